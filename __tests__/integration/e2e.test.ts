@@ -1,0 +1,172 @@
+// The whole path, end to end, with the bundled action (dist/index.js): real
+// helm 3 and 4, a real chart repository over HTTP, a real OCI registry.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFile } from 'node:child_process'
+import { mkdtemp, readdir, rm, writeFile, readFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { startChartRepo } from '../../testkit/chart-repo.mjs'
+import { startRegistry } from '../../testkit/registry.mjs'
+import { failureMessage, helmsUnderTest, makeWorkspace, runBundledAction, type HelmUnderTest } from '../support/e2e.js'
+
+const execFileAsync = promisify(execFile)
+
+async function registryTags(url: string, repository: string, auth?: string): Promise<string[]> {
+  const response = await fetch(`${url}/v2/${repository}/tags/list`, { headers: auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {} })
+  if (response.status === 404) return []
+  const body = (await response.json()) as { tags?: string[] | null }
+  return body.tags ?? []
+}
+
+async function manifestDigest(url: string, repository: string, tag: string): Promise<string | null> {
+  const response = await fetch(`${url}/v2/${repository}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { accept: 'application/vnd.oci.image.manifest.v1+json' }
+  })
+  return response.status === 200 ? response.headers.get('docker-content-digest') : null
+}
+
+/** Pulls with helm itself (not the action) and lists the archive with tar. */
+async function pulledListing(helm: HelmUnderTest, ref: string): Promise<string[]> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-e2e-pull-'))
+  try {
+    const env = { ...process.env, HELM_CONFIG_HOME: path.join(dir, 'c'), HELM_CACHE_HOME: path.join(dir, 'ca'), HELM_DATA_HOME: path.join(dir, 'd') }
+    await execFileAsync(helm.binary, ['pull', ref, '--plain-http', '--destination', path.join(dir, 'out')], { env })
+    const [archive] = await readdir(path.join(dir, 'out'))
+    const { stdout } = await execFileAsync('tar', ['-tzf', path.join(dir, 'out', archive)])
+    return stdout.split('\n').filter(Boolean)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+describe.each(helmsUnderTest())('end to end with $label', (helm) => {
+  let repo: Awaited<ReturnType<typeof startChartRepo>>
+  let open: Awaited<ReturnType<typeof startRegistry>>
+  let secured: Awaited<ReturnType<typeof startRegistry>>
+  const auth = { username: 'publisher', password: 's3cret-Pa55word' }
+
+  beforeAll(async () => {
+    ;[repo, open, secured] = await Promise.all([startChartRepo({ helm: helm.binary }), startRegistry(), startRegistry({ auth })])
+  })
+  afterAll(async () => {
+    await Promise.all([repo?.close(), open?.stop(), secured?.stop()])
+  })
+
+  it('publishes the example blueprint with its upstream payload, and the outputs name ref and digest', async () => {
+    const ws = await makeWorkspace()
+    try {
+      const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { registry: `${open.oci}/blueprints`, push: 'true', 'plain-http': 'true' } })
+      expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
+      expect(run.outputs['chart-name']).toBe('bp-temporal')
+      expect(run.outputs['chart-version']).toBe('1.0.0')
+      expect(run.outputs['upstream-version']).toBe('1.2.0')
+      expect(run.outputs.pushed).toBe('true')
+      expect(run.outputs.ref).toBe(`${open.oci}/blueprints/bp-temporal:1.0.0`)
+      // The digest output is what the registry holds under the tag.
+      expect(run.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
+      expect(await manifestDigest(open.url, 'blueprints/bp-temporal', '1.0.0')).toBe(run.outputs.digest)
+      // Pulled back independently, the artifact still holds the upstream chart.
+      const listing = await pulledListing(helm, `${open.oci}/blueprints/bp-temporal@${run.outputs.digest}`)
+      expect(listing).toContain('bp-temporal/charts/temporal-1.2.0.tgz')
+      // Every step ran and is in the report, in order.
+      const ids = (run.report?.steps ?? []).map((step: { id: string }) => step.id)
+      for (const id of ['resolve-upstream', 'dependency-build', 'render', 'lint', 'package', 'publish']) expect(ids).toContain(id)
+      expect(run.report.steps.find((step: { id: string }) => step.id === 'publish').status).toBe('passed')
+      // The user's tree is left as it was: no charts/ or Chart.lock written into it.
+      expect((await readdir(ws.chart)).sort()).not.toContain('charts')
+      expect(run.summary).toContain('bp-temporal')
+    } finally {
+      await ws.remove()
+    }
+  })
+
+  it('logs in with --password-stdin to a registry with htpasswd auth, and never prints the password', async () => {
+    const ws = await makeWorkspace()
+    try {
+      const run = await runBundledAction({
+        helm,
+        workspace: ws.dir,
+        repoUrl: repo.url,
+        inputs: { registry: `${secured.oci}/blueprints`, push: 'true', 'plain-http': 'true', 'registry-username': auth.username, 'registry-password': auth.password }
+      })
+      expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
+      expect(await registryTags(secured.url, 'blueprints/bp-temporal', `${auth.username}:${auth.password}`)).toEqual(['1.0.0'])
+      const everything = run.stdout + run.stderr + run.summary + JSON.stringify(run.report)
+      expect(everything).not.toContain(auth.password)
+    } finally {
+      await ws.remove()
+    }
+  })
+
+  it('fails clearly when the registry refuses the login, and pushes nothing', async () => {
+    const ws = await makeWorkspace()
+    try {
+      const run = await runBundledAction({
+        helm,
+        workspace: ws.dir,
+        repoUrl: repo.url,
+        inputs: { registry: `${secured.oci}/refused`, push: 'true', 'plain-http': 'true', 'registry-username': auth.username, 'registry-password': 'wrong-password' }
+      })
+      expect(run.exitCode).not.toBe(0)
+      expect(failureMessage(run)).toMatch(new RegExp(`registry ${secured.host.replace(/\./g, '\\.')} refused the login of user publisher`))
+      expect(failureMessage(run)).toMatch(/registry-username and registry-password/)
+      expect(await registryTags(secured.url, 'refused/bp-temporal', `${auth.username}:${auth.password}`)).toEqual([])
+      expect(run.stdout + run.stderr).not.toContain('wrong-password')
+    } finally {
+      await ws.remove()
+    }
+  })
+})
+
+describe('bad input gets a one-line error naming the thing (helm 3)', () => {
+  const [helm] = helmsUnderTest()
+  let repo: Awaited<ReturnType<typeof startChartRepo>>
+  let registry: Awaited<ReturnType<typeof startRegistry>>
+  beforeAll(async () => {
+    ;[repo, registry] = await Promise.all([startChartRepo({ helm: helm.binary }), startRegistry()])
+  })
+  afterAll(async () => {
+    await Promise.all([repo?.close(), registry?.stop()])
+  })
+
+  async function failing(mutate: (ws: { dir: string; chart: string }) => Promise<void>, inputs: Record<string, string> = {}, repoUrl?: string) {
+    const ws = await makeWorkspace()
+    try {
+      await mutate(ws)
+      const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repoUrl ?? repo.url, inputs: { registry: `${registry.oci}/bad`, push: 'true', 'plain-http': 'true', ...inputs } })
+      expect(run.exitCode).not.toBe(0)
+      expect(await registryTags(registry.url, 'bad/bp-temporal')).toEqual([])
+      const message = failureMessage(run)
+      expect(message).not.toMatch(/\n\s+at /) // no stack trace
+      return message
+    } finally {
+      await ws.remove()
+    }
+  }
+
+  it('a missing blueprint folder', async () => {
+    expect(await failing(async () => undefined, { blueprint: 'platform/nope' })).toMatch(/blueprint folder platform\/nope does not exist.*set the blueprint input/)
+  })
+  it('a missing Chart.yaml', async () => {
+    expect(await failing(async (ws) => rm(path.join(ws.chart, 'Chart.yaml')))).toMatch(/platform\/temporal\/chart\/Chart\.yaml not found/)
+  })
+  it('a Chart.yaml that is not YAML names the file and line', async () => {
+    const message = await failing(async (ws) => {
+      const file = path.join(ws.chart, 'Chart.yaml')
+      const lines = (await readFile(file, 'utf8')).split('\n')
+      lines.splice(3, 0, 'description: [unclosed')
+      await writeFile(file, lines.join('\n'))
+    })
+    expect(message).toMatch(/platform\/temporal\/chart\/Chart\.yaml:\d+: not valid YAML/)
+  })
+  it('the upstream dependency not declared', async () => {
+    expect(await failing(async () => undefined, { upstream: 'cadence' })).toMatch(/dependency "cadence" is not declared \(dependencies: temporal\)/)
+  })
+  it('an unreachable upstream repository names the URL', async () => {
+    const message = await failing(async () => undefined, {}, 'http://127.0.0.1:9')
+    expect(message).toMatch(/http:\/\/127\.0\.0\.1:9\/index\.yaml is unreachable/)
+    expect(message).toMatch(/repository-mirrors/)
+  })
+})

@@ -1,0 +1,77 @@
+// Shared set-up for the end-to-end suites: a copy of the example blueprint in
+// a temp workspace, the real helm binaries, and the bundled action runner.
+import { cp, mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { runAction } from '../../testkit/action-runner.mjs'
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const EXAMPLE = path.join(REPO_ROOT, 'examples', 'platform', 'temporal')
+export const UPSTREAM_URL = 'https://go.temporal.io/helm-charts'
+
+export interface HelmUnderTest {
+  label: string
+  binary: string
+  version: string
+}
+
+export function helmsUnderTest(): HelmUnderTest[] {
+  const v3 = process.env.BP_TEST_HELM3
+  const v4 = process.env.BP_TEST_HELM4
+  if (!v3 || !v4) throw new Error('BP_TEST_HELM3/BP_TEST_HELM4 are not set: run the tests through `npm test` (Jest global setup extracts helm)')
+  return [
+    { label: 'helm 3', binary: v3, version: 'v3.17.2' },
+    { label: 'helm 4', binary: v4, version: 'v4.1.4' }
+  ]
+}
+
+/** A throwaway workspace holding platform/temporal copied from the example. */
+export async function makeWorkspace(): Promise<{ dir: string; chart: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-ws-'))
+  await cp(EXAMPLE, path.join(dir, 'platform', 'temporal'), {
+    recursive: true,
+    filter: (file) => !/\/chart\/(charts|Chart\.lock)(\/|$)/.test(file)
+  })
+  return { dir, chart: path.join(dir, 'platform', 'temporal', 'chart'), remove: () => rm(dir, { recursive: true, force: true }) }
+}
+
+export interface RunOptions {
+  helm: HelmUnderTest
+  workspace: string
+  repoUrl: string
+  inputs?: Record<string, string>
+  env?: Record<string, string>
+  eventName?: string
+  ref?: string
+  payload?: object
+}
+
+export type ActionRun = Awaited<ReturnType<typeof runAction>>
+
+/** Runs dist/index.js with the defaults every e2e test shares. */
+export function runBundledAction(options: RunOptions): Promise<ActionRun> {
+  return runAction({
+    workspace: options.workspace,
+    eventName: options.eventName ?? 'workflow_dispatch',
+    ref: options.ref ?? 'refs/heads/main',
+    payload: options.payload ?? {},
+    inputs: {
+      blueprint: 'platform/temporal',
+      'helm-version': options.helm.version,
+      'repository-mirrors': `${UPSTREAM_URL}=${options.repoUrl}`,
+      'github-token': '',
+      ...options.inputs
+    },
+    env: {
+      PATH: `${path.dirname(options.helm.binary)}${path.delimiter}${process.env.PATH ?? ''}`,
+      SOURCE_DATE_EPOCH: '1700000000',
+      ...options.env
+    }
+  })
+}
+
+/** The one-line error the action gave (core.setFailed writes `::error::…`). */
+export function failureMessage(run: ActionRun): string {
+  return run.annotations.filter((a: { level: string }) => a.level === 'error').map((a: { message: string }) => a.message).join('\n')
+}

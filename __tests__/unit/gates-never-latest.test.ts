@@ -1,0 +1,128 @@
+import { describe, expect, it } from '@jest/globals'
+import type { HelmRunResult } from '../../src/helm.js'
+import { parseYamlText } from '../../src/yaml-source.js'
+import { case4Args, classifyTagDefault, errorNamesTag, findOwnImageTags, neverLatestStep } from '../../src/gates/never-latest.js'
+
+const VALUES = `temporal:
+  server:
+    image:
+      repository: temporalio/server
+      tag: latest
+image:
+  repository: ghcr.io/example/top
+  tag: ""
+adapter:
+  image:
+    repository: ghcr.io/example/adapter
+    tag:
+  sidecar:
+    image:
+      repository: ghcr.io/example/sidecar
+      tag: 0123abc
+  legacy:
+    image:
+      repository: ghcr.io/example/legacy
+      tag: latest
+  notAnImage:
+    image: ghcr.io/example/whole:1.0
+`
+
+const values = parseYamlText<Record<string, unknown>>(VALUES, 'platform/t/chart/values.yaml')
+
+describe('findOwnImageTags', () => {
+  it('finds <x>.image.tag outside the upstream key, including a top-level image.tag', () => {
+    expect(findOwnImageTags(values.data, 'temporal').map((t) => [t.key, t.default])).toEqual([
+      ['image.tag', ''],
+      ['adapter.image.tag', null],
+      ['adapter.sidecar.image.tag', '0123abc'],
+      ['adapter.legacy.image.tag', 'latest']
+    ])
+  })
+
+  it('includes the upstream key when it is another one', () => {
+    expect(findOwnImageTags(values.data, 'upstream').map((t) => t.key)).toContain('temporal.server.image.tag')
+  })
+
+  it('classifies defaults', () => {
+    expect(['', null, undefined, '  ', 'latest', 'abc', 1.2].map(classifyTagDefault)).toEqual(['none', 'none', 'none', 'none', 'latest', 'value', 'value'])
+  })
+})
+
+describe('errorNamesTag (case 4 error matching)', () => {
+  const tag = ['catalystOverlay', 'adapter', 'image', 'tag']
+  it('accepts errors naming <x>.image.tag or image.tag with x', () => {
+    expect(errorNamesTag('execution error at (bp-t/templates/d.yaml:19:56): adapter.image.tag is required', tag)).toBe(true)
+    expect(errorNamesTag('execution error at (bp-t/templates/d.yaml:19:56): catalystOverlay.adapter.image.tag is required: set a commit SHA', tag)).toBe(true)
+    expect(errorNamesTag('execution error at (x): image.tag is required for the adapter', tag)).toBe(true)
+    expect(errorNamesTag('required "Adapter.Image.Tag"', tag)).toBe(true)
+  })
+
+  it('rejects errors that do not name it', () => {
+    expect(errorNamesTag('execution error at (bp-t/templates/d.yaml:19:56): a value is required', tag)).toBe(false)
+    expect(errorNamesTag('execution error at (x): sidecar.image.tag is required', tag)).toBe(false)
+    expect(errorNamesTag('execution error at (x): image.tag is required for the adapters', tag)).toBe(false)
+    expect(errorNamesTag('execution error at (x): adapter.image.repository is required', tag)).toBe(false)
+  })
+
+  it('accepts any image.tag error for a top-level image.tag', () => {
+    expect(errorNamesTag('execution error at (x): image.tag is required', ['image', 'tag'])).toBe(true)
+    expect(errorNamesTag('execution error at (x): tag is required', ['image', 'tag'])).toBe(false)
+  })
+})
+
+describe('case4Args', () => {
+  it('empties the tag under test and gives the other tag-less images a placeholder', () => {
+    const tags = findOwnImageTags(values.data, 'temporal')
+    expect(case4Args(tags[1]!, tags)).toEqual(['--set', 'image.tag=case4-placeholder', '--set', 'adapter.image.tag='])
+  })
+})
+
+function run(exitCode: number, stderr = ''): HelmRunResult {
+  return { args: [], exitCode, stdout: exitCode === 0 ? 'kind: x\n' : '', stderr, durationMs: 2 }
+}
+
+describe('neverLatestStep', () => {
+  const tags = findOwnImageTags(values.data, 'temporal')
+  const input = { tags, values, chartName: 'bp-t', displayChartDir: 'platform/t/chart', durationMs: 9 }
+
+  it('reports each case with the values.yaml line', () => {
+    const step = neverLatestStep({
+      ...input,
+      renders: [
+        run(1, 'Error: execution error at (bp-t/templates/top.yaml:3:9): image.tag is required\n\nUse --debug flag to render out invalid YAML\n'),
+        run(1, 'Error: execution error at (bp-t/templates/adapter.yaml:7:9): something else is required\n'),
+        run(0),
+        run(1, 'Error: execution error at (bp-t/templates/legacy.yaml:2:1): legacy.image.tag is required\n')
+      ]
+    })
+    expect(step.status).toBe('failed')
+    expect(step.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
+      // adapter: the error does not name the value → points at the template helm named
+      ['image-tag-required', 'error', 'platform/t/chart/templates/adapter.yaml', 7],
+      // sidecar: a default (warning) and the empty tag renders (error)
+      ['image-tag-default', 'warning', 'platform/t/chart/values.yaml', 16],
+      ['image-tag-required', 'error', 'platform/t/chart/values.yaml', 16],
+      // legacy defaults to latest
+      ['image-tag-default', 'error', 'platform/t/chart/values.yaml', 20]
+    ])
+    expect(step.findings[2]!.message).toBe('An empty adapter.sidecar.image.tag renders (case 4): add `required` to the template.')
+    expect(step.findings[0]!.message).toContain('does not name adapter.image.tag: execution error at (bp-t/templates/adapter.yaml:7:9): something else is required')
+    expect(step.data!.images.map((i) => [i.path, i.line, i.defaultKind, i.case4.rendered, i.case4.namesValue])).toEqual([
+      ['image.tag', 8, 'none', false, true],
+      ['adapter.image.tag', 12, 'none', false, false],
+      ['adapter.sidecar.image.tag', 16, 'value', true, false],
+      ['adapter.legacy.image.tag', 20, 'latest', false, true]
+    ])
+    expect(step.summary).toBe('2 of 4 own image tags: an empty tag does not fail the render with its name; 2 with a default tag')
+  })
+
+  it('passes when every empty tag fails naming itself', () => {
+    const only = values
+    const step = neverLatestStep({ ...input, values: only, tags: tags.slice(0, 1), renders: [run(1, 'Error: execution error at (bp-t/templates/top.yaml:3:9): image.tag is required\n')] })
+    expect(step).toMatchObject({ status: 'passed', findings: [], summary: '1 own image tag: an empty tag fails the render' })
+  })
+
+  it('skips without own images', () => {
+    expect(neverLatestStep({ ...input, tags: [], renders: [] })).toMatchObject({ status: 'skipped', summary: "no image values of the blueprint's own" })
+  })
+})

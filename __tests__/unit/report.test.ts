@@ -1,0 +1,399 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import {
+  annotate,
+  codeBlock,
+  codeSpan,
+  commentMarker,
+  describeUpstream,
+  escapeCell,
+  escapeMarkdown,
+  jsonReportName,
+  renderMarkdown,
+  writeJobSummary,
+  writeJsonReport
+} from '../../src/report.js'
+import { registerSecret } from '../../src/secrets.js'
+import type { ActionReport, StepResult } from '../../src/types.js'
+
+const SECRET = 'hunter2-s3cr3t-token-value'
+
+function baseReport(overrides: Partial<ActionReport> = {}): ActionReport {
+  const steps: StepResult[] = [
+    {
+      id: 'resolve-upstream',
+      title: 'Upstream version',
+      status: 'warning',
+      durationMs: 420,
+      summary: 'temporal 1.2.0 pinned, 1.3.0 available',
+      findings: [
+        { rule: 'upstream-outdated', severity: 'warning', message: 'temporal 1.3.0 is available', fix: '1.3.0', file: 'platform/temporal/chart/Chart.yaml', line: 12 }
+      ]
+    },
+    { id: 'lint', title: 'Lint', status: 'passed', durationMs: 1530, summary: 'helm lint --strict: 0 errors', findings: [], details: '==> Linting chart\n1 chart(s) linted, 0 chart(s) failed' },
+    {
+      id: 'render',
+      title: 'Smoke render',
+      status: 'passed',
+      durationMs: 2100,
+      summary: '42 resources',
+      findings: [],
+      data: { kinds: { Deployment: 4, Service: 5, ConfigMap: 3 } }
+    },
+    {
+      id: 'images',
+      title: 'Images',
+      status: 'failed',
+      durationMs: 12,
+      summary: '1 of 3 images not pinned',
+      findings: [
+        {
+          rule: 'image-pinned',
+          severity: 'error',
+          message: 'image temporalio/server:1.24.2 is not pinned to a digest',
+          fix: 'temporalio/server:1.24.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+          file: 'platform/temporal/chart/values.yaml',
+          line: 30
+        },
+        { rule: 'image-latest', severity: 'error', message: 'image busybox uses :latest' }
+      ],
+      data: {
+        images: [
+          { image: 'temporalio/server:1.24.2', ok: false, reason: 'tag is not a digest', where: 'templates/server.yaml' },
+          { image: 'temporalio/ui@sha256:abc', ok: true, reason: 'digest', allowedBy: undefined, where: 'templates/web.yaml' },
+          { image: 'busybox:latest', ok: true, reason: 'allow-listed', allowedBy: 'busybox:* # test only', where: 'templates/job.yaml' }
+        ]
+      }
+    }
+  ]
+  return {
+    schemaVersion: 1,
+    blueprint: 'platform/temporal',
+    chart: { name: 'bp-temporal', version: '1.0.0', path: 'platform/temporal/chart' },
+    upstream: { name: 'temporal', repository: 'https://go.temporal.io/helm-charts', pinned: '1.2.0', resolved: '1.2.0', latest: '1.3.0', outdated: true },
+    mode: 'validate',
+    modeReason: 'pull_request: pull requests only validate (push: auto)',
+    helmVersion: 'v3.17.2',
+    status: 'failed',
+    steps,
+    publish: { ref: 'oci://ghcr.io/acme/bp-temporal:1.0.0', pushed: false },
+    values: { files: [], set: [] },
+    runUrl: 'https://github.com/acme/platform/actions/runs/1',
+    startedAt: '2025-01-01T00:00:00.000Z',
+    durationMs: 4100,
+    ...overrides
+  }
+}
+
+function giantReport(): ActionReport {
+  const r = baseReport()
+  const findings = Array.from({ length: 5000 }, (_, i) => ({
+    rule: 'image-pinned',
+    severity: 'error' as const,
+    message: `image example.com/team/app-${i}:v${i} is not pinned`,
+    fix: `example.com/team/app-${i}:v${i}@sha256:${'a'.repeat(64)}`,
+    file: `platform/temporal/chart/templates/t${i}.yaml`,
+    line: i + 1
+  }))
+  const lint = Array.from({ length: 40_000 }, (_, i) => `[WARNING] templates/file-${i}.yaml: something looks odd here ${i}`).join('\n')
+  r.steps[1] = { ...r.steps[1]!, status: 'warning', details: lint, findings: [{ rule: 'lint', severity: 'warning', message: 'lint warnings' }] }
+  r.steps[3] = { ...r.steps[3]!, findings }
+  return r
+}
+
+describe('escaping', () => {
+  it('escapes markdown, HTML and mentions in plain text', () => {
+    expect(escapeMarkdown('a*b_c`d[e](f)<img src=x>|g')).toBe('a\\*b\\_c\\`d\\[e\\]\\(f\\)\\<img src=x\\>\\|g')
+    expect(escapeMarkdown('ping @octocat please')).toBe('ping @\u200boctocat please')
+    // An image digest is not a mention.
+    expect(escapeMarkdown('nginx@sha256')).toBe('nginx@sha256')
+  })
+
+  it('keeps table cells on one line with | and backticks escaped', () => {
+    const cell = escapeCell('one | two\nthree `x`')
+    expect(cell).not.toContain('\n')
+    expect(cell).toBe('one \\| two three \\`x\\`')
+    expect(escapeCell('x'.repeat(1000)).length).toBeLessThanOrEqual(301)
+  })
+
+  it('makes code spans and blocks that content cannot close', () => {
+    expect(codeSpan('a`b')).toBe('``a`b``')
+    expect(codeSpan('`x`')).toBe('`` `x` ``')
+    expect(codeSpan('a|b', true)).toBe('`a\\|b`')
+    expect(codeSpan('line1\nline2')).toBe('`line1 line2`')
+    const block = codeBlock('before\n```\nafter')
+    expect(block.startsWith('````\n')).toBe(true)
+    expect(block.endsWith('\n````')).toBe(true)
+  })
+
+  it('escapes step summaries in the steps table', () => {
+    const r = baseReport()
+    r.steps[1] = { ...r.steps[1]!, title: 'Lint | strict', summary: 'bad `cell`\nnext <b>x</b>' }
+    const md = renderMarkdown(r, { limit: 65_536 })
+    const row = md.split('\n').find((l) => l.startsWith('| Lint'))!
+    expect(row).toBe('| Lint \\| strict | ✅ passed | bad \\`cell\\` next \\<b\\>x\\</b\\> | 1.5 s |')
+    // A row still has exactly 4 unescaped cell separators + borders.
+    expect(row.replace(/\\\|/g, '').split('|').length).toBe(6)
+  })
+
+  it('allows no raw HTML except details/summary and the marker', () => {
+    const r = baseReport({ modeReason: '<script>alert(1)</script>' })
+    r.steps[1] = { ...r.steps[1]!, title: '<b>Lint</b>', details: '</details><script>x</script>' }
+    const md = renderMarkdown(r, { limit: 65_536, marker: commentMarker('bp-temporal') })
+    const outsideCode = md.replace(/^(`{3,})[^\n]*\n[\s\S]*?^\1$/gm, '')
+    const tags = [...outsideCode.matchAll(/(?<!\\)<\/?([a-z]+)[^>]*>/gi)].map((m) => m[1]!.toLowerCase())
+    expect(new Set(tags)).toEqual(new Set(['details', 'summary']))
+    // The details text sits inside a fenced block.
+    expect(md).toMatch(/```\n<\/details><script>x<\/script>\n```/)
+    // The summary text is entity-escaped.
+    expect(md).toContain('<summary>&lt;b&gt;Lint&lt;/b&gt;: details</summary>')
+  })
+})
+
+describe('renderMarkdown', () => {
+  it('starts with the marker, then the status line with upstream drift', () => {
+    const md = renderMarkdown(baseReport(), { limit: 65_536, marker: commentMarker('bp-temporal') })
+    const lines = md.split('\n')
+    expect(lines[0]).toBe('<!-- bp-temporal-action:bp-temporal -->')
+    expect(lines[1]).toMatch(/^### ❌ bp-temporal 1\.0\.0 failed/)
+    expect(lines[1]).toContain('temporal 1.2.0 pinned, 1.3.0 available')
+    expect(md).toContain('**Mode:** validate — pull\\_request: pull requests only validate \\(push: auto\\)')
+  })
+
+  it('accepts a chart name as marker', () => {
+    const md = renderMarkdown(baseReport(), { limit: 65_536, marker: 'bp-temporal' })
+    expect(md.split('\n')[0]).toBe('<!-- bp-temporal-action:bp-temporal -->')
+    expect(renderMarkdown(baseReport(), { limit: 65_536 })).not.toContain('<!--')
+  })
+
+  it('shows a passing run with ✅ and no findings section', () => {
+    const r = baseReport({ status: 'passed', upstream: { name: 'temporal', repository: 'x', pinned: '1.3.0', resolved: '1.3.0', latest: '1.3.0', outdated: false } })
+    r.steps = r.steps.map((s) => ({ ...s, status: 'passed' as const, findings: [] }))
+    const md = renderMarkdown(r, { limit: 65_536 })
+    expect(md.split('\n')[0]).toBe('### ✅ bp-temporal 1.0.0 passed · temporal 1.3.0 pinned, up to date')
+    expect(md).not.toContain('finding')
+  })
+
+  it('lists findings of failed/warning steps grouped by step, with file:line and the fix', () => {
+    const md = renderMarkdown(baseReport(), { limit: 65_536 })
+    expect(md).toContain('#### ❌ Images (2 findings)')
+    expect(md).toContain('#### ⚠️ Upstream version (1 finding)')
+    expect(md).toContain('`platform/temporal/chart/values.yaml:30`')
+    expect(md).toContain(
+      '**Fix:** `temporalio/server:1.24.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef`'
+    )
+    // Findings come after the steps table and before details.
+    expect(md.indexOf('| Step |')).toBeLessThan(md.indexOf('#### ❌ Images'))
+    expect(md.indexOf('#### ❌ Images')).toBeLessThan(md.indexOf('<details>'))
+  })
+
+  it('says what would be / was published', () => {
+    expect(renderMarkdown(baseReport(), { limit: 65_536 })).toContain('**Would publish:** `oci://ghcr.io/acme/bp-temporal:1.0.0`')
+    const pushed = baseReport({ mode: 'publish', status: 'passed', publish: { ref: 'oci://r/bp-temporal:1.0.0', digest: 'sha256:abc', pushed: true } })
+    expect(renderMarkdown(pushed, { limit: 65_536 })).toContain('**Published:** `oci://r/bp-temporal:1.0.0` digest `sha256:abc`')
+    const again = baseReport({ mode: 'publish', status: 'passed', publish: { ref: 'oci://r/bp-temporal:1.0.0', digest: 'sha256:abc', pushed: false, alreadyPublished: true } })
+    expect(renderMarkdown(again, { limit: 65_536 })).toContain('**Already published:**')
+  })
+
+  it('renders resource kinds and images from step data, and skips unknown shapes', () => {
+    const md = renderMarkdown(baseReport(), { limit: 65_536 })
+    expect(md).toContain('<summary>Smoke render: resources by kind</summary>')
+    expect(md).toContain('| Service | 5 |')
+    expect(md).toContain('| **Total** | **12** |')
+    expect(md).toContain('<summary>Images: 3 images</summary>')
+    expect(md).toContain('| `temporalio/server:1.24.2` | ❌ | tag is not a digest | templates/server.yaml |')
+    expect(md).toContain('allowed by busybox:\\* \\# test only')
+
+    const odd = baseReport()
+    odd.steps[2] = { ...odd.steps[2]!, data: { kinds: 'not a record' } }
+    odd.steps[3] = { ...odd.steps[3]!, data: [42, null, { nope: true }] }
+    const md2 = renderMarkdown(odd, { limit: 65_536 })
+    expect(md2).not.toContain('resources by kind')
+    expect(md2).not.toContain('<summary>Images:')
+  })
+
+  it('accepts ImageVerdict-shaped image data', () => {
+    const r = baseReport()
+    r.steps[3] = { ...r.steps[3]!, data: { verdicts: [{ use: { image: 'a/b:1', kind: 'Deployment', name: 'web', source: 'c/templates/web.yaml', field: 'x' }, ok: false, reason: 'no digest' }] } }
+    expect(renderMarkdown(r, { limit: 65_536 })).toContain('| `a/b:1` | ❌ | no digest | c/templates/web.yaml |')
+  })
+
+  it('puts details in collapsed blocks with fenced code', () => {
+    const md = renderMarkdown(baseReport(), { limit: 65_536 })
+    expect(md).toContain('<details><summary>Lint: details</summary>\n\n```\n==> Linting chart\n1 chart(s) linted, 0 chart(s) failed\n```\n\n</details>')
+  })
+
+  it('never contains a registered secret', () => {
+    registerSecret(SECRET)
+    const r = baseReport({ modeReason: `token ${SECRET}` })
+    r.values = { files: [], set: [`password=${SECRET}`] }
+    r.steps[1] = { ...r.steps[1]!, summary: `x${SECRET}y`, details: `auth ${SECRET}` }
+    r.steps[3]!.findings[0]!.message = `leaked *${SECRET}*`
+    // A secret with markdown characters would survive escaping if redaction came after.
+    registerSecret('under_score*secret')
+    r.steps[3]!.findings[1]!.message = 'value under_score*secret here'
+    for (const limit of [65_536, 2_000]) {
+      const md = renderMarkdown(r, { limit, marker: 'bp-temporal' })
+      expect(md).not.toContain(SECRET)
+      expect(md).not.toContain('under\\_score\\*secret')
+      expect(md).not.toContain('under_score*secret')
+    }
+  })
+
+  describe('truncation on a giant report', () => {
+    const giant = giantReport()
+
+    it('is complete when the limit allows', () => {
+      const md = renderMarkdown(giant, { limit: 10_000_000 })
+      expect(md.length).toBeGreaterThan(2_000_000)
+      expect(md).not.toContain('truncated')
+    })
+
+    it('keeps a PR comment under 65,536 with status line, steps table and finding counts', () => {
+      const md = renderMarkdown(giant, { limit: 65_536, marker: commentMarker('bp-temporal'), runUrl: 'https://github.com/acme/p/actions/runs/9' })
+      expect(md.length).toBeLessThanOrEqual(65_536)
+      expect(md.startsWith('<!-- bp-temporal-action:bp-temporal -->\n### ❌ bp-temporal 1.0.0 failed')).toBe(true)
+      for (const title of ['Upstream version', 'Lint', 'Smoke render', 'Images']) expect(md).toMatch(new RegExp(`^\\| ${title} \\|`, 'm'))
+      expect(md).toContain('#### ❌ Images (5000 findings)')
+      expect(md).toMatch(/- _… \d+ more findings not shown_/)
+      expect(md).toContain('… truncated')
+      expect(md).toContain('full report in the job summary/run: https://github.com/acme/p/actions/runs/9')
+      // Details go first: the 2 MB lint output is not there.
+      expect(md).not.toContain('<summary>Lint: details')
+      // Some findings still shown.
+      expect(md).toContain('`platform/temporal/chart/templates/t0.yaml:1`')
+    })
+
+    it('keeps the job summary under 900,000', () => {
+      const md = renderMarkdown(giant, { limit: 900_000 })
+      expect(md.length).toBeLessThanOrEqual(900_000)
+      expect(md.length).toBeGreaterThan(800_000)
+      expect(md.startsWith('### ❌ bp-temporal 1.0.0 failed')).toBe(true)
+      expect(md).toContain('#### ❌ Images (5000 findings)')
+      expect(md).toContain('… truncated')
+    })
+
+    it('shortens details before it cuts findings', () => {
+      const r = giantReport()
+      r.steps[3]!.findings = r.steps[3]!.findings.slice(0, 2000)
+      const md = renderMarkdown(r, { limit: 900_000 })
+      expect(md.length).toBeLessThanOrEqual(900_000)
+      // All 2000 findings fit (2 MB of lint does not).
+      expect(md).toContain('`platform/temporal/chart/templates/t1999.yaml:2000`')
+      expect(md).not.toMatch(/more findings? not shown/)
+      expect(md).toContain('<summary>Lint: details (shortened)</summary>')
+      expect(md).toMatch(/… \d+ more lines truncated/)
+      expect(md).toContain('… truncated (details shortened')
+    })
+
+    it('drops details blocks from the end', () => {
+      const r = baseReport()
+      r.steps[1] = { ...r.steps[1]!, details: 'L'.repeat(3_000) }
+      r.steps[2] = { ...r.steps[2]!, details: 'R'.repeat(3_000) }
+      const full = renderMarkdown(r, { limit: 1_000_000 })
+      const md = renderMarkdown(r, { limit: full.length - 2_500 })
+      expect(md.length).toBeLessThanOrEqual(full.length - 2_500)
+      expect(md).toContain('L'.repeat(3_000))
+      expect(md).not.toContain('R'.repeat(3_000))
+      expect(md).toContain('… truncated')
+    })
+
+    it('stays under tiny limits and keeps the status line', () => {
+      for (const limit of [20_000, 5_000, 1_500]) {
+        const md = renderMarkdown(giant, { limit, marker: 'bp-temporal' })
+        expect(md.length).toBeLessThanOrEqual(limit)
+        expect(md).toContain('### ❌ bp-temporal 1.0.0 failed')
+        expect(md).toContain('| Images |')
+      }
+    })
+  })
+})
+
+describe('describeUpstream', () => {
+  it('words drift, ranges and overrides', () => {
+    const base = { name: 'temporal', repository: 'r', pinned: '1.2.0', resolved: '1.2.0' }
+    expect(describeUpstream({ ...base, latest: '1.3.0', outdated: true })).toBe('temporal 1.2.0 pinned, 1.3.0 available')
+    expect(describeUpstream({ ...base, latest: '1.2.0', outdated: false })).toBe('temporal 1.2.0 pinned, up to date')
+    expect(describeUpstream({ ...base, pinned: '~1.2', resolved: '1.2.3', latest: '1.3.0', outdated: true })).toBe('temporal ~1.2 pinned (resolved 1.2.3), 1.3.0 available')
+    expect(describeUpstream({ ...base, resolved: '1.3.0', override: '1.3.0', latest: '1.3.0', outdated: false })).toBe(
+      'temporal 1.3.0 (override; Chart.yaml pins 1.2.0), up to date'
+    )
+    expect(describeUpstream({ ...base, outdated: false })).toBe('temporal 1.2.0 pinned')
+  })
+})
+
+describe('annotate', () => {
+  let out: string[]
+  let spy: ReturnType<typeof jest.spyOn>
+  beforeEach(() => {
+    out = []
+    spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+      out.push(String(chunk))
+      return true
+    }) as typeof process.stdout.write)
+  })
+  afterEach(() => spy.mockRestore())
+
+  it('writes file annotations with line and title, and plain lines for findings without a file', () => {
+    const n = annotate(baseReport(), '/ws')
+    spy.mockRestore()
+    const text = out.join('')
+    expect(n).toBe(3)
+    expect(text).toContain('::warning title=Upstream version%3A upstream-outdated,file=platform/temporal/chart/Chart.yaml,line=12::temporal 1.3.0 is available%0AFix: 1.3.0')
+    expect(text).toContain('::error title=Images%3A image-pinned,file=platform/temporal/chart/values.yaml,line=30::image temporalio/server:1.24.2 is not pinned')
+    expect(text).toContain('::error::Images: image-latest: image busybox uses :latest')
+  })
+
+  it('makes absolute paths workspace-relative and redacts', () => {
+    registerSecret(SECRET)
+    out.length = 0
+    const r = baseReport()
+    r.steps = [{ id: 'x', title: 'X', status: 'failed', durationMs: 1, summary: '', findings: [{ rule: 'r', severity: 'notice', message: `m ${SECRET}`, file: '/ws/platform/a.yaml', line: 3 }] }]
+    annotate(r, '/ws')
+    spy.mockRestore()
+    const text = out.filter((l) => !l.startsWith('::add-mask::')).join('')
+    expect(text).toContain('::notice title=X%3A r,file=platform/a.yaml,line=3::m ***')
+    expect(text).not.toContain(SECRET)
+  })
+})
+
+describe('writeJsonReport / writeJobSummary', () => {
+  let dir: string
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'bp-report-'))
+  })
+  afterEach(async () => {
+    delete process.env.GITHUB_STEP_SUMMARY
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('writes pretty, redacted JSON named after the chart', async () => {
+    registerSecret(SECRET)
+    const r = baseReport({ modeReason: `has ${SECRET}` })
+    r.steps[0]!.data = { nested: [{ token: SECRET }], big: BigInt(5) }
+    const file = await writeJsonReport(r, path.join(dir, 'sub'))
+    expect(file).toBe(path.join(dir, 'sub', 'bp-temporal-report-bp-temporal.json'))
+    const text = await readFile(file, 'utf8')
+    expect(text).not.toContain(SECRET)
+    expect(text).toContain('\n  "schemaVersion": 1,')
+    const parsed = JSON.parse(text) as ActionReport
+    expect(parsed.modeReason).toBe('has ***')
+    expect(parsed.steps[0]!.data).toEqual({ nested: [{ token: '***' }], big: '5' })
+    expect(parsed.chart.name).toBe('bp-temporal')
+    expect(jsonReportName('../evil/name')).toBe('bp-temporal-report-__evil_name.json')
+  })
+
+  it('appends the summary, and is a no-op without GITHUB_STEP_SUMMARY', async () => {
+    delete process.env.GITHUB_STEP_SUMMARY
+    await expect(writeJobSummary(baseReport())).resolves.toBe(false)
+    const file = path.join(dir, 'summary.md')
+    await writeFile(file, 'before\n')
+    process.env.GITHUB_STEP_SUMMARY = file
+    await expect(writeJobSummary(baseReport(), { runUrl: 'https://example.test/run' })).resolves.toBe(true)
+    const text = await readFile(file, 'utf8')
+    expect(text.startsWith('before\n### ❌ bp-temporal 1.0.0 failed')).toBe(true)
+    expect(text).not.toContain('<!--')
+  })
+})

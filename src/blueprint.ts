@@ -1,0 +1,119 @@
+// Reads a blueprint folder: blueprint.yaml (optional), chart/Chart.yaml and
+// chart/values.yaml, each once, with file:line kept for findings.
+import { access } from 'node:fs/promises'
+import path from 'node:path'
+import { loadYamlFile, type YamlSource } from './yaml-source.js'
+import { ActionError } from './types.js'
+
+export interface ChartDependency {
+  name: string
+  version: string
+  repository: string
+  alias?: string
+  condition?: string
+}
+
+export interface ChartMetadata {
+  apiVersion?: string
+  name: string
+  version: string
+  appVersion?: string
+  annotations?: Record<string, string>
+  dependencies?: ChartDependency[]
+  [key: string]: unknown
+}
+
+export interface Blueprint {
+  workspace: string
+  /** Relative to the workspace. */
+  dir: string
+  chartDir: string
+  chartYaml: YamlSource<ChartMetadata>
+  values: YamlSource<Record<string, unknown>>
+  blueprintYaml?: YamlSource<Record<string, unknown>>
+}
+
+export const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream'
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export async function loadBlueprint(workspace: string, dir: string, chartDir: string): Promise<Blueprint> {
+  const absDir = path.resolve(workspace, dir)
+  const absChart = path.resolve(workspace, chartDir)
+  if (!(await exists(absDir))) {
+    throw new ActionError(`blueprint folder ${dir} does not exist in ${workspace}`, 'set the blueprint input to the blueprint folder, e.g. platform/temporal')
+  }
+  const chartYamlPath = path.join(chartDir, 'Chart.yaml')
+  if (!(await exists(path.join(absChart, 'Chart.yaml')))) {
+    throw new ActionError(`${chartYamlPath} not found`, `put the umbrella chart in ${chartDir}, or set the chart input to its folder`)
+  }
+  const blueprintYamlPath = path.join(dir, 'blueprint.yaml')
+  const [chartYaml, values, blueprintYaml] = await Promise.all([
+    loadYamlFile<ChartMetadata>(path.join(absChart, 'Chart.yaml'), chartYamlPath),
+    (async () => ((await exists(path.join(absChart, 'values.yaml'))) ? loadYamlFile<Record<string, unknown>>(path.join(absChart, 'values.yaml'), path.join(chartDir, 'values.yaml')) : emptyValues(path.join(chartDir, 'values.yaml'))))(),
+    (async () => ((await exists(path.join(absDir, 'blueprint.yaml'))) ? loadYamlFile<Record<string, unknown>>(path.join(absDir, 'blueprint.yaml'), blueprintYamlPath) : undefined))()
+  ])
+  validateChartMetadata(chartYaml)
+  if (values.data === null || typeof values.data !== 'object' || Array.isArray(values.data)) {
+    throw new ActionError(`${values.displayPath}: the top level must be a mapping of values`, `fix ${values.displayPath}`)
+  }
+  return { workspace, dir, chartDir, chartYaml, values, blueprintYaml }
+}
+
+function emptyValues(displayPath: string): YamlSource<Record<string, unknown>> {
+  return { displayPath, data: {}, lineOf: () => undefined }
+}
+
+function validateChartMetadata(chart: YamlSource<ChartMetadata>): void {
+  const file = chart.displayPath
+  const data = chart.data as unknown
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ActionError(`${file}: the top level must be a mapping`, `fix ${file}`)
+  }
+  const meta = data as ChartMetadata
+  for (const field of ['name', 'version'] as const) {
+    if (typeof meta[field] !== 'string' && typeof meta[field] !== 'number') {
+      throw new ActionError(`${file}: field ${field} is missing`, `add ${field}: to ${file}`)
+    }
+    meta[field] = String(meta[field])
+  }
+  if (meta.dependencies !== undefined && !Array.isArray(meta.dependencies)) {
+    throw new ActionError(`${file}:${chart.lineOf(['dependencies']) ?? 1}: dependencies must be a list`, `fix dependencies in ${file}`)
+  }
+  for (const [index, dep] of (meta.dependencies ?? []).entries()) {
+    const line = chart.lineOf(['dependencies', index]) ?? 1
+    if (!dep || typeof dep !== 'object' || typeof dep.name !== 'string') {
+      throw new ActionError(`${file}:${line}: dependencies[${index}] has no name`, `give every dependency a name, version and repository`)
+    }
+    if (dep.version === undefined || dep.version === null || String(dep.version).trim() === '') {
+      throw new ActionError(`${file}:${line}: dependency ${dep.name} has no version`, `pin dependency ${dep.name} to a version or range`)
+    }
+    dep.version = String(dep.version)
+    dep.repository = dep.repository ? String(dep.repository) : ''
+  }
+}
+
+/** The dependency named by the `upstream` input (by name or alias). */
+export function findUpstream(blueprint: Blueprint, upstream: string): { dependency: ChartDependency; index: number } {
+  const deps = blueprint.chartYaml.data.dependencies ?? []
+  const index = deps.findIndex((dep) => dep.name === upstream || dep.alias === upstream)
+  if (index < 0) {
+    const declared = deps.map((dep) => dep.name).join(', ') || 'none'
+    throw new ActionError(
+      `${blueprint.chartYaml.displayPath}: dependency "${upstream}" is not declared (dependencies: ${declared})`,
+      `add ${upstream} under dependencies: in ${blueprint.chartYaml.displayPath}, or set the upstream input to the dependency's name`
+    )
+  }
+  return { dependency: deps[index], index }
+}
+
+export function isNoUpstream(chart: ChartMetadata): boolean {
+  return String(chart.annotations?.[NO_UPSTREAM_ANNOTATION] ?? '').toLowerCase() === 'true'
+}

@@ -1,0 +1,309 @@
+// Prepares a private work copy of the chart (the user's tree is never
+// written), builds its dependencies with helm, and checks the upstream payload
+// really landed in charts/ (hollow-chart guard 1).
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { parse as parseYaml, parseDocument } from 'yaml'
+import type { Blueprint, ChartDependency } from './blueprint.js'
+import { isNoUpstream } from './blueprint.js'
+import type { Helm } from './helm.js'
+import { HelmError, lastLines } from './helm.js'
+import type { RepositoryMirror } from './inputs.js'
+import { parseOciReference } from './registry.js'
+import { redact } from './secrets.js'
+import { maxSatisfying, parseConstraint, parseVersion } from './semver.js'
+import { ActionError, type Finding, type StepResult } from './types.js'
+import { applyMirrors, fetchIndex, parseIndex } from './upstream.js'
+
+export interface WorkChart {
+  /** Absolute path of the work copy. */
+  dir: string
+  /** Absolute path of the chart in the user's tree (read only). */
+  sourceDir: string
+  name: string
+  version: string
+  /** Chart.yaml as it will be packaged (version override and upstream override applied). */
+  chartYamlText: string
+  dependencies: ChartDependency[]
+}
+
+export interface PrepareOptions {
+  blueprint: Blueprint
+  workRoot: string
+  /** Packaged version (input `version` or a tag); undefined keeps Chart.yaml's. */
+  version?: string
+  /** Set when input upstream-version overrode the pin: the work copy depends on exactly this version. */
+  upstreamOverride?: { index: number; version: string }
+}
+
+export interface DependencyCredentials {
+  username: string
+  password: string
+}
+
+export interface BuildOptions {
+  mirrors: RepositoryMirror[]
+  /** Index texts already fetched (by effective repository URL), reused instead of fetching again. */
+  knownIndexes: Map<string, string>
+  /** Exact versions already resolved, by dependency name (the upstream's). */
+  knownVersions: Map<string, string>
+  credentials?: DependencyCredentials
+  plainHttp: boolean
+}
+
+export interface DependencyBuildData {
+  /** Exact version of each dependency that landed under charts/. */
+  built: Record<string, string>
+  repositories: string[]
+}
+
+export async function prepareWorkChart(options: PrepareOptions): Promise<{ work: WorkChart; findings: Finding[] }> {
+  const { blueprint } = options
+  const source = path.resolve(blueprint.workspace, blueprint.chartDir)
+  const chartName = blueprint.chartYaml.data.name
+  const dir = path.join(options.workRoot, chartName)
+  await rm(dir, { recursive: true, force: true })
+  await mkdir(options.workRoot, { recursive: true })
+  // Downloaded archives and the lock are rebuilt from Chart.yaml; unpacked
+  // subcharts under charts/ are the chart's own and are kept.
+  await cp(source, dir, {
+    recursive: true,
+    filter: (file) => {
+      const rel = path.relative(source, file)
+      return rel !== 'Chart.lock' && !(path.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
+    }
+  })
+  const findings = await staleLockFindings(blueprint, source, options.upstreamOverride)
+  const doc = parseDocument(await readFile(path.join(source, 'Chart.yaml'), 'utf8'))
+  if (options.version) doc.set('version', options.version)
+  if (options.upstreamOverride) doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version)
+  const chartYamlText = doc.toString()
+  await writeFile(path.join(dir, 'Chart.yaml'), chartYamlText)
+  const dependencies = ((parseYaml(chartYamlText) as { dependencies?: ChartDependency[] }).dependencies ?? []).map((dep) => ({
+    ...dep,
+    version: String(dep.version),
+    repository: dep.repository ? String(dep.repository) : ''
+  }))
+  return {
+    work: { dir, sourceDir: source, name: chartName, version: options.version ?? blueprint.chartYaml.data.version, chartYamlText, dependencies },
+    findings
+  }
+}
+
+/** A Chart.lock that pins another upstream version than Chart.yaml resolves to is stale. */
+async function staleLockFindings(blueprint: Blueprint, source: string, override?: { index: number; version: string }): Promise<Finding[]> {
+  let text: string
+  try {
+    text = await readFile(path.join(source, 'Chart.lock'), 'utf8')
+  } catch {
+    return []
+  }
+  const lockFile = path.join(blueprint.chartDir, 'Chart.lock')
+  let locked: { name?: string; version?: string }[] = []
+  try {
+    locked = ((parseYaml(text) as { dependencies?: { name?: string; version?: string }[] } | null)?.dependencies ?? []) as typeof locked
+  } catch {
+    return [{ rule: 'chart-lock', severity: 'warning', message: `${lockFile} is not valid YAML; it is ignored and rebuilt`, file: lockFile }]
+  }
+  const findings: Finding[] = []
+  for (const [index, dep] of (blueprint.chartYaml.data.dependencies ?? []).entries()) {
+    const lock = locked.find((entry) => entry.name === dep.name)
+    const wanted = override?.index === index ? override.version : dep.version
+    if (!lock?.version) continue
+    let satisfied = false
+    try {
+      const parsed = parseVersion(String(lock.version))
+      satisfied = parsed !== undefined && parseConstraint(wanted).test(parsed)
+    } catch {
+      satisfied = false
+    }
+    if (!satisfied) {
+      findings.push({
+        rule: 'chart-lock',
+        severity: 'warning',
+        message: `${lockFile} locks ${dep.name} ${lock.version}, but ${blueprint.chartYaml.displayPath} asks for ${wanted}: the lock is stale and was rebuilt for this run`,
+        fix: `run \`helm dependency update ${blueprint.chartDir}\` and commit Chart.lock, or delete it`,
+        file: lockFile
+      })
+    }
+  }
+  return findings
+}
+
+function repositoryName(index: number): string {
+  return `bp-dep-${index}`
+}
+
+/**
+ * Runs `helm dependency build` in the work copy. The isolated helm home is given
+ * a repository entry (and cached index) for each http repository, which is what
+ * `helm repo add` would write, so the build works with or without a Chart.lock
+ * and no index is downloaded twice.
+ */
+export async function buildDependencies(helm: Helm, work: WorkChart, options: BuildOptions): Promise<StepResult<DependencyBuildData>> {
+  const start = performance.now()
+  const buildDoc = parseDocument(work.chartYamlText)
+  const httpRepositories = new Map<string, string>() // effective URL → repo name
+  const ociHosts = new Set<string>()
+  const expected = new Map<string, string>() // dependency name → exact version or range
+  let rewritten = false
+  for (const [index, dep] of work.dependencies.entries()) {
+    const repository = dep.repository
+    if (repository.startsWith('file://')) {
+      const target = repository.slice('file://'.length)
+      if (!path.isAbsolute(target)) {
+        // The work copy lives elsewhere: make relative local dependencies absolute for the build.
+        buildDoc.setIn(['dependencies', index, 'repository'], `file://${path.resolve(work.sourceDir, target)}`)
+        rewritten = true
+      }
+      expected.set(dep.name, dep.version)
+      continue
+    }
+    const effective = applyMirrors(repository, options.mirrors)
+    if (effective !== repository.replace(/\/+$/, '')) {
+      buildDoc.setIn(['dependencies', index, 'repository'], effective)
+      rewritten = true
+    }
+    if (effective.startsWith('oci://')) ociHosts.add(parseOciReference(effective).host)
+    else if (/^https?:\/\//.test(effective) && !httpRepositories.has(effective)) httpRepositories.set(effective, repositoryName(httpRepositories.size))
+    expected.set(dep.name, options.knownVersions.get(dep.name) ?? dep.version)
+  }
+
+  // Indexes: reuse what upstream resolution fetched; fetch the others concurrently.
+  const indexes = await Promise.all(
+    [...httpRepositories.keys()].map(async (url) => options.knownIndexes.get(url) ?? (await fetchIndex(url)).text)
+  )
+  const repositories = [...httpRepositories.entries()].map(([url, name]) => ({
+    name,
+    url,
+    ...(options.credentials ? { username: options.credentials.username, password: options.credentials.password } : {})
+  }))
+  await writeFile(helm.home.repositoryConfig, JSON.stringify({ apiVersion: '', generated: '0001-01-01T00:00:00Z', repositories }, null, 2))
+  await Promise.all(
+    [...httpRepositories.values()].map((name, i) => writeFile(path.join(helm.home.repositoryCache, `${name}-index.yaml`), indexes[i]))
+  )
+  // Ranges of the other http dependencies resolve against the same indexes, so guard 1 can check exact versions.
+  for (const [i, [url]] of [...httpRepositories.entries()].entries()) {
+    const entries = parseIndex(indexes[i], `${url}/index.yaml`)
+    for (const dep of work.dependencies) {
+      if (applyMirrors(dep.repository, options.mirrors) !== url || options.knownVersions.has(dep.name)) continue
+      const versions = (entries[dep.name] ?? []).map((entry) => String(entry.version))
+      const exact = maxSatisfying(versions, dep.version)
+      if (exact) expected.set(dep.name, exact)
+    }
+  }
+
+  for (const host of ociHosts) {
+    if (!options.credentials) continue
+    const args = ['registry', 'login', host, '--username', options.credentials.username, '--password-stdin']
+    if (options.plainHttp) args.push(...(helm.major >= 4 ? ['--plain-http'] : ['--insecure']))
+    const login = await helm.run(args, { input: options.credentials.password })
+    if (login.exitCode !== 0) {
+      throw new ActionError(`registry ${host} refused the login for dependency download: ${lastLines(redact(login.stderr), 2)}`, 'check dependency-username/dependency-password (or registry-username/registry-password)')
+    }
+  }
+
+  if (rewritten) await writeFile(path.join(work.dir, 'Chart.yaml'), buildDoc.toString())
+  const args = ['dependency', 'build', work.dir, '--skip-refresh']
+  if (options.plainHttp && ociHosts.size > 0) args.push('--plain-http')
+  const result = await helm.run(args)
+  if (rewritten) {
+    // The package must name the real repositories, not mirrors or local paths;
+    // a lock written against those would mislead, so it is not shipped.
+    await writeFile(path.join(work.dir, 'Chart.yaml'), work.chartYamlText)
+    await rm(path.join(work.dir, 'Chart.lock'), { force: true })
+  }
+  const durationMs = Math.round(performance.now() - start)
+  if (result.exitCode !== 0) {
+    return {
+      id: 'dependency-build',
+      title: 'Dependency build',
+      status: 'failed',
+      durationMs,
+      summary: 'helm dependency build failed',
+      findings: [{ rule: 'dependency-build', severity: 'error', message: `helm dependency build failed: ${lastLines(redact(result.stderr), 3)}`, fix: 'check the dependencies in Chart.yaml and their repositories (repository-mirrors for air-gapped runners)' }],
+      details: redact(result.stderr + result.stdout)
+    }
+  }
+  const guard = await checkBuiltDependencies(work, expected)
+  return { ...guard, durationMs: Math.round(performance.now() - start), details: redact(result.stdout + result.stderr).trim() || undefined }
+}
+
+/** Hollow-chart guard 1: every declared dependency is under charts/ at the expected version. */
+export async function checkBuiltDependencies(work: WorkChart, expected: Map<string, string>): Promise<StepResult<DependencyBuildData>> {
+  const chartsDir = path.join(work.dir, 'charts')
+  let entries: string[] = []
+  try {
+    entries = await readdir(chartsDir)
+  } catch {
+    entries = []
+  }
+  const built: Record<string, string> = {}
+  const findings: Finding[] = []
+  for (const dep of work.dependencies) {
+    const wanted = expected.get(dep.name) ?? dep.version
+    const found = await findBuiltVersion(chartsDir, entries, dep.name)
+    const ok = found.some((version) => {
+      const parsed = parseVersion(version)
+      try {
+        return parsed !== undefined && (version === wanted || parseConstraint(wanted).test(parsed))
+      } catch {
+        return version === wanted
+      }
+    })
+    if (ok) built[dep.name] = found.find((version) => version === wanted) ?? found[0]
+    else
+      findings.push({
+        rule: 'hollow-chart',
+        severity: 'error',
+        message: found.length
+          ? `charts/ holds ${dep.name} ${found.join(', ')}, but ${wanted} was expected after helm dependency build`
+          : `charts/ has no ${dep.name} (${wanted}) after helm dependency build: the chart would ship without its upstream payload`,
+        fix: `check dependency ${dep.name} in Chart.yaml and that .helmignore does not drop charts/`
+      })
+  }
+  const summary = findings.length
+    ? `${findings.length} of ${work.dependencies.length} dependencies missing under charts/`
+    : work.dependencies.map((dep) => `${dep.name} ${built[dep.name]}`).join(', ') || 'no dependencies'
+  return {
+    id: 'dependency-build',
+    title: 'Dependency build',
+    status: findings.length ? 'failed' : 'passed',
+    durationMs: 0,
+    summary,
+    findings,
+    data: { built, repositories: [] }
+  }
+}
+
+async function findBuiltVersion(chartsDir: string, entries: string[], name: string): Promise<string[]> {
+  const versions: string[] = []
+  for (const entry of entries) {
+    if (entry.startsWith(`${name}-`) && entry.endsWith('.tgz')) {
+      const version = entry.slice(name.length + 1, -'.tgz'.length)
+      if (parseVersion(version)) versions.push(version)
+    } else if (entry === name) {
+      try {
+        const meta = parseYaml(await readFile(path.join(chartsDir, entry, 'Chart.yaml'), 'utf8')) as { version?: unknown }
+        if (meta?.version !== undefined) versions.push(String(meta.version))
+      } catch {
+        // an unpacked folder without Chart.yaml is no chart
+      }
+    }
+  }
+  return versions
+}
+
+/** A chart must wrap an upstream chart unless it says it has none. */
+export function hollowByDeclaration(blueprint: Blueprint): Finding | undefined {
+  const chart = blueprint.chartYaml.data
+  if ((chart.dependencies ?? []).length > 0 || isNoUpstream(chart)) return undefined
+  return {
+    rule: 'hollow-chart',
+    severity: 'error',
+    message: `${blueprint.chartYaml.displayPath} declares no dependencies: a blueprint chart wraps an upstream chart`,
+    fix: `declare the upstream chart under dependencies:, or annotate the chart with catalyst.openova.io/no-upstream: "true"`,
+    file: blueprint.chartYaml.displayPath,
+    line: blueprint.chartYaml.lineOf(['name'])
+  }
+}

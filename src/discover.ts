@@ -1,0 +1,342 @@
+// Which blueprints did an event change? Lists blueprint folders (a folder with
+// a blueprint.yaml) and keeps those with a changed file, using git with
+// argument arrays (never a shell). Shallow clones are deepened on demand; when
+// history cannot be had, every blueprint is returned and the reason says why.
+import { execFile } from 'node:child_process'
+import { readdir, readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { parse as parseYaml } from 'yaml'
+import { ActionError } from './types.js'
+
+export interface DiscoverOptions {
+  workspace: string
+  eventName: string
+  /** The webhook payload (`github.context.payload`). */
+  payload: unknown
+  /** Folder globs relative to the workspace; default `platform/*` and `products/*`. `…/blueprint.yaml` is accepted too. */
+  globs?: string[]
+  /** Commits to fetch when the clone is shallow and a commit or the merge base is missing (default 100). */
+  fetchDepth?: number
+}
+
+export interface MatrixEntry {
+  /** Blueprint folder, e.g. `platform/temporal`. */
+  blueprint: string
+  /** Chart folder, e.g. `platform/temporal/chart` (from blueprint.yaml `spec.manifests.chart`). */
+  chart: string
+}
+
+export interface DiscoverResult {
+  blueprints: string[]
+  matrix: { include: MatrixEntry[] }
+  reason: string
+}
+
+export const DEFAULT_GLOBS = ['platform/*', 'products/*']
+const ZERO_SHA = /^0+$/
+const SHA_RE = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i
+
+// ---------------------------------------------------------------------------
+// git
+// ---------------------------------------------------------------------------
+
+interface GitResult {
+  ok: boolean
+  stdout: string
+  stderr: string
+}
+
+function git(cwd: string, args: string[], timeoutMs = 60_000): Promise<GitResult> {
+  return new Promise((resolve) => {
+    execFile(
+      'git',
+      args,
+      {
+        cwd,
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+        timeout: timeoutMs,
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }
+      },
+      (error, stdout, stderr) => resolve({ ok: !error, stdout: String(stdout), stderr: String(stderr || (error ? error.message : '')) })
+    )
+  })
+}
+
+function lastLine(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean)
+  return lines[lines.length - 1] ?? 'no output'
+}
+
+const short = (sha: string): string => sha.slice(0, 7)
+
+async function hasCommit(cwd: string, sha: string): Promise<boolean> {
+  return (await git(cwd, ['cat-file', '-e', `${sha}^{commit}`])).ok
+}
+
+async function isShallow(cwd: string): Promise<boolean> {
+  const r = await git(cwd, ['rev-parse', '--is-shallow-repository'])
+  return r.ok && r.stdout.trim() === 'true'
+}
+
+/** Fetches commits from origin; `--depth` only in a shallow clone (it would make a full clone shallow). */
+async function fetchCommits(cwd: string, shas: string[], depth: number): Promise<GitResult> {
+  const args = ['fetch', '--no-tags', '--quiet']
+  if (await isShallow(cwd)) args.push(`--depth=${depth}`)
+  args.push('origin', ...shas)
+  return git(cwd, args, 300_000)
+}
+
+type Range = { files: string[]; note?: string } | { error: string }
+
+/**
+ * Files changed from `base` to `head`. With `mergeBase` (pull requests) the
+ * comparison starts at their merge base, like GitHub's "files changed".
+ */
+async function changedFiles(cwd: string, base: string, head: string, mergeBase: boolean, depth: number): Promise<Range> {
+  const inside = await git(cwd, ['rev-parse', '--is-inside-work-tree'])
+  if (!inside.ok) return { error: `${cwd} is not a git checkout (${lastLine(inside.stderr)})` }
+
+  const notes: string[] = []
+  let missing: string[] = []
+  for (const sha of [base, head]) if (!(await hasCommit(cwd, sha))) missing.push(sha)
+  if (missing.length > 0) {
+    const fetched = await fetchCommits(cwd, [...new Set(missing)], depth)
+    missing = []
+    for (const sha of [base, head]) if (!(await hasCommit(cwd, sha))) missing.push(sha)
+    const names = missing.map((sha) => (sha === base ? `base commit ${short(sha)}` : `head commit ${short(sha)}`)).join(' and ')
+    if (missing.length > 0) {
+      return { error: `${names} not in the clone and could not be fetched${fetched.ok ? '' : ` (${lastLine(fetched.stderr)})`}` }
+    }
+    notes.push(`fetched ${[base, head].filter((s, i, a) => a.indexOf(s) === i).map(short).join(', ')} from origin`)
+  }
+
+  let from = base
+  if (mergeBase) {
+    let mb = await git(cwd, ['merge-base', base, head])
+    if (!mb.ok && (await isShallow(cwd))) {
+      await fetchCommits(cwd, [base, head], depth)
+      mb = await git(cwd, ['merge-base', base, head])
+    }
+    if (mb.ok && SHA_RE.test(mb.stdout.trim())) from = mb.stdout.trim()
+    else notes.push(`no merge base within ${depth} commits: compared with the base commit directly`)
+  }
+
+  const diff = await git(cwd, ['diff', '--name-only', '--no-renames', '-z', '--relative', from, head, '--'])
+  if (!diff.ok) return { error: `git diff ${short(from)} ${short(head)} failed (${lastLine(diff.stderr)})` }
+  const files = diff.stdout.split('\0').filter((f) => f !== '')
+  return { files, note: notes.length > 0 ? notes.join('; ') : undefined }
+}
+
+// ---------------------------------------------------------------------------
+// Blueprint folders
+// ---------------------------------------------------------------------------
+
+function globSegmentRegex(segment: string): RegExp {
+  let re = ''
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment[i]!
+    if (c === '*') re += '[^/]*'
+    else if (c === '?') re += '[^/]'
+    else if (c === '[') {
+      const end = segment.indexOf(']', i + 2)
+      if (end === -1) re += '\\['
+      else {
+        let cls = segment.slice(i + 1, end)
+        if (cls.startsWith('!')) cls = `^${cls.slice(1)}`
+        re += `[${cls.replace(/\\/g, '\\\\')}]`
+        i = end
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&')
+  }
+  return new RegExp(`^${re}$`)
+}
+
+async function subdirectories(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true })
+    return entries.filter((e) => e.isDirectory()).map((e) => e.name)
+  } catch {
+    return []
+  }
+}
+
+const SKIP_DIRS = new Set(['node_modules', '.git'])
+
+/** Expands a folder glob (`*`, `?`, `[…]` within a segment; `**` for any depth) to relative folders. */
+async function expandGlob(workspace: string, pattern: string): Promise<string[]> {
+  const segments = pattern.split('/').filter((s) => s !== '' && s !== '.')
+  const out: string[] = []
+  const walk = async (rel: string, i: number, depth: number): Promise<void> => {
+    if (depth > 12) return
+    if (i === segments.length) {
+      out.push(rel)
+      return
+    }
+    const seg = segments[i]!
+    const abs = path.join(workspace, rel)
+    if (seg === '**') {
+      await walk(rel, i + 1, depth)
+      for (const name of await subdirectories(abs)) {
+        if (name.startsWith('.') || SKIP_DIRS.has(name)) continue
+        await walk(rel ? `${rel}/${name}` : name, i, depth + 1)
+      }
+      return
+    }
+    if (!/[*?[]/.test(seg)) {
+      await walk(rel ? `${rel}/${seg}` : seg, i + 1, depth + 1)
+      return
+    }
+    const re = globSegmentRegex(seg)
+    for (const name of await subdirectories(abs)) {
+      if ((name.startsWith('.') && !seg.startsWith('.')) || SKIP_DIRS.has(name)) continue
+      if (re.test(name)) await walk(rel ? `${rel}/${name}` : name, i + 1, depth + 1)
+    }
+  }
+  await walk('', 0, 0)
+  return out
+}
+
+function normalizeGlob(glob: string): string {
+  const g = glob.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/+$/, '')
+  const folder = g.endsWith('/blueprint.yaml') ? g.slice(0, -'/blueprint.yaml'.length) : g
+  if (folder === '' || folder.startsWith('/') || /^[A-Za-z]:/.test(folder) || folder.split('/').includes('..')) {
+    throw new ActionError(`input discover-glob: "${glob}" is not a folder pattern inside the repository`, 'use patterns like platform/* or products/*')
+  }
+  return folder
+}
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile()
+  } catch {
+    return false
+  }
+}
+
+/** Chart folder of a blueprint: blueprint.yaml `spec.manifests.chart` (default `./chart`), kept inside the blueprint. */
+async function chartOf(workspace: string, blueprint: string): Promise<string> {
+  const fallback = `${blueprint}/chart`
+  try {
+    const doc = parseYaml(await readFile(path.join(workspace, blueprint, 'blueprint.yaml'), 'utf8')) as unknown
+    const chart = (doc as { spec?: { manifests?: { chart?: unknown } } } | null)?.spec?.manifests?.chart
+    if (typeof chart !== 'string' || chart.trim() === '') return fallback
+    const joined = path.posix.normalize(path.posix.join(blueprint, chart.trim().replace(/\\/g, '/'))).replace(/\/+$/, '')
+    if (joined === blueprint || !joined.startsWith(`${blueprint}/`)) return fallback
+    return joined
+  } catch {
+    return fallback
+  }
+}
+
+/** Every blueprint folder (relative, `/`-separated) matched by the globs; sorted. */
+export async function listBlueprints(workspace: string, globs: string[] = DEFAULT_GLOBS): Promise<string[]> {
+  const found = new Set<string>()
+  for (const glob of globs.length > 0 ? globs : DEFAULT_GLOBS) {
+    for (const folder of await expandGlob(workspace, normalizeGlob(glob))) {
+      if (await isFile(path.join(workspace, folder, 'blueprint.yaml'))) found.add(folder)
+    }
+  }
+  return sortStrings([...found])
+}
+
+function sortStrings(values: string[]): string[] {
+  return [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+}
+
+/** Blueprints with at least one changed file under their folder. */
+export function changedBlueprints(blueprints: string[], files: string[]): string[] {
+  const normalized = files.map((f) => f.replace(/\\/g, '/'))
+  return sortStrings(blueprints.filter((bp) => normalized.some((f) => f.startsWith(`${bp}/`))))
+}
+
+// ---------------------------------------------------------------------------
+// discoverBlueprints
+// ---------------------------------------------------------------------------
+
+type Obj = Record<string, unknown>
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
+const strAt = (o: unknown, ...keys: string[]): string | undefined => {
+  let cur: unknown = o
+  for (const k of keys) cur = isObj(cur) ? cur[k] : undefined
+  return typeof cur === 'string' ? cur : undefined
+}
+
+interface EventRange {
+  base?: string
+  head?: string
+  mergeBase: boolean
+  label: string
+}
+
+/** The git range an event stands for, or a decision that needs no git. */
+function eventRange(eventName: string, payload: unknown): EventRange | { all: string } | { none: string } | { tag: string; blueprint: string } {
+  if (eventName === 'pull_request' || eventName === 'pull_request_target') {
+    return {
+      base: strAt(payload, 'pull_request', 'base', 'sha'),
+      head: strAt(payload, 'pull_request', 'head', 'sha'),
+      mergeBase: true,
+      label: `pull request #${isObj(payload) && isObj(payload.pull_request) ? String(payload.pull_request.number ?? '?') : '?'}`
+    }
+  }
+  if (eventName === 'merge_group') {
+    return { base: strAt(payload, 'merge_group', 'base_sha'), head: strAt(payload, 'merge_group', 'head_sha'), mergeBase: false, label: 'merge group' }
+  }
+  if (eventName === 'push') {
+    const ref = strAt(payload, 'ref') ?? ''
+    const before = strAt(payload, 'before')
+    const after = strAt(payload, 'after')
+    if ((isObj(payload) && payload.deleted === true) || (after !== undefined && ZERO_SHA.test(after))) {
+      return { none: `push deleted ${ref || 'a ref'}: nothing to validate` }
+    }
+    const tag = /^refs\/tags\/((?:platform|products)\/[^/]+)\/v\d+\.\d+\.\d+\S*$/.exec(ref)
+    if (tag) return { tag: ref.slice('refs/tags/'.length), blueprint: tag[1]! }
+    if (!before || ZERO_SHA.test(before)) {
+      return { all: `push of ${ref || 'a new ref'} has no previous commit (first push): all blueprints` }
+    }
+    return { base: before, head: after, mergeBase: false, label: `push to ${ref.replace(/^refs\/(heads|tags)\//, '') || 'a ref'}` }
+  }
+  if (eventName === 'workflow_dispatch') return { all: 'workflow_dispatch: all blueprints' }
+  return { all: `${eventName || 'unknown event'}: no change range, all blueprints` }
+}
+
+function result(blueprints: string[], workspace: string, reason: string): Promise<DiscoverResult> {
+  return Promise.all(blueprints.map(async (blueprint) => ({ blueprint, chart: await chartOf(workspace, blueprint) }))).then((include) => ({
+    blueprints,
+    matrix: { include },
+    reason
+  }))
+}
+
+/**
+ * Lists the blueprints an event changed: pull request base..head (from their
+ * merge base), push before..after, merge_group base..head; all blueprints on
+ * a first push, workflow_dispatch and other events, or when the history needed
+ * cannot be fetched. A release tag `platform/<name>/vX.Y.Z` selects that
+ * blueprint. Deleted blueprints (no blueprint.yaml any more) are dropped.
+ */
+export async function discoverBlueprints(opts: DiscoverOptions): Promise<DiscoverResult> {
+  const workspace = path.resolve(opts.workspace)
+  const depth = opts.fetchDepth && opts.fetchDepth > 0 ? Math.floor(opts.fetchDepth) : 100
+  const all = await listBlueprints(workspace, opts.globs ?? DEFAULT_GLOBS)
+  const count = (n: number): string => `${n} blueprint${n === 1 ? '' : 's'}`
+  const range = eventRange(opts.eventName, opts.payload)
+
+  if ('all' in range) return result(all, workspace, `${range.all} (${count(all.length)})`)
+  if ('none' in range) return result([], workspace, range.none)
+  if ('tag' in range) {
+    const hit = all.filter((bp) => bp === range.blueprint || bp.endsWith(`/${range.blueprint}`))
+    return result(hit, workspace, hit.length > 0 ? `release tag ${range.tag}: ${hit.join(', ')}` : `release tag ${range.tag}: no blueprint folder ${range.blueprint}`)
+  }
+
+  const { base, head, label } = range
+  if (!base || !head || !SHA_RE.test(base) || !SHA_RE.test(head)) {
+    return result(all, workspace, `${label}: the event has no usable base/head commits, all blueprints (${count(all.length)})`)
+  }
+  const diff = await changedFiles(workspace, base, head, range.mergeBase, depth)
+  if ('error' in diff) return result(all, workspace, `${label}: ${diff.error}; all blueprints (${count(all.length)})`)
+  const changed = changedBlueprints(all, diff.files)
+  const what = changed.length > 0 ? `${changed.length} of ${count(all.length)} changed: ${changed.join(', ')}` : `no blueprint changed (${count(all.length)} checked)`
+  const note = diff.note ? ` (${diff.note})` : ''
+  return result(changed, workspace, `${label} ${short(base)}..${short(head)}: ${what}${note}`)
+}

@@ -1,0 +1,121 @@
+// Gate `chart-tests`: the chart's own `tests/*.sh` (self-contained `helm template`
+// assertions, e.g. tests/observability-toggle.sh CHART_DIR). Each runs as
+// `bash <script> <chartDir>` (argument array, no shell string) in the chart folder,
+// with the action's helm first on PATH and its isolated HELM_* homes, and a time limit.
+import { spawn } from 'node:child_process'
+import { readdir } from 'node:fs/promises'
+import path from 'node:path'
+import type { Finding, StepResult } from '../types.js'
+import { displayJoin, tail } from './common.js'
+
+export const CHART_TEST_TIMEOUT_MS = 5 * 60 * 1000
+/** Output kept per script (the head is dropped beyond this). */
+const MAX_OUTPUT_BYTES = 1024 * 1024
+const TAIL_LINES = 20
+
+/** `tests/*.sh` of the chart, sorted, relative to the chart folder. */
+export async function listChartTests(chartDir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(path.join(chartDir, 'tests'), { withFileTypes: true })
+    return entries
+      .filter((e) => e.isFile() && e.name.endsWith('.sh'))
+      .map((e) => `tests/${e.name}`)
+      .sort()
+  } catch {
+    return []
+  }
+}
+
+export interface ChartTestResult {
+  /** Relative to the chart folder, e.g. `tests/observability-toggle.sh`. */
+  script: string
+  exitCode: number
+  signal?: string
+  timedOut: boolean
+  durationMs: number
+  /** stdout and stderr interleaved as they came (the tail, when very long). */
+  output: string
+}
+
+export function runChartTest(chartDir: string, script: string, env: NodeJS.ProcessEnv, timeoutMs = CHART_TEST_TIMEOUT_MS): Promise<ChartTestResult> {
+  const start = performance.now()
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const keep = (chunk: Buffer): void => {
+      chunks.push(chunk)
+      size += chunk.length
+      while (size > MAX_OUTPUT_BYTES && chunks.length > 1) size -= chunks.shift()!.length
+    }
+    let timedOut = false
+    let settled = false
+    // Own process group, so a timeout ends the script's helm children too.
+    const child = spawn('bash', [path.join(chartDir, script), chartDir], { cwd: chartDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' })
+    const kill = (): void => {
+      try {
+        if (child.pid !== undefined && process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL')
+        else child.kill('SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
+    const timer = setTimeout(() => {
+      timedOut = true
+      kill()
+    }, timeoutMs)
+    child.stdout.on('data', keep)
+    child.stderr.on('data', keep)
+    const finish = (exitCode: number, signal?: string, extra?: string): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      let output = Buffer.concat(chunks).toString('utf8')
+      if (extra) output += `${output.endsWith('\n') || output === '' ? '' : '\n'}${extra}\n`
+      const result: ChartTestResult = { script, exitCode, timedOut, durationMs: Math.round(performance.now() - start), output }
+      if (signal) result.signal = signal
+      resolve(result)
+    }
+    child.on('error', (error) => finish(127, undefined, `cannot start bash: ${error.message}`))
+    child.on('close', (code, signal) => finish(code ?? 128, signal ?? undefined, timedOut ? `(stopped after ${Math.round(timeoutMs / 1000)} s)` : undefined))
+  })
+}
+
+export interface ChartTestsData {
+  scripts: ChartTestResult[]
+}
+
+export function chartTestsSkipped(summary: string): StepResult<ChartTestsData> {
+  return { id: 'chart-tests', title: 'Chart tests', status: 'skipped', durationMs: 0, summary, findings: [], data: { scripts: [] } }
+}
+
+export function chartTestsStep(results: ChartTestResult[], displayChartDir: string, durationMs: number): StepResult<ChartTestsData> {
+  if (results.length === 0) return chartTestsSkipped('no tests/*.sh in the chart')
+  const findings: Finding[] = []
+  const details: string[] = []
+  for (const r of results) {
+    if (r.exitCode === 0 && !r.timedOut) continue
+    const last = tail(r.output, TAIL_LINES)
+    const lastLine = last.split('\n').filter((l) => l.trim() !== '').pop() ?? ''
+    const how = r.timedOut ? `timed out after ${Math.round(r.durationMs / 1000)} s` : r.signal ? `was killed (${r.signal})` : `exited ${r.exitCode}`
+    findings.push({
+      rule: 'chart-test',
+      severity: 'error',
+      message: `Chart test ${r.script} ${how}${lastLine ? `: ${lastLine.trim()}` : ''}`,
+      fix: `Run \`bash ${r.script} .\` in the chart folder to reproduce.`,
+      file: displayJoin(displayChartDir, r.script)
+    })
+    details.push(`${r.script} (${how}), last ${TAIL_LINES} lines:\n${last}`)
+  }
+  const failed = findings.length
+  const step: StepResult<ChartTestsData> = {
+    id: 'chart-tests',
+    title: 'Chart tests',
+    status: failed > 0 ? 'failed' : 'passed',
+    durationMs,
+    summary: failed > 0 ? `${failed} of ${results.length} chart test${results.length === 1 ? '' : 's'} failed` : `${results.length} chart test${results.length === 1 ? '' : 's'} passed`,
+    findings,
+    data: { scripts: results }
+  }
+  if (details.length > 0) step.details = details.join('\n\n')
+  return step
+}

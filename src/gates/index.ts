@@ -1,0 +1,235 @@
+// The validation gates of a built blueprint chart. runGates plans every process
+// up front — lint runs, the default render, the observability renders, the
+// case-4 renders, the chart test scripts — and runs them in ONE bounded pool
+// (ctx.concurrency). Each render runs once and is parsed once; the default
+// render's documents are shared by the render, observability and images gates.
+//
+// Steps, in order: render, lint, observability, never-latest, images, chart-tests.
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { parse as parseYaml } from 'yaml'
+import { mapLimit } from '../concurrency.js'
+import type { Helm, HelmRunResult } from '../helm.js'
+import type { ImagePolicy, ImageVerdict } from '../images.js'
+import type { AllowlistEntry, ToggleOverrides } from '../inputs.js'
+import { parseRenderDetailed, type RenderParseError } from '../render.js'
+import type { RenderedDocument, StepResult } from '../types.js'
+import type { YamlSource } from '../yaml-source.js'
+import { chartTestsSkipped, chartTestsStep, listChartTests, runChartTest, type ChartTestResult } from './chart-tests.js'
+import { imagesStep } from './images.js'
+import { lintStep, planLint, type LintRunPlan } from './lint.js'
+import { case4Args, findOwnImageTags, neverLatestStep } from './never-latest.js'
+import { case2Args, case3Args, discoverToggles, observabilityStep, type RenderOutcome } from './observability.js'
+import { renderStep } from './render-step.js'
+
+export interface GateContext {
+  helm: Helm
+  /** Absolute: a work copy of the chart with charts/ already built (helm dependency build done). */
+  chartDir: string
+  /** The chart folder relative to the workspace, e.g. 'platform/temporal/chart': prefix of findings' file paths. */
+  displayChartDir: string
+  /** The chart's values.yaml (displayPath relative to the workspace). */
+  values: YamlSource<Record<string, unknown>>
+  /** Values key of the upstream dependency (its alias or name), e.g. 'temporal'. */
+  upstreamKey: string
+  /** e.g. ['--values', '/abs/x.yaml', '--set', 'a.b=c'] from inputs `values`/`set`; applied to every render and lint except case 4's. */
+  valueArgs: string[]
+  releaseName: string
+  namespace: string
+  concurrency: number
+  /** Input lint-values (glob relative to the chart dir); default ci/*-values.yaml. */
+  lintValuesGlob?: string
+  /** include: extra value paths; exclude: paths to drop. */
+  toggles: ToggleOverrides
+  imagePolicy: ImagePolicy
+  imageAllowlist: AllowlistEntry[]
+  chartTests: boolean
+}
+
+export interface GateJobStat {
+  id: string
+  kind: 'helm' | 'script'
+  durationMs: number
+  exitCode: number
+}
+
+export interface GatesResult {
+  steps: StepResult[]
+  defaultRender?: RenderedDocument[]
+  images?: ImageVerdict[]
+  /** What ran: one entry per process started by the pool, and the pool's wall time. */
+  stats?: { jobs: GateJobStat[]; helmProcesses: number; scripts: number; wallMs: number }
+}
+
+interface Span {
+  start: number
+  end: number
+}
+
+interface RenderJobOutcome extends RenderOutcome {
+  parseErrors: RenderParseError[]
+  span: Span
+}
+
+type Job = { id: string; kind: 'helm' | 'script'; run: () => Promise<{ exitCode: number; durationMs: number }> }
+
+function wall(spans: readonly (Span | undefined)[]): number {
+  const list = spans.filter((s): s is Span => s !== undefined)
+  if (list.length === 0) return 0
+  return Math.round(Math.max(...list.map((s) => s.end)) - Math.min(...list.map((s) => s.start)))
+}
+
+async function chartNameOf(chartDir: string): Promise<string> {
+  try {
+    const chart = parseYaml(await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8')) as { name?: unknown } | null
+    if (chart && typeof chart.name === 'string' && chart.name !== '') return chart.name
+  } catch {
+    // fall through: helm names the chart after Chart.yaml; the folder name is the best guess left
+  }
+  return path.basename(chartDir)
+}
+
+function skipped(id: string, title: string, summary: string): StepResult {
+  return { id, title, status: 'skipped', durationMs: 0, summary, findings: [] }
+}
+
+export async function runGates(ctx: GateContext): Promise<GatesResult> {
+  const { helm, chartDir } = ctx
+  const chartName = await chartNameOf(chartDir)
+  const templateBase = ['template', ctx.releaseName, chartDir, '--namespace', ctx.namespace]
+  const withValues = (extra: readonly string[]): string[] => [...templateBase, ...ctx.valueArgs, ...extra]
+
+  // ---- plan
+  const toggles = discoverToggles(ctx.values.data, ctx.toggles)
+  const ownTags = findOwnImageTags(ctx.values.data, ctx.upstreamKey)
+  const [lintPlans, scripts] = await Promise.all([planLint(chartDir, ctx.valueArgs, ctx.lintValuesGlob), ctx.chartTests ? listChartTests(chartDir) : Promise.resolve([])])
+
+  const renders = new Map<string, RenderJobOutcome>()
+  const lintResults = new Map<string, { plan: LintRunPlan; result: HelmRunResult; span: Span }>()
+  const testResults = new Map<string, { result: ChartTestResult; span: Span }>()
+  const jobs: Job[] = []
+
+  const renderJob = (id: string, args: string[]): void => {
+    jobs.push({
+      id,
+      kind: 'helm',
+      run: async () => {
+        const start = performance.now()
+        const result = await helm.run(args)
+        const parsed = result.exitCode === 0 ? parseRenderDetailed(result.stdout) : { documents: [], errors: [] }
+        renders.set(id, { result, documents: parsed.documents, parseErrors: parsed.errors, span: { start, end: performance.now() } })
+        return result
+      }
+    })
+  }
+
+  const defaultArgs = withValues([])
+  renderJob('render:default', defaultArgs)
+  // Scripts first among the rest: each runs several helm commands in a row, the longest jobs of the pool.
+  for (const script of scripts) {
+    jobs.push({
+      id: `script:${script}`,
+      kind: 'script',
+      run: async () => {
+        const start = performance.now()
+        const result = await runChartTest(chartDir, script, helm.env())
+        testResults.set(script, { result, span: { start, end: performance.now() } })
+        return result
+      }
+    })
+  }
+  for (const plan of lintPlans) {
+    jobs.push({
+      id: `lint:${plan.label}`,
+      kind: 'helm',
+      run: async () => {
+        const start = performance.now()
+        const result = await helm.run(plan.args)
+        lintResults.set(plan.label, { plan, result, span: { start, end: performance.now() } })
+        return result
+      }
+    })
+  }
+  toggles.forEach((toggle, i) => renderJob(`case2:${i}`, withValues(case2Args(toggle))))
+  renderJob('case3', withValues(case3Args(toggles)))
+  ownTags.forEach((tag, i) => renderJob(`case4:${i}`, [...templateBase, ...case4Args(tag, ownTags)]))
+
+  // ---- run
+  const poolStart = performance.now()
+  const stats = await mapLimit(jobs, Math.max(1, ctx.concurrency), async (job): Promise<GateJobStat> => {
+    const { exitCode, durationMs } = await job.run()
+    return { id: job.id, kind: job.kind, exitCode, durationMs }
+  })
+  const wallMs = Math.round(performance.now() - poolStart)
+
+  // ---- steps
+  const steps: StepResult[] = []
+  const defaultRender = renders.get('render:default')!
+  steps.push(renderStep({ args: defaultArgs, result: defaultRender.result, documents: defaultRender.documents, parseErrors: defaultRender.parseErrors, chartName, displayChartDir: ctx.displayChartDir }))
+  const renderOk = defaultRender.result.exitCode === 0
+
+  const lintRuns = lintPlans.map((plan) => lintResults.get(plan.label)!)
+  steps.push(lintStep(lintRuns, { chartName, chartDir, displayChartDir: ctx.displayChartDir }, wall(lintRuns.map((r) => r.span))))
+
+  if (renderOk) {
+    const case2 = toggles.map((_, i) => renders.get(`case2:${i}`)!)
+    const case3 = renders.get('case3')!
+    steps.push(
+      observabilityStep({
+        toggles,
+        values: ctx.values,
+        chartName,
+        displayChartDir: ctx.displayChartDir,
+        defaultRender,
+        case2,
+        case3,
+        durationMs: wall([defaultRender.span, case3.span, ...case2.map((r) => r.span)])
+      })
+    )
+  } else {
+    steps.push(skipped('observability', 'Observability toggles', 'skipped: the default render failed'))
+  }
+
+  const case4 = ownTags.map((_, i) => renders.get(`case4:${i}`)!)
+  steps.push(
+    neverLatestStep({ tags: ownTags, renders: case4.map((r) => r.result), values: ctx.values, chartName, displayChartDir: ctx.displayChartDir, durationMs: wall(case4.map((r) => r.span)) })
+  )
+
+  let verdicts: ImageVerdict[] | undefined
+  if (renderOk) {
+    const images = imagesStep({
+      documents: defaultRender.documents,
+      policy: ctx.imagePolicy,
+      allowlist: ctx.imageAllowlist,
+      values: ctx.values,
+      chartName,
+      displayChartDir: ctx.displayChartDir,
+      durationMs: defaultRender.result.durationMs
+    })
+    verdicts = images.verdicts
+    steps.push(images.step)
+  } else {
+    steps.push(skipped('images', 'Images pinned', 'skipped: the default render failed'))
+  }
+
+  if (!ctx.chartTests) steps.push(chartTestsSkipped('chart-tests is false'))
+  else {
+    const results = scripts.map((s) => testResults.get(s)!)
+    steps.push(chartTestsStep(results.map((r) => r.result), ctx.displayChartDir, wall(results.map((r) => r.span))))
+  }
+
+  const out: GatesResult = {
+    steps,
+    stats: { jobs: stats, helmProcesses: stats.filter((s) => s.kind === 'helm').length, scripts: stats.filter((s) => s.kind === 'script').length, wallMs }
+  }
+  if (renderOk) out.defaultRender = defaultRender.documents
+  if (verdicts) out.images = verdicts
+  return out
+}
+
+export type { ChartTestsData } from './chart-tests.js'
+export type { ImagesData } from './images.js'
+export type { LintData } from './lint.js'
+export type { NeverLatestData } from './never-latest.js'
+export type { ObservabilityData } from './observability.js'
+export type { RenderData } from './render-step.js'

@@ -1,0 +1,284 @@
+// GitHub specifics: which mode an event asks for (pure), and the one PR
+// comment per chart that is updated in place.
+import { getOctokit } from '@actions/github'
+import type { CommentMode, PushMode } from './inputs.js'
+import { redact } from './secrets.js'
+
+// ---------------------------------------------------------------------------
+// Event → mode
+// ---------------------------------------------------------------------------
+
+export interface ModeInput {
+  eventName: string
+  /** GITHUB_REF, e.g. `refs/tags/platform/temporal/v1.0.0`, `refs/heads/main`, `refs/pull/7/merge`. */
+  ref: string
+  push: PushMode
+  /** Blueprint folder relative to the workspace, e.g. `platform/temporal`. */
+  blueprint: string
+  /** `version` of Chart.yaml. */
+  chartVersion: string
+  versionFromTag: boolean
+}
+
+export interface ModeDecision {
+  mode: 'validate' | 'publish' | 'skip'
+  /** What was chosen and why, in one sentence. */
+  reason: string
+  /** The release tag's version (set when the tag is for this blueprint and version-from-tag is on). */
+  version?: string
+  /** Set when the run must fail: the tag's version and Chart.yaml disagree. */
+  error?: string
+}
+
+export interface ReleaseTag {
+  tag: string
+  /** `platform/temporal`, `products/shop`, or undefined for a bare `v1.2.3`. */
+  blueprint?: string
+  /** Without the leading `v`. */
+  version: string
+}
+
+// semver.org's grammar: no leading zeros in numeric identifiers.
+const NUM = '(?:0|[1-9]\\d*)'
+const PRE_ID = `(?:${NUM}|\\d*[A-Za-z-][0-9A-Za-z-]*)`
+const SEMVER = `${NUM}\\.${NUM}\\.${NUM}(?:-${PRE_ID}(?:\\.${PRE_ID})*)?(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?`
+const RELEASE_TAG_RE = new RegExp(`^(?:((?:platform|products)/[^/]+)/)?v(${SEMVER})$`)
+
+/** Parses a release tag (`platform/<name>/v1.2.3`, `products/<name>/v1.2.3`, `v1.2.3`); undefined for anything else. */
+export function parseReleaseTag(tag: string): ReleaseTag | undefined {
+  const m = RELEASE_TAG_RE.exec(tag)
+  if (!m) return undefined
+  return { tag, blueprint: m[1], version: m[2]! }
+}
+
+function normalizeFolder(folder: string): string {
+  return folder
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/+$/, '')
+    .replace(/\/{2,}/g, '/')
+}
+
+/** A tag's `platform/<name>` names this blueprint when it is the folder or its trailing path. */
+function sameBlueprint(tagBlueprint: string, blueprint: string): boolean {
+  const bp = normalizeFolder(blueprint)
+  return bp === tagBlueprint || bp.endsWith(`/${tagBlueprint}`)
+}
+
+const PR_EVENTS = new Set(['pull_request', 'pull_request_target'])
+/** Events whose ref is a release tag that asks for a release (`on: release` has refs/tags/<tag_name>). */
+const TAG_EVENTS = new Set(['push', 'release'])
+
+/** Decides validate / publish / skip for an event; pure. */
+export function decideMode(input: ModeInput): ModeDecision {
+  const { eventName, ref, push } = input
+  const chartVersion = input.chartVersion.trim().replace(/^v(?=\d)/, '')
+  const blueprint = normalizeFolder(input.blueprint)
+
+  if (PR_EVENTS.has(eventName)) {
+    if (push === 'true') return { mode: 'publish', reason: `${eventName} with push: true publishes from the pull request` }
+    return { mode: 'validate', reason: `${eventName}: pull requests only validate (push: ${push})` }
+  }
+
+  const tagName = ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined
+  if (tagName !== undefined && TAG_EVENTS.has(eventName)) {
+    const tag = parseReleaseTag(tagName)
+    if (!tag) {
+      if (push === 'true') return { mode: 'publish', reason: `tag ${tagName} is not a release tag, but push: true publishes Chart.yaml ${chartVersion}` }
+      return {
+        mode: 'validate',
+        reason: `tag ${tagName} is not a release tag (${blueprint}/vX.Y.Z or vX.Y.Z): validate only`
+      }
+    }
+    if (tag.blueprint && !sameBlueprint(tag.blueprint, blueprint)) {
+      return { mode: 'skip', reason: `tag ${tagName} is for blueprint ${tag.blueprint}, not ${blueprint}: nothing to do` }
+    }
+    const mode = push === 'false' ? 'validate' : 'publish'
+    const why = push === 'false' ? ' (push: false: validate only)' : ''
+    if (input.versionFromTag) {
+      return { mode, reason: `tag ${tagName} sets version ${tag.version} (version-from-tag)${why}`, version: tag.version }
+    }
+    if (tag.version !== chartVersion) {
+      return {
+        mode,
+        reason: `tag ${tagName} does not match Chart.yaml ${chartVersion}${why}`,
+        error: `tag ${tagName} has version ${tag.version} but ${blueprint} Chart.yaml version is ${chartVersion}`
+      }
+    }
+    return { mode, reason: `tag ${tagName} matches Chart.yaml ${chartVersion}${why}` }
+  }
+
+  const where = ref.startsWith('refs/heads/')
+    ? `${eventName} to branch ${ref.slice('refs/heads/'.length)}`
+    : ref
+      ? `${eventName} on ${ref}`
+      : eventName || 'unknown event'
+  if (push === 'true') return { mode: 'publish', reason: `${where} with push: true publishes Chart.yaml ${chartVersion}` }
+  return {
+    mode: 'validate',
+    reason: `${where}: validate only; releases publish from tags ${blueprint}/v${chartVersion || 'X.Y.Z'} (or set push: true)`
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Pull request context
+// ---------------------------------------------------------------------------
+
+export interface PrTarget {
+  owner: string
+  repo: string
+  issueNumber: number
+}
+
+/** The parts of `github.context` used here (the real Context fits). */
+export interface EventContextLike {
+  eventName: string
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  payload: Record<string, any>
+  readonly repo?: { owner: string; repo: string }
+}
+
+/** Owner, repository and PR number of a pull_request / pull_request_target event; undefined otherwise. */
+export function prContext(context: EventContextLike): PrTarget | undefined {
+  if (!PR_EVENTS.has(context.eventName)) return undefined
+  const payload = context.payload ?? {}
+  const number = payload.pull_request?.number ?? payload.number
+  if (typeof number !== 'number' || !Number.isInteger(number) || number <= 0) return undefined
+  let owner: unknown = payload.repository?.owner?.login
+  let repo: unknown = payload.repository?.name
+  if (typeof owner !== 'string' || typeof repo !== 'string') {
+    try {
+      // Context.repo reads GITHUB_REPOSITORY and throws without it.
+      const r = context.repo
+      owner = r?.owner
+      repo = r?.repo
+    } catch {
+      return undefined
+    }
+  }
+  if (typeof owner !== 'string' || typeof repo !== 'string' || !owner || !repo) return undefined
+  return { owner, repo, issueNumber: number }
+}
+
+// ---------------------------------------------------------------------------
+// PR comment upsert
+// ---------------------------------------------------------------------------
+
+export interface UpsertCommentOptions {
+  token: string
+  /** REST API base URL, e.g. https://api.github.com or http://127.0.0.1:PORT in tests. */
+  apiUrl: string
+  owner: string
+  repo: string
+  issueNumber: number
+  body: string
+  /** `<!-- bp-temporal-action:<chart-name> -->`; the comment that contains it is ours. */
+  marker: string
+  mode: CommentMode
+}
+
+export interface UpsertCommentResult {
+  action: 'created' | 'updated' | 'recreated' | 'skipped'
+  id?: number
+  /** Set when the comment could not be written; the caller warns, the check does not fail. */
+  warning?: string
+}
+
+/** GitHub's cap on a comment body. */
+const MAX_BODY = 65_536
+
+interface HttpishError {
+  status?: number
+  message?: string
+}
+
+function describeError(err: unknown): { status?: number; message: string } {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as HttpishError
+  const status = typeof e.status === 'number' ? e.status : undefined
+  const message = err instanceof Error ? err.message : typeof e.message === 'string' ? e.message : String(err)
+  // Octokit appends " - https://docs.github.com/..." to messages; keep the first line.
+  return { status, message: message.split('\n')[0]!.trim() }
+}
+
+function warningFor(what: string, err: unknown): string {
+  const { status, message } = describeError(err)
+  if (status === 401 || status === 403 || status === 404) {
+    return redact(
+      `could not ${what} (HTTP ${status}: ${message}). The token cannot write comments here — a pull request from a fork gets a read-only token; ` +
+        'give the job `permissions: pull-requests: write` for same-repository PRs. The findings are in the job summary.'
+    )
+  }
+  return redact(`could not ${what} (${status !== undefined ? `HTTP ${status}` : 'no HTTP status'}: ${message}). The findings are in the job summary.`)
+}
+
+function withMarker(body: string, marker: string): string {
+  let text = body.includes(marker) ? body : `${marker}\n${body}`
+  text = redact(text)
+  if (text.length > MAX_BODY) {
+    const note = '\n\n_… truncated; full report in the job summary_\n'
+    text = text.slice(0, MAX_BODY - note.length) + note
+  }
+  return text
+}
+
+/**
+ * Creates, updates in place, or recreates the one PR comment that carries
+ * `marker`. Never throws for API errors: a missing token, a read-only fork
+ * token (403/404) or any other failure comes back as `warning`.
+ */
+export async function upsertComment(opts: UpsertCommentOptions): Promise<UpsertCommentResult> {
+  if (opts.mode === 'off') return { action: 'skipped' }
+  if (!opts.token) {
+    return { action: 'skipped', warning: 'no github-token: the PR comment was not written; the findings are in the job summary' }
+  }
+  if (!opts.marker) throw new Error('upsertComment: marker is empty')
+  const body = withMarker(opts.body, opts.marker)
+  const octokit = getOctokit(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, '') })
+  const where = { owner: opts.owner, repo: opts.repo }
+
+  let ours: { id: number }[]
+  try {
+    const all = await octokit.paginate(octokit.rest.issues.listComments, { ...where, issue_number: opts.issueNumber, per_page: 100 })
+    ours = all.filter((c) => typeof c.body === 'string' && c.body.includes(opts.marker)).sort((a, b) => a.id - b.id)
+  } catch (err) {
+    return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) }
+  }
+
+  const create = async (action: 'created' | 'recreated'): Promise<UpsertCommentResult> => {
+    try {
+      const { data } = await octokit.rest.issues.createComment({ ...where, issue_number: opts.issueNumber, body })
+      return { action, id: data.id }
+    } catch (err) {
+      return { action: 'skipped', warning: warningFor(`create the PR comment on #${opts.issueNumber}`, err) }
+    }
+  }
+  /** Deletes comments; a 404 means already gone. Returns a warning on other failures. */
+  const remove = async (ids: number[]): Promise<string | undefined> => {
+    for (const id of ids) {
+      try {
+        await octokit.rest.issues.deleteComment({ ...where, comment_id: id })
+      } catch (err) {
+        if (describeError(err).status === 404) continue
+        return warningFor(`delete the old PR comment ${id}`, err)
+      }
+    }
+    return undefined
+  }
+
+  if (opts.mode === 'recreate') {
+    const warning = await remove(ours.map((c) => c.id))
+    if (warning) return { action: 'skipped', warning }
+    return create(ours.length > 0 ? 'recreated' : 'created')
+  }
+
+  const [first, ...duplicates] = ours
+  if (!first) return create('created')
+  try {
+    const { data } = await octokit.rest.issues.updateComment({ ...where, comment_id: first.id, body })
+    // Earlier runs racing each other may have left a second comment: keep one.
+    const warning = await remove(duplicates.map((c) => c.id))
+    return warning ? { action: 'updated', id: data.id, warning } : { action: 'updated', id: data.id }
+  } catch (err) {
+    return { action: 'skipped', id: first.id, warning: warningFor(`update the PR comment ${first.id}`, err) }
+  }
+}

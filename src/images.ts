@@ -1,0 +1,405 @@
+// Finds every container image in a rendered chart and applies the pinning
+// policy. Pure: no I/O, no registry lookups.
+//
+// Policy choices:
+// - `digest`: the reference must carry `@sha256:<64 hex>`.
+// - `sha` (default): a sha256 digest, or a tag that is a git commit SHA:
+//   7–40 lowercase hex characters with at least one letter a–f (so numeric tags
+//   such as `20240101` or `1234567` are not mistaken for a SHA), optionally
+//   prefixed `sha-` (the form docker/metadata-action's `type=sha` produces).
+// - `no-latest`: a tag other than `latest`, or a digest.
+// - `off`: everything passes.
+// A reference with both a tag and a digest is judged by its digest.
+//
+// Allowlist patterns are image names normalised like references (`nginx` =
+// `docker.io/library/nginx`, `temporalio/*` = `docker.io/temporalio/*`); `*`
+// matches one path segment (or part of one, e.g. `temporal-*`), `**` any number
+// of segments (at least one when it ends the pattern), a lone `**` matches every
+// image; `:tag` in a pattern must match the tag too (`*` globbing allowed).
+
+import { DEFAULT_DOMAIN, parseImageRef, ImageRefError, type ImageRef } from './image-ref.js'
+import type { Finding, RenderedDocument } from './types.js'
+
+export interface ImageUse {
+  image: string
+  kind: string
+  name: string
+  container?: string
+  /** Path of the field in the document, e.g. `spec.template.spec.initContainers[0].image`. */
+  field: string
+  /** Template path from the render's `# Source:` comment. */
+  source?: string
+}
+
+export type ImagePolicy = 'digest' | 'sha' | 'no-latest' | 'off'
+
+export const IMAGE_POLICIES: readonly ImagePolicy[] = ['digest', 'sha', 'no-latest', 'off']
+
+export interface ImageVerdict {
+  use: ImageUse
+  ref?: ImageRef
+  ok: boolean
+  reason: string
+  allowedBy?: string
+}
+
+type Obj = Record<string, unknown>
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function child(o: unknown, ...keys: string[]): unknown {
+  let cur: unknown = o
+  for (const k of keys) {
+    if (!isObj(cur)) return undefined
+    cur = cur[k]
+  }
+  return cur
+}
+
+function imageString(v: unknown): string {
+  if (typeof v === 'string') return v
+  if (v === null || v === undefined) return ''
+  return typeof v === 'object' ? JSON.stringify(v) : String(v)
+}
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController'])
+const PROMETHEUS_KINDS = new Set(['Prometheus', 'PrometheusAgent', 'Alertmanager', 'ThanosRuler'])
+const ARGO_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate'])
+const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const
+const FALLBACK_KEYS = new Set(['image', 'imageName'])
+const IDENT_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*$/
+
+function group(apiVersion: string | undefined): string {
+  if (!apiVersion) return ''
+  const slash = apiVersion.indexOf('/')
+  return slash === -1 ? '' : apiVersion.slice(0, slash)
+}
+
+class Collector {
+  private readonly covered = new Set<string>()
+  constructor(
+    private readonly doc: RenderedDocument,
+    private readonly out: ImageUse[]
+  ) {}
+
+  add(value: unknown, field: string, container?: string): void {
+    if (this.covered.has(field)) return
+    this.covered.add(field)
+    const use: ImageUse = {
+      image: imageString(value),
+      kind: this.doc.kind ?? '',
+      name: this.doc.name ?? '',
+      field
+    }
+    if (container !== undefined) use.container = container
+    if (this.doc.source !== undefined) use.source = this.doc.source
+    this.out.push(use)
+  }
+
+  /** `containers`-style list: every element with an `image` key. */
+  containerList(list: unknown, prefix: string): void {
+    if (!Array.isArray(list)) return
+    list.forEach((c, i) => {
+      if (isObj(c) && 'image' in c) {
+        this.add(c.image, `${prefix}[${i}].image`, typeof c.name === 'string' ? c.name : undefined)
+      }
+    })
+  }
+
+  podSpec(spec: unknown, prefix: string): void {
+    if (!isObj(spec)) return
+    for (const list of CONTAINER_LISTS) this.containerList(spec[list], `${prefix}.${list}`)
+  }
+
+  argoWorkflowSpec(spec: unknown, prefix: string): void {
+    const templates = child(spec, 'templates')
+    if (!Array.isArray(templates)) return
+    templates.forEach((t, i) => {
+      if (!isObj(t)) return
+      const p = `${prefix}.templates[${i}]`
+      const tname = typeof t.name === 'string' ? t.name : undefined
+      for (const key of ['container', 'script'] as const) {
+        const c = t[key]
+        if (isObj(c) && 'image' in c) this.add(c.image, `${p}.${key}.image`, typeof c.name === 'string' ? c.name : tname)
+      }
+      this.containerList(t.initContainers, `${p}.initContainers`)
+      this.containerList(t.sidecars, `${p}.sidecars`)
+      this.containerList(child(t, 'containerSet', 'containers'), `${p}.containerSet.containers`)
+    })
+  }
+
+  /** Any string `image`/`imageName` not found by the kind-specific rules (metadata is skipped). */
+  fallback(value: unknown, path: string, parentName?: string): void {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const el = value[i]
+        if (typeof el === 'object' && el !== null) {
+          const name = isObj(el) && typeof el.name === 'string' ? el.name : undefined
+          this.fallback(el, `${path}[${i}]`, name)
+        }
+      }
+      return
+    }
+    if (!isObj(value)) return
+    for (const key of Object.keys(value)) {
+      if (path === '' && key === 'metadata') continue
+      const v = value[key]
+      const seg = IDENT_RE.test(key) ? key : `[${JSON.stringify(key)}]`
+      const field = path === '' ? seg : seg.startsWith('[') ? `${path}${seg}` : `${path}.${seg}`
+      if (typeof v === 'string') {
+        if (FALLBACK_KEYS.has(key)) this.add(v, field, parentName)
+      } else if (typeof v === 'object' && v !== null) {
+        this.fallback(v, field)
+      }
+    }
+  }
+}
+
+/** Every image a rendered chart uses, with where it stands (kind/name/container/field/template). */
+export function extractImages(docs: RenderedDocument[]): ImageUse[] {
+  const out: ImageUse[] = []
+  for (const doc of docs) {
+    const o = doc.object
+    if (!isObj(o)) continue
+    const kind = doc.kind ?? (typeof o.kind === 'string' ? o.kind : '')
+    const g = group(doc.apiVersion ?? (typeof o.apiVersion === 'string' ? o.apiVersion : undefined))
+    const c = new Collector(doc, out)
+    const spec = o.spec
+
+    if (kind === 'Pod') c.podSpec(spec, 'spec')
+    const templateSpec = child(spec, 'template', 'spec')
+    if (WORKLOAD_KINDS.has(kind) || Array.isArray(child(templateSpec, 'containers'))) {
+      c.podSpec(templateSpec, 'spec.template.spec')
+    }
+    if (kind === 'CronJob') c.podSpec(child(spec, 'jobTemplate', 'spec', 'template', 'spec'), 'spec.jobTemplate.spec.template.spec')
+    if (kind === 'Cluster' && g === 'postgresql.cnpg.io' && isObj(spec) && 'imageName' in spec) {
+      c.add(spec.imageName, 'spec.imageName')
+    }
+    if (PROMETHEUS_KINDS.has(kind) && g === 'monitoring.coreos.com' && isObj(spec)) {
+      if ('image' in spec) c.add(spec.image, 'spec.image')
+      c.containerList(spec.initContainers, 'spec.initContainers')
+      c.containerList(spec.containers, 'spec.containers')
+    }
+    if (g === 'argoproj.io') {
+      if (ARGO_KINDS.has(kind)) c.argoWorkflowSpec(spec, 'spec')
+      else if (kind === 'CronWorkflow') c.argoWorkflowSpec(child(spec, 'workflowSpec'), 'spec.workflowSpec')
+    }
+    if (kind === 'ScaledJob' && g === 'keda.sh') {
+      c.podSpec(child(spec, 'jobTargetRef', 'template', 'spec'), 'spec.jobTargetRef.template.spec')
+    }
+    c.fallback(o, '')
+  }
+  return out
+}
+
+// ---------------------------------------------------------------- policy
+
+const COMMIT_SHA_TAG_RE = /^(?:sha-)?(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}$/
+
+/** True for a tag that names a git commit: 7–40 lowercase hex with a letter, optionally `sha-`-prefixed. */
+export function isCommitShaTag(tag: string): boolean {
+  return COMMIT_SHA_TAG_RE.test(tag)
+}
+
+interface CompiledPattern {
+  pattern: string
+  name: RegExp
+  tag?: RegExp
+  digest?: string
+  all: boolean
+}
+
+function globToRegexSource(glob: string): string {
+  return glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')
+}
+
+function compilePattern(pattern: string): CompiledPattern | undefined {
+  let p = pattern.trim()
+  if (p === '') return undefined
+  if (p === '**') return { pattern, name: /^/, all: true }
+  let digest: string | undefined
+  const at = p.indexOf('@')
+  if (at !== -1) {
+    digest = p.slice(at + 1)
+    p = p.slice(0, at)
+  }
+  let tag: string | undefined
+  const colon = p.lastIndexOf(':')
+  if (colon !== -1 && colon > p.lastIndexOf('/')) {
+    tag = p.slice(colon + 1)
+    p = p.slice(0, colon)
+  }
+  // Domain normalisation as for references (a segment with a wildcard is a domain only if it has `.` or `:`).
+  const slash = p.indexOf('/')
+  let domain = DEFAULT_DOMAIN
+  let path = p
+  if (slash !== -1) {
+    const first = p.slice(0, slash)
+    if (first === 'localhost' || /[.:]/.test(first) || (first.toLowerCase() !== first && !first.includes('*'))) {
+      domain = first.toLowerCase() === 'index.docker.io' ? DEFAULT_DOMAIN : first
+      path = p.slice(slash + 1)
+    }
+  }
+  if (domain === DEFAULT_DOMAIN && !path.includes('/') && path !== '**') path = `library/${path}`
+  const segs = path.split('/')
+  let src = ''
+  segs.forEach((seg, i) => {
+    const last = i === segs.length - 1
+    if (seg === '**') src += last ? '(?:/[^/]+)+' : '(?:/[^/]+)*'
+    else src += `/${globToRegexSource(seg)}`
+  })
+  const compiled: CompiledPattern = {
+    pattern,
+    name: new RegExp(`^${globToRegexSource(domain.toLowerCase())}${src}$`),
+    all: false
+  }
+  if (tag !== undefined) compiled.tag = new RegExp(`^${globToRegexSource(tag)}$`)
+  if (digest !== undefined) compiled.digest = digest
+  return compiled
+}
+
+const patternCache = new Map<string, CompiledPattern | undefined>()
+
+function compiled(pattern: string): CompiledPattern | undefined {
+  if (patternCache.has(pattern)) return patternCache.get(pattern)
+  const c = compilePattern(pattern)
+  if (patternCache.size > 1000) patternCache.clear()
+  patternCache.set(pattern, c)
+  return c
+}
+
+function matchCompiled(ref: ImageRef, c: CompiledPattern): boolean {
+  if (c.all) return true
+  if (!c.name.test(`${ref.domain.toLowerCase()}/${ref.path}`)) return false
+  if (c.tag && (ref.tag === undefined || !c.tag.test(ref.tag))) return false
+  if (c.digest !== undefined && ref.digest !== c.digest) return false
+  return true
+}
+
+/** Whether an allowlist pattern (see file header) covers the image. */
+export function matchesPattern(ref: ImageRef, pattern: string): boolean {
+  const c = compiled(pattern)
+  return c !== undefined && matchCompiled(ref, c)
+}
+
+function sha256Digest(ref: ImageRef): boolean {
+  return ref.digest !== undefined && ref.digest.startsWith('sha256:')
+}
+
+function judge(ref: ImageRef, policy: ImagePolicy): { ok: boolean; reason: string } {
+  const digestNote = ref.digest && !sha256Digest(ref) ? ` (digest ${ref.digest.split(':')[0]} is not sha256)` : ''
+  switch (policy) {
+    case 'off':
+      return { ok: true, reason: 'image policy is off' }
+    case 'digest':
+      if (sha256Digest(ref)) return { ok: true, reason: 'pinned by sha256 digest' }
+      return { ok: false, reason: `not pinned by a sha256 digest${digestNote}` }
+    case 'sha':
+      if (sha256Digest(ref)) return { ok: true, reason: 'pinned by sha256 digest' }
+      if (ref.tag !== undefined && isCommitShaTag(ref.tag)) return { ok: true, reason: `tag ${ref.tag} is a commit SHA` }
+      if (ref.tag === undefined) return { ok: false, reason: `no tag and no sha256 digest (means latest)${digestNote}` }
+      return { ok: false, reason: `tag ${ref.tag} is neither a sha256 digest nor a commit SHA${digestNote}` }
+    case 'no-latest':
+      if (ref.digest !== undefined) return { ok: true, reason: 'pinned by digest' }
+      if (ref.tag === undefined) return { ok: false, reason: 'no tag (means latest)' }
+      if (ref.tag === 'latest') return { ok: false, reason: 'tag is latest' }
+      return { ok: true, reason: `tagged ${ref.tag}` }
+  }
+}
+
+/** Applies the policy and the allowlist to every use. */
+export function checkImages(uses: ImageUse[], policy: ImagePolicy, allowlist: string[]): ImageVerdict[] {
+  const patterns = allowlist.map(compiled).filter((c): c is CompiledPattern => c !== undefined)
+  const cache = new Map<string, Omit<ImageVerdict, 'use'>>()
+  return uses.map((use) => {
+    let v = cache.get(use.image)
+    if (!v) {
+      v = verdictFor(use.image, policy, patterns)
+      cache.set(use.image, v)
+    }
+    return { use, ...v }
+  })
+}
+
+function verdictFor(image: string, policy: ImagePolicy, patterns: CompiledPattern[]): Omit<ImageVerdict, 'use'> {
+  let ref: ImageRef
+  try {
+    ref = parseImageRef(image)
+  } catch (e) {
+    if (policy === 'off') return { ok: true, reason: 'image policy is off' }
+    const reason = image.trim() === '' ? 'image is empty' : e instanceof ImageRefError ? e.reason : String(e)
+    return { ok: false, reason }
+  }
+  const j = judge(ref, policy)
+  if (!j.ok) {
+    const allowed = patterns.find((p) => matchCompiled(ref, p))
+    if (allowed) return { ref, ok: true, reason: `allowed by pattern ${allowed.pattern}`, allowedBy: allowed.pattern }
+  }
+  return { ref, ...j }
+}
+
+// ---------------------------------------------------------------- findings
+
+const MAX_LISTED_USES = 5
+
+function describeUse(u: ImageUse): string {
+  let s = `${u.kind || 'document'}/${u.name || '?'}`
+  if (u.container) s += ` container ${u.container}`
+  if (u.source) s += ` (${u.source})`
+  return s
+}
+
+function fixFor(v: ImageVerdict, policy: ImagePolicy): string {
+  const ref = v.ref
+  if (!ref) {
+    return 'Set a valid image reference, e.g. `registry/repo:tag@sha256:<digest>`.'
+  }
+  const base = ref.familiar
+  const withTag = ref.tag !== undefined ? `${base}:${ref.tag}` : `${base}:<tag>`
+  const pinned = `${withTag}@sha256:<digest>`
+  const lookup = ref.tag !== undefined ? ` (get the digest with \`docker buildx imagetools inspect ${base}:${ref.tag}\` or \`crane digest ${base}:${ref.tag}\`)` : ''
+  if (policy === 'no-latest') {
+    return `Use an explicit version tag instead of latest, e.g. \`${base}:<version>\`, or pin by digest: \`${pinned}\`.`
+  }
+  return `Pin by digest: \`${pinned}\`${lookup}, or add a pattern for it to the image allowlist.`
+}
+
+/** One error per distinct failing image reference, listing where it is used. */
+export function imageFindings(verdicts: ImageVerdict[], policy: ImagePolicy): Finding[] {
+  const groups = new Map<string, ImageVerdict[]>()
+  for (const v of verdicts) {
+    if (v.ok) continue
+    const key = v.ref ? v.ref.canonical : `raw:${v.use.image}`
+    const list = groups.get(key)
+    if (list) list.push(v)
+    else groups.set(key, [v])
+  }
+  const findings: Finding[] = []
+  for (const list of groups.values()) {
+    const first = list[0]!
+    const uses: string[] = []
+    const seen = new Set<string>()
+    for (const v of list) {
+      const d = describeUse(v.use)
+      if (!seen.has(d)) {
+        seen.add(d)
+        uses.push(d)
+      }
+    }
+    const shown = uses.slice(0, MAX_LISTED_USES).join('; ')
+    const more = uses.length > MAX_LISTED_USES ? `; and ${uses.length - MAX_LISTED_USES} more` : ''
+    const shownImage = first.use.image === '' ? '(empty)' : first.use.image
+    const finding: Finding = {
+      rule: 'image-pinned',
+      severity: 'error',
+      message: `Image ${shownImage} does not satisfy image policy "${policy}": ${first.reason}. Used by ${shown}${more}.`,
+      fix: fixFor(first, policy)
+    }
+    const source = list.find((v) => v.use.source !== undefined)?.use.source
+    if (source !== undefined) finding.file = source
+    findings.push(finding)
+  }
+  return findings
+}

@@ -1,0 +1,189 @@
+// Every input is read and validated here, once, into a typed object; nothing
+// else in the action calls core.getInput.
+import * as core from '@actions/core'
+import path from 'node:path'
+import type { ImagePolicy } from './images.js'
+import { ActionError } from './types.js'
+
+export type PushMode = 'auto' | 'true' | 'false'
+export type CommentMode = 'update' | 'recreate' | 'off'
+export type RunMode = 'run' | 'discover'
+
+export interface RepositoryMirror {
+  from: string
+  to: string
+}
+
+export interface AllowlistEntry {
+  pattern: string
+  reason: string
+}
+
+export interface ToggleOverrides {
+  include: string[]
+  exclude: string[]
+}
+
+export interface ActionInputs {
+  mode: RunMode
+  workspace: string
+  /** Blueprint folder relative to the workspace, e.g. `platform/temporal`. */
+  blueprint: string
+  /** Chart folder relative to the workspace. */
+  chart: string
+  upstream: string
+  upstreamVersion: string
+  repositoryMirrors: RepositoryMirror[]
+  registry: string
+  registryUsername: string
+  registryPassword: string
+  dependencyUsername: string
+  dependencyPassword: string
+  push: PushMode
+  version: string
+  versionFromTag: boolean
+  overwrite: boolean
+  helmVersion: string
+  helmDownloadUrl: string
+  plainHttp: boolean
+  valuesFiles: string[]
+  setValues: string[]
+  lintValues: string
+  observabilityToggles: ToggleOverrides
+  imagePolicy: ImagePolicy
+  imageAllowlist: AllowlistEntry[]
+  resolveDigests: boolean
+  chartTests: boolean
+  commentMode: CommentMode
+  githubToken: string
+  discoverGlob: string[]
+}
+
+/** Reads an input by name; tests and the local runner set INPUT_* variables. */
+type InputReader = (name: string) => string
+
+const defaultReader: InputReader = (name) => core.getInput(name)
+
+export function lines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+}
+
+function boolean(read: InputReader, name: string, fallback: boolean): boolean {
+  const raw = read(name).trim().toLowerCase()
+  if (raw === '') return fallback
+  if (['true', 'yes', '1', 'on'].includes(raw)) return true
+  if (['false', 'no', '0', 'off'].includes(raw)) return false
+  throw new ActionError(`input ${name}: "${raw}" is not a boolean`, `set ${name} to true or false`)
+}
+
+function oneOf<T extends string>(read: InputReader, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = read(name).trim().toLowerCase()
+  if (raw === '') return fallback
+  if ((allowed as readonly string[]).includes(raw)) return raw as T
+  throw new ActionError(`input ${name}: "${raw}" is not one of ${allowed.join(', ')}`, `set ${name} to one of ${allowed.join(', ')}`)
+}
+
+/** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
+function workspacePath(workspace: string, name: string, value: string): string {
+  const normalized = path.normalize(value).replace(/\/+$/, '')
+  const absolute = path.resolve(workspace, normalized)
+  const relative = path.relative(workspace, absolute)
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new ActionError(`input ${name}: "${value}" is outside the workspace ${workspace}`, `give ${name} as a path inside the repository`)
+  }
+  return relative === '' ? '.' : relative
+}
+
+export function parseMirrors(text: string): RepositoryMirror[] {
+  return lines(text).map((line) => {
+    const at = line.indexOf('=')
+    const from = line.slice(0, at).trim().replace(/\/+$/, '')
+    const to = line.slice(at + 1).trim().replace(/\/+$/, '')
+    if (at <= 0 || !/^(https?|oci):\/\/\S+$/.test(from) || !/^(https?|oci):\/\/\S+$/.test(to)) {
+      throw new ActionError(
+        `input repository-mirrors: "${line}" is not of the form <repository URL>=<mirror URL>`,
+        'write one mirror a line, e.g. https://go.temporal.io/helm-charts=https://charts.mirror.example/temporal'
+      )
+    }
+    return { from, to }
+  })
+}
+
+export function parseAllowlist(text: string): AllowlistEntry[] {
+  return lines(text).map((line) => {
+    const hash = line.indexOf(' #')
+    const pattern = (hash >= 0 ? line.slice(0, hash) : line).trim()
+    const reason = hash >= 0 ? line.slice(hash + 2).trim() : ''
+    return { pattern, reason: reason || 'allow-listed' }
+  })
+}
+
+export function parseToggleOverrides(text: string): ToggleOverrides {
+  const include: string[] = []
+  const exclude: string[] = []
+  for (const line of lines(text)) {
+    if (line.startsWith('!')) exclude.push(line.slice(1).trim())
+    else include.push(line)
+  }
+  return { include, exclude }
+}
+
+export function parseSetValues(text: string): string[] {
+  return lines(text).map((line) => {
+    if (!/^[^=\s]+=/.test(line)) {
+      throw new ActionError(`input set: "${line}" is not key=value`, 'write one key=value a line, e.g. temporal.server.replicaCount=1')
+    }
+    return line
+  })
+}
+
+export function getInputs(read: InputReader = defaultReader, env: NodeJS.ProcessEnv = process.env): ActionInputs {
+  const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd())
+  const blueprint = workspacePath(workspace, 'blueprint', read('blueprint').trim() || 'platform/temporal')
+  const chartRaw = read('chart').trim()
+  const chart = workspacePath(workspace, 'chart', chartRaw || path.join(blueprint, 'chart'))
+  const registry = read('registry').trim().replace(/\/+$/, '')
+  if (registry && !registry.startsWith('oci://')) {
+    throw new ActionError(`input registry: "${registry}" is not an oci:// URL`, 'set registry to e.g. oci://ghcr.io/<owner>')
+  }
+  const helmVersion = read('helm-version').trim()
+  if (helmVersion && !/^v?\d+\.\d+\.\d+$/.test(helmVersion)) {
+    throw new ActionError(`input helm-version: "${helmVersion}" is not a version like v3.17.2`, 'set helm-version to an exact Helm release, e.g. v3.17.2')
+  }
+  const imagePolicy = oneOf<ImagePolicy>(read, 'image-policy', ['digest', 'sha', 'no-latest', 'off'], 'sha')
+  return {
+    mode: oneOf<RunMode>(read, 'mode', ['run', 'discover'], 'run'),
+    workspace,
+    blueprint,
+    chart,
+    upstream: read('upstream').trim() || 'temporal',
+    upstreamVersion: read('upstream-version').trim(),
+    repositoryMirrors: parseMirrors(read('repository-mirrors')),
+    registry,
+    registryUsername: read('registry-username').trim(),
+    registryPassword: read('registry-password'),
+    dependencyUsername: read('dependency-username').trim(),
+    dependencyPassword: read('dependency-password'),
+    push: oneOf<PushMode>(read, 'push', ['auto', 'true', 'false'], 'auto'),
+    version: read('version').trim(),
+    versionFromTag: boolean(read, 'version-from-tag', false),
+    overwrite: boolean(read, 'overwrite', false),
+    helmVersion: helmVersion && !helmVersion.startsWith('v') ? `v${helmVersion}` : helmVersion,
+    helmDownloadUrl: (read('helm-download-url').trim() || 'https://get.helm.sh').replace(/\/+$/, ''),
+    plainHttp: boolean(read, 'plain-http', false),
+    valuesFiles: lines(read('values')).map((file) => workspacePath(workspace, 'values', file)),
+    setValues: parseSetValues(read('set')),
+    lintValues: read('lint-values').trim(),
+    observabilityToggles: parseToggleOverrides(read('observability-toggles')),
+    imagePolicy,
+    imageAllowlist: parseAllowlist(read('image-allowlist')),
+    resolveDigests: boolean(read, 'resolve-digests', false),
+    chartTests: boolean(read, 'chart-tests', true),
+    commentMode: oneOf<CommentMode>(read, 'comment-mode', ['update', 'recreate', 'off'], 'update'),
+    githubToken: read('github-token').trim(),
+    discoverGlob: lines(read('discover-glob'))
+  }
+}

@@ -1,0 +1,328 @@
+// Orchestrates one run: inputs → blueprint → mode → helm → upstream →
+// dependency build → gates and package (concurrently) → publish → report.
+// Each step returns a typed StepResult; reporting turns them into text.
+import * as core from '@actions/core'
+import * as github from '@actions/github'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { findUpstream, isNoUpstream, loadBlueprint, type Blueprint } from './blueprint.js'
+import { defaultConcurrency } from './concurrency.js'
+import { buildDependencies, hollowByDeclaration, prepareWorkChart, type DependencyBuildData } from './dependencies.js'
+import { discoverBlueprints } from './discover.js'
+import { runGates } from './gates/index.js'
+import { decideMode, prContext, upsertComment } from './github.js'
+import { Helm } from './helm.js'
+import { provisionHelm } from './helm-install.js'
+import { getInputs, type ActionInputs } from './inputs.js'
+import { chartReference, packageChart, publishChart, sourceDateEpoch } from './publish.js'
+import { parseOciReference } from './registry.js'
+import { annotate, renderMarkdown, writeJobSummary, writeJsonReport } from './report.js'
+import { redact, registerSecret } from './secrets.js'
+import { isStrictSemver } from './semver.js'
+import { ActionError, type ActionReport, type PublishInfo, type StepResult, type UpstreamInfo } from './types.js'
+import { resolveUpstream, type UpstreamResolution } from './upstream.js'
+
+/** GitHub's cap on a comment body; the job summary gets more room. */
+export const COMMENT_LIMIT = 65536
+export const SUMMARY_LIMIT = 900_000
+
+export interface EventContext {
+  eventName: string
+  ref: string
+  payload: Record<string, unknown>
+  runUrl?: string
+}
+
+function eventContext(env: NodeJS.ProcessEnv = process.env): EventContext {
+  const { serverUrl, repo, runId } = github.context
+  const runUrl = env.GITHUB_REPOSITORY && runId ? `${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId}` : undefined
+  return { eventName: github.context.eventName ?? '', ref: github.context.ref ?? '', payload: github.context.payload as Record<string, unknown>, runUrl }
+}
+
+/** One line for core.setFailed: what is wrong, then what to do. */
+export function errorLine(error: unknown): string {
+  if (error instanceof ActionError) return redact(error.hint ? `${error.message} — ${error.hint}` : error.message)
+  if (error instanceof Error) return redact(`unexpected error: ${error.message}`)
+  return redact(`unexpected error: ${String(error)}`)
+}
+
+export async function run(): Promise<void> {
+  try {
+    const inputs = getInputs()
+    for (const secret of [inputs.registryPassword, inputs.dependencyPassword, inputs.githubToken]) registerSecret(secret)
+    if (inputs.mode === 'discover') {
+      await runDiscover(inputs)
+      return
+    }
+    const event = eventContext()
+    const report = await validateBlueprint(inputs, event)
+    if (!report) return
+    await emitReport(report, inputs, event)
+    if (report.status === 'failed') core.setFailed(failureLine(report))
+  } catch (error) {
+    core.setFailed(errorLine(error))
+  }
+}
+
+async function runDiscover(inputs: ActionInputs): Promise<void> {
+  const result = await discoverBlueprints({
+    workspace: inputs.workspace,
+    eventName: github.context.eventName,
+    payload: github.context.payload as Record<string, unknown>,
+    globs: inputs.discoverGlob.length ? inputs.discoverGlob : undefined
+  })
+  core.info(`${result.blueprints.length} blueprint(s): ${result.blueprints.join(', ') || 'none'} (${result.reason})`)
+  core.setOutput('blueprints', JSON.stringify(result.blueprints))
+  core.setOutput('matrix', JSON.stringify(result.matrix))
+  core.setOutput('mode', 'discover')
+}
+
+function failureLine(report: ActionReport): string {
+  const failed = report.steps.filter((step) => step.status === 'failed')
+  const first = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error'))[0]
+  const where = first?.file ? `${first.file}${first.line ? `:${first.line}` : ''}: ` : ''
+  return redact(
+    `${report.chart.name} ${report.chart.version}: ${failed.map((step) => step.title).join(', ')} failed` + (first ? ` — ${where}${first.message}` : '')
+  )
+}
+
+interface RunState {
+  steps: StepResult[]
+  upstream?: UpstreamInfo
+  publish?: PublishInfo
+}
+
+/**
+ * Runs every step for one blueprint and returns the report; undefined when the
+ * event is for another blueprint (a notice, not a failure).
+ */
+export async function validateBlueprint(inputs: ActionInputs, event: EventContext): Promise<ActionReport | undefined> {
+  const startedAt = new Date()
+  const start = performance.now()
+  const blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart)
+  const chartMeta = blueprint.chartYaml.data
+  const decision = decideMode({
+    eventName: event.eventName,
+    ref: event.ref,
+    push: inputs.push,
+    blueprint: inputs.blueprint,
+    chartVersion: chartMeta.version,
+    versionFromTag: inputs.versionFromTag
+  })
+  if (decision.mode === 'skip') {
+    core.notice(decision.reason)
+    core.setOutput('mode', 'skip')
+    return undefined
+  }
+  if (decision.error) throw new ActionError(decision.error, `make the tag's version and ${blueprint.chartYaml.displayPath} version agree, or set version-from-tag: true`)
+  const version = inputs.version || decision.version || chartMeta.version
+  if (!isStrictSemver(version)) {
+    const where = inputs.version ? 'input version' : decision.version ? `tag ${event.ref}` : `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`
+    throw new ActionError(`${where}: "${version}" is not a semantic version`, 'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (Helm and OCI tags need semver)')
+  }
+  if (decision.mode === 'publish' && !inputs.registry) {
+    throw new ActionError(`publishing ${chartMeta.name} ${version} (${decision.reason}) needs the registry input`, 'set registry: oci://ghcr.io/<owner>, or push: false to only validate')
+  }
+  const registryHost = inputs.registry ? parseOciReference(inputs.registry).host : undefined
+  if (inputs.plainHttp && registryHost && !isLoopback(registryHost)) {
+    throw new ActionError(`input plain-http: registry ${registryHost} is not a loopback address`, 'plain HTTP is only for registries on 127.0.0.1/localhost/::1; remove plain-http')
+  }
+
+  const state: RunState = { steps: [] }
+  const workRoot = await mkdtemp(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'bp-work-'))
+  let helm: Helm | undefined
+  let helmVersion = 'unknown'
+  try {
+    const [installed, upstream] = await Promise.all([provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl), resolveBlueprintUpstream(inputs, blueprint)])
+    helm = await Helm.create(installed.binary, path.join(workRoot, 'helm-home'))
+    helmVersion = helm.version
+    core.info(`helm ${helm.version} (${installed.source}: ${installed.binary})`)
+    if (upstream.step) state.steps.push(upstream.step)
+    state.upstream = upstream.resolution?.info
+    await runChartSteps(inputs, blueprint, helm, upstream.resolution, version, decision.mode, workRoot, state)
+  } catch (error) {
+    // A fatal error still gets a report: the PR comment says what stopped the run.
+    state.steps.push({
+      id: 'error',
+      title: 'Run',
+      status: 'failed',
+      durationMs: 0,
+      summary: 'stopped',
+      findings: [{ rule: 'error', severity: 'error', message: errorLine(error) }]
+    })
+  } finally {
+    await rm(workRoot, { recursive: true, force: true }).catch(() => undefined)
+  }
+  const ref = inputs.registry ? chartReference(inputs.registry, chartMeta.name, version) : undefined
+  return {
+    schemaVersion: 1,
+    blueprint: blueprint.dir,
+    chart: { name: chartMeta.name, version, path: blueprint.chartDir },
+    upstream: state.upstream,
+    mode: decision.mode,
+    modeReason: decision.reason,
+    helmVersion,
+    status: state.steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
+    steps: state.steps,
+    publish: state.publish ?? (ref ? { ref, pushed: false } : undefined),
+    values: { files: inputs.valuesFiles, set: inputs.setValues },
+    runUrl: event.runUrl,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - start)
+  }
+}
+
+function isLoopback(host: string): boolean {
+  const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '')
+  return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name)
+}
+
+async function resolveBlueprintUpstream(inputs: ActionInputs, blueprint: Blueprint): Promise<{ resolution?: UpstreamResolution; step?: StepResult }> {
+  const hollow = hollowByDeclaration(blueprint)
+  if (hollow) {
+    return { step: { id: 'resolve-upstream', title: 'Upstream version', status: 'failed', durationMs: 0, summary: 'no upstream chart declared', findings: [hollow] } }
+  }
+  if (isNoUpstream(blueprint.chartYaml.data) && !(blueprint.chartYaml.data.dependencies ?? []).some((dep) => dep.name === inputs.upstream || dep.alias === inputs.upstream)) {
+    return { step: { id: 'resolve-upstream', title: 'Upstream version', status: 'skipped', durationMs: 0, summary: 'chart is annotated catalyst.openova.io/no-upstream', findings: [] } }
+  }
+  const { dependency, index } = findUpstream(blueprint, inputs.upstream)
+  const resolution = await resolveUpstream({
+    blueprint,
+    dependency,
+    dependencyIndex: index,
+    override: inputs.upstreamVersion,
+    mirrors: inputs.repositoryMirrors,
+    credentials: dependencyCredentials(inputs),
+    plainHttp: inputs.plainHttp
+  })
+  return { resolution, step: resolution.step }
+}
+
+function dependencyCredentials(inputs: ActionInputs): { username: string; password: string } | undefined {
+  if (inputs.dependencyUsername && inputs.dependencyPassword) return { username: inputs.dependencyUsername, password: inputs.dependencyPassword }
+  return undefined
+}
+
+function registryCredentials(inputs: ActionInputs): { username: string; password: string } | undefined {
+  if (inputs.registryUsername && inputs.registryPassword) return { username: inputs.registryUsername, password: inputs.registryPassword }
+  if (inputs.registryUsername || inputs.registryPassword) {
+    throw new ActionError('registry-username and registry-password go together: only one is set', 'set both, or neither for an anonymous registry')
+  }
+  return undefined
+}
+
+async function runChartSteps(
+  inputs: ActionInputs,
+  blueprint: Blueprint,
+  helm: Helm,
+  upstream: UpstreamResolution | undefined,
+  version: string,
+  mode: 'validate' | 'publish',
+  workRoot: string,
+  state: RunState
+): Promise<void> {
+  const upstreamIndex = upstream ? findUpstream(blueprint, upstream.info.name).index : -1
+  const { work, findings: lockFindings } = await prepareWorkChart({
+    blueprint,
+    workRoot: path.join(workRoot, 'chart'),
+    version: version === blueprint.chartYaml.data.version ? undefined : version,
+    upstreamOverride: upstream?.info.override ? { index: upstreamIndex, version: upstream.info.resolved } : undefined
+  })
+  const knownIndexes = new Map<string, string>()
+  const knownVersions = new Map<string, string>()
+  if (upstream) {
+    if (upstream.indexText) knownIndexes.set(upstream.effectiveRepository, upstream.indexText)
+    knownVersions.set(upstream.info.name, upstream.info.resolved)
+  }
+  const build = await buildDependencies(helm, work, {
+    mirrors: inputs.repositoryMirrors,
+    knownIndexes,
+    knownVersions,
+    credentials: dependencyCredentials(inputs) ?? registryCredentials(inputs),
+    plainHttp: inputs.plainHttp
+  })
+  build.findings.push(...lockFindings)
+  state.steps.push(build)
+  if (build.status === 'failed') return
+  const built = (build.data as DependencyBuildData | undefined)?.built ?? {}
+
+  const epoch = await sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir)
+  const valueArgs = [
+    ...inputs.valuesFiles.flatMap((file) => ['--values', path.resolve(inputs.workspace, file)]),
+    ...inputs.setValues.flatMap((value) => ['--set', value])
+  ]
+  const upstreamKey = upstream ? (work.dependencies.find((dep) => dep.name === upstream.info.name)?.alias ?? upstream.info.name) : inputs.upstream
+  const [gates, packaged] = await Promise.all([
+    runGates({
+      helm,
+      chartDir: work.dir,
+      displayChartDir: blueprint.chartDir,
+      values: blueprint.values,
+      upstreamKey,
+      valueArgs,
+      releaseName: work.name,
+      namespace: `smoke-${work.name}`,
+      concurrency: defaultConcurrency(),
+      lintValuesGlob: inputs.lintValues || undefined,
+      toggles: inputs.observabilityToggles,
+      imagePolicy: inputs.imagePolicy,
+      imageAllowlist: inputs.imageAllowlist,
+      chartTests: inputs.chartTests
+    }),
+    packageChart(helm, work, path.join(workRoot, 'package'), epoch.epoch, built)
+  ])
+  state.steps.push(...gates.steps, packaged.step)
+
+  const ref = inputs.registry ? chartReference(inputs.registry, work.name, work.version) : undefined
+  const gateFailed = state.steps.some((step) => step.status === 'failed')
+  if (mode !== 'publish' || !packaged.packaged || gateFailed || !inputs.registry) {
+    const why = mode !== 'publish' ? 'validate mode: nothing is pushed' : gateFailed ? 'a gate failed: nothing is pushed' : 'no registry input'
+    state.steps.push({ id: 'publish', title: 'Publish', status: 'skipped', durationMs: 0, summary: ref ? `${why} (would publish ${ref})` : why, findings: [] })
+    return
+  }
+  const published = await publishChart({
+    helm,
+    work,
+    packaged: packaged.packaged,
+    registry: inputs.registry,
+    credentials: registryCredentials(inputs),
+    plainHttp: inputs.plainHttp,
+    overwrite: inputs.overwrite,
+    built
+  })
+  state.steps.push(published)
+  state.publish = published.data
+}
+
+export async function emitReport(report: ActionReport, inputs: ActionInputs, event: EventContext): Promise<void> {
+  const reportPath = await writeJsonReport(report, process.env.RUNNER_TEMP || os.tmpdir())
+  core.setOutput('chart-name', report.chart.name)
+  core.setOutput('chart-version', report.chart.version)
+  core.setOutput('upstream-version', report.upstream?.resolved ?? '')
+  core.setOutput('upstream-latest', report.upstream?.latest ?? '')
+  core.setOutput('upstream-outdated', String(report.upstream?.outdated ?? false))
+  core.setOutput('ref', report.publish?.ref ?? '')
+  core.setOutput('digest', report.publish?.digest ?? '')
+  core.setOutput('pushed', String(report.publish?.pushed ?? false))
+  core.setOutput('mode', report.mode)
+  core.setOutput('report', reportPath)
+  annotate(report, inputs.workspace)
+  await writeJobSummary(report, { limit: SUMMARY_LIMIT, runUrl: event.runUrl })
+  const pr = prContext(github.context)
+  if (pr && inputs.commentMode !== 'off') {
+    const marker = `<!-- bp-temporal-action:${report.chart.name} -->`
+    const body = renderMarkdown(report, { limit: COMMENT_LIMIT, runUrl: event.runUrl, marker })
+    const outcome = await upsertComment({
+      token: inputs.githubToken,
+      apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+      ...pr,
+      body,
+      marker,
+      mode: inputs.commentMode
+    })
+    if (outcome.warning) core.warning(outcome.warning)
+    else core.info(`PR comment ${outcome.action}${outcome.id ? ` (${outcome.id})` : ''}`)
+  }
+  core.info(renderMarkdown(report, { limit: SUMMARY_LIMIT, runUrl: event.runUrl }))
+}

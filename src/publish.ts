@@ -1,0 +1,295 @@
+// Packages the work chart reproducibly, checks the archive still carries its
+// dependencies (guard 2), and publishes it: never over a different artifact,
+// retrying only what is transient, and verifying by pulling it back (guard 3).
+import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { listTgz, normalizeTgz, readTgzFile } from './archive.js'
+import { parse as parseYaml } from 'yaml'
+import type { WorkChart } from './dependencies.js'
+import type { Helm, HelmRunResult } from './helm.js'
+import { lastLines } from './helm.js'
+import { RegistryClient, RegistryError, ociTag, parseOciReference, withRetry, type RegistryCredentials } from './registry.js'
+import { redact } from './secrets.js'
+import { ActionError, type Finding, type PublishInfo, type StepResult } from './types.js'
+
+const execFileAsync = promisify(execFile)
+
+export interface PackagedChart {
+  archive: string
+  listing: string[]
+  /** sha256 of the normalized archive: the chart content layer's digest once pushed. */
+  layerDigest: string
+  epoch: number
+}
+
+/**
+ * The archive's timestamps become the pushed manifest's `created` annotation,
+ * so they are pinned to the commit time: the same commit gives the same digest.
+ */
+export async function sourceDateEpoch(env: NodeJS.ProcessEnv, workspace: string, chartDir: string): Promise<{ epoch: number; source: string }> {
+  const fromEnv = env.SOURCE_DATE_EPOCH?.trim()
+  if (fromEnv) {
+    if (!/^\d+$/.test(fromEnv)) throw new ActionError(`SOURCE_DATE_EPOCH "${fromEnv}" is not a number of seconds`, 'unset it or set it to a Unix time')
+    return { epoch: Number(fromEnv), source: 'SOURCE_DATE_EPOCH' }
+  }
+  try {
+    const { stdout } = await execFileAsync('git', ['log', '-1', '--format=%ct', '--', chartDir], { cwd: workspace, timeout: 15000 })
+    const epoch = Number(stdout.trim())
+    if (Number.isInteger(epoch) && epoch > 0) return { epoch, source: `last commit of ${chartDir}` }
+  } catch {
+    // not a git checkout: fall through
+  }
+  // Still reproducible without git: a fixed time (the zip epoch), said in the report.
+  return { epoch: 315532800, source: 'fixed 1980-01-01 (no git history, no SOURCE_DATE_EPOCH)' }
+}
+
+export async function packageChart(helm: Helm, work: WorkChart, destination: string, epoch: number, built: Record<string, string>): Promise<{ packaged?: PackagedChart; step: StepResult<{ archive: string; entries: number; layerDigest: string }> }> {
+  const start = performance.now()
+  const result = await helm.run(['package', work.dir, '--destination', destination])
+  if (result.exitCode !== 0) {
+    return {
+      step: failedStep('package', 'Package', start, 'helm package failed', `helm package failed: ${lastLines(redact(result.stderr), 3)}`, result)
+    }
+  }
+  const archive = path.join(destination, `${work.name}-${work.version}.tgz`)
+  await normalizeTgz(archive, epoch)
+  const [listing, content] = await Promise.all([listTgz(archive), readFile(archive)])
+  const layerDigest = `sha256:${createHash('sha256').update(content).digest('hex')}`
+  const findings = await archiveFindings(archive, listing, work, 'the packaged archive', built)
+  return {
+    packaged: { archive, listing, layerDigest, epoch },
+    step: {
+      id: 'package',
+      title: 'Package',
+      status: findings.length ? 'failed' : 'passed',
+      durationMs: Math.round(performance.now() - start),
+      summary: findings.length
+        ? `${path.basename(archive)} is missing ${findings.length} dependenc${findings.length === 1 ? 'y' : 'ies'}`
+        : `${path.basename(archive)}, ${listing.length} entries, dependencies inside`,
+      findings,
+      data: { archive, entries: listing.length, layerDigest }
+    }
+  }
+}
+
+/**
+ * Hollow-chart guards 2 and 3: the archive holds every dependency under
+ * <chart>/charts/, as an archive or (as `helm package` writes it) unpacked,
+ * at the version the dependency build put there.
+ */
+export async function archiveFindings(archive: string, listing: string[], work: WorkChart, what: string, built: Record<string, string>): Promise<Finding[]> {
+  const entries = new Set(listing.map((entry) => entry.replace(/\/$/, '')))
+  const findings: Finding[] = []
+  for (const dep of work.dependencies) {
+    const prefix = `${work.name}/charts/${dep.name}`
+    const version = built[dep.name]
+    let found: string | undefined
+    if (version && entries.has(`${prefix}-${version}.tgz`)) found = version
+    else if (entries.has(`${prefix}/Chart.yaml`)) {
+      const meta = parseYaml((await readTgzFile(archive, `${prefix}/Chart.yaml`))?.toString('utf8') ?? '') as { version?: unknown } | null
+      found = meta?.version === undefined ? undefined : String(meta.version)
+    } else found = [...entries].find((entry) => entry.startsWith(`${prefix}-`) && entry.endsWith('.tgz'))?.slice(prefix.length + 1, -4)
+    if (found === undefined) {
+      findings.push({
+        rule: 'hollow-chart',
+        severity: 'error',
+        message: `${what} has no ${prefix}/ (nor ${prefix}-${version ?? '<version>'}.tgz): the chart would ship without its ${dep.name} payload`,
+        fix: 'check .helmignore does not exclude charts/ and that helm dependency build ran'
+      })
+    } else if (version && found !== version) {
+      findings.push({
+        rule: 'hollow-chart',
+        severity: 'error',
+        message: `${what} holds ${dep.name} ${found}, but the dependency build resolved ${version}`,
+        fix: 'rebuild the chart: the archive does not hold the dependency that was validated'
+      })
+    }
+  }
+  return findings
+}
+
+function failedStep<D>(id: string, title: string, start: number, summary: string, message: string, result?: HelmRunResult): StepResult<D> {
+  return {
+    id,
+    title,
+    status: 'failed',
+    durationMs: Math.round(performance.now() - start),
+    summary,
+    findings: [{ rule: id, severity: 'error', message }],
+    details: result ? redact(`${result.stderr}\n${result.stdout}`).trim() : undefined
+  }
+}
+
+export interface PublishOptions {
+  helm: Helm
+  work: WorkChart
+  packaged: PackagedChart
+  /** oci://host/path */
+  registry: string
+  credentials?: RegistryCredentials
+  plainHttp: boolean
+  overwrite: boolean
+  /** Dependency versions that landed in charts/ (from the dependency build), checked again after pull. */
+  built: Record<string, string>
+  retries?: number
+  baseDelayMs?: number
+}
+
+export function chartReference(registry: string, name: string, version: string): string {
+  return `${registry.replace(/\/+$/, '')}/${name}:${ociTag(version)}`
+}
+
+/** `Digest: sha256:…` is on stderr for some helm versions and stdout for others. */
+export function parsePushedDigest(result: Pick<HelmRunResult, 'stdout' | 'stderr'>): string | undefined {
+  return /Digest:\s*(sha256:[0-9a-f]{64})/.exec(`${result.stdout}\n${result.stderr}`)?.[1]
+}
+
+const TRANSIENT = /\b(50[0234]|429)\b|Service Unavailable|Bad Gateway|Gateway Timeout|Too Many Requests|connection reset|broken pipe|EOF|i\/o timeout|connection refused|TLS handshake timeout/i
+const AUTH = /\b(401|403)\b|unauthorized|denied|authentication required|forbidden/i
+
+export function isTransientHelmFailure(text: string): boolean {
+  return TRANSIENT.test(text) && !AUTH.test(text)
+}
+
+export async function loginRegistry(helm: Helm, host: string, credentials: RegistryCredentials, plainHttp: boolean): Promise<void> {
+  const args = ['registry', 'login', host, '--username', credentials.username, '--password-stdin']
+  // Helm 4 never falls back to plain HTTP on its own; Helm 3 only knows --insecure.
+  if (plainHttp) args.push(helm.major >= 4 ? '--plain-http' : '--insecure')
+  const result = await helm.run(args, { input: credentials.password })
+  if (result.exitCode !== 0) {
+    throw new ActionError(
+      `registry ${host} refused the login of user ${credentials.username}: ${lastLines(redact(result.stderr || result.stdout), 2)}`,
+      'check registry-username and registry-password (for ghcr.io: a token with write:packages)'
+    )
+  }
+}
+
+export async function publishChart(options: PublishOptions): Promise<StepResult<PublishInfo>> {
+  const start = performance.now()
+  const { helm, work, packaged } = options
+  const { host, repository: basePath } = parseOciReference(options.registry)
+  const repository = basePath ? `${basePath}/${work.name}` : work.name
+  const tag = ociTag(work.version)
+  const ref = chartReference(options.registry, work.name, work.version)
+  const retry = { retries: options.retries ?? 4, baseDelayMs: options.baseDelayMs ?? 500 }
+  const client = new RegistryClient({ host, plainHttp: options.plainHttp, credentials: options.credentials, ...retry })
+  const plain = options.plainHttp ? ['--plain-http'] : []
+  const step = (status: StepResult['status'], summary: string, findings: Finding[], data: PublishInfo, details?: string): StepResult<PublishInfo> => ({
+    id: 'publish',
+    title: 'Publish',
+    status,
+    durationMs: Math.round(performance.now() - start),
+    summary,
+    findings,
+    data,
+    details
+  })
+
+  if (options.credentials) await loginRegistry(helm, host, options.credentials, options.plainHttp)
+
+  // Never overwrite by accident: ask first, and an error is never read as "absent".
+  const existing = await client.manifest(repository, tag)
+  if (existing.exists) {
+    const remoteLayer = await client.chartLayerDigest(repository, existing.digest)
+    if (remoteLayer === packaged.layerDigest) {
+      return step('passed', `${ref} already published with the same content (${existing.digest}); nothing pushed`, [], { ref, digest: existing.digest, pushed: false, alreadyPublished: true })
+    }
+    if (!options.overwrite) {
+      return step(
+        'failed',
+        `${ref} already exists with other content`,
+        [
+          {
+            rule: 'no-overwrite',
+            severity: 'error',
+            message: `${ref} is already published as ${existing.digest} (chart layer ${remoteLayer ?? 'unknown'}), and this chart's content is ${packaged.layerDigest}: a published version is never replaced`,
+            fix: `bump version in Chart.yaml (a new version), or set overwrite: true if replacing ${ref} is intended`
+          }
+        ],
+        { ref, pushed: false }
+      )
+    }
+  }
+
+  const push = await withRetry(
+    async () => {
+      const result = await helm.run(['push', packaged.archive, options.registry, ...plain])
+      if (result.exitCode !== 0) throw new PushFailure(result)
+      return result
+    },
+    { ...retry, isRetryable: (error) => error instanceof PushFailure && isTransientHelmFailure(error.result.stderr + error.result.stdout) }
+  ).catch((error: unknown) => {
+    if (error instanceof PushFailure) return error.result
+    throw error
+  })
+  if (push.exitCode !== 0) {
+    const text = redact(push.stderr || push.stdout)
+    const auth = AUTH.test(text)
+    return step(
+      'failed',
+      `helm push to ${options.registry} failed`,
+      [
+        {
+          rule: 'push',
+          severity: 'error',
+          message: `helm push ${ref} failed: ${lastLines(text, 3)}`,
+          fix: auth ? 'check registry-username/registry-password and that the token may write packages' : 'check the registry is reachable; the push was retried'
+        }
+      ],
+      { ref, pushed: false },
+      text
+    )
+  }
+  const digest = parsePushedDigest(push)
+  if (!digest) {
+    return step('failed', 'helm push printed no digest', [{ rule: 'push', severity: 'error', message: `helm push ${ref} succeeded but printed no Digest: line` }], { ref, pushed: true }, redact(push.stdout + push.stderr))
+  }
+  const verify = await verifyPublished(helm, options, repository, digest, plain)
+  const findings = verify.findings
+  return step(
+    findings.length ? 'failed' : 'passed',
+    findings.length ? `pushed ${ref}, but the pulled artifact failed verification` : `pushed ${ref}@${digest}, pulled back and verified`,
+    findings,
+    { ref, digest, pushed: true }
+  )
+}
+
+class PushFailure extends Error {
+  constructor(readonly result: HelmRunResult) {
+    super(lastLines(result.stderr || result.stdout, 2))
+  }
+}
+
+/** Guard 3: pull by digest, check the digest and that every dependency is still inside. */
+async function verifyPublished(helm: Helm, options: PublishOptions, repository: string, digest: string, plain: string[]): Promise<{ findings: Finding[] }> {
+  const { host } = parseOciReference(options.registry)
+  const destination = await mkdtemp(path.join(os.tmpdir(), 'bp-pull-'))
+  try {
+    const source = `oci://${host}/${repository}@${digest}`
+    const pull = await helm.run(['pull', source, '--destination', destination, ...plain])
+    if (pull.exitCode !== 0) {
+      return { findings: [{ rule: 'verify', severity: 'error', message: `helm pull ${source} failed after the push: ${lastLines(redact(pull.stderr), 2)}` }] }
+    }
+    const pulledDigest = parsePushedDigest(pull)
+    const findings: Finding[] = []
+    if (pulledDigest && pulledDigest !== digest) {
+      findings.push({ rule: 'verify', severity: 'error', message: `pulled ${source} but got digest ${pulledDigest}, pushed ${digest}` })
+    }
+    const files = (await readdir(destination)).filter((file) => file.endsWith('.tgz'))
+    if (files.length !== 1) {
+      findings.push({ rule: 'verify', severity: 'error', message: `helm pull ${source} left ${files.length} archives` })
+      return { findings }
+    }
+    const pulled = path.join(destination, files[0])
+    findings.push(...(await archiveFindings(pulled, await listTgz(pulled), options.work, `the artifact pulled back from ${source}`, options.built)))
+    return { findings }
+  } finally {
+    await rm(destination, { recursive: true, force: true })
+  }
+}
+
+export { RegistryError }

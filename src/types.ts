@@ -1,0 +1,107 @@
+// Shared result types. Every step returns a StepResult; reporting (markdown,
+// annotations, JSON report) turns these into text. Nothing here does I/O.
+
+export type StepStatus = 'passed' | 'failed' | 'skipped' | 'warning'
+
+export type Severity = 'error' | 'warning' | 'notice'
+
+/** One thing a maintainer should look at, with where and what to change. */
+export interface Finding {
+  /** Stable rule id, e.g. `image-pinned`, `observability-default-off`, `lint`. */
+  rule: string
+  severity: Severity
+  /** What is wrong, in one sentence. */
+  message: string
+  /** What to change; e.g. the exact pinned image reference. */
+  fix?: string
+  /** Path relative to the workspace (GITHUB_WORKSPACE or cwd), for annotations. */
+  file?: string
+  line?: number
+}
+
+export interface StepResult<D = unknown> {
+  /** Stable id, e.g. `resolve-upstream`, `dependency-build`, `lint`, `images`. */
+  id: string
+  /** Human title, e.g. "Upstream version". */
+  title: string
+  status: StepStatus
+  durationMs: number
+  /** One line for the steps table. */
+  summary: string
+  findings: Finding[]
+  /** Long text (lint output, a failed render's stderr); shown collapsed. */
+  details?: string
+  data?: D
+}
+
+/** One YAML document of a `helm template` render, parsed once and shared by gates. */
+export interface RenderedDocument {
+  /** Template path from the `# Source:` comment, e.g. `bp-temporal/charts/temporal/templates/web.yaml`. */
+  source?: string
+  apiVersion?: string
+  kind?: string
+  name?: string
+  namespace?: string
+  /** The parsed object (plain JSON data). */
+  object: Record<string, unknown>
+}
+
+/** Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do. */
+export class ActionError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string
+  ) {
+    super(message)
+    this.name = 'ActionError'
+  }
+}
+
+/** Measures an async step and returns its duration with its value. */
+export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; durationMs: number }> {
+  const start = performance.now()
+  const value = await fn()
+  return { value, durationMs: Math.round(performance.now() - start) }
+}
+
+/** What the run published, or would publish. */
+export interface PublishInfo {
+  /** `oci://host/path/name:version` (the `+` of a version becomes `_` in the tag). */
+  ref: string
+  digest?: string
+  pushed: boolean
+  /** The same digest was already at that tag: nothing pushed, success. */
+  alreadyPublished?: boolean
+}
+
+export interface UpstreamInfo {
+  name: string
+  repository: string
+  /** The version or range written in Chart.yaml. */
+  pinned: string
+  /** The version the run used (after `upstream-version` override). */
+  resolved: string
+  /** Highest stable release in the repository. */
+  latest?: string
+  outdated: boolean
+  /** Set when input `upstream-version` overrode the pin for this run. */
+  override?: string
+}
+
+/** The whole run, as written to the JSON report (output `report`). */
+export interface ActionReport {
+  schemaVersion: 1
+  blueprint: string
+  chart: { name: string; version: string; path: string }
+  upstream?: UpstreamInfo
+  mode: 'validate' | 'publish'
+  modeReason: string
+  helmVersion: string
+  status: 'passed' | 'failed'
+  steps: StepResult[]
+  publish?: PublishInfo
+  values: { files: string[]; set: string[] }
+  runUrl?: string
+  startedAt: string
+  durationMs: number
+}

@@ -1,0 +1,224 @@
+// Resolves the upstream chart version the blueprint wraps: the dependency's
+// version or range in Chart.yaml, against the repository's index (or an OCI
+// registry's tags), as Helm would; reports drift and checks values.yaml agrees.
+import { parse as parseYaml } from 'yaml'
+import type { Blueprint, ChartDependency } from './blueprint.js'
+import type { RepositoryMirror } from './inputs.js'
+import { RegistryClient, parseOciReference, type RegistryCredentials } from './registry.js'
+import { compareVersions, describeDrift, isExactVersion, latestStable, maxSatisfying, parseConstraint, parseVersion, type SemVer } from './semver.js'
+import { ActionError, type Finding, type StepResult, type UpstreamInfo } from './types.js'
+
+export interface IndexEntry {
+  version: string
+  urls?: string[]
+  digest?: string
+  created?: string
+}
+
+export interface ResolveUpstreamOptions {
+  blueprint: Blueprint
+  dependency: ChartDependency
+  dependencyIndex: number
+  /** Input upstream-version: '' (as pinned), 'latest', or a range/exact version. */
+  override: string
+  mirrors: RepositoryMirror[]
+  credentials?: RegistryCredentials
+  plainHttp: boolean
+}
+
+export interface UpstreamResolution {
+  info: UpstreamInfo
+  /** The repository actually contacted (after mirrors). */
+  effectiveRepository: string
+  /** The index text, so the dependency build can reuse it instead of fetching again. */
+  indexText?: string
+  step: StepResult<UpstreamInfo>
+}
+
+/** Rewrites a repository URL by the longest matching mirror prefix. */
+export function applyMirrors(url: string, mirrors: RepositoryMirror[]): string {
+  const trimmed = url.replace(/\/+$/, '')
+  let best: RepositoryMirror | undefined
+  for (const mirror of mirrors) {
+    if ((trimmed === mirror.from || trimmed.startsWith(`${mirror.from}/`)) && (!best || mirror.from.length > best.from.length)) best = mirror
+  }
+  return best ? best.to + trimmed.slice(best.from.length) : trimmed
+}
+
+export function parseIndex(text: string, source: string): Record<string, IndexEntry[]> {
+  let data: unknown
+  try {
+    data = parseYaml(text, { maxAliasCount: -1 })
+  } catch (error) {
+    throw new ActionError(`${source} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, 'check the repository URL serves a Helm chart repository index')
+  }
+  const entries = (data as { entries?: unknown } | null)?.entries
+  if (!entries || typeof entries !== 'object') {
+    throw new ActionError(`${source} has no entries: it is not a Helm chart repository index`, 'check the dependency repository URL')
+  }
+  return entries as Record<string, IndexEntry[]>
+}
+
+/** Fetches `<repository>/index.yaml`; errors name the URL and what to check. */
+export async function fetchIndex(repository: string): Promise<{ url: string; text: string }> {
+  const url = `${repository.replace(/\/+$/, '')}/index.yaml`
+  let response: Response
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(60000), headers: { 'user-agent': 'bp-temporal-action' } })
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause
+    throw new ActionError(
+      `upstream repository ${url} is unreachable: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+      'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input'
+    )
+  }
+  if (!response.ok) {
+    throw new ActionError(`upstream repository ${url} answered HTTP ${response.status}`, 'check the dependency repository URL, or set repository-mirrors')
+  }
+  return { url, text: await response.text() }
+}
+
+async function availableVersions(
+  repository: string,
+  name: string,
+  options: Pick<ResolveUpstreamOptions, 'credentials' | 'plainHttp'>
+): Promise<{ versions: string[]; indexText?: string; source: string }> {
+  if (repository.startsWith('oci://')) {
+    const { host, repository: path } = parseOciReference(repository)
+    const client = new RegistryClient({ host, plainHttp: options.plainHttp, credentials: options.credentials })
+    const tags = await client.listTags(path ? `${path}/${name}` : name)
+    // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
+    return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source: `${repository}/${name}` }
+  }
+  if (!/^https?:\/\//.test(repository)) {
+    throw new ActionError(`dependency ${name}: repository "${repository}" is neither http(s):// nor oci://`, 'point the dependency at a chart repository')
+  }
+  const { url, text } = await fetchIndex(repository)
+  const entries = parseIndex(text, url)
+  const list = entries[name]
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new ActionError(`${url} has no chart named ${name}`, `check the dependency name in Chart.yaml (charts there: ${Object.keys(entries).slice(0, 10).join(', ') || 'none'})`)
+  }
+  return { versions: list.map((entry) => String(entry.version)), indexText: text, source: url }
+}
+
+function newestFirst(versions: string[], count: number): string {
+  return versions.slice(-count).reverse().join(', ')
+}
+
+export async function resolveUpstream(options: ResolveUpstreamOptions): Promise<UpstreamResolution> {
+  const start = performance.now()
+  const { blueprint, dependency } = options
+  const chartFile = blueprint.chartYaml.displayPath
+  const pinLine = blueprint.chartYaml.lineOf(['dependencies', options.dependencyIndex, 'version'])
+  const pinned = dependency.version
+  const range = options.override === '' ? pinned : options.override
+  try {
+    parseConstraint(range === 'latest' ? '*' : range)
+  } catch (error) {
+    const where = options.override ? 'input upstream-version' : `${chartFile}:${pinLine ?? 1}`
+    throw new ActionError(`${where}: "${range}" is not a version or range: ${(error as Error).message}`, 'write an exact version (1.2.0) or a range (~1.2, ^1, >=1.2 <2)')
+  }
+  const effectiveRepository = applyMirrors(dependency.repository, options.mirrors)
+  const { versions, indexText, source } = await availableVersions(effectiveRepository, dependency.name, options)
+  const sorted = sortAscending(versions)
+  const latest = latestStable(sorted)
+  const resolved = range === 'latest' ? latest : maxSatisfying(sorted, range)
+  if (!resolved) {
+    throw new ActionError(
+      `${options.override ? 'input upstream-version' : `${chartFile}:${pinLine ?? 1}`}: no ${dependency.name} release in ${source} satisfies "${range}" (newest: ${newestFirst(sorted, 5) || 'none'})`,
+      `pin ${dependency.name} to a version the repository has`
+    )
+  }
+  const drift = describeDrift(resolved, latest)
+  const info: UpstreamInfo = {
+    name: dependency.name,
+    repository: dependency.repository,
+    pinned,
+    resolved,
+    latest,
+    outdated: drift.outdated,
+    ...(options.override ? { override: options.override } : {})
+  }
+  const findings: Finding[] = []
+  if (drift.outdated && latest) {
+    findings.push({
+      rule: 'upstream-outdated',
+      severity: 'notice',
+      message: `${dependency.name} ${resolved} is in use; ${latest} is available (${drift.behind} release behind)`,
+      fix: `bump ${dependency.name} to ${latest} in ${chartFile} and catalystBlueprint.upstream.version in ${blueprint.values.displayPath} together`,
+      file: chartFile,
+      line: pinLine
+    })
+  }
+  findings.push(...consistencyFindings(blueprint, dependency, resolved, options.override !== ''))
+  const failed = findings.some((finding) => finding.severity === 'error')
+  const pinText = isExactVersion(pinned) ? `${resolved} pinned` : `${pinned} resolves to ${resolved}`
+  const summary =
+    (options.override ? `${resolved} (override "${options.override}"; Chart.yaml pins ${pinned})` : pinText) +
+    (drift.outdated && latest ? `, ${latest} available` : latest ? ', up to date' : '')
+  return {
+    info,
+    effectiveRepository,
+    indexText,
+    step: {
+      id: 'resolve-upstream',
+      title: 'Upstream version',
+      status: failed ? 'failed' : 'passed',
+      durationMs: Math.round(performance.now() - start),
+      summary,
+      findings,
+      data: info
+    }
+  }
+}
+
+function sortAscending(versions: string[]): string[] {
+  // maxSatisfying/latestStable pick by precedence whatever the order; a sorted
+  // list only makes the "newest" hint in errors read right.
+  return versions
+    .map((raw) => ({ raw, parsed: parseVersion(raw) }))
+    .filter((entry): entry is { raw: string; parsed: SemVer } => entry.parsed !== undefined)
+    .sort((a, b) => compareVersions(a.parsed, b.parsed))
+    .map((entry) => entry.raw)
+}
+
+interface UpstreamProvenance {
+  chart?: unknown
+  version?: unknown
+  repo?: unknown
+}
+
+/**
+ * The upstream version is written in three places that are bumped together:
+ * Chart.yaml, values.yaml catalystBlueprint.upstream, and the blueprint's docs.
+ */
+export function consistencyFindings(blueprint: Blueprint, dependency: ChartDependency, resolved: string, overridden: boolean): Finding[] {
+  const values = blueprint.values
+  const provenance = (values.data.catalystBlueprint as { upstream?: UpstreamProvenance } | undefined)?.upstream
+  if (!provenance || typeof provenance !== 'object') return []
+  const findings: Finding[] = []
+  const chartFile = blueprint.chartYaml.displayPath
+  const checks: [keyof UpstreamProvenance, string, string][] = [
+    ['version', resolved, 'version'],
+    ['chart', dependency.name, 'name'],
+    ['repo', dependency.repository.replace(/\/+$/, ''), 'repository']
+  ]
+  for (const [key, expected, chartField] of checks) {
+    const actual = provenance[key]
+    if (actual === undefined) continue
+    const normalized = String(actual).replace(/\/+$/, '')
+    if (normalized === expected) continue
+    const line = values.lineOf(['catalystBlueprint', 'upstream', key])
+    findings.push({
+      rule: 'upstream-consistency',
+      // An override run tries another upstream on purpose: say so, do not fail it.
+      severity: overridden && key === 'version' ? 'warning' : 'error',
+      message: `${values.displayPath} catalystBlueprint.upstream.${key} is "${normalized}" but ${chartFile} dependency ${dependency.name} ${chartField} ${key === 'version' ? `resolves to "${expected}" (pinned "${dependency.version}")` : `is "${expected}"`}`,
+      fix: `set catalystBlueprint.upstream.${key} to "${expected}" in ${values.displayPath}, or change ${chartFile}: they are bumped together`,
+      file: values.displayPath,
+      line
+    })
+  }
+  return findings
+}

@@ -1,0 +1,12 @@
+// Jest globalSetup: prepare the real tools the integration suites use.
+// Environment variables set here are inherited by the Jest workers.
+
+import { helmBinaries } from './helm-binaries.mjs'
+import { ensureRegistryInstalled } from './registry.mjs'
+
+export default async function globalSetup() {
+  const { v3, v4 } = await helmBinaries()
+  process.env.BP_TEST_HELM3 = v3
+  process.env.BP_TEST_HELM4 = v4
+  process.env.BP_TEST_REGISTRY_BIN = ensureRegistryInstalled()
+}
