@@ -101,14 +101,15 @@ async function changedFiles(cwd: string, base: string, head: string, mergeBase: 
   let missing: string[] = []
   for (const sha of [base, head]) if (!(await hasCommit(cwd, sha))) missing.push(sha)
   if (missing.length > 0) {
-    const fetched = await fetchCommits(cwd, [...new Set(missing)], depth)
+    const wanted = [...new Set(missing)]
+    const fetched = await fetchCommits(cwd, wanted, depth)
     missing = []
     for (const sha of [base, head]) if (!(await hasCommit(cwd, sha))) missing.push(sha)
     const names = missing.map((sha) => (sha === base ? `base commit ${short(sha)}` : `head commit ${short(sha)}`)).join(' and ')
     if (missing.length > 0) {
       return { error: `${names} not in the clone and could not be fetched${fetched.ok ? '' : ` (${lastLine(fetched.stderr)})`}` }
     }
-    notes.push(`fetched ${[base, head].filter((s, i, a) => a.indexOf(s) === i).map(short).join(', ')} from origin`)
+    notes.push(`fetched ${wanted.map(short).join(', ')} from origin`)
   }
 
   let from = base

@@ -1,0 +1,274 @@
+// The gates against real Helm 3 and Helm 4, on small self-contained charts:
+// __tests__/fixtures/gates/base (an umbrella over a tiny `temporal` subchart
+// unpacked under charts/) and variants of it made in a temp copy.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Helm } from '../../src/helm.js'
+import { loadYamlFile } from '../../src/yaml-source.js'
+import type { StepResult } from '../../src/types.js'
+import { runGates, type GateContext, type GatesResult } from '../../src/gates/index.js'
+import type { ChartTestsData, ImagesData, LintData, NeverLatestData, ObservabilityData, RenderData } from '../../src/gates/index.js'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const BASE = path.join(here, '..', 'fixtures', 'gates', 'base')
+const DISPLAY = 'platform/gates/chart'
+const SHA_TAG = '0123456789abcdef0123456789abcdef01234567'
+
+const helms: [string, string][] = [
+  ['helm 3', process.env.BP_TEST_HELM3 || '/tmp/h3/helm/helm'],
+  ['helm 4', process.env.BP_TEST_HELM4 || '/tmp/h4/helm/helm']
+]
+
+function step<D>(result: GatesResult, id: string): StepResult<D> {
+  const found = result.steps.find((s) => s.id === id)
+  if (!found) throw new Error(`no step ${id} in ${result.steps.map((s) => s.id).join(', ')}`)
+  return found as StepResult<D>
+}
+
+async function edit(dir: string, file: string, change: (text: string) => string): Promise<void> {
+  const target = path.join(dir, file)
+  const before = await readFile(target, 'utf8')
+  const after = change(before)
+  if (after === before) throw new Error(`edit of ${file} changed nothing`)
+  await writeFile(target, after)
+}
+
+describe.each(helms)('gates with %s', (_label, binary) => {
+  let helm: Helm
+  let root: string
+
+  beforeAll(async () => {
+    helm = await Helm.create(binary)
+    root = await mkdtemp(path.join(os.tmpdir(), 'gates-it-'))
+  })
+  afterAll(async () => {
+    await helm?.dispose()
+    if (root) await rm(root, { recursive: true, force: true })
+  })
+
+  /** A work copy of the base chart, changed by `mutate`, and its gate context. */
+  async function prepare(name: string, mutate?: (dir: string) => Promise<void>, overrides: Partial<GateContext> = {}): Promise<GateContext> {
+    const dir = path.join(root, name)
+    await cp(BASE, dir, { recursive: true })
+    if (mutate) await mutate(dir)
+    const values = await loadYamlFile<Record<string, unknown>>(path.join(dir, 'values.yaml'), `${DISPLAY}/values.yaml`)
+    return {
+      helm,
+      chartDir: dir,
+      displayChartDir: DISPLAY,
+      values,
+      upstreamKey: 'temporal',
+      valueArgs: ['--set', `app.image.tag=${SHA_TAG}`],
+      releaseName: 'bp-gates',
+      namespace: 'smoke',
+      concurrency: 4,
+      toggles: { include: [], exclude: [] },
+      imagePolicy: 'sha',
+      imageAllowlist: [{ pattern: 'busybox', reason: 'init helper; replaced in the next release' }],
+      chartTests: true,
+      ...overrides
+    }
+  }
+
+  it('passes the base chart: every step, one process per planned job', async () => {
+    const result = await runGates(await prepare('pass'))
+    expect(result.steps.map((s) => [s.id, s.status])).toEqual([
+      ['render', 'passed'],
+      ['lint', 'passed'],
+      ['observability', 'passed'],
+      ['never-latest', 'passed'],
+      ['images', 'passed'],
+      ['chart-tests', 'passed']
+    ])
+    expect(result.steps.flatMap((s) => s.findings).filter((f) => f.severity !== 'notice')).toEqual([])
+    // 2 lint runs (default + ci/minimal-values.yaml), the default render, 3 opt-in renders, 1 all-off render, 1 case-4 render
+    expect(result.stats).toMatchObject({ helmProcesses: 8, scripts: 1 })
+
+    const render = step<RenderData>(result, 'render').data!
+    expect(render.resources).toBe(4)
+    expect(render.kinds).toEqual({ Deployment: 2, CronJob: 1, Cluster: 1 })
+    expect(result.defaultRender).toHaveLength(4)
+
+    expect(step<LintData>(result, 'lint').data!.runs.map((r) => [r.label, r.exitCode])).toEqual([
+      ['default', 0],
+      ['ci/minimal-values.yaml', 0]
+    ])
+
+    const obs = step<ObservabilityData>(result, 'observability').data!
+    expect(obs.toggles.map((t) => [t.path, t.line, t.default, t.case2.kinds])).toEqual([
+      ['temporal.server.metrics.serviceMonitor.enabled', 10, false, ['ServiceMonitor']],
+      ['database.monitoring.enabled', 27, false, []],
+      ['serviceMonitor.enabled', 30, false, ['ServiceMonitor']]
+    ])
+    expect(obs.case1.ok).toBe(true)
+    expect(obs.case3).toEqual({ ok: true, resources: [] })
+
+    const own = step<NeverLatestData>(result, 'never-latest').data!
+    expect(own.images).toEqual([
+      {
+        path: 'app.image.tag',
+        line: 16,
+        default: '',
+        defaultKind: 'none',
+        case4: { rendered: false, namesValue: true, error: 'execution error at (bp-gates/templates/deployment.yaml:19:56): app.image.tag is required: set a commit SHA' }
+      }
+    ])
+
+    const images = step<ImagesData>(result, 'images')
+    expect(images.summary).toBe('4 images, 3 pinned, 1 allow-listed')
+    const byField = images.data!.images.map((i) => [i.kind, i.field, i.image, i.ok, i.reason])
+    expect(byField).toEqual(
+      expect.arrayContaining([
+        // tag + digest: the digest pins it
+        ['Deployment', 'spec.template.spec.containers[0].image', 'temporalio/server:1.28.1@sha256:f95a86d20874fdfb77d2a75a803ed02ff43277fde536518db0a7386019cc02ac', true, 'pinned by sha256 digest'],
+        ['CronJob', 'spec.jobTemplate.spec.template.spec.initContainers[0].image', 'busybox:1.36', true, 'allowed by pattern busybox'],
+        ['CronJob', 'spec.jobTemplate.spec.template.spec.containers[0].image', `ghcr.io/example/app:${SHA_TAG}`, true, `tag ${SHA_TAG} is a commit SHA`],
+        ['Cluster', 'spec.imageName', 'ghcr.io/cloudnative-pg/postgresql:16.6@sha256:d94d176b3634d44f7b0fef569bc32d1c11fca8069b263bc3a9397b2762a19f3a', true, 'pinned by sha256 digest']
+      ])
+    )
+    expect(images.data!.images.find((i) => i.image.startsWith('busybox'))).toMatchObject({ allowReason: 'init helper; replaced in the next release' })
+    expect(images.findings).toEqual([
+      { rule: 'image-allowlisted', severity: 'notice', message: 'Image busybox:1.36 is allowed by pattern busybox: init helper; replaced in the next release.' }
+    ])
+    expect(result.images).toHaveLength(5)
+
+    const tests = step<ChartTestsData>(result, 'chart-tests').data!
+    expect(tests.scripts.map((s) => [s.script, s.exitCode])).toEqual([['tests/observability-toggle.sh', 0]])
+    expect(tests.scripts[0]!.output).toContain('PASS case 2')
+  })
+
+  it('fails the images gate without the allowlist, at the values.yaml line that sets the image', async () => {
+    const result = await runGates(await prepare('no-allowlist', undefined, { imageAllowlist: [], chartTests: false }))
+    const images = step<ImagesData>(result, 'images')
+    expect(images.status).toBe('failed')
+    expect(images.summary).toBe('1 of 4 images not pinned (policy sha)')
+    expect(images.findings.map((f) => [f.rule, f.file, f.line])).toEqual([['image-pinned', `${DISPLAY}/values.yaml`, 21]])
+    expect(images.findings[0]!.message).toContain('busybox:1.36')
+    expect(step(result, 'chart-tests')).toMatchObject({ status: 'skipped', summary: 'chart-tests is false' })
+  })
+
+  it('fails a toggle that defaults to true, at its values.yaml line', async () => {
+    const ctx = await prepare('toggle-true', (dir) => edit(dir, 'values.yaml', (s) => s.replace('serviceMonitor:\n  enabled: false', 'serviceMonitor:\n  enabled: true')), { chartTests: false })
+    const result = await runGates(ctx)
+    const obs = step<ObservabilityData>(result, 'observability')
+    expect(obs.status).toBe('failed')
+    expect(obs.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([['observability-default-off', 'error', `${DISPLAY}/values.yaml`, 30]])
+    expect(obs.findings[0]!.message).toContain('serviceMonitor.enabled defaults to true')
+    expect(step(result, 'render').status).toBe('passed')
+  })
+
+  it('reports an opt-in that renders no monitoring resource as a warning, not a failure', async () => {
+    const ctx = await prepare(
+      'opt-in-nothing',
+      async (dir) => {
+        await edit(dir, 'values.yaml', (s) => s.replace('  monitoring:\n    enabled: false', '  podMonitor:\n    enabled: false'))
+        await edit(dir, 'templates/database.yaml', (s) => s.replace('.Values.database.monitoring.enabled', '.Values.database.podMonitor.enabled'))
+      },
+      { chartTests: false }
+    )
+    const result = await runGates(ctx)
+    const obs = step<ObservabilityData>(result, 'observability')
+    expect(obs.status).toBe('warning')
+    expect(obs.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([['observability-opt-in', 'warning', `${DISPLAY}/values.yaml`, 27]])
+    expect(obs.findings[0]!.message).toContain('database.podMonitor.enabled')
+    const toggle = obs.data!.toggles.find((t) => t.path === 'database.podMonitor.enabled')!
+    expect(toggle.case2).toEqual({ ok: true, kinds: [], resources: [], changesRender: true })
+    expect(result.steps.filter((s) => s.status === 'failed')).toEqual([])
+  })
+
+  it('fails the images gate on an image: foo:latest of a template, pointing at the template', async () => {
+    const ctx = await prepare(
+      'latest',
+      (dir) =>
+        writeFile(
+          path.join(dir, 'templates', 'debug.yaml'),
+          'apiVersion: v1\nkind: Pod\nmetadata:\n  name: debug\nspec:\n  containers:\n    - name: debug\n      image: foo:latest\n'
+        ),
+      { chartTests: false }
+    )
+    const result = await runGates(ctx)
+    const images = step<ImagesData>(result, 'images')
+    expect(images.status).toBe('failed')
+    const errors = images.findings.filter((f) => f.severity === 'error')
+    expect(errors.map((f) => [f.file, f.line])).toEqual([[`${DISPLAY}/templates/debug.yaml`, undefined]])
+    expect(errors[0]!.message).toContain('foo:latest')
+    expect(errors[0]!.message).toContain('Pod/debug container debug')
+  })
+
+  it('fails case 4 for an own image tag with a default that renders when emptied', async () => {
+    const ctx = await prepare(
+      'tag-default',
+      async (dir) => {
+        await edit(dir, 'values.yaml', (s) => s.replace('    tag: ""', '    tag: "1.0.0"'))
+        for (const file of ['templates/deployment.yaml', 'templates/cronjob.yaml']) {
+          await edit(dir, file, (s) => s.replace('{{ required "app.image.tag is required: set a commit SHA" .Values.app.image.tag }}', '{{ .Values.app.image.tag | default .Chart.AppVersion }}'))
+        }
+      },
+      { chartTests: false }
+    )
+    const result = await runGates(ctx)
+    const own = step<NeverLatestData>(result, 'never-latest')
+    expect(own.status).toBe('failed')
+    expect(own.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
+      ['image-tag-default', 'warning', `${DISPLAY}/values.yaml`, 16],
+      ['image-tag-required', 'error', `${DISPLAY}/values.yaml`, 16]
+    ])
+    expect(own.findings[1]!.message).toBe('An empty app.image.tag renders (case 4): add `required` to the template.')
+    expect(own.data!.images[0]).toMatchObject({ defaultKind: 'value', default: '1.0.0', case4: { rendered: true, namesValue: false } })
+  })
+
+  it('fails lint --strict on a warning, with the template file', async () => {
+    const ctx = await prepare(
+      'lint-warning',
+      (dir) => writeFile(path.join(dir, 'templates', 'bad-name.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\ndata:\n  a: b\n'),
+      { chartTests: false }
+    )
+    const result = await runGates(ctx)
+    const lint = step<LintData>(result, 'lint')
+    expect(lint.status).toBe('failed')
+    expect(lint.summary).toBe('2 of 2 lint runs failed: 1 error')
+    expect(lint.findings.map((f) => [f.severity, f.file])).toEqual([['error', `${DISPLAY}/templates/bad-name.yaml`]])
+    expect(lint.findings[0]!.message).toContain('object name does not conform to Kubernetes naming requirements')
+    expect(lint.details).toContain('[WARNING] templates/bad-name.yaml')
+    expect(step(result, 'render').status).toBe('passed')
+  })
+
+  it('fails the render step when helm template fails, shows the error, and skips the gates that need the render', async () => {
+    const result = await runGates(await prepare('render-fails', undefined, { valueArgs: [] }))
+    const render = step<RenderData>(result, 'render')
+    expect(render.status).toBe('failed')
+    expect(render.findings).toHaveLength(1)
+    expect(render.findings[0]).toMatchObject({ rule: 'render', severity: 'error', file: `${DISPLAY}/templates/deployment.yaml`, line: 19 })
+    expect(render.findings[0]!.message).toContain('app.image.tag is required: set a commit SHA')
+    expect(render.findings[0]!.fix).toContain('set it with the `set` input or a `values` file')
+    expect(render.details).toContain('Error: execution error at (bp-gates/templates/deployment.yaml:19:56)')
+    expect(step(result, 'observability')).toMatchObject({ status: 'skipped', summary: 'skipped: the default render failed' })
+    expect(step(result, 'images')).toMatchObject({ status: 'skipped', summary: 'skipped: the default render failed' })
+    expect(result.defaultRender).toBeUndefined()
+    // gates with their own processes still ran
+    expect(step(result, 'never-latest').status).toBe('passed')
+    expect(step(result, 'lint').status).toBe('passed')
+    expect(step(result, 'chart-tests').status).toBe('passed')
+  })
+
+  it('shows the tail of a failing chart test script', async () => {
+    const script = ['#!/usr/bin/env bash', 'CHART_DIR="$1"', 'for i in $(seq 1 30); do echo "line $i"; done', 'helm version --template "helm={{.Version}}"; echo', 'test -f "$CHART_DIR/Chart.yaml" && echo "chart dir ok"', 'echo "FAIL: case 9 went wrong" >&2', 'exit 3', ''].join('\n')
+    const ctx = await prepare('failing-test', (dir) => writeFile(path.join(dir, 'tests', 'zz-broken.sh'), script))
+    const result = await runGates(ctx)
+    const tests = step<ChartTestsData>(result, 'chart-tests')
+    expect(tests.status).toBe('failed')
+    expect(tests.summary).toBe('1 of 2 chart tests failed')
+    expect(tests.findings.map((f) => [f.rule, f.file])).toEqual([['chart-test', `${DISPLAY}/tests/zz-broken.sh`]])
+    expect(tests.findings[0]!.message).toBe('Chart test tests/zz-broken.sh exited 3: FAIL: case 9 went wrong')
+    expect(tests.details).toContain('line 30\n')
+    expect(tests.details).toContain(`helm=${helm.version}`)
+    expect(tests.details).toContain('chart dir ok')
+    expect(tests.details).not.toContain('line 13\n')
+    const broken = tests.data!.scripts.find((s) => s.script === 'tests/zz-broken.sh')!
+    expect(broken.exitCode).toBe(3)
+    expect(broken.output).toContain('line 1\n')
+  })
+})
