@@ -361,13 +361,17 @@ function imagesOf(data: unknown): ImageRow[] | undefined {
     const image = str(item.image) ?? str(use?.image) ?? str(item.ref)
     if (!image) continue
     let where = str(item.where) ?? str(item.source) ?? str(use?.source)
-    if (!where && use && (str(use.kind) || str(use.name))) where = [str(use.kind), str(use.name)].filter(Boolean).join('/')
+    const kind = str(item.kind) ?? str(use?.kind)
+    const name = str(item.name) ?? str(use?.name)
+    if (!where && (kind || name)) where = [kind, name].filter(Boolean).join('/')
     if (Array.isArray(item.where)) where = item.where.filter((w) => typeof w === 'string').join(', ')
+    const allowedBy = str(item.allowedBy)
+    const allowReason = str(item.allowReason)
     rows.push({
       image,
       ok: typeof item.ok === 'boolean' ? item.ok : undefined,
       reason: str(item.reason),
-      allowedBy: str(item.allowedBy),
+      allowedBy: allowedBy && allowReason ? `${allowedBy} (${allowReason})` : allowedBy,
       where
     })
   }

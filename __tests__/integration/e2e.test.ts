@@ -2,13 +2,13 @@
 // helm 3 and 4, a real chart repository over HTTP, a real OCI registry.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFile } from 'node:child_process'
-import { mkdtemp, readdir, rm, writeFile, readFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startRegistry } from '../../testkit/registry.mjs'
-import { failureMessage, helmsUnderTest, makeWorkspace, runBundledAction, type HelmUnderTest } from '../support/e2e.js'
+import { failureMessage, helmsUnderTest, makeWorkspace, runBundledAction, withoutMaskCommands, type HelmUnderTest } from '../support/e2e.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -27,15 +27,20 @@ async function manifestDigest(url: string, repository: string, tag: string): Pro
   return response.status === 200 ? response.headers.get('docker-content-digest') : null
 }
 
-/** Pulls with helm itself (not the action) and lists the archive with tar. */
-async function pulledListing(helm: HelmUnderTest, ref: string): Promise<string[]> {
+/** Pulls with helm itself (not the action); lists the archive with tar and reads the bundled upstream's Chart.yaml. */
+async function pulledListing(helm: HelmUnderTest, ref: string): Promise<{ listing: string[]; upstreamChart: string }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-e2e-pull-'))
   try {
     const env = { ...process.env, HELM_CONFIG_HOME: path.join(dir, 'c'), HELM_CACHE_HOME: path.join(dir, 'ca'), HELM_DATA_HOME: path.join(dir, 'd') }
+    await mkdir(path.join(dir, 'out'))
     await execFileAsync(helm.binary, ['pull', ref, '--plain-http', '--destination', path.join(dir, 'out')], { env })
     const [archive] = await readdir(path.join(dir, 'out'))
     const { stdout } = await execFileAsync('tar', ['-tzf', path.join(dir, 'out', archive)])
-    return stdout.split('\n').filter(Boolean)
+    const listing = stdout.split('\n').filter(Boolean)
+    const chartYaml = listing.includes('bp-temporal/charts/temporal/Chart.yaml')
+      ? (await execFileAsync('tar', ['-xOzf', path.join(dir, 'out', archive), 'bp-temporal/charts/temporal/Chart.yaml'])).stdout
+      : ''
+    return { listing, upstreamChart: chartYaml }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
@@ -68,8 +73,10 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
       expect(run.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
       expect(await manifestDigest(open.url, 'blueprints/bp-temporal', '1.0.0')).toBe(run.outputs.digest)
       // Pulled back independently, the artifact still holds the upstream chart.
-      const listing = await pulledListing(helm, `${open.oci}/blueprints/bp-temporal@${run.outputs.digest}`)
-      expect(listing).toContain('bp-temporal/charts/temporal-1.2.0.tgz')
+      // (helm package stores the subchart unpacked under charts/temporal/)
+      const pulled = await pulledListing(helm, `${open.oci}/blueprints/bp-temporal@${run.outputs.digest}`)
+      expect(pulled.listing).toContain('bp-temporal/charts/temporal/templates/server-deployment.yaml')
+      expect(pulled.upstreamChart).toMatch(/^version: 1\.2\.0$/m)
       // Every step ran and is in the report, in order.
       const ids = (run.report?.steps ?? []).map((step: { id: string }) => step.id)
       for (const id of ['resolve-upstream', 'dependency-build', 'render', 'lint', 'package', 'publish']) expect(ids).toContain(id)
@@ -93,7 +100,8 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
       })
       expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
       expect(await registryTags(secured.url, 'blueprints/bp-temporal', `${auth.username}:${auth.password}`)).toEqual(['1.0.0'])
-      const everything = run.stdout + run.stderr + run.summary + JSON.stringify(run.report)
+      // ::add-mask:: is how the runner learns the secret; every other line must not hold it.
+      const everything = withoutMaskCommands(run.stdout + run.stderr) + run.summary + JSON.stringify(run.report)
       expect(everything).not.toContain(auth.password)
     } finally {
       await ws.remove()
@@ -113,7 +121,7 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
       expect(failureMessage(run)).toMatch(new RegExp(`registry ${secured.host.replace(/\./g, '\\.')} refused the login of user publisher`))
       expect(failureMessage(run)).toMatch(/registry-username and registry-password/)
       expect(await registryTags(secured.url, 'refused/bp-temporal', `${auth.username}:${auth.password}`)).toEqual([])
-      expect(run.stdout + run.stderr).not.toContain('wrong-password')
+      expect(withoutMaskCommands(run.stdout + run.stderr)).not.toContain('wrong-password')
     } finally {
       await ws.remove()
     }

@@ -84,8 +84,8 @@ describe.each(helms)('gates with %s', (_label, binary) => {
       ['chart-tests', 'passed']
     ])
     expect(result.steps.flatMap((s) => s.findings).filter((f) => f.severity !== 'notice')).toEqual([])
-    // 2 lint runs (default + ci/minimal-values.yaml), the default render, 3 opt-in renders, 1 all-off render, 1 case-4 render
-    expect(result.stats).toMatchObject({ helmProcesses: 8, scripts: 1 })
+    // 2 lint runs (default + ci/minimal-values.yaml), the default render, 3 opt-in renders, 1 all-off render, 2 case-4 renders
+    expect(result.stats).toMatchObject({ helmProcesses: 9, scripts: 1 })
 
     const render = step<RenderData>(result, 'render').data!
     expect(render.resources).toBe(4)
@@ -110,10 +110,19 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     expect(own.images).toEqual([
       {
         path: 'app.image.tag',
+        kind: 'tag',
         line: 16,
         default: '',
         defaultKind: 'none',
         case4: { rendered: false, namesValue: true, error: 'execution error at (bp-gates/templates/deployment.yaml:19:56): app.image.tag is required: set a commit SHA' }
+      },
+      {
+        path: 'database.imageName',
+        kind: 'imageName',
+        line: 24,
+        default: 'ghcr.io/cloudnative-pg/postgresql:16.6@sha256:d94d176b3634d44f7b0fef569bc32d1c11fca8069b263bc3a9397b2762a19f3a',
+        defaultKind: 'value',
+        case4: { rendered: false, namesValue: true, error: 'execution error at (bp-gates/templates/database.yaml:7:16): database.imageName is required (pin it by digest)' }
       }
     ])
 
@@ -218,6 +227,7 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     ])
     expect(own.findings[1]!.message).toBe('An empty app.image.tag renders (case 4): add `required` to the template.')
     expect(own.data!.images[0]).toMatchObject({ defaultKind: 'value', default: '1.0.0', case4: { rendered: true, namesValue: false } })
+    expect(own.data!.images[1]).toMatchObject({ path: 'database.imageName', case4: { rendered: false, namesValue: true } })
   })
 
   it('fails lint --strict on a warning, with the template file', async () => {

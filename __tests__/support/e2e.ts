@@ -75,3 +75,11 @@ export function runBundledAction(options: RunOptions): Promise<ActionRun> {
 export function failureMessage(run: ActionRun): string {
   return run.annotations.filter((a: { level: string }) => a.level === 'error').map((a: { message: string }) => a.message).join('\n')
 }
+
+/** Drops `::add-mask::` commands: they are how a secret reaches the runner's masker, not a leak. */
+export function withoutMaskCommands(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n')
+}

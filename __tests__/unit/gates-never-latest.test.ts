@@ -25,18 +25,24 @@ adapter:
       tag: latest
   notAnImage:
     image: ghcr.io/example/whole:1.0
+imageName: top-level-is-not-own
 `
 
 const values = parseYamlText<Record<string, unknown>>(VALUES, 'platform/t/chart/values.yaml')
 
 describe('findOwnImageTags', () => {
   it('finds <x>.image.tag outside the upstream key, including a top-level image.tag', () => {
-    expect(findOwnImageTags(values.data, 'temporal').map((t) => [t.key, t.default])).toEqual([
-      ['image.tag', ''],
-      ['adapter.image.tag', null],
-      ['adapter.sidecar.image.tag', '0123abc'],
-      ['adapter.legacy.image.tag', 'latest']
+    expect(findOwnImageTags(values.data, 'temporal').map((t) => [t.key, t.default, t.kind])).toEqual([
+      ['image.tag', '', 'tag'],
+      ['adapter.image.tag', null, 'tag'],
+      ['adapter.sidecar.image.tag', '0123abc', 'tag'],
+      ['adapter.legacy.image.tag', 'latest', 'tag']
     ])
+  })
+
+  it('finds <x>.imageName (CloudNativePG style) outside the upstream key', () => {
+    const v = parseYamlText<Record<string, unknown>>('temporal:\n  db:\n    imageName: x\noverlay:\n  cnpg:\n    imageName: ghcr.io/c/p:16@sha256:abc\n', 'v.yaml')
+    expect(findOwnImageTags(v.data, 'temporal')).toEqual([{ path: ['overlay', 'cnpg', 'imageName'], key: 'overlay.cnpg.imageName', default: 'ghcr.io/c/p:16@sha256:abc', kind: 'imageName' }])
   })
 
   it('includes the upstream key when it is another one', () => {
@@ -44,7 +50,16 @@ describe('findOwnImageTags', () => {
   })
 
   it('classifies defaults', () => {
-    expect(['', null, undefined, '  ', 'latest', 'abc', 1.2].map(classifyTagDefault)).toEqual(['none', 'none', 'none', 'none', 'latest', 'value', 'value'])
+    expect(['', null, undefined, '  ', 'latest', 'abc', 1.2].map((v) => classifyTagDefault(v))).toEqual(['none', 'none', 'none', 'none', 'latest', 'value', 'value'])
+    expect(['', 'ghcr.io/a/b', 'ghcr.io/a/b:latest', 'localhost:5000/b', 'b:16.6', 'b@sha256:abc', 'b:latest@sha256:abc'].map((v) => classifyTagDefault(v, 'imageName'))).toEqual([
+      'none',
+      'latest',
+      'latest',
+      'latest',
+      'value',
+      'value',
+      'value'
+    ])
   })
 })
 
@@ -64,6 +79,13 @@ describe('errorNamesTag (case 4 error matching)', () => {
     expect(errorNamesTag('execution error at (x): adapter.image.repository is required', tag)).toBe(false)
   })
 
+  it('matches <x>.imageName', () => {
+    const name = ['catalystOverlay', 'cnpg', 'imageName']
+    expect(errorNamesTag('execution error at (bp-temporal/templates/cnpg-cluster.yaml:13:16): catalystOverlay.cnpg.imageName is required (pin it by digest: repo:tag@sha256:...)', name)).toBe(true)
+    expect(errorNamesTag('execution error at (x): imageName is required', name)).toBe(false)
+    expect(errorNamesTag('execution error at (x): cnpg.image.tag is required', name)).toBe(false)
+  })
+
   it('accepts any image.tag error for a top-level image.tag', () => {
     expect(errorNamesTag('execution error at (x): image.tag is required', ['image', 'tag'])).toBe(true)
     expect(errorNamesTag('execution error at (x): tag is required', ['image', 'tag'])).toBe(false)
@@ -74,6 +96,15 @@ describe('case4Args', () => {
   it('empties the tag under test and gives the other tag-less images a placeholder', () => {
     const tags = findOwnImageTags(values.data, 'temporal')
     expect(case4Args(tags[1]!, tags)).toEqual(['--set', 'image.tag=case4-placeholder', '--set', 'adapter.image.tag='])
+    const withName = [...tags, { path: ['db', 'imageName'], key: 'db.imageName', default: '', kind: 'imageName' as const }]
+    expect(case4Args(tags[0]!, withName)).toEqual([
+      '--set',
+      'adapter.image.tag=case4-placeholder',
+      '--set',
+      'db.imageName=example.invalid/case4-placeholder:case4-placeholder',
+      '--set',
+      'image.tag='
+    ])
   })
 })
 
@@ -113,13 +144,26 @@ describe('neverLatestStep', () => {
       ['adapter.sidecar.image.tag', 16, 'value', true, false],
       ['adapter.legacy.image.tag', 20, 'latest', false, true]
     ])
-    expect(step.summary).toBe('2 of 4 own image tags: an empty tag does not fail the render with its name; 2 with a default tag')
+    expect(step.summary).toBe('2 of 4 own image values: empty does not fail the render with its name; 2 with a default')
   })
 
   it('passes when every empty tag fails naming itself', () => {
     const only = values
     const step = neverLatestStep({ ...input, values: only, tags: tags.slice(0, 1), renders: [run(1, 'Error: execution error at (bp-t/templates/top.yaml:3:9): image.tag is required\n')] })
-    expect(step).toMatchObject({ status: 'passed', findings: [], summary: '1 own image tag: an empty tag fails the render' })
+    expect(step).toMatchObject({ status: 'passed', findings: [], summary: '1 own image value: empty fails the render' })
+  })
+
+  it('has no "no default" warning for a pinned imageName default, but fails an unpinned latest one', () => {
+    const v = parseYamlText<Record<string, unknown>>('db:\n  imageName: ghcr.io/c/p:16@sha256:abc\nold:\n  imageName: ghcr.io/c/p\n', 'platform/t/chart/values.yaml')
+    const named = findOwnImageTags(v.data, 'temporal')
+    const step = neverLatestStep({
+      ...input,
+      values: v,
+      tags: named,
+      renders: [run(1, 'Error: execution error at (bp-t/templates/db.yaml:7:16): db.imageName is required\n'), run(1, 'Error: execution error at (x): old.imageName is required\n')]
+    })
+    expect(step.findings.map((f) => [f.rule, f.severity, f.line])).toEqual([['image-tag-default', 'error', 4]])
+    expect(step.findings[0]!.message).toBe('old.imageName defaults to ghcr.io/c/p (latest, no digest): never ship :latest.')
   })
 
   it('skips without own images', () => {

@@ -218,6 +218,9 @@ describe('renderMarkdown', () => {
     const r = baseReport()
     r.steps[3] = { ...r.steps[3]!, data: { verdicts: [{ use: { image: 'a/b:1', kind: 'Deployment', name: 'web', source: 'c/templates/web.yaml', field: 'x' }, ok: false, reason: 'no digest' }] } }
     expect(renderMarkdown(r, { limit: 65_536 })).toContain('| `a/b:1` | ❌ | no digest | c/templates/web.yaml |')
+    // The images gate's own shape: flat ImageData with kind/name and an allow-list reason.
+    r.steps[3] = { ...r.steps[3]!, data: { policy: 'sha', total: 1, images: [{ image: 'c:1', kind: 'Job', name: 'migrate', field: 'f', ok: true, reason: 'allowed', allowedBy: 'c:*', allowReason: 'vendor image' }] } }
+    expect(renderMarkdown(r, { limit: 65_536 })).toContain('| `c:1` | ✅ | allowed; allowed by c:\\* \\(vendor image\\) | Job/migrate |')
   })
 
   it('puts details in collapsed blocks with fenced code', () => {

@@ -1,6 +1,9 @@
 // Gate `never-latest` (platform rule 5, "case 4"): the blueprint's own images
 // (`<x>.image.tag` in values.yaml outside the upstream dependency's key) have no
 // default tag, and an empty tag fails the render with an error that names the value.
+// A CloudNativePG-style `<x>.imageName` (a whole reference, outside the upstream
+// key) gets the same empty-value render; its default may be set (a digest-pinned
+// reference is the pinning), but not to an unpinned `latest`.
 //
 // For each own tag, one render of the chart with `--set <x>.image.tag=` (empty).
 // It uses the chart's values.yaml only, NOT the run's `values`/`set` inputs (they
@@ -23,9 +26,11 @@ export interface OwnImageTag {
   /** `--set` form, e.g. `app.image.tag`. */
   key: string
   default: unknown
+  /** `tag`: `<x>.image.tag`; `imageName`: `<x>.imageName` (a whole image reference). */
+  kind: 'tag' | 'imageName'
 }
 
-/** Pure: `<x>.image.tag` keys of values.yaml outside the upstream dependency's subtree. */
+/** Pure: `<x>.image.tag` (and `<x>.imageName`) keys of values.yaml outside the upstream dependency's subtree. */
 export function findOwnImageTags(values: unknown, upstreamKey: string): OwnImageTag[] {
   const found: OwnImageTag[] = []
   const walk = (node: unknown, at: ValuePath): void => {
@@ -39,7 +44,10 @@ export function findOwnImageTags(values: unknown, upstreamKey: string): OwnImage
       const here = [...at, key]
       if (key === 'image' && isRecord(value) && 'tag' in value) {
         const tagPath = [...here, 'tag']
-        found.push({ path: tagPath, key: setPath(tagPath), default: value.tag })
+        found.push({ path: tagPath, key: setPath(tagPath), default: value.tag, kind: 'tag' })
+      }
+      if (key === 'imageName' && at.length > 0 && (typeof value === 'string' || value === null)) {
+        found.push({ path: here, key: setPath(here), default: value, kind: 'imageName' })
       }
       walk(value, here)
     }
@@ -50,36 +58,47 @@ export function findOwnImageTags(values: unknown, upstreamKey: string): OwnImage
 
 export type TagDefault = 'none' | 'latest' | 'value'
 
-export function classifyTagDefault(value: unknown): TagDefault {
+export function classifyTagDefault(value: unknown, kind: OwnImageTag['kind'] = 'tag'): TagDefault {
   if (value === null || value === undefined) return 'none'
   const text = String(value).trim()
   if (text === '') return 'none'
+  if (kind === 'imageName') {
+    // A whole reference: `latest` when tagged latest, or untagged without a digest.
+    const noDigest = text.split('@')[0]!
+    const lastSegment = noDigest.slice(noDigest.lastIndexOf('/') + 1)
+    const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined
+    return !text.includes('@') && (tag === undefined || tag === 'latest') ? 'latest' : 'value'
+  }
   return text === 'latest' ? 'latest' : 'value'
 }
 
 /**
  * Pure: whether a failed render's error names the tag value: it contains
- * `image.tag` and the key above `image` (as `<x>.image.tag`, or both apart), case-insensitive.
+ * `image.tag` and the key above `image` (as `<x>.image.tag`, or both apart),
+ * case-insensitive. For `<x>.imageName`: `imageName` and `<x>`.
  */
 export function errorNamesTag(error: string, tagPath: ValuePath): boolean {
   const text = error.toLowerCase()
-  if (!text.includes('image.tag')) return false
-  const owner = tagPath.length >= 3 ? tagPath[tagPath.length - 3] : undefined
+  const imageName = tagPath[tagPath.length - 1] === 'imageName'
+  const leaf = imageName ? 'imagename' : 'image.tag'
+  if (!text.includes(leaf)) return false
+  const owner = imageName ? tagPath[tagPath.length - 2] : tagPath.length >= 3 ? tagPath[tagPath.length - 3] : undefined
   if (owner === undefined) return true
   const name = String(owner).toLowerCase()
-  if (text.includes(`${name}.image.tag`)) return true
+  if (text.includes(`${name}.${leaf}`)) return true
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   return new RegExp(`(^|[^a-z0-9_-])${escaped}([^a-z0-9_-]|$)`).test(text)
 }
 
 export const CASE4_PLACEHOLDER_TAG = 'case4-placeholder'
+export const CASE4_PLACEHOLDER_IMAGE = 'example.invalid/case4-placeholder:case4-placeholder'
 
 /** Arguments after `template <release> <chart> --namespace <ns>` for the case-4 render of one tag. */
 export function case4Args(tag: OwnImageTag, all: readonly OwnImageTag[]): string[] {
   const args: string[] = []
   for (const other of all) {
-    if (other.key === tag.key || classifyTagDefault(other.default) !== 'none') continue
-    args.push('--set', `${other.key}=${CASE4_PLACEHOLDER_TAG}`)
+    if (other.key === tag.key || classifyTagDefault(other.default, other.kind) !== 'none') continue
+    args.push('--set', `${other.key}=${other.kind === 'imageName' ? CASE4_PLACEHOLDER_IMAGE : CASE4_PLACEHOLDER_TAG}`)
   }
   args.push('--set', `${tag.key}=`)
   return args
@@ -87,6 +106,7 @@ export function case4Args(tag: OwnImageTag, all: readonly OwnImageTag[]): string
 
 export interface OwnImageData {
   path: string
+  kind: 'tag' | 'imageName'
   line?: number
   default: unknown
   defaultKind: TagDefault
@@ -129,12 +149,12 @@ export function neverLatestStep(input: NeverLatestInput): StepResult<NeverLatest
     const line = values.lineOf(tag.path)
     const at: { file: string; line?: number } = { file: values.displayPath }
     if (line !== undefined) at.line = line
-    const defaultKind = classifyTagDefault(tag.default)
+    const defaultKind = classifyTagDefault(tag.default, tag.kind)
     const result = input.renders[i]!
     const rendered = result.exitCode === 0
     const error = rendered ? undefined : helmErrorLine(result.stderr, result.stdout)
     const namesValue = error !== undefined && errorNamesTag(error, tag.path)
-    const data: OwnImageData = { path: tag.key, default: tag.default, defaultKind, case4: { rendered, namesValue } }
+    const data: OwnImageData = { path: tag.key, kind: tag.kind, default: tag.default, defaultKind, case4: { rendered, namesValue } }
     if (line !== undefined) data.line = line
     if (error !== undefined) data.case4.error = error
 
@@ -142,11 +162,14 @@ export function neverLatestStep(input: NeverLatestInput): StepResult<NeverLatest
       findings.push({
         rule: 'image-tag-default',
         severity: 'error',
-        message: `${tag.key} defaults to latest: never ship :latest.`,
-        fix: `Remove the default (${tag.key}: "") and make the template \`required\`; CI sets a commit SHA.`,
+        message: `${tag.key} defaults to ${tag.kind === 'imageName' ? `${String(tag.default)} (latest, no digest)` : 'latest'}: never ship :latest.`,
+        fix:
+          tag.kind === 'imageName'
+            ? `Pin ${tag.key} by digest (repo:tag@sha256:…) or leave it empty and make the template \`required\`.`
+            : `Remove the default (${tag.key}: "") and make the template \`required\`; CI sets a commit SHA.`,
         ...at
       })
-    } else if (defaultKind === 'value') {
+    } else if (defaultKind === 'value' && tag.kind === 'tag') {
       findings.push({
         rule: 'image-tag-default',
         severity: 'warning',
@@ -185,7 +208,7 @@ export function neverLatestStep(input: NeverLatestInput): StepResult<NeverLatest
   const failing = images.filter((img) => img.case4.rendered || !img.case4.namesValue).length
   const withDefault = images.filter((img) => img.defaultKind !== 'none').length
   const n = images.length
-  let summary = failing === 0 ? `${n} own image tag${n === 1 ? '' : 's'}: an empty tag fails the render` : `${failing} of ${n} own image tags: an empty tag does not fail the render with its name`
-  if (withDefault > 0) summary += `; ${withDefault} with a default tag`
+  let summary = failing === 0 ? `${n} own image value${n === 1 ? '' : 's'}: empty fails the render` : `${failing} of ${n} own image values: empty does not fail the render with its name`
+  if (withDefault > 0) summary += `; ${withDefault} with a default`
   return { id: 'never-latest', title: 'Never :latest (case 4)', status: statusOf(findings), durationMs: input.durationMs, summary, findings, data: { images } }
 }
