@@ -46690,7 +46690,8 @@ async function changedFiles(cwd, base, head, mergeBase, depth) {
         if (!(await hasCommit(cwd, sha)))
             missing.push(sha);
     if (missing.length > 0) {
-        const fetched = await fetchCommits(cwd, [...new Set(missing)], depth);
+        const wanted = [...new Set(missing)];
+        const fetched = await fetchCommits(cwd, wanted, depth);
         missing = [];
         for (const sha of [base, head])
             if (!(await hasCommit(cwd, sha)))
@@ -46699,7 +46700,7 @@ async function changedFiles(cwd, base, head, mergeBase, depth) {
         if (missing.length > 0) {
             return { error: `${names} not in the clone and could not be fetched${fetched.ok ? '' : ` (${lastLine(fetched.stderr)})`}` };
         }
-        notes.push(`fetched ${[base, head].filter((s, i, a) => a.indexOf(s) === i).map(short).join(', ')} from origin`);
+        notes.push(`fetched ${wanted.map(short).join(', ')} from origin`);
     }
     let from = base;
     if (mergeBase) {
@@ -46931,11 +46932,12 @@ async function discoverBlueprints(opts) {
 //
 // Splitting is done here, not by the YAML library: a line that starts at column 0
 // with `---` or `...` followed by whitespace or the end of the line is always a
-// document marker in YAML (it cannot occur inside a block or quoted scalar, whose
-// lines are indented or would end the document anyway), so cutting on those lines
-// and calling `YAML.parse` per chunk is exact, and much cheaper than building a
-// Document AST for the whole stream. One chunk that fails to parse is reported
-// and the others are still returned.
+// document marker in YAML (inside a block scalar such a line would be indented;
+// at column 0 it ends the document in YAML too), so cutting on those lines is
+// exact. Each chunk is then read by a small fast reader for the block-YAML subset
+// Helm emits, or by `YAML.parse` when the chunk is outside that subset (see
+// "fast path" below). A chunk that fails to parse is reported with its
+// `# Source:` template and line; the others are still returned.
 /** Options for each document: YAML 1.2 core schema, no key-uniqueness or pretty-error work. */
 const YAML_OPTIONS = {
     schema: 'core',
@@ -47257,6 +47259,8 @@ class FastReader {
                 end++;
             if (line.charCodeAt(end) !== 58)
                 return undefined;
+            if (end - ind > 1024)
+                throw GIVE_UP;
             const after = end + 1;
             if (after < line.length && line.charCodeAt(after) !== 32)
                 return undefined;
@@ -47274,6 +47278,8 @@ class FastReader {
             return undefined;
         if (commentAt(line, ind) < colon)
             return undefined;
+        if (colon - ind > 1024)
+            throw GIVE_UP; // implicit keys are limited to 1024 characters
         const key = trimSpacesEnd(line, ind, colon);
         if (key === '' || key === '<<' || key === '__proto__')
             throw GIVE_UP;
@@ -47453,8 +47459,6 @@ class FastReader {
         if (h >= 48 && h <= 57)
             throw GIVE_UP; // explicit indentation indicator
         expectLineEnd(line, p);
-        if (p < line.length && line.charCodeAt(p) !== 32)
-            throw GIVE_UP;
         const { lines, n } = this;
         let j = this.li;
         let leadingMax = 0;
@@ -48491,7 +48495,8 @@ function fixFor(v, policy) {
     if (policy === 'no-latest') {
         return `Use an explicit version tag instead of latest, e.g. \`${base}:<version>\`, or pin by digest: \`${pinned}\`.`;
     }
-    return `Pin by digest: \`${pinned}\`${lookup}, or add a pattern for it to the image allowlist.`;
+    const shaTag = policy === 'sha' ? `, use a commit-SHA tag (\`${base}:<7-40 hex>\`)` : '';
+    return `Pin by digest: \`${pinned}\`${lookup}${shaTag}, or add a pattern for it to the image allowlist.`;
 }
 /** One error per distinct failing image reference, listing where it is used. */
 function imageFindings(verdicts, policy) {
@@ -48888,7 +48893,7 @@ function lintStep(runs, options, durationMs) {
     return step;
 }
 
-/** Pure: `<x>.image.tag` keys of values.yaml outside the upstream dependency's subtree. */
+/** Pure: `<x>.image.tag` (and `<x>.imageName`) keys of values.yaml outside the upstream dependency's subtree. */
 function findOwnImageTags(values, upstreamKey) {
     const found = [];
     const walk = (node, at) => {
@@ -48904,7 +48909,10 @@ function findOwnImageTags(values, upstreamKey) {
             const here = [...at, key];
             if (key === 'image' && isRecord(value) && 'tag' in value) {
                 const tagPath = [...here, 'tag'];
-                found.push({ path: tagPath, key: setPath(tagPath), default: value.tag });
+                found.push({ path: tagPath, key: setPath(tagPath), default: value.tag, kind: 'tag' });
+            }
+            if (key === 'imageName' && at.length > 0 && (typeof value === 'string' || value === null)) {
+                found.push({ path: here, key: setPath(here), default: value, kind: 'imageName' });
             }
             walk(value, here);
         }
@@ -48912,39 +48920,50 @@ function findOwnImageTags(values, upstreamKey) {
     walk(values, []);
     return found;
 }
-function classifyTagDefault(value) {
+function classifyTagDefault(value, kind = 'tag') {
     if (value === null || value === undefined)
         return 'none';
     const text = String(value).trim();
     if (text === '')
         return 'none';
+    if (kind === 'imageName') {
+        // A whole reference: `latest` when tagged latest, or untagged without a digest.
+        const noDigest = text.split('@')[0];
+        const lastSegment = noDigest.slice(noDigest.lastIndexOf('/') + 1);
+        const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
+        return !text.includes('@') && (tag === undefined || tag === 'latest') ? 'latest' : 'value';
+    }
     return text === 'latest' ? 'latest' : 'value';
 }
 /**
  * Pure: whether a failed render's error names the tag value: it contains
- * `image.tag` and the key above `image` (as `<x>.image.tag`, or both apart), case-insensitive.
+ * `image.tag` and the key above `image` (as `<x>.image.tag`, or both apart),
+ * case-insensitive. For `<x>.imageName`: `imageName` and `<x>`.
  */
 function errorNamesTag(error, tagPath) {
     const text = error.toLowerCase();
-    if (!text.includes('image.tag'))
+    const imageName = tagPath[tagPath.length - 1] === 'imageName';
+    const leaf = imageName ? 'imagename' : 'image.tag';
+    if (!text.includes(leaf))
         return false;
-    const owner = tagPath.length >= 3 ? tagPath[tagPath.length - 3] : undefined;
+    const owner = imageName ? tagPath[tagPath.length - 2] : tagPath.length >= 3 ? tagPath[tagPath.length - 3] : undefined;
     if (owner === undefined)
         return true;
     const name = String(owner).toLowerCase();
-    if (text.includes(`${name}.image.tag`))
+    if (text.includes(`${name}.${leaf}`))
         return true;
     const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     return new RegExp(`(^|[^a-z0-9_-])${escaped}([^a-z0-9_-]|$)`).test(text);
 }
 const CASE4_PLACEHOLDER_TAG = 'case4-placeholder';
+const CASE4_PLACEHOLDER_IMAGE = 'example.invalid/case4-placeholder:case4-placeholder';
 /** Arguments after `template <release> <chart> --namespace <ns>` for the case-4 render of one tag. */
 function case4Args(tag, all) {
     const args = [];
     for (const other of all) {
-        if (other.key === tag.key || classifyTagDefault(other.default) !== 'none')
+        if (other.key === tag.key || classifyTagDefault(other.default, other.kind) !== 'none')
             continue;
-        args.push('--set', `${other.key}=${CASE4_PLACEHOLDER_TAG}`);
+        args.push('--set', `${other.key}=${other.kind === 'imageName' ? CASE4_PLACEHOLDER_IMAGE : CASE4_PLACEHOLDER_TAG}`);
     }
     args.push('--set', `${tag.key}=`);
     return args;
@@ -48968,12 +48987,12 @@ function neverLatestStep(input) {
         const at = { file: values.displayPath };
         if (line !== undefined)
             at.line = line;
-        const defaultKind = classifyTagDefault(tag.default);
+        const defaultKind = classifyTagDefault(tag.default, tag.kind);
         const result = input.renders[i];
         const rendered = result.exitCode === 0;
         const error = rendered ? undefined : helmErrorLine(result.stderr, result.stdout);
         const namesValue = error !== undefined && errorNamesTag(error, tag.path);
-        const data = { path: tag.key, default: tag.default, defaultKind, case4: { rendered, namesValue } };
+        const data = { path: tag.key, kind: tag.kind, default: tag.default, defaultKind, case4: { rendered, namesValue } };
         if (line !== undefined)
             data.line = line;
         if (error !== undefined)
@@ -48982,12 +49001,14 @@ function neverLatestStep(input) {
             findings.push({
                 rule: 'image-tag-default',
                 severity: 'error',
-                message: `${tag.key} defaults to latest: never ship :latest.`,
-                fix: `Remove the default (${tag.key}: "") and make the template \`required\`; CI sets a commit SHA.`,
+                message: `${tag.key} defaults to ${tag.kind === 'imageName' ? `${String(tag.default)} (latest, no digest)` : 'latest'}: never ship :latest.`,
+                fix: tag.kind === 'imageName'
+                    ? `Pin ${tag.key} by digest (repo:tag@sha256:…) or leave it empty and make the template \`required\`.`
+                    : `Remove the default (${tag.key}: "") and make the template \`required\`; CI sets a commit SHA.`,
                 ...at
             });
         }
-        else if (defaultKind === 'value') {
+        else if (defaultKind === 'value' && tag.kind === 'tag') {
             findings.push({
                 rule: 'image-tag-default',
                 severity: 'warning',
@@ -49028,9 +49049,9 @@ function neverLatestStep(input) {
     const failing = images.filter((img) => img.case4.rendered || !img.case4.namesValue).length;
     const withDefault = images.filter((img) => img.defaultKind !== 'none').length;
     const n = images.length;
-    let summary = failing === 0 ? `${n} own image tag${n === 1 ? '' : 's'}: an empty tag fails the render` : `${failing} of ${n} own image tags: an empty tag does not fail the render with its name`;
+    let summary = failing === 0 ? `${n} own image value${n === 1 ? '' : 's'}: empty fails the render` : `${failing} of ${n} own image values: empty does not fail the render with its name`;
     if (withDefault > 0)
-        summary += `; ${withDefault} with a default tag`;
+        summary += `; ${withDefault} with a default`;
     return { id: 'never-latest', title: 'Never :latest (case 4)', status: statusOf(findings), durationMs: input.durationMs, summary, findings, data: { images } };
 }
 
@@ -54271,8 +54292,10 @@ async function verifyPublished(helm, options, repository, digest, plain) {
 // once more.
 //
 // renderMarkdown is pure apart from redact(); the other functions do I/O.
+/** A PR comment body is capped at 65,536 characters by GitHub. */
+const COMMENT_LIMIT = 65_536;
 /** The job summary is capped at 1 MiB per step; stay well below. */
-const SUMMARY_LIMIT$1 = 900_000;
+const SUMMARY_LIMIT = 900_000;
 const SUMMARY_MAX_BYTES = 1_000_000;
 /** Longest text of one steps-table cell; the table must always fit. */
 const CELL_MAX = 300;
@@ -54601,15 +54624,19 @@ function imagesOf(data) {
         if (!image)
             continue;
         let where = str(item.where) ?? str(item.source) ?? str(use?.source);
-        if (!where && use && (str(use.kind) || str(use.name)))
-            where = [str(use.kind), str(use.name)].filter(Boolean).join('/');
+        const kind = str(item.kind) ?? str(use?.kind);
+        const name = str(item.name) ?? str(use?.name);
+        if (!where && (kind || name))
+            where = [kind, name].filter(Boolean).join('/');
         if (Array.isArray(item.where))
             where = item.where.filter((w) => typeof w === 'string').join(', ');
+        const allowedBy = str(item.allowedBy);
+        const allowReason = str(item.allowReason);
         rows.push({
             image,
             ok: typeof item.ok === 'boolean' ? item.ok : undefined,
             reason: str(item.reason),
-            allowedBy: str(item.allowedBy),
+            allowedBy: allowedBy && allowReason ? `${allowedBy} (${allowReason})` : allowedBy,
             where
         });
     }
@@ -54859,7 +54886,7 @@ async function writeJsonReport(report, dir = process.env.RUNNER_TEMP || os$1.tmp
 }
 /** Appends the markdown report to the job summary; without GITHUB_STEP_SUMMARY it is a no-op (debug line). */
 async function writeJobSummary(report, opts = {}) {
-    let limit = Math.min(opts.limit ?? SUMMARY_LIMIT$1, SUMMARY_LIMIT$1);
+    let limit = Math.min(opts.limit ?? SUMMARY_LIMIT, SUMMARY_LIMIT);
     let md = renderMarkdown(report, { limit, runUrl: opts.runUrl });
     // The cap is in bytes; non-ASCII text takes more than one byte a character.
     while (Buffer.byteLength(md, 'utf8') > SUMMARY_MAX_BYTES && limit > 10_000) {
@@ -54880,9 +54907,6 @@ async function writeJobSummary(report, opts = {}) {
 // Orchestrates one run: inputs → blueprint → mode → helm → upstream →
 // dependency build → gates and package (concurrently) → publish → report.
 // Each step returns a typed StepResult; reporting turns them into text.
-/** GitHub's cap on a comment body; the job summary gets more room. */
-const COMMENT_LIMIT = 65536;
-const SUMMARY_LIMIT = 900_000;
 function eventContext(env = process.env) {
     const { serverUrl, repo, runId } = context;
     const runUrl = env.GITHUB_REPOSITORY && runId ? `${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId}` : undefined;
@@ -55143,7 +55167,7 @@ async function emitReport(report, inputs, event) {
     await writeJobSummary(report, { limit: SUMMARY_LIMIT, runUrl: event.runUrl });
     const pr = prContext(context);
     if (pr && inputs.commentMode !== 'off') {
-        const marker = `<!-- bp-temporal-action:${report.chart.name} -->`;
+        const marker = commentMarker(report.chart.name);
         const body = renderMarkdown(report, { limit: COMMENT_LIMIT, runUrl: event.runUrl, marker });
         const outcome = await upsertComment({
             token: inputs.githubToken,

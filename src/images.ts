@@ -363,7 +363,8 @@ function fixFor(v: ImageVerdict, policy: ImagePolicy): string {
   if (policy === 'no-latest') {
     return `Use an explicit version tag instead of latest, e.g. \`${base}:<version>\`, or pin by digest: \`${pinned}\`.`
   }
-  return `Pin by digest: \`${pinned}\`${lookup}, or add a pattern for it to the image allowlist.`
+  const shaTag = policy === 'sha' ? `, use a commit-SHA tag (\`${base}:<7-40 hex>\`)` : ''
+  return `Pin by digest: \`${pinned}\`${lookup}${shaTag}, or add a pattern for it to the image allowlist.`
 }
 
 /** One error per distinct failing image reference, listing where it is used. */

@@ -17,15 +17,11 @@ import { provisionHelm } from './helm-install.js'
 import { getInputs, type ActionInputs } from './inputs.js'
 import { chartReference, packageChart, publishChart, sourceDateEpoch } from './publish.js'
 import { parseOciReference } from './registry.js'
-import { annotate, renderMarkdown, writeJobSummary, writeJsonReport } from './report.js'
+import { annotate, commentMarker, COMMENT_LIMIT, renderMarkdown, SUMMARY_LIMIT, writeJobSummary, writeJsonReport } from './report.js'
 import { redact, registerSecret } from './secrets.js'
 import { isStrictSemver } from './semver.js'
 import { ActionError, type ActionReport, type PublishInfo, type StepResult, type UpstreamInfo } from './types.js'
 import { resolveUpstream, type UpstreamResolution } from './upstream.js'
-
-/** GitHub's cap on a comment body; the job summary gets more room. */
-export const COMMENT_LIMIT = 65536
-export const SUMMARY_LIMIT = 900_000
 
 export interface EventContext {
   eventName: string
@@ -311,7 +307,7 @@ export async function emitReport(report: ActionReport, inputs: ActionInputs, eve
   await writeJobSummary(report, { limit: SUMMARY_LIMIT, runUrl: event.runUrl })
   const pr = prContext(github.context)
   if (pr && inputs.commentMode !== 'off') {
-    const marker = `<!-- bp-temporal-action:${report.chart.name} -->`
+    const marker = commentMarker(report.chart.name)
     const body = renderMarkdown(report, { limit: COMMENT_LIMIT, runUrl: event.runUrl, marker })
     const outcome = await upsertComment({
       token: inputs.githubToken,

@@ -3,11 +3,12 @@
 //
 // Splitting is done here, not by the YAML library: a line that starts at column 0
 // with `---` or `...` followed by whitespace or the end of the line is always a
-// document marker in YAML (it cannot occur inside a block or quoted scalar, whose
-// lines are indented or would end the document anyway), so cutting on those lines
-// and calling `YAML.parse` per chunk is exact, and much cheaper than building a
-// Document AST for the whole stream. One chunk that fails to parse is reported
-// and the others are still returned.
+// document marker in YAML (inside a block scalar such a line would be indented;
+// at column 0 it ends the document in YAML too), so cutting on those lines is
+// exact. Each chunk is then read by a small fast reader for the block-YAML subset
+// Helm emits, or by `YAML.parse` when the chunk is outside that subset (see
+// "fast path" below). A chunk that fails to parse is reported with its
+// `# Source:` template and line; the others are still returned.
 
 import { parse as parseYaml, YAMLParseError } from 'yaml'
 import type { Finding, RenderedDocument } from './types.js'
@@ -331,6 +332,7 @@ class FastReader {
       }
       while (line.charCodeAt(end) === 32) end++
       if (line.charCodeAt(end) !== 58) return undefined
+      if (end - ind > 1024) throw GIVE_UP
       const after = end + 1
       if (after < line.length && line.charCodeAt(after) !== 32) return undefined
       if (key === '__proto__') throw GIVE_UP
@@ -343,6 +345,7 @@ class FastReader {
     }
     if (colon === -1) return undefined
     if (commentAt(line, ind) < colon) return undefined
+    if (colon - ind > 1024) throw GIVE_UP // implicit keys are limited to 1024 characters
     const key = trimSpacesEnd(line, ind, colon)
     if (key === '' || key === '<<' || key === '__proto__') throw GIVE_UP
     if (resolvePlain(key) !== key) throw GIVE_UP // 80:, true:, null: … become non-string keys
@@ -503,7 +506,6 @@ class FastReader {
     const h = line.charCodeAt(p)
     if (h >= 48 && h <= 57) throw GIVE_UP // explicit indentation indicator
     expectLineEnd(line, p)
-    if (p < line.length && line.charCodeAt(p) !== 32) throw GIVE_UP
 
     const { lines, n } = this
     let j = this.li

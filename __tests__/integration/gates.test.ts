@@ -10,6 +10,7 @@ import { Helm } from '../../src/helm.js'
 import { loadYamlFile } from '../../src/yaml-source.js'
 import type { StepResult } from '../../src/types.js'
 import { runGates, type GateContext, type GatesResult } from '../../src/gates/index.js'
+import { runChartTest } from '../../src/gates/chart-tests.js'
 import type { ChartTestsData, ImagesData, LintData, NeverLatestData, ObservabilityData, RenderData } from '../../src/gates/index.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -280,5 +281,23 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     const broken = tests.data!.scripts.find((s) => s.script === 'tests/zz-broken.sh')!
     expect(broken.exitCode).toBe(3)
     expect(broken.output).toContain('line 1\n')
+  })
+})
+
+describe('runChartTest', () => {
+  it('stops a script (and what it started) at the time limit, keeping its output', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'gates-timeout-'))
+    try {
+      await writeFile(path.join(dir, 'slow.sh'), 'echo "started in $(pwd) for $1"\nsleep 30 &\nwait\necho never\n')
+      const start = Date.now()
+      const result = await runChartTest(dir, 'slow.sh', process.env, 700)
+      expect(Date.now() - start).toBeLessThan(10_000)
+      expect(result).toMatchObject({ script: 'slow.sh', timedOut: true, signal: 'SIGKILL' })
+      expect(result.output).toContain(`started in ${dir} for ${dir}`)
+      expect(result.output).toContain('(stopped after 1 s)')
+      expect(result.output).not.toContain('never')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

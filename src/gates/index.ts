@@ -132,7 +132,8 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
       kind: 'script',
       run: async () => {
         const start = performance.now()
-        const result = await runChartTest(chartDir, script, helm.env())
+        // $HELM too: scripts often run `${HELM:-helm}`.
+        const result = await runChartTest(chartDir, script, { ...helm.env(), HELM: helm.binary })
         testResults.set(script, { result, span: { start, end: performance.now() } })
         return result
       }

@@ -1,0 +1,158 @@
+// How people meet the action: pull requests (a status check with one comment,
+// updated in place) and release tags (publish exactly the tagged version).
+// GitHub's REST API is a loopback stand-in that records what the action sent.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { startChartRepo } from '../../testkit/chart-repo.mjs'
+import { startGitHubApi } from '../../testkit/github-api.mjs'
+import { startRegistry } from '../../testkit/registry.mjs'
+import { failureMessage, helmsUnderTest, makeWorkspace, runBundledAction, type ActionRun } from '../support/e2e.js'
+
+// Event handling does not depend on the helm major; the publish path is run on both elsewhere.
+const helm = helmsUnderTest()[1]
+const TOKEN = 'ghs_pr-token-123456'
+
+function prPayload(number: number) {
+  return {
+    number,
+    pull_request: { number, base: { sha: 'a'.repeat(40), ref: 'main' }, head: { sha: 'b'.repeat(40), ref: 'feature' } },
+    repository: { name: 'openova', owner: { login: 'openova-io' } }
+  }
+}
+
+async function tags(url: string, repository: string): Promise<string[]> {
+  const response = await fetch(`${url}/v2/${repository}/tags/list`)
+  if (response.status === 404) return []
+  return ((await response.json()) as { tags?: string[] | null }).tags ?? []
+}
+
+describe(`pull requests and tags (${helm.label})`, () => {
+  let repo: Awaited<ReturnType<typeof startChartRepo>>
+  let registry: Awaited<ReturnType<typeof startRegistry>>
+  let api: Awaited<ReturnType<typeof startGitHubApi>>
+  let ws: Awaited<ReturnType<typeof makeWorkspace>>
+
+  beforeAll(async () => {
+    ;[repo, registry, api, ws] = await Promise.all([startChartRepo({ helm: helm.binary }), startRegistry(), startGitHubApi(), makeWorkspace()])
+  })
+  afterAll(async () => {
+    await Promise.all([repo?.close(), registry?.stop(), api?.stop(), ws?.remove()])
+  })
+
+  function pr(number: number, inputs: Record<string, string> = {}, workspace = ws.dir): Promise<ActionRun> {
+    return runBundledAction({
+      helm,
+      workspace,
+      repoUrl: repo.url,
+      eventName: 'pull_request',
+      ref: `refs/pull/${number}/merge`,
+      payload: prPayload(number),
+      inputs: { registry: `${registry.oci}/pr`, 'plain-http': 'true', 'github-token': TOKEN, ...inputs },
+      env: { GITHUB_API_URL: api.url }
+    })
+  }
+
+  it('a PR run validates without pushing, creates one comment, and a second run updates it in place', async () => {
+    const first = await pr(11)
+    expect({ exit: first.exitCode, error: failureMessage(first) }).toEqual({ exit: 0, error: '' })
+    expect(first.outputs.mode).toBe('validate')
+    expect(first.outputs.pushed).toBe('false')
+    expect(await tags(registry.url, 'pr/bp-temporal')).toEqual([])
+    const created = api.requests.filter((r: { method: string; path: string }) => r.method === 'POST' && r.path.endsWith('/issues/11/comments'))
+    expect(created).toHaveLength(1)
+    expect(String(created[0].headers.authorization)).toMatch(new RegExp(`^(token|Bearer) ${TOKEN}$`))
+    const comments = api.commentsOn(11)
+    expect(comments).toHaveLength(1)
+    const body: string = comments[0].body
+    expect(body).toContain('<!-- bp-temporal-action:bp-temporal -->')
+    expect(body).toMatch(/✅/)
+    expect(body).toContain('1.2.0 pinned, 1.3.0 available')
+    expect(body).toContain(`${registry.oci}/pr/bp-temporal:1.0.0`)
+    expect(body).not.toContain(TOKEN)
+
+    const second = await pr(11)
+    expect(second.exitCode).toBe(0)
+    expect(api.commentsOn(11)).toHaveLength(1)
+    expect(api.commentsOn(11)[0].id).toBe(comments[0].id)
+    const writes = api.requests.filter((r: { method: string }) => r.method === 'POST' || r.method === 'PATCH')
+    expect(writes.map((r: { method: string }) => r.method)).toEqual(['POST', 'PATCH'])
+  })
+
+  it('a failing gate puts file:line findings in the comment and the annotations, and fails the check', async () => {
+    const broken = await makeWorkspace()
+    try {
+      await writeFile(
+        path.join(broken.chart, 'templates', 'debug-pod.yaml'),
+        ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: debug', 'spec:', '  containers:', '    - name: shell', '      image: busybox:latest', ''].join('\n')
+      )
+      const run = await pr(12, {}, broken.dir)
+      expect(run.exitCode).not.toBe(0)
+      expect(failureMessage(run)).toMatch(/Images/i)
+      const annotation = run.annotations.find((a: { file?: string }) => a.file === 'platform/temporal/chart/templates/debug-pod.yaml')
+      expect(annotation).toBeDefined()
+      expect(annotation?.level).toBe('error')
+      expect(Number(annotation?.line)).toBe(8)
+      const body: string = api.commentsOn(12)[0].body
+      expect(body).toMatch(/❌/)
+      expect(body).toContain('platform/temporal/chart/templates/debug-pod.yaml:8')
+      expect(body).toContain('busybox:latest')
+    } finally {
+      await broken.remove()
+    }
+  })
+
+  it("a fork's read-only token (403 on comment) warns, writes the job summary, and does not fail a passing check", async () => {
+    api.setFailWith(403)
+    try {
+      const run = await pr(13)
+      expect(run.exitCode).toBe(0)
+      expect(run.annotations.some((a: { level: string; message: string }) => a.level === 'warning' && /read-only token/.test(a.message))).toBe(true)
+      expect(run.summary).toContain('bp-temporal')
+      expect(api.commentsOn(13)).toHaveLength(0)
+    } finally {
+      api.setFailWith(undefined)
+    }
+  })
+
+  function tagRun(tag: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
+    return runBundledAction({
+      helm,
+      workspace: ws.dir,
+      repoUrl: repo.url,
+      eventName: 'push',
+      ref: `refs/tags/${tag}`,
+      payload: { ref: `refs/tags/${tag}` },
+      inputs: { registry: `${registry.oci}/tags`, 'plain-http': 'true', ...inputs }
+    })
+  }
+
+  it('a release tag of this blueprint publishes exactly the tagged version', async () => {
+    const run = await tagRun('platform/temporal/v1.0.0')
+    expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
+    expect(run.outputs.mode).toBe('publish')
+    expect(run.outputs.pushed).toBe('true')
+    expect(await tags(registry.url, 'tags/bp-temporal')).toEqual(['1.0.0'])
+  })
+
+  it('a tag of another blueprint is skipped with a notice, not a failure', async () => {
+    const run = await tagRun('platform/keycloak/v3.0.0')
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs.mode).toBe('skip')
+    expect(run.annotations.some((a: { level: string }) => a.level === 'notice')).toBe(true)
+    expect(await tags(registry.url, 'tags/bp-temporal')).toEqual(['1.0.0'])
+  })
+
+  it("a tag whose version differs from Chart.yaml fails naming both; version-from-tag packages the tag's version", async () => {
+    const mismatch = await tagRun('platform/temporal/v1.0.7')
+    expect(mismatch.exitCode).not.toBe(0)
+    expect(failureMessage(mismatch)).toMatch(/1\.0\.7/)
+    expect(failureMessage(mismatch)).toMatch(/1\.0\.0/)
+    expect(await tags(registry.url, 'tags/bp-temporal')).toEqual(['1.0.0'])
+
+    const fromTag = await tagRun('platform/temporal/v1.0.7', { 'version-from-tag': 'true' })
+    expect({ exit: fromTag.exitCode, error: failureMessage(fromTag) }).toEqual({ exit: 0, error: '' })
+    expect(fromTag.outputs['chart-version']).toBe('1.0.7')
+    expect((await tags(registry.url, 'tags/bp-temporal')).sort()).toEqual(['1.0.0', '1.0.7'])
+  })
+})
