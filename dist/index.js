@@ -47,8 +47,8 @@ import require$$0$7 from 'buffer';
 import { spawn, execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as https$1 from 'node:https';
+import { readFileSync as readFileSync$1, createReadStream, promises as promises$1 } from 'node:fs';
 import * as stream from 'stream';
-import { createReadStream, promises as promises$1 } from 'node:fs';
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -48593,6 +48593,21 @@ function findImageValue(values, image) {
         out.line = line;
     return out;
 }
+/** 1-based line of the first occurrence of `image` in an own template, if it is written there literally. */
+function literalImageLine(chartDir, source, chartName, image) {
+    const prefix = `${chartName}/`;
+    if (!source.startsWith(`${prefix}templates/`))
+        return undefined;
+    let text;
+    try {
+        text = readFileSync$1(path__default.join(chartDir, source.slice(prefix.length)), 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+    const index = text.split('\n').findIndex((line) => line.includes(image));
+    return index >= 0 ? index + 1 : undefined;
+}
 function imagesStep(input) {
     const { policy, values } = input;
     const uses = extractImages([...input.documents]);
@@ -48653,6 +48668,10 @@ function imagesStep(input) {
             }
             else if (ownTemplate) {
                 finding.file = ownTemplate;
+                const source = list.find((v) => repoFileForSource(v.use.source, input.chartName, input.displayChartDir) === ownTemplate)?.use.source;
+                const line = input.chartDir && source ? literalImageLine(input.chartDir, source, input.chartName, list[0].use.image) : undefined;
+                if (line !== undefined)
+                    finding.line = line;
             }
             findings.push(finding);
         }
@@ -49471,7 +49490,8 @@ async function runGates(ctx) {
             kind: 'script',
             run: async () => {
                 const start = performance.now();
-                const result = await runChartTest(chartDir, script, helm.env());
+                // $HELM too: scripts often run `${HELM:-helm}`.
+                const result = await runChartTest(chartDir, script, { ...helm.env(), HELM: helm.binary });
                 testResults.set(script, { result, span: { start, end: performance.now() } });
                 return result;
             }
@@ -49534,6 +49554,7 @@ async function runGates(ctx) {
             values: ctx.values,
             chartName,
             displayChartDir: ctx.displayChartDir,
+            chartDir: ctx.chartDir,
             durationMs: defaultRender.result.durationMs
         });
         verdicts = images.verdicts;

@@ -6,6 +6,8 @@
 // (with `registry`, if any) names the same repository — then its `tag` line);
 // else the blueprint's own template (`<chart>/templates/x.yaml`); templates of
 // subcharts have no file in the repository, their source stays in the message.
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { tryParseImageRef, type ImageRef } from '../image-ref.js'
 import { checkImages, extractImages, imageFindings, type ImagePolicy, type ImageVerdict } from '../images.js'
 import type { AllowlistEntry } from '../inputs.js'
@@ -95,7 +97,23 @@ export interface ImagesInput {
   values: YamlSource<Record<string, unknown>>
   chartName: string
   displayChartDir: string
+  /** Absolute chart folder (the work copy), to find the line of an image written literally in a template. */
+  chartDir?: string
   durationMs: number
+}
+
+/** 1-based line of the first occurrence of `image` in an own template, if it is written there literally. */
+export function literalImageLine(chartDir: string, source: string, chartName: string, image: string): number | undefined {
+  const prefix = `${chartName}/`
+  if (!source.startsWith(`${prefix}templates/`)) return undefined
+  let text: string
+  try {
+    text = readFileSync(path.join(chartDir, source.slice(prefix.length)), 'utf8')
+  } catch {
+    return undefined
+  }
+  const index = text.split('\n').findIndex((line) => line.includes(image))
+  return index >= 0 ? index + 1 : undefined
 }
 
 export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; verdicts: ImageVerdict[] } {
@@ -151,6 +169,9 @@ export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; 
         finding.message += ` Set by ${setPath(match.path)} in ${values.displayPath}.`
       } else if (ownTemplate) {
         finding.file = ownTemplate
+        const source = list.find((v) => repoFileForSource(v.use.source, input.chartName, input.displayChartDir) === ownTemplate)?.use.source
+        const line = input.chartDir && source ? literalImageLine(input.chartDir, source, input.chartName, list[0]!.use.image) : undefined
+        if (line !== undefined) finding.line = line
       }
       findings.push(finding)
     }

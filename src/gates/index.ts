@@ -205,6 +205,7 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
       values: ctx.values,
       chartName,
       displayChartDir: ctx.displayChartDir,
+      chartDir: ctx.chartDir,
       durationMs: defaultRender.result.durationMs
     })
     verdicts = images.verdicts
