@@ -45327,8 +45327,9 @@ function parseWwwAuthenticate(header) {
     }
     return out;
 }
+/** True for loopback names and addresses; accepts `host`, `host:port`, `[::1]:port`. */
 function isLoopbackHost(hostname) {
-    const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    const h = hostname.replace(/^(\[[^\]]*\]|[^:\[\]]+):\d+$/, '$1').replace(/^\[|\]$/g, '').toLowerCase();
     return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
 }
 function basicAuth(c) {
@@ -46927,6 +46928,222 @@ async function discoverBlueprints(opts) {
     return result(changed, workspace, `${label} ${short(base)}..${short(head)}: ${what}${note}`);
 }
 
+// Pure parser for container image references, following the grammar of
+// github.com/distribution/reference (the one Docker, containerd and the kubelet
+// use) together with Docker's normalisation of "familiar" names:
+//
+//   reference := name [ ':' tag ] [ '@' digest ]
+//   name      := [ domain [ ':' port ] '/' ] path-component [ '/' path-component ]*
+//
+// Normalisation (docker's splitDockerDomain):
+// - no '/' at all: domain docker.io, path `library/<name>`;
+// - the first segment is a domain when it is `localhost`, contains `.` or `:`,
+//   or contains an uppercase letter (paths must be lowercase, so an uppercase
+//   first segment can only be a host name, e.g. `LOCALHOST/a` or `Registry/x`);
+// - `index.docker.io` is rewritten to `docker.io`;
+// - a one-segment path on docker.io gets `library/`.
+// A bare 64-hex string is rejected (it is an image id, not a name).
+// Digests: the grammar's `algo:hex{32,}`; the registered algorithms must be
+// lowercase hex of exact length (sha256: 64, sha384: 96, sha512: 128), as
+// go-digest validates them. Other grammar-valid algorithms are accepted as-is.
+const DEFAULT_DOMAIN = 'docker.io';
+const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
+const OFFICIAL_REPO_PREFIX = 'library/';
+const NAME_TOTAL_LENGTH_MAX = 255;
+/** Raised for a value that is not a valid image reference; names the value and the reason. */
+class ImageRefError extends Error {
+    raw;
+    reason;
+    constructor(raw, reason) {
+        super(`invalid image reference ${JSON.stringify(raw)}: ${reason}`);
+        this.raw = raw;
+        this.reason = reason;
+        this.name = 'ImageRefError';
+    }
+}
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_RE = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+const DIGEST_RE = /^([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*):([0-9a-fA-F]{32,})$/;
+const IDENTIFIER_RE = /^[a-f0-9]{64}$/;
+const KNOWN_DIGEST_HEX = {
+    sha256: /^[a-f0-9]{64}$/,
+    sha384: /^[a-f0-9]{96}$/,
+    sha512: /^[a-f0-9]{128}$/
+};
+/** Length in hex characters a registered digest algorithm requires. */
+const KNOWN_DIGEST_LEN = { sha256: 64, sha384: 96, sha512: 128 };
+function validateDigest(raw, digest) {
+    const m = DIGEST_RE.exec(digest);
+    if (!m) {
+        throw new ImageRefError(raw, `digest ${JSON.stringify(digest)} is not of the form <algorithm>:<hex> (at least 32 hex digits)`);
+    }
+    const algo = m[1];
+    const hex = m[2];
+    const known = KNOWN_DIGEST_HEX[algo];
+    if (known && !known.test(hex)) {
+        const want = KNOWN_DIGEST_LEN[algo];
+        throw new ImageRefError(raw, `${algo} digest must be ${want} lowercase hex characters, got ${hex.length}${hex === hex.toLowerCase() ? '' : ' (with uppercase)'}`);
+    }
+}
+/** Splits `name` into domain and remote path per docker's normalisation (see file header). */
+function splitDomain(name) {
+    const slash = name.indexOf('/');
+    if (slash === -1)
+        return { domain: DEFAULT_DOMAIN, path: OFFICIAL_REPO_PREFIX + name };
+    const first = name.slice(0, slash);
+    let domain;
+    let path;
+    let written;
+    if (first === 'localhost' || /[.:]/.test(first) || first.toLowerCase() !== first) {
+        written = first;
+        domain = first === LEGACY_DEFAULT_DOMAIN ? DEFAULT_DOMAIN : first;
+        path = name.slice(slash + 1);
+    }
+    else {
+        domain = DEFAULT_DOMAIN;
+        path = name;
+    }
+    if (domain === DEFAULT_DOMAIN && !path.includes('/'))
+        path = OFFICIAL_REPO_PREFIX + path;
+    return written === undefined ? { domain, path } : { domain, path, written };
+}
+/** Familiar form of a normalized name: drops `docker.io/` and `library/` (official images only). */
+function familiarName(domain, path) {
+    if (domain !== DEFAULT_DOMAIN)
+        return `${domain}/${path}`;
+    if (path.startsWith(OFFICIAL_REPO_PREFIX)) {
+        const rest = path.slice(OFFICIAL_REPO_PREFIX.length);
+        if (!rest.includes('/'))
+            return rest;
+    }
+    return path;
+}
+/**
+ * Parses an image reference such as `nginx`, `ghcr.io/org/app:1.2`,
+ * `localhost:5000/a@sha256:…` or `[::1]:5000/x:tag`.
+ * Throws {@link ImageRefError} naming the value and why it is invalid.
+ */
+function parseImageRef(raw) {
+    if (typeof raw !== 'string')
+        throw new ImageRefError(String(raw), 'not a string');
+    if (raw.length === 0)
+        throw new ImageRefError(raw, 'empty');
+    if (/\s/.test(raw))
+        throw new ImageRefError(raw, 'contains whitespace');
+    if (IDENTIFIER_RE.test(raw)) {
+        throw new ImageRefError(raw, 'a bare 64-character hex string is an image id, not a repository name');
+    }
+    let rest = raw;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at !== -1) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (digest.length === 0)
+            throw new ImageRefError(raw, "empty digest after '@'");
+        validateDigest(raw, digest);
+    }
+    let tag;
+    const colon = rest.lastIndexOf(':');
+    if (colon !== -1 && colon > rest.lastIndexOf('/')) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (tag.length === 0)
+            throw new ImageRefError(raw, "empty tag after ':'");
+        if (tag.length > 128)
+            throw new ImageRefError(raw, `tag is ${tag.length} characters long (at most 128)`);
+        if (!TAG_RE.test(tag)) {
+            throw new ImageRefError(raw, `tag ${JSON.stringify(tag)} must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127}`);
+        }
+    }
+    if (rest.length === 0)
+        throw new ImageRefError(raw, 'missing repository name');
+    const { domain, path, written } = splitDomain(rest);
+    if (written !== undefined && !DOMAIN_RE.test(written)) {
+        throw new ImageRefError(raw, `registry host ${JSON.stringify(written)} is not a valid host[:port]`);
+    }
+    if (path.toLowerCase() !== path) {
+        throw new ImageRefError(raw, `repository path ${JSON.stringify(path)} must be lowercase`);
+    }
+    for (const component of path.split('/')) {
+        if (component.length === 0)
+            throw new ImageRefError(raw, `repository path ${JSON.stringify(path)} has an empty component`);
+        if (!PATH_COMPONENT_RE.test(component)) {
+            throw new ImageRefError(raw, `path component ${JSON.stringify(component)} must be lowercase letters and digits separated by '.', '_', '__' or '-'`);
+        }
+    }
+    const name = `${domain}/${path}`;
+    if (name.length > NAME_TOTAL_LENGTH_MAX) {
+        throw new ImageRefError(raw, `repository name is ${name.length} characters long (at most ${NAME_TOTAL_LENGTH_MAX})`);
+    }
+    let canonical = name;
+    if (tag !== undefined)
+        canonical += `:${tag}`;
+    if (digest !== undefined)
+        canonical += `@${digest}`;
+    const ref = { raw, domain, path, canonical, familiar: familiarName(domain, path) };
+    if (tag !== undefined)
+        ref.tag = tag;
+    if (digest !== undefined)
+        ref.digest = digest;
+    return ref;
+}
+/** `parseImageRef` that returns the error instead of throwing. */
+function tryParseImageRef(raw) {
+    try {
+        return { ref: parseImageRef(raw) };
+    }
+    catch (e) {
+        if (e instanceof ImageRefError)
+            return { error: e };
+        throw e;
+    }
+}
+
+/** Docker Hub's API host differs from its image domain. */
+function registryHostOf(domain) {
+    return domain === 'docker.io' ? 'registry-1.docker.io' : domain;
+}
+async function suggestPin(image) {
+    const parsed = tryParseImageRef(image);
+    if ('error' in parsed)
+        return { image, error: parsed.error.message };
+    const ref = parsed.ref;
+    const tag = ref.tag ?? 'latest';
+    const host = registryHostOf(ref.domain);
+    try {
+        // Loopback registries (tests, local mirrors) speak plain HTTP; nothing else does.
+        const client = new RegistryClient({ host, plainHttp: isLoopbackHost(host), retries: 1, baseDelayMs: 200 });
+        const found = await client.manifest(ref.path, tag);
+        if (!found.exists)
+            return { image, error: `${ref.familiar}:${tag} is not in ${host}` };
+        return { image, pinned: `${ref.familiar}:${tag}@${found.digest}` };
+    }
+    catch (error) {
+        return { image, error: error.message.split('\n')[0] };
+    }
+}
+/** Looks up every failing image of the images step concurrently and writes the pinned reference into its finding. */
+async function addPinSuggestions(step) {
+    const failing = [...new Set((step.data?.images ?? []).filter((image) => !image.ok && image.image !== '').map((image) => image.image))];
+    const suggestions = await Promise.all(failing.map((image) => suggestPin(image)));
+    for (const suggestion of suggestions) {
+        const finding = step.findings.find((f) => f.rule === 'image-pinned' && f.message.startsWith(`Image ${suggestion.image} `));
+        if (finding) {
+            finding.fix = suggestion.pinned
+                ? `pin it by digest: ${suggestion.pinned}`
+                : `${finding.fix ?? ''} (digest lookup failed: ${suggestion.error})`.trim();
+        }
+        for (const image of step.data?.images ?? []) {
+            if (image.image === suggestion.image && suggestion.pinned)
+                image.pinned = suggestion.pinned;
+        }
+    }
+    return suggestions;
+}
+
 // Splits and parses `helm template` output once, so every gate shares the same
 // parsed documents.
 //
@@ -47975,180 +48192,6 @@ function chartTestsStep(results, displayChartDir, durationMs) {
     if (details.length > 0)
         step.details = details.join('\n\n');
     return step;
-}
-
-// Pure parser for container image references, following the grammar of
-// github.com/distribution/reference (the one Docker, containerd and the kubelet
-// use) together with Docker's normalisation of "familiar" names:
-//
-//   reference := name [ ':' tag ] [ '@' digest ]
-//   name      := [ domain [ ':' port ] '/' ] path-component [ '/' path-component ]*
-//
-// Normalisation (docker's splitDockerDomain):
-// - no '/' at all: domain docker.io, path `library/<name>`;
-// - the first segment is a domain when it is `localhost`, contains `.` or `:`,
-//   or contains an uppercase letter (paths must be lowercase, so an uppercase
-//   first segment can only be a host name, e.g. `LOCALHOST/a` or `Registry/x`);
-// - `index.docker.io` is rewritten to `docker.io`;
-// - a one-segment path on docker.io gets `library/`.
-// A bare 64-hex string is rejected (it is an image id, not a name).
-// Digests: the grammar's `algo:hex{32,}`; the registered algorithms must be
-// lowercase hex of exact length (sha256: 64, sha384: 96, sha512: 128), as
-// go-digest validates them. Other grammar-valid algorithms are accepted as-is.
-const DEFAULT_DOMAIN = 'docker.io';
-const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
-const OFFICIAL_REPO_PREFIX = 'library/';
-const NAME_TOTAL_LENGTH_MAX = 255;
-/** Raised for a value that is not a valid image reference; names the value and the reason. */
-class ImageRefError extends Error {
-    raw;
-    reason;
-    constructor(raw, reason) {
-        super(`invalid image reference ${JSON.stringify(raw)}: ${reason}`);
-        this.raw = raw;
-        this.reason = reason;
-        this.name = 'ImageRefError';
-    }
-}
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN_RE = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-const DIGEST_RE = /^([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*):([0-9a-fA-F]{32,})$/;
-const IDENTIFIER_RE = /^[a-f0-9]{64}$/;
-const KNOWN_DIGEST_HEX = {
-    sha256: /^[a-f0-9]{64}$/,
-    sha384: /^[a-f0-9]{96}$/,
-    sha512: /^[a-f0-9]{128}$/
-};
-/** Length in hex characters a registered digest algorithm requires. */
-const KNOWN_DIGEST_LEN = { sha256: 64, sha384: 96, sha512: 128 };
-function validateDigest(raw, digest) {
-    const m = DIGEST_RE.exec(digest);
-    if (!m) {
-        throw new ImageRefError(raw, `digest ${JSON.stringify(digest)} is not of the form <algorithm>:<hex> (at least 32 hex digits)`);
-    }
-    const algo = m[1];
-    const hex = m[2];
-    const known = KNOWN_DIGEST_HEX[algo];
-    if (known && !known.test(hex)) {
-        const want = KNOWN_DIGEST_LEN[algo];
-        throw new ImageRefError(raw, `${algo} digest must be ${want} lowercase hex characters, got ${hex.length}${hex === hex.toLowerCase() ? '' : ' (with uppercase)'}`);
-    }
-}
-/** Splits `name` into domain and remote path per docker's normalisation (see file header). */
-function splitDomain(name) {
-    const slash = name.indexOf('/');
-    if (slash === -1)
-        return { domain: DEFAULT_DOMAIN, path: OFFICIAL_REPO_PREFIX + name };
-    const first = name.slice(0, slash);
-    let domain;
-    let path;
-    let written;
-    if (first === 'localhost' || /[.:]/.test(first) || first.toLowerCase() !== first) {
-        written = first;
-        domain = first === LEGACY_DEFAULT_DOMAIN ? DEFAULT_DOMAIN : first;
-        path = name.slice(slash + 1);
-    }
-    else {
-        domain = DEFAULT_DOMAIN;
-        path = name;
-    }
-    if (domain === DEFAULT_DOMAIN && !path.includes('/'))
-        path = OFFICIAL_REPO_PREFIX + path;
-    return written === undefined ? { domain, path } : { domain, path, written };
-}
-/** Familiar form of a normalized name: drops `docker.io/` and `library/` (official images only). */
-function familiarName(domain, path) {
-    if (domain !== DEFAULT_DOMAIN)
-        return `${domain}/${path}`;
-    if (path.startsWith(OFFICIAL_REPO_PREFIX)) {
-        const rest = path.slice(OFFICIAL_REPO_PREFIX.length);
-        if (!rest.includes('/'))
-            return rest;
-    }
-    return path;
-}
-/**
- * Parses an image reference such as `nginx`, `ghcr.io/org/app:1.2`,
- * `localhost:5000/a@sha256:…` or `[::1]:5000/x:tag`.
- * Throws {@link ImageRefError} naming the value and why it is invalid.
- */
-function parseImageRef(raw) {
-    if (typeof raw !== 'string')
-        throw new ImageRefError(String(raw), 'not a string');
-    if (raw.length === 0)
-        throw new ImageRefError(raw, 'empty');
-    if (/\s/.test(raw))
-        throw new ImageRefError(raw, 'contains whitespace');
-    if (IDENTIFIER_RE.test(raw)) {
-        throw new ImageRefError(raw, 'a bare 64-character hex string is an image id, not a repository name');
-    }
-    let rest = raw;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at !== -1) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (digest.length === 0)
-            throw new ImageRefError(raw, "empty digest after '@'");
-        validateDigest(raw, digest);
-    }
-    let tag;
-    const colon = rest.lastIndexOf(':');
-    if (colon !== -1 && colon > rest.lastIndexOf('/')) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        if (tag.length === 0)
-            throw new ImageRefError(raw, "empty tag after ':'");
-        if (tag.length > 128)
-            throw new ImageRefError(raw, `tag is ${tag.length} characters long (at most 128)`);
-        if (!TAG_RE.test(tag)) {
-            throw new ImageRefError(raw, `tag ${JSON.stringify(tag)} must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127}`);
-        }
-    }
-    if (rest.length === 0)
-        throw new ImageRefError(raw, 'missing repository name');
-    const { domain, path, written } = splitDomain(rest);
-    if (written !== undefined && !DOMAIN_RE.test(written)) {
-        throw new ImageRefError(raw, `registry host ${JSON.stringify(written)} is not a valid host[:port]`);
-    }
-    if (path.toLowerCase() !== path) {
-        throw new ImageRefError(raw, `repository path ${JSON.stringify(path)} must be lowercase`);
-    }
-    for (const component of path.split('/')) {
-        if (component.length === 0)
-            throw new ImageRefError(raw, `repository path ${JSON.stringify(path)} has an empty component`);
-        if (!PATH_COMPONENT_RE.test(component)) {
-            throw new ImageRefError(raw, `path component ${JSON.stringify(component)} must be lowercase letters and digits separated by '.', '_', '__' or '-'`);
-        }
-    }
-    const name = `${domain}/${path}`;
-    if (name.length > NAME_TOTAL_LENGTH_MAX) {
-        throw new ImageRefError(raw, `repository name is ${name.length} characters long (at most ${NAME_TOTAL_LENGTH_MAX})`);
-    }
-    let canonical = name;
-    if (tag !== undefined)
-        canonical += `:${tag}`;
-    if (digest !== undefined)
-        canonical += `@${digest}`;
-    const ref = { raw, domain, path, canonical, familiar: familiarName(domain, path) };
-    if (tag !== undefined)
-        ref.tag = tag;
-    if (digest !== undefined)
-        ref.digest = digest;
-    return ref;
-}
-/** `parseImageRef` that returns the error instead of throwing. */
-function tryParseImageRef(raw) {
-    try {
-        return { ref: parseImageRef(raw) };
-    }
-    catch (e) {
-        if (e instanceof ImageRefError)
-            return { error: e };
-        throw e;
-    }
 }
 
 // Finds every container image in a rendered chart and applies the pinning
@@ -54104,9 +54147,20 @@ async function packageChart(helm, work, destination, epoch, built) {
     const start = performance.now();
     const result = await helm.run(['package', work.dir, '--destination', destination]);
     if (result.exitCode !== 0) {
-        return {
-            step: failedStep('package', 'Package', start, 'helm package failed', `helm package failed: ${lastLines(redact(result.stderr), 3)}`, result)
-        };
+        const step = failedStep('package', 'Package', start, 'helm package failed', `helm package failed: ${lastLines(redact(result.stderr), 3)}`, result);
+        // charts/ was built (guard 1 passed) yet helm does not see it: .helmignore dropped it.
+        if (/missing in charts\/ directory/i.test(result.stderr + result.stdout)) {
+            step.summary = 'helm package found no dependencies under charts/';
+            step.findings = [
+                {
+                    rule: 'hollow-chart',
+                    severity: 'error',
+                    message: `${step.findings[0].message}: the package would ship without its upstream payload`,
+                    fix: 'check .helmignore does not exclude charts/ (or the dependency archives in it)'
+                }
+            ];
+        }
+        return { step };
     }
     const archive = path__default.join(destination, `${work.name}-${work.version}.tgz`);
     await normalizeTgz(archive, epoch);
@@ -54146,8 +54200,13 @@ async function archiveFindings(archive, listing, work, what, built) {
             const meta = distExports.parse((await readTgzFile(archive, `${prefix}/Chart.yaml`))?.toString('utf8') ?? '');
             found = meta?.version === undefined ? undefined : String(meta.version);
         }
-        else
-            found = [...entries].find((entry) => entry.startsWith(`${prefix}-`) && entry.endsWith('.tgz'))?.slice(prefix.length + 1, -4);
+        else {
+            // Only <dep>-<semver>.tgz: `temporal-web-1.0.0.tgz` is another chart, not temporal.
+            found = [...entries]
+                .filter((entry) => entry.startsWith(`${prefix}-`) && entry.endsWith('.tgz'))
+                .map((entry) => entry.slice(prefix.length + 1, -'.tgz'.length))
+                .find((candidate) => parseVersion(candidate) !== undefined);
+        }
         if (found === undefined) {
             findings.push({
                 rule: 'hollow-chart',
@@ -55013,7 +55072,7 @@ async function validateBlueprint(inputs, event) {
         throw new ActionError(`publishing ${chartMeta.name} ${version} (${decision.reason}) needs the registry input`, 'set registry: oci://ghcr.io/<owner>, or push: false to only validate');
     }
     const registryHost = inputs.registry ? parseOciReference(inputs.registry).host : undefined;
-    if (inputs.plainHttp && registryHost && !isLoopback(registryHost)) {
+    if (inputs.plainHttp && registryHost && !isLoopbackHost(registryHost)) {
         throw new ActionError(`input plain-http: registry ${registryHost} is not a loopback address`, 'plain HTTP is only for registries on 127.0.0.1/localhost/::1; remove plain-http');
     }
     const state = { steps: [] };
@@ -55061,10 +55120,6 @@ async function validateBlueprint(inputs, event) {
         startedAt: startedAt.toISOString(),
         durationMs: Math.round(performance.now() - start)
     };
-}
-function isLoopback(host) {
-    const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
 }
 async function resolveBlueprintUpstream(inputs, blueprint) {
     const hollow = hollowByDeclaration(blueprint);
@@ -55151,6 +55206,9 @@ async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, w
         }),
         packageChart(helm, work, path__default.join(workRoot, 'package'), epoch.epoch, built)
     ]);
+    const imagesStep = gates.steps.find((step) => step.id === 'images');
+    if (inputs.resolveDigests && imagesStep?.status === 'failed')
+        await addPinSuggestions(imagesStep);
     state.steps.push(...gates.steps, packaged.step);
     const ref = inputs.registry ? chartReference(inputs.registry, work.name, work.version) : undefined;
     const gateFailed = state.steps.some((step) => step.status === 'failed');

@@ -10,13 +10,14 @@ import { findUpstream, isNoUpstream, loadBlueprint, type Blueprint } from './blu
 import { defaultConcurrency } from './concurrency.js'
 import { buildDependencies, hollowByDeclaration, prepareWorkChart, type DependencyBuildData } from './dependencies.js'
 import { discoverBlueprints } from './discover.js'
-import { runGates } from './gates/index.js'
+import { addPinSuggestions } from './digests.js'
+import { runGates, type ImagesData } from './gates/index.js'
 import { decideMode, prContext, upsertComment } from './github.js'
 import { Helm } from './helm.js'
 import { provisionHelm } from './helm-install.js'
 import { getInputs, type ActionInputs } from './inputs.js'
 import { chartReference, packageChart, publishChart, sourceDateEpoch } from './publish.js'
-import { parseOciReference } from './registry.js'
+import { isLoopbackHost, parseOciReference } from './registry.js'
 import { annotate, commentMarker, COMMENT_LIMIT, renderMarkdown, SUMMARY_LIMIT, writeJobSummary, writeJsonReport } from './report.js'
 import { redact, registerSecret } from './secrets.js'
 import { isStrictSemver } from './semver.js'
@@ -121,7 +122,7 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
     throw new ActionError(`publishing ${chartMeta.name} ${version} (${decision.reason}) needs the registry input`, 'set registry: oci://ghcr.io/<owner>, or push: false to only validate')
   }
   const registryHost = inputs.registry ? parseOciReference(inputs.registry).host : undefined
-  if (inputs.plainHttp && registryHost && !isLoopback(registryHost)) {
+  if (inputs.plainHttp && registryHost && !isLoopbackHost(registryHost)) {
     throw new ActionError(`input plain-http: registry ${registryHost} is not a loopback address`, 'plain HTTP is only for registries on 127.0.0.1/localhost/::1; remove plain-http')
   }
 
@@ -167,11 +168,6 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - start)
   }
-}
-
-function isLoopback(host: string): boolean {
-  const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '')
-  return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name)
 }
 
 async function resolveBlueprintUpstream(inputs: ActionInputs, blueprint: Blueprint): Promise<{ resolution?: UpstreamResolution; step?: StepResult }> {
@@ -268,6 +264,8 @@ async function runChartSteps(
     }),
     packageChart(helm, work, path.join(workRoot, 'package'), epoch.epoch, built)
   ])
+  const imagesStep = gates.steps.find((step) => step.id === 'images')
+  if (inputs.resolveDigests && imagesStep?.status === 'failed') await addPinSuggestions(imagesStep as StepResult<ImagesData>)
   state.steps.push(...gates.steps, packaged.step)
 
   const ref = inputs.registry ? chartReference(inputs.registry, work.name, work.version) : undefined

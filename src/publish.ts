@@ -14,6 +14,7 @@ import type { Helm, HelmRunResult } from './helm.js'
 import { lastLines } from './helm.js'
 import { RegistryClient, RegistryError, ociTag, parseOciReference, withRetry, type RegistryCredentials } from './registry.js'
 import { redact } from './secrets.js'
+import { parseVersion } from './semver.js'
 import { ActionError, type Finding, type PublishInfo, type StepResult } from './types.js'
 
 const execFileAsync = promisify(execFile)
@@ -51,9 +52,20 @@ export async function packageChart(helm: Helm, work: WorkChart, destination: str
   const start = performance.now()
   const result = await helm.run(['package', work.dir, '--destination', destination])
   if (result.exitCode !== 0) {
-    return {
-      step: failedStep('package', 'Package', start, 'helm package failed', `helm package failed: ${lastLines(redact(result.stderr), 3)}`, result)
+    const step = failedStep<{ archive: string; entries: number; layerDigest: string }>('package', 'Package', start, 'helm package failed', `helm package failed: ${lastLines(redact(result.stderr), 3)}`, result)
+    // charts/ was built (guard 1 passed) yet helm does not see it: .helmignore dropped it.
+    if (/missing in charts\/ directory/i.test(result.stderr + result.stdout)) {
+      step.summary = 'helm package found no dependencies under charts/'
+      step.findings = [
+        {
+          rule: 'hollow-chart',
+          severity: 'error',
+          message: `${step.findings[0].message}: the package would ship without its upstream payload`,
+          fix: 'check .helmignore does not exclude charts/ (or the dependency archives in it)'
+        }
+      ]
     }
+    return { step }
   }
   const archive = path.join(destination, `${work.name}-${work.version}.tgz`)
   await normalizeTgz(archive, epoch)
@@ -92,7 +104,13 @@ export async function archiveFindings(archive: string, listing: string[], work: 
     else if (entries.has(`${prefix}/Chart.yaml`)) {
       const meta = parseYaml((await readTgzFile(archive, `${prefix}/Chart.yaml`))?.toString('utf8') ?? '') as { version?: unknown } | null
       found = meta?.version === undefined ? undefined : String(meta.version)
-    } else found = [...entries].find((entry) => entry.startsWith(`${prefix}-`) && entry.endsWith('.tgz'))?.slice(prefix.length + 1, -4)
+    } else {
+      // Only <dep>-<semver>.tgz: `temporal-web-1.0.0.tgz` is another chart, not temporal.
+      found = [...entries]
+        .filter((entry) => entry.startsWith(`${prefix}-`) && entry.endsWith('.tgz'))
+        .map((entry) => entry.slice(prefix.length + 1, -'.tgz'.length))
+        .find((candidate) => parseVersion(candidate) !== undefined)
+    }
     if (found === undefined) {
       findings.push({
         rule: 'hollow-chart',

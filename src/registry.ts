@@ -220,8 +220,9 @@ export function parseWwwAuthenticate(header: string | string[] | undefined): Aut
   return out
 }
 
-function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase()
+/** True for loopback names and addresses; accepts `host`, `host:port`, `[::1]:port`. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^(\[[^\]]*\]|[^:\[\]]+):\d+$/, '$1').replace(/^\[|\]$/g, '').toLowerCase()
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1'
 }
 

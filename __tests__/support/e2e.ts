@@ -83,3 +83,38 @@ export function withoutMaskCommands(text: string): string {
     .filter((line) => !line.startsWith('::add-mask::'))
     .join('\n')
 }
+
+/**
+ * Pushes a minimal OCI image (empty config, one small layer) to a loopback
+ * registry with plain registry API calls, and returns its manifest digest.
+ */
+export async function pushTestImage(registryUrl: string, repository: string, tag: string): Promise<string> {
+  const { createHash } = await import('node:crypto')
+  const upload = async (content: Buffer): Promise<string> => {
+    const digest = `sha256:${createHash('sha256').update(content).digest('hex')}`
+    const start = await fetch(`${registryUrl}/v2/${repository}/blobs/uploads/`, { method: 'POST' })
+    if (start.status !== 202) throw new Error(`blob upload start: HTTP ${start.status}`)
+    const location = new URL(start.headers.get('location') ?? '', registryUrl)
+    location.searchParams.set('digest', digest)
+    const put = await fetch(location, { method: 'PUT', body: content, headers: { 'content-type': 'application/octet-stream' } })
+    if (put.status !== 201) throw new Error(`blob upload: HTTP ${put.status}`)
+    return digest
+  }
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }))
+  const layer = Buffer.from(`layer of ${repository}:${tag}`)
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: await upload(config), size: config.length },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: await upload(layer), size: layer.length }]
+    })
+  )
+  const put = await fetch(`${registryUrl}/v2/${repository}/manifests/${tag}`, {
+    method: 'PUT',
+    body: manifest,
+    headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }
+  })
+  if (put.status !== 201) throw new Error(`manifest put: HTTP ${put.status} ${await put.text()}`)
+  return `sha256:${createHash('sha256').update(manifest).digest('hex')}`
+}

@@ -78,6 +78,8 @@ export interface ImageData {
   /** The values.yaml value that sets it, when found (for failing images). */
   valuesPath?: string
   valuesLine?: number
+  /** The exact pinned reference, when input resolve-digests looked it up. */
+  pinned?: string
 }
 
 export interface ImagesData {

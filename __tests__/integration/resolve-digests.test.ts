@@ -1,0 +1,62 @@
+// resolve-digests: an unpinned image's finding carries the exact pinned
+// reference, looked up in the image's own registry (a real one on loopback).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { startChartRepo } from '../../testkit/chart-repo.mjs'
+import { startRegistry } from '../../testkit/registry.mjs'
+import { helmsUnderTest, makeWorkspace, pushTestImage, runBundledAction } from '../support/e2e.js'
+
+const [helm] = helmsUnderTest()
+
+describe('resolve-digests', () => {
+  let repo: Awaited<ReturnType<typeof startChartRepo>>
+  let images: Awaited<ReturnType<typeof startRegistry>>
+  let ws: Awaited<ReturnType<typeof makeWorkspace>>
+  let digest: string
+
+  beforeAll(async () => {
+    ;[repo, images, ws] = await Promise.all([startChartRepo({ helm: helm.binary }), startRegistry(), makeWorkspace()])
+    digest = await pushTestImage(images.url, 'team/worker', '2.4.1')
+    await writeFile(
+      path.join(ws.chart, 'templates', 'worker.yaml'),
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: worker',
+        'spec:',
+        '  selector: { matchLabels: { app: worker } }',
+        '  template:',
+        '    metadata: { labels: { app: worker } }',
+        '    spec:',
+        '      containers:',
+        '        - name: worker',
+        `          image: ${images.host}/team/worker:2.4.1`,
+        '        - name: missing',
+        `          image: ${images.host}/team/ghost:9.9.9`,
+        ''
+      ].join('\n')
+    )
+  })
+  afterAll(async () => {
+    await Promise.all([repo?.close(), images?.stop(), ws?.remove()])
+  })
+
+  it('puts the registry digest of the tag into the fix, and says when a lookup fails', async () => {
+    const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { 'resolve-digests': 'true', push: 'false' } })
+    expect(run.exitCode).not.toBe(0)
+    const step = run.report.steps.find((s: { id: string }) => s.id === 'images')
+    expect(step.status).toBe('failed')
+    const fixes = step.findings.map((f: { fix?: string }) => f.fix ?? '')
+    expect(fixes).toContain(`pin it by digest: ${images.host}/team/worker:2.4.1@${digest}`)
+    expect(fixes.some((fix: string) => /digest lookup failed: .*team\/ghost:9\.9\.9 is not in/.test(fix))).toBe(true)
+    expect(run.summary).toContain(`${images.host}/team/worker:2.4.1@${digest}`)
+  })
+
+  it('without the input, no registry is asked', async () => {
+    const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { push: 'false' } })
+    const step = run.report.steps.find((s: { id: string }) => s.id === 'images')
+    expect(step.findings.map((f: { fix?: string }) => f.fix ?? '').join('\n')).not.toContain(digest)
+  })
+})
