@@ -189,7 +189,7 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     expect(result.steps.filter((s) => s.status === 'failed')).toEqual([])
   })
 
-  it('fails the images gate on an image: foo:latest of a template, pointing at the template', async () => {
+  it('fails the images gate on an image: foo:latest of a template, pointing at the template line', async () => {
     const ctx = await prepare(
       'latest',
       (dir) =>
@@ -203,7 +203,7 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     const images = step<ImagesData>(result, 'images')
     expect(images.status).toBe('failed')
     const errors = images.findings.filter((f) => f.severity === 'error')
-    expect(errors.map((f) => [f.file, f.line])).toEqual([[`${DISPLAY}/templates/debug.yaml`, undefined]])
+    expect(errors.map((f) => [f.file, f.line])).toEqual([[`${DISPLAY}/templates/debug.yaml`, 8]])
     expect(errors[0]!.message).toContain('foo:latest')
     expect(errors[0]!.message).toContain('Pod/debug container debug')
   })
