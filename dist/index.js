@@ -46829,6 +46829,26 @@ async function chartOf(workspace, blueprint) {
         return fallback;
     }
 }
+/** The upstream a blueprint wraps: its provenance block names it; else its first dependency. */
+async function upstreamOf(workspace, chart) {
+    try {
+        const values = distExports.parse(await readFile(path__default.join(workspace, chart, 'values.yaml'), 'utf8'));
+        const named = values?.catalystBlueprint?.upstream?.chart;
+        if (typeof named === 'string' && named.trim() !== '')
+            return named.trim();
+    }
+    catch {
+        // no values.yaml, or not YAML: the action reports that when it runs on the blueprint
+    }
+    try {
+        const meta = distExports.parse(await readFile(path__default.join(workspace, chart, 'Chart.yaml'), 'utf8'));
+        const first = meta?.dependencies?.[0]?.name;
+        return typeof first === 'string' ? first : '';
+    }
+    catch {
+        return '';
+    }
+}
 /** Every blueprint folder (relative, `/`-separated) matched by the globs; sorted. */
 async function listBlueprints(workspace, globs = DEFAULT_GLOBS) {
     const found = new Set();
@@ -46888,7 +46908,10 @@ function eventRange(eventName, payload) {
     return { all: `${eventName || 'unknown event'}: no change range, all blueprints` };
 }
 function result(blueprints, workspace, reason) {
-    return Promise.all(blueprints.map(async (blueprint) => ({ blueprint, chart: await chartOf(workspace, blueprint) }))).then((include) => ({
+    return Promise.all(blueprints.map(async (blueprint) => {
+        const chart = await chartOf(workspace, blueprint);
+        return { blueprint, chart, upstream: await upstreamOf(workspace, chart) };
+    })).then((include) => ({
         blueprints,
         matrix: { include },
         reason
@@ -54983,6 +55006,18 @@ async function writeJobSummary(report, opts = {}) {
         return false;
     }
 }
+/** Plain lines for the job log: the verdict, then one line a step (findings are annotations already). */
+function renderLogLines(report) {
+    const lines = [redact(`${report.status === 'passed' ? '✅' : '❌'} ${report.chart.name} ${report.chart.version}: ${report.status} (${report.mode}: ${report.modeReason})`)];
+    if (report.upstream)
+        lines.push(redact(`   upstream ${describeUpstream(report.upstream)}`));
+    for (const step of report.steps) {
+        lines.push(redact(`   ${stepIcon(step.status)} ${step.title.padEnd(24)} ${step.summary} (${formatDuration(step.durationMs)})`));
+    }
+    if (report.publish?.digest)
+        lines.push(redact(`   ${report.publish.pushed ? 'pushed' : 'published'} ${report.publish.ref}@${report.publish.digest}`));
+    return lines;
+}
 
 // Orchestrates one run: inputs → blueprint → mode → helm → upstream →
 // dependency build → gates and package (concurrently) → publish → report.
@@ -55231,6 +55266,8 @@ async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, w
     state.publish = published.data;
 }
 async function emitReport(report, inputs, event) {
+    for (const line of renderLogLines(report))
+        info(line);
     const reportPath = await writeJsonReport(report, process.env.RUNNER_TEMP || os$1.tmpdir());
     setOutput('chart-name', report.chart.name);
     setOutput('chart-version', report.chart.version);
@@ -55261,7 +55298,6 @@ async function emitReport(report, inputs, event) {
         else
             info(`PR comment ${outcome.action}${outcome.id ? ` (${outcome.id})` : ''}`);
     }
-    info(renderMarkdown(report, { limit: SUMMARY_LIMIT, runUrl: event.runUrl }));
 }
 
 // Entry point of the bundled action: everything happens in run().

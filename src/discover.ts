@@ -24,6 +24,8 @@ export interface MatrixEntry {
   blueprint: string
   /** Chart folder, e.g. `platform/temporal/chart` (from blueprint.yaml `spec.manifests.chart`). */
   chart: string
+  /** The upstream dependency to check: values.yaml `catalystBlueprint.upstream.chart`, else the first dependency; '' when none. */
+  upstream: string
 }
 
 export interface DiscoverResult {
@@ -230,6 +232,24 @@ async function chartOf(workspace: string, blueprint: string): Promise<string> {
   }
 }
 
+/** The upstream a blueprint wraps: its provenance block names it; else its first dependency. */
+async function upstreamOf(workspace: string, chart: string): Promise<string> {
+  try {
+    const values = parseYaml(await readFile(path.join(workspace, chart, 'values.yaml'), 'utf8')) as { catalystBlueprint?: { upstream?: { chart?: unknown } } } | null
+    const named = values?.catalystBlueprint?.upstream?.chart
+    if (typeof named === 'string' && named.trim() !== '') return named.trim()
+  } catch {
+    // no values.yaml, or not YAML: the action reports that when it runs on the blueprint
+  }
+  try {
+    const meta = parseYaml(await readFile(path.join(workspace, chart, 'Chart.yaml'), 'utf8')) as { dependencies?: { name?: unknown }[] } | null
+    const first = meta?.dependencies?.[0]?.name
+    return typeof first === 'string' ? first : ''
+  } catch {
+    return ''
+  }
+}
+
 /** Every blueprint folder (relative, `/`-separated) matched by the globs; sorted. */
 export async function listBlueprints(workspace: string, globs: string[] = DEFAULT_GLOBS): Promise<string[]> {
   const found = new Set<string>()
@@ -302,7 +322,12 @@ function eventRange(eventName: string, payload: unknown): EventRange | { all: st
 }
 
 function result(blueprints: string[], workspace: string, reason: string): Promise<DiscoverResult> {
-  return Promise.all(blueprints.map(async (blueprint) => ({ blueprint, chart: await chartOf(workspace, blueprint) }))).then((include) => ({
+  return Promise.all(
+    blueprints.map(async (blueprint) => {
+      const chart = await chartOf(workspace, blueprint)
+      return { blueprint, chart, upstream: await upstreamOf(workspace, chart) }
+    })
+  ).then((include) => ({
     blueprints,
     matrix: { include },
     reason

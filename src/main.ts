@@ -18,7 +18,7 @@ import { provisionHelm } from './helm-install.js'
 import { getInputs, type ActionInputs } from './inputs.js'
 import { chartReference, packageChart, publishChart, sourceDateEpoch } from './publish.js'
 import { isLoopbackHost, parseOciReference } from './registry.js'
-import { annotate, commentMarker, COMMENT_LIMIT, renderMarkdown, SUMMARY_LIMIT, writeJobSummary, writeJsonReport } from './report.js'
+import { annotate, commentMarker, COMMENT_LIMIT, renderLogLines, renderMarkdown, SUMMARY_LIMIT, writeJobSummary, writeJsonReport } from './report.js'
 import { redact, registerSecret } from './secrets.js'
 import { isStrictSemver } from './semver.js'
 import { ActionError, type ActionReport, type PublishInfo, type StepResult, type UpstreamInfo } from './types.js'
@@ -290,6 +290,7 @@ async function runChartSteps(
 }
 
 export async function emitReport(report: ActionReport, inputs: ActionInputs, event: EventContext): Promise<void> {
+  for (const line of renderLogLines(report)) core.info(line)
   const reportPath = await writeJsonReport(report, process.env.RUNNER_TEMP || os.tmpdir())
   core.setOutput('chart-name', report.chart.name)
   core.setOutput('chart-version', report.chart.version)
@@ -318,5 +319,4 @@ export async function emitReport(report: ActionReport, inputs: ActionInputs, eve
     if (outcome.warning) core.warning(outcome.warning)
     else core.info(`PR comment ${outcome.action}${outcome.id ? ` (${outcome.id})` : ''}`)
   }
-  core.info(renderMarkdown(report, { limit: SUMMARY_LIMIT, runUrl: event.runUrl }))
 }

@@ -646,3 +646,14 @@ export async function writeJobSummary(report: ActionReport, opts: SummaryOptions
     return false
   }
 }
+
+/** Plain lines for the job log: the verdict, then one line a step (findings are annotations already). */
+export function renderLogLines(report: ActionReport): string[] {
+  const lines = [redact(`${report.status === 'passed' ? '✅' : '❌'} ${report.chart.name} ${report.chart.version}: ${report.status} (${report.mode}: ${report.modeReason})`)]
+  if (report.upstream) lines.push(redact(`   upstream ${describeUpstream(report.upstream)}`))
+  for (const step of report.steps) {
+    lines.push(redact(`   ${stepIcon(step.status)} ${step.title.padEnd(24)} ${step.summary} (${formatDuration(step.durationMs)})`))
+  }
+  if (report.publish?.digest) lines.push(redact(`   ${report.publish.pushed ? 'pushed' : 'published'} ${report.publish.ref}@${report.publish.digest}`))
+  return lines
+}

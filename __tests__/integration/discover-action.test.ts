@@ -23,12 +23,12 @@ describe('mode: discover', () => {
     }
     for (const name of ['platform/temporal', 'platform/keycloak', 'products/fabric']) {
       write(`${name}/blueprint.yaml`, `apiVersion: catalyst.openova.io/v1alpha1\nkind: Blueprint\nmetadata:\n  name: bp-${path.basename(name)}\nspec:\n  version: 1.0.0\n  manifests:\n    chart: ./chart\n`)
-      write(`${name}/chart/Chart.yaml`, `apiVersion: v2\nname: bp-${path.basename(name)}\nversion: 1.0.0\n`)
+      write(`${name}/chart/Chart.yaml`, `apiVersion: v2\nname: bp-${path.basename(name)}\nversion: 1.0.0\ndependencies:\n  - name: ${path.basename(name)}-upstream\n    version: 1.0.0\n    repository: https://charts.example\n`)
     }
     git(repo, 'add', '-A')
     git(repo, 'commit', '-qm', 'three blueprints')
     shas.push(git(repo, 'rev-parse', 'HEAD'))
-    write('platform/keycloak/chart/values.yaml', 'replicas: 2\n')
+    write('platform/keycloak/chart/values.yaml', 'replicas: 2\ncatalystBlueprint:\n  upstream:\n    chart: keycloakx\n')
     write('products/fabric/chart/values.yaml', 'replicas: 3\n')
     git(repo, 'add', '-A')
     git(repo, 'commit', '-qm', 'touch two')
@@ -43,8 +43,8 @@ describe('mode: discover', () => {
     expect(JSON.parse(run.outputs.blueprints)).toEqual(['platform/keycloak', 'products/fabric'])
     expect(JSON.parse(run.outputs.matrix)).toEqual({
       include: [
-        { blueprint: 'platform/keycloak', chart: 'platform/keycloak/chart' },
-        { blueprint: 'products/fabric', chart: 'products/fabric/chart' }
+        { blueprint: 'platform/keycloak', chart: 'platform/keycloak/chart', upstream: 'keycloakx' },
+        { blueprint: 'products/fabric', chart: 'products/fabric/chart', upstream: 'fabric-upstream' }
       ]
     })
   })

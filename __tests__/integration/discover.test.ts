@@ -88,8 +88,8 @@ describe('discoverBlueprints on a full clone', () => {
     expect(r.blueprints).toEqual(['platform/a', 'products/b'])
     expect(r.matrix).toEqual({
       include: [
-        { blueprint: 'platform/a', chart: 'platform/a/chart' },
-        { blueprint: 'products/b', chart: 'products/b/helm' }
+        { blueprint: 'platform/a', chart: 'platform/a/chart', upstream: '' },
+        { blueprint: 'products/b', chart: 'products/b/helm', upstream: '' }
       ]
     })
     expect(r.reason).toMatch(/workflow_dispatch: all blueprints/)
@@ -98,7 +98,7 @@ describe('discoverBlueprints on a full clone', () => {
   it('push before..after lists only the blueprint changed in that range', async () => {
     const r = await discoverBlueprints({ workspace: src, eventName: 'push', payload: pushPayload(sha[1]!, sha[2]!) })
     expect(r.blueprints).toEqual(['products/b'])
-    expect(r.matrix.include).toEqual([{ blueprint: 'products/b', chart: 'products/b/helm' }])
+    expect(r.matrix.include).toEqual([{ blueprint: 'products/b', chart: 'products/b/helm', upstream: '' }])
     expect(r.reason).toContain(`${sha[1]!.slice(0, 7)}..${sha[2]!.slice(0, 7)}`)
     expect(r.reason).toContain('products/b')
 
