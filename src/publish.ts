@@ -166,7 +166,7 @@ export function parsePushedDigest(result: Pick<HelmRunResult, 'stdout' | 'stderr
   return /Digest:\s*(sha256:[0-9a-f]{64})/.exec(`${result.stdout}\n${result.stderr}`)?.[1]
 }
 
-const TRANSIENT = /\b(50[0234]|429)\b|Service Unavailable|Bad Gateway|Gateway Timeout|Too Many Requests|connection reset|broken pipe|EOF|i\/o timeout|connection refused|TLS handshake timeout/i
+const TRANSIENT = /\b(50[0234]|429)\b|Service Unavailable|Bad Gateway|Gateway Timeout|Too Many Requests|connection reset|broken pipe|\bEOF\b|i\/o timeout|connection refused|TLS handshake timeout/i
 const AUTH = /\b(401|403)\b|unauthorized|denied|authentication required|forbidden/i
 
 export function isTransientHelmFailure(text: string): boolean {

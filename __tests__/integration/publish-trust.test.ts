@@ -15,7 +15,7 @@ import { promisify } from 'node:util'
 import { parseDocument, type Document } from 'yaml'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startFaultProxy, startRegistry } from '../../testkit/registry.mjs'
-import { failureMessage, helmsUnderTest, makeWorkspace, runBundledAction, UPSTREAM_URL, type ActionRun, type HelmUnderTest } from '../support/e2e.js'
+import { failureMessage, helmsUnderTest, makeWorkspace, runBundledAction, UPSTREAM_URL, withoutMaskCommands, type ActionRun, type HelmUnderTest } from '../support/e2e.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -128,6 +128,9 @@ function expectSuccess(run: ActionRun): void {
   expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
 }
 
+/** Markdown without its backslash escapes, as a reader sees it. */
+const plain = (markdown: string) => markdown.replace(/\\(.)/g, '$1')
+
 const writes = (proxy: FaultProxy) => proxy.requests.filter((r) => ['PUT', 'POST', 'PATCH', 'DELETE'].includes(r.method))
 
 // ===========================================================================
@@ -145,6 +148,8 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
     await Promise.all([repo?.close(), registry?.stop()])
   })
 
+  let rangeCase = 0
+
   function publish(ws: Workspace, repository: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
     return runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { ...FAST, registry: `${registry.oci}/${repository}`, push: 'true', 'plain-http': 'true', ...inputs } })
   }
@@ -155,14 +160,17 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
     { range: '~1.2', expected: '1.2.0', values: '1.2.0' },
     { range: '^1', expected: '1.3.0', values: undefined },
     { range: '>=1.2 <2', expected: '1.3.0', values: '1.3.0' },
+    // 2.0.0-rc.1 is higher, but a prerelease only matches a range that names one
+    { range: '>=1.2', expected: '1.3.0', values: '1.3.0' },
     { range: '1.1.0 || 1.3.0', expected: '1.3.0', values: undefined },
     { range: '>=2.0.0-0', expected: '2.0.0-rc.1', values: '2.0.0-rc.1' }
   ])('Chart.yaml $range resolves to $expected, and the published chart bundles $expected', async ({ range, expected, values }) => {
+    rangeCase++
     const ws = await makeWorkspace()
     try {
       await pinUpstream(ws, range)
       await provenanceVersion(ws, values)
-      const repository = `ranges/r${expected.replace(/\W/g, '')}${values ? 'v' : 'n'}`
+      const repository = `ranges/case-${rangeCase}`
       const run = await publish(ws, repository)
       expectSuccess(run)
       expect(run.outputs['upstream-version']).toBe(expected)
@@ -202,7 +210,7 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
       expect(run.outputs['upstream-version']).toBe('1.2.0')
       expect(run.outputs['upstream-latest']).toBe('1.3.0')
       expect(run.outputs['upstream-outdated']).toBe('true')
-      expect(run.summary).toContain('temporal 1.2.0 pinned, 1.3.0 available')
+      expect(plain(run.summary)).toContain('temporal 1.2.0 pinned, 1.3.0 available')
       const notice = run.annotations.find((a: { level: string; title?: string }) => a.title === 'Upstream version: upstream-outdated')
       expect(notice).toMatchObject({ level: 'notice', file: 'platform/temporal/chart/Chart.yaml' })
     } finally {
@@ -219,7 +227,7 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
       expect(run.outputs['upstream-version']).toBe('1.3.0')
       expect(run.outputs['upstream-outdated']).toBe('false')
       expect(run.report.upstream).toMatchObject({ pinned: '1.2.0', resolved: '1.3.0', override: 'latest' })
-      expect(run.summary).toContain('temporal 1.3.0 (override; Chart.yaml pins 1.2.0)')
+      expect(plain(run.summary)).toContain('temporal 1.3.0 (override; Chart.yaml pins 1.2.0), up to date')
       // values.yaml still says 1.2.0: an override run warns about it, it does not fail.
       expect(step(run, 'resolve-upstream').findings).toEqual([expect.objectContaining({ rule: 'upstream-consistency', severity: 'warning' })])
       expect(built(run)).toEqual({ temporal: '1.3.0' })
@@ -376,7 +384,6 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
         doc.delete('dependencies')
         doc.setIn(['annotations', 'catalyst.openova.io/no-upstream'], 'true')
       })
-      await editYaml(valuesYaml(ws), (doc) => doc.delete('catalystBlueprint'))
       const run = await publish(ws, `${registry.oci}/no-upstream`)
       expectSuccess(run)
       expect(step(run, 'resolve-upstream')).toMatchObject({ status: 'skipped' })
@@ -432,7 +439,8 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
       expect(withBuild.outputs['chart-version']).toBe('1.0.0+build.7')
       expect(withBuild.outputs.ref).toBe(`${base}/bp-temporal:1.0.0_build.7`)
       expect(await manifestDigest(registry.url, 'versions/bp-temporal', '1.0.0_build.7')).toBe(withBuild.outputs.digest)
-      await pull(helm, `${base}/bp-temporal:1.0.0_build.7`, async (pulled) => {
+      // (helm pull reads a tag as a version constraint: `_` is refused there, so pull by digest)
+      await pull(helm, `${base}/bp-temporal@${withBuild.outputs.digest}`, async (pulled) => {
         expect(parseDocument(await pulled.read('bp-temporal/Chart.yaml')).get('version')).toBe('1.0.0+build.7')
       })
 
@@ -543,8 +551,12 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
       const run = await publish(ws, `${proxy.oci}/flaky`)
       expectSuccess(run)
       expect(run.outputs.pushed).toBe('true')
+      // helm 4 PUTs the manifest by digest then tags it; helm 3 PUTs it by tag. Either
+      // helm's client or the action retried: the faults were served and the tag landed.
       const puts = proxy.requests.filter((r) => r.method === 'PUT' && r.path.includes('/manifests/'))
-      expect(puts.map((r) => r.status)).toEqual([503, 503, 201])
+      expect(puts.slice(0, 3).map((r) => r.status)).toEqual([503, 503, 201])
+      expect(puts.filter((r) => r.fault)).toHaveLength(2)
+      expect(puts.some((r) => r.path.endsWith('/manifests/1.0.0') && r.status === 201)).toBe(true)
       expect(await manifestDigest(registry.url, 'flaky/bp-temporal', '1.0.0')).toBe(run.outputs.digest)
     } finally {
       await Promise.all([ws.remove(), proxy.stop()])
@@ -580,6 +592,16 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
       expect(proxy.requests.filter((r) => r.method === 'HEAD' && r.status === 401)).not.toHaveLength(0)
       expect(writes(proxy)).toEqual([])
       expect(run.outputs.pushed).toBe('false')
+
+      // With credentials (the login itself passes), the registry still refusing the HEAD is an auth error, not "absent".
+      const password = 'n0t-the-Right-one'
+      const withCredentials = await publish(ws, `${proxy.oci}/locked`, { 'registry-username': 'publisher', 'registry-password': password })
+      expect(withCredentials.exitCode).not.toBe(0)
+      const refused = failureMessage(withCredentials)
+      expect(refused).toContain(`Registry ${proxy.host} refused user "publisher"`)
+      expect(refused).toMatch(/Check the registry-username and registry-password inputs/)
+      expect(withoutMaskCommands(withCredentials.stdout + withCredentials.stderr)).not.toContain(password)
+      expect(writes(proxy)).toEqual([])
       expect(await registryTags(registry.url, 'locked/bp-temporal')).toEqual([])
     } finally {
       await Promise.all([ws.remove(), proxy.stop()])

@@ -53,6 +53,8 @@ describe('isTransientHelmFailure', () => {
     // a 503 from a token service that then says unauthorized is still an auth problem
     'Error: 503 then unauthorized: authentication required',
     'Error: chart.metadata.version "1.0" is invalid',
+    // "eof" inside a word is no connection dropped mid-stream
+    'Error: templates/notes.txt: the chart thereof is invalid',
     'Error: file "/tmp/x.tgz" not found',
     `Error: digest ${DIGEST} does not match`
   ])('does not retry %s', (text) => {
