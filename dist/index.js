@@ -46310,7 +46310,7 @@ async function resolveUpstream(options) {
             line: pinLine
         });
     }
-    findings.push(...consistencyFindings(blueprint, dependency, resolved, options.override !== ''));
+    findings.push(...consistencyFindings(blueprint, dependency, resolved, options.override !== '' && !options.publishing));
     const failed = findings.some((finding) => finding.severity === 'error');
     const pinText = isExactVersion(pinned) ? `${resolved} pinned` : `${pinned} resolves to ${resolved}`;
     const summary = (options.override ? `${resolved} (override "${options.override}"; Chart.yaml pins ${pinned})` : pinText) +
@@ -46365,7 +46365,7 @@ function consistencyFindings(blueprint, dependency, resolved, overridden) {
         const line = values.lineOf(['catalystBlueprint', 'upstream', key]);
         findings.push({
             rule: 'upstream-consistency',
-            // An override run tries another upstream on purpose: say so, do not fail it.
+            // A validate-only override run tries another upstream on purpose: say so, do not fail it.
             severity: overridden && key === 'version' ? 'warning' : 'error',
             message: `${values.displayPath} catalystBlueprint.upstream.${key} is "${normalized}" but ${chartFile} dependency ${dependency.name} ${chartField} ${key === 'version' ? `resolves to "${expected}" (pinned "${dependency.version}")` : `is "${expected}"`}`,
             fix: `set catalystBlueprint.upstream.${key} to "${expected}" in ${values.displayPath}, or change ${chartFile}: they are bumped together`,
@@ -54166,7 +54166,7 @@ async function sourceDateEpoch(env, workspace, chartDir) {
     // Still reproducible without git: a fixed time (the zip epoch), said in the report.
     return { epoch: 315532800, source: 'fixed 1980-01-01 (no git history, no SOURCE_DATE_EPOCH)' };
 }
-async function packageChart(helm, work, destination, epoch, built) {
+async function packageChart(helm, work, destination, timestamps, built) {
     const start = performance.now();
     const result = await helm.run(['package', work.dir, '--destination', destination]);
     if (result.exitCode !== 0) {
@@ -54186,6 +54186,7 @@ async function packageChart(helm, work, destination, epoch, built) {
         return { step };
     }
     const archive = path__default.join(destination, `${work.name}-${work.version}.tgz`);
+    const epoch = timestamps.epoch;
     await normalizeTgz(archive, epoch);
     const [listing, content] = await Promise.all([listTgz(archive), readFile(archive)]);
     const layerDigest = `sha256:${createHash('sha256').update(content).digest('hex')}`;
@@ -54199,9 +54200,9 @@ async function packageChart(helm, work, destination, epoch, built) {
             durationMs: Math.round(performance.now() - start),
             summary: findings.length
                 ? `${path__default.basename(archive)} is missing ${findings.length} dependenc${findings.length === 1 ? 'y' : 'ies'}`
-                : `${path__default.basename(archive)}, ${listing.length} entries, dependencies inside`,
+                : `${path__default.basename(archive)}, ${listing.length} entries, dependencies inside; timestamps from ${timestamps.source}`,
             findings,
-            data: { archive, entries: listing.length, layerDigest }
+            data: { archive, entries: listing.length, layerDigest, timestamps: new Date(epoch * 1000).toISOString(), timestampSource: timestamps.source }
         }
     };
 }
@@ -54268,7 +54269,8 @@ function parsePushedDigest(result) {
     return /Digest:\s*(sha256:[0-9a-f]{64})/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
 }
 const TRANSIENT = /\b(50[0234]|429)\b|Service Unavailable|Bad Gateway|Gateway Timeout|Too Many Requests|connection reset|broken pipe|\bEOF\b|i\/o timeout|connection refused|TLS handshake timeout/i;
-const AUTH = /\b(401|403)\b|unauthorized|denied|authentication required|forbidden/i;
+// "permission denied" is a local file error, not the registry refusing credentials.
+const AUTH = /\b(401|403)\b|unauthorized|(?<!permission )denied|authentication required|forbidden/i;
 function isTransientHelmFailure(text) {
     return TRANSIENT.test(text) && !AUTH.test(text);
 }
@@ -55115,7 +55117,7 @@ async function validateBlueprint(inputs, event) {
     let helm;
     let helmVersion = 'unknown';
     try {
-        const [installed, upstream] = await Promise.all([provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl), resolveBlueprintUpstream(inputs, blueprint)]);
+        const [installed, upstream] = await Promise.all([provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl), resolveBlueprintUpstream(inputs, blueprint, decision.mode)]);
         helm = await Helm.create(installed.binary, path__default.join(workRoot, 'helm-home'));
         helmVersion = helm.version;
         info(`helm ${helm.version} (${installed.source}: ${installed.binary})`);
@@ -55156,7 +55158,7 @@ async function validateBlueprint(inputs, event) {
         durationMs: Math.round(performance.now() - start)
     };
 }
-async function resolveBlueprintUpstream(inputs, blueprint) {
+async function resolveBlueprintUpstream(inputs, blueprint, mode) {
     const hollow = hollowByDeclaration(blueprint);
     if (hollow) {
         return { step: { id: 'resolve-upstream', title: 'Upstream version', status: 'failed', durationMs: 0, summary: 'no upstream chart declared', findings: [hollow] } };
@@ -55170,6 +55172,7 @@ async function resolveBlueprintUpstream(inputs, blueprint) {
         dependency,
         dependencyIndex: index,
         override: inputs.upstreamVersion,
+        publishing: mode === 'publish',
         mirrors: inputs.repositoryMirrors,
         credentials: dependencyCredentials(inputs),
         plainHttp: inputs.plainHttp
@@ -55239,7 +55242,7 @@ async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, w
             imageAllowlist: inputs.imageAllowlist,
             chartTests: inputs.chartTests
         }),
-        packageChart(helm, work, path__default.join(workRoot, 'package'), epoch.epoch, built)
+        packageChart(helm, work, path__default.join(workRoot, 'package'), epoch, built)
     ]);
     const imagesStep = gates.steps.find((step) => step.id === 'images');
     if (inputs.resolveDigests && imagesStep?.status === 'failed')

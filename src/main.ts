@@ -131,7 +131,7 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
   let helm: Helm | undefined
   let helmVersion = 'unknown'
   try {
-    const [installed, upstream] = await Promise.all([provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl), resolveBlueprintUpstream(inputs, blueprint)])
+    const [installed, upstream] = await Promise.all([provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl), resolveBlueprintUpstream(inputs, blueprint, decision.mode)])
     helm = await Helm.create(installed.binary, path.join(workRoot, 'helm-home'))
     helmVersion = helm.version
     core.info(`helm ${helm.version} (${installed.source}: ${installed.binary})`)
@@ -170,7 +170,7 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
   }
 }
 
-async function resolveBlueprintUpstream(inputs: ActionInputs, blueprint: Blueprint): Promise<{ resolution?: UpstreamResolution; step?: StepResult }> {
+async function resolveBlueprintUpstream(inputs: ActionInputs, blueprint: Blueprint, mode: 'validate' | 'publish'): Promise<{ resolution?: UpstreamResolution; step?: StepResult }> {
   const hollow = hollowByDeclaration(blueprint)
   if (hollow) {
     return { step: { id: 'resolve-upstream', title: 'Upstream version', status: 'failed', durationMs: 0, summary: 'no upstream chart declared', findings: [hollow] } }
@@ -184,6 +184,7 @@ async function resolveBlueprintUpstream(inputs: ActionInputs, blueprint: Bluepri
     dependency,
     dependencyIndex: index,
     override: inputs.upstreamVersion,
+    publishing: mode === 'publish',
     mirrors: inputs.repositoryMirrors,
     credentials: dependencyCredentials(inputs),
     plainHttp: inputs.plainHttp
@@ -262,7 +263,7 @@ async function runChartSteps(
       imageAllowlist: inputs.imageAllowlist,
       chartTests: inputs.chartTests
     }),
-    packageChart(helm, work, path.join(workRoot, 'package'), epoch.epoch, built)
+    packageChart(helm, work, path.join(workRoot, 'package'), epoch, built)
   ])
   const imagesStep = gates.steps.find((step) => step.id === 'images')
   if (inputs.resolveDigests && imagesStep?.status === 'failed') await addPinSuggestions(imagesStep as StepResult<ImagesData>)

@@ -48,11 +48,26 @@ export async function sourceDateEpoch(env: NodeJS.ProcessEnv, workspace: string,
   return { epoch: 315532800, source: 'fixed 1980-01-01 (no git history, no SOURCE_DATE_EPOCH)' }
 }
 
-export async function packageChart(helm: Helm, work: WorkChart, destination: string, epoch: number, built: Record<string, string>): Promise<{ packaged?: PackagedChart; step: StepResult<{ archive: string; entries: number; layerDigest: string }> }> {
+export interface PackageData {
+  archive: string
+  entries: number
+  layerDigest: string
+  /** ISO time every archive entry (and the manifest's `created`) carries. */
+  timestamps: string
+  timestampSource: string
+}
+
+export async function packageChart(
+  helm: Helm,
+  work: WorkChart,
+  destination: string,
+  timestamps: { epoch: number; source: string },
+  built: Record<string, string>
+): Promise<{ packaged?: PackagedChart; step: StepResult<PackageData> }> {
   const start = performance.now()
   const result = await helm.run(['package', work.dir, '--destination', destination])
   if (result.exitCode !== 0) {
-    const step = failedStep<{ archive: string; entries: number; layerDigest: string }>('package', 'Package', start, 'helm package failed', `helm package failed: ${lastLines(redact(result.stderr), 3)}`, result)
+    const step = failedStep<PackageData>('package', 'Package', start, 'helm package failed', `helm package failed: ${lastLines(redact(result.stderr), 3)}`, result)
     // charts/ was built (guard 1 passed) yet helm does not see it: .helmignore dropped it.
     if (/missing in charts\/ directory/i.test(result.stderr + result.stdout)) {
       step.summary = 'helm package found no dependencies under charts/'
@@ -68,6 +83,7 @@ export async function packageChart(helm: Helm, work: WorkChart, destination: str
     return { step }
   }
   const archive = path.join(destination, `${work.name}-${work.version}.tgz`)
+  const epoch = timestamps.epoch
   await normalizeTgz(archive, epoch)
   const [listing, content] = await Promise.all([listTgz(archive), readFile(archive)])
   const layerDigest = `sha256:${createHash('sha256').update(content).digest('hex')}`
@@ -81,9 +97,9 @@ export async function packageChart(helm: Helm, work: WorkChart, destination: str
       durationMs: Math.round(performance.now() - start),
       summary: findings.length
         ? `${path.basename(archive)} is missing ${findings.length} dependenc${findings.length === 1 ? 'y' : 'ies'}`
-        : `${path.basename(archive)}, ${listing.length} entries, dependencies inside`,
+        : `${path.basename(archive)}, ${listing.length} entries, dependencies inside; timestamps from ${timestamps.source}`,
       findings,
-      data: { archive, entries: listing.length, layerDigest }
+      data: { archive, entries: listing.length, layerDigest, timestamps: new Date(epoch * 1000).toISOString(), timestampSource: timestamps.source }
     }
   }
 }
@@ -167,7 +183,8 @@ export function parsePushedDigest(result: Pick<HelmRunResult, 'stdout' | 'stderr
 }
 
 const TRANSIENT = /\b(50[0234]|429)\b|Service Unavailable|Bad Gateway|Gateway Timeout|Too Many Requests|connection reset|broken pipe|\bEOF\b|i\/o timeout|connection refused|TLS handshake timeout/i
-const AUTH = /\b(401|403)\b|unauthorized|denied|authentication required|forbidden/i
+// "permission denied" is a local file error, not the registry refusing credentials.
+const AUTH = /\b(401|403)\b|unauthorized|(?<!permission )denied|authentication required|forbidden/i
 
 export function isTransientHelmFailure(text: string): boolean {
   return TRANSIENT.test(text) && !AUTH.test(text)

@@ -21,6 +21,8 @@ export interface ResolveUpstreamOptions {
   dependencyIndex: number
   /** Input upstream-version: '' (as pinned), 'latest', or a range/exact version. */
   override: string
+  /** A published chart's provenance must agree even on an override run. */
+  publishing?: boolean
   mirrors: RepositoryMirror[]
   credentials?: RegistryCredentials
   plainHttp: boolean
@@ -151,7 +153,7 @@ export async function resolveUpstream(options: ResolveUpstreamOptions): Promise<
       line: pinLine
     })
   }
-  findings.push(...consistencyFindings(blueprint, dependency, resolved, options.override !== ''))
+  findings.push(...consistencyFindings(blueprint, dependency, resolved, options.override !== '' && !options.publishing))
   const failed = findings.some((finding) => finding.severity === 'error')
   const pinText = isExactVersion(pinned) ? `${resolved} pinned` : `${pinned} resolves to ${resolved}`
   const summary =
@@ -212,7 +214,7 @@ export function consistencyFindings(blueprint: Blueprint, dependency: ChartDepen
     const line = values.lineOf(['catalystBlueprint', 'upstream', key])
     findings.push({
       rule: 'upstream-consistency',
-      // An override run tries another upstream on purpose: say so, do not fail it.
+      // A validate-only override run tries another upstream on purpose: say so, do not fail it.
       severity: overridden && key === 'version' ? 'warning' : 'error',
       message: `${values.displayPath} catalystBlueprint.upstream.${key} is "${normalized}" but ${chartFile} dependency ${dependency.name} ${chartField} ${key === 'version' ? `resolves to "${expected}" (pinned "${dependency.version}")` : `is "${expected}"`}`,
       fix: `set catalystBlueprint.upstream.${key} to "${expected}" in ${values.displayPath}, or change ${chartFile}: they are bumped together`,

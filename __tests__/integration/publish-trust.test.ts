@@ -221,6 +221,8 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
   it('input upstream-version: latest bundles 1.3.0 and says it is an override; the tree keeps its pin', async () => {
     const ws = await makeWorkspace()
     try {
+      // Publishing needs the provenance to agree with what is bundled.
+      await provenanceVersion(ws, '1.3.0')
       const before = await readFile(chartYaml(ws), 'utf8')
       const run = await publish(ws, 'override-latest', { 'upstream-version': 'latest' })
       expectSuccess(run)
@@ -228,8 +230,7 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
       expect(run.outputs['upstream-outdated']).toBe('false')
       expect(run.report.upstream).toMatchObject({ pinned: '1.2.0', resolved: '1.3.0', override: 'latest' })
       expect(plain(run.summary)).toContain('temporal 1.3.0 (override; Chart.yaml pins 1.2.0), up to date')
-      // values.yaml still says 1.2.0: an override run warns about it, it does not fail.
-      expect(step(run, 'resolve-upstream').findings).toEqual([expect.objectContaining({ rule: 'upstream-consistency', severity: 'warning' })])
+      expect(step(run, 'resolve-upstream').findings).toEqual([])
       expect(built(run)).toEqual({ temporal: '1.3.0' })
       await pull(helm, `${registry.oci}/override-latest/bp-temporal:1.0.0`, async (pulled) => {
         expect(await bundledUpstream(pulled)).toBe('1.3.0')
@@ -242,9 +243,27 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
     }
   })
 
+  it('an override whose values.yaml provenance disagrees warns when validating, and fails when publishing', async () => {
+    const ws = await makeWorkspace()
+    try {
+      const validate = await publish(ws, 'override-mismatch', { 'upstream-version': 'latest', push: 'false' })
+      expectSuccess(validate)
+      expect(step(validate, 'resolve-upstream').findings).toEqual([expect.objectContaining({ rule: 'upstream-consistency', severity: 'warning' })])
+
+      const publishing = await publish(ws, 'override-mismatch', { 'upstream-version': 'latest' })
+      expect(publishing.exitCode).not.toBe(0)
+      expect(step(publishing, 'resolve-upstream').findings).toEqual([expect.objectContaining({ rule: 'upstream-consistency', severity: 'error' })])
+      expect(failureMessage(publishing)).toMatch(/catalystBlueprint\.upstream\.version is "1\.2\.0"/)
+      expect(await registryTags(registry.url, 'override-mismatch/bp-temporal')).toEqual([])
+    } finally {
+      await ws.remove()
+    }
+  })
+
   it('input upstream-version: 1.1.0 bundles 1.1.0 (an older one)', async () => {
     const ws = await makeWorkspace()
     try {
+      await provenanceVersion(ws, '1.1.0')
       const run = await publish(ws, 'override-old', { 'upstream-version': '1.1.0' })
       expectSuccess(run)
       expect(run.outputs['upstream-version']).toBe('1.1.0')

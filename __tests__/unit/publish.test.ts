@@ -41,7 +41,9 @@ describe('isTransientHelmFailure', () => {
     'Error: Put "http://127.0.0.1:5000/v2/x/manifests/1.0.0": EOF',
     'Error: dial tcp 127.0.0.1:5000: connect: connection refused',
     'Error: net/http: TLS handshake timeout',
-    'Error: read tcp: i/o timeout'
+    'Error: read tcp: i/o timeout',
+    // a local "permission denied" (a cache file) is no registry refusing credentials
+    'Error: open /tmp/cache/blob: permission denied; then 502 Bad Gateway'
   ])('retries %s', (text) => {
     expect(isTransientHelmFailure(text)).toBe(true)
   })
