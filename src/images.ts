@@ -367,8 +367,8 @@ function fixFor(v: ImageVerdict, policy: ImagePolicy): string {
   return `Pin by digest: \`${pinned}\`${lookup}${shaTag}, or add a pattern for it to the image allowlist.`
 }
 
-/** One error per distinct failing image reference, listing where it is used. */
-export function imageFindings(verdicts: ImageVerdict[], policy: ImagePolicy): Finding[] {
+/** Failing verdicts grouped by image reference (normalized), in order of first use. */
+export function groupFailing(verdicts: readonly ImageVerdict[]): ImageVerdict[][] {
   const groups = new Map<string, ImageVerdict[]>()
   for (const v of verdicts) {
     if (v.ok) continue
@@ -377,30 +377,36 @@ export function imageFindings(verdicts: ImageVerdict[], policy: ImagePolicy): Fi
     if (list) list.push(v)
     else groups.set(key, [v])
   }
-  const findings: Finding[] = []
-  for (const list of groups.values()) {
-    const first = list[0]!
-    const uses: string[] = []
-    const seen = new Set<string>()
-    for (const v of list) {
-      const d = describeUse(v.use)
-      if (!seen.has(d)) {
-        seen.add(d)
-        uses.push(d)
-      }
+  return [...groups.values()]
+}
+
+/** The error for one group of uses of the same failing image, listing where it is used. */
+export function imageFinding(group: readonly ImageVerdict[], policy: ImagePolicy): Finding {
+  const first = group[0]!
+  const uses: string[] = []
+  const seen = new Set<string>()
+  for (const v of group) {
+    const d = describeUse(v.use)
+    if (!seen.has(d)) {
+      seen.add(d)
+      uses.push(d)
     }
-    const shown = uses.slice(0, MAX_LISTED_USES).join('; ')
-    const more = uses.length > MAX_LISTED_USES ? `; and ${uses.length - MAX_LISTED_USES} more` : ''
-    const shownImage = first.use.image === '' ? '(empty)' : first.use.image
-    const finding: Finding = {
-      rule: 'image-pinned',
-      severity: 'error',
-      message: `Image ${shownImage} does not satisfy image policy "${policy}": ${first.reason}. Used by ${shown}${more}.`,
-      fix: fixFor(first, policy)
-    }
-    const source = list.find((v) => v.use.source !== undefined)?.use.source
-    if (source !== undefined) finding.file = source
-    findings.push(finding)
   }
-  return findings
+  const shown = uses.slice(0, MAX_LISTED_USES).join('; ')
+  const more = uses.length > MAX_LISTED_USES ? `; and ${uses.length - MAX_LISTED_USES} more` : ''
+  const shownImage = first.use.image === '' ? '(empty)' : first.use.image
+  const finding: Finding = {
+    rule: 'image-pinned',
+    severity: 'error',
+    message: `Image ${shownImage} does not satisfy image policy "${policy}": ${first.reason}. Used by ${shown}${more}.`,
+    fix: fixFor(first, policy)
+  }
+  const source = group.find((v) => v.use.source !== undefined)?.use.source
+  if (source !== undefined) finding.file = source
+  return finding
+}
+
+/** One error per distinct failing image reference, listing where it is used. */
+export function imageFindings(verdicts: ImageVerdict[], policy: ImagePolicy): Finding[] {
+  return groupFailing(verdicts).map((group) => imageFinding(group, policy))
 }

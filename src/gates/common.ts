@@ -128,3 +128,15 @@ export function templateLocation(text: string, chartName: string): { source: str
   if (!match) return undefined
   return { source: match[1]!, line: Number(match[2]) }
 }
+
+/** Visits every mapping entry of a values tree, depth first; `visit` returns false to skip the entry's subtree. */
+export function walkValues(node: unknown, visit: (key: string, value: unknown, at: ValuePath) => boolean | void, at: ValuePath = []): void {
+  if (Array.isArray(node)) {
+    node.forEach((item, i) => walkValues(item, visit, [...at, i]))
+    return
+  }
+  if (!isRecord(node)) return
+  for (const [key, value] of Object.entries(node)) {
+    if (visit(key, value, at) !== false) walkValues(value, visit, [...at, key])
+  }
+}

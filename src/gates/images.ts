@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { tryParseImageRef, type ImageRef } from '../image-ref.js'
-import { checkImages, extractImages, imageFindings, type ImagePolicy, type ImageVerdict } from '../images.js'
+import { checkImages, extractImages, groupFailing, imageFinding, type ImagePolicy, type ImageVerdict } from '../images.js'
 import type { AllowlistEntry } from '../inputs.js'
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../yaml-source.js'
@@ -149,34 +149,24 @@ export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; 
     return d
   })
 
-  // One finding per failing image reference (as imageFindings groups them), placed at the value or the template.
-  const groups = new Map<string, ImageVerdict[]>()
-  for (const v of verdicts) {
-    if (v.ok) continue
-    const key = v.ref ? v.ref.canonical : `raw:${v.use.image}`
-    const list = groups.get(key)
-    if (list) list.push(v)
-    else groups.set(key, [v])
-  }
+  // One finding per failing image reference, placed at the value that sets it or at the template.
   const findings: Finding[] = []
-  for (const list of groups.values()) {
-    for (const finding of imageFindings(list, policy)) {
-      delete finding.file
-      delete finding.line
-      const match = lookup(list[0]!.use.image)
-      const ownTemplate = list.map((v) => repoFileForSource(v.use.source, input.chartName, input.displayChartDir)).find((f) => f !== undefined)
-      if (match) {
-        finding.file = values.displayPath
-        if (match.line !== undefined) finding.line = match.line
-        finding.message += ` Set by ${setPath(match.path)} in ${values.displayPath}.`
-      } else if (ownTemplate) {
-        finding.file = ownTemplate
-        const source = list.find((v) => repoFileForSource(v.use.source, input.chartName, input.displayChartDir) === ownTemplate)?.use.source
-        const line = input.chartDir && source ? literalImageLine(input.chartDir, source, input.chartName, list[0]!.use.image) : undefined
-        if (line !== undefined) finding.line = line
-      }
-      findings.push(finding)
+  for (const list of groupFailing(verdicts)) {
+    const finding = imageFinding(list, policy)
+    delete finding.file
+    const match = lookup(list[0]!.use.image)
+    const ownTemplate = list.map((v) => repoFileForSource(v.use.source, input.chartName, input.displayChartDir)).find((f) => f !== undefined)
+    if (match) {
+      finding.file = values.displayPath
+      if (match.line !== undefined) finding.line = match.line
+      finding.message += ` Set by ${setPath(match.path)} in ${values.displayPath}.`
+    } else if (ownTemplate) {
+      finding.file = ownTemplate
+      const source = list.find((v) => repoFileForSource(v.use.source, input.chartName, input.displayChartDir) === ownTemplate)?.use.source
+      const line = input.chartDir && source ? literalImageLine(input.chartDir, source, input.chartName, list[0]!.use.image) : undefined
+      if (line !== undefined) finding.line = line
     }
+    findings.push(finding)
   }
   const allowedSeen = new Set<string>()
   for (const v of verdicts) {

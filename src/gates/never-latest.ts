@@ -19,7 +19,7 @@
 import type { HelmRunResult } from '../helm.js'
 import type { Finding, StepResult } from '../types.js'
 import type { YamlSource } from '../yaml-source.js'
-import { helmErrorLine, isRecord, repoFileForSource, setPath, statusOf, templateLocation, type ValuePath } from './common.js'
+import { helmErrorLine, isRecord, repoFileForSource, setPath, statusOf, templateLocation, walkValues, type ValuePath } from './common.js'
 
 export interface OwnImageTag {
   path: ValuePath
@@ -33,26 +33,18 @@ export interface OwnImageTag {
 /** Pure: `<x>.image.tag` (and `<x>.imageName`) keys of values.yaml outside the upstream dependency's subtree. */
 export function findOwnImageTags(values: unknown, upstreamKey: string): OwnImageTag[] {
   const found: OwnImageTag[] = []
-  const walk = (node: unknown, at: ValuePath): void => {
-    if (Array.isArray(node)) {
-      node.forEach((item, i) => walk(item, [...at, i]))
-      return
+  walkValues(values, (key, value, at) => {
+    // The upstream chart's images are the upstream's business: only the blueprint's own.
+    if (at.length === 0 && key === upstreamKey) return false
+    const here = [...at, key]
+    if (key === 'image' && isRecord(value) && 'tag' in value) {
+      const tagPath = [...here, 'tag']
+      found.push({ path: tagPath, key: setPath(tagPath), default: value.tag, kind: 'tag' })
     }
-    if (!isRecord(node)) return
-    for (const [key, value] of Object.entries(node)) {
-      if (at.length === 0 && key === upstreamKey) continue
-      const here = [...at, key]
-      if (key === 'image' && isRecord(value) && 'tag' in value) {
-        const tagPath = [...here, 'tag']
-        found.push({ path: tagPath, key: setPath(tagPath), default: value.tag, kind: 'tag' })
-      }
-      if (key === 'imageName' && at.length > 0 && (typeof value === 'string' || value === null)) {
-        found.push({ path: here, key: setPath(here), default: value, kind: 'imageName' })
-      }
-      walk(value, here)
+    if (key === 'imageName' && at.length > 0 && (typeof value === 'string' || value === null)) {
+      found.push({ path: here, key: setPath(here), default: value, kind: 'imageName' })
     }
-  }
-  walk(values, [])
+  })
   return found
 }
 

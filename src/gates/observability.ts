@@ -22,7 +22,7 @@ import type { HelmRunResult } from '../helm.js'
 import type { ToggleOverrides } from '../inputs.js'
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../yaml-source.js'
-import { helmErrorLine, isRecord, parseDottedPath, repoFileForSource, setPath, statusOf, templateLocation, valueAt, type ValuePath } from './common.js'
+import { helmErrorLine, parseDottedPath, repoFileForSource, setPath, statusOf, templateLocation, valueAt, walkValues, type ValuePath } from './common.js'
 
 export const MONITORING_GROUP = 'monitoring.coreos.com'
 
@@ -70,23 +70,12 @@ function matchesPattern(valuePath: ValuePath, pattern: ValuePath): boolean {
 /** Pure: the toggles of a values tree, with the input's includes and excludes applied. */
 export function discoverToggles(values: unknown, overrides: ToggleOverrides = { include: [], exclude: [] }): Toggle[] {
   const found: Toggle[] = []
-  const walk = (node: unknown, at: ValuePath): void => {
-    if (Array.isArray(node)) {
-      node.forEach((item, i) => walk(item, [...at, i]))
-      return
-    }
-    if (!isRecord(node)) return
-    for (const [key, value] of Object.entries(node)) {
-      const here = [...at, key]
-      if (typeof value === 'boolean') {
-        const kind = isToggleKey(here)
-        if (kind.toggle) found.push({ path: here, key: setPath(here), default: value, origin: 'values', expectsResource: kind.expectsResource })
-      } else {
-        walk(value, here)
-      }
-    }
-  }
-  walk(values, [])
+  walkValues(values, (key, value, at) => {
+    if (typeof value !== 'boolean') return
+    const here = [...at, key]
+    const kind = isToggleKey(here)
+    if (kind.toggle) found.push({ path: here, key: setPath(here), default: value, origin: 'values', expectsResource: kind.expectsResource })
+  })
   for (const text of overrides.include) {
     const valuePath = parseDottedPath(text.trim())
     if (valuePath.length === 0) continue
