@@ -3,7 +3,7 @@
 // It changes nothing the action does. It records
 //   - when it was imported (performance.now(), ms since the process's time origin),
 //   - every child process the action starts (binary, first arguments, start and
-//     exit times), by wrapping ChildProcess.prototype.spawn — spawn, execFile,
+//     exit times, how long spawn() itself blocked), by wrapping ChildProcess.prototype.spawn — spawn, execFile,
 //     exec and @actions/exec all go through it,
 //   - the process's peak resident set size (process.resourceUsage().maxRSS),
 //   - its own CPU time, and (Linux) the CPU time of its waited-for children and
@@ -32,7 +32,10 @@ if (out) {
       record.end = performance.now()
       record.exitCode = code
     })
-    return original.call(this, options)
+    const result = original.call(this, options)
+    // spawn() is synchronous until the child has exec'd: time the event loop stands still.
+    record.syncMs = performance.now() - record.start
+    return result
   }
   /** CPU clock ticks of the waited-for children (and their descendants), or undefined off Linux. */
   const childTicks = () => {

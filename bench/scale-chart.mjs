@@ -3,6 +3,11 @@
 // ~10 MB for 2,000) with images in every pod-bearing kind: Deployment,
 // StatefulSet, DaemonSet, ReplicaSet, Job, CronJob and Pod, plus ConfigMaps.
 // Every image is pinned by a sha256 digest, so the action's gates pass.
+// With the default values every pod's sidecar renders `resources:` then `{}` on
+// the next line, as charts made from `helm create` do; SCALE_BLOCK_RESOURCES
+// are --set arguments that render a block mapping there instead.
+
+export const SCALE_BLOCK_RESOURCES = ['--set', 'sidecar.resources.requests.cpu=10m', '--set', 'sidecar.resources.requests.memory=32Mi']
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 
@@ -41,6 +46,9 @@ export async function writeScaleChart(chartDir, { docs = 2000, envCount = 24 } =
       `groups: ${groups}`,
       `envCount: ${envCount}`,
       'registry: registry.example.com',
+      '# Rendered with the `helm create` idiom (toYaml | nindent): the default {} lands on its own line.',
+      'sidecar:',
+      '  resources: {}',
       ''
     ].join('\n')
   )
@@ -159,10 +167,10 @@ spec:
       ports:
         - name: https
           containerPort: 8443
+      # The \`helm create\` scaffold idiom: with the default \`resources: {}\` this renders
+      # \`resources:\` and \`{}\` on the next line.
       resources:
-        requests:
-          cpu: 10m
-          memory: 32Mi
+        {{- toYaml .root.Values.sidecar.resources | nindent 8 }}
   volumes:
     - name: work
       emptyDir: {}

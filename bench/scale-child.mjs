@@ -4,7 +4,8 @@
 // Times what the action spends on a `helm template` output: parseRenderDetailed
 // (split + parse every document), extractImages, checkImages, and the whole
 // images gate (imagesStep, which extracts and checks again, then builds
-// findings). Prints one JSON line; maxRssKb is this process's peak RSS right
+// findings). Also counts the documents the fast reader gives up on (read by
+// YAML.parse instead). Prints one JSON line; maxRssKb is this process's peak RSS right
 // after that cold pass (before an extra warm pass, timed for information only).
 import { readFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
@@ -60,6 +61,16 @@ const maxRssKb = process.resourceUsage().maxRSS
 const heapUsedMb = mb(process.memoryUsage().heapUsed)
 const warm = pass(text)
 
+// How many documents the fast reader gives up on (they go through YAML.parse): after the timing.
+let slowDocuments
+if (typeof mod.fastParseYaml === 'function') {
+  slowDocuments = 0
+  for (const chunk of text.split(/^(?:---|\.\.\.)(?=[ \t\r\n]|$).*$/m)) {
+    if (chunk.replace(/^\s*#.*$/gm, '').trim() === '') continue
+    if (!mod.fastParseYaml(chunk.replace(/^\n/, ''))) slowDocuments++
+  }
+}
+
 const round = (x) => Math.round(x * 10) / 10
 process.stdout.write(
   JSON.stringify({
@@ -71,6 +82,7 @@ process.stdout.write(
     distinctImages: new Set(cold.uses.map((u) => u.image)).size,
     failing: cold.verdicts.filter((v) => !v.ok).length,
     imagesStatus: cold.images.step.status,
+    slowDocuments,
     readMs: round(readMs),
     parseMs: round(cold.parseMs),
     extractMs: round(cold.extractMs),
