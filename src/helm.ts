@@ -63,8 +63,12 @@ export class Helm {
     return Number(/^v?(\d+)/.exec(this.version)?.[1] ?? 3)
   }
 
-  /** Creates isolated homes (under `root`, or a fresh temp folder) and reads the binary's version. */
-  static async create(binary: string, root?: string): Promise<Helm> {
+  /**
+   * Creates isolated homes (under `root`, or a fresh temp folder). The binary's
+   * version is read with `helm version` unless the caller already knows it
+   * (provisioning asked it): one helm process fewer on the critical path.
+   */
+  static async create(binary: string, root?: string, knownVersion?: string): Promise<Helm> {
     const ownsHome = root === undefined
     const base = root ?? (await mkdtemp(path.join(os.tmpdir(), 'bp-helm-')))
     const home: HelmHome = {
@@ -77,6 +81,7 @@ export class Helm {
       repositoryCache: path.join(base, 'cache', 'repository')
     }
     await Promise.all([home.config, home.cache, home.data, path.dirname(home.registryConfig), home.repositoryCache].map((dir) => mkdir(dir, { recursive: true })))
+    if (knownVersion) return new Helm(binary, home, knownVersion, ownsHome)
     const probe = new Helm(binary, home, 'unknown', ownsHome)
     const result = await probe.run(['version', '--template', '{{.Version}}'])
     if (result.exitCode !== 0 || !/^v\d+\./.test(result.stdout.trim())) {

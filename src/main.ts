@@ -132,7 +132,7 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
   let helmVersion = 'unknown'
   try {
     const [installed, upstream] = await Promise.all([provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl), resolveBlueprintUpstream(inputs, blueprint, decision.mode)])
-    helm = await Helm.create(installed.binary, path.join(workRoot, 'helm-home'))
+    helm = await Helm.create(installed.binary, path.join(workRoot, 'helm-home'), installed.version)
     helmVersion = helm.version
     core.info(`helm ${helm.version} (${installed.source}: ${installed.binary})`)
     if (upstream.step) state.steps.push(upstream.step)

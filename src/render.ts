@@ -405,6 +405,7 @@ class FastReader {
       if (this.li >= this.n) return null
       const next = this.lines[this.li]!
       const i = indentOf(next)
+      if (i > parent && (next.charCodeAt(i) === 123 || next.charCodeAt(i) === 91)) return this.flowOnOwnLine(next, i, parent)
       if (i > parent) return this.node(i)
       if (inMap && i === parent && isSeqItem(next, i)) return this.seq(i)
       return null
@@ -433,6 +434,21 @@ class FastReader {
         if (!plainMayStart(line, pos, false)) throw GIVE_UP
         return this.plain(line, pos, parent)
     }
+  }
+
+  /**
+   * `key:` with `{}` or `[…]` alone on the next line: what `toYaml … | nindent`
+   * writes for an empty map in every `helm create` chart, so it must stay fast.
+   */
+  private flowOnOwnLine(line: string, pos: number, parent: number): unknown {
+    const flow = new FlowReader(line, pos)
+    const value = flow.value()
+    expectLineEnd(line, flow.pos)
+    this.li++
+    this.skipBlank()
+    // Anything more indented after it would continue the flow value: leave that to the full parser.
+    if (this.li < this.n && indentOf(this.lines[this.li]!) > parent) throw GIVE_UP
+    return value
   }
 
   private plain(line: string, pos: number, parent: number): unknown {
@@ -704,7 +720,7 @@ function describe(value: unknown): string {
  * or blank lines) are skipped. Documents that are not valid YAML, or are not a
  * mapping, are returned in `errors` with their `# Source:` template and line.
  */
-export function parseRenderDetailed(output: string): ParsedRender {
+export function parseRenderDetailed(output: string, options: ParseRenderOptions = {}): ParsedRender {
   const documents: RenderedDocument[] = []
   const errors: RenderParseError[] = []
   let index = 0
@@ -712,6 +728,7 @@ export function parseRenderDetailed(output: string): ParsedRender {
     const head = scanHead(chunk.text)
     if (head.empty) continue
     const i = index++
+    if (options.mentioning !== undefined && !chunk.text.includes(options.mentioning)) continue
     let value: unknown
     try {
       value = parseYamlDocument(chunk.text)
@@ -752,6 +769,15 @@ export function parseRenderDetailed(output: string): ParsedRender {
     documents.push(doc)
   }
   return { documents, errors }
+}
+
+export interface ParseRenderOptions {
+  /**
+   * Parse only the documents whose text contains this string (e.g.
+   * `monitoring.coreos.com` for the observability renders, which need nothing
+   * else): the others are skipped unparsed.
+   */
+  mentioning?: string
 }
 
 /** The parsed documents of a `helm template` output; documents that fail to parse are left out (see {@link parseRenderDetailed}). */

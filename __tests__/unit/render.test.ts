@@ -317,10 +317,21 @@ describe('fast YAML reader', () => {
       'a: x\n  y\n\n  z\n',
       'a: |\n  x\n\n  y\n\n\nb: 1\n',
       'a: >\n  one\n  two\n\n  three\n',
-      'a: [[1, [2]], {b: {c: []}}]\n'
+      'a: [[1, [2]], {b: {c: []}}]\n',
+      // `resources:` then `{}` on its own line: toYaml | nindent of an empty map, in every helm create chart
+      'spec:\n  resources:\n    {}\n  name: x\n',
+      'args:\n  [a, b]\n# c\nnext: 1\n'
     ]) {
-      expect(fastParseYaml(text)).toBeDefined()
+      const fast = fastParseYaml(text)
+      expect(fast).toBeDefined()
+      expect(fast?.value).toEqual(YAML.parse(text, YAML_OPTIONS))
     }
+  })
+
+  it('defers when more follows a flow value on its own line', () => {
+    const text = 'a:\n  {}\n  b: 1\n'
+    expect(fastParseYaml(text)).toBeUndefined()
+    expect(() => parseYamlDocument(text)).toThrow()
   })
 
   it('defers to YAML.parse for constructs outside its subset', () => {
@@ -464,5 +475,33 @@ describe('a large render', () => {
     // Every document must be within the fast reader's subset (a regression here costs seconds).
     const chunks = text.split(/^---$/m).filter((c) => c.trim() !== '')
     expect(chunks.filter((c) => fastParseYaml(c) === undefined)).toHaveLength(0)
+  })
+})
+
+describe('parseRenderDetailed({ mentioning })', () => {
+  it('parses only the documents that mention the string, and skips a broken one that does not', () => {
+    const output = [
+      '---',
+      '# Source: c/templates/sm.yaml',
+      'apiVersion: monitoring.coreos.com/v1',
+      'kind: ServiceMonitor',
+      'metadata:',
+      '  name: sm',
+      '---',
+      '# Source: c/templates/broken.yaml',
+      'kind: [unclosed',
+      '---',
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: cm',
+      ''
+    ].join('\n')
+    const only = parseRenderDetailed(output, { mentioning: 'monitoring.coreos.com' })
+    expect(only.documents.map((d) => d.kind)).toEqual(['ServiceMonitor'])
+    expect(only.errors).toEqual([])
+    const all = parseRenderDetailed(output)
+    expect(all.documents.map((d) => d.kind)).toEqual(['ServiceMonitor', 'ConfigMap'])
+    expect(all.errors).toHaveLength(1)
   })
 })

@@ -19,7 +19,7 @@ import { chartTestsSkipped, chartTestsStep, listChartTests, runChartTest, type C
 import { imagesStep } from './images.js'
 import { lintStep, planLint, type LintRunPlan } from './lint.js'
 import { case4Args, findOwnImageTags, neverLatestStep } from './never-latest.js'
-import { case2Args, case3Args, discoverToggles, observabilityStep, type RenderOutcome } from './observability.js'
+import { case2Args, case3Args, discoverToggles, MONITORING_GROUP, observabilityStep, type RenderOutcome } from './observability.js'
 import { renderStep } from './render-step.js'
 
 export interface GateContext {
@@ -109,14 +109,20 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
   const testResults = new Map<string, { result: ChartTestResult; span: Span }>()
   const jobs: Job[] = []
 
-  const renderJob = (id: string, args: string[]): void => {
+  // What each render is parsed for: the default render feeds every gate; the
+  // observability renders only need their monitoring documents; case 4 only
+  // needs helm's exit code and error.
+  const renderJob = (id: string, args: string[], parse: 'all' | 'monitoring' | 'none'): void => {
     jobs.push({
       id,
       kind: 'helm',
       run: async () => {
         const start = performance.now()
         const result = await helm.run(args)
-        const parsed = result.exitCode === 0 ? parseRenderDetailed(result.stdout) : { documents: [], errors: [] }
+        const parsed =
+          result.exitCode !== 0 || parse === 'none'
+            ? { documents: [], errors: [] }
+            : parseRenderDetailed(result.stdout, parse === 'monitoring' ? { mentioning: MONITORING_GROUP } : {})
         renders.set(id, { result, documents: parsed.documents, parseErrors: parsed.errors, span: { start, end: performance.now() } })
         return result
       }
@@ -124,7 +130,7 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
   }
 
   const defaultArgs = withValues([])
-  renderJob('render:default', defaultArgs)
+  renderJob('render:default', defaultArgs, 'all')
   // Scripts first among the rest: each runs several helm commands in a row, the longest jobs of the pool.
   for (const script of scripts) {
     jobs.push({
@@ -151,9 +157,9 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
       }
     })
   }
-  toggles.forEach((toggle, i) => renderJob(`case2:${i}`, withValues(case2Args(toggle))))
-  renderJob('case3', withValues(case3Args(toggles)))
-  ownTags.forEach((tag, i) => renderJob(`case4:${i}`, [...templateBase, ...case4Args(tag, ownTags)]))
+  toggles.forEach((toggle, i) => renderJob(`case2:${i}`, withValues(case2Args(toggle)), 'monitoring'))
+  renderJob('case3', withValues(case3Args(toggles)), 'monitoring')
+  ownTags.forEach((tag, i) => renderJob(`case4:${i}`, [...templateBase, ...case4Args(tag, ownTags)], 'none'))
 
   // ---- run
   const poolStart = performance.now()

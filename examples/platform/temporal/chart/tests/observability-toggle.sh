@@ -102,7 +102,7 @@ if must_render "case 2b (upstream opt-in)" --set "$UPSTREAM_TOGGLE=true" --api-v
 fi
 if must_render "case 2c (both opt-in)" --set "$OVERLAY_TOGGLE=true" --set "$UPSTREAM_TOGGLE=true" --api-versions "$API"; then
   n=$(count_kind "$OUT" ServiceMonitor)
-  if [[ $n -ge 2 ]] && printf '%s\n' "$OUT" | grep -q '^apiVersion: monitoring.coreos.com/v1'; then
+  if [[ $n -ge 2 ]] && grep -q '^apiVersion: monitoring.coreos.com/v1' <<<"$OUT"; then
     pass "case 2c (both opt-in): $n ServiceMonitors render"
   else
     fail "case 2c (both opt-in): expected the overlay and upstream ServiceMonitors, got $n"
