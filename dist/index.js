@@ -45069,8 +45069,12 @@ class Helm {
     get major() {
         return Number(/^v?(\d+)/.exec(this.version)?.[1] ?? 3);
     }
-    /** Creates isolated homes (under `root`, or a fresh temp folder) and reads the binary's version. */
-    static async create(binary, root) {
+    /**
+     * Creates isolated homes (under `root`, or a fresh temp folder). The binary's
+     * version is read with `helm version` unless the caller already knows it
+     * (provisioning asked it): one helm process fewer on the critical path.
+     */
+    static async create(binary, root, knownVersion) {
         const ownsHome = root === undefined;
         const base = root ?? (await mkdtemp(path__default.join(os$1.tmpdir(), 'bp-helm-')));
         const home = {
@@ -45083,6 +45087,8 @@ class Helm {
             repositoryCache: path__default.join(base, 'cache', 'repository')
         };
         await Promise.all([home.config, home.cache, home.data, path__default.dirname(home.registryConfig), home.repositoryCache].map((dir) => mkdir$1(dir, { recursive: true })));
+        if (knownVersion)
+            return new Helm(binary, home, knownVersion, ownsHome);
         const probe = new Helm(binary, home, 'unknown', ownsHome);
         const result = await probe.run(['version', '--template', '{{.Version}}']);
         if (result.exitCode !== 0 || !/^v\d+\./.test(result.stdout.trim())) {
@@ -45179,6 +45185,8 @@ const MANIFEST_ACCEPT = [
 const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const MAX_JSON_BYTES = 16 * 1024 * 1024;
+/** A chart archive pulled back for verification; charts are far smaller. */
+const MAX_CHART_BYTES = 256 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
 const MAX_TAG_PAGES = 1000;
 const REPO_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
@@ -45489,6 +45497,36 @@ class RegistryClient {
         catch {
             throw this.error('protocol', `Registry ${this.host} returned a manifest that is not JSON (GET ${url.href}).`, url, res.status);
         }
+    }
+    /**
+     * Pulls a Helm chart by manifest digest through the registry API: the
+     * manifest, then its chart layer. Both are checked against their digests,
+     * so what comes back is exactly what the registry serves under that digest.
+     */
+    async pullChart(repository, digest) {
+        this.checkRepository(repository);
+        const manifestUrl = new URL(`${this.base}/v2/${repository}/manifests/${digest}`);
+        const manifestRes = await this.call('GET', manifestUrl, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
+        if (manifestRes.status === 404)
+            throw this.error('protocol', `Registry ${this.host} has no manifest ${digest} in ${repository} right after the push.`, manifestUrl, 404);
+        const manifestDigest = `sha256:${createHash('sha256').update(manifestRes.body).digest('hex')}`;
+        let layerDigest;
+        try {
+            const manifest = JSON.parse(manifestRes.body.toString('utf8'));
+            layerDigest = manifest.layers?.find((layer) => layer.mediaType === HELM_CHART_LAYER)?.digest;
+        }
+        catch {
+            throw this.error('protocol', `Registry ${this.host} returned a manifest that is not JSON (GET ${manifestUrl.href}).`, manifestUrl, manifestRes.status);
+        }
+        if (!layerDigest || !DIGEST.test(layerDigest)) {
+            throw this.error('protocol', `The manifest ${digest} in ${repository} has no Helm chart layer (${HELM_CHART_LAYER}).`, manifestUrl, manifestRes.status);
+        }
+        const blobUrl = new URL(`${this.base}/v2/${repository}/blobs/${layerDigest}`);
+        const blobRes = await this.call('GET', blobUrl, '*/*', repository, MAX_CHART_BYTES);
+        if (blobRes.status === 404)
+            throw this.error('protocol', `Registry ${this.host} has no blob ${layerDigest} in ${repository}.`, blobUrl, 404);
+        const archiveDigest = `sha256:${createHash('sha256').update(blobRes.body).digest('hex')}`;
+        return { manifestDigest, layerDigest, archiveDigest, archive: blobRes.body };
     }
     /**
      * GET /v2/<repo>/tags/list, following `Link: <…>; rel="next"`. Unknown repository → [].
@@ -47591,6 +47629,8 @@ class FastReader {
                 return null;
             const next = this.lines[this.li];
             const i = indentOf(next);
+            if (i > parent && (next.charCodeAt(i) === 123 || next.charCodeAt(i) === 91))
+                return this.flowOnOwnLine(next, i, parent);
             if (i > parent)
                 return this.node(i);
             if (inMap && i === parent && isSeqItem(next, i))
@@ -47622,6 +47662,21 @@ class FastReader {
                     throw GIVE_UP;
                 return this.plain(line, pos, parent);
         }
+    }
+    /**
+     * `key:` with `{}` or `[…]` alone on the next line: what `toYaml … | nindent`
+     * writes for an empty map in every `helm create` chart, so it must stay fast.
+     */
+    flowOnOwnLine(line, pos, parent) {
+        const flow = new FlowReader(line, pos);
+        const value = flow.value();
+        expectLineEnd(line, flow.pos);
+        this.li++;
+        this.skipBlank();
+        // Anything more indented after it would continue the flow value: leave that to the full parser.
+        if (this.li < this.n && indentOf(this.lines[this.li]) > parent)
+            throw GIVE_UP;
+        return value;
     }
     plain(line, pos, parent) {
         const end = commentAt(line, pos);
@@ -47924,7 +47979,7 @@ function describe(value) {
  * or blank lines) are skipped. Documents that are not valid YAML, or are not a
  * mapping, are returned in `errors` with their `# Source:` template and line.
  */
-function parseRenderDetailed(output) {
+function parseRenderDetailed(output, options = {}) {
     const documents = [];
     const errors = [];
     let index = 0;
@@ -47933,6 +47988,8 @@ function parseRenderDetailed(output) {
         if (head.empty)
             continue;
         const i = index++;
+        if (options.mentioning !== undefined && !chunk.text.includes(options.mentioning))
+            continue;
         let value;
         try {
             value = parseYamlDocument(chunk.text);
@@ -48107,6 +48164,19 @@ function templateLocation(text, chartName) {
     if (!match)
         return undefined;
     return { source: match[1], line: Number(match[2]) };
+}
+/** Visits every mapping entry of a values tree, depth first; `visit` returns false to skip the entry's subtree. */
+function walkValues(node, visit, at = []) {
+    if (Array.isArray(node)) {
+        node.forEach((item, i) => walkValues(item, visit, [...at, i]));
+        return;
+    }
+    if (!isRecord(node))
+        return;
+    for (const [key, value] of Object.entries(node)) {
+        if (visit(key, value, at) !== false)
+            walkValues(value, visit, [...at, key]);
+    }
 }
 
 // Gate `chart-tests`: the chart's own `tests/*.sh` (self-contained `helm template`
@@ -48564,8 +48634,8 @@ function fixFor(v, policy) {
     const shaTag = policy === 'sha' ? `, use a commit-SHA tag (\`${base}:<7-40 hex>\`)` : '';
     return `Pin by digest: \`${pinned}\`${lookup}${shaTag}, or add a pattern for it to the image allowlist.`;
 }
-/** One error per distinct failing image reference, listing where it is used. */
-function imageFindings(verdicts, policy) {
+/** Failing verdicts grouped by image reference (normalized), in order of first use. */
+function groupFailing(verdicts) {
     const groups = new Map();
     for (const v of verdicts) {
         if (v.ok)
@@ -48577,33 +48647,33 @@ function imageFindings(verdicts, policy) {
         else
             groups.set(key, [v]);
     }
-    const findings = [];
-    for (const list of groups.values()) {
-        const first = list[0];
-        const uses = [];
-        const seen = new Set();
-        for (const v of list) {
-            const d = describeUse(v.use);
-            if (!seen.has(d)) {
-                seen.add(d);
-                uses.push(d);
-            }
+    return [...groups.values()];
+}
+/** The error for one group of uses of the same failing image, listing where it is used. */
+function imageFinding(group, policy) {
+    const first = group[0];
+    const uses = [];
+    const seen = new Set();
+    for (const v of group) {
+        const d = describeUse(v.use);
+        if (!seen.has(d)) {
+            seen.add(d);
+            uses.push(d);
         }
-        const shown = uses.slice(0, MAX_LISTED_USES).join('; ');
-        const more = uses.length > MAX_LISTED_USES ? `; and ${uses.length - MAX_LISTED_USES} more` : '';
-        const shownImage = first.use.image === '' ? '(empty)' : first.use.image;
-        const finding = {
-            rule: 'image-pinned',
-            severity: 'error',
-            message: `Image ${shownImage} does not satisfy image policy "${policy}": ${first.reason}. Used by ${shown}${more}.`,
-            fix: fixFor(first, policy)
-        };
-        const source = list.find((v) => v.use.source !== undefined)?.use.source;
-        if (source !== undefined)
-            finding.file = source;
-        findings.push(finding);
     }
-    return findings;
+    const shown = uses.slice(0, MAX_LISTED_USES).join('; ');
+    const more = uses.length > MAX_LISTED_USES ? `; and ${uses.length - MAX_LISTED_USES} more` : '';
+    const shownImage = first.use.image === '' ? '(empty)' : first.use.image;
+    const finding = {
+        rule: 'image-pinned',
+        severity: 'error',
+        message: `Image ${shownImage} does not satisfy image policy "${policy}": ${first.reason}. Used by ${shown}${more}.`,
+        fix: fixFor(first, policy)
+    };
+    const source = group.find((v) => v.use.source !== undefined)?.use.source;
+    if (source !== undefined)
+        finding.file = source;
+    return finding;
 }
 
 // Gate `images` (platform rule 5): every image of the default render satisfies the
@@ -48707,40 +48777,27 @@ function imagesStep(input) {
         }
         return d;
     });
-    // One finding per failing image reference (as imageFindings groups them), placed at the value or the template.
-    const groups = new Map();
-    for (const v of verdicts) {
-        if (v.ok)
-            continue;
-        const key = v.ref ? v.ref.canonical : `raw:${v.use.image}`;
-        const list = groups.get(key);
-        if (list)
-            list.push(v);
-        else
-            groups.set(key, [v]);
-    }
+    // One finding per failing image reference, placed at the value that sets it or at the template.
     const findings = [];
-    for (const list of groups.values()) {
-        for (const finding of imageFindings(list, policy)) {
-            delete finding.file;
-            delete finding.line;
-            const match = lookup(list[0].use.image);
-            const ownTemplate = list.map((v) => repoFileForSource(v.use.source, input.chartName, input.displayChartDir)).find((f) => f !== undefined);
-            if (match) {
-                finding.file = values.displayPath;
-                if (match.line !== undefined)
-                    finding.line = match.line;
-                finding.message += ` Set by ${setPath(match.path)} in ${values.displayPath}.`;
-            }
-            else if (ownTemplate) {
-                finding.file = ownTemplate;
-                const source = list.find((v) => repoFileForSource(v.use.source, input.chartName, input.displayChartDir) === ownTemplate)?.use.source;
-                const line = input.chartDir && source ? literalImageLine(input.chartDir, source, input.chartName, list[0].use.image) : undefined;
-                if (line !== undefined)
-                    finding.line = line;
-            }
-            findings.push(finding);
+    for (const list of groupFailing(verdicts)) {
+        const finding = imageFinding(list, policy);
+        delete finding.file;
+        const match = lookup(list[0].use.image);
+        const ownTemplate = list.map((v) => repoFileForSource(v.use.source, input.chartName, input.displayChartDir)).find((f) => f !== undefined);
+        if (match) {
+            finding.file = values.displayPath;
+            if (match.line !== undefined)
+                finding.line = match.line;
+            finding.message += ` Set by ${setPath(match.path)} in ${values.displayPath}.`;
         }
+        else if (ownTemplate) {
+            finding.file = ownTemplate;
+            const source = list.find((v) => repoFileForSource(v.use.source, input.chartName, input.displayChartDir) === ownTemplate)?.use.source;
+            const line = input.chartDir && source ? literalImageLine(input.chartDir, source, input.chartName, list[0].use.image) : undefined;
+            if (line !== undefined)
+                finding.line = line;
+        }
+        findings.push(finding);
     }
     const allowedSeen = new Set();
     for (const v of verdicts) {
@@ -48981,28 +49038,19 @@ function lintStep(runs, options, durationMs) {
 /** Pure: `<x>.image.tag` (and `<x>.imageName`) keys of values.yaml outside the upstream dependency's subtree. */
 function findOwnImageTags(values, upstreamKey) {
     const found = [];
-    const walk = (node, at) => {
-        if (Array.isArray(node)) {
-            node.forEach((item, i) => walk(item, [...at, i]));
-            return;
+    walkValues(values, (key, value, at) => {
+        // The upstream chart's images are the upstream's business: only the blueprint's own.
+        if (at.length === 0 && key === upstreamKey)
+            return false;
+        const here = [...at, key];
+        if (key === 'image' && isRecord(value) && 'tag' in value) {
+            const tagPath = [...here, 'tag'];
+            found.push({ path: tagPath, key: setPath(tagPath), default: value.tag, kind: 'tag' });
         }
-        if (!isRecord(node))
-            return;
-        for (const [key, value] of Object.entries(node)) {
-            if (at.length === 0 && key === upstreamKey)
-                continue;
-            const here = [...at, key];
-            if (key === 'image' && isRecord(value) && 'tag' in value) {
-                const tagPath = [...here, 'tag'];
-                found.push({ path: tagPath, key: setPath(tagPath), default: value.tag, kind: 'tag' });
-            }
-            if (key === 'imageName' && at.length > 0 && (typeof value === 'string' || value === null)) {
-                found.push({ path: here, key: setPath(here), default: value, kind: 'imageName' });
-            }
-            walk(value, here);
+        if (key === 'imageName' && at.length > 0 && (typeof value === 'string' || value === null)) {
+            found.push({ path: here, key: setPath(here), default: value, kind: 'imageName' });
         }
-    };
-    walk(values, []);
+    });
     return found;
 }
 function classifyTagDefault(value, kind = 'tag') {
@@ -49172,26 +49220,14 @@ function matchesPattern(valuePath, pattern) {
 /** Pure: the toggles of a values tree, with the input's includes and excludes applied. */
 function discoverToggles(values, overrides = { include: [], exclude: [] }) {
     const found = [];
-    const walk = (node, at) => {
-        if (Array.isArray(node)) {
-            node.forEach((item, i) => walk(item, [...at, i]));
+    walkValues(values, (key, value, at) => {
+        if (typeof value !== 'boolean')
             return;
-        }
-        if (!isRecord(node))
-            return;
-        for (const [key, value] of Object.entries(node)) {
-            const here = [...at, key];
-            if (typeof value === 'boolean') {
-                const kind = isToggleKey(here);
-                if (kind.toggle)
-                    found.push({ path: here, key: setPath(here), default: value, origin: 'values', expectsResource: kind.expectsResource });
-            }
-            else {
-                walk(value, here);
-            }
-        }
-    };
-    walk(values, []);
+        const here = [...at, key];
+        const kind = isToggleKey(here);
+        if (kind.toggle)
+            found.push({ path: here, key: setPath(here), default: value, origin: 'values', expectsResource: kind.expectsResource });
+    });
     for (const text of overrides.include) {
         const valuePath = parseDottedPath(text.trim());
         if (valuePath.length === 0)
@@ -49534,21 +49570,26 @@ async function runGates(ctx) {
     const lintResults = new Map();
     const testResults = new Map();
     const jobs = [];
-    const renderJob = (id, args) => {
+    // What each render is parsed for: the default render feeds every gate; the
+    // observability renders only need their monitoring documents; case 4 only
+    // needs helm's exit code and error.
+    const renderJob = (id, args, parse) => {
         jobs.push({
             id,
             kind: 'helm',
             run: async () => {
                 const start = performance.now();
                 const result = await helm.run(args);
-                const parsed = result.exitCode === 0 ? parseRenderDetailed(result.stdout) : { documents: [], errors: [] };
+                const parsed = result.exitCode !== 0 || parse === 'none'
+                    ? { documents: [], errors: [] }
+                    : parseRenderDetailed(result.stdout, parse === 'monitoring' ? { mentioning: MONITORING_GROUP } : {});
                 renders.set(id, { result, documents: parsed.documents, parseErrors: parsed.errors, span: { start, end: performance.now() } });
                 return result;
             }
         });
     };
     const defaultArgs = withValues([]);
-    renderJob('render:default', defaultArgs);
+    renderJob('render:default', defaultArgs, 'all');
     // Scripts first among the rest: each runs several helm commands in a row, the longest jobs of the pool.
     for (const script of scripts) {
         jobs.push({
@@ -49575,9 +49616,9 @@ async function runGates(ctx) {
             }
         });
     }
-    toggles.forEach((toggle, i) => renderJob(`case2:${i}`, withValues(case2Args(toggle))));
-    renderJob('case3', withValues(case3Args(toggles)));
-    ownTags.forEach((tag, i) => renderJob(`case4:${i}`, [...templateBase, ...case4Args(tag, ownTags)]));
+    toggles.forEach((toggle, i) => renderJob(`case2:${i}`, withValues(case2Args(toggle)), 'monitoring'));
+    renderJob('case3', withValues(case3Args(toggles)), 'monitoring');
+    ownTags.forEach((tag, i) => renderJob(`case4:${i}`, [...templateBase, ...case4Args(tag, ownTags)], 'none'));
     // ---- run
     const poolStart = performance.now();
     const stats = await mapLimit(jobs, Math.max(1, ctx.concurrency), async (job) => {
@@ -54350,7 +54391,7 @@ async function publishChart(options) {
     if (!digest) {
         return step('failed', 'helm push printed no digest', [{ rule: 'push', severity: 'error', message: `helm push ${ref} succeeded but printed no Digest: line` }], { ref, pushed: true }, redact(push.stdout + push.stderr));
     }
-    const verify = await verifyPublished(helm, options, repository, digest, plain);
+    const verify = await verifyPublished(client, options, repository, digest);
     const findings = verify.findings;
     return step(findings.length ? 'failed' : 'passed', findings.length ? `pushed ${ref}, but the pulled artifact failed verification` : `pushed ${ref}@${digest}, pulled back and verified`, findings, { ref, digest, pushed: true });
 }
@@ -54361,28 +54402,31 @@ class PushFailure extends Error {
         this.result = result;
     }
 }
-/** Guard 3: pull by digest, check the digest and that every dependency is still inside. */
-async function verifyPublished(helm, options, repository, digest, plain) {
+/**
+ * Guard 3: pull the artifact back by digest through the registry API (no helm
+ * process: the registry is asked directly), check the manifest and layer
+ * digests, and that every dependency is still inside the archive.
+ */
+async function verifyPublished(client, options, repository, digest) {
     const { host } = parseOciReference(options.registry);
+    const source = `oci://${host}/${repository}@${digest}`;
+    const pulled = await client.pullChart(repository, digest);
+    const findings = [];
+    if (pulled.manifestDigest !== digest) {
+        findings.push({ rule: 'verify', severity: 'error', message: `pulled ${source} but its manifest hashes to ${pulled.manifestDigest}` });
+    }
+    if (pulled.archiveDigest !== pulled.layerDigest || pulled.layerDigest !== options.packaged.layerDigest) {
+        findings.push({
+            rule: 'verify',
+            severity: 'error',
+            message: `the chart layer of ${source} is ${pulled.archiveDigest} (manifest says ${pulled.layerDigest}); the packaged archive is ${options.packaged.layerDigest}`
+        });
+    }
     const destination = await mkdtemp(path__default.join(os$1.tmpdir(), 'bp-pull-'));
     try {
-        const source = `oci://${host}/${repository}@${digest}`;
-        const pull = await helm.run(['pull', source, '--destination', destination, ...plain]);
-        if (pull.exitCode !== 0) {
-            return { findings: [{ rule: 'verify', severity: 'error', message: `helm pull ${source} failed after the push: ${lastLines(redact(pull.stderr), 2)}` }] };
-        }
-        const pulledDigest = parsePushedDigest(pull);
-        const findings = [];
-        if (pulledDigest && pulledDigest !== digest) {
-            findings.push({ rule: 'verify', severity: 'error', message: `pulled ${source} but got digest ${pulledDigest}, pushed ${digest}` });
-        }
-        const files = (await readdir$1(destination)).filter((file) => file.endsWith('.tgz'));
-        if (files.length !== 1) {
-            findings.push({ rule: 'verify', severity: 'error', message: `helm pull ${source} left ${files.length} archives` });
-            return { findings };
-        }
-        const pulled = path__default.join(destination, files[0]);
-        findings.push(...(await archiveFindings(pulled, await listTgz(pulled), options.work, `the artifact pulled back from ${source}`, options.built)));
+        const archive = path__default.join(destination, `${options.work.name}-${options.work.version}.tgz`);
+        await writeFile$1(archive, pulled.archive);
+        findings.push(...(await archiveFindings(archive, await listTgz(archive), options.work, `the artifact pulled back from ${source}`, options.built)));
         return { findings };
     }
     finally {
@@ -55118,7 +55162,7 @@ async function validateBlueprint(inputs, event) {
     let helmVersion = 'unknown';
     try {
         const [installed, upstream] = await Promise.all([provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl), resolveBlueprintUpstream(inputs, blueprint, decision.mode)]);
-        helm = await Helm.create(installed.binary, path__default.join(workRoot, 'helm-home'));
+        helm = await Helm.create(installed.binary, path__default.join(workRoot, 'helm-home'), installed.version);
         helmVersion = helm.version;
         info(`helm ${helm.version} (${installed.source}: ${installed.binary})`);
         if (upstream.step)

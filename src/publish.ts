@@ -3,7 +3,7 @@
 // retrying only what is transient, and verifying by pulling it back (guard 3).
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -283,7 +283,7 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
   if (!digest) {
     return step('failed', 'helm push printed no digest', [{ rule: 'push', severity: 'error', message: `helm push ${ref} succeeded but printed no Digest: line` }], { ref, pushed: true }, redact(push.stdout + push.stderr))
   }
-  const verify = await verifyPublished(helm, options, repository, digest, plain)
+  const verify = await verifyPublished(client, options, repository, digest)
   const findings = verify.findings
   return step(
     findings.length ? 'failed' : 'passed',
@@ -299,28 +299,31 @@ class PushFailure extends Error {
   }
 }
 
-/** Guard 3: pull by digest, check the digest and that every dependency is still inside. */
-async function verifyPublished(helm: Helm, options: PublishOptions, repository: string, digest: string, plain: string[]): Promise<{ findings: Finding[] }> {
+/**
+ * Guard 3: pull the artifact back by digest through the registry API (no helm
+ * process: the registry is asked directly), check the manifest and layer
+ * digests, and that every dependency is still inside the archive.
+ */
+async function verifyPublished(client: RegistryClient, options: PublishOptions, repository: string, digest: string): Promise<{ findings: Finding[] }> {
   const { host } = parseOciReference(options.registry)
+  const source = `oci://${host}/${repository}@${digest}`
+  const pulled = await client.pullChart(repository, digest)
+  const findings: Finding[] = []
+  if (pulled.manifestDigest !== digest) {
+    findings.push({ rule: 'verify', severity: 'error', message: `pulled ${source} but its manifest hashes to ${pulled.manifestDigest}` })
+  }
+  if (pulled.archiveDigest !== pulled.layerDigest || pulled.layerDigest !== options.packaged.layerDigest) {
+    findings.push({
+      rule: 'verify',
+      severity: 'error',
+      message: `the chart layer of ${source} is ${pulled.archiveDigest} (manifest says ${pulled.layerDigest}); the packaged archive is ${options.packaged.layerDigest}`
+    })
+  }
   const destination = await mkdtemp(path.join(os.tmpdir(), 'bp-pull-'))
   try {
-    const source = `oci://${host}/${repository}@${digest}`
-    const pull = await helm.run(['pull', source, '--destination', destination, ...plain])
-    if (pull.exitCode !== 0) {
-      return { findings: [{ rule: 'verify', severity: 'error', message: `helm pull ${source} failed after the push: ${lastLines(redact(pull.stderr), 2)}` }] }
-    }
-    const pulledDigest = parsePushedDigest(pull)
-    const findings: Finding[] = []
-    if (pulledDigest && pulledDigest !== digest) {
-      findings.push({ rule: 'verify', severity: 'error', message: `pulled ${source} but got digest ${pulledDigest}, pushed ${digest}` })
-    }
-    const files = (await readdir(destination)).filter((file) => file.endsWith('.tgz'))
-    if (files.length !== 1) {
-      findings.push({ rule: 'verify', severity: 'error', message: `helm pull ${source} left ${files.length} archives` })
-      return { findings }
-    }
-    const pulled = path.join(destination, files[0])
-    findings.push(...(await archiveFindings(pulled, await listTgz(pulled), options.work, `the artifact pulled back from ${source}`, options.built)))
+    const archive = path.join(destination, `${options.work.name}-${options.work.version}.tgz`)
+    await writeFile(archive, pulled.archive)
+    findings.push(...(await archiveFindings(archive, await listTgz(archive), options.work, `the artifact pulled back from ${source}`, options.built)))
     return { findings }
   } finally {
     await rm(destination, { recursive: true, force: true })

@@ -32,6 +32,16 @@ export interface RegistryOptions {
   timeoutMs?: number
 }
 
+export interface PulledChart {
+  /** sha256 of the manifest bytes served for the digest asked. */
+  manifestDigest: string
+  /** The chart layer's digest as the manifest names it. */
+  layerDigest: string
+  /** sha256 of the bytes served for that layer. */
+  archiveDigest: string
+  archive: Buffer
+}
+
 export type ManifestLookup = { exists: true; digest: string; mediaType?: string } | { exists: false }
 
 export type RegistryErrorKind = 'auth' | 'unavailable' | 'protocol'
@@ -70,6 +80,8 @@ export const MANIFEST_ACCEPT = [
 const DEFAULT_TIMEOUT_MS = 30_000
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 const MAX_JSON_BYTES = 16 * 1024 * 1024
+/** A chart archive pulled back for verification; charts are far smaller. */
+const MAX_CHART_BYTES = 256 * 1024 * 1024
 const MAX_REDIRECTS = 5
 const MAX_TAG_PAGES = 1000
 
@@ -403,6 +415,34 @@ export class RegistryClient {
     } catch {
       throw this.error('protocol', `Registry ${this.host} returned a manifest that is not JSON (GET ${url.href}).`, url, res.status)
     }
+  }
+
+  /**
+   * Pulls a Helm chart by manifest digest through the registry API: the
+   * manifest, then its chart layer. Both are checked against their digests,
+   * so what comes back is exactly what the registry serves under that digest.
+   */
+  async pullChart(repository: string, digest: string): Promise<PulledChart> {
+    this.checkRepository(repository)
+    const manifestUrl = new URL(`${this.base}/v2/${repository}/manifests/${digest}`)
+    const manifestRes = await this.call('GET', manifestUrl, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES)
+    if (manifestRes.status === 404) throw this.error('protocol', `Registry ${this.host} has no manifest ${digest} in ${repository} right after the push.`, manifestUrl, 404)
+    const manifestDigest = `sha256:${createHash('sha256').update(manifestRes.body).digest('hex')}`
+    let layerDigest: string | undefined
+    try {
+      const manifest = JSON.parse(manifestRes.body.toString('utf8')) as { layers?: { mediaType?: string; digest?: string }[] }
+      layerDigest = manifest.layers?.find((layer) => layer.mediaType === HELM_CHART_LAYER)?.digest
+    } catch {
+      throw this.error('protocol', `Registry ${this.host} returned a manifest that is not JSON (GET ${manifestUrl.href}).`, manifestUrl, manifestRes.status)
+    }
+    if (!layerDigest || !DIGEST.test(layerDigest)) {
+      throw this.error('protocol', `The manifest ${digest} in ${repository} has no Helm chart layer (${HELM_CHART_LAYER}).`, manifestUrl, manifestRes.status)
+    }
+    const blobUrl = new URL(`${this.base}/v2/${repository}/blobs/${layerDigest}`)
+    const blobRes = await this.call('GET', blobUrl, '*/*', repository, MAX_CHART_BYTES)
+    if (blobRes.status === 404) throw this.error('protocol', `Registry ${this.host} has no blob ${layerDigest} in ${repository}.`, blobUrl, 404)
+    const archiveDigest = `sha256:${createHash('sha256').update(blobRes.body).digest('hex')}`
+    return { manifestDigest, layerDigest, archiveDigest, archive: blobRes.body }
   }
 
   /**

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
+  HELM_CHART_LAYER,
   RegistryClient,
   RegistryError,
   ociTag,
@@ -502,5 +503,39 @@ describe('withRetry', () => {
     expect(calls).toBe(1)
     let n = 0
     await expect(withRetry(async () => (++n < 3 ? Promise.reject(new Error('x')) : n), { retries: 5, baseDelayMs: 1, isRetryable: () => true })).resolves.toBe(3)
+  })
+})
+
+describe('RegistryClient.pullChart', () => {
+  const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`
+  async function serve(layer: Buffer, served: Buffer) {
+    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, layers: [{ mediaType: HELM_CHART_LAYER, digest: sha(layer), size: layer.length }] }))
+    const srv = await startServer((req, res, url) => {
+      if (url.pathname.endsWith(`/manifests/${sha(manifest)}`)) {
+        res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' })
+        res.end(manifest)
+      } else if (url.pathname.endsWith(`/blobs/${sha(layer)}`)) {
+        res.writeHead(200)
+        res.end(served)
+      } else {
+        res.writeHead(404)
+        res.end()
+      }
+    })
+    return { srv, manifestDigest: sha(manifest), layerDigest: sha(layer) }
+  }
+
+  it('returns the manifest and the chart layer with the digests of what was served', async () => {
+    const layer = Buffer.from('chart archive bytes')
+    const { srv, manifestDigest, layerDigest } = await serve(layer, layer)
+    const pulled = await new RegistryClient({ host: srv.host, plainHttp: true, retries: 0 }).pullChart('charts/bp-x', manifestDigest)
+    expect(pulled).toEqual({ manifestDigest, layerDigest, archiveDigest: layerDigest, archive: layer })
+  })
+
+  it('reports a layer whose bytes do not match its digest', async () => {
+    const { srv, manifestDigest, layerDigest } = await serve(Buffer.from('what was pushed'), Buffer.from('something else'))
+    const pulled = await new RegistryClient({ host: srv.host, plainHttp: true, retries: 0 }).pullChart('charts/bp-x', manifestDigest)
+    expect(pulled.layerDigest).toBe(layerDigest)
+    expect(pulled.archiveDigest).not.toBe(layerDigest)
   })
 })
