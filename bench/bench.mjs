@@ -832,14 +832,14 @@ function buildReport({ wsIsGit }) {
   if (sc) {
     notes.push(
       `Scale: parsing is ${Math.round((100 * scParse) / scParseChecks)}% of parse + checks (${ms(scParse)} of ${ms(scParseChecks)}). ` +
-        `${sc.children[0].slowDocuments} of ${sc.children[0].documents} documents leave the fast reader for YAML.parse because of \`resources:\` followed by \`{}\` on the next line ` +
-        `(what \`helm create\`'s \`toYaml … | nindent\` renders for an empty map); with a block mapping there instead, parse + checks take ${ms(blkParseChecks)}. ` +
+        `${sc.children[0].slowDocuments} of ${sc.children[0].documents} documents leave the fast reader for YAML.parse ` +
+        `(the chart renders \`resources:\` followed by \`{}\` on the next line, what \`helm create\`'s \`toYaml … | nindent\` renders for an empty map); with a block mapping there instead, parse + checks take ${ms(blkParseChecks)}. ` +
         `Peak ${mb(scPeakKb)} for one parse, ${mb(scActionPeakKb)} in the whole action, which keeps every render's text and documents until the gates finish.`
     )
     const act = sc.action.report?.steps ?? []
     const templates = (sc.action.probe?.spawns ?? []).filter((p) => classify(p) === 'helm template').length
     notes.push(
-      `Scale, whole action: ${ms(sc.action.durationMs)}; it renders the ${(sc.renders.default.bytes / 1024 / 1024).toFixed(1)} MB chart ${templates}× with \`helm template\` (default render and observability case 3, which runs even with ${act.find((x) => x.id === 'observability')?.summary?.match(/^\d+ toggles?/)?.[0] ?? 'no toggles'}; the case-3 documents are parsed in full although the gate only looks at monitoring.coreos.com ones) plus once more inside \`helm lint\`. ` +
+      `Scale, whole action: ${ms(sc.action.durationMs)}; it renders the ${(sc.renders.default.bytes / 1024 / 1024).toFixed(1)} MB chart ${templates}× with \`helm template\` (default render and observability case 3, which runs even with ${act.find((x) => x.id === 'observability')?.summary?.match(/^\d+ toggles?/)?.[0] ?? 'no toggles'} and parses only its monitoring.coreos.com documents) plus once more inside \`helm lint\`. ` +
         `The report's render and images steps both show the default render's helm time (${ms(act.find((x) => x.id === 'render')?.durationMs)}); the time spent parsing is in no step.`
     )
   }
@@ -852,12 +852,6 @@ function buildReport({ wsIsGit }) {
       `render.ts fast reader: read a one-line flow collection that stands on its own line as a block value (\`key:\` then \`{}\` / \`[]\` more indented) instead of giving up. ` +
         `Scale: ${ms(scParseChecks)} → about ${ms(blkParseChecks)} (the block-mapping render).` +
         (ex?.slowDocuments ? ` The example render has ${ex.slowDocuments} such documents (\`resources:\` + \`{}\` in the upstream chart's templates), so every render of every run pays YAML.parse for them (${ms(ex.parseMs)} for the cold default render).` : '')
-    )
-  }
-  if (sc) {
-    ideas.push(
-      `gates/index.ts: parse only what a gate reads. Every successful render is parsed in full, but the observability gate only reads the monitoring.coreos.com documents of the case-2/3 renders ` +
-        `(a chunk without that string needs no parse), and never-latest reads only the exit status and stderr of case-4 renders. On the scale chart that drops one full parse of ${(sc.renders.default.bytes / 1024 / 1024).toFixed(1)} MB (and keeps its documents out of memory); the whole action peaked at ${mb(scActionPeakKb)}.`
     )
   }
   if (versionCalls && versionCalls.count > 1) {
