@@ -46268,15 +46268,21 @@ function parseIndex(text, source) {
     return entries;
 }
 /** Fetches `<repository>/index.yaml`; errors name the URL and what to check. */
-async function fetchIndex(repository) {
+async function fetchIndex(repository, credentials) {
     const url = `${repository.replace(/\/+$/, '')}/index.yaml`;
+    const headers = { 'user-agent': 'bp-temporal-action' };
+    if (credentials)
+        headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
     let response;
     try {
-        response = await fetch(url, { signal: AbortSignal.timeout(60000), headers: { 'user-agent': 'bp-temporal-action' } });
+        response = await fetch(url, { signal: AbortSignal.timeout(60000), headers });
     }
     catch (error) {
         const cause = error.cause;
         throw new ActionError(`upstream repository ${url} is unreachable: ${cause?.code ?? cause?.message ?? error.message}`, 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input');
+    }
+    if (response.status === 401 || response.status === 403) {
+        throw new ActionError(`upstream repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password');
     }
     if (!response.ok) {
         throw new ActionError(`upstream repository ${url} answered HTTP ${response.status}`, 'check the dependency repository URL, or set repository-mirrors');
@@ -46286,7 +46292,7 @@ async function fetchIndex(repository) {
 async function availableVersions(repository, name, options) {
     if (repository.startsWith('oci://')) {
         const { host, repository: path } = parseOciReference(repository);
-        const client = new RegistryClient({ host, plainHttp: options.plainHttp, credentials: options.credentials });
+        const client = new RegistryClient({ host, plainHttp: options.plainHttp, credentials: options.credentialsFor?.(repository) });
         const tags = await client.listTags(path ? `${path}/${name}` : name);
         // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
         return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source: `${repository}/${name}` };
@@ -46294,7 +46300,7 @@ async function availableVersions(repository, name, options) {
     if (!/^https?:\/\//.test(repository)) {
         throw new ActionError(`dependency ${name}: repository "${repository}" is neither http(s):// nor oci://`, 'point the dependency at a chart repository');
     }
-    const { url, text } = await fetchIndex(repository);
+    const { url, text } = await fetchIndex(repository, options.credentialsFor?.(repository));
     const entries = parseIndex(text, url);
     const list = entries[name];
     if (!Array.isArray(list) || list.length === 0) {
@@ -46412,6 +46418,29 @@ function consistencyFindings(blueprint, dependency, resolved, overridden) {
         });
     }
     return findings;
+}
+/** Host (with port) of an http(s):// or oci:// repository URL. */
+function repositoryHost(url) {
+    try {
+        return new URL(url.replace(/^oci:\/\//, 'https://')).host.toLowerCase();
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Which credentials a dependency repository gets: dependency-username/password
+ * for every dependency repository; otherwise the registry's, but only for
+ * repositories on the registry's own host, so they never reach another host.
+ */
+function credentialsForRepository(dependency, registry) {
+    return (repository) => {
+        if (dependency)
+            return dependency;
+        if (registry && repositoryHost(repository) !== undefined && repositoryHost(repository) === repositoryHost(registry.url))
+            return registry.credentials;
+        return undefined;
+    };
 }
 
 // Prepares a private work copy of the chart (the user's tree is never
@@ -46534,12 +46563,11 @@ async function buildDependencies(helm, work, options) {
         expected.set(dep.name, options.knownVersions.get(dep.name) ?? dep.version);
     }
     // Indexes: reuse what upstream resolution fetched; fetch the others concurrently.
-    const indexes = await Promise.all([...httpRepositories.keys()].map(async (url) => options.knownIndexes.get(url) ?? (await fetchIndex(url)).text));
-    const repositories = [...httpRepositories.entries()].map(([url, name]) => ({
-        name,
-        url,
-        ...(options.credentials ? { username: options.credentials.username, password: options.credentials.password } : {})
-    }));
+    const indexes = await Promise.all([...httpRepositories.keys()].map(async (url) => options.knownIndexes.get(url) ?? (await fetchIndex(url, options.credentialsFor(url))).text));
+    const repositories = [...httpRepositories.entries()].map(([url, name]) => {
+        const credentials = options.credentialsFor(url);
+        return { name, url, ...(credentials ? { username: credentials.username, password: credentials.password } : {}) };
+    });
     await writeFile$1(helm.home.repositoryConfig, JSON.stringify({ apiVersion: '', generated: '0001-01-01T00:00:00Z', repositories }, null, 2));
     await Promise.all([...httpRepositories.values()].map((name, i) => writeFile$1(path__default.join(helm.home.repositoryCache, `${name}-index.yaml`), indexes[i])));
     // Ranges of the other http dependencies resolve against the same indexes, so guard 1 can check exact versions.
@@ -46555,12 +46583,13 @@ async function buildDependencies(helm, work, options) {
         }
     }
     for (const host of ociHosts) {
-        if (!options.credentials)
+        const credentials = options.credentialsFor(`oci://${host}`);
+        if (!credentials)
             continue;
-        const args = ['registry', 'login', host, '--username', options.credentials.username, '--password-stdin'];
+        const args = ['registry', 'login', host, '--username', credentials.username, '--password-stdin'];
         if (options.plainHttp)
             args.push(...(helm.major >= 4 ? ['--plain-http'] : ['--insecure']));
-        const login = await helm.run(args, { input: options.credentials.password });
+        const login = await helm.run(args, { input: credentials.password });
         if (login.exitCode !== 0) {
             throw new ActionError(`registry ${host} refused the login for dependency download: ${lastLines(redact(login.stderr), 2)}`, 'check dependency-username/dependency-password (or registry-username/registry-password)');
         }
@@ -55218,7 +55247,7 @@ async function resolveBlueprintUpstream(inputs, blueprint, mode) {
         override: inputs.upstreamVersion,
         publishing: mode === 'publish',
         mirrors: inputs.repositoryMirrors,
-        credentials: dependencyCredentials(inputs),
+        credentialsFor: repositoryCredentials(inputs),
         plainHttp: inputs.plainHttp
     });
     return { resolution, step: resolution.step };
@@ -55227,6 +55256,10 @@ function dependencyCredentials(inputs) {
     if (inputs.dependencyUsername && inputs.dependencyPassword)
         return { username: inputs.dependencyUsername, password: inputs.dependencyPassword };
     return undefined;
+}
+function repositoryCredentials(inputs) {
+    const registry = registryCredentials(inputs);
+    return credentialsForRepository(dependencyCredentials(inputs), registry && inputs.registry ? { url: inputs.registry, credentials: registry } : undefined);
 }
 function registryCredentials(inputs) {
     if (inputs.registryUsername && inputs.registryPassword)
@@ -55255,7 +55288,7 @@ async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, w
         mirrors: inputs.repositoryMirrors,
         knownIndexes,
         knownVersions,
-        credentials: dependencyCredentials(inputs) ?? registryCredentials(inputs),
+        credentialsFor: repositoryCredentials(inputs),
         plainHttp: inputs.plainHttp
     });
     build.findings.push(...lockFindings);

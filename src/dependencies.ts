@@ -47,7 +47,8 @@ export interface BuildOptions {
   knownIndexes: Map<string, string>
   /** Exact versions already resolved, by dependency name (the upstream's). */
   knownVersions: Map<string, string>
-  credentials?: DependencyCredentials
+  /** Credentials for a repository URL (http or oci), or undefined: never sent to a host they are not for. */
+  credentialsFor: (repository: string) => DependencyCredentials | undefined
   plainHttp: boolean
 }
 
@@ -171,13 +172,12 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
 
   // Indexes: reuse what upstream resolution fetched; fetch the others concurrently.
   const indexes = await Promise.all(
-    [...httpRepositories.keys()].map(async (url) => options.knownIndexes.get(url) ?? (await fetchIndex(url)).text)
+    [...httpRepositories.keys()].map(async (url) => options.knownIndexes.get(url) ?? (await fetchIndex(url, options.credentialsFor(url))).text)
   )
-  const repositories = [...httpRepositories.entries()].map(([url, name]) => ({
-    name,
-    url,
-    ...(options.credentials ? { username: options.credentials.username, password: options.credentials.password } : {})
-  }))
+  const repositories = [...httpRepositories.entries()].map(([url, name]) => {
+    const credentials = options.credentialsFor(url)
+    return { name, url, ...(credentials ? { username: credentials.username, password: credentials.password } : {}) }
+  })
   await writeFile(helm.home.repositoryConfig, JSON.stringify({ apiVersion: '', generated: '0001-01-01T00:00:00Z', repositories }, null, 2))
   await Promise.all(
     [...httpRepositories.values()].map((name, i) => writeFile(path.join(helm.home.repositoryCache, `${name}-index.yaml`), indexes[i]))
@@ -194,10 +194,11 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
   }
 
   for (const host of ociHosts) {
-    if (!options.credentials) continue
-    const args = ['registry', 'login', host, '--username', options.credentials.username, '--password-stdin']
+    const credentials = options.credentialsFor(`oci://${host}`)
+    if (!credentials) continue
+    const args = ['registry', 'login', host, '--username', credentials.username, '--password-stdin']
     if (options.plainHttp) args.push(...(helm.major >= 4 ? ['--plain-http'] : ['--insecure']))
-    const login = await helm.run(args, { input: options.credentials.password })
+    const login = await helm.run(args, { input: credentials.password })
     if (login.exitCode !== 0) {
       throw new ActionError(`registry ${host} refused the login for dependency download: ${lastLines(redact(login.stderr), 2)}`, 'check dependency-username/dependency-password (or registry-username/registry-password)')
     }

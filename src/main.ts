@@ -22,7 +22,7 @@ import { annotate, commentMarker, COMMENT_LIMIT, renderLogLines, renderMarkdown,
 import { redact, registerSecret } from './secrets.js'
 import { isStrictSemver } from './semver.js'
 import { ActionError, type ActionReport, type PublishInfo, type StepResult, type UpstreamInfo } from './types.js'
-import { resolveUpstream, type UpstreamResolution } from './upstream.js'
+import { credentialsForRepository, resolveUpstream, type UpstreamResolution } from './upstream.js'
 
 export interface EventContext {
   eventName: string
@@ -186,7 +186,7 @@ async function resolveBlueprintUpstream(inputs: ActionInputs, blueprint: Bluepri
     override: inputs.upstreamVersion,
     publishing: mode === 'publish',
     mirrors: inputs.repositoryMirrors,
-    credentials: dependencyCredentials(inputs),
+    credentialsFor: repositoryCredentials(inputs),
     plainHttp: inputs.plainHttp
   })
   return { resolution, step: resolution.step }
@@ -195,6 +195,11 @@ async function resolveBlueprintUpstream(inputs: ActionInputs, blueprint: Bluepri
 function dependencyCredentials(inputs: ActionInputs): { username: string; password: string } | undefined {
   if (inputs.dependencyUsername && inputs.dependencyPassword) return { username: inputs.dependencyUsername, password: inputs.dependencyPassword }
   return undefined
+}
+
+function repositoryCredentials(inputs: ActionInputs): (repository: string) => { username: string; password: string } | undefined {
+  const registry = registryCredentials(inputs)
+  return credentialsForRepository(dependencyCredentials(inputs), registry && inputs.registry ? { url: inputs.registry, credentials: registry } : undefined)
 }
 
 function registryCredentials(inputs: ActionInputs): { username: string; password: string } | undefined {
@@ -232,7 +237,7 @@ async function runChartSteps(
     mirrors: inputs.repositoryMirrors,
     knownIndexes,
     knownVersions,
-    credentials: dependencyCredentials(inputs) ?? registryCredentials(inputs),
+    credentialsFor: repositoryCredentials(inputs),
     plainHttp: inputs.plainHttp
   })
   build.findings.push(...lockFindings)

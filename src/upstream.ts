@@ -24,7 +24,8 @@ export interface ResolveUpstreamOptions {
   /** A published chart's provenance must agree even on an override run. */
   publishing?: boolean
   mirrors: RepositoryMirror[]
-  credentials?: RegistryCredentials
+  /** Credentials for a repository URL, or undefined (see credentialsForRepository). */
+  credentialsFor?: (repository: string) => RegistryCredentials | undefined
   plainHttp: boolean
 }
 
@@ -62,17 +63,22 @@ export function parseIndex(text: string, source: string): Record<string, IndexEn
 }
 
 /** Fetches `<repository>/index.yaml`; errors name the URL and what to check. */
-export async function fetchIndex(repository: string): Promise<{ url: string; text: string }> {
+export async function fetchIndex(repository: string, credentials?: RegistryCredentials): Promise<{ url: string; text: string }> {
   const url = `${repository.replace(/\/+$/, '')}/index.yaml`
+  const headers: Record<string, string> = { 'user-agent': 'bp-temporal-action' }
+  if (credentials) headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
   let response: Response
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(60000), headers: { 'user-agent': 'bp-temporal-action' } })
+    response = await fetch(url, { signal: AbortSignal.timeout(60000), headers })
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause
     throw new ActionError(
       `upstream repository ${url} is unreachable: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
       'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input'
     )
+  }
+  if (response.status === 401 || response.status === 403) {
+    throw new ActionError(`upstream repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password')
   }
   if (!response.ok) {
     throw new ActionError(`upstream repository ${url} answered HTTP ${response.status}`, 'check the dependency repository URL, or set repository-mirrors')
@@ -83,11 +89,11 @@ export async function fetchIndex(repository: string): Promise<{ url: string; tex
 async function availableVersions(
   repository: string,
   name: string,
-  options: Pick<ResolveUpstreamOptions, 'credentials' | 'plainHttp'>
+  options: Pick<ResolveUpstreamOptions, 'credentialsFor' | 'plainHttp'>
 ): Promise<{ versions: string[]; indexText?: string; source: string }> {
   if (repository.startsWith('oci://')) {
     const { host, repository: path } = parseOciReference(repository)
-    const client = new RegistryClient({ host, plainHttp: options.plainHttp, credentials: options.credentials })
+    const client = new RegistryClient({ host, plainHttp: options.plainHttp, credentials: options.credentialsFor?.(repository) })
     const tags = await client.listTags(path ? `${path}/${name}` : name)
     // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
     return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source: `${repository}/${name}` }
@@ -95,7 +101,7 @@ async function availableVersions(
   if (!/^https?:\/\//.test(repository)) {
     throw new ActionError(`dependency ${name}: repository "${repository}" is neither http(s):// nor oci://`, 'point the dependency at a chart repository')
   }
-  const { url, text } = await fetchIndex(repository)
+  const { url, text } = await fetchIndex(repository, options.credentialsFor?.(repository))
   const entries = parseIndex(text, url)
   const list = entries[name]
   if (!Array.isArray(list) || list.length === 0) {
@@ -223,4 +229,29 @@ export function consistencyFindings(blueprint: Blueprint, dependency: ChartDepen
     })
   }
   return findings
+}
+
+/** Host (with port) of an http(s):// or oci:// repository URL. */
+function repositoryHost(url: string): string | undefined {
+  try {
+    return new URL(url.replace(/^oci:\/\//, 'https://')).host.toLowerCase()
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Which credentials a dependency repository gets: dependency-username/password
+ * for every dependency repository; otherwise the registry's, but only for
+ * repositories on the registry's own host, so they never reach another host.
+ */
+export function credentialsForRepository(
+  dependency: RegistryCredentials | undefined,
+  registry: { url: string; credentials: RegistryCredentials } | undefined
+): (repository: string) => RegistryCredentials | undefined {
+  return (repository) => {
+    if (dependency) return dependency
+    if (registry && repositoryHost(repository) !== undefined && repositoryHost(repository) === repositoryHost(registry.url)) return registry.credentials
+    return undefined
+  }
 }

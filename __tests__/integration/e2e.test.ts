@@ -177,4 +177,28 @@ describe('bad input gets a one-line error naming the thing (helm 3)', () => {
     expect(message).toMatch(/http:\/\/127\.0\.0\.1:9\/index\.yaml is unreachable/)
     expect(message).toMatch(/repository-mirrors/)
   })
+
+  it('a private chart repository: refused without credentials (naming the inputs), served with dependency-username/password', async () => {
+    const expected = `Basic ${Buffer.from('reader:repo-pass').toString('base64')}`
+    repo.setFailure((req: { headers: Record<string, unknown> }) => (req.headers.authorization === expected ? undefined : 401))
+    try {
+      expect(await failing(async () => undefined)).toMatch(/answered HTTP 401.*dependency-username and dependency-password/)
+      const ws = await makeWorkspace()
+      try {
+        const run = await runBundledAction({
+          helm,
+          workspace: ws.dir,
+          repoUrl: repo.url,
+          inputs: { push: 'false', 'dependency-username': 'reader', 'dependency-password': 'repo-pass' }
+        })
+        expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
+        expect(run.outputs['upstream-version']).toBe('1.2.0')
+        expect(withoutMaskCommands(run.stdout + run.stderr) + JSON.stringify(run.report)).not.toContain('repo-pass')
+      } finally {
+        await ws.remove()
+      }
+    } finally {
+      repo.setFailure(null)
+    }
+  })
 })

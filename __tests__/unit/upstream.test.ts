@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Blueprint, ChartDependency } from '../../src/blueprint.js'
 import { ActionError } from '../../src/types.js'
-import { applyMirrors, consistencyFindings, parseIndex } from '../../src/upstream.js'
+import { applyMirrors, consistencyFindings, credentialsForRepository, parseIndex } from '../../src/upstream.js'
 import { parseYamlText } from '../../src/yaml-source.js'
 
 const UPSTREAM = 'https://go.temporal.io/helm-charts'
@@ -153,5 +153,25 @@ describe('consistencyFindings', () => {
   it('reads a numeric YAML version as text', () => {
     const findings = consistencyFindings(blueprintWith(provenance('1.2'), dep), dep, '1.2.0', false)
     expect(findings[0].message).toContain('is "1.2"')
+  })
+})
+
+describe('credentialsForRepository', () => {
+  const dep = { username: 'dep', password: 'dep-secret' }
+  const reg = { username: 'ci', password: 'registry-secret' }
+  it('gives dependency credentials to every dependency repository', () => {
+    const pick = credentialsForRepository(dep, { url: 'oci://ghcr.io/openova-io', credentials: reg })
+    expect(pick('https://go.temporal.io/helm-charts')).toBe(dep)
+    expect(pick('oci://ghcr.io/openova-io/charts')).toBe(dep)
+  })
+  it("gives the registry's credentials only to repositories on the registry's host", () => {
+    const pick = credentialsForRepository(undefined, { url: 'oci://ghcr.io/openova-io', credentials: reg })
+    expect(pick('oci://ghcr.io/other-org/charts')).toBe(reg)
+    expect(pick('https://go.temporal.io/helm-charts')).toBeUndefined()
+    expect(pick('oci://ghcr.io.evil.example/charts')).toBeUndefined()
+    expect(pick('oci://127.0.0.1:5000/charts')).toBeUndefined()
+  })
+  it('gives nothing without credentials', () => {
+    expect(credentialsForRepository(undefined, undefined)('https://charts.example')).toBeUndefined()
   })
 })
