@@ -8,7 +8,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startRegistry } from '../../testkit/registry.mjs'
-import { failureMessage, helmsUnderTest, makeWorkspace, runBundledAction, withoutMaskCommands, type HelmUnderTest } from '../support/e2e.js'
+import { failureMessage, helmsUnderTest, runBundledAction, withoutMaskCommands, withWorkspace, type HelmUnderTest } from '../support/e2e.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -60,8 +60,7 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
   })
 
   it('publishes the example blueprint with its upstream payload, and the outputs name ref and digest', async () => {
-    const ws = await makeWorkspace()
-    try {
+    await withWorkspace(async (ws) => {
       const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { registry: `${open.oci}/blueprints`, push: 'true', 'plain-http': 'true' } })
       expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
       expect(run.outputs['chart-name']).toBe('bp-temporal')
@@ -84,14 +83,11 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
       // The user's tree is left as it was: no charts/ or Chart.lock written into it.
       expect((await readdir(ws.chart)).sort()).not.toContain('charts')
       expect(run.summary).toContain('bp-temporal')
-    } finally {
-      await ws.remove()
-    }
+    })
   })
 
   it('logs in with --password-stdin to a registry with htpasswd auth, and never prints the password', async () => {
-    const ws = await makeWorkspace()
-    try {
+    await withWorkspace(async (ws) => {
       const run = await runBundledAction({
         helm,
         workspace: ws.dir,
@@ -103,14 +99,11 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
       // ::add-mask:: is how the runner learns the secret; every other line must not hold it.
       const everything = withoutMaskCommands(run.stdout + run.stderr) + run.summary + JSON.stringify(run.report)
       expect(everything).not.toContain(auth.password)
-    } finally {
-      await ws.remove()
-    }
+    })
   })
 
   it('fails clearly when the registry refuses the login, and pushes nothing', async () => {
-    const ws = await makeWorkspace()
-    try {
+    await withWorkspace(async (ws) => {
       const run = await runBundledAction({
         helm,
         workspace: ws.dir,
@@ -122,9 +115,7 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
       expect(failureMessage(run)).toMatch(/registry-username and registry-password/)
       expect(await registryTags(secured.url, 'refused/bp-temporal', `${auth.username}:${auth.password}`)).toEqual([])
       expect(withoutMaskCommands(run.stdout + run.stderr)).not.toContain('wrong-password')
-    } finally {
-      await ws.remove()
-    }
+    })
   })
 })
 
@@ -140,8 +131,7 @@ describe('bad input gets a one-line error naming the thing (helm 3)', () => {
   })
 
   async function failing(mutate: (ws: { dir: string; chart: string }) => Promise<void>, inputs: Record<string, string> = {}, repoUrl?: string) {
-    const ws = await makeWorkspace()
-    try {
+    return withWorkspace(async (ws) => {
       await mutate(ws)
       const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repoUrl ?? repo.url, inputs: { registry: `${registry.oci}/bad`, push: 'true', 'plain-http': 'true', ...inputs } })
       expect(run.exitCode).not.toBe(0)
@@ -149,9 +139,7 @@ describe('bad input gets a one-line error naming the thing (helm 3)', () => {
       const message = failureMessage(run)
       expect(message).not.toMatch(/\n\s+at /) // no stack trace
       return message
-    } finally {
-      await ws.remove()
-    }
+    })
   }
 
   it('a missing blueprint folder', async () => {
@@ -183,8 +171,7 @@ describe('bad input gets a one-line error naming the thing (helm 3)', () => {
     repo.setFailure((req: { headers: Record<string, unknown> }) => (req.headers.authorization === expected ? undefined : 401))
     try {
       expect(await failing(async () => undefined)).toMatch(/answered HTTP 401.*dependency-username and dependency-password/)
-      const ws = await makeWorkspace()
-      try {
+      await withWorkspace(async (ws) => {
         const run = await runBundledAction({
           helm,
           workspace: ws.dir,
@@ -194,9 +181,7 @@ describe('bad input gets a one-line error naming the thing (helm 3)', () => {
         expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
         expect(run.outputs['upstream-version']).toBe('1.2.0')
         expect(withoutMaskCommands(run.stdout + run.stderr) + JSON.stringify(run.report)).not.toContain('repo-pass')
-      } finally {
-        await ws.remove()
-      }
+      })
     } finally {
       repo.setFailure(null)
     }

@@ -15,7 +15,7 @@ import { promisify } from 'node:util'
 import { parseDocument, type Document } from 'yaml'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startFaultProxy, startRegistry } from '../../testkit/registry.mjs'
-import { failureMessage, helmsUnderTest, makeWorkspace, runBundledAction, UPSTREAM_URL, withoutMaskCommands, type ActionRun, type HelmUnderTest } from '../support/e2e.js'
+import { failureMessage, helmsUnderTest, makeWorkspace, runBundledAction, UPSTREAM_URL, withoutMaskCommands, withWorkspace, type ActionRun, type HelmUnderTest } from '../support/e2e.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -166,8 +166,7 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
     { range: '>=2.0.0-0', expected: '2.0.0-rc.1', values: '2.0.0-rc.1' }
   ])('Chart.yaml $range resolves to $expected, and the published chart bundles $expected', async ({ range, expected, values }) => {
     rangeCase++
-    const ws = await makeWorkspace()
-    try {
+    await withWorkspace(async (ws) => {
       await pinUpstream(ws, range)
       await provenanceVersion(ws, values)
       const repository = `ranges/case-${rangeCase}`
@@ -182,14 +181,11 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
       await pull(helm, `${registry.oci}/${repository}/bp-temporal:1.0.0`, async (pulled) => {
         expect(await bundledUpstream(pulled)).toBe(expected)
       })
-    } finally {
-      await ws.remove()
-    }
+    })
   })
 
   it('a range with values.yaml still naming the old version fails (the version is bumped in both places) and pushes nothing', async () => {
-    const ws = await makeWorkspace()
-    try {
+    await withWorkspace(async (ws) => {
       await pinUpstream(ws, '^1') // → 1.3.0; values.yaml keeps 1.2.0
       const run = await publish(ws, 'ranges-stale')
       expect(run.exitCode).not.toBe(0)
@@ -197,14 +193,11 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
       expect(message).toContain('platform/temporal/chart/values.yaml catalystBlueprint.upstream.version is "1.2.0"')
       expect(message).toContain('platform/temporal/chart/Chart.yaml dependency temporal version resolves to "1.3.0" (pinned "^1")')
       expect(await registryTags(registry.url, 'ranges-stale/bp-temporal')).toEqual([])
-    } finally {
-      await ws.remove()
-    }
+    })
   })
 
   it('reports drift: 1.2.0 pinned while 1.3.0 is out (outputs, job summary, notice); a prerelease is no "latest"', async () => {
-    const ws = await makeWorkspace()
-    try {
+    await withWorkspace(async (ws) => {
       const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { ...FAST, push: 'false' } })
       expectSuccess(run)
       expect(run.outputs['upstream-version']).toBe('1.2.0')
@@ -213,14 +206,11 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
       expect(plain(run.summary)).toContain('temporal 1.2.0 pinned, 1.3.0 available')
       const notice = run.annotations.find((a: { level: string; title?: string }) => a.title === 'Upstream version: upstream-outdated')
       expect(notice).toMatchObject({ level: 'notice', file: 'platform/temporal/chart/Chart.yaml' })
-    } finally {
-      await ws.remove()
-    }
+    })
   })
 
   it('input upstream-version: latest bundles 1.3.0 and says it is an override; the tree keeps its pin', async () => {
-    const ws = await makeWorkspace()
-    try {
+    await withWorkspace(async (ws) => {
       // Publishing needs the provenance to agree with what is bundled.
       await provenanceVersion(ws, '1.3.0')
       const before = await readFile(chartYaml(ws), 'utf8')
@@ -238,14 +228,11 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
         expect(parseDocument(await pulled.read('bp-temporal/Chart.yaml')).getIn(['dependencies', 0, 'version'])).toBe('1.3.0')
       })
       expect(await readFile(chartYaml(ws), 'utf8')).toBe(before)
-    } finally {
-      await ws.remove()
-    }
+    })
   })
 
   it('an override whose values.yaml provenance disagrees warns when validating, and fails when publishing', async () => {
-    const ws = await makeWorkspace()
-    try {
+    await withWorkspace(async (ws) => {
       const validate = await publish(ws, 'override-mismatch', { 'upstream-version': 'latest', push: 'false' })
       expectSuccess(validate)
       expect(step(validate, 'resolve-upstream').findings).toEqual([expect.objectContaining({ rule: 'upstream-consistency', severity: 'warning' })])
@@ -255,14 +242,11 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
       expect(step(publishing, 'resolve-upstream').findings).toEqual([expect.objectContaining({ rule: 'upstream-consistency', severity: 'error' })])
       expect(failureMessage(publishing)).toMatch(/catalystBlueprint\.upstream\.version is "1\.2\.0"/)
       expect(await registryTags(registry.url, 'override-mismatch/bp-temporal')).toEqual([])
-    } finally {
-      await ws.remove()
-    }
+    })
   })
 
   it('input upstream-version: 1.1.0 bundles 1.1.0 (an older one)', async () => {
-    const ws = await makeWorkspace()
-    try {
+    await withWorkspace(async (ws) => {
       await provenanceVersion(ws, '1.1.0')
       const run = await publish(ws, 'override-old', { 'upstream-version': '1.1.0' })
       expectSuccess(run)
@@ -271,14 +255,11 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
       await pull(helm, `${registry.oci}/override-old/bp-temporal:1.0.0`, async (pulled) => {
         expect(await bundledUpstream(pulled)).toBe('1.1.0')
       })
-    } finally {
-      await ws.remove()
-    }
+    })
   })
 
   it('input upstream-version matching no release fails naming the input, the range and the newest versions', async () => {
-    const ws = await makeWorkspace()
-    try {
+    await withWorkspace(async (ws) => {
       const run = await publish(ws, 'override-none', { 'upstream-version': '>=3' })
       expect(run.exitCode).not.toBe(0)
       const message = failureMessage(run)
@@ -286,14 +267,11 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
       expect(message).toContain('(newest: 2.0.0-rc.1, 1.3.0, 1.2.0, 1.1.0)')
       expect(message).not.toMatch(/\n\s+at /)
       expect(await registryTags(registry.url, 'override-none/bp-temporal')).toEqual([])
-    } finally {
-      await ws.remove()
-    }
+    })
   })
 
   it('values.yaml catalystBlueprint.upstream.version disagreeing with Chart.yaml fails, naming both files and values; nothing is pushed', async () => {
-    const ws = await makeWorkspace()
-    try {
+    await withWorkspace(async (ws) => {
       await provenanceVersion(ws, '1.1.0')
       const run = await publish(ws, 'mismatch')
       expect(run.exitCode).not.toBe(0)
@@ -304,9 +282,7 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
       expect(step(run, 'publish')).toMatchObject({ status: 'skipped' })
       expect(run.outputs.pushed).toBe('false')
       expect(await registryTags(registry.url, 'mismatch/bp-temporal')).toEqual([])
-    } finally {
-      await ws.remove()
-    }
+    })
   })
 })
 
@@ -328,8 +304,7 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
   }
 
   it('fetches through the mirror, but the packaged Chart.yaml still names the real upstream repository', async () => {
-    const ws = await makeWorkspace()
-    try {
+    await withWorkspace(async (ws) => {
       const fetchedBefore = repo.requests.length
       const run = await publish(ws, `${registry.oci}/mirror`)
       expectSuccess(run)
@@ -344,14 +319,11 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
           expect(await pulled.read(entry)).not.toContain('127.0.0.1')
         }
       })
-    } finally {
-      await ws.remove()
-    }
+    })
   })
 
   it('a stale Chart.lock (temporal 1.1.0 while Chart.yaml says 1.2.0) is warned about and rebuilt: 1.2.0 is published', async () => {
-    const ws = await makeWorkspace()
-    try {
+    await withWorkspace(async (ws) => {
       const lock = [
         'dependencies:',
         '- name: temporal',
@@ -376,14 +348,11 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
       })
       // The user's lock is left alone.
       expect(await readFile(path.join(ws.chart, 'Chart.lock'), 'utf8')).toBe(lock)
-    } finally {
-      await ws.remove()
-    }
+    })
   })
 
   it('a chart with no dependencies is hollow: it fails before anything is pushed', async () => {
-    const ws = await makeWorkspace()
-    try {
+    await withWorkspace(async (ws) => {
       await editYaml(chartYaml(ws), (doc) => doc.delete('dependencies'))
       const run = await publish(ws, `${registry.oci}/hollow-none`)
       expect(run.exitCode).not.toBe(0)
@@ -391,14 +360,11 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
       expect(step(run, 'resolve-upstream').findings.map((f) => f.rule)).toEqual(['hollow-chart'])
       expect(run.outputs.pushed).toBe('false')
       expect(await registryTags(registry.url, 'hollow-none/bp-temporal')).toEqual([])
-    } finally {
-      await ws.remove()
-    }
+    })
   })
 
   it('a chart annotated catalyst.openova.io/no-upstream: "true" without dependencies proceeds and publishes', async () => {
-    const ws = await makeWorkspace()
-    try {
+    await withWorkspace(async (ws) => {
       await editYaml(chartYaml(ws), (doc) => {
         doc.delete('dependencies')
         doc.setIn(['annotations', 'catalyst.openova.io/no-upstream'], 'true')
@@ -409,14 +375,11 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
       expect(run.outputs['upstream-version']).toBe('')
       expect(run.outputs.pushed).toBe('true')
       expect(await manifestDigest(registry.url, 'no-upstream/bp-temporal', '1.0.0')).toBe(run.outputs.digest)
-    } finally {
-      await ws.remove()
-    }
+    })
   })
 
   it('a .helmignore that drops charts/ fails the package step as a hollow chart; nothing is pushed', async () => {
-    const ws = await makeWorkspace()
-    try {
+    await withWorkspace(async (ws) => {
       const ignore = path.join(ws.chart, '.helmignore')
       await writeFile(ignore, `${await readFile(ignore, 'utf8')}charts/\n`)
       const run = await publish(ws, `${registry.oci}/helmignore`)
@@ -429,14 +392,11 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
       expect(packaged.findings[0].fix).toMatch(/\.helmignore/)
       expect(step(run, 'publish')).toMatchObject({ status: 'skipped' })
       expect(await registryTags(registry.url, 'helmignore/bp-temporal')).toEqual([])
-    } finally {
-      await ws.remove()
-    }
+    })
   })
 
   it('input version packages and tags that version without touching the tree; a non-semver one fails first; + becomes _ in the tag', async () => {
-    const ws = await makeWorkspace()
-    try {
+    await withWorkspace(async (ws) => {
       const before = await readFile(chartYaml(ws), 'utf8')
       const base = `${registry.oci}/versions`
 
@@ -465,9 +425,7 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
 
       expect(await registryTags(registry.url, 'versions/bp-temporal')).toEqual(['1.0.0_build.7', '1.0.1'])
       expect(await readFile(chartYaml(ws), 'utf8')).toBe(before)
-    } finally {
-      await ws.remove()
-    }
+    })
   })
 
   describe('idempotence and no overwrite', () => {
@@ -480,8 +438,7 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
     })
 
     it('publishing the same workspace twice gives the same digest; the second run pushes nothing (no manifest PUT reached the registry)', async () => {
-      const ws = await makeWorkspace()
-      try {
+      await withWorkspace(async (ws) => {
         const first = await publish(ws, `${proxy.oci}/idem`)
         expectSuccess(first)
         expect(first.outputs.pushed).toBe('true')
@@ -501,14 +458,11 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
         await pull(helm, `${registry.oci}/idem/bp-temporal@${first.outputs.digest}`, async (pulled) => {
           expect(new Set(pulled.mtimes.values())).toEqual(new Set([1700000000]))
         })
-      } finally {
-        await ws.remove()
-      }
+      })
     })
 
     it('without SOURCE_DATE_EPOCH, a git workspace packages at the commit time: two runs at different times give one digest', async () => {
-      const ws = await makeWorkspace()
-      try {
+      await withWorkspace(async (ws) => {
         const commitTime = 1709294400 // 2024-03-01T12:00:00Z
         const gitEnv = { ...process.env, GIT_AUTHOR_DATE: `@${commitTime} +0000`, GIT_COMMITTER_DATE: `@${commitTime} +0000` }
         const git = (...args: string[]) => execFileAsync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: ws.dir, env: gitEnv })
@@ -527,14 +481,11 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
         await pull(helm, `${registry.oci}/git-a/bp-temporal@${a.outputs.digest}`, async (pulled) => {
           expect(new Set(pulled.mtimes.values())).toEqual(new Set([commitTime]))
         })
-      } finally {
-        await ws.remove()
-      }
+      })
     })
 
     it('a changed chart under the same version is refused (both digests named); overwrite: true replaces it', async () => {
-      const ws = await makeWorkspace()
-      try {
+      await withWorkspace(async (ws) => {
         const first = await publish(ws, `${proxy.oci}/changed`)
         expectSuccess(first)
 
@@ -557,9 +508,7 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
         await pull(helm, `${registry.oci}/changed/bp-temporal:1.0.0`, async (pulled) => {
           expect(parseDocument(await pulled.read('bp-temporal/values.yaml')).getIn(['temporal', 'server', 'replicaCount'])).toBe(3)
         })
-      } finally {
-        await ws.remove()
-      }
+      })
     })
   })
 
@@ -633,8 +582,7 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
       await execFileAsync(helm.binary, ['push', archive.path, `${registry.oci}/charts`, '--plain-http'], { env: { ...process.env, ...repo.helmEnv } })
     }
     expect(await registryTags(registry.url, 'charts/temporal')).toEqual(['1.1.0', '1.2.0', '1.3.0', '2.0.0-rc.1'])
-    const ws = await makeWorkspace()
-    try {
+    await withWorkspace(async (ws) => {
       await editYaml(chartYaml(ws), (doc) => {
         doc.setIn(['dependencies', 0, 'version'], '^1')
         doc.setIn(['dependencies', 0, 'repository'], `${registry.oci}/charts`)
@@ -651,8 +599,6 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
       await pull(helm, `${registry.oci}/oci-dep/bp-temporal@${run.outputs.digest}`, async (pulled) => {
         expect(await bundledUpstream(pulled)).toBe('1.3.0')
       })
-    } finally {
-      await ws.remove()
-    }
+    })
   })
 })

@@ -118,3 +118,13 @@ export async function pushTestImage(registryUrl: string, repository: string, tag
   if (put.status !== 201) throw new Error(`manifest put: HTTP ${put.status} ${await put.text()}`)
   return `sha256:${createHash('sha256').update(manifest).digest('hex')}`
 }
+
+/** Runs `use` with a fresh copy of the example workspace, removed afterwards whatever happens. */
+export async function withWorkspace<T>(use: (ws: Awaited<ReturnType<typeof makeWorkspace>>) => Promise<T>): Promise<T> {
+  const ws = await makeWorkspace()
+  try {
+    return await use(ws)
+  } finally {
+    await ws.remove()
+  }
+}
