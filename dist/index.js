@@ -38,7 +38,7 @@ import require$$1$4 from 'node:dns';
 import require$$5$3 from 'string_decoder';
 import * as child$1 from 'child_process';
 import { setTimeout as setTimeout$1 } from 'timers';
-import { readFile, access as access$1, mkdtemp, mkdir as mkdir$1, rm as rm$1, cp as cp$1, writeFile as writeFile$1, readdir as readdir$1, stat as stat$1 } from 'node:fs/promises';
+import { readFile, access as access$1, mkdtemp, rm as rm$1, mkdir as mkdir$1, cp as cp$1, writeFile as writeFile$1, readdir as readdir$1, stat as stat$1 } from 'node:fs/promises';
 import os$1 from 'node:os';
 import * as path$1 from 'node:path';
 import path__default from 'node:path';
@@ -44920,6 +44920,8 @@ function lineOfPath(doc, lineCounter, path) {
 
 // Reads a blueprint folder: blueprint.yaml (optional), chart/Chart.yaml and
 // chart/values.yaml, each once, with file:line kept for findings.
+/** An OCI repository path component (the distribution grammar), which is also a safe folder name. */
+const CHART_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream';
 async function exists(file) {
     try {
@@ -44968,6 +44970,11 @@ function validateChartMetadata(chart) {
         }
         meta[field] = String(meta[field]);
     }
+    // The name becomes a folder of the work copy and an OCI repository path
+    // component, which must be lowercase: refuse anything else before using it.
+    if (!CHART_NAME.test(meta.name)) {
+        throw new ActionError(`${file}:${chart.lineOf(['name']) ?? 1}: chart name "${meta.name}" is not a valid chart name`, 'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal: it becomes the OCI repository name');
+    }
     if (meta.dependencies !== undefined && !Array.isArray(meta.dependencies)) {
         throw new ActionError(`${file}:${chart.lineOf(['dependencies']) ?? 1}: dependencies must be a list`, `fix dependencies in ${file}`);
     }
@@ -45002,59 +45009,60 @@ function isNoUpstream(chart) {
 function defaultConcurrency() {
     return Math.max(2, Math.min(6, (os$1.availableParallelism?.() ?? os$1.cpus().length) + 1));
 }
-/** Runs async tasks with at most `limit` at once, keeping the order of results. */
+/**
+ * Runs async tasks with at most `limit` at once, keeping the order of results.
+ * When one fails, no new task starts, and the first error is thrown only once
+ * the running ones have ended: the caller may then remove what they work in.
+ */
 async function mapLimit(items, limit, fn) {
     const results = new Array(items.length);
     let next = 0;
+    let failure;
     const worker = async () => {
-        while (next < items.length) {
+        while (next < items.length && !failure) {
             const index = next++;
-            results[index] = await fn(items[index], index);
+            try {
+                results[index] = await fn(items[index], index);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
         }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    if (failure)
+        throw failure.error;
     return results;
-}
-
-// Secrets are registered once (and masked by the runner via core.setSecret);
-// every text that leaves the action (summary, comment, JSON report, errors)
-// goes through redact() as a second line of defence.
-const secrets = new Set();
-function registerSecret(value) {
-    if (!value)
-        return;
-    secrets.add(value);
-    setSecret(value);
-}
-function redact(text) {
-    let out = text;
-    for (const secret of secrets) {
-        if (secret.length >= 3)
-            out = out.split(secret).join('***');
-    }
-    return out;
 }
 
 // The one place that starts helm. Argument arrays only (never a shell), output
 // captured, and every run confined to a private set of HELM_* homes so the
 // action neither reads nor changes the user's helm state.
-/** A helm invocation that exited non-zero; the message carries helm's own words. */
-class HelmError extends ActionError {
-    result;
-    constructor(result) {
-        super(`helm ${describeArgs(result.args)} failed (exit ${result.exitCode}): ${lastLines(redact(result.stderr || result.stdout), 6)}`);
-        this.result = result;
-        this.name = 'HelmError';
-    }
-}
-function describeArgs(args) {
-    return args.slice(0, 2).join(' ');
-}
 function lastLines(text, count) {
     return text.trim().split('\n').slice(-count).join('\n');
 }
-// Variables that would point helm at the user's own state or change its behaviour.
-const INHERITED_HELM_VARIABLES = /^HELM_/;
+// Not passed on to helm or to chart test scripts: HELM_* would point helm at the
+// user's own state; INPUT_* hold the action's inputs (registry-password among
+// them); the runner's tokens are for the action, never for a chart's script.
+const WITHHELD_VARIABLES = /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CACHE|RESULTS)_|GITHUB_TOKEN$|GH_TOKEN$)/;
+/** The HELM_* homes under `base` (nothing created). */
+function helmHomeAt(base) {
+    return {
+        root: base,
+        config: path__default.join(base, 'config'),
+        cache: path__default.join(base, 'cache'),
+        data: path__default.join(base, 'data'),
+        registryConfig: path__default.join(base, 'config', 'registry', 'config.json'),
+        repositoryConfig: path__default.join(base, 'config', 'repositories.yaml'),
+        repositoryCache: path__default.join(base, 'cache', 'repository')
+    };
+}
+/** Creates the folders of a helm home. */
+async function createHelmHome(base) {
+    const home = helmHomeAt(base);
+    await Promise.all([home.config, home.cache, home.data, path__default.dirname(home.registryConfig), home.repositoryCache].map((dir) => mkdir$1(dir, { recursive: true })));
+    return home;
+}
 class Helm {
     binary;
     home;
@@ -45077,16 +45085,7 @@ class Helm {
     static async create(binary, root, knownVersion) {
         const ownsHome = root === undefined;
         const base = root ?? (await mkdtemp(path__default.join(os$1.tmpdir(), 'bp-helm-')));
-        const home = {
-            root: base,
-            config: path__default.join(base, 'config'),
-            cache: path__default.join(base, 'cache'),
-            data: path__default.join(base, 'data'),
-            registryConfig: path__default.join(base, 'config', 'registry', 'config.json'),
-            repositoryConfig: path__default.join(base, 'config', 'repositories.yaml'),
-            repositoryCache: path__default.join(base, 'cache', 'repository')
-        };
-        await Promise.all([home.config, home.cache, home.data, path__default.dirname(home.registryConfig), home.repositoryCache].map((dir) => mkdir$1(dir, { recursive: true })));
+        const home = await createHelmHome(base);
         if (knownVersion)
             return new Helm(binary, home, knownVersion, ownsHome);
         const probe = new Helm(binary, home, 'unknown', ownsHome);
@@ -45096,23 +45095,38 @@ class Helm {
         }
         return new Helm(binary, home, result.stdout.trim(), ownsHome);
     }
-    /** Environment for helm and for chart test scripts: the isolated homes, this helm first on PATH. */
-    env() {
+    /**
+     * Environment for helm (its isolated homes) or for a chart test script (given
+     * a home of its own, so it never sees the registry login or repository
+     * credentials of the action's home); this helm first on PATH either way.
+     */
+    env(home = this.home) {
         const env = {};
         for (const [key, value] of Object.entries(process.env)) {
-            if (!INHERITED_HELM_VARIABLES.test(key))
+            if (!WITHHELD_VARIABLES.test(key))
                 env[key] = value;
         }
         env.PATH = `${path__default.dirname(this.binary)}${path__default.delimiter}${process.env.PATH ?? ''}`;
-        env.HELM_CONFIG_HOME = this.home.config;
-        env.HELM_CACHE_HOME = this.home.cache;
-        env.HELM_DATA_HOME = this.home.data;
-        env.HELM_REGISTRY_CONFIG = this.home.registryConfig;
-        env.HELM_REPOSITORY_CONFIG = this.home.repositoryConfig;
-        env.HELM_REPOSITORY_CACHE = this.home.repositoryCache;
+        env.HELM_CONFIG_HOME = home.config;
+        env.HELM_CACHE_HOME = home.cache;
+        env.HELM_DATA_HOME = home.data;
+        env.HELM_REGISTRY_CONFIG = home.registryConfig;
+        env.HELM_REPOSITORY_CONFIG = home.repositoryConfig;
+        env.HELM_REPOSITORY_CACHE = home.repositoryCache;
         // Never pick up a cluster: template/lint must work offline and alike everywhere.
-        env.KUBECONFIG = path__default.join(this.home.root, 'no-kubeconfig');
+        env.KUBECONFIG = path__default.join(home.root, 'no-kubeconfig');
         return env;
+    }
+    /**
+     * `helm registry login` with the password on stdin. Plain HTTP only when the
+     * caller says so (loopback registries): Helm 4 never falls back to it on its
+     * own; Helm 3 only knows --insecure.
+     */
+    registryLogin(host, credentials, plainHttp) {
+        const args = ['registry', 'login', host, '--username', credentials.username, '--password-stdin'];
+        if (plainHttp)
+            args.push(this.major >= 4 ? '--plain-http' : '--insecure');
+        return this.run(args, { input: credentials.password });
     }
     /** Runs helm; resolves with the result whatever the exit code. */
     run(args, options = {}) {
@@ -45136,13 +45150,6 @@ class Helm {
             child.stdin.on('error', () => undefined);
             child.stdin.end(options.input ?? '');
         });
-    }
-    /** Runs helm and throws HelmError unless it exits 0. */
-    async check(args, options = {}) {
-        const result = await this.run(args, options);
-        if (result.exitCode !== 0)
-            throw new HelmError(result);
-        return result;
     }
     async dispose() {
         if (this.ownsHome)
@@ -45806,6 +45813,25 @@ function nextLink(link) {
     return undefined;
 }
 
+// Secrets are registered once (and masked by the runner via core.setSecret);
+// every text that leaves the action (summary, comment, JSON report, errors)
+// goes through redact() as a second line of defence.
+const secrets = new Set();
+function registerSecret(value) {
+    if (!value)
+        return;
+    secrets.add(value);
+    setSecret(value);
+}
+function redact(text) {
+    let out = text;
+    for (const secret of secrets) {
+        if (secret.length >= 3)
+            out = out.split(secret).join('***');
+    }
+    return out;
+}
+
 // Semantic versions and version constraints with the semantics Helm uses when it
 // resolves a Chart.yaml dependency range against a repository index: those of
 // Masterminds/semver v3 (NewVersion, StrictNewVersion, NewConstraint, Check),
@@ -46272,7 +46298,7 @@ async function fetchIndex(repository, credentials) {
     const url = `${repository.replace(/\/+$/, '')}/index.yaml`;
     const headers = { 'user-agent': 'bp-temporal-action' };
     if (credentials)
-        headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+        headers.authorization = basicAuth(credentials);
     let response;
     try {
         response = await fetch(url, { signal: AbortSignal.timeout(60000), headers });
@@ -46282,7 +46308,7 @@ async function fetchIndex(repository, credentials) {
         throw new ActionError(`upstream repository ${url} is unreachable: ${cause?.code ?? cause?.message ?? error.message}`, 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input');
     }
     if (response.status === 401 || response.status === 403) {
-        throw new ActionError(`upstream repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password');
+        throw new ActionError(`upstream repository ${url} answered HTTP ${response.status}`, `a private repository needs dependency-username and dependency-password${/^http:/i.test(url) ? ' and https:// (credentials are never sent over plain http except to loopback)' : ''}`);
     }
     if (!response.ok) {
         throw new ActionError(`upstream repository ${url} answered HTTP ${response.status}`, 'check the dependency repository URL, or set repository-mirrors');
@@ -46292,7 +46318,8 @@ async function fetchIndex(repository, credentials) {
 async function availableVersions(repository, name, options) {
     if (repository.startsWith('oci://')) {
         const { host, repository: path } = parseOciReference(repository);
-        const client = new RegistryClient({ host, plainHttp: options.plainHttp, credentials: options.credentialsFor?.(repository) });
+        // Plain HTTP only ever reaches loopback registries, whatever the input says.
+        const client = new RegistryClient({ host, plainHttp: options.plainHttp && isLoopbackHost(host), credentials: options.credentialsFor?.(repository) });
         const tags = await client.listTags(path ? `${path}/${name}` : name);
         // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
         return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source: `${repository}/${name}` };
@@ -46432,15 +46459,30 @@ function repositoryHost(url) {
  * Which credentials a dependency repository gets: dependency-username/password
  * for every dependency repository; otherwise the registry's, but only for
  * repositories on the registry's own host, so they never reach another host.
+ * Never any over plain http:// to a host that is not loopback (they would
+ * cross the network in clear text).
  */
 function credentialsForRepository(dependency, registry) {
     return (repository) => {
+        if (/^http:\/\//i.test(repository)) {
+            const hostname = safeHostname(repository);
+            if (!hostname || !isLoopbackHost(hostname))
+                return undefined;
+        }
         if (dependency)
             return dependency;
         if (registry && repositoryHost(repository) !== undefined && repositoryHost(repository) === repositoryHost(registry.url))
             return registry.credentials;
         return undefined;
     };
+}
+function safeHostname(url) {
+    try {
+        return new URL(url).hostname;
+    }
+    catch {
+        return undefined;
+    }
 }
 
 // Prepares a private work copy of the chart (the user's tree is never
@@ -46582,14 +46624,13 @@ async function buildDependencies(helm, work, options) {
                 expected.set(dep.name, exact);
         }
     }
+    // Plain HTTP only ever reaches loopback registries, whatever the input says.
+    const plainHttpFor = (host) => options.plainHttp && isLoopbackHost(host);
     for (const host of ociHosts) {
         const credentials = options.credentialsFor(`oci://${host}`);
         if (!credentials)
             continue;
-        const args = ['registry', 'login', host, '--username', credentials.username, '--password-stdin'];
-        if (options.plainHttp)
-            args.push(...(helm.major >= 4 ? ['--plain-http'] : ['--insecure']));
-        const login = await helm.run(args, { input: credentials.password });
+        const login = await helm.registryLogin(host, credentials, plainHttpFor(host));
         if (login.exitCode !== 0) {
             throw new ActionError(`registry ${host} refused the login for dependency download: ${lastLines(redact(login.stderr), 2)}`, 'check dependency-username/dependency-password (or registry-username/registry-password)');
         }
@@ -46597,7 +46638,8 @@ async function buildDependencies(helm, work, options) {
     if (rewritten)
         await writeFile$1(path__default.join(work.dir, 'Chart.yaml'), buildDoc.toString());
     const args = ['dependency', 'build', work.dir, '--skip-refresh'];
-    if (options.plainHttp && ociHosts.size > 0)
+    // One flag for every OCI dependency of the build: only when all of them are loopback.
+    if (ociHosts.size > 0 && [...ociHosts].every(plainHttpFor))
         args.push('--plain-http');
     const result = await helm.run(args);
     if (rewritten) {
@@ -46619,7 +46661,13 @@ async function buildDependencies(helm, work, options) {
         };
     }
     const guard = await checkBuiltDependencies(work, expected);
-    return { ...guard, durationMs: Math.round(performance.now() - start), details: redact(result.stdout + result.stderr).trim() || undefined };
+    const repositoryList = [...httpRepositories.keys(), ...[...ociHosts].map((host) => `oci://${host}`)];
+    return {
+        ...guard,
+        durationMs: Math.round(performance.now() - start),
+        details: redact(result.stdout + result.stderr).trim() || undefined,
+        data: guard.data ? { ...guard.data, repositories: repositoryList } : undefined
+    };
 }
 /** Hollow-chart guard 1: every declared dependency is under charts/ at the expected version. */
 async function checkBuiltDependencies(work, expected) {
@@ -48210,8 +48258,10 @@ function walkValues(node, visit, at = []) {
 
 // Gate `chart-tests`: the chart's own `tests/*.sh` (self-contained `helm template`
 // assertions, e.g. tests/observability-toggle.sh CHART_DIR). Each runs as
-// `bash <script> <chartDir>` (argument array, no shell string) in the chart folder,
-// with the action's helm first on PATH and its isolated HELM_* homes, and a time limit.
+// `bash <script> <chartDir>` (argument array, no shell string) in a copy of the
+// chart of its own (what it writes cannot reach the renders or the package),
+// with the action's helm first on PATH, HELM_* homes of its own that hold no
+// credentials, and a time limit.
 const CHART_TEST_TIMEOUT_MS = 5 * 60 * 1000;
 /** Output kept per script (the head is dropped beyond this). */
 const MAX_OUTPUT_BYTES = 1024 * 1024;
@@ -48275,6 +48325,9 @@ function runChartTest(chartDir, script, env, timeoutMs = CHART_TEST_TIMEOUT_MS) 
             resolve(result);
         };
         child.on('error', (error) => finish(127, undefined, `cannot start bash: ${error.message}`));
+        // Whatever the script left running in the background ends with it (and
+        // releases the output pipes, so 'close' follows).
+        child.on('exit', kill);
         child.on('close', (code, signal) => finish(code ?? 128, signal ?? undefined, timedOut ? `(stopped after ${Math.round(timeoutMs / 1000)} s)` : undefined));
     });
 }
@@ -48334,6 +48387,7 @@ function chartTestsStep(results, displayChartDir, durationMs) {
 // matches one path segment (or part of one, e.g. `temporal-*`), `**` any number
 // of segments (at least one when it ends the pattern), a lone `**` matches every
 // image; `:tag` in a pattern must match the tag too (`*` globbing allowed).
+const IMAGE_POLICIES = ['digest', 'sha', 'no-latest', 'off'];
 function isObj$1(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -49065,11 +49119,11 @@ function lintStep(runs, options, durationMs) {
 }
 
 /** Pure: `<x>.image.tag` (and `<x>.imageName`) keys of values.yaml outside the upstream dependency's subtree. */
-function findOwnImageTags(values, upstreamKey) {
+function findOwnImageTags(values, dependencyKeys) {
     const found = [];
     walkValues(values, (key, value, at) => {
-        // The upstream chart's images are the upstream's business: only the blueprint's own.
-        if (at.length === 0 && key === upstreamKey)
+        // The dependencies' images are their charts' business: only the blueprint's own.
+        if (at.length === 0 && dependencyKeys.includes(key))
             return false;
         const here = [...at, key];
         if (key === 'image' && isRecord(value) && 'tag' in value) {
@@ -49572,28 +49626,16 @@ function wall(spans) {
         return 0;
     return Math.round(Math.max(...list.map((s) => s.end)) - Math.min(...list.map((s) => s.start)));
 }
-async function chartNameOf(chartDir) {
-    try {
-        const chart = distExports.parse(await readFile(path__default.join(chartDir, 'Chart.yaml'), 'utf8'));
-        if (chart && typeof chart.name === 'string' && chart.name !== '')
-            return chart.name;
-    }
-    catch {
-        // fall through: helm names the chart after Chart.yaml; the folder name is the best guess left
-    }
-    return path__default.basename(chartDir);
-}
 function skipped(id, title, summary) {
     return { id, title, status: 'skipped', durationMs: 0, summary, findings: [] };
 }
 async function runGates(ctx) {
-    const { helm, chartDir } = ctx;
-    const chartName = await chartNameOf(chartDir);
+    const { helm, chartDir, chartName } = ctx;
     const templateBase = ['template', ctx.releaseName, chartDir, '--namespace', ctx.namespace];
     const withValues = (extra) => [...templateBase, ...ctx.valueArgs, ...extra];
     // ---- plan
     const toggles = discoverToggles(ctx.values.data, ctx.toggles);
-    const ownTags = findOwnImageTags(ctx.values.data, ctx.upstreamKey);
+    const ownTags = findOwnImageTags(ctx.values.data, ctx.dependencyKeys);
     const [lintPlans, scripts] = await Promise.all([planLint(chartDir, ctx.valueArgs, ctx.lintValuesGlob), ctx.chartTests ? listChartTests(chartDir) : Promise.resolve([])]);
     const renders = new Map();
     const lintResults = new Map();
@@ -49620,19 +49662,25 @@ async function runGates(ctx) {
     const defaultArgs = withValues([]);
     renderJob('render:default', defaultArgs, 'all');
     // Scripts first among the rest: each runs several helm commands in a row, the longest jobs of the pool.
-    for (const script of scripts) {
+    scripts.forEach((script, i) => {
         jobs.push({
             id: `script:${script}`,
             kind: 'script',
             run: async () => {
                 const start = performance.now();
+                // A chart copy and helm home per script: what it writes (a dependency
+                // update, a lock, temp files) cannot race the package or the renders,
+                // and the action's registry login and repository credentials stay out of reach.
+                const own = path__default.join(ctx.scriptRoot, String(i));
+                const copy = path__default.join(own, path__default.basename(chartDir));
+                const [home] = await Promise.all([createHelmHome(path__default.join(own, 'helm-home')), cp$1(chartDir, copy, { recursive: true })]);
                 // $HELM too: scripts often run `${HELM:-helm}`.
-                const result = await runChartTest(chartDir, script, { ...helm.env(), HELM: helm.binary });
+                const result = await runChartTest(copy, script, { ...helm.env(home), HELM: helm.binary });
                 testResults.set(script, { result, span: { start, end: performance.now() } });
                 return result;
             }
         });
-    }
+    });
     for (const plan of lintPlans) {
         jobs.push({
             id: `lint:${plan.label}`,
@@ -49837,8 +49885,9 @@ function warningFor(what, err) {
     }
     return redact(`could not ${what} (${status !== undefined ? `HTTP ${status}` : 'no HTTP status'}: ${message}). The findings are in the job summary.`);
 }
+/** The body as posted: the marker is its first line (ownComments only takes comments that start with it). */
 function withMarker(body, marker) {
-    let text = body.includes(marker) ? body : `${marker}\n${body}`;
+    let text = body.startsWith(marker) ? body : `${marker}\n${body}`;
     text = redact(text);
     if (text.length > MAX_BODY) {
         const note = '\n\n_… truncated; full report in the job summary_\n';
@@ -49846,10 +49895,39 @@ function withMarker(body, marker) {
     }
     return text;
 }
+/** True when the comment's body starts with the marker (a marker quoted later in a comment does not count). */
+function startsWithMarker(comment, marker) {
+    return marker !== '' && typeof comment.body === 'string' && comment.body.startsWith(marker);
+}
+/**
+ * The comments this action may edit or delete, in the order they are tried.
+ *
+ * Ownership rule — a marker is text anyone can type, so the marker alone
+ * proves nothing; we never edit a human's comment we cannot prove is ours:
+ *
+ * 1. the body must START with the marker (the action always writes it as the
+ *    first line), and
+ * 2. the author must be a bot (`user.type === 'Bot'`: the GITHUB_TOKEN writes
+ *    as `github-actions[bot]`, a GitHub App token as `<app>[bot]`; a human
+ *    account can never have that type), or the account the token itself
+ *    belongs to (`self`: the login `GET /user` returns for a personal access
+ *    token; GITHUB_TOKEN and app tokens cannot call `GET /user`, so for them
+ *    `self` is undefined and only bot comments qualify).
+ *
+ * Comments by `self` come first (the token can certainly edit them), then bot
+ * comments; oldest first within each group.
+ */
+function ownComments(comments, marker, self) {
+    const bySelf = (c) => self !== undefined && self !== '' && c.user?.login === self;
+    return comments
+        .filter((c) => startsWithMarker(c, marker) && (bySelf(c) || c.user?.type === 'Bot'))
+        .sort((a, b) => Number(bySelf(b)) - Number(bySelf(a)) || a.id - b.id);
+}
 /**
  * Creates, updates in place, or recreates the one PR comment that carries
- * `marker`. Never throws for API errors: a missing token, a read-only fork
- * token (403/404) or any other failure comes back as `warning`.
+ * `marker` as its first line and is ours by the rule of ownComments. Never
+ * throws for API errors: a missing token, a read-only fork token (403/404) or
+ * any other failure comes back as `warning`.
  */
 async function upsertComment(opts) {
     if (opts.mode === 'off')
@@ -49865,15 +49943,26 @@ async function upsertComment(opts) {
     let ours;
     try {
         const all = await octokit.paginate(octokit.rest.issues.listComments, { ...where, issue_number: opts.issueNumber, per_page: 100 });
-        ours = all.filter((c) => typeof c.body === 'string' && c.body.includes(opts.marker)).sort((a, b) => a.id - b.id);
+        // Only when a marked comment is not a bot's is it worth asking who the token is (a PAT's login).
+        let self;
+        if (all.some((c) => startsWithMarker(c, opts.marker) && c.user?.type !== 'Bot')) {
+            try {
+                self = (await octokit.rest.users.getAuthenticated()).data.login;
+            }
+            catch {
+                // GITHUB_TOKEN / app tokens: 403. Unknown self: only bot comments are ours.
+                self = undefined;
+            }
+        }
+        ours = ownComments(all, opts.marker, self);
     }
     catch (err) {
         return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) };
     }
-    const create = async (action) => {
+    const create = async (action, note) => {
         try {
             const { data } = await octokit.rest.issues.createComment({ ...where, issue_number: opts.issueNumber, body });
-            return { action, id: data.id };
+            return note ? { action, id: data.id, warning: note } : { action, id: data.id };
         }
         catch (err) {
             return { action: 'skipped', warning: warningFor(`create the PR comment on #${opts.issueNumber}`, err) };
@@ -49899,18 +49988,30 @@ async function upsertComment(opts) {
             return { action: 'skipped', warning };
         return create(ours.length > 0 ? 'recreated' : 'created');
     }
-    const [first, ...duplicates] = ours;
-    if (!first)
+    // Update the first comment the token can write. A 403/404 (written by
+    // another bot or token, or deleted meanwhile) moves on to the next one and,
+    // when none is left, to a new comment; the next run then finds that one.
+    const refused = [];
+    for (const [i, candidate] of ours.entries()) {
+        try {
+            const { data } = await octokit.rest.issues.updateComment({ ...where, comment_id: candidate.id, body });
+            // Earlier runs racing each other may have left a second comment: keep one.
+            // The refused ones are left alone: the token cannot delete them either.
+            const warning = await remove(ours.slice(i + 1).map((c) => c.id));
+            return warning ? { action: 'updated', id: data.id, warning } : { action: 'updated', id: data.id };
+        }
+        catch (err) {
+            const { status } = describeError(err);
+            if (status !== 403 && status !== 404) {
+                return { action: 'skipped', id: candidate.id, warning: warningFor(`update the PR comment ${candidate.id}`, err) };
+            }
+            refused.push({ id: candidate.id, status });
+        }
+    }
+    if (refused.length === 0)
         return create('created');
-    try {
-        const { data } = await octokit.rest.issues.updateComment({ ...where, comment_id: first.id, body });
-        // Earlier runs racing each other may have left a second comment: keep one.
-        const warning = await remove(duplicates.map((c) => c.id));
-        return warning ? { action: 'updated', id: data.id, warning } : { action: 'updated', id: data.id };
-    }
-    catch (err) {
-        return { action: 'skipped', id: first.id, warning: warningFor(`update the PR comment ${first.id}`, err) };
-    }
+    const which = refused.map((r) => `${r.id} (HTTP ${r.status})`).join(', ');
+    return create('created', redact(`could not update the PR comment ${which}; posted a new comment instead`));
 }
 
 var re = {exports: {}};
@@ -53741,16 +53842,54 @@ function workspacePath(workspace, name, value) {
     }
     return relative === '' ? '.' : relative;
 }
+/** `scheme://user[:password]@` anywhere in the text (the authority ends at `/`, `?`, `#` or a space). */
+const USERINFO_RE = /[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i;
+/** A URL with its userinfo replaced by `***`, so an error can name the URL without the credentials. */
+function withoutUserinfo(text) {
+    return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi, '$1***@');
+}
 function parseMirrors(text) {
-    return lines(text).map((line) => {
+    const mirrors = [];
+    for (const [index, raw] of text.split(/\r?\n/).entries()) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        // Checked before anything else, so that no message ever quotes the password.
+        if (USERINFO_RE.test(line)) {
+            throw new ActionError(`input repository-mirrors: line ${index + 1} (${withoutUserinfo(line)}) has credentials in a URL (user:password@); credentials in URLs would reach logs`, 'remove user:password@ from the URL and set the dependency-username and dependency-password inputs instead');
+        }
         const at = line.indexOf('=');
         const from = line.slice(0, at).trim().replace(/\/+$/, '');
         const to = line.slice(at + 1).trim().replace(/\/+$/, '');
         if (at <= 0 || !/^(https?|oci):\/\/\S+$/.test(from) || !/^(https?|oci):\/\/\S+$/.test(to)) {
             throw new ActionError(`input repository-mirrors: "${line}" is not of the form <repository URL>=<mirror URL>`, 'write one mirror a line, e.g. https://go.temporal.io/helm-charts=https://charts.mirror.example/temporal');
         }
-        return { from, to };
-    });
+        mirrors.push({ from, to });
+    }
+    return mirrors;
+}
+/**
+ * Base URL Helm tarballs (and their .sha256sum) are downloaded from: https://,
+ * or plain http:// only to a loopback host (tests, a local mirror). Over plain
+ * http anyone on the path could swap both the tarball and its checksum.
+ */
+function parseHelmDownloadUrl(text) {
+    const value = (text.trim() || 'https://get.helm.sh').replace(/\/+$/, '');
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        url = undefined;
+    }
+    const shown = withoutUserinfo(value);
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.hostname === '') {
+        throw new ActionError(`input helm-download-url: "${shown}" is not an https:// URL`, 'set helm-download-url to an https:// mirror of https://get.helm.sh');
+    }
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+        throw new ActionError(`input helm-download-url: "${shown}" uses plain http to ${url.host}, which is not a loopback host`, 'use an https:// mirror; plain http is only accepted for 127.0.0.1, ::1 or localhost');
+    }
+    return value;
 }
 function parseAllowlist(text) {
     return lines(text).map((line) => {
@@ -53792,7 +53931,7 @@ function getInputs(read = defaultReader, env = process.env) {
     if (helmVersion && !/^v?\d+\.\d+\.\d+$/.test(helmVersion)) {
         throw new ActionError(`input helm-version: "${helmVersion}" is not a version like v3.17.2`, 'set helm-version to an exact Helm release, e.g. v3.17.2');
     }
-    const imagePolicy = oneOf(read, 'image-policy', ['digest', 'sha', 'no-latest', 'off'], 'sha');
+    const imagePolicy = oneOf(read, 'image-policy', IMAGE_POLICIES, 'sha');
     return {
         mode: oneOf(read, 'mode', ['run', 'discover'], 'run'),
         workspace,
@@ -53811,7 +53950,7 @@ function getInputs(read = defaultReader, env = process.env) {
         versionFromTag: boolean(read, 'version-from-tag', false),
         overwrite: boolean(read, 'overwrite', false),
         helmVersion: helmVersion && !helmVersion.startsWith('v') ? `v${helmVersion}` : helmVersion,
-        helmDownloadUrl: (read('helm-download-url').trim() || 'https://get.helm.sh').replace(/\/+$/, ''),
+        helmDownloadUrl: parseHelmDownloadUrl(read('helm-download-url')),
         plainHttp: boolean(read, 'plain-http', false),
         valuesFiles: lines(read('values')).map((file) => workspacePath(workspace, 'values', file)),
         setValues: parseSetValues(read('set')),
@@ -53865,6 +54004,22 @@ async function readTgzFile(file, entry) {
         }
     }
     return found;
+}
+/**
+ * sha256 over what an archive ships, timestamps aside: each entry's name, type,
+ * mode and content, in order. Two packages of the same files made at different
+ * times (different tar mtimes, so different archive digests) agree here.
+ */
+async function tgzContentDigest(archive, source) {
+    const tar = await inflate(archive, source);
+    const hash = createHash('sha256');
+    for (const e of parseTar(tar, source)) {
+        const mode = parseNumeric(tar, e.headerOffset + 100, 8);
+        hash.update(`${JSON.stringify([e.name, e.type, mode, e.size])}\n`);
+        if (isRegular(e.type))
+            hash.update(tar.subarray(e.dataOffset, e.dataOffset + e.size));
+    }
+    return `sha256:${hash.digest('hex')}`;
 }
 /**
  * Makes a chart archive reproducible: every tar header's mtime (and mtime/atime/ctime
@@ -54345,11 +54500,7 @@ function isTransientHelmFailure(text) {
     return TRANSIENT.test(text) && !AUTH.test(text);
 }
 async function loginRegistry(helm, host, credentials, plainHttp) {
-    const args = ['registry', 'login', host, '--username', credentials.username, '--password-stdin'];
-    // Helm 4 never falls back to plain HTTP on its own; Helm 3 only knows --insecure.
-    if (plainHttp)
-        args.push(helm.major >= 4 ? '--plain-http' : '--insecure');
-    const result = await helm.run(args, { input: credentials.password });
+    const result = await helm.registryLogin(host, credentials, plainHttp);
     if (result.exitCode !== 0) {
         throw new ActionError(`registry ${host} refused the login of user ${credentials.username}: ${lastLines(redact(result.stderr || result.stdout), 2)}`, 'check registry-username and registry-password (for ghcr.io: a token with write:packages)');
     }
@@ -54382,6 +54533,11 @@ async function publishChart(options) {
         const remoteLayer = await client.chartLayerDigest(repository, existing.digest);
         if (remoteLayer === packaged.layerDigest) {
             return step('passed', `${ref} already published with the same content (${existing.digest}); nothing pushed`, [], { ref, digest: existing.digest, pushed: false, alreadyPublished: true });
+        }
+        // Same files, other timestamps: a shallow checkout or another commit that
+        // left the chart alone moves the archive's mtimes, not what it ships.
+        if (remoteLayer && !options.overwrite && (await sameFilesPublished(client, repository, existing.digest, packaged))) {
+            return step('passed', `${ref} already published with the same files (${existing.digest}; only the archive's timestamps differ); nothing pushed`, [], { ref, digest: existing.digest, pushed: false, alreadyPublished: true });
         }
         if (!options.overwrite) {
             return step('failed', `${ref} already exists with other content`, [
@@ -54420,8 +54576,15 @@ async function publishChart(options) {
     if (!digest) {
         return step('failed', 'helm push printed no digest', [{ rule: 'push', severity: 'error', message: `helm push ${ref} succeeded but printed no Digest: line` }], { ref, pushed: true }, redact(push.stdout + push.stderr));
     }
-    const verify = await verifyPublished(client, options, repository, digest);
-    const findings = verify.findings;
+    // The push happened whatever the check says: a failing pull keeps ref, digest and pushed=true.
+    const findings = await verifyPublished(client, options, repository, digest).then((verify) => verify.findings, (error) => [
+        {
+            rule: 'verify',
+            severity: 'error',
+            message: `pushed ${ref}@${digest}, but pulling it back failed: ${error instanceof Error ? redact(error.message) : String(error)}`,
+            fix: `pull ${ref} by hand to check it; re-running is safe (an identical chart is not pushed again)`
+        }
+    ]);
     return step(findings.length ? 'failed' : 'passed', findings.length ? `pushed ${ref}, but the pulled artifact failed verification` : `pushed ${ref}@${digest}, pulled back and verified`, findings, { ref, digest, pushed: true });
 }
 class PushFailure extends Error {
@@ -54429,6 +54592,18 @@ class PushFailure extends Error {
     constructor(result) {
         super(lastLines(result.stderr || result.stdout, 2));
         this.result = result;
+    }
+}
+/** Whether the published chart holds exactly the packaged files (names, modes, contents), timestamps aside. */
+async function sameFilesPublished(client, repository, digest, packaged) {
+    try {
+        const pulled = await client.pullChart(repository, digest);
+        const [remote, local] = await Promise.all([tgzContentDigest(pulled.archive, `${repository}@${digest}`), readFile(packaged.archive).then((buffer) => tgzContentDigest(buffer, packaged.archive))]);
+        return remote === local;
+    }
+    catch {
+        // Unreadable or not a chart archive: treated as other content, which fails safe (no push).
+        return false;
     }
 }
 /**
@@ -54467,7 +54642,9 @@ async function verifyPublished(client, options, repository, digest) {
 // annotations, and the JSON report file. Every text that leaves here goes
 // through redact(): the report is deep-redacted before rendering (so that
 // escaping or truncation can never expose part of a secret) and the final text
-// once more.
+// once more. Before that, the values of the `set` input are hidden
+// (maskSetValues): they may come from secrets the runner masks in logs but
+// GitHub does not mask in a PR comment.
 //
 // renderMarkdown is pure apart from redact(); the other functions do I/O.
 /** A PR comment body is capped at 65,536 characters by GitHub. */
@@ -54555,12 +54732,12 @@ function clip(text, max) {
 // ---------------------------------------------------------------------------
 // Deep redaction
 // ---------------------------------------------------------------------------
-/** Returns a copy of a JSON-like value with redact() applied to every string (keys too). */
-function redactDeep(value) {
+/** Returns a copy of a JSON-like value with `fn` applied to every string (keys too). */
+function mapStringsDeep(value, fn) {
     const seen = new WeakSet();
     const walk = (v) => {
         if (typeof v === 'string')
-            return redact(v);
+            return fn(v);
         if (typeof v === 'bigint')
             return v.toString();
         if (typeof v === 'function' || typeof v === 'symbol')
@@ -54574,7 +54751,7 @@ function redactDeep(value) {
             if (v instanceof Date)
                 return v.toISOString();
             if (v instanceof Error)
-                return { name: v.name, message: redact(v.message) };
+                return { name: v.name, message: fn(v.message) };
             if (v instanceof Map)
                 return walk(Object.fromEntries(v));
             if (v instanceof Set)
@@ -54587,7 +54764,7 @@ function redactDeep(value) {
             for (const [key, val] of Object.entries(v)) {
                 const w = walk(val);
                 if (w !== undefined)
-                    out[redact(key)] = w;
+                    out[fn(key)] = w;
             }
             return out;
         }
@@ -54596,6 +54773,62 @@ function redactDeep(value) {
         }
     };
     return walk(value);
+}
+/** Returns a copy of a JSON-like value with redact() applied to every string (keys too). */
+function redactDeep(value) {
+    return mapStringsDeep(value, redact);
+}
+// ---------------------------------------------------------------------------
+// `set` values
+// ---------------------------------------------------------------------------
+/** Text that stands for a hidden `set` value. */
+const HIDDEN_VALUE = '***';
+/** Index of the `=` that ends a `--set` key (helm's strvals: a backslash escapes the next character); -1 if none. */
+function keyEnd(entry) {
+    for (let i = 0; i < entry.length; i++) {
+        if (entry[i] === '\\')
+            i++;
+        else if (entry[i] === '=')
+            return i;
+    }
+    return -1;
+}
+/**
+ * `temporal.server.image.tag=1.2.3` → `temporal.server.image.tag=***`. The
+ * whole rest of the line is hidden, so in `a=1,b=2` only the first key shows.
+ * An entry without `=` has no value and is returned as it is.
+ */
+function maskSetValue(entry) {
+    const at = keyEnd(entry);
+    return at < 0 ? entry : `${entry.slice(0, at)}=${HIDDEN_VALUE}`;
+}
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * A copy of the report in which the `set` input's values are hidden: in
+ * `values.set`, and wherever a whole `key=value` entry appears in other text
+ * (the `$ helm template … --set key=value` line of a step's details, the
+ * arguments in step data). Values are not masked on their own: a short value
+ * (`1`, `true`) would blank out unrelated text. A value that is a secret must
+ * also be registered with secrets.ts, as the action's own credentials are.
+ */
+function maskSetValues(report) {
+    const entries = Array.isArray(report.values?.set) ? report.values.set : [];
+    const replacements = entries
+        .filter((e) => typeof e === 'string' && keyEnd(e) >= 0 && maskSetValue(e) !== e)
+        .sort((a, b) => b.length - a.length)
+        .map((e) => ({
+        // Whole entries only: `a.b=1` inside `x.a.b=10` is another assignment.
+        re: new RegExp(`(?<=^|[\\s"'\`(\\[{,])${escapeRegExp(e)}(?=$|[\\s"'\`)\\]},])`, 'g'),
+        masked: maskSetValue(e)
+    }));
+    const maskText = (text) => replacements.reduce((t, r) => t.replace(r.re, r.masked), text);
+    const masked = replacements.length > 0 ? mapStringsDeep(report, maskText) : report;
+    if (!report.values || !Array.isArray(report.values.set))
+        return masked;
+    return {
+        ...masked,
+        values: { ...masked.values, set: report.values.set.map((e) => (typeof e === 'string' ? maskSetValue(e) : HIDDEN_VALUE)) }
+    };
 }
 // ---------------------------------------------------------------------------
 // Pieces
@@ -54867,8 +55100,9 @@ function detailsBlocks(report, runUrl) {
     const sets = report.values?.set ?? [];
     if (files.length > 0)
         run.push(`- Values files: ${files.map((f) => codeSpan(f)).join(', ')}`);
+    // Already masked by renderMarkdown; masked again so that this line can never show a value.
     if (sets.length > 0)
-        run.push(`- \`--set\`: ${sets.map((v) => codeSpan(v)).join(', ')}`);
+        run.push(`- \`--set\` (values hidden): ${sets.map((v) => codeSpan(maskSetValue(String(v)))).join(', ')}`);
     if (report.startedAt)
         run.push(`- Started ${escapeMarkdown(report.startedAt)}, took ${formatDuration(report.durationMs)}`);
     if (runUrl)
@@ -54896,7 +55130,7 @@ function truncationNote(runUrl, extra) {
  * the status line and the steps table always stay.
  */
 function renderMarkdown(report, opts) {
-    const r = redactDeep(report);
+    const r = redactDeep(maskSetValues(report));
     const limit = Math.max(0, Math.floor(opts.limit));
     const runUrl = opts.runUrl ?? r.runUrl;
     const head = [];
@@ -55008,7 +55242,8 @@ const MAX_ANNOTATIONS = 50;
  * One annotation per finding: findings with a `file` carry `{file, startLine, title}`,
  * the others become plain error/warning/notice lines. Returns how many were written.
  */
-function annotate(report, workspace) {
+function annotate(input, workspace) {
+    const report = maskSetValues(input);
     let written = 0;
     let omitted = 0;
     for (const step of report.steps ?? []) {
@@ -55053,12 +55288,12 @@ function jsonReportName(chartName) {
 }
 /**
  * Writes the report as pretty JSON (schema: ActionReport, `schemaVersion: 1`),
- * deep-redacted, into `dir` (default RUNNER_TEMP or the OS temp dir). Returns its path.
+ * `set` values hidden (maskSetValues) and deep-redacted, into `dir` (default RUNNER_TEMP or the OS temp dir). Returns its path.
  */
 async function writeJsonReport(report, dir = process.env.RUNNER_TEMP || os$1.tmpdir()) {
     await mkdir$1(dir, { recursive: true });
     const file = path__default.join(dir, jsonReportName(report.chart.name));
-    const text = redact(`${JSON.stringify(redactDeep(report), null, 2)}\n`);
+    const text = redact(`${JSON.stringify(redactDeep(maskSetValues(report)), null, 2)}\n`);
     await writeFile$1(file, text, 'utf8');
     return file;
 }
@@ -55082,7 +55317,8 @@ async function writeJobSummary(report, opts = {}) {
     }
 }
 /** Plain lines for the job log: the verdict, then one line a step (findings are annotations already). */
-function renderLogLines(report) {
+function renderLogLines(input) {
+    const report = maskSetValues(input);
     const lines = [redact(`${report.status === 'passed' ? '✅' : '❌'} ${report.chart.name} ${report.chart.version}: ${report.status} (${report.mode}: ${report.modeReason})`)];
     if (report.upstream)
         lines.push(redact(`   upstream ${describeUpstream(report.upstream)}`));
@@ -55151,12 +55387,37 @@ function failureLine(report) {
 }
 /**
  * Runs every step for one blueprint and returns the report; undefined when the
- * event is for another blueprint (a notice, not a failure).
+ * event is for another blueprint (a notice, not a failure). Errors that stop
+ * the run early (an unreadable Chart.yaml, a tag that does not match) still
+ * give a report, so the PR comment and job summary say what stopped it.
  */
 async function validateBlueprint(inputs, event) {
     const startedAt = new Date();
     const start = performance.now();
-    const blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart);
+    const finish = (fields) => ({
+        schemaVersion: 1,
+        blueprint: inputs.blueprint,
+        chart: fields.chart,
+        upstream: fields.state.upstream,
+        mode: fields.mode,
+        modeReason: fields.modeReason,
+        helmVersion: fields.helmVersion ?? 'unknown',
+        status: fields.state.steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
+        steps: fields.state.steps,
+        publish: fields.state.publish ?? (fields.ref ? { ref: fields.ref, pushed: false } : undefined),
+        values: { files: inputs.valuesFiles, set: inputs.setValues },
+        runUrl: event.runUrl,
+        startedAt: startedAt.toISOString(),
+        durationMs: Math.round(performance.now() - start)
+    });
+    let blueprint;
+    try {
+        blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart);
+    }
+    catch (error) {
+        const chart = await chartIdentityGuess(inputs);
+        return finish({ chart, mode: 'validate', modeReason: 'the blueprint could not be read', state: { steps: [stoppedStep(error)] } });
+    }
     const chartMeta = blueprint.chartYaml.data;
     const decision = decideMode({
         eventName: event.eventName,
@@ -55171,9 +55432,66 @@ async function validateBlueprint(inputs, event) {
         setOutput('mode', 'skip');
         return undefined;
     }
+    const chart = { name: chartMeta.name, version: inputs.version || decision.version || chartMeta.version, path: blueprint.chartDir };
+    try {
+        checkRunSettings(inputs, blueprint, decision, event, chart.version);
+    }
+    catch (error) {
+        return finish({ chart, mode: decision.mode, modeReason: decision.reason, state: { steps: [stoppedStep(error)] } });
+    }
+    const version = chart.version;
+    const state = { steps: [] };
+    const workRoot = await mkdtemp(path__default.join(process.env.RUNNER_TEMP || os$1.tmpdir(), 'bp-work-'));
+    let helmVersion = 'unknown';
+    try {
+        const [installed, upstream] = await Promise.all([provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl), resolveBlueprintUpstream(inputs, blueprint, decision.mode)]);
+        const helm = await Helm.create(installed.binary, path__default.join(workRoot, 'helm-home'), installed.version);
+        helmVersion = helm.version;
+        info(`helm ${helm.version} (${installed.source}: ${installed.binary})`);
+        if (upstream.step)
+            state.steps.push(upstream.step);
+        state.upstream = upstream.resolution?.info;
+        await runChartSteps(inputs, blueprint, helm, upstream.resolution, version, decision.mode, workRoot, state);
+    }
+    catch (error) {
+        // A fatal error still gets a report: the PR comment says what stopped the run.
+        state.steps.push(stoppedStep(error));
+    }
+    finally {
+        await rm$1(workRoot, { recursive: true, force: true }).catch(() => undefined);
+    }
+    const ref = inputs.registry ? chartReference(inputs.registry, chartMeta.name, version) : undefined;
+    return finish({ chart, mode: decision.mode, modeReason: decision.reason, state, helmVersion, ref });
+}
+function stoppedStep(error) {
+    return { id: 'error', title: 'Run', status: 'failed', durationMs: 0, summary: 'stopped', findings: [{ rule: 'error', severity: 'error', message: errorLine(error) }] };
+}
+/**
+ * Name and version for the report of a blueprint that could not be read: from
+ * Chart.yaml's text when there is one (the PR comment's marker stays the same
+ * once it is fixed), else the blueprint folder's name.
+ */
+async function chartIdentityGuess(inputs) {
+    let text = '';
+    try {
+        text = await readFile(path__default.resolve(inputs.workspace, inputs.chart, 'Chart.yaml'), 'utf8');
+    }
+    catch {
+        // no Chart.yaml: the folder name it is
+    }
+    const field = (key) => new RegExp(`^${key}:[ \\t]*["']?([A-Za-z0-9][^\\s"'#]*)`, 'm').exec(text)?.[1];
+    return { name: field('name') ?? (path__default.basename(inputs.blueprint) || 'blueprint'), version: field('version') ?? '', path: inputs.chart };
+}
+/** Settings that must hold before anything runs; throws an ActionError naming the input, tag or file. */
+function checkRunSettings(inputs, blueprint, decision, event, version) {
+    const chartMeta = blueprint.chartYaml.data;
     if (decision.error)
         throw new ActionError(decision.error, `make the tag's version and ${blueprint.chartYaml.displayPath} version agree, or set version-from-tag: true`);
-    const version = inputs.version || decision.version || chartMeta.version;
+    // A release tag publishes exactly the tagged version: input version cannot say otherwise.
+    const tag = event.ref.startsWith('refs/tags/') ? parseReleaseTag(event.ref.slice('refs/tags/'.length)) : undefined;
+    if (decision.mode === 'publish' && tag && inputs.version && inputs.version !== tag.version) {
+        throw new ActionError(`input version ${inputs.version} differs from tag ${tag.tag} (version ${tag.version})`, 'a release tag publishes the tagged version: remove the version input, or tag the version you mean');
+    }
     if (!isStrictSemver(version)) {
         const where = inputs.version ? 'input version' : decision.version ? `tag ${event.ref}` : `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`;
         throw new ActionError(`${where}: "${version}" is not a semantic version`, 'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (Helm and OCI tags need semver)');
@@ -55185,51 +55503,7 @@ async function validateBlueprint(inputs, event) {
     if (inputs.plainHttp && registryHost && !isLoopbackHost(registryHost)) {
         throw new ActionError(`input plain-http: registry ${registryHost} is not a loopback address`, 'plain HTTP is only for registries on 127.0.0.1/localhost/::1; remove plain-http');
     }
-    const state = { steps: [] };
-    const workRoot = await mkdtemp(path__default.join(process.env.RUNNER_TEMP || os$1.tmpdir(), 'bp-work-'));
-    let helm;
-    let helmVersion = 'unknown';
-    try {
-        const [installed, upstream] = await Promise.all([provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl), resolveBlueprintUpstream(inputs, blueprint, decision.mode)]);
-        helm = await Helm.create(installed.binary, path__default.join(workRoot, 'helm-home'), installed.version);
-        helmVersion = helm.version;
-        info(`helm ${helm.version} (${installed.source}: ${installed.binary})`);
-        if (upstream.step)
-            state.steps.push(upstream.step);
-        state.upstream = upstream.resolution?.info;
-        await runChartSteps(inputs, blueprint, helm, upstream.resolution, version, decision.mode, workRoot, state);
-    }
-    catch (error) {
-        // A fatal error still gets a report: the PR comment says what stopped the run.
-        state.steps.push({
-            id: 'error',
-            title: 'Run',
-            status: 'failed',
-            durationMs: 0,
-            summary: 'stopped',
-            findings: [{ rule: 'error', severity: 'error', message: errorLine(error) }]
-        });
-    }
-    finally {
-        await rm$1(workRoot, { recursive: true, force: true }).catch(() => undefined);
-    }
-    const ref = inputs.registry ? chartReference(inputs.registry, chartMeta.name, version) : undefined;
-    return {
-        schemaVersion: 1,
-        blueprint: blueprint.dir,
-        chart: { name: chartMeta.name, version, path: blueprint.chartDir },
-        upstream: state.upstream,
-        mode: decision.mode,
-        modeReason: decision.reason,
-        helmVersion,
-        status: state.steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
-        steps: state.steps,
-        publish: state.publish ?? (ref ? { ref, pushed: false } : undefined),
-        values: { files: inputs.valuesFiles, set: inputs.setValues },
-        runUrl: event.runUrl,
-        startedAt: startedAt.toISOString(),
-        durationMs: Math.round(performance.now() - start)
-    };
+    registryCredentials(inputs);
 }
 async function resolveBlueprintUpstream(inputs, blueprint, mode) {
     const hollow = hollowByDeclaration(blueprint);
@@ -55301,14 +55575,16 @@ async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, w
         ...inputs.valuesFiles.flatMap((file) => ['--values', path__default.resolve(inputs.workspace, file)]),
         ...inputs.setValues.flatMap((value) => ['--set', value])
     ];
-    const upstreamKey = upstream ? (work.dependencies.find((dep) => dep.name === upstream.info.name)?.alias ?? upstream.info.name) : inputs.upstream;
     const [gates, packaged] = await Promise.all([
         runGates({
             helm,
             chartDir: work.dir,
+            chartName: work.name,
+            scriptRoot: path__default.join(workRoot, 'chart-tests'),
             displayChartDir: blueprint.chartDir,
             values: blueprint.values,
-            upstreamKey,
+            // The upstream's key stays the upstream's even when it is not (yet) a dependency.
+            dependencyKeys: [...new Set([...work.dependencies.map((dep) => dep.alias ?? dep.name), inputs.upstream])],
             valueArgs,
             releaseName: work.name,
             namespace: `smoke-${work.name}`,

@@ -10,7 +10,7 @@
 // 'x' header for names over 100 bytes that cannot be split into prefix/name, or for
 // non-ASCII names. The archive ends with two zero blocks (no padding to 10 KiB).
 
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
@@ -46,6 +46,22 @@ export async function readTgzFile(file: string, entry: string): Promise<Buffer |
     }
   }
   return found
+}
+
+/**
+ * sha256 over what an archive ships, timestamps aside: each entry's name, type,
+ * mode and content, in order. Two packages of the same files made at different
+ * times (different tar mtimes, so different archive digests) agree here.
+ */
+export async function tgzContentDigest(archive: Buffer, source: string): Promise<string> {
+  const tar = await inflate(archive, source)
+  const hash = createHash('sha256')
+  for (const e of parseTar(tar, source)) {
+    const mode = parseNumeric(tar, e.headerOffset + 100, 8)
+    hash.update(`${JSON.stringify([e.name, e.type, mode, e.size])}\n`)
+    if (isRegular(e.type)) hash.update(tar.subarray(e.dataOffset, e.dataOffset + e.size))
+  }
+  return `sha256:${hash.digest('hex')}`
 }
 
 /**

@@ -33,6 +33,9 @@ export interface Blueprint {
   blueprintYaml?: YamlSource<Record<string, unknown>>
 }
 
+/** An OCI repository path component (the distribution grammar), which is also a safe folder name. */
+const CHART_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
+
 export const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream'
 
 async function exists(file: string): Promise<boolean> {
@@ -83,6 +86,14 @@ function validateChartMetadata(chart: YamlSource<ChartMetadata>): void {
       throw new ActionError(`${file}: field ${field} is missing`, `add ${field}: to ${file}`)
     }
     meta[field] = String(meta[field])
+  }
+  // The name becomes a folder of the work copy and an OCI repository path
+  // component, which must be lowercase: refuse anything else before using it.
+  if (!CHART_NAME.test(meta.name)) {
+    throw new ActionError(
+      `${file}:${chart.lineOf(['name']) ?? 1}: chart name "${meta.name}" is not a valid chart name`,
+      'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal: it becomes the OCI repository name'
+    )
   }
   if (meta.dependencies !== undefined && !Array.isArray(meta.dependencies)) {
     throw new ActionError(`${file}:${chart.lineOf(['dependencies']) ?? 1}: dependencies must be a list`, `fix dependencies in ${file}`)

@@ -9,7 +9,7 @@ import { isNoUpstream } from './blueprint.js'
 import type { Helm } from './helm.js'
 import { lastLines } from './helm.js'
 import type { RepositoryMirror } from './inputs.js'
-import { parseOciReference } from './registry.js'
+import { isLoopbackHost, parseOciReference } from './registry.js'
 import { redact } from './secrets.js'
 import { maxSatisfying, parseConstraint, parseVersion } from './semver.js'
 import { ActionError, type Finding, type StepResult } from './types.js'
@@ -193,12 +193,12 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
     }
   }
 
+  // Plain HTTP only ever reaches loopback registries, whatever the input says.
+  const plainHttpFor = (host: string): boolean => options.plainHttp && isLoopbackHost(host)
   for (const host of ociHosts) {
     const credentials = options.credentialsFor(`oci://${host}`)
     if (!credentials) continue
-    const args = ['registry', 'login', host, '--username', credentials.username, '--password-stdin']
-    if (options.plainHttp) args.push(...(helm.major >= 4 ? ['--plain-http'] : ['--insecure']))
-    const login = await helm.run(args, { input: credentials.password })
+    const login = await helm.registryLogin(host, credentials, plainHttpFor(host))
     if (login.exitCode !== 0) {
       throw new ActionError(`registry ${host} refused the login for dependency download: ${lastLines(redact(login.stderr), 2)}`, 'check dependency-username/dependency-password (or registry-username/registry-password)')
     }
@@ -206,7 +206,8 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
 
   if (rewritten) await writeFile(path.join(work.dir, 'Chart.yaml'), buildDoc.toString())
   const args = ['dependency', 'build', work.dir, '--skip-refresh']
-  if (options.plainHttp && ociHosts.size > 0) args.push('--plain-http')
+  // One flag for every OCI dependency of the build: only when all of them are loopback.
+  if (ociHosts.size > 0 && [...ociHosts].every(plainHttpFor)) args.push('--plain-http')
   const result = await helm.run(args)
   if (rewritten) {
     // The package must name the real repositories, not mirrors or local paths;
@@ -227,7 +228,13 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
     }
   }
   const guard = await checkBuiltDependencies(work, expected)
-  return { ...guard, durationMs: Math.round(performance.now() - start), details: redact(result.stdout + result.stderr).trim() || undefined }
+  const repositoryList = [...httpRepositories.keys(), ...[...ociHosts].map((host) => `oci://${host}`)]
+  return {
+    ...guard,
+    durationMs: Math.round(performance.now() - start),
+    details: redact(result.stdout + result.stderr).trim() || undefined,
+    data: guard.data ? { ...guard.data, repositories: repositoryList } : undefined
+  }
 }
 
 /** Hollow-chart guard 1: every declared dependency is under charts/ at the expected version. */

@@ -172,7 +172,7 @@ export interface UpsertCommentOptions {
   repo: string
   issueNumber: number
   body: string
-  /** `<!-- bp-temporal-action:<chart-name> -->`; the comment that contains it is ours. */
+  /** `<!-- bp-temporal-action:<chart-name> -->`; the first line of our comment (see ownComments for the rule). */
   marker: string
   mode: CommentMode
 }
@@ -180,7 +180,7 @@ export interface UpsertCommentOptions {
 export interface UpsertCommentResult {
   action: 'created' | 'updated' | 'recreated' | 'skipped'
   id?: number
-  /** Set when the comment could not be written; the caller warns, the check does not fail. */
+  /** Set when the comment could not be written (or not where expected); the caller warns, the check does not fail. */
   warning?: string
 }
 
@@ -211,8 +211,9 @@ function warningFor(what: string, err: unknown): string {
   return redact(`could not ${what} (${status !== undefined ? `HTTP ${status}` : 'no HTTP status'}: ${message}). The findings are in the job summary.`)
 }
 
+/** The body as posted: the marker is its first line (ownComments only takes comments that start with it). */
 function withMarker(body: string, marker: string): string {
-  let text = body.includes(marker) ? body : `${marker}\n${body}`
+  let text = body.startsWith(marker) ? body : `${marker}\n${body}`
   text = redact(text)
   if (text.length > MAX_BODY) {
     const note = '\n\n_… truncated; full report in the job summary_\n'
@@ -221,10 +222,48 @@ function withMarker(body: string, marker: string): string {
   return text
 }
 
+/** The parts of a listed issue comment the ownership rule reads. */
+export interface CommentLike {
+  id: number
+  body?: string | null
+  user?: { login?: string | null; type?: string | null } | null
+}
+
+/** True when the comment's body starts with the marker (a marker quoted later in a comment does not count). */
+export function startsWithMarker(comment: CommentLike, marker: string): boolean {
+  return marker !== '' && typeof comment.body === 'string' && comment.body.startsWith(marker)
+}
+
+/**
+ * The comments this action may edit or delete, in the order they are tried.
+ *
+ * Ownership rule — a marker is text anyone can type, so the marker alone
+ * proves nothing; we never edit a human's comment we cannot prove is ours:
+ *
+ * 1. the body must START with the marker (the action always writes it as the
+ *    first line), and
+ * 2. the author must be a bot (`user.type === 'Bot'`: the GITHUB_TOKEN writes
+ *    as `github-actions[bot]`, a GitHub App token as `<app>[bot]`; a human
+ *    account can never have that type), or the account the token itself
+ *    belongs to (`self`: the login `GET /user` returns for a personal access
+ *    token; GITHUB_TOKEN and app tokens cannot call `GET /user`, so for them
+ *    `self` is undefined and only bot comments qualify).
+ *
+ * Comments by `self` come first (the token can certainly edit them), then bot
+ * comments; oldest first within each group.
+ */
+export function ownComments<T extends CommentLike>(comments: readonly T[], marker: string, self?: string): T[] {
+  const bySelf = (c: CommentLike): boolean => self !== undefined && self !== '' && c.user?.login === self
+  return comments
+    .filter((c) => startsWithMarker(c, marker) && (bySelf(c) || c.user?.type === 'Bot'))
+    .sort((a, b) => Number(bySelf(b)) - Number(bySelf(a)) || a.id - b.id)
+}
+
 /**
  * Creates, updates in place, or recreates the one PR comment that carries
- * `marker`. Never throws for API errors: a missing token, a read-only fork
- * token (403/404) or any other failure comes back as `warning`.
+ * `marker` as its first line and is ours by the rule of ownComments. Never
+ * throws for API errors: a missing token, a read-only fork token (403/404) or
+ * any other failure comes back as `warning`.
  */
 export async function upsertComment(opts: UpsertCommentOptions): Promise<UpsertCommentResult> {
   if (opts.mode === 'off') return { action: 'skipped' }
@@ -236,18 +275,28 @@ export async function upsertComment(opts: UpsertCommentOptions): Promise<UpsertC
   const octokit = getOctokit(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, '') })
   const where = { owner: opts.owner, repo: opts.repo }
 
-  let ours: { id: number }[]
+  let ours: CommentLike[]
   try {
     const all = await octokit.paginate(octokit.rest.issues.listComments, { ...where, issue_number: opts.issueNumber, per_page: 100 })
-    ours = all.filter((c) => typeof c.body === 'string' && c.body.includes(opts.marker)).sort((a, b) => a.id - b.id)
+    // Only when a marked comment is not a bot's is it worth asking who the token is (a PAT's login).
+    let self: string | undefined
+    if (all.some((c) => startsWithMarker(c, opts.marker) && c.user?.type !== 'Bot')) {
+      try {
+        self = (await octokit.rest.users.getAuthenticated()).data.login
+      } catch {
+        // GITHUB_TOKEN / app tokens: 403. Unknown self: only bot comments are ours.
+        self = undefined
+      }
+    }
+    ours = ownComments(all, opts.marker, self)
   } catch (err) {
     return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) }
   }
 
-  const create = async (action: 'created' | 'recreated'): Promise<UpsertCommentResult> => {
+  const create = async (action: 'created' | 'recreated', note?: string): Promise<UpsertCommentResult> => {
     try {
       const { data } = await octokit.rest.issues.createComment({ ...where, issue_number: opts.issueNumber, body })
-      return { action, id: data.id }
+      return note ? { action, id: data.id, warning: note } : { action, id: data.id }
     } catch (err) {
       return { action: 'skipped', warning: warningFor(`create the PR comment on #${opts.issueNumber}`, err) }
     }
@@ -271,14 +320,26 @@ export async function upsertComment(opts: UpsertCommentOptions): Promise<UpsertC
     return create(ours.length > 0 ? 'recreated' : 'created')
   }
 
-  const [first, ...duplicates] = ours
-  if (!first) return create('created')
-  try {
-    const { data } = await octokit.rest.issues.updateComment({ ...where, comment_id: first.id, body })
-    // Earlier runs racing each other may have left a second comment: keep one.
-    const warning = await remove(duplicates.map((c) => c.id))
-    return warning ? { action: 'updated', id: data.id, warning } : { action: 'updated', id: data.id }
-  } catch (err) {
-    return { action: 'skipped', id: first.id, warning: warningFor(`update the PR comment ${first.id}`, err) }
+  // Update the first comment the token can write. A 403/404 (written by
+  // another bot or token, or deleted meanwhile) moves on to the next one and,
+  // when none is left, to a new comment; the next run then finds that one.
+  const refused: { id: number; status: number }[] = []
+  for (const [i, candidate] of ours.entries()) {
+    try {
+      const { data } = await octokit.rest.issues.updateComment({ ...where, comment_id: candidate.id, body })
+      // Earlier runs racing each other may have left a second comment: keep one.
+      // The refused ones are left alone: the token cannot delete them either.
+      const warning = await remove(ours.slice(i + 1).map((c) => c.id))
+      return warning ? { action: 'updated', id: data.id, warning } : { action: 'updated', id: data.id }
+    } catch (err) {
+      const { status } = describeError(err)
+      if (status !== 403 && status !== 404) {
+        return { action: 'skipped', id: candidate.id, warning: warningFor(`update the PR comment ${candidate.id}`, err) }
+      }
+      refused.push({ id: candidate.id, status })
+    }
   }
+  if (refused.length === 0) return create('created')
+  const which = refused.map((r) => `${r.id} (HTTP ${r.status})`).join(', ')
+  return create('created', redact(`could not update the PR comment ${which}; posted a new comment instead`))
 }

@@ -5,7 +5,6 @@ import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { redact } from './secrets.js'
 import { ActionError } from './types.js'
 
 export interface HelmRunOptions {
@@ -32,24 +31,34 @@ export interface HelmHome {
   repositoryCache: string
 }
 
-/** A helm invocation that exited non-zero; the message carries helm's own words. */
-export class HelmError extends ActionError {
-  constructor(readonly result: HelmRunResult) {
-    super(`helm ${describeArgs(result.args)} failed (exit ${result.exitCode}): ${lastLines(redact(result.stderr || result.stdout), 6)}`)
-    this.name = 'HelmError'
-  }
-}
-
-function describeArgs(args: string[]): string {
-  return args.slice(0, 2).join(' ')
-}
-
 export function lastLines(text: string, count: number): string {
   return text.trim().split('\n').slice(-count).join('\n')
 }
 
-// Variables that would point helm at the user's own state or change its behaviour.
-const INHERITED_HELM_VARIABLES = /^HELM_/
+// Not passed on to helm or to chart test scripts: HELM_* would point helm at the
+// user's own state; INPUT_* hold the action's inputs (registry-password among
+// them); the runner's tokens are for the action, never for a chart's script.
+const WITHHELD_VARIABLES = /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CACHE|RESULTS)_|GITHUB_TOKEN$|GH_TOKEN$)/
+
+/** The HELM_* homes under `base` (nothing created). */
+export function helmHomeAt(base: string): HelmHome {
+  return {
+    root: base,
+    config: path.join(base, 'config'),
+    cache: path.join(base, 'cache'),
+    data: path.join(base, 'data'),
+    registryConfig: path.join(base, 'config', 'registry', 'config.json'),
+    repositoryConfig: path.join(base, 'config', 'repositories.yaml'),
+    repositoryCache: path.join(base, 'cache', 'repository')
+  }
+}
+
+/** Creates the folders of a helm home. */
+export async function createHelmHome(base: string): Promise<HelmHome> {
+  const home = helmHomeAt(base)
+  await Promise.all([home.config, home.cache, home.data, path.dirname(home.registryConfig), home.repositoryCache].map((dir) => mkdir(dir, { recursive: true })))
+  return home
+}
 
 export class Helm {
   private constructor(
@@ -71,16 +80,7 @@ export class Helm {
   static async create(binary: string, root?: string, knownVersion?: string): Promise<Helm> {
     const ownsHome = root === undefined
     const base = root ?? (await mkdtemp(path.join(os.tmpdir(), 'bp-helm-')))
-    const home: HelmHome = {
-      root: base,
-      config: path.join(base, 'config'),
-      cache: path.join(base, 'cache'),
-      data: path.join(base, 'data'),
-      registryConfig: path.join(base, 'config', 'registry', 'config.json'),
-      repositoryConfig: path.join(base, 'config', 'repositories.yaml'),
-      repositoryCache: path.join(base, 'cache', 'repository')
-    }
-    await Promise.all([home.config, home.cache, home.data, path.dirname(home.registryConfig), home.repositoryCache].map((dir) => mkdir(dir, { recursive: true })))
+    const home = await createHelmHome(base)
     if (knownVersion) return new Helm(binary, home, knownVersion, ownsHome)
     const probe = new Helm(binary, home, 'unknown', ownsHome)
     const result = await probe.run(['version', '--template', '{{.Version}}'])
@@ -90,22 +90,37 @@ export class Helm {
     return new Helm(binary, home, result.stdout.trim(), ownsHome)
   }
 
-  /** Environment for helm and for chart test scripts: the isolated homes, this helm first on PATH. */
-  env(): NodeJS.ProcessEnv {
+  /**
+   * Environment for helm (its isolated homes) or for a chart test script (given
+   * a home of its own, so it never sees the registry login or repository
+   * credentials of the action's home); this helm first on PATH either way.
+   */
+  env(home: HelmHome = this.home): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {}
     for (const [key, value] of Object.entries(process.env)) {
-      if (!INHERITED_HELM_VARIABLES.test(key)) env[key] = value
+      if (!WITHHELD_VARIABLES.test(key)) env[key] = value
     }
     env.PATH = `${path.dirname(this.binary)}${path.delimiter}${process.env.PATH ?? ''}`
-    env.HELM_CONFIG_HOME = this.home.config
-    env.HELM_CACHE_HOME = this.home.cache
-    env.HELM_DATA_HOME = this.home.data
-    env.HELM_REGISTRY_CONFIG = this.home.registryConfig
-    env.HELM_REPOSITORY_CONFIG = this.home.repositoryConfig
-    env.HELM_REPOSITORY_CACHE = this.home.repositoryCache
+    env.HELM_CONFIG_HOME = home.config
+    env.HELM_CACHE_HOME = home.cache
+    env.HELM_DATA_HOME = home.data
+    env.HELM_REGISTRY_CONFIG = home.registryConfig
+    env.HELM_REPOSITORY_CONFIG = home.repositoryConfig
+    env.HELM_REPOSITORY_CACHE = home.repositoryCache
     // Never pick up a cluster: template/lint must work offline and alike everywhere.
-    env.KUBECONFIG = path.join(this.home.root, 'no-kubeconfig')
+    env.KUBECONFIG = path.join(home.root, 'no-kubeconfig')
     return env
+  }
+
+  /**
+   * `helm registry login` with the password on stdin. Plain HTTP only when the
+   * caller says so (loopback registries): Helm 4 never falls back to it on its
+   * own; Helm 3 only knows --insecure.
+   */
+  registryLogin(host: string, credentials: { username: string; password: string }, plainHttp: boolean): Promise<HelmRunResult> {
+    const args = ['registry', 'login', host, '--username', credentials.username, '--password-stdin']
+    if (plainHttp) args.push(this.major >= 4 ? '--plain-http' : '--insecure')
+    return this.run(args, { input: credentials.password })
   }
 
   /** Runs helm; resolves with the result whatever the exit code. */
@@ -130,13 +145,6 @@ export class Helm {
       child.stdin.on('error', () => undefined)
       child.stdin.end(options.input ?? '')
     })
-  }
-
-  /** Runs helm and throws HelmError unless it exits 0. */
-  async check(args: string[], options: HelmRunOptions = {}): Promise<HelmRunResult> {
-    const result = await this.run(args, options)
-    if (result.exitCode !== 0) throw new HelmError(result)
-    return result
   }
 
   async dispose(): Promise<void> {

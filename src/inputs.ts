@@ -2,7 +2,8 @@
 // else in the action calls core.getInput.
 import * as core from '@actions/core'
 import path from 'node:path'
-import type { ImagePolicy } from './images.js'
+import { IMAGE_POLICIES, type ImagePolicy } from './images.js'
+import { isLoopbackHost } from './registry.js'
 import { ActionError } from './types.js'
 
 export type PushMode = 'auto' | 'true' | 'false'
@@ -97,8 +98,26 @@ function workspacePath(workspace: string, name: string, value: string): string {
   return relative === '' ? '.' : relative
 }
 
+/** `scheme://user[:password]@` anywhere in the text (the authority ends at `/`, `?`, `#` or a space). */
+const USERINFO_RE = /[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i
+
+/** A URL with its userinfo replaced by `***`, so an error can name the URL without the credentials. */
+function withoutUserinfo(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi, '$1***@')
+}
+
 export function parseMirrors(text: string): RepositoryMirror[] {
-  return lines(text).map((line) => {
+  const mirrors: RepositoryMirror[] = []
+  for (const [index, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) continue
+    // Checked before anything else, so that no message ever quotes the password.
+    if (USERINFO_RE.test(line)) {
+      throw new ActionError(
+        `input repository-mirrors: line ${index + 1} (${withoutUserinfo(line)}) has credentials in a URL (user:password@); credentials in URLs would reach logs`,
+        'remove user:password@ from the URL and set the dependency-username and dependency-password inputs instead'
+      )
+    }
     const at = line.indexOf('=')
     const from = line.slice(0, at).trim().replace(/\/+$/, '')
     const to = line.slice(at + 1).trim().replace(/\/+$/, '')
@@ -108,8 +127,35 @@ export function parseMirrors(text: string): RepositoryMirror[] {
         'write one mirror a line, e.g. https://go.temporal.io/helm-charts=https://charts.mirror.example/temporal'
       )
     }
-    return { from, to }
-  })
+    mirrors.push({ from, to })
+  }
+  return mirrors
+}
+
+/**
+ * Base URL Helm tarballs (and their .sha256sum) are downloaded from: https://,
+ * or plain http:// only to a loopback host (tests, a local mirror). Over plain
+ * http anyone on the path could swap both the tarball and its checksum.
+ */
+export function parseHelmDownloadUrl(text: string): string {
+  const value = (text.trim() || 'https://get.helm.sh').replace(/\/+$/, '')
+  let url: URL | undefined
+  try {
+    url = new URL(value)
+  } catch {
+    url = undefined
+  }
+  const shown = withoutUserinfo(value)
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.hostname === '') {
+    throw new ActionError(`input helm-download-url: "${shown}" is not an https:// URL`, 'set helm-download-url to an https:// mirror of https://get.helm.sh')
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw new ActionError(
+      `input helm-download-url: "${shown}" uses plain http to ${url.host}, which is not a loopback host`,
+      'use an https:// mirror; plain http is only accepted for 127.0.0.1, ::1 or localhost'
+    )
+  }
+  return value
 }
 
 export function parseAllowlist(text: string): AllowlistEntry[] {
@@ -153,7 +199,7 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
   if (helmVersion && !/^v?\d+\.\d+\.\d+$/.test(helmVersion)) {
     throw new ActionError(`input helm-version: "${helmVersion}" is not a version like v3.17.2`, 'set helm-version to an exact Helm release, e.g. v3.17.2')
   }
-  const imagePolicy = oneOf<ImagePolicy>(read, 'image-policy', ['digest', 'sha', 'no-latest', 'off'], 'sha')
+  const imagePolicy = oneOf<ImagePolicy>(read, 'image-policy', IMAGE_POLICIES, 'sha')
   return {
     mode: oneOf<RunMode>(read, 'mode', ['run', 'discover'], 'run'),
     workspace,
@@ -172,7 +218,7 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     versionFromTag: boolean(read, 'version-from-tag', false),
     overwrite: boolean(read, 'overwrite', false),
     helmVersion: helmVersion && !helmVersion.startsWith('v') ? `v${helmVersion}` : helmVersion,
-    helmDownloadUrl: (read('helm-download-url').trim() || 'https://get.helm.sh').replace(/\/+$/, ''),
+    helmDownloadUrl: parseHelmDownloadUrl(read('helm-download-url')),
     plainHttp: boolean(read, 'plain-http', false),
     valuesFiles: lines(read('values')).map((file) => workspacePath(workspace, 'values', file)),
     setValues: parseSetValues(read('set')),

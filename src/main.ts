@@ -3,7 +3,7 @@
 // Each step returns a typed StepResult; reporting turns them into text.
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { findUpstream, isNoUpstream, loadBlueprint, type Blueprint } from './blueprint.js'
@@ -12,7 +12,7 @@ import { buildDependencies, hollowByDeclaration, prepareWorkChart, type Dependen
 import { discoverBlueprints } from './discover.js'
 import { addPinSuggestions } from './digests.js'
 import { runGates, type ImagesData } from './gates/index.js'
-import { decideMode, prContext, upsertComment } from './github.js'
+import { decideMode, parseReleaseTag, prContext, upsertComment, type ModeDecision } from './github.js'
 import { Helm } from './helm.js'
 import { provisionHelm } from './helm-install.js'
 import { getInputs, type ActionInputs } from './inputs.js'
@@ -92,12 +92,37 @@ interface RunState {
 
 /**
  * Runs every step for one blueprint and returns the report; undefined when the
- * event is for another blueprint (a notice, not a failure).
+ * event is for another blueprint (a notice, not a failure). Errors that stop
+ * the run early (an unreadable Chart.yaml, a tag that does not match) still
+ * give a report, so the PR comment and job summary say what stopped it.
  */
 export async function validateBlueprint(inputs: ActionInputs, event: EventContext): Promise<ActionReport | undefined> {
   const startedAt = new Date()
   const start = performance.now()
-  const blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart)
+  const finish = (fields: Pick<ActionReport, 'chart' | 'mode' | 'modeReason'> & { state: RunState; helmVersion?: string; ref?: string }): ActionReport => ({
+    schemaVersion: 1,
+    blueprint: inputs.blueprint,
+    chart: fields.chart,
+    upstream: fields.state.upstream,
+    mode: fields.mode,
+    modeReason: fields.modeReason,
+    helmVersion: fields.helmVersion ?? 'unknown',
+    status: fields.state.steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
+    steps: fields.state.steps,
+    publish: fields.state.publish ?? (fields.ref ? { ref: fields.ref, pushed: false } : undefined),
+    values: { files: inputs.valuesFiles, set: inputs.setValues },
+    runUrl: event.runUrl,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - start)
+  })
+
+  let blueprint: Blueprint
+  try {
+    blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart)
+  } catch (error) {
+    const chart = await chartIdentityGuess(inputs)
+    return finish({ chart, mode: 'validate', modeReason: 'the blueprint could not be read', state: { steps: [stoppedStep(error)] } })
+  }
   const chartMeta = blueprint.chartYaml.data
   const decision = decideMode({
     eventName: event.eventName,
@@ -112,8 +137,64 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
     core.setOutput('mode', 'skip')
     return undefined
   }
+  const chart = { name: chartMeta.name, version: inputs.version || decision.version || chartMeta.version, path: blueprint.chartDir }
+  try {
+    checkRunSettings(inputs, blueprint, decision, event, chart.version)
+  } catch (error) {
+    return finish({ chart, mode: decision.mode, modeReason: decision.reason, state: { steps: [stoppedStep(error)] } })
+  }
+  const version = chart.version
+
+  const state: RunState = { steps: [] }
+  const workRoot = await mkdtemp(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'bp-work-'))
+  let helmVersion = 'unknown'
+  try {
+    const [installed, upstream] = await Promise.all([provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl), resolveBlueprintUpstream(inputs, blueprint, decision.mode)])
+    const helm = await Helm.create(installed.binary, path.join(workRoot, 'helm-home'), installed.version)
+    helmVersion = helm.version
+    core.info(`helm ${helm.version} (${installed.source}: ${installed.binary})`)
+    if (upstream.step) state.steps.push(upstream.step)
+    state.upstream = upstream.resolution?.info
+    await runChartSteps(inputs, blueprint, helm, upstream.resolution, version, decision.mode, workRoot, state)
+  } catch (error) {
+    // A fatal error still gets a report: the PR comment says what stopped the run.
+    state.steps.push(stoppedStep(error))
+  } finally {
+    await rm(workRoot, { recursive: true, force: true }).catch(() => undefined)
+  }
+  const ref = inputs.registry ? chartReference(inputs.registry, chartMeta.name, version) : undefined
+  return finish({ chart, mode: decision.mode, modeReason: decision.reason, state, helmVersion, ref })
+}
+
+function stoppedStep(error: unknown): StepResult {
+  return { id: 'error', title: 'Run', status: 'failed', durationMs: 0, summary: 'stopped', findings: [{ rule: 'error', severity: 'error', message: errorLine(error) }] }
+}
+
+/**
+ * Name and version for the report of a blueprint that could not be read: from
+ * Chart.yaml's text when there is one (the PR comment's marker stays the same
+ * once it is fixed), else the blueprint folder's name.
+ */
+async function chartIdentityGuess(inputs: ActionInputs): Promise<ActionReport['chart']> {
+  let text = ''
+  try {
+    text = await readFile(path.resolve(inputs.workspace, inputs.chart, 'Chart.yaml'), 'utf8')
+  } catch {
+    // no Chart.yaml: the folder name it is
+  }
+  const field = (key: string): string | undefined => new RegExp(`^${key}:[ \\t]*["']?([A-Za-z0-9][^\\s"'#]*)`, 'm').exec(text)?.[1]
+  return { name: field('name') ?? (path.basename(inputs.blueprint) || 'blueprint'), version: field('version') ?? '', path: inputs.chart }
+}
+
+/** Settings that must hold before anything runs; throws an ActionError naming the input, tag or file. */
+function checkRunSettings(inputs: ActionInputs, blueprint: Blueprint, decision: ModeDecision, event: EventContext, version: string): void {
+  const chartMeta = blueprint.chartYaml.data
   if (decision.error) throw new ActionError(decision.error, `make the tag's version and ${blueprint.chartYaml.displayPath} version agree, or set version-from-tag: true`)
-  const version = inputs.version || decision.version || chartMeta.version
+  // A release tag publishes exactly the tagged version: input version cannot say otherwise.
+  const tag = event.ref.startsWith('refs/tags/') ? parseReleaseTag(event.ref.slice('refs/tags/'.length)) : undefined
+  if (decision.mode === 'publish' && tag && inputs.version && inputs.version !== tag.version) {
+    throw new ActionError(`input version ${inputs.version} differs from tag ${tag.tag} (version ${tag.version})`, 'a release tag publishes the tagged version: remove the version input, or tag the version you mean')
+  }
   if (!isStrictSemver(version)) {
     const where = inputs.version ? 'input version' : decision.version ? `tag ${event.ref}` : `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`
     throw new ActionError(`${where}: "${version}" is not a semantic version`, 'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (Helm and OCI tags need semver)')
@@ -125,49 +206,7 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
   if (inputs.plainHttp && registryHost && !isLoopbackHost(registryHost)) {
     throw new ActionError(`input plain-http: registry ${registryHost} is not a loopback address`, 'plain HTTP is only for registries on 127.0.0.1/localhost/::1; remove plain-http')
   }
-
-  const state: RunState = { steps: [] }
-  const workRoot = await mkdtemp(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'bp-work-'))
-  let helm: Helm | undefined
-  let helmVersion = 'unknown'
-  try {
-    const [installed, upstream] = await Promise.all([provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl), resolveBlueprintUpstream(inputs, blueprint, decision.mode)])
-    helm = await Helm.create(installed.binary, path.join(workRoot, 'helm-home'), installed.version)
-    helmVersion = helm.version
-    core.info(`helm ${helm.version} (${installed.source}: ${installed.binary})`)
-    if (upstream.step) state.steps.push(upstream.step)
-    state.upstream = upstream.resolution?.info
-    await runChartSteps(inputs, blueprint, helm, upstream.resolution, version, decision.mode, workRoot, state)
-  } catch (error) {
-    // A fatal error still gets a report: the PR comment says what stopped the run.
-    state.steps.push({
-      id: 'error',
-      title: 'Run',
-      status: 'failed',
-      durationMs: 0,
-      summary: 'stopped',
-      findings: [{ rule: 'error', severity: 'error', message: errorLine(error) }]
-    })
-  } finally {
-    await rm(workRoot, { recursive: true, force: true }).catch(() => undefined)
-  }
-  const ref = inputs.registry ? chartReference(inputs.registry, chartMeta.name, version) : undefined
-  return {
-    schemaVersion: 1,
-    blueprint: blueprint.dir,
-    chart: { name: chartMeta.name, version, path: blueprint.chartDir },
-    upstream: state.upstream,
-    mode: decision.mode,
-    modeReason: decision.reason,
-    helmVersion,
-    status: state.steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
-    steps: state.steps,
-    publish: state.publish ?? (ref ? { ref, pushed: false } : undefined),
-    values: { files: inputs.valuesFiles, set: inputs.setValues },
-    runUrl: event.runUrl,
-    startedAt: startedAt.toISOString(),
-    durationMs: Math.round(performance.now() - start)
-  }
+  registryCredentials(inputs)
 }
 
 async function resolveBlueprintUpstream(inputs: ActionInputs, blueprint: Blueprint, mode: 'validate' | 'publish'): Promise<{ resolution?: UpstreamResolution; step?: StepResult }> {
@@ -250,14 +289,16 @@ async function runChartSteps(
     ...inputs.valuesFiles.flatMap((file) => ['--values', path.resolve(inputs.workspace, file)]),
     ...inputs.setValues.flatMap((value) => ['--set', value])
   ]
-  const upstreamKey = upstream ? (work.dependencies.find((dep) => dep.name === upstream.info.name)?.alias ?? upstream.info.name) : inputs.upstream
   const [gates, packaged] = await Promise.all([
     runGates({
       helm,
       chartDir: work.dir,
+      chartName: work.name,
+      scriptRoot: path.join(workRoot, 'chart-tests'),
       displayChartDir: blueprint.chartDir,
       values: blueprint.values,
-      upstreamKey,
+      // The upstream's key stays the upstream's even when it is not (yet) a dependency.
+      dependencyKeys: [...new Set([...work.dependencies.map((dep) => dep.alias ?? dep.name), inputs.upstream])],
       valueArgs,
       releaseName: work.name,
       namespace: `smoke-${work.name}`,

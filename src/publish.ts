@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { listTgz, normalizeTgz, readTgzFile } from './archive.js'
+import { listTgz, normalizeTgz, readTgzFile, tgzContentDigest } from './archive.js'
 import { parse as parseYaml } from 'yaml'
 import type { WorkChart } from './dependencies.js'
 import type { Helm, HelmRunResult } from './helm.js'
@@ -191,10 +191,7 @@ export function isTransientHelmFailure(text: string): boolean {
 }
 
 export async function loginRegistry(helm: Helm, host: string, credentials: RegistryCredentials, plainHttp: boolean): Promise<void> {
-  const args = ['registry', 'login', host, '--username', credentials.username, '--password-stdin']
-  // Helm 4 never falls back to plain HTTP on its own; Helm 3 only knows --insecure.
-  if (plainHttp) args.push(helm.major >= 4 ? '--plain-http' : '--insecure')
-  const result = await helm.run(args, { input: credentials.password })
+  const result = await helm.registryLogin(host, credentials, plainHttp)
   if (result.exitCode !== 0) {
     throw new ActionError(
       `registry ${host} refused the login of user ${credentials.username}: ${lastLines(redact(result.stderr || result.stdout), 2)}`,
@@ -232,6 +229,16 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
     const remoteLayer = await client.chartLayerDigest(repository, existing.digest)
     if (remoteLayer === packaged.layerDigest) {
       return step('passed', `${ref} already published with the same content (${existing.digest}); nothing pushed`, [], { ref, digest: existing.digest, pushed: false, alreadyPublished: true })
+    }
+    // Same files, other timestamps: a shallow checkout or another commit that
+    // left the chart alone moves the archive's mtimes, not what it ships.
+    if (remoteLayer && !options.overwrite && (await sameFilesPublished(client, repository, existing.digest, packaged))) {
+      return step(
+        'passed',
+        `${ref} already published with the same files (${existing.digest}; only the archive's timestamps differ); nothing pushed`,
+        [],
+        { ref, digest: existing.digest, pushed: false, alreadyPublished: true }
+      )
     }
     if (!options.overwrite) {
       return step(
@@ -283,8 +290,18 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
   if (!digest) {
     return step('failed', 'helm push printed no digest', [{ rule: 'push', severity: 'error', message: `helm push ${ref} succeeded but printed no Digest: line` }], { ref, pushed: true }, redact(push.stdout + push.stderr))
   }
-  const verify = await verifyPublished(client, options, repository, digest)
-  const findings = verify.findings
+  // The push happened whatever the check says: a failing pull keeps ref, digest and pushed=true.
+  const findings = await verifyPublished(client, options, repository, digest).then(
+    (verify) => verify.findings,
+    (error: unknown): Finding[] => [
+      {
+        rule: 'verify',
+        severity: 'error',
+        message: `pushed ${ref}@${digest}, but pulling it back failed: ${error instanceof Error ? redact(error.message) : String(error)}`,
+        fix: `pull ${ref} by hand to check it; re-running is safe (an identical chart is not pushed again)`
+      }
+    ]
+  )
   return step(
     findings.length ? 'failed' : 'passed',
     findings.length ? `pushed ${ref}, but the pulled artifact failed verification` : `pushed ${ref}@${digest}, pulled back and verified`,
@@ -296,6 +313,18 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
 class PushFailure extends Error {
   constructor(readonly result: HelmRunResult) {
     super(lastLines(result.stderr || result.stdout, 2))
+  }
+}
+
+/** Whether the published chart holds exactly the packaged files (names, modes, contents), timestamps aside. */
+async function sameFilesPublished(client: RegistryClient, repository: string, digest: string, packaged: PackagedChart): Promise<boolean> {
+  try {
+    const pulled = await client.pullChart(repository, digest)
+    const [remote, local] = await Promise.all([tgzContentDigest(pulled.archive, `${repository}@${digest}`), readFile(packaged.archive).then((buffer) => tgzContentDigest(buffer, packaged.archive))])
+    return remote === local
+  } catch {
+    // Unreadable or not a chart archive: treated as other content, which fails safe (no push).
+    return false
   }
 }
 

@@ -238,7 +238,7 @@ export function isLoopbackHost(hostname: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1'
 }
 
-function basicAuth(c: RegistryCredentials): string {
+export function basicAuth(c: RegistryCredentials): string {
   return 'Basic ' + Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64')
 }
 

@@ -2,7 +2,9 @@
 // annotations, and the JSON report file. Every text that leaves here goes
 // through redact(): the report is deep-redacted before rendering (so that
 // escaping or truncation can never expose part of a secret) and the final text
-// once more.
+// once more. Before that, the values of the `set` input are hidden
+// (maskSetValues): they may come from secrets the runner masks in logs but
+// GitHub does not mask in a PR comment.
 //
 // renderMarkdown is pure apart from redact(); the other functions do I/O.
 import * as core from '@actions/core'
@@ -120,11 +122,11 @@ function clip(text: string, max: number): string {
 // Deep redaction
 // ---------------------------------------------------------------------------
 
-/** Returns a copy of a JSON-like value with redact() applied to every string (keys too). */
-export function redactDeep<T>(value: T): T {
+/** Returns a copy of a JSON-like value with `fn` applied to every string (keys too). */
+function mapStringsDeep<T>(value: T, fn: (text: string) => string): T {
   const seen = new WeakSet<object>()
   const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return redact(v)
+    if (typeof v === 'string') return fn(v)
     if (typeof v === 'bigint') return v.toString()
     if (typeof v === 'function' || typeof v === 'symbol') return undefined
     if (v === null || typeof v !== 'object') return v
@@ -132,7 +134,7 @@ export function redactDeep<T>(value: T): T {
     seen.add(v)
     try {
       if (v instanceof Date) return v.toISOString()
-      if (v instanceof Error) return { name: v.name, message: redact(v.message) }
+      if (v instanceof Error) return { name: v.name, message: fn(v.message) }
       if (v instanceof Map) return walk(Object.fromEntries(v))
       if (v instanceof Set) return walk([...v])
       if (ArrayBuffer.isView(v)) return `[${v.byteLength} bytes]`
@@ -140,7 +142,7 @@ export function redactDeep<T>(value: T): T {
       const out: Record<string, unknown> = {}
       for (const [key, val] of Object.entries(v)) {
         const w = walk(val)
-        if (w !== undefined) out[redact(key)] = w
+        if (w !== undefined) out[fn(key)] = w
       }
       return out
     } finally {
@@ -148,6 +150,66 @@ export function redactDeep<T>(value: T): T {
     }
   }
   return walk(value) as T
+}
+
+/** Returns a copy of a JSON-like value with redact() applied to every string (keys too). */
+export function redactDeep<T>(value: T): T {
+  return mapStringsDeep(value, redact)
+}
+
+// ---------------------------------------------------------------------------
+// `set` values
+// ---------------------------------------------------------------------------
+
+/** Text that stands for a hidden `set` value. */
+export const HIDDEN_VALUE = '***'
+
+/** Index of the `=` that ends a `--set` key (helm's strvals: a backslash escapes the next character); -1 if none. */
+function keyEnd(entry: string): number {
+  for (let i = 0; i < entry.length; i++) {
+    if (entry[i] === '\\') i++
+    else if (entry[i] === '=') return i
+  }
+  return -1
+}
+
+/**
+ * `temporal.server.image.tag=1.2.3` → `temporal.server.image.tag=***`. The
+ * whole rest of the line is hidden, so in `a=1,b=2` only the first key shows.
+ * An entry without `=` has no value and is returned as it is.
+ */
+export function maskSetValue(entry: string): string {
+  const at = keyEnd(entry)
+  return at < 0 ? entry : `${entry.slice(0, at)}=${HIDDEN_VALUE}`
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/**
+ * A copy of the report in which the `set` input's values are hidden: in
+ * `values.set`, and wherever a whole `key=value` entry appears in other text
+ * (the `$ helm template … --set key=value` line of a step's details, the
+ * arguments in step data). Values are not masked on their own: a short value
+ * (`1`, `true`) would blank out unrelated text. A value that is a secret must
+ * also be registered with secrets.ts, as the action's own credentials are.
+ */
+export function maskSetValues(report: ActionReport): ActionReport {
+  const entries = Array.isArray(report.values?.set) ? report.values.set : []
+  const replacements = entries
+    .filter((e): e is string => typeof e === 'string' && keyEnd(e) >= 0 && maskSetValue(e) !== e)
+    .sort((a, b) => b.length - a.length)
+    .map((e) => ({
+      // Whole entries only: `a.b=1` inside `x.a.b=10` is another assignment.
+      re: new RegExp(`(?<=^|[\\s"'\`(\\[{,])${escapeRegExp(e)}(?=$|[\\s"'\`)\\]},])`, 'g'),
+      masked: maskSetValue(e)
+    }))
+  const maskText = (text: string): string => replacements.reduce((t, r) => t.replace(r.re, r.masked), text)
+  const masked = replacements.length > 0 ? mapStringsDeep(report, maskText) : report
+  if (!report.values || !Array.isArray(report.values.set)) return masked
+  return {
+    ...masked,
+    values: { ...masked.values, set: report.values.set.map((e) => (typeof e === 'string' ? maskSetValue(e) : HIDDEN_VALUE)) }
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -421,7 +483,8 @@ function detailsBlocks(report: ActionReport, runUrl: string | undefined): Detail
   const files = report.values?.files ?? []
   const sets = report.values?.set ?? []
   if (files.length > 0) run.push(`- Values files: ${files.map((f) => codeSpan(f)).join(', ')}`)
-  if (sets.length > 0) run.push(`- \`--set\`: ${sets.map((v) => codeSpan(v)).join(', ')}`)
+  // Already masked by renderMarkdown; masked again so that this line can never show a value.
+  if (sets.length > 0) run.push(`- \`--set\` (values hidden): ${sets.map((v) => codeSpan(maskSetValue(String(v)))).join(', ')}`)
   if (report.startedAt) run.push(`- Started ${escapeMarkdown(report.startedAt)}, took ${formatDuration(report.durationMs)}`)
   if (runUrl) run.push(`- Run: ${safeUrl(runUrl)}`)
   if (run.length > 0) blocks.push({ summary: 'Run', markdown: run.join('\n') })
@@ -450,7 +513,7 @@ function truncationNote(runUrl: string | undefined, extra: string): string {
  * the status line and the steps table always stay.
  */
 export function renderMarkdown(report: ActionReport, opts: RenderOptions): string {
-  const r = redactDeep(report)
+  const r = redactDeep(maskSetValues(report))
   const limit = Math.max(0, Math.floor(opts.limit))
   const runUrl = opts.runUrl ?? r.runUrl
 
@@ -567,7 +630,8 @@ const MAX_ANNOTATIONS = 50
  * One annotation per finding: findings with a `file` carry `{file, startLine, title}`,
  * the others become plain error/warning/notice lines. Returns how many were written.
  */
-export function annotate(report: ActionReport, workspace: string): number {
+export function annotate(input: ActionReport, workspace: string): number {
+  const report = maskSetValues(input)
   let written = 0
   let omitted = 0
   for (const step of report.steps ?? []) {
@@ -612,12 +676,12 @@ export function jsonReportName(chartName: string): string {
 
 /**
  * Writes the report as pretty JSON (schema: ActionReport, `schemaVersion: 1`),
- * deep-redacted, into `dir` (default RUNNER_TEMP or the OS temp dir). Returns its path.
+ * `set` values hidden (maskSetValues) and deep-redacted, into `dir` (default RUNNER_TEMP or the OS temp dir). Returns its path.
  */
 export async function writeJsonReport(report: ActionReport, dir: string = process.env.RUNNER_TEMP || os.tmpdir()): Promise<string> {
   await mkdir(dir, { recursive: true })
   const file = path.join(dir, jsonReportName(report.chart.name))
-  const text = redact(`${JSON.stringify(redactDeep(report), null, 2)}\n`)
+  const text = redact(`${JSON.stringify(redactDeep(maskSetValues(report)), null, 2)}\n`)
   await writeFile(file, text, 'utf8')
   return file
 }
@@ -648,7 +712,8 @@ export async function writeJobSummary(report: ActionReport, opts: SummaryOptions
 }
 
 /** Plain lines for the job log: the verdict, then one line a step (findings are annotations already). */
-export function renderLogLines(report: ActionReport): string[] {
+export function renderLogLines(input: ActionReport): string[] {
+  const report = maskSetValues(input)
   const lines = [redact(`${report.status === 'passed' ? '✅' : '❌'} ${report.chart.name} ${report.chart.version}: ${report.status} (${report.mode}: ${report.modeReason})`)]
   if (report.upstream) lines.push(redact(`   upstream ${describeUpstream(report.upstream)}`))
   for (const step of report.steps) {

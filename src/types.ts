@@ -57,13 +57,6 @@ export class ActionError extends Error {
   }
 }
 
-/** Measures an async step and returns its duration with its value. */
-export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; durationMs: number }> {
-  const start = performance.now()
-  const value = await fn()
-  return { value, durationMs: Math.round(performance.now() - start) }
-}
-
 /** What the run published, or would publish. */
 export interface PublishInfo {
   /** `oci://host/path/name:version` (the `+` of a version becomes `_` in the tag). */

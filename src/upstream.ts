@@ -4,7 +4,7 @@
 import { parse as parseYaml } from 'yaml'
 import type { Blueprint, ChartDependency } from './blueprint.js'
 import type { RepositoryMirror } from './inputs.js'
-import { RegistryClient, parseOciReference, type RegistryCredentials } from './registry.js'
+import { basicAuth, isLoopbackHost, RegistryClient, parseOciReference, type RegistryCredentials } from './registry.js'
 import { compareVersions, describeDrift, isExactVersion, latestStable, maxSatisfying, parseConstraint, parseVersion, type SemVer } from './semver.js'
 import { ActionError, type Finding, type StepResult, type UpstreamInfo } from './types.js'
 
@@ -66,7 +66,7 @@ export function parseIndex(text: string, source: string): Record<string, IndexEn
 export async function fetchIndex(repository: string, credentials?: RegistryCredentials): Promise<{ url: string; text: string }> {
   const url = `${repository.replace(/\/+$/, '')}/index.yaml`
   const headers: Record<string, string> = { 'user-agent': 'bp-temporal-action' }
-  if (credentials) headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
+  if (credentials) headers.authorization = basicAuth(credentials)
   let response: Response
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(60000), headers })
@@ -78,7 +78,10 @@ export async function fetchIndex(repository: string, credentials?: RegistryCrede
     )
   }
   if (response.status === 401 || response.status === 403) {
-    throw new ActionError(`upstream repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password')
+    throw new ActionError(
+      `upstream repository ${url} answered HTTP ${response.status}`,
+      `a private repository needs dependency-username and dependency-password${/^http:/i.test(url) ? ' and https:// (credentials are never sent over plain http except to loopback)' : ''}`
+    )
   }
   if (!response.ok) {
     throw new ActionError(`upstream repository ${url} answered HTTP ${response.status}`, 'check the dependency repository URL, or set repository-mirrors')
@@ -93,7 +96,8 @@ async function availableVersions(
 ): Promise<{ versions: string[]; indexText?: string; source: string }> {
   if (repository.startsWith('oci://')) {
     const { host, repository: path } = parseOciReference(repository)
-    const client = new RegistryClient({ host, plainHttp: options.plainHttp, credentials: options.credentialsFor?.(repository) })
+    // Plain HTTP only ever reaches loopback registries, whatever the input says.
+    const client = new RegistryClient({ host, plainHttp: options.plainHttp && isLoopbackHost(host), credentials: options.credentialsFor?.(repository) })
     const tags = await client.listTags(path ? `${path}/${name}` : name)
     // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
     return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source: `${repository}/${name}` }
@@ -244,14 +248,28 @@ function repositoryHost(url: string): string | undefined {
  * Which credentials a dependency repository gets: dependency-username/password
  * for every dependency repository; otherwise the registry's, but only for
  * repositories on the registry's own host, so they never reach another host.
+ * Never any over plain http:// to a host that is not loopback (they would
+ * cross the network in clear text).
  */
 export function credentialsForRepository(
   dependency: RegistryCredentials | undefined,
   registry: { url: string; credentials: RegistryCredentials } | undefined
 ): (repository: string) => RegistryCredentials | undefined {
   return (repository) => {
+    if (/^http:\/\//i.test(repository)) {
+      const hostname = safeHostname(repository)
+      if (!hostname || !isLoopbackHost(hostname)) return undefined
+    }
     if (dependency) return dependency
     if (registry && repositoryHost(repository) !== undefined && repositoryHost(repository) === repositoryHost(registry.url)) return registry.credentials
+    return undefined
+  }
+}
+
+function safeHostname(url: string): string | undefined {
+  try {
+    return new URL(url).hostname
+  } catch {
     return undefined
   }
 }

@@ -10,6 +10,8 @@
 //   DELETE /repos/{o}/{r}/issues/comments/{id}    -> 204
 //   GET    /repos/{o}/{r}/pulls/{n}/files         paginated, from `pullFiles`
 //   GET    /repos/{o}/{r}/compare/{base}...{head} from `compare`
+//   GET    /user                                  the token's account (`user`) when it is not a Bot, as for a
+//                                                 personal access token; 403 for a Bot, as for GITHUB_TOKEN
 // Anything else: 404 {message: 'Not Found'}. `setResponder` overrides any route.
 
 import * as http from 'node:http'
@@ -86,7 +88,8 @@ export const FORK_PR_FAILURE = Object.freeze({ status: 403, message: 'Resource n
  * @param {object} [options]
  * @param {Array<Partial<StoredComment> & { body: string }>} [options.comments] initial comments (issue defaults to 1)
  * @param {FailWith | number} [options.failWith] make comment writes fail; `403` or `{}` = fork-PR token
- * @param {GitHubUser} [options.user] author of comments created through the API
+ * @param {GitHubUser} [options.user] author of comments created through the API and of initial comments without
+ *   `user` (default BOT_USER, as for GITHUB_TOKEN); a non-Bot user also answers GET /user (a personal access token)
  * @param {Record<string, any[]> | any[]} [options.pullFiles] files per PR number ('*' = any PR), or one list for any PR
  * @param {Record<string, any>} [options.compare] compare result per 'base...head' ('*' = any)
  * @returns {Promise<GitHubApi>}
@@ -186,6 +189,11 @@ export async function startGitHubApi({ comments = [], failWith, user = BOT_USER,
         store.splice(store.indexOf(c), 1)
         return { status: 204 }
       }
+    }
+    if (method === 'GET' && p === '/user') {
+      // Installation tokens (GITHUB_TOKEN, app tokens) cannot read /user.
+      if (user.type === 'Bot') return failReply({ status: 403, message: 'Resource not accessible by integration', methods: [] })
+      return { status: 200, body: { ...user } }
     }
     if (method === 'GET' && (m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/files$/.exec(p)) && pullFiles !== undefined) {
       const files = Array.isArray(pullFiles) ? pullFiles : (pullFiles[m[3]] ?? pullFiles['*'])

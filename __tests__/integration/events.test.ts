@@ -2,7 +2,7 @@
 // updated in place) and release tags (publish exactly the tagged version).
 // GitHub's REST API is a loopback stand-in that records what the action sent.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startGitHubApi } from '../../testkit/github-api.mjs'
@@ -154,5 +154,33 @@ describe(`pull requests and tags (${helm.label})`, () => {
     expect({ exit: fromTag.exitCode, error: failureMessage(fromTag) }).toEqual({ exit: 0, error: '' })
     expect(fromTag.outputs['chart-version']).toBe('1.0.7')
     expect((await tags(registry.url, 'tags/bp-temporal')).sort()).toEqual(['1.0.0', '1.0.7'])
+  })
+
+  it('a release tag refuses an input version other than the tagged one; nothing is pushed', async () => {
+    const run = await tagRun('platform/temporal/v1.0.0', { version: '1.0.9' })
+    expect(run.exitCode).not.toBe(0)
+    expect(failureMessage(run)).toContain('input version 1.0.9 differs from tag platform/temporal/v1.0.0 (version 1.0.0)')
+    expect(run.outputs.pushed).toBe('false')
+    expect(await tags(registry.url, 'tags/bp-temporal')).not.toContain('1.0.9')
+  })
+
+  it('a PR whose Chart.yaml is not YAML still gets a comment saying what stopped the run, with file and line', async () => {
+    const broken = await makeWorkspace()
+    try {
+      const chartYaml = path.join(broken.chart, 'Chart.yaml')
+      await writeFile(chartYaml, (await readFile(chartYaml, 'utf8')).replace(/^version: .*$/m, 'version: [1.0.0'))
+      const run = await pr(14, {}, broken.dir)
+      expect(run.exitCode).not.toBe(0)
+      expect(failureMessage(run)).toContain('platform/temporal/chart/Chart.yaml')
+      const comments = api.commentsOn(14)
+      expect(comments).toHaveLength(1)
+      // The marker comes from the name still legible in the broken file: fixing it updates this comment.
+      expect(comments[0].body).toContain('<!-- bp-temporal-action:bp-temporal -->')
+      expect(comments[0].body).toMatch(/❌/)
+      expect(comments[0].body).toContain('platform/temporal/chart/Chart.yaml')
+      expect(run.outputs.report).toBeTruthy()
+    } finally {
+      await broken.remove()
+    }
   })
 })

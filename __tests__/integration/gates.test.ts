@@ -59,9 +59,11 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     return {
       helm,
       chartDir: dir,
+      chartName: 'bp-gates',
+      scriptRoot: path.join(root, `${name}-scripts`),
       displayChartDir: DISPLAY,
       values,
-      upstreamKey: 'temporal',
+      dependencyKeys: ['temporal'],
       valueArgs: ['--set', `app.image.tag=${SHA_TAG}`],
       releaseName: 'bp-gates',
       namespace: 'smoke',
@@ -282,9 +284,57 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     expect(broken.exitCode).toBe(3)
     expect(broken.output).toContain('line 1\n')
   })
+
+  it('runs a chart test on its own chart copy and helm home, without the action inputs or credentials', async () => {
+    const script = [
+      'CHART_DIR="$1"',
+      'touch "$CHART_DIR/written-by-test"',
+      'echo "chart=$CHART_DIR"',
+      'echo "registry-config=$HELM_REGISTRY_CONFIG"',
+      'echo "input=${INPUT_REGISTRY_PASSWORD:-none} token=${ACTIONS_RUNTIME_TOKEN:-none}"',
+      'grep -q s3cret "$HELM_REPOSITORY_CONFIG" 2>/dev/null && echo "repos=leaked" || echo "repos=clean"',
+      'exit 1',
+      ''
+    ].join('\n')
+    const ctx = await prepare('script-isolation', (dir) => writeFile(path.join(dir, 'tests', 'zz-env.sh'), script))
+    // What the action's own helm home holds during a real run: repository credentials.
+    await writeFile(helm.home.repositoryConfig, 'repositories:\n- name: private\n  url: https://charts.example\n  username: u\n  password: s3cret\n')
+    process.env.INPUT_REGISTRY_PASSWORD = 's3cret'
+    process.env.ACTIONS_RUNTIME_TOKEN = 'runtime-s3cret'
+    try {
+      const result = await runGates(ctx)
+      const output = step<ChartTestsData>(result, 'chart-tests').data!.scripts.find((s) => s.script === 'tests/zz-env.sh')!.output
+      expect(output).toContain('input=none token=none')
+      expect(output).toContain('repos=clean')
+      expect(output).toMatch(new RegExp(`chart=${ctx.scriptRoot}/\\d+/`))
+      expect(output).toMatch(new RegExp(`registry-config=${ctx.scriptRoot}/\\d+/helm-home/`))
+      // The work chart that is packaged and rendered is untouched.
+      await expect(readFile(path.join(ctx.chartDir, 'written-by-test'))).rejects.toThrow()
+    } finally {
+      delete process.env.INPUT_REGISTRY_PASSWORD
+      delete process.env.ACTIONS_RUNTIME_TOKEN
+      await rm(helm.home.repositoryConfig, { force: true })
+    }
+  })
 })
 
 describe('runChartTest', () => {
+  it('ends what a script left running in the background when the script exits', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'gates-background-'))
+    try {
+      await writeFile(path.join(dir, 'leaves.sh'), '(sleep 30; echo late) &\necho done\n')
+      const start = Date.now()
+      const result = await runChartTest(dir, 'leaves.sh', process.env, 60_000)
+      // Without the group kill, the background sleep holds the output pipe open for 30 s.
+      expect(Date.now() - start).toBeLessThan(10_000)
+      expect(result).toMatchObject({ exitCode: 0, timedOut: false })
+      expect(result.output).toBe('done\n')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+
   it('stops a script (and what it started) at the time limit, keeping its output', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'gates-timeout-'))
     try {

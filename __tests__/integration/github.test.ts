@@ -172,11 +172,96 @@ describe('upsertComment', () => {
     expect(api.comments).toHaveLength(0)
   })
 
-  it('returns a warning on 404 when updating', async () => {
+  it('posts a new comment, and says so, when updating ours answers 404 (deleted meanwhile)', async () => {
     api = await startGitHubApi({ comments: [{ id: 5, issue: ISSUE, body: `${MARKER}\nold` }], failWith: { status: 404, message: 'Not Found', methods: ['PATCH'] } })
     const r = await upsertComment(opts())
+    expect(r.action).toBe('created')
+    expect(r.id).not.toBe(5)
+    expect(r.warning).toMatch(/could not update the PR comment 5 \(HTTP 404\); posted a new comment instead/)
+    expect(writes().map((q) => q.method)).toEqual(['PATCH', 'POST'])
+  })
+
+  it('posts a new comment when updating answers 403 (written by another token), and updates that one next time', async () => {
+    api = await startGitHubApi({ comments: [{ id: 5, issue: ISSUE, body: `${MARKER}\nby another app` }] })
+    const refuse = api.setResponder('PATCH', /\/issues\/comments\/5$/, { status: 403, body: { message: 'Resource not accessible by integration' } })
+    const first = await upsertComment(opts({ body: `${MARKER}\nrun 1` }))
+    expect(first.action).toBe('created')
+    expect(first.warning).toMatch(/could not update the PR comment 5 \(HTTP 403\); posted a new comment instead/)
+    const second = await upsertComment(opts({ body: `${MARKER}\nrun 2` }))
+    expect(second.action).toBe('updated')
+    expect(second.id).toBe(first.id)
+    expect(second.warning).toBeUndefined()
+    // Comment 5 stays (the token can delete it no more than edit it); no third comment.
+    expect(ours().map((c) => [c.id, c.body])).toEqual([
+      [5, `${MARKER}\nby another app`],
+      [first.id, `${MARKER}\nrun 2`]
+    ])
+    refuse()
+  })
+
+  it('with a fork token, a refused update and a refused create end in a warning', async () => {
+    api = await startGitHubApi({ comments: [{ id: 5, issue: ISSUE, body: `${MARKER}\nold` }], failWith: 403 })
+    const r = await upsertComment(opts())
     expect(r.action).toBe('skipped')
-    expect(r.warning).toMatch(/HTTP 404/)
+    expect(r.warning).toMatch(/could not create the PR comment.*HTTP 403/)
+    expect(api.comments.map((c) => [c.id, c.body])).toEqual([[5, `${MARKER}\nold`]])
+  })
+
+  describe('never takes a human comment that carries the marker', () => {
+    const ALICE = { login: 'alice', id: 1, type: 'User' }
+    const MALLORY = { login: 'mallory', id: 2, type: 'User' }
+
+    it('with GITHUB_TOKEN: a human comment starting with the marker is left alone and a new comment is created', async () => {
+      api = await startGitHubApi({ comments: [{ id: 3, issue: ISSUE, body: `${MARKER}\nI pasted your marker`, user: MALLORY }] })
+      const r = await upsertComment(opts({ body: `${MARKER}\nreport` }))
+      expect(r.action).toBe('created')
+      expect(r.warning).toBeUndefined()
+      expect(writes().map((q) => q.method)).toEqual(['POST'])
+      expect(api.comments.find((c) => c.id === 3)!.body).toBe(`${MARKER}\nI pasted your marker`)
+      // Asked who the token is (403 for GITHUB_TOKEN), then did not take the human's comment.
+      expect(api.requests.some((q) => q.method === 'GET' && q.path === '/user')).toBe(true)
+
+      const again = await upsertComment(opts({ body: `${MARKER}\nreport 2` }))
+      expect(again).toEqual({ action: 'updated', id: r.id })
+      expect(api.comments.find((c) => c.id === 3)!.body).toBe(`${MARKER}\nI pasted your marker`)
+    })
+
+    it('recreate does not delete a human comment starting with the marker', async () => {
+      api = await startGitHubApi({ comments: [{ id: 3, issue: ISSUE, body: `${MARKER}\nhuman`, user: MALLORY }] })
+      const r = await upsertComment(opts({ mode: 'recreate' }))
+      expect(r.action).toBe('created')
+      expect(writes().map((q) => q.method)).toEqual(['POST'])
+      expect(api.comments.find((c) => c.id === 3)!.body).toBe(`${MARKER}\nhuman`)
+    })
+
+    it('a bot comment that merely quotes the marker later is not ours', async () => {
+      api = await startGitHubApi({ comments: [{ id: 3, issue: ISSUE, body: `some other bot\n> ${MARKER}\nquoted` }] })
+      const r = await upsertComment(opts())
+      expect(r.action).toBe('created')
+      expect(api.comments.find((c) => c.id === 3)!.body).toBe(`some other bot\n> ${MARKER}\nquoted`)
+    })
+
+    it('puts the marker first even when the body has it further down', async () => {
+      api = await startGitHubApi()
+      const r = await upsertComment(opts({ body: `report\n${MARKER}` }))
+      expect(r.action).toBe('created')
+      expect(api.comments[0]!.body.startsWith(`${MARKER}\n`)).toBe(true)
+      expect((await upsertComment(opts({ body: 'again' }))).action).toBe('updated')
+    })
+
+    it("with a personal access token: updates the token owner's comment, never another human's", async () => {
+      api = await startGitHubApi({
+        user: ALICE,
+        comments: [
+          { id: 3, issue: ISSUE, body: `${MARKER}\nmallory's copy`, user: MALLORY },
+          { id: 4, issue: ISSUE, body: `${MARKER}\nalice's run` }
+        ]
+      })
+      const r = await upsertComment(opts({ body: `${MARKER}\nnew` }))
+      expect(r).toEqual({ action: 'updated', id: 4 })
+      expect(writes().map((q) => `${q.method} ${q.path}`)).toEqual(['PATCH /repos/acme/platform/issues/comments/4'])
+      expect(api.comments.find((c) => c.id === 3)!.body).toBe(`${MARKER}\nmallory's copy`)
+    })
   })
 
   it('returns a warning with the status on other errors (listing fails with 500)', async () => {

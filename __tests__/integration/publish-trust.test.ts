@@ -411,7 +411,8 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
       const notSemver = await publish(ws, base, { version: '1.0' })
       expect(notSemver.exitCode).not.toBe(0)
       expect(failureMessage(notSemver)).toContain('input version: "1.0" is not a semantic version')
-      expect(notSemver.report).toBeUndefined() // stopped before any step (no packaging)
+      // Stopped before any step (no packaging): the report holds only what stopped it.
+      expect(notSemver.report?.steps.map((s: { id: string; status: string }) => [s.id, s.status])).toEqual([['error', 'failed']])
 
       const withBuild = await publish(ws, base, { version: '1.0.0+build.7' })
       expectSuccess(withBuild)
@@ -484,6 +485,23 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
       })
     })
 
+    it('the same files packaged at another time (a later commit, a shallow checkout) count as already published: nothing pushed', async () => {
+      await withWorkspace(async (ws) => {
+        const first = await publish(ws, `${proxy.oci}/retimed`, {}, { SOURCE_DATE_EPOCH: '1700000000' })
+        expectSuccess(first)
+        const seen = proxy.requests.length
+        const second = await publish(ws, `${proxy.oci}/retimed`, {}, { SOURCE_DATE_EPOCH: '1709294400' })
+        expectSuccess(second)
+        // Another archive digest (other mtimes), the same files.
+        expect((step(second, 'package').data as { layerDigest: string }).layerDigest).not.toBe((step(first, 'package').data as { layerDigest: string }).layerDigest)
+        expect(second.outputs.pushed).toBe('false')
+        expect(second.outputs.digest).toBe(first.outputs.digest)
+        expect(step(second, 'publish').summary).toContain("only the archive's timestamps differ")
+        expect(proxy.requests.slice(seen).filter((r) => ['PUT', 'POST', 'PATCH', 'DELETE'].includes(r.method))).toEqual([])
+        expect(await manifestDigest(registry.url, 'retimed/bp-temporal', '1.0.0')).toBe(first.outputs.digest)
+      })
+    })
+
     it('a changed chart under the same version is refused (both digests named); overwrite: true replaces it', async () => {
       await withWorkspace(async (ws) => {
         const first = await publish(ws, `${proxy.oci}/changed`)
@@ -540,6 +558,22 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
       expect(proxy.requests.filter((r) => r.fault).map((r) => `${r.method} ${r.status}`)).toEqual(['POST 503', 'POST 503'])
       expect(proxy.requests.some((r) => r.method === 'PUT' && r.path.includes('/manifests/') && r.status === 201)).toBe(true)
       expect(await manifestDigest(registry.url, 'flaky-blob/bp-temporal', '1.0.0')).toBe(run.outputs.digest)
+    } finally {
+      await Promise.all([ws.remove(), proxy.stop()])
+    }
+  })
+
+  it('a pull-back that fails after the push still reports what was pushed (pushed=true, ref, digest) and fails the run', async () => {
+    const proxy = await startFaultProxy({ target: registry.url, plan: [{ method: 'GET', pathPattern: /\/v2\/unverified\/bp-temporal\/blobs\//, times: 20, status: 404 }] })
+    const ws = await makeWorkspace()
+    try {
+      const run = await publish(ws, `${proxy.oci}/unverified`)
+      expect(run.exitCode).not.toBe(0)
+      expect(run.outputs.pushed).toBe('true')
+      expect(run.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
+      expect(run.outputs.ref).toBe(`${proxy.oci}/unverified/bp-temporal:1.0.0`)
+      expect(await manifestDigest(registry.url, 'unverified/bp-temporal', '1.0.0')).toBe(run.outputs.digest)
+      expect(failureMessage(run)).toContain('but pulling it back failed')
     } finally {
       await Promise.all([ws.remove(), proxy.stop()])
     }

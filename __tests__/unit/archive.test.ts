@@ -5,7 +5,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
 import * as zlib from 'node:zlib'
-import { listTgz, normalizeTgz, readTgzFile } from '../../src/archive.js'
+import { listTgz, normalizeTgz, readTgzFile, tgzContentDigest } from '../../src/archive.js'
 import { ActionError } from '../../src/types.js'
 
 const execFileAsync = promisify(execFile)
@@ -148,6 +148,30 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (tmp) await fs.rm(tmp, { recursive: true, force: true })
+})
+
+describe('tgzContentDigest', () => {
+  it('agrees for the same files packaged at different times and differs when a file changes', async () => {
+    const chart = path.join(tmp, 'mychart')
+    const early = await pkg(HELM3, chart, 'content-early')
+    const late = await pkg(HELM3, chart, 'content-late')
+    await normalizeTgz(early, EPOCH)
+    await normalizeTgz(late, EPOCH + 86_400)
+    const [earlyBytes, lateBytes] = await Promise.all([fs.readFile(early), fs.readFile(late)])
+    expect(earlyBytes.equals(lateBytes)).toBe(false)
+    expect(await tgzContentDigest(earlyBytes, early)).toBe(await tgzContentDigest(lateBytes, late))
+
+    const edited = path.join(tmp, 'content-edited', 'mychart')
+    await fs.cp(chart, edited, { recursive: true })
+    await fs.appendFile(path.join(edited, 'values.yaml'), '\nextra: 1\n')
+    const changed = await pkg(HELM3, edited, 'content-changed')
+    await normalizeTgz(changed, EPOCH)
+    expect(await tgzContentDigest(await fs.readFile(changed), changed)).not.toBe(await tgzContentDigest(earlyBytes, early))
+  })
+
+  it('refuses bytes that are no gzip archive, naming the source', async () => {
+    await expect(tgzContentDigest(Buffer.from('not an archive at all'), 'oci://r/x@sha256:1')).rejects.toThrow('oci://r/x@sha256:1 is not a gzip-compressed archive')
+  })
 })
 
 describe('normalizeTgz with archives from real helm', () => {

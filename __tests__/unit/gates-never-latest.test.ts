@@ -32,7 +32,7 @@ const values = parseYamlText<Record<string, unknown>>(VALUES, 'platform/t/chart/
 
 describe('findOwnImageTags', () => {
   it('finds <x>.image.tag outside the upstream key, including a top-level image.tag', () => {
-    expect(findOwnImageTags(values.data, 'temporal').map((t) => [t.key, t.default, t.kind])).toEqual([
+    expect(findOwnImageTags(values.data, ['temporal']).map((t) => [t.key, t.default, t.kind])).toEqual([
       ['image.tag', '', 'tag'],
       ['adapter.image.tag', null, 'tag'],
       ['adapter.sidecar.image.tag', '0123abc', 'tag'],
@@ -42,11 +42,17 @@ describe('findOwnImageTags', () => {
 
   it('finds <x>.imageName (CloudNativePG style) outside the upstream key', () => {
     const v = parseYamlText<Record<string, unknown>>('temporal:\n  db:\n    imageName: x\noverlay:\n  cnpg:\n    imageName: ghcr.io/c/p:16@sha256:abc\n', 'v.yaml')
-    expect(findOwnImageTags(v.data, 'temporal')).toEqual([{ path: ['overlay', 'cnpg', 'imageName'], key: 'overlay.cnpg.imageName', default: 'ghcr.io/c/p:16@sha256:abc', kind: 'imageName' }])
+    expect(findOwnImageTags(v.data, ['temporal'])).toEqual([{ path: ['overlay', 'cnpg', 'imageName'], key: 'overlay.cnpg.imageName', default: 'ghcr.io/c/p:16@sha256:abc', kind: 'imageName' }])
+  })
+
+  it('leaves out every dependency key, not only the upstream one', () => {
+    const v = parseYamlText<Record<string, unknown>>('temporal:\n  image:\n    tag: a\npostgresql:\n  image:\n    tag: b\nadapter:\n  image:\n    tag: c\n', 'v.yaml')
+    expect(findOwnImageTags(v.data, ['temporal', 'postgresql']).map((t) => t.key)).toEqual(['adapter.image.tag'])
+    expect(findOwnImageTags(v.data, ['temporal']).map((t) => t.key)).toEqual(['postgresql.image.tag', 'adapter.image.tag'])
   })
 
   it('includes the upstream key when it is another one', () => {
-    expect(findOwnImageTags(values.data, 'upstream').map((t) => t.key)).toContain('temporal.server.image.tag')
+    expect(findOwnImageTags(values.data, ['upstream']).map((t) => t.key)).toContain('temporal.server.image.tag')
   })
 
   it('classifies defaults', () => {
@@ -94,7 +100,7 @@ describe('errorNamesTag (case 4 error matching)', () => {
 
 describe('case4Args', () => {
   it('empties the tag under test and gives the other tag-less images a placeholder', () => {
-    const tags = findOwnImageTags(values.data, 'temporal')
+    const tags = findOwnImageTags(values.data, ['temporal'])
     expect(case4Args(tags[1]!, tags)).toEqual(['--set', 'image.tag=case4-placeholder', '--set', 'adapter.image.tag='])
     const withName = [...tags, { path: ['db', 'imageName'], key: 'db.imageName', default: '', kind: 'imageName' as const }]
     expect(case4Args(tags[0]!, withName)).toEqual([
@@ -113,7 +119,7 @@ function run(exitCode: number, stderr = ''): HelmRunResult {
 }
 
 describe('neverLatestStep', () => {
-  const tags = findOwnImageTags(values.data, 'temporal')
+  const tags = findOwnImageTags(values.data, ['temporal'])
   const input = { tags, values, chartName: 'bp-t', displayChartDir: 'platform/t/chart', durationMs: 9 }
 
   it('reports each case with the values.yaml line', () => {
@@ -155,7 +161,7 @@ describe('neverLatestStep', () => {
 
   it('has no "no default" warning for a pinned imageName default, but fails an unpinned latest one', () => {
     const v = parseYamlText<Record<string, unknown>>('db:\n  imageName: ghcr.io/c/p:16@sha256:abc\nold:\n  imageName: ghcr.io/c/p\n', 'platform/t/chart/values.yaml')
-    const named = findOwnImageTags(v.data, 'temporal')
+    const named = findOwnImageTags(v.data, ['temporal'])
     const step = neverLatestStep({
       ...input,
       values: v,

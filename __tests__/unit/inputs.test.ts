@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { getInputs, parseAllowlist, parseMirrors, parseSetValues, parseToggleOverrides } from '../../src/inputs.js'
+import { getInputs, parseAllowlist, parseHelmDownloadUrl, parseMirrors, parseSetValues, parseToggleOverrides } from '../../src/inputs.js'
+import { IMAGE_POLICIES } from '../../src/images.js'
 import { ActionError } from '../../src/types.js'
 
 function reader(values: Record<string, string>) {
@@ -65,5 +66,75 @@ describe('list inputs', () => {
     })
     expect(parseSetValues('image.tag=abc1234\n')).toEqual(['image.tag=abc1234'])
     expect(() => parseSetValues('just-a-key')).toThrow(/input set: "just-a-key" is not key=value/)
+  })
+})
+
+describe('repository-mirrors credentials', () => {
+  const PASSWORD = 's3cret-pa55'
+  const refused = (text: string): ActionError => {
+    try {
+      parseMirrors(text)
+    } catch (err) {
+      return err as ActionError
+    }
+    throw new Error(`parseMirrors accepted ${text}`)
+  }
+
+  it.each([
+    [`https://go.temporal.io/helm-charts=https://user:${PASSWORD}@charts.mirror.example/temporal`, 'mirror URL'],
+    [`https://user:${PASSWORD}@go.temporal.io/helm-charts=https://charts.mirror.example/temporal`, 'repository URL'],
+    [`oci://registry.example/charts=oci://robot:${PASSWORD}@mirror.example/charts`, 'oci mirror'],
+    [`https://go.temporal.io/helm-charts=https://${PASSWORD}@charts.mirror.example`, 'token only, no path'],
+    [`https://go.temporal.io/helm-charts=https://user:pa=${PASSWORD}@charts.mirror.example`, 'a password with ='],
+    [`https://go.temporal.io/helm-charts=https://user:${PASSWORD}@charts.mirror.example`, 'no trailing path']
+  ])('refuses userinfo in %s (%s), naming the input and line, never the password', (line) => {
+    const err = refused(`# mirrors\n\n${line}\n`)
+    expect(err).toBeInstanceOf(ActionError)
+    expect(err.message).toMatch(/^input repository-mirrors: line 3 .*has credentials in a URL/)
+    expect(err.message).toContain('***@')
+    expect(`${err.message} ${err.hint ?? ''}`).not.toContain(PASSWORD)
+    expect(err.hint).toMatch(/dependency-username and dependency-password/)
+  })
+
+  it('is refused through getInputs too', () => {
+    expect(() => getInputs(reader({ 'repository-mirrors': 'https://a.example/x=https://u:p@b.example/y' }), env)).toThrow(
+      /input repository-mirrors: line 1 \(https:\/\/a\.example\/x=https:\/\/\*\*\*@b\.example\/y\) has credentials/
+    )
+  })
+
+  it("still accepts '@' in a path (not userinfo)", () => {
+    expect(parseMirrors('https://a.example/x=https://b.example/team@2/charts')).toEqual([{ from: 'https://a.example/x', to: 'https://b.example/team@2/charts' }])
+  })
+})
+
+describe('helm-download-url', () => {
+  it.each(['https://get.helm.sh', 'https://mirror.example/helm/', 'http://127.0.0.1:8080/helm', 'http://localhost:9000', 'http://[::1]:8080/helm', 'http://127.5.0.1'])(
+    'accepts %s',
+    (url) => {
+      expect(parseHelmDownloadUrl(url)).toBe(url.replace(/\/+$/, ''))
+      expect(getInputs(reader({ 'helm-download-url': url }), env).helmDownloadUrl).toBe(url.replace(/\/+$/, ''))
+    }
+  )
+
+  it('defaults to https://get.helm.sh', () => {
+    expect(parseHelmDownloadUrl('  ')).toBe('https://get.helm.sh')
+  })
+
+  it.each([
+    ['http://mirror.example/helm', /input helm-download-url: "http:\/\/mirror\.example\/helm" uses plain http to mirror\.example, which is not a loopback host/],
+    ['http://10.0.0.5:8080', /input helm-download-url: "http:\/\/10\.0\.0\.5:8080" uses plain http/],
+    ['http://localhost.evil.example', /input helm-download-url: .*not a loopback host/],
+    ['ftp://mirror.example/helm', /input helm-download-url: "ftp:\/\/mirror\.example\/helm" is not an https:\/\/ URL/],
+    ['get.helm.sh', /input helm-download-url: "get\.helm\.sh" is not an https:\/\/ URL/]
+  ])('refuses %s with a message naming the input and value', (url, message) => {
+    expect(() => getInputs(reader({ 'helm-download-url': url }), env)).toThrow(ActionError)
+    expect(() => getInputs(reader({ 'helm-download-url': url }), env)).toThrow(message)
+  })
+})
+
+describe('image-policy', () => {
+  it('accepts exactly the policies images.ts knows', () => {
+    for (const policy of IMAGE_POLICIES) expect(getInputs(reader({ 'image-policy': policy }), env).imagePolicy).toBe(policy)
+    expect(() => getInputs(reader({ 'image-policy': 'strict' }), env)).toThrow(`is not one of ${IMAGE_POLICIES.join(', ')}`)
   })
 })

@@ -1,3 +1,4 @@
+import * as core from '@actions/core'
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -11,6 +12,9 @@ import {
   escapeCell,
   escapeMarkdown,
   jsonReportName,
+  maskSetValue,
+  maskSetValues,
+  renderLogLines,
   renderMarkdown,
   writeJobSummary,
   writeJsonReport
@@ -398,5 +402,116 @@ describe('writeJsonReport / writeJobSummary', () => {
     const text = await readFile(file, 'utf8')
     expect(text.startsWith('before\n### ❌ bp-temporal 1.0.0 failed')).toBe(true)
     expect(text).not.toContain('<!--')
+  })
+})
+
+describe('set values are hidden (they may come from secrets, which GitHub does not mask in a PR comment)', () => {
+  // Not registered with secrets.ts: only maskSetValues stands between it and the comment.
+  const VALUE = 'plain-unregistered-value-4711'
+  const SETS = [`temporal.server.config.persistence.password=${VALUE}`, 'temporal.server.image.tag=1.24.2-abc1234', 'replicaCount=1']
+
+  function reportWithSets(): ActionReport {
+    const r = baseReport()
+    r.values = { files: ['ci/values.yaml'], set: [...SETS] }
+    // The failed render's details quote the helm command line; lint data keeps the args.
+    r.steps[1] = {
+      ...r.steps[1]!,
+      status: 'failed',
+      summary: `helm lint failed with --set ${SETS[0]}`,
+      details: `$ helm template bp-temporal /tmp/chart --set ${SETS[0]} --set ${SETS[1]}\nError: boom`,
+      data: { runs: [{ label: 'default', args: ['lint', '--strict', '/tmp/chart', '--set', SETS[0], '--set', SETS[1]] }] },
+      findings: [{ rule: 'lint', severity: 'error', message: `lint failed: --set ${SETS[0]}` }]
+    }
+    return r
+  }
+
+  it('maskSetValue keeps the key and hides the value', () => {
+    expect(maskSetValue('temporal.server.image.tag=1.2.3')).toBe('temporal.server.image.tag=***')
+    expect(maskSetValue('a=1,b=secret')).toBe('a=***')
+    expect(maskSetValue('a=b=c')).toBe('a=***')
+    expect(maskSetValue('annotations.x\\=y=secret')).toBe('annotations.x\\=y=***')
+    expect(maskSetValue('key=')).toBe('key=***')
+    expect(maskSetValue('just-a-key')).toBe('just-a-key')
+  })
+
+  it('renders only keys in the PR comment and the job summary markdown, at any limit', () => {
+    const r = reportWithSets()
+    for (const limit of [65_536, 900_000, 3_000]) {
+      const md = renderMarkdown(r, { limit, marker: 'bp-temporal' })
+      expect(md).not.toContain(VALUE)
+      expect(md).not.toContain('1.24.2-abc1234')
+    }
+    const md = renderMarkdown(r, { limit: 65_536 })
+    expect(md).toContain('`--set` (values hidden): `temporal.server.config.persistence.password=***`, `temporal.server.image.tag=***`, `replicaCount=***`')
+    expect(md).toContain('--set temporal.server.config.persistence.password=*** --set temporal.server.image.tag=***\nError: boom')
+    // The caller's report is not changed.
+    expect(r.values.set).toEqual(SETS)
+  })
+
+  it('writes only keys to the job summary', async () => {
+    // core.summary remembers the first GITHUB_STEP_SUMMARY it saw: capture what is added instead.
+    let added = ''
+    const addRaw = jest.spyOn(core.summary, 'addRaw').mockImplementation(((text: string) => {
+      added += text
+      return core.summary
+    }) as typeof core.summary.addRaw)
+    const write = jest.spyOn(core.summary, 'write').mockImplementation(async () => core.summary)
+    try {
+      await expect(writeJobSummary(reportWithSets())).resolves.toBe(true)
+    } finally {
+      addRaw.mockRestore()
+      write.mockRestore()
+    }
+    expect(added).toContain('temporal.server.config.persistence.password=***')
+    expect(added).not.toContain(VALUE)
+  })
+
+  it('writes only keys to the log lines and annotations', () => {
+    const lines = renderLogLines(reportWithSets())
+    expect(lines.join('\n')).toContain('--set temporal.server.config.persistence.password=***')
+    expect(lines.join('\n')).not.toContain(VALUE)
+    const out: string[] = []
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+      out.push(String(chunk))
+      return true
+    }) as typeof process.stdout.write)
+    try {
+      annotate(reportWithSets(), '/ws')
+    } finally {
+      spy.mockRestore()
+    }
+    expect(out.join('')).toContain('lint failed: --set temporal.server.config.persistence.password=***')
+    expect(out.join('')).not.toContain(VALUE)
+  })
+
+  it('writes only keys to the JSON report (values.set, details and step data)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-report-'))
+    try {
+      const text = await readFile(await writeJsonReport(reportWithSets(), dir), 'utf8')
+      expect(text).not.toContain(VALUE)
+      expect(text).not.toContain('1.24.2-abc1234')
+      const parsed = JSON.parse(text) as ActionReport
+      expect(parsed.values).toEqual({ files: ['ci/values.yaml'], set: ['temporal.server.config.persistence.password=***', 'temporal.server.image.tag=***', 'replicaCount=***'] })
+      expect((parsed.steps[1]!.data as { runs: { args: string[] }[] }).runs[0]!.args).toEqual([
+        'lint',
+        '--strict',
+        '/tmp/chart',
+        '--set',
+        'temporal.server.config.persistence.password=***',
+        '--set',
+        'temporal.server.image.tag=***'
+      ])
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('masks whole entries only: a longer key or value that merely contains an entry is left alone', () => {
+    const r = baseReport()
+    r.values = { files: [], set: ['a.b=1'] }
+    r.steps[1] = { ...r.steps[1]!, details: 'x.a.b=1 a.b=10 --set a.b=1' }
+    const masked = maskSetValues(r)
+    expect(masked.steps[1]!.details).toBe('x.a.b=1 a.b=10 --set a.b=***')
+    expect(masked.values.set).toEqual(['a.b=***'])
   })
 })

@@ -174,4 +174,14 @@ describe('credentialsForRepository', () => {
   it('gives nothing without credentials', () => {
     expect(credentialsForRepository(undefined, undefined)('https://charts.example')).toBeUndefined()
   })
+  it('never sends credentials over plain http to a host that is not loopback', () => {
+    const pick = credentialsForRepository(dep, { url: 'oci://127.0.0.1:5000/charts', credentials: reg })
+    expect(pick('http://charts.example/stable')).toBeUndefined()
+    expect(pick('HTTP://10.0.0.5:8080')).toBeUndefined()
+    expect(pick('http://127.0.0.1:8080/charts')).toBe(dep)
+    expect(pick('http://[::1]:8080')).toBe(dep)
+    expect(pick('https://charts.example/stable')).toBe(dep)
+    const registryOnly = credentialsForRepository(undefined, { url: 'oci://registry.example', credentials: reg })
+    expect(registryOnly('http://registry.example/charts')).toBeUndefined()
+  })
 })

@@ -1,7 +1,9 @@
 // Gate `chart-tests`: the chart's own `tests/*.sh` (self-contained `helm template`
 // assertions, e.g. tests/observability-toggle.sh CHART_DIR). Each runs as
-// `bash <script> <chartDir>` (argument array, no shell string) in the chart folder,
-// with the action's helm first on PATH and its isolated HELM_* homes, and a time limit.
+// `bash <script> <chartDir>` (argument array, no shell string) in a copy of the
+// chart of its own (what it writes cannot reach the renders or the package),
+// with the action's helm first on PATH, HELM_* homes of its own that hold no
+// credentials, and a time limit.
 import { spawn } from 'node:child_process'
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
@@ -76,6 +78,9 @@ export function runChartTest(chartDir: string, script: string, env: NodeJS.Proce
       resolve(result)
     }
     child.on('error', (error) => finish(127, undefined, `cannot start bash: ${error.message}`))
+    // Whatever the script left running in the background ends with it (and
+    // releases the output pipes, so 'close' follows).
+    child.on('exit', kill)
     child.on('close', (code, signal) => finish(code ?? 128, signal ?? undefined, timedOut ? `(stopped after ${Math.round(timeoutMs / 1000)} s)` : undefined))
   })
 }

@@ -5,11 +5,10 @@
 // render's documents are shared by the render, observability and images gates.
 //
 // Steps, in order: render, lint, observability, never-latest, images, chart-tests.
-import { readFile } from 'node:fs/promises'
+import { cp } from 'node:fs/promises'
 import path from 'node:path'
-import { parse as parseYaml } from 'yaml'
 import { mapLimit } from '../concurrency.js'
-import type { Helm, HelmRunResult } from '../helm.js'
+import { createHelmHome, type Helm, type HelmRunResult } from '../helm.js'
 import type { ImagePolicy, ImageVerdict } from '../images.js'
 import type { AllowlistEntry, ToggleOverrides } from '../inputs.js'
 import { parseRenderDetailed, type RenderParseError } from '../render.js'
@@ -26,12 +25,16 @@ export interface GateContext {
   helm: Helm
   /** Absolute: a work copy of the chart with charts/ already built (helm dependency build done). */
   chartDir: string
+  /** Chart.yaml name (helm names the rendered chart after it). */
+  chartName: string
+  /** Absolute: an empty folder where each chart test script gets its own chart copy and helm home. */
+  scriptRoot: string
   /** The chart folder relative to the workspace, e.g. 'platform/temporal/chart': prefix of findings' file paths. */
   displayChartDir: string
   /** The chart's values.yaml (displayPath relative to the workspace). */
   values: YamlSource<Record<string, unknown>>
-  /** Values key of the upstream dependency (its alias or name), e.g. 'temporal'. */
-  upstreamKey: string
+  /** Values keys of every dependency (alias or name), e.g. ['temporal']: their images are theirs, not the blueprint's. */
+  dependencyKeys: string[]
   /** e.g. ['--values', '/abs/x.yaml', '--set', 'a.b=c'] from inputs `values`/`set`; applied to every render and lint except case 4's. */
   valueArgs: string[]
   releaseName: string
@@ -79,29 +82,18 @@ function wall(spans: readonly (Span | undefined)[]): number {
   return Math.round(Math.max(...list.map((s) => s.end)) - Math.min(...list.map((s) => s.start)))
 }
 
-async function chartNameOf(chartDir: string): Promise<string> {
-  try {
-    const chart = parseYaml(await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8')) as { name?: unknown } | null
-    if (chart && typeof chart.name === 'string' && chart.name !== '') return chart.name
-  } catch {
-    // fall through: helm names the chart after Chart.yaml; the folder name is the best guess left
-  }
-  return path.basename(chartDir)
-}
-
 function skipped(id: string, title: string, summary: string): StepResult {
   return { id, title, status: 'skipped', durationMs: 0, summary, findings: [] }
 }
 
 export async function runGates(ctx: GateContext): Promise<GatesResult> {
-  const { helm, chartDir } = ctx
-  const chartName = await chartNameOf(chartDir)
+  const { helm, chartDir, chartName } = ctx
   const templateBase = ['template', ctx.releaseName, chartDir, '--namespace', ctx.namespace]
   const withValues = (extra: readonly string[]): string[] => [...templateBase, ...ctx.valueArgs, ...extra]
 
   // ---- plan
   const toggles = discoverToggles(ctx.values.data, ctx.toggles)
-  const ownTags = findOwnImageTags(ctx.values.data, ctx.upstreamKey)
+  const ownTags = findOwnImageTags(ctx.values.data, ctx.dependencyKeys)
   const [lintPlans, scripts] = await Promise.all([planLint(chartDir, ctx.valueArgs, ctx.lintValuesGlob), ctx.chartTests ? listChartTests(chartDir) : Promise.resolve([])])
 
   const renders = new Map<string, RenderJobOutcome>()
@@ -132,19 +124,25 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
   const defaultArgs = withValues([])
   renderJob('render:default', defaultArgs, 'all')
   // Scripts first among the rest: each runs several helm commands in a row, the longest jobs of the pool.
-  for (const script of scripts) {
+  scripts.forEach((script, i) => {
     jobs.push({
       id: `script:${script}`,
       kind: 'script',
       run: async () => {
         const start = performance.now()
+        // A chart copy and helm home per script: what it writes (a dependency
+        // update, a lock, temp files) cannot race the package or the renders,
+        // and the action's registry login and repository credentials stay out of reach.
+        const own = path.join(ctx.scriptRoot, String(i))
+        const copy = path.join(own, path.basename(chartDir))
+        const [home] = await Promise.all([createHelmHome(path.join(own, 'helm-home')), cp(chartDir, copy, { recursive: true })])
         // $HELM too: scripts often run `${HELM:-helm}`.
-        const result = await runChartTest(chartDir, script, { ...helm.env(), HELM: helm.binary })
+        const result = await runChartTest(copy, script, { ...helm.env(home), HELM: helm.binary })
         testResults.set(script, { result, span: { start, end: performance.now() } })
         return result
       }
     })
-  }
+  })
   for (const plan of lintPlans) {
     jobs.push({
       id: `lint:${plan.label}`,

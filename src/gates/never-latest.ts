@@ -31,11 +31,11 @@ export interface OwnImageTag {
 }
 
 /** Pure: `<x>.image.tag` (and `<x>.imageName`) keys of values.yaml outside the upstream dependency's subtree. */
-export function findOwnImageTags(values: unknown, upstreamKey: string): OwnImageTag[] {
+export function findOwnImageTags(values: unknown, dependencyKeys: readonly string[]): OwnImageTag[] {
   const found: OwnImageTag[] = []
   walkValues(values, (key, value, at) => {
-    // The upstream chart's images are the upstream's business: only the blueprint's own.
-    if (at.length === 0 && key === upstreamKey) return false
+    // The dependencies' images are their charts' business: only the blueprint's own.
+    if (at.length === 0 && dependencyKeys.includes(key)) return false
     const here = [...at, key]
     if (key === 'image' && isRecord(value) && 'tag' in value) {
       const tagPath = [...here, 'tag']

@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { loadBlueprint } from '../../src/blueprint.js'
+
+let workspace: string
+
+beforeAll(async () => {
+  workspace = await mkdtemp(path.join(os.tmpdir(), 'blueprint-unit-'))
+})
+afterAll(async () => {
+  await rm(workspace, { recursive: true, force: true })
+})
+
+async function blueprintWithName(name: string): Promise<string> {
+  const dir = `platform/${Math.random().toString(36).slice(2)}`
+  await mkdir(path.join(workspace, dir, 'chart'), { recursive: true })
+  await writeFile(path.join(workspace, dir, 'chart', 'Chart.yaml'), `apiVersion: v2\nname: ${JSON.stringify(name)}\nversion: 1.0.0\n`)
+  return dir
+}
+
+describe('loadBlueprint chart name', () => {
+  it.each(['bp-temporal', 'bp.temporal', 'bp_temporal', 'temporal2', 'a--b'])('accepts %s', async (name) => {
+    const dir = await blueprintWithName(name)
+    await expect(loadBlueprint(workspace, dir, `${dir}/chart`)).resolves.toMatchObject({ chartYaml: { data: { name } } })
+  })
+
+  it.each(['../../etc', 'BP-Temporal', 'bp/temporal', '-bp', 'bp-', 'bp..x', ''])('refuses %j, naming the file, line and value', async (name) => {
+    const dir = await blueprintWithName(name)
+    await expect(loadBlueprint(workspace, dir, `${dir}/chart`)).rejects.toThrow(`${dir}/chart/Chart.yaml:2: chart name "${name}" is not a valid chart name`)
+  })
+})
