@@ -44920,8 +44920,8 @@ function lineOfPath(doc, lineCounter, path) {
 
 // Reads a blueprint folder: blueprint.yaml (optional), chart/Chart.yaml and
 // chart/values.yaml, each once, with file:line kept for findings.
-/** An OCI repository path component (the distribution grammar), which is also a safe folder name. */
-const CHART_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+/** A name that is safe as a folder name: no separators, no leading dot or dash. */
+const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream';
 async function exists(file) {
     try {
@@ -44970,10 +44970,11 @@ function validateChartMetadata(chart) {
         }
         meta[field] = String(meta[field]);
     }
-    // The name becomes a folder of the work copy and an OCI repository path
-    // component, which must be lowercase: refuse anything else before using it.
-    if (!CHART_NAME.test(meta.name)) {
-        throw new ActionError(`${file}:${chart.lineOf(['name']) ?? 1}: chart name "${meta.name}" is not a valid chart name`, 'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal: it becomes the OCI repository name');
+    // The name becomes a folder of the work copy (and the archive's top folder):
+    // refuse what could leave that folder before using it. Publishing also needs
+    // it lowercase (an OCI repository name): main checks that in publish mode.
+    if (!CHART_NAME.test(meta.name) || meta.name.includes('..')) {
+        throw new ActionError(`${file}:${chart.lineOf(['name']) ?? 1}: chart name "${meta.name}" is not a valid chart name`, 'use letters, digits and single separators (-, _ or .), e.g. bp-temporal');
     }
     if (meta.dependencies !== undefined && !Array.isArray(meta.dependencies)) {
         throw new ActionError(`${file}:${chart.lineOf(['dependencies']) ?? 1}: dependencies must be a list`, `fix dependencies in ${file}`);
@@ -45043,8 +45044,10 @@ function lastLines(text, count) {
 }
 // Not passed on to helm or to chart test scripts: HELM_* would point helm at the
 // user's own state; INPUT_* hold the action's inputs (registry-password among
-// them); the runner's tokens are for the action, never for a chart's script.
-const WITHHELD_VARIABLES = /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CACHE|RESULTS)_|GITHUB_TOKEN$|GH_TOKEN$)/;
+// them); the runner's tokens are for the action, never for a chart's script;
+// the runner's command files would let a script set this step's outputs or
+// the environment of later steps.
+const WITHHELD_VARIABLES = /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CACHE|RESULTS)_|GITHUB_TOKEN$|GH_TOKEN$|GITHUB_(ENV|OUTPUT|PATH|STATE|STEP_SUMMARY)$)/;
 /** The HELM_* homes under `base` (nothing created). */
 function helmHomeAt(base) {
     return {
@@ -46626,48 +46629,67 @@ async function buildDependencies(helm, work, options) {
     }
     // Plain HTTP only ever reaches loopback registries, whatever the input says.
     const plainHttpFor = (host) => options.plainHttp && isLoopbackHost(host);
-    for (const host of ociHosts) {
-        const credentials = options.credentialsFor(`oci://${host}`);
-        if (!credentials)
-            continue;
-        const login = await helm.registryLogin(host, credentials, plainHttpFor(host));
-        if (login.exitCode !== 0) {
-            throw new ActionError(`registry ${host} refused the login for dependency download: ${lastLines(redact(login.stderr), 2)}`, 'check dependency-username/dependency-password (or registry-username/registry-password)');
+    try {
+        return await loginAndBuild();
+    }
+    finally {
+        // The credentials are needed for the download only. Chart test scripts run
+        // later as the same user: nothing of them stays in the helm home (publish
+        // logs in again with the registry's own).
+        await forgetCredentials(helm, repositories);
+    }
+    async function loginAndBuild() {
+        for (const host of ociHosts) {
+            const credentials = options.credentialsFor(`oci://${host}`);
+            if (!credentials)
+                continue;
+            const login = await helm.registryLogin(host, credentials, plainHttpFor(host));
+            if (login.exitCode !== 0) {
+                throw new ActionError(`registry ${host} refused the login for dependency download: ${lastLines(redact(login.stderr), 2)}`, 'check dependency-username/dependency-password (or registry-username/registry-password)');
+            }
         }
-    }
-    if (rewritten)
-        await writeFile$1(path__default.join(work.dir, 'Chart.yaml'), buildDoc.toString());
-    const args = ['dependency', 'build', work.dir, '--skip-refresh'];
-    // One flag for every OCI dependency of the build: only when all of them are loopback.
-    if (ociHosts.size > 0 && [...ociHosts].every(plainHttpFor))
-        args.push('--plain-http');
-    const result = await helm.run(args);
-    if (rewritten) {
-        // The package must name the real repositories, not mirrors or local paths;
-        // a lock written against those would mislead, so it is not shipped.
-        await writeFile$1(path__default.join(work.dir, 'Chart.yaml'), work.chartYamlText);
-        await rm$1(path__default.join(work.dir, 'Chart.lock'), { force: true });
-    }
-    const durationMs = Math.round(performance.now() - start);
-    if (result.exitCode !== 0) {
+        if (rewritten)
+            await writeFile$1(path__default.join(work.dir, 'Chart.yaml'), buildDoc.toString());
+        const args = ['dependency', 'build', work.dir, '--skip-refresh'];
+        // One flag for every OCI dependency of the build: only when all of them are loopback.
+        if (ociHosts.size > 0 && [...ociHosts].every(plainHttpFor))
+            args.push('--plain-http');
+        const result = await helm.run(args);
+        if (rewritten) {
+            // The package must name the real repositories, not mirrors or local paths;
+            // a lock written against those would mislead, so it is not shipped.
+            await writeFile$1(path__default.join(work.dir, 'Chart.yaml'), work.chartYamlText);
+            await rm$1(path__default.join(work.dir, 'Chart.lock'), { force: true });
+        }
+        const durationMs = Math.round(performance.now() - start);
+        if (result.exitCode !== 0) {
+            return {
+                id: 'dependency-build',
+                title: 'Dependency build',
+                status: 'failed',
+                durationMs,
+                summary: 'helm dependency build failed',
+                findings: [{ rule: 'dependency-build', severity: 'error', message: `helm dependency build failed: ${lastLines(redact(result.stderr), 3)}`, fix: 'check the dependencies in Chart.yaml and their repositories (repository-mirrors for air-gapped runners)' }],
+                details: redact(result.stderr + result.stdout)
+            };
+        }
+        const guard = await checkBuiltDependencies(work, expected);
+        const repositoryList = [...httpRepositories.keys(), ...[...ociHosts].map((host) => `oci://${host}`)];
         return {
-            id: 'dependency-build',
-            title: 'Dependency build',
-            status: 'failed',
-            durationMs,
-            summary: 'helm dependency build failed',
-            findings: [{ rule: 'dependency-build', severity: 'error', message: `helm dependency build failed: ${lastLines(redact(result.stderr), 3)}`, fix: 'check the dependencies in Chart.yaml and their repositories (repository-mirrors for air-gapped runners)' }],
-            details: redact(result.stderr + result.stdout)
+            ...guard,
+            durationMs: Math.round(performance.now() - start),
+            details: redact(result.stdout + result.stderr).trim() || undefined,
+            data: guard.data ? { ...guard.data, repositories: repositoryList } : undefined
         };
     }
-    const guard = await checkBuiltDependencies(work, expected);
-    const repositoryList = [...httpRepositories.keys(), ...[...ociHosts].map((host) => `oci://${host}`)];
-    return {
-        ...guard,
-        durationMs: Math.round(performance.now() - start),
-        details: redact(result.stdout + result.stderr).trim() || undefined,
-        data: guard.data ? { ...guard.data, repositories: repositoryList } : undefined
-    };
+}
+/** Rewrites the repository config without usernames and passwords, and drops registry logins. */
+async function forgetCredentials(helm, repositories) {
+    const anonymous = repositories.map(({ name, url }) => ({ name, url }));
+    await Promise.all([
+        writeFile$1(helm.home.repositoryConfig, JSON.stringify({ apiVersion: '', generated: '0001-01-01T00:00:00Z', repositories: anonymous }, null, 2)),
+        rm$1(helm.home.registryConfig, { force: true })
+    ]);
 }
 /** Hollow-chart guard 1: every declared dependency is under charts/ at the expected version. */
 async function checkBuiltDependencies(work, expected) {
@@ -49820,16 +49842,17 @@ function decideMode(input) {
         const mode = push === 'false' ? 'validate' : 'publish';
         const why = push === 'false' ? ' (push: false: validate only)' : '';
         if (input.versionFromTag) {
-            return { mode, reason: `tag ${tagName} sets version ${tag.version} (version-from-tag)${why}`, version: tag.version };
+            return { mode, reason: `tag ${tagName} sets version ${tag.version} (version-from-tag)${why}`, version: tag.version, tagVersion: tag.version };
         }
         if (tag.version !== chartVersion) {
             return {
                 mode,
                 reason: `tag ${tagName} does not match Chart.yaml ${chartVersion}${why}`,
-                error: `tag ${tagName} has version ${tag.version} but ${blueprint} Chart.yaml version is ${chartVersion}`
+                error: `tag ${tagName} has version ${tag.version} but ${blueprint} Chart.yaml version is ${chartVersion}`,
+                tagVersion: tag.version
             };
         }
-        return { mode, reason: `tag ${tagName} matches Chart.yaml ${chartVersion}${why}` };
+        return { mode, reason: `tag ${tagName} matches Chart.yaml ${chartVersion}${why}`, tagVersion: tag.version };
     }
     const where = ref.startsWith('refs/heads/')
         ? `${eventName} to branch ${ref.slice('refs/heads/'.length)}`
@@ -53708,103 +53731,6 @@ function _getGlobal(key, defaultValue) {
     return value !== undefined ? value : defaultValue;
 }
 
-// Finds or installs the helm binary the run uses: a matching helm on PATH, one
-// in the runner's tool cache, or the official tarball (checksum verified).
-const execFileAsync$1 = promisify(execFile);
-/** Used when helm-version is empty and no helm is on PATH. */
-const DEFAULT_HELM_VERSION = 'v3.17.2';
-function helmPlatform(platform = os$1.platform(), arch = os$1.arch()) {
-    const osName = platform === 'win32' ? 'windows' : platform;
-    if (!['linux', 'darwin'].includes(osName)) {
-        throw new ActionError(`helm download: platform ${platform} is not supported`, 'run on a Linux or macOS runner, or put helm on PATH');
-    }
-    const archName = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' }[arch];
-    if (!archName)
-        throw new ActionError(`helm download: architecture ${arch} is not supported`, 'put helm on PATH');
-    return { os: osName, arch: archName };
-}
-async function versionOf(binary) {
-    try {
-        const { stdout } = await execFileAsync$1(binary, ['version', '--template', '{{.Version}}'], { timeout: 15000 });
-        return stdout.trim() || undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-async function findOnPath(name) {
-    for (const dir of (process.env.PATH ?? '').split(path__default.delimiter)) {
-        if (!dir)
-            continue;
-        const candidate = path__default.join(dir, name);
-        try {
-            await access$1(candidate, 1);
-            return candidate;
-        }
-        catch {
-            // not here
-        }
-    }
-    return undefined;
-}
-async function sha256File(file) {
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(file))
-        hash.update(chunk);
-    return hash.digest('hex');
-}
-/** `.sha256sum` files hold `<hex>  <file name>`; older ones only the hex. */
-function parseChecksumFile(text) {
-    const match = /^([0-9a-f]{64})\b/i.exec(text.trim());
-    return match?.[1].toLowerCase();
-}
-async function provisionHelm(wanted, downloadBase) {
-    const onPath = await findOnPath('helm');
-    if (onPath) {
-        const version = await versionOf(onPath);
-        if (version && (!wanted || version === wanted))
-            return { binary: onPath, version, source: 'path' };
-    }
-    const version = wanted || DEFAULT_HELM_VERSION;
-    const cached = find('helm', version.replace(/^v/, ''));
-    if (cached) {
-        const binary = path__default.join(cached, 'helm');
-        const cachedVersion = await versionOf(binary);
-        if (cachedVersion === version)
-            return { binary, version, source: 'tool-cache' };
-    }
-    return { binary: await downloadHelm(version, downloadBase), version, source: 'download' };
-}
-async function downloadHelm(version, downloadBase) {
-    const { os: osName, arch } = helmPlatform();
-    const file = `helm-${version}-${osName}-${arch}.tar.gz`;
-    const url = `${downloadBase}/${file}`;
-    info(`Downloading ${url}`);
-    let archive;
-    let checksumFile;
-    try {
-        ;
-        [archive, checksumFile] = await Promise.all([downloadTool(url), downloadTool(`${url}.sha256sum`)]);
-    }
-    catch (error) {
-        throw new ActionError(`cannot download helm ${version} from ${url}: ${error.message}`, 'check helm-version and helm-download-url, or put helm on PATH');
-    }
-    const expected = parseChecksumFile(await readFile(checksumFile, 'utf8'));
-    if (!expected)
-        throw new ActionError(`${url}.sha256sum holds no sha256 checksum`, 'check helm-download-url serves the official .sha256sum files');
-    const actual = await sha256File(archive);
-    if (actual !== expected) {
-        throw new ActionError(`helm ${version} download ${url} has sha256 ${actual}, but ${url}.sha256sum says ${expected}`, 'the download is corrupt or tampered with; check helm-download-url');
-    }
-    const extracted = await extractTar(archive);
-    const folder = await cacheDir(path__default.join(extracted, `${osName}-${arch}`), 'helm', version.replace(/^v/, ''));
-    const binary = path__default.join(folder, 'helm');
-    const got = await versionOf(binary);
-    if (got !== version)
-        throw new ActionError(`the helm in ${file} reports version ${got ?? 'nothing'}, expected ${version}`, 'check helm-download-url');
-    return binary;
-}
-
 // Every input is read and validated here, once, into a typed object; nothing
 // else in the action calls core.getInput.
 const defaultReader = (name) => getInput(name);
@@ -53873,8 +53799,9 @@ function parseMirrors(text) {
  * or plain http:// only to a loopback host (tests, a local mirror). Over plain
  * http anyone on the path could swap both the tarball and its checksum.
  */
+const DEFAULT_HELM_DOWNLOAD_URL = 'https://get.helm.sh';
 function parseHelmDownloadUrl(text) {
-    const value = (text.trim() || 'https://get.helm.sh').replace(/\/+$/, '');
+    const value = (text.trim() || DEFAULT_HELM_DOWNLOAD_URL).replace(/\/+$/, '');
     let url;
     try {
         url = new URL(value);
@@ -53883,6 +53810,9 @@ function parseHelmDownloadUrl(text) {
         url = undefined;
     }
     const shown = withoutUserinfo(value);
+    if (url && (url.username || url.password)) {
+        throw new ActionError(`input helm-download-url: "${shown}" has credentials in the URL; they would reach logs`, 'use a mirror that needs no credentials in the URL');
+    }
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.hostname === '') {
         throw new ActionError(`input helm-download-url: "${shown}" is not an https:// URL`, 'set helm-download-url to an https:// mirror of https://get.helm.sh');
     }
@@ -53950,7 +53880,9 @@ function getInputs(read = defaultReader, env = process.env) {
         versionFromTag: boolean(read, 'version-from-tag', false),
         overwrite: boolean(read, 'overwrite', false),
         helmVersion: helmVersion && !helmVersion.startsWith('v') ? `v${helmVersion}` : helmVersion,
-        helmDownloadUrl: parseHelmDownloadUrl(read('helm-download-url')),
+        // Checked when a download happens (helm-install.ts): a runner with helm
+        // already in place never contacts it, whatever it says.
+        helmDownloadUrl: (read('helm-download-url').trim() || DEFAULT_HELM_DOWNLOAD_URL).replace(/\/+$/, ''),
         plainHttp: boolean(read, 'plain-http', false),
         valuesFiles: lines(read('values')).map((file) => workspacePath(workspace, 'values', file)),
         setValues: parseSetValues(read('set')),
@@ -53964,6 +53896,104 @@ function getInputs(read = defaultReader, env = process.env) {
         githubToken: read('github-token').trim(),
         discoverGlob: lines(read('discover-glob'))
     };
+}
+
+// Finds or installs the helm binary the run uses: a matching helm on PATH, one
+// in the runner's tool cache, or the official tarball (checksum verified).
+const execFileAsync$1 = promisify(execFile);
+/** Used when helm-version is empty and no helm is on PATH. */
+const DEFAULT_HELM_VERSION = 'v3.17.2';
+function helmPlatform(platform = os$1.platform(), arch = os$1.arch()) {
+    const osName = platform === 'win32' ? 'windows' : platform;
+    if (!['linux', 'darwin'].includes(osName)) {
+        throw new ActionError(`helm download: platform ${platform} is not supported`, 'run on a Linux or macOS runner, or put helm on PATH');
+    }
+    const archName = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' }[arch];
+    if (!archName)
+        throw new ActionError(`helm download: architecture ${arch} is not supported`, 'put helm on PATH');
+    return { os: osName, arch: archName };
+}
+async function versionOf(binary) {
+    try {
+        const { stdout } = await execFileAsync$1(binary, ['version', '--template', '{{.Version}}'], { timeout: 15000 });
+        return stdout.trim() || undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+async function findOnPath(name) {
+    for (const dir of (process.env.PATH ?? '').split(path__default.delimiter)) {
+        if (!dir)
+            continue;
+        const candidate = path__default.join(dir, name);
+        try {
+            await access$1(candidate, 1);
+            return candidate;
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
+}
+async function sha256File(file) {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(file))
+        hash.update(chunk);
+    return hash.digest('hex');
+}
+/** `.sha256sum` files hold `<hex>  <file name>`; older ones only the hex. */
+function parseChecksumFile(text) {
+    const match = /^([0-9a-f]{64})\b/i.exec(text.trim());
+    return match?.[1].toLowerCase();
+}
+async function provisionHelm(wanted, downloadBase) {
+    const onPath = await findOnPath('helm');
+    if (onPath) {
+        const version = await versionOf(onPath);
+        if (version && (!wanted || version === wanted))
+            return { binary: onPath, version, source: 'path' };
+    }
+    const version = wanted || DEFAULT_HELM_VERSION;
+    const cached = find('helm', version.replace(/^v/, ''));
+    if (cached) {
+        const binary = path__default.join(cached, 'helm');
+        const cachedVersion = await versionOf(binary);
+        if (cachedVersion === version)
+            return { binary, version, source: 'tool-cache' };
+    }
+    return { binary: await downloadHelm(version, downloadBase), version, source: 'download' };
+}
+async function downloadHelm(version, downloadUrlInput) {
+    const downloadBase = parseHelmDownloadUrl(downloadUrlInput);
+    const { os: osName, arch } = helmPlatform();
+    const file = `helm-${version}-${osName}-${arch}.tar.gz`;
+    const url = `${downloadBase}/${file}`;
+    info(`Downloading ${url}`);
+    let archive;
+    let checksumFile;
+    try {
+        ;
+        [archive, checksumFile] = await Promise.all([downloadTool(url), downloadTool(`${url}.sha256sum`)]);
+    }
+    catch (error) {
+        throw new ActionError(`cannot download helm ${version} from ${url}: ${error.message}`, 'check helm-version and helm-download-url, or put helm on PATH');
+    }
+    const expected = parseChecksumFile(await readFile(checksumFile, 'utf8'));
+    if (!expected)
+        throw new ActionError(`${url}.sha256sum holds no sha256 checksum`, 'check helm-download-url serves the official .sha256sum files');
+    const actual = await sha256File(archive);
+    if (actual !== expected) {
+        throw new ActionError(`helm ${version} download ${url} has sha256 ${actual}, but ${url}.sha256sum says ${expected}`, 'the download is corrupt or tampered with; check helm-download-url');
+    }
+    const extracted = await extractTar(archive);
+    const folder = await cacheDir(path__default.join(extracted, `${osName}-${arch}`), 'helm', version.replace(/^v/, ''));
+    const binary = path__default.join(folder, 'helm');
+    const got = await versionOf(binary);
+    if (got !== version)
+        throw new ActionError(`the helm in ${file} reports version ${got ?? 'nothing'}, expected ${version}`, 'check helm-download-url');
+    return binary;
 }
 
 // Pure-Node tools for Helm chart archives (`.tgz`): list entries, read one file,
@@ -54015,7 +54045,8 @@ async function tgzContentDigest(archive, source) {
     const hash = createHash('sha256');
     for (const e of parseTar(tar, source)) {
         const mode = parseNumeric(tar, e.headerOffset + 100, 8);
-        hash.update(`${JSON.stringify([e.name, e.type, mode, e.size])}\n`);
+        const linkTarget = cString(tar, e.headerOffset + 157, 100);
+        hash.update(`${JSON.stringify([e.name, e.type, mode, e.size, linkTarget])}\n`);
         if (isRegular(e.type))
             hash.update(tar.subarray(e.dataOffset, e.dataOffset + e.size));
     }
@@ -55379,11 +55410,12 @@ async function runDiscover(inputs) {
     setOutput('matrix', JSON.stringify(result.matrix));
     setOutput('mode', 'discover');
 }
-function failureLine(report) {
+function failureLine(unmasked) {
+    const report = maskSetValues(unmasked);
     const failed = report.steps.filter((step) => step.status === 'failed');
     const first = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error'))[0];
     const where = first?.file ? `${first.file}${first.line ? `:${first.line}` : ''}: ` : '';
-    return redact(`${report.chart.name} ${report.chart.version}: ${failed.map((step) => step.title).join(', ')} failed` + (first ? ` — ${where}${first.message}` : ''));
+    return redact(`${[report.chart.name, report.chart.version].filter(Boolean).join(' ')}: ${failed.map((step) => step.title).join(', ')} failed` + (first ? ` — ${where}${first.message}` : ''));
 }
 /**
  * Runs every step for one blueprint and returns the report; undefined when the
@@ -55482,15 +55514,20 @@ async function chartIdentityGuess(inputs) {
     const field = (key) => new RegExp(`^${key}:[ \\t]*["']?([A-Za-z0-9][^\\s"'#]*)`, 'm').exec(text)?.[1];
     return { name: field('name') ?? (path__default.basename(inputs.blueprint) || 'blueprint'), version: field('version') ?? '', path: inputs.chart };
 }
+/** An OCI repository path component (the distribution grammar). */
+const OCI_CHART_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 /** Settings that must hold before anything runs; throws an ActionError naming the input, tag or file. */
 function checkRunSettings(inputs, blueprint, decision, event, version) {
     const chartMeta = blueprint.chartYaml.data;
     if (decision.error)
         throw new ActionError(decision.error, `make the tag's version and ${blueprint.chartYaml.displayPath} version agree, or set version-from-tag: true`);
     // A release tag publishes exactly the tagged version: input version cannot say otherwise.
-    const tag = event.ref.startsWith('refs/tags/') ? parseReleaseTag(event.ref.slice('refs/tags/'.length)) : undefined;
-    if (decision.mode === 'publish' && tag && inputs.version && inputs.version !== tag.version) {
-        throw new ActionError(`input version ${inputs.version} differs from tag ${tag.tag} (version ${tag.version})`, 'a release tag publishes the tagged version: remove the version input, or tag the version you mean');
+    if (decision.mode === 'publish' && decision.tagVersion && inputs.version && inputs.version !== decision.tagVersion) {
+        throw new ActionError(`input version ${inputs.version} differs from tag ${event.ref.replace(/^refs\/tags\//, '')} (version ${decision.tagVersion})`, 'a release tag publishes the tagged version: remove the version input, or tag the version you mean');
+    }
+    // Published names are OCI repository components: lowercase (validating accepts what helm accepts).
+    if (decision.mode === 'publish' && !OCI_CHART_NAME.test(chartMeta.name)) {
+        throw new ActionError(`${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['name']) ?? 1}: chart name "${chartMeta.name}" cannot be an OCI repository name`, 'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal');
     }
     if (!isStrictSemver(version)) {
         const where = inputs.version ? 'input version' : decision.version ? `tag ${event.ref}` : `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`;
@@ -55575,7 +55612,9 @@ async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, w
         ...inputs.valuesFiles.flatMap((file) => ['--values', path__default.resolve(inputs.workspace, file)]),
         ...inputs.setValues.flatMap((value) => ['--set', value])
     ];
-    const [gates, packaged] = await Promise.all([
+    // Both sides settle before anything is thrown: the work folder is removed
+    // after a failure, and must not be while helm or a script still works in it.
+    const [gatesOutcome, packagedOutcome] = await Promise.allSettled([
         runGates({
             helm,
             chartDir: work.dir,
@@ -55584,7 +55623,8 @@ async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, w
             displayChartDir: blueprint.chartDir,
             values: blueprint.values,
             // The upstream's key stays the upstream's even when it is not (yet) a dependency.
-            dependencyKeys: [...new Set([...work.dependencies.map((dep) => dep.alias ?? dep.name), inputs.upstream])],
+            // Local file:// subcharts are the blueprint's own: their images stay checked.
+            dependencyKeys: [...new Set([...work.dependencies.filter((dep) => !dep.repository.startsWith('file://')).map((dep) => dep.alias ?? dep.name), inputs.upstream])],
             valueArgs,
             releaseName: work.name,
             namespace: `smoke-${work.name}`,
@@ -55597,6 +55637,11 @@ async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, w
         }),
         packageChart(helm, work, path__default.join(workRoot, 'package'), epoch, built)
     ]);
+    if (gatesOutcome.status === 'rejected')
+        throw gatesOutcome.reason;
+    if (packagedOutcome.status === 'rejected')
+        throw packagedOutcome.reason;
+    const [gates, packaged] = [gatesOutcome.value, packagedOutcome.value];
     const imagesStep = gates.steps.find((step) => step.id === 'images');
     if (inputs.resolveDigests && imagesStep?.status === 'failed')
         await addPinSuggestions(imagesStep);

@@ -58,7 +58,8 @@ export async function tgzContentDigest(archive: Buffer, source: string): Promise
   const hash = createHash('sha256')
   for (const e of parseTar(tar, source)) {
     const mode = parseNumeric(tar, e.headerOffset + 100, 8)
-    hash.update(`${JSON.stringify([e.name, e.type, mode, e.size])}\n`)
+    const linkTarget = cString(tar, e.headerOffset + 157, 100)
+    hash.update(`${JSON.stringify([e.name, e.type, mode, e.size, linkTarget])}\n`)
     if (isRegular(e.type)) hash.update(tar.subarray(e.dataOffset, e.dataOffset + e.size))
   }
   return `sha256:${hash.digest('hex')}`

@@ -33,8 +33,8 @@ export interface Blueprint {
   blueprintYaml?: YamlSource<Record<string, unknown>>
 }
 
-/** An OCI repository path component (the distribution grammar), which is also a safe folder name. */
-const CHART_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
+/** A name that is safe as a folder name: no separators, no leading dot or dash. */
+const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 
 export const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream'
 
@@ -87,12 +87,13 @@ function validateChartMetadata(chart: YamlSource<ChartMetadata>): void {
     }
     meta[field] = String(meta[field])
   }
-  // The name becomes a folder of the work copy and an OCI repository path
-  // component, which must be lowercase: refuse anything else before using it.
-  if (!CHART_NAME.test(meta.name)) {
+  // The name becomes a folder of the work copy (and the archive's top folder):
+  // refuse what could leave that folder before using it. Publishing also needs
+  // it lowercase (an OCI repository name): main checks that in publish mode.
+  if (!CHART_NAME.test(meta.name) || meta.name.includes('..')) {
     throw new ActionError(
       `${file}:${chart.lineOf(['name']) ?? 1}: chart name "${meta.name}" is not a valid chart name`,
-      'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal: it becomes the OCI repository name'
+      'use letters, digits and single separators (-, _ or .), e.g. bp-temporal'
     )
   }
   if (meta.dependencies !== undefined && !Array.isArray(meta.dependencies)) {

@@ -195,46 +195,66 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
 
   // Plain HTTP only ever reaches loopback registries, whatever the input says.
   const plainHttpFor = (host: string): boolean => options.plainHttp && isLoopbackHost(host)
-  for (const host of ociHosts) {
-    const credentials = options.credentialsFor(`oci://${host}`)
-    if (!credentials) continue
-    const login = await helm.registryLogin(host, credentials, plainHttpFor(host))
-    if (login.exitCode !== 0) {
-      throw new ActionError(`registry ${host} refused the login for dependency download: ${lastLines(redact(login.stderr), 2)}`, 'check dependency-username/dependency-password (or registry-username/registry-password)')
-    }
+  try {
+    return await loginAndBuild()
+  } finally {
+    // The credentials are needed for the download only. Chart test scripts run
+    // later as the same user: nothing of them stays in the helm home (publish
+    // logs in again with the registry's own).
+    await forgetCredentials(helm, repositories)
   }
 
-  if (rewritten) await writeFile(path.join(work.dir, 'Chart.yaml'), buildDoc.toString())
-  const args = ['dependency', 'build', work.dir, '--skip-refresh']
-  // One flag for every OCI dependency of the build: only when all of them are loopback.
-  if (ociHosts.size > 0 && [...ociHosts].every(plainHttpFor)) args.push('--plain-http')
-  const result = await helm.run(args)
-  if (rewritten) {
-    // The package must name the real repositories, not mirrors or local paths;
-    // a lock written against those would mislead, so it is not shipped.
-    await writeFile(path.join(work.dir, 'Chart.yaml'), work.chartYamlText)
-    await rm(path.join(work.dir, 'Chart.lock'), { force: true })
-  }
-  const durationMs = Math.round(performance.now() - start)
-  if (result.exitCode !== 0) {
+  async function loginAndBuild(): Promise<StepResult<DependencyBuildData>> {
+    for (const host of ociHosts) {
+      const credentials = options.credentialsFor(`oci://${host}`)
+      if (!credentials) continue
+      const login = await helm.registryLogin(host, credentials, plainHttpFor(host))
+      if (login.exitCode !== 0) {
+        throw new ActionError(`registry ${host} refused the login for dependency download: ${lastLines(redact(login.stderr), 2)}`, 'check dependency-username/dependency-password (or registry-username/registry-password)')
+      }
+    }
+
+    if (rewritten) await writeFile(path.join(work.dir, 'Chart.yaml'), buildDoc.toString())
+    const args = ['dependency', 'build', work.dir, '--skip-refresh']
+    // One flag for every OCI dependency of the build: only when all of them are loopback.
+    if (ociHosts.size > 0 && [...ociHosts].every(plainHttpFor)) args.push('--plain-http')
+    const result = await helm.run(args)
+    if (rewritten) {
+      // The package must name the real repositories, not mirrors or local paths;
+      // a lock written against those would mislead, so it is not shipped.
+      await writeFile(path.join(work.dir, 'Chart.yaml'), work.chartYamlText)
+      await rm(path.join(work.dir, 'Chart.lock'), { force: true })
+    }
+    const durationMs = Math.round(performance.now() - start)
+    if (result.exitCode !== 0) {
+      return {
+        id: 'dependency-build',
+        title: 'Dependency build',
+        status: 'failed',
+        durationMs,
+        summary: 'helm dependency build failed',
+        findings: [{ rule: 'dependency-build', severity: 'error', message: `helm dependency build failed: ${lastLines(redact(result.stderr), 3)}`, fix: 'check the dependencies in Chart.yaml and their repositories (repository-mirrors for air-gapped runners)' }],
+        details: redact(result.stderr + result.stdout)
+      }
+    }
+    const guard = await checkBuiltDependencies(work, expected)
+    const repositoryList = [...httpRepositories.keys(), ...[...ociHosts].map((host) => `oci://${host}`)]
     return {
-      id: 'dependency-build',
-      title: 'Dependency build',
-      status: 'failed',
-      durationMs,
-      summary: 'helm dependency build failed',
-      findings: [{ rule: 'dependency-build', severity: 'error', message: `helm dependency build failed: ${lastLines(redact(result.stderr), 3)}`, fix: 'check the dependencies in Chart.yaml and their repositories (repository-mirrors for air-gapped runners)' }],
-      details: redact(result.stderr + result.stdout)
+      ...guard,
+      durationMs: Math.round(performance.now() - start),
+      details: redact(result.stdout + result.stderr).trim() || undefined,
+      data: guard.data ? { ...guard.data, repositories: repositoryList } : undefined
     }
   }
-  const guard = await checkBuiltDependencies(work, expected)
-  const repositoryList = [...httpRepositories.keys(), ...[...ociHosts].map((host) => `oci://${host}`)]
-  return {
-    ...guard,
-    durationMs: Math.round(performance.now() - start),
-    details: redact(result.stdout + result.stderr).trim() || undefined,
-    data: guard.data ? { ...guard.data, repositories: repositoryList } : undefined
-  }
+}
+
+/** Rewrites the repository config without usernames and passwords, and drops registry logins. */
+async function forgetCredentials(helm: Helm, repositories: { name: string; url: string }[]): Promise<void> {
+  const anonymous = repositories.map(({ name, url }) => ({ name, url }))
+  await Promise.all([
+    writeFile(helm.home.repositoryConfig, JSON.stringify({ apiVersion: '', generated: '0001-01-01T00:00:00Z', repositories: anonymous }, null, 2)),
+    rm(helm.home.registryConfig, { force: true })
+  ])
 }
 
 /** Hollow-chart guard 1: every declared dependency is under charts/ at the expected version. */

@@ -28,6 +28,8 @@ export interface ModeDecision {
   version?: string
   /** Set when the run must fail: the tag's version and Chart.yaml disagree. */
   error?: string
+  /** The version of the release tag that decided the mode (a tag of this blueprint, or a bare vX.Y.Z). */
+  tagVersion?: string
 }
 
 export interface ReleaseTag {
@@ -96,16 +98,17 @@ export function decideMode(input: ModeInput): ModeDecision {
     const mode = push === 'false' ? 'validate' : 'publish'
     const why = push === 'false' ? ' (push: false: validate only)' : ''
     if (input.versionFromTag) {
-      return { mode, reason: `tag ${tagName} sets version ${tag.version} (version-from-tag)${why}`, version: tag.version }
+      return { mode, reason: `tag ${tagName} sets version ${tag.version} (version-from-tag)${why}`, version: tag.version, tagVersion: tag.version }
     }
     if (tag.version !== chartVersion) {
       return {
         mode,
         reason: `tag ${tagName} does not match Chart.yaml ${chartVersion}${why}`,
-        error: `tag ${tagName} has version ${tag.version} but ${blueprint} Chart.yaml version is ${chartVersion}`
+        error: `tag ${tagName} has version ${tag.version} but ${blueprint} Chart.yaml version is ${chartVersion}`,
+        tagVersion: tag.version
       }
     }
-    return { mode, reason: `tag ${tagName} matches Chart.yaml ${chartVersion}${why}` }
+    return { mode, reason: `tag ${tagName} matches Chart.yaml ${chartVersion}${why}`, tagVersion: tag.version }
   }
 
   const where = ref.startsWith('refs/heads/')

@@ -9,6 +9,7 @@ import { access, readFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import { parseHelmDownloadUrl } from './inputs.js'
 import { ActionError } from './types.js'
 
 const execFileAsync = promisify(execFile)
@@ -83,7 +84,8 @@ export async function provisionHelm(wanted: string, downloadBase: string): Promi
   return { binary: await downloadHelm(version, downloadBase), version, source: 'download' }
 }
 
-async function downloadHelm(version: string, downloadBase: string): Promise<string> {
+async function downloadHelm(version: string, downloadUrlInput: string): Promise<string> {
+  const downloadBase = parseHelmDownloadUrl(downloadUrlInput)
   const { os: osName, arch } = helmPlatform()
   const file = `helm-${version}-${osName}-${arch}.tar.gz`
   const url = `${downloadBase}/${file}`

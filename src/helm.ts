@@ -37,8 +37,10 @@ export function lastLines(text: string, count: number): string {
 
 // Not passed on to helm or to chart test scripts: HELM_* would point helm at the
 // user's own state; INPUT_* hold the action's inputs (registry-password among
-// them); the runner's tokens are for the action, never for a chart's script.
-const WITHHELD_VARIABLES = /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CACHE|RESULTS)_|GITHUB_TOKEN$|GH_TOKEN$)/
+// them); the runner's tokens are for the action, never for a chart's script;
+// the runner's command files would let a script set this step's outputs or
+// the environment of later steps.
+const WITHHELD_VARIABLES = /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CACHE|RESULTS)_|GITHUB_TOKEN$|GH_TOKEN$|GITHUB_(ENV|OUTPUT|PATH|STATE|STEP_SUMMARY)$)/
 
 /** The HELM_* homes under `base` (nothing created). */
 export function helmHomeAt(base: string): HelmHome {

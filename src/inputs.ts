@@ -137,8 +137,10 @@ export function parseMirrors(text: string): RepositoryMirror[] {
  * or plain http:// only to a loopback host (tests, a local mirror). Over plain
  * http anyone on the path could swap both the tarball and its checksum.
  */
+export const DEFAULT_HELM_DOWNLOAD_URL = 'https://get.helm.sh'
+
 export function parseHelmDownloadUrl(text: string): string {
-  const value = (text.trim() || 'https://get.helm.sh').replace(/\/+$/, '')
+  const value = (text.trim() || DEFAULT_HELM_DOWNLOAD_URL).replace(/\/+$/, '')
   let url: URL | undefined
   try {
     url = new URL(value)
@@ -146,6 +148,9 @@ export function parseHelmDownloadUrl(text: string): string {
     url = undefined
   }
   const shown = withoutUserinfo(value)
+  if (url && (url.username || url.password)) {
+    throw new ActionError(`input helm-download-url: "${shown}" has credentials in the URL; they would reach logs`, 'use a mirror that needs no credentials in the URL')
+  }
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.hostname === '') {
     throw new ActionError(`input helm-download-url: "${shown}" is not an https:// URL`, 'set helm-download-url to an https:// mirror of https://get.helm.sh')
   }
@@ -218,7 +223,9 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     versionFromTag: boolean(read, 'version-from-tag', false),
     overwrite: boolean(read, 'overwrite', false),
     helmVersion: helmVersion && !helmVersion.startsWith('v') ? `v${helmVersion}` : helmVersion,
-    helmDownloadUrl: parseHelmDownloadUrl(read('helm-download-url')),
+    // Checked when a download happens (helm-install.ts): a runner with helm
+    // already in place never contacts it, whatever it says.
+    helmDownloadUrl: (read('helm-download-url').trim() || DEFAULT_HELM_DOWNLOAD_URL).replace(/\/+$/, ''),
     plainHttp: boolean(read, 'plain-http', false),
     valuesFiles: lines(read('values')).map((file) => workspacePath(workspace, 'values', file)),
     setValues: parseSetValues(read('set')),

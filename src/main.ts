@@ -12,13 +12,13 @@ import { buildDependencies, hollowByDeclaration, prepareWorkChart, type Dependen
 import { discoverBlueprints } from './discover.js'
 import { addPinSuggestions } from './digests.js'
 import { runGates, type ImagesData } from './gates/index.js'
-import { decideMode, parseReleaseTag, prContext, upsertComment, type ModeDecision } from './github.js'
+import { decideMode, prContext, upsertComment, type ModeDecision } from './github.js'
 import { Helm } from './helm.js'
 import { provisionHelm } from './helm-install.js'
 import { getInputs, type ActionInputs } from './inputs.js'
 import { chartReference, packageChart, publishChart, sourceDateEpoch } from './publish.js'
 import { isLoopbackHost, parseOciReference } from './registry.js'
-import { annotate, commentMarker, COMMENT_LIMIT, renderLogLines, renderMarkdown, SUMMARY_LIMIT, writeJobSummary, writeJsonReport } from './report.js'
+import { annotate, commentMarker, maskSetValues, COMMENT_LIMIT, renderLogLines, renderMarkdown, SUMMARY_LIMIT, writeJobSummary, writeJsonReport } from './report.js'
 import { redact, registerSecret } from './secrets.js'
 import { isStrictSemver } from './semver.js'
 import { ActionError, type ActionReport, type PublishInfo, type StepResult, type UpstreamInfo } from './types.js'
@@ -75,12 +75,13 @@ async function runDiscover(inputs: ActionInputs): Promise<void> {
   core.setOutput('mode', 'discover')
 }
 
-function failureLine(report: ActionReport): string {
+function failureLine(unmasked: ActionReport): string {
+  const report = maskSetValues(unmasked)
   const failed = report.steps.filter((step) => step.status === 'failed')
   const first = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error'))[0]
   const where = first?.file ? `${first.file}${first.line ? `:${first.line}` : ''}: ` : ''
   return redact(
-    `${report.chart.name} ${report.chart.version}: ${failed.map((step) => step.title).join(', ')} failed` + (first ? ` — ${where}${first.message}` : '')
+    `${[report.chart.name, report.chart.version].filter(Boolean).join(' ')}: ${failed.map((step) => step.title).join(', ')} failed` + (first ? ` — ${where}${first.message}` : '')
   )
 }
 
@@ -186,14 +187,26 @@ async function chartIdentityGuess(inputs: ActionInputs): Promise<ActionReport['c
   return { name: field('name') ?? (path.basename(inputs.blueprint) || 'blueprint'), version: field('version') ?? '', path: inputs.chart }
 }
 
+/** An OCI repository path component (the distribution grammar). */
+const OCI_CHART_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
+
 /** Settings that must hold before anything runs; throws an ActionError naming the input, tag or file. */
 function checkRunSettings(inputs: ActionInputs, blueprint: Blueprint, decision: ModeDecision, event: EventContext, version: string): void {
   const chartMeta = blueprint.chartYaml.data
   if (decision.error) throw new ActionError(decision.error, `make the tag's version and ${blueprint.chartYaml.displayPath} version agree, or set version-from-tag: true`)
   // A release tag publishes exactly the tagged version: input version cannot say otherwise.
-  const tag = event.ref.startsWith('refs/tags/') ? parseReleaseTag(event.ref.slice('refs/tags/'.length)) : undefined
-  if (decision.mode === 'publish' && tag && inputs.version && inputs.version !== tag.version) {
-    throw new ActionError(`input version ${inputs.version} differs from tag ${tag.tag} (version ${tag.version})`, 'a release tag publishes the tagged version: remove the version input, or tag the version you mean')
+  if (decision.mode === 'publish' && decision.tagVersion && inputs.version && inputs.version !== decision.tagVersion) {
+    throw new ActionError(
+      `input version ${inputs.version} differs from tag ${event.ref.replace(/^refs\/tags\//, '')} (version ${decision.tagVersion})`,
+      'a release tag publishes the tagged version: remove the version input, or tag the version you mean'
+    )
+  }
+  // Published names are OCI repository components: lowercase (validating accepts what helm accepts).
+  if (decision.mode === 'publish' && !OCI_CHART_NAME.test(chartMeta.name)) {
+    throw new ActionError(
+      `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['name']) ?? 1}: chart name "${chartMeta.name}" cannot be an OCI repository name`,
+      'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal'
+    )
   }
   if (!isStrictSemver(version)) {
     const where = inputs.version ? 'input version' : decision.version ? `tag ${event.ref}` : `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`
@@ -289,7 +302,9 @@ async function runChartSteps(
     ...inputs.valuesFiles.flatMap((file) => ['--values', path.resolve(inputs.workspace, file)]),
     ...inputs.setValues.flatMap((value) => ['--set', value])
   ]
-  const [gates, packaged] = await Promise.all([
+  // Both sides settle before anything is thrown: the work folder is removed
+  // after a failure, and must not be while helm or a script still works in it.
+  const [gatesOutcome, packagedOutcome] = await Promise.allSettled([
     runGates({
       helm,
       chartDir: work.dir,
@@ -298,7 +313,8 @@ async function runChartSteps(
       displayChartDir: blueprint.chartDir,
       values: blueprint.values,
       // The upstream's key stays the upstream's even when it is not (yet) a dependency.
-      dependencyKeys: [...new Set([...work.dependencies.map((dep) => dep.alias ?? dep.name), inputs.upstream])],
+      // Local file:// subcharts are the blueprint's own: their images stay checked.
+      dependencyKeys: [...new Set([...work.dependencies.filter((dep) => !dep.repository.startsWith('file://')).map((dep) => dep.alias ?? dep.name), inputs.upstream])],
       valueArgs,
       releaseName: work.name,
       namespace: `smoke-${work.name}`,
@@ -311,6 +327,9 @@ async function runChartSteps(
     }),
     packageChart(helm, work, path.join(workRoot, 'package'), epoch, built)
   ])
+  if (gatesOutcome.status === 'rejected') throw gatesOutcome.reason
+  if (packagedOutcome.status === 'rejected') throw packagedOutcome.reason
+  const [gates, packaged] = [gatesOutcome.value, packagedOutcome.value]
   const imagesStep = gates.steps.find((step) => step.id === 'images')
   if (inputs.resolveDigests && imagesStep?.status === 'failed') await addPinSuggestions(imagesStep as StepResult<ImagesData>)
   state.steps.push(...gates.steps, packaged.step)

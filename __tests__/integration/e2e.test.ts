@@ -172,6 +172,19 @@ describe('bad input gets a one-line error naming the thing (helm 3)', () => {
     try {
       expect(await failing(async () => undefined)).toMatch(/answered HTTP 401.*dependency-username and dependency-password/)
       await withWorkspace(async (ws) => {
+        // A chart test runs as the same user: nothing under the action's work
+        // folder (its helm home among it) may still hold the credentials then.
+        const probe = [
+          'root="$(cd "$1/../../.." && pwd)"',
+          'test -d "$root/helm-home/config" || { echo "FAIL: no helm home under $root" >&2; exit 1; }',
+          // Spelled in two parts, so this script's own text does not match.
+          'secret="repo-""pass"',
+          'if grep -rqs "$secret" "$root"; then echo "FAIL: credentials readable under $root: $(grep -rls "$secret" "$root" | head -3)" >&2; exit 1; fi',
+          'if env | grep -qs "$secret"; then echo "FAIL: credentials in the environment" >&2; exit 1; fi',
+          'echo "clean: $root"',
+          ''
+        ].join('\n')
+        await writeFile(path.join(ws.chart, 'tests', 'zz-no-credentials.sh'), probe)
         const run = await runBundledAction({
           helm,
           workspace: ws.dir,
@@ -179,6 +192,8 @@ describe('bad input gets a one-line error naming the thing (helm 3)', () => {
           inputs: { push: 'false', 'dependency-username': 'reader', 'dependency-password': 'repo-pass' }
         })
         expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
+        const scripts = (run.report?.steps.find((s: { id: string }) => s.id === 'chart-tests')?.data as { scripts: { script: string; exitCode: number; output: string }[] }).scripts
+        expect(scripts.find((s) => s.script === 'tests/zz-no-credentials.sh')).toMatchObject({ exitCode: 0, output: expect.stringContaining('clean: ') })
         expect(run.outputs['upstream-version']).toBe('1.2.0')
         expect(withoutMaskCommands(run.stdout + run.stderr) + JSON.stringify(run.report)).not.toContain('repo-pass')
       })

@@ -66,6 +66,14 @@ describe('helm download path', () => {
     expect(again).toBeInstanceOf(ActionError)
   })
 
+  it('refuses a plain-http mirror that is not loopback before downloading anything', async () => {
+    const before = requests.length
+    const error = await provisionHelm('v3.17.2', 'http://mirror.example/helm').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ActionError)
+    expect((error as Error).message).toContain('input helm-download-url: "http://mirror.example/helm" uses plain http to mirror.example')
+    expect(requests.length).toBe(before)
+  })
+
   it('names the URL when the release is not there', async () => {
     const error = await provisionHelm('v3.17.2', `${base}/missing`).catch((e: unknown) => e)
     expect((error as Error).message).toMatch(new RegExp(`cannot download helm v3\\.17\\.2 from ${base}/missing/helm-v3\\.17\\.2-`))

@@ -395,6 +395,18 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
     })
   })
 
+  it('a chart name that is no OCI repository name (uppercase) is refused when publishing, naming the file and line; nothing is pushed', async () => {
+    await withWorkspace(async (ws) => {
+      await editYaml(chartYaml(ws), (doc) => doc.set('name', 'BP-Temporal'))
+      const run = await publish(ws, `${registry.oci}/upper`)
+      expect(run.exitCode).not.toBe(0)
+      expect(failureMessage(run)).toContain('platform/temporal/chart/Chart.yaml:2: chart name "BP-Temporal" cannot be an OCI repository name')
+      expect(run.report?.steps.map((s: { id: string; status: string }) => [s.id, s.status])).toEqual([['error', 'failed']])
+      expect(await registryTags(registry.url, 'upper/BP-Temporal')).toEqual([])
+      expect(await registryTags(registry.url, 'upper/bp-temporal')).toEqual([])
+    })
+  })
+
   it('input version packages and tags that version without touching the tree; a non-semver one fails first; + becomes _ in the tag', async () => {
     await withWorkspace(async (ws) => {
       const before = await readFile(chartYaml(ws), 'utf8')

@@ -21,12 +21,12 @@ async function blueprintWithName(name: string): Promise<string> {
 }
 
 describe('loadBlueprint chart name', () => {
-  it.each(['bp-temporal', 'bp.temporal', 'bp_temporal', 'temporal2', 'a--b'])('accepts %s', async (name) => {
+  it.each(['bp-temporal', 'bp.temporal', 'bp_temporal', 'temporal2', 'a--b', 'MyChart'])('accepts %s', async (name) => {
     const dir = await blueprintWithName(name)
     await expect(loadBlueprint(workspace, dir, `${dir}/chart`)).resolves.toMatchObject({ chartYaml: { data: { name } } })
   })
 
-  it.each(['../../etc', 'BP-Temporal', 'bp/temporal', '-bp', 'bp-', 'bp..x', ''])('refuses %j, naming the file, line and value', async (name) => {
+  it.each(['../../etc', 'bp/temporal', '-bp', '.hidden', 'bp..x', 'bp temporal', ''])('refuses %j, naming the file, line and value', async (name) => {
     const dir = await blueprintWithName(name)
     await expect(loadBlueprint(workspace, dir, `${dir}/chart`)).rejects.toThrow(`${dir}/chart/Chart.yaml:2: chart name "${name}" is not a valid chart name`)
   })

@@ -130,3 +130,19 @@ describe('prContext', () => {
     expect(prContext({ eventName: 'pull_request', payload: { repository: payload.repository } })).toBeUndefined()
   })
 })
+
+describe('decideMode tagVersion (what a version input must agree with)', () => {
+  it('is set by a release tag of this blueprint or a bare vX.Y.Z tag on push', () => {
+    expect(at({ eventName: 'push', ref: 'refs/tags/platform/temporal/v1.0.0' }).tagVersion).toBe('1.0.0')
+    expect(at({ eventName: 'push', ref: 'refs/tags/v1.0.0' }).tagVersion).toBe('1.0.0')
+    expect(at({ eventName: 'push', ref: 'refs/tags/platform/temporal/v1.0.7', versionFromTag: true }).tagVersion).toBe('1.0.7')
+    expect(at({ eventName: 'push', ref: 'refs/tags/platform/temporal/v1.0.7' }).tagVersion).toBe('1.0.7')
+  })
+
+  it('is not set when no release tag decided the mode', () => {
+    expect(at({ eventName: 'workflow_dispatch', ref: 'refs/tags/platform/other/v2.0.0', push: 'true' }).tagVersion).toBeUndefined()
+    expect(at({ eventName: 'push', ref: 'refs/tags/platform/other/v2.0.0' }).tagVersion).toBeUndefined()
+    expect(at({ eventName: 'push', ref: 'refs/heads/main', push: 'true' }).tagVersion).toBeUndefined()
+    expect(at({ eventName: 'push', ref: 'refs/tags/nightly', push: 'true' }).tagVersion).toBeUndefined()
+  })
+})

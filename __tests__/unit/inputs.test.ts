@@ -125,10 +125,16 @@ describe('helm-download-url', () => {
     ['http://10.0.0.5:8080', /input helm-download-url: "http:\/\/10\.0\.0\.5:8080" uses plain http/],
     ['http://localhost.evil.example', /input helm-download-url: .*not a loopback host/],
     ['ftp://mirror.example/helm', /input helm-download-url: "ftp:\/\/mirror\.example\/helm" is not an https:\/\/ URL/],
-    ['get.helm.sh', /input helm-download-url: "get\.helm\.sh" is not an https:\/\/ URL/]
+    ['get.helm.sh', /input helm-download-url: "get\.helm\.sh" is not an https:\/\/ URL/],
+    ['https://user:pa55@mirror.example/helm', /input helm-download-url: "https:\/\/\*\*\*@mirror\.example\/helm" has credentials in the URL/]
   ])('refuses %s with a message naming the input and value', (url, message) => {
-    expect(() => getInputs(reader({ 'helm-download-url': url }), env)).toThrow(ActionError)
-    expect(() => getInputs(reader({ 'helm-download-url': url }), env)).toThrow(message)
+    expect(() => parseHelmDownloadUrl(url)).toThrow(ActionError)
+    expect(() => parseHelmDownloadUrl(url)).toThrow(message)
+    expect(() => parseHelmDownloadUrl(url)).not.toThrow(/pa55/)
+  })
+
+  it('is only read by getInputs: a runner with helm in place never downloads, so it is checked at download time', () => {
+    expect(getInputs(reader({ 'helm-download-url': 'http://artifactory.internal/helm/' }), env).helmDownloadUrl).toBe('http://artifactory.internal/helm')
   })
 })
 
