@@ -45201,6 +45201,10 @@ const MAX_REDIRECTS = 5;
 const MAX_TAG_PAGES = 1000;
 const REPO_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+/** One path component of an OCI repository name (lowercase, single separators). */
+function isRepositoryComponent(name) {
+    return REPO_COMPONENT.test(name);
+}
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 // ---------------------------------------------------------------------------
 // Pure helpers
@@ -46630,15 +46634,6 @@ async function buildDependencies(helm, work, options) {
     // Plain HTTP only ever reaches loopback registries, whatever the input says.
     const plainHttpFor = (host) => options.plainHttp && isLoopbackHost(host);
     try {
-        return await loginAndBuild();
-    }
-    finally {
-        // The credentials are needed for the download only. Chart test scripts run
-        // later as the same user: nothing of them stays in the helm home (publish
-        // logs in again with the registry's own).
-        await forgetCredentials(helm, repositories);
-    }
-    async function loginAndBuild() {
         for (const host of ociHosts) {
             const credentials = options.credentialsFor(`oci://${host}`);
             if (!credentials)
@@ -46681,6 +46676,12 @@ async function buildDependencies(helm, work, options) {
             details: redact(result.stdout + result.stderr).trim() || undefined,
             data: guard.data ? { ...guard.data, repositories: repositoryList } : undefined
         };
+    }
+    finally {
+        // The credentials are needed for the download only. Chart test scripts run
+        // later as the same user: nothing of them stays in the helm home (publish
+        // logs in again with the registry's own).
+        await forgetCredentials(helm, repositories);
     }
 }
 /** Rewrites the repository config without usernames and passwords, and drops registry logins. */
@@ -55514,8 +55515,6 @@ async function chartIdentityGuess(inputs) {
     const field = (key) => new RegExp(`^${key}:[ \\t]*["']?([A-Za-z0-9][^\\s"'#]*)`, 'm').exec(text)?.[1];
     return { name: field('name') ?? (path__default.basename(inputs.blueprint) || 'blueprint'), version: field('version') ?? '', path: inputs.chart };
 }
-/** An OCI repository path component (the distribution grammar). */
-const OCI_CHART_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 /** Settings that must hold before anything runs; throws an ActionError naming the input, tag or file. */
 function checkRunSettings(inputs, blueprint, decision, event, version) {
     const chartMeta = blueprint.chartYaml.data;
@@ -55526,7 +55525,7 @@ function checkRunSettings(inputs, blueprint, decision, event, version) {
         throw new ActionError(`input version ${inputs.version} differs from tag ${event.ref.replace(/^refs\/tags\//, '')} (version ${decision.tagVersion})`, 'a release tag publishes the tagged version: remove the version input, or tag the version you mean');
     }
     // Published names are OCI repository components: lowercase (validating accepts what helm accepts).
-    if (decision.mode === 'publish' && !OCI_CHART_NAME.test(chartMeta.name)) {
+    if (decision.mode === 'publish' && !isRepositoryComponent(chartMeta.name)) {
         throw new ActionError(`${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['name']) ?? 1}: chart name "${chartMeta.name}" cannot be an OCI repository name`, 'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal');
     }
     if (!isStrictSemver(version)) {

@@ -196,15 +196,6 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
   // Plain HTTP only ever reaches loopback registries, whatever the input says.
   const plainHttpFor = (host: string): boolean => options.plainHttp && isLoopbackHost(host)
   try {
-    return await loginAndBuild()
-  } finally {
-    // The credentials are needed for the download only. Chart test scripts run
-    // later as the same user: nothing of them stays in the helm home (publish
-    // logs in again with the registry's own).
-    await forgetCredentials(helm, repositories)
-  }
-
-  async function loginAndBuild(): Promise<StepResult<DependencyBuildData>> {
     for (const host of ociHosts) {
       const credentials = options.credentialsFor(`oci://${host}`)
       if (!credentials) continue
@@ -245,6 +236,11 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
       details: redact(result.stdout + result.stderr).trim() || undefined,
       data: guard.data ? { ...guard.data, repositories: repositoryList } : undefined
     }
+  } finally {
+    // The credentials are needed for the download only. Chart test scripts run
+    // later as the same user: nothing of them stays in the helm home (publish
+    // logs in again with the registry's own).
+    await forgetCredentials(helm, repositories)
   }
 }
 

@@ -17,7 +17,7 @@ import { Helm } from './helm.js'
 import { provisionHelm } from './helm-install.js'
 import { getInputs, type ActionInputs } from './inputs.js'
 import { chartReference, packageChart, publishChart, sourceDateEpoch } from './publish.js'
-import { isLoopbackHost, parseOciReference } from './registry.js'
+import { isLoopbackHost, isRepositoryComponent, parseOciReference } from './registry.js'
 import { annotate, commentMarker, maskSetValues, COMMENT_LIMIT, renderLogLines, renderMarkdown, SUMMARY_LIMIT, writeJobSummary, writeJsonReport } from './report.js'
 import { redact, registerSecret } from './secrets.js'
 import { isStrictSemver } from './semver.js'
@@ -187,9 +187,6 @@ async function chartIdentityGuess(inputs: ActionInputs): Promise<ActionReport['c
   return { name: field('name') ?? (path.basename(inputs.blueprint) || 'blueprint'), version: field('version') ?? '', path: inputs.chart }
 }
 
-/** An OCI repository path component (the distribution grammar). */
-const OCI_CHART_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
-
 /** Settings that must hold before anything runs; throws an ActionError naming the input, tag or file. */
 function checkRunSettings(inputs: ActionInputs, blueprint: Blueprint, decision: ModeDecision, event: EventContext, version: string): void {
   const chartMeta = blueprint.chartYaml.data
@@ -202,7 +199,7 @@ function checkRunSettings(inputs: ActionInputs, blueprint: Blueprint, decision: 
     )
   }
   // Published names are OCI repository components: lowercase (validating accepts what helm accepts).
-  if (decision.mode === 'publish' && !OCI_CHART_NAME.test(chartMeta.name)) {
+  if (decision.mode === 'publish' && !isRepositoryComponent(chartMeta.name)) {
     throw new ActionError(
       `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['name']) ?? 1}: chart name "${chartMeta.name}" cannot be an OCI repository name`,
       'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal'

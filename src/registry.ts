@@ -87,6 +87,11 @@ const MAX_TAG_PAGES = 1000
 
 const REPO_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/
+
+/** One path component of an OCI repository name (lowercase, single separators). */
+export function isRepositoryComponent(name: string): boolean {
+  return REPO_COMPONENT.test(name)
+}
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/
 
 // ---------------------------------------------------------------------------
