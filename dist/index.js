@@ -55362,6 +55362,124 @@ function renderLogLines(input) {
     return lines;
 }
 
+// A CycloneDX 1.5 SBOM of what the chart deploys: the chart itself, the charts
+// it bundles (at the versions the dependency build put in charts/), and every
+// container image of the default render. Built from results the run already
+// has (no extra helm process), and deterministic: the same chart, images and
+// timestamp give the same bytes, so a re-run can attest it again unchanged.
+// Attaching it to the pushed digest is left to the signing step (cosign
+// attest, keyless), which needs the workflow's OIDC token anyway.
+/** Where an image is used is listed up to this many times per image. */
+const MAX_USES = 20;
+/**
+ * purl of an OCI artifact (package-url spec, type `oci`): the name is the last
+ * path segment, the version the digest; repository_url and tag as qualifiers.
+ */
+function ociPurl(repository, digest, tag) {
+    const name = repository.split('/').pop() ?? repository;
+    const qualifiers = [`repository_url=${encodeURIComponent(repository).replace(/%2F/g, '/')}`];
+    if (tag)
+        qualifiers.push(`tag=${encodeURIComponent(tag)}`);
+    return `pkg:oci/${encodeURIComponent(name.toLowerCase())}@${encodeURIComponent(digest)}?${qualifiers.join('&')}`;
+}
+function sha256Hex(digest) {
+    return digest && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest.slice('sha256:'.length) : undefined;
+}
+function chartComponent(input) {
+    const { chart, artifact } = input;
+    const component = { type: 'application', 'bom-ref': `chart:${chart.name}@${chart.version}`, name: chart.name, version: chart.version };
+    if (chart.description)
+        component.description = chart.description;
+    const properties = [{ name: 'bp:kind', value: 'helm-chart' }];
+    if (chart.appVersion)
+        properties.push({ name: 'bp:appVersion', value: chart.appVersion });
+    if (artifact) {
+        const repository = artifact.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '');
+        const tag = /:([^/:]+)$/.exec(artifact.ref)?.[1];
+        component.purl = ociPurl(repository, artifact.digest, tag);
+        const hex = sha256Hex(artifact.digest);
+        if (hex)
+            component.hashes = [{ alg: 'SHA-256', content: hex }];
+        component.externalReferences = [{ type: 'distribution', url: artifact.ref }];
+    }
+    component.properties = properties;
+    return component;
+}
+function dependencyComponent(dep) {
+    const component = { type: 'application', 'bom-ref': `chart:${dep.name}@${dep.version}`, name: dep.name, version: dep.version, properties: [{ name: 'bp:kind', value: 'helm-chart' }] };
+    if (dep.repository)
+        component.externalReferences = [{ type: 'distribution', url: dep.repository }];
+    return component;
+}
+function imageComponents(images) {
+    const byReference = new Map();
+    for (const verdict of images) {
+        const key = verdict.ref?.canonical ?? verdict.use.image;
+        const entry = byReference.get(key) ?? { verdict, uses: [] };
+        const { use } = verdict;
+        entry.uses.push(`${use.kind}/${use.name}${use.container ? ` container ${use.container}` : ''}${use.source ? ` (${use.source})` : ''}`);
+        byReference.set(key, entry);
+    }
+    return [...byReference.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([reference, { verdict, uses }]) => {
+        const ref = verdict.ref;
+        const component = { type: 'container', 'bom-ref': `image:${reference}`, name: ref ? `${ref.domain}/${ref.path}` : reference };
+        if (ref?.tag)
+            component.version = ref.tag;
+        else if (ref?.digest)
+            component.version = ref.digest;
+        const hex = sha256Hex(ref?.digest);
+        if (ref?.digest)
+            component.purl = ociPurl(`${ref.domain}/${ref.path}`, ref.digest, ref.tag);
+        if (hex)
+            component.hashes = [{ alg: 'SHA-256', content: hex }];
+        const sorted = [...new Set(uses)].sort();
+        component.properties = [
+            { name: 'bp:reference', value: verdict.use.image },
+            { name: 'bp:pinned', value: ref?.digest ? 'digest' : 'no' },
+            { name: 'bp:imagePolicy', value: verdict.ok ? (verdict.allowedBy ? `allowlisted (${verdict.allowedBy})` : 'passed') : 'failed' },
+            ...sorted.slice(0, MAX_USES).map((value) => ({ name: 'bp:usedBy', value })),
+            ...(sorted.length > MAX_USES ? [{ name: 'bp:usedBy', value: `… and ${sorted.length - MAX_USES} more` }] : [])
+        ];
+        return component;
+    });
+}
+/** A UUID (version 5 layout) from a sha256 of the content, so the serial number is reproducible. */
+function contentUuid(text) {
+    const bytes = createHash('sha256').update(text).digest().subarray(0, 16);
+    bytes[6] = (bytes[6] & 0x0f) | 0x50;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = bytes.toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+function buildSbom(input) {
+    const chart = chartComponent(input);
+    const dependencies = input.dependencies.map(dependencyComponent);
+    const images = imageComponents(input.images);
+    const body = {
+        bomFormat: 'CycloneDX',
+        specVersion: '1.5',
+        version: 1,
+        metadata: { timestamp: input.timestamp, tools: { components: [{ type: 'application', ...input.tool }] }, component: chart },
+        components: [...dependencies, ...images],
+        dependencies: [
+            { ref: chart['bom-ref'], dependsOn: [...dependencies, ...images].map((c) => c['bom-ref']) },
+            ...dependencies.map((c) => ({ ref: c['bom-ref'], dependsOn: [] })),
+            ...images.map((c) => ({ ref: c['bom-ref'], dependsOn: [] }))
+        ]
+    };
+    const { bomFormat, specVersion, ...rest } = body;
+    return { bomFormat, specVersion, serialNumber: `urn:uuid:${contentUuid(JSON.stringify(body))}`, ...rest };
+}
+/** Writes `<chart>.cdx.json` into `dir`; returns its path. */
+async function writeSbom(bom, dir) {
+    await mkdir$1(dir, { recursive: true });
+    const file = path__default.join(dir, `${bom.metadata.component.name}-${bom.metadata.component.version}.cdx.json`);
+    await writeFile$1(file, `${JSON.stringify(bom, null, 2)}\n`, 'utf8');
+    return file;
+}
+
 // Orchestrates one run: inputs → blueprint → mode → helm → upstream →
 // dependency build → gates and package (concurrently) → publish → report.
 // Each step returns a typed StepResult; reporting turns them into text.
@@ -55439,6 +55557,7 @@ async function validateBlueprint(inputs, event) {
         steps: fields.state.steps,
         publish: fields.state.publish ?? (fields.ref ? { ref: fields.ref, pushed: false } : undefined),
         values: { files: inputs.valuesFiles, set: inputs.setValues },
+        sbom: fields.state.sbomPath,
         runUrl: event.runUrl,
         startedAt: startedAt.toISOString(),
         durationMs: Math.round(performance.now() - start)
@@ -55492,6 +55611,11 @@ async function validateBlueprint(inputs, event) {
     }
     finally {
         await rm$1(workRoot, { recursive: true, force: true }).catch(() => undefined);
+    }
+    if (state.sbom) {
+        // After publishing, so the SBOM names the digest that was pushed (or found already there).
+        const published = state.publish?.digest ? { ref: state.publish.ref, digest: state.publish.digest } : undefined;
+        state.sbomPath = await writeSbom(buildSbom({ ...state.sbom, artifact: published }), process.env.RUNNER_TEMP || os$1.tmpdir());
     }
     const ref = inputs.registry ? chartReference(inputs.registry, chartMeta.name, version) : undefined;
     return finish({ chart, mode: decision.mode, modeReason: decision.reason, state, helmVersion, ref });
@@ -55645,6 +55769,16 @@ async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, w
     if (inputs.resolveDigests && imagesStep?.status === 'failed')
         await addPinSuggestions(imagesStep);
     state.steps.push(...gates.steps, packaged.step);
+    if (gates.images && packaged.packaged) {
+        const meta = blueprint.chartYaml.data;
+        state.sbom = {
+            chart: { name: work.name, version: work.version, appVersion: meta.appVersion, description: typeof meta.description === 'string' ? meta.description : undefined },
+            dependencies: work.dependencies.map((dep) => ({ name: dep.name, version: built[dep.name] ?? dep.version, repository: dep.repository })),
+            images: gates.images,
+            timestamp: new Date(epoch.epoch * 1000).toISOString(),
+            tool: { name: 'bp-temporal-action', version: process.env.GITHUB_ACTION_REF || 'unreleased' }
+        };
+    }
     const ref = inputs.registry ? chartReference(inputs.registry, work.name, work.version) : undefined;
     const gateFailed = state.steps.some((step) => step.status === 'failed');
     if (mode !== 'publish' || !packaged.packaged || gateFailed || !inputs.registry) {
@@ -55676,6 +55810,11 @@ async function emitReport(report, inputs, event) {
     setOutput('upstream-outdated', String(report.upstream?.outdated ?? false));
     setOutput('ref', report.publish?.ref ?? '');
     setOutput('digest', report.publish?.digest ?? '');
+    // host/path/name@sha256:… — what `cosign sign` and `cosign attest` take.
+    setOutput('digest-ref', report.publish?.digest ? `${report.publish.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '')}@${report.publish.digest}` : '');
+    setOutput('sbom', report.sbom ?? '');
+    if (report.sbom)
+        info(`SBOM (CycloneDX): ${report.sbom}`);
     setOutput('pushed', String(report.publish?.pushed ?? false));
     setOutput('mode', report.mode);
     setOutput('report', reportPath);

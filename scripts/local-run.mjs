@@ -46,6 +46,12 @@ try {
   console.log('\n──── job summary ────\n' + result.summary)
   console.log('──── outputs ────')
   for (const [name, value] of Object.entries(result.outputs)) console.log(`${name}: ${value}`)
+  if (result.sbom) {
+    // The runner's temp folder (where report and SBOM were written) is gone with the run: show what the SBOM held.
+    const bom = JSON.parse(result.sbom)
+    console.log(`\n──── SBOM (CycloneDX ${bom.specVersion}) ────`)
+    for (const c of bom.components) console.log(`${c.type.padEnd(11)} ${c.name} ${c.version ?? ''}`)
+  }
   console.log(`\npushed ${result.outputs.ref ?? '(nothing)'} digest ${result.outputs.digest || '(none)'} in ${result.durationMs} ms, exit ${exitCode}`)
 } finally {
   await Promise.all([repo.close(), registry.stop()])

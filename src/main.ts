@@ -19,6 +19,7 @@ import { getInputs, type ActionInputs } from './inputs.js'
 import { chartReference, packageChart, publishChart, sourceDateEpoch } from './publish.js'
 import { isLoopbackHost, isRepositoryComponent, parseOciReference } from './registry.js'
 import { annotate, commentMarker, maskSetValues, COMMENT_LIMIT, renderLogLines, renderMarkdown, SUMMARY_LIMIT, writeJobSummary, writeJsonReport } from './report.js'
+import { buildSbom, writeSbom, type SbomInput } from './sbom.js'
 import { redact, registerSecret } from './secrets.js'
 import { isStrictSemver } from './semver.js'
 import { ActionError, type ActionReport, type PublishInfo, type StepResult, type UpstreamInfo } from './types.js'
@@ -89,6 +90,9 @@ interface RunState {
   steps: StepResult[]
   upstream?: UpstreamInfo
   publish?: PublishInfo
+  /** What the SBOM describes, once the chart is packaged and its default render checked. */
+  sbom?: Omit<SbomInput, 'artifact'>
+  sbomPath?: string
 }
 
 /**
@@ -112,6 +116,7 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
     steps: fields.state.steps,
     publish: fields.state.publish ?? (fields.ref ? { ref: fields.ref, pushed: false } : undefined),
     values: { files: inputs.valuesFiles, set: inputs.setValues },
+    sbom: fields.state.sbomPath,
     runUrl: event.runUrl,
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - start)
@@ -162,6 +167,11 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
     state.steps.push(stoppedStep(error))
   } finally {
     await rm(workRoot, { recursive: true, force: true }).catch(() => undefined)
+  }
+  if (state.sbom) {
+    // After publishing, so the SBOM names the digest that was pushed (or found already there).
+    const published = state.publish?.digest ? { ref: state.publish.ref, digest: state.publish.digest } : undefined
+    state.sbomPath = await writeSbom(buildSbom({ ...state.sbom, artifact: published }), process.env.RUNNER_TEMP || os.tmpdir())
   }
   const ref = inputs.registry ? chartReference(inputs.registry, chartMeta.name, version) : undefined
   return finish({ chart, mode: decision.mode, modeReason: decision.reason, state, helmVersion, ref })
@@ -330,6 +340,16 @@ async function runChartSteps(
   const imagesStep = gates.steps.find((step) => step.id === 'images')
   if (inputs.resolveDigests && imagesStep?.status === 'failed') await addPinSuggestions(imagesStep as StepResult<ImagesData>)
   state.steps.push(...gates.steps, packaged.step)
+  if (gates.images && packaged.packaged) {
+    const meta = blueprint.chartYaml.data
+    state.sbom = {
+      chart: { name: work.name, version: work.version, appVersion: meta.appVersion, description: typeof meta.description === 'string' ? meta.description : undefined },
+      dependencies: work.dependencies.map((dep) => ({ name: dep.name, version: built[dep.name] ?? dep.version, repository: dep.repository })),
+      images: gates.images,
+      timestamp: new Date(epoch.epoch * 1000).toISOString(),
+      tool: { name: 'bp-temporal-action', version: process.env.GITHUB_ACTION_REF || 'unreleased' }
+    }
+  }
 
   const ref = inputs.registry ? chartReference(inputs.registry, work.name, work.version) : undefined
   const gateFailed = state.steps.some((step) => step.status === 'failed')
@@ -362,6 +382,10 @@ export async function emitReport(report: ActionReport, inputs: ActionInputs, eve
   core.setOutput('upstream-outdated', String(report.upstream?.outdated ?? false))
   core.setOutput('ref', report.publish?.ref ?? '')
   core.setOutput('digest', report.publish?.digest ?? '')
+  // host/path/name@sha256:… — what `cosign sign` and `cosign attest` take.
+  core.setOutput('digest-ref', report.publish?.digest ? `${report.publish.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '')}@${report.publish.digest}` : '')
+  core.setOutput('sbom', report.sbom ?? '')
+  if (report.sbom) core.info(`SBOM (CycloneDX): ${report.sbom}`)
   core.setOutput('pushed', String(report.publish?.pushed ?? false))
   core.setOutput('mode', report.mode)
   core.setOutput('report', reportPath)

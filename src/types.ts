@@ -94,6 +94,8 @@ export interface ActionReport {
   steps: StepResult[]
   publish?: PublishInfo
   values: { files: string[]; set: string[] }
+  /** Path of the CycloneDX SBOM written for the chart (when it was packaged and rendered). */
+  sbom?: string
   runUrl?: string
   startedAt: string
   durationMs: number

@@ -80,6 +80,16 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
       const ids = (run.report?.steps ?? []).map((step: { id: string }) => step.id)
       for (const id of ['resolve-upstream', 'dependency-build', 'render', 'lint', 'package', 'publish']) expect(ids).toContain(id)
       expect(run.report.steps.find((step: { id: string }) => step.id === 'publish').status).toBe('passed')
+      // The artifact by digest, for cosign; and the SBOM naming it, the upstream chart and the images.
+      expect(run.outputs['digest-ref']).toBe(`${open.oci.replace(/^oci:\/\//, '')}/blueprints/bp-temporal@${run.outputs.digest}`)
+      expect(run.outputs.sbom).toMatch(/bp-temporal-1\.0\.0\.cdx\.json$/)
+      const sbom = JSON.parse(run.sbom ?? 'null')
+      expect(sbom.metadata.component).toMatchObject({ name: 'bp-temporal', version: '1.0.0', hashes: [{ alg: 'SHA-256', content: run.outputs.digest.slice('sha256:'.length) }] })
+      const components = sbom.components.map((c: { type: string; name: string; version?: string }) => `${c.type} ${c.name} ${c.version ?? ''}`)
+      expect(components).toContain('application temporal 1.2.0')
+      expect(components).toContain('container docker.io/temporalio/server 1.28.1')
+      expect(components).toContain('container ghcr.io/cloudnative-pg/postgresql 16.6')
+      expect(run.report.sbom).toBe(run.outputs.sbom)
       // The user's tree is left as it was: no charts/ or Chart.lock written into it.
       expect((await readdir(ws.chart)).sort()).not.toContain('charts')
       expect(run.summary).toContain('bp-temporal')
