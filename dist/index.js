@@ -46472,8 +46472,8 @@ function repositoryHost(url) {
 function credentialsForRepository(dependency, registry) {
     return (repository) => {
         if (/^http:\/\//i.test(repository)) {
-            const hostname = safeHostname(repository);
-            if (!hostname || !isLoopbackHost(hostname))
+            const host = repositoryHost(repository);
+            if (!host || !isLoopbackHost(host))
                 return undefined;
         }
         if (dependency)
@@ -46482,14 +46482,6 @@ function credentialsForRepository(dependency, registry) {
             return registry.credentials;
         return undefined;
     };
-}
-function safeHostname(url) {
-    try {
-        return new URL(url).hostname;
-    }
-    catch {
-        return undefined;
-    }
 }
 
 // Prepares a private work copy of the chart (the user's tree is never
@@ -53769,9 +53761,11 @@ function workspacePath(workspace, name, value) {
     }
     return relative === '' ? '.' : relative;
 }
-/** `scheme://user[:password]@` anywhere in the text (the authority ends at `/`, `?`, `#` or a space). */
-const USERINFO_RE = /[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i;
-/** A URL with its userinfo replaced by `***`, so an error can name the URL without the credentials. */
+/**
+ * The text with the userinfo of every URL in it (`scheme://user[:password]@`;
+ * the authority ends at `/`, `?`, `#` or a space) replaced by `***`, so an
+ * error can name the URL without the credentials.
+ */
 function withoutUserinfo(text) {
     return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi, '$1***@');
 }
@@ -53782,7 +53776,7 @@ function parseMirrors(text) {
         if (line === '' || line.startsWith('#'))
             continue;
         // Checked before anything else, so that no message ever quotes the password.
-        if (USERINFO_RE.test(line)) {
+        if (withoutUserinfo(line) !== line) {
             throw new ActionError(`input repository-mirrors: line ${index + 1} (${withoutUserinfo(line)}) has credentials in a URL (user:password@); credentials in URLs would reach logs`, 'remove user:password@ from the URL and set the dependency-username and dependency-password inputs instead');
         }
         const at = line.indexOf('=');
@@ -53795,12 +53789,12 @@ function parseMirrors(text) {
     }
     return mirrors;
 }
+const DEFAULT_HELM_DOWNLOAD_URL = 'https://get.helm.sh';
 /**
  * Base URL Helm tarballs (and their .sha256sum) are downloaded from: https://,
  * or plain http:// only to a loopback host (tests, a local mirror). Over plain
  * http anyone on the path could swap both the tarball and its checksum.
  */
-const DEFAULT_HELM_DOWNLOAD_URL = 'https://get.helm.sh';
 function parseHelmDownloadUrl(text) {
     const value = (text.trim() || DEFAULT_HELM_DOWNLOAD_URL).replace(/\/+$/, '');
     let url;

@@ -98,10 +98,11 @@ function workspacePath(workspace: string, name: string, value: string): string {
   return relative === '' ? '.' : relative
 }
 
-/** `scheme://user[:password]@` anywhere in the text (the authority ends at `/`, `?`, `#` or a space). */
-const USERINFO_RE = /[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i
-
-/** A URL with its userinfo replaced by `***`, so an error can name the URL without the credentials. */
+/**
+ * The text with the userinfo of every URL in it (`scheme://user[:password]@`;
+ * the authority ends at `/`, `?`, `#` or a space) replaced by `***`, so an
+ * error can name the URL without the credentials.
+ */
 function withoutUserinfo(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi, '$1***@')
 }
@@ -112,7 +113,7 @@ export function parseMirrors(text: string): RepositoryMirror[] {
     const line = raw.trim()
     if (line === '' || line.startsWith('#')) continue
     // Checked before anything else, so that no message ever quotes the password.
-    if (USERINFO_RE.test(line)) {
+    if (withoutUserinfo(line) !== line) {
       throw new ActionError(
         `input repository-mirrors: line ${index + 1} (${withoutUserinfo(line)}) has credentials in a URL (user:password@); credentials in URLs would reach logs`,
         'remove user:password@ from the URL and set the dependency-username and dependency-password inputs instead'
@@ -132,13 +133,13 @@ export function parseMirrors(text: string): RepositoryMirror[] {
   return mirrors
 }
 
+export const DEFAULT_HELM_DOWNLOAD_URL = 'https://get.helm.sh'
+
 /**
  * Base URL Helm tarballs (and their .sha256sum) are downloaded from: https://,
  * or plain http:// only to a loopback host (tests, a local mirror). Over plain
  * http anyone on the path could swap both the tarball and its checksum.
  */
-export const DEFAULT_HELM_DOWNLOAD_URL = 'https://get.helm.sh'
-
 export function parseHelmDownloadUrl(text: string): string {
   const value = (text.trim() || DEFAULT_HELM_DOWNLOAD_URL).replace(/\/+$/, '')
   let url: URL | undefined

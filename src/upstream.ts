@@ -257,19 +257,11 @@ export function credentialsForRepository(
 ): (repository: string) => RegistryCredentials | undefined {
   return (repository) => {
     if (/^http:\/\//i.test(repository)) {
-      const hostname = safeHostname(repository)
-      if (!hostname || !isLoopbackHost(hostname)) return undefined
+      const host = repositoryHost(repository)
+      if (!host || !isLoopbackHost(host)) return undefined
     }
     if (dependency) return dependency
     if (registry && repositoryHost(repository) !== undefined && repositoryHost(repository) === repositoryHost(registry.url)) return registry.credentials
-    return undefined
-  }
-}
-
-function safeHostname(url: string): string | undefined {
-  try {
-    return new URL(url).hostname
-  } catch {
     return undefined
   }
 }
