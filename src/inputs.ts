@@ -9,6 +9,7 @@ import { ActionError } from './types.js'
 export type PushMode = 'auto' | 'true' | 'false'
 export type CommentMode = 'update' | 'recreate' | 'off'
 export type RunMode = 'run' | 'discover'
+export type NeverLatestMode = 'error' | 'warning' | 'off'
 
 export interface RepositoryMirror {
   from: string
@@ -53,6 +54,8 @@ export interface ActionInputs {
   observabilityToggles: ToggleOverrides
   imagePolicy: ImagePolicy
   imageAllowlist: AllowlistEntry[]
+  /** How the never-:latest rule's findings count: error (default), warning, or off (not run). */
+  neverLatest: NeverLatestMode
   resolveDigests: boolean
   chartTests: boolean
   commentMode: CommentMode
@@ -211,7 +214,8 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     workspace,
     blueprint,
     chart,
-    upstream: read('upstream').trim() || 'temporal',
+    // Empty: decided from the chart (values.yaml catalystBlueprint.upstream.chart, else the only non-library dependency).
+    upstream: read('upstream').trim(),
     upstreamVersion: read('upstream-version').trim(),
     repositoryMirrors: parseMirrors(read('repository-mirrors')),
     registry,
@@ -234,6 +238,7 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     observabilityToggles: parseToggleOverrides(read('observability-toggles')),
     imagePolicy,
     imageAllowlist: parseAllowlist(read('image-allowlist')),
+    neverLatest: oneOf<NeverLatestMode>(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
     resolveDigests: boolean(read, 'resolve-digests', false),
     chartTests: boolean(read, 'chart-tests', true),
     commentMode: oneOf<CommentMode>(read, 'comment-mode', ['update', 'recreate', 'off'], 'update'),

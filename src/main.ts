@@ -24,6 +24,7 @@ import { redact, registerSecret } from './secrets.js'
 import { isStrictSemver } from './semver.js'
 import { ActionError, type ActionReport, type PublishInfo, type StepResult, type UpstreamInfo } from './types.js'
 import { credentialsForRepository, resolveUpstream, type UpstreamResolution } from './upstream.js'
+import { chooseUpstream, libraryDependencies, needsLibraryCheck, SCRATCH_SUMMARY } from './upstream-choice.js'
 
 export interface EventContext {
   eventName: string
@@ -237,7 +238,15 @@ async function resolveBlueprintUpstream(inputs: ActionInputs, blueprint: Bluepri
   if (isNoUpstream(blueprint.chartYaml.data) && !(blueprint.chartYaml.data.dependencies ?? []).some((dep) => dep.name === inputs.upstream || dep.alias === inputs.upstream)) {
     return { step: { id: 'resolve-upstream', title: 'Upstream version', status: 'skipped', durationMs: 0, summary: 'chart is annotated catalyst.openova.io/no-upstream', findings: [] } }
   }
-  const { dependency, index } = findUpstream(blueprint, inputs.upstream)
+  const libraries = needsLibraryCheck(blueprint, inputs.upstream)
+    ? await libraryDependencies(blueprint, { mirrors: inputs.repositoryMirrors, credentialsFor: repositoryCredentials(inputs) })
+    : new Set<string>()
+  const choice = chooseUpstream(blueprint, inputs.upstream, libraries)
+  if (choice.kind === 'scratch') {
+    // Dependencies are still built, bundled and guarded; only resolution and the consistency check are skipped.
+    return { step: { id: 'resolve-upstream', title: 'Upstream version', status: 'skipped', durationMs: 0, summary: `${SCRATCH_SUMMARY}: ${choice.reason}`, findings: [] } }
+  }
+  const { dependency, index } = choice
   const resolution = await resolveUpstream({
     blueprint,
     dependency,
@@ -321,7 +330,7 @@ async function runChartSteps(
       values: blueprint.values,
       // The upstream's key stays the upstream's even when it is not (yet) a dependency.
       // Local file:// subcharts are the blueprint's own: their images stay checked.
-      dependencyKeys: [...new Set([...work.dependencies.filter((dep) => !dep.repository.startsWith('file://')).map((dep) => dep.alias ?? dep.name), inputs.upstream])],
+      dependencyKeys: [...new Set([...work.dependencies.filter((dep) => !dep.repository.startsWith('file://')).map((dep) => dep.alias ?? dep.name), inputs.upstream].filter(Boolean))],
       valueArgs,
       releaseName: work.name,
       namespace: `smoke-${work.name}`,
@@ -330,7 +339,8 @@ async function runChartSteps(
       toggles: inputs.observabilityToggles,
       imagePolicy: inputs.imagePolicy,
       imageAllowlist: inputs.imageAllowlist,
-      chartTests: inputs.chartTests
+      chartTests: inputs.chartTests,
+      neverLatest: inputs.neverLatest
     }),
     packageChart(helm, work, path.join(workRoot, 'package'), epoch, built)
   ])

@@ -209,6 +209,8 @@ export function consistencyFindings(blueprint: Blueprint, dependency: ChartDepen
   const values = blueprint.values
   const provenance = (values.data.catalystBlueprint as { upstream?: UpstreamProvenance } | undefined)?.upstream
   if (!provenance || typeof provenance !== 'object') return []
+  // An empty chart declares a scratch blueprint: no provenance to agree with (the upstream input chose a dependency).
+  if ('chart' in provenance && String(provenance.chart ?? '').trim() === '') return []
   const findings: Finding[] = []
   const chartFile = blueprint.chartYaml.displayPath
   const checks: [keyof UpstreamProvenance, string, string][] = [

@@ -17,7 +17,7 @@ import type { YamlSource } from '../yaml-source.js'
 import { chartTestsSkipped, chartTestsStep, listChartTests, runChartTest, type ChartTestResult } from './chart-tests.js'
 import { imagesStep } from './images.js'
 import { lintStep, planLint, type LintRunPlan } from './lint.js'
-import { case4Args, findOwnImageTags, neverLatestStep } from './never-latest.js'
+import { case4Args, findOwnImageTags, findValueUsages, neverLatestSkipped, neverLatestStep } from './never-latest.js'
 import { case2Args, case3Args, discoverToggles, MONITORING_GROUP, observabilityStep, type RenderOutcome } from './observability.js'
 import { renderStep } from './render-step.js'
 
@@ -47,6 +47,8 @@ export interface GateContext {
   imagePolicy: ImagePolicy
   imageAllowlist: AllowlistEntry[]
   chartTests: boolean
+  /** Input never-latest: severity of the rule's findings, or off (no renders). Default error. */
+  neverLatest?: 'error' | 'warning' | 'off'
 }
 
 export interface GateJobStat {
@@ -93,8 +95,13 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
 
   // ---- plan
   const toggles = discoverToggles(ctx.values.data, ctx.toggles)
-  const ownTags = findOwnImageTags(ctx.values.data, ctx.dependencyKeys)
-  const [lintPlans, scripts] = await Promise.all([planLint(chartDir, ctx.valueArgs, ctx.lintValuesGlob), ctx.chartTests ? listChartTests(chartDir) : Promise.resolve([])])
+  const neverLatest = ctx.neverLatest ?? 'error'
+  const ownTags = neverLatest === 'off' ? [] : findOwnImageTags(ctx.values.data, ctx.dependencyKeys)
+  const [lintPlans, scripts, usages] = await Promise.all([
+    planLint(chartDir, ctx.valueArgs, ctx.lintValuesGlob),
+    ctx.chartTests ? listChartTests(chartDir) : Promise.resolve([]),
+    findValueUsages(chartDir, ctx.displayChartDir, ownTags)
+  ])
 
   const renders = new Map<string, RenderJobOutcome>()
   const lintResults = new Map<string, { plan: LintRunPlan; result: HelmRunResult; span: Span }>()
@@ -102,7 +109,7 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
   const jobs: Job[] = []
 
   // What each render is parsed for: the default render feeds every gate; the
-  // observability renders only need their monitoring documents; case 4 only
+  // observability renders only need their monitoring documents; never-latest only
   // needs helm's exit code and error.
   const renderJob = (id: string, args: string[], parse: 'all' | 'monitoring' | 'none'): void => {
     jobs.push({
@@ -197,7 +204,18 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
 
   const case4 = ownTags.map((_, i) => renders.get(`case4:${i}`)!)
   steps.push(
-    neverLatestStep({ tags: ownTags, renders: case4.map((r) => r.result), values: ctx.values, chartName, displayChartDir: ctx.displayChartDir, durationMs: wall(case4.map((r) => r.span)) })
+    neverLatest === 'off'
+      ? neverLatestSkipped('never-latest is off')
+      : neverLatestStep({
+          tags: ownTags,
+          renders: case4.map((r) => r.result),
+          values: ctx.values,
+          chartName,
+          displayChartDir: ctx.displayChartDir,
+          durationMs: wall(case4.map((r) => r.span)),
+          usages,
+          severity: neverLatest
+        })
   )
 
   let verdicts: ImageVerdict[] | undefined
