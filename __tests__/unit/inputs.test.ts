@@ -16,15 +16,21 @@ describe('getInputs', () => {
       workspace: '/work/repo',
       blueprint: 'platform/temporal',
       chart: 'platform/temporal/chart',
-      upstream: 'temporal',
+      upstream: '',
       push: 'auto',
       imagePolicy: 'sha',
       commentMode: 'update',
       helmDownloadUrl: 'https://get.helm.sh',
       plainHttp: false,
       overwrite: false,
-      chartTests: true
+      chartTests: true,
+      neverLatest: 'error'
     })
+  })
+
+  it('reads never-latest', () => {
+    expect(getInputs(reader({ 'never-latest': 'Warning' }), env).neverLatest).toBe('warning')
+    expect(getInputs(reader({ 'never-latest': 'off' }), env).neverLatest).toBe('off')
   })
 
   it('derives the chart folder from the blueprint and normalizes helm-version', () => {
@@ -39,7 +45,8 @@ describe('getInputs', () => {
     [{ push: 'sometimes' }, /input push: "sometimes" is not one of auto, true, false/],
     [{ overwrite: 'maybe' }, /input overwrite: "maybe" is not a boolean/],
     [{ 'helm-version': 'latest' }, /input helm-version: "latest" is not a version/],
-    [{ 'image-policy': 'strict' }, /input image-policy: "strict" is not one of digest, sha, no-latest, off/]
+    [{ 'image-policy': 'strict' }, /input image-policy: "strict" is not one of digest, sha, no-latest, off/],
+    [{ 'never-latest': 'fail' }, /input never-latest: "fail" is not one of error, warning, off/]
   ])('refuses %p with a message naming the input', (values, message) => {
     expect(() => getInputs(reader(values), env)).toThrow(ActionError)
     expect(() => getInputs(reader(values), env)).toThrow(message)
