@@ -117,6 +117,8 @@ describe.each(helms)('gates with %s', (_label, binary) => {
         line: 16,
         default: '',
         defaultKind: 'none',
+        judged: true,
+        usage: { file: `${DISPLAY}/templates/cronjob.yaml`, line: 18 },
         case4: { rendered: false, namesValue: true, error: 'execution error at (bp-gates/templates/deployment.yaml:19:56): app.image.tag is required: set a commit SHA' }
       },
       {
@@ -125,6 +127,8 @@ describe.each(helms)('gates with %s', (_label, binary) => {
         line: 24,
         default: 'ghcr.io/cloudnative-pg/postgresql:16.6@sha256:d94d176b3634d44f7b0fef569bc32d1c11fca8069b263bc3a9397b2762a19f3a',
         defaultKind: 'value',
+        judged: false,
+        usage: { file: `${DISPLAY}/templates/database.yaml`, line: 7 },
         case4: { rendered: false, namesValue: true, error: 'execution error at (bp-gates/templates/database.yaml:7:16): database.imageName is required (pin it by digest)' }
       }
     ])
@@ -210,7 +214,7 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     expect(errors[0]!.message).toContain('Pod/debug container debug')
   })
 
-  it('fails case 4 for an own image tag with a default that renders when emptied', async () => {
+  it('leaves an own image tag with a default to the image policy: a notice at the template line when empty renders', async () => {
     const ctx = await prepare(
       'tag-default',
       async (dir) => {
@@ -223,14 +227,34 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     )
     const result = await runGates(ctx)
     const own = step<NeverLatestData>(result, 'never-latest')
-    expect(own.status).toBe('failed')
-    expect(own.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
-      ['image-tag-default', 'warning', `${DISPLAY}/values.yaml`, 16],
-      ['image-tag-required', 'error', `${DISPLAY}/values.yaml`, 16]
-    ])
-    expect(own.findings[1]!.message).toBe('An empty app.image.tag renders (case 4): add `required` to the template.')
-    expect(own.data!.images[0]).toMatchObject({ defaultKind: 'value', default: '1.0.0', case4: { rendered: true, namesValue: false } })
+    expect(own.status).toBe('passed')
+    expect(own.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([['image-empty-renders', 'notice', `${DISPLAY}/templates/cronjob.yaml`, 18]])
+    expect(own.data!.images[0]).toMatchObject({ defaultKind: 'value', judged: false, default: '1.0.0', case4: { rendered: true, namesValue: false } })
     expect(own.data!.images[1]).toMatchObject({ path: 'database.imageName', case4: { rendered: false, namesValue: true } })
+  })
+
+  it('fails never :latest at the template line for an own tag without a default that renders when emptied', async () => {
+    const ctx = await prepare(
+      'tag-no-required',
+      async (dir) => {
+        for (const file of ['templates/deployment.yaml', 'templates/cronjob.yaml']) {
+          await edit(dir, file, (s) => s.replace('{{ required "app.image.tag is required: set a commit SHA" .Values.app.image.tag }}', '{{ .Values.app.image.tag | default "latest" }}'))
+        }
+      },
+      { chartTests: false }
+    )
+    const result = await runGates(ctx)
+    const own = step<NeverLatestData>(result, 'never-latest')
+    expect(own.status).toBe('failed')
+    expect(own.title).toBe('Never :latest')
+    expect(own.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([['image-tag-required', 'error', `${DISPLAY}/templates/cronjob.yaml`, 18]])
+    expect(own.findings[0]!.fix).toBe('In the template: {{ required "app.image.tag is required" .Values.app.image.tag }}')
+    // never-latest: warning keeps the finding but does not fail; off does not run the rule.
+    const warned = await runGates({ ...ctx, neverLatest: 'warning' })
+    expect(step(warned, 'never-latest')).toMatchObject({ status: 'warning', findings: [{ severity: 'warning', rule: 'image-tag-required' }] })
+    const off = await runGates({ ...ctx, neverLatest: 'off' })
+    expect(step(off, 'never-latest')).toMatchObject({ status: 'skipped', findings: [], summary: 'never-latest is off' })
+    expect(off.stats!.helmProcesses).toBe(result.stats!.helmProcesses - 2)
   })
 
   it('fails lint --strict on a warning, with the template file', async () => {
