@@ -1,7 +1,7 @@
 // The validation gates of a built blueprint chart. runGates plans every process
 // up front — lint runs, the default render, the observability renders, the
-// case-4 renders, the chart test scripts — and runs them in ONE bounded pool
-// (ctx.concurrency). Each render runs once and is parsed once; the default
+// never-latest (empty image value) renders, the chart test scripts — and runs
+// them in ONE bounded pool (ctx.concurrency). Each render runs once and is parsed once; the default
 // render's documents are shared by the render, observability and images gates.
 //
 // Steps, in order: render, lint, observability, never-latest, images, chart-tests.
