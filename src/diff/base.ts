@@ -8,6 +8,7 @@
 // `values` files and `set` values apply to both sides (they are the run's
 // configuration); each side keeps its own chart values.yaml. Whatever goes
 // wrong on the base side is a notice in the report, never a failed run.
+import * as core from '@actions/core'
 import { access, copyFile, mkdir, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { loadBlueprint, type Blueprint } from '../blueprint.js'
@@ -93,7 +94,11 @@ export function startBaseDiff(options: BaseDiffOptions): BaseDiff | undefined {
         ...fields,
         durationMs: Math.round(performance.now() - start)
       })
-      if ('error' in result) return finish({ message: `the base render failed: ${redact(result.error)}` })
+      if ('error' in result) {
+        const message = `the base render failed: ${redact(result.error)}`
+        core.notice(`What changes: not compared with ${base.label} ${base.sha.slice(0, 7)}: ${message}`)
+        return finish({ message })
+      }
       if (!head) return finish({ message: 'the head render failed: nothing to compare' })
       const comparison = compareRenders(result.documents, head)
       const upstream = { name: options.upstream, before: result.built[options.upstream], after: options.headBuilt[options.upstream] }

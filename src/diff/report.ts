@@ -65,7 +65,7 @@ export function renderDiffSection(diff: RenderDiff | undefined, budget: number):
   const noise = c.noise.resources > 0 ? `; ${plural(c.noise.resources, 'resource')} differ only in version labels or checksums` : ''
   const upstream =
     diff.upstream && diff.upstream.before !== diff.upstream.after
-      ? `Upstream ${codeSpan(diff.upstream.name)}: ${escapeMarkdown(diff.upstream.before ?? 'none')} → ${escapeMarkdown(diff.upstream.after ?? 'none')}`
+      ? `Upstream ${codeSpan(diff.upstream.name)}: ${codeSpan(diff.upstream.before ?? 'none')} → ${codeSpan(diff.upstream.after ?? 'none')}`
       : undefined
   if (c.resources.length === 0) {
     return clipTo(`**What changes:** no rendered change against ${against} (${plural(c.counts.unchanged, 'resource')} compared${noise}).`, budget)
