@@ -126,7 +126,8 @@ for (const helm of helmsUnderTest()) {
       expect(html).toMatch(/<td>added<\/td>\s*<td>PodDisruptionBudget \(policy\)<\/td>/)
       expect(html).toMatch(/<td><code>temporalio\/server<\/code><\/td>\s*<td><code>temporalio\/server:1\.28\.1@sha256:f95a[0-9a-f]+<\/code><\/td>/)
       expect(html).toContain('<pre><code class="language-diff">')
-      expect(html).toMatch(/<details><summary>changed: Deployment \(apps\) [^<]*server/)
+      // cmark-gfm without --unsafe drops the <details>/<summary> tags (GitHub keeps them); the code blocks stay.
+      expect(comment).toMatch(/<details><summary>changed: Deployment \(apps\) smoke-bp-temporal\/bp-temporal-frontend \(\+1 −1\)<\/summary>\n\n```diff\n/)
       expect(html).toContain('+          image: temporalio/server:1.29.0@')
       expect(run.summary).toContain('### What changes')
 

@@ -54,6 +54,8 @@ function runGit(cwd: string, args: string[], input?: string): Promise<ProcessRes
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()))
     child.on('error', (error) => resolve({ code: -1, stdout: Buffer.alloc(0), stderr: error.message }))
     child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: err }))
+    // git may exit before reading its input (an unknown commit): not an error of its own.
+    child.stdin.on('error', () => undefined)
     child.stdin.end(input ?? '')
   })
 }
