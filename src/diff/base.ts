@@ -69,7 +69,8 @@ const sameDependencies = (a: WorkChart['dependencies'], b: WorkChart['dependenci
  * Starts the base render, or returns undefined when the diff is off for this
  * event. The render runs in the background; `compare` waits for it.
  */
-export function startBaseDiff(options: BaseDiffOptions): BaseDiff | undefined {
+export function startBaseDiff(given: BaseDiffOptions): BaseDiff | undefined {
+  let options = given
   const base = baseCommitFor(options.eventName, options.payload, options.setting)
   if (!base) return undefined
   const start = performance.now()
@@ -79,6 +80,17 @@ export function startBaseDiff(options: BaseDiffOptions): BaseDiff | undefined {
   }
   let release!: () => void
   const credentialsReleased = new Promise<void>((resolve) => (release = resolve))
+  // The gates (chart test scripts) wait for the base only while it may hold credentials. Without
+  // dependency credentials, and without registry credentials for a repository the head uses, they
+  // start at once and the base builds anonymously.
+  const { credentialsFor } = options.build
+  const anyCredentials =
+    credentialsFor('https://probe.invalid') !== undefined ||
+    options.headWork.dependencies.some((dep) => dep.repository && credentialsFor(dep.repository))
+  if (!anyCredentials) {
+    release()
+    options = { ...options, build: { ...options.build, credentialsFor: () => undefined } }
+  }
   const rendered: Promise<BaseRender> = renderBase(options, base.sha, release).then(
     (r) => r,
     (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) })
