@@ -120,6 +120,8 @@ export function startBaseDiff(given: BaseDiffOptions): BaseDiff | undefined {
         ...(result.missing ? { baseMissing: true, message: `${options.blueprint} does not exist at the base: every resource is added` } : {}),
         ...(upstream.before || upstream.after ? { upstream } : {})
       })
+      const n = comparison.counts
+      core.info(`What changes against ${base.label} ${base.sha.slice(0, 7)}: ${n.added} added, ${n.removed} removed, ${n.changed} changed`)
       try {
         diff.file = await writeDiffFile(diff, options)
       } catch (error) {
