@@ -192,6 +192,23 @@ for (const helm of helmsUnderTest()) {
       expect(run.diff).toContain('-  token: (hidden)')
     })
 
+    it('a base that does not render is a notice and one line, not a failure', async () => {
+      const broken = (dir: string): string => path.join(dir, 'platform', 'temporal', 'chart', 'templates', 'broken.yaml')
+      const { run, comment, baseSha } = await pullRequest(
+        205,
+        async (_chart, dir) => execFileAsync('rm', [broken(dir)]).then(() => undefined),
+        async (dir) => writeFile(broken(dir), '{{ fail "the base is broken on purpose" }}\n')
+      )
+      expect(run.report.status).toBe('passed')
+      expect(run.report.diff).toMatchObject({ status: 'unavailable', base: { sha: baseSha } })
+      expect(run.report.diff.message).toContain('the base is broken on purpose')
+      expect(run.outputs.diff).toBe('')
+      const notices = run.annotations.filter((a: { level: string }) => a.level === 'notice').map((a: { message: string }) => a.message)
+      expect(notices.some((m: string) => m.includes('What changes: not compared') && m.includes('the base is broken on purpose'))).toBe(true)
+      const line = comment.split('\n').find((l) => l.startsWith('**What changes:**'))
+      expect(line).toMatch(/^\*\*What changes:\*\* not compared with the pull request base `[0-9a-f]{7}`: the base render failed: .*the base is broken on purpose/)
+    })
+
     it('a base without the blueprint shows every resource as added', async () => {
       const aside = (dir: string): string => path.join(path.dirname(dir), `${path.basename(dir)}-aside`)
       const { run, comment } = await pullRequest(
