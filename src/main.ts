@@ -298,7 +298,12 @@ async function runChartSteps(
     if (upstream.indexText) knownIndexes.set(upstream.effectiveRepository, upstream.indexText)
     knownVersions.set(upstream.info.name, upstream.info.resolved)
   }
-  const buildOptions = { mirrors: inputs.repositoryMirrors, knownIndexes, credentialsFor: repositoryCredentials(inputs), plainHttp: inputs.plainHttp }
+  const buildOptions = {
+    mirrors: inputs.repositoryMirrors,
+    knownIndexes,
+    credentialsFor: repositoryCredentials(inputs),
+    plainHttp: inputs.plainHttp
+  }
   const build = await buildDependencies(helm, work, { ...buildOptions, knownVersions })
   build.findings.push(...lockFindings)
   state.steps.push(build)
@@ -355,7 +360,8 @@ async function runChartSteps(
     }),
     packageChart(helm, work, path.join(workRoot, 'package'), epoch, built)
   ])
-  state.diff = await baseDiff?.compare(gatesOutcome.status === 'fulfilled' ? gatesOutcome.value.defaultRender : undefined)
+  const headRender = gatesOutcome.status === 'fulfilled' ? gatesOutcome.value.defaultRender : undefined
+  state.diff = await baseDiff?.compare(headRender) // after the base settled, before anything is thrown
   if (gatesOutcome.status === 'rejected') throw gatesOutcome.reason
   if (packagedOutcome.status === 'rejected') throw packagedOutcome.reason
   const [gates, packaged] = [gatesOutcome.value, packagedOutcome.value]

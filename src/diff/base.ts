@@ -12,7 +12,8 @@ import * as core from '@actions/core'
 import { access, copyFile, mkdir, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { loadBlueprint, type Blueprint } from '../blueprint.js'
-import { buildDependencies, prepareWorkChart, type BuildOptions, type DependencyBuildData, type WorkChart } from '../dependencies.js'
+import { buildDependencies, prepareWorkChart } from '../dependencies.js'
+import type { BuildOptions, DependencyBuildData, WorkChart } from '../dependencies.js'
 import { Helm, lastLines } from '../helm.js'
 import { parseRenderDetailed } from '../render.js'
 import { redact } from '../secrets.js'
@@ -61,7 +62,8 @@ export interface BaseDiff {
 type BaseRender = { documents: RenderedDocument[]; missing: boolean; built: Record<string, string> } | { error: string }
 
 const sameDependencies = (a: WorkChart['dependencies'], b: WorkChart['dependencies']): boolean => {
-  const key = (deps: WorkChart['dependencies']): string => JSON.stringify(deps.map((d) => [d.name, d.alias ?? '', d.version, d.repository.replace(/\/+$/, '')]))
+  const key = (deps: WorkChart['dependencies']): string =>
+    JSON.stringify(deps.map((d) => [d.name, d.alias ?? '', d.version, d.repository.replace(/\/+$/, '')]))
   return key(a) === key(b)
 }
 
@@ -113,15 +115,19 @@ export function startBaseDiff(given: BaseDiffOptions): BaseDiff | undefined {
       }
       if (!head) return finish({ message: 'the head render failed: nothing to compare' })
       const comparison = compareRenders(result.documents, head)
-      const upstream = { name: options.upstream, before: result.built[options.upstream], after: options.headBuilt[options.upstream] }
+      const name = options.upstream
+      const upstream = { name, before: result.built[name], after: options.headBuilt[name] }
       const diff = finish({
         status: 'compared',
         comparison,
-        ...(result.missing ? { baseMissing: true, message: `${options.blueprint} does not exist at the base: every resource is added` } : {}),
+        ...(result.missing
+          ? { baseMissing: true, message: `${options.blueprint} does not exist at the base: every resource is added` }
+          : {}),
         ...(upstream.before || upstream.after ? { upstream } : {})
       })
       const n = comparison.counts
-      core.info(`What changes against ${base.label} ${base.sha.slice(0, 7)}: ${n.added} added, ${n.removed} removed, ${n.changed} changed`)
+      const where = `${base.label} ${base.sha.slice(0, 7)}`
+      core.info(`What changes against ${where}: ${n.added} added, ${n.removed} removed, ${n.changed} changed`)
       try {
         diff.file = await writeDiffFile(diff, options)
       } catch (error) {
@@ -160,7 +166,8 @@ async function renderBase(options: BaseDiffOptions, sha: string, release: () => 
     await copyBuiltArchives(options.headWork.dir, work.dir)
     built = { ...options.headBuilt }
   } else if (work.dependencies.length > 0) {
-    const needsCredentials = work.dependencies.some((dep) => dep.repository && options.build.credentialsFor(dep.repository))
+    const { credentialsFor } = options.build
+    const needsCredentials = work.dependencies.some((dep) => dep.repository && credentialsFor(dep.repository))
     if (!needsCredentials) release()
     const step = await buildDependencies(helm, work, { ...options.build, knownVersions: new Map() })
     release()
@@ -172,7 +179,9 @@ async function renderBase(options: BaseDiffOptions, sha: string, release: () => 
   }
   const args = ['template', options.releaseName, work.dir, '--namespace', options.namespace, ...options.valueArgs]
   const result = await helm.run(args)
-  if (result.exitCode !== 0) throw new Error(`helm template: ${lastLines(result.stderr, 3) || `exit ${result.exitCode}`}`)
+  if (result.exitCode !== 0) {
+    throw new Error(`helm template: ${lastLines(result.stderr, 3) || `exit ${result.exitCode}`}`)
+  }
   const parsed = parseRenderDetailed(result.stdout)
   if (parsed.errors.length > 0) throw new Error(parsed.errors[0]!.toFinding().message)
   return { documents: parsed.documents, missing: false, built }
@@ -201,7 +210,8 @@ async function writeDiffFile(diff: RenderDiff, options: BaseDiffOptions): Promis
   const c = diff.comparison!
   const header = [
     `# ${options.headWork.name}: rendered diff, ${diff.base.label} ${diff.base.sha.slice(0, 12)} -> head`,
-    `# ${c.counts.added} added, ${c.counts.removed} removed, ${c.counts.changed} changed, ${c.counts.unchanged} unchanged` +
+    `# ${c.counts.added} added, ${c.counts.removed} removed, ${c.counts.changed} changed, ` +
+      `${c.counts.unchanged} unchanged` +
       (c.noise.resources > 0 ? ` (${c.noise.resources} differ only in version labels/checksums)` : ''),
     '# Secret values are hidden.'
   ].join('\n')

@@ -115,14 +115,19 @@ function hideSecretValues(base: Obj | undefined, head: Obj | undefined): NonNull
     }
     for (const k of Object.keys(b ?? {})) if (head && (!h || !(k in h))) keys.removed.push(label(k))
     if (b) for (const k of Object.keys(b)) b[k] = SECRET_HIDDEN
-    if (h) for (const k of Object.keys(h)) h[k] = b && k in b && keys.changed.includes(label(k)) ? SECRET_CHANGED : SECRET_HIDDEN
+    if (h) {
+      for (const k of Object.keys(h)) {
+        h[k] = b && k in b && keys.changed.includes(label(k)) ? SECRET_CHANGED : SECRET_HIDDEN
+      }
+    }
   }
   return keys
 }
 
 /** YAML of a resource for diffs: keys sorted (their order means nothing to Kubernetes), no line folding. */
 export function resourceYaml(object: unknown): string {
-  return object === undefined ? '' : stringify(object, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false })
+  if (object === undefined) return ''
+  return stringify(object, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false })
 }
 
 /** A unified diff without the `===` banner line the diff library starts with. */
@@ -183,7 +188,11 @@ export interface CompareOptions {
  * Compares the base render with the head render. Added and removed resources
  * get a diff from/to nothing; unchanged ones (after noise alignment) none.
  */
-export function compareRenders(base: readonly RenderedDocument[], head: readonly RenderedDocument[], options: CompareOptions = {}): RenderComparison {
+export function compareRenders(
+  base: readonly RenderedDocument[],
+  head: readonly RenderedDocument[],
+  options: CompareOptions = {}
+): RenderComparison {
   const context = options.context ?? 3
   const before = index(base)
   const after = index(head)
@@ -219,7 +228,8 @@ export function compareRenders(base: readonly RenderedDocument[], head: readonly
       continue
     }
     noiseFields += noise
-    const label = [id.kind, id.namespace, id.name].filter(Boolean).join('/') + (key.includes('#') ? key.slice(key.indexOf('#')) : '')
+    const duplicate = key.includes('#') ? key.slice(key.indexOf('#')) : ''
+    const label = [id.kind, id.namespace, id.name].filter(Boolean).join('/') + duplicate
     const diff = unified(label, beforeText, afterText, context)
     const change: ResourceChange = {
       change: !b ? 'added' : !h ? 'removed' : 'changed',
@@ -232,8 +242,12 @@ export function compareRenders(base: readonly RenderedDocument[], head: readonly
     }
     if (secretKeys && change.change === 'changed') change.secretKeys = secretKeys
     if (secretKeys && change.change !== 'changed') {
-      const fields = [headObject ?? baseObject].flatMap((o) => ['data', 'stringData'].flatMap((f) => (isObj(o?.[f]) ? Object.keys(o![f] as Obj).map((k) => (f === 'data' ? k : `${f}.${k}`)) : [])))
-      change.secretKeys = change.change === 'added' ? { added: fields, removed: [], changed: [] } : { added: [], removed: fields, changed: [] }
+      const whole = (headObject ?? baseObject)!
+      const fields = ['data', 'stringData'].flatMap((f) =>
+        isObj(whole[f]) ? Object.keys(whole[f] as Obj).map((k) => (f === 'data' ? k : `${f}.${k}`)) : []
+      )
+      const added = change.change === 'added'
+      change.secretKeys = { added: added ? fields : [], removed: added ? [] : fields, changed: [] }
     }
     resources.push(change)
   }

@@ -22,7 +22,11 @@ const strAt = (o: unknown, ...keys: string[]): string | undefined => {
  * push's `before`. `auto` compares on pull requests and on pushes with a
  * previous commit; `true` also says why when the event has none; `false` never.
  */
-export function baseCommitFor(eventName: string, payload: unknown, setting: DiffSetting): { sha: string; label: string } | { skip: string } | undefined {
+export function baseCommitFor(
+  eventName: string,
+  payload: unknown,
+  setting: DiffSetting
+): { sha: string; label: string } | { skip: string } | undefined {
   if (setting === 'false') return undefined
   let found: { sha: string; label: string } | undefined
   if (eventName === 'pull_request' || eventName === 'pull_request_target') {
@@ -36,7 +40,8 @@ export function baseCommitFor(eventName: string, payload: unknown, setting: Diff
     if (sha && SHA_RE.test(sha) && !ZERO_SHA_RE.test(sha)) found = { sha, label: 'commit before the push' }
   }
   if (found) return found
-  return setting === 'true' ? { skip: `diff: the ${eventName || 'unknown'} event has no base commit to compare with` } : undefined
+  if (setting !== 'true') return undefined
+  return { skip: `diff: the ${eventName || 'unknown'} event has no base commit to compare with` }
 }
 
 interface ProcessResult {
@@ -47,7 +52,8 @@ interface ProcessResult {
 
 function runGit(cwd: string, args: string[], input?: string): Promise<ProcessResult> {
   return new Promise((resolve) => {
-    const child = spawn('git', args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }, stdio: ['pipe', 'pipe', 'pipe'] })
+    const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }
+    const child = spawn('git', args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
     const out: Buffer[] = []
     let err = ''
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
@@ -67,7 +73,8 @@ export async function ensureCommit(cwd: string, sha: string): Promise<void> {
   if (await hasCommit(cwd, sha)) return
   const fetched = await fetchCommits(cwd, [sha], 1)
   if (!(await hasCommit(cwd, sha))) {
-    throw new Error(`commit ${sha.slice(0, 7)} is not in the clone and could not be fetched (${lastLine(fetched.stderr)})`)
+    const why = lastLine(fetched.stderr)
+    throw new Error(`commit ${sha.slice(0, 7)} is not in the clone and could not be fetched (${why})`)
   }
 }
 
@@ -82,7 +89,8 @@ export interface TreeCopy {
  * submodule in them is refused (a link could read files outside the chart).
  */
 export async function copyTree(cwd: string, sha: string, folders: string[], dest: string): Promise<TreeCopy> {
-  const listed = await runGit(cwd, ['ls-tree', '-r', '-z', '--full-name', sha, '--', ...folders.map((f) => `${f.replace(/\/+$/, '')}/`)])
+  const pathspecs = folders.map((f) => `${f.replace(/\/+$/, '')}/`)
+  const listed = await runGit(cwd, ['ls-tree', '-r', '-z', '--full-name', sha, '--', ...pathspecs])
   if (listed.code !== 0) throw new Error(`git ls-tree ${sha.slice(0, 7)} failed (${lastLine(listed.stderr)})`)
   const prefix = (await runGit(cwd, ['rev-parse', '--show-prefix'])).stdout.toString().trim()
   const entries: Array<{ mode: string; id: string; file: string }> = []
@@ -93,7 +101,9 @@ export async function copyTree(cwd: string, sha: string, folders: string[], dest
     const full = record.slice(tab + 1)
     // ls-tree names paths from the repository root; the workspace may be a folder inside it.
     const file = prefix && full.startsWith(prefix) ? full.slice(prefix.length) : full
-    if (type !== 'blob' || mode === '120000') throw new Error(`${file} is a ${mode === '120000' ? 'symbolic link' : type} at ${sha.slice(0, 7)}`)
+    if (type !== 'blob' || mode === '120000') {
+      throw new Error(`${file} is a ${mode === '120000' ? 'symbolic link' : type} at ${sha.slice(0, 7)}`)
+    }
     entries.push({ mode: mode!, id: id!, file })
   }
   if (entries.length === 0) return { files: 0 }

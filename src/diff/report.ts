@@ -12,7 +12,12 @@ const MAX_DIFF_LINES = 200
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
 function html(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\r\n\t]/g, ' ')
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/[\r\n\t]/g, ' ')
 }
 
 const kindLabel = (r: ResourceChange): string => (r.group ? `${r.kind} (${r.group})` : r.kind)
@@ -38,7 +43,8 @@ function imageCell(refs: string[]): string {
 
 function imagesTable(images: ImageChange[]): string {
   const rows = images.map((i) => {
-    const pins = i.pin.length === 0 ? '—' : i.pin.every((p) => p === 'digest') ? 'digest' : i.pin.some((p) => p === 'digest') ? 'partly' : 'tag only'
+    const digests = i.pin.filter((p) => p === 'digest').length
+    const pins = i.pin.length === 0 ? '—' : digests === i.pin.length ? 'digest' : digests > 0 ? 'partly' : 'tag only'
     return `| ${codeSpan(i.repository, true)} | ${imageCell(i.before)} | ${imageCell(i.after)} | ${pins} |`
   })
   return ['| image | before | after | pinned |', '| --- | --- | --- | --- |', ...rows].join('\n')
@@ -46,7 +52,8 @@ function imagesTable(images: ImageChange[]): string {
 
 function foldedDiff(r: ResourceChange): string {
   const lines = r.diff.replace(/\n$/, '').split('\n')
-  const shown = lines.length > MAX_DIFF_LINES ? [...lines.slice(0, MAX_DIFF_LINES), `# … ${lines.length - MAX_DIFF_LINES} more lines in the diff file`] : lines
+  const more = lines.length - MAX_DIFF_LINES
+  const shown = more > 0 ? [...lines.slice(0, MAX_DIFF_LINES), `# … ${more} more lines in the diff file`] : lines
   const summary = `${html(r.change)}: ${html(kindLabel(r))} ${html(nameLabel(r))} (${html(what(r))})`
   return `<details><summary>${summary}</summary>\n\n${codeBlock(shown.join('\n'), 'diff')}\n\n</details>`
 }
@@ -59,28 +66,39 @@ export function renderDiffSection(diff: RenderDiff | undefined, budget: number):
   if (!diff) return undefined
   const against = diff.base.sha ? `the ${diff.base.label} ${codeSpan(diff.base.sha.slice(0, 7))}` : 'the base'
   if (diff.status !== 'compared' || !diff.comparison) {
-    return clipTo(`**What changes:** not compared with ${against}: ${escapeMarkdown(diff.message ?? 'no base render')}`, budget)
+    const why = escapeMarkdown(diff.message ?? 'no base render')
+    return clipTo(`**What changes:** not compared with ${against}: ${why}`, budget)
   }
   const c = diff.comparison
-  const noise = c.noise.resources > 0 ? `; ${plural(c.noise.resources, 'resource')} differ only in version labels or checksums` : ''
+  const noise =
+    c.noise.resources > 0 ? `; ${plural(c.noise.resources, 'resource')} differ only in version labels or checksums` : ''
   const upstream =
     diff.upstream && diff.upstream.before !== diff.upstream.after
-      ? `Upstream ${codeSpan(diff.upstream.name)}: ${codeSpan(diff.upstream.before ?? 'none')} → ${codeSpan(diff.upstream.after ?? 'none')}`
+      ? `Upstream ${codeSpan(diff.upstream.name)}: ` +
+        `${codeSpan(diff.upstream.before ?? 'none')} → ${codeSpan(diff.upstream.after ?? 'none')}`
       : undefined
   if (c.resources.length === 0) {
-    return clipTo(`**What changes:** no rendered change against ${against} (${plural(c.counts.unchanged, 'resource')} compared${noise}).`, budget)
+    const compared = `${plural(c.counts.unchanged, 'resource')} compared${noise}`
+    return clipTo(`**What changes:** no rendered change against ${against} (${compared}).`, budget)
   }
   const head: string[] = ['### What changes', '']
-  const counts = [`**${c.counts.added} added**`, `**${c.counts.removed} removed**`, `**${c.counts.changed} changed**`, `${c.counts.unchanged} unchanged`]
+  const n = c.counts
+  const counts = [`**${n.added} added**`, `**${n.removed} removed**`, `**${n.changed} changed**`]
+  counts.push(`${n.unchanged} unchanged`)
   head.push(`Against ${against}: ${counts.join(', ')}${noise}.`)
   if (diff.message) head.push('', `_${escapeMarkdown(diff.message)}_`)
   if (upstream) head.push('', upstream)
-  const rows = c.resources.slice(0, MAX_ROWS).map((r) => `| ${r.change} | ${escapeCell(kindLabel(r))} | ${codeSpan(nameLabel(r), true)} | ${escapeCell(what(r), 300)} |`)
+  const row = (r: ResourceChange): string =>
+    `| ${r.change} | ${escapeCell(kindLabel(r))} | ${codeSpan(nameLabel(r), true)} | ${escapeCell(what(r), 300)} |`
+  const rows = c.resources.slice(0, MAX_ROWS).map(row)
   head.push('', '| change | kind | name | what |', '| --- | --- | --- | --- |', ...rows)
-  if (c.resources.length > MAX_ROWS) head.push('', `_… ${c.resources.length - MAX_ROWS} more resources in the diff file (output \`diff\`)_`)
+  if (c.resources.length > MAX_ROWS) {
+    head.push('', `_… ${c.resources.length - MAX_ROWS} more resources in the diff file (output \`diff\`)_`)
+  }
   if (c.images.length > 0) head.push('', '**Images that change**', '', imagesTable(c.images))
   let text = head.join('\n')
-  const note = (n: number): string => `_… ${plural(n, 'more diff')} in the diff file (output \`diff\`, and the JSON report)_`
+  const note = (count: number): string =>
+    `_… ${plural(count, 'more diff')} in the diff file (output \`diff\`, and the JSON report)_`
   const reserve = note(9999).length + 2
   const diffs = c.resources.filter((r) => r.change === 'changed')
   let shown = 0
