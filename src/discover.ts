@@ -72,7 +72,7 @@ function lastLine(text: string): string {
 
 const short = (sha: string): string => sha.slice(0, 7)
 
-async function hasCommit(cwd: string, sha: string): Promise<boolean> {
+export async function hasCommit(cwd: string, sha: string): Promise<boolean> {
   return (await git(cwd, ['cat-file', '-e', `${sha}^{commit}`])).ok
 }
 
@@ -82,7 +82,7 @@ async function isShallow(cwd: string): Promise<boolean> {
 }
 
 /** Fetches commits from origin; `--depth` only in a shallow clone (it would make a full clone shallow). */
-async function fetchCommits(cwd: string, shas: string[], depth: number): Promise<GitResult> {
+export async function fetchCommits(cwd: string, shas: string[], depth: number): Promise<GitResult> {
   const args = ['fetch', '--no-tags', '--quiet']
   if (await isShallow(cwd)) args.push(`--depth=${depth}`)
   args.push('origin', ...shas)

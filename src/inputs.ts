@@ -61,6 +61,8 @@ export interface ActionInputs {
   commentMode: CommentMode
   githubToken: string
   discoverGlob: string[]
+  /** Rendered diff against the base commit: `auto` on pull requests and pushes with a previous commit. */
+  diff: 'auto' | 'true' | 'false'
 }
 
 /** Reads an input by name; tests and the local runner set INPUT_* variables. */
@@ -243,6 +245,7 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     chartTests: boolean(read, 'chart-tests', true),
     commentMode: oneOf<CommentMode>(read, 'comment-mode', ['update', 'recreate', 'off'], 'update'),
     githubToken: read('github-token').trim(),
-    discoverGlob: lines(read('discover-glob'))
+    discoverGlob: lines(read('discover-glob')),
+    diff: oneOf<'auto' | 'true' | 'false'>(read, 'diff', ['auto', 'true', 'false'], 'auto')
   }
 }

@@ -11,6 +11,8 @@ import { defaultConcurrency } from './concurrency.js'
 import { buildDependencies, hollowByDeclaration, prepareWorkChart, type DependencyBuildData } from './dependencies.js'
 import { discoverBlueprints } from './discover.js'
 import { addPinSuggestions } from './digests.js'
+import { startBaseDiff } from './diff/base.js'
+import type { RenderDiff } from './diff/types.js'
 import { runGates, type ImagesData } from './gates/index.js'
 import { decideMode, prContext, upsertComment, type ModeDecision } from './github.js'
 import { Helm } from './helm.js'
@@ -94,6 +96,8 @@ interface RunState {
   /** What the SBOM describes, once the chart is packaged and its default render checked. */
   sbom?: Omit<SbomInput, 'artifact'>
   sbomPath?: string
+  /** The rendered diff against the base commit (src/diff/). */
+  diff?: RenderDiff
 }
 
 /**
@@ -118,6 +122,7 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
     publish: fields.state.publish ?? (fields.ref ? { ref: fields.ref, pushed: false } : undefined),
     values: { files: inputs.valuesFiles, set: inputs.setValues },
     sbom: fields.state.sbomPath,
+    diff: fields.state.diff,
     runUrl: event.runUrl,
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - start)
@@ -162,7 +167,7 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
     core.info(`helm ${helm.version} (${installed.source}: ${installed.binary})`)
     if (upstream.step) state.steps.push(upstream.step)
     state.upstream = upstream.resolution?.info
-    await runChartSteps(inputs, blueprint, helm, upstream.resolution, version, decision.mode, workRoot, state)
+    await runChartSteps(inputs, blueprint, helm, upstream.resolution, version, decision.mode, workRoot, state, event)
   } catch (error) {
     // A fatal error still gets a report: the PR comment says what stopped the run.
     state.steps.push(stoppedStep(error))
@@ -286,7 +291,8 @@ async function runChartSteps(
   version: string,
   mode: 'validate' | 'publish',
   workRoot: string,
-  state: RunState
+  state: RunState,
+  event?: EventContext
 ): Promise<void> {
   const upstreamIndex = upstream ? findUpstream(blueprint, upstream.info.name).index : -1
   const { work, findings: lockFindings } = await prepareWorkChart({
@@ -301,13 +307,13 @@ async function runChartSteps(
     if (upstream.indexText) knownIndexes.set(upstream.effectiveRepository, upstream.indexText)
     knownVersions.set(upstream.info.name, upstream.info.resolved)
   }
-  const build = await buildDependencies(helm, work, {
+  const buildOptions = {
     mirrors: inputs.repositoryMirrors,
     knownIndexes,
-    knownVersions,
     credentialsFor: repositoryCredentials(inputs),
     plainHttp: inputs.plainHttp
-  })
+  }
+  const build = await buildDependencies(helm, work, { ...buildOptions, knownVersions })
   build.findings.push(...lockFindings)
   state.steps.push(build)
   if (build.status === 'failed') return
@@ -318,6 +324,26 @@ async function runChartSteps(
     ...inputs.valuesFiles.flatMap((file) => ['--values', path.resolve(inputs.workspace, file)]),
     ...inputs.setValues.flatMap((value) => ['--set', value])
   ]
+  // The base commit's render for "What changes" runs beside the gates (src/diff/base.ts); a notice at worst.
+  const baseDiff = startBaseDiff({
+    setting: inputs.diff,
+    eventName: event?.eventName ?? '',
+    payload: event?.payload ?? {},
+    workspace: inputs.workspace,
+    blueprint: inputs.blueprint,
+    chart: inputs.chart,
+    upstream: inputs.upstream,
+    helm,
+    workRoot,
+    headWork: work,
+    headBuilt: built,
+    build: buildOptions,
+    valueArgs,
+    releaseName: work.name,
+    namespace: `smoke-${work.name}`,
+    outputDir: process.env.RUNNER_TEMP || os.tmpdir()
+  })
+  await baseDiff?.credentialsReleased // no repository credentials in any helm home once chart tests start
   // Both sides settle before anything is thrown: the work folder is removed
   // after a failure, and must not be while helm or a script still works in it.
   const [gatesOutcome, packagedOutcome] = await Promise.allSettled([
@@ -344,6 +370,8 @@ async function runChartSteps(
     }),
     packageChart(helm, work, path.join(workRoot, 'package'), epoch, built)
   ])
+  const headRender = gatesOutcome.status === 'fulfilled' ? gatesOutcome.value.defaultRender : undefined
+  state.diff = await baseDiff?.compare(headRender) // after the base settled, before anything is thrown
   if (gatesOutcome.status === 'rejected') throw gatesOutcome.reason
   if (packagedOutcome.status === 'rejected') throw packagedOutcome.reason
   const [gates, packaged] = [gatesOutcome.value, packagedOutcome.value]
@@ -395,6 +423,7 @@ export async function emitReport(report: ActionReport, inputs: ActionInputs, eve
   // host/path/name@sha256:… — what `cosign sign` and `cosign attest` take.
   core.setOutput('digest-ref', report.publish?.digest ? `${report.publish.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '')}@${report.publish.digest}` : '')
   core.setOutput('sbom', report.sbom ?? '')
+  core.setOutput('diff', report.diff?.file ?? '')
   if (report.sbom) core.info(`SBOM (CycloneDX): ${report.sbom}`)
   core.setOutput('pushed', String(report.publish?.pushed ?? false))
   core.setOutput('mode', report.mode)

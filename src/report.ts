@@ -13,6 +13,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { redact } from './secrets.js'
 import type { ActionReport, Finding, PublishInfo, Severity, StepResult, StepStatus, UpstreamInfo } from './types.js'
+import { renderDiffSection } from './diff/report.js'
 
 /** A PR comment body is capped at 65,536 characters by GitHub. */
 export const COMMENT_LIMIT = 65_536
@@ -519,7 +520,11 @@ export function renderMarkdown(report: ActionReport, opts: RenderOptions): strin
 
   const head: string[] = []
   if (opts.marker) head.push(resolveMarker(opts.marker))
-  head.push(statusLine(r), '', modeLine(r), '', stepsTable(Array.isArray(r.steps) ? r.steps : []))
+  head.push(statusLine(r), '', modeLine(r))
+  // Rendered diff against the base (src/diff/report.ts), before the step table; at most half the limit.
+  const changes = renderDiffSection(r.diff, Math.floor(limit / 2))
+  if (changes) head.push('', changes)
+  head.push('', stepsTable(Array.isArray(r.steps) ? r.steps : []))
   const headText = head.join('\n')
 
   const groups = findingGroups(Array.isArray(r.steps) ? r.steps : [])

@@ -1,5 +1,6 @@
 // Shared result types. Every step returns a StepResult; reporting (markdown,
 // annotations, JSON report) turns these into text. Nothing here does I/O.
+import type { RenderDiff } from './diff/types.js'
 
 export type StepStatus = 'passed' | 'failed' | 'skipped' | 'warning'
 
@@ -96,6 +97,8 @@ export interface ActionReport {
   values: { files: string[]; set: string[] }
   /** Path of the CycloneDX SBOM written for the chart (when it was packaged and rendered). */
   sbom?: string
+  /** The rendered diff against the base commit ("What changes"); absent when the diff is off for the event. */
+  diff?: RenderDiff
   runUrl?: string
   startedAt: string
   durationMs: number

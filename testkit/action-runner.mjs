@@ -110,7 +110,8 @@ export async function runAction({ inputs, workspace, env = {}, eventName = 'work
     }
     // The runner's temp folder goes with this run: keep the SBOM's text, as the report's.
     const sbom = outputs.sbom ? await readFile(outputs.sbom, 'utf8').catch(() => undefined) : undefined
-    return { exitCode, stdout, stderr, outputs, summary, report, sbom, annotations: parseAnnotations(stdout), durationMs }
+    const diff = outputs.diff ? await readFile(outputs.diff, 'utf8').catch(() => undefined) : undefined
+    return { exitCode, stdout, stderr, outputs, summary, report, sbom, diff, annotations: parseAnnotations(stdout), durationMs }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
