@@ -2,6 +2,7 @@
 // else in the action calls core.getInput.
 import * as core from '@actions/core'
 import path from 'node:path'
+import { DEFAULT_TIMEOUT, parseDuration } from './deadline.js'
 import { IMAGE_POLICIES, type ImagePolicy } from './images.js'
 import { isLoopbackHost } from './registry.js'
 import { ActionError } from './types.js'
@@ -58,6 +59,8 @@ export interface ActionInputs {
   commentMode: CommentMode
   githubToken: string
   discoverGlob: string[]
+  /** Input timeout: the whole run's budget, in milliseconds (default 15m). */
+  timeoutMs: number
 }
 
 /** Reads an input by name; tests and the local runner set INPUT_* variables. */
@@ -238,6 +241,7 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     chartTests: boolean(read, 'chart-tests', true),
     commentMode: oneOf<CommentMode>(read, 'comment-mode', ['update', 'recreate', 'off'], 'update'),
     githubToken: read('github-token').trim(),
-    discoverGlob: lines(read('discover-glob'))
+    discoverGlob: lines(read('discover-glob')),
+    timeoutMs: parseDuration(read('timeout').trim() || DEFAULT_TIMEOUT)
   }
 }

@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { findUpstream, isNoUpstream, loadBlueprint, type Blueprint } from './blueprint.js'
 import { defaultConcurrency } from './concurrency.js'
+import { armWatchdog, startRunBudget } from './deadline.js'
 import { buildDependencies, hollowByDeclaration, prepareWorkChart, type DependencyBuildData } from './dependencies.js'
 import { discoverBlueprints } from './discover.js'
 import { addPinSuggestions } from './digests.js'
@@ -20,6 +21,7 @@ import { chartReference, packageChart, publishChart, sourceDateEpoch } from './p
 import { isLoopbackHost, isRepositoryComponent, parseOciReference } from './registry.js'
 import { annotate, commentMarker, maskSetValues, COMMENT_LIMIT, renderLogLines, renderMarkdown, SUMMARY_LIMIT, writeJobSummary, writeJsonReport } from './report.js'
 import { buildSbom, writeSbom, type SbomInput } from './sbom.js'
+import { ensureRunnerFolders } from './runner-env.js'
 import { redact, registerSecret } from './secrets.js'
 import { isStrictSemver } from './semver.js'
 import { ActionError, type ActionReport, type PublishInfo, type StepResult, type UpstreamInfo } from './types.js'
@@ -47,7 +49,10 @@ export function errorLine(error: unknown): string {
 
 export async function run(): Promise<void> {
   try {
+    ensureRunnerFolders()
     const inputs = getInputs()
+    startRunBudget(inputs.timeoutMs)
+    armWatchdog(inputs.timeoutMs)
     for (const secret of [inputs.registryPassword, inputs.dependencyPassword, inputs.githubToken]) registerSecret(secret)
     if (inputs.mode === 'discover') {
       await runDiscover(inputs)
