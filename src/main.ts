@@ -24,6 +24,7 @@ import { buildSbom, writeSbom, type SbomInput } from './sbom.js'
 import { ensureRunnerFolders } from './runner-env.js'
 import { redact, registerSecret } from './secrets.js'
 import { isStrictSemver } from './semver.js'
+import { assertYamlFileSize } from './yaml-source.js'
 import { ActionError, type ActionReport, type PublishInfo, type StepResult, type UpstreamInfo } from './types.js'
 import { credentialsForRepository, resolveUpstream, type UpstreamResolution } from './upstream.js'
 
@@ -84,11 +85,10 @@ async function runDiscover(inputs: ActionInputs): Promise<void> {
 function failureLine(unmasked: ActionReport): string {
   const report = maskSetValues(unmasked)
   const failed = report.steps.filter((step) => step.status === 'failed')
-  const first = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error'))[0]
-  const where = first?.file ? `${first.file}${first.line ? `:${first.line}` : ''}: ` : ''
-  return redact(
-    `${[report.chart.name, report.chart.version].filter(Boolean).join(' ')}: ${failed.map((step) => step.title).join(', ')} failed` + (first ? ` — ${where}${first.message}` : '')
-  )
+  const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length
+  // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
+  const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, annotated above and in the job summary` : ''
+  return redact(`${[report.chart.name, report.chart.version].filter(Boolean).join(' ')}: ${failed.map((step) => step.title).join(', ')} failed${count}`)
 }
 
 interface RunState {
@@ -130,6 +130,8 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
   let blueprint: Blueprint
   try {
     blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart)
+    // Helm reads the values input's files; one over Helm's limit fails now, not after minutes.
+    await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(path.resolve(inputs.workspace, file), file)))
   } catch (error) {
     const chart = await chartIdentityGuess(inputs)
     return finish({ chart, mode: 'validate', modeReason: 'the blueprint could not be read', state: { steps: [stoppedStep(error)] } })

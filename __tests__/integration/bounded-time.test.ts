@@ -176,3 +176,57 @@ describe('a chart test that leaves a process behind (helm 3)', () => {
     }
   }, 180_000)
 })
+
+describe('bad input that stalls or crashes (helm 3)', () => {
+  const [helm] = helmsUnderTest()
+  let repo: ChartRepo
+  beforeAll(async () => {
+    repo = await startChartRepo({ helm: helm.binary })
+  })
+  afterAll(async () => {
+    await repo?.close()
+  })
+
+  it('a values.yaml over 5 MiB is refused at once, naming the file; the error is printed once', async () => {
+    await withWorkspace(async (ws) => {
+      const values = path.join(ws.chart, 'values.yaml')
+      await writeFile(values, (await readFile(values, 'utf8')) + `padding: "${'x'.repeat(6 * 1024 * 1024)}"\n`)
+      const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { push: 'false' }, killAfterMs: 120_000 })
+      expect(run.exitCode).not.toBe(0)
+      expect(run.durationMs).toBeLessThan(30_000)
+      const errors = run.annotations.filter((a: { level: string }) => a.level === 'error').map((a: { message: string }) => a.message)
+      expect(errors.join('\n')).toMatch(/platform\/temporal\/chart\/values\.yaml is 6\.\d MiB, over Helm's 5 MiB limit/)
+      // Once: the finding's annotation, and a last line that counts instead of repeating it.
+      expect(errors.filter((message: string) => message.includes("over Helm's 5 MiB limit"))).toHaveLength(1)
+      expect(run.report?.status).toBe('failed')
+    })
+  })
+
+  it('a values input file over 5 MiB is refused before any work', async () => {
+    await withWorkspace(async (ws) => {
+      await writeFile(path.join(ws.dir, 'huge-values.yaml'), `padding: "${'x'.repeat(5 * 1024 * 1024 + 10)}"\n`)
+      const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { push: 'false', values: 'huge-values.yaml' }, killAfterMs: 120_000 })
+      expect(run.exitCode).not.toBe(0)
+      expect(failureMessage(run)).toMatch(/huge-values\.yaml is 5\.0 MiB, over Helm's 5 MiB limit/)
+      expect(run.stdout).not.toMatch(/^helm v/m) // stopped before helm was even set up
+    })
+  })
+
+  it('a RUNNER_TEMP that does not exist falls back to the OS temp folder', async () => {
+    await withWorkspace(async (ws) => {
+      const run = await runBundledAction({
+        helm,
+        workspace: ws.dir,
+        repoUrl: repo.url,
+        inputs: { push: 'false', ...FAST },
+        env: { RUNNER_TEMP: path.join(os.tmpdir(), 'bp-no-such-runner-temp', 'x') },
+        killAfterMs: 120_000
+      })
+      expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
+      expect(path.dirname(run.outputs.report)).toBe(os.tmpdir())
+      expect(run.report?.status).toBe('passed')
+      await rm(run.outputs.report, { force: true })
+      if (run.outputs.sbom) await rm(run.outputs.sbom, { force: true })
+    })
+  })
+})
