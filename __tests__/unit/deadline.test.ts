@@ -59,13 +59,18 @@ describe('operationLimit', () => {
 describe('withProgress', () => {
   it('reports at the interval while the work runs, and stops when it settles', async () => {
     const seen: number[] = []
-    const result = await withProgress(new Promise((resolve) => setTimeout(() => resolve('done'), 350)), (ms) => seen.push(ms), 100)
+    let finish: (value: string) => void = () => undefined
+    const work = new Promise<string>((resolve) => (finish = resolve))
+    const result = await withProgress(work, (ms) => {
+      seen.push(ms)
+      if (seen.length === 3) finish('done')
+    }, 30)
     expect(result).toBe('done')
-    expect(seen.length).toBeGreaterThanOrEqual(2)
-    expect(seen.length).toBeLessThanOrEqual(4)
-    const count = seen.length
-    await new Promise((resolve) => setTimeout(resolve, 250))
-    expect(seen).toHaveLength(count)
+    expect(seen).toHaveLength(3)
+    expect(seen[0]).toBeGreaterThanOrEqual(25)
+    expect(seen[2]).toBeGreaterThan(seen[0])
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    expect(seen).toHaveLength(3)
   })
 
   it('passes a failure through, and stops reporting', async () => {
