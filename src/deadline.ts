@@ -29,11 +29,17 @@ export function parseDuration(text: string, input = 'timeout'): number {
   const value = text.trim().toLowerCase()
   const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value)
   if (value === '' || !match) {
-    throw new ActionError(`input ${input}: "${text.trim()}" is not a duration`, `write it as e.g. 90s, 10m or 1h30m (default ${DEFAULT_TIMEOUT})`)
+    throw new ActionError(
+      `input ${input}: "${text.trim()}" is not a duration`,
+      `write it as e.g. 90s, 10m or 1h30m (default ${DEFAULT_TIMEOUT})`
+    )
   }
   const ms = ((Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0)) * 60 + Number(match[3] ?? 0)) * 1000
   if (ms < MIN_TIMEOUT_MS || ms > MAX_TIMEOUT_MS) {
-    throw new ActionError(`input ${input}: ${value} is outside 10s to 6h`, 'a run needs at least 10s, and GitHub stops a job after 6h')
+    throw new ActionError(
+      `input ${input}: ${value} is outside 10s to 6h`,
+      'a run needs at least 10s, and GitHub stops a job after 6h'
+    )
   }
   return ms
 }
@@ -86,7 +92,11 @@ export interface OperationLimit {
  * run's work budget (or, for `phase: 'report'`, of the whole budget, with a few
  * seconds at least so a stopped run still gets its comment out).
  */
-export function operationLimit(limitMs: number, phase: 'work' | 'report' = 'work', now = performance.now()): OperationLimit {
+export function operationLimit(
+  limitMs: number,
+  phase: 'work' | 'report' = 'work',
+  now = performance.now()
+): OperationLimit {
   if (!current) return { ms: limitMs, byRun: false }
   const left = phase === 'work' ? current.workEnd - now : Math.max(5000, current.end - now)
   return left < limitMs ? { ms: Math.max(0, Math.floor(left)), byRun: true } : { ms: limitMs, byRun: false }
@@ -99,10 +109,13 @@ export class DeadlineError extends ActionError {
     readonly waitedMs: number,
     readonly byRun: boolean
   ) {
+    const budget = current?.label ?? '?'
     super(
-      waitedMs <= 0 && byRun ? `${what}: not started, the run's timeout (${current?.label ?? '?'}) ran out` : `${what}: no answer for ${Math.round(waitedMs / 1000)} s`,
+      waitedMs <= 0 && byRun
+        ? `${what}: not started, the run's timeout (${budget}) ran out`
+        : `${what}: no answer for ${Math.round(waitedMs / 1000)} s`,
       byRun
-        ? `the run's timeout (${current?.label ?? '?'}) ran out: find out why it is this slow, or raise the timeout input`
+        ? `the run's timeout (${budget}) ran out: find out why it is this slow, or raise the timeout input`
         : 'check the server is reachable and answering; the operation was stopped at its time limit'
     )
     this.name = 'DeadlineError'
@@ -120,7 +133,11 @@ export function assertTimeLeft(what: string): OperationLimit {
  * Calls `report(elapsedMs)` every `intervalMs` until the promise settles, so a
  * long wait (a push to a slow registry) is not silent in the log.
  */
-export async function withProgress<T>(work: Promise<T>, report: (elapsedMs: number) => void, intervalMs = progressInterval()): Promise<T> {
+export async function withProgress<T>(
+  work: Promise<T>,
+  report: (elapsedMs: number) => void,
+  intervalMs = progressInterval()
+): Promise<T> {
   const start = performance.now()
   const timer = setInterval(() => report(performance.now() - start), intervalMs)
   try {
@@ -143,7 +160,8 @@ export function progressInterval(env: NodeJS.ProcessEnv = process.env): number {
  */
 export function armWatchdog(totalMs: number, grace = 30_000): NodeJS.Timeout {
   const timer = setTimeout(() => {
-    process.stdout.write(`::error::the run did not end within its timeout (${formatDuration(totalMs)}) and was stopped\n`)
+    const line = `the run did not end within its timeout (${formatDuration(totalMs)}) and was stopped`
+    process.stdout.write(`::error::${line}\n`)
     process.exit(1)
   }, totalMs + grace)
   timer.unref()

@@ -127,7 +127,8 @@ export class Helm {
   registryLogin(host: string, credentials: { username: string; password: string }, plainHttp: boolean): Promise<HelmRunResult> {
     const args = ['registry', 'login', host, '--username', credentials.username, '--password-stdin']
     if (plainHttp) args.push(this.major >= 4 ? '--plain-http' : '--insecure')
-    return this.run(args, { input: credentials.password, what: `helm registry login to ${host}`, limitMs: OPERATION_LIMITS.registryWrite })
+    const what = `helm registry login to ${host}`
+    return this.run(args, { input: credentials.password, what, limitMs: OPERATION_LIMITS.registryWrite })
   }
 
   /**
@@ -142,7 +143,8 @@ export class Helm {
     if (limit.ms <= 0) return Promise.reject(new DeadlineError(what, 0, true))
     return new Promise((resolve, reject) => {
       const detached = process.platform !== 'win32'
-      const child = spawn(this.binary, args, { cwd: options.cwd, env: this.env(), stdio: ['pipe', 'pipe', 'pipe'], detached })
+      const stdio: ['pipe', 'pipe', 'pipe'] = ['pipe', 'pipe', 'pipe']
+      const child = spawn(this.binary, args, { cwd: options.cwd, env: this.env(), stdio, detached })
       const stdout: Buffer[] = []
       const stderr: Buffer[] = []
       let timedOut = false

@@ -88,7 +88,8 @@ function failureLine(unmasked: ActionReport): string {
   const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length
   // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
   const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, annotated above and in the job summary` : ''
-  return redact(`${[report.chart.name, report.chart.version].filter(Boolean).join(' ')}: ${failed.map((step) => step.title).join(', ')} failed${count}`)
+  const chart = [report.chart.name, report.chart.version].filter(Boolean).join(' ')
+  return redact(`${chart}: ${failed.map((step) => step.title).join(', ')} failed${count}`)
 }
 
 interface RunState {

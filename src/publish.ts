@@ -263,7 +263,10 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
   const push = await withRetry(
     async () => {
       const result = await withProgress(
-        helm.run(['push', packaged.archive, options.registry, ...plain], { what: `helm push to ${host}`, limitMs: OPERATION_LIMITS.registryWrite }),
+        helm.run(['push', packaged.archive, options.registry, ...plain], {
+          what: `helm push to ${host}`,
+          limitMs: OPERATION_LIMITS.registryWrite
+        }),
         (ms) => core.info(`still pushing ${ref} to ${host} (${Math.round(ms / 1000)} s)`)
       )
       if (result.exitCode !== 0) throw new PushFailure(result)

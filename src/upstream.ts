@@ -65,7 +65,15 @@ export function parseIndex(text: string, source: string): Record<string, IndexEn
 }
 
 /** Connection failures another attempt may get past (a refused connection is a wrong URL more often than not). */
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'])
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED'
+])
 
 class IndexFetchError extends ActionError {
   constructor(
@@ -105,13 +113,15 @@ export async function fetchIndex(
       if (response.status === 401 || response.status === 403) {
         throw new IndexFetchError(
           `upstream repository ${url} answered HTTP ${response.status}`,
-          `a private repository needs dependency-username and dependency-password${/^http:/i.test(url) ? ' and https:// (credentials are never sent over plain http except to loopback)' : ''}`,
+          'a private repository needs dependency-username and dependency-password' +
+            (/^http:/i.test(url) ? ' and https:// (credentials are never sent over plain http except to loopback)' : ''),
           false
         )
       }
       if (!response.ok) {
         const transient = (response.status >= 500 && response.status !== 501) || response.status === 429
-        throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, 'check the dependency repository URL, or set repository-mirrors', transient)
+        const hint = 'check the dependency repository URL, or set repository-mirrors'
+        throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, hint, transient)
       }
       return { url, text: await response.text() }
     } catch (error) {
@@ -122,13 +132,17 @@ export async function fetchIndex(
         throw new IndexFetchError(`upstream repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true)
       }
       const code = failure.cause?.code
-      throw new IndexFetchError(`upstream repository ${url} is unreachable: ${code ?? failure.cause?.message ?? failure.message}`, mirrorHint, code !== undefined && TRANSIENT_CODES.has(code))
+      const reason = code ?? failure.cause?.message ?? failure.message
+      const transient = code !== undefined && TRANSIENT_CODES.has(code)
+      throw new IndexFetchError(`upstream repository ${url} is unreachable: ${reason}`, mirrorHint, transient)
     }
   }
   return withRetry(attempt, {
     ...retry,
     isRetryable: (error) => error instanceof IndexFetchError && error.transient,
-    onRetry: (n, error, delayMs) => core.info(`${(error as Error).message}; retry ${n} of ${retry.retries} in ${(delayMs / 1000).toFixed(1)} s`)
+    onRetry: (n, error, delayMs) => {
+      core.info(`${(error as Error).message}; retry ${n} of ${retry.retries} in ${(delayMs / 1000).toFixed(1)} s`)
+    }
   })
 }
 

@@ -106,7 +106,8 @@ export function runChartTest(chartDir: string, script: string, env: NodeJS.Proce
     // pipes, so 'close' follows).
     child.on('exit', () => void killAll())
     child.on('close', (code, signal) => {
-      const stopped = timedOut ? `(stopped after ${Math.round(limit.ms / 1000)} s${limit.byRun ? ": the run's timeout ran out" : ''})` : undefined
+      const why = limit.byRun ? ": the run's timeout ran out" : ''
+      const stopped = timedOut ? `(stopped after ${Math.round(limit.ms / 1000)} s${why})` : undefined
       void finish(code ?? 128, signal ?? undefined, stopped)
     })
   })
@@ -127,10 +128,12 @@ export function chartTestsStep(results: ChartTestResult[], displayChartDir: stri
   for (const r of results) {
     if (r.leftovers?.length) {
       const names = r.leftovers.map((p) => `\`${p.command}\` (pid ${p.pid})`)
+      const count = `${r.leftovers.length} process${r.leftovers.length === 1 ? '' : 'es'}`
+      const listed = `${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`
       findings.push({
         rule: 'chart-test-leftover',
         severity: 'error',
-        message: `Chart test ${r.script} left ${r.leftovers.length} process${r.leftovers.length === 1 ? '' : 'es'} running after it ended, killed: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`,
+        message: `Chart test ${r.script} left ${count} running after it ended, killed: ${listed}`,
         fix: 'wait for background jobs before the script exits (`wait`), and do not detach them (setsid, nohup, disown)',
         file: displayJoin(displayChartDir, r.script)
       })

@@ -145,7 +145,9 @@ export class ProcessTracker {
   async killAll(): Promise<Survivor[]> {
     const survivors = new Map<number, string>()
     const name = (living: ProcessInfo[]): void => {
-      for (const info of living) if (!survivors.has(info.pid)) survivors.set(info.pid, describeProcess(info.pid, info.comm))
+      for (const info of living) {
+        if (!survivors.has(info.pid)) survivors.set(info.pid, describeProcess(info.pid, info.comm))
+      }
     }
     // Named before anything is killed: a group member is as much a leftover as a setsid child.
     this.sample()
