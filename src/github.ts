@@ -1,6 +1,7 @@
 // GitHub specifics: which mode an event asks for (pure), and the one PR
 // comment per chart that is updated in place.
 import { getOctokit } from '@actions/github'
+import { OPERATION_LIMITS, operationLimit } from './deadline.js'
 import type { CommentMode, PushMode } from './inputs.js'
 import { redact } from './secrets.js'
 
@@ -275,7 +276,9 @@ export async function upsertComment(opts: UpsertCommentOptions): Promise<UpsertC
   }
   if (!opts.marker) throw new Error('upsertComment: marker is empty')
   const body = withMarker(opts.body, opts.marker)
-  const octokit = getOctokit(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, '') })
+  // The comment is part of the report: it gets its time even when the run's work budget is spent.
+  const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms)
+  const octokit = getOctokit(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, ''), request: { signal } })
   const where = { owner: opts.owner, repo: opts.repo }
 
   let ours: CommentLike[]

@@ -2,6 +2,7 @@
 // else in the action calls core.getInput.
 import * as core from '@actions/core'
 import path from 'node:path'
+import { DEFAULT_TIMEOUT, parseDuration } from './deadline.js'
 import { IMAGE_POLICIES, type ImagePolicy } from './images.js'
 import { isLoopbackHost } from './registry.js'
 import { ActionError } from './types.js'
@@ -63,6 +64,8 @@ export interface ActionInputs {
   discoverGlob: string[]
   /** Rendered diff against the base commit: `auto` on pull requests and pushes with a previous commit. */
   diff: 'auto' | 'true' | 'false'
+  /** Input timeout: the whole run's budget, in milliseconds (default 15m). */
+  timeoutMs: number
 }
 
 /** Reads an input by name; tests and the local runner set INPUT_* variables. */
@@ -246,6 +249,7 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     commentMode: oneOf<CommentMode>(read, 'comment-mode', ['update', 'recreate', 'off'], 'update'),
     githubToken: read('github-token').trim(),
     discoverGlob: lines(read('discover-glob')),
-    diff: oneOf<'auto' | 'true' | 'false'>(read, 'diff', ['auto', 'true', 'false'], 'auto')
+    diff: oneOf<'auto' | 'true' | 'false'>(read, 'diff', ['auto', 'true', 'false'], 'auto'),
+    timeoutMs: parseDuration(read('timeout').trim() || DEFAULT_TIMEOUT)
   }
 }

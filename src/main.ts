@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { findUpstream, isNoUpstream, loadBlueprint, type Blueprint } from './blueprint.js'
 import { defaultConcurrency } from './concurrency.js'
+import { armWatchdog, startRunBudget } from './deadline.js'
 import { buildDependencies, hollowByDeclaration, prepareWorkChart, type DependencyBuildData } from './dependencies.js'
 import { discoverBlueprints } from './discover.js'
 import { addPinSuggestions } from './digests.js'
@@ -22,8 +23,10 @@ import { chartReference, packageChart, publishChart, sourceDateEpoch } from './p
 import { isLoopbackHost, isRepositoryComponent, parseOciReference } from './registry.js'
 import { annotate, commentMarker, maskSetValues, COMMENT_LIMIT, renderLogLines, renderMarkdown, SUMMARY_LIMIT, writeJobSummary, writeJsonReport } from './report.js'
 import { buildSbom, writeSbom, type SbomInput } from './sbom.js'
+import { ensureRunnerFolders } from './runner-env.js'
 import { redact, registerSecret } from './secrets.js'
 import { isStrictSemver } from './semver.js'
+import { assertYamlFileSize } from './yaml-source.js'
 import { ActionError, type ActionReport, type PublishInfo, type StepResult, type UpstreamInfo } from './types.js'
 import { credentialsForRepository, resolveUpstream, type UpstreamResolution } from './upstream.js'
 import { chooseUpstream, libraryDependencies, needsLibraryCheck, SCRATCH_SUMMARY } from './upstream-choice.js'
@@ -50,7 +53,10 @@ export function errorLine(error: unknown): string {
 
 export async function run(): Promise<void> {
   try {
+    ensureRunnerFolders()
     const inputs = getInputs()
+    startRunBudget(inputs.timeoutMs)
+    armWatchdog(inputs.timeoutMs)
     for (const secret of [inputs.registryPassword, inputs.dependencyPassword, inputs.githubToken]) registerSecret(secret)
     if (inputs.mode === 'discover') {
       await runDiscover(inputs)
@@ -82,11 +88,11 @@ async function runDiscover(inputs: ActionInputs): Promise<void> {
 function failureLine(unmasked: ActionReport): string {
   const report = maskSetValues(unmasked)
   const failed = report.steps.filter((step) => step.status === 'failed')
-  const first = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error'))[0]
-  const where = first?.file ? `${first.file}${first.line ? `:${first.line}` : ''}: ` : ''
-  return redact(
-    `${[report.chart.name, report.chart.version].filter(Boolean).join(' ')}: ${failed.map((step) => step.title).join(', ')} failed` + (first ? ` — ${where}${first.message}` : '')
-  )
+  const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length
+  // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
+  const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, annotated above and in the job summary` : ''
+  const chart = [report.chart.name, report.chart.version].filter(Boolean).join(' ')
+  return redact(`${chart}: ${failed.map((step) => step.title).join(', ')} failed${count}`)
 }
 
 interface RunState {
@@ -131,6 +137,8 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
   let blueprint: Blueprint
   try {
     blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart)
+    // Helm reads the values input's files; one over Helm's limit fails now, not after minutes.
+    await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(path.resolve(inputs.workspace, file), file)))
   } catch (error) {
     const chart = await chartIdentityGuess(inputs)
     return finish({ chart, mode: 'validate', modeReason: 'the blueprint could not be read', state: { steps: [stoppedStep(error)] } })

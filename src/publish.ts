@@ -1,6 +1,7 @@
 // Packages the work chart reproducibly, checks the archive still carries its
 // dependencies (guard 2), and publishes it: never over a different artifact,
 // retrying only what is transient, and verifying by pulling it back (guard 3).
+import * as core from '@actions/core'
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -10,6 +11,7 @@ import { promisify } from 'node:util'
 import { listTgz, normalizeTgz, readTgzFile, tgzContentDigest } from './archive.js'
 import { parse as parseYaml } from 'yaml'
 import type { WorkChart } from './dependencies.js'
+import { OPERATION_LIMITS, withProgress } from './deadline.js'
 import type { Helm, HelmRunResult } from './helm.js'
 import { lastLines } from './helm.js'
 import { RegistryClient, RegistryError, ociTag, parseOciReference, withRetry, type RegistryCredentials } from './registry.js'
@@ -257,9 +259,16 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
     }
   }
 
+  core.info(`pushing ${ref} …`)
   const push = await withRetry(
     async () => {
-      const result = await helm.run(['push', packaged.archive, options.registry, ...plain])
+      const result = await withProgress(
+        helm.run(['push', packaged.archive, options.registry, ...plain], {
+          what: `helm push to ${host}`,
+          limitMs: OPERATION_LIMITS.registryWrite
+        }),
+        (ms) => core.info(`still pushing ${ref} to ${host} (${Math.round(ms / 1000)} s)`)
+      )
       if (result.exitCode !== 0) throw new PushFailure(result)
       return result
     },
@@ -291,7 +300,11 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
     return step('failed', 'helm push printed no digest', [{ rule: 'push', severity: 'error', message: `helm push ${ref} succeeded but printed no Digest: line` }], { ref, pushed: true }, redact(push.stdout + push.stderr))
   }
   // The push happened whatever the check says: a failing pull keeps ref, digest and pushed=true.
-  const findings = await verifyPublished(client, options, repository, digest).then(
+  core.info(`pulling ${ref}@${digest} back to verify it …`)
+  const pulledBack = withProgress(verifyPublished(client, options, repository, digest), (ms) =>
+    core.info(`still pulling ${ref}@${digest} back from ${host} (${Math.round(ms / 1000)} s)`)
+  )
+  const findings = await pulledBack.then(
     (verify) => verify.findings,
     (error: unknown): Finding[] => [
       {

@@ -2,15 +2,17 @@
 // __tests__/fixtures/gates/base (an umbrella over a tiny `temporal` subchart
 // unpacked under charts/) and variants of it made in a temp copy.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFile } from 'node:child_process'
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { Helm } from '../../src/helm.js'
 import { loadYamlFile } from '../../src/yaml-source.js'
 import type { StepResult } from '../../src/types.js'
 import { runGates, type GateContext, type GatesResult } from '../../src/gates/index.js'
-import { runChartTest } from '../../src/gates/chart-tests.js'
+import { chartTestsStep, runChartTest } from '../../src/gates/chart-tests.js'
 import type { ChartTestsData, ImagesData, LintData, NeverLatestData, ObservabilityData, RenderData } from '../../src/gates/index.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -342,6 +344,8 @@ describe.each(helms)('gates with %s', (_label, binary) => {
   })
 })
 
+const execFileAsync = promisify(execFile)
+
 describe('runChartTest', () => {
   it('ends what a script left running in the background when the script exits', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'gates-background-'))
@@ -358,6 +362,29 @@ describe('runChartTest', () => {
     }
   })
 
+  it('kills what left the process group (setsid, a double fork) and names it; nothing runs once it returns', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'gates-setsid-'))
+    // Unique arguments, so the processes can be told from any other sleep on the machine.
+    const token = `${process.pid}${Date.now() % 1000}`
+    try {
+      await writeFile(
+        path.join(dir, 'escapes.sh'),
+        [`setsid sleep 41${token} >/dev/null 2>&1 < /dev/null &`, `( ( exec -a orphan-${token} sleep 42${token} ) & ) >/dev/null 2>&1`, 'sleep 0.5', 'echo done', ''].join('\n')
+      )
+      const result = await runChartTest(dir, 'escapes.sh', process.env, 60_000)
+      expect(result).toMatchObject({ exitCode: 0, timedOut: false })
+      const named = (result.leftovers ?? []).map((p) => p.command).join('\n')
+      expect(named).toContain(`sleep 41${token}`)
+      expect(named).toContain(`42${token}`)
+      const running = (await execFileAsync('ps', ['-eo', 'args'])).stdout.split('\n').filter((line) => line.includes(token) && !line.includes('ps -eo'))
+      expect(running).toEqual([])
+      const step = chartTestsStep([result], 'chart', 10)
+      expect(step.status).toBe('failed')
+      expect(step.findings[0]).toMatchObject({ rule: 'chart-test-leftover', severity: 'error', message: expect.stringContaining(`sleep 41${token}`) })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
 
   it('stops a script (and what it started) at the time limit, keeping its output', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'gates-timeout-'))

@@ -45,6 +45,8 @@ export interface RunOptions {
   eventName?: string
   ref?: string
   payload?: object
+  /** Kill the action if it runs longer (a hang fails the test instead of stalling it). */
+  killAfterMs?: number
 }
 
 export type ActionRun = Awaited<ReturnType<typeof runAction>>
@@ -56,6 +58,7 @@ export function runBundledAction(options: RunOptions): Promise<ActionRun> {
     eventName: options.eventName ?? 'workflow_dispatch',
     ref: options.ref ?? 'refs/heads/main',
     payload: options.payload ?? {},
+    killAfterMs: options.killAfterMs,
     inputs: {
       blueprint: 'platform/temporal',
       'helm-version': options.helm.version,
