@@ -1,7 +1,7 @@
 // Prepares a private work copy of the chart (the user's tree is never
 // written), builds its dependencies with helm, and checks the upstream payload
 // really landed in charts/ (hollow-chart guard 1).
-import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parse as parseYaml, parseDocument } from 'yaml'
 import type { Blueprint, ChartDependency } from './blueprint.js'
@@ -14,6 +14,7 @@ import { redact } from './secrets.js'
 import { maxSatisfying, parseConstraint, parseVersion } from './semver.js'
 import { ActionError, type Finding, type StepResult } from './types.js'
 import { applyMirrors, fetchIndex, parseIndex } from './upstream.js'
+import { copyChartFolder } from './work-copy.js'
 
 export interface WorkChart {
   /** Absolute path of the work copy. */
@@ -67,18 +68,20 @@ export async function prepareWorkChart(options: PrepareOptions): Promise<{ work:
   await mkdir(options.workRoot, { recursive: true })
   // Downloaded archives and the lock are rebuilt from Chart.yaml; unpacked
   // subcharts under charts/ are the chart's own and are kept.
-  await cp(source, dir, {
-    recursive: true,
-    filter: (file) => {
-      const rel = path.relative(source, file)
-      return rel !== 'Chart.lock' && !(path.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
-    }
+  // A real copy, also when the chart or blueprint folder is a link; links leaving the chart are refused.
+  await copyChartFolder({
+    source,
+    destination: dir,
+    displayDir: blueprint.chartDir,
+    exclude: (rel) => rel === 'Chart.lock' || (path.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
   })
   const findings = await staleLockFindings(blueprint, source, options.upstreamOverride)
   const doc = parseDocument(await readFile(path.join(source, 'Chart.yaml'), 'utf8'))
   if (options.version) doc.set('version', options.version)
   if (options.upstreamOverride) doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version)
   const chartYamlText = doc.toString()
+  // A Chart.yaml that is a link is replaced by a file, not written through.
+  await rm(path.join(dir, 'Chart.yaml'), { force: true })
   await writeFile(path.join(dir, 'Chart.yaml'), chartYamlText)
   const dependencies = ((parseYaml(chartYamlText) as { dependencies?: ChartDependency[] }).dependencies ?? []).map((dep) => ({
     ...dep,
