@@ -18,8 +18,9 @@ import { provisionHelm } from './helm-install.js'
 import { getInputs, type ActionInputs } from './inputs.js'
 import { chartReference, packageChart, publishChart, sourceDateEpoch } from './publish.js'
 import { isLoopbackHost, isRepositoryComponent, parseOciReference } from './registry.js'
-import { annotate, commentMarker, maskSetValues, COMMENT_LIMIT, renderLogLines, renderMarkdown, SUMMARY_LIMIT, writeJobSummary, writeJsonReport } from './report.js'
+import { annotate, commentMarker, COMMENT_LIMIT, renderLogLines, renderMarkdown, SUMMARY_LIMIT, writeJobSummary, writeJsonReport } from './report.js'
 import { buildSbom, writeSbom, type SbomInput } from './sbom.js'
+import { secretValueArgs } from './secret-values.js'
 import { redact, registerSecret } from './secrets.js'
 import { isStrictSemver } from './semver.js'
 import { ActionError, type ActionReport, type PublishInfo, type StepResult, type UpstreamInfo } from './types.js'
@@ -76,8 +77,7 @@ async function runDiscover(inputs: ActionInputs): Promise<void> {
   core.setOutput('mode', 'discover')
 }
 
-function failureLine(unmasked: ActionReport): string {
-  const report = maskSetValues(unmasked)
+function failureLine(report: ActionReport): string {
   const failed = report.steps.filter((step) => step.status === 'failed')
   const first = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error'))[0]
   const where = first?.file ? `${first.file}${first.line ? `:${first.line}` : ''}: ` : ''
@@ -307,7 +307,8 @@ async function runChartSteps(
   const epoch = await sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir)
   const valueArgs = [
     ...inputs.valuesFiles.flatMap((file) => ['--values', path.resolve(inputs.workspace, file)]),
-    ...inputs.setValues.flatMap((value) => ['--set', value])
+    ...inputs.setValues.flatMap((value) => ['--set', value]),
+    ...(await secretValueArgs(path.join(workRoot, 'secret-values'), inputs.setSecretValues))
   ]
   // Both sides settle before anything is thrown: the work folder is removed
   // after a failure, and must not be while helm or a script still works in it.

@@ -7,11 +7,13 @@ import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, symlink
 import os from 'node:os'
 import path from 'node:path'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
+import { startGitHubApi } from '../../testkit/github-api.mjs'
 import { startRegistry } from '../../testkit/registry.mjs'
 import { failureMessage, helmsUnderTest, runBundledAction, withoutMaskCommands, withWorkspace, type ActionRun } from '../support/e2e.js'
 
 type ChartRepo = Awaited<ReturnType<typeof startChartRepo>>
 type Registry = Awaited<ReturnType<typeof startRegistry>>
+type GitHubApi = Awaited<ReturnType<typeof startGitHubApi>>
 
 const FAST = { 'chart-tests': 'false' }
 
@@ -105,4 +107,84 @@ describe('the work copy: links in and around the chart folder (helm 4)', () => {
   })
 })
 
-export type { Registry }
+const PR_TOKEN = 'ghs_hardening-pr-token'
+
+function prPayload(number: number) {
+  return {
+    pull_request: { number, base: { sha: 'a'.repeat(40), ref: 'main' }, head: { sha: 'b'.repeat(40), ref: 'feature' } },
+    repository: { name: 'repo', owner: { login: 'owner' } }
+  }
+}
+
+describe('secrets: credentials in the registry input, set-secret values (helm 4)', () => {
+  const helm = helmsUnderTest()[1]
+  let repo: ChartRepo
+  let registry: Registry
+  let api: GitHubApi
+  beforeAll(async () => {
+    ;[repo, registry, api] = await Promise.all([startChartRepo({ helm: helm.binary }), startRegistry(), startGitHubApi()])
+  })
+  afterAll(async () => {
+    await Promise.all([repo?.close(), registry?.stop(), api?.stop()])
+  })
+
+  function pr(number: number, workspace: string, inputs: Record<string, string>): Promise<ActionRun> {
+    return runBundledAction({
+      helm,
+      workspace,
+      repoUrl: repo.url,
+      eventName: 'pull_request',
+      ref: `refs/pull/${number}/merge`,
+      payload: prPayload(number),
+      inputs: { ...FAST, 'plain-http': 'true', 'github-token': PR_TOKEN, ...inputs },
+      env: { GITHUB_API_URL: api.url }
+    })
+  }
+
+  /** What went to the GitHub stand-in (comment bodies included). */
+  const apiText = () => JSON.stringify(api.requests.map((r: { path: string; body: unknown }) => [r.path, r.body]))
+
+  it('registry=oci://bot:TOKEN@host is refused without ever showing the token; it is masked first', async () => {
+    const token = 'ghp_registryTokenInUrl4242'
+    await withWorkspace(async (ws) => {
+      const host = registry.oci.replace(/^oci:\/\//, '')
+      const run = await pr(31, ws.dir, { registry: `oci://bot:${token}@${host}/acme`, push: 'true' })
+      expect(run.exitCode).not.toBe(0)
+      expect(failureMessage(run)).toContain(`input registry: oci://***@${host}/acme has credentials in the URL`)
+      // Masked before anything else is written.
+      expect(run.stdout.split('\n')[0]).toBe(`::add-mask::bot:${token}`)
+      expect(run.stdout).toContain(`::add-mask::${token}`)
+      for (const text of [withoutMaskCommands(run.stdout), run.stderr, run.summary, JSON.stringify(run.report ?? {}), JSON.stringify(run.outputs), apiText()]) {
+        expect(text).not.toContain(token)
+      }
+      expect(await registryTags(registry.url, 'acme/bp-temporal')).toEqual([])
+    })
+  })
+
+  it('set values are shown; a set-secret value rendered into the manifests shows nowhere (log, summary, comment, report, SBOM)', async () => {
+    const secret = 's3cr3t-ui-tag-5150'
+    await withWorkspace(async (ws) => {
+      const run = await pr(32, ws.dir, {
+        registry: `${registry.oci}/pr`,
+        set: 'temporal.server.replicaCount=3',
+        'set-secret': `temporal.web.image.tag=${secret}`
+      })
+      const texts = { stdout: withoutMaskCommands(run.stdout), stderr: run.stderr, summary: run.summary, report: JSON.stringify(run.report ?? {}), sbom: run.sbom ?? '', outputs: JSON.stringify(run.outputs), github: apiText() }
+      // The secret really reached the render: the SBOM lists the UI image with *** as its tag.
+      expect(run.sbom).toContain('temporalio/ui:***')
+      expect(run.stdout).toContain(`::add-mask::${secret}`)
+      for (const [where, text] of Object.entries(texts)) expect({ where, leaked: text.includes(secret) }).toEqual({ where, leaked: false })
+      // Not secret: shown whole.
+      expect(run.summary).toContain('temporal.server.replicaCount=3')
+      expect(JSON.stringify(run.report.values)).toContain('temporal.server.replicaCount=3')
+      expect(api.commentsOn(32)).toHaveLength(1)
+    })
+  })
+})
+
+async function registryTags(url: string, repository: string): Promise<string[]> {
+  const response = await fetch(`${url}/v2/${repository}/tags/list`)
+  if (response.status === 404) return []
+  const body = (await response.json()) as { tags?: string[] | null }
+  return (body.tags ?? []).sort()
+}
