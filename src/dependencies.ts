@@ -6,10 +6,11 @@ import path from 'node:path'
 import { parse as parseYaml, parseDocument } from 'yaml'
 import type { Blueprint, ChartDependency } from './blueprint.js'
 import { isNoUpstream } from './blueprint.js'
+import { normalizeDigest, verifyDependencyArchives, type ArchiveSource } from './dependency-digests.js'
 import type { Helm } from './helm.js'
 import { lastLines } from './helm.js'
 import type { RepositoryMirror } from './inputs.js'
-import { isLoopbackHost, parseOciReference } from './registry.js'
+import { isLoopbackHost, ociTag, parseOciReference, RegistryClient } from './registry.js'
 import { redact } from './secrets.js'
 import { maxSatisfying, parseConstraint, parseVersion } from './semver.js'
 import { ActionError, type Finding, type StepResult } from './types.js'
@@ -231,7 +232,20 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
         details: redact(result.stderr + result.stdout)
       }
     }
-    const guard = await checkBuiltDependencies(work, expected)
+    const digestFindings = await verifyDependencyArchives(
+      path.join(work.dir, 'charts'),
+      archiveSources(work, options, [...httpRepositories.keys()].map((url, i) => ({ url, text: indexes[i] })), plainHttpFor)
+    )
+    const checked = await checkBuiltDependencies(work, expected)
+    const digestFailed = digestFindings.some((finding) => finding.severity === 'error')
+    const guard = digestFindings.length
+      ? {
+          ...checked,
+          status: digestFailed ? ('failed' as const) : checked.status,
+          summary: digestFailed ? 'a dependency archive differs from what its repository vouches for' : checked.summary,
+          findings: [...digestFindings, ...checked.findings]
+        }
+      : checked
     const repositoryList = [...httpRepositories.keys(), ...[...ociHosts].map((host) => `oci://${host}`)]
     return {
       ...guard,
@@ -245,6 +259,40 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
     // logs in again with the registry's own).
     await forgetCredentials(helm, repositories)
   }
+}
+
+/** Where each downloaded dependency came from and how to ask for its expected digest. */
+function archiveSources(
+  work: WorkChart,
+  options: BuildOptions,
+  indexes: { url: string; text: string }[],
+  plainHttpFor: (host: string) => boolean
+): ArchiveSource[] {
+  const sources: ArchiveSource[] = []
+  for (const dep of work.dependencies) {
+    if (dep.repository.startsWith('file://')) continue
+    const effective = applyMirrors(dep.repository, options.mirrors)
+    const index = indexes.find((candidate) => candidate.url === effective)
+    if (index) {
+      const source = `${index.url}/index.yaml`
+      const entries = parseIndex(index.text, source)[dep.name] ?? []
+      sources.push({
+        name: dep.name,
+        source,
+        expectedDigest: async (version) => normalizeDigest(entries.find((entry) => String(entry.version) === version)?.digest)
+      })
+    } else if (effective.startsWith('oci://')) {
+      const { host, repository: base } = parseOciReference(effective)
+      const repository = base ? `${base}/${dep.name}` : dep.name
+      const client = new RegistryClient({ host, plainHttp: plainHttpFor(host), credentials: options.credentialsFor(`oci://${host}`) })
+      sources.push({
+        name: dep.name,
+        source: `oci://${host}/${repository}`,
+        expectedDigest: (version) => client.chartLayerDigest(repository, ociTag(version))
+      })
+    }
+  }
+  return sources
 }
 
 /** Rewrites the repository config without usernames and passwords, and drops registry logins. */

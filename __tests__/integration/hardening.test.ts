@@ -4,8 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises'
+import { execFile } from 'node:child_process'
 import os from 'node:os'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startGitHubApi } from '../../testkit/github-api.mjs'
 import { startRegistry } from '../../testkit/registry.mjs'
@@ -16,6 +18,7 @@ type Registry = Awaited<ReturnType<typeof startRegistry>>
 type GitHubApi = Awaited<ReturnType<typeof startGitHubApi>>
 
 const FAST = { 'chart-tests': 'false' }
+const execFileAsync = promisify(execFile)
 
 /** Every entry under `dir` (files with their sha256, links with their target, folders), sorted. */
 async function treeSnapshot(dir: string): Promise<string[]> {
@@ -104,6 +107,57 @@ describe('the work copy: links in and around the chart folder (helm 4)', () => {
       expectSuccess(run)
       expect(await treeSnapshot(ws.chart)).toEqual(before)
     })
+  })
+})
+
+describe('dependency archives are checked against the repository index (helm 3)', () => {
+  const helm = helmsUnderTest()[0]
+  let repo: ChartRepo
+  let registry: Registry
+  beforeAll(async () => {
+    ;[repo, registry] = await Promise.all([startChartRepo({ helm: helm.binary }), startRegistry()])
+  })
+  afterAll(async () => {
+    await Promise.all([repo?.close(), registry?.stop()])
+  })
+
+  it('temporal-1.2.0.tgz swapped on the server (a ClusterRoleBinding added, not reindexed): the run fails, nothing is pushed', async () => {
+    const archive = repo.archives.find((a: { name: string; version: string }) => a.name === 'temporal' && a.version === '1.2.0')
+    if (!archive) throw new Error('the stand-in repository has no temporal 1.2.0')
+    const original = await readFile(archive.path)
+    const indexed = `sha256:${createHash('sha256').update(original).digest('hex')}`
+    expect(await readFile(repo.indexPath, 'utf8')).toContain(indexed.slice('sha256:'.length))
+    const scratch = await mkdtemp(path.join(os.tmpdir(), 'bp-swap-'))
+    try {
+      await execFileAsync('tar', ['-xzf', archive.path, '-C', scratch])
+      await writeFile(
+        path.join(scratch, 'temporal', 'templates', 'takeover.yaml'),
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: takeover\n' +
+          'roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\n' +
+          'subjects:\n  - kind: ServiceAccount\n    name: default\n    namespace: default\n'
+      )
+      await execFileAsync(helm.binary, ['package', path.join(scratch, 'temporal'), '--destination', path.join(scratch, 'out')], { env: { ...process.env, ...repo.helmEnv } })
+      const swapped = await readFile(path.join(scratch, 'out', 'temporal-1.2.0.tgz'))
+      const actual = `sha256:${createHash('sha256').update(swapped).digest('hex')}`
+      await writeFile(archive.path, swapped)
+      await withWorkspace(async (ws) => {
+        const run = await runBundledAction({
+          helm,
+          workspace: ws.dir,
+          repoUrl: repo.url,
+          inputs: { ...FAST, registry: `${registry.oci}/swapped`, push: 'true', 'plain-http': 'true' }
+        })
+        expect(run.exitCode).not.toBe(0)
+        const message = failureMessage(run)
+        expect(message).toContain(`dependency temporal 1.2.0 downloaded as temporal-1.2.0.tgz has digest ${actual}`)
+        expect(message).toContain(`${repo.url}/index.yaml says ${indexed}`)
+        expect(run.outputs.pushed).toBe('false')
+        expect(await registryTags(registry.url, 'swapped/bp-temporal')).toEqual([])
+      })
+    } finally {
+      await writeFile(archive.path, original)
+      await rm(scratch, { recursive: true, force: true })
+    }
   })
 })
 
