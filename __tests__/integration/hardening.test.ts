@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { execFile } from 'node:child_process'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -158,6 +160,128 @@ describe('dependency archives are checked against the repository index (helm 3)'
       await writeFile(archive.path, original)
       await rm(scratch, { recursive: true, force: true })
     }
+  })
+})
+
+/**
+ * A loopback proxy in front of the registry that plays "another run": right
+ * after the action's manifest PUT for a tag succeeds, and before the action
+ * hears so, it pushes `swap(manifest)` to the same tag directly.
+ */
+async function startTagSwapProxy(registryUrl: string, swap: (manifest: Buffer) => Promise<Buffer>) {
+  const target = new URL(registryUrl)
+  let swapped = false
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks)
+      const upstream = http.request(
+        { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (up) => {
+          const answer: Buffer[] = []
+          up.on('data', (chunk: Buffer) => answer.push(chunk))
+          up.on('end', async () => {
+            const isManifestPut = req.method === 'PUT' && /\/manifests\/[^/]+$/.test(req.url ?? '') && !/sha256:/.test(req.url ?? '')
+            if (isManifestPut && up.statusCode === 201 && !swapped) {
+              swapped = true
+              const other = await swap(body)
+              const put = await fetch(`${registryUrl}${req.url}`, { method: 'PUT', body: other, headers: { 'content-type': String(req.headers['content-type']) } })
+              if (put.status !== 201) throw new Error(`swap PUT: HTTP ${put.status} ${await put.text()}`)
+            }
+            res.writeHead(up.statusCode ?? 502, up.headers)
+            res.end(Buffer.concat(answer))
+          })
+        }
+      )
+      upstream.on('error', () => res.destroy())
+      upstream.end(body)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as AddressInfo).port
+  return {
+    oci: `oci://127.0.0.1:${port}`,
+    get swapped() {
+      return swapped
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+}
+
+/** Uploads a blob to the registry (monolithic), returning its digest. */
+async function uploadBlob(registryUrl: string, repository: string, content: Buffer): Promise<string> {
+  const digest = `sha256:${createHash('sha256').update(content).digest('hex')}`
+  const start = await fetch(`${registryUrl}/v2/${repository}/blobs/uploads/`, { method: 'POST' })
+  const location = new URL(start.headers.get('location') ?? '', registryUrl)
+  location.searchParams.set('digest', digest)
+  const put = await fetch(location, { method: 'PUT', body: content, headers: { 'content-type': 'application/octet-stream' } })
+  if (put.status !== 201) throw new Error(`blob upload: HTTP ${put.status}`)
+  return digest
+}
+
+async function tagDigest(registryUrl: string, repository: string, tag: string): Promise<string | null> {
+  const response = await fetch(`${registryUrl}/v2/${repository}/manifests/${tag}`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })
+  return response.status === 200 ? response.headers.get('docker-content-digest') : null
+}
+
+describe('publish race: the tag is read back after the push (helm 3)', () => {
+  const helm = helmsUnderTest()[0]
+  let repo: ChartRepo
+  let registry: Registry
+  beforeAll(async () => {
+    ;[repo, registry] = await Promise.all([startChartRepo({ helm: helm.binary }), startRegistry()])
+  })
+  afterAll(async () => {
+    await Promise.all([repo?.close(), registry?.stop()])
+  })
+
+  async function publishThrough(repository: string, swap: (manifest: Buffer) => Promise<Buffer>): Promise<ActionRun> {
+    const proxy = await startTagSwapProxy(registry.url, swap)
+    try {
+      return await withWorkspace(async (ws) => {
+        const run = await runBundledAction({
+          helm,
+          workspace: ws.dir,
+          repoUrl: repo.url,
+          inputs: { ...FAST, registry: `${proxy.oci}/${repository}`, push: 'true', 'plain-http': 'true' }
+        })
+        expect(proxy.swapped).toBe(true)
+        return run
+      })
+    } finally {
+      await proxy.stop()
+    }
+  }
+
+  it('another run pushed other content to the tag right after this push: the run fails, digest-ref is not this push', async () => {
+    const run = await publishThrough('race-other', async (manifest) => {
+      const doc = JSON.parse(manifest.toString('utf8'))
+      const layer = Buffer.from('not this run\'s chart')
+      doc.layers[0].digest = await uploadBlob(registry.url, 'race-other/bp-temporal', layer)
+      doc.layers[0].size = layer.length
+      return Buffer.from(JSON.stringify(doc))
+    })
+    expect(run.exitCode).not.toBe(0)
+    const served = await tagDigest(registry.url, 'race-other/bp-temporal', '1.0.0')
+    expect(failureMessage(run)).toContain(`but the tag now serves ${served}`)
+    expect(failureMessage(run)).toContain('another publish of the same version raced this one')
+    expect(run.outputs.pushed).toBe('false')
+    expect(run.outputs['digest-ref']).toBe('')
+  })
+
+  it('another run pushed the same chart under another manifest: pushed=false, digest and digest-ref are what the tag serves', async () => {
+    const run = await publishThrough('race-same', async (manifest) => {
+      const doc = JSON.parse(manifest.toString('utf8'))
+      doc.annotations = { ...(doc.annotations ?? {}), 'org.example.pushed-by': 'the other run' }
+      return Buffer.from(JSON.stringify(doc))
+    })
+    expectSuccess(run)
+    const served = await tagDigest(registry.url, 'race-same/bp-temporal', '1.0.0')
+    expect(served).toMatch(/^sha256:/)
+    expect(run.outputs.pushed).toBe('false')
+    expect(run.outputs.digest).toBe(served)
+    expect(run.outputs['digest-ref']).toMatch(new RegExp(`/race-same/bp-temporal@${served}$`))
   })
 })
 
