@@ -104,6 +104,10 @@ describe('the work copy: links in and around the chart folder (helm 4)', () => {
       await writeFile(path.join(ws.chart, 'files', 'real.txt'), 'inside\n')
       await symlink('real.txt', path.join(ws.chart, 'files', 'alias.txt'))
       await symlink('../templates', path.join(ws.chart, 'files', 'templates-link'))
+      // helm dependency build writes into charts/: through this link, into the copy's vendor/, never the user's.
+      await mkdir(path.join(ws.chart, 'vendor'))
+      await writeFile(path.join(ws.chart, 'vendor', '.keep'), '')
+      await symlink('vendor', path.join(ws.chart, 'charts'))
       const before = await treeSnapshot(ws.chart)
       const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { ...FAST, push: 'false', version: '9.9.9' } })
       expectSuccess(run)
