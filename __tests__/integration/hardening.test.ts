@@ -165,6 +165,49 @@ describe('dependency archives are checked against the repository index (helm 3)'
       await rm(scratch, { recursive: true, force: true })
     }
   })
+
+  it('an oci:// dependency whose tag moves to other content after helm fetched it: the build fails naming both digests', async () => {
+    const archive = repo.archives.find((a: { name: string; version: string }) => a.name === 'temporal' && a.version === '1.2.0')
+    if (!archive) throw new Error('the stand-in repository has no temporal 1.2.0')
+    await execFileAsync(helm.binary, ['push', archive.path, `${registry.oci}/deps`, '--plain-http'], { env: { ...process.env, ...repo.helmEnv } })
+    const fetched = `sha256:${createHash('sha256').update(await readFile(archive.path)).digest('hex')}`
+    let moved = ''
+    // Right after helm resolved the tag, it is moved to a manifest whose chart layer is other bytes.
+    const proxy = await startTagSwapProxy(
+      registry.url,
+      async () => {
+        const current = await fetch(`${registry.url}/v2/deps/temporal/manifests/1.2.0`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })
+        const doc = JSON.parse(await current.text())
+        const layer = Buffer.from('other bytes under the same tag')
+        moved = await uploadBlob(registry.url, 'deps/temporal', layer)
+        doc.layers[0].digest = moved
+        doc.layers[0].size = layer.length
+        return Buffer.from(JSON.stringify(doc))
+      },
+      (method, url, status) => ['GET', 'HEAD'].includes(method) && url === '/v2/deps/temporal/manifests/1.2.0' && status === 200
+    )
+    try {
+      await withWorkspace(async (ws) => {
+        const oci = `${proxy.oci}/deps`
+        const chartYaml = path.join(ws.chart, 'Chart.yaml')
+        const valuesYaml = path.join(ws.chart, 'values.yaml')
+        await writeFile(chartYaml, (await readFile(chartYaml, 'utf8')).replace(/repository: .*/, `repository: ${oci}`))
+        await writeFile(valuesYaml, (await readFile(valuesYaml, 'utf8')).replace(/(\n\s+repo: ).*/, `$1${oci}`))
+        const run = await runBundledAction({
+          helm,
+          workspace: ws.dir,
+          repoUrl: repo.url,
+          inputs: { ...FAST, registry: `${registry.oci}/oci-swapped`, push: 'true', 'plain-http': 'true' }
+        })
+        expect(proxy.swapped).toBe(true)
+        expect(run.exitCode).not.toBe(0)
+        expect(failureMessage(run)).toContain(`dependency temporal 1.2.0 downloaded as temporal-1.2.0.tgz has digest ${fetched}, but ${oci}/temporal says ${moved}`)
+        expect(await registryTags(registry.url, 'oci-swapped/bp-temporal')).toEqual([])
+      })
+    } finally {
+      await proxy.stop()
+    }
+  })
 })
 
 /**
@@ -172,7 +215,12 @@ describe('dependency archives are checked against the repository index (helm 3)'
  * after the action's manifest PUT for a tag succeeds, and before the action
  * hears so, it pushes `swap(manifest)` to the same tag directly.
  */
-async function startTagSwapProxy(registryUrl: string, swap: (manifest: Buffer) => Promise<Buffer>) {
+async function startTagSwapProxy(
+  registryUrl: string,
+  swap: (manifest: Buffer) => Promise<Buffer>,
+  when: (method: string, url: string, status: number) => boolean = (method, url, status) =>
+    method === 'PUT' && /\/manifests\/[^/]+$/.test(url) && !/sha256:/.test(url) && status === 201
+) {
   const target = new URL(registryUrl)
   let swapped = false
   const server = http.createServer((req, res) => {
@@ -186,11 +234,11 @@ async function startTagSwapProxy(registryUrl: string, swap: (manifest: Buffer) =
           const answer: Buffer[] = []
           up.on('data', (chunk: Buffer) => answer.push(chunk))
           up.on('end', async () => {
-            const isManifestPut = req.method === 'PUT' && /\/manifests\/[^/]+$/.test(req.url ?? '') && !/sha256:/.test(req.url ?? '')
-            if (isManifestPut && up.statusCode === 201 && !swapped) {
+            if (!swapped && when(req.method ?? 'GET', req.url ?? '', up.statusCode ?? 0)) {
               swapped = true
               const other = await swap(body)
-              const put = await fetch(`${registryUrl}${req.url}`, { method: 'PUT', body: other, headers: { 'content-type': String(req.headers['content-type']) } })
+              const contentType = String(req.headers['content-type'] ?? 'application/vnd.oci.image.manifest.v1+json')
+              const put = await fetch(`${registryUrl}${req.url}`, { method: 'PUT', body: other, headers: { 'content-type': contentType } })
               if (put.status !== 201) throw new Error(`swap PUT: HTTP ${put.status} ${await put.text()}`)
             }
             res.writeHead(up.statusCode ?? 502, up.headers)
