@@ -48,6 +48,34 @@ async function resolveLinkTarget(link: string): Promise<string> {
   }
 }
 
+function linkLeavesChart(displayDir: string, relative: string, rawTarget: string): ActionError {
+  return new ActionError(
+    `${path.join(displayDir, relative)} is a symbolic link to ${rawTarget}, which is outside the chart folder ${displayDir}`,
+    'a link that leaves the chart would publish that file: copy the file into the chart, or remove the link'
+  )
+}
+
+/**
+ * Throws the same error as copyChartFolder for the first link that leaves the
+ * chart, without copying: run before any file of the chart is read, so that
+ * a values.yaml linked to /etc/passwd is never parsed (nor quoted in an error).
+ */
+export async function assertLinksStayInside(source: string, displayDir: string): Promise<void> {
+  const root = await realpath(source)
+  const walk = async (relativeDir: string): Promise<void> => {
+    const entries = await readdir(path.join(root, relativeDir), { withFileTypes: true })
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    for (const entry of entries) {
+      const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name
+      if (entry.isSymbolicLink()) {
+        const link = path.join(root, relative)
+        if (!isInside(root, await resolveLinkTarget(link))) throw linkLeavesChart(displayDir, relative, await readlink(link))
+      } else if (entry.isDirectory()) await walk(relative)
+    }
+  }
+  await walk('')
+}
+
 /** Copies the chart folder; throws an ActionError naming the first link that leaves it. */
 export async function copyChartFolder(options: CopyChartOptions): Promise<void> {
   const root = await realpath(options.source)
@@ -65,11 +93,7 @@ export async function copyChartFolder(options: CopyChartOptions): Promise<void> 
       if (stat.isSymbolicLink()) {
         const target = await resolveLinkTarget(from)
         if (!isInside(root, target)) {
-          const shown = path.join(options.displayDir, relative)
-          throw new ActionError(
-            `${shown} is a symbolic link to ${await readlink(from)}, which is outside the chart folder ${options.displayDir}`,
-            'a link that leaves the chart would publish that file: copy the file into the chart, or remove the link'
-          )
+          throw linkLeavesChart(options.displayDir, relative, await readlink(from))
         }
         // Same place, relative to the copy: never back into the user's tree.
         const inCopy = path.join(options.destination, path.relative(root, target))

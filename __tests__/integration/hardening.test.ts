@@ -82,12 +82,15 @@ describe('the work copy: links in and around the chart folder (helm 4)', () => {
 
   it.each([
     { link: 'files/passwd', target: '/etc/passwd' },
-    { link: 'files/secrets.env', target: '../../secrets.env' }
+    { link: 'files/secrets.env', target: '../../secrets.env' },
+    // Refused before it is read: never parsed as values, never quoted in an error.
+    { link: 'values.yaml', target: '../secrets.env' }
   ])('a link leaving the chart ($link -> $target) is refused, naming the link and its target', async ({ link, target }) => {
     await withWorkspace(async (ws) => {
       await writeFile(path.join(ws.dir, 'platform', 'secrets.env'), 'TOKEN=do-not-publish\n')
       await writeFile(path.join(ws.dir, 'platform', 'temporal', 'secrets.env'), 'TOKEN=do-not-publish\n')
       await mkdir(path.join(ws.chart, 'files'), { recursive: true })
+      await rm(path.join(ws.chart, link), { force: true })
       await symlink(target, path.join(ws.chart, link))
       const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { ...FAST, push: 'false' } })
       expect(run.exitCode).not.toBe(0)
