@@ -234,7 +234,12 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
     }
     const digestFindings = await verifyDependencyArchives(
       path.join(work.dir, 'charts'),
-      archiveSources(work, options, [...httpRepositories.keys()].map((url, i) => ({ url, text: indexes[i] })), plainHttpFor)
+      archiveSources(
+        work,
+        options,
+        [...httpRepositories.keys()].map((url, i) => ({ url, text: indexes[i] })),
+        plainHttpFor
+      )
     )
     const checked = await checkBuiltDependencies(work, expected)
     const digestFailed = digestFindings.some((finding) => finding.severity === 'error')
@@ -279,12 +284,14 @@ function archiveSources(
       sources.push({
         name: dep.name,
         source,
-        expectedDigest: async (version) => normalizeDigest(entries.find((entry) => String(entry.version) === version)?.digest)
+        expectedDigest: async (version) =>
+          normalizeDigest(entries.find((entry) => String(entry.version) === version)?.digest)
       })
     } else if (effective.startsWith('oci://')) {
       const { host, repository: base } = parseOciReference(effective)
       const repository = base ? `${base}/${dep.name}` : dep.name
-      const client = new RegistryClient({ host, plainHttp: plainHttpFor(host), credentials: options.credentialsFor(`oci://${host}`) })
+      const credentials = options.credentialsFor(`oci://${host}`)
+      const client = new RegistryClient({ host, plainHttp: plainHttpFor(host), credentials })
       sources.push({
         name: dep.name,
         source: `oci://${host}/${repository}`,

@@ -60,8 +60,12 @@ export async function verifyDependencyArchives(chartsDir: string, sources: Archi
         findings.push({
           rule: 'dependency-digest',
           severity: 'error',
-          message: `dependency ${source.name} ${version} downloaded as ${entry} has digest ${actual}, but ${source.source} says ${expected}: the archive is not what the repository vouches for, nothing is bundled`,
-          fix: 'the repository serves an archive that differs from its index (or tag): ask its owner to reindex or republish, or pin another version'
+          message:
+            `dependency ${source.name} ${version} downloaded as ${entry} has digest ${actual}, ` +
+            `but ${source.source} says ${expected}: the archive is not what the repository vouches for, nothing is bundled`,
+          fix:
+            'the repository serves an archive that differs from its index (or tag): ' +
+            'ask its owner to reindex or republish, or pin another version'
         })
       }
     }

@@ -302,10 +302,16 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
       }
     ]
   )
-  if (findings.length) return step('failed', `pushed ${ref}, but the pulled artifact failed verification`, findings, { ref, digest, pushed: true })
+  if (findings.length) {
+    const summary = `pushed ${ref}, but the pulled artifact failed verification`
+    return step('failed', summary, findings, { ref, digest, pushed: true })
+  }
   // Another run may have pushed the same tag meanwhile: what the tag serves decides (digest-ref is signed next).
   const served = await tagReadBack(client, repository, tag, ref, digest, packaged)
-  if (served) return step(served.finding ? 'failed' : 'passed', served.summary, served.finding ? [served.finding] : [], served.data)
+  if (served) {
+    const findings = served.finding ? [served.finding] : []
+    return step(served.finding ? 'failed' : 'passed', served.summary, findings, served.data)
+  }
   return step('passed', `pushed ${ref}@${digest}, pulled back and verified`, [], { ref, digest, pushed: true })
 }
 
@@ -338,7 +344,9 @@ export async function tagReadBack(
     }
   }
   const layer = await client.chartLayerDigest(repository, current.digest)
-  if (layer === packaged.layerDigest || (layer && (await sameFilesPublished(client, repository, current.digest, packaged)))) {
+  const sameContent =
+    layer === packaged.layerDigest || (layer !== undefined && (await sameFilesPublished(client, repository, current.digest, packaged)))
+  if (sameContent) {
     return {
       summary: `${ref} was published meanwhile with the same content (${current.digest}); the tag serves that, not this run's push`,
       data: { ref, digest: current.digest, pushed: false, alreadyPublished: true }
@@ -349,8 +357,12 @@ export async function tagReadBack(
     finding: {
       rule: 'publish-race',
       severity: 'error',
-      message: `${ref} was pushed as ${pushedDigest}, but the tag now serves ${current.digest} (chart layer ${layer ?? 'unknown'}) with other content: another publish of the same version raced this one`,
-      fix: `check which run published ${ref}; publish each version from one workflow run (a concurrency group), and bump the version for new content`
+      message:
+        `${ref} was pushed as ${pushedDigest}, but the tag now serves ${current.digest} (chart layer ${layer ?? 'unknown'}) ` +
+        'with other content: another publish of the same version raced this one',
+      fix:
+        `check which run published ${ref}; publish each version from one workflow run (a concurrency group), ` +
+        'and bump the version for new content'
     },
     // No digest: digest-ref (signed next) and the SBOM never name an artifact that is not this chart.
     data: { ref, pushed: false }

@@ -69,7 +69,8 @@ export async function assertLinksStayInside(source: string, displayDir: string):
       const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name
       if (entry.isSymbolicLink()) {
         const link = path.join(root, relative)
-        if (!isInside(root, await resolveLinkTarget(link))) throw linkLeavesChart(displayDir, relative, await readlink(link))
+        const target = await resolveLinkTarget(link)
+        if (!isInside(root, target)) throw linkLeavesChart(displayDir, relative, await readlink(link))
       } else if (entry.isDirectory()) await walk(relative)
     }
   }
