@@ -1,19 +1,21 @@
 // Prepares a private work copy of the chart (the user's tree is never
 // written), builds its dependencies with helm, and checks the upstream payload
 // really landed in charts/ (hollow-chart guard 1).
-import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parse as parseYaml, parseDocument } from 'yaml'
 import type { Blueprint, ChartDependency } from './blueprint.js'
 import { isNoUpstream } from './blueprint.js'
+import { normalizeDigest, verifyDependencyArchives, type ArchiveSource } from './dependency-digests.js'
 import type { Helm } from './helm.js'
 import { lastLines } from './helm.js'
 import type { RepositoryMirror } from './inputs.js'
-import { isLoopbackHost, parseOciReference } from './registry.js'
+import { isLoopbackHost, ociTag, parseOciReference, RegistryClient } from './registry.js'
 import { redact } from './secrets.js'
 import { maxSatisfying, parseConstraint, parseVersion } from './semver.js'
 import { ActionError, type Finding, type StepResult } from './types.js'
 import { applyMirrors, fetchIndex, parseIndex } from './upstream.js'
+import { copyChartFolder } from './work-copy.js'
 
 export interface WorkChart {
   /** Absolute path of the work copy. */
@@ -67,18 +69,20 @@ export async function prepareWorkChart(options: PrepareOptions): Promise<{ work:
   await mkdir(options.workRoot, { recursive: true })
   // Downloaded archives and the lock are rebuilt from Chart.yaml; unpacked
   // subcharts under charts/ are the chart's own and are kept.
-  await cp(source, dir, {
-    recursive: true,
-    filter: (file) => {
-      const rel = path.relative(source, file)
-      return rel !== 'Chart.lock' && !(path.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
-    }
+  // A real copy, also when the chart or blueprint folder is a link; links leaving the chart are refused.
+  await copyChartFolder({
+    source,
+    destination: dir,
+    displayDir: blueprint.chartDir,
+    exclude: (rel) => rel === 'Chart.lock' || (path.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
   })
   const findings = await staleLockFindings(blueprint, source, options.upstreamOverride)
   const doc = parseDocument(await readFile(path.join(source, 'Chart.yaml'), 'utf8'))
   if (options.version) doc.set('version', options.version)
   if (options.upstreamOverride) doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version)
   const chartYamlText = doc.toString()
+  // A Chart.yaml that is a link is replaced by a file, not written through.
+  await rm(path.join(dir, 'Chart.yaml'), { force: true })
   await writeFile(path.join(dir, 'Chart.yaml'), chartYamlText)
   const dependencies = ((parseYaml(chartYamlText) as { dependencies?: ChartDependency[] }).dependencies ?? []).map((dep) => ({
     ...dep,
@@ -228,7 +232,25 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
         details: redact(result.stderr + result.stdout)
       }
     }
-    const guard = await checkBuiltDependencies(work, expected)
+    const digestFindings = await verifyDependencyArchives(
+      path.join(work.dir, 'charts'),
+      archiveSources(
+        work,
+        options,
+        [...httpRepositories.keys()].map((url, i) => ({ url, text: indexes[i] })),
+        plainHttpFor
+      )
+    )
+    const checked = await checkBuiltDependencies(work, expected)
+    const digestFailed = digestFindings.some((finding) => finding.severity === 'error')
+    const guard = digestFindings.length
+      ? {
+          ...checked,
+          status: digestFailed ? ('failed' as const) : checked.status,
+          summary: digestFailed ? 'a dependency archive differs from what its repository vouches for' : checked.summary,
+          findings: [...digestFindings, ...checked.findings]
+        }
+      : checked
     const repositoryList = [...httpRepositories.keys(), ...[...ociHosts].map((host) => `oci://${host}`)]
     return {
       ...guard,
@@ -242,6 +264,42 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
     // logs in again with the registry's own).
     await forgetCredentials(helm, repositories)
   }
+}
+
+/** Where each downloaded dependency came from and how to ask for its expected digest. */
+function archiveSources(
+  work: WorkChart,
+  options: BuildOptions,
+  indexes: { url: string; text: string }[],
+  plainHttpFor: (host: string) => boolean
+): ArchiveSource[] {
+  const sources: ArchiveSource[] = []
+  for (const dep of work.dependencies) {
+    if (dep.repository.startsWith('file://')) continue
+    const effective = applyMirrors(dep.repository, options.mirrors)
+    const index = indexes.find((candidate) => candidate.url === effective)
+    if (index) {
+      const source = `${index.url}/index.yaml`
+      const entries = parseIndex(index.text, source)[dep.name] ?? []
+      sources.push({
+        name: dep.name,
+        source,
+        expectedDigest: async (version) =>
+          normalizeDigest(entries.find((entry) => String(entry.version) === version)?.digest)
+      })
+    } else if (effective.startsWith('oci://')) {
+      const { host, repository: base } = parseOciReference(effective)
+      const repository = base ? `${base}/${dep.name}` : dep.name
+      const credentials = options.credentialsFor(`oci://${host}`)
+      const client = new RegistryClient({ host, plainHttp: plainHttpFor(host), credentials })
+      sources.push({
+        name: dep.name,
+        source: `oci://${host}/${repository}`,
+        expectedDigest: (version) => client.chartLayerDigest(repository, ociTag(version))
+      })
+    }
+  }
+  return sources
 }
 
 /** Rewrites the repository config without usernames and passwords, and drops registry logins. */

@@ -21,9 +21,10 @@ import { provisionHelm } from './helm-install.js'
 import { getInputs, type ActionInputs } from './inputs.js'
 import { chartReference, packageChart, publishChart, sourceDateEpoch } from './publish.js'
 import { isLoopbackHost, isRepositoryComponent, parseOciReference } from './registry.js'
-import { annotate, commentMarker, maskSetValues, COMMENT_LIMIT, renderLogLines, renderMarkdown, SUMMARY_LIMIT, writeJobSummary, writeJsonReport } from './report.js'
+import { annotate, commentMarker, COMMENT_LIMIT, renderLogLines, renderMarkdown, SUMMARY_LIMIT, writeJobSummary, writeJsonReport } from './report.js'
 import { buildSbom, writeSbom, type SbomInput } from './sbom.js'
 import { ensureRunnerFolders } from './runner-env.js'
+import { secretValueArgs } from './secret-values.js'
 import { redact, registerSecret } from './secrets.js'
 import { isStrictSemver } from './semver.js'
 import { assertYamlFileSize } from './yaml-source.js'
@@ -85,8 +86,7 @@ async function runDiscover(inputs: ActionInputs): Promise<void> {
   core.setOutput('mode', 'discover')
 }
 
-function failureLine(unmasked: ActionReport): string {
-  const report = maskSetValues(unmasked)
+function failureLine(report: ActionReport): string {
   const failed = report.steps.filter((step) => step.status === 'failed')
   const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length
   // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
@@ -330,7 +330,8 @@ async function runChartSteps(
   const epoch = await sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir)
   const valueArgs = [
     ...inputs.valuesFiles.flatMap((file) => ['--values', path.resolve(inputs.workspace, file)]),
-    ...inputs.setValues.flatMap((value) => ['--set', value])
+    ...inputs.setValues.flatMap((value) => ['--set', value]),
+    ...(await secretValueArgs(path.join(workRoot, 'secret-values'), inputs.setSecretValues))
   ]
   // The base commit's render for "What changes" runs beside the gates (src/diff/base.ts); a notice at worst.
   const baseDiff = startBaseDiff({

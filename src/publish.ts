@@ -315,12 +315,71 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
       }
     ]
   )
-  return step(
-    findings.length ? 'failed' : 'passed',
-    findings.length ? `pushed ${ref}, but the pulled artifact failed verification` : `pushed ${ref}@${digest}, pulled back and verified`,
-    findings,
-    { ref, digest, pushed: true }
-  )
+  if (findings.length) {
+    const summary = `pushed ${ref}, but the pulled artifact failed verification`
+    return step('failed', summary, findings, { ref, digest, pushed: true })
+  }
+  // Another run may have pushed the same tag meanwhile: what the tag serves decides (digest-ref is signed next).
+  const served = await tagReadBack(client, repository, tag, ref, digest, packaged)
+  if (served) {
+    const findings = served.finding ? [served.finding] : []
+    return step(served.finding ? 'failed' : 'passed', served.summary, findings, served.data)
+  }
+  return step('passed', `pushed ${ref}@${digest}, pulled back and verified`, [], { ref, digest, pushed: true })
+}
+
+/**
+ * Reads the tag back after the push. Undefined when it serves what this run
+ * pushed; else the outcome: the same chart content under another manifest
+ * (another run published it: pushed=false, the tag's digest), or other
+ * content (a racing publish won: failed), or no tag at all (failed).
+ */
+export async function tagReadBack(
+  client: RegistryClient,
+  repository: string,
+  tag: string,
+  ref: string,
+  pushedDigest: string,
+  packaged: PackagedChart
+): Promise<{ summary: string; finding?: Finding; data: PublishInfo } | undefined> {
+  const current = await client.manifest(repository, tag)
+  if (current.exists && current.digest === pushedDigest) return undefined
+  if (!current.exists) {
+    return {
+      summary: `pushed ${ref}@${pushedDigest}, but the tag is gone`,
+      finding: {
+        rule: 'publish-race',
+        severity: 'error',
+        message: `pushed ${ref}@${pushedDigest}, but reading the tag back finds nothing: it was deleted meanwhile`,
+        fix: 're-run the publish once nothing else writes this tag'
+      },
+      data: { ref, pushed: false }
+    }
+  }
+  const layer = await client.chartLayerDigest(repository, current.digest)
+  const sameContent =
+    layer === packaged.layerDigest || (layer !== undefined && (await sameFilesPublished(client, repository, current.digest, packaged)))
+  if (sameContent) {
+    return {
+      summary: `${ref} was published meanwhile with the same content (${current.digest}); the tag serves that, not this run's push`,
+      data: { ref, digest: current.digest, pushed: false, alreadyPublished: true }
+    }
+  }
+  return {
+    summary: `${ref} now serves ${current.digest}, not ${pushedDigest} pushed by this run`,
+    finding: {
+      rule: 'publish-race',
+      severity: 'error',
+      message:
+        `${ref} was pushed as ${pushedDigest}, but the tag now serves ${current.digest} (chart layer ${layer ?? 'unknown'}) ` +
+        'with other content: another publish of the same version raced this one',
+      fix:
+        `check which run published ${ref}; publish each version from one workflow run (a concurrency group), ` +
+        'and bump the version for new content'
+    },
+    // No digest: digest-ref (signed next) and the SBOM never name an artifact that is not this chart.
+    data: { ref, pushed: false }
+  }
 }
 
 class PushFailure extends Error {

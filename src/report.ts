@@ -2,9 +2,9 @@
 // annotations, and the JSON report file. Every text that leaves here goes
 // through redact(): the report is deep-redacted before rendering (so that
 // escaping or truncation can never expose part of a secret) and the final text
-// once more. Before that, the values of the `set` input are hidden
-// (maskSetValues): they may come from secrets the runner masks in logs but
-// GitHub does not mask in a PR comment.
+// once more. `set` values are shown (they are not secret: they are rendered
+// into the manifests the findings describe); secret values come through input
+// set-secret, are registered with secrets.ts and redacted like any secret.
 //
 // renderMarkdown is pure apart from redact(); the other functions do I/O.
 import * as core from '@actions/core'
@@ -156,61 +156,6 @@ function mapStringsDeep<T>(value: T, fn: (text: string) => string): T {
 /** Returns a copy of a JSON-like value with redact() applied to every string (keys too). */
 export function redactDeep<T>(value: T): T {
   return mapStringsDeep(value, redact)
-}
-
-// ---------------------------------------------------------------------------
-// `set` values
-// ---------------------------------------------------------------------------
-
-/** Text that stands for a hidden `set` value. */
-export const HIDDEN_VALUE = '***'
-
-/** Index of the `=` that ends a `--set` key (helm's strvals: a backslash escapes the next character); -1 if none. */
-function keyEnd(entry: string): number {
-  for (let i = 0; i < entry.length; i++) {
-    if (entry[i] === '\\') i++
-    else if (entry[i] === '=') return i
-  }
-  return -1
-}
-
-/**
- * `temporal.server.image.tag=1.2.3` → `temporal.server.image.tag=***`. The
- * whole rest of the line is hidden, so in `a=1,b=2` only the first key shows.
- * An entry without `=` has no value and is returned as it is.
- */
-export function maskSetValue(entry: string): string {
-  const at = keyEnd(entry)
-  return at < 0 ? entry : `${entry.slice(0, at)}=${HIDDEN_VALUE}`
-}
-
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-
-/**
- * A copy of the report in which the `set` input's values are hidden: in
- * `values.set`, and wherever a whole `key=value` entry appears in other text
- * (the `$ helm template … --set key=value` line of a step's details, the
- * arguments in step data). Values are not masked on their own: a short value
- * (`1`, `true`) would blank out unrelated text. A value that is a secret must
- * also be registered with secrets.ts, as the action's own credentials are.
- */
-export function maskSetValues(report: ActionReport): ActionReport {
-  const entries = Array.isArray(report.values?.set) ? report.values.set : []
-  const replacements = entries
-    .filter((e): e is string => typeof e === 'string' && keyEnd(e) >= 0 && maskSetValue(e) !== e)
-    .sort((a, b) => b.length - a.length)
-    .map((e) => ({
-      // Whole entries only: `a.b=1` inside `x.a.b=10` is another assignment.
-      re: new RegExp(`(?<=^|[\\s"'\`(\\[{,])${escapeRegExp(e)}(?=$|[\\s"'\`)\\]},])`, 'g'),
-      masked: maskSetValue(e)
-    }))
-  const maskText = (text: string): string => replacements.reduce((t, r) => t.replace(r.re, r.masked), text)
-  const masked = replacements.length > 0 ? mapStringsDeep(report, maskText) : report
-  if (!report.values || !Array.isArray(report.values.set)) return masked
-  return {
-    ...masked,
-    values: { ...masked.values, set: report.values.set.map((e) => (typeof e === 'string' ? maskSetValue(e) : HIDDEN_VALUE)) }
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -484,8 +429,7 @@ function detailsBlocks(report: ActionReport, runUrl: string | undefined): Detail
   const files = report.values?.files ?? []
   const sets = report.values?.set ?? []
   if (files.length > 0) run.push(`- Values files: ${files.map((f) => codeSpan(f)).join(', ')}`)
-  // Already masked by renderMarkdown; masked again so that this line can never show a value.
-  if (sets.length > 0) run.push(`- \`--set\` (values hidden): ${sets.map((v) => codeSpan(maskSetValue(String(v)))).join(', ')}`)
+  if (sets.length > 0) run.push(`- \`--set\`: ${sets.map((v) => codeSpan(String(v))).join(', ')}`)
   if (report.startedAt) run.push(`- Started ${escapeMarkdown(report.startedAt)}, took ${formatDuration(report.durationMs)}`)
   if (runUrl) run.push(`- Run: ${safeUrl(runUrl)}`)
   if (run.length > 0) blocks.push({ summary: 'Run', markdown: run.join('\n') })
@@ -514,7 +458,7 @@ function truncationNote(runUrl: string | undefined, extra: string): string {
  * the status line and the steps table always stay.
  */
 export function renderMarkdown(report: ActionReport, opts: RenderOptions): string {
-  const r = redactDeep(maskSetValues(report))
+  const r = redactDeep(report)
   const limit = Math.max(0, Math.floor(opts.limit))
   const runUrl = opts.runUrl ?? r.runUrl
 
@@ -635,8 +579,7 @@ const MAX_ANNOTATIONS = 50
  * One annotation per finding: findings with a `file` carry `{file, startLine, title}`,
  * the others become plain error/warning/notice lines. Returns how many were written.
  */
-export function annotate(input: ActionReport, workspace: string): number {
-  const report = maskSetValues(input)
+export function annotate(report: ActionReport, workspace: string): number {
   let written = 0
   let omitted = 0
   for (const step of report.steps ?? []) {
@@ -681,12 +624,12 @@ export function jsonReportName(chartName: string): string {
 
 /**
  * Writes the report as pretty JSON (schema: ActionReport, `schemaVersion: 1`),
- * `set` values hidden (maskSetValues) and deep-redacted, into `dir` (default RUNNER_TEMP or the OS temp dir). Returns its path.
+ * deep-redacted, into `dir` (default RUNNER_TEMP or the OS temp dir). Returns its path.
  */
 export async function writeJsonReport(report: ActionReport, dir: string = process.env.RUNNER_TEMP || os.tmpdir()): Promise<string> {
   await mkdir(dir, { recursive: true })
   const file = path.join(dir, jsonReportName(report.chart.name))
-  const text = redact(`${JSON.stringify(redactDeep(maskSetValues(report)), null, 2)}\n`)
+  const text = redact(`${JSON.stringify(redactDeep(report), null, 2)}\n`)
   await writeFile(file, text, 'utf8')
   return file
 }
@@ -717,8 +660,7 @@ export async function writeJobSummary(report: ActionReport, opts: SummaryOptions
 }
 
 /** Plain lines for the job log: the verdict, then one line a step (findings are annotations already). */
-export function renderLogLines(input: ActionReport): string[] {
-  const report = maskSetValues(input)
+export function renderLogLines(report: ActionReport): string[] {
   const lines = [redact(`${report.status === 'passed' ? '✅' : '❌'} ${report.chart.name} ${report.chart.version}: ${report.status} (${report.mode}: ${report.modeReason})`)]
   if (report.upstream) lines.push(redact(`   upstream ${describeUpstream(report.upstream)}`))
   for (const step of report.steps) {

@@ -1,5 +1,4 @@
-import * as core from '@actions/core'
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -12,8 +11,6 @@ import {
   escapeCell,
   escapeMarkdown,
   jsonReportName,
-  maskSetValue,
-  maskSetValues,
   renderLogLines,
   renderMarkdown,
   writeJobSummary,
@@ -405,113 +402,64 @@ describe('writeJsonReport / writeJobSummary', () => {
   })
 })
 
-describe('set values are hidden (they may come from secrets, which GitHub does not mask in a PR comment)', () => {
-  // Not registered with secrets.ts: only maskSetValues stands between it and the comment.
-  const VALUE = 'plain-unregistered-value-4711'
-  const SETS = [`temporal.server.config.persistence.password=${VALUE}`, 'temporal.server.image.tag=1.24.2-abc1234', 'replicaCount=1']
+describe('set values are shown; set-secret values (registered secrets) never are', () => {
+  const SECRET_VALUE = 'set-secret-value-9931'
+  const SETS = ['temporal.server.image.tag=1.24.2-abc1234', 'replicaCount=1']
 
-  function reportWithSets(): ActionReport {
+  // As getInputs does for each set-secret value.
+  beforeAll(() => registerSecret(SECRET_VALUE))
+
+  function reportWithValues(): ActionReport {
     const r = baseReport()
     r.values = { files: ['ci/values.yaml'], set: [...SETS] }
-    // The failed render's details quote the helm command line; lint data keeps the args.
     r.steps[1] = {
       ...r.steps[1]!,
       status: 'failed',
       summary: `helm lint failed with --set ${SETS[0]}`,
-      details: `$ helm template bp-temporal /tmp/chart --set ${SETS[0]} --set ${SETS[1]}\nError: boom`,
-      data: { runs: [{ label: 'default', args: ['lint', '--strict', '/tmp/chart', '--set', SETS[0], '--set', SETS[1]] }] },
-      findings: [{ rule: 'lint', severity: 'error', message: `lint failed: --set ${SETS[0]}` }]
+      details: `$ helm template bp-temporal /tmp/chart --set ${SETS[0]}\nannotations:\n  db: ${SECRET_VALUE}\nError: boom`,
+      findings: [{ rule: 'lint', severity: 'error', message: `image tag 1.24.2-abc1234, password ${SECRET_VALUE}` }]
     }
     return r
   }
 
-  it('maskSetValue keeps the key and hides the value', () => {
-    expect(maskSetValue('temporal.server.image.tag=1.2.3')).toBe('temporal.server.image.tag=***')
-    expect(maskSetValue('a=1,b=secret')).toBe('a=***')
-    expect(maskSetValue('a=b=c')).toBe('a=***')
-    expect(maskSetValue('annotations.x\\=y=secret')).toBe('annotations.x\\=y=***')
-    expect(maskSetValue('key=')).toBe('key=***')
-    expect(maskSetValue('just-a-key')).toBe('just-a-key')
-  })
-
-  it('renders only keys in the PR comment and the job summary markdown, at any limit', () => {
-    const r = reportWithSets()
-    for (const limit of [65_536, 900_000, 3_000]) {
-      const md = renderMarkdown(r, { limit, marker: 'bp-temporal' })
-      expect(md).not.toContain(VALUE)
-      expect(md).not.toContain('1.24.2-abc1234')
-    }
-    const md = renderMarkdown(r, { limit: 65_536 })
-    expect(md).toContain('`--set` (values hidden): `temporal.server.config.persistence.password=***`, `temporal.server.image.tag=***`, `replicaCount=***`')
-    expect(md).toContain('--set temporal.server.config.persistence.password=*** --set temporal.server.image.tag=***\nError: boom')
-    // The caller's report is not changed.
-    expect(r.values.set).toEqual(SETS)
-  })
-
-  it('writes only keys to the job summary', async () => {
-    // core.summary remembers the first GITHUB_STEP_SUMMARY it saw: capture what is added instead.
-    let added = ''
-    const addRaw = jest.spyOn(core.summary, 'addRaw').mockImplementation(((text: string) => {
-      added += text
-      return core.summary
-    }) as typeof core.summary.addRaw)
-    const write = jest.spyOn(core.summary, 'write').mockImplementation(async () => core.summary)
+  it('shows set entries whole in the markdown, the log lines and the JSON report', async () => {
+    const md = renderMarkdown(reportWithValues(), { limit: 65_536 })
+    expect(md).toContain('`--set`: `temporal.server.image.tag=1.24.2-abc1234`, `replicaCount=1`')
+    expect(renderLogLines(reportWithValues()).join('\n')).toContain('--set temporal.server.image.tag=1.24.2-abc1234')
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-report-'))
     try {
-      await expect(writeJobSummary(reportWithSets())).resolves.toBe(true)
+      const parsed = JSON.parse(await readFile(await writeJsonReport(reportWithValues(), dir), 'utf8')) as ActionReport
+      expect(parsed.values).toEqual({ files: ['ci/values.yaml'], set: SETS })
     } finally {
-      addRaw.mockRestore()
-      write.mockRestore()
+      await rm(dir, { recursive: true, force: true })
     }
-    expect(added).toContain('temporal.server.config.persistence.password=***')
-    expect(added).not.toContain(VALUE)
   })
 
-  it('writes only keys to the log lines and annotations', () => {
-    const lines = renderLogLines(reportWithSets())
-    expect(lines.join('\n')).toContain('--set temporal.server.config.persistence.password=***')
-    expect(lines.join('\n')).not.toContain(VALUE)
+  it('replaces a secret value with *** in the markdown (any limit), annotations and the JSON report', async () => {
+    for (const limit of [65_536, 3_000]) {
+      const md = renderMarkdown(reportWithValues(), { limit, marker: 'bp-temporal' })
+      expect(md).not.toContain(SECRET_VALUE)
+    }
+    expect(renderMarkdown(reportWithValues(), { limit: 65_536 })).toContain('password \\*\\*\\*')
     const out: string[] = []
     const spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
       out.push(String(chunk))
       return true
     }) as typeof process.stdout.write)
     try {
-      annotate(reportWithSets(), '/ws')
+      annotate(reportWithValues(), '/ws')
     } finally {
       spy.mockRestore()
     }
-    expect(out.join('')).toContain('lint failed: --set temporal.server.config.persistence.password=***')
-    expect(out.join('')).not.toContain(VALUE)
-  })
-
-  it('writes only keys to the JSON report (values.set, details and step data)', async () => {
+    expect(out.join('')).toContain('password ***')
+    expect(out.join('')).not.toContain(SECRET_VALUE)
     const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-report-'))
     try {
-      const text = await readFile(await writeJsonReport(reportWithSets(), dir), 'utf8')
-      expect(text).not.toContain(VALUE)
-      expect(text).not.toContain('1.24.2-abc1234')
-      const parsed = JSON.parse(text) as ActionReport
-      expect(parsed.values).toEqual({ files: ['ci/values.yaml'], set: ['temporal.server.config.persistence.password=***', 'temporal.server.image.tag=***', 'replicaCount=***'] })
-      expect((parsed.steps[1]!.data as { runs: { args: string[] }[] }).runs[0]!.args).toEqual([
-        'lint',
-        '--strict',
-        '/tmp/chart',
-        '--set',
-        'temporal.server.config.persistence.password=***',
-        '--set',
-        'temporal.server.image.tag=***'
-      ])
+      const text = await readFile(await writeJsonReport(reportWithValues(), dir), 'utf8')
+      expect(text).not.toContain(SECRET_VALUE)
+      expect(text).toContain('db: ***')
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
-  })
-
-  it('masks whole entries only: a longer key or value that merely contains an entry is left alone', () => {
-    const r = baseReport()
-    r.values = { files: [], set: ['a.b=1'] }
-    r.steps[1] = { ...r.steps[1]!, details: 'x.a.b=1 a.b=10 --set a.b=1' }
-    const masked = maskSetValues(r)
-    expect(masked.steps[1]!.details).toBe('x.a.b=1 a.b=10 --set a.b=***')
-    expect(masked.values.set).toEqual(['a.b=***'])
   })
 })

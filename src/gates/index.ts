@@ -142,7 +142,9 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
         // and the action's registry login and repository credentials stay out of reach.
         const own = path.join(ctx.scriptRoot, String(i))
         const copy = path.join(own, path.basename(chartDir))
-        const [home] = await Promise.all([createHelmHome(path.join(own, 'helm-home')), cp(chartDir, copy, { recursive: true })])
+        // Links in the work copy are relative: verbatim, they point into this copy, not the work copy.
+        const copied = cp(chartDir, copy, { recursive: true, verbatimSymlinks: true })
+        const [home] = await Promise.all([createHelmHome(path.join(own, 'helm-home')), copied])
         // $HELM too: scripts often run `${HELM:-helm}`.
         const result = await runChartTest(copy, script, { ...helm.env(home), HELM: helm.binary })
         testResults.set(script, { result, span: { start, end: performance.now() } })
