@@ -7,7 +7,8 @@ import { isLoopbackHost } from './registry.js'
 import { ActionError } from './types.js'
 
 export type PushMode = 'auto' | 'true' | 'false'
-export type CommentMode = 'update' | 'recreate' | 'off'
+export type CommentMode = 'update' | 'recreate' | 'on-failure' | 'off'
+export type SummaryMode = 'always' | 'on-failure' | 'off'
 export type RunMode = 'run' | 'discover'
 
 export interface RepositoryMirror {
@@ -56,6 +57,8 @@ export interface ActionInputs {
   resolveDigests: boolean
   chartTests: boolean
   commentMode: CommentMode
+  /** When the job summary is written. */
+  summary: SummaryMode
   githubToken: string
   discoverGlob: string[]
 }
@@ -236,7 +239,8 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     imageAllowlist: parseAllowlist(read('image-allowlist')),
     resolveDigests: boolean(read, 'resolve-digests', false),
     chartTests: boolean(read, 'chart-tests', true),
-    commentMode: oneOf<CommentMode>(read, 'comment-mode', ['update', 'recreate', 'off'], 'update'),
+    commentMode: oneOf<CommentMode>(read, 'comment-mode', ['update', 'recreate', 'on-failure', 'off'], 'update'),
+    summary: oneOf<SummaryMode>(read, 'summary', ['always', 'on-failure', 'off'], 'always'),
     githubToken: read('github-token').trim(),
     discoverGlob: lines(read('discover-glob'))
   }
