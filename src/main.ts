@@ -341,7 +341,8 @@ async function runChartSteps(
       toggles: inputs.observabilityToggles,
       imagePolicy: inputs.imagePolicy,
       imageAllowlist: inputs.imageAllowlist,
-      chartTests: inputs.chartTests
+      chartTests: inputs.chartTests,
+      chartYaml: blueprint.chartYaml
     }),
     packageChart(helm, work, path.join(workRoot, 'package'), epoch, built)
   ])

@@ -377,8 +377,37 @@ function findingWhere(f: Finding): string {
   return f.file ? `${codeSpan(f.line ? `${f.file}:${f.line}` : f.file)} ` : ''
 }
 
+/**
+ * Digests looked up by resolve-digests (image → `sha256:…`), filled into a
+ * snippet's `sha256:<digest>` placeholders on the lines that name the image.
+ */
+export function fillPins(text: string, pins: ReadonlyMap<string, string>): string {
+  if (pins.size === 0) return text
+  return text
+    .split('\n')
+    .map((line) => {
+      if (!line.includes('sha256:<digest>')) return line
+      for (const [image, digest] of pins) {
+        // The whole image: `app:1.0.1` is not named by a line about `app:1.0.10`.
+        const at = line.indexOf(image)
+        if (at >= 0 && !/^[\w.:/-]/.test(line.slice(at + image.length))) return line.replace('sha256:<digest>', digest)
+      }
+      return line
+    })
+    .join('\n')
+}
+
+function pinsOf(step: StepResult): Map<string, string> {
+  const pins = new Map<string, string>()
+  for (const row of imageRows(step.data) ?? []) {
+    const digest = row.pinned ? /@(sha256:[0-9a-f]{64})$/.exec(row.pinned)?.[1] : undefined
+    if (digest) pins.set(row.image, digest)
+  }
+  return pins
+}
+
 /** One finding: where and what, the fix as text, the copy-paste part in a fenced block. */
-function findingItem(f: Finding): string {
+function findingItem(f: Finding, pins: ReadonlyMap<string, string> = new Map()): string {
   const lines = [`- ${severityIcon(f.severity)} ${findingWhere(f)}${inlineMarkdown(f.message ?? '')}`]
   if (f.fix && f.fix.trim() !== '') {
     const fix = oneLine(f.fix).trim()
@@ -389,7 +418,7 @@ function findingItem(f: Finding): string {
   const snippet = f.snippet
   if (snippet && typeof snippet.text === 'string' && snippet.text.trim() !== '') {
     if (snippet.label) lines.push('', `  ${inlineMarkdown(snippet.label)}`)
-    const block = codeBlock(clip(snippet.text, SNIPPET_MAX), (snippet.language ?? '').replace(/[^\w+-]/g, ''))
+    const block = codeBlock(fillPins(clip(snippet.text, SNIPPET_MAX), pins), (snippet.language ?? '').replace(/[^\w+-]/g, ''))
     lines.push('', ...block.split('\n').map((l) => `  ${l}`))
   }
   return lines.join('\n')
@@ -413,7 +442,8 @@ function findingGroups(steps: StepResult[]): FindingGroup[] {
     .map(({ s, findings }) => {
       const sorted = [...findings].sort((a, b) => (SEVERITY_ORDER[a.severity] ?? 3) - (SEVERITY_ORDER[b.severity] ?? 3))
       const summary = s.summary ? ` — ${escapeMarkdown(clip(oneLine(s.summary), CELL_MAX))}` : ''
-      return { header: `**${stepIcon(s.status)} ${escapeMarkdown(s.title || s.id)}**${summary}`, items: sorted.map(findingItem) }
+      const pins = pinsOf(s)
+      return { header: `**${stepIcon(s.status)} ${escapeMarkdown(s.title || s.id)}**${summary}`, items: sorted.map((f) => findingItem(f, pins)) }
     })
 }
 

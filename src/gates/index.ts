@@ -15,6 +15,7 @@ import { parseRenderDetailed, type RenderParseError } from '../render.js'
 import type { RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../yaml-source.js'
 import { chartTestsSkipped, chartTestsStep, listChartTests, runChartTest, type ChartTestResult } from './chart-tests.js'
+import { loadDependencyValues } from './dependency-values.js'
 import { imagesStep } from './images.js'
 import { lintStep, planLint, type LintRunPlan } from './lint.js'
 import { case4Args, findOwnImageTags, neverLatestStep } from './never-latest.js'
@@ -47,6 +48,8 @@ export interface GateContext {
   imagePolicy: ImagePolicy
   imageAllowlist: AllowlistEntry[]
   chartTests: boolean
+  /** The blueprint's Chart.yaml: the dependency line of an upstream image no values key sets. */
+  chartYaml?: YamlSource<{ dependencies?: readonly unknown[] }>
 }
 
 export interface GateJobStat {
@@ -94,7 +97,11 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
   // ---- plan
   const toggles = discoverToggles(ctx.values.data, ctx.toggles)
   const ownTags = findOwnImageTags(ctx.values.data, ctx.dependencyKeys)
-  const [lintPlans, scripts] = await Promise.all([planLint(chartDir, ctx.valueArgs, ctx.lintValuesGlob), ctx.chartTests ? listChartTests(chartDir) : Promise.resolve([])])
+  const [lintPlans, scripts, dependencyValues] = await Promise.all([
+    planLint(chartDir, ctx.valueArgs, ctx.lintValuesGlob),
+    ctx.chartTests ? listChartTests(chartDir) : Promise.resolve([]),
+    loadDependencyValues(chartDir)
+  ])
 
   const renders = new Map<string, RenderJobOutcome>()
   const lintResults = new Map<string, { plan: LintRunPlan; result: HelmRunResult; span: Span }>()
@@ -210,6 +217,8 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
       chartName,
       displayChartDir: ctx.displayChartDir,
       chartDir: ctx.chartDir,
+      dependencyValues,
+      chartYaml: ctx.chartYaml,
       durationMs: defaultRender.result.durationMs
     })
     verdicts = images.verdicts

@@ -175,7 +175,8 @@ export function neverLatestStep(input: NeverLatestInput): StepResult<NeverLatest
         rule: 'image-tag-required',
         severity: 'error',
         message: `An empty ${tag.key} renders (case 4): add \`required\` to the template.`,
-        fix: `In the template: {{ required "${tag.key} is required" .Values.${tag.key} }}`,
+        fix: `Wrap the value in \`required\` where the template reads it.`,
+        snippet: { language: 'yaml', label: 'where the template reads the value:', text: `{{ required "${tag.key} is required" .Values.${tag.key} }}` },
         ...at
       })
     } else if (!namesValue) {
@@ -183,7 +184,8 @@ export function neverLatestStep(input: NeverLatestInput): StepResult<NeverLatest
         rule: 'image-tag-required',
         severity: 'error',
         message: `Rendering with an empty ${tag.key} fails, but the error does not name ${tag.key}: ${error}`,
-        fix: `Use {{ required "${tag.key} is required" .Values.${tag.key} }}; case 4 renders with the chart's own values.yaml only (not the values/set inputs).`
+        fix: `Use {{ required "${tag.key} is required" .Values.${tag.key} }}; case 4 renders with the chart's own values.yaml only (not the values/set inputs).`,
+        snippet: { language: 'yaml', text: `{{ required "${tag.key} is required" .Values.${tag.key} }}` }
       }
       const where = error ? templateLocation(error, input.chartName) : undefined
       const file = where ? repoFileForSource(where.source, input.chartName, input.displayChartDir) : undefined
