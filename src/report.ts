@@ -474,7 +474,7 @@ function renderDetails(block: DetailsBlock): string {
 /** Shortens a block to at most `budget` characters, or returns undefined if it cannot be useful. */
 function shortenDetails(block: DetailsBlock, budget: number): string | undefined {
   const note = '\n… (shortened)'
-  const overhead = renderDetails({ ...block, markdown: block.markdown ? '' : undefined, code: block.code !== undefined ? '' : undefined }).length + note.length + 16
+  const overhead = renderDetails({ ...block, markdown: block.markdown ? '' : undefined, code: block.code !== undefined ? '' : undefined }).length + note.length + 64
   let room = budget - overhead
   if (room < MIN_DETAILS_TEXT) return undefined
   let markdown = block.markdown

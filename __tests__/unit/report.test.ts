@@ -85,6 +85,7 @@ function baseReport(overrides: Partial<ActionReport> = {}): ActionReport {
     publish: { ref: 'oci://ghcr.io/acme/bp-temporal:1.0.0', pushed: false },
     values: { files: [], set: [] },
     runUrl: 'https://github.com/acme/platform/actions/runs/1',
+    commit: '0123abcdef0123abcdef0123abcdef0123abcdef',
     startedAt: '2025-01-01T00:00:00.000Z',
     durationMs: 4100,
     ...overrides
@@ -135,11 +136,14 @@ describe('escaping', () => {
   it('escapes step summaries in the steps table', () => {
     const r = baseReport()
     r.steps[1] = { ...r.steps[1]!, title: 'Lint | strict', summary: 'bad `cell`\nnext <b>x</b>' }
-    const md = renderMarkdown(r, { limit: 65_536 })
+    const md = renderMarkdown(r, { limit: 65_536, durations: true })
     const row = md.split('\n').find((l) => l.startsWith('| Lint'))!
     expect(row).toBe('| Lint \\| strict | ✅ passed | bad \\`cell\\` next \\<b\\>x\\</b\\> | 1.5 s |')
     // A row still has exactly 4 unescaped cell separators + borders.
     expect(row.replace(/\\\|/g, '').split('|').length).toBe(6)
+    // Without durations (the PR comment) the row has no time.
+    const comment = renderMarkdown(r, { limit: 65_536 }).split('\n').find((l) => l.startsWith('| Lint'))!
+    expect(comment).toBe('| Lint \\| strict | ✅ passed | bad \\`cell\\` next \\<b\\>x\\</b\\> |')
   })
 
   it('allows no raw HTML except details/summary and the marker', () => {
@@ -161,9 +165,12 @@ describe('renderMarkdown', () => {
     const md = renderMarkdown(baseReport(), { limit: 65_536, marker: commentMarker('bp-temporal') })
     const lines = md.split('\n')
     expect(lines[0]).toBe('<!-- bp-temporal-action:bp-temporal -->')
-    expect(lines[1]).toMatch(/^### ❌ bp-temporal 1\.0\.0 failed/)
-    expect(lines[1]).toContain('temporal 1.2.0 pinned, 1.3.0 available')
-    expect(md).toContain('**Mode:** validate — pull\\_request: pull requests only validate \\(push: auto\\)')
+    expect(lines[1]).toBe('### ❌ bp-temporal 1.0.0 failed: Images')
+    expect(lines[3]).toBe(
+      'upstream temporal 1.2.0 pinned, 1.3.0 available · commit [`0123abc`](https://github.com/acme/platform/commit/0123abcdef0123abcdef0123abcdef0123abcdef) · ' +
+        '[run 1](https://github.com/acme/platform/actions/runs/1) · validate only'
+    )
+    expect(md).toContain('- Mode: validate — pull\\_request: pull requests only validate \\(push: auto\\)')
   })
 
   it('accepts a chart name as marker', () => {
@@ -176,29 +183,33 @@ describe('renderMarkdown', () => {
     const r = baseReport({ status: 'passed', upstream: { name: 'temporal', repository: 'x', pinned: '1.3.0', resolved: '1.3.0', latest: '1.3.0', outdated: false } })
     r.steps = r.steps.map((s) => ({ ...s, status: 'passed' as const, findings: [] }))
     const md = renderMarkdown(r, { limit: 65_536 })
-    expect(md.split('\n')[0]).toBe('### ✅ bp-temporal 1.0.0 passed · temporal 1.3.0 pinned, up to date')
-    expect(md).not.toContain('finding')
+    expect(md.split('\n')[0]).toBe('### ✅ bp-temporal 1.0.0 passed')
+    expect(md.split('\n')[2]).toMatch(/^upstream temporal 1\.3\.0 pinned, up to date · /)
+    expect(md).not.toContain('What to fix')
   })
 
   it('lists findings of failed/warning steps grouped by step, with file:line and the fix', () => {
     const md = renderMarkdown(baseReport(), { limit: 65_536 })
-    expect(md).toContain('#### ❌ Images (2 findings)')
-    expect(md).toContain('#### ⚠️ Upstream version (1 finding)')
+    expect(md).toContain('**❌ Images** — 1 of 3 images not pinned')
+    expect(md).toContain('**⚠️ Upstream version** — temporal 1.2.0 pinned, 1.3.0 available')
     expect(md).toContain('`platform/temporal/chart/values.yaml:30`')
     expect(md).toContain(
       '**Fix:** `temporalio/server:1.24.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef`'
     )
-    // Findings come after the steps table and before details.
-    expect(md.indexOf('| Step |')).toBeLessThan(md.indexOf('#### ❌ Images'))
-    expect(md.indexOf('#### ❌ Images')).toBeLessThan(md.indexOf('<details>'))
+    // Failed steps first; findings before the folded steps table.
+    expect(md.indexOf('**❌ Images**')).toBeLessThan(md.indexOf('**⚠️ Upstream version**'))
+    expect(md.indexOf('**❌ Images**')).toBeLessThan(md.indexOf('| Step |'))
+    expect(md.indexOf('<details>')).toBeLessThan(md.indexOf('| Step |'))
   })
 
   it('says what would be / was published', () => {
-    expect(renderMarkdown(baseReport(), { limit: 65_536 })).toContain('**Would publish:** `oci://ghcr.io/acme/bp-temporal:1.0.0`')
-    const pushed = baseReport({ mode: 'publish', status: 'passed', publish: { ref: 'oci://r/bp-temporal:1.0.0', digest: 'sha256:abc', pushed: true } })
-    expect(renderMarkdown(pushed, { limit: 65_536 })).toContain('**Published:** `oci://r/bp-temporal:1.0.0` digest `sha256:abc`')
+    expect(renderMarkdown(baseReport(), { limit: 65_536 })).toContain('On a release tag this publishes `oci://ghcr.io/acme/bp-temporal:1.0.0`.')
+    const pushed = baseReport({ mode: 'publish', status: 'passed', publish: { ref: 'oci://r.io/o/bp-temporal:1.0.0', digest: 'sha256:abc', pushed: true } })
+    const md = renderMarkdown(pushed, { limit: 65_536 })
+    expect(md.split('\n').slice(0, 6).join('\n')).toContain('Pushed `oci://r.io/o/bp-temporal:1.0.0` · digest `sha256:abc`')
+    expect(md).toContain('```sh\nhelm pull oci://r.io/o/bp-temporal --version 1.0.0\nhelm install temporal oci://r.io/o/bp-temporal --version 1.0.0\n```')
     const again = baseReport({ mode: 'publish', status: 'passed', publish: { ref: 'oci://r/bp-temporal:1.0.0', digest: 'sha256:abc', pushed: false, alreadyPublished: true } })
-    expect(renderMarkdown(again, { limit: 65_536 })).toContain('**Already published:**')
+    expect(renderMarkdown(again, { limit: 65_536 })).toContain('#### 📦 Already published')
   })
 
   it('renders resource kinds and images from step data, and skips unknown shapes', () => {
@@ -206,8 +217,8 @@ describe('renderMarkdown', () => {
     expect(md).toContain('<summary>Smoke render: resources by kind</summary>')
     expect(md).toContain('| Service | 5 |')
     expect(md).toContain('| **Total** | **12** |')
-    expect(md).toContain('<summary>Images: 3 images</summary>')
-    expect(md).toContain('| `temporalio/server:1.24.2` | ❌ | tag is not a digest | templates/server.yaml |')
+    expect(md).toContain('<summary>Images: 3 images, 1 failing</summary>')
+    expect(md).toContain('| `temporalio/server:1.24.2` | ❌ tag is not a digest | 1 | templates/server.yaml |')
     expect(md).toContain('allowed by busybox:\\* \\# test only')
 
     const odd = baseReport()
@@ -221,10 +232,10 @@ describe('renderMarkdown', () => {
   it('accepts ImageVerdict-shaped image data', () => {
     const r = baseReport()
     r.steps[3] = { ...r.steps[3]!, data: { verdicts: [{ use: { image: 'a/b:1', kind: 'Deployment', name: 'web', source: 'c/templates/web.yaml', field: 'x' }, ok: false, reason: 'no digest' }] } }
-    expect(renderMarkdown(r, { limit: 65_536 })).toContain('| `a/b:1` | ❌ | no digest | c/templates/web.yaml |')
+    expect(renderMarkdown(r, { limit: 65_536 })).toContain('| `a/b:1` | ❌ no digest | 1 | Deployment/web |')
     // The images gate's own shape: flat ImageData with kind/name and an allow-list reason.
     r.steps[3] = { ...r.steps[3]!, data: { policy: 'sha', total: 1, images: [{ image: 'c:1', kind: 'Job', name: 'migrate', field: 'f', ok: true, reason: 'allowed', allowedBy: 'c:*', allowReason: 'vendor image' }] } }
-    expect(renderMarkdown(r, { limit: 65_536 })).toContain('| `c:1` | ✅ | allowed; allowed by c:\\* \\(vendor image\\) | Job/migrate |')
+    expect(renderMarkdown(r, { limit: 65_536 })).toContain('| `c:1` | ✅ allowed by c:\\* \\(vendor image\\) | 1 | Job/migrate |')
   })
 
   it('puts details in collapsed blocks with fenced code', () => {
@@ -263,12 +274,12 @@ describe('renderMarkdown', () => {
       expect(md.length).toBeLessThanOrEqual(65_536)
       expect(md.startsWith('<!-- bp-temporal-action:bp-temporal -->\n### ❌ bp-temporal 1.0.0 failed')).toBe(true)
       for (const title of ['Upstream version', 'Lint', 'Smoke render', 'Images']) expect(md).toMatch(new RegExp(`^\\| ${title} \\|`, 'm'))
-      expect(md).toContain('#### ❌ Images (5000 findings)')
-      expect(md).toMatch(/- _… \d+ more findings not shown_/)
+      expect(md).toContain('**❌ Images**')
+      expect(md).toMatch(/- _… and \d+ more findings: see the job summary_/)
       expect(md).toContain('… truncated')
-      expect(md).toContain('full report in the job summary/run: https://github.com/acme/p/actions/runs/9')
-      // Details go first: the 2 MB lint output is not there.
-      expect(md).not.toContain('<summary>Lint: details')
+      expect(md).toContain('the full report is the job summary of [the run](https://github.com/acme/p/actions/runs/9) and the JSON report')
+      // Folded blocks go first: the 2 MB lint output is not there whole.
+      expect(md).not.toContain('<summary>Lint: details</summary>')
       // Some findings still shown.
       expect(md).toContain('`platform/temporal/chart/templates/t0.yaml:1`')
     })
@@ -278,21 +289,28 @@ describe('renderMarkdown', () => {
       expect(md.length).toBeLessThanOrEqual(900_000)
       expect(md.length).toBeGreaterThan(800_000)
       expect(md.startsWith('### ❌ bp-temporal 1.0.0 failed')).toBe(true)
-      expect(md).toContain('#### ❌ Images (5000 findings)')
+      expect(md).toContain('**❌ Images**')
       expect(md).toContain('… truncated')
+      // The note points at the JSON report and the artifact it can be uploaded as, not at the summary itself.
+      const withPath = renderMarkdown(giant, { limit: 900_000, reportPath: '/runner/temp/bp-temporal-report-bp-temporal.json' })
+      expect(withPath).toContain(
+        'the full report is the JSON report `/runner/temp/bp-temporal-report-bp-temporal.json` (output `report`); ' +
+          'upload it with `actions/upload-artifact` as `bp-temporal-report-bp-temporal`_'
+      )
+      expect(withPath).not.toContain('job summary')
     })
 
     it('shortens details before it cuts findings', () => {
       const r = giantReport()
       r.steps[3]!.findings = r.steps[3]!.findings.slice(0, 2000)
-      const md = renderMarkdown(r, { limit: 900_000 })
+      const md = renderMarkdown(r, { limit: 900_000, maxFindingsPerGroup: 5000 })
       expect(md.length).toBeLessThanOrEqual(900_000)
       // All 2000 findings fit (2 MB of lint does not).
       expect(md).toContain('`platform/temporal/chart/templates/t1999.yaml:2000`')
       expect(md).not.toMatch(/more findings? not shown/)
       expect(md).toContain('<summary>Lint: details (shortened)</summary>')
       expect(md).toMatch(/… \d+ more lines truncated/)
-      expect(md).toContain('… truncated (details shortened')
+      expect(md).toContain('… truncated (a folded block shortened')
     })
 
     it('drops details blocks from the end', () => {
@@ -312,7 +330,6 @@ describe('renderMarkdown', () => {
         const md = renderMarkdown(giant, { limit, marker: 'bp-temporal' })
         expect(md.length).toBeLessThanOrEqual(limit)
         expect(md).toContain('### ❌ bp-temporal 1.0.0 failed')
-        expect(md).toContain('| Images |')
       }
     })
   })
