@@ -121,7 +121,7 @@ describe('imagesStep', () => {
     expect(data.images[0]).toMatchObject({ valuesPath: 'temporal.server.image.tag', valuesLine: 5 })
   })
 
-  it('finds an upstream image's key in the dependency's own values, points at the blueprint's values.yaml, and groups one problem into one finding', () => {
+  it("finds an upstream image's key in the dependency's values, points at the blueprint's values.yaml, one finding per problem", () => {
     const bare = parseYamlText<Record<string, unknown>>('temporal:\n  web: {}\nown: {}\n', 'platform/t/chart/values.yaml')
     const upstream = parseYamlText('server:\n  image:\n    repository: temporalio/server\n    tag: 1.28.1\n    digest: ""\nadmin:\n  image: temporalio/admin-tools:1.0\n', 'x')
     const render = [0, 1].map((i) => `---\n# Source: bp-t/charts/temporal/templates/s${i}.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p${i}\nspec:\n  containers:\n    - name: c\n      image: ${i ? 'temporalio/admin-tools:1.0' : 'temporalio/server:1.28.1'}\n`).join('')

@@ -20,11 +20,17 @@ describe('getInputs', () => {
       push: 'auto',
       imagePolicy: 'sha',
       commentMode: 'update',
+      summary: 'always',
       helmDownloadUrl: 'https://get.helm.sh',
       plainHttp: false,
       overwrite: false,
       chartTests: true
     })
+  })
+
+  it('reads comment-mode on-failure and the summary switch', () => {
+    expect(getInputs(reader({ 'comment-mode': 'on-failure', summary: 'off' }), env)).toMatchObject({ commentMode: 'on-failure', summary: 'off' })
+    expect(getInputs(reader({ summary: 'On-Failure' }), env).summary).toBe('on-failure')
   })
 
   it('derives the chart folder from the blueprint and normalizes helm-version', () => {
@@ -39,7 +45,9 @@ describe('getInputs', () => {
     [{ push: 'sometimes' }, /input push: "sometimes" is not one of auto, true, false/],
     [{ overwrite: 'maybe' }, /input overwrite: "maybe" is not a boolean/],
     [{ 'helm-version': 'latest' }, /input helm-version: "latest" is not a version/],
-    [{ 'image-policy': 'strict' }, /input image-policy: "strict" is not one of digest, sha, no-latest, off/]
+    [{ 'image-policy': 'strict' }, /input image-policy: "strict" is not one of digest, sha, no-latest, off/],
+    [{ summary: 'sometimes' }, /input summary: "sometimes" is not one of always, on-failure, off/],
+    [{ 'comment-mode': 'hide' }, /input comment-mode: "hide" is not one of update, recreate, on-failure, off/]
   ])('refuses %p with a message naming the input', (values, message) => {
     expect(() => getInputs(reader(values), env)).toThrow(ActionError)
     expect(() => getInputs(reader(values), env)).toThrow(message)

@@ -11,6 +11,10 @@ import {
   describeUpstream,
   escapeCell,
   escapeMarkdown,
+  fillPins,
+  inlineMarkdown,
+  planAnnotations,
+  shortDigestRef,
   jsonReportName,
   maskSetValue,
   maskSetValues,
@@ -380,6 +384,64 @@ describe('annotate', () => {
     const text = out.filter((l) => !l.startsWith('::add-mask::')).join('')
     expect(text).toContain('::notice title=X%3A r,file=platform/a.yaml,line=3::m ***')
     expect(text).not.toContain(SECRET)
+  })
+})
+
+describe('planAnnotations (GitHub shows 10 a kind per step)', () => {
+  const many = (n: number, withLine: number, severity: 'error' | 'warning' | 'notice' = 'error') =>
+    Array.from({ length: n }, (_, i) => ({
+      rule: 'r',
+      severity,
+      message: `m${i}`,
+      ...(i >= n - withLine ? { file: `f${i}.yaml`, line: i + 1 } : {})
+    }))
+
+  it('keeps at most 10 of each kind, findings with a file and line first, the rest summed up in one', () => {
+    const r = baseReport()
+    r.steps = [
+      { id: 'a', title: 'A', status: 'failed', durationMs: 1, summary: '', findings: many(47, 3) },
+      { id: 'b', title: 'B', status: 'warning', durationMs: 1, summary: '', findings: many(4, 0, 'warning') }
+    ]
+    const planned = planAnnotations(r, '/ws', { error: 1, warning: 1 })
+    const errors = planned.filter((a) => a.level === 'error')
+    // 10 with the failure line: 8 findings and one "… and N more".
+    expect(errors).toHaveLength(9)
+    expect(errors.slice(0, 3).map((a) => a.props?.file)).toEqual(['f44.yaml', 'f45.yaml', 'f46.yaml'])
+    expect(errors[8]!.message).toBe('… and 39 more errors: see the job summary and the JSON report')
+    expect(planned.filter((a) => a.level === 'warning')).toHaveLength(4)
+  })
+
+  it('collapses the allowlist notices into one', () => {
+    const r = baseReport()
+    r.steps = [
+      {
+        id: 'images',
+        title: 'Images',
+        status: 'passed',
+        durationMs: 1,
+        summary: '',
+        findings: Array.from({ length: 30 }, (_, i) => ({ rule: 'image-allowlisted', severity: 'notice' as const, message: `Image i${i} is allowed.` }))
+      }
+    ]
+    const planned = planAnnotations(r, '/ws')
+    expect(planned).toHaveLength(1)
+    expect(planned[0]!.message).toBe('30 images allowed by the image allowlist: Image i0 is allowed. Image i1 is allowed. Image i2 is allowed. … and 27 more (see the job summary).')
+  })
+})
+
+describe('inline code, digests, pins', () => {
+  it('renders `code` as code spans and escapes the rest', () => {
+    expect(inlineMarkdown('run `crane digest a:1` then *b*')).toBe('run `crane digest a:1` then \\*b\\*')
+    expect(inlineMarkdown('a lone ` backtick')).toBe('a lone \\` backtick')
+  })
+
+  it('shortens digests in table cells', () => {
+    expect(shortDigestRef(`a/b:1@sha256:${'0123456789ab'.repeat(5)}abcd`)).toBe('a/b:1@sha256:0123456789ab…')
+  })
+
+  it('fills looked-up digests into the lines that name the image, and only the whole image', () => {
+    const text = 'tag: "1.0.1@sha256:<digest>"  # app:1.0.1\ntag: "1.0.10@sha256:<digest>"  # app:1.0.10'
+    expect(fillPins(text, new Map([['app:1.0.1', 'sha256:aaa']]))).toBe('tag: "1.0.1@sha256:aaa"  # app:1.0.1\ntag: "1.0.10@sha256:<digest>"  # app:1.0.10')
   })
 })
 
