@@ -35,8 +35,9 @@ export interface EventContext {
 }
 
 function eventContext(env: NodeJS.ProcessEnv = process.env): EventContext {
-  const { serverUrl, repo, runId } = github.context
-  const runUrl = env.GITHUB_REPOSITORY && runId ? `${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId}` : undefined
+  const { serverUrl, runId } = github.context
+  // context.repo throws without GITHUB_REPOSITORY (a local run with @github/local-action): read it only when set.
+  const runUrl = env.GITHUB_REPOSITORY && runId ? `${serverUrl}/${github.context.repo.owner}/${github.context.repo.repo}/actions/runs/${runId}` : undefined
   const payload = github.context.payload as Record<string, unknown>
   return { eventName: github.context.eventName ?? '', ref: github.context.ref ?? '', payload, runUrl, commit: headCommit(payload, env) }
 }

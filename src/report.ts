@@ -733,6 +733,8 @@ export function renderMarkdown(report: ActionReport, opts: RenderOptions): strin
   const more = opts.marker ? 'see the job summary' : 'see the JSON report'
   const perGroup = Math.max(1, opts.maxFindingsPerGroup ?? 200)
   const groups = findingGroups(steps).map((g) => ({ ...g, omitted: Math.max(0, g.items.length - perGroup), items: g.items.slice(0, perGroup) }))
+  // Only warnings: nothing blocks the merge, the heading says so.
+  const fixHeading = r.status === 'failed' ? '#### What to fix' : '#### Worth a look'
   const publish = publishSection(r)
   const extra = (opts.sections ?? [])
     .filter((s) => s && typeof s.markdown === 'string' && s.markdown.trim() !== '')
@@ -741,7 +743,7 @@ export function renderMarkdown(report: ActionReport, opts: RenderOptions): strin
 
   const sep = '\n\n'
   const findingsText = (gs: (FindingGroup & { omitted: number })[]): string =>
-    gs.length === 0 ? '' : ['#### What to fix', ...gs.map((g) => groupText(g, more))].join(sep)
+    gs.length === 0 ? '' : [fixHeading, ...gs.map((g) => groupText(g, more))].join(sep)
   const assemble = (findings: string, sections: string[], details: string[], note?: string): string =>
     [headText, findings, publish ?? '', ...sections, ...details, note ?? ''].filter((p) => p !== '').join(sep) + '\n'
 
@@ -791,7 +793,7 @@ export function renderMarkdown(report: ActionReport, opts: RenderOptions): strin
 
   // 2. Nothing folded; cut finding lists, keeping every group header and its count.
   const totalFindings = groups.reduce((n, g) => n + g.items.length + g.omitted, 0)
-  let room = limit - assemble('#### What to fix', [], [], worstNote).length
+  let room = limit - assemble(fixHeading, [], [], worstNote).length
   const cut: (FindingGroup & { omitted: number })[] = []
   const reserve = groups.map((g) => g.header.length + 120 + sep.length)
   room -= reserve.reduce((a, b) => a + b, 0)
@@ -809,7 +811,7 @@ export function renderMarkdown(report: ActionReport, opts: RenderOptions): strin
   const dropped = blocks.length + extra.length
   if (room < 0) {
     // Too many groups even for their headers: keep one summary line.
-    const text = `#### What to fix\n\n- _${plural(totalFindings, 'finding')} not shown_`
+    const text = `${fixHeading}\n\n- _${plural(totalFindings, 'finding')} not shown_`
     return finalize(assemble(text, [], [], noteFor(dropped, false, totalFindings)), limit)
   }
   return finalize(assemble(findingsText(cut), [], [], noteFor(dropped, false, totalFindings - shown)), limit)

@@ -19,11 +19,16 @@ import {
   maskSetValue,
   maskSetValues,
   renderLogLines,
+  renderComment,
+  renderJobSummary,
   renderMarkdown,
   writeJobSummary,
   writeJsonReport
 } from '../../src/report.js'
+import { imagesStep } from '../../src/gates/images.js'
+import { parseRender } from '../../src/render.js'
 import { registerSecret } from '../../src/secrets.js'
+import { parseYamlText } from '../../src/yaml-source.js'
 import type { ActionReport, StepResult } from '../../src/types.js'
 
 const SECRET = 'hunter2-s3cr3t-token-value'
@@ -384,6 +389,31 @@ describe('annotate', () => {
     const text = out.filter((l) => !l.startsWith('::add-mask::')).join('')
     expect(text).toContain('::notice title=X%3A r,file=platform/a.yaml,line=3::m ***')
     expect(text).not.toContain(SECRET)
+  })
+})
+
+describe('2,000 unpinned images', () => {
+  it('the job summary stays well under 1 MiB, one row per image, one grouped finding', () => {
+    const documents = parseRender(
+      Array.from(
+        { length: 2000 },
+        (_, i) =>
+          `---\n# Source: bp-temporal/templates/many.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n` +
+          `spec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: registry.example.com/team/app-${i}:1.0.${i}\n`
+      ).join('')
+    )
+    const values = parseYamlText<Record<string, unknown>>('a: 1\n', 'platform/temporal/chart/values.yaml')
+    const { step } = imagesStep({ documents, policy: 'sha', allowlist: [], values, chartName: 'bp-temporal', displayChartDir: 'platform/temporal/chart', durationMs: 1 })
+    expect(step.findings).toHaveLength(1)
+    const r = baseReport()
+    r.steps[3] = step as StepResult
+    const md = renderJobSummary(r, { reportPath: '/tmp/bp-temporal-report-bp-temporal.json' })
+    expect(Buffer.byteLength(md, 'utf8')).toBeLessThan(500_000)
+    const rows = md.split('\n').filter((l) => l.startsWith('| `registry.example.com/team/app-'))
+    expect(rows).toHaveLength(1000)
+    expect(md).toContain('_… and 1000 more images in the JSON report._')
+    const comment = renderComment(r, { reportPath: '/tmp/x.json' })
+    expect(comment.length).toBeLessThan(65_536)
   })
 })
 
