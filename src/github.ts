@@ -361,8 +361,9 @@ export function tokenProblem(token: string): string | undefined {
   if (!token) return 'no github-token: the PR comment was not written; the findings are in the job summary'
   if (/^\$\{\{[\s\S]*\}\}$/.test(token.trim())) {
     return (
-      'github-token is the unevaluated expression ' + token.trim().slice(0, 40) + ': nothing evaluated it (a .env file or a quoted ' +
-      'value passes it literally); set a real token, e.g. INPUT_GITHUB-TOKEN from `gh auth token`. The PR comment was not written'
+      // The text itself is not echoed: it is registered as a secret, so the log would show *** anyway.
+      'github-token is an unevaluated ${{ … }} expression: nothing evaluated it (a .env file or a quoted value passes it ' +
+      'literally); set a real token, e.g. INPUT_GITHUB-TOKEN from `gh auth token`. The PR comment was not written'
     )
   }
   return undefined

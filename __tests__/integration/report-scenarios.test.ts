@@ -143,7 +143,7 @@ describe(`the report a reviewer reads (${helm.label})`, () => {
     expect(run.exitCode).toBe(0)
     expect(requests).toEqual([])
     const warning = run.annotations.find((a: Annotation) => a.level === 'warning' && /github-token/.test(a.message))
-    expect(warning?.message).toMatch(/unevaluated expression/)
+    expect(warning?.message).toMatch(/unevaluated \$\{\{ … \}\} expression/)
     expect(warning?.message).not.toMatch(/fork/)
   })
 })

@@ -70,7 +70,7 @@ describe('ownComments', () => {
 
 describe('tokenProblem', () => {
   it('names an unevaluated ${{ … }} expression instead of calling the API with it', () => {
-    expect(tokenProblem('${{ github.token }}')).toMatch(/^github-token is the unevaluated expression \$\{\{ github\.token \}\}: nothing evaluated it/)
+    expect(tokenProblem('${{ github.token }}')).toMatch(/^github-token is an unevaluated \$\{\{ … \}\} expression: nothing evaluated it/)
     expect(tokenProblem('${{ secrets.PAT }}')).not.toMatch(/fork/)
     expect(tokenProblem('')).toMatch(/no github-token/)
     expect(tokenProblem('ghs_abc')).toBeUndefined()
