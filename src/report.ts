@@ -534,6 +534,8 @@ export interface ImageRow {
   valuesKey?: string
   /** The digest-pinned reference looked up by resolve-digests. */
   pinned?: string
+  /** Why that lookup failed. */
+  pinError?: string
 }
 
 function str(v: unknown): string | undefined {
@@ -574,6 +576,7 @@ export function imageRows(data: unknown): ImageRow[] | undefined {
     if (allowedBy) row.allowedBy = allowReason ? `${allowedBy} (${allowReason})` : allowedBy
     row.valuesKey = str(it.valuesPath) ?? row.valuesKey
     row.pinned = str(it.pinned) ?? row.pinned
+    row.pinError = str(it.pinError) ?? row.pinError
     const kind = str(it.kind) ?? str(use?.kind)
     const name = str(it.name) ?? str(use?.name)
     const container = str(it.container) ?? str(use?.container)
@@ -599,7 +602,7 @@ function kindsTable(kinds: Record<string, number>): string {
 const USED_BY_SHOWN = 3
 
 function imagesTable(rows: ImageRow[], maxRows: number): string {
-  const withKey = rows.some((r) => r.valuesKey || r.pinned)
+  const withKey = rows.some((r) => r.valuesKey || r.pinned || r.pinError)
   const shown = rows.slice(0, Math.max(1, maxRows))
   const lines = [
     `| Image | Result | Uses | Used by${withKey ? ' | Set by / pinned' : ''} |`,
@@ -610,7 +613,13 @@ function imagesTable(rows: ImageRow[], maxRows: number): string {
       const more = r.usedBy.length > USED_BY_SHOWN ? `, +${r.usedBy.length - USED_BY_SHOWN} more` : ''
       const usedBy = escapeCell(r.usedBy.slice(0, USED_BY_SHOWN).join(', ')) + more
       const image = codeSpan(shortDigestRef(clip(r.image, CELL_MAX)), true)
-      const key = [r.valuesKey ? codeSpan(r.valuesKey, true) : '', r.pinned ? codeSpan(shortDigestRef(r.pinned), true) : ''].filter(Boolean).join(' → ')
+      const key = [
+        r.valuesKey ? codeSpan(r.valuesKey, true) : '',
+        r.pinned ? codeSpan(shortDigestRef(r.pinned), true) : '',
+        r.pinError ? `digest lookup failed: ${escapeCell(r.pinError, 160)}` : ''
+      ]
+        .filter(Boolean)
+        .join(' → ')
       return `| ${image} | ${result} | ${r.uses} | ${usedBy}${withKey ? ` | ${key}` : ''} |`
     })
   ]
