@@ -19,7 +19,8 @@ export async function loadDependencyValues(chartDir: string): Promise<Map<string
   const out = new Map<string, YamlSource<unknown>>()
   let deps: DependencyEntry[] = []
   try {
-    const chart = parseYamlText<Record<string, unknown>>(await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8'), 'Chart.yaml').data
+    const text = await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8')
+    const chart = parseYamlText<Record<string, unknown>>(text, 'Chart.yaml').data
     deps = (Array.isArray(chart.dependencies) ? chart.dependencies : [])
       .filter(isRecord)
       .filter((d): d is Record<string, unknown> & { name: string } => typeof d.name === 'string')

@@ -100,24 +100,33 @@ export function valuesSnippet(problems: readonly ImageProblem[]): string {
 
 function capLines(lines: string[], max = SNIPPET_LINES): string {
   if (lines.length <= max) return lines.join('\n')
-  return [...lines.slice(0, max), `# … and ${lines.length - max} more lines: see the images table and the JSON report`].join('\n')
+  const more = `# … and ${lines.length - max} more lines: see the images table and the JSON report`
+  return [...lines.slice(0, max), more].join('\n')
 }
 
 function allowlistSnippet(problems: readonly ImageProblem[], why: string): FixSnippet {
   const lines = problems.map((p) => `  ${p.ref ? p.ref.familiar : shown(p.image)} # ${why}`)
-  return { language: 'yaml', label: 'or allow-list them in the workflow step:', text: ['image-allowlist: |', ...capLines(lines).split('\n')].join('\n') }
+  return {
+    language: 'yaml',
+    label: 'or allow-list them in the workflow step:',
+    text: ['image-allowlist: |', ...capLines(lines).split('\n')].join('\n')
+  }
 }
 
 function digestHint(problems: readonly ImageProblem[]): string {
   const first = problems.find((p) => p.ref?.tag !== undefined)
-  return first?.ref ? ` (digest: \`crane digest ${first.ref.familiar}:${first.ref.tag}\`, or input \`resolve-digests: true\`)` : ''
+  if (!first?.ref) return ''
+  return ` (digest: \`crane digest ${first.ref.familiar}:${first.ref.tag}\`, or input \`resolve-digests: true\`)`
 }
 
 /** One finding per group of identical problems. */
 export function problemFindings(problems: readonly ImageProblem[], ctx: ProblemContext): Finding[] {
   const groups = new Map<string, ImageProblem[]>()
   for (const p of problems) {
-    const kind = !p.ref ? `invalid:${p.image}` : p.valuesKey ? 'values' : p.template ? `template:${p.template.file}` : 'nokey'
+    let kind = 'nokey'
+    if (!p.ref) kind = `invalid:${p.image}`
+    else if (p.valuesKey) kind = 'values'
+    else if (p.template) kind = `template:${p.template.file}`
     const key = `${p.dependency ?? ''}|${kind}`
     const group = groups.get(key)
     if (group) group.push(p)
@@ -128,10 +137,13 @@ export function problemFindings(problems: readonly ImageProblem[], ctx: ProblemC
     const first = group[0]!
     const of = first.dependency ? ` of the ${first.dependency} chart` : ''
     const one = group.length === 1
-    const subject = one ? `Image \`${shown(first.image)}\`${of} is not pinned` : `${group.length} images${of} are not pinned`
+    const subject = one
+      ? `Image \`${shown(first.image)}\`${of} is not pinned`
+      : `${group.length} images${of} are not pinned`
     const base: Finding = { rule: 'image-pinned', severity: 'error', message: '' }
     if (!first.ref) {
-      findings.push({ ...base, message: `Image \`${shown(first.image)}\`${of} is not a valid reference: ${first.reason}.`, ...where(first, ctx) })
+      const message = `Image \`${shown(first.image)}\`${of} is not a valid reference: ${first.reason}.`
+      findings.push({ ...base, message, ...where(first, ctx) })
       continue
     }
     if (first.valuesKey) {
@@ -142,7 +154,8 @@ export function problemFindings(problems: readonly ImageProblem[], ctx: ProblemC
         ...base,
         message: one
           ? `${subject} (policy ${ctx.policy}): ${first.reason}. Set by ${keys[0]}.`
-          : `${subject} (policy ${ctx.policy}): ${list(group)}. Set by ${keys.slice(0, LISTED).join(', ')}${group.length > LISTED ? ', …' : ''}.`,
+          : `${subject} (policy ${ctx.policy}): ${list(group)}. ` +
+            `Set by ${keys.slice(0, LISTED).join(', ')}${group.length > LISTED ? ', …' : ''}.`,
         fix: `pin by digest in ${ctx.valuesFile}${digestHint(group)}`,
         snippet: { language: 'yaml', text: valuesSnippet(group) },
         file: ctx.valuesFile,
@@ -158,8 +171,10 @@ export function problemFindings(problems: readonly ImageProblem[], ctx: ProblemC
           : { language: 'text', text: capLines(group.map((p) => pinnedPlaceholder(p)), LISTED) }
       findings.push({
         ...base,
-        message: one ? `${subject} (policy ${ctx.policy}): ${first.reason}.` : `${subject} (policy ${ctx.policy}): ${list(group)}.`,
-        fix: `pin by digest where ${first.template.file} sets ${one ? 'it' : 'them'}${digestHint(group)}, or add ${one ? 'it' : 'them'} to input \`image-allowlist\``,
+        message: `${subject} (policy ${ctx.policy}): ${one ? first.reason : list(group)}.`,
+        fix:
+          `pin by digest where ${first.template.file} sets ${one ? 'it' : 'them'}${digestHint(group)}, ` +
+          `or add ${one ? 'it' : 'them'} to input \`image-allowlist\``,
         snippet,
         file: first.template.file,
         ...(withLine?.template!.line !== undefined ? { line: withLine.template!.line } : {})
@@ -182,6 +197,8 @@ export function problemFindings(problems: readonly ImageProblem[], ctx: ProblemC
 
 function where(p: ImageProblem, ctx: ProblemContext): Pick<Finding, 'file' | 'line'> {
   if (p.template) return { file: p.template.file, ...(p.template.line !== undefined ? { line: p.template.line } : {}) }
-  if (p.valuesKey) return { file: ctx.valuesFile, ...(p.valuesKey.line !== undefined ? { line: p.valuesKey.line } : {}) }
+  if (p.valuesKey) {
+    return { file: ctx.valuesFile, ...(p.valuesKey.line !== undefined ? { line: p.valuesKey.line } : {}) }
+  }
   return {}
 }
