@@ -599,7 +599,14 @@ function kindsTable(kinds: Record<string, number>): string {
   ].join('\n')
 }
 
-const USED_BY_SHOWN = 3
+const USED_BY_SHOWN = 2
+
+/** A table cell stays narrow: the full reason is in the finding above. */
+function shortReason(reason: string | undefined): string {
+  if (!reason) return 'failing'
+  if (reason.length <= 24) return escapeCell(reason)
+  return /empty|not valid|invalid/i.test(reason) ? 'invalid' : 'not pinned'
+}
 
 function imagesTable(rows: ImageRow[], maxRows: number): string {
   const withKey = rows.some((r) => r.valuesKey || r.pinned || r.pinError)
@@ -609,7 +616,7 @@ function imagesTable(rows: ImageRow[], maxRows: number): string {
     `| --- | --- | ---: | ---${withKey ? ' | ---' : ''} |`,
     ...shown.map((r) => {
       const result =
-        r.ok === undefined ? '–' : r.ok ? (r.allowedBy ? `✅ allowed by ${escapeCell(r.allowedBy, 120)}` : '✅') : `❌ ${escapeCell(r.reason ?? '', 160)}`
+        r.ok === undefined ? '–' : r.ok ? (r.allowedBy ? `✅ allowed by ${escapeCell(r.allowedBy, 120)}` : '✅') : `❌ ${shortReason(r.reason)}`
       const more = r.usedBy.length > USED_BY_SHOWN ? `, +${r.usedBy.length - USED_BY_SHOWN} more` : ''
       const usedBy = escapeCell(r.usedBy.slice(0, USED_BY_SHOWN).join(', ')) + more
       const image = codeSpan(shortDigestRef(clip(r.image, CELL_MAX)), true)
