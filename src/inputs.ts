@@ -9,7 +9,8 @@ import { registerSecret } from './secrets.js'
 import { ActionError } from './types.js'
 
 export type PushMode = 'auto' | 'true' | 'false'
-export type CommentMode = 'update' | 'recreate' | 'off'
+export type CommentMode = 'update' | 'recreate' | 'on-failure' | 'off'
+export type SummaryMode = 'always' | 'on-failure' | 'off'
 export type RunMode = 'run' | 'discover'
 export type NeverLatestMode = 'error' | 'warning' | 'off'
 
@@ -68,6 +69,8 @@ export interface ActionInputs {
   resolveDigests: boolean
   chartTests: boolean
   commentMode: CommentMode
+  /** When the job summary is written. */
+  summary: SummaryMode
   githubToken: string
   discoverGlob: string[]
   /** Rendered diff against the base commit: `auto` on pull requests and pushes with a previous commit. */
@@ -307,7 +310,8 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     neverLatest: oneOf<NeverLatestMode>(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
     resolveDigests: boolean(read, 'resolve-digests', false),
     chartTests: boolean(read, 'chart-tests', true),
-    commentMode: oneOf<CommentMode>(read, 'comment-mode', ['update', 'recreate', 'off'], 'update'),
+    commentMode: oneOf<CommentMode>(read, 'comment-mode', ['update', 'recreate', 'on-failure', 'off'], 'update'),
+    summary: oneOf<SummaryMode>(read, 'summary', ['always', 'on-failure', 'off'], 'always'),
     githubToken: read('github-token').trim(),
     discoverGlob: lines(read('discover-glob')),
     diff: oneOf<'auto' | 'true' | 'false'>(read, 'diff', ['auto', 'true', 'false'], 'auto'),

@@ -15,13 +15,13 @@ import { addPinSuggestions } from './digests.js'
 import { startBaseDiff } from './diff/base.js'
 import type { RenderDiff } from './diff/types.js'
 import { runGates, type ImagesData } from './gates/index.js'
-import { decideMode, prContext, upsertComment, type ModeDecision } from './github.js'
+import { decideMode, prContext, removeOwnComments, upsertComment, type ModeDecision } from './github.js'
 import { Helm } from './helm.js'
 import { provisionHelm } from './helm-install.js'
 import { getInputs, type ActionInputs } from './inputs.js'
 import { chartReference, packageChart, publishChart, sourceDateEpoch } from './publish.js'
 import { isLoopbackHost, isRepositoryComponent, parseOciReference } from './registry.js'
-import { annotate, commentMarker, COMMENT_LIMIT, renderLogLines, renderMarkdown, SUMMARY_LIMIT, writeJobSummary, writeJsonReport } from './report.js'
+import { annotate, commentMarker, renderComment, renderLogLines, SUMMARY_LIMIT, writeJobSummary, writeJsonReport, type ExtraSection } from './report.js'
 import { buildSbom, writeSbom, type SbomInput } from './sbom.js'
 import { ensureRunnerFolders } from './runner-env.js'
 import { secretValueArgs } from './secret-values.js'
@@ -37,12 +37,23 @@ export interface EventContext {
   ref: string
   payload: Record<string, unknown>
   runUrl?: string
+  /** The commit checked: a pull request's head, else GITHUB_SHA. */
+  commit?: string
 }
 
 function eventContext(env: NodeJS.ProcessEnv = process.env): EventContext {
-  const { serverUrl, repo, runId } = github.context
-  const runUrl = env.GITHUB_REPOSITORY && runId ? `${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId}` : undefined
-  return { eventName: github.context.eventName ?? '', ref: github.context.ref ?? '', payload: github.context.payload as Record<string, unknown>, runUrl }
+  const { serverUrl, runId } = github.context
+  // context.repo throws without GITHUB_REPOSITORY (a local run with @github/local-action): read it only when set.
+  const runUrl = env.GITHUB_REPOSITORY && runId ? `${serverUrl}/${github.context.repo.owner}/${github.context.repo.repo}/actions/runs/${runId}` : undefined
+  const payload = github.context.payload as Record<string, unknown>
+  return { eventName: github.context.eventName ?? '', ref: github.context.ref ?? '', payload, runUrl, commit: headCommit(payload, env) }
+}
+
+/** A pull request's head commit (GITHUB_SHA is the merge commit there), else GITHUB_SHA. */
+export function headCommit(payload: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const pr = payload.pull_request as { head?: { sha?: unknown } } | undefined
+  const sha = typeof pr?.head?.sha === 'string' ? pr.head.sha : env.GITHUB_SHA
+  return sha && /^[0-9a-f]{7,64}$/i.test(sha) ? sha : undefined
 }
 
 /** One line for core.setFailed: what is wrong, then what to do. */
@@ -130,6 +141,7 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
     sbom: fields.state.sbomPath,
     diff: fields.state.diff,
     runUrl: event.runUrl,
+    commit: event.commit,
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - start)
   })
@@ -375,7 +387,8 @@ async function runChartSteps(
       imagePolicy: inputs.imagePolicy,
       imageAllowlist: inputs.imageAllowlist,
       chartTests: inputs.chartTests,
-      neverLatest: inputs.neverLatest
+      neverLatest: inputs.neverLatest,
+      chartYaml: blueprint.chartYaml
     }),
     packageChart(helm, work, path.join(workRoot, 'package'), epoch, built)
   ])
@@ -437,20 +450,31 @@ export async function emitReport(report: ActionReport, inputs: ActionInputs, eve
   core.setOutput('pushed', String(report.publish?.pushed ?? false))
   core.setOutput('mode', report.mode)
   core.setOutput('report', reportPath)
-  annotate(report, inputs.workspace)
-  await writeJobSummary(report, { limit: SUMMARY_LIMIT, runUrl: event.runUrl })
+  const failed = report.status === 'failed'
+  // The failure line (core.setFailed) and a comment warning are annotations too.
+  annotate(report, inputs.workspace, { error: failed ? 1 : 0, warning: 1 })
+  // Optional extra sections go here (after the fixes and publish info, before the folded steps); the rendered
+  // diff needs none: report.ts renders report.diff itself.
+  const sections: ExtraSection[] = []
+  if (inputs.summary === 'always' || (inputs.summary === 'on-failure' && failed)) {
+    await writeJobSummary(report, { limit: SUMMARY_LIMIT, runUrl: event.runUrl, reportPath, sections })
+  }
   const pr = prContext(github.context)
   if (pr && inputs.commentMode !== 'off') {
     const marker = commentMarker(report.chart.name)
-    const body = renderMarkdown(report, { limit: COMMENT_LIMIT, runUrl: event.runUrl, marker })
-    const outcome = await upsertComment({
-      token: inputs.githubToken,
-      apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
-      ...pr,
-      body,
-      marker,
-      mode: inputs.commentMode
-    })
+    const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com'
+    // on-failure: no comment while the check passes, and ours goes once it does.
+    const outcome =
+      inputs.commentMode === 'on-failure' && !failed
+        ? await removeOwnComments({ token: inputs.githubToken, apiUrl, ...pr, marker })
+        : await upsertComment({
+            token: inputs.githubToken,
+            apiUrl,
+            ...pr,
+            body: renderComment(report, { runUrl: event.runUrl, reportPath, sections }),
+            marker,
+            mode: inputs.commentMode === 'on-failure' ? 'update' : inputs.commentMode
+          })
     if (outcome.warning) core.warning(outcome.warning)
     else core.info(`PR comment ${outcome.action}${outcome.id ? ` (${outcome.id})` : ''}`)
   }

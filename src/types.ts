@@ -18,6 +18,17 @@ export interface Finding {
   /** Path relative to the workspace (GITHUB_WORKSPACE or cwd), for annotations. */
   file?: string
   line?: number
+  /** A copy-paste fix (values snippet, template line, allowlist line), shown as a fenced code block. */
+  snippet?: FixSnippet
+}
+
+/** Text to paste, e.g. `{ language: 'yaml', text: 'temporal:\n  server: …' }`. */
+export interface FixSnippet {
+  /** Info string of the fenced block: `yaml`, `sh`, `text`. */
+  language: string
+  text: string
+  /** What to do with it, e.g. "in platform/temporal/chart/values.yaml". */
+  label?: string
 }
 
 export interface StepResult<D = unknown> {
@@ -100,6 +111,8 @@ export interface ActionReport {
   /** The rendered diff against the base commit ("What changes"); absent when the diff is off for the event. */
   diff?: RenderDiff
   runUrl?: string
+  /** The commit the run checked: a pull request's head, else GITHUB_SHA. */
+  commit?: string
   startedAt: string
   durationMs: number
 }

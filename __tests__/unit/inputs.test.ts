@@ -21,6 +21,7 @@ describe('getInputs', () => {
       push: 'auto',
       imagePolicy: 'sha',
       commentMode: 'update',
+      summary: 'always',
       helmDownloadUrl: 'https://get.helm.sh',
       plainHttp: false,
       overwrite: false,
@@ -32,6 +33,11 @@ describe('getInputs', () => {
   it('reads never-latest', () => {
     expect(getInputs(reader({ 'never-latest': 'Warning' }), env).neverLatest).toBe('warning')
     expect(getInputs(reader({ 'never-latest': 'off' }), env).neverLatest).toBe('off')
+  })
+
+  it('reads comment-mode on-failure and the summary switch', () => {
+    expect(getInputs(reader({ 'comment-mode': 'on-failure', summary: 'off' }), env)).toMatchObject({ commentMode: 'on-failure', summary: 'off' })
+    expect(getInputs(reader({ summary: 'On-Failure' }), env).summary).toBe('on-failure')
   })
 
   it('derives the chart folder from the blueprint and normalizes helm-version', () => {
@@ -47,7 +53,9 @@ describe('getInputs', () => {
     [{ overwrite: 'maybe' }, /input overwrite: "maybe" is not a boolean/],
     [{ 'helm-version': 'latest' }, /input helm-version: "latest" is not a version/],
     [{ 'image-policy': 'strict' }, /input image-policy: "strict" is not one of digest, sha, no-latest, off/],
-    [{ 'never-latest': 'fail' }, /input never-latest: "fail" is not one of error, warning, off/]
+    [{ 'never-latest': 'fail' }, /input never-latest: "fail" is not one of error, warning, off/],
+    [{ summary: 'sometimes' }, /input summary: "sometimes" is not one of always, on-failure, off/],
+    [{ 'comment-mode': 'hide' }, /input comment-mode: "hide" is not one of update, recreate, on-failure, off/]
   ])('refuses %p with a message naming the input', (values, message) => {
     expect(() => getInputs(reader(values), env)).toThrow(ActionError)
     expect(() => getInputs(reader(values), env)).toThrow(message)

@@ -81,7 +81,7 @@ export function renderDiffSection(diff: RenderDiff | undefined, budget: number):
     const compared = `${plural(c.counts.unchanged, 'resource')} compared${noise}`
     return clipTo(`**What changes:** no rendered change against ${against} (${compared}).`, budget)
   }
-  const head: string[] = ['### What changes', '']
+  const head: string[] = ['#### What changes', '']
   const n = c.counts
   const counts = [`**${n.added} added**`, `**${n.removed} removed**`, `**${n.changed} changed**`]
   counts.push(`${n.unchanged} unchanged`)

@@ -15,6 +15,7 @@ import { parseRenderDetailed, type RenderParseError } from '../render.js'
 import type { RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../yaml-source.js'
 import { chartTestsSkipped, chartTestsStep, listChartTests, runChartTest, type ChartTestResult } from './chart-tests.js'
+import { loadDependencyValues } from './dependency-values.js'
 import { imagesStep } from './images.js'
 import { lintStep, planLint, type LintRunPlan } from './lint.js'
 import { case4Args, findOwnImageTags, findValueUsages, neverLatestSkipped, neverLatestStep } from './never-latest.js'
@@ -49,6 +50,8 @@ export interface GateContext {
   chartTests: boolean
   /** Input never-latest: severity of the rule's findings, or off (no renders). Default error. */
   neverLatest?: 'error' | 'warning' | 'off'
+  /** The blueprint's Chart.yaml: the dependency line of an upstream image no values key sets. */
+  chartYaml?: YamlSource<{ dependencies?: readonly unknown[] }>
 }
 
 export interface GateJobStat {
@@ -97,10 +100,11 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
   const toggles = discoverToggles(ctx.values.data, ctx.toggles)
   const neverLatest = ctx.neverLatest ?? 'error'
   const ownTags = neverLatest === 'off' ? [] : findOwnImageTags(ctx.values.data, ctx.dependencyKeys)
-  const [lintPlans, scripts, usages] = await Promise.all([
+  const [lintPlans, scripts, usages, dependencyValues] = await Promise.all([
     planLint(chartDir, ctx.valueArgs, ctx.lintValuesGlob),
     ctx.chartTests ? listChartTests(chartDir) : Promise.resolve([]),
-    findValueUsages(chartDir, ctx.displayChartDir, ownTags)
+    findValueUsages(chartDir, ctx.displayChartDir, ownTags),
+    loadDependencyValues(chartDir)
   ])
 
   const renders = new Map<string, RenderJobOutcome>()
@@ -230,6 +234,8 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
       chartName,
       displayChartDir: ctx.displayChartDir,
       chartDir: ctx.chartDir,
+      dependencyValues,
+      chartYaml: ctx.chartYaml,
       durationMs: defaultRender.result.durationMs
     })
     verdicts = images.verdicts

@@ -267,6 +267,7 @@ export function neverLatestStep(input: NeverLatestInput): StepResult<NeverLatest
         severity,
         message: `An empty ${tag.key} renders (never :latest: it has no default, CI must set it): add \`required\` where the template uses it (default in ${defaultWhere}).`,
         fix: `In the template: ${required}`,
+        snippet: { language: 'yaml', label: 'where the template reads the value:', text: required },
         ...inTemplate
       })
     } else if (!namesValue) {
@@ -274,7 +275,8 @@ export function neverLatestStep(input: NeverLatestInput): StepResult<NeverLatest
         rule: 'image-tag-required',
         severity,
         message: `Rendering with an empty ${tag.key} fails, but the error does not name ${tag.key}: ${error}`,
-        fix: `Use ${required}; the never :latest render uses the chart's own values.yaml only (not the values/set inputs).`
+        fix: `Use ${required}; the never :latest render uses the chart's own values.yaml only (not the values/set inputs).`,
+        snippet: { language: 'yaml', text: required }
       }
       const where = error ? templateLocation(error, input.chartName) : undefined
       const file = where ? repoFileForSource(where.source, input.chartName, input.displayChartDir) : undefined
