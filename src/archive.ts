@@ -65,6 +65,17 @@ export async function tgzContentDigest(archive: Buffer, source: string): Promise
   return `sha256:${hash.digest('hex')}`
 }
 
+/** Each entry of an archive with the sha256 of what it ships (type, mode, content) and its tar mtime. */
+export async function tgzEntrySummaries(archive: Buffer, source: string): Promise<{ name: string; digest: string; mtime: number }[]> {
+  const tar = await inflate(archive, source)
+  return parseTar(tar, source).map((e) => {
+    const hash = createHash('sha256')
+    hash.update(`${JSON.stringify([e.type, parseNumeric(tar, e.headerOffset + 100, 8), cString(tar, e.headerOffset + 157, 100)])}\n`)
+    if (isRegular(e.type)) hash.update(tar.subarray(e.dataOffset, e.dataOffset + e.size))
+    return { name: e.name, digest: hash.digest('hex'), mtime: parseNumeric(tar, e.headerOffset + 136, 12) }
+  })
+}
+
 /**
  * Makes a chart archive reproducible: every tar header's mtime (and mtime/atime/ctime
  * records of PAX headers) becomes `epochSeconds`, checksums are recomputed, the tar is

@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { findUpstream, isNoUpstream, loadBlueprint, type Blueprint } from './blueprint.js'
 import { defaultConcurrency } from './concurrency.js'
+import { chartLockStep } from './chart-lock.js'
 import { buildDependencies, hollowByDeclaration, prepareWorkChart, type DependencyBuildData } from './dependencies.js'
 import { discoverBlueprints } from './discover.js'
 import { addPinSuggestions } from './digests.js'
@@ -284,7 +285,8 @@ async function runChartSteps(
     blueprint,
     workRoot: path.join(workRoot, 'chart'),
     version: version === blueprint.chartYaml.data.version ? undefined : version,
-    upstreamOverride: upstream?.info.override ? { index: upstreamIndex, version: upstream.info.resolved } : undefined
+    upstreamOverride: upstream?.info.override ? { index: upstreamIndex, version: upstream.info.resolved } : undefined,
+    publishing: mode === 'publish'
   })
   const knownIndexes = new Map<string, string>()
   const knownVersions = new Map<string, string>()
@@ -292,19 +294,21 @@ async function runChartSteps(
     if (upstream.indexText) knownIndexes.set(upstream.effectiveRepository, upstream.indexText)
     knownVersions.set(upstream.info.name, upstream.info.resolved)
   }
+  const epoch = await sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir)
   const build = await buildDependencies(helm, work, {
     mirrors: inputs.repositoryMirrors,
     knownIndexes,
     knownVersions,
     credentialsFor: repositoryCredentials(inputs),
-    plainHttp: inputs.plainHttp
+    plainHttp: inputs.plainHttp,
+    lockEpoch: epoch.epoch,
+    lockFindings
   })
-  build.findings.push(...lockFindings)
   state.steps.push(build)
+  const lockStep = chartLockStep(lockFindings)
+  if (lockStep) state.steps.push(lockStep)
   if (build.status === 'failed') return
   const built = (build.data as DependencyBuildData | undefined)?.built ?? {}
-
-  const epoch = await sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir)
   const valueArgs = [
     ...inputs.valuesFiles.flatMap((file) => ['--values', path.resolve(inputs.workspace, file)]),
     ...inputs.setValues.flatMap((value) => ['--set', value])

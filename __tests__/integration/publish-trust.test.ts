@@ -306,7 +306,7 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
   it('fetches through the mirror, but the packaged Chart.yaml still names the real upstream repository', async () => {
     await withWorkspace(async (ws) => {
       const fetchedBefore = repo.requests.length
-      const run = await publish(ws, `${registry.oci}/mirror`)
+      const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, viaMirror: true, inputs: { ...FAST, registry: `${registry.oci}/mirror`, push: 'true', 'plain-http': 'true' } })
       expectSuccess(run)
       // The mirror really served the upstream chart.
       expect(repo.requests.slice(fetchedBefore).map((r) => r.url)).toContain('/temporal-1.2.0.tgz')
