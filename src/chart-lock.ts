@@ -1,6 +1,8 @@
 // The committed Chart.lock: whether it still satisfies Chart.yaml, and how a
 // lock that helm writes is made independent of the wall clock. Pure functions:
 // dependencies.ts does the file and helm work.
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import type { ChartDependency } from './blueprint.js'
 import { parseConstraint, parseVersion } from './semver.js'
@@ -126,4 +128,16 @@ export function chartLockStep(findings: Finding[]): StepResult | undefined {
     summary: failed ? 'Chart.lock does not fit Chart.yaml: nothing is published' : 'Chart.lock does not fit Chart.yaml: built without it',
     findings
   }
+}
+
+/**
+ * The version the committed Chart.lock pins for one dependency, when the lock
+ * fits Chart.yaml (else undefined: the lock is a finding, not a pin).
+ */
+export async function lockedVersion(chartDir: string, displayDir: string, dependencies: ChartDependency[], name: string): Promise<string | undefined> {
+  const text = await readFile(path.join(chartDir, 'Chart.lock'), 'utf8').catch(() => undefined)
+  if (text === undefined) return undefined
+  const lock = parseLock(text, path.join(displayDir, 'Chart.lock'))
+  if (!lock || lockMismatches(lock, dependencies, path.join(displayDir, 'Chart.yaml')).length) return undefined
+  return lock.dependencies.find((entry) => entry.name === name)?.version
 }

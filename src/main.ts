@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { findUpstream, isNoUpstream, loadBlueprint, type Blueprint } from './blueprint.js'
 import { defaultConcurrency } from './concurrency.js'
-import { chartLockStep } from './chart-lock.js'
+import { chartLockStep, lockedVersion } from './chart-lock.js'
 import { buildDependencies, hollowByDeclaration, prepareWorkChart, type DependencyBuildData } from './dependencies.js'
 import { discoverBlueprints } from './discover.js'
 import { addPinSuggestions } from './digests.js'
@@ -247,7 +247,8 @@ async function resolveBlueprintUpstream(inputs: ActionInputs, blueprint: Bluepri
     publishing: mode === 'publish',
     mirrors: inputs.repositoryMirrors,
     credentialsFor: repositoryCredentials(inputs),
-    plainHttp: inputs.plainHttp
+    plainHttp: inputs.plainHttp,
+    locked: await lockedVersion(path.resolve(blueprint.workspace, blueprint.chartDir), blueprint.chartDir, blueprint.chartYaml.data.dependencies ?? [], dependency.name)
   })
   return { resolution, step: resolution.step }
 }

@@ -146,6 +146,36 @@ describe.each(helmsUnderTest())('release re-run of one commit with $label', (hel
     })
   })
 
+  it('a committed Chart.lock pins what is bundled and reported, even when newer releases in the range appeared since', async () => {
+    const lockRepo = await startChartRepo({ helm: helm.binary, versions: ['1.1.0'] })
+    try {
+      await withWorkspace(async (ws) => {
+        await pointChartAt(ws.chart, lockRepo.url)
+        const chartYaml = path.join(ws.chart, 'Chart.yaml')
+        await writeFile(chartYaml, (await readFile(chartYaml, 'utf8')).replace('version: 1.2.0\n    repository', 'version: ^1.1.0\n    repository'))
+        const valuesYaml = path.join(ws.chart, 'values.yaml')
+        await writeFile(valuesYaml, (await readFile(valuesYaml, 'utf8')).replace(/(catalystBlueprint:\n  upstream:\n    chart: temporal\n    version: )1\.2\.0/, '$11.1.0'))
+        // Locked while 1.1.0 was the only release …
+        const lock = await lockWithHelm(helm, ws.chart)
+        expect(lock).toContain('version: 1.1.0')
+        await writeFile(path.join(ws.chart, 'Chart.lock'), lock)
+        // … then 1.2.0 and 1.3.0 were released into the same repository.
+        for (const archive of repo.archives.filter((a) => ['1.2.0', '1.3.0'].includes(a.version))) {
+          await writeFile(path.join(lockRepo.dir, archive.file), await readFile(archive.path))
+        }
+        await helmIn(helm, path.join(path.dirname(lockRepo.dir), 'index-home'), ['repo', 'index', lockRepo.dir])
+        await commitWorkspace(ws.dir, commitTime)
+        const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: lockRepo.url, inputs: { ...FAST, push: 'false' } })
+        expectSuccess(run)
+        expect(step(run, 'dependency-build')?.data?.built).toEqual({ temporal: '1.1.0' })
+        expect(run.outputs['upstream-version']).toBe('1.1.0')
+        expect(run.outputs['upstream-latest']).toBe('1.3.0')
+      })
+    } finally {
+      await lockRepo.close()
+    }
+  })
+
   it('a Chart.lock that does not fit Chart.yaml stops the release (nothing pushed) and only warns on a PR', async () => {
     await withWorkspace(async (ws) => {
       await pointChartAt(ws.chart, repo.url)
