@@ -322,8 +322,8 @@ interface PublishedComparison {
   same: boolean
   /** Entries whose content differs or that only one side has (the first few). */
   differing: string[]
-  /** The published archive carries this package's timestamps: it was packaged from a commit of the same time. */
-  sameTime: boolean
+  /** Only the bundled dependencies (charts/, Chart.lock) differ: the chart's own files are the same. */
+  dependenciesOnly: boolean
 }
 
 async function comparePublished(client: RegistryClient, repository: string, digest: string, packaged: PackagedChart): Promise<PublishedComparison | undefined> {
@@ -339,7 +339,7 @@ async function comparePublished(client: RegistryClient, repository: string, dige
     return {
       same: remote === mine,
       differing: differing.length > 5 ? [...differing.slice(0, 5), `${differing.length - 5} more`] : differing,
-      sameTime: remoteEntries.length > 0 && remoteEntries.every((entry) => entry.mtime === packaged.epoch)
+      dependenciesOnly: differing.length > 0 && differing.every((name) => /^[^/]+\/(charts\/|Chart\.lock$)/.test(name))
     }
   } catch {
     // Unreadable or not a chart archive: treated as other content, which fails safe (no push).
@@ -348,15 +348,15 @@ async function comparePublished(client: RegistryClient, repository: string, dige
 }
 
 /**
- * What to do about a published version with other content. When the published
- * archive has this commit's time, the chart was not changed by a new commit:
- * telling the user to bump the version would be wrong; what moved is what the
- * build fetched.
+ * What to do about a published version with other content. When only the
+ * bundled dependencies differ, the chart itself is unchanged (a re-run of the
+ * same commit, say): telling the user to bump the version would be wrong; what
+ * moved is what the dependency build fetched.
  */
-export function noOverwriteFix(ref: string, comparison: Pick<PublishedComparison, 'sameTime'> | undefined): string {
-  if (comparison?.sameTime) {
+export function noOverwriteFix(ref: string, comparison: Pick<PublishedComparison, 'dependenciesOnly'> | undefined): string {
+  if (comparison?.dependenciesOnly) {
     return (
-      'it was packaged from a commit of the same time, so the dependency build fetched other content: commit Chart.lock ' +
+      "the chart's own files are unchanged, only the bundled dependencies differ: commit Chart.lock " +
       '(`helm dependency update`) so every run bundles the same versions, and check the repository did not replace an archive; ' +
       `set overwrite: true only if replacing ${ref} is intended`
     )

@@ -15,7 +15,7 @@ import { promisify } from 'node:util'
 import { parseDocument, type Document } from 'yaml'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startFaultProxy, startRegistry } from '../../testkit/registry.mjs'
-import { failureMessage, helmsUnderTest, makeWorkspace, runBundledAction, UPSTREAM_URL, withoutMaskCommands, withWorkspace, type ActionRun, type HelmUnderTest } from '../support/e2e.js'
+import { failureMessage, helmsUnderTest, makeWorkspace, pointChartAt, runBundledAction, UPSTREAM_URL, withoutMaskCommands, withWorkspace, type ActionRun, type HelmUnderTest } from '../support/e2e.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -213,6 +213,7 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
     await withWorkspace(async (ws) => {
       // Publishing needs the provenance to agree with what is bundled.
       await provenanceVersion(ws, '1.3.0')
+      await pointChartAt(ws.chart, repo.url) // as every run does: the tree compared is the one the action saw
       const before = await readFile(chartYaml(ws), 'utf8')
       const run = await publish(ws, 'override-latest', { 'upstream-version': 'latest' })
       expectSuccess(run)
@@ -417,6 +418,7 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
 
   it('input version packages and tags that version without touching the tree; a non-semver one fails first; + becomes _ in the tag', async () => {
     await withWorkspace(async (ws) => {
+      await pointChartAt(ws.chart, repo.url) // as every run does: the tree compared is the one the action saw
       const before = await readFile(chartYaml(ws), 'utf8')
       const base = `${registry.oci}/versions`
 

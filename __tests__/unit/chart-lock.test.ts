@@ -54,9 +54,9 @@ describe('Chart.lock rules', () => {
     expect(lockGeneratedAt('dependencies: []\n', 0)).toBe('dependencies: []\ngenerated: "1970-01-01T00:00:00Z"\n')
   })
 
-  it('other content under a published tag: bump the version only when the published archive is of another commit time', () => {
-    expect(noOverwriteFix('oci://r/bp:1.0.0', { sameTime: true })).not.toMatch(/bump/)
-    expect(noOverwriteFix('oci://r/bp:1.0.0', { sameTime: true })).toMatch(/commit Chart\.lock/)
-    expect(noOverwriteFix('oci://r/bp:1.0.0', { sameTime: false })).toMatch(/bump version in Chart\.yaml/)
+  it("other content under a published tag: bump the version only when the chart's own files changed", () => {
+    expect(noOverwriteFix('oci://r/bp:1.0.0', { dependenciesOnly: true })).not.toMatch(/bump/)
+    expect(noOverwriteFix('oci://r/bp:1.0.0', { dependenciesOnly: true })).toMatch(/commit Chart\.lock/)
+    expect(noOverwriteFix('oci://r/bp:1.0.0', { dependenciesOnly: false })).toMatch(/bump version in Chart\.yaml/)
   })
 })
