@@ -9,6 +9,7 @@ import path from 'node:path'
 import { findUpstream, isNoUpstream, loadBlueprint, type Blueprint } from './blueprint.js'
 import { defaultConcurrency } from './concurrency.js'
 import { armWatchdog, startRunBudget } from './deadline.js'
+import { chartLockStep, lockedVersion } from './chart-lock.js'
 import { buildDependencies, hollowByDeclaration, prepareWorkChart, type DependencyBuildData } from './dependencies.js'
 import { discoverBlueprints } from './discover.js'
 import { addPinSuggestions } from './digests.js'
@@ -280,7 +281,8 @@ async function resolveBlueprintUpstream(inputs: ActionInputs, blueprint: Bluepri
     publishing: mode === 'publish',
     mirrors: inputs.repositoryMirrors,
     credentialsFor: repositoryCredentials(inputs),
-    plainHttp: inputs.plainHttp
+    plainHttp: inputs.plainHttp,
+    locked: await lockedVersion(path.resolve(blueprint.workspace, blueprint.chartDir), blueprint.chartDir, blueprint.chartYaml.data.dependencies ?? [], dependency.name)
   })
   return { resolution, step: resolution.step }
 }
@@ -319,7 +321,8 @@ async function runChartSteps(
     blueprint,
     workRoot: path.join(workRoot, 'chart'),
     version: version === blueprint.chartYaml.data.version ? undefined : version,
-    upstreamOverride: upstream?.info.override ? { index: upstreamIndex, version: upstream.info.resolved } : undefined
+    upstreamOverride: upstream?.info.override ? { index: upstreamIndex, version: upstream.info.resolved } : undefined,
+    publishing: mode === 'publish'
   })
   const knownIndexes = new Map<string, string>()
   const knownVersions = new Map<string, string>()
@@ -327,19 +330,19 @@ async function runChartSteps(
     if (upstream.indexText) knownIndexes.set(upstream.effectiveRepository, upstream.indexText)
     knownVersions.set(upstream.info.name, upstream.info.resolved)
   }
+  const epoch = await sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir)
   const buildOptions = {
     mirrors: inputs.repositoryMirrors,
     knownIndexes,
     credentialsFor: repositoryCredentials(inputs),
     plainHttp: inputs.plainHttp
   }
-  const build = await buildDependencies(helm, work, { ...buildOptions, knownVersions })
-  build.findings.push(...lockFindings)
+  const build = await buildDependencies(helm, work, { ...buildOptions, knownVersions, lockEpoch: epoch.epoch, lockFindings })
   state.steps.push(build)
+  const lockStep = chartLockStep(lockFindings)
+  if (lockStep) state.steps.push(lockStep)
   if (build.status === 'failed') return
   const built = (build.data as DependencyBuildData | undefined)?.built ?? {}
-
-  const epoch = await sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir)
   const valueArgs = [
     ...inputs.valuesFiles.flatMap((file) => ['--values', path.resolve(inputs.workspace, file)]),
     ...inputs.setValues.flatMap((value) => ['--set', value]),

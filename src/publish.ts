@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { listTgz, normalizeTgz, readTgzFile, tgzContentDigest } from './archive.js'
+import { listTgz, normalizeTgz, readTgzFile, tgzContentDigest, tgzEntrySummaries } from './archive.js'
 import { parse as parseYaml } from 'yaml'
 import type { WorkChart } from './dependencies.js'
 import { OPERATION_LIMITS, withProgress } from './deadline.js'
@@ -234,7 +234,8 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
     }
     // Same files, other timestamps: a shallow checkout or another commit that
     // left the chart alone moves the archive's mtimes, not what it ships.
-    if (remoteLayer && !options.overwrite && (await sameFilesPublished(client, repository, existing.digest, packaged))) {
+    const comparison = remoteLayer && !options.overwrite ? await comparePublished(client, repository, existing.digest, packaged) : undefined
+    if (comparison?.same) {
       return step(
         'passed',
         `${ref} already published with the same files (${existing.digest}; only the archive's timestamps differ); nothing pushed`,
@@ -250,8 +251,8 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
           {
             rule: 'no-overwrite',
             severity: 'error',
-            message: `${ref} is already published as ${existing.digest} (chart layer ${remoteLayer ?? 'unknown'}), and this chart's content is ${packaged.layerDigest}: a published version is never replaced`,
-            fix: `bump version in Chart.yaml (a new version), or set overwrite: true if replacing ${ref} is intended`
+            message: `${ref} is already published as ${existing.digest} (chart layer ${remoteLayer ?? 'unknown'}), and this chart's content is ${packaged.layerDigest}${comparison?.differing.length ? ` (differing: ${comparison.differing.join(', ')})` : ''}: a published version is never replaced`,
+            fix: noOverwriteFix(ref, comparison)
           }
         ],
         { ref, pushed: false }
@@ -358,7 +359,8 @@ export async function tagReadBack(
   }
   const layer = await client.chartLayerDigest(repository, current.digest)
   const sameContent =
-    layer === packaged.layerDigest || (layer !== undefined && (await sameFilesPublished(client, repository, current.digest, packaged)))
+    layer === packaged.layerDigest ||
+    (layer !== undefined && (await comparePublished(client, repository, current.digest, packaged))?.same === true)
   if (sameContent) {
     return {
       summary: `${ref} was published meanwhile with the same content (${current.digest}); the tag serves that, not this run's push`,
@@ -388,16 +390,51 @@ class PushFailure extends Error {
   }
 }
 
-/** Whether the published chart holds exactly the packaged files (names, modes, contents), timestamps aside. */
-async function sameFilesPublished(client: RegistryClient, repository: string, digest: string, packaged: PackagedChart): Promise<boolean> {
+interface PublishedComparison {
+  /** The published chart holds exactly the packaged files (names, modes, contents), timestamps aside. */
+  same: boolean
+  /** Entries whose content differs or that only one side has (the first few). */
+  differing: string[]
+  /** Only the bundled dependencies (charts/, Chart.lock) differ: the chart's own files are the same. */
+  dependenciesOnly: boolean
+}
+
+async function comparePublished(client: RegistryClient, repository: string, digest: string, packaged: PackagedChart): Promise<PublishedComparison | undefined> {
   try {
     const pulled = await client.pullChart(repository, digest)
-    const [remote, local] = await Promise.all([tgzContentDigest(pulled.archive, `${repository}@${digest}`), readFile(packaged.archive).then((buffer) => tgzContentDigest(buffer, packaged.archive))])
-    return remote === local
+    const local = await readFile(packaged.archive)
+    const [remote, mine] = await Promise.all([tgzContentDigest(pulled.archive, `${repository}@${digest}`), tgzContentDigest(local, packaged.archive)])
+    const [remoteEntries, localEntries] = await Promise.all([tgzEntrySummaries(pulled.archive, `${repository}@${digest}`), tgzEntrySummaries(local, packaged.archive)])
+    const remoteByName = new Map(remoteEntries.map((entry) => [entry.name, entry.digest]))
+    const localByName = new Map(localEntries.map((entry) => [entry.name, entry.digest]))
+    const names = [...new Set([...localByName.keys(), ...remoteByName.keys()])]
+    const differing = names.filter((name) => remoteByName.get(name) !== localByName.get(name))
+    return {
+      same: remote === mine,
+      differing: differing.length > 5 ? [...differing.slice(0, 5), `${differing.length - 5} more`] : differing,
+      dependenciesOnly: differing.length > 0 && differing.every((name) => /^[^/]+\/(charts\/|Chart\.lock$)/.test(name))
+    }
   } catch {
     // Unreadable or not a chart archive: treated as other content, which fails safe (no push).
-    return false
+    return undefined
   }
+}
+
+/**
+ * What to do about a published version with other content. When only the
+ * bundled dependencies differ, the chart itself is unchanged (a re-run of the
+ * same commit, say): telling the user to bump the version would be wrong; what
+ * moved is what the dependency build fetched.
+ */
+export function noOverwriteFix(ref: string, comparison: Pick<PublishedComparison, 'dependenciesOnly'> | undefined): string {
+  if (comparison?.dependenciesOnly) {
+    return (
+      "the chart's own files are unchanged, only the bundled dependencies differ: commit Chart.lock " +
+      '(`helm dependency update`) so every run bundles the same versions, and check the repository did not replace an archive; ' +
+      `set overwrite: true only if replacing ${ref} is intended`
+    )
+  }
+  return `the chart changed since ${ref} was published: bump version in Chart.yaml (a new version), or set overwrite: true if replacing ${ref} is intended`
 }
 
 /**

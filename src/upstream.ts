@@ -29,6 +29,8 @@ export interface ResolveUpstreamOptions {
   /** Credentials for a repository URL, or undefined (see credentialsForRepository). */
   credentialsFor?: (repository: string) => RegistryCredentials | undefined
   plainHttp: boolean
+  /** The version a committed Chart.lock that fits Chart.yaml pins: what the build bundles. */
+  locked?: string
 }
 
 export interface UpstreamResolution {
@@ -192,7 +194,10 @@ export async function resolveUpstream(options: ResolveUpstreamOptions): Promise<
   const { versions, indexText, source } = await availableVersions(effectiveRepository, dependency.name, options)
   const sorted = sortAscending(versions)
   const latest = latestStable(sorted)
-  const resolved = range === 'latest' ? latest : maxSatisfying(sorted, range)
+  const newest = range === 'latest' ? latest : maxSatisfying(sorted, range)
+  // A committed Chart.lock decides within the range (unless the input overrides the pin).
+  const locked = options.locked && !options.override && sorted.includes(options.locked) ? options.locked : undefined
+  const resolved = locked ?? newest
   if (!resolved) {
     throw new ActionError(
       `${options.override ? 'input upstream-version' : `${chartFile}:${pinLine ?? 1}`}: no ${dependency.name} release in ${source} satisfies "${range}" (newest: ${newestFirst(sorted, 5) || 'none'})`,
@@ -222,7 +227,7 @@ export async function resolveUpstream(options: ResolveUpstreamOptions): Promise<
   }
   findings.push(...consistencyFindings(blueprint, dependency, resolved, options.override !== '' && !options.publishing))
   const failed = findings.some((finding) => finding.severity === 'error')
-  const pinText = isExactVersion(pinned) ? `${resolved} pinned` : `${pinned} resolves to ${resolved}`
+  const pinText = isExactVersion(pinned) ? `${resolved} pinned` : locked ? `${pinned}: ${resolved} locked by Chart.lock` : `${pinned} resolves to ${resolved}`
   const summary =
     (options.override ? `${resolved} (override "${options.override}"; Chart.yaml pins ${pinned})` : pinText) +
     (drift.outdated && latest ? `, ${latest} available` : latest ? ', up to date' : '')
