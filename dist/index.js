@@ -38,16 +38,16 @@ import require$$1$4 from 'node:dns';
 import require$$5$3 from 'string_decoder';
 import * as child$1 from 'child_process';
 import { setTimeout as setTimeout$1 } from 'timers';
-import { readFile, access as access$1, mkdtemp, rm as rm$1, mkdir as mkdir$1, cp as cp$1, writeFile as writeFile$1, readdir as readdir$1, stat as stat$1 } from 'node:fs/promises';
+import { stat as stat$1, readFile, realpath, readdir as readdir$1, readlink as readlink$1, mkdir as mkdir$1, lstat as lstat$1, symlink as symlink$1, copyFile as copyFile$2, access as access$1, mkdtemp, rm as rm$1, writeFile as writeFile$1, cp as cp$1 } from 'node:fs/promises';
 import os$1 from 'node:os';
 import * as path$1 from 'node:path';
 import path__default from 'node:path';
 import require$$0$6 from 'process';
 import require$$0$7 from 'buffer';
-import { spawn, execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { spawn, execFile } from 'node:child_process';
 import * as https$1 from 'node:https';
-import { readFileSync as readFileSync$1, createReadStream, promises as promises$1 } from 'node:fs';
+import { readdirSync, readFileSync as readFileSync$1, promises as promises$1, createReadStream, statSync } from 'node:fs';
 import * as stream from 'stream';
 
 // We use any as a valid input type
@@ -29668,7 +29668,7 @@ function readlink(fsPath) {
     });
 }
 fs.constants.O_RDONLY;
-function exists$1(fsPath) {
+function exists$2(fsPath) {
     return __awaiter$6(this, void 0, void 0, function* () {
         try {
             yield stat(fsPath);
@@ -29817,7 +29817,7 @@ var __awaiter$5 = (undefined && undefined.__awaiter) || function (thisArg, _argu
 function cp(source_1, dest_1) {
     return __awaiter$5(this, arguments, void 0, function* (source, dest, options = {}) {
         const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield exists$1(dest)) ? yield stat(dest) : null;
+        const destStat = (yield exists$2(dest)) ? yield stat(dest) : null;
         // Dest is an existing file, but not forcing
         if (destStat && destStat.isFile() && !force) {
             return;
@@ -29826,7 +29826,7 @@ function cp(source_1, dest_1) {
         const newDest = destStat && destStat.isDirectory() && copySourceDirectory
             ? path.join(dest, path.basename(source))
             : dest;
-        if (!(yield exists$1(source))) {
+        if (!(yield exists$2(source))) {
             throw new Error(`no such file or directory: ${source}`);
         }
         const sourceStat = yield stat(source);
@@ -30030,7 +30030,7 @@ function copyFile(srcFile, destFile, force) {
             const symlinkFull = yield readlink(srcFile);
             yield symlink(symlinkFull, destFile, IS_WINDOWS$2 ? 'junction' : null);
         }
-        else if (!(yield exists$1(destFile)) || force) {
+        else if (!(yield exists$2(destFile)) || force) {
             yield copyFile$1(srcFile, destFile);
         }
     });
@@ -30409,7 +30409,7 @@ class ToolRunner extends events$1.EventEmitter {
                 state.on('debug', (message) => {
                     this._debug(message);
                 });
-                if (this.options.cwd && !(yield exists$1(this.options.cwd))) {
+                if (this.options.cwd && !(yield exists$2(this.options.cwd))) {
                     return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
                 }
                 const fileName = this._getSpawnFileName();
@@ -44860,8 +44860,6 @@ function requireDist () {
 
 var distExports = requireDist();
 
-// Shared result types. Every step returns a StepResult; reporting (markdown,
-// annotations, JSON report) turns these into text. Nothing here does I/O.
 /** Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do. */
 class ActionError extends Error {
     hint;
@@ -44874,7 +44872,26 @@ class ActionError extends Error {
 
 // Loads a YAML file once, keeping the source positions so findings can point
 // at file:line, and turning parse errors into messages that name the file and line.
+/** Helm 4 refuses values files over 5 MiB; no chart file the action reads may be larger. */
+const MAX_YAML_BYTES = 5 * 1024 * 1024;
+/**
+ * Throws an ActionError when `file` is over MAX_YAML_BYTES: checked before any
+ * work, so a huge file fails at once instead of stalling the run.
+ */
+async function assertYamlFileSize(file, displayPath) {
+    let size;
+    try {
+        size = (await stat$1(file)).size;
+    }
+    catch {
+        return; // missing or unreadable: reading it says so
+    }
+    if (size > MAX_YAML_BYTES) {
+        throw new ActionError(`${displayPath} is ${(size / 1024 / 1024).toFixed(1)} MiB, over Helm's 5 MiB limit for values files`, `make ${displayPath} smaller than 5 MiB (move bulky data to files/ and read it with .Files.Get)`);
+    }
+}
 async function loadYamlFile(file, displayPath) {
+    await assertYamlFileSize(file, displayPath);
     let text;
     try {
         text = await readFile(file, 'utf8');
@@ -44887,19 +44904,61 @@ async function loadYamlFile(file, displayPath) {
 }
 function parseYamlText(text, displayPath) {
     const lineCounter = new distExports.LineCounter();
-    const doc = distExports.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    // yaml's own uniqueKeys check compares each key with every earlier one of its
+    // map (quadratic: minutes for a few MB); duplicateKeyOffset does it in one pass.
+    const doc = distExports.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+    const invalid = (offset, reason) => {
+        const line = lineCounter.linePos(offset).line;
+        return new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`);
+    };
     if (doc.errors.length > 0) {
         const first = doc.errors[0];
         const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
         const reason = first.message.split('\n')[0];
         throw new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`);
     }
-    const data = (doc.toJS({ maxAliasCount: 1000 }) ?? {});
+    const duplicate = duplicateKeyOffset(doc);
+    if (duplicate !== undefined)
+        throw invalid(duplicate, 'Map keys must be unique');
+    let data;
+    try {
+        data = (doc.toJS({ maxAliasCount: 1000 }) ?? {});
+    }
+    catch (error) {
+        // yaml's alias-bomb guard ("Excessive alias count …") names no file.
+        throw new ActionError(`${displayPath}: not valid YAML: ${error.message.split('\n')[0]}`, `${displayPath} expands its aliases (*name) too many times; write the values out instead of nesting aliases`);
+    }
     return {
         displayPath,
         data,
         lineOf: (path) => lineOfPath(doc, lineCounter, path)
     };
+}
+/**
+ * Offset of the first key that repeats an earlier key of the same mapping (as
+ * yaml's uniqueKeys compares them: scalar keys by value), in one pass over the
+ * document: a Set per mapping.
+ */
+function duplicateKeyOffset(doc) {
+    let found;
+    distExports.visit(doc, {
+        Map(_, map) {
+            const seen = new Set();
+            for (const pair of map.items) {
+                const key = pair.key;
+                if (!distExports.isScalar(key))
+                    continue;
+                // Scalar keys compare by value (1 and "1" differ, as in yaml's own check).
+                if (seen.has(key.value)) {
+                    found = key.range?.[0] ?? 0;
+                    return distExports.visit.BREAK;
+                }
+                seen.add(key.value);
+            }
+            return undefined;
+        }
+    });
+    return found;
 }
 function lineOfPath(doc, lineCounter, path) {
     if (path.length === 0)
@@ -44918,12 +44977,112 @@ function lineOfPath(doc, lineCounter, path) {
     return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
 }
 
+// Copies the user's chart folder into the private work copy. The folder itself
+// is dereferenced (a symlinked chart or blueprint folder gives a real copy, so
+// nothing the run writes can reach the user's tree), and every link inside it
+// is checked: a link whose target leaves the chart folder is refused (it would
+// publish that file), a link inside it is recreated relative, pointing into the
+// copy, so helm treats it as it would in the user's tree.
+/** Whether `target` is `root` or inside it (both absolute, normalized). */
+function isInside(root, target) {
+    const relative = path__default.relative(root, target);
+    return relative === '' || (!relative.startsWith('..') && !path__default.isAbsolute(relative));
+}
+/**
+ * Where a link points, as an absolute path with every link on the way resolved;
+ * for a dangling link, the nearest existing parent resolved and the rest appended.
+ */
+async function resolveLinkTarget(link) {
+    const lexical = path__default.resolve(path__default.dirname(link), await readlink$1(link));
+    try {
+        return await realpath(lexical);
+    }
+    catch {
+        let existing = path__default.dirname(lexical);
+        const rest = [path__default.basename(lexical)];
+        for (;;) {
+            try {
+                return path__default.join(await realpath(existing), ...rest);
+            }
+            catch {
+                if (path__default.dirname(existing) === existing)
+                    return lexical;
+                rest.unshift(path__default.basename(existing));
+                existing = path__default.dirname(existing);
+            }
+        }
+    }
+}
+function linkLeavesChart(displayDir, relative, rawTarget) {
+    return new ActionError(`${path__default.join(displayDir, relative)} is a symbolic link to ${rawTarget}, which is outside the chart folder ${displayDir}`, 'a link that leaves the chart would publish that file: copy the file into the chart, or remove the link');
+}
+/**
+ * Throws the same error as copyChartFolder for the first link that leaves the
+ * chart, without copying: run before any file of the chart is read, so that
+ * a values.yaml linked to /etc/passwd is never parsed (nor quoted in an error).
+ */
+async function assertLinksStayInside(source, displayDir) {
+    const root = await realpath(source);
+    const walk = async (relativeDir) => {
+        const entries = await readdir$1(path__default.join(root, relativeDir), { withFileTypes: true });
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+            const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
+            if (entry.isSymbolicLink()) {
+                const link = path__default.join(root, relative);
+                const target = await resolveLinkTarget(link);
+                if (!isInside(root, target))
+                    throw linkLeavesChart(displayDir, relative, await readlink$1(link));
+            }
+            else if (entry.isDirectory())
+                await walk(relative);
+        }
+    };
+    await walk('');
+}
+/** Copies the chart folder; throws an ActionError naming the first link that leaves it. */
+async function copyChartFolder(options) {
+    const root = await realpath(options.source);
+    const exclude = options.exclude ?? (() => false);
+    await mkdir$1(options.destination, { recursive: true });
+    const walk = async (relativeDir) => {
+        const entries = await readdir$1(path__default.join(root, relativeDir), { withFileTypes: true });
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+            const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
+            if (exclude(relative))
+                continue;
+            const from = path__default.join(root, relative);
+            const to = path__default.join(options.destination, relative);
+            const stat = await lstat$1(from);
+            if (stat.isSymbolicLink()) {
+                const target = await resolveLinkTarget(from);
+                if (!isInside(root, target)) {
+                    throw linkLeavesChart(options.displayDir, relative, await readlink$1(from));
+                }
+                // Same place, relative to the copy: never back into the user's tree.
+                const inCopy = path__default.join(options.destination, path__default.relative(root, target));
+                await symlink$1(path__default.relative(path__default.dirname(to), inCopy) || '.', to);
+            }
+            else if (stat.isDirectory()) {
+                await mkdir$1(to, { recursive: true });
+                await walk(relative);
+            }
+            else if (stat.isFile()) {
+                await copyFile$2(from, to);
+            }
+            // Sockets, FIFOs and devices are not chart content: left out.
+        }
+    };
+    await walk('');
+}
+
 // Reads a blueprint folder: blueprint.yaml (optional), chart/Chart.yaml and
 // chart/values.yaml, each once, with file:line kept for findings.
 /** A name that is safe as a folder name: no separators, no leading dot or dash. */
 const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream';
-async function exists(file) {
+async function exists$1(file) {
     try {
         await access$1(file);
         return true;
@@ -44935,18 +45094,20 @@ async function exists(file) {
 async function loadBlueprint(workspace, dir, chartDir) {
     const absDir = path__default.resolve(workspace, dir);
     const absChart = path__default.resolve(workspace, chartDir);
-    if (!(await exists(absDir))) {
+    if (!(await exists$1(absDir))) {
         throw new ActionError(`blueprint folder ${dir} does not exist in ${workspace}`, 'set the blueprint input to the blueprint folder, e.g. platform/temporal');
     }
     const chartYamlPath = path__default.join(chartDir, 'Chart.yaml');
-    if (!(await exists(path__default.join(absChart, 'Chart.yaml')))) {
+    if (!(await exists$1(path__default.join(absChart, 'Chart.yaml')))) {
         throw new ActionError(`${chartYamlPath} not found`, `put the umbrella chart in ${chartDir}, or set the chart input to its folder`);
     }
+    // Before any chart file is read: a values.yaml linked outside the chart is refused, not parsed.
+    await assertLinksStayInside(absChart, chartDir);
     const blueprintYamlPath = path__default.join(dir, 'blueprint.yaml');
     const [chartYaml, values, blueprintYaml] = await Promise.all([
         loadYamlFile(path__default.join(absChart, 'Chart.yaml'), chartYamlPath),
-        (async () => ((await exists(path__default.join(absChart, 'values.yaml'))) ? loadYamlFile(path__default.join(absChart, 'values.yaml'), path__default.join(chartDir, 'values.yaml')) : emptyValues(path__default.join(chartDir, 'values.yaml'))))(),
-        (async () => ((await exists(path__default.join(absDir, 'blueprint.yaml'))) ? loadYamlFile(path__default.join(absDir, 'blueprint.yaml'), blueprintYamlPath) : undefined))()
+        (async () => ((await exists$1(path__default.join(absChart, 'values.yaml'))) ? loadYamlFile(path__default.join(absChart, 'values.yaml'), path__default.join(chartDir, 'values.yaml')) : emptyValues(path__default.join(chartDir, 'values.yaml'))))(),
+        (async () => ((await exists$1(path__default.join(absDir, 'blueprint.yaml'))) ? loadYamlFile(path__default.join(absDir, 'blueprint.yaml'), blueprintYamlPath) : undefined))()
     ]);
     validateChartMetadata(chartYaml);
     if (values.data === null || typeof values.data !== 'object' || Array.isArray(values.data)) {
@@ -45036,807 +45197,115 @@ async function mapLimit(items, limit, fn) {
     return results;
 }
 
-// The one place that starts helm. Argument arrays only (never a shell), output
-// captured, and every run confined to a private set of HELM_* homes so the
-// action neither reads nor changes the user's helm state.
-function lastLines(text, count) {
-    return text.trim().split('\n').slice(-count).join('\n');
-}
-// Not passed on to helm or to chart test scripts: HELM_* would point helm at the
-// user's own state; INPUT_* hold the action's inputs (registry-password among
-// them); the runner's tokens are for the action, never for a chart's script;
-// the runner's command files would let a script set this step's outputs or
-// the environment of later steps.
-const WITHHELD_VARIABLES = /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CACHE|RESULTS)_|GITHUB_TOKEN$|GH_TOKEN$|GITHUB_(ENV|OUTPUT|PATH|STATE|STEP_SUMMARY)$)/;
-/** The HELM_* homes under `base` (nothing created). */
-function helmHomeAt(base) {
-    return {
-        root: base,
-        config: path__default.join(base, 'config'),
-        cache: path__default.join(base, 'cache'),
-        data: path__default.join(base, 'data'),
-        registryConfig: path__default.join(base, 'config', 'registry', 'config.json'),
-        repositoryConfig: path__default.join(base, 'config', 'repositories.yaml'),
-        repositoryCache: path__default.join(base, 'cache', 'repository')
-    };
-}
-/** Creates the folders of a helm home. */
-async function createHelmHome(base) {
-    const home = helmHomeAt(base);
-    await Promise.all([home.config, home.cache, home.data, path__default.dirname(home.registryConfig), home.repositoryCache].map((dir) => mkdir$1(dir, { recursive: true })));
-    return home;
-}
-class Helm {
-    binary;
-    home;
-    version;
-    ownsHome;
-    constructor(binary, home, version, ownsHome) {
-        this.binary = binary;
-        this.home = home;
-        this.version = version;
-        this.ownsHome = ownsHome;
-    }
-    get major() {
-        return Number(/^v?(\d+)/.exec(this.version)?.[1] ?? 3);
-    }
-    /**
-     * Creates isolated homes (under `root`, or a fresh temp folder). The binary's
-     * version is read with `helm version` unless the caller already knows it
-     * (provisioning asked it): one helm process fewer on the critical path.
-     */
-    static async create(binary, root, knownVersion) {
-        const ownsHome = root === undefined;
-        const base = root ?? (await mkdtemp(path__default.join(os$1.tmpdir(), 'bp-helm-')));
-        const home = await createHelmHome(base);
-        if (knownVersion)
-            return new Helm(binary, home, knownVersion, ownsHome);
-        const probe = new Helm(binary, home, 'unknown', ownsHome);
-        const result = await probe.run(['version', '--template', '{{.Version}}']);
-        if (result.exitCode !== 0 || !/^v\d+\./.test(result.stdout.trim())) {
-            throw new ActionError(`helm at ${binary} does not run: ${lastLines(result.stderr || result.stdout, 3) || `exit ${result.exitCode}`}`, 'set helm-version so the action installs a working helm');
-        }
-        return new Helm(binary, home, result.stdout.trim(), ownsHome);
-    }
-    /**
-     * Environment for helm (its isolated homes) or for a chart test script (given
-     * a home of its own, so it never sees the registry login or repository
-     * credentials of the action's home); this helm first on PATH either way.
-     */
-    env(home = this.home) {
-        const env = {};
-        for (const [key, value] of Object.entries(process.env)) {
-            if (!WITHHELD_VARIABLES.test(key))
-                env[key] = value;
-        }
-        env.PATH = `${path__default.dirname(this.binary)}${path__default.delimiter}${process.env.PATH ?? ''}`;
-        env.HELM_CONFIG_HOME = home.config;
-        env.HELM_CACHE_HOME = home.cache;
-        env.HELM_DATA_HOME = home.data;
-        env.HELM_REGISTRY_CONFIG = home.registryConfig;
-        env.HELM_REPOSITORY_CONFIG = home.repositoryConfig;
-        env.HELM_REPOSITORY_CACHE = home.repositoryCache;
-        // Never pick up a cluster: template/lint must work offline and alike everywhere.
-        env.KUBECONFIG = path__default.join(home.root, 'no-kubeconfig');
-        return env;
-    }
-    /**
-     * `helm registry login` with the password on stdin. Plain HTTP only when the
-     * caller says so (loopback registries): Helm 4 never falls back to it on its
-     * own; Helm 3 only knows --insecure.
-     */
-    registryLogin(host, credentials, plainHttp) {
-        const args = ['registry', 'login', host, '--username', credentials.username, '--password-stdin'];
-        if (plainHttp)
-            args.push(this.major >= 4 ? '--plain-http' : '--insecure');
-        return this.run(args, { input: credentials.password });
-    }
-    /** Runs helm; resolves with the result whatever the exit code. */
-    run(args, options = {}) {
-        const start = performance.now();
-        return new Promise((resolve, reject) => {
-            const child = spawn(this.binary, args, { cwd: options.cwd, env: this.env(), stdio: ['pipe', 'pipe', 'pipe'] });
-            const stdout = [];
-            const stderr = [];
-            child.stdout.on('data', (chunk) => stdout.push(chunk));
-            child.stderr.on('data', (chunk) => stderr.push(chunk));
-            child.on('error', (error) => reject(new ActionError(`cannot start helm at ${this.binary}: ${error.message}`, 'set helm-version so the action installs helm')));
-            child.on('close', (code, signal) => {
-                resolve({
-                    args,
-                    exitCode: code ?? (signal ? 128 : 1),
-                    stdout: Buffer.concat(stdout).toString('utf8'),
-                    stderr: Buffer.concat(stderr).toString('utf8'),
-                    durationMs: Math.round(performance.now() - start)
-                });
-            });
-            child.stdin.on('error', () => undefined);
-            child.stdin.end(options.input ?? '');
-        });
-    }
-    async dispose() {
-        if (this.ownsHome)
-            await rm$1(this.home.root, { recursive: true, force: true });
-    }
-}
-
-// A small OCI distribution (registry v2) client: manifest existence/digest and tag
-// listing, with anonymous → Basic/Bearer auth, bounded retries and clear errors.
-//
-// Rules kept throughout:
-// - "absent" is only ever a 404 (or NAME_UNKNOWN); every other failure is an error.
-// - 401/403 after authenticating is an 'auth' error and is not retried.
-// - 5xx, 429 and connection failures are retried with backoff, then 'unavailable'.
-// - The password and tokens never appear in messages, and credentials are never sent
-//   over plain HTTP to a host that is not loopback.
-class RegistryError extends ActionError {
-    kind;
-    status;
-    url;
-    /** Whether another attempt may succeed (5xx, 429, connection errors, timeouts). */
-    retryable;
-    constructor(kind, message, opts) {
-        super(message, opts.hint);
-        this.name = 'RegistryError';
-        this.kind = kind;
-        this.status = opts.status;
-        this.url = opts.url;
-        this.retryable = opts.retryable ?? false;
-    }
-}
-/** Media type of the chart archive layer in a Helm OCI artifact. */
-const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
-const MANIFEST_ACCEPT = [
-    'application/vnd.oci.image.manifest.v1+json',
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.docker.distribution.manifest.v2+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json'
-].join(', ');
-const DEFAULT_TIMEOUT_MS = 30_000;
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-const MAX_JSON_BYTES = 16 * 1024 * 1024;
-/** A chart archive pulled back for verification; charts are far smaller. */
-const MAX_CHART_BYTES = 256 * 1024 * 1024;
-const MAX_REDIRECTS = 5;
-const MAX_TAG_PAGES = 1000;
-const REPO_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-/** One path component of an OCI repository name (lowercase, single separators). */
-function isRepositoryComponent(name) {
-    return REPO_COMPONENT.test(name);
-}
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
-// ---------------------------------------------------------------------------
-// Pure helpers
+// Bounded time: the run's budget (input `timeout`) and the limit of each
+// operation within it. Every helm process, chart test script and HTTP request
+// asks operationLimit() for its time; when it runs out the operation is
+// stopped and fails with a DeadlineError naming what was stuck. A slice of the
+// budget is kept back for the report (job summary, outputs, PR comment), so a
+// run stopped by its timeout still says why.
+const DEFAULT_TIMEOUT = '15m';
+/** GitHub stops a job after 6 h: a longer run budget would never be reached. */
+const MAX_TIMEOUT_MS = 6 * 60 * 60 * 1000;
+const MIN_TIMEOUT_MS = 10 * 1000;
+/** Per-operation limits (each also capped by what is left of the run's budget). */
+const OPERATION_LIMITS = {
+    /** helm template/lint/package/dependency build. */
+    helm: 10 * 60 * 1000,
+    /** helm push / registry login: a registry that takes longer is not answering. */
+    registryWrite: 5 * 60 * 1000,
+    /** One HTTP request (index.yaml, a registry API call, the GitHub API). */
+    http: 60 * 1000
+};
 /**
- * Splits an `oci://host[:port]/path` registry URL. The path may be empty
- * (`oci://127.0.0.1:5000`: helm then pushes to `<host>/<chart>`).
+ * Parses a duration such as `90s`, `10m`, `1h30m` or `1h5m30s` into milliseconds.
+ * Throws an ActionError naming the input for anything else.
  */
-function parseOciReference(url) {
-    const example = 'e.g. oci://ghcr.io/openova-io/charts';
-    const bad = (why, hint) => {
-        throw new ActionError(`Invalid OCI registry URL "${url}": ${why}.`, hint ?? `Write it as oci://HOST[:PORT]/PATH, ${example}.`);
-    };
-    const trimmed = url.trim();
-    const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(.*)$/.exec(trimmed);
-    if (!m)
-        bad('it has no oci:// scheme');
-    const [, scheme, rest] = m;
-    if (scheme.toLowerCase() !== 'oci')
-        bad(`the scheme is "${scheme}://", not "oci://"`);
-    if (/[?#\s]/.test(rest))
-        bad('it contains a query, fragment or whitespace');
-    const slash = rest.indexOf('/');
-    const hostPart = slash === -1 ? rest : rest.slice(0, slash);
-    const pathPart = (slash === -1 ? '' : rest.slice(slash + 1)).replace(/\/+$/, '');
-    if (hostPart === '')
-        bad('the host is empty');
-    if (hostPart.includes('@'))
-        bad('it contains credentials', 'Pass credentials with registry-username and registry-password, not in the URL.');
-    const hm = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)(?::(\d{1,5}))?$/.exec(hostPart);
-    if (!hm)
-        bad(`"${hostPart}" is not a valid host[:port]`);
-    const port = hm[2];
-    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
-        bad(`port ${port} is out of range`);
-    if (pathPart !== '') {
-        for (const comp of pathPart.split('/')) {
-            if (comp === '')
-                bad('the path has an empty segment');
-            if (/[:@]/.test(comp))
-                bad(`the path segment "${comp}" holds a tag or digest`, `Give only the repository path; the chart name and version are added on push (${example}).`);
-            if (comp !== comp.toLowerCase())
-                bad(`the path segment "${comp}" has uppercase letters`, `OCI repository names are lowercase: use "${comp.toLowerCase()}".`);
-            if (!REPO_COMPONENT.test(comp))
-                bad(`the path segment "${comp}" is not a valid repository name component`, 'Use lowercase letters, digits and single separators (".", "_", "__", "-").');
-        }
+function parseDuration(text, input = 'timeout') {
+    const value = text.trim().toLowerCase();
+    const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value);
+    if (value === '' || !match) {
+        throw new ActionError(`input ${input}: "${text.trim()}" is not a duration`, `write it as e.g. 90s, 10m or 1h30m (default ${DEFAULT_TIMEOUT})`);
     }
-    return { host: hostPart.toLowerCase(), repository: pathPart };
-}
-/** The OCI tag helm uses for a chart version: `+` becomes `_`. */
-function ociTag(version) {
-    const tag = version.replace(/\+/g, '_');
-    if (!TAG.test(tag)) {
-        throw new ActionError(`Version "${version}" does not make a valid OCI tag ("${tag}").`, 'Use a semver version such as 1.2.3 or 1.2.3+build.1.');
+    const ms = ((Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0)) * 60 + Number(match[3] ?? 0)) * 1000;
+    if (ms < MIN_TIMEOUT_MS || ms > MAX_TIMEOUT_MS) {
+        throw new ActionError(`input ${input}: ${value} is outside 10s to 6h`, 'a run needs at least 10s, and GitHub stops a job after 6h');
     }
-    return tag;
+    return ms;
 }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** `90s`, `10m`, `1h30m`: how a duration reads in messages. */
+function formatDuration$1(ms) {
+    const total = Math.round(ms / 1000);
+    const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+    return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || (!h && !m) ? `${s}s` : ''}`;
+}
+let current;
+/** Starts the run's clock; a tenth of the budget (at most 60 s) is kept for the report. */
+function startRunBudget(totalMs, label = formatDuration$1(totalMs), now = performance.now()) {
+    const reserve = Math.min(60_000, Math.round(totalMs / 10));
+    current = { label, totalMs, workEnd: now + totalMs - reserve, end: now + totalMs };
+    return current;
+}
 /**
- * Runs `fn`, retrying retryable failures up to `retries` times with exponential
- * backoff (baseDelayMs · 2^(n-1), capped at maxDelayMs, default 30 s) and jitter
- * (each delay is drawn from [d/2, d]). The last error is rethrown unchanged.
+ * How long an operation may take: its own limit, capped by what is left of the
+ * run's work budget (or, for `phase: 'report'`, of the whole budget, with a few
+ * seconds at least so a stopped run still gets its comment out).
  */
-async function withRetry(fn, opts) {
-    const retries = Math.max(0, Math.floor(opts.retries));
-    const maxDelay = opts.maxDelayMs ?? 30_000;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn();
-        }
-        catch (e) {
-            if (attempt > retries || !opts.isRetryable(e))
-                throw e;
-            const full = Math.min(maxDelay, Math.max(0, opts.baseDelayMs) * 2 ** (attempt - 1));
-            const delayMs = Math.round(full / 2 + (Math.random() * full) / 2);
-            opts.onRetry?.(attempt, e, delayMs);
-            await sleep(delayMs);
-        }
+function operationLimit(limitMs, phase = 'work', now = performance.now()) {
+    if (!current)
+        return { ms: limitMs, byRun: false };
+    const left = phase === 'work' ? current.workEnd - now : Math.max(5000, current.end - now);
+    return left < limitMs ? { ms: Math.max(0, Math.floor(left)), byRun: true } : { ms: limitMs, byRun: false };
+}
+/** An operation stopped by its time limit: names what was stuck and for how long. */
+class DeadlineError extends ActionError {
+    what;
+    waitedMs;
+    byRun;
+    constructor(what, waitedMs, byRun) {
+        const budget = current?.label ?? '?';
+        super(waitedMs <= 0 && byRun
+            ? `${what}: not started, the run's timeout (${budget}) ran out`
+            : `${what}: no answer for ${Math.round(waitedMs / 1000)} s`, byRun
+            ? `the run's timeout (${budget}) ran out: find out why it is this slow, or raise the timeout input`
+            : 'check the server is reachable and answering; the operation was stopped at its time limit');
+        this.what = what;
+        this.waitedMs = waitedMs;
+        this.byRun = byRun;
+        this.name = 'DeadlineError';
     }
 }
 /**
- * Parses `WWW-Authenticate` values (RFC 7235): several challenges, quoted values with
- * commas and escapes, unquoted tokens. Several header lines may be passed.
+ * Calls `report(elapsedMs)` every `intervalMs` until the promise settles, so a
+ * long wait (a push to a slow registry) is not silent in the log.
  */
-function parseWwwAuthenticate(header) {
-    const values = header === undefined ? [] : Array.isArray(header) ? header : [header];
-    const out = [];
-    for (const s of values) {
-        let i = 0;
-        let current;
-        const skip = (re) => {
-            while (i < s.length && re.test(s[i]))
-                i++;
-        };
-        while (i < s.length) {
-            skip(/[\s,]/);
-            if (i >= s.length)
-                break;
-            const start = i;
-            while (i < s.length && !/[\s,=]/.test(s[i]))
-                i++;
-            const token = s.slice(start, i);
-            let j = i;
-            while (j < s.length && /[ \t]/.test(s[j]))
-                j++;
-            if (current && s[j] === '=' && s[j + 1] !== '=') {
-                // auth-param: token = ( token / quoted-string )
-                i = j + 1;
-                skip(/[ \t]/);
-                let value = '';
-                if (s[i] === '"') {
-                    i++;
-                    while (i < s.length && s[i] !== '"') {
-                        if (s[i] === '\\' && i + 1 < s.length)
-                            i++;
-                        value += s[i];
-                        i++;
-                    }
-                    i++; // closing quote
-                }
-                else {
-                    const vs = i;
-                    while (i < s.length && !/[\s,]/.test(s[i]))
-                        i++;
-                    value = s.slice(vs, i);
-                }
-                current.params[token.toLowerCase()] = value;
-            }
-            else if (current && token.length > 0 && s[j] === '=' && Object.keys(current.params).length === 0) {
-                // token68 (e.g. `Negotiate abc==`): keep it whole, it carries no parameters we use.
-                while (i < s.length && s[i] === '=')
-                    i++;
-            }
-            else if (token.length > 0) {
-                current = { scheme: token.toLowerCase(), params: {} };
-                out.push(current);
-                i = j;
-            }
-            else {
-                i++;
-            }
-        }
-    }
-    return out;
-}
-/** True for loopback names and addresses; accepts `host`, `host:port`, `[::1]:port`. */
-function isLoopbackHost(hostname) {
-    const h = hostname.replace(/^(\[[^\]]*\]|[^:\[\]]+):\d+$/, '$1').replace(/^\[|\]$/g, '').toLowerCase();
-    return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
-}
-function basicAuth(c) {
-    return 'Basic ' + Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64');
-}
-const RETRYABLE_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'ETIMEDOUT',
-    'EPIPE',
-    'EAI_AGAIN',
-    'ENOTFOUND',
-    'ENETUNREACH',
-    'EHOSTUNREACH',
-    'ECONNABORTED',
-    'ESOCKETTIMEDOUT',
-    'UND_ERR_SOCKET'
-]);
-function describeNetworkError(e, timeoutMs) {
-    const err = e;
-    if (err?.name === 'AbortError' || err?.name === 'TimeoutError' || err?.cause?.name === 'TimeoutError') {
-        return { text: `no answer within ${Math.round(timeoutMs / 1000)} s (timeout)`, retryable: true };
-    }
-    const code = err?.code;
-    const msg = err?.message ?? String(e);
-    const retryable = (code !== undefined && RETRYABLE_CODES.has(code)) || /socket hang up/i.test(msg);
-    return { text: code && !msg.includes(code) ? `${code}: ${msg}` : msg, retryable };
-}
-function rawRequest(method, url, headers, timeoutMs, maxBody) {
-    return new Promise((resolve, reject) => {
-        const mod = url.protocol === 'https:' ? https$1 : require$$2;
-        let settled = false;
-        const fail = (e) => {
-            if (!settled) {
-                settled = true;
-                reject(e);
-            }
-        };
-        const req = mod.request(url, { method, headers, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
-            const chunks = [];
-            let size = 0;
-            res.on('data', (c) => {
-                size += c.length;
-                if (size > maxBody) {
-                    req.destroy(Object.assign(new Error(`response body larger than ${maxBody} bytes`), { code: 'EBODYTOOLARGE' }));
-                    return;
-                }
-                chunks.push(c);
-            });
-            res.on('error', fail);
-            res.on('aborted', () => fail(Object.assign(new Error('connection closed before the response ended'), { code: 'ECONNRESET' })));
-            res.on('end', () => {
-                if (settled)
-                    return;
-                settled = true;
-                const raw = res.headersDistinct?.['www-authenticate'];
-                const wa = raw ?? (res.headers['www-authenticate'] ? [res.headers['www-authenticate']] : []);
-                resolve({ status: res.statusCode ?? 0, headers: res.headers, wwwAuthenticate: wa, body: Buffer.concat(chunks), url });
-            });
-        });
-        req.on('error', fail);
-        req.end();
-    });
-}
-function errorSummary(body) {
-    const text = body.toString('utf8').trim();
-    if (!text)
-        return '';
+async function withProgress(work, report, intervalMs = progressInterval()) {
+    const start = performance.now();
+    const timer = setInterval(() => report(performance.now() - start), intervalMs);
     try {
-        const j = JSON.parse(text);
-        if (Array.isArray(j.errors) && j.errors.length > 0) {
-            return j.errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ');
-        }
+        return await work;
     }
-    catch {
-        // not JSON
-    }
-    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-}
-function isNameUnknown(body) {
-    try {
-        const j = JSON.parse(body.toString('utf8'));
-        return Array.isArray(j.errors) && j.errors.some((e) => e?.code === 'NAME_UNKNOWN');
-    }
-    catch {
-        return false;
+    finally {
+        clearInterval(timer);
     }
 }
-function statusText(status) {
-    const t = require$$2.STATUS_CODES[status];
-    return t ? `HTTP ${status} ${t}` : `HTTP ${status}`;
+/** 15 s; BP_PROGRESS_INTERVAL_MS changes it (tests watch a few lines in seconds). */
+function progressInterval(env = process.env) {
+    const raw = Number(env.BP_PROGRESS_INTERVAL_MS);
+    return Number.isInteger(raw) && raw >= 100 ? raw : 15_000;
 }
-// ---------------------------------------------------------------------------
-// Client
-class RegistryClient {
-    host;
-    base;
-    creds;
-    retries;
-    baseDelayMs;
-    timeoutMs;
-    userAgent;
-    /** Bearer tokens by scope (`repository:<repo>:pull`). */
-    tokens = new Map();
-    /** Set once the registry asked for Basic auth: later requests send it up front. */
-    basic = false;
-    constructor(opts) {
-        const host = opts.host.trim();
-        if (!host || /[/\s@?#]/.test(host)) {
-            throw new ActionError(`Invalid registry host "${opts.host}": give host[:port] only, e.g. ghcr.io or 127.0.0.1:5000.`);
-        }
-        this.host = host.toLowerCase();
-        this.base = `${opts.plainHttp ? 'http' : 'https'}://${this.host}`;
-        this.creds = opts.credentials && (opts.credentials.username || opts.credentials.password) ? opts.credentials : undefined;
-        this.retries = opts.retries ?? 4;
-        this.baseDelayMs = opts.baseDelayMs ?? 500;
-        this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-        this.userAgent = opts.userAgent ?? 'blueprint-action';
-    }
-    /** HEAD /v2/<repo>/manifests/<ref>: the digest when the tag (or digest) exists. */
-    async manifest(repository, reference) {
-        this.checkRepository(repository);
-        if (!TAG.test(reference) && !DIGEST.test(reference)) {
-            throw new ActionError(`Invalid manifest reference "${reference}": expected a tag or a digest.`);
-        }
-        const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`);
-        const head = await this.call('HEAD', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
-        if (head.status === 404)
-            return { exists: false };
-        const mediaType = contentType(head);
-        const digest = headerDigest(head);
-        if (digest)
-            return { exists: true, digest, ...(mediaType ? { mediaType } : {}) };
-        // No Docker-Content-Digest: fetch the manifest and hash it ourselves.
-        const get = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
-        if (get.status === 404)
-            return { exists: false };
-        const getType = contentType(get) ?? mediaType;
-        const d = headerDigest(get) ?? `sha256:${createHash('sha256').update(get.body).digest('hex')}`;
-        return { exists: true, digest: d, ...(getType ? { mediaType: getType } : {}) };
-    }
-    /**
-     * The digest of a Helm chart manifest's content layer (the .tgz), or
-     * undefined when the manifest is no Helm chart. Compared with a local
-     * archive's sha256, it tells "same chart already published" from "other content".
-     */
-    async chartLayerDigest(repository, reference) {
-        this.checkRepository(repository);
-        const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`);
-        const res = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
-        if (res.status === 404)
-            return undefined;
-        try {
-            const manifest = JSON.parse(res.body.toString('utf8'));
-            return manifest.layers?.find((layer) => layer.mediaType === HELM_CHART_LAYER)?.digest;
-        }
-        catch {
-            throw this.error('protocol', `Registry ${this.host} returned a manifest that is not JSON (GET ${url.href}).`, url, res.status);
-        }
-    }
-    /**
-     * Pulls a Helm chart by manifest digest through the registry API: the
-     * manifest, then its chart layer. Both are checked against their digests,
-     * so what comes back is exactly what the registry serves under that digest.
-     */
-    async pullChart(repository, digest) {
-        this.checkRepository(repository);
-        const manifestUrl = new URL(`${this.base}/v2/${repository}/manifests/${digest}`);
-        const manifestRes = await this.call('GET', manifestUrl, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
-        if (manifestRes.status === 404)
-            throw this.error('protocol', `Registry ${this.host} has no manifest ${digest} in ${repository} right after the push.`, manifestUrl, 404);
-        const manifestDigest = `sha256:${createHash('sha256').update(manifestRes.body).digest('hex')}`;
-        let layerDigest;
-        try {
-            const manifest = JSON.parse(manifestRes.body.toString('utf8'));
-            layerDigest = manifest.layers?.find((layer) => layer.mediaType === HELM_CHART_LAYER)?.digest;
-        }
-        catch {
-            throw this.error('protocol', `Registry ${this.host} returned a manifest that is not JSON (GET ${manifestUrl.href}).`, manifestUrl, manifestRes.status);
-        }
-        if (!layerDigest || !DIGEST.test(layerDigest)) {
-            throw this.error('protocol', `The manifest ${digest} in ${repository} has no Helm chart layer (${HELM_CHART_LAYER}).`, manifestUrl, manifestRes.status);
-        }
-        const blobUrl = new URL(`${this.base}/v2/${repository}/blobs/${layerDigest}`);
-        const blobRes = await this.call('GET', blobUrl, '*/*', repository, MAX_CHART_BYTES);
-        if (blobRes.status === 404)
-            throw this.error('protocol', `Registry ${this.host} has no blob ${layerDigest} in ${repository}.`, blobUrl, 404);
-        const archiveDigest = `sha256:${createHash('sha256').update(blobRes.body).digest('hex')}`;
-        return { manifestDigest, layerDigest, archiveDigest, archive: blobRes.body };
-    }
-    /**
-     * GET /v2/<repo>/tags/list, following `Link: <…>; rel="next"`. Unknown repository → [].
-     * `pageSize` asks for pages of that size (`?n=`); by default the registry chooses.
-     */
-    async listTags(repository, opts = {}) {
-        this.checkRepository(repository);
-        const tags = [];
-        const seen = new Set();
-        let url = new URL(`${this.base}/v2/${repository}/tags/list`);
-        if (opts.pageSize !== undefined)
-            url.searchParams.set('n', String(Math.max(1, Math.floor(opts.pageSize))));
-        for (let page = 0;; page++) {
-            if (page >= MAX_TAG_PAGES) {
-                throw this.error('protocol', `Registry ${this.host} returned more than ${MAX_TAG_PAGES} pages of tags for ${repository}.`, url);
-            }
-            seen.add(url.href);
-            const res = await this.call('GET', url, 'application/json', repository, MAX_JSON_BYTES);
-            if (res.status === 404) {
-                if (isNameUnknown(res.body))
-                    return tags;
-                throw this.error('protocol', `Registry ${this.host} answered GET ${url.href} with HTTP 404 without a NAME_UNKNOWN error${suffix(errorSummary(res.body))}. Is ${this.host} an OCI registry?`, url, 404);
-            }
-            let parsed;
-            try {
-                parsed = JSON.parse(res.body.toString('utf8'));
-            }
-            catch {
-                throw this.error('protocol', `Registry ${this.host} returned a tag list that is not JSON (GET ${url.href}).`, url, res.status);
-            }
-            if (parsed.tags != null) {
-                if (!Array.isArray(parsed.tags) || !parsed.tags.every((t) => typeof t === 'string')) {
-                    throw this.error('protocol', `Registry ${this.host} returned a malformed tag list (GET ${url.href}).`, url, res.status);
-                }
-                tags.push(...parsed.tags);
-            }
-            const next = nextLink(res.headers.link);
-            if (!next)
-                return tags;
-            let nextUrl;
-            try {
-                nextUrl = new URL(next, url);
-            }
-            catch {
-                throw this.error('protocol', `Registry ${this.host} sent an invalid Link header: ${next}`, url);
-            }
-            if (nextUrl.origin !== url.origin) {
-                throw this.error('protocol', `Registry ${this.host} sent a pagination link to another origin (${nextUrl.origin}); not followed.`, url);
-            }
-            if (seen.has(nextUrl.href))
-                return tags;
-            url = nextUrl;
-        }
-    }
-    // -------------------------------------------------------------------------
-    checkRepository(repository) {
-        const comps = repository.split('/');
-        if (!repository || comps.some((c) => !REPO_COMPONENT.test(c))) {
-            throw new ActionError(`Invalid repository name "${repository}": OCI names are lowercase path components like "openova-io/charts/bp-temporal".`);
-        }
-    }
-    redact(text) {
-        let t = text;
-        const secrets = [...this.tokens.values()];
-        if (this.creds?.password)
-            secrets.push(this.creds.password, basicAuth(this.creds).slice(6));
-        for (const s of secrets)
-            if (s && s.length >= 4)
-                t = t.split(s).join('***');
-        return t;
-    }
-    error(kind, message, url, status, retryable = false, hint) {
-        return new RegistryError(kind, this.redact(message), { url: url.href, status, retryable, hint });
-    }
-    authError(url, status, what, body) {
-        const detail = body ? suffix(errorSummary(body)) : '';
-        const who = this.creds ? `user "${this.creds.username}"` : 'anonymous access';
-        return this.error('auth', `Registry ${this.host} refused ${who}: ${what} (${statusText(status)}${detail}). ` +
-            `Check the registry-username and registry-password inputs${this.creds ? ' (and that the token may read this repository)' : ' (credentials are needed)'}.`, url, status);
-    }
-    /** Refuses to send credentials (or tokens obtained with them) in clear text off this machine. */
-    assertSafeForCredentials(url) {
-        if (this.creds && url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-            throw this.error('auth', `Refusing to send registry credentials over plain HTTP to ${url.host}: only loopback registries may be used with plain HTTP and credentials.`, url, undefined, false, 'Use HTTPS for this registry.');
-        }
-    }
-    /** One HTTP exchange, following redirects (Authorization is dropped when the origin changes). */
-    async send(method, url, accept, authorization, maxBody) {
-        let current = url;
-        for (let hop = 0;; hop++) {
-            const headers = { Accept: accept, 'User-Agent': this.userAgent };
-            if (authorization && current.origin === url.origin)
-                headers.Authorization = authorization;
-            let res;
-            try {
-                res = await rawRequest(method, current, headers, this.timeoutMs, maxBody);
-            }
-            catch (e) {
-                if (e?.code === 'EBODYTOOLARGE') {
-                    throw this.error('protocol', `Registry ${this.host}: ${method} ${current.href}: ${e.message}.`, current);
-                }
-                const d = describeNetworkError(e, this.timeoutMs);
-                throw this.error('unavailable', `${method} ${current.href}: ${d.text}`, current, undefined, d.retryable);
-            }
-            const loc = res.headers.location;
-            if ([301, 302, 303, 307, 308].includes(res.status) && loc) {
-                if (hop >= MAX_REDIRECTS) {
-                    throw this.error('protocol', `Registry ${this.host}: too many redirects from ${method} ${url.href}.`, url, res.status);
-                }
-                let next;
-                try {
-                    next = new URL(loc, current);
-                }
-                catch {
-                    throw this.error('protocol', `Registry ${this.host} redirected to an invalid location: ${loc}`, current, res.status);
-                }
-                if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-                    throw this.error('protocol', `Registry ${this.host} redirected to a non-HTTP location: ${next.href}`, current, res.status);
-                }
-                current = next;
-                continue;
-            }
-            return res;
-        }
-    }
-    async fetchToken(challenge, repository, requestUrl) {
-        const realm = challenge.params.realm;
-        if (!realm) {
-            throw this.error('protocol', `Registry ${this.host} sent a Bearer challenge without a realm.`, requestUrl, 401);
-        }
-        let tokenUrl;
-        try {
-            tokenUrl = new URL(realm);
-        }
-        catch {
-            throw this.error('protocol', `Registry ${this.host} sent an invalid token realm "${realm}".`, requestUrl, 401);
-        }
-        if (tokenUrl.protocol !== 'http:' && tokenUrl.protocol !== 'https:') {
-            throw this.error('protocol', `Registry ${this.host} sent a token realm that is not http(s): "${realm}".`, requestUrl, 401);
-        }
-        if (challenge.params.service)
-            tokenUrl.searchParams.set('service', challenge.params.service);
-        const scope = challenge.params.scope || `repository:${repository}:pull`;
-        for (const s of scope.split(' ').filter(Boolean))
-            tokenUrl.searchParams.append('scope', s);
-        let authorization;
-        if (this.creds) {
-            this.assertSafeForCredentials(tokenUrl);
-            authorization = basicAuth(this.creds);
-        }
-        const res = await this.send('GET', tokenUrl, 'application/json', authorization, MAX_JSON_BYTES);
-        if (res.status === 401 || res.status === 403) {
-            throw this.authError(tokenUrl, res.status, `the token service ${tokenUrl.origin}${tokenUrl.pathname} denied a token`, res.body);
-        }
-        if (res.status === 429 || res.status >= 500) {
-            throw this.error('unavailable', `GET ${tokenUrl.href}: ${statusText(res.status)}`, tokenUrl, res.status, true);
-        }
-        if (res.status < 200 || res.status > 299) {
-            throw this.error('protocol', `Token service ${tokenUrl.origin}${tokenUrl.pathname} answered ${statusText(res.status)}${suffix(errorSummary(res.body))}.`, tokenUrl, res.status);
-        }
-        let token;
-        try {
-            const j = JSON.parse(res.body.toString('utf8'));
-            token = j.token || j.access_token;
-        }
-        catch {
-            // handled below
-        }
-        if (typeof token !== 'string' || token === '') {
-            throw this.error('protocol', `Token service ${tokenUrl.origin}${tokenUrl.pathname} returned no token.`, tokenUrl, res.status);
-        }
-        return token;
-    }
-    /**
-     * One authenticated attempt: anonymous (or cached auth) first, then the challenge's
-     * scheme. Returns 2xx and 404 responses; throws RegistryError for everything else.
-     */
-    async attempt(method, url, accept, repository, maxBody) {
-        const scopeKey = `repository:${repository}:pull`;
-        let authorization;
-        const cached = this.tokens.get(scopeKey);
-        if (cached) {
-            if (this.creds)
-                this.assertSafeForCredentials(url);
-            authorization = `Bearer ${cached}`;
-        }
-        else if (this.basic && this.creds) {
-            this.assertSafeForCredentials(url);
-            authorization = basicAuth(this.creds);
-        }
-        let res = await this.send(method, url, accept, authorization, maxBody);
-        if (res.status === 401) {
-            const challenges = parseWwwAuthenticate(res.wwwAuthenticate);
-            const bearer = challenges.find((c) => c.scheme === 'bearer');
-            const basic = challenges.find((c) => c.scheme === 'basic');
-            if (bearer) {
-                // A cached token may have expired: get a fresh one, once.
-                this.tokens.delete(scopeKey);
-                const token = await this.fetchToken(bearer, repository, url);
-                this.tokens.set(scopeKey, token);
-                if (this.creds)
-                    this.assertSafeForCredentials(url);
-                res = await this.send(method, url, accept, `Bearer ${token}`, maxBody);
-            }
-            else if (basic) {
-                if (!this.creds) {
-                    throw this.error('auth', `Registry ${this.host} requires credentials (Basic auth) for ${method} ${url.href}. Set the registry-username and registry-password inputs.`, url, 401);
-                }
-                if (authorization?.startsWith('Basic '))
-                    throw this.authError(url, 401, `${method} ${url.pathname}`, res.body);
-                this.assertSafeForCredentials(url);
-                this.basic = true;
-                res = await this.send(method, url, accept, basicAuth(this.creds), maxBody);
-            }
-            else {
-                throw this.error('auth', `Registry ${this.host} answered ${method} ${url.href} with HTTP 401 and no usable WWW-Authenticate challenge` +
-                    `${res.wwwAuthenticate.length ? ` (${res.wwwAuthenticate.join(', ').slice(0, 120)})` : ''}. Check the registry-username and registry-password inputs.`, url, 401);
-            }
-        }
-        if (res.status === 401 || res.status === 403)
-            throw this.authError(url, res.status, `${method} ${url.pathname}`, res.body);
-        if (res.status === 404 || (res.status >= 200 && res.status <= 299))
-            return res;
-        if (res.status === 429 || res.status >= 500) {
-            throw this.error('unavailable', `${method} ${url.href}: ${statusText(res.status)}${suffix(errorSummary(res.body))}`, url, res.status, true);
-        }
-        throw this.error('protocol', `Registry ${this.host} answered ${method} ${url.href} with ${statusText(res.status)}${suffix(errorSummary(res.body))}.`, url, res.status);
-    }
-    /** attempt() with retries; exhausted retries become one 'unavailable' error naming the URL. */
-    async call(method, url, accept, repository, maxBody) {
-        let attempts = 0;
-        try {
-            return await withRetry(() => {
-                attempts++;
-                return this.attempt(method, url, accept, repository, maxBody);
-            }, {
-                retries: this.retries,
-                baseDelayMs: this.baseDelayMs,
-                isRetryable: (e) => e instanceof RegistryError && e.retryable
-            });
-        }
-        catch (e) {
-            if (e instanceof RegistryError && e.kind === 'unavailable') {
-                const prefix = `${method} ${url.href}: `;
-                const last = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
-                throw new RegistryError('unavailable', `Registry ${this.host} is unavailable: ${method} ${url.href} failed after ${attempts} attempt${attempts === 1 ? '' : 's'} (last error: ${last}).`, { url: e.url, status: e.status, retryable: e.retryable, hint: 'Retry the job later; check the registry status page.' });
-            }
-            throw e;
-        }
-    }
-}
-function suffix(s) {
-    return s ? `: ${s}` : '';
-}
-function contentType(res) {
-    const ct = res.headers['content-type'];
-    const t = ct?.split(';')[0].trim();
-    return t || undefined;
-}
-function headerDigest(res) {
-    const d = res.headers['docker-content-digest'];
-    const v = (Array.isArray(d) ? d[0] : d)?.trim();
-    return v && DIGEST.test(v) ? v : undefined;
-}
-/** The target of `rel="next"` in a Link header, if any. */
-function nextLink(link) {
-    if (!link)
-        return undefined;
-    const s = Array.isArray(link) ? link.join(', ') : link;
-    const re = /<([^>]*)>\s*((?:;\s*[^;,]+)*)/g;
-    let m;
-    while ((m = re.exec(s)) !== null) {
-        const params = m[2];
-        if (/;\s*rel\s*=\s*"?(?:[^";,]*\s)?next(?:\s[^";,]*)?"?/i.test(params))
-            return m[1];
-    }
-    return undefined;
-}
-
-// Secrets are registered once (and masked by the runner via core.setSecret);
-// every text that leaves the action (summary, comment, JSON report, errors)
-// goes through redact() as a second line of defence.
-const secrets = new Set();
-function registerSecret(value) {
-    if (!value)
-        return;
-    secrets.add(value);
-    setSecret(value);
-}
-function redact(text) {
-    let out = text;
-    for (const secret of secrets) {
-        if (secret.length >= 3)
-            out = out.split(secret).join('***');
-    }
-    return out;
+/**
+ * The last resort: should anything outlive the run's budget by half a minute
+ * (every operation has its own limit, so nothing should), the run fails and
+ * ends instead of hanging until GitHub's 6 h job limit.
+ */
+function armWatchdog(totalMs, grace = 30_000) {
+    const timer = setTimeout(() => {
+        const line = `the run did not end within its timeout (${formatDuration$1(totalMs)}) and was stopped`;
+        process.stdout.write(`::error::${line}\n`);
+        process.exit(1);
+    }, totalMs + grace);
+    timer.unref();
+    return timer;
 }
 
 // Semantic versions and version constraints with the semantics Helm uses when it
@@ -46273,6 +45742,909 @@ function describeDrift(pinned, latest) {
     return { outdated: true, behind: 'patch' };
 }
 
+// Every dependency archive helm downloaded into charts/ is checked against what
+// its repository vouches for before it is bundled: the sha256 `digest` of its
+// entry in index.yaml (http repositories), or the chart layer digest of the
+// manifest its tag names (OCI). Helm itself checks neither without provenance
+// files, so an archive swapped on the server without reindexing would ship.
+/** `abc…` or `sha256:abc…` → `sha256:abc…`; anything else undefined. */
+function normalizeDigest(digest) {
+    if (typeof digest !== 'string')
+        return undefined;
+    const hex = digest.trim().replace(/^sha256:/, '').toLowerCase();
+    return /^[0-9a-f]{64}$/.test(hex) ? `sha256:${hex}` : undefined;
+}
+function sha256Digest$1(content) {
+    return `sha256:${createHash('sha256').update(content).digest('hex')}`;
+}
+/**
+ * Checks `charts/<name>-<version>.tgz` of each source; returns an error
+ * finding per archive whose sha256 differs from the repository's digest, and
+ * a warning per archive the repository gives no digest for.
+ */
+async function verifyDependencyArchives(chartsDir, sources) {
+    let entries = [];
+    try {
+        entries = await readdir$1(chartsDir);
+    }
+    catch {
+        return [];
+    }
+    const findings = [];
+    for (const source of sources) {
+        for (const entry of entries) {
+            if (!entry.startsWith(`${source.name}-`) || !entry.endsWith('.tgz'))
+                continue;
+            const version = entry.slice(source.name.length + 1, -'.tgz'.length);
+            if (!parseVersion(version))
+                continue;
+            const expected = await source.expectedDigest(version);
+            const actual = sha256Digest$1(await readFile(path__default.join(chartsDir, entry)));
+            if (!expected) {
+                findings.push({
+                    rule: 'dependency-digest',
+                    severity: 'warning',
+                    message: `${source.source} gives no digest for ${source.name} ${version}: charts/${entry} could not be checked`,
+                    fix: 'reindex the repository with `helm repo index` (it records each archive\'s sha256)'
+                });
+            }
+            else if (expected !== actual) {
+                findings.push({
+                    rule: 'dependency-digest',
+                    severity: 'error',
+                    message: `dependency ${source.name} ${version} downloaded as ${entry} has digest ${actual}, ` +
+                        `but ${source.source} says ${expected}: the archive is not what the repository vouches for, nothing is bundled`,
+                    fix: 'the repository serves an archive that differs from its index (or tag): ' +
+                        'ask its owner to reindex or republish, or pin another version'
+                });
+            }
+        }
+    }
+    return findings;
+}
+
+// The one place that starts helm. Argument arrays only (never a shell), output
+// captured, and every run confined to a private set of HELM_* homes so the
+// action neither reads nor changes the user's helm state.
+function lastLines(text, count) {
+    return text.trim().split('\n').slice(-count).join('\n');
+}
+// Not passed on to helm or to chart test scripts: HELM_* would point helm at the
+// user's own state; INPUT_* hold the action's inputs (registry-password among
+// them); the runner's tokens are for the action, never for a chart's script;
+// the runner's command files would let a script set this step's outputs or
+// the environment of later steps.
+const WITHHELD_VARIABLES = /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CACHE|RESULTS)_|GITHUB_TOKEN$|GH_TOKEN$|GITHUB_(ENV|OUTPUT|PATH|STATE|STEP_SUMMARY)$)/;
+/** The HELM_* homes under `base` (nothing created). */
+function helmHomeAt(base) {
+    return {
+        root: base,
+        config: path__default.join(base, 'config'),
+        cache: path__default.join(base, 'cache'),
+        data: path__default.join(base, 'data'),
+        registryConfig: path__default.join(base, 'config', 'registry', 'config.json'),
+        repositoryConfig: path__default.join(base, 'config', 'repositories.yaml'),
+        repositoryCache: path__default.join(base, 'cache', 'repository')
+    };
+}
+/** Creates the folders of a helm home. */
+async function createHelmHome(base) {
+    const home = helmHomeAt(base);
+    await Promise.all([home.config, home.cache, home.data, path__default.dirname(home.registryConfig), home.repositoryCache].map((dir) => mkdir$1(dir, { recursive: true })));
+    return home;
+}
+class Helm {
+    binary;
+    home;
+    version;
+    ownsHome;
+    constructor(binary, home, version, ownsHome) {
+        this.binary = binary;
+        this.home = home;
+        this.version = version;
+        this.ownsHome = ownsHome;
+    }
+    get major() {
+        return Number(/^v?(\d+)/.exec(this.version)?.[1] ?? 3);
+    }
+    /**
+     * Creates isolated homes (under `root`, or a fresh temp folder). The binary's
+     * version is read with `helm version` unless the caller already knows it
+     * (provisioning asked it): one helm process fewer on the critical path.
+     */
+    static async create(binary, root, knownVersion) {
+        const ownsHome = root === undefined;
+        const base = root ?? (await mkdtemp(path__default.join(os$1.tmpdir(), 'bp-helm-')));
+        const home = await createHelmHome(base);
+        if (knownVersion)
+            return new Helm(binary, home, knownVersion, ownsHome);
+        const probe = new Helm(binary, home, 'unknown', ownsHome);
+        const result = await probe.run(['version', '--template', '{{.Version}}']);
+        if (result.exitCode !== 0 || !/^v\d+\./.test(result.stdout.trim())) {
+            throw new ActionError(`helm at ${binary} does not run: ${lastLines(result.stderr || result.stdout, 3) || `exit ${result.exitCode}`}`, 'set helm-version so the action installs a working helm');
+        }
+        return new Helm(binary, home, result.stdout.trim(), ownsHome);
+    }
+    /**
+     * Environment for helm (its isolated homes) or for a chart test script (given
+     * a home of its own, so it never sees the registry login or repository
+     * credentials of the action's home); this helm first on PATH either way.
+     */
+    env(home = this.home) {
+        const env = {};
+        for (const [key, value] of Object.entries(process.env)) {
+            if (!WITHHELD_VARIABLES.test(key))
+                env[key] = value;
+        }
+        env.PATH = `${path__default.dirname(this.binary)}${path__default.delimiter}${process.env.PATH ?? ''}`;
+        env.HELM_CONFIG_HOME = home.config;
+        env.HELM_CACHE_HOME = home.cache;
+        env.HELM_DATA_HOME = home.data;
+        env.HELM_REGISTRY_CONFIG = home.registryConfig;
+        env.HELM_REPOSITORY_CONFIG = home.repositoryConfig;
+        env.HELM_REPOSITORY_CACHE = home.repositoryCache;
+        // Never pick up a cluster: template/lint must work offline and alike everywhere.
+        env.KUBECONFIG = path__default.join(home.root, 'no-kubeconfig');
+        return env;
+    }
+    /**
+     * `helm registry login` with the password on stdin. Plain HTTP only when the
+     * caller says so (loopback registries): Helm 4 never falls back to it on its
+     * own; Helm 3 only knows --insecure.
+     */
+    registryLogin(host, credentials, plainHttp) {
+        const args = ['registry', 'login', host, '--username', credentials.username, '--password-stdin'];
+        if (plainHttp)
+            args.push(this.major >= 4 ? '--plain-http' : '--insecure');
+        const what = `helm registry login to ${host}`;
+        return this.run(args, { input: credentials.password, what, limitMs: OPERATION_LIMITS.registryWrite });
+    }
+    /**
+     * Runs helm; resolves with the result whatever the exit code. Rejects with a
+     * DeadlineError when it outlives its limit: helm (and anything it started)
+     * is killed, as a process group of its own.
+     */
+    run(args, options = {}) {
+        const start = performance.now();
+        const what = options.what ?? `helm ${args.filter((arg) => !arg.startsWith('-')).slice(0, 2).join(' ')}`;
+        const limit = operationLimit(options.limitMs ?? OPERATION_LIMITS.helm);
+        if (limit.ms <= 0)
+            return Promise.reject(new DeadlineError(what, 0, true));
+        return new Promise((resolve, reject) => {
+            const detached = process.platform !== 'win32';
+            const stdio = ['pipe', 'pipe', 'pipe'];
+            const child = spawn(this.binary, args, { cwd: options.cwd, env: this.env(), stdio, detached });
+            const stdout = [];
+            const stderr = [];
+            let timedOut = false;
+            const timer = setTimeout(() => {
+                timedOut = true;
+                try {
+                    if (detached && child.pid !== undefined)
+                        process.kill(-child.pid, 'SIGKILL');
+                    else
+                        child.kill('SIGKILL');
+                }
+                catch {
+                    // already gone
+                }
+            }, limit.ms);
+            child.stdout.on('data', (chunk) => stdout.push(chunk));
+            child.stderr.on('data', (chunk) => stderr.push(chunk));
+            child.on('error', (error) => {
+                clearTimeout(timer);
+                reject(new ActionError(`cannot start helm at ${this.binary}: ${error.message}`, 'set helm-version so the action installs helm'));
+            });
+            child.on('close', (code, signal) => {
+                clearTimeout(timer);
+                if (timedOut) {
+                    reject(new DeadlineError(what, performance.now() - start, limit.byRun));
+                    return;
+                }
+                resolve({
+                    args,
+                    exitCode: code ?? (signal ? 128 : 1),
+                    stdout: Buffer.concat(stdout).toString('utf8'),
+                    stderr: Buffer.concat(stderr).toString('utf8'),
+                    durationMs: Math.round(performance.now() - start)
+                });
+            });
+            child.stdin.on('error', () => undefined);
+            child.stdin.end(options.input ?? '');
+        });
+    }
+    async dispose() {
+        if (this.ownsHome)
+            await rm$1(this.home.root, { recursive: true, force: true });
+    }
+}
+
+// A small OCI distribution (registry v2) client: manifest existence/digest and tag
+// listing, with anonymous → Basic/Bearer auth, bounded retries and clear errors.
+//
+// Rules kept throughout:
+// - "absent" is only ever a 404 (or NAME_UNKNOWN); every other failure is an error.
+// - 401/403 after authenticating is an 'auth' error and is not retried.
+// - 5xx, 429 and connection failures are retried with backoff, then 'unavailable'.
+// - The password and tokens never appear in messages, and credentials are never sent
+//   over plain HTTP to a host that is not loopback.
+class RegistryError extends ActionError {
+    kind;
+    status;
+    url;
+    /** Whether another attempt may succeed (5xx, 429, connection errors, timeouts). */
+    retryable;
+    constructor(kind, message, opts) {
+        super(message, opts.hint);
+        this.name = 'RegistryError';
+        this.kind = kind;
+        this.status = opts.status;
+        this.url = opts.url;
+        this.retryable = opts.retryable ?? false;
+    }
+}
+/** Media type of the chart archive layer in a Helm OCI artifact. */
+const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
+const MANIFEST_ACCEPT = [
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json'
+].join(', ');
+const DEFAULT_TIMEOUT_MS = 30_000;
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_JSON_BYTES = 16 * 1024 * 1024;
+/** A chart archive pulled back for verification; charts are far smaller. */
+const MAX_CHART_BYTES = 256 * 1024 * 1024;
+const MAX_REDIRECTS = 5;
+const MAX_TAG_PAGES = 1000;
+const REPO_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+/** One path component of an OCI repository name (lowercase, single separators). */
+function isRepositoryComponent(name) {
+    return REPO_COMPONENT.test(name);
+}
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+// ---------------------------------------------------------------------------
+// Pure helpers
+/**
+ * Splits an `oci://host[:port]/path` registry URL. The path may be empty
+ * (`oci://127.0.0.1:5000`: helm then pushes to `<host>/<chart>`).
+ */
+function parseOciReference(url) {
+    const example = 'e.g. oci://ghcr.io/openova-io/charts';
+    const bad = (why, hint) => {
+        throw new ActionError(`Invalid OCI registry URL "${url}": ${why}.`, hint ?? `Write it as oci://HOST[:PORT]/PATH, ${example}.`);
+    };
+    const trimmed = url.trim();
+    const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(.*)$/.exec(trimmed);
+    if (!m)
+        bad('it has no oci:// scheme');
+    const [, scheme, rest] = m;
+    if (scheme.toLowerCase() !== 'oci')
+        bad(`the scheme is "${scheme}://", not "oci://"`);
+    if (/[?#\s]/.test(rest))
+        bad('it contains a query, fragment or whitespace');
+    const slash = rest.indexOf('/');
+    const hostPart = slash === -1 ? rest : rest.slice(0, slash);
+    const pathPart = (slash === -1 ? '' : rest.slice(slash + 1)).replace(/\/+$/, '');
+    if (hostPart === '')
+        bad('the host is empty');
+    if (hostPart.includes('@'))
+        bad('it contains credentials', 'Pass credentials with registry-username and registry-password, not in the URL.');
+    const hm = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)(?::(\d{1,5}))?$/.exec(hostPart);
+    if (!hm)
+        bad(`"${hostPart}" is not a valid host[:port]`);
+    const port = hm[2];
+    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
+        bad(`port ${port} is out of range`);
+    if (pathPart !== '') {
+        for (const comp of pathPart.split('/')) {
+            if (comp === '')
+                bad('the path has an empty segment');
+            if (/[:@]/.test(comp))
+                bad(`the path segment "${comp}" holds a tag or digest`, `Give only the repository path; the chart name and version are added on push (${example}).`);
+            if (comp !== comp.toLowerCase())
+                bad(`the path segment "${comp}" has uppercase letters`, `OCI repository names are lowercase: use "${comp.toLowerCase()}".`);
+            if (!REPO_COMPONENT.test(comp))
+                bad(`the path segment "${comp}" is not a valid repository name component`, 'Use lowercase letters, digits and single separators (".", "_", "__", "-").');
+        }
+    }
+    return { host: hostPart.toLowerCase(), repository: pathPart };
+}
+/** The OCI tag helm uses for a chart version: `+` becomes `_`. */
+function ociTag(version) {
+    const tag = version.replace(/\+/g, '_');
+    if (!TAG.test(tag)) {
+        throw new ActionError(`Version "${version}" does not make a valid OCI tag ("${tag}").`, 'Use a semver version such as 1.2.3 or 1.2.3+build.1.');
+    }
+    return tag;
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Runs `fn`, retrying retryable failures up to `retries` times with exponential
+ * backoff (baseDelayMs · 2^(n-1), capped at maxDelayMs, default 30 s) and jitter
+ * (each delay is drawn from [d/2, d]). The last error is rethrown unchanged.
+ */
+async function withRetry(fn, opts) {
+    const retries = Math.max(0, Math.floor(opts.retries));
+    const maxDelay = opts.maxDelayMs ?? 30_000;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn();
+        }
+        catch (e) {
+            if (attempt > retries || !opts.isRetryable(e))
+                throw e;
+            const full = Math.min(maxDelay, Math.max(0, opts.baseDelayMs) * 2 ** (attempt - 1));
+            const delayMs = Math.round(full / 2 + (Math.random() * full) / 2);
+            // No retry the run's budget cannot hold: the last error says more than a timeout would.
+            if (operationLimit(delayMs).byRun)
+                throw e;
+            opts.onRetry?.(attempt, e, delayMs);
+            await sleep(delayMs);
+        }
+    }
+}
+/**
+ * Parses `WWW-Authenticate` values (RFC 7235): several challenges, quoted values with
+ * commas and escapes, unquoted tokens. Several header lines may be passed.
+ */
+function parseWwwAuthenticate(header) {
+    const values = header === undefined ? [] : Array.isArray(header) ? header : [header];
+    const out = [];
+    for (const s of values) {
+        let i = 0;
+        let current;
+        const skip = (re) => {
+            while (i < s.length && re.test(s[i]))
+                i++;
+        };
+        while (i < s.length) {
+            skip(/[\s,]/);
+            if (i >= s.length)
+                break;
+            const start = i;
+            while (i < s.length && !/[\s,=]/.test(s[i]))
+                i++;
+            const token = s.slice(start, i);
+            let j = i;
+            while (j < s.length && /[ \t]/.test(s[j]))
+                j++;
+            if (current && s[j] === '=' && s[j + 1] !== '=') {
+                // auth-param: token = ( token / quoted-string )
+                i = j + 1;
+                skip(/[ \t]/);
+                let value = '';
+                if (s[i] === '"') {
+                    i++;
+                    while (i < s.length && s[i] !== '"') {
+                        if (s[i] === '\\' && i + 1 < s.length)
+                            i++;
+                        value += s[i];
+                        i++;
+                    }
+                    i++; // closing quote
+                }
+                else {
+                    const vs = i;
+                    while (i < s.length && !/[\s,]/.test(s[i]))
+                        i++;
+                    value = s.slice(vs, i);
+                }
+                current.params[token.toLowerCase()] = value;
+            }
+            else if (current && token.length > 0 && s[j] === '=' && Object.keys(current.params).length === 0) {
+                // token68 (e.g. `Negotiate abc==`): keep it whole, it carries no parameters we use.
+                while (i < s.length && s[i] === '=')
+                    i++;
+            }
+            else if (token.length > 0) {
+                current = { scheme: token.toLowerCase(), params: {} };
+                out.push(current);
+                i = j;
+            }
+            else {
+                i++;
+            }
+        }
+    }
+    return out;
+}
+/** True for loopback names and addresses; accepts `host`, `host:port`, `[::1]:port`. */
+function isLoopbackHost(hostname) {
+    const h = hostname.replace(/^(\[[^\]]*\]|[^:\[\]]+):\d+$/, '$1').replace(/^\[|\]$/g, '').toLowerCase();
+    return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+function basicAuth(c) {
+    return 'Basic ' + Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64');
+}
+const RETRYABLE_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ETIMEDOUT',
+    'EPIPE',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'ECONNABORTED',
+    'ESOCKETTIMEDOUT',
+    'UND_ERR_SOCKET'
+]);
+function describeNetworkError(e, timeoutMs) {
+    const err = e;
+    if (err?.name === 'AbortError' || err?.name === 'TimeoutError' || err?.cause?.name === 'TimeoutError') {
+        return { text: `no answer within ${Math.round(timeoutMs / 1000)} s (timeout)`, retryable: true };
+    }
+    const code = err?.code;
+    const msg = err?.message ?? String(e);
+    const retryable = (code !== undefined && RETRYABLE_CODES.has(code)) || /socket hang up/i.test(msg);
+    return { text: code && !msg.includes(code) ? `${code}: ${msg}` : msg, retryable };
+}
+function rawRequest(method, url, headers, timeoutMs, maxBody) {
+    return new Promise((resolve, reject) => {
+        const mod = url.protocol === 'https:' ? https$1 : require$$2;
+        let settled = false;
+        const fail = (e) => {
+            if (!settled) {
+                settled = true;
+                reject(e);
+            }
+        };
+        const req = mod.request(url, { method, headers, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+            const chunks = [];
+            let size = 0;
+            res.on('data', (c) => {
+                size += c.length;
+                if (size > maxBody) {
+                    req.destroy(Object.assign(new Error(`response body larger than ${maxBody} bytes`), { code: 'EBODYTOOLARGE' }));
+                    return;
+                }
+                chunks.push(c);
+            });
+            res.on('error', fail);
+            res.on('aborted', () => fail(Object.assign(new Error('connection closed before the response ended'), { code: 'ECONNRESET' })));
+            res.on('end', () => {
+                if (settled)
+                    return;
+                settled = true;
+                const raw = res.headersDistinct?.['www-authenticate'];
+                const wa = raw ?? (res.headers['www-authenticate'] ? [res.headers['www-authenticate']] : []);
+                resolve({ status: res.statusCode ?? 0, headers: res.headers, wwwAuthenticate: wa, body: Buffer.concat(chunks), url });
+            });
+        });
+        req.on('error', fail);
+        req.end();
+    });
+}
+function errorSummary(body) {
+    const text = body.toString('utf8').trim();
+    if (!text)
+        return '';
+    try {
+        const j = JSON.parse(text);
+        if (Array.isArray(j.errors) && j.errors.length > 0) {
+            return j.errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ');
+        }
+    }
+    catch {
+        // not JSON
+    }
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+function isNameUnknown(body) {
+    try {
+        const j = JSON.parse(body.toString('utf8'));
+        return Array.isArray(j.errors) && j.errors.some((e) => e?.code === 'NAME_UNKNOWN');
+    }
+    catch {
+        return false;
+    }
+}
+function statusText(status) {
+    const t = require$$2.STATUS_CODES[status];
+    return t ? `HTTP ${status} ${t}` : `HTTP ${status}`;
+}
+// ---------------------------------------------------------------------------
+// Client
+class RegistryClient {
+    host;
+    base;
+    creds;
+    retries;
+    baseDelayMs;
+    timeoutMs;
+    userAgent;
+    /** Bearer tokens by scope (`repository:<repo>:pull`). */
+    tokens = new Map();
+    /** Set once the registry asked for Basic auth: later requests send it up front. */
+    basic = false;
+    constructor(opts) {
+        const host = opts.host.trim();
+        if (!host || /[/\s@?#]/.test(host)) {
+            throw new ActionError(`Invalid registry host "${opts.host}": give host[:port] only, e.g. ghcr.io or 127.0.0.1:5000.`);
+        }
+        this.host = host.toLowerCase();
+        this.base = `${opts.plainHttp ? 'http' : 'https'}://${this.host}`;
+        this.creds = opts.credentials && (opts.credentials.username || opts.credentials.password) ? opts.credentials : undefined;
+        this.retries = opts.retries ?? 4;
+        this.baseDelayMs = opts.baseDelayMs ?? 500;
+        this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+        this.userAgent = opts.userAgent ?? 'blueprint-action';
+    }
+    /** HEAD /v2/<repo>/manifests/<ref>: the digest when the tag (or digest) exists. */
+    async manifest(repository, reference) {
+        this.checkRepository(repository);
+        if (!TAG.test(reference) && !DIGEST.test(reference)) {
+            throw new ActionError(`Invalid manifest reference "${reference}": expected a tag or a digest.`);
+        }
+        const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`);
+        const head = await this.call('HEAD', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
+        if (head.status === 404)
+            return { exists: false };
+        const mediaType = contentType(head);
+        const digest = headerDigest(head);
+        if (digest)
+            return { exists: true, digest, ...(mediaType ? { mediaType } : {}) };
+        // No Docker-Content-Digest: fetch the manifest and hash it ourselves.
+        const get = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
+        if (get.status === 404)
+            return { exists: false };
+        const getType = contentType(get) ?? mediaType;
+        const d = headerDigest(get) ?? `sha256:${createHash('sha256').update(get.body).digest('hex')}`;
+        return { exists: true, digest: d, ...(getType ? { mediaType: getType } : {}) };
+    }
+    /**
+     * The digest of a Helm chart manifest's content layer (the .tgz), or
+     * undefined when the manifest is no Helm chart. Compared with a local
+     * archive's sha256, it tells "same chart already published" from "other content".
+     */
+    async chartLayerDigest(repository, reference) {
+        this.checkRepository(repository);
+        const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`);
+        const res = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
+        if (res.status === 404)
+            return undefined;
+        try {
+            const manifest = JSON.parse(res.body.toString('utf8'));
+            return manifest.layers?.find((layer) => layer.mediaType === HELM_CHART_LAYER)?.digest;
+        }
+        catch {
+            throw this.error('protocol', `Registry ${this.host} returned a manifest that is not JSON (GET ${url.href}).`, url, res.status);
+        }
+    }
+    /**
+     * Pulls a Helm chart by manifest digest through the registry API: the
+     * manifest, then its chart layer. Both are checked against their digests,
+     * so what comes back is exactly what the registry serves under that digest.
+     */
+    async pullChart(repository, digest) {
+        this.checkRepository(repository);
+        const manifestUrl = new URL(`${this.base}/v2/${repository}/manifests/${digest}`);
+        const manifestRes = await this.call('GET', manifestUrl, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
+        if (manifestRes.status === 404)
+            throw this.error('protocol', `Registry ${this.host} has no manifest ${digest} in ${repository} right after the push.`, manifestUrl, 404);
+        const manifestDigest = `sha256:${createHash('sha256').update(manifestRes.body).digest('hex')}`;
+        let layerDigest;
+        try {
+            const manifest = JSON.parse(manifestRes.body.toString('utf8'));
+            layerDigest = manifest.layers?.find((layer) => layer.mediaType === HELM_CHART_LAYER)?.digest;
+        }
+        catch {
+            throw this.error('protocol', `Registry ${this.host} returned a manifest that is not JSON (GET ${manifestUrl.href}).`, manifestUrl, manifestRes.status);
+        }
+        if (!layerDigest || !DIGEST.test(layerDigest)) {
+            throw this.error('protocol', `The manifest ${digest} in ${repository} has no Helm chart layer (${HELM_CHART_LAYER}).`, manifestUrl, manifestRes.status);
+        }
+        const blobUrl = new URL(`${this.base}/v2/${repository}/blobs/${layerDigest}`);
+        const blobRes = await this.call('GET', blobUrl, '*/*', repository, MAX_CHART_BYTES);
+        if (blobRes.status === 404)
+            throw this.error('protocol', `Registry ${this.host} has no blob ${layerDigest} in ${repository}.`, blobUrl, 404);
+        const archiveDigest = `sha256:${createHash('sha256').update(blobRes.body).digest('hex')}`;
+        return { manifestDigest, layerDigest, archiveDigest, archive: blobRes.body };
+    }
+    /**
+     * GET /v2/<repo>/tags/list, following `Link: <…>; rel="next"`. Unknown repository → [].
+     * `pageSize` asks for pages of that size (`?n=`); by default the registry chooses.
+     */
+    async listTags(repository, opts = {}) {
+        this.checkRepository(repository);
+        const tags = [];
+        const seen = new Set();
+        let url = new URL(`${this.base}/v2/${repository}/tags/list`);
+        if (opts.pageSize !== undefined)
+            url.searchParams.set('n', String(Math.max(1, Math.floor(opts.pageSize))));
+        for (let page = 0;; page++) {
+            if (page >= MAX_TAG_PAGES) {
+                throw this.error('protocol', `Registry ${this.host} returned more than ${MAX_TAG_PAGES} pages of tags for ${repository}.`, url);
+            }
+            seen.add(url.href);
+            const res = await this.call('GET', url, 'application/json', repository, MAX_JSON_BYTES);
+            if (res.status === 404) {
+                if (isNameUnknown(res.body))
+                    return tags;
+                throw this.error('protocol', `Registry ${this.host} answered GET ${url.href} with HTTP 404 without a NAME_UNKNOWN error${suffix(errorSummary(res.body))}. Is ${this.host} an OCI registry?`, url, 404);
+            }
+            let parsed;
+            try {
+                parsed = JSON.parse(res.body.toString('utf8'));
+            }
+            catch {
+                throw this.error('protocol', `Registry ${this.host} returned a tag list that is not JSON (GET ${url.href}).`, url, res.status);
+            }
+            if (parsed.tags != null) {
+                if (!Array.isArray(parsed.tags) || !parsed.tags.every((t) => typeof t === 'string')) {
+                    throw this.error('protocol', `Registry ${this.host} returned a malformed tag list (GET ${url.href}).`, url, res.status);
+                }
+                tags.push(...parsed.tags);
+            }
+            const next = nextLink(res.headers.link);
+            if (!next)
+                return tags;
+            let nextUrl;
+            try {
+                nextUrl = new URL(next, url);
+            }
+            catch {
+                throw this.error('protocol', `Registry ${this.host} sent an invalid Link header: ${next}`, url);
+            }
+            if (nextUrl.origin !== url.origin) {
+                throw this.error('protocol', `Registry ${this.host} sent a pagination link to another origin (${nextUrl.origin}); not followed.`, url);
+            }
+            if (seen.has(nextUrl.href))
+                return tags;
+            url = nextUrl;
+        }
+    }
+    // -------------------------------------------------------------------------
+    checkRepository(repository) {
+        const comps = repository.split('/');
+        if (!repository || comps.some((c) => !REPO_COMPONENT.test(c))) {
+            throw new ActionError(`Invalid repository name "${repository}": OCI names are lowercase path components like "openova-io/charts/bp-temporal".`);
+        }
+    }
+    redact(text) {
+        let t = text;
+        const secrets = [...this.tokens.values()];
+        if (this.creds?.password)
+            secrets.push(this.creds.password, basicAuth(this.creds).slice(6));
+        for (const s of secrets)
+            if (s && s.length >= 4)
+                t = t.split(s).join('***');
+        return t;
+    }
+    error(kind, message, url, status, retryable = false, hint) {
+        return new RegistryError(kind, this.redact(message), { url: url.href, status, retryable, hint });
+    }
+    authError(url, status, what, body) {
+        const detail = body ? suffix(errorSummary(body)) : '';
+        const who = this.creds ? `user "${this.creds.username}"` : 'anonymous access';
+        return this.error('auth', `Registry ${this.host} refused ${who}: ${what} (${statusText(status)}${detail}). ` +
+            `Check the registry-username and registry-password inputs${this.creds ? ' (and that the token may read this repository)' : ' (credentials are needed)'}.`, url, status);
+    }
+    /** Refuses to send credentials (or tokens obtained with them) in clear text off this machine. */
+    assertSafeForCredentials(url) {
+        if (this.creds && url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+            throw this.error('auth', `Refusing to send registry credentials over plain HTTP to ${url.host}: only loopback registries may be used with plain HTTP and credentials.`, url, undefined, false, 'Use HTTPS for this registry.');
+        }
+    }
+    /** One HTTP exchange, following redirects (Authorization is dropped when the origin changes). */
+    async send(method, url, accept, authorization, maxBody) {
+        let current = url;
+        for (let hop = 0;; hop++) {
+            const headers = { Accept: accept, 'User-Agent': this.userAgent };
+            if (authorization && current.origin === url.origin)
+                headers.Authorization = authorization;
+            let res;
+            // Each request within what is left of the run's budget.
+            const limit = operationLimit(this.timeoutMs);
+            if (limit.ms <= 0)
+                throw new DeadlineError(`${method} ${current.href}`, 0, true);
+            try {
+                res = await rawRequest(method, current, headers, limit.ms, maxBody);
+            }
+            catch (e) {
+                if (e?.code === 'EBODYTOOLARGE') {
+                    throw this.error('protocol', `Registry ${this.host}: ${method} ${current.href}: ${e.message}.`, current);
+                }
+                const d = describeNetworkError(e, limit.ms);
+                throw this.error('unavailable', `${method} ${current.href}: ${d.text}`, current, undefined, d.retryable);
+            }
+            const loc = res.headers.location;
+            if ([301, 302, 303, 307, 308].includes(res.status) && loc) {
+                if (hop >= MAX_REDIRECTS) {
+                    throw this.error('protocol', `Registry ${this.host}: too many redirects from ${method} ${url.href}.`, url, res.status);
+                }
+                let next;
+                try {
+                    next = new URL(loc, current);
+                }
+                catch {
+                    throw this.error('protocol', `Registry ${this.host} redirected to an invalid location: ${loc}`, current, res.status);
+                }
+                if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+                    throw this.error('protocol', `Registry ${this.host} redirected to a non-HTTP location: ${next.href}`, current, res.status);
+                }
+                current = next;
+                continue;
+            }
+            return res;
+        }
+    }
+    async fetchToken(challenge, repository, requestUrl) {
+        const realm = challenge.params.realm;
+        if (!realm) {
+            throw this.error('protocol', `Registry ${this.host} sent a Bearer challenge without a realm.`, requestUrl, 401);
+        }
+        let tokenUrl;
+        try {
+            tokenUrl = new URL(realm);
+        }
+        catch {
+            throw this.error('protocol', `Registry ${this.host} sent an invalid token realm "${realm}".`, requestUrl, 401);
+        }
+        if (tokenUrl.protocol !== 'http:' && tokenUrl.protocol !== 'https:') {
+            throw this.error('protocol', `Registry ${this.host} sent a token realm that is not http(s): "${realm}".`, requestUrl, 401);
+        }
+        if (challenge.params.service)
+            tokenUrl.searchParams.set('service', challenge.params.service);
+        const scope = challenge.params.scope || `repository:${repository}:pull`;
+        for (const s of scope.split(' ').filter(Boolean))
+            tokenUrl.searchParams.append('scope', s);
+        let authorization;
+        if (this.creds) {
+            this.assertSafeForCredentials(tokenUrl);
+            authorization = basicAuth(this.creds);
+        }
+        const res = await this.send('GET', tokenUrl, 'application/json', authorization, MAX_JSON_BYTES);
+        if (res.status === 401 || res.status === 403) {
+            throw this.authError(tokenUrl, res.status, `the token service ${tokenUrl.origin}${tokenUrl.pathname} denied a token`, res.body);
+        }
+        if (res.status === 429 || res.status >= 500) {
+            throw this.error('unavailable', `GET ${tokenUrl.href}: ${statusText(res.status)}`, tokenUrl, res.status, true);
+        }
+        if (res.status < 200 || res.status > 299) {
+            throw this.error('protocol', `Token service ${tokenUrl.origin}${tokenUrl.pathname} answered ${statusText(res.status)}${suffix(errorSummary(res.body))}.`, tokenUrl, res.status);
+        }
+        let token;
+        try {
+            const j = JSON.parse(res.body.toString('utf8'));
+            token = j.token || j.access_token;
+        }
+        catch {
+            // handled below
+        }
+        if (typeof token !== 'string' || token === '') {
+            throw this.error('protocol', `Token service ${tokenUrl.origin}${tokenUrl.pathname} returned no token.`, tokenUrl, res.status);
+        }
+        return token;
+    }
+    /**
+     * One authenticated attempt: anonymous (or cached auth) first, then the challenge's
+     * scheme. Returns 2xx and 404 responses; throws RegistryError for everything else.
+     */
+    async attempt(method, url, accept, repository, maxBody) {
+        const scopeKey = `repository:${repository}:pull`;
+        let authorization;
+        const cached = this.tokens.get(scopeKey);
+        if (cached) {
+            if (this.creds)
+                this.assertSafeForCredentials(url);
+            authorization = `Bearer ${cached}`;
+        }
+        else if (this.basic && this.creds) {
+            this.assertSafeForCredentials(url);
+            authorization = basicAuth(this.creds);
+        }
+        let res = await this.send(method, url, accept, authorization, maxBody);
+        if (res.status === 401) {
+            const challenges = parseWwwAuthenticate(res.wwwAuthenticate);
+            const bearer = challenges.find((c) => c.scheme === 'bearer');
+            const basic = challenges.find((c) => c.scheme === 'basic');
+            if (bearer) {
+                // A cached token may have expired: get a fresh one, once.
+                this.tokens.delete(scopeKey);
+                const token = await this.fetchToken(bearer, repository, url);
+                this.tokens.set(scopeKey, token);
+                if (this.creds)
+                    this.assertSafeForCredentials(url);
+                res = await this.send(method, url, accept, `Bearer ${token}`, maxBody);
+            }
+            else if (basic) {
+                if (!this.creds) {
+                    throw this.error('auth', `Registry ${this.host} requires credentials (Basic auth) for ${method} ${url.href}. Set the registry-username and registry-password inputs.`, url, 401);
+                }
+                if (authorization?.startsWith('Basic '))
+                    throw this.authError(url, 401, `${method} ${url.pathname}`, res.body);
+                this.assertSafeForCredentials(url);
+                this.basic = true;
+                res = await this.send(method, url, accept, basicAuth(this.creds), maxBody);
+            }
+            else {
+                throw this.error('auth', `Registry ${this.host} answered ${method} ${url.href} with HTTP 401 and no usable WWW-Authenticate challenge` +
+                    `${res.wwwAuthenticate.length ? ` (${res.wwwAuthenticate.join(', ').slice(0, 120)})` : ''}. Check the registry-username and registry-password inputs.`, url, 401);
+            }
+        }
+        if (res.status === 401 || res.status === 403)
+            throw this.authError(url, res.status, `${method} ${url.pathname}`, res.body);
+        if (res.status === 404 || (res.status >= 200 && res.status <= 299))
+            return res;
+        if (res.status === 429 || res.status >= 500) {
+            throw this.error('unavailable', `${method} ${url.href}: ${statusText(res.status)}${suffix(errorSummary(res.body))}`, url, res.status, true);
+        }
+        throw this.error('protocol', `Registry ${this.host} answered ${method} ${url.href} with ${statusText(res.status)}${suffix(errorSummary(res.body))}.`, url, res.status);
+    }
+    /** attempt() with retries; exhausted retries become one 'unavailable' error naming the URL. */
+    async call(method, url, accept, repository, maxBody) {
+        let attempts = 0;
+        try {
+            return await withRetry(() => {
+                attempts++;
+                return this.attempt(method, url, accept, repository, maxBody);
+            }, {
+                retries: this.retries,
+                baseDelayMs: this.baseDelayMs,
+                isRetryable: (e) => e instanceof RegistryError && e.retryable
+            });
+        }
+        catch (e) {
+            if (e instanceof RegistryError && e.kind === 'unavailable') {
+                const prefix = `${method} ${url.href}: `;
+                const last = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+                throw new RegistryError('unavailable', `Registry ${this.host} is unavailable: ${method} ${url.href} failed after ${attempts} attempt${attempts === 1 ? '' : 's'} (last error: ${last}).`, { url: e.url, status: e.status, retryable: e.retryable, hint: 'Retry the job later; check the registry status page.' });
+            }
+            throw e;
+        }
+    }
+}
+function suffix(s) {
+    return s ? `: ${s}` : '';
+}
+function contentType(res) {
+    const ct = res.headers['content-type'];
+    const t = ct?.split(';')[0].trim();
+    return t || undefined;
+}
+function headerDigest(res) {
+    const d = res.headers['docker-content-digest'];
+    const v = (Array.isArray(d) ? d[0] : d)?.trim();
+    return v && DIGEST.test(v) ? v : undefined;
+}
+/** The target of `rel="next"` in a Link header, if any. */
+function nextLink(link) {
+    if (!link)
+        return undefined;
+    const s = Array.isArray(link) ? link.join(', ') : link;
+    const re = /<([^>]*)>\s*((?:;\s*[^;,]+)*)/g;
+    let m;
+    while ((m = re.exec(s)) !== null) {
+        const params = m[2];
+        if (/;\s*rel\s*=\s*"?(?:[^";,]*\s)?next(?:\s[^";,]*)?"?/i.test(params))
+            return m[1];
+    }
+    return undefined;
+}
+
+// Secrets are registered once (and masked by the runner via core.setSecret);
+// every text that leaves the action (summary, comment, JSON report, errors)
+// goes through redact() as a second line of defence.
+const secrets = new Set();
+function registerSecret(value) {
+    if (!value)
+        return;
+    secrets.add(value);
+    setSecret(value);
+}
+function redact(text) {
+    let out = text;
+    for (const secret of secrets) {
+        if (secret.length >= 3)
+            out = out.split(secret).join('***');
+    }
+    return out;
+}
+
 // Resolves the upstream chart version the blueprint wraps: the dependency's
 // version or range in Chart.yaml, against the repository's index (or an OCI
 // registry's tags), as Helm would; reports drift and checks values.yaml agrees.
@@ -46300,27 +46672,72 @@ function parseIndex(text, source) {
     }
     return entries;
 }
-/** Fetches `<repository>/index.yaml`; errors name the URL and what to check. */
-async function fetchIndex(repository, credentials) {
+/** Connection failures another attempt may get past (a refused connection is a wrong URL more often than not). */
+const TRANSIENT_CODES = new Set([
+    'ECONNRESET',
+    'ETIMEDOUT',
+    'EPIPE',
+    'EAI_AGAIN',
+    'ECONNABORTED',
+    'UND_ERR_SOCKET',
+    'UND_ERR_CLOSED'
+]);
+class IndexFetchError extends ActionError {
+    transient;
+    constructor(message, hint, transient) {
+        super(message, hint);
+        this.transient = transient;
+    }
+}
+/**
+ * Fetches `<repository>/index.yaml`, retrying transient failures with backoff,
+ * each attempt within the run's budget; errors name the URL and what to check.
+ */
+async function fetchIndex(repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
     const url = `${repository.replace(/\/+$/, '')}/index.yaml`;
     const headers = { 'user-agent': 'bp-temporal-action' };
     if (credentials)
         headers.authorization = basicAuth(credentials);
-    let response;
-    try {
-        response = await fetch(url, { signal: AbortSignal.timeout(60000), headers });
-    }
-    catch (error) {
-        const cause = error.cause;
-        throw new ActionError(`upstream repository ${url} is unreachable: ${cause?.code ?? cause?.message ?? error.message}`, 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input');
-    }
-    if (response.status === 401 || response.status === 403) {
-        throw new ActionError(`upstream repository ${url} answered HTTP ${response.status}`, `a private repository needs dependency-username and dependency-password${/^http:/i.test(url) ? ' and https:// (credentials are never sent over plain http except to loopback)' : ''}`);
-    }
-    if (!response.ok) {
-        throw new ActionError(`upstream repository ${url} answered HTTP ${response.status}`, 'check the dependency repository URL, or set repository-mirrors');
-    }
-    return { url, text: await response.text() };
+    const attempt = async () => {
+        const limit = operationLimit(OPERATION_LIMITS.http);
+        if (limit.ms <= 0)
+            throw new DeadlineError(`GET ${url}`, 0, true);
+        const mirrorHint = 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input';
+        try {
+            const response = await fetch(url, { signal: AbortSignal.timeout(limit.ms), headers });
+            if (response.status === 401 || response.status === 403) {
+                throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password' +
+                    (/^http:/i.test(url) ? ' and https:// (credentials are never sent over plain http except to loopback)' : ''), false);
+            }
+            if (!response.ok) {
+                const transient = (response.status >= 500 && response.status !== 501) || response.status === 429;
+                const hint = 'check the dependency repository URL, or set repository-mirrors';
+                throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, hint, transient);
+            }
+            return { url, text: await response.text() };
+        }
+        catch (error) {
+            if (error instanceof ActionError)
+                throw error;
+            const failure = error;
+            if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
+                if (limit.byRun)
+                    throw new DeadlineError(`GET ${url}`, limit.ms, true);
+                throw new IndexFetchError(`upstream repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true);
+            }
+            const code = failure.cause?.code;
+            const reason = code ?? failure.cause?.message ?? failure.message;
+            const transient = code !== undefined && TRANSIENT_CODES.has(code);
+            throw new IndexFetchError(`upstream repository ${url} is unreachable: ${reason}`, mirrorHint, transient);
+        }
+    };
+    return withRetry(attempt, {
+        ...retry,
+        isRetryable: (error) => error instanceof IndexFetchError && error.transient,
+        onRetry: (n, error, delayMs) => {
+            info(`${error.message}; retry ${n} of ${retry.retries} in ${(delayMs / 1000).toFixed(1)} s`);
+        }
+    });
 }
 async function availableVersions(repository, name, options) {
     if (repository.startsWith('oci://')) {
@@ -46426,6 +46843,9 @@ function consistencyFindings(blueprint, dependency, resolved, overridden) {
     const provenance = values.data.catalystBlueprint?.upstream;
     if (!provenance || typeof provenance !== 'object')
         return [];
+    // An empty chart declares a scratch blueprint: no provenance to agree with (the upstream input chose a dependency).
+    if ('chart' in provenance && String(provenance.chart ?? '').trim() === '')
+        return [];
     const findings = [];
     const chartFile = blueprint.chartYaml.displayPath;
     const checks = [
@@ -46496,12 +46916,12 @@ async function prepareWorkChart(options) {
     await mkdir$1(options.workRoot, { recursive: true });
     // Downloaded archives and the lock are rebuilt from Chart.yaml; unpacked
     // subcharts under charts/ are the chart's own and are kept.
-    await cp$1(source, dir, {
-        recursive: true,
-        filter: (file) => {
-            const rel = path__default.relative(source, file);
-            return rel !== 'Chart.lock' && !(path__default.dirname(rel) === 'charts' && rel.endsWith('.tgz'));
-        }
+    // A real copy, also when the chart or blueprint folder is a link; links leaving the chart are refused.
+    await copyChartFolder({
+        source,
+        destination: dir,
+        displayDir: blueprint.chartDir,
+        exclude: (rel) => rel === 'Chart.lock' || (path__default.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
     });
     const findings = await staleLockFindings(blueprint, source, options.upstreamOverride);
     const doc = distExports.parseDocument(await readFile(path__default.join(source, 'Chart.yaml'), 'utf8'));
@@ -46510,6 +46930,8 @@ async function prepareWorkChart(options) {
     if (options.upstreamOverride)
         doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version);
     const chartYamlText = doc.toString();
+    // A Chart.yaml that is a link is replaced by a file, not written through.
+    await rm$1(path__default.join(dir, 'Chart.yaml'), { force: true });
     await writeFile$1(path__default.join(dir, 'Chart.yaml'), chartYamlText);
     const dependencies = (distExports.parse(chartYamlText).dependencies ?? []).map((dep) => ({
         ...dep,
@@ -46660,7 +47082,17 @@ async function buildDependencies(helm, work, options) {
                 details: redact(result.stderr + result.stdout)
             };
         }
-        const guard = await checkBuiltDependencies(work, expected);
+        const digestFindings = await verifyDependencyArchives(path__default.join(work.dir, 'charts'), archiveSources(work, options, [...httpRepositories.keys()].map((url, i) => ({ url, text: indexes[i] })), plainHttpFor));
+        const checked = await checkBuiltDependencies(work, expected);
+        const digestFailed = digestFindings.some((finding) => finding.severity === 'error');
+        const guard = digestFindings.length
+            ? {
+                ...checked,
+                status: digestFailed ? 'failed' : checked.status,
+                summary: digestFailed ? 'a dependency archive differs from what its repository vouches for' : checked.summary,
+                findings: [...digestFindings, ...checked.findings]
+            }
+            : checked;
         const repositoryList = [...httpRepositories.keys(), ...[...ociHosts].map((host) => `oci://${host}`)];
         return {
             ...guard,
@@ -46675,6 +47107,37 @@ async function buildDependencies(helm, work, options) {
         // logs in again with the registry's own).
         await forgetCredentials(helm, repositories);
     }
+}
+/** Where each downloaded dependency came from and how to ask for its expected digest. */
+function archiveSources(work, options, indexes, plainHttpFor) {
+    const sources = [];
+    for (const dep of work.dependencies) {
+        if (dep.repository.startsWith('file://'))
+            continue;
+        const effective = applyMirrors(dep.repository, options.mirrors);
+        const index = indexes.find((candidate) => candidate.url === effective);
+        if (index) {
+            const source = `${index.url}/index.yaml`;
+            const entries = parseIndex(index.text, source)[dep.name] ?? [];
+            sources.push({
+                name: dep.name,
+                source,
+                expectedDigest: async (version) => normalizeDigest(entries.find((entry) => String(entry.version) === version)?.digest)
+            });
+        }
+        else if (effective.startsWith('oci://')) {
+            const { host, repository: base } = parseOciReference(effective);
+            const repository = base ? `${base}/${dep.name}` : dep.name;
+            const credentials = options.credentialsFor(`oci://${host}`);
+            const client = new RegistryClient({ host, plainHttp: plainHttpFor(host), credentials });
+            sources.push({
+                name: dep.name,
+                source: `oci://${host}/${repository}`,
+                expectedDigest: (version) => client.chartLayerDigest(repository, ociTag(version))
+            });
+        }
+    }
+    return sources;
 }
 /** Rewrites the repository config without usernames and passwords, and drops registry logins. */
 async function forgetCredentials(helm, repositories) {
@@ -46775,7 +47238,7 @@ function hollowByDeclaration(blueprint) {
 // history cannot be had, every blueprint is returned and the reason says why.
 const DEFAULT_GLOBS = ['platform/*', 'products/*'];
 const ZERO_SHA = /^0+$/;
-const SHA_RE = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
+const SHA_RE$1 = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 function git(cwd, args, timeoutMs = 60_000) {
     return new Promise((resolve) => {
         execFile('git', args, {
@@ -46787,7 +47250,7 @@ function git(cwd, args, timeoutMs = 60_000) {
         }, (error, stdout, stderr) => resolve({ ok: !error, stdout: String(stdout), stderr: String(stderr || (error ? error.message : '')) }));
     });
 }
-function lastLine(text) {
+function lastLine$1(text) {
     const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
     return lines[lines.length - 1] ?? 'no output';
 }
@@ -46814,7 +47277,7 @@ async function fetchCommits(cwd, shas, depth) {
 async function changedFiles(cwd, base, head, mergeBase, depth) {
     const inside = await git(cwd, ['rev-parse', '--is-inside-work-tree']);
     if (!inside.ok)
-        return { error: `${cwd} is not a git checkout (${lastLine(inside.stderr)})` };
+        return { error: `${cwd} is not a git checkout (${lastLine$1(inside.stderr)})` };
     const notes = [];
     let missing = [];
     for (const sha of [base, head])
@@ -46829,7 +47292,7 @@ async function changedFiles(cwd, base, head, mergeBase, depth) {
                 missing.push(sha);
         const names = missing.map((sha) => (sha === base ? `base commit ${short(sha)}` : `head commit ${short(sha)}`)).join(' and ');
         if (missing.length > 0) {
-            return { error: `${names} not in the clone and could not be fetched${fetched.ok ? '' : ` (${lastLine(fetched.stderr)})`}` };
+            return { error: `${names} not in the clone and could not be fetched${fetched.ok ? '' : ` (${lastLine$1(fetched.stderr)})`}` };
         }
         notes.push(`fetched ${wanted.map(short).join(', ')} from origin`);
     }
@@ -46840,14 +47303,14 @@ async function changedFiles(cwd, base, head, mergeBase, depth) {
             await fetchCommits(cwd, [base, head], depth);
             mb = await git(cwd, ['merge-base', base, head]);
         }
-        if (mb.ok && SHA_RE.test(mb.stdout.trim()))
+        if (mb.ok && SHA_RE$1.test(mb.stdout.trim()))
             from = mb.stdout.trim();
         else
             notes.push(`no merge base within ${depth} commits: compared with the base commit directly`);
     }
     const diff = await git(cwd, ['diff', '--name-only', '--no-renames', '-z', '--relative', from, head, '--']);
     if (!diff.ok)
-        return { error: `git diff ${short(from)} ${short(head)} failed (${lastLine(diff.stderr)})` };
+        return { error: `git diff ${short(from)} ${short(head)} failed (${lastLine$1(diff.stderr)})` };
     const files = diff.stdout.split('\0').filter((f) => f !== '');
     return { files, note: notes.length > 0 ? notes.join('; ') : undefined };
 }
@@ -46959,25 +47422,24 @@ async function chartOf(workspace, blueprint) {
         return fallback;
     }
 }
-/** The upstream a blueprint wraps: its provenance block names it; else its first dependency. */
+/**
+ * The matrix's `upstream` for a blueprint: what values.yaml
+ * `catalystBlueprint.upstream.chart` names; '' otherwise. The action reads an
+ * empty upstream input as "decide from the chart" (a scratch blueprint's empty
+ * provenance, or the only non-library dependency), so an entry passed on
+ * unchanged always agrees with the action's own choice.
+ */
 async function upstreamOf(workspace, chart) {
     try {
         const values = distExports.parse(await readFile(path__default.join(workspace, chart, 'values.yaml'), 'utf8'));
         const named = values?.catalystBlueprint?.upstream?.chart;
-        if (typeof named === 'string' && named.trim() !== '')
+        if (typeof named === 'string')
             return named.trim();
     }
     catch {
         // no values.yaml, or not YAML: the action reports that when it runs on the blueprint
     }
-    try {
-        const meta = distExports.parse(await readFile(path__default.join(workspace, chart, 'Chart.yaml'), 'utf8'));
-        const first = meta?.dependencies?.[0]?.name;
-        return typeof first === 'string' ? first : '';
-    }
-    catch {
-        return '';
-    }
+    return '';
 }
 /** Every blueprint folder (relative, `/`-separated) matched by the globs; sorted. */
 async function listBlueprints(workspace, globs = DEFAULT_GLOBS) {
@@ -46998,31 +47460,31 @@ function changedBlueprints(blueprints, files) {
     const normalized = files.map((f) => f.replace(/\\/g, '/'));
     return sortStrings(blueprints.filter((bp) => normalized.some((f) => f.startsWith(`${bp}/`))));
 }
-const isObj$2 = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-const strAt = (o, ...keys) => {
+const isObj$4 = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const strAt$1 = (o, ...keys) => {
     let cur = o;
     for (const k of keys)
-        cur = isObj$2(cur) ? cur[k] : undefined;
+        cur = isObj$4(cur) ? cur[k] : undefined;
     return typeof cur === 'string' ? cur : undefined;
 };
 /** The git range an event stands for, or a decision that needs no git. */
 function eventRange(eventName, payload) {
     if (eventName === 'pull_request' || eventName === 'pull_request_target') {
         return {
-            base: strAt(payload, 'pull_request', 'base', 'sha'),
-            head: strAt(payload, 'pull_request', 'head', 'sha'),
+            base: strAt$1(payload, 'pull_request', 'base', 'sha'),
+            head: strAt$1(payload, 'pull_request', 'head', 'sha'),
             mergeBase: true,
-            label: `pull request #${isObj$2(payload) && isObj$2(payload.pull_request) ? String(payload.pull_request.number ?? '?') : '?'}`
+            label: `pull request #${isObj$4(payload) && isObj$4(payload.pull_request) ? String(payload.pull_request.number ?? '?') : '?'}`
         };
     }
     if (eventName === 'merge_group') {
-        return { base: strAt(payload, 'merge_group', 'base_sha'), head: strAt(payload, 'merge_group', 'head_sha'), mergeBase: false, label: 'merge group' };
+        return { base: strAt$1(payload, 'merge_group', 'base_sha'), head: strAt$1(payload, 'merge_group', 'head_sha'), mergeBase: false, label: 'merge group' };
     }
     if (eventName === 'push') {
-        const ref = strAt(payload, 'ref') ?? '';
-        const before = strAt(payload, 'before');
-        const after = strAt(payload, 'after');
-        if ((isObj$2(payload) && payload.deleted === true) || (after !== undefined && ZERO_SHA.test(after))) {
+        const ref = strAt$1(payload, 'ref') ?? '';
+        const before = strAt$1(payload, 'before');
+        const after = strAt$1(payload, 'after');
+        if ((isObj$4(payload) && payload.deleted === true) || (after !== undefined && ZERO_SHA.test(after))) {
             return { none: `push deleted ${ref || 'a ref'}: nothing to validate` };
         }
         const tag = /^refs\/tags\/((?:platform|products)\/[^/]+)\/v\d+\.\d+\.\d+\S*$/.exec(ref);
@@ -47069,7 +47531,7 @@ async function discoverBlueprints(opts) {
         return result(hit, workspace, hit.length > 0 ? `release tag ${range.tag}: ${hit.join(', ')}` : `release tag ${range.tag}: no blueprint folder ${range.blueprint}`);
     }
     const { base, head, label } = range;
-    if (!base || !head || !SHA_RE.test(base) || !SHA_RE.test(head)) {
+    if (!base || !head || !SHA_RE$1.test(base) || !SHA_RE$1.test(head)) {
         return result(all, workspace, `${label}: the event has no usable base/head commits, all blueprints (${count(all.length)})`);
     }
     const diff = await changedFiles(workspace, base, head, range.mergeBase, depth);
@@ -47278,20 +47740,22 @@ async function suggestPin(image) {
         return { image, error: error.message.split('\n')[0] };
     }
 }
-/** Looks up every failing image of the images step concurrently and writes the pinned reference into its finding. */
+/**
+ * Looks up every failing image of the images step concurrently and records the
+ * pinned reference as data of the step (ImageData.pinned); reporting puts it
+ * into the images table and into the findings' copy-paste snippets.
+ */
 async function addPinSuggestions(step) {
     const failing = [...new Set((step.data?.images ?? []).filter((image) => !image.ok && image.image !== '').map((image) => image.image))];
     const suggestions = await Promise.all(failing.map((image) => suggestPin(image)));
     for (const suggestion of suggestions) {
-        const finding = step.findings.find((f) => f.rule === 'image-pinned' && f.message.startsWith(`Image ${suggestion.image} `));
-        if (finding) {
-            finding.fix = suggestion.pinned
-                ? `pin it by digest: ${suggestion.pinned}`
-                : `${finding.fix ?? ''} (digest lookup failed: ${suggestion.error})`.trim();
-        }
         for (const image of step.data?.images ?? []) {
-            if (image.image === suggestion.image && suggestion.pinned)
+            if (image.image !== suggestion.image)
+                continue;
+            if (suggestion.pinned)
                 image.pinned = suggestion.pinned;
+            else if (suggestion.error)
+                image.pinError = suggestion.error;
         }
     }
     return suggestions;
@@ -48125,263 +48589,533 @@ function parseRenderDetailed(output, options = {}) {
     return { documents, errors };
 }
 
-// Small helpers shared by the gates: mapping rendered template paths to files of
-// the repository, step status from findings, text tails, helm value paths.
-/** Joins a chart-relative path onto the chart folder shown to people (posix separators). */
-function displayJoin(displayChartDir, relative) {
-    const dir = displayChartDir.split(path__default.sep).join('/').replace(/\/+$/, '');
-    return dir === '' || dir === '.' ? relative : `${dir}/${relative}`;
-}
-/**
- * The repository file of a rendered template: `<chart>/templates/x.yaml` →
- * `<displayChartDir>/templates/x.yaml`. Templates of subcharts
- * (`<chart>/charts/<dep>/...`) have no file in the repository (charts/ is built,
- * never committed): undefined.
- */
-function repoFileForSource(source, chartName, displayChartDir) {
-    if (!source)
-        return undefined;
-    const prefix = `${chartName}/`;
-    if (!source.startsWith(prefix))
-        return undefined;
-    const relative = source.slice(prefix.length);
-    if (relative.startsWith('charts/') || relative.includes('..'))
-        return undefined;
-    return displayJoin(displayChartDir, relative);
-}
-/** failed when any finding is an error, warning when any is a warning, else passed. */
-function statusOf(findings) {
-    if (findings.some((f) => f.severity === 'error'))
-        return 'failed';
-    if (findings.some((f) => f.severity === 'warning'))
-        return 'warning';
-    return 'passed';
-}
-function tail(text, count) {
-    const lines = text.replace(/\s+$/, '').split('\n');
-    return lines.slice(-count).join('\n');
-}
-function escapeKey(key) {
-    return key.replace(/[\\.,=[\]]/g, (c) => `\\${c}`);
-}
-/** `a.b[0].c` as `--set` reads it (dots, commas, `=` and brackets in keys escaped). */
-function setPath(valuePath) {
-    let out = '';
-    for (const segment of valuePath) {
-        if (typeof segment === 'number')
-            out += `[${segment}]`;
-        else
-            out += out === '' ? escapeKey(segment) : `.${escapeKey(segment)}`;
+class Diff {
+    diff(oldStr, newStr, 
+    // Type below is not accurate/complete - see above for full possibilities - but it compiles
+    options = {}) {
+        let callback;
+        if (typeof options === 'function') {
+            callback = options;
+            options = {};
+        }
+        else if ('callback' in options) {
+            callback = options.callback;
+        }
+        // Allow subclasses to massage the input prior to running
+        const oldString = this.castInput(oldStr, options);
+        const newString = this.castInput(newStr, options);
+        const oldTokens = this.removeEmpty(this.tokenize(oldString, options));
+        const newTokens = this.removeEmpty(this.tokenize(newString, options));
+        return this.diffWithOptionsObj(oldTokens, newTokens, options, callback);
     }
-    return out;
-}
-/** `a.b.c` (as written by people, e.g. in the observability-toggles input) → segments; `\.` keeps a dot in a key, `[n]` is a list index. */
-function parseDottedPath(text) {
-    const out = [];
-    let current = '';
-    let pending = false;
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
-        if (c === '\\' && i + 1 < text.length) {
-            current += text[++i];
-            pending = true;
-        }
-        else if (c === '.') {
-            if (pending)
-                out.push(current);
-            current = '';
-            pending = false;
-        }
-        else if (c === '[') {
-            const close = text.indexOf(']', i);
-            const index = close > i ? text.slice(i + 1, close) : '';
-            if (/^\d+$/.test(index)) {
-                if (pending)
-                    out.push(current);
-                out.push(Number(index));
-                current = '';
-                pending = false;
-                i = close;
+    diffWithOptionsObj(oldTokens, newTokens, options, callback) {
+        var _a;
+        const done = (value) => {
+            value = this.postProcess(value, options);
+            if (callback) {
+                setTimeout(function () { callback(value); }, 0);
+                return undefined;
             }
             else {
-                current += c;
-                pending = true;
+                return value;
             }
+        };
+        const newLen = newTokens.length, oldLen = oldTokens.length;
+        let editLength = 1;
+        let maxEditLength = newLen + oldLen;
+        if (options.maxEditLength != null) {
+            maxEditLength = Math.min(maxEditLength, options.maxEditLength);
+        }
+        const maxExecutionTime = (_a = options.timeout) !== null && _a !== void 0 ? _a : Infinity;
+        const abortAfterTimestamp = Date.now() + maxExecutionTime;
+        const bestPath = [{ oldPos: -1, lastComponent: undefined }];
+        // Seed editLength = 0, i.e. the content starts with the same values
+        let newPos = this.extractCommon(bestPath[0], newTokens, oldTokens, 0, options);
+        if (bestPath[0].oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
+            // Identity per the equality and tokenizer
+            return done(this.buildValues(bestPath[0].lastComponent, newTokens, oldTokens));
+        }
+        // Once we hit the right edge of the edit graph on some diagonal k, we can
+        // definitely reach the end of the edit graph in no more than k edits, so
+        // there's no point in considering any moves to diagonal k+1 any more (from
+        // which we're guaranteed to need at least k+1 more edits).
+        // Similarly, once we've reached the bottom of the edit graph, there's no
+        // point considering moves to lower diagonals.
+        // We record this fact by setting minDiagonalToConsider and
+        // maxDiagonalToConsider to some finite value once we've hit the edge of
+        // the edit graph.
+        // This optimization is not faithful to the original algorithm presented in
+        // Myers's paper, which instead pointlessly extends D-paths off the end of
+        // the edit graph - see page 7 of Myers's paper which notes this point
+        // explicitly and illustrates it with a diagram. This has major performance
+        // implications for some common scenarios. For instance, to compute a diff
+        // where the new text simply appends d characters on the end of the
+        // original text of length n, the true Myers algorithm will take O(n+d^2)
+        // time while this optimization needs only O(n+d) time.
+        let minDiagonalToConsider = -Infinity, maxDiagonalToConsider = Infinity;
+        // Main worker method. checks all permutations of a given edit length for acceptance.
+        const execEditLength = () => {
+            for (let diagonalPath = Math.max(minDiagonalToConsider, -editLength); diagonalPath <= Math.min(maxDiagonalToConsider, editLength); diagonalPath += 2) {
+                let basePath;
+                const removePath = bestPath[diagonalPath - 1], addPath = bestPath[diagonalPath + 1];
+                if (removePath) {
+                    // No one else is going to attempt to use this value, clear it
+                    // @ts-expect-error - perf optimisation. This type-violating value will never be read.
+                    bestPath[diagonalPath - 1] = undefined;
+                }
+                let canAdd = false;
+                if (addPath) {
+                    // what newPos will be after we do an insertion:
+                    const addPathNewPos = addPath.oldPos - diagonalPath;
+                    canAdd = addPath && 0 <= addPathNewPos && addPathNewPos < newLen;
+                }
+                const canRemove = removePath && removePath.oldPos + 1 < oldLen;
+                if (!canAdd && !canRemove) {
+                    // If this path is a terminal then prune
+                    // @ts-expect-error - perf optimisation. This type-violating value will never be read.
+                    bestPath[diagonalPath] = undefined;
+                    continue;
+                }
+                // Select the diagonal that we want to branch from. We select the prior
+                // path whose position in the old string is the farthest from the origin
+                // and does not pass the bounds of the diff graph
+                if (!canRemove || (canAdd && removePath.oldPos < addPath.oldPos)) {
+                    basePath = this.addToPath(addPath, true, false, 0, options);
+                }
+                else {
+                    basePath = this.addToPath(removePath, false, true, 1, options);
+                }
+                newPos = this.extractCommon(basePath, newTokens, oldTokens, diagonalPath, options);
+                if (basePath.oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
+                    // If we have hit the end of both strings, then we are done
+                    return done(this.buildValues(basePath.lastComponent, newTokens, oldTokens)) || true;
+                }
+                else {
+                    bestPath[diagonalPath] = basePath;
+                    if (basePath.oldPos + 1 >= oldLen) {
+                        maxDiagonalToConsider = Math.min(maxDiagonalToConsider, diagonalPath - 1);
+                    }
+                    if (newPos + 1 >= newLen) {
+                        minDiagonalToConsider = Math.max(minDiagonalToConsider, diagonalPath + 1);
+                    }
+                }
+            }
+            editLength++;
+        };
+        // Performs the length of edit iteration. Is a bit fugly as this has to support the
+        // sync and async mode which is never fun. Loops over execEditLength until a value
+        // is produced, or until the edit length exceeds options.maxEditLength (if given),
+        // in which case it will return undefined.
+        if (callback) {
+            (function exec() {
+                setTimeout(function () {
+                    if (editLength > maxEditLength || Date.now() > abortAfterTimestamp) {
+                        return callback(undefined);
+                    }
+                    if (!execEditLength()) {
+                        exec();
+                    }
+                }, 0);
+            }());
         }
         else {
-            current += c;
-            pending = true;
+            while (editLength <= maxEditLength && Date.now() <= abortAfterTimestamp) {
+                const ret = execEditLength();
+                if (ret) {
+                    return ret;
+                }
+            }
         }
     }
-    if (pending)
-        out.push(current);
-    return out;
-}
-/** Value at a path of plain data, or undefined. */
-function valueAt(data, valuePath) {
-    let cur = data;
-    for (const segment of valuePath) {
-        if (cur === null || typeof cur !== 'object')
-            return undefined;
-        cur = cur[segment];
+    addToPath(path, added, removed, oldPosInc, options) {
+        const last = path.lastComponent;
+        if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
+            return {
+                oldPos: path.oldPos + oldPosInc,
+                lastComponent: { count: last.count + 1, added: added, removed: removed, previousComponent: last.previousComponent }
+            };
+        }
+        else {
+            return {
+                oldPos: path.oldPos + oldPosInc,
+                lastComponent: { count: 1, added: added, removed: removed, previousComponent: last }
+            };
+        }
     }
-    return cur;
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/**
- * helm's error message: the `Error: …` line of stderr with its indented
- * continuation lines (Helm 4 spreads template errors over several), joined into
- * one line; else the last non-empty line.
- */
-function helmErrorLine(stderr, stdout = '') {
-    const text = stderr.trim() || stdout.trim();
-    const lines = text.split('\n');
-    const at = lines.findIndex((l) => l.startsWith('Error: '));
-    if (at === -1)
-        return lines.map((l) => l.trim()).filter((l) => l !== '').pop() ?? '';
-    const parts = [lines[at].slice('Error: '.length).trim()];
-    for (const line of lines.slice(at + 1)) {
-        if (!/^\s+\S/.test(line))
-            break;
-        parts.push(line.trim());
+    extractCommon(basePath, newTokens, oldTokens, diagonalPath, options) {
+        const newLen = newTokens.length, oldLen = oldTokens.length;
+        let oldPos = basePath.oldPos, newPos = oldPos - diagonalPath, commonCount = 0;
+        while (newPos + 1 < newLen && oldPos + 1 < oldLen && this.equals(oldTokens[oldPos + 1], newTokens[newPos + 1], options)) {
+            newPos++;
+            oldPos++;
+            commonCount++;
+            if (options.oneChangePerToken) {
+                basePath.lastComponent = { count: 1, previousComponent: basePath.lastComponent, added: false, removed: false };
+            }
+        }
+        if (commonCount && !options.oneChangePerToken) {
+            basePath.lastComponent = { count: commonCount, previousComponent: basePath.lastComponent, added: false, removed: false };
+        }
+        basePath.oldPos = oldPos;
+        return newPos;
     }
-    return parts.join(' ');
-}
-/** `<chart>/templates/x.yaml:7` (or `…:7:12`) anywhere in a helm message. */
-function templateLocation(text, chartName) {
-    const escaped = chartName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const match = new RegExp(`(?:^|[\\s("'])(${escaped}/[^\\s:()"']+):(\\d+)`).exec(text);
-    if (!match)
-        return undefined;
-    return { source: match[1], line: Number(match[2]) };
-}
-/** Visits every mapping entry of a values tree, depth first; `visit` returns false to skip the entry's subtree. */
-function walkValues(node, visit, at = []) {
-    if (Array.isArray(node)) {
-        node.forEach((item, i) => walkValues(item, visit, [...at, i]));
-        return;
+    equals(left, right, options) {
+        if (options.comparator) {
+            return options.comparator(left, right);
+        }
+        else {
+            return left === right
+                || (!!options.ignoreCase && left.toLowerCase() === right.toLowerCase());
+        }
     }
-    if (!isRecord(node))
-        return;
-    for (const [key, value] of Object.entries(node)) {
-        if (visit(key, value, at) !== false)
-            walkValues(value, visit, [...at, key]);
+    removeEmpty(array) {
+        const ret = [];
+        for (let i = 0; i < array.length; i++) {
+            if (array[i]) {
+                ret.push(array[i]);
+            }
+        }
+        return ret;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    castInput(value, options) {
+        return value;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    tokenize(value, options) {
+        return Array.from(value);
+    }
+    join(chars) {
+        // Assumes ValueT is string, which is the case for most subclasses.
+        // When it's false, e.g. in diffArrays, this method needs to be overridden (e.g. with a no-op)
+        // Yes, the casts are verbose and ugly, because this pattern - of having the base class SORT OF
+        // assume tokens and values are strings, but not completely - is weird and janky.
+        return chars.join('');
+    }
+    postProcess(changeObjects, 
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    options) {
+        return changeObjects;
+    }
+    get useLongestToken() {
+        return false;
+    }
+    buildValues(lastComponent, newTokens, oldTokens) {
+        // First we convert our linked list of components in reverse order to an
+        // array in the right order:
+        const components = [];
+        let nextComponent;
+        while (lastComponent) {
+            components.push(lastComponent);
+            nextComponent = lastComponent.previousComponent;
+            delete lastComponent.previousComponent;
+            lastComponent = nextComponent;
+        }
+        components.reverse();
+        const componentLen = components.length;
+        let componentPos = 0, newPos = 0, oldPos = 0;
+        for (; componentPos < componentLen; componentPos++) {
+            const component = components[componentPos];
+            if (!component.removed) {
+                if (!component.added && this.useLongestToken) {
+                    let value = newTokens.slice(newPos, newPos + component.count);
+                    value = value.map(function (value, i) {
+                        const oldValue = oldTokens[oldPos + i];
+                        return oldValue.length > value.length ? oldValue : value;
+                    });
+                    component.value = this.join(value);
+                }
+                else {
+                    component.value = this.join(newTokens.slice(newPos, newPos + component.count));
+                }
+                newPos += component.count;
+                // Common case
+                if (!component.added) {
+                    oldPos += component.count;
+                }
+            }
+            else {
+                component.value = this.join(oldTokens.slice(oldPos, oldPos + component.count));
+                oldPos += component.count;
+            }
+        }
+        return components;
     }
 }
 
-// Gate `chart-tests`: the chart's own `tests/*.sh` (self-contained `helm template`
-// assertions, e.g. tests/observability-toggle.sh CHART_DIR). Each runs as
-// `bash <script> <chartDir>` (argument array, no shell string) in a copy of the
-// chart of its own (what it writes cannot reach the renders or the package),
-// with the action's helm first on PATH, HELM_* homes of its own that hold no
-// credentials, and a time limit.
-const CHART_TEST_TIMEOUT_MS = 5 * 60 * 1000;
-/** Output kept per script (the head is dropped beyond this). */
-const MAX_OUTPUT_BYTES = 1024 * 1024;
-const TAIL_LINES = 20;
-/** `tests/*.sh` of the chart, sorted, relative to the chart folder. */
-async function listChartTests(chartDir) {
-    try {
-        const entries = await readdir$1(path__default.join(chartDir, 'tests'), { withFileTypes: true });
-        return entries
-            .filter((e) => e.isFile() && e.name.endsWith('.sh'))
-            .map((e) => `tests/${e.name}`)
-            .sort();
+class LineDiff extends Diff {
+    constructor() {
+        super(...arguments);
+        this.tokenize = tokenize;
     }
-    catch {
-        return [];
-    }
-}
-function runChartTest(chartDir, script, env, timeoutMs = CHART_TEST_TIMEOUT_MS) {
-    const start = performance.now();
-    return new Promise((resolve) => {
-        const chunks = [];
-        let size = 0;
-        const keep = (chunk) => {
-            chunks.push(chunk);
-            size += chunk.length;
-            while (size > MAX_OUTPUT_BYTES && chunks.length > 1)
-                size -= chunks.shift().length;
-        };
-        let timedOut = false;
-        let settled = false;
-        // Own process group, so a timeout ends the script's helm children too.
-        const child = spawn('bash', [path__default.join(chartDir, script), chartDir], { cwd: chartDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
-        const kill = () => {
-            try {
-                if (child.pid !== undefined && process.platform !== 'win32')
-                    process.kill(-child.pid, 'SIGKILL');
-                else
-                    child.kill('SIGKILL');
+    equals(left, right, options) {
+        // If we're ignoring whitespace, we need to normalise lines by stripping
+        // whitespace before checking equality. (This has an annoying interaction
+        // with newlineIsToken that requires special handling: if newlines get their
+        // own token, then we DON'T want to trim the *newline* tokens down to empty
+        // strings, since this would cause us to treat whitespace-only line content
+        // as equal to a separator between lines, which would be weird and
+        // inconsistent with the documented behavior of the options.)
+        if (options.ignoreWhitespace) {
+            if (!options.newlineIsToken || !left.includes('\n')) {
+                left = left.trim();
             }
-            catch {
-                // already gone
+            if (!options.newlineIsToken || !right.includes('\n')) {
+                right = right.trim();
             }
-        };
-        const timer = setTimeout(() => {
-            timedOut = true;
-            kill();
-        }, timeoutMs);
-        child.stdout.on('data', keep);
-        child.stderr.on('data', keep);
-        const finish = (exitCode, signal, extra) => {
-            if (settled)
-                return;
-            settled = true;
-            clearTimeout(timer);
-            let output = Buffer.concat(chunks).toString('utf8');
-            if (extra)
-                output += `${output.endsWith('\n') || output === '' ? '' : '\n'}${extra}\n`;
-            const result = { script, exitCode, timedOut, durationMs: Math.round(performance.now() - start), output };
-            if (signal)
-                result.signal = signal;
-            resolve(result);
-        };
-        child.on('error', (error) => finish(127, undefined, `cannot start bash: ${error.message}`));
-        // Whatever the script left running in the background ends with it (and
-        // releases the output pipes, so 'close' follows).
-        child.on('exit', kill);
-        child.on('close', (code, signal) => finish(code ?? 128, signal ?? undefined, timedOut ? `(stopped after ${Math.round(timeoutMs / 1000)} s)` : undefined));
-    });
-}
-function chartTestsSkipped(summary) {
-    return { id: 'chart-tests', title: 'Chart tests', status: 'skipped', durationMs: 0, summary, findings: [], data: { scripts: [] } };
-}
-function chartTestsStep(results, displayChartDir, durationMs) {
-    if (results.length === 0)
-        return chartTestsSkipped('no tests/*.sh in the chart');
-    const findings = [];
-    const details = [];
-    for (const r of results) {
-        if (r.exitCode === 0 && !r.timedOut)
-            continue;
-        const last = tail(r.output, TAIL_LINES);
-        const lastLine = last.split('\n').filter((l) => l.trim() !== '').pop() ?? '';
-        const how = r.timedOut ? `timed out after ${Math.round(r.durationMs / 1000)} s` : r.signal ? `was killed (${r.signal})` : `exited ${r.exitCode}`;
-        findings.push({
-            rule: 'chart-test',
-            severity: 'error',
-            message: `Chart test ${r.script} ${how}${lastLine ? `: ${lastLine.trim()}` : ''}`,
-            fix: `Run \`bash ${r.script} .\` in the chart folder to reproduce.`,
-            file: displayJoin(displayChartDir, r.script)
-        });
-        details.push(`${r.script} (${how}), last ${TAIL_LINES} lines:\n${last}`);
+        }
+        else if (options.ignoreNewlineAtEof && !options.newlineIsToken) {
+            if (left.endsWith('\n')) {
+                left = left.slice(0, -1);
+            }
+            if (right.endsWith('\n')) {
+                right = right.slice(0, -1);
+            }
+        }
+        return super.equals(left, right, options);
     }
-    const failed = findings.length;
-    const step = {
-        id: 'chart-tests',
-        title: 'Chart tests',
-        status: failed > 0 ? 'failed' : 'passed',
-        durationMs,
-        summary: failed > 0 ? `${failed} of ${results.length} chart test${results.length === 1 ? '' : 's'} failed` : `${results.length} chart test${results.length === 1 ? '' : 's'} passed`,
-        findings,
-        data: { scripts: results }
-    };
-    if (details.length > 0)
-        step.details = details.join('\n\n');
-    return step;
+}
+const lineDiff = new LineDiff();
+function diffLines(oldStr, newStr, options) {
+    return lineDiff.diff(oldStr, newStr, options);
+}
+// Exported standalone so it can be used from jsonDiff too.
+function tokenize(value, options) {
+    if (options.stripTrailingCr) {
+        // remove one \r before \n to match GNU diff's --strip-trailing-cr behavior
+        value = value.replace(/\r\n/g, '\n');
+    }
+    const retLines = [], linesAndNewlines = value.split(/(\n|\r\n)/);
+    // Ignore the final empty token that occurs if the string ends with a new line
+    if (!linesAndNewlines[linesAndNewlines.length - 1]) {
+        linesAndNewlines.pop();
+    }
+    // Merge the content and line separators into single tokens
+    for (let i = 0; i < linesAndNewlines.length; i++) {
+        const line = linesAndNewlines[i];
+        if (i % 2 && !options.newlineIsToken) {
+            retLines[retLines.length - 1] += line;
+        }
+        else {
+            retLines.push(line);
+        }
+    }
+    return retLines;
+}
+
+const INCLUDE_HEADERS = {
+    includeIndex: true,
+    includeUnderline: true,
+    includeFileHeaders: true
+};
+function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
+    let optionsObj;
+    if (!options) {
+        optionsObj = {};
+    }
+    else if (typeof options === 'function') {
+        optionsObj = { callback: options };
+    }
+    else {
+        optionsObj = options;
+    }
+    if (typeof optionsObj.context === 'undefined') {
+        optionsObj.context = 4;
+    }
+    // We copy this into its own variable to placate TypeScript, which thinks
+    // optionsObj.context might be undefined in the callbacks below.
+    const context = optionsObj.context;
+    // @ts-expect-error (runtime check for something that is correctly a static type error)
+    if (optionsObj.newlineIsToken) {
+        throw new Error('newlineIsToken may not be used with patch-generation functions, only with diffing functions');
+    }
+    if (!optionsObj.callback) {
+        return diffLinesResultToPatch(diffLines(oldStr, newStr, optionsObj));
+    }
+    else {
+        const { callback } = optionsObj;
+        diffLines(oldStr, newStr, Object.assign(Object.assign({}, optionsObj), { callback: (diff) => {
+                const patch = diffLinesResultToPatch(diff);
+                // TypeScript is unhappy without the cast because it does not understand that `patch` may
+                // be undefined here only if `callback` is StructuredPatchCallbackAbortable:
+                callback(patch);
+            } }));
+    }
+    function diffLinesResultToPatch(diff) {
+        // STEP 1: Build up the patch with no "\ No newline at end of file" lines and with the arrays
+        //         of lines containing trailing newline characters. We'll tidy up later...
+        if (!diff) {
+            return;
+        }
+        diff.push({ value: '', lines: [] }); // Append an empty value to make cleanup easier
+        function contextLines(lines) {
+            return lines.map(function (entry) { return ' ' + entry; });
+        }
+        const hunks = [];
+        let oldRangeStart = 0, newRangeStart = 0, curRange = [], oldLine = 1, newLine = 1;
+        for (let i = 0; i < diff.length; i++) {
+            const current = diff[i], lines = current.lines || splitLines(current.value);
+            current.lines = lines;
+            if (current.added || current.removed) {
+                // If we have previous context, start with that
+                if (!oldRangeStart) {
+                    const prev = diff[i - 1];
+                    oldRangeStart = oldLine;
+                    newRangeStart = newLine;
+                    if (prev) {
+                        curRange = context > 0 ? contextLines(prev.lines.slice(-context)) : [];
+                        oldRangeStart -= curRange.length;
+                        newRangeStart -= curRange.length;
+                    }
+                }
+                // Output our changes
+                for (const line of lines) {
+                    curRange.push((current.added ? '+' : '-') + line);
+                }
+                // Track the updated file position
+                if (current.added) {
+                    newLine += lines.length;
+                }
+                else {
+                    oldLine += lines.length;
+                }
+            }
+            else {
+                // Identical context lines. Track line changes
+                if (oldRangeStart) {
+                    // Close out any changes that have been output (or join overlapping)
+                    if (lines.length <= context * 2 && i < diff.length - 2) {
+                        // Overlapping
+                        for (const line of contextLines(lines)) {
+                            curRange.push(line);
+                        }
+                    }
+                    else {
+                        // end the range and output
+                        const contextSize = Math.min(lines.length, context);
+                        for (const line of contextLines(lines.slice(0, contextSize))) {
+                            curRange.push(line);
+                        }
+                        const hunk = {
+                            oldStart: oldRangeStart,
+                            oldLines: (oldLine - oldRangeStart + contextSize),
+                            newStart: newRangeStart,
+                            newLines: (newLine - newRangeStart + contextSize),
+                            lines: curRange
+                        };
+                        hunks.push(hunk);
+                        oldRangeStart = 0;
+                        newRangeStart = 0;
+                        curRange = [];
+                    }
+                }
+                oldLine += lines.length;
+                newLine += lines.length;
+            }
+        }
+        // Step 2: eliminate the trailing `\n` from each line of each hunk, and, where needed, add
+        //         "\ No newline at end of file".
+        for (const hunk of hunks) {
+            for (let i = 0; i < hunk.lines.length; i++) {
+                if (hunk.lines[i].endsWith('\n')) {
+                    hunk.lines[i] = hunk.lines[i].slice(0, -1);
+                }
+                else {
+                    hunk.lines.splice(i + 1, 0, '\\ No newline at end of file');
+                    i++; // Skip the line we just added, then continue iterating
+                }
+            }
+        }
+        return {
+            oldFileName: oldFileName, newFileName: newFileName,
+            oldHeader: oldHeader, newHeader: newHeader,
+            hunks: hunks
+        };
+    }
+}
+/**
+ * creates a unified diff patch.
+ * @param patch either a single structured patch object (as returned by `structuredPatch`) or an array of them (as returned by `parsePatch`)
+ */
+function formatPatch(patch, headerOptions) {
+    if (!headerOptions) {
+        headerOptions = INCLUDE_HEADERS;
+    }
+    if (Array.isArray(patch)) {
+        if (patch.length > 1 && !headerOptions.includeFileHeaders) {
+            throw new Error('Cannot omit file headers on a multi-file patch. '
+                + '(The result would be unparseable; how would a tool trying to apply '
+                + 'the patch know which changes are to which file?)');
+        }
+        return patch.map(p => formatPatch(p, headerOptions)).join('\n');
+    }
+    const ret = [];
+    if (headerOptions.includeIndex && patch.oldFileName == patch.newFileName) {
+        ret.push('Index: ' + patch.oldFileName);
+    }
+    if (headerOptions.includeUnderline) {
+        ret.push('===================================================================');
+    }
+    if (headerOptions.includeFileHeaders) {
+        ret.push('--- ' + patch.oldFileName + (typeof patch.oldHeader === 'undefined' ? '' : '\t' + patch.oldHeader));
+        ret.push('+++ ' + patch.newFileName + (typeof patch.newHeader === 'undefined' ? '' : '\t' + patch.newHeader));
+    }
+    for (let i = 0; i < patch.hunks.length; i++) {
+        const hunk = patch.hunks[i];
+        // Unified Diff Format quirk: If the chunk size is 0,
+        // the first number is one lower than one would expect.
+        // https://www.artima.com/weblogs/viewpost.jsp?thread=164293
+        if (hunk.oldLines === 0) {
+            hunk.oldStart -= 1;
+        }
+        if (hunk.newLines === 0) {
+            hunk.newStart -= 1;
+        }
+        ret.push('@@ -' + hunk.oldStart + ',' + hunk.oldLines
+            + ' +' + hunk.newStart + ',' + hunk.newLines
+            + ' @@');
+        for (const line of hunk.lines) {
+            ret.push(line);
+        }
+    }
+    return ret.join('\n') + '\n';
+}
+function createTwoFilesPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
+    if (typeof options === 'function') {
+        options = { callback: options };
+    }
+    if (!(options === null || options === void 0 ? void 0 : options.callback)) {
+        const patchObj = structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options);
+        if (!patchObj) {
+            return;
+        }
+        return formatPatch(patchObj, options === null || options === void 0 ? void 0 : options.headerOptions);
+    }
+    else {
+        const { callback } = options;
+        structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, Object.assign(Object.assign({}, options), { callback: patchObj => {
+                if (!patchObj) {
+                    callback(undefined);
+                }
+                else {
+                    callback(formatPatch(patchObj, options.headerOptions));
+                }
+            } }));
+    }
+}
+/**
+ * Split `text` into an array of lines, including the trailing newline character (where present)
+ */
+function splitLines(text) {
+    const hasTrailingNl = text.endsWith('\n');
+    const result = text.split('\n').map(line => line + '\n');
+    if (hasTrailingNl) {
+        result.pop();
+    }
+    else {
+        result.push(result.pop().slice(0, -1));
+    }
+    return result;
 }
 
 // Finds every container image in a rendered chart and applies the pinning
@@ -48403,13 +49137,13 @@ function chartTestsStep(results, displayChartDir, durationMs) {
 // of segments (at least one when it ends the pattern), a lone `**` matches every
 // image; `:tag` in a pattern must match the tag too (`*` globbing allowed).
 const IMAGE_POLICIES = ['digest', 'sha', 'no-latest', 'off'];
-function isObj$1(v) {
+function isObj$3(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 function child(o, ...keys) {
     let cur = o;
     for (const k of keys) {
-        if (!isObj$1(cur))
+        if (!isObj$3(cur))
             return undefined;
         cur = cur[k];
     }
@@ -48463,13 +49197,13 @@ class Collector {
         if (!Array.isArray(list))
             return;
         list.forEach((c, i) => {
-            if (isObj$1(c) && 'image' in c) {
+            if (isObj$3(c) && 'image' in c) {
                 this.add(c.image, `${prefix}[${i}].image`, typeof c.name === 'string' ? c.name : undefined);
             }
         });
     }
     podSpec(spec, prefix) {
-        if (!isObj$1(spec))
+        if (!isObj$3(spec))
             return;
         for (const list of CONTAINER_LISTS)
             this.containerList(spec[list], `${prefix}.${list}`);
@@ -48479,13 +49213,13 @@ class Collector {
         if (!Array.isArray(templates))
             return;
         templates.forEach((t, i) => {
-            if (!isObj$1(t))
+            if (!isObj$3(t))
                 return;
             const p = `${prefix}.templates[${i}]`;
             const tname = typeof t.name === 'string' ? t.name : undefined;
             for (const key of ['container', 'script']) {
                 const c = t[key];
-                if (isObj$1(c) && 'image' in c)
+                if (isObj$3(c) && 'image' in c)
                     this.add(c.image, `${p}.${key}.image`, typeof c.name === 'string' ? c.name : tname);
             }
             this.containerList(t.initContainers, `${p}.initContainers`);
@@ -48499,13 +49233,13 @@ class Collector {
             for (let i = 0; i < value.length; i++) {
                 const el = value[i];
                 if (typeof el === 'object' && el !== null) {
-                    const name = isObj$1(el) && typeof el.name === 'string' ? el.name : undefined;
+                    const name = isObj$3(el) && typeof el.name === 'string' ? el.name : undefined;
                     this.fallback(el, `${path}[${i}]`, name);
                 }
             }
             return;
         }
-        if (!isObj$1(value))
+        if (!isObj$3(value))
             return;
         for (const key of Object.keys(value)) {
             if (path === '' && key === 'metadata')
@@ -48528,7 +49262,7 @@ function extractImages(docs) {
     const out = [];
     for (const doc of docs) {
         const o = doc.object;
-        if (!isObj$1(o))
+        if (!isObj$3(o))
             continue;
         const kind = doc.kind ?? (typeof o.kind === 'string' ? o.kind : '');
         const g = group(doc.apiVersion ?? (typeof o.apiVersion === 'string' ? o.apiVersion : undefined));
@@ -48542,10 +49276,10 @@ function extractImages(docs) {
         }
         if (kind === 'CronJob')
             c.podSpec(child(spec, 'jobTemplate', 'spec', 'template', 'spec'), 'spec.jobTemplate.spec.template.spec');
-        if (kind === 'Cluster' && g === 'postgresql.cnpg.io' && isObj$1(spec) && 'imageName' in spec) {
+        if (kind === 'Cluster' && g === 'postgresql.cnpg.io' && isObj$3(spec) && 'imageName' in spec) {
             c.add(spec.imageName, 'spec.imageName');
         }
-        if (PROMETHEUS_KINDS.has(kind) && g === 'monitoring.coreos.com' && isObj$1(spec)) {
+        if (PROMETHEUS_KINDS.has(kind) && g === 'monitoring.coreos.com' && isObj$3(spec)) {
             if ('image' in spec)
                 c.add(spec.image, 'spec.image');
             c.containerList(spec.initContainers, 'spec.initContainers');
@@ -48707,31 +49441,6 @@ function verdictFor(image, policy, patterns) {
     }
     return { ref, ...j };
 }
-// ---------------------------------------------------------------- findings
-const MAX_LISTED_USES = 5;
-function describeUse(u) {
-    let s = `${u.kind || 'document'}/${u.name || '?'}`;
-    if (u.container)
-        s += ` container ${u.container}`;
-    if (u.source)
-        s += ` (${u.source})`;
-    return s;
-}
-function fixFor(v, policy) {
-    const ref = v.ref;
-    if (!ref) {
-        return 'Set a valid image reference, e.g. `registry/repo:tag@sha256:<digest>`.';
-    }
-    const base = ref.familiar;
-    const withTag = ref.tag !== undefined ? `${base}:${ref.tag}` : `${base}:<tag>`;
-    const pinned = `${withTag}@sha256:<digest>`;
-    const lookup = ref.tag !== undefined ? ` (get the digest with \`docker buildx imagetools inspect ${base}:${ref.tag}\` or \`crane digest ${base}:${ref.tag}\`)` : '';
-    if (policy === 'no-latest') {
-        return `Use an explicit version tag instead of latest, e.g. \`${base}:<version>\`, or pin by digest: \`${pinned}\`.`;
-    }
-    const shaTag = policy === 'sha' ? `, use a commit-SHA tag (\`${base}:<7-40 hex>\`)` : '';
-    return `Pin by digest: \`${pinned}\`${lookup}${shaTag}, or add a pattern for it to the image allowlist.`;
-}
 /** Failing verdicts grouped by image reference (normalized), in order of first use. */
 function groupFailing(verdicts) {
     const groups = new Map();
@@ -48747,31 +49456,1623 @@ function groupFailing(verdicts) {
     }
     return [...groups.values()];
 }
-/** The error for one group of uses of the same failing image, listing where it is used. */
-function imageFinding(group, policy) {
-    const first = group[0];
-    const uses = [];
-    const seen = new Set();
-    for (const v of group) {
-        const d = describeUse(v.use);
-        if (!seen.has(d)) {
-            seen.add(d);
-            uses.push(d);
+
+// Compares two renders of a chart (the PR's base and its head) resource by
+// resource. Pure: no I/O. What a reviewer must not be distracted by (labels
+// that only carry the chart version, checksum annotations) is aligned before
+// comparing and counted apart; Secret values never leave this module.
+const isObj$2 = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** Label/annotation keys whose value is the chart's (or app's) version: they change on every bump. */
+const VERSION_KEYS = new Set(['helm.sh/chart', 'app.kubernetes.io/version', 'chart']);
+/** True for metadata keys that carry no change of their own (the version labels, `checksum/*` annotations). */
+function isNoiseKey(key) {
+    return VERSION_KEYS.has(key) || key.startsWith('checksum/');
+}
+/** Placeholders shown instead of Secret values: the same text on both sides unless the value changed. */
+const SECRET_HIDDEN = '(hidden)';
+const SECRET_CHANGED = '(hidden, changed)';
+/** `apps` for `apps/v1`, `` (core) for `v1`. */
+function apiGroup(apiVersion) {
+    if (!apiVersion)
+        return '';
+    const slash = apiVersion.indexOf('/');
+    return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+/** The identity of a resource in a cluster: API group, kind, namespace, name (not the API version). */
+function resourceKey$1(doc) {
+    const group = apiGroup(doc.apiVersion);
+    const kind = doc.kind ?? '';
+    const namespace = doc.namespace ?? '';
+    const name = doc.name ?? '';
+    return { key: `${group}/${kind}/${namespace}/${name}`, group, kind, namespace, name };
+}
+function index(docs) {
+    const out = new Map();
+    for (const doc of docs) {
+        const id = resourceKey$1(doc);
+        // The same resource twice in one render (helm would apply the last): keep both, numbered.
+        let key = id.key;
+        for (let n = 2; out.has(key); n++)
+            key = `${id.key}#${n}`;
+        out.set(key, { ...id, key, object: doc.object });
+    }
+    return out;
+}
+/** A deep copy of plain JSON data. */
+function clone(value) {
+    return value === undefined ? value : JSON.parse(JSON.stringify(value));
+}
+/**
+ * Gives `base` the head's value for every noise key present on both sides
+ * (in any `labels`/`annotations` map, at the same path), so only real changes
+ * remain. Returns how many values differed.
+ */
+function alignNoise(base, head) {
+    let count = 0;
+    if (Array.isArray(base) && Array.isArray(head)) {
+        for (let i = 0; i < Math.min(base.length, head.length); i++)
+            count += alignNoise(base[i], head[i]);
+        return count;
+    }
+    if (!isObj$2(base) || !isObj$2(head))
+        return 0;
+    for (const key of Object.keys(base)) {
+        if (!(key in head))
+            continue;
+        const b = base[key];
+        const h = head[key];
+        if ((key === 'labels' || key === 'annotations') && isObj$2(b) && isObj$2(h)) {
+            for (const k of Object.keys(b)) {
+                if (isNoiseKey(k) && k in h && JSON.stringify(b[k]) !== JSON.stringify(h[k])) {
+                    b[k] = h[k];
+                    count++;
+                }
+            }
+        }
+        count += alignNoise(b, h);
+    }
+    return count;
+}
+const isSecret = (r) => r.group === '' && r.kind === 'Secret';
+/**
+ * Replaces every value of a Secret's `data`/`stringData` with a placeholder
+ * (changed values get a different one, so the diff shows the key) and says
+ * which keys were added, removed or changed.
+ */
+function hideSecretValues(base, head) {
+    const keys = { added: [], removed: [], changed: [] };
+    for (const field of ['data', 'stringData']) {
+        const b = isObj$2(base?.[field]) ? base[field] : undefined;
+        const h = isObj$2(head?.[field]) ? head[field] : undefined;
+        const label = (k) => (field === 'data' ? k : `${field}.${k}`);
+        for (const k of Object.keys(h ?? {})) {
+            if (!b || !(k in b)) {
+                if (base)
+                    keys.added.push(label(k));
+            }
+            else if (JSON.stringify(b[k]) !== JSON.stringify(h[k]))
+                keys.changed.push(label(k));
+        }
+        for (const k of Object.keys(b ?? {}))
+            if (head && (!h || !(k in h)))
+                keys.removed.push(label(k));
+        if (b)
+            for (const k of Object.keys(b))
+                b[k] = SECRET_HIDDEN;
+        if (h) {
+            for (const k of Object.keys(h)) {
+                h[k] = b && k in b && keys.changed.includes(label(k)) ? SECRET_CHANGED : SECRET_HIDDEN;
+            }
         }
     }
-    const shown = uses.slice(0, MAX_LISTED_USES).join('; ');
-    const more = uses.length > MAX_LISTED_USES ? `; and ${uses.length - MAX_LISTED_USES} more` : '';
-    const shownImage = first.use.image === '' ? '(empty)' : first.use.image;
-    const finding = {
-        rule: 'image-pinned',
-        severity: 'error',
-        message: `Image ${shownImage} does not satisfy image policy "${policy}": ${first.reason}. Used by ${shown}${more}.`,
-        fix: fixFor(first, policy)
+    return keys;
+}
+/** YAML of a resource for diffs: keys sorted (their order means nothing to Kubernetes), no line folding. */
+function resourceYaml(object) {
+    if (object === undefined)
+        return '';
+    return distExports.stringify(object, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
+}
+/** A unified diff without the `===` banner line the diff library starts with. */
+function unified(label, before, after, context) {
+    const patch = createTwoFilesPatch(`a/${label}`, `b/${label}`, before, after, undefined, undefined, { context });
+    return patch.replace(/^=+\n/, '');
+}
+function countLines(diff) {
+    let added = 0;
+    let removed = 0;
+    for (const line of diff.split('\n')) {
+        if (line.startsWith('+') && !line.startsWith('+++'))
+            added++;
+        else if (line.startsWith('-') && !line.startsWith('---'))
+            removed++;
+    }
+    return { added, removed };
+}
+/** `temporalio/server` of `temporalio/server:1.28.1@sha256:…`. */
+function imageRepository(image) {
+    const noDigest = image.replace(/@.*$/, '');
+    const slash = noDigest.lastIndexOf('/');
+    const colon = noDigest.lastIndexOf(':');
+    return colon > slash ? noDigest.slice(0, colon) : noDigest;
+}
+const pinStatus = (image) => (/@sha256:[0-9a-f]{64}$/.test(image) ? 'digest' : 'tag');
+/** Images by repository whose set of references differs between the renders. */
+function compareImages(base, head) {
+    const byRepo = (docs) => {
+        const out = new Map();
+        for (const use of extractImages([...docs])) {
+            const repo = imageRepository(use.image);
+            if (!out.has(repo))
+                out.set(repo, new Set());
+            out.get(repo).add(use.image);
+        }
+        return out;
     };
-    const source = group.find((v) => v.use.source !== undefined)?.use.source;
-    if (source !== undefined)
-        finding.file = source;
-    return finding;
+    const before = byRepo(base);
+    const after = byRepo(head);
+    const changes = [];
+    for (const repo of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+        const b = [...(before.get(repo) ?? [])].sort();
+        const a = [...(after.get(repo) ?? [])].sort();
+        if (b.join('\n') === a.join('\n'))
+            continue;
+        changes.push({ repository: repo, before: b, after: a, pin: a.map(pinStatus) });
+    }
+    return changes;
+}
+/**
+ * Compares the base render with the head render. Added and removed resources
+ * get a diff from/to nothing; unchanged ones (after noise alignment) none.
+ */
+function compareRenders(base, head, options = {}) {
+    const context = options.context ?? 3;
+    const before = index(base);
+    const after = index(head);
+    const resources = [];
+    let unchanged = 0;
+    let noiseOnly = 0;
+    let noiseFields = 0;
+    const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
+    for (const key of keys) {
+        const b = before.get(key);
+        const h = after.get(key);
+        const id = (h ?? b);
+        const baseObject = b ? clone(b.object) : undefined;
+        const headObject = h ? clone(h.object) : undefined;
+        let noise = 0;
+        if (baseObject && headObject) {
+            const rawEqual = JSON.stringify(b.object) === JSON.stringify(h.object);
+            if (rawEqual) {
+                unchanged++;
+                continue;
+            }
+            noise = alignNoise(baseObject, headObject);
+        }
+        const secretKeys = isSecret(id) ? hideSecretValues(baseObject, headObject) : undefined;
+        const beforeText = resourceYaml(baseObject);
+        const afterText = resourceYaml(headObject);
+        if (baseObject && headObject && beforeText === afterText) {
+            unchanged++;
+            if (noise > 0) {
+                noiseOnly++;
+                noiseFields += noise;
+            }
+            continue;
+        }
+        noiseFields += noise;
+        const duplicate = key.includes('#') ? key.slice(key.indexOf('#')) : '';
+        const label = [id.kind, id.namespace, id.name].filter(Boolean).join('/') + duplicate;
+        const diff = unified(label, beforeText, afterText, context);
+        const change = {
+            change: !b ? 'added' : !h ? 'removed' : 'changed',
+            group: id.group,
+            kind: id.kind,
+            namespace: id.namespace,
+            name: id.name,
+            lines: countLines(diff),
+            diff
+        };
+        if (secretKeys && change.change === 'changed')
+            change.secretKeys = secretKeys;
+        if (secretKeys && change.change !== 'changed') {
+            const whole = (headObject ?? baseObject);
+            const fields = ['data', 'stringData'].flatMap((f) => isObj$2(whole[f]) ? Object.keys(whole[f]).map((k) => (f === 'data' ? k : `${f}.${k}`)) : []);
+            const added = change.change === 'added';
+            change.secretKeys = { added: added ? fields : [], removed: added ? [] : fields, changed: [] };
+        }
+        resources.push(change);
+    }
+    const count = (c) => resources.filter((r) => r.change === c).length;
+    return {
+        counts: { added: count('added'), removed: count('removed'), changed: count('changed'), unchanged },
+        noise: { resources: noiseOnly, fields: noiseFields },
+        resources,
+        images: compareImages(base, head)
+    };
+}
+/** The whole diff as one text (what output `diff` points to). */
+function diffFileText(comparison, header) {
+    const parts = [header.endsWith('\n') ? header : `${header}\n`];
+    for (const r of comparison.resources)
+        parts.push(r.diff.endsWith('\n') ? r.diff : `${r.diff}\n`);
+    return parts.join('');
+}
+
+// The base commit of an event, and folders of the repository as of that
+// commit copied out of git (no checkout: the user's tree is never touched).
+const SHA_RE = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
+const ZERO_SHA_RE = /^0+$/;
+const isObj$1 = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const strAt = (o, ...keys) => {
+    let cur = o;
+    for (const k of keys)
+        cur = isObj$1(cur) ? cur[k] : undefined;
+    return typeof cur === 'string' ? cur : undefined;
+};
+/**
+ * The commit to render as the base: the pull request's base commit, or a
+ * push's `before`. `auto` compares on pull requests and on pushes with a
+ * previous commit; `true` also says why when the event has none; `false` never.
+ */
+function baseCommitFor(eventName, payload, setting) {
+    if (setting === 'false')
+        return undefined;
+    let found;
+    if (eventName === 'pull_request' || eventName === 'pull_request_target') {
+        const sha = strAt(payload, 'pull_request', 'base', 'sha');
+        if (sha && SHA_RE.test(sha))
+            found = { sha, label: 'pull request base' };
+    }
+    else if (eventName === 'merge_group') {
+        const sha = strAt(payload, 'merge_group', 'base_sha');
+        if (sha && SHA_RE.test(sha))
+            found = { sha, label: 'merge group base' };
+    }
+    else if (eventName === 'push') {
+        const sha = strAt(payload, 'before');
+        if (sha && SHA_RE.test(sha) && !ZERO_SHA_RE.test(sha))
+            found = { sha, label: 'commit before the push' };
+    }
+    if (found)
+        return found;
+    if (setting !== 'true')
+        return undefined;
+    return { skip: `diff: the ${eventName || 'unknown'} event has no base commit to compare with` };
+}
+function runGit(cwd, args, input) {
+    return new Promise((resolve) => {
+        const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+        const child = spawn('git', args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+        const out = [];
+        let err = '';
+        child.stdout.on('data', (chunk) => out.push(chunk));
+        child.stderr.on('data', (chunk) => (err += chunk.toString()));
+        child.on('error', (error) => resolve({ code: -1, stdout: Buffer.alloc(0), stderr: error.message }));
+        child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: err }));
+        // git may exit before reading its input (an unknown commit): not an error of its own.
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(input ?? '');
+    });
+}
+const lastLine = (text) => text.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? 'no output';
+/** Makes sure the commit is in the clone (a shallow checkout fetches it from origin, one commit deep). */
+async function ensureCommit(cwd, sha) {
+    if (await hasCommit(cwd, sha))
+        return;
+    const fetched = await fetchCommits(cwd, [sha], 1);
+    if (!(await hasCommit(cwd, sha))) {
+        const why = lastLine(fetched.stderr);
+        throw new Error(`commit ${sha.slice(0, 7)} is not in the clone and could not be fetched (${why})`);
+    }
+}
+/**
+ * Copies `folders` (relative to `cwd`, the workspace) as of `sha` into `dest`
+ * at the same relative paths: regular files only. A symbolic link or a
+ * submodule in them is refused (a link could read files outside the chart).
+ */
+async function copyTree(cwd, sha, folders, dest) {
+    const pathspecs = folders.map((f) => `${f.replace(/\/+$/, '')}/`);
+    const listed = await runGit(cwd, ['ls-tree', '-r', '-z', '--full-name', sha, '--', ...pathspecs]);
+    if (listed.code !== 0)
+        throw new Error(`git ls-tree ${sha.slice(0, 7)} failed (${lastLine(listed.stderr)})`);
+    const prefix = (await runGit(cwd, ['rev-parse', '--show-prefix'])).stdout.toString().trim();
+    const entries = [];
+    for (const record of listed.stdout.toString('utf8').split('\0')) {
+        if (!record)
+            continue;
+        const tab = record.indexOf('\t');
+        const [mode, type, id] = record.slice(0, tab).split(' ');
+        const full = record.slice(tab + 1);
+        // ls-tree names paths from the repository root; the workspace may be a folder inside it.
+        const file = prefix && full.startsWith(prefix) ? full.slice(prefix.length) : full;
+        if (type !== 'blob' || mode === '120000') {
+            throw new Error(`${file} is a ${mode === '120000' ? 'symbolic link' : type} at ${sha.slice(0, 7)}`);
+        }
+        entries.push({ mode: mode, id: id, file });
+    }
+    if (entries.length === 0)
+        return { files: 0 };
+    // One git process for every blob: `<id> blob <size>\n<content>\n` per object.
+    const batch = await runGit(cwd, ['cat-file', '--batch'], entries.map((e) => e.id).join('\n') + '\n');
+    if (batch.code !== 0)
+        throw new Error(`git cat-file failed (${lastLine(batch.stderr)})`);
+    const buf = batch.stdout;
+    let offset = 0;
+    const root = path__default.resolve(dest);
+    for (const entry of entries) {
+        const newline = buf.indexOf(0x0a, offset);
+        const header = buf.subarray(offset, newline).toString();
+        const size = Number(header.split(' ')[2]);
+        if (!Number.isFinite(size))
+            throw new Error(`git cat-file: unexpected answer for ${entry.file}: ${header}`);
+        const content = buf.subarray(newline + 1, newline + 1 + size);
+        offset = newline + 1 + size + 1;
+        const target = path__default.resolve(root, entry.file);
+        if (!target.startsWith(root + path__default.sep))
+            throw new Error(`${entry.file}: path leaves the copy`);
+        await mkdir$1(path__default.dirname(target), { recursive: true });
+        await writeFile$1(target, content, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
+    }
+    return { files: entries.length };
+}
+
+// Renders the blueprint as of the event's base commit, beside the gates, and
+// compares it with the head's default render ("What changes").
+//
+// The base gets its own work copy (copied out of git, never checked out) and
+// its own helm home. Its dependencies are built as the base pins them; when
+// the base declares exactly the head's (non-local) dependencies, the head's
+// built archives are copied instead of downloading them again. The run's
+// `values` files and `set` values apply to both sides (they are the run's
+// configuration); each side keeps its own chart values.yaml. Whatever goes
+// wrong on the base side is a notice in the report, never a failed run.
+const sameDependencies = (a, b) => {
+    const key = (deps) => JSON.stringify(deps.map((d) => [d.name, d.alias ?? '', d.version, d.repository.replace(/\/+$/, '')]));
+    return key(a) === key(b);
+};
+/**
+ * Starts the base render, or returns undefined when the diff is off for this
+ * event. The render runs in the background; `compare` waits for it.
+ */
+function startBaseDiff(given) {
+    let options = given;
+    const base = baseCommitFor(options.eventName, options.payload, options.setting);
+    if (!base)
+        return undefined;
+    const start = performance.now();
+    if ('skip' in base) {
+        const diff = { base: { sha: '', label: '' }, status: 'unavailable', message: base.skip, durationMs: 0 };
+        return { credentialsReleased: Promise.resolve(), compare: () => Promise.resolve(diff) };
+    }
+    let release;
+    const credentialsReleased = new Promise((resolve) => (release = resolve));
+    // The gates (chart test scripts) wait for the base only while it may hold credentials. Without
+    // dependency credentials, and without registry credentials for a repository the head uses, they
+    // start at once and the base builds anonymously.
+    const { credentialsFor } = options.build;
+    const anyCredentials = credentialsFor('https://probe.invalid') !== undefined ||
+        options.headWork.dependencies.some((dep) => dep.repository && credentialsFor(dep.repository));
+    if (!anyCredentials) {
+        release();
+        options = { ...options, build: { ...options.build, credentialsFor: () => undefined } };
+    }
+    const rendered = renderBase(options, base.sha, release).then((r) => r, (error) => ({ error: error instanceof Error ? error.message : String(error) }));
+    rendered.finally(() => release());
+    return {
+        credentialsReleased,
+        compare: async (head) => {
+            const result = await rendered;
+            const finish = (fields) => ({
+                base,
+                status: 'unavailable',
+                ...fields,
+                durationMs: Math.round(performance.now() - start)
+            });
+            if ('error' in result) {
+                const message = `the base render failed: ${redact(result.error)}`;
+                notice(`What changes: not compared with ${base.label} ${base.sha.slice(0, 7)}: ${message}`);
+                return finish({ message });
+            }
+            if (!head)
+                return finish({ message: 'the head render failed: nothing to compare' });
+            const comparison = compareRenders(result.documents, head);
+            const name = options.upstream;
+            const upstream = { name, before: result.built[name], after: options.headBuilt[name] };
+            const diff = finish({
+                status: 'compared',
+                comparison,
+                ...(result.missing
+                    ? { baseMissing: true, message: `${options.blueprint} does not exist at the base: every resource is added` }
+                    : {}),
+                ...(upstream.before || upstream.after ? { upstream } : {})
+            });
+            const n = comparison.counts;
+            const where = `${base.label} ${base.sha.slice(0, 7)}`;
+            info(`What changes against ${where}: ${n.added} added, ${n.removed} removed, ${n.changed} changed`);
+            try {
+                diff.file = await writeDiffFile(diff, options);
+            }
+            catch (error) {
+                diff.message = `the diff file could not be written: ${error instanceof Error ? error.message : String(error)}`;
+            }
+            return diff;
+        }
+    };
+}
+async function renderBase(options, sha, release) {
+    const root = path__default.join(options.workRoot, 'base');
+    await mkdir$1(root, { recursive: true });
+    await ensureCommit(options.workspace, sha);
+    const tree = path__default.join(root, 'tree');
+    const folders = [...new Set([options.blueprint, options.chart])];
+    await copyTree(options.workspace, sha, folders, tree);
+    let blueprint;
+    try {
+        blueprint = await loadBlueprint(tree, options.blueprint, options.chart);
+    }
+    catch (error) {
+        const chartYaml = path__default.join(tree, options.chart, 'Chart.yaml');
+        if (!(await exists(chartYaml))) {
+            release();
+            return { documents: [], missing: true, built: {} };
+        }
+        throw error;
+    }
+    const { work } = await prepareWorkChart({ blueprint, workRoot: path__default.join(root, 'chart') });
+    const helm = await Helm.create(options.helm.binary, path__default.join(root, 'helm-home'), options.helm.version);
+    let built;
+    const local = work.dependencies.some((dep) => dep.repository.startsWith('file://'));
+    if (work.dependencies.length > 0 && !local && sameDependencies(work.dependencies, options.headWork.dependencies)) {
+        // Same pins as the head: its archives are what the base would download.
+        release();
+        await copyBuiltArchives(options.headWork.dir, work.dir);
+        built = { ...options.headBuilt };
+    }
+    else if (work.dependencies.length > 0) {
+        const { credentialsFor } = options.build;
+        const needsCredentials = work.dependencies.some((dep) => dep.repository && credentialsFor(dep.repository));
+        if (!needsCredentials)
+            release();
+        const step = await buildDependencies(helm, work, { ...options.build, knownVersions: new Map() });
+        release();
+        if (step.status === 'failed')
+            throw new Error(step.findings[0]?.message ?? 'helm dependency build failed');
+        built = step.data?.built ?? {};
+    }
+    else {
+        release();
+        built = {};
+    }
+    const args = ['template', options.releaseName, work.dir, '--namespace', options.namespace, ...options.valueArgs];
+    const result = await helm.run(args);
+    if (result.exitCode !== 0) {
+        throw new Error(`helm template: ${lastLines(result.stderr, 3) || `exit ${result.exitCode}`}`);
+    }
+    const parsed = parseRenderDetailed(result.stdout);
+    if (parsed.errors.length > 0)
+        throw new Error(parsed.errors[0].toFinding().message);
+    return { documents: parsed.documents, missing: false, built };
+}
+async function exists(file) {
+    try {
+        await access$1(file);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+async function copyBuiltArchives(fromChart, toChart) {
+    const from = path__default.join(fromChart, 'charts');
+    const to = path__default.join(toChart, 'charts');
+    await mkdir$1(to, { recursive: true });
+    const names = (await readdir$1(from)).filter((name) => name.endsWith('.tgz'));
+    await Promise.all(names.map((name) => copyFile$2(path__default.join(from, name), path__default.join(to, name))));
+}
+async function writeDiffFile(diff, options) {
+    await mkdir$1(options.outputDir, { recursive: true });
+    const file = path__default.join(options.outputDir, `${options.headWork.name}-rendered.diff`);
+    const c = diff.comparison;
+    const header = [
+        `# ${options.headWork.name}: rendered diff, ${diff.base.label} ${diff.base.sha.slice(0, 12)} -> head`,
+        `# ${c.counts.added} added, ${c.counts.removed} removed, ${c.counts.changed} changed, ` +
+            `${c.counts.unchanged} unchanged` +
+            (c.noise.resources > 0 ? ` (${c.noise.resources} differ only in version labels/checksums)` : ''),
+        '# Secret values are hidden.'
+    ].join('\n');
+    await writeFile$1(file, redact(diffFileText(c, header)), 'utf8');
+    return file;
+}
+
+// Small helpers shared by the gates: mapping rendered template paths to files of
+// the repository, step status from findings, text tails, helm value paths.
+/** Joins a chart-relative path onto the chart folder shown to people (posix separators). */
+function displayJoin(displayChartDir, relative) {
+    const dir = displayChartDir.split(path__default.sep).join('/').replace(/\/+$/, '');
+    return dir === '' || dir === '.' ? relative : `${dir}/${relative}`;
+}
+/**
+ * The repository file of a rendered template: `<chart>/templates/x.yaml` →
+ * `<displayChartDir>/templates/x.yaml`. Templates of subcharts
+ * (`<chart>/charts/<dep>/...`) have no file in the repository (charts/ is built,
+ * never committed): undefined.
+ */
+function repoFileForSource(source, chartName, displayChartDir) {
+    if (!source)
+        return undefined;
+    const prefix = `${chartName}/`;
+    if (!source.startsWith(prefix))
+        return undefined;
+    const relative = source.slice(prefix.length);
+    if (relative.startsWith('charts/') || relative.includes('..'))
+        return undefined;
+    return displayJoin(displayChartDir, relative);
+}
+/** failed when any finding is an error, warning when any is a warning, else passed. */
+function statusOf(findings) {
+    if (findings.some((f) => f.severity === 'error'))
+        return 'failed';
+    if (findings.some((f) => f.severity === 'warning'))
+        return 'warning';
+    return 'passed';
+}
+function tail(text, count) {
+    const lines = text.replace(/\s+$/, '').split('\n');
+    return lines.slice(-count).join('\n');
+}
+function escapeKey(key) {
+    return key.replace(/[\\.,=[\]]/g, (c) => `\\${c}`);
+}
+/** `a.b[0].c` as `--set` reads it (dots, commas, `=` and brackets in keys escaped). */
+function setPath(valuePath) {
+    let out = '';
+    for (const segment of valuePath) {
+        if (typeof segment === 'number')
+            out += `[${segment}]`;
+        else
+            out += out === '' ? escapeKey(segment) : `.${escapeKey(segment)}`;
+    }
+    return out;
+}
+/** `a.b.c` (as written by people, e.g. in the observability-toggles input) → segments; `\.` keeps a dot in a key, `[n]` is a list index. */
+function parseDottedPath(text) {
+    const out = [];
+    let current = '';
+    let pending = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === '\\' && i + 1 < text.length) {
+            current += text[++i];
+            pending = true;
+        }
+        else if (c === '.') {
+            if (pending)
+                out.push(current);
+            current = '';
+            pending = false;
+        }
+        else if (c === '[') {
+            const close = text.indexOf(']', i);
+            const index = close > i ? text.slice(i + 1, close) : '';
+            if (/^\d+$/.test(index)) {
+                if (pending)
+                    out.push(current);
+                out.push(Number(index));
+                current = '';
+                pending = false;
+                i = close;
+            }
+            else {
+                current += c;
+                pending = true;
+            }
+        }
+        else {
+            current += c;
+            pending = true;
+        }
+    }
+    if (pending)
+        out.push(current);
+    return out;
+}
+/** Value at a path of plain data, or undefined. */
+function valueAt(data, valuePath) {
+    let cur = data;
+    for (const segment of valuePath) {
+        if (cur === null || typeof cur !== 'object')
+            return undefined;
+        cur = cur[segment];
+    }
+    return cur;
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/**
+ * helm's error message: the `Error: …` line of stderr with its indented
+ * continuation lines (Helm 4 spreads template errors over several), joined into
+ * one line; else the last non-empty line.
+ */
+function helmErrorLine(stderr, stdout = '') {
+    const text = stderr.trim() || stdout.trim();
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('Error: '));
+    if (at === -1)
+        return lines.map((l) => l.trim()).filter((l) => l !== '').pop() ?? '';
+    const parts = [lines[at].slice('Error: '.length).trim()];
+    for (const line of lines.slice(at + 1)) {
+        if (!/^\s+\S/.test(line))
+            break;
+        parts.push(line.trim());
+    }
+    return parts.join(' ');
+}
+/** `<chart>/templates/x.yaml:7` (or `…:7:12`) anywhere in a helm message. */
+function templateLocation(text, chartName) {
+    const escaped = chartName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const match = new RegExp(`(?:^|[\\s("'])(${escaped}/[^\\s:()"']+):(\\d+)`).exec(text);
+    if (!match)
+        return undefined;
+    return { source: match[1], line: Number(match[2]) };
+}
+/** Visits every mapping entry of a values tree, depth first; `visit` returns false to skip the entry's subtree. */
+function walkValues(node, visit, at = []) {
+    if (Array.isArray(node)) {
+        node.forEach((item, i) => walkValues(item, visit, [...at, i]));
+        return;
+    }
+    if (!isRecord(node))
+        return;
+    for (const [key, value] of Object.entries(node)) {
+        if (visit(key, value, at) !== false)
+            walkValues(value, visit, [...at, key]);
+    }
+}
+/** `a.b.c: v` as nested YAML (`a:\n  b:\n    c: v`), for a copy-paste fix. */
+function nestedYaml(valuePath, valueText) {
+    const keys = valuePath.map((k) => (typeof k === 'number' ? `- ` : /^[A-Za-z_][\w.-]*$/.test(k) ? k : JSON.stringify(k)));
+    if (valuePath.some((k) => typeof k === 'number'))
+        return `${setPath(valuePath)}: ${valueText}`;
+    return keys.map((k, i) => `${'  '.repeat(i)}${k}:${i === keys.length - 1 ? ` ${valueText}` : ''}`).join('\n');
+}
+
+// Finds every process a chart test script started, to end them all when the
+// script ends. A process group is not enough: `setsid` (or a double fork)
+// leaves it. So each script runs with a marker variable of its own in its
+// environment, which its children inherit, and while it runs the process
+// table is sampled for descendants (by parent chain), which catches a child
+// that clears its environment as long as it lives through one sample. Linux
+// only (/proc); elsewhere the process group is all there is.
+const MARKER_VARIABLE = 'BP_CHART_TEST_RUN';
+/** Parses /proc/<pid>/stat; `comm` may hold spaces and parentheses, so it is cut at the last ')'. */
+function parseProcStat(text) {
+    const open = text.indexOf('(');
+    const close = text.lastIndexOf(')');
+    if (open < 0 || close < open)
+        return undefined;
+    const fields = text.slice(close + 2).trim().split(/\s+/);
+    // fields[0] is field 3 (state); starttime is field 22.
+    if (fields.length < 20)
+        return undefined;
+    return {
+        pid: Number(text.slice(0, open).trim()),
+        comm: text.slice(open + 1, close),
+        state: fields[0],
+        ppid: Number(fields[1]),
+        pgrp: Number(fields[2]),
+        session: Number(fields[3]),
+        startTime: fields[19]
+    };
+}
+function readProcess(pid) {
+    try {
+        return parseProcStat(readFileSync$1(`/proc/${pid}/stat`, 'utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+function listPids() {
+    try {
+        return readdirSync('/proc')
+            .filter((name) => /^\d+$/.test(name))
+            .map(Number);
+    }
+    catch {
+        return [];
+    }
+}
+function carriesMarker(pid, marker) {
+    try {
+        return readFileSync$1(`/proc/${pid}/environ`).includes(`${MARKER_VARIABLE}=${marker}\0`);
+    }
+    catch {
+        return false;
+    }
+}
+/** `sleep 300` for a process: its command line, or its name when that is unreadable. */
+function describeProcess(pid, fallback) {
+    try {
+        const cmdline = readFileSync$1(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+        const text = cmdline || fallback;
+        return text.length > 120 ? `${text.slice(0, 117)}…` : text;
+    }
+    catch {
+        return fallback;
+    }
+}
+/** The processes of one chart test run: the script (a group leader) and all it started. */
+class ProcessTracker {
+    marker = randomBytes(12).toString('hex');
+    rootPid;
+    known = new Map();
+    /** Processes found not to be ours (by start time), so their environment is read once. */
+    strangers = new Map();
+    available = process.platform === 'linux';
+    /** The environment for the script: `env` and the marker. */
+    env(env) {
+        return { ...env, [MARKER_VARIABLE]: this.marker };
+    }
+    start(rootPid) {
+        this.rootPid = rootPid;
+    }
+    /** Records the script's living descendants, by parent chain, group or marker. */
+    sample() {
+        if (!this.available || this.rootPid === undefined)
+            return;
+        const table = listPids()
+            .map(readProcess)
+            .filter((info) => info !== undefined && info.pid !== process.pid);
+        const ours = new Set([this.rootPid, ...this.known.keys()]);
+        let grew = true;
+        while (grew) {
+            grew = false;
+            for (const info of table) {
+                if (ours.has(info.pid))
+                    continue;
+                const checked = this.strangers.get(info.pid) === info.startTime;
+                if (ours.has(info.ppid) || info.pgrp === this.rootPid || (!checked && carriesMarker(info.pid, this.marker))) {
+                    ours.add(info.pid);
+                    this.known.set(info.pid, info);
+                    this.strangers.delete(info.pid);
+                    grew = true;
+                }
+            }
+        }
+        // Not ours now; a later child of ours is seen by its parent chain.
+        for (const info of table)
+            if (!ours.has(info.pid))
+                this.strangers.set(info.pid, info.startTime);
+    }
+    /** Known processes still alive (not zombies) and still the same process (same start time). */
+    alive() {
+        const living = [];
+        for (const [pid, seen] of this.known) {
+            const now = readProcess(pid);
+            if (!now || now.startTime !== seen.startTime || now.state === 'Z')
+                this.known.delete(pid);
+            else
+                living.push(now);
+        }
+        return living;
+    }
+    /**
+     * After the script ended: kills its group and every process of it still
+     * running, until none is left (a survivor may fork while being killed).
+     * Returns what was found running, for the finding.
+     */
+    async killAll() {
+        const survivors = new Map();
+        const name = (living) => {
+            for (const info of living) {
+                if (!survivors.has(info.pid))
+                    survivors.set(info.pid, describeProcess(info.pid, info.comm));
+            }
+        };
+        // Named before anything is killed: a group member is as much a leftover as a setsid child.
+        this.sample();
+        name(this.alive().filter((info) => info.pid !== this.rootPid));
+        if (this.rootPid !== undefined) {
+            try {
+                process.kill(-this.rootPid, 'SIGKILL');
+            }
+            catch {
+                // the group is empty
+            }
+        }
+        if (!this.available)
+            return [];
+        for (let round = 0; round < 50; round++) {
+            this.sample();
+            const living = this.alive().filter((info) => info.pid !== this.rootPid);
+            if (living.length === 0)
+                break;
+            name(living);
+            for (const info of living) {
+                try {
+                    process.kill(info.pid, 'SIGKILL');
+                }
+                catch {
+                    // gone meanwhile
+                }
+            }
+            await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        return [...survivors].map(([pid, command]) => ({ pid, command }));
+    }
+}
+
+// Gate `chart-tests`: the chart's own `tests/*.sh` (self-contained `helm template`
+// assertions, e.g. tests/observability-toggle.sh CHART_DIR). Each runs as
+// `bash <script> <chartDir>` (argument array, no shell string) in a copy of the
+// chart of its own (what it writes cannot reach the renders or the package),
+// with the action's helm first on PATH, HELM_* homes of its own that hold no
+// credentials, and a time limit.
+const CHART_TEST_TIMEOUT_MS = 5 * 60 * 1000;
+/** Output kept per script (the head is dropped beyond this). */
+const MAX_OUTPUT_BYTES = 1024 * 1024;
+const TAIL_LINES = 20;
+/** `tests/*.sh` of the chart, sorted, relative to the chart folder. */
+async function listChartTests(chartDir) {
+    try {
+        const entries = await readdir$1(path__default.join(chartDir, 'tests'), { withFileTypes: true });
+        return entries
+            .filter((e) => e.isFile() && e.name.endsWith('.sh'))
+            .map((e) => `tests/${e.name}`)
+            .sort();
+    }
+    catch {
+        return [];
+    }
+}
+/** How often the process table is sampled for the script's descendants while it runs. */
+const SAMPLE_INTERVAL_MS = 200;
+/**
+ * Runs one script in a process group of its own. When it ends (or its time is
+ * up), everything it started is killed - the group, and whatever left it
+ * (`setsid`, double forks) found by a marker variable and by parent chain -
+ * and the result resolves only once none of them is running, so nothing a
+ * script started is still there when publishing logs in to the registry.
+ */
+function runChartTest(chartDir, script, env, timeoutMs = CHART_TEST_TIMEOUT_MS) {
+    const start = performance.now();
+    const limit = operationLimit(timeoutMs);
+    return new Promise((resolve) => {
+        const chunks = [];
+        let size = 0;
+        const keep = (chunk) => {
+            chunks.push(chunk);
+            size += chunk.length;
+            while (size > MAX_OUTPUT_BYTES && chunks.length > 1)
+                size -= chunks.shift().length;
+        };
+        let timedOut = false;
+        let settled = false;
+        const tracker = new ProcessTracker();
+        const child = spawn('bash', [path__default.join(chartDir, script), chartDir], {
+            cwd: chartDir,
+            env: tracker.env(env),
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: process.platform !== 'win32'
+        });
+        if (child.pid !== undefined)
+            tracker.start(child.pid);
+        const sampler = setInterval(() => tracker.sample(), SAMPLE_INTERVAL_MS);
+        let cleanup;
+        // Once: on exit, on timeout, and again (a no-op then) before resolving.
+        const killAll = () => {
+            clearInterval(sampler);
+            cleanup ??= tracker.killAll();
+            return cleanup;
+        };
+        const timer = setTimeout(() => {
+            timedOut = true;
+            void killAll();
+        }, limit.ms);
+        child.stdout.on('data', keep);
+        child.stderr.on('data', keep);
+        const finish = async (exitCode, signal, extra) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            const leftovers = await killAll();
+            let output = Buffer.concat(chunks).toString('utf8');
+            if (extra)
+                output += `${output.endsWith('\n') || output === '' ? '' : '\n'}${extra}\n`;
+            const result = { script, exitCode, timedOut, durationMs: Math.round(performance.now() - start), output };
+            if (signal)
+                result.signal = signal;
+            // A script stopped at its time limit is reported as such; what it ran was killed with it.
+            if (leftovers.length > 0 && !timedOut)
+                result.leftovers = leftovers;
+            resolve(result);
+        };
+        child.on('error', (error) => void finish(127, undefined, `cannot start bash: ${error.message}`));
+        // Whatever the script left running ends with it (and releases the output
+        // pipes, so 'close' follows).
+        child.on('exit', () => void killAll());
+        child.on('close', (code, signal) => {
+            const why = limit.byRun ? ": the run's timeout ran out" : '';
+            const stopped = timedOut ? `(stopped after ${Math.round(limit.ms / 1000)} s${why})` : undefined;
+            void finish(code ?? 128, signal ?? undefined, stopped);
+        });
+    });
+}
+function chartTestsSkipped(summary) {
+    return { id: 'chart-tests', title: 'Chart tests', status: 'skipped', durationMs: 0, summary, findings: [], data: { scripts: [] } };
+}
+function chartTestsStep(results, displayChartDir, durationMs) {
+    if (results.length === 0)
+        return chartTestsSkipped('no tests/*.sh in the chart');
+    const findings = [];
+    const details = [];
+    for (const r of results) {
+        if (r.leftovers?.length) {
+            const names = r.leftovers.map((p) => `\`${p.command}\` (pid ${p.pid})`);
+            const count = `${r.leftovers.length} process${r.leftovers.length === 1 ? '' : 'es'}`;
+            const listed = `${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`;
+            findings.push({
+                rule: 'chart-test-leftover',
+                severity: 'error',
+                message: `Chart test ${r.script} left ${count} running after it ended, killed: ${listed}`,
+                fix: 'wait for background jobs before the script exits (`wait`), and do not detach them (setsid, nohup, disown)',
+                file: displayJoin(displayChartDir, r.script)
+            });
+        }
+        if (r.exitCode === 0 && !r.timedOut)
+            continue;
+        const last = tail(r.output, TAIL_LINES);
+        const lastLine = last.split('\n').filter((l) => l.trim() !== '').pop() ?? '';
+        const how = r.timedOut ? `timed out after ${Math.round(r.durationMs / 1000)} s` : r.signal ? `was killed (${r.signal})` : `exited ${r.exitCode}`;
+        findings.push({
+            rule: 'chart-test',
+            severity: 'error',
+            message: `Chart test ${r.script} ${how}${lastLine ? `: ${lastLine.trim()}` : ''}`,
+            fix: `Run \`bash ${r.script} .\` in the chart folder to reproduce.`,
+            file: displayJoin(displayChartDir, r.script)
+        });
+        details.push(`${r.script} (${how}), last ${TAIL_LINES} lines:\n${last}`);
+    }
+    const failed = results.filter((r) => r.exitCode !== 0 || r.timedOut || (r.leftovers?.length ?? 0) > 0).length;
+    const step = {
+        id: 'chart-tests',
+        title: 'Chart tests',
+        status: failed > 0 ? 'failed' : 'passed',
+        durationMs,
+        summary: failed > 0 ? `${failed} of ${results.length} chart test${results.length === 1 ? '' : 's'} failed` : `${results.length} chart test${results.length === 1 ? '' : 's'} passed`,
+        findings,
+        data: { scripts: results }
+    };
+    if (details.length > 0)
+        step.details = details.join('\n\n');
+    return step;
+}
+
+// Pure-Node tools for Helm chart archives (`.tgz`): list entries, read one file,
+// and make an archive reproducible (normalizeTgz).
+//
+// What Helm writes (3.17 and 4.1, checked with real binaries): a gzip stream whose
+// header carries MTIME 0, OS 255, an EXTRA field with Helm's marker and the comment
+// "Helm"; inside, a ustar tar (magic "ustar\0", version "00") with regular-file
+// entries only (no directory entries), mode 0644, uid/gid 0, empty uname/gname,
+// and each header's mtime set to the time of `helm package` (not the file's own
+// mtime). No PAX headers for ordinary ASCII names; Go's archive/tar adds a PAX
+// 'x' header for names over 100 bytes that cannot be split into prefix/name, or for
+// non-ASCII names. The archive ends with two zero blocks (no padding to 10 KiB).
+const gunzipAsync = promisify(zlib.gunzip);
+const deflateRawAsync = promisify(zlib.deflateRaw);
+const BLOCK = 512;
+/** Refuse to inflate archives bigger than this (a chart is a few MiB at most). */
+const MAX_TAR_BYTES = 1024 * 1024 * 1024;
+/** Lists entry names (regular files and directories) in archive order. */
+async function listTgz(file) {
+    const tar = await readTar(file);
+    const names = [];
+    for (const e of parseTar(tar, file)) {
+        if (isRegular(e.type) || e.type === '5')
+            names.push(e.name);
+    }
+    return names;
+}
+/** Returns the content of one regular file of the archive, or undefined when absent. */
+async function readTgzFile(file, entry) {
+    const tar = await readTar(file);
+    const wanted = stripDotSlash(entry);
+    let found;
+    for (const e of parseTar(tar, file)) {
+        // The last entry of a name wins, as when tar extracts.
+        if (isRegular(e.type) && stripDotSlash(e.name) === wanted) {
+            found = Buffer.from(tar.subarray(e.dataOffset, e.dataOffset + e.size));
+        }
+    }
+    return found;
+}
+/**
+ * sha256 over what an archive ships, timestamps aside: each entry's name, type,
+ * mode and content, in order. Two packages of the same files made at different
+ * times (different tar mtimes, so different archive digests) agree here.
+ */
+async function tgzContentDigest(archive, source) {
+    const tar = await inflate(archive, source);
+    const hash = createHash('sha256');
+    for (const e of parseTar(tar, source)) {
+        const mode = parseNumeric(tar, e.headerOffset + 100, 8);
+        const linkTarget = cString(tar, e.headerOffset + 157, 100);
+        hash.update(`${JSON.stringify([e.name, e.type, mode, e.size, linkTarget])}\n`);
+        if (isRegular(e.type))
+            hash.update(tar.subarray(e.dataOffset, e.dataOffset + e.size));
+    }
+    return `sha256:${hash.digest('hex')}`;
+}
+/**
+ * Makes a chart archive reproducible: every tar header's mtime (and mtime/atime/ctime
+ * records of PAX headers) becomes `epochSeconds`, checksums are recomputed, the tar is
+ * re-gzipped deterministically (gzip MTIME 0, OS 255, Helm's EXTRA/comment kept), the
+ * file is replaced atomically and its own atime/mtime set to `epochSeconds`.
+ * Entry order, names, modes and contents are unchanged.
+ */
+async function normalizeTgz(file, epochSeconds) {
+    if (!Number.isInteger(epochSeconds) || epochSeconds < 0 || epochSeconds > 0o77777777777) {
+        throw new ActionError(`Cannot normalize ${file}: timestamp ${epochSeconds} is not a whole number of seconds between 0 and 8589934591.`, 'Use the commit time in seconds since the epoch (e.g. `git log -1 --format=%ct`).');
+    }
+    const raw = await readFileOrFail(file);
+    const gz = parseGzipHeader(raw, file);
+    const tar = await inflate(raw, file);
+    const normalized = normalizeTar(tar, epochSeconds, file);
+    const deflated = await deflateRawAsync(normalized, { level: 9 });
+    const out = Buffer.concat([gzipHeader(gz), deflated, gzipTrailer(normalized)]);
+    const dir = path$1.dirname(file);
+    const tmp = path$1.join(dir, `.${path$1.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const mode = (await promises$1.stat(file)).mode & 0o7777;
+    try {
+        await promises$1.writeFile(tmp, out, { mode });
+        await promises$1.chmod(tmp, mode);
+        await promises$1.utimes(tmp, epochSeconds, epochSeconds);
+        await promises$1.rename(tmp, file);
+    }
+    catch (e) {
+        await promises$1.rm(tmp, { force: true }).catch(() => undefined);
+        throw new ActionError(`Cannot write normalized archive ${file}: ${e.message}`);
+    }
+    // rename keeps the times, but set them again in case the filesystem did not.
+    await promises$1.utimes(file, epochSeconds, epochSeconds);
+}
+function isRegular(type) {
+    return type === '0' || type === '\0' || type === '7';
+}
+function stripDotSlash(name) {
+    let n = name;
+    while (n.startsWith('./'))
+        n = n.slice(2);
+    return n;
+}
+async function readFileOrFail(file) {
+    try {
+        return await promises$1.readFile(file);
+    }
+    catch (e) {
+        throw new ActionError(`Cannot read chart archive ${file}: ${e.message}`);
+    }
+}
+async function readTar(file) {
+    return inflate(await readFileOrFail(file), file);
+}
+async function inflate(raw, file) {
+    if (raw.length < 18 || raw[0] !== 0x1f || raw[1] !== 0x8b) {
+        throw new ActionError(`${file} is not a gzip-compressed archive (a Helm chart .tgz was expected).`);
+    }
+    try {
+        return await gunzipAsync(raw, { maxOutputLength: MAX_TAR_BYTES });
+    }
+    catch (e) {
+        throw new ActionError(`${file} is not a valid gzip archive: ${e.message}`);
+    }
+}
+function isZeroBlock(buf, off) {
+    for (let i = off; i < off + BLOCK; i++)
+        if (buf[i] !== 0)
+            return false;
+    return true;
+}
+function cString(buf, start, len) {
+    const field = buf.subarray(start, start + len);
+    const nul = field.indexOf(0);
+    return field.subarray(0, nul === -1 ? len : nul).toString('utf8');
+}
+function parseNumeric(buf, start, len) {
+    const first = buf[start];
+    if (first & 0x80) {
+        // GNU base-256: big-endian two's complement, high bit of the first byte is the marker.
+        let v = first & 0x7f;
+        for (let i = start + 1; i < start + len; i++)
+            v = v * 256 + buf[i];
+        return v;
+    }
+    const s = buf
+        .subarray(start, start + len)
+        .toString('latin1')
+        .replace(/[\0 ]+$/g, '')
+        .replace(/^[\0 ]+/, '');
+    if (s === '')
+        return 0;
+    if (!/^[0-7]+$/.test(s))
+        return NaN;
+    return parseInt(s, 8);
+}
+function headerChecksum(block, off) {
+    let sum = 0;
+    for (let i = off; i < off + BLOCK; i++)
+        sum += i >= off + 148 && i < off + 156 ? 0x20 : block[i];
+    return sum;
+}
+function signedHeaderChecksum(block, off) {
+    let sum = 0;
+    for (let i = off; i < off + BLOCK; i++) {
+        const b = i >= off + 148 && i < off + 156 ? 0x20 : block[i];
+        sum += b > 127 ? b - 256 : b;
+    }
+    return sum;
+}
+function magicOf(buf, off) {
+    const m = buf.toString('latin1', off + 257, off + 265);
+    if (m === 'ustar  \0')
+        return 'gnu';
+    if (m.startsWith('ustar\0'))
+        return 'ustar';
+    return 'v7';
+}
+/** Parses PAX extended header records ("%d %s=%s\n"); lengths are byte counts. */
+function parsePax(data, file) {
+    const records = [];
+    let i = 0;
+    while (i < data.length) {
+        if (data[i] === 0)
+            break; // trailing NUL padding written by some tools
+        const sp = data.indexOf(0x20, i);
+        const lenStr = sp === -1 ? '' : data.toString('latin1', i, sp);
+        const len = /^[0-9]+$/.test(lenStr) ? parseInt(lenStr, 10) : NaN;
+        if (!Number.isFinite(len) || len <= sp - i + 1 || i + len > data.length || data[i + len - 1] !== 0x0a) {
+            throw new ActionError(`${file}: malformed PAX extended header record at byte ${i}.`);
+        }
+        const rec = data.subarray(sp + 1, i + len - 1);
+        const eq = rec.indexOf(0x3d);
+        if (eq <= 0)
+            throw new ActionError(`${file}: malformed PAX extended header record at byte ${i}.`);
+        records.push({ key: rec.toString('utf8', 0, eq), value: Buffer.from(rec.subarray(eq + 1)) });
+        i += len;
+    }
+    return records;
+}
+function formatPax(records) {
+    const parts = [];
+    for (const { key, value } of records) {
+        const body = Buffer.concat([Buffer.from(` ${key}=`, 'utf8'), value, Buffer.from('\n')]);
+        // The length prefix counts its own digits: iterate to the fixpoint.
+        let len = body.length + 1;
+        while (String(len).length + body.length !== len)
+            len = String(len).length + body.length;
+        parts.push(Buffer.concat([Buffer.from(String(len), 'latin1'), body]));
+    }
+    return Buffer.concat(parts);
+}
+/** Walks the raw tar headers (including PAX/GNU meta entries); stops at the end marker. */
+function walkTar(tar, file, visit) {
+    let off = 0;
+    while (off + BLOCK <= tar.length) {
+        if (isZeroBlock(tar, off))
+            return off;
+        const stored = parseNumeric(tar, off + 148, 8);
+        if (stored !== headerChecksum(tar, off) && stored !== signedHeaderChecksum(tar, off)) {
+            throw new ActionError(`${file}: corrupt tar header at byte ${off} (checksum mismatch).`);
+        }
+        const size = parseNumeric(tar, off + 124, 12);
+        if (!Number.isFinite(size) || size < 0)
+            throw new ActionError(`${file}: corrupt tar header at byte ${off} (bad size).`);
+        const type = String.fromCharCode(tar[off + 156]);
+        const dataOffset = off + BLOCK;
+        // Hard links, symlinks, devices, directories and FIFOs carry no data even if size is set.
+        const hasData = !['1', '2', '3', '4', '5', '6'].includes(type);
+        const dataLen = hasData ? size : 0;
+        if (dataOffset + dataLen > tar.length)
+            throw new ActionError(`${file}: truncated tar archive at byte ${off}.`);
+        visit({ headerOffset: off, type, size: dataLen, dataOffset, magic: magicOf(tar, off) });
+        off = dataOffset + Math.ceil(dataLen / BLOCK) * BLOCK;
+    }
+    return Math.min(off, tar.length);
+}
+function parseTar(tar, file) {
+    const entries = [];
+    let longName;
+    let paxPath;
+    walkTar(tar, file, (b) => {
+        const data = tar.subarray(b.dataOffset, b.dataOffset + b.size);
+        switch (b.type) {
+            case 'L': {
+                const nul = data.indexOf(0);
+                longName = data.subarray(0, nul === -1 ? data.length : nul).toString('utf8');
+                return;
+            }
+            case 'K': // GNU long link name: not needed for names
+                return;
+            case 'x':
+            case 'g': {
+                // A global ('g') path would name every later entry; tar tools ignore it, so do we.
+                if (b.type === 'x') {
+                    for (const r of parsePax(data, file))
+                        if (r.key === 'path')
+                            paxPath = r.value.toString('utf8');
+                }
+                return;
+            }
+        }
+        let name = cString(tar, b.headerOffset, 100);
+        if (b.magic === 'ustar') {
+            const prefix = cString(tar, b.headerOffset + 345, 155);
+            if (prefix)
+                name = `${prefix}/${name}`;
+        }
+        if (longName !== undefined)
+            name = longName;
+        if (paxPath !== undefined)
+            name = paxPath;
+        entries.push({ name, type: b.type, size: b.size, headerOffset: b.headerOffset, dataOffset: b.dataOffset });
+        longName = undefined;
+        paxPath = undefined;
+    });
+    return entries;
+}
+function writeOctal(buf, off, len, value) {
+    // len-1 octal digits, then NUL (the form Go and GNU tar write for size/mtime).
+    const s = value.toString(8).padStart(len - 1, '0');
+    if (s.length > len - 1)
+        throw new Error(`value ${value} does not fit in a ${len}-byte tar field`);
+    buf.write(s, off, len - 1, 'latin1');
+    buf[off + len - 1] = 0;
+}
+function writeChecksum(header) {
+    const sum = headerChecksum(header, 0);
+    header.write(sum.toString(8).padStart(6, '0'), 148, 6, 'latin1');
+    header[154] = 0;
+    header[155] = 0x20;
+}
+const PAX_TIME_KEYS = new Set(['mtime', 'atime', 'ctime']);
+function normalizeTar(tar, epoch, file) {
+    const out = [];
+    const end = walkTar(tar, file, (b) => {
+        const header = Buffer.from(tar.subarray(b.headerOffset, b.headerOffset + BLOCK));
+        let data = tar.subarray(b.dataOffset, b.dataOffset + b.size);
+        writeOctal(header, 136, 12, epoch);
+        if (b.magic === 'gnu') {
+            // Old GNU format keeps atime/ctime where ustar has the prefix; only set when present.
+            for (const off of [345, 357]) {
+                const v = parseNumeric(header, off, 12);
+                if (Number.isFinite(v) && v > 0)
+                    writeOctal(header, off, 12, epoch);
+            }
+        }
+        if (b.type === 'x' || b.type === 'g') {
+            const records = parsePax(data, file).map((r) => PAX_TIME_KEYS.has(r.key) ? { key: r.key, value: Buffer.from(String(epoch), 'latin1') } : r);
+            data = formatPax(records);
+            writeOctal(header, 124, 12, data.length);
+        }
+        writeChecksum(header);
+        out.push(header, data);
+        const pad = (BLOCK - (data.length % BLOCK)) % BLOCK;
+        if (pad)
+            out.push(Buffer.alloc(pad));
+    });
+    // End-of-archive zero blocks (and any trailing padding) kept as they were.
+    out.push(tar.subarray(end));
+    return Buffer.concat(out);
+}
+const FHCRC = 0x02;
+const FEXTRA = 0x04;
+const FNAME = 0x08;
+const FCOMMENT = 0x10;
+function parseGzipHeader(raw, file) {
+    const bad = () => {
+        throw new ActionError(`${file} is not a valid gzip archive (bad header).`);
+    };
+    if (raw.length < 18 || raw[0] !== 0x1f || raw[1] !== 0x8b || raw[2] !== 8)
+        bad();
+    const flg = raw[3];
+    let p = 10;
+    const fields = {};
+    if (flg & FEXTRA) {
+        if (p + 2 > raw.length)
+            bad();
+        const xlen = raw.readUInt16LE(p);
+        p += 2;
+        if (p + xlen > raw.length)
+            bad();
+        fields.extra = Buffer.from(raw.subarray(p, p + xlen));
+        p += xlen;
+    }
+    const zstring = () => {
+        const nul = raw.indexOf(0, p);
+        if (nul === -1)
+            bad();
+        const s = Buffer.from(raw.subarray(p, nul));
+        p = nul + 1;
+        return s;
+    };
+    if (flg & FNAME)
+        fields.name = zstring();
+    if (flg & FCOMMENT)
+        fields.comment = zstring();
+    if (flg & FHCRC)
+        p += 2;
+    return fields;
+}
+function gzipHeader(f) {
+    let flg = 0;
+    const parts = [];
+    if (f.extra) {
+        flg |= FEXTRA;
+        const len = Buffer.alloc(2);
+        len.writeUInt16LE(f.extra.length);
+        parts.push(len, f.extra);
+    }
+    if (f.name) {
+        flg |= FNAME;
+        parts.push(f.name, Buffer.from([0]));
+    }
+    if (f.comment) {
+        flg |= FCOMMENT;
+        parts.push(f.comment, Buffer.from([0]));
+    }
+    // ID1 ID2 CM FLG MTIME(4)=0 XFL=2 (max compression) OS=255 (unknown: same on every platform)
+    return Buffer.concat([Buffer.from([0x1f, 0x8b, 8, flg, 0, 0, 0, 0, 2, 0xff]), ...parts]);
+}
+let crcTable;
+function crc32(buf) {
+    if (!crcTable) {
+        crcTable = new Uint32Array(256);
+        for (let n = 0; n < 256; n++) {
+            let c = n;
+            for (let k = 0; k < 8; k++)
+                c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+            crcTable[n] = c >>> 0;
+        }
+    }
+    let c = 0xffffffff;
+    for (let i = 0; i < buf.length; i++)
+        c = crcTable[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+}
+function gzipTrailer(data) {
+    const t = Buffer.alloc(8);
+    t.writeUInt32LE(crc32(data), 0);
+    t.writeUInt32LE(data.length % 0x100000000, 4);
+    return t;
+}
+
+// The default values of the chart's dependencies, read from the built charts/
+// folder of the work copy (archives or unpacked folders), keyed by the values
+// key the umbrella chart uses for them (alias, else name). They tell which
+// values key sets an upstream image (e.g. `temporal.server.image.tag`): reading
+// the files is cheaper and as sound as rendering once per image with a changed value.
+/** Values of each dependency by values key; a dependency whose values cannot be read is left out. */
+async function loadDependencyValues(chartDir) {
+    const out = new Map();
+    let deps = [];
+    try {
+        const text = await readFile(path__default.join(chartDir, 'Chart.yaml'), 'utf8');
+        const chart = parseYamlText(text, 'Chart.yaml').data;
+        deps = (Array.isArray(chart.dependencies) ? chart.dependencies : [])
+            .filter(isRecord)
+            .filter((d) => typeof d.name === 'string')
+            .map((d) => ({ name: d.name, alias: typeof d.alias === 'string' && d.alias !== '' ? d.alias : undefined }));
+    }
+    catch {
+        return out;
+    }
+    const byName = new Map();
+    const chartsDir = path__default.join(chartDir, 'charts');
+    let entries = [];
+    try {
+        entries = await readdir$1(chartsDir);
+    }
+    catch {
+        return out;
+    }
+    for (const entry of entries) {
+        const file = path__default.join(chartsDir, entry);
+        try {
+            if (entry.endsWith('.tgz')) {
+                const top = (await listTgz(file))[0]?.split('/')[0];
+                const text = top ? await readTgzFile(file, `${top}/values.yaml`) : undefined;
+                if (top && text)
+                    byName.set(top, text.toString('utf8'));
+            }
+            else {
+                byName.set(entry, await readFile(path__default.join(file, 'values.yaml'), 'utf8'));
+            }
+        }
+        catch {
+            // not a chart: nothing to learn from it
+        }
+    }
+    for (const dep of deps) {
+        const text = byName.get(dep.name);
+        if (text === undefined)
+            continue;
+        try {
+            out.set(dep.alias ?? dep.name, parseYamlText(text, `charts/${dep.name}/values.yaml`));
+        }
+        catch {
+            // unparsable defaults: no key to point at
+        }
+    }
+    return out;
+}
+
+const DIGEST_PLACEHOLDER = 'sha256:<digest>';
+const LISTED = 10;
+const SNIPPET_LINES = 25;
+function shown(image) {
+    return image === '' ? '(empty)' : image;
+}
+function list(problems) {
+    const names = problems.slice(0, LISTED).map((p) => `\`${shown(p.image)}\``);
+    const more = problems.length > LISTED ? `, and ${problems.length - LISTED} more` : '';
+    return `${names.join(', ')}${more}`;
+}
+/** `repo:tag@sha256:<digest>` for an image (its tag kept, `<tag>` when it has none). */
+function pinnedPlaceholder(p) {
+    if (!p.ref)
+        return `${shown(p.image)}@${DIGEST_PLACEHOLDER}`;
+    return `${p.ref.familiar}:${p.ref.tag ?? '<tag>'}@${DIGEST_PLACEHOLDER}`;
+}
+/** A YAML snippet setting each problem's values key; each line names its image in a comment. */
+function valuesSnippet(problems) {
+    const root = { children: new Map() };
+    for (const p of problems) {
+        const key = p.valuesKey;
+        let path = key.path.map(String);
+        let value;
+        const last = path[path.length - 1];
+        if (last === 'tag' && key.hasDigestKey) {
+            path = [...path.slice(0, -1), 'digest'];
+            value = `${DIGEST_PLACEHOLDER}  # ${p.image}`;
+        }
+        else if (last === 'tag') {
+            value = `"${p.ref?.tag ?? '<tag>'}@${DIGEST_PLACEHOLDER}"  # ${p.image}`;
+        }
+        else {
+            value = `"${pinnedPlaceholder(p)}"`;
+        }
+        let node = root;
+        for (const segment of path.slice(0, -1)) {
+            if (!node.children.has(segment))
+                node.children.set(segment, { children: new Map() });
+            node = node.children.get(segment);
+        }
+        node.children.set(path[path.length - 1], { children: new Map(), leaf: value });
+    }
+    const lines = [];
+    const yamlKey = (k) => (/^[A-Za-z_][\w.-]*$/.test(k) ? k : JSON.stringify(k));
+    const emit = (node, indent) => {
+        for (const [k, child] of node.children) {
+            if (child.leaf !== undefined)
+                lines.push(`${indent}${yamlKey(k)}: ${child.leaf}`);
+            else {
+                lines.push(`${indent}${yamlKey(k)}:`);
+                emit(child, `${indent}  `);
+            }
+        }
+    };
+    emit(root, '');
+    return capLines(lines);
+}
+function capLines(lines, max = SNIPPET_LINES) {
+    if (lines.length <= max)
+        return lines.join('\n');
+    const more = `# … and ${lines.length - max} more lines: see the images table and the JSON report`;
+    return [...lines.slice(0, max), more].join('\n');
+}
+function allowlistSnippet(problems, why) {
+    const lines = problems.map((p) => `  ${p.ref ? p.ref.familiar : shown(p.image)} # ${why}`);
+    return {
+        language: 'yaml',
+        label: 'or allow-list them in the workflow step:',
+        text: ['image-allowlist: |', ...capLines(lines).split('\n')].join('\n')
+    };
+}
+function digestHint(problems) {
+    const first = problems.find((p) => p.ref?.tag !== undefined);
+    if (!first?.ref)
+        return '';
+    return ` (digest: \`crane digest ${first.ref.familiar}:${first.ref.tag}\`, or input \`resolve-digests: true\`)`;
+}
+/** One finding per group of identical problems. */
+function problemFindings(problems, ctx) {
+    const groups = new Map();
+    for (const p of problems) {
+        let kind = 'nokey';
+        if (!p.ref)
+            kind = `invalid:${p.image}`;
+        else if (p.valuesKey)
+            kind = 'values';
+        else if (p.template)
+            kind = `template:${p.template.file}`;
+        const key = `${p.dependency ?? ''}|${kind}`;
+        const group = groups.get(key);
+        if (group)
+            group.push(p);
+        else
+            groups.set(key, [p]);
+    }
+    const findings = [];
+    for (const group of groups.values()) {
+        const first = group[0];
+        const of = first.dependency ? ` of the ${first.dependency} chart` : '';
+        const one = group.length === 1;
+        const subject = one
+            ? `Image \`${shown(first.image)}\`${of} is not pinned`
+            : `${group.length} images${of} are not pinned`;
+        const base = { rule: 'image-pinned', severity: 'error', message: '' };
+        if (!first.ref) {
+            const message = `Image \`${shown(first.image)}\`${of} is not a valid reference: ${first.reason}.`;
+            findings.push({ ...base, message, ...where(first, ctx) });
+            continue;
+        }
+        if (first.valuesKey) {
+            const keys = group.map((p) => `\`${setPath(p.valuesKey.path)}\``);
+            const withLine = group.find((p) => p.valuesKey.line !== undefined);
+            const line = withLine?.valuesKey.line ?? (first.dependency ? ctx.valuesLineOf([first.dependency]) : undefined);
+            findings.push({
+                ...base,
+                message: one
+                    ? `${subject} (policy ${ctx.policy}): ${first.reason}. Set by ${keys[0]}.`
+                    : `${subject} (policy ${ctx.policy}): ${list(group)}. ` +
+                        `Set by ${keys.slice(0, LISTED).join(', ')}${group.length > LISTED ? ', …' : ''}.`,
+                fix: `pin by digest in ${ctx.valuesFile}${digestHint(group)}`,
+                snippet: { language: 'yaml', text: valuesSnippet(group) },
+                file: ctx.valuesFile,
+                ...(line !== undefined ? { line } : {})
+            });
+            continue;
+        }
+        if (first.template) {
+            const withLine = group.find((p) => p.template.line !== undefined);
+            const snippet = one && first.template.text !== undefined
+                ? { language: 'yaml', text: first.template.text.replace(first.image, pinnedPlaceholder(first)) }
+                : { language: 'text', text: capLines(group.map((p) => pinnedPlaceholder(p)), LISTED) };
+            findings.push({
+                ...base,
+                message: `${subject} (policy ${ctx.policy}): ${one ? first.reason : list(group)}.`,
+                fix: `pin by digest where ${first.template.file} sets ${one ? 'it' : 'them'}${digestHint(group)}, ` +
+                    `or add ${one ? 'it' : 'them'} to input \`image-allowlist\``,
+                snippet,
+                file: first.template.file,
+                ...(withLine?.template.line !== undefined ? { line: withLine.template.line } : {})
+            });
+            continue;
+        }
+        // A dependency's image that no values key sets: the blueprint cannot pin it.
+        const line = first.dependency ? ctx.dependencyLine(first.dependency) : undefined;
+        findings.push({
+            ...base,
+            message: `${subject} (policy ${ctx.policy}) and no values key sets ${one ? 'it' : 'them'}: ${list(group)}.`,
+            fix: `ask the chart's maintainers for an image value, or accept ${one ? 'it' : 'them'}`,
+            snippet: allowlistSnippet(group, `set by the ${first.dependency ?? 'dependency'} chart without a values key`),
+            file: ctx.chartFile,
+            ...(line !== undefined ? { line } : {})
+        });
+    }
+    return findings;
+}
+function where(p, ctx) {
+    if (p.template)
+        return { file: p.template.file, ...(p.template.line !== undefined ? { line: p.template.line } : {}) };
+    if (p.valuesKey) {
+        return { file: ctx.valuesFile, ...(p.valuesKey.line !== undefined ? { line: p.valuesKey.line } : {}) };
+    }
+    return {};
 }
 
 // Gate `images` (platform rule 5): every image of the default render satisfies the
@@ -48827,6 +51128,11 @@ function findImageValue(values, image) {
         out.line = line;
     return out;
 }
+/** `<chart>/charts/<key>/…` → `<key>`: the dependency whose templates rendered a document. */
+function dependencyOfSource(source, chartName) {
+    const m = source?.startsWith(`${chartName}/charts/`) ? /^[^/]+\/charts\/([^/]+)\//.exec(source) : null;
+    return m?.[1];
+}
 /** 1-based line of the first occurrence of `image` in an own template, if it is written there literally. */
 function literalImageLine(chartDir, source, chartName, image) {
     const prefix = `${chartName}/`;
@@ -48841,6 +51147,15 @@ function literalImageLine(chartDir, source, chartName, image) {
     }
     const index = text.split('\n').findIndex((line) => line.includes(image));
     return index >= 0 ? index + 1 : undefined;
+}
+/** The text of one line of an own template (for a copy-paste fix), without its line break. */
+function templateLineText(chartDir, source, chartName, line) {
+    try {
+        return readFileSync$1(path__default.join(chartDir, source.slice(`${chartName}/`.length)), 'utf8').split('\n')[line - 1]?.replace(/\r$/, '');
+    }
+    catch {
+        return undefined;
+    }
 }
 function imagesStep(input) {
     const { policy, values } = input;
@@ -48875,35 +51190,92 @@ function imagesStep(input) {
         }
         return d;
     });
-    // One finding per failing image reference, placed at the value that sets it or at the template.
-    const findings = [];
+    // Where each failing image is set: a values key of the blueprint, else of its
+    // dependency (overridable under the dependency's key), else the own template.
+    const problems = [];
     for (const list of groupFailing(verdicts)) {
-        const finding = imageFinding(list, policy);
-        delete finding.file;
-        const match = lookup(list[0].use.image);
-        const ownTemplate = list.map((v) => repoFileForSource(v.use.source, input.chartName, input.displayChartDir)).find((f) => f !== undefined);
+        const first = list[0];
+        const problem = { image: first.use.image, reason: first.reason };
+        if (first.ref)
+            problem.ref = first.ref;
+        const dependency = list.map((v) => dependencyOfSource(v.use.source, input.chartName)).find((d) => d !== undefined);
+        const ownSource = list.find((v) => repoFileForSource(v.use.source, input.chartName, input.displayChartDir) !== undefined)?.use.source;
+        if (dependency && !ownSource)
+            problem.dependency = dependency;
+        const match = lookup(first.use.image);
+        const hasDigestKey = (root, at) => {
+            const parent = valueAt(root, at.slice(0, -1));
+            return isRecord(parent) && 'digest' in parent;
+        };
         if (match) {
-            finding.file = values.displayPath;
+            // A key under a dependency's values may have its `digest` sibling only in the dependency's defaults.
+            const depKey = typeof match.path[0] === 'string' ? input.dependencyValues?.get(match.path[0]) : undefined;
+            const digestKey = hasDigestKey(values.data, match.path) || (depKey !== undefined && hasDigestKey(depKey.data, match.path.slice(1)));
+            problem.valuesKey = { path: match.path, hasDigestKey: digestKey };
             if (match.line !== undefined)
-                finding.line = match.line;
-            finding.message += ` Set by ${setPath(match.path)} in ${values.displayPath}.`;
+                problem.valuesKey.line = match.line;
         }
-        else if (ownTemplate) {
-            finding.file = ownTemplate;
-            const source = list.find((v) => repoFileForSource(v.use.source, input.chartName, input.displayChartDir) === ownTemplate)?.use.source;
-            const line = input.chartDir && source ? literalImageLine(input.chartDir, source, input.chartName, list[0].use.image) : undefined;
-            if (line !== undefined)
-                finding.line = line;
+        else if (problem.dependency && input.dependencyValues?.has(problem.dependency)) {
+            const depValues = input.dependencyValues.get(problem.dependency);
+            const inDependency = findImageValue(depValues, first.use.image);
+            if (inDependency) {
+                const full = [problem.dependency, ...inDependency.path];
+                problem.valuesKey = { path: full, hasDigestKey: hasDigestKey(depValues.data, inDependency.path) };
+                const line = values.lineOf(full);
+                if (line !== undefined)
+                    problem.valuesKey.line = line;
+            }
         }
-        findings.push(finding);
+        if (!problem.valuesKey && ownSource) {
+            const file = repoFileForSource(ownSource, input.chartName, input.displayChartDir);
+            problem.template = { file };
+            const line = input.chartDir ? literalImageLine(input.chartDir, ownSource, input.chartName, first.use.image) : undefined;
+            if (line !== undefined) {
+                problem.template.line = line;
+                const text = templateLineText(input.chartDir, ownSource, input.chartName, line);
+                if (text !== undefined)
+                    problem.template.text = text;
+            }
+        }
+        for (const d of images) {
+            if (d.image !== first.use.image || !problem.valuesKey)
+                continue;
+            d.valuesPath = setPath(problem.valuesKey.path);
+            if (problem.valuesKey.line !== undefined)
+                d.valuesLine = problem.valuesKey.line;
+            else
+                delete d.valuesLine;
+        }
+        problems.push(problem);
     }
-    const allowedSeen = new Set();
+    const chartFile = input.chartYaml?.displayPath ?? displayJoin(input.displayChartDir, 'Chart.yaml');
+    const dependencyLine = (key) => {
+        const deps = input.chartYaml?.data.dependencies;
+        if (!Array.isArray(deps))
+            return undefined;
+        const index = deps.findIndex((d) => isRecord(d) && (d.alias === key || (d.alias === undefined && d.name === key)));
+        return index >= 0 ? input.chartYaml.lineOf(['dependencies', index]) : undefined;
+    };
+    const findings = problemFindings(problems, {
+        policy,
+        valuesFile: values.displayPath,
+        valuesLineOf: (at) => values.lineOf(at),
+        chartFile,
+        dependencyLine
+    });
+    // Allow-listed images: one notice for all of them (the images table lists each).
+    const allowedSeen = new Map();
     for (const v of verdicts) {
         if (!v.allowedBy || allowedSeen.has(v.use.image))
             continue;
-        allowedSeen.add(v.use.image);
         const reason = reasonOf(v.allowedBy);
-        findings.push({ rule: 'image-allowlisted', severity: 'notice', message: `Image ${v.use.image} is allowed by pattern ${v.allowedBy}${reason ? `: ${reason}` : ''}.` });
+        allowedSeen.set(v.use.image, `\`${v.use.image}\` (pattern \`${v.allowedBy}\`${reason ? `: ${reason}` : ''})`);
+    }
+    if (allowedSeen.size > 0) {
+        const shown = [...allowedSeen.values()].slice(0, 10).join(', ');
+        const more = allowedSeen.size > 10 ? `, and ${allowedSeen.size - 10} more` : '';
+        const n = allowedSeen.size;
+        findings.push({ rule: 'image-allowlisted', severity: 'notice', message: `${n} image${n === 1 ? ' is' : 's are'} allowed by the image allowlist: ${shown}${more}.` });
     }
     const distinct = new Map();
     for (const v of verdicts)
@@ -49133,6 +51505,22 @@ function lintStep(runs, options, durationMs) {
     return step;
 }
 
+// Gate `never-latest` (platform rule 5, "never :latest"): an image value of the
+// blueprint's own (`<x>.image.tag`, or a CloudNativePG-style `<x>.imageName`
+// holding a whole reference, in values.yaml outside every dependency's key)
+// whose default is EMPTY or `latest` must be supplied by CI, so rendering with it
+// empty has to fail with an error that names the value (a `required` in the
+// template). A value with any other default (a pinned third-party image such as
+// the CNPG Cluster's `imageName`) is not this rule's business: the image policy
+// judges the rendered reference; at most a notice says an empty override renders.
+//
+// For each own value, one render of the chart with `--set <value>=` (empty). It
+// uses the chart's values.yaml only, NOT the run's `values`/`set` inputs (they
+// may set the tag); the other own values without a default get a placeholder so
+// their own `required` does not mask the one under test. A failing finding names
+// the template file and line that uses the value (where the `required` goes).
+//
+// Severity: input `never-latest` (error, the default; warning; off: not run).
 /** Pure: `<x>.image.tag` (and `<x>.imageName`) keys of values.yaml outside the upstream dependency's subtree. */
 function findOwnImageTags(values, dependencyKeys) {
     const found = [];
@@ -49188,7 +51576,7 @@ function errorNamesTag(error, tagPath) {
 }
 const CASE4_PLACEHOLDER_TAG = 'case4-placeholder';
 const CASE4_PLACEHOLDER_IMAGE = 'example.invalid/case4-placeholder:case4-placeholder';
-/** Arguments after `template <release> <chart> --namespace <ns>` for the case-4 render of one tag. */
+/** Arguments after `template <release> <chart> --namespace <ns>` for the empty-value render of one own image value. */
 function case4Args(tag, all) {
     const args = [];
     for (const other of all) {
@@ -49199,70 +51587,152 @@ function case4Args(tag, all) {
     args.push('--set', `${tag.key}=`);
     return args;
 }
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/**
+ * Pure: the first line of the templates that uses an own image value:
+ * `.Values.<path>` written out; else, inside a file that mentions
+ * `.Values.<first key>`, the value's leaf as a field of a `with`/`range`/helper
+ * scope (`.image.tag`, then `.tag`; `.imageName`). Templates are (path relative
+ * to the chart, text) pairs, in a stable order.
+ */
+function findValueUsage(templates, valuePath) {
+    const keys = valuePath.map(String);
+    const full = new RegExp(`\\.Values\\.${keys.map(escapeRegExp).join('\\.')}(?![A-Za-z0-9_])`);
+    const leaf = keys[keys.length - 1];
+    const scoped = leaf === 'tag' && keys.length >= 2 ? [`.${keys[keys.length - 2]}.tag`, '.tag'] : [`.${leaf}`];
+    const scopedPatterns = scoped.map((text) => new RegExp(`${escapeRegExp(text)}(?![A-Za-z0-9_])`));
+    const rootMention = new RegExp(`\\.Values\\.${escapeRegExp(keys[0])}(?![A-Za-z0-9_])`);
+    const lineOf = (text, pattern) => {
+        const index = text.split('\n').findIndex((line) => pattern.test(line));
+        return index < 0 ? undefined : index + 1;
+    };
+    for (const [template, text] of templates) {
+        const line = lineOf(text, full);
+        if (line !== undefined)
+            return { template, line };
+    }
+    for (const pattern of scopedPatterns) {
+        for (const [template, text] of templates) {
+            if (!rootMention.test(text))
+                continue;
+            const line = lineOf(text, pattern);
+            if (line !== undefined)
+                return { template, line };
+        }
+    }
+    return undefined;
+}
+/** The chart's own templates (templates/**, never charts/), as (chart-relative path, text), sorted. */
+async function readOwnTemplates(chartDir) {
+    const out = [];
+    const walk = async (relative) => {
+        let entries;
+        try {
+            entries = await readdir$1(path__default.join(chartDir, relative), { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+            const child = `${relative}/${entry.name}`;
+            if (entry.isDirectory())
+                await walk(child);
+            else if (entry.isFile() && /\.(ya?ml|tpl|txt)$/.test(entry.name))
+                out.push([child, await readFile(path__default.join(chartDir, child), 'utf8')]);
+        }
+    };
+    await walk('templates');
+    return out;
+}
+/** Usage of each own image value (by `--set` key) in the chart's own templates. */
+async function findValueUsages(chartDir, displayChartDir, tags) {
+    const usages = new Map();
+    if (tags.length === 0)
+        return usages;
+    const templates = await readOwnTemplates(chartDir);
+    for (const tag of tags) {
+        const found = findValueUsage(templates, tag.path);
+        if (found)
+            usages.set(tag.key, { file: displayJoin(displayChartDir, found.template), line: found.line });
+    }
+    return usages;
+}
+const NEVER_LATEST_TITLE = 'Never :latest';
+function neverLatestSkipped(summary) {
+    return { id: 'never-latest', title: NEVER_LATEST_TITLE, status: 'skipped', durationMs: 0, summary, findings: [], data: { images: [] } };
+}
 function neverLatestStep(input) {
     const { tags, values } = input;
-    if (tags.length === 0) {
-        return {
-            id: 'never-latest',
-            title: 'Never :latest (case 4)',
-            status: 'skipped',
-            durationMs: 0,
-            summary: "no image values of the blueprint's own",
-            findings: [],
-            data: { images: [] }
-        };
-    }
+    if (tags.length === 0)
+        return neverLatestSkipped("no image values of the blueprint's own");
+    const severity = input.severity ?? 'error';
     const findings = [];
     const images = tags.map((tag, i) => {
         const line = values.lineOf(tag.path);
-        const at = { file: values.displayPath };
+        const inValues = { file: values.displayPath };
         if (line !== undefined)
-            at.line = line;
+            inValues.line = line;
+        const usage = input.usages?.get(tag.key);
+        // The fix goes where the template uses the value; values.yaml when no template line was found.
+        const inTemplate = usage ? { file: usage.file, line: usage.line } : inValues;
+        const defaultWhere = `${values.displayPath}${line !== undefined ? `:${line}` : ''}`;
         const defaultKind = classifyTagDefault(tag.default, tag.kind);
+        const judged = defaultKind !== 'value';
         const result = input.renders[i];
         const rendered = result.exitCode === 0;
         const error = rendered ? undefined : helmErrorLine(result.stderr, result.stdout);
         const namesValue = error !== undefined && errorNamesTag(error, tag.path);
-        const data = { path: tag.key, kind: tag.kind, default: tag.default, defaultKind, case4: { rendered, namesValue } };
+        const data = { path: tag.key, kind: tag.kind, default: tag.default, defaultKind, judged, case4: { rendered, namesValue } };
         if (line !== undefined)
             data.line = line;
+        if (usage)
+            data.usage = usage;
         if (error !== undefined)
             data.case4.error = error;
+        const required = `{{ required "${tag.key} is required" .Values.${tag.key} }}`;
+        if (!judged) {
+            // A default that is neither empty nor latest: the image policy judges what renders.
+            if (rendered) {
+                findings.push({
+                    rule: 'image-empty-renders',
+                    severity: 'notice',
+                    message: `${tag.key} defaults to ${String(tag.default)} (judged by the image policy); an empty override would render.`,
+                    fix: `To make an empty value fail: ${required}`,
+                    ...inTemplate
+                });
+            }
+            return data;
+        }
         if (defaultKind === 'latest') {
             findings.push({
                 rule: 'image-tag-default',
-                severity: 'error',
+                severity,
                 message: `${tag.key} defaults to ${tag.kind === 'imageName' ? `${String(tag.default)} (latest, no digest)` : 'latest'}: never ship :latest.`,
                 fix: tag.kind === 'imageName'
                     ? `Pin ${tag.key} by digest (repo:tag@sha256:…) or leave it empty and make the template \`required\`.`
                     : `Remove the default (${tag.key}: "") and make the template \`required\`; CI sets a commit SHA.`,
-                ...at
-            });
-        }
-        else if (defaultKind === 'value' && tag.kind === 'tag') {
-            findings.push({
-                rule: 'image-tag-default',
-                severity: 'warning',
-                message: `${tag.key} has a default (${String(tag.default)}); the platform's rule is no default.`,
-                fix: `Set ${tag.key}: "" and let CI set the tag (the template must \`required\` it).`,
-                ...at
+                ...inValues
             });
         }
         if (rendered) {
             findings.push({
                 rule: 'image-tag-required',
-                severity: 'error',
-                message: `An empty ${tag.key} renders (case 4): add \`required\` to the template.`,
-                fix: `In the template: {{ required "${tag.key} is required" .Values.${tag.key} }}`,
-                ...at
+                severity,
+                message: `An empty ${tag.key} renders (never :latest: it has no default, CI must set it): add \`required\` where the template uses it (default in ${defaultWhere}).`,
+                fix: `In the template: ${required}`,
+                snippet: { language: 'yaml', label: 'where the template reads the value:', text: required },
+                ...inTemplate
             });
         }
         else if (!namesValue) {
             const finding = {
                 rule: 'image-tag-required',
-                severity: 'error',
+                severity,
                 message: `Rendering with an empty ${tag.key} fails, but the error does not name ${tag.key}: ${error}`,
-                fix: `Use {{ required "${tag.key} is required" .Values.${tag.key} }}; case 4 renders with the chart's own values.yaml only (not the values/set inputs).`
+                fix: `Use ${required}; the never :latest render uses the chart's own values.yaml only (not the values/set inputs).`,
+                snippet: { language: 'yaml', text: required }
             };
             const where = error ? templateLocation(error, input.chartName) : undefined;
             const file = where ? repoFileForSource(where.source, input.chartName, input.displayChartDir) : undefined;
@@ -49271,19 +51741,25 @@ function neverLatestStep(input) {
                 finding.line = where.line;
             }
             else {
-                Object.assign(finding, at);
+                Object.assign(finding, inTemplate);
             }
             findings.push(finding);
         }
         return data;
     });
-    const failing = images.filter((img) => img.case4.rendered || !img.case4.namesValue).length;
-    const withDefault = images.filter((img) => img.defaultKind !== 'none').length;
-    const n = images.length;
-    let summary = failing === 0 ? `${n} own image value${n === 1 ? '' : 's'}: empty fails the render` : `${failing} of ${n} own image values: empty does not fail the render with its name`;
-    if (withDefault > 0)
-        summary += `; ${withDefault} with a default`;
-    return { id: 'never-latest', title: 'Never :latest (case 4)', status: statusOf(findings), durationMs: input.durationMs, summary, findings, data: { images } };
+    const judged = images.filter((img) => img.judged);
+    const failing = judged.filter((img) => img.case4.rendered || !img.case4.namesValue).length;
+    const others = images.length - judged.length;
+    const n = judged.length;
+    const plural = (count, word) => `${count} ${word}${count === 1 ? '' : 's'}`;
+    let summary = n === 0
+        ? 'no own image value without a default'
+        : failing === 0
+            ? `${plural(n, 'own image value')} without a default: empty fails the render`
+            : `${failing} of ${plural(n, 'own image value')} without a default: empty does not fail the render with its name`;
+    if (others > 0)
+        summary += `; ${others} with a default (judged by the image policy)`;
+    return { id: 'never-latest', title: NEVER_LATEST_TITLE, status: statusOf(findings), durationMs: input.durationMs, summary, findings, data: { images } };
 }
 
 const MONITORING_GROUP = 'monitoring.coreos.com';
@@ -49477,7 +51953,8 @@ function observabilityStep(input) {
                 rule: 'observability-default-off',
                 severity: 'error',
                 message: `Observability toggle ${toggle.key} defaults to true: a fresh cluster has no ${MONITORING_GROUP}/v1 CRDs.`,
-                fix: `Set ${toggle.key}: false in ${valuesFile}; clusters with the CRDs opt in.`,
+                fix: `Set \`${toggle.key}: false\`; clusters with the CRDs opt in.`,
+                snippet: { language: 'yaml', label: `in ${valuesFile}:`, text: nestedYaml(toggle.path, 'false') },
                 ...at
             });
         }
@@ -49630,8 +52107,8 @@ function renderStep(input) {
 
 // The validation gates of a built blueprint chart. runGates plans every process
 // up front — lint runs, the default render, the observability renders, the
-// case-4 renders, the chart test scripts — and runs them in ONE bounded pool
-// (ctx.concurrency). Each render runs once and is parsed once; the default
+// never-latest (empty image value) renders, the chart test scripts — and runs
+// them in ONE bounded pool (ctx.concurrency). Each render runs once and is parsed once; the default
 // render's documents are shared by the render, observability and images gates.
 //
 // Steps, in order: render, lint, observability, never-latest, images, chart-tests.
@@ -49650,14 +52127,20 @@ async function runGates(ctx) {
     const withValues = (extra) => [...templateBase, ...ctx.valueArgs, ...extra];
     // ---- plan
     const toggles = discoverToggles(ctx.values.data, ctx.toggles);
-    const ownTags = findOwnImageTags(ctx.values.data, ctx.dependencyKeys);
-    const [lintPlans, scripts] = await Promise.all([planLint(chartDir, ctx.valueArgs, ctx.lintValuesGlob), ctx.chartTests ? listChartTests(chartDir) : Promise.resolve([])]);
+    const neverLatest = ctx.neverLatest ?? 'error';
+    const ownTags = neverLatest === 'off' ? [] : findOwnImageTags(ctx.values.data, ctx.dependencyKeys);
+    const [lintPlans, scripts, usages, dependencyValues] = await Promise.all([
+        planLint(chartDir, ctx.valueArgs, ctx.lintValuesGlob),
+        ctx.chartTests ? listChartTests(chartDir) : Promise.resolve([]),
+        findValueUsages(chartDir, ctx.displayChartDir, ownTags),
+        loadDependencyValues(chartDir)
+    ]);
     const renders = new Map();
     const lintResults = new Map();
     const testResults = new Map();
     const jobs = [];
     // What each render is parsed for: the default render feeds every gate; the
-    // observability renders only need their monitoring documents; case 4 only
+    // observability renders only need their monitoring documents; never-latest only
     // needs helm's exit code and error.
     const renderJob = (id, args, parse) => {
         jobs.push({
@@ -49688,7 +52171,9 @@ async function runGates(ctx) {
                 // and the action's registry login and repository credentials stay out of reach.
                 const own = path__default.join(ctx.scriptRoot, String(i));
                 const copy = path__default.join(own, path__default.basename(chartDir));
-                const [home] = await Promise.all([createHelmHome(path__default.join(own, 'helm-home')), cp$1(chartDir, copy, { recursive: true })]);
+                // Links in the work copy are relative: verbatim, they point into this copy, not the work copy.
+                const copied = cp$1(chartDir, copy, { recursive: true, verbatimSymlinks: true });
+                const [home] = await Promise.all([createHelmHome(path__default.join(own, 'helm-home')), copied]);
                 // $HELM too: scripts often run `${HELM:-helm}`.
                 const result = await runChartTest(copy, script, { ...helm.env(home), HELM: helm.binary });
                 testResults.set(script, { result, span: { start, end: performance.now() } });
@@ -49743,7 +52228,18 @@ async function runGates(ctx) {
         steps.push(skipped('observability', 'Observability toggles', 'skipped: the default render failed'));
     }
     const case4 = ownTags.map((_, i) => renders.get(`case4:${i}`));
-    steps.push(neverLatestStep({ tags: ownTags, renders: case4.map((r) => r.result), values: ctx.values, chartName, displayChartDir: ctx.displayChartDir, durationMs: wall(case4.map((r) => r.span)) }));
+    steps.push(neverLatest === 'off'
+        ? neverLatestSkipped('never-latest is off')
+        : neverLatestStep({
+            tags: ownTags,
+            renders: case4.map((r) => r.result),
+            values: ctx.values,
+            chartName,
+            displayChartDir: ctx.displayChartDir,
+            durationMs: wall(case4.map((r) => r.span)),
+            usages,
+            severity: neverLatest
+        }));
     let verdicts;
     if (renderOk) {
         const images = imagesStep({
@@ -49754,6 +52250,8 @@ async function runGates(ctx) {
             chartName,
             displayChartDir: ctx.displayChartDir,
             chartDir: ctx.chartDir,
+            dependencyValues,
+            chartYaml: ctx.chartYaml,
             durationMs: defaultRender.result.durationMs
         });
         verdicts = images.verdicts;
@@ -49948,13 +52446,15 @@ function ownComments(comments, marker, self) {
 async function upsertComment(opts) {
     if (opts.mode === 'off')
         return { action: 'skipped' };
-    if (!opts.token) {
-        return { action: 'skipped', warning: 'no github-token: the PR comment was not written; the findings are in the job summary' };
-    }
+    const unusable = tokenProblem(opts.token);
+    if (unusable)
+        return { action: 'skipped', warning: unusable };
     if (!opts.marker)
         throw new Error('upsertComment: marker is empty');
     const body = withMarker(opts.body, opts.marker);
-    const octokit = getOctokit(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, '') });
+    // The comment is part of the report: it gets its time even when the run's work budget is spent.
+    const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms);
+    const octokit = getOctokit(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, ''), request: { signal } });
     const where = { owner: opts.owner, repo: opts.repo };
     let ours;
     try {
@@ -50009,6 +52509,11 @@ async function upsertComment(opts) {
     // when none is left, to a new comment; the next run then finds that one.
     const refused = [];
     for (const [i, candidate] of ours.entries()) {
+        // Nothing changed: nothing is sent (no edit, no notification, no rate limit spent).
+        if (i === 0 && candidate.body === body) {
+            const warning = await remove(ours.slice(1).map((c) => c.id));
+            return warning ? { action: 'unchanged', id: candidate.id, warning } : { action: 'unchanged', id: candidate.id };
+        }
         try {
             const { data } = await octokit.rest.issues.updateComment({ ...where, comment_id: candidate.id, body });
             // Earlier runs racing each other may have left a second comment: keep one.
@@ -50028,6 +52533,59 @@ async function upsertComment(opts) {
         return create('created');
     const which = refused.map((r) => `${r.id} (HTTP ${r.status})`).join(', ');
     return create('created', redact(`could not update the PR comment ${which}; posted a new comment instead`));
+}
+/**
+ * Why a github-token cannot be used, or undefined. An unevaluated `${{ … }}`
+ * reaches the action when the input is not a workflow expression GitHub
+ * evaluates (a `.env` file for local-action, a value quoted into a script):
+ * calling the API with it would end in a 401 blamed on a fork.
+ */
+function tokenProblem(token) {
+    if (!token)
+        return 'no github-token: the PR comment was not written; the findings are in the job summary';
+    if (/^\$\{\{[\s\S]*\}\}$/.test(token.trim())) {
+        return (
+        // The text itself is not echoed: it is registered as a secret, so the log would show *** anyway.
+        'github-token is an unevaluated ${{ … }} expression: nothing evaluated it (a .env file or a quoted value passes it ' +
+            'literally); set a real token, e.g. INPUT_GITHUB-TOKEN from `gh auth token`. The PR comment was not written');
+    }
+    return undefined;
+}
+/**
+ * Deletes the action's own comments for one chart (comment-mode on-failure once
+ * the check passes); the ownership rule is ownComments'. Never throws: API
+ * failures come back as `warning`; a PR without our comment sends no write.
+ */
+async function removeOwnComments(opts) {
+    const unusable = tokenProblem(opts.token);
+    if (unusable)
+        return { action: 'skipped', warning: unusable };
+    if (!opts.marker)
+        throw new Error('removeOwnComments: marker is empty');
+    const octokit = getOctokit(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, '') });
+    const where = { owner: opts.owner, repo: opts.repo };
+    let ours;
+    try {
+        const all = await octokit.paginate(octokit.rest.issues.listComments, { ...where, issue_number: opts.issueNumber, per_page: 100 });
+        // Without a personal access token's login only bot comments are ours (see ownComments).
+        ours = ownComments(all, opts.marker);
+    }
+    catch (err) {
+        return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) };
+    }
+    if (ours.length === 0)
+        return { action: 'skipped' };
+    for (const c of ours) {
+        try {
+            await octokit.rest.issues.deleteComment({ ...where, comment_id: c.id });
+        }
+        catch (err) {
+            if (describeError(err).status === 404)
+                continue;
+            return { action: 'skipped', id: c.id, warning: warningFor(`delete the PR comment ${c.id}`, err) };
+        }
+    }
+    return { action: 'deleted', id: ours[0].id };
 }
 
 var re = {exports: {}};
@@ -53769,6 +56327,29 @@ function workspacePath(workspace, name, value) {
 function withoutUserinfo(text) {
     return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi, '$1***@');
 }
+/**
+ * The registry input without a trailing slash. Credentials in it
+ * (`oci://user:token@host`) are masked before anything else is logged, then
+ * refused with a message that never quotes them.
+ */
+function checkRegistry(text) {
+    const registry = text.trim().replace(/\/+$/, '');
+    const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#\s]*)@/i.exec(registry)?.[1];
+    if (userinfo === undefined)
+        return registry;
+    const password = userinfo.includes(':') ? userinfo.slice(userinfo.indexOf(':') + 1) : userinfo;
+    for (const secret of [userinfo, password, safeDecode(password)])
+        registerSecret(secret);
+    throw new ActionError(`input registry: ${withoutUserinfo(registry)} has credentials in the URL (user:password@); credentials in URLs would reach logs`, 'remove user:password@ from registry and set the registry-username and registry-password inputs (from secrets) instead');
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
 function parseMirrors(text) {
     const mirrors = [];
     for (const [index, raw] of text.split(/\r?\n/).entries()) {
@@ -53843,12 +56424,36 @@ function parseSetValues(text) {
         return line;
     });
 }
+/**
+ * Input set-secret: `key=value` lines whose values are secrets. Every value
+ * (and a malformed line as a whole) is masked before anything else happens,
+ * and no message quotes one.
+ */
+function parseSecretValues(text) {
+    const entries = [];
+    for (const [index, raw] of text.split(/\r?\n/).entries()) {
+        const line = raw.trim();
+        if (line === '')
+            continue;
+        const at = line.indexOf('=');
+        if (at <= 0 || /\s/.test(line.slice(0, at))) {
+            registerSecret(line);
+            throw new ActionError(`input set-secret: line ${index + 1} is not key=value (the line is not shown: it may hold a secret)`, 'write one key=value a line, e.g. temporal.server.config.persistence.default.sql.password=${{ secrets.DB_PASSWORD }}');
+        }
+        const value = line.slice(at + 1);
+        registerSecret(value);
+        entries.push({ key: line.slice(0, at), value });
+    }
+    return entries;
+}
 function getInputs(read = defaultReader, env = process.env) {
+    // Masked before any other input is read, so that no error below can show one.
+    const setSecretValues = parseSecretValues(read('set-secret'));
     const workspace = path__default.resolve(env.GITHUB_WORKSPACE || process.cwd());
     const blueprint = workspacePath(workspace, 'blueprint', read('blueprint').trim() || 'platform/temporal');
     const chartRaw = read('chart').trim();
     const chart = workspacePath(workspace, 'chart', chartRaw || path__default.join(blueprint, 'chart'));
-    const registry = read('registry').trim().replace(/\/+$/, '');
+    const registry = checkRegistry(read('registry'));
     if (registry && !registry.startsWith('oci://')) {
         throw new ActionError(`input registry: "${registry}" is not an oci:// URL`, 'set registry to e.g. oci://ghcr.io/<owner>');
     }
@@ -53862,7 +56467,8 @@ function getInputs(read = defaultReader, env = process.env) {
         workspace,
         blueprint,
         chart,
-        upstream: read('upstream').trim() || 'temporal',
+        // Empty: decided from the chart (values.yaml catalystBlueprint.upstream.chart, else the only non-library dependency).
+        upstream: read('upstream').trim(),
         upstreamVersion: read('upstream-version').trim(),
         repositoryMirrors: parseMirrors(read('repository-mirrors')),
         registry,
@@ -53881,15 +56487,20 @@ function getInputs(read = defaultReader, env = process.env) {
         plainHttp: boolean(read, 'plain-http', false),
         valuesFiles: lines(read('values')).map((file) => workspacePath(workspace, 'values', file)),
         setValues: parseSetValues(read('set')),
+        setSecretValues,
         lintValues: read('lint-values').trim(),
         observabilityToggles: parseToggleOverrides(read('observability-toggles')),
         imagePolicy,
         imageAllowlist: parseAllowlist(read('image-allowlist')),
+        neverLatest: oneOf(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
         resolveDigests: boolean(read, 'resolve-digests', false),
         chartTests: boolean(read, 'chart-tests', true),
-        commentMode: oneOf(read, 'comment-mode', ['update', 'recreate', 'off'], 'update'),
+        commentMode: oneOf(read, 'comment-mode', ['update', 'recreate', 'on-failure', 'off'], 'update'),
+        summary: oneOf(read, 'summary', ['always', 'on-failure', 'off'], 'always'),
         githubToken: read('github-token').trim(),
-        discoverGlob: lines(read('discover-glob'))
+        discoverGlob: lines(read('discover-glob')),
+        diff: oneOf(read, 'diff', ['auto', 'true', 'false'], 'auto'),
+        timeoutMs: parseDuration(read('timeout').trim() || DEFAULT_TIMEOUT)
     };
 }
 
@@ -53989,405 +56600,6 @@ async function downloadHelm(version, downloadUrlInput) {
     if (got !== version)
         throw new ActionError(`the helm in ${file} reports version ${got ?? 'nothing'}, expected ${version}`, 'check helm-download-url');
     return binary;
-}
-
-// Pure-Node tools for Helm chart archives (`.tgz`): list entries, read one file,
-// and make an archive reproducible (normalizeTgz).
-//
-// What Helm writes (3.17 and 4.1, checked with real binaries): a gzip stream whose
-// header carries MTIME 0, OS 255, an EXTRA field with Helm's marker and the comment
-// "Helm"; inside, a ustar tar (magic "ustar\0", version "00") with regular-file
-// entries only (no directory entries), mode 0644, uid/gid 0, empty uname/gname,
-// and each header's mtime set to the time of `helm package` (not the file's own
-// mtime). No PAX headers for ordinary ASCII names; Go's archive/tar adds a PAX
-// 'x' header for names over 100 bytes that cannot be split into prefix/name, or for
-// non-ASCII names. The archive ends with two zero blocks (no padding to 10 KiB).
-const gunzipAsync = promisify(zlib.gunzip);
-const deflateRawAsync = promisify(zlib.deflateRaw);
-const BLOCK = 512;
-/** Refuse to inflate archives bigger than this (a chart is a few MiB at most). */
-const MAX_TAR_BYTES = 1024 * 1024 * 1024;
-/** Lists entry names (regular files and directories) in archive order. */
-async function listTgz(file) {
-    const tar = await readTar(file);
-    const names = [];
-    for (const e of parseTar(tar, file)) {
-        if (isRegular(e.type) || e.type === '5')
-            names.push(e.name);
-    }
-    return names;
-}
-/** Returns the content of one regular file of the archive, or undefined when absent. */
-async function readTgzFile(file, entry) {
-    const tar = await readTar(file);
-    const wanted = stripDotSlash(entry);
-    let found;
-    for (const e of parseTar(tar, file)) {
-        // The last entry of a name wins, as when tar extracts.
-        if (isRegular(e.type) && stripDotSlash(e.name) === wanted) {
-            found = Buffer.from(tar.subarray(e.dataOffset, e.dataOffset + e.size));
-        }
-    }
-    return found;
-}
-/**
- * sha256 over what an archive ships, timestamps aside: each entry's name, type,
- * mode and content, in order. Two packages of the same files made at different
- * times (different tar mtimes, so different archive digests) agree here.
- */
-async function tgzContentDigest(archive, source) {
-    const tar = await inflate(archive, source);
-    const hash = createHash('sha256');
-    for (const e of parseTar(tar, source)) {
-        const mode = parseNumeric(tar, e.headerOffset + 100, 8);
-        const linkTarget = cString(tar, e.headerOffset + 157, 100);
-        hash.update(`${JSON.stringify([e.name, e.type, mode, e.size, linkTarget])}\n`);
-        if (isRegular(e.type))
-            hash.update(tar.subarray(e.dataOffset, e.dataOffset + e.size));
-    }
-    return `sha256:${hash.digest('hex')}`;
-}
-/**
- * Makes a chart archive reproducible: every tar header's mtime (and mtime/atime/ctime
- * records of PAX headers) becomes `epochSeconds`, checksums are recomputed, the tar is
- * re-gzipped deterministically (gzip MTIME 0, OS 255, Helm's EXTRA/comment kept), the
- * file is replaced atomically and its own atime/mtime set to `epochSeconds`.
- * Entry order, names, modes and contents are unchanged.
- */
-async function normalizeTgz(file, epochSeconds) {
-    if (!Number.isInteger(epochSeconds) || epochSeconds < 0 || epochSeconds > 0o77777777777) {
-        throw new ActionError(`Cannot normalize ${file}: timestamp ${epochSeconds} is not a whole number of seconds between 0 and 8589934591.`, 'Use the commit time in seconds since the epoch (e.g. `git log -1 --format=%ct`).');
-    }
-    const raw = await readFileOrFail(file);
-    const gz = parseGzipHeader(raw, file);
-    const tar = await inflate(raw, file);
-    const normalized = normalizeTar(tar, epochSeconds, file);
-    const deflated = await deflateRawAsync(normalized, { level: 9 });
-    const out = Buffer.concat([gzipHeader(gz), deflated, gzipTrailer(normalized)]);
-    const dir = path$1.dirname(file);
-    const tmp = path$1.join(dir, `.${path$1.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    const mode = (await promises$1.stat(file)).mode & 0o7777;
-    try {
-        await promises$1.writeFile(tmp, out, { mode });
-        await promises$1.chmod(tmp, mode);
-        await promises$1.utimes(tmp, epochSeconds, epochSeconds);
-        await promises$1.rename(tmp, file);
-    }
-    catch (e) {
-        await promises$1.rm(tmp, { force: true }).catch(() => undefined);
-        throw new ActionError(`Cannot write normalized archive ${file}: ${e.message}`);
-    }
-    // rename keeps the times, but set them again in case the filesystem did not.
-    await promises$1.utimes(file, epochSeconds, epochSeconds);
-}
-function isRegular(type) {
-    return type === '0' || type === '\0' || type === '7';
-}
-function stripDotSlash(name) {
-    let n = name;
-    while (n.startsWith('./'))
-        n = n.slice(2);
-    return n;
-}
-async function readFileOrFail(file) {
-    try {
-        return await promises$1.readFile(file);
-    }
-    catch (e) {
-        throw new ActionError(`Cannot read chart archive ${file}: ${e.message}`);
-    }
-}
-async function readTar(file) {
-    return inflate(await readFileOrFail(file), file);
-}
-async function inflate(raw, file) {
-    if (raw.length < 18 || raw[0] !== 0x1f || raw[1] !== 0x8b) {
-        throw new ActionError(`${file} is not a gzip-compressed archive (a Helm chart .tgz was expected).`);
-    }
-    try {
-        return await gunzipAsync(raw, { maxOutputLength: MAX_TAR_BYTES });
-    }
-    catch (e) {
-        throw new ActionError(`${file} is not a valid gzip archive: ${e.message}`);
-    }
-}
-function isZeroBlock(buf, off) {
-    for (let i = off; i < off + BLOCK; i++)
-        if (buf[i] !== 0)
-            return false;
-    return true;
-}
-function cString(buf, start, len) {
-    const field = buf.subarray(start, start + len);
-    const nul = field.indexOf(0);
-    return field.subarray(0, nul === -1 ? len : nul).toString('utf8');
-}
-function parseNumeric(buf, start, len) {
-    const first = buf[start];
-    if (first & 0x80) {
-        // GNU base-256: big-endian two's complement, high bit of the first byte is the marker.
-        let v = first & 0x7f;
-        for (let i = start + 1; i < start + len; i++)
-            v = v * 256 + buf[i];
-        return v;
-    }
-    const s = buf
-        .subarray(start, start + len)
-        .toString('latin1')
-        .replace(/[\0 ]+$/g, '')
-        .replace(/^[\0 ]+/, '');
-    if (s === '')
-        return 0;
-    if (!/^[0-7]+$/.test(s))
-        return NaN;
-    return parseInt(s, 8);
-}
-function headerChecksum(block, off) {
-    let sum = 0;
-    for (let i = off; i < off + BLOCK; i++)
-        sum += i >= off + 148 && i < off + 156 ? 0x20 : block[i];
-    return sum;
-}
-function signedHeaderChecksum(block, off) {
-    let sum = 0;
-    for (let i = off; i < off + BLOCK; i++) {
-        const b = i >= off + 148 && i < off + 156 ? 0x20 : block[i];
-        sum += b > 127 ? b - 256 : b;
-    }
-    return sum;
-}
-function magicOf(buf, off) {
-    const m = buf.toString('latin1', off + 257, off + 265);
-    if (m === 'ustar  \0')
-        return 'gnu';
-    if (m.startsWith('ustar\0'))
-        return 'ustar';
-    return 'v7';
-}
-/** Parses PAX extended header records ("%d %s=%s\n"); lengths are byte counts. */
-function parsePax(data, file) {
-    const records = [];
-    let i = 0;
-    while (i < data.length) {
-        if (data[i] === 0)
-            break; // trailing NUL padding written by some tools
-        const sp = data.indexOf(0x20, i);
-        const lenStr = sp === -1 ? '' : data.toString('latin1', i, sp);
-        const len = /^[0-9]+$/.test(lenStr) ? parseInt(lenStr, 10) : NaN;
-        if (!Number.isFinite(len) || len <= sp - i + 1 || i + len > data.length || data[i + len - 1] !== 0x0a) {
-            throw new ActionError(`${file}: malformed PAX extended header record at byte ${i}.`);
-        }
-        const rec = data.subarray(sp + 1, i + len - 1);
-        const eq = rec.indexOf(0x3d);
-        if (eq <= 0)
-            throw new ActionError(`${file}: malformed PAX extended header record at byte ${i}.`);
-        records.push({ key: rec.toString('utf8', 0, eq), value: Buffer.from(rec.subarray(eq + 1)) });
-        i += len;
-    }
-    return records;
-}
-function formatPax(records) {
-    const parts = [];
-    for (const { key, value } of records) {
-        const body = Buffer.concat([Buffer.from(` ${key}=`, 'utf8'), value, Buffer.from('\n')]);
-        // The length prefix counts its own digits: iterate to the fixpoint.
-        let len = body.length + 1;
-        while (String(len).length + body.length !== len)
-            len = String(len).length + body.length;
-        parts.push(Buffer.concat([Buffer.from(String(len), 'latin1'), body]));
-    }
-    return Buffer.concat(parts);
-}
-/** Walks the raw tar headers (including PAX/GNU meta entries); stops at the end marker. */
-function walkTar(tar, file, visit) {
-    let off = 0;
-    while (off + BLOCK <= tar.length) {
-        if (isZeroBlock(tar, off))
-            return off;
-        const stored = parseNumeric(tar, off + 148, 8);
-        if (stored !== headerChecksum(tar, off) && stored !== signedHeaderChecksum(tar, off)) {
-            throw new ActionError(`${file}: corrupt tar header at byte ${off} (checksum mismatch).`);
-        }
-        const size = parseNumeric(tar, off + 124, 12);
-        if (!Number.isFinite(size) || size < 0)
-            throw new ActionError(`${file}: corrupt tar header at byte ${off} (bad size).`);
-        const type = String.fromCharCode(tar[off + 156]);
-        const dataOffset = off + BLOCK;
-        // Hard links, symlinks, devices, directories and FIFOs carry no data even if size is set.
-        const hasData = !['1', '2', '3', '4', '5', '6'].includes(type);
-        const dataLen = hasData ? size : 0;
-        if (dataOffset + dataLen > tar.length)
-            throw new ActionError(`${file}: truncated tar archive at byte ${off}.`);
-        visit({ headerOffset: off, type, size: dataLen, dataOffset, magic: magicOf(tar, off) });
-        off = dataOffset + Math.ceil(dataLen / BLOCK) * BLOCK;
-    }
-    return Math.min(off, tar.length);
-}
-function parseTar(tar, file) {
-    const entries = [];
-    let longName;
-    let paxPath;
-    walkTar(tar, file, (b) => {
-        const data = tar.subarray(b.dataOffset, b.dataOffset + b.size);
-        switch (b.type) {
-            case 'L': {
-                const nul = data.indexOf(0);
-                longName = data.subarray(0, nul === -1 ? data.length : nul).toString('utf8');
-                return;
-            }
-            case 'K': // GNU long link name: not needed for names
-                return;
-            case 'x':
-            case 'g': {
-                // A global ('g') path would name every later entry; tar tools ignore it, so do we.
-                if (b.type === 'x') {
-                    for (const r of parsePax(data, file))
-                        if (r.key === 'path')
-                            paxPath = r.value.toString('utf8');
-                }
-                return;
-            }
-        }
-        let name = cString(tar, b.headerOffset, 100);
-        if (b.magic === 'ustar') {
-            const prefix = cString(tar, b.headerOffset + 345, 155);
-            if (prefix)
-                name = `${prefix}/${name}`;
-        }
-        if (longName !== undefined)
-            name = longName;
-        if (paxPath !== undefined)
-            name = paxPath;
-        entries.push({ name, type: b.type, size: b.size, headerOffset: b.headerOffset, dataOffset: b.dataOffset });
-        longName = undefined;
-        paxPath = undefined;
-    });
-    return entries;
-}
-function writeOctal(buf, off, len, value) {
-    // len-1 octal digits, then NUL (the form Go and GNU tar write for size/mtime).
-    const s = value.toString(8).padStart(len - 1, '0');
-    if (s.length > len - 1)
-        throw new Error(`value ${value} does not fit in a ${len}-byte tar field`);
-    buf.write(s, off, len - 1, 'latin1');
-    buf[off + len - 1] = 0;
-}
-function writeChecksum(header) {
-    const sum = headerChecksum(header, 0);
-    header.write(sum.toString(8).padStart(6, '0'), 148, 6, 'latin1');
-    header[154] = 0;
-    header[155] = 0x20;
-}
-const PAX_TIME_KEYS = new Set(['mtime', 'atime', 'ctime']);
-function normalizeTar(tar, epoch, file) {
-    const out = [];
-    const end = walkTar(tar, file, (b) => {
-        const header = Buffer.from(tar.subarray(b.headerOffset, b.headerOffset + BLOCK));
-        let data = tar.subarray(b.dataOffset, b.dataOffset + b.size);
-        writeOctal(header, 136, 12, epoch);
-        if (b.magic === 'gnu') {
-            // Old GNU format keeps atime/ctime where ustar has the prefix; only set when present.
-            for (const off of [345, 357]) {
-                const v = parseNumeric(header, off, 12);
-                if (Number.isFinite(v) && v > 0)
-                    writeOctal(header, off, 12, epoch);
-            }
-        }
-        if (b.type === 'x' || b.type === 'g') {
-            const records = parsePax(data, file).map((r) => PAX_TIME_KEYS.has(r.key) ? { key: r.key, value: Buffer.from(String(epoch), 'latin1') } : r);
-            data = formatPax(records);
-            writeOctal(header, 124, 12, data.length);
-        }
-        writeChecksum(header);
-        out.push(header, data);
-        const pad = (BLOCK - (data.length % BLOCK)) % BLOCK;
-        if (pad)
-            out.push(Buffer.alloc(pad));
-    });
-    // End-of-archive zero blocks (and any trailing padding) kept as they were.
-    out.push(tar.subarray(end));
-    return Buffer.concat(out);
-}
-const FHCRC = 0x02;
-const FEXTRA = 0x04;
-const FNAME = 0x08;
-const FCOMMENT = 0x10;
-function parseGzipHeader(raw, file) {
-    const bad = () => {
-        throw new ActionError(`${file} is not a valid gzip archive (bad header).`);
-    };
-    if (raw.length < 18 || raw[0] !== 0x1f || raw[1] !== 0x8b || raw[2] !== 8)
-        bad();
-    const flg = raw[3];
-    let p = 10;
-    const fields = {};
-    if (flg & FEXTRA) {
-        if (p + 2 > raw.length)
-            bad();
-        const xlen = raw.readUInt16LE(p);
-        p += 2;
-        if (p + xlen > raw.length)
-            bad();
-        fields.extra = Buffer.from(raw.subarray(p, p + xlen));
-        p += xlen;
-    }
-    const zstring = () => {
-        const nul = raw.indexOf(0, p);
-        if (nul === -1)
-            bad();
-        const s = Buffer.from(raw.subarray(p, nul));
-        p = nul + 1;
-        return s;
-    };
-    if (flg & FNAME)
-        fields.name = zstring();
-    if (flg & FCOMMENT)
-        fields.comment = zstring();
-    if (flg & FHCRC)
-        p += 2;
-    return fields;
-}
-function gzipHeader(f) {
-    let flg = 0;
-    const parts = [];
-    if (f.extra) {
-        flg |= FEXTRA;
-        const len = Buffer.alloc(2);
-        len.writeUInt16LE(f.extra.length);
-        parts.push(len, f.extra);
-    }
-    if (f.name) {
-        flg |= FNAME;
-        parts.push(f.name, Buffer.from([0]));
-    }
-    if (f.comment) {
-        flg |= FCOMMENT;
-        parts.push(f.comment, Buffer.from([0]));
-    }
-    // ID1 ID2 CM FLG MTIME(4)=0 XFL=2 (max compression) OS=255 (unknown: same on every platform)
-    return Buffer.concat([Buffer.from([0x1f, 0x8b, 8, flg, 0, 0, 0, 0, 2, 0xff]), ...parts]);
-}
-let crcTable;
-function crc32(buf) {
-    if (!crcTable) {
-        crcTable = new Uint32Array(256);
-        for (let n = 0; n < 256; n++) {
-            let c = n;
-            for (let k = 0; k < 8; k++)
-                c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-            crcTable[n] = c >>> 0;
-        }
-    }
-    let c = 0xffffffff;
-    for (let i = 0; i < buf.length; i++)
-        c = crcTable[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-}
-function gzipTrailer(data) {
-    const t = Buffer.alloc(8);
-    t.writeUInt32LE(crc32(data), 0);
-    t.writeUInt32LE(data.length % 0x100000000, 4);
-    return t;
 }
 
 // Packages the work chart reproducibly, checks the archive still carries its
@@ -54576,8 +56788,12 @@ async function publishChart(options) {
             ], { ref, pushed: false });
         }
     }
+    info(`pushing ${ref} …`);
     const push = await withRetry(async () => {
-        const result = await helm.run(['push', packaged.archive, options.registry, ...plain]);
+        const result = await withProgress(helm.run(['push', packaged.archive, options.registry, ...plain], {
+            what: `helm push to ${host}`,
+            limitMs: OPERATION_LIMITS.registryWrite
+        }), (ms) => info(`still pushing ${ref} to ${host} (${Math.round(ms / 1000)} s)`));
         if (result.exitCode !== 0)
             throw new PushFailure(result);
         return result;
@@ -54603,7 +56819,9 @@ async function publishChart(options) {
         return step('failed', 'helm push printed no digest', [{ rule: 'push', severity: 'error', message: `helm push ${ref} succeeded but printed no Digest: line` }], { ref, pushed: true }, redact(push.stdout + push.stderr));
     }
     // The push happened whatever the check says: a failing pull keeps ref, digest and pushed=true.
-    const findings = await verifyPublished(client, options, repository, digest).then((verify) => verify.findings, (error) => [
+    info(`pulling ${ref}@${digest} back to verify it …`);
+    const pulledBack = withProgress(verifyPublished(client, options, repository, digest), (ms) => info(`still pulling ${ref}@${digest} back from ${host} (${Math.round(ms / 1000)} s)`));
+    const findings = await pulledBack.then((verify) => verify.findings, (error) => [
         {
             rule: 'verify',
             severity: 'error',
@@ -54611,7 +56829,61 @@ async function publishChart(options) {
             fix: `pull ${ref} by hand to check it; re-running is safe (an identical chart is not pushed again)`
         }
     ]);
-    return step(findings.length ? 'failed' : 'passed', findings.length ? `pushed ${ref}, but the pulled artifact failed verification` : `pushed ${ref}@${digest}, pulled back and verified`, findings, { ref, digest, pushed: true });
+    if (findings.length) {
+        const summary = `pushed ${ref}, but the pulled artifact failed verification`;
+        return step('failed', summary, findings, { ref, digest, pushed: true });
+    }
+    // Another run may have pushed the same tag meanwhile: what the tag serves decides (digest-ref is signed next).
+    const served = await tagReadBack(client, repository, tag, ref, digest, packaged);
+    if (served) {
+        const findings = served.finding ? [served.finding] : [];
+        return step(served.finding ? 'failed' : 'passed', served.summary, findings, served.data);
+    }
+    return step('passed', `pushed ${ref}@${digest}, pulled back and verified`, [], { ref, digest, pushed: true });
+}
+/**
+ * Reads the tag back after the push. Undefined when it serves what this run
+ * pushed; else the outcome: the same chart content under another manifest
+ * (another run published it: pushed=false, the tag's digest), or other
+ * content (a racing publish won: failed), or no tag at all (failed).
+ */
+async function tagReadBack(client, repository, tag, ref, pushedDigest, packaged) {
+    const current = await client.manifest(repository, tag);
+    if (current.exists && current.digest === pushedDigest)
+        return undefined;
+    if (!current.exists) {
+        return {
+            summary: `pushed ${ref}@${pushedDigest}, but the tag is gone`,
+            finding: {
+                rule: 'publish-race',
+                severity: 'error',
+                message: `pushed ${ref}@${pushedDigest}, but reading the tag back finds nothing: it was deleted meanwhile`,
+                fix: 're-run the publish once nothing else writes this tag'
+            },
+            data: { ref, pushed: false }
+        };
+    }
+    const layer = await client.chartLayerDigest(repository, current.digest);
+    const sameContent = layer === packaged.layerDigest || (layer !== undefined && (await sameFilesPublished(client, repository, current.digest, packaged)));
+    if (sameContent) {
+        return {
+            summary: `${ref} was published meanwhile with the same content (${current.digest}); the tag serves that, not this run's push`,
+            data: { ref, digest: current.digest, pushed: false, alreadyPublished: true }
+        };
+    }
+    return {
+        summary: `${ref} now serves ${current.digest}, not ${pushedDigest} pushed by this run`,
+        finding: {
+            rule: 'publish-race',
+            severity: 'error',
+            message: `${ref} was pushed as ${pushedDigest}, but the tag now serves ${current.digest} (chart layer ${layer ?? 'unknown'}) ` +
+                'with other content: another publish of the same version raced this one',
+            fix: `check which run published ${ref}; publish each version from one workflow run (a concurrency group), ` +
+                'and bump the version for new content'
+        },
+        // No digest: digest-ref (signed next) and the SBOM never name an artifact that is not this chart.
+        data: { ref, pushed: false }
+    };
 }
 class PushFailure extends Error {
     result;
@@ -54664,13 +56936,125 @@ async function verifyPublished(client, options, repository, digest) {
     }
 }
 
+// The "What changes" section of the PR comment and job summary: counts, the
+// changed resources, the images that change, the upstream version change,
+// then each changed resource's diff folded, within a size budget.
+/** Rows of the resource table before the rest is only counted. */
+const MAX_ROWS = 60;
+/** Lines of one resource's diff in the comment; the diff file has all. */
+const MAX_DIFF_LINES = 200;
+const plural$1 = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+function html(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/[\r\n\t]/g, ' ');
+}
+const kindLabel = (r) => (r.group ? `${r.kind} (${r.group})` : r.kind);
+const nameLabel = (r) => (r.namespace ? `${r.namespace}/${r.name}` : r.name);
+function what(r) {
+    const parts = [`+${r.lines.added} −${r.lines.removed}`];
+    const keys = r.secretKeys;
+    if (keys) {
+        const bits = [
+            keys.added.length ? `added ${keys.added.join(', ')}` : '',
+            keys.removed.length ? `removed ${keys.removed.join(', ')}` : '',
+            keys.changed.length ? `changed ${keys.changed.join(', ')}` : ''
+        ].filter(Boolean);
+        if (bits.length)
+            parts.push(`keys ${bits.join('; ')} (values hidden)`);
+    }
+    return parts.join('; ');
+}
+function imageCell(refs) {
+    return refs.length ? refs.map((ref) => codeSpan(ref, true)).join('<br>') : '—';
+}
+function imagesTable$1(images) {
+    const rows = images.map((i) => {
+        const digests = i.pin.filter((p) => p === 'digest').length;
+        const pins = i.pin.length === 0 ? '—' : digests === i.pin.length ? 'digest' : digests > 0 ? 'partly' : 'tag only';
+        return `| ${codeSpan(i.repository, true)} | ${imageCell(i.before)} | ${imageCell(i.after)} | ${pins} |`;
+    });
+    return ['| image | before | after | pinned |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+function foldedDiff(r) {
+    const lines = r.diff.replace(/\n$/, '').split('\n');
+    const more = lines.length - MAX_DIFF_LINES;
+    const shown = more > 0 ? [...lines.slice(0, MAX_DIFF_LINES), `# … ${more} more lines in the diff file`] : lines;
+    const summary = `${html(r.change)}: ${html(kindLabel(r))} ${html(nameLabel(r))} (${html(what(r))})`;
+    return `<details><summary>${summary}</summary>\n\n${codeBlock(shown.join('\n'), 'diff')}\n\n</details>`;
+}
+/**
+ * Markdown of the section, at most `budget` characters (diffs that do not fit
+ * are left to the diff file); undefined when there is no diff to show.
+ */
+function renderDiffSection(diff, budget) {
+    if (!diff)
+        return undefined;
+    const against = diff.base.sha ? `the ${diff.base.label} ${codeSpan(diff.base.sha.slice(0, 7))}` : 'the base';
+    if (diff.status !== 'compared' || !diff.comparison) {
+        const why = escapeMarkdown(diff.message ?? 'no base render');
+        return clipTo(`**What changes:** not compared with ${against}: ${why}`, budget);
+    }
+    const c = diff.comparison;
+    const noise = c.noise.resources > 0 ? `; ${plural$1(c.noise.resources, 'resource')} differ only in version labels or checksums` : '';
+    const upstream = diff.upstream && diff.upstream.before !== diff.upstream.after
+        ? `Upstream ${codeSpan(diff.upstream.name)}: ` +
+            `${codeSpan(diff.upstream.before ?? 'none')} → ${codeSpan(diff.upstream.after ?? 'none')}`
+        : undefined;
+    if (c.resources.length === 0) {
+        const compared = `${plural$1(c.counts.unchanged, 'resource')} compared${noise}`;
+        return clipTo(`**What changes:** no rendered change against ${against} (${compared}).`, budget);
+    }
+    const head = ['#### What changes', ''];
+    const n = c.counts;
+    const counts = [`**${n.added} added**`, `**${n.removed} removed**`, `**${n.changed} changed**`];
+    counts.push(`${n.unchanged} unchanged`);
+    head.push(`Against ${against}: ${counts.join(', ')}${noise}.`);
+    if (diff.message)
+        head.push('', `_${escapeMarkdown(diff.message)}_`);
+    if (upstream)
+        head.push('', upstream);
+    const row = (r) => `| ${r.change} | ${escapeCell(kindLabel(r))} | ${codeSpan(nameLabel(r), true)} | ${escapeCell(what(r), 300)} |`;
+    const rows = c.resources.slice(0, MAX_ROWS).map(row);
+    head.push('', '| change | kind | name | what |', '| --- | --- | --- | --- |', ...rows);
+    if (c.resources.length > MAX_ROWS) {
+        head.push('', `_… ${c.resources.length - MAX_ROWS} more resources in the diff file (output \`diff\`)_`);
+    }
+    if (c.images.length > 0)
+        head.push('', '**Images that change**', '', imagesTable$1(c.images));
+    let text = head.join('\n');
+    const note = (count) => `_… ${plural$1(count, 'more diff')} in the diff file (output \`diff\`, and the JSON report)_`;
+    const reserve = note(9999).length + 2;
+    const diffs = c.resources.filter((r) => r.change === 'changed');
+    let shown = 0;
+    for (const r of diffs) {
+        const block = foldedDiff(r);
+        if (text.length + 2 + block.length + reserve > budget)
+            break;
+        text += `\n\n${block}`;
+        shown++;
+    }
+    if (shown < diffs.length)
+        text += `\n\n${note(diffs.length - shown)}`;
+    return clipTo(text, budget);
+}
+function clipTo(text, budget) {
+    if (text.length <= budget)
+        return text;
+    const short = '**What changes:** too long for this space: see the diff file (output `diff`)';
+    return short.length <= budget ? short : undefined;
+}
+
 // Turns an ActionReport into text: markdown (PR comment, job summary),
 // annotations, and the JSON report file. Every text that leaves here goes
 // through redact(): the report is deep-redacted before rendering (so that
 // escaping or truncation can never expose part of a secret) and the final text
-// once more. Before that, the values of the `set` input are hidden
-// (maskSetValues): they may come from secrets the runner masks in logs but
-// GitHub does not mask in a PR comment.
+// once more. `set` values are shown (they are not secret: they are rendered
+// into the manifests the findings describe); secret values come through input
+// set-secret, are registered with secrets.ts and redacted like any secret.
 //
 // renderMarkdown is pure apart from redact(); the other functions do I/O.
 /** A PR comment body is capped at 65,536 characters by GitHub. */
@@ -54684,6 +57068,8 @@ const CELL_MAX = 300;
 const FINDING_TEXT_MAX = 2_000;
 /** A shortened details block keeps at least this much text, or is dropped. */
 const MIN_DETAILS_TEXT = 200;
+/** Longest copy-paste snippet of one finding. */
+const SNIPPET_MAX = 4_000;
 // ---------------------------------------------------------------------------
 // Marker, escaping
 // ---------------------------------------------------------------------------
@@ -54805,58 +57191,6 @@ function redactDeep(value) {
     return mapStringsDeep(value, redact);
 }
 // ---------------------------------------------------------------------------
-// `set` values
-// ---------------------------------------------------------------------------
-/** Text that stands for a hidden `set` value. */
-const HIDDEN_VALUE = '***';
-/** Index of the `=` that ends a `--set` key (helm's strvals: a backslash escapes the next character); -1 if none. */
-function keyEnd(entry) {
-    for (let i = 0; i < entry.length; i++) {
-        if (entry[i] === '\\')
-            i++;
-        else if (entry[i] === '=')
-            return i;
-    }
-    return -1;
-}
-/**
- * `temporal.server.image.tag=1.2.3` → `temporal.server.image.tag=***`. The
- * whole rest of the line is hidden, so in `a=1,b=2` only the first key shows.
- * An entry without `=` has no value and is returned as it is.
- */
-function maskSetValue(entry) {
-    const at = keyEnd(entry);
-    return at < 0 ? entry : `${entry.slice(0, at)}=${HIDDEN_VALUE}`;
-}
-const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/**
- * A copy of the report in which the `set` input's values are hidden: in
- * `values.set`, and wherever a whole `key=value` entry appears in other text
- * (the `$ helm template … --set key=value` line of a step's details, the
- * arguments in step data). Values are not masked on their own: a short value
- * (`1`, `true`) would blank out unrelated text. A value that is a secret must
- * also be registered with secrets.ts, as the action's own credentials are.
- */
-function maskSetValues(report) {
-    const entries = Array.isArray(report.values?.set) ? report.values.set : [];
-    const replacements = entries
-        .filter((e) => typeof e === 'string' && keyEnd(e) >= 0 && maskSetValue(e) !== e)
-        .sort((a, b) => b.length - a.length)
-        .map((e) => ({
-        // Whole entries only: `a.b=1` inside `x.a.b=10` is another assignment.
-        re: new RegExp(`(?<=^|[\\s"'\`(\\[{,])${escapeRegExp(e)}(?=$|[\\s"'\`)\\]},])`, 'g'),
-        masked: maskSetValue(e)
-    }));
-    const maskText = (text) => replacements.reduce((t, r) => t.replace(r.re, r.masked), text);
-    const masked = replacements.length > 0 ? mapStringsDeep(report, maskText) : report;
-    if (!report.values || !Array.isArray(report.values.set))
-        return masked;
-    return {
-        ...masked,
-        values: { ...masked.values, set: report.values.set.map((e) => (typeof e === 'string' ? maskSetValue(e) : HIDDEN_VALUE)) }
-    };
-}
-// ---------------------------------------------------------------------------
 // Pieces
 // ---------------------------------------------------------------------------
 const STEP_ICON = { passed: '✅', failed: '❌', warning: '⚠️', skipped: '⏭️' };
@@ -54900,79 +57234,181 @@ function describeUpstream(u) {
         return `${parts[0]}, latest ${u.latest}`;
     return parts[0];
 }
-function statusLine(report) {
-    const icon = report.status === 'passed' ? '✅' : '❌';
-    const warnings = report.steps.filter((s) => s.status === 'warning').length;
-    const failed = report.steps.filter((s) => s.status === 'failed').length;
-    let verdict;
-    if (report.status === 'passed')
-        verdict = warnings > 0 ? `passed with ${warnings} warning${warnings === 1 ? '' : 's'}` : 'passed';
-    else
-        verdict = failed > 0 ? `failed (${failed} step${failed === 1 ? '' : 's'})` : 'failed';
-    const name = `${report.chart.name} ${report.chart.version}`;
-    let line = `### ${icon} ${escapeMarkdown(name)} ${verdict}`;
+/**
+ * Text with `code spans` kept as code and everything else escaped: finding
+ * messages and fixes are written with backticks around commands, keys and
+ * references, and a reader must see code, not backticks.
+ */
+function inlineMarkdown(text, max = FINDING_TEXT_MAX) {
+    const flat = clip(oneLine(text), max);
+    const out = [];
+    let last = 0;
+    for (const m of flat.matchAll(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g)) {
+        out.push(escapeMarkdown(flat.slice(last, m.index)), codeSpan(m[2]));
+        last = m.index + m[0].length;
+    }
+    out.push(escapeMarkdown(flat.slice(last)));
+    return out.join('');
+}
+/** `repo:tag@sha256:0123456789ab…`: the digest cut to 12 hex digits (the JSON report has it whole). */
+function shortDigestRef(image) {
+    return image.replace(/@(sha256|sha512):([0-9a-f]{12})[0-9a-f]{8,}/gi, '@$1:$2…');
+}
+/** Where the commit and the run are shown: `https://github.com/o/r/commit/<sha>` from the run URL. */
+function commitUrl(runUrl, commit) {
+    const m = runUrl ? /^(https?:\/\/[^\s]+?\/[^/\s]+\/[^/\s]+)\/actions\/runs\/\d+/.exec(runUrl) : null;
+    return m && /^[0-9a-f]{7,64}$/i.test(commit) ? `${m[1]}/commit/${commit}` : undefined;
+}
+function link(text, url) {
+    if (!url || !/^https?:\/\/[^\s<>()[\]`|]+$/.test(url))
+        return text;
+    return `[${text}](${url})`;
+}
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+/** The verdict: what the run decided, in one heading. */
+function verdictLine(report) {
+    const name = escapeMarkdown(`${report.chart.name} ${report.chart.version}`.trim());
+    const steps = Array.isArray(report.steps) ? report.steps : [];
+    if (report.status !== 'passed') {
+        const failed = steps.filter((s) => s.status === 'failed').map((s) => s.title || s.id);
+        return `### ❌ ${name} failed${failed.length > 0 ? `: ${escapeMarkdown(clip(failed.join(', '), 300))}` : ''}`;
+    }
+    const warnings = steps.filter((s) => s.status === 'warning').length;
+    const withWarnings = warnings > 0 ? ` with ${plural(warnings, 'warning')}` : '';
+    if (report.publish?.pushed)
+        return `### ✅ ${name} published${withWarnings}`;
+    if (report.publish?.alreadyPublished)
+        return `### ✅ ${name} already published${withWarnings}`;
+    return `### ✅ ${name} passed${withWarnings}`;
+}
+/** Upstream, head commit, run link, mode: the facts a reviewer checks first. */
+function metaLine(report, runUrl) {
+    const bits = [];
     if (report.upstream)
-        line += ` · ${escapeMarkdown(describeUpstream(report.upstream))}`;
-    return line;
+        bits.push(`upstream ${escapeMarkdown(describeUpstream(report.upstream))}`);
+    if (report.commit)
+        bits.push(`commit ${link(codeSpan(report.commit.slice(0, 7)), commitUrl(runUrl, report.commit))}`);
+    const runId = runUrl ? /\/actions\/runs\/(\d+)/.exec(runUrl)?.[1] : undefined;
+    if (runUrl)
+        bits.push(link(runId ? `run ${runId}` : 'run', runUrl));
+    bits.push(report.mode === 'publish' ? 'publish' : 'validate only');
+    return bits.join(' · ');
 }
-function modeLine(report) {
-    const mode = report.mode === 'publish' ? 'publish' : 'validate';
-    const reason = report.modeReason ? ` — ${escapeMarkdown(clip(oneLine(report.modeReason), 1000))}` : '';
-    const bp = report.blueprint ? ` · blueprint ${codeSpan(report.blueprint)}` : '';
-    return `**Mode:** ${mode}${reason}${bp}`;
+/** On a release the ref and digest belong in the first lines. */
+function publishedLine(report) {
+    const p = report.publish;
+    if (!p || !(p.pushed || p.alreadyPublished))
+        return undefined;
+    const digest = p.digest ? ` · digest ${codeSpan(p.digest)}` : '';
+    return `${p.pushed ? 'Pushed' : 'Already at'} ${codeSpan(p.ref)}${digest}`;
 }
-function stepsTable(steps) {
-    if (steps.length === 0)
-        return '_No steps ran._';
-    const rows = steps.map((s) => {
-        const icon = `${stepIcon(s.status)} ${escapeCell(s.status, 20)}`;
-        return `| ${escapeCell(s.title || s.id)} | ${icon} | ${escapeCell(s.summary ?? '')} | ${formatDuration(s.durationMs)} |`;
-    });
-    return ['| Step | Result | Summary | Duration |', '| --- | --- | --- | --- |', ...rows].join('\n');
-}
-function findingLine(f) {
-    const where = f.file ? `${codeSpan(f.line ? `${f.file}:${f.line}` : f.file)} ` : '';
-    const rule = f.rule ? ` (${codeSpan(f.rule)})` : '';
-    let line = `- ${severityIcon(f.severity)} ${where}${escapeMarkdown(clip(oneLine(f.message ?? ''), FINDING_TEXT_MAX))}${rule}`;
-    if (f.fix) {
-        const fix = oneLine(f.fix).trim();
-        // A fix without spaces is a value to paste (an image reference, a version): show it verbatim.
-        const shown = /\s/.test(fix) ? escapeMarkdown(clip(fix, FINDING_TEXT_MAX)) : codeSpan(clip(fix, FINDING_TEXT_MAX));
-        // A trailing backslash is a hard line break: the fix goes on its own line.
-        line += `\\\n  **Fix:** ${shown}`;
-    }
-    return line;
-}
-function findingGroups(steps) {
-    const groups = [];
-    for (const s of steps) {
-        if (s.status !== 'failed' && s.status !== 'warning')
-            continue;
-        const findings = Array.isArray(s.findings) ? s.findings : [];
-        if (findings.length === 0)
-            continue;
-        const count = findings.length;
-        groups.push({
-            header: `#### ${stepIcon(s.status)} ${escapeMarkdown(s.title || s.id)} (${count} finding${count === 1 ? '' : 's'})`,
-            items: findings.map(findingLine)
-        });
-    }
-    return groups;
+/** `oci://host/path/name:1.0.0` → `oci://host/path/name` and `1.0.0` (a `_` in the tag is the version's `+`). */
+function splitRef(ref) {
+    const m = /^(oci:\/\/.+\/([^/:]+)):([^/:]+)$/.exec(ref);
+    return m ? { repository: m[1], version: m[3].replace(/_/g, '+') } : undefined;
 }
 function publishSection(report) {
     const p = report.publish;
     if (!p)
         return undefined;
-    const digest = p.digest ? ` digest ${codeSpan(p.digest)}` : '';
-    if (p.alreadyPublished)
-        return `**Already published:** ${codeSpan(p.ref)}${digest} — the same chart is at that tag; nothing pushed.`;
-    if (p.pushed)
-        return `**Published:** ${codeSpan(p.ref)}${digest}`;
+    const parts = split(p.ref);
+    if (p.pushed || p.alreadyPublished) {
+        const lines = [`#### 📦 ${p.pushed ? 'Published' : 'Already published (nothing pushed: the same chart is at that tag)'}`, ''];
+        lines.push(`- Reference: ${codeSpan(p.ref)}`);
+        if (p.digest)
+            lines.push(`- Digest: ${codeSpan(p.digest)}`);
+        if (parts) {
+            const release = report.chart.name.replace(/^bp-/, '') || 'release';
+            lines.push('', codeBlock([
+                `helm pull ${parts.repository} --version ${parts.version}`,
+                `helm install ${release} ${parts.repository} --version ${parts.version}`
+            ].join('\n'), 'sh'));
+        }
+        return lines.join('\n');
+    }
     if (report.mode === 'publish' && report.status === 'failed')
         return `**Not published** (checks failed): ${codeSpan(p.ref)}`;
     if (report.mode === 'publish')
         return `**Not published:** ${codeSpan(p.ref)}`;
-    return `**Would publish:** ${codeSpan(p.ref)}`;
+    return `On a release tag this publishes ${codeSpan(p.ref)}.`;
+}
+const split = splitRef;
+// --- what to fix -------------------------------------------------------------
+function findingWhere(f) {
+    return f.file ? `${codeSpan(f.line ? `${f.file}:${f.line}` : f.file)} ` : '';
+}
+/**
+ * Digests looked up by resolve-digests (image → `sha256:…`), filled into a
+ * snippet's `sha256:<digest>` placeholders on the lines that name the image.
+ */
+function fillPins(text, pins) {
+    if (pins.size === 0)
+        return text;
+    return text
+        .split('\n')
+        .map((line) => {
+        if (!line.includes('sha256:<digest>'))
+            return line;
+        for (const [image, digest] of pins) {
+            // The whole image: `app:1.0.1` is not named by a line about `app:1.0.10`.
+            const at = line.indexOf(image);
+            if (at >= 0 && !/^[\w.:/-]/.test(line.slice(at + image.length)))
+                return line.replace('sha256:<digest>', digest);
+        }
+        return line;
+    })
+        .join('\n');
+}
+function pinsOf(step) {
+    const pins = new Map();
+    for (const row of imageRows(step.data) ?? []) {
+        const digest = row.pinned ? /@(sha256:[0-9a-f]{64})$/.exec(row.pinned)?.[1] : undefined;
+        if (digest)
+            pins.set(row.image, digest);
+    }
+    return pins;
+}
+/** One finding: where and what, the fix as text, the copy-paste part in a fenced block. */
+function findingItem(f, pins = new Map()) {
+    const lines = [`- ${severityIcon(f.severity)} ${findingWhere(f)}${inlineMarkdown(f.message ?? '')}`];
+    if (f.fix && f.fix.trim() !== '') {
+        const fix = oneLine(f.fix).trim();
+        // A fix without spaces is a value to paste (an image reference, a version): show it as code.
+        const shown = /\s/.test(fix) ? inlineMarkdown(fix) : codeSpan(clip(fix, FINDING_TEXT_MAX));
+        lines.push('', `  **Fix:** ${shown}`);
+    }
+    const snippet = f.snippet;
+    if (snippet && typeof snippet.text === 'string' && snippet.text.trim() !== '') {
+        if (snippet.label)
+            lines.push('', `  ${inlineMarkdown(snippet.label)}`);
+        const block = codeBlock(fillPins(clip(snippet.text, SNIPPET_MAX), pins), (snippet.language ?? '').replace(/[^\w+-]/g, ''));
+        lines.push('', ...block.split('\n').map((l) => `  ${l}`));
+    }
+    return lines.join('\n');
+}
+const SEVERITY_ORDER = { error: 0, warning: 1, notice: 2 };
+/** Findings of failed and warning steps, failed steps first; notices are not things to fix. */
+function findingGroups(steps) {
+    const rank = (s) => (s.status === 'failed' ? 0 : 1);
+    return steps
+        .filter((s) => (s.status === 'failed' || s.status === 'warning') && Array.isArray(s.findings))
+        .map((s) => ({ s, findings: s.findings.filter((f) => f.severity !== 'notice') }))
+        .filter(({ findings }) => findings.length > 0)
+        .sort((a, b) => rank(a.s) - rank(b.s))
+        .map(({ s, findings }) => {
+        const sorted = [...findings].sort((a, b) => (SEVERITY_ORDER[a.severity] ?? 3) - (SEVERITY_ORDER[b.severity] ?? 3));
+        const summary = s.summary ? ` — ${escapeMarkdown(clip(oneLine(s.summary), CELL_MAX))}` : '';
+        const pins = pinsOf(s);
+        return { header: `**${stepIcon(s.status)} ${escapeMarkdown(s.title || s.id)}**${summary}`, items: sorted.map((f) => findingItem(f, pins)) };
+    });
+}
+function groupText(g, more) {
+    const lines = [g.header, '', ...g.items.map((item) => `${item}\n`)];
+    if (g.omitted > 0)
+        lines.push(`- _… and ${plural(g.omitted, 'more finding')}: ${more}_`, '');
+    return lines.join('\n').replace(/\n+$/, '');
 }
 function renderDetails(block) {
     const parts = [`<details><summary>${escapeHtml(block.summary)}</summary>`, ''];
@@ -54986,7 +57422,7 @@ function renderDetails(block) {
 /** Shortens a block to at most `budget` characters, or returns undefined if it cannot be useful. */
 function shortenDetails(block, budget) {
     const note = '\n… (shortened)';
-    const overhead = renderDetails({ ...block, markdown: block.markdown ? '' : undefined, code: block.code !== undefined ? '' : undefined }).length + note.length + 16;
+    const overhead = renderDetails({ ...block, markdown: block.markdown ? '' : undefined, code: block.code !== undefined ? '' : undefined }).length + note.length + 64;
     let room = budget - overhead;
     if (room < MIN_DETAILS_TEXT)
         return undefined;
@@ -55039,8 +57475,13 @@ function kindsOf(data) {
 function str(v) {
     return typeof v === 'string' && v !== '' ? v : undefined;
 }
-/** Accepts `{images: [...]}`, `{verdicts: [...]}` or a bare array; items `{image, ok, reason, allowedBy, where}` or ImageVerdict-like `{use: {image, source, kind, name}, ok, …}`. */
-function imagesOf(data) {
+/**
+ * One row per image reference, failing first. Accepts `{images: [...]}`,
+ * `{verdicts: [...]}` or a bare array; items are uses (`{image, kind, name,
+ * container, ok, reason, allowedBy, valuesPath, pinned}`, or ImageVerdict-like
+ * `{use: {image, …}, ok, …}`): uses of the same image fold into one row.
+ */
+function imageRows(data) {
     let list;
     if (Array.isArray(data))
         list = data;
@@ -55048,36 +57489,44 @@ function imagesOf(data) {
         list = Array.isArray(data.images) ? data.images : Array.isArray(data.verdicts) ? data.verdicts : undefined;
     if (!Array.isArray(list))
         return undefined;
-    const rows = [];
+    const rows = new Map();
     for (const item of list) {
-        if (typeof item === 'string') {
-            rows.push({ image: item });
-            continue;
-        }
-        if (!isObj(item))
-            continue;
-        const use = isObj(item.use) ? item.use : undefined;
-        const image = str(item.image) ?? str(use?.image) ?? str(item.ref);
+        const it = typeof item === 'string' ? { image: item } : isObj(item) ? item : {};
+        const use = isObj(it.use) ? it.use : undefined;
+        const image = str(it.image) ?? str(use?.image) ?? str(it.ref);
         if (!image)
             continue;
-        let where = str(item.where) ?? str(item.source) ?? str(use?.source);
-        const kind = str(item.kind) ?? str(use?.kind);
-        const name = str(item.name) ?? str(use?.name);
-        if (!where && (kind || name))
-            where = [kind, name].filter(Boolean).join('/');
-        if (Array.isArray(item.where))
-            where = item.where.filter((w) => typeof w === 'string').join(', ');
-        const allowedBy = str(item.allowedBy);
-        const allowReason = str(item.allowReason);
-        rows.push({
-            image,
-            ok: typeof item.ok === 'boolean' ? item.ok : undefined,
-            reason: str(item.reason),
-            allowedBy: allowedBy && allowReason ? `${allowedBy} (${allowReason})` : allowedBy,
-            where
-        });
+        let row = rows.get(image);
+        if (!row) {
+            row = { image, uses: 0, usedBy: [] };
+            rows.set(image, row);
+        }
+        row.uses++;
+        const ok = typeof it.ok === 'boolean' ? it.ok : undefined;
+        // One failing use makes the image fail; its reason wins.
+        if (ok === false || row.ok === undefined) {
+            if (ok !== undefined && row.ok !== false)
+                row.ok = ok;
+            row.reason = str(it.reason) ?? row.reason;
+        }
+        const allowedBy = str(it.allowedBy);
+        const allowReason = str(it.allowReason);
+        if (allowedBy)
+            row.allowedBy = allowReason ? `${allowedBy} (${allowReason})` : allowedBy;
+        row.valuesKey = str(it.valuesPath) ?? row.valuesKey;
+        row.pinned = str(it.pinned) ?? row.pinned;
+        row.pinError = str(it.pinError) ?? row.pinError;
+        const kind = str(it.kind) ?? str(use?.kind);
+        const name = str(it.name) ?? str(use?.name);
+        const container = str(it.container) ?? str(use?.container);
+        let where = kind || name ? [kind, name].filter(Boolean).join('/') : (str(it.where) ?? str(it.source) ?? str(use?.source));
+        if (where && container && container !== name)
+            where += ` (${container})`;
+        if (where && !row.usedBy.includes(where))
+            row.usedBy.push(where);
     }
-    return rows.length > 0 ? rows : undefined;
+    const out = [...rows.values()];
+    return out.length > 0 ? out.sort((a, b) => Number(a.ok !== false) - Number(b.ok !== false)) : undefined;
 }
 function kindsTable(kinds) {
     const entries = Object.entries(kinds).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
@@ -55089,118 +57538,193 @@ function kindsTable(kinds) {
         `| **Total** | **${total}** |`
     ].join('\n');
 }
-function imagesTable(rows) {
-    const sorted = [...rows].sort((a, b) => Number(a.ok !== false) - Number(b.ok !== false));
-    return [
-        '| Image | Result | Why | Where |',
-        '| --- | --- | --- | --- |',
-        ...sorted.map((r) => {
-            const result = r.ok === undefined ? '–' : r.ok ? '✅' : '❌';
-            const why = [r.reason, r.allowedBy ? `allowed by ${r.allowedBy}` : undefined].filter(Boolean).join('; ');
-            return `| ${codeSpan(clip(r.image, CELL_MAX), true)} | ${result} | ${escapeCell(why)} | ${escapeCell(r.where ?? '')} |`;
-        })
-    ].join('\n');
+const USED_BY_SHOWN = 2;
+/** A table cell stays narrow: the full reason is in the finding above. */
+function shortReason(reason) {
+    if (!reason)
+        return 'failing';
+    if (reason.length <= 24)
+        return escapeCell(reason);
+    return /empty|not valid|invalid/i.test(reason) ? 'invalid' : 'not pinned';
 }
-function detailsBlocks(report, runUrl) {
-    const blocks = [];
-    for (const s of report.steps) {
+function imagesTable(rows, maxRows) {
+    const withKey = rows.some((r) => r.valuesKey || r.pinned || r.pinError);
+    const shown = rows.slice(0, Math.max(1, maxRows));
+    const lines = [
+        `| Image | Result | Uses | Used by${withKey ? ' | Set by / pinned' : ''} |`,
+        `| --- | --- | ---: | ---${withKey ? ' | ---' : ''} |`,
+        ...shown.map((r) => {
+            const result = r.ok === undefined ? '–' : r.ok ? (r.allowedBy ? `✅ allowed by ${escapeCell(r.allowedBy, 120)}` : '✅') : `❌ ${shortReason(r.reason)}`;
+            const more = r.usedBy.length > USED_BY_SHOWN ? `, +${r.usedBy.length - USED_BY_SHOWN} more` : '';
+            const usedBy = escapeCell(r.usedBy.slice(0, USED_BY_SHOWN).join(', ')) + more;
+            const image = codeSpan(shortDigestRef(clip(r.image, CELL_MAX)), true);
+            const key = [
+                r.valuesKey ? codeSpan(r.valuesKey, true) : '',
+                r.pinned ? codeSpan(shortDigestRef(r.pinned), true) : '',
+                r.pinError ? `digest lookup failed: ${escapeCell(r.pinError, 160)}` : ''
+            ]
+                .filter(Boolean)
+                .join(' → ');
+            return `| ${image} | ${result} | ${r.uses} | ${usedBy}${withKey ? ` | ${key}` : ''} |`;
+        })
+    ];
+    if (rows.length > shown.length)
+        lines.push('', `_… and ${rows.length - shown.length} more images in the JSON report._`);
+    return lines.join('\n');
+}
+function stepsTable(steps, durations) {
+    if (steps.length === 0)
+        return '_No steps ran._';
+    const rows = steps.map((s) => {
+        const icon = `${stepIcon(s.status)} ${escapeCell(s.status, 20)}`;
+        const duration = durations ? ` ${formatDuration(s.durationMs)} |` : '';
+        return `| ${escapeCell(s.title || s.id)} | ${icon} | ${escapeCell(s.summary ?? '')} |${duration}`;
+    });
+    const head = durations ? ['| Step | Result | Summary | Duration |', '| --- | --- | --- | --- |'] : ['| Step | Result | Summary |', '| --- | --- | --- |'];
+    return [...head, ...rows].join('\n');
+}
+function stepsSummary(steps) {
+    const counts = new Map();
+    for (const s of steps)
+        counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+    const order = ['failed', 'warning', 'passed', 'skipped'];
+    const parts = order.filter((k) => counts.has(k)).map((k) => `${counts.get(k)} ${k}`);
+    return `${plural(steps.length, 'step')}: ${parts.join(', ')}`;
+}
+function detailsBlocks(report, runUrl, opts) {
+    const durations = opts.durations ?? false;
+    const steps = Array.isArray(report.steps) ? report.steps : [];
+    const blocks = [{ summary: stepsSummary(steps), markdown: stepsTable(steps, durations) }];
+    for (const s of steps) {
+        const title = s.title || s.id;
+        const images = s.id === 'images' || /image/i.test(s.id) ? imageRows(s.data) : undefined;
+        if (images) {
+            const failing = images.filter((r) => r.ok === false).length;
+            const what = `${plural(images.length, 'image')}${failing > 0 ? `, ${failing} failing` : ''}`;
+            blocks.push({ summary: `${title}: ${what}`, markdown: imagesTable(images, opts.maxImageRows ?? 1_000) });
+        }
+    }
+    for (const s of steps) {
         const title = s.title || s.id;
         const kinds = kindsOf(s.data);
         if (kinds)
             blocks.push({ summary: `${title}: resources by kind`, markdown: kindsTable(kinds) });
-        const images = s.id === 'images' || /image/i.test(s.id) ? imagesOf(s.data) : undefined;
-        if (images)
-            blocks.push({ summary: `${title}: ${images.length} image${images.length === 1 ? '' : 's'}`, markdown: imagesTable(images) });
         if (typeof s.details === 'string' && s.details.trim() !== '') {
             blocks.push({ summary: `${title}: details`, code: s.details.replace(/\s+$/, '') });
         }
     }
     const run = [];
+    run.push(`- Mode: ${report.mode === 'publish' ? 'publish' : 'validate'}${report.modeReason ? ` — ${escapeMarkdown(clip(oneLine(report.modeReason), 1000))}` : ''}`);
+    if (report.blueprint)
+        run.push(`- Blueprint ${codeSpan(report.blueprint)}`);
     if (report.helmVersion)
         run.push(`- Helm ${codeSpan(report.helmVersion)}`);
     if (report.chart.path)
         run.push(`- Chart ${codeSpan(report.chart.path)}`);
     if (report.upstream)
         run.push(`- Upstream ${codeSpan(report.upstream.name)} from ${codeSpan(report.upstream.repository)}`);
+    if (report.commit)
+        run.push(`- Commit ${codeSpan(report.commit)}`);
     const files = report.values?.files ?? [];
     const sets = report.values?.set ?? [];
     if (files.length > 0)
         run.push(`- Values files: ${files.map((f) => codeSpan(f)).join(', ')}`);
-    // Already masked by renderMarkdown; masked again so that this line can never show a value.
     if (sets.length > 0)
-        run.push(`- \`--set\` (values hidden): ${sets.map((v) => codeSpan(maskSetValue(String(v)))).join(', ')}`);
-    if (report.startedAt)
+        run.push(`- \`--set\`: ${sets.map((v) => codeSpan(String(v))).join(', ')}`);
+    // Times change on every run: only where a changed body costs nothing (the job summary).
+    if (durations && report.startedAt)
         run.push(`- Started ${escapeMarkdown(report.startedAt)}, took ${formatDuration(report.durationMs)}`);
     if (runUrl)
         run.push(`- Run: ${safeUrl(runUrl)}`);
-    if (run.length > 0)
-        blocks.push({ summary: 'Run', markdown: run.join('\n') });
+    blocks.push({ summary: 'Run', markdown: run.join('\n') });
     return blocks;
 }
 /** A bare http(s) URL (GFM autolinks it) or, if it is anything else, a code span. */
 function safeUrl(url) {
     return /^https?:\/\/[^\s<>()[\]`|]+$/.test(url) ? url : codeSpan(url);
 }
-function truncationNote(runUrl, extra) {
-    const where = runUrl ? `the job summary/run: ${safeUrl(runUrl)}` : 'the job summary and the JSON report';
-    return `_… truncated${extra}; full report in ${where}_`;
+/** Where the whole report is: the JSON report (path, and the artifact it can be uploaded as), and the run. */
+function fullReportPointer(r, opts, runUrl) {
+    const artifact = codeSpan(jsonReportName(r.chart?.name ?? 'chart').replace(/\.json$/, ''));
+    const file = opts.reportPath ? `${codeSpan(opts.reportPath)} (output ${codeSpan('report')})` : `output ${codeSpan('report')}`;
+    const json = `the JSON report ${file}; upload it with ${codeSpan('actions/upload-artifact')} as ${artifact}`;
+    return opts.marker && runUrl ? `the job summary of ${link('the run', runUrl)} and ${json}` : json;
 }
-// ---------------------------------------------------------------------------
-// renderMarkdown
-// ---------------------------------------------------------------------------
+function truncationNote(what, pointer) {
+    return `_… truncated${what}: the full report is ${pointer}_`;
+}
 /**
- * Markdown for a PR comment or the job summary, shortest first: status line,
- * mode, steps table, findings of failed/warning steps, publish ref, then
- * collapsed details. Never longer than `opts.limit`: details are shortened or
- * dropped from the end first, then finding lists (their counts are kept);
- * the status line and the steps table always stay.
+ * Markdown for a PR comment or the job summary, in the order a reviewer acts:
+ * the verdict (chart, version, upstream, head commit, run link; on a release the
+ * ref and digest), what to fix grouped by step, the publish information
+ * (`helm pull`/`helm install`), extra sections (opts.sections), then folded: the
+ * steps table (durations only with opts.durations), the images (one row per
+ * image), resource kinds, step details, run facts. Never longer than
+ * `opts.limit`: folded blocks are shortened or dropped from the end first, then
+ * finding lists are cut (their counts are kept); the verdict always stays.
  */
 function renderMarkdown(report, opts) {
-    const r = redactDeep(maskSetValues(report));
+    const r = redactDeep(report);
     const limit = Math.max(0, Math.floor(opts.limit));
     const runUrl = opts.runUrl ?? r.runUrl;
+    const steps = Array.isArray(r.steps) ? r.steps : [];
     const head = [];
     if (opts.marker)
         head.push(resolveMarker(opts.marker));
-    head.push(statusLine(r), '', modeLine(r), '', stepsTable(Array.isArray(r.steps) ? r.steps : []));
+    head.push(verdictLine(r), '', metaLine(r, runUrl));
+    const published = publishedLine(r);
+    if (published)
+        head.push('', published);
     const headText = head.join('\n');
-    const groups = findingGroups(Array.isArray(r.steps) ? r.steps : []);
+    const pointer = fullReportPointer(r, opts, runUrl);
+    const more = opts.marker ? 'see the job summary' : 'see the JSON report';
+    const perGroup = Math.max(1, opts.maxFindingsPerGroup ?? 200);
+    const groups = findingGroups(steps).map((g) => ({ ...g, omitted: Math.max(0, g.items.length - perGroup), items: g.items.slice(0, perGroup) }));
+    // Only warnings: nothing blocks the merge, the heading says so.
+    const fixHeading = r.status === 'failed' ? '#### What to fix' : '#### Worth a look';
     const publish = publishSection(r);
-    const blocks = detailsBlocks(r, runUrl).map((b) => ({ block: b, text: renderDetails(b) }));
+    // The rendered diff against the base (src/diff/report.ts) is the first extra section; at most half the limit.
+    const changes = renderDiffSection(r.diff, Math.floor(limit / 2));
+    const extra = [
+        ...(changes ? [changes] : []),
+        ...(opts.sections ?? [])
+            .filter((s) => s && typeof s.markdown === 'string' && s.markdown.trim() !== '')
+            .map((s) => `#### ${escapeMarkdown(oneLine(s.title))}\n\n${redact(s.markdown.replace(/\s+$/, ''))}`)
+    ];
+    const blocks = detailsBlocks(r, runUrl, opts).map((b) => ({ block: b, text: renderDetails(b) }));
     const sep = '\n\n';
-    const findingsText = (gs) => gs
-        .map((g) => {
-        const lines = [g.header, ...g.items];
-        if (g.omitted > 0)
-            lines.push(`- _… ${g.omitted} more finding${g.omitted === 1 ? '' : 's'} not shown_`);
-        return lines.join('\n');
-    })
-        .join(sep);
-    const assemble = (findings, details, note) => [headText, findings, publish ?? '', ...details, note ?? ''].filter((p) => p !== '').join(sep) + '\n';
-    const fullFindings = findingsText(groups.map((g) => ({ ...g, omitted: 0 })));
-    const full = assemble(fullFindings, blocks.map((b) => b.text));
+    const findingsText = (gs) => gs.length === 0 ? '' : [fixHeading, ...gs.map((g) => groupText(g, more))].join(sep);
+    const assemble = (findings, sections, details, note) => [headText, findings, publish ?? '', ...sections, ...details, note ?? ''].filter((p) => p !== '').join(sep) + '\n';
+    const fullFindings = findingsText(groups);
+    const full = assemble(fullFindings, extra, blocks.map((b) => b.text));
     if (full.length <= limit)
         return finalize(full, limit);
-    // 1. Keep all findings; fit details blocks from the start, shortening the one
-    //    that overflows and dropping the rest.
+    // 1. Keep all findings; keep extra sections that fit whole, then fit folded
+    //    blocks from the start, shortening the one that overflows and dropping the rest.
     const noteFor = (dropped, shortened, findingsOmitted) => {
         const bits = [];
         if (shortened)
-            bits.push('details shortened');
+            bits.push('a folded block shortened');
         if (dropped > 0)
-            bits.push(`${dropped} details block${dropped === 1 ? '' : 's'} omitted`);
+            bits.push(`${plural(dropped, 'section')} left out`);
         if (findingsOmitted > 0)
-            bits.push(`${findingsOmitted} finding${findingsOmitted === 1 ? '' : 's'} not shown`);
-        return truncationNote(runUrl, bits.length > 0 ? ` (${bits.join(', ')})` : '');
+            bits.push(`${plural(findingsOmitted, 'finding')} not shown`);
+        return truncationNote(bits.length > 0 ? ` (${bits.join(', ')})` : '', pointer);
     };
-    const worstNote = noteFor(blocks.length, true, 9_999_999);
-    const baseLen = assemble(fullFindings, [], worstNote).length;
+    const worstNote = noteFor(blocks.length + extra.length, true, 9_999_999);
+    const baseLen = assemble(fullFindings, [], [], worstNote).length;
     if (baseLen <= limit) {
         let room = limit - baseLen;
+        const keptSections = [];
+        for (const s of extra) {
+            if (s.length + sep.length > room)
+                continue;
+            keptSections.push(s);
+            room -= s.length + sep.length;
+        }
         const kept = [];
         let shortened = false;
-        let i = 0;
-        for (; i < blocks.length; i++) {
+        for (let i = 0; i < blocks.length; i++) {
             const need = blocks[i].text.length + sep.length;
             if (need <= room) {
                 kept.push(blocks[i].text);
@@ -55212,38 +57736,37 @@ function renderMarkdown(report, opts) {
                 kept.push(short);
                 room -= short.length + sep.length;
                 shortened = true;
-                i++;
             }
             break;
         }
-        const dropped = blocks.length - kept.length;
-        return finalize(assemble(fullFindings, kept, noteFor(dropped, shortened, 0)), limit);
+        const dropped = blocks.length - kept.length + extra.length - keptSections.length;
+        return finalize(assemble(fullFindings, keptSections, kept, noteFor(dropped, shortened, 0)), limit);
     }
-    // 2. No details at all; cut finding lists, keeping every group header and its count.
-    const totalFindings = groups.reduce((n, g) => n + g.items.length, 0);
-    let room = limit - assemble('', [], worstNote).length;
+    // 2. Nothing folded; cut finding lists, keeping every group header and its count.
+    const totalFindings = groups.reduce((n, g) => n + g.items.length + g.omitted, 0);
+    let room = limit - assemble(fixHeading, [], [], worstNote).length;
     const cut = [];
-    // Reserve headers and "more not shown" lines first so every group keeps its count.
-    const reserve = groups.map((g) => g.header.length + 60 + sep.length);
+    const reserve = groups.map((g) => g.header.length + 120 + sep.length);
     room -= reserve.reduce((a, b) => a + b, 0);
     let shown = 0;
     for (const g of groups) {
         const items = [];
         for (const item of g.items) {
-            if (room - (item.length + 1) < 0)
+            if (room - (item.length + 2) < 0)
                 break;
             items.push(item);
-            room -= item.length + 1;
+            room -= item.length + 2;
         }
         shown += items.length;
-        cut.push({ header: g.header, items, omitted: g.items.length - items.length });
+        cut.push({ header: g.header, items, omitted: g.items.length + g.omitted - items.length });
     }
+    const dropped = blocks.length + extra.length;
     if (room < 0) {
         // Too many groups even for their headers: keep one summary line.
-        const text = `#### Findings\n- _${totalFindings} finding${totalFindings === 1 ? '' : 's'} not shown_`;
-        return finalize(assemble(text, [], noteFor(blocks.length, false, totalFindings)), limit);
+        const text = `${fixHeading}\n\n- _${plural(totalFindings, 'finding')} not shown_`;
+        return finalize(assemble(text, [], [], noteFor(dropped, false, totalFindings)), limit);
     }
-    return finalize(assemble(findingsText(cut), [], noteFor(blocks.length, false, totalFindings - shown)), limit);
+    return finalize(assemble(findingsText(cut), [], [], noteFor(dropped, false, totalFindings - shown)), limit);
 }
 /** Last line of defence: redact once more and never exceed the limit. */
 function finalize(text, limit) {
@@ -55262,41 +57785,81 @@ function finalize(text, limit) {
 // ---------------------------------------------------------------------------
 // Annotations
 // ---------------------------------------------------------------------------
-/** GitHub shows at most 10 annotations of a kind per step (50 per job); the rest is noise. */
-const MAX_ANNOTATIONS = 50;
+/** GitHub shows at most 10 annotations of a kind (error, warning, notice) per step; more are dropped silently. */
+const ANNOTATIONS_PER_KIND = 10;
 /**
- * One annotation per finding: findings with a `file` carry `{file, startLine, title}`,
- * the others become plain error/warning/notice lines. Returns how many were written.
+ * Pure: the annotations for a report, at most ANNOTATIONS_PER_KIND of each kind
+ * including `reserved`. Findings with a file and line come first, then with a
+ * file, then the rest; what does not fit is summed up in one annotation of its
+ * kind ("… and 37 more: see the job summary"). Allowlist notices (one per image)
+ * are collapsed into one.
  */
-function annotate(input, workspace) {
-    const report = maskSetValues(input);
-    let written = 0;
-    let omitted = 0;
+function planAnnotations(report, workspace, reserved = {}) {
+    const byLevel = { error: [], warning: [], notice: [] };
+    let order = 0;
+    const allowed = [];
     for (const step of report.steps ?? []) {
         for (const f of step.findings ?? []) {
-            if (written >= MAX_ANNOTATIONS) {
-                omitted++;
+            if (f.rule === 'image-allowlisted') {
+                allowed.push(f.message);
                 continue;
             }
+            const level = f.severity === 'error' || f.severity === 'warning' ? f.severity : 'notice';
             const message = redact(f.fix ? `${f.message}\nFix: ${f.fix}` : f.message);
             const title = redact(f.rule ? `${step.title}: ${f.rule}` : step.title);
-            const emit = f.severity === 'error' ? error : f.severity === 'warning' ? warning : notice;
+            let a;
+            let rank = 2;
             if (f.file) {
-                const file = redact(relativeFile(workspace, f.file));
-                const props = { title, file };
-                if (typeof f.line === 'number' && f.line > 0)
+                const props = { title, file: redact(relativeFile(workspace, f.file)) };
+                rank = 1;
+                if (typeof f.line === 'number' && f.line > 0) {
                     props.startLine = Math.floor(f.line);
-                emit(message, props);
+                    rank = 0;
+                }
+                a = { level, message, props };
             }
             else {
-                emit(`${title}: ${message}`);
+                a = { level, message: `${title}: ${message}` };
             }
-            written++;
+            byLevel[level].push({ rank, order: order++, a });
         }
     }
-    if (omitted > 0)
-        info(`${omitted} more finding${omitted === 1 ? '' : 's'} not annotated; see the job summary and the JSON report`);
-    return written;
+    if (allowed.length > 0) {
+        const first = allowed.slice(0, 3).join(' ');
+        const rest = allowed.length > 3 ? ` … and ${allowed.length - 3} more (see the job summary).` : '';
+        byLevel.notice.push({ rank: 3, order: order++, a: { level: 'notice', message: redact(`${plural(allowed.length, 'image')} allowed by the image allowlist: ${first}${rest}`) } });
+    }
+    const out = [];
+    for (const level of ['error', 'warning', 'notice']) {
+        const list = byLevel[level].sort((x, y) => x.rank - y.rank || x.order - y.order).map((e) => e.a);
+        const budget = Math.max(1, ANNOTATIONS_PER_KIND - Math.max(0, reserved[level] ?? 0));
+        if (list.length <= budget) {
+            out.push(...list);
+            continue;
+        }
+        const shown = list.slice(0, budget - 1);
+        out.push(...shown, {
+            level,
+            message: `… and ${list.length - shown.length} more ${level === 'notice' ? 'notices' : `${level}s`}: see the job summary and the JSON report`
+        });
+    }
+    return out;
+}
+/**
+ * Writes the planned annotations (planAnnotations); `reserved` counts the
+ * annotations written elsewhere (the failure line, a comment warning). Returns
+ * how many were written.
+ */
+function annotate(input, workspace, reserved = {}) {
+    const planned = planAnnotations(input, workspace, reserved);
+    for (const a of planned) {
+        const emit = a.level === 'error' ? error : a.level === 'warning' ? warning : notice;
+        if (a.props)
+            emit(a.message, a.props);
+        else
+            emit(a.message);
+    }
+    return planned.length;
 }
 function relativeFile(workspace, file) {
     if (!path__default.isAbsolute(file))
@@ -55314,24 +57877,30 @@ function jsonReportName(chartName) {
 }
 /**
  * Writes the report as pretty JSON (schema: ActionReport, `schemaVersion: 1`),
- * `set` values hidden (maskSetValues) and deep-redacted, into `dir` (default RUNNER_TEMP or the OS temp dir). Returns its path.
+ * deep-redacted, into `dir` (default RUNNER_TEMP or the OS temp dir). Returns its path.
  */
 async function writeJsonReport(report, dir = process.env.RUNNER_TEMP || os$1.tmpdir()) {
     await mkdir$1(dir, { recursive: true });
     const file = path__default.join(dir, jsonReportName(report.chart.name));
-    const text = redact(`${JSON.stringify(redactDeep(maskSetValues(report)), null, 2)}\n`);
+    const text = redact(`${JSON.stringify(redactDeep(report), null, 2)}\n`);
     await writeFile$1(file, text, 'utf8');
     return file;
 }
-/** Appends the markdown report to the job summary; without GITHUB_STEP_SUMMARY it is a no-op (debug line). */
-async function writeJobSummary(report, opts = {}) {
+/** The job summary's markdown: durations shown, under the byte cap (1 MiB per step). */
+function renderJobSummary(report, opts = {}) {
     let limit = Math.min(opts.limit ?? SUMMARY_LIMIT, SUMMARY_LIMIT);
-    let md = renderMarkdown(report, { limit, runUrl: opts.runUrl });
+    const render = () => renderMarkdown(report, { limit, runUrl: opts.runUrl, durations: true, reportPath: opts.reportPath, sections: opts.sections, maxFindingsPerGroup: 200 });
+    let md = render();
     // The cap is in bytes; non-ASCII text takes more than one byte a character.
     while (Buffer.byteLength(md, 'utf8') > SUMMARY_MAX_BYTES && limit > 10_000) {
         limit = Math.floor(limit * 0.7);
-        md = renderMarkdown(report, { limit, runUrl: opts.runUrl });
+        md = render();
     }
+    return md;
+}
+/** Appends the markdown report to the job summary; without GITHUB_STEP_SUMMARY it is a no-op (debug line). */
+async function writeJobSummary(report, opts = {}) {
+    const md = renderJobSummary(report, opts);
     try {
         await summary.addRaw(md, true).write();
         return true;
@@ -55342,9 +57911,20 @@ async function writeJobSummary(report, opts = {}) {
         return false;
     }
 }
+/** The PR comment's markdown: no durations (an unchanged result is an unchanged body), findings capped per step. */
+function renderComment(report, opts = {}) {
+    return renderMarkdown(report, {
+        limit: COMMENT_LIMIT,
+        runUrl: opts.runUrl,
+        marker: commentMarker(report.chart.name),
+        reportPath: opts.reportPath,
+        sections: opts.sections,
+        maxFindingsPerGroup: 20,
+        maxImageRows: 60
+    });
+}
 /** Plain lines for the job log: the verdict, then one line a step (findings are annotations already). */
-function renderLogLines(input) {
-    const report = maskSetValues(input);
+function renderLogLines(report) {
     const lines = [redact(`${report.status === 'passed' ? '✅' : '❌'} ${report.chart.name} ${report.chart.version}: ${report.status} (${report.mode}: ${report.modeReason})`)];
     if (report.upstream)
         lines.push(redact(`   upstream ${describeUpstream(report.upstream)}`));
@@ -55470,17 +58050,167 @@ function buildSbom(input) {
 async function writeSbom(bom, dir) {
     await mkdir$1(dir, { recursive: true });
     const file = path__default.join(dir, `${bom.metadata.component.name}-${bom.metadata.component.version}.cdx.json`);
-    await writeFile$1(file, `${JSON.stringify(bom, null, 2)}\n`, 'utf8');
+    // Like every text the action writes: a set-secret value rendered into an image reference is not shown.
+    await writeFile$1(file, redact(`${JSON.stringify(bom, null, 2)}\n`), 'utf8');
     return file;
+}
+
+// The runner's folders, with a fallback: outside a GitHub runner (a local run,
+// a container without RUNNER_TEMP) the action still works, in the OS temp folder.
+function isDirectory(dir) {
+    if (!dir)
+        return false;
+    try {
+        return statSync(dir).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Points RUNNER_TEMP (and RUNNER_TOOL_CACHE, which the tool cache needs) at
+ * existing folders: the OS temp folder when either is unset or missing, so
+ * that everything reading them (the work folder, the report, the SBOM, the
+ * helm download) finds a place to write. Returns the folder used for RUNNER_TEMP.
+ */
+function ensureRunnerFolders(env = process.env) {
+    if (!isDirectory(env.RUNNER_TEMP))
+        env.RUNNER_TEMP = os$1.tmpdir();
+    if (!isDirectory(env.RUNNER_TOOL_CACHE))
+        env.RUNNER_TOOL_CACHE = path__default.join(os$1.tmpdir(), 'bp-tool-cache');
+    return env.RUNNER_TEMP;
+}
+
+// Input set-secret reaches helm without a shell and without its values in any
+// argument list (another process on the runner can read argv): each value is
+// written to its own file (mode 0600) in the run's private work folder and
+// given as `--set-file key=FILE`, so helm reads it as a string.
+/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
+async function secretValueArgs(dir, entries) {
+    if (entries.length === 0)
+        return [];
+    await mkdir$1(dir, { recursive: true, mode: 0o700 });
+    const args = [];
+    for (const [index, entry] of entries.entries()) {
+        // A name without commas or `=`: helm splits --set-file on both.
+        const file = path__default.join(dir, `value-${index}`);
+        await writeFile$1(file, entry.value, { mode: 0o600 });
+        args.push('--set-file', `${entry.key}=${file}`);
+    }
+    return args;
+}
+
+// Which dependency is the blueprint's upstream chart, or none (a scratch
+// blueprint). Decided in this order:
+//   1. the `upstream` input, when non-empty;
+//   2. values.yaml `catalystBlueprint.upstream.chart`: a name picks that
+//      dependency; an empty string declares a scratch blueprint;
+//   3. the chart's only non-library dependency (no non-library dependency at
+//      all: scratch; two or more: an error saying what to set).
+// A library dependency is one whose Chart.yaml says `type: library`: read from
+// the chart folder of a file:// dependency, or from the repository index entry
+// of an http(s) dependency (`helm repo index` copies `type` into it). An OCI
+// dependency is not fetched to find out: it counts as non-library (name it in
+// catalystBlueprint.upstream.chart when that is wrong).
+const SCRATCH_SUMMARY = 'scratch blueprint (no upstream chart)';
+/** values.yaml `catalystBlueprint.upstream.chart`: undefined when not written, else its trimmed text. */
+function provenanceChart(values) {
+    const upstream = values.data.catalystBlueprint?.upstream;
+    if (!upstream || typeof upstream !== 'object' || !('chart' in upstream))
+        return undefined;
+    const chart = upstream.chart;
+    return chart === null || chart === undefined ? '' : String(chart).trim();
+}
+/** Pure: the upstream by the rules above; `libraries` holds the names of the library dependencies. */
+function chooseUpstream(blueprint, input, libraries) {
+    if (input !== '')
+        return { kind: 'dependency', ...findUpstream(blueprint, input), source: 'input' };
+    const deps = blueprint.chartYaml.data.dependencies ?? [];
+    const named = provenanceChart(blueprint.values);
+    const valuesFile = blueprint.values.displayPath;
+    if (named === '')
+        return { kind: 'scratch', reason: `${valuesFile} catalystBlueprint.upstream.chart is empty` };
+    if (named !== undefined) {
+        const index = deps.findIndex((dep) => dep.name === named || dep.alias === named);
+        if (index < 0) {
+            const line = blueprint.values.lineOf(['catalystBlueprint', 'upstream', 'chart']);
+            throw new ActionError(`${valuesFile}:${line ?? 1}: catalystBlueprint.upstream.chart is "${named}", but ${blueprint.chartYaml.displayPath} declares no such dependency (dependencies: ${deps.map((dep) => dep.name).join(', ') || 'none'})`, `set catalystBlueprint.upstream.chart to the upstream dependency's name, or to "" for a scratch blueprint`);
+        }
+        return { kind: 'dependency', dependency: deps[index], index, source: 'values' };
+    }
+    const candidates = deps.map((dependency, index) => ({ dependency, index })).filter(({ dependency }) => !libraries.has(dependency.name));
+    if (candidates.length === 1)
+        return { kind: 'dependency', ...candidates[0], source: 'only-dependency' };
+    if (candidates.length === 0)
+        return { kind: 'scratch', reason: `every dependency in ${blueprint.chartYaml.displayPath} is a library chart` };
+    const names = candidates.map(({ dependency }) => dependency.alias ?? dependency.name);
+    throw new ActionError(`${blueprint.chartYaml.displayPath}: ${names.length} dependencies (${names.join(', ')}) could be the upstream chart and nothing says which`, `set catalystBlueprint.upstream.chart in ${valuesFile} (or the upstream input) to one of ${names.join(', ')}; "" declares a scratch blueprint`);
+}
+/** Whether the chooser needs to know which dependencies are library charts. */
+function needsLibraryCheck(blueprint, input) {
+    return input === '' && provenanceChart(blueprint.values) === undefined && (blueprint.chartYaml.data.dependencies ?? []).length > 0;
+}
+/**
+ * Names of the dependencies that are library charts. What cannot be read (an
+ * unreachable index, an OCI dependency) counts as non-library: the upstream
+ * resolution or dependency build reports the real problem.
+ */
+async function libraryDependencies(blueprint, options) {
+    const deps = blueprint.chartYaml.data.dependencies ?? [];
+    const chartDir = path__default.resolve(blueprint.workspace, blueprint.chartDir);
+    const indexes = new Map();
+    const indexOf = (url) => {
+        if (!indexes.has(url)) {
+            indexes.set(url, fetchIndex(url, options.credentialsFor?.(url))
+                .then(({ url: at, text }) => parseIndex(text, at))
+                .catch(() => undefined));
+        }
+        return indexes.get(url);
+    };
+    const verdicts = await Promise.all(deps.map(async (dep) => {
+        if (dep.repository.startsWith('file://')) {
+            const target = path__default.resolve(chartDir, dep.repository.slice('file://'.length));
+            try {
+                return distExports.parse(await readFile(path__default.join(target, 'Chart.yaml'), 'utf8'))?.type === 'library';
+            }
+            catch {
+                return false;
+            }
+        }
+        const effective = applyMirrors(dep.repository, options.mirrors);
+        if (!/^https?:\/\//.test(effective))
+            return false;
+        const entries = (await indexOf(effective))?.[dep.name];
+        if (!Array.isArray(entries))
+            return false;
+        let exact;
+        try {
+            exact = maxSatisfying(entries.map((entry) => String(entry.version)), dep.version);
+        }
+        catch {
+            exact = undefined; // not a range: the upstream resolution names the bad pin
+        }
+        const entry = entries.find((candidate) => String(candidate.version) === exact) ?? entries[0];
+        return entry?.type === 'library';
+    }));
+    return new Set(deps.filter((_, i) => verdicts[i]).map((dep) => dep.name));
 }
 
 // Orchestrates one run: inputs → blueprint → mode → helm → upstream →
 // dependency build → gates and package (concurrently) → publish → report.
 // Each step returns a typed StepResult; reporting turns them into text.
 function eventContext(env = process.env) {
-    const { serverUrl, repo, runId } = context;
-    const runUrl = env.GITHUB_REPOSITORY && runId ? `${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId}` : undefined;
-    return { eventName: context.eventName ?? '', ref: context.ref ?? '', payload: context.payload, runUrl };
+    const { serverUrl, runId } = context;
+    // context.repo throws without GITHUB_REPOSITORY (a local run with @github/local-action): read it only when set.
+    const runUrl = env.GITHUB_REPOSITORY && runId ? `${serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${runId}` : undefined;
+    const payload = context.payload;
+    return { eventName: context.eventName ?? '', ref: context.ref ?? '', payload, runUrl, commit: headCommit(payload, env) };
+}
+/** A pull request's head commit (GITHUB_SHA is the merge commit there), else GITHUB_SHA. */
+function headCommit(payload, env = process.env) {
+    const pr = payload.pull_request;
+    const sha = typeof pr?.head?.sha === 'string' ? pr.head.sha : env.GITHUB_SHA;
+    return sha && /^[0-9a-f]{7,64}$/i.test(sha) ? sha : undefined;
 }
 /** One line for core.setFailed: what is wrong, then what to do. */
 function errorLine(error) {
@@ -55492,7 +58222,10 @@ function errorLine(error) {
 }
 async function run() {
     try {
+        ensureRunnerFolders();
         const inputs = getInputs();
+        startRunBudget(inputs.timeoutMs);
+        armWatchdog(inputs.timeoutMs);
         for (const secret of [inputs.registryPassword, inputs.dependencyPassword, inputs.githubToken])
             registerSecret(secret);
         if (inputs.mode === 'discover') {
@@ -55523,12 +58256,13 @@ async function runDiscover(inputs) {
     setOutput('matrix', JSON.stringify(result.matrix));
     setOutput('mode', 'discover');
 }
-function failureLine(unmasked) {
-    const report = maskSetValues(unmasked);
+function failureLine(report) {
     const failed = report.steps.filter((step) => step.status === 'failed');
-    const first = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error'))[0];
-    const where = first?.file ? `${first.file}${first.line ? `:${first.line}` : ''}: ` : '';
-    return redact(`${[report.chart.name, report.chart.version].filter(Boolean).join(' ')}: ${failed.map((step) => step.title).join(', ')} failed` + (first ? ` — ${where}${first.message}` : ''));
+    const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length;
+    // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
+    const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, annotated above and in the job summary` : '';
+    const chart = [report.chart.name, report.chart.version].filter(Boolean).join(' ');
+    return redact(`${chart}: ${failed.map((step) => step.title).join(', ')} failed${count}`);
 }
 /**
  * Runs every step for one blueprint and returns the report; undefined when the
@@ -55552,13 +58286,17 @@ async function validateBlueprint(inputs, event) {
         publish: fields.state.publish ?? (fields.ref ? { ref: fields.ref, pushed: false } : undefined),
         values: { files: inputs.valuesFiles, set: inputs.setValues },
         sbom: fields.state.sbomPath,
+        diff: fields.state.diff,
         runUrl: event.runUrl,
+        commit: event.commit,
         startedAt: startedAt.toISOString(),
         durationMs: Math.round(performance.now() - start)
     });
     let blueprint;
     try {
         blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart);
+        // Helm reads the values input's files; one over Helm's limit fails now, not after minutes.
+        await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(path__default.resolve(inputs.workspace, file), file)));
     }
     catch (error) {
         const chart = await chartIdentityGuess(inputs);
@@ -55597,7 +58335,7 @@ async function validateBlueprint(inputs, event) {
         if (upstream.step)
             state.steps.push(upstream.step);
         state.upstream = upstream.resolution?.info;
-        await runChartSteps(inputs, blueprint, helm, upstream.resolution, version, decision.mode, workRoot, state);
+        await runChartSteps(inputs, blueprint, helm, upstream.resolution, version, decision.mode, workRoot, state, event);
     }
     catch (error) {
         // A fatal error still gets a report: the PR comment says what stopped the run.
@@ -55667,7 +58405,15 @@ async function resolveBlueprintUpstream(inputs, blueprint, mode) {
     if (isNoUpstream(blueprint.chartYaml.data) && !(blueprint.chartYaml.data.dependencies ?? []).some((dep) => dep.name === inputs.upstream || dep.alias === inputs.upstream)) {
         return { step: { id: 'resolve-upstream', title: 'Upstream version', status: 'skipped', durationMs: 0, summary: 'chart is annotated catalyst.openova.io/no-upstream', findings: [] } };
     }
-    const { dependency, index } = findUpstream(blueprint, inputs.upstream);
+    const libraries = needsLibraryCheck(blueprint, inputs.upstream)
+        ? await libraryDependencies(blueprint, { mirrors: inputs.repositoryMirrors, credentialsFor: repositoryCredentials(inputs) })
+        : new Set();
+    const choice = chooseUpstream(blueprint, inputs.upstream, libraries);
+    if (choice.kind === 'scratch') {
+        // Dependencies are still built, bundled and guarded; only resolution and the consistency check are skipped.
+        return { step: { id: 'resolve-upstream', title: 'Upstream version', status: 'skipped', durationMs: 0, summary: `${SCRATCH_SUMMARY}: ${choice.reason}`, findings: [] } };
+    }
+    const { dependency, index } = choice;
     const resolution = await resolveUpstream({
         blueprint,
         dependency,
@@ -55697,7 +58443,7 @@ function registryCredentials(inputs) {
     }
     return undefined;
 }
-async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, workRoot, state) {
+async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, workRoot, state, event) {
     const upstreamIndex = upstream ? findUpstream(blueprint, upstream.info.name).index : -1;
     const { work, findings: lockFindings } = await prepareWorkChart({
         blueprint,
@@ -55712,13 +58458,13 @@ async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, w
             knownIndexes.set(upstream.effectiveRepository, upstream.indexText);
         knownVersions.set(upstream.info.name, upstream.info.resolved);
     }
-    const build = await buildDependencies(helm, work, {
+    const buildOptions = {
         mirrors: inputs.repositoryMirrors,
         knownIndexes,
-        knownVersions,
         credentialsFor: repositoryCredentials(inputs),
         plainHttp: inputs.plainHttp
-    });
+    };
+    const build = await buildDependencies(helm, work, { ...buildOptions, knownVersions });
     build.findings.push(...lockFindings);
     state.steps.push(build);
     if (build.status === 'failed')
@@ -55727,8 +58473,29 @@ async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, w
     const epoch = await sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir);
     const valueArgs = [
         ...inputs.valuesFiles.flatMap((file) => ['--values', path__default.resolve(inputs.workspace, file)]),
-        ...inputs.setValues.flatMap((value) => ['--set', value])
+        ...inputs.setValues.flatMap((value) => ['--set', value]),
+        ...(await secretValueArgs(path__default.join(workRoot, 'secret-values'), inputs.setSecretValues))
     ];
+    // The base commit's render for "What changes" runs beside the gates (src/diff/base.ts); a notice at worst.
+    const baseDiff = startBaseDiff({
+        setting: inputs.diff,
+        eventName: event?.eventName ?? '',
+        payload: event?.payload ?? {},
+        workspace: inputs.workspace,
+        blueprint: inputs.blueprint,
+        chart: inputs.chart,
+        upstream: inputs.upstream,
+        helm,
+        workRoot,
+        headWork: work,
+        headBuilt: built,
+        build: buildOptions,
+        valueArgs,
+        releaseName: work.name,
+        namespace: `smoke-${work.name}`,
+        outputDir: process.env.RUNNER_TEMP || os$1.tmpdir()
+    });
+    await baseDiff?.credentialsReleased; // no repository credentials in any helm home once chart tests start
     // Both sides settle before anything is thrown: the work folder is removed
     // after a failure, and must not be while helm or a script still works in it.
     const [gatesOutcome, packagedOutcome] = await Promise.allSettled([
@@ -55741,7 +58508,7 @@ async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, w
             values: blueprint.values,
             // The upstream's key stays the upstream's even when it is not (yet) a dependency.
             // Local file:// subcharts are the blueprint's own: their images stay checked.
-            dependencyKeys: [...new Set([...work.dependencies.filter((dep) => !dep.repository.startsWith('file://')).map((dep) => dep.alias ?? dep.name), inputs.upstream])],
+            dependencyKeys: [...new Set([...work.dependencies.filter((dep) => !dep.repository.startsWith('file://')).map((dep) => dep.alias ?? dep.name), inputs.upstream].filter(Boolean))],
             valueArgs,
             releaseName: work.name,
             namespace: `smoke-${work.name}`,
@@ -55750,10 +58517,14 @@ async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, w
             toggles: inputs.observabilityToggles,
             imagePolicy: inputs.imagePolicy,
             imageAllowlist: inputs.imageAllowlist,
-            chartTests: inputs.chartTests
+            chartTests: inputs.chartTests,
+            neverLatest: inputs.neverLatest,
+            chartYaml: blueprint.chartYaml
         }),
         packageChart(helm, work, path__default.join(workRoot, 'package'), epoch, built)
     ]);
+    const headRender = gatesOutcome.status === 'fulfilled' ? gatesOutcome.value.defaultRender : undefined;
+    state.diff = await baseDiff?.compare(headRender); // after the base settled, before anything is thrown
     if (gatesOutcome.status === 'rejected')
         throw gatesOutcome.reason;
     if (packagedOutcome.status === 'rejected')
@@ -55807,25 +58578,36 @@ async function emitReport(report, inputs, event) {
     // host/path/name@sha256:… — what `cosign sign` and `cosign attest` take.
     setOutput('digest-ref', report.publish?.digest ? `${report.publish.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '')}@${report.publish.digest}` : '');
     setOutput('sbom', report.sbom ?? '');
+    setOutput('diff', report.diff?.file ?? '');
     if (report.sbom)
         info(`SBOM (CycloneDX): ${report.sbom}`);
     setOutput('pushed', String(report.publish?.pushed ?? false));
     setOutput('mode', report.mode);
     setOutput('report', reportPath);
-    annotate(report, inputs.workspace);
-    await writeJobSummary(report, { limit: SUMMARY_LIMIT, runUrl: event.runUrl });
+    const failed = report.status === 'failed';
+    // The failure line (core.setFailed) and a comment warning are annotations too.
+    annotate(report, inputs.workspace, { error: failed ? 1 : 0, warning: 1 });
+    // Optional extra sections go here (after the fixes and publish info, before the folded steps); the rendered
+    // diff needs none: report.ts renders report.diff itself.
+    const sections = [];
+    if (inputs.summary === 'always' || (inputs.summary === 'on-failure' && failed)) {
+        await writeJobSummary(report, { limit: SUMMARY_LIMIT, runUrl: event.runUrl, reportPath, sections });
+    }
     const pr = prContext(context);
     if (pr && inputs.commentMode !== 'off') {
         const marker = commentMarker(report.chart.name);
-        const body = renderMarkdown(report, { limit: COMMENT_LIMIT, runUrl: event.runUrl, marker });
-        const outcome = await upsertComment({
-            token: inputs.githubToken,
-            apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
-            ...pr,
-            body,
-            marker,
-            mode: inputs.commentMode
-        });
+        const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
+        // on-failure: no comment while the check passes, and ours goes once it does.
+        const outcome = inputs.commentMode === 'on-failure' && !failed
+            ? await removeOwnComments({ token: inputs.githubToken, apiUrl, ...pr, marker })
+            : await upsertComment({
+                token: inputs.githubToken,
+                apiUrl,
+                ...pr,
+                body: renderComment(report, { runUrl: event.runUrl, reportPath, sections }),
+                marker,
+                mode: inputs.commentMode === 'on-failure' ? 'update' : inputs.commentMode
+            });
         if (outcome.warning)
             warning(outcome.warning);
         else

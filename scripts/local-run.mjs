@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// `npm run local`: the main job on the bundled example blueprint, on this
-// machine, against loopback servers it starts itself: a chart repository
-// serving the stand-in upstream `temporal` chart, and a real OCI registry.
-// Prints the summary and the pushed reference and digest; stops everything.
+// `npm run local`: the main job on both bundled example blueprints (the
+// umbrella platform/temporal and the scratch platform/anthropic-adapter), on
+// this machine, against loopback servers it starts itself: a chart repository
+// serving the stand-in upstream `temporal` chart and the library chart
+// `common`, and a real OCI registry. Prints each summary and the pushed
+// reference and digest; stops everything. Exits non-zero when either fails.
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -20,39 +22,51 @@ if (!existsSync(DIST_ENTRY)) {
 }
 ensureRegistryInstalled()
 const helm = (await helmBinaries())[major]
-const repo = await startChartRepo({ helm })
+const repo = await startChartRepo({
+  helm,
+  extraCharts: [{ source: path.join(root, '__tests__', 'fixtures', 'library-common'), versions: ['1.0.0'] }]
+})
+// The scratch blueprint's own image is built by CI, which sets its tag (any commit SHA here).
+const BLUEPRINTS = [
+  { blueprint: 'platform/temporal', set: '' },
+  { blueprint: 'platform/anthropic-adapter', set: 'adapter.image.tag=0123456789abcdef0123456789abcdef01234567' }
+]
 const registry = await startRegistry()
-let exitCode = 1
+let exitCode = 0
 try {
-  console.log(`chart repository ${repo.url} (stand-in for https://go.temporal.io/helm-charts), registry ${registry.oci}, helm ${major}`)
-  const result = await runAction({
-    workspace: path.join(root, 'examples'),
-    eventName: 'workflow_dispatch',
-    inputs: {
-      blueprint: 'platform/temporal',
-      upstream: 'temporal',
-      registry: `${registry.oci}/blueprints`,
-      push: 'true',
-      'plain-http': 'true',
-      'repository-mirrors': `https://go.temporal.io/helm-charts=${repo.url}`,
-      'helm-version': major === 'v4' ? 'v4.1.4' : 'v3.17.2',
-      'github-token': ''
-    },
-    env: { PATH: `${path.dirname(helm)}${path.delimiter}${process.env.PATH}` }
-  })
-  exitCode = result.exitCode
-  process.stdout.write(result.stdout)
-  process.stderr.write(result.stderr)
-  console.log('\n──── job summary ────\n' + result.summary)
-  console.log('──── outputs ────')
-  for (const [name, value] of Object.entries(result.outputs)) console.log(`${name}: ${value}`)
-  if (result.sbom) {
-    // The runner's temp folder (where report and SBOM were written) is gone with the run: show what the SBOM held.
-    const bom = JSON.parse(result.sbom)
-    console.log(`\n──── SBOM (CycloneDX ${bom.specVersion}) ────`)
-    for (const c of bom.components) console.log(`${c.type.padEnd(11)} ${c.name} ${c.version ?? ''}`)
+  console.log(`chart repository ${repo.url} (stand-in for https://go.temporal.io/helm-charts and https://charts.openova.io/library), registry ${registry.oci}, helm ${major}`)
+  for (const { blueprint, set } of BLUEPRINTS) {
+    console.log(`\n════ ${blueprint} ════`)
+    const result = await runAction({
+      workspace: path.join(root, 'examples'),
+      eventName: 'workflow_dispatch',
+      inputs: {
+        blueprint,
+        upstream: '',
+        set,
+        registry: `${registry.oci}/blueprints`,
+        push: 'true',
+        'plain-http': 'true',
+        'repository-mirrors': `https://go.temporal.io/helm-charts=${repo.url}\nhttps://charts.openova.io/library=${repo.url}`,
+        'helm-version': major === 'v4' ? 'v4.1.4' : 'v3.17.2',
+        'github-token': ''
+      },
+      env: { PATH: `${path.dirname(helm)}${path.delimiter}${process.env.PATH}` }
+    })
+    if (result.exitCode !== 0) exitCode = result.exitCode
+    process.stdout.write(result.stdout)
+    process.stderr.write(result.stderr)
+    console.log('\n──── job summary ────\n' + result.summary)
+    console.log('──── outputs ────')
+    for (const [name, value] of Object.entries(result.outputs)) console.log(`${name}: ${value}`)
+    if (result.sbom) {
+      // The runner's temp folder (where report and SBOM were written) is gone with the run: show what the SBOM held.
+      const bom = JSON.parse(result.sbom)
+      console.log(`\n──── SBOM (CycloneDX ${bom.specVersion}) ────`)
+      for (const c of bom.components) console.log(`${c.type.padEnd(11)} ${c.name} ${c.version ?? ''}`)
+    }
+    console.log(`\n${blueprint}: pushed ${result.outputs.ref ?? '(nothing)'} digest ${result.outputs.digest || '(none)'} in ${result.durationMs} ms, exit ${result.exitCode}`)
   }
-  console.log(`\npushed ${result.outputs.ref ?? '(nothing)'} digest ${result.outputs.digest || '(none)'} in ${result.durationMs} ms, exit ${exitCode}`)
 } finally {
   await Promise.all([repo.close(), registry.stop()])
 }

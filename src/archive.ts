@@ -59,10 +59,32 @@ export async function tgzContentDigest(archive: Buffer, source: string): Promise
   for (const e of parseTar(tar, source)) {
     const mode = parseNumeric(tar, e.headerOffset + 100, 8)
     const linkTarget = cString(tar, e.headerOffset + 157, 100)
-    hash.update(`${JSON.stringify([e.name, e.type, mode, e.size, linkTarget])}\n`)
-    if (isRegular(e.type)) hash.update(tar.subarray(e.dataOffset, e.dataOffset + e.size))
+    const data = isRegular(e.type) ? shippedContent(e.name, tar.subarray(e.dataOffset, e.dataOffset + e.size)) : Buffer.alloc(0)
+    hash.update(`${JSON.stringify([e.name, e.type, mode, isRegular(e.type) ? data.length : e.size, linkTarget])}\n`)
+    hash.update(data)
   }
   return `sha256:${hash.digest('hex')}`
+}
+
+/**
+ * An entry's content as the content digest sees it: the chart's Chart.lock
+ * without its `generated` time (a timestamp like the tar mtimes: the same lock
+ * written for another commit time ships the same dependencies).
+ */
+function shippedContent(name: string, data: Buffer): Buffer {
+  if (!/^[^/]+\/Chart\.lock$/.test(stripDotSlash(name))) return data
+  return Buffer.from(data.toString('utf8').replace(/^generated:.*$/m, 'generated:'), 'utf8')
+}
+
+/** Each entry of an archive with the sha256 of what it ships (type, mode, content), timestamps aside. */
+export async function tgzEntrySummaries(archive: Buffer, source: string): Promise<{ name: string; digest: string }[]> {
+  const tar = await inflate(archive, source)
+  return parseTar(tar, source).map((e) => {
+    const hash = createHash('sha256')
+    hash.update(`${JSON.stringify([e.type, parseNumeric(tar, e.headerOffset + 100, 8), cString(tar, e.headerOffset + 157, 100)])}\n`)
+    if (isRegular(e.type)) hash.update(shippedContent(e.name, tar.subarray(e.dataOffset, e.dataOffset + e.size)))
+    return { name: e.name, digest: hash.digest('hex') }
+  })
 }
 
 /**

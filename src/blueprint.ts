@@ -4,6 +4,7 @@ import { access } from 'node:fs/promises'
 import path from 'node:path'
 import { loadYamlFile, type YamlSource } from './yaml-source.js'
 import { ActionError } from './types.js'
+import { assertLinksStayInside } from './work-copy.js'
 
 export interface ChartDependency {
   name: string
@@ -57,6 +58,8 @@ export async function loadBlueprint(workspace: string, dir: string, chartDir: st
   if (!(await exists(path.join(absChart, 'Chart.yaml')))) {
     throw new ActionError(`${chartYamlPath} not found`, `put the umbrella chart in ${chartDir}, or set the chart input to its folder`)
   }
+  // Before any chart file is read: a values.yaml linked outside the chart is refused, not parsed.
+  await assertLinksStayInside(absChart, chartDir)
   const blueprintYamlPath = path.join(dir, 'blueprint.yaml')
   const [chartYaml, values, blueprintYaml] = await Promise.all([
     loadYamlFile<ChartMetadata>(path.join(absChart, 'Chart.yaml'), chartYamlPath),

@@ -1,19 +1,22 @@
 // Prepares a private work copy of the chart (the user's tree is never
 // written), builds its dependencies with helm, and checks the upstream payload
 // really landed in charts/ (hollow-chart guard 1).
-import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parse as parseYaml, parseDocument } from 'yaml'
 import type { Blueprint, ChartDependency } from './blueprint.js'
 import { isNoUpstream } from './blueprint.js'
+import { normalizeDigest, verifyDependencyArchives, type ArchiveSource } from './dependency-digests.js'
+import { isOutOfSyncError, lockFinding, lockGeneratedAt, lockMismatches, parseLock, type CommittedLock } from './chart-lock.js'
 import type { Helm } from './helm.js'
 import { lastLines } from './helm.js'
 import type { RepositoryMirror } from './inputs.js'
-import { isLoopbackHost, parseOciReference } from './registry.js'
+import { isLoopbackHost, ociTag, parseOciReference, RegistryClient } from './registry.js'
 import { redact } from './secrets.js'
 import { maxSatisfying, parseConstraint, parseVersion } from './semver.js'
 import { ActionError, type Finding, type StepResult } from './types.js'
 import { applyMirrors, fetchIndex, parseIndex } from './upstream.js'
+import { copyChartFolder } from './work-copy.js'
 
 export interface WorkChart {
   /** Absolute path of the work copy. */
@@ -25,6 +28,12 @@ export interface WorkChart {
   /** Chart.yaml as it will be packaged (version override and upstream override applied). */
   chartYamlText: string
   dependencies: ChartDependency[]
+  /** Path of the chart folder relative to the workspace, for findings. */
+  displayDir?: string
+  /** The committed Chart.lock when it satisfies Chart.yaml: the build uses it and the package ships it. */
+  lock?: CommittedLock
+  /** A release: a lock that does not fit is an error (else a warning). */
+  publishing?: boolean
 }
 
 export interface PrepareOptions {
@@ -34,6 +43,8 @@ export interface PrepareOptions {
   version?: string
   /** Set when input upstream-version overrode the pin: the work copy depends on exactly this version. */
   upstreamOverride?: { index: number; version: string }
+  /** A release: a committed Chart.lock that does not fit Chart.yaml is an error, not a warning. */
+  publishing?: boolean
 }
 
 export interface DependencyCredentials {
@@ -50,6 +61,10 @@ export interface BuildOptions {
   /** Credentials for a repository URL (http or oci), or undefined: never sent to a host they are not for. */
   credentialsFor: (repository: string) => DependencyCredentials | undefined
   plainHttp: boolean
+  /** The package's time (commit time): a lock helm writes gets it as `generated`. */
+  lockEpoch?: number
+  /** Lock problems found while building (helm: out of sync) are added here. */
+  lockFindings?: Finding[]
 }
 
 export interface DependencyBuildData {
@@ -65,70 +80,71 @@ export async function prepareWorkChart(options: PrepareOptions): Promise<{ work:
   const dir = path.join(options.workRoot, chartName)
   await rm(dir, { recursive: true, force: true })
   await mkdir(options.workRoot, { recursive: true })
-  // Downloaded archives and the lock are rebuilt from Chart.yaml; unpacked
-  // subcharts under charts/ are the chart's own and are kept.
-  await cp(source, dir, {
-    recursive: true,
-    filter: (file) => {
-      const rel = path.relative(source, file)
-      return rel !== 'Chart.lock' && !(path.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
-    }
+  // Downloaded archives are rebuilt; unpacked subcharts under charts/ are the
+  // chart's own and are kept. The lock is placed by the build when it is honoured.
+  // A real copy, also when the chart or blueprint folder is a link; links leaving the chart are refused.
+  await copyChartFolder({
+    source,
+    destination: dir,
+    displayDir: blueprint.chartDir,
+    exclude: (rel) => rel === 'Chart.lock' || (path.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
   })
-  const findings = await staleLockFindings(blueprint, source, options.upstreamOverride)
   const doc = parseDocument(await readFile(path.join(source, 'Chart.yaml'), 'utf8'))
   if (options.version) doc.set('version', options.version)
   if (options.upstreamOverride) doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version)
   const chartYamlText = doc.toString()
+  // A Chart.yaml that is a link is replaced by a file, not written through.
+  await rm(path.join(dir, 'Chart.yaml'), { force: true })
   await writeFile(path.join(dir, 'Chart.yaml'), chartYamlText)
   const dependencies = ((parseYaml(chartYamlText) as { dependencies?: ChartDependency[] }).dependencies ?? []).map((dep) => ({
     ...dep,
     version: String(dep.version),
     repository: dep.repository ? String(dep.repository) : ''
   }))
-  return {
-    work: { dir, sourceDir: source, name: chartName, version: options.version ?? blueprint.chartYaml.data.version, chartYamlText, dependencies },
-    findings
+  const work: WorkChart = {
+    dir,
+    sourceDir: source,
+    name: chartName,
+    version: options.version ?? blueprint.chartYaml.data.version,
+    chartYamlText,
+    dependencies,
+    displayDir: blueprint.chartDir,
+    publishing: options.publishing
   }
+  const { lock, findings } = await committedLock(blueprint, source, dependencies, options)
+  if (lock) work.lock = lock
+  return { work, findings }
 }
 
-/** A Chart.lock that pins another upstream version than Chart.yaml resolves to is stale. */
-async function staleLockFindings(blueprint: Blueprint, source: string, override?: { index: number; version: string }): Promise<Finding[]> {
+/**
+ * The committed Chart.lock, when it satisfies Chart.yaml (it is then honoured:
+ * built from and shipped as committed); otherwise findings saying why not.
+ * An upstream-version override asks for another upstream on purpose: the lock
+ * does not apply to that run, and a mismatch is only a warning.
+ */
+async function committedLock(
+  blueprint: Blueprint,
+  source: string,
+  dependencies: ChartDependency[],
+  options: PrepareOptions
+): Promise<{ lock?: CommittedLock; findings: Finding[] }> {
   let text: string
   try {
     text = await readFile(path.join(source, 'Chart.lock'), 'utf8')
   } catch {
-    return []
+    return { findings: [] }
   }
   const lockFile = path.join(blueprint.chartDir, 'Chart.lock')
-  let locked: { name?: string; version?: string }[] = []
-  try {
-    locked = ((parseYaml(text) as { dependencies?: { name?: string; version?: string }[] } | null)?.dependencies ?? []) as typeof locked
-  } catch {
-    return [{ rule: 'chart-lock', severity: 'warning', message: `${lockFile} is not valid YAML; it is ignored and rebuilt`, file: lockFile }]
+  const strict = Boolean(options.publishing) && !options.upstreamOverride
+  const lock = parseLock(text, lockFile)
+  if (!lock) return { findings: [lockFinding(`${lockFile} is not a Chart.lock (no YAML with a dependencies list)`, lockFile, blueprint.chartDir, strict)] }
+  const problems = lockMismatches(lock, dependencies, blueprint.chartYaml.displayPath)
+  const findings = problems.map((problem) => lockFinding(problem, lockFile, blueprint.chartDir, strict))
+  if (options.upstreamOverride) {
+    for (const finding of findings) finding.message = `${finding.message.replace(/: this run built.*$/, '')}: input upstream-version overrides it for this run`
+    return { findings }
   }
-  const findings: Finding[] = []
-  for (const [index, dep] of (blueprint.chartYaml.data.dependencies ?? []).entries()) {
-    const lock = locked.find((entry) => entry.name === dep.name)
-    const wanted = override?.index === index ? override.version : dep.version
-    if (!lock?.version) continue
-    let satisfied = false
-    try {
-      const parsed = parseVersion(String(lock.version))
-      satisfied = parsed !== undefined && parseConstraint(wanted).test(parsed)
-    } catch {
-      satisfied = false
-    }
-    if (!satisfied) {
-      findings.push({
-        rule: 'chart-lock',
-        severity: 'warning',
-        message: `${lockFile} locks ${dep.name} ${lock.version}, but ${blueprint.chartYaml.displayPath} asks for ${wanted}: the lock is stale and was rebuilt for this run`,
-        fix: `run \`helm dependency update ${blueprint.chartDir}\` and commit Chart.lock, or delete it`,
-        file: lockFile
-      })
-    }
-  }
-  return findings
+  return problems.length ? { findings } : { lock, findings }
 }
 
 function repositoryName(index: number): string {
@@ -167,7 +183,9 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
     }
     if (effective.startsWith('oci://')) ociHosts.add(parseOciReference(effective).host)
     else if (/^https?:\/\//.test(effective) && !httpRepositories.has(effective)) httpRepositories.set(effective, repositoryName(httpRepositories.size))
-    expected.set(dep.name, options.knownVersions.get(dep.name) ?? dep.version)
+    const locked = work.lock?.dependencies.find((entry) => entry.name === dep.name)?.version
+    if (locked) buildDoc.setIn(['dependencies', index, 'version'], locked)
+    expected.set(dep.name, locked ?? options.knownVersions.get(dep.name) ?? dep.version)
   }
 
   // Indexes: reuse what upstream resolution fetched; fetch the others concurrently.
@@ -186,7 +204,7 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
   for (const [i, [url]] of [...httpRepositories.entries()].entries()) {
     const entries = parseIndex(indexes[i], `${url}/index.yaml`)
     for (const dep of work.dependencies) {
-      if (applyMirrors(dep.repository, options.mirrors) !== url || options.knownVersions.has(dep.name)) continue
+      if (applyMirrors(dep.repository, options.mirrors) !== url || options.knownVersions.has(dep.name) || work.lock) continue
       const versions = (entries[dep.name] ?? []).map((entry) => String(entry.version))
       const exact = maxSatisfying(versions, dep.version)
       if (exact) expected.set(dep.name, exact)
@@ -205,16 +223,43 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
       }
     }
 
+    const lockPath = path.join(work.dir, 'Chart.lock')
+    // With mirrors or local paths the build's Chart.yaml is not the committed one, so
+    // helm cannot use the lock as it is: the build asks for exactly the locked versions
+    // instead (set above), and the committed lock is put back for the package.
     if (rewritten) await writeFile(path.join(work.dir, 'Chart.yaml'), buildDoc.toString())
+    else if (work.lock) await writeFile(lockPath, work.lock.text)
     const args = ['dependency', 'build', work.dir, '--skip-refresh']
     // One flag for every OCI dependency of the build: only when all of them are loopback.
     if (ociHosts.size > 0 && [...ociHosts].every(plainHttpFor)) args.push('--plain-http')
-    const result = await helm.run(args)
+    let result = await helm.run(args)
+    if (result.exitCode !== 0 && work.lock && !rewritten && isOutOfSyncError(result.stderr + result.stdout)) {
+      // Helm's digest over Chart.yaml's dependencies disagrees with the lock's: it does not
+      // fit. A finding (an error on a release), and the run goes on from Chart.yaml alone.
+      const lockFile = work.lock.displayPath
+      options.lockFindings?.push(
+        lockFinding(`${lockFile} is out of sync with Chart.yaml (helm dependency build: ${lastLines(redact(result.stderr), 1)})`, lockFile, work.displayDir ?? '.', Boolean(work.publishing))
+      )
+      delete work.lock
+      for (const dep of work.dependencies) {
+        if (!dep.repository.startsWith('file://')) expected.set(dep.name, options.knownVersions.get(dep.name) ?? dep.version)
+      }
+      await rm(lockPath, { force: true })
+      result = await helm.run(args)
+    }
     if (rewritten) {
-      // The package must name the real repositories, not mirrors or local paths;
-      // a lock written against those would mislead, so it is not shipped.
+      // The package must name the real repositories, not mirrors or local paths.
       await writeFile(path.join(work.dir, 'Chart.yaml'), work.chartYamlText)
-      await rm(path.join(work.dir, 'Chart.lock'), { force: true })
+    }
+    if (work.lock) {
+      // Shipped as committed (helm package writes its own serialization of it).
+      await writeFile(lockPath, work.lock.text)
+    } else if (rewritten) {
+      // A lock written against mirrors or local paths would mislead: not shipped.
+      await rm(lockPath, { force: true })
+    } else if (options.lockEpoch !== undefined) {
+      const written = await readFile(lockPath, 'utf8').catch(() => undefined)
+      if (written !== undefined) await writeFile(lockPath, lockGeneratedAt(written, options.lockEpoch))
     }
     const durationMs = Math.round(performance.now() - start)
     if (result.exitCode !== 0) {
@@ -228,7 +273,25 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
         details: redact(result.stderr + result.stdout)
       }
     }
-    const guard = await checkBuiltDependencies(work, expected)
+    const digestFindings = await verifyDependencyArchives(
+      path.join(work.dir, 'charts'),
+      archiveSources(
+        work,
+        options,
+        [...httpRepositories.keys()].map((url, i) => ({ url, text: indexes[i] })),
+        plainHttpFor
+      )
+    )
+    const checked = await checkBuiltDependencies(work, expected)
+    const digestFailed = digestFindings.some((finding) => finding.severity === 'error')
+    const guard = digestFindings.length
+      ? {
+          ...checked,
+          status: digestFailed ? ('failed' as const) : checked.status,
+          summary: digestFailed ? 'a dependency archive differs from what its repository vouches for' : checked.summary,
+          findings: [...digestFindings, ...checked.findings]
+        }
+      : checked
     const repositoryList = [...httpRepositories.keys(), ...[...ociHosts].map((host) => `oci://${host}`)]
     return {
       ...guard,
@@ -242,6 +305,42 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
     // logs in again with the registry's own).
     await forgetCredentials(helm, repositories)
   }
+}
+
+/** Where each downloaded dependency came from and how to ask for its expected digest. */
+function archiveSources(
+  work: WorkChart,
+  options: BuildOptions,
+  indexes: { url: string; text: string }[],
+  plainHttpFor: (host: string) => boolean
+): ArchiveSource[] {
+  const sources: ArchiveSource[] = []
+  for (const dep of work.dependencies) {
+    if (dep.repository.startsWith('file://')) continue
+    const effective = applyMirrors(dep.repository, options.mirrors)
+    const index = indexes.find((candidate) => candidate.url === effective)
+    if (index) {
+      const source = `${index.url}/index.yaml`
+      const entries = parseIndex(index.text, source)[dep.name] ?? []
+      sources.push({
+        name: dep.name,
+        source,
+        expectedDigest: async (version) =>
+          normalizeDigest(entries.find((entry) => String(entry.version) === version)?.digest)
+      })
+    } else if (effective.startsWith('oci://')) {
+      const { host, repository: base } = parseOciReference(effective)
+      const repository = base ? `${base}/${dep.name}` : dep.name
+      const credentials = options.credentialsFor(`oci://${host}`)
+      const client = new RegistryClient({ host, plainHttp: plainHttpFor(host), credentials })
+      sources.push({
+        name: dep.name,
+        source: `oci://${host}/${repository}`,
+        expectedDigest: (version) => client.chartLayerDigest(repository, ociTag(version))
+      })
+    }
+  }
+  return sources
 }
 
 /** Rewrites the repository config without usernames and passwords, and drops registry logins. */

@@ -1,6 +1,7 @@
 // Optional (input resolve-digests): for each image that fails the pinning
 // policy, ask its registry for the digest of its tag, so the finding's fix is
-// the exact pinned reference to copy into values.yaml or the template.
+// the exact pinned reference to copy into values.yaml or the template. The
+// result is data of the images step: other steps' findings are not rewritten.
 import type { ImagesData } from './gates/images.js'
 import { tryParseImageRef } from './image-ref.js'
 import { isLoopbackHost, RegistryClient } from './registry.js'
@@ -34,19 +35,19 @@ export async function suggestPin(image: string): Promise<PinSuggestion> {
   }
 }
 
-/** Looks up every failing image of the images step concurrently and writes the pinned reference into its finding. */
+/**
+ * Looks up every failing image of the images step concurrently and records the
+ * pinned reference as data of the step (ImageData.pinned); reporting puts it
+ * into the images table and into the findings' copy-paste snippets.
+ */
 export async function addPinSuggestions(step: StepResult<ImagesData>): Promise<PinSuggestion[]> {
   const failing = [...new Set((step.data?.images ?? []).filter((image) => !image.ok && image.image !== '').map((image) => image.image))]
   const suggestions = await Promise.all(failing.map((image) => suggestPin(image)))
   for (const suggestion of suggestions) {
-    const finding = step.findings.find((f) => f.rule === 'image-pinned' && f.message.startsWith(`Image ${suggestion.image} `))
-    if (finding) {
-      finding.fix = suggestion.pinned
-        ? `pin it by digest: ${suggestion.pinned}`
-        : `${finding.fix ?? ''} (digest lookup failed: ${suggestion.error})`.trim()
-    }
     for (const image of step.data?.images ?? []) {
-      if (image.image === suggestion.image && suggestion.pinned) image.pinned = suggestion.pinned
+      if (image.image !== suggestion.image) continue
+      if (suggestion.pinned) image.pinned = suggestion.pinned
+      else if (suggestion.error) image.pinError = suggestion.error
     }
   }
   return suggestions

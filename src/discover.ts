@@ -24,7 +24,7 @@ export interface MatrixEntry {
   blueprint: string
   /** Chart folder, e.g. `platform/temporal/chart` (from blueprint.yaml `spec.manifests.chart`). */
   chart: string
-  /** The upstream dependency to check: values.yaml `catalystBlueprint.upstream.chart`, else the first dependency; '' when none. */
+  /** values.yaml `catalystBlueprint.upstream.chart`, else '' (for the action: decide from the chart; '' in values: scratch). */
   upstream: string
 }
 
@@ -72,7 +72,7 @@ function lastLine(text: string): string {
 
 const short = (sha: string): string => sha.slice(0, 7)
 
-async function hasCommit(cwd: string, sha: string): Promise<boolean> {
+export async function hasCommit(cwd: string, sha: string): Promise<boolean> {
   return (await git(cwd, ['cat-file', '-e', `${sha}^{commit}`])).ok
 }
 
@@ -82,7 +82,7 @@ async function isShallow(cwd: string): Promise<boolean> {
 }
 
 /** Fetches commits from origin; `--depth` only in a shallow clone (it would make a full clone shallow). */
-async function fetchCommits(cwd: string, shas: string[], depth: number): Promise<GitResult> {
+export async function fetchCommits(cwd: string, shas: string[], depth: number): Promise<GitResult> {
   const args = ['fetch', '--no-tags', '--quiet']
   if (await isShallow(cwd)) args.push(`--depth=${depth}`)
   args.push('origin', ...shas)
@@ -232,22 +232,22 @@ async function chartOf(workspace: string, blueprint: string): Promise<string> {
   }
 }
 
-/** The upstream a blueprint wraps: its provenance block names it; else its first dependency. */
+/**
+ * The matrix's `upstream` for a blueprint: what values.yaml
+ * `catalystBlueprint.upstream.chart` names; '' otherwise. The action reads an
+ * empty upstream input as "decide from the chart" (a scratch blueprint's empty
+ * provenance, or the only non-library dependency), so an entry passed on
+ * unchanged always agrees with the action's own choice.
+ */
 async function upstreamOf(workspace: string, chart: string): Promise<string> {
   try {
     const values = parseYaml(await readFile(path.join(workspace, chart, 'values.yaml'), 'utf8')) as { catalystBlueprint?: { upstream?: { chart?: unknown } } } | null
     const named = values?.catalystBlueprint?.upstream?.chart
-    if (typeof named === 'string' && named.trim() !== '') return named.trim()
+    if (typeof named === 'string') return named.trim()
   } catch {
     // no values.yaml, or not YAML: the action reports that when it runs on the blueprint
   }
-  try {
-    const meta = parseYaml(await readFile(path.join(workspace, chart, 'Chart.yaml'), 'utf8')) as { dependencies?: { name?: unknown }[] } | null
-    const first = meta?.dependencies?.[0]?.name
-    return typeof first === 'string' ? first : ''
-  } catch {
-    return ''
-  }
+  return ''
 }
 
 /** Every blueprint folder (relative, `/`-separated) matched by the globs; sorted. */

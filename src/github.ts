@@ -1,6 +1,7 @@
 // GitHub specifics: which mode an event asks for (pure), and the one PR
 // comment per chart that is updated in place.
 import { getOctokit } from '@actions/github'
+import { OPERATION_LIMITS, operationLimit } from './deadline.js'
 import type { CommentMode, PushMode } from './inputs.js'
 import { redact } from './secrets.js'
 
@@ -181,7 +182,7 @@ export interface UpsertCommentOptions {
 }
 
 export interface UpsertCommentResult {
-  action: 'created' | 'updated' | 'recreated' | 'skipped'
+  action: 'created' | 'updated' | 'recreated' | 'unchanged' | 'deleted' | 'skipped'
   id?: number
   /** Set when the comment could not be written (or not where expected); the caller warns, the check does not fail. */
   warning?: string
@@ -270,12 +271,13 @@ export function ownComments<T extends CommentLike>(comments: readonly T[], marke
  */
 export async function upsertComment(opts: UpsertCommentOptions): Promise<UpsertCommentResult> {
   if (opts.mode === 'off') return { action: 'skipped' }
-  if (!opts.token) {
-    return { action: 'skipped', warning: 'no github-token: the PR comment was not written; the findings are in the job summary' }
-  }
+  const unusable = tokenProblem(opts.token)
+  if (unusable) return { action: 'skipped', warning: unusable }
   if (!opts.marker) throw new Error('upsertComment: marker is empty')
   const body = withMarker(opts.body, opts.marker)
-  const octokit = getOctokit(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, '') })
+  // The comment is part of the report: it gets its time even when the run's work budget is spent.
+  const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms)
+  const octokit = getOctokit(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, ''), request: { signal } })
   const where = { owner: opts.owner, repo: opts.repo }
 
   let ours: CommentLike[]
@@ -328,6 +330,11 @@ export async function upsertComment(opts: UpsertCommentOptions): Promise<UpsertC
   // when none is left, to a new comment; the next run then finds that one.
   const refused: { id: number; status: number }[] = []
   for (const [i, candidate] of ours.entries()) {
+    // Nothing changed: nothing is sent (no edit, no notification, no rate limit spent).
+    if (i === 0 && candidate.body === body) {
+      const warning = await remove(ours.slice(1).map((c) => c.id))
+      return warning ? { action: 'unchanged', id: candidate.id, warning } : { action: 'unchanged', id: candidate.id }
+    }
     try {
       const { data } = await octokit.rest.issues.updateComment({ ...where, comment_id: candidate.id, body })
       // Earlier runs racing each other may have left a second comment: keep one.
@@ -345,4 +352,62 @@ export async function upsertComment(opts: UpsertCommentOptions): Promise<UpsertC
   if (refused.length === 0) return create('created')
   const which = refused.map((r) => `${r.id} (HTTP ${r.status})`).join(', ')
   return create('created', redact(`could not update the PR comment ${which}; posted a new comment instead`))
+}
+
+/**
+ * Why a github-token cannot be used, or undefined. An unevaluated `${{ … }}`
+ * reaches the action when the input is not a workflow expression GitHub
+ * evaluates (a `.env` file for local-action, a value quoted into a script):
+ * calling the API with it would end in a 401 blamed on a fork.
+ */
+export function tokenProblem(token: string): string | undefined {
+  if (!token) return 'no github-token: the PR comment was not written; the findings are in the job summary'
+  if (/^\$\{\{[\s\S]*\}\}$/.test(token.trim())) {
+    return (
+      // The text itself is not echoed: it is registered as a secret, so the log would show *** anyway.
+      'github-token is an unevaluated ${{ … }} expression: nothing evaluated it (a .env file or a quoted value passes it ' +
+      'literally); set a real token, e.g. INPUT_GITHUB-TOKEN from `gh auth token`. The PR comment was not written'
+    )
+  }
+  return undefined
+}
+
+export interface RemoveCommentsOptions {
+  token: string
+  apiUrl: string
+  owner: string
+  repo: string
+  issueNumber: number
+  marker: string
+}
+
+/**
+ * Deletes the action's own comments for one chart (comment-mode on-failure once
+ * the check passes); the ownership rule is ownComments'. Never throws: API
+ * failures come back as `warning`; a PR without our comment sends no write.
+ */
+export async function removeOwnComments(opts: RemoveCommentsOptions): Promise<UpsertCommentResult> {
+  const unusable = tokenProblem(opts.token)
+  if (unusable) return { action: 'skipped', warning: unusable }
+  if (!opts.marker) throw new Error('removeOwnComments: marker is empty')
+  const octokit = getOctokit(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, '') })
+  const where = { owner: opts.owner, repo: opts.repo }
+  let ours: CommentLike[]
+  try {
+    const all = await octokit.paginate(octokit.rest.issues.listComments, { ...where, issue_number: opts.issueNumber, per_page: 100 })
+    // Without a personal access token's login only bot comments are ours (see ownComments).
+    ours = ownComments(all, opts.marker)
+  } catch (err) {
+    return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) }
+  }
+  if (ours.length === 0) return { action: 'skipped' }
+  for (const c of ours) {
+    try {
+      await octokit.rest.issues.deleteComment({ ...where, comment_id: c.id })
+    } catch (err) {
+      if (describeError(err).status === 404) continue
+      return { action: 'skipped', id: c.id, warning: warningFor(`delete the PR comment ${c.id}`, err) }
+    }
+  }
+  return { action: 'deleted', id: ours[0]!.id }
 }

@@ -5,12 +5,17 @@ import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { DeadlineError, OPERATION_LIMITS, operationLimit } from './deadline.js'
 import { ActionError } from './types.js'
 
 export interface HelmRunOptions {
   /** Written to helm's stdin (e.g. a password for --password-stdin). */
   input?: string
   cwd?: string
+  /** What the run is, for a timeout message (default `helm <command>`), e.g. `helm push to ghcr.io`. */
+  what?: string
+  /** This operation's own limit (default OPERATION_LIMITS.helm), capped by the run's budget. */
+  limitMs?: number
 }
 
 export interface HelmRunResult {
@@ -122,20 +127,48 @@ export class Helm {
   registryLogin(host: string, credentials: { username: string; password: string }, plainHttp: boolean): Promise<HelmRunResult> {
     const args = ['registry', 'login', host, '--username', credentials.username, '--password-stdin']
     if (plainHttp) args.push(this.major >= 4 ? '--plain-http' : '--insecure')
-    return this.run(args, { input: credentials.password })
+    const what = `helm registry login to ${host}`
+    return this.run(args, { input: credentials.password, what, limitMs: OPERATION_LIMITS.registryWrite })
   }
 
-  /** Runs helm; resolves with the result whatever the exit code. */
+  /**
+   * Runs helm; resolves with the result whatever the exit code. Rejects with a
+   * DeadlineError when it outlives its limit: helm (and anything it started)
+   * is killed, as a process group of its own.
+   */
   run(args: string[], options: HelmRunOptions = {}): Promise<HelmRunResult> {
     const start = performance.now()
+    const what = options.what ?? `helm ${args.filter((arg) => !arg.startsWith('-')).slice(0, 2).join(' ')}`
+    const limit = operationLimit(options.limitMs ?? OPERATION_LIMITS.helm)
+    if (limit.ms <= 0) return Promise.reject(new DeadlineError(what, 0, true))
     return new Promise((resolve, reject) => {
-      const child = spawn(this.binary, args, { cwd: options.cwd, env: this.env(), stdio: ['pipe', 'pipe', 'pipe'] })
+      const detached = process.platform !== 'win32'
+      const stdio: ['pipe', 'pipe', 'pipe'] = ['pipe', 'pipe', 'pipe']
+      const child = spawn(this.binary, args, { cwd: options.cwd, env: this.env(), stdio, detached })
       const stdout: Buffer[] = []
       const stderr: Buffer[] = []
+      let timedOut = false
+      const timer = setTimeout(() => {
+        timedOut = true
+        try {
+          if (detached && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+          else child.kill('SIGKILL')
+        } catch {
+          // already gone
+        }
+      }, limit.ms)
       child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
       child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
-      child.on('error', (error) => reject(new ActionError(`cannot start helm at ${this.binary}: ${error.message}`, 'set helm-version so the action installs helm')))
+      child.on('error', (error) => {
+        clearTimeout(timer)
+        reject(new ActionError(`cannot start helm at ${this.binary}: ${error.message}`, 'set helm-version so the action installs helm'))
+      })
       child.on('close', (code, signal) => {
+        clearTimeout(timer)
+        if (timedOut) {
+          reject(new DeadlineError(what, performance.now() - start, limit.byRun))
+          return
+        }
         resolve({
           args,
           exitCode: code ?? (signal ? 128 : 1),

@@ -2,13 +2,17 @@
 // else in the action calls core.getInput.
 import * as core from '@actions/core'
 import path from 'node:path'
+import { DEFAULT_TIMEOUT, parseDuration } from './deadline.js'
 import { IMAGE_POLICIES, type ImagePolicy } from './images.js'
 import { isLoopbackHost } from './registry.js'
+import { registerSecret } from './secrets.js'
 import { ActionError } from './types.js'
 
 export type PushMode = 'auto' | 'true' | 'false'
-export type CommentMode = 'update' | 'recreate' | 'off'
+export type CommentMode = 'update' | 'recreate' | 'on-failure' | 'off'
+export type SummaryMode = 'always' | 'on-failure' | 'off'
 export type RunMode = 'run' | 'discover'
+export type NeverLatestMode = 'error' | 'warning' | 'off'
 
 export interface RepositoryMirror {
   from: string
@@ -18,6 +22,11 @@ export interface RepositoryMirror {
 export interface AllowlistEntry {
   pattern: string
   reason: string
+}
+
+export interface SecretValue {
+  key: string
+  value: string
 }
 
 export interface ToggleOverrides {
@@ -49,15 +58,25 @@ export interface ActionInputs {
   plainHttp: boolean
   valuesFiles: string[]
   setValues: string[]
+  /** `key=value` lines of input set-secret; each value registered as a secret when read. */
+  setSecretValues: SecretValue[]
   lintValues: string
   observabilityToggles: ToggleOverrides
   imagePolicy: ImagePolicy
   imageAllowlist: AllowlistEntry[]
+  /** How the never-:latest rule's findings count: error (default), warning, or off (not run). */
+  neverLatest: NeverLatestMode
   resolveDigests: boolean
   chartTests: boolean
   commentMode: CommentMode
+  /** When the job summary is written. */
+  summary: SummaryMode
   githubToken: string
   discoverGlob: string[]
+  /** Rendered diff against the base commit: `auto` on pull requests and pushes with a previous commit. */
+  diff: 'auto' | 'true' | 'false'
+  /** Input timeout: the whole run's budget, in milliseconds (default 15m). */
+  timeoutMs: number
 }
 
 /** Reads an input by name; tests and the local runner set INPUT_* variables. */
@@ -105,6 +124,31 @@ function workspacePath(workspace: string, name: string, value: string): string {
  */
 function withoutUserinfo(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi, '$1***@')
+}
+
+/**
+ * The registry input without a trailing slash. Credentials in it
+ * (`oci://user:token@host`) are masked before anything else is logged, then
+ * refused with a message that never quotes them.
+ */
+export function checkRegistry(text: string): string {
+  const registry = text.trim().replace(/\/+$/, '')
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#\s]*)@/i.exec(registry)?.[1]
+  if (userinfo === undefined) return registry
+  const password = userinfo.includes(':') ? userinfo.slice(userinfo.indexOf(':') + 1) : userinfo
+  for (const secret of [userinfo, password, safeDecode(password)]) registerSecret(secret)
+  throw new ActionError(
+    `input registry: ${withoutUserinfo(registry)} has credentials in the URL (user:password@); credentials in URLs would reach logs`,
+    'remove user:password@ from registry and set the registry-username and registry-password inputs (from secrets) instead'
+  )
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }
 
 export function parseMirrors(text: string): RepositoryMirror[] {
@@ -192,12 +236,39 @@ export function parseSetValues(text: string): string[] {
   })
 }
 
+/**
+ * Input set-secret: `key=value` lines whose values are secrets. Every value
+ * (and a malformed line as a whole) is masked before anything else happens,
+ * and no message quotes one.
+ */
+export function parseSecretValues(text: string): SecretValue[] {
+  const entries: SecretValue[] = []
+  for (const [index, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.trim()
+    if (line === '') continue
+    const at = line.indexOf('=')
+    if (at <= 0 || /\s/.test(line.slice(0, at))) {
+      registerSecret(line)
+      throw new ActionError(
+        `input set-secret: line ${index + 1} is not key=value (the line is not shown: it may hold a secret)`,
+        'write one key=value a line, e.g. temporal.server.config.persistence.default.sql.password=${{ secrets.DB_PASSWORD }}'
+      )
+    }
+    const value = line.slice(at + 1)
+    registerSecret(value)
+    entries.push({ key: line.slice(0, at), value })
+  }
+  return entries
+}
+
 export function getInputs(read: InputReader = defaultReader, env: NodeJS.ProcessEnv = process.env): ActionInputs {
+  // Masked before any other input is read, so that no error below can show one.
+  const setSecretValues = parseSecretValues(read('set-secret'))
   const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd())
   const blueprint = workspacePath(workspace, 'blueprint', read('blueprint').trim() || 'platform/temporal')
   const chartRaw = read('chart').trim()
   const chart = workspacePath(workspace, 'chart', chartRaw || path.join(blueprint, 'chart'))
-  const registry = read('registry').trim().replace(/\/+$/, '')
+  const registry = checkRegistry(read('registry'))
   if (registry && !registry.startsWith('oci://')) {
     throw new ActionError(`input registry: "${registry}" is not an oci:// URL`, 'set registry to e.g. oci://ghcr.io/<owner>')
   }
@@ -211,7 +282,8 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     workspace,
     blueprint,
     chart,
-    upstream: read('upstream').trim() || 'temporal',
+    // Empty: decided from the chart (values.yaml catalystBlueprint.upstream.chart, else the only non-library dependency).
+    upstream: read('upstream').trim(),
     upstreamVersion: read('upstream-version').trim(),
     repositoryMirrors: parseMirrors(read('repository-mirrors')),
     registry,
@@ -230,14 +302,19 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     plainHttp: boolean(read, 'plain-http', false),
     valuesFiles: lines(read('values')).map((file) => workspacePath(workspace, 'values', file)),
     setValues: parseSetValues(read('set')),
+    setSecretValues,
     lintValues: read('lint-values').trim(),
     observabilityToggles: parseToggleOverrides(read('observability-toggles')),
     imagePolicy,
     imageAllowlist: parseAllowlist(read('image-allowlist')),
+    neverLatest: oneOf<NeverLatestMode>(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
     resolveDigests: boolean(read, 'resolve-digests', false),
     chartTests: boolean(read, 'chart-tests', true),
-    commentMode: oneOf<CommentMode>(read, 'comment-mode', ['update', 'recreate', 'off'], 'update'),
+    commentMode: oneOf<CommentMode>(read, 'comment-mode', ['update', 'recreate', 'on-failure', 'off'], 'update'),
+    summary: oneOf<SummaryMode>(read, 'summary', ['always', 'on-failure', 'off'], 'always'),
     githubToken: read('github-token').trim(),
-    discoverGlob: lines(read('discover-glob'))
+    discoverGlob: lines(read('discover-glob')),
+    diff: oneOf<'auto' | 'true' | 'false'>(read, 'diff', ['auto', 'true', 'false'], 'auto'),
+    timeoutMs: parseDuration(read('timeout').trim() || DEFAULT_TIMEOUT)
   }
 }

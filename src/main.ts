@@ -8,34 +8,53 @@ import os from 'node:os'
 import path from 'node:path'
 import { findUpstream, isNoUpstream, loadBlueprint, type Blueprint } from './blueprint.js'
 import { defaultConcurrency } from './concurrency.js'
+import { armWatchdog, startRunBudget } from './deadline.js'
+import { chartLockStep, lockedVersion } from './chart-lock.js'
 import { buildDependencies, hollowByDeclaration, prepareWorkChart, type DependencyBuildData } from './dependencies.js'
 import { discoverBlueprints } from './discover.js'
 import { addPinSuggestions } from './digests.js'
+import { startBaseDiff } from './diff/base.js'
+import type { RenderDiff } from './diff/types.js'
 import { runGates, type ImagesData } from './gates/index.js'
-import { decideMode, prContext, upsertComment, type ModeDecision } from './github.js'
+import { decideMode, prContext, removeOwnComments, upsertComment, type ModeDecision } from './github.js'
 import { Helm } from './helm.js'
 import { provisionHelm } from './helm-install.js'
 import { getInputs, type ActionInputs } from './inputs.js'
 import { chartReference, packageChart, publishChart, sourceDateEpoch } from './publish.js'
 import { isLoopbackHost, isRepositoryComponent, parseOciReference } from './registry.js'
-import { annotate, commentMarker, maskSetValues, COMMENT_LIMIT, renderLogLines, renderMarkdown, SUMMARY_LIMIT, writeJobSummary, writeJsonReport } from './report.js'
+import { annotate, commentMarker, renderComment, renderLogLines, SUMMARY_LIMIT, writeJobSummary, writeJsonReport, type ExtraSection } from './report.js'
 import { buildSbom, writeSbom, type SbomInput } from './sbom.js'
+import { ensureRunnerFolders } from './runner-env.js'
+import { secretValueArgs } from './secret-values.js'
 import { redact, registerSecret } from './secrets.js'
 import { isStrictSemver } from './semver.js'
+import { assertYamlFileSize } from './yaml-source.js'
 import { ActionError, type ActionReport, type PublishInfo, type StepResult, type UpstreamInfo } from './types.js'
 import { credentialsForRepository, resolveUpstream, type UpstreamResolution } from './upstream.js'
+import { chooseUpstream, libraryDependencies, needsLibraryCheck, SCRATCH_SUMMARY } from './upstream-choice.js'
 
 export interface EventContext {
   eventName: string
   ref: string
   payload: Record<string, unknown>
   runUrl?: string
+  /** The commit checked: a pull request's head, else GITHUB_SHA. */
+  commit?: string
 }
 
 function eventContext(env: NodeJS.ProcessEnv = process.env): EventContext {
-  const { serverUrl, repo, runId } = github.context
-  const runUrl = env.GITHUB_REPOSITORY && runId ? `${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId}` : undefined
-  return { eventName: github.context.eventName ?? '', ref: github.context.ref ?? '', payload: github.context.payload as Record<string, unknown>, runUrl }
+  const { serverUrl, runId } = github.context
+  // context.repo throws without GITHUB_REPOSITORY (a local run with @github/local-action): read it only when set.
+  const runUrl = env.GITHUB_REPOSITORY && runId ? `${serverUrl}/${github.context.repo.owner}/${github.context.repo.repo}/actions/runs/${runId}` : undefined
+  const payload = github.context.payload as Record<string, unknown>
+  return { eventName: github.context.eventName ?? '', ref: github.context.ref ?? '', payload, runUrl, commit: headCommit(payload, env) }
+}
+
+/** A pull request's head commit (GITHUB_SHA is the merge commit there), else GITHUB_SHA. */
+export function headCommit(payload: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const pr = payload.pull_request as { head?: { sha?: unknown } } | undefined
+  const sha = typeof pr?.head?.sha === 'string' ? pr.head.sha : env.GITHUB_SHA
+  return sha && /^[0-9a-f]{7,64}$/i.test(sha) ? sha : undefined
 }
 
 /** One line for core.setFailed: what is wrong, then what to do. */
@@ -47,7 +66,10 @@ export function errorLine(error: unknown): string {
 
 export async function run(): Promise<void> {
   try {
+    ensureRunnerFolders()
     const inputs = getInputs()
+    startRunBudget(inputs.timeoutMs)
+    armWatchdog(inputs.timeoutMs)
     for (const secret of [inputs.registryPassword, inputs.dependencyPassword, inputs.githubToken]) registerSecret(secret)
     if (inputs.mode === 'discover') {
       await runDiscover(inputs)
@@ -76,14 +98,13 @@ async function runDiscover(inputs: ActionInputs): Promise<void> {
   core.setOutput('mode', 'discover')
 }
 
-function failureLine(unmasked: ActionReport): string {
-  const report = maskSetValues(unmasked)
+function failureLine(report: ActionReport): string {
   const failed = report.steps.filter((step) => step.status === 'failed')
-  const first = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error'))[0]
-  const where = first?.file ? `${first.file}${first.line ? `:${first.line}` : ''}: ` : ''
-  return redact(
-    `${[report.chart.name, report.chart.version].filter(Boolean).join(' ')}: ${failed.map((step) => step.title).join(', ')} failed` + (first ? ` — ${where}${first.message}` : '')
-  )
+  const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length
+  // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
+  const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, annotated above and in the job summary` : ''
+  const chart = [report.chart.name, report.chart.version].filter(Boolean).join(' ')
+  return redact(`${chart}: ${failed.map((step) => step.title).join(', ')} failed${count}`)
 }
 
 interface RunState {
@@ -93,6 +114,8 @@ interface RunState {
   /** What the SBOM describes, once the chart is packaged and its default render checked. */
   sbom?: Omit<SbomInput, 'artifact'>
   sbomPath?: string
+  /** The rendered diff against the base commit (src/diff/). */
+  diff?: RenderDiff
 }
 
 /**
@@ -117,7 +140,9 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
     publish: fields.state.publish ?? (fields.ref ? { ref: fields.ref, pushed: false } : undefined),
     values: { files: inputs.valuesFiles, set: inputs.setValues },
     sbom: fields.state.sbomPath,
+    diff: fields.state.diff,
     runUrl: event.runUrl,
+    commit: event.commit,
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - start)
   })
@@ -125,6 +150,8 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
   let blueprint: Blueprint
   try {
     blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart)
+    // Helm reads the values input's files; one over Helm's limit fails now, not after minutes.
+    await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(path.resolve(inputs.workspace, file), file)))
   } catch (error) {
     const chart = await chartIdentityGuess(inputs)
     return finish({ chart, mode: 'validate', modeReason: 'the blueprint could not be read', state: { steps: [stoppedStep(error)] } })
@@ -161,7 +188,7 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
     core.info(`helm ${helm.version} (${installed.source}: ${installed.binary})`)
     if (upstream.step) state.steps.push(upstream.step)
     state.upstream = upstream.resolution?.info
-    await runChartSteps(inputs, blueprint, helm, upstream.resolution, version, decision.mode, workRoot, state)
+    await runChartSteps(inputs, blueprint, helm, upstream.resolution, version, decision.mode, workRoot, state, event)
   } catch (error) {
     // A fatal error still gets a report: the PR comment says what stopped the run.
     state.steps.push(stoppedStep(error))
@@ -237,7 +264,15 @@ async function resolveBlueprintUpstream(inputs: ActionInputs, blueprint: Bluepri
   if (isNoUpstream(blueprint.chartYaml.data) && !(blueprint.chartYaml.data.dependencies ?? []).some((dep) => dep.name === inputs.upstream || dep.alias === inputs.upstream)) {
     return { step: { id: 'resolve-upstream', title: 'Upstream version', status: 'skipped', durationMs: 0, summary: 'chart is annotated catalyst.openova.io/no-upstream', findings: [] } }
   }
-  const { dependency, index } = findUpstream(blueprint, inputs.upstream)
+  const libraries = needsLibraryCheck(blueprint, inputs.upstream)
+    ? await libraryDependencies(blueprint, { mirrors: inputs.repositoryMirrors, credentialsFor: repositoryCredentials(inputs) })
+    : new Set<string>()
+  const choice = chooseUpstream(blueprint, inputs.upstream, libraries)
+  if (choice.kind === 'scratch') {
+    // Dependencies are still built, bundled and guarded; only resolution and the consistency check are skipped.
+    return { step: { id: 'resolve-upstream', title: 'Upstream version', status: 'skipped', durationMs: 0, summary: `${SCRATCH_SUMMARY}: ${choice.reason}`, findings: [] } }
+  }
+  const { dependency, index } = choice
   const resolution = await resolveUpstream({
     blueprint,
     dependency,
@@ -246,7 +281,8 @@ async function resolveBlueprintUpstream(inputs: ActionInputs, blueprint: Bluepri
     publishing: mode === 'publish',
     mirrors: inputs.repositoryMirrors,
     credentialsFor: repositoryCredentials(inputs),
-    plainHttp: inputs.plainHttp
+    plainHttp: inputs.plainHttp,
+    locked: await lockedVersion(path.resolve(blueprint.workspace, blueprint.chartDir), blueprint.chartDir, blueprint.chartYaml.data.dependencies ?? [], dependency.name)
   })
   return { resolution, step: resolution.step }
 }
@@ -277,14 +313,16 @@ async function runChartSteps(
   version: string,
   mode: 'validate' | 'publish',
   workRoot: string,
-  state: RunState
+  state: RunState,
+  event?: EventContext
 ): Promise<void> {
   const upstreamIndex = upstream ? findUpstream(blueprint, upstream.info.name).index : -1
   const { work, findings: lockFindings } = await prepareWorkChart({
     blueprint,
     workRoot: path.join(workRoot, 'chart'),
     version: version === blueprint.chartYaml.data.version ? undefined : version,
-    upstreamOverride: upstream?.info.override ? { index: upstreamIndex, version: upstream.info.resolved } : undefined
+    upstreamOverride: upstream?.info.override ? { index: upstreamIndex, version: upstream.info.resolved } : undefined,
+    publishing: mode === 'publish'
   })
   const knownIndexes = new Map<string, string>()
   const knownVersions = new Map<string, string>()
@@ -292,23 +330,44 @@ async function runChartSteps(
     if (upstream.indexText) knownIndexes.set(upstream.effectiveRepository, upstream.indexText)
     knownVersions.set(upstream.info.name, upstream.info.resolved)
   }
-  const build = await buildDependencies(helm, work, {
+  const epoch = await sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir)
+  const buildOptions = {
     mirrors: inputs.repositoryMirrors,
     knownIndexes,
-    knownVersions,
     credentialsFor: repositoryCredentials(inputs),
     plainHttp: inputs.plainHttp
-  })
-  build.findings.push(...lockFindings)
+  }
+  const build = await buildDependencies(helm, work, { ...buildOptions, knownVersions, lockEpoch: epoch.epoch, lockFindings })
   state.steps.push(build)
+  const lockStep = chartLockStep(lockFindings)
+  if (lockStep) state.steps.push(lockStep)
   if (build.status === 'failed') return
   const built = (build.data as DependencyBuildData | undefined)?.built ?? {}
-
-  const epoch = await sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir)
   const valueArgs = [
     ...inputs.valuesFiles.flatMap((file) => ['--values', path.resolve(inputs.workspace, file)]),
-    ...inputs.setValues.flatMap((value) => ['--set', value])
+    ...inputs.setValues.flatMap((value) => ['--set', value]),
+    ...(await secretValueArgs(path.join(workRoot, 'secret-values'), inputs.setSecretValues))
   ]
+  // The base commit's render for "What changes" runs beside the gates (src/diff/base.ts); a notice at worst.
+  const baseDiff = startBaseDiff({
+    setting: inputs.diff,
+    eventName: event?.eventName ?? '',
+    payload: event?.payload ?? {},
+    workspace: inputs.workspace,
+    blueprint: inputs.blueprint,
+    chart: inputs.chart,
+    upstream: inputs.upstream,
+    helm,
+    workRoot,
+    headWork: work,
+    headBuilt: built,
+    build: buildOptions,
+    valueArgs,
+    releaseName: work.name,
+    namespace: `smoke-${work.name}`,
+    outputDir: process.env.RUNNER_TEMP || os.tmpdir()
+  })
+  await baseDiff?.credentialsReleased // no repository credentials in any helm home once chart tests start
   // Both sides settle before anything is thrown: the work folder is removed
   // after a failure, and must not be while helm or a script still works in it.
   const [gatesOutcome, packagedOutcome] = await Promise.allSettled([
@@ -321,7 +380,7 @@ async function runChartSteps(
       values: blueprint.values,
       // The upstream's key stays the upstream's even when it is not (yet) a dependency.
       // Local file:// subcharts are the blueprint's own: their images stay checked.
-      dependencyKeys: [...new Set([...work.dependencies.filter((dep) => !dep.repository.startsWith('file://')).map((dep) => dep.alias ?? dep.name), inputs.upstream])],
+      dependencyKeys: [...new Set([...work.dependencies.filter((dep) => !dep.repository.startsWith('file://')).map((dep) => dep.alias ?? dep.name), inputs.upstream].filter(Boolean))],
       valueArgs,
       releaseName: work.name,
       namespace: `smoke-${work.name}`,
@@ -330,10 +389,14 @@ async function runChartSteps(
       toggles: inputs.observabilityToggles,
       imagePolicy: inputs.imagePolicy,
       imageAllowlist: inputs.imageAllowlist,
-      chartTests: inputs.chartTests
+      chartTests: inputs.chartTests,
+      neverLatest: inputs.neverLatest,
+      chartYaml: blueprint.chartYaml
     }),
     packageChart(helm, work, path.join(workRoot, 'package'), epoch, built)
   ])
+  const headRender = gatesOutcome.status === 'fulfilled' ? gatesOutcome.value.defaultRender : undefined
+  state.diff = await baseDiff?.compare(headRender) // after the base settled, before anything is thrown
   if (gatesOutcome.status === 'rejected') throw gatesOutcome.reason
   if (packagedOutcome.status === 'rejected') throw packagedOutcome.reason
   const [gates, packaged] = [gatesOutcome.value, packagedOutcome.value]
@@ -385,24 +448,36 @@ export async function emitReport(report: ActionReport, inputs: ActionInputs, eve
   // host/path/name@sha256:… — what `cosign sign` and `cosign attest` take.
   core.setOutput('digest-ref', report.publish?.digest ? `${report.publish.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '')}@${report.publish.digest}` : '')
   core.setOutput('sbom', report.sbom ?? '')
+  core.setOutput('diff', report.diff?.file ?? '')
   if (report.sbom) core.info(`SBOM (CycloneDX): ${report.sbom}`)
   core.setOutput('pushed', String(report.publish?.pushed ?? false))
   core.setOutput('mode', report.mode)
   core.setOutput('report', reportPath)
-  annotate(report, inputs.workspace)
-  await writeJobSummary(report, { limit: SUMMARY_LIMIT, runUrl: event.runUrl })
+  const failed = report.status === 'failed'
+  // The failure line (core.setFailed) and a comment warning are annotations too.
+  annotate(report, inputs.workspace, { error: failed ? 1 : 0, warning: 1 })
+  // Optional extra sections go here (after the fixes and publish info, before the folded steps); the rendered
+  // diff needs none: report.ts renders report.diff itself.
+  const sections: ExtraSection[] = []
+  if (inputs.summary === 'always' || (inputs.summary === 'on-failure' && failed)) {
+    await writeJobSummary(report, { limit: SUMMARY_LIMIT, runUrl: event.runUrl, reportPath, sections })
+  }
   const pr = prContext(github.context)
   if (pr && inputs.commentMode !== 'off') {
     const marker = commentMarker(report.chart.name)
-    const body = renderMarkdown(report, { limit: COMMENT_LIMIT, runUrl: event.runUrl, marker })
-    const outcome = await upsertComment({
-      token: inputs.githubToken,
-      apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
-      ...pr,
-      body,
-      marker,
-      mode: inputs.commentMode
-    })
+    const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com'
+    // on-failure: no comment while the check passes, and ours goes once it does.
+    const outcome =
+      inputs.commentMode === 'on-failure' && !failed
+        ? await removeOwnComments({ token: inputs.githubToken, apiUrl, ...pr, marker })
+        : await upsertComment({
+            token: inputs.githubToken,
+            apiUrl,
+            ...pr,
+            body: renderComment(report, { runUrl: event.runUrl, reportPath, sections }),
+            marker,
+            mode: inputs.commentMode === 'on-failure' ? 'update' : inputs.commentMode
+          })
     if (outcome.warning) core.warning(outcome.warning)
     else core.info(`PR comment ${outcome.action}${outcome.id ? ` (${outcome.id})` : ''}`)
   }

@@ -1,15 +1,17 @@
 // Packages the work chart reproducibly, checks the archive still carries its
 // dependencies (guard 2), and publishes it: never over a different artifact,
 // retrying only what is transient, and verifying by pulling it back (guard 3).
+import * as core from '@actions/core'
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { listTgz, normalizeTgz, readTgzFile, tgzContentDigest } from './archive.js'
+import { listTgz, normalizeTgz, readTgzFile, tgzContentDigest, tgzEntrySummaries } from './archive.js'
 import { parse as parseYaml } from 'yaml'
 import type { WorkChart } from './dependencies.js'
+import { OPERATION_LIMITS, withProgress } from './deadline.js'
 import type { Helm, HelmRunResult } from './helm.js'
 import { lastLines } from './helm.js'
 import { RegistryClient, RegistryError, ociTag, parseOciReference, withRetry, type RegistryCredentials } from './registry.js'
@@ -232,7 +234,8 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
     }
     // Same files, other timestamps: a shallow checkout or another commit that
     // left the chart alone moves the archive's mtimes, not what it ships.
-    if (remoteLayer && !options.overwrite && (await sameFilesPublished(client, repository, existing.digest, packaged))) {
+    const comparison = remoteLayer && !options.overwrite ? await comparePublished(client, repository, existing.digest, packaged) : undefined
+    if (comparison?.same) {
       return step(
         'passed',
         `${ref} already published with the same files (${existing.digest}; only the archive's timestamps differ); nothing pushed`,
@@ -248,8 +251,8 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
           {
             rule: 'no-overwrite',
             severity: 'error',
-            message: `${ref} is already published as ${existing.digest} (chart layer ${remoteLayer ?? 'unknown'}), and this chart's content is ${packaged.layerDigest}: a published version is never replaced`,
-            fix: `bump version in Chart.yaml (a new version), or set overwrite: true if replacing ${ref} is intended`
+            message: `${ref} is already published as ${existing.digest} (chart layer ${remoteLayer ?? 'unknown'}), and this chart's content is ${packaged.layerDigest}${comparison?.differing.length ? ` (differing: ${comparison.differing.join(', ')})` : ''}: a published version is never replaced`,
+            fix: noOverwriteFix(ref, comparison)
           }
         ],
         { ref, pushed: false }
@@ -257,9 +260,16 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
     }
   }
 
+  core.info(`pushing ${ref} …`)
   const push = await withRetry(
     async () => {
-      const result = await helm.run(['push', packaged.archive, options.registry, ...plain])
+      const result = await withProgress(
+        helm.run(['push', packaged.archive, options.registry, ...plain], {
+          what: `helm push to ${host}`,
+          limitMs: OPERATION_LIMITS.registryWrite
+        }),
+        (ms) => core.info(`still pushing ${ref} to ${host} (${Math.round(ms / 1000)} s)`)
+      )
       if (result.exitCode !== 0) throw new PushFailure(result)
       return result
     },
@@ -291,7 +301,11 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
     return step('failed', 'helm push printed no digest', [{ rule: 'push', severity: 'error', message: `helm push ${ref} succeeded but printed no Digest: line` }], { ref, pushed: true }, redact(push.stdout + push.stderr))
   }
   // The push happened whatever the check says: a failing pull keeps ref, digest and pushed=true.
-  const findings = await verifyPublished(client, options, repository, digest).then(
+  core.info(`pulling ${ref}@${digest} back to verify it …`)
+  const pulledBack = withProgress(verifyPublished(client, options, repository, digest), (ms) =>
+    core.info(`still pulling ${ref}@${digest} back from ${host} (${Math.round(ms / 1000)} s)`)
+  )
+  const findings = await pulledBack.then(
     (verify) => verify.findings,
     (error: unknown): Finding[] => [
       {
@@ -302,12 +316,72 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
       }
     ]
   )
-  return step(
-    findings.length ? 'failed' : 'passed',
-    findings.length ? `pushed ${ref}, but the pulled artifact failed verification` : `pushed ${ref}@${digest}, pulled back and verified`,
-    findings,
-    { ref, digest, pushed: true }
-  )
+  if (findings.length) {
+    const summary = `pushed ${ref}, but the pulled artifact failed verification`
+    return step('failed', summary, findings, { ref, digest, pushed: true })
+  }
+  // Another run may have pushed the same tag meanwhile: what the tag serves decides (digest-ref is signed next).
+  const served = await tagReadBack(client, repository, tag, ref, digest, packaged)
+  if (served) {
+    const findings = served.finding ? [served.finding] : []
+    return step(served.finding ? 'failed' : 'passed', served.summary, findings, served.data)
+  }
+  return step('passed', `pushed ${ref}@${digest}, pulled back and verified`, [], { ref, digest, pushed: true })
+}
+
+/**
+ * Reads the tag back after the push. Undefined when it serves what this run
+ * pushed; else the outcome: the same chart content under another manifest
+ * (another run published it: pushed=false, the tag's digest), or other
+ * content (a racing publish won: failed), or no tag at all (failed).
+ */
+export async function tagReadBack(
+  client: RegistryClient,
+  repository: string,
+  tag: string,
+  ref: string,
+  pushedDigest: string,
+  packaged: PackagedChart
+): Promise<{ summary: string; finding?: Finding; data: PublishInfo } | undefined> {
+  const current = await client.manifest(repository, tag)
+  if (current.exists && current.digest === pushedDigest) return undefined
+  if (!current.exists) {
+    return {
+      summary: `pushed ${ref}@${pushedDigest}, but the tag is gone`,
+      finding: {
+        rule: 'publish-race',
+        severity: 'error',
+        message: `pushed ${ref}@${pushedDigest}, but reading the tag back finds nothing: it was deleted meanwhile`,
+        fix: 're-run the publish once nothing else writes this tag'
+      },
+      data: { ref, pushed: false }
+    }
+  }
+  const layer = await client.chartLayerDigest(repository, current.digest)
+  const sameContent =
+    layer === packaged.layerDigest ||
+    (layer !== undefined && (await comparePublished(client, repository, current.digest, packaged))?.same === true)
+  if (sameContent) {
+    return {
+      summary: `${ref} was published meanwhile with the same content (${current.digest}); the tag serves that, not this run's push`,
+      data: { ref, digest: current.digest, pushed: false, alreadyPublished: true }
+    }
+  }
+  return {
+    summary: `${ref} now serves ${current.digest}, not ${pushedDigest} pushed by this run`,
+    finding: {
+      rule: 'publish-race',
+      severity: 'error',
+      message:
+        `${ref} was pushed as ${pushedDigest}, but the tag now serves ${current.digest} (chart layer ${layer ?? 'unknown'}) ` +
+        'with other content: another publish of the same version raced this one',
+      fix:
+        `check which run published ${ref}; publish each version from one workflow run (a concurrency group), ` +
+        'and bump the version for new content'
+    },
+    // No digest: digest-ref (signed next) and the SBOM never name an artifact that is not this chart.
+    data: { ref, pushed: false }
+  }
 }
 
 class PushFailure extends Error {
@@ -316,16 +390,51 @@ class PushFailure extends Error {
   }
 }
 
-/** Whether the published chart holds exactly the packaged files (names, modes, contents), timestamps aside. */
-async function sameFilesPublished(client: RegistryClient, repository: string, digest: string, packaged: PackagedChart): Promise<boolean> {
+interface PublishedComparison {
+  /** The published chart holds exactly the packaged files (names, modes, contents), timestamps aside. */
+  same: boolean
+  /** Entries whose content differs or that only one side has (the first few). */
+  differing: string[]
+  /** Only the bundled dependencies (charts/, Chart.lock) differ: the chart's own files are the same. */
+  dependenciesOnly: boolean
+}
+
+async function comparePublished(client: RegistryClient, repository: string, digest: string, packaged: PackagedChart): Promise<PublishedComparison | undefined> {
   try {
     const pulled = await client.pullChart(repository, digest)
-    const [remote, local] = await Promise.all([tgzContentDigest(pulled.archive, `${repository}@${digest}`), readFile(packaged.archive).then((buffer) => tgzContentDigest(buffer, packaged.archive))])
-    return remote === local
+    const local = await readFile(packaged.archive)
+    const [remote, mine] = await Promise.all([tgzContentDigest(pulled.archive, `${repository}@${digest}`), tgzContentDigest(local, packaged.archive)])
+    const [remoteEntries, localEntries] = await Promise.all([tgzEntrySummaries(pulled.archive, `${repository}@${digest}`), tgzEntrySummaries(local, packaged.archive)])
+    const remoteByName = new Map(remoteEntries.map((entry) => [entry.name, entry.digest]))
+    const localByName = new Map(localEntries.map((entry) => [entry.name, entry.digest]))
+    const names = [...new Set([...localByName.keys(), ...remoteByName.keys()])]
+    const differing = names.filter((name) => remoteByName.get(name) !== localByName.get(name))
+    return {
+      same: remote === mine,
+      differing: differing.length > 5 ? [...differing.slice(0, 5), `${differing.length - 5} more`] : differing,
+      dependenciesOnly: differing.length > 0 && differing.every((name) => /^[^/]+\/(charts\/|Chart\.lock$)/.test(name))
+    }
   } catch {
     // Unreadable or not a chart archive: treated as other content, which fails safe (no push).
-    return false
+    return undefined
   }
+}
+
+/**
+ * What to do about a published version with other content. When only the
+ * bundled dependencies differ, the chart itself is unchanged (a re-run of the
+ * same commit, say): telling the user to bump the version would be wrong; what
+ * moved is what the dependency build fetched.
+ */
+export function noOverwriteFix(ref: string, comparison: Pick<PublishedComparison, 'dependenciesOnly'> | undefined): string {
+  if (comparison?.dependenciesOnly) {
+    return (
+      "the chart's own files are unchanged, only the bundled dependencies differ: commit Chart.lock " +
+      '(`helm dependency update`) so every run bundles the same versions, and check the repository did not replace an archive; ' +
+      `set overwrite: true only if replacing ${ref} is intended`
+    )
+  }
+  return `the chart changed since ${ref} was published: bump version in Chart.yaml (a new version), or set overwrite: true if replacing ${ref} is intended`
 }
 
 /**

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto'
 import * as http from 'node:http'
 import * as https from 'node:https'
+import { DeadlineError, operationLimit } from './deadline.js'
 import { ActionError } from './types.js'
 
 export interface RegistryCredentials {
@@ -169,6 +170,8 @@ export async function withRetry<T>(
       if (attempt > retries || !opts.isRetryable(e)) throw e
       const full = Math.min(maxDelay, Math.max(0, opts.baseDelayMs) * 2 ** (attempt - 1))
       const delayMs = Math.round(full / 2 + (Math.random() * full) / 2)
+      // No retry the run's budget cannot hold: the last error says more than a timeout would.
+      if (operationLimit(delayMs).byRun) throw e
       opts.onRetry?.(attempt, e, delayMs)
       await sleep(delayMs)
     }
@@ -559,13 +562,16 @@ export class RegistryClient {
       const headers: Record<string, string> = { Accept: accept, 'User-Agent': this.userAgent }
       if (authorization && current.origin === url.origin) headers.Authorization = authorization
       let res: Resp
+      // Each request within what is left of the run's budget.
+      const limit = operationLimit(this.timeoutMs)
+      if (limit.ms <= 0) throw new DeadlineError(`${method} ${current.href}`, 0, true)
       try {
-        res = await rawRequest(method, current, headers, this.timeoutMs, maxBody)
+        res = await rawRequest(method, current, headers, limit.ms, maxBody)
       } catch (e) {
         if ((e as NodeJS.ErrnoException)?.code === 'EBODYTOOLARGE') {
           throw this.error('protocol', `Registry ${this.host}: ${method} ${current.href}: ${(e as Error).message}.`, current)
         }
-        const d = describeNetworkError(e, this.timeoutMs)
+        const d = describeNetworkError(e, limit.ms)
         throw this.error('unavailable', `${method} ${current.href}: ${d.text}`, current, undefined, d.retryable)
       }
       const loc = res.headers.location

@@ -2,9 +2,9 @@
 // annotations, and the JSON report file. Every text that leaves here goes
 // through redact(): the report is deep-redacted before rendering (so that
 // escaping or truncation can never expose part of a secret) and the final text
-// once more. Before that, the values of the `set` input are hidden
-// (maskSetValues): they may come from secrets the runner masks in logs but
-// GitHub does not mask in a PR comment.
+// once more. `set` values are shown (they are not secret: they are rendered
+// into the manifests the findings describe); secret values come through input
+// set-secret, are registered with secrets.ts and redacted like any secret.
 //
 // renderMarkdown is pure apart from redact(); the other functions do I/O.
 import * as core from '@actions/core'
@@ -13,6 +13,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { redact } from './secrets.js'
 import type { ActionReport, Finding, PublishInfo, Severity, StepResult, StepStatus, UpstreamInfo } from './types.js'
+import { renderDiffSection } from './diff/report.js'
 
 /** A PR comment body is capped at 65,536 characters by GitHub. */
 export const COMMENT_LIMIT = 65_536
@@ -26,6 +27,8 @@ const CELL_MAX = 300
 const FINDING_TEXT_MAX = 2_000
 /** A shortened details block keeps at least this much text, or is dropped. */
 const MIN_DETAILS_TEXT = 200
+/** Longest copy-paste snippet of one finding. */
+const SNIPPET_MAX = 4_000
 
 export interface RenderOptions {
   /** Maximum length of the result in characters (UTF-16 code units). */
@@ -38,6 +41,16 @@ export interface RenderOptions {
    * as returned by commentMarker().
    */
   marker?: string
+  /** Show step durations and run times (job summary); the PR comment leaves them out so an unchanged result is an unchanged body. */
+  durations?: boolean
+  /** Optional sections (e.g. a rendered diff), after the fixes and publish info, before the folded steps. */
+  sections?: ExtraSection[]
+  /** Path of the JSON report, named by the truncation note. */
+  reportPath?: string
+  /** Findings listed per step before "… and N more" (default 200). */
+  maxFindingsPerGroup?: number
+  /** Rows of the images table before "… and N more" (default 1,000). */
+  maxImageRows?: number
 }
 
 // ---------------------------------------------------------------------------
@@ -158,61 +171,6 @@ export function redactDeep<T>(value: T): T {
 }
 
 // ---------------------------------------------------------------------------
-// `set` values
-// ---------------------------------------------------------------------------
-
-/** Text that stands for a hidden `set` value. */
-export const HIDDEN_VALUE = '***'
-
-/** Index of the `=` that ends a `--set` key (helm's strvals: a backslash escapes the next character); -1 if none. */
-function keyEnd(entry: string): number {
-  for (let i = 0; i < entry.length; i++) {
-    if (entry[i] === '\\') i++
-    else if (entry[i] === '=') return i
-  }
-  return -1
-}
-
-/**
- * `temporal.server.image.tag=1.2.3` → `temporal.server.image.tag=***`. The
- * whole rest of the line is hidden, so in `a=1,b=2` only the first key shows.
- * An entry without `=` has no value and is returned as it is.
- */
-export function maskSetValue(entry: string): string {
-  const at = keyEnd(entry)
-  return at < 0 ? entry : `${entry.slice(0, at)}=${HIDDEN_VALUE}`
-}
-
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-
-/**
- * A copy of the report in which the `set` input's values are hidden: in
- * `values.set`, and wherever a whole `key=value` entry appears in other text
- * (the `$ helm template … --set key=value` line of a step's details, the
- * arguments in step data). Values are not masked on their own: a short value
- * (`1`, `true`) would blank out unrelated text. A value that is a secret must
- * also be registered with secrets.ts, as the action's own credentials are.
- */
-export function maskSetValues(report: ActionReport): ActionReport {
-  const entries = Array.isArray(report.values?.set) ? report.values.set : []
-  const replacements = entries
-    .filter((e): e is string => typeof e === 'string' && keyEnd(e) >= 0 && maskSetValue(e) !== e)
-    .sort((a, b) => b.length - a.length)
-    .map((e) => ({
-      // Whole entries only: `a.b=1` inside `x.a.b=10` is another assignment.
-      re: new RegExp(`(?<=^|[\\s"'\`(\\[{,])${escapeRegExp(e)}(?=$|[\\s"'\`)\\]},])`, 'g'),
-      masked: maskSetValue(e)
-    }))
-  const maskText = (text: string): string => replacements.reduce((t, r) => t.replace(r.re, r.masked), text)
-  const masked = replacements.length > 0 ? mapStringsDeep(report, maskText) : report
-  if (!report.values || !Array.isArray(report.values.set)) return masked
-  return {
-    ...masked,
-    values: { ...masked.values, set: report.values.set.map((e) => (typeof e === 'string' ? maskSetValue(e) : HIDDEN_VALUE)) }
-  }
-}
-
-// ---------------------------------------------------------------------------
 // Pieces
 // ---------------------------------------------------------------------------
 
@@ -253,47 +211,163 @@ export function describeUpstream(u: UpstreamInfo): string {
   return parts[0]!
 }
 
-function statusLine(report: ActionReport): string {
-  const icon = report.status === 'passed' ? '✅' : '❌'
-  const warnings = report.steps.filter((s) => s.status === 'warning').length
-  const failed = report.steps.filter((s) => s.status === 'failed').length
-  let verdict: string
-  if (report.status === 'passed') verdict = warnings > 0 ? `passed with ${warnings} warning${warnings === 1 ? '' : 's'}` : 'passed'
-  else verdict = failed > 0 ? `failed (${failed} step${failed === 1 ? '' : 's'})` : 'failed'
-  const name = `${report.chart.name} ${report.chart.version}`
-  let line = `### ${icon} ${escapeMarkdown(name)} ${verdict}`
-  if (report.upstream) line += ` · ${escapeMarkdown(describeUpstream(report.upstream))}`
-  return line
-}
-
-function modeLine(report: ActionReport): string {
-  const mode = report.mode === 'publish' ? 'publish' : 'validate'
-  const reason = report.modeReason ? ` — ${escapeMarkdown(clip(oneLine(report.modeReason), 1000))}` : ''
-  const bp = report.blueprint ? ` · blueprint ${codeSpan(report.blueprint)}` : ''
-  return `**Mode:** ${mode}${reason}${bp}`
-}
-
-function stepsTable(steps: StepResult[]): string {
-  if (steps.length === 0) return '_No steps ran._'
-  const rows = steps.map((s) => {
-    const icon = `${stepIcon(s.status)} ${escapeCell(s.status, 20)}`
-    return `| ${escapeCell(s.title || s.id)} | ${icon} | ${escapeCell(s.summary ?? '')} | ${formatDuration(s.durationMs)} |`
-  })
-  return ['| Step | Result | Summary | Duration |', '| --- | --- | --- | --- |', ...rows].join('\n')
-}
-
-function findingLine(f: Finding): string {
-  const where = f.file ? `${codeSpan(f.line ? `${f.file}:${f.line}` : f.file)} ` : ''
-  const rule = f.rule ? ` (${codeSpan(f.rule)})` : ''
-  let line = `- ${severityIcon(f.severity)} ${where}${escapeMarkdown(clip(oneLine(f.message ?? ''), FINDING_TEXT_MAX))}${rule}`
-  if (f.fix) {
-    const fix = oneLine(f.fix).trim()
-    // A fix without spaces is a value to paste (an image reference, a version): show it verbatim.
-    const shown = /\s/.test(fix) ? escapeMarkdown(clip(fix, FINDING_TEXT_MAX)) : codeSpan(clip(fix, FINDING_TEXT_MAX))
-    // A trailing backslash is a hard line break: the fix goes on its own line.
-    line += `\\\n  **Fix:** ${shown}`
+/**
+ * Text with `code spans` kept as code and everything else escaped: finding
+ * messages and fixes are written with backticks around commands, keys and
+ * references, and a reader must see code, not backticks.
+ */
+export function inlineMarkdown(text: string, max = FINDING_TEXT_MAX): string {
+  const flat = clip(oneLine(text), max)
+  const out: string[] = []
+  let last = 0
+  for (const m of flat.matchAll(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g)) {
+    out.push(escapeMarkdown(flat.slice(last, m.index)), codeSpan(m[2]!))
+    last = m.index + m[0].length
   }
-  return line
+  out.push(escapeMarkdown(flat.slice(last)))
+  return out.join('')
+}
+
+/** `repo:tag@sha256:0123456789ab…`: the digest cut to 12 hex digits (the JSON report has it whole). */
+export function shortDigestRef(image: string): string {
+  return image.replace(/@(sha256|sha512):([0-9a-f]{12})[0-9a-f]{8,}/gi, '@$1:$2…')
+}
+
+/** Where the commit and the run are shown: `https://github.com/o/r/commit/<sha>` from the run URL. */
+function commitUrl(runUrl: string | undefined, commit: string): string | undefined {
+  const m = runUrl ? /^(https?:\/\/[^\s]+?\/[^/\s]+\/[^/\s]+)\/actions\/runs\/\d+/.exec(runUrl) : null
+  return m && /^[0-9a-f]{7,64}$/i.test(commit) ? `${m[1]}/commit/${commit}` : undefined
+}
+
+function link(text: string, url: string | undefined): string {
+  if (!url || !/^https?:\/\/[^\s<>()[\]`|]+$/.test(url)) return text
+  return `[${text}](${url})`
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}
+
+/** The verdict: what the run decided, in one heading. */
+function verdictLine(report: ActionReport): string {
+  const name = escapeMarkdown(`${report.chart.name} ${report.chart.version}`.trim())
+  const steps = Array.isArray(report.steps) ? report.steps : []
+  if (report.status !== 'passed') {
+    const failed = steps.filter((s) => s.status === 'failed').map((s) => s.title || s.id)
+    return `### ❌ ${name} failed${failed.length > 0 ? `: ${escapeMarkdown(clip(failed.join(', '), 300))}` : ''}`
+  }
+  const warnings = steps.filter((s) => s.status === 'warning').length
+  const withWarnings = warnings > 0 ? ` with ${plural(warnings, 'warning')}` : ''
+  if (report.publish?.pushed) return `### ✅ ${name} published${withWarnings}`
+  if (report.publish?.alreadyPublished) return `### ✅ ${name} already published${withWarnings}`
+  return `### ✅ ${name} passed${withWarnings}`
+}
+
+/** Upstream, head commit, run link, mode: the facts a reviewer checks first. */
+function metaLine(report: ActionReport, runUrl: string | undefined): string {
+  const bits: string[] = []
+  if (report.upstream) bits.push(`upstream ${escapeMarkdown(describeUpstream(report.upstream))}`)
+  if (report.commit) bits.push(`commit ${link(codeSpan(report.commit.slice(0, 7)), commitUrl(runUrl, report.commit))}`)
+  const runId = runUrl ? /\/actions\/runs\/(\d+)/.exec(runUrl)?.[1] : undefined
+  if (runUrl) bits.push(link(runId ? `run ${runId}` : 'run', runUrl))
+  bits.push(report.mode === 'publish' ? 'publish' : 'validate only')
+  return bits.join(' · ')
+}
+
+/** On a release the ref and digest belong in the first lines. */
+function publishedLine(report: ActionReport): string | undefined {
+  const p = report.publish
+  if (!p || !(p.pushed || p.alreadyPublished)) return undefined
+  const digest = p.digest ? ` · digest ${codeSpan(p.digest)}` : ''
+  return `${p.pushed ? 'Pushed' : 'Already at'} ${codeSpan(p.ref)}${digest}`
+}
+
+/** `oci://host/path/name:1.0.0` → `oci://host/path/name` and `1.0.0` (a `_` in the tag is the version's `+`). */
+function splitRef(ref: string): { repository: string; version: string } | undefined {
+  const m = /^(oci:\/\/.+\/([^/:]+)):([^/:]+)$/.exec(ref)
+  return m ? { repository: m[1]!, version: m[3]!.replace(/_/g, '+') } : undefined
+}
+
+function publishSection(report: ActionReport): string | undefined {
+  const p: PublishInfo | undefined = report.publish
+  if (!p) return undefined
+  const parts = split(p.ref)
+  if (p.pushed || p.alreadyPublished) {
+    const lines = [`#### 📦 ${p.pushed ? 'Published' : 'Already published (nothing pushed: the same chart is at that tag)'}`, '']
+    lines.push(`- Reference: ${codeSpan(p.ref)}`)
+    if (p.digest) lines.push(`- Digest: ${codeSpan(p.digest)}`)
+    if (parts) {
+      const release = report.chart.name.replace(/^bp-/, '') || 'release'
+      lines.push(
+        '',
+        codeBlock(
+          [
+            `helm pull ${parts.repository} --version ${parts.version}`,
+            `helm install ${release} ${parts.repository} --version ${parts.version}`
+          ].join('\n'),
+          'sh'
+        )
+      )
+    }
+    return lines.join('\n')
+  }
+  if (report.mode === 'publish' && report.status === 'failed') return `**Not published** (checks failed): ${codeSpan(p.ref)}`
+  if (report.mode === 'publish') return `**Not published:** ${codeSpan(p.ref)}`
+  return `On a release tag this publishes ${codeSpan(p.ref)}.`
+}
+const split = splitRef
+
+// --- what to fix -------------------------------------------------------------
+
+function findingWhere(f: Finding): string {
+  return f.file ? `${codeSpan(f.line ? `${f.file}:${f.line}` : f.file)} ` : ''
+}
+
+/**
+ * Digests looked up by resolve-digests (image → `sha256:…`), filled into a
+ * snippet's `sha256:<digest>` placeholders on the lines that name the image.
+ */
+export function fillPins(text: string, pins: ReadonlyMap<string, string>): string {
+  if (pins.size === 0) return text
+  return text
+    .split('\n')
+    .map((line) => {
+      if (!line.includes('sha256:<digest>')) return line
+      for (const [image, digest] of pins) {
+        // The whole image: `app:1.0.1` is not named by a line about `app:1.0.10`.
+        const at = line.indexOf(image)
+        if (at >= 0 && !/^[\w.:/-]/.test(line.slice(at + image.length))) return line.replace('sha256:<digest>', digest)
+      }
+      return line
+    })
+    .join('\n')
+}
+
+function pinsOf(step: StepResult): Map<string, string> {
+  const pins = new Map<string, string>()
+  for (const row of imageRows(step.data) ?? []) {
+    const digest = row.pinned ? /@(sha256:[0-9a-f]{64})$/.exec(row.pinned)?.[1] : undefined
+    if (digest) pins.set(row.image, digest)
+  }
+  return pins
+}
+
+/** One finding: where and what, the fix as text, the copy-paste part in a fenced block. */
+function findingItem(f: Finding, pins: ReadonlyMap<string, string> = new Map()): string {
+  const lines = [`- ${severityIcon(f.severity)} ${findingWhere(f)}${inlineMarkdown(f.message ?? '')}`]
+  if (f.fix && f.fix.trim() !== '') {
+    const fix = oneLine(f.fix).trim()
+    // A fix without spaces is a value to paste (an image reference, a version): show it as code.
+    const shown = /\s/.test(fix) ? inlineMarkdown(fix) : codeSpan(clip(fix, FINDING_TEXT_MAX))
+    lines.push('', `  **Fix:** ${shown}`)
+  }
+  const snippet = f.snippet
+  if (snippet && typeof snippet.text === 'string' && snippet.text.trim() !== '') {
+    if (snippet.label) lines.push('', `  ${inlineMarkdown(snippet.label)}`)
+    const block = codeBlock(fillPins(clip(snippet.text, SNIPPET_MAX), pins), (snippet.language ?? '').replace(/[^\w+-]/g, ''))
+    lines.push('', ...block.split('\n').map((l) => `  ${l}`))
+  }
+  return lines.join('\n')
 }
 
 interface FindingGroup {
@@ -301,33 +375,31 @@ interface FindingGroup {
   items: string[]
 }
 
+const SEVERITY_ORDER: Record<string, number> = { error: 0, warning: 1, notice: 2 }
+
+/** Findings of failed and warning steps, failed steps first; notices are not things to fix. */
 function findingGroups(steps: StepResult[]): FindingGroup[] {
-  const groups: FindingGroup[] = []
-  for (const s of steps) {
-    if (s.status !== 'failed' && s.status !== 'warning') continue
-    const findings = Array.isArray(s.findings) ? s.findings : []
-    if (findings.length === 0) continue
-    const count = findings.length
-    groups.push({
-      header: `#### ${stepIcon(s.status)} ${escapeMarkdown(s.title || s.id)} (${count} finding${count === 1 ? '' : 's'})`,
-      items: findings.map(findingLine)
+  const rank = (s: StepResult): number => (s.status === 'failed' ? 0 : 1)
+  return steps
+    .filter((s) => (s.status === 'failed' || s.status === 'warning') && Array.isArray(s.findings))
+    .map((s) => ({ s, findings: s.findings.filter((f) => f.severity !== 'notice') }))
+    .filter(({ findings }) => findings.length > 0)
+    .sort((a, b) => rank(a.s) - rank(b.s))
+    .map(({ s, findings }) => {
+      const sorted = [...findings].sort((a, b) => (SEVERITY_ORDER[a.severity] ?? 3) - (SEVERITY_ORDER[b.severity] ?? 3))
+      const summary = s.summary ? ` — ${escapeMarkdown(clip(oneLine(s.summary), CELL_MAX))}` : ''
+      const pins = pinsOf(s)
+      return { header: `**${stepIcon(s.status)} ${escapeMarkdown(s.title || s.id)}**${summary}`, items: sorted.map((f) => findingItem(f, pins)) }
     })
-  }
-  return groups
 }
 
-function publishSection(report: ActionReport): string | undefined {
-  const p: PublishInfo | undefined = report.publish
-  if (!p) return undefined
-  const digest = p.digest ? ` digest ${codeSpan(p.digest)}` : ''
-  if (p.alreadyPublished) return `**Already published:** ${codeSpan(p.ref)}${digest} — the same chart is at that tag; nothing pushed.`
-  if (p.pushed) return `**Published:** ${codeSpan(p.ref)}${digest}`
-  if (report.mode === 'publish' && report.status === 'failed') return `**Not published** (checks failed): ${codeSpan(p.ref)}`
-  if (report.mode === 'publish') return `**Not published:** ${codeSpan(p.ref)}`
-  return `**Would publish:** ${codeSpan(p.ref)}`
+function groupText(g: FindingGroup & { omitted: number }, more: string): string {
+  const lines = [g.header, '', ...g.items.map((item) => `${item}\n`)]
+  if (g.omitted > 0) lines.push(`- _… and ${plural(g.omitted, 'more finding')}: ${more}_`, '')
+  return lines.join('\n').replace(/\n+$/, '')
 }
 
-// --- details blocks ----------------------------------------------------------
+// --- folded blocks ------------------------------------------------------------
 
 interface DetailsBlock {
   summary: string
@@ -348,7 +420,7 @@ function renderDetails(block: DetailsBlock): string {
 /** Shortens a block to at most `budget` characters, or returns undefined if it cannot be useful. */
 function shortenDetails(block: DetailsBlock, budget: number): string | undefined {
   const note = '\n… (shortened)'
-  const overhead = renderDetails({ ...block, markdown: block.markdown ? '' : undefined, code: block.code !== undefined ? '' : undefined }).length + note.length + 16
+  const overhead = renderDetails({ ...block, markdown: block.markdown ? '' : undefined, code: block.code !== undefined ? '' : undefined }).length + note.length + 64
   let room = budget - overhead
   if (room < MIN_DETAILS_TEXT) return undefined
   let markdown = block.markdown
@@ -394,50 +466,72 @@ function kindsOf(data: unknown): Record<string, number> | undefined {
   return Object.keys(out).length > 0 ? out : undefined
 }
 
-interface ImageRow {
+/** One image of the render, however many times it is used. */
+export interface ImageRow {
   image: string
   ok?: boolean
   reason?: string
   allowedBy?: string
-  where?: string
+  /** How many containers/fields use it. */
+  uses: number
+  /** `Deployment/web (container ui)`, each once. */
+  usedBy: string[]
+  /** The values key that sets it, when one was found. */
+  valuesKey?: string
+  /** The digest-pinned reference looked up by resolve-digests. */
+  pinned?: string
+  /** Why that lookup failed. */
+  pinError?: string
 }
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined
 }
 
-/** Accepts `{images: [...]}`, `{verdicts: [...]}` or a bare array; items `{image, ok, reason, allowedBy, where}` or ImageVerdict-like `{use: {image, source, kind, name}, ok, …}`. */
-function imagesOf(data: unknown): ImageRow[] | undefined {
+/**
+ * One row per image reference, failing first. Accepts `{images: [...]}`,
+ * `{verdicts: [...]}` or a bare array; items are uses (`{image, kind, name,
+ * container, ok, reason, allowedBy, valuesPath, pinned}`, or ImageVerdict-like
+ * `{use: {image, …}, ok, …}`): uses of the same image fold into one row.
+ */
+export function imageRows(data: unknown): ImageRow[] | undefined {
   let list: unknown
   if (Array.isArray(data)) list = data
   else if (isObj(data)) list = Array.isArray(data.images) ? data.images : Array.isArray(data.verdicts) ? data.verdicts : undefined
   if (!Array.isArray(list)) return undefined
-  const rows: ImageRow[] = []
+  const rows = new Map<string, ImageRow>()
   for (const item of list) {
-    if (typeof item === 'string') {
-      rows.push({ image: item })
-      continue
-    }
-    if (!isObj(item)) continue
-    const use = isObj(item.use) ? item.use : undefined
-    const image = str(item.image) ?? str(use?.image) ?? str(item.ref)
+    const it: Obj = typeof item === 'string' ? { image: item } : isObj(item) ? item : {}
+    const use = isObj(it.use) ? it.use : undefined
+    const image = str(it.image) ?? str(use?.image) ?? str(it.ref)
     if (!image) continue
-    let where = str(item.where) ?? str(item.source) ?? str(use?.source)
-    const kind = str(item.kind) ?? str(use?.kind)
-    const name = str(item.name) ?? str(use?.name)
-    if (!where && (kind || name)) where = [kind, name].filter(Boolean).join('/')
-    if (Array.isArray(item.where)) where = item.where.filter((w) => typeof w === 'string').join(', ')
-    const allowedBy = str(item.allowedBy)
-    const allowReason = str(item.allowReason)
-    rows.push({
-      image,
-      ok: typeof item.ok === 'boolean' ? item.ok : undefined,
-      reason: str(item.reason),
-      allowedBy: allowedBy && allowReason ? `${allowedBy} (${allowReason})` : allowedBy,
-      where
-    })
+    let row = rows.get(image)
+    if (!row) {
+      row = { image, uses: 0, usedBy: [] }
+      rows.set(image, row)
+    }
+    row.uses++
+    const ok = typeof it.ok === 'boolean' ? it.ok : undefined
+    // One failing use makes the image fail; its reason wins.
+    if (ok === false || row.ok === undefined) {
+      if (ok !== undefined && row.ok !== false) row.ok = ok
+      row.reason = str(it.reason) ?? row.reason
+    }
+    const allowedBy = str(it.allowedBy)
+    const allowReason = str(it.allowReason)
+    if (allowedBy) row.allowedBy = allowReason ? `${allowedBy} (${allowReason})` : allowedBy
+    row.valuesKey = str(it.valuesPath) ?? row.valuesKey
+    row.pinned = str(it.pinned) ?? row.pinned
+    row.pinError = str(it.pinError) ?? row.pinError
+    const kind = str(it.kind) ?? str(use?.kind)
+    const name = str(it.name) ?? str(use?.name)
+    const container = str(it.container) ?? str(use?.container)
+    let where = kind || name ? [kind, name].filter(Boolean).join('/') : (str(it.where) ?? str(it.source) ?? str(use?.source))
+    if (where && container && container !== name) where += ` (${container})`
+    if (where && !row.usedBy.includes(where)) row.usedBy.push(where)
   }
-  return rows.length > 0 ? rows : undefined
+  const out = [...rows.values()]
+  return out.length > 0 ? out.sort((a, b) => Number(a.ok !== false) - Number(b.ok !== false)) : undefined
 }
 
 function kindsTable(kinds: Record<string, number>): string {
@@ -451,43 +545,96 @@ function kindsTable(kinds: Record<string, number>): string {
   ].join('\n')
 }
 
-function imagesTable(rows: ImageRow[]): string {
-  const sorted = [...rows].sort((a, b) => Number(a.ok !== false) - Number(b.ok !== false))
-  return [
-    '| Image | Result | Why | Where |',
-    '| --- | --- | --- | --- |',
-    ...sorted.map((r) => {
-      const result = r.ok === undefined ? '–' : r.ok ? '✅' : '❌'
-      const why = [r.reason, r.allowedBy ? `allowed by ${r.allowedBy}` : undefined].filter(Boolean).join('; ')
-      return `| ${codeSpan(clip(r.image, CELL_MAX), true)} | ${result} | ${escapeCell(why)} | ${escapeCell(r.where ?? '')} |`
-    })
-  ].join('\n')
+const USED_BY_SHOWN = 2
+
+/** A table cell stays narrow: the full reason is in the finding above. */
+function shortReason(reason: string | undefined): string {
+  if (!reason) return 'failing'
+  if (reason.length <= 24) return escapeCell(reason)
+  return /empty|not valid|invalid/i.test(reason) ? 'invalid' : 'not pinned'
 }
 
-function detailsBlocks(report: ActionReport, runUrl: string | undefined): DetailsBlock[] {
-  const blocks: DetailsBlock[] = []
-  for (const s of report.steps) {
+function imagesTable(rows: ImageRow[], maxRows: number): string {
+  const withKey = rows.some((r) => r.valuesKey || r.pinned || r.pinError)
+  const shown = rows.slice(0, Math.max(1, maxRows))
+  const lines = [
+    `| Image | Result | Uses | Used by${withKey ? ' | Set by / pinned' : ''} |`,
+    `| --- | --- | ---: | ---${withKey ? ' | ---' : ''} |`,
+    ...shown.map((r) => {
+      const result =
+        r.ok === undefined ? '–' : r.ok ? (r.allowedBy ? `✅ allowed by ${escapeCell(r.allowedBy, 120)}` : '✅') : `❌ ${shortReason(r.reason)}`
+      const more = r.usedBy.length > USED_BY_SHOWN ? `, +${r.usedBy.length - USED_BY_SHOWN} more` : ''
+      const usedBy = escapeCell(r.usedBy.slice(0, USED_BY_SHOWN).join(', ')) + more
+      const image = codeSpan(shortDigestRef(clip(r.image, CELL_MAX)), true)
+      const key = [
+        r.valuesKey ? codeSpan(r.valuesKey, true) : '',
+        r.pinned ? codeSpan(shortDigestRef(r.pinned), true) : '',
+        r.pinError ? `digest lookup failed: ${escapeCell(r.pinError, 160)}` : ''
+      ]
+        .filter(Boolean)
+        .join(' → ')
+      return `| ${image} | ${result} | ${r.uses} | ${usedBy}${withKey ? ` | ${key}` : ''} |`
+    })
+  ]
+  if (rows.length > shown.length) lines.push('', `_… and ${rows.length - shown.length} more images in the JSON report._`)
+  return lines.join('\n')
+}
+
+function stepsTable(steps: StepResult[], durations: boolean): string {
+  if (steps.length === 0) return '_No steps ran._'
+  const rows = steps.map((s) => {
+    const icon = `${stepIcon(s.status)} ${escapeCell(s.status, 20)}`
+    const duration = durations ? ` ${formatDuration(s.durationMs)} |` : ''
+    return `| ${escapeCell(s.title || s.id)} | ${icon} | ${escapeCell(s.summary ?? '')} |${duration}`
+  })
+  const head = durations ? ['| Step | Result | Summary | Duration |', '| --- | --- | --- | --- |'] : ['| Step | Result | Summary |', '| --- | --- | --- |']
+  return [...head, ...rows].join('\n')
+}
+
+function stepsSummary(steps: StepResult[]): string {
+  const counts = new Map<string, number>()
+  for (const s of steps) counts.set(s.status, (counts.get(s.status) ?? 0) + 1)
+  const order = ['failed', 'warning', 'passed', 'skipped']
+  const parts = order.filter((k) => counts.has(k)).map((k) => `${counts.get(k)} ${k}`)
+  return `${plural(steps.length, 'step')}: ${parts.join(', ')}`
+}
+
+function detailsBlocks(report: ActionReport, runUrl: string | undefined, opts: RenderOptions): DetailsBlock[] {
+  const durations = opts.durations ?? false
+  const steps = Array.isArray(report.steps) ? report.steps : []
+  const blocks: DetailsBlock[] = [{ summary: stepsSummary(steps), markdown: stepsTable(steps, durations) }]
+  for (const s of steps) {
+    const title = s.title || s.id
+    const images = s.id === 'images' || /image/i.test(s.id) ? imageRows(s.data) : undefined
+    if (images) {
+      const failing = images.filter((r) => r.ok === false).length
+      const what = `${plural(images.length, 'image')}${failing > 0 ? `, ${failing} failing` : ''}`
+      blocks.push({ summary: `${title}: ${what}`, markdown: imagesTable(images, opts.maxImageRows ?? 1_000) })
+    }
+  }
+  for (const s of steps) {
     const title = s.title || s.id
     const kinds = kindsOf(s.data)
     if (kinds) blocks.push({ summary: `${title}: resources by kind`, markdown: kindsTable(kinds) })
-    const images = s.id === 'images' || /image/i.test(s.id) ? imagesOf(s.data) : undefined
-    if (images) blocks.push({ summary: `${title}: ${images.length} image${images.length === 1 ? '' : 's'}`, markdown: imagesTable(images) })
     if (typeof s.details === 'string' && s.details.trim() !== '') {
       blocks.push({ summary: `${title}: details`, code: s.details.replace(/\s+$/, '') })
     }
   }
   const run: string[] = []
+  run.push(`- Mode: ${report.mode === 'publish' ? 'publish' : 'validate'}${report.modeReason ? ` — ${escapeMarkdown(clip(oneLine(report.modeReason), 1000))}` : ''}`)
+  if (report.blueprint) run.push(`- Blueprint ${codeSpan(report.blueprint)}`)
   if (report.helmVersion) run.push(`- Helm ${codeSpan(report.helmVersion)}`)
   if (report.chart.path) run.push(`- Chart ${codeSpan(report.chart.path)}`)
   if (report.upstream) run.push(`- Upstream ${codeSpan(report.upstream.name)} from ${codeSpan(report.upstream.repository)}`)
+  if (report.commit) run.push(`- Commit ${codeSpan(report.commit)}`)
   const files = report.values?.files ?? []
   const sets = report.values?.set ?? []
   if (files.length > 0) run.push(`- Values files: ${files.map((f) => codeSpan(f)).join(', ')}`)
-  // Already masked by renderMarkdown; masked again so that this line can never show a value.
-  if (sets.length > 0) run.push(`- \`--set\` (values hidden): ${sets.map((v) => codeSpan(maskSetValue(String(v)))).join(', ')}`)
-  if (report.startedAt) run.push(`- Started ${escapeMarkdown(report.startedAt)}, took ${formatDuration(report.durationMs)}`)
+  if (sets.length > 0) run.push(`- \`--set\`: ${sets.map((v) => codeSpan(String(v))).join(', ')}`)
+  // Times change on every run: only where a changed body costs nothing (the job summary).
+  if (durations && report.startedAt) run.push(`- Started ${escapeMarkdown(report.startedAt)}, took ${formatDuration(report.durationMs)}`)
   if (runUrl) run.push(`- Run: ${safeUrl(runUrl)}`)
-  if (run.length > 0) blocks.push({ summary: 'Run', markdown: run.join('\n') })
+  blocks.push({ summary: 'Run', markdown: run.join('\n') })
   return blocks
 }
 
@@ -496,72 +643,102 @@ function safeUrl(url: string): string {
   return /^https?:\/\/[^\s<>()[\]`|]+$/.test(url) ? url : codeSpan(url)
 }
 
-function truncationNote(runUrl: string | undefined, extra: string): string {
-  const where = runUrl ? `the job summary/run: ${safeUrl(runUrl)}` : 'the job summary and the JSON report'
-  return `_… truncated${extra}; full report in ${where}_`
+/** Where the whole report is: the JSON report (path, and the artifact it can be uploaded as), and the run. */
+function fullReportPointer(r: ActionReport, opts: RenderOptions, runUrl: string | undefined): string {
+  const artifact = codeSpan(jsonReportName(r.chart?.name ?? 'chart').replace(/\.json$/, ''))
+  const file = opts.reportPath ? `${codeSpan(opts.reportPath)} (output ${codeSpan('report')})` : `output ${codeSpan('report')}`
+  const json = `the JSON report ${file}; upload it with ${codeSpan('actions/upload-artifact')} as ${artifact}`
+  return opts.marker && runUrl ? `the job summary of ${link('the run', runUrl)} and ${json}` : json
+}
+
+function truncationNote(what: string, pointer: string): string {
+  return `_… truncated${what}: the full report is ${pointer}_`
 }
 
 // ---------------------------------------------------------------------------
 // renderMarkdown
 // ---------------------------------------------------------------------------
 
+/** More markdown for the report (e.g. a rendered diff), placed after the fixes and publish info, before the folded steps. */
+export interface ExtraSection {
+  /** Heading text (plain; escaped here). */
+  title: string
+  /** Markdown body, escaped by its producer. */
+  markdown: string
+}
+
 /**
- * Markdown for a PR comment or the job summary, shortest first: status line,
- * mode, steps table, findings of failed/warning steps, publish ref, then
- * collapsed details. Never longer than `opts.limit`: details are shortened or
- * dropped from the end first, then finding lists (their counts are kept);
- * the status line and the steps table always stay.
+ * Markdown for a PR comment or the job summary, in the order a reviewer acts:
+ * the verdict (chart, version, upstream, head commit, run link; on a release the
+ * ref and digest), what to fix grouped by step, the publish information
+ * (`helm pull`/`helm install`), extra sections (opts.sections), then folded: the
+ * steps table (durations only with opts.durations), the images (one row per
+ * image), resource kinds, step details, run facts. Never longer than
+ * `opts.limit`: folded blocks are shortened or dropped from the end first, then
+ * finding lists are cut (their counts are kept); the verdict always stays.
  */
 export function renderMarkdown(report: ActionReport, opts: RenderOptions): string {
-  const r = redactDeep(maskSetValues(report))
+  const r = redactDeep(report)
   const limit = Math.max(0, Math.floor(opts.limit))
   const runUrl = opts.runUrl ?? r.runUrl
+  const steps = Array.isArray(r.steps) ? r.steps : []
 
   const head: string[] = []
   if (opts.marker) head.push(resolveMarker(opts.marker))
-  head.push(statusLine(r), '', modeLine(r), '', stepsTable(Array.isArray(r.steps) ? r.steps : []))
+  head.push(verdictLine(r), '', metaLine(r, runUrl))
+  const published = publishedLine(r)
+  if (published) head.push('', published)
   const headText = head.join('\n')
 
-  const groups = findingGroups(Array.isArray(r.steps) ? r.steps : [])
+  const pointer = fullReportPointer(r, opts, runUrl)
+  const more = opts.marker ? 'see the job summary' : 'see the JSON report'
+  const perGroup = Math.max(1, opts.maxFindingsPerGroup ?? 200)
+  const groups = findingGroups(steps).map((g) => ({ ...g, omitted: Math.max(0, g.items.length - perGroup), items: g.items.slice(0, perGroup) }))
+  // Only warnings: nothing blocks the merge, the heading says so.
+  const fixHeading = r.status === 'failed' ? '#### What to fix' : '#### Worth a look'
   const publish = publishSection(r)
-  const blocks = detailsBlocks(r, runUrl).map((b) => ({ block: b, text: renderDetails(b) }))
+  // The rendered diff against the base (src/diff/report.ts) is the first extra section; at most half the limit.
+  const changes = renderDiffSection(r.diff, Math.floor(limit / 2))
+  const extra = [
+    ...(changes ? [changes] : []),
+    ...(opts.sections ?? [])
+      .filter((s) => s && typeof s.markdown === 'string' && s.markdown.trim() !== '')
+      .map((s) => `#### ${escapeMarkdown(oneLine(s.title))}\n\n${redact(s.markdown.replace(/\s+$/, ''))}`)
+  ]
+  const blocks = detailsBlocks(r, runUrl, opts).map((b) => ({ block: b, text: renderDetails(b) }))
 
   const sep = '\n\n'
-  const findingsText = (gs: { header: string; items: string[]; omitted: number }[]): string =>
-    gs
-      .map((g) => {
-        const lines = [g.header, ...g.items]
-        if (g.omitted > 0) lines.push(`- _… ${g.omitted} more finding${g.omitted === 1 ? '' : 's'} not shown_`)
-        return lines.join('\n')
-      })
-      .join(sep)
-  const assemble = (findings: string, details: string[], note?: string): string =>
-    [headText, findings, publish ?? '', ...details, note ?? ''].filter((p) => p !== '').join(sep) + '\n'
+  const findingsText = (gs: (FindingGroup & { omitted: number })[]): string =>
+    gs.length === 0 ? '' : [fixHeading, ...gs.map((g) => groupText(g, more))].join(sep)
+  const assemble = (findings: string, sections: string[], details: string[], note?: string): string =>
+    [headText, findings, publish ?? '', ...sections, ...details, note ?? ''].filter((p) => p !== '').join(sep) + '\n'
 
-  const fullFindings = findingsText(groups.map((g) => ({ ...g, omitted: 0 })))
-  const full = assemble(
-    fullFindings,
-    blocks.map((b) => b.text)
-  )
+  const fullFindings = findingsText(groups)
+  const full = assemble(fullFindings, extra, blocks.map((b) => b.text))
   if (full.length <= limit) return finalize(full, limit)
 
-  // 1. Keep all findings; fit details blocks from the start, shortening the one
-  //    that overflows and dropping the rest.
+  // 1. Keep all findings; keep extra sections that fit whole, then fit folded
+  //    blocks from the start, shortening the one that overflows and dropping the rest.
   const noteFor = (dropped: number, shortened: boolean, findingsOmitted: number): string => {
     const bits: string[] = []
-    if (shortened) bits.push('details shortened')
-    if (dropped > 0) bits.push(`${dropped} details block${dropped === 1 ? '' : 's'} omitted`)
-    if (findingsOmitted > 0) bits.push(`${findingsOmitted} finding${findingsOmitted === 1 ? '' : 's'} not shown`)
-    return truncationNote(runUrl, bits.length > 0 ? ` (${bits.join(', ')})` : '')
+    if (shortened) bits.push('a folded block shortened')
+    if (dropped > 0) bits.push(`${plural(dropped, 'section')} left out`)
+    if (findingsOmitted > 0) bits.push(`${plural(findingsOmitted, 'finding')} not shown`)
+    return truncationNote(bits.length > 0 ? ` (${bits.join(', ')})` : '', pointer)
   }
-  const worstNote = noteFor(blocks.length, true, 9_999_999)
-  const baseLen = assemble(fullFindings, [], worstNote).length
+  const worstNote = noteFor(blocks.length + extra.length, true, 9_999_999)
+  const baseLen = assemble(fullFindings, [], [], worstNote).length
   if (baseLen <= limit) {
     let room = limit - baseLen
+    const keptSections: string[] = []
+    for (const s of extra) {
+      if (s.length + sep.length > room) continue
+      keptSections.push(s)
+      room -= s.length + sep.length
+    }
     const kept: string[] = []
     let shortened = false
-    let i = 0
-    for (; i < blocks.length; i++) {
+    for (let i = 0; i < blocks.length; i++) {
       const need = blocks[i]!.text.length + sep.length
       if (need <= room) {
         kept.push(blocks[i]!.text)
@@ -573,38 +750,37 @@ export function renderMarkdown(report: ActionReport, opts: RenderOptions): strin
         kept.push(short)
         room -= short.length + sep.length
         shortened = true
-        i++
       }
       break
     }
-    const dropped = blocks.length - kept.length
-    return finalize(assemble(fullFindings, kept, noteFor(dropped, shortened, 0)), limit)
+    const dropped = blocks.length - kept.length + extra.length - keptSections.length
+    return finalize(assemble(fullFindings, keptSections, kept, noteFor(dropped, shortened, 0)), limit)
   }
 
-  // 2. No details at all; cut finding lists, keeping every group header and its count.
-  const totalFindings = groups.reduce((n, g) => n + g.items.length, 0)
-  let room = limit - assemble('', [], worstNote).length
-  const cut: { header: string; items: string[]; omitted: number }[] = []
-  // Reserve headers and "more not shown" lines first so every group keeps its count.
-  const reserve = groups.map((g) => g.header.length + 60 + sep.length)
+  // 2. Nothing folded; cut finding lists, keeping every group header and its count.
+  const totalFindings = groups.reduce((n, g) => n + g.items.length + g.omitted, 0)
+  let room = limit - assemble(fixHeading, [], [], worstNote).length
+  const cut: (FindingGroup & { omitted: number })[] = []
+  const reserve = groups.map((g) => g.header.length + 120 + sep.length)
   room -= reserve.reduce((a, b) => a + b, 0)
   let shown = 0
   for (const g of groups) {
     const items: string[] = []
     for (const item of g.items) {
-      if (room - (item.length + 1) < 0) break
+      if (room - (item.length + 2) < 0) break
       items.push(item)
-      room -= item.length + 1
+      room -= item.length + 2
     }
     shown += items.length
-    cut.push({ header: g.header, items, omitted: g.items.length - items.length })
+    cut.push({ header: g.header, items, omitted: g.items.length + g.omitted - items.length })
   }
+  const dropped = blocks.length + extra.length
   if (room < 0) {
     // Too many groups even for their headers: keep one summary line.
-    const text = `#### Findings\n- _${totalFindings} finding${totalFindings === 1 ? '' : 's'} not shown_`
-    return finalize(assemble(text, [], noteFor(blocks.length, false, totalFindings)), limit)
+    const text = `${fixHeading}\n\n- _${plural(totalFindings, 'finding')} not shown_`
+    return finalize(assemble(text, [], [], noteFor(dropped, false, totalFindings)), limit)
   }
-  return finalize(assemble(findingsText(cut), [], noteFor(blocks.length, false, totalFindings - shown)), limit)
+  return finalize(assemble(findingsText(cut), [], [], noteFor(dropped, false, totalFindings - shown)), limit)
 }
 
 /** Last line of defence: redact once more and never exceed the limit. */
@@ -623,39 +799,93 @@ function finalize(text: string, limit: number): string {
 // Annotations
 // ---------------------------------------------------------------------------
 
-/** GitHub shows at most 10 annotations of a kind per step (50 per job); the rest is noise. */
-const MAX_ANNOTATIONS = 50
+/** GitHub shows at most 10 annotations of a kind (error, warning, notice) per step; more are dropped silently. */
+export const ANNOTATIONS_PER_KIND = 10
+
+export interface PlannedAnnotation {
+  level: Severity
+  message: string
+  props?: core.AnnotationProperties
+}
+
+/** Annotations of each kind the action writes besides the findings' (the failure line, the comment warning). */
+export interface ReservedAnnotations {
+  error?: number
+  warning?: number
+  notice?: number
+}
 
 /**
- * One annotation per finding: findings with a `file` carry `{file, startLine, title}`,
- * the others become plain error/warning/notice lines. Returns how many were written.
+ * Pure: the annotations for a report, at most ANNOTATIONS_PER_KIND of each kind
+ * including `reserved`. Findings with a file and line come first, then with a
+ * file, then the rest; what does not fit is summed up in one annotation of its
+ * kind ("… and 37 more: see the job summary"). Allowlist notices (one per image)
+ * are collapsed into one.
  */
-export function annotate(input: ActionReport, workspace: string): number {
-  const report = maskSetValues(input)
-  let written = 0
-  let omitted = 0
+export function planAnnotations(report: ActionReport, workspace: string, reserved: ReservedAnnotations = {}): PlannedAnnotation[] {
+  const byLevel: Record<Severity, { rank: number; order: number; a: PlannedAnnotation }[]> = { error: [], warning: [], notice: [] }
+  let order = 0
+  const allowed: string[] = []
   for (const step of report.steps ?? []) {
     for (const f of step.findings ?? []) {
-      if (written >= MAX_ANNOTATIONS) {
-        omitted++
+      if (f.rule === 'image-allowlisted') {
+        allowed.push(f.message)
         continue
       }
+      const level: Severity = f.severity === 'error' || f.severity === 'warning' ? f.severity : 'notice'
       const message = redact(f.fix ? `${f.message}\nFix: ${f.fix}` : f.message)
       const title = redact(f.rule ? `${step.title}: ${f.rule}` : step.title)
-      const emit = f.severity === 'error' ? core.error : f.severity === 'warning' ? core.warning : core.notice
+      let a: PlannedAnnotation
+      let rank = 2
       if (f.file) {
-        const file = redact(relativeFile(workspace, f.file))
-        const props: core.AnnotationProperties = { title, file }
-        if (typeof f.line === 'number' && f.line > 0) props.startLine = Math.floor(f.line)
-        emit(message, props)
+        const props: core.AnnotationProperties = { title, file: redact(relativeFile(workspace, f.file)) }
+        rank = 1
+        if (typeof f.line === 'number' && f.line > 0) {
+          props.startLine = Math.floor(f.line)
+          rank = 0
+        }
+        a = { level, message, props }
       } else {
-        emit(`${title}: ${message}`)
+        a = { level, message: `${title}: ${message}` }
       }
-      written++
+      byLevel[level].push({ rank, order: order++, a })
     }
   }
-  if (omitted > 0) core.info(`${omitted} more finding${omitted === 1 ? '' : 's'} not annotated; see the job summary and the JSON report`)
-  return written
+  if (allowed.length > 0) {
+    const first = allowed.slice(0, 3).join(' ')
+    const rest = allowed.length > 3 ? ` … and ${allowed.length - 3} more (see the job summary).` : ''
+    byLevel.notice.push({ rank: 3, order: order++, a: { level: 'notice', message: redact(`${plural(allowed.length, 'image')} allowed by the image allowlist: ${first}${rest}`) } })
+  }
+  const out: PlannedAnnotation[] = []
+  for (const level of ['error', 'warning', 'notice'] as const) {
+    const list = byLevel[level].sort((x, y) => x.rank - y.rank || x.order - y.order).map((e) => e.a)
+    const budget = Math.max(1, ANNOTATIONS_PER_KIND - Math.max(0, reserved[level] ?? 0))
+    if (list.length <= budget) {
+      out.push(...list)
+      continue
+    }
+    const shown = list.slice(0, budget - 1)
+    out.push(...shown, {
+      level,
+      message: `… and ${list.length - shown.length} more ${level === 'notice' ? 'notices' : `${level}s`}: see the job summary and the JSON report`
+    })
+  }
+  return out
+}
+
+/**
+ * Writes the planned annotations (planAnnotations); `reserved` counts the
+ * annotations written elsewhere (the failure line, a comment warning). Returns
+ * how many were written.
+ */
+export function annotate(input: ActionReport, workspace: string, reserved: ReservedAnnotations = {}): number {
+  const planned = planAnnotations(input, workspace, reserved)
+  for (const a of planned) {
+    const emit = a.level === 'error' ? core.error : a.level === 'warning' ? core.warning : core.notice
+    if (a.props) emit(a.message, a.props)
+    else emit(a.message)
+  }
+  return planned.length
 }
 
 function relativeFile(workspace: string, file: string): string {
@@ -676,12 +906,12 @@ export function jsonReportName(chartName: string): string {
 
 /**
  * Writes the report as pretty JSON (schema: ActionReport, `schemaVersion: 1`),
- * `set` values hidden (maskSetValues) and deep-redacted, into `dir` (default RUNNER_TEMP or the OS temp dir). Returns its path.
+ * deep-redacted, into `dir` (default RUNNER_TEMP or the OS temp dir). Returns its path.
  */
 export async function writeJsonReport(report: ActionReport, dir: string = process.env.RUNNER_TEMP || os.tmpdir()): Promise<string> {
   await mkdir(dir, { recursive: true })
   const file = path.join(dir, jsonReportName(report.chart.name))
-  const text = redact(`${JSON.stringify(redactDeep(maskSetValues(report)), null, 2)}\n`)
+  const text = redact(`${JSON.stringify(redactDeep(report), null, 2)}\n`)
   await writeFile(file, text, 'utf8')
   return file
 }
@@ -690,17 +920,29 @@ export interface SummaryOptions {
   runUrl?: string
   /** Characters; default 900,000 (the summary is capped at 1 MiB per step). */
   limit?: number
+  /** Path of the JSON report, named when the summary has to be shortened. */
+  reportPath?: string
+  /** Extra sections (see RenderOptions.sections). */
+  sections?: ExtraSection[]
+}
+
+/** The job summary's markdown: durations shown, under the byte cap (1 MiB per step). */
+export function renderJobSummary(report: ActionReport, opts: SummaryOptions = {}): string {
+  let limit = Math.min(opts.limit ?? SUMMARY_LIMIT, SUMMARY_LIMIT)
+  const render = (): string =>
+    renderMarkdown(report, { limit, runUrl: opts.runUrl, durations: true, reportPath: opts.reportPath, sections: opts.sections, maxFindingsPerGroup: 200 })
+  let md = render()
+  // The cap is in bytes; non-ASCII text takes more than one byte a character.
+  while (Buffer.byteLength(md, 'utf8') > SUMMARY_MAX_BYTES && limit > 10_000) {
+    limit = Math.floor(limit * 0.7)
+    md = render()
+  }
+  return md
 }
 
 /** Appends the markdown report to the job summary; without GITHUB_STEP_SUMMARY it is a no-op (debug line). */
 export async function writeJobSummary(report: ActionReport, opts: SummaryOptions = {}): Promise<boolean> {
-  let limit = Math.min(opts.limit ?? SUMMARY_LIMIT, SUMMARY_LIMIT)
-  let md = renderMarkdown(report, { limit, runUrl: opts.runUrl })
-  // The cap is in bytes; non-ASCII text takes more than one byte a character.
-  while (Buffer.byteLength(md, 'utf8') > SUMMARY_MAX_BYTES && limit > 10_000) {
-    limit = Math.floor(limit * 0.7)
-    md = renderMarkdown(report, { limit, runUrl: opts.runUrl })
-  }
+  const md = renderJobSummary(report, opts)
   try {
     await core.summary.addRaw(md, true).write()
     return true
@@ -711,9 +953,21 @@ export async function writeJobSummary(report: ActionReport, opts: SummaryOptions
   }
 }
 
+/** The PR comment's markdown: no durations (an unchanged result is an unchanged body), findings capped per step. */
+export function renderComment(report: ActionReport, opts: { runUrl?: string; reportPath?: string; sections?: ExtraSection[] } = {}): string {
+  return renderMarkdown(report, {
+    limit: COMMENT_LIMIT,
+    runUrl: opts.runUrl,
+    marker: commentMarker(report.chart.name),
+    reportPath: opts.reportPath,
+    sections: opts.sections,
+    maxFindingsPerGroup: 20,
+    maxImageRows: 60
+  })
+}
+
 /** Plain lines for the job log: the verdict, then one line a step (findings are annotations already). */
-export function renderLogLines(input: ActionReport): string[] {
-  const report = maskSetValues(input)
+export function renderLogLines(report: ActionReport): string[] {
   const lines = [redact(`${report.status === 'passed' ? '✅' : '❌'} ${report.chart.name} ${report.chart.version}: ${report.status} (${report.mode}: ${report.modeReason})`)]
   if (report.upstream) lines.push(redact(`   upstream ${describeUpstream(report.upstream)}`))
   for (const step of report.steps) {

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { ImageVerdict } from './images.js'
+import { redact } from './secrets.js'
 
 export interface SbomInput {
   chart: { name: string; version: string; appVersion?: string; description?: string }
@@ -156,6 +157,7 @@ export function buildSbom(input: SbomInput): CycloneDxBom {
 export async function writeSbom(bom: CycloneDxBom, dir: string): Promise<string> {
   await mkdir(dir, { recursive: true })
   const file = path.join(dir, `${bom.metadata.component.name}-${bom.metadata.component.version}.cdx.json`)
-  await writeFile(file, `${JSON.stringify(bom, null, 2)}\n`, 'utf8')
+  // Like every text the action writes: a set-secret value rendered into an image reference is not shown.
+  await writeFile(file, redact(`${JSON.stringify(bom, null, 2)}\n`), 'utf8')
   return file
 }

@@ -1,5 +1,6 @@
 // Shared result types. Every step returns a StepResult; reporting (markdown,
 // annotations, JSON report) turns these into text. Nothing here does I/O.
+import type { RenderDiff } from './diff/types.js'
 
 export type StepStatus = 'passed' | 'failed' | 'skipped' | 'warning'
 
@@ -17,6 +18,17 @@ export interface Finding {
   /** Path relative to the workspace (GITHUB_WORKSPACE or cwd), for annotations. */
   file?: string
   line?: number
+  /** A copy-paste fix (values snippet, template line, allowlist line), shown as a fenced code block. */
+  snippet?: FixSnippet
+}
+
+/** Text to paste, e.g. `{ language: 'yaml', text: 'temporal:\n  server: …' }`. */
+export interface FixSnippet {
+  /** Info string of the fenced block: `yaml`, `sh`, `text`. */
+  language: string
+  text: string
+  /** What to do with it, e.g. "in platform/temporal/chart/values.yaml". */
+  label?: string
 }
 
 export interface StepResult<D = unknown> {
@@ -96,7 +108,11 @@ export interface ActionReport {
   values: { files: string[]; set: string[] }
   /** Path of the CycloneDX SBOM written for the chart (when it was packaged and rendered). */
   sbom?: string
+  /** The rendered diff against the base commit ("What changes"); absent when the diff is off for the event. */
+  diff?: RenderDiff
   runUrl?: string
+  /** The commit the run checked: a pull request's head, else GITHUB_SHA. */
+  commit?: string
   startedAt: string
   durationMs: number
 }

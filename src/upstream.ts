@@ -1,10 +1,12 @@
 // Resolves the upstream chart version the blueprint wraps: the dependency's
 // version or range in Chart.yaml, against the repository's index (or an OCI
 // registry's tags), as Helm would; reports drift and checks values.yaml agrees.
+import * as core from '@actions/core'
 import { parse as parseYaml } from 'yaml'
 import type { Blueprint, ChartDependency } from './blueprint.js'
 import type { RepositoryMirror } from './inputs.js'
-import { basicAuth, isLoopbackHost, RegistryClient, parseOciReference, type RegistryCredentials } from './registry.js'
+import { DeadlineError, OPERATION_LIMITS, operationLimit } from './deadline.js'
+import { basicAuth, isLoopbackHost, RegistryClient, parseOciReference, withRetry, type RegistryCredentials } from './registry.js'
 import { compareVersions, describeDrift, isExactVersion, latestStable, maxSatisfying, parseConstraint, parseVersion, type SemVer } from './semver.js'
 import { ActionError, type Finding, type StepResult, type UpstreamInfo } from './types.js'
 
@@ -27,6 +29,8 @@ export interface ResolveUpstreamOptions {
   /** Credentials for a repository URL, or undefined (see credentialsForRepository). */
   credentialsFor?: (repository: string) => RegistryCredentials | undefined
   plainHttp: boolean
+  /** The version a committed Chart.lock that fits Chart.yaml pins: what the build bundles. */
+  locked?: string
 }
 
 export interface UpstreamResolution {
@@ -62,31 +66,86 @@ export function parseIndex(text: string, source: string): Record<string, IndexEn
   return entries as Record<string, IndexEntry[]>
 }
 
-/** Fetches `<repository>/index.yaml`; errors name the URL and what to check. */
-export async function fetchIndex(repository: string, credentials?: RegistryCredentials): Promise<{ url: string; text: string }> {
+/** Connection failures another attempt may get past (a refused connection is a wrong URL more often than not). */
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED'
+])
+
+class IndexFetchError extends ActionError {
+  constructor(
+    message: string,
+    hint: string,
+    readonly transient: boolean
+  ) {
+    super(message, hint)
+  }
+}
+
+export interface IndexFetchRetry {
+  /** Retries after the first attempt for 5xx, 429, a reset connection or no answer (default 3). */
+  retries: number
+  /** First backoff delay, doubled per retry with jitter (default 500). */
+  baseDelayMs: number
+}
+
+/**
+ * Fetches `<repository>/index.yaml`, retrying transient failures with backoff,
+ * each attempt within the run's budget; errors name the URL and what to check.
+ */
+export async function fetchIndex(
+  repository: string,
+  credentials?: RegistryCredentials,
+  retry: IndexFetchRetry = { retries: 3, baseDelayMs: 500 }
+): Promise<{ url: string; text: string }> {
   const url = `${repository.replace(/\/+$/, '')}/index.yaml`
   const headers: Record<string, string> = { 'user-agent': 'bp-temporal-action' }
   if (credentials) headers.authorization = basicAuth(credentials)
-  let response: Response
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(60000), headers })
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause
-    throw new ActionError(
-      `upstream repository ${url} is unreachable: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
-      'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input'
-    )
+  const attempt = async (): Promise<{ url: string; text: string }> => {
+    const limit = operationLimit(OPERATION_LIMITS.http)
+    if (limit.ms <= 0) throw new DeadlineError(`GET ${url}`, 0, true)
+    const mirrorHint = 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input'
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(limit.ms), headers })
+      if (response.status === 401 || response.status === 403) {
+        throw new IndexFetchError(
+          `upstream repository ${url} answered HTTP ${response.status}`,
+          'a private repository needs dependency-username and dependency-password' +
+            (/^http:/i.test(url) ? ' and https:// (credentials are never sent over plain http except to loopback)' : ''),
+          false
+        )
+      }
+      if (!response.ok) {
+        const transient = (response.status >= 500 && response.status !== 501) || response.status === 429
+        const hint = 'check the dependency repository URL, or set repository-mirrors'
+        throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, hint, transient)
+      }
+      return { url, text: await response.text() }
+    } catch (error) {
+      if (error instanceof ActionError) throw error
+      const failure = error as { name?: string; cause?: { code?: string; message?: string }; message?: string }
+      if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
+        if (limit.byRun) throw new DeadlineError(`GET ${url}`, limit.ms, true)
+        throw new IndexFetchError(`upstream repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true)
+      }
+      const code = failure.cause?.code
+      const reason = code ?? failure.cause?.message ?? failure.message
+      const transient = code !== undefined && TRANSIENT_CODES.has(code)
+      throw new IndexFetchError(`upstream repository ${url} is unreachable: ${reason}`, mirrorHint, transient)
+    }
   }
-  if (response.status === 401 || response.status === 403) {
-    throw new ActionError(
-      `upstream repository ${url} answered HTTP ${response.status}`,
-      `a private repository needs dependency-username and dependency-password${/^http:/i.test(url) ? ' and https:// (credentials are never sent over plain http except to loopback)' : ''}`
-    )
-  }
-  if (!response.ok) {
-    throw new ActionError(`upstream repository ${url} answered HTTP ${response.status}`, 'check the dependency repository URL, or set repository-mirrors')
-  }
-  return { url, text: await response.text() }
+  return withRetry(attempt, {
+    ...retry,
+    isRetryable: (error) => error instanceof IndexFetchError && error.transient,
+    onRetry: (n, error, delayMs) => {
+      core.info(`${(error as Error).message}; retry ${n} of ${retry.retries} in ${(delayMs / 1000).toFixed(1)} s`)
+    }
+  })
 }
 
 async function availableVersions(
@@ -135,7 +194,10 @@ export async function resolveUpstream(options: ResolveUpstreamOptions): Promise<
   const { versions, indexText, source } = await availableVersions(effectiveRepository, dependency.name, options)
   const sorted = sortAscending(versions)
   const latest = latestStable(sorted)
-  const resolved = range === 'latest' ? latest : maxSatisfying(sorted, range)
+  const newest = range === 'latest' ? latest : maxSatisfying(sorted, range)
+  // A committed Chart.lock decides within the range (unless the input overrides the pin).
+  const locked = options.locked && !options.override && sorted.includes(options.locked) ? options.locked : undefined
+  const resolved = locked ?? newest
   if (!resolved) {
     throw new ActionError(
       `${options.override ? 'input upstream-version' : `${chartFile}:${pinLine ?? 1}`}: no ${dependency.name} release in ${source} satisfies "${range}" (newest: ${newestFirst(sorted, 5) || 'none'})`,
@@ -165,7 +227,7 @@ export async function resolveUpstream(options: ResolveUpstreamOptions): Promise<
   }
   findings.push(...consistencyFindings(blueprint, dependency, resolved, options.override !== '' && !options.publishing))
   const failed = findings.some((finding) => finding.severity === 'error')
-  const pinText = isExactVersion(pinned) ? `${resolved} pinned` : `${pinned} resolves to ${resolved}`
+  const pinText = isExactVersion(pinned) ? `${resolved} pinned` : locked ? `${pinned}: ${resolved} locked by Chart.lock` : `${pinned} resolves to ${resolved}`
   const summary =
     (options.override ? `${resolved} (override "${options.override}"; Chart.yaml pins ${pinned})` : pinText) +
     (drift.outdated && latest ? `, ${latest} available` : latest ? ', up to date' : '')
@@ -209,6 +271,8 @@ export function consistencyFindings(blueprint: Blueprint, dependency: ChartDepen
   const values = blueprint.values
   const provenance = (values.data.catalystBlueprint as { upstream?: UpstreamProvenance } | undefined)?.upstream
   if (!provenance || typeof provenance !== 'object') return []
+  // An empty chart declares a scratch blueprint: no provenance to agree with (the upstream input chose a dependency).
+  if ('chart' in provenance && String(provenance.chart ?? '').trim() === '') return []
   const findings: Finding[] = []
   const chartFile = blueprint.chartYaml.displayPath
   const checks: [keyof UpstreamProvenance, string, string][] = [

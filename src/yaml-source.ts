@@ -1,7 +1,7 @@
 // Loads a YAML file once, keeping the source positions so findings can point
 // at file:line, and turning parse errors into messages that name the file and line.
-import { readFile } from 'node:fs/promises'
-import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node } from 'yaml'
+import { readFile, stat } from 'node:fs/promises'
+import { LineCounter, parseDocument, isMap, isScalar, visit, type Document, type Node } from 'yaml'
 import { ActionError } from './types.js'
 
 export type YamlPath = readonly (string | number)[]
@@ -14,7 +14,30 @@ export interface YamlSource<T = unknown> {
   lineOf(path: YamlPath): number | undefined
 }
 
+/** Helm 4 refuses values files over 5 MiB; no chart file the action reads may be larger. */
+export const MAX_YAML_BYTES = 5 * 1024 * 1024
+
+/**
+ * Throws an ActionError when `file` is over MAX_YAML_BYTES: checked before any
+ * work, so a huge file fails at once instead of stalling the run.
+ */
+export async function assertYamlFileSize(file: string, displayPath: string): Promise<void> {
+  let size: number
+  try {
+    size = (await stat(file)).size
+  } catch {
+    return // missing or unreadable: reading it says so
+  }
+  if (size > MAX_YAML_BYTES) {
+    throw new ActionError(
+      `${displayPath} is ${(size / 1024 / 1024).toFixed(1)} MiB, over Helm's 5 MiB limit for values files`,
+      `make ${displayPath} smaller than 5 MiB (move bulky data to files/ and read it with .Files.Get)`
+    )
+  }
+}
+
 export async function loadYamlFile<T = unknown>(file: string, displayPath: string): Promise<YamlSource<T>> {
+  await assertYamlFileSize(file, displayPath)
   let text: string
   try {
     text = await readFile(file, 'utf8')
@@ -30,19 +53,62 @@ export async function loadYamlFile<T = unknown>(file: string, displayPath: strin
 
 export function parseYamlText<T = unknown>(text: string, displayPath: string): YamlSource<T> {
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  // yaml's own uniqueKeys check compares each key with every earlier one of its
+  // map (quadratic: minutes for a few MB); duplicateKeyOffset does it in one pass.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false })
+  const invalid = (offset: number, reason: string): ActionError => {
+    const line = lineCounter.linePos(offset).line
+    return new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`)
+  }
   if (doc.errors.length > 0) {
     const first = doc.errors[0]
     const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line
     const reason = first.message.split('\n')[0]
     throw new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`)
   }
-  const data = (doc.toJS({ maxAliasCount: 1000 }) ?? {}) as T
+  const duplicate = duplicateKeyOffset(doc)
+  if (duplicate !== undefined) throw invalid(duplicate, 'Map keys must be unique')
+  let data: T
+  try {
+    data = (doc.toJS({ maxAliasCount: 1000 }) ?? {}) as T
+  } catch (error) {
+    // yaml's alias-bomb guard ("Excessive alias count …") names no file.
+    throw new ActionError(
+      `${displayPath}: not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+      `${displayPath} expands its aliases (*name) too many times; write the values out instead of nesting aliases`
+    )
+  }
   return {
     displayPath,
     data,
     lineOf: (path) => lineOfPath(doc, lineCounter, path)
   }
+}
+
+/**
+ * Offset of the first key that repeats an earlier key of the same mapping (as
+ * yaml's uniqueKeys compares them: scalar keys by value), in one pass over the
+ * document: a Set per mapping.
+ */
+export function duplicateKeyOffset(doc: Document): number | undefined {
+  let found: number | undefined
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>()
+      for (const pair of map.items) {
+        const key = pair.key as Node | null
+        if (!isScalar(key)) continue
+        // Scalar keys compare by value (1 and "1" differ, as in yaml's own check).
+        if (seen.has(key.value)) {
+          found = key.range?.[0] ?? 0
+          return visit.BREAK
+        }
+        seen.add(key.value)
+      }
+      return undefined
+    }
+  })
+  return found
 }
 
 function lineOfPath(doc: Document, lineCounter: LineCounter, path: YamlPath): number | undefined {

@@ -57,8 +57,9 @@ export function parseAnnotations(stdout) {
  * @param {object} [options.payload]               the event payload
  * @param {string[]} [options.nodeArgs]
  * @param {string} [options.entry]
+ * @param {number} [options.killAfterMs]            kill the action (SIGKILL) if it runs longer; `killed` says so
  */
-export async function runAction({ inputs, workspace, env = {}, eventName = 'workflow_dispatch', ref = 'refs/heads/main', payload = {}, nodeArgs = [], entry = DIST_ENTRY }) {
+export async function runAction({ inputs, workspace, env = {}, eventName = 'workflow_dispatch', ref = 'refs/heads/main', payload = {}, nodeArgs = [], entry = DIST_ENTRY, killAfterMs }) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-action-run-'))
   try {
     const files = {
@@ -87,8 +88,16 @@ export async function runAction({ inputs, workspace, env = {}, eventName = 'work
     }
     for (const [name, value] of Object.entries(inputs)) childEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
     const start = performance.now()
+    let killed = false
     const { exitCode, stdout, stderr } = await new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [...nodeArgs, entry], { env: childEnv, cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] })
+      const timer = killAfterMs
+        ? setTimeout(() => {
+            killed = true
+            child.kill('SIGKILL')
+          }, killAfterMs)
+        : undefined
+      child.on('exit', () => clearTimeout(timer))
       const out = []
       const err = []
       child.stdout.on('data', (chunk) => out.push(chunk))
@@ -110,7 +119,8 @@ export async function runAction({ inputs, workspace, env = {}, eventName = 'work
     }
     // The runner's temp folder goes with this run: keep the SBOM's text, as the report's.
     const sbom = outputs.sbom ? await readFile(outputs.sbom, 'utf8').catch(() => undefined) : undefined
-    return { exitCode, stdout, stderr, outputs, summary, report, sbom, annotations: parseAnnotations(stdout), durationMs }
+    const diff = outputs.diff ? await readFile(outputs.diff, 'utf8').catch(() => undefined) : undefined
+    return { exitCode, stdout, stderr, outputs, summary, report, sbom, diff, annotations: parseAnnotations(stdout), durationMs, killed }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

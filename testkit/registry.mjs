@@ -394,6 +394,7 @@ function once(fn) {
  * @property {string} [body]
  * @property {boolean} [reset] destroy the client socket instead of answering
  * @property {number} [delayMs] wait this long before faulting
+ * @property {boolean} [hang] read the request, then never answer (the socket stays open until stop)
  */
 
 /**
@@ -461,6 +462,11 @@ export async function startFaultProxy({ target, plan = [] }) {
     const rule = matchRule(req)
     if (rule) {
       const act = () => {
+        if (rule.hang) {
+          requests.push({ method, path: reqPath, status: 0, fault: true })
+          req.resume()
+          return
+        }
         if (rule.reset) {
           requests.push({ method, path: reqPath, status: 0, fault: true })
           req.socket.destroy()

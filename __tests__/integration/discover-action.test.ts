@@ -44,7 +44,7 @@ describe('mode: discover', () => {
     expect(JSON.parse(run.outputs.matrix)).toEqual({
       include: [
         { blueprint: 'platform/keycloak', chart: 'platform/keycloak/chart', upstream: 'keycloakx' },
-        { blueprint: 'products/fabric', chart: 'products/fabric/chart', upstream: 'fabric-upstream' }
+        { blueprint: 'products/fabric', chart: 'products/fabric/chart', upstream: '' }
       ]
     })
   })

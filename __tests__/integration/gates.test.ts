@@ -2,15 +2,17 @@
 // __tests__/fixtures/gates/base (an umbrella over a tiny `temporal` subchart
 // unpacked under charts/) and variants of it made in a temp copy.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFile } from 'node:child_process'
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { Helm } from '../../src/helm.js'
 import { loadYamlFile } from '../../src/yaml-source.js'
 import type { StepResult } from '../../src/types.js'
 import { runGates, type GateContext, type GatesResult } from '../../src/gates/index.js'
-import { runChartTest } from '../../src/gates/chart-tests.js'
+import { chartTestsStep, runChartTest } from '../../src/gates/chart-tests.js'
 import type { ChartTestsData, ImagesData, LintData, NeverLatestData, ObservabilityData, RenderData } from '../../src/gates/index.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -117,6 +119,8 @@ describe.each(helms)('gates with %s', (_label, binary) => {
         line: 16,
         default: '',
         defaultKind: 'none',
+        judged: true,
+        usage: { file: `${DISPLAY}/templates/cronjob.yaml`, line: 18 },
         case4: { rendered: false, namesValue: true, error: 'execution error at (bp-gates/templates/deployment.yaml:19:56): app.image.tag is required: set a commit SHA' }
       },
       {
@@ -125,6 +129,8 @@ describe.each(helms)('gates with %s', (_label, binary) => {
         line: 24,
         default: 'ghcr.io/cloudnative-pg/postgresql:16.6@sha256:d94d176b3634d44f7b0fef569bc32d1c11fca8069b263bc3a9397b2762a19f3a',
         defaultKind: 'value',
+        judged: false,
+        usage: { file: `${DISPLAY}/templates/database.yaml`, line: 7 },
         case4: { rendered: false, namesValue: true, error: 'execution error at (bp-gates/templates/database.yaml:7:16): database.imageName is required (pin it by digest)' }
       }
     ])
@@ -210,7 +216,7 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     expect(errors[0]!.message).toContain('Pod/debug container debug')
   })
 
-  it('fails case 4 for an own image tag with a default that renders when emptied', async () => {
+  it('leaves an own image tag with a default to the image policy: a notice at the template line when empty renders', async () => {
     const ctx = await prepare(
       'tag-default',
       async (dir) => {
@@ -223,14 +229,34 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     )
     const result = await runGates(ctx)
     const own = step<NeverLatestData>(result, 'never-latest')
-    expect(own.status).toBe('failed')
-    expect(own.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
-      ['image-tag-default', 'warning', `${DISPLAY}/values.yaml`, 16],
-      ['image-tag-required', 'error', `${DISPLAY}/values.yaml`, 16]
-    ])
-    expect(own.findings[1]!.message).toBe('An empty app.image.tag renders (case 4): add `required` to the template.')
-    expect(own.data!.images[0]).toMatchObject({ defaultKind: 'value', default: '1.0.0', case4: { rendered: true, namesValue: false } })
+    expect(own.status).toBe('passed')
+    expect(own.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([['image-empty-renders', 'notice', `${DISPLAY}/templates/cronjob.yaml`, 18]])
+    expect(own.data!.images[0]).toMatchObject({ defaultKind: 'value', judged: false, default: '1.0.0', case4: { rendered: true, namesValue: false } })
     expect(own.data!.images[1]).toMatchObject({ path: 'database.imageName', case4: { rendered: false, namesValue: true } })
+  })
+
+  it('fails never :latest at the template line for an own tag without a default that renders when emptied', async () => {
+    const ctx = await prepare(
+      'tag-no-required',
+      async (dir) => {
+        for (const file of ['templates/deployment.yaml', 'templates/cronjob.yaml']) {
+          await edit(dir, file, (s) => s.replace('{{ required "app.image.tag is required: set a commit SHA" .Values.app.image.tag }}', '{{ .Values.app.image.tag | default "latest" }}'))
+        }
+      },
+      { chartTests: false }
+    )
+    const result = await runGates(ctx)
+    const own = step<NeverLatestData>(result, 'never-latest')
+    expect(own.status).toBe('failed')
+    expect(own.title).toBe('Never :latest')
+    expect(own.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([['image-tag-required', 'error', `${DISPLAY}/templates/cronjob.yaml`, 18]])
+    expect(own.findings[0]!.fix).toBe('In the template: {{ required "app.image.tag is required" .Values.app.image.tag }}')
+    // never-latest: warning keeps the finding but does not fail; off does not run the rule.
+    const warned = await runGates({ ...ctx, neverLatest: 'warning' })
+    expect(step(warned, 'never-latest')).toMatchObject({ status: 'warning', findings: [{ severity: 'warning', rule: 'image-tag-required' }] })
+    const off = await runGates({ ...ctx, neverLatest: 'off' })
+    expect(step(off, 'never-latest')).toMatchObject({ status: 'skipped', findings: [], summary: 'never-latest is off' })
+    expect(off.stats!.helmProcesses).toBe(result.stats!.helmProcesses - 2)
   })
 
   it('fails lint --strict on a warning, with the template file', async () => {
@@ -318,6 +344,8 @@ describe.each(helms)('gates with %s', (_label, binary) => {
   })
 })
 
+const execFileAsync = promisify(execFile)
+
 describe('runChartTest', () => {
   it('ends what a script left running in the background when the script exits', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'gates-background-'))
@@ -334,6 +362,29 @@ describe('runChartTest', () => {
     }
   })
 
+  it('kills what left the process group (setsid, a double fork) and names it; nothing runs once it returns', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'gates-setsid-'))
+    // Unique arguments, so the processes can be told from any other sleep on the machine.
+    const token = `${process.pid}${Date.now() % 1000}`
+    try {
+      await writeFile(
+        path.join(dir, 'escapes.sh'),
+        [`setsid sleep 41${token} >/dev/null 2>&1 < /dev/null &`, `( ( exec -a orphan-${token} sleep 42${token} ) & ) >/dev/null 2>&1`, 'sleep 0.5', 'echo done', ''].join('\n')
+      )
+      const result = await runChartTest(dir, 'escapes.sh', process.env, 60_000)
+      expect(result).toMatchObject({ exitCode: 0, timedOut: false })
+      const named = (result.leftovers ?? []).map((p) => p.command).join('\n')
+      expect(named).toContain(`sleep 41${token}`)
+      expect(named).toContain(`42${token}`)
+      const running = (await execFileAsync('ps', ['-eo', 'args'])).stdout.split('\n').filter((line) => line.includes(token) && !line.includes('ps -eo'))
+      expect(running).toEqual([])
+      const step = chartTestsStep([result], 'chart', 10)
+      expect(step.status).toBe('failed')
+      expect(step.findings[0]).toMatchObject({ rule: 'chart-test-leftover', severity: 'error', message: expect.stringContaining(`sleep 41${token}`) })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
 
   it('stops a script (and what it started) at the time limit, keeping its output', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'gates-timeout-'))

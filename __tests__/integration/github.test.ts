@@ -1,6 +1,7 @@
 // upsertComment against the loopback GitHub REST API stand-in (real HTTP,
 // real octokit): one comment per chart, updated in place, never failing the check.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { clearRunBudget, startRunBudget } from '../../src/deadline.js'
 import { upsertComment, type UpsertCommentOptions } from '../../src/github.js'
 import { commentMarker } from '../../src/report.js'
 import { startGitHubApi } from '../../testkit/github-api.mjs'
@@ -289,4 +290,20 @@ describe('upsertComment', () => {
     expect(api.comments[0]!.body.length).toBeLessThanOrEqual(65_536)
     expect(api.comments[0]!.body.startsWith(MARKER)).toBe(true)
   })
+})
+
+describe('upsertComment within the run budget', () => {
+  afterEach(() => clearRunBudget())
+
+  it('a GitHub API that never answers costs a warning within the report\'s slice of the budget, not a hang', async () => {
+    api = await startGitHubApi()
+    api.setResponder('GET', /\/issues\/\d+\/comments$/, () => new Promise(() => undefined))
+    // A run whose budget is already spent: the comment still gets its few seconds, and no more.
+    startRunBudget(20_000, '20s', performance.now() - 30_000)
+    const start = performance.now()
+    const outcome = await upsertComment(opts())
+    expect(performance.now() - start).toBeLessThan(15_000)
+    expect(outcome.action).toBe('skipped')
+    expect(outcome.warning).toMatch(/could not list the comments of #7/)
+  }, 30_000)
 })

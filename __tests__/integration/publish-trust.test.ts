@@ -15,7 +15,7 @@ import { promisify } from 'node:util'
 import { parseDocument, type Document } from 'yaml'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startFaultProxy, startRegistry } from '../../testkit/registry.mjs'
-import { failureMessage, helmsUnderTest, makeWorkspace, runBundledAction, UPSTREAM_URL, withoutMaskCommands, withWorkspace, type ActionRun, type HelmUnderTest } from '../support/e2e.js'
+import { failureMessage, helmsUnderTest, makeWorkspace, pointChartAt, runBundledAction, UPSTREAM_URL, withoutMaskCommands, withWorkspace, type ActionRun, type HelmUnderTest } from '../support/e2e.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -213,6 +213,7 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
     await withWorkspace(async (ws) => {
       // Publishing needs the provenance to agree with what is bundled.
       await provenanceVersion(ws, '1.3.0')
+      await pointChartAt(ws.chart, repo.url) // as every run does: the tree compared is the one the action saw
       const before = await readFile(chartYaml(ws), 'utf8')
       const run = await publish(ws, 'override-latest', { 'upstream-version': 'latest' })
       expectSuccess(run)
@@ -306,7 +307,7 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
   it('fetches through the mirror, but the packaged Chart.yaml still names the real upstream repository', async () => {
     await withWorkspace(async (ws) => {
       const fetchedBefore = repo.requests.length
-      const run = await publish(ws, `${registry.oci}/mirror`)
+      const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, viaMirror: true, inputs: { ...FAST, registry: `${registry.oci}/mirror`, push: 'true', 'plain-http': 'true' } })
       expectSuccess(run)
       // The mirror really served the upstream chart.
       expect(repo.requests.slice(fetchedBefore).map((r) => r.url)).toContain('/temporal-1.2.0.tgz')
@@ -322,7 +323,7 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
     })
   })
 
-  it('a stale Chart.lock (temporal 1.1.0 while Chart.yaml says 1.2.0) is warned about and rebuilt: 1.2.0 is published', async () => {
+  it('a stale Chart.lock (temporal 1.1.0 while Chart.yaml says 1.2.0) stops a release; validating warns and builds 1.2.0; the tree is left alone', async () => {
     await withWorkspace(async (ws) => {
       const lock = [
         'dependencies:',
@@ -334,18 +335,26 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
         ''
       ].join('\n')
       await writeFile(path.join(ws.chart, 'Chart.lock'), lock)
-      const run = await publish(ws, `${registry.oci}/stale-lock`)
-      expectSuccess(run)
-      expect(run.outputs['upstream-version']).toBe('1.2.0')
-      const build = step(run, 'dependency-build')
-      expect(build.status).toBe('passed')
-      expect(build.findings).toEqual([
-        expect.objectContaining({ rule: 'chart-lock', severity: 'warning', file: 'platform/temporal/chart/Chart.lock', message: expect.stringContaining('locks temporal 1.1.0') })
-      ])
-      expect(built(run)).toEqual({ temporal: '1.2.0' })
-      await pull(helm, `${registry.oci}/stale-lock/bp-temporal@${run.outputs.digest}`, async (pulled) => {
-        expect(await bundledUpstream(pulled)).toBe('1.2.0')
+      const released = await runBundledAction({
+        helm,
+        workspace: ws.dir,
+        repoUrl: repo.url,
+        viaMirror: true,
+        eventName: 'push',
+        ref: 'refs/tags/platform/temporal/v1.0.0',
+        inputs: { ...FAST, registry: `${registry.oci}/stale-lock`, 'plain-http': 'true' }
       })
+      expect(released.exitCode).not.toBe(0)
+      expect(step(released, 'chart-lock').findings).toEqual([
+        expect.objectContaining({ rule: 'chart-lock', severity: 'error', file: 'platform/temporal/chart/Chart.lock', message: expect.stringContaining('locks temporal 1.1.0') })
+      ])
+      expect(released.outputs.pushed).toBe('false')
+      expect(await registryTags(registry.url, 'stale-lock/bp-temporal')).toEqual([])
+
+      const validated = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, viaMirror: true, inputs: { ...FAST, push: 'false' } })
+      expectSuccess(validated)
+      expect(step(validated, 'chart-lock').findings).toEqual([expect.objectContaining({ rule: 'chart-lock', severity: 'warning' })])
+      expect(built(validated)).toEqual({ temporal: '1.2.0' })
       // The user's lock is left alone.
       expect(await readFile(path.join(ws.chart, 'Chart.lock'), 'utf8')).toBe(lock)
     })
@@ -409,6 +418,7 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
 
   it('input version packages and tags that version without touching the tree; a non-semver one fails first; + becomes _ in the tag', async () => {
     await withWorkspace(async (ws) => {
+      await pointChartAt(ws.chart, repo.url) // as every run does: the tree compared is the one the action saw
       const before = await readFile(chartYaml(ws), 'utf8')
       const base = `${registry.oci}/versions`
 

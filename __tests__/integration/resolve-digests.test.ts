@@ -1,5 +1,6 @@
-// resolve-digests: an unpinned image's finding carries the exact pinned
-// reference, looked up in the image's own registry (a real one on loopback).
+// resolve-digests: an unpinned image's exact pinned reference, looked up in the
+// image's own registry (a real one on loopback), is data of the images step that
+// the report puts into the fix.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -43,15 +44,20 @@ describe('resolve-digests', () => {
     await Promise.all([repo?.close(), images?.stop(), ws?.remove()])
   })
 
-  it('puts the registry digest of the tag into the fix, and says when a lookup fails', async () => {
+  it('records the registry digest of the tag as data of the images step, which the report fills into the fix; a failed lookup says why', async () => {
     const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { 'resolve-digests': 'true', push: 'false' } })
     expect(run.exitCode).not.toBe(0)
     const step = run.report.steps.find((s: { id: string }) => s.id === 'images')
     expect(step.status).toBe('failed')
-    const fixes = step.findings.map((f: { fix?: string }) => f.fix ?? '')
-    expect(fixes).toContain(`pin it by digest: ${images.host}/team/worker:2.4.1@${digest}`)
-    expect(fixes.some((fix: string) => /digest lookup failed: .*team\/ghost:9\.9\.9 is not in/.test(fix))).toBe(true)
+    const byImage = new Map(step.data.images.map((i: { image: string }) => [i.image, i]))
+    expect(byImage.get(`${images.host}/team/worker:2.4.1`)).toMatchObject({ pinned: `${images.host}/team/worker:2.4.1@${digest}` })
+    expect((byImage.get(`${images.host}/team/ghost:9.9.9`) as { pinError?: string }).pinError).toMatch(/team\/ghost:9\.9\.9 is not in/)
+    // The finding itself is the images gate's: no other step rewrites its text.
+    expect(JSON.stringify(step.findings)).not.toContain(digest)
+    // The report fills the digest into the copy-paste fix, and says why the other lookup failed.
     expect(run.summary).toContain(`${images.host}/team/worker:2.4.1@${digest}`)
+    expect(run.summary).toContain(`${images.host}/team/ghost:9.9.9@sha256:<digest>`)
+    expect(run.summary).toMatch(/digest lookup failed: [^|]*team\/ghost:9\.9\.9 is not in/)
   })
 
   it('without the input, no registry is asked', async () => {

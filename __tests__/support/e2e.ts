@@ -1,6 +1,6 @@
 // Shared set-up for the end-to-end suites: a copy of the example blueprint in
 // a temp workspace, the real helm binaries, and the bundled action runner.
-import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -36,30 +36,56 @@ export async function makeWorkspace(): Promise<{ dir: string; chart: string; rem
   return { dir, chart: path.join(dir, 'platform', 'temporal', 'chart'), remove: () => rm(dir, { recursive: true, force: true }) }
 }
 
+/**
+ * The users' path: the test's copy of the chart names the loopback chart
+ * repository itself (Chart.yaml, values.yaml catalystBlueprint.upstream.repo
+ * and a committed Chart.lock), so no repository-mirrors input is needed.
+ */
+export async function pointChartAt(chartDir: string, repoUrl: string, from = UPSTREAM_URL): Promise<void> {
+  for (const file of ['Chart.yaml', 'values.yaml', 'Chart.lock']) {
+    const full = path.join(chartDir, file)
+    const text = await readFile(full, 'utf8').catch(() => undefined)
+    if (text !== undefined && text.includes(from)) await writeFile(full, text.split(from).join(repoUrl))
+  }
+}
+
 export interface RunOptions {
   helm: HelmUnderTest
   workspace: string
   repoUrl: string
+  /**
+   * Keep the chart naming the real upstream URL and reach the loopback
+   * repository through `repository-mirrors` (only for tests about mirrors).
+   * Without it, the workspace's chart is pointed at repoUrl (pointChartAt).
+   */
+  viaMirror?: boolean
   inputs?: Record<string, string>
   env?: Record<string, string>
   eventName?: string
   ref?: string
   payload?: object
+  /** Kill the action if it runs longer (a hang fails the test instead of stalling it). */
+  killAfterMs?: number
 }
 
 export type ActionRun = Awaited<ReturnType<typeof runAction>>
 
-/** Runs dist/index.js with the defaults every e2e test shares. */
-export function runBundledAction(options: RunOptions): Promise<ActionRun> {
+/** Runs dist/index.js with the defaults every e2e test shares: action.yml's defaults, no mirrors. */
+export async function runBundledAction(options: RunOptions): Promise<ActionRun> {
+  if (!options.viaMirror) {
+    const blueprint = options.inputs?.blueprint ?? 'platform/temporal'
+    await pointChartAt(path.join(options.workspace, options.inputs?.chart ?? path.join(blueprint, 'chart')), options.repoUrl)
+  }
   return runAction({
     workspace: options.workspace,
     eventName: options.eventName ?? 'workflow_dispatch',
     ref: options.ref ?? 'refs/heads/main',
     payload: options.payload ?? {},
+    killAfterMs: options.killAfterMs,
     inputs: {
       blueprint: 'platform/temporal',
       'helm-version': options.helm.version,
-      'repository-mirrors': `${UPSTREAM_URL}=${options.repoUrl}`,
+      ...(options.viaMirror ? { 'repository-mirrors': `${UPSTREAM_URL}=${options.repoUrl}` } : {}),
       'github-token': '',
       ...options.inputs
     },

@@ -169,6 +169,23 @@ describe('tgzContentDigest', () => {
     expect(await tgzContentDigest(await fs.readFile(changed), changed)).not.toBe(await tgzContentDigest(earlyBytes, early))
   })
 
+  it("ignores the Chart.lock generated time (a timestamp), not what the lock pins", async () => {
+    const lock = (version: string, generated: string) =>
+      `dependencies:\n- name: dep\n  repository: https://charts.example\n  version: ${version}\ndigest: sha256:${'1'.repeat(64)}\ngenerated: "${generated}"\n`
+    const variants: Record<string, string> = { a: lock('1.0.0', '2024-01-01T00:00:00Z'), b: lock('1.0.0', '2025-06-01T12:00:00Z'), c: lock('1.0.1', '2024-01-01T00:00:00Z') }
+    const digests: Record<string, string> = {}
+    for (const [key, text] of Object.entries(variants)) {
+      const copy = path.join(tmp, `locked-${key}`, 'mychart')
+      await fs.cp(path.join(tmp, 'mychart'), copy, { recursive: true })
+      await fs.writeFile(path.join(copy, 'Chart.lock'), text)
+      const archive = await pkg(HELM3, copy, `locked-${key}-out`)
+      expect(await readTgzFile(archive, 'mychart/Chart.lock')).toBeDefined()
+      digests[key] = await tgzContentDigest(await fs.readFile(archive), archive)
+    }
+    expect(digests.a).toBe(digests.b)
+    expect(digests.c).not.toBe(digests.a)
+  })
+
   it('refuses bytes that are no gzip archive, naming the source', async () => {
     await expect(tgzContentDigest(Buffer.from('not an archive at all'), 'oci://r/x@sha256:1')).rejects.toThrow('oci://r/x@sha256:1 is not a gzip-compressed archive')
   })

@@ -97,11 +97,17 @@ describe('imagesStep', () => {
       ['platform/t/chart/values.yaml', 5],
       ['platform/t/chart/templates/cron.yaml', undefined]
     ])
-    // a subchart template: no repository file, the source stays in the message
-    expect(errors[0]!.message).toContain('bp-t/charts/temporal/templates/server.yaml')
-    expect(errors[0]!.message).toContain('Set by temporal.server.image.tag in platform/t/chart/values.yaml.')
+    // a subchart's image: the values key that sets it and a snippet to paste, never the path inside the package
+    expect(errors[0]!.message).toBe(
+      'Image `temporalio/server:1.28.1` of the temporal chart is not pinned (policy sha): tag 1.28.1 is neither a sha256 digest nor a commit SHA. ' +
+        'Set by `temporal.server.image.tag`.'
+    )
+    expect(errors[0]!.snippet).toEqual({
+      language: 'yaml',
+      text: 'temporal:\n  server:\n    image:\n      tag: "1.28.1@sha256:<digest>"  # temporalio/server:1.28.1'
+    })
     expect(step.findings.filter((f) => f.severity === 'notice')).toEqual([
-      { rule: 'image-allowlisted', severity: 'notice', message: 'Image busybox:1.36 is allowed by pattern busybox: debug helper, upstream pins it.' }
+      { rule: 'image-allowlisted', severity: 'notice', message: '1 image is allowed by the image allowlist: `busybox:1.36` (pattern `busybox`: debug helper, upstream pins it).' }
     ])
     const data = step.data!
     expect([data.total, data.pinned, data.allowed, data.failing]).toEqual([4, 1, 1, 2])
@@ -113,6 +119,28 @@ describe('imagesStep', () => {
     ])
     expect(data.images[1]).toMatchObject({ allowedBy: 'busybox', allowReason: 'debug helper, upstream pins it' })
     expect(data.images[0]).toMatchObject({ valuesPath: 'temporal.server.image.tag', valuesLine: 5 })
+  })
+
+  it("finds an upstream image's key in the dependency's values, points at the blueprint's values.yaml, one finding per problem", () => {
+    const bare = parseYamlText<Record<string, unknown>>('temporal:\n  web: {}\nown: {}\n', 'platform/t/chart/values.yaml')
+    const upstream = parseYamlText('server:\n  image:\n    repository: temporalio/server\n    tag: 1.28.1\n    digest: ""\nadmin:\n  image: temporalio/admin-tools:1.0\n', 'x')
+    const render = [0, 1].map((i) => `---\n# Source: bp-t/charts/temporal/templates/s${i}.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p${i}\nspec:\n  containers:\n    - name: c\n      image: ${i ? 'temporalio/admin-tools:1.0' : 'temporalio/server:1.28.1'}\n`).join('')
+    const chartYaml = parseYamlText<{ dependencies?: unknown[] }>('name: bp-t\ndependencies:\n  - name: temporal\n    version: 1.2.0\n', 'platform/t/chart/Chart.yaml')
+    const { step } = imagesStep({ ...input, documents: parseRender(render), values: bare, policy: 'sha', allowlist: [], dependencyValues: new Map([['temporal', upstream]]), chartYaml })
+    expect(step.findings).toHaveLength(1)
+    const [f] = step.findings
+    expect([f!.file, f!.line]).toEqual(['platform/t/chart/values.yaml', 1])
+    expect(f!.message).toContain('2 images of the temporal chart are not pinned')
+    expect(f!.message).toContain('Set by `temporal.server.image.tag`, `temporal.admin.image`.')
+    expect(f!.snippet!.text).toBe(
+      'temporal:\n  server:\n    image:\n      digest: sha256:<digest>  # temporalio/server:1.28.1\n  admin:\n    image: "temporalio/admin-tools:1.0@sha256:<digest>"'
+    )
+    // Without the dependency's values: no key to set, so the Chart.yaml dependency line and allowlist lines.
+    const { step: noKey } = imagesStep({ ...input, documents: parseRender(render), values: bare, policy: 'sha', allowlist: [], chartYaml })
+    expect(noKey.findings.map((x) => [x.file, x.line])).toEqual([['platform/t/chart/Chart.yaml', 3]])
+    expect(noKey.findings[0]!.snippet!.text).toBe(
+      'image-allowlist: |\n  temporalio/server # set by the temporal chart without a values key\n  temporalio/admin-tools # set by the temporal chart without a values key'
+    )
   })
 
   it('passes under no-latest except the :latest image; off skips', () => {

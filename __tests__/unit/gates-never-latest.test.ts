@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { HelmRunResult } from '../../src/helm.js'
 import { parseYamlText } from '../../src/yaml-source.js'
-import { case4Args, classifyTagDefault, errorNamesTag, findOwnImageTags, neverLatestStep } from '../../src/gates/never-latest.js'
+import { case4Args, classifyTagDefault, errorNamesTag, findOwnImageTags, findValueUsage, neverLatestStep } from '../../src/gates/never-latest.js'
 
 const VALUES = `temporal:
   server:
@@ -122,41 +122,72 @@ describe('neverLatestStep', () => {
   const tags = findOwnImageTags(values.data, ['temporal'])
   const input = { tags, values, chartName: 'bp-t', displayChartDir: 'platform/t/chart', durationMs: 9 }
 
-  it('reports each case with the values.yaml line', () => {
+  it('judges only values whose default is empty or latest, at the template line that uses them', () => {
+    const usages = new Map([
+      ['adapter.image.tag', { file: 'platform/t/chart/templates/adapter.yaml', line: 7 }],
+      ['adapter.sidecar.image.tag', { file: 'platform/t/chart/templates/adapter.yaml', line: 30 }],
+      ['adapter.legacy.image.tag', { file: 'platform/t/chart/templates/legacy.yaml', line: 2 }]
+    ])
     const step = neverLatestStep({
       ...input,
+      usages,
       renders: [
         run(1, 'Error: execution error at (bp-t/templates/top.yaml:3:9): image.tag is required\n\nUse --debug flag to render out invalid YAML\n'),
         run(1, 'Error: execution error at (bp-t/templates/adapter.yaml:7:9): something else is required\n'),
         run(0),
-        run(1, 'Error: execution error at (bp-t/templates/legacy.yaml:2:1): legacy.image.tag is required\n')
+        run(0)
       ]
     })
     expect(step.status).toBe('failed')
     expect(step.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
       // adapter: the error does not name the value → points at the template helm named
       ['image-tag-required', 'error', 'platform/t/chart/templates/adapter.yaml', 7],
-      // sidecar: a default (warning) and the empty tag renders (error)
-      ['image-tag-default', 'warning', 'platform/t/chart/values.yaml', 16],
-      ['image-tag-required', 'error', 'platform/t/chart/values.yaml', 16],
-      // legacy defaults to latest
-      ['image-tag-default', 'error', 'platform/t/chart/values.yaml', 20]
+      // sidecar: a default that is not latest is the image policy's business; a notice at most
+      ['image-empty-renders', 'notice', 'platform/t/chart/templates/adapter.yaml', 30],
+      // legacy defaults to latest (values.yaml) and renders empty (at the template line)
+      ['image-tag-default', 'error', 'platform/t/chart/values.yaml', 20],
+      ['image-tag-required', 'error', 'platform/t/chart/templates/legacy.yaml', 2]
     ])
-    expect(step.findings[2]!.message).toBe('An empty adapter.sidecar.image.tag renders (case 4): add `required` to the template.')
+    expect(step.findings[3]!.message).toBe(
+      'An empty adapter.legacy.image.tag renders (never :latest: it has no default, CI must set it): add `required` where the template uses it (default in platform/t/chart/values.yaml:20).'
+    )
     expect(step.findings[0]!.message).toContain('does not name adapter.image.tag: execution error at (bp-t/templates/adapter.yaml:7:9): something else is required')
-    expect(step.data!.images.map((i) => [i.path, i.line, i.defaultKind, i.case4.rendered, i.case4.namesValue])).toEqual([
-      ['image.tag', 8, 'none', false, true],
-      ['adapter.image.tag', 12, 'none', false, false],
-      ['adapter.sidecar.image.tag', 16, 'value', true, false],
-      ['adapter.legacy.image.tag', 20, 'latest', false, true]
+    expect(step.findings.some((f) => /case 4/i.test(`${f.message} ${f.fix}`))).toBe(false)
+    expect(step.title).toBe('Never :latest')
+    expect(step.data!.images.map((i) => [i.path, i.line, i.defaultKind, i.judged, i.case4.rendered, i.case4.namesValue])).toEqual([
+      ['image.tag', 8, 'none', true, false, true],
+      ['adapter.image.tag', 12, 'none', true, false, false],
+      ['adapter.sidecar.image.tag', 16, 'value', false, true, false],
+      ['adapter.legacy.image.tag', 20, 'latest', true, true, false]
     ])
-    expect(step.summary).toBe('2 of 4 own image values: empty does not fail the render with its name; 2 with a default')
+    expect(step.summary).toBe('2 of 3 own image values without a default: empty does not fail the render with its name; 1 with a default (judged by the image policy)')
+  })
+
+  it('points at values.yaml when no template line was found', () => {
+    const step = neverLatestStep({ ...input, tags: tags.slice(1, 2), renders: [run(0)] })
+    expect(step.findings.map((f) => [f.rule, f.file, f.line])).toEqual([['image-tag-required', 'platform/t/chart/values.yaml', 12]])
+  })
+
+  it('reports the findings as warnings with never-latest: warning', () => {
+    const step = neverLatestStep({ ...input, tags: tags.slice(1, 2), renders: [run(0)], severity: 'warning' })
+    expect(step.status).toBe('warning')
+    expect(step.findings.map((f) => f.severity)).toEqual(['warning'])
+  })
+
+  it('passes bp-temporal\'s tag-pinned CNPG imageName without `required`', () => {
+    const v = parseYamlText<Record<string, unknown>>(
+      'catalystOverlay:\n  cnpg:\n    imageName: "ghcr.io/cloudnative-pg/postgresql:16.4"\n',
+      'platform/temporal/chart/values.yaml'
+    )
+    const step = neverLatestStep({ ...input, values: v, tags: findOwnImageTags(v.data, ['temporal']), renders: [run(0)] })
+    expect(step.status).toBe('passed')
+    expect(step.findings.map((f) => [f.rule, f.severity])).toEqual([['image-empty-renders', 'notice']])
   })
 
   it('passes when every empty tag fails naming itself', () => {
     const only = values
     const step = neverLatestStep({ ...input, values: only, tags: tags.slice(0, 1), renders: [run(1, 'Error: execution error at (bp-t/templates/top.yaml:3:9): image.tag is required\n')] })
-    expect(step).toMatchObject({ status: 'passed', findings: [], summary: '1 own image value: empty fails the render' })
+    expect(step).toMatchObject({ status: 'passed', findings: [], summary: '1 own image value without a default: empty fails the render' })
   })
 
   it('has no "no default" warning for a pinned imageName default, but fails an unpinned latest one', () => {
@@ -174,5 +205,24 @@ describe('neverLatestStep', () => {
 
   it('skips without own images', () => {
     expect(neverLatestStep({ ...input, tags: [], renders: [] })).toMatchObject({ status: 'skipped', summary: "no image values of the blueprint's own" })
+  })
+})
+
+describe('findValueUsage', () => {
+  const templates: [string, string][] = [
+    ['templates/NOTES.txt', 'Image: {{ .Values.other.image.tag }}\n'],
+    ['templates/cnpg.yaml', '{{- with .Values.catalystOverlay.cnpg }}\nspec:\n  imageName: {{ .imageName | quote }}\n{{- end }}\n'],
+    ['templates/deploy.yaml', 'a: 1\n  image: "{{ .Values.adapter.image.repository }}:{{ .Values.adapter.image.tag }}"\n'],
+    ['templates/with.yaml', '{{- with .Values.worker }}\nx: 1\nimage: {{ .image.repository }}:{{ .image.tag }}\n{{- end }}\n']
+  ]
+  it('finds .Values.<path> written out', () => {
+    expect(findValueUsage(templates, ['adapter', 'image', 'tag'])).toEqual({ template: 'templates/deploy.yaml', line: 2 })
+  })
+  it('finds the leaf inside a with scope of the value\'s top key', () => {
+    expect(findValueUsage(templates, ['catalystOverlay', 'cnpg', 'imageName'])).toEqual({ template: 'templates/cnpg.yaml', line: 3 })
+    expect(findValueUsage(templates, ['worker', 'image', 'tag'])).toEqual({ template: 'templates/with.yaml', line: 3 })
+  })
+  it('is undefined for a value no template uses', () => {
+    expect(findValueUsage(templates, ['unused', 'image', 'tag'])).toBeUndefined()
   })
 })

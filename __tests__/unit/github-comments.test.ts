@@ -1,7 +1,7 @@
 // The ownership rule of the PR comment (pure): which comments upsertComment may
 // edit or delete. The HTTP side is in __tests__/integration/github.test.ts.
 import { describe, expect, it } from '@jest/globals'
-import { ownComments, startsWithMarker, type CommentLike } from '../../src/github.js'
+import { ownComments, startsWithMarker, tokenProblem, type CommentLike } from '../../src/github.js'
 import { commentMarker, renderMarkdown } from '../../src/report.js'
 import type { ActionReport } from '../../src/types.js'
 
@@ -65,5 +65,14 @@ describe('ownComments', () => {
     } as unknown as ActionReport
     const md = renderMarkdown(report, { limit: 65_536, marker: MARKER })
     expect(startsWithMarker(c(1, md, BOT), MARKER)).toBe(true)
+  })
+})
+
+describe('tokenProblem', () => {
+  it('names an unevaluated ${{ … }} expression instead of calling the API with it', () => {
+    expect(tokenProblem('${{ github.token }}')).toMatch(/^github-token is an unevaluated \$\{\{ … \}\} expression: nothing evaluated it/)
+    expect(tokenProblem('${{ secrets.PAT }}')).not.toMatch(/fork/)
+    expect(tokenProblem('')).toMatch(/no github-token/)
+    expect(tokenProblem('ghs_abc')).toBeUndefined()
   })
 })

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
-import { getInputs, parseAllowlist, parseHelmDownloadUrl, parseMirrors, parseSetValues, parseToggleOverrides } from '../../src/inputs.js'
+import { checkRegistry, getInputs, parseAllowlist, parseHelmDownloadUrl, parseMirrors, parseSecretValues, parseSetValues, parseToggleOverrides } from '../../src/inputs.js'
 import { IMAGE_POLICIES } from '../../src/images.js'
 import { ActionError } from '../../src/types.js'
+import { redact } from '../../src/secrets.js'
 
 function reader(values: Record<string, string>) {
   return (name: string) => values[name] ?? ''
@@ -16,15 +17,27 @@ describe('getInputs', () => {
       workspace: '/work/repo',
       blueprint: 'platform/temporal',
       chart: 'platform/temporal/chart',
-      upstream: 'temporal',
+      upstream: '',
       push: 'auto',
       imagePolicy: 'sha',
       commentMode: 'update',
+      summary: 'always',
       helmDownloadUrl: 'https://get.helm.sh',
       plainHttp: false,
       overwrite: false,
-      chartTests: true
+      chartTests: true,
+      neverLatest: 'error'
     })
+  })
+
+  it('reads never-latest', () => {
+    expect(getInputs(reader({ 'never-latest': 'Warning' }), env).neverLatest).toBe('warning')
+    expect(getInputs(reader({ 'never-latest': 'off' }), env).neverLatest).toBe('off')
+  })
+
+  it('reads comment-mode on-failure and the summary switch', () => {
+    expect(getInputs(reader({ 'comment-mode': 'on-failure', summary: 'off' }), env)).toMatchObject({ commentMode: 'on-failure', summary: 'off' })
+    expect(getInputs(reader({ summary: 'On-Failure' }), env).summary).toBe('on-failure')
   })
 
   it('derives the chart folder from the blueprint and normalizes helm-version', () => {
@@ -39,7 +52,10 @@ describe('getInputs', () => {
     [{ push: 'sometimes' }, /input push: "sometimes" is not one of auto, true, false/],
     [{ overwrite: 'maybe' }, /input overwrite: "maybe" is not a boolean/],
     [{ 'helm-version': 'latest' }, /input helm-version: "latest" is not a version/],
-    [{ 'image-policy': 'strict' }, /input image-policy: "strict" is not one of digest, sha, no-latest, off/]
+    [{ 'image-policy': 'strict' }, /input image-policy: "strict" is not one of digest, sha, no-latest, off/],
+    [{ 'never-latest': 'fail' }, /input never-latest: "fail" is not one of error, warning, off/],
+    [{ summary: 'sometimes' }, /input summary: "sometimes" is not one of always, on-failure, off/],
+    [{ 'comment-mode': 'hide' }, /input comment-mode: "hide" is not one of update, recreate, on-failure, off/]
   ])('refuses %p with a message naming the input', (values, message) => {
     expect(() => getInputs(reader(values), env)).toThrow(ActionError)
     expect(() => getInputs(reader(values), env)).toThrow(message)
@@ -142,5 +158,47 @@ describe('image-policy', () => {
   it('accepts exactly the policies images.ts knows', () => {
     for (const policy of IMAGE_POLICIES) expect(getInputs(reader({ 'image-policy': policy }), env).imagePolicy).toBe(policy)
     expect(() => getInputs(reader({ 'image-policy': 'strict' }), env)).toThrow(`is not one of ${IMAGE_POLICIES.join(', ')}`)
+  })
+})
+
+describe('registry with credentials in the URL', () => {
+  const TOKEN = 'ghp_unitRegistryToken77'
+  it.each([`oci://bot:${TOKEN}@ghcr.io/acme`, `oci://${TOKEN}@ghcr.io/acme`, `oci://bot:pa%40${TOKEN}@ghcr.io/acme/`])(
+    'refuses %s naming the input, never the token, and masks the token first',
+    (registry) => {
+      let err: ActionError | undefined
+      try {
+        checkRegistry(registry)
+      } catch (error) {
+        err = error as ActionError
+      }
+      expect(err).toBeInstanceOf(ActionError)
+      expect(err?.message).toMatch(/^input registry: oci:\/\/\*\*\*@ghcr\.io\/acme has credentials in the URL/)
+      expect(`${err?.message} ${err?.hint}`).not.toContain(TOKEN)
+      expect(err?.hint).toMatch(/registry-username and registry-password/)
+      expect(redact(`leak ${registry}`)).not.toContain(TOKEN)
+    }
+  )
+
+  it('keeps a registry without credentials (trailing slash dropped)', () => {
+    expect(checkRegistry(' oci://ghcr.io/acme/ ')).toBe('oci://ghcr.io/acme')
+    expect(() => getInputs(reader({ registry: 'oci://u:p4ssw0rd@ghcr.io/acme' }), env)).toThrow(/input registry: oci:\/\/\*\*\*@ghcr\.io\/acme/)
+  })
+})
+
+describe('set-secret', () => {
+  it('parses key=value lines (a value may hold = and #) and registers every value as a secret', () => {
+    const entries = parseSecretValues('db.password=s3cr=t#not-a-comment\n\n  api.token=tok-123456  \n')
+    expect(entries).toEqual([
+      { key: 'db.password', value: 's3cr=t#not-a-comment' },
+      { key: 'api.token', value: 'tok-123456' }
+    ])
+    expect(redact('password s3cr=t#not-a-comment token tok-123456')).toBe('password *** token ***')
+    expect(getInputs(reader({ 'set-secret': 'a.b=value-42x' }), env).setSecretValues).toEqual([{ key: 'a.b', value: 'value-42x' }])
+  })
+
+  it('refuses a line that is not key=value without quoting it, and masks it', () => {
+    expect(() => parseSecretValues('ok=1\njust-a-secret-9876')).toThrow(/^input set-secret: line 2 is not key=value \(the line is not shown/)
+    expect(redact('just-a-secret-9876')).toBe('***')
   })
 })

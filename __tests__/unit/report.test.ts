@@ -1,5 +1,4 @@
-import * as core from '@actions/core'
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -11,15 +10,22 @@ import {
   describeUpstream,
   escapeCell,
   escapeMarkdown,
+  fillPins,
+  inlineMarkdown,
+  planAnnotations,
+  shortDigestRef,
   jsonReportName,
-  maskSetValue,
-  maskSetValues,
   renderLogLines,
+  renderComment,
+  renderJobSummary,
   renderMarkdown,
   writeJobSummary,
   writeJsonReport
 } from '../../src/report.js'
+import { imagesStep } from '../../src/gates/images.js'
+import { parseRender } from '../../src/render.js'
 import { registerSecret } from '../../src/secrets.js'
+import { parseYamlText } from '../../src/yaml-source.js'
 import type { ActionReport, StepResult } from '../../src/types.js'
 
 const SECRET = 'hunter2-s3cr3t-token-value'
@@ -85,6 +91,7 @@ function baseReport(overrides: Partial<ActionReport> = {}): ActionReport {
     publish: { ref: 'oci://ghcr.io/acme/bp-temporal:1.0.0', pushed: false },
     values: { files: [], set: [] },
     runUrl: 'https://github.com/acme/platform/actions/runs/1',
+    commit: '0123abcdef0123abcdef0123abcdef0123abcdef',
     startedAt: '2025-01-01T00:00:00.000Z',
     durationMs: 4100,
     ...overrides
@@ -135,11 +142,14 @@ describe('escaping', () => {
   it('escapes step summaries in the steps table', () => {
     const r = baseReport()
     r.steps[1] = { ...r.steps[1]!, title: 'Lint | strict', summary: 'bad `cell`\nnext <b>x</b>' }
-    const md = renderMarkdown(r, { limit: 65_536 })
+    const md = renderMarkdown(r, { limit: 65_536, durations: true })
     const row = md.split('\n').find((l) => l.startsWith('| Lint'))!
     expect(row).toBe('| Lint \\| strict | ✅ passed | bad \\`cell\\` next \\<b\\>x\\</b\\> | 1.5 s |')
     // A row still has exactly 4 unescaped cell separators + borders.
     expect(row.replace(/\\\|/g, '').split('|').length).toBe(6)
+    // Without durations (the PR comment) the row has no time.
+    const comment = renderMarkdown(r, { limit: 65_536 }).split('\n').find((l) => l.startsWith('| Lint'))!
+    expect(comment).toBe('| Lint \\| strict | ✅ passed | bad \\`cell\\` next \\<b\\>x\\</b\\> |')
   })
 
   it('allows no raw HTML except details/summary and the marker', () => {
@@ -161,9 +171,12 @@ describe('renderMarkdown', () => {
     const md = renderMarkdown(baseReport(), { limit: 65_536, marker: commentMarker('bp-temporal') })
     const lines = md.split('\n')
     expect(lines[0]).toBe('<!-- bp-temporal-action:bp-temporal -->')
-    expect(lines[1]).toMatch(/^### ❌ bp-temporal 1\.0\.0 failed/)
-    expect(lines[1]).toContain('temporal 1.2.0 pinned, 1.3.0 available')
-    expect(md).toContain('**Mode:** validate — pull\\_request: pull requests only validate \\(push: auto\\)')
+    expect(lines[1]).toBe('### ❌ bp-temporal 1.0.0 failed: Images')
+    expect(lines[3]).toBe(
+      'upstream temporal 1.2.0 pinned, 1.3.0 available · commit [`0123abc`](https://github.com/acme/platform/commit/0123abcdef0123abcdef0123abcdef0123abcdef) · ' +
+        '[run 1](https://github.com/acme/platform/actions/runs/1) · validate only'
+    )
+    expect(md).toContain('- Mode: validate — pull\\_request: pull requests only validate \\(push: auto\\)')
   })
 
   it('accepts a chart name as marker', () => {
@@ -176,29 +189,33 @@ describe('renderMarkdown', () => {
     const r = baseReport({ status: 'passed', upstream: { name: 'temporal', repository: 'x', pinned: '1.3.0', resolved: '1.3.0', latest: '1.3.0', outdated: false } })
     r.steps = r.steps.map((s) => ({ ...s, status: 'passed' as const, findings: [] }))
     const md = renderMarkdown(r, { limit: 65_536 })
-    expect(md.split('\n')[0]).toBe('### ✅ bp-temporal 1.0.0 passed · temporal 1.3.0 pinned, up to date')
-    expect(md).not.toContain('finding')
+    expect(md.split('\n')[0]).toBe('### ✅ bp-temporal 1.0.0 passed')
+    expect(md.split('\n')[2]).toMatch(/^upstream temporal 1\.3\.0 pinned, up to date · /)
+    expect(md).not.toContain('What to fix')
   })
 
   it('lists findings of failed/warning steps grouped by step, with file:line and the fix', () => {
     const md = renderMarkdown(baseReport(), { limit: 65_536 })
-    expect(md).toContain('#### ❌ Images (2 findings)')
-    expect(md).toContain('#### ⚠️ Upstream version (1 finding)')
+    expect(md).toContain('**❌ Images** — 1 of 3 images not pinned')
+    expect(md).toContain('**⚠️ Upstream version** — temporal 1.2.0 pinned, 1.3.0 available')
     expect(md).toContain('`platform/temporal/chart/values.yaml:30`')
     expect(md).toContain(
       '**Fix:** `temporalio/server:1.24.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef`'
     )
-    // Findings come after the steps table and before details.
-    expect(md.indexOf('| Step |')).toBeLessThan(md.indexOf('#### ❌ Images'))
-    expect(md.indexOf('#### ❌ Images')).toBeLessThan(md.indexOf('<details>'))
+    // Failed steps first; findings before the folded steps table.
+    expect(md.indexOf('**❌ Images**')).toBeLessThan(md.indexOf('**⚠️ Upstream version**'))
+    expect(md.indexOf('**❌ Images**')).toBeLessThan(md.indexOf('| Step |'))
+    expect(md.indexOf('<details>')).toBeLessThan(md.indexOf('| Step |'))
   })
 
   it('says what would be / was published', () => {
-    expect(renderMarkdown(baseReport(), { limit: 65_536 })).toContain('**Would publish:** `oci://ghcr.io/acme/bp-temporal:1.0.0`')
-    const pushed = baseReport({ mode: 'publish', status: 'passed', publish: { ref: 'oci://r/bp-temporal:1.0.0', digest: 'sha256:abc', pushed: true } })
-    expect(renderMarkdown(pushed, { limit: 65_536 })).toContain('**Published:** `oci://r/bp-temporal:1.0.0` digest `sha256:abc`')
+    expect(renderMarkdown(baseReport(), { limit: 65_536 })).toContain('On a release tag this publishes `oci://ghcr.io/acme/bp-temporal:1.0.0`.')
+    const pushed = baseReport({ mode: 'publish', status: 'passed', publish: { ref: 'oci://r.io/o/bp-temporal:1.0.0', digest: 'sha256:abc', pushed: true } })
+    const md = renderMarkdown(pushed, { limit: 65_536 })
+    expect(md.split('\n').slice(0, 6).join('\n')).toContain('Pushed `oci://r.io/o/bp-temporal:1.0.0` · digest `sha256:abc`')
+    expect(md).toContain('```sh\nhelm pull oci://r.io/o/bp-temporal --version 1.0.0\nhelm install temporal oci://r.io/o/bp-temporal --version 1.0.0\n```')
     const again = baseReport({ mode: 'publish', status: 'passed', publish: { ref: 'oci://r/bp-temporal:1.0.0', digest: 'sha256:abc', pushed: false, alreadyPublished: true } })
-    expect(renderMarkdown(again, { limit: 65_536 })).toContain('**Already published:**')
+    expect(renderMarkdown(again, { limit: 65_536 })).toContain('#### 📦 Already published')
   })
 
   it('renders resource kinds and images from step data, and skips unknown shapes', () => {
@@ -206,8 +223,8 @@ describe('renderMarkdown', () => {
     expect(md).toContain('<summary>Smoke render: resources by kind</summary>')
     expect(md).toContain('| Service | 5 |')
     expect(md).toContain('| **Total** | **12** |')
-    expect(md).toContain('<summary>Images: 3 images</summary>')
-    expect(md).toContain('| `temporalio/server:1.24.2` | ❌ | tag is not a digest | templates/server.yaml |')
+    expect(md).toContain('<summary>Images: 3 images, 1 failing</summary>')
+    expect(md).toContain('| `temporalio/server:1.24.2` | ❌ tag is not a digest | 1 | templates/server.yaml |')
     expect(md).toContain('allowed by busybox:\\* \\# test only')
 
     const odd = baseReport()
@@ -221,10 +238,10 @@ describe('renderMarkdown', () => {
   it('accepts ImageVerdict-shaped image data', () => {
     const r = baseReport()
     r.steps[3] = { ...r.steps[3]!, data: { verdicts: [{ use: { image: 'a/b:1', kind: 'Deployment', name: 'web', source: 'c/templates/web.yaml', field: 'x' }, ok: false, reason: 'no digest' }] } }
-    expect(renderMarkdown(r, { limit: 65_536 })).toContain('| `a/b:1` | ❌ | no digest | c/templates/web.yaml |')
+    expect(renderMarkdown(r, { limit: 65_536 })).toContain('| `a/b:1` | ❌ no digest | 1 | Deployment/web |')
     // The images gate's own shape: flat ImageData with kind/name and an allow-list reason.
     r.steps[3] = { ...r.steps[3]!, data: { policy: 'sha', total: 1, images: [{ image: 'c:1', kind: 'Job', name: 'migrate', field: 'f', ok: true, reason: 'allowed', allowedBy: 'c:*', allowReason: 'vendor image' }] } }
-    expect(renderMarkdown(r, { limit: 65_536 })).toContain('| `c:1` | ✅ | allowed; allowed by c:\\* \\(vendor image\\) | Job/migrate |')
+    expect(renderMarkdown(r, { limit: 65_536 })).toContain('| `c:1` | ✅ allowed by c:\\* \\(vendor image\\) | 1 | Job/migrate |')
   })
 
   it('puts details in collapsed blocks with fenced code', () => {
@@ -263,12 +280,12 @@ describe('renderMarkdown', () => {
       expect(md.length).toBeLessThanOrEqual(65_536)
       expect(md.startsWith('<!-- bp-temporal-action:bp-temporal -->\n### ❌ bp-temporal 1.0.0 failed')).toBe(true)
       for (const title of ['Upstream version', 'Lint', 'Smoke render', 'Images']) expect(md).toMatch(new RegExp(`^\\| ${title} \\|`, 'm'))
-      expect(md).toContain('#### ❌ Images (5000 findings)')
-      expect(md).toMatch(/- _… \d+ more findings not shown_/)
+      expect(md).toContain('**❌ Images**')
+      expect(md).toMatch(/- _… and \d+ more findings: see the job summary_/)
       expect(md).toContain('… truncated')
-      expect(md).toContain('full report in the job summary/run: https://github.com/acme/p/actions/runs/9')
-      // Details go first: the 2 MB lint output is not there.
-      expect(md).not.toContain('<summary>Lint: details')
+      expect(md).toContain('the full report is the job summary of [the run](https://github.com/acme/p/actions/runs/9) and the JSON report')
+      // Folded blocks go first: the 2 MB lint output is not there whole.
+      expect(md).not.toContain('<summary>Lint: details</summary>')
       // Some findings still shown.
       expect(md).toContain('`platform/temporal/chart/templates/t0.yaml:1`')
     })
@@ -278,21 +295,28 @@ describe('renderMarkdown', () => {
       expect(md.length).toBeLessThanOrEqual(900_000)
       expect(md.length).toBeGreaterThan(800_000)
       expect(md.startsWith('### ❌ bp-temporal 1.0.0 failed')).toBe(true)
-      expect(md).toContain('#### ❌ Images (5000 findings)')
+      expect(md).toContain('**❌ Images**')
       expect(md).toContain('… truncated')
+      // The note points at the JSON report and the artifact it can be uploaded as, not at the summary itself.
+      const withPath = renderMarkdown(giant, { limit: 900_000, reportPath: '/runner/temp/bp-temporal-report-bp-temporal.json' })
+      expect(withPath).toContain(
+        'the full report is the JSON report `/runner/temp/bp-temporal-report-bp-temporal.json` (output `report`); ' +
+          'upload it with `actions/upload-artifact` as `bp-temporal-report-bp-temporal`_'
+      )
+      expect(withPath).not.toContain('job summary')
     })
 
     it('shortens details before it cuts findings', () => {
       const r = giantReport()
       r.steps[3]!.findings = r.steps[3]!.findings.slice(0, 2000)
-      const md = renderMarkdown(r, { limit: 900_000 })
+      const md = renderMarkdown(r, { limit: 900_000, maxFindingsPerGroup: 5000 })
       expect(md.length).toBeLessThanOrEqual(900_000)
       // All 2000 findings fit (2 MB of lint does not).
       expect(md).toContain('`platform/temporal/chart/templates/t1999.yaml:2000`')
       expect(md).not.toMatch(/more findings? not shown/)
       expect(md).toContain('<summary>Lint: details (shortened)</summary>')
       expect(md).toMatch(/… \d+ more lines truncated/)
-      expect(md).toContain('… truncated (details shortened')
+      expect(md).toContain('… truncated (a folded block shortened')
     })
 
     it('drops details blocks from the end', () => {
@@ -312,7 +336,6 @@ describe('renderMarkdown', () => {
         const md = renderMarkdown(giant, { limit, marker: 'bp-temporal' })
         expect(md.length).toBeLessThanOrEqual(limit)
         expect(md).toContain('### ❌ bp-temporal 1.0.0 failed')
-        expect(md).toContain('| Images |')
       }
     })
   })
@@ -366,6 +389,89 @@ describe('annotate', () => {
   })
 })
 
+describe('2,000 unpinned images', () => {
+  it('the job summary stays well under 1 MiB, one row per image, one grouped finding', () => {
+    const documents = parseRender(
+      Array.from(
+        { length: 2000 },
+        (_, i) =>
+          `---\n# Source: bp-temporal/templates/many.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n` +
+          `spec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: registry.example.com/team/app-${i}:1.0.${i}\n`
+      ).join('')
+    )
+    const values = parseYamlText<Record<string, unknown>>('a: 1\n', 'platform/temporal/chart/values.yaml')
+    const { step } = imagesStep({ documents, policy: 'sha', allowlist: [], values, chartName: 'bp-temporal', displayChartDir: 'platform/temporal/chart', durationMs: 1 })
+    expect(step.findings).toHaveLength(1)
+    const r = baseReport()
+    r.steps[3] = step as StepResult
+    const md = renderJobSummary(r, { reportPath: '/tmp/bp-temporal-report-bp-temporal.json' })
+    expect(Buffer.byteLength(md, 'utf8')).toBeLessThan(500_000)
+    const rows = md.split('\n').filter((l) => l.startsWith('| `registry.example.com/team/app-'))
+    expect(rows).toHaveLength(1000)
+    expect(md).toContain('_… and 1000 more images in the JSON report._')
+    const comment = renderComment(r, { reportPath: '/tmp/x.json' })
+    expect(comment.length).toBeLessThan(65_536)
+  })
+})
+
+describe('planAnnotations (GitHub shows 10 a kind per step)', () => {
+  const many = (n: number, withLine: number, severity: 'error' | 'warning' | 'notice' = 'error') =>
+    Array.from({ length: n }, (_, i) => ({
+      rule: 'r',
+      severity,
+      message: `m${i}`,
+      ...(i >= n - withLine ? { file: `f${i}.yaml`, line: i + 1 } : {})
+    }))
+
+  it('keeps at most 10 of each kind, findings with a file and line first, the rest summed up in one', () => {
+    const r = baseReport()
+    r.steps = [
+      { id: 'a', title: 'A', status: 'failed', durationMs: 1, summary: '', findings: many(47, 3) },
+      { id: 'b', title: 'B', status: 'warning', durationMs: 1, summary: '', findings: many(4, 0, 'warning') }
+    ]
+    const planned = planAnnotations(r, '/ws', { error: 1, warning: 1 })
+    const errors = planned.filter((a) => a.level === 'error')
+    // 10 with the failure line: 8 findings and one "… and N more".
+    expect(errors).toHaveLength(9)
+    expect(errors.slice(0, 3).map((a) => a.props?.file)).toEqual(['f44.yaml', 'f45.yaml', 'f46.yaml'])
+    expect(errors[8]!.message).toBe('… and 39 more errors: see the job summary and the JSON report')
+    expect(planned.filter((a) => a.level === 'warning')).toHaveLength(4)
+  })
+
+  it('collapses the allowlist notices into one', () => {
+    const r = baseReport()
+    r.steps = [
+      {
+        id: 'images',
+        title: 'Images',
+        status: 'passed',
+        durationMs: 1,
+        summary: '',
+        findings: Array.from({ length: 30 }, (_, i) => ({ rule: 'image-allowlisted', severity: 'notice' as const, message: `Image i${i} is allowed.` }))
+      }
+    ]
+    const planned = planAnnotations(r, '/ws')
+    expect(planned).toHaveLength(1)
+    expect(planned[0]!.message).toBe('30 images allowed by the image allowlist: Image i0 is allowed. Image i1 is allowed. Image i2 is allowed. … and 27 more (see the job summary).')
+  })
+})
+
+describe('inline code, digests, pins', () => {
+  it('renders `code` as code spans and escapes the rest', () => {
+    expect(inlineMarkdown('run `crane digest a:1` then *b*')).toBe('run `crane digest a:1` then \\*b\\*')
+    expect(inlineMarkdown('a lone ` backtick')).toBe('a lone \\` backtick')
+  })
+
+  it('shortens digests in table cells', () => {
+    expect(shortDigestRef(`a/b:1@sha256:${'0123456789ab'.repeat(5)}abcd`)).toBe('a/b:1@sha256:0123456789ab…')
+  })
+
+  it('fills looked-up digests into the lines that name the image, and only the whole image', () => {
+    const text = 'tag: "1.0.1@sha256:<digest>"  # app:1.0.1\ntag: "1.0.10@sha256:<digest>"  # app:1.0.10'
+    expect(fillPins(text, new Map([['app:1.0.1', 'sha256:aaa']]))).toBe('tag: "1.0.1@sha256:aaa"  # app:1.0.1\ntag: "1.0.10@sha256:<digest>"  # app:1.0.10')
+  })
+})
+
 describe('writeJsonReport / writeJobSummary', () => {
   let dir: string
   beforeEach(async () => {
@@ -405,113 +511,64 @@ describe('writeJsonReport / writeJobSummary', () => {
   })
 })
 
-describe('set values are hidden (they may come from secrets, which GitHub does not mask in a PR comment)', () => {
-  // Not registered with secrets.ts: only maskSetValues stands between it and the comment.
-  const VALUE = 'plain-unregistered-value-4711'
-  const SETS = [`temporal.server.config.persistence.password=${VALUE}`, 'temporal.server.image.tag=1.24.2-abc1234', 'replicaCount=1']
+describe('set values are shown; set-secret values (registered secrets) never are', () => {
+  const SECRET_VALUE = 'set-secret-value-9931'
+  const SETS = ['temporal.server.image.tag=1.24.2-abc1234', 'replicaCount=1']
 
-  function reportWithSets(): ActionReport {
+  // As getInputs does for each set-secret value.
+  beforeAll(() => registerSecret(SECRET_VALUE))
+
+  function reportWithValues(): ActionReport {
     const r = baseReport()
     r.values = { files: ['ci/values.yaml'], set: [...SETS] }
-    // The failed render's details quote the helm command line; lint data keeps the args.
     r.steps[1] = {
       ...r.steps[1]!,
       status: 'failed',
       summary: `helm lint failed with --set ${SETS[0]}`,
-      details: `$ helm template bp-temporal /tmp/chart --set ${SETS[0]} --set ${SETS[1]}\nError: boom`,
-      data: { runs: [{ label: 'default', args: ['lint', '--strict', '/tmp/chart', '--set', SETS[0], '--set', SETS[1]] }] },
-      findings: [{ rule: 'lint', severity: 'error', message: `lint failed: --set ${SETS[0]}` }]
+      details: `$ helm template bp-temporal /tmp/chart --set ${SETS[0]}\nannotations:\n  db: ${SECRET_VALUE}\nError: boom`,
+      findings: [{ rule: 'lint', severity: 'error', message: `image tag 1.24.2-abc1234, password ${SECRET_VALUE}` }]
     }
     return r
   }
 
-  it('maskSetValue keeps the key and hides the value', () => {
-    expect(maskSetValue('temporal.server.image.tag=1.2.3')).toBe('temporal.server.image.tag=***')
-    expect(maskSetValue('a=1,b=secret')).toBe('a=***')
-    expect(maskSetValue('a=b=c')).toBe('a=***')
-    expect(maskSetValue('annotations.x\\=y=secret')).toBe('annotations.x\\=y=***')
-    expect(maskSetValue('key=')).toBe('key=***')
-    expect(maskSetValue('just-a-key')).toBe('just-a-key')
-  })
-
-  it('renders only keys in the PR comment and the job summary markdown, at any limit', () => {
-    const r = reportWithSets()
-    for (const limit of [65_536, 900_000, 3_000]) {
-      const md = renderMarkdown(r, { limit, marker: 'bp-temporal' })
-      expect(md).not.toContain(VALUE)
-      expect(md).not.toContain('1.24.2-abc1234')
-    }
-    const md = renderMarkdown(r, { limit: 65_536 })
-    expect(md).toContain('`--set` (values hidden): `temporal.server.config.persistence.password=***`, `temporal.server.image.tag=***`, `replicaCount=***`')
-    expect(md).toContain('--set temporal.server.config.persistence.password=*** --set temporal.server.image.tag=***\nError: boom')
-    // The caller's report is not changed.
-    expect(r.values.set).toEqual(SETS)
-  })
-
-  it('writes only keys to the job summary', async () => {
-    // core.summary remembers the first GITHUB_STEP_SUMMARY it saw: capture what is added instead.
-    let added = ''
-    const addRaw = jest.spyOn(core.summary, 'addRaw').mockImplementation(((text: string) => {
-      added += text
-      return core.summary
-    }) as typeof core.summary.addRaw)
-    const write = jest.spyOn(core.summary, 'write').mockImplementation(async () => core.summary)
+  it('shows set entries whole in the markdown, the log lines and the JSON report', async () => {
+    const md = renderMarkdown(reportWithValues(), { limit: 65_536 })
+    expect(md).toContain('`--set`: `temporal.server.image.tag=1.24.2-abc1234`, `replicaCount=1`')
+    expect(renderLogLines(reportWithValues()).join('\n')).toContain('--set temporal.server.image.tag=1.24.2-abc1234')
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-report-'))
     try {
-      await expect(writeJobSummary(reportWithSets())).resolves.toBe(true)
+      const parsed = JSON.parse(await readFile(await writeJsonReport(reportWithValues(), dir), 'utf8')) as ActionReport
+      expect(parsed.values).toEqual({ files: ['ci/values.yaml'], set: SETS })
     } finally {
-      addRaw.mockRestore()
-      write.mockRestore()
+      await rm(dir, { recursive: true, force: true })
     }
-    expect(added).toContain('temporal.server.config.persistence.password=***')
-    expect(added).not.toContain(VALUE)
   })
 
-  it('writes only keys to the log lines and annotations', () => {
-    const lines = renderLogLines(reportWithSets())
-    expect(lines.join('\n')).toContain('--set temporal.server.config.persistence.password=***')
-    expect(lines.join('\n')).not.toContain(VALUE)
+  it('replaces a secret value with *** in the markdown (any limit), annotations and the JSON report', async () => {
+    for (const limit of [65_536, 3_000]) {
+      const md = renderMarkdown(reportWithValues(), { limit, marker: 'bp-temporal' })
+      expect(md).not.toContain(SECRET_VALUE)
+    }
+    expect(renderMarkdown(reportWithValues(), { limit: 65_536 })).toContain('password \\*\\*\\*')
     const out: string[] = []
     const spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
       out.push(String(chunk))
       return true
     }) as typeof process.stdout.write)
     try {
-      annotate(reportWithSets(), '/ws')
+      annotate(reportWithValues(), '/ws')
     } finally {
       spy.mockRestore()
     }
-    expect(out.join('')).toContain('lint failed: --set temporal.server.config.persistence.password=***')
-    expect(out.join('')).not.toContain(VALUE)
-  })
-
-  it('writes only keys to the JSON report (values.set, details and step data)', async () => {
+    expect(out.join('')).toContain('password ***')
+    expect(out.join('')).not.toContain(SECRET_VALUE)
     const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-report-'))
     try {
-      const text = await readFile(await writeJsonReport(reportWithSets(), dir), 'utf8')
-      expect(text).not.toContain(VALUE)
-      expect(text).not.toContain('1.24.2-abc1234')
-      const parsed = JSON.parse(text) as ActionReport
-      expect(parsed.values).toEqual({ files: ['ci/values.yaml'], set: ['temporal.server.config.persistence.password=***', 'temporal.server.image.tag=***', 'replicaCount=***'] })
-      expect((parsed.steps[1]!.data as { runs: { args: string[] }[] }).runs[0]!.args).toEqual([
-        'lint',
-        '--strict',
-        '/tmp/chart',
-        '--set',
-        'temporal.server.config.persistence.password=***',
-        '--set',
-        'temporal.server.image.tag=***'
-      ])
+      const text = await readFile(await writeJsonReport(reportWithValues(), dir), 'utf8')
+      expect(text).not.toContain(SECRET_VALUE)
+      expect(text).toContain('db: ***')
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
-  })
-
-  it('masks whole entries only: a longer key or value that merely contains an entry is left alone', () => {
-    const r = baseReport()
-    r.values = { files: [], set: ['a.b=1'] }
-    r.steps[1] = { ...r.steps[1]!, details: 'x.a.b=1 a.b=10 --set a.b=1' }
-    const masked = maskSetValues(r)
-    expect(masked.steps[1]!.details).toBe('x.a.b=1 a.b=10 --set a.b=***')
-    expect(masked.values.set).toEqual(['a.b=***'])
   })
 })

@@ -7,8 +7,10 @@
 import { spawn } from 'node:child_process'
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
+import { operationLimit } from '../deadline.js'
 import type { Finding, StepResult } from '../types.js'
 import { displayJoin, tail } from './common.js'
+import { ProcessTracker, type Survivor } from './process-tree.js'
 
 export const CHART_TEST_TIMEOUT_MS = 5 * 60 * 1000
 /** Output kept per script (the head is dropped beyond this). */
@@ -37,10 +39,23 @@ export interface ChartTestResult {
   durationMs: number
   /** stdout and stderr interleaved as they came (the tail, when very long). */
   output: string
+  /** Processes the script left running when it ended (all killed before the result). */
+  leftovers?: Survivor[]
 }
 
+/** How often the process table is sampled for the script's descendants while it runs. */
+const SAMPLE_INTERVAL_MS = 200
+
+/**
+ * Runs one script in a process group of its own. When it ends (or its time is
+ * up), everything it started is killed - the group, and whatever left it
+ * (`setsid`, double forks) found by a marker variable and by parent chain -
+ * and the result resolves only once none of them is running, so nothing a
+ * script started is still there when publishing logs in to the registry.
+ */
 export function runChartTest(chartDir: string, script: string, env: NodeJS.ProcessEnv, timeoutMs = CHART_TEST_TIMEOUT_MS): Promise<ChartTestResult> {
   const start = performance.now()
+  const limit = operationLimit(timeoutMs)
   return new Promise((resolve) => {
     const chunks: Buffer[] = []
     let size = 0
@@ -51,37 +66,50 @@ export function runChartTest(chartDir: string, script: string, env: NodeJS.Proce
     }
     let timedOut = false
     let settled = false
-    // Own process group, so a timeout ends the script's helm children too.
-    const child = spawn('bash', [path.join(chartDir, script), chartDir], { cwd: chartDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' })
-    const kill = (): void => {
-      try {
-        if (child.pid !== undefined && process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL')
-        else child.kill('SIGKILL')
-      } catch {
-        // already gone
-      }
+    const tracker = new ProcessTracker()
+    const child = spawn('bash', [path.join(chartDir, script), chartDir], {
+      cwd: chartDir,
+      env: tracker.env(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32'
+    })
+    if (child.pid !== undefined) tracker.start(child.pid)
+    const sampler = setInterval(() => tracker.sample(), SAMPLE_INTERVAL_MS)
+    let cleanup: Promise<Survivor[]> | undefined
+    // Once: on exit, on timeout, and again (a no-op then) before resolving.
+    const killAll = (): Promise<Survivor[]> => {
+      clearInterval(sampler)
+      cleanup ??= tracker.killAll()
+      return cleanup
     }
     const timer = setTimeout(() => {
       timedOut = true
-      kill()
-    }, timeoutMs)
+      void killAll()
+    }, limit.ms)
     child.stdout.on('data', keep)
     child.stderr.on('data', keep)
-    const finish = (exitCode: number, signal?: string, extra?: string): void => {
+    const finish = async (exitCode: number, signal?: string, extra?: string): Promise<void> => {
       if (settled) return
       settled = true
       clearTimeout(timer)
+      const leftovers = await killAll()
       let output = Buffer.concat(chunks).toString('utf8')
       if (extra) output += `${output.endsWith('\n') || output === '' ? '' : '\n'}${extra}\n`
       const result: ChartTestResult = { script, exitCode, timedOut, durationMs: Math.round(performance.now() - start), output }
       if (signal) result.signal = signal
+      // A script stopped at its time limit is reported as such; what it ran was killed with it.
+      if (leftovers.length > 0 && !timedOut) result.leftovers = leftovers
       resolve(result)
     }
-    child.on('error', (error) => finish(127, undefined, `cannot start bash: ${error.message}`))
-    // Whatever the script left running in the background ends with it (and
-    // releases the output pipes, so 'close' follows).
-    child.on('exit', kill)
-    child.on('close', (code, signal) => finish(code ?? 128, signal ?? undefined, timedOut ? `(stopped after ${Math.round(timeoutMs / 1000)} s)` : undefined))
+    child.on('error', (error) => void finish(127, undefined, `cannot start bash: ${error.message}`))
+    // Whatever the script left running ends with it (and releases the output
+    // pipes, so 'close' follows).
+    child.on('exit', () => void killAll())
+    child.on('close', (code, signal) => {
+      const why = limit.byRun ? ": the run's timeout ran out" : ''
+      const stopped = timedOut ? `(stopped after ${Math.round(limit.ms / 1000)} s${why})` : undefined
+      void finish(code ?? 128, signal ?? undefined, stopped)
+    })
   })
 }
 
@@ -98,6 +126,18 @@ export function chartTestsStep(results: ChartTestResult[], displayChartDir: stri
   const findings: Finding[] = []
   const details: string[] = []
   for (const r of results) {
+    if (r.leftovers?.length) {
+      const names = r.leftovers.map((p) => `\`${p.command}\` (pid ${p.pid})`)
+      const count = `${r.leftovers.length} process${r.leftovers.length === 1 ? '' : 'es'}`
+      const listed = `${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`
+      findings.push({
+        rule: 'chart-test-leftover',
+        severity: 'error',
+        message: `Chart test ${r.script} left ${count} running after it ended, killed: ${listed}`,
+        fix: 'wait for background jobs before the script exits (`wait`), and do not detach them (setsid, nohup, disown)',
+        file: displayJoin(displayChartDir, r.script)
+      })
+    }
     if (r.exitCode === 0 && !r.timedOut) continue
     const last = tail(r.output, TAIL_LINES)
     const lastLine = last.split('\n').filter((l) => l.trim() !== '').pop() ?? ''
@@ -111,7 +151,7 @@ export function chartTestsStep(results: ChartTestResult[], displayChartDir: stri
     })
     details.push(`${r.script} (${how}), last ${TAIL_LINES} lines:\n${last}`)
   }
-  const failed = findings.length
+  const failed = results.filter((r) => r.exitCode !== 0 || r.timedOut || (r.leftovers?.length ?? 0) > 0).length
   const step: StepResult<ChartTestsData> = {
     id: 'chart-tests',
     title: 'Chart tests',

@@ -140,3 +140,10 @@ export function walkValues(node: unknown, visit: (key: string, value: unknown, a
     if (visit(key, value, at) !== false) walkValues(value, visit, [...at, key])
   }
 }
+
+/** `a.b.c: v` as nested YAML (`a:\n  b:\n    c: v`), for a copy-paste fix. */
+export function nestedYaml(valuePath: ValuePath, valueText: string): string {
+  const keys = valuePath.map((k) => (typeof k === 'number' ? `- ` : /^[A-Za-z_][\w.-]*$/.test(k) ? k : JSON.stringify(k)))
+  if (valuePath.some((k) => typeof k === 'number')) return `${setPath(valuePath)}: ${valueText}`
+  return keys.map((k, i) => `${'  '.repeat(i)}${k}:${i === keys.length - 1 ? ` ${valueText}` : ''}`).join('\n')
+}

@@ -9,11 +9,12 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { tryParseImageRef, type ImageRef } from '../image-ref.js'
-import { checkImages, extractImages, groupFailing, imageFinding, type ImagePolicy, type ImageVerdict } from '../images.js'
+import { checkImages, extractImages, groupFailing, type ImagePolicy, type ImageVerdict } from '../images.js'
 import type { AllowlistEntry } from '../inputs.js'
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../yaml-source.js'
-import { isRecord, repoFileForSource, setPath, type ValuePath } from './common.js'
+import { displayJoin, isRecord, repoFileForSource, setPath, valueAt, type ValuePath } from './common.js'
+import { problemFindings, type ImageProblem } from './image-problems.js'
 
 export interface ImageValueMatch {
   path: ValuePath
@@ -80,6 +81,8 @@ export interface ImageData {
   valuesLine?: number
   /** The exact pinned reference, when input resolve-digests looked it up. */
   pinned?: string
+  /** Why the lookup of resolve-digests failed. */
+  pinError?: string
 }
 
 export interface ImagesData {
@@ -101,7 +104,17 @@ export interface ImagesInput {
   displayChartDir: string
   /** Absolute chart folder (the work copy), to find the line of an image written literally in a template. */
   chartDir?: string
+  /** Default values of the dependencies by values key (dependency-values.ts): which key sets an upstream image. */
+  dependencyValues?: ReadonlyMap<string, YamlSource<unknown>>
+  /** The blueprint's Chart.yaml, for the dependency line of an image no values key sets. */
+  chartYaml?: YamlSource<{ dependencies?: readonly unknown[] }>
   durationMs: number
+}
+
+/** `<chart>/charts/<key>/…` → `<key>`: the dependency whose templates rendered a document. */
+export function dependencyOfSource(source: string | undefined, chartName: string): string | undefined {
+  const m = source?.startsWith(`${chartName}/charts/`) ? /^[^/]+\/charts\/([^/]+)\//.exec(source) : null
+  return m?.[1]
 }
 
 /** 1-based line of the first occurrence of `image` in an own template, if it is written there literally. */
@@ -116,6 +129,15 @@ export function literalImageLine(chartDir: string, source: string, chartName: st
   }
   const index = text.split('\n').findIndex((line) => line.includes(image))
   return index >= 0 ? index + 1 : undefined
+}
+
+/** The text of one line of an own template (for a copy-paste fix), without its line break. */
+function templateLineText(chartDir: string, source: string, chartName: string, line: number): string | undefined {
+  try {
+    return readFileSync(path.join(chartDir, source.slice(`${chartName}/`.length)), 'utf8').split('\n')[line - 1]?.replace(/\r$/, '')
+  } catch {
+    return undefined
+  }
 }
 
 export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; verdicts: ImageVerdict[] } {
@@ -149,31 +171,81 @@ export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; 
     return d
   })
 
-  // One finding per failing image reference, placed at the value that sets it or at the template.
-  const findings: Finding[] = []
+  // Where each failing image is set: a values key of the blueprint, else of its
+  // dependency (overridable under the dependency's key), else the own template.
+  const problems: ImageProblem[] = []
   for (const list of groupFailing(verdicts)) {
-    const finding = imageFinding(list, policy)
-    delete finding.file
-    const match = lookup(list[0]!.use.image)
-    const ownTemplate = list.map((v) => repoFileForSource(v.use.source, input.chartName, input.displayChartDir)).find((f) => f !== undefined)
-    if (match) {
-      finding.file = values.displayPath
-      if (match.line !== undefined) finding.line = match.line
-      finding.message += ` Set by ${setPath(match.path)} in ${values.displayPath}.`
-    } else if (ownTemplate) {
-      finding.file = ownTemplate
-      const source = list.find((v) => repoFileForSource(v.use.source, input.chartName, input.displayChartDir) === ownTemplate)?.use.source
-      const line = input.chartDir && source ? literalImageLine(input.chartDir, source, input.chartName, list[0]!.use.image) : undefined
-      if (line !== undefined) finding.line = line
+    const first = list[0]!
+    const problem: ImageProblem = { image: first.use.image, reason: first.reason }
+    if (first.ref) problem.ref = first.ref
+    const dependency = list.map((v) => dependencyOfSource(v.use.source, input.chartName)).find((d) => d !== undefined)
+    const ownSource = list.find((v) => repoFileForSource(v.use.source, input.chartName, input.displayChartDir) !== undefined)?.use.source
+    if (dependency && !ownSource) problem.dependency = dependency
+    const match = lookup(first.use.image)
+    const hasDigestKey = (root: unknown, at: ValuePath): boolean => {
+      const parent = valueAt(root, at.slice(0, -1))
+      return isRecord(parent) && 'digest' in parent
     }
-    findings.push(finding)
+    if (match) {
+      // A key under a dependency's values may have its `digest` sibling only in the dependency's defaults.
+      const depKey = typeof match.path[0] === 'string' ? input.dependencyValues?.get(match.path[0]) : undefined
+      const digestKey = hasDigestKey(values.data, match.path) || (depKey !== undefined && hasDigestKey(depKey.data, match.path.slice(1)))
+      problem.valuesKey = { path: match.path, hasDigestKey: digestKey }
+      if (match.line !== undefined) problem.valuesKey.line = match.line
+    } else if (problem.dependency && input.dependencyValues?.has(problem.dependency)) {
+      const depValues = input.dependencyValues.get(problem.dependency)!
+      const inDependency = findImageValue(depValues, first.use.image)
+      if (inDependency) {
+        const full = [problem.dependency, ...inDependency.path]
+        problem.valuesKey = { path: full, hasDigestKey: hasDigestKey(depValues.data, inDependency.path) }
+        const line = values.lineOf(full)
+        if (line !== undefined) problem.valuesKey.line = line
+      }
+    }
+    if (!problem.valuesKey && ownSource) {
+      const file = repoFileForSource(ownSource, input.chartName, input.displayChartDir)!
+      problem.template = { file }
+      const line = input.chartDir ? literalImageLine(input.chartDir, ownSource, input.chartName, first.use.image) : undefined
+      if (line !== undefined) {
+        problem.template.line = line
+        const text = templateLineText(input.chartDir!, ownSource, input.chartName, line)
+        if (text !== undefined) problem.template.text = text
+      }
+    }
+    for (const d of images) {
+      if (d.image !== first.use.image || !problem.valuesKey) continue
+      d.valuesPath = setPath(problem.valuesKey.path)
+      if (problem.valuesKey.line !== undefined) d.valuesLine = problem.valuesKey.line
+      else delete d.valuesLine
+    }
+    problems.push(problem)
   }
-  const allowedSeen = new Set<string>()
+  const chartFile = input.chartYaml?.displayPath ?? displayJoin(input.displayChartDir, 'Chart.yaml')
+  const dependencyLine = (key: string): number | undefined => {
+    const deps = input.chartYaml?.data.dependencies
+    if (!Array.isArray(deps)) return undefined
+    const index = deps.findIndex((d) => isRecord(d) && (d.alias === key || (d.alias === undefined && d.name === key)))
+    return index >= 0 ? input.chartYaml!.lineOf(['dependencies', index]) : undefined
+  }
+  const findings: Finding[] = problemFindings(problems, {
+    policy,
+    valuesFile: values.displayPath,
+    valuesLineOf: (at) => values.lineOf(at),
+    chartFile,
+    dependencyLine
+  })
+  // Allow-listed images: one notice for all of them (the images table lists each).
+  const allowedSeen = new Map<string, string>()
   for (const v of verdicts) {
     if (!v.allowedBy || allowedSeen.has(v.use.image)) continue
-    allowedSeen.add(v.use.image)
     const reason = reasonOf(v.allowedBy)
-    findings.push({ rule: 'image-allowlisted', severity: 'notice', message: `Image ${v.use.image} is allowed by pattern ${v.allowedBy}${reason ? `: ${reason}` : ''}.` })
+    allowedSeen.set(v.use.image, `\`${v.use.image}\` (pattern \`${v.allowedBy}\`${reason ? `: ${reason}` : ''})`)
+  }
+  if (allowedSeen.size > 0) {
+    const shown = [...allowedSeen.values()].slice(0, 10).join(', ')
+    const more = allowedSeen.size > 10 ? `, and ${allowedSeen.size - 10} more` : ''
+    const n = allowedSeen.size
+    findings.push({ rule: 'image-allowlisted', severity: 'notice', message: `${n} image${n === 1 ? ' is' : 's are'} allowed by the image allowlist: ${shown}${more}.` })
   }
 
   const distinct = new Map<string, ImageVerdict>()

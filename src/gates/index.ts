@@ -1,7 +1,7 @@
 // The validation gates of a built blueprint chart. runGates plans every process
 // up front — lint runs, the default render, the observability renders, the
-// case-4 renders, the chart test scripts — and runs them in ONE bounded pool
-// (ctx.concurrency). Each render runs once and is parsed once; the default
+// never-latest (empty image value) renders, the chart test scripts — and runs
+// them in ONE bounded pool (ctx.concurrency). Each render runs once and is parsed once; the default
 // render's documents are shared by the render, observability and images gates.
 //
 // Steps, in order: render, lint, observability, never-latest, images, chart-tests.
@@ -15,9 +15,10 @@ import { parseRenderDetailed, type RenderParseError } from '../render.js'
 import type { RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../yaml-source.js'
 import { chartTestsSkipped, chartTestsStep, listChartTests, runChartTest, type ChartTestResult } from './chart-tests.js'
+import { loadDependencyValues } from './dependency-values.js'
 import { imagesStep } from './images.js'
 import { lintStep, planLint, type LintRunPlan } from './lint.js'
-import { case4Args, findOwnImageTags, neverLatestStep } from './never-latest.js'
+import { case4Args, findOwnImageTags, findValueUsages, neverLatestSkipped, neverLatestStep } from './never-latest.js'
 import { case2Args, case3Args, discoverToggles, MONITORING_GROUP, observabilityStep, type RenderOutcome } from './observability.js'
 import { renderStep } from './render-step.js'
 
@@ -47,6 +48,10 @@ export interface GateContext {
   imagePolicy: ImagePolicy
   imageAllowlist: AllowlistEntry[]
   chartTests: boolean
+  /** Input never-latest: severity of the rule's findings, or off (no renders). Default error. */
+  neverLatest?: 'error' | 'warning' | 'off'
+  /** The blueprint's Chart.yaml: the dependency line of an upstream image no values key sets. */
+  chartYaml?: YamlSource<{ dependencies?: readonly unknown[] }>
 }
 
 export interface GateJobStat {
@@ -93,8 +98,14 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
 
   // ---- plan
   const toggles = discoverToggles(ctx.values.data, ctx.toggles)
-  const ownTags = findOwnImageTags(ctx.values.data, ctx.dependencyKeys)
-  const [lintPlans, scripts] = await Promise.all([planLint(chartDir, ctx.valueArgs, ctx.lintValuesGlob), ctx.chartTests ? listChartTests(chartDir) : Promise.resolve([])])
+  const neverLatest = ctx.neverLatest ?? 'error'
+  const ownTags = neverLatest === 'off' ? [] : findOwnImageTags(ctx.values.data, ctx.dependencyKeys)
+  const [lintPlans, scripts, usages, dependencyValues] = await Promise.all([
+    planLint(chartDir, ctx.valueArgs, ctx.lintValuesGlob),
+    ctx.chartTests ? listChartTests(chartDir) : Promise.resolve([]),
+    findValueUsages(chartDir, ctx.displayChartDir, ownTags),
+    loadDependencyValues(chartDir)
+  ])
 
   const renders = new Map<string, RenderJobOutcome>()
   const lintResults = new Map<string, { plan: LintRunPlan; result: HelmRunResult; span: Span }>()
@@ -102,7 +113,7 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
   const jobs: Job[] = []
 
   // What each render is parsed for: the default render feeds every gate; the
-  // observability renders only need their monitoring documents; case 4 only
+  // observability renders only need their monitoring documents; never-latest only
   // needs helm's exit code and error.
   const renderJob = (id: string, args: string[], parse: 'all' | 'monitoring' | 'none'): void => {
     jobs.push({
@@ -135,7 +146,9 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
         // and the action's registry login and repository credentials stay out of reach.
         const own = path.join(ctx.scriptRoot, String(i))
         const copy = path.join(own, path.basename(chartDir))
-        const [home] = await Promise.all([createHelmHome(path.join(own, 'helm-home')), cp(chartDir, copy, { recursive: true })])
+        // Links in the work copy are relative: verbatim, they point into this copy, not the work copy.
+        const copied = cp(chartDir, copy, { recursive: true, verbatimSymlinks: true })
+        const [home] = await Promise.all([createHelmHome(path.join(own, 'helm-home')), copied])
         // $HELM too: scripts often run `${HELM:-helm}`.
         const result = await runChartTest(copy, script, { ...helm.env(home), HELM: helm.binary })
         testResults.set(script, { result, span: { start, end: performance.now() } })
@@ -197,7 +210,18 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
 
   const case4 = ownTags.map((_, i) => renders.get(`case4:${i}`)!)
   steps.push(
-    neverLatestStep({ tags: ownTags, renders: case4.map((r) => r.result), values: ctx.values, chartName, displayChartDir: ctx.displayChartDir, durationMs: wall(case4.map((r) => r.span)) })
+    neverLatest === 'off'
+      ? neverLatestSkipped('never-latest is off')
+      : neverLatestStep({
+          tags: ownTags,
+          renders: case4.map((r) => r.result),
+          values: ctx.values,
+          chartName,
+          displayChartDir: ctx.displayChartDir,
+          durationMs: wall(case4.map((r) => r.span)),
+          usages,
+          severity: neverLatest
+        })
   )
 
   let verdicts: ImageVerdict[] | undefined
@@ -210,6 +234,8 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
       chartName,
       displayChartDir: ctx.displayChartDir,
       chartDir: ctx.chartDir,
+      dependencyValues,
+      chartYaml: ctx.chartYaml,
       durationMs: defaultRender.result.durationMs
     })
     verdicts = images.verdicts

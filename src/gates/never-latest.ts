@@ -1,25 +1,25 @@
-// Gate `never-latest` (platform rule 5, "case 4"): the blueprint's own images
-// (`<x>.image.tag` in values.yaml outside the upstream dependency's key) have no
-// default tag, and an empty tag fails the render with an error that names the value.
-// A CloudNativePG-style `<x>.imageName` (a whole reference, outside the upstream
-// key) gets the same empty-value render; its default may be set (a digest-pinned
-// reference is the pinning), but not to an unpinned `latest`.
+// Gate `never-latest` (platform rule 5, "never :latest"): an image value of the
+// blueprint's own (`<x>.image.tag`, or a CloudNativePG-style `<x>.imageName`
+// holding a whole reference, in values.yaml outside every dependency's key)
+// whose default is EMPTY or `latest` must be supplied by CI, so rendering with it
+// empty has to fail with an error that names the value (a `required` in the
+// template). A value with any other default (a pinned third-party image such as
+// the CNPG Cluster's `imageName`) is not this rule's business: the image policy
+// judges the rendered reference; at most a notice says an empty override renders.
 //
-// For each own tag, one render of the chart with `--set <x>.image.tag=` (empty).
-// It uses the chart's values.yaml only, NOT the run's `values`/`set` inputs (they
-// may set the tag); the other own tags that have no default get a placeholder so
-// that their own `required` does not mask the one under test. The render must fail
-// and its error must name the value: it contains `image.tag` and the key above it
-// (`<x>`), e.g. `execution error at (…): app.image.tag is required`.
+// For each own value, one render of the chart with `--set <value>=` (empty). It
+// uses the chart's values.yaml only, NOT the run's `values`/`set` inputs (they
+// may set the tag); the other own values without a default get a placeholder so
+// their own `required` does not mask the one under test. A failing finding names
+// the template file and line that uses the value (where the `required` goes).
 //
-// Defaults (decided): a tag defaulting to `latest` (or to nothing but with the
-// template falling back to latest) is an error; a tag defaulting to any other
-// non-empty value is a warning ("the platform's rule is no default") — a SHA
-// default still passes the images gate, and the empty-tag render still has to fail.
+// Severity: input `never-latest` (error, the default; warning; off: not run).
+import { readdir, readFile } from 'node:fs/promises'
+import path from 'node:path'
 import type { HelmRunResult } from '../helm.js'
 import type { Finding, StepResult } from '../types.js'
 import type { YamlSource } from '../yaml-source.js'
-import { helmErrorLine, isRecord, repoFileForSource, setPath, statusOf, templateLocation, walkValues, type ValuePath } from './common.js'
+import { displayJoin, helmErrorLine, isRecord, repoFileForSource, setPath, statusOf, templateLocation, walkValues, type ValuePath } from './common.js'
 
 export interface OwnImageTag {
   path: ValuePath
@@ -85,7 +85,7 @@ export function errorNamesTag(error: string, tagPath: ValuePath): boolean {
 export const CASE4_PLACEHOLDER_TAG = 'case4-placeholder'
 export const CASE4_PLACEHOLDER_IMAGE = 'example.invalid/case4-placeholder:case4-placeholder'
 
-/** Arguments after `template <release> <chart> --namespace <ns>` for the case-4 render of one tag. */
+/** Arguments after `template <release> <chart> --namespace <ns>` for the empty-value render of one own image value. */
 export function case4Args(tag: OwnImageTag, all: readonly OwnImageTag[]): string[] {
   const args: string[] = []
   for (const other of all) {
@@ -96,14 +96,92 @@ export function case4Args(tag: OwnImageTag, all: readonly OwnImageTag[]): string
   return args
 }
 
+/** Where a template uses a value: a file of the repository (workspace-relative) and a 1-based line. */
+export interface ValueUsage {
+  file: string
+  line: number
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/**
+ * Pure: the first line of the templates that uses an own image value:
+ * `.Values.<path>` written out; else, inside a file that mentions
+ * `.Values.<first key>`, the value's leaf as a field of a `with`/`range`/helper
+ * scope (`.image.tag`, then `.tag`; `.imageName`). Templates are (path relative
+ * to the chart, text) pairs, in a stable order.
+ */
+export function findValueUsage(templates: readonly (readonly [string, string])[], valuePath: ValuePath): { template: string; line: number } | undefined {
+  const keys = valuePath.map(String)
+  const full = new RegExp(`\\.Values\\.${keys.map(escapeRegExp).join('\\.')}(?![A-Za-z0-9_])`)
+  const leaf = keys[keys.length - 1]!
+  const scoped = leaf === 'tag' && keys.length >= 2 ? [`.${keys[keys.length - 2]}.tag`, '.tag'] : [`.${leaf}`]
+  const scopedPatterns = scoped.map((text) => new RegExp(`${escapeRegExp(text)}(?![A-Za-z0-9_])`))
+  const rootMention = new RegExp(`\\.Values\\.${escapeRegExp(keys[0]!)}(?![A-Za-z0-9_])`)
+  const lineOf = (text: string, pattern: RegExp): number | undefined => {
+    const index = text.split('\n').findIndex((line) => pattern.test(line))
+    return index < 0 ? undefined : index + 1
+  }
+  for (const [template, text] of templates) {
+    const line = lineOf(text, full)
+    if (line !== undefined) return { template, line }
+  }
+  for (const pattern of scopedPatterns) {
+    for (const [template, text] of templates) {
+      if (!rootMention.test(text)) continue
+      const line = lineOf(text, pattern)
+      if (line !== undefined) return { template, line }
+    }
+  }
+  return undefined
+}
+
+/** The chart's own templates (templates/**, never charts/), as (chart-relative path, text), sorted. */
+export async function readOwnTemplates(chartDir: string): Promise<[string, string][]> {
+  const out: [string, string][] = []
+  const walk = async (relative: string): Promise<void> => {
+    let entries
+    try {
+      entries = await readdir(path.join(chartDir, relative), { withFileTypes: true })
+    } catch {
+      return
+    }
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const child = `${relative}/${entry.name}`
+      if (entry.isDirectory()) await walk(child)
+      else if (entry.isFile() && /\.(ya?ml|tpl|txt)$/.test(entry.name)) out.push([child, await readFile(path.join(chartDir, child), 'utf8')])
+    }
+  }
+  await walk('templates')
+  return out
+}
+
+/** Usage of each own image value (by `--set` key) in the chart's own templates. */
+export async function findValueUsages(chartDir: string, displayChartDir: string, tags: readonly OwnImageTag[]): Promise<Map<string, ValueUsage>> {
+  const usages = new Map<string, ValueUsage>()
+  if (tags.length === 0) return usages
+  const templates = await readOwnTemplates(chartDir)
+  for (const tag of tags) {
+    const found = findValueUsage(templates, tag.path)
+    if (found) usages.set(tag.key, { file: displayJoin(displayChartDir, found.template), line: found.line })
+  }
+  return usages
+}
+
 export interface OwnImageData {
   path: string
   kind: 'tag' | 'imageName'
   line?: number
   default: unknown
   defaultKind: TagDefault
+  /** True when the rule applies: the default is empty or `latest`. */
+  judged: boolean
+  /** The template line that uses the value, when found. */
+  usage?: ValueUsage
   case4: {
-    /** True when the empty-tag render (wrongly) succeeded. */
+    /** True when the empty-value render (wrongly, for a judged value) succeeded. */
     rendered: boolean
     error?: string
     namesValue: boolean
@@ -121,69 +199,84 @@ export interface NeverLatestInput {
   chartName: string
   displayChartDir: string
   durationMs: number
+  /** From findValueUsages: where each value (by key) is used in the templates. */
+  usages?: ReadonlyMap<string, ValueUsage>
+  /** Severity of the rule's findings (input never-latest); default error. */
+  severity?: 'error' | 'warning'
+}
+
+export const NEVER_LATEST_TITLE = 'Never :latest'
+
+export function neverLatestSkipped(summary: string): StepResult<NeverLatestData> {
+  return { id: 'never-latest', title: NEVER_LATEST_TITLE, status: 'skipped', durationMs: 0, summary, findings: [], data: { images: [] } }
 }
 
 export function neverLatestStep(input: NeverLatestInput): StepResult<NeverLatestData> {
   const { tags, values } = input
-  if (tags.length === 0) {
-    return {
-      id: 'never-latest',
-      title: 'Never :latest (case 4)',
-      status: 'skipped',
-      durationMs: 0,
-      summary: "no image values of the blueprint's own",
-      findings: [],
-      data: { images: [] }
-    }
-  }
+  if (tags.length === 0) return neverLatestSkipped("no image values of the blueprint's own")
+  const severity = input.severity ?? 'error'
   const findings: Finding[] = []
   const images = tags.map((tag, i): OwnImageData => {
     const line = values.lineOf(tag.path)
-    const at: { file: string; line?: number } = { file: values.displayPath }
-    if (line !== undefined) at.line = line
+    const inValues: { file: string; line?: number } = { file: values.displayPath }
+    if (line !== undefined) inValues.line = line
+    const usage = input.usages?.get(tag.key)
+    // The fix goes where the template uses the value; values.yaml when no template line was found.
+    const inTemplate: { file: string; line?: number } = usage ? { file: usage.file, line: usage.line } : inValues
+    const defaultWhere = `${values.displayPath}${line !== undefined ? `:${line}` : ''}`
     const defaultKind = classifyTagDefault(tag.default, tag.kind)
+    const judged = defaultKind !== 'value'
     const result = input.renders[i]!
     const rendered = result.exitCode === 0
     const error = rendered ? undefined : helmErrorLine(result.stderr, result.stdout)
     const namesValue = error !== undefined && errorNamesTag(error, tag.path)
-    const data: OwnImageData = { path: tag.key, kind: tag.kind, default: tag.default, defaultKind, case4: { rendered, namesValue } }
+    const data: OwnImageData = { path: tag.key, kind: tag.kind, default: tag.default, defaultKind, judged, case4: { rendered, namesValue } }
     if (line !== undefined) data.line = line
+    if (usage) data.usage = usage
     if (error !== undefined) data.case4.error = error
+    const required = `{{ required "${tag.key} is required" .Values.${tag.key} }}`
 
+    if (!judged) {
+      // A default that is neither empty nor latest: the image policy judges what renders.
+      if (rendered) {
+        findings.push({
+          rule: 'image-empty-renders',
+          severity: 'notice',
+          message: `${tag.key} defaults to ${String(tag.default)} (judged by the image policy); an empty override would render.`,
+          fix: `To make an empty value fail: ${required}`,
+          ...inTemplate
+        })
+      }
+      return data
+    }
     if (defaultKind === 'latest') {
       findings.push({
         rule: 'image-tag-default',
-        severity: 'error',
+        severity,
         message: `${tag.key} defaults to ${tag.kind === 'imageName' ? `${String(tag.default)} (latest, no digest)` : 'latest'}: never ship :latest.`,
         fix:
           tag.kind === 'imageName'
             ? `Pin ${tag.key} by digest (repo:tag@sha256:…) or leave it empty and make the template \`required\`.`
             : `Remove the default (${tag.key}: "") and make the template \`required\`; CI sets a commit SHA.`,
-        ...at
-      })
-    } else if (defaultKind === 'value' && tag.kind === 'tag') {
-      findings.push({
-        rule: 'image-tag-default',
-        severity: 'warning',
-        message: `${tag.key} has a default (${String(tag.default)}); the platform's rule is no default.`,
-        fix: `Set ${tag.key}: "" and let CI set the tag (the template must \`required\` it).`,
-        ...at
+        ...inValues
       })
     }
     if (rendered) {
       findings.push({
         rule: 'image-tag-required',
-        severity: 'error',
-        message: `An empty ${tag.key} renders (case 4): add \`required\` to the template.`,
-        fix: `In the template: {{ required "${tag.key} is required" .Values.${tag.key} }}`,
-        ...at
+        severity,
+        message: `An empty ${tag.key} renders (never :latest: it has no default, CI must set it): add \`required\` where the template uses it (default in ${defaultWhere}).`,
+        fix: `In the template: ${required}`,
+        snippet: { language: 'yaml', label: 'where the template reads the value:', text: required },
+        ...inTemplate
       })
     } else if (!namesValue) {
       const finding: Finding = {
         rule: 'image-tag-required',
-        severity: 'error',
+        severity,
         message: `Rendering with an empty ${tag.key} fails, but the error does not name ${tag.key}: ${error}`,
-        fix: `Use {{ required "${tag.key} is required" .Values.${tag.key} }}; case 4 renders with the chart's own values.yaml only (not the values/set inputs).`
+        fix: `Use ${required}; the never :latest render uses the chart's own values.yaml only (not the values/set inputs).`,
+        snippet: { language: 'yaml', text: required }
       }
       const where = error ? templateLocation(error, input.chartName) : undefined
       const file = where ? repoFileForSource(where.source, input.chartName, input.displayChartDir) : undefined
@@ -191,16 +284,23 @@ export function neverLatestStep(input: NeverLatestInput): StepResult<NeverLatest
         finding.file = file
         finding.line = where.line
       } else {
-        Object.assign(finding, at)
+        Object.assign(finding, inTemplate)
       }
       findings.push(finding)
     }
     return data
   })
-  const failing = images.filter((img) => img.case4.rendered || !img.case4.namesValue).length
-  const withDefault = images.filter((img) => img.defaultKind !== 'none').length
-  const n = images.length
-  let summary = failing === 0 ? `${n} own image value${n === 1 ? '' : 's'}: empty fails the render` : `${failing} of ${n} own image values: empty does not fail the render with its name`
-  if (withDefault > 0) summary += `; ${withDefault} with a default`
-  return { id: 'never-latest', title: 'Never :latest (case 4)', status: statusOf(findings), durationMs: input.durationMs, summary, findings, data: { images } }
+  const judged = images.filter((img) => img.judged)
+  const failing = judged.filter((img) => img.case4.rendered || !img.case4.namesValue).length
+  const others = images.length - judged.length
+  const n = judged.length
+  const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`
+  let summary =
+    n === 0
+      ? 'no own image value without a default'
+      : failing === 0
+        ? `${plural(n, 'own image value')} without a default: empty fails the render`
+        : `${failing} of ${plural(n, 'own image value')} without a default: empty does not fail the render with its name`
+  if (others > 0) summary += `; ${others} with a default (judged by the image policy)`
+  return { id: 'never-latest', title: NEVER_LATEST_TITLE, status: statusOf(findings), durationMs: input.durationMs, summary, findings, data: { images } }
 }

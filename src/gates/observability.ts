@@ -22,7 +22,7 @@ import type { HelmRunResult } from '../helm.js'
 import type { ToggleOverrides } from '../inputs.js'
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../yaml-source.js'
-import { helmErrorLine, parseDottedPath, repoFileForSource, setPath, statusOf, templateLocation, valueAt, walkValues, type ValuePath } from './common.js'
+import { helmErrorLine, nestedYaml, parseDottedPath, repoFileForSource, setPath, statusOf, templateLocation, valueAt, walkValues, type ValuePath } from './common.js'
 
 export const MONITORING_GROUP = 'monitoring.coreos.com'
 
@@ -278,7 +278,8 @@ export function observabilityStep(input: ObservabilityInput): StepResult<Observa
         rule: 'observability-default-off',
         severity: 'error',
         message: `Observability toggle ${toggle.key} defaults to true: a fresh cluster has no ${MONITORING_GROUP}/v1 CRDs.`,
-        fix: `Set ${toggle.key}: false in ${valuesFile}; clusters with the CRDs opt in.`,
+        fix: `Set \`${toggle.key}: false\`; clusters with the CRDs opt in.`,
+        snippet: { language: 'yaml', label: `in ${valuesFile}:`, text: nestedYaml(toggle.path, 'false') },
         ...at
       })
     }

@@ -1,0 +1,74 @@
+// Every dependency archive helm downloaded into charts/ is checked against what
+// its repository vouches for before it is bundled: the sha256 `digest` of its
+// entry in index.yaml (http repositories), or the chart layer digest of the
+// manifest its tag names (OCI). Helm itself checks neither without provenance
+// files, so an archive swapped on the server without reindexing would ship.
+import { createHash } from 'node:crypto'
+import { readdir, readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { parseVersion } from './semver.js'
+import type { Finding } from './types.js'
+
+/** A dependency as the build fetched it: where from, and what the repository says it is. */
+export interface ArchiveSource {
+  name: string
+  /** `index.yaml` URL or `oci://host/path/name`, for messages. */
+  source: string
+  /** The expected `sha256:<hex>` for an exact version; undefined when the repository does not say. */
+  expectedDigest: (version: string) => Promise<string | undefined>
+}
+
+/** `abc…` or `sha256:abc…` → `sha256:abc…`; anything else undefined. */
+export function normalizeDigest(digest: unknown): string | undefined {
+  if (typeof digest !== 'string') return undefined
+  const hex = digest.trim().replace(/^sha256:/, '').toLowerCase()
+  return /^[0-9a-f]{64}$/.test(hex) ? `sha256:${hex}` : undefined
+}
+
+export function sha256Digest(content: Buffer): string {
+  return `sha256:${createHash('sha256').update(content).digest('hex')}`
+}
+
+/**
+ * Checks `charts/<name>-<version>.tgz` of each source; returns an error
+ * finding per archive whose sha256 differs from the repository's digest, and
+ * a warning per archive the repository gives no digest for.
+ */
+export async function verifyDependencyArchives(chartsDir: string, sources: ArchiveSource[]): Promise<Finding[]> {
+  let entries: string[] = []
+  try {
+    entries = await readdir(chartsDir)
+  } catch {
+    return []
+  }
+  const findings: Finding[] = []
+  for (const source of sources) {
+    for (const entry of entries) {
+      if (!entry.startsWith(`${source.name}-`) || !entry.endsWith('.tgz')) continue
+      const version = entry.slice(source.name.length + 1, -'.tgz'.length)
+      if (!parseVersion(version)) continue
+      const expected = await source.expectedDigest(version)
+      const actual = sha256Digest(await readFile(path.join(chartsDir, entry)))
+      if (!expected) {
+        findings.push({
+          rule: 'dependency-digest',
+          severity: 'warning',
+          message: `${source.source} gives no digest for ${source.name} ${version}: charts/${entry} could not be checked`,
+          fix: 'reindex the repository with `helm repo index` (it records each archive\'s sha256)'
+        })
+      } else if (expected !== actual) {
+        findings.push({
+          rule: 'dependency-digest',
+          severity: 'error',
+          message:
+            `dependency ${source.name} ${version} downloaded as ${entry} has digest ${actual}, ` +
+            `but ${source.source} says ${expected}: the archive is not what the repository vouches for, nothing is bundled`,
+          fix:
+            'the repository serves an archive that differs from its index (or tag): ' +
+            'ask its owner to reindex or republish, or pin another version'
+        })
+      }
+    }
+  }
+  return findings
+}

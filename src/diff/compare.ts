@@ -1,0 +1,268 @@
+// Compares two renders of a chart (the PR's base and its head) resource by
+// resource. Pure: no I/O. What a reviewer must not be distracted by (labels
+// that only carry the chart version, checksum annotations) is aligned before
+// comparing and counted apart; Secret values never leave this module.
+import { createTwoFilesPatch } from 'diff'
+import { stringify } from 'yaml'
+import { extractImages } from '../images.js'
+import type { RenderedDocument } from '../types.js'
+import type { ImageChange, ResourceChange, RenderComparison } from './types.js'
+
+type Obj = Record<string, unknown>
+
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/** Label/annotation keys whose value is the chart's (or app's) version: they change on every bump. */
+const VERSION_KEYS = new Set(['helm.sh/chart', 'app.kubernetes.io/version', 'chart'])
+
+/** True for metadata keys that carry no change of their own (the version labels, `checksum/*` annotations). */
+export function isNoiseKey(key: string): boolean {
+  return VERSION_KEYS.has(key) || key.startsWith('checksum/')
+}
+
+/** Placeholders shown instead of Secret values: the same text on both sides unless the value changed. */
+export const SECRET_HIDDEN = '(hidden)'
+export const SECRET_CHANGED = '(hidden, changed)'
+
+/** `apps` for `apps/v1`, `` (core) for `v1`. */
+export function apiGroup(apiVersion: string | undefined): string {
+  if (!apiVersion) return ''
+  const slash = apiVersion.indexOf('/')
+  return slash === -1 ? '' : apiVersion.slice(0, slash)
+}
+
+interface Keyed {
+  key: string
+  group: string
+  kind: string
+  namespace: string
+  name: string
+  object: Obj
+}
+
+/** The identity of a resource in a cluster: API group, kind, namespace, name (not the API version). */
+export function resourceKey(doc: RenderedDocument): Omit<Keyed, 'object' | 'key'> & { key: string } {
+  const group = apiGroup(doc.apiVersion)
+  const kind = doc.kind ?? ''
+  const namespace = doc.namespace ?? ''
+  const name = doc.name ?? ''
+  return { key: `${group}/${kind}/${namespace}/${name}`, group, kind, namespace, name }
+}
+
+function index(docs: readonly RenderedDocument[]): Map<string, Keyed> {
+  const out = new Map<string, Keyed>()
+  for (const doc of docs) {
+    const id = resourceKey(doc)
+    // The same resource twice in one render (helm would apply the last): keep both, numbered.
+    let key = id.key
+    for (let n = 2; out.has(key); n++) key = `${id.key}#${n}`
+    out.set(key, { ...id, key, object: doc.object })
+  }
+  return out
+}
+
+/** A deep copy of plain JSON data. */
+function clone<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T)
+}
+
+/**
+ * Gives `base` the head's value for every noise key present on both sides
+ * (in any `labels`/`annotations` map, at the same path), so only real changes
+ * remain. Returns how many values differed.
+ */
+function alignNoise(base: unknown, head: unknown): number {
+  let count = 0
+  if (Array.isArray(base) && Array.isArray(head)) {
+    for (let i = 0; i < Math.min(base.length, head.length); i++) count += alignNoise(base[i], head[i])
+    return count
+  }
+  if (!isObj(base) || !isObj(head)) return 0
+  for (const key of Object.keys(base)) {
+    if (!(key in head)) continue
+    const b = base[key]
+    const h = head[key]
+    if ((key === 'labels' || key === 'annotations') && isObj(b) && isObj(h)) {
+      for (const k of Object.keys(b)) {
+        if (isNoiseKey(k) && k in h && JSON.stringify(b[k]) !== JSON.stringify(h[k])) {
+          b[k] = h[k]
+          count++
+        }
+      }
+    }
+    count += alignNoise(b, h)
+  }
+  return count
+}
+
+const isSecret = (r: Keyed): boolean => r.group === '' && r.kind === 'Secret'
+
+/**
+ * Replaces every value of a Secret's `data`/`stringData` with a placeholder
+ * (changed values get a different one, so the diff shows the key) and says
+ * which keys were added, removed or changed.
+ */
+function hideSecretValues(base: Obj | undefined, head: Obj | undefined): NonNullable<ResourceChange['secretKeys']> {
+  const keys = { added: [] as string[], removed: [] as string[], changed: [] as string[] }
+  for (const field of ['data', 'stringData']) {
+    const b = isObj(base?.[field]) ? (base[field] as Obj) : undefined
+    const h = isObj(head?.[field]) ? (head[field] as Obj) : undefined
+    const label = (k: string): string => (field === 'data' ? k : `${field}.${k}`)
+    for (const k of Object.keys(h ?? {})) {
+      if (!b || !(k in b)) {
+        if (base) keys.added.push(label(k))
+      } else if (JSON.stringify(b[k]) !== JSON.stringify(h![k])) keys.changed.push(label(k))
+    }
+    for (const k of Object.keys(b ?? {})) if (head && (!h || !(k in h))) keys.removed.push(label(k))
+    if (b) for (const k of Object.keys(b)) b[k] = SECRET_HIDDEN
+    if (h) {
+      for (const k of Object.keys(h)) {
+        h[k] = b && k in b && keys.changed.includes(label(k)) ? SECRET_CHANGED : SECRET_HIDDEN
+      }
+    }
+  }
+  return keys
+}
+
+/** YAML of a resource for diffs: keys sorted (their order means nothing to Kubernetes), no line folding. */
+export function resourceYaml(object: unknown): string {
+  if (object === undefined) return ''
+  return stringify(object, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false })
+}
+
+/** A unified diff without the `===` banner line the diff library starts with. */
+function unified(label: string, before: string, after: string, context: number): string {
+  const patch = createTwoFilesPatch(`a/${label}`, `b/${label}`, before, after, undefined, undefined, { context })
+  return patch.replace(/^=+\n/, '')
+}
+
+function countLines(diff: string): { added: number; removed: number } {
+  let added = 0
+  let removed = 0
+  for (const line of diff.split('\n')) {
+    if (line.startsWith('+') && !line.startsWith('+++')) added++
+    else if (line.startsWith('-') && !line.startsWith('---')) removed++
+  }
+  return { added, removed }
+}
+
+/** `temporalio/server` of `temporalio/server:1.28.1@sha256:…`. */
+export function imageRepository(image: string): string {
+  const noDigest = image.replace(/@.*$/, '')
+  const slash = noDigest.lastIndexOf('/')
+  const colon = noDigest.lastIndexOf(':')
+  return colon > slash ? noDigest.slice(0, colon) : noDigest
+}
+
+const pinStatus = (image: string): 'digest' | 'tag' => (/@sha256:[0-9a-f]{64}$/.test(image) ? 'digest' : 'tag')
+
+/** Images by repository whose set of references differs between the renders. */
+export function compareImages(base: readonly RenderedDocument[], head: readonly RenderedDocument[]): ImageChange[] {
+  const byRepo = (docs: readonly RenderedDocument[]): Map<string, Set<string>> => {
+    const out = new Map<string, Set<string>>()
+    for (const use of extractImages([...docs])) {
+      const repo = imageRepository(use.image)
+      if (!out.has(repo)) out.set(repo, new Set())
+      out.get(repo)!.add(use.image)
+    }
+    return out
+  }
+  const before = byRepo(base)
+  const after = byRepo(head)
+  const changes: ImageChange[] = []
+  for (const repo of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+    const b = [...(before.get(repo) ?? [])].sort()
+    const a = [...(after.get(repo) ?? [])].sort()
+    if (b.join('\n') === a.join('\n')) continue
+    changes.push({ repository: repo, before: b, after: a, pin: a.map(pinStatus) })
+  }
+  return changes
+}
+
+export interface CompareOptions {
+  /** Lines of context in each diff (default 3). */
+  context?: number
+}
+
+/**
+ * Compares the base render with the head render. Added and removed resources
+ * get a diff from/to nothing; unchanged ones (after noise alignment) none.
+ */
+export function compareRenders(
+  base: readonly RenderedDocument[],
+  head: readonly RenderedDocument[],
+  options: CompareOptions = {}
+): RenderComparison {
+  const context = options.context ?? 3
+  const before = index(base)
+  const after = index(head)
+  const resources: ResourceChange[] = []
+  let unchanged = 0
+  let noiseOnly = 0
+  let noiseFields = 0
+  const keys = [...new Set([...before.keys(), ...after.keys()])].sort()
+  for (const key of keys) {
+    const b = before.get(key)
+    const h = after.get(key)
+    const id = (h ?? b)!
+    const baseObject = b ? clone(b.object) : undefined
+    const headObject = h ? clone(h.object) : undefined
+    let noise = 0
+    if (baseObject && headObject) {
+      const rawEqual = JSON.stringify(b!.object) === JSON.stringify(h!.object)
+      if (rawEqual) {
+        unchanged++
+        continue
+      }
+      noise = alignNoise(baseObject, headObject)
+    }
+    const secretKeys = isSecret(id) ? hideSecretValues(baseObject, headObject) : undefined
+    const beforeText = resourceYaml(baseObject)
+    const afterText = resourceYaml(headObject)
+    if (baseObject && headObject && beforeText === afterText) {
+      unchanged++
+      if (noise > 0) {
+        noiseOnly++
+        noiseFields += noise
+      }
+      continue
+    }
+    noiseFields += noise
+    const duplicate = key.includes('#') ? key.slice(key.indexOf('#')) : ''
+    const label = [id.kind, id.namespace, id.name].filter(Boolean).join('/') + duplicate
+    const diff = unified(label, beforeText, afterText, context)
+    const change: ResourceChange = {
+      change: !b ? 'added' : !h ? 'removed' : 'changed',
+      group: id.group,
+      kind: id.kind,
+      namespace: id.namespace,
+      name: id.name,
+      lines: countLines(diff),
+      diff
+    }
+    if (secretKeys && change.change === 'changed') change.secretKeys = secretKeys
+    if (secretKeys && change.change !== 'changed') {
+      const whole = (headObject ?? baseObject)!
+      const fields = ['data', 'stringData'].flatMap((f) =>
+        isObj(whole[f]) ? Object.keys(whole[f] as Obj).map((k) => (f === 'data' ? k : `${f}.${k}`)) : []
+      )
+      const added = change.change === 'added'
+      change.secretKeys = { added: added ? fields : [], removed: added ? [] : fields, changed: [] }
+    }
+    resources.push(change)
+  }
+  const count = (c: ResourceChange['change']): number => resources.filter((r) => r.change === c).length
+  return {
+    counts: { added: count('added'), removed: count('removed'), changed: count('changed'), unchanged },
+    noise: { resources: noiseOnly, fields: noiseFields },
+    resources,
+    images: compareImages(base, head)
+  }
+}
+
+/** The whole diff as one text (what output `diff` points to). */
+export function diffFileText(comparison: RenderComparison, header: string): string {
+  const parts = [header.endsWith('\n') ? header : `${header}\n`]
+  for (const r of comparison.resources) parts.push(r.diff.endsWith('\n') ? r.diff : `${r.diff}\n`)
+  return parts.join('')
+}

@@ -1,0 +1,63 @@
+// The default values of the chart's dependencies, read from the built charts/
+// folder of the work copy (archives or unpacked folders), keyed by the values
+// key the umbrella chart uses for them (alias, else name). They tell which
+// values key sets an upstream image (e.g. `temporal.server.image.tag`): reading
+// the files is cheaper and as sound as rendering once per image with a changed value.
+import { readdir, readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { listTgz, readTgzFile } from '../archive.js'
+import { parseYamlText, type YamlSource } from '../yaml-source.js'
+import { isRecord } from './common.js'
+
+interface DependencyEntry {
+  name: string
+  alias?: string
+}
+
+/** Values of each dependency by values key; a dependency whose values cannot be read is left out. */
+export async function loadDependencyValues(chartDir: string): Promise<Map<string, YamlSource<unknown>>> {
+  const out = new Map<string, YamlSource<unknown>>()
+  let deps: DependencyEntry[] = []
+  try {
+    const text = await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8')
+    const chart = parseYamlText<Record<string, unknown>>(text, 'Chart.yaml').data
+    deps = (Array.isArray(chart.dependencies) ? chart.dependencies : [])
+      .filter(isRecord)
+      .filter((d): d is Record<string, unknown> & { name: string } => typeof d.name === 'string')
+      .map((d) => ({ name: d.name, alias: typeof d.alias === 'string' && d.alias !== '' ? d.alias : undefined }))
+  } catch {
+    return out
+  }
+  const byName = new Map<string, string>()
+  const chartsDir = path.join(chartDir, 'charts')
+  let entries: string[] = []
+  try {
+    entries = await readdir(chartsDir)
+  } catch {
+    return out
+  }
+  for (const entry of entries) {
+    const file = path.join(chartsDir, entry)
+    try {
+      if (entry.endsWith('.tgz')) {
+        const top = (await listTgz(file))[0]?.split('/')[0]
+        const text = top ? await readTgzFile(file, `${top}/values.yaml`) : undefined
+        if (top && text) byName.set(top, text.toString('utf8'))
+      } else {
+        byName.set(entry, await readFile(path.join(file, 'values.yaml'), 'utf8'))
+      }
+    } catch {
+      // not a chart: nothing to learn from it
+    }
+  }
+  for (const dep of deps) {
+    const text = byName.get(dep.name)
+    if (text === undefined) continue
+    try {
+      out.set(dep.alias ?? dep.name, parseYamlText(text, `charts/${dep.name}/values.yaml`))
+    } catch {
+      // unparsable defaults: no key to point at
+    }
+  }
+  return out
+}

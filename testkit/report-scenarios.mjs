@@ -1,0 +1,156 @@
+// The report scenarios a reviewer meets, run with the bundled action against
+// real loopback servers (chart repository, OCI registry, recording GitHub
+// stand-in): a passing PR, a failing PR (unpinned images, an observability
+// toggle defaulting to true, an own image tag that is empty without
+// `required`), a release, and a PR with many unpinned images. Used by the
+// report integration tests and by `npm run preview` (screenshots).
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { runAction } from './action-runner.mjs'
+import { startChartRepo } from './chart-repo.mjs'
+import { startGitHubApi } from './github-api.mjs'
+import { startRegistry } from './registry.mjs'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+export const EXAMPLE = path.join(ROOT, 'examples', 'platform', 'temporal')
+export const UPSTREAM_URL = 'https://go.temporal.io/helm-charts'
+export const TOKEN = 'ghs_scenario-token-0123456789'
+export const HEAD_SHA = '3f2c1d9e8b7a6f5e4d3c2b1a09f8e7d6c5b4a392'
+
+/** The servers every scenario shares; `close()` stops them all. */
+export async function startScenarioServers({ helm }) {
+  const [repo, registry, api] = await Promise.all([startChartRepo({ helm }), startRegistry(), startGitHubApi()])
+  return { repo, registry, api, close: () => Promise.all([repo.close(), registry.stop(), api.stop()]).then(() => undefined) }
+}
+
+/**
+ * A throwaway workspace with platform/temporal copied from the example, changed
+ * by `edit(chartDir)`. Chart.yaml and values.yaml name the loopback chart
+ * repository directly (the path users take: no repository-mirrors).
+ */
+export async function scenarioWorkspace(servers, edit) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-scenario-'))
+  const chart = path.join(dir, 'platform', 'temporal', 'chart')
+  await cp(EXAMPLE, path.join(dir, 'platform', 'temporal'), {
+    recursive: true,
+    filter: (file) => !/\/chart\/(charts|Chart\.lock)(\/|$)/.test(file)
+  })
+  for (const file of ['Chart.yaml', 'values.yaml']) {
+    await editFile(path.join(chart, file), (text) => text.split(UPSTREAM_URL).join(servers.repo.url))
+  }
+  if (edit) await edit(chart)
+  return { dir, chart, remove: () => rm(dir, { recursive: true, force: true }) }
+}
+
+async function editFile(file, change) {
+  await writeFile(file, change(await readFile(file, 'utf8')))
+}
+
+/**
+ * The failing PR: an own debug pod on busybox:latest; the upstream UI image's
+ * digest dropped (set through temporal.web.image in values.yaml); the upstream
+ * admin-tools image left to the subchart's default (no digest there); the
+ * overlay's ServiceMonitor toggle defaulting to true; an own worker image whose
+ * empty tag renders (no `required`).
+ */
+export async function failingEdits(chart) {
+  await editFile(path.join(chart, 'values.yaml'), (text) =>
+    text
+      .replace(/(\n  web:[\s\S]*?tag: 2\.34\.0\n)\s+digest: sha256:[0-9a-f]+\n/, '$1')
+      .replace(/\n  admintools:\n    image:\n(      .*\n)+/, '\n')
+      .replace(/(\n  serviceMonitor:\n    enabled: )false/, '$1true')
+      .replace(/\ncatalystOverlay:\n/, '\ncatalystOverlay:\n  # The team\'s own worker; CI sets the tag.\n  worker:\n    image:\n      repository: ghcr.io/openova-io/temporal-worker\n      tag: ""\n\n')
+  )
+  await writeFile(
+    path.join(chart, 'templates', 'debug-pod.yaml'),
+    ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: debug', 'spec:', '  containers:', '    - name: shell', '      image: busybox:latest', ''].join('\n')
+  )
+  await writeFile(
+    path.join(chart, 'templates', 'worker.yaml'),
+    [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: {{ .Release.Name }}-worker',
+      'spec:',
+      '  selector: { matchLabels: { app: worker } }',
+      '  template:',
+      '    metadata: { labels: { app: worker } }',
+      '    spec:',
+      '      containers:',
+      '        - name: worker',
+      '          image: "{{ .Values.catalystOverlay.worker.image.repository }}{{ with .Values.catalystOverlay.worker.image.tag }}:{{ . }}{{ end }}"',
+      ''
+    ].join('\n')
+  )
+}
+
+/** `count` Deployments of the blueprint's own, each on its own unpinned image. */
+export function manyImagesEdit(count) {
+  return async (chart) => {
+    await writeFile(
+      path.join(chart, 'templates', 'many.yaml'),
+      [
+        `{{- range $i := until ${count} }}`,
+        '---',
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: app-{{ $i }}',
+        'spec:',
+        '  selector: { matchLabels: { app: "app-{{ $i }}" } }',
+        '  template:',
+        '    metadata: { labels: { app: "app-{{ $i }}" } }',
+        '    spec:',
+        '      containers:',
+        '        - name: app',
+        '          image: registry.example.com/team/app-{{ $i }}:1.0.{{ $i }}',
+        '{{- end }}',
+        ''
+      ].join('\n')
+    )
+  }
+}
+
+export function prPayload(number) {
+  return {
+    number,
+    pull_request: { number, base: { sha: 'a'.repeat(40), ref: 'main' }, head: { sha: HEAD_SHA, ref: 'feature' } },
+    repository: { name: 'openova', owner: { login: 'openova-io' } }
+  }
+}
+
+/**
+ * Runs the bundled action once. `pr`: a pull_request event for that PR number;
+ * else `tag`: a push of that tag. Returns the run, the PR's comments after it,
+ * and the API requests this run made.
+ */
+export async function runScenario(servers, { helm, helmVersion, workspace, pr, tag, inputs = {} }) {
+  const before = servers.api.requests.length
+  const event = pr
+    ? { eventName: 'pull_request', ref: `refs/pull/${pr}/merge`, payload: prPayload(pr) }
+    : { eventName: 'push', ref: `refs/tags/${tag}`, payload: { ref: `refs/tags/${tag}` } }
+  const run = await runAction({
+    workspace,
+    ...event,
+    inputs: {
+      blueprint: 'platform/temporal',
+      'helm-version': helmVersion,
+      registry: `${servers.registry.oci}/charts`,
+      'plain-http': 'true',
+      'github-token': TOKEN,
+      ...inputs
+    },
+    env: {
+      PATH: `${path.dirname(helm)}${path.delimiter}${process.env.PATH ?? ''}`,
+      SOURCE_DATE_EPOCH: '1700000000',
+      GITHUB_API_URL: servers.api.url,
+      GITHUB_SHA: HEAD_SHA
+    }
+  })
+  const requests = servers.api.requests.slice(before)
+  const comments = pr ? servers.api.commentsOn(pr) : []
+  return { run, requests, comments, comment: comments[0]?.body }
+}
