@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startFaultProxy, startRegistry } from '../../testkit/registry.mjs'
-import { fetchIndex } from '../../src/upstream.js'
+import { fetchIndex } from '../../src/chart/upstream.js'
 import { failureMessage, helmsUnderTest, runBundledAction, withWorkspace } from '../support/e2e.js'
 
 type ChartRepo = Awaited<ReturnType<typeof startChartRepo>>

@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { discoverBlueprints, listBlueprints } from '../../src/discover.js'
+import { discoverBlueprints, listBlueprints } from '../../src/discover/discover.js'
 
 const ZERO = '0'.repeat(40)
 let tmp: string

@@ -1,9 +1,9 @@
 // upsertComment against the loopback GitHub REST API stand-in (real HTTP,
 // real octokit): one comment per chart, updated in place, never failing the check.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { clearRunBudget, startRunBudget } from '../../src/deadline.js'
-import { upsertComment, type UpsertCommentOptions } from '../../src/github.js'
-import { commentMarker } from '../../src/report.js'
+import { clearRunBudget, startRunBudget } from '../../src/util/deadline.js'
+import { upsertComment, type UpsertCommentOptions } from '../../src/report/github.js'
+import { commentMarker } from '../../src/report/report.js'
 import { startGitHubApi } from '../../testkit/github-api.mjs'
 
 type Api = Awaited<ReturnType<typeof startGitHubApi>>

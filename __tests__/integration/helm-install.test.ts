@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { helmPlatform, provisionHelm } from '../../src/helm-install.js'
+import { helmPlatform, provisionHelm } from '../../src/helm/helm-install.js'
 import { ActionError } from '../../src/types.js'
 import { helmsUnderTest } from '../support/e2e.js'
 

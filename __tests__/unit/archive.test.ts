@@ -5,7 +5,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
 import * as zlib from 'node:zlib'
-import { listTgz, normalizeTgz, readTgzFile, tgzContentDigest } from '../../src/archive.js'
+import { listTgz, normalizeTgz, readTgzFile, tgzContentDigest } from '../../src/chart/archive.js'
 import { ActionError } from '../../src/types.js'
 
 const execFileAsync = promisify(execFile)

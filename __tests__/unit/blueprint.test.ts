@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { loadBlueprint } from '../../src/blueprint.js'
+import { loadBlueprint } from '../../src/chart/blueprint.js'
 
 let workspace: string
 

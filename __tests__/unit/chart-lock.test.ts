@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { chartLockStep, isOutOfSyncError, lockFinding, lockGeneratedAt, lockMismatches, parseLock } from '../../src/chart-lock.js'
-import { noOverwriteFix } from '../../src/publish.js'
+import { chartLockStep, isOutOfSyncError, lockFinding, lockGeneratedAt, lockMismatches, parseLock } from '../../src/chart/chart-lock.js'
+import { noOverwriteFix } from '../../src/oci/publish.js'
 
 const LOCK = [
   'dependencies:',

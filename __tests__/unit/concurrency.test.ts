@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { mapLimit } from '../../src/concurrency.js'
+import { mapLimit } from '../../src/util/concurrency.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { clearRunBudget, DeadlineError, formatDuration, operationLimit, parseDuration, startRunBudget, withProgress } from '../../src/deadline.js'
-import { getInputs } from '../../src/inputs.js'
+import { clearRunBudget, DeadlineError, formatDuration, operationLimit, parseDuration, startRunBudget, withProgress } from '../../src/util/deadline.js'
+import { getInputs } from '../../src/inputs/inputs.js'
 
 afterEach(() => clearRunBudget())
 

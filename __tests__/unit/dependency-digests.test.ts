@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { normalizeDigest, sha256Digest, verifyDependencyArchives } from '../../src/dependency-digests.js'
+import { normalizeDigest, sha256Digest, verifyDependencyArchives } from '../../src/chart/dependency-digests.js'
 
 describe('normalizeDigest', () => {
   it('accepts index.yaml (bare hex) and OCI (sha256:) forms, nothing else', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { apiGroup, compareImages, compareRenders, imageRepository, SECRET_CHANGED, SECRET_HIDDEN } from '../../src/diff/compare.js'
 import { baseCommitFor } from '../../src/diff/git-tree.js'
-import { parseRender } from '../../src/render.js'
+import { parseRender } from '../../src/helm/render.js'
 
 const render = (text: string) => parseRender(text)
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseRender } from '../../src/render.js'
-import { parseYamlText } from '../../src/yaml-source.js'
+import { parseRender } from '../../src/helm/render.js'
+import { parseYamlText } from '../../src/chart/yaml-source.js'
 import { findImageValue, imagesStep } from '../../src/gates/images.js'
 
 const VALUES = `temporal:

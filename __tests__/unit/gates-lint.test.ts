@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import type { HelmRunResult } from '../../src/helm.js'
+import type { HelmRunResult } from '../../src/helm/helm.js'
 import { globFiles, lintStep, parseLintOutput, planLint } from '../../src/gates/lint.js'
 
 // Captured from real helm (v3.17.2 and v4.1.4) runs of `helm lint --strict <dir>` on

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import type { HelmRunResult } from '../../src/helm.js'
-import { parseYamlText } from '../../src/yaml-source.js'
+import type { HelmRunResult } from '../../src/helm/helm.js'
+import { parseYamlText } from '../../src/chart/yaml-source.js'
 import { case4Args, classifyTagDefault, errorNamesTag, findOwnImageTags, findValueUsage, neverLatestStep } from '../../src/gates/never-latest.js'
 
 const VALUES = `temporal:

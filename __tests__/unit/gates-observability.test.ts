@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import type { HelmRunResult } from '../../src/helm.js'
-import { parseRender } from '../../src/render.js'
-import { parseYamlText } from '../../src/yaml-source.js'
+import type { HelmRunResult } from '../../src/helm/helm.js'
+import { parseRender } from '../../src/helm/render.js'
+import { parseYamlText } from '../../src/chart/yaml-source.js'
 import { case2Args, case3Args, discoverToggles, monitoringReferences, observabilityStep, type RenderOutcome } from '../../src/gates/observability.js'
 import { parseDottedPath, repoFileForSource, setPath, templateLocation } from '../../src/gates/common.js'
 

@@ -1,8 +1,8 @@
 // The ownership rule of the PR comment (pure): which comments upsertComment may
 // edit or delete. The HTTP side is in __tests__/integration/github.test.ts.
 import { describe, expect, it } from '@jest/globals'
-import { ownComments, startsWithMarker, tokenProblem, type CommentLike } from '../../src/github.js'
-import { commentMarker, renderMarkdown } from '../../src/report.js'
+import { ownComments, startsWithMarker, tokenProblem, type CommentLike } from '../../src/report/github.js'
+import { commentMarker, renderMarkdown } from '../../src/report/report.js'
 import type { ActionReport } from '../../src/types.js'
 
 const MARKER = commentMarker('bp-temporal')

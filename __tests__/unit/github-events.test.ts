@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { decideMode, parseReleaseTag, prContext, type ModeInput } from '../../src/github.js'
+import { decideMode, parseReleaseTag, prContext, type ModeInput } from '../../src/report/github.js'
 
 const base: ModeInput = {
   eventName: 'push',

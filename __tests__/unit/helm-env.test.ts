@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { createHelmHome, Helm } from '../../src/helm.js'
+import { createHelmHome, Helm } from '../../src/helm/helm.js'
 
 let root: string
 let helm: Helm

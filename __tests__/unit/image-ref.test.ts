@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { ImageRefError, parseImageRef } from '../../src/image-ref.js'
+import { ImageRefError, parseImageRef } from '../../src/images/image-ref.js'
 
 const D64 = 'sha256:' + '0123456789abcdef'.repeat(4)
 const D128 = 'sha512:' + '0123456789abcdef'.repeat(8)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseImageRef } from '../../src/image-ref.js'
+import { parseImageRef } from '../../src/images/image-ref.js'
 import {
   checkImages,
   extractImages,
@@ -8,8 +8,8 @@ import {
   matchesPattern,
   type ImagePolicy,
   type ImageUse
-} from '../../src/images.js'
-import { parseRender } from '../../src/render.js'
+} from '../../src/images/images.js'
+import { parseRender } from '../../src/helm/render.js'
 import type { RenderedDocument } from '../../src/types.js'
 
 const D = 'sha256:' + 'ab'.repeat(32)

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
-import { checkRegistry, getInputs, parseAllowlist, parseHelmDownloadUrl, parseMirrors, parseSecretValues, parseSetValues, parseToggleOverrides } from '../../src/inputs.js'
-import { IMAGE_POLICIES } from '../../src/images.js'
+import { checkRegistry, getInputs, parseAllowlist, parseHelmDownloadUrl, parseMirrors, parseSecretValues, parseSetValues, parseToggleOverrides } from '../../src/inputs/inputs.js'
+import { IMAGE_POLICIES } from '../../src/images/images.js'
 import { ActionError } from '../../src/types.js'
-import { redact } from '../../src/secrets.js'
+import { redact } from '../../src/util/secrets.js'
 
 function reader(values: Record<string, string>) {
   return (name: string) => values[name] ?? ''

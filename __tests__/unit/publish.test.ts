@@ -6,9 +6,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { listTgz } from '../../src/archive.js'
-import type { WorkChart } from '../../src/dependencies.js'
-import { archiveFindings, chartReference, isTransientHelmFailure, parsePushedDigest } from '../../src/publish.js'
+import { listTgz } from '../../src/chart/archive.js'
+import type { WorkChart } from '../../src/chart/dependencies.js'
+import { archiveFindings, chartReference, isTransientHelmFailure, parsePushedDigest } from '../../src/oci/publish.js'
 import { ActionError } from '../../src/types.js'
 
 const execFileAsync = promisify(execFile)

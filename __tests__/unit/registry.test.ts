@@ -10,7 +10,7 @@ import {
   parseOciReference,
   parseWwwAuthenticate,
   withRetry
-} from '../../src/registry.js'
+} from '../../src/oci/registry.js'
 import { ActionError } from '../../src/types.js'
 
 const DIGEST = `sha256:${'a'.repeat(64)}`

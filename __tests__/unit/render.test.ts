@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { isDeepStrictEqual } from 'node:util'
 import YAML from 'yaml'
-import { fastParseYaml, parseRender, parseRenderDetailed, parseYamlDocument, RenderParseError } from '../../src/render.js'
-import { checkImages, extractImages } from '../../src/images.js'
+import { fastParseYaml, parseRender, parseRenderDetailed, parseYamlDocument, RenderParseError } from '../../src/helm/render.js'
+import { checkImages, extractImages } from '../../src/images/images.js'
 
 const YAML_OPTIONS = { schema: 'core', strict: false, uniqueKeys: false, prettyErrors: false, merge: true, logLevel: 'error' } as const
 

@@ -21,11 +21,11 @@ import {
   renderMarkdown,
   writeJobSummary,
   writeJsonReport
-} from '../../src/report.js'
+} from '../../src/report/report.js'
 import { imagesStep } from '../../src/gates/images.js'
-import { parseRender } from '../../src/render.js'
-import { registerSecret } from '../../src/secrets.js'
-import { parseYamlText } from '../../src/yaml-source.js'
+import { parseRender } from '../../src/helm/render.js'
+import { registerSecret } from '../../src/util/secrets.js'
+import { parseYamlText } from '../../src/chart/yaml-source.js'
 import type { ActionReport, StepResult } from '../../src/types.js'
 
 const SECRET = 'hunter2-s3cr3t-token-value'

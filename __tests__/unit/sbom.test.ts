@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseImageRef } from '../../src/image-ref.js'
-import type { ImageVerdict } from '../../src/images.js'
-import { buildSbom, ociPurl, type SbomInput } from '../../src/sbom.js'
+import { parseImageRef } from '../../src/images/image-ref.js'
+import type { ImageVerdict } from '../../src/images/images.js'
+import { buildSbom, ociPurl, type SbomInput } from '../../src/report/sbom.js'
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`
 const CHART_DIGEST = `sha256:${'cd'.repeat(32)}`

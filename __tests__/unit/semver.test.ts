@@ -11,7 +11,7 @@ import {
   parseConstraint,
   parseVersion,
   type SemVer
-} from '../../src/semver.js'
+} from '../../src/util/semver.js'
 
 // Expected results follow Masterminds/semver v3.4.0 (what Helm 4 links); the
 // constraint tables were cross-checked against `semverCompare` in a real helm.

@@ -2,11 +2,11 @@
 // the upstream input, values.yaml catalystBlueprint.upstream.chart, or the only
 // non-library dependency.
 import { describe, expect, it } from '@jest/globals'
-import type { Blueprint, ChartMetadata } from '../../src/blueprint.js'
-import { consistencyFindings } from '../../src/upstream.js'
-import { chooseUpstream, needsLibraryCheck, provenanceChart } from '../../src/upstream-choice.js'
+import type { Blueprint, ChartMetadata } from '../../src/chart/blueprint.js'
+import { consistencyFindings } from '../../src/chart/upstream.js'
+import { chooseUpstream, needsLibraryCheck, provenanceChart } from '../../src/chart/upstream-choice.js'
 import { ActionError } from '../../src/types.js'
-import { parseYamlText } from '../../src/yaml-source.js'
+import { parseYamlText } from '../../src/chart/yaml-source.js'
 
 function blueprint(chart: string, values: string): Blueprint {
   return {

@@ -1,10 +1,10 @@
 // Pure parts of upstream resolution: mirror rewriting, index parsing and the
 // Chart.yaml / values.yaml agreement check.
 import { describe, expect, it } from '@jest/globals'
-import type { Blueprint, ChartDependency } from '../../src/blueprint.js'
+import type { Blueprint, ChartDependency } from '../../src/chart/blueprint.js'
 import { ActionError } from '../../src/types.js'
-import { applyMirrors, consistencyFindings, credentialsForRepository, parseIndex } from '../../src/upstream.js'
-import { parseYamlText } from '../../src/yaml-source.js'
+import { applyMirrors, consistencyFindings, credentialsForRepository, parseIndex } from '../../src/chart/upstream.js'
+import { parseYamlText } from '../../src/chart/yaml-source.js'
 
 const UPSTREAM = 'https://go.temporal.io/helm-charts'
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { assertYamlFileSize, loadYamlFile, MAX_YAML_BYTES, parseYamlText } from '../../src/yaml-source.js'
+import { assertYamlFileSize, loadYamlFile, MAX_YAML_BYTES, parseYamlText } from '../../src/chart/yaml-source.js'
 
 describe('parseYamlText', () => {
   const text = ['name: bp-temporal', 'dependencies:', '  - name: temporal', '    version: 1.2.0', 'catalystOverlay:', '  serviceMonitor:', '    enabled: false', ''].join('\n')

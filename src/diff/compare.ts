@@ -4,7 +4,7 @@
 // comparing and counted apart; Secret values never leave this module.
 import { createTwoFilesPatch } from 'diff'
 import { stringify } from 'yaml'
-import { extractImages } from '../images.js'
+import { extractImages } from '../images/images.js'
 import type { RenderedDocument } from '../types.js'
 import type { ImageChange, ResourceChange, RenderComparison } from './types.js'
 

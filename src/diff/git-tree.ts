@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { fetchCommits, hasCommit } from '../discover.js'
+import { fetchCommits, hasCommit } from '../discover/discover.js'
 
 const SHA_RE = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i
 const ZERO_SHA_RE = /^0+$/

@@ -1,7 +1,7 @@
 // The "What changes" section of the PR comment and job summary: counts, the
 // changed resources, the images that change, the upstream version change,
 // then each changed resource's diff folded, within a size budget.
-import { codeBlock, codeSpan, escapeCell, escapeMarkdown } from '../report.js'
+import { codeBlock, codeSpan, escapeCell, escapeMarkdown } from '../report/report.js'
 import type { ImageChange, RenderDiff, ResourceChange } from './types.js'
 
 /** Rows of the resource table before the rest is only counted. */

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process'
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
-import { operationLimit } from '../deadline.js'
+import { operationLimit } from '../util/deadline.js'
 import type { Finding, StepResult } from '../types.js'
 import { displayJoin, tail } from './common.js'
 import { ProcessTracker, type Survivor } from './process-tree.js'

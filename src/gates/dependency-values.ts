@@ -5,8 +5,8 @@
 // the files is cheaper and as sound as rendering once per image with a changed value.
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { listTgz, readTgzFile } from '../archive.js'
-import { parseYamlText, type YamlSource } from '../yaml-source.js'
+import { listTgz, readTgzFile } from '../chart/archive.js'
+import { parseYamlText, type YamlSource } from '../chart/yaml-source.js'
 import { isRecord } from './common.js'
 
 interface DependencyEntry {

@@ -8,7 +8,7 @@
 // Snippets carry `sha256:<digest>` placeholders on lines that name their image;
 // pinned references looked up later (resolve-digests) are data of the images
 // step (ImageData.pinned), and reporting fills them in.
-import type { ImageRef } from '../image-ref.js'
+import type { ImageRef } from '../images/image-ref.js'
 import type { Finding, FixSnippet } from '../types.js'
 import { setPath, type ValuePath } from './common.js'
 

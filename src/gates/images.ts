@@ -8,11 +8,11 @@
 // subcharts have no file in the repository, their source stays in the message.
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { tryParseImageRef, type ImageRef } from '../image-ref.js'
-import { checkImages, extractImages, groupFailing, type ImagePolicy, type ImageVerdict } from '../images.js'
-import type { AllowlistEntry } from '../inputs.js'
+import { tryParseImageRef, type ImageRef } from '../images/image-ref.js'
+import { checkImages, extractImages, groupFailing, type ImagePolicy, type ImageVerdict } from '../images/images.js'
+import type { AllowlistEntry } from '../inputs/inputs.js'
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
-import type { YamlSource } from '../yaml-source.js'
+import type { YamlSource } from '../chart/yaml-source.js'
 import { displayJoin, isRecord, repoFileForSource, setPath, valueAt, type ValuePath } from './common.js'
 import { problemFindings, type ImageProblem } from './image-problems.js'
 

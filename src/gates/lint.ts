@@ -19,7 +19,7 @@
 // a failed run is an error finding.
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
-import type { HelmRunResult } from '../helm.js'
+import type { HelmRunResult } from '../helm/helm.js'
 import type { Finding, StepResult } from '../types.js'
 import { displayJoin, repoFileForSource, tail, templateLocation } from './common.js'
 

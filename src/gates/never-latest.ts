@@ -16,9 +16,9 @@
 // Severity: input `never-latest` (error, the default; warning; off: not run).
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { HelmRunResult } from '../helm.js'
+import type { HelmRunResult } from '../helm/helm.js'
 import type { Finding, StepResult } from '../types.js'
-import type { YamlSource } from '../yaml-source.js'
+import type { YamlSource } from '../chart/yaml-source.js'
 import { displayJoin, helmErrorLine, isRecord, repoFileForSource, setPath, statusOf, templateLocation, walkValues, type ValuePath } from './common.js'
 
 export interface OwnImageTag {

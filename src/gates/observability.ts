@@ -18,10 +18,10 @@
 //     produces no monitoring.coreos.com document.
 // "Produced by a toggle" = monitoring documents of its case-2 render that the
 // case-3 render does not have.
-import type { HelmRunResult } from '../helm.js'
-import type { ToggleOverrides } from '../inputs.js'
+import type { HelmRunResult } from '../helm/helm.js'
+import type { ToggleOverrides } from '../inputs/inputs.js'
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
-import type { YamlSource } from '../yaml-source.js'
+import type { YamlSource } from '../chart/yaml-source.js'
 import { helmErrorLine, nestedYaml, parseDottedPath, repoFileForSource, setPath, statusOf, templateLocation, valueAt, walkValues, type ValuePath } from './common.js'
 
 export const MONITORING_GROUP = 'monitoring.coreos.com'

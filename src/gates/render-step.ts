@@ -1,8 +1,8 @@
 // Step `render` (platform rule 3, smoke render): `helm template` with the chart's
 // values plus the run's `values`/`set` inputs succeeds and produces real output —
 // at least one resource document. Its parsed documents are shared by the other gates.
-import type { HelmRunResult } from '../helm.js'
-import type { RenderParseError } from '../render.js'
+import type { HelmRunResult } from '../helm/helm.js'
+import type { RenderParseError } from '../helm/render.js'
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
 import { helmErrorLine, repoFileForSource, tail, templateLocation } from './common.js'
 

@@ -1,9 +1,9 @@
 // GitHub specifics: which mode an event asks for (pure), and the one PR
 // comment per chart that is updated in place.
 import { getOctokit } from '@actions/github'
-import { OPERATION_LIMITS, operationLimit } from './deadline.js'
-import type { CommentMode, PushMode } from './inputs.js'
-import { redact } from './secrets.js'
+import { OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
+import type { CommentMode, PushMode } from '../inputs/inputs.js'
+import { redact } from '../util/secrets.js'
 
 // ---------------------------------------------------------------------------
 // Event → mode

@@ -4,11 +4,11 @@
 import * as core from '@actions/core'
 import { parse as parseYaml } from 'yaml'
 import type { Blueprint, ChartDependency } from './blueprint.js'
-import type { RepositoryMirror } from './inputs.js'
-import { DeadlineError, OPERATION_LIMITS, operationLimit } from './deadline.js'
-import { basicAuth, isLoopbackHost, RegistryClient, parseOciReference, withRetry, type RegistryCredentials } from './registry.js'
-import { compareVersions, describeDrift, isExactVersion, latestStable, maxSatisfying, parseConstraint, parseVersion, type SemVer } from './semver.js'
-import { ActionError, type Finding, type StepResult, type UpstreamInfo } from './types.js'
+import type { RepositoryMirror } from '../inputs/inputs.js'
+import { DeadlineError, OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
+import { basicAuth, isLoopbackHost, RegistryClient, parseOciReference, withRetry, type RegistryCredentials } from '../oci/registry.js'
+import { compareVersions, describeDrift, isExactVersion, latestStable, maxSatisfying, parseConstraint, parseVersion, type SemVer } from '../util/semver.js'
+import { ActionError, type Finding, type StepResult, type UpstreamInfo } from '../types.js'
 
 export interface IndexEntry {
   version: string

@@ -15,7 +15,7 @@ import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
 import * as zlib from 'node:zlib'
-import { ActionError } from './types.js'
+import { ActionError } from '../types.js'
 
 const gunzipAsync = promisify(zlib.gunzip) as (buf: Buffer, opts?: zlib.ZlibOptions) => Promise<Buffer>
 const deflateRawAsync = promisify(zlib.deflateRaw) as (buf: Buffer, opts?: zlib.ZlibOptions) => Promise<Buffer>

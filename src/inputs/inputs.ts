@@ -2,11 +2,11 @@
 // else in the action calls core.getInput.
 import * as core from '@actions/core'
 import path from 'node:path'
-import { DEFAULT_TIMEOUT, parseDuration } from './deadline.js'
-import { IMAGE_POLICIES, type ImagePolicy } from './images.js'
-import { isLoopbackHost } from './registry.js'
-import { registerSecret } from './secrets.js'
-import { ActionError } from './types.js'
+import { DEFAULT_TIMEOUT, parseDuration } from '../util/deadline.js'
+import { IMAGE_POLICIES, type ImagePolicy } from '../images/images.js'
+import { isLoopbackHost } from '../oci/registry.js'
+import { registerSecret } from '../util/secrets.js'
+import { ActionError } from '../types.js'
 
 export type PushMode = 'auto' | 'true' | 'false'
 export type CommentMode = 'update' | 'recreate' | 'on-failure' | 'off'

@@ -3,7 +3,7 @@
 import { access } from 'node:fs/promises'
 import path from 'node:path'
 import { loadYamlFile, type YamlSource } from './yaml-source.js'
-import { ActionError } from './types.js'
+import { ActionError } from '../types.js'
 import { assertLinksStayInside } from './work-copy.js'
 
 export interface ChartDependency {

@@ -11,9 +11,9 @@ import * as core from '@actions/core'
 import { mkdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { redact } from './secrets.js'
-import type { ActionReport, Finding, PublishInfo, Severity, StepResult, StepStatus, UpstreamInfo } from './types.js'
-import { renderDiffSection } from './diff/report.js'
+import { redact } from '../util/secrets.js'
+import type { ActionReport, Finding, PublishInfo, Severity, StepResult, StepStatus, UpstreamInfo } from '../types.js'
+import { renderDiffSection } from '../diff/report.js'
 
 /** A PR comment body is capped at 65,536 characters by GitHub. */
 export const COMMENT_LIMIT = 65_536

@@ -11,8 +11,8 @@
 import { createHash } from 'node:crypto'
 import * as http from 'node:http'
 import * as https from 'node:https'
-import { DeadlineError, operationLimit } from './deadline.js'
-import { ActionError } from './types.js'
+import { DeadlineError, operationLimit } from '../util/deadline.js'
+import { ActionError } from '../types.js'
 
 export interface RegistryCredentials {
   username: string

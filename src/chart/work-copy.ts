@@ -6,7 +6,7 @@
 // copy, so helm treats it as it would in the user's tree.
 import { copyFile, lstat, mkdir, readdir, readlink, realpath, symlink } from 'node:fs/promises'
 import path from 'node:path'
-import { ActionError } from './types.js'
+import { ActionError } from '../types.js'
 
 export interface CopyChartOptions {
   /** Absolute path of the chart folder in the user's tree (may itself be a link). */

@@ -18,7 +18,7 @@
 // image; `:tag` in a pattern must match the tag too (`*` globbing allowed).
 
 import { DEFAULT_DOMAIN, parseImageRef, ImageRefError, type ImageRef } from './image-ref.js'
-import type { Finding, RenderedDocument } from './types.js'
+import type { Finding, RenderedDocument } from '../types.js'
 
 export interface ImageUse {
   image: string

@@ -9,8 +9,8 @@ import { access, readFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { parseHelmDownloadUrl } from './inputs.js'
-import { ActionError } from './types.js'
+import { parseHelmDownloadUrl } from '../inputs/inputs.js'
+import { ActionError } from '../types.js'
 
 const execFileAsync = promisify(execFile)
 

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import { ActionError } from './types.js'
+import { ActionError } from '../types.js'
 
 export interface DiscoverOptions {
   workspace: string

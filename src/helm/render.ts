@@ -11,7 +11,7 @@
 // `# Source:` template and line; the others are still returned.
 
 import { parse as parseYaml, YAMLParseError } from 'yaml'
-import type { Finding, RenderedDocument } from './types.js'
+import type { Finding, RenderedDocument } from '../types.js'
 
 /** Options for each document: YAML 1.2 core schema, no key-uniqueness or pretty-error work. */
 const YAML_OPTIONS = {

@@ -4,7 +4,7 @@
 // stopped and fails with a DeadlineError naming what was stuck. A slice of the
 // budget is kept back for the report (job summary, outputs, PR comment), so a
 // run stopped by its timeout still says why.
-import { ActionError } from './types.js'
+import { ActionError } from '../types.js'
 
 export const DEFAULT_TIMEOUT = '15m'
 /** GitHub stops a job after 6 h: a longer run budget would never be reached. */

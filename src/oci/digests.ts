@@ -2,10 +2,10 @@
 // policy, ask its registry for the digest of its tag, so the finding's fix is
 // the exact pinned reference to copy into values.yaml or the template. The
 // result is data of the images step: other steps' findings are not rewritten.
-import type { ImagesData } from './gates/images.js'
-import { tryParseImageRef } from './image-ref.js'
+import type { ImagesData } from '../gates/images.js'
+import { tryParseImageRef } from '../images/image-ref.js'
 import { isLoopbackHost, RegistryClient } from './registry.js'
-import type { StepResult } from './types.js'
+import type { StepResult } from '../types.js'
 
 export interface PinSuggestion {
   image: string

@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { ImageVerdict } from './images.js'
-import { redact } from './secrets.js'
+import type { ImageVerdict } from '../images/images.js'
+import { redact } from '../util/secrets.js'
 
 export interface SbomInput {
   chart: { name: string; version: string; appVersion?: string; description?: string }

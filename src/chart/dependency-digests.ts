@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { parseVersion } from './semver.js'
-import type { Finding } from './types.js'
+import { parseVersion } from '../util/semver.js'
+import type { Finding } from '../types.js'
 
 /** A dependency as the build fetched it: where from, and what the repository says it is. */
 export interface ArchiveSource {

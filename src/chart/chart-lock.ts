@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import type { ChartDependency } from './blueprint.js'
-import { parseConstraint, parseVersion } from './semver.js'
-import type { Finding, StepResult } from './types.js'
+import { parseConstraint, parseVersion } from '../util/semver.js'
+import type { Finding, StepResult } from '../types.js'
 
 export interface LockedDependency {
   name: string

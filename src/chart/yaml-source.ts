@@ -2,7 +2,7 @@
 // at file:line, and turning parse errors into messages that name the file and line.
 import { readFile, stat } from 'node:fs/promises'
 import { LineCounter, parseDocument, isMap, isScalar, visit, type Document, type Node } from 'yaml'
-import { ActionError } from './types.js'
+import { ActionError } from '../types.js'
 
 export type YamlPath = readonly (string | number)[]
 

@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { DeadlineError, OPERATION_LIMITS, operationLimit } from './deadline.js'
-import { ActionError } from './types.js'
+import { DeadlineError, OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
+import { ActionError } from '../types.js'
 
 export interface HelmRunOptions {
   /** Written to helm's stdin (e.g. a password for --password-stdin). */
