@@ -63,7 +63,13 @@ const { values: opts } = parseArgs({
   }
 })
 if (opts.help) {
-  console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 22).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'))
+  console.log(
+    readFileSync(fileURLToPath(import.meta.url), 'utf8')
+      .split('\n')
+      .slice(1, 22)
+      .map((l) => l.replace(/^\/\/ ?/, ''))
+      .join('\n')
+  )
   process.exit(0)
 }
 const major = opts.helm === '4' || opts.helm === 'v4' ? 'v4' : 'v3'
@@ -140,7 +146,10 @@ async function waitQuiet(label) {
   let busy = await busyPercent()
   let warned = false
   while (busy > busyThreshold && Date.now() - start < maxWaitMs) {
-    if (!warned) log(`${label}: machine ${pct(busy)} busy with other work; waiting up to ${maxWaitMs / 1000} s for < ${busyThreshold}%`)
+    if (!warned)
+      log(
+        `${label}: machine ${pct(busy)} busy with other work; waiting up to ${maxWaitMs / 1000} s for < ${busyThreshold}%`
+      )
     warned = true
     busy = await busyPercent(2000)
   }
@@ -157,7 +166,13 @@ function runProcess(file, args, { env, cwd } = {}) {
     child.stderr.on('data', (c) => err.push(c))
     child.on('error', reject)
     child.on('close', (code) =>
-      resolve({ exitCode: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), ms: now() - start, start })
+      resolve({
+        exitCode: code ?? 1,
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+        ms: now() - start,
+        start
+      })
     )
   })
 }
@@ -179,11 +194,25 @@ function copyChart(from, to) {
 
 async function gitCommitAll(dir) {
   // A checkout is a git repository: the action reads the chart's last commit time (git log).
-  const git = (...args) => execFileAsync('git', args, { cwd: dir, env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_SYSTEM: '/dev/null' } })
+  const git = (...args) =>
+    execFileAsync('git', args, {
+      cwd: dir,
+      env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_SYSTEM: '/dev/null' }
+    })
   try {
     await git('init', '-q')
     await git('add', '-A')
-    await git('-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', '-c', 'commit.gpgsign=false', 'commit', '-qm', 'bench')
+    await git(
+      '-c',
+      'user.name=bench',
+      '-c',
+      'user.email=bench@example.invalid',
+      '-c',
+      'commit.gpgsign=false',
+      'commit',
+      '-qm',
+      'bench'
+    )
     return true
   } catch {
     return false
@@ -224,7 +253,9 @@ function phasesOf(run) {
   const dep = spawns.find((s) => s.kind === 'helm dependency build')
   const pushIdx = spawns.findIndex((s) => s.kind === 'helm push')
   const gateKinds = new Set(['helm template', 'helm lint', 'helm package', 'chart test script (bash)', 'git'])
-  const gates = spawns.filter((s, i) => gateKinds.has(s.kind) && (!dep || s.start >= dep.start) && (pushIdx < 0 || i < pushIdx))
+  const gates = spawns.filter(
+    (s, i) => gateKinds.has(s.kind) && (!dep || s.start >= dep.start) && (pushIdx < 0 || i < pushIdx)
+  )
   const publish = pushIdx >= 0 ? spawns.slice(pushIdx).filter((s) => s.file === 'helm') : []
   const b = [0, at(p.importedAt)]
   const firstHelm = helms[0] ? at(helms[0].start) : NaN
@@ -267,7 +298,12 @@ function processTable(runs) {
     }
     for (const [kind, n] of counts) byKind.get(kind).counts.push(n)
   }
-  return [...byKind.entries()].map(([kind, e]) => ({ kind, count: median(e.counts), medianMs: median(e.durations), maxMs: max(e.durations) }))
+  return [...byKind.entries()].map(([kind, e]) => ({
+    kind,
+    count: median(e.counts),
+    medianMs: median(e.durations),
+    maxMs: max(e.durations)
+  }))
 }
 
 function parseTrace(stderr, endAt) {
@@ -297,7 +333,9 @@ try {
 } catch {
   clockTicks = 100
 }
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HELM_') && k !== 'HELM' && !k.startsWith('INPUT_')))
+const cleanEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !k.startsWith('HELM_') && k !== 'HELM' && !k.startsWith('INPUT_'))
+)
 
 const distHash = () => createHash('sha256').update(readFileSync(DIST_ENTRY)).digest('hex').slice(0, 12)
 const distHashAtStart = distHash()
@@ -350,15 +388,20 @@ async function runB(round, { traced = false } = {}) {
     copyChart(path.join(EXAMPLE, 'chart'), chart)
     const chartYaml = path.join(chart, 'Chart.yaml')
     const text = await readFile(chartYaml, 'utf8')
-    await writeFile(chartYaml, text.replaceAll(UPSTREAM_REPOSITORY, repo.url).replace(/^version:.*$/m, `version: 2.0.${round}`))
+    await writeFile(
+      chartYaml,
+      text.replaceAll(UPSTREAM_REPOSITORY, repo.url).replace(/^version:.*$/m, `version: 2.0.${round}`)
+    )
     const helmEnv = isolatedHelmEnv(path.join(dir, 'helm-home'))
-    await Promise.all(Object.values(helmEnv).map((p) => mkdir(/\.(ya?ml|json)$/.test(p) ? path.dirname(p) : p, { recursive: true })))
+    await Promise.all(
+      Object.values(helmEnv).map((p) => mkdir(/\.(ya?ml|json)$/.test(p) ? path.dirname(p) : p, { recursive: true }))
+    )
     const env = { ...cleanEnv, ...helmEnv, PATH }
     const add = await runProcess(helm, ['repo', 'add', 'temporal', repo.url], { env })
     if (add.exitCode !== 0) throw new Error(`helm repo add failed: ${tail(add.stderr)}`)
     const ticks = childTicks()
     // Traced: xtrace with a timestamp per command (bash, as root, ignores PS4 from the environment).
-    const args = traced ? ['-c', "PS4='+ ${EPOCHREALTIME} '; set -x; source \"$0\" \"$@\"", REFERENCE] : [REFERENCE]
+    const args = traced ? ['-c', 'PS4=\'+ ${EPOCHREALTIME} \'; set -x; source "$0" "$@"', REFERENCE] : [REFERENCE]
     const res = await runProcess('bash', [...args, chart, `${registry.oci}/bench`, '--plain-http'], { env, cwd: dir })
     const cpuMs = ((childTicks() - ticks) * 1000) / clockTicks
     if (res.exitCode !== 0 || !res.stdout.includes('reference pipeline:')) {
@@ -367,7 +410,13 @@ async function runB(round, { traced = false } = {}) {
       if (testFailure) return { failed: `chart test script: ${testFailure[0]}`, ms: res.ms }
       throw new Error(`reference pipeline failed (exit ${res.exitCode}):\n${tail(res.stderr)}\n${tail(res.stdout)}`)
     }
-    return { ms: res.ms, repoAddMs: add.ms, cpuMs, trace: traced ? parseTrace(res.stderr, res.start + res.ms) : undefined, line: res.stdout.trim() }
+    return {
+      ms: res.ms,
+      repoAddMs: add.ms,
+      cpuMs,
+      trace: traced ? parseTrace(res.stderr, res.start + res.ms) : undefined,
+      line: res.stdout.trim()
+    }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
@@ -375,12 +424,21 @@ async function runB(round, { traced = false } = {}) {
 
 /** The bench bundle of src/ (bench/rollup.bench.config.js), rebuilt when src/ or the bench entry changed. */
 async function ensureBenchBundle() {
-  const srcNewest = Math.max(newestMtime(path.join(ROOT, 'src')), statSync(path.join(BENCH_DIR, 'scale-entry.ts')).mtimeMs, statSync(path.join(BENCH_DIR, 'rollup.bench.config.js')).mtimeMs)
+  const srcNewest = Math.max(
+    newestMtime(path.join(ROOT, 'src')),
+    statSync(path.join(BENCH_DIR, 'scale-entry.ts')).mtimeMs,
+    statSync(path.join(BENCH_DIR, 'rollup.bench.config.js')).mtimeMs
+  )
   if (existsSync(SCALE_BUNDLE) && statSync(SCALE_BUNDLE).mtimeMs >= srcNewest) return
   log('building the bench bundle of src/ (rollup -c bench/rollup.bench.config.js)')
   const rollupBin = path.join(ROOT, 'node_modules', 'rollup', 'dist', 'bin', 'rollup')
-  const built = await runProcess(process.execPath, [rollupBin, '-c', path.join('bench', 'rollup.bench.config.js'), '--silent'], { cwd: ROOT, env: cleanEnv })
-  if (built.exitCode !== 0 || !existsSync(SCALE_BUNDLE)) throw new Error(`bench bundle build failed:\n${tail(built.stderr, 30)}`)
+  const built = await runProcess(
+    process.execPath,
+    [rollupBin, '-c', path.join('bench', 'rollup.bench.config.js'), '--silent'],
+    { cwd: ROOT, env: cleanEnv }
+  )
+  if (built.exitCode !== 0 || !existsSync(SCALE_BUNDLE))
+    throw new Error(`bench bundle build failed:\n${tail(built.stderr, 30)}`)
 }
 
 /** The example's default render (built like B does), measured by bench/scale-child.mjs once. */
@@ -391,7 +449,10 @@ async function exampleRenderParse() {
   const chartYaml = path.join(chart, 'Chart.yaml')
   await writeFile(chartYaml, (await readFile(chartYaml, 'utf8')).replaceAll(UPSTREAM_REPOSITORY, repo.url))
   const env = { ...cleanEnv, ...isolatedHelmEnv(path.join(dir, 'helm-home')), PATH }
-  for (const args of [['repo', 'add', 'temporal', repo.url], ['dependency', 'build', chart]]) {
+  for (const args of [
+    ['repo', 'add', 'temporal', repo.url],
+    ['dependency', 'build', chart]
+  ]) {
     const r = await runProcess(helm, args, { env })
     if (r.exitCode !== 0) throw new Error(`helm ${args.join(' ')} failed: ${tail(r.stderr)}`)
   }
@@ -399,7 +460,9 @@ async function exampleRenderParse() {
   if (render.exitCode !== 0) throw new Error(`helm template of the example failed: ${tail(render.stderr)}`)
   const file = path.join(dir, 'render.yaml')
   await writeFile(file, render.stdout)
-  const child = await runProcess(process.execPath, [path.join(BENCH_DIR, 'scale-child.mjs'), SCALE_BUNDLE, file], { env: cleanEnv })
+  const child = await runProcess(process.execPath, [path.join(BENCH_DIR, 'scale-child.mjs'), SCALE_BUNDLE, file], {
+    env: cleanEnv
+  })
   if (child.exitCode !== 0) throw new Error(`parse of the example render failed:\n${tail(child.stderr, 30)}`)
   return JSON.parse(child.stdout)
 }
@@ -407,13 +470,17 @@ async function exampleRenderParse() {
 const results = { rounds: [], startup: {}, scale: undefined }
 /** Runs repeated because of a failure outside what is measured (recorded in results.md). */
 const retries = []
-const firstFail = (step) => /FAIL:[^\n]*/.exec(step?.details ?? step?.findings?.map((f) => f.message).join('\n') ?? '')?.[0] ?? step?.summary ?? '?'
+const firstFail = (step) =>
+  /FAIL:[^\n]*/.exec(step?.details ?? step?.findings?.map((f) => f.message).join('\n') ?? '')?.[0] ??
+  step?.summary ??
+  '?'
 try {
   // ---------------------------------------------------------------- 1. example blueprint
   const ws = path.join(tmpRoot, 'workspace')
   await mkdir(path.join(ws, 'platform'), { recursive: true })
   copyChart(EXAMPLE, path.join(ws, 'platform', 'temporal'))
-  for (const leftover of ['chart/charts', 'chart/Chart.lock']) await rm(path.join(ws, 'platform', 'temporal', leftover), { recursive: true, force: true })
+  for (const leftover of ['chart/charts', 'chart/Chart.lock'])
+    await rm(path.join(ws, 'platform', 'temporal', leftover), { recursive: true, force: true })
   const wsIsGit = await gitCommitAll(ws)
 
   for (let round = 0; round <= rounds; round++) {
@@ -431,13 +498,17 @@ try {
           const testsFailed = a.report?.steps?.some((st) => st.id === 'chart-tests' && st.status === 'failed')
           const rebuilt = distHash() !== distHashAtStart
           if (!testsFailed && !rebuilt) break
-          const why = testsFailed ? `chart test script failed: ${firstFail(a.report.steps.find((st) => st.id === 'chart-tests'))}` : 'dist/index.js was rebuilt during the run'
+          const why = testsFailed
+            ? `chart test script failed: ${firstFail(a.report.steps.find((st) => st.id === 'chart-tests'))}`
+            : 'dist/index.js was rebuilt during the run'
           log(`round ${round}: A failed (${why}); running it again`)
           retries.push({ round, which: 'A', why, ms: a.durationMs })
           a = await runA({ workspace: ws, inputs: exampleInputs(`1.0.${round}-r${attempt}`) })
         }
         if (a.exitCode !== 0 || a.outputs.pushed !== 'true') {
-          throw new Error(`action failed in round ${round} (exit ${a.exitCode}, pushed ${a.outputs.pushed}):\n${tail(a.stdout, 30)}\n${tail(a.stderr)}`)
+          throw new Error(
+            `action failed in round ${round} (exit ${a.exitCode}, pushed ${a.outputs.pushed}):\n${tail(a.stdout, 30)}\n${tail(a.stderr)}`
+          )
         }
         entry.a = a
       } else {
@@ -479,11 +550,18 @@ try {
   // The action with an input it rejects: bundle load + input parsing, then exit.
   const rejecting = async (entry) => {
     const fail = await runAction({ workspace: ws, inputs: { 'helm-version': 'not-a-version' }, env: { PATH }, entry })
-    if (fail.exitCode === 0 || !fail.stdout.includes('not-a-version')) throw new Error(`${entry}: expected the input error, got exit ${fail.exitCode}: ${tail(fail.stdout + fail.stderr)}`)
+    if (fail.exitCode === 0 || !fail.stdout.includes('not-a-version'))
+      throw new Error(
+        `${entry}: expected the input error, got exit ${fail.exitCode}: ${tail(fail.stdout + fail.stderr)}`
+      )
     return fail.durationMs
   }
   for (let i = 0; i < startupRuns; i++) {
-    const bare = await runProcess(process.execPath, ['-e', 'process.stdout.write(String(performance.timeOrigin + performance.now()))'], { env: cleanEnv })
+    const bare = await runProcess(
+      process.execPath,
+      ['-e', 'process.stdout.write(String(performance.timeOrigin + performance.now()))'],
+      { env: cleanEnv }
+    )
     bareWall.push(bare.ms)
     bareToCode.push(Number(bare.stdout) - bare.start)
     failWall.dist.push(await rejecting(DIST_ENTRY))
@@ -504,13 +582,22 @@ try {
     // Two renders: the chart's defaults (the `helm create` idiom puts `{}` on its own line in
     // every pod), and the same with a block mapping there (SCALE_BLOCK_RESOURCES).
     const renders = {}
-    for (const [key, extra] of [['default', []], ['block', SCALE_BLOCK_RESOURCES]]) {
-      const render = await runProcess(helm, ['template', 'bp-scale', chartDir, '--namespace', 'smoke-bp-scale', ...extra], { env: { ...cleanEnv, ...helmHome, PATH } })
+    for (const [key, extra] of [
+      ['default', []],
+      ['block', SCALE_BLOCK_RESOURCES]
+    ]) {
+      const render = await runProcess(
+        helm,
+        ['template', 'bp-scale', chartDir, '--namespace', 'smoke-bp-scale', ...extra],
+        { env: { ...cleanEnv, ...helmHome, PATH } }
+      )
       if (render.exitCode !== 0) throw new Error(`helm template of the scale chart failed: ${tail(render.stderr)}`)
       const file = path.join(tmpRoot, `scale-render-${key}.yaml`)
       await writeFile(file, render.stdout)
       renders[key] = { file, bytes: Buffer.byteLength(render.stdout), ms: render.ms }
-      log(`scale chart (${key}): ${generated.expectedDocs} documents expected, render ${(renders[key].bytes / 1024 / 1024).toFixed(1)} MB in ${ms(render.ms)}`)
+      log(
+        `scale chart (${key}): ${generated.expectedDocs} documents expected, render ${(renders[key].bytes / 1024 / 1024).toFixed(1)} MB in ${ms(render.ms)}`
+      )
     }
 
     await ensureBenchBundle()
@@ -518,17 +605,26 @@ try {
     for (let i = 0; i < scaleRuns; i++) {
       for (const key of ['default', 'block']) {
         await waitQuiet(`scale run ${i + 1} (${key})`)
-        const child = await runProcess(process.execPath, [path.join(BENCH_DIR, 'scale-child.mjs'), SCALE_BUNDLE, renders[key].file], { env: cleanEnv })
+        const child = await runProcess(
+          process.execPath,
+          [path.join(BENCH_DIR, 'scale-child.mjs'), SCALE_BUNDLE, renders[key].file],
+          { env: cleanEnv }
+        )
         if (child.exitCode !== 0) throw new Error(`scale measurement failed:\n${tail(child.stderr, 30)}`)
         const data = JSON.parse(child.stdout)
-        log(`scale run ${i + 1}/${scaleRuns} (${key}): parse ${ms(data.parseMs)}, extract ${ms(data.extractMs)}, check ${ms(data.checkMs)}, peak ${mb(data.maxRssKb)}, ${data.slowDocuments} documents via YAML.parse`)
+        log(
+          `scale run ${i + 1}/${scaleRuns} (${key}): parse ${ms(data.parseMs)}, extract ${ms(data.extractMs)}, check ${ms(data.checkMs)}, peak ${mb(data.maxRssKb)}, ${data.slowDocuments} documents via YAML.parse`
+        )
         children[key].push(data)
       }
     }
     // The whole action on the scale chart, once.
     await waitQuiet('scale action run')
     const action = await runA({ workspace: scaleWs, inputs: { blueprint: 'scale', push: 'false' } })
-    if (!action.report) throw new Error(`the action on the scale chart wrote no report (exit ${action.exitCode}):\n${tail(action.stdout, 30)}\n${tail(action.stderr)}`)
+    if (!action.report)
+      throw new Error(
+        `the action on the scale chart wrote no report (exit ${action.exitCode}):\n${tail(action.stdout, 30)}\n${tail(action.stderr)}`
+      )
     log(`scale action run: ${ms(action.durationMs)}, exit ${action.exitCode}, peak ${mb(action.probe?.maxRssKb)}`)
     results.scale = { generated, renders, children: children.default, block: children.block, action }
   }
@@ -583,7 +679,12 @@ function buildReport({ wsIsGit }) {
   for (const r of timed) for (const s of r.a.report?.steps ?? []) if (!stepIds.includes(s.id)) stepIds.push(s.id)
   const stepRows = stepIds.map((id) => {
     const values = timed.map((r) => r.a.report?.steps?.find((s) => s.id === id)).filter(Boolean)
-    return { id, title: values[0]?.title ?? id, medianMs: median(values.map((s) => s.durationMs)), status: [...new Set(values.map((s) => s.status))].join('/') }
+    return {
+      id,
+      title: values[0]?.title ?? id,
+      medianMs: median(values.map((s) => s.durationMs)),
+      status: [...new Set(values.map((s) => s.status))].join('/')
+    }
   })
   const procs = processTable(timed.map((r) => r.a))
   const helmCount = median(timed.map((r) => (r.a.probe?.spawns ?? []).filter((s) => s.file === 'helm').length))
@@ -622,8 +723,12 @@ function buildReport({ wsIsGit }) {
     `| Load average (1/5/15 min) | start ${loadStart.map((x) => x.toFixed(2)).join(' / ')}, end ${loadEnd.map((x) => x.toFixed(2)).join(' / ')} |`,
     `| CPU busy with other work before each round | median ${pct(median(busy))}, max ${pct(max(busy))} (sampled 1 s from /proc/stat while the bench is idle; waits up to ${maxWaitMs / 1000} s for < ${busyThreshold}%) |`,
     `| dist/index.js | ${(distStat.size / 1024).toFixed(0)} KB, sha256 ${distHashAtStart}…, built ${new Date(distStat.mtimeMs).toISOString()}` +
-      (distHashAtEnd !== distHashAtStart ? ` — **rebuilt during the bench (now ${distHashAtEnd}…): rounds may have run different builds**` : '') +
-      (srcNewest > distStat.mtimeMs ? ` — older than src/ (newest change ${new Date(srcNewest).toISOString()}): A ran the last build, not the working tree` : '') +
+      (distHashAtEnd !== distHashAtStart
+        ? ` — **rebuilt during the bench (now ${distHashAtEnd}…): rounds may have run different builds**`
+        : '') +
+      (srcNewest > distStat.mtimeMs
+        ? ` — older than src/ (newest change ${new Date(srcNewest).toISOString()}): A ran the last build, not the working tree`
+        : '') +
       ' |',
     '',
     '## Targets',
@@ -635,7 +740,9 @@ function buildReport({ wsIsGit }) {
     sc
       ? `| Scale: parse + image checks < ${sec(TARGETS.scaleParseChecksMs)} (${sc.children[0].documents} documents, ${(sc.renders.default.bytes / 1024 / 1024).toFixed(1)} MB, \`helm create\`-style chart) | ${sec(scParseChecks)} (parse ${ms(scParse)}, extract ${ms(scExtract)}, check ${ms(scCheck)}; ${sc.children[0].slowDocuments} documents via YAML.parse). Same chart with block mappings there: ${sec(blkParseChecks)} | ${yes(scParseChecks < TARGETS.scaleParseChecksMs)} |`
       : '| Scale | not run (--no-scale) | |',
-    sc ? `| Scale: peak memory < ${TARGETS.scalePeakMb} MB (process parsing and checking the render) | ${mb(scPeakKb)} (block-mapping render ${mb(blkPeakKb)}; the whole action on the scale chart: ${mb(scActionPeakKb)}) | ${yes(scPeakKb / 1024 < TARGETS.scalePeakMb)} |` : '',
+    sc
+      ? `| Scale: peak memory < ${TARGETS.scalePeakMb} MB (process parsing and checking the render) | ${mb(scPeakKb)} (block-mapping render ${mb(blkPeakKb)}; the whole action on the scale chart: ${mb(scActionPeakKb)}) | ${yes(scPeakKb / 1024 < TARGETS.scalePeakMb)} |`
+      : '',
     '',
     '## Example blueprint: the action (A) against the shell job (B)',
     '',
@@ -717,7 +824,15 @@ function buildReport({ wsIsGit }) {
       '',
       '| command | ms |',
       '| --- | --- |',
-      ...results.bTrace.trace.filter((t) => t.ms >= 5).map((t) => `| \`${t.cmd.slice(0, 90).replaceAll('|', '\\|').replace(/\/tmp\/\S+/g, '…')}\` | ${ms(t.ms)} |`),
+      ...results.bTrace.trace
+        .filter((t) => t.ms >= 5)
+        .map(
+          (t) =>
+            `| \`${t.cmd
+              .slice(0, 90)
+              .replaceAll('|', '\\|')
+              .replace(/\/tmp\/\S+/g, '…')}\` | ${ms(t.ms)} |`
+        ),
       ''
     )
   }
@@ -750,7 +865,9 @@ function buildReport({ wsIsGit }) {
       '',
       '| package | KB | share |',
       '| --- | --- | --- |',
-      ...s.composition.packages.slice(0, 10).map((p) => `| ${p.name} | ${(p.bytes / 1024).toFixed(0)} | ${pct((100 * p.bytes) / s.composition.total)} |`),
+      ...s.composition.packages
+        .slice(0, 10)
+        .map((p) => `| ${p.name} | ${(p.bytes / 1024).toFixed(0)} | ${pct((100 * p.bytes) / s.composition.total)} |`),
       ''
     )
   }
@@ -763,7 +880,7 @@ function buildReport({ wsIsGit }) {
       `A generated chart (bench/scale-chart.mjs): ${sc.generated.groups} groups × (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod, ConfigMap); ` +
         `\`helm template\` renders ${sc.children[0].documents} documents, ${(sc.renders.default.bytes / 1024 / 1024).toFixed(1)} MB, in ${ms(sc.renders.default.ms)}; ` +
         `${sc.children[0].imageUses} image uses, ${sc.children[0].distinctImages} distinct images, all digest-pinned (${sc.children[0].failing} failing). ` +
-        'Each pod\'s sidecar takes its resources from values the way `helm create` charts do (`resources:` then `{{- toYaml .Values.… | nindent 8 }}`), ' +
+        "Each pod's sidecar takes its resources from values the way `helm create` charts do (`resources:` then `{{- toYaml .Values.… | nindent 8 }}`), " +
         'so with the default `{}` the render has `resources:` and `{}` on the next line; the second render sets a resource there (a block mapping), nothing else differs.',
       '',
       `Parse and checks: bench/scale-child.mjs in ${sc.children.length} fresh processes per render (cold, as in the action), through a bundle of src/ built with the action's rollup plugins (bench/rollup.bench.config.js).`,
@@ -785,7 +902,12 @@ function buildReport({ wsIsGit }) {
       '',
       '| step | ms | status | summary |',
       '| --- | --- | --- | --- |',
-      ...(a.report?.steps ?? []).map((st) => `| ${st.id} | ${ms(st.durationMs)} | ${st.status} | ${String(st.summary ?? '').replaceAll('|', '\\|').slice(0, 100)} |`),
+      ...(a.report?.steps ?? []).map(
+        (st) =>
+          `| ${st.id} | ${ms(st.durationMs)} | ${st.status} | ${String(st.summary ?? '')
+            .replaceAll('|', '\\|')
+            .slice(0, 100)} |`
+      ),
       ''
     )
     if (aa) {
@@ -806,7 +928,10 @@ function buildReport({ wsIsGit }) {
     const gatesPhase = ph['gates + package (→ last gate process ends)']
     const script = mAnalysis.gates.find((g) => g.kind === 'chart test script (bash)')
     const longest = [...mAnalysis.gates].sort((x, y) => y.ms - x.ms)[0]
-    const before = ph['node bootstrap (spawn → --import probe)'] + ph['bundle load + inputs + blueprint (→ first helm)'] + ph['helm setup (→ dependency build)']
+    const before =
+      ph['node bootstrap (spawn → --import probe)'] +
+      ph['bundle load + inputs + blueprint (→ first helm)'] +
+      ph['helm setup (→ dependency build)']
     notes.push(
       `A/B = ${ratio.toFixed(2)}. A runs ${helmCount} helm processes itself plus the chart test script's; B runs 6 helm processes plus the same script. ` +
         `On ${cpus.length} cores the process tree's CPU time is what counts: A ${ms(cpuA)} against B ${ms(cpuB)} (×${(cpuA / cpuB).toFixed(2)}); ` +
@@ -819,12 +944,16 @@ function buildReport({ wsIsGit }) {
     if (longest) {
       notes.push(
         `In the gate pool the longest job is the ${longest.kind} (${ms(longest.ms)} of the ${ms(gatesPhase)} phase)` +
-          (script ? `; the chart test script started at +${ms(script.start)} and ran ${ms(script.ms)}, serially calling helm 9 times, while ${mAnalysis.gates.length - 1} other processes shared the ${cpus.length} cores with it.` : '.')
+          (script
+            ? `; the chart test script started at +${ms(script.start)} and ran ${ms(script.ms)}, serially calling helm 9 times, while ${mAnalysis.gates.length - 1} other processes shared the ${cpus.length} cores with it.`
+            : '.')
       )
     }
   }
   if (versionCalls && versionCalls.count > 1) {
-    notes.push(`\`helm version\` runs ${versionCalls.count}× one after another before anything else (median ${ms(versionCalls.medianMs)} each): the PATH probe in provisionHelm and again in Helm.create.`)
+    notes.push(
+      `\`helm version\` runs ${versionCalls.count}× one after another before anything else (median ${ms(versionCalls.medianMs)} each): the PATH probe in provisionHelm and again in Helm.create.`
+    )
   }
   notes.push(
     `Startup ${ms(startup)}: bare node needs ${ms(bareToCode)} on this machine before any code runs; dist/index.js is ${(distStat.size / 1024).toFixed(0)} KB and compiling/evaluating it costs most of the rest.`
@@ -851,7 +980,9 @@ function buildReport({ wsIsGit }) {
     ideas.push(
       `render.ts fast reader: read a one-line flow collection that stands on its own line as a block value (\`key:\` then \`{}\` / \`[]\` more indented) instead of giving up. ` +
         `Scale: ${ms(scParseChecks)} → about ${ms(blkParseChecks)} (the block-mapping render).` +
-        (ex?.slowDocuments ? ` The example render has ${ex.slowDocuments} such documents (\`resources:\` + \`{}\` in the upstream chart's templates), so every render of every run pays YAML.parse for them (${ms(ex.parseMs)} for the cold default render).` : '')
+        (ex?.slowDocuments
+          ? ` The example render has ${ex.slowDocuments} such documents (\`resources:\` + \`{}\` in the upstream chart's templates), so every render of every run pays YAML.parse for them (${ms(ex.parseMs)} for the cold default render).`
+          : '')
     )
   }
   if (versionCalls && versionCalls.count > 1) {

@@ -29,7 +29,9 @@ const EXAMPLE = path.join(ROOT, 'examples', 'platform', 'temporal')
 const UPSTREAM = 'https://go.temporal.io/helm-charts'
 const HELM_VERSIONS = { 3: 'v3.17.2', 4: 'v4.1.4' }
 
-const { values: opts } = parseArgs({ options: { helm: { type: 'string', default: '3' }, rounds: { type: 'string', default: '5' } } })
+const { values: opts } = parseArgs({
+  options: { helm: { type: 'string', default: '3' }, rounds: { type: 'string', default: '5' } }
+})
 const rounds = Math.max(1, Number(opts.rounds))
 
 const median = (list) => {
@@ -38,13 +40,22 @@ const median = (list) => {
 }
 
 async function git(cwd, ...args) {
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@example.invalid', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@example.invalid' }
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'b',
+    GIT_AUTHOR_EMAIL: 'b@example.invalid',
+    GIT_COMMITTER_NAME: 'b',
+    GIT_COMMITTER_EMAIL: 'b@example.invalid'
+  }
   return (await execFileAsync('git', args, { cwd, env })).stdout.trim()
 }
 
 async function workspace(change) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-diff-bench-'))
-  cpSync(EXAMPLE, path.join(dir, 'platform', 'temporal'), { recursive: true, filter: (f) => !/\/chart\/(charts|Chart\.lock)(\/|$)/.test(f) })
+  cpSync(EXAMPLE, path.join(dir, 'platform', 'temporal'), {
+    recursive: true,
+    filter: (f) => !/\/chart\/(charts|Chart\.lock)(\/|$)/.test(f)
+  })
   await git(dir, 'init', '-q', '-b', 'main')
   await git(dir, 'add', '-A')
   await git(dir, 'commit', '-q', '-m', 'base')
@@ -88,11 +99,15 @@ async function run(ws, diff) {
     env: { PATH: `${path.dirname(helm)}${path.delimiter}${process.env.PATH ?? ''}`, SOURCE_DATE_EPOCH: '1700000000' }
   })
   if (result.exitCode !== 0) throw new Error(`run failed (diff ${diff}): ${result.stdout.slice(-2000)}`)
-  if (diff && result.report?.diff?.status !== 'compared') throw new Error(`diff not compared: ${JSON.stringify(result.report?.diff)}`)
+  if (diff && result.report?.diff?.status !== 'compared')
+    throw new Error(`diff not compared: ${JSON.stringify(result.report?.diff)}`)
   return result.durationMs
 }
 
-const lines = [`helm ${HELM_VERSIONS[opts.helm] ?? opts.helm}, ${rounds} rounds, ${os.availableParallelism?.() ?? os.cpus().length} cores`, '']
+const lines = [
+  `helm ${HELM_VERSIONS[opts.helm] ?? opts.helm}, ${rounds} rounds, ${os.availableParallelism?.() ?? os.cpus().length} cores`,
+  ''
+]
 lines.push('| pull request | diff: false (median ms) | diff: true (median ms) | ratio |', '| --- | --- | --- | --- |')
 try {
   for (const [name, ws] of Object.entries(scenarios)) {
@@ -103,7 +118,9 @@ try {
       const order = i % 2 === 0 ? [false, true] : [true, false]
       for (const diff of order) (diff ? on : off).push(await run(ws, diff))
     }
-    lines.push(`| ${name} | ${Math.round(median(off))} | ${Math.round(median(on))} | ${(median(on) / median(off)).toFixed(2)} |`)
+    lines.push(
+      `| ${name} | ${Math.round(median(off))} | ${Math.round(median(on))} | ${(median(on) / median(off)).toFixed(2)} |`
+    )
     console.error(`${name}: off ${off.map(Math.round).join(', ')}; on ${on.map(Math.round).join(', ')}`)
   }
 } finally {

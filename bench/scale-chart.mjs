@@ -7,7 +7,12 @@
 // the next line, as charts made from `helm create` do; SCALE_BLOCK_RESOURCES
 // are --set arguments that render a block mapping there instead.
 
-export const SCALE_BLOCK_RESOURCES = ['--set', 'sidecar.resources.requests.cpu=10m', '--set', 'sidecar.resources.requests.memory=32Mi']
+export const SCALE_BLOCK_RESOURCES = [
+  '--set',
+  'sidecar.resources.requests.cpu=10m',
+  '--set',
+  'sidecar.resources.requests.memory=32Mi'
+]
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 

@@ -88,7 +88,12 @@ process.stdout.write(
     extractMs: round(cold.extractMs),
     checkMs: round(cold.checkMs),
     imagesStepMs: round(cold.imagesStepMs),
-    warm: { parseMs: round(warm.parseMs), extractMs: round(warm.extractMs), checkMs: round(warm.checkMs), imagesStepMs: round(warm.imagesStepMs) },
+    warm: {
+      parseMs: round(warm.parseMs),
+      extractMs: round(warm.extractMs),
+      checkMs: round(warm.checkMs),
+      imagesStepMs: round(warm.imagesStepMs)
+    },
     rssStartMb,
     rssLoadedMb,
     heapUsedMb,

@@ -31,7 +31,10 @@ function newestMtime(dir) {
 const UNDICI_STUB = {
   name: 'bench-undici-stub',
   resolveId: (id) => (id === 'undici' ? '\0bench-undici-stub' : null),
-  load: (id) => (id === '\0bench-undici-stub' ? 'export class ProxyAgent {}\nexport const fetch = (...args) => globalThis.fetch(...args)\n' : null)
+  load: (id) =>
+    id === '\0bench-undici-stub'
+      ? 'export class ProxyAgent {}\nexport const fetch = (...args) => globalThis.fetch(...args)\n'
+      : null
 }
 
 function packageOf(id) {
@@ -47,7 +50,11 @@ function packageOf(id) {
 export async function startupVariants() {
   const same = path.join(VARIANTS_DIR, 'same.mjs')
   const noUndici = path.join(VARIANTS_DIR, 'no-undici.mjs')
-  const inputsNewest = Math.max(newestMtime(path.join(ROOT, 'src')), statSync(path.join(ROOT, 'package-lock.json')).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs)
+  const inputsNewest = Math.max(
+    newestMtime(path.join(ROOT, 'src')),
+    statSync(path.join(ROOT, 'package-lock.json')).mtimeMs,
+    statSync(fileURLToPath(import.meta.url)).mtimeMs
+  )
   if ([same, noUndici, COMPOSITION].every((f) => existsSync(f) && statSync(f).mtimeMs >= inputsNewest)) {
     return { same, noUndici, composition: JSON.parse(readFileSync(COMPOSITION, 'utf8')), built: false }
   }
@@ -59,19 +66,27 @@ export async function startupVariants() {
     const { default: typescript } = await import('@rollup/plugin-typescript')
     const { default: config } = await import(pathToFileURL(path.join(ROOT, 'rollup.config.js')).href)
     const plugins = config.plugins.map((p) =>
-      p?.name === 'typescript' ? typescript({ tsconfig: './tsconfig.build.json', noEmitOnError: false, compilerOptions: { noCheck: true } }) : p
+      p?.name === 'typescript'
+        ? typescript({ tsconfig: './tsconfig.build.json', noEmitOnError: false, compilerOptions: { noCheck: true } })
+        : p
     )
     /** @type {{ total: number, packages: { name: string, bytes: number }[], noUndiciTotal: number }} */
     const composition = { total: 0, packages: [], noUndiciTotal: 0 }
-    for (const [file, extra] of [[same, []], [noUndici, [UNDICI_STUB]]]) {
+    for (const [file, extra] of [
+      [same, []],
+      [noUndici, [UNDICI_STUB]]
+    ]) {
       const bundle = await rollup({ input: config.input, plugins: [...extra, ...plugins], onwarn: () => undefined })
       const { output } = await bundle.write({ file, format: 'es', sourcemap: false, inlineDynamicImports: true })
       await bundle.close()
       if (file === same) {
         const sizes = new Map()
-        for (const [id, m] of Object.entries(output[0].modules)) sizes.set(packageOf(id), (sizes.get(packageOf(id)) ?? 0) + m.renderedLength)
+        for (const [id, m] of Object.entries(output[0].modules))
+          sizes.set(packageOf(id), (sizes.get(packageOf(id)) ?? 0) + m.renderedLength)
         composition.total = output[0].code.length
-        composition.packages = [...sizes.entries()].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes)
+        composition.packages = [...sizes.entries()]
+          .map(([name, bytes]) => ({ name, bytes }))
+          .sort((a, b) => b.bytes - a.bytes)
       } else {
         composition.noUndiciTotal = output[0].code.length
       }

@@ -34,7 +34,9 @@ const BLUEPRINTS = [
 const registry = await startRegistry()
 let exitCode = 0
 try {
-  console.log(`chart repository ${repo.url} (stand-in for https://go.temporal.io/helm-charts and https://charts.openova.io/library), registry ${registry.oci}, helm ${major}`)
+  console.log(
+    `chart repository ${repo.url} (stand-in for https://go.temporal.io/helm-charts and https://charts.openova.io/library), registry ${registry.oci}, helm ${major}`
+  )
   for (const { blueprint, set } of BLUEPRINTS) {
     console.log(`\n════ ${blueprint} ════`)
     const result = await runAction({
@@ -65,7 +67,9 @@ try {
       console.log(`\n──── SBOM (CycloneDX ${bom.specVersion}) ────`)
       for (const c of bom.components) console.log(`${c.type.padEnd(11)} ${c.name} ${c.version ?? ''}`)
     }
-    console.log(`\n${blueprint}: pushed ${result.outputs.ref ?? '(nothing)'} digest ${result.outputs.digest || '(none)'} in ${result.durationMs} ms, exit ${result.exitCode}`)
+    console.log(
+      `\n${blueprint}: pushed ${result.outputs.ref ?? '(nothing)'} digest ${result.outputs.digest || '(none)'} in ${result.durationMs} ms, exit ${result.exitCode}`
+    )
   }
 } finally {
   await Promise.all([repo.close(), registry.stop()])

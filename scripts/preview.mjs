@@ -15,7 +15,13 @@ import { DIST_ENTRY } from '../testkit/action-runner.mjs'
 import { ensureCmarkGfmInstalled, renderGfm } from '../testkit/gfm.mjs'
 import { helmBinaries } from '../testkit/helm-binaries.mjs'
 import { ensureRegistryInstalled, whichSync } from '../testkit/registry.mjs'
-import { failingEdits, manyImagesEdit, runScenario, scenarioWorkspace, startScenarioServers } from '../testkit/report-scenarios.mjs'
+import {
+  failingEdits,
+  manyImagesEdit,
+  runScenario,
+  scenarioWorkspace,
+  startScenarioServers
+} from '../testkit/report-scenarios.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const out = path.join(root, 'preview')
@@ -44,7 +50,15 @@ body { margin: 0; background: #fff; }
 function screenshot(htmlFile, pngFile, height) {
   execFileSync(
     chromium,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--window-size=${WIDTH},${height}`, `--screenshot=${pngFile}`, `file://${htmlFile}`],
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--hide-scrollbars',
+      `--window-size=${WIDTH},${height}`,
+      `--screenshot=${pngFile}`,
+      `file://${htmlFile}`
+    ],
     { stdio: 'ignore', timeout: 60_000 }
   )
 }
@@ -78,7 +92,13 @@ try {
   for (const s of scenarios) {
     const ws = await scenarioWorkspace(servers, s.edit)
     try {
-      const { run, comment } = await runScenario(servers, { helm, helmVersion: 'v4.1.4', workspace: ws.dir, pr: s.pr, tag: s.tag })
+      const { run, comment } = await runScenario(servers, {
+        helm,
+        helmVersion: 'v4.1.4',
+        workspace: ws.dir,
+        pr: s.pr,
+        tag: s.tag
+      })
       if (comment) await shoot(`${s.name}-comment`, comment)
       await shoot(`${s.name}-summary`, run.summary)
       const levels = {}

@@ -10,7 +10,12 @@ import { findUpstream, isNoUpstream, loadBlueprint, type Blueprint } from './cha
 import { defaultConcurrency } from './util/concurrency.js'
 import { armWatchdog, startRunBudget } from './util/deadline.js'
 import { chartLockStep, lockedVersion } from './chart/chart-lock.js'
-import { buildDependencies, hollowByDeclaration, prepareWorkChart, type DependencyBuildData } from './chart/dependencies.js'
+import {
+  buildDependencies,
+  hollowByDeclaration,
+  prepareWorkChart,
+  type DependencyBuildData
+} from './chart/dependencies.js'
 import { discoverBlueprints } from './discover/discover.js'
 import { addPinSuggestions } from './oci/digests.js'
 import { startBaseDiff } from './diff/base.js'
@@ -22,7 +27,16 @@ import { provisionHelm } from './helm/helm-install.js'
 import { getInputs, type ActionInputs } from './inputs/inputs.js'
 import { chartReference, packageChart, publishChart, sourceDateEpoch } from './oci/publish.js'
 import { isLoopbackHost, isRepositoryComponent, parseOciReference } from './oci/registry.js'
-import { annotate, commentMarker, renderComment, renderLogLines, SUMMARY_LIMIT, writeJobSummary, writeJsonReport, type ExtraSection } from './report/report.js'
+import {
+  annotate,
+  commentMarker,
+  renderComment,
+  renderLogLines,
+  SUMMARY_LIMIT,
+  writeJobSummary,
+  writeJsonReport,
+  type ExtraSection
+} from './report/report.js'
 import { buildSbom, writeSbom, type SbomInput } from './report/sbom.js'
 import { ensureRunnerFolders } from './util/runner-env.js'
 import { secretValueArgs } from './inputs/secret-values.js'
@@ -45,9 +59,18 @@ export interface EventContext {
 function eventContext(env: NodeJS.ProcessEnv = process.env): EventContext {
   const { serverUrl, runId } = github.context
   // context.repo throws without GITHUB_REPOSITORY (a local run with @github/local-action): read it only when set.
-  const runUrl = env.GITHUB_REPOSITORY && runId ? `${serverUrl}/${github.context.repo.owner}/${github.context.repo.repo}/actions/runs/${runId}` : undefined
+  const runUrl =
+    env.GITHUB_REPOSITORY && runId
+      ? `${serverUrl}/${github.context.repo.owner}/${github.context.repo.repo}/actions/runs/${runId}`
+      : undefined
   const payload = github.context.payload as Record<string, unknown>
-  return { eventName: github.context.eventName ?? '', ref: github.context.ref ?? '', payload, runUrl, commit: headCommit(payload, env) }
+  return {
+    eventName: github.context.eventName ?? '',
+    ref: github.context.ref ?? '',
+    payload,
+    runUrl,
+    commit: headCommit(payload, env)
+  }
 }
 
 /** A pull request's head commit (GITHUB_SHA is the merge commit there), else GITHUB_SHA. */
@@ -70,7 +93,8 @@ export async function run(): Promise<void> {
     const inputs = getInputs()
     startRunBudget(inputs.timeoutMs)
     armWatchdog(inputs.timeoutMs)
-    for (const secret of [inputs.registryPassword, inputs.dependencyPassword, inputs.githubToken]) registerSecret(secret)
+    for (const secret of [inputs.registryPassword, inputs.dependencyPassword, inputs.githubToken])
+      registerSecret(secret)
     if (inputs.mode === 'discover') {
       await runDiscover(inputs)
       return
@@ -127,7 +151,13 @@ interface RunState {
 export async function validateBlueprint(inputs: ActionInputs, event: EventContext): Promise<ActionReport | undefined> {
   const startedAt = new Date()
   const start = performance.now()
-  const finish = (fields: Pick<ActionReport, 'chart' | 'mode' | 'modeReason'> & { state: RunState; helmVersion?: string; ref?: string }): ActionReport => ({
+  const finish = (
+    fields: Pick<ActionReport, 'chart' | 'mode' | 'modeReason'> & {
+      state: RunState
+      helmVersion?: string
+      ref?: string
+    }
+  ): ActionReport => ({
     schemaVersion: 1,
     blueprint: inputs.blueprint,
     chart: fields.chart,
@@ -154,7 +184,12 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
     await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(path.resolve(inputs.workspace, file), file)))
   } catch (error) {
     const chart = await chartIdentityGuess(inputs)
-    return finish({ chart, mode: 'validate', modeReason: 'the blueprint could not be read', state: { steps: [stoppedStep(error)] } })
+    return finish({
+      chart,
+      mode: 'validate',
+      modeReason: 'the blueprint could not be read',
+      state: { steps: [stoppedStep(error)] }
+    })
   }
   const chartMeta = blueprint.chartYaml.data
   const decision = decideMode({
@@ -170,7 +205,11 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
     core.setOutput('mode', 'skip')
     return undefined
   }
-  const chart = { name: chartMeta.name, version: inputs.version || decision.version || chartMeta.version, path: blueprint.chartDir }
+  const chart = {
+    name: chartMeta.name,
+    version: inputs.version || decision.version || chartMeta.version,
+    path: blueprint.chartDir
+  }
   try {
     checkRunSettings(inputs, blueprint, decision, event, chart.version)
   } catch (error) {
@@ -182,7 +221,10 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
   const workRoot = await mkdtemp(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'bp-work-'))
   let helmVersion = 'unknown'
   try {
-    const [installed, upstream] = await Promise.all([provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl), resolveBlueprintUpstream(inputs, blueprint, decision.mode)])
+    const [installed, upstream] = await Promise.all([
+      provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl),
+      resolveBlueprintUpstream(inputs, blueprint, decision.mode)
+    ])
     const helm = await Helm.create(installed.binary, path.join(workRoot, 'helm-home'), installed.version)
     helmVersion = helm.version
     core.info(`helm ${helm.version} (${installed.source}: ${installed.binary})`)
@@ -198,14 +240,24 @@ export async function validateBlueprint(inputs: ActionInputs, event: EventContex
   if (state.sbom) {
     // After publishing, so the SBOM names the digest that was pushed (or found already there).
     const published = state.publish?.digest ? { ref: state.publish.ref, digest: state.publish.digest } : undefined
-    state.sbomPath = await writeSbom(buildSbom({ ...state.sbom, artifact: published }), process.env.RUNNER_TEMP || os.tmpdir())
+    state.sbomPath = await writeSbom(
+      buildSbom({ ...state.sbom, artifact: published }),
+      process.env.RUNNER_TEMP || os.tmpdir()
+    )
   }
   const ref = inputs.registry ? chartReference(inputs.registry, chartMeta.name, version) : undefined
   return finish({ chart, mode: decision.mode, modeReason: decision.reason, state, helmVersion, ref })
 }
 
 function stoppedStep(error: unknown): StepResult {
-  return { id: 'error', title: 'Run', status: 'failed', durationMs: 0, summary: 'stopped', findings: [{ rule: 'error', severity: 'error', message: errorLine(error) }] }
+  return {
+    id: 'error',
+    title: 'Run',
+    status: 'failed',
+    durationMs: 0,
+    summary: 'stopped',
+    findings: [{ rule: 'error', severity: 'error', message: errorLine(error) }]
+  }
 }
 
 /**
@@ -220,14 +272,29 @@ async function chartIdentityGuess(inputs: ActionInputs): Promise<ActionReport['c
   } catch {
     // no Chart.yaml: the folder name it is
   }
-  const field = (key: string): string | undefined => new RegExp(`^${key}:[ \\t]*["']?([A-Za-z0-9][^\\s"'#]*)`, 'm').exec(text)?.[1]
-  return { name: field('name') ?? (path.basename(inputs.blueprint) || 'blueprint'), version: field('version') ?? '', path: inputs.chart }
+  const field = (key: string): string | undefined =>
+    new RegExp(`^${key}:[ \\t]*["']?([A-Za-z0-9][^\\s"'#]*)`, 'm').exec(text)?.[1]
+  return {
+    name: field('name') ?? (path.basename(inputs.blueprint) || 'blueprint'),
+    version: field('version') ?? '',
+    path: inputs.chart
+  }
 }
 
 /** Settings that must hold before anything runs; throws an ActionError naming the input, tag or file. */
-function checkRunSettings(inputs: ActionInputs, blueprint: Blueprint, decision: ModeDecision, event: EventContext, version: string): void {
+function checkRunSettings(
+  inputs: ActionInputs,
+  blueprint: Blueprint,
+  decision: ModeDecision,
+  event: EventContext,
+  version: string
+): void {
   const chartMeta = blueprint.chartYaml.data
-  if (decision.error) throw new ActionError(decision.error, `make the tag's version and ${blueprint.chartYaml.displayPath} version agree, or set version-from-tag: true`)
+  if (decision.error)
+    throw new ActionError(
+      decision.error,
+      `make the tag's version and ${blueprint.chartYaml.displayPath} version agree, or set version-from-tag: true`
+    )
   // A release tag publishes exactly the tagged version: input version cannot say otherwise.
   if (decision.mode === 'publish' && decision.tagVersion && inputs.version && inputs.version !== decision.tagVersion) {
     throw new ActionError(
@@ -243,34 +310,86 @@ function checkRunSettings(inputs: ActionInputs, blueprint: Blueprint, decision: 
     )
   }
   if (!isStrictSemver(version)) {
-    const where = inputs.version ? 'input version' : decision.version ? `tag ${event.ref}` : `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`
-    throw new ActionError(`${where}: "${version}" is not a semantic version`, 'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (Helm and OCI tags need semver)')
+    const where = inputs.version
+      ? 'input version'
+      : decision.version
+        ? `tag ${event.ref}`
+        : `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`
+    throw new ActionError(
+      `${where}: "${version}" is not a semantic version`,
+      'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (Helm and OCI tags need semver)'
+    )
   }
   if (decision.mode === 'publish' && !inputs.registry) {
-    throw new ActionError(`publishing ${chartMeta.name} ${version} (${decision.reason}) needs the registry input`, 'set registry: oci://ghcr.io/<owner>, or push: false to only validate')
+    throw new ActionError(
+      `publishing ${chartMeta.name} ${version} (${decision.reason}) needs the registry input`,
+      'set registry: oci://ghcr.io/<owner>, or push: false to only validate'
+    )
   }
   const registryHost = inputs.registry ? parseOciReference(inputs.registry).host : undefined
   if (inputs.plainHttp && registryHost && !isLoopbackHost(registryHost)) {
-    throw new ActionError(`input plain-http: registry ${registryHost} is not a loopback address`, 'plain HTTP is only for registries on 127.0.0.1/localhost/::1; remove plain-http')
+    throw new ActionError(
+      `input plain-http: registry ${registryHost} is not a loopback address`,
+      'plain HTTP is only for registries on 127.0.0.1/localhost/::1; remove plain-http'
+    )
   }
   registryCredentials(inputs)
 }
 
-async function resolveBlueprintUpstream(inputs: ActionInputs, blueprint: Blueprint, mode: 'validate' | 'publish'): Promise<{ resolution?: UpstreamResolution; step?: StepResult }> {
+async function resolveBlueprintUpstream(
+  inputs: ActionInputs,
+  blueprint: Blueprint,
+  mode: 'validate' | 'publish'
+): Promise<{ resolution?: UpstreamResolution; step?: StepResult }> {
   const hollow = hollowByDeclaration(blueprint)
   if (hollow) {
-    return { step: { id: 'resolve-upstream', title: 'Upstream version', status: 'failed', durationMs: 0, summary: 'no upstream chart declared', findings: [hollow] } }
+    return {
+      step: {
+        id: 'resolve-upstream',
+        title: 'Upstream version',
+        status: 'failed',
+        durationMs: 0,
+        summary: 'no upstream chart declared',
+        findings: [hollow]
+      }
+    }
   }
-  if (isNoUpstream(blueprint.chartYaml.data) && !(blueprint.chartYaml.data.dependencies ?? []).some((dep) => dep.name === inputs.upstream || dep.alias === inputs.upstream)) {
-    return { step: { id: 'resolve-upstream', title: 'Upstream version', status: 'skipped', durationMs: 0, summary: 'chart is annotated catalyst.openova.io/no-upstream', findings: [] } }
+  if (
+    isNoUpstream(blueprint.chartYaml.data) &&
+    !(blueprint.chartYaml.data.dependencies ?? []).some(
+      (dep) => dep.name === inputs.upstream || dep.alias === inputs.upstream
+    )
+  ) {
+    return {
+      step: {
+        id: 'resolve-upstream',
+        title: 'Upstream version',
+        status: 'skipped',
+        durationMs: 0,
+        summary: 'chart is annotated catalyst.openova.io/no-upstream',
+        findings: []
+      }
+    }
   }
   const libraries = needsLibraryCheck(blueprint, inputs.upstream)
-    ? await libraryDependencies(blueprint, { mirrors: inputs.repositoryMirrors, credentialsFor: repositoryCredentials(inputs) })
+    ? await libraryDependencies(blueprint, {
+        mirrors: inputs.repositoryMirrors,
+        credentialsFor: repositoryCredentials(inputs)
+      })
     : new Set<string>()
   const choice = chooseUpstream(blueprint, inputs.upstream, libraries)
   if (choice.kind === 'scratch') {
     // Dependencies are still built, bundled and guarded; only resolution and the consistency check are skipped.
-    return { step: { id: 'resolve-upstream', title: 'Upstream version', status: 'skipped', durationMs: 0, summary: `${SCRATCH_SUMMARY}: ${choice.reason}`, findings: [] } }
+    return {
+      step: {
+        id: 'resolve-upstream',
+        title: 'Upstream version',
+        status: 'skipped',
+        durationMs: 0,
+        summary: `${SCRATCH_SUMMARY}: ${choice.reason}`,
+        findings: []
+      }
+    }
   }
   const { dependency, index } = choice
   const resolution = await resolveUpstream({
@@ -282,25 +401,40 @@ async function resolveBlueprintUpstream(inputs: ActionInputs, blueprint: Bluepri
     mirrors: inputs.repositoryMirrors,
     credentialsFor: repositoryCredentials(inputs),
     plainHttp: inputs.plainHttp,
-    locked: await lockedVersion(path.resolve(blueprint.workspace, blueprint.chartDir), blueprint.chartDir, blueprint.chartYaml.data.dependencies ?? [], dependency.name)
+    locked: await lockedVersion(
+      path.resolve(blueprint.workspace, blueprint.chartDir),
+      blueprint.chartDir,
+      blueprint.chartYaml.data.dependencies ?? [],
+      dependency.name
+    )
   })
   return { resolution, step: resolution.step }
 }
 
 function dependencyCredentials(inputs: ActionInputs): { username: string; password: string } | undefined {
-  if (inputs.dependencyUsername && inputs.dependencyPassword) return { username: inputs.dependencyUsername, password: inputs.dependencyPassword }
+  if (inputs.dependencyUsername && inputs.dependencyPassword)
+    return { username: inputs.dependencyUsername, password: inputs.dependencyPassword }
   return undefined
 }
 
-function repositoryCredentials(inputs: ActionInputs): (repository: string) => { username: string; password: string } | undefined {
+function repositoryCredentials(
+  inputs: ActionInputs
+): (repository: string) => { username: string; password: string } | undefined {
   const registry = registryCredentials(inputs)
-  return credentialsForRepository(dependencyCredentials(inputs), registry && inputs.registry ? { url: inputs.registry, credentials: registry } : undefined)
+  return credentialsForRepository(
+    dependencyCredentials(inputs),
+    registry && inputs.registry ? { url: inputs.registry, credentials: registry } : undefined
+  )
 }
 
 function registryCredentials(inputs: ActionInputs): { username: string; password: string } | undefined {
-  if (inputs.registryUsername && inputs.registryPassword) return { username: inputs.registryUsername, password: inputs.registryPassword }
+  if (inputs.registryUsername && inputs.registryPassword)
+    return { username: inputs.registryUsername, password: inputs.registryPassword }
   if (inputs.registryUsername || inputs.registryPassword) {
-    throw new ActionError('registry-username and registry-password go together: only one is set', 'set both, or neither for an anonymous registry')
+    throw new ActionError(
+      'registry-username and registry-password go together: only one is set',
+      'set both, or neither for an anonymous registry'
+    )
   }
   return undefined
 }
@@ -337,7 +471,12 @@ async function runChartSteps(
     credentialsFor: repositoryCredentials(inputs),
     plainHttp: inputs.plainHttp
   }
-  const build = await buildDependencies(helm, work, { ...buildOptions, knownVersions, lockEpoch: epoch.epoch, lockFindings })
+  const build = await buildDependencies(helm, work, {
+    ...buildOptions,
+    knownVersions,
+    lockEpoch: epoch.epoch,
+    lockFindings
+  })
   state.steps.push(build)
   const lockStep = chartLockStep(lockFindings)
   if (lockStep) state.steps.push(lockStep)
@@ -380,7 +519,16 @@ async function runChartSteps(
       values: blueprint.values,
       // The upstream's key stays the upstream's even when it is not (yet) a dependency.
       // Local file:// subcharts are the blueprint's own: their images stay checked.
-      dependencyKeys: [...new Set([...work.dependencies.filter((dep) => !dep.repository.startsWith('file://')).map((dep) => dep.alias ?? dep.name), inputs.upstream].filter(Boolean))],
+      dependencyKeys: [
+        ...new Set(
+          [
+            ...work.dependencies
+              .filter((dep) => !dep.repository.startsWith('file://'))
+              .map((dep) => dep.alias ?? dep.name),
+            inputs.upstream
+          ].filter(Boolean)
+        )
+      ],
       valueArgs,
       releaseName: work.name,
       namespace: `smoke-${work.name}`,
@@ -401,13 +549,23 @@ async function runChartSteps(
   if (packagedOutcome.status === 'rejected') throw packagedOutcome.reason
   const [gates, packaged] = [gatesOutcome.value, packagedOutcome.value]
   const imagesStep = gates.steps.find((step) => step.id === 'images')
-  if (inputs.resolveDigests && imagesStep?.status === 'failed') await addPinSuggestions(imagesStep as StepResult<ImagesData>)
+  if (inputs.resolveDigests && imagesStep?.status === 'failed')
+    await addPinSuggestions(imagesStep as StepResult<ImagesData>)
   state.steps.push(...gates.steps, packaged.step)
   if (gates.images && packaged.packaged) {
     const meta = blueprint.chartYaml.data
     state.sbom = {
-      chart: { name: work.name, version: work.version, appVersion: meta.appVersion, description: typeof meta.description === 'string' ? meta.description : undefined },
-      dependencies: work.dependencies.map((dep) => ({ name: dep.name, version: built[dep.name] ?? dep.version, repository: dep.repository })),
+      chart: {
+        name: work.name,
+        version: work.version,
+        appVersion: meta.appVersion,
+        description: typeof meta.description === 'string' ? meta.description : undefined
+      },
+      dependencies: work.dependencies.map((dep) => ({
+        name: dep.name,
+        version: built[dep.name] ?? dep.version,
+        repository: dep.repository
+      })),
       images: gates.images,
       timestamp: new Date(epoch.epoch * 1000).toISOString(),
       tool: { name: 'bp-temporal-action', version: process.env.GITHUB_ACTION_REF || 'unreleased' }
@@ -417,8 +575,20 @@ async function runChartSteps(
   const ref = inputs.registry ? chartReference(inputs.registry, work.name, work.version) : undefined
   const gateFailed = state.steps.some((step) => step.status === 'failed')
   if (mode !== 'publish' || !packaged.packaged || gateFailed || !inputs.registry) {
-    const why = mode !== 'publish' ? 'validate mode: nothing is pushed' : gateFailed ? 'a gate failed: nothing is pushed' : 'no registry input'
-    state.steps.push({ id: 'publish', title: 'Publish', status: 'skipped', durationMs: 0, summary: ref ? `${why} (would publish ${ref})` : why, findings: [] })
+    const why =
+      mode !== 'publish'
+        ? 'validate mode: nothing is pushed'
+        : gateFailed
+          ? 'a gate failed: nothing is pushed'
+          : 'no registry input'
+    state.steps.push({
+      id: 'publish',
+      title: 'Publish',
+      status: 'skipped',
+      durationMs: 0,
+      summary: ref ? `${why} (would publish ${ref})` : why,
+      findings: []
+    })
     return
   }
   const published = await publishChart({
@@ -446,7 +616,12 @@ export async function emitReport(report: ActionReport, inputs: ActionInputs, eve
   core.setOutput('ref', report.publish?.ref ?? '')
   core.setOutput('digest', report.publish?.digest ?? '')
   // host/path/name@sha256:… — what `cosign sign` and `cosign attest` take.
-  core.setOutput('digest-ref', report.publish?.digest ? `${report.publish.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '')}@${report.publish.digest}` : '')
+  core.setOutput(
+    'digest-ref',
+    report.publish?.digest
+      ? `${report.publish.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '')}@${report.publish.digest}`
+      : ''
+  )
   core.setOutput('sbom', report.sbom ?? '')
   core.setOutput('diff', report.diff?.file ?? '')
   if (report.sbom) core.info(`SBOM (CycloneDX): ${report.sbom}`)

@@ -59,7 +59,17 @@ export function parseAnnotations(stdout) {
  * @param {string} [options.entry]
  * @param {number} [options.killAfterMs]            kill the action (SIGKILL) if it runs longer; `killed` says so
  */
-export async function runAction({ inputs, workspace, env = {}, eventName = 'workflow_dispatch', ref = 'refs/heads/main', payload = {}, nodeArgs = [], entry = DIST_ENTRY, killAfterMs }) {
+export async function runAction({
+  inputs,
+  workspace,
+  env = {},
+  eventName = 'workflow_dispatch',
+  ref = 'refs/heads/main',
+  payload = {},
+  nodeArgs = [],
+  entry = DIST_ENTRY,
+  killAfterMs
+}) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-action-run-'))
   try {
     const files = {
@@ -69,9 +79,19 @@ export async function runAction({ inputs, workspace, env = {}, eventName = 'work
       temp: path.join(dir, 'runner-temp'),
       toolCache: path.join(dir, 'tool-cache')
     }
-    await Promise.all([writeFile(files.output, ''), writeFile(files.summary, ''), writeFile(files.event, JSON.stringify(payload)), mkdir(files.temp), mkdir(files.toolCache)])
+    await Promise.all([
+      writeFile(files.output, ''),
+      writeFile(files.summary, ''),
+      writeFile(files.event, JSON.stringify(payload)),
+      mkdir(files.temp),
+      mkdir(files.toolCache)
+    ])
     const childEnv = {
-      ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('INPUT_') && !key.startsWith('GITHUB_') && !key.startsWith('RUNNER_'))),
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(
+          ([key]) => !key.startsWith('INPUT_') && !key.startsWith('GITHUB_') && !key.startsWith('RUNNER_')
+        )
+      ),
       GITHUB_ACTIONS: 'true',
       GITHUB_WORKSPACE: workspace,
       GITHUB_OUTPUT: files.output,
@@ -86,11 +106,16 @@ export async function runAction({ inputs, workspace, env = {}, eventName = 'work
       RUNNER_TOOL_CACHE: files.toolCache,
       ...env
     }
-    for (const [name, value] of Object.entries(inputs)) childEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+    for (const [name, value] of Object.entries(inputs))
+      childEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
     const start = performance.now()
     let killed = false
     const { exitCode, stdout, stderr } = await new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [...nodeArgs, entry], { env: childEnv, cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] })
+      const child = spawn(process.execPath, [...nodeArgs, entry], {
+        env: childEnv,
+        cwd: workspace,
+        stdio: ['ignore', 'pipe', 'pipe']
+      })
       const timer = killAfterMs
         ? setTimeout(() => {
             killed = true
@@ -103,7 +128,9 @@ export async function runAction({ inputs, workspace, env = {}, eventName = 'work
       child.stdout.on('data', (chunk) => out.push(chunk))
       child.stderr.on('data', (chunk) => err.push(chunk))
       child.on('error', reject)
-      child.on('close', (code) => resolve({ exitCode: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }))
+      child.on('close', (code) =>
+        resolve({ exitCode: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() })
+      )
     })
     const durationMs = Math.round(performance.now() - start)
     const outputs = parseOutputFile(await readFile(files.output, 'utf8'))
@@ -120,7 +147,19 @@ export async function runAction({ inputs, workspace, env = {}, eventName = 'work
     // The runner's temp folder goes with this run: keep the SBOM's text, as the report's.
     const sbom = outputs.sbom ? await readFile(outputs.sbom, 'utf8').catch(() => undefined) : undefined
     const diff = outputs.diff ? await readFile(outputs.diff, 'utf8').catch(() => undefined) : undefined
-    return { exitCode, stdout, stderr, outputs, summary, report, sbom, diff, annotations: parseAnnotations(stdout), durationMs, killed }
+    return {
+      exitCode,
+      stdout,
+      stderr,
+      outputs,
+      summary,
+      report,
+      sbom,
+      diff,
+      annotations: parseAnnotations(stdout),
+      durationMs,
+      killed
+    }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

@@ -15,9 +15,7 @@ import { parse as parseYaml } from 'yaml'
 const execFileAsync = promisify(execFile)
 
 /** The stand-in upstream `temporal` chart source shipped with the tests. */
-export const DEFAULT_CHART_SOURCE = fileURLToPath(
-  new URL('../__tests__/fixtures/upstream-temporal/', import.meta.url)
-)
+export const DEFAULT_CHART_SOURCE = fileURLToPath(new URL('../__tests__/fixtures/upstream-temporal/', import.meta.url))
 
 /** Versions published by default: three releases and one prerelease. */
 export const DEFAULT_VERSIONS = Object.freeze(['1.1.0', '1.2.0', '1.3.0', '2.0.0-rc.1'])
@@ -89,9 +87,7 @@ export async function startChartRepo({
   basePath = ''
 } = {}) {
   const ownsWorkDir = !workDir
-  const root = workDir
-    ? path.resolve(workDir)
-    : await fs.mkdtemp(path.join(os.tmpdir(), 'bp-chart-repo-'))
+  const root = workDir ? path.resolve(workDir) : await fs.mkdtemp(path.join(os.tmpdir(), 'bp-chart-repo-'))
   const normalizedBase = normalizeBasePath(basePath)
 
   /** @type {http.Server | undefined} */
@@ -102,7 +98,7 @@ export async function startChartRepo({
     closed = true
     if (server) {
       server.closeAllConnections()
-      await new Promise(resolve => server?.close(() => resolve(undefined)))
+      await new Promise((resolve) => server?.close(() => resolve(undefined)))
     }
     if (ownsWorkDir) await fs.rm(root, { recursive: true, force: true })
   }
@@ -112,18 +108,22 @@ export async function startChartRepo({
     const helmHome = path.join(root, 'helm-home')
     await fs.mkdir(dir, { recursive: true })
     const helmEnv = isolatedHelmEnv(helmHome)
-    await Promise.all(Object.values(helmEnv).map(p => fs.mkdir(p.endsWith('.yaml') || p.endsWith('.json') ? path.dirname(p) : p, { recursive: true })))
+    await Promise.all(
+      Object.values(helmEnv).map((p) =>
+        fs.mkdir(p.endsWith('.yaml') || p.endsWith('.json') ? path.dirname(p) : p, { recursive: true })
+      )
+    )
     const env = { ...process.env, ...helmEnv }
 
     // Package every (source, version) pair concurrently.
     const jobs = [
       { source: path.resolve(chartSource), versions },
-      ...extraCharts.map(c => ({ source: path.resolve(c.source), versions: c.versions }))
+      ...extraCharts.map((c) => ({ source: path.resolve(c.source), versions: c.versions }))
     ]
-    const names = await Promise.all(jobs.map(job => chartName(job.source)))
+    const names = await Promise.all(jobs.map((job) => chartName(job.source)))
     const packaged = await Promise.all(
       jobs.flatMap((job, i) =>
-        job.versions.map(spec => packageChart({ helm, env, source: job.source, name: names[i], spec, dir }))
+        job.versions.map((spec) => packageChart({ helm, env, source: job.source, name: names[i], spec, dir }))
       )
     )
 
@@ -136,7 +136,7 @@ export async function startChartRepo({
       const method = req.method ?? 'GET'
       const url = req.url ?? '/'
       requests.push({ method, url })
-      handle(req, res, { method, url, dir, basePath: normalizedBase, failure }).catch(err => {
+      handle(req, res, { method, url, dir, basePath: normalizedBase, failure }).catch((err) => {
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' })
           res.end(`chart-repo: ${err instanceof Error ? err.message : String(err)}\n`)
@@ -154,12 +154,12 @@ export async function startChartRepo({
     if (absoluteUrls) indexArgs.push('--url', url)
     await run(helm, indexArgs, env)
 
-    const archives = packaged.map(p => ({ ...p, url: `${url}/${p.file}` }))
+    const archives = packaged.map((p) => ({ ...p, url: `${url}/${p.file}` }))
     return {
       url,
       dir,
       indexPath: path.join(dir, 'index.yaml'),
-      versions: versions.map(v => (typeof v === 'string' ? v : v.version)),
+      versions: versions.map((v) => (typeof v === 'string' ? v : v.version)),
       chartName: names[0],
       archives,
       helmEnv,
@@ -206,7 +206,9 @@ async function chartName(source) {
 async function packageChart({ helm, env, source, name, spec, dir }) {
   const version = typeof spec === 'string' ? spec : spec.version
   const appVersion =
-    (typeof spec === 'object' && spec.appVersion) || KNOWN_APP_VERSIONS[/** @type {keyof typeof KNOWN_APP_VERSIONS} */ (version)] || version
+    (typeof spec === 'object' && spec.appVersion) ||
+    KNOWN_APP_VERSIONS[/** @type {keyof typeof KNOWN_APP_VERSIONS} */ (version)] ||
+    version
   await run(helm, ['package', source, '--version', version, '--app-version', appVersion, '--destination', dir], env)
   // helm writes <name>-<version>.tgz; a `+` in the version is kept in the file name.
   const file = `${name}-${version}.tgz`
@@ -294,7 +296,8 @@ async function handle(req, res, { method, url, dir, basePath, failure }) {
   }
 
   res.writeHead(200, {
-    'content-type': CONTENT_TYPES[/** @type {keyof typeof CONTENT_TYPES} */ (path.extname(file))] ?? 'application/octet-stream',
+    'content-type':
+      CONTENT_TYPES[/** @type {keyof typeof CONTENT_TYPES} */ (path.extname(file))] ?? 'application/octet-stream',
     'content-length': String(stat.size),
     'last-modified': stat.mtime.toUTCString()
   })

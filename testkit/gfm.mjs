@@ -43,7 +43,11 @@ export function ensureCmarkGfmInstalled() {
  */
 export function renderGfm(markdown) {
   const args = EXTENSIONS.flatMap((e) => ['--extension', e])
-  const out = spawnSync(CMARK_GFM, [...args, '--unsafe'], { input: markdown, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+  const out = spawnSync(CMARK_GFM, [...args, '--unsafe'], {
+    input: markdown,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024
+  })
   if (out.error) throw out.error
   if (out.status !== 0) throw new Error(`cmark-gfm exited ${out.status}: ${out.stderr}`)
   return out.stdout
@@ -69,7 +73,8 @@ function decode(text) {
  */
 export function visibleText(html, { folded = true } = {}) {
   let text = html.replace(/<pre[\s\S]*?<\/pre>/g, ' ').replace(/<code>[\s\S]*?<\/code>/g, ' ')
-  if (!folded) text = text.replace(/<details>\s*(<summary>[\s\S]*?<\/summary>)?[\s\S]*?<\/details>/g, (_, s) => ` ${s ?? ''} `)
+  if (!folded)
+    text = text.replace(/<details>\s*(<summary>[\s\S]*?<\/summary>)?[\s\S]*?<\/details>/g, (_, s) => ` ${s ?? ''} `)
   return decode(text.replace(/<[^>]+>/g, ' ')).replace(/[ \t]+/g, ' ')
 }
 
@@ -82,7 +87,8 @@ export function visibleMarkupProblems(html) {
   const text = visibleText(html)
   const problems = []
   for (const m of text.matchAll(/.{0,40}`.{0,40}/g)) problems.push(`backtick outside code: ${m[0].trim()}`)
-  for (const m of text.matchAll(/.{0,40}\\[!-/:-@[-`{-~].{0,40}/g)) problems.push(`backslash escape visible: ${m[0].trim()}`)
+  for (const m of text.matchAll(/.{0,40}\\[!-/:-@[-`{-~].{0,40}/g))
+    problems.push(`backslash escape visible: ${m[0].trim()}`)
   return problems
 }
 

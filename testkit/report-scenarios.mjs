@@ -22,7 +22,12 @@ export const HEAD_SHA = '3f2c1d9e8b7a6f5e4d3c2b1a09f8e7d6c5b4a392'
 /** The servers every scenario shares; `close()` stops them all. */
 export async function startScenarioServers({ helm }) {
   const [repo, registry, api] = await Promise.all([startChartRepo({ helm }), startRegistry(), startGitHubApi()])
-  return { repo, registry, api, close: () => Promise.all([repo.close(), registry.stop(), api.stop()]).then(() => undefined) }
+  return {
+    repo,
+    registry,
+    api,
+    close: () => Promise.all([repo.close(), registry.stop(), api.stop()]).then(() => undefined)
+  }
 }
 
 /**
@@ -61,11 +66,24 @@ export async function failingEdits(chart) {
       .replace(/(\n  web:[\s\S]*?tag: 2\.34\.0\n)\s+digest: sha256:[0-9a-f]+\n/, '$1')
       .replace(/\n  admintools:\n    image:\n(      .*\n)+/, '\n')
       .replace(/(\n  serviceMonitor:\n    enabled: )false/, '$1true')
-      .replace(/\ncatalystOverlay:\n/, '\ncatalystOverlay:\n  # The team\'s own worker; CI sets the tag.\n  worker:\n    image:\n      repository: ghcr.io/openova-io/temporal-worker\n      tag: ""\n\n')
+      .replace(
+        /\ncatalystOverlay:\n/,
+        '\ncatalystOverlay:\n  # The team\'s own worker; CI sets the tag.\n  worker:\n    image:\n      repository: ghcr.io/openova-io/temporal-worker\n      tag: ""\n\n'
+      )
   )
   await writeFile(
     path.join(chart, 'templates', 'debug-pod.yaml'),
-    ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: debug', 'spec:', '  containers:', '    - name: shell', '      image: busybox:latest', ''].join('\n')
+    [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata:',
+      '  name: debug',
+      'spec:',
+      '  containers:',
+      '    - name: shell',
+      '      image: busybox:latest',
+      ''
+    ].join('\n')
   )
   await writeFile(
     path.join(chart, 'templates', 'worker.yaml'),

@@ -27,7 +27,10 @@ describe.each(helmsUnderTest())('a registry that takes the upload and never answ
 
   it('stops the push at the run timeout, says what was stuck, and still writes the report, summary and outputs', async () => {
     // Reads (the existence check) go through; the manifest PUT that ends a push is swallowed.
-    const proxy = await startFaultProxy({ target: registry, plan: [{ method: 'PUT', pathPattern: /\/manifests\//, hang: true, times: 100 }] })
+    const proxy = await startFaultProxy({
+      target: registry,
+      plan: [{ method: 'PUT', pathPattern: /\/manifests\//, hang: true, times: 100 }]
+    })
     try {
       await withWorkspace(async (ws) => {
         const run = await runBundledAction({
@@ -52,7 +55,12 @@ describe.each(helmsUnderTest())('a registry that takes the upload and never answ
         expect(run.report?.status).toBe('failed')
         expect(JSON.stringify(run.report.steps)).toMatch(/no answer for \d+ s/)
         expect(run.summary).toMatch(/no answer for \d+ s/)
-        expect(run.outputs).toMatchObject({ mode: 'publish', pushed: 'false', 'chart-name': 'bp-temporal', 'upstream-version': '1.2.0' })
+        expect(run.outputs).toMatchObject({
+          mode: 'publish',
+          pushed: 'false',
+          'chart-name': 'bp-temporal',
+          'upstream-version': '1.2.0'
+        })
       })
     } finally {
       await proxy.stop()
@@ -72,7 +80,13 @@ describe('input timeout (helm 3)', () => {
 
   it('refuses a timeout that is not a duration, naming the input', async () => {
     await withWorkspace(async (ws) => {
-      const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { push: 'false', timeout: 'soon' }, killAfterMs: 60_000 })
+      const run = await runBundledAction({
+        helm,
+        workspace: ws.dir,
+        repoUrl: repo.url,
+        inputs: { push: 'false', timeout: 'soon' },
+        killAfterMs: 60_000
+      })
       expect(run.exitCode).not.toBe(0)
       expect(failureMessage(run)).toMatch(/input timeout: "soon" is not a duration.*90s, 10m or 1h30m/)
     })
@@ -113,7 +127,9 @@ describe('the upstream index.yaml fetch', () => {
       return 404
     })
     try {
-      await expect(fetchIndex(repo.url, undefined, { retries: 3, baseDelayMs: 50 })).rejects.toThrow(/answered HTTP 404/)
+      await expect(fetchIndex(repo.url, undefined, { retries: 3, baseDelayMs: 50 })).rejects.toThrow(
+        /answered HTTP 404/
+      )
       expect(served).toBe(1)
     } finally {
       repo.setFailure(null)
@@ -151,7 +167,13 @@ describe('a chart test that leaves a process behind (helm 3)', () => {
           helm,
           workspace: ws.dir,
           repoUrl: repo.url,
-          inputs: { registry: `${registry.oci}/blueprints`, push: 'true', 'plain-http': 'true', 'registry-username': auth.username, 'registry-password': auth.password },
+          inputs: {
+            registry: `${registry.oci}/blueprints`,
+            push: 'true',
+            'plain-http': 'true',
+            'registry-username': auth.username,
+            'registry-password': auth.password
+          },
           killAfterMs: 150_000
         })
         // Give a surviving loop time to read what a login would have written.
@@ -167,7 +189,9 @@ describe('a chart test that leaves a process behind (helm 3)', () => {
         const finding = (run.report?.steps ?? [])
           .flatMap((s: { findings: { rule: string; message: string }[] }) => s.findings)
           .find((f: { rule: string }) => f.rule === 'chart-test-leftover')
-        expect(finding?.message).toMatch(/tests\/zz-background\.sh left \d+ process(es)? running after it ended, killed: `bash -c end=/)
+        expect(finding?.message).toMatch(
+          /tests\/zz-background\.sh left \d+ process(es)? running after it ended, killed: `bash -c end=/
+        )
         expect(run.exitCode).not.toBe(0)
         expect(run.outputs.pushed).toBe('false')
       })
@@ -191,10 +215,18 @@ describe('bad input that stalls or crashes (helm 3)', () => {
     await withWorkspace(async (ws) => {
       const values = path.join(ws.chart, 'values.yaml')
       await writeFile(values, (await readFile(values, 'utf8')) + `padding: "${'x'.repeat(6 * 1024 * 1024)}"\n`)
-      const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { push: 'false' }, killAfterMs: 120_000 })
+      const run = await runBundledAction({
+        helm,
+        workspace: ws.dir,
+        repoUrl: repo.url,
+        inputs: { push: 'false' },
+        killAfterMs: 120_000
+      })
       expect(run.exitCode).not.toBe(0)
       expect(run.durationMs).toBeLessThan(30_000)
-      const errors = run.annotations.filter((a: { level: string }) => a.level === 'error').map((a: { message: string }) => a.message)
+      const errors = run.annotations
+        .filter((a: { level: string }) => a.level === 'error')
+        .map((a: { message: string }) => a.message)
       expect(errors.join('\n')).toMatch(/platform\/temporal\/chart\/values\.yaml is 6\.\d MiB, over Helm's 5 MiB limit/)
       // Once: the finding's annotation, and a last line that counts instead of repeating it.
       expect(errors.filter((message: string) => message.includes("over Helm's 5 MiB limit"))).toHaveLength(1)
@@ -205,7 +237,13 @@ describe('bad input that stalls or crashes (helm 3)', () => {
   it('a values input file over 5 MiB is refused before any work', async () => {
     await withWorkspace(async (ws) => {
       await writeFile(path.join(ws.dir, 'huge-values.yaml'), `padding: "${'x'.repeat(5 * 1024 * 1024 + 10)}"\n`)
-      const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { push: 'false', values: 'huge-values.yaml' }, killAfterMs: 120_000 })
+      const run = await runBundledAction({
+        helm,
+        workspace: ws.dir,
+        repoUrl: repo.url,
+        inputs: { push: 'false', values: 'huge-values.yaml' },
+        killAfterMs: 120_000
+      })
       expect(run.exitCode).not.toBe(0)
       expect(failureMessage(run)).toMatch(/huge-values\.yaml is 5\.0 MiB, over Helm's 5 MiB limit/)
       expect(run.stdout).not.toMatch(/^helm v/m) // stopped before helm was even set up

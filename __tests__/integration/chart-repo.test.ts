@@ -44,14 +44,14 @@ describe('chart repository test server', () => {
     const index = parseYaml(await res.text()) as { apiVersion: string; entries: Record<string, IndexEntry[]> }
     expect(index.apiVersion).toBe('v1')
     const entries = index.entries.temporal
-    expect(entries.map(e => e.version).sort()).toEqual([...VERSIONS].sort())
+    expect(entries.map((e) => e.version).sort()).toEqual([...VERSIONS].sort())
     for (const entry of entries) {
       expect(entry.name).toBe('temporal')
       expect(entry.digest).toMatch(/^[0-9a-f]{64}$/)
       // Relative archive URLs by default.
       expect(entry.urls).toEqual([`temporal-${entry.version}.tgz`])
     }
-    expect(entries.find(e => e.version === '1.2.0')?.appVersion).toBe('1.28.1')
+    expect(entries.find((e) => e.version === '1.2.0')?.appVersion).toBe('1.28.1')
     expect(repo.versions).toEqual(VERSIONS)
   })
 
@@ -59,7 +59,7 @@ describe('chart repository test server', () => {
     const index = parseYaml(await (await fetch(`${repo.url}/index.yaml`)).text()) as {
       entries: Record<string, IndexEntry[]>
     }
-    const entry = index.entries.temporal.find(e => e.version === '1.2.0')!
+    const entry = index.entries.temporal.find((e) => e.version === '1.2.0')!
     const archiveUrl = new URL(entry.urls[0], `${repo.url}/`).href
 
     const res = await fetch(archiveUrl)
@@ -81,7 +81,7 @@ describe('chart repository test server', () => {
   })
 
   it('injects failures until the hook is cleared', async () => {
-    repo.setFailure(req => (req.url.endsWith('.tgz') ? 500 : null))
+    repo.setFailure((req) => (req.url.endsWith('.tgz') ? 500 : null))
     try {
       expect((await fetch(`${repo.url}/temporal-1.2.0.tgz`)).status).toBe(500)
       expect((await fetch(`${repo.url}/index.yaml`)).status).toBe(200)

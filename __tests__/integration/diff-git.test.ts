@@ -10,8 +10,15 @@ import { promisify } from 'node:util'
 import { copyTree, ensureCommit } from '../../src/diff/git-tree.js'
 
 const execFileAsync = promisify(execFile)
-const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' }
-const git = async (cwd: string, ...args: string[]): Promise<string> => (await execFileAsync('git', args, { cwd, env })).stdout.trim()
+const env = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@example.invalid',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@example.invalid'
+}
+const git = async (cwd: string, ...args: string[]): Promise<string> =>
+  (await execFileAsync('git', args, { cwd, env })).stdout.trim()
 
 describe('base commit trees from git', () => {
   let root: string
@@ -49,19 +56,25 @@ describe('base commit trees from git', () => {
     const dest = path.join(root, 'copy-1')
     const copied = await copyTree(clone, base, ['mono/platform/x/chart'], dest)
     expect(copied.files).toBe(3)
-    expect(await readFile(path.join(dest, 'mono/platform/x/chart/templates/cm.yaml'), 'utf8')).toBe('kind: ConfigMap # base\n')
+    expect(await readFile(path.join(dest, 'mono/platform/x/chart/templates/cm.yaml'), 'utf8')).toBe(
+      'kind: ConfigMap # base\n'
+    )
     expect((await stat(path.join(dest, 'mono/platform/x/chart/run.sh'))).mode & 0o111).not.toBe(0)
     expect((await stat(path.join(dest, 'mono/platform/x/chart/Chart.yaml'))).mode & 0o111).toBe(0)
   })
 
   it('a commit that cannot be fetched is a clear error', async () => {
-    await expect(ensureCommit(origin, 'f'.repeat(40))).rejects.toThrow(/commit fffffff is not in the clone and could not be fetched/)
+    await expect(ensureCommit(origin, 'f'.repeat(40))).rejects.toThrow(
+      /commit fffffff is not in the clone and could not be fetched/
+    )
   })
 
   it('paths are relative to a workspace inside the repository; a missing folder copies nothing', async () => {
     const dest = path.join(root, 'copy-2')
     expect((await copyTree(path.join(origin, 'mono'), head, ['platform/x'], dest)).files).toBe(3)
-    expect(await readFile(path.join(dest, 'platform/x/chart/templates/cm.yaml'), 'utf8')).toBe('kind: ConfigMap # head\n')
+    expect(await readFile(path.join(dest, 'platform/x/chart/templates/cm.yaml'), 'utf8')).toBe(
+      'kind: ConfigMap # head\n'
+    )
     expect((await copyTree(origin, head, ['platform/none'], path.join(root, 'copy-3'))).files).toBe(0)
   })
 
@@ -73,6 +86,8 @@ describe('base commit trees from git', () => {
     await git(repo, 'add', '-A')
     await git(repo, 'commit', '-q', '-m', 'link')
     const sha = await git(repo, 'rev-parse', 'HEAD')
-    await expect(copyTree(repo, sha, ['chart'], path.join(root, 'copy-4'))).rejects.toThrow(/chart\/values\.yaml is a symbolic link at [0-9a-f]{7}/)
+    await expect(copyTree(repo, sha, ['chart'], path.join(root, 'copy-4'))).rejects.toThrow(
+      /chart\/values\.yaml is a symbolic link at [0-9a-f]{7}/
+    )
   })
 })

@@ -7,7 +7,11 @@ import path from 'node:path'
 import { runAction } from '../../testkit/action-runner.mjs'
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' }).trim()
+  return execFileSync(
+    'git',
+    ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args],
+    { cwd, encoding: 'utf8' }
+  ).trim()
 }
 
 describe('mode: discover', () => {
@@ -22,8 +26,14 @@ describe('mode: discover', () => {
       writeFileSync(path.join(repo, file), text)
     }
     for (const name of ['platform/temporal', 'platform/keycloak', 'products/fabric']) {
-      write(`${name}/blueprint.yaml`, `apiVersion: catalyst.openova.io/v1alpha1\nkind: Blueprint\nmetadata:\n  name: bp-${path.basename(name)}\nspec:\n  version: 1.0.0\n  manifests:\n    chart: ./chart\n`)
-      write(`${name}/chart/Chart.yaml`, `apiVersion: v2\nname: bp-${path.basename(name)}\nversion: 1.0.0\ndependencies:\n  - name: ${path.basename(name)}-upstream\n    version: 1.0.0\n    repository: https://charts.example\n`)
+      write(
+        `${name}/blueprint.yaml`,
+        `apiVersion: catalyst.openova.io/v1alpha1\nkind: Blueprint\nmetadata:\n  name: bp-${path.basename(name)}\nspec:\n  version: 1.0.0\n  manifests:\n    chart: ./chart\n`
+      )
+      write(
+        `${name}/chart/Chart.yaml`,
+        `apiVersion: v2\nname: bp-${path.basename(name)}\nversion: 1.0.0\ndependencies:\n  - name: ${path.basename(name)}-upstream\n    version: 1.0.0\n    repository: https://charts.example\n`
+      )
     }
     git(repo, 'add', '-A')
     git(repo, 'commit', '-qm', 'three blueprints')
@@ -37,7 +47,12 @@ describe('mode: discover', () => {
   afterAll(() => rmSync(repo, { recursive: true, force: true }))
 
   it('lists the blueprints a push changed, as a matrix', async () => {
-    const run = await runAction({ workspace: repo, eventName: 'push', payload: { ref: 'refs/heads/main', before: shas[0], after: shas[1] }, inputs: { mode: 'discover' } })
+    const run = await runAction({
+      workspace: repo,
+      eventName: 'push',
+      payload: { ref: 'refs/heads/main', before: shas[0], after: shas[1] },
+      inputs: { mode: 'discover' }
+    })
     expect(run.exitCode).toBe(0)
     expect(run.outputs.mode).toBe('discover')
     expect(JSON.parse(run.outputs.blueprints)).toEqual(['platform/keycloak', 'products/fabric'])
@@ -50,7 +65,12 @@ describe('mode: discover', () => {
   })
 
   it('lists every blueprint on workflow_dispatch', async () => {
-    const run = await runAction({ workspace: repo, eventName: 'workflow_dispatch', payload: {}, inputs: { mode: 'discover' } })
+    const run = await runAction({
+      workspace: repo,
+      eventName: 'workflow_dispatch',
+      payload: {},
+      inputs: { mode: 'discover' }
+    })
     expect(JSON.parse(run.outputs.blueprints)).toEqual(['platform/keycloak', 'platform/temporal', 'products/fabric'])
   })
 })

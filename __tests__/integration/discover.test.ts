@@ -15,11 +15,15 @@ let featureSha: string
 const savedEnv = { ...process.env }
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], {
-    cwd,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe']
-  }).trim()
+  return execFileSync(
+    'git',
+    ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args],
+    {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  ).trim()
 }
 
 function write(root: string, file: string, text: string): void {
@@ -46,7 +50,10 @@ function shallowClone(name: string): string {
 }
 
 const pushPayload = (before: string, after: string, ref = 'refs/heads/main') => ({ ref, before, after })
-const prPayload = (base: string, head: string) => ({ number: 5, pull_request: { number: 5, base: { sha: base }, head: { sha: head } } })
+const prPayload = (base: string, head: string) => ({
+  number: 5,
+  pull_request: { number: 5, base: { sha: base }, head: { sha: head } }
+})
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'bp-discover-'))
@@ -59,7 +66,11 @@ beforeAll(() => {
   mkdirSync(src)
   git(src, 'init', '-q', '-b', 'main')
   write(src, 'README.md', '# platform\n')
-  write(src, 'platform/a/blueprint.yaml', 'apiVersion: catalyst.openova.io/v1alpha1\nkind: Blueprint\nmetadata: {name: bp-a}\nspec:\n  version: 1.0.0\n  manifests:\n    chart: ./chart\n')
+  write(
+    src,
+    'platform/a/blueprint.yaml',
+    'apiVersion: catalyst.openova.io/v1alpha1\nkind: Blueprint\nmetadata: {name: bp-a}\nspec:\n  version: 1.0.0\n  manifests:\n    chart: ./chart\n'
+  )
   write(src, 'platform/a/chart/Chart.yaml', 'apiVersion: v2\nname: bp-a\nversion: 1.0.0\n')
   write(src, 'products/b/blueprint.yaml', 'kind: Blueprint\nspec:\n  manifests:\n    chart: ./helm\n')
   write(src, 'products/b/helm/Chart.yaml', 'apiVersion: v2\nname: bp-b\nversion: 1.0.0\n')
@@ -107,13 +118,21 @@ describe('discoverBlueprints on a full clone', () => {
   })
 
   it('a pull request range lists both', async () => {
-    const r = await discoverBlueprints({ workspace: src, eventName: 'pull_request', payload: prPayload(sha[0]!, sha[2]!) })
+    const r = await discoverBlueprints({
+      workspace: src,
+      eventName: 'pull_request',
+      payload: prPayload(sha[0]!, sha[2]!)
+    })
     expect(r.blueprints).toEqual(['platform/a', 'products/b'])
     expect(r.reason).toMatch(/pull request #5/)
   })
 
   it('a pull request compares with the merge base, not with the moved base branch', async () => {
-    const r = await discoverBlueprints({ workspace: src, eventName: 'pull_request', payload: prPayload(sha[2]!, featureSha) })
+    const r = await discoverBlueprints({
+      workspace: src,
+      eventName: 'pull_request',
+      payload: prPayload(sha[2]!, featureSha)
+    })
     expect(r.blueprints).toEqual(['platform/a'])
   })
 
@@ -121,7 +140,11 @@ describe('discoverBlueprints on a full clone', () => {
     const r = await discoverBlueprints({ workspace: src, eventName: 'push', payload: pushPayload(ZERO, sha[2]!) })
     expect(r.blueprints).toEqual(['platform/a', 'products/b'])
     expect(r.reason).toMatch(/first push/)
-    const r2 = await discoverBlueprints({ workspace: src, eventName: 'push', payload: { ref: 'refs/heads/x', after: sha[2] } })
+    const r2 = await discoverBlueprints({
+      workspace: src,
+      eventName: 'push',
+      payload: { ref: 'refs/heads/x', after: sha[2] }
+    })
     expect(r2.blueprints).toEqual(['platform/a', 'products/b'])
   })
 
@@ -133,20 +156,40 @@ describe('discoverBlueprints on a full clone', () => {
   })
 
   it('a release tag selects its blueprint', async () => {
-    const r = await discoverBlueprints({ workspace: src, eventName: 'push', payload: pushPayload(ZERO, sha[2]!, 'refs/tags/products/b/v1.0.0') })
+    const r = await discoverBlueprints({
+      workspace: src,
+      eventName: 'push',
+      payload: pushPayload(ZERO, sha[2]!, 'refs/tags/products/b/v1.0.0')
+    })
     expect(r.blueprints).toEqual(['products/b'])
   })
 
   it('honours folder globs', async () => {
-    const r = await discoverBlueprints({ workspace: src, eventName: 'workflow_dispatch', payload: {}, globs: ['products/*/blueprint.yaml'] })
+    const r = await discoverBlueprints({
+      workspace: src,
+      eventName: 'workflow_dispatch',
+      payload: {},
+      globs: ['products/*/blueprint.yaml']
+    })
     expect(r.blueprints).toEqual(['products/b'])
-    const r2 = await discoverBlueprints({ workspace: src, eventName: 'pull_request', payload: prPayload(sha[0]!, sha[2]!), globs: ['**'] })
+    const r2 = await discoverBlueprints({
+      workspace: src,
+      eventName: 'pull_request',
+      payload: prPayload(sha[0]!, sha[2]!),
+      globs: ['**']
+    })
     expect(r2.blueprints).toEqual(['platform/a', 'products/b'])
-    await expect(discoverBlueprints({ workspace: src, eventName: 'workflow_dispatch', payload: {}, globs: ['../outside/*'] })).rejects.toThrow(/discover-glob/)
+    await expect(
+      discoverBlueprints({ workspace: src, eventName: 'workflow_dispatch', payload: {}, globs: ['../outside/*'] })
+    ).rejects.toThrow(/discover-glob/)
   })
 
   it('falls back to all blueprints for commits that are not shas (no option injection)', async () => {
-    const r = await discoverBlueprints({ workspace: src, eventName: 'push', payload: pushPayload('--output=/tmp/x', sha[2]!) })
+    const r = await discoverBlueprints({
+      workspace: src,
+      eventName: 'push',
+      payload: pushPayload('--output=/tmp/x', sha[2]!)
+    })
     expect(r.blueprints).toEqual(['platform/a', 'products/b'])
     expect(r.reason).toMatch(/no usable base\/head/)
   })
@@ -189,7 +232,11 @@ describe('discoverBlueprints on a shallow clone', () => {
   it('deepens to find the merge base of a pull request', async () => {
     const dir = shallowClone('shallow-pr')
     expect(hasCommit(dir, sha[0]!)).toBe(false)
-    const r = await discoverBlueprints({ workspace: dir, eventName: 'pull_request', payload: prPayload(sha[0]!, sha[2]!) })
+    const r = await discoverBlueprints({
+      workspace: dir,
+      eventName: 'pull_request',
+      payload: prPayload(sha[0]!, sha[2]!)
+    })
     expect(r.blueprints).toEqual(['platform/a', 'products/b'])
     expect(git(dir, 'merge-base', sha[0]!, sha[2]!)).toBe(sha[0])
   })
@@ -197,7 +244,11 @@ describe('discoverBlueprints on a shallow clone', () => {
   it('fetches base and head of a pull request branch and finds their merge base', async () => {
     const dir = shallowClone('shallow-feature')
     expect(hasCommit(dir, featureSha)).toBe(false)
-    const r = await discoverBlueprints({ workspace: dir, eventName: 'pull_request', payload: prPayload(sha[2]!, featureSha) })
+    const r = await discoverBlueprints({
+      workspace: dir,
+      eventName: 'pull_request',
+      payload: prPayload(sha[2]!, featureSha)
+    })
     expect(r.blueprints).toEqual(['platform/a'])
   })
 

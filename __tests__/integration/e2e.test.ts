@@ -8,12 +8,21 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startRegistry } from '../../testkit/registry.mjs'
-import { failureMessage, helmsUnderTest, runBundledAction, withoutMaskCommands, withWorkspace, type HelmUnderTest } from '../support/e2e.js'
+import {
+  failureMessage,
+  helmsUnderTest,
+  runBundledAction,
+  withoutMaskCommands,
+  withWorkspace,
+  type HelmUnderTest
+} from '../support/e2e.js'
 
 const execFileAsync = promisify(execFile)
 
 async function registryTags(url: string, repository: string, auth?: string): Promise<string[]> {
-  const response = await fetch(`${url}/v2/${repository}/tags/list`, { headers: auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {} })
+  const response = await fetch(`${url}/v2/${repository}/tags/list`, {
+    headers: auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {}
+  })
   if (response.status === 404) return []
   const body = (await response.json()) as { tags?: string[] | null }
   return body.tags ?? []
@@ -31,14 +40,25 @@ async function manifestDigest(url: string, repository: string, tag: string): Pro
 async function pulledListing(helm: HelmUnderTest, ref: string): Promise<{ listing: string[]; upstreamChart: string }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-e2e-pull-'))
   try {
-    const env = { ...process.env, HELM_CONFIG_HOME: path.join(dir, 'c'), HELM_CACHE_HOME: path.join(dir, 'ca'), HELM_DATA_HOME: path.join(dir, 'd') }
+    const env = {
+      ...process.env,
+      HELM_CONFIG_HOME: path.join(dir, 'c'),
+      HELM_CACHE_HOME: path.join(dir, 'ca'),
+      HELM_DATA_HOME: path.join(dir, 'd')
+    }
     await mkdir(path.join(dir, 'out'))
     await execFileAsync(helm.binary, ['pull', ref, '--plain-http', '--destination', path.join(dir, 'out')], { env })
     const [archive] = await readdir(path.join(dir, 'out'))
     const { stdout } = await execFileAsync('tar', ['-tzf', path.join(dir, 'out', archive)])
     const listing = stdout.split('\n').filter(Boolean)
     const chartYaml = listing.includes('bp-temporal/charts/temporal/Chart.yaml')
-      ? (await execFileAsync('tar', ['-xOzf', path.join(dir, 'out', archive), 'bp-temporal/charts/temporal/Chart.yaml'])).stdout
+      ? (
+          await execFileAsync('tar', [
+            '-xOzf',
+            path.join(dir, 'out', archive),
+            'bp-temporal/charts/temporal/Chart.yaml'
+          ])
+        ).stdout
       : ''
     return { listing, upstreamChart: chartYaml }
   } finally {
@@ -53,7 +73,11 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
   const auth = { username: 'publisher', password: 's3cret-Pa55word' }
 
   beforeAll(async () => {
-    ;[repo, open, secured] = await Promise.all([startChartRepo({ helm: helm.binary }), startRegistry(), startRegistry({ auth })])
+    ;[repo, open, secured] = await Promise.all([
+      startChartRepo({ helm: helm.binary }),
+      startRegistry(),
+      startRegistry({ auth })
+    ])
   })
   afterAll(async () => {
     await Promise.all([repo?.close(), open?.stop(), secured?.stop()])
@@ -61,7 +85,12 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
 
   it('publishes the example blueprint with its upstream payload, and the outputs name ref and digest', async () => {
     await withWorkspace(async (ws) => {
-      const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { registry: `${open.oci}/blueprints`, push: 'true', 'plain-http': 'true' } })
+      const run = await runBundledAction({
+        helm,
+        workspace: ws.dir,
+        repoUrl: repo.url,
+        inputs: { registry: `${open.oci}/blueprints`, push: 'true', 'plain-http': 'true' }
+      })
       expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
       expect(run.outputs['chart-name']).toBe('bp-temporal')
       expect(run.outputs['chart-version']).toBe('1.0.0')
@@ -78,14 +107,23 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
       expect(pulled.upstreamChart).toMatch(/^version: 1\.2\.0$/m)
       // Every step ran and is in the report, in order.
       const ids = (run.report?.steps ?? []).map((step: { id: string }) => step.id)
-      for (const id of ['resolve-upstream', 'dependency-build', 'render', 'lint', 'package', 'publish']) expect(ids).toContain(id)
+      for (const id of ['resolve-upstream', 'dependency-build', 'render', 'lint', 'package', 'publish'])
+        expect(ids).toContain(id)
       expect(run.report.steps.find((step: { id: string }) => step.id === 'publish').status).toBe('passed')
       // The artifact by digest, for cosign; and the SBOM naming it, the upstream chart and the images.
-      expect(run.outputs['digest-ref']).toBe(`${open.oci.replace(/^oci:\/\//, '')}/blueprints/bp-temporal@${run.outputs.digest}`)
+      expect(run.outputs['digest-ref']).toBe(
+        `${open.oci.replace(/^oci:\/\//, '')}/blueprints/bp-temporal@${run.outputs.digest}`
+      )
       expect(run.outputs.sbom).toMatch(/bp-temporal-1\.0\.0\.cdx\.json$/)
       const sbom = JSON.parse(run.sbom ?? 'null')
-      expect(sbom.metadata.component).toMatchObject({ name: 'bp-temporal', version: '1.0.0', hashes: [{ alg: 'SHA-256', content: run.outputs.digest.slice('sha256:'.length) }] })
-      const components = sbom.components.map((c: { type: string; name: string; version?: string }) => `${c.type} ${c.name} ${c.version ?? ''}`)
+      expect(sbom.metadata.component).toMatchObject({
+        name: 'bp-temporal',
+        version: '1.0.0',
+        hashes: [{ alg: 'SHA-256', content: run.outputs.digest.slice('sha256:'.length) }]
+      })
+      const components = sbom.components.map(
+        (c: { type: string; name: string; version?: string }) => `${c.type} ${c.name} ${c.version ?? ''}`
+      )
       expect(components).toContain('application temporal 1.2.0')
       expect(components).toContain('container docker.io/temporalio/server 1.28.1')
       expect(components).toContain('container ghcr.io/cloudnative-pg/postgresql 16.6')
@@ -102,10 +140,18 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
         helm,
         workspace: ws.dir,
         repoUrl: repo.url,
-        inputs: { registry: `${secured.oci}/blueprints`, push: 'true', 'plain-http': 'true', 'registry-username': auth.username, 'registry-password': auth.password }
+        inputs: {
+          registry: `${secured.oci}/blueprints`,
+          push: 'true',
+          'plain-http': 'true',
+          'registry-username': auth.username,
+          'registry-password': auth.password
+        }
       })
       expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
-      expect(await registryTags(secured.url, 'blueprints/bp-temporal', `${auth.username}:${auth.password}`)).toEqual(['1.0.0'])
+      expect(await registryTags(secured.url, 'blueprints/bp-temporal', `${auth.username}:${auth.password}`)).toEqual([
+        '1.0.0'
+      ])
       // ::add-mask:: is how the runner learns the secret; every other line must not hold it.
       const everything = withoutMaskCommands(run.stdout + run.stderr) + run.summary + JSON.stringify(run.report)
       expect(everything).not.toContain(auth.password)
@@ -118,10 +164,18 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
         helm,
         workspace: ws.dir,
         repoUrl: repo.url,
-        inputs: { registry: `${secured.oci}/refused`, push: 'true', 'plain-http': 'true', 'registry-username': auth.username, 'registry-password': 'wrong-password' }
+        inputs: {
+          registry: `${secured.oci}/refused`,
+          push: 'true',
+          'plain-http': 'true',
+          'registry-username': auth.username,
+          'registry-password': 'wrong-password'
+        }
       })
       expect(run.exitCode).not.toBe(0)
-      expect(failureMessage(run)).toMatch(new RegExp(`registry ${secured.host.replace(/\./g, '\\.')} refused the login of user publisher`))
+      expect(failureMessage(run)).toMatch(
+        new RegExp(`registry ${secured.host.replace(/\./g, '\\.')} refused the login of user publisher`)
+      )
       expect(failureMessage(run)).toMatch(/registry-username and registry-password/)
       expect(await registryTags(secured.url, 'refused/bp-temporal', `${auth.username}:${auth.password}`)).toEqual([])
       expect(withoutMaskCommands(run.stdout + run.stderr)).not.toContain('wrong-password')
@@ -140,10 +194,19 @@ describe('bad input gets a one-line error naming the thing (helm 3)', () => {
     await Promise.all([repo?.close(), registry?.stop()])
   })
 
-  async function failing(mutate: (ws: { dir: string; chart: string }) => Promise<void>, inputs: Record<string, string> = {}, repoUrl?: string) {
+  async function failing(
+    mutate: (ws: { dir: string; chart: string }) => Promise<void>,
+    inputs: Record<string, string> = {},
+    repoUrl?: string
+  ) {
     return withWorkspace(async (ws) => {
       await mutate(ws)
-      const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repoUrl ?? repo.url, inputs: { registry: `${registry.oci}/bad`, push: 'true', 'plain-http': 'true', ...inputs } })
+      const run = await runBundledAction({
+        helm,
+        workspace: ws.dir,
+        repoUrl: repoUrl ?? repo.url,
+        inputs: { registry: `${registry.oci}/bad`, push: 'true', 'plain-http': 'true', ...inputs }
+      })
       expect(run.exitCode).not.toBe(0)
       expect(await registryTags(registry.url, 'bad/bp-temporal')).toEqual([])
       const message = failureMessage(run)
@@ -153,10 +216,14 @@ describe('bad input gets a one-line error naming the thing (helm 3)', () => {
   }
 
   it('a missing blueprint folder', async () => {
-    expect(await failing(async () => undefined, { blueprint: 'platform/nope' })).toMatch(/blueprint folder platform\/nope does not exist.*set the blueprint input/)
+    expect(await failing(async () => undefined, { blueprint: 'platform/nope' })).toMatch(
+      /blueprint folder platform\/nope does not exist.*set the blueprint input/
+    )
   })
   it('a missing Chart.yaml', async () => {
-    expect(await failing(async (ws) => rm(path.join(ws.chart, 'Chart.yaml')))).toMatch(/platform\/temporal\/chart\/Chart\.yaml not found/)
+    expect(await failing(async (ws) => rm(path.join(ws.chart, 'Chart.yaml')))).toMatch(
+      /platform\/temporal\/chart\/Chart\.yaml not found/
+    )
   })
   it('a Chart.yaml that is not YAML names the file and line', async () => {
     const message = await failing(async (ws) => {
@@ -168,7 +235,9 @@ describe('bad input gets a one-line error naming the thing (helm 3)', () => {
     expect(message).toMatch(/platform\/temporal\/chart\/Chart\.yaml:\d+: not valid YAML/)
   })
   it('the upstream dependency not declared', async () => {
-    expect(await failing(async () => undefined, { upstream: 'cadence' })).toMatch(/dependency "cadence" is not declared \(dependencies: temporal\)/)
+    expect(await failing(async () => undefined, { upstream: 'cadence' })).toMatch(
+      /dependency "cadence" is not declared \(dependencies: temporal\)/
+    )
   })
   it('an unreachable upstream repository names the URL', async () => {
     const message = await failing(async () => undefined, {}, 'http://127.0.0.1:9')
@@ -178,9 +247,13 @@ describe('bad input gets a one-line error naming the thing (helm 3)', () => {
 
   it('a private chart repository: refused without credentials (naming the inputs), served with dependency-username/password', async () => {
     const expected = `Basic ${Buffer.from('reader:repo-pass').toString('base64')}`
-    repo.setFailure((req: { headers: Record<string, unknown> }) => (req.headers.authorization === expected ? undefined : 401))
+    repo.setFailure((req: { headers: Record<string, unknown> }) =>
+      req.headers.authorization === expected ? undefined : 401
+    )
     try {
-      expect(await failing(async () => undefined)).toMatch(/answered HTTP 401.*dependency-username and dependency-password/)
+      expect(await failing(async () => undefined)).toMatch(
+        /answered HTTP 401.*dependency-username and dependency-password/
+      )
       await withWorkspace(async (ws) => {
         // A chart test runs as the same user: nothing under the action's work
         // folder (its helm home among it) may still hold the credentials then.
@@ -202,8 +275,15 @@ describe('bad input gets a one-line error naming the thing (helm 3)', () => {
           inputs: { push: 'false', 'dependency-username': 'reader', 'dependency-password': 'repo-pass' }
         })
         expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
-        const scripts = (run.report?.steps.find((s: { id: string }) => s.id === 'chart-tests')?.data as { scripts: { script: string; exitCode: number; output: string }[] }).scripts
-        expect(scripts.find((s) => s.script === 'tests/zz-no-credentials.sh')).toMatchObject({ exitCode: 0, output: expect.stringContaining('clean: ') })
+        const scripts = (
+          run.report?.steps.find((s: { id: string }) => s.id === 'chart-tests')?.data as {
+            scripts: { script: string; exitCode: number; output: string }[]
+          }
+        ).scripts
+        expect(scripts.find((s) => s.script === 'tests/zz-no-credentials.sh')).toMatchObject({
+          exitCode: 0,
+          output: expect.stringContaining('clean: ')
+        })
         expect(run.outputs['upstream-version']).toBe('1.2.0')
         expect(withoutMaskCommands(run.stdout + run.stderr) + JSON.stringify(run.report)).not.toContain('repo-pass')
       })

@@ -34,7 +34,12 @@ describe(`pull requests and tags (${helm.label})`, () => {
   let ws: Awaited<ReturnType<typeof makeWorkspace>>
 
   beforeAll(async () => {
-    ;[repo, registry, api, ws] = await Promise.all([startChartRepo({ helm: helm.binary }), startRegistry(), startGitHubApi(), makeWorkspace()])
+    ;[repo, registry, api, ws] = await Promise.all([
+      startChartRepo({ helm: helm.binary }),
+      startRegistry(),
+      startGitHubApi(),
+      makeWorkspace()
+    ])
   })
   afterAll(async () => {
     await Promise.all([repo?.close(), registry?.stop(), api?.stop(), ws?.remove()])
@@ -59,7 +64,9 @@ describe(`pull requests and tags (${helm.label})`, () => {
     expect(first.outputs.mode).toBe('validate')
     expect(first.outputs.pushed).toBe('false')
     expect(await tags(registry.url, 'pr/bp-temporal')).toEqual([])
-    const created = api.requests.filter((r: { method: string; path: string }) => r.method === 'POST' && r.path.endsWith('/issues/11/comments'))
+    const created = api.requests.filter(
+      (r: { method: string; path: string }) => r.method === 'POST' && r.path.endsWith('/issues/11/comments')
+    )
     expect(created).toHaveLength(1)
     expect(String(created[0].headers.authorization)).toMatch(new RegExp(`^(token|Bearer) ${TOKEN}$`))
     const comments = api.commentsOn(11)
@@ -85,12 +92,24 @@ describe(`pull requests and tags (${helm.label})`, () => {
     try {
       await writeFile(
         path.join(broken.chart, 'templates', 'debug-pod.yaml'),
-        ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: debug', 'spec:', '  containers:', '    - name: shell', '      image: busybox:latest', ''].join('\n')
+        [
+          'apiVersion: v1',
+          'kind: Pod',
+          'metadata:',
+          '  name: debug',
+          'spec:',
+          '  containers:',
+          '    - name: shell',
+          '      image: busybox:latest',
+          ''
+        ].join('\n')
       )
       const run = await pr(12, {}, broken.dir)
       expect(run.exitCode).not.toBe(0)
       expect(failureMessage(run)).toMatch(/Images/i)
-      const annotation = run.annotations.find((a: { file?: string }) => a.file === 'platform/temporal/chart/templates/debug-pod.yaml')
+      const annotation = run.annotations.find(
+        (a: { file?: string }) => a.file === 'platform/temporal/chart/templates/debug-pod.yaml'
+      )
       expect(annotation).toBeDefined()
       expect(annotation?.level).toBe('error')
       expect(Number(annotation?.line)).toBe(8)
@@ -108,7 +127,11 @@ describe(`pull requests and tags (${helm.label})`, () => {
     try {
       const run = await pr(13)
       expect(run.exitCode).toBe(0)
-      expect(run.annotations.some((a: { level: string; message: string }) => a.level === 'warning' && /read-only token/.test(a.message))).toBe(true)
+      expect(
+        run.annotations.some(
+          (a: { level: string; message: string }) => a.level === 'warning' && /read-only token/.test(a.message)
+        )
+      ).toBe(true)
       expect(run.summary).toContain('bp-temporal')
       expect(api.commentsOn(13)).toHaveLength(0)
     } finally {
@@ -160,7 +183,9 @@ describe(`pull requests and tags (${helm.label})`, () => {
   it('a release tag refuses an input version other than the tagged one; nothing is pushed', async () => {
     const run = await tagRun('platform/temporal/v1.0.0', { version: '1.0.9' })
     expect(run.exitCode).not.toBe(0)
-    expect(failureMessage(run)).toContain('input version 1.0.9 differs from tag platform/temporal/v1.0.0 (version 1.0.0)')
+    expect(failureMessage(run)).toContain(
+      'input version 1.0.9 differs from tag platform/temporal/v1.0.0 (version 1.0.0)'
+    )
     expect(run.outputs.pushed).toBe('false')
     expect(await tags(registry.url, 'tags/bp-temporal')).not.toContain('1.0.9')
   })

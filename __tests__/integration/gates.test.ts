@@ -13,7 +13,14 @@ import { loadYamlFile } from '../../src/chart/yaml-source.js'
 import type { StepResult } from '../../src/types.js'
 import { runGates, type GateContext, type GatesResult } from '../../src/gates/index.js'
 import { chartTestsStep, runChartTest } from '../../src/gates/chart-tests.js'
-import type { ChartTestsData, ImagesData, LintData, NeverLatestData, ObservabilityData, RenderData } from '../../src/gates/index.js'
+import type {
+  ChartTestsData,
+  ImagesData,
+  LintData,
+  NeverLatestData,
+  ObservabilityData,
+  RenderData
+} from '../../src/gates/index.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const BASE = path.join(here, '..', 'fixtures', 'gates', 'base')
@@ -53,7 +60,11 @@ describe.each(helms)('gates with %s', (_label, binary) => {
   })
 
   /** A work copy of the base chart, changed by `mutate`, and its gate context. */
-  async function prepare(name: string, mutate?: (dir: string) => Promise<void>, overrides: Partial<GateContext> = {}): Promise<GateContext> {
+  async function prepare(
+    name: string,
+    mutate?: (dir: string) => Promise<void>,
+    overrides: Partial<GateContext> = {}
+  ): Promise<GateContext> {
     const dir = path.join(root, name)
     await cp(BASE, dir, { recursive: true })
     if (mutate) await mutate(dir)
@@ -121,17 +132,28 @@ describe.each(helms)('gates with %s', (_label, binary) => {
         defaultKind: 'none',
         judged: true,
         usage: { file: `${DISPLAY}/templates/cronjob.yaml`, line: 18 },
-        case4: { rendered: false, namesValue: true, error: 'execution error at (bp-gates/templates/deployment.yaml:19:56): app.image.tag is required: set a commit SHA' }
+        case4: {
+          rendered: false,
+          namesValue: true,
+          error:
+            'execution error at (bp-gates/templates/deployment.yaml:19:56): app.image.tag is required: set a commit SHA'
+        }
       },
       {
         path: 'database.imageName',
         kind: 'imageName',
         line: 24,
-        default: 'ghcr.io/cloudnative-pg/postgresql:16.6@sha256:d94d176b3634d44f7b0fef569bc32d1c11fca8069b263bc3a9397b2762a19f3a',
+        default:
+          'ghcr.io/cloudnative-pg/postgresql:16.6@sha256:d94d176b3634d44f7b0fef569bc32d1c11fca8069b263bc3a9397b2762a19f3a',
         defaultKind: 'value',
         judged: false,
         usage: { file: `${DISPLAY}/templates/database.yaml`, line: 7 },
-        case4: { rendered: false, namesValue: true, error: 'execution error at (bp-gates/templates/database.yaml:7:16): database.imageName is required (pin it by digest)' }
+        case4: {
+          rendered: false,
+          namesValue: true,
+          error:
+            'execution error at (bp-gates/templates/database.yaml:7:16): database.imageName is required (pin it by digest)'
+        }
       }
     ])
 
@@ -141,15 +163,45 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     expect(byField).toEqual(
       expect.arrayContaining([
         // tag + digest: the digest pins it
-        ['Deployment', 'spec.template.spec.containers[0].image', 'temporalio/server:1.28.1@sha256:f95a86d20874fdfb77d2a75a803ed02ff43277fde536518db0a7386019cc02ac', true, 'pinned by sha256 digest'],
-        ['CronJob', 'spec.jobTemplate.spec.template.spec.initContainers[0].image', 'busybox:1.36', true, 'allowed by pattern busybox'],
-        ['CronJob', 'spec.jobTemplate.spec.template.spec.containers[0].image', `ghcr.io/example/app:${SHA_TAG}`, true, `tag ${SHA_TAG} is a commit SHA`],
-        ['Cluster', 'spec.imageName', 'ghcr.io/cloudnative-pg/postgresql:16.6@sha256:d94d176b3634d44f7b0fef569bc32d1c11fca8069b263bc3a9397b2762a19f3a', true, 'pinned by sha256 digest']
+        [
+          'Deployment',
+          'spec.template.spec.containers[0].image',
+          'temporalio/server:1.28.1@sha256:f95a86d20874fdfb77d2a75a803ed02ff43277fde536518db0a7386019cc02ac',
+          true,
+          'pinned by sha256 digest'
+        ],
+        [
+          'CronJob',
+          'spec.jobTemplate.spec.template.spec.initContainers[0].image',
+          'busybox:1.36',
+          true,
+          'allowed by pattern busybox'
+        ],
+        [
+          'CronJob',
+          'spec.jobTemplate.spec.template.spec.containers[0].image',
+          `ghcr.io/example/app:${SHA_TAG}`,
+          true,
+          `tag ${SHA_TAG} is a commit SHA`
+        ],
+        [
+          'Cluster',
+          'spec.imageName',
+          'ghcr.io/cloudnative-pg/postgresql:16.6@sha256:d94d176b3634d44f7b0fef569bc32d1c11fca8069b263bc3a9397b2762a19f3a',
+          true,
+          'pinned by sha256 digest'
+        ]
       ])
     )
-    expect(images.data!.images.find((i) => i.image.startsWith('busybox'))).toMatchObject({ allowReason: 'init helper; replaced in the next release' })
+    expect(images.data!.images.find((i) => i.image.startsWith('busybox'))).toMatchObject({
+      allowReason: 'init helper; replaced in the next release'
+    })
     expect(images.findings).toEqual([
-      { rule: 'image-allowlisted', severity: 'notice', message: 'Image busybox:1.36 is allowed by pattern busybox: init helper; replaced in the next release.' }
+      {
+        rule: 'image-allowlisted',
+        severity: 'notice',
+        message: 'Image busybox:1.36 is allowed by pattern busybox: init helper; replaced in the next release.'
+      }
     ])
     expect(result.images).toHaveLength(5)
 
@@ -163,17 +215,28 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     const images = step<ImagesData>(result, 'images')
     expect(images.status).toBe('failed')
     expect(images.summary).toBe('1 of 4 images not pinned (policy sha)')
-    expect(images.findings.map((f) => [f.rule, f.file, f.line])).toEqual([['image-pinned', `${DISPLAY}/values.yaml`, 21]])
+    expect(images.findings.map((f) => [f.rule, f.file, f.line])).toEqual([
+      ['image-pinned', `${DISPLAY}/values.yaml`, 21]
+    ])
     expect(images.findings[0]!.message).toContain('busybox:1.36')
     expect(step(result, 'chart-tests')).toMatchObject({ status: 'skipped', summary: 'chart-tests is false' })
   })
 
   it('fails a toggle that defaults to true, at its values.yaml line', async () => {
-    const ctx = await prepare('toggle-true', (dir) => edit(dir, 'values.yaml', (s) => s.replace('serviceMonitor:\n  enabled: false', 'serviceMonitor:\n  enabled: true')), { chartTests: false })
+    const ctx = await prepare(
+      'toggle-true',
+      (dir) =>
+        edit(dir, 'values.yaml', (s) =>
+          s.replace('serviceMonitor:\n  enabled: false', 'serviceMonitor:\n  enabled: true')
+        ),
+      { chartTests: false }
+    )
     const result = await runGates(ctx)
     const obs = step<ObservabilityData>(result, 'observability')
     expect(obs.status).toBe('failed')
-    expect(obs.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([['observability-default-off', 'error', `${DISPLAY}/values.yaml`, 30]])
+    expect(obs.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
+      ['observability-default-off', 'error', `${DISPLAY}/values.yaml`, 30]
+    ])
     expect(obs.findings[0]!.message).toContain('serviceMonitor.enabled defaults to true')
     expect(step(result, 'render').status).toBe('passed')
   })
@@ -182,15 +245,21 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     const ctx = await prepare(
       'opt-in-nothing',
       async (dir) => {
-        await edit(dir, 'values.yaml', (s) => s.replace('  monitoring:\n    enabled: false', '  podMonitor:\n    enabled: false'))
-        await edit(dir, 'templates/database.yaml', (s) => s.replace('.Values.database.monitoring.enabled', '.Values.database.podMonitor.enabled'))
+        await edit(dir, 'values.yaml', (s) =>
+          s.replace('  monitoring:\n    enabled: false', '  podMonitor:\n    enabled: false')
+        )
+        await edit(dir, 'templates/database.yaml', (s) =>
+          s.replace('.Values.database.monitoring.enabled', '.Values.database.podMonitor.enabled')
+        )
       },
       { chartTests: false }
     )
     const result = await runGates(ctx)
     const obs = step<ObservabilityData>(result, 'observability')
     expect(obs.status).toBe('warning')
-    expect(obs.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([['observability-opt-in', 'warning', `${DISPLAY}/values.yaml`, 27]])
+    expect(obs.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
+      ['observability-opt-in', 'warning', `${DISPLAY}/values.yaml`, 27]
+    ])
     expect(obs.findings[0]!.message).toContain('database.podMonitor.enabled')
     const toggle = obs.data!.toggles.find((t) => t.path === 'database.podMonitor.enabled')!
     expect(toggle.case2).toEqual({ ok: true, kinds: [], resources: [], changesRender: true })
@@ -222,7 +291,12 @@ describe.each(helms)('gates with %s', (_label, binary) => {
       async (dir) => {
         await edit(dir, 'values.yaml', (s) => s.replace('    tag: ""', '    tag: "1.0.0"'))
         for (const file of ['templates/deployment.yaml', 'templates/cronjob.yaml']) {
-          await edit(dir, file, (s) => s.replace('{{ required "app.image.tag is required: set a commit SHA" .Values.app.image.tag }}', '{{ .Values.app.image.tag | default .Chart.AppVersion }}'))
+          await edit(dir, file, (s) =>
+            s.replace(
+              '{{ required "app.image.tag is required: set a commit SHA" .Values.app.image.tag }}',
+              '{{ .Values.app.image.tag | default .Chart.AppVersion }}'
+            )
+          )
         }
       },
       { chartTests: false }
@@ -230,9 +304,19 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     const result = await runGates(ctx)
     const own = step<NeverLatestData>(result, 'never-latest')
     expect(own.status).toBe('passed')
-    expect(own.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([['image-empty-renders', 'notice', `${DISPLAY}/templates/cronjob.yaml`, 18]])
-    expect(own.data!.images[0]).toMatchObject({ defaultKind: 'value', judged: false, default: '1.0.0', case4: { rendered: true, namesValue: false } })
-    expect(own.data!.images[1]).toMatchObject({ path: 'database.imageName', case4: { rendered: false, namesValue: true } })
+    expect(own.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
+      ['image-empty-renders', 'notice', `${DISPLAY}/templates/cronjob.yaml`, 18]
+    ])
+    expect(own.data!.images[0]).toMatchObject({
+      defaultKind: 'value',
+      judged: false,
+      default: '1.0.0',
+      case4: { rendered: true, namesValue: false }
+    })
+    expect(own.data!.images[1]).toMatchObject({
+      path: 'database.imageName',
+      case4: { rendered: false, namesValue: true }
+    })
   })
 
   it('fails never :latest at the template line for an own tag without a default that renders when emptied', async () => {
@@ -240,7 +324,12 @@ describe.each(helms)('gates with %s', (_label, binary) => {
       'tag-no-required',
       async (dir) => {
         for (const file of ['templates/deployment.yaml', 'templates/cronjob.yaml']) {
-          await edit(dir, file, (s) => s.replace('{{ required "app.image.tag is required: set a commit SHA" .Values.app.image.tag }}', '{{ .Values.app.image.tag | default "latest" }}'))
+          await edit(dir, file, (s) =>
+            s.replace(
+              '{{ required "app.image.tag is required: set a commit SHA" .Values.app.image.tag }}',
+              '{{ .Values.app.image.tag | default "latest" }}'
+            )
+          )
         }
       },
       { chartTests: false }
@@ -249,11 +338,18 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     const own = step<NeverLatestData>(result, 'never-latest')
     expect(own.status).toBe('failed')
     expect(own.title).toBe('Never :latest')
-    expect(own.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([['image-tag-required', 'error', `${DISPLAY}/templates/cronjob.yaml`, 18]])
-    expect(own.findings[0]!.fix).toBe('In the template: {{ required "app.image.tag is required" .Values.app.image.tag }}')
+    expect(own.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
+      ['image-tag-required', 'error', `${DISPLAY}/templates/cronjob.yaml`, 18]
+    ])
+    expect(own.findings[0]!.fix).toBe(
+      'In the template: {{ required "app.image.tag is required" .Values.app.image.tag }}'
+    )
     // never-latest: warning keeps the finding but does not fail; off does not run the rule.
     const warned = await runGates({ ...ctx, neverLatest: 'warning' })
-    expect(step(warned, 'never-latest')).toMatchObject({ status: 'warning', findings: [{ severity: 'warning', rule: 'image-tag-required' }] })
+    expect(step(warned, 'never-latest')).toMatchObject({
+      status: 'warning',
+      findings: [{ severity: 'warning', rule: 'image-tag-required' }]
+    })
     const off = await runGates({ ...ctx, neverLatest: 'off' })
     expect(step(off, 'never-latest')).toMatchObject({ status: 'skipped', findings: [], summary: 'never-latest is off' })
     expect(off.stats!.helmProcesses).toBe(result.stats!.helmProcesses - 2)
@@ -262,7 +358,11 @@ describe.each(helms)('gates with %s', (_label, binary) => {
   it('fails lint --strict on a warning, with the template file', async () => {
     const ctx = await prepare(
       'lint-warning',
-      (dir) => writeFile(path.join(dir, 'templates', 'bad-name.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\ndata:\n  a: b\n'),
+      (dir) =>
+        writeFile(
+          path.join(dir, 'templates', 'bad-name.yaml'),
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\ndata:\n  a: b\n'
+        ),
       { chartTests: false }
     )
     const result = await runGates(ctx)
@@ -280,11 +380,19 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     const render = step<RenderData>(result, 'render')
     expect(render.status).toBe('failed')
     expect(render.findings).toHaveLength(1)
-    expect(render.findings[0]).toMatchObject({ rule: 'render', severity: 'error', file: `${DISPLAY}/templates/deployment.yaml`, line: 19 })
+    expect(render.findings[0]).toMatchObject({
+      rule: 'render',
+      severity: 'error',
+      file: `${DISPLAY}/templates/deployment.yaml`,
+      line: 19
+    })
     expect(render.findings[0]!.message).toContain('app.image.tag is required: set a commit SHA')
     expect(render.findings[0]!.fix).toContain('set it with the `set` input or a `values` file')
     expect(render.details).toContain('Error: execution error at (bp-gates/templates/deployment.yaml:19:56)')
-    expect(step(result, 'observability')).toMatchObject({ status: 'skipped', summary: 'skipped: the default render failed' })
+    expect(step(result, 'observability')).toMatchObject({
+      status: 'skipped',
+      summary: 'skipped: the default render failed'
+    })
     expect(step(result, 'images')).toMatchObject({ status: 'skipped', summary: 'skipped: the default render failed' })
     expect(result.defaultRender).toBeUndefined()
     // gates with their own processes still ran
@@ -294,7 +402,16 @@ describe.each(helms)('gates with %s', (_label, binary) => {
   })
 
   it('shows the tail of a failing chart test script', async () => {
-    const script = ['#!/usr/bin/env bash', 'CHART_DIR="$1"', 'for i in $(seq 1 30); do echo "line $i"; done', 'helm version --template "helm={{.Version}}"; echo', 'test -f "$CHART_DIR/Chart.yaml" && echo "chart dir ok"', 'echo "FAIL: case 9 went wrong" >&2', 'exit 3', ''].join('\n')
+    const script = [
+      '#!/usr/bin/env bash',
+      'CHART_DIR="$1"',
+      'for i in $(seq 1 30); do echo "line $i"; done',
+      'helm version --template "helm={{.Version}}"; echo',
+      'test -f "$CHART_DIR/Chart.yaml" && echo "chart dir ok"',
+      'echo "FAIL: case 9 went wrong" >&2',
+      'exit 3',
+      ''
+    ].join('\n')
     const ctx = await prepare('failing-test', (dir) => writeFile(path.join(dir, 'tests', 'zz-broken.sh'), script))
     const result = await runGates(ctx)
     const tests = step<ChartTestsData>(result, 'chart-tests')
@@ -324,12 +441,17 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     ].join('\n')
     const ctx = await prepare('script-isolation', (dir) => writeFile(path.join(dir, 'tests', 'zz-env.sh'), script))
     // What the action's own helm home holds during a real run: repository credentials.
-    await writeFile(helm.home.repositoryConfig, 'repositories:\n- name: private\n  url: https://charts.example\n  username: u\n  password: s3cret\n')
+    await writeFile(
+      helm.home.repositoryConfig,
+      'repositories:\n- name: private\n  url: https://charts.example\n  username: u\n  password: s3cret\n'
+    )
     process.env.INPUT_REGISTRY_PASSWORD = 's3cret'
     process.env.ACTIONS_RUNTIME_TOKEN = 'runtime-s3cret'
     try {
       const result = await runGates(ctx)
-      const output = step<ChartTestsData>(result, 'chart-tests').data!.scripts.find((s) => s.script === 'tests/zz-env.sh')!.output
+      const output = step<ChartTestsData>(result, 'chart-tests').data!.scripts.find(
+        (s) => s.script === 'tests/zz-env.sh'
+      )!.output
       expect(output).toContain('input=none token=none')
       expect(output).toContain('repos=clean')
       expect(output).toMatch(new RegExp(`chart=${ctx.scriptRoot}/\\d+/`))
@@ -369,18 +491,30 @@ describe('runChartTest', () => {
     try {
       await writeFile(
         path.join(dir, 'escapes.sh'),
-        [`setsid sleep 41${token} >/dev/null 2>&1 < /dev/null &`, `( ( exec -a orphan-${token} sleep 42${token} ) & ) >/dev/null 2>&1`, 'sleep 0.5', 'echo done', ''].join('\n')
+        [
+          `setsid sleep 41${token} >/dev/null 2>&1 < /dev/null &`,
+          `( ( exec -a orphan-${token} sleep 42${token} ) & ) >/dev/null 2>&1`,
+          'sleep 0.5',
+          'echo done',
+          ''
+        ].join('\n')
       )
       const result = await runChartTest(dir, 'escapes.sh', process.env, 60_000)
       expect(result).toMatchObject({ exitCode: 0, timedOut: false })
       const named = (result.leftovers ?? []).map((p) => p.command).join('\n')
       expect(named).toContain(`sleep 41${token}`)
       expect(named).toContain(`42${token}`)
-      const running = (await execFileAsync('ps', ['-eo', 'args'])).stdout.split('\n').filter((line) => line.includes(token) && !line.includes('ps -eo'))
+      const running = (await execFileAsync('ps', ['-eo', 'args'])).stdout
+        .split('\n')
+        .filter((line) => line.includes(token) && !line.includes('ps -eo'))
       expect(running).toEqual([])
       const step = chartTestsStep([result], 'chart', 10)
       expect(step.status).toBe('failed')
-      expect(step.findings[0]).toMatchObject({ rule: 'chart-test-leftover', severity: 'error', message: expect.stringContaining(`sleep 41${token}`) })
+      expect(step.findings[0]).toMatchObject({
+        rule: 'chart-test-leftover',
+        severity: 'error',
+        message: expect.stringContaining(`sleep 41${token}`)
+      })
     } finally {
       await rm(dir, { recursive: true, force: true })
     }

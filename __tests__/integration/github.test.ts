@@ -174,7 +174,10 @@ describe('upsertComment', () => {
   })
 
   it('posts a new comment, and says so, when updating ours answers 404 (deleted meanwhile)', async () => {
-    api = await startGitHubApi({ comments: [{ id: 5, issue: ISSUE, body: `${MARKER}\nold` }], failWith: { status: 404, message: 'Not Found', methods: ['PATCH'] } })
+    api = await startGitHubApi({
+      comments: [{ id: 5, issue: ISSUE, body: `${MARKER}\nold` }],
+      failWith: { status: 404, message: 'Not Found', methods: ['PATCH'] }
+    })
     const r = await upsertComment(opts())
     expect(r.action).toBe('created')
     expect(r.id).not.toBe(5)
@@ -184,7 +187,10 @@ describe('upsertComment', () => {
 
   it('posts a new comment when updating answers 403 (written by another token), and updates that one next time', async () => {
     api = await startGitHubApi({ comments: [{ id: 5, issue: ISSUE, body: `${MARKER}\nby another app` }] })
-    const refuse = api.setResponder('PATCH', /\/issues\/comments\/5$/, { status: 403, body: { message: 'Resource not accessible by integration' } })
+    const refuse = api.setResponder('PATCH', /\/issues\/comments\/5$/, {
+      status: 403,
+      body: { message: 'Resource not accessible by integration' }
+    })
     const first = await upsertComment(opts({ body: `${MARKER}\nrun 1` }))
     expect(first.action).toBe('created')
     expect(first.warning).toMatch(/could not update the PR comment 5 \(HTTP 403\); posted a new comment instead/)
@@ -213,7 +219,9 @@ describe('upsertComment', () => {
     const MALLORY = { login: 'mallory', id: 2, type: 'User' }
 
     it('with GITHUB_TOKEN: a human comment starting with the marker is left alone and a new comment is created', async () => {
-      api = await startGitHubApi({ comments: [{ id: 3, issue: ISSUE, body: `${MARKER}\nI pasted your marker`, user: MALLORY }] })
+      api = await startGitHubApi({
+        comments: [{ id: 3, issue: ISSUE, body: `${MARKER}\nI pasted your marker`, user: MALLORY }]
+      })
       const r = await upsertComment(opts({ body: `${MARKER}\nreport` }))
       expect(r.action).toBe('created')
       expect(r.warning).toBeUndefined()
@@ -295,7 +303,7 @@ describe('upsertComment', () => {
 describe('upsertComment within the run budget', () => {
   afterEach(() => clearRunBudget())
 
-  it('a GitHub API that never answers costs a warning within the report\'s slice of the budget, not a hang', async () => {
+  it("a GitHub API that never answers costs a warning within the report's slice of the budget, not a hang", async () => {
     api = await startGitHubApi()
     api.setResponder('GET', /\/issues\/\d+\/comments$/, () => new Promise(() => undefined))
     // A run whose budget is already spent: the comment still gets its few seconds, and no more.

@@ -13,7 +13,14 @@ import { promisify } from 'node:util'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startGitHubApi } from '../../testkit/github-api.mjs'
 import { startRegistry } from '../../testkit/registry.mjs'
-import { failureMessage, helmsUnderTest, runBundledAction, withoutMaskCommands, withWorkspace, type ActionRun } from '../support/e2e.js'
+import {
+  failureMessage,
+  helmsUnderTest,
+  runBundledAction,
+  withoutMaskCommands,
+  withWorkspace,
+  type ActionRun
+} from '../support/e2e.js'
 
 type ChartRepo = Awaited<ReturnType<typeof startChartRepo>>
 type Registry = Awaited<ReturnType<typeof startRegistry>>
@@ -33,7 +40,12 @@ async function treeSnapshot(dir: string): Promise<string[]> {
       else if (stat.isDirectory()) {
         out.push(`${entry}/ ${stat.mode.toString(8)}`)
         await walk(entry)
-      } else out.push(`${entry} ${stat.mode.toString(8)} ${createHash('sha256').update(await readFile(path.join(dir, entry))).digest('hex')}`)
+      } else
+        out.push(
+          `${entry} ${stat.mode.toString(8)} ${createHash('sha256')
+            .update(await readFile(path.join(dir, entry)))
+            .digest('hex')}`
+        )
     }
   }
   await walk('')
@@ -46,7 +58,14 @@ function expectSuccess(run: ActionRun): void {
 
 /** Everything the action wrote that a person or a later step could read. */
 function everyText(run: ActionRun): string {
-  return [withoutMaskCommands(run.stdout), run.stderr, run.summary, JSON.stringify(run.report ?? {}), run.sbom ?? '', JSON.stringify(run.outputs)].join('\n')
+  return [
+    withoutMaskCommands(run.stdout),
+    run.stderr,
+    run.summary,
+    JSON.stringify(run.report ?? {}),
+    run.sbom ?? '',
+    JSON.stringify(run.outputs)
+  ].join('\n')
 }
 
 describe('the work copy: links in and around the chart folder (helm 4)', () => {
@@ -62,44 +81,60 @@ describe('the work copy: links in and around the chart folder (helm 4)', () => {
   it.each([
     { linked: 'chart folder', relative: 'platform/temporal/chart' },
     { linked: 'blueprint folder', relative: 'platform/temporal' }
-  ])('a symlinked $linked is copied, not written into: the target tree is byte-identical afterwards', async ({ relative }) => {
-    await withWorkspace(async (ws) => {
-      const outside = await mkdtemp(path.join(os.tmpdir(), 'bp-linked-'))
-      try {
-        const target = path.join(outside, 'real')
-        await rename(path.join(ws.dir, relative), target)
-        await symlink(target, path.join(ws.dir, relative))
-        const before = await treeSnapshot(target)
-        const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { ...FAST, push: 'false', version: '9.9.9' } })
-        expectSuccess(run)
-        expect(run.outputs['chart-version']).toBe('9.9.9')
-        expect(await treeSnapshot(target)).toEqual(before)
-      } finally {
-        await rm(outside, { recursive: true, force: true })
-      }
-    })
-  })
+  ])(
+    'a symlinked $linked is copied, not written into: the target tree is byte-identical afterwards',
+    async ({ relative }) => {
+      await withWorkspace(async (ws) => {
+        const outside = await mkdtemp(path.join(os.tmpdir(), 'bp-linked-'))
+        try {
+          const target = path.join(outside, 'real')
+          await rename(path.join(ws.dir, relative), target)
+          await symlink(target, path.join(ws.dir, relative))
+          const before = await treeSnapshot(target)
+          const run = await runBundledAction({
+            helm,
+            workspace: ws.dir,
+            repoUrl: repo.url,
+            inputs: { ...FAST, push: 'false', version: '9.9.9' }
+          })
+          expectSuccess(run)
+          expect(run.outputs['chart-version']).toBe('9.9.9')
+          expect(await treeSnapshot(target)).toEqual(before)
+        } finally {
+          await rm(outside, { recursive: true, force: true })
+        }
+      })
+    }
+  )
 
   it.each([
     { link: 'files/passwd', target: '/etc/passwd' },
     { link: 'files/secrets.env', target: '../../secrets.env' },
     // Refused before it is read: never parsed as values, never quoted in an error.
     { link: 'values.yaml', target: '../secrets.env' }
-  ])('a link leaving the chart ($link -> $target) is refused, naming the link and its target', async ({ link, target }) => {
-    await withWorkspace(async (ws) => {
-      await writeFile(path.join(ws.dir, 'platform', 'secrets.env'), 'TOKEN=do-not-publish\n')
-      await writeFile(path.join(ws.dir, 'platform', 'temporal', 'secrets.env'), 'TOKEN=do-not-publish\n')
-      await mkdir(path.join(ws.chart, 'files'), { recursive: true })
-      await rm(path.join(ws.chart, link), { force: true })
-      await symlink(target, path.join(ws.chart, link))
-      const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { ...FAST, push: 'false' } })
-      expect(run.exitCode).not.toBe(0)
-      const message = failureMessage(run)
-      expect(message).toContain(`platform/temporal/chart/${link} is a symbolic link to ${target}`)
-      expect(message).toContain('outside the chart folder')
-      expect(everyText(run)).not.toContain('do-not-publish')
-    })
-  })
+  ])(
+    'a link leaving the chart ($link -> $target) is refused, naming the link and its target',
+    async ({ link, target }) => {
+      await withWorkspace(async (ws) => {
+        await writeFile(path.join(ws.dir, 'platform', 'secrets.env'), 'TOKEN=do-not-publish\n')
+        await writeFile(path.join(ws.dir, 'platform', 'temporal', 'secrets.env'), 'TOKEN=do-not-publish\n')
+        await mkdir(path.join(ws.chart, 'files'), { recursive: true })
+        await rm(path.join(ws.chart, link), { force: true })
+        await symlink(target, path.join(ws.chart, link))
+        const run = await runBundledAction({
+          helm,
+          workspace: ws.dir,
+          repoUrl: repo.url,
+          inputs: { ...FAST, push: 'false' }
+        })
+        expect(run.exitCode).not.toBe(0)
+        const message = failureMessage(run)
+        expect(message).toContain(`platform/temporal/chart/${link} is a symbolic link to ${target}`)
+        expect(message).toContain('outside the chart folder')
+        expect(everyText(run)).not.toContain('do-not-publish')
+      })
+    }
+  )
 
   it('a link inside the chart stays a link helm follows: the run passes and the user tree is unchanged', async () => {
     await withWorkspace(async (ws) => {
@@ -112,7 +147,12 @@ describe('the work copy: links in and around the chart folder (helm 4)', () => {
       await writeFile(path.join(ws.chart, 'vendor', '.keep'), '')
       await symlink('vendor', path.join(ws.chart, 'charts'))
       const before = await treeSnapshot(ws.chart)
-      const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { ...FAST, push: 'false', version: '9.9.9' } })
+      const run = await runBundledAction({
+        helm,
+        workspace: ws.dir,
+        repoUrl: repo.url,
+        inputs: { ...FAST, push: 'false', version: '9.9.9' }
+      })
       expectSuccess(run)
       expect(await treeSnapshot(ws.chart)).toEqual(before)
     })
@@ -131,7 +171,9 @@ describe('dependency archives are checked against the repository index (helm 3)'
   })
 
   it('temporal-1.2.0.tgz swapped on the server (a ClusterRoleBinding added, not reindexed): the run fails, nothing is pushed', async () => {
-    const archive = repo.archives.find((a: { name: string; version: string }) => a.name === 'temporal' && a.version === '1.2.0')
+    const archive = repo.archives.find(
+      (a: { name: string; version: string }) => a.name === 'temporal' && a.version === '1.2.0'
+    )
     if (!archive) throw new Error('the stand-in repository has no temporal 1.2.0')
     const original = await readFile(archive.path)
     const indexed = `sha256:${createHash('sha256').update(original).digest('hex')}`
@@ -145,7 +187,11 @@ describe('dependency archives are checked against the repository index (helm 3)'
           'roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\n' +
           'subjects:\n  - kind: ServiceAccount\n    name: default\n    namespace: default\n'
       )
-      await execFileAsync(helm.binary, ['package', path.join(scratch, 'temporal'), '--destination', path.join(scratch, 'out')], { env: { ...process.env, ...repo.helmEnv } })
+      await execFileAsync(
+        helm.binary,
+        ['package', path.join(scratch, 'temporal'), '--destination', path.join(scratch, 'out')],
+        { env: { ...process.env, ...repo.helmEnv } }
+      )
       const swapped = await readFile(path.join(scratch, 'out', 'temporal-1.2.0.tgz'))
       const actual = `sha256:${createHash('sha256').update(swapped).digest('hex')}`
       await writeFile(archive.path, swapped)
@@ -170,16 +216,24 @@ describe('dependency archives are checked against the repository index (helm 3)'
   })
 
   it('an oci:// dependency whose tag moves to other content after helm fetched it: the build fails naming both digests', async () => {
-    const archive = repo.archives.find((a: { name: string; version: string }) => a.name === 'temporal' && a.version === '1.2.0')
+    const archive = repo.archives.find(
+      (a: { name: string; version: string }) => a.name === 'temporal' && a.version === '1.2.0'
+    )
     if (!archive) throw new Error('the stand-in repository has no temporal 1.2.0')
-    await execFileAsync(helm.binary, ['push', archive.path, `${registry.oci}/deps`, '--plain-http'], { env: { ...process.env, ...repo.helmEnv } })
-    const fetched = `sha256:${createHash('sha256').update(await readFile(archive.path)).digest('hex')}`
+    await execFileAsync(helm.binary, ['push', archive.path, `${registry.oci}/deps`, '--plain-http'], {
+      env: { ...process.env, ...repo.helmEnv }
+    })
+    const fetched = `sha256:${createHash('sha256')
+      .update(await readFile(archive.path))
+      .digest('hex')}`
     let moved = ''
     // Right after helm resolved the tag, it is moved to a manifest whose chart layer is other bytes.
     const proxy = await startTagSwapProxy(
       registry.url,
       async () => {
-        const current = await fetch(`${registry.url}/v2/deps/temporal/manifests/1.2.0`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })
+        const current = await fetch(`${registry.url}/v2/deps/temporal/manifests/1.2.0`, {
+          headers: { accept: 'application/vnd.oci.image.manifest.v1+json' }
+        })
         const doc = JSON.parse(await current.text())
         const layer = Buffer.from('other bytes under the same tag')
         moved = await uploadBlob(registry.url, 'deps/temporal', layer)
@@ -187,7 +241,8 @@ describe('dependency archives are checked against the repository index (helm 3)'
         doc.layers[0].size = layer.length
         return Buffer.from(JSON.stringify(doc))
       },
-      (method, url, status) => ['GET', 'HEAD'].includes(method) && url === '/v2/deps/temporal/manifests/1.2.0' && status === 200
+      (method, url, status) =>
+        ['GET', 'HEAD'].includes(method) && url === '/v2/deps/temporal/manifests/1.2.0' && status === 200
     )
     try {
       await withWorkspace(async (ws) => {
@@ -204,7 +259,9 @@ describe('dependency archives are checked against the repository index (helm 3)'
         })
         expect(proxy.swapped).toBe(true)
         expect(run.exitCode).not.toBe(0)
-        expect(failureMessage(run)).toContain(`dependency temporal 1.2.0 downloaded as temporal-1.2.0.tgz has digest ${fetched}, but ${oci}/temporal says ${moved}`)
+        expect(failureMessage(run)).toContain(
+          `dependency temporal 1.2.0 downloaded as temporal-1.2.0.tgz has digest ${fetched}, but ${oci}/temporal says ${moved}`
+        )
         expect(await registryTags(registry.url, 'oci-swapped/bp-temporal')).toEqual([])
       })
     } finally {
@@ -241,7 +298,11 @@ async function startTagSwapProxy(
               swapped = true
               const other = await swap(body)
               const contentType = String(req.headers['content-type'] ?? 'application/vnd.oci.image.manifest.v1+json')
-              const put = await fetch(`${registryUrl}${req.url}`, { method: 'PUT', body: other, headers: { 'content-type': contentType } })
+              const put = await fetch(`${registryUrl}${req.url}`, {
+                method: 'PUT',
+                body: other,
+                headers: { 'content-type': contentType }
+              })
               if (put.status !== 201) throw new Error(`swap PUT: HTTP ${put.status} ${await put.text()}`)
             }
             res.writeHead(up.statusCode ?? 502, up.headers)
@@ -270,13 +331,20 @@ async function uploadBlob(registryUrl: string, repository: string, content: Buff
   const start = await fetch(`${registryUrl}/v2/${repository}/blobs/uploads/`, { method: 'POST' })
   const location = new URL(start.headers.get('location') ?? '', registryUrl)
   location.searchParams.set('digest', digest)
-  const put = await fetch(location, { method: 'PUT', body: content, headers: { 'content-type': 'application/octet-stream' } })
+  const put = await fetch(location, {
+    method: 'PUT',
+    body: content,
+    headers: { 'content-type': 'application/octet-stream' }
+  })
   if (put.status !== 201) throw new Error(`blob upload: HTTP ${put.status}`)
   return digest
 }
 
 async function tagDigest(registryUrl: string, repository: string, tag: string): Promise<string | null> {
-  const response = await fetch(`${registryUrl}/v2/${repository}/manifests/${tag}`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })
+  const response = await fetch(`${registryUrl}/v2/${repository}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { accept: 'application/vnd.oci.image.manifest.v1+json' }
+  })
   return response.status === 200 ? response.headers.get('docker-content-digest') : null
 }
 
@@ -312,7 +380,7 @@ describe('publish race: the tag is read back after the push (helm 3)', () => {
   it('another run pushed other content to the tag right after this push: the run fails, digest-ref is not this push', async () => {
     const run = await publishThrough('race-other', async (manifest) => {
       const doc = JSON.parse(manifest.toString('utf8'))
-      const layer = Buffer.from('not this run\'s chart')
+      const layer = Buffer.from("not this run's chart")
       doc.layers[0].digest = await uploadBlob(registry.url, 'race-other/bp-temporal', layer)
       doc.layers[0].size = layer.length
       return Buffer.from(JSON.stringify(doc))
@@ -355,7 +423,11 @@ describe('secrets: credentials in the registry input, set-secret values (helm 4)
   let registry: Registry
   let api: GitHubApi
   beforeAll(async () => {
-    ;[repo, registry, api] = await Promise.all([startChartRepo({ helm: helm.binary }), startRegistry(), startGitHubApi()])
+    ;[repo, registry, api] = await Promise.all([
+      startChartRepo({ helm: helm.binary }),
+      startRegistry(),
+      startGitHubApi()
+    ])
   })
   afterAll(async () => {
     await Promise.all([repo?.close(), registry?.stop(), api?.stop()])
@@ -387,7 +459,14 @@ describe('secrets: credentials in the registry input, set-secret values (helm 4)
       // Masked before anything else is written.
       expect(run.stdout.split('\n')[0]).toBe(`::add-mask::bot:${token}`)
       expect(run.stdout).toContain(`::add-mask::${token}`)
-      for (const text of [withoutMaskCommands(run.stdout), run.stderr, run.summary, JSON.stringify(run.report ?? {}), JSON.stringify(run.outputs), apiText()]) {
+      for (const text of [
+        withoutMaskCommands(run.stdout),
+        run.stderr,
+        run.summary,
+        JSON.stringify(run.report ?? {}),
+        JSON.stringify(run.outputs),
+        apiText()
+      ]) {
         expect(text).not.toContain(token)
       }
       expect(await registryTags(registry.url, 'acme/bp-temporal')).toEqual([])
@@ -402,11 +481,20 @@ describe('secrets: credentials in the registry input, set-secret values (helm 4)
         set: 'temporal.server.replicaCount=3',
         'set-secret': `temporal.web.image.tag=${secret}`
       })
-      const texts = { stdout: withoutMaskCommands(run.stdout), stderr: run.stderr, summary: run.summary, report: JSON.stringify(run.report ?? {}), sbom: run.sbom ?? '', outputs: JSON.stringify(run.outputs), github: apiText() }
+      const texts = {
+        stdout: withoutMaskCommands(run.stdout),
+        stderr: run.stderr,
+        summary: run.summary,
+        report: JSON.stringify(run.report ?? {}),
+        sbom: run.sbom ?? '',
+        outputs: JSON.stringify(run.outputs),
+        github: apiText()
+      }
       // The secret really reached the render: the SBOM lists the UI image with *** as its tag.
       expect(run.sbom).toContain('temporalio/ui:***')
       expect(run.stdout).toContain(`::add-mask::${secret}`)
-      for (const [where, text] of Object.entries(texts)) expect({ where, leaked: text.includes(secret) }).toEqual({ where, leaked: false })
+      for (const [where, text] of Object.entries(texts))
+        expect({ where, leaked: text.includes(secret) }).toEqual({ where, leaked: false })
       // Not secret: shown whole.
       expect(run.summary).toContain('temporal.server.replicaCount=3')
       expect(JSON.stringify(run.report.values)).toContain('temporal.server.replicaCount=3')

@@ -22,7 +22,11 @@ describe('helm download path', () => {
   let base: string
   const files = new Map<string, Buffer>()
   const requests: string[] = []
-  const savedEnv = { PATH: process.env.PATH, RUNNER_TOOL_CACHE: process.env.RUNNER_TOOL_CACHE, RUNNER_TEMP: process.env.RUNNER_TEMP }
+  const savedEnv = {
+    PATH: process.env.PATH,
+    RUNNER_TOOL_CACHE: process.env.RUNNER_TOOL_CACHE,
+    RUNNER_TEMP: process.env.RUNNER_TEMP
+  }
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'bp-helm-dl-'))
@@ -61,7 +65,9 @@ describe('helm download path', () => {
   it('refuses a tarball whose sha256 differs from its .sha256sum, and caches nothing', async () => {
     const error = await provisionHelm('v3.17.2', `${base}/tampered`).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ActionError)
-    expect((error as Error).message).toMatch(/has sha256 [0-9a-f]{64}, but .*\/tampered\/helm-v3\.17\.2-.*\.sha256sum says 0{64}/)
+    expect((error as Error).message).toMatch(
+      /has sha256 [0-9a-f]{64}, but .*\/tampered\/helm-v3\.17\.2-.*\.sha256sum says 0{64}/
+    )
     const again = await provisionHelm('v3.17.2', `${base}/tampered`).catch((e: unknown) => e)
     expect(again).toBeInstanceOf(ActionError)
   })
@@ -70,13 +76,17 @@ describe('helm download path', () => {
     const before = requests.length
     const error = await provisionHelm('v3.17.2', 'http://mirror.example/helm').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ActionError)
-    expect((error as Error).message).toContain('input helm-download-url: "http://mirror.example/helm" uses plain http to mirror.example')
+    expect((error as Error).message).toContain(
+      'input helm-download-url: "http://mirror.example/helm" uses plain http to mirror.example'
+    )
     expect(requests.length).toBe(before)
   })
 
   it('names the URL when the release is not there', async () => {
     const error = await provisionHelm('v3.17.2', `${base}/missing`).catch((e: unknown) => e)
-    expect((error as Error).message).toMatch(new RegExp(`cannot download helm v3\\.17\\.2 from ${base}/missing/helm-v3\\.17\\.2-`))
+    expect((error as Error).message).toMatch(
+      new RegExp(`cannot download helm v3\\.17\\.2 from ${base}/missing/helm-v3\\.17\\.2-`)
+    )
   })
 
   it('downloads, verifies and caches the release; the next run takes it from the tool cache', async () => {

@@ -15,7 +15,18 @@ import { promisify } from 'node:util'
 import { parseDocument, type Document } from 'yaml'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startFaultProxy, startRegistry } from '../../testkit/registry.mjs'
-import { failureMessage, helmsUnderTest, makeWorkspace, pointChartAt, runBundledAction, UPSTREAM_URL, withoutMaskCommands, withWorkspace, type ActionRun, type HelmUnderTest } from '../support/e2e.js'
+import {
+  failureMessage,
+  helmsUnderTest,
+  makeWorkspace,
+  pointChartAt,
+  runBundledAction,
+  UPSTREAM_URL,
+  withoutMaskCommands,
+  withWorkspace,
+  type ActionRun,
+  type HelmUnderTest
+} from '../support/e2e.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -38,7 +49,10 @@ async function registryTags(url: string, repository: string): Promise<string[]> 
 }
 
 async function manifestDigest(url: string, repository: string, tag: string): Promise<string | null> {
-  const response = await fetch(`${url}/v2/${repository}/manifests/${tag}`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })
+  const response = await fetch(`${url}/v2/${repository}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { accept: 'application/vnd.oci.image.manifest.v1+json' }
+  })
   return response.status === 200 ? response.headers.get('docker-content-digest') : null
 }
 
@@ -53,7 +67,12 @@ interface Pulled {
 async function pull(helm: HelmUnderTest, ref: string, inspect: (pulled: Pulled) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-trust-pull-'))
   try {
-    const env = { ...process.env, HELM_CONFIG_HOME: path.join(dir, 'c'), HELM_CACHE_HOME: path.join(dir, 'ca'), HELM_DATA_HOME: path.join(dir, 'd') }
+    const env = {
+      ...process.env,
+      HELM_CONFIG_HOME: path.join(dir, 'c'),
+      HELM_CACHE_HOME: path.join(dir, 'ca'),
+      HELM_DATA_HOME: path.join(dir, 'd')
+    }
     await mkdir(path.join(dir, 'out'))
     await execFileAsync(helm.binary, ['pull', ref, '--plain-http', '--destination', path.join(dir, 'out')], { env })
     const [archive] = await readdir(path.join(dir, 'out'))
@@ -115,7 +134,10 @@ interface Step {
 
 function step(run: ActionRun, id: string): Step {
   const found = (run.report?.steps ?? []).find((s: Step) => s.id === id)
-  if (!found) throw new Error(`no step ${id} in the report (steps: ${(run.report?.steps ?? []).map((s: Step) => s.id).join(', ')}); stdout:\n${run.stdout.slice(-3000)}`)
+  if (!found)
+    throw new Error(
+      `no step ${id} in the report (steps: ${(run.report?.steps ?? []).map((s: Step) => s.id).join(', ')}); stdout:\n${run.stdout.slice(-3000)}`
+    )
   return found
 }
 
@@ -131,7 +153,8 @@ function expectSuccess(run: ActionRun): void {
 /** Markdown without its backslash escapes, as a reader sees it. */
 const plain = (markdown: string) => markdown.replace(/\\(.)/g, '$1')
 
-const writes = (proxy: FaultProxy) => proxy.requests.filter((r) => ['PUT', 'POST', 'PATCH', 'DELETE'].includes(r.method))
+const writes = (proxy: FaultProxy) =>
+  proxy.requests.filter((r) => ['PUT', 'POST', 'PATCH', 'DELETE'].includes(r.method))
 
 // ===========================================================================
 // Resolution: the same on every helm (resolution is the action's own code,
@@ -151,7 +174,12 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
   let rangeCase = 0
 
   function publish(ws: Workspace, repository: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
-    return runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { ...FAST, registry: `${registry.oci}/${repository}`, push: 'true', 'plain-http': 'true', ...inputs } })
+    return runBundledAction({
+      helm,
+      workspace: ws.dir,
+      repoUrl: repo.url,
+      inputs: { ...FAST, registry: `${registry.oci}/${repository}`, push: 'true', 'plain-http': 'true', ...inputs }
+    })
   }
 
   // values: what values.yaml catalystBlueprint.upstream.version holds for the run —
@@ -164,25 +192,28 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
     { range: '>=1.2', expected: '1.3.0', values: '1.3.0' },
     { range: '1.1.0 || 1.3.0', expected: '1.3.0', values: undefined },
     { range: '>=2.0.0-0', expected: '2.0.0-rc.1', values: '2.0.0-rc.1' }
-  ])('Chart.yaml $range resolves to $expected, and the published chart bundles $expected', async ({ range, expected, values }) => {
-    rangeCase++
-    await withWorkspace(async (ws) => {
-      await pinUpstream(ws, range)
-      await provenanceVersion(ws, values)
-      const repository = `ranges/case-${rangeCase}`
-      const run = await publish(ws, repository)
-      expectSuccess(run)
-      expect(run.outputs['upstream-version']).toBe(expected)
-      expect(run.report.upstream).toMatchObject({ pinned: range, resolved: expected, latest: '1.3.0' })
-      expect(step(run, 'resolve-upstream').summary).toContain(`${range} resolves to ${expected}`)
-      expect(built(run)).toEqual({ temporal: expected })
-      // What the registry holds really carries that upstream version.
-      expect(await manifestDigest(registry.url, `${repository}/bp-temporal`, '1.0.0')).toBe(run.outputs.digest)
-      await pull(helm, `${registry.oci}/${repository}/bp-temporal:1.0.0`, async (pulled) => {
-        expect(await bundledUpstream(pulled)).toBe(expected)
+  ])(
+    'Chart.yaml $range resolves to $expected, and the published chart bundles $expected',
+    async ({ range, expected, values }) => {
+      rangeCase++
+      await withWorkspace(async (ws) => {
+        await pinUpstream(ws, range)
+        await provenanceVersion(ws, values)
+        const repository = `ranges/case-${rangeCase}`
+        const run = await publish(ws, repository)
+        expectSuccess(run)
+        expect(run.outputs['upstream-version']).toBe(expected)
+        expect(run.report.upstream).toMatchObject({ pinned: range, resolved: expected, latest: '1.3.0' })
+        expect(step(run, 'resolve-upstream').summary).toContain(`${range} resolves to ${expected}`)
+        expect(built(run)).toEqual({ temporal: expected })
+        // What the registry holds really carries that upstream version.
+        expect(await manifestDigest(registry.url, `${repository}/bp-temporal`, '1.0.0')).toBe(run.outputs.digest)
+        await pull(helm, `${registry.oci}/${repository}/bp-temporal:1.0.0`, async (pulled) => {
+          expect(await bundledUpstream(pulled)).toBe(expected)
+        })
       })
-    })
-  })
+    }
+  )
 
   it('a range with values.yaml still naming the old version fails (the version is bumped in both places) and pushes nothing', async () => {
     await withWorkspace(async (ws) => {
@@ -191,20 +222,29 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
       expect(run.exitCode).not.toBe(0)
       const message = failureMessage(run)
       expect(message).toContain('platform/temporal/chart/values.yaml catalystBlueprint.upstream.version is "1.2.0"')
-      expect(message).toContain('platform/temporal/chart/Chart.yaml dependency temporal version resolves to "1.3.0" (pinned "^1")')
+      expect(message).toContain(
+        'platform/temporal/chart/Chart.yaml dependency temporal version resolves to "1.3.0" (pinned "^1")'
+      )
       expect(await registryTags(registry.url, 'ranges-stale/bp-temporal')).toEqual([])
     })
   })
 
   it('reports drift: 1.2.0 pinned while 1.3.0 is out (outputs, job summary, notice); a prerelease is no "latest"', async () => {
     await withWorkspace(async (ws) => {
-      const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { ...FAST, push: 'false' } })
+      const run = await runBundledAction({
+        helm,
+        workspace: ws.dir,
+        repoUrl: repo.url,
+        inputs: { ...FAST, push: 'false' }
+      })
       expectSuccess(run)
       expect(run.outputs['upstream-version']).toBe('1.2.0')
       expect(run.outputs['upstream-latest']).toBe('1.3.0')
       expect(run.outputs['upstream-outdated']).toBe('true')
       expect(plain(run.summary)).toContain('temporal 1.2.0 pinned, 1.3.0 available')
-      const notice = run.annotations.find((a: { level: string; title?: string }) => a.title === 'Upstream version: upstream-outdated')
+      const notice = run.annotations.find(
+        (a: { level: string; title?: string }) => a.title === 'Upstream version: upstream-outdated'
+      )
       expect(notice).toMatchObject({ level: 'notice', file: 'platform/temporal/chart/Chart.yaml' })
     })
   })
@@ -226,7 +266,9 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
       await pull(helm, `${registry.oci}/override-latest/bp-temporal:1.0.0`, async (pulled) => {
         expect(await bundledUpstream(pulled)).toBe('1.3.0')
         // The packaged Chart.yaml depends on what was bundled.
-        expect(parseDocument(await pulled.read('bp-temporal/Chart.yaml')).getIn(['dependencies', 0, 'version'])).toBe('1.3.0')
+        expect(parseDocument(await pulled.read('bp-temporal/Chart.yaml')).getIn(['dependencies', 0, 'version'])).toBe(
+          '1.3.0'
+        )
       })
       expect(await readFile(chartYaml(ws), 'utf8')).toBe(before)
     })
@@ -236,11 +278,15 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
     await withWorkspace(async (ws) => {
       const validate = await publish(ws, 'override-mismatch', { 'upstream-version': 'latest', push: 'false' })
       expectSuccess(validate)
-      expect(step(validate, 'resolve-upstream').findings).toEqual([expect.objectContaining({ rule: 'upstream-consistency', severity: 'warning' })])
+      expect(step(validate, 'resolve-upstream').findings).toEqual([
+        expect.objectContaining({ rule: 'upstream-consistency', severity: 'warning' })
+      ])
 
       const publishing = await publish(ws, 'override-mismatch', { 'upstream-version': 'latest' })
       expect(publishing.exitCode).not.toBe(0)
-      expect(step(publishing, 'resolve-upstream').findings).toEqual([expect.objectContaining({ rule: 'upstream-consistency', severity: 'error' })])
+      expect(step(publishing, 'resolve-upstream').findings).toEqual([
+        expect.objectContaining({ rule: 'upstream-consistency', severity: 'error' })
+      ])
       expect(failureMessage(publishing)).toMatch(/catalystBlueprint\.upstream\.version is "1\.2\.0"/)
       expect(await registryTags(registry.url, 'override-mismatch/bp-temporal')).toEqual([])
     })
@@ -300,14 +346,31 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
     await Promise.all([repo?.close(), registry?.stop()])
   })
 
-  function publish(ws: Workspace, base: string, inputs: Record<string, string> = {}, env: Record<string, string> = {}): Promise<ActionRun> {
-    return runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { ...FAST, registry: base, push: 'true', 'plain-http': 'true', ...inputs }, env })
+  function publish(
+    ws: Workspace,
+    base: string,
+    inputs: Record<string, string> = {},
+    env: Record<string, string> = {}
+  ): Promise<ActionRun> {
+    return runBundledAction({
+      helm,
+      workspace: ws.dir,
+      repoUrl: repo.url,
+      inputs: { ...FAST, registry: base, push: 'true', 'plain-http': 'true', ...inputs },
+      env
+    })
   }
 
   it('fetches through the mirror, but the packaged Chart.yaml still names the real upstream repository', async () => {
     await withWorkspace(async (ws) => {
       const fetchedBefore = repo.requests.length
-      const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, viaMirror: true, inputs: { ...FAST, registry: `${registry.oci}/mirror`, push: 'true', 'plain-http': 'true' } })
+      const run = await runBundledAction({
+        helm,
+        workspace: ws.dir,
+        repoUrl: repo.url,
+        viaMirror: true,
+        inputs: { ...FAST, registry: `${registry.oci}/mirror`, push: 'true', 'plain-http': 'true' }
+      })
       expectSuccess(run)
       // The mirror really served the upstream chart.
       expect(repo.requests.slice(fetchedBefore).map((r) => r.url)).toContain('/temporal-1.2.0.tgz')
@@ -346,14 +409,27 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
       })
       expect(released.exitCode).not.toBe(0)
       expect(step(released, 'chart-lock').findings).toEqual([
-        expect.objectContaining({ rule: 'chart-lock', severity: 'error', file: 'platform/temporal/chart/Chart.lock', message: expect.stringContaining('locks temporal 1.1.0') })
+        expect.objectContaining({
+          rule: 'chart-lock',
+          severity: 'error',
+          file: 'platform/temporal/chart/Chart.lock',
+          message: expect.stringContaining('locks temporal 1.1.0')
+        })
       ])
       expect(released.outputs.pushed).toBe('false')
       expect(await registryTags(registry.url, 'stale-lock/bp-temporal')).toEqual([])
 
-      const validated = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, viaMirror: true, inputs: { ...FAST, push: 'false' } })
+      const validated = await runBundledAction({
+        helm,
+        workspace: ws.dir,
+        repoUrl: repo.url,
+        viaMirror: true,
+        inputs: { ...FAST, push: 'false' }
+      })
       expectSuccess(validated)
-      expect(step(validated, 'chart-lock').findings).toEqual([expect.objectContaining({ rule: 'chart-lock', severity: 'warning' })])
+      expect(step(validated, 'chart-lock').findings).toEqual([
+        expect.objectContaining({ rule: 'chart-lock', severity: 'warning' })
+      ])
       expect(built(validated)).toEqual({ temporal: '1.2.0' })
       // The user's lock is left alone.
       expect(await readFile(path.join(ws.chart, 'Chart.lock'), 'utf8')).toBe(lock)
@@ -365,7 +441,9 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
       await editYaml(chartYaml(ws), (doc) => doc.delete('dependencies'))
       const run = await publish(ws, `${registry.oci}/hollow-none`)
       expect(run.exitCode).not.toBe(0)
-      expect(failureMessage(run)).toContain('platform/temporal/chart/Chart.yaml declares no dependencies: a blueprint chart wraps an upstream chart')
+      expect(failureMessage(run)).toContain(
+        'platform/temporal/chart/Chart.yaml declares no dependencies: a blueprint chart wraps an upstream chart'
+      )
       expect(step(run, 'resolve-upstream').findings.map((f) => f.rule)).toEqual(['hollow-chart'])
       expect(run.outputs.pushed).toBe('false')
       expect(await registryTags(registry.url, 'hollow-none/bp-temporal')).toEqual([])
@@ -409,8 +487,12 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
       await editYaml(chartYaml(ws), (doc) => doc.set('name', 'BP-Temporal'))
       const run = await publish(ws, `${registry.oci}/upper`)
       expect(run.exitCode).not.toBe(0)
-      expect(failureMessage(run)).toContain('platform/temporal/chart/Chart.yaml:2: chart name "BP-Temporal" cannot be an OCI repository name')
-      expect(run.report?.steps.map((s: { id: string; status: string }) => [s.id, s.status])).toEqual([['error', 'failed']])
+      expect(failureMessage(run)).toContain(
+        'platform/temporal/chart/Chart.yaml:2: chart name "BP-Temporal" cannot be an OCI repository name'
+      )
+      expect(run.report?.steps.map((s: { id: string; status: string }) => [s.id, s.status])).toEqual([
+        ['error', 'failed']
+      ])
       expect(await registryTags(registry.url, 'upper/BP-Temporal')).toEqual([])
       expect(await registryTags(registry.url, 'upper/bp-temporal')).toEqual([])
     })
@@ -434,7 +516,9 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
       expect(notSemver.exitCode).not.toBe(0)
       expect(failureMessage(notSemver)).toContain('input version: "1.0" is not a semantic version')
       // Stopped before any step (no packaging): the report holds only what stopped it.
-      expect(notSemver.report?.steps.map((s: { id: string; status: string }) => [s.id, s.status])).toEqual([['error', 'failed']])
+      expect(notSemver.report?.steps.map((s: { id: string; status: string }) => [s.id, s.status])).toEqual([
+        ['error', 'failed']
+      ])
 
       const withBuild = await publish(ws, base, { version: '1.0.0+build.7' })
       expectSuccess(withBuild)
@@ -465,7 +549,9 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
         const first = await publish(ws, `${proxy.oci}/idem`)
         expectSuccess(first)
         expect(first.outputs.pushed).toBe('true')
-        expect(writes(proxy).some((r) => r.method === 'PUT' && /\/v2\/idem\/bp-temporal\/manifests\/1\.0\.0$/.test(r.path))).toBe(true)
+        expect(
+          writes(proxy).some((r) => r.method === 'PUT' && /\/v2\/idem\/bp-temporal\/manifests\/1\.0\.0$/.test(r.path))
+        ).toBe(true)
 
         const seen = proxy.requests.length
         const second = await publish(ws, `${proxy.oci}/idem`)
@@ -474,7 +560,9 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
         expect(second.outputs.pushed).toBe('false')
         expect(step(second, 'publish').summary).toContain('already published with the same content')
         const during = proxy.requests.slice(seen)
-        expect(during.filter((r) => r.method === 'HEAD' && r.path.endsWith('/idem/bp-temporal/manifests/1.0.0'))).not.toHaveLength(0)
+        expect(
+          during.filter((r) => r.method === 'HEAD' && r.path.endsWith('/idem/bp-temporal/manifests/1.0.0'))
+        ).not.toHaveLength(0)
         expect(during.filter((r) => ['PUT', 'POST', 'PATCH', 'DELETE'].includes(r.method))).toEqual([])
         expect(await manifestDigest(registry.url, 'idem/bp-temporal', '1.0.0')).toBe(first.outputs.digest)
         // The archive's timestamps are SOURCE_DATE_EPOCH's.
@@ -487,8 +575,17 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
     it('without SOURCE_DATE_EPOCH, a git workspace packages at the commit time: two runs at different times give one digest', async () => {
       await withWorkspace(async (ws) => {
         const commitTime = 1709294400 // 2024-03-01T12:00:00Z
-        const gitEnv = { ...process.env, GIT_AUTHOR_DATE: `@${commitTime} +0000`, GIT_COMMITTER_DATE: `@${commitTime} +0000` }
-        const git = (...args: string[]) => execFileAsync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: ws.dir, env: gitEnv })
+        const gitEnv = {
+          ...process.env,
+          GIT_AUTHOR_DATE: `@${commitTime} +0000`,
+          GIT_COMMITTER_DATE: `@${commitTime} +0000`
+        }
+        const git = (...args: string[]) =>
+          execFileAsync(
+            'git',
+            ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args],
+            { cwd: ws.dir, env: gitEnv }
+          )
         await git('init', '-q')
         await git('add', '-A')
         await git('commit', '-q', '-m', 'blueprint')
@@ -515,11 +612,15 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
         const second = await publish(ws, `${proxy.oci}/retimed`, {}, { SOURCE_DATE_EPOCH: '1709294400' })
         expectSuccess(second)
         // Another archive digest (other mtimes), the same files.
-        expect((step(second, 'package').data as { layerDigest: string }).layerDigest).not.toBe((step(first, 'package').data as { layerDigest: string }).layerDigest)
+        expect((step(second, 'package').data as { layerDigest: string }).layerDigest).not.toBe(
+          (step(first, 'package').data as { layerDigest: string }).layerDigest
+        )
         expect(second.outputs.pushed).toBe('false')
         expect(second.outputs.digest).toBe(first.outputs.digest)
         expect(step(second, 'publish').summary).toContain("only the archive's timestamps differ")
-        expect(proxy.requests.slice(seen).filter((r) => ['PUT', 'POST', 'PATCH', 'DELETE'].includes(r.method))).toEqual([])
+        expect(proxy.requests.slice(seen).filter((r) => ['PUT', 'POST', 'PATCH', 'DELETE'].includes(r.method))).toEqual(
+          []
+        )
         expect(await manifestDigest(registry.url, 'retimed/bp-temporal', '1.0.0')).toBe(first.outputs.digest)
       })
     })
@@ -546,14 +647,19 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
         expect(replaced.outputs.digest).not.toBe(first.outputs.digest)
         expect(await manifestDigest(registry.url, 'changed/bp-temporal', '1.0.0')).toBe(replaced.outputs.digest)
         await pull(helm, `${registry.oci}/changed/bp-temporal:1.0.0`, async (pulled) => {
-          expect(parseDocument(await pulled.read('bp-temporal/values.yaml')).getIn(['temporal', 'server', 'replicaCount'])).toBe(3)
+          expect(
+            parseDocument(await pulled.read('bp-temporal/values.yaml')).getIn(['temporal', 'server', 'replicaCount'])
+          ).toBe(3)
         })
       })
     })
   })
 
   it('a registry answering 503 twice on the manifest PUT is retried: published, and the proxy saw the retries', async () => {
-    const proxy = await startFaultProxy({ target: registry.url, plan: [{ method: 'PUT', pathPattern: /\/v2\/flaky\/bp-temporal\/manifests\//, times: 2, status: 503 }] })
+    const proxy = await startFaultProxy({
+      target: registry.url,
+      plan: [{ method: 'PUT', pathPattern: /\/v2\/flaky\/bp-temporal\/manifests\//, times: 2, status: 503 }]
+    })
     const ws = await makeWorkspace()
     try {
       const run = await publish(ws, `${proxy.oci}/flaky`)
@@ -572,13 +678,21 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
   })
 
   it('a registry answering 503 twice on the blob upload is retried too', async () => {
-    const proxy = await startFaultProxy({ target: registry.url, plan: [{ method: 'POST', pathPattern: /\/v2\/flaky-blob\/bp-temporal\/blobs\/uploads\//, times: 2, status: 503 }] })
+    const proxy = await startFaultProxy({
+      target: registry.url,
+      plan: [{ method: 'POST', pathPattern: /\/v2\/flaky-blob\/bp-temporal\/blobs\/uploads\//, times: 2, status: 503 }]
+    })
     const ws = await makeWorkspace()
     try {
       const run = await publish(ws, `${proxy.oci}/flaky-blob`)
       expectSuccess(run)
-      expect(proxy.requests.filter((r) => r.fault).map((r) => `${r.method} ${r.status}`)).toEqual(['POST 503', 'POST 503'])
-      expect(proxy.requests.some((r) => r.method === 'PUT' && r.path.includes('/manifests/') && r.status === 201)).toBe(true)
+      expect(proxy.requests.filter((r) => r.fault).map((r) => `${r.method} ${r.status}`)).toEqual([
+        'POST 503',
+        'POST 503'
+      ])
+      expect(proxy.requests.some((r) => r.method === 'PUT' && r.path.includes('/manifests/') && r.status === 201)).toBe(
+        true
+      )
       expect(await manifestDigest(registry.url, 'flaky-blob/bp-temporal', '1.0.0')).toBe(run.outputs.digest)
     } finally {
       await Promise.all([ws.remove(), proxy.stop()])
@@ -586,7 +700,10 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
   })
 
   it('a pull-back that fails after the push still reports what was pushed (pushed=true, ref, digest) and fails the run', async () => {
-    const proxy = await startFaultProxy({ target: registry.url, plan: [{ method: 'GET', pathPattern: /\/v2\/unverified\/bp-temporal\/blobs\//, times: 20, status: 404 }] })
+    const proxy = await startFaultProxy({
+      target: registry.url,
+      plan: [{ method: 'GET', pathPattern: /\/v2\/unverified\/bp-temporal\/blobs\//, times: 20, status: 404 }]
+    })
     const ws = await makeWorkspace()
     try {
       const run = await publish(ws, `${proxy.oci}/unverified`)
@@ -604,7 +721,15 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
   it('a 401 on the existence check fails with an auth error naming the registry and the credential inputs, and nothing is pushed', async () => {
     const proxy = await startFaultProxy({
       target: registry.url,
-      plan: [{ method: 'HEAD', pathPattern: /\/v2\/.*\/manifests\//, times: 1000, status: 401, headers: { 'WWW-Authenticate': 'Basic realm="x"' } }]
+      plan: [
+        {
+          method: 'HEAD',
+          pathPattern: /\/v2\/.*\/manifests\//,
+          times: 1000,
+          status: 401,
+          headers: { 'WWW-Authenticate': 'Basic realm="x"' }
+        }
+      ]
     })
     const ws = await makeWorkspace()
     try {
@@ -619,7 +744,10 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
 
       // With credentials (the login itself passes), the registry still refusing the HEAD is an auth error, not "absent".
       const password = 'n0t-the-Right-one'
-      const withCredentials = await publish(ws, `${proxy.oci}/locked`, { 'registry-username': 'publisher', 'registry-password': password })
+      const withCredentials = await publish(ws, `${proxy.oci}/locked`, {
+        'registry-username': 'publisher',
+        'registry-password': password
+      })
       expect(withCredentials.exitCode).not.toBe(0)
       const refused = failureMessage(withCredentials)
       expect(refused).toContain(`Registry ${proxy.host} refused user "publisher"`)
@@ -635,7 +763,9 @@ describe.each(helmsUnderTest())('building and publishing with $label', (helm) =>
   it('an oci:// upstream dependency resolves its range from the registry tag list and builds', async () => {
     // Publish the stand-in temporal chart to the registry with real helm.
     for (const archive of repo.archives) {
-      await execFileAsync(helm.binary, ['push', archive.path, `${registry.oci}/charts`, '--plain-http'], { env: { ...process.env, ...repo.helmEnv } })
+      await execFileAsync(helm.binary, ['push', archive.path, `${registry.oci}/charts`, '--plain-http'], {
+        env: { ...process.env, ...repo.helmEnv }
+      })
     }
     expect(await registryTags(registry.url, 'charts/temporal')).toEqual(['1.1.0', '1.2.0', '1.3.0', '2.0.0-rc.1'])
     await withWorkspace(async (ws) => {

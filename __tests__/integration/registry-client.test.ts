@@ -147,10 +147,20 @@ describe('RegistryClient against a real registry (no auth)', () => {
 
 describe('RegistryClient against a real registry with htpasswd auth', () => {
   it('helm login + push, then lookups with the right and the wrong password', async () => {
-    await run(HELM4, ['registry', 'login', secured.host, '--username', AUTH.username, '--password-stdin', '--plain-http'], AUTH.password)
+    await run(
+      HELM4,
+      ['registry', 'login', secured.host, '--username', AUTH.username, '--password-stdin', '--plain-http'],
+      AUTH.password
+    )
     const d = await push(HELM4, await chart('bp-private', '0.5.0', 'private', HELM4), `${secured.oci}/charts`)
 
-    const good = new RegistryClient({ host: secured.host, plainHttp: true, credentials: AUTH, retries: 1, baseDelayMs: 5 })
+    const good = new RegistryClient({
+      host: secured.host,
+      plainHttp: true,
+      credentials: AUTH,
+      retries: 1,
+      baseDelayMs: 5
+    })
     await expect(good.manifest('charts/bp-private', '0.5.0')).resolves.toMatchObject({ exists: true, digest: d })
     await expect(good.manifest('charts/bp-private', '0.6.0')).resolves.toEqual({ exists: false })
     await expect(good.listTags('charts/bp-private')).resolves.toEqual(['0.5.0'])

@@ -12,7 +12,15 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { isolatedHelmEnv, startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startRegistry } from '../../testkit/registry.mjs'
-import { failureMessage, helmsUnderTest, pointChartAt, runBundledAction, withWorkspace, type ActionRun, type HelmUnderTest } from '../support/e2e.js'
+import {
+  failureMessage,
+  helmsUnderTest,
+  pointChartAt,
+  runBundledAction,
+  withWorkspace,
+  type ActionRun,
+  type HelmUnderTest
+} from '../support/e2e.js'
 
 const execFileAsync = promisify(execFile)
 const RELEASE_REF = 'refs/tags/platform/temporal/v1.0.0'
@@ -41,7 +49,8 @@ function expectSuccess(run: ActionRun): void {
 /** A git repository with one commit, as actions/checkout leaves it: the package's time is the commit's. */
 async function commitWorkspace(dir: string, epoch: number): Promise<void> {
   const env = { ...process.env, GIT_AUTHOR_DATE: `@${epoch} +0000`, GIT_COMMITTER_DATE: `@${epoch} +0000` }
-  const git = (...args: string[]) => execFileAsync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', ...args], { cwd: dir, env })
+  const git = (...args: string[]) =>
+    execFileAsync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', ...args], { cwd: dir, env })
   await git('init', '-q')
   await git('add', '-A')
   await git('commit', '-q', '-m', 'blueprint')
@@ -92,7 +101,12 @@ describe.each(helmsUnderTest())('release re-run of one commit with $label', (hel
   })
 
   /** The release job as a tag push runs it: action.yml defaults, the commit time from git. */
-  function release(workspace: string, repoUrl: string, base: string, options: { viaMirror?: boolean; inputs?: Record<string, string> } = {}): Promise<ActionRun> {
+  function release(
+    workspace: string,
+    repoUrl: string,
+    base: string,
+    options: { viaMirror?: boolean; inputs?: Record<string, string> } = {}
+  ): Promise<ActionRun> {
     return runBundledAction({
       helm,
       workspace,
@@ -105,7 +119,12 @@ describe.each(helmsUnderTest())('release re-run of one commit with $label', (hel
     })
   }
 
-  async function twice(workspace: string, repoUrl: string, base: string, options: { viaMirror?: boolean; inputs?: Record<string, string> } = {}): Promise<[ActionRun, ActionRun]> {
+  async function twice(
+    workspace: string,
+    repoUrl: string,
+    base: string,
+    options: { viaMirror?: boolean; inputs?: Record<string, string> } = {}
+  ): Promise<[ActionRun, ActionRun]> {
     const first = await release(workspace, repoUrl, base, options)
     expectSuccess(first)
     expect(first.outputs.pushed).toBe('true')
@@ -126,7 +145,11 @@ describe.each(helmsUnderTest())('release re-run of one commit with $label', (hel
       await pointChartAt(ws.chart, repo.url)
       await commitWorkspace(ws.dir, commitTime)
       const [first] = await twice(ws.dir, repo.url, `${registry.oci}/nolock`)
-      const lock = await pulledFile(helm, `${registry.oci}/nolock/bp-temporal@${first.outputs.digest}`, 'bp-temporal/Chart.lock')
+      const lock = await pulledFile(
+        helm,
+        `${registry.oci}/nolock/bp-temporal@${first.outputs.digest}`,
+        'bp-temporal/Chart.lock'
+      )
       expect(lock).toMatch(/^generated: "2024-08-01T00:00:00Z"$/m)
       expect(lock).toContain(`repository: ${repo.url}`)
     })
@@ -140,7 +163,11 @@ describe.each(helmsUnderTest())('release re-run of one commit with $label', (hel
       await commitWorkspace(ws.dir, commitTime)
       const [first] = await twice(ws.dir, repo.url, `${registry.oci}/lock`)
       expect(step(first, 'chart-lock')).toBeUndefined()
-      const shipped = await pulledFile(helm, `${registry.oci}/lock/bp-temporal@${first.outputs.digest}`, 'bp-temporal/Chart.lock')
+      const shipped = await pulledFile(
+        helm,
+        `${registry.oci}/lock/bp-temporal@${first.outputs.digest}`,
+        'bp-temporal/Chart.lock'
+      )
       expect(shipped).toMatch(/^generated: "2023-03-03T03:03:03Z"$/m)
       expect(shipped.match(/^digest: .*$/m)?.[0]).toBe(lock.match(/^digest: .*$/m)?.[0])
     })
@@ -152,9 +179,21 @@ describe.each(helmsUnderTest())('release re-run of one commit with $label', (hel
       await withWorkspace(async (ws) => {
         await pointChartAt(ws.chart, lockRepo.url)
         const chartYaml = path.join(ws.chart, 'Chart.yaml')
-        await writeFile(chartYaml, (await readFile(chartYaml, 'utf8')).replace('version: 1.2.0\n    repository', 'version: ^1.1.0\n    repository'))
+        await writeFile(
+          chartYaml,
+          (await readFile(chartYaml, 'utf8')).replace(
+            'version: 1.2.0\n    repository',
+            'version: ^1.1.0\n    repository'
+          )
+        )
         const valuesYaml = path.join(ws.chart, 'values.yaml')
-        await writeFile(valuesYaml, (await readFile(valuesYaml, 'utf8')).replace(/(catalystBlueprint:\n  upstream:\n    chart: temporal\n    version: )1\.2\.0/, '$11.1.0'))
+        await writeFile(
+          valuesYaml,
+          (await readFile(valuesYaml, 'utf8')).replace(
+            /(catalystBlueprint:\n  upstream:\n    chart: temporal\n    version: )1\.2\.0/,
+            '$11.1.0'
+          )
+        )
         // Locked while 1.1.0 was the only release …
         const lock = await lockWithHelm(helm, ws.chart)
         expect(lock).toContain('version: 1.1.0')
@@ -165,7 +204,12 @@ describe.each(helmsUnderTest())('release re-run of one commit with $label', (hel
         }
         await helmIn(helm, path.join(path.dirname(lockRepo.dir), 'index-home'), ['repo', 'index', lockRepo.dir])
         await commitWorkspace(ws.dir, commitTime)
-        const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: lockRepo.url, inputs: { ...FAST, push: 'false' } })
+        const run = await runBundledAction({
+          helm,
+          workspace: ws.dir,
+          repoUrl: lockRepo.url,
+          inputs: { ...FAST, push: 'false' }
+        })
         expectSuccess(run)
         expect(step(run, 'dependency-build')?.data?.built).toEqual({ temporal: '1.1.0' })
         expect(run.outputs['upstream-version']).toBe('1.1.0')
@@ -191,15 +235,29 @@ describe.each(helmsUnderTest())('release re-run of one commit with $label', (hel
       expect(released.exitCode).not.toBe(0)
       expect(released.outputs.pushed).toBe('false')
       const finding = step(released, 'chart-lock')?.findings[0]
-      expect(finding).toMatchObject({ rule: 'chart-lock', severity: 'error', file: 'platform/temporal/chart/Chart.lock' })
+      expect(finding).toMatchObject({
+        rule: 'chart-lock',
+        severity: 'error',
+        file: 'platform/temporal/chart/Chart.lock'
+      })
       expect(finding?.message).toContain('locks temporal 1.1.0')
-      expect(finding?.fix).toMatch(/helm dependency update platform\/temporal\/chart.*commit Chart\.lock, or delete Chart\.lock/)
+      expect(finding?.fix).toMatch(
+        /helm dependency update platform\/temporal\/chart.*commit Chart\.lock, or delete Chart\.lock/
+      )
       expect(failureMessage(released)).toContain('Chart.lock')
       expect((await fetch(`${registry.url}/v2/stale/bp-temporal/tags/list`)).status).toBe(404)
 
-      const validated = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { ...FAST, push: 'false' } })
+      const validated = await runBundledAction({
+        helm,
+        workspace: ws.dir,
+        repoUrl: repo.url,
+        inputs: { ...FAST, push: 'false' }
+      })
       expectSuccess(validated)
-      expect(step(validated, 'chart-lock')).toMatchObject({ status: 'warning', findings: [expect.objectContaining({ severity: 'warning' })] })
+      expect(step(validated, 'chart-lock')).toMatchObject({
+        status: 'warning',
+        findings: [expect.objectContaining({ severity: 'warning' })]
+      })
       expect(step(validated, 'dependency-build')?.data?.built).toEqual({ temporal: '1.2.0' })
     })
   })
@@ -210,11 +268,17 @@ describe.each(helmsUnderTest())('release re-run of one commit with $label', (hel
       const chartYaml = path.join(ws.chart, 'Chart.yaml')
       await writeFile(path.join(ws.chart, 'Chart.lock'), await lockWithHelm(helm, ws.chart))
       // 1.2.0 still satisfies ~1.2.0, but the lock's digest is over the old list.
-      await writeFile(chartYaml, (await readFile(chartYaml, 'utf8')).replace('version: 1.2.0\n    repository', 'version: ~1.2.0\n    repository'))
+      await writeFile(
+        chartYaml,
+        (await readFile(chartYaml, 'utf8')).replace('version: 1.2.0\n    repository', 'version: ~1.2.0\n    repository')
+      )
       await commitWorkspace(ws.dir, commitTime)
       const released = await release(ws.dir, repo.url, `${registry.oci}/unsynced`)
       expect(released.exitCode).not.toBe(0)
-      expect(step(released, 'chart-lock')?.findings[0]).toMatchObject({ severity: 'error', message: expect.stringMatching(/out of sync/) })
+      expect(step(released, 'chart-lock')?.findings[0]).toMatchObject({
+        severity: 'error',
+        message: expect.stringMatching(/out of sync/)
+      })
       expect(released.outputs.pushed).toBe('false')
     })
   })
@@ -232,7 +296,11 @@ describe.each(helmsUnderTest())('release re-run of one commit with $label', (hel
       await writeFile(path.join(ws.chart, 'Chart.lock'), lock)
       await commitWorkspace(ws.dir, commitTime)
       const [first] = await twice(ws.dir, repo.url, `${registry.oci}/mirror-lock`, { viaMirror: true })
-      const shipped = await pulledFile(helm, `${registry.oci}/mirror-lock/bp-temporal@${first.outputs.digest}`, 'bp-temporal/Chart.lock')
+      const shipped = await pulledFile(
+        helm,
+        `${registry.oci}/mirror-lock/bp-temporal@${first.outputs.digest}`,
+        'bp-temporal/Chart.lock'
+      )
       expect(shipped).toContain('repository: https://go.temporal.io/helm-charts')
       expect(shipped).not.toContain('127.0.0.1')
     })
@@ -242,7 +310,8 @@ describe.each(helmsUnderTest())('release re-run of one commit with $label', (hel
     // The stand-in temporal chart, pushed with helm push as a chart publisher would.
     const home = await mkdtemp(path.join(os.tmpdir(), 'bp-oci-up-'))
     try {
-      for (const archive of repo.archives) await helmIn(helm, home, ['push', archive.path, `${registry.oci}/upstream`, '--plain-http'])
+      for (const archive of repo.archives)
+        await helmIn(helm, home, ['push', archive.path, `${registry.oci}/upstream`, '--plain-http'])
     } finally {
       await rm(home, { recursive: true, force: true })
     }
@@ -254,7 +323,11 @@ describe.each(helmsUnderTest())('release re-run of one commit with $label', (hel
       expect(first.outputs['upstream-version']).toBe('1.2.0')
       expect(first.outputs['upstream-latest']).toBe('1.3.0')
       expect(step(first, 'dependency-build')?.data?.built).toEqual({ temporal: '1.2.0' })
-      const packaged = await pulledFile(helm, `${registry.oci}/oci-nolock/bp-temporal@${first.outputs.digest}`, 'bp-temporal/charts/temporal/Chart.yaml')
+      const packaged = await pulledFile(
+        helm,
+        `${registry.oci}/oci-nolock/bp-temporal@${first.outputs.digest}`,
+        'bp-temporal/charts/temporal/Chart.yaml'
+      )
       expect(packaged).toMatch(/^version: 1\.2\.0$/m)
     })
     await withWorkspace(async (ws) => {
@@ -263,7 +336,9 @@ describe.each(helmsUnderTest())('release re-run of one commit with $label', (hel
       await commitWorkspace(ws.dir, commitTime)
       const [first] = await twice(ws.dir, upstream, `${registry.oci}/oci-lock`)
       expect(step(first, 'chart-lock')).toBeUndefined()
-      expect(await pulledFile(helm, `${registry.oci}/oci-lock/bp-temporal@${first.outputs.digest}`, 'bp-temporal/Chart.lock')).toContain(`repository: ${upstream}`)
+      expect(
+        await pulledFile(helm, `${registry.oci}/oci-lock/bp-temporal@${first.outputs.digest}`, 'bp-temporal/Chart.lock')
+      ).toContain(`repository: ${upstream}`)
     })
   })
 })

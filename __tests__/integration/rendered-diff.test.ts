@@ -14,7 +14,13 @@ import { failureMessage, helmsUnderTest, makeWorkspace, runBundledAction } from 
 const execFileAsync = promisify(execFile)
 
 async function git(cwd: string, ...args: string[]): Promise<string> {
-  const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' }
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 't',
+    GIT_AUTHOR_EMAIL: 't@example.invalid',
+    GIT_COMMITTER_NAME: 't',
+    GIT_COMMITTER_EMAIL: 't@example.invalid'
+  }
   return (await execFileAsync('git', args, { cwd, env })).stdout.trim()
 }
 
@@ -42,8 +48,11 @@ function prPayload(number: number, base: string, head: string) {
 /** GitHub's own renderer stand-in: cmark-gfm with GitHub's extensions. */
 async function gfmHtml(markdown: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile('cmark-gfm', ['-e', 'table', '-e', 'autolink', '-e', 'strikethrough', '-e', 'tagfilter'], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) =>
-      error ? reject(error) : resolve(stdout)
+    const child = execFile(
+      'cmark-gfm',
+      ['-e', 'table', '-e', 'autolink', '-e', 'strikethrough', '-e', 'tagfilter'],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout) => (error ? reject(error) : resolve(stdout))
     )
     child.stdin!.end(markdown)
   })
@@ -66,7 +75,11 @@ for (const helm of helmsUnderTest()) {
     })
 
     /** A git repository holding the example blueprint at a base commit; `change` makes the head commit. */
-    async function pullRequest(number: number, change: (chart: string, dir: string) => Promise<void>, base?: (dir: string) => Promise<void>) {
+    async function pullRequest(
+      number: number,
+      change: (chart: string, dir: string) => Promise<void>,
+      base?: (dir: string) => Promise<void>
+    ) {
       const ws = await makeWorkspace()
       cleanup.push(() => ws.remove())
       await git(ws.dir, 'init', '-q', '-b', 'main')
@@ -84,7 +97,11 @@ for (const helm of helmsUnderTest()) {
         inputs: { 'github-token': 'ghs_diff-test-token', 'chart-tests': 'false' },
         env: { GITHUB_API_URL: api.url }
       })
-      expect({ exit: run.exitCode, error: failureMessage(run), tail: run.exitCode ? run.stdout.slice(-3000) + run.stderr.slice(-2000) : '' }).toEqual({ exit: 0, error: '', tail: '' })
+      expect({
+        exit: run.exitCode,
+        error: failureMessage(run),
+        tail: run.exitCode ? run.stdout.slice(-3000) + run.stderr.slice(-2000) : ''
+      }).toEqual({ exit: 0, error: '', tail: '' })
       const comments = api.commentsOn(number)
       expect(comments).toHaveLength(1)
       return { run, comment: comments[0].body as string, baseSha }
@@ -95,12 +112,22 @@ for (const helm of helmsUnderTest()) {
         await edit(path.join(chart, 'Chart.yaml'), /version: 1\.2\.0\n(\s+repository)/, 'version: 1.3.0\n$1')
         const values = path.join(chart, 'values.yaml')
         await edit(values, /(catalystBlueprint:\n\s+upstream:\n\s+chart: temporal\n\s+version:) 1\.2\.0/, '$1 1.3.0')
-        await edit(values, `tag: 1.28.1\n      digest: ${SERVER_DIGEST_OLD}`, `tag: 1.29.0\n      digest: ${SERVER_DIGEST_NEW}`)
+        await edit(
+          values,
+          `tag: 1.28.1\n      digest: ${SERVER_DIGEST_OLD}`,
+          `tag: 1.29.0\n      digest: ${SERVER_DIGEST_NEW}`
+        )
       })
       const diff = run.report.diff
-      expect(diff).toMatchObject({ status: 'compared', base: { sha: baseSha }, upstream: { name: 'temporal', before: '1.2.0', after: '1.3.0' } })
+      expect(diff).toMatchObject({
+        status: 'compared',
+        base: { sha: baseSha },
+        upstream: { name: 'temporal', before: '1.2.0', after: '1.3.0' }
+      })
       const added = diff.comparison.resources.filter((r: { change: string }) => r.change === 'added')
-      expect(added.map((r: { kind: string; group: string }) => `${r.group}/${r.kind}`)).toEqual(['policy/PodDisruptionBudget'])
+      expect(added.map((r: { kind: string; group: string }) => `${r.group}/${r.kind}`)).toEqual([
+        'policy/PodDisruptionBudget'
+      ])
       expect(diff.comparison.images).toEqual([
         {
           repository: 'temporalio/server',
@@ -124,10 +151,14 @@ for (const helm of helmsUnderTest()) {
       expect(comment.length).toBeLessThan(65_536)
       const html = await gfmHtml(comment)
       expect(html).toMatch(/<td>added<\/td>\s*<td>PodDisruptionBudget \(policy\)<\/td>/)
-      expect(html).toMatch(/<td><code>temporalio\/server<\/code><\/td>\s*<td><code>temporalio\/server:1\.28\.1@sha256:f95a[0-9a-f]+<\/code><\/td>/)
+      expect(html).toMatch(
+        /<td><code>temporalio\/server<\/code><\/td>\s*<td><code>temporalio\/server:1\.28\.1@sha256:f95a[0-9a-f]+<\/code><\/td>/
+      )
       expect(html).toContain('<pre><code class="language-diff">')
       // cmark-gfm without --unsafe drops the <details>/<summary> tags (GitHub keeps them); the code blocks stay.
-      expect(comment).toMatch(/<details><summary>changed: Deployment \(apps\) smoke-bp-temporal\/bp-temporal-frontend \(\+1 −1\)<\/summary>\n\n```diff\n/)
+      expect(comment).toMatch(
+        /<details><summary>changed: Deployment \(apps\) smoke-bp-temporal\/bp-temporal-frontend \(\+1 −1\)<\/summary>\n\n```diff\n/
+      )
       expect(html).toContain('+          image: temporalio/server:1.29.0@')
       expect(run.summary).toContain('### What changes')
 
@@ -143,7 +174,9 @@ for (const helm of helmsUnderTest()) {
       expect(run.report.diff.comparison.counts).toMatchObject({ added: 0, removed: 0, changed: 0 })
       expect(run.report.diff.comparison.counts.unchanged).toBeGreaterThan(3)
       const line = comment.split('\n').find((l) => l.includes('What changes'))
-      expect(line).toMatch(/^\*\*What changes:\*\* no rendered change against the pull request base `[0-9a-f]{7}` \(\d+ resources compared\)\.$/)
+      expect(line).toMatch(
+        /^\*\*What changes:\*\* no rendered change against the pull request base `[0-9a-f]{7}` \(\d+ resources compared\)\.$/
+      )
       expect(comment).not.toContain('### What changes')
     })
 
@@ -177,11 +210,18 @@ for (const helm of helmsUnderTest()) {
         async (dir) => {
           const chart = path.join(dir, 'platform', 'temporal', 'chart')
           await writeFile(path.join(chart, 'templates', 'api-secret.yaml'), secretTemplate)
-          await edit(path.join(chart, 'values.yaml'), 'catalystOverlay:\n', `catalystOverlay:\n  apiToken: ${OLD}\n  plain: plain-old-5555\n`)
+          await edit(
+            path.join(chart, 'values.yaml'),
+            'catalystOverlay:\n',
+            `catalystOverlay:\n  apiToken: ${OLD}\n  plain: plain-old-5555\n`
+          )
         }
       )
       const secret = run.report.diff.comparison.resources.find((r: { kind: string }) => r.kind === 'Secret')
-      expect(secret).toMatchObject({ change: 'changed', secretKeys: { added: ['extra'], removed: [], changed: ['token', 'stringData.plain'] } })
+      expect(secret).toMatchObject({
+        change: 'changed',
+        secretKeys: { added: ['extra'], removed: [], changed: ['token', 'stringData.plain'] }
+      })
       expect(comment).toContain('keys added extra; changed token, stringData.plain (values hidden)')
       const everything = [comment, run.summary, JSON.stringify(run.report), run.diff ?? '', run.stdout].join('\n')
       for (const value of [OLD, NEW, EXTRA, 'unchanged-value-3333', 'plain-new-6666']) {
@@ -193,7 +233,8 @@ for (const helm of helmsUnderTest()) {
     })
 
     it('a base that does not render is a notice and one line, not a failure', async () => {
-      const broken = (dir: string): string => path.join(dir, 'platform', 'temporal', 'chart', 'templates', 'broken.yaml')
+      const broken = (dir: string): string =>
+        path.join(dir, 'platform', 'temporal', 'chart', 'templates', 'broken.yaml')
       const { run, comment, baseSha } = await pullRequest(
         205,
         async (_chart, dir) => execFileAsync('rm', [broken(dir)]).then(() => undefined),
@@ -203,10 +244,18 @@ for (const helm of helmsUnderTest()) {
       expect(run.report.diff).toMatchObject({ status: 'unavailable', base: { sha: baseSha } })
       expect(run.report.diff.message).toContain('the base is broken on purpose')
       expect(run.outputs.diff).toBe('')
-      const notices = run.annotations.filter((a: { level: string }) => a.level === 'notice').map((a: { message: string }) => a.message)
-      expect(notices.some((m: string) => m.includes('What changes: not compared') && m.includes('the base is broken on purpose'))).toBe(true)
+      const notices = run.annotations
+        .filter((a: { level: string }) => a.level === 'notice')
+        .map((a: { message: string }) => a.message)
+      expect(
+        notices.some(
+          (m: string) => m.includes('What changes: not compared') && m.includes('the base is broken on purpose')
+        )
+      ).toBe(true)
       const line = comment.split('\n').find((l) => l.startsWith('**What changes:**'))
-      expect(line).toMatch(/^\*\*What changes:\*\* not compared with the pull request base `[0-9a-f]{7}`: the base render failed: .*the base is broken on purpose/)
+      expect(line).toMatch(
+        /^\*\*What changes:\*\* not compared with the pull request base `[0-9a-f]{7}`: the base render failed: .*the base is broken on purpose/
+      )
     })
 
     it('a base without the blueprint shows every resource as added', async () => {

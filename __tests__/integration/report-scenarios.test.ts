@@ -3,7 +3,13 @@
 // with GitHub's engine (cmark-gfm) and checked on the HTML, not on the text.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { firstScreenText, renderGfm, tableRowsPerImage, visibleMarkupProblems } from '../../testkit/gfm.mjs'
-import { failingEdits, manyImagesEdit, runScenario, scenarioWorkspace, startScenarioServers } from '../../testkit/report-scenarios.mjs'
+import {
+  failingEdits,
+  manyImagesEdit,
+  runScenario,
+  scenarioWorkspace,
+  startScenarioServers
+} from '../../testkit/report-scenarios.mjs'
 import { helmsUnderTest } from '../support/e2e.js'
 
 // The report does not depend on the helm major.
@@ -27,7 +33,8 @@ function imagesOf(report: { steps: { id: string; data?: { images?: { image: stri
   return [...new Set(report.steps.find((s) => s.id === 'images')?.data?.images?.map((i) => i.image) ?? [])]
 }
 
-const writes = (requests: { method: string }[]): string[] => requests.filter((r) => r.method !== 'GET').map((r) => r.method)
+const writes = (requests: { method: string }[]): string[] =>
+  requests.filter((r) => r.method !== 'GET').map((r) => r.method)
 
 describe(`the report a reviewer reads (${helm.label})`, () => {
   let servers: Awaited<ReturnType<typeof startScenarioServers>>
@@ -38,10 +45,22 @@ describe(`the report a reviewer reads (${helm.label})`, () => {
     await servers?.close()
   })
 
-  async function scenario(options: { edit?: (chart: string) => Promise<void>; pr?: number; tag?: string; inputs?: Record<string, string> }) {
+  async function scenario(options: {
+    edit?: (chart: string) => Promise<void>
+    pr?: number
+    tag?: string
+    inputs?: Record<string, string>
+  }) {
     const ws = await scenarioWorkspace(servers, options.edit)
     try {
-      return await runScenario(servers, { helm: helm.binary, helmVersion: helm.version, workspace: ws.dir, pr: options.pr, tag: options.tag, inputs: options.inputs })
+      return await runScenario(servers, {
+        helm: helm.binary,
+        helmVersion: helm.version,
+        workspace: ws.dir,
+        pr: options.pr,
+        tag: options.tag,
+        inputs: options.inputs
+      })
     } finally {
       await ws.remove()
     }
@@ -56,7 +75,12 @@ describe(`the report a reviewer reads (${helm.label})`, () => {
     expect(firstScreenText(html).split('\n')[0]).toMatch(/^✅ bp-temporal 1\.0\.0 passed/)
     const images = imagesOf(first.run.report)
     expect(images.length).toBeGreaterThan(2)
-    for (const [image, rows] of Object.entries(tableRowsPerImage(html, images.map((i) => i.replace(/@sha256:([0-9a-f]{12}).*/, '@sha256:$1'))))) {
+    for (const [image, rows] of Object.entries(
+      tableRowsPerImage(
+        html,
+        images.map((i) => i.replace(/@sha256:([0-9a-f]{12}).*/, '@sha256:$1'))
+      )
+    )) {
       expect({ image, rows }).toEqual({ image, rows: 1 })
     }
     // No durations in the comment: the same result is the same body.
@@ -77,10 +101,14 @@ describe(`the report a reviewer reads (${helm.label})`, () => {
     const screen = firstScreenText(html)
     expect(screen.split('\n')[0]).toMatch(/^❌ bp-temporal 1\.0\.0 failed/)
     // The toggle that defaults to true is the first finding; it is on the first screen, with file and line.
-    expect(screen).toMatch(/platform\/temporal\/chart\/values\.yaml:\d+ Observability toggle catalystOverlay\.serviceMonitor\.enabled defaults to true/)
+    expect(screen).toMatch(
+      /platform\/temporal\/chart\/values\.yaml:\d+ Observability toggle catalystOverlay\.serviceMonitor\.enabled defaults to true/
+    )
     expect(screen).toContain(`commit 3f2c1d9`)
     // Upstream images: one finding at the blueprint's values.yaml naming the keys to set, with one snippet.
-    const upstream = run.report.steps.find((s: { id: string }) => s.id === 'images').findings.filter((f: { message: string }) => /temporal chart/.test(f.message))
+    const upstream = run.report.steps
+      .find((s: { id: string }) => s.id === 'images')
+      .findings.filter((f: { message: string }) => /temporal chart/.test(f.message))
     expect(upstream).toHaveLength(1)
     expect(upstream[0].file).toBe('platform/temporal/chart/values.yaml')
     expect(upstream[0].message).toContain('`temporal.web.image.tag`')
@@ -88,9 +116,13 @@ describe(`the report a reviewer reads (${helm.label})`, () => {
     expect(upstream[0].snippet.text).toMatch(/^temporal:\n {2}web:\n {4}image:\n/)
     expect(html).toMatch(/<pre[^>]*><code class="language-yaml">temporal:\n {2}web:/)
     // The empty tag without `required`: the template line to paste, in a code block.
-    expect(html).toMatch(/<pre[^>]*><code[^>]*>\{\{ required &quot;catalystOverlay\.worker\.image\.tag is required&quot;/)
-    for (const [, rows] of Object.entries(tableRowsPerImage(html, imagesOf(run.report)))) expect(rows).toBeLessThanOrEqual(1)
-    for (const [level, n] of Object.entries(perLevel(run.annotations))) expect({ level, n: Math.min(n, 10) }).toEqual({ level, n })
+    expect(html).toMatch(
+      /<pre[^>]*><code[^>]*>\{\{ required &quot;catalystOverlay\.worker\.image\.tag is required&quot;/
+    )
+    for (const [, rows] of Object.entries(tableRowsPerImage(html, imagesOf(run.report))))
+      expect(rows).toBeLessThanOrEqual(1)
+    for (const [level, n] of Object.entries(perLevel(run.annotations)))
+      expect({ level, n: Math.min(n, 10) }).toEqual({ level, n })
     // Annotations on the diff: no path inside the package.
     expect(run.annotations.filter((a: Annotation) => a.file?.includes('/charts/'))).toEqual([])
   })
@@ -112,19 +144,27 @@ describe(`the report a reviewer reads (${helm.label})`, () => {
   it('200 unpinned images: one grouped finding, annotations within 10 a kind, the comment within 65,536 characters', async () => {
     const { run, comment } = await scenario({ pr: 23, edit: manyImagesEdit(200) })
     expect(run.exitCode).not.toBe(0)
-    for (const [level, n] of Object.entries(perLevel(run.annotations))) expect({ level, n: Math.min(n, 10) }).toEqual({ level, n })
+    for (const [level, n] of Object.entries(perLevel(run.annotations)))
+      expect({ level, n: Math.min(n, 10) }).toEqual({ level, n })
     // The failure line (core.setFailed) is among the annotations, not dropped.
-    expect(run.annotations.some((a: Annotation) => a.level === 'error' && /Images pinned failed/.test(a.message))).toBe(true)
+    expect(run.annotations.some((a: Annotation) => a.level === 'error' && /Images pinned failed/.test(a.message))).toBe(
+      true
+    )
     expect(comment!.length).toBeLessThan(65_536)
     const images = run.report.steps.find((s: { id: string }) => s.id === 'images')
     expect(images.findings.filter((f: { rule: string }) => f.rule === 'image-pinned')).toHaveLength(1)
     const html = renderGfm(comment!)
     expect(visibleMarkupProblems(html)).toEqual([])
-    for (const [, rows] of Object.entries(tableRowsPerImage(html, imagesOf(run.report)))) expect(rows).toBeLessThanOrEqual(1)
+    for (const [, rows] of Object.entries(tableRowsPerImage(html, imagesOf(run.report))))
+      expect(rows).toBeLessThanOrEqual(1)
   })
 
   it('comment-mode on-failure comments while failing and deletes its comment once the PR passes; summary off writes none', async () => {
-    const failing = await scenario({ pr: 24, edit: failingEdits, inputs: { 'comment-mode': 'on-failure', summary: 'off' } })
+    const failing = await scenario({
+      pr: 24,
+      edit: failingEdits,
+      inputs: { 'comment-mode': 'on-failure', summary: 'off' }
+    })
     expect(failing.run.exitCode).not.toBe(0)
     expect(failing.comments).toHaveLength(1)
     expect(failing.run.summary).toBe('')

@@ -45,13 +45,22 @@ describe('resolve-digests', () => {
   })
 
   it('records the registry digest of the tag as data of the images step, which the report fills into the fix; a failed lookup says why', async () => {
-    const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { 'resolve-digests': 'true', push: 'false' } })
+    const run = await runBundledAction({
+      helm,
+      workspace: ws.dir,
+      repoUrl: repo.url,
+      inputs: { 'resolve-digests': 'true', push: 'false' }
+    })
     expect(run.exitCode).not.toBe(0)
     const step = run.report.steps.find((s: { id: string }) => s.id === 'images')
     expect(step.status).toBe('failed')
     const byImage = new Map(step.data.images.map((i: { image: string }) => [i.image, i]))
-    expect(byImage.get(`${images.host}/team/worker:2.4.1`)).toMatchObject({ pinned: `${images.host}/team/worker:2.4.1@${digest}` })
-    expect((byImage.get(`${images.host}/team/ghost:9.9.9`) as { pinError?: string }).pinError).toMatch(/team\/ghost:9\.9\.9 is not in/)
+    expect(byImage.get(`${images.host}/team/worker:2.4.1`)).toMatchObject({
+      pinned: `${images.host}/team/worker:2.4.1@${digest}`
+    })
+    expect((byImage.get(`${images.host}/team/ghost:9.9.9`) as { pinError?: string }).pinError).toMatch(
+      /team\/ghost:9\.9\.9 is not in/
+    )
     // The finding itself is the images gate's: no other step rewrites its text.
     expect(JSON.stringify(step.findings)).not.toContain(digest)
     // The report fills the digest into the copy-paste fix, and says why the other lookup failed.

@@ -52,7 +52,10 @@ async function exampleWorkspace(repoUrl: string): Promise<{ dir: string; remove(
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-scratch-ws-'))
   for (const name of ['temporal', 'anthropic-adapter']) {
     const target = path.join(dir, 'platform', name)
-    await cp(path.join(EXAMPLES, name), target, { recursive: true, filter: (file) => !/\/chart\/(charts|Chart\.lock)(\/|$)/.test(file) })
+    await cp(path.join(EXAMPLES, name), target, {
+      recursive: true,
+      filter: (file) => !/\/chart\/(charts|Chart\.lock)(\/|$)/.test(file)
+    })
     for (const file of ['Chart.yaml', 'values.yaml']) {
       const full = path.join(target, 'chart', file)
       let text = await readFile(full, 'utf8')
@@ -63,7 +66,12 @@ async function exampleWorkspace(repoUrl: string): Promise<{ dir: string; remove(
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) }
 }
 
-function run(helm: HelmUnderTest, workspace: string, inputs: Record<string, string>, eventName = 'workflow_dispatch'): Promise<ActionRun> {
+function run(
+  helm: HelmUnderTest,
+  workspace: string,
+  inputs: Record<string, string>,
+  eventName = 'workflow_dispatch'
+): Promise<ActionRun> {
   return runAction({
     workspace,
     eventName,
@@ -71,14 +79,22 @@ function run(helm: HelmUnderTest, workspace: string, inputs: Record<string, stri
     payload: {},
     // action.yml's defaults for what the test does not set (runAction passes only these).
     inputs: { 'helm-version': helm.version, 'github-token': '', 'never-latest': 'error', upstream: '', ...inputs },
-    env: { PATH: `${path.dirname(helm.binary)}${path.delimiter}${process.env.PATH ?? ''}`, SOURCE_DATE_EPOCH: '1700000000' }
+    env: {
+      PATH: `${path.dirname(helm.binary)}${path.delimiter}${process.env.PATH ?? ''}`,
+      SOURCE_DATE_EPOCH: '1700000000'
+    }
   })
 }
 
 async function pulledListing(helm: HelmUnderTest, ref: string): Promise<string[]> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-scratch-pull-'))
   try {
-    const env = { ...process.env, HELM_CONFIG_HOME: path.join(dir, 'c'), HELM_CACHE_HOME: path.join(dir, 'ca'), HELM_DATA_HOME: path.join(dir, 'd') }
+    const env = {
+      ...process.env,
+      HELM_CONFIG_HOME: path.join(dir, 'c'),
+      HELM_CACHE_HOME: path.join(dir, 'ca'),
+      HELM_DATA_HOME: path.join(dir, 'd')
+    }
     await mkdir(path.join(dir, 'out'))
     await execFileAsync(helm.binary, ['pull', ref, '--plain-http', '--destination', path.join(dir, 'out')], { env })
     const [archive] = await readdir(path.join(dir, 'out'))
@@ -113,20 +129,31 @@ describe.each(helmsUnderTest())('scratch blueprints and never :latest with $labe
       set: `adapter.image.tag=${SHA_TAG}`
     })
     expect({ exit: result.exitCode, error: failureMessage(result) }).toEqual({ exit: 0, error: '' })
-    expect(stepOf(result, 'resolve-upstream')).toMatchObject({ status: 'skipped', summary: expect.stringContaining('scratch blueprint (no upstream chart)') })
+    expect(stepOf(result, 'resolve-upstream')).toMatchObject({
+      status: 'skipped',
+      summary: expect.stringContaining('scratch blueprint (no upstream chart)')
+    })
     expect(result.outputs['upstream-version']).toBe('')
     expect(result.outputs.pushed).toBe('true')
     expect(result.outputs.ref).toBe(`${registry.oci}/blueprints/bp-anthropic-adapter:0.1.0`)
     // The library dependency is still built, bundled and checked.
     expect(stepOf(result, 'dependency-build').status).toBe('passed')
     expect(stepOf(result, 'never-latest')).toMatchObject({ status: 'passed', findings: [] })
-    const listing = await pulledListing(helm, `${registry.oci}/blueprints/bp-anthropic-adapter@${result.outputs.digest}`)
+    const listing = await pulledListing(
+      helm,
+      `${registry.oci}/blueprints/bp-anthropic-adapter@${result.outputs.digest}`
+    )
     expect(listing).toContain('bp-anthropic-adapter/charts/common/Chart.yaml')
     expect(listing).toContain('bp-anthropic-adapter/templates/servicemonitor.yaml')
   })
 
   it('fails the scratch example clearly when the image tag is not set, and pushes nothing', async () => {
-    const result = await run(helm, ws.dir, { blueprint: 'platform/anthropic-adapter', registry: `${registry.oci}/other`, push: 'true', 'plain-http': 'true' })
+    const result = await run(helm, ws.dir, {
+      blueprint: 'platform/anthropic-adapter',
+      registry: `${registry.oci}/other`,
+      push: 'true',
+      'plain-http': 'true'
+    })
     expect(result.exitCode).not.toBe(0)
     expect(failureMessage(result)).toContain('adapter.image.tag is required')
     expect(result.outputs.pushed).toBe('false')
@@ -145,18 +172,30 @@ describe.each(helmsUnderTest())('scratch blueprints and never :latest with $labe
     for (const entry of matrix.include) {
       // The same workflow step for every entry: the matrix fields, plus the CI-built image's tag.
       const result = await run(helm, ws.dir, { ...entry, set: `adapter.image.tag=${SHA_TAG}`, push: 'false' })
-      expect({ blueprint: entry.blueprint, exit: result.exitCode, error: failureMessage(result) }).toEqual({ blueprint: entry.blueprint, exit: 0, error: '' })
+      expect({ blueprint: entry.blueprint, exit: result.exitCode, error: failureMessage(result) }).toEqual({
+        blueprint: entry.blueprint,
+        exit: 0,
+        error: ''
+      })
     }
   })
 
-  it('does not apply never :latest to a third-party image value with a default (bp-temporal\'s CNPG imageName)', async () => {
+  it("does not apply never :latest to a third-party image value with a default (bp-temporal's CNPG imageName)", async () => {
     // The real bp-temporal: a tag-pinned CNPG image used without `required`.
     const chart = path.join(ws.dir, 'platform', 'temporal', 'chart')
     const values = await readFile(path.join(chart, 'values.yaml'), 'utf8')
     const cluster = await readFile(path.join(chart, 'templates', 'cnpg-cluster.yaml'), 'utf8')
     try {
-      await replaceIn(path.join(chart, 'values.yaml'), /imageName: .*/.exec(values)![0], 'imageName: "ghcr.io/cloudnative-pg/postgresql:16.4"')
-      await replaceIn(path.join(chart, 'templates', 'cnpg-cluster.yaml'), /imageName: .*/.exec(cluster)![0], 'imageName: {{ $.Values.catalystOverlay.cnpg.imageName | quote }}')
+      await replaceIn(
+        path.join(chart, 'values.yaml'),
+        /imageName: .*/.exec(values)![0],
+        'imageName: "ghcr.io/cloudnative-pg/postgresql:16.4"'
+      )
+      await replaceIn(
+        path.join(chart, 'templates', 'cnpg-cluster.yaml'),
+        /imageName: .*/.exec(cluster)![0],
+        'imageName: {{ $.Values.catalystOverlay.cnpg.imageName | quote }}'
+      )
       const result = await run(helm, ws.dir, {
         blueprint: 'platform/temporal',
         push: 'false',

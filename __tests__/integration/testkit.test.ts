@@ -72,9 +72,13 @@ describe('registry', () => {
     })
 
     it('answers 200 to the right user and 401 to a wrong password or user', async () => {
-      expect((await fetch(`${reg.url}/v2/`, { headers: { authorization: basic('ci-user', 's3cr3t!') } })).status).toBe(200)
+      expect((await fetch(`${reg.url}/v2/`, { headers: { authorization: basic('ci-user', 's3cr3t!') } })).status).toBe(
+        200
+      )
       expect((await fetch(`${reg.url}/v2/`, { headers: { authorization: basic('ci-user', 'nope') } })).status).toBe(401)
-      expect((await fetch(`${reg.url}/v2/`, { headers: { authorization: basic('other', 's3cr3t!') } })).status).toBe(401)
+      expect((await fetch(`${reg.url}/v2/`, { headers: { authorization: basic('other', 's3cr3t!') } })).status).toBe(
+        401
+      )
     })
   })
 
@@ -177,7 +181,12 @@ describe('GitHub API stand-in', () => {
     const api = await startGitHubApi({ comments: [{ id: 7, body: 'older comment', issue: 12 }] })
     try {
       const octokit = getOctokit('test-token-123', { baseUrl: api.url })
-      const created = await octokit.rest.issues.createComment({ owner: 'o', repo: 'r', issue_number: 12, body: 'hello' })
+      const created = await octokit.rest.issues.createComment({
+        owner: 'o',
+        repo: 'r',
+        issue_number: 12,
+        body: 'hello'
+      })
       expect(created.status).toBe(201)
       expect(created.data.body).toBe('hello')
       expect(created.data.user?.login).toBe('github-actions[bot]')
@@ -226,14 +235,22 @@ describe('GitHub API stand-in', () => {
       const octokit = getOctokit('t', { baseUrl: api.url })
       await expect(
         octokit.rest.issues.createComment({ owner: 'o', repo: 'r', issue_number: 1, body: 'x' })
-      ).rejects.toMatchObject({ status: 403, message: expect.stringContaining('Resource not accessible by integration') })
+      ).rejects.toMatchObject({
+        status: 403,
+        message: expect.stringContaining('Resource not accessible by integration')
+      })
       expect(api.comments).toHaveLength(0)
 
-      await expect(octokit.request('GET /repos/{owner}/{repo}/nothing', { owner: 'o', repo: 'r' })).rejects.toMatchObject({
+      await expect(
+        octokit.request('GET /repos/{owner}/{repo}/nothing', { owner: 'o', repo: 'r' })
+      ).rejects.toMatchObject({
         status: 404
       })
 
-      api.setResponder('GET', /^\/repos\/o\/r\/pulls\/5\/files$/, { status: 200, body: [{ filename: 'chart/values.yaml' }] })
+      api.setResponder('GET', /^\/repos\/o\/r\/pulls\/5\/files$/, {
+        status: 200,
+        body: [{ filename: 'chart/values.yaml' }]
+      })
       const files = await octokit.rest.pulls.listFiles({ owner: 'o', repo: 'r', pull_number: 5 })
       expect(files.data.map((f) => f.filename)).toEqual(['chart/values.yaml'])
 

@@ -17,7 +17,10 @@ describe('library dependencies', () => {
   let ws: string
 
   beforeAll(async () => {
-    repo = await startChartRepo({ helm: process.env.BP_TEST_HELM4, extraCharts: [{ source: LIBRARY, versions: ['1.0.0'] }] })
+    repo = await startChartRepo({
+      helm: process.env.BP_TEST_HELM4,
+      extraCharts: [{ source: LIBRARY, versions: ['1.0.0'] }]
+    })
     ws = await mkdtemp(path.join(os.tmpdir(), 'bp-choice-'))
     await cp(LIBRARY, path.join(ws, 'libs', 'local-common'), { recursive: true })
   })
@@ -27,8 +30,15 @@ describe('library dependencies', () => {
 
   async function blueprintWith(dependencies: string, values = '') {
     const chart = path.join(ws, 'platform', 'x', 'chart')
-    await cp(path.join(REPO_ROOT, 'examples', 'platform', 'anthropic-adapter', 'chart', 'templates'), path.join(chart, 'templates'), { recursive: true })
-    await writeFile(path.join(chart, 'Chart.yaml'), `apiVersion: v2\nname: bp-x\nversion: 1.0.0\ndependencies:\n${dependencies}`)
+    await cp(
+      path.join(REPO_ROOT, 'examples', 'platform', 'anthropic-adapter', 'chart', 'templates'),
+      path.join(chart, 'templates'),
+      { recursive: true }
+    )
+    await writeFile(
+      path.join(chart, 'Chart.yaml'),
+      `apiVersion: v2\nname: bp-x\nversion: 1.0.0\ndependencies:\n${dependencies}`
+    )
     await writeFile(path.join(chart, 'values.yaml'), values)
     return loadBlueprint(ws, 'platform/x', 'platform/x/chart')
   }
@@ -41,7 +51,11 @@ describe('library dependencies', () => {
     )
     const libraries = await libraryDependencies(bp, { mirrors: [] })
     expect([...libraries]).toEqual(['common'])
-    expect(chooseUpstream(bp, '', libraries)).toMatchObject({ kind: 'dependency', source: 'only-dependency', dependency: { name: 'temporal' } })
+    expect(chooseUpstream(bp, '', libraries)).toMatchObject({
+      kind: 'dependency',
+      source: 'only-dependency',
+      dependency: { name: 'temporal' }
+    })
   })
 
   it('makes a chart whose only dependency is a library a scratch blueprint', async () => {

@@ -19,7 +19,10 @@ export interface HelmUnderTest {
 export function helmsUnderTest(): HelmUnderTest[] {
   const v3 = process.env.BP_TEST_HELM3
   const v4 = process.env.BP_TEST_HELM4
-  if (!v3 || !v4) throw new Error('BP_TEST_HELM3/BP_TEST_HELM4 are not set: run the tests through `npm test` (Jest global setup extracts helm)')
+  if (!v3 || !v4)
+    throw new Error(
+      'BP_TEST_HELM3/BP_TEST_HELM4 are not set: run the tests through `npm test` (Jest global setup extracts helm)'
+    )
   return [
     { label: 'helm 3', binary: v3, version: 'v3.17.2' },
     { label: 'helm 4', binary: v4, version: 'v4.1.4' }
@@ -33,7 +36,11 @@ export async function makeWorkspace(): Promise<{ dir: string; chart: string; rem
     recursive: true,
     filter: (file) => !/\/chart\/(charts|Chart\.lock)(\/|$)/.test(file)
   })
-  return { dir, chart: path.join(dir, 'platform', 'temporal', 'chart'), remove: () => rm(dir, { recursive: true, force: true }) }
+  return {
+    dir,
+    chart: path.join(dir, 'platform', 'temporal', 'chart'),
+    remove: () => rm(dir, { recursive: true, force: true })
+  }
 }
 
 /**
@@ -74,7 +81,10 @@ export type ActionRun = Awaited<ReturnType<typeof runAction>>
 export async function runBundledAction(options: RunOptions): Promise<ActionRun> {
   if (!options.viaMirror) {
     const blueprint = options.inputs?.blueprint ?? 'platform/temporal'
-    await pointChartAt(path.join(options.workspace, options.inputs?.chart ?? path.join(blueprint, 'chart')), options.repoUrl)
+    await pointChartAt(
+      path.join(options.workspace, options.inputs?.chart ?? path.join(blueprint, 'chart')),
+      options.repoUrl
+    )
   }
   return runAction({
     workspace: options.workspace,
@@ -99,7 +109,10 @@ export async function runBundledAction(options: RunOptions): Promise<ActionRun> 
 
 /** The one-line error the action gave (core.setFailed writes `::error::…`). */
 export function failureMessage(run: ActionRun): string {
-  return run.annotations.filter((a: { level: string }) => a.level === 'error').map((a: { message: string }) => a.message).join('\n')
+  return run.annotations
+    .filter((a: { level: string }) => a.level === 'error')
+    .map((a: { message: string }) => a.message)
+    .join('\n')
 }
 
 /** Drops `::add-mask::` commands: they are how a secret reaches the runner's masker, not a leak. */
@@ -122,17 +135,27 @@ export async function pushTestImage(registryUrl: string, repository: string, tag
     if (start.status !== 202) throw new Error(`blob upload start: HTTP ${start.status}`)
     const location = new URL(start.headers.get('location') ?? '', registryUrl)
     location.searchParams.set('digest', digest)
-    const put = await fetch(location, { method: 'PUT', body: content, headers: { 'content-type': 'application/octet-stream' } })
+    const put = await fetch(location, {
+      method: 'PUT',
+      body: content,
+      headers: { 'content-type': 'application/octet-stream' }
+    })
     if (put.status !== 201) throw new Error(`blob upload: HTTP ${put.status}`)
     return digest
   }
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }))
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } })
+  )
   const layer = Buffer.from(`layer of ${repository}:${tag}`)
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: await upload(config), size: config.length },
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: await upload(config),
+        size: config.length
+      },
       layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: await upload(layer), size: layer.length }]
     })
   )

@@ -45,7 +45,7 @@ interface RawHeader {
 function rawHeaders(tgz: Buffer): RawHeader[] {
   const tar = zlib.gunzipSync(tgz)
   const out: RawHeader[] = []
-  for (let off = 0; off + 512 <= tar.length; ) {
+  for (let off = 0; off + 512 <= tar.length;) {
     const h = tar.subarray(off, off + 512)
     if (h.every((b) => b === 0)) break
     const field = (s: number, l: number): string => h.toString('latin1', s, s + l).replace(/\0.*$/s, '')
@@ -166,13 +166,19 @@ describe('tgzContentDigest', () => {
     await fs.appendFile(path.join(edited, 'values.yaml'), '\nextra: 1\n')
     const changed = await pkg(HELM3, edited, 'content-changed')
     await normalizeTgz(changed, EPOCH)
-    expect(await tgzContentDigest(await fs.readFile(changed), changed)).not.toBe(await tgzContentDigest(earlyBytes, early))
+    expect(await tgzContentDigest(await fs.readFile(changed), changed)).not.toBe(
+      await tgzContentDigest(earlyBytes, early)
+    )
   })
 
-  it("ignores the Chart.lock generated time (a timestamp), not what the lock pins", async () => {
+  it('ignores the Chart.lock generated time (a timestamp), not what the lock pins', async () => {
     const lock = (version: string, generated: string) =>
       `dependencies:\n- name: dep\n  repository: https://charts.example\n  version: ${version}\ndigest: sha256:${'1'.repeat(64)}\ngenerated: "${generated}"\n`
-    const variants: Record<string, string> = { a: lock('1.0.0', '2024-01-01T00:00:00Z'), b: lock('1.0.0', '2025-06-01T12:00:00Z'), c: lock('1.0.1', '2024-01-01T00:00:00Z') }
+    const variants: Record<string, string> = {
+      a: lock('1.0.0', '2024-01-01T00:00:00Z'),
+      b: lock('1.0.0', '2025-06-01T12:00:00Z'),
+      c: lock('1.0.1', '2024-01-01T00:00:00Z')
+    }
     const digests: Record<string, string> = {}
     for (const [key, text] of Object.entries(variants)) {
       const copy = path.join(tmp, `locked-${key}`, 'mychart')
@@ -187,7 +193,9 @@ describe('tgzContentDigest', () => {
   })
 
   it('refuses bytes that are no gzip archive, naming the source', async () => {
-    await expect(tgzContentDigest(Buffer.from('not an archive at all'), 'oci://r/x@sha256:1')).rejects.toThrow('oci://r/x@sha256:1 is not a gzip-compressed archive')
+    await expect(tgzContentDigest(Buffer.from('not an archive at all'), 'oci://r/x@sha256:1')).rejects.toThrow(
+      'oci://r/x@sha256:1 is not a gzip-compressed archive'
+    )
   })
 })
 

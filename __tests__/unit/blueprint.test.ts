@@ -16,18 +16,28 @@ afterAll(async () => {
 async function blueprintWithName(name: string): Promise<string> {
   const dir = `platform/${Math.random().toString(36).slice(2)}`
   await mkdir(path.join(workspace, dir, 'chart'), { recursive: true })
-  await writeFile(path.join(workspace, dir, 'chart', 'Chart.yaml'), `apiVersion: v2\nname: ${JSON.stringify(name)}\nversion: 1.0.0\n`)
+  await writeFile(
+    path.join(workspace, dir, 'chart', 'Chart.yaml'),
+    `apiVersion: v2\nname: ${JSON.stringify(name)}\nversion: 1.0.0\n`
+  )
   return dir
 }
 
 describe('loadBlueprint chart name', () => {
   it.each(['bp-temporal', 'bp.temporal', 'bp_temporal', 'temporal2', 'a--b', 'MyChart'])('accepts %s', async (name) => {
     const dir = await blueprintWithName(name)
-    await expect(loadBlueprint(workspace, dir, `${dir}/chart`)).resolves.toMatchObject({ chartYaml: { data: { name } } })
+    await expect(loadBlueprint(workspace, dir, `${dir}/chart`)).resolves.toMatchObject({
+      chartYaml: { data: { name } }
+    })
   })
 
-  it.each(['../../etc', 'bp/temporal', '-bp', '.hidden', 'bp..x', 'bp temporal', ''])('refuses %j, naming the file, line and value', async (name) => {
-    const dir = await blueprintWithName(name)
-    await expect(loadBlueprint(workspace, dir, `${dir}/chart`)).rejects.toThrow(`${dir}/chart/Chart.yaml:2: chart name "${name}" is not a valid chart name`)
-  })
+  it.each(['../../etc', 'bp/temporal', '-bp', '.hidden', 'bp..x', 'bp temporal', ''])(
+    'refuses %j, naming the file, line and value',
+    async (name) => {
+      const dir = await blueprintWithName(name)
+      await expect(loadBlueprint(workspace, dir, `${dir}/chart`)).rejects.toThrow(
+        `${dir}/chart/Chart.yaml:2: chart name "${name}" is not a valid chart name`
+      )
+    }
+  )
 })

@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { clearRunBudget, DeadlineError, formatDuration, operationLimit, parseDuration, startRunBudget, withProgress } from '../../src/util/deadline.js'
+import {
+  clearRunBudget,
+  DeadlineError,
+  formatDuration,
+  operationLimit,
+  parseDuration,
+  startRunBudget,
+  withProgress
+} from '../../src/util/deadline.js'
 import { getInputs } from '../../src/inputs/inputs.js'
 
 afterEach(() => clearRunBudget())
@@ -25,11 +33,18 @@ describe('parseDuration', () => {
     const read = (values: Record<string, string>) => (name: string) => values[name] ?? ''
     expect(getInputs(read({}), { GITHUB_WORKSPACE: '/tmp' }).timeoutMs).toBe(900_000)
     expect(getInputs(read({ timeout: '1h30m' }), { GITHUB_WORKSPACE: '/tmp' }).timeoutMs).toBe(5_400_000)
-    expect(() => getInputs(read({ timeout: 'forever' }), { GITHUB_WORKSPACE: '/tmp' })).toThrow(/input timeout: "forever"/)
+    expect(() => getInputs(read({ timeout: 'forever' }), { GITHUB_WORKSPACE: '/tmp' })).toThrow(
+      /input timeout: "forever"/
+    )
   })
 
   it('formats durations as the input writes them', () => {
-    expect([formatDuration(90_000), formatDuration(600_000), formatDuration(5_400_000), formatDuration(0)]).toEqual(['1m30s', '10m', '1h30m', '0s'])
+    expect([formatDuration(90_000), formatDuration(600_000), formatDuration(5_400_000), formatDuration(0)]).toEqual([
+      '1m30s',
+      '10m',
+      '1h30m',
+      '0s'
+    ])
   })
 })
 
@@ -51,7 +66,9 @@ describe('operationLimit', () => {
     const byRun = new DeadlineError('helm push to 127.0.0.1:5000', 36_400, true)
     expect(byRun.message).toBe('helm push to 127.0.0.1:5000: no answer for 36 s')
     expect(byRun.hint).toMatch(/the run's timeout \(40s\) ran out/)
-    expect(new DeadlineError('GET http://x/index.yaml', 0, true).message).toBe("GET http://x/index.yaml: not started, the run's timeout (40s) ran out")
+    expect(new DeadlineError('GET http://x/index.yaml', 0, true).message).toBe(
+      "GET http://x/index.yaml: not started, the run's timeout (40s) ran out"
+    )
     expect(new DeadlineError('helm push to r', 300_000, false).hint).toMatch(/time limit/)
   })
 })
@@ -61,10 +78,14 @@ describe('withProgress', () => {
     const seen: number[] = []
     let finish: (value: string) => void = () => undefined
     const work = new Promise<string>((resolve) => (finish = resolve))
-    const result = await withProgress(work, (ms) => {
-      seen.push(ms)
-      if (seen.length === 3) finish('done')
-    }, 30)
+    const result = await withProgress(
+      work,
+      (ms) => {
+        seen.push(ms)
+        if (seen.length === 3) finish('done')
+      },
+      30
+    )
     expect(result).toBe('done')
     expect(seen).toHaveLength(3)
     expect(seen[0]).toBeGreaterThanOrEqual(25)

@@ -32,7 +32,11 @@ describe('verifyDependencyArchives', () => {
       ])
       const findings = await verifyDependencyArchives(charts, [
         { name: 'temporal', source: 'http://127.0.0.1:1/index.yaml', expectedDigest: async () => sha256Digest(good) },
-        { name: 'cnpg', source: 'oci://127.0.0.1:2/charts/cnpg', expectedDigest: async (version) => (version === '0.3.1' ? sha256Digest(good) : undefined) },
+        {
+          name: 'cnpg',
+          source: 'oci://127.0.0.1:2/charts/cnpg',
+          expectedDigest: async (version) => (version === '0.3.1' ? sha256Digest(good) : undefined)
+        },
         { name: 'extra', source: 'http://127.0.0.1:3/index.yaml', expectedDigest: async () => undefined }
       ])
       expect(findings).toEqual([
@@ -42,7 +46,10 @@ describe('verifyDependencyArchives', () => {
             `dependency temporal 1.2.0 downloaded as temporal-1.2.0.tgz has digest ${sha256Digest(swapped)}, but http://127.0.0.1:1/index.yaml says ${sha256Digest(good)}`
           )
         }),
-        expect.objectContaining({ severity: 'warning', message: expect.stringContaining('gives no digest for extra 1.0.0') })
+        expect.objectContaining({
+          severity: 'warning',
+          message: expect.stringContaining('gives no digest for extra 1.0.0')
+        })
       ])
     } finally {
       await rm(dir, { recursive: true, force: true })

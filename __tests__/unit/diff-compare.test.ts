@@ -1,11 +1,20 @@
 import { describe, expect, it } from '@jest/globals'
-import { apiGroup, compareImages, compareRenders, imageRepository, SECRET_CHANGED, SECRET_HIDDEN } from '../../src/diff/compare.js'
+import {
+  apiGroup,
+  compareImages,
+  compareRenders,
+  imageRepository,
+  SECRET_CHANGED,
+  SECRET_HIDDEN
+} from '../../src/diff/compare.js'
 import { baseCommitFor } from '../../src/diff/git-tree.js'
 import { parseRender } from '../../src/helm/render.js'
 
 const render = (text: string) => parseRender(text)
 
-const deployment = (opts: { image?: string; chart?: string; checksum?: string; replicas?: number; name?: string } = {}): string => `---
+const deployment = (
+  opts: { image?: string; chart?: string; checksum?: string; replicas?: number; name?: string } = {}
+): string => `---
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -43,31 +52,53 @@ describe('compareRenders', () => {
     const c = compareRenders(render(deployment()), render(deployment({ chart: '1.3.0', replicas: 3 })))
     expect(c.counts.changed).toBe(1)
     const [r] = c.resources
-    expect(r).toMatchObject({ change: 'changed', group: 'apps', kind: 'Deployment', namespace: 'demo', name: 'web', lines: { added: 1, removed: 1 } })
+    expect(r).toMatchObject({
+      change: 'changed',
+      group: 'apps',
+      kind: 'Deployment',
+      namespace: 'demo',
+      name: 'web',
+      lines: { added: 1, removed: 1 }
+    })
     expect(r!.diff).toContain('-  replicas: 1\n+  replicas: 3')
     expect(r!.diff).not.toMatch(/^[-+].*(helm\.sh\/chart|checksum|temporal-1)/m)
     expect(r!.diff.startsWith('--- a/Deployment/demo/web\n+++ b/Deployment/demo/web\n')).toBe(true)
   })
 
   it('keys resources by group, kind, namespace and name; an apiVersion bump within a group is a change, not add+remove', () => {
-    const base = render(`apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: p\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: gone\n`)
-    const head = render(`apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: p\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: new\n`)
+    const base = render(
+      `apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: p\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: gone\n`
+    )
+    const head = render(
+      `apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: p\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: new\n`
+    )
     const c = compareRenders(base, head)
-    expect(c.resources.map((r) => `${r.change} ${r.kind}/${r.name}`)).toEqual(['removed ConfigMap/gone', 'added ConfigMap/new', 'changed PodDisruptionBudget/p'])
+    expect(c.resources.map((r) => `${r.change} ${r.kind}/${r.name}`)).toEqual([
+      'removed ConfigMap/gone',
+      'added ConfigMap/new',
+      'changed PodDisruptionBudget/p'
+    ])
     expect(apiGroup('v1')).toBe('')
     expect(apiGroup('networking.k8s.io/v1')).toBe('networking.k8s.io')
   })
 
   it('never lets a Secret value through: changed keys are named, values replaced', () => {
     const secret = (data: Record<string, string>, stringData: Record<string, string> = {}) =>
-      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n${Object.entries(data).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n` +
-      (Object.keys(stringData).length ? `stringData:\n${Object.entries(stringData).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n` : '')
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n${Object.entries(data)
+        .map(([k, v]) => `  ${k}: ${v}`)
+        .join('\n')}\n` +
+      (Object.keys(stringData).length
+        ? `stringData:\n${Object.entries(stringData)
+            .map(([k, v]) => `  ${k}: ${v}`)
+            .join('\n')}\n`
+        : '')
     const base = render(secret({ token: 'T0xE', same: 'U0FNRQ==', gone: 'R09ORQ==' }, { plain: 'old-plain' }))
     const head = render(secret({ token: 'TkVX', same: 'U0FNRQ==', extra: 'RVhUUkE=' }, { plain: 'new-plain' }))
     const c = compareRenders(base, head)
     const [r] = c.resources
     expect(r!.secretKeys).toEqual({ added: ['extra'], removed: ['gone'], changed: ['token', 'stringData.plain'] })
-    for (const value of ['T0xE', 'TkVX', 'U0FNRQ==', 'R09ORQ==', 'RVhUUkE=', 'old-plain', 'new-plain']) expect(r!.diff).not.toContain(value)
+    for (const value of ['T0xE', 'TkVX', 'U0FNRQ==', 'R09ORQ==', 'RVhUUkE=', 'old-plain', 'new-plain'])
+      expect(r!.diff).not.toContain(value)
     expect(r!.diff).toContain(`-  token: ${SECRET_HIDDEN}\n+  token: ${SECRET_CHANGED}`)
     expect(r!.diff).toContain(`   same: ${SECRET_HIDDEN}`)
     // An added Secret: its keys listed, no values.
@@ -80,7 +111,12 @@ describe('compareRenders', () => {
 
   it('an unchanged Secret stays unchanged', () => {
     const text = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: QQ==\n'
-    expect(compareRenders(render(text), render(text)).counts).toEqual({ added: 0, removed: 0, changed: 0, unchanged: 1 })
+    expect(compareRenders(render(text), render(text)).counts).toEqual({
+      added: 0,
+      removed: 0,
+      changed: 0,
+      unchanged: 1
+    })
   })
 })
 
@@ -93,10 +129,18 @@ describe('images', () => {
 
   it('lists repositories whose references change, with the pin status of the new ones', () => {
     const digest = `sha256:${'2'.repeat(64)}`
-    const changes = compareImages(render(deployment()), render(deployment({ image: `temporalio/ui:2.35.0@${digest}` }) + deployment({ name: 'x', image: 'busybox:1' })))
+    const changes = compareImages(
+      render(deployment()),
+      render(deployment({ image: `temporalio/ui:2.35.0@${digest}` }) + deployment({ name: 'x', image: 'busybox:1' }))
+    )
     expect(changes).toEqual([
       { repository: 'busybox', before: [], after: ['busybox:1'], pin: ['tag'] },
-      { repository: 'temporalio/ui', before: ['temporalio/ui:2.34.0'], after: [`temporalio/ui:2.35.0@${digest}`], pin: ['digest'] }
+      {
+        repository: 'temporalio/ui',
+        before: ['temporalio/ui:2.34.0'],
+        after: [`temporalio/ui:2.35.0@${digest}`],
+        pin: ['digest']
+      }
     ])
   })
 })
@@ -104,11 +148,16 @@ describe('images', () => {
 describe('baseCommitFor', () => {
   const sha = 'a'.repeat(40)
   it('pull requests and pushes with a previous commit; nothing for others unless asked', () => {
-    expect(baseCommitFor('pull_request', { pull_request: { base: { sha } } }, 'auto')).toEqual({ sha, label: 'pull request base' })
+    expect(baseCommitFor('pull_request', { pull_request: { base: { sha } } }, 'auto')).toEqual({
+      sha,
+      label: 'pull request base'
+    })
     expect(baseCommitFor('push', { before: sha }, 'auto')).toEqual({ sha, label: 'commit before the push' })
     expect(baseCommitFor('push', { before: '0'.repeat(40) }, 'auto')).toBeUndefined()
     expect(baseCommitFor('workflow_dispatch', {}, 'auto')).toBeUndefined()
-    expect(baseCommitFor('workflow_dispatch', {}, 'true')).toEqual({ skip: 'diff: the workflow_dispatch event has no base commit to compare with' })
+    expect(baseCommitFor('workflow_dispatch', {}, 'true')).toEqual({
+      skip: 'diff: the workflow_dispatch event has no base commit to compare with'
+    })
     expect(baseCommitFor('pull_request', { pull_request: { base: { sha } } }, 'false')).toBeUndefined()
     expect(baseCommitFor('pull_request', { pull_request: { base: { sha: 'main; rm -rf /' } } }, 'auto')).toBeUndefined()
   })

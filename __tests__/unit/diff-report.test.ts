@@ -9,11 +9,19 @@ import type { ActionReport } from '../../src/types.js'
 const sha = '0123456789abcdef0123456789abcdef01234567'
 
 function configMaps(count: number, value: (i: number) => string): string {
-  return Array.from({ length: count }, (_, i) => `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\ndata:\n  big: |\n${value(i)}`).join('\n')
+  return Array.from(
+    { length: count },
+    (_, i) => `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\ndata:\n  big: |\n${value(i)}`
+  ).join('\n')
 }
 
 function diffOf(base: string, head: string): RenderDiff {
-  return { base: { sha, label: 'pull request base' }, status: 'compared', comparison: compareRenders(parseRender(base), parseRender(head)), durationMs: 1 }
+  return {
+    base: { sha, label: 'pull request base' },
+    status: 'compared',
+    comparison: compareRenders(parseRender(base), parseRender(head)),
+    durationMs: 1
+  }
 }
 
 const report = (diff: RenderDiff): ActionReport => ({
@@ -34,16 +42,26 @@ const report = (diff: RenderDiff): ActionReport => ({
 describe('renderDiffSection', () => {
   it('nothing rendered changes: one line', () => {
     const text = configMaps(2, () => '    same\n')
-    expect(renderDiffSection(diffOf(text, text), 10_000)).toBe('**What changes:** no rendered change against the pull request base `0123456` (2 resources compared).')
+    expect(renderDiffSection(diffOf(text, text), 10_000)).toBe(
+      '**What changes:** no rendered change against the pull request base `0123456` (2 resources compared).'
+    )
   })
 
   it('no comparison: one line saying why', () => {
-    const diff: RenderDiff = { base: { sha, label: 'pull request base' }, status: 'unavailable', message: 'the base render failed: helm template: boom', durationMs: 1 }
-    expect(renderDiffSection(diff, 10_000)).toBe('**What changes:** not compared with the pull request base `0123456`: the base render failed: helm template: boom')
+    const diff: RenderDiff = {
+      base: { sha, label: 'pull request base' },
+      status: 'unavailable',
+      message: 'the base render failed: helm template: boom',
+      durationMs: 1
+    }
+    expect(renderDiffSection(diff, 10_000)).toBe(
+      '**What changes:** not compared with the pull request base `0123456`: the base render failed: helm template: boom'
+    )
   })
 
   it('stays within its budget, leaving the diffs that do not fit to the diff file, and the comment under the limit', () => {
-    const big = (tag: string) => (i: number) => Array.from({ length: 150 }, (_, l) => `    line ${l} of ${i} ${tag} ${'x'.repeat(60)}\n`).join('')
+    const big = (tag: string) => (i: number) =>
+      Array.from({ length: 150 }, (_, l) => `    line ${l} of ${i} ${tag} ${'x'.repeat(60)}\n`).join('')
     const diff = diffOf(configMaps(40, big('old')), configMaps(40, big('new')))
     const section = renderDiffSection(diff, 30_000)!
     expect(section.length).toBeLessThanOrEqual(30_000)
@@ -53,12 +71,17 @@ describe('renderDiffSection', () => {
     const comment = renderMarkdown(report(diff), { limit: COMMENT_LIMIT })
     expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT)
     // Before the step table, and the step table survives.
-    expect(comment.indexOf('### What changes')).toBeLessThan(comment.indexOf('| Render |') === -1 ? comment.length : comment.indexOf('Render'))
+    expect(comment.indexOf('### What changes')).toBeLessThan(
+      comment.indexOf('| Render |') === -1 ? comment.length : comment.indexOf('Render')
+    )
     expect(comment).toContain('```diff')
   })
 
   it('a diff line that looks like a fence cannot close the code block early', () => {
-    const diff = diffOf(configMaps(1, () => '    a\n'), configMaps(1, () => '    b\n'))
+    const diff = diffOf(
+      configMaps(1, () => '    a\n'),
+      configMaps(1, () => '    b\n')
+    )
     diff.comparison!.resources[0]!.diff += ' ```\n'
     const section = renderDiffSection(diff, 10_000)!
     expect(section).toMatch(/````diff\n[\s\S]*\n ```\n````/)

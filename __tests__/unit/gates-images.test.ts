@@ -26,17 +26,36 @@ const values = parseYamlText<Record<string, unknown>>(VALUES, 'platform/t/chart/
 describe('findImageValue (values.yaml line of an image)', () => {
   it('finds a string equal to the image', () => {
     expect(findImageValue(values, 'busybox:1.36')).toEqual({ path: ['helper'], line: 11, match: 'exact' })
-    expect(findImageValue(values, 'ghcr.io/cloudnative-pg/postgresql:16.6')).toEqual({ path: ['db', 'imageName'], line: 17, match: 'exact' })
+    expect(findImageValue(values, 'ghcr.io/cloudnative-pg/postgresql:16.6')).toEqual({
+      path: ['db', 'imageName'],
+      line: 17,
+      match: 'exact'
+    })
   })
 
   it('finds a repository naming the same repository, preferring the one whose tag matches, and points at its tag', () => {
-    expect(findImageValue(values, 'temporalio/server:1.28.1')).toEqual({ path: ['temporal', 'server', 'image', 'tag'], line: 5, match: 'repository-and-tag' })
-    expect(findImageValue(values, 'docker.io/temporalio/server:9.9.9')).toEqual({ path: ['app', 'image', 'tag'], line: 15, match: 'repository-and-tag' })
-    expect(findImageValue(values, 'temporalio/server:2.0')).toEqual({ path: ['temporal', 'server', 'image', 'tag'], line: 5, match: 'repository' })
+    expect(findImageValue(values, 'temporalio/server:1.28.1')).toEqual({
+      path: ['temporal', 'server', 'image', 'tag'],
+      line: 5,
+      match: 'repository-and-tag'
+    })
+    expect(findImageValue(values, 'docker.io/temporalio/server:9.9.9')).toEqual({
+      path: ['app', 'image', 'tag'],
+      line: 15,
+      match: 'repository-and-tag'
+    })
+    expect(findImageValue(values, 'temporalio/server:2.0')).toEqual({
+      path: ['temporal', 'server', 'image', 'tag'],
+      line: 5,
+      match: 'repository'
+    })
   })
 
   it('joins registry and repository', () => {
-    expect(findImageValue(values, 'ghcr.io/example/ui:2.0.0')).toMatchObject({ path: ['temporal', 'web', 'image', 'tag'], line: 10 })
+    expect(findImageValue(values, 'ghcr.io/example/ui:2.0.0')).toMatchObject({
+      path: ['temporal', 'web', 'image', 'tag'],
+      line: 10
+    })
   })
 
   it('finds nothing for an image values.yaml does not set', () => {
@@ -85,10 +104,20 @@ spec:
 `
 
 describe('imagesStep', () => {
-  const input = { documents: parseRender(RENDER), values, chartName: 'bp-t', displayChartDir: 'platform/t/chart', durationMs: 1 }
+  const input = {
+    documents: parseRender(RENDER),
+    values,
+    chartName: 'bp-t',
+    displayChartDir: 'platform/t/chart',
+    durationMs: 1
+  }
 
   it('places failing images at their values.yaml line, else at the own template; keeps allowlist reasons', () => {
-    const { step, verdicts } = imagesStep({ ...input, policy: 'sha', allowlist: [{ pattern: 'busybox', reason: 'debug helper, upstream pins it' }] })
+    const { step, verdicts } = imagesStep({
+      ...input,
+      policy: 'sha',
+      allowlist: [{ pattern: 'busybox', reason: 'debug helper, upstream pins it' }]
+    })
     expect(verdicts).toHaveLength(4)
     expect(step.status).toBe('failed')
     expect(step.summary).toBe('2 of 4 images not pinned (policy sha)')
@@ -107,7 +136,12 @@ describe('imagesStep', () => {
       text: 'temporal:\n  server:\n    image:\n      tag: "1.28.1@sha256:<digest>"  # temporalio/server:1.28.1'
     })
     expect(step.findings.filter((f) => f.severity === 'notice')).toEqual([
-      { rule: 'image-allowlisted', severity: 'notice', message: '1 image is allowed by the image allowlist: `busybox:1.36` (pattern `busybox`: debug helper, upstream pins it).' }
+      {
+        rule: 'image-allowlisted',
+        severity: 'notice',
+        message:
+          '1 image is allowed by the image allowlist: `busybox:1.36` (pattern `busybox`: debug helper, upstream pins it).'
+      }
     ])
     const data = step.data!
     expect([data.total, data.pinned, data.allowed, data.failing]).toEqual([4, 1, 1, 2])
@@ -122,11 +156,33 @@ describe('imagesStep', () => {
   })
 
   it("finds an upstream image's key in the dependency's values, points at the blueprint's values.yaml, one finding per problem", () => {
-    const bare = parseYamlText<Record<string, unknown>>('temporal:\n  web: {}\nown: {}\n', 'platform/t/chart/values.yaml')
-    const upstream = parseYamlText('server:\n  image:\n    repository: temporalio/server\n    tag: 1.28.1\n    digest: ""\nadmin:\n  image: temporalio/admin-tools:1.0\n', 'x')
-    const render = [0, 1].map((i) => `---\n# Source: bp-t/charts/temporal/templates/s${i}.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p${i}\nspec:\n  containers:\n    - name: c\n      image: ${i ? 'temporalio/admin-tools:1.0' : 'temporalio/server:1.28.1'}\n`).join('')
-    const chartYaml = parseYamlText<{ dependencies?: unknown[] }>('name: bp-t\ndependencies:\n  - name: temporal\n    version: 1.2.0\n', 'platform/t/chart/Chart.yaml')
-    const { step } = imagesStep({ ...input, documents: parseRender(render), values: bare, policy: 'sha', allowlist: [], dependencyValues: new Map([['temporal', upstream]]), chartYaml })
+    const bare = parseYamlText<Record<string, unknown>>(
+      'temporal:\n  web: {}\nown: {}\n',
+      'platform/t/chart/values.yaml'
+    )
+    const upstream = parseYamlText(
+      'server:\n  image:\n    repository: temporalio/server\n    tag: 1.28.1\n    digest: ""\nadmin:\n  image: temporalio/admin-tools:1.0\n',
+      'x'
+    )
+    const render = [0, 1]
+      .map(
+        (i) =>
+          `---\n# Source: bp-t/charts/temporal/templates/s${i}.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p${i}\nspec:\n  containers:\n    - name: c\n      image: ${i ? 'temporalio/admin-tools:1.0' : 'temporalio/server:1.28.1'}\n`
+      )
+      .join('')
+    const chartYaml = parseYamlText<{ dependencies?: unknown[] }>(
+      'name: bp-t\ndependencies:\n  - name: temporal\n    version: 1.2.0\n',
+      'platform/t/chart/Chart.yaml'
+    )
+    const { step } = imagesStep({
+      ...input,
+      documents: parseRender(render),
+      values: bare,
+      policy: 'sha',
+      allowlist: [],
+      dependencyValues: new Map([['temporal', upstream]]),
+      chartYaml
+    })
     expect(step.findings).toHaveLength(1)
     const [f] = step.findings
     expect([f!.file, f!.line]).toEqual(['platform/t/chart/values.yaml', 1])
@@ -136,7 +192,14 @@ describe('imagesStep', () => {
       'temporal:\n  server:\n    image:\n      digest: sha256:<digest>  # temporalio/server:1.28.1\n  admin:\n    image: "temporalio/admin-tools:1.0@sha256:<digest>"'
     )
     // Without the dependency's values: no key to set, so the Chart.yaml dependency line and allowlist lines.
-    const { step: noKey } = imagesStep({ ...input, documents: parseRender(render), values: bare, policy: 'sha', allowlist: [], chartYaml })
+    const { step: noKey } = imagesStep({
+      ...input,
+      documents: parseRender(render),
+      values: bare,
+      policy: 'sha',
+      allowlist: [],
+      chartYaml
+    })
     expect(noKey.findings.map((x) => [x.file, x.line])).toEqual([['platform/t/chart/Chart.yaml', 3]])
     expect(noKey.findings[0]!.snippet!.text).toBe(
       'image-allowlist: |\n  temporalio/server # set by the temporal chart without a values key\n  temporalio/admin-tools # set by the temporal chart without a values key'

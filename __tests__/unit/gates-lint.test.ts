@@ -100,8 +100,14 @@ describe('parseLintOutput', () => {
     const messages = parseLintOutput(H4_NIL_POINTER, options)
     expect(messages.map((m) => m.level)).toEqual(['WARNING', 'INFO', 'ERROR'])
     expect(messages[0]).toMatchObject({ location: 'Chart.yaml', file: 'platform/gates/chart/Chart.yaml' })
-    expect(messages[0]!.message).toBe('failed to strictly parse chart metadata file\nerror unmarshaling JSON: while decoding JSON: json: unknown field "foo"')
-    expect(messages[2]).toMatchObject({ file: 'platform/gates/chart/templates/bad.yaml', line: 6, template: 'bp-gates/templates/bad.yaml' })
+    expect(messages[0]!.message).toBe(
+      'failed to strictly parse chart metadata file\nerror unmarshaling JSON: while decoding JSON: json: unknown field "foo"'
+    )
+    expect(messages[2]).toMatchObject({
+      file: 'platform/gates/chart/templates/bad.yaml',
+      line: 6,
+      template: 'bp-gates/templates/bad.yaml'
+    })
     expect(messages[2]!.message).toBe(
       'bp-gates/templates/bad.yaml:6:15\nexecuting "bp-gates/templates/bad.yaml" at <.Values.nothere.x>:\nnil pointer evaluating interface {}.x'
     )
@@ -171,12 +177,22 @@ describe('lintStep', () => {
   it('fails with the output in details; a WARNING of a failed strict run is an error; findings are deduplicated', () => {
     const plans = [
       { label: 'default', args: ['lint', '--strict', '/tmp/lintcap/a'] },
-      { label: 'ci/a-values.yaml', args: ['lint', '--strict', '/tmp/lintcap/a', '--values', '/tmp/lintcap/a/ci/a-values.yaml'] }
+      {
+        label: 'ci/a-values.yaml',
+        args: ['lint', '--strict', '/tmp/lintcap/a', '--values', '/tmp/lintcap/a/ci/a-values.yaml']
+      }
     ]
     const step = lintStep(
       [
         { plan: plans[0]!, result: result(plans[0]!.args, 1, H4_NIL_POINTER, H4_STDERR_FAILED) },
-        { plan: plans[1]!, result: result(plans[1]!.args, 0, '==> Linting /tmp/lintcap/a\n[INFO] Chart.yaml: icon is recommended\n\n1 chart(s) linted, 0 chart(s) failed\n') }
+        {
+          plan: plans[1]!,
+          result: result(
+            plans[1]!.args,
+            0,
+            '==> Linting /tmp/lintcap/a\n[INFO] Chart.yaml: icon is recommended\n\n1 chart(s) linted, 0 chart(s) failed\n'
+          )
+        }
       ],
       options,
       42
@@ -215,11 +231,22 @@ describe('lintStep', () => {
     )
     expect(step.status).toBe('failed')
     expect(step.findings).toHaveLength(1)
-    expect(step.findings[0]!.message).toBe('helm lint failed: Error: open nonexist.yaml: no such file or directory (with ci/x-values.yaml)')
+    expect(step.findings[0]!.message).toBe(
+      'helm lint failed: Error: open nonexist.yaml: no such file or directory (with ci/x-values.yaml)'
+    )
   })
 
   it('passes when every run exits 0', () => {
-    const step = lintStep([{ plan: { label: 'default', args: [] }, result: result([], 0, '==> Linting a\n\n1 chart(s) linted, 0 chart(s) failed\n') }], options, 1)
+    const step = lintStep(
+      [
+        {
+          plan: { label: 'default', args: [] },
+          result: result([], 0, '==> Linting a\n\n1 chart(s) linted, 0 chart(s) failed\n')
+        }
+      ],
+      options,
+      1
+    )
     expect(step).toMatchObject({ status: 'passed', summary: '1 lint run passed', findings: [] })
   })
 })
@@ -229,15 +256,26 @@ describe('lint values files', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'gates-lint-'))
     try {
       await mkdir(path.join(dir, 'ci', 'deep'), { recursive: true })
-      for (const f of ['ci/b-values.yaml', 'ci/a-values.yaml', 'ci/other.yaml', 'ci/deep/c-values.yaml']) await writeFile(path.join(dir, f), 'x: 1\n')
+      for (const f of ['ci/b-values.yaml', 'ci/a-values.yaml', 'ci/other.yaml', 'ci/deep/c-values.yaml'])
+        await writeFile(path.join(dir, f), 'x: 1\n')
       expect(await globFiles(dir, 'ci/*-values.yaml')).toEqual(['ci/a-values.yaml', 'ci/b-values.yaml'])
-      expect(await globFiles(dir, 'ci/**/*-values.yaml')).toEqual(['ci/a-values.yaml', 'ci/b-values.yaml', 'ci/deep/c-values.yaml'])
+      expect(await globFiles(dir, 'ci/**/*-values.yaml')).toEqual([
+        'ci/a-values.yaml',
+        'ci/b-values.yaml',
+        'ci/deep/c-values.yaml'
+      ])
       expect(await globFiles(dir, '../*')).toEqual([])
       const plans = await planLint(dir, ['--set', 'a=b'], undefined)
       expect(plans).toEqual([
         { label: 'default', args: ['lint', '--strict', dir, '--set', 'a=b'] },
-        { label: 'ci/a-values.yaml', args: ['lint', '--strict', dir, '--set', 'a=b', '--values', path.join(dir, 'ci/a-values.yaml')] },
-        { label: 'ci/b-values.yaml', args: ['lint', '--strict', dir, '--set', 'a=b', '--values', path.join(dir, 'ci/b-values.yaml')] }
+        {
+          label: 'ci/a-values.yaml',
+          args: ['lint', '--strict', dir, '--set', 'a=b', '--values', path.join(dir, 'ci/a-values.yaml')]
+        },
+        {
+          label: 'ci/b-values.yaml',
+          args: ['lint', '--strict', dir, '--set', 'a=b', '--values', path.join(dir, 'ci/b-values.yaml')]
+        }
       ])
       expect((await planLint(dir, [], 'ci/other.yaml')).map((p) => p.label)).toEqual(['default', 'ci/other.yaml'])
     } finally {

@@ -2,7 +2,14 @@ import { describe, expect, it } from '@jest/globals'
 import type { HelmRunResult } from '../../src/helm/helm.js'
 import { parseRender } from '../../src/helm/render.js'
 import { parseYamlText } from '../../src/chart/yaml-source.js'
-import { case2Args, case3Args, discoverToggles, monitoringReferences, observabilityStep, type RenderOutcome } from '../../src/gates/observability.js'
+import {
+  case2Args,
+  case3Args,
+  discoverToggles,
+  monitoringReferences,
+  observabilityStep,
+  type RenderOutcome
+} from '../../src/gates/observability.js'
 import { parseDottedPath, repoFileForSource, setPath, templateLocation } from '../../src/gates/common.js'
 
 const VALUES = `temporal:
@@ -57,8 +64,17 @@ describe('discoverToggles', () => {
 
   it('adds input paths (with their default when values.yaml has them) and drops exclusions, `*` matching one segment', () => {
     const toggles = discoverToggles(values.data, {
-      include: ['catalystOverlay.cnpg.monitoring.enabled', 'extra.grafana.dashboards.enabled', 'temporal.server.metrics.enabled'],
-      exclude: ['temporal.server.metrics.enabled', 'catalystOverlay.*.Enabled', 'temporal.server.replicas[0].prometheus.create', 'catalystOverlay.serviceMonitor.create']
+      include: [
+        'catalystOverlay.cnpg.monitoring.enabled',
+        'extra.grafana.dashboards.enabled',
+        'temporal.server.metrics.enabled'
+      ],
+      exclude: [
+        'temporal.server.metrics.enabled',
+        'catalystOverlay.*.Enabled',
+        'temporal.server.replicas[0].prometheus.create',
+        'catalystOverlay.serviceMonitor.create'
+      ]
     })
     expect(toggles.map((t) => [t.key, t.default, t.origin])).toEqual([
       ['temporal.server.metrics.serviceMonitor.enabled', false, 'values'],
@@ -101,11 +117,19 @@ describe('value paths', () => {
   })
 
   it('maps a template of the chart to the repository, not a subchart template', () => {
-    expect(repoFileForSource('bp-t/templates/sm.yaml', 'bp-t', 'platform/t/chart')).toBe('platform/t/chart/templates/sm.yaml')
+    expect(repoFileForSource('bp-t/templates/sm.yaml', 'bp-t', 'platform/t/chart')).toBe(
+      'platform/t/chart/templates/sm.yaml'
+    )
     expect(repoFileForSource('bp-t/charts/temporal/templates/sm.yaml', 'bp-t', 'platform/t/chart')).toBeUndefined()
     expect(repoFileForSource('other/templates/sm.yaml', 'bp-t', 'platform/t/chart')).toBeUndefined()
-    expect(templateLocation('execution error at (bp-t/templates/a.yaml:19:56): x is required', 'bp-t')).toEqual({ source: 'bp-t/templates/a.yaml', line: 19 })
-    expect(templateLocation('bp-t/templates/a.yaml:6:15\n  executing', 'bp-t')).toEqual({ source: 'bp-t/templates/a.yaml', line: 6 })
+    expect(templateLocation('execution error at (bp-t/templates/a.yaml:19:56): x is required', 'bp-t')).toEqual({
+      source: 'bp-t/templates/a.yaml',
+      line: 19
+    })
+    expect(templateLocation('bp-t/templates/a.yaml:6:15\n  executing', 'bp-t')).toEqual({
+      source: 'bp-t/templates/a.yaml',
+      line: 6
+    })
   })
 })
 
@@ -144,14 +168,27 @@ describe('case 1: monitoringReferences', () => {
 
   it('finds a monitoring.coreos.com document and a mention elsewhere, with their sources', () => {
     expect(monitoringReferences(WITH_MONITOR, parseRender(WITH_MONITOR))).toEqual([
-      { type: 'document', source: 'bp-t/charts/temporal/templates/server-servicemonitor.yaml', kind: 'ServiceMonitor', name: 'temporal-frontend' },
-      { type: 'text', source: 'bp-t/templates/configmap.yaml', renderLine: 25, excerpt: 'crds: "needs monitoring.coreos.com/v1"' }
+      {
+        type: 'document',
+        source: 'bp-t/charts/temporal/templates/server-servicemonitor.yaml',
+        kind: 'ServiceMonitor',
+        name: 'temporal-frontend'
+      },
+      {
+        type: 'text',
+        source: 'bp-t/templates/configmap.yaml',
+        renderLine: 25,
+        excerpt: 'crds: "needs monitoring.coreos.com/v1"'
+      }
     ])
   })
 
   it('sees a reference even in a document that does not parse as an object of that group', () => {
-    const text = '---\n# Source: bp-t/templates/x.yaml\n# uses monitoring.coreos.com when present\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n'
-    expect(monitoringReferences(text, parseRender(text))).toMatchObject([{ type: 'text', source: 'bp-t/templates/x.yaml', renderLine: 3 }])
+    const text =
+      '---\n# Source: bp-t/templates/x.yaml\n# uses monitoring.coreos.com when present\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n'
+    expect(monitoringReferences(text, parseRender(text))).toMatchObject([
+      { type: 'text', source: 'bp-t/templates/x.yaml', renderLine: 3 }
+    ])
   })
 })
 
@@ -172,7 +209,12 @@ describe('observabilityStep', () => {
     const step = observabilityStep({
       ...base,
       defaultRender: outcome(WITH_MONITOR),
-      case2: [outcome(WITH_MONITOR), outcome(`${CLEAN}---\n# Source: bp-t/templates/db.yaml\napiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: db\n`)],
+      case2: [
+        outcome(WITH_MONITOR),
+        outcome(
+          `${CLEAN}---\n# Source: bp-t/templates/db.yaml\napiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: db\n`
+        )
+      ],
       case3: outcome(CLEAN)
     })
     expect(step.status).toBe('failed')
@@ -194,7 +236,12 @@ describe('observabilityStep', () => {
         default: true,
         origin: 'values',
         expectsResource: true,
-        case2: { ok: true, kinds: ['ServiceMonitor'], resources: ['ServiceMonitor/temporal-frontend (bp-t/charts/temporal/templates/server-servicemonitor.yaml)'], changesRender: true },
+        case2: {
+          ok: true,
+          kinds: ['ServiceMonitor'],
+          resources: ['ServiceMonitor/temporal-frontend (bp-t/charts/temporal/templates/server-servicemonitor.yaml)'],
+          changesRender: true
+        },
         case3Ok: true
       },
       {
@@ -211,7 +258,14 @@ describe('observabilityStep', () => {
 
   it('is only a warning when the sole problem is an opt-in that renders nothing; says when the render does not change', () => {
     const ok = parseYamlText<Record<string, unknown>>('cnpg:\n  podMonitor:\n    enabled: false\n', 'v.yaml')
-    const step = observabilityStep({ ...base, values: ok, toggles: discoverToggles(ok.data), defaultRender: outcome(CLEAN), case2: [outcome(CLEAN)], case3: outcome(CLEAN) })
+    const step = observabilityStep({
+      ...base,
+      values: ok,
+      toggles: discoverToggles(ok.data),
+      defaultRender: outcome(CLEAN),
+      case2: [outcome(CLEAN)],
+      case3: outcome(CLEAN)
+    })
     expect(step.status).toBe('warning')
     expect(step.findings[0]!.message).toContain('the render does not change at all')
   })
@@ -221,7 +275,9 @@ describe('observabilityStep', () => {
       ...base,
       toggles: toggles.slice(1),
       defaultRender: outcome(CLEAN),
-      case2: [outcome('', 1, 'Error: execution error at (bp-t/templates/db.yaml:9:4): cnpg.podMonitor needs cnpg.enabled\n')],
+      case2: [
+        outcome('', 1, 'Error: execution error at (bp-t/templates/db.yaml:9:4): cnpg.podMonitor needs cnpg.enabled\n')
+      ],
       case3: outcome(WITH_MONITOR)
     })
     expect(step.status).toBe('failed')
@@ -229,15 +285,29 @@ describe('observabilityStep', () => {
       ['observability-explicit-off', undefined, undefined],
       ['observability-opt-in', 'platform/t/chart/templates/db.yaml', 9]
     ])
-    expect(step.data!.case3).toEqual({ ok: false, resources: ['ServiceMonitor/temporal-frontend (bp-t/charts/temporal/templates/server-servicemonitor.yaml)'] })
-    expect(step.data!.toggles[0]!.case2.error).toBe('execution error at (bp-t/templates/db.yaml:9:4): cnpg.podMonitor needs cnpg.enabled')
+    expect(step.data!.case3).toEqual({
+      ok: false,
+      resources: ['ServiceMonitor/temporal-frontend (bp-t/charts/temporal/templates/server-servicemonitor.yaml)']
+    })
+    expect(step.data!.toggles[0]!.case2.error).toBe(
+      'execution error at (bp-t/templates/db.yaml:9:4): cnpg.podMonitor needs cnpg.enabled'
+    )
   })
 
   it('passes a clean chart', () => {
     const ok = parseYamlText<Record<string, unknown>>('sm:\n  serviceMonitor:\n    enabled: false\n', 'v.yaml')
-    const step = observabilityStep({ ...base, values: ok, toggles: discoverToggles(ok.data), defaultRender: outcome(CLEAN), case2: [outcome(WITH_MONITOR)], case3: outcome(CLEAN) })
+    const step = observabilityStep({
+      ...base,
+      values: ok,
+      toggles: discoverToggles(ok.data),
+      defaultRender: outcome(CLEAN),
+      case2: [outcome(WITH_MONITOR)],
+      case3: outcome(CLEAN)
+    })
     expect(step.status).toBe('passed')
     expect(step.findings).toEqual([])
-    expect(step.summary).toBe('1 toggle, default render clean, 1 of 1 render a monitoring resource when on, all-off clean')
+    expect(step.summary).toBe(
+      '1 toggle, default render clean, 1 of 1 render a monitoring resource when on, all-off clean'
+    )
   })
 })

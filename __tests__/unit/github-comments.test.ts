@@ -24,7 +24,7 @@ describe('startsWithMarker', () => {
     expect(startsWithMarker(c(1, `${MARKER}\n`, BOT), '')).toBe(false)
   })
 
-  it("does not take another chart whose name starts with ours", () => {
+  it('does not take another chart whose name starts with ours', () => {
     expect(startsWithMarker(c(1, `${MARKER}\n`, BOT), commentMarker('bp-temp'))).toBe(false)
   })
 })
@@ -37,12 +37,21 @@ describe('ownComments', () => {
   })
 
   it('takes bot comments (GITHUB_TOKEN or an app token) that start with the marker, oldest first', () => {
-    const list = [c(9, `${MARKER}\nnewer`, BOT), c(3, `${MARKER}\nolder`, APP), c(4, `text then ${MARKER}`, BOT), c(5, 'LGTM', ALICE)]
+    const list = [
+      c(9, `${MARKER}\nnewer`, BOT),
+      c(3, `${MARKER}\nolder`, APP),
+      c(4, `text then ${MARKER}`, BOT),
+      c(5, 'LGTM', ALICE)
+    ]
     expect(ids(ownComments(list, MARKER))).toEqual([3, 9])
   })
 
   it("with a personal access token takes the token owner's comments first, then bot comments, never another human's", () => {
-    const list = [c(1, `${MARKER}\nbot run`, BOT), c(2, `${MARKER}\nmallory`, MALLORY), c(3, `${MARKER}\nalice run`, ALICE)]
+    const list = [
+      c(1, `${MARKER}\nbot run`, BOT),
+      c(2, `${MARKER}\nmallory`, MALLORY),
+      c(3, `${MARKER}\nalice run`, ALICE)
+    ]
     expect(ids(ownComments(list, MARKER, 'alice'))).toEqual([3, 1])
   })
 
@@ -70,7 +79,9 @@ describe('ownComments', () => {
 
 describe('tokenProblem', () => {
   it('names an unevaluated ${{ … }} expression instead of calling the API with it', () => {
-    expect(tokenProblem('${{ github.token }}')).toMatch(/^github-token is an unevaluated \$\{\{ … \}\} expression: nothing evaluated it/)
+    expect(tokenProblem('${{ github.token }}')).toMatch(
+      /^github-token is an unevaluated \$\{\{ … \}\} expression: nothing evaluated it/
+    )
     expect(tokenProblem('${{ secrets.PAT }}')).not.toMatch(/fork/)
     expect(tokenProblem('')).toMatch(/no github-token/)
     expect(tokenProblem('ghs_abc')).toBeUndefined()

@@ -32,7 +32,14 @@ describe('Helm.env', () => {
       MY_SETTING: 'kept'
     })
     const env = helm.env()
-    for (const key of ['INPUT_REGISTRY_PASSWORD', 'INPUT_DEPENDENCY-PASSWORD', 'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'GITHUB_TOKEN', 'HELM_DEBUG']) {
+    for (const key of [
+      'INPUT_REGISTRY_PASSWORD',
+      'INPUT_DEPENDENCY-PASSWORD',
+      'ACTIONS_RUNTIME_TOKEN',
+      'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+      'GITHUB_TOKEN',
+      'HELM_DEBUG'
+    ]) {
       expect(env[key]).toBeUndefined()
     }
     expect(env.HELM_REGISTRY_CONFIG).toBe(path.join(root, 'action-home', 'config', 'registry', 'config.json'))
@@ -44,7 +51,15 @@ describe('Helm.env', () => {
   it('points every HELM_* home at another home when given one (a chart test script)', async () => {
     const scriptHome = await createHelmHome(path.join(root, 'script-home'))
     const env = helm.env(scriptHome)
-    for (const key of ['HELM_CONFIG_HOME', 'HELM_CACHE_HOME', 'HELM_DATA_HOME', 'HELM_REGISTRY_CONFIG', 'HELM_REPOSITORY_CONFIG', 'HELM_REPOSITORY_CACHE', 'KUBECONFIG']) {
+    for (const key of [
+      'HELM_CONFIG_HOME',
+      'HELM_CACHE_HOME',
+      'HELM_DATA_HOME',
+      'HELM_REGISTRY_CONFIG',
+      'HELM_REPOSITORY_CONFIG',
+      'HELM_REPOSITORY_CACHE',
+      'KUBECONFIG'
+    ]) {
       expect(env[key]?.startsWith(path.join(root, 'script-home'))).toBe(true)
     }
   })

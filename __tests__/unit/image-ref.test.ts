@@ -10,26 +10,90 @@ describe('parseImageRef: valid references', () => {
     ['nginx', 'docker.io', 'library/nginx', undefined, undefined, 'docker.io/library/nginx', 'nginx'],
     ['nginx:1.25', 'docker.io', 'library/nginx', '1.25', undefined, 'docker.io/library/nginx:1.25', 'nginx'],
     ['a/b', 'docker.io', 'a/b', undefined, undefined, 'docker.io/a/b', 'a/b'],
-    ['temporalio/server:1.24.2', 'docker.io', 'temporalio/server', '1.24.2', undefined, 'docker.io/temporalio/server:1.24.2', 'temporalio/server'],
+    [
+      'temporalio/server:1.24.2',
+      'docker.io',
+      'temporalio/server',
+      '1.24.2',
+      undefined,
+      'docker.io/temporalio/server:1.24.2',
+      'temporalio/server'
+    ],
     ['docker.io/nginx', 'docker.io', 'library/nginx', undefined, undefined, 'docker.io/library/nginx', 'nginx'],
-    ['index.docker.io/library/nginx:1', 'docker.io', 'library/nginx', '1', undefined, 'docker.io/library/nginx:1', 'nginx'],
+    [
+      'index.docker.io/library/nginx:1',
+      'docker.io',
+      'library/nginx',
+      '1',
+      undefined,
+      'docker.io/library/nginx:1',
+      'nginx'
+    ],
     ['docker.io/library/a/b', 'docker.io', 'library/a/b', undefined, undefined, 'docker.io/library/a/b', 'library/a/b'],
     ['localhost/a', 'localhost', 'a', undefined, undefined, 'localhost/a', 'localhost/a'],
     ['localhost:5000/a', 'localhost:5000', 'a', undefined, undefined, 'localhost:5000/a', 'localhost:5000/a'],
     // One segment: `localhost:5000` is the image `localhost` with tag 5000 (Docker's reading).
-    ['localhost:5000', 'docker.io', 'library/localhost', '5000', undefined, 'docker.io/library/localhost:5000', 'localhost'],
+    [
+      'localhost:5000',
+      'docker.io',
+      'library/localhost',
+      '5000',
+      undefined,
+      'docker.io/library/localhost:5000',
+      'localhost'
+    ],
     // An uppercase first segment can only be a host (paths are lowercase), as in Docker.
     ['LOCALHOST/a', 'LOCALHOST', 'a', undefined, undefined, 'LOCALHOST/a', 'LOCALHOST/a'],
-    ['Registry.Example.COM/team/app:v1', 'Registry.Example.COM', 'team/app', 'v1', undefined, 'Registry.Example.COM/team/app:v1', 'Registry.Example.COM/team/app'],
+    [
+      'Registry.Example.COM/team/app:v1',
+      'Registry.Example.COM',
+      'team/app',
+      'v1',
+      undefined,
+      'Registry.Example.COM/team/app:v1',
+      'Registry.Example.COM/team/app'
+    ],
     ['myregistry:5000/x', 'myregistry:5000', 'x', undefined, undefined, 'myregistry:5000/x', 'myregistry:5000/x'],
     [`127.0.0.1:5000/x:1@${D64}`, '127.0.0.1:5000', 'x', '1', D64, `127.0.0.1:5000/x:1@${D64}`, '127.0.0.1:5000/x'],
     ['[::1]:5000/x:tag', '[::1]:5000', 'x', 'tag', undefined, '[::1]:5000/x:tag', '[::1]:5000/x'],
-    ['[2001:db8::1]/team/x', '[2001:db8::1]', 'team/x', undefined, undefined, '[2001:db8::1]/team/x', '[2001:db8::1]/team/x'],
-    [`ghcr.io/org/app:v1.2.3@${D64}`, 'ghcr.io', 'org/app', 'v1.2.3', D64, `ghcr.io/org/app:v1.2.3@${D64}`, 'ghcr.io/org/app'],
+    [
+      '[2001:db8::1]/team/x',
+      '[2001:db8::1]',
+      'team/x',
+      undefined,
+      undefined,
+      '[2001:db8::1]/team/x',
+      '[2001:db8::1]/team/x'
+    ],
+    [
+      `ghcr.io/org/app:v1.2.3@${D64}`,
+      'ghcr.io',
+      'org/app',
+      'v1.2.3',
+      D64,
+      `ghcr.io/org/app:v1.2.3@${D64}`,
+      'ghcr.io/org/app'
+    ],
     [`nginx@${D64}`, 'docker.io', 'library/nginx', undefined, D64, `docker.io/library/nginx@${D64}`, 'nginx'],
     [`quay.io/a/b/c/d@${D128}`, 'quay.io', 'a/b/c/d', undefined, D128, `quay.io/a/b/c/d@${D128}`, 'quay.io/a/b/c/d'],
-    ['a__b/c--d/e.f_g', 'docker.io', 'a__b/c--d/e.f_g', undefined, undefined, 'docker.io/a__b/c--d/e.f_g', 'a__b/c--d/e.f_g'],
-    ['nginx:_Under.Score-1', 'docker.io', 'library/nginx', '_Under.Score-1', undefined, 'docker.io/library/nginx:_Under.Score-1', 'nginx']
+    [
+      'a__b/c--d/e.f_g',
+      'docker.io',
+      'a__b/c--d/e.f_g',
+      undefined,
+      undefined,
+      'docker.io/a__b/c--d/e.f_g',
+      'a__b/c--d/e.f_g'
+    ],
+    [
+      'nginx:_Under.Score-1',
+      'docker.io',
+      'library/nginx',
+      '_Under.Score-1',
+      undefined,
+      'docker.io/library/nginx:_Under.Score-1',
+      'nginx'
+    ]
   ]
   it.each(cases)('%s', (raw, domain, path, tag, digest, canonical, familiar) => {
     const ref = parseImageRef(raw)

@@ -181,24 +181,146 @@ describe('extractImages', () => {
 
   it('finds every image with kind, name, container, field and template', () => {
     expect(rows).toEqual([
-      { image: 'busybox:1.36', kind: 'CronJob', name: 'cleanup', container: 'wait', field: 'spec.jobTemplate.spec.template.spec.initContainers[0].image', source: 'bp/charts/app/templates/cronjob.yaml' },
-      { image: 'ghcr.io/org/cleanup:0123abc', kind: 'CronJob', name: 'cleanup', container: 'run', field: 'spec.jobTemplate.spec.template.spec.containers[0].image', source: 'bp/charts/app/templates/cronjob.yaml' },
-      { image: 'ghcr.io/cloudnative-pg/postgresql:16.2', kind: 'Cluster', name: 'pg', field: 'spec.imageName', source: 'bp/charts/db/templates/cluster.yaml' },
-      { image: 'alpine:3.19', kind: 'Pod', name: 'debug', container: 'main', field: 'spec.containers[0].image', source: 'bp/templates/debug-pod.yaml' },
-      { image: 'nicolaka/netshoot', kind: 'Pod', name: 'debug', container: 'dbg', field: 'spec.ephemeralContainers[0].image', source: 'bp/templates/debug-pod.yaml' },
-      { image: 'quay.io/prometheus/prometheus:v2.51.0', kind: 'Prometheus', name: 'prom', field: 'spec.image', source: 'bp/charts/kps/templates/prometheus.yaml' },
-      { image: 'quay.io/thanos/thanos:v0.34.1', kind: 'Prometheus', name: 'prom', field: 'spec.thanos.image', source: 'bp/charts/kps/templates/prometheus.yaml' },
-      { image: 'golang:1.22', kind: 'WorkflowTemplate', name: 'wf', container: 'build', field: 'spec.templates[0].container.image', source: 'bp/templates/workflow.yaml' },
-      { image: 'alpine/git:2.43.0', kind: 'WorkflowTemplate', name: 'wf', container: 'fetch', field: 'spec.templates[0].initContainers[0].image', source: 'bp/templates/workflow.yaml' },
-      { image: 'docker:24-dind', kind: 'WorkflowTemplate', name: 'wf', container: 'dind', field: 'spec.templates[0].sidecars[0].image', source: 'bp/templates/workflow.yaml' },
-      { image: 'python:3.12', kind: 'WorkflowTemplate', name: 'wf', container: 'report', field: 'spec.templates[1].script.image', source: 'bp/templates/workflow.yaml' },
-      { image: 'busybox', kind: 'CronWorkflow', name: 'nightly', container: 'main', field: 'spec.workflowSpec.templates[0].container.image', source: 'bp/templates/cronworkflow.yaml' },
-      { image: 'ghcr.io/org/consumer:1.0.0', kind: 'ScaledJob', name: 'consumer', container: 'consumer', field: 'spec.jobTargetRef.template.spec.containers[0].image', source: 'bp/templates/scaledjob.yaml' },
-      { image: `nginx:1.25@${D}`, kind: 'Deployment', name: 'web', container: 'web', field: 'spec.template.spec.containers[0].image', source: 'bp/templates/deployment.yaml' },
-      { image: '', kind: 'Deployment', name: 'web', container: 'sidecar', field: 'spec.template.spec.containers[1].image', source: 'bp/templates/deployment.yaml' },
-      { image: 'ghcr.io/org/app:latest', kind: 'Rollout', name: 'canary', container: 'app', field: 'spec.template.spec.containers[0].image', source: 'bp/templates/rollout.yaml' },
-      { image: 'registry.example.com/engine:2.0', kind: 'Thing', name: 'thing', field: 'spec.engine.image', source: 'bp/templates/custom.yaml' },
-      { image: 'registry.example.com/worker:2.0', kind: 'Thing', name: 'thing', container: 'w1', field: 'spec.workers[0].imageName', source: 'bp/templates/custom.yaml' }
+      {
+        image: 'busybox:1.36',
+        kind: 'CronJob',
+        name: 'cleanup',
+        container: 'wait',
+        field: 'spec.jobTemplate.spec.template.spec.initContainers[0].image',
+        source: 'bp/charts/app/templates/cronjob.yaml'
+      },
+      {
+        image: 'ghcr.io/org/cleanup:0123abc',
+        kind: 'CronJob',
+        name: 'cleanup',
+        container: 'run',
+        field: 'spec.jobTemplate.spec.template.spec.containers[0].image',
+        source: 'bp/charts/app/templates/cronjob.yaml'
+      },
+      {
+        image: 'ghcr.io/cloudnative-pg/postgresql:16.2',
+        kind: 'Cluster',
+        name: 'pg',
+        field: 'spec.imageName',
+        source: 'bp/charts/db/templates/cluster.yaml'
+      },
+      {
+        image: 'alpine:3.19',
+        kind: 'Pod',
+        name: 'debug',
+        container: 'main',
+        field: 'spec.containers[0].image',
+        source: 'bp/templates/debug-pod.yaml'
+      },
+      {
+        image: 'nicolaka/netshoot',
+        kind: 'Pod',
+        name: 'debug',
+        container: 'dbg',
+        field: 'spec.ephemeralContainers[0].image',
+        source: 'bp/templates/debug-pod.yaml'
+      },
+      {
+        image: 'quay.io/prometheus/prometheus:v2.51.0',
+        kind: 'Prometheus',
+        name: 'prom',
+        field: 'spec.image',
+        source: 'bp/charts/kps/templates/prometheus.yaml'
+      },
+      {
+        image: 'quay.io/thanos/thanos:v0.34.1',
+        kind: 'Prometheus',
+        name: 'prom',
+        field: 'spec.thanos.image',
+        source: 'bp/charts/kps/templates/prometheus.yaml'
+      },
+      {
+        image: 'golang:1.22',
+        kind: 'WorkflowTemplate',
+        name: 'wf',
+        container: 'build',
+        field: 'spec.templates[0].container.image',
+        source: 'bp/templates/workflow.yaml'
+      },
+      {
+        image: 'alpine/git:2.43.0',
+        kind: 'WorkflowTemplate',
+        name: 'wf',
+        container: 'fetch',
+        field: 'spec.templates[0].initContainers[0].image',
+        source: 'bp/templates/workflow.yaml'
+      },
+      {
+        image: 'docker:24-dind',
+        kind: 'WorkflowTemplate',
+        name: 'wf',
+        container: 'dind',
+        field: 'spec.templates[0].sidecars[0].image',
+        source: 'bp/templates/workflow.yaml'
+      },
+      {
+        image: 'python:3.12',
+        kind: 'WorkflowTemplate',
+        name: 'wf',
+        container: 'report',
+        field: 'spec.templates[1].script.image',
+        source: 'bp/templates/workflow.yaml'
+      },
+      {
+        image: 'busybox',
+        kind: 'CronWorkflow',
+        name: 'nightly',
+        container: 'main',
+        field: 'spec.workflowSpec.templates[0].container.image',
+        source: 'bp/templates/cronworkflow.yaml'
+      },
+      {
+        image: 'ghcr.io/org/consumer:1.0.0',
+        kind: 'ScaledJob',
+        name: 'consumer',
+        container: 'consumer',
+        field: 'spec.jobTargetRef.template.spec.containers[0].image',
+        source: 'bp/templates/scaledjob.yaml'
+      },
+      {
+        image: `nginx:1.25@${D}`,
+        kind: 'Deployment',
+        name: 'web',
+        container: 'web',
+        field: 'spec.template.spec.containers[0].image',
+        source: 'bp/templates/deployment.yaml'
+      },
+      {
+        image: '',
+        kind: 'Deployment',
+        name: 'web',
+        container: 'sidecar',
+        field: 'spec.template.spec.containers[1].image',
+        source: 'bp/templates/deployment.yaml'
+      },
+      {
+        image: 'ghcr.io/org/app:latest',
+        kind: 'Rollout',
+        name: 'canary',
+        container: 'app',
+        field: 'spec.template.spec.containers[0].image',
+        source: 'bp/templates/rollout.yaml'
+      },
+      {
+        image: 'registry.example.com/engine:2.0',
+        kind: 'Thing',
+        name: 'thing',
+        field: 'spec.engine.image',
+        source: 'bp/templates/custom.yaml'
+      },
+      {
+        image: 'registry.example.com/worker:2.0',
+        kind: 'Thing',
+        name: 'thing',
+        container: 'w1',
+        field: 'spec.workers[0].imageName',
+        source: 'bp/templates/custom.yaml'
+      }
     ])
   })
 
@@ -219,13 +341,26 @@ describe('extractImages', () => {
       object: { kind: 'StatefulSet', spec: { template: { spec: { initContainers: [{ name: 'i', image: 'x:1' }] } } } }
     }
     expect(extractImages([doc])).toEqual([
-      { image: 'x:1', kind: 'StatefulSet', name: 'db', container: 'i', field: 'spec.template.spec.initContainers[0].image' }
+      {
+        image: 'x:1',
+        kind: 'StatefulSet',
+        name: 'db',
+        container: 'i',
+        field: 'spec.template.spec.initContainers[0].image'
+      }
     ])
   })
 })
 
 function use(image: string, extra: Partial<ImageUse> = {}): ImageUse {
-  return { image, kind: 'Deployment', name: 'web', container: 'c', field: 'spec.template.spec.containers[0].image', ...extra }
+  return {
+    image,
+    kind: 'Deployment',
+    name: 'web',
+    container: 'c',
+    field: 'spec.template.spec.containers[0].image',
+    ...extra
+  }
 }
 
 describe('checkImages policy', () => {
@@ -270,8 +405,20 @@ describe('checkImages policy', () => {
   })
 
   it('lets the allowlist exempt images and names the pattern', () => {
-    const uses = ['temporalio/server:1.24', 'docker.io/temporalio/ui:2.0', 'temporalio/a/b:1', 'ghcr.io/org/a/b/c:1', 'nginx:1.25', 'redis:7', 'Bad Image']
-    const verdicts = checkImages(uses.map((i) => use(i)), 'digest', ['docker.io/temporalio/*', 'ghcr.io/org/**', 'nginx'])
+    const uses = [
+      'temporalio/server:1.24',
+      'docker.io/temporalio/ui:2.0',
+      'temporalio/a/b:1',
+      'ghcr.io/org/a/b/c:1',
+      'nginx:1.25',
+      'redis:7',
+      'Bad Image'
+    ]
+    const verdicts = checkImages(
+      uses.map((i) => use(i)),
+      'digest',
+      ['docker.io/temporalio/*', 'ghcr.io/org/**', 'nginx']
+    )
     expect(verdicts.map((v) => [v.use.image, v.ok, v.allowedBy])).toEqual([
       ['temporalio/server:1.24', true, 'docker.io/temporalio/*'],
       ['docker.io/temporalio/ui:2.0', true, 'docker.io/temporalio/*'],
@@ -343,7 +490,12 @@ describe('imageFindings', () => {
   it('reports each failing reference once, listing where it is used', () => {
     const uses: ImageUse[] = [
       use('nginx:1.25', { name: 'web', container: 'web', source: 'bp/templates/web.yaml' }),
-      use('docker.io/library/nginx:1.25', { kind: 'StatefulSet', name: 'db', container: 'proxy', source: 'bp/templates/db.yaml' }),
+      use('docker.io/library/nginx:1.25', {
+        kind: 'StatefulSet',
+        name: 'db',
+        container: 'proxy',
+        source: 'bp/templates/db.yaml'
+      }),
       use('ghcr.io/org/app:0123abc', { source: 'bp/templates/app.yaml' }),
       use('', { kind: 'Job', name: 'migrate', container: 'm' })
     ]

@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals'
-import { checkRegistry, getInputs, parseAllowlist, parseHelmDownloadUrl, parseMirrors, parseSecretValues, parseSetValues, parseToggleOverrides } from '../../src/inputs/inputs.js'
+import {
+  checkRegistry,
+  getInputs,
+  parseAllowlist,
+  parseHelmDownloadUrl,
+  parseMirrors,
+  parseSecretValues,
+  parseSetValues,
+  parseToggleOverrides
+} from '../../src/inputs/inputs.js'
 import { IMAGE_POLICIES } from '../../src/images/images.js'
 import { ActionError } from '../../src/types.js'
 import { redact } from '../../src/util/secrets.js'
@@ -36,7 +45,10 @@ describe('getInputs', () => {
   })
 
   it('reads comment-mode on-failure and the summary switch', () => {
-    expect(getInputs(reader({ 'comment-mode': 'on-failure', summary: 'off' }), env)).toMatchObject({ commentMode: 'on-failure', summary: 'off' })
+    expect(getInputs(reader({ 'comment-mode': 'on-failure', summary: 'off' }), env)).toMatchObject({
+      commentMode: 'on-failure',
+      summary: 'off'
+    })
     expect(getInputs(reader({ summary: 'On-Failure' }), env).summary).toBe('on-failure')
   })
 
@@ -64,9 +76,9 @@ describe('getInputs', () => {
 
 describe('list inputs', () => {
   it('parses mirrors, trimming trailing slashes and skipping comments', () => {
-    expect(parseMirrors('# air-gapped\nhttps://go.temporal.io/helm-charts/ = http://mirror.local/temporal/\n')).toEqual([
-      { from: 'https://go.temporal.io/helm-charts', to: 'http://mirror.local/temporal' }
-    ])
+    expect(parseMirrors('# air-gapped\nhttps://go.temporal.io/helm-charts/ = http://mirror.local/temporal/\n')).toEqual(
+      [{ from: 'https://go.temporal.io/helm-charts', to: 'http://mirror.local/temporal' }]
+    )
     expect(() => parseMirrors('go.temporal.io=mirror')).toThrow(/is not of the form <repository URL>=<mirror URL>/)
   })
   it('parses allowlist patterns with their reasons', () => {
@@ -113,36 +125,50 @@ describe('repository-mirrors credentials', () => {
   })
 
   it('is refused through getInputs too', () => {
-    expect(() => getInputs(reader({ 'repository-mirrors': 'https://a.example/x=https://u:p@b.example/y' }), env)).toThrow(
+    expect(() =>
+      getInputs(reader({ 'repository-mirrors': 'https://a.example/x=https://u:p@b.example/y' }), env)
+    ).toThrow(
       /input repository-mirrors: line 1 \(https:\/\/a\.example\/x=https:\/\/\*\*\*@b\.example\/y\) has credentials/
     )
   })
 
   it("still accepts '@' in a path (not userinfo)", () => {
-    expect(parseMirrors('https://a.example/x=https://b.example/team@2/charts')).toEqual([{ from: 'https://a.example/x', to: 'https://b.example/team@2/charts' }])
+    expect(parseMirrors('https://a.example/x=https://b.example/team@2/charts')).toEqual([
+      { from: 'https://a.example/x', to: 'https://b.example/team@2/charts' }
+    ])
   })
 })
 
 describe('helm-download-url', () => {
-  it.each(['https://get.helm.sh', 'https://mirror.example/helm/', 'http://127.0.0.1:8080/helm', 'http://localhost:9000', 'http://[::1]:8080/helm', 'http://127.5.0.1'])(
-    'accepts %s',
-    (url) => {
-      expect(parseHelmDownloadUrl(url)).toBe(url.replace(/\/+$/, ''))
-      expect(getInputs(reader({ 'helm-download-url': url }), env).helmDownloadUrl).toBe(url.replace(/\/+$/, ''))
-    }
-  )
+  it.each([
+    'https://get.helm.sh',
+    'https://mirror.example/helm/',
+    'http://127.0.0.1:8080/helm',
+    'http://localhost:9000',
+    'http://[::1]:8080/helm',
+    'http://127.5.0.1'
+  ])('accepts %s', (url) => {
+    expect(parseHelmDownloadUrl(url)).toBe(url.replace(/\/+$/, ''))
+    expect(getInputs(reader({ 'helm-download-url': url }), env).helmDownloadUrl).toBe(url.replace(/\/+$/, ''))
+  })
 
   it('defaults to https://get.helm.sh', () => {
     expect(parseHelmDownloadUrl('  ')).toBe('https://get.helm.sh')
   })
 
   it.each([
-    ['http://mirror.example/helm', /input helm-download-url: "http:\/\/mirror\.example\/helm" uses plain http to mirror\.example, which is not a loopback host/],
+    [
+      'http://mirror.example/helm',
+      /input helm-download-url: "http:\/\/mirror\.example\/helm" uses plain http to mirror\.example, which is not a loopback host/
+    ],
     ['http://10.0.0.5:8080', /input helm-download-url: "http:\/\/10\.0\.0\.5:8080" uses plain http/],
     ['http://localhost.evil.example', /input helm-download-url: .*not a loopback host/],
     ['ftp://mirror.example/helm', /input helm-download-url: "ftp:\/\/mirror\.example\/helm" is not an https:\/\/ URL/],
     ['get.helm.sh', /input helm-download-url: "get\.helm\.sh" is not an https:\/\/ URL/],
-    ['https://user:pa55@mirror.example/helm', /input helm-download-url: "https:\/\/\*\*\*@mirror\.example\/helm" has credentials in the URL/]
+    [
+      'https://user:pa55@mirror.example/helm',
+      /input helm-download-url: "https:\/\/\*\*\*@mirror\.example\/helm" has credentials in the URL/
+    ]
   ])('refuses %s with a message naming the input and value', (url, message) => {
     expect(() => parseHelmDownloadUrl(url)).toThrow(ActionError)
     expect(() => parseHelmDownloadUrl(url)).toThrow(message)
@@ -150,14 +176,19 @@ describe('helm-download-url', () => {
   })
 
   it('is only read by getInputs: a runner with helm in place never downloads, so it is checked at download time', () => {
-    expect(getInputs(reader({ 'helm-download-url': 'http://artifactory.internal/helm/' }), env).helmDownloadUrl).toBe('http://artifactory.internal/helm')
+    expect(getInputs(reader({ 'helm-download-url': 'http://artifactory.internal/helm/' }), env).helmDownloadUrl).toBe(
+      'http://artifactory.internal/helm'
+    )
   })
 })
 
 describe('image-policy', () => {
   it('accepts exactly the policies images.ts knows', () => {
-    for (const policy of IMAGE_POLICIES) expect(getInputs(reader({ 'image-policy': policy }), env).imagePolicy).toBe(policy)
-    expect(() => getInputs(reader({ 'image-policy': 'strict' }), env)).toThrow(`is not one of ${IMAGE_POLICIES.join(', ')}`)
+    for (const policy of IMAGE_POLICIES)
+      expect(getInputs(reader({ 'image-policy': policy }), env).imagePolicy).toBe(policy)
+    expect(() => getInputs(reader({ 'image-policy': 'strict' }), env)).toThrow(
+      `is not one of ${IMAGE_POLICIES.join(', ')}`
+    )
   })
 })
 
@@ -182,7 +213,9 @@ describe('registry with credentials in the URL', () => {
 
   it('keeps a registry without credentials (trailing slash dropped)', () => {
     expect(checkRegistry(' oci://ghcr.io/acme/ ')).toBe('oci://ghcr.io/acme')
-    expect(() => getInputs(reader({ registry: 'oci://u:p4ssw0rd@ghcr.io/acme' }), env)).toThrow(/input registry: oci:\/\/\*\*\*@ghcr\.io\/acme/)
+    expect(() => getInputs(reader({ registry: 'oci://u:p4ssw0rd@ghcr.io/acme' }), env)).toThrow(
+      /input registry: oci:\/\/\*\*\*@ghcr\.io\/acme/
+    )
   })
 })
 
@@ -194,11 +227,15 @@ describe('set-secret', () => {
       { key: 'api.token', value: 'tok-123456' }
     ])
     expect(redact('password s3cr=t#not-a-comment token tok-123456')).toBe('password *** token ***')
-    expect(getInputs(reader({ 'set-secret': 'a.b=value-42x' }), env).setSecretValues).toEqual([{ key: 'a.b', value: 'value-42x' }])
+    expect(getInputs(reader({ 'set-secret': 'a.b=value-42x' }), env).setSecretValues).toEqual([
+      { key: 'a.b', value: 'value-42x' }
+    ])
   })
 
   it('refuses a line that is not key=value without quoting it, and masks it', () => {
-    expect(() => parseSecretValues('ok=1\njust-a-secret-9876')).toThrow(/^input set-secret: line 2 is not key=value \(the line is not shown/)
+    expect(() => parseSecretValues('ok=1\njust-a-secret-9876')).toThrow(
+      /^input set-secret: line 2 is not key=value \(the line is not shown/
+    )
     expect(redact('just-a-secret-9876')).toBe('***')
   })
 })

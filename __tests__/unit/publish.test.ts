@@ -16,18 +16,29 @@ const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`
 
 describe('parsePushedDigest', () => {
   it('reads helm 3 (stderr)', () => {
-    expect(parsePushedDigest({ stdout: '', stderr: `Pushed: 127.0.0.1:5000/x/bp-temporal:1.0.0\nDigest: ${DIGEST}\n` })).toBe(DIGEST)
+    expect(
+      parsePushedDigest({ stdout: '', stderr: `Pushed: 127.0.0.1:5000/x/bp-temporal:1.0.0\nDigest: ${DIGEST}\n` })
+    ).toBe(DIGEST)
   })
   it('reads helm 4 (stdout)', () => {
-    expect(parsePushedDigest({ stdout: `Pushed: 127.0.0.1:5000/x/bp-temporal:1.0.0\nDigest: ${DIGEST}\n`, stderr: 'level=WARN msg="plain http"\n' })).toBe(DIGEST)
+    expect(
+      parsePushedDigest({
+        stdout: `Pushed: 127.0.0.1:5000/x/bp-temporal:1.0.0\nDigest: ${DIGEST}\n`,
+        stderr: 'level=WARN msg="plain http"\n'
+      })
+    ).toBe(DIGEST)
   })
   it('reads helm pull output too', () => {
-    expect(parsePushedDigest({ stdout: `Pulled: 127.0.0.1:5000/x/bp-temporal:1.0.0\nDigest: ${DIGEST}\n`, stderr: '' })).toBe(DIGEST)
+    expect(
+      parsePushedDigest({ stdout: `Pulled: 127.0.0.1:5000/x/bp-temporal:1.0.0\nDigest: ${DIGEST}\n`, stderr: '' })
+    ).toBe(DIGEST)
   })
   it('is undefined without a full sha256 digest', () => {
     expect(parsePushedDigest({ stdout: 'Pushed: x\n', stderr: '' })).toBeUndefined()
     expect(parsePushedDigest({ stdout: 'Digest: sha256:abc\n', stderr: '' })).toBeUndefined()
-    expect(parsePushedDigest({ stdout: `Digest: ${DIGEST.toUpperCase().replace('SHA256', 'sha256')}\n`, stderr: '' })).toBeUndefined()
+    expect(
+      parsePushedDigest({ stdout: `Digest: ${DIGEST.toUpperCase().replace('SHA256', 'sha256')}\n`, stderr: '' })
+    ).toBeUndefined()
   })
 })
 
@@ -66,14 +77,22 @@ describe('isTransientHelmFailure', () => {
 
 describe('chartReference', () => {
   it('joins registry, chart and tag', () => {
-    expect(chartReference('oci://ghcr.io/openova-io', 'bp-temporal', '1.0.0')).toBe('oci://ghcr.io/openova-io/bp-temporal:1.0.0')
+    expect(chartReference('oci://ghcr.io/openova-io', 'bp-temporal', '1.0.0')).toBe(
+      'oci://ghcr.io/openova-io/bp-temporal:1.0.0'
+    )
   })
   it('drops trailing slashes of the registry', () => {
-    expect(chartReference('oci://127.0.0.1:5000/blueprints//', 'bp-temporal', '1.0.1')).toBe('oci://127.0.0.1:5000/blueprints/bp-temporal:1.0.1')
+    expect(chartReference('oci://127.0.0.1:5000/blueprints//', 'bp-temporal', '1.0.1')).toBe(
+      'oci://127.0.0.1:5000/blueprints/bp-temporal:1.0.1'
+    )
   })
   it('turns build metadata + into _ as helm does', () => {
-    expect(chartReference('oci://ghcr.io/o', 'bp-temporal', '1.0.0+build.7')).toBe('oci://ghcr.io/o/bp-temporal:1.0.0_build.7')
-    expect(chartReference('oci://ghcr.io/o', 'bp-temporal', '1.0.0-rc.1+a.b')).toBe('oci://ghcr.io/o/bp-temporal:1.0.0-rc.1_a.b')
+    expect(chartReference('oci://ghcr.io/o', 'bp-temporal', '1.0.0+build.7')).toBe(
+      'oci://ghcr.io/o/bp-temporal:1.0.0_build.7'
+    )
+    expect(chartReference('oci://ghcr.io/o', 'bp-temporal', '1.0.0-rc.1+a.b')).toBe(
+      'oci://ghcr.io/o/bp-temporal:1.0.0-rc.1_a.b'
+    )
   })
   it('refuses a version that makes no OCI tag', () => {
     expect(() => chartReference('oci://ghcr.io/o', 'bp-temporal', '1.0.0/evil')).toThrow(ActionError)
@@ -113,42 +132,93 @@ describe('archiveFindings (hollow-chart guards 2 and 3)', () => {
 
   it('passes a dependency kept as an archive at the built version', async () => {
     const listing = ['bp-temporal/Chart.yaml', 'bp-temporal/charts/temporal-1.2.0.tgz']
-    expect(await archiveFindings('/nonexistent.tgz', listing, work([{ name: 'temporal', version: '1.2.0' }]), 'the packaged archive', { temporal: '1.2.0' })).toEqual([])
+    expect(
+      await archiveFindings(
+        '/nonexistent.tgz',
+        listing,
+        work([{ name: 'temporal', version: '1.2.0' }]),
+        'the packaged archive',
+        { temporal: '1.2.0' }
+      )
+    ).toEqual([])
   })
 
   it('passes a dependency unpacked (as helm package writes it) at the built version', async () => {
-    const { file, listing } = await archive('unpacked', { 'Chart.yaml': 'name: bp-temporal\n', 'charts/temporal/Chart.yaml': 'apiVersion: v2\nname: temporal\nversion: 1.2.0\n' })
-    expect(await archiveFindings(file, listing, work([{ name: 'temporal', version: '~1.2' }]), 'the packaged archive', { temporal: '1.2.0' })).toEqual([])
+    const { file, listing } = await archive('unpacked', {
+      'Chart.yaml': 'name: bp-temporal\n',
+      'charts/temporal/Chart.yaml': 'apiVersion: v2\nname: temporal\nversion: 1.2.0\n'
+    })
+    expect(
+      await archiveFindings(file, listing, work([{ name: 'temporal', version: '~1.2' }]), 'the packaged archive', {
+        temporal: '1.2.0'
+      })
+    ).toEqual([])
   })
 
   it('fails an unpacked dependency at another version than the build resolved', async () => {
-    const { file, listing } = await archive('other-version', { 'Chart.yaml': 'name: bp-temporal\n', 'charts/temporal/Chart.yaml': 'name: temporal\nversion: 1.1.0\n' })
-    const findings = await archiveFindings(file, listing, work([{ name: 'temporal', version: '1.2.0' }]), 'the pulled artifact', { temporal: '1.2.0' })
+    const { file, listing } = await archive('other-version', {
+      'Chart.yaml': 'name: bp-temporal\n',
+      'charts/temporal/Chart.yaml': 'name: temporal\nversion: 1.1.0\n'
+    })
+    const findings = await archiveFindings(
+      file,
+      listing,
+      work([{ name: 'temporal', version: '1.2.0' }]),
+      'the pulled artifact',
+      { temporal: '1.2.0' }
+    )
     expect(findings).toHaveLength(1)
     expect(findings[0]).toMatchObject({ rule: 'hollow-chart', severity: 'error' })
-    expect(findings[0].message).toBe('the pulled artifact holds temporal 1.1.0, but the dependency build resolved 1.2.0')
+    expect(findings[0].message).toBe(
+      'the pulled artifact holds temporal 1.1.0, but the dependency build resolved 1.2.0'
+    )
   })
 
   it('fails an archive without the dependency, naming what is missing and .helmignore', async () => {
-    const { file, listing } = await archive('hollow', { 'Chart.yaml': 'name: bp-temporal\n', 'templates/x.yaml': 'kind: ConfigMap\n' })
-    const findings = await archiveFindings(file, listing, work([{ name: 'temporal', version: '1.2.0' }]), 'the packaged archive', { temporal: '1.2.0' })
+    const { file, listing } = await archive('hollow', {
+      'Chart.yaml': 'name: bp-temporal\n',
+      'templates/x.yaml': 'kind: ConfigMap\n'
+    })
+    const findings = await archiveFindings(
+      file,
+      listing,
+      work([{ name: 'temporal', version: '1.2.0' }]),
+      'the packaged archive',
+      { temporal: '1.2.0' }
+    )
     expect(findings).toHaveLength(1)
     expect(findings[0].rule).toBe('hollow-chart')
-    expect(findings[0].message).toContain('the packaged archive has no bp-temporal/charts/temporal/ (nor bp-temporal/charts/temporal-1.2.0.tgz)')
+    expect(findings[0].message).toContain(
+      'the packaged archive has no bp-temporal/charts/temporal/ (nor bp-temporal/charts/temporal-1.2.0.tgz)'
+    )
     expect(findings[0].fix).toMatch(/\.helmignore/)
   })
 
   it('fails an archive of another version of the dependency', async () => {
     const listing = ['bp-temporal/Chart.yaml', 'bp-temporal/charts/temporal-1.1.0.tgz']
-    const findings = await archiveFindings('/nonexistent.tgz', listing, work([{ name: 'temporal', version: '1.2.0' }]), 'the packaged archive', { temporal: '1.2.0' })
-    expect(findings.map((f) => f.message)).toEqual(['the packaged archive holds temporal 1.1.0, but the dependency build resolved 1.2.0'])
+    const findings = await archiveFindings(
+      '/nonexistent.tgz',
+      listing,
+      work([{ name: 'temporal', version: '1.2.0' }]),
+      'the packaged archive',
+      { temporal: '1.2.0' }
+    )
+    expect(findings.map((f) => f.message)).toEqual([
+      'the packaged archive holds temporal 1.1.0, but the dependency build resolved 1.2.0'
+    ])
   })
 
   it('does not take a sibling chart whose name extends the dependency for the dependency', async () => {
     // temporal is missing; temporal-web (another chart) is there.
     const listing = ['bp-temporal/Chart.yaml', 'bp-temporal/charts/temporal-web-1.0.0.tgz']
     for (const built of [{ temporal: '1.2.0' }, {}] as Record<string, string>[]) {
-      const findings = await archiveFindings('/nonexistent.tgz', listing, work([{ name: 'temporal', version: '1.2.0' }]), 'the packaged archive', built)
+      const findings = await archiveFindings(
+        '/nonexistent.tgz',
+        listing,
+        work([{ name: 'temporal', version: '1.2.0' }]),
+        'the packaged archive',
+        built
+      )
       expect(findings).toHaveLength(1)
       expect(findings[0].message).toMatch(/has no bp-temporal\/charts\/temporal\//)
     }
@@ -166,6 +236,8 @@ describe('archiveFindings (hollow-chart guards 2 and 3)', () => {
       'the packaged archive',
       { temporal: '1.2.0', 'cloudnative-pg': '0.22.0' }
     )
-    expect(findings.map((f) => f.message)).toEqual([expect.stringContaining('has no bp-temporal/charts/cloudnative-pg/')])
+    expect(findings.map((f) => f.message)).toEqual([
+      expect.stringContaining('has no bp-temporal/charts/cloudnative-pg/')
+    ])
   })
 })

@@ -44,7 +44,12 @@ async function startServer(handler: Handler): Promise<TestServer> {
   const requests: Seen[] = []
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-    requests.push({ method: req.method ?? '', path: url.pathname + url.search, authorization: req.headers.authorization, accept: req.headers.accept })
+    requests.push({
+      method: req.method ?? '',
+      path: url.pathname + url.search,
+      authorization: req.headers.authorization,
+      accept: req.headers.accept
+    })
     handler(req, res, url, srv)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -99,7 +104,9 @@ async function caught(p: Promise<unknown>): Promise<RegistryError> {
   throw new Error('expected a rejection')
 }
 
-function bearerRegistry(opts: { tokenField?: 'token' | 'access_token'; requireCreds?: boolean; rejectToken?: boolean } = {}): Handler {
+function bearerRegistry(
+  opts: { tokenField?: 'token' | 'access_token'; requireCreds?: boolean; rejectToken?: boolean } = {}
+): Handler {
   return (req, res, url, srv) => {
     if (url.pathname === '/token') {
       if (opts.requireCreds && req.headers.authorization !== basic(USER, PASS)) {
@@ -141,7 +148,12 @@ describe('RegistryClient.manifest auth', () => {
     expect(srv.requests[0].authorization).toBeUndefined()
     expect(srv.requests[1].authorization).toBe(basic(USER, PASS))
     expect(srv.requests[2].authorization).toBe(`Bearer ${TOKEN}`)
-    for (const t of ['application/vnd.oci.image.manifest.v1+json', 'application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.docker.distribution.manifest.list.v2+json']) {
+    for (const t of [
+      'application/vnd.oci.image.manifest.v1+json',
+      'application/vnd.oci.image.index.v1+json',
+      'application/vnd.docker.distribution.manifest.v2+json',
+      'application/vnd.docker.distribution.manifest.list.v2+json'
+    ]) {
       expect(srv.requests[0].accept).toContain(t)
     }
 
@@ -153,7 +165,10 @@ describe('RegistryClient.manifest auth', () => {
 
   it('Bearer: anonymous token (no credentials) read from access_token', async () => {
     const srv = await startServer(bearerRegistry({ tokenField: 'access_token' }))
-    await expect(client(srv).manifest('charts/bp-temporal', '1.2.0')).resolves.toMatchObject({ exists: true, digest: DIGEST })
+    await expect(client(srv).manifest('charts/bp-temporal', '1.2.0')).resolves.toMatchObject({
+      exists: true,
+      digest: DIGEST
+    })
     expect(srv.requests[1].authorization).toBeUndefined()
   })
 
@@ -204,7 +219,9 @@ describe('RegistryClient.manifest auth', () => {
     expect(srv.requests.map((r) => r.authorization)).toEqual([undefined, basic(USER, PASS), basic(USER, PASS)])
 
     // Wrong password: auth error after one Basic try.
-    const bad = await caught(client(srv, { credentials: { username: USER, password: 'nope-nope' } }).manifest('charts/bp-temporal', '1.2.0'))
+    const bad = await caught(
+      client(srv, { credentials: { username: USER, password: 'nope-nope' } }).manifest('charts/bp-temporal', '1.2.0')
+    )
     expect(bad.kind).toBe('auth')
     expect(bad.message).not.toContain('nope-nope')
     expect(srv.requests).toHaveLength(5)
@@ -218,7 +235,9 @@ describe('RegistryClient.manifest auth', () => {
 
   it('403 → auth error; 400 → protocol error; neither retried', async () => {
     let status = 403
-    const srv = await startServer((_req, res) => json(res, status, { errors: [{ code: 'DENIED', message: 'no access' }] }))
+    const srv = await startServer((_req, res) =>
+      json(res, status, { errors: [{ code: 'DENIED', message: 'no access' }] })
+    )
     const e = await caught(client(srv).manifest('charts/x', '1.0.0'))
     expect(e.kind).toBe('auth')
     expect(e.status).toBe(403)
@@ -238,7 +257,9 @@ describe('RegistryClient.manifest auth', () => {
       res.writeHead(401, { 'WWW-Authenticate': 'Bearer realm="http://registry.example.invalid/token",service="x"' })
       res.end()
     })
-    const e = await caught(client(srv, { credentials: { username: USER, password: PASS } }).manifest('charts/x', '1.0.0'))
+    const e = await caught(
+      client(srv, { credentials: { username: USER, password: PASS } }).manifest('charts/x', '1.0.0')
+    )
     expect(e.kind).toBe('auth')
     expect(e.message).toMatch(/Refusing to send registry credentials over plain HTTP to registry\.example\.invalid/)
     expect(srv.requests).toHaveLength(1)
@@ -271,7 +292,9 @@ describe('RegistryClient.manifest results and retries', () => {
       res.end()
     })
     await expect(client(srv).manifest('charts/bp-temporal', '1.2.0')).resolves.toEqual({ exists: false })
-    expect(srv.requests).toEqual([expect.objectContaining({ method: 'HEAD', path: '/v2/charts/bp-temporal/manifests/1.2.0' })])
+    expect(srv.requests).toEqual([
+      expect.objectContaining({ method: 'HEAD', path: '/v2/charts/bp-temporal/manifests/1.2.0' })
+    ])
   })
 
   it('503 twice then 200 → found after two retries', async () => {
@@ -282,7 +305,10 @@ describe('RegistryClient.manifest results and retries', () => {
         res.end()
       } else found(res)
     })
-    await expect(client(srv).manifest('charts/bp-temporal', '1.2.0')).resolves.toMatchObject({ exists: true, digest: DIGEST })
+    await expect(client(srv).manifest('charts/bp-temporal', '1.2.0')).resolves.toMatchObject({
+      exists: true,
+      digest: DIGEST
+    })
     expect(srv.requests).toHaveLength(3)
   })
 
@@ -342,9 +368,16 @@ describe('RegistryClient.manifest results and retries', () => {
   })
 
   it('digest from a GET of the manifest when HEAD has no Docker-Content-Digest', async () => {
-    const body = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', layers: [] })
+    const body = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      layers: []
+    })
     const srv = await startServer((req, res) => {
-      res.writeHead(200, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json', 'Content-Length': Buffer.byteLength(body) })
+      res.writeHead(200, {
+        'Content-Type': 'application/vnd.oci.image.manifest.v1+json',
+        'Content-Length': Buffer.byteLength(body)
+      })
       res.end(req.method === 'HEAD' ? undefined : body)
     })
     await expect(client(srv).manifest('charts/bp-temporal', '1.2.0')).resolves.toEqual({
@@ -368,12 +401,29 @@ describe('RegistryClient.listTags', () => {
   it('follows Link pagination', async () => {
     const srv = await startServer((_req, res, url) => {
       const last = url.searchParams.get('last')
-      if (!last) json(res, 200, { name: 'charts/bp', tags: ['1.0.0', '1.1.0'] }, { Link: '</v2/charts/bp/tags/list?n=2&last=1.1.0>; rel="next"' })
+      if (!last)
+        json(
+          res,
+          200,
+          { name: 'charts/bp', tags: ['1.0.0', '1.1.0'] },
+          { Link: '</v2/charts/bp/tags/list?n=2&last=1.1.0>; rel="next"' }
+        )
       else if (last === '1.1.0')
-        json(res, 200, { name: 'charts/bp', tags: ['1.2.0', '2.0.0_build.1'] }, { Link: `<http://${srv.host}/v2/charts/bp/tags/list?n=2&last=2.0.0_build.1>; rel="next"` })
+        json(
+          res,
+          200,
+          { name: 'charts/bp', tags: ['1.2.0', '2.0.0_build.1'] },
+          { Link: `<http://${srv.host}/v2/charts/bp/tags/list?n=2&last=2.0.0_build.1>; rel="next"` }
+        )
       else json(res, 200, { name: 'charts/bp', tags: ['3.0.0'] })
     })
-    await expect(client(srv).listTags('charts/bp')).resolves.toEqual(['1.0.0', '1.1.0', '1.2.0', '2.0.0_build.1', '3.0.0'])
+    await expect(client(srv).listTags('charts/bp')).resolves.toEqual([
+      '1.0.0',
+      '1.1.0',
+      '1.2.0',
+      '2.0.0_build.1',
+      '3.0.0'
+    ])
     expect(srv.requests.map((r) => r.path)).toEqual([
       '/v2/charts/bp/tags/list',
       '/v2/charts/bp/tags/list?n=2&last=1.1.0',
@@ -384,7 +434,8 @@ describe('RegistryClient.listTags', () => {
   it('404 NAME_UNKNOWN → []; a bare 404 is a protocol error; null tags → []', async () => {
     let mode = 'unknown'
     const srv = await startServer((_req, res) => {
-      if (mode === 'unknown') json(res, 404, { errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }] })
+      if (mode === 'unknown')
+        json(res, 404, { errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }] })
       else if (mode === 'bare') {
         res.writeHead(404, { 'Content-Length': '0' })
         res.end()
@@ -401,7 +452,12 @@ describe('RegistryClient.listTags', () => {
 
   it('does not follow a pagination link to another origin', async () => {
     const srv = await startServer((_req, res) =>
-      json(res, 200, { tags: ['a'] }, { Link: '<http://other.example.invalid/v2/charts/bp/tags/list?last=a>; rel="next"' })
+      json(
+        res,
+        200,
+        { tags: ['a'] },
+        { Link: '<http://other.example.invalid/v2/charts/bp/tags/list?last=a>; rel="next"' }
+      )
     )
     const e = await caught(client(srv).listTags('charts/bp'))
     expect(e.kind).toBe('protocol')
@@ -456,9 +512,14 @@ describe('ociTag', () => {
 describe('parseWwwAuthenticate', () => {
   it('parses quoted values with commas, escapes and several challenges', () => {
     expect(
-      parseWwwAuthenticate('Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:a/b:pull,push", Basic realm="x \\"y\\""')
+      parseWwwAuthenticate(
+        'Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:a/b:pull,push", Basic realm="x \\"y\\""'
+      )
     ).toEqual([
-      { scheme: 'bearer', params: { realm: 'https://ghcr.io/token', service: 'ghcr.io', scope: 'repository:a/b:pull,push' } },
+      {
+        scheme: 'bearer',
+        params: { realm: 'https://ghcr.io/token', service: 'ghcr.io', scope: 'repository:a/b:pull,push' }
+      },
       { scheme: 'basic', params: { realm: 'x "y"' } }
     ])
     expect(parseWwwAuthenticate(['Basic realm=simple', 'Bearer realm = "r" , error="invalid_token"'])).toEqual([
@@ -502,14 +563,25 @@ describe('withRetry', () => {
     ).rejects.toThrow('fatal')
     expect(calls).toBe(1)
     let n = 0
-    await expect(withRetry(async () => (++n < 3 ? Promise.reject(new Error('x')) : n), { retries: 5, baseDelayMs: 1, isRetryable: () => true })).resolves.toBe(3)
+    await expect(
+      withRetry(async () => (++n < 3 ? Promise.reject(new Error('x')) : n), {
+        retries: 5,
+        baseDelayMs: 1,
+        isRetryable: () => true
+      })
+    ).resolves.toBe(3)
   })
 })
 
 describe('RegistryClient.pullChart', () => {
   const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`
   async function serve(layer: Buffer, served: Buffer) {
-    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, layers: [{ mediaType: HELM_CHART_LAYER, digest: sha(layer), size: layer.length }] }))
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        layers: [{ mediaType: HELM_CHART_LAYER, digest: sha(layer), size: layer.length }]
+      })
+    )
     const srv = await startServer((req, res, url) => {
       if (url.pathname.endsWith(`/manifests/${sha(manifest)}`)) {
         res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' })
@@ -528,13 +600,22 @@ describe('RegistryClient.pullChart', () => {
   it('returns the manifest and the chart layer with the digests of what was served', async () => {
     const layer = Buffer.from('chart archive bytes')
     const { srv, manifestDigest, layerDigest } = await serve(layer, layer)
-    const pulled = await new RegistryClient({ host: srv.host, plainHttp: true, retries: 0 }).pullChart('charts/bp-x', manifestDigest)
+    const pulled = await new RegistryClient({ host: srv.host, plainHttp: true, retries: 0 }).pullChart(
+      'charts/bp-x',
+      manifestDigest
+    )
     expect(pulled).toEqual({ manifestDigest, layerDigest, archiveDigest: layerDigest, archive: layer })
   })
 
   it('reports a layer whose bytes do not match its digest', async () => {
-    const { srv, manifestDigest, layerDigest } = await serve(Buffer.from('what was pushed'), Buffer.from('something else'))
-    const pulled = await new RegistryClient({ host: srv.host, plainHttp: true, retries: 0 }).pullChart('charts/bp-x', manifestDigest)
+    const { srv, manifestDigest, layerDigest } = await serve(
+      Buffer.from('what was pushed'),
+      Buffer.from('something else')
+    )
+    const pulled = await new RegistryClient({ host: srv.host, plainHttp: true, retries: 0 }).pullChart(
+      'charts/bp-x',
+      manifestDigest
+    )
     expect(pulled.layerDigest).toBe(layerDigest)
     expect(pulled.archiveDigest).not.toBe(layerDigest)
   })

@@ -1,10 +1,23 @@
 import { describe, expect, it } from '@jest/globals'
 import { isDeepStrictEqual } from 'node:util'
 import YAML from 'yaml'
-import { fastParseYaml, parseRender, parseRenderDetailed, parseYamlDocument, RenderParseError } from '../../src/helm/render.js'
+import {
+  fastParseYaml,
+  parseRender,
+  parseRenderDetailed,
+  parseYamlDocument,
+  RenderParseError
+} from '../../src/helm/render.js'
 import { checkImages, extractImages } from '../../src/images/images.js'
 
-const YAML_OPTIONS = { schema: 'core', strict: false, uniqueKeys: false, prettyErrors: false, merge: true, logLevel: 'error' } as const
+const YAML_OPTIONS = {
+  schema: 'core',
+  strict: false,
+  uniqueKeys: false,
+  prettyErrors: false,
+  merge: true,
+  logLevel: 'error'
+} as const
 
 describe('parseRender', () => {
   it('splits documents, keeps the # Source: template and fills the header fields', () => {
@@ -49,7 +62,8 @@ spec:
   })
 
   it('skips empty documents and documents with only comments', () => {
-    const out = '---\n---\n\n---\n# Source: bp/templates/empty.yaml\n---\n# Source: bp/templates/cm.yaml\nkind: ConfigMap\n---\n   \n'
+    const out =
+      '---\n---\n\n---\n# Source: bp/templates/empty.yaml\n---\n# Source: bp/templates/cm.yaml\nkind: ConfigMap\n---\n   \n'
     const r = parseRenderDetailed(out)
     expect(r.errors).toEqual([])
     expect(r.documents).toHaveLength(1)
@@ -335,7 +349,15 @@ describe('fast YAML reader', () => {
   })
 
   it('defers to YAML.parse for constructs outside its subset', () => {
-    for (const text of ['a: &x 1\nb: *x\n', 'a: |+\n  x\n\n', 'a: "x\n  y"\n', 'a: 1\na: 2\n', '80: http\n', 'a:\tb\n', 'a: b\r\n']) {
+    for (const text of [
+      'a: &x 1\nb: *x\n',
+      'a: |+\n  x\n\n',
+      'a: "x\n  y"\n',
+      'a: 1\na: 2\n',
+      '80: http\n',
+      'a:\tb\n',
+      'a: b\r\n'
+    ]) {
       expect(fastParseYaml(text)).toBeUndefined()
       expect(parseYamlDocument(text)).toEqual(YAML.parse(text, YAML_OPTIONS))
     }
@@ -348,8 +370,66 @@ describe('fast YAML reader', () => {
       return seed / 0x7fffffff
     }
     const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!
-    const CH = ['a', 'b', 'Z', '0', '1', ' ', ' ', ':', '#', '-', '?', "'", '"', '\\', '\n', '\n', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '%', '@', '.', '~', 'é', '\u00a0']
-    const TOK = ['true', 'null', '~', '1.0', '0x1F', '0o17', '.inf', '1e3', '+12', '007', '', '  lead', 'trail  ', 'a: b', 'a #b', '- x', '---', 'key:', 'a\n\nb', 'a\n b\n', 'x\n', '\n', '-', '--flag']
+    const CH = [
+      'a',
+      'b',
+      'Z',
+      '0',
+      '1',
+      ' ',
+      ' ',
+      ':',
+      '#',
+      '-',
+      '?',
+      "'",
+      '"',
+      '\\',
+      '\n',
+      '\n',
+      ',',
+      '[',
+      ']',
+      '{',
+      '}',
+      '&',
+      '*',
+      '!',
+      '|',
+      '>',
+      '%',
+      '@',
+      '.',
+      '~',
+      'é',
+      '\u00a0'
+    ]
+    const TOK = [
+      'true',
+      'null',
+      '~',
+      '1.0',
+      '0x1F',
+      '0o17',
+      '.inf',
+      '1e3',
+      '+12',
+      '007',
+      '',
+      '  lead',
+      'trail  ',
+      'a: b',
+      'a #b',
+      '- x',
+      '---',
+      'key:',
+      'a\n\nb',
+      'a\n b\n',
+      'x\n',
+      '\n',
+      '-',
+      '--flag'
+    ]
     const str = (): string => {
       if (rnd() < 0.4) return pick(TOK)
       let s = ''
@@ -362,7 +442,8 @@ describe('fast YAML reader', () => {
       if (d < 4 && r < 0.25) {
         const o: Record<string, unknown> = {}
         const n = Math.floor(rnd() * 5)
-        for (let i = 0; i < n; i++) o[rnd() < 0.7 ? pick(['a', 'name', 'image', 'c d', 'x.y/z']) + i : str()] = val(d + 1)
+        for (let i = 0; i < n; i++)
+          o[rnd() < 0.7 ? pick(['a', 'name', 'image', 'c d', 'x.y/z']) + i : str()] = val(d + 1)
         return o
       }
       if (d < 4 && r < 0.45) return Array.from({ length: Math.floor(rnd() * 4) }, () => val(d + 1))
@@ -376,12 +457,24 @@ describe('fast YAML reader', () => {
         const l = lines[i] ?? ''
         const p = Math.floor(rnd() * (l.length + 1))
         switch (Math.floor(rnd() * 6)) {
-          case 0: lines[i] = ' ' + l; break
-          case 1: lines[i] = l.replace(/^ /, ''); break
-          case 2: lines[i] = l.slice(0, p) + pick(CH.filter((c) => c !== '\n')) + l.slice(p); break
-          case 3: lines[i] = l.slice(0, p) + l.slice(p + 1); break
-          case 4: lines.splice(i, 0, ' '.repeat(Math.floor(rnd() * 6)) + pick(['', '# c', 'x'])); break
-          case 5: lines[i] = l + pick([' # c', ' ', ':']); break
+          case 0:
+            lines[i] = ' ' + l
+            break
+          case 1:
+            lines[i] = l.replace(/^ /, '')
+            break
+          case 2:
+            lines[i] = l.slice(0, p) + pick(CH.filter((c) => c !== '\n')) + l.slice(p)
+            break
+          case 3:
+            lines[i] = l.slice(0, p) + l.slice(p + 1)
+            break
+          case 4:
+            lines.splice(i, 0, ' '.repeat(Math.floor(rnd() * 6)) + pick(['', '# c', 'x']))
+            break
+          case 5:
+            lines[i] = l + pick([' # c', ' ', ':'])
+            break
         }
       }
       return lines.join('\n')
@@ -392,7 +485,14 @@ describe('fast YAML reader', () => {
       const text = YAML.stringify(val(0), {
         indentSeq: rnd() < 0.5,
         lineWidth: pick([0, 20, 80]),
-        defaultStringType: pick(['PLAIN', 'PLAIN', 'QUOTE_SINGLE', 'QUOTE_DOUBLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED'] as const),
+        defaultStringType: pick([
+          'PLAIN',
+          'PLAIN',
+          'QUOTE_SINGLE',
+          'QUOTE_DOUBLE',
+          'BLOCK_LITERAL',
+          'BLOCK_FOLDED'
+        ] as const),
         collectionStyle: pick(['any', 'block', 'flow'] as const)
       })
       if (text.startsWith('---')) continue
@@ -421,7 +521,10 @@ describe('fast YAML reader', () => {
 function generateRender(bytes: number, docs: number): string {
   const per = bytes / docs
   const env = (n: number, ind: string) =>
-    Array.from({ length: n }, (_, j) => `${ind}- name: ENV_VAR_${j}\n${ind}  value: "some value number ${j} with text"\n`).join('')
+    Array.from(
+      { length: n },
+      (_, j) => `${ind}- name: ENV_VAR_${j}\n${ind}  value: "some value number ${j} with text"\n`
+    ).join('')
   const container = (name: string, image: string, ind: string, envs: number) =>
     `${ind}- name: ${name}\n${ind}  image: "${image}"\n${ind}  imagePullPolicy: IfNotPresent\n${ind}  args: ["--port=8080", "--log-level=info"]\n` +
     `${ind}  ports:\n${ind}    - name: http\n${ind}      containerPort: 8080\n${ind}  env:\n${env(envs, ind + '    ')}` +
@@ -442,7 +545,9 @@ function generateRender(bytes: number, docs: number): string {
       const lines = Math.max(1, Math.floor((per - 300) / 70))
       let body = ''
       for (let j = 0; j < lines; j++) body += `    line ${j} of the embedded file for ${i}: some text ---\n`
-      parts.push(`---\n# Source: bp/charts/cfg/templates/configmap-${i}.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg-${i}\ndata:\n  config.yaml: |\n${body}    ---\n  other: "a=b"\n`)
+      parts.push(
+        `---\n# Source: bp/charts/cfg/templates/configmap-${i}.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg-${i}\ndata:\n  config.yaml: |\n${body}    ---\n  other: "a=b"\n`
+      )
     } else if (k === 7) {
       const n = Math.max(1, Math.floor((per * 2) / 160))
       let props = ''

@@ -39,10 +39,25 @@ function baseReport(overrides: Partial<ActionReport> = {}): ActionReport {
       durationMs: 420,
       summary: 'temporal 1.2.0 pinned, 1.3.0 available',
       findings: [
-        { rule: 'upstream-outdated', severity: 'warning', message: 'temporal 1.3.0 is available', fix: '1.3.0', file: 'platform/temporal/chart/Chart.yaml', line: 12 }
+        {
+          rule: 'upstream-outdated',
+          severity: 'warning',
+          message: 'temporal 1.3.0 is available',
+          fix: '1.3.0',
+          file: 'platform/temporal/chart/Chart.yaml',
+          line: 12
+        }
       ]
     },
-    { id: 'lint', title: 'Lint', status: 'passed', durationMs: 1530, summary: 'helm lint --strict: 0 errors', findings: [], details: '==> Linting chart\n1 chart(s) linted, 0 chart(s) failed' },
+    {
+      id: 'lint',
+      title: 'Lint',
+      status: 'passed',
+      durationMs: 1530,
+      summary: 'helm lint --strict: 0 errors',
+      findings: [],
+      details: '==> Linting chart\n1 chart(s) linted, 0 chart(s) failed'
+    },
     {
       id: 'render',
       title: 'Smoke render',
@@ -71,9 +86,26 @@ function baseReport(overrides: Partial<ActionReport> = {}): ActionReport {
       ],
       data: {
         images: [
-          { image: 'temporalio/server:1.24.2', ok: false, reason: 'tag is not a digest', where: 'templates/server.yaml' },
-          { image: 'temporalio/ui@sha256:abc', ok: true, reason: 'digest', allowedBy: undefined, where: 'templates/web.yaml' },
-          { image: 'busybox:latest', ok: true, reason: 'allow-listed', allowedBy: 'busybox:* # test only', where: 'templates/job.yaml' }
+          {
+            image: 'temporalio/server:1.24.2',
+            ok: false,
+            reason: 'tag is not a digest',
+            where: 'templates/server.yaml'
+          },
+          {
+            image: 'temporalio/ui@sha256:abc',
+            ok: true,
+            reason: 'digest',
+            allowedBy: undefined,
+            where: 'templates/web.yaml'
+          },
+          {
+            image: 'busybox:latest',
+            ok: true,
+            reason: 'allow-listed',
+            allowedBy: 'busybox:* # test only',
+            where: 'templates/job.yaml'
+          }
         ]
       }
     }
@@ -82,7 +114,14 @@ function baseReport(overrides: Partial<ActionReport> = {}): ActionReport {
     schemaVersion: 1,
     blueprint: 'platform/temporal',
     chart: { name: 'bp-temporal', version: '1.0.0', path: 'platform/temporal/chart' },
-    upstream: { name: 'temporal', repository: 'https://go.temporal.io/helm-charts', pinned: '1.2.0', resolved: '1.2.0', latest: '1.3.0', outdated: true },
+    upstream: {
+      name: 'temporal',
+      repository: 'https://go.temporal.io/helm-charts',
+      pinned: '1.2.0',
+      resolved: '1.2.0',
+      latest: '1.3.0',
+      outdated: true
+    },
     mode: 'validate',
     modeReason: 'pull_request: pull requests only validate (push: auto)',
     helmVersion: 'v3.17.2',
@@ -108,8 +147,16 @@ function giantReport(): ActionReport {
     file: `platform/temporal/chart/templates/t${i}.yaml`,
     line: i + 1
   }))
-  const lint = Array.from({ length: 40_000 }, (_, i) => `[WARNING] templates/file-${i}.yaml: something looks odd here ${i}`).join('\n')
-  r.steps[1] = { ...r.steps[1]!, status: 'warning', details: lint, findings: [{ rule: 'lint', severity: 'warning', message: 'lint warnings' }] }
+  const lint = Array.from(
+    { length: 40_000 },
+    (_, i) => `[WARNING] templates/file-${i}.yaml: something looks odd here ${i}`
+  ).join('\n')
+  r.steps[1] = {
+    ...r.steps[1]!,
+    status: 'warning',
+    details: lint,
+    findings: [{ rule: 'lint', severity: 'warning', message: 'lint warnings' }]
+  }
   r.steps[3] = { ...r.steps[3]!, findings }
   return r
 }
@@ -148,7 +195,9 @@ describe('escaping', () => {
     // A row still has exactly 4 unescaped cell separators + borders.
     expect(row.replace(/\\\|/g, '').split('|').length).toBe(6)
     // Without durations (the PR comment) the row has no time.
-    const comment = renderMarkdown(r, { limit: 65_536 }).split('\n').find((l) => l.startsWith('| Lint'))!
+    const comment = renderMarkdown(r, { limit: 65_536 })
+      .split('\n')
+      .find((l) => l.startsWith('| Lint'))!
     expect(comment).toBe('| Lint \\| strict | ✅ passed | bad \\`cell\\` next \\<b\\>x\\</b\\> |')
   })
 
@@ -186,7 +235,17 @@ describe('renderMarkdown', () => {
   })
 
   it('shows a passing run with ✅ and no findings section', () => {
-    const r = baseReport({ status: 'passed', upstream: { name: 'temporal', repository: 'x', pinned: '1.3.0', resolved: '1.3.0', latest: '1.3.0', outdated: false } })
+    const r = baseReport({
+      status: 'passed',
+      upstream: {
+        name: 'temporal',
+        repository: 'x',
+        pinned: '1.3.0',
+        resolved: '1.3.0',
+        latest: '1.3.0',
+        outdated: false
+      }
+    })
     r.steps = r.steps.map((s) => ({ ...s, status: 'passed' as const, findings: [] }))
     const md = renderMarkdown(r, { limit: 65_536 })
     expect(md.split('\n')[0]).toBe('### ✅ bp-temporal 1.0.0 passed')
@@ -209,12 +268,26 @@ describe('renderMarkdown', () => {
   })
 
   it('says what would be / was published', () => {
-    expect(renderMarkdown(baseReport(), { limit: 65_536 })).toContain('On a release tag this publishes `oci://ghcr.io/acme/bp-temporal:1.0.0`.')
-    const pushed = baseReport({ mode: 'publish', status: 'passed', publish: { ref: 'oci://r.io/o/bp-temporal:1.0.0', digest: 'sha256:abc', pushed: true } })
+    expect(renderMarkdown(baseReport(), { limit: 65_536 })).toContain(
+      'On a release tag this publishes `oci://ghcr.io/acme/bp-temporal:1.0.0`.'
+    )
+    const pushed = baseReport({
+      mode: 'publish',
+      status: 'passed',
+      publish: { ref: 'oci://r.io/o/bp-temporal:1.0.0', digest: 'sha256:abc', pushed: true }
+    })
     const md = renderMarkdown(pushed, { limit: 65_536 })
-    expect(md.split('\n').slice(0, 6).join('\n')).toContain('Pushed `oci://r.io/o/bp-temporal:1.0.0` · digest `sha256:abc`')
-    expect(md).toContain('```sh\nhelm pull oci://r.io/o/bp-temporal --version 1.0.0\nhelm install temporal oci://r.io/o/bp-temporal --version 1.0.0\n```')
-    const again = baseReport({ mode: 'publish', status: 'passed', publish: { ref: 'oci://r/bp-temporal:1.0.0', digest: 'sha256:abc', pushed: false, alreadyPublished: true } })
+    expect(md.split('\n').slice(0, 6).join('\n')).toContain(
+      'Pushed `oci://r.io/o/bp-temporal:1.0.0` · digest `sha256:abc`'
+    )
+    expect(md).toContain(
+      '```sh\nhelm pull oci://r.io/o/bp-temporal --version 1.0.0\nhelm install temporal oci://r.io/o/bp-temporal --version 1.0.0\n```'
+    )
+    const again = baseReport({
+      mode: 'publish',
+      status: 'passed',
+      publish: { ref: 'oci://r/bp-temporal:1.0.0', digest: 'sha256:abc', pushed: false, alreadyPublished: true }
+    })
     expect(renderMarkdown(again, { limit: 65_536 })).toContain('#### 📦 Already published')
   })
 
@@ -237,16 +310,49 @@ describe('renderMarkdown', () => {
 
   it('accepts ImageVerdict-shaped image data', () => {
     const r = baseReport()
-    r.steps[3] = { ...r.steps[3]!, data: { verdicts: [{ use: { image: 'a/b:1', kind: 'Deployment', name: 'web', source: 'c/templates/web.yaml', field: 'x' }, ok: false, reason: 'no digest' }] } }
+    r.steps[3] = {
+      ...r.steps[3]!,
+      data: {
+        verdicts: [
+          {
+            use: { image: 'a/b:1', kind: 'Deployment', name: 'web', source: 'c/templates/web.yaml', field: 'x' },
+            ok: false,
+            reason: 'no digest'
+          }
+        ]
+      }
+    }
     expect(renderMarkdown(r, { limit: 65_536 })).toContain('| `a/b:1` | ❌ no digest | 1 | Deployment/web |')
     // The images gate's own shape: flat ImageData with kind/name and an allow-list reason.
-    r.steps[3] = { ...r.steps[3]!, data: { policy: 'sha', total: 1, images: [{ image: 'c:1', kind: 'Job', name: 'migrate', field: 'f', ok: true, reason: 'allowed', allowedBy: 'c:*', allowReason: 'vendor image' }] } }
-    expect(renderMarkdown(r, { limit: 65_536 })).toContain('| `c:1` | ✅ allowed by c:\\* \\(vendor image\\) | 1 | Job/migrate |')
+    r.steps[3] = {
+      ...r.steps[3]!,
+      data: {
+        policy: 'sha',
+        total: 1,
+        images: [
+          {
+            image: 'c:1',
+            kind: 'Job',
+            name: 'migrate',
+            field: 'f',
+            ok: true,
+            reason: 'allowed',
+            allowedBy: 'c:*',
+            allowReason: 'vendor image'
+          }
+        ]
+      }
+    }
+    expect(renderMarkdown(r, { limit: 65_536 })).toContain(
+      '| `c:1` | ✅ allowed by c:\\* \\(vendor image\\) | 1 | Job/migrate |'
+    )
   })
 
   it('puts details in collapsed blocks with fenced code', () => {
     const md = renderMarkdown(baseReport(), { limit: 65_536 })
-    expect(md).toContain('<details><summary>Lint: details</summary>\n\n```\n==> Linting chart\n1 chart(s) linted, 0 chart(s) failed\n```\n\n</details>')
+    expect(md).toContain(
+      '<details><summary>Lint: details</summary>\n\n```\n==> Linting chart\n1 chart(s) linted, 0 chart(s) failed\n```\n\n</details>'
+    )
   })
 
   it('never contains a registered secret', () => {
@@ -276,14 +382,21 @@ describe('renderMarkdown', () => {
     })
 
     it('keeps a PR comment under 65,536 with status line, steps table and finding counts', () => {
-      const md = renderMarkdown(giant, { limit: 65_536, marker: commentMarker('bp-temporal'), runUrl: 'https://github.com/acme/p/actions/runs/9' })
+      const md = renderMarkdown(giant, {
+        limit: 65_536,
+        marker: commentMarker('bp-temporal'),
+        runUrl: 'https://github.com/acme/p/actions/runs/9'
+      })
       expect(md.length).toBeLessThanOrEqual(65_536)
       expect(md.startsWith('<!-- bp-temporal-action:bp-temporal -->\n### ❌ bp-temporal 1.0.0 failed')).toBe(true)
-      for (const title of ['Upstream version', 'Lint', 'Smoke render', 'Images']) expect(md).toMatch(new RegExp(`^\\| ${title} \\|`, 'm'))
+      for (const title of ['Upstream version', 'Lint', 'Smoke render', 'Images'])
+        expect(md).toMatch(new RegExp(`^\\| ${title} \\|`, 'm'))
       expect(md).toContain('**❌ Images**')
       expect(md).toMatch(/- _… and \d+ more findings: see the job summary_/)
       expect(md).toContain('… truncated')
-      expect(md).toContain('the full report is the job summary of [the run](https://github.com/acme/p/actions/runs/9) and the JSON report')
+      expect(md).toContain(
+        'the full report is the job summary of [the run](https://github.com/acme/p/actions/runs/9) and the JSON report'
+      )
       // Folded blocks go first: the 2 MB lint output is not there whole.
       expect(md).not.toContain('<summary>Lint: details</summary>')
       // Some findings still shown.
@@ -298,7 +411,10 @@ describe('renderMarkdown', () => {
       expect(md).toContain('**❌ Images**')
       expect(md).toContain('… truncated')
       // The note points at the JSON report and the artifact it can be uploaded as, not at the summary itself.
-      const withPath = renderMarkdown(giant, { limit: 900_000, reportPath: '/runner/temp/bp-temporal-report-bp-temporal.json' })
+      const withPath = renderMarkdown(giant, {
+        limit: 900_000,
+        reportPath: '/runner/temp/bp-temporal-report-bp-temporal.json'
+      })
       expect(withPath).toContain(
         'the full report is the JSON report `/runner/temp/bp-temporal-report-bp-temporal.json` (output `report`); ' +
           'upload it with `actions/upload-artifact` as `bp-temporal-report-bp-temporal`_'
@@ -344,9 +460,13 @@ describe('renderMarkdown', () => {
 describe('describeUpstream', () => {
   it('words drift, ranges and overrides', () => {
     const base = { name: 'temporal', repository: 'r', pinned: '1.2.0', resolved: '1.2.0' }
-    expect(describeUpstream({ ...base, latest: '1.3.0', outdated: true })).toBe('temporal 1.2.0 pinned, 1.3.0 available')
+    expect(describeUpstream({ ...base, latest: '1.3.0', outdated: true })).toBe(
+      'temporal 1.2.0 pinned, 1.3.0 available'
+    )
     expect(describeUpstream({ ...base, latest: '1.2.0', outdated: false })).toBe('temporal 1.2.0 pinned, up to date')
-    expect(describeUpstream({ ...base, pinned: '~1.2', resolved: '1.2.3', latest: '1.3.0', outdated: true })).toBe('temporal ~1.2 pinned (resolved 1.2.3), 1.3.0 available')
+    expect(describeUpstream({ ...base, pinned: '~1.2', resolved: '1.2.3', latest: '1.3.0', outdated: true })).toBe(
+      'temporal ~1.2 pinned (resolved 1.2.3), 1.3.0 available'
+    )
     expect(describeUpstream({ ...base, resolved: '1.3.0', override: '1.3.0', latest: '1.3.0', outdated: false })).toBe(
       'temporal 1.3.0 (override; Chart.yaml pins 1.2.0), up to date'
     )
@@ -371,8 +491,12 @@ describe('annotate', () => {
     spy.mockRestore()
     const text = out.join('')
     expect(n).toBe(3)
-    expect(text).toContain('::warning title=Upstream version%3A upstream-outdated,file=platform/temporal/chart/Chart.yaml,line=12::temporal 1.3.0 is available%0AFix: 1.3.0')
-    expect(text).toContain('::error title=Images%3A image-pinned,file=platform/temporal/chart/values.yaml,line=30::image temporalio/server:1.24.2 is not pinned')
+    expect(text).toContain(
+      '::warning title=Upstream version%3A upstream-outdated,file=platform/temporal/chart/Chart.yaml,line=12::temporal 1.3.0 is available%0AFix: 1.3.0'
+    )
+    expect(text).toContain(
+      '::error title=Images%3A image-pinned,file=platform/temporal/chart/values.yaml,line=30::image temporalio/server:1.24.2 is not pinned'
+    )
     expect(text).toContain('::error::Images: image-latest: image busybox uses :latest')
   })
 
@@ -380,7 +504,16 @@ describe('annotate', () => {
     registerSecret(SECRET)
     out.length = 0
     const r = baseReport()
-    r.steps = [{ id: 'x', title: 'X', status: 'failed', durationMs: 1, summary: '', findings: [{ rule: 'r', severity: 'notice', message: `m ${SECRET}`, file: '/ws/platform/a.yaml', line: 3 }] }]
+    r.steps = [
+      {
+        id: 'x',
+        title: 'X',
+        status: 'failed',
+        durationMs: 1,
+        summary: '',
+        findings: [{ rule: 'r', severity: 'notice', message: `m ${SECRET}`, file: '/ws/platform/a.yaml', line: 3 }]
+      }
+    ]
     annotate(r, '/ws')
     spy.mockRestore()
     const text = out.filter((l) => !l.startsWith('::add-mask::')).join('')
@@ -400,7 +533,15 @@ describe('2,000 unpinned images', () => {
       ).join('')
     )
     const values = parseYamlText<Record<string, unknown>>('a: 1\n', 'platform/temporal/chart/values.yaml')
-    const { step } = imagesStep({ documents, policy: 'sha', allowlist: [], values, chartName: 'bp-temporal', displayChartDir: 'platform/temporal/chart', durationMs: 1 })
+    const { step } = imagesStep({
+      documents,
+      policy: 'sha',
+      allowlist: [],
+      values,
+      chartName: 'bp-temporal',
+      displayChartDir: 'platform/temporal/chart',
+      durationMs: 1
+    })
     expect(step.findings).toHaveLength(1)
     const r = baseReport()
     r.steps[3] = step as StepResult
@@ -447,12 +588,18 @@ describe('planAnnotations (GitHub shows 10 a kind per step)', () => {
         status: 'passed',
         durationMs: 1,
         summary: '',
-        findings: Array.from({ length: 30 }, (_, i) => ({ rule: 'image-allowlisted', severity: 'notice' as const, message: `Image i${i} is allowed.` }))
+        findings: Array.from({ length: 30 }, (_, i) => ({
+          rule: 'image-allowlisted',
+          severity: 'notice' as const,
+          message: `Image i${i} is allowed.`
+        }))
       }
     ]
     const planned = planAnnotations(r, '/ws')
     expect(planned).toHaveLength(1)
-    expect(planned[0]!.message).toBe('30 images allowed by the image allowlist: Image i0 is allowed. Image i1 is allowed. Image i2 is allowed. … and 27 more (see the job summary).')
+    expect(planned[0]!.message).toBe(
+      '30 images allowed by the image allowlist: Image i0 is allowed. Image i1 is allowed. Image i2 is allowed. … and 27 more (see the job summary).'
+    )
   })
 })
 
@@ -468,7 +615,9 @@ describe('inline code, digests, pins', () => {
 
   it('fills looked-up digests into the lines that name the image, and only the whole image', () => {
     const text = 'tag: "1.0.1@sha256:<digest>"  # app:1.0.1\ntag: "1.0.10@sha256:<digest>"  # app:1.0.10'
-    expect(fillPins(text, new Map([['app:1.0.1', 'sha256:aaa']]))).toBe('tag: "1.0.1@sha256:aaa"  # app:1.0.1\ntag: "1.0.10@sha256:<digest>"  # app:1.0.10')
+    expect(fillPins(text, new Map([['app:1.0.1', 'sha256:aaa']]))).toBe(
+      'tag: "1.0.1@sha256:aaa"  # app:1.0.1\ntag: "1.0.10@sha256:<digest>"  # app:1.0.10'
+    )
   })
 })
 

@@ -7,7 +7,19 @@ const DIGEST = `sha256:${'ab'.repeat(32)}`
 const CHART_DIGEST = `sha256:${'cd'.repeat(32)}`
 
 function verdict(image: string, kind: string, name: string, container: string, ok = true): ImageVerdict {
-  return { use: { image, kind, name, container, field: 'spec.template.spec.containers[0].image', source: `bp/templates/${name}.yaml` }, ref: parseImageRef(image), ok, reason: ok ? 'pinned' : 'not pinned' }
+  return {
+    use: {
+      image,
+      kind,
+      name,
+      container,
+      field: 'spec.template.spec.containers[0].image',
+      source: `bp/templates/${name}.yaml`
+    },
+    ref: parseImageRef(image),
+    ok,
+    reason: ok ? 'pinned' : 'not pinned'
+  }
 }
 
 const input: SbomInput = {
@@ -45,7 +57,9 @@ describe('buildSbom', () => {
       ['container', 'docker.io/temporalio/server', '1.22.0']
     ])
     const server = bom.components.find((c) => c.name === 'docker.io/temporalio/server')!
-    expect(server.purl).toBe(`pkg:oci/server@sha256%3A${'ab'.repeat(32)}?repository_url=docker.io/temporalio/server&tag=1.22.0`)
+    expect(server.purl).toBe(
+      `pkg:oci/server@sha256%3A${'ab'.repeat(32)}?repository_url=docker.io/temporalio/server&tag=1.22.0`
+    )
     expect(server.properties?.filter((p) => p.name === 'bp:usedBy').map((p) => p.value)).toEqual([
       'Deployment/frontend container server (bp/templates/frontend.yaml)',
       'Deployment/history container server (bp/templates/history.yaml)'
@@ -56,7 +70,10 @@ describe('buildSbom', () => {
     expect(busybox.properties).toContainEqual({ name: 'bp:imagePolicy', value: 'failed' })
     expect(server.properties).toContainEqual({ name: 'bp:pinned', value: 'digest' })
     expect(server.properties).toContainEqual({ name: 'bp:imagePolicy', value: 'passed' })
-    expect(bom.dependencies[0]).toEqual({ ref: 'chart:bp-temporal@1.0.0', dependsOn: bom.components.map((c) => c['bom-ref']) })
+    expect(bom.dependencies[0]).toEqual({
+      ref: 'chart:bp-temporal@1.0.0',
+      dependsOn: bom.components.map((c) => c['bom-ref'])
+    })
   })
 
   it('is deterministic: same input, same bytes; another image, another serial number', () => {
@@ -75,6 +92,8 @@ describe('buildSbom', () => {
 
 describe('ociPurl', () => {
   it('encodes the digest and keeps the repository path readable', () => {
-    expect(ociPurl('127.0.0.1:5000/charts/bp-x', DIGEST)).toBe(`pkg:oci/bp-x@sha256%3A${'ab'.repeat(32)}?repository_url=127.0.0.1%3A5000/charts/bp-x`)
+    expect(ociPurl('127.0.0.1:5000/charts/bp-x', DIGEST)).toBe(
+      `pkg:oci/bp-x@sha256%3A${'ab'.repeat(32)}?repository_url=127.0.0.1%3A5000/charts/bp-x`
+    )
   })
 })

@@ -66,19 +66,38 @@ describe('parseVersion', () => {
 })
 
 describe('isStrictSemver', () => {
-  it.each(['0.0.0', '1.2.3', '10.20.30', '1.2.3-0', '1.2.3-rc.1', '1.2.3-0a', '1.2.3+build.5', '1.2.3-alpha.1+build.01', '1.0.0--'])(
-    'accepts %s',
-    (text) => {
-      expect(isStrictSemver(text)).toBe(true)
-    }
-  )
+  it.each([
+    '0.0.0',
+    '1.2.3',
+    '10.20.30',
+    '1.2.3-0',
+    '1.2.3-rc.1',
+    '1.2.3-0a',
+    '1.2.3+build.5',
+    '1.2.3-alpha.1+build.01',
+    '1.0.0--'
+  ])('accepts %s', (text) => {
+    expect(isStrictSemver(text)).toBe(true)
+  })
 
-  it.each(['1.2', '1', 'v1.2.3', '01.2.3', '1.02.3', '1.2.03', '1.2.3-01', '1.2.3-', '1.2.3+', '1.2.3-a..b', '1.2.3.4', ' 1.2.3', 'x.y.z', ''])(
-    'rejects %j',
-    (text) => {
-      expect(isStrictSemver(text)).toBe(false)
-    }
-  )
+  it.each([
+    '1.2',
+    '1',
+    'v1.2.3',
+    '01.2.3',
+    '1.02.3',
+    '1.2.03',
+    '1.2.3-01',
+    '1.2.3-',
+    '1.2.3+',
+    '1.2.3-a..b',
+    '1.2.3.4',
+    ' 1.2.3',
+    'x.y.z',
+    ''
+  ])('rejects %j', (text) => {
+    expect(isStrictSemver(text)).toBe(false)
+  })
 })
 
 describe('compareVersions', () => {
@@ -109,7 +128,12 @@ describe('compareVersions', () => {
   it('sorts a shuffled list into precedence order', () => {
     const shuffled = [...specOrder].reverse()
     shuffled.push(shuffled.shift()!)
-    expect(shuffled.map(v).sort(compareVersions).map((x) => x.raw)).toEqual(specOrder)
+    expect(
+      shuffled
+        .map(v)
+        .sort(compareVersions)
+        .map((x) => x.raw)
+    ).toEqual(specOrder)
   })
 
   it.each([
@@ -485,12 +509,18 @@ describe('parseConstraint errors', () => {
     expect(parseConstraint(' >=1.2, <2 ').raw).toBe(' >=1.2, <2 ')
   })
 
-  it.each(['1.2 - 3', '^1.2.3', '>= 1.2.3 < 2.0 || => 3.0 < 4', '>40.50.60, < 50.70', 'v2.3.5-20161202202307-sha.e8fc5e5', '~> 1.2', '=< 1.2', '1 2'])(
-    'accepts %j',
-    (text) => {
-      expect(() => parseConstraint(text)).not.toThrow()
-    }
-  )
+  it.each([
+    '1.2 - 3',
+    '^1.2.3',
+    '>= 1.2.3 < 2.0 || => 3.0 < 4',
+    '>40.50.60, < 50.70',
+    'v2.3.5-20161202202307-sha.e8fc5e5',
+    '~> 1.2',
+    '=< 1.2',
+    '1 2'
+  ])('accepts %j', (text) => {
+    expect(() => parseConstraint(text)).not.toThrow()
+  })
 })
 
 describe('isExactVersion', () => {
@@ -498,12 +528,25 @@ describe('isExactVersion', () => {
     expect(isExactVersion(text)).toBe(true)
   })
 
-  it.each(['~1.2', '^1.2.0', '1.2.x', '1.x', '*', '>=1', '>=1.2.0', '1.2', '1', '1.2.0 - 1.3.0', '1.2.0 || 1.3.0', '!=1.2.0', '1.2.0-01', '', 'latest'])(
-    '%j is not exact',
-    (text) => {
-      expect(isExactVersion(text)).toBe(false)
-    }
-  )
+  it.each([
+    '~1.2',
+    '^1.2.0',
+    '1.2.x',
+    '1.x',
+    '*',
+    '>=1',
+    '>=1.2.0',
+    '1.2',
+    '1',
+    '1.2.0 - 1.3.0',
+    '1.2.0 || 1.3.0',
+    '!=1.2.0',
+    '1.2.0-01',
+    '',
+    'latest'
+  ])('%j is not exact', (text) => {
+    expect(isExactVersion(text)).toBe(false)
+  })
 })
 
 describe('maxSatisfying', () => {

@@ -39,11 +39,17 @@ describe('chooseUpstream', () => {
   })
 
   it('refuses an input naming no dependency, naming Chart.yaml', () => {
-    expect(() => chooseUpstream(blueprint(TWO, ''), 'temporal', none)).toThrow(/platform\/x\/chart\/Chart.yaml: dependency "temporal" is not declared \(dependencies: common, litellm-helm\)/)
+    expect(() => chooseUpstream(blueprint(TWO, ''), 'temporal', none)).toThrow(
+      /platform\/x\/chart\/Chart.yaml: dependency "temporal" is not declared \(dependencies: common, litellm-helm\)/
+    )
   })
 
   it('takes values.yaml catalystBlueprint.upstream.chart next', () => {
-    const choice = chooseUpstream(blueprint(TWO, 'catalystBlueprint:\n  upstream:\n    chart: litellm-helm\n'), '', none)
+    const choice = chooseUpstream(
+      blueprint(TWO, 'catalystBlueprint:\n  upstream:\n    chart: litellm-helm\n'),
+      '',
+      none
+    )
     expect(choice).toMatchObject({ kind: 'dependency', source: 'values', index: 1 })
   })
 
@@ -52,21 +58,32 @@ describe('chooseUpstream', () => {
       kind: 'scratch',
       reason: 'platform/x/chart/values.yaml catalystBlueprint.upstream.chart is empty'
     })
-    expect(chooseUpstream(blueprint(TWO, 'catalystBlueprint:\n  upstream:\n    chart:\n'), '', none).kind).toBe('scratch')
+    expect(chooseUpstream(blueprint(TWO, 'catalystBlueprint:\n  upstream:\n    chart:\n'), '', none).kind).toBe(
+      'scratch'
+    )
   })
 
   it('refuses a catalystBlueprint.upstream.chart naming no dependency, with the values.yaml line', () => {
-    const run = (): unknown => chooseUpstream(blueprint(TWO, 'replicas: 1\ncatalystBlueprint:\n  upstream:\n    chart: temporal\n'), '', none)
+    const run = (): unknown =>
+      chooseUpstream(blueprint(TWO, 'replicas: 1\ncatalystBlueprint:\n  upstream:\n    chart: temporal\n'), '', none)
     expect(run).toThrow(ActionError)
-    expect(run).toThrow(/^platform\/x\/chart\/values.yaml:4: catalystBlueprint.upstream.chart is "temporal", but platform\/x\/chart\/Chart.yaml declares no such dependency/)
+    expect(run).toThrow(
+      /^platform\/x\/chart\/values.yaml:4: catalystBlueprint.upstream.chart is "temporal", but platform\/x\/chart\/Chart.yaml declares no such dependency/
+    )
   })
 
   it('takes the only non-library dependency without a provenance block', () => {
-    expect(chooseUpstream(blueprint(TWO, ''), '', new Set(['common']))).toMatchObject({ kind: 'dependency', source: 'only-dependency', index: 1 })
+    expect(chooseUpstream(blueprint(TWO, ''), '', new Set(['common']))).toMatchObject({
+      kind: 'dependency',
+      source: 'only-dependency',
+      index: 1
+    })
   })
 
   it('is scratch when every dependency is a library chart', () => {
-    expect(chooseUpstream(blueprint(TWO, ''), '', new Set(['common', 'litellm-helm']))).toMatchObject({ kind: 'scratch' })
+    expect(chooseUpstream(blueprint(TWO, ''), '', new Set(['common', 'litellm-helm']))).toMatchObject({
+      kind: 'scratch'
+    })
   })
 
   it('refuses two non-library dependencies and says what to set', () => {
@@ -77,7 +94,9 @@ describe('chooseUpstream', () => {
       error = caught as ActionError
     }
     expect(error).toBeInstanceOf(ActionError)
-    expect(error!.message).toBe('platform/x/chart/Chart.yaml: 2 dependencies (common, litellm-helm) could be the upstream chart and nothing says which')
+    expect(error!.message).toBe(
+      'platform/x/chart/Chart.yaml: 2 dependencies (common, litellm-helm) could be the upstream chart and nothing says which'
+    )
     expect(error!.hint).toBe(
       'set catalystBlueprint.upstream.chart in platform/x/chart/values.yaml (or the upstream input) to one of common, litellm-helm; "" declares a scratch blueprint'
     )
@@ -87,7 +106,9 @@ describe('chooseUpstream', () => {
     expect(needsLibraryCheck(blueprint(TWO, ''), '')).toBe(true)
     expect(needsLibraryCheck(blueprint(TWO, ''), 'common')).toBe(false)
     expect(needsLibraryCheck(blueprint(TWO, SCRATCH_VALUES), '')).toBe(false)
-    expect(provenanceChart(blueprint(TWO, 'catalystBlueprint:\n  upstream:\n    version: 1.0.0\n').values)).toBeUndefined()
+    expect(
+      provenanceChart(blueprint(TWO, 'catalystBlueprint:\n  upstream:\n    version: 1.0.0\n').values)
+    ).toBeUndefined()
   })
 })
 

@@ -26,11 +26,17 @@ describe('applyMirrors', () => {
   })
   it('picks the longest matching prefix, whatever the order', () => {
     expect(applyMirrors('https://charts.example.com/bitnami', mirrors)).toBe('oci://registry.example.com/bitnami')
-    expect(applyMirrors('https://charts.example.com/bitnami', [...mirrors].reverse())).toBe('oci://registry.example.com/bitnami')
+    expect(applyMirrors('https://charts.example.com/bitnami', [...mirrors].reverse())).toBe(
+      'oci://registry.example.com/bitnami'
+    )
   })
   it('matches whole path segments only', () => {
-    expect(applyMirrors('https://go.temporal.io/helm-charts-old', mirrors)).toBe('https://go.temporal.io/helm-charts-old')
-    expect(applyMirrors('https://charts.example.com.evil.test/x', mirrors)).toBe('https://charts.example.com.evil.test/x')
+    expect(applyMirrors('https://go.temporal.io/helm-charts-old', mirrors)).toBe(
+      'https://go.temporal.io/helm-charts-old'
+    )
+    expect(applyMirrors('https://charts.example.com.evil.test/x', mirrors)).toBe(
+      'https://charts.example.com.evil.test/x'
+    )
   })
   it('leaves unmatched URLs (and no mirrors) alone, only trimming the slash', () => {
     expect(applyMirrors('oci://ghcr.io/temporal/', mirrors)).toBe('oci://ghcr.io/temporal')
@@ -84,12 +90,22 @@ describe('parseIndex', () => {
     ['a list', '- a\n- b'],
     ['entries that are not a mapping', 'entries: 3']
   ])('refuses %s: it is no chart repository index', (_what, text) => {
-    expect(() => parseIndex(text, 'http://repo/index.yaml')).toThrow(/http:\/\/repo\/index\.yaml (has no entries: it is not a Helm chart repository index|is not valid YAML)/)
+    expect(() => parseIndex(text, 'http://repo/index.yaml')).toThrow(
+      /http:\/\/repo\/index\.yaml (has no entries: it is not a Helm chart repository index|is not valid YAML)/
+    )
   })
 })
 
 function blueprintWith(valuesText: string, dependency: ChartDependency): Blueprint {
-  const chartText = ['apiVersion: v2', 'name: bp-temporal', 'version: 1.0.0', 'dependencies:', `  - name: ${dependency.name}`, `    version: "${dependency.version}"`, `    repository: ${dependency.repository}`].join('\n')
+  const chartText = [
+    'apiVersion: v2',
+    'name: bp-temporal',
+    'version: 1.0.0',
+    'dependencies:',
+    `  - name: ${dependency.name}`,
+    `    version: "${dependency.version}"`,
+    `    repository: ${dependency.repository}`
+  ].join('\n')
   return {
     workspace: '/ws',
     dir: 'platform/temporal',
@@ -100,7 +116,15 @@ function blueprintWith(valuesText: string, dependency: ChartDependency): Bluepri
 }
 
 function provenance(version: string | undefined, repo = UPSTREAM, chart = 'temporal'): string {
-  return ['temporal:', '  server: {}', 'catalystBlueprint:', '  upstream:', `    chart: ${chart}`, ...(version === undefined ? [] : [`    version: ${version}`]), `    repo: ${repo}`].join('\n')
+  return [
+    'temporal:',
+    '  server: {}',
+    'catalystBlueprint:',
+    '  upstream:',
+    `    chart: ${chart}`,
+    ...(version === undefined ? [] : [`    version: ${version}`]),
+    `    repo: ${repo}`
+  ].join('\n')
 }
 
 describe('consistencyFindings', () => {
@@ -116,15 +140,26 @@ describe('consistencyFindings', () => {
   })
 
   it('compares a trailing-slash repo URL as the same repository', () => {
-    expect(consistencyFindings(blueprintWith(provenance('1.2.0', `${UPSTREAM}/`), dep), dep, '1.2.0', false)).toEqual([])
+    expect(consistencyFindings(blueprintWith(provenance('1.2.0', `${UPSTREAM}/`), dep), dep, '1.2.0', false)).toEqual(
+      []
+    )
   })
 
   it('fails a version mismatch, naming both files, both values and the line', () => {
     const findings = consistencyFindings(blueprintWith(provenance('1.1.0'), dep), dep, '1.2.0', false)
     expect(findings).toHaveLength(1)
-    expect(findings[0]).toMatchObject({ rule: 'upstream-consistency', severity: 'error', file: 'platform/temporal/chart/values.yaml', line: 6 })
-    expect(findings[0].message).toContain('platform/temporal/chart/values.yaml catalystBlueprint.upstream.version is "1.1.0"')
-    expect(findings[0].message).toContain('platform/temporal/chart/Chart.yaml dependency temporal version resolves to "1.2.0"')
+    expect(findings[0]).toMatchObject({
+      rule: 'upstream-consistency',
+      severity: 'error',
+      file: 'platform/temporal/chart/values.yaml',
+      line: 6
+    })
+    expect(findings[0].message).toContain(
+      'platform/temporal/chart/values.yaml catalystBlueprint.upstream.version is "1.1.0"'
+    )
+    expect(findings[0].message).toContain(
+      'platform/temporal/chart/Chart.yaml dependency temporal version resolves to "1.2.0"'
+    )
     expect(findings[0].fix).toContain('set catalystBlueprint.upstream.version to "1.2.0"')
   })
 
@@ -144,10 +179,17 @@ describe('consistencyFindings', () => {
   })
 
   it('fails a chart name or repository mismatch even on an override run', () => {
-    const findings = consistencyFindings(blueprintWith(provenance('1.3.0', 'https://charts.example.com', 'cadence'), dep), dep, '1.3.0', true)
+    const findings = consistencyFindings(
+      blueprintWith(provenance('1.3.0', 'https://charts.example.com', 'cadence'), dep),
+      dep,
+      '1.3.0',
+      true
+    )
     expect(findings.map((f) => f.severity)).toEqual(['error', 'error'])
     expect(findings[0].message).toMatch(/catalystBlueprint\.upstream\.chart is "cadence" but .* name is "temporal"/)
-    expect(findings[1].message).toMatch(/catalystBlueprint\.upstream\.repo is "https:\/\/charts\.example\.com" but .* repository is "https:\/\/go\.temporal\.io\/helm-charts"/)
+    expect(findings[1].message).toMatch(
+      /catalystBlueprint\.upstream\.repo is "https:\/\/charts\.example\.com" but .* repository is "https:\/\/go\.temporal\.io\/helm-charts"/
+    )
   })
 
   it('reads a numeric YAML version as text', () => {

@@ -59,7 +59,9 @@ export async function tgzContentDigest(archive: Buffer, source: string): Promise
   for (const e of parseTar(tar, source)) {
     const mode = parseNumeric(tar, e.headerOffset + 100, 8)
     const linkTarget = cString(tar, e.headerOffset + 157, 100)
-    const data = isRegular(e.type) ? shippedContent(e.name, tar.subarray(e.dataOffset, e.dataOffset + e.size)) : Buffer.alloc(0)
+    const data = isRegular(e.type)
+      ? shippedContent(e.name, tar.subarray(e.dataOffset, e.dataOffset + e.size))
+      : Buffer.alloc(0)
     hash.update(`${JSON.stringify([e.name, e.type, mode, isRegular(e.type) ? data.length : e.size, linkTarget])}\n`)
     hash.update(data)
   }
@@ -81,7 +83,9 @@ export async function tgzEntrySummaries(archive: Buffer, source: string): Promis
   const tar = await inflate(archive, source)
   return parseTar(tar, source).map((e) => {
     const hash = createHash('sha256')
-    hash.update(`${JSON.stringify([e.type, parseNumeric(tar, e.headerOffset + 100, 8), cString(tar, e.headerOffset + 157, 100)])}\n`)
+    hash.update(
+      `${JSON.stringify([e.type, parseNumeric(tar, e.headerOffset + 100, 8), cString(tar, e.headerOffset + 157, 100)])}\n`
+    )
     if (isRegular(e.type)) hash.update(shippedContent(e.name, tar.subarray(e.dataOffset, e.dataOffset + e.size)))
     return { name: e.name, digest: hash.digest('hex') }
   })
@@ -271,7 +275,8 @@ function walkTar(tar: Buffer, file: string, visit: (b: TarBlockInfo) => void): n
       throw new ActionError(`${file}: corrupt tar header at byte ${off} (checksum mismatch).`)
     }
     const size = parseNumeric(tar, off + 124, 12)
-    if (!Number.isFinite(size) || size < 0) throw new ActionError(`${file}: corrupt tar header at byte ${off} (bad size).`)
+    if (!Number.isFinite(size) || size < 0)
+      throw new ActionError(`${file}: corrupt tar header at byte ${off} (bad size).`)
     const type = String.fromCharCode(tar[off + 156])
     const dataOffset = off + BLOCK
     // Hard links, symlinks, devices, directories and FIFOs carry no data even if size is set.

@@ -52,23 +52,38 @@ export async function loadBlueprint(workspace: string, dir: string, chartDir: st
   const absDir = path.resolve(workspace, dir)
   const absChart = path.resolve(workspace, chartDir)
   if (!(await exists(absDir))) {
-    throw new ActionError(`blueprint folder ${dir} does not exist in ${workspace}`, 'set the blueprint input to the blueprint folder, e.g. platform/temporal')
+    throw new ActionError(
+      `blueprint folder ${dir} does not exist in ${workspace}`,
+      'set the blueprint input to the blueprint folder, e.g. platform/temporal'
+    )
   }
   const chartYamlPath = path.join(chartDir, 'Chart.yaml')
   if (!(await exists(path.join(absChart, 'Chart.yaml')))) {
-    throw new ActionError(`${chartYamlPath} not found`, `put the umbrella chart in ${chartDir}, or set the chart input to its folder`)
+    throw new ActionError(
+      `${chartYamlPath} not found`,
+      `put the umbrella chart in ${chartDir}, or set the chart input to its folder`
+    )
   }
   // Before any chart file is read: a values.yaml linked outside the chart is refused, not parsed.
   await assertLinksStayInside(absChart, chartDir)
   const blueprintYamlPath = path.join(dir, 'blueprint.yaml')
   const [chartYaml, values, blueprintYaml] = await Promise.all([
     loadYamlFile<ChartMetadata>(path.join(absChart, 'Chart.yaml'), chartYamlPath),
-    (async () => ((await exists(path.join(absChart, 'values.yaml'))) ? loadYamlFile<Record<string, unknown>>(path.join(absChart, 'values.yaml'), path.join(chartDir, 'values.yaml')) : emptyValues(path.join(chartDir, 'values.yaml'))))(),
-    (async () => ((await exists(path.join(absDir, 'blueprint.yaml'))) ? loadYamlFile<Record<string, unknown>>(path.join(absDir, 'blueprint.yaml'), blueprintYamlPath) : undefined))()
+    (async () =>
+      (await exists(path.join(absChart, 'values.yaml')))
+        ? loadYamlFile<Record<string, unknown>>(path.join(absChart, 'values.yaml'), path.join(chartDir, 'values.yaml'))
+        : emptyValues(path.join(chartDir, 'values.yaml')))(),
+    (async () =>
+      (await exists(path.join(absDir, 'blueprint.yaml')))
+        ? loadYamlFile<Record<string, unknown>>(path.join(absDir, 'blueprint.yaml'), blueprintYamlPath)
+        : undefined)()
   ])
   validateChartMetadata(chartYaml)
   if (values.data === null || typeof values.data !== 'object' || Array.isArray(values.data)) {
-    throw new ActionError(`${values.displayPath}: the top level must be a mapping of values`, `fix ${values.displayPath}`)
+    throw new ActionError(
+      `${values.displayPath}: the top level must be a mapping of values`,
+      `fix ${values.displayPath}`
+    )
   }
   return { workspace, dir, chartDir, chartYaml, values, blueprintYaml }
 }
@@ -100,15 +115,24 @@ function validateChartMetadata(chart: YamlSource<ChartMetadata>): void {
     )
   }
   if (meta.dependencies !== undefined && !Array.isArray(meta.dependencies)) {
-    throw new ActionError(`${file}:${chart.lineOf(['dependencies']) ?? 1}: dependencies must be a list`, `fix dependencies in ${file}`)
+    throw new ActionError(
+      `${file}:${chart.lineOf(['dependencies']) ?? 1}: dependencies must be a list`,
+      `fix dependencies in ${file}`
+    )
   }
   for (const [index, dep] of (meta.dependencies ?? []).entries()) {
     const line = chart.lineOf(['dependencies', index]) ?? 1
     if (!dep || typeof dep !== 'object' || typeof dep.name !== 'string') {
-      throw new ActionError(`${file}:${line}: dependencies[${index}] has no name`, `give every dependency a name, version and repository`)
+      throw new ActionError(
+        `${file}:${line}: dependencies[${index}] has no name`,
+        `give every dependency a name, version and repository`
+      )
     }
     if (dep.version === undefined || dep.version === null || String(dep.version).trim() === '') {
-      throw new ActionError(`${file}:${line}: dependency ${dep.name} has no version`, `pin dependency ${dep.name} to a version or range`)
+      throw new ActionError(
+        `${file}:${line}: dependency ${dep.name} has no version`,
+        `pin dependency ${dep.name} to a version or range`
+      )
     }
     dep.version = String(dep.version)
     dep.repository = dep.repository ? String(dep.repository) : ''

@@ -33,8 +33,16 @@ export function lockFix(chartDir: string): string {
  * builds from Chart.yaml without it).
  */
 export function lockFinding(message: string, lockFile: string, chartDir: string, publishing: boolean): Finding {
-  const consequence = publishing ? 'a release publishes what the lock pins' : 'this run built from Chart.yaml without it'
-  return { rule: 'chart-lock', severity: publishing ? 'error' : 'warning', message: `${message}: ${consequence}`, fix: lockFix(chartDir), file: lockFile }
+  const consequence = publishing
+    ? 'a release publishes what the lock pins'
+    : 'this run built from Chart.yaml without it'
+  return {
+    rule: 'chart-lock',
+    severity: publishing ? 'error' : 'warning',
+    message: `${message}: ${consequence}`,
+    fix: lockFix(chartDir),
+    file: lockFile
+  }
 }
 
 /** Parses a Chart.lock; undefined when it is not YAML or has no dependency list. */
@@ -49,7 +57,11 @@ export function parseLock(text: string, displayPath: string): CommittedLock | un
   if (!Array.isArray(list)) return undefined
   const dependencies = list.map((entry) => {
     const dep = (entry ?? {}) as Record<string, unknown>
-    return { name: String(dep.name ?? ''), version: String(dep.version ?? ''), repository: String(dep.repository ?? '') }
+    return {
+      name: String(dep.name ?? ''),
+      version: String(dep.version ?? ''),
+      repository: String(dep.repository ?? '')
+    }
   })
   return { text, displayPath, dependencies }
 }
@@ -72,11 +84,15 @@ export function lockMismatches(lock: CommittedLock, dependencies: ChartDependenc
     // `@name` and `alias:` repositories are resolved by helm into the lock: only URLs compare.
     const repository = String(dep.repository ?? '')
     if (/^(https?|oci):\/\//.test(repository) && !sameRepository(locked.repository, repository)) {
-      problems.push(`${lock.displayPath} locks ${dep.name} from ${locked.repository}, but ${chartYamlPath} names ${dep.repository}`)
+      problems.push(
+        `${lock.displayPath} locks ${dep.name} from ${locked.repository}, but ${chartYamlPath} names ${dep.repository}`
+      )
       continue
     }
     if (!satisfies(locked.version, String(dep.version))) {
-      problems.push(`${lock.displayPath} locks ${dep.name} ${locked.version}, but ${chartYamlPath} asks for ${dep.version}`)
+      problems.push(
+        `${lock.displayPath} locks ${dep.name} ${locked.version}, but ${chartYamlPath} asks for ${dep.version}`
+      )
     }
   }
   for (const locked of lock.dependencies) {
@@ -113,7 +129,9 @@ export function isOutOfSyncError(helmOutput: string): boolean {
 export function lockGeneratedAt(lockText: string, epochSeconds: number): string {
   const stamp = new Date(epochSeconds * 1000).toISOString().replace(/\.000Z$/, 'Z')
   const line = `generated: "${stamp}"`
-  return /^generated:.*$/m.test(lockText) ? lockText.replace(/^generated:.*$/m, line) : `${lockText.replace(/\n*$/, '\n')}${line}\n`
+  return /^generated:.*$/m.test(lockText)
+    ? lockText.replace(/^generated:.*$/m, line)
+    : `${lockText.replace(/\n*$/, '\n')}${line}\n`
 }
 
 /** The Chart.lock step: failed on an error (a release), warning otherwise; undefined without findings. */
@@ -125,7 +143,9 @@ export function chartLockStep(findings: Finding[]): StepResult | undefined {
     title: 'Chart.lock',
     status: failed ? 'failed' : 'warning',
     durationMs: 0,
-    summary: failed ? 'Chart.lock does not fit Chart.yaml: nothing is published' : 'Chart.lock does not fit Chart.yaml: built without it',
+    summary: failed
+      ? 'Chart.lock does not fit Chart.yaml: nothing is published'
+      : 'Chart.lock does not fit Chart.yaml: built without it',
     findings
   }
 }
@@ -134,7 +154,12 @@ export function chartLockStep(findings: Finding[]): StepResult | undefined {
  * The version the committed Chart.lock pins for one dependency, when the lock
  * fits Chart.yaml (else undefined: the lock is a finding, not a pin).
  */
-export async function lockedVersion(chartDir: string, displayDir: string, dependencies: ChartDependency[], name: string): Promise<string | undefined> {
+export async function lockedVersion(
+  chartDir: string,
+  displayDir: string,
+  dependencies: ChartDependency[],
+  name: string
+): Promise<string | undefined> {
   const text = await readFile(path.join(chartDir, 'Chart.lock'), 'utf8').catch(() => undefined)
   if (text === undefined) return undefined
   const lock = parseLock(text, path.join(displayDir, 'Chart.lock'))

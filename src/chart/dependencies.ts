@@ -7,7 +7,14 @@ import { parse as parseYaml, parseDocument } from 'yaml'
 import type { Blueprint, ChartDependency } from './blueprint.js'
 import { isNoUpstream } from './blueprint.js'
 import { normalizeDigest, verifyDependencyArchives, type ArchiveSource } from './dependency-digests.js'
-import { isOutOfSyncError, lockFinding, lockGeneratedAt, lockMismatches, parseLock, type CommittedLock } from './chart-lock.js'
+import {
+  isOutOfSyncError,
+  lockFinding,
+  lockGeneratedAt,
+  lockMismatches,
+  parseLock,
+  type CommittedLock
+} from './chart-lock.js'
 import type { Helm } from '../helm/helm.js'
 import { lastLines } from '../helm/helm.js'
 import type { RepositoryMirror } from '../inputs/inputs.js'
@@ -91,16 +98,19 @@ export async function prepareWorkChart(options: PrepareOptions): Promise<{ work:
   })
   const doc = parseDocument(await readFile(path.join(source, 'Chart.yaml'), 'utf8'))
   if (options.version) doc.set('version', options.version)
-  if (options.upstreamOverride) doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version)
+  if (options.upstreamOverride)
+    doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version)
   const chartYamlText = doc.toString()
   // A Chart.yaml that is a link is replaced by a file, not written through.
   await rm(path.join(dir, 'Chart.yaml'), { force: true })
   await writeFile(path.join(dir, 'Chart.yaml'), chartYamlText)
-  const dependencies = ((parseYaml(chartYamlText) as { dependencies?: ChartDependency[] }).dependencies ?? []).map((dep) => ({
-    ...dep,
-    version: String(dep.version),
-    repository: dep.repository ? String(dep.repository) : ''
-  }))
+  const dependencies = ((parseYaml(chartYamlText) as { dependencies?: ChartDependency[] }).dependencies ?? []).map(
+    (dep) => ({
+      ...dep,
+      version: String(dep.version),
+      repository: dep.repository ? String(dep.repository) : ''
+    })
+  )
   const work: WorkChart = {
     dir,
     sourceDir: source,
@@ -137,11 +147,22 @@ async function committedLock(
   const lockFile = path.join(blueprint.chartDir, 'Chart.lock')
   const strict = Boolean(options.publishing) && !options.upstreamOverride
   const lock = parseLock(text, lockFile)
-  if (!lock) return { findings: [lockFinding(`${lockFile} is not a Chart.lock (no YAML with a dependencies list)`, lockFile, blueprint.chartDir, strict)] }
+  if (!lock)
+    return {
+      findings: [
+        lockFinding(
+          `${lockFile} is not a Chart.lock (no YAML with a dependencies list)`,
+          lockFile,
+          blueprint.chartDir,
+          strict
+        )
+      ]
+    }
   const problems = lockMismatches(lock, dependencies, blueprint.chartYaml.displayPath)
   const findings = problems.map((problem) => lockFinding(problem, lockFile, blueprint.chartDir, strict))
   if (options.upstreamOverride) {
-    for (const finding of findings) finding.message = `${finding.message.replace(/: this run built.*$/, '')}: input upstream-version overrides it for this run`
+    for (const finding of findings)
+      finding.message = `${finding.message.replace(/: this run built.*$/, '')}: input upstream-version overrides it for this run`
     return { findings }
   }
   return problems.length ? { findings } : { lock, findings }
@@ -157,7 +178,11 @@ function repositoryName(index: number): string {
  * `helm repo add` would write, so the build works with or without a Chart.lock
  * and no index is downloaded twice.
  */
-export async function buildDependencies(helm: Helm, work: WorkChart, options: BuildOptions): Promise<StepResult<DependencyBuildData>> {
+export async function buildDependencies(
+  helm: Helm,
+  work: WorkChart,
+  options: BuildOptions
+): Promise<StepResult<DependencyBuildData>> {
   const start = performance.now()
   const buildDoc = parseDocument(work.chartYamlText)
   const httpRepositories = new Map<string, string>() // effective URL → repo name
@@ -182,7 +207,8 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
       rewritten = true
     }
     if (effective.startsWith('oci://')) ociHosts.add(parseOciReference(effective).host)
-    else if (/^https?:\/\//.test(effective) && !httpRepositories.has(effective)) httpRepositories.set(effective, repositoryName(httpRepositories.size))
+    else if (/^https?:\/\//.test(effective) && !httpRepositories.has(effective))
+      httpRepositories.set(effective, repositoryName(httpRepositories.size))
     const locked = work.lock?.dependencies.find((entry) => entry.name === dep.name)?.version
     if (locked) buildDoc.setIn(['dependencies', index, 'version'], locked)
     expected.set(dep.name, locked ?? options.knownVersions.get(dep.name) ?? dep.version)
@@ -190,21 +216,29 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
 
   // Indexes: reuse what upstream resolution fetched; fetch the others concurrently.
   const indexes = await Promise.all(
-    [...httpRepositories.keys()].map(async (url) => options.knownIndexes.get(url) ?? (await fetchIndex(url, options.credentialsFor(url))).text)
+    [...httpRepositories.keys()].map(
+      async (url) => options.knownIndexes.get(url) ?? (await fetchIndex(url, options.credentialsFor(url))).text
+    )
   )
   const repositories = [...httpRepositories.entries()].map(([url, name]) => {
     const credentials = options.credentialsFor(url)
     return { name, url, ...(credentials ? { username: credentials.username, password: credentials.password } : {}) }
   })
-  await writeFile(helm.home.repositoryConfig, JSON.stringify({ apiVersion: '', generated: '0001-01-01T00:00:00Z', repositories }, null, 2))
+  await writeFile(
+    helm.home.repositoryConfig,
+    JSON.stringify({ apiVersion: '', generated: '0001-01-01T00:00:00Z', repositories }, null, 2)
+  )
   await Promise.all(
-    [...httpRepositories.values()].map((name, i) => writeFile(path.join(helm.home.repositoryCache, `${name}-index.yaml`), indexes[i]))
+    [...httpRepositories.values()].map((name, i) =>
+      writeFile(path.join(helm.home.repositoryCache, `${name}-index.yaml`), indexes[i])
+    )
   )
   // Ranges of the other http dependencies resolve against the same indexes, so guard 1 can check exact versions.
   for (const [i, [url]] of [...httpRepositories.entries()].entries()) {
     const entries = parseIndex(indexes[i], `${url}/index.yaml`)
     for (const dep of work.dependencies) {
-      if (applyMirrors(dep.repository, options.mirrors) !== url || options.knownVersions.has(dep.name) || work.lock) continue
+      if (applyMirrors(dep.repository, options.mirrors) !== url || options.knownVersions.has(dep.name) || work.lock)
+        continue
       const versions = (entries[dep.name] ?? []).map((entry) => String(entry.version))
       const exact = maxSatisfying(versions, dep.version)
       if (exact) expected.set(dep.name, exact)
@@ -219,7 +253,10 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
       if (!credentials) continue
       const login = await helm.registryLogin(host, credentials, plainHttpFor(host))
       if (login.exitCode !== 0) {
-        throw new ActionError(`registry ${host} refused the login for dependency download: ${lastLines(redact(login.stderr), 2)}`, 'check dependency-username/dependency-password (or registry-username/registry-password)')
+        throw new ActionError(
+          `registry ${host} refused the login for dependency download: ${lastLines(redact(login.stderr), 2)}`,
+          'check dependency-username/dependency-password (or registry-username/registry-password)'
+        )
       }
     }
 
@@ -238,11 +275,17 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
       // fit. A finding (an error on a release), and the run goes on from Chart.yaml alone.
       const lockFile = work.lock.displayPath
       options.lockFindings?.push(
-        lockFinding(`${lockFile} is out of sync with Chart.yaml (helm dependency build: ${lastLines(redact(result.stderr), 1)})`, lockFile, work.displayDir ?? '.', Boolean(work.publishing))
+        lockFinding(
+          `${lockFile} is out of sync with Chart.yaml (helm dependency build: ${lastLines(redact(result.stderr), 1)})`,
+          lockFile,
+          work.displayDir ?? '.',
+          Boolean(work.publishing)
+        )
       )
       delete work.lock
       for (const dep of work.dependencies) {
-        if (!dep.repository.startsWith('file://')) expected.set(dep.name, options.knownVersions.get(dep.name) ?? dep.version)
+        if (!dep.repository.startsWith('file://'))
+          expected.set(dep.name, options.knownVersions.get(dep.name) ?? dep.version)
       }
       await rm(lockPath, { force: true })
       result = await helm.run(args)
@@ -269,7 +312,14 @@ export async function buildDependencies(helm: Helm, work: WorkChart, options: Bu
         status: 'failed',
         durationMs,
         summary: 'helm dependency build failed',
-        findings: [{ rule: 'dependency-build', severity: 'error', message: `helm dependency build failed: ${lastLines(redact(result.stderr), 3)}`, fix: 'check the dependencies in Chart.yaml and their repositories (repository-mirrors for air-gapped runners)' }],
+        findings: [
+          {
+            rule: 'dependency-build',
+            severity: 'error',
+            message: `helm dependency build failed: ${lastLines(redact(result.stderr), 3)}`,
+            fix: 'check the dependencies in Chart.yaml and their repositories (repository-mirrors for air-gapped runners)'
+          }
+        ],
         details: redact(result.stderr + result.stdout)
       }
     }
@@ -347,13 +397,19 @@ function archiveSources(
 async function forgetCredentials(helm: Helm, repositories: { name: string; url: string }[]): Promise<void> {
   const anonymous = repositories.map(({ name, url }) => ({ name, url }))
   await Promise.all([
-    writeFile(helm.home.repositoryConfig, JSON.stringify({ apiVersion: '', generated: '0001-01-01T00:00:00Z', repositories: anonymous }, null, 2)),
+    writeFile(
+      helm.home.repositoryConfig,
+      JSON.stringify({ apiVersion: '', generated: '0001-01-01T00:00:00Z', repositories: anonymous }, null, 2)
+    ),
     rm(helm.home.registryConfig, { force: true })
   ])
 }
 
 /** Hollow-chart guard 1: every declared dependency is under charts/ at the expected version. */
-export async function checkBuiltDependencies(work: WorkChart, expected: Map<string, string>): Promise<StepResult<DependencyBuildData>> {
+export async function checkBuiltDependencies(
+  work: WorkChart,
+  expected: Map<string, string>
+): Promise<StepResult<DependencyBuildData>> {
   const chartsDir = path.join(work.dir, 'charts')
   let entries: string[] = []
   try {
@@ -407,7 +463,9 @@ async function findBuiltVersion(chartsDir: string, entries: string[], name: stri
       if (parseVersion(version)) versions.push(version)
     } else if (entry === name) {
       try {
-        const meta = parseYaml(await readFile(path.join(chartsDir, entry, 'Chart.yaml'), 'utf8')) as { version?: unknown }
+        const meta = parseYaml(await readFile(path.join(chartsDir, entry, 'Chart.yaml'), 'utf8')) as {
+          version?: unknown
+        }
         if (meta?.version !== undefined) versions.push(String(meta.version))
       } catch {
         // an unpacked folder without Chart.yaml is no chart

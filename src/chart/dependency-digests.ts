@@ -21,7 +21,10 @@ export interface ArchiveSource {
 /** `abc…` or `sha256:abc…` → `sha256:abc…`; anything else undefined. */
 export function normalizeDigest(digest: unknown): string | undefined {
   if (typeof digest !== 'string') return undefined
-  const hex = digest.trim().replace(/^sha256:/, '').toLowerCase()
+  const hex = digest
+    .trim()
+    .replace(/^sha256:/, '')
+    .toLowerCase()
   return /^[0-9a-f]{64}$/.test(hex) ? `sha256:${hex}` : undefined
 }
 
@@ -54,7 +57,7 @@ export async function verifyDependencyArchives(chartsDir: string, sources: Archi
           rule: 'dependency-digest',
           severity: 'warning',
           message: `${source.source} gives no digest for ${source.name} ${version}: charts/${entry} could not be checked`,
-          fix: 'reindex the repository with `helm repo index` (it records each archive\'s sha256)'
+          fix: "reindex the repository with `helm repo index` (it records each archive's sha256)"
         })
       } else if (expected !== actual) {
         findings.push({

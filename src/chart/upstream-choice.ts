@@ -52,9 +52,12 @@ export function chooseUpstream(blueprint: Blueprint, input: string, libraries: R
     }
     return { kind: 'dependency', dependency: deps[index]!, index, source: 'values' }
   }
-  const candidates = deps.map((dependency, index) => ({ dependency, index })).filter(({ dependency }) => !libraries.has(dependency.name))
+  const candidates = deps
+    .map((dependency, index) => ({ dependency, index }))
+    .filter(({ dependency }) => !libraries.has(dependency.name))
   if (candidates.length === 1) return { kind: 'dependency', ...candidates[0]!, source: 'only-dependency' }
-  if (candidates.length === 0) return { kind: 'scratch', reason: `every dependency in ${blueprint.chartYaml.displayPath} is a library chart` }
+  if (candidates.length === 0)
+    return { kind: 'scratch', reason: `every dependency in ${blueprint.chartYaml.displayPath} is a library chart` }
   const names = candidates.map(({ dependency }) => dependency.alias ?? dependency.name)
   throw new ActionError(
     `${blueprint.chartYaml.displayPath}: ${names.length} dependencies (${names.join(', ')}) could be the upstream chart and nothing says which`,
@@ -64,7 +67,11 @@ export function chooseUpstream(blueprint: Blueprint, input: string, libraries: R
 
 /** Whether the chooser needs to know which dependencies are library charts. */
 export function needsLibraryCheck(blueprint: Blueprint, input: string): boolean {
-  return input === '' && provenanceChart(blueprint.values) === undefined && (blueprint.chartYaml.data.dependencies ?? []).length > 0
+  return (
+    input === '' &&
+    provenanceChart(blueprint.values) === undefined &&
+    (blueprint.chartYaml.data.dependencies ?? []).length > 0
+  )
 }
 
 export interface LibraryCheckOptions {
@@ -97,7 +104,10 @@ export async function libraryDependencies(blueprint: Blueprint, options: Library
       if (dep.repository.startsWith('file://')) {
         const target = path.resolve(chartDir, dep.repository.slice('file://'.length))
         try {
-          return (parseYaml(await readFile(path.join(target, 'Chart.yaml'), 'utf8')) as { type?: unknown } | null)?.type === 'library'
+          return (
+            (parseYaml(await readFile(path.join(target, 'Chart.yaml'), 'utf8')) as { type?: unknown } | null)?.type ===
+            'library'
+          )
         } catch {
           return false
         }

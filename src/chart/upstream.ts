@@ -6,8 +6,24 @@ import { parse as parseYaml } from 'yaml'
 import type { Blueprint, ChartDependency } from './blueprint.js'
 import type { RepositoryMirror } from '../inputs/inputs.js'
 import { DeadlineError, OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
-import { basicAuth, isLoopbackHost, RegistryClient, parseOciReference, withRetry, type RegistryCredentials } from '../oci/registry.js'
-import { compareVersions, describeDrift, isExactVersion, latestStable, maxSatisfying, parseConstraint, parseVersion, type SemVer } from '../util/semver.js'
+import {
+  basicAuth,
+  isLoopbackHost,
+  RegistryClient,
+  parseOciReference,
+  withRetry,
+  type RegistryCredentials
+} from '../oci/registry.js'
+import {
+  compareVersions,
+  describeDrift,
+  isExactVersion,
+  latestStable,
+  maxSatisfying,
+  parseConstraint,
+  parseVersion,
+  type SemVer
+} from '../util/semver.js'
 import { ActionError, type Finding, type StepResult, type UpstreamInfo } from '../types.js'
 
 export interface IndexEntry {
@@ -47,7 +63,11 @@ export function applyMirrors(url: string, mirrors: RepositoryMirror[]): string {
   const trimmed = url.replace(/\/+$/, '')
   let best: RepositoryMirror | undefined
   for (const mirror of mirrors) {
-    if ((trimmed === mirror.from || trimmed.startsWith(`${mirror.from}/`)) && (!best || mirror.from.length > best.from.length)) best = mirror
+    if (
+      (trimmed === mirror.from || trimmed.startsWith(`${mirror.from}/`)) &&
+      (!best || mirror.from.length > best.from.length)
+    )
+      best = mirror
   }
   return best ? best.to + trimmed.slice(best.from.length) : trimmed
 }
@@ -57,11 +77,17 @@ export function parseIndex(text: string, source: string): Record<string, IndexEn
   try {
     data = parseYaml(text, { maxAliasCount: -1 })
   } catch (error) {
-    throw new ActionError(`${source} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, 'check the repository URL serves a Helm chart repository index')
+    throw new ActionError(
+      `${source} is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+      'check the repository URL serves a Helm chart repository index'
+    )
   }
   const entries = (data as { entries?: unknown } | null)?.entries
   if (!entries || typeof entries !== 'object') {
-    throw new ActionError(`${source} has no entries: it is not a Helm chart repository index`, 'check the dependency repository URL')
+    throw new ActionError(
+      `${source} has no entries: it is not a Helm chart repository index`,
+      'check the dependency repository URL'
+    )
   }
   return entries as Record<string, IndexEntry[]>
 }
@@ -109,14 +135,17 @@ export async function fetchIndex(
   const attempt = async (): Promise<{ url: string; text: string }> => {
     const limit = operationLimit(OPERATION_LIMITS.http)
     if (limit.ms <= 0) throw new DeadlineError(`GET ${url}`, 0, true)
-    const mirrorHint = 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input'
+    const mirrorHint =
+      'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input'
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(limit.ms), headers })
       if (response.status === 401 || response.status === 403) {
         throw new IndexFetchError(
           `upstream repository ${url} answered HTTP ${response.status}`,
           'a private repository needs dependency-username and dependency-password' +
-            (/^http:/i.test(url) ? ' and https:// (credentials are never sent over plain http except to loopback)' : ''),
+            (/^http:/i.test(url)
+              ? ' and https:// (credentials are never sent over plain http except to loopback)'
+              : ''),
           false
         )
       }
@@ -131,7 +160,11 @@ export async function fetchIndex(
       const failure = error as { name?: string; cause?: { code?: string; message?: string }; message?: string }
       if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
         if (limit.byRun) throw new DeadlineError(`GET ${url}`, limit.ms, true)
-        throw new IndexFetchError(`upstream repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true)
+        throw new IndexFetchError(
+          `upstream repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`,
+          mirrorHint,
+          true
+        )
       }
       const code = failure.cause?.code
       const reason = code ?? failure.cause?.message ?? failure.message
@@ -156,19 +189,29 @@ async function availableVersions(
   if (repository.startsWith('oci://')) {
     const { host, repository: path } = parseOciReference(repository)
     // Plain HTTP only ever reaches loopback registries, whatever the input says.
-    const client = new RegistryClient({ host, plainHttp: options.plainHttp && isLoopbackHost(host), credentials: options.credentialsFor?.(repository) })
+    const client = new RegistryClient({
+      host,
+      plainHttp: options.plainHttp && isLoopbackHost(host),
+      credentials: options.credentialsFor?.(repository)
+    })
     const tags = await client.listTags(path ? `${path}/${name}` : name)
     // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
     return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source: `${repository}/${name}` }
   }
   if (!/^https?:\/\//.test(repository)) {
-    throw new ActionError(`dependency ${name}: repository "${repository}" is neither http(s):// nor oci://`, 'point the dependency at a chart repository')
+    throw new ActionError(
+      `dependency ${name}: repository "${repository}" is neither http(s):// nor oci://`,
+      'point the dependency at a chart repository'
+    )
   }
   const { url, text } = await fetchIndex(repository, options.credentialsFor?.(repository))
   const entries = parseIndex(text, url)
   const list = entries[name]
   if (!Array.isArray(list) || list.length === 0) {
-    throw new ActionError(`${url} has no chart named ${name}`, `check the dependency name in Chart.yaml (charts there: ${Object.keys(entries).slice(0, 10).join(', ') || 'none'})`)
+    throw new ActionError(
+      `${url} has no chart named ${name}`,
+      `check the dependency name in Chart.yaml (charts there: ${Object.keys(entries).slice(0, 10).join(', ') || 'none'})`
+    )
   }
   return { versions: list.map((entry) => String(entry.version)), indexText: text, source: url }
 }
@@ -188,7 +231,10 @@ export async function resolveUpstream(options: ResolveUpstreamOptions): Promise<
     parseConstraint(range === 'latest' ? '*' : range)
   } catch (error) {
     const where = options.override ? 'input upstream-version' : `${chartFile}:${pinLine ?? 1}`
-    throw new ActionError(`${where}: "${range}" is not a version or range: ${(error as Error).message}`, 'write an exact version (1.2.0) or a range (~1.2, ^1, >=1.2 <2)')
+    throw new ActionError(
+      `${where}: "${range}" is not a version or range: ${(error as Error).message}`,
+      'write an exact version (1.2.0) or a range (~1.2, ^1, >=1.2 <2)'
+    )
   }
   const effectiveRepository = applyMirrors(dependency.repository, options.mirrors)
   const { versions, indexText, source } = await availableVersions(effectiveRepository, dependency.name, options)
@@ -227,7 +273,11 @@ export async function resolveUpstream(options: ResolveUpstreamOptions): Promise<
   }
   findings.push(...consistencyFindings(blueprint, dependency, resolved, options.override !== '' && !options.publishing))
   const failed = findings.some((finding) => finding.severity === 'error')
-  const pinText = isExactVersion(pinned) ? `${resolved} pinned` : locked ? `${pinned}: ${resolved} locked by Chart.lock` : `${pinned} resolves to ${resolved}`
+  const pinText = isExactVersion(pinned)
+    ? `${resolved} pinned`
+    : locked
+      ? `${pinned}: ${resolved} locked by Chart.lock`
+      : `${pinned} resolves to ${resolved}`
   const summary =
     (options.override ? `${resolved} (override "${options.override}"; Chart.yaml pins ${pinned})` : pinText) +
     (drift.outdated && latest ? `, ${latest} available` : latest ? ', up to date' : '')
@@ -267,7 +317,12 @@ interface UpstreamProvenance {
  * The upstream version is written in three places that are bumped together:
  * Chart.yaml, values.yaml catalystBlueprint.upstream, and the blueprint's docs.
  */
-export function consistencyFindings(blueprint: Blueprint, dependency: ChartDependency, resolved: string, overridden: boolean): Finding[] {
+export function consistencyFindings(
+  blueprint: Blueprint,
+  dependency: ChartDependency,
+  resolved: string,
+  overridden: boolean
+): Finding[] {
   const values = blueprint.values
   const provenance = (values.data.catalystBlueprint as { upstream?: UpstreamProvenance } | undefined)?.upstream
   if (!provenance || typeof provenance !== 'object') return []
@@ -325,7 +380,12 @@ export function credentialsForRepository(
       if (!host || !isLoopbackHost(host)) return undefined
     }
     if (dependency) return dependency
-    if (registry && repositoryHost(repository) !== undefined && repositoryHost(repository) === repositoryHost(registry.url)) return registry.credentials
+    if (
+      registry &&
+      repositoryHost(repository) !== undefined &&
+      repositoryHost(repository) === repositoryHost(registry.url)
+    )
+      return registry.credentials
     return undefined
   }
 }

@@ -58,13 +58,19 @@ export function parseYamlText<T = unknown>(text: string, displayPath: string): Y
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false })
   const invalid = (offset: number, reason: string): ActionError => {
     const line = lineCounter.linePos(offset).line
-    return new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`)
+    return new ActionError(
+      `${displayPath}:${line}: not valid YAML: ${reason}`,
+      `fix the YAML syntax at line ${line} of ${displayPath}`
+    )
   }
   if (doc.errors.length > 0) {
     const first = doc.errors[0]
     const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line
     const reason = first.message.split('\n')[0]
-    throw new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`)
+    throw new ActionError(
+      `${displayPath}:${line}: not valid YAML: ${reason}`,
+      `fix the YAML syntax at line ${line} of ${displayPath}`
+    )
   }
   const duplicate = duplicateKeyOffset(doc)
   if (duplicate !== undefined) throw invalid(duplicate, 'Map keys must be unique')

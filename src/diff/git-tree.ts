@@ -66,7 +66,12 @@ function runGit(cwd: string, args: string[], input?: string): Promise<ProcessRes
   })
 }
 
-const lastLine = (text: string): string => text.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? 'no output'
+const lastLine = (text: string): string =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .pop() ?? 'no output'
 
 /** Makes sure the commit is in the clone (a shallow checkout fetches it from origin, one commit deep). */
 export async function ensureCommit(cwd: string, sha: string): Promise<void> {

@@ -60,13 +60,17 @@ function git(cwd: string, args: string[], timeoutMs = 60_000): Promise<GitResult
         timeout: timeoutMs,
         env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }
       },
-      (error, stdout, stderr) => resolve({ ok: !error, stdout: String(stdout), stderr: String(stderr || (error ? error.message : '')) })
+      (error, stdout, stderr) =>
+        resolve({ ok: !error, stdout: String(stdout), stderr: String(stderr || (error ? error.message : '')) })
     )
   })
 }
 
 function lastLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean)
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
   return lines[lines.length - 1] ?? 'no output'
 }
 
@@ -95,7 +99,13 @@ type Range = { files: string[]; note?: string } | { error: string }
  * Files changed from `base` to `head`. With `mergeBase` (pull requests) the
  * comparison starts at their merge base, like GitHub's "files changed".
  */
-async function changedFiles(cwd: string, base: string, head: string, mergeBase: boolean, depth: number): Promise<Range> {
+async function changedFiles(
+  cwd: string,
+  base: string,
+  head: string,
+  mergeBase: boolean,
+  depth: number
+): Promise<Range> {
   const inside = await git(cwd, ['rev-parse', '--is-inside-work-tree'])
   if (!inside.ok) return { error: `${cwd} is not a git checkout (${lastLine(inside.stderr)})` }
 
@@ -107,9 +117,13 @@ async function changedFiles(cwd: string, base: string, head: string, mergeBase: 
     const fetched = await fetchCommits(cwd, wanted, depth)
     missing = []
     for (const sha of [base, head]) if (!(await hasCommit(cwd, sha))) missing.push(sha)
-    const names = missing.map((sha) => (sha === base ? `base commit ${short(sha)}` : `head commit ${short(sha)}`)).join(' and ')
+    const names = missing
+      .map((sha) => (sha === base ? `base commit ${short(sha)}` : `head commit ${short(sha)}`))
+      .join(' and ')
     if (missing.length > 0) {
-      return { error: `${names} not in the clone and could not be fetched${fetched.ok ? '' : ` (${lastLine(fetched.stderr)})`}` }
+      return {
+        error: `${names} not in the clone and could not be fetched${fetched.ok ? '' : ` (${lastLine(fetched.stderr)})`}`
+      }
     }
     notes.push(`fetched ${wanted.map(short).join(', ')} from origin`)
   }
@@ -201,10 +215,17 @@ async function expandGlob(workspace: string, pattern: string): Promise<string[]>
 }
 
 function normalizeGlob(glob: string): string {
-  const g = glob.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/+$/, '')
+  const g = glob
+    .trim()
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/+$/, '')
   const folder = g.endsWith('/blueprint.yaml') ? g.slice(0, -'/blueprint.yaml'.length) : g
   if (folder === '' || folder.startsWith('/') || /^[A-Za-z]:/.test(folder) || folder.split('/').includes('..')) {
-    throw new ActionError(`input discover-glob: "${glob}" is not a folder pattern inside the repository`, 'use patterns like platform/* or products/*')
+    throw new ActionError(
+      `input discover-glob: "${glob}" is not a folder pattern inside the repository`,
+      'use patterns like platform/* or products/*'
+    )
   }
   return folder
 }
@@ -224,7 +245,9 @@ async function chartOf(workspace: string, blueprint: string): Promise<string> {
     const doc = parseYaml(await readFile(path.join(workspace, blueprint, 'blueprint.yaml'), 'utf8')) as unknown
     const chart = (doc as { spec?: { manifests?: { chart?: unknown } } } | null)?.spec?.manifests?.chart
     if (typeof chart !== 'string' || chart.trim() === '') return fallback
-    const joined = path.posix.normalize(path.posix.join(blueprint, chart.trim().replace(/\\/g, '/'))).replace(/\/+$/, '')
+    const joined = path.posix
+      .normalize(path.posix.join(blueprint, chart.trim().replace(/\\/g, '/')))
+      .replace(/\/+$/, '')
     if (joined === blueprint || !joined.startsWith(`${blueprint}/`)) return fallback
     return joined
   } catch {
@@ -241,7 +264,9 @@ async function chartOf(workspace: string, blueprint: string): Promise<string> {
  */
 async function upstreamOf(workspace: string, chart: string): Promise<string> {
   try {
-    const values = parseYaml(await readFile(path.join(workspace, chart, 'values.yaml'), 'utf8')) as { catalystBlueprint?: { upstream?: { chart?: unknown } } } | null
+    const values = parseYaml(await readFile(path.join(workspace, chart, 'values.yaml'), 'utf8')) as {
+      catalystBlueprint?: { upstream?: { chart?: unknown } }
+    } | null
     const named = values?.catalystBlueprint?.upstream?.chart
     if (typeof named === 'string') return named.trim()
   } catch {
@@ -291,7 +316,10 @@ interface EventRange {
 }
 
 /** The git range an event stands for, or a decision that needs no git. */
-function eventRange(eventName: string, payload: unknown): EventRange | { all: string } | { none: string } | { tag: string; blueprint: string } {
+function eventRange(
+  eventName: string,
+  payload: unknown
+): EventRange | { all: string } | { none: string } | { tag: string; blueprint: string } {
   if (eventName === 'pull_request' || eventName === 'pull_request_target') {
     return {
       base: strAt(payload, 'pull_request', 'base', 'sha'),
@@ -301,7 +329,12 @@ function eventRange(eventName: string, payload: unknown): EventRange | { all: st
     }
   }
   if (eventName === 'merge_group') {
-    return { base: strAt(payload, 'merge_group', 'base_sha'), head: strAt(payload, 'merge_group', 'head_sha'), mergeBase: false, label: 'merge group' }
+    return {
+      base: strAt(payload, 'merge_group', 'base_sha'),
+      head: strAt(payload, 'merge_group', 'head_sha'),
+      mergeBase: false,
+      label: 'merge group'
+    }
   }
   if (eventName === 'push') {
     const ref = strAt(payload, 'ref') ?? ''
@@ -315,7 +348,12 @@ function eventRange(eventName: string, payload: unknown): EventRange | { all: st
     if (!before || ZERO_SHA.test(before)) {
       return { all: `push of ${ref || 'a new ref'} has no previous commit (first push): all blueprints` }
     }
-    return { base: before, head: after, mergeBase: false, label: `push to ${ref.replace(/^refs\/(heads|tags)\//, '') || 'a ref'}` }
+    return {
+      base: before,
+      head: after,
+      mergeBase: false,
+      label: `push to ${ref.replace(/^refs\/(heads|tags)\//, '') || 'a ref'}`
+    }
   }
   if (eventName === 'workflow_dispatch') return { all: 'workflow_dispatch: all blueprints' }
   return { all: `${eventName || 'unknown event'}: no change range, all blueprints` }
@@ -352,17 +390,30 @@ export async function discoverBlueprints(opts: DiscoverOptions): Promise<Discove
   if ('none' in range) return result([], workspace, range.none)
   if ('tag' in range) {
     const hit = all.filter((bp) => bp === range.blueprint || bp.endsWith(`/${range.blueprint}`))
-    return result(hit, workspace, hit.length > 0 ? `release tag ${range.tag}: ${hit.join(', ')}` : `release tag ${range.tag}: no blueprint folder ${range.blueprint}`)
+    return result(
+      hit,
+      workspace,
+      hit.length > 0
+        ? `release tag ${range.tag}: ${hit.join(', ')}`
+        : `release tag ${range.tag}: no blueprint folder ${range.blueprint}`
+    )
   }
 
   const { base, head, label } = range
   if (!base || !head || !SHA_RE.test(base) || !SHA_RE.test(head)) {
-    return result(all, workspace, `${label}: the event has no usable base/head commits, all blueprints (${count(all.length)})`)
+    return result(
+      all,
+      workspace,
+      `${label}: the event has no usable base/head commits, all blueprints (${count(all.length)})`
+    )
   }
   const diff = await changedFiles(workspace, base, head, range.mergeBase, depth)
   if ('error' in diff) return result(all, workspace, `${label}: ${diff.error}; all blueprints (${count(all.length)})`)
   const changed = changedBlueprints(all, diff.files)
-  const what = changed.length > 0 ? `${changed.length} of ${count(all.length)} changed: ${changed.join(', ')}` : `no blueprint changed (${count(all.length)} checked)`
+  const what =
+    changed.length > 0
+      ? `${changed.length} of ${count(all.length)} changed: ${changed.join(', ')}`
+      : `no blueprint changed (${count(all.length)} checked)`
   const note = diff.note ? ` (${diff.note})` : ''
   return result(changed, workspace, `${label} ${short(base)}..${short(head)}: ${what}${note}`)
 }

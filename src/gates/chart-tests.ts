@@ -53,7 +53,12 @@ const SAMPLE_INTERVAL_MS = 200
  * and the result resolves only once none of them is running, so nothing a
  * script started is still there when publishing logs in to the registry.
  */
-export function runChartTest(chartDir: string, script: string, env: NodeJS.ProcessEnv, timeoutMs = CHART_TEST_TIMEOUT_MS): Promise<ChartTestResult> {
+export function runChartTest(
+  chartDir: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = CHART_TEST_TIMEOUT_MS
+): Promise<ChartTestResult> {
   const start = performance.now()
   const limit = operationLimit(timeoutMs)
   return new Promise((resolve) => {
@@ -95,7 +100,13 @@ export function runChartTest(chartDir: string, script: string, env: NodeJS.Proce
       const leftovers = await killAll()
       let output = Buffer.concat(chunks).toString('utf8')
       if (extra) output += `${output.endsWith('\n') || output === '' ? '' : '\n'}${extra}\n`
-      const result: ChartTestResult = { script, exitCode, timedOut, durationMs: Math.round(performance.now() - start), output }
+      const result: ChartTestResult = {
+        script,
+        exitCode,
+        timedOut,
+        durationMs: Math.round(performance.now() - start),
+        output
+      }
       if (signal) result.signal = signal
       // A script stopped at its time limit is reported as such; what it ran was killed with it.
       if (leftovers.length > 0 && !timedOut) result.leftovers = leftovers
@@ -118,10 +129,22 @@ export interface ChartTestsData {
 }
 
 export function chartTestsSkipped(summary: string): StepResult<ChartTestsData> {
-  return { id: 'chart-tests', title: 'Chart tests', status: 'skipped', durationMs: 0, summary, findings: [], data: { scripts: [] } }
+  return {
+    id: 'chart-tests',
+    title: 'Chart tests',
+    status: 'skipped',
+    durationMs: 0,
+    summary,
+    findings: [],
+    data: { scripts: [] }
+  }
 }
 
-export function chartTestsStep(results: ChartTestResult[], displayChartDir: string, durationMs: number): StepResult<ChartTestsData> {
+export function chartTestsStep(
+  results: ChartTestResult[],
+  displayChartDir: string,
+  durationMs: number
+): StepResult<ChartTestsData> {
   if (results.length === 0) return chartTestsSkipped('no tests/*.sh in the chart')
   const findings: Finding[] = []
   const details: string[] = []
@@ -140,8 +163,16 @@ export function chartTestsStep(results: ChartTestResult[], displayChartDir: stri
     }
     if (r.exitCode === 0 && !r.timedOut) continue
     const last = tail(r.output, TAIL_LINES)
-    const lastLine = last.split('\n').filter((l) => l.trim() !== '').pop() ?? ''
-    const how = r.timedOut ? `timed out after ${Math.round(r.durationMs / 1000)} s` : r.signal ? `was killed (${r.signal})` : `exited ${r.exitCode}`
+    const lastLine =
+      last
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .pop() ?? ''
+    const how = r.timedOut
+      ? `timed out after ${Math.round(r.durationMs / 1000)} s`
+      : r.signal
+        ? `was killed (${r.signal})`
+        : `exited ${r.exitCode}`
     findings.push({
       rule: 'chart-test',
       severity: 'error',
@@ -157,7 +188,10 @@ export function chartTestsStep(results: ChartTestResult[], displayChartDir: stri
     title: 'Chart tests',
     status: failed > 0 ? 'failed' : 'passed',
     durationMs,
-    summary: failed > 0 ? `${failed} of ${results.length} chart test${results.length === 1 ? '' : 's'} failed` : `${results.length} chart test${results.length === 1 ? '' : 's'} passed`,
+    summary:
+      failed > 0
+        ? `${failed} of ${results.length} chart test${results.length === 1 ? '' : 's'} failed`
+        : `${results.length} chart test${results.length === 1 ? '' : 's'} passed`,
     findings,
     data: { scripts: results }
   }

@@ -18,7 +18,11 @@ export function displayJoin(displayChartDir: string, relative: string): string {
  * (`<chart>/charts/<dep>/...`) have no file in the repository (charts/ is built,
  * never committed): undefined.
  */
-export function repoFileForSource(source: string | undefined, chartName: string, displayChartDir: string): string | undefined {
+export function repoFileForSource(
+  source: string | undefined,
+  chartName: string,
+  displayChartDir: string
+): string | undefined {
   if (!source) return undefined
   const prefix = `${chartName}/`
   if (!source.startsWith(prefix)) return undefined
@@ -112,7 +116,13 @@ export function helmErrorLine(stderr: string, stdout = ''): string {
   const text = stderr.trim() || stdout.trim()
   const lines = text.split('\n')
   const at = lines.findIndex((l) => l.startsWith('Error: '))
-  if (at === -1) return lines.map((l) => l.trim()).filter((l) => l !== '').pop() ?? ''
+  if (at === -1)
+    return (
+      lines
+        .map((l) => l.trim())
+        .filter((l) => l !== '')
+        .pop() ?? ''
+    )
   const parts = [lines[at]!.slice('Error: '.length).trim()]
   for (const line of lines.slice(at + 1)) {
     if (!/^\s+\S/.test(line)) break
@@ -130,7 +140,11 @@ export function templateLocation(text: string, chartName: string): { source: str
 }
 
 /** Visits every mapping entry of a values tree, depth first; `visit` returns false to skip the entry's subtree. */
-export function walkValues(node: unknown, visit: (key: string, value: unknown, at: ValuePath) => boolean | void, at: ValuePath = []): void {
+export function walkValues(
+  node: unknown,
+  visit: (key: string, value: unknown, at: ValuePath) => boolean | void,
+  at: ValuePath = []
+): void {
   if (Array.isArray(node)) {
     node.forEach((item, i) => walkValues(item, visit, [...at, i]))
     return
@@ -143,7 +157,9 @@ export function walkValues(node: unknown, visit: (key: string, value: unknown, a
 
 /** `a.b.c: v` as nested YAML (`a:\n  b:\n    c: v`), for a copy-paste fix. */
 export function nestedYaml(valuePath: ValuePath, valueText: string): string {
-  const keys = valuePath.map((k) => (typeof k === 'number' ? `- ` : /^[A-Za-z_][\w.-]*$/.test(k) ? k : JSON.stringify(k)))
+  const keys = valuePath.map((k) =>
+    typeof k === 'number' ? `- ` : /^[A-Za-z_][\w.-]*$/.test(k) ? k : JSON.stringify(k)
+  )
   if (valuePath.some((k) => typeof k === 'number')) return `${setPath(valuePath)}: ${valueText}`
   return keys.map((k, i) => `${'  '.repeat(i)}${k}:${i === keys.length - 1 ? ` ${valueText}` : ''}`).join('\n')
 }

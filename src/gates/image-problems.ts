@@ -168,7 +168,13 @@ export function problemFindings(problems: readonly ImageProblem[], ctx: ProblemC
       const snippet: FixSnippet =
         one && first.template.text !== undefined
           ? { language: 'yaml', text: first.template.text.replace(first.image, pinnedPlaceholder(first)) }
-          : { language: 'text', text: capLines(group.map((p) => pinnedPlaceholder(p)), LISTED) }
+          : {
+              language: 'text',
+              text: capLines(
+                group.map((p) => pinnedPlaceholder(p)),
+                LISTED
+              )
+            }
       findings.push({
         ...base,
         message: `${subject} (policy ${ctx.policy}): ${one ? first.reason : list(group)}.`,

@@ -39,13 +39,18 @@ export function findImageValue(values: YamlSource<unknown>, image: string): Imag
     }
     if (!isRecord(node)) return
     if (ref && typeof node.repository === 'string' && node.repository !== '') {
-      const registry = typeof node.registry === 'string' && node.registry !== '' ? `${node.registry.replace(/\/+$/, '')}/` : ''
+      const registry =
+        typeof node.registry === 'string' && node.registry !== '' ? `${node.registry.replace(/\/+$/, '')}/` : ''
       const named = tryParseImageRef(`${registry}${node.repository}`)
       if ('ref' in named && sameRepository(named.ref, ref)) {
         const tag = node.tag === undefined || node.tag === null ? undefined : String(node.tag)
         const hasTag = 'tag' in node
         const tagMatches = tag !== undefined && tag !== '' && tag === ref.tag
-        candidates.push({ path: hasTag ? [...at, 'tag'] : [...at, 'repository'], rank: tagMatches ? 2 : 1, match: tagMatches ? 'repository-and-tag' : 'repository' })
+        candidates.push({
+          path: hasTag ? [...at, 'tag'] : [...at, 'repository'],
+          rank: tagMatches ? 2 : 1,
+          match: tagMatches ? 'repository-and-tag' : 'repository'
+        })
       }
     }
     for (const [key, value] of Object.entries(node)) {
@@ -118,7 +123,12 @@ export function dependencyOfSource(source: string | undefined, chartName: string
 }
 
 /** 1-based line of the first occurrence of `image` in an own template, if it is written there literally. */
-export function literalImageLine(chartDir: string, source: string, chartName: string, image: string): number | undefined {
+export function literalImageLine(
+  chartDir: string,
+  source: string,
+  chartName: string,
+  image: string
+): number | undefined {
   const prefix = `${chartName}/`
   if (!source.startsWith(`${prefix}templates/`)) return undefined
   let text: string
@@ -134,7 +144,9 @@ export function literalImageLine(chartDir: string, source: string, chartName: st
 /** The text of one line of an own template (for a copy-paste fix), without its line break. */
 function templateLineText(chartDir: string, source: string, chartName: string, line: number): string | undefined {
   try {
-    return readFileSync(path.join(chartDir, source.slice(`${chartName}/`.length)), 'utf8').split('\n')[line - 1]?.replace(/\r$/, '')
+    return readFileSync(path.join(chartDir, source.slice(`${chartName}/`.length)), 'utf8')
+      .split('\n')
+      [line - 1]?.replace(/\r$/, '')
   } catch {
     return undefined
   }
@@ -143,8 +155,13 @@ function templateLineText(chartDir: string, source: string, chartName: string, l
 export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; verdicts: ImageVerdict[] } {
   const { policy, values } = input
   const uses = extractImages([...input.documents])
-  const verdicts = checkImages(uses, policy, input.allowlist.map((entry) => entry.pattern))
-  const reasonOf = (pattern: string | undefined): string | undefined => input.allowlist.find((e) => e.pattern === pattern)?.reason
+  const verdicts = checkImages(
+    uses,
+    policy,
+    input.allowlist.map((entry) => entry.pattern)
+  )
+  const reasonOf = (pattern: string | undefined): string | undefined =>
+    input.allowlist.find((e) => e.pattern === pattern)?.reason
 
   const lookups = new Map<string, ImageValueMatch | undefined>()
   const lookup = (image: string): ImageValueMatch | undefined => {
@@ -153,7 +170,14 @@ export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; 
   }
 
   const images: ImageData[] = verdicts.map((v) => {
-    const d: ImageData = { image: v.use.image, kind: v.use.kind, name: v.use.name, field: v.use.field, ok: v.ok, reason: v.reason }
+    const d: ImageData = {
+      image: v.use.image,
+      kind: v.use.kind,
+      name: v.use.name,
+      field: v.use.field,
+      ok: v.ok,
+      reason: v.reason
+    }
     if (v.use.container !== undefined) d.container = v.use.container
     if (v.use.source !== undefined) d.source = v.use.source
     if (v.allowedBy !== undefined) {
@@ -179,7 +203,9 @@ export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; 
     const problem: ImageProblem = { image: first.use.image, reason: first.reason }
     if (first.ref) problem.ref = first.ref
     const dependency = list.map((v) => dependencyOfSource(v.use.source, input.chartName)).find((d) => d !== undefined)
-    const ownSource = list.find((v) => repoFileForSource(v.use.source, input.chartName, input.displayChartDir) !== undefined)?.use.source
+    const ownSource = list.find(
+      (v) => repoFileForSource(v.use.source, input.chartName, input.displayChartDir) !== undefined
+    )?.use.source
     if (dependency && !ownSource) problem.dependency = dependency
     const match = lookup(first.use.image)
     const hasDigestKey = (root: unknown, at: ValuePath): boolean => {
@@ -189,7 +215,9 @@ export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; 
     if (match) {
       // A key under a dependency's values may have its `digest` sibling only in the dependency's defaults.
       const depKey = typeof match.path[0] === 'string' ? input.dependencyValues?.get(match.path[0]) : undefined
-      const digestKey = hasDigestKey(values.data, match.path) || (depKey !== undefined && hasDigestKey(depKey.data, match.path.slice(1)))
+      const digestKey =
+        hasDigestKey(values.data, match.path) ||
+        (depKey !== undefined && hasDigestKey(depKey.data, match.path.slice(1)))
       problem.valuesKey = { path: match.path, hasDigestKey: digestKey }
       if (match.line !== undefined) problem.valuesKey.line = match.line
     } else if (problem.dependency && input.dependencyValues?.has(problem.dependency)) {
@@ -205,7 +233,9 @@ export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; 
     if (!problem.valuesKey && ownSource) {
       const file = repoFileForSource(ownSource, input.chartName, input.displayChartDir)!
       problem.template = { file }
-      const line = input.chartDir ? literalImageLine(input.chartDir, ownSource, input.chartName, first.use.image) : undefined
+      const line = input.chartDir
+        ? literalImageLine(input.chartDir, ownSource, input.chartName, first.use.image)
+        : undefined
       if (line !== undefined) {
         problem.template.line = line
         const text = templateLineText(input.chartDir!, ownSource, input.chartName, line)
@@ -245,7 +275,11 @@ export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; 
     const shown = [...allowedSeen.values()].slice(0, 10).join(', ')
     const more = allowedSeen.size > 10 ? `, and ${allowedSeen.size - 10} more` : ''
     const n = allowedSeen.size
-    findings.push({ rule: 'image-allowlisted', severity: 'notice', message: `${n} image${n === 1 ? ' is' : 's are'} allowed by the image allowlist: ${shown}${more}.` })
+    findings.push({
+      rule: 'image-allowlisted',
+      severity: 'notice',
+      message: `${n} image${n === 1 ? ' is' : 's are'} allowed by the image allowlist: ${shown}${more}.`
+    })
   }
 
   const distinct = new Map<string, ImageVerdict>()
@@ -261,5 +295,8 @@ export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; 
   else if (failing > 0) summary = `${failing} of ${total} ${noun} not pinned (policy ${policy})`
   else summary = `${total} ${noun}, ${pinned} pinned${allowed > 0 ? `, ${allowed} allow-listed` : ''}`
   const status = policy === 'off' ? 'skipped' : failing > 0 ? 'failed' : 'passed'
-  return { step: { id: 'images', title: 'Images pinned', status, durationMs: input.durationMs, summary, findings, data }, verdicts }
+  return {
+    step: { id: 'images', title: 'Images pinned', status, durationMs: input.durationMs, summary, findings, data },
+    verdicts
+  }
 }

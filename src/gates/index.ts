@@ -19,7 +19,14 @@ import { loadDependencyValues } from './dependency-values.js'
 import { imagesStep } from './images.js'
 import { lintStep, planLint, type LintRunPlan } from './lint.js'
 import { case4Args, findOwnImageTags, findValueUsages, neverLatestSkipped, neverLatestStep } from './never-latest.js'
-import { case2Args, case3Args, discoverToggles, MONITORING_GROUP, observabilityStep, type RenderOutcome } from './observability.js'
+import {
+  case2Args,
+  case3Args,
+  discoverToggles,
+  MONITORING_GROUP,
+  observabilityStep,
+  type RenderOutcome
+} from './observability.js'
 import { renderStep } from './render-step.js'
 
 export interface GateContext {
@@ -126,7 +133,12 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
           result.exitCode !== 0 || parse === 'none'
             ? { documents: [], errors: [] }
             : parseRenderDetailed(result.stdout, parse === 'monitoring' ? { mentioning: MONITORING_GROUP } : {})
-        renders.set(id, { result, documents: parsed.documents, parseErrors: parsed.errors, span: { start, end: performance.now() } })
+        renders.set(id, {
+          result,
+          documents: parsed.documents,
+          parseErrors: parsed.errors,
+          span: { start, end: performance.now() }
+        })
         return result
       }
     })
@@ -183,11 +195,22 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
   // ---- steps
   const steps: StepResult[] = []
   const defaultRender = renders.get('render:default')!
-  steps.push(renderStep({ args: defaultArgs, result: defaultRender.result, documents: defaultRender.documents, parseErrors: defaultRender.parseErrors, chartName, displayChartDir: ctx.displayChartDir }))
+  steps.push(
+    renderStep({
+      args: defaultArgs,
+      result: defaultRender.result,
+      documents: defaultRender.documents,
+      parseErrors: defaultRender.parseErrors,
+      chartName,
+      displayChartDir: ctx.displayChartDir
+    })
+  )
   const renderOk = defaultRender.result.exitCode === 0
 
   const lintRuns = lintPlans.map((plan) => lintResults.get(plan.label)!)
-  steps.push(lintStep(lintRuns, { chartName, chartDir, displayChartDir: ctx.displayChartDir }, wall(lintRuns.map((r) => r.span))))
+  steps.push(
+    lintStep(lintRuns, { chartName, chartDir, displayChartDir: ctx.displayChartDir }, wall(lintRuns.map((r) => r.span)))
+  )
 
   if (renderOk) {
     const case2 = toggles.map((_, i) => renders.get(`case2:${i}`)!)
@@ -247,12 +270,23 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
   if (!ctx.chartTests) steps.push(chartTestsSkipped('chart-tests is false'))
   else {
     const results = scripts.map((s) => testResults.get(s)!)
-    steps.push(chartTestsStep(results.map((r) => r.result), ctx.displayChartDir, wall(results.map((r) => r.span))))
+    steps.push(
+      chartTestsStep(
+        results.map((r) => r.result),
+        ctx.displayChartDir,
+        wall(results.map((r) => r.span))
+      )
+    )
   }
 
   const out: GatesResult = {
     steps,
-    stats: { jobs: stats, helmProcesses: stats.filter((s) => s.kind === 'helm').length, scripts: stats.filter((s) => s.kind === 'script').length, wallMs }
+    stats: {
+      jobs: stats,
+      helmProcesses: stats.filter((s) => s.kind === 'helm').length,
+      scripts: stats.filter((s) => s.kind === 'script').length,
+      wallMs
+    }
   }
   if (renderOk) out.defaultRender = defaultRender.documents
   if (verdicts) out.images = verdicts

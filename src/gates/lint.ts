@@ -62,7 +62,9 @@ export function parseLintOutput(output: string, options: LintParseOptions): Lint
       flush()
       const rest = level[2] ?? ''
       const located = LOCATION_RE.exec(rest)
-      current = located ? { level: level[1] as LintLevel, location: located[1]!, lines: [located[2] ?? ''] } : { level: level[1] as LintLevel, location: '', lines: [rest] }
+      current = located
+        ? { level: level[1] as LintLevel, location: located[1]!, lines: [located[2] ?? ''] }
+        : { level: level[1] as LintLevel, location: '', lines: [rest] }
       continue
     }
     if (!current) continue
@@ -102,7 +104,8 @@ function locationFile(location: string, options: LintParseOptions): string | und
   if (location === '') return undefined
   const chartDir = options.chartDir.replace(/\/+$/, '')
   // The chart folder itself (e.g. missing dependencies): point at Chart.yaml.
-  if (location.replace(/\/+$/, '') === chartDir || location === '.') return displayJoin(options.displayChartDir, 'Chart.yaml')
+  if (location.replace(/\/+$/, '') === chartDir || location === '.')
+    return displayJoin(options.displayChartDir, 'Chart.yaml')
   let relative = location
   if (location.startsWith(`${chartDir}/`)) relative = location.slice(chartDir.length + 1)
   else if (path.isAbsolute(location)) return undefined
@@ -113,7 +116,10 @@ function locationFile(location: string, options: LintParseOptions): string | und
 // ------------------------------------------------------------------ values files
 
 function globSegmentRegex(segment: string): RegExp {
-  const source = segment.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')
+  const source = segment
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]')
   return new RegExp(`^${source}$`)
 }
 
@@ -123,7 +129,11 @@ function globSegmentRegex(segment: string): RegExp {
  * leaves the folder (`..`, absolute) matches nothing.
  */
 export async function globFiles(root: string, pattern: string): Promise<string[]> {
-  const segments = pattern.trim().replace(/^\.\//, '').split('/').filter((s) => s !== '' && s !== '.')
+  const segments = pattern
+    .trim()
+    .replace(/^\.\//, '')
+    .split('/')
+    .filter((s) => s !== '' && s !== '.')
   if (segments.length === 0 || path.isAbsolute(pattern.trim()) || segments.includes('..')) return []
   const found = new Set<string>()
   const walk = async (dir: string, rel: string, index: number): Promise<void> => {
@@ -168,10 +178,17 @@ export interface LintRunPlan {
   args: string[]
 }
 
-export async function planLint(chartDir: string, valueArgs: readonly string[], lintValuesGlob: string | undefined): Promise<LintRunPlan[]> {
+export async function planLint(
+  chartDir: string,
+  valueArgs: readonly string[],
+  lintValuesGlob: string | undefined
+): Promise<LintRunPlan[]> {
   const base = ['lint', '--strict', chartDir, ...valueArgs]
   const files = await globFiles(chartDir, lintValuesGlob?.trim() || DEFAULT_LINT_VALUES_GLOB)
-  return [{ label: 'default', args: base }, ...files.map((file) => ({ label: file, args: [...base, '--values', path.join(chartDir, file)] }))]
+  return [
+    { label: 'default', args: base },
+    ...files.map((file) => ({ label: file, args: [...base, '--values', path.join(chartDir, file)] }))
+  ]
 }
 
 // ------------------------------------------------------------------ step
@@ -188,7 +205,11 @@ export interface LintData {
   runs: LintRunData[]
 }
 
-export function lintStep(runs: { plan: LintRunPlan; result: HelmRunResult }[], options: LintParseOptions, durationMs: number): StepResult<LintData> {
+export function lintStep(
+  runs: { plan: LintRunPlan; result: HelmRunResult }[],
+  options: LintParseOptions,
+  durationMs: number
+): StepResult<LintData> {
   const data: LintData = { runs: [] }
   const byKey = new Map<string, { finding: Finding; labels: string[] }>()
   const details: string[] = []
@@ -197,21 +218,36 @@ export function lintStep(runs: { plan: LintRunPlan; result: HelmRunResult }[], o
     const output = `${result.stdout}\n${result.stderr}`
     // [LEVEL] lines are on stdout; stderr has helm's own error and log lines.
     const messages = [...parseLintOutput(result.stdout, options), ...parseLintOutput(result.stderr, options)]
-    data.runs.push({ label: plan.label, args: plan.args, exitCode: result.exitCode, durationMs: result.durationMs, messages })
+    data.runs.push({
+      label: plan.label,
+      args: plan.args,
+      exitCode: result.exitCode,
+      durationMs: result.durationMs,
+      messages
+    })
     const failed = result.exitCode !== 0
     if (failed) {
       failedRuns++
       details.push(`$ helm ${plan.args.join(' ')}\n${output.trim()}`)
     }
     for (const m of messages) {
-      const severity = m.level === 'ERROR' || (m.level === 'WARNING' && failed) ? 'error' : m.level === 'WARNING' ? 'warning' : 'notice'
+      const severity =
+        m.level === 'ERROR' || (m.level === 'WARNING' && failed)
+          ? 'error'
+          : m.level === 'WARNING'
+            ? 'warning'
+            : 'notice'
       const key = `${severity}\u0000${m.file ?? ''}\u0000${m.line ?? ''}\u0000${m.message}`
       const existing = byKey.get(key)
       if (existing) {
         if (!existing.labels.includes(plan.label)) existing.labels.push(plan.label)
         continue
       }
-      const finding: Finding = { rule: 'lint', severity, message: `helm lint [${m.level}] ${m.location ? `${m.location}: ` : ''}${m.message}` }
+      const finding: Finding = {
+        rule: 'lint',
+        severity,
+        message: `helm lint [${m.level}] ${m.location ? `${m.location}: ` : ''}${m.message}`
+      }
       if (m.level === 'WARNING' && failed) finding.fix = 'helm lint --strict fails on warnings: fix the warning'
       if (m.file) finding.file = m.file
       if (m.line !== undefined) finding.line = m.line
@@ -219,7 +255,11 @@ export function lintStep(runs: { plan: LintRunPlan; result: HelmRunResult }[], o
     }
     // A failed run that printed no [ERROR]/[WARNING] (e.g. a values file helm cannot open).
     if (failed && !messages.some((m) => m.level !== 'INFO')) {
-      const finding: Finding = { rule: 'lint', severity: 'error', message: `helm lint failed: ${tail(result.stderr || result.stdout, 3)}` }
+      const finding: Finding = {
+        rule: 'lint',
+        severity: 'error',
+        message: `helm lint failed: ${tail(result.stderr || result.stdout, 3)}`
+      }
       byKey.set(`run\u0000${plan.label}`, { finding, labels: [plan.label] })
     }
   }

@@ -19,7 +19,17 @@ import path from 'node:path'
 import type { HelmRunResult } from '../helm/helm.js'
 import type { Finding, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
-import { displayJoin, helmErrorLine, isRecord, repoFileForSource, setPath, statusOf, templateLocation, walkValues, type ValuePath } from './common.js'
+import {
+  displayJoin,
+  helmErrorLine,
+  isRecord,
+  repoFileForSource,
+  setPath,
+  statusOf,
+  templateLocation,
+  walkValues,
+  type ValuePath
+} from './common.js'
 
 export interface OwnImageTag {
   path: ValuePath
@@ -113,7 +123,10 @@ function escapeRegExp(text: string): string {
  * scope (`.image.tag`, then `.tag`; `.imageName`). Templates are (path relative
  * to the chart, text) pairs, in a stable order.
  */
-export function findValueUsage(templates: readonly (readonly [string, string])[], valuePath: ValuePath): { template: string; line: number } | undefined {
+export function findValueUsage(
+  templates: readonly (readonly [string, string])[],
+  valuePath: ValuePath
+): { template: string; line: number } | undefined {
   const keys = valuePath.map(String)
   const full = new RegExp(`\\.Values\\.${keys.map(escapeRegExp).join('\\.')}(?![A-Za-z0-9_])`)
   const leaf = keys[keys.length - 1]!
@@ -151,7 +164,8 @@ export async function readOwnTemplates(chartDir: string): Promise<[string, strin
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const child = `${relative}/${entry.name}`
       if (entry.isDirectory()) await walk(child)
-      else if (entry.isFile() && /\.(ya?ml|tpl|txt)$/.test(entry.name)) out.push([child, await readFile(path.join(chartDir, child), 'utf8')])
+      else if (entry.isFile() && /\.(ya?ml|tpl|txt)$/.test(entry.name))
+        out.push([child, await readFile(path.join(chartDir, child), 'utf8')])
     }
   }
   await walk('templates')
@@ -159,7 +173,11 @@ export async function readOwnTemplates(chartDir: string): Promise<[string, strin
 }
 
 /** Usage of each own image value (by `--set` key) in the chart's own templates. */
-export async function findValueUsages(chartDir: string, displayChartDir: string, tags: readonly OwnImageTag[]): Promise<Map<string, ValueUsage>> {
+export async function findValueUsages(
+  chartDir: string,
+  displayChartDir: string,
+  tags: readonly OwnImageTag[]
+): Promise<Map<string, ValueUsage>> {
   const usages = new Map<string, ValueUsage>()
   if (tags.length === 0) return usages
   const templates = await readOwnTemplates(chartDir)
@@ -208,7 +226,15 @@ export interface NeverLatestInput {
 export const NEVER_LATEST_TITLE = 'Never :latest'
 
 export function neverLatestSkipped(summary: string): StepResult<NeverLatestData> {
-  return { id: 'never-latest', title: NEVER_LATEST_TITLE, status: 'skipped', durationMs: 0, summary, findings: [], data: { images: [] } }
+  return {
+    id: 'never-latest',
+    title: NEVER_LATEST_TITLE,
+    status: 'skipped',
+    durationMs: 0,
+    summary,
+    findings: [],
+    data: { images: [] }
+  }
 }
 
 export function neverLatestStep(input: NeverLatestInput): StepResult<NeverLatestData> {
@@ -230,7 +256,14 @@ export function neverLatestStep(input: NeverLatestInput): StepResult<NeverLatest
     const rendered = result.exitCode === 0
     const error = rendered ? undefined : helmErrorLine(result.stderr, result.stdout)
     const namesValue = error !== undefined && errorNamesTag(error, tag.path)
-    const data: OwnImageData = { path: tag.key, kind: tag.kind, default: tag.default, defaultKind, judged, case4: { rendered, namesValue } }
+    const data: OwnImageData = {
+      path: tag.key,
+      kind: tag.kind,
+      default: tag.default,
+      defaultKind,
+      judged,
+      case4: { rendered, namesValue }
+    }
     if (line !== undefined) data.line = line
     if (usage) data.usage = usage
     if (error !== undefined) data.case4.error = error
@@ -302,5 +335,13 @@ export function neverLatestStep(input: NeverLatestInput): StepResult<NeverLatest
         ? `${plural(n, 'own image value')} without a default: empty fails the render`
         : `${failing} of ${plural(n, 'own image value')} without a default: empty does not fail the render with its name`
   if (others > 0) summary += `; ${others} with a default (judged by the image policy)`
-  return { id: 'never-latest', title: NEVER_LATEST_TITLE, status: statusOf(findings), durationMs: input.durationMs, summary, findings, data: { images } }
+  return {
+    id: 'never-latest',
+    title: NEVER_LATEST_TITLE,
+    status: statusOf(findings),
+    durationMs: input.durationMs,
+    summary,
+    findings,
+    data: { images }
+  }
 }

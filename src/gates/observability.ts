@@ -22,7 +22,18 @@ import type { HelmRunResult } from '../helm/helm.js'
 import type { ToggleOverrides } from '../inputs/inputs.js'
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
-import { helmErrorLine, nestedYaml, parseDottedPath, repoFileForSource, setPath, statusOf, templateLocation, valueAt, walkValues, type ValuePath } from './common.js'
+import {
+  helmErrorLine,
+  nestedYaml,
+  parseDottedPath,
+  repoFileForSource,
+  setPath,
+  statusOf,
+  templateLocation,
+  valueAt,
+  walkValues,
+  type ValuePath
+} from './common.js'
 
 export const MONITORING_GROUP = 'monitoring.coreos.com'
 
@@ -38,7 +49,15 @@ export const MONITORING_API_ARGS: readonly string[] = [
   'monitoring.coreos.com/v1/PrometheusRule'
 ]
 
-const MONITOR_KEYS = new Set(['servicemonitor', 'podmonitor', 'prometheusrule', 'metrics', 'prometheus', 'monitoring', 'tracing'])
+const MONITOR_KEYS = new Set([
+  'servicemonitor',
+  'podmonitor',
+  'prometheusrule',
+  'metrics',
+  'prometheus',
+  'monitoring',
+  'tracing'
+])
 /** Toggles of these keys exist to render a monitoring.coreos.com resource. */
 const RESOURCE_KEYS = new Set(['servicemonitor', 'podmonitor', 'prometheusrule'])
 const SWITCH_KEYS = new Set(['enabled', 'create'])
@@ -74,14 +93,27 @@ export function discoverToggles(values: unknown, overrides: ToggleOverrides = { 
     if (typeof value !== 'boolean') return
     const here = [...at, key]
     const kind = isToggleKey(here)
-    if (kind.toggle) found.push({ path: here, key: setPath(here), default: value, origin: 'values', expectsResource: kind.expectsResource })
+    if (kind.toggle)
+      found.push({
+        path: here,
+        key: setPath(here),
+        default: value,
+        origin: 'values',
+        expectsResource: kind.expectsResource
+      })
   })
   for (const text of overrides.include) {
     const valuePath = parseDottedPath(text.trim())
     if (valuePath.length === 0) continue
     const key = setPath(valuePath)
     if (found.some((t) => t.key === key)) continue
-    found.push({ path: valuePath, key, default: valueAt(values, valuePath), origin: 'input', expectsResource: isToggleKey(valuePath).expectsResource })
+    found.push({
+      path: valuePath,
+      key,
+      default: valueAt(values, valuePath),
+      origin: 'input',
+      expectsResource: isToggleKey(valuePath).expectsResource
+    })
   }
   const excluded = overrides.exclude.map((text) => parseDottedPath(text.trim())).filter((p) => p.length > 0)
   return found.filter((t) => !excluded.some((pattern) => matchesPattern(t.path, pattern)))
@@ -199,7 +231,13 @@ export interface ObservabilityInput {
   durationMs: number
 }
 
-function renderErrorFinding(rule: string, what: string, outcome: RenderOutcome, input: ObservabilityInput, fallback: { file?: string; line?: number }): Finding {
+function renderErrorFinding(
+  rule: string,
+  what: string,
+  outcome: RenderOutcome,
+  input: ObservabilityInput,
+  fallback: { file?: string; line?: number }
+): Finding {
   const error = helmErrorLine(outcome.result.stderr, outcome.result.stdout)
   const finding: Finding = { rule, severity: 'error', message: `${what} fails: ${error}` }
   const at = templateLocation(error, input.chartName)
@@ -248,7 +286,13 @@ export function observabilityStep(input: ObservabilityInput): StepResult<Observa
   let case3Data: ObservabilityData['case3']
   if (case3) {
     if (case3.result.exitCode !== 0) {
-      const finding = renderErrorFinding('observability-explicit-off', 'Rendering with every observability toggle false and the monitoring API present', case3, input, { file: valuesFile })
+      const finding = renderErrorFinding(
+        'observability-explicit-off',
+        'Rendering with every observability toggle false and the monitoring API present',
+        case3,
+        input,
+        { file: valuesFile }
+      )
       findings.push(finding)
       case3Data = { ok: false, resources: [], error: helmErrorLine(case3.result.stderr, case3.result.stdout) }
     } else {
@@ -295,7 +339,15 @@ export function observabilityStep(input: ObservabilityInput): StepResult<Observa
     if (line !== undefined) data.line = line
     if (!outcome) return data
     if (outcome.result.exitCode !== 0) {
-      findings.push(renderErrorFinding('observability-opt-in', `Opting in (--set ${toggle.key}=true with the monitoring API present)`, outcome, input, at))
+      findings.push(
+        renderErrorFinding(
+          'observability-opt-in',
+          `Opting in (--set ${toggle.key}=true with the monitoring API present)`,
+          outcome,
+          input,
+          at
+        )
+      )
       data.case2.error = helmErrorLine(outcome.result.stderr, outcome.result.stdout)
       return data
     }
@@ -311,7 +363,9 @@ export function observabilityStep(input: ObservabilityInput): StepResult<Observa
         severity: 'warning',
         message:
           `Opting in to ${toggle.key} (with the monitoring API present) renders no ${MONITORING_GROUP} resource` +
-          (unchanged ? ': the render does not change at all.' : ' (it changes the render: it may configure an operator instead).'),
+          (unchanged
+            ? ': the render does not change at all.'
+            : ' (it changes the render: it may configure an operator instead).'),
         fix: unchanged
           ? 'Check the template condition that reads this toggle, or list it as `!path` in observability-toggles if it is not a toggle.'
           : 'If the toggle only configures an operator (e.g. CNPG enablePodMonitor), this is expected; otherwise check the template.',
@@ -328,10 +382,22 @@ export function observabilityStep(input: ObservabilityInput): StepResult<Observa
   const produced = toggles.filter((t) => t.case2.resources.length > 0).length
   const parts = [`${toggles.length} toggle${toggles.length === 1 ? '' : 's'}`]
   if (defaultsTrue > 0) parts.push(`${defaultsTrue} default true`)
-  parts.push(references.length === 0 ? 'default render clean' : `default render has ${references.length} monitoring reference${references.length === 1 ? '' : 's'}`)
+  parts.push(
+    references.length === 0
+      ? 'default render clean'
+      : `default render has ${references.length} monitoring reference${references.length === 1 ? '' : 's'}`
+  )
   if (toggles.length > 0) parts.push(`${produced} of ${toggles.length} render a monitoring resource when on`)
   if (case3Data) parts.push(case3Data.ok ? 'all-off clean' : 'all-off not clean')
-  return { id: 'observability', title: 'Observability toggles', status, durationMs: input.durationMs, summary: parts.join(', '), findings, data }
+  return {
+    id: 'observability',
+    title: 'Observability toggles',
+    status,
+    durationMs: input.durationMs,
+    summary: parts.join(', '),
+    findings,
+    data
+  }
 }
 
 /** `--set` arguments of case 2 (one toggle on) and case 3 (every toggle off), after the run's own values. */

@@ -27,7 +27,10 @@ export function parseProcStat(text: string): ProcessInfo | undefined {
   const open = text.indexOf('(')
   const close = text.lastIndexOf(')')
   if (open < 0 || close < open) return undefined
-  const fields = text.slice(close + 2).trim().split(/\s+/)
+  const fields = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/)
   // fields[0] is field 3 (state); starttime is field 22.
   if (fields.length < 20) return undefined
   return {

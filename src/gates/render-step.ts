@@ -50,7 +50,11 @@ export function renderStep(input: RenderStepInput): StepResult<RenderData> {
   if (result.exitCode !== 0) {
     const error = helmErrorLine(result.stderr, result.stdout)
     data.error = error
-    const finding: Finding = { rule: 'render', severity: 'error', message: `helm template fails with the default values: ${error}` }
+    const finding: Finding = {
+      rule: 'render',
+      severity: 'error',
+      message: `helm template fails with the default values: ${error}`
+    }
     const at = templateLocation(error, chartName)
     const file = at ? repoFileForSource(at.source, chartName, displayChartDir) : undefined
     if (file && at) {
@@ -101,10 +105,14 @@ export function renderStep(input: RenderStepInput): StepResult<RenderData> {
     title: 'Smoke render',
     status: failed ? 'failed' : 'passed',
     durationMs: result.durationMs,
-    summary: data.resources > 0 ? `${data.resources} resources (${kinds.slice(0, 6).join(', ')}${kinds.length > 6 ? ', …' : ''})` : 'no resources rendered',
+    summary:
+      data.resources > 0
+        ? `${data.resources} resources (${kinds.slice(0, 6).join(', ')}${kinds.length > 6 ? ', …' : ''})`
+        : 'no resources rendered',
     findings,
     data
   }
-  if (input.parseErrors.length > 0) step.details = input.parseErrors.map((e) => `${e.source ?? '?'} (render line ${e.line}): ${e.message}`).join('\n')
+  if (input.parseErrors.length > 0)
+    step.details = input.parseErrors.map((e) => `${e.source ?? '?'} (render line ${e.line}): ${e.message}`).join('\n')
   return step
 }

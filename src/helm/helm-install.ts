@@ -26,9 +26,14 @@ export interface HelmInstallation {
 export function helmPlatform(platform = os.platform(), arch = os.arch()): { os: string; arch: string } {
   const osName = platform === 'win32' ? 'windows' : platform
   if (!['linux', 'darwin'].includes(osName)) {
-    throw new ActionError(`helm download: platform ${platform} is not supported`, 'run on a Linux or macOS runner, or put helm on PATH')
+    throw new ActionError(
+      `helm download: platform ${platform} is not supported`,
+      'run on a Linux or macOS runner, or put helm on PATH'
+    )
   }
-  const archName = ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[arch]
+  const archName = (
+    { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>
+  )[arch]
   if (!archName) throw new ActionError(`helm download: architecture ${arch} is not supported`, 'put helm on PATH')
   return { os: osName, arch: archName }
 }
@@ -95,18 +100,32 @@ async function downloadHelm(version: string, downloadUrlInput: string): Promise<
   try {
     ;[archive, checksumFile] = await Promise.all([tc.downloadTool(url), tc.downloadTool(`${url}.sha256sum`)])
   } catch (error) {
-    throw new ActionError(`cannot download helm ${version} from ${url}: ${(error as Error).message}`, 'check helm-version and helm-download-url, or put helm on PATH')
+    throw new ActionError(
+      `cannot download helm ${version} from ${url}: ${(error as Error).message}`,
+      'check helm-version and helm-download-url, or put helm on PATH'
+    )
   }
   const expected = parseChecksumFile(await readFile(checksumFile, 'utf8'))
-  if (!expected) throw new ActionError(`${url}.sha256sum holds no sha256 checksum`, 'check helm-download-url serves the official .sha256sum files')
+  if (!expected)
+    throw new ActionError(
+      `${url}.sha256sum holds no sha256 checksum`,
+      'check helm-download-url serves the official .sha256sum files'
+    )
   const actual = await sha256File(archive)
   if (actual !== expected) {
-    throw new ActionError(`helm ${version} download ${url} has sha256 ${actual}, but ${url}.sha256sum says ${expected}`, 'the download is corrupt or tampered with; check helm-download-url')
+    throw new ActionError(
+      `helm ${version} download ${url} has sha256 ${actual}, but ${url}.sha256sum says ${expected}`,
+      'the download is corrupt or tampered with; check helm-download-url'
+    )
   }
   const extracted = await tc.extractTar(archive)
   const folder = await tc.cacheDir(path.join(extracted, `${osName}-${arch}`), 'helm', version.replace(/^v/, ''))
   const binary = path.join(folder, 'helm')
   const got = await versionOf(binary)
-  if (got !== version) throw new ActionError(`the helm in ${file} reports version ${got ?? 'nothing'}, expected ${version}`, 'check helm-download-url')
+  if (got !== version)
+    throw new ActionError(
+      `the helm in ${file} reports version ${got ?? 'nothing'}, expected ${version}`,
+      'check helm-download-url'
+    )
   return binary
 }

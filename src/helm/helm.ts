@@ -45,7 +45,8 @@ export function lastLines(text: string, count: number): string {
 // them); the runner's tokens are for the action, never for a chart's script;
 // the runner's command files would let a script set this step's outputs or
 // the environment of later steps.
-const WITHHELD_VARIABLES = /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CACHE|RESULTS)_|GITHUB_TOKEN$|GH_TOKEN$|GITHUB_(ENV|OUTPUT|PATH|STATE|STEP_SUMMARY)$)/
+const WITHHELD_VARIABLES =
+  /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CACHE|RESULTS)_|GITHUB_TOKEN$|GH_TOKEN$|GITHUB_(ENV|OUTPUT|PATH|STATE|STEP_SUMMARY)$)/
 
 /** The HELM_* homes under `base` (nothing created). */
 export function helmHomeAt(base: string): HelmHome {
@@ -63,7 +64,11 @@ export function helmHomeAt(base: string): HelmHome {
 /** Creates the folders of a helm home. */
 export async function createHelmHome(base: string): Promise<HelmHome> {
   const home = helmHomeAt(base)
-  await Promise.all([home.config, home.cache, home.data, path.dirname(home.registryConfig), home.repositoryCache].map((dir) => mkdir(dir, { recursive: true })))
+  await Promise.all(
+    [home.config, home.cache, home.data, path.dirname(home.registryConfig), home.repositoryCache].map((dir) =>
+      mkdir(dir, { recursive: true })
+    )
+  )
   return home
 }
 
@@ -92,7 +97,10 @@ export class Helm {
     const probe = new Helm(binary, home, 'unknown', ownsHome)
     const result = await probe.run(['version', '--template', '{{.Version}}'])
     if (result.exitCode !== 0 || !/^v\d+\./.test(result.stdout.trim())) {
-      throw new ActionError(`helm at ${binary} does not run: ${lastLines(result.stderr || result.stdout, 3) || `exit ${result.exitCode}`}`, 'set helm-version so the action installs a working helm')
+      throw new ActionError(
+        `helm at ${binary} does not run: ${lastLines(result.stderr || result.stdout, 3) || `exit ${result.exitCode}`}`,
+        'set helm-version so the action installs a working helm'
+      )
     }
     return new Helm(binary, home, result.stdout.trim(), ownsHome)
   }
@@ -124,7 +132,11 @@ export class Helm {
    * caller says so (loopback registries): Helm 4 never falls back to it on its
    * own; Helm 3 only knows --insecure.
    */
-  registryLogin(host: string, credentials: { username: string; password: string }, plainHttp: boolean): Promise<HelmRunResult> {
+  registryLogin(
+    host: string,
+    credentials: { username: string; password: string },
+    plainHttp: boolean
+  ): Promise<HelmRunResult> {
     const args = ['registry', 'login', host, '--username', credentials.username, '--password-stdin']
     if (plainHttp) args.push(this.major >= 4 ? '--plain-http' : '--insecure')
     const what = `helm registry login to ${host}`
@@ -138,7 +150,12 @@ export class Helm {
    */
   run(args: string[], options: HelmRunOptions = {}): Promise<HelmRunResult> {
     const start = performance.now()
-    const what = options.what ?? `helm ${args.filter((arg) => !arg.startsWith('-')).slice(0, 2).join(' ')}`
+    const what =
+      options.what ??
+      `helm ${args
+        .filter((arg) => !arg.startsWith('-'))
+        .slice(0, 2)
+        .join(' ')}`
     const limit = operationLimit(options.limitMs ?? OPERATION_LIMITS.helm)
     if (limit.ms <= 0) return Promise.reject(new DeadlineError(what, 0, true))
     return new Promise((resolve, reject) => {
@@ -161,7 +178,12 @@ export class Helm {
       child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
       child.on('error', (error) => {
         clearTimeout(timer)
-        reject(new ActionError(`cannot start helm at ${this.binary}: ${error.message}`, 'set helm-version so the action installs helm'))
+        reject(
+          new ActionError(
+            `cannot start helm at ${this.binary}: ${error.message}`,
+            'set helm-version so the action installs helm'
+          )
+        )
       })
       child.on('close', (code, signal) => {
         clearTimeout(timer)

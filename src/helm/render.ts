@@ -163,7 +163,11 @@ function resolvePlain(s: string): unknown {
     if (INT_RE.test(s)) return parseInt(s, 10)
     if (INT_HEX_RE.test(s)) return parseInt(s.substring(2), 16)
     if (FLOAT_NAN_RE.test(s)) {
-      return s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY
+      return s.slice(-3).toLowerCase() === 'nan'
+        ? NaN
+        : s[0] === '-'
+          ? Number.NEGATIVE_INFINITY
+          : Number.POSITIVE_INFINITY
     }
     if (FLOAT_EXP_RE.test(s) || FLOAT_RE.test(s)) return parseFloat(s)
   }
@@ -174,9 +178,25 @@ function resolvePlain(s: string): unknown {
 function isIndicator(c: number): boolean {
   // - ? : , [ ] { } # & * ! | > ' " % @ `
   return (
-    c === 45 || c === 63 || c === 58 || c === 44 || c === 91 || c === 93 || c === 123 || c === 125 ||
-    c === 35 || c === 38 || c === 42 || c === 33 || c === 124 || c === 62 || c === 39 || c === 34 ||
-    c === 37 || c === 64 || c === 96
+    c === 45 ||
+    c === 63 ||
+    c === 58 ||
+    c === 44 ||
+    c === 91 ||
+    c === 93 ||
+    c === 123 ||
+    c === 125 ||
+    c === 35 ||
+    c === 38 ||
+    c === 42 ||
+    c === 33 ||
+    c === 124 ||
+    c === 62 ||
+    c === 39 ||
+    c === 34 ||
+    c === 37 ||
+    c === 64 ||
+    c === 96
   )
 }
 
@@ -219,8 +239,23 @@ function expectLineEnd(line: string, pos: number): void {
 }
 
 const ESCAPES: Record<string, string> = {
-  '0': '\0', a: '\x07', b: '\b', t: '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
-  ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029'
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+  N: '\x85',
+  _: '\xa0',
+  L: '\u2028',
+  P: '\u2029'
 }
 
 /** Double-quoted scalar on one line starting at `pos` (the quote). */
@@ -405,7 +440,8 @@ class FastReader {
       if (this.li >= this.n) return null
       const next = this.lines[this.li]!
       const i = indentOf(next)
-      if (i > parent && (next.charCodeAt(i) === 123 || next.charCodeAt(i) === 91)) return this.flowOnOwnLine(next, i, parent)
+      if (i > parent && (next.charCodeAt(i) === 123 || next.charCodeAt(i) === 91))
+        return this.flowOnOwnLine(next, i, parent)
       if (i > parent) return this.node(i)
       if (inMap && i === parent && isSeqItem(next, i)) return this.seq(i)
       return null
@@ -471,7 +507,8 @@ class FastReader {
       if (i <= parent || l.charCodeAt(i) === 35) break
       if (end !== line.length) throw GIVE_UP // comment, then more text
       const content = trimSpacesEnd(l, i)
-      if (!plainMayStart(l, i, false) || content.includes(': ') || content.endsWith(':') || content.includes(' #')) throw GIVE_UP
+      if (!plainMayStart(l, i, false) || content.includes(': ') || content.endsWith(':') || content.includes(' #'))
+        throw GIVE_UP
       text = (text ?? first) + (breaks === 0 ? ' ' : '\n'.repeat(breaks)) + content
       breaks = 0
       j++

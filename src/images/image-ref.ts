@@ -50,9 +50,7 @@ export class ImageRefError extends Error {
 }
 
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])'
-const DOMAIN_RE = new RegExp(
-  `^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`
-)
+const DOMAIN_RE = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`)
 const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/
 const DIGEST_RE = /^([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*):([0-9a-fA-F]{32,})$/
@@ -160,7 +158,8 @@ export function parseImageRef(raw: string): ImageRef {
     throw new ImageRefError(raw, `repository path ${JSON.stringify(path)} must be lowercase`)
   }
   for (const component of path.split('/')) {
-    if (component.length === 0) throw new ImageRefError(raw, `repository path ${JSON.stringify(path)} has an empty component`)
+    if (component.length === 0)
+      throw new ImageRefError(raw, `repository path ${JSON.stringify(path)} has an empty component`)
     if (!PATH_COMPONENT_RE.test(component)) {
       throw new ImageRefError(
         raw,

@@ -122,7 +122,8 @@ class Collector {
       const tname = typeof t.name === 'string' ? t.name : undefined
       for (const key of ['container', 'script'] as const) {
         const c = t[key]
-        if (isObj(c) && 'image' in c) this.add(c.image, `${p}.${key}.image`, typeof c.name === 'string' ? c.name : tname)
+        if (isObj(c) && 'image' in c)
+          this.add(c.image, `${p}.${key}.image`, typeof c.name === 'string' ? c.name : tname)
       }
       this.containerList(t.initContainers, `${p}.initContainers`)
       this.containerList(t.sidecars, `${p}.sidecars`)
@@ -173,7 +174,8 @@ export function extractImages(docs: RenderedDocument[]): ImageUse[] {
     if (WORKLOAD_KINDS.has(kind) || Array.isArray(child(templateSpec, 'containers'))) {
       c.podSpec(templateSpec, 'spec.template.spec')
     }
-    if (kind === 'CronJob') c.podSpec(child(spec, 'jobTemplate', 'spec', 'template', 'spec'), 'spec.jobTemplate.spec.template.spec')
+    if (kind === 'CronJob')
+      c.podSpec(child(spec, 'jobTemplate', 'spec', 'template', 'spec'), 'spec.jobTemplate.spec.template.spec')
     if (kind === 'Cluster' && g === 'postgresql.cnpg.io' && isObj(spec) && 'imageName' in spec) {
       c.add(spec.imageName, 'spec.imageName')
     }
@@ -298,7 +300,8 @@ function judge(ref: ImageRef, policy: ImagePolicy): { ok: boolean; reason: strin
       return { ok: false, reason: `not pinned by a sha256 digest${digestNote}` }
     case 'sha':
       if (sha256Digest(ref)) return { ok: true, reason: 'pinned by sha256 digest' }
-      if (ref.tag !== undefined && isCommitShaTag(ref.tag)) return { ok: true, reason: `tag ${ref.tag} is a commit SHA` }
+      if (ref.tag !== undefined && isCommitShaTag(ref.tag))
+        return { ok: true, reason: `tag ${ref.tag} is a commit SHA` }
       if (ref.tag === undefined) return { ok: false, reason: `no tag and no sha256 digest (means latest)${digestNote}` }
       return { ok: false, reason: `tag ${ref.tag} is neither a sha256 digest nor a commit SHA${digestNote}` }
     case 'no-latest':
@@ -359,7 +362,10 @@ function fixFor(v: ImageVerdict, policy: ImagePolicy): string {
   const base = ref.familiar
   const withTag = ref.tag !== undefined ? `${base}:${ref.tag}` : `${base}:<tag>`
   const pinned = `${withTag}@sha256:<digest>`
-  const lookup = ref.tag !== undefined ? ` (get the digest with \`docker buildx imagetools inspect ${base}:${ref.tag}\` or \`crane digest ${base}:${ref.tag}\`)` : ''
+  const lookup =
+    ref.tag !== undefined
+      ? ` (get the digest with \`docker buildx imagetools inspect ${base}:${ref.tag}\` or \`crane digest ${base}:${ref.tag}\`)`
+      : ''
   if (policy === 'no-latest') {
     return `Use an explicit version tag instead of latest, e.g. \`${base}:<version>\`, or pin by digest: \`${pinned}\`.`
   }

@@ -103,7 +103,10 @@ function oneOf<T extends string>(read: InputReader, name: string, allowed: reado
   const raw = read(name).trim().toLowerCase()
   if (raw === '') return fallback
   if ((allowed as readonly string[]).includes(raw)) return raw as T
-  throw new ActionError(`input ${name}: "${raw}" is not one of ${allowed.join(', ')}`, `set ${name} to one of ${allowed.join(', ')}`)
+  throw new ActionError(
+    `input ${name}: "${raw}" is not one of ${allowed.join(', ')}`,
+    `set ${name} to one of ${allowed.join(', ')}`
+  )
 }
 
 /** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
@@ -112,7 +115,10 @@ function workspacePath(workspace: string, name: string, value: string): string {
   const absolute = path.resolve(workspace, normalized)
   const relative = path.relative(workspace, absolute)
   if (relative.startsWith('..') || path.isAbsolute(relative)) {
-    throw new ActionError(`input ${name}: "${value}" is outside the workspace ${workspace}`, `give ${name} as a path inside the repository`)
+    throw new ActionError(
+      `input ${name}: "${value}" is outside the workspace ${workspace}`,
+      `give ${name} as a path inside the repository`
+    )
   }
   return relative === '' ? '.' : relative
 }
@@ -165,7 +171,10 @@ export function parseMirrors(text: string): RepositoryMirror[] {
     }
     const at = line.indexOf('=')
     const from = line.slice(0, at).trim().replace(/\/+$/, '')
-    const to = line.slice(at + 1).trim().replace(/\/+$/, '')
+    const to = line
+      .slice(at + 1)
+      .trim()
+      .replace(/\/+$/, '')
     if (at <= 0 || !/^(https?|oci):\/\/\S+$/.test(from) || !/^(https?|oci):\/\/\S+$/.test(to)) {
       throw new ActionError(
         `input repository-mirrors: "${line}" is not of the form <repository URL>=<mirror URL>`,
@@ -194,10 +203,16 @@ export function parseHelmDownloadUrl(text: string): string {
   }
   const shown = withoutUserinfo(value)
   if (url && (url.username || url.password)) {
-    throw new ActionError(`input helm-download-url: "${shown}" has credentials in the URL; they would reach logs`, 'use a mirror that needs no credentials in the URL')
+    throw new ActionError(
+      `input helm-download-url: "${shown}" has credentials in the URL; they would reach logs`,
+      'use a mirror that needs no credentials in the URL'
+    )
   }
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.hostname === '') {
-    throw new ActionError(`input helm-download-url: "${shown}" is not an https:// URL`, 'set helm-download-url to an https:// mirror of https://get.helm.sh')
+    throw new ActionError(
+      `input helm-download-url: "${shown}" is not an https:// URL`,
+      'set helm-download-url to an https:// mirror of https://get.helm.sh'
+    )
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     throw new ActionError(
@@ -230,7 +245,10 @@ export function parseToggleOverrides(text: string): ToggleOverrides {
 export function parseSetValues(text: string): string[] {
   return lines(text).map((line) => {
     if (!/^[^=\s]+=/.test(line)) {
-      throw new ActionError(`input set: "${line}" is not key=value`, 'write one key=value a line, e.g. temporal.server.replicaCount=1')
+      throw new ActionError(
+        `input set: "${line}" is not key=value`,
+        'write one key=value a line, e.g. temporal.server.replicaCount=1'
+      )
     }
     return line
   })
@@ -270,11 +288,17 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
   const chart = workspacePath(workspace, 'chart', chartRaw || path.join(blueprint, 'chart'))
   const registry = checkRegistry(read('registry'))
   if (registry && !registry.startsWith('oci://')) {
-    throw new ActionError(`input registry: "${registry}" is not an oci:// URL`, 'set registry to e.g. oci://ghcr.io/<owner>')
+    throw new ActionError(
+      `input registry: "${registry}" is not an oci:// URL`,
+      'set registry to e.g. oci://ghcr.io/<owner>'
+    )
   }
   const helmVersion = read('helm-version').trim()
   if (helmVersion && !/^v?\d+\.\d+\.\d+$/.test(helmVersion)) {
-    throw new ActionError(`input helm-version: "${helmVersion}" is not a version like v3.17.2`, 'set helm-version to an exact Helm release, e.g. v3.17.2')
+    throw new ActionError(
+      `input helm-version: "${helmVersion}" is not a version like v3.17.2`,
+      'set helm-version to an exact Helm release, e.g. v3.17.2'
+    )
   }
   const imagePolicy = oneOf<ImagePolicy>(read, 'image-policy', IMAGE_POLICIES, 'sha')
   return {

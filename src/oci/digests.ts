@@ -41,7 +41,9 @@ export async function suggestPin(image: string): Promise<PinSuggestion> {
  * into the images table and into the findings' copy-paste snippets.
  */
 export async function addPinSuggestions(step: StepResult<ImagesData>): Promise<PinSuggestion[]> {
-  const failing = [...new Set((step.data?.images ?? []).filter((image) => !image.ok && image.image !== '').map((image) => image.image))]
+  const failing = [
+    ...new Set((step.data?.images ?? []).filter((image) => !image.ok && image.image !== '').map((image) => image.image))
+  ]
   const suggestions = await Promise.all(failing.map((image) => suggestPin(image)))
   for (const suggestion of suggestions) {
     for (const image of step.data?.images ?? []) {

@@ -14,7 +14,14 @@ import type { WorkChart } from '../chart/dependencies.js'
 import { OPERATION_LIMITS, withProgress } from '../util/deadline.js'
 import type { Helm, HelmRunResult } from '../helm/helm.js'
 import { lastLines } from '../helm/helm.js'
-import { RegistryClient, RegistryError, ociTag, parseOciReference, withRetry, type RegistryCredentials } from './registry.js'
+import {
+  RegistryClient,
+  RegistryError,
+  ociTag,
+  parseOciReference,
+  withRetry,
+  type RegistryCredentials
+} from './registry.js'
 import { redact } from '../util/secrets.js'
 import { parseVersion } from '../util/semver.js'
 import { ActionError, type Finding, type PublishInfo, type StepResult } from '../types.js'
@@ -33,14 +40,25 @@ export interface PackagedChart {
  * The archive's timestamps become the pushed manifest's `created` annotation,
  * so they are pinned to the commit time: the same commit gives the same digest.
  */
-export async function sourceDateEpoch(env: NodeJS.ProcessEnv, workspace: string, chartDir: string): Promise<{ epoch: number; source: string }> {
+export async function sourceDateEpoch(
+  env: NodeJS.ProcessEnv,
+  workspace: string,
+  chartDir: string
+): Promise<{ epoch: number; source: string }> {
   const fromEnv = env.SOURCE_DATE_EPOCH?.trim()
   if (fromEnv) {
-    if (!/^\d+$/.test(fromEnv)) throw new ActionError(`SOURCE_DATE_EPOCH "${fromEnv}" is not a number of seconds`, 'unset it or set it to a Unix time')
+    if (!/^\d+$/.test(fromEnv))
+      throw new ActionError(
+        `SOURCE_DATE_EPOCH "${fromEnv}" is not a number of seconds`,
+        'unset it or set it to a Unix time'
+      )
     return { epoch: Number(fromEnv), source: 'SOURCE_DATE_EPOCH' }
   }
   try {
-    const { stdout } = await execFileAsync('git', ['log', '-1', '--format=%ct', '--', chartDir], { cwd: workspace, timeout: 15000 })
+    const { stdout } = await execFileAsync('git', ['log', '-1', '--format=%ct', '--', chartDir], {
+      cwd: workspace,
+      timeout: 15000
+    })
     const epoch = Number(stdout.trim())
     if (Number.isInteger(epoch) && epoch > 0) return { epoch, source: `last commit of ${chartDir}` }
   } catch {
@@ -69,7 +87,14 @@ export async function packageChart(
   const start = performance.now()
   const result = await helm.run(['package', work.dir, '--destination', destination])
   if (result.exitCode !== 0) {
-    const step = failedStep<PackageData>('package', 'Package', start, 'helm package failed', `helm package failed: ${lastLines(redact(result.stderr), 3)}`, result)
+    const step = failedStep<PackageData>(
+      'package',
+      'Package',
+      start,
+      'helm package failed',
+      `helm package failed: ${lastLines(redact(result.stderr), 3)}`,
+      result
+    )
     // charts/ was built (guard 1 passed) yet helm does not see it: .helmignore dropped it.
     if (/missing in charts\/ directory/i.test(result.stderr + result.stdout)) {
       step.summary = 'helm package found no dependencies under charts/'
@@ -101,7 +126,13 @@ export async function packageChart(
         ? `${path.basename(archive)} is missing ${findings.length} dependenc${findings.length === 1 ? 'y' : 'ies'}`
         : `${path.basename(archive)}, ${listing.length} entries, dependencies inside; timestamps from ${timestamps.source}`,
       findings,
-      data: { archive, entries: listing.length, layerDigest, timestamps: new Date(epoch * 1000).toISOString(), timestampSource: timestamps.source }
+      data: {
+        archive,
+        entries: listing.length,
+        layerDigest,
+        timestamps: new Date(epoch * 1000).toISOString(),
+        timestampSource: timestamps.source
+      }
     }
   }
 }
@@ -111,7 +142,13 @@ export async function packageChart(
  * <chart>/charts/, as an archive or (as `helm package` writes it) unpacked,
  * at the version the dependency build put there.
  */
-export async function archiveFindings(archive: string, listing: string[], work: WorkChart, what: string, built: Record<string, string>): Promise<Finding[]> {
+export async function archiveFindings(
+  archive: string,
+  listing: string[],
+  work: WorkChart,
+  what: string,
+  built: Record<string, string>
+): Promise<Finding[]> {
   const entries = new Set(listing.map((entry) => entry.replace(/\/$/, '')))
   const findings: Finding[] = []
   for (const dep of work.dependencies) {
@@ -120,7 +157,9 @@ export async function archiveFindings(archive: string, listing: string[], work: 
     let found: string | undefined
     if (version && entries.has(`${prefix}-${version}.tgz`)) found = version
     else if (entries.has(`${prefix}/Chart.yaml`)) {
-      const meta = parseYaml((await readTgzFile(archive, `${prefix}/Chart.yaml`))?.toString('utf8') ?? '') as { version?: unknown } | null
+      const meta = parseYaml((await readTgzFile(archive, `${prefix}/Chart.yaml`))?.toString('utf8') ?? '') as {
+        version?: unknown
+      } | null
       found = meta?.version === undefined ? undefined : String(meta.version)
     } else {
       // Only <dep>-<semver>.tgz: `temporal-web-1.0.0.tgz` is another chart, not temporal.
@@ -148,7 +187,14 @@ export async function archiveFindings(archive: string, listing: string[], work: 
   return findings
 }
 
-function failedStep<D>(id: string, title: string, start: number, summary: string, message: string, result?: HelmRunResult): StepResult<D> {
+function failedStep<D>(
+  id: string,
+  title: string,
+  start: number,
+  summary: string,
+  message: string,
+  result?: HelmRunResult
+): StepResult<D> {
   return {
     id,
     title,
@@ -184,7 +230,8 @@ export function parsePushedDigest(result: Pick<HelmRunResult, 'stdout' | 'stderr
   return /Digest:\s*(sha256:[0-9a-f]{64})/.exec(`${result.stdout}\n${result.stderr}`)?.[1]
 }
 
-const TRANSIENT = /\b(50[0234]|429)\b|Service Unavailable|Bad Gateway|Gateway Timeout|Too Many Requests|connection reset|broken pipe|\bEOF\b|i\/o timeout|connection refused|TLS handshake timeout/i
+const TRANSIENT =
+  /\b(50[0234]|429)\b|Service Unavailable|Bad Gateway|Gateway Timeout|Too Many Requests|connection reset|broken pipe|\bEOF\b|i\/o timeout|connection refused|TLS handshake timeout/i
 // "permission denied" is a local file error, not the registry refusing credentials.
 const AUTH = /\b(401|403)\b|unauthorized|(?<!permission )denied|authentication required|forbidden/i
 
@@ -192,7 +239,12 @@ export function isTransientHelmFailure(text: string): boolean {
   return TRANSIENT.test(text) && !AUTH.test(text)
 }
 
-export async function loginRegistry(helm: Helm, host: string, credentials: RegistryCredentials, plainHttp: boolean): Promise<void> {
+export async function loginRegistry(
+  helm: Helm,
+  host: string,
+  credentials: RegistryCredentials,
+  plainHttp: boolean
+): Promise<void> {
   const result = await helm.registryLogin(host, credentials, plainHttp)
   if (result.exitCode !== 0) {
     throw new ActionError(
@@ -212,7 +264,13 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
   const retry = { retries: options.retries ?? 4, baseDelayMs: options.baseDelayMs ?? 500 }
   const client = new RegistryClient({ host, plainHttp: options.plainHttp, credentials: options.credentials, ...retry })
   const plain = options.plainHttp ? ['--plain-http'] : []
-  const step = (status: StepResult['status'], summary: string, findings: Finding[], data: PublishInfo, details?: string): StepResult<PublishInfo> => ({
+  const step = (
+    status: StepResult['status'],
+    summary: string,
+    findings: Finding[],
+    data: PublishInfo,
+    details?: string
+  ): StepResult<PublishInfo> => ({
     id: 'publish',
     title: 'Publish',
     status,
@@ -230,11 +288,19 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
   if (existing.exists) {
     const remoteLayer = await client.chartLayerDigest(repository, existing.digest)
     if (remoteLayer === packaged.layerDigest) {
-      return step('passed', `${ref} already published with the same content (${existing.digest}); nothing pushed`, [], { ref, digest: existing.digest, pushed: false, alreadyPublished: true })
+      return step('passed', `${ref} already published with the same content (${existing.digest}); nothing pushed`, [], {
+        ref,
+        digest: existing.digest,
+        pushed: false,
+        alreadyPublished: true
+      })
     }
     // Same files, other timestamps: a shallow checkout or another commit that
     // left the chart alone moves the archive's mtimes, not what it ships.
-    const comparison = remoteLayer && !options.overwrite ? await comparePublished(client, repository, existing.digest, packaged) : undefined
+    const comparison =
+      remoteLayer && !options.overwrite
+        ? await comparePublished(client, repository, existing.digest, packaged)
+        : undefined
     if (comparison?.same) {
       return step(
         'passed',
@@ -273,7 +339,11 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
       if (result.exitCode !== 0) throw new PushFailure(result)
       return result
     },
-    { ...retry, isRetryable: (error) => error instanceof PushFailure && isTransientHelmFailure(error.result.stderr + error.result.stdout) }
+    {
+      ...retry,
+      isRetryable: (error) =>
+        error instanceof PushFailure && isTransientHelmFailure(error.result.stderr + error.result.stdout)
+    }
   ).catch((error: unknown) => {
     if (error instanceof PushFailure) return error.result
     throw error
@@ -289,7 +359,9 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
           rule: 'push',
           severity: 'error',
           message: `helm push ${ref} failed: ${lastLines(text, 3)}`,
-          fix: auth ? 'check registry-username/registry-password and that the token may write packages' : 'check the registry is reachable; the push was retried'
+          fix: auth
+            ? 'check registry-username/registry-password and that the token may write packages'
+            : 'check the registry is reachable; the push was retried'
         }
       ],
       { ref, pushed: false },
@@ -298,7 +370,13 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
   }
   const digest = parsePushedDigest(push)
   if (!digest) {
-    return step('failed', 'helm push printed no digest', [{ rule: 'push', severity: 'error', message: `helm push ${ref} succeeded but printed no Digest: line` }], { ref, pushed: true }, redact(push.stdout + push.stderr))
+    return step(
+      'failed',
+      'helm push printed no digest',
+      [{ rule: 'push', severity: 'error', message: `helm push ${ref} succeeded but printed no Digest: line` }],
+      { ref, pushed: true },
+      redact(push.stdout + push.stderr)
+    )
   }
   // The push happened whatever the check says: a failing pull keeps ref, digest and pushed=true.
   core.info(`pulling ${ref}@${digest} back to verify it …`)
@@ -399,12 +477,23 @@ interface PublishedComparison {
   dependenciesOnly: boolean
 }
 
-async function comparePublished(client: RegistryClient, repository: string, digest: string, packaged: PackagedChart): Promise<PublishedComparison | undefined> {
+async function comparePublished(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+  packaged: PackagedChart
+): Promise<PublishedComparison | undefined> {
   try {
     const pulled = await client.pullChart(repository, digest)
     const local = await readFile(packaged.archive)
-    const [remote, mine] = await Promise.all([tgzContentDigest(pulled.archive, `${repository}@${digest}`), tgzContentDigest(local, packaged.archive)])
-    const [remoteEntries, localEntries] = await Promise.all([tgzEntrySummaries(pulled.archive, `${repository}@${digest}`), tgzEntrySummaries(local, packaged.archive)])
+    const [remote, mine] = await Promise.all([
+      tgzContentDigest(pulled.archive, `${repository}@${digest}`),
+      tgzContentDigest(local, packaged.archive)
+    ])
+    const [remoteEntries, localEntries] = await Promise.all([
+      tgzEntrySummaries(pulled.archive, `${repository}@${digest}`),
+      tgzEntrySummaries(local, packaged.archive)
+    ])
     const remoteByName = new Map(remoteEntries.map((entry) => [entry.name, entry.digest]))
     const localByName = new Map(localEntries.map((entry) => [entry.name, entry.digest]))
     const names = [...new Set([...localByName.keys(), ...remoteByName.keys()])]
@@ -426,7 +515,10 @@ async function comparePublished(client: RegistryClient, repository: string, dige
  * same commit, say): telling the user to bump the version would be wrong; what
  * moved is what the dependency build fetched.
  */
-export function noOverwriteFix(ref: string, comparison: Pick<PublishedComparison, 'dependenciesOnly'> | undefined): string {
+export function noOverwriteFix(
+  ref: string,
+  comparison: Pick<PublishedComparison, 'dependenciesOnly'> | undefined
+): string {
   if (comparison?.dependenciesOnly) {
     return (
       "the chart's own files are unchanged, only the bundled dependencies differ: commit Chart.lock " +
@@ -442,13 +534,22 @@ export function noOverwriteFix(ref: string, comparison: Pick<PublishedComparison
  * process: the registry is asked directly), check the manifest and layer
  * digests, and that every dependency is still inside the archive.
  */
-async function verifyPublished(client: RegistryClient, options: PublishOptions, repository: string, digest: string): Promise<{ findings: Finding[] }> {
+async function verifyPublished(
+  client: RegistryClient,
+  options: PublishOptions,
+  repository: string,
+  digest: string
+): Promise<{ findings: Finding[] }> {
   const { host } = parseOciReference(options.registry)
   const source = `oci://${host}/${repository}@${digest}`
   const pulled = await client.pullChart(repository, digest)
   const findings: Finding[] = []
   if (pulled.manifestDigest !== digest) {
-    findings.push({ rule: 'verify', severity: 'error', message: `pulled ${source} but its manifest hashes to ${pulled.manifestDigest}` })
+    findings.push({
+      rule: 'verify',
+      severity: 'error',
+      message: `pulled ${source} but its manifest hashes to ${pulled.manifestDigest}`
+    })
   }
   if (pulled.archiveDigest !== pulled.layerDigest || pulled.layerDigest !== options.packaged.layerDigest) {
     findings.push({
@@ -461,7 +562,15 @@ async function verifyPublished(client: RegistryClient, options: PublishOptions, 
   try {
     const archive = path.join(destination, `${options.work.name}-${options.work.version}.tgz`)
     await writeFile(archive, pulled.archive)
-    findings.push(...(await archiveFindings(archive, await listTgz(archive), options.work, `the artifact pulled back from ${source}`, options.built)))
+    findings.push(
+      ...(await archiveFindings(
+        archive,
+        await listTgz(archive),
+        options.work,
+        `the artifact pulled back from ${source}`,
+        options.built
+      ))
+    )
     return { findings }
   } finally {
     await rm(destination, { recursive: true, force: true })

@@ -105,7 +105,10 @@ const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/
 export function parseOciReference(url: string): { host: string; repository: string } {
   const example = 'e.g. oci://ghcr.io/openova-io/charts'
   const bad = (why: string, hint?: string): never => {
-    throw new ActionError(`Invalid OCI registry URL "${url}": ${why}.`, hint ?? `Write it as oci://HOST[:PORT]/PATH, ${example}.`)
+    throw new ActionError(
+      `Invalid OCI registry URL "${url}": ${why}.`,
+      hint ?? `Write it as oci://HOST[:PORT]/PATH, ${example}.`
+    )
   }
   const trimmed = url.trim()
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(.*)$/.exec(trimmed)
@@ -117,19 +120,33 @@ export function parseOciReference(url: string): { host: string; repository: stri
   const hostPart = slash === -1 ? rest : rest.slice(0, slash)
   const pathPart = (slash === -1 ? '' : rest.slice(slash + 1)).replace(/\/+$/, '')
   if (hostPart === '') bad('the host is empty')
-  if (hostPart.includes('@')) bad('it contains credentials', 'Pass credentials with registry-username and registry-password, not in the URL.')
-  const hm = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)(?::(\d{1,5}))?$/.exec(
-    hostPart
-  )
+  if (hostPart.includes('@'))
+    bad('it contains credentials', 'Pass credentials with registry-username and registry-password, not in the URL.')
+  const hm =
+    /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)(?::(\d{1,5}))?$/.exec(
+      hostPart
+    )
   if (!hm) bad(`"${hostPart}" is not a valid host[:port]`)
   const port = (hm as RegExpExecArray)[2]
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) bad(`port ${port} is out of range`)
   if (pathPart !== '') {
     for (const comp of pathPart.split('/')) {
       if (comp === '') bad('the path has an empty segment')
-      if (/[:@]/.test(comp)) bad(`the path segment "${comp}" holds a tag or digest`, `Give only the repository path; the chart name and version are added on push (${example}).`)
-      if (comp !== comp.toLowerCase()) bad(`the path segment "${comp}" has uppercase letters`, `OCI repository names are lowercase: use "${comp.toLowerCase()}".`)
-      if (!REPO_COMPONENT.test(comp)) bad(`the path segment "${comp}" is not a valid repository name component`, 'Use lowercase letters, digits and single separators (".", "_", "__", "-").')
+      if (/[:@]/.test(comp))
+        bad(
+          `the path segment "${comp}" holds a tag or digest`,
+          `Give only the repository path; the chart name and version are added on push (${example}).`
+        )
+      if (comp !== comp.toLowerCase())
+        bad(
+          `the path segment "${comp}" has uppercase letters`,
+          `OCI repository names are lowercase: use "${comp.toLowerCase()}".`
+        )
+      if (!REPO_COMPONENT.test(comp))
+        bad(
+          `the path segment "${comp}" is not a valid repository name component`,
+          'Use lowercase letters, digits and single separators (".", "_", "__", "-").'
+        )
     }
   }
   return { host: hostPart.toLowerCase(), repository: pathPart }
@@ -139,7 +156,10 @@ export function parseOciReference(url: string): { host: string; repository: stri
 export function ociTag(version: string): string {
   const tag = version.replace(/\+/g, '_')
   if (!TAG.test(tag)) {
-    throw new ActionError(`Version "${version}" does not make a valid OCI tag ("${tag}").`, 'Use a semver version such as 1.2.3 or 1.2.3+build.1.')
+    throw new ActionError(
+      `Version "${version}" does not make a valid OCI tag ("${tag}").`,
+      'Use a semver version such as 1.2.3 or 1.2.3+build.1.'
+    )
   }
   return tag
 }
@@ -242,7 +262,10 @@ export function parseWwwAuthenticate(header: string | string[] | undefined): Aut
 
 /** True for loopback names and addresses; accepts `host`, `host:port`, `[::1]:port`. */
 export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^(\[[^\]]*\]|[^:\[\]]+):\d+$/, '$1').replace(/^\[|\]$/g, '').toLowerCase()
+  const h = hostname
+    .replace(/^(\[[^\]]*\]|[^:\[\]]+):\d+$/, '$1')
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1'
 }
 
@@ -314,13 +337,21 @@ function rawRequest(
         chunks.push(c)
       })
       res.on('error', fail)
-      res.on('aborted', () => fail(Object.assign(new Error('connection closed before the response ended'), { code: 'ECONNRESET' })))
+      res.on('aborted', () =>
+        fail(Object.assign(new Error('connection closed before the response ended'), { code: 'ECONNRESET' }))
+      )
       res.on('end', () => {
         if (settled) return
         settled = true
         const raw = res.headersDistinct?.['www-authenticate']
         const wa = raw ?? (res.headers['www-authenticate'] ? [res.headers['www-authenticate']] : [])
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, wwwAuthenticate: wa, body: Buffer.concat(chunks), url })
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          wwwAuthenticate: wa,
+          body: Buffer.concat(chunks),
+          url
+        })
       })
     })
     req.on('error', fail)
@@ -375,11 +406,14 @@ export class RegistryClient {
   constructor(opts: RegistryOptions) {
     const host = opts.host.trim()
     if (!host || /[/\s@?#]/.test(host)) {
-      throw new ActionError(`Invalid registry host "${opts.host}": give host[:port] only, e.g. ghcr.io or 127.0.0.1:5000.`)
+      throw new ActionError(
+        `Invalid registry host "${opts.host}": give host[:port] only, e.g. ghcr.io or 127.0.0.1:5000.`
+      )
     }
     this.host = host.toLowerCase()
     this.base = `${opts.plainHttp ? 'http' : 'https'}://${this.host}`
-    this.creds = opts.credentials && (opts.credentials.username || opts.credentials.password) ? opts.credentials : undefined
+    this.creds =
+      opts.credentials && (opts.credentials.username || opts.credentials.password) ? opts.credentials : undefined
     this.retries = opts.retries ?? 4
     this.baseDelayMs = opts.baseDelayMs ?? 500
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
@@ -421,7 +455,12 @@ export class RegistryClient {
       const manifest = JSON.parse(res.body.toString('utf8')) as { layers?: { mediaType?: string; digest?: string }[] }
       return manifest.layers?.find((layer) => layer.mediaType === HELM_CHART_LAYER)?.digest
     } catch {
-      throw this.error('protocol', `Registry ${this.host} returned a manifest that is not JSON (GET ${url.href}).`, url, res.status)
+      throw this.error(
+        'protocol',
+        `Registry ${this.host} returned a manifest that is not JSON (GET ${url.href}).`,
+        url,
+        res.status
+      )
     }
   }
 
@@ -434,21 +473,40 @@ export class RegistryClient {
     this.checkRepository(repository)
     const manifestUrl = new URL(`${this.base}/v2/${repository}/manifests/${digest}`)
     const manifestRes = await this.call('GET', manifestUrl, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES)
-    if (manifestRes.status === 404) throw this.error('protocol', `Registry ${this.host} has no manifest ${digest} in ${repository} right after the push.`, manifestUrl, 404)
+    if (manifestRes.status === 404)
+      throw this.error(
+        'protocol',
+        `Registry ${this.host} has no manifest ${digest} in ${repository} right after the push.`,
+        manifestUrl,
+        404
+      )
     const manifestDigest = `sha256:${createHash('sha256').update(manifestRes.body).digest('hex')}`
     let layerDigest: string | undefined
     try {
-      const manifest = JSON.parse(manifestRes.body.toString('utf8')) as { layers?: { mediaType?: string; digest?: string }[] }
+      const manifest = JSON.parse(manifestRes.body.toString('utf8')) as {
+        layers?: { mediaType?: string; digest?: string }[]
+      }
       layerDigest = manifest.layers?.find((layer) => layer.mediaType === HELM_CHART_LAYER)?.digest
     } catch {
-      throw this.error('protocol', `Registry ${this.host} returned a manifest that is not JSON (GET ${manifestUrl.href}).`, manifestUrl, manifestRes.status)
+      throw this.error(
+        'protocol',
+        `Registry ${this.host} returned a manifest that is not JSON (GET ${manifestUrl.href}).`,
+        manifestUrl,
+        manifestRes.status
+      )
     }
     if (!layerDigest || !DIGEST.test(layerDigest)) {
-      throw this.error('protocol', `The manifest ${digest} in ${repository} has no Helm chart layer (${HELM_CHART_LAYER}).`, manifestUrl, manifestRes.status)
+      throw this.error(
+        'protocol',
+        `The manifest ${digest} in ${repository} has no Helm chart layer (${HELM_CHART_LAYER}).`,
+        manifestUrl,
+        manifestRes.status
+      )
     }
     const blobUrl = new URL(`${this.base}/v2/${repository}/blobs/${layerDigest}`)
     const blobRes = await this.call('GET', blobUrl, '*/*', repository, MAX_CHART_BYTES)
-    if (blobRes.status === 404) throw this.error('protocol', `Registry ${this.host} has no blob ${layerDigest} in ${repository}.`, blobUrl, 404)
+    if (blobRes.status === 404)
+      throw this.error('protocol', `Registry ${this.host} has no blob ${layerDigest} in ${repository}.`, blobUrl, 404)
     const archiveDigest = `sha256:${createHash('sha256').update(blobRes.body).digest('hex')}`
     return { manifestDigest, layerDigest, archiveDigest, archive: blobRes.body }
   }
@@ -465,7 +523,11 @@ export class RegistryClient {
     if (opts.pageSize !== undefined) url.searchParams.set('n', String(Math.max(1, Math.floor(opts.pageSize))))
     for (let page = 0; ; page++) {
       if (page >= MAX_TAG_PAGES) {
-        throw this.error('protocol', `Registry ${this.host} returned more than ${MAX_TAG_PAGES} pages of tags for ${repository}.`, url)
+        throw this.error(
+          'protocol',
+          `Registry ${this.host} returned more than ${MAX_TAG_PAGES} pages of tags for ${repository}.`,
+          url
+        )
       }
       seen.add(url.href)
       const res = await this.call('GET', url, 'application/json', repository, MAX_JSON_BYTES)
@@ -482,11 +544,21 @@ export class RegistryClient {
       try {
         parsed = JSON.parse(res.body.toString('utf8')) as { tags?: unknown }
       } catch {
-        throw this.error('protocol', `Registry ${this.host} returned a tag list that is not JSON (GET ${url.href}).`, url, res.status)
+        throw this.error(
+          'protocol',
+          `Registry ${this.host} returned a tag list that is not JSON (GET ${url.href}).`,
+          url,
+          res.status
+        )
       }
       if (parsed.tags != null) {
         if (!Array.isArray(parsed.tags) || !parsed.tags.every((t) => typeof t === 'string')) {
-          throw this.error('protocol', `Registry ${this.host} returned a malformed tag list (GET ${url.href}).`, url, res.status)
+          throw this.error(
+            'protocol',
+            `Registry ${this.host} returned a malformed tag list (GET ${url.href}).`,
+            url,
+            res.status
+          )
         }
         tags.push(...(parsed.tags as string[]))
       }
@@ -499,7 +571,11 @@ export class RegistryClient {
         throw this.error('protocol', `Registry ${this.host} sent an invalid Link header: ${next}`, url)
       }
       if (nextUrl.origin !== url.origin) {
-        throw this.error('protocol', `Registry ${this.host} sent a pagination link to another origin (${nextUrl.origin}); not followed.`, url)
+        throw this.error(
+          'protocol',
+          `Registry ${this.host} sent a pagination link to another origin (${nextUrl.origin}); not followed.`,
+          url
+        )
       }
       if (seen.has(nextUrl.href)) return tags
       url = nextUrl
@@ -525,7 +601,14 @@ export class RegistryClient {
     return t
   }
 
-  private error(kind: RegistryErrorKind, message: string, url: URL, status?: number, retryable = false, hint?: string): RegistryError {
+  private error(
+    kind: RegistryErrorKind,
+    message: string,
+    url: URL,
+    status?: number,
+    retryable = false,
+    hint?: string
+  ): RegistryError {
     return new RegistryError(kind, this.redact(message), { url: url.href, status, retryable, hint })
   }
 
@@ -556,7 +639,13 @@ export class RegistryClient {
   }
 
   /** One HTTP exchange, following redirects (Authorization is dropped when the origin changes). */
-  private async send(method: 'GET' | 'HEAD', url: URL, accept: string, authorization: string | undefined, maxBody: number): Promise<Resp> {
+  private async send(
+    method: 'GET' | 'HEAD',
+    url: URL,
+    accept: string,
+    authorization: string | undefined,
+    maxBody: number
+  ): Promise<Resp> {
     let current = url
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = { Accept: accept, 'User-Agent': this.userAgent }
@@ -569,7 +658,11 @@ export class RegistryClient {
         res = await rawRequest(method, current, headers, limit.ms, maxBody)
       } catch (e) {
         if ((e as NodeJS.ErrnoException)?.code === 'EBODYTOOLARGE') {
-          throw this.error('protocol', `Registry ${this.host}: ${method} ${current.href}: ${(e as Error).message}.`, current)
+          throw this.error(
+            'protocol',
+            `Registry ${this.host}: ${method} ${current.href}: ${(e as Error).message}.`,
+            current
+          )
         }
         const d = describeNetworkError(e, limit.ms)
         throw this.error('unavailable', `${method} ${current.href}: ${d.text}`, current, undefined, d.retryable)
@@ -577,16 +670,31 @@ export class RegistryClient {
       const loc = res.headers.location
       if ([301, 302, 303, 307, 308].includes(res.status) && loc) {
         if (hop >= MAX_REDIRECTS) {
-          throw this.error('protocol', `Registry ${this.host}: too many redirects from ${method} ${url.href}.`, url, res.status)
+          throw this.error(
+            'protocol',
+            `Registry ${this.host}: too many redirects from ${method} ${url.href}.`,
+            url,
+            res.status
+          )
         }
         let next: URL
         try {
           next = new URL(loc, current)
         } catch {
-          throw this.error('protocol', `Registry ${this.host} redirected to an invalid location: ${loc}`, current, res.status)
+          throw this.error(
+            'protocol',
+            `Registry ${this.host} redirected to an invalid location: ${loc}`,
+            current,
+            res.status
+          )
         }
         if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-          throw this.error('protocol', `Registry ${this.host} redirected to a non-HTTP location: ${next.href}`, current, res.status)
+          throw this.error(
+            'protocol',
+            `Registry ${this.host} redirected to a non-HTTP location: ${next.href}`,
+            current,
+            res.status
+          )
         }
         current = next
         continue
@@ -607,7 +715,12 @@ export class RegistryClient {
       throw this.error('protocol', `Registry ${this.host} sent an invalid token realm "${realm}".`, requestUrl, 401)
     }
     if (tokenUrl.protocol !== 'http:' && tokenUrl.protocol !== 'https:') {
-      throw this.error('protocol', `Registry ${this.host} sent a token realm that is not http(s): "${realm}".`, requestUrl, 401)
+      throw this.error(
+        'protocol',
+        `Registry ${this.host} sent a token realm that is not http(s): "${realm}".`,
+        requestUrl,
+        401
+      )
     }
     if (challenge.params.service) tokenUrl.searchParams.set('service', challenge.params.service)
     const scope = challenge.params.scope || `repository:${repository}:pull`
@@ -620,7 +733,12 @@ export class RegistryClient {
     }
     const res = await this.send('GET', tokenUrl, 'application/json', authorization, MAX_JSON_BYTES)
     if (res.status === 401 || res.status === 403) {
-      throw this.authError(tokenUrl, res.status, `the token service ${tokenUrl.origin}${tokenUrl.pathname} denied a token`, res.body)
+      throw this.authError(
+        tokenUrl,
+        res.status,
+        `the token service ${tokenUrl.origin}${tokenUrl.pathname} denied a token`,
+        res.body
+      )
     }
     if (res.status === 429 || res.status >= 500) {
       throw this.error('unavailable', `GET ${tokenUrl.href}: ${statusText(res.status)}`, tokenUrl, res.status, true)
@@ -641,7 +759,12 @@ export class RegistryClient {
       // handled below
     }
     if (typeof token !== 'string' || token === '') {
-      throw this.error('protocol', `Token service ${tokenUrl.origin}${tokenUrl.pathname} returned no token.`, tokenUrl, res.status)
+      throw this.error(
+        'protocol',
+        `Token service ${tokenUrl.origin}${tokenUrl.pathname} returned no token.`,
+        tokenUrl,
+        res.status
+      )
     }
     return token
   }
@@ -650,7 +773,13 @@ export class RegistryClient {
    * One authenticated attempt: anonymous (or cached auth) first, then the challenge's
    * scheme. Returns 2xx and 404 responses; throws RegistryError for everything else.
    */
-  private async attempt(method: 'GET' | 'HEAD', url: URL, accept: string, repository: string, maxBody: number): Promise<Resp> {
+  private async attempt(
+    method: 'GET' | 'HEAD',
+    url: URL,
+    accept: string,
+    repository: string,
+    maxBody: number
+  ): Promise<Resp> {
     const scopeKey = `repository:${repository}:pull`
     let authorization: string | undefined
     const cached = this.tokens.get(scopeKey)
@@ -697,10 +826,17 @@ export class RegistryClient {
         )
       }
     }
-    if (res.status === 401 || res.status === 403) throw this.authError(url, res.status, `${method} ${url.pathname}`, res.body)
+    if (res.status === 401 || res.status === 403)
+      throw this.authError(url, res.status, `${method} ${url.pathname}`, res.body)
     if (res.status === 404 || (res.status >= 200 && res.status <= 299)) return res
     if (res.status === 429 || res.status >= 500) {
-      throw this.error('unavailable', `${method} ${url.href}: ${statusText(res.status)}${suffix(errorSummary(res.body))}`, url, res.status, true)
+      throw this.error(
+        'unavailable',
+        `${method} ${url.href}: ${statusText(res.status)}${suffix(errorSummary(res.body))}`,
+        url,
+        res.status,
+        true
+      )
     }
     throw this.error(
       'protocol',
@@ -711,7 +847,13 @@ export class RegistryClient {
   }
 
   /** attempt() with retries; exhausted retries become one 'unavailable' error naming the URL. */
-  private async call(method: 'GET' | 'HEAD', url: URL, accept: string, repository: string, maxBody: number): Promise<Resp> {
+  private async call(
+    method: 'GET' | 'HEAD',
+    url: URL,
+    accept: string,
+    repository: string,
+    maxBody: number
+  ): Promise<Resp> {
     let attempts = 0
     try {
       return await withRetry(
@@ -732,7 +874,12 @@ export class RegistryClient {
         throw new RegistryError(
           'unavailable',
           `Registry ${this.host} is unavailable: ${method} ${url.href} failed after ${attempts} attempt${attempts === 1 ? '' : 's'} (last error: ${last}).`,
-          { url: e.url, status: e.status, retryable: e.retryable, hint: 'Retry the job later; check the registry status page.' }
+          {
+            url: e.url,
+            status: e.status,
+            retryable: e.retryable,
+            hint: 'Retry the job later; check the registry status page.'
+          }
         )
       }
       throw e

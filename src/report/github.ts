@@ -79,7 +79,8 @@ export function decideMode(input: ModeInput): ModeDecision {
   const blueprint = normalizeFolder(input.blueprint)
 
   if (PR_EVENTS.has(eventName)) {
-    if (push === 'true') return { mode: 'publish', reason: `${eventName} with push: true publishes from the pull request` }
+    if (push === 'true')
+      return { mode: 'publish', reason: `${eventName} with push: true publishes from the pull request` }
     return { mode: 'validate', reason: `${eventName}: pull requests only validate (push: ${push})` }
   }
 
@@ -87,19 +88,31 @@ export function decideMode(input: ModeInput): ModeDecision {
   if (tagName !== undefined && TAG_EVENTS.has(eventName)) {
     const tag = parseReleaseTag(tagName)
     if (!tag) {
-      if (push === 'true') return { mode: 'publish', reason: `tag ${tagName} is not a release tag, but push: true publishes Chart.yaml ${chartVersion}` }
+      if (push === 'true')
+        return {
+          mode: 'publish',
+          reason: `tag ${tagName} is not a release tag, but push: true publishes Chart.yaml ${chartVersion}`
+        }
       return {
         mode: 'validate',
         reason: `tag ${tagName} is not a release tag (${blueprint}/vX.Y.Z or vX.Y.Z): validate only`
       }
     }
     if (tag.blueprint && !sameBlueprint(tag.blueprint, blueprint)) {
-      return { mode: 'skip', reason: `tag ${tagName} is for blueprint ${tag.blueprint}, not ${blueprint}: nothing to do` }
+      return {
+        mode: 'skip',
+        reason: `tag ${tagName} is for blueprint ${tag.blueprint}, not ${blueprint}: nothing to do`
+      }
     }
     const mode = push === 'false' ? 'validate' : 'publish'
     const why = push === 'false' ? ' (push: false: validate only)' : ''
     if (input.versionFromTag) {
-      return { mode, reason: `tag ${tagName} sets version ${tag.version} (version-from-tag)${why}`, version: tag.version, tagVersion: tag.version }
+      return {
+        mode,
+        reason: `tag ${tagName} sets version ${tag.version} (version-from-tag)${why}`,
+        version: tag.version,
+        tagVersion: tag.version
+      }
     }
     if (tag.version !== chartVersion) {
       return {
@@ -117,7 +130,8 @@ export function decideMode(input: ModeInput): ModeDecision {
     : ref
       ? `${eventName} on ${ref}`
       : eventName || 'unknown event'
-  if (push === 'true') return { mode: 'publish', reason: `${where} with push: true publishes Chart.yaml ${chartVersion}` }
+  if (push === 'true')
+    return { mode: 'publish', reason: `${where} with push: true publishes Chart.yaml ${chartVersion}` }
   return {
     mode: 'validate',
     reason: `${where}: validate only; releases publish from tags ${blueprint}/v${chartVersion || 'X.Y.Z'} (or set push: true)`
@@ -212,7 +226,9 @@ function warningFor(what: string, err: unknown): string {
         'give the job `permissions: pull-requests: write` for same-repository PRs. The findings are in the job summary.'
     )
   }
-  return redact(`could not ${what} (${status !== undefined ? `HTTP ${status}` : 'no HTTP status'}: ${message}). The findings are in the job summary.`)
+  return redact(
+    `could not ${what} (${status !== undefined ? `HTTP ${status}` : 'no HTTP status'}: ${message}). The findings are in the job summary.`
+  )
 }
 
 /** The body as posted: the marker is its first line (ownComments only takes comments that start with it). */
@@ -282,7 +298,11 @@ export async function upsertComment(opts: UpsertCommentOptions): Promise<UpsertC
 
   let ours: CommentLike[]
   try {
-    const all = await octokit.paginate(octokit.rest.issues.listComments, { ...where, issue_number: opts.issueNumber, per_page: 100 })
+    const all = await octokit.paginate(octokit.rest.issues.listComments, {
+      ...where,
+      issue_number: opts.issueNumber,
+      per_page: 100
+    })
     // Only when a marked comment is not a bot's is it worth asking who the token is (a PAT's login).
     let self: string | undefined
     if (all.some((c) => startsWithMarker(c, opts.marker) && c.user?.type !== 'Bot')) {
@@ -344,7 +364,11 @@ export async function upsertComment(opts: UpsertCommentOptions): Promise<UpsertC
     } catch (err) {
       const { status } = describeError(err)
       if (status !== 403 && status !== 404) {
-        return { action: 'skipped', id: candidate.id, warning: warningFor(`update the PR comment ${candidate.id}`, err) }
+        return {
+          action: 'skipped',
+          id: candidate.id,
+          warning: warningFor(`update the PR comment ${candidate.id}`, err)
+        }
       }
       refused.push({ id: candidate.id, status })
     }
@@ -394,7 +418,11 @@ export async function removeOwnComments(opts: RemoveCommentsOptions): Promise<Up
   const where = { owner: opts.owner, repo: opts.repo }
   let ours: CommentLike[]
   try {
-    const all = await octokit.paginate(octokit.rest.issues.listComments, { ...where, issue_number: opts.issueNumber, per_page: 100 })
+    const all = await octokit.paginate(octokit.rest.issues.listComments, {
+      ...where,
+      issue_number: opts.issueNumber,
+      per_page: 100
+    })
     // Without a personal access token's login only bot comments are ours (see ownComments).
     ours = ownComments(all, opts.marker)
   } catch (err) {

@@ -293,7 +293,10 @@ function publishSection(report: ActionReport): string | undefined {
   if (!p) return undefined
   const parts = split(p.ref)
   if (p.pushed || p.alreadyPublished) {
-    const lines = [`#### 📦 ${p.pushed ? 'Published' : 'Already published (nothing pushed: the same chart is at that tag)'}`, '']
+    const lines = [
+      `#### 📦 ${p.pushed ? 'Published' : 'Already published (nothing pushed: the same chart is at that tag)'}`,
+      ''
+    ]
     lines.push(`- Reference: ${codeSpan(p.ref)}`)
     if (p.digest) lines.push(`- Digest: ${codeSpan(p.digest)}`)
     if (parts) {
@@ -311,7 +314,8 @@ function publishSection(report: ActionReport): string | undefined {
     }
     return lines.join('\n')
   }
-  if (report.mode === 'publish' && report.status === 'failed') return `**Not published** (checks failed): ${codeSpan(p.ref)}`
+  if (report.mode === 'publish' && report.status === 'failed')
+    return `**Not published** (checks failed): ${codeSpan(p.ref)}`
   if (report.mode === 'publish') return `**Not published:** ${codeSpan(p.ref)}`
   return `On a release tag this publishes ${codeSpan(p.ref)}.`
 }
@@ -364,7 +368,10 @@ function findingItem(f: Finding, pins: ReadonlyMap<string, string> = new Map()):
   const snippet = f.snippet
   if (snippet && typeof snippet.text === 'string' && snippet.text.trim() !== '') {
     if (snippet.label) lines.push('', `  ${inlineMarkdown(snippet.label)}`)
-    const block = codeBlock(fillPins(clip(snippet.text, SNIPPET_MAX), pins), (snippet.language ?? '').replace(/[^\w+-]/g, ''))
+    const block = codeBlock(
+      fillPins(clip(snippet.text, SNIPPET_MAX), pins),
+      (snippet.language ?? '').replace(/[^\w+-]/g, '')
+    )
     lines.push('', ...block.split('\n').map((l) => `  ${l}`))
   }
   return lines.join('\n')
@@ -389,7 +396,10 @@ function findingGroups(steps: StepResult[]): FindingGroup[] {
       const sorted = [...findings].sort((a, b) => (SEVERITY_ORDER[a.severity] ?? 3) - (SEVERITY_ORDER[b.severity] ?? 3))
       const summary = s.summary ? ` — ${escapeMarkdown(clip(oneLine(s.summary), CELL_MAX))}` : ''
       const pins = pinsOf(s)
-      return { header: `**${stepIcon(s.status)} ${escapeMarkdown(s.title || s.id)}**${summary}`, items: sorted.map((f) => findingItem(f, pins)) }
+      return {
+        header: `**${stepIcon(s.status)} ${escapeMarkdown(s.title || s.id)}**${summary}`,
+        items: sorted.map((f) => findingItem(f, pins))
+      }
     })
 }
 
@@ -420,7 +430,14 @@ function renderDetails(block: DetailsBlock): string {
 /** Shortens a block to at most `budget` characters, or returns undefined if it cannot be useful. */
 function shortenDetails(block: DetailsBlock, budget: number): string | undefined {
   const note = '\n… (shortened)'
-  const overhead = renderDetails({ ...block, markdown: block.markdown ? '' : undefined, code: block.code !== undefined ? '' : undefined }).length + note.length + 64
+  const overhead =
+    renderDetails({
+      ...block,
+      markdown: block.markdown ? '' : undefined,
+      code: block.code !== undefined ? '' : undefined
+    }).length +
+    note.length +
+    64
   let room = budget - overhead
   if (room < MIN_DETAILS_TEXT) return undefined
   let markdown = block.markdown
@@ -497,7 +514,8 @@ function str(v: unknown): string | undefined {
 export function imageRows(data: unknown): ImageRow[] | undefined {
   let list: unknown
   if (Array.isArray(data)) list = data
-  else if (isObj(data)) list = Array.isArray(data.images) ? data.images : Array.isArray(data.verdicts) ? data.verdicts : undefined
+  else if (isObj(data))
+    list = Array.isArray(data.images) ? data.images : Array.isArray(data.verdicts) ? data.verdicts : undefined
   if (!Array.isArray(list)) return undefined
   const rows = new Map<string, ImageRow>()
   for (const item of list) {
@@ -526,7 +544,8 @@ export function imageRows(data: unknown): ImageRow[] | undefined {
     const kind = str(it.kind) ?? str(use?.kind)
     const name = str(it.name) ?? str(use?.name)
     const container = str(it.container) ?? str(use?.container)
-    let where = kind || name ? [kind, name].filter(Boolean).join('/') : (str(it.where) ?? str(it.source) ?? str(use?.source))
+    let where =
+      kind || name ? [kind, name].filter(Boolean).join('/') : (str(it.where) ?? str(it.source) ?? str(use?.source))
     if (where && container && container !== name) where += ` (${container})`
     if (where && !row.usedBy.includes(where)) row.usedBy.push(where)
   }
@@ -562,7 +581,13 @@ function imagesTable(rows: ImageRow[], maxRows: number): string {
     `| --- | --- | ---: | ---${withKey ? ' | ---' : ''} |`,
     ...shown.map((r) => {
       const result =
-        r.ok === undefined ? '–' : r.ok ? (r.allowedBy ? `✅ allowed by ${escapeCell(r.allowedBy, 120)}` : '✅') : `❌ ${shortReason(r.reason)}`
+        r.ok === undefined
+          ? '–'
+          : r.ok
+            ? r.allowedBy
+              ? `✅ allowed by ${escapeCell(r.allowedBy, 120)}`
+              : '✅'
+            : `❌ ${shortReason(r.reason)}`
       const more = r.usedBy.length > USED_BY_SHOWN ? `, +${r.usedBy.length - USED_BY_SHOWN} more` : ''
       const usedBy = escapeCell(r.usedBy.slice(0, USED_BY_SHOWN).join(', ')) + more
       const image = codeSpan(shortDigestRef(clip(r.image, CELL_MAX)), true)
@@ -576,7 +601,8 @@ function imagesTable(rows: ImageRow[], maxRows: number): string {
       return `| ${image} | ${result} | ${r.uses} | ${usedBy}${withKey ? ` | ${key}` : ''} |`
     })
   ]
-  if (rows.length > shown.length) lines.push('', `_… and ${rows.length - shown.length} more images in the JSON report._`)
+  if (rows.length > shown.length)
+    lines.push('', `_… and ${rows.length - shown.length} more images in the JSON report._`)
   return lines.join('\n')
 }
 
@@ -587,7 +613,9 @@ function stepsTable(steps: StepResult[], durations: boolean): string {
     const duration = durations ? ` ${formatDuration(s.durationMs)} |` : ''
     return `| ${escapeCell(s.title || s.id)} | ${icon} | ${escapeCell(s.summary ?? '')} |${duration}`
   })
-  const head = durations ? ['| Step | Result | Summary | Duration |', '| --- | --- | --- | --- |'] : ['| Step | Result | Summary |', '| --- | --- | --- |']
+  const head = durations
+    ? ['| Step | Result | Summary | Duration |', '| --- | --- | --- | --- |']
+    : ['| Step | Result | Summary |', '| --- | --- | --- |']
   return [...head, ...rows].join('\n')
 }
 
@@ -621,18 +649,22 @@ function detailsBlocks(report: ActionReport, runUrl: string | undefined, opts: R
     }
   }
   const run: string[] = []
-  run.push(`- Mode: ${report.mode === 'publish' ? 'publish' : 'validate'}${report.modeReason ? ` — ${escapeMarkdown(clip(oneLine(report.modeReason), 1000))}` : ''}`)
+  run.push(
+    `- Mode: ${report.mode === 'publish' ? 'publish' : 'validate'}${report.modeReason ? ` — ${escapeMarkdown(clip(oneLine(report.modeReason), 1000))}` : ''}`
+  )
   if (report.blueprint) run.push(`- Blueprint ${codeSpan(report.blueprint)}`)
   if (report.helmVersion) run.push(`- Helm ${codeSpan(report.helmVersion)}`)
   if (report.chart.path) run.push(`- Chart ${codeSpan(report.chart.path)}`)
-  if (report.upstream) run.push(`- Upstream ${codeSpan(report.upstream.name)} from ${codeSpan(report.upstream.repository)}`)
+  if (report.upstream)
+    run.push(`- Upstream ${codeSpan(report.upstream.name)} from ${codeSpan(report.upstream.repository)}`)
   if (report.commit) run.push(`- Commit ${codeSpan(report.commit)}`)
   const files = report.values?.files ?? []
   const sets = report.values?.set ?? []
   if (files.length > 0) run.push(`- Values files: ${files.map((f) => codeSpan(f)).join(', ')}`)
   if (sets.length > 0) run.push(`- \`--set\`: ${sets.map((v) => codeSpan(String(v))).join(', ')}`)
   // Times change on every run: only where a changed body costs nothing (the job summary).
-  if (durations && report.startedAt) run.push(`- Started ${escapeMarkdown(report.startedAt)}, took ${formatDuration(report.durationMs)}`)
+  if (durations && report.startedAt)
+    run.push(`- Started ${escapeMarkdown(report.startedAt)}, took ${formatDuration(report.durationMs)}`)
   if (runUrl) run.push(`- Run: ${safeUrl(runUrl)}`)
   blocks.push({ summary: 'Run', markdown: run.join('\n') })
   return blocks
@@ -646,7 +678,9 @@ function safeUrl(url: string): string {
 /** Where the whole report is: the JSON report (path, and the artifact it can be uploaded as), and the run. */
 function fullReportPointer(r: ActionReport, opts: RenderOptions, runUrl: string | undefined): string {
   const artifact = codeSpan(jsonReportName(r.chart?.name ?? 'chart').replace(/\.json$/, ''))
-  const file = opts.reportPath ? `${codeSpan(opts.reportPath)} (output ${codeSpan('report')})` : `output ${codeSpan('report')}`
+  const file = opts.reportPath
+    ? `${codeSpan(opts.reportPath)} (output ${codeSpan('report')})`
+    : `output ${codeSpan('report')}`
   const json = `the JSON report ${file}; upload it with ${codeSpan('actions/upload-artifact')} as ${artifact}`
   return opts.marker && runUrl ? `the job summary of ${link('the run', runUrl)} and ${json}` : json
 }
@@ -693,7 +727,11 @@ export function renderMarkdown(report: ActionReport, opts: RenderOptions): strin
   const pointer = fullReportPointer(r, opts, runUrl)
   const more = opts.marker ? 'see the job summary' : 'see the JSON report'
   const perGroup = Math.max(1, opts.maxFindingsPerGroup ?? 200)
-  const groups = findingGroups(steps).map((g) => ({ ...g, omitted: Math.max(0, g.items.length - perGroup), items: g.items.slice(0, perGroup) }))
+  const groups = findingGroups(steps).map((g) => ({
+    ...g,
+    omitted: Math.max(0, g.items.length - perGroup),
+    items: g.items.slice(0, perGroup)
+  }))
   // Only warnings: nothing blocks the merge, the heading says so.
   const fixHeading = r.status === 'failed' ? '#### What to fix' : '#### Worth a look'
   const publish = publishSection(r)
@@ -714,7 +752,11 @@ export function renderMarkdown(report: ActionReport, opts: RenderOptions): strin
     [headText, findings, publish ?? '', ...sections, ...details, note ?? ''].filter((p) => p !== '').join(sep) + '\n'
 
   const fullFindings = findingsText(groups)
-  const full = assemble(fullFindings, extra, blocks.map((b) => b.text))
+  const full = assemble(
+    fullFindings,
+    extra,
+    blocks.map((b) => b.text)
+  )
   if (full.length <= limit) return finalize(full, limit)
 
   // 1. Keep all findings; keep extra sections that fit whole, then fit folded
@@ -822,8 +864,16 @@ export interface ReservedAnnotations {
  * kind ("… and 37 more: see the job summary"). Allowlist notices (one per image)
  * are collapsed into one.
  */
-export function planAnnotations(report: ActionReport, workspace: string, reserved: ReservedAnnotations = {}): PlannedAnnotation[] {
-  const byLevel: Record<Severity, { rank: number; order: number; a: PlannedAnnotation }[]> = { error: [], warning: [], notice: [] }
+export function planAnnotations(
+  report: ActionReport,
+  workspace: string,
+  reserved: ReservedAnnotations = {}
+): PlannedAnnotation[] {
+  const byLevel: Record<Severity, { rank: number; order: number; a: PlannedAnnotation }[]> = {
+    error: [],
+    warning: [],
+    notice: []
+  }
   let order = 0
   const allowed: string[] = []
   for (const step of report.steps ?? []) {
@@ -854,7 +904,14 @@ export function planAnnotations(report: ActionReport, workspace: string, reserve
   if (allowed.length > 0) {
     const first = allowed.slice(0, 3).join(' ')
     const rest = allowed.length > 3 ? ` … and ${allowed.length - 3} more (see the job summary).` : ''
-    byLevel.notice.push({ rank: 3, order: order++, a: { level: 'notice', message: redact(`${plural(allowed.length, 'image')} allowed by the image allowlist: ${first}${rest}`) } })
+    byLevel.notice.push({
+      rank: 3,
+      order: order++,
+      a: {
+        level: 'notice',
+        message: redact(`${plural(allowed.length, 'image')} allowed by the image allowlist: ${first}${rest}`)
+      }
+    })
   }
   const out: PlannedAnnotation[] = []
   for (const level of ['error', 'warning', 'notice'] as const) {
@@ -908,7 +965,10 @@ export function jsonReportName(chartName: string): string {
  * Writes the report as pretty JSON (schema: ActionReport, `schemaVersion: 1`),
  * deep-redacted, into `dir` (default RUNNER_TEMP or the OS temp dir). Returns its path.
  */
-export async function writeJsonReport(report: ActionReport, dir: string = process.env.RUNNER_TEMP || os.tmpdir()): Promise<string> {
+export async function writeJsonReport(
+  report: ActionReport,
+  dir: string = process.env.RUNNER_TEMP || os.tmpdir()
+): Promise<string> {
   await mkdir(dir, { recursive: true })
   const file = path.join(dir, jsonReportName(report.chart.name))
   const text = redact(`${JSON.stringify(redactDeep(report), null, 2)}\n`)
@@ -930,7 +990,14 @@ export interface SummaryOptions {
 export function renderJobSummary(report: ActionReport, opts: SummaryOptions = {}): string {
   let limit = Math.min(opts.limit ?? SUMMARY_LIMIT, SUMMARY_LIMIT)
   const render = (): string =>
-    renderMarkdown(report, { limit, runUrl: opts.runUrl, durations: true, reportPath: opts.reportPath, sections: opts.sections, maxFindingsPerGroup: 200 })
+    renderMarkdown(report, {
+      limit,
+      runUrl: opts.runUrl,
+      durations: true,
+      reportPath: opts.reportPath,
+      sections: opts.sections,
+      maxFindingsPerGroup: 200
+    })
   let md = render()
   // The cap is in bytes; non-ASCII text takes more than one byte a character.
   while (Buffer.byteLength(md, 'utf8') > SUMMARY_MAX_BYTES && limit > 10_000) {
@@ -954,7 +1021,10 @@ export async function writeJobSummary(report: ActionReport, opts: SummaryOptions
 }
 
 /** The PR comment's markdown: no durations (an unchanged result is an unchanged body), findings capped per step. */
-export function renderComment(report: ActionReport, opts: { runUrl?: string; reportPath?: string; sections?: ExtraSection[] } = {}): string {
+export function renderComment(
+  report: ActionReport,
+  opts: { runUrl?: string; reportPath?: string; sections?: ExtraSection[] } = {}
+): string {
   return renderMarkdown(report, {
     limit: COMMENT_LIMIT,
     runUrl: opts.runUrl,
@@ -968,11 +1038,22 @@ export function renderComment(report: ActionReport, opts: { runUrl?: string; rep
 
 /** Plain lines for the job log: the verdict, then one line a step (findings are annotations already). */
 export function renderLogLines(report: ActionReport): string[] {
-  const lines = [redact(`${report.status === 'passed' ? '✅' : '❌'} ${report.chart.name} ${report.chart.version}: ${report.status} (${report.mode}: ${report.modeReason})`)]
+  const lines = [
+    redact(
+      `${report.status === 'passed' ? '✅' : '❌'} ${report.chart.name} ${report.chart.version}: ${report.status} (${report.mode}: ${report.modeReason})`
+    )
+  ]
   if (report.upstream) lines.push(redact(`   upstream ${describeUpstream(report.upstream)}`))
   for (const step of report.steps) {
-    lines.push(redact(`   ${stepIcon(step.status)} ${step.title.padEnd(24)} ${step.summary} (${formatDuration(step.durationMs)})`))
+    lines.push(
+      redact(
+        `   ${stepIcon(step.status)} ${step.title.padEnd(24)} ${step.summary} (${formatDuration(step.durationMs)})`
+      )
+    )
   }
-  if (report.publish?.digest) lines.push(redact(`   ${report.publish.pushed ? 'pushed' : 'published'} ${report.publish.ref}@${report.publish.digest}`))
+  if (report.publish?.digest)
+    lines.push(
+      redact(`   ${report.publish.pushed ? 'pushed' : 'published'} ${report.publish.ref}@${report.publish.digest}`)
+    )
   return lines
 }

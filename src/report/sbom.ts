@@ -46,7 +46,11 @@ export interface CycloneDxBom {
   specVersion: '1.5'
   serialNumber: string
   version: 1
-  metadata: { timestamp: string; tools: { components: { type: 'application'; name: string; version: string }[] }; component: CycloneDxComponent }
+  metadata: {
+    timestamp: string
+    tools: { components: { type: 'application'; name: string; version: string }[] }
+    component: CycloneDxComponent
+  }
   components: CycloneDxComponent[]
   dependencies: { ref: string; dependsOn: string[] }[]
 }
@@ -71,7 +75,12 @@ function sha256Hex(digest: string | undefined): string | undefined {
 
 function chartComponent(input: SbomInput): CycloneDxComponent {
   const { chart, artifact } = input
-  const component: CycloneDxComponent = { type: 'application', 'bom-ref': `chart:${chart.name}@${chart.version}`, name: chart.name, version: chart.version }
+  const component: CycloneDxComponent = {
+    type: 'application',
+    'bom-ref': `chart:${chart.name}@${chart.version}`,
+    name: chart.name,
+    version: chart.version
+  }
   if (chart.description) component.description = chart.description
   const properties: Property[] = [{ name: 'bp:kind', value: 'helm-chart' }]
   if (chart.appVersion) properties.push({ name: 'bp:appVersion', value: chart.appVersion })
@@ -88,7 +97,13 @@ function chartComponent(input: SbomInput): CycloneDxComponent {
 }
 
 function dependencyComponent(dep: SbomInput['dependencies'][number]): CycloneDxComponent {
-  const component: CycloneDxComponent = { type: 'application', 'bom-ref': `chart:${dep.name}@${dep.version}`, name: dep.name, version: dep.version, properties: [{ name: 'bp:kind', value: 'helm-chart' }] }
+  const component: CycloneDxComponent = {
+    type: 'application',
+    'bom-ref': `chart:${dep.name}@${dep.version}`,
+    name: dep.name,
+    version: dep.version,
+    properties: [{ name: 'bp:kind', value: 'helm-chart' }]
+  }
   if (dep.repository) component.externalReferences = [{ type: 'distribution', url: dep.repository }]
   return component
 }
@@ -99,14 +114,20 @@ function imageComponents(images: ImageVerdict[]): CycloneDxComponent[] {
     const key = verdict.ref?.canonical ?? verdict.use.image
     const entry = byReference.get(key) ?? { verdict, uses: [] }
     const { use } = verdict
-    entry.uses.push(`${use.kind}/${use.name}${use.container ? ` container ${use.container}` : ''}${use.source ? ` (${use.source})` : ''}`)
+    entry.uses.push(
+      `${use.kind}/${use.name}${use.container ? ` container ${use.container}` : ''}${use.source ? ` (${use.source})` : ''}`
+    )
     byReference.set(key, entry)
   }
   return [...byReference.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([reference, { verdict, uses }]) => {
       const ref = verdict.ref
-      const component: CycloneDxComponent = { type: 'container', 'bom-ref': `image:${reference}`, name: ref ? `${ref.domain}/${ref.path}` : reference }
+      const component: CycloneDxComponent = {
+        type: 'container',
+        'bom-ref': `image:${reference}`,
+        name: ref ? `${ref.domain}/${ref.path}` : reference
+      }
       if (ref?.tag) component.version = ref.tag
       else if (ref?.digest) component.version = ref.digest
       const hex = sha256Hex(ref?.digest)
@@ -116,7 +137,10 @@ function imageComponents(images: ImageVerdict[]): CycloneDxComponent[] {
       component.properties = [
         { name: 'bp:reference', value: verdict.use.image },
         { name: 'bp:pinned', value: ref?.digest ? 'digest' : 'no' },
-        { name: 'bp:imagePolicy', value: verdict.ok ? (verdict.allowedBy ? `allowlisted (${verdict.allowedBy})` : 'passed') : 'failed' },
+        {
+          name: 'bp:imagePolicy',
+          value: verdict.ok ? (verdict.allowedBy ? `allowlisted (${verdict.allowedBy})` : 'passed') : 'failed'
+        },
         ...sorted.slice(0, MAX_USES).map((value) => ({ name: 'bp:usedBy', value })),
         ...(sorted.length > MAX_USES ? [{ name: 'bp:usedBy', value: `… and ${sorted.length - MAX_USES} more` }] : [])
       ]
@@ -141,7 +165,11 @@ export function buildSbom(input: SbomInput): CycloneDxBom {
     bomFormat: 'CycloneDX',
     specVersion: '1.5',
     version: 1,
-    metadata: { timestamp: input.timestamp, tools: { components: [{ type: 'application', ...input.tool }] }, component: chart },
+    metadata: {
+      timestamp: input.timestamp,
+      tools: { components: [{ type: 'application', ...input.tool }] },
+      component: chart
+    },
     components: [...dependencies, ...images],
     dependencies: [
       { ref: chart['bom-ref'], dependsOn: [...dependencies, ...images].map((c) => c['bom-ref']) },

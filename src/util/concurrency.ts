@@ -11,7 +11,11 @@ export function defaultConcurrency(): number {
  * When one fails, no new task starts, and the first error is thrown only once
  * the running ones have ended: the caller may then remove what they work in.
  */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>
+): Promise<R[]> {
   const results = new Array<R>(items.length)
   let next = 0
   let failure: { error: unknown } | undefined

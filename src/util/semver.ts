@@ -408,7 +408,11 @@ export function parseConstraint(text: string): Constraint {
     })
   } catch (e) {
     if (e instanceof ConstraintError && rewritten !== text) {
-      throw new ConstraintError(text, e.part, `${e.detail} (after rewriting hyphen ranges: ${JSON.stringify(rewritten.trim())})`)
+      throw new ConstraintError(
+        text,
+        e.part,
+        `${e.detail} (after rewriting hyphen ranges: ${JSON.stringify(rewritten.trim())})`
+      )
     }
     throw e
   }
