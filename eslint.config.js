@@ -9,12 +9,23 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.recommendedTypeChecked],
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: {
+        // bench/scale-entry.ts is bundled by the bench's own rollup config, outside tsconfig.json.
+        projectService: { allowDefaultProject: ['bench/*.ts'] },
+        tsconfigRootDir: import.meta.dirname
+      }
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Errors are caught as unknown and narrowed; the action never throws non-Errors itself.
       '@typescript-eslint/only-throw-error': 'error',
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }]
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      // String(x) on parsed YAML/JSON values (typed unknown) is the intended scalar conversion (names,
+      // versions, tags); a map prints as [object Object] and then fails the comparison it feeds, never passes it.
+      '@typescript-eslint/no-base-to-string': 'off',
+      // async implementations of Promise-returning interfaces (expectedDigest, stand-ins) need no await.
+      '@typescript-eslint/require-await': 'off'
     }
   },
   {
@@ -26,7 +37,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
-      '@typescript-eslint/unbound-method': 'off'
+      '@typescript-eslint/unbound-method': 'off',
+      // Loopback stand-in servers use async event handlers and pass on execFile's error as is.
+      '@typescript-eslint/no-misused-promises': 'off',
+      '@typescript-eslint/prefer-promise-reject-errors': 'off'
     }
   },
   {

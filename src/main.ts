@@ -10,12 +10,7 @@ import { findUpstream, isNoUpstream, loadBlueprint, type Blueprint } from './cha
 import { defaultConcurrency } from './util/concurrency.js'
 import { armWatchdog, startRunBudget } from './util/deadline.js'
 import { chartLockStep, lockedVersion } from './chart/chart-lock.js'
-import {
-  buildDependencies,
-  hollowByDeclaration,
-  prepareWorkChart,
-  type DependencyBuildData
-} from './chart/dependencies.js'
+import { buildDependencies, hollowByDeclaration, prepareWorkChart } from './chart/dependencies.js'
 import { discoverBlueprints } from './discover/discover.js'
 import { addPinSuggestions } from './oci/digests.js'
 import { startBaseDiff } from './diff/base.js'
@@ -47,7 +42,7 @@ import { ActionError, type ActionReport, type PublishInfo, type StepResult, type
 import { credentialsForRepository, resolveUpstream, type UpstreamResolution } from './chart/upstream.js'
 import { chooseUpstream, libraryDependencies, needsLibraryCheck, SCRATCH_SUMMARY } from './chart/upstream-choice.js'
 
-export interface EventContext {
+interface EventContext {
   eventName: string
   ref: string
   payload: Record<string, unknown>
@@ -74,14 +69,14 @@ function eventContext(env: NodeJS.ProcessEnv = process.env): EventContext {
 }
 
 /** A pull request's head commit (GITHUB_SHA is the merge commit there), else GITHUB_SHA. */
-export function headCommit(payload: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): string | undefined {
+function headCommit(payload: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const pr = payload.pull_request as { head?: { sha?: unknown } } | undefined
   const sha = typeof pr?.head?.sha === 'string' ? pr.head.sha : env.GITHUB_SHA
   return sha && /^[0-9a-f]{7,64}$/i.test(sha) ? sha : undefined
 }
 
 /** One line for core.setFailed: what is wrong, then what to do. */
-export function errorLine(error: unknown): string {
+function errorLine(error: unknown): string {
   if (error instanceof ActionError) return redact(error.hint ? `${error.message} — ${error.hint}` : error.message)
   if (error instanceof Error) return redact(`unexpected error: ${error.message}`)
   return redact(`unexpected error: ${String(error)}`)
@@ -113,7 +108,7 @@ async function runDiscover(inputs: ActionInputs): Promise<void> {
   const result = await discoverBlueprints({
     workspace: inputs.workspace,
     eventName: github.context.eventName,
-    payload: github.context.payload as Record<string, unknown>,
+    payload: github.context.payload,
     globs: inputs.discoverGlob.length ? inputs.discoverGlob : undefined
   })
   core.info(`${result.blueprints.length} blueprint(s): ${result.blueprints.join(', ') || 'none'} (${result.reason})`)
@@ -148,7 +143,7 @@ interface RunState {
  * the run early (an unreadable Chart.yaml, a tag that does not match) still
  * give a report, so the PR comment and job summary say what stopped it.
  */
-export async function validateBlueprint(inputs: ActionInputs, event: EventContext): Promise<ActionReport | undefined> {
+async function validateBlueprint(inputs: ActionInputs, event: EventContext): Promise<ActionReport | undefined> {
   const startedAt = new Date()
   const start = performance.now()
   const finish = (
@@ -481,7 +476,7 @@ async function runChartSteps(
   const lockStep = chartLockStep(lockFindings)
   if (lockStep) state.steps.push(lockStep)
   if (build.status === 'failed') return
-  const built = (build.data as DependencyBuildData | undefined)?.built ?? {}
+  const built = build.data?.built ?? {}
   const valueArgs = [
     ...inputs.valuesFiles.flatMap((file) => ['--values', path.resolve(inputs.workspace, file)]),
     ...inputs.setValues.flatMap((value) => ['--set', value]),
@@ -605,7 +600,7 @@ async function runChartSteps(
   state.publish = published.data
 }
 
-export async function emitReport(report: ActionReport, inputs: ActionInputs, event: EventContext): Promise<void> {
+async function emitReport(report: ActionReport, inputs: ActionInputs, event: EventContext): Promise<void> {
   for (const line of renderLogLines(report)) core.info(line)
   const reportPath = await writeJsonReport(report, process.env.RUNNER_TEMP || os.tmpdir())
   core.setOutput('chart-name', report.chart.name)

@@ -63,9 +63,9 @@ async function editFile(file, change) {
 export async function failingEdits(chart) {
   await editFile(path.join(chart, 'values.yaml'), (text) =>
     text
-      .replace(/(\n  web:[\s\S]*?tag: 2\.34\.0\n)\s+digest: sha256:[0-9a-f]+\n/, '$1')
-      .replace(/\n  admintools:\n    image:\n(      .*\n)+/, '\n')
-      .replace(/(\n  serviceMonitor:\n    enabled: )false/, '$1true')
+      .replace(/(\n {2}web:[\s\S]*?tag: 2\.34\.0\n)\s+digest: sha256:[0-9a-f]+\n/, '$1')
+      .replace(/\n {2}admintools:\n {4}image:\n( {6}.*\n)+/, '\n')
+      .replace(/(\n {2}serviceMonitor:\n {4}enabled: )false/, '$1true')
       .replace(
         /\ncatalystOverlay:\n/,
         '\ncatalystOverlay:\n  # The team\'s own worker; CI sets the tag.\n  worker:\n    image:\n      repository: ghcr.io/openova-io/temporal-worker\n      tag: ""\n\n'

@@ -81,7 +81,7 @@ beforeAll(() => {
   write(src, 'products/b/helm/values.yaml', 'replicas: 2\n')
   sha.push(commit(src, 'c2: touch products/b'))
   // A PR branch forked at c1 that touches platform/a only; main has moved on (c2).
-  git(src, 'checkout', '-q', '-b', 'feature', sha[1]!)
+  git(src, 'checkout', '-q', '-b', 'feature', sha[1])
   write(src, 'platform/a/chart/templates/x.yaml', 'kind: ConfigMap\n')
   featureSha = commit(src, 'f1: feature touches platform/a')
   git(src, 'checkout', '-q', 'main')
@@ -107,13 +107,13 @@ describe('discoverBlueprints on a full clone', () => {
   })
 
   it('push before..after lists only the blueprint changed in that range', async () => {
-    const r = await discoverBlueprints({ workspace: src, eventName: 'push', payload: pushPayload(sha[1]!, sha[2]!) })
+    const r = await discoverBlueprints({ workspace: src, eventName: 'push', payload: pushPayload(sha[1], sha[2]) })
     expect(r.blueprints).toEqual(['products/b'])
     expect(r.matrix.include).toEqual([{ blueprint: 'products/b', chart: 'products/b/helm', upstream: '' }])
-    expect(r.reason).toContain(`${sha[1]!.slice(0, 7)}..${sha[2]!.slice(0, 7)}`)
+    expect(r.reason).toContain(`${sha[1].slice(0, 7)}..${sha[2].slice(0, 7)}`)
     expect(r.reason).toContain('products/b')
 
-    const r1 = await discoverBlueprints({ workspace: src, eventName: 'push', payload: pushPayload(sha[0]!, sha[1]!) })
+    const r1 = await discoverBlueprints({ workspace: src, eventName: 'push', payload: pushPayload(sha[0], sha[1]) })
     expect(r1.blueprints).toEqual(['platform/a'])
   })
 
@@ -121,7 +121,7 @@ describe('discoverBlueprints on a full clone', () => {
     const r = await discoverBlueprints({
       workspace: src,
       eventName: 'pull_request',
-      payload: prPayload(sha[0]!, sha[2]!)
+      payload: prPayload(sha[0], sha[2])
     })
     expect(r.blueprints).toEqual(['platform/a', 'products/b'])
     expect(r.reason).toMatch(/pull request #5/)
@@ -131,13 +131,13 @@ describe('discoverBlueprints on a full clone', () => {
     const r = await discoverBlueprints({
       workspace: src,
       eventName: 'pull_request',
-      payload: prPayload(sha[2]!, featureSha)
+      payload: prPayload(sha[2], featureSha)
     })
     expect(r.blueprints).toEqual(['platform/a'])
   })
 
   it('a first push (before = 000…0) or a push without before lists all', async () => {
-    const r = await discoverBlueprints({ workspace: src, eventName: 'push', payload: pushPayload(ZERO, sha[2]!) })
+    const r = await discoverBlueprints({ workspace: src, eventName: 'push', payload: pushPayload(ZERO, sha[2]) })
     expect(r.blueprints).toEqual(['platform/a', 'products/b'])
     expect(r.reason).toMatch(/first push/)
     const r2 = await discoverBlueprints({
@@ -149,7 +149,7 @@ describe('discoverBlueprints on a full clone', () => {
   })
 
   it('a push with no blueprint change lists none', async () => {
-    const r = await discoverBlueprints({ workspace: src, eventName: 'push', payload: pushPayload(sha[2]!, sha[2]!) })
+    const r = await discoverBlueprints({ workspace: src, eventName: 'push', payload: pushPayload(sha[2], sha[2]) })
     expect(r.blueprints).toEqual([])
     expect(r.matrix.include).toEqual([])
     expect(r.reason).toMatch(/no blueprint changed/)
@@ -159,7 +159,7 @@ describe('discoverBlueprints on a full clone', () => {
     const r = await discoverBlueprints({
       workspace: src,
       eventName: 'push',
-      payload: pushPayload(ZERO, sha[2]!, 'refs/tags/products/b/v1.0.0')
+      payload: pushPayload(ZERO, sha[2], 'refs/tags/products/b/v1.0.0')
     })
     expect(r.blueprints).toEqual(['products/b'])
   })
@@ -175,7 +175,7 @@ describe('discoverBlueprints on a full clone', () => {
     const r2 = await discoverBlueprints({
       workspace: src,
       eventName: 'pull_request',
-      payload: prPayload(sha[0]!, sha[2]!),
+      payload: prPayload(sha[0], sha[2]),
       globs: ['**']
     })
     expect(r2.blueprints).toEqual(['platform/a', 'products/b'])
@@ -188,7 +188,7 @@ describe('discoverBlueprints on a full clone', () => {
     const r = await discoverBlueprints({
       workspace: src,
       eventName: 'push',
-      payload: pushPayload('--output=/tmp/x', sha[2]!)
+      payload: pushPayload('--output=/tmp/x', sha[2])
     })
     expect(r.blueprints).toEqual(['platform/a', 'products/b'])
     expect(r.reason).toMatch(/no usable base\/head/)
@@ -200,7 +200,7 @@ describe('discoverBlueprints on a full clone', () => {
     git(work, 'rm', '-q', '-r', 'platform/a')
     write(work, 'products/b/helm/values.yaml', 'replicas: 3\n')
     const c3 = commit(work, 'c3: delete platform/a, touch products/b')
-    const r = await discoverBlueprints({ workspace: work, eventName: 'push', payload: pushPayload(sha[2]!, c3) })
+    const r = await discoverBlueprints({ workspace: work, eventName: 'push', payload: pushPayload(sha[2], c3) })
     expect(r.blueprints).toEqual(['products/b'])
 
     // A blueprint whose blueprint.yaml is gone is no blueprint any more.
@@ -213,7 +213,7 @@ describe('discoverBlueprints on a full clone', () => {
   it('returns all blueprints when the workspace is not a git checkout', async () => {
     const plain = path.join(tmp, 'plain')
     write(plain, 'platform/z/blueprint.yaml', 'kind: Blueprint\n')
-    const r = await discoverBlueprints({ workspace: plain, eventName: 'push', payload: pushPayload(sha[1]!, sha[2]!) })
+    const r = await discoverBlueprints({ workspace: plain, eventName: 'push', payload: pushPayload(sha[1], sha[2]) })
     expect(r.blueprints).toEqual(['platform/z'])
     expect(r.reason).toMatch(/not a git checkout/)
   })
@@ -222,23 +222,23 @@ describe('discoverBlueprints on a full clone', () => {
 describe('discoverBlueprints on a shallow clone', () => {
   it('fetches a missing base commit from origin and gives the right answer', async () => {
     const dir = shallowClone('shallow-push')
-    expect(hasCommit(dir, sha[1]!)).toBe(false)
-    const r = await discoverBlueprints({ workspace: dir, eventName: 'push', payload: pushPayload(sha[1]!, sha[2]!) })
-    expect(hasCommit(dir, sha[1]!)).toBe(true)
+    expect(hasCommit(dir, sha[1])).toBe(false)
+    const r = await discoverBlueprints({ workspace: dir, eventName: 'push', payload: pushPayload(sha[1], sha[2]) })
+    expect(hasCommit(dir, sha[1])).toBe(true)
     expect(r.blueprints).toEqual(['products/b'])
     expect(r.reason).toMatch(/fetched/)
   })
 
   it('deepens to find the merge base of a pull request', async () => {
     const dir = shallowClone('shallow-pr')
-    expect(hasCommit(dir, sha[0]!)).toBe(false)
+    expect(hasCommit(dir, sha[0])).toBe(false)
     const r = await discoverBlueprints({
       workspace: dir,
       eventName: 'pull_request',
-      payload: prPayload(sha[0]!, sha[2]!)
+      payload: prPayload(sha[0], sha[2])
     })
     expect(r.blueprints).toEqual(['platform/a', 'products/b'])
-    expect(git(dir, 'merge-base', sha[0]!, sha[2]!)).toBe(sha[0])
+    expect(git(dir, 'merge-base', sha[0], sha[2])).toBe(sha[0])
   })
 
   it('fetches base and head of a pull request branch and finds their merge base', async () => {
@@ -247,7 +247,7 @@ describe('discoverBlueprints on a shallow clone', () => {
     const r = await discoverBlueprints({
       workspace: dir,
       eventName: 'pull_request',
-      payload: prPayload(sha[2]!, featureSha)
+      payload: prPayload(sha[2], featureSha)
     })
     expect(r.blueprints).toEqual(['platform/a'])
   })
@@ -255,9 +255,9 @@ describe('discoverBlueprints on a shallow clone', () => {
   it('falls back to all blueprints, saying why, when the base cannot be fetched', async () => {
     const dir = shallowClone('shallow-offline')
     git(dir, 'remote', 'set-url', 'origin', `file://${path.join(tmp, 'gone')}`)
-    const r = await discoverBlueprints({ workspace: dir, eventName: 'push', payload: pushPayload(sha[1]!, sha[2]!) })
+    const r = await discoverBlueprints({ workspace: dir, eventName: 'push', payload: pushPayload(sha[1], sha[2]) })
     expect(r.blueprints).toEqual(['platform/a', 'products/b'])
-    expect(r.reason).toContain(`base commit ${sha[1]!.slice(0, 7)}`)
+    expect(r.reason).toContain(`base commit ${sha[1].slice(0, 7)}`)
     expect(r.reason).toMatch(/could not be fetched/)
     expect(r.reason).toMatch(/all blueprints/)
   })

@@ -207,7 +207,7 @@ describe.each(helms)('gates with %s', (_label, binary) => {
 
     const tests = step<ChartTestsData>(result, 'chart-tests').data!
     expect(tests.scripts.map((s) => [s.script, s.exitCode])).toEqual([['tests/observability-toggle.sh', 0]])
-    expect(tests.scripts[0]!.output).toContain('PASS case 2')
+    expect(tests.scripts[0].output).toContain('PASS case 2')
   })
 
   it('fails the images gate without the allowlist, at the values.yaml line that sets the image', async () => {
@@ -218,7 +218,7 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     expect(images.findings.map((f) => [f.rule, f.file, f.line])).toEqual([
       ['image-pinned', `${DISPLAY}/values.yaml`, 21]
     ])
-    expect(images.findings[0]!.message).toContain('busybox:1.36')
+    expect(images.findings[0].message).toContain('busybox:1.36')
     expect(step(result, 'chart-tests')).toMatchObject({ status: 'skipped', summary: 'chart-tests is false' })
   })
 
@@ -237,7 +237,7 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     expect(obs.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
       ['observability-default-off', 'error', `${DISPLAY}/values.yaml`, 30]
     ])
-    expect(obs.findings[0]!.message).toContain('serviceMonitor.enabled defaults to true')
+    expect(obs.findings[0].message).toContain('serviceMonitor.enabled defaults to true')
     expect(step(result, 'render').status).toBe('passed')
   })
 
@@ -260,7 +260,7 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     expect(obs.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
       ['observability-opt-in', 'warning', `${DISPLAY}/values.yaml`, 27]
     ])
-    expect(obs.findings[0]!.message).toContain('database.podMonitor.enabled')
+    expect(obs.findings[0].message).toContain('database.podMonitor.enabled')
     const toggle = obs.data!.toggles.find((t) => t.path === 'database.podMonitor.enabled')!
     expect(toggle.case2).toEqual({ ok: true, kinds: [], resources: [], changesRender: true })
     expect(result.steps.filter((s) => s.status === 'failed')).toEqual([])
@@ -281,8 +281,8 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     expect(images.status).toBe('failed')
     const errors = images.findings.filter((f) => f.severity === 'error')
     expect(errors.map((f) => [f.file, f.line])).toEqual([[`${DISPLAY}/templates/debug.yaml`, 8]])
-    expect(errors[0]!.message).toContain('foo:latest')
-    expect(errors[0]!.message).toContain('Pod/debug container debug')
+    expect(errors[0].message).toContain('foo:latest')
+    expect(errors[0].message).toContain('Pod/debug container debug')
   })
 
   it('leaves an own image tag with a default to the image policy: a notice at the template line when empty renders', async () => {
@@ -341,7 +341,7 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     expect(own.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
       ['image-tag-required', 'error', `${DISPLAY}/templates/cronjob.yaml`, 18]
     ])
-    expect(own.findings[0]!.fix).toBe(
+    expect(own.findings[0].fix).toBe(
       'In the template: {{ required "app.image.tag is required" .Values.app.image.tag }}'
     )
     // never-latest: warning keeps the finding but does not fail; off does not run the rule.
@@ -370,7 +370,7 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     expect(lint.status).toBe('failed')
     expect(lint.summary).toBe('2 of 2 lint runs failed: 1 error')
     expect(lint.findings.map((f) => [f.severity, f.file])).toEqual([['error', `${DISPLAY}/templates/bad-name.yaml`]])
-    expect(lint.findings[0]!.message).toContain('object name does not conform to Kubernetes naming requirements')
+    expect(lint.findings[0].message).toContain('object name does not conform to Kubernetes naming requirements')
     expect(lint.details).toContain('[WARNING] templates/bad-name.yaml')
     expect(step(result, 'render').status).toBe('passed')
   })
@@ -386,8 +386,8 @@ describe.each(helms)('gates with %s', (_label, binary) => {
       file: `${DISPLAY}/templates/deployment.yaml`,
       line: 19
     })
-    expect(render.findings[0]!.message).toContain('app.image.tag is required: set a commit SHA')
-    expect(render.findings[0]!.fix).toContain('set it with the `set` input or a `values` file')
+    expect(render.findings[0].message).toContain('app.image.tag is required: set a commit SHA')
+    expect(render.findings[0].fix).toContain('set it with the `set` input or a `values` file')
     expect(render.details).toContain('Error: execution error at (bp-gates/templates/deployment.yaml:19:56)')
     expect(step(result, 'observability')).toMatchObject({
       status: 'skipped',
@@ -418,7 +418,7 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     expect(tests.status).toBe('failed')
     expect(tests.summary).toBe('1 of 2 chart tests failed')
     expect(tests.findings.map((f) => [f.rule, f.file])).toEqual([['chart-test', `${DISPLAY}/tests/zz-broken.sh`]])
-    expect(tests.findings[0]!.message).toBe('Chart test tests/zz-broken.sh exited 3: FAIL: case 9 went wrong')
+    expect(tests.findings[0].message).toBe('Chart test tests/zz-broken.sh exited 3: FAIL: case 9 went wrong')
     expect(tests.details).toContain('line 30\n')
     expect(tests.details).toContain(`helm=${helm.version}`)
     expect(tests.details).toContain('chart dir ok')

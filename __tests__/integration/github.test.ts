@@ -50,9 +50,9 @@ describe('upsertComment', () => {
 
       const posts = api.requests.filter((r) => r.method === 'POST')
       expect(posts).toHaveLength(1)
-      expect(posts[0]!.path).toBe(`/repos/acme/platform/issues/${ISSUE}/comments`)
-      expect(posts[0]!.body.body).toContain(MARKER)
-      expect(posts[0]!.headers.authorization).toBe(`token ${TOKEN}`)
+      expect(posts[0].path).toBe(`/repos/acme/platform/issues/${ISSUE}/comments`)
+      expect(posts[0].body.body).toContain(MARKER)
+      expect(posts[0].headers.authorization).toBe(`token ${TOKEN}`)
       expect(api.requests.every((r) => r.headers.authorization === `token ${TOKEN}`)).toBe(true)
 
       const second = await upsertComment(opts({ body: `${MARKER}\n### ❌ bp-temporal 1.0.0 failed` }))
@@ -60,15 +60,15 @@ describe('upsertComment', () => {
       expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
       const patches = api.requests.filter((r) => r.method === 'PATCH')
       expect(patches).toHaveLength(1)
-      expect(patches[0]!.path).toBe(`/repos/acme/platform/issues/comments/${first.id}`)
+      expect(patches[0].path).toBe(`/repos/acme/platform/issues/comments/${first.id}`)
       expect(ours()).toHaveLength(1)
-      expect(ours()[0]!.body).toContain('failed')
+      expect(ours()[0].body).toContain('failed')
     })
 
     it('adds the marker when the body lacks it', async () => {
       const r = await upsertComment(opts({ body: 'no marker here' }))
       expect(r.action).toBe('created')
-      expect(api.comments[0]!.body.startsWith(`${MARKER}\n`)).toBe(true)
+      expect(api.comments[0].body.startsWith(`${MARKER}\n`)).toBe(true)
       // …so the next run finds it.
       expect((await upsertComment(opts({ body: 'again' }))).action).toBe('updated')
       expect(api.comments).toHaveLength(1)
@@ -128,7 +128,7 @@ describe('upsertComment', () => {
       expect(r.action).toBe('recreated')
       expect(r.id).not.toBe(3)
       expect(writes().map((q) => q.method)).toEqual(['DELETE', 'POST'])
-      expect(writes()[0]!.path).toBe('/repos/acme/platform/issues/comments/3')
+      expect(writes()[0].path).toBe('/repos/acme/platform/issues/comments/3')
       expect(ours().map((c) => [c.id, c.body])).toEqual([[r.id, `${MARKER}\nfresh`]])
       expect(api.comments.map((c) => c.id).sort()).toEqual([1, 2, 4, r.id].sort())
     })
@@ -160,7 +160,7 @@ describe('upsertComment', () => {
     expect(r).toEqual({ action: 'updated', id: 115 })
     const lists = api.requests.filter((q) => q.method === 'GET')
     expect(lists.map((q) => q.query.page ?? '1')).toEqual(['1', '2'])
-    expect(lists[0]!.query.per_page).toBe('100')
+    expect(lists[0].query.per_page).toBe('100')
     expect(api.requests.filter((q) => q.method === 'POST')).toHaveLength(0)
     expect(api.comments.find((c) => c.id === 115)!.body).toBe(`${MARKER}\nnew`)
   })
@@ -254,7 +254,7 @@ describe('upsertComment', () => {
       api = await startGitHubApi()
       const r = await upsertComment(opts({ body: `report\n${MARKER}` }))
       expect(r.action).toBe('created')
-      expect(api.comments[0]!.body.startsWith(`${MARKER}\n`)).toBe(true)
+      expect(api.comments[0].body.startsWith(`${MARKER}\n`)).toBe(true)
       expect((await upsertComment(opts({ body: 'again' }))).action).toBe('updated')
     })
 
@@ -295,8 +295,8 @@ describe('upsertComment', () => {
   it('keeps the body under 65,536 characters', async () => {
     api = await startGitHubApi()
     await upsertComment(opts({ body: `${MARKER}\n${'x'.repeat(100_000)}` }))
-    expect(api.comments[0]!.body.length).toBeLessThanOrEqual(65_536)
-    expect(api.comments[0]!.body.startsWith(MARKER)).toBe(true)
+    expect(api.comments[0].body.length).toBeLessThanOrEqual(65_536)
+    expect(api.comments[0].body.startsWith(MARKER)).toBe(true)
   })
 })
 

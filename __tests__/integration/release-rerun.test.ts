@@ -190,7 +190,7 @@ describe.each(helmsUnderTest())('release re-run of one commit with $label', (hel
         await writeFile(
           valuesYaml,
           (await readFile(valuesYaml, 'utf8')).replace(
-            /(catalystBlueprint:\n  upstream:\n    chart: temporal\n    version: )1\.2\.0/,
+            /(catalystBlueprint:\n {2}upstream:\n {4}chart: temporal\n {4}version: )1\.2\.0/,
             '$11.1.0'
           )
         )

@@ -104,7 +104,7 @@ for (const helm of helmsUnderTest()) {
       }).toEqual({ exit: 0, error: '', tail: '' })
       const comments = api.commentsOn(number)
       expect(comments).toHaveLength(1)
-      return { run, comment: comments[0].body as string, baseSha }
+      return { run, comment: comments[0].body, baseSha }
     }
 
     it('an upstream bump shows the added resource, the image change and the version change; noise is counted apart', async () => {

@@ -98,7 +98,7 @@ async function pulledListing(helm: HelmUnderTest, ref: string): Promise<string[]
     await mkdir(path.join(dir, 'out'))
     await execFileAsync(helm.binary, ['pull', ref, '--plain-http', '--destination', path.join(dir, 'out')], { env })
     const [archive] = await readdir(path.join(dir, 'out'))
-    return (await execFileAsync('tar', ['-tzf', path.join(dir, 'out', archive!)])).stdout.split('\n').filter(Boolean)
+    return (await execFileAsync('tar', ['-tzf', path.join(dir, 'out', archive)])).stdout.split('\n').filter(Boolean)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

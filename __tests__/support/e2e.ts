@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { runAction } from '../../testkit/action-runner.mjs'
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
-export const EXAMPLE = path.join(REPO_ROOT, 'examples', 'platform', 'temporal')
+const EXAMPLE = path.join(REPO_ROOT, 'examples', 'platform', 'temporal')
 export const UPSTREAM_URL = 'https://go.temporal.io/helm-charts'
 
 export interface HelmUnderTest {

@@ -60,9 +60,9 @@ describe('compareRenders', () => {
       name: 'web',
       lines: { added: 1, removed: 1 }
     })
-    expect(r!.diff).toContain('-  replicas: 1\n+  replicas: 3')
-    expect(r!.diff).not.toMatch(/^[-+].*(helm\.sh\/chart|checksum|temporal-1)/m)
-    expect(r!.diff.startsWith('--- a/Deployment/demo/web\n+++ b/Deployment/demo/web\n')).toBe(true)
+    expect(r.diff).toContain('-  replicas: 1\n+  replicas: 3')
+    expect(r.diff).not.toMatch(/^[-+].*(helm\.sh\/chart|checksum|temporal-1)/m)
+    expect(r.diff.startsWith('--- a/Deployment/demo/web\n+++ b/Deployment/demo/web\n')).toBe(true)
   })
 
   it('keys resources by group, kind, namespace and name; an apiVersion bump within a group is a change, not add+remove', () => {
@@ -96,17 +96,17 @@ describe('compareRenders', () => {
     const head = render(secret({ token: 'TkVX', same: 'U0FNRQ==', extra: 'RVhUUkE=' }, { plain: 'new-plain' }))
     const c = compareRenders(base, head)
     const [r] = c.resources
-    expect(r!.secretKeys).toEqual({ added: ['extra'], removed: ['gone'], changed: ['token', 'stringData.plain'] })
+    expect(r.secretKeys).toEqual({ added: ['extra'], removed: ['gone'], changed: ['token', 'stringData.plain'] })
     for (const value of ['T0xE', 'TkVX', 'U0FNRQ==', 'R09ORQ==', 'RVhUUkE=', 'old-plain', 'new-plain'])
-      expect(r!.diff).not.toContain(value)
-    expect(r!.diff).toContain(`-  token: ${SECRET_HIDDEN}\n+  token: ${SECRET_CHANGED}`)
-    expect(r!.diff).toContain(`   same: ${SECRET_HIDDEN}`)
+      expect(r.diff).not.toContain(value)
+    expect(r.diff).toContain(`-  token: ${SECRET_HIDDEN}\n+  token: ${SECRET_CHANGED}`)
+    expect(r.diff).toContain(`   same: ${SECRET_HIDDEN}`)
     // An added Secret: its keys listed, no values.
-    const added = compareRenders([], base).resources[0]!
+    const added = compareRenders([], base).resources[0]
     expect(added.secretKeys).toEqual({ added: ['token', 'same', 'gone', 'stringData.plain'], removed: [], changed: [] })
     expect(added.diff).not.toMatch(/T0xE|old-plain/)
     // The inputs are not modified (the head render is shared with the gates).
-    expect((head[0]!.object.data as Record<string, string>).token).toBe('TkVX')
+    expect((head[0].object.data as Record<string, string>).token).toBe('TkVX')
   })
 
   it('an unchanged Secret stays unchanged', () => {

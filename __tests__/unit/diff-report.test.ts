@@ -82,7 +82,7 @@ describe('renderDiffSection', () => {
       configMaps(1, () => '    a\n'),
       configMaps(1, () => '    b\n')
     )
-    diff.comparison!.resources[0]!.diff += ' ```\n'
+    diff.comparison!.resources[0].diff += ' ```\n'
     const section = renderDiffSection(diff, 10_000)!
     expect(section).toMatch(/````diff\n[\s\S]*\n ```\n````/)
   })

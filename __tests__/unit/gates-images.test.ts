@@ -127,11 +127,11 @@ describe('imagesStep', () => {
       ['platform/t/chart/templates/cron.yaml', undefined]
     ])
     // a subchart's image: the values key that sets it and a snippet to paste, never the path inside the package
-    expect(errors[0]!.message).toBe(
+    expect(errors[0].message).toBe(
       'Image `temporalio/server:1.28.1` of the temporal chart is not pinned (policy sha): tag 1.28.1 is neither a sha256 digest nor a commit SHA. ' +
         'Set by `temporal.server.image.tag`.'
     )
-    expect(errors[0]!.snippet).toEqual({
+    expect(errors[0].snippet).toEqual({
       language: 'yaml',
       text: 'temporal:\n  server:\n    image:\n      tag: "1.28.1@sha256:<digest>"  # temporalio/server:1.28.1'
     })
@@ -185,10 +185,10 @@ describe('imagesStep', () => {
     })
     expect(step.findings).toHaveLength(1)
     const [f] = step.findings
-    expect([f!.file, f!.line]).toEqual(['platform/t/chart/values.yaml', 1])
-    expect(f!.message).toContain('2 images of the temporal chart are not pinned')
-    expect(f!.message).toContain('Set by `temporal.server.image.tag`, `temporal.admin.image`.')
-    expect(f!.snippet!.text).toBe(
+    expect([f.file, f.line]).toEqual(['platform/t/chart/values.yaml', 1])
+    expect(f.message).toContain('2 images of the temporal chart are not pinned')
+    expect(f.message).toContain('Set by `temporal.server.image.tag`, `temporal.admin.image`.')
+    expect(f.snippet!.text).toBe(
       'temporal:\n  server:\n    image:\n      digest: sha256:<digest>  # temporalio/server:1.28.1\n  admin:\n    image: "temporalio/admin-tools:1.0@sha256:<digest>"'
     )
     // Without the dependency's values: no key to set, so the Chart.yaml dependency line and allowlist lines.
@@ -201,7 +201,7 @@ describe('imagesStep', () => {
       chartYaml
     })
     expect(noKey.findings.map((x) => [x.file, x.line])).toEqual([['platform/t/chart/Chart.yaml', 3]])
-    expect(noKey.findings[0]!.snippet!.text).toBe(
+    expect(noKey.findings[0].snippet!.text).toBe(
       'image-allowlist: |\n  temporalio/server # set by the temporal chart without a values key\n  temporalio/admin-tools # set by the temporal chart without a values key'
     )
   })
@@ -210,7 +210,7 @@ describe('imagesStep', () => {
     const noLatest = imagesStep({ ...input, policy: 'no-latest', allowlist: [] }).step
     expect(noLatest.summary).toBe('1 of 4 images not pinned (policy no-latest)')
     expect(noLatest.findings).toHaveLength(1)
-    expect(noLatest.findings[0]!.message).toContain('ghcr.io/example/inline:latest')
+    expect(noLatest.findings[0].message).toContain('ghcr.io/example/inline:latest')
     const off = imagesStep({ ...input, policy: 'off', allowlist: [] }).step
     expect(off.status).toBe('skipped')
   })

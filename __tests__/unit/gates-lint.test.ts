@@ -93,14 +93,14 @@ describe('parseLintOutput', () => {
       ['INFO', 'platform/gates/chart/Chart.yaml', undefined],
       ['ERROR', 'platform/gates/chart/templates/bad.yaml', 6]
     ])
-    expect(messages[1]!.message).toContain('nil pointer evaluating interface {}.x')
+    expect(messages[1].message).toContain('nil pointer evaluating interface {}.x')
   })
 
   it('joins Helm 4 continuation lines into the message', () => {
     const messages = parseLintOutput(H4_NIL_POINTER, options)
     expect(messages.map((m) => m.level)).toEqual(['WARNING', 'INFO', 'ERROR'])
     expect(messages[0]).toMatchObject({ location: 'Chart.yaml', file: 'platform/gates/chart/Chart.yaml' })
-    expect(messages[0]!.message).toBe(
+    expect(messages[0].message).toBe(
       'failed to strictly parse chart metadata file\nerror unmarshaling JSON: while decoding JSON: json: unknown field "foo"'
     )
     expect(messages[2]).toMatchObject({
@@ -108,7 +108,7 @@ describe('parseLintOutput', () => {
       line: 6,
       template: 'bp-gates/templates/bad.yaml'
     })
-    expect(messages[2]!.message).toBe(
+    expect(messages[2].message).toBe(
       'bp-gates/templates/bad.yaml:6:15\nexecuting "bp-gates/templates/bad.yaml" at <.Values.nothere.x>:\nnil pointer evaluating interface {}.x'
     )
   })
@@ -120,7 +120,7 @@ describe('parseLintOutput', () => {
       ['WARNING', 'platform/gates/chart/templates/bad.yaml', undefined],
       ['ERROR', 'platform/gates/chart/templates/bad2.yaml', undefined]
     ])
-    expect(messages[1]!.message).toMatch(/^object name does not conform/)
+    expect(messages[1].message).toMatch(/^object name does not conform/)
   })
 
   it('reads Chart.yaml and values.yaml errors, with the YAML line of values.yaml (both helms)', () => {
@@ -133,7 +133,7 @@ describe('parseLintOutput', () => {
         ['templates/', undefined, undefined],
         ['', undefined, undefined]
       ])
-      expect(errors[3]!.message).toContain('unable to load chart\ncannot load values.yaml')
+      expect(errors[3].message).toContain('unable to load chart\ncannot load values.yaml')
     }
     expect(parseLintOutput(H4_CHART_ERRORS, options).filter((m) => m.level === 'WARNING')).toHaveLength(1)
   })
@@ -142,8 +142,8 @@ describe('parseLintOutput', () => {
     for (const sample of [H3_SUBCHART, H4_SUBCHART]) {
       const [message] = parseLintOutput(sample, options)
       expect(message).toMatchObject({ level: 'ERROR', template: 'bp-gates/charts/temporal/templates/bad.yaml' })
-      expect(message!.file).toBeUndefined()
-      expect(message!.line).toBeUndefined()
+      expect(message.file).toBeUndefined()
+      expect(message.line).toBeUndefined()
     }
   })
 
@@ -165,7 +165,7 @@ describe('parseLintOutput', () => {
 
   it('uses the chart folder as is when displayChartDir is the workspace root', () => {
     const [message] = parseLintOutput(H3_UNDEFINED_FUNCTION, { ...options, displayChartDir: '.' })
-    expect(message!.file).toBe('templates/bad.yaml')
+    expect(message.file).toBe('templates/bad.yaml')
   })
 })
 
@@ -184,11 +184,11 @@ describe('lintStep', () => {
     ]
     const step = lintStep(
       [
-        { plan: plans[0]!, result: result(plans[0]!.args, 1, H4_NIL_POINTER, H4_STDERR_FAILED) },
+        { plan: plans[0], result: result(plans[0].args, 1, H4_NIL_POINTER, H4_STDERR_FAILED) },
         {
-          plan: plans[1]!,
+          plan: plans[1],
           result: result(
-            plans[1]!.args,
+            plans[1].args,
             0,
             '==> Linting /tmp/lintcap/a\n[INFO] Chart.yaml: icon is recommended\n\n1 chart(s) linted, 0 chart(s) failed\n'
           )
@@ -208,7 +208,7 @@ describe('lintStep', () => {
       ['error', 'platform/gates/chart/templates/bad.yaml', 6]
     ])
     // the INFO came from both runs: no "(with …)" suffix; the error only from the default run
-    expect(step.findings[1]!.message).toBe('helm lint [INFO] Chart.yaml: icon is recommended')
+    expect(step.findings[1].message).toBe('helm lint [INFO] Chart.yaml: icon is recommended')
     expect(step.summary).toBe('1 of 2 lint runs failed: 2 errors')
     expect(step.data!.runs.map((r) => [r.label, r.exitCode, r.messages.length])).toEqual([
       ['default', 1, 3],
@@ -223,15 +223,15 @@ describe('lintStep', () => {
     ]
     const step = lintStep(
       [
-        { plan: plans[0]!, result: result([], 0, '==> Linting a\n\n1 chart(s) linted, 0 chart(s) failed\n') },
-        { plan: plans[1]!, result: result([], 1, '', 'Error: open nonexist.yaml: no such file or directory\n') }
+        { plan: plans[0], result: result([], 0, '==> Linting a\n\n1 chart(s) linted, 0 chart(s) failed\n') },
+        { plan: plans[1], result: result([], 1, '', 'Error: open nonexist.yaml: no such file or directory\n') }
       ],
       options,
       1
     )
     expect(step.status).toBe('failed')
     expect(step.findings).toHaveLength(1)
-    expect(step.findings[0]!.message).toBe(
+    expect(step.findings[0].message).toBe(
       'helm lint failed: Error: open nonexist.yaml: no such file or directory (with ci/x-values.yaml)'
     )
   })

@@ -146,12 +146,12 @@ describe('errorNamesTag (case 4 error matching)', () => {
 describe('case4Args', () => {
   it('empties the tag under test and gives the other tag-less images a placeholder', () => {
     const tags = findOwnImageTags(values.data, ['temporal'])
-    expect(case4Args(tags[1]!, tags)).toEqual(['--set', 'image.tag=case4-placeholder', '--set', 'adapter.image.tag='])
+    expect(case4Args(tags[1], tags)).toEqual(['--set', 'image.tag=case4-placeholder', '--set', 'adapter.image.tag='])
     const withName = [
       ...tags,
       { path: ['db', 'imageName'], key: 'db.imageName', default: '', kind: 'imageName' as const }
     ]
-    expect(case4Args(tags[0]!, withName)).toEqual([
+    expect(case4Args(tags[0], withName)).toEqual([
       '--set',
       'adapter.image.tag=case4-placeholder',
       '--set',
@@ -199,10 +199,10 @@ describe('neverLatestStep', () => {
       ['image-tag-default', 'error', 'platform/t/chart/values.yaml', 20],
       ['image-tag-required', 'error', 'platform/t/chart/templates/legacy.yaml', 2]
     ])
-    expect(step.findings[3]!.message).toBe(
+    expect(step.findings[3].message).toBe(
       'An empty adapter.legacy.image.tag renders (never :latest: it has no default, CI must set it): add `required` where the template uses it (default in platform/t/chart/values.yaml:20).'
     )
-    expect(step.findings[0]!.message).toContain(
+    expect(step.findings[0].message).toContain(
       'does not name adapter.image.tag: execution error at (bp-t/templates/adapter.yaml:7:9): something else is required'
     )
     expect(step.findings.some((f) => /case 4/i.test(`${f.message} ${f.fix}`))).toBe(false)
@@ -279,7 +279,7 @@ describe('neverLatestStep', () => {
       ]
     })
     expect(step.findings.map((f) => [f.rule, f.severity, f.line])).toEqual([['image-tag-default', 'error', 4]])
-    expect(step.findings[0]!.message).toBe(
+    expect(step.findings[0].message).toBe(
       'old.imageName defaults to ghcr.io/c/p (latest, no digest): never ship :latest.'
     )
   })

@@ -88,7 +88,7 @@ describe('discoverToggles', () => {
 
   it('builds the case-2 and case-3 arguments with the monitoring API', () => {
     const [toggle] = discoverToggles(values.data)
-    expect(case2Args(toggle!)).toEqual([
+    expect(case2Args(toggle)).toEqual([
       '--set',
       'temporal.server.metrics.serviceMonitor.enabled=true',
       '--api-versions',
@@ -224,11 +224,11 @@ describe('observabilityStep', () => {
       ['observability-default-off', 'platform/t/chart/templates/configmap.yaml', undefined],
       ['observability-default-off', 'platform/t/chart/values.yaml', 5]
     ])
-    expect(errors[0]!.message).toContain('bp-t/charts/temporal/templates/server-servicemonitor.yaml')
+    expect(errors[0].message).toContain('bp-t/charts/temporal/templates/server-servicemonitor.yaml')
     const warnings = step.findings.filter((f) => f.severity === 'warning')
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toMatchObject({ rule: 'observability-opt-in', file: 'platform/t/chart/values.yaml', line: 8 })
-    expect(warnings[0]!.message).toContain('it changes the render')
+    expect(warnings[0].message).toContain('it changes the render')
     expect(step.data!.toggles).toEqual([
       {
         path: 'temporal.server.metrics.serviceMonitor.enabled',
@@ -267,7 +267,7 @@ describe('observabilityStep', () => {
       case3: outcome(CLEAN)
     })
     expect(step.status).toBe('warning')
-    expect(step.findings[0]!.message).toContain('the render does not change at all')
+    expect(step.findings[0].message).toContain('the render does not change at all')
   })
 
   it('fails on a case-2 render error and on monitoring resources left with every toggle off', () => {
@@ -289,7 +289,7 @@ describe('observabilityStep', () => {
       ok: false,
       resources: ['ServiceMonitor/temporal-frontend (bp-t/charts/temporal/templates/server-servicemonitor.yaml)']
     })
-    expect(step.data!.toggles[0]!.case2.error).toBe(
+    expect(step.data!.toggles[0].case2.error).toBe(
       'execution error at (bp-t/templates/db.yaml:9:4): cnpg.podMonitor needs cnpg.enabled'
     )
   })

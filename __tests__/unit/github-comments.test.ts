@@ -33,7 +33,7 @@ describe('ownComments', () => {
   it('never takes a human comment that starts with the marker when the token is not that human (GITHUB_TOKEN)', () => {
     const list = [c(1, `${MARKER}\nhijack me`, MALLORY), c(2, `${MARKER}\nour report`, BOT)]
     expect(ids(ownComments(list, MARKER))).toEqual([2])
-    expect(ids(ownComments([list[0]!], MARKER))).toEqual([])
+    expect(ids(ownComments([list[0]], MARKER))).toEqual([])
   })
 
   it('takes bot comments (GITHUB_TOKEN or an app token) that start with the marker, oldest first', () => {

@@ -386,22 +386,22 @@ describe('checkImages policy', () => {
   for (const [pi, policy] of policies.entries()) {
     it.each(table.map((row) => [row[0], row[pi + 1]] as const))(`${policy}: %j ok=%s`, (image, ok) => {
       const [v] = checkImages([use(image)], policy, [])
-      expect(v!.ok).toBe(ok)
-      expect(v!.reason).not.toBe('')
-      expect(v!.allowedBy).toBeUndefined()
+      expect(v.ok).toBe(ok)
+      expect(v.reason).not.toBe('')
+      expect(v.allowedBy).toBeUndefined()
     })
   }
 
   it('explains failures', () => {
     const [a, b, c, d] = checkImages([use('nginx:1.2.3'), use(''), use('nginx'), use('x:latest')], 'sha', [])
-    expect(a!.reason).toBe('tag 1.2.3 is neither a sha256 digest nor a commit SHA')
-    expect(a!.ref?.canonical).toBe('docker.io/library/nginx:1.2.3')
-    expect(b!.reason).toBe('image is empty')
-    expect(b!.ref).toBeUndefined()
-    expect(c!.reason).toMatch(/no tag/)
+    expect(a.reason).toBe('tag 1.2.3 is neither a sha256 digest nor a commit SHA')
+    expect(a.ref?.canonical).toBe('docker.io/library/nginx:1.2.3')
+    expect(b.reason).toBe('image is empty')
+    expect(b.ref).toBeUndefined()
+    expect(c.reason).toMatch(/no tag/)
     const [e] = checkImages([use('x:latest')], 'no-latest', [])
-    expect(e!.reason).toBe('tag is latest')
-    expect(d!.ok).toBe(false)
+    expect(e.reason).toBe('tag is latest')
+    expect(d.ok).toBe(false)
   })
 
   it('lets the allowlist exempt images and names the pattern', () => {
@@ -428,13 +428,13 @@ describe('checkImages policy', () => {
       ['redis:7', false, undefined],
       ['Bad Image', false, undefined]
     ])
-    expect(verdicts[0]!.reason).toBe('allowed by pattern docker.io/temporalio/*')
+    expect(verdicts[0].reason).toBe('allowed by pattern docker.io/temporalio/*')
   })
 
   it('does not mark images the policy already accepts as allowed', () => {
     const [v] = checkImages([use(`nginx@${D}`)], 'digest', ['nginx'])
-    expect(v!.ok).toBe(true)
-    expect(v!.allowedBy).toBeUndefined()
+    expect(v.ok).toBe(true)
+    expect(v.allowedBy).toBeUndefined()
   })
 })
 
@@ -503,14 +503,14 @@ describe('imageFindings', () => {
     expect(findings).toHaveLength(2)
     const [nginx, empty] = findings
     expect(nginx).toMatchObject({ rule: 'image-pinned', severity: 'error', file: 'bp/templates/web.yaml' })
-    expect(nginx!.message).toContain('nginx:1.25')
-    expect(nginx!.message).toContain('"sha"')
-    expect(nginx!.message).toContain('Deployment/web container web (bp/templates/web.yaml)')
-    expect(nginx!.message).toContain('StatefulSet/db container proxy (bp/templates/db.yaml)')
-    expect(nginx!.fix).toContain('nginx:1.25@sha256:<digest>')
-    expect(empty!.message).toContain('image is empty')
-    expect(empty!.message).toContain('Job/migrate container m')
-    expect(empty!.file).toBeUndefined()
+    expect(nginx.message).toContain('nginx:1.25')
+    expect(nginx.message).toContain('"sha"')
+    expect(nginx.message).toContain('Deployment/web container web (bp/templates/web.yaml)')
+    expect(nginx.message).toContain('StatefulSet/db container proxy (bp/templates/db.yaml)')
+    expect(nginx.fix).toContain('nginx:1.25@sha256:<digest>')
+    expect(empty.message).toContain('image is empty')
+    expect(empty.message).toContain('Job/migrate container m')
+    expect(empty.file).toBeUndefined()
   })
 
   it('returns nothing when every image passes', () => {
@@ -520,13 +520,13 @@ describe('imageFindings', () => {
 
   it('suggests a version tag under no-latest', () => {
     const [f] = imageFindings(checkImages([use('redis:latest')], 'no-latest', []), 'no-latest')
-    expect(f!.fix).toContain('redis:<version>')
-    expect(f!.message).toContain('tag is latest')
+    expect(f.fix).toContain('redis:<version>')
+    expect(f.message).toContain('tag is latest')
   })
 
   it('shortens long lists of uses', () => {
     const uses = Array.from({ length: 8 }, (_, i) => use('x:1', { name: `w${i}` }))
     const [f] = imageFindings(checkImages(uses, 'digest', []), 'digest')
-    expect(f!.message).toContain('and 3 more')
+    expect(f.message).toContain('and 3 more')
   })
 })

@@ -89,7 +89,7 @@ kind: Secret
 `
     const docs = parseRender(out)
     expect(docs).toHaveLength(2)
-    expect(docs[0]!.object.data).toEqual({ 'multi.yaml': 'a: 1\n---\nb: 2\n', after: 'x' })
+    expect(docs[0].object.data).toEqual({ 'multi.yaml': 'a: 1\n---\nb: 2\n', after: 'x' })
     expect(docs[1]).toMatchObject({ kind: 'Secret', source: 'bp/templates/next.yaml' })
   })
 
@@ -104,17 +104,17 @@ echo this is not part of the script
 `
     const r = parseRenderDetailed(out)
     expect(r.documents).toHaveLength(1)
-    expect(r.documents[0]!.object.data).toEqual({ script: 'echo start\n' })
+    expect(r.documents[0].object.data).toEqual({ script: 'echo start\n' })
     expect(r.errors).toHaveLength(1)
-    expect(r.errors[0]!.message).toBe('document is a string, not a mapping')
-    expect(r.errors[0]!.line).toBe(7)
+    expect(r.errors[0].message).toBe('document is a string, not a mapping')
+    expect(r.errors[0].line).toBe(7)
   })
 
   it('does not split on ---- or ---x or on --- preceded by spaces', () => {
     const out = 'kind: A\ndata:\n  x: |\n    ----\n    ---x\n  y: z\n'
     const docs = parseRender(out)
     expect(docs).toHaveLength(1)
-    expect(docs[0]!.object.data).toEqual({ x: '----\n---x\n', y: 'z' })
+    expect(docs[0].object.data).toEqual({ x: '----\n---x\n', y: 'z' })
   })
 
   it('collects parse errors with template and line, and keeps the other documents', () => {
@@ -142,14 +142,14 @@ kind: Secret
     expect(r.errors).toHaveLength(2)
     const [broken, list] = r.errors
     expect(broken).toBeInstanceOf(RenderParseError)
-    expect(broken!.source).toBe('bp/templates/broken.yaml')
-    expect(broken!.line).toBeGreaterThanOrEqual(10)
-    expect(broken!.line).toBeLessThanOrEqual(11)
-    expect(broken!.index).toBe(1)
-    expect(list!.message).toBe('document is a sequence, not a mapping')
-    expect(list!.source).toBe('bp/templates/list.yaml')
-    expect(list!.line).toBe(13)
-    const f = broken!.toFinding()
+    expect(broken.source).toBe('bp/templates/broken.yaml')
+    expect(broken.line).toBeGreaterThanOrEqual(10)
+    expect(broken.line).toBeLessThanOrEqual(11)
+    expect(broken.index).toBe(1)
+    expect(list.message).toBe('document is a sequence, not a mapping')
+    expect(list.source).toBe('bp/templates/list.yaml')
+    expect(list.line).toBe(13)
+    const f = broken.toFinding()
     expect(f).toMatchObject({ rule: 'render-parse', severity: 'error', file: 'bp/templates/broken.yaml' })
     expect(f.message).toContain('bp/templates/broken.yaml')
     // parseRender drops the broken documents instead of throwing
@@ -167,7 +167,7 @@ kind: Secret
 
   it('resolves anchors and merge keys like Kubernetes does (full parser)', () => {
     const out = 'kind: A\nbase: &b\n  x: 1\nderived:\n  <<: *b\n  y: 2\n'
-    expect(parseRender(out)[0]!.object.derived).toEqual({ x: 1, y: 2 })
+    expect(parseRender(out)[0].object.derived).toEqual({ x: 1, y: 2 })
   })
 })
 
@@ -369,7 +369,7 @@ describe('fast YAML reader', () => {
       seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff
       return seed / 0x7fffffff
     }
-    const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!
+    const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]
     const CH = [
       'a',
       'b',
@@ -574,7 +574,7 @@ describe('a large render', () => {
     const r = parseRenderDetailed(text)
     expect(r.errors).toEqual([])
     expect(r.documents).toHaveLength(2000)
-    expect(r.documents[1999]!.source).toBe('bp/charts/app1/templates/workload-1999.yaml')
+    expect(r.documents[1999].source).toBe('bp/charts/app1/templates/workload-1999.yaml')
     const verdicts = checkImages(extractImages(r.documents), 'sha', [])
     expect(verdicts).toHaveLength(1000 * 3 + 200)
     // Every document must be within the fast reader's subset (a regression here costs seconds).

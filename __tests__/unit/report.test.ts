@@ -152,12 +152,12 @@ function giantReport(): ActionReport {
     (_, i) => `[WARNING] templates/file-${i}.yaml: something looks odd here ${i}`
   ).join('\n')
   r.steps[1] = {
-    ...r.steps[1]!,
+    ...r.steps[1],
     status: 'warning',
     details: lint,
     findings: [{ rule: 'lint', severity: 'warning', message: 'lint warnings' }]
   }
-  r.steps[3] = { ...r.steps[3]!, findings }
+  r.steps[3] = { ...r.steps[3], findings }
   return r
 }
 
@@ -188,7 +188,7 @@ describe('escaping', () => {
 
   it('escapes step summaries in the steps table', () => {
     const r = baseReport()
-    r.steps[1] = { ...r.steps[1]!, title: 'Lint | strict', summary: 'bad `cell`\nnext <b>x</b>' }
+    r.steps[1] = { ...r.steps[1], title: 'Lint | strict', summary: 'bad `cell`\nnext <b>x</b>' }
     const md = renderMarkdown(r, { limit: 65_536, durations: true })
     const row = md.split('\n').find((l) => l.startsWith('| Lint'))!
     expect(row).toBe('| Lint \\| strict | ✅ passed | bad \\`cell\\` next \\<b\\>x\\</b\\> | 1.5 s |')
@@ -203,10 +203,10 @@ describe('escaping', () => {
 
   it('allows no raw HTML except details/summary and the marker', () => {
     const r = baseReport({ modeReason: '<script>alert(1)</script>' })
-    r.steps[1] = { ...r.steps[1]!, title: '<b>Lint</b>', details: '</details><script>x</script>' }
+    r.steps[1] = { ...r.steps[1], title: '<b>Lint</b>', details: '</details><script>x</script>' }
     const md = renderMarkdown(r, { limit: 65_536, marker: commentMarker('bp-temporal') })
     const outsideCode = md.replace(/^(`{3,})[^\n]*\n[\s\S]*?^\1$/gm, '')
-    const tags = [...outsideCode.matchAll(/(?<!\\)<\/?([a-z]+)[^>]*>/gi)].map((m) => m[1]!.toLowerCase())
+    const tags = [...outsideCode.matchAll(/(?<!\\)<\/?([a-z]+)[^>]*>/gi)].map((m) => m[1].toLowerCase())
     expect(new Set(tags)).toEqual(new Set(['details', 'summary']))
     // The details text sits inside a fenced block.
     expect(md).toMatch(/```\n<\/details><script>x<\/script>\n```/)
@@ -301,8 +301,8 @@ describe('renderMarkdown', () => {
     expect(md).toContain('allowed by busybox:\\* \\# test only')
 
     const odd = baseReport()
-    odd.steps[2] = { ...odd.steps[2]!, data: { kinds: 'not a record' } }
-    odd.steps[3] = { ...odd.steps[3]!, data: [42, null, { nope: true }] }
+    odd.steps[2] = { ...odd.steps[2], data: { kinds: 'not a record' } }
+    odd.steps[3] = { ...odd.steps[3], data: [42, null, { nope: true }] }
     const md2 = renderMarkdown(odd, { limit: 65_536 })
     expect(md2).not.toContain('resources by kind')
     expect(md2).not.toContain('<summary>Images:')
@@ -311,7 +311,7 @@ describe('renderMarkdown', () => {
   it('accepts ImageVerdict-shaped image data', () => {
     const r = baseReport()
     r.steps[3] = {
-      ...r.steps[3]!,
+      ...r.steps[3],
       data: {
         verdicts: [
           {
@@ -325,7 +325,7 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown(r, { limit: 65_536 })).toContain('| `a/b:1` | ❌ no digest | 1 | Deployment/web |')
     // The images gate's own shape: flat ImageData with kind/name and an allow-list reason.
     r.steps[3] = {
-      ...r.steps[3]!,
+      ...r.steps[3],
       data: {
         policy: 'sha',
         total: 1,
@@ -359,11 +359,11 @@ describe('renderMarkdown', () => {
     registerSecret(SECRET)
     const r = baseReport({ modeReason: `token ${SECRET}` })
     r.values = { files: [], set: [`password=${SECRET}`] }
-    r.steps[1] = { ...r.steps[1]!, summary: `x${SECRET}y`, details: `auth ${SECRET}` }
-    r.steps[3]!.findings[0]!.message = `leaked *${SECRET}*`
+    r.steps[1] = { ...r.steps[1], summary: `x${SECRET}y`, details: `auth ${SECRET}` }
+    r.steps[3].findings[0].message = `leaked *${SECRET}*`
     // A secret with markdown characters would survive escaping if redaction came after.
     registerSecret('under_score*secret')
-    r.steps[3]!.findings[1]!.message = 'value under_score*secret here'
+    r.steps[3].findings[1].message = 'value under_score*secret here'
     for (const limit of [65_536, 2_000]) {
       const md = renderMarkdown(r, { limit, marker: 'bp-temporal' })
       expect(md).not.toContain(SECRET)
@@ -424,7 +424,7 @@ describe('renderMarkdown', () => {
 
     it('shortens details before it cuts findings', () => {
       const r = giantReport()
-      r.steps[3]!.findings = r.steps[3]!.findings.slice(0, 2000)
+      r.steps[3].findings = r.steps[3].findings.slice(0, 2000)
       const md = renderMarkdown(r, { limit: 900_000, maxFindingsPerGroup: 5000 })
       expect(md.length).toBeLessThanOrEqual(900_000)
       // All 2000 findings fit (2 MB of lint does not).
@@ -437,8 +437,8 @@ describe('renderMarkdown', () => {
 
     it('drops details blocks from the end', () => {
       const r = baseReport()
-      r.steps[1] = { ...r.steps[1]!, details: 'L'.repeat(3_000) }
-      r.steps[2] = { ...r.steps[2]!, details: 'R'.repeat(3_000) }
+      r.steps[1] = { ...r.steps[1], details: 'L'.repeat(3_000) }
+      r.steps[2] = { ...r.steps[2], details: 'R'.repeat(3_000) }
       const full = renderMarkdown(r, { limit: 1_000_000 })
       const md = renderMarkdown(r, { limit: full.length - 2_500 })
       expect(md.length).toBeLessThanOrEqual(full.length - 2_500)
@@ -479,10 +479,10 @@ describe('annotate', () => {
   let spy: ReturnType<typeof jest.spyOn>
   beforeEach(() => {
     out = []
-    spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+    spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       out.push(String(chunk))
       return true
-    }) as typeof process.stdout.write)
+    })
   })
   afterEach(() => spy.mockRestore())
 
@@ -544,7 +544,7 @@ describe('2,000 unpinned images', () => {
     })
     expect(step.findings).toHaveLength(1)
     const r = baseReport()
-    r.steps[3] = step as StepResult
+    r.steps[3] = step
     const md = renderJobSummary(r, { reportPath: '/tmp/bp-temporal-report-bp-temporal.json' })
     expect(Buffer.byteLength(md, 'utf8')).toBeLessThan(500_000)
     const rows = md.split('\n').filter((l) => l.startsWith('| `registry.example.com/team/app-'))
@@ -575,7 +575,7 @@ describe('planAnnotations (GitHub shows 10 a kind per step)', () => {
     // 10 with the failure line: 8 findings and one "… and N more".
     expect(errors).toHaveLength(9)
     expect(errors.slice(0, 3).map((a) => a.props?.file)).toEqual(['f44.yaml', 'f45.yaml', 'f46.yaml'])
-    expect(errors[8]!.message).toBe('… and 39 more errors: see the job summary and the JSON report')
+    expect(errors[8].message).toBe('… and 39 more errors: see the job summary and the JSON report')
     expect(planned.filter((a) => a.level === 'warning')).toHaveLength(4)
   })
 
@@ -597,7 +597,7 @@ describe('planAnnotations (GitHub shows 10 a kind per step)', () => {
     ]
     const planned = planAnnotations(r, '/ws')
     expect(planned).toHaveLength(1)
-    expect(planned[0]!.message).toBe(
+    expect(planned[0].message).toBe(
       '30 images allowed by the image allowlist: Image i0 is allowed. Image i1 is allowed. Image i2 is allowed. … and 27 more (see the job summary).'
     )
   })
@@ -634,7 +634,7 @@ describe('writeJsonReport / writeJobSummary', () => {
   it('writes pretty, redacted JSON named after the chart', async () => {
     registerSecret(SECRET)
     const r = baseReport({ modeReason: `has ${SECRET}` })
-    r.steps[0]!.data = { nested: [{ token: SECRET }], big: BigInt(5) }
+    r.steps[0].data = { nested: [{ token: SECRET }], big: BigInt(5) }
     const file = await writeJsonReport(r, path.join(dir, 'sub'))
     expect(file).toBe(path.join(dir, 'sub', 'bp-temporal-report-bp-temporal.json'))
     const text = await readFile(file, 'utf8')
@@ -642,7 +642,7 @@ describe('writeJsonReport / writeJobSummary', () => {
     expect(text).toContain('\n  "schemaVersion": 1,')
     const parsed = JSON.parse(text) as ActionReport
     expect(parsed.modeReason).toBe('has ***')
-    expect(parsed.steps[0]!.data).toEqual({ nested: [{ token: '***' }], big: '5' })
+    expect(parsed.steps[0].data).toEqual({ nested: [{ token: '***' }], big: '5' })
     expect(parsed.chart.name).toBe('bp-temporal')
     expect(jsonReportName('../evil/name')).toBe('bp-temporal-report-__evil_name.json')
   })
@@ -671,7 +671,7 @@ describe('set values are shown; set-secret values (registered secrets) never are
     const r = baseReport()
     r.values = { files: ['ci/values.yaml'], set: [...SETS] }
     r.steps[1] = {
-      ...r.steps[1]!,
+      ...r.steps[1],
       status: 'failed',
       summary: `helm lint failed with --set ${SETS[0]}`,
       details: `$ helm template bp-temporal /tmp/chart --set ${SETS[0]}\nannotations:\n  db: ${SECRET_VALUE}\nError: boom`,
@@ -700,10 +700,10 @@ describe('set values are shown; set-secret values (registered secrets) never are
     }
     expect(renderMarkdown(reportWithValues(), { limit: 65_536 })).toContain('password \\*\\*\\*')
     const out: string[] = []
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       out.push(String(chunk))
       return true
-    }) as typeof process.stdout.write)
+    })
     try {
       annotate(reportWithValues(), '/ws')
     } finally {

@@ -116,7 +116,7 @@ describe('compareVersions', () => {
     for (let i = 0; i < specOrder.length; i++) {
       for (let j = 0; j < specOrder.length; j++) {
         const expected = Math.sign(i - j)
-        expect([specOrder[i], specOrder[j], compareVersions(v(specOrder[i]!), v(specOrder[j]!))]).toEqual([
+        expect([specOrder[i], specOrder[j], compareVersions(v(specOrder[i]), v(specOrder[j]))]).toEqual([
           specOrder[i],
           specOrder[j],
           expected

@@ -115,6 +115,6 @@ describe('chooseUpstream', () => {
 describe('consistencyFindings on a scratch provenance', () => {
   it('has nothing to compare when catalystBlueprint.upstream.chart is empty', () => {
     const bp = blueprint(TWO, SCRATCH_VALUES)
-    expect(consistencyFindings(bp, bp.chartYaml.data.dependencies![0]!, '1.0.0', false)).toEqual([])
+    expect(consistencyFindings(bp, bp.chartYaml.data.dependencies![0], '1.0.0', false)).toEqual([])
   })
 })

@@ -112,7 +112,7 @@ function blueprintWith(valuesText: string, dependency: ChartDependency): Bluepri
     chartDir: 'platform/temporal/chart',
     chartYaml: parseYamlText(chartText, 'platform/temporal/chart/Chart.yaml'),
     values: parseYamlText(valuesText, 'platform/temporal/chart/values.yaml')
-  } as Blueprint
+  }
 }
 
 function provenance(version: string | undefined, repo = UPSTREAM, chart = 'temporal'): string {

@@ -37,7 +37,7 @@ export interface Blueprint {
 /** A name that is safe as a folder name: no separators, no leading dot or dash. */
 const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 
-export const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream'
+const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream'
 
 async function exists(file: string): Promise<boolean> {
   try {

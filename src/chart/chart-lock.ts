@@ -8,7 +8,7 @@ import type { ChartDependency } from './blueprint.js'
 import { parseConstraint, parseVersion } from '../util/semver.js'
 import type { Finding, StepResult } from '../types.js'
 
-export interface LockedDependency {
+interface LockedDependency {
   name: string
   version: string
   repository: string
@@ -23,7 +23,7 @@ export interface CommittedLock {
 }
 
 /** What to do about a lock that does not fit Chart.yaml; the same words wherever it is found. */
-export function lockFix(chartDir: string): string {
+function lockFix(chartDir: string): string {
   return `run \`helm dependency update ${chartDir}\` and commit Chart.lock, or delete Chart.lock`
 }
 

@@ -54,7 +54,7 @@ export interface PrepareOptions {
   publishing?: boolean
 }
 
-export interface DependencyCredentials {
+interface DependencyCredentials {
   username: string
   password: string
 }
@@ -406,7 +406,7 @@ async function forgetCredentials(helm: Helm, repositories: { name: string; url: 
 }
 
 /** Hollow-chart guard 1: every declared dependency is under charts/ at the expected version. */
-export async function checkBuiltDependencies(
+async function checkBuiltDependencies(
   work: WorkChart,
   expected: Map<string, string>
 ): Promise<StepResult<DependencyBuildData>> {

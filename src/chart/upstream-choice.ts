@@ -50,12 +50,12 @@ export function chooseUpstream(blueprint: Blueprint, input: string, libraries: R
         `set catalystBlueprint.upstream.chart to the upstream dependency's name, or to "" for a scratch blueprint`
       )
     }
-    return { kind: 'dependency', dependency: deps[index]!, index, source: 'values' }
+    return { kind: 'dependency', dependency: deps[index], index, source: 'values' }
   }
   const candidates = deps
     .map((dependency, index) => ({ dependency, index }))
     .filter(({ dependency }) => !libraries.has(dependency.name))
-  if (candidates.length === 1) return { kind: 'dependency', ...candidates[0]!, source: 'only-dependency' }
+  if (candidates.length === 1) return { kind: 'dependency', ...candidates[0], source: 'only-dependency' }
   if (candidates.length === 0)
     return { kind: 'scratch', reason: `every dependency in ${blueprint.chartYaml.displayPath} is a library chart` }
   const names = candidates.map(({ dependency }) => dependency.alias ?? dependency.name)

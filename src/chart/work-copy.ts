@@ -20,7 +20,7 @@ export interface CopyChartOptions {
 }
 
 /** Whether `target` is `root` or inside it (both absolute, normalized). */
-export function isInside(root: string, target: string): boolean {
+function isInside(root: string, target: string): boolean {
   const relative = path.relative(root, target)
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))
 }

@@ -4,7 +4,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { LineCounter, parseDocument, isMap, isScalar, visit, type Document, type Node } from 'yaml'
 import { ActionError } from '../types.js'
 
-export type YamlPath = readonly (string | number)[]
+type YamlPath = readonly (string | number)[]
 
 export interface YamlSource<T = unknown> {
   /** Path as shown to people (relative to the workspace). */
@@ -96,7 +96,7 @@ export function parseYamlText<T = unknown>(text: string, displayPath: string): Y
  * yaml's uniqueKeys compares them: scalar keys by value), in one pass over the
  * document: a Set per mapping.
  */
-export function duplicateKeyOffset(doc: Document): number | undefined {
+function duplicateKeyOffset(doc: Document): number | undefined {
   let found: number | undefined
   visit(doc, {
     Map(_, map) {

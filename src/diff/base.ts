@@ -13,7 +13,7 @@ import { access, copyFile, mkdir, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { loadBlueprint, type Blueprint } from '../chart/blueprint.js'
 import { buildDependencies, prepareWorkChart } from '../chart/dependencies.js'
-import type { BuildOptions, DependencyBuildData, WorkChart } from '../chart/dependencies.js'
+import type { BuildOptions, WorkChart } from '../chart/dependencies.js'
 import { Helm, lastLines } from '../helm/helm.js'
 import { parseRenderDetailed } from '../helm/render.js'
 import { redact } from '../util/secrets.js'
@@ -97,7 +97,7 @@ export function startBaseDiff(given: BaseDiffOptions): BaseDiff | undefined {
     (r) => r,
     (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) })
   )
-  rendered.finally(() => release())
+  void rendered.finally(() => release()) // rendered never rejects (errors become { error })
   return {
     credentialsReleased,
     compare: async (head) => {
@@ -172,7 +172,7 @@ async function renderBase(options: BaseDiffOptions, sha: string, release: () => 
     const step = await buildDependencies(helm, work, { ...options.build, knownVersions: new Map() })
     release()
     if (step.status === 'failed') throw new Error(step.findings[0]?.message ?? 'helm dependency build failed')
-    built = (step.data as DependencyBuildData | undefined)?.built ?? {}
+    built = step.data?.built ?? {}
   } else {
     release()
     built = {}
@@ -183,7 +183,7 @@ async function renderBase(options: BaseDiffOptions, sha: string, release: () => 
     throw new Error(`helm template: ${lastLines(result.stderr, 3) || `exit ${result.exitCode}`}`)
   }
   const parsed = parseRenderDetailed(result.stdout)
-  if (parsed.errors.length > 0) throw new Error(parsed.errors[0]!.toFinding().message)
+  if (parsed.errors.length > 0) throw new Error(parsed.errors[0].toFinding().message)
   return { documents: parsed.documents, missing: false, built }
 }
 

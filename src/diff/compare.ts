@@ -16,7 +16,7 @@ const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !
 const VERSION_KEYS = new Set(['helm.sh/chart', 'app.kubernetes.io/version', 'chart'])
 
 /** True for metadata keys that carry no change of their own (the version labels, `checksum/*` annotations). */
-export function isNoiseKey(key: string): boolean {
+function isNoiseKey(key: string): boolean {
   return VERSION_KEYS.has(key) || key.startsWith('checksum/')
 }
 
@@ -41,7 +41,7 @@ interface Keyed {
 }
 
 /** The identity of a resource in a cluster: API group, kind, namespace, name (not the API version). */
-export function resourceKey(doc: RenderedDocument): Omit<Keyed, 'object' | 'key'> & { key: string } {
+function resourceKey(doc: RenderedDocument): Omit<Keyed, 'object' | 'key'> & { key: string } {
   const group = apiGroup(doc.apiVersion)
   const kind = doc.kind ?? ''
   const namespace = doc.namespace ?? ''
@@ -105,8 +105,8 @@ const isSecret = (r: Keyed): boolean => r.group === '' && r.kind === 'Secret'
 function hideSecretValues(base: Obj | undefined, head: Obj | undefined): NonNullable<ResourceChange['secretKeys']> {
   const keys = { added: [] as string[], removed: [] as string[], changed: [] as string[] }
   for (const field of ['data', 'stringData']) {
-    const b = isObj(base?.[field]) ? (base[field] as Obj) : undefined
-    const h = isObj(head?.[field]) ? (head[field] as Obj) : undefined
+    const b = isObj(base?.[field]) ? base[field] : undefined
+    const h = isObj(head?.[field]) ? head[field] : undefined
     const label = (k: string): string => (field === 'data' ? k : `${field}.${k}`)
     for (const k of Object.keys(h ?? {})) {
       if (!b || !(k in b)) {
@@ -125,7 +125,7 @@ function hideSecretValues(base: Obj | undefined, head: Obj | undefined): NonNull
 }
 
 /** YAML of a resource for diffs: keys sorted (their order means nothing to Kubernetes), no line folding. */
-export function resourceYaml(object: unknown): string {
+function resourceYaml(object: unknown): string {
   if (object === undefined) return ''
   return stringify(object, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false })
 }
@@ -244,7 +244,7 @@ export function compareRenders(
     if (secretKeys && change.change !== 'changed') {
       const whole = (headObject ?? baseObject)!
       const fields = ['data', 'stringData'].flatMap((f) =>
-        isObj(whole[f]) ? Object.keys(whole[f] as Obj).map((k) => (f === 'data' ? k : `${f}.${k}`)) : []
+        isObj(whole[f]) ? Object.keys(whole[f]).map((k) => (f === 'data' ? k : `${f}.${k}`)) : []
       )
       const added = change.change === 'added'
       change.secretKeys = { added: added ? fields : [], removed: added ? [] : fields, changed: [] }

@@ -109,7 +109,7 @@ export async function copyTree(cwd: string, sha: string, folders: string[], dest
     if (type !== 'blob' || mode === '120000') {
       throw new Error(`${file} is a ${mode === '120000' ? 'symbolic link' : type} at ${sha.slice(0, 7)}`)
     }
-    entries.push({ mode: mode!, id: id!, file })
+    entries.push({ mode: mode, id: id, file })
   }
   if (entries.length === 0) return { files: 0 }
   // One git process for every blob: `<id> blob <size>\n<content>\n` per object.

@@ -19,7 +19,7 @@ export interface DiscoverOptions {
   fetchDepth?: number
 }
 
-export interface MatrixEntry {
+interface MatrixEntry {
   /** Blueprint folder, e.g. `platform/temporal`. */
   blueprint: string
   /** Chart folder, e.g. `platform/temporal/chart` (from blueprint.yaml `spec.manifests.chart`). */
@@ -34,7 +34,7 @@ export interface DiscoverResult {
   reason: string
 }
 
-export const DEFAULT_GLOBS = ['platform/*', 'products/*']
+const DEFAULT_GLOBS = ['platform/*', 'products/*']
 const ZERO_SHA = /^0+$/
 const SHA_RE = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i
 
@@ -152,7 +152,7 @@ async function changedFiles(
 function globSegmentRegex(segment: string): RegExp {
   let re = ''
   for (let i = 0; i < segment.length; i++) {
-    const c = segment[i]!
+    const c = segment[i]
     if (c === '*') re += '[^/]*'
     else if (c === '?') re += '[^/]'
     else if (c === '[') {
@@ -190,7 +190,7 @@ async function expandGlob(workspace: string, pattern: string): Promise<string[]>
       out.push(rel)
       return
     }
-    const seg = segments[i]!
+    const seg = segments[i]
     const abs = path.join(workspace, rel)
     if (seg === '**') {
       await walk(rel, i + 1, depth)
@@ -291,7 +291,7 @@ function sortStrings(values: string[]): string[] {
 }
 
 /** Blueprints with at least one changed file under their folder. */
-export function changedBlueprints(blueprints: string[], files: string[]): string[] {
+function changedBlueprints(blueprints: string[], files: string[]): string[] {
   const normalized = files.map((f) => f.replace(/\\/g, '/'))
   return sortStrings(blueprints.filter((bp) => normalized.some((f) => f.startsWith(`${bp}/`))))
 }
@@ -344,7 +344,7 @@ function eventRange(
       return { none: `push deleted ${ref || 'a ref'}: nothing to validate` }
     }
     const tag = /^refs\/tags\/((?:platform|products)\/[^/]+)\/v\d+\.\d+\.\d+\S*$/.exec(ref)
-    if (tag) return { tag: ref.slice('refs/tags/'.length), blueprint: tag[1]! }
+    if (tag) return { tag: ref.slice('refs/tags/'.length), blueprint: tag[1] }
     if (!before || ZERO_SHA.test(before)) {
       return { all: `push of ${ref || 'a new ref'} has no previous commit (first push): all blueprints` }
     }

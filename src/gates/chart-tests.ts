@@ -12,7 +12,7 @@ import type { Finding, StepResult } from '../types.js'
 import { displayJoin, tail } from './common.js'
 import { ProcessTracker, type Survivor } from './process-tree.js'
 
-export const CHART_TEST_TIMEOUT_MS = 5 * 60 * 1000
+const CHART_TEST_TIMEOUT_MS = 5 * 60 * 1000
 /** Output kept per script (the head is dropped beyond this). */
 const MAX_OUTPUT_BYTES = 1024 * 1024
 const TAIL_LINES = 20

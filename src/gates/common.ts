@@ -63,7 +63,7 @@ export function parseDottedPath(text: string): ValuePath {
   let current = ''
   let pending = false
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!
+    const c = text[i]
     if (c === '\\' && i + 1 < text.length) {
       current += text[++i]
       pending = true
@@ -123,7 +123,7 @@ export function helmErrorLine(stderr: string, stdout = ''): string {
         .filter((l) => l !== '')
         .pop() ?? ''
     )
-  const parts = [lines[at]!.slice('Error: '.length).trim()]
+  const parts = [lines[at].slice('Error: '.length).trim()]
   for (const line of lines.slice(at + 1)) {
     if (!/^\s+\S/.test(line)) break
     parts.push(line.trim())
@@ -136,7 +136,7 @@ export function templateLocation(text: string, chartName: string): { source: str
   const escaped = chartName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   const match = new RegExp(`(?:^|[\\s("'])(${escaped}/[^\\s:()"']+):(\\d+)`).exec(text)
   if (!match) return undefined
-  return { source: match[1]!, line: Number(match[2]) }
+  return { source: match[1], line: Number(match[2]) }
 }
 
 /** Visits every mapping entry of a values tree, depth first; `visit` returns false to skip the entry's subtree. */

@@ -12,7 +12,7 @@ import type { ImageRef } from '../images/image-ref.js'
 import type { Finding, FixSnippet } from '../types.js'
 import { setPath, type ValuePath } from './common.js'
 
-export const DIGEST_PLACEHOLDER = 'sha256:<digest>'
+const DIGEST_PLACEHOLDER = 'sha256:<digest>'
 
 /** One distinct failing image and what is known about where it is set. */
 export interface ImageProblem {
@@ -51,13 +51,13 @@ function list(problems: readonly ImageProblem[]): string {
 }
 
 /** `repo:tag@sha256:<digest>` for an image (its tag kept, `<tag>` when it has none). */
-export function pinnedPlaceholder(p: ImageProblem): string {
+function pinnedPlaceholder(p: ImageProblem): string {
   if (!p.ref) return `${shown(p.image)}@${DIGEST_PLACEHOLDER}`
   return `${p.ref.familiar}:${p.ref.tag ?? '<tag>'}@${DIGEST_PLACEHOLDER}`
 }
 
 /** A YAML snippet setting each problem's values key; each line names its image in a comment. */
-export function valuesSnippet(problems: readonly ImageProblem[]): string {
+function valuesSnippet(problems: readonly ImageProblem[]): string {
   interface Node {
     children: Map<string, Node>
     leaf?: string
@@ -81,7 +81,7 @@ export function valuesSnippet(problems: readonly ImageProblem[]): string {
       if (!node.children.has(segment)) node.children.set(segment, { children: new Map() })
       node = node.children.get(segment)!
     }
-    node.children.set(path[path.length - 1]!, { children: new Map(), leaf: value })
+    node.children.set(path[path.length - 1], { children: new Map(), leaf: value })
   }
   const lines: string[] = []
   const yamlKey = (k: string): string => (/^[A-Za-z_][\w.-]*$/.test(k) ? k : JSON.stringify(k))
@@ -134,7 +134,7 @@ export function problemFindings(problems: readonly ImageProblem[], ctx: ProblemC
   }
   const findings: Finding[] = []
   for (const group of groups.values()) {
-    const first = group[0]!
+    const first = group[0]
     const of = first.dependency ? ` of the ${first.dependency} chart` : ''
     const one = group.length === 1
     const subject = one
@@ -183,7 +183,7 @@ export function problemFindings(problems: readonly ImageProblem[], ctx: ProblemC
           `or add ${one ? 'it' : 'them'} to input \`image-allowlist\``,
         snippet,
         file: first.template.file,
-        ...(withLine?.template!.line !== undefined ? { line: withLine.template!.line } : {})
+        ...(withLine?.template!.line !== undefined ? { line: withLine.template.line } : {})
       })
       continue
     }

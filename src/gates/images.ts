@@ -70,7 +70,7 @@ export function findImageValue(values: YamlSource<unknown>, image: string): Imag
   return out
 }
 
-export interface ImageData {
+interface ImageData {
   image: string
   kind: string
   name: string
@@ -117,18 +117,13 @@ export interface ImagesInput {
 }
 
 /** `<chart>/charts/<key>/…` → `<key>`: the dependency whose templates rendered a document. */
-export function dependencyOfSource(source: string | undefined, chartName: string): string | undefined {
+function dependencyOfSource(source: string | undefined, chartName: string): string | undefined {
   const m = source?.startsWith(`${chartName}/charts/`) ? /^[^/]+\/charts\/([^/]+)\//.exec(source) : null
   return m?.[1]
 }
 
 /** 1-based line of the first occurrence of `image` in an own template, if it is written there literally. */
-export function literalImageLine(
-  chartDir: string,
-  source: string,
-  chartName: string,
-  image: string
-): number | undefined {
+function literalImageLine(chartDir: string, source: string, chartName: string, image: string): number | undefined {
   const prefix = `${chartName}/`
   if (!source.startsWith(`${prefix}templates/`)) return undefined
   let text: string
@@ -144,9 +139,8 @@ export function literalImageLine(
 /** The text of one line of an own template (for a copy-paste fix), without its line break. */
 function templateLineText(chartDir: string, source: string, chartName: string, line: number): string | undefined {
   try {
-    return readFileSync(path.join(chartDir, source.slice(`${chartName}/`.length)), 'utf8')
-      .split('\n')
-      [line - 1]?.replace(/\r$/, '')
+    const lines = readFileSync(path.join(chartDir, source.slice(`${chartName}/`.length)), 'utf8').split('\n')
+    return lines[line - 1]?.replace(/\r$/, '')
   } catch {
     return undefined
   }
@@ -199,7 +193,7 @@ export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; 
   // dependency (overridable under the dependency's key), else the own template.
   const problems: ImageProblem[] = []
   for (const list of groupFailing(verdicts)) {
-    const first = list[0]!
+    const first = list[0]
     const problem: ImageProblem = { image: first.use.image, reason: first.reason }
     if (first.ref) problem.ref = first.ref
     const dependency = list.map((v) => dependencyOfSource(v.use.source, input.chartName)).find((d) => d !== undefined)

@@ -61,7 +61,7 @@ export interface GateContext {
   chartYaml?: YamlSource<{ dependencies?: readonly unknown[] }>
 }
 
-export interface GateJobStat {
+interface GateJobStat {
   id: string
   kind: 'helm' | 'script'
   durationMs: number

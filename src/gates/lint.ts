@@ -23,7 +23,7 @@ import type { HelmRunResult } from '../helm/helm.js'
 import type { Finding, StepResult } from '../types.js'
 import { displayJoin, repoFileForSource, tail, templateLocation } from './common.js'
 
-export type LintLevel = 'ERROR' | 'WARNING' | 'INFO'
+type LintLevel = 'ERROR' | 'WARNING' | 'INFO'
 
 export interface LintMessage {
   level: LintLevel
@@ -63,7 +63,7 @@ export function parseLintOutput(output: string, options: LintParseOptions): Lint
       const rest = level[2] ?? ''
       const located = LOCATION_RE.exec(rest)
       current = located
-        ? { level: level[1] as LintLevel, location: located[1]!, lines: [located[2] ?? ''] }
+        ? { level: level[1] as LintLevel, location: located[1], lines: [located[2] ?? ''] }
         : { level: level[1] as LintLevel, location: '', lines: [rest] }
       continue
     }
@@ -137,7 +137,7 @@ export async function globFiles(root: string, pattern: string): Promise<string[]
   if (segments.length === 0 || path.isAbsolute(pattern.trim()) || segments.includes('..')) return []
   const found = new Set<string>()
   const walk = async (dir: string, rel: string, index: number): Promise<void> => {
-    const segment = segments[index]!
+    const segment = segments[index]
     const last = index === segments.length - 1
     let entries: import('node:fs').Dirent[]
     try {
@@ -170,7 +170,7 @@ export async function globFiles(root: string, pattern: string): Promise<string[]
   return [...found].sort()
 }
 
-export const DEFAULT_LINT_VALUES_GLOB = 'ci/*-values.yaml'
+const DEFAULT_LINT_VALUES_GLOB = 'ci/*-values.yaml'
 
 export interface LintRunPlan {
   /** `default`, or the values file relative to the chart (e.g. `ci/prod-values.yaml`). */
@@ -193,7 +193,7 @@ export async function planLint(
 
 // ------------------------------------------------------------------ step
 
-export interface LintRunData {
+interface LintRunData {
   label: string
   args: string[]
   exitCode: number

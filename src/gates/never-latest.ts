@@ -66,7 +66,7 @@ export function classifyTagDefault(value: unknown, kind: OwnImageTag['kind'] = '
   if (text === '') return 'none'
   if (kind === 'imageName') {
     // A whole reference: `latest` when tagged latest, or untagged without a digest.
-    const noDigest = text.split('@')[0]!
+    const noDigest = text.split('@')[0]
     const lastSegment = noDigest.slice(noDigest.lastIndexOf('/') + 1)
     const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined
     return !text.includes('@') && (tag === undefined || tag === 'latest') ? 'latest' : 'value'
@@ -92,8 +92,8 @@ export function errorNamesTag(error: string, tagPath: ValuePath): boolean {
   return new RegExp(`(^|[^a-z0-9_-])${escaped}([^a-z0-9_-]|$)`).test(text)
 }
 
-export const CASE4_PLACEHOLDER_TAG = 'case4-placeholder'
-export const CASE4_PLACEHOLDER_IMAGE = 'example.invalid/case4-placeholder:case4-placeholder'
+const CASE4_PLACEHOLDER_TAG = 'case4-placeholder'
+const CASE4_PLACEHOLDER_IMAGE = 'example.invalid/case4-placeholder:case4-placeholder'
 
 /** Arguments after `template <release> <chart> --namespace <ns>` for the empty-value render of one own image value. */
 export function case4Args(tag: OwnImageTag, all: readonly OwnImageTag[]): string[] {
@@ -129,10 +129,10 @@ export function findValueUsage(
 ): { template: string; line: number } | undefined {
   const keys = valuePath.map(String)
   const full = new RegExp(`\\.Values\\.${keys.map(escapeRegExp).join('\\.')}(?![A-Za-z0-9_])`)
-  const leaf = keys[keys.length - 1]!
+  const leaf = keys[keys.length - 1]
   const scoped = leaf === 'tag' && keys.length >= 2 ? [`.${keys[keys.length - 2]}.tag`, '.tag'] : [`.${leaf}`]
   const scopedPatterns = scoped.map((text) => new RegExp(`${escapeRegExp(text)}(?![A-Za-z0-9_])`))
-  const rootMention = new RegExp(`\\.Values\\.${escapeRegExp(keys[0]!)}(?![A-Za-z0-9_])`)
+  const rootMention = new RegExp(`\\.Values\\.${escapeRegExp(keys[0])}(?![A-Za-z0-9_])`)
   const lineOf = (text: string, pattern: RegExp): number | undefined => {
     const index = text.split('\n').findIndex((line) => pattern.test(line))
     return index < 0 ? undefined : index + 1
@@ -152,7 +152,7 @@ export function findValueUsage(
 }
 
 /** The chart's own templates (templates/**, never charts/), as (chart-relative path, text), sorted. */
-export async function readOwnTemplates(chartDir: string): Promise<[string, string][]> {
+async function readOwnTemplates(chartDir: string): Promise<[string, string][]> {
   const out: [string, string][] = []
   const walk = async (relative: string): Promise<void> => {
     let entries
@@ -188,7 +188,7 @@ export async function findValueUsages(
   return usages
 }
 
-export interface OwnImageData {
+interface OwnImageData {
   path: string
   kind: 'tag' | 'imageName'
   line?: number
@@ -223,7 +223,7 @@ export interface NeverLatestInput {
   severity?: 'error' | 'warning'
 }
 
-export const NEVER_LATEST_TITLE = 'Never :latest'
+const NEVER_LATEST_TITLE = 'Never :latest'
 
 export function neverLatestSkipped(summary: string): StepResult<NeverLatestData> {
   return {
@@ -252,7 +252,7 @@ export function neverLatestStep(input: NeverLatestInput): StepResult<NeverLatest
     const defaultWhere = `${values.displayPath}${line !== undefined ? `:${line}` : ''}`
     const defaultKind = classifyTagDefault(tag.default, tag.kind)
     const judged = defaultKind !== 'value'
-    const result = input.renders[i]!
+    const result = input.renders[i]
     const rendered = result.exitCode === 0
     const error = rendered ? undefined : helmErrorLine(result.stderr, result.stdout)
     const namesValue = error !== undefined && errorNamesTag(error, tag.path)

@@ -38,7 +38,7 @@ import {
 export const MONITORING_GROUP = 'monitoring.coreos.com'
 
 /** `--api-versions` flags that make `.Capabilities.APIVersions.Has` see the prometheus-operator API. */
-export const MONITORING_API_ARGS: readonly string[] = [
+const MONITORING_API_ARGS: readonly string[] = [
   '--api-versions',
   'monitoring.coreos.com/v1',
   '--api-versions',
@@ -137,7 +137,7 @@ function groupOf(apiVersion: string | undefined): string {
   return slash === -1 ? '' : apiVersion.slice(0, slash)
 }
 
-export function monitoringDocuments(docs: readonly RenderedDocument[]): RenderedDocument[] {
+function monitoringDocuments(docs: readonly RenderedDocument[]): RenderedDocument[] {
   return docs.filter((d) => groupOf(d.apiVersion) === MONITORING_GROUP)
 }
 
@@ -162,7 +162,7 @@ export function monitoringReferences(renderText: string, docs: readonly Rendered
   let source: string | undefined
   const lines = renderText.split('\n')
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!
+    const line = lines[i]
     if (/^---(\s|$)/.test(line)) {
       source = undefined
       continue
@@ -195,7 +195,7 @@ export interface RenderOutcome {
   documents: RenderedDocument[]
 }
 
-export interface ToggleData {
+interface ToggleData {
   path: string
   line?: number
   default: unknown

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 
-export const MARKER_VARIABLE = 'BP_CHART_TEST_RUN'
+const MARKER_VARIABLE = 'BP_CHART_TEST_RUN'
 
 export interface ProcessInfo {
   pid: number
@@ -71,7 +71,7 @@ function carriesMarker(pid: number, marker: string): boolean {
 }
 
 /** `sleep 300` for a process: its command line, or its name when that is unreadable. */
-export function describeProcess(pid: number, fallback: string): string {
+function describeProcess(pid: number, fallback: string): string {
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ')
     const text = cmdline || fallback

@@ -29,7 +29,7 @@ export interface RenderStepInput {
 }
 
 /** True for helm errors of a value the chart requires (`required`, `fail`, any template `execution error`). */
-export function isRequiredValueError(error: string): boolean {
+function isRequiredValueError(error: string): boolean {
   return /execution error|required|is required|missing required/i.test(error)
 }
 

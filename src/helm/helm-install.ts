@@ -15,7 +15,7 @@ import { ActionError } from '../types.js'
 const execFileAsync = promisify(execFile)
 
 /** Used when helm-version is empty and no helm is on PATH. */
-export const DEFAULT_HELM_VERSION = 'v3.17.2'
+const DEFAULT_HELM_VERSION = 'v3.17.2'
 
 export interface HelmInstallation {
   binary: string
@@ -61,14 +61,14 @@ async function findOnPath(name: string): Promise<string | undefined> {
   return undefined
 }
 
-export async function sha256File(file: string): Promise<string> {
+async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
   return hash.digest('hex')
 }
 
 /** `.sha256sum` files hold `<hex>  <file name>`; older ones only the hex. */
-export function parseChecksumFile(text: string): string | undefined {
+function parseChecksumFile(text: string): string | undefined {
   const match = /^([0-9a-f]{64})\b/i.exec(text.trim())
   return match?.[1].toLowerCase()
 }

@@ -49,7 +49,7 @@ const WITHHELD_VARIABLES =
   /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CACHE|RESULTS)_|GITHUB_TOKEN$|GH_TOKEN$|GITHUB_(ENV|OUTPUT|PATH|STATE|STEP_SUMMARY)$)/
 
 /** The HELM_* homes under `base` (nothing created). */
-export function helmHomeAt(base: string): HelmHome {
+function helmHomeAt(base: string): HelmHome {
   return {
     root: base,
     config: path.join(base, 'config'),

@@ -135,7 +135,10 @@ function scanHead(text: string): { source?: string; empty: boolean } {
 // and the document goes through `YAML.parse`, which also produces the errors.
 
 /** Thrown (never escapes this module) when the fast reader gives up on a document. */
-const GIVE_UP: unique symbol = Symbol('give up')
+// The fast path's "not mine, use the YAML library" signal: one Error made once at load and thrown by
+// reference (no stack captured per throw, so it costs what the former symbol cost).
+class FastPathGiveUp extends Error {}
+const GIVE_UP = new FastPathGiveUp('fast path gave up')
 
 /** Characters that send a whole document to the full parser. */
 // eslint-disable-next-line no-control-regex
@@ -323,7 +326,7 @@ class FastReader {
   read(): unknown {
     this.skipBlank()
     if (this.li >= this.n) return null
-    const line = this.lines[this.li]!
+    const line = this.lines[this.li]
     const v = this.node(indentOf(line))
     this.skipBlank()
     if (this.li < this.n) throw GIVE_UP
@@ -334,7 +337,7 @@ class FastReader {
   private skipBlank(): void {
     const { lines, n } = this
     while (this.li < n) {
-      const line = lines[this.li]!
+      const line = lines[this.li]
       const i = indentOf(line)
       if (i !== line.length && line.charCodeAt(i) !== 35) return
       this.li++
@@ -343,7 +346,7 @@ class FastReader {
 
   /** A block collection starting at the current line, whose indentation is `ind`. */
   private node(ind: number): unknown {
-    const line = this.lines[this.li]!
+    const line = this.lines[this.li]
     if (isSeqItem(line, ind)) return this.seq(ind)
     if (this.key(line, ind) !== undefined) return this.map(ind)
     throw GIVE_UP
@@ -393,7 +396,7 @@ class FastReader {
     for (;;) {
       this.skipBlank()
       if (this.li >= n) break
-      const line = lines[this.li]!
+      const line = lines[this.li]
       const i = indentOf(line)
       if (i < ind) break
       if (i > ind || isSeqItem(line, i)) throw GIVE_UP
@@ -412,7 +415,7 @@ class FastReader {
     for (;;) {
       this.skipBlank()
       if (this.li >= n) break
-      const line = lines[this.li]!
+      const line = lines[this.li]
       const i = indentOf(line)
       if (i < ind) break
       if (i > ind) throw GIVE_UP
@@ -438,7 +441,7 @@ class FastReader {
       // Value on the following lines, or null.
       this.skipBlank()
       if (this.li >= this.n) return null
-      const next = this.lines[this.li]!
+      const next = this.lines[this.li]
       const i = indentOf(next)
       if (i > parent && (next.charCodeAt(i) === 123 || next.charCodeAt(i) === 91))
         return this.flowOnOwnLine(next, i, parent)
@@ -483,7 +486,7 @@ class FastReader {
     this.li++
     this.skipBlank()
     // Anything more indented after it would continue the flow value: leave that to the full parser.
-    if (this.li < this.n && indentOf(this.lines[this.li]!) > parent) throw GIVE_UP
+    if (this.li < this.n && indentOf(this.lines[this.li]) > parent) throw GIVE_UP
     return value
   }
 
@@ -497,7 +500,7 @@ class FastReader {
     let text: string | undefined
     let breaks = 0
     while (j < n) {
-      const l = lines[j]!
+      const l = lines[j]
       const i = indentOf(l)
       if (i === l.length) {
         breaks++
@@ -527,7 +530,7 @@ class FastReader {
     let breaks = 0
     const { lines, n } = this
     while (this.li < n) {
-      const l = lines[this.li++]!
+      const l = lines[this.li++]
       const i = indentOf(l)
       if (i === l.length) {
         breaks++
@@ -564,23 +567,23 @@ class FastReader {
     let j = this.li
     let leadingMax = 0
     while (j < n) {
-      const l = lines[j]!
+      const l = lines[j]
       const i = indentOf(l)
       if (i !== l.length) break
       if (i > leadingMax) leadingMax = i
       j++
     }
-    if (j >= n || indentOf(lines[j]!) <= parent) {
+    if (j >= n || indentOf(lines[j]) <= parent) {
       // No content: the scalar is empty (trailing blank lines are not consumed).
       if (j >= n && !this.finalNewline) throw GIVE_UP
       return ''
     }
-    const indent = indentOf(lines[j]!)
+    const indent = indentOf(lines[j])
     if (leadingMax > indent) throw GIVE_UP
     const out: string[] = []
     for (let k = this.li; k < j; k++) out.push('')
     while (j < n) {
-      const l = lines[j]!
+      const l = lines[j]
       const i = indentOf(l)
       if (i === l.length) out.push(i > indent ? l.slice(indent) : '')
       else if (i >= indent) out.push(l.slice(indent))
@@ -600,7 +603,7 @@ class FastReader {
       let breaks = 0
       let started = false
       for (let k = 0; k <= last; k++) {
-        const l = out[k]!
+        const l = out[k]
         if (l === '') {
           breaks++
           continue

@@ -20,7 +20,7 @@
 export const DEFAULT_DOMAIN = 'docker.io'
 const LEGACY_DEFAULT_DOMAIN = 'index.docker.io'
 const OFFICIAL_REPO_PREFIX = 'library/'
-export const NAME_TOTAL_LENGTH_MAX = 255
+const NAME_TOTAL_LENGTH_MAX = 255
 
 export interface ImageRef {
   /** The string as given. */
@@ -72,8 +72,8 @@ function validateDigest(raw: string, digest: string): void {
       `digest ${JSON.stringify(digest)} is not of the form <algorithm>:<hex> (at least 32 hex digits)`
     )
   }
-  const algo = m[1]!
-  const hex = m[2]!
+  const algo = m[1]
+  const hex = m[2]
   const known = KNOWN_DIGEST_HEX[algo]
   if (known && !known.test(hex)) {
     const want = KNOWN_DIGEST_LEN[algo]
@@ -105,7 +105,7 @@ function splitDomain(name: string): { domain: string; path: string; written?: st
 }
 
 /** Familiar form of a normalized name: drops `docker.io/` and `library/` (official images only). */
-export function familiarName(domain: string, path: string): string {
+function familiarName(domain: string, path: string): string {
   if (domain !== DEFAULT_DOMAIN) return `${domain}/${path}`
   if (path.startsWith(OFFICIAL_REPO_PREFIX)) {
     const rest = path.slice(OFFICIAL_REPO_PREFIX.length)

@@ -135,7 +135,7 @@ class Collector {
   fallback(value: unknown, path: string, parentName?: string): void {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
-        const el = value[i]
+        const el: unknown = value[i]
         if (typeof el === 'object' && el !== null) {
           const name = isObj(el) && typeof el.name === 'string' ? el.name : undefined
           this.fallback(el, `${path}[${i}]`, name)
@@ -387,8 +387,8 @@ export function groupFailing(verdicts: readonly ImageVerdict[]): ImageVerdict[][
 }
 
 /** The error for one group of uses of the same failing image, listing where it is used. */
-export function imageFinding(group: readonly ImageVerdict[], policy: ImagePolicy): Finding {
-  const first = group[0]!
+function imageFinding(group: readonly ImageVerdict[], policy: ImagePolicy): Finding {
+  const first = group[0]
   const uses: string[] = []
   const seen = new Set<string>()
   for (const v of group) {

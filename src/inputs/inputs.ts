@@ -10,9 +10,9 @@ import { ActionError } from '../types.js'
 
 export type PushMode = 'auto' | 'true' | 'false'
 export type CommentMode = 'update' | 'recreate' | 'on-failure' | 'off'
-export type SummaryMode = 'always' | 'on-failure' | 'off'
-export type RunMode = 'run' | 'discover'
-export type NeverLatestMode = 'error' | 'warning' | 'off'
+type SummaryMode = 'always' | 'on-failure' | 'off'
+type RunMode = 'run' | 'discover'
+type NeverLatestMode = 'error' | 'warning' | 'off'
 
 export interface RepositoryMirror {
   from: string
@@ -84,7 +84,7 @@ type InputReader = (name: string) => string
 
 const defaultReader: InputReader = (name) => core.getInput(name)
 
-export function lines(text: string): string[] {
+function lines(text: string): string[] {
   return text
     .split(/\r?\n/)
     .map((line) => line.trim())
@@ -186,7 +186,7 @@ export function parseMirrors(text: string): RepositoryMirror[] {
   return mirrors
 }
 
-export const DEFAULT_HELM_DOWNLOAD_URL = 'https://get.helm.sh'
+const DEFAULT_HELM_DOWNLOAD_URL = 'https://get.helm.sh'
 
 /**
  * Base URL Helm tarballs (and their .sha256sum) are downloaded from: https://,

@@ -14,11 +14,11 @@ export interface PinSuggestion {
 }
 
 /** Docker Hub's API host differs from its image domain. */
-export function registryHostOf(domain: string): string {
+function registryHostOf(domain: string): string {
   return domain === 'docker.io' ? 'registry-1.docker.io' : domain
 }
 
-export async function suggestPin(image: string): Promise<PinSuggestion> {
+async function suggestPin(image: string): Promise<PinSuggestion> {
   const parsed = tryParseImageRef(image)
   if ('error' in parsed) return { image, error: parsed.error.message }
   const ref = parsed.ref

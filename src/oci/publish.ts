@@ -14,14 +14,7 @@ import type { WorkChart } from '../chart/dependencies.js'
 import { OPERATION_LIMITS, withProgress } from '../util/deadline.js'
 import type { Helm, HelmRunResult } from '../helm/helm.js'
 import { lastLines } from '../helm/helm.js'
-import {
-  RegistryClient,
-  RegistryError,
-  ociTag,
-  parseOciReference,
-  withRetry,
-  type RegistryCredentials
-} from './registry.js'
+import { RegistryClient, ociTag, parseOciReference, withRetry, type RegistryCredentials } from './registry.js'
 import { redact } from '../util/secrets.js'
 import { parseVersion } from '../util/semver.js'
 import { ActionError, type Finding, type PublishInfo, type StepResult } from '../types.js'
@@ -239,7 +232,7 @@ export function isTransientHelmFailure(text: string): boolean {
   return TRANSIENT.test(text) && !AUTH.test(text)
 }
 
-export async function loginRegistry(
+async function loginRegistry(
   helm: Helm,
   host: string,
   credentials: RegistryCredentials,
@@ -413,7 +406,7 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
  * (another run published it: pushed=false, the tag's digest), or other
  * content (a racing publish won: failed), or no tag at all (failed).
  */
-export async function tagReadBack(
+async function tagReadBack(
   client: RegistryClient,
   repository: string,
   tag: string,
@@ -576,5 +569,3 @@ async function verifyPublished(
     await rm(destination, { recursive: true, force: true })
   }
 }
-
-export { RegistryError }

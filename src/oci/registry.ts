@@ -71,7 +71,7 @@ export class RegistryError extends ActionError {
 /** Media type of the chart archive layer in a Helm OCI artifact. */
 export const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip'
 
-export const MANIFEST_ACCEPT = [
+const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.docker.distribution.manifest.v2+json',
@@ -263,7 +263,7 @@ export function parseWwwAuthenticate(header: string | string[] | undefined): Aut
 /** True for loopback names and addresses; accepts `host`, `host:port`, `[::1]:port`. */
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname
-    .replace(/^(\[[^\]]*\]|[^:\[\]]+):\d+$/, '$1')
+    .replace(/^(\[[^\]]*\]|[^:[\]]+):\d+$/, '$1')
     .replace(/^\[|\]$/g, '')
     .toLowerCase()
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1'
@@ -322,6 +322,7 @@ function rawRequest(
     const fail = (e: unknown): void => {
       if (!settled) {
         settled = true
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what the socket raised
         reject(e)
       }
     }
@@ -560,7 +561,7 @@ export class RegistryClient {
             res.status
           )
         }
-        tags.push(...(parsed.tags as string[]))
+        tags.push(...parsed.tags)
       }
       const next = nextLink(res.headers.link)
       if (!next) return tags

@@ -51,7 +51,7 @@ const RELEASE_TAG_RE = new RegExp(`^(?:((?:platform|products)/[^/]+)/)?v(${SEMVE
 export function parseReleaseTag(tag: string): ReleaseTag | undefined {
   const m = RELEASE_TAG_RE.exec(tag)
   if (!m) return undefined
-  return { tag, blueprint: m[1], version: m[2]! }
+  return { tag, blueprint: m[1], version: m[2] }
 }
 
 function normalizeFolder(folder: string): string {
@@ -160,10 +160,13 @@ export interface EventContextLike {
 export function prContext(context: EventContextLike): PrTarget | undefined {
   if (!PR_EVENTS.has(context.eventName)) return undefined
   const payload = context.payload ?? {}
-  const number = payload.pull_request?.number ?? payload.number
+  // Webhook payloads are untyped JSON: each value read here is type-checked before use.
+  /* eslint-disable @typescript-eslint/no-unsafe-member-access */
+  const number: unknown = payload.pull_request?.number ?? payload.number
   if (typeof number !== 'number' || !Number.isInteger(number) || number <= 0) return undefined
   let owner: unknown = payload.repository?.owner?.login
   let repo: unknown = payload.repository?.name
+  /* eslint-enable @typescript-eslint/no-unsafe-member-access */
   if (typeof owner !== 'string' || typeof repo !== 'string') {
     try {
       // Context.repo reads GITHUB_REPOSITORY and throws without it.
@@ -215,7 +218,7 @@ function describeError(err: unknown): { status?: number; message: string } {
   const status = typeof e.status === 'number' ? e.status : undefined
   const message = err instanceof Error ? err.message : typeof e.message === 'string' ? e.message : String(err)
   // Octokit appends " - https://docs.github.com/..." to messages; keep the first line.
-  return { status, message: message.split('\n')[0]!.trim() }
+  return { status, message: message.split('\n')[0].trim() }
 }
 
 function warningFor(what: string, err: unknown): string {
@@ -437,5 +440,5 @@ export async function removeOwnComments(opts: RemoveCommentsOptions): Promise<Up
       return { action: 'skipped', id: c.id, warning: warningFor(`delete the PR comment ${c.id}`, err) }
     }
   }
-  return { action: 'deleted', id: ours[0]!.id }
+  return { action: 'deleted', id: ours[0].id }
 }

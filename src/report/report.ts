@@ -166,7 +166,7 @@ function mapStringsDeep<T>(value: T, fn: (text: string) => string): T {
 }
 
 /** Returns a copy of a JSON-like value with redact() applied to every string (keys too). */
-export function redactDeep<T>(value: T): T {
+function redactDeep<T>(value: T): T {
   return mapStringsDeep(value, redact)
 }
 
@@ -185,7 +185,7 @@ function severityIcon(severity: string): string {
   return SEVERITY_ICON[severity as Severity] ?? 'ℹ️'
 }
 
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '–'
   if (ms < 1000) return `${Math.round(ms)} ms`
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
@@ -208,7 +208,7 @@ export function describeUpstream(u: UpstreamInfo): string {
   if (u.outdated) return `${parts[0]}, a newer release is available`
   if (u.latest && u.latest === u.resolved) return `${parts[0]}, up to date`
   if (u.latest) return `${parts[0]}, latest ${u.latest}`
-  return parts[0]!
+  return parts[0]
 }
 
 /**
@@ -221,7 +221,7 @@ export function inlineMarkdown(text: string, max = FINDING_TEXT_MAX): string {
   const out: string[] = []
   let last = 0
   for (const m of flat.matchAll(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g)) {
-    out.push(escapeMarkdown(flat.slice(last, m.index)), codeSpan(m[2]!))
+    out.push(escapeMarkdown(flat.slice(last, m.index)), codeSpan(m[2]))
     last = m.index + m[0].length
   }
   out.push(escapeMarkdown(flat.slice(last)))
@@ -285,7 +285,7 @@ function publishedLine(report: ActionReport): string | undefined {
 /** `oci://host/path/name:1.0.0` → `oci://host/path/name` and `1.0.0` (a `_` in the tag is the version's `+`). */
 function splitRef(ref: string): { repository: string; version: string } | undefined {
   const m = /^(oci:\/\/.+\/([^/:]+)):([^/:]+)$/.exec(ref)
-  return m ? { repository: m[1]!, version: m[3]!.replace(/_/g, '+') } : undefined
+  return m ? { repository: m[1], version: m[3].replace(/_/g, '+') } : undefined
 }
 
 function publishSection(report: ActionReport): string | undefined {
@@ -484,7 +484,7 @@ function kindsOf(data: unknown): Record<string, number> | undefined {
 }
 
 /** One image of the render, however many times it is used. */
-export interface ImageRow {
+interface ImageRow {
   image: string
   ok?: boolean
   reason?: string
@@ -511,7 +511,7 @@ function str(v: unknown): string | undefined {
  * container, ok, reason, allowedBy, valuesPath, pinned}`, or ImageVerdict-like
  * `{use: {image, …}, ok, …}`): uses of the same image fold into one row.
  */
-export function imageRows(data: unknown): ImageRow[] | undefined {
+function imageRows(data: unknown): ImageRow[] | undefined {
   let list: unknown
   if (Array.isArray(data)) list = data
   else if (isObj(data))
@@ -781,13 +781,13 @@ export function renderMarkdown(report: ActionReport, opts: RenderOptions): strin
     const kept: string[] = []
     let shortened = false
     for (let i = 0; i < blocks.length; i++) {
-      const need = blocks[i]!.text.length + sep.length
+      const need = blocks[i].text.length + sep.length
       if (need <= room) {
-        kept.push(blocks[i]!.text)
+        kept.push(blocks[i].text)
         room -= need
         continue
       }
-      const short = shortenDetails(blocks[i]!.block, room - sep.length)
+      const short = shortenDetails(blocks[i].block, room - sep.length)
       if (short) {
         kept.push(short)
         room -= short.length + sep.length
@@ -842,7 +842,7 @@ function finalize(text: string, limit: number): string {
 // ---------------------------------------------------------------------------
 
 /** GitHub shows at most 10 annotations of a kind (error, warning, notice) per step; more are dropped silently. */
-export const ANNOTATIONS_PER_KIND = 10
+const ANNOTATIONS_PER_KIND = 10
 
 export interface PlannedAnnotation {
   level: Severity

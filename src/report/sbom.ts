@@ -29,7 +29,7 @@ interface Property {
   value: string
 }
 
-export interface CycloneDxComponent {
+interface CycloneDxComponent {
   type: 'application' | 'container'
   'bom-ref': string
   name: string

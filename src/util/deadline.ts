@@ -71,11 +71,6 @@ export function startRunBudget(totalMs: number, label = formatDuration(totalMs),
   return current
 }
 
-/** The run's budget, once started (undefined in unit tests that never start one). */
-export function runBudget(): RunBudget | undefined {
-  return current
-}
-
 /** Forgets the run's budget (tests). */
 export function clearRunBudget(): void {
   current = undefined
@@ -122,13 +117,6 @@ export class DeadlineError extends ActionError {
   }
 }
 
-/** Throws a DeadlineError when the run's work budget is already spent. */
-export function assertTimeLeft(what: string): OperationLimit {
-  const limit = operationLimit(Number.MAX_SAFE_INTEGER)
-  if (limit.byRun && limit.ms <= 0) throw new DeadlineError(what, 0, true)
-  return limit
-}
-
 /**
  * Calls `report(elapsedMs)` every `intervalMs` until the promise settles, so a
  * long wait (a push to a slow registry) is not silent in the log.
@@ -148,7 +136,7 @@ export async function withProgress<T>(
 }
 
 /** 15 s; BP_PROGRESS_INTERVAL_MS changes it (tests watch a few lines in seconds). */
-export function progressInterval(env: NodeJS.ProcessEnv = process.env): number {
+function progressInterval(env: NodeJS.ProcessEnv = process.env): number {
   const raw = Number(env.BP_PROGRESS_INTERVAL_MS)
   return Number.isInteger(raw) && raw >= 100 ? raw : 15_000
 }

@@ -234,7 +234,7 @@ function tokenAt(text: string, from: number): string {
   while (isWs(text[i])) i++
   const start = i
   // an operator may be followed by whitespace before its version
-  while (i < text.length && '!=<>~^'.includes(text[i] as string)) i++
+  while (i < text.length && '!=<>~^'.includes(text[i])) i++
   if (i > start) while (isWs(text[i])) i++
   while (i < text.length && !isWs(text[i]) && text[i] !== ',') i++
   return text.slice(start, i).trim()
@@ -272,8 +272,8 @@ function scanAlternative(raw: string, alternative: string): RawComparator[] {
     found.push({
       text: m[0].trim(),
       operator: m[1] ?? '',
-      version: m[2] as string,
-      major: m[3] as string,
+      version: m[2],
+      major: m[3],
       minor: m[4],
       patch: m[5],
       prerelease: m[6]
@@ -295,7 +295,7 @@ function scanAlternative(raw: string, alternative: string): RawComparator[] {
 }
 
 function buildComparator(raw: string, c: RawComparator): Comparator {
-  const op = OPS[c.operator] as Op
+  const op = OPS[c.operator]
   const pre = c.prerelease === undefined ? '' : `-${c.prerelease}`
   let dirty = false
   let minorDirty = false
@@ -433,7 +433,7 @@ export function parseConstraint(text: string): Constraint {
 export function isExactVersion(text: string): boolean {
   if (typeof text !== 'string') return false
   const m = /^[\t\n\f\r ]*=?[\t\n\f\r ]*(v?[0-9]+\.[0-9]+\.[0-9]+(?:[-+][^\t\n\f\r ]*)?)[\t\n\f\r ]*$/.exec(text)
-  return m !== null && parseVersion(m[1] as string) !== undefined
+  return m !== null && parseVersion(m[1]) !== undefined
 }
 
 function highest(versions: readonly string[], accept: (v: SemVer) => boolean): string | undefined {
