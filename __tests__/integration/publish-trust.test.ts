@@ -1,18 +1,15 @@
-// Can the published artifact be trusted? Upstream version resolution, drift,
-// values.yaml agreement, mirrors, stale locks, the hollow-chart guards, the
-// packaged version, reproducible and idempotent publishing, refusal to
+// Can the published artifact be trusted? Mirrors, stale locks, the hollow-chart
+// guards, the packaged version, reproducible and idempotent publishing, refusal to
 // overwrite, retries and auth errors — with the bundled action (dist/index.js),
 // real helm 3 and 4, a real chart repository and a real OCI registry.
 //
 // Every claim is checked against the registry itself (tag list, HEAD digest,
-// helm pull + tar), not only against the action's own outputs.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import os from 'node:os'
+// helm pull + tar), not only against the action's own outputs. Upstream version
+// resolution, drift and values.yaml agreement: upstream-resolution.test.ts.
 import path from 'node:path'
-import { promisify } from 'node:util'
-import { parseDocument, type Document } from 'yaml'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { readFile, writeFile } from 'node:fs/promises'
+import { parseDocument } from 'yaml'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startFaultProxy, startRegistry } from '../../testkit/registry.mjs'
 import {
@@ -24,316 +21,28 @@ import {
   UPSTREAM_URL,
   withoutMaskCommands,
   withWorkspace,
-  type ActionRun,
-  type HelmUnderTest
+  type ActionRun
 } from '../support/e2e.js'
+import {
+  execFileAsync,
+  type ChartRepo,
+  type Registry,
+  type FaultProxy,
+  type Workspace,
+  FAST,
+  registryTags,
+  manifestDigest,
+  pull,
+  bundledUpstream,
+  editYaml,
+  chartYaml,
+  valuesYaml,
+  step,
+  built,
+  expectSuccess,
+  writes
+} from '../support/publish-trust.js'
 
-const execFileAsync = promisify(execFile)
-
-type ChartRepo = Awaited<ReturnType<typeof startChartRepo>>
-type Registry = Awaited<ReturnType<typeof startRegistry>>
-type FaultProxy = Awaited<ReturnType<typeof startFaultProxy>>
-type Workspace = Awaited<ReturnType<typeof makeWorkspace>>
-
-// The chart's own tests/*.sh are covered elsewhere; skipping them keeps each run short.
-const FAST = { 'chart-tests': 'false' }
-
-// ---------------------------------------------------------------------------
-// Independent looks at the registry and the artifact
-
-async function registryTags(url: string, repository: string): Promise<string[]> {
-  const response = await fetch(`${url}/v2/${repository}/tags/list`)
-  if (response.status === 404) return []
-  const body = (await response.json()) as { tags?: string[] | null }
-  return (body.tags ?? []).sort()
-}
-
-async function manifestDigest(url: string, repository: string, tag: string): Promise<string | null> {
-  const response = await fetch(`${url}/v2/${repository}/manifests/${tag}`, {
-    method: 'HEAD',
-    headers: { accept: 'application/vnd.oci.image.manifest.v1+json' }
-  })
-  return response.status === 200 ? response.headers.get('docker-content-digest') : null
-}
-
-interface Pulled {
-  listing: string[]
-  /** name → mtime (Unix seconds) of each entry. */
-  mtimes: Map<string, number>
-  read(entry: string): Promise<string>
-}
-
-/** Pulls with helm itself (not the action) into a temp dir; the archive is read with tar. */
-async function pull(helm: HelmUnderTest, ref: string, inspect: (pulled: Pulled) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-trust-pull-'))
-  try {
-    const env = {
-      ...process.env,
-      HELM_CONFIG_HOME: path.join(dir, 'c'),
-      HELM_CACHE_HOME: path.join(dir, 'ca'),
-      HELM_DATA_HOME: path.join(dir, 'd')
-    }
-    await mkdir(path.join(dir, 'out'))
-    await execFileAsync(helm.binary, ['pull', ref, '--plain-http', '--destination', path.join(dir, 'out')], { env })
-    const [archive] = await readdir(path.join(dir, 'out'))
-    const file = path.join(dir, 'out', archive)
-    const { stdout } = await execFileAsync('tar', ['--utc', '--full-time', '-tvzf', file])
-    const mtimes = new Map<string, number>()
-    for (const line of stdout.split('\n').filter(Boolean)) {
-      const match = /(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (.+)$/.exec(line)
-      if (match) mtimes.set(match[2], Date.parse(`${match[1].replace(' ', 'T')}Z`) / 1000)
-    }
-    await inspect({
-      listing: [...mtimes.keys()],
-      mtimes,
-      read: async (entry) => (await execFileAsync('tar', ['-xOzf', file, entry])).stdout
-    })
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
-}
-
-/** The version of the upstream chart bundled in a pulled artifact (helm package unpacks it under charts/temporal/). */
-async function bundledUpstream(pulled: Pulled): Promise<string | undefined> {
-  if (!pulled.listing.includes('bp-temporal/charts/temporal/Chart.yaml')) return undefined
-  return /^version: (\S+)$/m.exec(await pulled.read('bp-temporal/charts/temporal/Chart.yaml'))?.[1]
-}
-
-// ---------------------------------------------------------------------------
-// Workspace edits and report access
-
-async function editYaml(file: string, edit: (doc: Document) => void): Promise<void> {
-  const doc = parseDocument(await readFile(file, 'utf8'))
-  edit(doc)
-  await writeFile(file, doc.toString())
-}
-
-const chartYaml = (ws: Workspace) => path.join(ws.chart, 'Chart.yaml')
-const valuesYaml = (ws: Workspace) => path.join(ws.chart, 'values.yaml')
-
-/** Sets the temporal dependency's version (or range) in Chart.yaml. */
-async function pinUpstream(ws: Workspace, version: string): Promise<void> {
-  await editYaml(chartYaml(ws), (doc) => doc.setIn(['dependencies', 0, 'version'], version))
-}
-
-/** Sets values.yaml catalystBlueprint.upstream.version, or removes it (undefined). */
-async function provenanceVersion(ws: Workspace, version: string | undefined): Promise<void> {
-  await editYaml(valuesYaml(ws), (doc) => {
-    if (version === undefined) doc.deleteIn(['catalystBlueprint', 'upstream', 'version'])
-    else doc.setIn(['catalystBlueprint', 'upstream', 'version'], version)
-  })
-}
-
-interface Step {
-  id: string
-  status: string
-  summary: string
-  findings: { rule: string; severity: string; message: string; fix?: string; file?: string }[]
-  data?: Record<string, unknown>
-}
-
-function step(run: ActionRun, id: string): Step {
-  const found = (run.report?.steps ?? []).find((s: Step) => s.id === id)
-  if (!found)
-    throw new Error(
-      `no step ${id} in the report (steps: ${(run.report?.steps ?? []).map((s: Step) => s.id).join(', ')}); stdout:\n${run.stdout.slice(-3000)}`
-    )
-  return found
-}
-
-function built(run: ActionRun): Record<string, string> | undefined {
-  return (step(run, 'dependency-build').data as { built?: Record<string, string> } | undefined)?.built
-}
-
-/** exit 0 and no error annotation, shown together so a failure explains itself. */
-function expectSuccess(run: ActionRun): void {
-  expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
-}
-
-/** Markdown without its backslash escapes, as a reader sees it. */
-const plain = (markdown: string) => markdown.replace(/\\(.)/g, '$1')
-
-const writes = (proxy: FaultProxy) =>
-  proxy.requests.filter((r) => ['PUT', 'POST', 'PATCH', 'DELETE'].includes(r.method))
-
-// ===========================================================================
-// Resolution: the same on every helm (resolution is the action's own code,
-// the dependency build is helm's), so it runs once, on helm 3.
-
-describe('upstream version resolution against the stand-in repository (helm 3)', () => {
-  const [helm] = helmsUnderTest()
-  let repo: ChartRepo
-  let registry: Registry
-  beforeAll(async () => {
-    ;[repo, registry] = await Promise.all([startChartRepo({ helm: helm.binary }), startRegistry()])
-  })
-  afterAll(async () => {
-    await Promise.all([repo?.close(), registry?.stop()])
-  })
-
-  let rangeCase = 0
-
-  function publish(ws: Workspace, repository: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
-    return runBundledAction({
-      helm,
-      workspace: ws.dir,
-      repoUrl: repo.url,
-      inputs: { ...FAST, registry: `${registry.oci}/${repository}`, push: 'true', 'plain-http': 'true', ...inputs }
-    })
-  }
-
-  // values: what values.yaml catalystBlueprint.upstream.version holds for the run —
-  // with a range it must be the resolved version, or absent.
-  it.each([
-    { range: '~1.2', expected: '1.2.0', values: '1.2.0' },
-    { range: '^1', expected: '1.3.0', values: undefined },
-    { range: '>=1.2 <2', expected: '1.3.0', values: '1.3.0' },
-    // 2.0.0-rc.1 is higher, but a prerelease only matches a range that names one
-    { range: '>=1.2', expected: '1.3.0', values: '1.3.0' },
-    { range: '1.1.0 || 1.3.0', expected: '1.3.0', values: undefined },
-    { range: '>=2.0.0-0', expected: '2.0.0-rc.1', values: '2.0.0-rc.1' }
-  ])(
-    'Chart.yaml $range resolves to $expected, and the published chart bundles $expected',
-    async ({ range, expected, values }) => {
-      rangeCase++
-      await withWorkspace(async (ws) => {
-        await pinUpstream(ws, range)
-        await provenanceVersion(ws, values)
-        const repository = `ranges/case-${rangeCase}`
-        const run = await publish(ws, repository)
-        expectSuccess(run)
-        expect(run.outputs['upstream-version']).toBe(expected)
-        expect(run.report.upstream).toMatchObject({ pinned: range, resolved: expected, latest: '1.3.0' })
-        expect(step(run, 'resolve-upstream').summary).toContain(`${range} resolves to ${expected}`)
-        expect(built(run)).toEqual({ temporal: expected })
-        // What the registry holds really carries that upstream version.
-        expect(await manifestDigest(registry.url, `${repository}/bp-temporal`, '1.0.0')).toBe(run.outputs.digest)
-        await pull(helm, `${registry.oci}/${repository}/bp-temporal:1.0.0`, async (pulled) => {
-          expect(await bundledUpstream(pulled)).toBe(expected)
-        })
-      })
-    }
-  )
-
-  it('a range with values.yaml still naming the old version fails (the version is bumped in both places) and pushes nothing', async () => {
-    await withWorkspace(async (ws) => {
-      await pinUpstream(ws, '^1') // → 1.3.0; values.yaml keeps 1.2.0
-      const run = await publish(ws, 'ranges-stale')
-      expect(run.exitCode).not.toBe(0)
-      const message = failureMessage(run)
-      expect(message).toContain('platform/temporal/chart/values.yaml catalystBlueprint.upstream.version is "1.2.0"')
-      expect(message).toContain(
-        'platform/temporal/chart/Chart.yaml dependency temporal version resolves to "1.3.0" (pinned "^1")'
-      )
-      expect(await registryTags(registry.url, 'ranges-stale/bp-temporal')).toEqual([])
-    })
-  })
-
-  it('reports drift: 1.2.0 pinned while 1.3.0 is out (outputs, job summary, notice); a prerelease is no "latest"', async () => {
-    await withWorkspace(async (ws) => {
-      const run = await runBundledAction({
-        helm,
-        workspace: ws.dir,
-        repoUrl: repo.url,
-        inputs: { ...FAST, push: 'false' }
-      })
-      expectSuccess(run)
-      expect(run.outputs['upstream-version']).toBe('1.2.0')
-      expect(run.outputs['upstream-latest']).toBe('1.3.0')
-      expect(run.outputs['upstream-outdated']).toBe('true')
-      expect(plain(run.summary)).toContain('temporal 1.2.0 pinned, 1.3.0 available')
-      const notice = run.annotations.find(
-        (a: { level: string; title?: string }) => a.title === 'Upstream version: upstream-outdated'
-      )
-      expect(notice).toMatchObject({ level: 'notice', file: 'platform/temporal/chart/Chart.yaml' })
-    })
-  })
-
-  it('input upstream-version: latest bundles 1.3.0 and says it is an override; the tree keeps its pin', async () => {
-    await withWorkspace(async (ws) => {
-      // Publishing needs the provenance to agree with what is bundled.
-      await provenanceVersion(ws, '1.3.0')
-      await pointChartAt(ws.chart, repo.url) // as every run does: the tree compared is the one the action saw
-      const before = await readFile(chartYaml(ws), 'utf8')
-      const run = await publish(ws, 'override-latest', { 'upstream-version': 'latest' })
-      expectSuccess(run)
-      expect(run.outputs['upstream-version']).toBe('1.3.0')
-      expect(run.outputs['upstream-outdated']).toBe('false')
-      expect(run.report.upstream).toMatchObject({ pinned: '1.2.0', resolved: '1.3.0', override: 'latest' })
-      expect(plain(run.summary)).toContain('temporal 1.3.0 (override; Chart.yaml pins 1.2.0), up to date')
-      expect(step(run, 'resolve-upstream').findings).toEqual([])
-      expect(built(run)).toEqual({ temporal: '1.3.0' })
-      await pull(helm, `${registry.oci}/override-latest/bp-temporal:1.0.0`, async (pulled) => {
-        expect(await bundledUpstream(pulled)).toBe('1.3.0')
-        // The packaged Chart.yaml depends on what was bundled.
-        expect(parseDocument(await pulled.read('bp-temporal/Chart.yaml')).getIn(['dependencies', 0, 'version'])).toBe(
-          '1.3.0'
-        )
-      })
-      expect(await readFile(chartYaml(ws), 'utf8')).toBe(before)
-    })
-  })
-
-  it('an override whose values.yaml provenance disagrees warns when validating, and fails when publishing', async () => {
-    await withWorkspace(async (ws) => {
-      const validate = await publish(ws, 'override-mismatch', { 'upstream-version': 'latest', push: 'false' })
-      expectSuccess(validate)
-      expect(step(validate, 'resolve-upstream').findings).toEqual([
-        expect.objectContaining({ rule: 'upstream-consistency', severity: 'warning' })
-      ])
-
-      const publishing = await publish(ws, 'override-mismatch', { 'upstream-version': 'latest' })
-      expect(publishing.exitCode).not.toBe(0)
-      expect(step(publishing, 'resolve-upstream').findings).toEqual([
-        expect.objectContaining({ rule: 'upstream-consistency', severity: 'error' })
-      ])
-      expect(failureMessage(publishing)).toMatch(/catalystBlueprint\.upstream\.version is "1\.2\.0"/)
-      expect(await registryTags(registry.url, 'override-mismatch/bp-temporal')).toEqual([])
-    })
-  })
-
-  it('input upstream-version: 1.1.0 bundles 1.1.0 (an older one)', async () => {
-    await withWorkspace(async (ws) => {
-      await provenanceVersion(ws, '1.1.0')
-      const run = await publish(ws, 'override-old', { 'upstream-version': '1.1.0' })
-      expectSuccess(run)
-      expect(run.outputs['upstream-version']).toBe('1.1.0')
-      expect(built(run)).toEqual({ temporal: '1.1.0' })
-      await pull(helm, `${registry.oci}/override-old/bp-temporal:1.0.0`, async (pulled) => {
-        expect(await bundledUpstream(pulled)).toBe('1.1.0')
-      })
-    })
-  })
-
-  it('input upstream-version matching no release fails naming the input, the range and the newest versions', async () => {
-    await withWorkspace(async (ws) => {
-      const run = await publish(ws, 'override-none', { 'upstream-version': '>=3' })
-      expect(run.exitCode).not.toBe(0)
-      const message = failureMessage(run)
-      expect(message).toContain(`input upstream-version: no temporal release in ${repo.url}/index.yaml satisfies ">=3"`)
-      expect(message).toContain('(newest: 2.0.0-rc.1, 1.3.0, 1.2.0, 1.1.0)')
-      expect(message).not.toMatch(/\n\s+at /)
-      expect(await registryTags(registry.url, 'override-none/bp-temporal')).toEqual([])
-    })
-  })
-
-  it('values.yaml catalystBlueprint.upstream.version disagreeing with Chart.yaml fails, naming both files and values; nothing is pushed', async () => {
-    await withWorkspace(async (ws) => {
-      await provenanceVersion(ws, '1.1.0')
-      const run = await publish(ws, 'mismatch')
-      expect(run.exitCode).not.toBe(0)
-      const message = failureMessage(run)
-      expect(message).toContain('platform/temporal/chart/values.yaml catalystBlueprint.upstream.version is "1.1.0"')
-      expect(message).toContain('platform/temporal/chart/Chart.yaml dependency temporal version resolves to "1.2.0"')
-      expect(step(run, 'resolve-upstream').status).toBe('failed')
-      expect(step(run, 'publish')).toMatchObject({ status: 'skipped' })
-      expect(run.outputs.pushed).toBe('false')
-      expect(await registryTags(registry.url, 'mismatch/bp-temporal')).toEqual([])
-    })
-  })
-})
-
-// ===========================================================================
 // Building, packaging and publishing: helm 3 and helm 4 differ here.
 
 describe.each(helmsUnderTest())('building and publishing with $label', (helm) => {

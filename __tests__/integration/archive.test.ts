@@ -10,8 +10,15 @@ import { ActionError } from '../../src/types.js'
 
 const execFileAsync = promisify(execFile)
 
-const HELM3 = process.env.BP_TEST_HELM3 || '/tmp/h3/helm/helm'
-const HELM4 = process.env.BP_TEST_HELM4 || '/tmp/h4/helm/helm'
+// An integration suite: it packages charts with the real helm 3 and helm 4 that
+// testkit/global-setup.mjs extracts (no fallback path: without them the suite fails).
+function helmFromSetup(name: 'BP_TEST_HELM3' | 'BP_TEST_HELM4'): string {
+  const bin = process.env[name]
+  if (!bin) throw new Error(`${name} is not set: run the suite through jest (testkit/global-setup.mjs)`)
+  return bin
+}
+const HELM3 = helmFromSetup('BP_TEST_HELM3')
+const HELM4 = helmFromSetup('BP_TEST_HELM4')
 const EPOCH = 1_700_000_000
 
 let tmp: string

@@ -1,0 +1,212 @@
+// Upstream version resolution through the bundled action (dist/index.js): ranges, drift, the
+// upstream-version override and values.yaml agreement, against a real chart repository and a real OCI
+// registry (helm 3: resolution is the action's own code). Split from publish-trust.test.ts.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { readFile } from 'node:fs/promises'
+import { parseDocument } from 'yaml'
+import { startChartRepo } from '../../testkit/chart-repo.mjs'
+import { startRegistry } from '../../testkit/registry.mjs'
+import {
+  failureMessage,
+  helmsUnderTest,
+  pointChartAt,
+  runBundledAction,
+  withWorkspace,
+  type ActionRun
+} from '../support/e2e.js'
+import {
+  type ChartRepo,
+  type Registry,
+  type Workspace,
+  FAST,
+  registryTags,
+  manifestDigest,
+  pull,
+  bundledUpstream,
+  chartYaml,
+  pinUpstream,
+  provenanceVersion,
+  step,
+  built,
+  expectSuccess,
+  plain
+} from '../support/publish-trust.js'
+
+// ===========================================================================
+// Resolution: the same on every helm (resolution is the action's own code,
+// the dependency build is helm's), so it runs once, on helm 3.
+
+describe('upstream version resolution against the stand-in repository (helm 3)', () => {
+  const [helm] = helmsUnderTest()
+  let repo: ChartRepo
+  let registry: Registry
+  beforeAll(async () => {
+    ;[repo, registry] = await Promise.all([startChartRepo({ helm: helm.binary }), startRegistry()])
+  })
+  afterAll(async () => {
+    await Promise.all([repo?.close(), registry?.stop()])
+  })
+
+  let rangeCase = 0
+
+  function publish(ws: Workspace, repository: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
+    return runBundledAction({
+      helm,
+      workspace: ws.dir,
+      repoUrl: repo.url,
+      inputs: { ...FAST, registry: `${registry.oci}/${repository}`, push: 'true', 'plain-http': 'true', ...inputs }
+    })
+  }
+
+  // values: what values.yaml catalystBlueprint.upstream.version holds for the run —
+  // with a range it must be the resolved version, or absent.
+  it.each([
+    { range: '~1.2', expected: '1.2.0', values: '1.2.0' },
+    { range: '^1', expected: '1.3.0', values: undefined },
+    { range: '>=1.2 <2', expected: '1.3.0', values: '1.3.0' },
+    // 2.0.0-rc.1 is higher, but a prerelease only matches a range that names one
+    { range: '>=1.2', expected: '1.3.0', values: '1.3.0' },
+    { range: '1.1.0 || 1.3.0', expected: '1.3.0', values: undefined },
+    { range: '>=2.0.0-0', expected: '2.0.0-rc.1', values: '2.0.0-rc.1' }
+  ])(
+    'Chart.yaml $range resolves to $expected, and the published chart bundles $expected',
+    async ({ range, expected, values }) => {
+      rangeCase++
+      await withWorkspace(async (ws) => {
+        await pinUpstream(ws, range)
+        await provenanceVersion(ws, values)
+        const repository = `ranges/case-${rangeCase}`
+        const run = await publish(ws, repository)
+        expectSuccess(run)
+        expect(run.outputs['upstream-version']).toBe(expected)
+        expect(run.report.upstream).toMatchObject({ pinned: range, resolved: expected, latest: '1.3.0' })
+        expect(step(run, 'resolve-upstream').summary).toContain(`${range} resolves to ${expected}`)
+        expect(built(run)).toEqual({ temporal: expected })
+        // What the registry holds really carries that upstream version.
+        expect(await manifestDigest(registry.url, `${repository}/bp-temporal`, '1.0.0')).toBe(run.outputs.digest)
+        await pull(helm, `${registry.oci}/${repository}/bp-temporal:1.0.0`, async (pulled) => {
+          expect(await bundledUpstream(pulled)).toBe(expected)
+        })
+      })
+    }
+  )
+
+  it('a range with values.yaml still naming the old version fails (the version is bumped in both places) and pushes nothing', async () => {
+    await withWorkspace(async (ws) => {
+      await pinUpstream(ws, '^1') // → 1.3.0; values.yaml keeps 1.2.0
+      const run = await publish(ws, 'ranges-stale')
+      expect(run.exitCode).not.toBe(0)
+      const message = failureMessage(run)
+      expect(message).toContain('platform/temporal/chart/values.yaml catalystBlueprint.upstream.version is "1.2.0"')
+      expect(message).toContain(
+        'platform/temporal/chart/Chart.yaml dependency temporal version resolves to "1.3.0" (pinned "^1")'
+      )
+      expect(await registryTags(registry.url, 'ranges-stale/bp-temporal')).toEqual([])
+    })
+  })
+
+  it('reports drift: 1.2.0 pinned while 1.3.0 is out (outputs, job summary, notice); a prerelease is no "latest"', async () => {
+    await withWorkspace(async (ws) => {
+      const run = await runBundledAction({
+        helm,
+        workspace: ws.dir,
+        repoUrl: repo.url,
+        inputs: { ...FAST, push: 'false' }
+      })
+      expectSuccess(run)
+      expect(run.outputs['upstream-version']).toBe('1.2.0')
+      expect(run.outputs['upstream-latest']).toBe('1.3.0')
+      expect(run.outputs['upstream-outdated']).toBe('true')
+      expect(plain(run.summary)).toContain('temporal 1.2.0 pinned, 1.3.0 available')
+      const notice = run.annotations.find(
+        (a: { level: string; title?: string }) => a.title === 'Upstream version: upstream-outdated'
+      )
+      expect(notice).toMatchObject({ level: 'notice', file: 'platform/temporal/chart/Chart.yaml' })
+    })
+  })
+
+  it('input upstream-version: latest bundles 1.3.0 and says it is an override; the tree keeps its pin', async () => {
+    await withWorkspace(async (ws) => {
+      // Publishing needs the provenance to agree with what is bundled.
+      await provenanceVersion(ws, '1.3.0')
+      await pointChartAt(ws.chart, repo.url) // as every run does: the tree compared is the one the action saw
+      const before = await readFile(chartYaml(ws), 'utf8')
+      const run = await publish(ws, 'override-latest', { 'upstream-version': 'latest' })
+      expectSuccess(run)
+      expect(run.outputs['upstream-version']).toBe('1.3.0')
+      expect(run.outputs['upstream-outdated']).toBe('false')
+      expect(run.report.upstream).toMatchObject({ pinned: '1.2.0', resolved: '1.3.0', override: 'latest' })
+      expect(plain(run.summary)).toContain('temporal 1.3.0 (override; Chart.yaml pins 1.2.0), up to date')
+      expect(step(run, 'resolve-upstream').findings).toEqual([])
+      expect(built(run)).toEqual({ temporal: '1.3.0' })
+      await pull(helm, `${registry.oci}/override-latest/bp-temporal:1.0.0`, async (pulled) => {
+        expect(await bundledUpstream(pulled)).toBe('1.3.0')
+        // The packaged Chart.yaml depends on what was bundled.
+        expect(parseDocument(await pulled.read('bp-temporal/Chart.yaml')).getIn(['dependencies', 0, 'version'])).toBe(
+          '1.3.0'
+        )
+      })
+      expect(await readFile(chartYaml(ws), 'utf8')).toBe(before)
+    })
+  })
+
+  it('an override whose values.yaml provenance disagrees warns when validating, and fails when publishing', async () => {
+    await withWorkspace(async (ws) => {
+      const validate = await publish(ws, 'override-mismatch', { 'upstream-version': 'latest', push: 'false' })
+      expectSuccess(validate)
+      expect(step(validate, 'resolve-upstream').findings).toEqual([
+        expect.objectContaining({ rule: 'upstream-consistency', severity: 'warning' })
+      ])
+
+      const publishing = await publish(ws, 'override-mismatch', { 'upstream-version': 'latest' })
+      expect(publishing.exitCode).not.toBe(0)
+      expect(step(publishing, 'resolve-upstream').findings).toEqual([
+        expect.objectContaining({ rule: 'upstream-consistency', severity: 'error' })
+      ])
+      expect(failureMessage(publishing)).toMatch(/catalystBlueprint\.upstream\.version is "1\.2\.0"/)
+      expect(await registryTags(registry.url, 'override-mismatch/bp-temporal')).toEqual([])
+    })
+  })
+
+  it('input upstream-version: 1.1.0 bundles 1.1.0 (an older one)', async () => {
+    await withWorkspace(async (ws) => {
+      await provenanceVersion(ws, '1.1.0')
+      const run = await publish(ws, 'override-old', { 'upstream-version': '1.1.0' })
+      expectSuccess(run)
+      expect(run.outputs['upstream-version']).toBe('1.1.0')
+      expect(built(run)).toEqual({ temporal: '1.1.0' })
+      await pull(helm, `${registry.oci}/override-old/bp-temporal:1.0.0`, async (pulled) => {
+        expect(await bundledUpstream(pulled)).toBe('1.1.0')
+      })
+    })
+  })
+
+  it('input upstream-version matching no release fails naming the input, the range and the newest versions', async () => {
+    await withWorkspace(async (ws) => {
+      const run = await publish(ws, 'override-none', { 'upstream-version': '>=3' })
+      expect(run.exitCode).not.toBe(0)
+      const message = failureMessage(run)
+      expect(message).toContain(`input upstream-version: no temporal release in ${repo.url}/index.yaml satisfies ">=3"`)
+      expect(message).toContain('(newest: 2.0.0-rc.1, 1.3.0, 1.2.0, 1.1.0)')
+      expect(message).not.toMatch(/\n\s+at /)
+      expect(await registryTags(registry.url, 'override-none/bp-temporal')).toEqual([])
+    })
+  })
+
+  it('values.yaml catalystBlueprint.upstream.version disagreeing with Chart.yaml fails, naming both files and values; nothing is pushed', async () => {
+    await withWorkspace(async (ws) => {
+      await provenanceVersion(ws, '1.1.0')
+      const run = await publish(ws, 'mismatch')
+      expect(run.exitCode).not.toBe(0)
+      const message = failureMessage(run)
+      expect(message).toContain('platform/temporal/chart/values.yaml catalystBlueprint.upstream.version is "1.1.0"')
+      expect(message).toContain('platform/temporal/chart/Chart.yaml dependency temporal version resolves to "1.2.0"')
+      expect(step(run, 'resolve-upstream').status).toBe('failed')
+      expect(step(run, 'publish')).toMatchObject({ status: 'skipped' })
+      expect(run.outputs.pushed).toBe('false')
+      expect(await registryTags(registry.url, 'mismatch/bp-temporal')).toEqual([])
+    })
+  })
+})
+
+// ===========================================================================

@@ -1,0 +1,144 @@
+// Shared by the publish-trust suites (upstream-resolution.test.ts, publish-trust.test.ts): independent
+// looks at the registry and the artifact (tag list, HEAD digest, helm pull + tar) and workspace edits.
+import os from 'node:os'
+import path from 'node:path'
+import { expect } from '@jest/globals'
+import { execFile } from 'node:child_process'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { promisify } from 'node:util'
+import { parseDocument, type Document } from 'yaml'
+import { startChartRepo } from '../../testkit/chart-repo.mjs'
+import { startFaultProxy, startRegistry } from '../../testkit/registry.mjs'
+import { failureMessage, makeWorkspace, type ActionRun, type HelmUnderTest } from './e2e.js'
+
+export const execFileAsync = promisify(execFile)
+
+export type ChartRepo = Awaited<ReturnType<typeof startChartRepo>>
+export type Registry = Awaited<ReturnType<typeof startRegistry>>
+export type FaultProxy = Awaited<ReturnType<typeof startFaultProxy>>
+export type Workspace = Awaited<ReturnType<typeof makeWorkspace>>
+
+// The chart's own tests/*.sh are covered elsewhere; skipping them keeps each run short.
+export const FAST = { 'chart-tests': 'false' }
+
+// ---------------------------------------------------------------------------
+// Independent looks at the registry and the artifact
+
+export async function registryTags(url: string, repository: string): Promise<string[]> {
+  const response = await fetch(`${url}/v2/${repository}/tags/list`)
+  if (response.status === 404) return []
+  const body = (await response.json()) as { tags?: string[] | null }
+  return (body.tags ?? []).sort()
+}
+
+export async function manifestDigest(url: string, repository: string, tag: string): Promise<string | null> {
+  const response = await fetch(`${url}/v2/${repository}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { accept: 'application/vnd.oci.image.manifest.v1+json' }
+  })
+  return response.status === 200 ? response.headers.get('docker-content-digest') : null
+}
+
+export interface Pulled {
+  listing: string[]
+  /** name → mtime (Unix seconds) of each entry. */
+  mtimes: Map<string, number>
+  read(entry: string): Promise<string>
+}
+
+/** Pulls with helm itself (not the action) into a temp dir; the archive is read with tar. */
+export async function pull(
+  helm: HelmUnderTest,
+  ref: string,
+  inspect: (pulled: Pulled) => Promise<void>
+): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-trust-pull-'))
+  try {
+    const env = {
+      ...process.env,
+      HELM_CONFIG_HOME: path.join(dir, 'c'),
+      HELM_CACHE_HOME: path.join(dir, 'ca'),
+      HELM_DATA_HOME: path.join(dir, 'd')
+    }
+    await mkdir(path.join(dir, 'out'))
+    await execFileAsync(helm.binary, ['pull', ref, '--plain-http', '--destination', path.join(dir, 'out')], { env })
+    const [archive] = await readdir(path.join(dir, 'out'))
+    const file = path.join(dir, 'out', archive)
+    const { stdout } = await execFileAsync('tar', ['--utc', '--full-time', '-tvzf', file])
+    const mtimes = new Map<string, number>()
+    for (const line of stdout.split('\n').filter(Boolean)) {
+      const match = /(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (.+)$/.exec(line)
+      if (match) mtimes.set(match[2], Date.parse(`${match[1].replace(' ', 'T')}Z`) / 1000)
+    }
+    await inspect({
+      listing: [...mtimes.keys()],
+      mtimes,
+      read: async (entry) => (await execFileAsync('tar', ['-xOzf', file, entry])).stdout
+    })
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** The version of the upstream chart bundled in a pulled artifact (helm package unpacks it under charts/temporal/). */
+export async function bundledUpstream(pulled: Pulled): Promise<string | undefined> {
+  if (!pulled.listing.includes('bp-temporal/charts/temporal/Chart.yaml')) return undefined
+  return /^version: (\S+)$/m.exec(await pulled.read('bp-temporal/charts/temporal/Chart.yaml'))?.[1]
+}
+
+// ---------------------------------------------------------------------------
+// Workspace edits and report access
+
+export async function editYaml(file: string, edit: (doc: Document) => void): Promise<void> {
+  const doc = parseDocument(await readFile(file, 'utf8'))
+  edit(doc)
+  await writeFile(file, doc.toString())
+}
+
+export const chartYaml = (ws: Workspace) => path.join(ws.chart, 'Chart.yaml')
+export const valuesYaml = (ws: Workspace) => path.join(ws.chart, 'values.yaml')
+
+/** Sets the temporal dependency's version (or range) in Chart.yaml. */
+export async function pinUpstream(ws: Workspace, version: string): Promise<void> {
+  await editYaml(chartYaml(ws), (doc) => doc.setIn(['dependencies', 0, 'version'], version))
+}
+
+/** Sets values.yaml catalystBlueprint.upstream.version, or removes it (undefined). */
+export async function provenanceVersion(ws: Workspace, version: string | undefined): Promise<void> {
+  await editYaml(valuesYaml(ws), (doc) => {
+    if (version === undefined) doc.deleteIn(['catalystBlueprint', 'upstream', 'version'])
+    else doc.setIn(['catalystBlueprint', 'upstream', 'version'], version)
+  })
+}
+
+export interface Step {
+  id: string
+  status: string
+  summary: string
+  findings: { rule: string; severity: string; message: string; fix?: string; file?: string }[]
+  data?: Record<string, unknown>
+}
+
+export function step(run: ActionRun, id: string): Step {
+  const found = (run.report?.steps ?? []).find((s: Step) => s.id === id)
+  if (!found)
+    throw new Error(
+      `no step ${id} in the report (steps: ${(run.report?.steps ?? []).map((s: Step) => s.id).join(', ')}); stdout:\n${run.stdout.slice(-3000)}`
+    )
+  return found
+}
+
+export function built(run: ActionRun): Record<string, string> | undefined {
+  return (step(run, 'dependency-build').data as { built?: Record<string, string> } | undefined)?.built
+}
+
+/** exit 0 and no error annotation, shown together so a failure explains itself. */
+export function expectSuccess(run: ActionRun): void {
+  expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
+}
+
+/** Markdown without its backslash escapes, as a reader sees it. */
+export const plain = (markdown: string) => markdown.replace(/\\(.)/g, '$1')
+
+export const writes = (proxy: FaultProxy) =>
+  proxy.requests.filter((r) => ['PUT', 'POST', 'PATCH', 'DELETE'].includes(r.method))
