@@ -1,4 +1,4 @@
-// Gate `images` (platform rule 5): every image of the default render satisfies the
+// Gate `images` (docs/rules.md rule 5): every image of the default render satisfies the
 // image policy, unless an allowlist pattern covers it (its reason is kept).
 //
 // Where a finding points: the values.yaml line that sets the image when one is

@@ -1,4 +1,4 @@
-// Gate `never-latest` (platform rule 5, "never :latest"): an image value of the
+// Gate `never-latest` (docs/rules.md rule 5, "never :latest"): an image value of the
 // blueprint's own (`<x>.image.tag`, or a CloudNativePG-style `<x>.imageName`
 // holding a whole reference, in values.yaml outside every dependency's key)
 // whose default is EMPTY or `latest` must be supplied by CI, so rendering with it

@@ -1,4 +1,4 @@
-// Gate `observability` (platform rule 4): every observability toggle ships false,
+// Gate `observability` (docs/rules.md rule 4): every observability toggle ships false,
 // because a fresh cluster has no monitoring.coreos.com/v1 CRDs.
 //
 // Toggles: every boolean of values.yaml at a path ending `<monitor>.enabled` or

@@ -1,4 +1,4 @@
-// Step `render` (platform rule 3, smoke render): `helm template` with the chart's
+// Step `render` (docs/rules.md rule 3, smoke render): `helm template` with the chart's
 // values plus the run's `values`/`set` inputs succeeds and produces real output —
 // at least one resource document. Its parsed documents are shared by the other gates.
 import type { HelmRunResult } from '../helm/helm.js'
