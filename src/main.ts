@@ -21,7 +21,9 @@ import { Helm } from './helm/helm.js'
 import { provisionHelm } from './helm/helm-install.js'
 import { getInputs, type ActionInputs } from './inputs/inputs.js'
 import { chartReference, packageChart, publishChart, sourceDateEpoch } from './oci/publish.js'
-import { isLoopbackHost, isRepositoryComponent, parseOciReference } from './oci/registry.js'
+import { isRepositoryComponent, parseOciReference } from './oci/registry.js'
+import { isLoopbackHost } from './net/net.js'
+import { registryCredentials, repositoryCredentials } from './credentials/credentials.js'
 import {
   annotate,
   commentMarker,
@@ -39,7 +41,7 @@ import { redact, registerSecret } from './util/secrets.js'
 import { isStrictSemver } from './util/semver.js'
 import { assertYamlFileSize } from './chart/yaml-source.js'
 import { ActionError, type ActionReport, type PublishInfo, type StepResult, type UpstreamInfo } from './types.js'
-import { credentialsForRepository, resolveUpstream, type UpstreamResolution } from './chart/upstream.js'
+import { resolveUpstream, type UpstreamResolution } from './chart/upstream.js'
 import { chooseUpstream, libraryDependencies, needsLibraryCheck, SCRATCH_SUMMARY } from './chart/upstream-choice.js'
 
 interface EventContext {
@@ -404,34 +406,6 @@ async function resolveBlueprintUpstream(
     )
   })
   return { resolution, step: resolution.step }
-}
-
-function dependencyCredentials(inputs: ActionInputs): { username: string; password: string } | undefined {
-  if (inputs.dependencyUsername && inputs.dependencyPassword)
-    return { username: inputs.dependencyUsername, password: inputs.dependencyPassword }
-  return undefined
-}
-
-function repositoryCredentials(
-  inputs: ActionInputs
-): (repository: string) => { username: string; password: string } | undefined {
-  const registry = registryCredentials(inputs)
-  return credentialsForRepository(
-    dependencyCredentials(inputs),
-    registry && inputs.registry ? { url: inputs.registry, credentials: registry } : undefined
-  )
-}
-
-function registryCredentials(inputs: ActionInputs): { username: string; password: string } | undefined {
-  if (inputs.registryUsername && inputs.registryPassword)
-    return { username: inputs.registryUsername, password: inputs.registryPassword }
-  if (inputs.registryUsername || inputs.registryPassword) {
-    throw new ActionError(
-      'registry-username and registry-password go together: only one is set',
-      'set both, or neither for an anonymous registry'
-    )
-  }
-  return undefined
 }
 
 async function runChartSteps(

@@ -18,7 +18,9 @@ import {
 import type { Helm } from '../helm/helm.js'
 import { lastLines } from '../helm/helm.js'
 import type { RepositoryMirror } from '../inputs/inputs.js'
-import { isLoopbackHost, ociTag, parseOciReference, RegistryClient } from '../oci/registry.js'
+import { ociTag, parseOciReference, RegistryClient } from '../oci/registry.js'
+import { isLoopbackHost } from '../net/net.js'
+import type { Credentials } from '../credentials/credentials.js'
 import { redact } from '../util/secrets.js'
 import { maxSatisfying, parseConstraint, parseVersion } from '../util/semver.js'
 import { ActionError, type Finding, type StepResult } from '../types.js'
@@ -54,11 +56,6 @@ export interface PrepareOptions {
   publishing?: boolean
 }
 
-interface DependencyCredentials {
-  username: string
-  password: string
-}
-
 export interface BuildOptions {
   mirrors: RepositoryMirror[]
   /** Index texts already fetched (by effective repository URL), reused instead of fetching again. */
@@ -66,7 +63,7 @@ export interface BuildOptions {
   /** Exact versions already resolved, by dependency name (the upstream's). */
   knownVersions: Map<string, string>
   /** Credentials for a repository URL (http or oci), or undefined: never sent to a host they are not for. */
-  credentialsFor: (repository: string) => DependencyCredentials | undefined
+  credentialsFor: (repository: string) => Credentials | undefined
   plainHttp: boolean
   /** The package's time (commit time): a lock helm writes gets it as `generated`. */
   lockEpoch?: number

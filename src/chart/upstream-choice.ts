@@ -15,7 +15,7 @@ import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { findUpstream, type Blueprint, type ChartDependency } from './blueprint.js'
 import type { RepositoryMirror } from '../inputs/inputs.js'
-import type { RegistryCredentials } from '../oci/registry.js'
+import type { Credentials } from '../credentials/credentials.js'
 import { maxSatisfying } from '../util/semver.js'
 import { ActionError } from '../types.js'
 import { applyMirrors, fetchIndex, parseIndex } from './upstream.js'
@@ -76,7 +76,7 @@ export function needsLibraryCheck(blueprint: Blueprint, input: string): boolean 
 
 export interface LibraryCheckOptions {
   mirrors: RepositoryMirror[]
-  credentialsFor?: (repository: string) => RegistryCredentials | undefined
+  credentialsFor?: (repository: string) => Credentials | undefined
 }
 
 /**

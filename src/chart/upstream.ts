@@ -6,14 +6,9 @@ import { parse as parseYaml } from 'yaml'
 import type { Blueprint, ChartDependency } from './blueprint.js'
 import type { RepositoryMirror } from '../inputs/inputs.js'
 import { DeadlineError, OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
-import {
-  basicAuth,
-  isLoopbackHost,
-  RegistryClient,
-  parseOciReference,
-  withRetry,
-  type RegistryCredentials
-} from '../oci/registry.js'
+import { basicAuth, RegistryClient, parseOciReference, withRetry } from '../oci/registry.js'
+import type { Credentials } from '../credentials/credentials.js'
+import { isLoopbackHost } from '../net/net.js'
 import {
   compareVersions,
   describeDrift,
@@ -42,8 +37,8 @@ export interface ResolveUpstreamOptions {
   /** A published chart's provenance must agree even on an override run. */
   publishing?: boolean
   mirrors: RepositoryMirror[]
-  /** Credentials for a repository URL, or undefined (see credentialsForRepository). */
-  credentialsFor?: (repository: string) => RegistryCredentials | undefined
+  /** Credentials for a repository URL, or undefined (credentials/credentials.ts). */
+  credentialsFor?: (repository: string) => Credentials | undefined
   plainHttp: boolean
   /** The version a committed Chart.lock that fits Chart.yaml pins: what the build bundles. */
   locked?: string
@@ -126,7 +121,7 @@ export interface IndexFetchRetry {
  */
 export async function fetchIndex(
   repository: string,
-  credentials?: RegistryCredentials,
+  credentials?: Credentials,
   retry: IndexFetchRetry = { retries: 3, baseDelayMs: 500 }
 ): Promise<{ url: string; text: string }> {
   const url = `${repository.replace(/\/+$/, '')}/index.yaml`
@@ -352,40 +347,4 @@ export function consistencyFindings(
     })
   }
   return findings
-}
-
-/** Host (with port) of an http(s):// or oci:// repository URL. */
-function repositoryHost(url: string): string | undefined {
-  try {
-    return new URL(url.replace(/^oci:\/\//, 'https://')).host.toLowerCase()
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * Which credentials a dependency repository gets: dependency-username/password
- * for every dependency repository; otherwise the registry's, but only for
- * repositories on the registry's own host, so they never reach another host.
- * Never any over plain http:// to a host that is not loopback (they would
- * cross the network in clear text).
- */
-export function credentialsForRepository(
-  dependency: RegistryCredentials | undefined,
-  registry: { url: string; credentials: RegistryCredentials } | undefined
-): (repository: string) => RegistryCredentials | undefined {
-  return (repository) => {
-    if (/^http:\/\//i.test(repository)) {
-      const host = repositoryHost(repository)
-      if (!host || !isLoopbackHost(host)) return undefined
-    }
-    if (dependency) return dependency
-    if (
-      registry &&
-      repositoryHost(repository) !== undefined &&
-      repositoryHost(repository) === repositoryHost(registry.url)
-    )
-      return registry.credentials
-    return undefined
-  }
 }

@@ -7,6 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { DeadlineError, OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
 import { ActionError } from '../types.js'
+import type { Credentials } from '../credentials/credentials.js'
 
 export interface HelmRunOptions {
   /** Written to helm's stdin (e.g. a password for --password-stdin). */
@@ -132,11 +133,7 @@ export class Helm {
    * caller says so (loopback registries): Helm 4 never falls back to it on its
    * own; Helm 3 only knows --insecure.
    */
-  registryLogin(
-    host: string,
-    credentials: { username: string; password: string },
-    plainHttp: boolean
-  ): Promise<HelmRunResult> {
+  registryLogin(host: string, credentials: Credentials, plainHttp: boolean): Promise<HelmRunResult> {
     const args = ['registry', 'login', host, '--username', credentials.username, '--password-stdin']
     if (plainHttp) args.push(this.major >= 4 ? '--plain-http' : '--insecure')
     const what = `helm registry login to ${host}`

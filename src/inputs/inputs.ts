@@ -4,7 +4,7 @@ import * as core from '@actions/core'
 import path from 'node:path'
 import { DEFAULT_TIMEOUT, parseDuration } from '../util/deadline.js'
 import { IMAGE_POLICIES, type ImagePolicy } from '../images/images.js'
-import { isLoopbackHost } from '../oci/registry.js'
+import { isLoopbackHost } from '../net/net.js'
 import { registerSecret } from '../util/secrets.js'
 import { ActionError } from '../types.js'
 

@@ -4,7 +4,8 @@
 // result is data of the images step: other steps' findings are not rewritten.
 import type { ImagesData } from '../gates/images.js'
 import { tryParseImageRef } from '../images/image-ref.js'
-import { isLoopbackHost, RegistryClient } from './registry.js'
+import { isLoopbackHost } from '../net/net.js'
+import { RegistryClient } from './registry.js'
 import type { StepResult } from '../types.js'
 
 export interface PinSuggestion {

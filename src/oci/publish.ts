@@ -14,7 +14,8 @@ import type { WorkChart } from '../chart/dependencies.js'
 import { OPERATION_LIMITS, withProgress } from '../util/deadline.js'
 import type { Helm, HelmRunResult } from '../helm/helm.js'
 import { lastLines } from '../helm/helm.js'
-import { RegistryClient, ociTag, parseOciReference, withRetry, type RegistryCredentials } from './registry.js'
+import { RegistryClient, ociTag, parseOciReference, withRetry } from './registry.js'
+import type { Credentials } from '../credentials/credentials.js'
 import { redact } from '../util/secrets.js'
 import { parseVersion } from '../util/semver.js'
 import { ActionError, type Finding, type PublishInfo, type StepResult } from '../types.js'
@@ -205,7 +206,7 @@ export interface PublishOptions {
   packaged: PackagedChart
   /** oci://host/path */
   registry: string
-  credentials?: RegistryCredentials
+  credentials?: Credentials
   plainHttp: boolean
   overwrite: boolean
   /** Dependency versions that landed in charts/ (from the dependency build), checked again after pull. */
@@ -232,12 +233,7 @@ export function isTransientHelmFailure(text: string): boolean {
   return TRANSIENT.test(text) && !AUTH.test(text)
 }
 
-async function loginRegistry(
-  helm: Helm,
-  host: string,
-  credentials: RegistryCredentials,
-  plainHttp: boolean
-): Promise<void> {
+async function loginRegistry(helm: Helm, host: string, credentials: Credentials, plainHttp: boolean): Promise<void> {
   const result = await helm.registryLogin(host, credentials, plainHttp)
   if (result.exitCode !== 0) {
     throw new ActionError(

@@ -13,17 +13,14 @@ import * as http from 'node:http'
 import * as https from 'node:https'
 import { DeadlineError, operationLimit } from '../util/deadline.js'
 import { ActionError } from '../types.js'
-
-export interface RegistryCredentials {
-  username: string
-  password: string
-}
+import type { Credentials } from '../credentials/credentials.js'
+import { isLoopbackHost } from '../net/net.js'
 
 export interface RegistryOptions {
   /** `ghcr.io` or `127.0.0.1:5000` (no scheme, no path). */
   host: string
   plainHttp: boolean
-  credentials?: RegistryCredentials
+  credentials?: Credentials
   /** Retries after the first attempt for retryable failures (default 4). */
   retries?: number
   /** First backoff delay; doubles per retry, with jitter (default 500). */
@@ -260,16 +257,7 @@ export function parseWwwAuthenticate(header: string | string[] | undefined): Aut
   return out
 }
 
-/** True for loopback names and addresses; accepts `host`, `host:port`, `[::1]:port`. */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname
-    .replace(/^(\[[^\]]*\]|[^:[\]]+):\d+$/, '$1')
-    .replace(/^\[|\]$/g, '')
-    .toLowerCase()
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1'
-}
-
-export function basicAuth(c: RegistryCredentials): string {
+export function basicAuth(c: Credentials): string {
   return 'Basic ' + Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64')
 }
 
@@ -394,7 +382,7 @@ function statusText(status: number): string {
 export class RegistryClient {
   private readonly host: string
   private readonly base: string
-  private readonly creds?: RegistryCredentials
+  private readonly creds?: Credentials
   private readonly retries: number
   private readonly baseDelayMs: number
   private readonly timeoutMs: number

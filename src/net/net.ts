@@ -1,0 +1,21 @@
+// Network rules shared by every client of the action (registry, chart repositories, helm logins):
+// which hosts count as loopback (the only ones plain HTTP and credentials over http:// may reach)
+// and the host of a repository URL. Pure; imports nothing from src/.
+
+/** True for loopback names and addresses; accepts `host`, `host:port`, `[::1]:port`. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname
+    .replace(/^(\[[^\]]*\]|[^:[\]]+):\d+$/, '$1')
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1'
+}
+
+/** Host (with port) of an http(s):// or oci:// repository URL. */
+export function repositoryHost(url: string): string | undefined {
+  try {
+    return new URL(url.replace(/^oci:\/\//, 'https://')).host.toLowerCase()
+  } catch {
+    return undefined
+  }
+}
