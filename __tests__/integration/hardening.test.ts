@@ -13,7 +13,7 @@ import { promisify } from 'node:util'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startGitHubApi } from '../../testkit/github-api.mjs'
 import { startRegistry } from '../../testkit/registry.mjs'
-import { failureMessage, helmsUnderTest, runBundledAction, withoutMaskCommands, withWorkspace, type ActionRun } from '../support/e2e.js'
+import { failureMessage, helmsUnderTest, pointChartAt, runBundledAction, withoutMaskCommands, withWorkspace, type ActionRun } from '../support/e2e.js'
 
 type ChartRepo = Awaited<ReturnType<typeof startChartRepo>>
 type Registry = Awaited<ReturnType<typeof startRegistry>>
@@ -69,6 +69,7 @@ describe('the work copy: links in and around the chart folder (helm 4)', () => {
         const target = path.join(outside, 'real')
         await rename(path.join(ws.dir, relative), target)
         await symlink(target, path.join(ws.dir, relative))
+        await pointChartAt(ws.chart, repo.url) // as every run does: the tree compared is the one the action saw
         const before = await treeSnapshot(target)
         const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { ...FAST, push: 'false', version: '9.9.9' } })
         expectSuccess(run)
@@ -111,6 +112,7 @@ describe('the work copy: links in and around the chart folder (helm 4)', () => {
       await mkdir(path.join(ws.chart, 'vendor'))
       await writeFile(path.join(ws.chart, 'vendor', '.keep'), '')
       await symlink('vendor', path.join(ws.chart, 'charts'))
+      await pointChartAt(ws.chart, repo.url) // as every run does: the tree compared is the one the action saw
       const before = await treeSnapshot(ws.chart)
       const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: repo.url, inputs: { ...FAST, push: 'false', version: '9.9.9' } })
       expectSuccess(run)

@@ -9,7 +9,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startGitHubApi } from '../../testkit/github-api.mjs'
-import { failureMessage, helmsUnderTest, makeWorkspace, runBundledAction } from '../support/e2e.js'
+import { failureMessage, helmsUnderTest, makeWorkspace, pointChartAt, runBundledAction } from '../support/e2e.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -70,6 +70,8 @@ for (const helm of helmsUnderTest()) {
       const ws = await makeWorkspace()
       cleanup.push(() => ws.remove())
       await git(ws.dir, 'init', '-q', '-b', 'main')
+      // Base and head name the loopback chart repository, as a monorepo's commits name the real one.
+      await pointChartAt(ws.chart, repo.url)
       if (base) await base(ws.dir)
       const baseSha = await commitAll(ws.dir, 'base')
       await change(ws.chart, ws.dir)
