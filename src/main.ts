@@ -464,7 +464,7 @@ async function runChartSteps(
     workspace: inputs.workspace,
     blueprint: inputs.blueprint,
     chart: inputs.chart,
-    upstream: inputs.upstream,
+    upstream: upstream?.info.name ?? '', // the chosen upstream (input, values.yaml or the only non-library dependency)
     helm,
     workRoot,
     headWork: work,

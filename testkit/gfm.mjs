@@ -93,15 +93,21 @@ export function visibleMarkupProblems(html) {
 }
 
 /**
- * For each image, how many table rows (<tr>) mention it (in a <code> cell or as text).
+ * For each image, the most rows (<tr>) of any one table that mention it (in a
+ * <code> cell or as text): 1 when every table lists an image once. A second
+ * table about something else (e.g. the images a PR changes) may name it again.
  * @param {string} html
  * @param {string[]} images
  */
 export function tableRowsPerImage(html, images) {
-  const rows = [...html.matchAll(/<tr>[\s\S]*?<\/tr>/g)].map((m) => decode(m[0].replace(/<[^>]+>/g, ' ')))
+  const tables = [...html.matchAll(/<table>[\s\S]*?<\/table>/g)].map((table) =>
+    [...table[0].matchAll(/<tr>[\s\S]*?<\/tr>/g)].map((m) => decode(m[0].replace(/<[^>]+>/g, ' ')))
+  )
   /** @type {Record<string, number>} */
   const counts = {}
-  for (const image of images) counts[image] = rows.filter((row) => row.includes(image)).length
+  for (const image of images) {
+    counts[image] = Math.max(0, ...tables.map((rows) => rows.filter((row) => row.includes(image)).length))
+  }
   return counts
 }
 

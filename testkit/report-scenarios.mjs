@@ -4,6 +4,7 @@
 // toggle defaulting to true, an own image tag that is empty without
 // `required`), a release, and a PR with many unpinned images. Used by the
 // report integration tests and by `npm run preview` (screenshots).
+import { execFileSync } from 'node:child_process'
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -45,8 +46,43 @@ export async function scenarioWorkspace(servers, edit) {
   for (const file of ['Chart.yaml', 'values.yaml']) {
     await editFile(path.join(chart, file), (text) => text.split(UPSTREAM_URL).join(servers.repo.url))
   }
+  // A git repository: the example is the base commit, the scenario's edit the
+  // head, so a PR scenario also shows "What changes" against its base.
+  git(dir, 'init', '-q', '-b', 'main')
+  const baseSha = commitAll(dir, 'base')
   if (edit) await edit(chart)
-  return { dir, chart, remove: () => rm(dir, { recursive: true, force: true }) }
+  commitAll(dir, 'head')
+  return { dir, chart, baseSha, remove: () => rm(dir, { recursive: true, force: true }) }
+}
+
+// Fixed identities and dates: the same scenario gives the same commits, so a
+// re-run of a PR scenario in a new workspace has the same base (and comment).
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@example.invalid',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@example.invalid',
+  GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z',
+  GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z'
+}
+
+function git(cwd, ...args) {
+  return execFileSync('git', args, { cwd, env: { ...process.env, ...GIT_ENV }, encoding: 'utf8' }).trim()
+}
+
+function commitAll(cwd, message) {
+  git(cwd, 'add', '-A')
+  git(cwd, 'commit', '-q', '--allow-empty', '-m', message)
+  return git(cwd, 'rev-parse', 'HEAD')
+}
+
+/** The base commit of a scenario workspace (the example before the scenario's edit). */
+function baseCommitOf(workspace) {
+  try {
+    return git(workspace, 'rev-parse', 'HEAD~1')
+  } catch {
+    return 'a'.repeat(40)
+  }
 }
 
 async function editFile(file, change) {
@@ -132,10 +168,10 @@ export function manyImagesEdit(count) {
   }
 }
 
-export function prPayload(number) {
+export function prPayload(number, baseSha = 'a'.repeat(40)) {
   return {
     number,
-    pull_request: { number, base: { sha: 'a'.repeat(40), ref: 'main' }, head: { sha: HEAD_SHA, ref: 'feature' } },
+    pull_request: { number, base: { sha: baseSha, ref: 'main' }, head: { sha: HEAD_SHA, ref: 'feature' } },
     repository: { name: 'openova', owner: { login: 'openova-io' } }
   }
 }
@@ -148,7 +184,7 @@ export function prPayload(number) {
 export async function runScenario(servers, { helm, helmVersion, workspace, pr, tag, inputs = {} }) {
   const before = servers.api.requests.length
   const event = pr
-    ? { eventName: 'pull_request', ref: `refs/pull/${pr}/merge`, payload: prPayload(pr) }
+    ? { eventName: 'pull_request', ref: `refs/pull/${pr}/merge`, payload: prPayload(pr, baseCommitOf(workspace)) }
     : { eventName: 'push', ref: `refs/tags/${tag}`, payload: { ref: `refs/tags/${tag}` } }
   const run = await runAction({
     workspace,

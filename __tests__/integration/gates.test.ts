@@ -200,7 +200,8 @@ describe.each(helms)('gates with %s', (_label, binary) => {
       {
         rule: 'image-allowlisted',
         severity: 'notice',
-        message: 'Image busybox:1.36 is allowed by pattern busybox: init helper; replaced in the next release.'
+        message:
+          '1 image is allowed by the image allowlist: `busybox:1.36` (pattern `busybox`: init helper; replaced in the next release).'
       }
     ])
     expect(result.images).toHaveLength(5)
@@ -282,7 +283,10 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     const errors = images.findings.filter((f) => f.severity === 'error')
     expect(errors.map((f) => [f.file, f.line])).toEqual([[`${DISPLAY}/templates/debug.yaml`, 8]])
     expect(errors[0].message).toContain('foo:latest')
-    expect(errors[0].message).toContain('Pod/debug container debug')
+    // Where it is used is data of the images step (the report's images table), not repeated in the message.
+    expect(images.data!.images.filter((i) => i.image === 'foo:latest').map((i) => [i.kind, i.field, i.ok])).toEqual([
+      ['Pod', 'spec.containers[0].image', false]
+    ])
   })
 
   it('leaves an own image tag with a default to the image policy: a notice at the template line when empty renders', async () => {
@@ -342,8 +346,9 @@ describe.each(helms)('gates with %s', (_label, binary) => {
       ['image-tag-required', 'error', `${DISPLAY}/templates/cronjob.yaml`, 18]
     ])
     expect(own.findings[0].fix).toBe(
-      'In the template: {{ required "app.image.tag is required" .Values.app.image.tag }}'
+      `Wrap the value in \`required\` where the template reads it (${DISPLAY}/templates/cronjob.yaml:18).`
     )
+    expect(own.findings[0].snippet?.text).toBe('{{ required "app.image.tag is required" .Values.app.image.tag }}')
     // never-latest: warning keeps the finding but does not fail; off does not run the rule.
     const warned = await runGates({ ...ctx, neverLatest: 'warning' })
     expect(step(warned, 'never-latest')).toMatchObject({

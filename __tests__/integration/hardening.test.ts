@@ -16,6 +16,7 @@ import { startRegistry } from '../../testkit/registry.mjs'
 import {
   failureMessage,
   helmsUnderTest,
+  pointChartAt,
   runBundledAction,
   withoutMaskCommands,
   withWorkspace,
@@ -90,6 +91,7 @@ describe('the work copy: links in and around the chart folder (helm 4)', () => {
           const target = path.join(outside, 'real')
           await rename(path.join(ws.dir, relative), target)
           await symlink(target, path.join(ws.dir, relative))
+          await pointChartAt(ws.chart, repo.url) // as every run does: the tree compared is the one the action saw
           const before = await treeSnapshot(target)
           const run = await runBundledAction({
             helm,
@@ -146,6 +148,7 @@ describe('the work copy: links in and around the chart folder (helm 4)', () => {
       await mkdir(path.join(ws.chart, 'vendor'))
       await writeFile(path.join(ws.chart, 'vendor', '.keep'), '')
       await symlink('vendor', path.join(ws.chart, 'charts'))
+      await pointChartAt(ws.chart, repo.url) // as every run does: the tree compared is the one the action saw
       const before = await treeSnapshot(ws.chart)
       const run = await runBundledAction({
         helm,

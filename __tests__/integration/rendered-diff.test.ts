@@ -8,8 +8,9 @@ import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
+import { renderGfm } from '../../testkit/gfm.mjs'
 import { startGitHubApi } from '../../testkit/github-api.mjs'
-import { failureMessage, helmsUnderTest, makeWorkspace, runBundledAction } from '../support/e2e.js'
+import { failureMessage, helmsUnderTest, makeWorkspace, pointChartAt, runBundledAction } from '../support/e2e.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -45,19 +46,6 @@ function prPayload(number: number, base: string, head: string) {
   }
 }
 
-/** GitHub's own renderer stand-in: cmark-gfm with GitHub's extensions. */
-async function gfmHtml(markdown: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      'cmark-gfm',
-      ['-e', 'table', '-e', 'autolink', '-e', 'strikethrough', '-e', 'tagfilter'],
-      { maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout) => (error ? reject(error) : resolve(stdout))
-    )
-    child.stdin!.end(markdown)
-  })
-}
-
 const SERVER_DIGEST_OLD = 'sha256:f95a86d20874fdfb77d2a75a803ed02ff43277fde536518db0a7386019cc02ac'
 const SERVER_DIGEST_NEW = `sha256:${'1'.repeat(64)}`
 
@@ -83,6 +71,8 @@ for (const helm of helmsUnderTest()) {
       const ws = await makeWorkspace()
       cleanup.push(() => ws.remove())
       await git(ws.dir, 'init', '-q', '-b', 'main')
+      // Base and head name the loopback chart repository, as a monorepo's commits name the real one.
+      await pointChartAt(ws.chart, repo.url)
       if (base) await base(ws.dir)
       const baseSha = await commitAll(ws.dir, 'base')
       await change(ws.chart, ws.dir)
@@ -149,13 +139,12 @@ for (const helm of helmsUnderTest()) {
       expect(comment).toContain(`temporalio/server:1.29.0@${SERVER_DIGEST_NEW}`)
       expect(comment).toContain('Upstream `temporal`: `1.2.0` → `1.3.0`')
       expect(comment.length).toBeLessThan(65_536)
-      const html = await gfmHtml(comment)
+      const html = renderGfm(comment)
       expect(html).toMatch(/<td>added<\/td>\s*<td>PodDisruptionBudget \(policy\)<\/td>/)
       expect(html).toMatch(
         /<td><code>temporalio\/server<\/code><\/td>\s*<td><code>temporalio\/server:1\.28\.1@sha256:f95a[0-9a-f]+<\/code><\/td>/
       )
       expect(html).toContain('<pre><code class="language-diff">')
-      // cmark-gfm without --unsafe drops the <details>/<summary> tags (GitHub keeps them); the code blocks stay.
       expect(comment).toMatch(
         /<details><summary>changed: Deployment \(apps\) smoke-bp-temporal\/bp-temporal-frontend \(\+1 −1\)<\/summary>\n\n```diff\n/
       )

@@ -85,6 +85,8 @@ describe(`the report a reviewer reads (${helm.label})`, () => {
     }
     // No durations in the comment: the same result is the same body.
     expect(first.comment).not.toMatch(/\d+(\.\d)? (ms|s)\b/)
+    // The scenario's workspace is a git repository whose head changes nothing rendered.
+    expect(first.comment).toContain('**What changes:** no rendered change against the pull request base')
 
     const again = await scenario({ pr: 21 })
     expect(again.run.exitCode).toBe(0)
@@ -125,6 +127,13 @@ describe(`the report a reviewer reads (${helm.label})`, () => {
       expect({ level, n: Math.min(n, 10) }).toEqual({ level, n })
     // Annotations on the diff: no path inside the package.
     expect(run.annotations.filter((a: Annotation) => a.file?.includes('/charts/'))).toEqual([])
+    // What changes against the base commit (the example before the edit): the added debug Pod, after the fixes.
+    expect(run.report.diff.status).toBe('compared')
+    expect(
+      run.report.diff.comparison.resources.map((r: { change: string; kind: string }) => [r.change, r.kind])
+    ).toContainEqual(['added', 'Pod'])
+    expect(comment!.indexOf('#### What changes')).toBeGreaterThan(comment!.indexOf('What to fix'))
+    expect(html).toContain('<code class="language-diff">')
   })
 
   it('a release: the pushed ref and digest in the first lines of the job summary, with helm pull and helm install', async () => {

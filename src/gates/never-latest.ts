@@ -299,7 +299,7 @@ export function neverLatestStep(input: NeverLatestInput): StepResult<NeverLatest
         rule: 'image-tag-required',
         severity,
         message: `An empty ${tag.key} renders (never :latest: it has no default, CI must set it): add \`required\` where the template uses it (default in ${defaultWhere}).`,
-        fix: `In the template: ${required}`,
+        fix: `Wrap the value in \`required\` where the template reads it (${inTemplate.file}${inTemplate.line ? `:${inTemplate.line}` : ''}).`,
         snippet: { language: 'yaml', label: 'where the template reads the value:', text: required },
         ...inTemplate
       })
@@ -308,7 +308,7 @@ export function neverLatestStep(input: NeverLatestInput): StepResult<NeverLatest
         rule: 'image-tag-required',
         severity,
         message: `Rendering with an empty ${tag.key} fails, but the error does not name ${tag.key}: ${error}`,
-        fix: `Use ${required}; the never :latest render uses the chart's own values.yaml only (not the values/set inputs).`,
+        fix: "Make the template's `required` message name the value; the never :latest render uses the chart's own values.yaml only (not the values/set inputs).",
         snippet: { language: 'yaml', text: required }
       }
       const where = error ? templateLocation(error, input.chartName) : undefined
