@@ -45106,8 +45106,12 @@ async function loadBlueprint(workspace, dir, chartDir) {
     const blueprintYamlPath = path__default.join(dir, 'blueprint.yaml');
     const [chartYaml, values, blueprintYaml] = await Promise.all([
         loadYamlFile(path__default.join(absChart, 'Chart.yaml'), chartYamlPath),
-        (async () => ((await exists$1(path__default.join(absChart, 'values.yaml'))) ? loadYamlFile(path__default.join(absChart, 'values.yaml'), path__default.join(chartDir, 'values.yaml')) : emptyValues(path__default.join(chartDir, 'values.yaml'))))(),
-        (async () => ((await exists$1(path__default.join(absDir, 'blueprint.yaml'))) ? loadYamlFile(path__default.join(absDir, 'blueprint.yaml'), blueprintYamlPath) : undefined))()
+        (async () => (await exists$1(path__default.join(absChart, 'values.yaml')))
+            ? loadYamlFile(path__default.join(absChart, 'values.yaml'), path__default.join(chartDir, 'values.yaml'))
+            : emptyValues(path__default.join(chartDir, 'values.yaml')))(),
+        (async () => (await exists$1(path__default.join(absDir, 'blueprint.yaml')))
+            ? loadYamlFile(path__default.join(absDir, 'blueprint.yaml'), blueprintYamlPath)
+            : undefined)()
     ]);
     validateChartMetadata(chartYaml);
     if (values.data === null || typeof values.data !== 'object' || Array.isArray(values.data)) {
@@ -45636,7 +45640,7 @@ function lessThanOrEqual(c, v) {
         return false;
     return true;
 }
-function satisfies(c, v) {
+function satisfies$1(c, v) {
     switch (c.op) {
         case '=':
             return c.dirty ? tilde(c, v) : compareVersions(v, c.con) === 0;
@@ -45684,7 +45688,7 @@ function parseConstraint(text) {
         raw: text,
         test(v) {
             const pre = v.prerelease.length > 0;
-            return groups.some((g) => (!pre || g.admitsPrerelease) && g.comparators.every((c) => satisfies(c, v)));
+            return groups.some((g) => (!pre || g.admitsPrerelease) && g.comparators.every((c) => satisfies$1(c, v)));
         }
     };
 }
@@ -45742,6 +45746,142 @@ function describeDrift(pinned, latest) {
     return { outdated: true, behind: 'patch' };
 }
 
+// The committed Chart.lock: whether it still satisfies Chart.yaml, and how a
+// lock that helm writes is made independent of the wall clock. Pure functions:
+// dependencies.ts does the file and helm work.
+/** What to do about a lock that does not fit Chart.yaml; the same words wherever it is found. */
+function lockFix(chartDir) {
+    return `run \`helm dependency update ${chartDir}\` and commit Chart.lock, or delete Chart.lock`;
+}
+/**
+ * A lock problem is an error on a release (what it pins is what would ship,
+ * and it does not fit Chart.yaml) and a warning on a pull request (the run
+ * builds from Chart.yaml without it).
+ */
+function lockFinding(message, lockFile, chartDir, publishing) {
+    const consequence = publishing
+        ? 'a release publishes what the lock pins'
+        : 'this run built from Chart.yaml without it';
+    return {
+        rule: 'chart-lock',
+        severity: publishing ? 'error' : 'warning',
+        message: `${message}: ${consequence}`,
+        fix: lockFix(chartDir),
+        file: lockFile
+    };
+}
+/** Parses a Chart.lock; undefined when it is not YAML or has no dependency list. */
+function parseLock(text, displayPath) {
+    let data;
+    try {
+        data = distExports.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    const list = data?.dependencies;
+    if (!Array.isArray(list))
+        return undefined;
+    const dependencies = list.map((entry) => {
+        const dep = (entry ?? {});
+        return {
+            name: String(dep.name ?? ''),
+            version: String(dep.version ?? ''),
+            repository: String(dep.repository ?? '')
+        };
+    });
+    return { text, displayPath, dependencies };
+}
+/**
+ * Why a lock does not satisfy Chart.yaml's dependencies, one sentence each
+ * (empty when it does): a dependency missing from either side, another
+ * repository, or a locked version outside the range Chart.yaml asks for.
+ * Helm checks the same on `helm dependency build` (its digest over both
+ * lists); this check also holds when the build runs through mirrors.
+ */
+function lockMismatches(lock, dependencies, chartYamlPath) {
+    const problems = [];
+    for (const dep of dependencies) {
+        const locked = lock.dependencies.find((entry) => entry.name === dep.name);
+        if (!locked) {
+            problems.push(`${lock.displayPath} has no entry for ${dep.name}, which ${chartYamlPath} declares`);
+            continue;
+        }
+        // `@name` and `alias:` repositories are resolved by helm into the lock: only URLs compare.
+        const repository = String(dep.repository ?? '');
+        if (/^(https?|oci):\/\//.test(repository) && !sameRepository$1(locked.repository, repository)) {
+            problems.push(`${lock.displayPath} locks ${dep.name} from ${locked.repository}, but ${chartYamlPath} names ${dep.repository}`);
+            continue;
+        }
+        if (!satisfies(locked.version, String(dep.version))) {
+            problems.push(`${lock.displayPath} locks ${dep.name} ${locked.version}, but ${chartYamlPath} asks for ${dep.version}`);
+        }
+    }
+    for (const locked of lock.dependencies) {
+        if (!dependencies.some((dep) => dep.name === locked.name)) {
+            problems.push(`${lock.displayPath} locks ${locked.name}, which ${chartYamlPath} no longer declares`);
+        }
+    }
+    return problems;
+}
+function sameRepository$1(a, b) {
+    return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+}
+function satisfies(version, constraint) {
+    try {
+        const parsed = parseVersion(version);
+        return parsed !== undefined && parseConstraint(constraint).test(parsed);
+    }
+    catch {
+        return false;
+    }
+}
+/** helm's words when a Chart.lock's digest does not match Chart.yaml's dependencies. */
+function isOutOfSyncError(helmOutput) {
+    return /out of sync/i.test(helmOutput);
+}
+/**
+ * A lock written by `helm dependency build` carries `generated: <now>`, and
+ * `helm package` ships it: two packages of one commit would differ. The time
+ * becomes the package's (the commit time), so the lock depends on the commit only.
+ */
+function lockGeneratedAt(lockText, epochSeconds) {
+    const stamp = new Date(epochSeconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
+    const line = `generated: "${stamp}"`;
+    return /^generated:.*$/m.test(lockText)
+        ? lockText.replace(/^generated:.*$/m, line)
+        : `${lockText.replace(/\n*$/, '\n')}${line}\n`;
+}
+/** The Chart.lock step: failed on an error (a release), warning otherwise; undefined without findings. */
+function chartLockStep(findings) {
+    if (findings.length === 0)
+        return undefined;
+    const failed = findings.some((finding) => finding.severity === 'error');
+    return {
+        id: 'chart-lock',
+        title: 'Chart.lock',
+        status: failed ? 'failed' : 'warning',
+        durationMs: 0,
+        summary: failed
+            ? 'Chart.lock does not fit Chart.yaml: nothing is published'
+            : 'Chart.lock does not fit Chart.yaml: built without it',
+        findings
+    };
+}
+/**
+ * The version the committed Chart.lock pins for one dependency, when the lock
+ * fits Chart.yaml (else undefined: the lock is a finding, not a pin).
+ */
+async function lockedVersion(chartDir, displayDir, dependencies, name) {
+    const text = await readFile(path__default.join(chartDir, 'Chart.lock'), 'utf8').catch(() => undefined);
+    if (text === undefined)
+        return undefined;
+    const lock = parseLock(text, path__default.join(displayDir, 'Chart.lock'));
+    if (!lock || lockMismatches(lock, dependencies, path__default.join(displayDir, 'Chart.yaml')).length)
+        return undefined;
+    return lock.dependencies.find((entry) => entry.name === name)?.version;
+}
+
 // Every dependency archive helm downloaded into charts/ is checked against what
 // its repository vouches for before it is bundled: the sha256 `digest` of its
 // entry in index.yaml (http repositories), or the chart layer digest of the
@@ -45751,7 +45891,10 @@ function describeDrift(pinned, latest) {
 function normalizeDigest(digest) {
     if (typeof digest !== 'string')
         return undefined;
-    const hex = digest.trim().replace(/^sha256:/, '').toLowerCase();
+    const hex = digest
+        .trim()
+        .replace(/^sha256:/, '')
+        .toLowerCase();
     return /^[0-9a-f]{64}$/.test(hex) ? `sha256:${hex}` : undefined;
 }
 function sha256Digest$1(content) {
@@ -45785,7 +45928,7 @@ async function verifyDependencyArchives(chartsDir, sources) {
                     rule: 'dependency-digest',
                     severity: 'warning',
                     message: `${source.source} gives no digest for ${source.name} ${version}: charts/${entry} could not be checked`,
-                    fix: 'reindex the repository with `helm repo index` (it records each archive\'s sha256)'
+                    fix: "reindex the repository with `helm repo index` (it records each archive's sha256)"
                 });
             }
             else if (expected !== actual) {
@@ -45906,7 +46049,11 @@ class Helm {
      */
     run(args, options = {}) {
         const start = performance.now();
-        const what = options.what ?? `helm ${args.filter((arg) => !arg.startsWith('-')).slice(0, 2).join(' ')}`;
+        const what = options.what ??
+            `helm ${args
+                .filter((arg) => !arg.startsWith('-'))
+                .slice(0, 2)
+                .join(' ')}`;
         const limit = operationLimit(options.limitMs ?? OPERATION_LIMITS.helm);
         if (limit.ms <= 0)
             return Promise.reject(new DeadlineError(what, 0, true));
@@ -45956,6 +46103,27 @@ class Helm {
     async dispose() {
         if (this.ownsHome)
             await rm$1(this.home.root, { recursive: true, force: true });
+    }
+}
+
+// Network rules shared by every client of the action (registry, chart repositories, helm logins):
+// which hosts count as loopback (the only ones plain HTTP and credentials over http:// may reach)
+// and the host of a repository URL. Pure; imports nothing from src/.
+/** True for loopback names and addresses; accepts `host`, `host:port`, `[::1]:port`. */
+function isLoopbackHost(hostname) {
+    const h = hostname
+        .replace(/^(\[[^\]]*\]|[^:[\]]+):\d+$/, '$1')
+        .replace(/^\[|\]$/g, '')
+        .toLowerCase();
+    return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+/** Host (with port) of an http(s):// or oci:// repository URL. */
+function repositoryHost(url) {
+    try {
+        return new URL(url.replace(/^oci:\/\//, 'https://')).host.toLowerCase();
+    }
+    catch {
+        return undefined;
     }
 }
 
@@ -46151,11 +46319,6 @@ function parseWwwAuthenticate(header) {
     }
     return out;
 }
-/** True for loopback names and addresses; accepts `host`, `host:port`, `[::1]:port`. */
-function isLoopbackHost(hostname) {
-    const h = hostname.replace(/^(\[[^\]]*\]|[^:\[\]]+):\d+$/, '$1').replace(/^\[|\]$/g, '').toLowerCase();
-    return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
-}
 function basicAuth(c) {
     return 'Basic ' + Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64');
 }
@@ -46189,6 +46352,7 @@ function rawRequest(method, url, headers, timeoutMs, maxBody) {
         const fail = (e) => {
             if (!settled) {
                 settled = true;
+                // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what the socket raised
                 reject(e);
             }
         };
@@ -46211,7 +46375,13 @@ function rawRequest(method, url, headers, timeoutMs, maxBody) {
                 settled = true;
                 const raw = res.headersDistinct?.['www-authenticate'];
                 const wa = raw ?? (res.headers['www-authenticate'] ? [res.headers['www-authenticate']] : []);
-                resolve({ status: res.statusCode ?? 0, headers: res.headers, wwwAuthenticate: wa, body: Buffer.concat(chunks), url });
+                resolve({
+                    status: res.statusCode ?? 0,
+                    headers: res.headers,
+                    wwwAuthenticate: wa,
+                    body: Buffer.concat(chunks),
+                    url
+                });
             });
         });
         req.on('error', fail);
@@ -46267,7 +46437,8 @@ class RegistryClient {
         }
         this.host = host.toLowerCase();
         this.base = `${opts.plainHttp ? 'http' : 'https'}://${this.host}`;
-        this.creds = opts.credentials && (opts.credentials.username || opts.credentials.password) ? opts.credentials : undefined;
+        this.creds =
+            opts.credentials && (opts.credentials.username || opts.credentials.password) ? opts.credentials : undefined;
         this.retries = opts.retries ?? 4;
         this.baseDelayMs = opts.baseDelayMs ?? 500;
         this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -46592,7 +46763,12 @@ class RegistryClient {
             if (e instanceof RegistryError && e.kind === 'unavailable') {
                 const prefix = `${method} ${url.href}: `;
                 const last = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
-                throw new RegistryError('unavailable', `Registry ${this.host} is unavailable: ${method} ${url.href} failed after ${attempts} attempt${attempts === 1 ? '' : 's'} (last error: ${last}).`, { url: e.url, status: e.status, retryable: e.retryable, hint: 'Retry the job later; check the registry status page.' });
+                throw new RegistryError('unavailable', `Registry ${this.host} is unavailable: ${method} ${url.href} failed after ${attempts} attempt${attempts === 1 ? '' : 's'} (last error: ${last}).`, {
+                    url: e.url,
+                    status: e.status,
+                    retryable: e.retryable,
+                    hint: 'Retry the job later; check the registry status page.'
+                });
             }
             throw e;
         }
@@ -46653,7 +46829,8 @@ function applyMirrors(url, mirrors) {
     const trimmed = url.replace(/\/+$/, '');
     let best;
     for (const mirror of mirrors) {
-        if ((trimmed === mirror.from || trimmed.startsWith(`${mirror.from}/`)) && (!best || mirror.from.length > best.from.length))
+        if ((trimmed === mirror.from || trimmed.startsWith(`${mirror.from}/`)) &&
+            (!best || mirror.from.length > best.from.length))
             best = mirror;
     }
     return best ? best.to + trimmed.slice(best.from.length) : trimmed;
@@ -46707,7 +46884,9 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
             const response = await fetch(url, { signal: AbortSignal.timeout(limit.ms), headers });
             if (response.status === 401 || response.status === 403) {
                 throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password' +
-                    (/^http:/i.test(url) ? ' and https:// (credentials are never sent over plain http except to loopback)' : ''), false);
+                    (/^http:/i.test(url)
+                        ? ' and https:// (credentials are never sent over plain http except to loopback)'
+                        : ''), false);
             }
             if (!response.ok) {
                 const transient = (response.status >= 500 && response.status !== 501) || response.status === 429;
@@ -46743,7 +46922,11 @@ async function availableVersions(repository, name, options) {
     if (repository.startsWith('oci://')) {
         const { host, repository: path } = parseOciReference(repository);
         // Plain HTTP only ever reaches loopback registries, whatever the input says.
-        const client = new RegistryClient({ host, plainHttp: options.plainHttp && isLoopbackHost(host), credentials: options.credentialsFor?.(repository) });
+        const client = new RegistryClient({
+            host,
+            plainHttp: options.plainHttp && isLoopbackHost(host),
+            credentials: options.credentialsFor?.(repository)
+        });
         const tags = await client.listTags(path ? `${path}/${name}` : name);
         // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
         return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source: `${repository}/${name}` };
@@ -46780,7 +46963,10 @@ async function resolveUpstream(options) {
     const { versions, indexText, source } = await availableVersions(effectiveRepository, dependency.name, options);
     const sorted = sortAscending(versions);
     const latest = latestStable(sorted);
-    const resolved = range === 'latest' ? latest : maxSatisfying(sorted, range);
+    const newest = range === 'latest' ? latest : maxSatisfying(sorted, range);
+    // A committed Chart.lock decides within the range (unless the input overrides the pin).
+    const locked = options.locked && !options.override && sorted.includes(options.locked) ? options.locked : undefined;
+    const resolved = locked ?? newest;
     if (!resolved) {
         throw new ActionError(`${options.override ? 'input upstream-version' : `${chartFile}:${pinLine ?? 1}`}: no ${dependency.name} release in ${source} satisfies "${range}" (newest: ${newestFirst(sorted) || 'none'})`, `pin ${dependency.name} to a version the repository has`);
     }
@@ -46807,7 +46993,11 @@ async function resolveUpstream(options) {
     }
     findings.push(...consistencyFindings(blueprint, dependency, resolved, options.override !== '' && !options.publishing));
     const failed = findings.some((finding) => finding.severity === 'error');
-    const pinText = isExactVersion(pinned) ? `${resolved} pinned` : `${pinned} resolves to ${resolved}`;
+    const pinText = isExactVersion(pinned)
+        ? `${resolved} pinned`
+        : locked
+            ? `${pinned}: ${resolved} locked by Chart.lock`
+            : `${pinned} resolves to ${resolved}`;
     const summary = (options.override ? `${resolved} (override "${options.override}"; Chart.yaml pins ${pinned})` : pinText) +
         (drift.outdated && latest ? `, ${latest} available` : latest ? ', up to date' : '');
     return {
@@ -46873,36 +47063,6 @@ function consistencyFindings(blueprint, dependency, resolved, overridden) {
     }
     return findings;
 }
-/** Host (with port) of an http(s):// or oci:// repository URL. */
-function repositoryHost(url) {
-    try {
-        return new URL(url.replace(/^oci:\/\//, 'https://')).host.toLowerCase();
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * Which credentials a dependency repository gets: dependency-username/password
- * for every dependency repository; otherwise the registry's, but only for
- * repositories on the registry's own host, so they never reach another host.
- * Never any over plain http:// to a host that is not loopback (they would
- * cross the network in clear text).
- */
-function credentialsForRepository(dependency, registry) {
-    return (repository) => {
-        if (/^http:\/\//i.test(repository)) {
-            const host = repositoryHost(repository);
-            if (!host || !isLoopbackHost(host))
-                return undefined;
-        }
-        if (dependency)
-            return dependency;
-        if (registry && repositoryHost(repository) !== undefined && repositoryHost(repository) === repositoryHost(registry.url))
-            return registry.credentials;
-        return undefined;
-    };
-}
 
 // Prepares a private work copy of the chart (the user's tree is never
 // written), builds its dependencies with helm, and checks the upstream payload
@@ -46914,8 +47074,8 @@ async function prepareWorkChart(options) {
     const dir = path__default.join(options.workRoot, chartName);
     await rm$1(dir, { recursive: true, force: true });
     await mkdir$1(options.workRoot, { recursive: true });
-    // Downloaded archives and the lock are rebuilt from Chart.yaml; unpacked
-    // subcharts under charts/ are the chart's own and are kept.
+    // Downloaded archives are rebuilt; unpacked subcharts under charts/ are the
+    // chart's own and are kept. The lock is placed by the build when it is honoured.
     // A real copy, also when the chart or blueprint folder is a link; links leaving the chart are refused.
     await copyChartFolder({
         source,
@@ -46923,7 +47083,6 @@ async function prepareWorkChart(options) {
         displayDir: blueprint.chartDir,
         exclude: (rel) => rel === 'Chart.lock' || (path__default.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
     });
-    const findings = await staleLockFindings(blueprint, source, options.upstreamOverride);
     const doc = distExports.parseDocument(await readFile(path__default.join(source, 'Chart.yaml'), 'utf8'));
     if (options.version)
         doc.set('version', options.version);
@@ -46938,53 +47097,52 @@ async function prepareWorkChart(options) {
         version: String(dep.version),
         repository: dep.repository ? String(dep.repository) : ''
     }));
-    return {
-        work: { dir, sourceDir: source, name: chartName, version: options.version ?? blueprint.chartYaml.data.version, chartYamlText, dependencies },
-        findings
+    const work = {
+        dir,
+        sourceDir: source,
+        name: chartName,
+        version: options.version ?? blueprint.chartYaml.data.version,
+        chartYamlText,
+        dependencies,
+        displayDir: blueprint.chartDir,
+        publishing: options.publishing
     };
+    const { lock, findings } = await committedLock(blueprint, source, dependencies, options);
+    if (lock)
+        work.lock = lock;
+    return { work, findings };
 }
-/** A Chart.lock that pins another upstream version than Chart.yaml resolves to is stale. */
-async function staleLockFindings(blueprint, source, override) {
+/**
+ * The committed Chart.lock, when it satisfies Chart.yaml (it is then honoured:
+ * built from and shipped as committed); otherwise findings saying why not.
+ * An upstream-version override asks for another upstream on purpose: the lock
+ * does not apply to that run, and a mismatch is only a warning.
+ */
+async function committedLock(blueprint, source, dependencies, options) {
     let text;
     try {
         text = await readFile(path__default.join(source, 'Chart.lock'), 'utf8');
     }
     catch {
-        return [];
+        return { findings: [] };
     }
     const lockFile = path__default.join(blueprint.chartDir, 'Chart.lock');
-    let locked = [];
-    try {
-        locked = (distExports.parse(text)?.dependencies ?? []);
+    const strict = Boolean(options.publishing) && !options.upstreamOverride;
+    const lock = parseLock(text, lockFile);
+    if (!lock)
+        return {
+            findings: [
+                lockFinding(`${lockFile} is not a Chart.lock (no YAML with a dependencies list)`, lockFile, blueprint.chartDir, strict)
+            ]
+        };
+    const problems = lockMismatches(lock, dependencies, blueprint.chartYaml.displayPath);
+    const findings = problems.map((problem) => lockFinding(problem, lockFile, blueprint.chartDir, strict));
+    if (options.upstreamOverride) {
+        for (const finding of findings)
+            finding.message = `${finding.message.replace(/: this run built.*$/, '')}: input upstream-version overrides it for this run`;
+        return { findings };
     }
-    catch {
-        return [{ rule: 'chart-lock', severity: 'warning', message: `${lockFile} is not valid YAML; it is ignored and rebuilt`, file: lockFile }];
-    }
-    const findings = [];
-    for (const [index, dep] of (blueprint.chartYaml.data.dependencies ?? []).entries()) {
-        const lock = locked.find((entry) => entry.name === dep.name);
-        const wanted = override?.index === index ? override.version : dep.version;
-        if (!lock?.version)
-            continue;
-        let satisfied = false;
-        try {
-            const parsed = parseVersion(String(lock.version));
-            satisfied = parsed !== undefined && parseConstraint(wanted).test(parsed);
-        }
-        catch {
-            satisfied = false;
-        }
-        if (!satisfied) {
-            findings.push({
-                rule: 'chart-lock',
-                severity: 'warning',
-                message: `${lockFile} locks ${dep.name} ${lock.version}, but ${blueprint.chartYaml.displayPath} asks for ${wanted}: the lock is stale and was rebuilt for this run`,
-                fix: `run \`helm dependency update ${blueprint.chartDir}\` and commit Chart.lock, or delete it`,
-                file: lockFile
-            });
-        }
-    }
-    return findings;
+    return problems.length ? { findings } : { lock, findings };
 }
 function repositoryName(index) {
     return `bp-dep-${index}`;
@@ -47023,7 +47181,10 @@ async function buildDependencies(helm, work, options) {
             ociHosts.add(parseOciReference(effective).host);
         else if (/^https?:\/\//.test(effective) && !httpRepositories.has(effective))
             httpRepositories.set(effective, repositoryName(httpRepositories.size));
-        expected.set(dep.name, options.knownVersions.get(dep.name) ?? dep.version);
+        const locked = work.lock?.dependencies.find((entry) => entry.name === dep.name)?.version;
+        if (locked)
+            buildDoc.setIn(['dependencies', index, 'version'], locked);
+        expected.set(dep.name, locked ?? options.knownVersions.get(dep.name) ?? dep.version);
     }
     // Indexes: reuse what upstream resolution fetched; fetch the others concurrently.
     const indexes = await Promise.all([...httpRepositories.keys()].map(async (url) => options.knownIndexes.get(url) ?? (await fetchIndex(url, options.credentialsFor(url))).text));
@@ -47037,7 +47198,7 @@ async function buildDependencies(helm, work, options) {
     for (const [i, [url]] of [...httpRepositories.entries()].entries()) {
         const entries = parseIndex(indexes[i], `${url}/index.yaml`);
         for (const dep of work.dependencies) {
-            if (applyMirrors(dep.repository, options.mirrors) !== url || options.knownVersions.has(dep.name))
+            if (applyMirrors(dep.repository, options.mirrors) !== url || options.knownVersions.has(dep.name) || work.lock)
                 continue;
             const versions = (entries[dep.name] ?? []).map((entry) => String(entry.version));
             const exact = maxSatisfying(versions, dep.version);
@@ -47057,18 +47218,48 @@ async function buildDependencies(helm, work, options) {
                 throw new ActionError(`registry ${host} refused the login for dependency download: ${lastLines(redact(login.stderr), 2)}`, 'check dependency-username/dependency-password (or registry-username/registry-password)');
             }
         }
+        const lockPath = path__default.join(work.dir, 'Chart.lock');
+        // With mirrors or local paths the build's Chart.yaml is not the committed one, so
+        // helm cannot use the lock as it is: the build asks for exactly the locked versions
+        // instead (set above), and the committed lock is put back for the package.
         if (rewritten)
             await writeFile$1(path__default.join(work.dir, 'Chart.yaml'), buildDoc.toString());
+        else if (work.lock)
+            await writeFile$1(lockPath, work.lock.text);
         const args = ['dependency', 'build', work.dir, '--skip-refresh'];
         // One flag for every OCI dependency of the build: only when all of them are loopback.
         if (ociHosts.size > 0 && [...ociHosts].every(plainHttpFor))
             args.push('--plain-http');
-        const result = await helm.run(args);
+        let result = await helm.run(args);
+        if (result.exitCode !== 0 && work.lock && !rewritten && isOutOfSyncError(result.stderr + result.stdout)) {
+            // Helm's digest over Chart.yaml's dependencies disagrees with the lock's: it does not
+            // fit. A finding (an error on a release), and the run goes on from Chart.yaml alone.
+            const lockFile = work.lock.displayPath;
+            options.lockFindings?.push(lockFinding(`${lockFile} is out of sync with Chart.yaml (helm dependency build: ${lastLines(redact(result.stderr), 1)})`, lockFile, work.displayDir ?? '.', Boolean(work.publishing)));
+            delete work.lock;
+            for (const dep of work.dependencies) {
+                if (!dep.repository.startsWith('file://'))
+                    expected.set(dep.name, options.knownVersions.get(dep.name) ?? dep.version);
+            }
+            await rm$1(lockPath, { force: true });
+            result = await helm.run(args);
+        }
         if (rewritten) {
-            // The package must name the real repositories, not mirrors or local paths;
-            // a lock written against those would mislead, so it is not shipped.
+            // The package must name the real repositories, not mirrors or local paths.
             await writeFile$1(path__default.join(work.dir, 'Chart.yaml'), work.chartYamlText);
-            await rm$1(path__default.join(work.dir, 'Chart.lock'), { force: true });
+        }
+        if (work.lock) {
+            // Shipped as committed (helm package writes its own serialization of it).
+            await writeFile$1(lockPath, work.lock.text);
+        }
+        else if (rewritten) {
+            // A lock written against mirrors or local paths would mislead: not shipped.
+            await rm$1(lockPath, { force: true });
+        }
+        else if (options.lockEpoch !== undefined) {
+            const written = await readFile(lockPath, 'utf8').catch(() => undefined);
+            if (written !== undefined)
+                await writeFile$1(lockPath, lockGeneratedAt(written, options.lockEpoch));
         }
         const durationMs = Math.round(performance.now() - start);
         if (result.exitCode !== 0) {
@@ -47078,7 +47269,14 @@ async function buildDependencies(helm, work, options) {
                 status: 'failed',
                 durationMs,
                 summary: 'helm dependency build failed',
-                findings: [{ rule: 'dependency-build', severity: 'error', message: `helm dependency build failed: ${lastLines(redact(result.stderr), 3)}`, fix: 'check the dependencies in Chart.yaml and their repositories (repository-mirrors for air-gapped runners)' }],
+                findings: [
+                    {
+                        rule: 'dependency-build',
+                        severity: 'error',
+                        message: `helm dependency build failed: ${lastLines(redact(result.stderr), 3)}`,
+                        fix: 'check the dependencies in Chart.yaml and their repositories (repository-mirrors for air-gapped runners)'
+                    }
+                ],
                 details: redact(result.stderr + result.stdout)
             };
         }
@@ -47251,7 +47449,10 @@ function git(cwd, args, timeoutMs = 60_000) {
     });
 }
 function lastLine$1(text) {
-    const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
     return lines[lines.length - 1] ?? 'no output';
 }
 const short = (sha) => sha.slice(0, 7);
@@ -47290,9 +47491,13 @@ async function changedFiles(cwd, base, head, mergeBase, depth) {
         for (const sha of [base, head])
             if (!(await hasCommit(cwd, sha)))
                 missing.push(sha);
-        const names = missing.map((sha) => (sha === base ? `base commit ${short(sha)}` : `head commit ${short(sha)}`)).join(' and ');
+        const names = missing
+            .map((sha) => (sha === base ? `base commit ${short(sha)}` : `head commit ${short(sha)}`))
+            .join(' and ');
         if (missing.length > 0) {
-            return { error: `${names} not in the clone and could not be fetched${fetched.ok ? '' : ` (${lastLine$1(fetched.stderr)})`}` };
+            return {
+                error: `${names} not in the clone and could not be fetched${fetched.ok ? '' : ` (${lastLine$1(fetched.stderr)})`}`
+            };
         }
         notes.push(`fetched ${wanted.map(short).join(', ')} from origin`);
     }
@@ -47390,7 +47595,11 @@ async function expandGlob(workspace, pattern) {
     return out;
 }
 function normalizeGlob(glob) {
-    const g = glob.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+    const g = glob
+        .trim()
+        .replace(/\\/g, '/')
+        .replace(/^(\.\/)+/, '')
+        .replace(/\/+$/, '');
     const folder = g.endsWith('/blueprint.yaml') ? g.slice(0, -'/blueprint.yaml'.length) : g;
     if (folder === '' || folder.startsWith('/') || /^[A-Za-z]:/.test(folder) || folder.split('/').includes('..')) {
         throw new ActionError(`input discover-glob: "${glob}" is not a folder pattern inside the repository`, 'use patterns like platform/* or products/*');
@@ -47413,7 +47622,9 @@ async function chartOf(workspace, blueprint) {
         const chart = doc?.spec?.manifests?.chart;
         if (typeof chart !== 'string' || chart.trim() === '')
             return fallback;
-        const joined = path__default.posix.normalize(path__default.posix.join(blueprint, chart.trim().replace(/\\/g, '/'))).replace(/\/+$/, '');
+        const joined = path__default.posix
+            .normalize(path__default.posix.join(blueprint, chart.trim().replace(/\\/g, '/')))
+            .replace(/\/+$/, '');
         if (joined === blueprint || !joined.startsWith(`${blueprint}/`))
             return fallback;
         return joined;
@@ -47478,7 +47689,12 @@ function eventRange(eventName, payload) {
         };
     }
     if (eventName === 'merge_group') {
-        return { base: strAt$1(payload, 'merge_group', 'base_sha'), head: strAt$1(payload, 'merge_group', 'head_sha'), mergeBase: false, label: 'merge group' };
+        return {
+            base: strAt$1(payload, 'merge_group', 'base_sha'),
+            head: strAt$1(payload, 'merge_group', 'head_sha'),
+            mergeBase: false,
+            label: 'merge group'
+        };
     }
     if (eventName === 'push') {
         const ref = strAt$1(payload, 'ref') ?? '';
@@ -47493,7 +47709,12 @@ function eventRange(eventName, payload) {
         if (!before || ZERO_SHA.test(before)) {
             return { all: `push of ${ref || 'a new ref'} has no previous commit (first push): all blueprints` };
         }
-        return { base: before, head: after, mergeBase: false, label: `push to ${ref.replace(/^refs\/(heads|tags)\//, '') || 'a ref'}` };
+        return {
+            base: before,
+            head: after,
+            mergeBase: false,
+            label: `push to ${ref.replace(/^refs\/(heads|tags)\//, '') || 'a ref'}`
+        };
     }
     if (eventName === 'workflow_dispatch')
         return { all: 'workflow_dispatch: all blueprints' };
@@ -47528,7 +47749,9 @@ async function discoverBlueprints(opts) {
         return result([], workspace, range.none);
     if ('tag' in range) {
         const hit = all.filter((bp) => bp === range.blueprint || bp.endsWith(`/${range.blueprint}`));
-        return result(hit, workspace, hit.length > 0 ? `release tag ${range.tag}: ${hit.join(', ')}` : `release tag ${range.tag}: no blueprint folder ${range.blueprint}`);
+        return result(hit, workspace, hit.length > 0
+            ? `release tag ${range.tag}: ${hit.join(', ')}`
+            : `release tag ${range.tag}: no blueprint folder ${range.blueprint}`);
     }
     const { base, head, label } = range;
     if (!base || !head || !SHA_RE$1.test(base) || !SHA_RE$1.test(head)) {
@@ -47538,7 +47761,9 @@ async function discoverBlueprints(opts) {
     if ('error' in diff)
         return result(all, workspace, `${label}: ${diff.error}; all blueprints (${count(all.length)})`);
     const changed = changedBlueprints(all, diff.files);
-    const what = changed.length > 0 ? `${changed.length} of ${count(all.length)} changed: ${changed.join(', ')}` : `no blueprint changed (${count(all.length)} checked)`;
+    const what = changed.length > 0
+        ? `${changed.length} of ${count(all.length)} changed: ${changed.join(', ')}`
+        : `no blueprint changed (${count(all.length)} checked)`;
     const note = diff.note ? ` (${diff.note})` : '';
     return result(changed, workspace, `${label} ${short(base)}..${short(head)}: ${what}${note}`);
 }
@@ -47746,7 +47971,9 @@ async function suggestPin(image) {
  * into the images table and into the findings' copy-paste snippets.
  */
 async function addPinSuggestions(step) {
-    const failing = [...new Set((step.data?.images ?? []).filter((image) => !image.ok && image.image !== '').map((image) => image.image))];
+    const failing = [
+        ...new Set((step.data?.images ?? []).filter((image) => !image.ok && image.image !== '').map((image) => image.image))
+    ];
     const suggestions = await Promise.all(failing.map((image) => suggestPin(image)));
     for (const suggestion of suggestions) {
         for (const image of step.data?.images ?? []) {
@@ -47889,7 +48116,11 @@ function scanHead(text) {
 // duplicate keys, non-string keys, anything that looks wrong) makes it give up,
 // and the document goes through `YAML.parse`, which also produces the errors.
 /** Thrown (never escapes this module) when the fast reader gives up on a document. */
-const GIVE_UP = Symbol('give up');
+// The fast path's "not mine, use the YAML library" signal: one Error made once at load and thrown by
+// reference (no stack captured per throw, so it costs what the former symbol cost).
+class FastPathGiveUp extends Error {
+}
+const GIVE_UP = new FastPathGiveUp('fast path gave up');
 /** Characters that send a whole document to the full parser. */
 // eslint-disable-next-line no-control-regex
 const SLOW_CHARS_RE = /[\t\r\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]/;
@@ -47918,7 +48149,11 @@ function resolvePlain(s) {
         if (INT_HEX_RE.test(s))
             return parseInt(s.substring(2), 16);
         if (FLOAT_NAN_RE.test(s)) {
-            return s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+            return s.slice(-3).toLowerCase() === 'nan'
+                ? NaN
+                : s[0] === '-'
+                    ? Number.NEGATIVE_INFINITY
+                    : Number.POSITIVE_INFINITY;
         }
         if (FLOAT_EXP_RE.test(s) || FLOAT_RE.test(s))
             return parseFloat(s);
@@ -47928,9 +48163,25 @@ function resolvePlain(s) {
 /** Characters that cannot start a plain scalar in our subset. */
 function isIndicator(c) {
     // - ? : , [ ] { } # & * ! | > ' " % @ `
-    return (c === 45 || c === 63 || c === 58 || c === 44 || c === 91 || c === 93 || c === 123 || c === 125 ||
-        c === 35 || c === 38 || c === 42 || c === 33 || c === 124 || c === 62 || c === 39 || c === 34 ||
-        c === 37 || c === 64 || c === 96);
+    return (c === 45 ||
+        c === 63 ||
+        c === 58 ||
+        c === 44 ||
+        c === 91 ||
+        c === 93 ||
+        c === 123 ||
+        c === 125 ||
+        c === 35 ||
+        c === 38 ||
+        c === 42 ||
+        c === 33 ||
+        c === 124 ||
+        c === 62 ||
+        c === 39 ||
+        c === 34 ||
+        c === 37 ||
+        c === 64 ||
+        c === 96);
 }
 /** Whether a plain scalar may start at `pos`: not an indicator, except `-` followed by a safe character (`-1`, `--flag`). */
 function plainMayStart(line, pos, flow) {
@@ -47972,8 +48223,23 @@ function expectLineEnd(line, pos) {
         throw GIVE_UP;
 }
 const ESCAPES = {
-    '0': '\0', a: '\x07', b: '\b', t: '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
-    ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029'
+    '0': '\0',
+    a: '\x07',
+    b: '\b',
+    t: '\t',
+    n: '\n',
+    v: '\v',
+    f: '\f',
+    r: '\r',
+    e: '\x1b',
+    ' ': ' ',
+    '"': '"',
+    '/': '/',
+    '\\': '\\',
+    N: '\x85',
+    _: '\xa0',
+    L: '\u2028',
+    P: '\u2029'
 };
 /** Double-quoted scalar on one line starting at `pos` (the quote). */
 function doubleQuoted(line, pos) {
@@ -49755,7 +50021,11 @@ function runGit(cwd, args, input) {
         child.stdin.end(input ?? '');
     });
 }
-const lastLine = (text) => text.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? 'no output';
+const lastLine = (text) => text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .pop() ?? 'no output';
 /** Makes sure the commit is in the clone (a shallow checkout fetches it from origin, one commit deep). */
 async function ensureCommit(cwd, sha) {
     if (await hasCommit(cwd, sha))
@@ -49858,7 +50128,7 @@ function startBaseDiff(given) {
         options = { ...options, build: { ...options.build, credentialsFor: () => undefined } };
     }
     const rendered = renderBase(options, base.sha, release).then((r) => r, (error) => ({ error: error instanceof Error ? error.message : String(error) }));
-    rendered.finally(() => release());
+    void rendered.finally(() => release()); // rendered never rejects (errors become { error })
     return {
         credentialsReleased,
         compare: async (head) => {
@@ -50100,7 +50370,10 @@ function helmErrorLine(stderr, stdout = '') {
     const lines = text.split('\n');
     const at = lines.findIndex((l) => l.startsWith('Error: '));
     if (at === -1)
-        return lines.map((l) => l.trim()).filter((l) => l !== '').pop() ?? '';
+        return (lines
+            .map((l) => l.trim())
+            .filter((l) => l !== '')
+            .pop() ?? '');
     const parts = [lines[at].slice('Error: '.length).trim()];
     for (const line of lines.slice(at + 1)) {
         if (!/^\s+\S/.test(line))
@@ -50132,7 +50405,7 @@ function walkValues(node, visit, at = []) {
 }
 /** `a.b.c: v` as nested YAML (`a:\n  b:\n    c: v`), for a copy-paste fix. */
 function nestedYaml(valuePath, valueText) {
-    const keys = valuePath.map((k) => (typeof k === 'number' ? `- ` : /^[A-Za-z_][\w.-]*$/.test(k) ? k : JSON.stringify(k)));
+    const keys = valuePath.map((k) => typeof k === 'number' ? `- ` : /^[A-Za-z_][\w.-]*$/.test(k) ? k : JSON.stringify(k));
     if (valuePath.some((k) => typeof k === 'number'))
         return `${setPath(valuePath)}: ${valueText}`;
     return keys.map((k, i) => `${'  '.repeat(i)}${k}:${i === keys.length - 1 ? ` ${valueText}` : ''}`).join('\n');
@@ -50152,7 +50425,10 @@ function parseProcStat(text) {
     const close = text.lastIndexOf(')');
     if (open < 0 || close < open)
         return undefined;
-    const fields = text.slice(close + 2).trim().split(/\s+/);
+    const fields = text
+        .slice(close + 2)
+        .trim()
+        .split(/\s+/);
     // fields[0] is field 3 (state); starttime is field 22.
     if (fields.length < 20)
         return undefined;
@@ -50382,7 +50658,13 @@ function runChartTest(chartDir, script, env, timeoutMs = CHART_TEST_TIMEOUT_MS) 
             let output = Buffer.concat(chunks).toString('utf8');
             if (extra)
                 output += `${output.endsWith('\n') || output === '' ? '' : '\n'}${extra}\n`;
-            const result = { script, exitCode, timedOut, durationMs: Math.round(performance.now() - start), output };
+            const result = {
+                script,
+                exitCode,
+                timedOut,
+                durationMs: Math.round(performance.now() - start),
+                output
+            };
             if (signal)
                 result.signal = signal;
             // A script stopped at its time limit is reported as such; what it ran was killed with it.
@@ -50402,7 +50684,15 @@ function runChartTest(chartDir, script, env, timeoutMs = CHART_TEST_TIMEOUT_MS) 
     });
 }
 function chartTestsSkipped(summary) {
-    return { id: 'chart-tests', title: 'Chart tests', status: 'skipped', durationMs: 0, summary, findings: [], data: { scripts: [] } };
+    return {
+        id: 'chart-tests',
+        title: 'Chart tests',
+        status: 'skipped',
+        durationMs: 0,
+        summary,
+        findings: [],
+        data: { scripts: [] }
+    };
 }
 function chartTestsStep(results, displayChartDir, durationMs) {
     if (results.length === 0)
@@ -50425,8 +50715,15 @@ function chartTestsStep(results, displayChartDir, durationMs) {
         if (r.exitCode === 0 && !r.timedOut)
             continue;
         const last = tail(r.output, TAIL_LINES);
-        const lastLine = last.split('\n').filter((l) => l.trim() !== '').pop() ?? '';
-        const how = r.timedOut ? `timed out after ${Math.round(r.durationMs / 1000)} s` : r.signal ? `was killed (${r.signal})` : `exited ${r.exitCode}`;
+        const lastLine = last
+            .split('\n')
+            .filter((l) => l.trim() !== '')
+            .pop() ?? '';
+        const how = r.timedOut
+            ? `timed out after ${Math.round(r.durationMs / 1000)} s`
+            : r.signal
+                ? `was killed (${r.signal})`
+                : `exited ${r.exitCode}`;
         findings.push({
             rule: 'chart-test',
             severity: 'error',
@@ -50442,7 +50739,9 @@ function chartTestsStep(results, displayChartDir, durationMs) {
         title: 'Chart tests',
         status: failed > 0 ? 'failed' : 'passed',
         durationMs,
-        summary: failed > 0 ? `${failed} of ${results.length} chart test${results.length === 1 ? '' : 's'} failed` : `${results.length} chart test${results.length === 1 ? '' : 's'} passed`,
+        summary: failed > 0
+            ? `${failed} of ${results.length} chart test${results.length === 1 ? '' : 's'} failed`
+            : `${results.length} chart test${results.length === 1 ? '' : 's'} passed`,
         findings,
         data: { scripts: results }
     };
@@ -50501,11 +50800,34 @@ async function tgzContentDigest(archive, source) {
     for (const e of parseTar(tar, source)) {
         const mode = parseNumeric(tar, e.headerOffset + 100, 8);
         const linkTarget = cString(tar, e.headerOffset + 157, 100);
-        hash.update(`${JSON.stringify([e.name, e.type, mode, e.size, linkTarget])}\n`);
-        if (isRegular(e.type))
-            hash.update(tar.subarray(e.dataOffset, e.dataOffset + e.size));
+        const data = isRegular(e.type)
+            ? shippedContent(e.name, tar.subarray(e.dataOffset, e.dataOffset + e.size))
+            : Buffer.alloc(0);
+        hash.update(`${JSON.stringify([e.name, e.type, mode, isRegular(e.type) ? data.length : e.size, linkTarget])}\n`);
+        hash.update(data);
     }
     return `sha256:${hash.digest('hex')}`;
+}
+/**
+ * An entry's content as the content digest sees it: the chart's Chart.lock
+ * without its `generated` time (a timestamp like the tar mtimes: the same lock
+ * written for another commit time ships the same dependencies).
+ */
+function shippedContent(name, data) {
+    if (!/^[^/]+\/Chart\.lock$/.test(stripDotSlash(name)))
+        return data;
+    return Buffer.from(data.toString('utf8').replace(/^generated:.*$/m, 'generated:'), 'utf8');
+}
+/** Each entry of an archive with the sha256 of what it ships (type, mode, content), timestamps aside. */
+async function tgzEntrySummaries(archive, source) {
+    const tar = await inflate(archive, source);
+    return parseTar(tar, source).map((e) => {
+        const hash = createHash('sha256');
+        hash.update(`${JSON.stringify([e.type, parseNumeric(tar, e.headerOffset + 100, 8), cString(tar, e.headerOffset + 157, 100)])}\n`);
+        if (isRegular(e.type))
+            hash.update(shippedContent(e.name, tar.subarray(e.dataOffset, e.dataOffset + e.size)));
+        return { name: e.name, digest: hash.digest('hex') };
+    });
 }
 /**
  * Makes a chart archive reproducible: every tar header's mtime (and mtime/atime/ctime
@@ -51041,7 +51363,10 @@ function problemFindings(problems, ctx) {
             const withLine = group.find((p) => p.template.line !== undefined);
             const snippet = one && first.template.text !== undefined
                 ? { language: 'yaml', text: first.template.text.replace(first.image, pinnedPlaceholder(first)) }
-                : { language: 'text', text: capLines(group.map((p) => pinnedPlaceholder(p)), LISTED) };
+                : {
+                    language: 'text',
+                    text: capLines(group.map((p) => pinnedPlaceholder(p)), LISTED)
+                };
             findings.push({
                 ...base,
                 message: `${subject} (policy ${ctx.policy}): ${one ? first.reason : list(group)}.`,
@@ -51075,7 +51400,7 @@ function where(p, ctx) {
     return {};
 }
 
-// Gate `images` (platform rule 5): every image of the default render satisfies the
+// Gate `images` (docs/rules.md rule 5): every image of the default render satisfies the
 // image policy, unless an allowlist pattern covers it (its reason is kept).
 //
 // Where a finding points: the values.yaml line that sets the image when one is
@@ -51105,7 +51430,11 @@ function findImageValue(values, image) {
                 const tag = node.tag === undefined || node.tag === null ? undefined : String(node.tag);
                 const hasTag = 'tag' in node;
                 const tagMatches = tag !== undefined && tag !== '' && tag === ref.tag;
-                candidates.push({ path: hasTag ? [...at, 'tag'] : [...at, 'repository'], rank: tagMatches ? 2 : 1, match: tagMatches ? 'repository-and-tag' : 'repository' });
+                candidates.push({
+                    path: hasTag ? [...at, 'tag'] : [...at, 'repository'],
+                    rank: tagMatches ? 2 : 1,
+                    match: tagMatches ? 'repository-and-tag' : 'repository'
+                });
             }
         }
         for (const [key, value] of Object.entries(node)) {
@@ -51151,7 +51480,8 @@ function literalImageLine(chartDir, source, chartName, image) {
 /** The text of one line of an own template (for a copy-paste fix), without its line break. */
 function templateLineText(chartDir, source, chartName, line) {
     try {
-        return readFileSync$1(path__default.join(chartDir, source.slice(`${chartName}/`.length)), 'utf8').split('\n')[line - 1]?.replace(/\r$/, '');
+        const lines = readFileSync$1(path__default.join(chartDir, source.slice(`${chartName}/`.length)), 'utf8').split('\n');
+        return lines[line - 1]?.replace(/\r$/, '');
     }
     catch {
         return undefined;
@@ -51169,7 +51499,14 @@ function imagesStep(input) {
         return lookups.get(image);
     };
     const images = verdicts.map((v) => {
-        const d = { image: v.use.image, kind: v.use.kind, name: v.use.name, field: v.use.field, ok: v.ok, reason: v.reason };
+        const d = {
+            image: v.use.image,
+            kind: v.use.kind,
+            name: v.use.name,
+            field: v.use.field,
+            ok: v.ok,
+            reason: v.reason
+        };
         if (v.use.container !== undefined)
             d.container = v.use.container;
         if (v.use.source !== undefined)
@@ -51210,7 +51547,8 @@ function imagesStep(input) {
         if (match) {
             // A key under a dependency's values may have its `digest` sibling only in the dependency's defaults.
             const depKey = typeof match.path[0] === 'string' ? input.dependencyValues?.get(match.path[0]) : undefined;
-            const digestKey = hasDigestKey(values.data, match.path) || (depKey !== undefined && hasDigestKey(depKey.data, match.path.slice(1)));
+            const digestKey = hasDigestKey(values.data, match.path) ||
+                (depKey !== undefined && hasDigestKey(depKey.data, match.path.slice(1)));
             problem.valuesKey = { path: match.path, hasDigestKey: digestKey };
             if (match.line !== undefined)
                 problem.valuesKey.line = match.line;
@@ -51229,7 +51567,9 @@ function imagesStep(input) {
         if (!problem.valuesKey && ownSource) {
             const file = repoFileForSource(ownSource, input.chartName, input.displayChartDir);
             problem.template = { file };
-            const line = input.chartDir ? literalImageLine(input.chartDir, ownSource, input.chartName, first.use.image) : undefined;
+            const line = input.chartDir
+                ? literalImageLine(input.chartDir, ownSource, input.chartName, first.use.image)
+                : undefined;
             if (line !== undefined) {
                 problem.template.line = line;
                 const text = templateLineText(input.chartDir, ownSource, input.chartName, line);
@@ -51275,7 +51615,11 @@ function imagesStep(input) {
         const shown = [...allowedSeen.values()].slice(0, 10).join(', ');
         const more = allowedSeen.size > 10 ? `, and ${allowedSeen.size - 10} more` : '';
         const n = allowedSeen.size;
-        findings.push({ rule: 'image-allowlisted', severity: 'notice', message: `${n} image${n === 1 ? ' is' : 's are'} allowed by the image allowlist: ${shown}${more}.` });
+        findings.push({
+            rule: 'image-allowlisted',
+            severity: 'notice',
+            message: `${n} image${n === 1 ? ' is' : 's are'} allowed by the image allowlist: ${shown}${more}.`
+        });
     }
     const distinct = new Map();
     for (const v of verdicts)
@@ -51295,7 +51639,10 @@ function imagesStep(input) {
     else
         summary = `${total} ${noun}, ${pinned} pinned${allowed > 0 ? `, ${allowed} allow-listed` : ''}`;
     const status = policy === 'off' ? 'skipped' : failing > 0 ? 'failed' : 'passed';
-    return { step: { id: 'images', title: 'Images pinned', status, durationMs: input.durationMs, summary, findings, data }, verdicts };
+    return {
+        step: { id: 'images', title: 'Images pinned', status, durationMs: input.durationMs, summary, findings, data },
+        verdicts
+    };
 }
 
 // Gate `lint`: `helm lint --strict` with the run's values, then once more per
@@ -51335,7 +51682,9 @@ function parseLintOutput(output, options) {
             flush();
             const rest = level[2] ?? '';
             const located = LOCATION_RE.exec(rest);
-            current = located ? { level: level[1], location: located[1], lines: [located[2] ?? ''] } : { level: level[1], location: '', lines: [rest] };
+            current = located
+                ? { level: level[1], location: located[1], lines: [located[2] ?? ''] }
+                : { level: level[1], location: '', lines: [rest] };
             continue;
         }
         if (!current)
@@ -51389,7 +51738,10 @@ function locationFile(location, options) {
 }
 // ------------------------------------------------------------------ values files
 function globSegmentRegex(segment) {
-    const source = segment.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+    const source = segment
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\?/g, '[^/]');
     return new RegExp(`^${source}$`);
 }
 /**
@@ -51398,7 +51750,11 @@ function globSegmentRegex(segment) {
  * leaves the folder (`..`, absolute) matches nothing.
  */
 async function globFiles(root, pattern) {
-    const segments = pattern.trim().replace(/^\.\//, '').split('/').filter((s) => s !== '' && s !== '.');
+    const segments = pattern
+        .trim()
+        .replace(/^\.\//, '')
+        .split('/')
+        .filter((s) => s !== '' && s !== '.');
     if (segments.length === 0 || path__default.isAbsolute(pattern.trim()) || segments.includes('..'))
         return [];
     const found = new Set();
@@ -51445,7 +51801,10 @@ const DEFAULT_LINT_VALUES_GLOB = 'ci/*-values.yaml';
 async function planLint(chartDir, valueArgs, lintValuesGlob) {
     const base = ['lint', '--strict', chartDir, ...valueArgs];
     const files = await globFiles(chartDir, lintValuesGlob?.trim() || DEFAULT_LINT_VALUES_GLOB);
-    return [{ label: 'default', args: base }, ...files.map((file) => ({ label: file, args: [...base, '--values', path__default.join(chartDir, file)] }))];
+    return [
+        { label: 'default', args: base },
+        ...files.map((file) => ({ label: file, args: [...base, '--values', path__default.join(chartDir, file)] }))
+    ];
 }
 function lintStep(runs, options, durationMs) {
     const data = { runs: [] };
@@ -51456,14 +51815,24 @@ function lintStep(runs, options, durationMs) {
         const output = `${result.stdout}\n${result.stderr}`;
         // [LEVEL] lines are on stdout; stderr has helm's own error and log lines.
         const messages = [...parseLintOutput(result.stdout, options), ...parseLintOutput(result.stderr, options)];
-        data.runs.push({ label: plan.label, args: plan.args, exitCode: result.exitCode, durationMs: result.durationMs, messages });
+        data.runs.push({
+            label: plan.label,
+            args: plan.args,
+            exitCode: result.exitCode,
+            durationMs: result.durationMs,
+            messages
+        });
         const failed = result.exitCode !== 0;
         if (failed) {
             failedRuns++;
             details.push(`$ helm ${plan.args.join(' ')}\n${output.trim()}`);
         }
         for (const m of messages) {
-            const severity = m.level === 'ERROR' || (m.level === 'WARNING' && failed) ? 'error' : m.level === 'WARNING' ? 'warning' : 'notice';
+            const severity = m.level === 'ERROR' || (m.level === 'WARNING' && failed)
+                ? 'error'
+                : m.level === 'WARNING'
+                    ? 'warning'
+                    : 'notice';
             const key = `${severity}\u0000${m.file ?? ''}\u0000${m.line ?? ''}\u0000${m.message}`;
             const existing = byKey.get(key);
             if (existing) {
@@ -51471,7 +51840,11 @@ function lintStep(runs, options, durationMs) {
                     existing.labels.push(plan.label);
                 continue;
             }
-            const finding = { rule: 'lint', severity, message: `helm lint [${m.level}] ${m.location ? `${m.location}: ` : ''}${m.message}` };
+            const finding = {
+                rule: 'lint',
+                severity,
+                message: `helm lint [${m.level}] ${m.location ? `${m.location}: ` : ''}${m.message}`
+            };
             if (m.level === 'WARNING' && failed)
                 finding.fix = 'helm lint --strict fails on warnings: fix the warning';
             if (m.file)
@@ -51482,7 +51855,11 @@ function lintStep(runs, options, durationMs) {
         }
         // A failed run that printed no [ERROR]/[WARNING] (e.g. a values file helm cannot open).
         if (failed && !messages.some((m) => m.level !== 'INFO')) {
-            const finding = { rule: 'lint', severity: 'error', message: `helm lint failed: ${tail(result.stderr || result.stdout, 3)}` };
+            const finding = {
+                rule: 'lint',
+                severity: 'error',
+                message: `helm lint failed: ${tail(result.stderr || result.stdout, 3)}`
+            };
             byKey.set(`run\u0000${plan.label}`, { finding, labels: [plan.label] });
         }
     }
@@ -51505,7 +51882,7 @@ function lintStep(runs, options, durationMs) {
     return step;
 }
 
-// Gate `never-latest` (platform rule 5, "never :latest"): an image value of the
+// Gate `never-latest` (docs/rules.md rule 5, "never :latest"): an image value of the
 // blueprint's own (`<x>.image.tag`, or a CloudNativePG-style `<x>.imageName`
 // holding a whole reference, in values.yaml outside every dependency's key)
 // whose default is EMPTY or `latest` must be supplied by CI, so rendering with it
@@ -51661,7 +52038,15 @@ async function findValueUsages(chartDir, displayChartDir, tags) {
 }
 const NEVER_LATEST_TITLE = 'Never :latest';
 function neverLatestSkipped(summary) {
-    return { id: 'never-latest', title: NEVER_LATEST_TITLE, status: 'skipped', durationMs: 0, summary, findings: [], data: { images: [] } };
+    return {
+        id: 'never-latest',
+        title: NEVER_LATEST_TITLE,
+        status: 'skipped',
+        durationMs: 0,
+        summary,
+        findings: [],
+        data: { images: [] }
+    };
 }
 function neverLatestStep(input) {
     const { tags, values } = input;
@@ -51684,7 +52069,14 @@ function neverLatestStep(input) {
         const rendered = result.exitCode === 0;
         const error = rendered ? undefined : helmErrorLine(result.stderr, result.stdout);
         const namesValue = error !== undefined && errorNamesTag(error, tag.path);
-        const data = { path: tag.key, kind: tag.kind, default: tag.default, defaultKind, judged, case4: { rendered, namesValue } };
+        const data = {
+            path: tag.key,
+            kind: tag.kind,
+            default: tag.default,
+            defaultKind,
+            judged,
+            case4: { rendered, namesValue }
+        };
         if (line !== undefined)
             data.line = line;
         if (usage)
@@ -51721,7 +52113,7 @@ function neverLatestStep(input) {
                 rule: 'image-tag-required',
                 severity,
                 message: `An empty ${tag.key} renders (never :latest: it has no default, CI must set it): add \`required\` where the template uses it (default in ${defaultWhere}).`,
-                fix: `In the template: ${required}`,
+                fix: `Wrap the value in \`required\` where the template reads it (${inTemplate.file}${inTemplate.line ? `:${inTemplate.line}` : ''}).`,
                 snippet: { language: 'yaml', label: 'where the template reads the value:', text: required },
                 ...inTemplate
             });
@@ -51731,7 +52123,7 @@ function neverLatestStep(input) {
                 rule: 'image-tag-required',
                 severity,
                 message: `Rendering with an empty ${tag.key} fails, but the error does not name ${tag.key}: ${error}`,
-                fix: `Use ${required}; the never :latest render uses the chart's own values.yaml only (not the values/set inputs).`,
+                fix: "Make the template's `required` message name the value; the never :latest render uses the chart's own values.yaml only (not the values/set inputs).",
                 snippet: { language: 'yaml', text: required }
             };
             const where = error ? templateLocation(error, input.chartName) : undefined;
@@ -51759,7 +52151,15 @@ function neverLatestStep(input) {
             : `${failing} of ${plural(n, 'own image value')} without a default: empty does not fail the render with its name`;
     if (others > 0)
         summary += `; ${others} with a default (judged by the image policy)`;
-    return { id: 'never-latest', title: NEVER_LATEST_TITLE, status: statusOf(findings), durationMs: input.durationMs, summary, findings, data: { images } };
+    return {
+        id: 'never-latest',
+        title: NEVER_LATEST_TITLE,
+        status: statusOf(findings),
+        durationMs: input.durationMs,
+        summary,
+        findings,
+        data: { images }
+    };
 }
 
 const MONITORING_GROUP = 'monitoring.coreos.com';
@@ -51774,7 +52174,15 @@ const MONITORING_API_ARGS = [
     '--api-versions',
     'monitoring.coreos.com/v1/PrometheusRule'
 ];
-const MONITOR_KEYS = new Set(['servicemonitor', 'podmonitor', 'prometheusrule', 'metrics', 'prometheus', 'monitoring', 'tracing']);
+const MONITOR_KEYS = new Set([
+    'servicemonitor',
+    'podmonitor',
+    'prometheusrule',
+    'metrics',
+    'prometheus',
+    'monitoring',
+    'tracing'
+]);
 /** Toggles of these keys exist to render a monitoring.coreos.com resource. */
 const RESOURCE_KEYS = new Set(['servicemonitor', 'podmonitor', 'prometheusrule']);
 const SWITCH_KEYS = new Set(['enabled', 'create']);
@@ -51800,7 +52208,13 @@ function discoverToggles(values, overrides = { include: [], exclude: [] }) {
         const here = [...at, key];
         const kind = isToggleKey(here);
         if (kind.toggle)
-            found.push({ path: here, key: setPath(here), default: value, origin: 'values', expectsResource: kind.expectsResource });
+            found.push({
+                path: here,
+                key: setPath(here),
+                default: value,
+                origin: 'values',
+                expectsResource: kind.expectsResource
+            });
     });
     for (const text of overrides.include) {
         const valuePath = parseDottedPath(text.trim());
@@ -51809,7 +52223,13 @@ function discoverToggles(values, overrides = { include: [], exclude: [] }) {
         const key = setPath(valuePath);
         if (found.some((t) => t.key === key))
             continue;
-        found.push({ path: valuePath, key, default: valueAt(values, valuePath), origin: 'input', expectsResource: isToggleKey(valuePath).expectsResource });
+        found.push({
+            path: valuePath,
+            key,
+            default: valueAt(values, valuePath),
+            origin: 'input',
+            expectsResource: isToggleKey(valuePath).expectsResource
+        });
     }
     const excluded = overrides.exclude.map((text) => parseDottedPath(text.trim())).filter((p) => p.length > 0);
     return found.filter((t) => !excluded.some((pattern) => matchesPattern(t.path, pattern)));
@@ -51988,7 +52408,9 @@ function observabilityStep(input) {
                 rule: 'observability-opt-in',
                 severity: 'warning',
                 message: `Opting in to ${toggle.key} (with the monitoring API present) renders no ${MONITORING_GROUP} resource` +
-                    (unchanged ? ': the render does not change at all.' : ' (it changes the render: it may configure an operator instead).'),
+                    (unchanged
+                        ? ': the render does not change at all.'
+                        : ' (it changes the render: it may configure an operator instead).'),
                 fix: unchanged
                     ? 'Check the template condition that reads this toggle, or list it as `!path` in observability-toggles if it is not a toggle.'
                     : 'If the toggle only configures an operator (e.g. CNPG enablePodMonitor), this is expected; otherwise check the template.',
@@ -52006,12 +52428,22 @@ function observabilityStep(input) {
     const parts = [`${toggles.length} toggle${toggles.length === 1 ? '' : 's'}`];
     if (defaultsTrue > 0)
         parts.push(`${defaultsTrue} default true`);
-    parts.push(references.length === 0 ? 'default render clean' : `default render has ${references.length} monitoring reference${references.length === 1 ? '' : 's'}`);
+    parts.push(references.length === 0
+        ? 'default render clean'
+        : `default render has ${references.length} monitoring reference${references.length === 1 ? '' : 's'}`);
     if (toggles.length > 0)
         parts.push(`${produced} of ${toggles.length} render a monitoring resource when on`);
     if (case3Data)
         parts.push(case3Data.ok ? 'all-off clean' : 'all-off not clean');
-    return { id: 'observability', title: 'Observability toggles', status, durationMs: input.durationMs, summary: parts.join(', '), findings, data };
+    return {
+        id: 'observability',
+        title: 'Observability toggles',
+        status,
+        durationMs: input.durationMs,
+        summary: parts.join(', '),
+        findings,
+        data
+    };
 }
 /** `--set` arguments of case 2 (one toggle on) and case 3 (every toggle off), after the run's own values. */
 function case2Args(toggle) {
@@ -52042,7 +52474,11 @@ function renderStep(input) {
     if (result.exitCode !== 0) {
         const error = helmErrorLine(result.stderr, result.stdout);
         data.error = error;
-        const finding = { rule: 'render', severity: 'error', message: `helm template fails with the default values: ${error}` };
+        const finding = {
+            rule: 'render',
+            severity: 'error',
+            message: `helm template fails with the default values: ${error}`
+        };
         const at = templateLocation(error, chartName);
         const file = at ? repoFileForSource(at.source, chartName, displayChartDir) : undefined;
         if (file && at) {
@@ -52096,7 +52532,9 @@ function renderStep(input) {
         title: 'Smoke render',
         status: failed ? 'failed' : 'passed',
         durationMs: result.durationMs,
-        summary: data.resources > 0 ? `${data.resources} resources (${kinds.slice(0, 6).join(', ')}${kinds.length > 6 ? ', …' : ''})` : 'no resources rendered',
+        summary: data.resources > 0
+            ? `${data.resources} resources (${kinds.slice(0, 6).join(', ')}${kinds.length > 6 ? ', …' : ''})`
+            : 'no resources rendered',
         findings,
         data
     };
@@ -52152,7 +52590,12 @@ async function runGates(ctx) {
                 const parsed = result.exitCode !== 0 || parse === 'none'
                     ? { documents: [], errors: [] }
                     : parseRenderDetailed(result.stdout, parse === 'monitoring' ? { mentioning: MONITORING_GROUP } : {});
-                renders.set(id, { result, documents: parsed.documents, parseErrors: parsed.errors, span: { start, end: performance.now() } });
+                renders.set(id, {
+                    result,
+                    documents: parsed.documents,
+                    parseErrors: parsed.errors,
+                    span: { start, end: performance.now() }
+                });
                 return result;
             }
         });
@@ -52206,7 +52649,14 @@ async function runGates(ctx) {
     // ---- steps
     const steps = [];
     const defaultRender = renders.get('render:default');
-    steps.push(renderStep({ args: defaultArgs, result: defaultRender.result, documents: defaultRender.documents, parseErrors: defaultRender.parseErrors, chartName, displayChartDir: ctx.displayChartDir }));
+    steps.push(renderStep({
+        args: defaultArgs,
+        result: defaultRender.result,
+        documents: defaultRender.documents,
+        parseErrors: defaultRender.parseErrors,
+        chartName,
+        displayChartDir: ctx.displayChartDir
+    }));
     const renderOk = defaultRender.result.exitCode === 0;
     const lintRuns = lintPlans.map((plan) => lintResults.get(plan.label));
     steps.push(lintStep(lintRuns, { chartName, chartDir, displayChartDir: ctx.displayChartDir }, wall(lintRuns.map((r) => r.span))));
@@ -52268,7 +52718,12 @@ async function runGates(ctx) {
     }
     const out = {
         steps,
-        stats: { jobs: stats, helmProcesses: stats.filter((s) => s.kind === 'helm').length, scripts: stats.filter((s) => s.kind === 'script').length, wallMs }
+        stats: {
+            jobs: stats,
+            helmProcesses: stats.filter((s) => s.kind === 'helm').length,
+            scripts: stats.filter((s) => s.kind === 'script').length,
+            wallMs
+        }
     };
     if (renderOk)
         out.defaultRender = defaultRender.documents;
@@ -52321,19 +52776,30 @@ function decideMode(input) {
         const tag = parseReleaseTag(tagName);
         if (!tag) {
             if (push === 'true')
-                return { mode: 'publish', reason: `tag ${tagName} is not a release tag, but push: true publishes Chart.yaml ${chartVersion}` };
+                return {
+                    mode: 'publish',
+                    reason: `tag ${tagName} is not a release tag, but push: true publishes Chart.yaml ${chartVersion}`
+                };
             return {
                 mode: 'validate',
                 reason: `tag ${tagName} is not a release tag (${blueprint}/vX.Y.Z or vX.Y.Z): validate only`
             };
         }
         if (tag.blueprint && !sameBlueprint(tag.blueprint, blueprint)) {
-            return { mode: 'skip', reason: `tag ${tagName} is for blueprint ${tag.blueprint}, not ${blueprint}: nothing to do` };
+            return {
+                mode: 'skip',
+                reason: `tag ${tagName} is for blueprint ${tag.blueprint}, not ${blueprint}: nothing to do`
+            };
         }
         const mode = push === 'false' ? 'validate' : 'publish';
         const why = push === 'false' ? ' (push: false: validate only)' : '';
         if (input.versionFromTag) {
-            return { mode, reason: `tag ${tagName} sets version ${tag.version} (version-from-tag)${why}`, version: tag.version, tagVersion: tag.version };
+            return {
+                mode,
+                reason: `tag ${tagName} sets version ${tag.version} (version-from-tag)${why}`,
+                version: tag.version,
+                tagVersion: tag.version
+            };
         }
         if (tag.version !== chartVersion) {
             return {
@@ -52362,11 +52828,14 @@ function prContext(context) {
     if (!PR_EVENTS.has(context.eventName))
         return undefined;
     const payload = context.payload ?? {};
+    // Webhook payloads are untyped JSON: each value read here is type-checked before use.
+    /* eslint-disable @typescript-eslint/no-unsafe-member-access */
     const number = payload.pull_request?.number ?? payload.number;
     if (typeof number !== 'number' || !Number.isInteger(number) || number <= 0)
         return undefined;
     let owner = payload.repository?.owner?.login;
     let repo = payload.repository?.name;
+    /* eslint-enable @typescript-eslint/no-unsafe-member-access */
     if (typeof owner !== 'string' || typeof repo !== 'string') {
         try {
             // Context.repo reads GITHUB_REPOSITORY and throws without it.
@@ -52458,7 +52927,11 @@ async function upsertComment(opts) {
     const where = { owner: opts.owner, repo: opts.repo };
     let ours;
     try {
-        const all = await octokit.paginate(octokit.rest.issues.listComments, { ...where, issue_number: opts.issueNumber, per_page: 100 });
+        const all = await octokit.paginate(octokit.rest.issues.listComments, {
+            ...where,
+            issue_number: opts.issueNumber,
+            per_page: 100
+        });
         // Only when a marked comment is not a bot's is it worth asking who the token is (a PAT's login).
         let self;
         if (all.some((c) => startsWithMarker(c, opts.marker) && c.user?.type !== 'Bot')) {
@@ -52524,7 +52997,11 @@ async function upsertComment(opts) {
         catch (err) {
             const { status } = describeError(err);
             if (status !== 403 && status !== 404) {
-                return { action: 'skipped', id: candidate.id, warning: warningFor(`update the PR comment ${candidate.id}`, err) };
+                return {
+                    action: 'skipped',
+                    id: candidate.id,
+                    warning: warningFor(`update the PR comment ${candidate.id}`, err)
+                };
             }
             refused.push({ id: candidate.id, status });
         }
@@ -52566,7 +53043,11 @@ async function removeOwnComments(opts) {
     const where = { owner: opts.owner, repo: opts.repo };
     let ours;
     try {
-        const all = await octokit.paginate(octokit.rest.issues.listComments, { ...where, issue_number: opts.issueNumber, per_page: 100 });
+        const all = await octokit.paginate(octokit.rest.issues.listComments, {
+            ...where,
+            issue_number: opts.issueNumber,
+            per_page: 100
+        });
         // Without a personal access token's login only bot comments are ours (see ownComments).
         ours = ownComments(all, opts.marker);
     }
@@ -56362,7 +56843,10 @@ function parseMirrors(text) {
         }
         const at = line.indexOf('=');
         const from = line.slice(0, at).trim().replace(/\/+$/, '');
-        const to = line.slice(at + 1).trim().replace(/\/+$/, '');
+        const to = line
+            .slice(at + 1)
+            .trim()
+            .replace(/\/+$/, '');
         if (at <= 0 || !/^(https?|oci):\/\/\S+$/.test(from) || !/^(https?|oci):\/\/\S+$/.test(to)) {
             throw new ActionError(`input repository-mirrors: "${line}" is not of the form <repository URL>=<mirror URL>`, 'write one mirror a line, e.g. https://go.temporal.io/helm-charts=https://charts.mirror.example/temporal');
         }
@@ -56618,7 +57102,10 @@ async function sourceDateEpoch(env, workspace, chartDir) {
         return { epoch: Number(fromEnv), source: 'SOURCE_DATE_EPOCH' };
     }
     try {
-        const { stdout } = await execFileAsync('git', ['log', '-1', '--format=%ct', '--', chartDir], { cwd: workspace, timeout: 15000 });
+        const { stdout } = await execFileAsync('git', ['log', '-1', '--format=%ct', '--', chartDir], {
+            cwd: workspace,
+            timeout: 15000
+        });
         const epoch = Number(stdout.trim());
         if (Number.isInteger(epoch) && epoch > 0)
             return { epoch, source: `last commit of ${chartDir}` };
@@ -56665,7 +57152,13 @@ async function packageChart(helm, work, destination, timestamps, built) {
                 ? `${path__default.basename(archive)} is missing ${findings.length} dependenc${findings.length === 1 ? 'y' : 'ies'}`
                 : `${path__default.basename(archive)}, ${listing.length} entries, dependencies inside; timestamps from ${timestamps.source}`,
             findings,
-            data: { archive, entries: listing.length, layerDigest, timestamps: new Date(epoch * 1000).toISOString(), timestampSource: timestamps.source }
+            data: {
+                archive,
+                entries: listing.length,
+                layerDigest,
+                timestamps: new Date(epoch * 1000).toISOString(),
+                timestampSource: timestamps.source
+            }
         }
     };
 }
@@ -56770,11 +57263,19 @@ async function publishChart(options) {
     if (existing.exists) {
         const remoteLayer = await client.chartLayerDigest(repository, existing.digest);
         if (remoteLayer === packaged.layerDigest) {
-            return step('passed', `${ref} already published with the same content (${existing.digest}); nothing pushed`, [], { ref, digest: existing.digest, pushed: false, alreadyPublished: true });
+            return step('passed', `${ref} already published with the same content (${existing.digest}); nothing pushed`, [], {
+                ref,
+                digest: existing.digest,
+                pushed: false,
+                alreadyPublished: true
+            });
         }
         // Same files, other timestamps: a shallow checkout or another commit that
         // left the chart alone moves the archive's mtimes, not what it ships.
-        if (remoteLayer && !options.overwrite && (await sameFilesPublished(client, repository, existing.digest, packaged))) {
+        const comparison = remoteLayer && !options.overwrite
+            ? await comparePublished(client, repository, existing.digest, packaged)
+            : undefined;
+        if (comparison?.same) {
             return step('passed', `${ref} already published with the same files (${existing.digest}; only the archive's timestamps differ); nothing pushed`, [], { ref, digest: existing.digest, pushed: false, alreadyPublished: true });
         }
         if (!options.overwrite) {
@@ -56782,8 +57283,8 @@ async function publishChart(options) {
                 {
                     rule: 'no-overwrite',
                     severity: 'error',
-                    message: `${ref} is already published as ${existing.digest} (chart layer ${remoteLayer ?? 'unknown'}), and this chart's content is ${packaged.layerDigest}: a published version is never replaced`,
-                    fix: `bump version in Chart.yaml (a new version), or set overwrite: true if replacing ${ref} is intended`
+                    message: `${ref} is already published as ${existing.digest} (chart layer ${remoteLayer ?? 'unknown'}), and this chart's content is ${packaged.layerDigest}${comparison?.differing.length ? ` (differing: ${comparison.differing.join(', ')})` : ''}: a published version is never replaced`,
+                    fix: noOverwriteFix(ref, comparison)
                 }
             ], { ref, pushed: false });
         }
@@ -56797,7 +57298,10 @@ async function publishChart(options) {
         if (result.exitCode !== 0)
             throw new PushFailure(result);
         return result;
-    }, { ...retry, isRetryable: (error) => error instanceof PushFailure && isTransientHelmFailure(error.result.stderr + error.result.stdout) }).catch((error) => {
+    }, {
+        ...retry,
+        isRetryable: (error) => error instanceof PushFailure && isTransientHelmFailure(error.result.stderr + error.result.stdout)
+    }).catch((error) => {
         if (error instanceof PushFailure)
             return error.result;
         throw error;
@@ -56810,7 +57314,9 @@ async function publishChart(options) {
                 rule: 'push',
                 severity: 'error',
                 message: `helm push ${ref} failed: ${lastLines(text, 3)}`,
-                fix: auth ? 'check registry-username/registry-password and that the token may write packages' : 'check the registry is reachable; the push was retried'
+                fix: auth
+                    ? 'check registry-username/registry-password and that the token may write packages'
+                    : 'check the registry is reachable; the push was retried'
             }
         ], { ref, pushed: false }, text);
     }
@@ -56864,7 +57370,8 @@ async function tagReadBack(client, repository, tag, ref, pushedDigest, packaged)
         };
     }
     const layer = await client.chartLayerDigest(repository, current.digest);
-    const sameContent = layer === packaged.layerDigest || (layer !== undefined && (await sameFilesPublished(client, repository, current.digest, packaged)));
+    const sameContent = layer === packaged.layerDigest ||
+        (layer !== undefined && (await comparePublished(client, repository, current.digest, packaged))?.same === true);
     if (sameContent) {
         return {
             summary: `${ref} was published meanwhile with the same content (${current.digest}); the tag serves that, not this run's push`,
@@ -56892,17 +57399,46 @@ class PushFailure extends Error {
         this.result = result;
     }
 }
-/** Whether the published chart holds exactly the packaged files (names, modes, contents), timestamps aside. */
-async function sameFilesPublished(client, repository, digest, packaged) {
+async function comparePublished(client, repository, digest, packaged) {
     try {
         const pulled = await client.pullChart(repository, digest);
-        const [remote, local] = await Promise.all([tgzContentDigest(pulled.archive, `${repository}@${digest}`), readFile(packaged.archive).then((buffer) => tgzContentDigest(buffer, packaged.archive))]);
-        return remote === local;
+        const local = await readFile(packaged.archive);
+        const [remote, mine] = await Promise.all([
+            tgzContentDigest(pulled.archive, `${repository}@${digest}`),
+            tgzContentDigest(local, packaged.archive)
+        ]);
+        const [remoteEntries, localEntries] = await Promise.all([
+            tgzEntrySummaries(pulled.archive, `${repository}@${digest}`),
+            tgzEntrySummaries(local, packaged.archive)
+        ]);
+        const remoteByName = new Map(remoteEntries.map((entry) => [entry.name, entry.digest]));
+        const localByName = new Map(localEntries.map((entry) => [entry.name, entry.digest]));
+        const names = [...new Set([...localByName.keys(), ...remoteByName.keys()])];
+        const differing = names.filter((name) => remoteByName.get(name) !== localByName.get(name));
+        return {
+            same: remote === mine,
+            differing: differing.length > 5 ? [...differing.slice(0, 5), `${differing.length - 5} more`] : differing,
+            dependenciesOnly: differing.length > 0 && differing.every((name) => /^[^/]+\/(charts\/|Chart\.lock$)/.test(name))
+        };
     }
     catch {
         // Unreadable or not a chart archive: treated as other content, which fails safe (no push).
-        return false;
+        return undefined;
     }
+}
+/**
+ * What to do about a published version with other content. When only the
+ * bundled dependencies differ, the chart itself is unchanged (a re-run of the
+ * same commit, say): telling the user to bump the version would be wrong; what
+ * moved is what the dependency build fetched.
+ */
+function noOverwriteFix(ref, comparison) {
+    if (comparison?.dependenciesOnly) {
+        return ("the chart's own files are unchanged, only the bundled dependencies differ: commit Chart.lock " +
+            '(`helm dependency update`) so every run bundles the same versions, and check the repository did not replace an archive; ' +
+            `set overwrite: true only if replacing ${ref} is intended`);
+    }
+    return `the chart changed since ${ref} was published: bump version in Chart.yaml (a new version), or set overwrite: true if replacing ${ref} is intended`;
 }
 /**
  * Guard 3: pull the artifact back by digest through the registry API (no helm
@@ -56915,7 +57451,11 @@ async function verifyPublished(client, options, repository, digest) {
     const pulled = await client.pullChart(repository, digest);
     const findings = [];
     if (pulled.manifestDigest !== digest) {
-        findings.push({ rule: 'verify', severity: 'error', message: `pulled ${source} but its manifest hashes to ${pulled.manifestDigest}` });
+        findings.push({
+            rule: 'verify',
+            severity: 'error',
+            message: `pulled ${source} but its manifest hashes to ${pulled.manifestDigest}`
+        });
     }
     if (pulled.archiveDigest !== pulled.layerDigest || pulled.layerDigest !== options.packaged.layerDigest) {
         findings.push({
@@ -56934,6 +57474,49 @@ async function verifyPublished(client, options, repository, digest) {
     finally {
         await rm$1(destination, { recursive: true, force: true });
     }
+}
+
+/**
+ * Which credentials a dependency repository gets: dependency-username/password
+ * for every dependency repository; otherwise the registry's, but only for
+ * repositories on the registry's own host, so they never reach another host.
+ * Never any over plain http:// to a host that is not loopback (they would
+ * cross the network in clear text).
+ */
+function credentialsForRepository(dependency, registry) {
+    return (repository) => {
+        if (/^http:\/\//i.test(repository)) {
+            const host = repositoryHost(repository);
+            if (!host || !isLoopbackHost(host))
+                return undefined;
+        }
+        if (dependency)
+            return dependency;
+        if (registry &&
+            repositoryHost(repository) !== undefined &&
+            repositoryHost(repository) === repositoryHost(registry.url))
+            return registry.credentials;
+        return undefined;
+    };
+}
+function dependencyCredentials(inputs) {
+    if (inputs.dependencyUsername && inputs.dependencyPassword)
+        return { username: inputs.dependencyUsername, password: inputs.dependencyPassword };
+    return undefined;
+}
+/** The credentials of each dependency repository URL, from the inputs (see credentialsForRepository). */
+function repositoryCredentials(inputs) {
+    const registry = registryCredentials(inputs);
+    return credentialsForRepository(dependencyCredentials(inputs), registry && inputs.registry ? { url: inputs.registry, credentials: registry } : undefined);
+}
+/** The registry's credentials; throws when only one of registry-username and registry-password is set. */
+function registryCredentials(inputs) {
+    if (inputs.registryUsername && inputs.registryPassword)
+        return { username: inputs.registryUsername, password: inputs.registryPassword };
+    if (inputs.registryUsername || inputs.registryPassword) {
+        throw new ActionError('registry-username and registry-password go together: only one is set', 'set both, or neither for an anonymous registry');
+    }
+    return undefined;
 }
 
 // The "What changes" section of the PR comment and job summary: counts, the
@@ -57315,7 +57898,10 @@ function publishSection(report) {
         return undefined;
     const parts = split(p.ref);
     if (p.pushed || p.alreadyPublished) {
-        const lines = [`#### 📦 ${p.pushed ? 'Published' : 'Already published (nothing pushed: the same chart is at that tag)'}`, ''];
+        const lines = [
+            `#### 📦 ${p.pushed ? 'Published' : 'Already published (nothing pushed: the same chart is at that tag)'}`,
+            ''
+        ];
         lines.push(`- Reference: ${codeSpan(p.ref)}`);
         if (p.digest)
             lines.push(`- Digest: ${codeSpan(p.digest)}`);
@@ -57401,7 +57987,10 @@ function findingGroups(steps) {
         const sorted = [...findings].sort((a, b) => (SEVERITY_ORDER[a.severity] ?? 3) - (SEVERITY_ORDER[b.severity] ?? 3));
         const summary = s.summary ? ` — ${escapeMarkdown(clip(oneLine(s.summary), CELL_MAX))}` : '';
         const pins = pinsOf(s);
-        return { header: `**${stepIcon(s.status)} ${escapeMarkdown(s.title || s.id)}**${summary}`, items: sorted.map((f) => findingItem(f, pins)) };
+        return {
+            header: `**${stepIcon(s.status)} ${escapeMarkdown(s.title || s.id)}**${summary}`,
+            items: sorted.map((f) => findingItem(f, pins))
+        };
     });
 }
 function groupText(g, more) {
@@ -57422,7 +58011,13 @@ function renderDetails(block) {
 /** Shortens a block to at most `budget` characters, or returns undefined if it cannot be useful. */
 function shortenDetails(block, budget) {
     const note = '\n… (shortened)';
-    const overhead = renderDetails({ ...block, markdown: block.markdown ? '' : undefined, code: block.code !== undefined ? '' : undefined }).length + note.length + 64;
+    const overhead = renderDetails({
+        ...block,
+        markdown: block.markdown ? '' : undefined,
+        code: block.code !== undefined ? '' : undefined
+    }).length +
+        note.length +
+        64;
     let room = budget - overhead;
     if (room < MIN_DETAILS_TEXT)
         return undefined;
@@ -57554,7 +58149,13 @@ function imagesTable(rows, maxRows) {
         `| Image | Result | Uses | Used by${withKey ? ' | Set by / pinned' : ''} |`,
         `| --- | --- | ---: | ---${withKey ? ' | ---' : ''} |`,
         ...shown.map((r) => {
-            const result = r.ok === undefined ? '–' : r.ok ? (r.allowedBy ? `✅ allowed by ${escapeCell(r.allowedBy, 120)}` : '✅') : `❌ ${shortReason(r.reason)}`;
+            const result = r.ok === undefined
+                ? '–'
+                : r.ok
+                    ? r.allowedBy
+                        ? `✅ allowed by ${escapeCell(r.allowedBy, 120)}`
+                        : '✅'
+                    : `❌ ${shortReason(r.reason)}`;
             const more = r.usedBy.length > USED_BY_SHOWN ? `, +${r.usedBy.length - USED_BY_SHOWN} more` : '';
             const usedBy = escapeCell(r.usedBy.slice(0, USED_BY_SHOWN).join(', ')) + more;
             const image = codeSpan(shortDigestRef(clip(r.image, CELL_MAX)), true);
@@ -57580,7 +58181,9 @@ function stepsTable(steps, durations) {
         const duration = durations ? ` ${formatDuration(s.durationMs)} |` : '';
         return `| ${escapeCell(s.title || s.id)} | ${icon} | ${escapeCell(s.summary ?? '')} |${duration}`;
     });
-    const head = durations ? ['| Step | Result | Summary | Duration |', '| --- | --- | --- | --- |'] : ['| Step | Result | Summary |', '| --- | --- | --- |'];
+    const head = durations
+        ? ['| Step | Result | Summary | Duration |', '| --- | --- | --- | --- |']
+        : ['| Step | Result | Summary |', '| --- | --- | --- |'];
     return [...head, ...rows].join('\n');
 }
 function stepsSummary(steps) {
@@ -57646,7 +58249,9 @@ function safeUrl(url) {
 /** Where the whole report is: the JSON report (path, and the artifact it can be uploaded as), and the run. */
 function fullReportPointer(r, opts, runUrl) {
     const artifact = codeSpan(jsonReportName(r.chart?.name ?? 'chart').replace(/\.json$/, ''));
-    const file = opts.reportPath ? `${codeSpan(opts.reportPath)} (output ${codeSpan('report')})` : `output ${codeSpan('report')}`;
+    const file = opts.reportPath
+        ? `${codeSpan(opts.reportPath)} (output ${codeSpan('report')})`
+        : `output ${codeSpan('report')}`;
     const json = `the JSON report ${file}; upload it with ${codeSpan('actions/upload-artifact')} as ${artifact}`;
     return opts.marker && runUrl ? `the job summary of ${link('the run', runUrl)} and ${json}` : json;
 }
@@ -57679,7 +58284,11 @@ function renderMarkdown(report, opts) {
     const pointer = fullReportPointer(r, opts, runUrl);
     const more = opts.marker ? 'see the job summary' : 'see the JSON report';
     const perGroup = Math.max(1, opts.maxFindingsPerGroup ?? 200);
-    const groups = findingGroups(steps).map((g) => ({ ...g, omitted: Math.max(0, g.items.length - perGroup), items: g.items.slice(0, perGroup) }));
+    const groups = findingGroups(steps).map((g) => ({
+        ...g,
+        omitted: Math.max(0, g.items.length - perGroup),
+        items: g.items.slice(0, perGroup)
+    }));
     // Only warnings: nothing blocks the merge, the heading says so.
     const fixHeading = r.status === 'failed' ? '#### What to fix' : '#### Worth a look';
     const publish = publishSection(r);
@@ -57795,7 +58404,11 @@ const ANNOTATIONS_PER_KIND = 10;
  * are collapsed into one.
  */
 function planAnnotations(report, workspace, reserved = {}) {
-    const byLevel = { error: [], warning: [], notice: [] };
+    const byLevel = {
+        error: [],
+        warning: [],
+        notice: []
+    };
     let order = 0;
     const allowed = [];
     for (const step of report.steps ?? []) {
@@ -57827,7 +58440,14 @@ function planAnnotations(report, workspace, reserved = {}) {
     if (allowed.length > 0) {
         const first = allowed.slice(0, 3).join(' ');
         const rest = allowed.length > 3 ? ` … and ${allowed.length - 3} more (see the job summary).` : '';
-        byLevel.notice.push({ rank: 3, order: order++, a: { level: 'notice', message: redact(`${plural(allowed.length, 'image')} allowed by the image allowlist: ${first}${rest}`) } });
+        byLevel.notice.push({
+            rank: 3,
+            order: order++,
+            a: {
+                level: 'notice',
+                message: redact(`${plural(allowed.length, 'image')} allowed by the image allowlist: ${first}${rest}`)
+            }
+        });
     }
     const out = [];
     for (const level of ['error', 'warning', 'notice']) {
@@ -57889,7 +58509,14 @@ async function writeJsonReport(report, dir = process.env.RUNNER_TEMP || os$1.tmp
 /** The job summary's markdown: durations shown, under the byte cap (1 MiB per step). */
 function renderJobSummary(report, opts = {}) {
     let limit = Math.min(opts.limit ?? SUMMARY_LIMIT, SUMMARY_LIMIT);
-    const render = () => renderMarkdown(report, { limit, runUrl: opts.runUrl, durations: true, reportPath: opts.reportPath, sections: opts.sections, maxFindingsPerGroup: 200 });
+    const render = () => renderMarkdown(report, {
+        limit,
+        runUrl: opts.runUrl,
+        durations: true,
+        reportPath: opts.reportPath,
+        sections: opts.sections,
+        maxFindingsPerGroup: 200
+    });
     let md = render();
     // The cap is in bytes; non-ASCII text takes more than one byte a character.
     while (Buffer.byteLength(md, 'utf8') > SUMMARY_MAX_BYTES && limit > 10_000) {
@@ -57925,7 +58552,9 @@ function renderComment(report, opts = {}) {
 }
 /** Plain lines for the job log: the verdict, then one line a step (findings are annotations already). */
 function renderLogLines(report) {
-    const lines = [redact(`${report.status === 'passed' ? '✅' : '❌'} ${report.chart.name} ${report.chart.version}: ${report.status} (${report.mode}: ${report.modeReason})`)];
+    const lines = [
+        redact(`${report.status === 'passed' ? '✅' : '❌'} ${report.chart.name} ${report.chart.version}: ${report.status} (${report.mode}: ${report.modeReason})`)
+    ];
     if (report.upstream)
         lines.push(redact(`   upstream ${describeUpstream(report.upstream)}`));
     for (const step of report.steps) {
@@ -57961,7 +58590,12 @@ function sha256Hex(digest) {
 }
 function chartComponent(input) {
     const { chart, artifact } = input;
-    const component = { type: 'application', 'bom-ref': `chart:${chart.name}@${chart.version}`, name: chart.name, version: chart.version };
+    const component = {
+        type: 'application',
+        'bom-ref': `chart:${chart.name}@${chart.version}`,
+        name: chart.name,
+        version: chart.version
+    };
     if (chart.description)
         component.description = chart.description;
     const properties = [{ name: 'bp:kind', value: 'helm-chart' }];
@@ -57980,7 +58614,13 @@ function chartComponent(input) {
     return component;
 }
 function dependencyComponent(dep) {
-    const component = { type: 'application', 'bom-ref': `chart:${dep.name}@${dep.version}`, name: dep.name, version: dep.version, properties: [{ name: 'bp:kind', value: 'helm-chart' }] };
+    const component = {
+        type: 'application',
+        'bom-ref': `chart:${dep.name}@${dep.version}`,
+        name: dep.name,
+        version: dep.version,
+        properties: [{ name: 'bp:kind', value: 'helm-chart' }]
+    };
     if (dep.repository)
         component.externalReferences = [{ type: 'distribution', url: dep.repository }];
     return component;
@@ -57998,7 +58638,11 @@ function imageComponents(images) {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([reference, { verdict, uses }]) => {
         const ref = verdict.ref;
-        const component = { type: 'container', 'bom-ref': `image:${reference}`, name: ref ? `${ref.domain}/${ref.path}` : reference };
+        const component = {
+            type: 'container',
+            'bom-ref': `image:${reference}`,
+            name: ref ? `${ref.domain}/${ref.path}` : reference
+        };
         if (ref?.tag)
             component.version = ref.tag;
         else if (ref?.digest)
@@ -58012,7 +58656,10 @@ function imageComponents(images) {
         component.properties = [
             { name: 'bp:reference', value: verdict.use.image },
             { name: 'bp:pinned', value: ref?.digest ? 'digest' : 'no' },
-            { name: 'bp:imagePolicy', value: verdict.ok ? (verdict.allowedBy ? `allowlisted (${verdict.allowedBy})` : 'passed') : 'failed' },
+            {
+                name: 'bp:imagePolicy',
+                value: verdict.ok ? (verdict.allowedBy ? `allowlisted (${verdict.allowedBy})` : 'passed') : 'failed'
+            },
             ...sorted.slice(0, MAX_USES).map((value) => ({ name: 'bp:usedBy', value })),
             ...(sorted.length > MAX_USES ? [{ name: 'bp:usedBy', value: `… and ${sorted.length - MAX_USES} more` }] : [])
         ];
@@ -58035,7 +58682,11 @@ function buildSbom(input) {
         bomFormat: 'CycloneDX',
         specVersion: '1.5',
         version: 1,
-        metadata: { timestamp: input.timestamp, tools: { components: [{ type: 'application', ...input.tool }] }, component: chart },
+        metadata: {
+            timestamp: input.timestamp,
+            tools: { components: [{ type: 'application', ...input.tool }] },
+            component: chart
+        },
         components: [...dependencies, ...images],
         dependencies: [
             { ref: chart['bom-ref'], dependsOn: [...dependencies, ...images].map((c) => c['bom-ref']) },
@@ -58138,7 +58789,9 @@ function chooseUpstream(blueprint, input, libraries) {
         }
         return { kind: 'dependency', dependency: deps[index], index, source: 'values' };
     }
-    const candidates = deps.map((dependency, index) => ({ dependency, index })).filter(({ dependency }) => !libraries.has(dependency.name));
+    const candidates = deps
+        .map((dependency, index) => ({ dependency, index }))
+        .filter(({ dependency }) => !libraries.has(dependency.name));
     if (candidates.length === 1)
         return { kind: 'dependency', ...candidates[0], source: 'only-dependency' };
     if (candidates.length === 0)
@@ -58148,7 +58801,9 @@ function chooseUpstream(blueprint, input, libraries) {
 }
 /** Whether the chooser needs to know which dependencies are library charts. */
 function needsLibraryCheck(blueprint, input) {
-    return input === '' && provenanceChart(blueprint.values) === undefined && (blueprint.chartYaml.data.dependencies ?? []).length > 0;
+    return (input === '' &&
+        provenanceChart(blueprint.values) === undefined &&
+        (blueprint.chartYaml.data.dependencies ?? []).length > 0);
 }
 /**
  * Names of the dependencies that are library charts. What cannot be read (an
@@ -58171,7 +58826,8 @@ async function libraryDependencies(blueprint, options) {
         if (dep.repository.startsWith('file://')) {
             const target = path__default.resolve(chartDir, dep.repository.slice('file://'.length));
             try {
-                return distExports.parse(await readFile(path__default.join(target, 'Chart.yaml'), 'utf8'))?.type === 'library';
+                return (distExports.parse(await readFile(path__default.join(target, 'Chart.yaml'), 'utf8'))?.type ===
+                    'library');
             }
             catch {
                 return false;
@@ -58202,9 +58858,17 @@ async function libraryDependencies(blueprint, options) {
 function eventContext(env = process.env) {
     const { serverUrl, runId } = context;
     // context.repo throws without GITHUB_REPOSITORY (a local run with @github/local-action): read it only when set.
-    const runUrl = env.GITHUB_REPOSITORY && runId ? `${serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${runId}` : undefined;
+    const runUrl = env.GITHUB_REPOSITORY && runId
+        ? `${serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${runId}`
+        : undefined;
     const payload = context.payload;
-    return { eventName: context.eventName ?? '', ref: context.ref ?? '', payload, runUrl, commit: headCommit(payload, env) };
+    return {
+        eventName: context.eventName ?? '',
+        ref: context.ref ?? '',
+        payload,
+        runUrl,
+        commit: headCommit(payload, env)
+    };
 }
 /** A pull request's head commit (GITHUB_SHA is the merge commit there), else GITHUB_SHA. */
 function headCommit(payload, env = process.env) {
@@ -58300,7 +58964,12 @@ async function validateBlueprint(inputs, event) {
     }
     catch (error) {
         const chart = await chartIdentityGuess(inputs);
-        return finish({ chart, mode: 'validate', modeReason: 'the blueprint could not be read', state: { steps: [stoppedStep(error)] } });
+        return finish({
+            chart,
+            mode: 'validate',
+            modeReason: 'the blueprint could not be read',
+            state: { steps: [stoppedStep(error)] }
+        });
     }
     const chartMeta = blueprint.chartYaml.data;
     const decision = decideMode({
@@ -58316,7 +58985,11 @@ async function validateBlueprint(inputs, event) {
         setOutput('mode', 'skip');
         return undefined;
     }
-    const chart = { name: chartMeta.name, version: inputs.version || decision.version || chartMeta.version, path: blueprint.chartDir };
+    const chart = {
+        name: chartMeta.name,
+        version: inputs.version || decision.version || chartMeta.version,
+        path: blueprint.chartDir
+    };
     try {
         checkRunSettings(inputs, blueprint, decision, event, chart.version);
     }
@@ -58328,7 +59001,10 @@ async function validateBlueprint(inputs, event) {
     const workRoot = await mkdtemp(path__default.join(process.env.RUNNER_TEMP || os$1.tmpdir(), 'bp-work-'));
     let helmVersion = 'unknown';
     try {
-        const [installed, upstream] = await Promise.all([provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl), resolveBlueprintUpstream(inputs, blueprint, decision.mode)]);
+        const [installed, upstream] = await Promise.all([
+            provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl),
+            resolveBlueprintUpstream(inputs, blueprint, decision.mode)
+        ]);
         const helm = await Helm.create(installed.binary, path__default.join(workRoot, 'helm-home'), installed.version);
         helmVersion = helm.version;
         info(`helm ${helm.version} (${installed.source}: ${installed.binary})`);
@@ -58353,7 +59029,14 @@ async function validateBlueprint(inputs, event) {
     return finish({ chart, mode: decision.mode, modeReason: decision.reason, state, helmVersion, ref });
 }
 function stoppedStep(error) {
-    return { id: 'error', title: 'Run', status: 'failed', durationMs: 0, summary: 'stopped', findings: [{ rule: 'error', severity: 'error', message: errorLine(error) }] };
+    return {
+        id: 'error',
+        title: 'Run',
+        status: 'failed',
+        durationMs: 0,
+        summary: 'stopped',
+        findings: [{ rule: 'error', severity: 'error', message: errorLine(error) }]
+    };
 }
 /**
  * Name and version for the report of a blueprint that could not be read: from
@@ -58369,7 +59052,11 @@ async function chartIdentityGuess(inputs) {
         // no Chart.yaml: the folder name it is
     }
     const field = (key) => new RegExp(`^${key}:[ \\t]*["']?([A-Za-z0-9][^\\s"'#]*)`, 'm').exec(text)?.[1];
-    return { name: field('name') ?? (path__default.basename(inputs.blueprint) || 'blueprint'), version: field('version') ?? '', path: inputs.chart };
+    return {
+        name: field('name') ?? (path__default.basename(inputs.blueprint) || 'blueprint'),
+        version: field('version') ?? '',
+        path: inputs.chart
+    };
 }
 /** Settings that must hold before anything runs; throws an ActionError naming the input, tag or file. */
 function checkRunSettings(inputs, blueprint, decision, event, version) {
@@ -58385,7 +59072,11 @@ function checkRunSettings(inputs, blueprint, decision, event, version) {
         throw new ActionError(`${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['name']) ?? 1}: chart name "${chartMeta.name}" cannot be an OCI repository name`, 'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal');
     }
     if (!isStrictSemver(version)) {
-        const where = inputs.version ? 'input version' : decision.version ? `tag ${event.ref}` : `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`;
+        const where = inputs.version
+            ? 'input version'
+            : decision.version
+                ? `tag ${event.ref}`
+                : `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`;
         throw new ActionError(`${where}: "${version}" is not a semantic version`, 'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (Helm and OCI tags need semver)');
     }
     if (decision.mode === 'publish' && !inputs.registry) {
@@ -58400,18 +59091,49 @@ function checkRunSettings(inputs, blueprint, decision, event, version) {
 async function resolveBlueprintUpstream(inputs, blueprint, mode) {
     const hollow = hollowByDeclaration(blueprint);
     if (hollow) {
-        return { step: { id: 'resolve-upstream', title: 'Upstream version', status: 'failed', durationMs: 0, summary: 'no upstream chart declared', findings: [hollow] } };
+        return {
+            step: {
+                id: 'resolve-upstream',
+                title: 'Upstream version',
+                status: 'failed',
+                durationMs: 0,
+                summary: 'no upstream chart declared',
+                findings: [hollow]
+            }
+        };
     }
-    if (isNoUpstream(blueprint.chartYaml.data) && !(blueprint.chartYaml.data.dependencies ?? []).some((dep) => dep.name === inputs.upstream || dep.alias === inputs.upstream)) {
-        return { step: { id: 'resolve-upstream', title: 'Upstream version', status: 'skipped', durationMs: 0, summary: 'chart is annotated catalyst.openova.io/no-upstream', findings: [] } };
+    if (isNoUpstream(blueprint.chartYaml.data) &&
+        !(blueprint.chartYaml.data.dependencies ?? []).some((dep) => dep.name === inputs.upstream || dep.alias === inputs.upstream)) {
+        return {
+            step: {
+                id: 'resolve-upstream',
+                title: 'Upstream version',
+                status: 'skipped',
+                durationMs: 0,
+                summary: 'chart is annotated catalyst.openova.io/no-upstream',
+                findings: []
+            }
+        };
     }
     const libraries = needsLibraryCheck(blueprint, inputs.upstream)
-        ? await libraryDependencies(blueprint, { mirrors: inputs.repositoryMirrors, credentialsFor: repositoryCredentials(inputs) })
+        ? await libraryDependencies(blueprint, {
+            mirrors: inputs.repositoryMirrors,
+            credentialsFor: repositoryCredentials(inputs)
+        })
         : new Set();
     const choice = chooseUpstream(blueprint, inputs.upstream, libraries);
     if (choice.kind === 'scratch') {
         // Dependencies are still built, bundled and guarded; only resolution and the consistency check are skipped.
-        return { step: { id: 'resolve-upstream', title: 'Upstream version', status: 'skipped', durationMs: 0, summary: `${SCRATCH_SUMMARY}: ${choice.reason}`, findings: [] } };
+        return {
+            step: {
+                id: 'resolve-upstream',
+                title: 'Upstream version',
+                status: 'skipped',
+                durationMs: 0,
+                summary: `${SCRATCH_SUMMARY}: ${choice.reason}`,
+                findings: []
+            }
+        };
     }
     const { dependency, index } = choice;
     const resolution = await resolveUpstream({
@@ -58422,26 +59144,10 @@ async function resolveBlueprintUpstream(inputs, blueprint, mode) {
         publishing: mode === 'publish',
         mirrors: inputs.repositoryMirrors,
         credentialsFor: repositoryCredentials(inputs),
-        plainHttp: inputs.plainHttp
+        plainHttp: inputs.plainHttp,
+        locked: await lockedVersion(path__default.resolve(blueprint.workspace, blueprint.chartDir), blueprint.chartDir, blueprint.chartYaml.data.dependencies ?? [], dependency.name)
     });
     return { resolution, step: resolution.step };
-}
-function dependencyCredentials(inputs) {
-    if (inputs.dependencyUsername && inputs.dependencyPassword)
-        return { username: inputs.dependencyUsername, password: inputs.dependencyPassword };
-    return undefined;
-}
-function repositoryCredentials(inputs) {
-    const registry = registryCredentials(inputs);
-    return credentialsForRepository(dependencyCredentials(inputs), registry && inputs.registry ? { url: inputs.registry, credentials: registry } : undefined);
-}
-function registryCredentials(inputs) {
-    if (inputs.registryUsername && inputs.registryPassword)
-        return { username: inputs.registryUsername, password: inputs.registryPassword };
-    if (inputs.registryUsername || inputs.registryPassword) {
-        throw new ActionError('registry-username and registry-password go together: only one is set', 'set both, or neither for an anonymous registry');
-    }
-    return undefined;
 }
 async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, workRoot, state, event) {
     const upstreamIndex = upstream ? findUpstream(blueprint, upstream.info.name).index : -1;
@@ -58449,7 +59155,8 @@ async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, w
         blueprint,
         workRoot: path__default.join(workRoot, 'chart'),
         version: version === blueprint.chartYaml.data.version ? undefined : version,
-        upstreamOverride: upstream?.info.override ? { index: upstreamIndex, version: upstream.info.resolved } : undefined
+        upstreamOverride: upstream?.info.override ? { index: upstreamIndex, version: upstream.info.resolved } : undefined,
+        publishing: mode === 'publish'
     });
     const knownIndexes = new Map();
     const knownVersions = new Map();
@@ -58458,19 +59165,26 @@ async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, w
             knownIndexes.set(upstream.effectiveRepository, upstream.indexText);
         knownVersions.set(upstream.info.name, upstream.info.resolved);
     }
+    const epoch = await sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir);
     const buildOptions = {
         mirrors: inputs.repositoryMirrors,
         knownIndexes,
         credentialsFor: repositoryCredentials(inputs),
         plainHttp: inputs.plainHttp
     };
-    const build = await buildDependencies(helm, work, { ...buildOptions, knownVersions });
-    build.findings.push(...lockFindings);
+    const build = await buildDependencies(helm, work, {
+        ...buildOptions,
+        knownVersions,
+        lockEpoch: epoch.epoch,
+        lockFindings
+    });
     state.steps.push(build);
+    const lockStep = chartLockStep(lockFindings);
+    if (lockStep)
+        state.steps.push(lockStep);
     if (build.status === 'failed')
         return;
     const built = build.data?.built ?? {};
-    const epoch = await sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir);
     const valueArgs = [
         ...inputs.valuesFiles.flatMap((file) => ['--values', path__default.resolve(inputs.workspace, file)]),
         ...inputs.setValues.flatMap((value) => ['--set', value]),
@@ -58484,7 +59198,7 @@ async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, w
         workspace: inputs.workspace,
         blueprint: inputs.blueprint,
         chart: inputs.chart,
-        upstream: inputs.upstream,
+        upstream: upstream?.info.name ?? '', // the chosen upstream (input, values.yaml or the only non-library dependency)
         helm,
         workRoot,
         headWork: work,
@@ -58508,7 +59222,14 @@ async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, w
             values: blueprint.values,
             // The upstream's key stays the upstream's even when it is not (yet) a dependency.
             // Local file:// subcharts are the blueprint's own: their images stay checked.
-            dependencyKeys: [...new Set([...work.dependencies.filter((dep) => !dep.repository.startsWith('file://')).map((dep) => dep.alias ?? dep.name), inputs.upstream].filter(Boolean))],
+            dependencyKeys: [
+                ...new Set([
+                    ...work.dependencies
+                        .filter((dep) => !dep.repository.startsWith('file://'))
+                        .map((dep) => dep.alias ?? dep.name),
+                    inputs.upstream
+                ].filter(Boolean))
+            ],
             valueArgs,
             releaseName: work.name,
             namespace: `smoke-${work.name}`,
@@ -58537,8 +59258,17 @@ async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, w
     if (gates.images && packaged.packaged) {
         const meta = blueprint.chartYaml.data;
         state.sbom = {
-            chart: { name: work.name, version: work.version, appVersion: meta.appVersion, description: typeof meta.description === 'string' ? meta.description : undefined },
-            dependencies: work.dependencies.map((dep) => ({ name: dep.name, version: built[dep.name] ?? dep.version, repository: dep.repository })),
+            chart: {
+                name: work.name,
+                version: work.version,
+                appVersion: meta.appVersion,
+                description: typeof meta.description === 'string' ? meta.description : undefined
+            },
+            dependencies: work.dependencies.map((dep) => ({
+                name: dep.name,
+                version: built[dep.name] ?? dep.version,
+                repository: dep.repository
+            })),
             images: gates.images,
             timestamp: new Date(epoch.epoch * 1000).toISOString(),
             tool: { name: 'bp-temporal-action', version: process.env.GITHUB_ACTION_REF || 'unreleased' }
@@ -58547,8 +59277,19 @@ async function runChartSteps(inputs, blueprint, helm, upstream, version, mode, w
     const ref = inputs.registry ? chartReference(inputs.registry, work.name, work.version) : undefined;
     const gateFailed = state.steps.some((step) => step.status === 'failed');
     if (mode !== 'publish' || !packaged.packaged || gateFailed || !inputs.registry) {
-        const why = mode !== 'publish' ? 'validate mode: nothing is pushed' : gateFailed ? 'a gate failed: nothing is pushed' : 'no registry input';
-        state.steps.push({ id: 'publish', title: 'Publish', status: 'skipped', durationMs: 0, summary: ref ? `${why} (would publish ${ref})` : why, findings: [] });
+        const why = mode !== 'publish'
+            ? 'validate mode: nothing is pushed'
+            : gateFailed
+                ? 'a gate failed: nothing is pushed'
+                : 'no registry input';
+        state.steps.push({
+            id: 'publish',
+            title: 'Publish',
+            status: 'skipped',
+            durationMs: 0,
+            summary: ref ? `${why} (would publish ${ref})` : why,
+            findings: []
+        });
         return;
     }
     const published = await publishChart({
@@ -58576,7 +59317,9 @@ async function emitReport(report, inputs, event) {
     setOutput('ref', report.publish?.ref ?? '');
     setOutput('digest', report.publish?.digest ?? '');
     // host/path/name@sha256:… — what `cosign sign` and `cosign attest` take.
-    setOutput('digest-ref', report.publish?.digest ? `${report.publish.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '')}@${report.publish.digest}` : '');
+    setOutput('digest-ref', report.publish?.digest
+        ? `${report.publish.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '')}@${report.publish.digest}`
+        : '');
     setOutput('sbom', report.sbom ?? '');
     setOutput('diff', report.diff?.file ?? '');
     if (report.sbom)
