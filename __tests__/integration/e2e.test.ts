@@ -1,11 +1,8 @@
 // The whole path, end to end, with the bundled action (dist/index.js): real
 // helm 3 and 4, a real chart repository over HTTP, a real OCI registry.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import os from 'node:os'
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startRegistry } from '../../testkit/registry.mjs'
 import {
@@ -13,11 +10,10 @@ import {
   helmsUnderTest,
   runBundledAction,
   withoutMaskCommands,
+  pull,
   withWorkspace,
   type HelmUnderTest
 } from '../support/e2e.js'
-
-const execFileAsync = promisify(execFile)
 
 async function registryTags(url: string, repository: string, auth?: string): Promise<string[]> {
   const response = await fetch(`${url}/v2/${repository}/tags/list`, {
@@ -36,34 +32,17 @@ async function manifestDigest(url: string, repository: string, tag: string): Pro
   return response.status === 200 ? response.headers.get('docker-content-digest') : null
 }
 
-/** Pulls with helm itself (not the action); lists the archive with tar and reads the bundled upstream's Chart.yaml. */
+/** Pulls with helm itself (not the action): the archive's listing and the bundled upstream's Chart.yaml. */
 async function pulledListing(helm: HelmUnderTest, ref: string): Promise<{ listing: string[]; upstreamChart: string }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-e2e-pull-'))
-  try {
-    const env = {
-      ...process.env,
-      HELM_CONFIG_HOME: path.join(dir, 'c'),
-      HELM_CACHE_HOME: path.join(dir, 'ca'),
-      HELM_DATA_HOME: path.join(dir, 'd')
+  let result = { listing: [] as string[], upstreamChart: '' }
+  await pull(helm, ref, async (pulled) => {
+    const upstream = 'bp-temporal/charts/temporal/Chart.yaml'
+    result = {
+      listing: pulled.listing,
+      upstreamChart: pulled.listing.includes(upstream) ? await pulled.read(upstream) : ''
     }
-    await mkdir(path.join(dir, 'out'))
-    await execFileAsync(helm.binary, ['pull', ref, '--plain-http', '--destination', path.join(dir, 'out')], { env })
-    const [archive] = await readdir(path.join(dir, 'out'))
-    const { stdout } = await execFileAsync('tar', ['-tzf', path.join(dir, 'out', archive)])
-    const listing = stdout.split('\n').filter(Boolean)
-    const chartYaml = listing.includes('bp-temporal/charts/temporal/Chart.yaml')
-      ? (
-          await execFileAsync('tar', [
-            '-xOzf',
-            path.join(dir, 'out', archive),
-            'bp-temporal/charts/temporal/Chart.yaml'
-          ])
-        ).stdout
-      : ''
-    return { listing, upstreamChart: chartYaml }
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
+  })
+  return result
 }
 
 describe.each(helmsUnderTest())('end to end with $label', (helm) => {

@@ -4,17 +4,13 @@
 // OCI registry. The users' path: no repository-mirrors; the test's copy of each
 // Chart.yaml names the loopback repository directly.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { execFile } from 'node:child_process'
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { runAction } from '../../testkit/action-runner.mjs'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startRegistry } from '../../testkit/registry.mjs'
-import { failureMessage, helmsUnderTest, REPO_ROOT, type ActionRun, type HelmUnderTest } from '../support/e2e.js'
-
-const execFileAsync = promisify(execFile)
+import { failureMessage, helmsUnderTest, pull, REPO_ROOT, type ActionRun, type HelmUnderTest } from '../support/e2e.js'
 
 const LIBRARY_SOURCE = path.join(REPO_ROOT, '__tests__', 'fixtures', 'library-common')
 const EXAMPLES = path.join(REPO_ROOT, 'examples', 'platform')
@@ -86,22 +82,13 @@ function run(
   })
 }
 
+/** Pulls with helm itself (not the action): the archive's listing. */
 async function pulledListing(helm: HelmUnderTest, ref: string): Promise<string[]> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-scratch-pull-'))
-  try {
-    const env = {
-      ...process.env,
-      HELM_CONFIG_HOME: path.join(dir, 'c'),
-      HELM_CACHE_HOME: path.join(dir, 'ca'),
-      HELM_DATA_HOME: path.join(dir, 'd')
-    }
-    await mkdir(path.join(dir, 'out'))
-    await execFileAsync(helm.binary, ['pull', ref, '--plain-http', '--destination', path.join(dir, 'out')], { env })
-    const [archive] = await readdir(path.join(dir, 'out'))
-    return (await execFileAsync('tar', ['-tzf', path.join(dir, 'out', archive)])).stdout.split('\n').filter(Boolean)
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
+  let listing: string[] = []
+  await pull(helm, ref, async (pulled) => {
+    listing = pulled.listing
+  })
+  return listing
 }
 
 describe.each(helmsUnderTest())('scratch blueprints and never :latest with $label', (helm) => {

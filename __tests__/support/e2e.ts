@@ -1,9 +1,11 @@
 // Shared set-up for the end-to-end suites: a copy of the example blueprint in
 // a temp workspace, the real helm binaries, and the bundled action runner.
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { execFile } from 'node:child_process'
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { runAction } from '../../testkit/action-runner.mjs'
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -175,5 +177,48 @@ export async function withWorkspace<T>(use: (ws: Awaited<ReturnType<typeof makeW
     return await use(ws)
   } finally {
     await ws.remove()
+  }
+}
+
+const execFileAsync = promisify(execFile)
+
+export interface Pulled {
+  listing: string[]
+  /** name → mtime (Unix seconds) of each entry. */
+  mtimes: Map<string, number>
+  read(entry: string): Promise<string>
+}
+
+/** Pulls with helm itself (not the action) into a temp dir; the archive is read with tar. */
+export async function pull(
+  helm: HelmUnderTest,
+  ref: string,
+  inspect: (pulled: Pulled) => Promise<void>
+): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-pull-'))
+  try {
+    const env = {
+      ...process.env,
+      HELM_CONFIG_HOME: path.join(dir, 'c'),
+      HELM_CACHE_HOME: path.join(dir, 'ca'),
+      HELM_DATA_HOME: path.join(dir, 'd')
+    }
+    await mkdir(path.join(dir, 'out'))
+    await execFileAsync(helm.binary, ['pull', ref, '--plain-http', '--destination', path.join(dir, 'out')], { env })
+    const [archive] = await readdir(path.join(dir, 'out'))
+    const file = path.join(dir, 'out', archive)
+    const { stdout } = await execFileAsync('tar', ['--utc', '--full-time', '-tvzf', file])
+    const mtimes = new Map<string, number>()
+    for (const line of stdout.split('\n').filter(Boolean)) {
+      const match = /(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (.+)$/.exec(line)
+      if (match) mtimes.set(match[2], Date.parse(`${match[1].replace(' ', 'T')}Z`) / 1000)
+    }
+    await inspect({
+      listing: [...mtimes.keys()],
+      mtimes,
+      read: async (entry) => (await execFileAsync('tar', ['-xOzf', file, entry])).stdout
+    })
+  } finally {
+    await rm(dir, { recursive: true, force: true })
   }
 }

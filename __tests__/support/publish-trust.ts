@@ -1,15 +1,16 @@
 // Shared by the publish-trust suites (upstream-resolution.test.ts, publish-trust.test.ts): independent
 // looks at the registry and the artifact (tag list, HEAD digest, helm pull + tar) and workspace edits.
-import os from 'node:os'
 import path from 'node:path'
 import { expect } from '@jest/globals'
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { parseDocument, type Document } from 'yaml'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startFaultProxy, startRegistry } from '../../testkit/registry.mjs'
-import { failureMessage, makeWorkspace, type ActionRun, type HelmUnderTest } from './e2e.js'
+import { failureMessage, makeWorkspace, type ActionRun, type Pulled } from './e2e.js'
+
+export { pull, type Pulled } from './e2e.js'
 
 export const execFileAsync = promisify(execFile)
 
@@ -37,47 +38,6 @@ export async function manifestDigest(url: string, repository: string, tag: strin
     headers: { accept: 'application/vnd.oci.image.manifest.v1+json' }
   })
   return response.status === 200 ? response.headers.get('docker-content-digest') : null
-}
-
-export interface Pulled {
-  listing: string[]
-  /** name → mtime (Unix seconds) of each entry. */
-  mtimes: Map<string, number>
-  read(entry: string): Promise<string>
-}
-
-/** Pulls with helm itself (not the action) into a temp dir; the archive is read with tar. */
-export async function pull(
-  helm: HelmUnderTest,
-  ref: string,
-  inspect: (pulled: Pulled) => Promise<void>
-): Promise<void> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-trust-pull-'))
-  try {
-    const env = {
-      ...process.env,
-      HELM_CONFIG_HOME: path.join(dir, 'c'),
-      HELM_CACHE_HOME: path.join(dir, 'ca'),
-      HELM_DATA_HOME: path.join(dir, 'd')
-    }
-    await mkdir(path.join(dir, 'out'))
-    await execFileAsync(helm.binary, ['pull', ref, '--plain-http', '--destination', path.join(dir, 'out')], { env })
-    const [archive] = await readdir(path.join(dir, 'out'))
-    const file = path.join(dir, 'out', archive)
-    const { stdout } = await execFileAsync('tar', ['--utc', '--full-time', '-tvzf', file])
-    const mtimes = new Map<string, number>()
-    for (const line of stdout.split('\n').filter(Boolean)) {
-      const match = /(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (.+)$/.exec(line)
-      if (match) mtimes.set(match[2], Date.parse(`${match[1].replace(' ', 'T')}Z`) / 1000)
-    }
-    await inspect({
-      listing: [...mtimes.keys()],
-      mtimes,
-      read: async (entry) => (await execFileAsync('tar', ['-xOzf', file, entry])).stdout
-    })
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
 }
 
 /** The version of the upstream chart bundled in a pulled artifact (helm package unpacks it under charts/temporal/). */
