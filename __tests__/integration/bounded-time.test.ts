@@ -8,12 +8,10 @@ import path from 'node:path'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startFaultProxy, startRegistry } from '../../testkit/registry.mjs'
 import { fetchIndex } from '../../src/chart/upstream.js'
-import { failureMessage, helmsUnderTest, runBundledAction, withWorkspace } from '../support/e2e.js'
+import { FAST, failureMessage, helmsUnderTest, runBundledAction, withWorkspace } from '../support/e2e.js'
 
 type ChartRepo = Awaited<ReturnType<typeof startChartRepo>>
 type Registry = Awaited<ReturnType<typeof startRegistry>>
-
-const FAST = { 'chart-tests': 'false' }
 
 describe.each(helmsUnderTest())('a registry that takes the upload and never answers ($label)', (helm) => {
   let repo: ChartRepo

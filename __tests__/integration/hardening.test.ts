@@ -14,6 +14,7 @@ import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startGitHubApi } from '../../testkit/github-api.mjs'
 import { startRegistry } from '../../testkit/registry.mjs'
 import {
+  FAST,
   failureMessage,
   helmsUnderTest,
   pointChartAt,
@@ -27,7 +28,6 @@ type ChartRepo = Awaited<ReturnType<typeof startChartRepo>>
 type Registry = Awaited<ReturnType<typeof startRegistry>>
 type GitHubApi = Awaited<ReturnType<typeof startGitHubApi>>
 
-const FAST = { 'chart-tests': 'false' }
 const execFileAsync = promisify(execFile)
 
 /** Every entry under `dir` (files with their sha256, links with their target, folders), sorted. */

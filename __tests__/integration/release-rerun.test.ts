@@ -13,6 +13,7 @@ import { promisify } from 'node:util'
 import { isolatedHelmEnv, startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startRegistry } from '../../testkit/registry.mjs'
 import {
+  FAST,
   failureMessage,
   helmsUnderTest,
   pointChartAt,
@@ -24,7 +25,6 @@ import {
 
 const execFileAsync = promisify(execFile)
 const RELEASE_REF = 'refs/tags/platform/temporal/v1.0.0'
-const FAST = { 'chart-tests': 'false' }
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 interface Step {

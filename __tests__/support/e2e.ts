@@ -12,6 +12,9 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 const EXAMPLE = path.join(REPO_ROOT, 'examples', 'platform', 'temporal')
 export const UPSTREAM_URL = 'https://go.temporal.io/helm-charts'
 
+// The chart's own tests/*.sh are covered elsewhere; skipping them keeps each run short.
+export const FAST = { 'chart-tests': 'false' }
+
 export interface HelmUnderTest {
   label: string
   binary: string

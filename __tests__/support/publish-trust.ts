@@ -10,7 +10,7 @@ import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startFaultProxy, startRegistry } from '../../testkit/registry.mjs'
 import { failureMessage, makeWorkspace, type ActionRun, type Pulled } from './e2e.js'
 
-export { pull, type Pulled } from './e2e.js'
+export { FAST, pull, type Pulled } from './e2e.js'
 
 export const execFileAsync = promisify(execFile)
 
@@ -18,9 +18,6 @@ export type ChartRepo = Awaited<ReturnType<typeof startChartRepo>>
 export type Registry = Awaited<ReturnType<typeof startRegistry>>
 export type FaultProxy = Awaited<ReturnType<typeof startFaultProxy>>
 export type Workspace = Awaited<ReturnType<typeof makeWorkspace>>
-
-// The chart's own tests/*.sh are covered elsewhere; skipping them keeps each run short.
-export const FAST = { 'chart-tests': 'false' }
 
 // ---------------------------------------------------------------------------
 // Independent looks at the registry and the artifact
