@@ -128,6 +128,117 @@ export async function normalizeTgz(file: string, epochSeconds: number): Promise<
   await fs.utimes(file, epochSeconds, epochSeconds)
 }
 
+/** Helm's gzip header fields (pkg/chart/v2/util/save.go): its marker as EXTRA, "Helm" as the comment. */
+const HELM_GZIP: GzipHeaderFields = {
+  extra: Buffer.from('+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=', 'latin1'),
+  comment: Buffer.from('Helm', 'latin1')
+}
+
+/**
+ * Writes a chart archive from `entries` (full names, `<chart>/…`, in order) as
+ * `helm package` writes it, already normalized: Go archive/tar's headers
+ * (USTAR; a long name split into prefix/name, else a PAX `path` record), every
+ * mtime `epochSeconds`, gzip as normalizeTgz writes it. The bytes equal
+ * normalizeTgz applied to `helm package`'s output for the same entries.
+ */
+export async function writeHelmTgz(
+  file: string,
+  entries: Array<{ name: string; data: Buffer }>,
+  epochSeconds: number
+): Promise<void> {
+  const blocks: Buffer[] = []
+  for (const entry of entries) blocks.push(...goTarEntry(entry.name, entry.data, epochSeconds))
+  blocks.push(Buffer.alloc(2 * BLOCK))
+  const tar = Buffer.concat(blocks)
+  const deflated = await deflateRawAsync(tar, { level: 9 })
+  await fs.writeFile(file, Buffer.concat([gzipHeader(HELM_GZIP), deflated, gzipTrailer(tar)]))
+  await fs.utimes(file, epochSeconds, epochSeconds)
+}
+
+/** Every regular file of an archive, in order, with its content (for loading a dependency archive). */
+export async function readTgzEntries(
+  archive: Buffer,
+  source: string
+): Promise<Array<{ name: string; type: string; data: Buffer }>> {
+  const tar = await inflate(archive, source)
+  return parseTar(tar, source).map((e) => ({
+    name: e.name,
+    type: e.type,
+    data: Buffer.from(tar.subarray(e.dataOffset, e.dataOffset + e.size))
+  }))
+}
+
+function goTarEntry(name: string, data: Buffer, epoch: number): Buffer[] {
+  const out: Buffer[] = []
+  const ascii = [...name].every((c) => c.charCodeAt(0) < 0x80)
+  let headerName = name
+  let prefix = ''
+  if (!ascii || Buffer.byteLength(name) > 100) {
+    const split = ascii ? splitUstarPath(name) : undefined
+    if (split) [prefix, headerName] = split
+    else {
+      // Go's writePAXHeader: a PAX 'x' entry named <dir>/PaxHeaders.0/<file>, then the main header.
+      const records = formatPax([{ key: 'path', value: Buffer.from(name, 'utf8') }])
+      const slash = name.lastIndexOf('/')
+      const paxName = toAscii(`${name.slice(0, slash + 1)}PaxHeaders.0/${name.slice(slash + 1)}`)
+        .slice(0, 100)
+        .replace(/\/+$/, '')
+      out.push(rawHeader(paxName, 0, records.length, epoch, 'x', '', false), padded(records))
+      headerName = toAscii(name)
+    }
+  }
+  out.push(rawHeader(headerName, 0o644, data.length, epoch, '0', prefix, true), padded(data))
+  return out
+}
+
+function rawHeader(
+  name: string,
+  mode: number,
+  size: number,
+  mtime: number,
+  type: string,
+  prefix: string,
+  devNumbers: boolean
+): Buffer {
+  const header = Buffer.alloc(BLOCK)
+  header.write(name.slice(0, 100), 0, 100, 'latin1')
+  writeOctal(header, 100, 8, mode)
+  writeOctal(header, 108, 8, 0)
+  writeOctal(header, 116, 8, 0)
+  writeOctal(header, 124, 12, size)
+  writeOctal(header, 136, 12, mtime)
+  header.write(type, 156, 1, 'latin1')
+  header.write('ustar\x0000', 257, 8, 'latin1')
+  if (devNumbers) {
+    writeOctal(header, 329, 8, 0)
+    writeOctal(header, 337, 8, 0)
+  }
+  header.write(prefix, 345, 155, 'latin1')
+  writeChecksum(header)
+  return header
+}
+
+function padded(data: Buffer): Buffer {
+  const pad = (BLOCK - (data.length % BLOCK)) % BLOCK
+  return pad ? Buffer.concat([data, Buffer.alloc(pad)]) : data
+}
+
+function toAscii(text: string): string {
+  return [...text].filter((c) => c.charCodeAt(0) < 0x80).join('')
+}
+
+/** Go archive/tar's splitUSTARPath: a prefix (≤155) and a name (≤100) split at a slash. */
+function splitUstarPath(name: string): [string, string] | undefined {
+  let length = name.length
+  if (length <= 100) return undefined
+  if (length > 156) length = 156
+  else if (name[length - 1] === '/') length--
+  const i = name.slice(0, length).lastIndexOf('/')
+  const nlen = name.length - i - 1
+  if (i <= 0 || nlen > 100 || nlen === 0 || i > 155) return undefined
+  return [name.slice(0, i), name.slice(i + 1)]
+}
+
 // ---------------------------------------------------------------------------
 // tar
 
