@@ -20,8 +20,8 @@ import { decideMode, prContext, removeOwnComments, upsertComment, type ModeDecis
 import { Helm } from './helm/helm.js'
 import { provisionHelm } from './helm/helm-install.js'
 import { getInputs, type ActionInputs } from './inputs/inputs.js'
-import { chartReference, packageChart, publishChart, sourceDateEpoch } from './oci/publish.js'
-import { isRepositoryComponent, parseOciReference } from './oci/registry.js'
+import { chartReference, packageChart, sourceDateEpoch, stagePublish } from './oci/publish.js'
+import { isRepositoryComponent, parseOciReference, parseRegistryTarget } from './oci/registry.js'
 import { isLoopbackHost } from './net/net.js'
 import { registryCredentials, repositoryCredentials } from './credentials/credentials.js'
 import {
@@ -510,11 +510,29 @@ async function runChartSteps(
       neverLatest: inputs.neverLatest,
       chartYaml: blueprint.chartYaml
     }),
-    packageChart(helm, work, path.join(workRoot, 'package'), epoch, built)
+    // Blobs upload while the gates run; only commit() (below, every gate passed) tags the chart.
+    packageChart(helm, work, path.join(workRoot, 'package'), epoch, built).then((packaged) => ({
+      ...packaged,
+      staged:
+        mode === 'publish' && inputs.registry && packaged.packaged
+          ? stagePublish({
+              helm,
+              work,
+              packaged: packaged.packaged,
+              target: parseRegistryTarget(inputs.registry, inputs.plainHttp),
+              credentials: registryCredentials(inputs),
+              overwrite: inputs.overwrite,
+              built
+            })
+          : undefined
+    }))
   ])
   const headRender = gatesOutcome.status === 'fulfilled' ? gatesOutcome.value.defaultRender : undefined
   state.diff = await baseDiff?.compare(headRender) // after the base settled, before anything is thrown
-  if (gatesOutcome.status === 'rejected') throw gatesOutcome.reason
+  if (gatesOutcome.status === 'rejected') {
+    if (packagedOutcome.status === 'fulfilled') await packagedOutcome.value.staged?.abandon()
+    throw gatesOutcome.reason
+  }
   if (packagedOutcome.status === 'rejected') throw packagedOutcome.reason
   const [gates, packaged] = [gatesOutcome.value, packagedOutcome.value]
   const imagesStep = gates.steps.find((step) => step.id === 'images')
@@ -543,7 +561,8 @@ async function runChartSteps(
 
   const ref = inputs.registry ? chartReference(inputs.registry, work.name, work.version) : undefined
   const gateFailed = state.steps.some((step) => step.status === 'failed')
-  if (mode !== 'publish' || !packaged.packaged || gateFailed || !inputs.registry) {
+  if (mode !== 'publish' || !packaged.staged || gateFailed) {
+    await packaged.staged?.abandon() // nothing is tagged: uploaded blobs stay unreferenced
     const why =
       mode !== 'publish'
         ? 'validate mode: nothing is pushed'
@@ -560,16 +579,7 @@ async function runChartSteps(
     })
     return
   }
-  const published = await publishChart({
-    helm,
-    work,
-    packaged: packaged.packaged,
-    registry: inputs.registry,
-    credentials: registryCredentials(inputs),
-    plainHttp: inputs.plainHttp,
-    overwrite: inputs.overwrite,
-    built
-  })
+  const published = await packaged.staged.commit()
   state.steps.push(published)
   state.publish = published.data
 }

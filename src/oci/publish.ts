@@ -4,17 +4,34 @@
 import * as core from '@actions/core'
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { listTgz, normalizeTgz, readTgzFile, tgzContentDigest, tgzEntrySummaries } from '../chart/archive.js'
+import {
+  listTgz,
+  normalizeTgz,
+  readTgzFile,
+  tgzContentDigest,
+  tgzEntrySummaries,
+  writeHelmTgz
+} from '../chart/archive.js'
 import { parse as parseYaml } from 'yaml'
 import type { WorkChart } from '../chart/dependencies.js'
-import { OPERATION_LIMITS, withProgress } from '../util/deadline.js'
+import { DeadlineError, OPERATION_LIMITS, operationLimit, withProgress } from '../util/deadline.js'
 import type { Helm, HelmRunResult } from '../helm/helm.js'
 import { lastLines } from '../helm/helm.js'
-import { RegistryClient, ociTag, parseOciReference, withRetry } from './registry.js'
+import {
+  RegistryClient,
+  RegistryError,
+  chartRef,
+  chartRepository,
+  ociTag,
+  withRetry,
+  type RegistryTarget
+} from './registry.js'
+import { nodePackage, Unsupported, type ChartMetadata } from './chart-package.js'
+import { helmArtifact, type HelmArtifact } from './artifact.js'
 import type { Credentials } from '../credentials/credentials.js'
 import { redact } from '../util/secrets.js'
 import { parseVersion } from '../util/semver.js'
@@ -28,6 +45,12 @@ export interface PackagedChart {
   /** sha256 of the normalized archive: the chart content layer's digest once pushed. */
   layerDigest: string
   epoch: number
+  /**
+   * The chart's metadata as helm holds it, when the archive was written in node:
+   * the push then goes through the registry API (config blob from it). Without
+   * it (a chart shape left to `helm package`), `helm push` pushes.
+   */
+  metadata?: ChartMetadata
 }
 
 /**
@@ -79,8 +102,12 @@ export async function packageChart(
   built: Record<string, string>
 ): Promise<{ packaged?: PackagedChart; step: StepResult<PackageData> }> {
   const start = performance.now()
-  const result = await helm.run(['package', work.dir, '--destination', destination])
-  if (result.exitCode !== 0) {
+  const epoch = timestamps.epoch
+  const archive = path.join(destination, `${work.name}-${work.version}.tgz`)
+  // `helm package` in node (one helm process less); shapes it cannot write exactly as helm go to helm.
+  const metadata = await packageInNode(work, archive, epoch)
+  const result = metadata ? undefined : await helm.run(['package', work.dir, '--destination', destination])
+  if (result && result.exitCode !== 0) {
     const step = failedStep<PackageData>(
       'package',
       'Package',
@@ -103,14 +130,12 @@ export async function packageChart(
     }
     return { step }
   }
-  const archive = path.join(destination, `${work.name}-${work.version}.tgz`)
-  const epoch = timestamps.epoch
-  await normalizeTgz(archive, epoch)
+  if (result) await normalizeTgz(archive, epoch)
   const [listing, content] = await Promise.all([listTgz(archive), readFile(archive)])
   const layerDigest = `sha256:${createHash('sha256').update(content).digest('hex')}`
   const findings = await archiveFindings(archive, listing, work, 'the packaged archive', built)
   return {
-    packaged: { archive, listing, layerDigest, epoch },
+    packaged: { archive, listing, layerDigest, epoch, ...(metadata ? { metadata } : {}) },
     step: {
       id: 'package',
       title: 'Package',
@@ -128,6 +153,22 @@ export async function packageChart(
         timestampSource: timestamps.source
       }
     }
+  }
+}
+
+/** Writes the archive in node; undefined (after saying why) when the chart's shape is left to helm. */
+async function packageInNode(work: WorkChart, archive: string, epoch: number): Promise<ChartMetadata | undefined> {
+  try {
+    const packaged = await nodePackage(work.dir)
+    if (packaged.name !== work.name || packaged.version !== work.version)
+      throw new Unsupported(`Chart.yaml names ${packaged.name} ${packaged.version}, not ${work.name} ${work.version}`)
+    await mkdir(path.dirname(archive), { recursive: true })
+    await writeHelmTgz(archive, packaged.entries, epoch)
+    return packaged.metadata
+  } catch (error) {
+    if (!(error instanceof Unsupported)) throw error
+    core.info(`packaging with helm package: ${error.message}`)
+    return undefined
   }
 }
 
@@ -204,10 +245,9 @@ export interface PublishOptions {
   helm: Helm
   work: WorkChart
   packaged: PackagedChart
-  /** oci://host/path */
-  registry: string
+  /** The `registry` input, parsed once (parseRegistryTarget). */
+  target: RegistryTarget
   credentials?: Credentials
-  plainHttp: boolean
   overwrite: boolean
   /** Dependency versions that landed in charts/ (from the dependency build), checked again after pull. */
   built: Record<string, string>
@@ -215,8 +255,9 @@ export interface PublishOptions {
   baseDelayMs?: number
 }
 
+/** `oci://host/path/name:tag` from the `registry` input (see chartRef for a parsed target). */
 export function chartReference(registry: string, name: string, version: string): string {
-  return `${registry.replace(/\/+$/, '')}/${name}:${ociTag(version)}`
+  return `${registry.trim().replace(/\/+$/, '')}/${name}:${ociTag(version)}`
 }
 
 /** `Digest: sha256:…` is on stderr for some helm versions and stdout for others. */
@@ -243,16 +284,133 @@ async function loginRegistry(helm: Helm, host: string, credentials: Credentials,
   }
 }
 
+/**
+ * A publish in two steps, so uploads overlap the gates: stagePublish starts
+ * uploading the config and chart blobs at once; commit() (once every gate
+ * passed) checks the tag, PUTs the manifest (which creates the tag) and
+ * verifies; abandon() (a gate failed) tags nothing. Blobs without a manifest
+ * are harmless: no tag or manifest names them, pulls cannot reach them, and
+ * the registry's garbage collection removes them; a later run reuses them.
+ */
+export interface StagedPublish {
+  commit(): Promise<StepResult<PublishInfo>>
+  abandon(): Promise<void>
+}
+
+export function stagePublish(options: PublishOptions): StagedPublish {
+  const { work, packaged, target } = options
+  const repository = chartRepository(target, work.name)
+  const client = new RegistryClient({
+    host: target.host,
+    plainHttp: target.plainHttp,
+    credentials: options.credentials,
+    retries: options.retries ?? 4,
+    baseDelayMs: options.baseDelayMs ?? 500,
+    timeoutMs: OPERATION_LIMITS.registryWrite
+  })
+  // Shapes packaged by helm have no metadata in node: helm pushes those (no staging).
+  const artifact = packaged.metadata
+    ? readFile(packaged.archive).then((layer) => helmArtifact(packaged, layer))
+    : undefined
+  const upload = (a: HelmArtifact): Promise<void> =>
+    Promise.all([
+      client.pushBlob(repository, a.configDigest, a.config),
+      client.pushBlob(repository, packaged.layerDigest, a.layer)
+    ]).then(() => undefined)
+  // Settles without throwing: commit() says what went wrong (and uploads again after a failure).
+  const staged = artifact?.then(upload).then(
+    () => undefined,
+    (error: unknown) => error
+  )
+  return {
+    commit: async () => {
+      if (!artifact) return publishWithHelm(options, client, repository)
+      const stagedError = await staged
+      const a = await artifact
+      return runPublish(options, client, repository, async () => {
+        if (stagedError !== undefined) await upload(a)
+        return { digest: await client.putManifest(repository, ociTag(work.version), a.manifest, a.manifestMediaType) }
+      })
+    },
+    abandon: async () => {
+      await staged
+    }
+  }
+}
+
+/** Publishes at once (stagePublish, then commit). */
 export async function publishChart(options: PublishOptions): Promise<StepResult<PublishInfo>> {
+  return stagePublish(options).commit()
+}
+
+type PushOutcome = { digest: string } | { failed: { message: string; details?: string; auth: boolean } }
+
+/** A registry's refusal of the given credentials: the run stops with the error a refused login gave. */
+function refusedLogin(error: unknown, options: PublishOptions): ActionError | undefined {
+  if (!(error instanceof RegistryError) || error.kind !== 'auth' || !options.credentials) return undefined
+  return new ActionError(
+    `registry ${options.target.host} refused the login of user ${options.credentials.username}: ${redact(error.message)}`,
+    'check registry-username and registry-password (for ghcr.io: a token with write:packages)'
+  )
+}
+
+async function publishWithHelm(
+  options: PublishOptions,
+  client: RegistryClient,
+  repository: string
+): Promise<StepResult<PublishInfo>> {
+  const { helm, target } = options
+  if (options.credentials) await loginRegistry(helm, target.host, options.credentials, target.plainHttp)
+  const plain = target.plainHttp ? ['--plain-http'] : []
+  return runPublish(options, client, repository, async () => {
+    const push = await withRetry(
+      async () => {
+        const result = await helm.run(['push', options.packaged.archive, target.url, ...plain], {
+          what: `helm push to ${target.host}`,
+          limitMs: OPERATION_LIMITS.registryWrite
+        })
+        if (result.exitCode !== 0) throw new PushFailure(result)
+        return result
+      },
+      {
+        retries: options.retries ?? 4,
+        baseDelayMs: options.baseDelayMs ?? 500,
+        isRetryable: (error) =>
+          error instanceof PushFailure && isTransientHelmFailure(error.result.stderr + error.result.stdout)
+      }
+    ).catch((error: unknown) => {
+      if (error instanceof PushFailure) return error.result
+      throw error
+    })
+    if (push.exitCode !== 0) {
+      const text = redact(push.stderr || push.stdout)
+      return { failed: { message: lastLines(text, 3), details: text, auth: AUTH.test(text) } }
+    }
+    const digest = parsePushedDigest(push)
+    if (!digest) {
+      return {
+        failed: {
+          message: 'helm push succeeded but printed no Digest: line',
+          details: redact(push.stdout + push.stderr),
+          auth: false
+        }
+      }
+    }
+    return { digest }
+  })
+}
+
+async function runPublish(
+  options: PublishOptions,
+  client: RegistryClient,
+  repository: string,
+  push: () => Promise<PushOutcome>
+): Promise<StepResult<PublishInfo>> {
   const start = performance.now()
-  const { helm, work, packaged } = options
-  const { host, repository: basePath } = parseOciReference(options.registry)
-  const repository = basePath ? `${basePath}/${work.name}` : work.name
+  const { work, packaged, target } = options
+  const host = target.host
   const tag = ociTag(work.version)
-  const ref = chartReference(options.registry, work.name, work.version)
-  const retry = { retries: options.retries ?? 4, baseDelayMs: options.baseDelayMs ?? 500 }
-  const client = new RegistryClient({ host, plainHttp: options.plainHttp, credentials: options.credentials, ...retry })
-  const plain = options.plainHttp ? ['--plain-http'] : []
+  const ref = chartRef(target, work.name, work.version)
   const step = (
     status: StepResult['status'],
     summary: string,
@@ -270,10 +428,10 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
     details
   })
 
-  if (options.credentials) await loginRegistry(helm, host, options.credentials, options.plainHttp)
-
   // Never overwrite by accident: ask first, and an error is never read as "absent".
-  const existing = await client.manifest(repository, tag)
+  const existing = await client.manifest(repository, tag).catch((error: unknown) => {
+    throw refusedLogin(error, options) ?? error
+  })
   if (existing.exists) {
     const remoteLayer = await client.chartLayerDigest(repository, existing.digest)
     if (remoteLayer === packaged.layerDigest) {
@@ -316,57 +474,39 @@ export async function publishChart(options: PublishOptions): Promise<StepResult<
   }
 
   core.info(`pushing ${ref} …`)
-  const push = await withRetry(
-    async () => {
-      const result = await withProgress(
-        helm.run(['push', packaged.archive, options.registry, ...plain], {
-          what: `helm push to ${host}`,
-          limitMs: OPERATION_LIMITS.registryWrite
-        }),
-        (ms) => core.info(`still pushing ${ref} to ${host} (${Math.round(ms / 1000)} s)`)
-      )
-      if (result.exitCode !== 0) throw new PushFailure(result)
-      return result
-    },
-    {
-      ...retry,
-      isRetryable: (error) =>
-        error instanceof PushFailure && isTransientHelmFailure(error.result.stderr + error.result.stdout)
-    }
-  ).catch((error: unknown) => {
-    if (error instanceof PushFailure) return error.result
-    throw error
-  })
-  if (push.exitCode !== 0) {
-    const text = redact(push.stderr || push.stdout)
-    const auth = AUTH.test(text)
+  const pushStart = performance.now()
+  const pushed = await withProgress(
+    push().catch((error: unknown): PushOutcome => {
+      const refused = refusedLogin(error, options)
+      if (refused) throw refused
+      // Out of the run's time: named as the operation users know (what `helm push` does), like a stuck helm.
+      if (error instanceof DeadlineError) throw new DeadlineError(`helm push to ${host}`, error.waitedMs, error.byRun)
+      if (error instanceof RegistryError && error.kind === 'unavailable' && operationLimit(1).byRun)
+        throw new DeadlineError(`helm push to ${host}`, performance.now() - pushStart, true)
+      if (!(error instanceof RegistryError)) throw error
+      return { failed: { message: redact(error.message), auth: error.kind === 'auth' } }
+    }),
+    (ms) => core.info(`still pushing ${ref} to ${host} (${Math.round(ms / 1000)} s)`)
+  )
+  if ('failed' in pushed) {
     return step(
       'failed',
-      `helm push to ${options.registry} failed`,
+      `push to ${target.url} failed`,
       [
         {
           rule: 'push',
           severity: 'error',
-          message: `helm push ${ref} failed: ${lastLines(text, 3)}`,
-          fix: auth
+          message: `push of ${ref} failed: ${pushed.failed.message}`,
+          fix: pushed.failed.auth
             ? 'check registry-username/registry-password and that the token may write packages'
             : 'check the registry is reachable; the push was retried'
         }
       ],
       { ref, pushed: false },
-      text
+      pushed.failed.details
     )
   }
-  const digest = parsePushedDigest(push)
-  if (!digest) {
-    return step(
-      'failed',
-      'helm push printed no digest',
-      [{ rule: 'push', severity: 'error', message: `helm push ${ref} succeeded but printed no Digest: line` }],
-      { ref, pushed: true },
-      redact(push.stdout + push.stderr)
-    )
-  }
+  const digest = pushed.digest
   // The push happened whatever the check says: a failing pull keeps ref, digest and pushed=true.
   core.info(`pulling ${ref}@${digest} back to verify it …`)
   const pulledBack = withProgress(verifyPublished(client, options, repository, digest), (ms) =>
@@ -529,8 +669,7 @@ async function verifyPublished(
   repository: string,
   digest: string
 ): Promise<{ findings: Finding[] }> {
-  const { host } = parseOciReference(options.registry)
-  const source = `oci://${host}/${repository}@${digest}`
+  const source = `oci://${options.target.host}/${repository}@${digest}`
   const pulled = await client.pullChart(repository, digest)
   const findings: Finding[] = []
   if (pulled.manifestDigest !== digest) {

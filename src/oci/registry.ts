@@ -149,6 +149,42 @@ export function parseOciReference(url: string): { host: string; repository: stri
   return { host: hostPart.toLowerCase(), repository: pathPart }
 }
 
+/**
+ * The `registry` input, parsed once: where charts go and how to reach it.
+ * Every chart repository and reference is derived from it (chartRepository, chartRef).
+ */
+export interface RegistryTarget {
+  /** `oci://host[:port][/path]` as given, without trailing slashes. */
+  url: string
+  /** `ghcr.io` or `127.0.0.1:5000`, lowercase. */
+  host: string
+  /** The repository path under the host (`owner/charts`), '' when charts go to `<host>/<chart>`. */
+  path: string
+  /** Plain HTTP: only ever for a loopback registry. */
+  plainHttp: boolean
+}
+
+export function parseRegistryTarget(url: string, plainHttp: boolean): RegistryTarget {
+  const { host, repository } = parseOciReference(url)
+  if (plainHttp && !isLoopbackHost(host)) {
+    throw new ActionError(
+      `input plain-http: registry ${host} is not a loopback address`,
+      'plain HTTP is only for registries on 127.0.0.1/localhost/::1; remove plain-http'
+    )
+  }
+  return { url: url.trim().replace(/\/+$/, ''), host, path: repository, plainHttp }
+}
+
+/** The OCI repository a chart is pushed to: `<path>/<name>` (helm push's layout). */
+export function chartRepository(target: RegistryTarget, name: string): string {
+  return target.path ? `${target.path}/${name}` : name
+}
+
+/** `oci://host/path/name:tag`, the reference `helm pull` takes. */
+export function chartRef(target: RegistryTarget, name: string, version: string): string {
+  return `${target.url}/${name}:${ociTag(version)}`
+}
+
 /** The OCI tag helm uses for a chart version: `+` becomes `_`. */
 export function ociTag(version: string): string {
   const tag = version.replace(/\+/g, '_')
@@ -297,12 +333,21 @@ function describeNetworkError(e: unknown, timeoutMs: number): { text: string; re
   return { text: code && !msg.includes(code) ? `${code}: ${msg}` : msg, retryable }
 }
 
+type Method = 'GET' | 'HEAD' | 'POST' | 'PUT'
+
+/** A request body and its media type (blob and manifest uploads). */
+interface Upload {
+  body: Buffer
+  contentType: string
+}
+
 function rawRequest(
-  method: 'GET' | 'HEAD',
+  method: Method,
   url: URL,
   headers: Record<string, string>,
   timeoutMs: number,
-  maxBody: number
+  maxBody: number,
+  upload?: Upload
 ): Promise<Resp> {
   return new Promise<Resp>((resolve, reject) => {
     const mod = url.protocol === 'https:' ? https : http
@@ -344,7 +389,7 @@ function rawRequest(
       })
     })
     req.on('error', fail)
-    req.end()
+    req.end(upload?.body)
   })
 }
 
@@ -501,6 +546,76 @@ export class RegistryClient {
   }
 
   /**
+   * Uploads a blob unless the repository has it: POST an upload session, PUT
+   * the bytes with their digest (monolithic upload, which every distribution
+   * registry takes). A failed session is retried whole, never resumed.
+   */
+  async pushBlob(repository: string, digest: string, body: Buffer): Promise<void> {
+    this.checkRepository(repository)
+    const blobUrl = new URL(`${this.base}/v2/${repository}/blobs/${digest}`)
+    const head = await this.call('HEAD', blobUrl, '*/*', repository, MAX_JSON_BYTES)
+    if (head.status !== 404) return
+    const start = new URL(`${this.base}/v2/${repository}/blobs/uploads/`)
+    await this.retried(`upload of ${digest} to ${repository}`, async () => {
+      const session = await this.attempt('POST', start, '*/*', repository, MAX_JSON_BYTES, {
+        body: Buffer.alloc(0),
+        contentType: 'application/octet-stream'
+      })
+      const location = session.headers.location
+      if (session.status !== 202 || !location) {
+        throw this.error(
+          'protocol',
+          `Registry ${this.host} answered POST ${start.href} with ${statusText(session.status)} and no upload location.`,
+          start,
+          session.status
+        )
+      }
+      const target = new URL(location, start)
+      if (target.origin !== start.origin) {
+        throw this.error(
+          'protocol',
+          `Registry ${this.host} sent an upload location on another origin (${target.origin}); not followed.`,
+          start,
+          session.status
+        )
+      }
+      target.searchParams.set('digest', digest)
+      const put = await this.attempt('PUT', target, '*/*', repository, MAX_JSON_BYTES, {
+        body,
+        contentType: 'application/octet-stream'
+      })
+      if (put.status !== 201 && put.status !== 204) {
+        throw this.error(
+          'protocol',
+          `Registry ${this.host} answered the upload of ${digest} with ${statusText(put.status)}${suffix(errorSummary(put.body))}.`,
+          start,
+          put.status
+        )
+      }
+    })
+  }
+
+  /** PUT /v2/<repo>/manifests/<tag>: tags the manifest; returns its digest. */
+  async putManifest(repository: string, tag: string, manifest: Buffer, mediaType: string): Promise<string> {
+    this.checkRepository(repository)
+    if (!TAG.test(tag)) throw new ActionError(`Invalid tag "${tag}".`)
+    const url = new URL(`${this.base}/v2/${repository}/manifests/${tag}`)
+    const res = await this.call('PUT', url, '*/*', repository, MAX_JSON_BYTES, {
+      body: manifest,
+      contentType: mediaType
+    })
+    if (res.status !== 201 && res.status !== 200) {
+      throw this.error(
+        'protocol',
+        `Registry ${this.host} answered PUT ${url.href} with ${statusText(res.status)}${suffix(errorSummary(res.body))}.`,
+        url,
+        res.status
+      )
+    }
+    return `sha256:${createHash('sha256').update(manifest).digest('hex')}`
+  }
+
+  /**
    * GET /v2/<repo>/tags/list, following `Link: <…>; rel="next"`. Unknown repository → [].
    * `pageSize` asks for pages of that size (`?n=`); by default the registry chooses.
    */
@@ -629,22 +744,27 @@ export class RegistryClient {
 
   /** One HTTP exchange, following redirects (Authorization is dropped when the origin changes). */
   private async send(
-    method: 'GET' | 'HEAD',
+    method: Method,
     url: URL,
     accept: string,
     authorization: string | undefined,
-    maxBody: number
+    maxBody: number,
+    upload?: Upload
   ): Promise<Resp> {
     let current = url
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = { Accept: accept, 'User-Agent': this.userAgent }
+      if (upload) {
+        headers['Content-Type'] = upload.contentType
+        headers['Content-Length'] = String(upload.body.length)
+      }
       if (authorization && current.origin === url.origin) headers.Authorization = authorization
       let res: Resp
       // Each request within what is left of the run's budget.
       const limit = operationLimit(this.timeoutMs)
       if (limit.ms <= 0) throw new DeadlineError(`${method} ${current.href}`, 0, true)
       try {
-        res = await rawRequest(method, current, headers, limit.ms, maxBody)
+        res = await rawRequest(method, current, headers, limit.ms, maxBody, upload)
       } catch (e) {
         if ((e as NodeJS.ErrnoException)?.code === 'EBODYTOOLARGE') {
           throw this.error(
@@ -692,7 +812,12 @@ export class RegistryClient {
     }
   }
 
-  private async fetchToken(challenge: AuthChallenge, repository: string, requestUrl: URL): Promise<string> {
+  private async fetchToken(
+    challenge: AuthChallenge,
+    repository: string,
+    requestUrl: URL,
+    actions: string
+  ): Promise<string> {
     const realm = challenge.params.realm
     if (!realm) {
       throw this.error('protocol', `Registry ${this.host} sent a Bearer challenge without a realm.`, requestUrl, 401)
@@ -712,7 +837,7 @@ export class RegistryClient {
       )
     }
     if (challenge.params.service) tokenUrl.searchParams.set('service', challenge.params.service)
-    const scope = challenge.params.scope || `repository:${repository}:pull`
+    const scope = challenge.params.scope || `repository:${repository}:${actions}`
     for (const s of scope.split(' ').filter(Boolean)) tokenUrl.searchParams.append('scope', s)
 
     let authorization: string | undefined
@@ -763,13 +888,16 @@ export class RegistryClient {
    * scheme. Returns 2xx and 404 responses; throws RegistryError for everything else.
    */
   private async attempt(
-    method: 'GET' | 'HEAD',
+    method: Method,
     url: URL,
     accept: string,
     repository: string,
-    maxBody: number
+    maxBody: number,
+    upload?: Upload
   ): Promise<Resp> {
-    const scopeKey = `repository:${repository}:pull`
+    // Writes need a token for pull,push; reads one for pull.
+    const actions = method === 'POST' || method === 'PUT' ? 'pull,push' : 'pull'
+    const scopeKey = `repository:${repository}:${actions}`
     let authorization: string | undefined
     const cached = this.tokens.get(scopeKey)
     if (cached) {
@@ -780,7 +908,7 @@ export class RegistryClient {
       authorization = basicAuth(this.creds)
     }
 
-    let res = await this.send(method, url, accept, authorization, maxBody)
+    let res = await this.send(method, url, accept, authorization, maxBody, upload)
     if (res.status === 401) {
       const challenges = parseWwwAuthenticate(res.wwwAuthenticate)
       const bearer = challenges.find((c) => c.scheme === 'bearer')
@@ -788,10 +916,10 @@ export class RegistryClient {
       if (bearer) {
         // A cached token may have expired: get a fresh one, once.
         this.tokens.delete(scopeKey)
-        const token = await this.fetchToken(bearer, repository, url)
+        const token = await this.fetchToken(bearer, repository, url, actions)
         this.tokens.set(scopeKey, token)
         if (this.creds) this.assertSafeForCredentials(url)
-        res = await this.send(method, url, accept, `Bearer ${token}`, maxBody)
+        res = await this.send(method, url, accept, `Bearer ${token}`, maxBody, upload)
       } else if (basic) {
         if (!this.creds) {
           throw this.error(
@@ -804,7 +932,7 @@ export class RegistryClient {
         if (authorization?.startsWith('Basic ')) throw this.authError(url, 401, `${method} ${url.pathname}`, res.body)
         this.assertSafeForCredentials(url)
         this.basic = true
-        res = await this.send(method, url, accept, basicAuth(this.creds), maxBody)
+        res = await this.send(method, url, accept, basicAuth(this.creds), maxBody, upload)
       } else {
         throw this.error(
           'auth',
@@ -837,18 +965,24 @@ export class RegistryClient {
 
   /** attempt() with retries; exhausted retries become one 'unavailable' error naming the URL. */
   private async call(
-    method: 'GET' | 'HEAD',
+    method: Method,
     url: URL,
     accept: string,
     repository: string,
-    maxBody: number
+    maxBody: number,
+    upload?: Upload
   ): Promise<Resp> {
+    return this.retried(`${method} ${url.href}`, () => this.attempt(method, url, accept, repository, maxBody, upload))
+  }
+
+  /** `fn` with retries; exhausted retries become one 'unavailable' error naming `what`. */
+  private async retried<T>(what: string, fn: () => Promise<T>): Promise<T> {
     let attempts = 0
     try {
       return await withRetry(
         () => {
           attempts++
-          return this.attempt(method, url, accept, repository, maxBody)
+          return fn()
         },
         {
           retries: this.retries,
@@ -858,11 +992,11 @@ export class RegistryClient {
       )
     } catch (e) {
       if (e instanceof RegistryError && e.kind === 'unavailable') {
-        const prefix = `${method} ${url.href}: `
+        const prefix = `${what}: `
         const last = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message
         throw new RegistryError(
           'unavailable',
-          `Registry ${this.host} is unavailable: ${method} ${url.href} failed after ${attempts} attempt${attempts === 1 ? '' : 's'} (last error: ${last}).`,
+          `Registry ${this.host} is unavailable: ${what} failed after ${attempts} attempt${attempts === 1 ? '' : 's'} (last error: ${last}).`,
           {
             url: e.url,
             status: e.status,
