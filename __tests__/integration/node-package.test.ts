@@ -106,6 +106,21 @@ async function ignoredChart(): Promise<string> {
   await writeFile(path.join(dir, 'docs', 'keep.md'), 'kept\n')
   await writeFile(path.join(dir, 'templates', '.hidden.yaml'), 'ignored by helm default rule\n')
   await writeFile(path.join(dir, 'values.schema.json'), '{"type":"object"}\n')
+  // Chart.yaml shapes go-yaml writes in particular ways: key order (digits, case, punctuation), quoting, folding.
+  const chartYaml = await readFile(path.join(dir, 'Chart.yaml'), 'utf8')
+  await writeFile(
+    path.join(dir, 'Chart.yaml'),
+    chartYaml
+      .replace(/^appVersion: .*$/m, 'appVersion: "1.10"')
+      .replace(
+        /^annotations:\n/m,
+        'annotations:\n  a10: "x"\n  a9: "true"\n  A: "- dash"\n  a.b: "#hash"\n  ab: "it\'s: here"\n  a-b: ""\n' +
+          '  long: "' +
+          'word '.repeat(30).trim() +
+          ': and a colon at the end of a long line that folds"\n'
+      ) +
+      'kubeVersion: ">=1.25.0-0"\nmaintainers:\n  - name: Ann\n  - name: Bob\n    email: x@y.z\n    url: https://y.z\n'
+  )
   return dir
 }
 

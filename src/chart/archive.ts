@@ -1,5 +1,9 @@
 // Pure-Node tools for Helm chart archives (`.tgz`): list entries, read one file,
-// and make an archive reproducible (normalizeTgz).
+// make an archive reproducible (normalizeTgz) and write one as helm does (writeHelmTgz).
+// Hand-written, not tar-stream: the archive must be helm's bytes, and tar-stream writes other headers
+// (its headers.js: octal fields "000644 \0" where Go writes "0000644\0"; a long name's prefix takes the fewest
+// folders where Go's takes the most), so the same files would get another layer digest; node-package.test.ts
+// compares the bytes written here with helm's.
 //
 // What Helm writes (3.17 and 4.1, checked with real binaries): a gzip stream whose
 // header carries MTIME 0, OS 255, an EXTRA field with Helm's marker and the comment
