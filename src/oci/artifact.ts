@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import type { GoYamlValue } from './go-yaml.js'
 import { HELM_CHART_LAYER } from './registry.js'
 
-export const HELM_CONFIG = 'application/vnd.cncf.helm.config.v1+json'
+const HELM_CONFIG = 'application/vnd.cncf.helm.config.v1+json'
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 
 export interface HelmArtifact {
@@ -41,7 +41,7 @@ function goJson(value: unknown, sortKeys: boolean): string {
 }
 
 /** Go's time.Format(time.RFC3339) in the process's time zone, as helm formats the archive's mtime. */
-export function goRfc3339Local(epochSeconds: number): string {
+function goRfc3339Local(epochSeconds: number): string {
   const date = new Date(epochSeconds * 1000)
   const offset = -date.getTimezoneOffset()
   const pad = (n: number): string => String(n).padStart(2, '0')
@@ -52,7 +52,7 @@ export function goRfc3339Local(epochSeconds: number): string {
 }
 
 /** helm's generateOCIAnnotations: chart attributes, then the chart's own annotations (title and version kept). */
-export function helmAnnotations(metadata: Record<string, GoYamlValue>, created: string): Record<string, string> {
+function helmAnnotations(metadata: Record<string, GoYamlValue>, created: string): Record<string, string> {
   const text = (key: string): string => (typeof metadata[key] === 'string' ? metadata[key] : '')
   const annotations: Record<string, string> = {}
   const add = (key: string, value: string): void => {

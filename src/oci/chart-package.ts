@@ -68,7 +68,7 @@ interface IgnoreRule {
   match: (name: string) => boolean
 }
 
-export function parseHelmignore(text: string): IgnoreRule[] {
+function parseHelmignore(text: string): IgnoreRule[] {
   const rules: IgnoreRule[] = []
   for (const line of [...text.split('\n'), 'templates/.?*']) {
     let rule = line.trim()
@@ -115,7 +115,7 @@ function escapeRegex(c: string): string {
   return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c
 }
 
-export function isIgnored(rules: IgnoreRule[], name: string, isDir: boolean): boolean {
+function isIgnored(rules: IgnoreRule[], name: string, isDir: boolean): boolean {
   if (name === '' || name === '.' || name === './') return false
   for (const rule of rules) {
     // helm's rule: a negated pattern that does not match ignores the path.

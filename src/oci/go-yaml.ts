@@ -15,7 +15,7 @@ const BEST_WIDTH = 80
  * go-yaml v2's key order (sorter.go keyList.Less): letters compare as runes, a
  * letter sorts after a non-letter, digit runs compare as numbers.
  */
-export function goYamlKeyLess(a: string, b: string): boolean {
+function goYamlKeyLess(a: string, b: string): boolean {
   const ar = [...a]
   const br = [...b]
   const isLetter = (c: string): boolean => /\p{L}/u.test(c)
@@ -49,7 +49,7 @@ export function goYamlKeyLess(a: string, b: string): boolean {
 }
 
 /** Whether go-yaml v2 reads `s`, written plain, as something other than a string. */
-export function resolvesAsNonString(s: string): boolean {
+function resolvesAsNonString(s: string): boolean {
   if (s === '' || s === '~' || /^(null|Null|NULL)$/.test(s)) return true
   if (/^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/.test(s)) return true
   if (s === '<<') return true

@@ -338,11 +338,6 @@ export function stagePublish(options: PublishOptions): StagedPublish {
   }
 }
 
-/** Publishes at once (stagePublish, then commit). */
-export async function publishChart(options: PublishOptions): Promise<StepResult<PublishInfo>> {
-  return stagePublish(options).commit()
-}
-
 type PushOutcome = { digest: string } | { failed: { message: string; details?: string; auth: boolean } }
 
 /** A registry's refusal of the given credentials: the run stops with the error a refused login gave. */
