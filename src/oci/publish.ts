@@ -300,22 +300,24 @@ export interface StagedPublish {
 export function stagePublish(options: PublishOptions): StagedPublish {
   const { work, packaged, target } = options
   const repository = chartRepository(target, work.name)
-  const client = new RegistryClient({
+  const settings = {
     host: target.host,
     plainHttp: target.plainHttp,
     credentials: options.credentials,
     retries: options.retries ?? 4,
-    baseDelayMs: options.baseDelayMs ?? 500,
-    timeoutMs: OPERATION_LIMITS.registryWrite
-  })
+    baseDelayMs: options.baseDelayMs ?? 500
+  }
+  const client = new RegistryClient(settings)
+  // Uploads may take longer than a read: each request gets the registry-write limit.
+  const writer = new RegistryClient({ ...settings, timeoutMs: OPERATION_LIMITS.registryWrite })
   // Shapes packaged by helm have no metadata in node: helm pushes those (no staging).
   const artifact = packaged.metadata
     ? readFile(packaged.archive).then((layer) => helmArtifact(packaged, layer))
     : undefined
   const upload = (a: HelmArtifact): Promise<void> =>
     Promise.all([
-      client.pushBlob(repository, a.configDigest, a.config),
-      client.pushBlob(repository, packaged.layerDigest, a.layer)
+      writer.pushBlob(repository, a.configDigest, a.config),
+      writer.pushBlob(repository, packaged.layerDigest, a.layer)
     ]).then(() => undefined)
   // Settles without throwing: commit() says what went wrong (and uploads again after a failure).
   const staged = artifact?.then(upload).then(
@@ -329,7 +331,7 @@ export function stagePublish(options: PublishOptions): StagedPublish {
       const a = await artifact
       return runPublish(options, client, repository, async () => {
         if (stagedError !== undefined) await upload(a)
-        return { digest: await client.putManifest(repository, ociTag(work.version), a.manifest, a.manifestMediaType) }
+        return { digest: await writer.putManifest(repository, ociTag(work.version), a.manifest, a.manifestMediaType) }
       })
     },
     abandon: async () => {
