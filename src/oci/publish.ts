@@ -319,18 +319,23 @@ export function stagePublish(options: PublishOptions): StagedPublish {
       writer.pushBlob(repository, a.configDigest, a.config),
       writer.pushBlob(repository, packaged.layerDigest, a.layer)
     ]).then(() => undefined)
-  // Settles without throwing: commit() says what went wrong (and uploads again after a failure).
-  const staged = artifact?.then(upload).then(
-    () => undefined,
-    (error: unknown) => error
-  )
+  // Uploads only for a tag that does not exist yet (or is to be replaced): a re-run writes nothing, and
+  // what commit() decides about a published version is decided before any write. Settles without
+  // throwing: commit() asks the registry again and says what went wrong (uploading again after a failure).
+  const staged = artifact
+    ?.then(async (a) => {
+      if (!options.overwrite && (await client.manifest(repository, ociTag(work.version))).exists) return false
+      await upload(a)
+      return true
+    })
+    .catch(() => false)
   return {
     commit: async () => {
       if (!artifact) return publishWithHelm(options, client, repository)
-      const stagedError = await staged
+      const uploaded = await staged
       const a = await artifact
       return runPublish(options, client, repository, async () => {
-        if (stagedError !== undefined) await upload(a)
+        if (!uploaded) await upload(a)
         return { digest: await writer.putManifest(repository, ociTag(work.version), a.manifest, a.manifestMediaType) }
       })
     },
