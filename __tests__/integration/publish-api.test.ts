@@ -5,16 +5,17 @@
 // (a gate failed) tags nothing.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFile } from 'node:child_process'
-import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startRegistry } from '../../testkit/registry.mjs'
 import type { WorkChart } from '../../src/chart/dependencies.js'
 import { Helm } from '../../src/helm/helm.js'
 import { packageChart, stagePublish, type PackagedChart } from '../../src/oci/publish.js'
 import { parseRegistryTarget } from '../../src/oci/registry.js'
-import { helmsUnderTest, REPO_ROOT } from '../support/e2e.js'
+import { FAST, helmsUnderTest, REPO_ROOT, runBundledAction, withWorkspace } from '../support/e2e.js'
 
 const execFileAsync = promisify(execFile)
 const EPOCH = 1_700_000_000
@@ -139,4 +140,47 @@ describe.each(helms)('publishing through the registry API ($label)', (h) => {
     const manifest = await fetch(`${registry.url}/v2/${repo}/bp-temporal/manifests/1.0.0`, { method: 'HEAD' })
     expect(manifest.status).toBe(404)
   })
+})
+
+describe('the bundled action: a failing gate tags nothing (helm 3)', () => {
+  const [h] = helms
+  let repo: Awaited<ReturnType<typeof startChartRepo>>
+  beforeAll(async () => {
+    repo = await startChartRepo({ helm: h.binary })
+  })
+  afterAll(async () => {
+    await repo?.close()
+  })
+
+  it('the chart layer was uploaded while the gates ran, yet the observability gate failed: no manifest, no tag', async () => {
+    await withWorkspace(async (ws) => {
+      // Rule 4: an observability toggle that ships true fails the observability gate.
+      const values = path.join(ws.chart, 'values.yaml')
+      const text = await readFile(values, 'utf8')
+      await writeFile(
+        values,
+        text.replace('serviceMonitor:\n        enabled: false', 'serviceMonitor:\n        enabled: true')
+      )
+      const run = await runBundledAction({
+        helm: h,
+        workspace: ws.dir,
+        repoUrl: repo.url,
+        inputs: {
+          registry: `${registry.oci}/gated`,
+          push: 'true',
+          'plain-http': 'true',
+          ...FAST
+        }
+      })
+      expect(run.exitCode).not.toBe(0)
+      const steps = run.report.steps as Array<{ id: string; status: string; summary: string; data?: unknown }>
+      expect(steps.find((s) => s.id === 'observability')?.status).toBe('failed')
+      expect(steps.find((s) => s.id === 'publish')?.summary).toMatch(/a gate failed: nothing is pushed/)
+      expect(run.outputs.pushed).toBe('false')
+      expect(await tags('gated/bp-temporal')).toEqual([])
+      const layer = (steps.find((s) => s.id === 'package')?.data as { layerDigest: string }).layerDigest
+      const blob = await fetch(`${registry.url}/v2/gated/bp-temporal/blobs/${layer}`, { method: 'HEAD' })
+      expect(blob.status).toBe(200)
+    })
+  }, 240_000)
 })
