@@ -54,7 +54,7 @@ function resolvesAsNonString(s: string): boolean {
   if (/^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/.test(s)) return true
   if (s === '<<') return true
   if (/^[-+]?(\.inf|\.Inf|\.INF)$/.test(s) || /^(\.nan|\.NaN|\.NAN)$/.test(s)) return true
-  if (/^[-+]?[0-9_]+$/.test(s.replace(/^[-+]?0b[01_]+$/, '0')) && /[0-9]/.test(s)) return true
+  if (/^[-+]?[0-9][0-9_]*$/.test(s) || /^[-+]?0b[01_]+$/.test(s)) return true
   if (/^[-+]?0x[0-9a-fA-F_]+$/.test(s) || /^[-+]?0o?[0-7_]+$/.test(s)) return true
   if (/^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$/.test(s)) return true
   // base-60 numbers (1:20) and timestamps (2006-01-02, RFC 3339 forms) are quoted by go-yaml.
