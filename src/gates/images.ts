@@ -9,12 +9,19 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { tryParseImageRef, type ImageRef } from '../images/image-ref.js'
-import { checkImages, extractImages, groupFailing, type ImagePolicy, type ImageVerdict } from '../images/images.js'
-import type { AllowlistEntry } from '../inputs/inputs.js'
+import {
+  checkImages,
+  extractImages,
+  groupFailing,
+  type AllowlistEntry,
+  type ImagePolicy,
+  type ImageVerdict
+} from '../images/images.js'
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
-import { displayJoin, isRecord, repoFileForSource, setPath, valueAt, type ValuePath } from './common.js'
+import { displayJoin, repoFileForSource, setPath, valueAt, type ValuePath } from './common.js'
 import { problemFindings, type ImageProblem } from './image-problems.js'
+import { isRecord } from '../util/text.js'
 
 export interface ImageValueMatch {
   path: ValuePath

@@ -9,8 +9,7 @@ import { cp } from 'node:fs/promises'
 import path from 'node:path'
 import { mapLimit } from '../util/concurrency.js'
 import { createHelmHome, type Helm, type HelmRunResult } from '../helm/helm.js'
-import type { ImagePolicy, ImageVerdict } from '../images/images.js'
-import type { AllowlistEntry, ToggleOverrides } from '../inputs/inputs.js'
+import type { AllowlistEntry, ImagePolicy, ImageVerdict } from '../images/images.js'
 import { parseRenderDetailed, type RenderParseError } from '../helm/render.js'
 import type { RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
@@ -25,7 +24,8 @@ import {
   discoverToggles,
   MONITORING_GROUP,
   observabilityStep,
-  type RenderOutcome
+  type RenderOutcome,
+  type ToggleOverrides
 } from './observability.js'
 import { renderStep } from './render-step.js'
 

@@ -2,8 +2,12 @@
 // comment per chart that is updated in place.
 import { getOctokit } from '@actions/github'
 import { OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
-import type { CommentMode, PushMode } from '../inputs/inputs.js'
 import { redact } from '../util/secrets.js'
+
+/** Input push: auto publishes on release events only. */
+export type PushMode = 'auto' | 'true' | 'false'
+/** Input comment-mode: how the PR comment is kept. */
+export type CommentMode = 'update' | 'recreate' | 'on-failure' | 'off'
 
 // ---------------------------------------------------------------------------
 // Event → mode
