@@ -10,7 +10,8 @@
 //   - its own CPU time, and (Linux) the CPU time of its waited-for children and
 //     their descendants (cutime + cstime of /proc/self/stat, in clock ticks),
 // and writes them as JSON to $BENCH_PROBE_OUT when the process exits.
-// Grandchildren (e.g. the helm calls inside a chart test script) are not seen.
+// Grandchildren (e.g. the helm calls inside a chart test script) are not seen here;
+// bench/helm-shim.c logs those.
 import { ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
