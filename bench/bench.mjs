@@ -7,8 +7,8 @@
 //
 // Starts the loopback chart repositories and the OCI registry the tests use, then for
 // each helm (3 and 4, or --helm) and each blueprint (the example, and the real-size
-// bench/blueprints/large, or --blueprint): a warm-up round (which must pass every
-// gate) and --rounds timed rounds, each running, in an order that alternates
+// bench/blueprints/large, or --blueprint): a warm-up round (the action must pass:
+// no gate failing) and --rounds timed rounds, each running, in an order that alternates
 // (ABF, FBA, …):
 //   A  the bundled action (node dist/index.js via testkit's runAction), every gate on,
 //      pushing a fresh version; the chart's dependency repository rewritten to the
@@ -100,7 +100,7 @@ const pick = (value, all, alias) => {
   const key = alias(value)
   if (!all.includes(key)) {
     console.error(
-      `bench: unknown value ${JSON.stringify(value)}; use one of ${all.join(', ')} (or leave it out for all)`
+      `bench: unknown value ${JSON.stringify(value)}; use one of ${all.map((k) => k.replace(/^v(\d)$/, '$1')).join(', ')} (or leave the option out for all)`
     )
     process.exit(2)
   }
