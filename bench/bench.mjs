@@ -847,6 +847,12 @@ function buildReport() {
       'Regenerate with `npm run bench` (narrow it with `-- --rounds N`, `--helm 3|4`, `--blueprint example|large`). ' +
       'Numbers are wall times on this machine against loopback servers; they move with machine load, so the load is recorded with them.',
     '',
+    ...(median(busy) > busyThreshold
+      ? [
+          `**The machine was busy with other work before the rounds (median ${pct(median(busy))} of its CPU, load average ${loadStart[0].toFixed(1)} at the start on ${cpus.length} cores): these numbers show that the bench runs and how the time splits, not how fast the action is; re-run \`npm run bench\` on a quiet machine to judge the targets.**`,
+          ''
+        ]
+      : []),
     '## Machine',
     '',
     '| | |',
@@ -862,7 +868,8 @@ function buildReport() {
       (distHashAtEnd !== distHashAtStart
         ? ` — **rebuilt during the bench (now ${distHashAtEnd}…): rounds may have run different builds**`
         : '') +
-      (srcNewest > distStat.mtimeMs
+      // A checkout writes dist/ and src/ within the same second: only a later src/ change counts.
+      (srcNewest > distStat.mtimeMs + 2000
         ? ` — older than src/ (newest change ${new Date(srcNewest).toISOString()}): A ran the last build, not the working tree`
         : '') +
       ' |',
