@@ -1,9 +1,17 @@
 // GitHub specifics: which mode an event asks for (pure), and the one PR
 // comment per chart that is updated in place.
-import { getOctokit } from '@actions/github'
 import { OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
 import type { CommentMode, PushMode } from '../inputs/inputs.js'
 import { redact } from '../util/secrets.js'
+
+/**
+ * @actions/github (octokit, and undici behind it) is loaded only when a comment is written: most of the
+ * bundle's start-up cost, and a run without a PR comment never needs it.
+ */
+async function octokitFor(token: string, options: Parameters<typeof import('@actions/github').getOctokit>[1]) {
+  const { getOctokit } = await import('@actions/github')
+  return getOctokit(token, options)
+}
 
 // ---------------------------------------------------------------------------
 // Event → mode
@@ -296,7 +304,7 @@ export async function upsertComment(opts: UpsertCommentOptions): Promise<UpsertC
   const body = withMarker(opts.body, opts.marker)
   // The comment is part of the report: it gets its time even when the run's work budget is spent.
   const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms)
-  const octokit = getOctokit(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, ''), request: { signal } })
+  const octokit = await octokitFor(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, ''), request: { signal } })
   const where = { owner: opts.owner, repo: opts.repo }
 
   let ours: CommentLike[]
@@ -417,7 +425,7 @@ export async function removeOwnComments(opts: RemoveCommentsOptions): Promise<Up
   const unusable = tokenProblem(opts.token)
   if (unusable) return { action: 'skipped', warning: unusable }
   if (!opts.marker) throw new Error('removeOwnComments: marker is empty')
-  const octokit = getOctokit(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, '') })
+  const octokit = await octokitFor(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, '') })
   const where = { owner: opts.owner, repo: opts.repo }
   let ours: CommentLike[]
   try {
