@@ -49,9 +49,8 @@ export async function validateBlueprint(frame: RunFrame): Promise<ActionReport |
   try {
     const { ctx, upstream } = await preparation.ready
     outcome.helmVersion = ctx.helm.version
-    if (upstream.step) outcome.steps.push(upstream.step)
     outcome.upstream = upstream.resolution?.info
-    const chart = await runChartSteps(ctx, upstream.resolution, preparation.work, preparation.epoch)
+    const chart = await runChartSteps(ctx, upstream, preparation.work, preparation.epoch)
     outcome.steps.push(...chart.steps)
     outcome.publish = chart.publish
     outcome.diff = chart.diff

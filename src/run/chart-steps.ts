@@ -2,16 +2,17 @@
 // render beside them) → publish. Each stage returns its results; what the run has when a stage throws is kept
 // (the steps so far, the diff, the SBOM's content) and the error is returned for the report's `Run` step.
 import path from 'node:path'
-import type { UpstreamResolution } from '../chart/upstream.js'
 import { secretValueArgs } from '../inputs/secret-values.js'
 import type { ActionReport, PublishInfo, StepResult } from '../types.js'
 import { buildStep, type PreparedWork } from './build-step.js'
 import { checkStep } from './check-step.js'
 import type { RunContext } from './context.js'
 import { publishStep } from './publish-step.js'
+import type { UpstreamOutcome } from './upstream-step.js'
 import { sbomContent, type SbomContent } from './sbom-input.js'
 
 export interface ChartOutcome {
+  /** The upstream step first (a failed one stops the publish like a failed gate), then the stages' steps. */
   steps: StepResult[]
   diff?: ActionReport['diff']
   /** What the SBOM describes, once the chart is packaged and its default render checked. */
@@ -33,17 +34,18 @@ async function valueArguments(ctx: Pick<RunContext, 'inputs' | 'folders'>): Prom
 
 export async function runChartSteps(
   ctx: RunContext,
-  upstream: UpstreamResolution | undefined,
+  upstream: UpstreamOutcome,
   work: Promise<PreparedWork>,
   epoch: Promise<{ epoch: number; source: string }>
 ): Promise<ChartOutcome> {
-  const outcome: ChartOutcome = { steps: [] }
+  const outcome: ChartOutcome = { steps: upstream.step ? [upstream.step] : [] }
+  const resolution = upstream.resolution
   try {
     const [prepared, timestamps] = await Promise.all([work, epoch])
-    const build = await buildStep(ctx, upstream, prepared, timestamps.epoch)
+    const build = await buildStep(ctx, resolution, prepared, timestamps.epoch)
     outcome.steps.push(...build.steps)
     if (build.failed) return outcome
-    const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, upstream?.info.name)
+    const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name)
     outcome.diff = checked.diff
     if (checked.error !== undefined) return { ...outcome, error: checked.error }
     outcome.steps.push(...checked.steps)
