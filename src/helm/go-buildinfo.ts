@@ -1,9 +1,10 @@
 // Which helm a binary is, read from the Go build information in the file (no process started):
 // `helm version` costs a whole helm start (100+ ms CPU) on the critical path.
 // ELF only (Linux runners); any other format, or a field not found, answers nothing and the caller runs
-// `helm version`. Format: Go's debug/buildinfo (Go 1.18+: the `.go.buildinfo` section holds the Go
+// `helm version`. A few small reads, synchronous on purpose: at start-up the thread pool is busy with the
+// work copy, and queueing behind it would delay helm by more than the reads block. Format: Go's debug/buildinfo (Go 1.18+: the `.go.buildinfo` section holds the Go
 // version and the module information inline, each prefixed by its varint length).
-import { open, type FileHandle } from 'node:fs/promises'
+import { closeSync, openSync, readSync } from 'node:fs'
 
 const BUILDINFO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1')
 /** Enough for the module information of a helm binary (~13 KB); the section is read no further. */
@@ -20,28 +21,28 @@ export interface HelmBuildInfo {
 }
 
 /** The build information of the helm binary at `file`; `{}` when it cannot be read. */
-export async function readHelmBuildInfo(file: string): Promise<HelmBuildInfo> {
-  let handle: FileHandle | undefined
+export function readHelmBuildInfo(file: string): HelmBuildInfo {
+  let handle: number | undefined
   try {
-    handle = await open(file, 'r')
-    const section = await buildInfoSection(handle)
+    handle = openSync(file, 'r')
+    const section = buildInfoSection(handle)
     return section ? helmBuildInfo(section) : {}
   } catch {
     return {}
   } finally {
-    await handle?.close().catch(() => undefined)
+    if (handle !== undefined) closeSync(handle)
   }
 }
 
-async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {
+function readAt(handle: number, position: number, length: number): Buffer {
   const buffer = Buffer.alloc(length)
-  const { bytesRead } = await handle.read(buffer, 0, length, position)
+  const bytesRead = readSync(handle, buffer, 0, length, position)
   return buffer.subarray(0, bytesRead)
 }
 
 /** The bytes of the `.go.buildinfo` section of an ELF file (up to the read limit), or undefined. */
-async function buildInfoSection(handle: FileHandle): Promise<Buffer | undefined> {
-  const header = await readAt(handle, 0, 64)
+function buildInfoSection(handle: number): Buffer | undefined {
+  const header = readAt(handle, 0, 64)
   if (header.length < 52 || header.readUInt32BE(0) !== 0x7f454c46) return undefined // not ELF
   const is64 = header[4] === 2
   const little = header[5] === 1
@@ -54,11 +55,11 @@ async function buildInfoSection(handle: FileHandle): Promise<Buffer | undefined>
   const count = u16(header, is64 ? 0x3c : 0x30)
   const namesIndex = u16(header, is64 ? 0x3e : 0x32)
   if (!sectionTable || !count || namesIndex >= count || entrySize < (is64 ? 64 : 40)) return undefined
-  const table = await readAt(handle, sectionTable, entrySize * count)
+  const table = readAt(handle, sectionTable, entrySize * count)
   if (table.length < entrySize * count) return undefined
   const offsetOf = (i: number): number => word(table, i * entrySize + (is64 ? 24 : 16))
   const sizeOf = (i: number): number => word(table, i * entrySize + (is64 ? 32 : 20))
-  const names = await readAt(handle, offsetOf(namesIndex), Math.min(sizeOf(namesIndex), 64 * 1024))
+  const names = readAt(handle, offsetOf(namesIndex), Math.min(sizeOf(namesIndex), 64 * 1024))
   for (let i = 0; i < count; i++) {
     const nameAt = u32(table, i * entrySize)
     const end = names.indexOf(0, nameAt)

@@ -6,7 +6,7 @@ import * as core from '@actions/core'
 import * as tc from '@actions/tool-cache'
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { accessSync, constants, createReadStream } from 'node:fs'
 import { access, readFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -50,12 +50,13 @@ async function versionOf(binary: string): Promise<string | undefined> {
   }
 }
 
-async function findOnPath(name: string): Promise<string | undefined> {
+/** Synchronous on purpose (microseconds): queued in the thread pool behind the work copy it would wait longer. */
+function findOnPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue
     const candidate = path.join(dir, name)
     try {
-      await access(candidate, 1)
+      accessSync(candidate, constants.X_OK)
       return candidate
     } catch {
       // not here
@@ -88,9 +89,9 @@ function majorOf(version: string): number | undefined {
  * that recorded neither (e.g. Helm 3's official builds, `(devel)`) is asked with `helm version`.
  */
 async function helmOnPath(wanted: string): Promise<HelmInstallation | undefined> {
-  const binary = await findOnPath('helm')
+  const binary = findOnPath('helm')
   if (!binary) return undefined
-  const recorded = await readHelmBuildInfo(binary)
+  const recorded = readHelmBuildInfo(binary)
   if (wanted && recorded.major !== undefined && recorded.major !== majorOf(wanted)) return undefined
   const version = recorded.version ?? (await versionOf(binary))
   return version && (!wanted || version === wanted) ? { binary, version, source: 'path' } : undefined
@@ -110,7 +111,7 @@ async function helmInToolCache(version: string): Promise<HelmInstallation | unde
   } catch {
     return undefined
   }
-  const recorded = await readHelmBuildInfo(binary)
+  const recorded = readHelmBuildInfo(binary)
   if (recorded.major !== undefined && recorded.major !== majorOf(version)) return undefined
   if (recorded.version !== undefined && recorded.version !== version) return undefined
   return { binary, version, source: 'tool-cache' }

@@ -28,18 +28,19 @@ export function startPreparation(base: RunBase): Preparation {
     started.push(task.catch(() => undefined))
     return task
   }
+  // Helm first: on PATH it may still need a `helm version` process, the longest of these to start.
+  const helm = track(
+    provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl).then(async (installed) => ({
+      installed,
+      helm: await Helm.create(installed.binary, folders.helmHome, installed.version)
+    }))
+  )
   const upstream = track(resolveBlueprintUpstream(base))
   const epoch = track(sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir))
   const work = track(
     workCopyNeedsUpstream(base)
       ? upstream.then((outcome) => prepareWork(base, outcome.resolution))
       : prepareWork(base, undefined)
-  )
-  const helm = track(
-    provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl).then(async (installed) => ({
-      installed,
-      helm: await Helm.create(installed.binary, folders.helmHome, installed.version)
-    }))
   )
   const ready = Promise.all([helm, upstream]).then(([{ installed, helm }, upstreamOutcome]) => {
     core.info(`helm ${helm.version} (${installed.source}: ${installed.binary})`)
