@@ -1,6 +1,5 @@
 // GitHub specifics: which mode an event asks for (pure), and the one PR
 // comment per chart that is updated in place.
-import { getOctokit } from '@actions/github'
 import { OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
 import { redact } from '../util/secrets.js'
 
@@ -8,6 +7,15 @@ import { redact } from '../util/secrets.js'
 export type PushMode = 'auto' | 'true' | 'false'
 /** Input comment-mode: how the PR comment is kept. */
 export type CommentMode = 'update' | 'recreate' | 'on-failure' | 'off'
+
+/**
+ * @actions/github (octokit, and undici behind it) is loaded only when a comment is written: most of the
+ * bundle's start-up cost, and a run without a PR comment never needs it.
+ */
+async function octokitFor(token: string, options: Parameters<typeof import('@actions/github').getOctokit>[1]) {
+  const { getOctokit } = await import('@actions/github')
+  return getOctokit(token, options)
+}
 
 // ---------------------------------------------------------------------------
 // Event → mode
@@ -292,7 +300,7 @@ export function ownComments<T extends CommentLike>(comments: readonly T[], marke
  * token's own comments are then ours too (GITHUB_TOKEN and app tokens get 403).
  */
 async function listOwnComments(
-  octokit: ReturnType<typeof getOctokit>,
+  octokit: Awaited<ReturnType<typeof octokitFor>>,
   where: { owner: string; repo: string },
   issueNumber: number,
   marker: string
@@ -327,7 +335,7 @@ export async function upsertComment(opts: UpsertCommentOptions): Promise<UpsertC
   const body = withMarker(opts.body, opts.marker)
   // The comment is part of the report: it gets its time even when the run's work budget is spent.
   const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms)
-  const octokit = getOctokit(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, ''), request: { signal } })
+  const octokit = await octokitFor(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, ''), request: { signal } })
   const where = { owner: opts.owner, repo: opts.repo }
 
   let ours: CommentLike[]
@@ -434,7 +442,7 @@ export async function removeOwnComments(opts: RemoveCommentsOptions): Promise<Up
   if (unusable) return { action: 'skipped', warning: unusable }
   if (!opts.marker) throw new Error('removeOwnComments: marker is empty')
   const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms)
-  const octokit = getOctokit(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, ''), request: { signal } })
+  const octokit = await octokitFor(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, ''), request: { signal } })
   const where = { owner: opts.owner, repo: opts.repo }
   let ours: CommentLike[]
   try {
