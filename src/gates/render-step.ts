@@ -5,6 +5,7 @@ import type { HelmRunResult } from '../helm/helm.js'
 import type { RenderParseError } from '../helm/render.js'
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
 import { helmErrorLine, repoFileForSource, tail, templateLocation } from './common.js'
+import type { Gate } from './contract.js'
 
 export interface RenderData {
   args: string[]
@@ -115,4 +116,26 @@ export function renderStep(input: RenderStepInput): StepResult<RenderData> {
   if (input.parseErrors.length > 0)
     step.details = input.parseErrors.map((e) => `${e.source ?? '?'} (render line ${e.line}): ${e.message}`).join('\n')
   return step
+}
+
+/** The gate: the shared default render (planned by runGates, `PlanContext.defaultRender`), judged. */
+export const renderGate: Gate = {
+  id: 'render',
+  plan(pc) {
+    return Promise.resolve({
+      jobs: [],
+      finish() {
+        const render = pc.defaultRender.get()
+        const step = renderStep({
+          args: pc.templateArgs([]),
+          result: render.result,
+          documents: render.documents,
+          parseErrors: render.parseErrors,
+          chartName: pc.ctx.chartName,
+          displayChartDir: pc.ctx.displayChartDir
+        })
+        return { step }
+      }
+    })
+  }
 }
