@@ -10,10 +10,9 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Helm } from '../../src/helm/helm.js'
 import { loadYamlFile } from '../../src/chart/yaml-source.js'
-import type { StepResult } from '../../src/types.js'
 import { renderJob, runPool, type GateContext, type PlanContext } from '../../src/gates/contract.js'
 import { mergeBlocker, planCaseRenders, type RenderCase } from '../../src/gates/merged-render.js'
-import { runGates, type ObservabilityData } from '../../src/gates/index.js'
+import { gateStep, runGates } from '../../src/gates/index.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const BASE = path.join(here, '..', 'fixtures', 'gates', 'base')
@@ -152,7 +151,7 @@ describe.each(helms)('merged case renders with %s', (_label, binary) => {
 
     // Through the gate: the failing case is an opt-in error at the template line, the others pass as before.
     const result = await runGates({ ...ctx, scriptRoot: path.join(root, 'one-fails', 'gates') })
-    const obs = result.steps.find((s) => s.id === 'observability') as StepResult<ObservabilityData>
+    const obs = gateStep(result, 'observability')!
     expect(obs.status).toBe('failed')
     expect(obs.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
       ['observability-opt-in', 'error', 'platform/gates/chart/templates/strict.yaml', 1]

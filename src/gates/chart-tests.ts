@@ -21,7 +21,7 @@ const MAX_OUTPUT_BYTES = 1024 * 1024
 const TAIL_LINES = 20
 
 /** `tests/*.sh` of the chart, sorted, relative to the chart folder. */
-export async function listChartTests(chartDir: string): Promise<string[]> {
+async function listChartTests(chartDir: string): Promise<string[]> {
   try {
     const entries = await readdir(path.join(chartDir, 'tests'), { withFileTypes: true })
     return entries
@@ -131,7 +131,7 @@ export interface ChartTestsData {
   scripts: ChartTestResult[]
 }
 
-export function chartTestsSkipped(summary: string): StepResult<ChartTestsData> {
+function chartTestsSkipped(summary: string): StepResult<ChartTestsData> {
   return {
     id: 'chart-tests',
     title: 'Chart tests',
@@ -211,7 +211,7 @@ export function chartTestsStep(
  * read. Files in parallel: `fs.cp` walks one entry at a time (~200 ms on a chart
  * with its dependency archives).
  */
-export async function copyChart(from: string, to: string): Promise<void> {
+async function copyChart(from: string, to: string): Promise<void> {
   await mkdir(to, { recursive: true })
   const entries = await readdir(from, { withFileTypes: true })
   await Promise.all(

@@ -66,12 +66,12 @@ export interface Job {
 }
 
 /** What one gate planned: its jobs, and how it turns their results into its step once the pool ended. */
-export interface GatePlan {
+interface GatePlan {
   jobs: Job[]
   finish(): GateOutput
 }
 
-export interface GateOutput {
+interface GateOutput {
   step: StepResult
   /** The images gate only: every image's verdict (the SBOM's input). */
   images?: ImageVerdict[]

@@ -108,7 +108,7 @@ export function case4Args(tag: OwnImageTag, all: readonly OwnImageTag[]): string
 }
 
 /** Where a template uses a value: a file of the repository (workspace-relative) and a 1-based line. */
-export interface ValueUsage {
+interface ValueUsage {
   file: string
   line: number
 }
@@ -174,7 +174,7 @@ async function readOwnTemplates(chartDir: string): Promise<[string, string][]> {
 }
 
 /** Usage of each own image value (by `--set` key) in the chart's own templates. */
-export async function findValueUsages(
+async function findValueUsages(
   chartDir: string,
   displayChartDir: string,
   tags: readonly OwnImageTag[]
@@ -226,7 +226,7 @@ export interface NeverLatestInput {
 
 const NEVER_LATEST_TITLE = 'Never :latest'
 
-export function neverLatestSkipped(summary: string): StepResult<NeverLatestData> {
+function neverLatestSkipped(summary: string): StepResult<NeverLatestData> {
   return {
     id: 'never-latest',
     title: NEVER_LATEST_TITLE,

@@ -38,7 +38,7 @@ import { planCaseRenders } from './merged-render.js'
 
 export type { RenderOutcome } from './contract.js'
 
-export const MONITORING_GROUP = 'monitoring.coreos.com'
+const MONITORING_GROUP = 'monitoring.coreos.com'
 
 /** `--api-versions` flags that make `.Capabilities.APIVersions.Has` see the prometheus-operator API. */
 const MONITORING_API_ARGS: readonly string[] = [

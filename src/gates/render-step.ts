@@ -20,7 +20,7 @@ export interface RenderData {
   error?: string
 }
 
-export interface RenderStepInput {
+interface RenderStepInput {
   args: string[]
   result: HelmRunResult
   documents: RenderedDocument[]
@@ -34,7 +34,7 @@ function isRequiredValueError(error: string): boolean {
   return /execution error|required|is required|missing required/i.test(error)
 }
 
-export function renderStep(input: RenderStepInput): StepResult<RenderData> {
+function renderStep(input: RenderStepInput): StepResult<RenderData> {
   const { result, documents, chartName, displayChartDir } = input
   const findings: Finding[] = []
   const output = result.stdout
