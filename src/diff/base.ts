@@ -14,13 +14,14 @@ import path from 'node:path'
 import { loadBlueprint, type Blueprint } from '../chart/blueprint.js'
 import { buildDependencies, prepareWorkChart } from '../chart/dependencies.js'
 import type { BuildOptions, WorkChart } from '../chart/dependencies.js'
-import { Helm, lastLines } from '../helm/helm.js'
+import { Helm } from '../helm/helm.js'
 import { parseRenderDetailed } from '../helm/render.js'
 import { redact } from '../util/secrets.js'
 import type { RenderedDocument } from '../types.js'
 import { compareRenders, diffFileText } from './compare.js'
 import { baseCommitFor, copyTree, ensureCommit, type DiffSetting } from './git-tree.js'
 import type { RenderDiff } from './types.js'
+import { lastLines } from '../util/text.js'
 
 export interface BaseDiffOptions {
   setting: DiffSetting

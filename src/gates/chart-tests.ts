@@ -11,9 +11,10 @@ import path from 'node:path'
 import { createHelmHome } from '../helm/helm.js'
 import { operationLimit } from '../util/deadline.js'
 import type { Finding, StepResult } from '../types.js'
-import { displayJoin, tail } from './common.js'
+import { displayJoin } from './common.js'
 import { customJob, wall, type Gate, type Span } from './contract.js'
 import { ProcessTracker, type Survivor } from './process-tree.js'
+import { lastLines } from '../util/text.js'
 
 const CHART_TEST_TIMEOUT_MS = 5 * 60 * 1000
 /** Output kept per script (the head is dropped beyond this). */
@@ -165,7 +166,7 @@ export function chartTestsStep(
       })
     }
     if (r.exitCode === 0 && !r.timedOut) continue
-    const last = tail(r.output, TAIL_LINES)
+    const last = lastLines(r.output, TAIL_LINES)
     const lastLine =
       last
         .split('\n')

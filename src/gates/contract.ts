@@ -7,10 +7,10 @@
 // in that list.
 import type { Helm, HelmRunResult } from '../helm/helm.js'
 import { parseRenderDetailed, type RenderParseError } from '../helm/render.js'
-import type { ImagePolicy, ImageVerdict } from '../images/images.js'
-import type { AllowlistEntry, ToggleOverrides } from '../inputs/inputs.js'
+import type { AllowlistEntry, ImagePolicy, ImageVerdict } from '../images/images.js'
 import type { RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
+import type { ToggleOverrides } from './observability.js'
 
 export interface GateContext {
   helm: Helm

@@ -9,13 +9,21 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { tryParseImageRef, type ImageRef } from '../images/image-ref.js'
-import { checkImages, extractImages, groupFailing, type ImagePolicy, type ImageVerdict } from '../images/images.js'
+import {
+  checkImages,
+  extractImages,
+  groupFailing,
+  type AllowlistEntry,
+  type ImagePolicy,
+  type ImageVerdict
+} from '../images/images.js'
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
-import { displayJoin, isRecord, repoFileForSource, setPath, valueAt, type ValuePath } from './common.js'
+import { displayJoin, repoFileForSource, setPath, valueAt, type ValuePath } from './common.js'
 import { problemFindings, type ImageProblem } from './image-problems.js'
-import { skippedStep, type Gate, type GateContext } from './contract.js'
+import { skippedStep, type Gate } from './contract.js'
 import { loadDependencyValues } from './dependency-values.js'
+import { isRecord } from '../util/text.js'
 
 export interface ImageValueMatch {
   path: ValuePath
@@ -104,7 +112,7 @@ export interface ImagesData {
 export interface ImagesInput {
   documents: readonly RenderedDocument[]
   policy: ImagePolicy
-  allowlist: Readonly<GateContext['imageAllowlist']>
+  allowlist: readonly AllowlistEntry[]
   values: YamlSource<Record<string, unknown>>
   chartName: string
   displayChartDir: string

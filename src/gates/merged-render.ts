@@ -33,7 +33,8 @@ import {
   type PlanContext,
   type RenderJobOutcome
 } from './contract.js'
-import { isRecord, walkValues } from './common.js'
+import { walkValues } from './common.js'
+import { isRecord } from '../util/text.js'
 
 const UMBRELLA = 'gates-cases'
 const caseName = (i: number): string => `case-${i}`

@@ -19,10 +19,10 @@ import path from 'node:path'
 import type { HelmRunResult } from '../helm/helm.js'
 import type { Finding, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
+import { isRecord } from '../util/text.js'
 import {
   displayJoin,
   helmErrorLine,
-  isRecord,
   repoFileForSource,
   setPath,
   statusOf,

@@ -18,7 +18,6 @@
 //     produces no monitoring.coreos.com document.
 // "Produced by a toggle" = monitoring documents of its case-2 render that the
 // case-3 render does not have.
-import type { ToggleOverrides } from '../inputs/inputs.js'
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
 import {
@@ -87,6 +86,12 @@ function isToggleKey(valuePath: ValuePath): { toggle: boolean; expectsResource: 
 function matchesPattern(valuePath: ValuePath, pattern: ValuePath): boolean {
   if (pattern.length !== valuePath.length) return false
   return pattern.every((segment, i) => segment === '*' || String(segment) === String(valuePath[i]))
+}
+
+/** Input observability-toggles: extra value paths to treat as toggles, and paths to drop. */
+export interface ToggleOverrides {
+  include: string[]
+  exclude: string[]
 }
 
 /** Pure: the toggles of a values tree, with the input's includes and excludes applied. */

@@ -4,7 +4,8 @@
 import type { HelmRunResult } from '../helm/helm.js'
 import type { RenderParseError } from '../helm/render.js'
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
-import { helmErrorLine, repoFileForSource, tail, templateLocation } from './common.js'
+import { helmErrorLine, repoFileForSource, templateLocation } from './common.js'
+import { lastLines } from '../util/text.js'
 import type { Gate } from './contract.js'
 
 export interface RenderData {
@@ -73,7 +74,7 @@ function renderStep(input: RenderStepInput): StepResult<RenderData> {
       durationMs: result.durationMs,
       summary: `helm template failed: ${error.length > 160 ? `${error.slice(0, 157)}...` : error}`,
       findings,
-      details: `$ helm ${input.args.join(' ')}\n${tail(result.stderr || result.stdout, 40)}`,
+      details: `$ helm ${input.args.join(' ')}\n${lastLines(result.stderr || result.stdout, 40)}`,
       data
     }
   }

@@ -9,13 +9,21 @@ import { access, readFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { parseHelmDownloadUrl } from '../inputs/inputs.js'
 import { ActionError } from '../types.js'
 
 const execFileAsync = promisify(execFile)
 
 /** Used when helm-version is empty and no helm is on PATH. */
 const DEFAULT_HELM_VERSION = 'v3.17.2'
+
+/**
+ * Where Helm release tarballs come from (input helm-download-url, checked by inputs/).
+ * A refused URL is kept, not thrown at input time: a runner with helm in place never downloads.
+ */
+export interface HelmDownloadSource {
+  url: string
+  refusal?: ActionError
+}
 
 export interface HelmInstallation {
   binary: string
@@ -73,7 +81,7 @@ function parseChecksumFile(text: string): string | undefined {
   return match?.[1].toLowerCase()
 }
 
-export async function provisionHelm(wanted: string, downloadBase: string): Promise<HelmInstallation> {
+export async function provisionHelm(wanted: string, download: HelmDownloadSource): Promise<HelmInstallation> {
   const onPath = await findOnPath('helm')
   if (onPath) {
     const version = await versionOf(onPath)
@@ -86,11 +94,12 @@ export async function provisionHelm(wanted: string, downloadBase: string): Promi
     const cachedVersion = await versionOf(binary)
     if (cachedVersion === version) return { binary, version, source: 'tool-cache' }
   }
-  return { binary: await downloadHelm(version, downloadBase), version, source: 'download' }
+  return { binary: await downloadHelm(version, download), version, source: 'download' }
 }
 
-async function downloadHelm(version: string, downloadUrlInput: string): Promise<string> {
-  const downloadBase = parseHelmDownloadUrl(downloadUrlInput)
+async function downloadHelm(version: string, download: HelmDownloadSource): Promise<string> {
+  if (download.refusal) throw download.refusal
+  const downloadBase = download.url
   const { os: osName, arch } = helmPlatform()
   const file = `helm-${version}-${osName}-${arch}.tar.gz`
   const url = `${downloadBase}/${file}`

@@ -7,6 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { DeadlineError, OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
 import { ActionError } from '../types.js'
+import { lastLines } from '../util/text.js'
 import type { Credentials } from '../credentials/credentials.js'
 
 export interface HelmRunOptions {
@@ -35,10 +36,6 @@ export interface HelmHome {
   registryConfig: string
   repositoryConfig: string
   repositoryCache: string
-}
-
-export function lastLines(text: string, count: number): string {
-  return text.trim().split('\n').slice(-count).join('\n')
 }
 
 // Not passed on to helm or to chart test scripts: HELM_* would point helm at the
