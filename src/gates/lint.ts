@@ -24,6 +24,7 @@ import type { Finding, StepResult } from '../types.js'
 import { displayJoin, repoFileForSource, templateLocation } from './common.js'
 import { lastLines } from '../util/text.js'
 import { segmentMatcher } from '../util/glob.js'
+import { helmJob, wall, type Gate } from './contract.js'
 
 type LintLevel = 'ERROR' | 'WARNING' | 'INFO'
 
@@ -274,4 +275,22 @@ export function lintStep(
   const step: StepResult<LintData> = { id: 'lint', title: 'Helm lint', status, durationMs, summary, findings, data }
   if (details.length > 0) step.details = details.join('\n\n')
   return step
+}
+
+/** The gate: one `helm lint --strict` per planned run (the default values, then each lint values file). */
+export const lintGate: Gate = {
+  id: 'lint',
+  async plan(pc) {
+    const { ctx } = pc
+    const plans = await planLint(ctx.chartDir, ctx.valueArgs, ctx.lintValuesGlob)
+    const runs = plans.map((plan) => ({ plan, job: helmJob(ctx.helm, `lint:${plan.label}`, plan.args) }))
+    return {
+      jobs: runs.map((r) => r.job.job),
+      finish() {
+        const done = runs.map((r) => ({ plan: r.plan, ...r.job.get() }))
+        const options = { chartName: ctx.chartName, chartDir: ctx.chartDir, displayChartDir: ctx.displayChartDir }
+        return { step: lintStep(done, options, wall(done.map((r) => r.span))) }
+      }
+    }
+  }
 }
