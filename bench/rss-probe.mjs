@@ -1,7 +1,8 @@
 // Loaded into the action's own process by the bench:
 //   node --import <this file> dist/index.js        (BENCH_PROBE_OUT=<file.json>)
 // It changes nothing the action does. It records
-//   - when it was imported (performance.now(), ms since the process's time origin),
+//   - when it was imported (performance.now(), ms since the process's time origin, and the
+//     offset to CLOCK_MONOTONIC) and its pid,
 //   - every child process the action starts (binary, first arguments, start and
 //     exit times, how long spawn() itself blocked), by wrapping ChildProcess.prototype.spawn — spawn, execFile,
 //     exec and @actions/exec all go through it,
@@ -9,7 +10,8 @@
 //   - its own CPU time, and (Linux) the CPU time of its waited-for children and
 //     their descendants (cutime + cstime of /proc/self/stat, in clock ticks),
 // and writes them as JSON to $BENCH_PROBE_OUT when the process exits.
-// Grandchildren (e.g. the helm calls inside a chart test script) are not seen.
+// Grandchildren (e.g. the helm calls inside a chart test script) are not seen here;
+// bench/helm-shim.c logs those.
 import { ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -17,6 +19,9 @@ import path from 'node:path'
 const out = process.env.BENCH_PROBE_OUT
 if (out) {
   const importedAt = performance.now()
+  // performance.now() + monoOffsetMs = CLOCK_MONOTONIC ms (process.hrtime), the clock of the
+  // bench's spawn time and of the helm shim's trace.
+  const monoOffsetMs = Number(process.hrtime.bigint()) / 1e6 - performance.now()
   /** @type {{ file: string, args: string[], start: number, end?: number, exitCode?: number | null }[]} */
   const spawns = []
   const original = ChildProcess.prototype.spawn
@@ -54,6 +59,8 @@ if (out) {
         out,
         JSON.stringify({
           importedAt,
+          monoOffsetMs,
+          pid: process.pid,
           exitAt: performance.now(),
           timeOrigin: performance.timeOrigin,
           maxRssKb: usage.maxRSS,

@@ -36,6 +36,10 @@ if (!chromium) {
   console.error('no Chromium on PATH: apt-get install -y chromium')
   process.exit(1)
 }
+if (!existsSync('/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf')) {
+  // GitHub shows ✅ ❌ ⚠️ as color emoji; without an emoji font Chromium draws empty boxes.
+  console.warn('no emoji font: the screenshots show boxes for ✅ ❌ ⚠️ (apt-get install -y fonts-noto-color-emoji)')
+}
 ensureRegistryInstalled()
 ensureCmarkGfmInstalled()
 const css = await readFile(path.join(root, 'node_modules', 'github-markdown-css', 'github-markdown-light.css'), 'utf8')

@@ -100,8 +100,9 @@ describe.each(helms)('gates with %s', (_label, binary) => {
       ['chart-tests', 'passed']
     ])
     expect(result.steps.flatMap((s) => s.findings).filter((f) => f.severity !== 'notice')).toEqual([])
-    // 2 lint runs (default + ci/minimal-values.yaml), the default render, 3 opt-in renders, 1 all-off render, 2 case-4 renders
-    expect(result.stats).toMatchObject({ helmProcesses: 9, scripts: 1 })
+    // 2 lint runs (default + ci/minimal-values.yaml), the default render, ONE merged render of the 3 opt-in
+    // cases and the all-off case (gates/merged-render.ts), 2 case-4 renders
+    expect(result.stats).toMatchObject({ helmProcesses: 6, scripts: 1 })
 
     const render = step<RenderData>(result, 'render').data!
     expect(render.resources).toBe(4)

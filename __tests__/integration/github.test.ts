@@ -2,7 +2,7 @@
 // real octokit): one comment per chart, updated in place, never failing the check.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { clearRunBudget, startRunBudget } from '../../src/util/deadline.js'
-import { upsertComment, type UpsertCommentOptions } from '../../src/report/github.js'
+import { removeOwnComments, upsertComment, type UpsertCommentOptions } from '../../src/report/github.js'
 import { commentMarker } from '../../src/report/report.js'
 import { startGitHubApi } from '../../testkit/github-api.mjs'
 
@@ -271,6 +271,24 @@ describe('upsertComment', () => {
       expect(writes().map((q) => `${q.method} ${q.path}`)).toEqual(['PATCH /repos/acme/platform/issues/comments/4'])
       expect(api.comments.find((c) => c.id === 3)!.body).toBe(`${MARKER}\nmallory's copy`)
     })
+  })
+
+  it("removeOwnComments (on-failure, once the PR passes) deletes a personal access token's own comment, never another human's", async () => {
+    const ALICE = { login: 'alice', id: 1, type: 'User' }
+    const MALLORY = { login: 'mallory', id: 2, type: 'User' }
+    api = await startGitHubApi({
+      user: ALICE,
+      comments: [
+        { id: 3, issue: ISSUE, body: `${MARKER}\nmallory's copy`, user: MALLORY },
+        { id: 4, issue: ISSUE, body: `${MARKER}\nalice's failing run`, user: ALICE },
+        { id: 5, issue: ISSUE, body: `${OTHER_MARKER}\nanother chart`, user: ALICE }
+      ]
+    })
+    const { body: _body, mode: _mode, ...where } = opts()
+    const r = await removeOwnComments(where)
+    expect(r).toEqual({ action: 'deleted', id: 4 })
+    expect(writes().map((q) => `${q.method} ${q.path}`)).toEqual(['DELETE /repos/acme/platform/issues/comments/4'])
+    expect(api.commentsOn(ISSUE).map((c) => c.id)).toEqual([3, 5])
   })
 
   it('returns a warning with the status on other errors (listing fails with 500)', async () => {

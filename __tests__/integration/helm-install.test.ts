@@ -10,6 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { helmPlatform, provisionHelm } from '../../src/helm/helm-install.js'
+import { readHelmDownloadUrl } from '../../src/inputs/inputs.js'
 import { ActionError } from '../../src/types.js'
 import { helmsUnderTest } from '../support/e2e.js'
 
@@ -63,18 +64,20 @@ describe('helm download path', () => {
   })
 
   it('refuses a tarball whose sha256 differs from its .sha256sum, and caches nothing', async () => {
-    const error = await provisionHelm('v3.17.2', `${base}/tampered`).catch((e: unknown) => e)
+    const error = await provisionHelm('v3.17.2', readHelmDownloadUrl(`${base}/tampered`)).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ActionError)
     expect((error as Error).message).toMatch(
       /has sha256 [0-9a-f]{64}, but .*\/tampered\/helm-v3\.17\.2-.*\.sha256sum says 0{64}/
     )
-    const again = await provisionHelm('v3.17.2', `${base}/tampered`).catch((e: unknown) => e)
+    const again = await provisionHelm('v3.17.2', readHelmDownloadUrl(`${base}/tampered`)).catch((e: unknown) => e)
     expect(again).toBeInstanceOf(ActionError)
   })
 
   it('refuses a plain-http mirror that is not loopback before downloading anything', async () => {
     const before = requests.length
-    const error = await provisionHelm('v3.17.2', 'http://mirror.example/helm').catch((e: unknown) => e)
+    const error = await provisionHelm('v3.17.2', readHelmDownloadUrl('http://mirror.example/helm')).catch(
+      (e: unknown) => e
+    )
     expect(error).toBeInstanceOf(ActionError)
     expect((error as Error).message).toContain(
       'input helm-download-url: "http://mirror.example/helm" uses plain http to mirror.example'
@@ -83,14 +86,14 @@ describe('helm download path', () => {
   })
 
   it('names the URL when the release is not there', async () => {
-    const error = await provisionHelm('v3.17.2', `${base}/missing`).catch((e: unknown) => e)
+    const error = await provisionHelm('v3.17.2', readHelmDownloadUrl(`${base}/missing`)).catch((e: unknown) => e)
     expect((error as Error).message).toMatch(
       new RegExp(`cannot download helm v3\\.17\\.2 from ${base}/missing/helm-v3\\.17\\.2-`)
     )
   })
 
   it('downloads, verifies and caches the release; the next run takes it from the tool cache', async () => {
-    const installed = await provisionHelm('v3.17.2', `${base}/good`)
+    const installed = await provisionHelm('v3.17.2', readHelmDownloadUrl(`${base}/good`))
     expect(installed.source).toBe('download')
     expect(installed.version).toBe('v3.17.2')
     expect(installed.binary.startsWith(process.env.RUNNER_TOOL_CACHE ?? '/nowhere')).toBe(true)
@@ -98,7 +101,7 @@ describe('helm download path', () => {
     expect(stdout.trim()).toBe('v3.17.2')
 
     const before = requests.length
-    const cached = await provisionHelm('v3.17.2', `${base}/good`)
+    const cached = await provisionHelm('v3.17.2', readHelmDownloadUrl(`${base}/good`))
     expect(cached).toEqual({ binary: installed.binary, version: 'v3.17.2', source: 'tool-cache' })
     expect(requests.length).toBe(before)
   })

@@ -31,7 +31,7 @@ describe('getInputs', () => {
       imagePolicy: 'sha',
       commentMode: 'update',
       summary: 'always',
-      helmDownloadUrl: 'https://get.helm.sh',
+      helmDownloadUrl: { url: 'https://get.helm.sh' },
       plainHttp: false,
       overwrite: false,
       chartTests: true,
@@ -149,7 +149,9 @@ describe('helm-download-url', () => {
     'http://127.5.0.1'
   ])('accepts %s', (url) => {
     expect(parseHelmDownloadUrl(url)).toBe(url.replace(/\/+$/, ''))
-    expect(getInputs(reader({ 'helm-download-url': url }), env).helmDownloadUrl).toBe(url.replace(/\/+$/, ''))
+    expect(getInputs(reader({ 'helm-download-url': url }), env).helmDownloadUrl).toEqual({
+      url: url.replace(/\/+$/, '')
+    })
   })
 
   it('defaults to https://get.helm.sh', () => {
@@ -175,10 +177,17 @@ describe('helm-download-url', () => {
     expect(() => parseHelmDownloadUrl(url)).not.toThrow(/pa55/)
   })
 
-  it('is only read by getInputs: a runner with helm in place never downloads, so it is checked at download time', () => {
-    expect(getInputs(reader({ 'helm-download-url': 'http://artifactory.internal/helm/' }), env).helmDownloadUrl).toBe(
-      'http://artifactory.internal/helm'
-    )
+  it('is checked by getInputs but refused only at download time: a runner with helm in place never downloads', () => {
+    const { helmDownloadUrl } = getInputs(reader({ 'helm-download-url': 'http://artifactory.internal/helm/' }), env)
+    expect(helmDownloadUrl.refusal).toBeInstanceOf(ActionError)
+    expect(helmDownloadUrl.refusal?.message).toContain('uses plain http to artifactory.internal')
+  })
+
+  it('never keeps credentials of a refused URL', () => {
+    const { helmDownloadUrl } = getInputs(reader({ 'helm-download-url': 'https://u:pa55@mirror.example/helm' }), env)
+    expect(helmDownloadUrl.refusal).toBeInstanceOf(ActionError)
+    expect(helmDownloadUrl.url).toBe('https://***@mirror.example/helm')
+    expect(helmDownloadUrl.refusal?.message).not.toContain('pa55')
   })
 })
 

@@ -2,14 +2,11 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@j
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { codeBlock, codeSpan, escapeCell, escapeMarkdown } from '../../src/report/markdown.js'
 import {
   annotate,
-  codeBlock,
-  codeSpan,
   commentMarker,
   describeUpstream,
-  escapeCell,
-  escapeMarkdown,
   fillPins,
   inlineMarkdown,
   planAnnotations,

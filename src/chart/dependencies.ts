@@ -16,8 +16,8 @@ import {
   type CommittedLock
 } from './chart-lock.js'
 import type { Helm } from '../helm/helm.js'
-import { lastLines } from '../helm/helm.js'
-import type { RepositoryMirror } from '../inputs/inputs.js'
+import { lastLines } from '../util/text.js'
+import type { RepositoryMirror } from './upstream.js'
 import { ociTag, parseOciReference, RegistryClient } from '../oci/registry.js'
 import { isLoopbackHost } from '../net/net.js'
 import type { Credentials } from '../credentials/credentials.js'

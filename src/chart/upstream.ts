@@ -4,7 +4,6 @@
 import * as core from '@actions/core'
 import { parse as parseYaml } from 'yaml'
 import type { Blueprint, ChartDependency } from './blueprint.js'
-import type { RepositoryMirror } from '../inputs/inputs.js'
 import { DeadlineError, OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
 import { basicAuth, RegistryClient, parseOciReference, withRetry } from '../oci/registry.js'
 import type { Credentials } from '../credentials/credentials.js'
@@ -51,6 +50,12 @@ export interface UpstreamResolution {
   /** The index text, so the dependency build can reuse it instead of fetching again. */
   indexText?: string
   step: StepResult<UpstreamInfo>
+}
+
+/** One line of input repository-mirrors: a repository URL and the mirror that serves it. */
+export interface RepositoryMirror {
+  from: string
+  to: string
 }
 
 /** Rewrites a repository URL by the longest matching mirror prefix. */

@@ -7,10 +7,9 @@ import { stringify } from 'yaml'
 import { extractImages } from '../images/images.js'
 import type { RenderedDocument } from '../types.js'
 import type { ImageChange, ResourceChange, RenderComparison } from './types.js'
+import { isRecord } from '../util/text.js'
 
 type Obj = Record<string, unknown>
-
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /** Label/annotation keys whose value is the chart's (or app's) version: they change on every bump. */
 const VERSION_KEYS = new Set(['helm.sh/chart', 'app.kubernetes.io/version', 'chart'])
@@ -77,12 +76,12 @@ function alignNoise(base: unknown, head: unknown): number {
     for (let i = 0; i < Math.min(base.length, head.length); i++) count += alignNoise(base[i], head[i])
     return count
   }
-  if (!isObj(base) || !isObj(head)) return 0
+  if (!isRecord(base) || !isRecord(head)) return 0
   for (const key of Object.keys(base)) {
     if (!(key in head)) continue
     const b = base[key]
     const h = head[key]
-    if ((key === 'labels' || key === 'annotations') && isObj(b) && isObj(h)) {
+    if ((key === 'labels' || key === 'annotations') && isRecord(b) && isRecord(h)) {
       for (const k of Object.keys(b)) {
         if (isNoiseKey(k) && k in h && JSON.stringify(b[k]) !== JSON.stringify(h[k])) {
           b[k] = h[k]
@@ -105,8 +104,8 @@ const isSecret = (r: Keyed): boolean => r.group === '' && r.kind === 'Secret'
 function hideSecretValues(base: Obj | undefined, head: Obj | undefined): NonNullable<ResourceChange['secretKeys']> {
   const keys = { added: [] as string[], removed: [] as string[], changed: [] as string[] }
   for (const field of ['data', 'stringData']) {
-    const b = isObj(base?.[field]) ? base[field] : undefined
-    const h = isObj(head?.[field]) ? head[field] : undefined
+    const b = isRecord(base?.[field]) ? base[field] : undefined
+    const h = isRecord(head?.[field]) ? head[field] : undefined
     const label = (k: string): string => (field === 'data' ? k : `${field}.${k}`)
     for (const k of Object.keys(h ?? {})) {
       if (!b || !(k in b)) {
@@ -244,7 +243,7 @@ export function compareRenders(
     if (secretKeys && change.change !== 'changed') {
       const whole = (headObject ?? baseObject)!
       const fields = ['data', 'stringData'].flatMap((f) =>
-        isObj(whole[f]) ? Object.keys(whole[f]).map((k) => (f === 'data' ? k : `${f}.${k}`)) : []
+        isRecord(whole[f]) ? Object.keys(whole[f]).map((k) => (f === 'data' ? k : `${f}.${k}`)) : []
       )
       const added = change.change === 'added'
       change.secretKeys = { added: added ? fields : [], removed: added ? [] : fields, changed: [] }

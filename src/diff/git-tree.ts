@@ -4,16 +4,16 @@ import { spawn } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fetchCommits, hasCommit } from '../discover/discover.js'
+import { isRecord, lastLine } from '../util/text.js'
 
 const SHA_RE = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i
 const ZERO_SHA_RE = /^0+$/
 
 export type DiffSetting = 'auto' | 'true' | 'false'
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 const strAt = (o: unknown, ...keys: string[]): string | undefined => {
   let cur: unknown = o
-  for (const k of keys) cur = isObj(cur) ? cur[k] : undefined
+  for (const k of keys) cur = isRecord(cur) ? cur[k] : undefined
   return typeof cur === 'string' ? cur : undefined
 }
 
@@ -65,13 +65,6 @@ function runGit(cwd: string, args: string[], input?: string): Promise<ProcessRes
     child.stdin.end(input ?? '')
   })
 }
-
-const lastLine = (text: string): string =>
-  text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .pop() ?? 'no output'
 
 /** Makes sure the commit is in the clone (a shallow checkout fetches it from origin, one commit deep). */
 export async function ensureCommit(cwd: string, sha: string): Promise<void> {

@@ -7,6 +7,8 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { ActionError } from '../types.js'
+import { isRecord, lastLine } from '../util/text.js'
+import { segmentMatcher } from '../util/glob.js'
 
 export interface DiscoverOptions {
   workspace: string
@@ -64,14 +66,6 @@ function git(cwd: string, args: string[], timeoutMs = 60_000): Promise<GitResult
         resolve({ ok: !error, stdout: String(stdout), stderr: String(stderr || (error ? error.message : '')) })
     )
   })
-}
-
-function lastLine(text: string): string {
-  const lines = text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-  return lines[lines.length - 1] ?? 'no output'
 }
 
 const short = (sha: string): string => sha.slice(0, 7)
@@ -149,26 +143,6 @@ async function changedFiles(
 // Blueprint folders
 // ---------------------------------------------------------------------------
 
-function globSegmentRegex(segment: string): RegExp {
-  let re = ''
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment[i]
-    if (c === '*') re += '[^/]*'
-    else if (c === '?') re += '[^/]'
-    else if (c === '[') {
-      const end = segment.indexOf(']', i + 2)
-      if (end === -1) re += '\\['
-      else {
-        let cls = segment.slice(i + 1, end)
-        if (cls.startsWith('!')) cls = `^${cls.slice(1)}`
-        re += `[${cls.replace(/\\/g, '\\\\')}]`
-        i = end
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&')
-  }
-  return new RegExp(`^${re}$`)
-}
-
 async function subdirectories(dir: string): Promise<string[]> {
   try {
     const entries = await readdir(dir, { withFileTypes: true })
@@ -204,10 +178,10 @@ async function expandGlob(workspace: string, pattern: string): Promise<string[]>
       await walk(rel ? `${rel}/${seg}` : seg, i + 1, depth + 1)
       return
     }
-    const re = globSegmentRegex(seg)
+    const matches = segmentMatcher(seg)
     for (const name of await subdirectories(abs)) {
       if ((name.startsWith('.') && !seg.startsWith('.')) || SKIP_DIRS.has(name)) continue
-      if (re.test(name)) await walk(rel ? `${rel}/${name}` : name, i + 1, depth + 1)
+      if (matches(name)) await walk(rel ? `${rel}/${name}` : name, i + 1, depth + 1)
     }
   }
   await walk('', 0, 0)
@@ -300,11 +274,9 @@ function changedBlueprints(blueprints: string[], files: string[]): string[] {
 // discoverBlueprints
 // ---------------------------------------------------------------------------
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const strAt = (o: unknown, ...keys: string[]): string | undefined => {
   let cur: unknown = o
-  for (const k of keys) cur = isObj(cur) ? cur[k] : undefined
+  for (const k of keys) cur = isRecord(cur) ? cur[k] : undefined
   return typeof cur === 'string' ? cur : undefined
 }
 
@@ -325,7 +297,7 @@ function eventRange(
       base: strAt(payload, 'pull_request', 'base', 'sha'),
       head: strAt(payload, 'pull_request', 'head', 'sha'),
       mergeBase: true,
-      label: `pull request #${isObj(payload) && isObj(payload.pull_request) ? String(payload.pull_request.number ?? '?') : '?'}`
+      label: `pull request #${isRecord(payload) && isRecord(payload.pull_request) ? String(payload.pull_request.number ?? '?') : '?'}`
     }
   }
   if (eventName === 'merge_group') {
@@ -340,7 +312,7 @@ function eventRange(
     const ref = strAt(payload, 'ref') ?? ''
     const before = strAt(payload, 'before')
     const after = strAt(payload, 'after')
-    if ((isObj(payload) && payload.deleted === true) || (after !== undefined && ZERO_SHA.test(after))) {
+    if ((isRecord(payload) && payload.deleted === true) || (after !== undefined && ZERO_SHA.test(after))) {
       return { none: `push deleted ${ref || 'a ref'}: nothing to validate` }
     }
     const tag = /^refs\/tags\/((?:platform|products)\/[^/]+)\/v\d+\.\d+\.\d+\S*$/.exec(ref)

@@ -5,12 +5,16 @@
 // with the action's helm first on PATH, HELM_* homes of its own that hold no
 // credentials, and a time limit.
 import { spawn } from 'node:child_process'
-import { readdir } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { copyFile, mkdir, readdir, readlink, symlink } from 'node:fs/promises'
 import path from 'node:path'
+import { createHelmHome } from '../helm/helm.js'
 import { operationLimit } from '../util/deadline.js'
 import type { Finding, StepResult } from '../types.js'
-import { displayJoin, tail } from './common.js'
+import { displayJoin } from './common.js'
+import { customJob, wall, type Gate, type Span } from './contract.js'
 import { ProcessTracker, type Survivor } from './process-tree.js'
+import { lastLines } from '../util/text.js'
 
 const CHART_TEST_TIMEOUT_MS = 5 * 60 * 1000
 /** Output kept per script (the head is dropped beyond this). */
@@ -18,7 +22,7 @@ const MAX_OUTPUT_BYTES = 1024 * 1024
 const TAIL_LINES = 20
 
 /** `tests/*.sh` of the chart, sorted, relative to the chart folder. */
-export async function listChartTests(chartDir: string): Promise<string[]> {
+async function listChartTests(chartDir: string): Promise<string[]> {
   try {
     const entries = await readdir(path.join(chartDir, 'tests'), { withFileTypes: true })
     return entries
@@ -128,7 +132,7 @@ export interface ChartTestsData {
   scripts: ChartTestResult[]
 }
 
-export function chartTestsSkipped(summary: string): StepResult<ChartTestsData> {
+function chartTestsSkipped(summary: string): StepResult<ChartTestsData> {
   return {
     id: 'chart-tests',
     title: 'Chart tests',
@@ -162,7 +166,7 @@ export function chartTestsStep(
       })
     }
     if (r.exitCode === 0 && !r.timedOut) continue
-    const last = tail(r.output, TAIL_LINES)
+    const last = lastLines(r.output, TAIL_LINES)
     const lastLine =
       last
         .split('\n')
@@ -197,4 +201,72 @@ export function chartTestsStep(
   }
   if (details.length > 0) step.details = details.join('\n\n')
   return step
+}
+
+/**
+ * A script's own copy of the chart: every file copied (a clone where the file
+ * system can), every folder made, links recreated verbatim (the work copy's links
+ * are relative, so they point into this copy). Not hard links: a script runs as
+ * the action's user (root on runners), whom no file mode stops, and a write into
+ * a hard-linked file would change the work chart the renders and the package
+ * read. Files in parallel: `fs.cp` walks one entry at a time (~200 ms on a chart
+ * with its dependency archives).
+ */
+async function copyChart(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true })
+  const entries = await readdir(from, { withFileTypes: true })
+  await Promise.all(
+    entries.map(async (entry) => {
+      const source = path.join(from, entry.name)
+      const target = path.join(to, entry.name)
+      if (entry.isDirectory()) await copyChart(source, target)
+      else if (entry.isSymbolicLink()) await symlink(await readlink(source), target)
+      else if (entry.isFile()) await copyFile(source, target, constants.COPYFILE_FICLONE)
+    })
+  )
+}
+
+/**
+ * The gate: each `tests/*.sh` in a chart copy and helm home of its own, started
+ * first in the pool (the longest jobs); the copies start while the other gates plan.
+ */
+export const chartTestsGate: Gate = {
+  id: 'chart-tests',
+  async plan(pc) {
+    const { ctx } = pc
+    if (!ctx.chartTests) return { jobs: [], finish: () => ({ step: chartTestsSkipped('chart-tests is false') }) }
+    const scripts = await listChartTests(ctx.chartDir)
+    const runs = scripts.map((script, i) => {
+      // What a script writes (a dependency update, a lock, temp files) cannot race
+      // the package or the renders, and the action's registry login and repository
+      // credentials stay out of reach.
+      const own = path.join(ctx.scriptRoot, String(i))
+      const copy = path.join(own, path.basename(ctx.chartDir))
+      const ready = Promise.all([createHelmHome(path.join(own, 'helm-home')), copyChart(ctx.chartDir, copy)])
+      // Awaited by the job; a failure before that is not an unhandled rejection.
+      ready.catch(() => undefined)
+      const handle = customJob<{ result: ChartTestResult; span: Span }>(`script:${script}`, 'script', async () => {
+        const start = performance.now()
+        const [home] = await ready
+        // $HELM too: scripts often run `${HELM:-helm}`.
+        const result = await runChartTest(copy, script, { ...ctx.helm.env(home), HELM: ctx.helm.binary })
+        return { out: { result, span: { start, end: performance.now() } }, done: result }
+      })
+      handle.job.first = true
+      return handle
+    })
+    return {
+      jobs: runs.map((r) => r.job),
+      finish() {
+        const done = runs.map((r) => r.get())
+        return {
+          step: chartTestsStep(
+            done.map((r) => r.result),
+            ctx.displayChartDir,
+            wall(done.map((r) => r.span))
+          )
+        }
+      }
+    }
+  }
 }

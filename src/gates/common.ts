@@ -2,6 +2,7 @@
 // the repository, step status from findings, text tails, helm value paths.
 import path from 'node:path'
 import type { Finding, StepStatus } from '../types.js'
+import { isRecord } from '../util/text.js'
 
 /** A value path: keys of maps, indexes of lists (as in YamlSource.lineOf). */
 export type ValuePath = (string | number)[]
@@ -36,11 +37,6 @@ export function statusOf(findings: readonly Finding[]): StepStatus {
   if (findings.some((f) => f.severity === 'error')) return 'failed'
   if (findings.some((f) => f.severity === 'warning')) return 'warning'
   return 'passed'
-}
-
-export function tail(text: string, count: number): string {
-  const lines = text.replace(/\s+$/, '').split('\n')
-  return lines.slice(-count).join('\n')
 }
 
 function escapeKey(key: string): string {
@@ -101,10 +97,6 @@ export function valueAt(data: unknown, valuePath: readonly (string | number)[]):
     cur = (cur as Record<string | number, unknown>)[segment]
   }
   return cur
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /**

@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { listTgz, readTgzFile } from '../chart/archive.js'
 import { parseYamlText, type YamlSource } from '../chart/yaml-source.js'
-import { isRecord } from './common.js'
+import { isRecord } from '../util/text.js'
 
 interface DependencyEntry {
   name: string

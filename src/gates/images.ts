@@ -9,12 +9,21 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { tryParseImageRef, type ImageRef } from '../images/image-ref.js'
-import { checkImages, extractImages, groupFailing, type ImagePolicy, type ImageVerdict } from '../images/images.js'
-import type { AllowlistEntry } from '../inputs/inputs.js'
+import {
+  checkImages,
+  extractImages,
+  groupFailing,
+  type AllowlistEntry,
+  type ImagePolicy,
+  type ImageVerdict
+} from '../images/images.js'
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
-import { displayJoin, isRecord, repoFileForSource, setPath, valueAt, type ValuePath } from './common.js'
+import { displayJoin, repoFileForSource, setPath, valueAt, type ValuePath } from './common.js'
 import { problemFindings, type ImageProblem } from './image-problems.js'
+import { skippedStep, type Gate } from './contract.js'
+import { loadDependencyValues } from './dependency-values.js'
+import { isRecord } from '../util/text.js'
 
 export interface ImageValueMatch {
   path: ValuePath
@@ -292,5 +301,35 @@ export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; 
   return {
     step: { id: 'images', title: 'Images pinned', status, durationMs: input.durationMs, summary, findings, data },
     verdicts
+  }
+}
+
+/** The gate: the policy on the images of the shared default render; no process of its own. */
+export const imagesGate: Gate = {
+  id: 'images',
+  async plan(pc) {
+    const { ctx } = pc
+    const dependencyValues = await loadDependencyValues(ctx.chartDir)
+    return {
+      jobs: [],
+      finish() {
+        const render = pc.defaultRender.get()
+        if (render.result.exitCode !== 0)
+          return { step: skippedStep('images', 'Images pinned', 'skipped: the default render failed') }
+        const { step, verdicts } = imagesStep({
+          documents: render.documents,
+          policy: ctx.imagePolicy,
+          allowlist: ctx.imageAllowlist,
+          values: ctx.values,
+          chartName: ctx.chartName,
+          displayChartDir: ctx.displayChartDir,
+          chartDir: ctx.chartDir,
+          dependencyValues,
+          chartYaml: ctx.chartYaml,
+          durationMs: render.result.durationMs
+        })
+        return { step, images: verdicts }
+      }
+    }
   }
 }

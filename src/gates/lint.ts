@@ -21,7 +21,10 @@ import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { HelmRunResult } from '../helm/helm.js'
 import type { Finding, StepResult } from '../types.js'
-import { displayJoin, repoFileForSource, tail, templateLocation } from './common.js'
+import { displayJoin, repoFileForSource, templateLocation } from './common.js'
+import { lastLines } from '../util/text.js'
+import { segmentMatcher } from '../util/glob.js'
+import { helmJob, wall, type Gate } from './contract.js'
 
 type LintLevel = 'ERROR' | 'WARNING' | 'INFO'
 
@@ -115,14 +118,6 @@ function locationFile(location: string, options: LintParseOptions): string | und
 
 // ------------------------------------------------------------------ values files
 
-function globSegmentRegex(segment: string): RegExp {
-  const source = segment
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '[^/]*')
-    .replace(/\?/g, '[^/]')
-  return new RegExp(`^${source}$`)
-}
-
 /**
  * Files under `root` matching a glob relative to it (`*`, `?` within a segment,
  * `**` any number of folders). Sorted, posix, relative to root. A pattern that
@@ -156,9 +151,9 @@ export async function globFiles(root: string, pattern: string): Promise<string[]
       }
       return
     }
-    const regex = globSegmentRegex(segment)
+    const matches = segmentMatcher(segment)
     for (const entry of entries) {
-      if (!regex.test(entry.name)) continue
+      if (!matches(entry.name)) continue
       if (last) {
         if (entry.isFile()) found.add(rel + entry.name)
       } else if (entry.isDirectory()) {
@@ -258,7 +253,7 @@ export function lintStep(
       const finding: Finding = {
         rule: 'lint',
         severity: 'error',
-        message: `helm lint failed: ${tail(result.stderr || result.stdout, 3)}`
+        message: `helm lint failed: ${lastLines(result.stderr || result.stdout, 3)}`
       }
       byKey.set(`run\u0000${plan.label}`, { finding, labels: [plan.label] })
     }
@@ -280,4 +275,22 @@ export function lintStep(
   const step: StepResult<LintData> = { id: 'lint', title: 'Helm lint', status, durationMs, summary, findings, data }
   if (details.length > 0) step.details = details.join('\n\n')
   return step
+}
+
+/** The gate: one `helm lint --strict` per planned run (the default values, then each lint values file). */
+export const lintGate: Gate = {
+  id: 'lint',
+  async plan(pc) {
+    const { ctx } = pc
+    const plans = await planLint(ctx.chartDir, ctx.valueArgs, ctx.lintValuesGlob)
+    const runs = plans.map((plan) => ({ plan, job: helmJob(ctx.helm, `lint:${plan.label}`, plan.args) }))
+    return {
+      jobs: runs.map((r) => r.job.job),
+      finish() {
+        const done = runs.map((r) => ({ plan: r.plan, ...r.job.get() }))
+        const options = { chartName: ctx.chartName, chartDir: ctx.chartDir, displayChartDir: ctx.displayChartDir }
+        return { step: lintStep(done, options, wall(done.map((r) => r.span))) }
+      }
+    }
+  }
 }

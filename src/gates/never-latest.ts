@@ -19,10 +19,10 @@ import path from 'node:path'
 import type { HelmRunResult } from '../helm/helm.js'
 import type { Finding, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
+import { isRecord } from '../util/text.js'
 import {
   displayJoin,
   helmErrorLine,
-  isRecord,
   repoFileForSource,
   setPath,
   statusOf,
@@ -30,6 +30,7 @@ import {
   walkValues,
   type ValuePath
 } from './common.js'
+import { renderJob, wall, type Gate } from './contract.js'
 
 export interface OwnImageTag {
   path: ValuePath
@@ -107,7 +108,7 @@ export function case4Args(tag: OwnImageTag, all: readonly OwnImageTag[]): string
 }
 
 /** Where a template uses a value: a file of the repository (workspace-relative) and a 1-based line. */
-export interface ValueUsage {
+interface ValueUsage {
   file: string
   line: number
 }
@@ -173,7 +174,7 @@ async function readOwnTemplates(chartDir: string): Promise<[string, string][]> {
 }
 
 /** Usage of each own image value (by `--set` key) in the chart's own templates. */
-export async function findValueUsages(
+async function findValueUsages(
   chartDir: string,
   displayChartDir: string,
   tags: readonly OwnImageTag[]
@@ -225,7 +226,7 @@ export interface NeverLatestInput {
 
 const NEVER_LATEST_TITLE = 'Never :latest'
 
-export function neverLatestSkipped(summary: string): StepResult<NeverLatestData> {
+function neverLatestSkipped(summary: string): StepResult<NeverLatestData> {
   return {
     id: 'never-latest',
     title: NEVER_LATEST_TITLE,
@@ -343,5 +344,41 @@ export function neverLatestStep(input: NeverLatestInput): StepResult<NeverLatest
     summary,
     findings,
     data: { images }
+  }
+}
+
+/**
+ * The gate: one render per own image value, with the chart's own values only
+ * (not the run's values/set: they may set the tag). Not folded into lint: see
+ * gates/README.md.
+ */
+export const neverLatestGate: Gate = {
+  id: 'never-latest',
+  async plan(pc) {
+    const { ctx } = pc
+    const severity = ctx.neverLatest ?? 'error'
+    if (severity === 'off') return { jobs: [], finish: () => ({ step: neverLatestSkipped('never-latest is off') }) }
+    const tags = findOwnImageTags(ctx.values.data, ctx.dependencyKeys)
+    const usages = await findValueUsages(ctx.chartDir, ctx.displayChartDir, tags)
+    const renders = tags.map((tag, i) =>
+      renderJob(ctx.helm, `case4:${i}`, pc.templateArgs(case4Args(tag, tags), false), 'none')
+    )
+    return {
+      jobs: renders.map((r) => r.job),
+      finish() {
+        const outcomes = renders.map((r) => r.get())
+        const step = neverLatestStep({
+          tags,
+          renders: outcomes.map((r) => r.result),
+          values: ctx.values,
+          chartName: ctx.chartName,
+          displayChartDir: ctx.displayChartDir,
+          durationMs: wall(outcomes.map((r) => r.span)),
+          usages,
+          severity
+        })
+        return { step }
+      }
+    }
   }
 }

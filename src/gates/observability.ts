@@ -18,8 +18,6 @@
 //     produces no monitoring.coreos.com document.
 // "Produced by a toggle" = monitoring documents of its case-2 render that the
 // case-3 render does not have.
-import type { HelmRunResult } from '../helm/helm.js'
-import type { ToggleOverrides } from '../inputs/inputs.js'
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
 import {
@@ -34,8 +32,12 @@ import {
   walkValues,
   type ValuePath
 } from './common.js'
+import { skippedStep, wall, type Gate, type RenderOutcome } from './contract.js'
+import { planCaseRenders } from './merged-render.js'
 
-export const MONITORING_GROUP = 'monitoring.coreos.com'
+export type { RenderOutcome } from './contract.js'
+
+const MONITORING_GROUP = 'monitoring.coreos.com'
 
 /** `--api-versions` flags that make `.Capabilities.APIVersions.Has` see the prometheus-operator API. */
 const MONITORING_API_ARGS: readonly string[] = [
@@ -84,6 +86,12 @@ function isToggleKey(valuePath: ValuePath): { toggle: boolean; expectsResource: 
 function matchesPattern(valuePath: ValuePath, pattern: ValuePath): boolean {
   if (pattern.length !== valuePath.length) return false
   return pattern.every((segment, i) => segment === '*' || String(segment) === String(valuePath[i]))
+}
+
+/** Input observability-toggles: extra value paths to treat as toggles, and paths to drop. */
+export interface ToggleOverrides {
+  include: string[]
+  exclude: string[]
 }
 
 /** Pure: the toggles of a values tree, with the input's includes and excludes applied. */
@@ -188,12 +196,6 @@ function resourceKey(doc: RenderedDocument): string {
 }
 
 // ------------------------------------------------------------------ step
-
-export interface RenderOutcome {
-  result: HelmRunResult
-  /** Parsed once; empty when the render failed. */
-  documents: RenderedDocument[]
-}
 
 interface ToggleData {
   path: string
@@ -407,4 +409,42 @@ export function case2Args(toggle: Toggle): string[] {
 
 export function case3Args(toggles: readonly Toggle[]): string[] {
   return [...toggles.flatMap((t) => ['--set', `${t.key}=false`]), ...MONITORING_API_ARGS]
+}
+
+/**
+ * The gate: cases 2 and 3 as one merged render when they can be
+ * (gates/merged-render.ts), case 1 on the shared default render.
+ */
+export const observabilityGate: Gate = {
+  id: 'observability',
+  async plan(pc) {
+    const { ctx } = pc
+    const toggles = discoverToggles(ctx.values.data, ctx.toggles)
+    const cases = [
+      ...toggles.map((toggle, i) => ({ id: `case2:${i}`, set: [`${toggle.key}=true`] })),
+      { id: 'case3', set: toggles.map((t) => `${t.key}=false`) }
+    ]
+    const renders = await planCaseRenders(pc, cases, MONITORING_API_ARGS, MONITORING_GROUP)
+    return {
+      jobs: renders.jobs,
+      finish() {
+        const defaultRender = pc.defaultRender.get()
+        if (defaultRender.result.exitCode !== 0)
+          return { step: skippedStep('observability', 'Observability toggles', 'skipped: the default render failed') }
+        const case2 = toggles.map((_, i) => renders.get(i))
+        const case3 = renders.get(toggles.length)
+        const step = observabilityStep({
+          toggles,
+          values: ctx.values,
+          chartName: ctx.chartName,
+          displayChartDir: ctx.displayChartDir,
+          defaultRender,
+          case2,
+          case3,
+          durationMs: wall([defaultRender.span, case3.span, ...case2.map((r) => r.span)])
+        })
+        return { step }
+      }
+    }
+  }
 }

@@ -4,7 +4,9 @@
 import type { HelmRunResult } from '../helm/helm.js'
 import type { RenderParseError } from '../helm/render.js'
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
-import { helmErrorLine, repoFileForSource, tail, templateLocation } from './common.js'
+import { helmErrorLine, repoFileForSource, templateLocation } from './common.js'
+import { lastLines } from '../util/text.js'
+import type { Gate } from './contract.js'
 
 export interface RenderData {
   args: string[]
@@ -19,7 +21,7 @@ export interface RenderData {
   error?: string
 }
 
-export interface RenderStepInput {
+interface RenderStepInput {
   args: string[]
   result: HelmRunResult
   documents: RenderedDocument[]
@@ -33,7 +35,7 @@ function isRequiredValueError(error: string): boolean {
   return /execution error|required|is required|missing required/i.test(error)
 }
 
-export function renderStep(input: RenderStepInput): StepResult<RenderData> {
+function renderStep(input: RenderStepInput): StepResult<RenderData> {
   const { result, documents, chartName, displayChartDir } = input
   const findings: Finding[] = []
   const output = result.stdout
@@ -72,7 +74,7 @@ export function renderStep(input: RenderStepInput): StepResult<RenderData> {
       durationMs: result.durationMs,
       summary: `helm template failed: ${error.length > 160 ? `${error.slice(0, 157)}...` : error}`,
       findings,
-      details: `$ helm ${input.args.join(' ')}\n${tail(result.stderr || result.stdout, 40)}`,
+      details: `$ helm ${input.args.join(' ')}\n${lastLines(result.stderr || result.stdout, 40)}`,
       data
     }
   }
@@ -115,4 +117,26 @@ export function renderStep(input: RenderStepInput): StepResult<RenderData> {
   if (input.parseErrors.length > 0)
     step.details = input.parseErrors.map((e) => `${e.source ?? '?'} (render line ${e.line}): ${e.message}`).join('\n')
   return step
+}
+
+/** The gate: the shared default render (planned by runGates, `PlanContext.defaultRender`), judged. */
+export const renderGate: Gate = {
+  id: 'render',
+  plan(pc) {
+    return Promise.resolve({
+      jobs: [],
+      finish() {
+        const render = pc.defaultRender.get()
+        const step = renderStep({
+          args: pc.templateArgs([]),
+          result: render.result,
+          documents: render.documents,
+          parseErrors: render.parseErrors,
+          chartName: pc.ctx.chartName,
+          displayChartDir: pc.ctx.displayChartDir
+        })
+        return { step }
+      }
+    })
+  }
 }

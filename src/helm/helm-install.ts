@@ -1,21 +1,32 @@
 // Finds or installs the helm binary the run uses: a matching helm on PATH, one
 // in the runner's tool cache, or the official tarball (checksum verified).
+// Which helm a binary is comes from its Go build information when the build recorded it
+// (`go-buildinfo.ts`, no process); `helm version` runs only when it did not.
 import * as core from '@actions/core'
 import * as tc from '@actions/tool-cache'
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { accessSync, constants, createReadStream } from 'node:fs'
 import { access, readFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { parseHelmDownloadUrl } from '../inputs/inputs.js'
 import { ActionError } from '../types.js'
+import { readHelmBuildInfo } from './go-buildinfo.js'
 
 const execFileAsync = promisify(execFile)
 
 /** Used when helm-version is empty and no helm is on PATH. */
 const DEFAULT_HELM_VERSION = 'v3.17.2'
+
+/**
+ * Where Helm release tarballs come from (input helm-download-url, checked by inputs/).
+ * A refused URL is kept, not thrown at input time: a runner with helm in place never downloads.
+ */
+export interface HelmDownloadSource {
+  url: string
+  refusal?: ActionError
+}
 
 export interface HelmInstallation {
   binary: string
@@ -47,12 +58,13 @@ async function versionOf(binary: string): Promise<string | undefined> {
   }
 }
 
-async function findOnPath(name: string): Promise<string | undefined> {
+/** Synchronous on purpose (microseconds): queued in the thread pool behind the work copy it would wait longer. */
+function findOnPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue
     const candidate = path.join(dir, name)
     try {
-      await access(candidate, 1)
+      accessSync(candidate, constants.X_OK)
       return candidate
     } catch {
       // not here
@@ -73,24 +85,58 @@ function parseChecksumFile(text: string): string | undefined {
   return match?.[1].toLowerCase()
 }
 
-export async function provisionHelm(wanted: string, downloadBase: string): Promise<HelmInstallation> {
-  const onPath = await findOnPath('helm')
-  if (onPath) {
-    const version = await versionOf(onPath)
-    if (version && (!wanted || version === wanted)) return { binary: onPath, version, source: 'path' }
-  }
-  const version = wanted || DEFAULT_HELM_VERSION
-  const cached = tc.find('helm', version.replace(/^v/, ''))
-  if (cached) {
-    const binary = path.join(cached, 'helm')
-    const cachedVersion = await versionOf(binary)
-    if (cachedVersion === version) return { binary, version, source: 'tool-cache' }
-  }
-  return { binary: await downloadHelm(version, downloadBase), version, source: 'download' }
+/** The major version of a `vX.Y.Z` release name (undefined for anything else). */
+function majorOf(version: string): number | undefined {
+  const match = /^v?(\d+)\./.exec(version)
+  return match ? Number(match[1]) : undefined
 }
 
-async function downloadHelm(version: string, downloadUrlInput: string): Promise<string> {
-  const downloadBase = parseHelmDownloadUrl(downloadUrlInput)
+/**
+ * The helm on PATH when it is the one wanted (any, when `wanted` is empty). Its build information answers
+ * without a process when the build recorded the version, and rules out another major at once; only a build
+ * that recorded neither (e.g. Helm 3's official builds, `(devel)`) is asked with `helm version`.
+ */
+async function helmOnPath(wanted: string): Promise<HelmInstallation | undefined> {
+  const binary = findOnPath('helm')
+  if (!binary) return undefined
+  const recorded = readHelmBuildInfo(binary)
+  if (wanted && recorded.major !== undefined && recorded.major !== majorOf(wanted)) return undefined
+  const version = recorded.version ?? (await versionOf(binary))
+  return version && (!wanted || version === wanted) ? { binary, version, source: 'path' } : undefined
+}
+
+/**
+ * The tool cache's helm for `version`: the folder is named by the version this action (or a setup action)
+ * verified when it cached it, so it is trusted without running it; the binary's build information must not
+ * say otherwise (another major, or another recorded version).
+ */
+async function helmInToolCache(version: string): Promise<HelmInstallation | undefined> {
+  const cached = tc.find('helm', version.replace(/^v/, ''))
+  if (!cached) return undefined
+  const binary = path.join(cached, 'helm')
+  try {
+    await access(binary, 1)
+  } catch {
+    return undefined
+  }
+  const recorded = readHelmBuildInfo(binary)
+  if (recorded.major !== undefined && recorded.major !== majorOf(version)) return undefined
+  if (recorded.version !== undefined && recorded.version !== version) return undefined
+  return { binary, version, source: 'tool-cache' }
+}
+
+export async function provisionHelm(wanted: string, download: HelmDownloadSource): Promise<HelmInstallation> {
+  const onPath = await helmOnPath(wanted)
+  if (onPath) return onPath
+  const version = wanted || DEFAULT_HELM_VERSION
+  const cached = await helmInToolCache(version)
+  if (cached) return cached
+  return { binary: await downloadHelm(version, download), version, source: 'download' }
+}
+
+async function downloadHelm(version: string, download: HelmDownloadSource): Promise<string> {
+  if (download.refusal) throw download.refusal
+  const downloadBase = download.url
   const { os: osName, arch } = helmPlatform()
   const file = `helm-${version}-${osName}-${arch}.tar.gz`
   const url = `${downloadBase}/${file}`
@@ -119,13 +165,14 @@ async function downloadHelm(version: string, downloadUrlInput: string): Promise<
     )
   }
   const extracted = await tc.extractTar(archive)
-  const folder = await tc.cacheDir(path.join(extracted, `${osName}-${arch}`), 'helm', version.replace(/^v/, ''))
-  const binary = path.join(folder, 'helm')
-  const got = await versionOf(binary)
+  const folder = path.join(extracted, `${osName}-${arch}`)
+  // Checked before it is cached: the tool cache's folder name is trusted from then on.
+  const got = await versionOf(path.join(folder, 'helm'))
   if (got !== version)
     throw new ActionError(
       `the helm in ${file} reports version ${got ?? 'nothing'}, expected ${version}`,
       'check helm-download-url'
     )
-  return binary
+  const cachedFolder = await tc.cacheDir(folder, 'helm', version.replace(/^v/, ''))
+  return path.join(cachedFolder, 'helm')
 }

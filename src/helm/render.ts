@@ -824,3 +824,33 @@ export interface ParseRenderOptions {
 export function parseRender(output: string): RenderedDocument[] {
   return parseRenderDetailed(output).documents
 }
+
+/** One document of a `helm template` output as helm wrote it: its `---` line, `# Source:` line and body. */
+export interface SourcedChunk {
+  /** The template path of its `# Source:` line; undefined for text before the first one. */
+  source?: string
+  text: string
+}
+
+/**
+ * Pure: a `helm template` output cut into the documents helm wrote, each with
+ * the `# Source:` it names. Helm starts every document with `---` then
+ * `# Source: <path>` (Helm 3 and 4); a cut is made only at such a pair, so a
+ * `---` inside a template's own output stays in its document. Concatenating the
+ * chunks' text gives the output back.
+ */
+export function splitRenderBySource(output: string): SourcedChunk[] {
+  const chunks: SourcedChunk[] = []
+  const starts: { at: number; source: string }[] = []
+  const header = /(?:^|\n)---[ \t]*\n#\s*Source:[ \t]*([^\n]*?)[ \t]*(?=\n|$)/g
+  for (let match = header.exec(output); match; match = header.exec(output)) {
+    starts.push({ at: match.index === 0 && output.startsWith('---') ? 0 : match.index + 1, source: match[1] })
+  }
+  if (starts.length === 0) return output === '' ? [] : [{ text: output }]
+  if (starts[0].at > 0) chunks.push({ text: output.slice(0, starts[0].at) })
+  starts.forEach((start, i) => {
+    const end = i + 1 < starts.length ? starts[i + 1].at : output.length
+    chunks.push({ source: start.source, text: output.slice(start.at, end) })
+  })
+  return chunks
+}

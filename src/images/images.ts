@@ -19,6 +19,7 @@
 
 import { DEFAULT_DOMAIN, parseImageRef, ImageRefError, type ImageRef } from './image-ref.js'
 import type { Finding, RenderedDocument } from '../types.js'
+import { isRecord } from '../util/text.js'
 
 export interface ImageUse {
   image: string
@@ -43,16 +44,10 @@ export interface ImageVerdict {
   allowedBy?: string
 }
 
-type Obj = Record<string, unknown>
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
 function child(o: unknown, ...keys: string[]): unknown {
   let cur: unknown = o
   for (const k of keys) {
-    if (!isObj(cur)) return undefined
+    if (!isRecord(cur)) return undefined
     cur = cur[k]
   }
   return cur
@@ -102,14 +97,14 @@ class Collector {
   containerList(list: unknown, prefix: string): void {
     if (!Array.isArray(list)) return
     list.forEach((c, i) => {
-      if (isObj(c) && 'image' in c) {
+      if (isRecord(c) && 'image' in c) {
         this.add(c.image, `${prefix}[${i}].image`, typeof c.name === 'string' ? c.name : undefined)
       }
     })
   }
 
   podSpec(spec: unknown, prefix: string): void {
-    if (!isObj(spec)) return
+    if (!isRecord(spec)) return
     for (const list of CONTAINER_LISTS) this.containerList(spec[list], `${prefix}.${list}`)
   }
 
@@ -117,12 +112,12 @@ class Collector {
     const templates = child(spec, 'templates')
     if (!Array.isArray(templates)) return
     templates.forEach((t, i) => {
-      if (!isObj(t)) return
+      if (!isRecord(t)) return
       const p = `${prefix}.templates[${i}]`
       const tname = typeof t.name === 'string' ? t.name : undefined
       for (const key of ['container', 'script'] as const) {
         const c = t[key]
-        if (isObj(c) && 'image' in c)
+        if (isRecord(c) && 'image' in c)
           this.add(c.image, `${p}.${key}.image`, typeof c.name === 'string' ? c.name : tname)
       }
       this.containerList(t.initContainers, `${p}.initContainers`)
@@ -137,13 +132,13 @@ class Collector {
       for (let i = 0; i < value.length; i++) {
         const el: unknown = value[i]
         if (typeof el === 'object' && el !== null) {
-          const name = isObj(el) && typeof el.name === 'string' ? el.name : undefined
+          const name = isRecord(el) && typeof el.name === 'string' ? el.name : undefined
           this.fallback(el, `${path}[${i}]`, name)
         }
       }
       return
     }
-    if (!isObj(value)) return
+    if (!isRecord(value)) return
     for (const key of Object.keys(value)) {
       if (path === '' && key === 'metadata') continue
       const v = value[key]
@@ -163,7 +158,7 @@ export function extractImages(docs: RenderedDocument[]): ImageUse[] {
   const out: ImageUse[] = []
   for (const doc of docs) {
     const o = doc.object
-    if (!isObj(o)) continue
+    if (!isRecord(o)) continue
     const kind = doc.kind ?? (typeof o.kind === 'string' ? o.kind : '')
     const g = group(doc.apiVersion ?? (typeof o.apiVersion === 'string' ? o.apiVersion : undefined))
     const c = new Collector(doc, out)
@@ -176,10 +171,10 @@ export function extractImages(docs: RenderedDocument[]): ImageUse[] {
     }
     if (kind === 'CronJob')
       c.podSpec(child(spec, 'jobTemplate', 'spec', 'template', 'spec'), 'spec.jobTemplate.spec.template.spec')
-    if (kind === 'Cluster' && g === 'postgresql.cnpg.io' && isObj(spec) && 'imageName' in spec) {
+    if (kind === 'Cluster' && g === 'postgresql.cnpg.io' && isRecord(spec) && 'imageName' in spec) {
       c.add(spec.imageName, 'spec.imageName')
     }
-    if (PROMETHEUS_KINDS.has(kind) && g === 'monitoring.coreos.com' && isObj(spec)) {
+    if (PROMETHEUS_KINDS.has(kind) && g === 'monitoring.coreos.com' && isRecord(spec)) {
       if ('image' in spec) c.add(spec.image, 'spec.image')
       c.containerList(spec.initContainers, 'spec.initContainers')
       c.containerList(spec.containers, 'spec.containers')
@@ -278,6 +273,12 @@ function matchCompiled(ref: ImageRef, c: CompiledPattern): boolean {
   if (c.tag && (ref.tag === undefined || !c.tag.test(ref.tag))) return false
   if (c.digest !== undefined && ref.digest !== c.digest) return false
   return true
+}
+
+/** One line of input image-allowlist: a pattern (see file header) and why it is allowed. */
+export interface AllowlistEntry {
+  pattern: string
+  reason: string
 }
 
 /** Whether an allowlist pattern (see file header) covers the image. */

@@ -3,35 +3,22 @@
 import * as core from '@actions/core'
 import path from 'node:path'
 import { DEFAULT_TIMEOUT, parseDuration } from '../util/deadline.js'
-import { IMAGE_POLICIES, type ImagePolicy } from '../images/images.js'
-import { isLoopbackHost } from '../net/net.js'
+import { IMAGE_POLICIES, type AllowlistEntry, type ImagePolicy } from '../images/images.js'
+import type { RepositoryMirror } from '../chart/upstream.js'
+import type { ToggleOverrides } from '../gates/observability.js'
+import type { HelmDownloadSource } from '../helm/helm-install.js'
+import type { CommentMode, PushMode } from '../report/github.js'
+import { isLoopbackHost, urlUserinfo, withoutUserinfo } from '../net/net.js'
 import { registerSecret } from '../util/secrets.js'
 import { ActionError } from '../types.js'
 
-export type PushMode = 'auto' | 'true' | 'false'
-export type CommentMode = 'update' | 'recreate' | 'on-failure' | 'off'
 type SummaryMode = 'always' | 'on-failure' | 'off'
 type RunMode = 'run' | 'discover'
 type NeverLatestMode = 'error' | 'warning' | 'off'
 
-export interface RepositoryMirror {
-  from: string
-  to: string
-}
-
-export interface AllowlistEntry {
-  pattern: string
-  reason: string
-}
-
 export interface SecretValue {
   key: string
   value: string
-}
-
-export interface ToggleOverrides {
-  include: string[]
-  exclude: string[]
 }
 
 export interface ActionInputs {
@@ -54,7 +41,8 @@ export interface ActionInputs {
   versionFromTag: boolean
   overwrite: boolean
   helmVersion: string
-  helmDownloadUrl: string
+  /** Input helm-download-url: the mirror, or why it is refused (raised only when helm must be downloaded). */
+  helmDownloadUrl: HelmDownloadSource
   plainHttp: boolean
   valuesFiles: string[]
   setValues: string[]
@@ -124,22 +112,13 @@ function workspacePath(workspace: string, name: string, value: string): string {
 }
 
 /**
- * The text with the userinfo of every URL in it (`scheme://user[:password]@`;
- * the authority ends at `/`, `?`, `#` or a space) replaced by `***`, so an
- * error can name the URL without the credentials.
- */
-function withoutUserinfo(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi, '$1***@')
-}
-
-/**
  * The registry input without a trailing slash. Credentials in it
  * (`oci://user:token@host`) are masked before anything else is logged, then
  * refused with a message that never quotes them.
  */
 export function checkRegistry(text: string): string {
   const registry = text.trim().replace(/\/+$/, '')
-  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#\s]*)@/i.exec(registry)?.[1]
+  const userinfo = urlUserinfo(registry)
   if (userinfo === undefined) return registry
   const password = userinfo.includes(':') ? userinfo.slice(userinfo.indexOf(':') + 1) : userinfo
   for (const secret of [userinfo, password, safeDecode(password)]) registerSecret(secret)
@@ -221,6 +200,16 @@ export function parseHelmDownloadUrl(text: string): string {
     )
   }
   return value
+}
+
+/** Input helm-download-url, checked now; a refusal is raised only if a download is needed. */
+export function readHelmDownloadUrl(text: string): HelmDownloadSource {
+  try {
+    return { url: parseHelmDownloadUrl(text) }
+  } catch (error) {
+    if (!(error instanceof ActionError)) throw error
+    return { url: withoutUserinfo(text.trim()), refusal: error }
+  }
 }
 
 export function parseAllowlist(text: string): AllowlistEntry[] {
@@ -322,7 +311,7 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     helmVersion: helmVersion && !helmVersion.startsWith('v') ? `v${helmVersion}` : helmVersion,
     // Checked when a download happens (helm-install.ts): a runner with helm
     // already in place never contacts it, whatever it says.
-    helmDownloadUrl: (read('helm-download-url').trim() || DEFAULT_HELM_DOWNLOAD_URL).replace(/\/+$/, ''),
+    helmDownloadUrl: readHelmDownloadUrl(read('helm-download-url')),
     plainHttp: boolean(read, 'plain-http', false),
     valuesFiles: lines(read('values')).map((file) => workspacePath(workspace, 'values', file)),
     setValues: parseSetValues(read('set')),

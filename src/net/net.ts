@@ -1,6 +1,6 @@
 // Network rules shared by every client of the action (registry, chart repositories, helm logins):
-// which hosts count as loopback (the only ones plain HTTP and credentials over http:// may reach)
-// and the host of a repository URL. Pure; imports nothing from src/.
+// which hosts count as loopback (the only ones plain HTTP and credentials over http:// may reach),
+// the host of a repository URL, and credentials in URLs (found and hidden). Pure; imports nothing from src/.
 
 /** True for loopback names and addresses; accepts `host`, `host:port`, `[::1]:port`. */
 export function isLoopbackHost(hostname: string): boolean {
@@ -18,4 +18,18 @@ export function repositoryHost(url: string): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/**
+ * The text with the userinfo of every URL in it (`scheme://user[:password]@`;
+ * the authority ends at `/`, `?`, `#` or a space) replaced by `***`, so an
+ * error can name the URL without the credentials.
+ */
+export function withoutUserinfo(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi, '$1***@')
+}
+
+/** The userinfo (`user[:password]`) of a URL at the start of the text, if it has one. */
+export function urlUserinfo(text: string): string | undefined {
+  return /^[a-z][a-z0-9+.-]*:\/\/([^/?#\s]*)@/i.exec(text)?.[1]
 }

@@ -20,7 +20,7 @@ import { parse as parseYaml } from 'yaml'
 import type { WorkChart } from '../chart/dependencies.js'
 import { DeadlineError, OPERATION_LIMITS, operationLimit, withProgress } from '../util/deadline.js'
 import type { Helm, HelmRunResult } from '../helm/helm.js'
-import { lastLines } from '../helm/helm.js'
+import { lastLines } from '../util/text.js'
 import {
   RegistryClient,
   RegistryError,

@@ -1,9 +1,21 @@
 // GitHub specifics: which mode an event asks for (pure), and the one PR
 // comment per chart that is updated in place.
-import { getOctokit } from '@actions/github'
 import { OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
-import type { CommentMode, PushMode } from '../inputs/inputs.js'
 import { redact } from '../util/secrets.js'
+
+/** Input push: auto publishes on release events only. */
+export type PushMode = 'auto' | 'true' | 'false'
+/** Input comment-mode: how the PR comment is kept. */
+export type CommentMode = 'update' | 'recreate' | 'on-failure' | 'off'
+
+/**
+ * @actions/github (octokit, and undici behind it) is loaded only when a comment is written: most of the
+ * bundle's start-up cost, and a run without a PR comment never needs it.
+ */
+async function octokitFor(token: string, options: Parameters<typeof import('@actions/github').getOctokit>[1]) {
+  const { getOctokit } = await import('@actions/github')
+  return getOctokit(token, options)
+}
 
 // ---------------------------------------------------------------------------
 // Event → mode
@@ -283,6 +295,33 @@ export function ownComments<T extends CommentLike>(comments: readonly T[], marke
 }
 
 /**
+ * The marked comments of an issue that are ours (ownComments). Only when a marked
+ * comment is not a bot's is it worth asking who the token is: a personal access
+ * token's own comments are then ours too (GITHUB_TOKEN and app tokens get 403).
+ */
+async function listOwnComments(
+  octokit: Awaited<ReturnType<typeof octokitFor>>,
+  where: { owner: string; repo: string },
+  issueNumber: number,
+  marker: string
+): Promise<CommentLike[]> {
+  const all = await octokit.paginate(octokit.rest.issues.listComments, {
+    ...where,
+    issue_number: issueNumber,
+    per_page: 100
+  })
+  let self: string | undefined
+  if (all.some((c) => startsWithMarker(c, marker) && c.user?.type !== 'Bot')) {
+    try {
+      self = (await octokit.rest.users.getAuthenticated()).data.login
+    } catch {
+      self = undefined // unknown self: only bot comments are ours
+    }
+  }
+  return ownComments(all, marker, self)
+}
+
+/**
  * Creates, updates in place, or recreates the one PR comment that carries
  * `marker` as its first line and is ours by the rule of ownComments. Never
  * throws for API errors: a missing token, a read-only fork token (403/404) or
@@ -296,27 +335,12 @@ export async function upsertComment(opts: UpsertCommentOptions): Promise<UpsertC
   const body = withMarker(opts.body, opts.marker)
   // The comment is part of the report: it gets its time even when the run's work budget is spent.
   const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms)
-  const octokit = getOctokit(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, ''), request: { signal } })
+  const octokit = await octokitFor(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, ''), request: { signal } })
   const where = { owner: opts.owner, repo: opts.repo }
 
   let ours: CommentLike[]
   try {
-    const all = await octokit.paginate(octokit.rest.issues.listComments, {
-      ...where,
-      issue_number: opts.issueNumber,
-      per_page: 100
-    })
-    // Only when a marked comment is not a bot's is it worth asking who the token is (a PAT's login).
-    let self: string | undefined
-    if (all.some((c) => startsWithMarker(c, opts.marker) && c.user?.type !== 'Bot')) {
-      try {
-        self = (await octokit.rest.users.getAuthenticated()).data.login
-      } catch {
-        // GITHUB_TOKEN / app tokens: 403. Unknown self: only bot comments are ours.
-        self = undefined
-      }
-    }
-    ours = ownComments(all, opts.marker, self)
+    ours = await listOwnComments(octokit, where, opts.issueNumber, opts.marker)
   } catch (err) {
     return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) }
   }
@@ -417,17 +441,12 @@ export async function removeOwnComments(opts: RemoveCommentsOptions): Promise<Up
   const unusable = tokenProblem(opts.token)
   if (unusable) return { action: 'skipped', warning: unusable }
   if (!opts.marker) throw new Error('removeOwnComments: marker is empty')
-  const octokit = getOctokit(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, '') })
+  const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms)
+  const octokit = await octokitFor(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, ''), request: { signal } })
   const where = { owner: opts.owner, repo: opts.repo }
   let ours: CommentLike[]
   try {
-    const all = await octokit.paginate(octokit.rest.issues.listComments, {
-      ...where,
-      issue_number: opts.issueNumber,
-      per_page: 100
-    })
-    // Without a personal access token's login only bot comments are ours (see ownComments).
-    ours = ownComments(all, opts.marker)
+    ours = await listOwnComments(octokit, where, opts.issueNumber, opts.marker)
   } catch (err) {
     return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) }
   }

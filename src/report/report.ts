@@ -13,7 +13,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { redact } from '../util/secrets.js'
 import type { ActionReport, Finding, PublishInfo, Severity, StepResult, StepStatus, UpstreamInfo } from '../types.js'
-import { renderDiffSection } from '../diff/report.js'
+import { renderDiffSection } from './diff-section.js'
+import { CELL_MAX, clip, codeBlock, codeSpan, escapeCell, escapeHtml, escapeMarkdown, oneLine } from './markdown.js'
+import { isRecord } from '../util/text.js'
 
 /** A PR comment body is capped at 65,536 characters by GitHub. */
 export const COMMENT_LIMIT = 65_536
@@ -21,8 +23,6 @@ export const COMMENT_LIMIT = 65_536
 export const SUMMARY_LIMIT = 900_000
 const SUMMARY_MAX_BYTES = 1_000_000
 
-/** Longest text of one steps-table cell; the table must always fit. */
-const CELL_MAX = 300
 /** Longest message / fix of one finding. */
 const FINDING_TEXT_MAX = 2_000
 /** A shortened details block keeps at least this much text, or is dropped. */
@@ -72,63 +72,6 @@ function resolveMarker(marker: string): string {
     return trimmed
   }
   return commentMarker(trimmed)
-}
-
-/**
- * Escapes text for inline markdown: every markdown-significant ASCII punctuation
- * gets a backslash, HTML-significant characters can never open a tag, and `@name`
- * gets a zero-width space so a value can never mention (ping) anyone.
- */
-export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\\`*_{}[\]()<>#+!|~&$]/g, (c) => `\\${c}`)
-    .replace(/(^|[^\w`])@(?=\w)/g, '$1@\u200b')
-    .replace(/^(\s*)([-=])/gm, '$1\\$2')
-    .replace(/^(\s*\d+)([.)])/gm, '$1\\$2')
-}
-
-/** One table cell: escaped, single-line, `|` escaped (also inside code spans), bounded. */
-export function escapeCell(text: string, max = CELL_MAX): string {
-  return escapeMarkdown(clip(oneLine(text), max))
-}
-
-/** A code span that survives any content, including backticks, pipes and newlines. */
-export function codeSpan(text: string, inTable = false): string {
-  let body = oneLine(text)
-  if (body === '') return '` `'
-  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length))
-  const fence = '`'.repeat(longest + 1)
-  if (body.startsWith('`') || body.endsWith('`') || (body.startsWith(' ') && body.endsWith(' '))) body = ` ${body} `
-  // GFM splits table rows on `|` before inline parsing, even inside code spans.
-  if (inTable) body = body.replace(/\|/g, '\\|')
-  return `${fence}${body}${fence}`
-}
-
-/** A fenced code block that content cannot close early. */
-export function codeBlock(text: string, info = ''): string {
-  const longest = Math.max(0, ...(text.match(/^ {0,3}`{3,}/gm) ?? []).map((run) => run.trim().length))
-  const fence = '`'.repeat(Math.max(3, longest + 1))
-  const body = text.endsWith('\n') ? text : `${text}\n`
-  return `${fence}${info}\n${body}${fence}`
-}
-
-/** Text inside raw HTML (`<summary>`): markdown does not apply, HTML entities do. */
-function escapeHtml(text: string): string {
-  return oneLine(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/(^|[^\w])@(?=\w)/g, '$1@\u200b')
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\r\n|\r|\n|\u2028|\u2029/g, ' ').replace(/\t/g, ' ')
-}
-
-function clip(text: string, max: number): string {
-  if (text.length <= max) return text
-  return `${text.slice(0, Math.max(0, max - 1))}…`
 }
 
 // ---------------------------------------------------------------------------
@@ -473,11 +416,10 @@ function shortenDetails(block: DetailsBlock, budget: number): string | undefined
 }
 
 type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 function kindsOf(data: unknown): Record<string, number> | undefined {
-  const kinds = isObj(data) ? data.kinds : undefined
-  if (!isObj(kinds)) return undefined
+  const kinds = isRecord(data) ? data.kinds : undefined
+  if (!isRecord(kinds)) return undefined
   const out: Record<string, number> = {}
   for (const [k, v] of Object.entries(kinds)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v
   return Object.keys(out).length > 0 ? out : undefined
@@ -514,13 +456,13 @@ function str(v: unknown): string | undefined {
 function imageRows(data: unknown): ImageRow[] | undefined {
   let list: unknown
   if (Array.isArray(data)) list = data
-  else if (isObj(data))
+  else if (isRecord(data))
     list = Array.isArray(data.images) ? data.images : Array.isArray(data.verdicts) ? data.verdicts : undefined
   if (!Array.isArray(list)) return undefined
   const rows = new Map<string, ImageRow>()
   for (const item of list) {
-    const it: Obj = typeof item === 'string' ? { image: item } : isObj(item) ? item : {}
-    const use = isObj(it.use) ? it.use : undefined
+    const it: Obj = typeof item === 'string' ? { image: item } : isRecord(item) ? item : {}
+    const use = isRecord(it.use) ? it.use : undefined
     const image = str(it.image) ?? str(use?.image) ?? str(it.ref)
     if (!image) continue
     let row = rows.get(image)

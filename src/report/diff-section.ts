@@ -1,8 +1,8 @@
 // The "What changes" section of the PR comment and job summary: counts, the
 // changed resources, the images that change, the upstream version change,
 // then each changed resource's diff folded, within a size budget.
-import { codeBlock, codeSpan, escapeCell, escapeMarkdown } from '../report/report.js'
-import type { ImageChange, RenderDiff, ResourceChange } from './types.js'
+import { codeBlock, codeSpan, escapeCell, escapeMarkdown } from './markdown.js'
+import type { ImageChange, RenderDiff, ResourceChange } from '../diff/types.js'
 
 /** Rows of the resource table before the rest is only counted. */
 const MAX_ROWS = 60

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { compareRenders } from '../../src/diff/compare.js'
-import { renderDiffSection } from '../../src/diff/report.js'
+import { renderDiffSection } from '../../src/report/diff-section.js'
 import type { RenderDiff } from '../../src/diff/types.js'
 import { parseRender } from '../../src/helm/render.js'
 import { COMMENT_LIMIT, renderMarkdown } from '../../src/report/report.js'

@@ -1,0 +1,109 @@
+// The base side of "What changes": the blueprint as of the base commit, copied
+// out of git into its own work copy and helm home, its dependencies built as the
+// base pins them (or the head's archives reused when the pins are the same),
+// rendered once. diff/base.ts runs it beside the gates and compares.
+import { access, copyFile, mkdir, readdir } from 'node:fs/promises'
+import path from 'node:path'
+import { loadBlueprint, type Blueprint } from '../chart/blueprint.js'
+import { buildDependencies, prepareWorkChart } from '../chart/dependencies.js'
+import type { BuildOptions, WorkChart } from '../chart/dependencies.js'
+import { Helm } from '../helm/helm.js'
+import { parseRenderDetailed } from '../helm/render.js'
+import type { RenderedDocument } from '../types.js'
+import { lastLines } from '../util/text.js'
+import { copyTree, ensureCommit } from './git-tree.js'
+
+export interface BaseRenderOptions {
+  workspace: string
+  /** Blueprint and chart folders, relative to the workspace. */
+  blueprint: string
+  chart: string
+  /** The head's helm: its binary and version are used with a home of the base's own. */
+  helm: Helm
+  /** Private folder of the run; the base works under `<workRoot>/base`. */
+  workRoot: string
+  headWork: WorkChart
+  /** Versions the head's dependency build bundled. */
+  headBuilt: Record<string, string>
+  /** How the head built its dependencies (mirrors, indexes already fetched, credentials). */
+  build: Omit<BuildOptions, 'knownVersions'>
+  /** The run's `--values`/`--set` arguments, and the release and namespace of the head's default render. */
+  valueArgs: string[]
+  releaseName: string
+  namespace: string
+}
+
+export type BaseRender =
+  { documents: RenderedDocument[]; missing: boolean; built: Record<string, string> } | { error: string }
+
+const sameDependencies = (a: WorkChart['dependencies'], b: WorkChart['dependencies']): boolean => {
+  const key = (deps: WorkChart['dependencies']): string =>
+    JSON.stringify(deps.map((d) => [d.name, d.alias ?? '', d.version, d.repository.replace(/\/+$/, '')]))
+  return key(a) === key(b)
+}
+
+export async function renderBase(options: BaseRenderOptions, sha: string, release: () => void): Promise<BaseRender> {
+  const root = path.join(options.workRoot, 'base')
+  await mkdir(root, { recursive: true })
+  await ensureCommit(options.workspace, sha)
+  const tree = path.join(root, 'tree')
+  const folders = [...new Set([options.blueprint, options.chart])]
+  await copyTree(options.workspace, sha, folders, tree)
+  let blueprint: Blueprint
+  try {
+    blueprint = await loadBlueprint(tree, options.blueprint, options.chart)
+  } catch (error) {
+    const chartYaml = path.join(tree, options.chart, 'Chart.yaml')
+    if (!(await exists(chartYaml))) {
+      release()
+      return { documents: [], missing: true, built: {} }
+    }
+    throw error
+  }
+  const { work } = await prepareWorkChart({ blueprint, workRoot: path.join(root, 'chart') })
+  const helm = await Helm.create(options.helm.binary, path.join(root, 'helm-home'), options.helm.version)
+  let built: Record<string, string>
+  const local = work.dependencies.some((dep) => dep.repository.startsWith('file://'))
+  if (work.dependencies.length > 0 && !local && sameDependencies(work.dependencies, options.headWork.dependencies)) {
+    // Same pins as the head: its archives are what the base would download.
+    release()
+    await copyBuiltArchives(options.headWork.dir, work.dir)
+    built = { ...options.headBuilt }
+  } else if (work.dependencies.length > 0) {
+    const { credentialsFor } = options.build
+    const needsCredentials = work.dependencies.some((dep) => dep.repository && credentialsFor(dep.repository))
+    if (!needsCredentials) release()
+    const step = await buildDependencies(helm, work, { ...options.build, knownVersions: new Map() })
+    release()
+    if (step.status === 'failed') throw new Error(step.findings[0]?.message ?? 'helm dependency build failed')
+    built = step.data?.built ?? {}
+  } else {
+    release()
+    built = {}
+  }
+  const args = ['template', options.releaseName, work.dir, '--namespace', options.namespace, ...options.valueArgs]
+  const result = await helm.run(args)
+  if (result.exitCode !== 0) {
+    throw new Error(`helm template: ${lastLines(result.stderr, 3) || `exit ${result.exitCode}`}`)
+  }
+  const parsed = parseRenderDetailed(result.stdout)
+  if (parsed.errors.length > 0) throw new Error(parsed.errors[0].toFinding().message)
+  return { documents: parsed.documents, missing: false, built }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file)
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function copyBuiltArchives(fromChart: string, toChart: string): Promise<void> {
+  const from = path.join(fromChart, 'charts')
+  const to = path.join(toChart, 'charts')
+  await mkdir(to, { recursive: true })
+  const names = (await readdir(from)).filter((name) => name.endsWith('.tgz'))
+  await Promise.all(names.map((name) => copyFile(path.join(from, name), path.join(to, name))))
+}

@@ -1,0 +1,227 @@
+// The gate contract. A gate is a module that (1) plans: from the shared plan
+// context it declares the processes it needs (helm runs, scripts) as jobs, and
+// (2) finishes: once the pool has ended it turns its jobs' results into its
+// StepResult. `runGates` (index.ts) knows only this contract: it builds the plan
+// context, runs every gate's jobs in ONE bounded pool, and assembles the steps in
+// the order of its gate list. A new gate: one module exporting a `Gate`, one line
+// in that list.
+import type { Helm, HelmRunResult } from '../helm/helm.js'
+import { parseRenderDetailed, type RenderParseError } from '../helm/render.js'
+import type { AllowlistEntry, ImagePolicy, ImageVerdict } from '../images/images.js'
+import type { RenderedDocument, StepResult } from '../types.js'
+import type { YamlSource } from '../chart/yaml-source.js'
+import type { ToggleOverrides } from './observability.js'
+
+export interface GateContext {
+  helm: Helm
+  /** Absolute: a work copy of the chart with charts/ already built (helm dependency build done). */
+  chartDir: string
+  /** Chart.yaml name (helm names the rendered chart after it). */
+  chartName: string
+  /** Absolute: an empty folder for what the gates write: each chart test script's chart copy and helm home, generated charts. */
+  scriptRoot: string
+  /** The chart folder relative to the workspace, e.g. 'platform/temporal/chart': prefix of findings' file paths. */
+  displayChartDir: string
+  /** The chart's values.yaml (displayPath relative to the workspace). */
+  values: YamlSource<Record<string, unknown>>
+  /** Values keys of every dependency (alias or name), e.g. ['temporal']: their images are theirs, not the blueprint's. */
+  dependencyKeys: string[]
+  /** e.g. ['--values', '/abs/x.yaml', '--set', 'a.b=c'] from inputs `values`/`set`; applied to every render and lint except case 4's. */
+  valueArgs: string[]
+  releaseName: string
+  namespace: string
+  concurrency: number
+  /** Input lint-values (glob relative to the chart dir); default ci/*-values.yaml. */
+  lintValuesGlob?: string
+  /** include: extra value paths; exclude: paths to drop. */
+  toggles: ToggleOverrides
+  imagePolicy: ImagePolicy
+  imageAllowlist: AllowlistEntry[]
+  chartTests: boolean
+  /** Input never-latest: severity of the rule's findings, or off (no renders). Default error. */
+  neverLatest?: 'error' | 'warning' | 'off'
+  /** The blueprint's Chart.yaml: the dependency line of an upstream image no values key sets. */
+  chartYaml?: YamlSource<{ dependencies?: readonly unknown[] }>
+}
+
+export interface Span {
+  start: number
+  end: number
+}
+
+/** What a finished job reports to the pool; `then`: jobs it adds to the same pool (e.g. fallback renders). */
+export interface JobDone {
+  exitCode: number
+  durationMs: number
+  then?: Job[]
+}
+
+/** One process of the pool. */
+export interface Job {
+  id: string
+  kind: 'helm' | 'script'
+  /** Started before every other job: the chart tests (several helm runs in a row, the longest jobs). */
+  first?: boolean
+  run(): Promise<JobDone>
+}
+
+/** What one gate planned: its jobs, and how it turns their results into its step once the pool ended. */
+interface GatePlan {
+  jobs: Job[]
+  finish(): GateOutput
+}
+
+interface GateOutput {
+  step: StepResult
+  /** The images gate only: every image's verdict (the SBOM's input). */
+  images?: ImageVerdict[]
+}
+
+/** The shared plan context every gate plans from. */
+export interface PlanContext {
+  ctx: GateContext
+  /** `template <release> <chart> --namespace <ns>` + (withRunValues: the run's values/set) + extra. */
+  templateArgs(extra: readonly string[], withRunValues?: boolean): string[]
+  /** The default render: planned once, parsed once, shared by render, observability and images. */
+  defaultRender: RenderJob
+}
+
+export interface Gate {
+  /** The step id it produces (`render`, `lint`, …). */
+  id: string
+  plan(pc: PlanContext): Promise<GatePlan>
+}
+
+/** A render's result, parsed once (documents empty when it failed). */
+export interface RenderOutcome {
+  result: HelmRunResult
+  documents: RenderedDocument[]
+}
+
+export interface RenderJobOutcome extends RenderOutcome {
+  parseErrors: RenderParseError[]
+  span: Span
+}
+
+/** What a render is parsed for: everything, only documents mentioning a text, or nothing (exit code and error). */
+export type RenderParse = { mentioning?: string } | 'none'
+
+/** A job whose result is kept for the gate that planned it. */
+export interface Handle<R> {
+  job: Job
+  /** The result; throws when read before the job ran (a planning bug). */
+  get(): R
+}
+
+function handle<R>(id: string, kind: Job['kind'], work: () => Promise<{ out: R; done: JobDone }>): Handle<R> {
+  let out: R | undefined
+  let ran = false
+  return {
+    job: {
+      id,
+      kind,
+      run: async () => {
+        const result = await work()
+        out = result.out
+        ran = true
+        return result.done
+      }
+    },
+    get: () => {
+      if (!ran) throw new Error(`gate job ${id} was read before it ran`)
+      return out as R
+    }
+  }
+}
+
+export type RenderJob = Handle<RenderJobOutcome>
+
+/** A `helm template` job, parsed as asked. */
+export function renderJob(helm: Helm, id: string, args: string[], parse: RenderParse = {}): RenderJob {
+  return handle(id, 'helm', async () => {
+    const start = performance.now()
+    const result = await helm.run(args)
+    const parsed =
+      result.exitCode !== 0 || parse === 'none'
+        ? { documents: [], errors: [] }
+        : parseRenderDetailed(result.stdout, parse)
+    const out: RenderJobOutcome = {
+      result,
+      documents: parsed.documents,
+      parseErrors: parsed.errors,
+      span: { start, end: performance.now() }
+    }
+    return { out, done: result }
+  })
+}
+
+/** Any other helm job (e.g. lint): the raw result and its span. */
+export function helmJob(helm: Helm, id: string, args: string[]): Handle<{ result: HelmRunResult; span: Span }> {
+  return handle(id, 'helm', async () => {
+    const start = performance.now()
+    const result = await helm.run(args)
+    return { out: { result, span: { start, end: performance.now() } }, done: result }
+  })
+}
+
+/** A job of any kind whose result is what `work` returns, plus the follow-ups it adds. */
+export function customJob<R>(id: string, kind: Job['kind'], work: () => Promise<{ out: R; done: JobDone }>): Handle<R> {
+  return handle(id, kind, work)
+}
+
+/** Wall time covered by spans (first start to last end). */
+export function wall(spans: readonly (Span | undefined)[]): number {
+  const list = spans.filter((s): s is Span => s !== undefined)
+  if (list.length === 0) return 0
+  return Math.round(Math.max(...list.map((s) => s.end)) - Math.min(...list.map((s) => s.start)))
+}
+
+export function skippedStep(id: string, title: string, summary: string): StepResult {
+  return { id, title, status: 'skipped', durationMs: 0, summary, findings: [] }
+}
+
+export interface JobStat {
+  id: string
+  kind: 'helm' | 'script'
+  durationMs: number
+  exitCode: number
+}
+
+/**
+ * Runs jobs with at most `limit` at once, `first` jobs first; jobs a finished
+ * job adds (`then`) join the queue. A failing job starts nothing new and is
+ * thrown once the running jobs ended (the caller may then remove their folders).
+ */
+export async function runPool(jobs: readonly Job[], limit: number): Promise<JobStat[]> {
+  const queue = [...jobs.filter((j) => j.first), ...jobs.filter((j) => !j.first)]
+  const stats: JobStat[] = []
+  let failure: { error: unknown } | undefined
+  let running = 0
+  await new Promise<void>((resolve) => {
+    const pump = (): void => {
+      while (!failure && running < Math.max(1, limit) && queue.length > 0) {
+        const job = queue.shift()!
+        running++
+        job
+          .run()
+          .then(
+            (done) => {
+              stats.push({ id: job.id, kind: job.kind, exitCode: done.exitCode, durationMs: done.durationMs })
+              if (done.then) queue.push(...done.then)
+            },
+            (error: unknown) => {
+              failure ??= { error }
+            }
+          )
+          .finally(() => {
+            running--
+            pump()
+          })
+      }
+      if (running === 0 && (queue.length === 0 || failure)) resolve()
+    }
+    pump()
+  })
+  if (failure) throw failure.error
+  return stats
+}

@@ -1,0 +1,117 @@
+// Which helm a binary is, read from the Go build information in the file (no process started):
+// `helm version` costs a whole helm start (100+ ms CPU) on the critical path.
+// ELF only (Linux runners); any other format, or a field not found, answers nothing and the caller runs
+// `helm version`. A few small reads, synchronous on purpose: at start-up the thread pool is busy with the
+// work copy, and queueing behind it would delay helm by more than the reads block. Format: Go's debug/buildinfo (Go 1.18+: the `.go.buildinfo` section holds the Go
+// version and the module information inline, each prefixed by its varint length).
+import { closeSync, openSync, readSync } from 'node:fs'
+
+const BUILDINFO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1')
+/** Enough for the module information of a helm binary (~13 KB); the section is read no further. */
+const BUILDINFO_READ_LIMIT = 256 * 1024
+
+export interface HelmBuildInfo {
+  /** Helm's major version from the main module path (helm.sh/helm/v3, helm.sh/helm/v4). */
+  major?: number
+  /**
+   * What `helm version --template '{{.Version}}'` prints, when the build recorded it: the `-X …version.version`
+   * linker flag, else a release tag stamped as the main module's version (`vX.Y.Z`, never a pseudo-version).
+   */
+  version?: string
+}
+
+/** The build information of the helm binary at `file`; `{}` when it cannot be read. */
+export function readHelmBuildInfo(file: string): HelmBuildInfo {
+  let handle: number | undefined
+  try {
+    handle = openSync(file, 'r')
+    const section = buildInfoSection(handle)
+    return section ? helmBuildInfo(section) : {}
+  } catch {
+    return {}
+  } finally {
+    if (handle !== undefined) closeSync(handle)
+  }
+}
+
+function readAt(handle: number, position: number, length: number): Buffer {
+  const buffer = Buffer.alloc(length)
+  const bytesRead = readSync(handle, buffer, 0, length, position)
+  return buffer.subarray(0, bytesRead)
+}
+
+/** The bytes of the `.go.buildinfo` section of an ELF file (up to the read limit), or undefined. */
+function buildInfoSection(handle: number): Buffer | undefined {
+  const header = readAt(handle, 0, 64)
+  if (header.length < 52 || header.readUInt32BE(0) !== 0x7f454c46) return undefined // not ELF
+  const is64 = header[4] === 2
+  const little = header[5] === 1
+  const u16 = (b: Buffer, at: number): number => (little ? b.readUInt16LE(at) : b.readUInt16BE(at))
+  const u32 = (b: Buffer, at: number): number => (little ? b.readUInt32LE(at) : b.readUInt32BE(at))
+  const word = (b: Buffer, at: number): number =>
+    is64 ? Number(little ? b.readBigUInt64LE(at) : b.readBigUInt64BE(at)) : u32(b, at)
+  const sectionTable = word(header, is64 ? 0x28 : 0x20)
+  const entrySize = u16(header, is64 ? 0x3a : 0x2e)
+  const count = u16(header, is64 ? 0x3c : 0x30)
+  const namesIndex = u16(header, is64 ? 0x3e : 0x32)
+  if (!sectionTable || !count || namesIndex >= count || entrySize < (is64 ? 64 : 40)) return undefined
+  const table = readAt(handle, sectionTable, entrySize * count)
+  if (table.length < entrySize * count) return undefined
+  const offsetOf = (i: number): number => word(table, i * entrySize + (is64 ? 24 : 16))
+  const sizeOf = (i: number): number => word(table, i * entrySize + (is64 ? 32 : 20))
+  const names = readAt(handle, offsetOf(namesIndex), Math.min(sizeOf(namesIndex), 64 * 1024))
+  for (let i = 0; i < count; i++) {
+    const nameAt = u32(table, i * entrySize)
+    const end = names.indexOf(0, nameAt)
+    if (names.toString('latin1', nameAt, end < 0 ? undefined : end) !== '.go.buildinfo') continue
+    return readAt(handle, offsetOf(i), Math.min(sizeOf(i), BUILDINFO_READ_LIMIT))
+  }
+  return undefined
+}
+
+/** Reads a varint-length-prefixed string at `at`; undefined when it runs past the buffer. */
+function lengthPrefixed(data: Buffer, at: number): { text: string; next: number } | undefined {
+  let length = 0
+  let shift = 0
+  let position = at
+  for (;;) {
+    if (position >= data.length || shift > 28) return undefined
+    const byte = data[position++]
+    length |= (byte & 0x7f) << shift
+    if (!(byte & 0x80)) break
+    shift += 7
+  }
+  if (position + length > data.length) return undefined
+  return { text: data.toString('utf8', position, position + length), next: position + length }
+}
+
+/** Helm's major and version from a `.go.buildinfo` section's bytes (exported for tests). */
+export function helmBuildInfo(section: Buffer): HelmBuildInfo {
+  if (section.length < 32 || !section.subarray(0, BUILDINFO_MAGIC.length).equals(BUILDINFO_MAGIC)) return {}
+  const flags = section[15]
+  if (!(flags & 2)) return {} // before Go 1.18: pointers into the data segment, not read here
+  const goVersion = lengthPrefixed(section, 32)
+  const modInfo = goVersion && lengthPrefixed(section, goVersion.next)
+  if (!modInfo) return {}
+  return helmFromModInfo(modInfo.text)
+}
+
+/** Helm's major and version from Go module information text (`path`, `mod`, `build` lines; exported for tests). */
+export function helmFromModInfo(text: string): HelmBuildInfo {
+  const lines = text.split('\n').map((line) => line.split('\t'))
+  const main = lines.find((fields) => fields[0] === 'mod')
+  const module = /^helm\.sh\/helm(?:\/v(\d+))?$/.exec(main?.[1] ?? '')
+  if (!main || !module) return {}
+  const major = Number(module[1] ?? 2)
+  const ldflags = lines.find((fields) => fields[0] === 'build' && fields[1]?.startsWith('-ldflags='))?.[1] ?? ''
+  const linked = (name: string): string | undefined =>
+    new RegExp(`-X[= ]?["']?helm\\.sh/helm(?:/v\\d+)?/internal/version\\.${name}=([^\\s"']*)`).exec(ldflags)?.[1]
+  const linkedVersion = linked('version')
+  if (linkedVersion) {
+    const metadata = linked('metadata')
+    return { major, version: metadata ? `${linkedVersion}+${metadata}` : linkedVersion }
+  }
+  // A module version is a release tag only when it is plain vX.Y.Z (a pseudo-version or +dirty is not).
+  const tagged = /^v(\d+)\.\d+\.\d+$/.exec(main[2] ?? '')
+  return tagged && Number(tagged[1]) === major ? { major, version: main[2] } : { major }
+}

@@ -1,0 +1,77 @@
+// The report of one blueprint's run (pure): what the run was about (load.ts), what the stages returned, the
+// run's time; an error that stopped the run becomes its last step (`Run`), so the report says what stopped it.
+import { chartReference } from '../oci/publish.js'
+import type { ActionReport, PublishInfo, StepResult, UpstreamInfo } from '../types.js'
+import type { RunFrame } from './context.js'
+import { stoppedStep } from './failure.js'
+import type { RunIdentity } from './load.js'
+
+export interface RunOutcome {
+  steps: StepResult[]
+  upstream?: UpstreamInfo
+  publish?: PublishInfo
+  /** Path of the SBOM file written. */
+  sbom?: string
+  diff?: ActionReport['diff']
+  /** Absent until helm was provisioned (`unknown` in the report). */
+  helmVersion?: string
+  /** What stopped the run, when something did. */
+  error?: unknown
+}
+
+interface RunTime {
+  startedAt: Date
+  durationMs: number
+}
+
+/** The report of a run that went past its settings: when nothing was pushed, it still names where the chart goes. */
+export function assembleReport(
+  frame: Pick<RunFrame, 'inputs' | 'event'>,
+  time: RunTime,
+  identity: RunIdentity,
+  outcome: RunOutcome
+): ActionReport {
+  const { registry } = frame.inputs
+  const ref = registry ? chartReference(registry, identity.chart.name, identity.chart.version) : undefined
+  return reportOf(frame, time, identity, outcome, ref)
+}
+
+/** The report of a run stopped before any work (an unreadable blueprint, a run setting that does not hold). */
+export function stoppedEarlyReport(
+  frame: Pick<RunFrame, 'inputs' | 'event'>,
+  time: RunTime,
+  identity: RunIdentity,
+  error: unknown
+): ActionReport {
+  return reportOf(frame, time, identity, { steps: [], error })
+}
+
+function reportOf(
+  frame: Pick<RunFrame, 'inputs' | 'event'>,
+  time: RunTime,
+  identity: RunIdentity,
+  outcome: RunOutcome,
+  ref?: string
+): ActionReport {
+  const { inputs, event } = frame
+  const steps = outcome.error === undefined ? outcome.steps : [...outcome.steps, stoppedStep(outcome.error)]
+  return {
+    schemaVersion: 1,
+    blueprint: inputs.blueprint,
+    chart: identity.chart,
+    upstream: outcome.upstream,
+    mode: identity.mode,
+    modeReason: identity.modeReason,
+    helmVersion: outcome.helmVersion ?? 'unknown',
+    status: steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
+    steps,
+    publish: outcome.publish ?? (ref ? { ref, pushed: false } : undefined),
+    values: { files: inputs.valuesFiles, set: inputs.setValues },
+    sbom: outcome.sbom,
+    diff: outcome.diff,
+    runUrl: event.runUrl,
+    commit: event.commit,
+    startedAt: time.startedAt.toISOString(),
+    durationMs: time.durationMs
+  }
+}

@@ -1,0 +1,70 @@
+// One blueprint's run, in the order of the pipeline: load and check (load.ts) → prepare concurrently
+// (prepare.ts: helm, upstream, commit time, work copy) → the chart's stages (chart-steps.ts: dependency build,
+// gates and package, publish) → SBOM → the report (assemble.ts). Errors that stop the run early (an unreadable
+// Chart.yaml, a tag that does not match) still give a report, so the PR comment and job summary say what stopped it.
+import * as core from '@actions/core'
+import { mkdtemp, rm } from 'node:fs/promises'
+import path from 'node:path'
+import type { ActionReport } from '../types.js'
+import { assembleReport, stoppedEarlyReport, type RunOutcome } from './assemble.js'
+import { runChartSteps } from './chart-steps.js'
+import { runCredentials, workFolders, type RunFrame } from './context.js'
+import { loadRun } from './load.js'
+import { SKIP_OUTPUTS, writeOutputs } from './outputs.js'
+import { startPreparation } from './prepare.js'
+import { writeRunSbom } from './sbom-input.js'
+
+/** Runs every stage for one blueprint; undefined when the event is for another blueprint (a notice). */
+export async function validateBlueprint(frame: RunFrame): Promise<ActionReport | undefined> {
+  const { inputs, outputDir } = frame
+  const startedAt = new Date()
+  const start = performance.now()
+  const time = (): { startedAt: Date; durationMs: number } => ({
+    startedAt,
+    durationMs: Math.round(performance.now() - start)
+  })
+
+  const loaded = await loadRun(inputs, frame.event)
+  if (loaded.kind === 'skip') {
+    core.notice(loaded.reason)
+    writeOutputs(SKIP_OUTPUTS)
+    return undefined
+  }
+  if (loaded.kind === 'stopped') return stoppedEarlyReport(frame, time(), loaded.identity, loaded.error)
+  const { identity, blueprint } = loaded
+
+  const folders = workFolders(await mkdtemp(path.join(outputDir, 'bp-work-')), outputDir)
+  const preparation = startPreparation({
+    inputs,
+    event: frame.event,
+    blueprint,
+    mode: identity.mode,
+    chart: identity.chart,
+    credentials: runCredentials(inputs),
+    folders,
+    budget: frame.budget
+  })
+  const outcome: RunOutcome = { steps: [] }
+  let sbomContent
+  try {
+    const { ctx, upstream } = await preparation.ready
+    outcome.helmVersion = ctx.helm.version
+    outcome.upstream = upstream.resolution?.info
+    const chart = await runChartSteps(ctx, upstream, preparation.work, preparation.epoch)
+    outcome.steps.push(...chart.steps)
+    outcome.publish = chart.publish
+    outcome.diff = chart.diff
+    outcome.error = chart.error
+    sbomContent = chart.sbom
+  } catch (error) {
+    // A fatal error still gets a report: the PR comment says what stopped the run.
+    outcome.error = error
+  } finally {
+    // Nothing may still work in the folder when it goes (a work copy or git log started beside a failure).
+    await preparation.settled()
+    await rm(folders.root, { recursive: true, force: true }).catch(() => undefined)
+  }
+  // After publishing, so the SBOM names the digest that was pushed (or found already there).
+  if (sbomContent) outcome.sbom = await writeRunSbom(sbomContent, outcome.publish, outputDir)
+  return assembleReport(frame, time(), identity, outcome)
+}

@@ -1,0 +1,81 @@
+// Stage: the chart's private work copy (started beside upstream resolution: it needs the resolved upstream only
+// when input upstream-version overrides the pin) and `helm dependency build` in it (chart/dependencies.ts), with
+// the committed Chart.lock's step.
+import { findUpstream } from '../chart/blueprint.js'
+import { chartLockStep } from '../chart/chart-lock.js'
+import { buildDependencies, prepareWorkChart, type BuildOptions, type WorkChart } from '../chart/dependencies.js'
+import type { UpstreamResolution } from '../chart/upstream.js'
+import type { Finding, StepResult } from '../types.js'
+import type { RunContext } from './context.js'
+
+export interface PreparedWork {
+  work: WorkChart
+  /** Committed Chart.lock problems; the build adds its own (out of sync). */
+  lockFindings: Finding[]
+}
+
+/** Whether the work copy must wait for upstream resolution (input upstream-version rewrites the pin in it). */
+export function workCopyNeedsUpstream(ctx: Pick<RunContext, 'inputs'>): boolean {
+  return ctx.inputs.upstreamVersion !== ''
+}
+
+/** The work copy: Chart.yaml with the packaged version, and the upstream's when the input overrode the pin. */
+export async function prepareWork(
+  ctx: Pick<RunContext, 'blueprint' | 'chart' | 'mode' | 'folders'>,
+  upstream: UpstreamResolution | undefined
+): Promise<PreparedWork> {
+  const { blueprint } = ctx
+  const override = upstream?.info.override
+    ? { index: findUpstream(blueprint, upstream.info.name).index, version: upstream.info.resolved }
+    : undefined
+  const { work, findings } = await prepareWorkChart({
+    blueprint,
+    workRoot: ctx.folders.chart,
+    version: ctx.chart.version === blueprint.chartYaml.data.version ? undefined : ctx.chart.version,
+    upstreamOverride: override,
+    publishing: ctx.mode === 'publish'
+  })
+  return { work, lockFindings: findings }
+}
+
+export interface BuildOutcome {
+  /** The dependency build's step, then the Chart.lock step when there is one. */
+  steps: StepResult[]
+  failed: boolean
+  work: WorkChart
+  /** Exact version of each dependency that landed in charts/. */
+  built: Record<string, string>
+  /** How the dependencies were fetched (the base commit's build reuses it). */
+  options: Omit<BuildOptions, 'knownVersions'>
+}
+
+export async function buildStep(
+  ctx: Pick<RunContext, 'inputs' | 'helm' | 'credentials'>,
+  upstream: UpstreamResolution | undefined,
+  prepared: PreparedWork,
+  epoch: number
+): Promise<BuildOutcome> {
+  const { inputs } = ctx
+  const knownIndexes = new Map<string, string>()
+  const knownVersions = new Map<string, string>()
+  if (upstream) {
+    if (upstream.indexText) knownIndexes.set(upstream.effectiveRepository, upstream.indexText)
+    knownVersions.set(upstream.info.name, upstream.info.resolved)
+  }
+  const options = {
+    mirrors: inputs.repositoryMirrors,
+    knownIndexes,
+    credentialsFor: ctx.credentials.forRepository,
+    plainHttp: inputs.plainHttp
+  }
+  const { work, lockFindings } = prepared
+  const build = await buildDependencies(ctx.helm, work, { ...options, knownVersions, lockEpoch: epoch, lockFindings })
+  const lockStep = chartLockStep(lockFindings)
+  return {
+    steps: lockStep ? [build, lockStep] : [build],
+    failed: build.status === 'failed',
+    work,
+    built: build.data?.built ?? {},
+    options
+  }
+}

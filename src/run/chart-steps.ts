@@ -1,0 +1,69 @@
+// Stages on the chart once helm and the upstream are ready: dependency build → gates and package (with the base
+// render beside them) → publish. Each stage returns its results; what the run has when a stage throws is kept
+// (the steps so far, the diff, the SBOM's content) and the error is returned for the report's `Run` step.
+import path from 'node:path'
+import { secretValueArgs } from '../inputs/secret-values.js'
+import type { ActionReport, PublishInfo, StepResult } from '../types.js'
+import { buildStep, type PreparedWork } from './build-step.js'
+import { checkStep } from './check-step.js'
+import type { RunContext } from './context.js'
+import { publishStep } from './publish-step.js'
+import type { UpstreamOutcome } from './upstream-step.js'
+import { sbomContent, type SbomContent } from './sbom-input.js'
+
+export interface ChartOutcome {
+  /** The upstream step first (a failed one stops the publish like a failed gate), then the stages' steps. */
+  steps: StepResult[]
+  diff?: ActionReport['diff']
+  /** What the SBOM describes, once the chart is packaged and its default render checked. */
+  sbom?: SbomContent
+  publish?: PublishInfo
+  /** What stopped the stages, when something did. */
+  error?: unknown
+}
+
+/** `--values`, `--set` and `--set-file` (set-secret) arguments for every render and lint. */
+async function valueArguments(ctx: Pick<RunContext, 'inputs' | 'folders'>): Promise<string[]> {
+  const { inputs } = ctx
+  return [
+    ...inputs.valuesFiles.flatMap((file) => ['--values', path.resolve(inputs.workspace, file)]),
+    ...inputs.setValues.flatMap((value) => ['--set', value]),
+    ...(await secretValueArgs(ctx.folders.secretValues, inputs.setSecretValues))
+  ]
+}
+
+export async function runChartSteps(
+  ctx: RunContext,
+  upstream: UpstreamOutcome,
+  work: Promise<PreparedWork>,
+  epoch: Promise<{ epoch: number; source: string }>
+): Promise<ChartOutcome> {
+  const outcome: ChartOutcome = { steps: upstream.step ? [upstream.step] : [] }
+  const resolution = upstream.resolution
+  try {
+    const [prepared, timestamps] = await Promise.all([work, epoch])
+    const build = await buildStep(ctx, resolution, prepared, timestamps.epoch)
+    outcome.steps.push(...build.steps)
+    if (build.failed) return outcome
+    const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name)
+    outcome.diff = checked.diff
+    if (checked.error !== undefined) return { ...outcome, error: checked.error }
+    outcome.steps.push(...checked.steps)
+    if (checked.images && checked.packaged) {
+      outcome.sbom = sbomContent({
+        work: build.work,
+        chartMeta: ctx.blueprint.chartYaml.data,
+        built: build.built,
+        images: checked.images,
+        epoch: timestamps.epoch,
+        toolVersion: process.env.GITHUB_ACTION_REF
+      })
+    }
+    const published = await publishStep(ctx, build.work, checked.staged, outcome.steps)
+    outcome.steps.push(published)
+    outcome.publish = published.data
+    return outcome
+  } catch (error) {
+    return { ...outcome, error }
+  }
+}

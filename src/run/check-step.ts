@@ -1,0 +1,130 @@
+// Stage: the gates (gates/index.ts) and the package (oci/publish.ts packageChart) concurrently on the built work
+// copy, the base commit's render beside them for "What changes" (diff/base.ts), then resolve-digests' pins on a
+// failed images step (oci/digests.ts).
+import { startBaseDiff } from '../diff/base.js'
+import { runGates, type GatesResult, type ImagesData } from '../gates/index.js'
+import { addPinSuggestions } from '../oci/digests.js'
+import { packageChart, stagePublish, type PackagedChart, type StagedPublish } from '../oci/publish.js'
+import { parseRegistryTarget } from '../oci/registry.js'
+import type { ActionReport, StepResult } from '../types.js'
+import { defaultConcurrency } from '../util/concurrency.js'
+import type { BuildOutcome } from './build-step.js'
+import type { RunContext } from './context.js'
+
+export interface CheckOutcome {
+  /** The gates' steps, then the package step (none when `error` is set). */
+  steps: StepResult[]
+  /** What stopped the stage (a gate or the package threw); the diff is kept all the same. */
+  error?: unknown
+  /** Verdicts of the images gate (the SBOM's images), when the default render ran. */
+  images?: GatesResult['images']
+  packaged?: PackagedChart
+  /** A release's publish, its blobs uploaded while the gates ran: commit() or abandon() it (run/publish-step.ts). */
+  staged?: StagedPublish
+  diff?: ActionReport['diff']
+}
+
+export async function checkStep(
+  ctx: RunContext,
+  build: BuildOutcome,
+  valueArgs: string[],
+  epoch: { epoch: number; source: string },
+  upstreamName: string | undefined
+): Promise<CheckOutcome> {
+  const { inputs, blueprint, helm, folders } = ctx
+  const { work, built } = build
+  // The base commit's render for "What changes" runs beside the gates (src/diff/base.ts); a notice at worst.
+  const baseDiff = startBaseDiff({
+    setting: inputs.diff,
+    eventName: ctx.event.eventName,
+    payload: ctx.event.payload,
+    workspace: inputs.workspace,
+    blueprint: inputs.blueprint,
+    chart: inputs.chart,
+    upstream: upstreamName ?? '', // the chosen upstream (input, values.yaml or the only non-library dependency)
+    helm,
+    workRoot: folders.root,
+    headWork: work,
+    headBuilt: built,
+    build: build.options,
+    valueArgs,
+    releaseName: work.name,
+    namespace: `smoke-${work.name}`,
+    outputDir: folders.output
+  })
+  await baseDiff?.credentialsReleased // no repository credentials in any helm home once chart tests start
+  // Both sides settle before anything is thrown: the work folder is removed
+  // after a failure, and must not be while helm or a script still works in it.
+  const [gatesOutcome, packagedOutcome] = await Promise.allSettled([
+    runGates({
+      helm,
+      chartDir: work.dir,
+      chartName: work.name,
+      scriptRoot: folders.chartTests,
+      displayChartDir: blueprint.chartDir,
+      values: blueprint.values,
+      // The upstream's key stays the upstream's even when it is not (yet) a dependency.
+      // Local file:// subcharts are the blueprint's own: their images stay checked.
+      dependencyKeys: [
+        ...new Set(
+          [
+            ...work.dependencies
+              .filter((dep) => !dep.repository.startsWith('file://'))
+              .map((dep) => dep.alias ?? dep.name),
+            inputs.upstream
+          ].filter(Boolean)
+        )
+      ],
+      valueArgs,
+      releaseName: work.name,
+      namespace: `smoke-${work.name}`,
+      concurrency: defaultConcurrency(),
+      lintValuesGlob: inputs.lintValues || undefined,
+      toggles: inputs.observabilityToggles,
+      imagePolicy: inputs.imagePolicy,
+      imageAllowlist: inputs.imageAllowlist,
+      chartTests: inputs.chartTests,
+      neverLatest: inputs.neverLatest,
+      chartYaml: blueprint.chartYaml
+    }),
+    // Blobs upload while the gates run; only commit() (once every gate passed) tags the chart.
+    packageChart(helm, work, folders.package, epoch, built).then((packaged) => ({
+      ...packaged,
+      staged:
+        ctx.mode === 'publish' && inputs.registry && packaged.packaged
+          ? stagePublish({
+              helm,
+              work,
+              packaged: packaged.packaged,
+              target: parseRegistryTarget(inputs.registry, inputs.plainHttp),
+              credentials: ctx.credentials.registry,
+              overwrite: inputs.overwrite,
+              built
+            })
+          : undefined
+    }))
+  ])
+  const headRender = gatesOutcome.status === 'fulfilled' ? gatesOutcome.value.defaultRender : undefined
+  const diff = await baseDiff?.compare(headRender) // after the base settled, before anything is thrown
+  if (gatesOutcome.status === 'rejected') {
+    if (packagedOutcome.status === 'fulfilled') await packagedOutcome.value.staged?.abandon() // nothing tagged
+    return { steps: [], error: gatesOutcome.reason as unknown, diff }
+  }
+  if (packagedOutcome.status === 'rejected') return { steps: [], error: packagedOutcome.reason as unknown, diff }
+  const [gates, packaged] = [gatesOutcome.value, packagedOutcome.value]
+  const imagesStep = gates.steps.find((step) => step.id === 'images')
+  try {
+    if (inputs.resolveDigests && imagesStep?.status === 'failed')
+      await addPinSuggestions(imagesStep as StepResult<ImagesData>)
+  } catch (error) {
+    await packaged.staged?.abandon()
+    return { steps: [], error, diff }
+  }
+  return {
+    steps: [...gates.steps, packaged.step],
+    images: gates.images,
+    packaged: packaged.packaged,
+    staged: packaged.staged,
+    diff
+  }
+}

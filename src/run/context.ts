@@ -1,0 +1,77 @@
+// The one context of a run, built once the run settings hold and helm is ready: what every stage reads
+// (inputs, event, blueprint, mode, chart identity, helm, credentials, work folders, the time budget)
+// instead of positional parameters and a shared mutable state. Stages return their results.
+import path from 'node:path'
+import type { Blueprint } from '../chart/blueprint.js'
+import { registryCredentials, repositoryCredentials, type Credentials } from '../credentials/credentials.js'
+import type { Helm } from '../helm/helm.js'
+import type { ActionInputs } from '../inputs/inputs.js'
+import type { RunBudget } from '../util/deadline.js'
+import type { EventContext } from './event.js'
+
+/** Folders of one run: everything under `root` is removed when the run ends; `output` keeps the files handed on. */
+export interface WorkFolders {
+  /** The run's private folder (removed at the end). */
+  root: string
+  /** Parent of the chart's work copy. */
+  chart: string
+  /** Where `helm package` writes the archive. */
+  package: string
+  /** Per-script chart copies and helm homes of the chart tests. */
+  chartTests: string
+  /** `set-secret` value files (0600). */
+  secretValues: string
+  /** The action's isolated helm home. */
+  helmHome: string
+  /** Where the JSON report, SBOM and diff file go (RUNNER_TEMP): outputs point there, so it is not removed. */
+  output: string
+}
+
+export function workFolders(root: string, output: string): WorkFolders {
+  return {
+    root,
+    chart: path.join(root, 'chart'),
+    package: path.join(root, 'package'),
+    chartTests: path.join(root, 'chart-tests'),
+    secretValues: path.join(root, 'secret-values'),
+    helmHome: path.join(root, 'helm-home'),
+    output
+  }
+}
+
+/** Credentials from the inputs, paired and routed once (credentials/credentials.ts decides which host gets what). */
+export interface RunCredentials {
+  registry?: Credentials
+  /** What a dependency repository URL gets (never another host's, never plain http off loopback). */
+  forRepository: (repository: string) => Credentials | undefined
+}
+
+/** Throws an ActionError when only one of registry-username/registry-password is set. */
+export function runCredentials(inputs: ActionInputs): RunCredentials {
+  return { registry: registryCredentials(inputs), forRepository: repositoryCredentials(inputs) }
+}
+
+export interface RunContext {
+  inputs: ActionInputs
+  event: EventContext
+  blueprint: Blueprint
+  mode: 'validate' | 'publish'
+  /** The chart as the run packages it: Chart.yaml's name, the packaged version, the chart folder. */
+  chart: { name: string; version: string; path: string }
+  helm: Helm
+  credentials: RunCredentials
+  folders: WorkFolders
+  budget: RunBudget
+}
+
+/** The context before helm is ready: what the stages started beside helm provisioning read. */
+export type RunBase = Omit<RunContext, 'helm'>
+
+/** What a run starts from, before the blueprint is read: the inputs, the event, the budget, the output folder. */
+export interface RunFrame {
+  inputs: ActionInputs
+  event: EventContext
+  budget: RunBudget
+  /** RUNNER_TEMP (or the OS temp folder): the report, SBOM and diff file go there. */
+  outputDir: string
+}

@@ -1,0 +1,64 @@
+// Stage: the blueprint read and checked before any work: Chart.yaml, values.yaml and blueprint.yaml
+// (chart/blueprint.ts), the values input's files against Helm's size limit, the mode the event asks for
+// (report/github.ts decideMode) and the run settings (settings.ts). What stops here still gets a report.
+import path from 'node:path'
+import { loadBlueprint, type Blueprint } from '../chart/blueprint.js'
+import { assertYamlFileSize } from '../chart/yaml-source.js'
+import type { ActionInputs } from '../inputs/inputs.js'
+import { decideMode } from '../report/github.js'
+import type { ActionReport } from '../types.js'
+import type { EventContext } from './event.js'
+import { chartIdentityGuess } from './failure.js'
+import { checkRunSettings, packagedVersion } from './settings.js'
+
+/** What the report says the run was about. */
+export interface RunIdentity {
+  chart: ActionReport['chart']
+  mode: 'validate' | 'publish'
+  modeReason: string
+}
+
+export type LoadedRun =
+  /** The event is for another blueprint: a notice, not a failure. */
+  | { kind: 'skip'; reason: string }
+  /** The blueprint could not be read, or a run setting does not hold. */
+  | { kind: 'stopped'; identity: RunIdentity; error: unknown }
+  | { kind: 'ready'; identity: RunIdentity; blueprint: Blueprint }
+
+export async function loadRun(inputs: ActionInputs, event: EventContext): Promise<LoadedRun> {
+  let blueprint: Blueprint
+  try {
+    blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart)
+    // Helm reads the values input's files; one over Helm's limit fails now, not after minutes.
+    await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(path.resolve(inputs.workspace, file), file)))
+  } catch (error) {
+    const chart = await chartIdentityGuess(inputs.workspace, inputs.blueprint, inputs.chart)
+    return {
+      kind: 'stopped',
+      identity: { chart, mode: 'validate', modeReason: 'the blueprint could not be read' },
+      error
+    }
+  }
+  const chartMeta = blueprint.chartYaml.data
+  const decision = decideMode({
+    eventName: event.eventName,
+    ref: event.ref,
+    push: inputs.push,
+    blueprint: inputs.blueprint,
+    chartVersion: chartMeta.version,
+    versionFromTag: inputs.versionFromTag
+  })
+  if (decision.mode === 'skip') return { kind: 'skip', reason: decision.reason }
+  const settings = { inputs, blueprint, decision, ref: event.ref }
+  const identity: RunIdentity = {
+    chart: { name: chartMeta.name, version: packagedVersion(settings), path: blueprint.chartDir },
+    mode: decision.mode,
+    modeReason: decision.reason
+  }
+  try {
+    checkRunSettings(settings)
+  } catch (error) {
+    return { kind: 'stopped', identity, error }
+  }
+  return { kind: 'ready', identity, blueprint }
+}

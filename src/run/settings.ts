@@ -1,0 +1,76 @@
+// Run settings that must hold before any work starts: the version the run packages (input, tag or Chart.yaml)
+// and the checks of the inputs against the event and the chart (tag vs `version`, semver, an OCI-safe chart
+// name, a registry to publish to, `plain-http` only for loopback, the registry credential pair). Pure: each
+// failed check throws an ActionError naming the input, tag or file and what to do.
+import type { Blueprint } from '../chart/blueprint.js'
+import { registryCredentials } from '../credentials/credentials.js'
+import type { ActionInputs } from '../inputs/inputs.js'
+import { isLoopbackHost } from '../net/net.js'
+import { isRepositoryComponent, parseOciReference } from '../oci/registry.js'
+import type { ModeDecision } from '../report/github.js'
+import { ActionError } from '../types.js'
+import { isStrictSemver } from '../util/semver.js'
+
+export interface RunSettings {
+  inputs: ActionInputs
+  blueprint: Blueprint
+  decision: ModeDecision
+  /** GITHUB_REF, for messages about the tag. */
+  ref: string
+}
+
+/** The version the run packages: input `version`, else the release tag's (version-from-tag), else Chart.yaml's. */
+export function packagedVersion({ inputs, blueprint, decision }: RunSettings): string {
+  return inputs.version || decision.version || blueprint.chartYaml.data.version
+}
+
+/** Settings that must hold before anything runs; throws an ActionError naming the input, tag or file. */
+export function checkRunSettings(settings: RunSettings): void {
+  const { inputs, blueprint, decision, ref } = settings
+  const version = packagedVersion(settings)
+  const chartMeta = blueprint.chartYaml.data
+  if (decision.error)
+    throw new ActionError(
+      decision.error,
+      `make the tag's version and ${blueprint.chartYaml.displayPath} version agree, or set version-from-tag: true`
+    )
+  // A release tag publishes exactly the tagged version: input version cannot say otherwise.
+  if (decision.mode === 'publish' && decision.tagVersion && inputs.version && inputs.version !== decision.tagVersion) {
+    throw new ActionError(
+      `input version ${inputs.version} differs from tag ${ref.replace(/^refs\/tags\//, '')} (version ${decision.tagVersion})`,
+      'a release tag publishes the tagged version: remove the version input, or tag the version you mean'
+    )
+  }
+  // Published names are OCI repository components: lowercase (validating accepts what helm accepts).
+  if (decision.mode === 'publish' && !isRepositoryComponent(chartMeta.name)) {
+    throw new ActionError(
+      `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['name']) ?? 1}: chart name "${chartMeta.name}" cannot be an OCI repository name`,
+      'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal'
+    )
+  }
+  if (!isStrictSemver(version)) {
+    const where = inputs.version
+      ? 'input version'
+      : decision.version
+        ? `tag ${ref}`
+        : `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`
+    throw new ActionError(
+      `${where}: "${version}" is not a semantic version`,
+      'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (Helm and OCI tags need semver)'
+    )
+  }
+  if (decision.mode === 'publish' && !inputs.registry) {
+    throw new ActionError(
+      `publishing ${chartMeta.name} ${version} (${decision.reason}) needs the registry input`,
+      'set registry: oci://ghcr.io/<owner>, or push: false to only validate'
+    )
+  }
+  const registryHost = inputs.registry ? parseOciReference(inputs.registry).host : undefined
+  if (inputs.plainHttp && registryHost && !isLoopbackHost(registryHost)) {
+    throw new ActionError(
+      `input plain-http: registry ${registryHost} is not a loopback address`,
+      'plain HTTP is only for registries on 127.0.0.1/localhost/::1; remove plain-http'
+    )
+  }
+  registryCredentials(inputs)
+}
