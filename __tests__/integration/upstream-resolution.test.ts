@@ -1,6 +1,8 @@
 // Upstream version resolution through the bundled action (dist/index.js): ranges, drift, the
 // upstream-version override and values.yaml agreement, against a real chart repository and a real OCI
-// registry (helm 3: resolution is the action's own code). Split from publish-trust.test.ts.
+// registry (helm 3: resolution is the action's own code). What the artifact bundles is checked here;
+// the decisions themselves (each range, override and mismatch message) are module tests in
+// unit/upstream-resolution.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFile } from 'node:fs/promises'
 import { parseDocument } from 'yaml'
@@ -30,7 +32,7 @@ import {
   built,
   expectSuccess,
   plain
-} from '../support/publish-trust.js'
+} from '../support/publishing.js'
 
 // ===========================================================================
 // Resolution: the same on every helm (resolution is the action's own code,
@@ -60,13 +62,9 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
 
   // values: what values.yaml catalystBlueprint.upstream.version holds for the run —
   // with a range it must be the resolved version, or absent.
+  // Two ranges end to end (every range's resolution: unit/upstream-resolution.test.ts).
   it.each([
-    { range: '~1.2', expected: '1.2.0', values: '1.2.0' },
     { range: '^1', expected: '1.3.0', values: undefined },
-    { range: '>=1.2 <2', expected: '1.3.0', values: '1.3.0' },
-    // 2.0.0-rc.1 is higher, but a prerelease only matches a range that names one
-    { range: '>=1.2', expected: '1.3.0', values: '1.3.0' },
-    { range: '1.1.0 || 1.3.0', expected: '1.3.0', values: undefined },
     { range: '>=2.0.0-0', expected: '2.0.0-rc.1', values: '2.0.0-rc.1' }
   ])(
     'Chart.yaml $range resolves to $expected, and the published chart bundles $expected',
@@ -90,20 +88,6 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
       })
     }
   )
-
-  it('a range with values.yaml still naming the old version fails (the version is bumped in both places) and pushes nothing', async () => {
-    await withWorkspace(async (ws) => {
-      await pinUpstream(ws, '^1') // → 1.3.0; values.yaml keeps 1.2.0
-      const run = await publish(ws, 'ranges-stale')
-      expect(run.exitCode).not.toBe(0)
-      const message = failureMessage(run)
-      expect(message).toContain('platform/temporal/chart/values.yaml catalystBlueprint.upstream.version is "1.2.0"')
-      expect(message).toContain(
-        'platform/temporal/chart/Chart.yaml dependency temporal version resolves to "1.3.0" (pinned "^1")'
-      )
-      expect(await registryTags(registry.url, 'ranges-stale/bp-temporal')).toEqual([])
-    })
-  })
 
   it('reports drift: 1.2.0 pinned while 1.3.0 is out (outputs, job summary, notice); a prerelease is no "latest"', async () => {
     await withWorkspace(async (ws) => {
@@ -165,31 +149,6 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
       ])
       expect(failureMessage(publishing)).toMatch(/catalystBlueprint\.upstream\.version is "1\.2\.0"/)
       expect(await registryTags(registry.url, 'override-mismatch/bp-temporal')).toEqual([])
-    })
-  })
-
-  it('input upstream-version: 1.1.0 bundles 1.1.0 (an older one)', async () => {
-    await withWorkspace(async (ws) => {
-      await provenanceVersion(ws, '1.1.0')
-      const run = await publish(ws, 'override-old', { 'upstream-version': '1.1.0' })
-      expectSuccess(run)
-      expect(run.outputs['upstream-version']).toBe('1.1.0')
-      expect(built(run)).toEqual({ temporal: '1.1.0' })
-      await pull(helm, `${registry.oci}/override-old/bp-temporal:1.0.0`, async (pulled) => {
-        expect(await bundledUpstream(pulled)).toBe('1.1.0')
-      })
-    })
-  })
-
-  it('input upstream-version matching no release fails naming the input, the range and the newest versions', async () => {
-    await withWorkspace(async (ws) => {
-      const run = await publish(ws, 'override-none', { 'upstream-version': '>=3' })
-      expect(run.exitCode).not.toBe(0)
-      const message = failureMessage(run)
-      expect(message).toContain(`input upstream-version: no temporal release in ${repo.url}/index.yaml satisfies ">=3"`)
-      expect(message).toContain('(newest: 2.0.0-rc.1, 1.3.0, 1.2.0, 1.1.0)')
-      expect(message).not.toMatch(/\n\s+at /)
-      expect(await registryTags(registry.url, 'override-none/bp-temporal')).toEqual([])
     })
   })
 
