@@ -3,11 +3,9 @@
 // registry (helm 3: resolution is the action's own code). What the artifact bundles is checked here;
 // the decisions themselves (each range, override and mismatch message) are module tests in
 // unit/upstream-resolution.test.ts.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { readFile } from 'node:fs/promises'
 import { parseDocument } from 'yaml'
-import { startChartRepo } from '../../testkit/chart-repo.mjs'
-import { startRegistry } from '../../testkit/registry.mjs'
 import {
   failureMessage,
   helmsUnderTest,
@@ -17,8 +15,6 @@ import {
   type ActionRun
 } from '../support/e2e.js'
 import {
-  type ChartRepo,
-  type Registry,
   type Workspace,
   FAST,
   registryTags,
@@ -31,8 +27,10 @@ import {
   step,
   built,
   expectSuccess,
-  plain
+  plain,
+  publisher
 } from '../support/publishing.js'
+import { useServers } from '../support/servers.js'
 
 // ===========================================================================
 // Resolution: the same on every helm (resolution is the action's own code,
@@ -40,25 +38,13 @@ import {
 
 describe('upstream version resolution against the stand-in repository (helm 3)', () => {
   const [helm] = helmsUnderTest()
-  let repo: ChartRepo
-  let registry: Registry
-  beforeAll(async () => {
-    ;[repo, registry] = await Promise.all([startChartRepo({ helm: helm.binary }), startRegistry()])
-  })
-  afterAll(async () => {
-    await Promise.all([repo?.close(), registry?.stop()])
-  })
+  const servers = useServers(helm)
 
   let rangeCase = 0
 
-  function publish(ws: Workspace, repository: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
-    return runBundledAction({
-      helm,
-      workspace: ws.dir,
-      repoUrl: repo.url,
-      inputs: { ...FAST, registry: `${registry.oci}/${repository}`, push: 'true', 'plain-http': 'true', ...inputs }
-    })
-  }
+  const publishTo = publisher(helm, servers)
+  const publish = (ws: Workspace, repository: string, inputs: Record<string, string> = {}): Promise<ActionRun> =>
+    publishTo(ws, `${servers.registry.oci}/${repository}`, inputs)
 
   // values: what values.yaml catalystBlueprint.upstream.version holds for the run —
   // with a range it must be the resolved version, or absent.
@@ -81,8 +67,10 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
         expect(step(run, 'resolve-upstream').summary).toContain(`${range} resolves to ${expected}`)
         expect(built(run)).toEqual({ temporal: expected })
         // What the registry holds really carries that upstream version.
-        expect(await manifestDigest(registry.url, `${repository}/bp-temporal`, '1.0.0')).toBe(run.outputs.digest)
-        await pull(helm, `${registry.oci}/${repository}/bp-temporal:1.0.0`, async (pulled) => {
+        expect(await manifestDigest(servers.registry.url, `${repository}/bp-temporal`, '1.0.0')).toBe(
+          run.outputs.digest
+        )
+        await pull(helm, `${servers.registry.oci}/${repository}/bp-temporal:1.0.0`, async (pulled) => {
           expect(await bundledUpstream(pulled)).toBe(expected)
         })
       })
@@ -94,7 +82,7 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
       const run = await runBundledAction({
         helm,
         workspace: ws.dir,
-        repoUrl: repo.url,
+        repoUrl: servers.repo.url,
         inputs: { ...FAST, push: 'false' }
       })
       expectSuccess(run)
@@ -113,7 +101,7 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
     await withWorkspace(async (ws) => {
       // Publishing needs the provenance to agree with what is bundled.
       await provenanceVersion(ws, '1.3.0')
-      await pointChartAt(ws.chart, repo.url) // as every run does: the tree compared is the one the action saw
+      await pointChartAt(ws.chart, servers.repo.url) // as every run does: the tree compared is the one the action saw
       const before = await readFile(chartYaml(ws), 'utf8')
       const run = await publish(ws, 'override-latest', { 'upstream-version': 'latest' })
       expectSuccess(run)
@@ -123,7 +111,7 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
       expect(plain(run.summary)).toContain('temporal 1.3.0 (override; Chart.yaml pins 1.2.0), up to date')
       expect(step(run, 'resolve-upstream').findings).toEqual([])
       expect(built(run)).toEqual({ temporal: '1.3.0' })
-      await pull(helm, `${registry.oci}/override-latest/bp-temporal:1.0.0`, async (pulled) => {
+      await pull(helm, `${servers.registry.oci}/override-latest/bp-temporal:1.0.0`, async (pulled) => {
         expect(await bundledUpstream(pulled)).toBe('1.3.0')
         // The packaged Chart.yaml depends on what was bundled.
         expect(parseDocument(await pulled.read('bp-temporal/Chart.yaml')).getIn(['dependencies', 0, 'version'])).toBe(
@@ -148,7 +136,7 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
         expect.objectContaining({ rule: 'upstream-consistency', severity: 'error' })
       ])
       expect(failureMessage(publishing)).toMatch(/catalystBlueprint\.upstream\.version is "1\.2\.0"/)
-      expect(await registryTags(registry.url, 'override-mismatch/bp-temporal')).toEqual([])
+      expect(await registryTags(servers.registry.url, 'override-mismatch/bp-temporal')).toEqual([])
     })
   })
 
@@ -163,7 +151,7 @@ describe('upstream version resolution against the stand-in repository (helm 3)',
       expect(step(run, 'resolve-upstream').status).toBe('failed')
       expect(step(run, 'publish')).toMatchObject({ status: 'skipped' })
       expect(run.outputs.pushed).toBe('false')
-      expect(await registryTags(registry.url, 'mismatch/bp-temporal')).toEqual([])
+      expect(await registryTags(servers.registry.url, 'mismatch/bp-temporal')).toEqual([])
     })
   })
 })
