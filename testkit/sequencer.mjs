@@ -33,7 +33,7 @@ function rank(file) {
 }
 
 export default class LongestFirstSequencer extends Sequencer {
-  /** @param {import('@jest/test-result').Test[]} tests */
+  /** @param {Array<{ path: string, duration?: number | null }>} tests the test files (Jest's Test objects) */
   sort(tests) {
     const sorted = super.sort(tests)
     if (sorted.some((test) => test.duration == null)) {

@@ -19,7 +19,6 @@ import {
 import type { Servers } from './servers.js'
 
 export { FAST, pull, type Pulled } from './e2e.js'
-export type { ChartRepo, Registry } from './servers.js'
 
 export const execFileAsync = promisify(execFile)
 

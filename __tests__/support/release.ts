@@ -9,7 +9,7 @@ import { isolatedHelmEnv } from '../../testkit/chart-repo.mjs'
 import { FAST, pull, runBundledAction, type ActionRun, type HelmUnderTest } from './e2e.js'
 import { execFileAsync, expectSuccess } from './publishing.js'
 
-export const RELEASE_REF = 'refs/tags/platform/temporal/v1.0.0'
+const RELEASE_REF = 'refs/tags/platform/temporal/v1.0.0'
 export const COMMIT_TIME = 1722470400 // 2024-08-01T00:00:00Z
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -25,7 +25,7 @@ export function stepOf(run: ActionRun, id: string): ReleaseStep | undefined {
   return (run.report?.steps ?? []).find((s: ReleaseStep) => s.id === id)
 }
 
-export function layerDigest(run: ActionRun): string | undefined {
+function layerDigest(run: ActionRun): string | undefined {
   return stepOf(run, 'package')?.data?.layerDigest as string | undefined
 }
 

@@ -7,9 +7,9 @@ import { startGitHubApi } from '../../testkit/github-api.mjs'
 import { startRegistry } from '../../testkit/registry.mjs'
 import type { HelmUnderTest } from './e2e.js'
 
-export type ChartRepo = Awaited<ReturnType<typeof startChartRepo>>
+type ChartRepo = Awaited<ReturnType<typeof startChartRepo>>
 export type Registry = Awaited<ReturnType<typeof startRegistry>>
-export type GitHubApi = Awaited<ReturnType<typeof startGitHubApi>>
+type GitHubApi = Awaited<ReturnType<typeof startGitHubApi>>
 
 type ChartRepoOptions = NonNullable<Parameters<typeof startChartRepo>[0]>
 type RegistryOptions = NonNullable<Parameters<typeof startRegistry>[0]>
