@@ -17,14 +17,13 @@ import {
 } from './chart-lock.js'
 import type { Helm } from '../helm/helm.js'
 import { lastLines } from '../util/text.js'
-import type { RepositoryMirror } from './upstream.js'
 import { ociTag, parseOciReference, RegistryClient } from '../oci/registry.js'
 import { isLoopbackHost } from '../net/net.js'
 import type { Credentials } from '../credentials/credentials.js'
 import { redact } from '../util/secrets.js'
 import { maxSatisfying, parseConstraint, parseVersion } from '../util/semver.js'
 import { ActionError, type Finding, type StepResult } from '../types.js'
-import { applyMirrors, fetchIndex, parseIndex } from './upstream.js'
+import { applyMirrors, parseIndex, type IndexCache, type RepositoryMirror } from './upstream.js'
 import { copyChartFolder } from './work-copy.js'
 
 export interface WorkChart {
@@ -58,8 +57,8 @@ export interface PrepareOptions {
 
 export interface BuildOptions {
   mirrors: RepositoryMirror[]
-  /** Index texts already fetched (by effective repository URL), reused instead of fetching again. */
-  knownIndexes: Map<string, string>
+  /** The run's index cache: indexes the upstream resolution fetched are not fetched again. */
+  indexes: IndexCache
   /** Exact versions already resolved, by dependency name (the upstream's). */
   knownVersions: Map<string, string>
   /** Credentials for a repository URL (http or oci), or undefined: never sent to a host they are not for. */
@@ -214,7 +213,7 @@ export async function buildDependencies(
   // Indexes: reuse what upstream resolution fetched; fetch the others concurrently.
   const indexes = await Promise.all(
     [...httpRepositories.keys()].map(
-      async (url) => options.knownIndexes.get(url) ?? (await fetchIndex(url, options.credentialsFor(url))).text
+      async (url) => (await options.indexes.fetch(url, options.credentialsFor(url))).text
     )
   )
   const repositories = [...httpRepositories.entries()].map(([url, name]) => {

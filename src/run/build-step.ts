@@ -50,21 +50,19 @@ export interface BuildOutcome {
 }
 
 export async function buildStep(
-  ctx: Pick<RunContext, 'inputs' | 'helm' | 'credentials'>,
+  ctx: Pick<RunContext, 'inputs' | 'helm' | 'credentials' | 'indexes'>,
   upstream: UpstreamResolution | undefined,
   prepared: PreparedWork,
   epoch: number
 ): Promise<BuildOutcome> {
   const { inputs } = ctx
-  const knownIndexes = new Map<string, string>()
   const knownVersions = new Map<string, string>()
   if (upstream) {
-    if (upstream.indexText) knownIndexes.set(upstream.effectiveRepository, upstream.indexText)
     knownVersions.set(upstream.info.name, upstream.info.resolved)
   }
   const options = {
     mirrors: inputs.repositoryMirrors,
-    knownIndexes,
+    indexes: ctx.indexes,
     credentialsFor: ctx.credentials.forRepository,
     plainHttp: inputs.plainHttp
   }
