@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { isNoUpstream, loadBlueprint } from '../../src/chart/blueprint.js'
-import { hollowByDeclaration } from '../../src/chart/dependencies.js'
+import { hollowByDeclaration } from '../../src/chart/built-dependencies.js'
 
 let workspace: string
 

@@ -3,7 +3,8 @@
 // the committed Chart.lock's step.
 import { findUpstream } from '../chart/blueprint.js'
 import { chartLockStep } from '../chart/chart-lock.js'
-import { buildDependencies, prepareWorkChart, type BuildOptions, type WorkChart } from '../chart/dependencies.js'
+import { buildDependencies, type BuildOptions } from '../chart/dependencies.js'
+import { prepareWorkChart, type WorkChart } from '../chart/work-chart.js'
 import type { UpstreamResolution } from '../chart/upstream.js'
 import type { Finding, StepResult } from '../types.js'
 import type { RunContext } from './context.js'

@@ -41,7 +41,7 @@ export function workFolders(root: string, output: string): WorkFolders {
 }
 
 /** Credentials from the inputs, paired and routed once (credentials/credentials.ts decides which host gets what). */
-export interface RunCredentials {
+interface RunCredentials {
   registry?: Credentials
   /** What a dependency repository URL gets (never another host's, never plain http off loopback). */
   forRepository: (repository: string) => Credentials | undefined

@@ -1,6 +1,6 @@
 // Stage: publish the packaged chart (oci/publish.ts publishChart) when the run is a release, the package was
 // made and no step failed; otherwise a skipped `Publish` step saying why (and what it would have published).
-import type { WorkChart } from '../chart/dependencies.js'
+import type { WorkChart } from '../chart/work-chart.js'
 import { chartReference, publishChart, type PackagedChart } from '../oci/publish.js'
 import type { PublishInfo, StepResult } from '../types.js'
 import type { RunContext } from './context.js'

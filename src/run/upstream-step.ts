@@ -3,7 +3,7 @@
 import path from 'node:path'
 import { isNoUpstream } from '../chart/blueprint.js'
 import { lockedVersion } from '../chart/chart-lock.js'
-import { hollowByDeclaration } from '../chart/dependencies.js'
+import { hollowByDeclaration } from '../chart/built-dependencies.js'
 import { chooseUpstream, libraryDependencies, needsLibraryCheck, SCRATCH_SUMMARY } from '../chart/upstream-choice.js'
 import { resolveUpstream, type UpstreamResolution } from '../chart/upstream.js'
 import type { Finding, StepResult } from '../types.js'
