@@ -11,7 +11,10 @@ export default {
   },
   testMatch: ['**/__tests__/**/*.test.ts'],
   globalSetup: './testkit/global-setup.mjs',
+  // Longest suites first (integration before unit) so 2 workers finish together.
+  testSequencer: './testkit/sequencer.mjs',
   testTimeout: 120000,
+  // The CI machine has 2 cores; each integration suite runs helm, a registry and node processes.
   maxWorkers: 2,
   reporters: ['default', './testkit/summary-reporter.mjs'],
   verbose: false

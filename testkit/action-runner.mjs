@@ -48,6 +48,20 @@ export function parseAnnotations(stdout) {
 }
 
 /**
+ * A pull_request event payload: PR `number` of openova-io/openova, from branch feature (head) into main (base).
+ * @param {number} number
+ * @param {string} [base] the base commit
+ * @param {string} [head] the head commit
+ */
+export function prPayload(number, base = 'a'.repeat(40), head = 'b'.repeat(40)) {
+  return {
+    number,
+    pull_request: { number, base: { sha: base, ref: 'main' }, head: { sha: head, ref: 'feature' } },
+    repository: { name: 'openova', owner: { login: 'openova-io' } }
+  }
+}
+
+/**
  * @param {object} options
  * @param {Record<string,string>} options.inputs  action inputs by name (e.g. { blueprint: 'platform/temporal' })
  * @param {string} options.workspace               GITHUB_WORKSPACE

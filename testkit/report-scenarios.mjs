@@ -9,7 +9,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { runAction } from './action-runner.mjs'
+import { prPayload, runAction } from './action-runner.mjs'
 import { startChartRepo } from './chart-repo.mjs'
 import { startGitHubApi } from './github-api.mjs'
 import { startRegistry } from './registry.mjs'
@@ -168,14 +168,6 @@ export function manyImagesEdit(count) {
   }
 }
 
-export function prPayload(number, baseSha = 'a'.repeat(40)) {
-  return {
-    number,
-    pull_request: { number, base: { sha: baseSha, ref: 'main' }, head: { sha: HEAD_SHA, ref: 'feature' } },
-    repository: { name: 'openova', owner: { login: 'openova-io' } }
-  }
-}
-
 /**
  * Runs the bundled action once. `pr`: a pull_request event for that PR number;
  * else `tag`: a push of that tag. Returns the run, the PR's comments after it,
@@ -184,7 +176,11 @@ export function prPayload(number, baseSha = 'a'.repeat(40)) {
 export async function runScenario(servers, { helm, helmVersion, workspace, pr, tag, inputs = {} }) {
   const before = servers.api.requests.length
   const event = pr
-    ? { eventName: 'pull_request', ref: `refs/pull/${pr}/merge`, payload: prPayload(pr, baseCommitOf(workspace)) }
+    ? {
+        eventName: 'pull_request',
+        ref: `refs/pull/${pr}/merge`,
+        payload: prPayload(pr, baseCommitOf(workspace), HEAD_SHA)
+      }
     : { eventName: 'push', ref: `refs/tags/${tag}`, payload: { ref: `refs/tags/${tag}` } }
   const run = await runAction({
     workspace,

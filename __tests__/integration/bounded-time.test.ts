@@ -1,32 +1,22 @@
 // Bounded time and hostile chart tests, with the bundled action (dist/index.js),
 // real helm, a real registry behind a loopback proxy that stops answering, and
 // a real chart repository that fails for a while.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { startChartRepo } from '../../testkit/chart-repo.mjs'
-import { startFaultProxy, startRegistry } from '../../testkit/registry.mjs'
+import { startFaultProxy } from '../../testkit/registry.mjs'
 import { fetchIndex } from '../../src/chart/upstream.js'
 import { FAST, failureMessage, helmsUnderTest, runBundledAction, withWorkspace } from '../support/e2e.js'
-
-type ChartRepo = Awaited<ReturnType<typeof startChartRepo>>
-type Registry = Awaited<ReturnType<typeof startRegistry>>
+import { useServers } from '../support/servers.js'
 
 describe.each(helmsUnderTest())('a registry that takes the upload and never answers ($label)', (helm) => {
-  let repo: ChartRepo
-  let registry: Registry
-  beforeAll(async () => {
-    ;[repo, registry] = await Promise.all([startChartRepo({ helm: helm.binary }), startRegistry()])
-  })
-  afterAll(async () => {
-    await Promise.all([repo?.close(), registry?.stop()])
-  })
+  const servers = useServers(helm)
 
   it('stops the push at the run timeout, says what was stuck, and still writes the report, summary and outputs', async () => {
     // Reads (the existence check) go through; the manifest PUT that ends a push is swallowed.
     const proxy = await startFaultProxy({
-      target: registry,
+      target: servers.registry,
       plan: [{ method: 'PUT', pathPattern: /\/manifests\//, hang: true, times: 100 }]
     })
     try {
@@ -34,7 +24,7 @@ describe.each(helmsUnderTest())('a registry that takes the upload and never answ
         const run = await runBundledAction({
           helm,
           workspace: ws.dir,
-          repoUrl: repo.url,
+          repoUrl: servers.repo.url,
           inputs: { registry: `${proxy.oci}/stuck`, push: 'true', 'plain-http': 'true', timeout: '40s', ...FAST },
           env: { BP_PROGRESS_INTERVAL_MS: '2000' },
           killAfterMs: 120_000
@@ -66,86 +56,10 @@ describe.each(helmsUnderTest())('a registry that takes the upload and never answ
   }, 150_000)
 })
 
-describe('input timeout (helm 3)', () => {
-  const [helm] = helmsUnderTest()
-  let repo: ChartRepo
-  beforeAll(async () => {
-    repo = await startChartRepo({ helm: helm.binary })
-  })
-  afterAll(async () => {
-    await repo?.close()
-  })
-
-  it('refuses a timeout that is not a duration, naming the input', async () => {
-    await withWorkspace(async (ws) => {
-      const run = await runBundledAction({
-        helm,
-        workspace: ws.dir,
-        repoUrl: repo.url,
-        inputs: { push: 'false', timeout: 'soon' },
-        killAfterMs: 60_000
-      })
-      expect(run.exitCode).not.toBe(0)
-      expect(failureMessage(run)).toMatch(/input timeout: "soon" is not a duration.*90s, 10m or 1h30m/)
-    })
-  })
-})
-
-describe('the upstream index.yaml fetch', () => {
-  const [helm] = helmsUnderTest()
-  let repo: ChartRepo
-  beforeAll(async () => {
-    repo = await startChartRepo({ helm: helm.binary })
-  })
-  afterAll(async () => {
-    await repo?.close()
-  })
-
-  it('retries a 503 and a reset connection, then reads the index', async () => {
-    let served = 0
-    repo.setFailure((req: { url: string }) => {
-      if (!req.url.endsWith('/index.yaml')) return undefined
-      served++
-      return served === 1 ? 503 : served === 2 ? { destroy: true } : undefined
-    })
-    try {
-      const { text } = await fetchIndex(repo.url, undefined, { retries: 3, baseDelayMs: 50 })
-      expect(text).toContain('temporal')
-      expect(served).toBe(3)
-    } finally {
-      repo.setFailure(null)
-    }
-  })
-
-  it('does not retry what another attempt cannot fix (404)', async () => {
-    let served = 0
-    repo.setFailure((req: { url: string }) => {
-      if (!req.url.endsWith('/index.yaml')) return undefined
-      served++
-      return 404
-    })
-    try {
-      await expect(fetchIndex(repo.url, undefined, { retries: 3, baseDelayMs: 50 })).rejects.toThrow(
-        /answered HTTP 404/
-      )
-      expect(served).toBe(1)
-    } finally {
-      repo.setFailure(null)
-    }
-  })
-})
-
 describe('a chart test that leaves a process behind (helm 3)', () => {
   const [helm] = helmsUnderTest()
   const auth = { username: 'publisher', password: 'Leak-Me-1f2e3d' }
-  let repo: ChartRepo
-  let registry: Registry
-  beforeAll(async () => {
-    ;[repo, registry] = await Promise.all([startChartRepo({ helm: helm.binary }), startRegistry({ auth })])
-  })
-  afterAll(async () => {
-    await Promise.all([repo?.close(), registry?.stop()])
-  })
+  const servers = useServers(helm, { registry: { auth } })
 
   it('is killed and named, and never sees the registry credentials', async () => {
     const outside = await mkdtemp(path.join(os.tmpdir(), 'bp-leak-'))
@@ -164,9 +78,9 @@ describe('a chart test that leaves a process behind (helm 3)', () => {
         const run = await runBundledAction({
           helm,
           workspace: ws.dir,
-          repoUrl: repo.url,
+          repoUrl: servers.repo.url,
           inputs: {
-            registry: `${registry.oci}/blueprints`,
+            registry: `${servers.registry.oci}/blueprints`,
             push: 'true',
             'plain-http': 'true',
             'registry-username': auth.username,
@@ -199,70 +113,120 @@ describe('a chart test that leaves a process behind (helm 3)', () => {
   }, 180_000)
 })
 
-describe('bad input that stalls or crashes (helm 3)', () => {
+// Validation runs and the index fetch (helm 3) share one chart repository; nothing is pushed.
+describe('helm 3, no registry', () => {
   const [helm] = helmsUnderTest()
-  let repo: ChartRepo
-  beforeAll(async () => {
-    repo = await startChartRepo({ helm: helm.binary })
-  })
-  afterAll(async () => {
-    await repo?.close()
-  })
+  const servers = useServers(helm, { registry: false })
 
-  it('a values.yaml over 5 MiB is refused at once, naming the file; the error is printed once', async () => {
-    await withWorkspace(async (ws) => {
-      const values = path.join(ws.chart, 'values.yaml')
-      await writeFile(values, (await readFile(values, 'utf8')) + `padding: "${'x'.repeat(6 * 1024 * 1024)}"\n`)
-      const run = await runBundledAction({
-        helm,
-        workspace: ws.dir,
-        repoUrl: repo.url,
-        inputs: { push: 'false' },
-        killAfterMs: 120_000
+  describe('input timeout (helm 3)', () => {
+    it('refuses a timeout that is not a duration, naming the input', async () => {
+      await withWorkspace(async (ws) => {
+        const run = await runBundledAction({
+          helm,
+          workspace: ws.dir,
+          repoUrl: servers.repo.url,
+          inputs: { push: 'false', timeout: 'soon' },
+          killAfterMs: 60_000
+        })
+        expect(run.exitCode).not.toBe(0)
+        expect(failureMessage(run)).toMatch(/input timeout: "soon" is not a duration.*90s, 10m or 1h30m/)
       })
-      expect(run.exitCode).not.toBe(0)
-      expect(run.durationMs).toBeLessThan(30_000)
-      const errors = run.annotations
-        .filter((a: { level: string }) => a.level === 'error')
-        .map((a: { message: string }) => a.message)
-      expect(errors.join('\n')).toMatch(/platform\/temporal\/chart\/values\.yaml is 6\.\d MiB, over Helm's 5 MiB limit/)
-      // Once: the finding's annotation, and a last line that counts instead of repeating it.
-      expect(errors.filter((message: string) => message.includes("over Helm's 5 MiB limit"))).toHaveLength(1)
-      expect(run.report?.status).toBe('failed')
     })
   })
 
-  it('a values input file over 5 MiB is refused before any work', async () => {
-    await withWorkspace(async (ws) => {
-      await writeFile(path.join(ws.dir, 'huge-values.yaml'), `padding: "${'x'.repeat(5 * 1024 * 1024 + 10)}"\n`)
-      const run = await runBundledAction({
-        helm,
-        workspace: ws.dir,
-        repoUrl: repo.url,
-        inputs: { push: 'false', values: 'huge-values.yaml' },
-        killAfterMs: 120_000
+  describe('the upstream index.yaml fetch', () => {
+    it('retries a 503 and a reset connection, then reads the index', async () => {
+      let served = 0
+      servers.repo.setFailure((req: { url: string }) => {
+        if (!req.url.endsWith('/index.yaml')) return undefined
+        served++
+        return served === 1 ? 503 : served === 2 ? { destroy: true } : undefined
       })
-      expect(run.exitCode).not.toBe(0)
-      expect(failureMessage(run)).toMatch(/huge-values\.yaml is 5\.0 MiB, over Helm's 5 MiB limit/)
-      expect(run.stdout).not.toMatch(/^helm v/m) // stopped before helm was even set up
+      try {
+        const { text } = await fetchIndex(servers.repo.url, undefined, { retries: 3, baseDelayMs: 50 })
+        expect(text).toContain('temporal')
+        expect(served).toBe(3)
+      } finally {
+        servers.repo.setFailure(null)
+      }
+    })
+
+    it('does not retry what another attempt cannot fix (404)', async () => {
+      let served = 0
+      servers.repo.setFailure((req: { url: string }) => {
+        if (!req.url.endsWith('/index.yaml')) return undefined
+        served++
+        return 404
+      })
+      try {
+        await expect(fetchIndex(servers.repo.url, undefined, { retries: 3, baseDelayMs: 50 })).rejects.toThrow(
+          /answered HTTP 404/
+        )
+        expect(served).toBe(1)
+      } finally {
+        servers.repo.setFailure(null)
+      }
     })
   })
 
-  it('a RUNNER_TEMP that does not exist falls back to the OS temp folder', async () => {
-    await withWorkspace(async (ws) => {
-      const run = await runBundledAction({
-        helm,
-        workspace: ws.dir,
-        repoUrl: repo.url,
-        inputs: { push: 'false', ...FAST },
-        env: { RUNNER_TEMP: path.join(os.tmpdir(), 'bp-no-such-runner-temp', 'x') },
-        killAfterMs: 120_000
+  describe('bad input that stalls or crashes (helm 3)', () => {
+    it('a values.yaml over 5 MiB is refused at once, naming the file; the error is printed once', async () => {
+      await withWorkspace(async (ws) => {
+        const values = path.join(ws.chart, 'values.yaml')
+        await writeFile(values, (await readFile(values, 'utf8')) + `padding: "${'x'.repeat(6 * 1024 * 1024)}"\n`)
+        const run = await runBundledAction({
+          helm,
+          workspace: ws.dir,
+          repoUrl: servers.repo.url,
+          inputs: { push: 'false' },
+          killAfterMs: 120_000
+        })
+        expect(run.exitCode).not.toBe(0)
+        expect(run.durationMs).toBeLessThan(30_000)
+        const errors = run.annotations
+          .filter((a: { level: string }) => a.level === 'error')
+          .map((a: { message: string }) => a.message)
+        expect(errors.join('\n')).toMatch(
+          /platform\/temporal\/chart\/values\.yaml is 6\.\d MiB, over Helm's 5 MiB limit/
+        )
+        // Once: the finding's annotation, and a last line that counts instead of repeating it.
+        expect(errors.filter((message: string) => message.includes("over Helm's 5 MiB limit"))).toHaveLength(1)
+        expect(run.report?.status).toBe('failed')
       })
-      expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
-      expect(path.dirname(run.outputs.report)).toBe(os.tmpdir())
-      expect(run.report?.status).toBe('passed')
-      await rm(run.outputs.report, { force: true })
-      if (run.outputs.sbom) await rm(run.outputs.sbom, { force: true })
+    })
+
+    it('a values input file over 5 MiB is refused before any work', async () => {
+      await withWorkspace(async (ws) => {
+        await writeFile(path.join(ws.dir, 'huge-values.yaml'), `padding: "${'x'.repeat(5 * 1024 * 1024 + 10)}"\n`)
+        const run = await runBundledAction({
+          helm,
+          workspace: ws.dir,
+          repoUrl: servers.repo.url,
+          inputs: { push: 'false', values: 'huge-values.yaml' },
+          killAfterMs: 120_000
+        })
+        expect(run.exitCode).not.toBe(0)
+        expect(failureMessage(run)).toMatch(/huge-values\.yaml is 5\.0 MiB, over Helm's 5 MiB limit/)
+        expect(run.stdout).not.toMatch(/^helm v/m) // stopped before helm was even set up
+      })
+    })
+
+    it('a RUNNER_TEMP that does not exist falls back to the OS temp folder', async () => {
+      await withWorkspace(async (ws) => {
+        const run = await runBundledAction({
+          helm,
+          workspace: ws.dir,
+          repoUrl: servers.repo.url,
+          inputs: { push: 'false', ...FAST },
+          env: { RUNNER_TEMP: path.join(os.tmpdir(), 'bp-no-such-runner-temp', 'x') },
+          killAfterMs: 120_000
+        })
+        expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
+        expect(path.dirname(run.outputs.report)).toBe(os.tmpdir())
+        expect(run.report?.status).toBe('passed')
+        await rm(run.outputs.report, { force: true })
+        if (run.outputs.sbom) await rm(run.outputs.sbom, { force: true })
+      })
     })
   })
 })

@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { startRegistry } from '../../testkit/registry.mjs'
 import {
   failureMessage,
@@ -14,23 +13,8 @@ import {
   withWorkspace,
   type HelmUnderTest
 } from '../support/e2e.js'
-
-async function registryTags(url: string, repository: string, auth?: string): Promise<string[]> {
-  const response = await fetch(`${url}/v2/${repository}/tags/list`, {
-    headers: auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {}
-  })
-  if (response.status === 404) return []
-  const body = (await response.json()) as { tags?: string[] | null }
-  return body.tags ?? []
-}
-
-async function manifestDigest(url: string, repository: string, tag: string): Promise<string | null> {
-  const response = await fetch(`${url}/v2/${repository}/manifests/${tag}`, {
-    method: 'HEAD',
-    headers: { accept: 'application/vnd.oci.image.manifest.v1+json' }
-  })
-  return response.status === 200 ? response.headers.get('docker-content-digest') : null
-}
+import { manifestDigest, registryTags } from '../support/publishing.js'
+import { useServers, type Registry } from '../support/servers.js'
 
 /** Pulls with helm itself (not the action): the archive's listing and the bundled upstream's Chart.yaml. */
 async function pulledListing(helm: HelmUnderTest, ref: string): Promise<{ listing: string[]; upstreamChart: string }> {
@@ -46,20 +30,15 @@ async function pulledListing(helm: HelmUnderTest, ref: string): Promise<{ listin
 }
 
 describe.each(helmsUnderTest())('end to end with $label', (helm) => {
-  let repo: Awaited<ReturnType<typeof startChartRepo>>
-  let open: Awaited<ReturnType<typeof startRegistry>>
-  let secured: Awaited<ReturnType<typeof startRegistry>>
+  const servers = useServers(helm)
   const auth = { username: 'publisher', password: 's3cret-Pa55word' }
-
+  // A second registry, with htpasswd auth, for the login cases.
+  let secured: Registry
   beforeAll(async () => {
-    ;[repo, open, secured] = await Promise.all([
-      startChartRepo({ helm: helm.binary }),
-      startRegistry(),
-      startRegistry({ auth })
-    ])
+    secured = await startRegistry({ auth })
   })
   afterAll(async () => {
-    await Promise.all([repo?.close(), open?.stop(), secured?.stop()])
+    await secured?.stop()
   })
 
   it('publishes the example blueprint with its upstream payload, and the outputs name ref and digest', async () => {
@@ -67,21 +46,21 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
       const run = await runBundledAction({
         helm,
         workspace: ws.dir,
-        repoUrl: repo.url,
-        inputs: { registry: `${open.oci}/blueprints`, push: 'true', 'plain-http': 'true' }
+        repoUrl: servers.repo.url,
+        inputs: { registry: `${servers.registry.oci}/blueprints`, push: 'true', 'plain-http': 'true' }
       })
       expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
       expect(run.outputs['chart-name']).toBe('bp-temporal')
       expect(run.outputs['chart-version']).toBe('1.0.0')
       expect(run.outputs['upstream-version']).toBe('1.2.0')
       expect(run.outputs.pushed).toBe('true')
-      expect(run.outputs.ref).toBe(`${open.oci}/blueprints/bp-temporal:1.0.0`)
+      expect(run.outputs.ref).toBe(`${servers.registry.oci}/blueprints/bp-temporal:1.0.0`)
       // The digest output is what the registry holds under the tag.
       expect(run.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
-      expect(await manifestDigest(open.url, 'blueprints/bp-temporal', '1.0.0')).toBe(run.outputs.digest)
+      expect(await manifestDigest(servers.registry.url, 'blueprints/bp-temporal', '1.0.0')).toBe(run.outputs.digest)
       // Pulled back independently, the artifact still holds the upstream chart.
       // (helm package stores the subchart unpacked under charts/temporal/)
-      const pulled = await pulledListing(helm, `${open.oci}/blueprints/bp-temporal@${run.outputs.digest}`)
+      const pulled = await pulledListing(helm, `${servers.registry.oci}/blueprints/bp-temporal@${run.outputs.digest}`)
       expect(pulled.listing).toContain('bp-temporal/charts/temporal/templates/server-deployment.yaml')
       expect(pulled.upstreamChart).toMatch(/^version: 1\.2\.0$/m)
       // Every step ran and is in the report, in order.
@@ -91,7 +70,7 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
       expect(run.report.steps.find((step: { id: string }) => step.id === 'publish').status).toBe('passed')
       // The artifact by digest, for cosign; and the SBOM naming it, the upstream chart and the images.
       expect(run.outputs['digest-ref']).toBe(
-        `${open.oci.replace(/^oci:\/\//, '')}/blueprints/bp-temporal@${run.outputs.digest}`
+        `${servers.registry.oci.replace(/^oci:\/\//, '')}/blueprints/bp-temporal@${run.outputs.digest}`
       )
       expect(run.outputs.sbom).toMatch(/bp-temporal-1\.0\.0\.cdx\.json$/)
       const sbom = JSON.parse(run.sbom ?? 'null')
@@ -118,7 +97,7 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
       const run = await runBundledAction({
         helm,
         workspace: ws.dir,
-        repoUrl: repo.url,
+        repoUrl: servers.repo.url,
         inputs: {
           registry: `${secured.oci}/blueprints`,
           push: 'true',
@@ -142,7 +121,7 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
       const run = await runBundledAction({
         helm,
         workspace: ws.dir,
-        repoUrl: repo.url,
+        repoUrl: servers.repo.url,
         inputs: {
           registry: `${secured.oci}/refused`,
           push: 'true',
@@ -164,14 +143,7 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
 
 describe('bad input gets a one-line error naming the thing (helm 3)', () => {
   const [helm] = helmsUnderTest()
-  let repo: Awaited<ReturnType<typeof startChartRepo>>
-  let registry: Awaited<ReturnType<typeof startRegistry>>
-  beforeAll(async () => {
-    ;[repo, registry] = await Promise.all([startChartRepo({ helm: helm.binary }), startRegistry()])
-  })
-  afterAll(async () => {
-    await Promise.all([repo?.close(), registry?.stop()])
-  })
+  const servers = useServers(helm)
 
   async function failing(
     mutate: (ws: { dir: string; chart: string }) => Promise<void>,
@@ -183,11 +155,11 @@ describe('bad input gets a one-line error naming the thing (helm 3)', () => {
       const run = await runBundledAction({
         helm,
         workspace: ws.dir,
-        repoUrl: repoUrl ?? repo.url,
-        inputs: { registry: `${registry.oci}/bad`, push: 'true', 'plain-http': 'true', ...inputs }
+        repoUrl: repoUrl ?? servers.repo.url,
+        inputs: { registry: `${servers.registry.oci}/bad`, push: 'true', 'plain-http': 'true', ...inputs }
       })
       expect(run.exitCode).not.toBe(0)
-      expect(await registryTags(registry.url, 'bad/bp-temporal')).toEqual([])
+      expect(await registryTags(servers.registry.url, 'bad/bp-temporal')).toEqual([])
       const message = failureMessage(run)
       expect(message).not.toMatch(/\n\s+at /) // no stack trace
       return message
@@ -226,7 +198,7 @@ describe('bad input gets a one-line error naming the thing (helm 3)', () => {
 
   it('a private chart repository: refused without credentials (naming the inputs), served with dependency-username/password', async () => {
     const expected = `Basic ${Buffer.from('reader:repo-pass').toString('base64')}`
-    repo.setFailure((req: { headers: Record<string, unknown> }) =>
+    servers.repo.setFailure((req: { headers: Record<string, unknown> }) =>
       req.headers.authorization === expected ? undefined : 401
     )
     try {
@@ -250,7 +222,7 @@ describe('bad input gets a one-line error naming the thing (helm 3)', () => {
         const run = await runBundledAction({
           helm,
           workspace: ws.dir,
-          repoUrl: repo.url,
+          repoUrl: servers.repo.url,
           inputs: { push: 'false', 'dependency-username': 'reader', 'dependency-password': 'repo-pass' }
         })
         expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
@@ -267,7 +239,7 @@ describe('bad input gets a one-line error naming the thing (helm 3)', () => {
         expect(withoutMaskCommands(run.stdout + run.stderr) + JSON.stringify(run.report)).not.toContain('repo-pass')
       })
     } finally {
-      repo.setFailure(null)
+      servers.repo.setFailure(null)
     }
   })
 })

@@ -4,57 +4,42 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { startChartRepo } from '../../testkit/chart-repo.mjs'
-import { startGitHubApi } from '../../testkit/github-api.mjs'
-import { startRegistry } from '../../testkit/registry.mjs'
-import { failureMessage, helmsUnderTest, makeWorkspace, runBundledAction, type ActionRun } from '../support/e2e.js'
+import {
+  failureMessage,
+  helmsUnderTest,
+  makeWorkspace,
+  prPayload,
+  runBundledAction,
+  type ActionRun
+} from '../support/e2e.js'
+import { registryTags as tags } from '../support/publishing.js'
+import { useServers } from '../support/servers.js'
 
 // Event handling does not depend on the helm major; the publish path is run on both elsewhere.
 const helm = helmsUnderTest()[1]
 const TOKEN = 'ghs_pr-token-123456'
 
-function prPayload(number: number) {
-  return {
-    number,
-    pull_request: { number, base: { sha: 'a'.repeat(40), ref: 'main' }, head: { sha: 'b'.repeat(40), ref: 'feature' } },
-    repository: { name: 'openova', owner: { login: 'openova-io' } }
-  }
-}
-
-async function tags(url: string, repository: string): Promise<string[]> {
-  const response = await fetch(`${url}/v2/${repository}/tags/list`)
-  if (response.status === 404) return []
-  return ((await response.json()) as { tags?: string[] | null }).tags ?? []
-}
-
 describe(`pull requests and tags (${helm.label})`, () => {
-  let repo: Awaited<ReturnType<typeof startChartRepo>>
-  let registry: Awaited<ReturnType<typeof startRegistry>>
-  let api: Awaited<ReturnType<typeof startGitHubApi>>
+  const servers = useServers(helm, { api: true })
   let ws: Awaited<ReturnType<typeof makeWorkspace>>
 
   beforeAll(async () => {
-    ;[repo, registry, api, ws] = await Promise.all([
-      startChartRepo({ helm: helm.binary }),
-      startRegistry(),
-      startGitHubApi(),
-      makeWorkspace()
-    ])
+    ws = await makeWorkspace()
   })
   afterAll(async () => {
-    await Promise.all([repo?.close(), registry?.stop(), api?.stop(), ws?.remove()])
+    await ws?.remove()
   })
 
   function pr(number: number, inputs: Record<string, string> = {}, workspace = ws.dir): Promise<ActionRun> {
     return runBundledAction({
       helm,
       workspace,
-      repoUrl: repo.url,
+      repoUrl: servers.repo.url,
       eventName: 'pull_request',
       ref: `refs/pull/${number}/merge`,
       payload: prPayload(number),
-      inputs: { registry: `${registry.oci}/pr`, 'plain-http': 'true', 'github-token': TOKEN, ...inputs },
-      env: { GITHUB_API_URL: api.url }
+      inputs: { registry: `${servers.registry.oci}/pr`, 'plain-http': 'true', 'github-token': TOKEN, ...inputs },
+      env: { GITHUB_API_URL: servers.api.url }
     })
   }
 
@@ -63,27 +48,27 @@ describe(`pull requests and tags (${helm.label})`, () => {
     expect({ exit: first.exitCode, error: failureMessage(first) }).toEqual({ exit: 0, error: '' })
     expect(first.outputs.mode).toBe('validate')
     expect(first.outputs.pushed).toBe('false')
-    expect(await tags(registry.url, 'pr/bp-temporal')).toEqual([])
-    const created = api.requests.filter(
+    expect(await tags(servers.registry.url, 'pr/bp-temporal')).toEqual([])
+    const created = servers.api.requests.filter(
       (r: { method: string; path: string }) => r.method === 'POST' && r.path.endsWith('/issues/11/comments')
     )
     expect(created).toHaveLength(1)
     expect(String(created[0].headers.authorization)).toMatch(new RegExp(`^(token|Bearer) ${TOKEN}$`))
-    const comments = api.commentsOn(11)
+    const comments = servers.api.commentsOn(11)
     expect(comments).toHaveLength(1)
     const body: string = comments[0].body
     expect(body).toContain('<!-- bp-temporal-action:bp-temporal -->')
     expect(body).toMatch(/✅/)
     expect(body).toContain('1.2.0 pinned, 1.3.0 available')
-    expect(body).toContain(`${registry.oci}/pr/bp-temporal:1.0.0`)
+    expect(body).toContain(`${servers.registry.oci}/pr/bp-temporal:1.0.0`)
     expect(body).not.toContain(TOKEN)
 
     const second = await pr(11)
     expect(second.exitCode).toBe(0)
-    expect(api.commentsOn(11)).toHaveLength(1)
-    expect(api.commentsOn(11)[0].id).toBe(comments[0].id)
+    expect(servers.api.commentsOn(11)).toHaveLength(1)
+    expect(servers.api.commentsOn(11)[0].id).toBe(comments[0].id)
     // The same result is the same body: nothing is sent the second time.
-    const writes = api.requests.filter((r: { method: string }) => r.method === 'POST' || r.method === 'PATCH')
+    const writes = servers.api.requests.filter((r: { method: string }) => r.method === 'POST' || r.method === 'PATCH')
     expect(writes.map((r: { method: string }) => r.method)).toEqual(['POST'])
   })
 
@@ -113,7 +98,7 @@ describe(`pull requests and tags (${helm.label})`, () => {
       expect(annotation).toBeDefined()
       expect(annotation?.level).toBe('error')
       expect(Number(annotation?.line)).toBe(8)
-      const body: string = api.commentsOn(12)[0].body
+      const body: string = servers.api.commentsOn(12)[0].body
       expect(body).toMatch(/❌/)
       expect(body).toContain('platform/temporal/chart/templates/debug-pod.yaml:8')
       expect(body).toContain('busybox:latest')
@@ -123,7 +108,7 @@ describe(`pull requests and tags (${helm.label})`, () => {
   })
 
   it("a fork's read-only token (403 on comment) warns, writes the job summary, and does not fail a passing check", async () => {
-    api.setFailWith(403)
+    servers.api.setFailWith(403)
     try {
       const run = await pr(13)
       expect(run.exitCode).toBe(0)
@@ -133,9 +118,9 @@ describe(`pull requests and tags (${helm.label})`, () => {
         )
       ).toBe(true)
       expect(run.summary).toContain('bp-temporal')
-      expect(api.commentsOn(13)).toHaveLength(0)
+      expect(servers.api.commentsOn(13)).toHaveLength(0)
     } finally {
-      api.setFailWith(undefined)
+      servers.api.setFailWith(undefined)
     }
   })
 
@@ -143,11 +128,11 @@ describe(`pull requests and tags (${helm.label})`, () => {
     return runBundledAction({
       helm,
       workspace: ws.dir,
-      repoUrl: repo.url,
+      repoUrl: servers.repo.url,
       eventName: 'push',
       ref: `refs/tags/${tag}`,
       payload: { ref: `refs/tags/${tag}` },
-      inputs: { registry: `${registry.oci}/tags`, 'plain-http': 'true', ...inputs }
+      inputs: { registry: `${servers.registry.oci}/tags`, 'plain-http': 'true', ...inputs }
     })
   }
 
@@ -156,7 +141,7 @@ describe(`pull requests and tags (${helm.label})`, () => {
     expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
     expect(run.outputs.mode).toBe('publish')
     expect(run.outputs.pushed).toBe('true')
-    expect(await tags(registry.url, 'tags/bp-temporal')).toEqual(['1.0.0'])
+    expect(await tags(servers.registry.url, 'tags/bp-temporal')).toEqual(['1.0.0'])
   })
 
   it('a tag of another blueprint is skipped with a notice, not a failure', async () => {
@@ -164,7 +149,7 @@ describe(`pull requests and tags (${helm.label})`, () => {
     expect(run.exitCode).toBe(0)
     expect(run.outputs.mode).toBe('skip')
     expect(run.annotations.some((a: { level: string }) => a.level === 'notice')).toBe(true)
-    expect(await tags(registry.url, 'tags/bp-temporal')).toEqual(['1.0.0'])
+    expect(await tags(servers.registry.url, 'tags/bp-temporal')).toEqual(['1.0.0'])
   })
 
   it("a tag whose version differs from Chart.yaml fails naming both; version-from-tag packages the tag's version", async () => {
@@ -172,12 +157,12 @@ describe(`pull requests and tags (${helm.label})`, () => {
     expect(mismatch.exitCode).not.toBe(0)
     expect(failureMessage(mismatch)).toMatch(/1\.0\.7/)
     expect(failureMessage(mismatch)).toMatch(/1\.0\.0/)
-    expect(await tags(registry.url, 'tags/bp-temporal')).toEqual(['1.0.0'])
+    expect(await tags(servers.registry.url, 'tags/bp-temporal')).toEqual(['1.0.0'])
 
     const fromTag = await tagRun('platform/temporal/v1.0.7', { 'version-from-tag': 'true' })
     expect({ exit: fromTag.exitCode, error: failureMessage(fromTag) }).toEqual({ exit: 0, error: '' })
     expect(fromTag.outputs['chart-version']).toBe('1.0.7')
-    expect((await tags(registry.url, 'tags/bp-temporal')).sort()).toEqual(['1.0.0', '1.0.7'])
+    expect((await tags(servers.registry.url, 'tags/bp-temporal')).sort()).toEqual(['1.0.0', '1.0.7'])
   })
 
   it('a release tag refuses an input version other than the tagged one; nothing is pushed', async () => {
@@ -187,7 +172,7 @@ describe(`pull requests and tags (${helm.label})`, () => {
       'input version 1.0.9 differs from tag platform/temporal/v1.0.0 (version 1.0.0)'
     )
     expect(run.outputs.pushed).toBe('false')
-    expect(await tags(registry.url, 'tags/bp-temporal')).not.toContain('1.0.9')
+    expect(await tags(servers.registry.url, 'tags/bp-temporal')).not.toContain('1.0.9')
   })
 
   it('a PR whose Chart.yaml is not YAML still gets a comment saying what stopped the run, with file and line', async () => {
@@ -198,7 +183,7 @@ describe(`pull requests and tags (${helm.label})`, () => {
       const run = await pr(14, {}, broken.dir)
       expect(run.exitCode).not.toBe(0)
       expect(failureMessage(run)).toContain('platform/temporal/chart/Chart.yaml')
-      const comments = api.commentsOn(14)
+      const comments = servers.api.commentsOn(14)
       expect(comments).toHaveLength(1)
       // The marker comes from the name still legible in the broken file: fixing it updates this comment.
       expect(comments[0].body).toContain('<!-- bp-temporal-action:bp-temporal -->')

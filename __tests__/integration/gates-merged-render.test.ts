@@ -13,16 +13,14 @@ import { loadYamlFile } from '../../src/chart/yaml-source.js'
 import { renderJob, runPool, type GateContext, type PlanContext } from '../../src/gates/contract.js'
 import { mergeBlocker, planCaseRenders, type RenderCase } from '../../src/gates/merged-render.js'
 import { gateStep, runGates } from '../../src/gates/index.js'
+import { helmsUnderTest } from '../support/e2e.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const BASE = path.join(here, '..', 'fixtures', 'gates', 'base')
 const SHA_TAG = '0123456789abcdef0123456789abcdef01234567'
 const API = ['--api-versions', 'monitoring.coreos.com/v1', '--api-versions', 'monitoring.coreos.com/v1/ServiceMonitor']
 
-const helms: [string, string][] = [
-  ['helm 3', process.env.BP_TEST_HELM3 || '/tmp/h3/helm/helm'],
-  ['helm 4', process.env.BP_TEST_HELM4 || '/tmp/h4/helm/helm']
-]
+const helms: [string, string][] = helmsUnderTest().map((h) => [h.label, h.binary])
 
 /** The base chart's toggles as the observability gate plans them: each on, then all off. */
 const TOGGLES = [

@@ -21,16 +21,14 @@ import type {
   ObservabilityData,
   RenderData
 } from '../../src/gates/index.js'
+import { helmsUnderTest } from '../support/e2e.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const BASE = path.join(here, '..', 'fixtures', 'gates', 'base')
 const DISPLAY = 'platform/gates/chart'
 const SHA_TAG = '0123456789abcdef0123456789abcdef01234567'
 
-const helms: [string, string][] = [
-  ['helm 3', process.env.BP_TEST_HELM3 || '/tmp/h3/helm/helm'],
-  ['helm 4', process.env.BP_TEST_HELM4 || '/tmp/h4/helm/helm']
-]
+const helms: [string, string][] = helmsUnderTest().map((h) => [h.label, h.binary])
 
 function step<D>(result: GatesResult, id: string): StepResult<D> {
   const found = result.steps.find((s) => s.id === id)

@@ -1,7 +1,7 @@
 // What a hostile chart, a swapped dependency, a racing publish and credentials
 // in the wrong input must not achieve — with the bundled action (dist/index.js),
 // real helm, a real chart repository and a real OCI registry.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { execFile } from 'node:child_process'
@@ -10,23 +10,19 @@ import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { startChartRepo } from '../../testkit/chart-repo.mjs'
-import { startGitHubApi } from '../../testkit/github-api.mjs'
-import { startRegistry } from '../../testkit/registry.mjs'
 import {
   FAST,
   failureMessage,
   helmsUnderTest,
+  prPayload,
   pointChartAt,
   runBundledAction,
   withoutMaskCommands,
   withWorkspace,
   type ActionRun
 } from '../support/e2e.js'
-
-type ChartRepo = Awaited<ReturnType<typeof startChartRepo>>
-type Registry = Awaited<ReturnType<typeof startRegistry>>
-type GitHubApi = Awaited<ReturnType<typeof startGitHubApi>>
+import { registryTags } from '../support/publishing.js'
+import { useServers } from '../support/servers.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -69,15 +65,13 @@ function everyText(run: ActionRun): string {
   ].join('\n')
 }
 
+// One set of servers per helm for the whole file (each case names its own registry repository).
+const onHelm3 = useServers(helmsUnderTest()[0])
+const onHelm4 = useServers(helmsUnderTest()[1], { api: true })
+
 describe('the work copy: links in and around the chart folder (helm 4)', () => {
   const helm = helmsUnderTest()[1]
-  let repo: ChartRepo
-  beforeAll(async () => {
-    repo = await startChartRepo({ helm: helm.binary })
-  })
-  afterAll(async () => {
-    await repo?.close()
-  })
+  const servers = onHelm4
 
   it.each([
     { linked: 'chart folder', relative: 'platform/temporal/chart' },
@@ -91,12 +85,12 @@ describe('the work copy: links in and around the chart folder (helm 4)', () => {
           const target = path.join(outside, 'real')
           await rename(path.join(ws.dir, relative), target)
           await symlink(target, path.join(ws.dir, relative))
-          await pointChartAt(ws.chart, repo.url) // as every run does: the tree compared is the one the action saw
+          await pointChartAt(ws.chart, servers.repo.url) // as every run does: the tree compared is the one the action saw
           const before = await treeSnapshot(target)
           const run = await runBundledAction({
             helm,
             workspace: ws.dir,
-            repoUrl: repo.url,
+            repoUrl: servers.repo.url,
             inputs: { ...FAST, push: 'false', version: '9.9.9' }
           })
           expectSuccess(run)
@@ -126,7 +120,7 @@ describe('the work copy: links in and around the chart folder (helm 4)', () => {
         const run = await runBundledAction({
           helm,
           workspace: ws.dir,
-          repoUrl: repo.url,
+          repoUrl: servers.repo.url,
           inputs: { ...FAST, push: 'false' }
         })
         expect(run.exitCode).not.toBe(0)
@@ -148,12 +142,12 @@ describe('the work copy: links in and around the chart folder (helm 4)', () => {
       await mkdir(path.join(ws.chart, 'vendor'))
       await writeFile(path.join(ws.chart, 'vendor', '.keep'), '')
       await symlink('vendor', path.join(ws.chart, 'charts'))
-      await pointChartAt(ws.chart, repo.url) // as every run does: the tree compared is the one the action saw
+      await pointChartAt(ws.chart, servers.repo.url) // as every run does: the tree compared is the one the action saw
       const before = await treeSnapshot(ws.chart)
       const run = await runBundledAction({
         helm,
         workspace: ws.dir,
-        repoUrl: repo.url,
+        repoUrl: servers.repo.url,
         inputs: { ...FAST, push: 'false', version: '9.9.9' }
       })
       expectSuccess(run)
@@ -164,23 +158,16 @@ describe('the work copy: links in and around the chart folder (helm 4)', () => {
 
 describe('dependency archives are checked against the repository index (helm 3)', () => {
   const helm = helmsUnderTest()[0]
-  let repo: ChartRepo
-  let registry: Registry
-  beforeAll(async () => {
-    ;[repo, registry] = await Promise.all([startChartRepo({ helm: helm.binary }), startRegistry()])
-  })
-  afterAll(async () => {
-    await Promise.all([repo?.close(), registry?.stop()])
-  })
+  const servers = onHelm3
 
   it('temporal-1.2.0.tgz swapped on the server (a ClusterRoleBinding added, not reindexed): the run fails, nothing is pushed', async () => {
-    const archive = repo.archives.find(
+    const archive = servers.repo.archives.find(
       (a: { name: string; version: string }) => a.name === 'temporal' && a.version === '1.2.0'
     )
     if (!archive) throw new Error('the stand-in repository has no temporal 1.2.0')
     const original = await readFile(archive.path)
     const indexed = `sha256:${createHash('sha256').update(original).digest('hex')}`
-    expect(await readFile(repo.indexPath, 'utf8')).toContain(indexed.slice('sha256:'.length))
+    expect(await readFile(servers.repo.indexPath, 'utf8')).toContain(indexed.slice('sha256:'.length))
     const scratch = await mkdtemp(path.join(os.tmpdir(), 'bp-swap-'))
     try {
       await execFileAsync('tar', ['-xzf', archive.path, '-C', scratch])
@@ -193,7 +180,7 @@ describe('dependency archives are checked against the repository index (helm 3)'
       await execFileAsync(
         helm.binary,
         ['package', path.join(scratch, 'temporal'), '--destination', path.join(scratch, 'out')],
-        { env: { ...process.env, ...repo.helmEnv } }
+        { env: { ...process.env, ...servers.repo.helmEnv } }
       )
       const swapped = await readFile(path.join(scratch, 'out', 'temporal-1.2.0.tgz'))
       const actual = `sha256:${createHash('sha256').update(swapped).digest('hex')}`
@@ -202,15 +189,15 @@ describe('dependency archives are checked against the repository index (helm 3)'
         const run = await runBundledAction({
           helm,
           workspace: ws.dir,
-          repoUrl: repo.url,
-          inputs: { ...FAST, registry: `${registry.oci}/swapped`, push: 'true', 'plain-http': 'true' }
+          repoUrl: servers.repo.url,
+          inputs: { ...FAST, registry: `${servers.registry.oci}/swapped`, push: 'true', 'plain-http': 'true' }
         })
         expect(run.exitCode).not.toBe(0)
         const message = failureMessage(run)
         expect(message).toContain(`dependency temporal 1.2.0 downloaded as temporal-1.2.0.tgz has digest ${actual}`)
-        expect(message).toContain(`${repo.url}/index.yaml says ${indexed}`)
+        expect(message).toContain(`${servers.repo.url}/index.yaml says ${indexed}`)
         expect(run.outputs.pushed).toBe('false')
-        expect(await registryTags(registry.url, 'swapped/bp-temporal')).toEqual([])
+        expect(await registryTags(servers.registry.url, 'swapped/bp-temporal')).toEqual([])
       })
     } finally {
       await writeFile(archive.path, original)
@@ -219,12 +206,12 @@ describe('dependency archives are checked against the repository index (helm 3)'
   })
 
   it('an oci:// dependency whose tag moves to other content after helm fetched it: the build fails naming both digests', async () => {
-    const archive = repo.archives.find(
+    const archive = servers.repo.archives.find(
       (a: { name: string; version: string }) => a.name === 'temporal' && a.version === '1.2.0'
     )
     if (!archive) throw new Error('the stand-in repository has no temporal 1.2.0')
-    await execFileAsync(helm.binary, ['push', archive.path, `${registry.oci}/deps`, '--plain-http'], {
-      env: { ...process.env, ...repo.helmEnv }
+    await execFileAsync(helm.binary, ['push', archive.path, `${servers.registry.oci}/deps`, '--plain-http'], {
+      env: { ...process.env, ...servers.repo.helmEnv }
     })
     const fetched = `sha256:${createHash('sha256')
       .update(await readFile(archive.path))
@@ -232,14 +219,14 @@ describe('dependency archives are checked against the repository index (helm 3)'
     let moved = ''
     // Right after helm resolved the tag, it is moved to a manifest whose chart layer is other bytes.
     const proxy = await startTagSwapProxy(
-      registry.url,
+      servers.registry.url,
       async () => {
-        const current = await fetch(`${registry.url}/v2/deps/temporal/manifests/1.2.0`, {
+        const current = await fetch(`${servers.registry.url}/v2/deps/temporal/manifests/1.2.0`, {
           headers: { accept: 'application/vnd.oci.image.manifest.v1+json' }
         })
         const doc = JSON.parse(await current.text())
         const layer = Buffer.from('other bytes under the same tag')
-        moved = await uploadBlob(registry.url, 'deps/temporal', layer)
+        moved = await uploadBlob(servers.registry.url, 'deps/temporal', layer)
         doc.layers[0].digest = moved
         doc.layers[0].size = layer.length
         return Buffer.from(JSON.stringify(doc))
@@ -257,15 +244,15 @@ describe('dependency archives are checked against the repository index (helm 3)'
         const run = await runBundledAction({
           helm,
           workspace: ws.dir,
-          repoUrl: repo.url,
-          inputs: { ...FAST, registry: `${registry.oci}/oci-swapped`, push: 'true', 'plain-http': 'true' }
+          repoUrl: servers.repo.url,
+          inputs: { ...FAST, registry: `${servers.registry.oci}/oci-swapped`, push: 'true', 'plain-http': 'true' }
         })
         expect(proxy.swapped).toBe(true)
         expect(run.exitCode).not.toBe(0)
         expect(failureMessage(run)).toContain(
           `dependency temporal 1.2.0 downloaded as temporal-1.2.0.tgz has digest ${fetched}, but ${oci}/temporal says ${moved}`
         )
-        expect(await registryTags(registry.url, 'oci-swapped/bp-temporal')).toEqual([])
+        expect(await registryTags(servers.registry.url, 'oci-swapped/bp-temporal')).toEqual([])
       })
     } finally {
       await proxy.stop()
@@ -353,23 +340,16 @@ async function tagDigest(registryUrl: string, repository: string, tag: string): 
 
 describe('publish race: the tag is read back after the push (helm 3)', () => {
   const helm = helmsUnderTest()[0]
-  let repo: ChartRepo
-  let registry: Registry
-  beforeAll(async () => {
-    ;[repo, registry] = await Promise.all([startChartRepo({ helm: helm.binary }), startRegistry()])
-  })
-  afterAll(async () => {
-    await Promise.all([repo?.close(), registry?.stop()])
-  })
+  const servers = onHelm3
 
   async function publishThrough(repository: string, swap: (manifest: Buffer) => Promise<Buffer>): Promise<ActionRun> {
-    const proxy = await startTagSwapProxy(registry.url, swap)
+    const proxy = await startTagSwapProxy(servers.registry.url, swap)
     try {
       return await withWorkspace(async (ws) => {
         const run = await runBundledAction({
           helm,
           workspace: ws.dir,
-          repoUrl: repo.url,
+          repoUrl: servers.repo.url,
           inputs: { ...FAST, registry: `${proxy.oci}/${repository}`, push: 'true', 'plain-http': 'true' }
         })
         expect(proxy.swapped).toBe(true)
@@ -384,12 +364,12 @@ describe('publish race: the tag is read back after the push (helm 3)', () => {
     const run = await publishThrough('race-other', async (manifest) => {
       const doc = JSON.parse(manifest.toString('utf8'))
       const layer = Buffer.from("not this run's chart")
-      doc.layers[0].digest = await uploadBlob(registry.url, 'race-other/bp-temporal', layer)
+      doc.layers[0].digest = await uploadBlob(servers.registry.url, 'race-other/bp-temporal', layer)
       doc.layers[0].size = layer.length
       return Buffer.from(JSON.stringify(doc))
     })
     expect(run.exitCode).not.toBe(0)
-    const served = await tagDigest(registry.url, 'race-other/bp-temporal', '1.0.0')
+    const served = await tagDigest(servers.registry.url, 'race-other/bp-temporal', '1.0.0')
     expect(failureMessage(run)).toContain(`but the tag now serves ${served}`)
     expect(failureMessage(run)).toContain('another publish of the same version raced this one')
     expect(run.outputs.pushed).toBe('false')
@@ -403,7 +383,7 @@ describe('publish race: the tag is read back after the push (helm 3)', () => {
       return Buffer.from(JSON.stringify(doc))
     })
     expectSuccess(run)
-    const served = await tagDigest(registry.url, 'race-same/bp-temporal', '1.0.0')
+    const served = await tagDigest(servers.registry.url, 'race-same/bp-temporal', '1.0.0')
     expect(served).toMatch(/^sha256:/)
     expect(run.outputs.pushed).toBe('false')
     expect(run.outputs.digest).toBe(served)
@@ -413,49 +393,31 @@ describe('publish race: the tag is read back after the push (helm 3)', () => {
 
 const PR_TOKEN = 'ghs_hardening-pr-token'
 
-function prPayload(number: number) {
-  return {
-    pull_request: { number, base: { sha: 'a'.repeat(40), ref: 'main' }, head: { sha: 'b'.repeat(40), ref: 'feature' } },
-    repository: { name: 'repo', owner: { login: 'owner' } }
-  }
-}
-
 describe('secrets: credentials in the registry input, set-secret values (helm 4)', () => {
   const helm = helmsUnderTest()[1]
-  let repo: ChartRepo
-  let registry: Registry
-  let api: GitHubApi
-  beforeAll(async () => {
-    ;[repo, registry, api] = await Promise.all([
-      startChartRepo({ helm: helm.binary }),
-      startRegistry(),
-      startGitHubApi()
-    ])
-  })
-  afterAll(async () => {
-    await Promise.all([repo?.close(), registry?.stop(), api?.stop()])
-  })
+  const servers = onHelm4
 
   function pr(number: number, workspace: string, inputs: Record<string, string>): Promise<ActionRun> {
     return runBundledAction({
       helm,
       workspace,
-      repoUrl: repo.url,
+      repoUrl: servers.repo.url,
       eventName: 'pull_request',
       ref: `refs/pull/${number}/merge`,
       payload: prPayload(number),
       inputs: { ...FAST, 'plain-http': 'true', 'github-token': PR_TOKEN, ...inputs },
-      env: { GITHUB_API_URL: api.url }
+      env: { GITHUB_API_URL: servers.api.url }
     })
   }
 
   /** What went to the GitHub stand-in (comment bodies included). */
-  const apiText = () => JSON.stringify(api.requests.map((r: { path: string; body: unknown }) => [r.path, r.body]))
+  const apiText = () =>
+    JSON.stringify(servers.api.requests.map((r: { path: string; body: unknown }) => [r.path, r.body]))
 
   it('registry=oci://bot:TOKEN@host is refused without ever showing the token; it is masked first', async () => {
     const token = 'ghp_registryTokenInUrl4242'
     await withWorkspace(async (ws) => {
-      const host = registry.oci.replace(/^oci:\/\//, '')
+      const host = servers.registry.oci.replace(/^oci:\/\//, '')
       const run = await pr(31, ws.dir, { registry: `oci://bot:${token}@${host}/acme`, push: 'true' })
       expect(run.exitCode).not.toBe(0)
       expect(failureMessage(run)).toContain(`input registry: oci://***@${host}/acme has credentials in the URL`)
@@ -472,7 +434,7 @@ describe('secrets: credentials in the registry input, set-secret values (helm 4)
       ]) {
         expect(text).not.toContain(token)
       }
-      expect(await registryTags(registry.url, 'acme/bp-temporal')).toEqual([])
+      expect(await registryTags(servers.registry.url, 'acme/bp-temporal')).toEqual([])
     })
   })
 
@@ -480,7 +442,7 @@ describe('secrets: credentials in the registry input, set-secret values (helm 4)
     const secret = 's3cr3t-ui-tag-5150'
     await withWorkspace(async (ws) => {
       const run = await pr(32, ws.dir, {
-        registry: `${registry.oci}/pr`,
+        registry: `${servers.registry.oci}/pr`,
         set: 'temporal.server.replicaCount=3',
         'set-secret': `temporal.web.image.tag=${secret}`
       })
@@ -501,14 +463,7 @@ describe('secrets: credentials in the registry input, set-secret values (helm 4)
       // Not secret: shown whole.
       expect(run.summary).toContain('temporal.server.replicaCount=3')
       expect(JSON.stringify(run.report.values)).toContain('temporal.server.replicaCount=3')
-      expect(api.commentsOn(32)).toHaveLength(1)
+      expect(servers.api.commentsOn(32)).toHaveLength(1)
     })
   })
 })
-
-async function registryTags(url: string, repository: string): Promise<string[]> {
-  const response = await fetch(`${url}/v2/${repository}/tags/list`)
-  if (response.status === 404) return []
-  const body = (await response.json()) as { tags?: string[] | null }
-  return (body.tags ?? []).sort()
-}

@@ -9,9 +9,9 @@ import * as path from 'node:path'
 import { normalizeTgz } from '../../src/chart/archive.js'
 import { RegistryClient, RegistryError, ociTag, parseOciReference } from '../../src/oci/registry.js'
 import { startFaultProxy, startRegistry } from '../../testkit/registry.mjs'
+import { helmsUnderTest } from '../support/e2e.js'
 
-const HELM3 = process.env.BP_TEST_HELM3 || '/tmp/h3/helm/helm'
-const HELM4 = process.env.BP_TEST_HELM4 || '/tmp/h4/helm/helm'
+const [{ binary: HELM3 }, { binary: HELM4 }] = helmsUnderTest()
 const AUTH = { username: 'ci-bot', password: 'pw-Reg1stry,with"odd chars' }
 
 type Registry = Awaited<ReturnType<typeof startRegistry>>

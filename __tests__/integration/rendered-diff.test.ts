@@ -2,15 +2,21 @@
 // as of the base commit (real git repositories in temp folders, real helm 3
 // and 4, the loopback chart repository) and shows the rendered difference in
 // the PR comment, the job summary, the JSON report and the diff file.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, describe, expect, it } from '@jest/globals'
 import { execFile } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { renderGfm } from '../../testkit/gfm.mjs'
-import { startGitHubApi } from '../../testkit/github-api.mjs'
-import { failureMessage, helmsUnderTest, makeWorkspace, pointChartAt, runBundledAction } from '../support/e2e.js'
+import {
+  failureMessage,
+  helmsUnderTest,
+  makeWorkspace,
+  pointChartAt,
+  prPayload,
+  runBundledAction
+} from '../support/e2e.js'
+import { useServers } from '../support/servers.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -38,28 +44,16 @@ async function edit(file: string, from: string | RegExp, to: string): Promise<vo
   await writeFile(file, next)
 }
 
-function prPayload(number: number, base: string, head: string) {
-  return {
-    number,
-    pull_request: { number, base: { sha: base, ref: 'main' }, head: { sha: head, ref: 'feature' } },
-    repository: { name: 'openova', owner: { login: 'openova-io' } }
-  }
-}
-
 const SERVER_DIGEST_OLD = 'sha256:f95a86d20874fdfb77d2a75a803ed02ff43277fde536518db0a7386019cc02ac'
 const SERVER_DIGEST_NEW = `sha256:${'1'.repeat(64)}`
 
 for (const helm of helmsUnderTest()) {
   describe(`rendered diff against the PR base (${helm.label})`, () => {
-    let repo: Awaited<ReturnType<typeof startChartRepo>>
-    let api: Awaited<ReturnType<typeof startGitHubApi>>
+    const servers = useServers(helm, { registry: false, api: true })
     const cleanup: Array<() => Promise<void>> = []
 
-    beforeAll(async () => {
-      ;[repo, api] = await Promise.all([startChartRepo({ helm: helm.binary }), startGitHubApi()])
-    })
     afterAll(async () => {
-      await Promise.all([repo?.close(), api?.stop(), ...cleanup.map((fn) => fn())])
+      await Promise.all(cleanup.map((fn) => fn()))
     })
 
     /** A git repository holding the example blueprint at a base commit; `change` makes the head commit. */
@@ -72,7 +66,7 @@ for (const helm of helmsUnderTest()) {
       cleanup.push(() => ws.remove())
       await git(ws.dir, 'init', '-q', '-b', 'main')
       // Base and head name the loopback chart repository, as a monorepo's commits name the real one.
-      await pointChartAt(ws.chart, repo.url)
+      await pointChartAt(ws.chart, servers.repo.url)
       if (base) await base(ws.dir)
       const baseSha = await commitAll(ws.dir, 'base')
       await change(ws.chart, ws.dir)
@@ -80,19 +74,19 @@ for (const helm of helmsUnderTest()) {
       const run = await runBundledAction({
         helm,
         workspace: ws.dir,
-        repoUrl: repo.url,
+        repoUrl: servers.repo.url,
         eventName: 'pull_request',
         ref: `refs/pull/${number}/merge`,
         payload: prPayload(number, baseSha, headSha),
         inputs: { 'github-token': 'ghs_diff-test-token', 'chart-tests': 'false' },
-        env: { GITHUB_API_URL: api.url }
+        env: { GITHUB_API_URL: servers.api.url }
       })
       expect({
         exit: run.exitCode,
         error: failureMessage(run),
         tail: run.exitCode ? run.stdout.slice(-3000) + run.stderr.slice(-2000) : ''
       }).toEqual({ exit: 0, error: '', tail: '' })
-      const comments = api.commentsOn(number)
+      const comments = servers.api.commentsOn(number)
       expect(comments).toHaveLength(1)
       return { run, comment: comments[0].body, baseSha }
     }

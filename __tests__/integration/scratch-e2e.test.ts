@@ -8,9 +8,8 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { runAction } from '../../testkit/action-runner.mjs'
-import { startChartRepo } from '../../testkit/chart-repo.mjs'
-import { startRegistry } from '../../testkit/registry.mjs'
 import { failureMessage, helmsUnderTest, pull, REPO_ROOT, type ActionRun, type HelmUnderTest } from '../support/e2e.js'
+import { useServers } from '../support/servers.js'
 
 const LIBRARY_SOURCE = path.join(REPO_ROOT, '__tests__', 'fixtures', 'library-common')
 const EXAMPLES = path.join(REPO_ROOT, 'examples', 'platform')
@@ -92,25 +91,20 @@ async function pulledListing(helm: HelmUnderTest, ref: string): Promise<string[]
 }
 
 describe.each(helmsUnderTest())('scratch blueprints and never :latest with $label', (helm) => {
-  let repo: Awaited<ReturnType<typeof startChartRepo>>
-  let registry: Awaited<ReturnType<typeof startRegistry>>
+  const servers = useServers(helm, { repo: { extraCharts: [{ source: LIBRARY_SOURCE, versions: ['1.0.0'] }] } })
   let ws: Awaited<ReturnType<typeof exampleWorkspace>>
 
   beforeAll(async () => {
-    ;[repo, registry] = await Promise.all([
-      startChartRepo({ helm: helm.binary, extraCharts: [{ source: LIBRARY_SOURCE, versions: ['1.0.0'] }] }),
-      startRegistry()
-    ])
-    ws = await exampleWorkspace(repo.url)
+    ws = await exampleWorkspace(servers.repo.url)
   })
   afterAll(async () => {
-    await Promise.all([repo?.close(), registry?.stop(), ws?.remove()])
+    await ws?.remove()
   })
 
   it('validates and publishes the scratch example with the image tag given through set', async () => {
     const result = await run(helm, ws.dir, {
       blueprint: 'platform/anthropic-adapter',
-      registry: `${registry.oci}/blueprints`,
+      registry: `${servers.registry.oci}/blueprints`,
       push: 'true',
       'plain-http': 'true',
       set: `adapter.image.tag=${SHA_TAG}`
@@ -122,13 +116,13 @@ describe.each(helmsUnderTest())('scratch blueprints and never :latest with $labe
     })
     expect(result.outputs['upstream-version']).toBe('')
     expect(result.outputs.pushed).toBe('true')
-    expect(result.outputs.ref).toBe(`${registry.oci}/blueprints/bp-anthropic-adapter:0.1.0`)
+    expect(result.outputs.ref).toBe(`${servers.registry.oci}/blueprints/bp-anthropic-adapter:0.1.0`)
     // The library dependency is still built, bundled and checked.
     expect(stepOf(result, 'dependency-build').status).toBe('passed')
     expect(stepOf(result, 'never-latest')).toMatchObject({ status: 'passed', findings: [] })
     const listing = await pulledListing(
       helm,
-      `${registry.oci}/blueprints/bp-anthropic-adapter@${result.outputs.digest}`
+      `${servers.registry.oci}/blueprints/bp-anthropic-adapter@${result.outputs.digest}`
     )
     expect(listing).toContain('bp-anthropic-adapter/charts/common/Chart.yaml')
     expect(listing).toContain('bp-anthropic-adapter/templates/servicemonitor.yaml')
@@ -137,14 +131,14 @@ describe.each(helmsUnderTest())('scratch blueprints and never :latest with $labe
   it('fails the scratch example clearly when the image tag is not set, and pushes nothing', async () => {
     const result = await run(helm, ws.dir, {
       blueprint: 'platform/anthropic-adapter',
-      registry: `${registry.oci}/other`,
+      registry: `${servers.registry.oci}/other`,
       push: 'true',
       'plain-http': 'true'
     })
     expect(result.exitCode).not.toBe(0)
     expect(failureMessage(result)).toContain('adapter.image.tag is required')
     expect(result.outputs.pushed).toBe('false')
-    const tags = await fetch(`${registry.url}/v2/other/bp-anthropic-adapter/tags/list`)
+    const tags = await fetch(`${servers.registry.url}/v2/other/bp-anthropic-adapter/tags/list`)
     expect(tags.status).toBe(404)
   })
 

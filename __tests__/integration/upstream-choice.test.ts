@@ -7,25 +7,24 @@ import os from 'node:os'
 import path from 'node:path'
 import { loadBlueprint } from '../../src/chart/blueprint.js'
 import { chooseUpstream, libraryDependencies } from '../../src/chart/upstream-choice.js'
-import { startChartRepo } from '../../testkit/chart-repo.mjs'
-import { REPO_ROOT } from '../support/e2e.js'
+import { helmsUnderTest, REPO_ROOT } from '../support/e2e.js'
+import { useServers } from '../support/servers.js'
 
 const LIBRARY = path.join(REPO_ROOT, '__tests__', 'fixtures', 'library-common')
 
 describe('library dependencies', () => {
-  let repo: Awaited<ReturnType<typeof startChartRepo>>
+  const servers = useServers(helmsUnderTest()[1], {
+    repo: { extraCharts: [{ source: LIBRARY, versions: ['1.0.0'] }] },
+    registry: false
+  })
   let ws: string
 
   beforeAll(async () => {
-    repo = await startChartRepo({
-      helm: process.env.BP_TEST_HELM4,
-      extraCharts: [{ source: LIBRARY, versions: ['1.0.0'] }]
-    })
     ws = await mkdtemp(path.join(os.tmpdir(), 'bp-choice-'))
     await cp(LIBRARY, path.join(ws, 'libs', 'local-common'), { recursive: true })
   })
   afterAll(async () => {
-    await Promise.all([repo?.close(), ws ? rm(ws, { recursive: true, force: true }) : undefined])
+    if (ws) await rm(ws, { recursive: true, force: true })
   })
 
   async function blueprintWith(dependencies: string, values = '') {
@@ -45,8 +44,8 @@ describe('library dependencies', () => {
 
   it('reads type: library from the repository index and a file:// chart, and picks the only other dependency', async () => {
     const bp = await blueprintWith(
-      `  - name: common\n    version: "^1"\n    repository: ${repo.url}\n` +
-        `  - name: temporal\n    version: 1.2.0\n    repository: ${repo.url}\n` +
+      `  - name: common\n    version: "^1"\n    repository: ${servers.repo.url}\n` +
+        `  - name: temporal\n    version: 1.2.0\n    repository: ${servers.repo.url}\n` +
         `  - name: common\n    alias: local\n    version: 1.0.0\n    repository: file://../../../libs/local-common\n`
     )
     const libraries = await libraryDependencies(bp, { mirrors: [] })
@@ -59,7 +58,7 @@ describe('library dependencies', () => {
   })
 
   it('makes a chart whose only dependency is a library a scratch blueprint', async () => {
-    const bp = await blueprintWith(`  - name: common\n    version: 1.0.0\n    repository: ${repo.url}\n`)
+    const bp = await blueprintWith(`  - name: common\n    version: 1.0.0\n    repository: ${servers.repo.url}\n`)
     expect(chooseUpstream(bp, '', await libraryDependencies(bp, { mirrors: [] }))).toMatchObject({ kind: 'scratch' })
   })
 })

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { runAction } from '../../testkit/action-runner.mjs'
 
+export { prPayload } from '../../testkit/action-runner.mjs'
+
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const EXAMPLE = path.join(REPO_ROOT, 'examples', 'platform', 'temporal')
 export const UPSTREAM_URL = 'https://go.temporal.io/helm-charts'

@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { listTgz } from '../../src/chart/archive.js'
-import type { WorkChart } from '../../src/chart/dependencies.js'
+import type { WorkChart } from '../../src/chart/work-chart.js'
 import { archiveFindings, chartReference, isTransientHelmFailure, parsePushedDigest } from '../../src/oci/publish.js'
 import { ActionError } from '../../src/types.js'
 

@@ -1,65 +1,28 @@
-// Prepares a private work copy of the chart (the user's tree is never
-// written), builds its dependencies with helm, and checks the upstream payload
-// really landed in charts/ (hollow-chart guard 1).
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+// Builds the work copy's dependencies with helm (\`helm dependency build\` in an
+// isolated helm home given the repositories and their indexes), honours or
+// reports the committed Chart.lock, checks each archive's digest, and runs
+// hollow-chart guard 1 (chart/built-dependencies.ts).
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { parse as parseYaml, parseDocument } from 'yaml'
-import type { Blueprint, ChartDependency } from './blueprint.js'
-import { isNoUpstream } from './blueprint.js'
-import { normalizeDigest, verifyDependencyArchives, type ArchiveSource } from './dependency-digests.js'
-import {
-  isOutOfSyncError,
-  lockFinding,
-  lockGeneratedAt,
-  lockMismatches,
-  parseLock,
-  type CommittedLock
-} from './chart-lock.js'
+import { parseDocument } from 'yaml'
+import { archiveSources, verifyDependencyArchives } from './dependency-digests.js'
+import { isOutOfSyncError, lockFinding, lockGeneratedAt } from './chart-lock.js'
 import type { Helm } from '../helm/helm.js'
 import { lastLines } from '../util/text.js'
-import type { RepositoryMirror } from './upstream.js'
-import { ociTag, parseOciReference, RegistryClient } from '../oci/registry.js'
+import { parseOciReference } from '../oci/registry.js'
 import { isLoopbackHost } from '../net/net.js'
 import type { Credentials } from '../credentials/credentials.js'
 import { redact } from '../util/secrets.js'
-import { maxSatisfying, parseConstraint, parseVersion } from '../util/semver.js'
+import { maxSatisfying } from '../util/semver.js'
 import { ActionError, type Finding, type StepResult } from '../types.js'
-import { applyMirrors, fetchIndex, parseIndex } from './upstream.js'
-import { copyChartFolder } from './work-copy.js'
-
-export interface WorkChart {
-  /** Absolute path of the work copy. */
-  dir: string
-  /** Absolute path of the chart in the user's tree (read only). */
-  sourceDir: string
-  name: string
-  version: string
-  /** Chart.yaml as it will be packaged (version override and upstream override applied). */
-  chartYamlText: string
-  dependencies: ChartDependency[]
-  /** Path of the chart folder relative to the workspace, for findings. */
-  displayDir?: string
-  /** The committed Chart.lock when it satisfies Chart.yaml: the build uses it and the package ships it. */
-  lock?: CommittedLock
-  /** A release: a lock that does not fit is an error (else a warning). */
-  publishing?: boolean
-}
-
-export interface PrepareOptions {
-  blueprint: Blueprint
-  workRoot: string
-  /** Packaged version (input `version` or a tag); undefined keeps Chart.yaml's. */
-  version?: string
-  /** Set when input upstream-version overrode the pin: the work copy depends on exactly this version. */
-  upstreamOverride?: { index: number; version: string }
-  /** A release: a committed Chart.lock that does not fit Chart.yaml is an error, not a warning. */
-  publishing?: boolean
-}
+import { applyMirrors, parseIndex, type IndexCache, type RepositoryMirror } from './upstream.js'
+import { checkBuiltDependencies, type DependencyBuildData } from './built-dependencies.js'
+import type { WorkChart } from './work-chart.js'
 
 export interface BuildOptions {
   mirrors: RepositoryMirror[]
-  /** Index texts already fetched (by effective repository URL), reused instead of fetching again. */
-  knownIndexes: Map<string, string>
+  /** The run's index cache: indexes the upstream resolution fetched are not fetched again. */
+  indexes: IndexCache
   /** Exact versions already resolved, by dependency name (the upstream's). */
   knownVersions: Map<string, string>
   /** Credentials for a repository URL (http or oci), or undefined: never sent to a host they are not for. */
@@ -70,101 +33,6 @@ export interface BuildOptions {
   /** Lock problems found while building (helm: out of sync) are added here. */
   lockFindings?: Finding[]
 }
-
-export interface DependencyBuildData {
-  /** Exact version of each dependency that landed under charts/. */
-  built: Record<string, string>
-  repositories: string[]
-}
-
-export async function prepareWorkChart(options: PrepareOptions): Promise<{ work: WorkChart; findings: Finding[] }> {
-  const { blueprint } = options
-  const source = path.resolve(blueprint.workspace, blueprint.chartDir)
-  const chartName = blueprint.chartYaml.data.name
-  const dir = path.join(options.workRoot, chartName)
-  await rm(dir, { recursive: true, force: true })
-  await mkdir(options.workRoot, { recursive: true })
-  // Downloaded archives are rebuilt; unpacked subcharts under charts/ are the
-  // chart's own and are kept. The lock is placed by the build when it is honoured.
-  // A real copy, also when the chart or blueprint folder is a link; links leaving the chart are refused.
-  await copyChartFolder({
-    source,
-    destination: dir,
-    displayDir: blueprint.chartDir,
-    exclude: (rel) => rel === 'Chart.lock' || (path.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
-  })
-  const doc = parseDocument(await readFile(path.join(source, 'Chart.yaml'), 'utf8'))
-  if (options.version) doc.set('version', options.version)
-  if (options.upstreamOverride)
-    doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version)
-  const chartYamlText = doc.toString()
-  // A Chart.yaml that is a link is replaced by a file, not written through.
-  await rm(path.join(dir, 'Chart.yaml'), { force: true })
-  await writeFile(path.join(dir, 'Chart.yaml'), chartYamlText)
-  const dependencies = ((parseYaml(chartYamlText) as { dependencies?: ChartDependency[] }).dependencies ?? []).map(
-    (dep) => ({
-      ...dep,
-      version: String(dep.version),
-      repository: dep.repository ? String(dep.repository) : ''
-    })
-  )
-  const work: WorkChart = {
-    dir,
-    sourceDir: source,
-    name: chartName,
-    version: options.version ?? blueprint.chartYaml.data.version,
-    chartYamlText,
-    dependencies,
-    displayDir: blueprint.chartDir,
-    publishing: options.publishing
-  }
-  const { lock, findings } = await committedLock(blueprint, source, dependencies, options)
-  if (lock) work.lock = lock
-  return { work, findings }
-}
-
-/**
- * The committed Chart.lock, when it satisfies Chart.yaml (it is then honoured:
- * built from and shipped as committed); otherwise findings saying why not.
- * An upstream-version override asks for another upstream on purpose: the lock
- * does not apply to that run, and a mismatch is only a warning.
- */
-async function committedLock(
-  blueprint: Blueprint,
-  source: string,
-  dependencies: ChartDependency[],
-  options: PrepareOptions
-): Promise<{ lock?: CommittedLock; findings: Finding[] }> {
-  let text: string
-  try {
-    text = await readFile(path.join(source, 'Chart.lock'), 'utf8')
-  } catch {
-    return { findings: [] }
-  }
-  const lockFile = path.join(blueprint.chartDir, 'Chart.lock')
-  const strict = Boolean(options.publishing) && !options.upstreamOverride
-  const lock = parseLock(text, lockFile)
-  if (!lock)
-    return {
-      findings: [
-        lockFinding(
-          `${lockFile} is not a Chart.lock (no YAML with a dependencies list)`,
-          lockFile,
-          blueprint.chartDir,
-          strict
-        )
-      ]
-    }
-  const problems = lockMismatches(lock, dependencies, blueprint.chartYaml.displayPath)
-  const findings = problems.map((problem) => lockFinding(problem, lockFile, blueprint.chartDir, strict))
-  if (options.upstreamOverride) {
-    for (const finding of findings)
-      finding.message = `${finding.message.replace(/: this run built.*$/, '')}: input upstream-version overrides it for this run`
-    return { findings }
-  }
-  return problems.length ? { findings } : { lock, findings }
-}
-
 function repositoryName(index: number): string {
   return `bp-dep-${index}`
 }
@@ -214,7 +82,7 @@ export async function buildDependencies(
   // Indexes: reuse what upstream resolution fetched; fetch the others concurrently.
   const indexes = await Promise.all(
     [...httpRepositories.keys()].map(
-      async (url) => options.knownIndexes.get(url) ?? (await fetchIndex(url, options.credentialsFor(url))).text
+      async (url) => (await options.indexes.fetch(url, options.credentialsFor(url))).text
     )
   )
   const repositories = [...httpRepositories.entries()].map(([url, name]) => {
@@ -353,43 +221,6 @@ export async function buildDependencies(
     await forgetCredentials(helm, repositories)
   }
 }
-
-/** Where each downloaded dependency came from and how to ask for its expected digest. */
-function archiveSources(
-  work: WorkChart,
-  options: BuildOptions,
-  indexes: { url: string; text: string }[],
-  plainHttpFor: (host: string) => boolean
-): ArchiveSource[] {
-  const sources: ArchiveSource[] = []
-  for (const dep of work.dependencies) {
-    if (dep.repository.startsWith('file://')) continue
-    const effective = applyMirrors(dep.repository, options.mirrors)
-    const index = indexes.find((candidate) => candidate.url === effective)
-    if (index) {
-      const source = `${index.url}/index.yaml`
-      const entries = parseIndex(index.text, source)[dep.name] ?? []
-      sources.push({
-        name: dep.name,
-        source,
-        expectedDigest: async (version) =>
-          normalizeDigest(entries.find((entry) => String(entry.version) === version)?.digest)
-      })
-    } else if (effective.startsWith('oci://')) {
-      const { host, repository: base } = parseOciReference(effective)
-      const repository = base ? `${base}/${dep.name}` : dep.name
-      const credentials = options.credentialsFor(`oci://${host}`)
-      const client = new RegistryClient({ host, plainHttp: plainHttpFor(host), credentials })
-      sources.push({
-        name: dep.name,
-        source: `oci://${host}/${repository}`,
-        expectedDigest: (version) => client.chartLayerDigest(repository, ociTag(version))
-      })
-    }
-  }
-  return sources
-}
-
 /** Rewrites the repository config without usernames and passwords, and drops registry logins. */
 async function forgetCredentials(helm: Helm, repositories: { name: string; url: string }[]): Promise<void> {
   const anonymous = repositories.map(({ name, url }) => ({ name, url }))
@@ -400,88 +231,4 @@ async function forgetCredentials(helm: Helm, repositories: { name: string; url: 
     ),
     rm(helm.home.registryConfig, { force: true })
   ])
-}
-
-/** Hollow-chart guard 1: every declared dependency is under charts/ at the expected version. */
-async function checkBuiltDependencies(
-  work: WorkChart,
-  expected: Map<string, string>
-): Promise<StepResult<DependencyBuildData>> {
-  const chartsDir = path.join(work.dir, 'charts')
-  let entries: string[] = []
-  try {
-    entries = await readdir(chartsDir)
-  } catch {
-    entries = []
-  }
-  const built: Record<string, string> = {}
-  const findings: Finding[] = []
-  for (const dep of work.dependencies) {
-    const wanted = expected.get(dep.name) ?? dep.version
-    const found = await findBuiltVersion(chartsDir, entries, dep.name)
-    const ok = found.some((version) => {
-      const parsed = parseVersion(version)
-      try {
-        return parsed !== undefined && (version === wanted || parseConstraint(wanted).test(parsed))
-      } catch {
-        return version === wanted
-      }
-    })
-    if (ok) built[dep.name] = found.find((version) => version === wanted) ?? found[0]
-    else
-      findings.push({
-        rule: 'hollow-chart',
-        severity: 'error',
-        message: found.length
-          ? `charts/ holds ${dep.name} ${found.join(', ')}, but ${wanted} was expected after helm dependency build`
-          : `charts/ has no ${dep.name} (${wanted}) after helm dependency build: the chart would ship without its upstream payload`,
-        fix: `check dependency ${dep.name} in Chart.yaml and that .helmignore does not drop charts/`
-      })
-  }
-  const summary = findings.length
-    ? `${findings.length} of ${work.dependencies.length} dependencies missing under charts/`
-    : work.dependencies.map((dep) => `${dep.name} ${built[dep.name]}`).join(', ') || 'no dependencies'
-  return {
-    id: 'dependency-build',
-    title: 'Dependency build',
-    status: findings.length ? 'failed' : 'passed',
-    durationMs: 0,
-    summary,
-    findings,
-    data: { built, repositories: [] }
-  }
-}
-
-async function findBuiltVersion(chartsDir: string, entries: string[], name: string): Promise<string[]> {
-  const versions: string[] = []
-  for (const entry of entries) {
-    if (entry.startsWith(`${name}-`) && entry.endsWith('.tgz')) {
-      const version = entry.slice(name.length + 1, -'.tgz'.length)
-      if (parseVersion(version)) versions.push(version)
-    } else if (entry === name) {
-      try {
-        const meta = parseYaml(await readFile(path.join(chartsDir, entry, 'Chart.yaml'), 'utf8')) as {
-          version?: unknown
-        }
-        if (meta?.version !== undefined) versions.push(String(meta.version))
-      } catch {
-        // an unpacked folder without Chart.yaml is no chart
-      }
-    }
-  }
-  return versions
-}
-
-/** A chart must wrap an upstream chart unless it says it has none. */
-export function hollowByDeclaration(blueprint: Blueprint): Finding | undefined {
-  const chart = blueprint.chartYaml.data
-  if ((chart.dependencies ?? []).length > 0 || isNoUpstream(chart)) return undefined
-  return {
-    rule: 'hollow-chart',
-    severity: 'error',
-    message: `${blueprint.chartYaml.displayPath} declares no dependencies: a blueprint chart wraps an upstream chart`,
-    fix: `declare the upstream chart under dependencies:, or annotate the chart with catalyst.openova.io/no-upstream: "true"`,
-    file: blueprint.chartYaml.displayPath,
-    line: blueprint.chartYaml.lineOf(['name'])
-  }
 }

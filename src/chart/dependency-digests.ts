@@ -8,6 +8,10 @@ import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseVersion } from '../util/semver.js'
 import type { Finding } from '../types.js'
+import type { Credentials } from '../credentials/credentials.js'
+import { ociTag, parseOciReference, RegistryClient } from '../oci/registry.js'
+import { applyMirrors, parseIndex, type RepositoryMirror } from './upstream.js'
+import type { WorkChart } from './work-chart.js'
 
 /** A dependency as the build fetched it: where from, and what the repository says it is. */
 export interface ArchiveSource {
@@ -74,4 +78,40 @@ export async function verifyDependencyArchives(chartsDir: string, sources: Archi
     }
   }
   return findings
+}
+
+/** Where each downloaded dependency came from and how to ask for its expected digest. */
+export function archiveSources(
+  work: WorkChart,
+  options: { mirrors: RepositoryMirror[]; credentialsFor: (repository: string) => Credentials | undefined },
+  indexes: { url: string; text: string }[],
+  plainHttpFor: (host: string) => boolean
+): ArchiveSource[] {
+  const sources: ArchiveSource[] = []
+  for (const dep of work.dependencies) {
+    if (dep.repository.startsWith('file://')) continue
+    const effective = applyMirrors(dep.repository, options.mirrors)
+    const index = indexes.find((candidate) => candidate.url === effective)
+    if (index) {
+      const source = `${index.url}/index.yaml`
+      const entries = parseIndex(index.text, source)[dep.name] ?? []
+      sources.push({
+        name: dep.name,
+        source,
+        expectedDigest: async (version) =>
+          normalizeDigest(entries.find((entry) => String(entry.version) === version)?.digest)
+      })
+    } else if (effective.startsWith('oci://')) {
+      const { host, repository: base } = parseOciReference(effective)
+      const repository = base ? `${base}/${dep.name}` : dep.name
+      const credentials = options.credentialsFor(`oci://${host}`)
+      const client = new RegistryClient({ host, plainHttp: plainHttpFor(host), credentials })
+      sources.push({
+        name: dep.name,
+        source: `oci://${host}/${repository}`,
+        expectedDigest: (version) => client.chartLayerDigest(repository, ociTag(version))
+      })
+    }
+  }
+  return sources
 }

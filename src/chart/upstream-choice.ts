@@ -18,7 +18,7 @@ import type { RepositoryMirror } from './upstream.js'
 import type { Credentials } from '../credentials/credentials.js'
 import { maxSatisfying } from '../util/semver.js'
 import { ActionError } from '../types.js'
-import { applyMirrors, fetchIndex, parseIndex } from './upstream.js'
+import { applyMirrors, fetchIndex, parseIndex, type IndexCache } from './upstream.js'
 
 export const SCRATCH_SUMMARY = 'scratch blueprint (no upstream chart)'
 
@@ -77,6 +77,8 @@ export function needsLibraryCheck(blueprint: Blueprint, input: string): boolean 
 export interface LibraryCheckOptions {
   mirrors: RepositoryMirror[]
   credentialsFor?: (repository: string) => Credentials | undefined
+  /** The run's index cache: the resolution reads the same index.yaml again. */
+  indexes?: IndexCache
 }
 
 /**
@@ -92,7 +94,7 @@ export async function libraryDependencies(blueprint: Blueprint, options: Library
     if (!indexes.has(url)) {
       indexes.set(
         url,
-        fetchIndex(url, options.credentialsFor?.(url))
+        (options.indexes?.fetch(url, options.credentialsFor?.(url)) ?? fetchIndex(url, options.credentialsFor?.(url)))
           .then(({ url: at, text }) => parseIndex(text, at) as Record<string, { version: string; type?: unknown }[]>)
           .catch(() => undefined)
       )

@@ -27,6 +27,25 @@ export interface IndexEntry {
   created?: string
 }
 
+/**
+ * Each repository's index.yaml, fetched once per run: the library check, the
+ * upstream resolution, the dependency build and the base render all read it.
+ * A failed fetch is remembered too (every reader gets the same error).
+ */
+export class IndexCache {
+  private readonly fetched = new Map<string, Promise<{ url: string; text: string }>>()
+
+  fetch(repository: string, credentials?: Credentials): Promise<{ url: string; text: string }> {
+    const key = repository.replace(/\/+$/, '')
+    let entry = this.fetched.get(key)
+    if (!entry) {
+      entry = fetchIndex(key, credentials)
+      this.fetched.set(key, entry)
+    }
+    return entry
+  }
+}
+
 export interface ResolveUpstreamOptions {
   blueprint: Blueprint
   dependency: ChartDependency
@@ -41,14 +60,14 @@ export interface ResolveUpstreamOptions {
   plainHttp: boolean
   /** The version a committed Chart.lock that fits Chart.yaml pins: what the build bundles. */
   locked?: string
+  /** The run's index cache (else the index is fetched here). */
+  indexes?: IndexCache
 }
 
 export interface UpstreamResolution {
   info: UpstreamInfo
   /** The repository actually contacted (after mirrors). */
   effectiveRepository: string
-  /** The index text, so the dependency build can reuse it instead of fetching again. */
-  indexText?: string
   step: StepResult<UpstreamInfo>
 }
 
@@ -184,8 +203,8 @@ export async function fetchIndex(
 async function availableVersions(
   repository: string,
   name: string,
-  options: Pick<ResolveUpstreamOptions, 'credentialsFor' | 'plainHttp'>
-): Promise<{ versions: string[]; indexText?: string; source: string }> {
+  options: Pick<ResolveUpstreamOptions, 'credentialsFor' | 'plainHttp' | 'indexes'>
+): Promise<{ versions: string[]; source: string }> {
   if (repository.startsWith('oci://')) {
     const { host, repository: path } = parseOciReference(repository)
     // Plain HTTP only ever reaches loopback registries, whatever the input says.
@@ -204,7 +223,8 @@ async function availableVersions(
       'point the dependency at a chart repository'
     )
   }
-  const { url, text } = await fetchIndex(repository, options.credentialsFor?.(repository))
+  const credentials = options.credentialsFor?.(repository)
+  const { url, text } = await (options.indexes?.fetch(repository, credentials) ?? fetchIndex(repository, credentials))
   const entries = parseIndex(text, url)
   const list = entries[name]
   if (!Array.isArray(list) || list.length === 0) {
@@ -213,7 +233,7 @@ async function availableVersions(
       `check the dependency name in Chart.yaml (charts there: ${Object.keys(entries).slice(0, 10).join(', ') || 'none'})`
     )
   }
-  return { versions: list.map((entry) => String(entry.version)), indexText: text, source: url }
+  return { versions: list.map((entry) => String(entry.version)), source: url }
 }
 
 function newestFirst(versions: string[], count: number): string {
@@ -237,7 +257,7 @@ export async function resolveUpstream(options: ResolveUpstreamOptions): Promise<
     )
   }
   const effectiveRepository = applyMirrors(dependency.repository, options.mirrors)
-  const { versions, indexText, source } = await availableVersions(effectiveRepository, dependency.name, options)
+  const { versions, source } = await availableVersions(effectiveRepository, dependency.name, options)
   const sorted = sortAscending(versions)
   const latest = latestStable(sorted)
   const newest = range === 'latest' ? latest : maxSatisfying(sorted, range)
@@ -284,7 +304,6 @@ export async function resolveUpstream(options: ResolveUpstreamOptions): Promise<
   return {
     info,
     effectiveRepository,
-    indexText,
     step: {
       id: 'resolve-upstream',
       title: 'Upstream version',

@@ -17,7 +17,7 @@ import {
   writeHelmTgz
 } from '../chart/archive.js'
 import { parse as parseYaml } from 'yaml'
-import type { WorkChart } from '../chart/dependencies.js'
+import type { WorkChart } from '../chart/work-chart.js'
 import { DeadlineError, OPERATION_LIMITS, operationLimit, withProgress } from '../util/deadline.js'
 import type { Helm, HelmRunResult } from '../helm/helm.js'
 import { lastLines } from '../util/text.js'

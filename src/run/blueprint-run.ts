@@ -8,7 +8,7 @@ import path from 'node:path'
 import type { ActionReport } from '../types.js'
 import { assembleReport, stoppedEarlyReport, type RunOutcome } from './assemble.js'
 import { runChartSteps } from './chart-steps.js'
-import { runCredentials, workFolders, type RunFrame } from './context.js'
+import { repositoryAccess, workFolders, type RunFrame } from './context.js'
 import { loadRun } from './load.js'
 import { SKIP_OUTPUTS, writeOutputs } from './outputs.js'
 import { startPreparation } from './prepare.js'
@@ -40,7 +40,7 @@ export async function validateBlueprint(frame: RunFrame): Promise<ActionReport |
     blueprint,
     mode: identity.mode,
     chart: identity.chart,
-    credentials: runCredentials(inputs),
+    ...repositoryAccess(inputs),
     folders,
     budget: frame.budget
   })

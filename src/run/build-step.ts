@@ -3,7 +3,8 @@
 // the committed Chart.lock's step.
 import { findUpstream } from '../chart/blueprint.js'
 import { chartLockStep } from '../chart/chart-lock.js'
-import { buildDependencies, prepareWorkChart, type BuildOptions, type WorkChart } from '../chart/dependencies.js'
+import { buildDependencies, type BuildOptions } from '../chart/dependencies.js'
+import { prepareWorkChart, type WorkChart } from '../chart/work-chart.js'
 import type { UpstreamResolution } from '../chart/upstream.js'
 import type { Finding, StepResult } from '../types.js'
 import type { RunContext } from './context.js'
@@ -50,21 +51,19 @@ export interface BuildOutcome {
 }
 
 export async function buildStep(
-  ctx: Pick<RunContext, 'inputs' | 'helm' | 'credentials'>,
+  ctx: Pick<RunContext, 'inputs' | 'helm' | 'credentials' | 'indexes'>,
   upstream: UpstreamResolution | undefined,
   prepared: PreparedWork,
   epoch: number
 ): Promise<BuildOutcome> {
   const { inputs } = ctx
-  const knownIndexes = new Map<string, string>()
   const knownVersions = new Map<string, string>()
   if (upstream) {
-    if (upstream.indexText) knownIndexes.set(upstream.effectiveRepository, upstream.indexText)
     knownVersions.set(upstream.info.name, upstream.info.resolved)
   }
   const options = {
     mirrors: inputs.repositoryMirrors,
-    knownIndexes,
+    indexes: ctx.indexes,
     credentialsFor: ctx.credentials.forRepository,
     plainHttp: inputs.plainHttp
   }

@@ -3,6 +3,7 @@
 // instead of positional parameters and a shared mutable state. Stages return their results.
 import path from 'node:path'
 import type { Blueprint } from '../chart/blueprint.js'
+import { IndexCache } from '../chart/upstream.js'
 import { registryCredentials, repositoryCredentials, type Credentials } from '../credentials/credentials.js'
 import type { Helm } from '../helm/helm.js'
 import type { ActionInputs } from '../inputs/inputs.js'
@@ -40,15 +41,21 @@ export function workFolders(root: string, output: string): WorkFolders {
 }
 
 /** Credentials from the inputs, paired and routed once (credentials/credentials.ts decides which host gets what). */
-export interface RunCredentials {
+interface RunCredentials {
   registry?: Credentials
   /** What a dependency repository URL gets (never another host's, never plain http off loopback). */
   forRepository: (repository: string) => Credentials | undefined
 }
 
-/** Throws an ActionError when only one of registry-username/registry-password is set. */
-export function runCredentials(inputs: ActionInputs): RunCredentials {
-  return { registry: registryCredentials(inputs), forRepository: repositoryCredentials(inputs) }
+/**
+ * What every stage that talks to a repository or registry shares: the credentials (an ActionError when only
+ * one of registry-username/registry-password is set) and the run's index cache.
+ */
+export function repositoryAccess(inputs: ActionInputs): Pick<RunContext, 'credentials' | 'indexes'> {
+  return {
+    credentials: { registry: registryCredentials(inputs), forRepository: repositoryCredentials(inputs) },
+    indexes: new IndexCache()
+  }
 }
 
 export interface RunContext {
@@ -60,6 +67,8 @@ export interface RunContext {
   chart: { name: string; version: string; path: string }
   helm: Helm
   credentials: RunCredentials
+  /** Repository indexes, fetched once per run (library check, resolution, dependency build, base render). */
+  indexes: IndexCache
   folders: WorkFolders
   budget: RunBudget
 }

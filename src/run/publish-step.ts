@@ -1,7 +1,7 @@
 // Stage: publish the packaged chart (commit() of the publish oci/publish.ts stagePublish started beside the
 // gates) when the run is a release, the package was made and no step failed; otherwise abandon() it (nothing is
 // tagged) and a skipped `Publish` step saying why (and what it would have published).
-import type { WorkChart } from '../chart/dependencies.js'
+import type { WorkChart } from '../chart/work-chart.js'
 import { chartReference, type StagedPublish } from '../oci/publish.js'
 import type { PublishInfo, StepResult } from '../types.js'
 import type { RunContext } from './context.js'

@@ -2,7 +2,7 @@
 // built, the images of the default render, the package's time. Assembled once the chart is packaged and its
 // default render checked; written after publishing, so it names the digest that was pushed (or found there).
 import type { ChartMetadata } from '../chart/blueprint.js'
-import type { WorkChart } from '../chart/dependencies.js'
+import type { WorkChart } from '../chart/work-chart.js'
 import { buildSbom, writeSbom, type SbomInput } from '../report/sbom.js'
 import type { PublishInfo } from '../types.js'
 

@@ -3,7 +3,7 @@
 import path from 'node:path'
 import { isNoUpstream } from '../chart/blueprint.js'
 import { lockedVersion } from '../chart/chart-lock.js'
-import { hollowByDeclaration } from '../chart/dependencies.js'
+import { hollowByDeclaration } from '../chart/built-dependencies.js'
 import { chooseUpstream, libraryDependencies, needsLibraryCheck, SCRATCH_SUMMARY } from '../chart/upstream-choice.js'
 import { resolveUpstream, type UpstreamResolution } from '../chart/upstream.js'
 import type { Finding, StepResult } from '../types.js'
@@ -20,7 +20,7 @@ function upstreamStep(status: 'failed' | 'skipped', summary: string, findings: F
 }
 
 export async function resolveBlueprintUpstream(
-  ctx: Pick<RunContext, 'inputs' | 'blueprint' | 'mode' | 'credentials'>
+  ctx: Pick<RunContext, 'inputs' | 'blueprint' | 'mode' | 'credentials' | 'indexes'>
 ): Promise<UpstreamOutcome> {
   const { inputs, blueprint } = ctx
   const hollow = hollowByDeclaration(blueprint)
@@ -35,7 +35,8 @@ export async function resolveBlueprintUpstream(
   const libraries = needsLibraryCheck(blueprint, inputs.upstream)
     ? await libraryDependencies(blueprint, {
         mirrors: inputs.repositoryMirrors,
-        credentialsFor: ctx.credentials.forRepository
+        credentialsFor: ctx.credentials.forRepository,
+        indexes: ctx.indexes
       })
     : new Set<string>()
   const choice = chooseUpstream(blueprint, inputs.upstream, libraries)
@@ -51,6 +52,7 @@ export async function resolveBlueprintUpstream(
     mirrors: inputs.repositoryMirrors,
     credentialsFor: ctx.credentials.forRepository,
     plainHttp: inputs.plainHttp,
+    indexes: ctx.indexes,
     locked: await lockedVersion(
       path.resolve(blueprint.workspace, blueprint.chartDir),
       blueprint.chartDir,

@@ -1,4 +1,4 @@
-// Shared by the publish-trust suites (upstream-resolution.test.ts, publish-trust.test.ts): independent
+// Shared by the publishing suites (publish-*.test.ts, upstream-resolution.test.ts, release-rerun.test.ts): independent
 // looks at the registry and the artifact (tag list, HEAD digest, helm pull + tar) and workspace edits.
 import path from 'node:path'
 import { expect } from '@jest/globals'
@@ -6,24 +6,33 @@ import { execFile } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { parseDocument, type Document } from 'yaml'
-import { startChartRepo } from '../../testkit/chart-repo.mjs'
-import { startFaultProxy, startRegistry } from '../../testkit/registry.mjs'
-import { failureMessage, makeWorkspace, type ActionRun, type Pulled } from './e2e.js'
+import { startFaultProxy } from '../../testkit/registry.mjs'
+import {
+  FAST,
+  failureMessage,
+  makeWorkspace,
+  runBundledAction,
+  type ActionRun,
+  type HelmUnderTest,
+  type Pulled
+} from './e2e.js'
+import type { Servers } from './servers.js'
 
 export { FAST, pull, type Pulled } from './e2e.js'
 
 export const execFileAsync = promisify(execFile)
 
-export type ChartRepo = Awaited<ReturnType<typeof startChartRepo>>
-export type Registry = Awaited<ReturnType<typeof startRegistry>>
 export type FaultProxy = Awaited<ReturnType<typeof startFaultProxy>>
 export type Workspace = Awaited<ReturnType<typeof makeWorkspace>>
 
 // ---------------------------------------------------------------------------
 // Independent looks at the registry and the artifact
 
-export async function registryTags(url: string, repository: string): Promise<string[]> {
-  const response = await fetch(`${url}/v2/${repository}/tags/list`)
+/** The registry's tag list, sorted; `auth` is `user:password` for a registry with htpasswd. */
+export async function registryTags(url: string, repository: string, auth?: string): Promise<string[]> {
+  const response = await fetch(`${url}/v2/${repository}/tags/list`, {
+    headers: auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {}
+  })
   if (response.status === 404) return []
   const body = (await response.json()) as { tags?: string[] | null }
   return (body.tags ?? []).sort()
@@ -41,6 +50,29 @@ export async function manifestDigest(url: string, repository: string, tag: strin
 export async function bundledUpstream(pulled: Pulled): Promise<string | undefined> {
   if (!pulled.listing.includes('bp-temporal/charts/temporal/Chart.yaml')) return undefined
   return /^version: (\S+)$/m.exec(await pulled.read('bp-temporal/charts/temporal/Chart.yaml'))?.[1]
+}
+
+// ---------------------------------------------------------------------------
+// Publishing runs
+
+/**
+ * A publishing run of the bundled action against the suite's servers: `registry` is the base
+ * (e.g. `${registry.oci}/name`), chart tests off, plain HTTP (loopback); inputs and env add to it.
+ */
+export function publisher(helm: HelmUnderTest, servers: Pick<Servers, 'repo'>) {
+  return (
+    ws: Workspace,
+    registry: string,
+    inputs: Record<string, string> = {},
+    env: Record<string, string> = {}
+  ): Promise<ActionRun> =>
+    runBundledAction({
+      helm,
+      workspace: ws.dir,
+      repoUrl: servers.repo.url,
+      inputs: { ...FAST, registry, push: 'true', 'plain-http': 'true', ...inputs },
+      env
+    })
 }
 
 // ---------------------------------------------------------------------------
