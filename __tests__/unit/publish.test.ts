@@ -8,7 +8,8 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { listTgz } from '../../src/chart/archive.js'
 import type { WorkChart } from '../../src/chart/work-chart.js'
-import { archiveFindings, chartReference, isTransientHelmFailure, parsePushedDigest } from '../../src/oci/publish.js'
+import { archiveFindings, isTransientHelmFailure, parsePushedDigest } from '../../src/oci/publish.js'
+import { chartRef, parseRegistryTarget } from '../../src/oci/registry.js'
 import { ActionError } from '../../src/types.js'
 
 const execFileAsync = promisify(execFile)
@@ -75,28 +76,24 @@ describe('isTransientHelmFailure', () => {
   })
 })
 
-describe('chartReference', () => {
+describe('chartRef', () => {
+  const ref = (registry: string, name: string, version: string): string =>
+    chartRef(parseRegistryTarget(registry, false), name, version)
   it('joins registry, chart and tag', () => {
-    expect(chartReference('oci://ghcr.io/openova-io', 'bp-temporal', '1.0.0')).toBe(
-      'oci://ghcr.io/openova-io/bp-temporal:1.0.0'
-    )
+    expect(ref('oci://ghcr.io/openova-io', 'bp-temporal', '1.0.0')).toBe('oci://ghcr.io/openova-io/bp-temporal:1.0.0')
   })
   it('drops trailing slashes of the registry', () => {
-    expect(chartReference('oci://127.0.0.1:5000/blueprints//', 'bp-temporal', '1.0.1')).toBe(
+    expect(ref('oci://127.0.0.1:5000/blueprints//', 'bp-temporal', '1.0.1')).toBe(
       'oci://127.0.0.1:5000/blueprints/bp-temporal:1.0.1'
     )
   })
   it('turns build metadata + into _ as helm does', () => {
-    expect(chartReference('oci://ghcr.io/o', 'bp-temporal', '1.0.0+build.7')).toBe(
-      'oci://ghcr.io/o/bp-temporal:1.0.0_build.7'
-    )
-    expect(chartReference('oci://ghcr.io/o', 'bp-temporal', '1.0.0-rc.1+a.b')).toBe(
-      'oci://ghcr.io/o/bp-temporal:1.0.0-rc.1_a.b'
-    )
+    expect(ref('oci://ghcr.io/o', 'bp-temporal', '1.0.0+build.7')).toBe('oci://ghcr.io/o/bp-temporal:1.0.0_build.7')
+    expect(ref('oci://ghcr.io/o', 'bp-temporal', '1.0.0-rc.1+a.b')).toBe('oci://ghcr.io/o/bp-temporal:1.0.0-rc.1_a.b')
   })
   it('refuses a version that makes no OCI tag', () => {
-    expect(() => chartReference('oci://ghcr.io/o', 'bp-temporal', '1.0.0/evil')).toThrow(ActionError)
-    expect(() => chartReference('oci://ghcr.io/o', 'bp-temporal', '')).toThrow(/does not make a valid OCI tag/)
+    expect(() => ref('oci://ghcr.io/o', 'bp-temporal', '1.0.0/evil')).toThrow(ActionError)
+    expect(() => ref('oci://ghcr.io/o', 'bp-temporal', '')).toThrow(/does not make a valid OCI tag/)
   })
 })
 

@@ -255,11 +255,6 @@ export interface PublishOptions {
   baseDelayMs?: number
 }
 
-/** `oci://host/path/name:tag` from the `registry` input (see chartRef for a parsed target). */
-export function chartReference(registry: string, name: string, version: string): string {
-  return `${registry.trim().replace(/\/+$/, '')}/${name}:${ociTag(version)}`
-}
-
 /** `Digest: sha256:…` is on stderr for some helm versions and stdout for others. */
 export function parsePushedDigest(result: Pick<HelmRunResult, 'stdout' | 'stderr'>): string | undefined {
   return /Digest:\s*(sha256:[0-9a-f]{64})/.exec(`${result.stdout}\n${result.stderr}`)?.[1]

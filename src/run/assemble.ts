@@ -1,6 +1,6 @@
 // The report of one blueprint's run (pure): what the run was about (load.ts), what the stages returned, the
 // run's time; an error that stopped the run becomes its last step (`Run`), so the report says what stopped it.
-import { chartReference } from '../oci/publish.js'
+import { chartRef } from '../oci/registry.js'
 import type { ActionReport, PublishInfo, StepResult, UpstreamInfo } from '../types.js'
 import type { RunFrame } from './context.js'
 import { stoppedStep } from './failure.js'
@@ -31,8 +31,8 @@ export function assembleReport(
   identity: RunIdentity,
   outcome: RunOutcome
 ): ActionReport {
-  const { registry } = frame.inputs
-  const ref = registry ? chartReference(registry, identity.chart.name, identity.chart.version) : undefined
+  const { registry } = identity
+  const ref = registry ? chartRef(registry, identity.chart.name, identity.chart.version) : undefined
   return reportOf(frame, time, identity, outcome, ref)
 }
 

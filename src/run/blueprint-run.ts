@@ -40,6 +40,7 @@ export async function validateBlueprint(frame: RunFrame): Promise<ActionReport |
     blueprint,
     mode: identity.mode,
     chart: identity.chart,
+    registry: identity.registry,
     ...repositoryAccess(inputs),
     folders,
     budget: frame.budget

@@ -2,10 +2,9 @@
 // copy, the base commit's render beside them for "What changes" (diff/base.ts), then resolve-digests' pins on a
 // failed images step (oci/digests.ts).
 import { startBaseDiff } from '../diff/base.js'
-import { runGates, type GatesResult, type ImagesData } from '../gates/index.js'
+import { gateStep, runGates, type GatesResult } from '../gates/index.js'
 import { addPinSuggestions } from '../oci/digests.js'
 import { packageChart, stagePublish, type PackagedChart, type StagedPublish } from '../oci/publish.js'
-import { parseRegistryTarget } from '../oci/registry.js'
 import type { ActionReport, StepResult } from '../types.js'
 import { defaultConcurrency } from '../util/concurrency.js'
 import type { BuildOutcome } from './build-step.js'
@@ -91,12 +90,12 @@ export async function checkStep(
     packageChart(helm, work, folders.package, epoch, built).then((packaged) => ({
       ...packaged,
       staged:
-        ctx.mode === 'publish' && inputs.registry && packaged.packaged
+        ctx.mode === 'publish' && ctx.registry && packaged.packaged
           ? stagePublish({
               helm,
               work,
               packaged: packaged.packaged,
-              target: parseRegistryTarget(inputs.registry, inputs.plainHttp),
+              target: ctx.registry,
               credentials: ctx.credentials.registry,
               overwrite: inputs.overwrite,
               built
@@ -112,10 +111,9 @@ export async function checkStep(
   }
   if (packagedOutcome.status === 'rejected') return { steps: [], error: packagedOutcome.reason as unknown, diff }
   const [gates, packaged] = [gatesOutcome.value, packagedOutcome.value]
-  const imagesStep = gates.steps.find((step) => step.id === 'images')
+  const imagesStep = gateStep(gates, 'images')
   try {
-    if (inputs.resolveDigests && imagesStep?.status === 'failed')
-      await addPinSuggestions(imagesStep as StepResult<ImagesData>)
+    if (inputs.resolveDigests && imagesStep?.status === 'failed') await addPinSuggestions(imagesStep)
   } catch (error) {
     await packaged.staged?.abandon()
     return { steps: [], error, diff }

@@ -6,6 +6,7 @@ import type { Blueprint } from '../chart/blueprint.js'
 import { IndexCache } from '../chart/upstream.js'
 import { registryCredentials, repositoryCredentials, type Credentials } from '../credentials/credentials.js'
 import type { Helm } from '../helm/helm.js'
+import type { RegistryTarget } from '../oci/registry.js'
 import type { ActionInputs } from '../inputs/inputs.js'
 import type { RunBudget } from '../util/deadline.js'
 import type { EventContext } from './event.js'
@@ -65,6 +66,8 @@ export interface RunContext {
   mode: 'validate' | 'publish'
   /** The chart as the run packages it: Chart.yaml's name, the packaged version, the chart folder. */
   chart: { name: string; version: string; path: string }
+  /** Where the chart is published: the `registry` input parsed once (run/settings.ts); undefined without one. */
+  registry?: RegistryTarget
   helm: Helm
   credentials: RunCredentials
   /** Repository indexes, fetched once per run (library check, resolution, dependency build, base render). */

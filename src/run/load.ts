@@ -5,6 +5,7 @@ import path from 'node:path'
 import { loadBlueprint, type Blueprint } from '../chart/blueprint.js'
 import { assertYamlFileSize } from '../chart/yaml-source.js'
 import type { ActionInputs } from '../inputs/inputs.js'
+import type { RegistryTarget } from '../oci/registry.js'
 import { decideMode } from '../report/github.js'
 import type { ActionReport } from '../types.js'
 import type { EventContext } from './event.js'
@@ -16,6 +17,8 @@ export interface RunIdentity {
   chart: ActionReport['chart']
   mode: 'validate' | 'publish'
   modeReason: string
+  /** The `registry` input parsed once, when set and the run settings hold. */
+  registry?: RegistryTarget
 }
 
 export type LoadedRun =
@@ -56,7 +59,7 @@ export async function loadRun(inputs: ActionInputs, event: EventContext): Promis
     modeReason: decision.reason
   }
   try {
-    checkRunSettings(settings)
+    identity.registry = checkRunSettings(settings)
   } catch (error) {
     return { kind: 'stopped', identity, error }
   }

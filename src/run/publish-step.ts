@@ -2,18 +2,19 @@
 // gates) when the run is a release, the package was made and no step failed; otherwise abandon() it (nothing is
 // tagged) and a skipped `Publish` step saying why (and what it would have published).
 import type { WorkChart } from '../chart/work-chart.js'
-import { chartReference, type StagedPublish } from '../oci/publish.js'
+import type { StagedPublish } from '../oci/publish.js'
+import { chartRef } from '../oci/registry.js'
 import type { PublishInfo, StepResult } from '../types.js'
 import type { RunContext } from './context.js'
 
 export async function publishStep(
-  ctx: Pick<RunContext, 'inputs' | 'mode'>,
+  ctx: Pick<RunContext, 'registry' | 'mode'>,
   work: WorkChart,
   staged: StagedPublish | undefined,
   stepsSoFar: readonly StepResult[]
 ): Promise<StepResult<PublishInfo>> {
-  const { inputs, mode } = ctx
-  const ref = inputs.registry ? chartReference(inputs.registry, work.name, work.version) : undefined
+  const { registry, mode } = ctx
+  const ref = registry ? chartRef(registry, work.name, work.version) : undefined
   const gateFailed = stepsSoFar.some((step) => step.status === 'failed')
   if (mode !== 'publish' || !staged || gateFailed) {
     await staged?.abandon() // blobs uploaded during the gates stay unreferenced: no manifest, no tag

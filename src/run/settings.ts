@@ -5,8 +5,7 @@
 import type { Blueprint } from '../chart/blueprint.js'
 import { registryCredentials } from '../credentials/credentials.js'
 import type { ActionInputs } from '../inputs/inputs.js'
-import { isLoopbackHost } from '../net/net.js'
-import { isRepositoryComponent, parseOciReference } from '../oci/registry.js'
+import { isRepositoryComponent, parseRegistryTarget, type RegistryTarget } from '../oci/registry.js'
 import type { ModeDecision } from '../report/github.js'
 import { ActionError } from '../types.js'
 import { isStrictSemver } from '../util/semver.js'
@@ -25,7 +24,8 @@ export function packagedVersion({ inputs, blueprint, decision }: RunSettings): s
 }
 
 /** Settings that must hold before anything runs; throws an ActionError naming the input, tag or file. */
-export function checkRunSettings(settings: RunSettings): void {
+/** Throws an ActionError for a setting that does not hold; returns the `registry` input parsed once (if set). */
+export function checkRunSettings(settings: RunSettings): RegistryTarget | undefined {
   const { inputs, blueprint, decision, ref } = settings
   const version = packagedVersion(settings)
   const chartMeta = blueprint.chartYaml.data
@@ -65,12 +65,8 @@ export function checkRunSettings(settings: RunSettings): void {
       'set registry: oci://ghcr.io/<owner>, or push: false to only validate'
     )
   }
-  const registryHost = inputs.registry ? parseOciReference(inputs.registry).host : undefined
-  if (inputs.plainHttp && registryHost && !isLoopbackHost(registryHost)) {
-    throw new ActionError(
-      `input plain-http: registry ${registryHost} is not a loopback address`,
-      'plain HTTP is only for registries on 127.0.0.1/localhost/::1; remove plain-http'
-    )
-  }
+  // Plain HTTP to a registry that is not loopback is refused here (parseRegistryTarget).
+  const target = inputs.registry ? parseRegistryTarget(inputs.registry, inputs.plainHttp) : undefined
   registryCredentials(inputs)
+  return target
 }
