@@ -19,18 +19,18 @@ import 'string_decoder';
 import * as child$1 from 'child_process';
 import { setTimeout as setTimeout$1 } from 'timers';
 import { execFile, spawn } from 'node:child_process';
-import { stat as stat$1, readFile, readdir as readdir$1, mkdtemp, writeFile as writeFile$1, rm as rm$1, mkdir as mkdir$1, realpath, readlink as readlink$1, lstat as lstat$1, symlink as symlink$1, copyFile as copyFile$2, access as access$1 } from 'node:fs/promises';
+import { stat as stat$1, readFile, readdir as readdir$1, mkdir as mkdir$1, writeFile as writeFile$1, realpath, readlink as readlink$1, lstat as lstat$1, symlink as symlink$1, copyFile as copyFile$2, access as access$1, rm as rm$1, mkdtemp } from 'node:fs/promises';
 import * as path$1 from 'node:path';
 import path__default from 'node:path';
 import require$$0 from 'process';
 import require$$0$1 from 'buffer';
-import { randomBytes, createHash } from 'node:crypto';
-import os$1, { EOL as EOL$1 } from 'node:os';
-import { promisify } from 'node:util';
-import { promises as promises$1, readdirSync, readFileSync, constants as constants$3, openSync, closeSync, readSync, accessSync, createReadStream, existsSync, statSync } from 'node:fs';
-import * as zlib from 'node:zlib';
+import { createHash, randomBytes } from 'node:crypto';
 import * as http$1 from 'node:http';
 import * as https$1 from 'node:https';
+import os$1, { EOL as EOL$1 } from 'node:os';
+import { readdirSync, readFileSync, constants as constants$3, promises as promises$1, openSync, closeSync, readSync, accessSync, createReadStream, existsSync, statSync } from 'node:fs';
+import { promisify } from 'node:util';
+import * as zlib from 'node:zlib';
 import * as stream from 'stream';
 
 // We use any as a valid input type
@@ -11483,7 +11483,7 @@ function lastLine(text) {
     return lines[lines.length - 1] ?? 'no output';
 }
 /** A plain object (a YAML mapping), not null and not an array. */
-function isRecord(value) {
+function isRecord$1(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -14228,7 +14228,7 @@ function changedBlueprints(blueprints, files) {
 const strAt$1 = (o, ...keys) => {
     let cur = o;
     for (const k of keys)
-        cur = isRecord(cur) ? cur[k] : undefined;
+        cur = isRecord$1(cur) ? cur[k] : undefined;
     return typeof cur === 'string' ? cur : undefined;
 };
 /** The git range an event stands for, or a decision that needs no git. */
@@ -14238,7 +14238,7 @@ function eventRange(eventName, payload) {
             base: strAt$1(payload, 'pull_request', 'base', 'sha'),
             head: strAt$1(payload, 'pull_request', 'head', 'sha'),
             mergeBase: true,
-            label: `pull request #${isRecord(payload) && isRecord(payload.pull_request) ? String(payload.pull_request.number ?? '?') : '?'}`
+            label: `pull request #${isRecord$1(payload) && isRecord$1(payload.pull_request) ? String(payload.pull_request.number ?? '?') : '?'}`
         };
     }
     if (eventName === 'merge_group') {
@@ -14253,7 +14253,7 @@ function eventRange(eventName, payload) {
         const ref = strAt$1(payload, 'ref') ?? '';
         const before = strAt$1(payload, 'before');
         const after = strAt$1(payload, 'after');
-        if ((isRecord(payload) && payload.deleted === true) || (after !== undefined && ZERO_SHA.test(after))) {
+        if ((isRecord$1(payload) && payload.deleted === true) || (after !== undefined && ZERO_SHA.test(after))) {
             return { none: `push deleted ${ref || 'a ref'}: nothing to validate` };
         }
         const tag = /^refs\/tags\/((?:platform|products)\/[^/]+)\/v\d+\.\d+\.\d+\S*$/.exec(ref);
@@ -14319,428 +14319,6 @@ async function discoverBlueprints(opts) {
         : `no blueprint changed (${count(all.length)} checked)`;
     const note = diff.note ? ` (${diff.note})` : '';
     return result(changed, workspace, `${label} ${short(base)}..${short(head)}: ${what}${note}`);
-}
-
-// Pure-Node tools for Helm chart archives (`.tgz`): list entries, read one file,
-// and make an archive reproducible (normalizeTgz).
-//
-// What Helm writes (3.17 and 4.1, checked with real binaries): a gzip stream whose
-// header carries MTIME 0, OS 255, an EXTRA field with Helm's marker and the comment
-// "Helm"; inside, a ustar tar (magic "ustar\0", version "00") with regular-file
-// entries only (no directory entries), mode 0644, uid/gid 0, empty uname/gname,
-// and each header's mtime set to the time of `helm package` (not the file's own
-// mtime). No PAX headers for ordinary ASCII names; Go's archive/tar adds a PAX
-// 'x' header for names over 100 bytes that cannot be split into prefix/name, or for
-// non-ASCII names. The archive ends with two zero blocks (no padding to 10 KiB).
-const gunzipAsync = promisify(zlib.gunzip);
-const deflateRawAsync = promisify(zlib.deflateRaw);
-const BLOCK = 512;
-/** Refuse to inflate archives bigger than this (a chart is a few MiB at most). */
-const MAX_TAR_BYTES = 1024 * 1024 * 1024;
-/** Lists entry names (regular files and directories) in archive order. */
-async function listTgz(file) {
-    const tar = await readTar(file);
-    const names = [];
-    for (const e of parseTar(tar, file)) {
-        if (isRegular(e.type) || e.type === '5')
-            names.push(e.name);
-    }
-    return names;
-}
-/** Returns the content of one regular file of the archive, or undefined when absent. */
-async function readTgzFile(file, entry) {
-    const tar = await readTar(file);
-    const wanted = stripDotSlash(entry);
-    let found;
-    for (const e of parseTar(tar, file)) {
-        // The last entry of a name wins, as when tar extracts.
-        if (isRegular(e.type) && stripDotSlash(e.name) === wanted) {
-            found = Buffer.from(tar.subarray(e.dataOffset, e.dataOffset + e.size));
-        }
-    }
-    return found;
-}
-/**
- * sha256 over what an archive ships, timestamps aside: each entry's name, type,
- * mode and content, in order. Two packages of the same files made at different
- * times (different tar mtimes, so different archive digests) agree here.
- */
-async function tgzContentDigest(archive, source) {
-    const tar = await inflate(archive, source);
-    const hash = createHash('sha256');
-    for (const e of parseTar(tar, source)) {
-        const mode = parseNumeric(tar, e.headerOffset + 100, 8);
-        const linkTarget = cString(tar, e.headerOffset + 157, 100);
-        const data = isRegular(e.type)
-            ? shippedContent(e.name, tar.subarray(e.dataOffset, e.dataOffset + e.size))
-            : Buffer.alloc(0);
-        hash.update(`${JSON.stringify([e.name, e.type, mode, isRegular(e.type) ? data.length : e.size, linkTarget])}\n`);
-        hash.update(data);
-    }
-    return `sha256:${hash.digest('hex')}`;
-}
-/**
- * An entry's content as the content digest sees it: the chart's Chart.lock
- * without its `generated` time (a timestamp like the tar mtimes: the same lock
- * written for another commit time ships the same dependencies).
- */
-function shippedContent(name, data) {
-    if (!/^[^/]+\/Chart\.lock$/.test(stripDotSlash(name)))
-        return data;
-    return Buffer.from(data.toString('utf8').replace(/^generated:.*$/m, 'generated:'), 'utf8');
-}
-/** Each entry of an archive with the sha256 of what it ships (type, mode, content), timestamps aside. */
-async function tgzEntrySummaries(archive, source) {
-    const tar = await inflate(archive, source);
-    return parseTar(tar, source).map((e) => {
-        const hash = createHash('sha256');
-        hash.update(`${JSON.stringify([e.type, parseNumeric(tar, e.headerOffset + 100, 8), cString(tar, e.headerOffset + 157, 100)])}\n`);
-        if (isRegular(e.type))
-            hash.update(shippedContent(e.name, tar.subarray(e.dataOffset, e.dataOffset + e.size)));
-        return { name: e.name, digest: hash.digest('hex') };
-    });
-}
-/**
- * Makes a chart archive reproducible: every tar header's mtime (and mtime/atime/ctime
- * records of PAX headers) becomes `epochSeconds`, checksums are recomputed, the tar is
- * re-gzipped deterministically (gzip MTIME 0, OS 255, Helm's EXTRA/comment kept), the
- * file is replaced atomically and its own atime/mtime set to `epochSeconds`.
- * Entry order, names, modes and contents are unchanged.
- */
-async function normalizeTgz(file, epochSeconds) {
-    if (!Number.isInteger(epochSeconds) || epochSeconds < 0 || epochSeconds > 0o77777777777) {
-        throw new ActionError(`Cannot normalize ${file}: timestamp ${epochSeconds} is not a whole number of seconds between 0 and 8589934591.`, 'Use the commit time in seconds since the epoch (e.g. `git log -1 --format=%ct`).');
-    }
-    const raw = await readFileOrFail(file);
-    const gz = parseGzipHeader(raw, file);
-    const tar = await inflate(raw, file);
-    const normalized = normalizeTar(tar, epochSeconds, file);
-    const deflated = await deflateRawAsync(normalized, { level: 9 });
-    const out = Buffer.concat([gzipHeader(gz), deflated, gzipTrailer(normalized)]);
-    const dir = path$1.dirname(file);
-    const tmp = path$1.join(dir, `.${path$1.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    const mode = (await promises$1.stat(file)).mode & 0o7777;
-    try {
-        await promises$1.writeFile(tmp, out, { mode });
-        await promises$1.chmod(tmp, mode);
-        await promises$1.utimes(tmp, epochSeconds, epochSeconds);
-        await promises$1.rename(tmp, file);
-    }
-    catch (e) {
-        await promises$1.rm(tmp, { force: true }).catch(() => undefined);
-        throw new ActionError(`Cannot write normalized archive ${file}: ${e.message}`);
-    }
-    // rename keeps the times, but set them again in case the filesystem did not.
-    await promises$1.utimes(file, epochSeconds, epochSeconds);
-}
-function isRegular(type) {
-    return type === '0' || type === '\0' || type === '7';
-}
-function stripDotSlash(name) {
-    let n = name;
-    while (n.startsWith('./'))
-        n = n.slice(2);
-    return n;
-}
-async function readFileOrFail(file) {
-    try {
-        return await promises$1.readFile(file);
-    }
-    catch (e) {
-        throw new ActionError(`Cannot read chart archive ${file}: ${e.message}`);
-    }
-}
-async function readTar(file) {
-    return inflate(await readFileOrFail(file), file);
-}
-async function inflate(raw, file) {
-    if (raw.length < 18 || raw[0] !== 0x1f || raw[1] !== 0x8b) {
-        throw new ActionError(`${file} is not a gzip-compressed archive (a Helm chart .tgz was expected).`);
-    }
-    try {
-        return await gunzipAsync(raw, { maxOutputLength: MAX_TAR_BYTES });
-    }
-    catch (e) {
-        throw new ActionError(`${file} is not a valid gzip archive: ${e.message}`);
-    }
-}
-function isZeroBlock(buf, off) {
-    for (let i = off; i < off + BLOCK; i++)
-        if (buf[i] !== 0)
-            return false;
-    return true;
-}
-function cString(buf, start, len) {
-    const field = buf.subarray(start, start + len);
-    const nul = field.indexOf(0);
-    return field.subarray(0, nul === -1 ? len : nul).toString('utf8');
-}
-function parseNumeric(buf, start, len) {
-    const first = buf[start];
-    if (first & 0x80) {
-        // GNU base-256: big-endian two's complement, high bit of the first byte is the marker.
-        let v = first & 0x7f;
-        for (let i = start + 1; i < start + len; i++)
-            v = v * 256 + buf[i];
-        return v;
-    }
-    const s = buf
-        .subarray(start, start + len)
-        .toString('latin1')
-        .replace(/[\0 ]+$/g, '')
-        .replace(/^[\0 ]+/, '');
-    if (s === '')
-        return 0;
-    if (!/^[0-7]+$/.test(s))
-        return NaN;
-    return parseInt(s, 8);
-}
-function headerChecksum(block, off) {
-    let sum = 0;
-    for (let i = off; i < off + BLOCK; i++)
-        sum += i >= off + 148 && i < off + 156 ? 0x20 : block[i];
-    return sum;
-}
-function signedHeaderChecksum(block, off) {
-    let sum = 0;
-    for (let i = off; i < off + BLOCK; i++) {
-        const b = i >= off + 148 && i < off + 156 ? 0x20 : block[i];
-        sum += b > 127 ? b - 256 : b;
-    }
-    return sum;
-}
-function magicOf(buf, off) {
-    const m = buf.toString('latin1', off + 257, off + 265);
-    if (m === 'ustar  \0')
-        return 'gnu';
-    if (m.startsWith('ustar\0'))
-        return 'ustar';
-    return 'v7';
-}
-/** Parses PAX extended header records ("%d %s=%s\n"); lengths are byte counts. */
-function parsePax(data, file) {
-    const records = [];
-    let i = 0;
-    while (i < data.length) {
-        if (data[i] === 0)
-            break; // trailing NUL padding written by some tools
-        const sp = data.indexOf(0x20, i);
-        const lenStr = sp === -1 ? '' : data.toString('latin1', i, sp);
-        const len = /^[0-9]+$/.test(lenStr) ? parseInt(lenStr, 10) : NaN;
-        if (!Number.isFinite(len) || len <= sp - i + 1 || i + len > data.length || data[i + len - 1] !== 0x0a) {
-            throw new ActionError(`${file}: malformed PAX extended header record at byte ${i}.`);
-        }
-        const rec = data.subarray(sp + 1, i + len - 1);
-        const eq = rec.indexOf(0x3d);
-        if (eq <= 0)
-            throw new ActionError(`${file}: malformed PAX extended header record at byte ${i}.`);
-        records.push({ key: rec.toString('utf8', 0, eq), value: Buffer.from(rec.subarray(eq + 1)) });
-        i += len;
-    }
-    return records;
-}
-function formatPax(records) {
-    const parts = [];
-    for (const { key, value } of records) {
-        const body = Buffer.concat([Buffer.from(` ${key}=`, 'utf8'), value, Buffer.from('\n')]);
-        // The length prefix counts its own digits: iterate to the fixpoint.
-        let len = body.length + 1;
-        while (String(len).length + body.length !== len)
-            len = String(len).length + body.length;
-        parts.push(Buffer.concat([Buffer.from(String(len), 'latin1'), body]));
-    }
-    return Buffer.concat(parts);
-}
-/** Walks the raw tar headers (including PAX/GNU meta entries); stops at the end marker. */
-function walkTar(tar, file, visit) {
-    let off = 0;
-    while (off + BLOCK <= tar.length) {
-        if (isZeroBlock(tar, off))
-            return off;
-        const stored = parseNumeric(tar, off + 148, 8);
-        if (stored !== headerChecksum(tar, off) && stored !== signedHeaderChecksum(tar, off)) {
-            throw new ActionError(`${file}: corrupt tar header at byte ${off} (checksum mismatch).`);
-        }
-        const size = parseNumeric(tar, off + 124, 12);
-        if (!Number.isFinite(size) || size < 0)
-            throw new ActionError(`${file}: corrupt tar header at byte ${off} (bad size).`);
-        const type = String.fromCharCode(tar[off + 156]);
-        const dataOffset = off + BLOCK;
-        // Hard links, symlinks, devices, directories and FIFOs carry no data even if size is set.
-        const hasData = !['1', '2', '3', '4', '5', '6'].includes(type);
-        const dataLen = hasData ? size : 0;
-        if (dataOffset + dataLen > tar.length)
-            throw new ActionError(`${file}: truncated tar archive at byte ${off}.`);
-        visit({ headerOffset: off, type, size: dataLen, dataOffset, magic: magicOf(tar, off) });
-        off = dataOffset + Math.ceil(dataLen / BLOCK) * BLOCK;
-    }
-    return Math.min(off, tar.length);
-}
-function parseTar(tar, file) {
-    const entries = [];
-    let longName;
-    let paxPath;
-    walkTar(tar, file, (b) => {
-        const data = tar.subarray(b.dataOffset, b.dataOffset + b.size);
-        switch (b.type) {
-            case 'L': {
-                const nul = data.indexOf(0);
-                longName = data.subarray(0, nul === -1 ? data.length : nul).toString('utf8');
-                return;
-            }
-            case 'K': // GNU long link name: not needed for names
-                return;
-            case 'x':
-            case 'g': {
-                // A global ('g') path would name every later entry; tar tools ignore it, so do we.
-                if (b.type === 'x') {
-                    for (const r of parsePax(data, file))
-                        if (r.key === 'path')
-                            paxPath = r.value.toString('utf8');
-                }
-                return;
-            }
-        }
-        let name = cString(tar, b.headerOffset, 100);
-        if (b.magic === 'ustar') {
-            const prefix = cString(tar, b.headerOffset + 345, 155);
-            if (prefix)
-                name = `${prefix}/${name}`;
-        }
-        if (longName !== undefined)
-            name = longName;
-        if (paxPath !== undefined)
-            name = paxPath;
-        entries.push({ name, type: b.type, size: b.size, headerOffset: b.headerOffset, dataOffset: b.dataOffset });
-        longName = undefined;
-        paxPath = undefined;
-    });
-    return entries;
-}
-function writeOctal(buf, off, len, value) {
-    // len-1 octal digits, then NUL (the form Go and GNU tar write for size/mtime).
-    const s = value.toString(8).padStart(len - 1, '0');
-    if (s.length > len - 1)
-        throw new Error(`value ${value} does not fit in a ${len}-byte tar field`);
-    buf.write(s, off, len - 1, 'latin1');
-    buf[off + len - 1] = 0;
-}
-function writeChecksum(header) {
-    const sum = headerChecksum(header, 0);
-    header.write(sum.toString(8).padStart(6, '0'), 148, 6, 'latin1');
-    header[154] = 0;
-    header[155] = 0x20;
-}
-const PAX_TIME_KEYS = new Set(['mtime', 'atime', 'ctime']);
-function normalizeTar(tar, epoch, file) {
-    const out = [];
-    const end = walkTar(tar, file, (b) => {
-        const header = Buffer.from(tar.subarray(b.headerOffset, b.headerOffset + BLOCK));
-        let data = tar.subarray(b.dataOffset, b.dataOffset + b.size);
-        writeOctal(header, 136, 12, epoch);
-        if (b.magic === 'gnu') {
-            // Old GNU format keeps atime/ctime where ustar has the prefix; only set when present.
-            for (const off of [345, 357]) {
-                const v = parseNumeric(header, off, 12);
-                if (Number.isFinite(v) && v > 0)
-                    writeOctal(header, off, 12, epoch);
-            }
-        }
-        if (b.type === 'x' || b.type === 'g') {
-            const records = parsePax(data, file).map((r) => PAX_TIME_KEYS.has(r.key) ? { key: r.key, value: Buffer.from(String(epoch), 'latin1') } : r);
-            data = formatPax(records);
-            writeOctal(header, 124, 12, data.length);
-        }
-        writeChecksum(header);
-        out.push(header, data);
-        const pad = (BLOCK - (data.length % BLOCK)) % BLOCK;
-        if (pad)
-            out.push(Buffer.alloc(pad));
-    });
-    // End-of-archive zero blocks (and any trailing padding) kept as they were.
-    out.push(tar.subarray(end));
-    return Buffer.concat(out);
-}
-const FHCRC = 0x02;
-const FEXTRA = 0x04;
-const FNAME = 0x08;
-const FCOMMENT = 0x10;
-function parseGzipHeader(raw, file) {
-    const bad = () => {
-        throw new ActionError(`${file} is not a valid gzip archive (bad header).`);
-    };
-    if (raw.length < 18 || raw[0] !== 0x1f || raw[1] !== 0x8b || raw[2] !== 8)
-        bad();
-    const flg = raw[3];
-    let p = 10;
-    const fields = {};
-    if (flg & FEXTRA) {
-        if (p + 2 > raw.length)
-            bad();
-        const xlen = raw.readUInt16LE(p);
-        p += 2;
-        if (p + xlen > raw.length)
-            bad();
-        fields.extra = Buffer.from(raw.subarray(p, p + xlen));
-        p += xlen;
-    }
-    const zstring = () => {
-        const nul = raw.indexOf(0, p);
-        if (nul === -1)
-            bad();
-        const s = Buffer.from(raw.subarray(p, nul));
-        p = nul + 1;
-        return s;
-    };
-    if (flg & FNAME)
-        fields.name = zstring();
-    if (flg & FCOMMENT)
-        fields.comment = zstring();
-    if (flg & FHCRC)
-        p += 2;
-    return fields;
-}
-function gzipHeader(f) {
-    let flg = 0;
-    const parts = [];
-    if (f.extra) {
-        flg |= FEXTRA;
-        const len = Buffer.alloc(2);
-        len.writeUInt16LE(f.extra.length);
-        parts.push(len, f.extra);
-    }
-    if (f.name) {
-        flg |= FNAME;
-        parts.push(f.name, Buffer.from([0]));
-    }
-    if (f.comment) {
-        flg |= FCOMMENT;
-        parts.push(f.comment, Buffer.from([0]));
-    }
-    // ID1 ID2 CM FLG MTIME(4)=0 XFL=2 (max compression) OS=255 (unknown: same on every platform)
-    return Buffer.concat([Buffer.from([0x1f, 0x8b, 8, flg, 0, 0, 0, 0, 2, 0xff]), ...parts]);
-}
-let crcTable;
-function crc32(buf) {
-    if (!crcTable) {
-        crcTable = new Uint32Array(256);
-        for (let n = 0; n < 256; n++) {
-            let c = n;
-            for (let k = 0; k < 8; k++)
-                c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-            crcTable[n] = c >>> 0;
-        }
-    }
-    let c = 0xffffffff;
-    for (let i = 0; i < buf.length; i++)
-        c = crcTable[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-}
-function gzipTrailer(data) {
-    const t = Buffer.alloc(8);
-    t.writeUInt32LE(crc32(data), 0);
-    t.writeUInt32LE(data.length % 0x100000000, 4);
-    return t;
 }
 
 // Bounded time: the run's budget (input `timeout`) and the limit of each
@@ -14980,6 +14558,21 @@ function parseOciReference(url) {
     }
     return { host: hostPart.toLowerCase(), repository: pathPart };
 }
+function parseRegistryTarget(url, plainHttp) {
+    const { host, repository } = parseOciReference(url);
+    if (plainHttp && !isLoopbackHost(host)) {
+        throw new ActionError(`input plain-http: registry ${host} is not a loopback address`, 'plain HTTP is only for registries on 127.0.0.1/localhost/::1; remove plain-http');
+    }
+    return { url: url.trim().replace(/\/+$/, ''), host, path: repository, plainHttp };
+}
+/** The OCI repository a chart is pushed to: `<path>/<name>` (helm push's layout). */
+function chartRepository(target, name) {
+    return target.path ? `${target.path}/${name}` : name;
+}
+/** `oci://host/path/name:tag`, the reference `helm pull` takes. */
+function chartRef(target, name, version) {
+    return `${target.url}/${name}:${ociTag(version)}`;
+}
 /** The OCI tag helm uses for a chart version: `+` becomes `_`. */
 function ociTag(version) {
     const tag = version.replace(/\+/g, '_');
@@ -15105,7 +14698,7 @@ function describeNetworkError(e, timeoutMs) {
     const retryable = (code !== undefined && RETRYABLE_CODES.has(code)) || /socket hang up/i.test(msg);
     return { text: code && !msg.includes(code) ? `${code}: ${msg}` : msg, retryable };
 }
-function rawRequest(method, url, headers, timeoutMs, maxBody) {
+function rawRequest(method, url, headers, timeoutMs, maxBody, upload) {
     return new Promise((resolve, reject) => {
         const mod = url.protocol === 'https:' ? https$1 : http$1;
         let settled = false;
@@ -15145,7 +14738,7 @@ function rawRequest(method, url, headers, timeoutMs, maxBody) {
             });
         });
         req.on('error', fail);
-        req.end();
+        req.end(upload?.body);
     });
 }
 function errorSummary(body) {
@@ -15276,6 +14869,56 @@ class RegistryClient {
         return { manifestDigest, layerDigest, archiveDigest, archive: blobRes.body };
     }
     /**
+     * Uploads a blob unless the repository has it: POST an upload session, PUT
+     * the bytes with their digest (monolithic upload, which every distribution
+     * registry takes). A failed session is retried whole, never resumed.
+     */
+    async pushBlob(repository, digest, body) {
+        this.checkRepository(repository);
+        const blobUrl = new URL(`${this.base}/v2/${repository}/blobs/${digest}`);
+        const head = await this.call('HEAD', blobUrl, '*/*', repository, MAX_JSON_BYTES);
+        if (head.status !== 404)
+            return;
+        const start = new URL(`${this.base}/v2/${repository}/blobs/uploads/`);
+        await this.retried(`upload of ${digest} to ${repository}`, async () => {
+            const session = await this.attempt('POST', start, '*/*', repository, MAX_JSON_BYTES, {
+                body: Buffer.alloc(0),
+                contentType: 'application/octet-stream'
+            });
+            const location = session.headers.location;
+            if (session.status !== 202 || !location) {
+                throw this.error('protocol', `Registry ${this.host} answered POST ${start.href} with ${statusText(session.status)} and no upload location.`, start, session.status);
+            }
+            const target = new URL(location, start);
+            if (target.origin !== start.origin) {
+                throw this.error('protocol', `Registry ${this.host} sent an upload location on another origin (${target.origin}); not followed.`, start, session.status);
+            }
+            target.searchParams.set('digest', digest);
+            const put = await this.attempt('PUT', target, '*/*', repository, MAX_JSON_BYTES, {
+                body,
+                contentType: 'application/octet-stream'
+            });
+            if (put.status !== 201 && put.status !== 204) {
+                throw this.error('protocol', `Registry ${this.host} answered the upload of ${digest} with ${statusText(put.status)}${suffix(errorSummary(put.body))}.`, start, put.status);
+            }
+        });
+    }
+    /** PUT /v2/<repo>/manifests/<tag>: tags the manifest; returns its digest. */
+    async putManifest(repository, tag, manifest, mediaType) {
+        this.checkRepository(repository);
+        if (!TAG.test(tag))
+            throw new ActionError(`Invalid tag "${tag}".`);
+        const url = new URL(`${this.base}/v2/${repository}/manifests/${tag}`);
+        const res = await this.call('PUT', url, '*/*', repository, MAX_JSON_BYTES, {
+            body: manifest,
+            contentType: mediaType
+        });
+        if (res.status !== 201 && res.status !== 200) {
+            throw this.error('protocol', `Registry ${this.host} answered PUT ${url.href} with ${statusText(res.status)}${suffix(errorSummary(res.body))}.`, url, res.status);
+        }
+        return `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+    }
+    /**
      * GET /v2/<repo>/tags/list, following `Link: <…>; rel="next"`. Unknown repository → [].
      * `pageSize` asks for pages of that size (`?n=`); by default the registry chooses.
      */
@@ -15361,10 +15004,14 @@ class RegistryClient {
         }
     }
     /** One HTTP exchange, following redirects (Authorization is dropped when the origin changes). */
-    async send(method, url, accept, authorization, maxBody) {
+    async send(method, url, accept, authorization, maxBody, upload) {
         let current = url;
         for (let hop = 0;; hop++) {
             const headers = { Accept: accept, 'User-Agent': this.userAgent };
+            if (upload) {
+                headers['Content-Type'] = upload.contentType;
+                headers['Content-Length'] = String(upload.body.length);
+            }
             if (authorization && current.origin === url.origin)
                 headers.Authorization = authorization;
             let res;
@@ -15373,7 +15020,7 @@ class RegistryClient {
             if (limit.ms <= 0)
                 throw new DeadlineError(`${method} ${current.href}`, 0, true);
             try {
-                res = await rawRequest(method, current, headers, limit.ms, maxBody);
+                res = await rawRequest(method, current, headers, limit.ms, maxBody, upload);
             }
             catch (e) {
                 if (e?.code === 'EBODYTOOLARGE') {
@@ -15403,7 +15050,7 @@ class RegistryClient {
             return res;
         }
     }
-    async fetchToken(challenge, repository, requestUrl) {
+    async fetchToken(challenge, repository, requestUrl, actions) {
         const realm = challenge.params.realm;
         if (!realm) {
             throw this.error('protocol', `Registry ${this.host} sent a Bearer challenge without a realm.`, requestUrl, 401);
@@ -15420,7 +15067,7 @@ class RegistryClient {
         }
         if (challenge.params.service)
             tokenUrl.searchParams.set('service', challenge.params.service);
-        const scope = challenge.params.scope || `repository:${repository}:pull`;
+        const scope = challenge.params.scope || `repository:${repository}:${actions}`;
         for (const s of scope.split(' ').filter(Boolean))
             tokenUrl.searchParams.append('scope', s);
         let authorization;
@@ -15455,8 +15102,10 @@ class RegistryClient {
      * One authenticated attempt: anonymous (or cached auth) first, then the challenge's
      * scheme. Returns 2xx and 404 responses; throws RegistryError for everything else.
      */
-    async attempt(method, url, accept, repository, maxBody) {
-        const scopeKey = `repository:${repository}:pull`;
+    async attempt(method, url, accept, repository, maxBody, upload) {
+        // Writes need a token for pull,push; reads one for pull.
+        const actions = method === 'POST' || method === 'PUT' ? 'pull,push' : 'pull';
+        const scopeKey = `repository:${repository}:${actions}`;
         let authorization;
         const cached = this.tokens.get(scopeKey);
         if (cached) {
@@ -15468,7 +15117,7 @@ class RegistryClient {
             this.assertSafeForCredentials(url);
             authorization = basicAuth(this.creds);
         }
-        let res = await this.send(method, url, accept, authorization, maxBody);
+        let res = await this.send(method, url, accept, authorization, maxBody, upload);
         if (res.status === 401) {
             const challenges = parseWwwAuthenticate(res.wwwAuthenticate);
             const bearer = challenges.find((c) => c.scheme === 'bearer');
@@ -15476,11 +15125,11 @@ class RegistryClient {
             if (bearer) {
                 // A cached token may have expired: get a fresh one, once.
                 this.tokens.delete(scopeKey);
-                const token = await this.fetchToken(bearer, repository, url);
+                const token = await this.fetchToken(bearer, repository, url, actions);
                 this.tokens.set(scopeKey, token);
                 if (this.creds)
                     this.assertSafeForCredentials(url);
-                res = await this.send(method, url, accept, `Bearer ${token}`, maxBody);
+                res = await this.send(method, url, accept, `Bearer ${token}`, maxBody, upload);
             }
             else if (basic) {
                 if (!this.creds) {
@@ -15490,7 +15139,7 @@ class RegistryClient {
                     throw this.authError(url, 401, `${method} ${url.pathname}`, res.body);
                 this.assertSafeForCredentials(url);
                 this.basic = true;
-                res = await this.send(method, url, accept, basicAuth(this.creds), maxBody);
+                res = await this.send(method, url, accept, basicAuth(this.creds), maxBody, upload);
             }
             else {
                 throw this.error('auth', `Registry ${this.host} answered ${method} ${url.href} with HTTP 401 and no usable WWW-Authenticate challenge` +
@@ -15507,12 +15156,16 @@ class RegistryClient {
         throw this.error('protocol', `Registry ${this.host} answered ${method} ${url.href} with ${statusText(res.status)}${suffix(errorSummary(res.body))}.`, url, res.status);
     }
     /** attempt() with retries; exhausted retries become one 'unavailable' error naming the URL. */
-    async call(method, url, accept, repository, maxBody) {
+    async call(method, url, accept, repository, maxBody, upload) {
+        return this.retried(`${method} ${url.href}`, () => this.attempt(method, url, accept, repository, maxBody, upload));
+    }
+    /** `fn` with retries; exhausted retries become one 'unavailable' error naming `what`. */
+    async retried(what, fn) {
         let attempts = 0;
         try {
             return await withRetry(() => {
                 attempts++;
-                return this.attempt(method, url, accept, repository, maxBody);
+                return fn();
             }, {
                 retries: this.retries,
                 baseDelayMs: this.baseDelayMs,
@@ -15521,9 +15174,9 @@ class RegistryClient {
         }
         catch (e) {
             if (e instanceof RegistryError && e.kind === 'unavailable') {
-                const prefix = `${method} ${url.href}: `;
+                const prefix = `${what}: `;
                 const last = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
-                throw new RegistryError('unavailable', `Registry ${this.host} is unavailable: ${method} ${url.href} failed after ${attempts} attempt${attempts === 1 ? '' : 's'} (last error: ${last}).`, {
+                throw new RegistryError('unavailable', `Registry ${this.host} is unavailable: ${what} failed after ${attempts} attempt${attempts === 1 ? '' : 's'} (last error: ${last}).`, {
                     url: e.url,
                     status: e.status,
                     retryable: e.retryable,
@@ -15579,6 +15232,413 @@ function redact(text) {
             out = out.split(secret).join('***');
     }
     return out;
+}
+
+// How a run that stopped says so: the one line for core.setFailed, the `Run` step of an error that stopped
+// the run early (so the PR comment and job summary say what stopped it), and the chart's name for the report
+// of a blueprint that could not be read.
+/** One line for core.setFailed: what is wrong, then what to do. */
+function errorLine(error) {
+    if (error instanceof ActionError)
+        return redact(error.hint ? `${error.message} — ${error.hint}` : error.message);
+    if (error instanceof Error)
+        return redact(`unexpected error: ${error.message}`);
+    return redact(`unexpected error: ${String(error)}`);
+}
+/** The last line of a failed run: the chart, the failed steps and how many errors were annotated. */
+function failureLine(report) {
+    const failed = report.steps.filter((step) => step.status === 'failed');
+    const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length;
+    // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
+    const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, annotated above and in the job summary` : '';
+    const chart = [report.chart.name, report.chart.version].filter(Boolean).join(' ');
+    return redact(`${chart}: ${failed.map((step) => step.title).join(', ')} failed${count}`);
+}
+/** The `Run` step of an error that stopped the run. */
+function stoppedStep(error) {
+    return {
+        id: 'error',
+        title: 'Run',
+        status: 'failed',
+        durationMs: 0,
+        summary: 'stopped',
+        findings: [{ rule: 'error', severity: 'error', message: errorLine(error) }]
+    };
+}
+/**
+ * Name and version for the report of a blueprint that could not be read: from
+ * Chart.yaml's text when there is one (the PR comment's marker stays the same
+ * once it is fixed), else the blueprint folder's name.
+ */
+async function chartIdentityGuess(workspace, blueprint, chart) {
+    let text = '';
+    try {
+        text = await readFile(path__default.resolve(workspace, chart, 'Chart.yaml'), 'utf8');
+    }
+    catch {
+        // no Chart.yaml: the folder name it is
+    }
+    const field = (key) => new RegExp(`^${key}:[ \\t]*["']?([A-Za-z0-9][^\\s"'#]*)`, 'm').exec(text)?.[1];
+    return {
+        name: field('name') ?? (path__default.basename(blueprint) || 'blueprint'),
+        version: field('version') ?? '',
+        path: chart
+    };
+}
+
+// The report of one blueprint's run (pure): what the run was about (load.ts), what the stages returned, the
+// run's time; an error that stopped the run becomes its last step (`Run`), so the report says what stopped it.
+/** The report of a run that went past its settings: when nothing was pushed, it still names where the chart goes. */
+function assembleReport(frame, time, identity, outcome) {
+    const { registry } = identity;
+    const ref = registry ? chartRef(registry, identity.chart.name, identity.chart.version) : undefined;
+    return reportOf(frame, time, identity, outcome, ref);
+}
+/** The report of a run stopped before any work (an unreadable blueprint, a run setting that does not hold). */
+function stoppedEarlyReport(frame, time, identity, error) {
+    return reportOf(frame, time, identity, { steps: [], error });
+}
+function reportOf(frame, time, identity, outcome, ref) {
+    const { inputs, event } = frame;
+    const steps = outcome.error === undefined ? outcome.steps : [...outcome.steps, stoppedStep(outcome.error)];
+    return {
+        schemaVersion: 1,
+        blueprint: inputs.blueprint,
+        chart: identity.chart,
+        upstream: outcome.upstream,
+        mode: identity.mode,
+        modeReason: identity.modeReason,
+        helmVersion: outcome.helmVersion ?? 'unknown',
+        status: steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
+        steps,
+        publish: outcome.publish ?? (ref ? { ref, pushed: false } : undefined),
+        values: { files: inputs.valuesFiles, set: inputs.setValues },
+        sbom: outcome.sbom,
+        diff: outcome.diff,
+        runUrl: event.runUrl,
+        commit: event.commit,
+        startedAt: time.startedAt.toISOString(),
+        durationMs: time.durationMs
+    };
+}
+
+// Input set-secret reaches helm without a shell and without its values in any
+// argument list (another process on the runner can read argv): each value is
+// written to its own file (mode 0600) in the run's private work folder and
+// given as `--set-file key=FILE`, so helm reads it as a string.
+/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
+async function secretValueArgs(dir, entries) {
+    if (entries.length === 0)
+        return [];
+    await mkdir$1(dir, { recursive: true, mode: 0o700 });
+    const args = [];
+    for (const [index, entry] of entries.entries()) {
+        // A name without commas or `=`: helm splits --set-file on both.
+        const file = path__default.join(dir, `value-${index}`);
+        await writeFile$1(file, entry.value, { mode: 0o600 });
+        args.push('--set-file', `${entry.key}=${file}`);
+    }
+    return args;
+}
+
+// Loads a YAML file once, keeping the source positions so findings can point
+// at file:line, and turning parse errors into messages that name the file and line.
+/** Helm 4 refuses values files over 5 MiB; no chart file the action reads may be larger. */
+const MAX_YAML_BYTES = 5 * 1024 * 1024;
+/**
+ * Throws an ActionError when `file` is over MAX_YAML_BYTES: checked before any
+ * work, so a huge file fails at once instead of stalling the run.
+ */
+async function assertYamlFileSize(file, displayPath) {
+    let size;
+    try {
+        size = (await stat$1(file)).size;
+    }
+    catch {
+        return; // missing or unreadable: reading it says so
+    }
+    if (size > MAX_YAML_BYTES) {
+        throw new ActionError(`${displayPath} is ${(size / 1024 / 1024).toFixed(1)} MiB, over Helm's 5 MiB limit for values files`, `make ${displayPath} smaller than 5 MiB (move bulky data to files/ and read it with .Files.Get)`);
+    }
+}
+async function loadYamlFile(file, displayPath) {
+    await assertYamlFileSize(file, displayPath);
+    let text;
+    try {
+        text = await readFile(file, 'utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        throw new ActionError(code === 'ENOENT' ? `${displayPath} not found` : `${displayPath} cannot be read (${code ?? String(error)})`, 'check the blueprint/chart inputs point at a blueprint folder with chart/Chart.yaml');
+    }
+    return parseYamlText(text, displayPath);
+}
+function parseYamlText(text, displayPath) {
+    const lineCounter = new distExports.LineCounter();
+    // yaml's own uniqueKeys check compares each key with every earlier one of its
+    // map (quadratic: minutes for a few MB); duplicateKeyOffset does it in one pass.
+    const doc = distExports.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+    const invalid = (offset, reason) => {
+        const line = lineCounter.linePos(offset).line;
+        return new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`);
+    };
+    if (doc.errors.length > 0) {
+        const first = doc.errors[0];
+        const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
+        const reason = first.message.split('\n')[0];
+        throw new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`);
+    }
+    const duplicate = duplicateKeyOffset(doc);
+    if (duplicate !== undefined)
+        throw invalid(duplicate, 'Map keys must be unique');
+    let data;
+    try {
+        data = (doc.toJS({ maxAliasCount: 1000 }) ?? {});
+    }
+    catch (error) {
+        // yaml's alias-bomb guard ("Excessive alias count …") names no file.
+        throw new ActionError(`${displayPath}: not valid YAML: ${error.message.split('\n')[0]}`, `${displayPath} expands its aliases (*name) too many times; write the values out instead of nesting aliases`);
+    }
+    return {
+        displayPath,
+        data,
+        lineOf: (path) => lineOfPath(doc, lineCounter, path)
+    };
+}
+/**
+ * Offset of the first key that repeats an earlier key of the same mapping (as
+ * yaml's uniqueKeys compares them: scalar keys by value), in one pass over the
+ * document: a Set per mapping.
+ */
+function duplicateKeyOffset(doc) {
+    let found;
+    distExports.visit(doc, {
+        Map(_, map) {
+            const seen = new Set();
+            for (const pair of map.items) {
+                const key = pair.key;
+                if (!distExports.isScalar(key))
+                    continue;
+                // Scalar keys compare by value (1 and "1" differ, as in yaml's own check).
+                if (seen.has(key.value)) {
+                    found = key.range?.[0] ?? 0;
+                    return distExports.visit.BREAK;
+                }
+                seen.add(key.value);
+            }
+            return undefined;
+        }
+    });
+    return found;
+}
+function lineOfPath(doc, lineCounter, path) {
+    if (path.length === 0)
+        return 1;
+    const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+    const last = path[path.length - 1];
+    if (distExports.isMap(parent)) {
+        for (const pair of parent.items) {
+            const key = pair.key;
+            const keyValue = distExports.isScalar(key) ? key.value : key;
+            if (String(keyValue) === String(last) && key?.range)
+                return lineCounter.linePos(key.range[0]).line;
+        }
+    }
+    const node = doc.getIn(path, true);
+    return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+}
+
+// Copies the user's chart folder into the private work copy. The folder itself
+// is dereferenced (a symlinked chart or blueprint folder gives a real copy, so
+// nothing the run writes can reach the user's tree), and every link inside it
+// is checked: a link whose target leaves the chart folder is refused (it would
+// publish that file), a link inside it is recreated relative, pointing into the
+// copy, so helm treats it as it would in the user's tree.
+/** Whether `target` is `root` or inside it (both absolute, normalized). */
+function isInside(root, target) {
+    const relative = path__default.relative(root, target);
+    return relative === '' || (!relative.startsWith('..') && !path__default.isAbsolute(relative));
+}
+/**
+ * Where a link points, as an absolute path with every link on the way resolved;
+ * for a dangling link, the nearest existing parent resolved and the rest appended.
+ */
+async function resolveLinkTarget(link) {
+    const lexical = path__default.resolve(path__default.dirname(link), await readlink$1(link));
+    try {
+        return await realpath(lexical);
+    }
+    catch {
+        let existing = path__default.dirname(lexical);
+        const rest = [path__default.basename(lexical)];
+        for (;;) {
+            try {
+                return path__default.join(await realpath(existing), ...rest);
+            }
+            catch {
+                if (path__default.dirname(existing) === existing)
+                    return lexical;
+                rest.unshift(path__default.basename(existing));
+                existing = path__default.dirname(existing);
+            }
+        }
+    }
+}
+function linkLeavesChart(displayDir, relative, rawTarget) {
+    return new ActionError(`${path__default.join(displayDir, relative)} is a symbolic link to ${rawTarget}, which is outside the chart folder ${displayDir}`, 'a link that leaves the chart would publish that file: copy the file into the chart, or remove the link');
+}
+/**
+ * Throws the same error as copyChartFolder for the first link that leaves the
+ * chart, without copying: run before any file of the chart is read, so that
+ * a values.yaml linked to /etc/passwd is never parsed (nor quoted in an error).
+ */
+async function assertLinksStayInside(source, displayDir) {
+    const root = await realpath(source);
+    const walk = async (relativeDir) => {
+        const entries = await readdir$1(path__default.join(root, relativeDir), { withFileTypes: true });
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+            const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
+            if (entry.isSymbolicLink()) {
+                const link = path__default.join(root, relative);
+                const target = await resolveLinkTarget(link);
+                if (!isInside(root, target))
+                    throw linkLeavesChart(displayDir, relative, await readlink$1(link));
+            }
+            else if (entry.isDirectory())
+                await walk(relative);
+        }
+    };
+    await walk('');
+}
+/** Copies the chart folder; throws an ActionError naming the first link that leaves it. */
+async function copyChartFolder(options) {
+    const root = await realpath(options.source);
+    const exclude = options.exclude ?? (() => false);
+    await mkdir$1(options.destination, { recursive: true });
+    const walk = async (relativeDir) => {
+        const entries = await readdir$1(path__default.join(root, relativeDir), { withFileTypes: true });
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+            const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
+            if (exclude(relative))
+                continue;
+            const from = path__default.join(root, relative);
+            const to = path__default.join(options.destination, relative);
+            const stat = await lstat$1(from);
+            if (stat.isSymbolicLink()) {
+                const target = await resolveLinkTarget(from);
+                if (!isInside(root, target)) {
+                    throw linkLeavesChart(options.displayDir, relative, await readlink$1(from));
+                }
+                // Same place, relative to the copy: never back into the user's tree.
+                const inCopy = path__default.join(options.destination, path__default.relative(root, target));
+                await symlink$1(path__default.relative(path__default.dirname(to), inCopy) || '.', to);
+            }
+            else if (stat.isDirectory()) {
+                await mkdir$1(to, { recursive: true });
+                await walk(relative);
+            }
+            else if (stat.isFile()) {
+                await copyFile$2(from, to);
+            }
+            // Sockets, FIFOs and devices are not chart content: left out.
+        }
+    };
+    await walk('');
+}
+
+// Reads a blueprint folder: blueprint.yaml (optional), chart/Chart.yaml and
+// chart/values.yaml, each once, with file:line kept for findings.
+/** A name that is safe as a folder name: no separators, no leading dot or dash. */
+const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream';
+async function exists$1(file) {
+    try {
+        await access$1(file);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+async function loadBlueprint(workspace, dir, chartDir) {
+    const absDir = path__default.resolve(workspace, dir);
+    const absChart = path__default.resolve(workspace, chartDir);
+    if (!(await exists$1(absDir))) {
+        throw new ActionError(`blueprint folder ${dir} does not exist in ${workspace}`, 'set the blueprint input to the blueprint folder, e.g. platform/temporal');
+    }
+    const chartYamlPath = path__default.join(chartDir, 'Chart.yaml');
+    if (!(await exists$1(path__default.join(absChart, 'Chart.yaml')))) {
+        throw new ActionError(`${chartYamlPath} not found`, `put the umbrella chart in ${chartDir}, or set the chart input to its folder`);
+    }
+    // Before any chart file is read: a values.yaml linked outside the chart is refused, not parsed.
+    await assertLinksStayInside(absChart, chartDir);
+    const blueprintYamlPath = path__default.join(dir, 'blueprint.yaml');
+    const [chartYaml, values, blueprintYaml] = await Promise.all([
+        loadYamlFile(path__default.join(absChart, 'Chart.yaml'), chartYamlPath),
+        (async () => (await exists$1(path__default.join(absChart, 'values.yaml')))
+            ? loadYamlFile(path__default.join(absChart, 'values.yaml'), path__default.join(chartDir, 'values.yaml'))
+            : emptyValues(path__default.join(chartDir, 'values.yaml')))(),
+        (async () => (await exists$1(path__default.join(absDir, 'blueprint.yaml')))
+            ? loadYamlFile(path__default.join(absDir, 'blueprint.yaml'), blueprintYamlPath)
+            : undefined)()
+    ]);
+    validateChartMetadata(chartYaml);
+    if (values.data === null || typeof values.data !== 'object' || Array.isArray(values.data)) {
+        throw new ActionError(`${values.displayPath}: the top level must be a mapping of values`, `fix ${values.displayPath}`);
+    }
+    return { workspace, dir, chartDir, chartYaml, values, blueprintYaml };
+}
+function emptyValues(displayPath) {
+    return { displayPath, data: {}, lineOf: () => undefined };
+}
+function validateChartMetadata(chart) {
+    const file = chart.displayPath;
+    const data = chart.data;
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+        throw new ActionError(`${file}: the top level must be a mapping`, `fix ${file}`);
+    }
+    const meta = data;
+    for (const field of ['name', 'version']) {
+        if (typeof meta[field] !== 'string' && typeof meta[field] !== 'number') {
+            throw new ActionError(`${file}: field ${field} is missing`, `add ${field}: to ${file}`);
+        }
+        meta[field] = String(meta[field]);
+    }
+    // The name becomes a folder of the work copy (and the archive's top folder):
+    // refuse what could leave that folder before using it. Publishing also needs
+    // it lowercase (an OCI repository name): main checks that in publish mode.
+    if (!CHART_NAME.test(meta.name) || meta.name.includes('..')) {
+        throw new ActionError(`${file}:${chart.lineOf(['name']) ?? 1}: chart name "${meta.name}" is not a valid chart name`, 'use letters, digits and single separators (-, _ or .), e.g. bp-temporal');
+    }
+    if (meta.dependencies !== undefined && !Array.isArray(meta.dependencies)) {
+        throw new ActionError(`${file}:${chart.lineOf(['dependencies']) ?? 1}: dependencies must be a list`, `fix dependencies in ${file}`);
+    }
+    for (const [index, dep] of (meta.dependencies ?? []).entries()) {
+        const line = chart.lineOf(['dependencies', index]) ?? 1;
+        if (!dep || typeof dep !== 'object' || typeof dep.name !== 'string') {
+            throw new ActionError(`${file}:${line}: dependencies[${index}] has no name`, `give every dependency a name, version and repository`);
+        }
+        if (dep.version === undefined || dep.version === null || String(dep.version).trim() === '') {
+            throw new ActionError(`${file}:${line}: dependency ${dep.name} has no version`, `pin dependency ${dep.name} to a version or range`);
+        }
+        dep.version = String(dep.version);
+        dep.repository = dep.repository ? String(dep.repository) : '';
+    }
+}
+/** The dependency named by the `upstream` input (by name or alias). */
+function findUpstream(blueprint, upstream) {
+    const deps = blueprint.chartYaml.data.dependencies ?? [];
+    const index = deps.findIndex((dep) => dep.name === upstream || dep.alias === upstream);
+    if (index < 0) {
+        const declared = deps.map((dep) => dep.name).join(', ') || 'none';
+        throw new ActionError(`${blueprint.chartYaml.displayPath}: dependency "${upstream}" is not declared (dependencies: ${declared})`, `add ${upstream} under dependencies: in ${blueprint.chartYaml.displayPath}, or set the upstream input to the dependency's name`);
+    }
+    return { dependency: deps[index], index };
+}
+function isNoUpstream(chart) {
+    return String(chart.annotations?.[NO_UPSTREAM_ANNOTATION] ?? '').toLowerCase() === 'true';
 }
 
 // Semantic versions and version constraints with the semantics Helm uses when it
@@ -16015,803 +16075,6 @@ function describeDrift(pinned, latest) {
     return { outdated: true, behind: 'patch' };
 }
 
-// Packages the work chart reproducibly, checks the archive still carries its
-// dependencies (guard 2), and publishes it: never over a different artifact,
-// retrying only what is transient, and verifying by pulling it back (guard 3).
-const execFileAsync$1 = promisify(execFile);
-/**
- * The archive's timestamps become the pushed manifest's `created` annotation,
- * so they are pinned to the commit time: the same commit gives the same digest.
- */
-async function sourceDateEpoch(env, workspace, chartDir) {
-    const fromEnv = env.SOURCE_DATE_EPOCH?.trim();
-    if (fromEnv) {
-        if (!/^\d+$/.test(fromEnv))
-            throw new ActionError(`SOURCE_DATE_EPOCH "${fromEnv}" is not a number of seconds`, 'unset it or set it to a Unix time');
-        return { epoch: Number(fromEnv), source: 'SOURCE_DATE_EPOCH' };
-    }
-    try {
-        const { stdout } = await execFileAsync$1('git', ['log', '-1', '--format=%ct', '--', chartDir], {
-            cwd: workspace,
-            timeout: 15000
-        });
-        const epoch = Number(stdout.trim());
-        if (Number.isInteger(epoch) && epoch > 0)
-            return { epoch, source: `last commit of ${chartDir}` };
-    }
-    catch {
-        // not a git checkout: fall through
-    }
-    // Still reproducible without git: a fixed time (the zip epoch), said in the report.
-    return { epoch: 315532800, source: 'fixed 1980-01-01 (no git history, no SOURCE_DATE_EPOCH)' };
-}
-async function packageChart(helm, work, destination, timestamps, built) {
-    const start = performance.now();
-    const result = await helm.run(['package', work.dir, '--destination', destination]);
-    if (result.exitCode !== 0) {
-        const step = failedStep('package', 'Package', start, 'helm package failed', `helm package failed: ${lastLines(redact(result.stderr), 3)}`, result);
-        // charts/ was built (guard 1 passed) yet helm does not see it: .helmignore dropped it.
-        if (/missing in charts\/ directory/i.test(result.stderr + result.stdout)) {
-            step.summary = 'helm package found no dependencies under charts/';
-            step.findings = [
-                {
-                    rule: 'hollow-chart',
-                    severity: 'error',
-                    message: `${step.findings[0].message}: the package would ship without its upstream payload`,
-                    fix: 'check .helmignore does not exclude charts/ (or the dependency archives in it)'
-                }
-            ];
-        }
-        return { step };
-    }
-    const archive = path__default.join(destination, `${work.name}-${work.version}.tgz`);
-    const epoch = timestamps.epoch;
-    await normalizeTgz(archive, epoch);
-    const [listing, content] = await Promise.all([listTgz(archive), readFile(archive)]);
-    const layerDigest = `sha256:${createHash('sha256').update(content).digest('hex')}`;
-    const findings = await archiveFindings(archive, listing, work, 'the packaged archive', built);
-    return {
-        packaged: { archive, listing, layerDigest, epoch },
-        step: {
-            id: 'package',
-            title: 'Package',
-            status: findings.length ? 'failed' : 'passed',
-            durationMs: Math.round(performance.now() - start),
-            summary: findings.length
-                ? `${path__default.basename(archive)} is missing ${findings.length} dependenc${findings.length === 1 ? 'y' : 'ies'}`
-                : `${path__default.basename(archive)}, ${listing.length} entries, dependencies inside; timestamps from ${timestamps.source}`,
-            findings,
-            data: {
-                archive,
-                entries: listing.length,
-                layerDigest,
-                timestamps: new Date(epoch * 1000).toISOString(),
-                timestampSource: timestamps.source
-            }
-        }
-    };
-}
-/**
- * Hollow-chart guards 2 and 3: the archive holds every dependency under
- * <chart>/charts/, as an archive or (as `helm package` writes it) unpacked,
- * at the version the dependency build put there.
- */
-async function archiveFindings(archive, listing, work, what, built) {
-    const entries = new Set(listing.map((entry) => entry.replace(/\/$/, '')));
-    const findings = [];
-    for (const dep of work.dependencies) {
-        const prefix = `${work.name}/charts/${dep.name}`;
-        const version = built[dep.name];
-        let found;
-        if (version && entries.has(`${prefix}-${version}.tgz`))
-            found = version;
-        else if (entries.has(`${prefix}/Chart.yaml`)) {
-            const meta = distExports.parse((await readTgzFile(archive, `${prefix}/Chart.yaml`))?.toString('utf8') ?? '');
-            found = meta?.version === undefined ? undefined : String(meta.version);
-        }
-        else {
-            // Only <dep>-<semver>.tgz: `temporal-web-1.0.0.tgz` is another chart, not temporal.
-            found = [...entries]
-                .filter((entry) => entry.startsWith(`${prefix}-`) && entry.endsWith('.tgz'))
-                .map((entry) => entry.slice(prefix.length + 1, -'.tgz'.length))
-                .find((candidate) => parseVersion(candidate) !== undefined);
-        }
-        if (found === undefined) {
-            findings.push({
-                rule: 'hollow-chart',
-                severity: 'error',
-                message: `${what} has no ${prefix}/ (nor ${prefix}-${version ?? '<version>'}.tgz): the chart would ship without its ${dep.name} payload`,
-                fix: 'check .helmignore does not exclude charts/ and that helm dependency build ran'
-            });
-        }
-        else if (version && found !== version) {
-            findings.push({
-                rule: 'hollow-chart',
-                severity: 'error',
-                message: `${what} holds ${dep.name} ${found}, but the dependency build resolved ${version}`,
-                fix: 'rebuild the chart: the archive does not hold the dependency that was validated'
-            });
-        }
-    }
-    return findings;
-}
-function failedStep(id, title, start, summary, message, result) {
-    return {
-        id,
-        title,
-        status: 'failed',
-        durationMs: Math.round(performance.now() - start),
-        summary,
-        findings: [{ rule: id, severity: 'error', message }],
-        details: result ? redact(`${result.stderr}\n${result.stdout}`).trim() : undefined
-    };
-}
-function chartReference(registry, name, version) {
-    return `${registry.replace(/\/+$/, '')}/${name}:${ociTag(version)}`;
-}
-/** `Digest: sha256:…` is on stderr for some helm versions and stdout for others. */
-function parsePushedDigest(result) {
-    return /Digest:\s*(sha256:[0-9a-f]{64})/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
-}
-const TRANSIENT = /\b(50[0234]|429)\b|Service Unavailable|Bad Gateway|Gateway Timeout|Too Many Requests|connection reset|broken pipe|\bEOF\b|i\/o timeout|connection refused|TLS handshake timeout/i;
-// "permission denied" is a local file error, not the registry refusing credentials.
-const AUTH = /\b(401|403)\b|unauthorized|(?<!permission )denied|authentication required|forbidden/i;
-function isTransientHelmFailure(text) {
-    return TRANSIENT.test(text) && !AUTH.test(text);
-}
-async function loginRegistry(helm, host, credentials, plainHttp) {
-    const result = await helm.registryLogin(host, credentials, plainHttp);
-    if (result.exitCode !== 0) {
-        throw new ActionError(`registry ${host} refused the login of user ${credentials.username}: ${lastLines(redact(result.stderr || result.stdout), 2)}`, 'check registry-username and registry-password (for ghcr.io: a token with write:packages)');
-    }
-}
-async function publishChart(options) {
-    const start = performance.now();
-    const { helm, work, packaged } = options;
-    const { host, repository: basePath } = parseOciReference(options.registry);
-    const repository = basePath ? `${basePath}/${work.name}` : work.name;
-    const tag = ociTag(work.version);
-    const ref = chartReference(options.registry, work.name, work.version);
-    const retry = { retries: options.retries ?? 4, baseDelayMs: options.baseDelayMs ?? 500 };
-    const client = new RegistryClient({ host, plainHttp: options.plainHttp, credentials: options.credentials, ...retry });
-    const plain = options.plainHttp ? ['--plain-http'] : [];
-    const step = (status, summary, findings, data, details) => ({
-        id: 'publish',
-        title: 'Publish',
-        status,
-        durationMs: Math.round(performance.now() - start),
-        summary,
-        findings,
-        data,
-        details
-    });
-    if (options.credentials)
-        await loginRegistry(helm, host, options.credentials, options.plainHttp);
-    // Never overwrite by accident: ask first, and an error is never read as "absent".
-    const existing = await client.manifest(repository, tag);
-    if (existing.exists) {
-        const remoteLayer = await client.chartLayerDigest(repository, existing.digest);
-        if (remoteLayer === packaged.layerDigest) {
-            return step('passed', `${ref} already published with the same content (${existing.digest}); nothing pushed`, [], {
-                ref,
-                digest: existing.digest,
-                pushed: false,
-                alreadyPublished: true
-            });
-        }
-        // Same files, other timestamps: a shallow checkout or another commit that
-        // left the chart alone moves the archive's mtimes, not what it ships.
-        const comparison = remoteLayer && !options.overwrite
-            ? await comparePublished(client, repository, existing.digest, packaged)
-            : undefined;
-        if (comparison?.same) {
-            return step('passed', `${ref} already published with the same files (${existing.digest}; only the archive's timestamps differ); nothing pushed`, [], { ref, digest: existing.digest, pushed: false, alreadyPublished: true });
-        }
-        if (!options.overwrite) {
-            return step('failed', `${ref} already exists with other content`, [
-                {
-                    rule: 'no-overwrite',
-                    severity: 'error',
-                    message: `${ref} is already published as ${existing.digest} (chart layer ${remoteLayer ?? 'unknown'}), and this chart's content is ${packaged.layerDigest}${comparison?.differing.length ? ` (differing: ${comparison.differing.join(', ')})` : ''}: a published version is never replaced`,
-                    fix: noOverwriteFix(ref, comparison)
-                }
-            ], { ref, pushed: false });
-        }
-    }
-    info(`pushing ${ref} …`);
-    const push = await withRetry(async () => {
-        const result = await withProgress(helm.run(['push', packaged.archive, options.registry, ...plain], {
-            what: `helm push to ${host}`,
-            limitMs: OPERATION_LIMITS.registryWrite
-        }), (ms) => info(`still pushing ${ref} to ${host} (${Math.round(ms / 1000)} s)`));
-        if (result.exitCode !== 0)
-            throw new PushFailure(result);
-        return result;
-    }, {
-        ...retry,
-        isRetryable: (error) => error instanceof PushFailure && isTransientHelmFailure(error.result.stderr + error.result.stdout)
-    }).catch((error) => {
-        if (error instanceof PushFailure)
-            return error.result;
-        throw error;
-    });
-    if (push.exitCode !== 0) {
-        const text = redact(push.stderr || push.stdout);
-        const auth = AUTH.test(text);
-        return step('failed', `helm push to ${options.registry} failed`, [
-            {
-                rule: 'push',
-                severity: 'error',
-                message: `helm push ${ref} failed: ${lastLines(text, 3)}`,
-                fix: auth
-                    ? 'check registry-username/registry-password and that the token may write packages'
-                    : 'check the registry is reachable; the push was retried'
-            }
-        ], { ref, pushed: false }, text);
-    }
-    const digest = parsePushedDigest(push);
-    if (!digest) {
-        return step('failed', 'helm push printed no digest', [{ rule: 'push', severity: 'error', message: `helm push ${ref} succeeded but printed no Digest: line` }], { ref, pushed: true }, redact(push.stdout + push.stderr));
-    }
-    // The push happened whatever the check says: a failing pull keeps ref, digest and pushed=true.
-    info(`pulling ${ref}@${digest} back to verify it …`);
-    const pulledBack = withProgress(verifyPublished(client, options, repository, digest), (ms) => info(`still pulling ${ref}@${digest} back from ${host} (${Math.round(ms / 1000)} s)`));
-    const findings = await pulledBack.then((verify) => verify.findings, (error) => [
-        {
-            rule: 'verify',
-            severity: 'error',
-            message: `pushed ${ref}@${digest}, but pulling it back failed: ${error instanceof Error ? redact(error.message) : String(error)}`,
-            fix: `pull ${ref} by hand to check it; re-running is safe (an identical chart is not pushed again)`
-        }
-    ]);
-    if (findings.length) {
-        const summary = `pushed ${ref}, but the pulled artifact failed verification`;
-        return step('failed', summary, findings, { ref, digest, pushed: true });
-    }
-    // Another run may have pushed the same tag meanwhile: what the tag serves decides (digest-ref is signed next).
-    const served = await tagReadBack(client, repository, tag, ref, digest, packaged);
-    if (served) {
-        const findings = served.finding ? [served.finding] : [];
-        return step(served.finding ? 'failed' : 'passed', served.summary, findings, served.data);
-    }
-    return step('passed', `pushed ${ref}@${digest}, pulled back and verified`, [], { ref, digest, pushed: true });
-}
-/**
- * Reads the tag back after the push. Undefined when it serves what this run
- * pushed; else the outcome: the same chart content under another manifest
- * (another run published it: pushed=false, the tag's digest), or other
- * content (a racing publish won: failed), or no tag at all (failed).
- */
-async function tagReadBack(client, repository, tag, ref, pushedDigest, packaged) {
-    const current = await client.manifest(repository, tag);
-    if (current.exists && current.digest === pushedDigest)
-        return undefined;
-    if (!current.exists) {
-        return {
-            summary: `pushed ${ref}@${pushedDigest}, but the tag is gone`,
-            finding: {
-                rule: 'publish-race',
-                severity: 'error',
-                message: `pushed ${ref}@${pushedDigest}, but reading the tag back finds nothing: it was deleted meanwhile`,
-                fix: 're-run the publish once nothing else writes this tag'
-            },
-            data: { ref, pushed: false }
-        };
-    }
-    const layer = await client.chartLayerDigest(repository, current.digest);
-    const sameContent = layer === packaged.layerDigest ||
-        (layer !== undefined && (await comparePublished(client, repository, current.digest, packaged))?.same === true);
-    if (sameContent) {
-        return {
-            summary: `${ref} was published meanwhile with the same content (${current.digest}); the tag serves that, not this run's push`,
-            data: { ref, digest: current.digest, pushed: false, alreadyPublished: true }
-        };
-    }
-    return {
-        summary: `${ref} now serves ${current.digest}, not ${pushedDigest} pushed by this run`,
-        finding: {
-            rule: 'publish-race',
-            severity: 'error',
-            message: `${ref} was pushed as ${pushedDigest}, but the tag now serves ${current.digest} (chart layer ${layer ?? 'unknown'}) ` +
-                'with other content: another publish of the same version raced this one',
-            fix: `check which run published ${ref}; publish each version from one workflow run (a concurrency group), ` +
-                'and bump the version for new content'
-        },
-        // No digest: digest-ref (signed next) and the SBOM never name an artifact that is not this chart.
-        data: { ref, pushed: false }
-    };
-}
-class PushFailure extends Error {
-    result;
-    constructor(result) {
-        super(lastLines(result.stderr || result.stdout, 2));
-        this.result = result;
-    }
-}
-async function comparePublished(client, repository, digest, packaged) {
-    try {
-        const pulled = await client.pullChart(repository, digest);
-        const local = await readFile(packaged.archive);
-        const [remote, mine] = await Promise.all([
-            tgzContentDigest(pulled.archive, `${repository}@${digest}`),
-            tgzContentDigest(local, packaged.archive)
-        ]);
-        const [remoteEntries, localEntries] = await Promise.all([
-            tgzEntrySummaries(pulled.archive, `${repository}@${digest}`),
-            tgzEntrySummaries(local, packaged.archive)
-        ]);
-        const remoteByName = new Map(remoteEntries.map((entry) => [entry.name, entry.digest]));
-        const localByName = new Map(localEntries.map((entry) => [entry.name, entry.digest]));
-        const names = [...new Set([...localByName.keys(), ...remoteByName.keys()])];
-        const differing = names.filter((name) => remoteByName.get(name) !== localByName.get(name));
-        return {
-            same: remote === mine,
-            differing: differing.length > 5 ? [...differing.slice(0, 5), `${differing.length - 5} more`] : differing,
-            dependenciesOnly: differing.length > 0 && differing.every((name) => /^[^/]+\/(charts\/|Chart\.lock$)/.test(name))
-        };
-    }
-    catch {
-        // Unreadable or not a chart archive: treated as other content, which fails safe (no push).
-        return undefined;
-    }
-}
-/**
- * What to do about a published version with other content. When only the
- * bundled dependencies differ, the chart itself is unchanged (a re-run of the
- * same commit, say): telling the user to bump the version would be wrong; what
- * moved is what the dependency build fetched.
- */
-function noOverwriteFix(ref, comparison) {
-    if (comparison?.dependenciesOnly) {
-        return ("the chart's own files are unchanged, only the bundled dependencies differ: commit Chart.lock " +
-            '(`helm dependency update`) so every run bundles the same versions, and check the repository did not replace an archive; ' +
-            `set overwrite: true only if replacing ${ref} is intended`);
-    }
-    return `the chart changed since ${ref} was published: bump version in Chart.yaml (a new version), or set overwrite: true if replacing ${ref} is intended`;
-}
-/**
- * Guard 3: pull the artifact back by digest through the registry API (no helm
- * process: the registry is asked directly), check the manifest and layer
- * digests, and that every dependency is still inside the archive.
- */
-async function verifyPublished(client, options, repository, digest) {
-    const { host } = parseOciReference(options.registry);
-    const source = `oci://${host}/${repository}@${digest}`;
-    const pulled = await client.pullChart(repository, digest);
-    const findings = [];
-    if (pulled.manifestDigest !== digest) {
-        findings.push({
-            rule: 'verify',
-            severity: 'error',
-            message: `pulled ${source} but its manifest hashes to ${pulled.manifestDigest}`
-        });
-    }
-    if (pulled.archiveDigest !== pulled.layerDigest || pulled.layerDigest !== options.packaged.layerDigest) {
-        findings.push({
-            rule: 'verify',
-            severity: 'error',
-            message: `the chart layer of ${source} is ${pulled.archiveDigest} (manifest says ${pulled.layerDigest}); the packaged archive is ${options.packaged.layerDigest}`
-        });
-    }
-    const destination = await mkdtemp(path__default.join(os$1.tmpdir(), 'bp-pull-'));
-    try {
-        const archive = path__default.join(destination, `${options.work.name}-${options.work.version}.tgz`);
-        await writeFile$1(archive, pulled.archive);
-        findings.push(...(await archiveFindings(archive, await listTgz(archive), options.work, `the artifact pulled back from ${source}`, options.built)));
-        return { findings };
-    }
-    finally {
-        await rm$1(destination, { recursive: true, force: true });
-    }
-}
-
-// How a run that stopped says so: the one line for core.setFailed, the `Run` step of an error that stopped
-// the run early (so the PR comment and job summary say what stopped it), and the chart's name for the report
-// of a blueprint that could not be read.
-/** One line for core.setFailed: what is wrong, then what to do. */
-function errorLine(error) {
-    if (error instanceof ActionError)
-        return redact(error.hint ? `${error.message} — ${error.hint}` : error.message);
-    if (error instanceof Error)
-        return redact(`unexpected error: ${error.message}`);
-    return redact(`unexpected error: ${String(error)}`);
-}
-/** The last line of a failed run: the chart, the failed steps and how many errors were annotated. */
-function failureLine(report) {
-    const failed = report.steps.filter((step) => step.status === 'failed');
-    const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length;
-    // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
-    const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, annotated above and in the job summary` : '';
-    const chart = [report.chart.name, report.chart.version].filter(Boolean).join(' ');
-    return redact(`${chart}: ${failed.map((step) => step.title).join(', ')} failed${count}`);
-}
-/** The `Run` step of an error that stopped the run. */
-function stoppedStep(error) {
-    return {
-        id: 'error',
-        title: 'Run',
-        status: 'failed',
-        durationMs: 0,
-        summary: 'stopped',
-        findings: [{ rule: 'error', severity: 'error', message: errorLine(error) }]
-    };
-}
-/**
- * Name and version for the report of a blueprint that could not be read: from
- * Chart.yaml's text when there is one (the PR comment's marker stays the same
- * once it is fixed), else the blueprint folder's name.
- */
-async function chartIdentityGuess(workspace, blueprint, chart) {
-    let text = '';
-    try {
-        text = await readFile(path__default.resolve(workspace, chart, 'Chart.yaml'), 'utf8');
-    }
-    catch {
-        // no Chart.yaml: the folder name it is
-    }
-    const field = (key) => new RegExp(`^${key}:[ \\t]*["']?([A-Za-z0-9][^\\s"'#]*)`, 'm').exec(text)?.[1];
-    return {
-        name: field('name') ?? (path__default.basename(blueprint) || 'blueprint'),
-        version: field('version') ?? '',
-        path: chart
-    };
-}
-
-// The report of one blueprint's run (pure): what the run was about (load.ts), what the stages returned, the
-// run's time; an error that stopped the run becomes its last step (`Run`), so the report says what stopped it.
-/** The report of a run that went past its settings: when nothing was pushed, it still names where the chart goes. */
-function assembleReport(frame, time, identity, outcome) {
-    const { registry } = frame.inputs;
-    const ref = registry ? chartReference(registry, identity.chart.name, identity.chart.version) : undefined;
-    return reportOf(frame, time, identity, outcome, ref);
-}
-/** The report of a run stopped before any work (an unreadable blueprint, a run setting that does not hold). */
-function stoppedEarlyReport(frame, time, identity, error) {
-    return reportOf(frame, time, identity, { steps: [], error });
-}
-function reportOf(frame, time, identity, outcome, ref) {
-    const { inputs, event } = frame;
-    const steps = outcome.error === undefined ? outcome.steps : [...outcome.steps, stoppedStep(outcome.error)];
-    return {
-        schemaVersion: 1,
-        blueprint: inputs.blueprint,
-        chart: identity.chart,
-        upstream: outcome.upstream,
-        mode: identity.mode,
-        modeReason: identity.modeReason,
-        helmVersion: outcome.helmVersion ?? 'unknown',
-        status: steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
-        steps,
-        publish: outcome.publish ?? (ref ? { ref, pushed: false } : undefined),
-        values: { files: inputs.valuesFiles, set: inputs.setValues },
-        sbom: outcome.sbom,
-        diff: outcome.diff,
-        runUrl: event.runUrl,
-        commit: event.commit,
-        startedAt: time.startedAt.toISOString(),
-        durationMs: time.durationMs
-    };
-}
-
-// Input set-secret reaches helm without a shell and without its values in any
-// argument list (another process on the runner can read argv): each value is
-// written to its own file (mode 0600) in the run's private work folder and
-// given as `--set-file key=FILE`, so helm reads it as a string.
-/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
-async function secretValueArgs(dir, entries) {
-    if (entries.length === 0)
-        return [];
-    await mkdir$1(dir, { recursive: true, mode: 0o700 });
-    const args = [];
-    for (const [index, entry] of entries.entries()) {
-        // A name without commas or `=`: helm splits --set-file on both.
-        const file = path__default.join(dir, `value-${index}`);
-        await writeFile$1(file, entry.value, { mode: 0o600 });
-        args.push('--set-file', `${entry.key}=${file}`);
-    }
-    return args;
-}
-
-// Loads a YAML file once, keeping the source positions so findings can point
-// at file:line, and turning parse errors into messages that name the file and line.
-/** Helm 4 refuses values files over 5 MiB; no chart file the action reads may be larger. */
-const MAX_YAML_BYTES = 5 * 1024 * 1024;
-/**
- * Throws an ActionError when `file` is over MAX_YAML_BYTES: checked before any
- * work, so a huge file fails at once instead of stalling the run.
- */
-async function assertYamlFileSize(file, displayPath) {
-    let size;
-    try {
-        size = (await stat$1(file)).size;
-    }
-    catch {
-        return; // missing or unreadable: reading it says so
-    }
-    if (size > MAX_YAML_BYTES) {
-        throw new ActionError(`${displayPath} is ${(size / 1024 / 1024).toFixed(1)} MiB, over Helm's 5 MiB limit for values files`, `make ${displayPath} smaller than 5 MiB (move bulky data to files/ and read it with .Files.Get)`);
-    }
-}
-async function loadYamlFile(file, displayPath) {
-    await assertYamlFileSize(file, displayPath);
-    let text;
-    try {
-        text = await readFile(file, 'utf8');
-    }
-    catch (error) {
-        const code = error.code;
-        throw new ActionError(code === 'ENOENT' ? `${displayPath} not found` : `${displayPath} cannot be read (${code ?? String(error)})`, 'check the blueprint/chart inputs point at a blueprint folder with chart/Chart.yaml');
-    }
-    return parseYamlText(text, displayPath);
-}
-function parseYamlText(text, displayPath) {
-    const lineCounter = new distExports.LineCounter();
-    // yaml's own uniqueKeys check compares each key with every earlier one of its
-    // map (quadratic: minutes for a few MB); duplicateKeyOffset does it in one pass.
-    const doc = distExports.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-    const invalid = (offset, reason) => {
-        const line = lineCounter.linePos(offset).line;
-        return new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`);
-    };
-    if (doc.errors.length > 0) {
-        const first = doc.errors[0];
-        const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
-        const reason = first.message.split('\n')[0];
-        throw new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`);
-    }
-    const duplicate = duplicateKeyOffset(doc);
-    if (duplicate !== undefined)
-        throw invalid(duplicate, 'Map keys must be unique');
-    let data;
-    try {
-        data = (doc.toJS({ maxAliasCount: 1000 }) ?? {});
-    }
-    catch (error) {
-        // yaml's alias-bomb guard ("Excessive alias count …") names no file.
-        throw new ActionError(`${displayPath}: not valid YAML: ${error.message.split('\n')[0]}`, `${displayPath} expands its aliases (*name) too many times; write the values out instead of nesting aliases`);
-    }
-    return {
-        displayPath,
-        data,
-        lineOf: (path) => lineOfPath(doc, lineCounter, path)
-    };
-}
-/**
- * Offset of the first key that repeats an earlier key of the same mapping (as
- * yaml's uniqueKeys compares them: scalar keys by value), in one pass over the
- * document: a Set per mapping.
- */
-function duplicateKeyOffset(doc) {
-    let found;
-    distExports.visit(doc, {
-        Map(_, map) {
-            const seen = new Set();
-            for (const pair of map.items) {
-                const key = pair.key;
-                if (!distExports.isScalar(key))
-                    continue;
-                // Scalar keys compare by value (1 and "1" differ, as in yaml's own check).
-                if (seen.has(key.value)) {
-                    found = key.range?.[0] ?? 0;
-                    return distExports.visit.BREAK;
-                }
-                seen.add(key.value);
-            }
-            return undefined;
-        }
-    });
-    return found;
-}
-function lineOfPath(doc, lineCounter, path) {
-    if (path.length === 0)
-        return 1;
-    const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
-    const last = path[path.length - 1];
-    if (distExports.isMap(parent)) {
-        for (const pair of parent.items) {
-            const key = pair.key;
-            const keyValue = distExports.isScalar(key) ? key.value : key;
-            if (String(keyValue) === String(last) && key?.range)
-                return lineCounter.linePos(key.range[0]).line;
-        }
-    }
-    const node = doc.getIn(path, true);
-    return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
-}
-
-// Copies the user's chart folder into the private work copy. The folder itself
-// is dereferenced (a symlinked chart or blueprint folder gives a real copy, so
-// nothing the run writes can reach the user's tree), and every link inside it
-// is checked: a link whose target leaves the chart folder is refused (it would
-// publish that file), a link inside it is recreated relative, pointing into the
-// copy, so helm treats it as it would in the user's tree.
-/** Whether `target` is `root` or inside it (both absolute, normalized). */
-function isInside(root, target) {
-    const relative = path__default.relative(root, target);
-    return relative === '' || (!relative.startsWith('..') && !path__default.isAbsolute(relative));
-}
-/**
- * Where a link points, as an absolute path with every link on the way resolved;
- * for a dangling link, the nearest existing parent resolved and the rest appended.
- */
-async function resolveLinkTarget(link) {
-    const lexical = path__default.resolve(path__default.dirname(link), await readlink$1(link));
-    try {
-        return await realpath(lexical);
-    }
-    catch {
-        let existing = path__default.dirname(lexical);
-        const rest = [path__default.basename(lexical)];
-        for (;;) {
-            try {
-                return path__default.join(await realpath(existing), ...rest);
-            }
-            catch {
-                if (path__default.dirname(existing) === existing)
-                    return lexical;
-                rest.unshift(path__default.basename(existing));
-                existing = path__default.dirname(existing);
-            }
-        }
-    }
-}
-function linkLeavesChart(displayDir, relative, rawTarget) {
-    return new ActionError(`${path__default.join(displayDir, relative)} is a symbolic link to ${rawTarget}, which is outside the chart folder ${displayDir}`, 'a link that leaves the chart would publish that file: copy the file into the chart, or remove the link');
-}
-/**
- * Throws the same error as copyChartFolder for the first link that leaves the
- * chart, without copying: run before any file of the chart is read, so that
- * a values.yaml linked to /etc/passwd is never parsed (nor quoted in an error).
- */
-async function assertLinksStayInside(source, displayDir) {
-    const root = await realpath(source);
-    const walk = async (relativeDir) => {
-        const entries = await readdir$1(path__default.join(root, relativeDir), { withFileTypes: true });
-        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        for (const entry of entries) {
-            const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
-            if (entry.isSymbolicLink()) {
-                const link = path__default.join(root, relative);
-                const target = await resolveLinkTarget(link);
-                if (!isInside(root, target))
-                    throw linkLeavesChart(displayDir, relative, await readlink$1(link));
-            }
-            else if (entry.isDirectory())
-                await walk(relative);
-        }
-    };
-    await walk('');
-}
-/** Copies the chart folder; throws an ActionError naming the first link that leaves it. */
-async function copyChartFolder(options) {
-    const root = await realpath(options.source);
-    const exclude = options.exclude ?? (() => false);
-    await mkdir$1(options.destination, { recursive: true });
-    const walk = async (relativeDir) => {
-        const entries = await readdir$1(path__default.join(root, relativeDir), { withFileTypes: true });
-        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        for (const entry of entries) {
-            const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
-            if (exclude(relative))
-                continue;
-            const from = path__default.join(root, relative);
-            const to = path__default.join(options.destination, relative);
-            const stat = await lstat$1(from);
-            if (stat.isSymbolicLink()) {
-                const target = await resolveLinkTarget(from);
-                if (!isInside(root, target)) {
-                    throw linkLeavesChart(options.displayDir, relative, await readlink$1(from));
-                }
-                // Same place, relative to the copy: never back into the user's tree.
-                const inCopy = path__default.join(options.destination, path__default.relative(root, target));
-                await symlink$1(path__default.relative(path__default.dirname(to), inCopy) || '.', to);
-            }
-            else if (stat.isDirectory()) {
-                await mkdir$1(to, { recursive: true });
-                await walk(relative);
-            }
-            else if (stat.isFile()) {
-                await copyFile$2(from, to);
-            }
-            // Sockets, FIFOs and devices are not chart content: left out.
-        }
-    };
-    await walk('');
-}
-
-// Reads a blueprint folder: blueprint.yaml (optional), chart/Chart.yaml and
-// chart/values.yaml, each once, with file:line kept for findings.
-/** A name that is safe as a folder name: no separators, no leading dot or dash. */
-const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream';
-async function exists$1(file) {
-    try {
-        await access$1(file);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-async function loadBlueprint(workspace, dir, chartDir) {
-    const absDir = path__default.resolve(workspace, dir);
-    const absChart = path__default.resolve(workspace, chartDir);
-    if (!(await exists$1(absDir))) {
-        throw new ActionError(`blueprint folder ${dir} does not exist in ${workspace}`, 'set the blueprint input to the blueprint folder, e.g. platform/temporal');
-    }
-    const chartYamlPath = path__default.join(chartDir, 'Chart.yaml');
-    if (!(await exists$1(path__default.join(absChart, 'Chart.yaml')))) {
-        throw new ActionError(`${chartYamlPath} not found`, `put the umbrella chart in ${chartDir}, or set the chart input to its folder`);
-    }
-    // Before any chart file is read: a values.yaml linked outside the chart is refused, not parsed.
-    await assertLinksStayInside(absChart, chartDir);
-    const blueprintYamlPath = path__default.join(dir, 'blueprint.yaml');
-    const [chartYaml, values, blueprintYaml] = await Promise.all([
-        loadYamlFile(path__default.join(absChart, 'Chart.yaml'), chartYamlPath),
-        (async () => (await exists$1(path__default.join(absChart, 'values.yaml')))
-            ? loadYamlFile(path__default.join(absChart, 'values.yaml'), path__default.join(chartDir, 'values.yaml'))
-            : emptyValues(path__default.join(chartDir, 'values.yaml')))(),
-        (async () => (await exists$1(path__default.join(absDir, 'blueprint.yaml')))
-            ? loadYamlFile(path__default.join(absDir, 'blueprint.yaml'), blueprintYamlPath)
-            : undefined)()
-    ]);
-    validateChartMetadata(chartYaml);
-    if (values.data === null || typeof values.data !== 'object' || Array.isArray(values.data)) {
-        throw new ActionError(`${values.displayPath}: the top level must be a mapping of values`, `fix ${values.displayPath}`);
-    }
-    return { workspace, dir, chartDir, chartYaml, values, blueprintYaml };
-}
-function emptyValues(displayPath) {
-    return { displayPath, data: {}, lineOf: () => undefined };
-}
-function validateChartMetadata(chart) {
-    const file = chart.displayPath;
-    const data = chart.data;
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-        throw new ActionError(`${file}: the top level must be a mapping`, `fix ${file}`);
-    }
-    const meta = data;
-    for (const field of ['name', 'version']) {
-        if (typeof meta[field] !== 'string' && typeof meta[field] !== 'number') {
-            throw new ActionError(`${file}: field ${field} is missing`, `add ${field}: to ${file}`);
-        }
-        meta[field] = String(meta[field]);
-    }
-    // The name becomes a folder of the work copy (and the archive's top folder):
-    // refuse what could leave that folder before using it. Publishing also needs
-    // it lowercase (an OCI repository name): main checks that in publish mode.
-    if (!CHART_NAME.test(meta.name) || meta.name.includes('..')) {
-        throw new ActionError(`${file}:${chart.lineOf(['name']) ?? 1}: chart name "${meta.name}" is not a valid chart name`, 'use letters, digits and single separators (-, _ or .), e.g. bp-temporal');
-    }
-    if (meta.dependencies !== undefined && !Array.isArray(meta.dependencies)) {
-        throw new ActionError(`${file}:${chart.lineOf(['dependencies']) ?? 1}: dependencies must be a list`, `fix dependencies in ${file}`);
-    }
-    for (const [index, dep] of (meta.dependencies ?? []).entries()) {
-        const line = chart.lineOf(['dependencies', index]) ?? 1;
-        if (!dep || typeof dep !== 'object' || typeof dep.name !== 'string') {
-            throw new ActionError(`${file}:${line}: dependencies[${index}] has no name`, `give every dependency a name, version and repository`);
-        }
-        if (dep.version === undefined || dep.version === null || String(dep.version).trim() === '') {
-            throw new ActionError(`${file}:${line}: dependency ${dep.name} has no version`, `pin dependency ${dep.name} to a version or range`);
-        }
-        dep.version = String(dep.version);
-        dep.repository = dep.repository ? String(dep.repository) : '';
-    }
-}
-/** The dependency named by the `upstream` input (by name or alias). */
-function findUpstream(blueprint, upstream) {
-    const deps = blueprint.chartYaml.data.dependencies ?? [];
-    const index = deps.findIndex((dep) => dep.name === upstream || dep.alias === upstream);
-    if (index < 0) {
-        const declared = deps.map((dep) => dep.name).join(', ') || 'none';
-        throw new ActionError(`${blueprint.chartYaml.displayPath}: dependency "${upstream}" is not declared (dependencies: ${declared})`, `add ${upstream} under dependencies: in ${blueprint.chartYaml.displayPath}, or set the upstream input to the dependency's name`);
-    }
-    return { dependency: deps[index], index };
-}
-function isNoUpstream(chart) {
-    return String(chart.annotations?.[NO_UPSTREAM_ANNOTATION] ?? '').toLowerCase() === 'true';
-}
-
 // The committed Chart.lock: whether it still satisfies Chart.yaml, and how a
 // lock that helm writes is made independent of the wall clock. Pure functions:
 // dependencies.ts does the file and helm work.
@@ -16948,73 +16211,26 @@ async function lockedVersion(chartDir, displayDir, dependencies, name) {
     return lock.dependencies.find((entry) => entry.name === name)?.version;
 }
 
-// Every dependency archive helm downloaded into charts/ is checked against what
-// its repository vouches for before it is bundled: the sha256 `digest` of its
-// entry in index.yaml (http repositories), or the chart layer digest of the
-// manifest its tag names (OCI). Helm itself checks neither without provenance
-// files, so an archive swapped on the server without reindexing would ship.
-/** `abc…` or `sha256:abc…` → `sha256:abc…`; anything else undefined. */
-function normalizeDigest(digest) {
-    if (typeof digest !== 'string')
-        return undefined;
-    const hex = digest
-        .trim()
-        .replace(/^sha256:/, '')
-        .toLowerCase();
-    return /^[0-9a-f]{64}$/.test(hex) ? `sha256:${hex}` : undefined;
-}
-function sha256Digest$1(content) {
-    return `sha256:${createHash('sha256').update(content).digest('hex')}`;
-}
-/**
- * Checks `charts/<name>-<version>.tgz` of each source; returns an error
- * finding per archive whose sha256 differs from the repository's digest, and
- * a warning per archive the repository gives no digest for.
- */
-async function verifyDependencyArchives(chartsDir, sources) {
-    let entries = [];
-    try {
-        entries = await readdir$1(chartsDir);
-    }
-    catch {
-        return [];
-    }
-    const findings = [];
-    for (const source of sources) {
-        for (const entry of entries) {
-            if (!entry.startsWith(`${source.name}-`) || !entry.endsWith('.tgz'))
-                continue;
-            const version = entry.slice(source.name.length + 1, -'.tgz'.length);
-            if (!parseVersion(version))
-                continue;
-            const expected = await source.expectedDigest(version);
-            const actual = sha256Digest$1(await readFile(path__default.join(chartsDir, entry)));
-            if (!expected) {
-                findings.push({
-                    rule: 'dependency-digest',
-                    severity: 'warning',
-                    message: `${source.source} gives no digest for ${source.name} ${version}: charts/${entry} could not be checked`,
-                    fix: "reindex the repository with `helm repo index` (it records each archive's sha256)"
-                });
-            }
-            else if (expected !== actual) {
-                findings.push({
-                    rule: 'dependency-digest',
-                    severity: 'error',
-                    message: `dependency ${source.name} ${version} downloaded as ${entry} has digest ${actual}, ` +
-                        `but ${source.source} says ${expected}: the archive is not what the repository vouches for, nothing is bundled`,
-                    fix: 'the repository serves an archive that differs from its index (or tag): ' +
-                        'ask its owner to reindex or republish, or pin another version'
-                });
-            }
-        }
-    }
-    return findings;
-}
-
 // Resolves the upstream chart version the blueprint wraps: the dependency's
 // version or range in Chart.yaml, against the repository's index (or an OCI
 // registry's tags), as Helm would; reports drift and checks values.yaml agrees.
+/**
+ * Each repository's index.yaml, fetched once per run: the library check, the
+ * upstream resolution, the dependency build and the base render all read it.
+ * A failed fetch is remembered too (every reader gets the same error).
+ */
+class IndexCache {
+    fetched = new Map();
+    fetch(repository, credentials) {
+        const key = repository.replace(/\/+$/, '');
+        let entry = this.fetched.get(key);
+        if (!entry) {
+            entry = fetchIndex(key, credentials);
+            this.fetched.set(key, entry);
+        }
+        return entry;
+    }
+}
 /** Rewrites a repository URL by the longest matching mirror prefix. */
 function applyMirrors(url, mirrors) {
     const trimmed = url.replace(/\/+$/, '');
@@ -17125,13 +16341,14 @@ async function availableVersions(repository, name, options) {
     if (!/^https?:\/\//.test(repository)) {
         throw new ActionError(`dependency ${name}: repository "${repository}" is neither http(s):// nor oci://`, 'point the dependency at a chart repository');
     }
-    const { url, text } = await fetchIndex(repository, options.credentialsFor?.(repository));
+    const credentials = options.credentialsFor?.(repository);
+    const { url, text } = await (options.indexes?.fetch(repository, credentials) ?? fetchIndex(repository, credentials));
     const entries = parseIndex(text, url);
     const list = entries[name];
     if (!Array.isArray(list) || list.length === 0) {
         throw new ActionError(`${url} has no chart named ${name}`, `check the dependency name in Chart.yaml (charts there: ${Object.keys(entries).slice(0, 10).join(', ') || 'none'})`);
     }
-    return { versions: list.map((entry) => String(entry.version)), indexText: text, source: url };
+    return { versions: list.map((entry) => String(entry.version)), source: url };
 }
 function newestFirst(versions, count) {
     return versions.slice(-5).reverse().join(', ');
@@ -17151,7 +16368,7 @@ async function resolveUpstream(options) {
         throw new ActionError(`${where}: "${range}" is not a version or range: ${error.message}`, 'write an exact version (1.2.0) or a range (~1.2, ^1, >=1.2 <2)');
     }
     const effectiveRepository = applyMirrors(dependency.repository, options.mirrors);
-    const { versions, indexText, source } = await availableVersions(effectiveRepository, dependency.name, options);
+    const { versions, source } = await availableVersions(effectiveRepository, dependency.name, options);
     const sorted = sortAscending(versions);
     const latest = latestStable(sorted);
     const newest = range === 'latest' ? latest : maxSatisfying(sorted, range);
@@ -17194,7 +16411,6 @@ async function resolveUpstream(options) {
     return {
         info,
         effectiveRepository,
-        indexText,
         step: {
             id: 'resolve-upstream',
             title: 'Upstream version',
@@ -17255,86 +16471,193 @@ function consistencyFindings(blueprint, dependency, resolved, overridden) {
     return findings;
 }
 
-// Prepares a private work copy of the chart (the user's tree is never
-// written), builds its dependencies with helm, and checks the upstream payload
-// really landed in charts/ (hollow-chart guard 1).
-async function prepareWorkChart(options) {
-    const { blueprint } = options;
-    const source = path__default.resolve(blueprint.workspace, blueprint.chartDir);
-    const chartName = blueprint.chartYaml.data.name;
-    const dir = path__default.join(options.workRoot, chartName);
-    await rm$1(dir, { recursive: true, force: true });
-    await mkdir$1(options.workRoot, { recursive: true });
-    // Downloaded archives are rebuilt; unpacked subcharts under charts/ are the
-    // chart's own and are kept. The lock is placed by the build when it is honoured.
-    // A real copy, also when the chart or blueprint folder is a link; links leaving the chart are refused.
-    await copyChartFolder({
-        source,
-        destination: dir,
-        displayDir: blueprint.chartDir,
-        exclude: (rel) => rel === 'Chart.lock' || (path__default.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
-    });
-    const doc = distExports.parseDocument(await readFile(path__default.join(source, 'Chart.yaml'), 'utf8'));
-    if (options.version)
-        doc.set('version', options.version);
-    if (options.upstreamOverride)
-        doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version);
-    const chartYamlText = doc.toString();
-    // A Chart.yaml that is a link is replaced by a file, not written through.
-    await rm$1(path__default.join(dir, 'Chart.yaml'), { force: true });
-    await writeFile$1(path__default.join(dir, 'Chart.yaml'), chartYamlText);
-    const dependencies = (distExports.parse(chartYamlText).dependencies ?? []).map((dep) => ({
-        ...dep,
-        version: String(dep.version),
-        repository: dep.repository ? String(dep.repository) : ''
-    }));
-    const work = {
-        dir,
-        sourceDir: source,
-        name: chartName,
-        version: options.version ?? blueprint.chartYaml.data.version,
-        chartYamlText,
-        dependencies,
-        displayDir: blueprint.chartDir,
-        publishing: options.publishing
-    };
-    const { lock, findings } = await committedLock(blueprint, source, dependencies, options);
-    if (lock)
-        work.lock = lock;
-    return { work, findings };
+// Every dependency archive helm downloaded into charts/ is checked against what
+// its repository vouches for before it is bundled: the sha256 `digest` of its
+// entry in index.yaml (http repositories), or the chart layer digest of the
+// manifest its tag names (OCI). Helm itself checks neither without provenance
+// files, so an archive swapped on the server without reindexing would ship.
+/** `abc…` or `sha256:abc…` → `sha256:abc…`; anything else undefined. */
+function normalizeDigest(digest) {
+    if (typeof digest !== 'string')
+        return undefined;
+    const hex = digest
+        .trim()
+        .replace(/^sha256:/, '')
+        .toLowerCase();
+    return /^[0-9a-f]{64}$/.test(hex) ? `sha256:${hex}` : undefined;
+}
+function sha256Digest$1(content) {
+    return `sha256:${createHash('sha256').update(content).digest('hex')}`;
 }
 /**
- * The committed Chart.lock, when it satisfies Chart.yaml (it is then honoured:
- * built from and shipped as committed); otherwise findings saying why not.
- * An upstream-version override asks for another upstream on purpose: the lock
- * does not apply to that run, and a mismatch is only a warning.
+ * Checks `charts/<name>-<version>.tgz` of each source; returns an error
+ * finding per archive whose sha256 differs from the repository's digest, and
+ * a warning per archive the repository gives no digest for.
  */
-async function committedLock(blueprint, source, dependencies, options) {
-    let text;
+async function verifyDependencyArchives(chartsDir, sources) {
+    let entries = [];
     try {
-        text = await readFile(path__default.join(source, 'Chart.lock'), 'utf8');
+        entries = await readdir$1(chartsDir);
     }
     catch {
-        return { findings: [] };
+        return [];
     }
-    const lockFile = path__default.join(blueprint.chartDir, 'Chart.lock');
-    const strict = Boolean(options.publishing) && !options.upstreamOverride;
-    const lock = parseLock(text, lockFile);
-    if (!lock)
-        return {
-            findings: [
-                lockFinding(`${lockFile} is not a Chart.lock (no YAML with a dependencies list)`, lockFile, blueprint.chartDir, strict)
-            ]
-        };
-    const problems = lockMismatches(lock, dependencies, blueprint.chartYaml.displayPath);
-    const findings = problems.map((problem) => lockFinding(problem, lockFile, blueprint.chartDir, strict));
-    if (options.upstreamOverride) {
-        for (const finding of findings)
-            finding.message = `${finding.message.replace(/: this run built.*$/, '')}: input upstream-version overrides it for this run`;
-        return { findings };
+    const findings = [];
+    for (const source of sources) {
+        for (const entry of entries) {
+            if (!entry.startsWith(`${source.name}-`) || !entry.endsWith('.tgz'))
+                continue;
+            const version = entry.slice(source.name.length + 1, -'.tgz'.length);
+            if (!parseVersion(version))
+                continue;
+            const expected = await source.expectedDigest(version);
+            const actual = sha256Digest$1(await readFile(path__default.join(chartsDir, entry)));
+            if (!expected) {
+                findings.push({
+                    rule: 'dependency-digest',
+                    severity: 'warning',
+                    message: `${source.source} gives no digest for ${source.name} ${version}: charts/${entry} could not be checked`,
+                    fix: "reindex the repository with `helm repo index` (it records each archive's sha256)"
+                });
+            }
+            else if (expected !== actual) {
+                findings.push({
+                    rule: 'dependency-digest',
+                    severity: 'error',
+                    message: `dependency ${source.name} ${version} downloaded as ${entry} has digest ${actual}, ` +
+                        `but ${source.source} says ${expected}: the archive is not what the repository vouches for, nothing is bundled`,
+                    fix: 'the repository serves an archive that differs from its index (or tag): ' +
+                        'ask its owner to reindex or republish, or pin another version'
+                });
+            }
+        }
     }
-    return problems.length ? { findings } : { lock, findings };
+    return findings;
 }
+/** Where each downloaded dependency came from and how to ask for its expected digest. */
+function archiveSources(work, options, indexes, plainHttpFor) {
+    const sources = [];
+    for (const dep of work.dependencies) {
+        if (dep.repository.startsWith('file://'))
+            continue;
+        const effective = applyMirrors(dep.repository, options.mirrors);
+        const index = indexes.find((candidate) => candidate.url === effective);
+        if (index) {
+            const source = `${index.url}/index.yaml`;
+            const entries = parseIndex(index.text, source)[dep.name] ?? [];
+            sources.push({
+                name: dep.name,
+                source,
+                expectedDigest: async (version) => normalizeDigest(entries.find((entry) => String(entry.version) === version)?.digest)
+            });
+        }
+        else if (effective.startsWith('oci://')) {
+            const { host, repository: base } = parseOciReference(effective);
+            const repository = base ? `${base}/${dep.name}` : dep.name;
+            const credentials = options.credentialsFor(`oci://${host}`);
+            const client = new RegistryClient({ host, plainHttp: plainHttpFor(host), credentials });
+            sources.push({
+                name: dep.name,
+                source: `oci://${host}/${repository}`,
+                expectedDigest: (version) => client.chartLayerDigest(repository, ociTag(version))
+            });
+        }
+    }
+    return sources;
+}
+
+// Hollow-chart guards on the dependencies: a blueprint chart declares an
+// upstream (or says it has none), and after \`helm dependency build\` every
+// declared dependency is under charts/ at the version expected.
+/** Hollow-chart guard 1: every declared dependency is under charts/ at the expected version. */
+async function checkBuiltDependencies(work, expected) {
+    const chartsDir = path__default.join(work.dir, 'charts');
+    let entries = [];
+    try {
+        entries = await readdir$1(chartsDir);
+    }
+    catch {
+        entries = [];
+    }
+    const built = {};
+    const findings = [];
+    for (const dep of work.dependencies) {
+        const wanted = expected.get(dep.name) ?? dep.version;
+        const found = await findBuiltVersion(chartsDir, entries, dep.name);
+        const ok = found.some((version) => {
+            const parsed = parseVersion(version);
+            try {
+                return parsed !== undefined && (version === wanted || parseConstraint(wanted).test(parsed));
+            }
+            catch {
+                return version === wanted;
+            }
+        });
+        if (ok)
+            built[dep.name] = found.find((version) => version === wanted) ?? found[0];
+        else
+            findings.push({
+                rule: 'hollow-chart',
+                severity: 'error',
+                message: found.length
+                    ? `charts/ holds ${dep.name} ${found.join(', ')}, but ${wanted} was expected after helm dependency build`
+                    : `charts/ has no ${dep.name} (${wanted}) after helm dependency build: the chart would ship without its upstream payload`,
+                fix: `check dependency ${dep.name} in Chart.yaml and that .helmignore does not drop charts/`
+            });
+    }
+    const summary = findings.length
+        ? `${findings.length} of ${work.dependencies.length} dependencies missing under charts/`
+        : work.dependencies.map((dep) => `${dep.name} ${built[dep.name]}`).join(', ') || 'no dependencies';
+    return {
+        id: 'dependency-build',
+        title: 'Dependency build',
+        status: findings.length ? 'failed' : 'passed',
+        durationMs: 0,
+        summary,
+        findings,
+        data: { built, repositories: [] }
+    };
+}
+async function findBuiltVersion(chartsDir, entries, name) {
+    const versions = [];
+    for (const entry of entries) {
+        if (entry.startsWith(`${name}-`) && entry.endsWith('.tgz')) {
+            const version = entry.slice(name.length + 1, -'.tgz'.length);
+            if (parseVersion(version))
+                versions.push(version);
+        }
+        else if (entry === name) {
+            try {
+                const meta = distExports.parse(await readFile(path__default.join(chartsDir, entry, 'Chart.yaml'), 'utf8'));
+                if (meta?.version !== undefined)
+                    versions.push(String(meta.version));
+            }
+            catch {
+                // an unpacked folder without Chart.yaml is no chart
+            }
+        }
+    }
+    return versions;
+}
+/** A chart must wrap an upstream chart unless it says it has none. */
+function hollowByDeclaration(blueprint) {
+    const chart = blueprint.chartYaml.data;
+    if ((chart.dependencies ?? []).length > 0 || isNoUpstream(chart))
+        return undefined;
+    return {
+        rule: 'hollow-chart',
+        severity: 'error',
+        message: `${blueprint.chartYaml.displayPath} declares no dependencies: a blueprint chart wraps an upstream chart`,
+        fix: `declare the upstream chart under dependencies:, or annotate the chart with catalyst.openova.io/no-upstream: "true"`,
+        file: blueprint.chartYaml.displayPath,
+        line: blueprint.chartYaml.lineOf(['name'])
+    };
+}
+
+// Builds the work copy's dependencies with helm (\`helm dependency build\` in an
+// isolated helm home given the repositories and their indexes), honours or
+// reports the committed Chart.lock, checks each archive's digest, and runs
+// hollow-chart guard 1 (chart/built-dependencies.ts).
 function repositoryName(index) {
     return `bp-dep-${index}`;
 }
@@ -17378,7 +16701,7 @@ async function buildDependencies(helm, work, options) {
         expected.set(dep.name, locked ?? options.knownVersions.get(dep.name) ?? dep.version);
     }
     // Indexes: reuse what upstream resolution fetched; fetch the others concurrently.
-    const indexes = await Promise.all([...httpRepositories.keys()].map(async (url) => options.knownIndexes.get(url) ?? (await fetchIndex(url, options.credentialsFor(url))).text));
+    const indexes = await Promise.all([...httpRepositories.keys()].map(async (url) => (await options.indexes.fetch(url, options.credentialsFor(url))).text));
     const repositories = [...httpRepositories.entries()].map(([url, name]) => {
         const credentials = options.credentialsFor(url);
         return { name, url, ...(credentials ? { username: credentials.username, password: credentials.password } : {}) };
@@ -17497,37 +16820,6 @@ async function buildDependencies(helm, work, options) {
         await forgetCredentials(helm, repositories);
     }
 }
-/** Where each downloaded dependency came from and how to ask for its expected digest. */
-function archiveSources(work, options, indexes, plainHttpFor) {
-    const sources = [];
-    for (const dep of work.dependencies) {
-        if (dep.repository.startsWith('file://'))
-            continue;
-        const effective = applyMirrors(dep.repository, options.mirrors);
-        const index = indexes.find((candidate) => candidate.url === effective);
-        if (index) {
-            const source = `${index.url}/index.yaml`;
-            const entries = parseIndex(index.text, source)[dep.name] ?? [];
-            sources.push({
-                name: dep.name,
-                source,
-                expectedDigest: async (version) => normalizeDigest(entries.find((entry) => String(entry.version) === version)?.digest)
-            });
-        }
-        else if (effective.startsWith('oci://')) {
-            const { host, repository: base } = parseOciReference(effective);
-            const repository = base ? `${base}/${dep.name}` : dep.name;
-            const credentials = options.credentialsFor(`oci://${host}`);
-            const client = new RegistryClient({ host, plainHttp: plainHttpFor(host), credentials });
-            sources.push({
-                name: dep.name,
-                source: `oci://${host}/${repository}`,
-                expectedDigest: (version) => client.chartLayerDigest(repository, ociTag(version))
-            });
-        }
-    }
-    return sources;
-}
 /** Rewrites the repository config without usernames and passwords, and drops registry logins. */
 async function forgetCredentials(helm, repositories) {
     const anonymous = repositories.map(({ name, url }) => ({ name, url }));
@@ -17536,89 +16828,87 @@ async function forgetCredentials(helm, repositories) {
         rm$1(helm.home.registryConfig, { force: true })
     ]);
 }
-/** Hollow-chart guard 1: every declared dependency is under charts/ at the expected version. */
-async function checkBuiltDependencies(work, expected) {
-    const chartsDir = path__default.join(work.dir, 'charts');
-    let entries = [];
+
+// The private work copy of the blueprint chart: the user's tree is never
+// written. The version override and an upstream-version override are applied
+// to its Chart.yaml; a committed Chart.lock is honoured when it fits Chart.yaml
+// (built from and shipped as committed), else findings say why not.
+async function prepareWorkChart(options) {
+    const { blueprint } = options;
+    const source = path__default.resolve(blueprint.workspace, blueprint.chartDir);
+    const chartName = blueprint.chartYaml.data.name;
+    const dir = path__default.join(options.workRoot, chartName);
+    await rm$1(dir, { recursive: true, force: true });
+    await mkdir$1(options.workRoot, { recursive: true });
+    // Downloaded archives are rebuilt; unpacked subcharts under charts/ are the
+    // chart's own and are kept. The lock is placed by the build when it is honoured.
+    // A real copy, also when the chart or blueprint folder is a link; links leaving the chart are refused.
+    await copyChartFolder({
+        source,
+        destination: dir,
+        displayDir: blueprint.chartDir,
+        exclude: (rel) => rel === 'Chart.lock' || (path__default.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
+    });
+    const doc = distExports.parseDocument(await readFile(path__default.join(source, 'Chart.yaml'), 'utf8'));
+    if (options.version)
+        doc.set('version', options.version);
+    if (options.upstreamOverride)
+        doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version);
+    const chartYamlText = doc.toString();
+    // A Chart.yaml that is a link is replaced by a file, not written through.
+    await rm$1(path__default.join(dir, 'Chart.yaml'), { force: true });
+    await writeFile$1(path__default.join(dir, 'Chart.yaml'), chartYamlText);
+    const dependencies = (distExports.parse(chartYamlText).dependencies ?? []).map((dep) => ({
+        ...dep,
+        version: String(dep.version),
+        repository: dep.repository ? String(dep.repository) : ''
+    }));
+    const work = {
+        dir,
+        sourceDir: source,
+        name: chartName,
+        version: options.version ?? blueprint.chartYaml.data.version,
+        chartYamlText,
+        dependencies,
+        displayDir: blueprint.chartDir,
+        publishing: options.publishing
+    };
+    const { lock, findings } = await committedLock(blueprint, source, dependencies, options);
+    if (lock)
+        work.lock = lock;
+    return { work, findings };
+}
+/**
+ * The committed Chart.lock, when it satisfies Chart.yaml (it is then honoured:
+ * built from and shipped as committed); otherwise findings saying why not.
+ * An upstream-version override asks for another upstream on purpose: the lock
+ * does not apply to that run, and a mismatch is only a warning.
+ */
+async function committedLock(blueprint, source, dependencies, options) {
+    let text;
     try {
-        entries = await readdir$1(chartsDir);
+        text = await readFile(path__default.join(source, 'Chart.lock'), 'utf8');
     }
     catch {
-        entries = [];
+        return { findings: [] };
     }
-    const built = {};
-    const findings = [];
-    for (const dep of work.dependencies) {
-        const wanted = expected.get(dep.name) ?? dep.version;
-        const found = await findBuiltVersion(chartsDir, entries, dep.name);
-        const ok = found.some((version) => {
-            const parsed = parseVersion(version);
-            try {
-                return parsed !== undefined && (version === wanted || parseConstraint(wanted).test(parsed));
-            }
-            catch {
-                return version === wanted;
-            }
-        });
-        if (ok)
-            built[dep.name] = found.find((version) => version === wanted) ?? found[0];
-        else
-            findings.push({
-                rule: 'hollow-chart',
-                severity: 'error',
-                message: found.length
-                    ? `charts/ holds ${dep.name} ${found.join(', ')}, but ${wanted} was expected after helm dependency build`
-                    : `charts/ has no ${dep.name} (${wanted}) after helm dependency build: the chart would ship without its upstream payload`,
-                fix: `check dependency ${dep.name} in Chart.yaml and that .helmignore does not drop charts/`
-            });
+    const lockFile = path__default.join(blueprint.chartDir, 'Chart.lock');
+    const strict = Boolean(options.publishing) && !options.upstreamOverride;
+    const lock = parseLock(text, lockFile);
+    if (!lock)
+        return {
+            findings: [
+                lockFinding(`${lockFile} is not a Chart.lock (no YAML with a dependencies list)`, lockFile, blueprint.chartDir, strict)
+            ]
+        };
+    const problems = lockMismatches(lock, dependencies, blueprint.chartYaml.displayPath);
+    const findings = problems.map((problem) => lockFinding(problem, lockFile, blueprint.chartDir, strict));
+    if (options.upstreamOverride) {
+        for (const finding of findings)
+            finding.message = `${finding.message.replace(/: this run built.*$/, '')}: input upstream-version overrides it for this run`;
+        return { findings };
     }
-    const summary = findings.length
-        ? `${findings.length} of ${work.dependencies.length} dependencies missing under charts/`
-        : work.dependencies.map((dep) => `${dep.name} ${built[dep.name]}`).join(', ') || 'no dependencies';
-    return {
-        id: 'dependency-build',
-        title: 'Dependency build',
-        status: findings.length ? 'failed' : 'passed',
-        durationMs: 0,
-        summary,
-        findings,
-        data: { built, repositories: [] }
-    };
-}
-async function findBuiltVersion(chartsDir, entries, name) {
-    const versions = [];
-    for (const entry of entries) {
-        if (entry.startsWith(`${name}-`) && entry.endsWith('.tgz')) {
-            const version = entry.slice(name.length + 1, -'.tgz'.length);
-            if (parseVersion(version))
-                versions.push(version);
-        }
-        else if (entry === name) {
-            try {
-                const meta = distExports.parse(await readFile(path__default.join(chartsDir, entry, 'Chart.yaml'), 'utf8'));
-                if (meta?.version !== undefined)
-                    versions.push(String(meta.version));
-            }
-            catch {
-                // an unpacked folder without Chart.yaml is no chart
-            }
-        }
-    }
-    return versions;
-}
-/** A chart must wrap an upstream chart unless it says it has none. */
-function hollowByDeclaration(blueprint) {
-    const chart = blueprint.chartYaml.data;
-    if ((chart.dependencies ?? []).length > 0 || isNoUpstream(chart))
-        return undefined;
-    return {
-        rule: 'hollow-chart',
-        severity: 'error',
-        message: `${blueprint.chartYaml.displayPath} declares no dependencies: a blueprint chart wraps an upstream chart`,
-        fix: `declare the upstream chart under dependencies:, or annotate the chart with catalyst.openova.io/no-upstream: "true"`,
-        file: blueprint.chartYaml.displayPath,
-        line: blueprint.chartYaml.lineOf(['name'])
-    };
+    return problems.length ? { findings } : { lock, findings };
 }
 
 // Stage: the chart's private work copy (started beside upstream resolution: it needs the resolved upstream only
@@ -17645,16 +16935,13 @@ async function prepareWork(ctx, upstream) {
 }
 async function buildStep(ctx, upstream, prepared, epoch) {
     const { inputs } = ctx;
-    const knownIndexes = new Map();
     const knownVersions = new Map();
     if (upstream) {
-        if (upstream.indexText)
-            knownIndexes.set(upstream.effectiveRepository, upstream.indexText);
         knownVersions.set(upstream.info.name, upstream.info.resolved);
     }
     const options = {
         mirrors: inputs.repositoryMirrors,
-        knownIndexes,
+        indexes: ctx.indexes,
         credentialsFor: ctx.credentials.forRepository,
         plainHttp: inputs.plainHttp
     };
@@ -18743,7 +18030,7 @@ const ZERO_SHA_RE = /^0+$/;
 const strAt = (o, ...keys) => {
     let cur = o;
     for (const k of keys)
-        cur = isRecord(cur) ? cur[k] : undefined;
+        cur = isRecord$1(cur) ? cur[k] : undefined;
     return typeof cur === 'string' ? cur : undefined;
 };
 /**
@@ -19656,7 +18943,7 @@ const IMAGE_POLICIES = ['digest', 'sha', 'no-latest', 'off'];
 function child(o, ...keys) {
     let cur = o;
     for (const k of keys) {
-        if (!isRecord(cur))
+        if (!isRecord$1(cur))
             return undefined;
         cur = cur[k];
     }
@@ -19710,13 +18997,13 @@ class Collector {
         if (!Array.isArray(list))
             return;
         list.forEach((c, i) => {
-            if (isRecord(c) && 'image' in c) {
+            if (isRecord$1(c) && 'image' in c) {
                 this.add(c.image, `${prefix}[${i}].image`, typeof c.name === 'string' ? c.name : undefined);
             }
         });
     }
     podSpec(spec, prefix) {
-        if (!isRecord(spec))
+        if (!isRecord$1(spec))
             return;
         for (const list of CONTAINER_LISTS)
             this.containerList(spec[list], `${prefix}.${list}`);
@@ -19726,13 +19013,13 @@ class Collector {
         if (!Array.isArray(templates))
             return;
         templates.forEach((t, i) => {
-            if (!isRecord(t))
+            if (!isRecord$1(t))
                 return;
             const p = `${prefix}.templates[${i}]`;
             const tname = typeof t.name === 'string' ? t.name : undefined;
             for (const key of ['container', 'script']) {
                 const c = t[key];
-                if (isRecord(c) && 'image' in c)
+                if (isRecord$1(c) && 'image' in c)
                     this.add(c.image, `${p}.${key}.image`, typeof c.name === 'string' ? c.name : tname);
             }
             this.containerList(t.initContainers, `${p}.initContainers`);
@@ -19746,13 +19033,13 @@ class Collector {
             for (let i = 0; i < value.length; i++) {
                 const el = value[i];
                 if (typeof el === 'object' && el !== null) {
-                    const name = isRecord(el) && typeof el.name === 'string' ? el.name : undefined;
+                    const name = isRecord$1(el) && typeof el.name === 'string' ? el.name : undefined;
                     this.fallback(el, `${path}[${i}]`, name);
                 }
             }
             return;
         }
-        if (!isRecord(value))
+        if (!isRecord$1(value))
             return;
         for (const key of Object.keys(value)) {
             if (path === '' && key === 'metadata')
@@ -19775,7 +19062,7 @@ function extractImages(docs) {
     const out = [];
     for (const doc of docs) {
         const o = doc.object;
-        if (!isRecord(o))
+        if (!isRecord$1(o))
             continue;
         const kind = doc.kind ?? (typeof o.kind === 'string' ? o.kind : '');
         const g = group(doc.apiVersion ?? (typeof o.apiVersion === 'string' ? o.apiVersion : undefined));
@@ -19789,10 +19076,10 @@ function extractImages(docs) {
         }
         if (kind === 'CronJob')
             c.podSpec(child(spec, 'jobTemplate', 'spec', 'template', 'spec'), 'spec.jobTemplate.spec.template.spec');
-        if (kind === 'Cluster' && g === 'postgresql.cnpg.io' && isRecord(spec) && 'imageName' in spec) {
+        if (kind === 'Cluster' && g === 'postgresql.cnpg.io' && isRecord$1(spec) && 'imageName' in spec) {
             c.add(spec.imageName, 'spec.imageName');
         }
-        if (PROMETHEUS_KINDS.has(kind) && g === 'monitoring.coreos.com' && isRecord(spec)) {
+        if (PROMETHEUS_KINDS.has(kind) && g === 'monitoring.coreos.com' && isRecord$1(spec)) {
             if ('image' in spec)
                 c.add(spec.image, 'spec.image');
             c.containerList(spec.initContainers, 'spec.initContainers');
@@ -20026,14 +19313,14 @@ function alignNoise(base, head) {
             count += alignNoise(base[i], head[i]);
         return count;
     }
-    if (!isRecord(base) || !isRecord(head))
+    if (!isRecord$1(base) || !isRecord$1(head))
         return 0;
     for (const key of Object.keys(base)) {
         if (!(key in head))
             continue;
         const b = base[key];
         const h = head[key];
-        if ((key === 'labels' || key === 'annotations') && isRecord(b) && isRecord(h)) {
+        if ((key === 'labels' || key === 'annotations') && isRecord$1(b) && isRecord$1(h)) {
             for (const k of Object.keys(b)) {
                 if (isNoiseKey(k) && k in h && JSON.stringify(b[k]) !== JSON.stringify(h[k])) {
                     b[k] = h[k];
@@ -20054,8 +19341,8 @@ const isSecret = (r) => r.group === '' && r.kind === 'Secret';
 function hideSecretValues(base, head) {
     const keys = { added: [], removed: [], changed: [] };
     for (const field of ['data', 'stringData']) {
-        const b = isRecord(base?.[field]) ? base[field] : undefined;
-        const h = isRecord(head?.[field]) ? head[field] : undefined;
+        const b = isRecord$1(base?.[field]) ? base[field] : undefined;
+        const h = isRecord$1(head?.[field]) ? head[field] : undefined;
         const label = (k) => (field === 'data' ? k : `${field}.${k}`);
         for (const k of Object.keys(h ?? {})) {
             if (!b || !(k in b)) {
@@ -20189,7 +19476,7 @@ function compareRenders(base, head, options = {}) {
             change.secretKeys = secretKeys;
         if (secretKeys && change.change !== 'changed') {
             const whole = (headObject ?? baseObject);
-            const fields = ['data', 'stringData'].flatMap((f) => isRecord(whole[f]) ? Object.keys(whole[f]).map((k) => (f === 'data' ? k : `${f}.${k}`)) : []);
+            const fields = ['data', 'stringData'].flatMap((f) => isRecord$1(whole[f]) ? Object.keys(whole[f]).map((k) => (f === 'data' ? k : `${f}.${k}`)) : []);
             const added = change.change === 'added';
             change.secretKeys = { added: added ? fields : [], removed: added ? [] : fields, changed: [] };
         }
@@ -20437,7 +19724,7 @@ function walkValues(node, visit, at = []) {
         node.forEach((item, i) => walkValues(item, visit, [...at, i]));
         return;
     }
-    if (!isRecord(node))
+    if (!isRecord$1(node))
         return;
     for (const [key, value] of Object.entries(node)) {
         if (visit(key, value, at) !== false)
@@ -21122,6 +20409,526 @@ function where(p, ctx) {
     return {};
 }
 
+// Pure-Node tools for Helm chart archives (`.tgz`): list entries, read one file,
+// make an archive reproducible (normalizeTgz) and write one as helm does (writeHelmTgz).
+// Hand-written, not tar-stream: the archive must be helm's bytes, and tar-stream writes other headers
+// (its headers.js: octal fields "000644 \0" where Go writes "0000644\0"; a long name's prefix takes the fewest
+// folders where Go's takes the most), so the same files would get another layer digest; node-package.test.ts
+// compares the bytes written here with helm's.
+//
+// What Helm writes (3.17 and 4.1, checked with real binaries): a gzip stream whose
+// header carries MTIME 0, OS 255, an EXTRA field with Helm's marker and the comment
+// "Helm"; inside, a ustar tar (magic "ustar\0", version "00") with regular-file
+// entries only (no directory entries), mode 0644, uid/gid 0, empty uname/gname,
+// and each header's mtime set to the time of `helm package` (not the file's own
+// mtime). No PAX headers for ordinary ASCII names; Go's archive/tar adds a PAX
+// 'x' header for names over 100 bytes that cannot be split into prefix/name, or for
+// non-ASCII names. The archive ends with two zero blocks (no padding to 10 KiB).
+const gunzipAsync = promisify(zlib.gunzip);
+const deflateRawAsync = promisify(zlib.deflateRaw);
+const BLOCK = 512;
+/** Refuse to inflate archives bigger than this (a chart is a few MiB at most). */
+const MAX_TAR_BYTES = 1024 * 1024 * 1024;
+/** Lists entry names (regular files and directories) in archive order. */
+async function listTgz(file) {
+    const tar = await readTar(file);
+    const names = [];
+    for (const e of parseTar(tar, file)) {
+        if (isRegular(e.type) || e.type === '5')
+            names.push(e.name);
+    }
+    return names;
+}
+/** Returns the content of one regular file of the archive, or undefined when absent. */
+async function readTgzFile(file, entry) {
+    const tar = await readTar(file);
+    const wanted = stripDotSlash(entry);
+    let found;
+    for (const e of parseTar(tar, file)) {
+        // The last entry of a name wins, as when tar extracts.
+        if (isRegular(e.type) && stripDotSlash(e.name) === wanted) {
+            found = Buffer.from(tar.subarray(e.dataOffset, e.dataOffset + e.size));
+        }
+    }
+    return found;
+}
+/**
+ * sha256 over what an archive ships, timestamps aside: each entry's name, type,
+ * mode and content, in order. Two packages of the same files made at different
+ * times (different tar mtimes, so different archive digests) agree here.
+ */
+async function tgzContentDigest(archive, source) {
+    const tar = await inflate(archive, source);
+    const hash = createHash('sha256');
+    for (const e of parseTar(tar, source)) {
+        const mode = parseNumeric(tar, e.headerOffset + 100, 8);
+        const linkTarget = cString(tar, e.headerOffset + 157, 100);
+        const data = isRegular(e.type)
+            ? shippedContent(e.name, tar.subarray(e.dataOffset, e.dataOffset + e.size))
+            : Buffer.alloc(0);
+        hash.update(`${JSON.stringify([e.name, e.type, mode, isRegular(e.type) ? data.length : e.size, linkTarget])}\n`);
+        hash.update(data);
+    }
+    return `sha256:${hash.digest('hex')}`;
+}
+/**
+ * An entry's content as the content digest sees it: the chart's Chart.lock
+ * without its `generated` time (a timestamp like the tar mtimes: the same lock
+ * written for another commit time ships the same dependencies).
+ */
+function shippedContent(name, data) {
+    if (!/^[^/]+\/Chart\.lock$/.test(stripDotSlash(name)))
+        return data;
+    return Buffer.from(data.toString('utf8').replace(/^generated:.*$/m, 'generated:'), 'utf8');
+}
+/** Each entry of an archive with the sha256 of what it ships (type, mode, content), timestamps aside. */
+async function tgzEntrySummaries(archive, source) {
+    const tar = await inflate(archive, source);
+    return parseTar(tar, source).map((e) => {
+        const hash = createHash('sha256');
+        hash.update(`${JSON.stringify([e.type, parseNumeric(tar, e.headerOffset + 100, 8), cString(tar, e.headerOffset + 157, 100)])}\n`);
+        if (isRegular(e.type))
+            hash.update(shippedContent(e.name, tar.subarray(e.dataOffset, e.dataOffset + e.size)));
+        return { name: e.name, digest: hash.digest('hex') };
+    });
+}
+/**
+ * Makes a chart archive reproducible: every tar header's mtime (and mtime/atime/ctime
+ * records of PAX headers) becomes `epochSeconds`, checksums are recomputed, the tar is
+ * re-gzipped deterministically (gzip MTIME 0, OS 255, Helm's EXTRA/comment kept), the
+ * file is replaced atomically and its own atime/mtime set to `epochSeconds`.
+ * Entry order, names, modes and contents are unchanged.
+ */
+async function normalizeTgz(file, epochSeconds) {
+    if (!Number.isInteger(epochSeconds) || epochSeconds < 0 || epochSeconds > 0o77777777777) {
+        throw new ActionError(`Cannot normalize ${file}: timestamp ${epochSeconds} is not a whole number of seconds between 0 and 8589934591.`, 'Use the commit time in seconds since the epoch (e.g. `git log -1 --format=%ct`).');
+    }
+    const raw = await readFileOrFail(file);
+    const gz = parseGzipHeader(raw, file);
+    const tar = await inflate(raw, file);
+    const normalized = normalizeTar(tar, epochSeconds, file);
+    const deflated = await deflateRawAsync(normalized, { level: 9 });
+    const out = Buffer.concat([gzipHeader(gz), deflated, gzipTrailer(normalized)]);
+    const dir = path$1.dirname(file);
+    const tmp = path$1.join(dir, `.${path$1.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const mode = (await promises$1.stat(file)).mode & 0o7777;
+    try {
+        await promises$1.writeFile(tmp, out, { mode });
+        await promises$1.chmod(tmp, mode);
+        await promises$1.utimes(tmp, epochSeconds, epochSeconds);
+        await promises$1.rename(tmp, file);
+    }
+    catch (e) {
+        await promises$1.rm(tmp, { force: true }).catch(() => undefined);
+        throw new ActionError(`Cannot write normalized archive ${file}: ${e.message}`);
+    }
+    // rename keeps the times, but set them again in case the filesystem did not.
+    await promises$1.utimes(file, epochSeconds, epochSeconds);
+}
+/** Helm's gzip header fields (pkg/chart/v2/util/save.go): its marker as EXTRA, "Helm" as the comment. */
+const HELM_GZIP = {
+    extra: Buffer.from('+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=', 'latin1'),
+    comment: Buffer.from('Helm', 'latin1')
+};
+/**
+ * Writes a chart archive from `entries` (full names, `<chart>/…`, in order) as
+ * `helm package` writes it, already normalized: Go archive/tar's headers
+ * (USTAR; a long name split into prefix/name, else a PAX `path` record), every
+ * mtime `epochSeconds`, gzip as normalizeTgz writes it. The bytes equal
+ * normalizeTgz applied to `helm package`'s output for the same entries.
+ */
+async function writeHelmTgz(file, entries, epochSeconds) {
+    const blocks = [];
+    for (const entry of entries)
+        blocks.push(...goTarEntry(entry.name, entry.data, epochSeconds));
+    blocks.push(Buffer.alloc(2 * BLOCK));
+    const tar = Buffer.concat(blocks);
+    const deflated = await deflateRawAsync(tar, { level: 9 });
+    await promises$1.writeFile(file, Buffer.concat([gzipHeader(HELM_GZIP), deflated, gzipTrailer(tar)]));
+    await promises$1.utimes(file, epochSeconds, epochSeconds);
+}
+/** Every regular file of an archive, in order, with its content (for loading a dependency archive). */
+async function readTgzEntries(archive, source) {
+    const tar = await inflate(archive, source);
+    return parseTar(tar, source).map((e) => ({
+        name: e.name,
+        type: e.type,
+        data: Buffer.from(tar.subarray(e.dataOffset, e.dataOffset + e.size))
+    }));
+}
+function goTarEntry(name, data, epoch) {
+    const out = [];
+    const ascii = [...name].every((c) => c.charCodeAt(0) < 0x80);
+    let headerName = name;
+    let prefix = '';
+    if (!ascii || Buffer.byteLength(name) > 100) {
+        const split = ascii ? splitUstarPath(name) : undefined;
+        if (split)
+            [prefix, headerName] = split;
+        else {
+            // Go's writePAXHeader: a PAX 'x' entry named <dir>/PaxHeaders.0/<file>, then the main header.
+            const records = formatPax([{ key: 'path', value: Buffer.from(name, 'utf8') }]);
+            const slash = name.lastIndexOf('/');
+            const paxName = toAscii(`${name.slice(0, slash + 1)}PaxHeaders.0/${name.slice(slash + 1)}`)
+                .slice(0, 100)
+                .replace(/\/+$/, '');
+            out.push(rawHeader(paxName, 0, records.length, epoch, 'x', '', false), padded(records));
+            headerName = toAscii(name);
+        }
+    }
+    out.push(rawHeader(headerName, 0o644, data.length, epoch, '0', prefix, true), padded(data));
+    return out;
+}
+function rawHeader(name, mode, size, mtime, type, prefix, devNumbers) {
+    const header = Buffer.alloc(BLOCK);
+    header.write(name.slice(0, 100), 0, 100, 'latin1');
+    writeOctal(header, 100, 8, mode);
+    writeOctal(header, 108, 8, 0);
+    writeOctal(header, 116, 8, 0);
+    writeOctal(header, 124, 12, size);
+    writeOctal(header, 136, 12, mtime);
+    header.write(type, 156, 1, 'latin1');
+    header.write('ustar\x0000', 257, 8, 'latin1');
+    if (devNumbers) {
+        writeOctal(header, 329, 8, 0);
+        writeOctal(header, 337, 8, 0);
+    }
+    header.write(prefix, 345, 155, 'latin1');
+    writeChecksum(header);
+    return header;
+}
+function padded(data) {
+    const pad = (BLOCK - (data.length % BLOCK)) % BLOCK;
+    return pad ? Buffer.concat([data, Buffer.alloc(pad)]) : data;
+}
+function toAscii(text) {
+    return [...text].filter((c) => c.charCodeAt(0) < 0x80).join('');
+}
+/** Go archive/tar's splitUSTARPath: a prefix (≤155) and a name (≤100) split at a slash. */
+function splitUstarPath(name) {
+    let length = name.length;
+    if (length <= 100)
+        return undefined;
+    if (length > 156)
+        length = 156;
+    else if (name[length - 1] === '/')
+        length--;
+    const i = name.slice(0, length).lastIndexOf('/');
+    const nlen = name.length - i - 1;
+    if (i <= 0 || nlen > 100 || nlen === 0 || i > 155)
+        return undefined;
+    return [name.slice(0, i), name.slice(i + 1)];
+}
+function isRegular(type) {
+    return type === '0' || type === '\0' || type === '7';
+}
+function stripDotSlash(name) {
+    let n = name;
+    while (n.startsWith('./'))
+        n = n.slice(2);
+    return n;
+}
+async function readFileOrFail(file) {
+    try {
+        return await promises$1.readFile(file);
+    }
+    catch (e) {
+        throw new ActionError(`Cannot read chart archive ${file}: ${e.message}`);
+    }
+}
+async function readTar(file) {
+    return inflate(await readFileOrFail(file), file);
+}
+async function inflate(raw, file) {
+    if (raw.length < 18 || raw[0] !== 0x1f || raw[1] !== 0x8b) {
+        throw new ActionError(`${file} is not a gzip-compressed archive (a Helm chart .tgz was expected).`);
+    }
+    try {
+        return await gunzipAsync(raw, { maxOutputLength: MAX_TAR_BYTES });
+    }
+    catch (e) {
+        throw new ActionError(`${file} is not a valid gzip archive: ${e.message}`);
+    }
+}
+function isZeroBlock(buf, off) {
+    for (let i = off; i < off + BLOCK; i++)
+        if (buf[i] !== 0)
+            return false;
+    return true;
+}
+function cString(buf, start, len) {
+    const field = buf.subarray(start, start + len);
+    const nul = field.indexOf(0);
+    return field.subarray(0, nul === -1 ? len : nul).toString('utf8');
+}
+function parseNumeric(buf, start, len) {
+    const first = buf[start];
+    if (first & 0x80) {
+        // GNU base-256: big-endian two's complement, high bit of the first byte is the marker.
+        let v = first & 0x7f;
+        for (let i = start + 1; i < start + len; i++)
+            v = v * 256 + buf[i];
+        return v;
+    }
+    const s = buf
+        .subarray(start, start + len)
+        .toString('latin1')
+        .replace(/[\0 ]+$/g, '')
+        .replace(/^[\0 ]+/, '');
+    if (s === '')
+        return 0;
+    if (!/^[0-7]+$/.test(s))
+        return NaN;
+    return parseInt(s, 8);
+}
+function headerChecksum(block, off) {
+    let sum = 0;
+    for (let i = off; i < off + BLOCK; i++)
+        sum += i >= off + 148 && i < off + 156 ? 0x20 : block[i];
+    return sum;
+}
+function signedHeaderChecksum(block, off) {
+    let sum = 0;
+    for (let i = off; i < off + BLOCK; i++) {
+        const b = i >= off + 148 && i < off + 156 ? 0x20 : block[i];
+        sum += b > 127 ? b - 256 : b;
+    }
+    return sum;
+}
+function magicOf(buf, off) {
+    const m = buf.toString('latin1', off + 257, off + 265);
+    if (m === 'ustar  \0')
+        return 'gnu';
+    if (m.startsWith('ustar\0'))
+        return 'ustar';
+    return 'v7';
+}
+/** Parses PAX extended header records ("%d %s=%s\n"); lengths are byte counts. */
+function parsePax(data, file) {
+    const records = [];
+    let i = 0;
+    while (i < data.length) {
+        if (data[i] === 0)
+            break; // trailing NUL padding written by some tools
+        const sp = data.indexOf(0x20, i);
+        const lenStr = sp === -1 ? '' : data.toString('latin1', i, sp);
+        const len = /^[0-9]+$/.test(lenStr) ? parseInt(lenStr, 10) : NaN;
+        if (!Number.isFinite(len) || len <= sp - i + 1 || i + len > data.length || data[i + len - 1] !== 0x0a) {
+            throw new ActionError(`${file}: malformed PAX extended header record at byte ${i}.`);
+        }
+        const rec = data.subarray(sp + 1, i + len - 1);
+        const eq = rec.indexOf(0x3d);
+        if (eq <= 0)
+            throw new ActionError(`${file}: malformed PAX extended header record at byte ${i}.`);
+        records.push({ key: rec.toString('utf8', 0, eq), value: Buffer.from(rec.subarray(eq + 1)) });
+        i += len;
+    }
+    return records;
+}
+function formatPax(records) {
+    const parts = [];
+    for (const { key, value } of records) {
+        const body = Buffer.concat([Buffer.from(` ${key}=`, 'utf8'), value, Buffer.from('\n')]);
+        // The length prefix counts its own digits: iterate to the fixpoint.
+        let len = body.length + 1;
+        while (String(len).length + body.length !== len)
+            len = String(len).length + body.length;
+        parts.push(Buffer.concat([Buffer.from(String(len), 'latin1'), body]));
+    }
+    return Buffer.concat(parts);
+}
+/** Walks the raw tar headers (including PAX/GNU meta entries); stops at the end marker. */
+function walkTar(tar, file, visit) {
+    let off = 0;
+    while (off + BLOCK <= tar.length) {
+        if (isZeroBlock(tar, off))
+            return off;
+        const stored = parseNumeric(tar, off + 148, 8);
+        if (stored !== headerChecksum(tar, off) && stored !== signedHeaderChecksum(tar, off)) {
+            throw new ActionError(`${file}: corrupt tar header at byte ${off} (checksum mismatch).`);
+        }
+        const size = parseNumeric(tar, off + 124, 12);
+        if (!Number.isFinite(size) || size < 0)
+            throw new ActionError(`${file}: corrupt tar header at byte ${off} (bad size).`);
+        const type = String.fromCharCode(tar[off + 156]);
+        const dataOffset = off + BLOCK;
+        // Hard links, symlinks, devices, directories and FIFOs carry no data even if size is set.
+        const hasData = !['1', '2', '3', '4', '5', '6'].includes(type);
+        const dataLen = hasData ? size : 0;
+        if (dataOffset + dataLen > tar.length)
+            throw new ActionError(`${file}: truncated tar archive at byte ${off}.`);
+        visit({ headerOffset: off, type, size: dataLen, dataOffset, magic: magicOf(tar, off) });
+        off = dataOffset + Math.ceil(dataLen / BLOCK) * BLOCK;
+    }
+    return Math.min(off, tar.length);
+}
+function parseTar(tar, file) {
+    const entries = [];
+    let longName;
+    let paxPath;
+    walkTar(tar, file, (b) => {
+        const data = tar.subarray(b.dataOffset, b.dataOffset + b.size);
+        switch (b.type) {
+            case 'L': {
+                const nul = data.indexOf(0);
+                longName = data.subarray(0, nul === -1 ? data.length : nul).toString('utf8');
+                return;
+            }
+            case 'K': // GNU long link name: not needed for names
+                return;
+            case 'x':
+            case 'g': {
+                // A global ('g') path would name every later entry; tar tools ignore it, so do we.
+                if (b.type === 'x') {
+                    for (const r of parsePax(data, file))
+                        if (r.key === 'path')
+                            paxPath = r.value.toString('utf8');
+                }
+                return;
+            }
+        }
+        let name = cString(tar, b.headerOffset, 100);
+        if (b.magic === 'ustar') {
+            const prefix = cString(tar, b.headerOffset + 345, 155);
+            if (prefix)
+                name = `${prefix}/${name}`;
+        }
+        if (longName !== undefined)
+            name = longName;
+        if (paxPath !== undefined)
+            name = paxPath;
+        entries.push({ name, type: b.type, size: b.size, headerOffset: b.headerOffset, dataOffset: b.dataOffset });
+        longName = undefined;
+        paxPath = undefined;
+    });
+    return entries;
+}
+function writeOctal(buf, off, len, value) {
+    // len-1 octal digits, then NUL (the form Go and GNU tar write for size/mtime).
+    const s = value.toString(8).padStart(len - 1, '0');
+    if (s.length > len - 1)
+        throw new Error(`value ${value} does not fit in a ${len}-byte tar field`);
+    buf.write(s, off, len - 1, 'latin1');
+    buf[off + len - 1] = 0;
+}
+function writeChecksum(header) {
+    const sum = headerChecksum(header, 0);
+    header.write(sum.toString(8).padStart(6, '0'), 148, 6, 'latin1');
+    header[154] = 0;
+    header[155] = 0x20;
+}
+const PAX_TIME_KEYS = new Set(['mtime', 'atime', 'ctime']);
+function normalizeTar(tar, epoch, file) {
+    const out = [];
+    const end = walkTar(tar, file, (b) => {
+        const header = Buffer.from(tar.subarray(b.headerOffset, b.headerOffset + BLOCK));
+        let data = tar.subarray(b.dataOffset, b.dataOffset + b.size);
+        writeOctal(header, 136, 12, epoch);
+        if (b.magic === 'gnu') {
+            // Old GNU format keeps atime/ctime where ustar has the prefix; only set when present.
+            for (const off of [345, 357]) {
+                const v = parseNumeric(header, off, 12);
+                if (Number.isFinite(v) && v > 0)
+                    writeOctal(header, off, 12, epoch);
+            }
+        }
+        if (b.type === 'x' || b.type === 'g') {
+            const records = parsePax(data, file).map((r) => PAX_TIME_KEYS.has(r.key) ? { key: r.key, value: Buffer.from(String(epoch), 'latin1') } : r);
+            data = formatPax(records);
+            writeOctal(header, 124, 12, data.length);
+        }
+        writeChecksum(header);
+        out.push(header, data);
+        const pad = (BLOCK - (data.length % BLOCK)) % BLOCK;
+        if (pad)
+            out.push(Buffer.alloc(pad));
+    });
+    // End-of-archive zero blocks (and any trailing padding) kept as they were.
+    out.push(tar.subarray(end));
+    return Buffer.concat(out);
+}
+const FHCRC = 0x02;
+const FEXTRA = 0x04;
+const FNAME = 0x08;
+const FCOMMENT = 0x10;
+function parseGzipHeader(raw, file) {
+    const bad = () => {
+        throw new ActionError(`${file} is not a valid gzip archive (bad header).`);
+    };
+    if (raw.length < 18 || raw[0] !== 0x1f || raw[1] !== 0x8b || raw[2] !== 8)
+        bad();
+    const flg = raw[3];
+    let p = 10;
+    const fields = {};
+    if (flg & FEXTRA) {
+        if (p + 2 > raw.length)
+            bad();
+        const xlen = raw.readUInt16LE(p);
+        p += 2;
+        if (p + xlen > raw.length)
+            bad();
+        fields.extra = Buffer.from(raw.subarray(p, p + xlen));
+        p += xlen;
+    }
+    const zstring = () => {
+        const nul = raw.indexOf(0, p);
+        if (nul === -1)
+            bad();
+        const s = Buffer.from(raw.subarray(p, nul));
+        p = nul + 1;
+        return s;
+    };
+    if (flg & FNAME)
+        fields.name = zstring();
+    if (flg & FCOMMENT)
+        fields.comment = zstring();
+    if (flg & FHCRC)
+        p += 2;
+    return fields;
+}
+function gzipHeader(f) {
+    let flg = 0;
+    const parts = [];
+    if (f.extra) {
+        flg |= FEXTRA;
+        const len = Buffer.alloc(2);
+        len.writeUInt16LE(f.extra.length);
+        parts.push(len, f.extra);
+    }
+    if (f.name) {
+        flg |= FNAME;
+        parts.push(f.name, Buffer.from([0]));
+    }
+    if (f.comment) {
+        flg |= FCOMMENT;
+        parts.push(f.comment, Buffer.from([0]));
+    }
+    // ID1 ID2 CM FLG MTIME(4)=0 XFL=2 (max compression) OS=255 (unknown: same on every platform)
+    return Buffer.concat([Buffer.from([0x1f, 0x8b, 8, flg, 0, 0, 0, 0, 2, 0xff]), ...parts]);
+}
+let crcTable;
+function crc32(buf) {
+    if (!crcTable) {
+        crcTable = new Uint32Array(256);
+        for (let n = 0; n < 256; n++) {
+            let c = n;
+            for (let k = 0; k < 8; k++)
+                c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+            crcTable[n] = c >>> 0;
+        }
+    }
+    let c = 0xffffffff;
+    for (let i = 0; i < buf.length; i++)
+        c = crcTable[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+}
+function gzipTrailer(data) {
+    const t = Buffer.alloc(8);
+    t.writeUInt32LE(crc32(data), 0);
+    t.writeUInt32LE(data.length % 0x100000000, 4);
+    return t;
+}
+
 // The default values of the chart's dependencies, read from the built charts/
 // folder of the work copy (archives or unpacked folders), keyed by the values
 // key the umbrella chart uses for them (alias, else name). They tell which
@@ -21135,7 +20942,7 @@ async function loadDependencyValues(chartDir) {
         const text = await readFile(path__default.join(chartDir, 'Chart.yaml'), 'utf8');
         const chart = parseYamlText(text, 'Chart.yaml').data;
         deps = (Array.isArray(chart.dependencies) ? chart.dependencies : [])
-            .filter(isRecord)
+            .filter(isRecord$1)
             .filter((d) => typeof d.name === 'string')
             .map((d) => ({ name: d.name, alias: typeof d.alias === 'string' && d.alias !== '' ? d.alias : undefined }));
     }
@@ -21203,7 +21010,7 @@ function findImageValue(values, image) {
             node.forEach((item, i) => walk(item, [...at, i]));
             return;
         }
-        if (!isRecord(node))
+        if (!isRecord$1(node))
             return;
         if (ref && typeof node.repository === 'string' && node.repository !== '') {
             const registry = typeof node.registry === 'string' && node.registry !== '' ? `${node.registry.replace(/\/+$/, '')}/` : '';
@@ -21324,7 +21131,7 @@ function imagesStep(input) {
         const match = lookup(first.use.image);
         const hasDigestKey = (root, at) => {
             const parent = valueAt(root, at.slice(0, -1));
-            return isRecord(parent) && 'digest' in parent;
+            return isRecord$1(parent) && 'digest' in parent;
         };
         if (match) {
             // A key under a dependency's values may have its `digest` sibling only in the dependency's defaults.
@@ -21375,7 +21182,7 @@ function imagesStep(input) {
         const deps = input.chartYaml?.data.dependencies;
         if (!Array.isArray(deps))
             return undefined;
-        const index = deps.findIndex((d) => isRecord(d) && (d.alias === key || (d.alias === undefined && d.name === key)));
+        const index = deps.findIndex((d) => isRecord$1(d) && (d.alias === key || (d.alias === undefined && d.name === key)));
         return index >= 0 ? input.chartYaml.lineOf(['dependencies', index]) : undefined;
     };
     const findings = problemFindings(problems, {
@@ -21727,7 +21534,7 @@ function findOwnImageTags(values, dependencyKeys) {
         if (at.length === 0 && dependencyKeys.includes(key))
             return false;
         const here = [...at, key];
-        if (key === 'image' && isRecord(value) && 'tag' in value) {
+        if (key === 'image' && isRecord$1(value) && 'tag' in value) {
             const tagPath = [...here, 'tag'];
             found.push({ path: tagPath, key: setPath(tagPath), default: value.tag, kind: 'tag' });
         }
@@ -22114,12 +21921,12 @@ async function mergeBlocker(ctx, cases) {
         return 'values.yaml has tags';
     const chart = await loadYamlFile(path__default.join(ctx.chartDir, 'Chart.yaml'), 'Chart.yaml');
     const dependencies = Array.isArray(chart.data.dependencies) ? chart.data.dependencies : [];
-    if (dependencies.some((d) => isRecord(d) && ('tags' in d || 'import-values' in d)))
+    if (dependencies.some((d) => isRecord$1(d) && ('tags' in d || 'import-values' in d)))
         return 'a dependency uses tags or import-values';
     const templates = await ownTemplateTexts(ctx.chartDir);
     if (templates.some((t) => t.includes('IsRoot')))
         return 'a template reads .Chart.IsRoot';
-    if (!isRecord(values.global) && templates.some((t) => /Values\.global\b|"global"/.test(t)))
+    if (!isRecord$1(values.global) && templates.some((t) => /Values\.global\b|"global"/.test(t)))
         return 'a template reads .Values.global and values.yaml has none';
     return undefined;
 }
@@ -22644,6 +22451,10 @@ const renderGate = {
 
 /** The gates, in the order of their steps. */
 const GATES = [renderGate, lintGate, observabilityGate, neverLatestGate, imagesGate, chartTestsGate];
+/** A gate's step with its typed data, or undefined when the result has no such step. */
+function gateStep(result, id) {
+    return result.steps.find((step) => step.id === id);
+}
 async function runGates(ctx) {
     const templateArgs = (extra, withRunValues = true) => [
         'template',
@@ -22725,6 +22536,1241 @@ async function addPinSuggestions(step) {
     return suggestions;
 }
 
+// Writes YAML the way Helm writes Chart.yaml and Chart.lock into a package
+// (sigs.k8s.io/yaml → go-yaml v2: keys in go-yaml's order, libyaml's scalar
+// styles, plain and single-quoted scalars folded at column 80). Only the shapes
+// chart metadata has (maps, lists, strings, booleans); anything else throws
+// Unsupported and the caller falls back to `helm package`.
+/** A value this writer cannot reproduce byte for byte as go-yaml would. */
+class Unsupported extends Error {
+}
+const BEST_WIDTH = 80;
+/**
+ * go-yaml v2's key order (sorter.go keyList.Less): letters compare as runes, a
+ * letter sorts after a non-letter, digit runs compare as numbers.
+ */
+function goYamlKeyLess(a, b) {
+    const ar = [...a];
+    const br = [...b];
+    const isLetter = (c) => /\p{L}/u.test(c);
+    const isDigit = (c) => c !== undefined && c >= '0' && c <= '9';
+    for (let i = 0; i < ar.length && i < br.length; i++) {
+        if (ar[i] === br[i])
+            continue;
+        const al = isLetter(ar[i]);
+        const bl = isLetter(br[i]);
+        if (al && bl)
+            return ar[i] < br[i];
+        if (al || bl)
+            return bl;
+        let an = 0;
+        let bn = 0;
+        if (ar[i] === '0' || br[i] === '0') {
+            for (let j = i - 1; j >= 0 && isDigit(ar[j]); j--) {
+                if (ar[j] !== '0') {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+            }
+        }
+        let ai = i;
+        let bi = i;
+        for (; ai < ar.length && isDigit(ar[ai]); ai++)
+            an = an * 10 + Number(ar[ai]);
+        for (; bi < br.length && isDigit(br[bi]); bi++)
+            bn = bn * 10 + Number(br[bi]);
+        if (an !== bn)
+            return an < bn;
+        if (ai !== bi)
+            return ai < bi;
+        return ar[i] < br[i];
+    }
+    return ar.length < br.length;
+}
+/** Whether go-yaml v2 reads `s`, written plain, as something other than a string. */
+function resolvesAsNonString(s) {
+    if (s === '' || s === '~' || /^(null|Null|NULL)$/.test(s))
+        return true;
+    if (/^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/.test(s))
+        return true;
+    if (s === '<<')
+        return true;
+    if (/^[-+]?(\.inf|\.Inf|\.INF)$/.test(s) || /^(\.nan|\.NaN|\.NAN)$/.test(s))
+        return true;
+    if (/^[-+]?[0-9][0-9_]*$/.test(s) || /^[-+]?0b[01_]+$/.test(s))
+        return true;
+    if (/^[-+]?0x[0-9a-fA-F_]+$/.test(s) || /^[-+]?0o?[0-7_]+$/.test(s))
+        return true;
+    if (/^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$/.test(s))
+        return true;
+    // base-60 numbers (1:20) and timestamps (2006-01-02, RFC 3339 forms) are quoted by go-yaml.
+    if (/^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$/.test(s))
+        return true;
+    if (/^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ]|$)/.test(s))
+        return true;
+    return false;
+}
+/** libyaml's yaml_emitter_analyze_scalar, for printable ASCII (anything else is Unsupported). */
+function analyze(value) {
+    if (!/^[\x20-\x7e]*$/.test(value))
+        throw new Unsupported(`"${value}" has characters other than printable ASCII`);
+    if (value.length === 0)
+        return { blockPlain: true };
+    let blockIndicators = value.startsWith('---') || value.startsWith('...');
+    let precededByWhitespace = true;
+    let leadingSpace = false;
+    let trailingSpace = false;
+    for (let i = 0; i < value.length; i++) {
+        const c = value[i];
+        const followedByWhitespace = i + 1 >= value.length || value[i + 1] === ' ';
+        if (i === 0) {
+            if ('#,[]{}&*!|>\'"%@`'.includes(c))
+                blockIndicators = true;
+            else if ((c === '?' || c === ':' || c === '-') && followedByWhitespace)
+                blockIndicators = true;
+        }
+        else if ((c === ':' && followedByWhitespace) || (c === '#' && precededByWhitespace)) {
+            blockIndicators = true;
+        }
+        if (c === ' ') {
+            if (i === 0)
+                leadingSpace = true;
+            if (i === value.length - 1)
+                trailingSpace = true;
+        }
+        precededByWhitespace = c === ' ';
+    }
+    return { blockPlain: !(leadingSpace || trailingSpace || blockIndicators) };
+}
+class Emitter {
+    out = '';
+    column = 0;
+    write(text) {
+        this.out += text;
+        this.column += text.length;
+    }
+    newline(indent) {
+        this.out += `\n${' '.repeat(indent)}`;
+        this.column = indent;
+    }
+    /** A scalar value after `key:` or `-`; `indent` is where folded lines continue. */
+    scalar(value, indent) {
+        if (value.includes('\n'))
+            throw new Unsupported('multi-line strings');
+        const analysis = analyze(value);
+        // go-yaml asks for plain unless the text would read as another type (then double quotes);
+        // libyaml turns a plain request into single quotes when plain is not allowed.
+        if (resolvesAsNonString(value))
+            this.doubleQuoted(value);
+        else if (analysis.blockPlain) {
+            this.write(' ');
+            this.plain(value, indent);
+        }
+        else {
+            this.write(" '");
+            this.singleQuoted(value, indent);
+        }
+    }
+    plain(value, indent) {
+        let spaces = false;
+        for (let i = 0; i < value.length; i++) {
+            if (value[i] === ' ') {
+                if (!spaces && this.column > BEST_WIDTH && value[i + 1] !== ' ')
+                    this.newline(indent);
+                else
+                    this.write(' ');
+                spaces = true;
+            }
+            else {
+                this.write(value[i]);
+                spaces = false;
+            }
+        }
+    }
+    singleQuoted(value, indent) {
+        let spaces = false;
+        for (let i = 0; i < value.length; i++) {
+            if (value[i] === ' ') {
+                if (!spaces && this.column > BEST_WIDTH && i !== 0 && i !== value.length - 1 && value[i + 1] !== ' ')
+                    this.newline(indent);
+                else
+                    this.write(' ');
+                spaces = true;
+            }
+            else {
+                this.write(value[i] === "'" ? "''" : value[i]);
+                spaces = false;
+            }
+        }
+        this.write("'");
+    }
+    doubleQuoted(value) {
+        // Without escapes and within the width, libyaml writes the text as is between quotes.
+        if (/["\\]/.test(value))
+            throw new Unsupported(`"${value}" would need escapes`);
+        const text = ` "${value}"`;
+        if (this.column + text.length > BEST_WIDTH)
+            throw new Unsupported(`"${value}" would be folded`);
+        this.write(text);
+    }
+    node(value, indent) {
+        if (typeof value === 'boolean') {
+            this.write(` ${String(value)}`);
+        }
+        else if (typeof value === 'string') {
+            this.scalar(value, indent + 2);
+        }
+        else if (Array.isArray(value)) {
+            if (value.length === 0)
+                throw new Unsupported('empty lists');
+            // A list inside a mapping is indentless: `- item` at the key's column.
+            for (const item of value) {
+                this.newline(indent);
+                this.write('-');
+                this.item(item, indent);
+            }
+        }
+        else {
+            const keys = sortedKeys(value);
+            if (keys.length === 0)
+                throw new Unsupported('empty maps');
+            for (const key of keys) {
+                this.newline(indent + 2);
+                this.key(key);
+                this.node(value[key], indent + 2);
+            }
+        }
+    }
+    item(item, indent) {
+        if (typeof item === 'string' || typeof item === 'boolean') {
+            this.node(item, indent);
+        }
+        else if (Array.isArray(item)) {
+            throw new Unsupported('lists of lists');
+        }
+        else {
+            const keys = sortedKeys(item);
+            if (keys.length === 0)
+                throw new Unsupported('empty maps');
+            keys.forEach((key, index) => {
+                if (index === 0)
+                    this.write(' ');
+                else
+                    this.newline(indent + 2);
+                this.key(key);
+                this.node(item[key], indent + 2);
+            });
+        }
+    }
+    key(key) {
+        if (resolvesAsNonString(key) || !analyze(key).blockPlain || key.length > 128)
+            throw new Unsupported(`key "${key}" would be quoted`);
+        this.write(`${key}:`);
+    }
+}
+function sortedKeys(map) {
+    return Object.keys(map).sort((a, b) => (goYamlKeyLess(a, b) ? -1 : goYamlKeyLess(b, a) ? 1 : 0));
+}
+/** A top-level mapping as sigs.k8s.io/yaml.Marshal writes it (ends with a newline). */
+function goYamlDocument(map) {
+    const emitter = new Emitter();
+    const keys = sortedKeys(map);
+    if (keys.length === 0)
+        return '{}\n';
+    keys.forEach((key, index) => {
+        if (index > 0)
+            emitter.newline(0);
+        emitter.write(`${key}:`);
+        emitter.node(map[key], 0);
+    });
+    return `${emitter.out}\n`;
+}
+
+// `helm package` in node: loads the chart folder as Helm's loader does (its
+// .helmignore, charts/ archives and folders) and lists what chartutil.Save
+// writes, in its order: Chart.yaml and Chart.lock re-marshalled (go-yaml.ts),
+// values.yaml and values.schema.json as they are, templates, other files, then
+// every dependency unpacked under charts/<name>/, recursively. Checked against
+// Helm 3.17 and 4.1 (__tests__/integration/node-package.test.ts). Whatever it
+// cannot reproduce exactly throws Unsupported; the caller then runs `helm package`.
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+/** What `helm package <chartDir>` would archive, or Unsupported. */
+async function nodePackage(chartDir) {
+    const chart = await loadFiles(await loadDirFiles(chartDir), path__default.basename(chartDir));
+    const required = chart.metadata.dependencies ?? [];
+    const present = new Set(chart.dependencies.map((dep) => dep.metadata.name));
+    // helm package fails on a missing dependency; its message (hollow chart) comes from helm itself.
+    const missing = required.filter((dep) => !present.has(dep.name));
+    if (missing.length)
+        throw new Unsupported(`dependencies missing in charts/: ${missing.map((d) => d.name).join(', ')}`);
+    const entries = [];
+    save(chart, '', entries);
+    return {
+        name: chart.metadata.name,
+        version: chart.metadata.version,
+        metadata: chart.metadata,
+        entries
+    };
+}
+function parseHelmignore(text) {
+    const rules = [];
+    for (const line of [...text.split('\n'), 'templates/.?*']) {
+        let rule = line.trim();
+        if (rule === '' || rule.startsWith('#'))
+            continue;
+        if (rule.includes('**'))
+            throw new Unsupported(`.helmignore rule "${rule}" uses **`);
+        const negate = rule.startsWith('!');
+        if (negate)
+            rule = rule.slice(1);
+        const mustDir = rule.endsWith('/');
+        if (mustDir)
+            rule = rule.slice(0, -1);
+        let match;
+        if (rule.startsWith('/')) {
+            const re = globRegex(rule.slice(1));
+            match = (name) => re.test(name);
+        }
+        else if (rule.includes('/')) {
+            const re = globRegex(rule);
+            match = (name) => re.test(name);
+        }
+        else {
+            const re = globRegex(rule);
+            match = (name) => re.test(path__default.posix.basename(name));
+        }
+        rules.push({ negate, mustDir, match });
+    }
+    return rules;
+}
+/** Go's filepath.Match as a regex (`*`, `?`, `\x`); character classes are left to helm. */
+function globRegex(pattern) {
+    if (pattern.includes('['))
+        throw new Unsupported(`.helmignore pattern "${pattern}" has a character class`);
+    let re = '';
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i];
+        if (c === '*')
+            re += '[^/]*';
+        else if (c === '?')
+            re += '[^/]';
+        else if (c === '\\') {
+            i++;
+            if (i >= pattern.length)
+                throw new Unsupported(`.helmignore pattern "${pattern}" ends with \\`);
+            re += escapeRegex(pattern[i]);
+        }
+        else
+            re += escapeRegex(c);
+    }
+    return new RegExp(`^${re}$`, 's');
+}
+function escapeRegex(c) {
+    return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
+}
+function isIgnored(rules, name, isDir) {
+    if (name === '' || name === '.' || name === './')
+        return false;
+    for (const rule of rules) {
+        // helm's rule: a negated pattern that does not match ignores the path.
+        if (rule.negate) {
+            if (rule.mustDir && !isDir)
+                return true;
+            if (!rule.match(name))
+                return true;
+            continue;
+        }
+        if (rule.mustDir && !isDir)
+            continue;
+        if (rule.match(name))
+            return true;
+    }
+    return false;
+}
+// ---------------------------------------------------------------------------
+// loading
+async function loadDirFiles(chartDir) {
+    const helmignore = await readFile(path__default.join(chartDir, '.helmignore'), 'utf8').catch(() => '');
+    const rules = parseHelmignore(helmignore);
+    const files = [];
+    const walk = async (dir, relative) => {
+        // Go's Walk visits names in byte order.
+        const names = (await readdir$1(dir)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+        for (const name of names) {
+            const full = path__default.join(dir, name);
+            const rel = relative ? `${relative}/${name}` : name;
+            const stat = await lstat$1(full);
+            if (stat.isSymbolicLink())
+                throw new Unsupported(`${rel} is a symbolic link`);
+            if (stat.isDirectory()) {
+                if (!isIgnored(rules, rel, true))
+                    await walk(full, rel);
+                continue;
+            }
+            if (isIgnored(rules, rel, false))
+                continue;
+            if (!stat.isFile())
+                throw new Unsupported(`${rel} is not a regular file`);
+            files.push({ name: rel, data: stripBom(await readFile(full)) });
+        }
+    };
+    await walk(chartDir, '');
+    return files;
+}
+function stripBom(data) {
+    return data.subarray(0, 3).equals(UTF8_BOM) ? data.subarray(3) : data;
+}
+async function loadFiles(files, source) {
+    const chart = { metadata: {}, templates: [], files: [], dependencies: [] };
+    const subcharts = new Map();
+    let chartYaml;
+    let lockYaml;
+    const seen = new Set();
+    for (const file of files) {
+        if (seen.has(file.name))
+            throw new Unsupported(`${source} holds ${file.name} twice`);
+        seen.add(file.name);
+        if (file.name === 'Chart.yaml')
+            chartYaml = file.data;
+        else if (file.name === 'Chart.lock')
+            lockYaml = file.data;
+        else if (file.name === 'values.yaml')
+            chart.values = file.data;
+        else if (file.name === 'values.schema.json')
+            chart.schema = file.data;
+        else if (file.name === 'requirements.yaml' || file.name === 'requirements.lock')
+            throw new Unsupported(`${source} has ${file.name}`);
+        else if (file.name.startsWith('templates/'))
+            chart.templates.push(file);
+        else if (file.name.startsWith('charts/')) {
+            if (file.name.endsWith('.prov')) {
+                chart.files.push(file);
+                continue;
+            }
+            const rest = file.name.slice('charts/'.length);
+            const cname = rest.split('/')[0];
+            subcharts.set(cname, [...(subcharts.get(cname) ?? []), { name: rest, data: file.data }]);
+        }
+        else
+            chart.files.push(file);
+    }
+    if (!chartYaml)
+        throw new Unsupported(`${source} has no Chart.yaml`);
+    chart.metadata = chartMetadata(chartYaml, `${source}/Chart.yaml`);
+    if (lockYaml)
+        chart.lock = chartLock(lockYaml, `${source}/Chart.lock`);
+    if (chart.values)
+        parseYamlOrUnsupported(chart.values, `${source}/values.yaml`);
+    if (chart.schema) {
+        try {
+            JSON.parse(chart.schema.toString('utf8'));
+        }
+        catch {
+            throw new Unsupported(`${source}/values.schema.json is not valid JSON`);
+        }
+    }
+    // Helm takes the subcharts from a Go map (random order); sorted by name here, so every run writes one order.
+    for (const cname of [...subcharts.keys()].sort()) {
+        if (cname.startsWith('_') || cname.startsWith('.'))
+            continue;
+        const subFiles = subcharts.get(cname) ?? [];
+        const where = `${source}/charts/${cname}`;
+        if (cname.endsWith('.tgz')) {
+            if (subFiles.length !== 1 || subFiles[0].name !== cname)
+                throw new Unsupported(`${where} is not one archive`);
+            chart.dependencies.push(await loadArchive(subFiles[0].data, where));
+        }
+        else {
+            const inner = subFiles
+                .filter((f) => f.name.includes('/'))
+                .map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
+            chart.dependencies.push(await loadFiles(inner, where));
+        }
+    }
+    return chart;
+}
+/** Helm's LoadArchiveFiles: the archive's files without their top folder, no .helmignore. */
+async function loadArchive(archive, where) {
+    const entries = await readTgzEntries(archive, where);
+    const files = [];
+    for (const entry of entries) {
+        if (entry.type === '5')
+            continue;
+        if (!['0', '\0', '7'].includes(entry.type))
+            throw new Unsupported(`${where} has a ${entry.name} that is no file`);
+        const parts = entry.name.split('/');
+        const name = path__default.posix.normalize(parts.slice(1).join('/'));
+        if (entry.name.includes('\\') ||
+            name === '.' ||
+            name.startsWith('..') ||
+            name.startsWith('/') ||
+            parts[0] === 'Chart.yaml')
+            throw new Unsupported(`${where} has an unusual entry ${entry.name}`);
+        files.push({ name, data: stripBom(entry.data) });
+    }
+    return loadFiles(files, where);
+}
+function parseYamlOrUnsupported(data, where) {
+    const doc = distExports.parseDocument(data.toString('utf8'), { version: '1.1', uniqueKeys: true });
+    if (doc.errors.length || doc.warnings.length)
+        throw new Unsupported(`${where} does not parse cleanly`);
+    return doc.toJS({ maxAliasCount: 1000 });
+}
+const METADATA_FIELDS = [
+    'name',
+    'home',
+    'sources',
+    'version',
+    'description',
+    'keywords',
+    'maintainers',
+    'icon',
+    'apiVersion',
+    'condition',
+    'tags',
+    'appVersion',
+    'deprecated',
+    'annotations',
+    'kubeVersion',
+    'dependencies',
+    'type'
+];
+const DEPENDENCY_FIELDS = ['name', 'version', 'repository', 'condition', 'tags', 'enabled', 'alias'];
+const MAINTAINER_FIELDS = ['name', 'email', 'url'];
+/** Dependency fields Go writes even when empty (no omitempty). */
+const DEPENDENCY_ALWAYS = new Set(['name', 'repository']);
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** Go's encoding/json: known fields (matched exactly; a case-only match is left to helm), the rest dropped. */
+function pick(raw, fields, where) {
+    if (!isRecord(raw))
+        throw new Unsupported(`${where} is not a mapping`);
+    const out = {};
+    const lower = new Map(fields.map((field) => [field.toLowerCase(), field]));
+    for (const [key, value] of Object.entries(raw)) {
+        if (fields.includes(key)) {
+            if (value !== null && value !== undefined)
+                out[key] = value;
+        }
+        else if (lower.has(key.toLowerCase()))
+            throw new Unsupported(`${where}: ${key} differs from ${lower.get(key.toLowerCase())} in case only`);
+        else if (key === 'import-values' && fields === DEPENDENCY_FIELDS)
+            throw new Unsupported(`${where}: import-values`);
+    }
+    return out;
+}
+function printable(value, where) {
+    if (typeof value !== 'string')
+        throw new Unsupported(`${where} is not a string`);
+    if (!/^[\x20-\x7e]*$/.test(value))
+        throw new Unsupported(`${where} has characters other than printable ASCII`);
+    return value;
+}
+function stringList(value, where) {
+    if (!Array.isArray(value))
+        throw new Unsupported(`${where} is not a list`);
+    return value.map((item, i) => printable(item, `${where}[${i}]`));
+}
+/** Copies `from` into a Go-struct-shaped object in field order, leaving out what omitempty leaves out. */
+function goStruct(from, fields, convert, always = new Set()) {
+    const out = {};
+    for (const field of fields) {
+        const value = from[field] === undefined ? undefined : convert(field, from[field]);
+        const empty = value === undefined ||
+            value === '' ||
+            value === false ||
+            (Array.isArray(value) && value.length === 0) ||
+            (isRecord(value) && Object.keys(value).length === 0);
+        if (!empty)
+            out[field] = value;
+        else if (always.has(field))
+            out[field] = typeof value === 'string' ? value : '';
+    }
+    return out;
+}
+function dependency(raw, where) {
+    return goStruct(pick(raw, DEPENDENCY_FIELDS, where), DEPENDENCY_FIELDS, (field, value) => {
+        if (field === 'tags')
+            return stringList(value, `${where}.tags`);
+        if (field === 'enabled') {
+            if (typeof value !== 'boolean')
+                throw new Unsupported(`${where}.enabled is not a boolean`);
+            return value;
+        }
+        const text = printable(value, `${where}.${field}`);
+        if (field === 'alias' && !/^[a-zA-Z0-9-_]+$/.test(text))
+            throw new Unsupported(`${where}.alias is invalid`);
+        return text;
+    }, DEPENDENCY_ALWAYS);
+}
+function chartMetadata(data, where) {
+    const raw = pick(parseYamlOrUnsupported(data, where), METADATA_FIELDS, where);
+    const metadata = goStruct(raw, METADATA_FIELDS, (field, value) => {
+        const at = `${where}: ${field}`;
+        switch (field) {
+            case 'sources':
+            case 'keywords':
+                return stringList(value, at);
+            case 'maintainers':
+                if (!Array.isArray(value))
+                    throw new Unsupported(`${at} is not a list`);
+                return value.map((m, i) => goStruct(pick(m, MAINTAINER_FIELDS, `${at}[${i}]`), MAINTAINER_FIELDS, (f, v) => printable(v, `${at}[${i}].${f}`)));
+            case 'deprecated':
+                if (typeof value !== 'boolean')
+                    throw new Unsupported(`${at} is not a boolean`);
+                return value;
+            case 'annotations': {
+                if (!isRecord(value))
+                    throw new Unsupported(`${at} is not a mapping`);
+                const out = {};
+                for (const [key, v] of Object.entries(value))
+                    out[key] = printable(v, `${at}.${key}`);
+                return out;
+            }
+            case 'dependencies':
+                if (!Array.isArray(value))
+                    throw new Unsupported(`${at} is not a list`);
+                return value.map((dep, i) => dependency(dep, `${at}[${i}]`));
+            case 'description':
+                // Helm's sanitizeString: white space becomes a space (a folded or literal description is one line).
+                if (typeof value !== 'string')
+                    throw new Unsupported(`${at} is not a string`);
+                return printable(value.replace(/[\t\n\v\f\r]/g, ' '), at);
+            default:
+                return printable(value, at);
+        }
+    });
+    if (metadata.apiVersion !== 'v2')
+        throw new Unsupported(`${where}: apiVersion is not v2`);
+    const name = metadata.name;
+    if (typeof name !== 'string' || !name || name !== path__default.posix.basename(name) || name.includes('\\'))
+        throw new Unsupported(`${where}: name is missing or invalid`);
+    if (typeof metadata.version !== 'string' || !isStrictSemver(metadata.version))
+        throw new Unsupported(`${where}: version is not strict semver`);
+    if (metadata.type !== undefined && metadata.type !== 'application' && metadata.type !== 'library')
+        throw new Unsupported(`${where}: type is invalid`);
+    return metadata;
+}
+function chartLock(data, where) {
+    const raw = pick(parseYamlOrUnsupported(data, where), ['generated', 'digest', 'dependencies'], where);
+    if (typeof raw.digest !== 'string' || !Array.isArray(raw.dependencies))
+        throw new Unsupported(`${where} lacks digest or dependencies`);
+    return {
+        dependencies: raw.dependencies.map((dep, i) => dependency(dep, `${where}: dependencies[${i}]`)),
+        digest: printable(raw.digest, `${where}: digest`),
+        generated: goTime(raw.generated, `${where}: generated`)
+    };
+}
+/** A time as Go's time.Time writes it to JSON (RFC 3339 with the offset kept, fraction without trailing zeros). */
+function goTime(value, where) {
+    const m = typeof value === 'string'
+        ? /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|\+00:00|[+-](?!00:00)\d\d:\d\d)$/.exec(value)
+        : null;
+    if (!m)
+        throw new Unsupported(`${where} is not an RFC 3339 time helm would write back unchanged`);
+    const fraction = (m[2] ?? '').replace(/0+$/, '');
+    return `${m[1]}${fraction ? `.${fraction}` : ''}${m[3] === '+00:00' ? 'Z' : m[3]}`;
+}
+// ---------------------------------------------------------------------------
+// saving (chartutil.Save's writeTarContents)
+function save(chart, prefix, out) {
+    const base = prefix ? `${prefix}/${chart.metadata.name}` : chart.metadata.name;
+    out.push({ name: `${base}/Chart.yaml`, data: Buffer.from(goYamlDocument(chart.metadata), 'utf8') });
+    if (chart.lock)
+        out.push({ name: `${base}/Chart.lock`, data: Buffer.from(goYamlDocument(chart.lock), 'utf8') });
+    if (chart.values)
+        out.push({ name: `${base}/values.yaml`, data: chart.values });
+    if (chart.schema)
+        out.push({ name: `${base}/values.schema.json`, data: chart.schema });
+    for (const file of [...chart.templates, ...chart.files])
+        out.push({ name: `${base}/${file.name}`, data: file.data });
+    for (const dep of chart.dependencies)
+        save(dep, `${base}/charts`, out);
+}
+
+// The OCI artifact `helm push` makes of a chart archive (Helm 3.17 and 4.1 write
+// the same): a config blob with the chart's metadata as JSON, the archive as
+// the one layer, and a manifest with helm's annotations. `created` is the
+// archive's mtime (the commit time), so one commit gives one manifest digest.
+const HELM_CONFIG = 'application/vnd.cncf.helm.config.v1+json';
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+function sha256(data) {
+    return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+/** Go's encoding/json: struct fields in order (as given), map keys sorted, <, > and & escaped. */
+function goJson(value, sortKeys) {
+    const sorted = (v, sort) => {
+        if (Array.isArray(v))
+            return v.map((item) => sorted(item, false));
+        if (typeof v !== 'object' || v === null)
+            return v;
+        const entries = Object.entries(v);
+        if (sort)
+            entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        // Only `annotations` is a Go map in chart metadata; every other object is a struct.
+        return Object.fromEntries(entries.map(([k, item]) => [k, sorted(item, k === 'annotations')]));
+    };
+    return JSON.stringify(sorted(value, sortKeys))
+        .replace(/</g, '\\u003c')
+        .replace(/>/g, '\\u003e')
+        .replace(/&/g, '\\u0026')
+        .replace(/\u2028/g, '\\u2028')
+        .replace(/\u2029/g, '\\u2029');
+}
+/** Go's time.Format(time.RFC3339) in the process's time zone, as helm formats the archive's mtime. */
+function goRfc3339Local(epochSeconds) {
+    const date = new Date(epochSeconds * 1000);
+    const offset = -date.getTimezoneOffset();
+    const pad = (n) => String(n).padStart(2, '0');
+    const local = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+    if (offset === 0)
+        return `${local}Z`;
+    const abs = Math.abs(offset);
+    return `${local}${offset < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+/** helm's generateOCIAnnotations: chart attributes, then the chart's own annotations (title and version kept). */
+function helmAnnotations(metadata, created) {
+    const text = (key) => (typeof metadata[key] === 'string' ? metadata[key] : '');
+    const annotations = {};
+    const add = (key, value) => {
+        if (value.trim())
+            annotations[key] = value;
+    };
+    add('org.opencontainers.image.description', text('description'));
+    add('org.opencontainers.image.title', text('name'));
+    add('org.opencontainers.image.version', text('version'));
+    add('org.opencontainers.image.url', text('home'));
+    add('org.opencontainers.image.created', created);
+    const sources = metadata.sources;
+    if (Array.isArray(sources) && typeof sources[0] === 'string')
+        add('org.opencontainers.image.source', sources[0]);
+    const maintainers = metadata.maintainers;
+    if (Array.isArray(maintainers) && maintainers.length) {
+        const authors = maintainers
+            .map((m) => {
+            const { name, email } = m;
+            return `${name ?? ''}${email ? ` (${email})` : ''}`;
+        })
+            .join(', ');
+        add('org.opencontainers.image.authors', authors);
+    }
+    const own = metadata.annotations;
+    if (own && typeof own === 'object' && !Array.isArray(own)) {
+        for (const [key, value] of Object.entries(own)) {
+            if (key === 'org.opencontainers.image.version' || key === 'org.opencontainers.image.title')
+                continue;
+            annotations[key] = value;
+        }
+    }
+    return annotations;
+}
+/** Config, layer and manifest bytes exactly as `helm push` writes them for this archive. */
+function helmArtifact(packaged, layer) {
+    if (!packaged.metadata)
+        throw new Error('helmArtifact needs the chart metadata');
+    const config = Buffer.from(goJson(packaged.metadata, false), 'utf8');
+    const configDigest = sha256(config);
+    const manifest = Buffer.from(goJson({
+        schemaVersion: 2,
+        config: { mediaType: HELM_CONFIG, digest: configDigest, size: config.length },
+        layers: [{ mediaType: HELM_CHART_LAYER, digest: packaged.layerDigest, size: layer.length }],
+        annotations: helmAnnotations(packaged.metadata, goRfc3339Local(packaged.epoch))
+    }, false), 'utf8');
+    return { config, configDigest, layer, manifest, manifestDigest: sha256(manifest), manifestMediaType: OCI_MANIFEST };
+}
+
+// Packages the work chart reproducibly, checks the archive still carries its
+// dependencies (guard 2), and publishes it: never over a different artifact,
+// retrying only what is transient, and verifying by pulling it back (guard 3).
+const execFileAsync$1 = promisify(execFile);
+/**
+ * The archive's timestamps become the pushed manifest's `created` annotation,
+ * so they are pinned to the commit time: the same commit gives the same digest.
+ */
+async function sourceDateEpoch(env, workspace, chartDir) {
+    const fromEnv = env.SOURCE_DATE_EPOCH?.trim();
+    if (fromEnv) {
+        if (!/^\d+$/.test(fromEnv))
+            throw new ActionError(`SOURCE_DATE_EPOCH "${fromEnv}" is not a number of seconds`, 'unset it or set it to a Unix time');
+        return { epoch: Number(fromEnv), source: 'SOURCE_DATE_EPOCH' };
+    }
+    try {
+        const { stdout } = await execFileAsync$1('git', ['log', '-1', '--format=%ct', '--', chartDir], {
+            cwd: workspace,
+            timeout: 15000
+        });
+        const epoch = Number(stdout.trim());
+        if (Number.isInteger(epoch) && epoch > 0)
+            return { epoch, source: `last commit of ${chartDir}` };
+    }
+    catch {
+        // not a git checkout: fall through
+    }
+    // Still reproducible without git: a fixed time (the zip epoch), said in the report.
+    return { epoch: 315532800, source: 'fixed 1980-01-01 (no git history, no SOURCE_DATE_EPOCH)' };
+}
+async function packageChart(helm, work, destination, timestamps, built) {
+    const start = performance.now();
+    const epoch = timestamps.epoch;
+    const archive = path__default.join(destination, `${work.name}-${work.version}.tgz`);
+    // `helm package` in node (one helm process less); shapes it cannot write exactly as helm go to helm.
+    const metadata = await packageInNode(work, archive, epoch);
+    const result = metadata ? undefined : await helm.run(['package', work.dir, '--destination', destination]);
+    if (result && result.exitCode !== 0) {
+        const step = failedStep('package', 'Package', start, 'helm package failed', `helm package failed: ${lastLines(redact(result.stderr), 3)}`, result);
+        // charts/ was built (guard 1 passed) yet helm does not see it: .helmignore dropped it.
+        if (/missing in charts\/ directory/i.test(result.stderr + result.stdout)) {
+            step.summary = 'helm package found no dependencies under charts/';
+            step.findings = [
+                {
+                    rule: 'hollow-chart',
+                    severity: 'error',
+                    message: `${step.findings[0].message}: the package would ship without its upstream payload`,
+                    fix: 'check .helmignore does not exclude charts/ (or the dependency archives in it)'
+                }
+            ];
+        }
+        return { step };
+    }
+    if (result)
+        await normalizeTgz(archive, epoch);
+    const [listing, content] = await Promise.all([listTgz(archive), readFile(archive)]);
+    const layerDigest = `sha256:${createHash('sha256').update(content).digest('hex')}`;
+    const findings = await archiveFindings(archive, listing, work, 'the packaged archive', built);
+    return {
+        packaged: { archive, listing, layerDigest, epoch, ...(metadata ? { metadata } : {}) },
+        step: {
+            id: 'package',
+            title: 'Package',
+            status: findings.length ? 'failed' : 'passed',
+            durationMs: Math.round(performance.now() - start),
+            summary: findings.length
+                ? `${path__default.basename(archive)} is missing ${findings.length} dependenc${findings.length === 1 ? 'y' : 'ies'}`
+                : `${path__default.basename(archive)}, ${listing.length} entries, dependencies inside; timestamps from ${timestamps.source}`,
+            findings,
+            data: {
+                archive,
+                entries: listing.length,
+                layerDigest,
+                timestamps: new Date(epoch * 1000).toISOString(),
+                timestampSource: timestamps.source
+            }
+        }
+    };
+}
+/** Writes the archive in node; undefined (after saying why) when the chart's shape is left to helm. */
+async function packageInNode(work, archive, epoch) {
+    try {
+        const packaged = await nodePackage(work.dir);
+        if (packaged.name !== work.name || packaged.version !== work.version)
+            throw new Unsupported(`Chart.yaml names ${packaged.name} ${packaged.version}, not ${work.name} ${work.version}`);
+        await mkdir$1(path__default.dirname(archive), { recursive: true });
+        await writeHelmTgz(archive, packaged.entries, epoch);
+        return packaged.metadata;
+    }
+    catch (error) {
+        if (!(error instanceof Unsupported))
+            throw error;
+        info(`packaging with helm package: ${error.message}`);
+        return undefined;
+    }
+}
+/**
+ * Hollow-chart guards 2 and 3: the archive holds every dependency under
+ * <chart>/charts/, as an archive or (as `helm package` writes it) unpacked,
+ * at the version the dependency build put there.
+ */
+async function archiveFindings(archive, listing, work, what, built) {
+    const entries = new Set(listing.map((entry) => entry.replace(/\/$/, '')));
+    const findings = [];
+    for (const dep of work.dependencies) {
+        const prefix = `${work.name}/charts/${dep.name}`;
+        const version = built[dep.name];
+        let found;
+        if (version && entries.has(`${prefix}-${version}.tgz`))
+            found = version;
+        else if (entries.has(`${prefix}/Chart.yaml`)) {
+            const meta = distExports.parse((await readTgzFile(archive, `${prefix}/Chart.yaml`))?.toString('utf8') ?? '');
+            found = meta?.version === undefined ? undefined : String(meta.version);
+        }
+        else {
+            // Only <dep>-<semver>.tgz: `temporal-web-1.0.0.tgz` is another chart, not temporal.
+            found = [...entries]
+                .filter((entry) => entry.startsWith(`${prefix}-`) && entry.endsWith('.tgz'))
+                .map((entry) => entry.slice(prefix.length + 1, -'.tgz'.length))
+                .find((candidate) => parseVersion(candidate) !== undefined);
+        }
+        if (found === undefined) {
+            findings.push({
+                rule: 'hollow-chart',
+                severity: 'error',
+                message: `${what} has no ${prefix}/ (nor ${prefix}-${version ?? '<version>'}.tgz): the chart would ship without its ${dep.name} payload`,
+                fix: 'check .helmignore does not exclude charts/ and that helm dependency build ran'
+            });
+        }
+        else if (version && found !== version) {
+            findings.push({
+                rule: 'hollow-chart',
+                severity: 'error',
+                message: `${what} holds ${dep.name} ${found}, but the dependency build resolved ${version}`,
+                fix: 'rebuild the chart: the archive does not hold the dependency that was validated'
+            });
+        }
+    }
+    return findings;
+}
+function failedStep(id, title, start, summary, message, result) {
+    return {
+        id,
+        title,
+        status: 'failed',
+        durationMs: Math.round(performance.now() - start),
+        summary,
+        findings: [{ rule: id, severity: 'error', message }],
+        details: result ? redact(`${result.stderr}\n${result.stdout}`).trim() : undefined
+    };
+}
+/** `Digest: sha256:…` is on stderr for some helm versions and stdout for others. */
+function parsePushedDigest(result) {
+    return /Digest:\s*(sha256:[0-9a-f]{64})/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
+}
+const TRANSIENT = /\b(50[0234]|429)\b|Service Unavailable|Bad Gateway|Gateway Timeout|Too Many Requests|connection reset|broken pipe|\bEOF\b|i\/o timeout|connection refused|TLS handshake timeout/i;
+// "permission denied" is a local file error, not the registry refusing credentials.
+const AUTH = /\b(401|403)\b|unauthorized|(?<!permission )denied|authentication required|forbidden/i;
+function isTransientHelmFailure(text) {
+    return TRANSIENT.test(text) && !AUTH.test(text);
+}
+async function loginRegistry(helm, host, credentials, plainHttp) {
+    const result = await helm.registryLogin(host, credentials, plainHttp);
+    if (result.exitCode !== 0) {
+        throw new ActionError(`registry ${host} refused the login of user ${credentials.username}: ${lastLines(redact(result.stderr || result.stdout), 2)}`, 'check registry-username and registry-password (for ghcr.io: a token with write:packages)');
+    }
+}
+function stagePublish(options) {
+    const { work, packaged, target } = options;
+    const repository = chartRepository(target, work.name);
+    const settings = {
+        host: target.host,
+        plainHttp: target.plainHttp,
+        credentials: options.credentials,
+        retries: options.retries ?? 4,
+        baseDelayMs: options.baseDelayMs ?? 500
+    };
+    const client = new RegistryClient(settings);
+    // Uploads may take longer than a read: each request gets the registry-write limit.
+    const writer = new RegistryClient({ ...settings, timeoutMs: OPERATION_LIMITS.registryWrite });
+    // Shapes packaged by helm have no metadata in node: helm pushes those (no staging).
+    const artifact = packaged.metadata
+        ? readFile(packaged.archive).then((layer) => helmArtifact(packaged, layer))
+        : undefined;
+    const upload = (a) => Promise.all([
+        writer.pushBlob(repository, a.configDigest, a.config),
+        writer.pushBlob(repository, packaged.layerDigest, a.layer)
+    ]).then(() => undefined);
+    // Uploads only for a tag that does not exist yet (or is to be replaced): a re-run writes nothing, and
+    // what commit() decides about a published version is decided before any write. Settles without
+    // throwing: commit() asks the registry again and says what went wrong (uploading again after a failure).
+    const staged = artifact
+        ?.then(async (a) => {
+        if (!options.overwrite && (await client.manifest(repository, ociTag(work.version))).exists)
+            return false;
+        await upload(a);
+        return true;
+    })
+        .catch(() => false);
+    return {
+        commit: async () => {
+            if (!artifact)
+                return publishWithHelm(options, client, repository);
+            const uploaded = await staged;
+            const a = await artifact;
+            return runPublish(options, client, repository, async () => {
+                if (!uploaded)
+                    await upload(a);
+                return { digest: await writer.putManifest(repository, ociTag(work.version), a.manifest, a.manifestMediaType) };
+            });
+        },
+        abandon: async () => {
+            await staged;
+        }
+    };
+}
+/** A registry's refusal of the given credentials: the run stops with the error a refused login gave. */
+function refusedLogin(error, options) {
+    if (!(error instanceof RegistryError) || error.kind !== 'auth' || !options.credentials)
+        return undefined;
+    return new ActionError(`registry ${options.target.host} refused the login of user ${options.credentials.username}: ${redact(error.message)}`, 'check registry-username and registry-password (for ghcr.io: a token with write:packages)');
+}
+async function publishWithHelm(options, client, repository) {
+    const { helm, target } = options;
+    if (options.credentials)
+        await loginRegistry(helm, target.host, options.credentials, target.plainHttp);
+    const plain = target.plainHttp ? ['--plain-http'] : [];
+    return runPublish(options, client, repository, async () => {
+        const push = await withRetry(async () => {
+            const result = await helm.run(['push', options.packaged.archive, target.url, ...plain], {
+                what: `helm push to ${target.host}`,
+                limitMs: OPERATION_LIMITS.registryWrite
+            });
+            if (result.exitCode !== 0)
+                throw new PushFailure(result);
+            return result;
+        }, {
+            retries: options.retries ?? 4,
+            baseDelayMs: options.baseDelayMs ?? 500,
+            isRetryable: (error) => error instanceof PushFailure && isTransientHelmFailure(error.result.stderr + error.result.stdout)
+        }).catch((error) => {
+            if (error instanceof PushFailure)
+                return error.result;
+            throw error;
+        });
+        if (push.exitCode !== 0) {
+            const text = redact(push.stderr || push.stdout);
+            return { failed: { message: lastLines(text, 3), details: text, auth: AUTH.test(text) } };
+        }
+        const digest = parsePushedDigest(push);
+        if (!digest) {
+            return {
+                failed: {
+                    message: 'helm push succeeded but printed no Digest: line',
+                    details: redact(push.stdout + push.stderr),
+                    auth: false
+                }
+            };
+        }
+        return { digest };
+    });
+}
+async function runPublish(options, client, repository, push) {
+    const start = performance.now();
+    const { work, packaged, target } = options;
+    const host = target.host;
+    const tag = ociTag(work.version);
+    const ref = chartRef(target, work.name, work.version);
+    const step = (status, summary, findings, data, details) => ({
+        id: 'publish',
+        title: 'Publish',
+        status,
+        durationMs: Math.round(performance.now() - start),
+        summary,
+        findings,
+        data,
+        details
+    });
+    // Never overwrite by accident: ask first, and an error is never read as "absent".
+    const existing = await client.manifest(repository, tag).catch((error) => {
+        throw refusedLogin(error, options) ?? error;
+    });
+    if (existing.exists) {
+        const remoteLayer = await client.chartLayerDigest(repository, existing.digest);
+        if (remoteLayer === packaged.layerDigest) {
+            return step('passed', `${ref} already published with the same content (${existing.digest}); nothing pushed`, [], {
+                ref,
+                digest: existing.digest,
+                pushed: false,
+                alreadyPublished: true
+            });
+        }
+        // Same files, other timestamps: a shallow checkout or another commit that
+        // left the chart alone moves the archive's mtimes, not what it ships.
+        const comparison = remoteLayer && !options.overwrite
+            ? await comparePublished(client, repository, existing.digest, packaged)
+            : undefined;
+        if (comparison?.same) {
+            return step('passed', `${ref} already published with the same files (${existing.digest}; only the archive's timestamps differ); nothing pushed`, [], { ref, digest: existing.digest, pushed: false, alreadyPublished: true });
+        }
+        if (!options.overwrite) {
+            return step('failed', `${ref} already exists with other content`, [
+                {
+                    rule: 'no-overwrite',
+                    severity: 'error',
+                    message: `${ref} is already published as ${existing.digest} (chart layer ${remoteLayer ?? 'unknown'}), and this chart's content is ${packaged.layerDigest}${comparison?.differing.length ? ` (differing: ${comparison.differing.join(', ')})` : ''}: a published version is never replaced`,
+                    fix: noOverwriteFix(ref, comparison)
+                }
+            ], { ref, pushed: false });
+        }
+    }
+    info(`pushing ${ref} …`);
+    const pushStart = performance.now();
+    const pushed = await withProgress(push().catch((error) => {
+        const refused = refusedLogin(error, options);
+        if (refused)
+            throw refused;
+        // Out of the run's time: named as the operation users know (what `helm push` does), like a stuck helm.
+        if (error instanceof DeadlineError)
+            throw new DeadlineError(`helm push to ${host}`, error.waitedMs, error.byRun);
+        if (error instanceof RegistryError && error.kind === 'unavailable' && operationLimit(1).byRun)
+            throw new DeadlineError(`helm push to ${host}`, performance.now() - pushStart, true);
+        if (!(error instanceof RegistryError))
+            throw error;
+        return { failed: { message: redact(error.message), auth: error.kind === 'auth' } };
+    }), (ms) => info(`still pushing ${ref} to ${host} (${Math.round(ms / 1000)} s)`));
+    if ('failed' in pushed) {
+        return step('failed', `push to ${target.url} failed`, [
+            {
+                rule: 'push',
+                severity: 'error',
+                message: `push of ${ref} failed: ${pushed.failed.message}`,
+                fix: pushed.failed.auth
+                    ? 'check registry-username/registry-password and that the token may write packages'
+                    : 'check the registry is reachable; the push was retried'
+            }
+        ], { ref, pushed: false }, pushed.failed.details);
+    }
+    const digest = pushed.digest;
+    // The push happened whatever the check says: a failing pull keeps ref, digest and pushed=true.
+    info(`pulling ${ref}@${digest} back to verify it …`);
+    const pulledBack = withProgress(verifyPublished(client, options, repository, digest), (ms) => info(`still pulling ${ref}@${digest} back from ${host} (${Math.round(ms / 1000)} s)`));
+    const findings = await pulledBack.then((verify) => verify.findings, (error) => [
+        {
+            rule: 'verify',
+            severity: 'error',
+            message: `pushed ${ref}@${digest}, but pulling it back failed: ${error instanceof Error ? redact(error.message) : String(error)}`,
+            fix: `pull ${ref} by hand to check it; re-running is safe (an identical chart is not pushed again)`
+        }
+    ]);
+    if (findings.length) {
+        const summary = `pushed ${ref}, but the pulled artifact failed verification`;
+        return step('failed', summary, findings, { ref, digest, pushed: true });
+    }
+    // Another run may have pushed the same tag meanwhile: what the tag serves decides (digest-ref is signed next).
+    const served = await tagReadBack(client, repository, tag, ref, digest, packaged);
+    if (served) {
+        const findings = served.finding ? [served.finding] : [];
+        return step(served.finding ? 'failed' : 'passed', served.summary, findings, served.data);
+    }
+    return step('passed', `pushed ${ref}@${digest}, pulled back and verified`, [], { ref, digest, pushed: true });
+}
+/**
+ * Reads the tag back after the push. Undefined when it serves what this run
+ * pushed; else the outcome: the same chart content under another manifest
+ * (another run published it: pushed=false, the tag's digest), or other
+ * content (a racing publish won: failed), or no tag at all (failed).
+ */
+async function tagReadBack(client, repository, tag, ref, pushedDigest, packaged) {
+    const current = await client.manifest(repository, tag);
+    if (current.exists && current.digest === pushedDigest)
+        return undefined;
+    if (!current.exists) {
+        return {
+            summary: `pushed ${ref}@${pushedDigest}, but the tag is gone`,
+            finding: {
+                rule: 'publish-race',
+                severity: 'error',
+                message: `pushed ${ref}@${pushedDigest}, but reading the tag back finds nothing: it was deleted meanwhile`,
+                fix: 're-run the publish once nothing else writes this tag'
+            },
+            data: { ref, pushed: false }
+        };
+    }
+    const layer = await client.chartLayerDigest(repository, current.digest);
+    const sameContent = layer === packaged.layerDigest ||
+        (layer !== undefined && (await comparePublished(client, repository, current.digest, packaged))?.same === true);
+    if (sameContent) {
+        return {
+            summary: `${ref} was published meanwhile with the same content (${current.digest}); the tag serves that, not this run's push`,
+            data: { ref, digest: current.digest, pushed: false, alreadyPublished: true }
+        };
+    }
+    return {
+        summary: `${ref} now serves ${current.digest}, not ${pushedDigest} pushed by this run`,
+        finding: {
+            rule: 'publish-race',
+            severity: 'error',
+            message: `${ref} was pushed as ${pushedDigest}, but the tag now serves ${current.digest} (chart layer ${layer ?? 'unknown'}) ` +
+                'with other content: another publish of the same version raced this one',
+            fix: `check which run published ${ref}; publish each version from one workflow run (a concurrency group), ` +
+                'and bump the version for new content'
+        },
+        // No digest: digest-ref (signed next) and the SBOM never name an artifact that is not this chart.
+        data: { ref, pushed: false }
+    };
+}
+class PushFailure extends Error {
+    result;
+    constructor(result) {
+        super(lastLines(result.stderr || result.stdout, 2));
+        this.result = result;
+    }
+}
+async function comparePublished(client, repository, digest, packaged) {
+    try {
+        const pulled = await client.pullChart(repository, digest);
+        const local = await readFile(packaged.archive);
+        const [remote, mine] = await Promise.all([
+            tgzContentDigest(pulled.archive, `${repository}@${digest}`),
+            tgzContentDigest(local, packaged.archive)
+        ]);
+        const [remoteEntries, localEntries] = await Promise.all([
+            tgzEntrySummaries(pulled.archive, `${repository}@${digest}`),
+            tgzEntrySummaries(local, packaged.archive)
+        ]);
+        const remoteByName = new Map(remoteEntries.map((entry) => [entry.name, entry.digest]));
+        const localByName = new Map(localEntries.map((entry) => [entry.name, entry.digest]));
+        const names = [...new Set([...localByName.keys(), ...remoteByName.keys()])];
+        const differing = names.filter((name) => remoteByName.get(name) !== localByName.get(name));
+        return {
+            same: remote === mine,
+            differing: differing.length > 5 ? [...differing.slice(0, 5), `${differing.length - 5} more`] : differing,
+            dependenciesOnly: differing.length > 0 && differing.every((name) => /^[^/]+\/(charts\/|Chart\.lock$)/.test(name))
+        };
+    }
+    catch {
+        // Unreadable or not a chart archive: treated as other content, which fails safe (no push).
+        return undefined;
+    }
+}
+/**
+ * What to do about a published version with other content. When only the
+ * bundled dependencies differ, the chart itself is unchanged (a re-run of the
+ * same commit, say): telling the user to bump the version would be wrong; what
+ * moved is what the dependency build fetched.
+ */
+function noOverwriteFix(ref, comparison) {
+    if (comparison?.dependenciesOnly) {
+        return ("the chart's own files are unchanged, only the bundled dependencies differ: commit Chart.lock " +
+            '(`helm dependency update`) so every run bundles the same versions, and check the repository did not replace an archive; ' +
+            `set overwrite: true only if replacing ${ref} is intended`);
+    }
+    return `the chart changed since ${ref} was published: bump version in Chart.yaml (a new version), or set overwrite: true if replacing ${ref} is intended`;
+}
+/**
+ * Guard 3: pull the artifact back by digest through the registry API (no helm
+ * process: the registry is asked directly), check the manifest and layer
+ * digests, and that every dependency is still inside the archive.
+ */
+async function verifyPublished(client, options, repository, digest) {
+    const source = `oci://${options.target.host}/${repository}@${digest}`;
+    const pulled = await client.pullChart(repository, digest);
+    const findings = [];
+    if (pulled.manifestDigest !== digest) {
+        findings.push({
+            rule: 'verify',
+            severity: 'error',
+            message: `pulled ${source} but its manifest hashes to ${pulled.manifestDigest}`
+        });
+    }
+    if (pulled.archiveDigest !== pulled.layerDigest || pulled.layerDigest !== options.packaged.layerDigest) {
+        findings.push({
+            rule: 'verify',
+            severity: 'error',
+            message: `the chart layer of ${source} is ${pulled.archiveDigest} (manifest says ${pulled.layerDigest}); the packaged archive is ${options.packaged.layerDigest}`
+        });
+    }
+    const destination = await mkdtemp(path__default.join(os$1.tmpdir(), 'bp-pull-'));
+    try {
+        const archive = path__default.join(destination, `${options.work.name}-${options.work.version}.tgz`);
+        await writeFile$1(archive, pulled.archive);
+        findings.push(...(await archiveFindings(archive, await listTgz(archive), options.work, `the artifact pulled back from ${source}`, options.built)));
+        return { findings };
+    }
+    finally {
+        await rm$1(destination, { recursive: true, force: true });
+    }
+}
+
 // Bounded concurrency for helm processes: the runner has few cores, and
 // helm renders are CPU-bound, so running all at once only adds contention.
 function defaultConcurrency() {
@@ -22789,31 +23835,56 @@ async function checkStep(ctx, build, valueArgs, epoch, upstreamName) {
             neverLatest: inputs.neverLatest,
             chartYaml: blueprint.chartYaml
         }),
-        packageChart(helm, work, folders.package, epoch, built)
+        // Blobs upload while the gates run; only commit() (once every gate passed) tags the chart.
+        packageChart(helm, work, folders.package, epoch, built).then((packaged) => ({
+            ...packaged,
+            staged: ctx.mode === 'publish' && ctx.registry && packaged.packaged
+                ? stagePublish({
+                    helm,
+                    work,
+                    packaged: packaged.packaged,
+                    target: ctx.registry,
+                    credentials: ctx.credentials.registry,
+                    overwrite: inputs.overwrite,
+                    built
+                })
+                : undefined
+        }))
     ]);
     const headRender = gatesOutcome.status === 'fulfilled' ? gatesOutcome.value.defaultRender : undefined;
     const diff = await baseDiff?.compare(headRender); // after the base settled, before anything is thrown
-    if (gatesOutcome.status === 'rejected')
+    if (gatesOutcome.status === 'rejected') {
+        if (packagedOutcome.status === 'fulfilled')
+            await packagedOutcome.value.staged?.abandon(); // nothing tagged
         return { steps: [], error: gatesOutcome.reason, diff };
+    }
     if (packagedOutcome.status === 'rejected')
         return { steps: [], error: packagedOutcome.reason, diff };
     const [gates, packaged] = [gatesOutcome.value, packagedOutcome.value];
-    const imagesStep = gates.steps.find((step) => step.id === 'images');
+    const imagesStep = gateStep(gates, 'images');
     try {
         if (inputs.resolveDigests && imagesStep?.status === 'failed')
             await addPinSuggestions(imagesStep);
     }
     catch (error) {
+        await packaged.staged?.abandon();
         return { steps: [], error, diff };
     }
-    return { steps: [...gates.steps, packaged.step], images: gates.images, packaged: packaged.packaged, diff };
+    return {
+        steps: [...gates.steps, packaged.step],
+        images: gates.images,
+        packaged: packaged.packaged,
+        staged: packaged.staged,
+        diff
+    };
 }
 
-async function publishStep(ctx, work, packaged, built, stepsSoFar) {
-    const { inputs, mode } = ctx;
-    const ref = inputs.registry ? chartReference(inputs.registry, work.name, work.version) : undefined;
+async function publishStep(ctx, work, staged, stepsSoFar) {
+    const { registry, mode } = ctx;
+    const ref = registry ? chartRef(registry, work.name, work.version) : undefined;
     const gateFailed = stepsSoFar.some((step) => step.status === 'failed');
-    if (mode !== 'publish' || !packaged || gateFailed || !inputs.registry) {
+    if (mode !== 'publish' || !staged || gateFailed) {
+        await staged?.abandon(); // blobs uploaded during the gates stay unreferenced: no manifest, no tag
         const why = mode !== 'publish'
             ? 'validate mode: nothing is pushed'
             : gateFailed
@@ -22828,16 +23899,7 @@ async function publishStep(ctx, work, packaged, built, stepsSoFar) {
             findings: []
         };
     }
-    return publishChart({
-        helm: ctx.helm,
-        work,
-        packaged,
-        registry: inputs.registry,
-        credentials: ctx.credentials.registry,
-        plainHttp: inputs.plainHttp,
-        overwrite: inputs.overwrite,
-        built
-    });
+    return staged.commit();
 }
 
 // A CycloneDX 1.5 SBOM of what the chart deploys: the chart itself, the charts
@@ -23046,7 +24108,7 @@ async function runChartSteps(ctx, upstream, work, epoch) {
                 toolVersion: process.env.GITHUB_ACTION_REF
             });
         }
-        const published = await publishStep(ctx, build.work, checked.packaged, build.built, outcome.steps);
+        const published = await publishStep(ctx, build.work, checked.staged, outcome.steps);
         outcome.steps.push(published);
         outcome.publish = published.data;
         return outcome;
@@ -23113,9 +24175,15 @@ function workFolders(root, output) {
         output
     };
 }
-/** Throws an ActionError when only one of registry-username/registry-password is set. */
-function runCredentials(inputs) {
-    return { registry: registryCredentials(inputs), forRepository: repositoryCredentials(inputs) };
+/**
+ * What every stage that talks to a repository or registry shares: the credentials (an ActionError when only
+ * one of registry-username/registry-password is set) and the run's index cache.
+ */
+function repositoryAccess(inputs) {
+    return {
+        credentials: { registry: registryCredentials(inputs), forRepository: repositoryCredentials(inputs) },
+        indexes: new IndexCache()
+    };
 }
 
 // GitHub specifics: which mode an event asks for (pure), and the one PR
@@ -23469,6 +24537,7 @@ function packagedVersion({ inputs, blueprint, decision }) {
     return inputs.version || decision.version || blueprint.chartYaml.data.version;
 }
 /** Settings that must hold before anything runs; throws an ActionError naming the input, tag or file. */
+/** Throws an ActionError for a setting that does not hold; returns the `registry` input parsed once (if set). */
 function checkRunSettings(settings) {
     const { inputs, blueprint, decision, ref } = settings;
     const version = packagedVersion(settings);
@@ -23494,11 +24563,10 @@ function checkRunSettings(settings) {
     if (decision.mode === 'publish' && !inputs.registry) {
         throw new ActionError(`publishing ${chartMeta.name} ${version} (${decision.reason}) needs the registry input`, 'set registry: oci://ghcr.io/<owner>, or push: false to only validate');
     }
-    const registryHost = inputs.registry ? parseOciReference(inputs.registry).host : undefined;
-    if (inputs.plainHttp && registryHost && !isLoopbackHost(registryHost)) {
-        throw new ActionError(`input plain-http: registry ${registryHost} is not a loopback address`, 'plain HTTP is only for registries on 127.0.0.1/localhost/::1; remove plain-http');
-    }
+    // Plain HTTP to a registry that is not loopback is refused here (parseRegistryTarget).
+    const target = inputs.registry ? parseRegistryTarget(inputs.registry, inputs.plainHttp) : undefined;
     registryCredentials(inputs);
+    return target;
 }
 
 // Stage: the blueprint read and checked before any work: Chart.yaml, values.yaml and blueprint.yaml
@@ -23537,7 +24605,7 @@ async function loadRun(inputs, event) {
         modeReason: decision.reason
     };
     try {
-        checkRunSettings(settings);
+        identity.registry = checkRunSettings(settings);
     }
     catch (error) {
         return { kind: 'stopped', identity, error };
@@ -27593,7 +28661,7 @@ async function libraryDependencies(blueprint, options) {
     const indexes = new Map();
     const indexOf = (url) => {
         if (!indexes.has(url)) {
-            indexes.set(url, fetchIndex(url, options.credentialsFor?.(url))
+            indexes.set(url, (options.indexes?.fetch(url, options.credentialsFor?.(url)) ?? fetchIndex(url, options.credentialsFor?.(url)))
                 .then(({ url: at, text }) => parseIndex(text, at))
                 .catch(() => undefined));
         }
@@ -27647,7 +28715,8 @@ async function resolveBlueprintUpstream(ctx) {
     const libraries = needsLibraryCheck(blueprint, inputs.upstream)
         ? await libraryDependencies(blueprint, {
             mirrors: inputs.repositoryMirrors,
-            credentialsFor: ctx.credentials.forRepository
+            credentialsFor: ctx.credentials.forRepository,
+            indexes: ctx.indexes
         })
         : new Set();
     const choice = chooseUpstream(blueprint, inputs.upstream, libraries);
@@ -27664,6 +28733,7 @@ async function resolveBlueprintUpstream(ctx) {
         mirrors: inputs.repositoryMirrors,
         credentialsFor: ctx.credentials.forRepository,
         plainHttp: inputs.plainHttp,
+        indexes: ctx.indexes,
         locked: await lockedVersion(path__default.resolve(blueprint.workspace, blueprint.chartDir), blueprint.chartDir, dependencies, dependency.name)
     });
     return { resolution, step: resolution.step };
@@ -27736,7 +28806,8 @@ async function validateBlueprint(frame) {
         blueprint,
         mode: identity.mode,
         chart: identity.chart,
-        credentials: runCredentials(inputs),
+        registry: identity.registry,
+        ...repositoryAccess(inputs),
         folders,
         budget: frame.budget
     });
@@ -28310,8 +29381,8 @@ function shortenDetails(block, budget) {
     return out.length <= budget ? out : undefined;
 }
 function kindsOf(data) {
-    const kinds = isRecord(data) ? data.kinds : undefined;
-    if (!isRecord(kinds))
+    const kinds = isRecord$1(data) ? data.kinds : undefined;
+    if (!isRecord$1(kinds))
         return undefined;
     const out = {};
     for (const [k, v] of Object.entries(kinds))
@@ -28332,14 +29403,14 @@ function imageRows(data) {
     let list;
     if (Array.isArray(data))
         list = data;
-    else if (isRecord(data))
+    else if (isRecord$1(data))
         list = Array.isArray(data.images) ? data.images : Array.isArray(data.verdicts) ? data.verdicts : undefined;
     if (!Array.isArray(list))
         return undefined;
     const rows = new Map();
     for (const item of list) {
-        const it = typeof item === 'string' ? { image: item } : isRecord(item) ? item : {};
-        const use = isRecord(it.use) ? it.use : undefined;
+        const it = typeof item === 'string' ? { image: item } : isRecord$1(item) ? item : {};
+        const use = isRecord$1(it.use) ? it.use : undefined;
         const image = str(it.image) ?? str(use?.image) ?? str(it.ref);
         if (!image)
             continue;

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { assembleReport, stoppedEarlyReport } from '../../src/run/assemble.js'
 import { eventContextFrom } from '../../src/run/event.js'
 import { getInputs } from '../../src/inputs/inputs.js'
+import { parseRegistryTarget } from '../../src/oci/registry.js'
 import { digestRef, discoverOutputs, runOutputs } from '../../src/run/outputs.js'
 import { sbomArtifact, sbomContent } from '../../src/run/sbom-input.js'
 import { ActionError, type ActionReport } from '../../src/types.js'
@@ -160,7 +161,9 @@ describe('assembleReport', () => {
   const identity = {
     chart: { name: 'bp-temporal', version: '1.2.0', path: 'platform/temporal/chart' },
     mode: 'validate' as const,
-    modeReason: 'pull request'
+    modeReason: 'pull request',
+    // The registry input as run/settings.ts parsed it (RunIdentity.registry).
+    registry: parseRegistryTarget(inputs.registry, false)
   }
 
   it('names the registry target when nothing was pushed, and ends with the Run step of an error', () => {

@@ -65,6 +65,16 @@ describe('checkRunSettings', () => {
     expect(() => checkRunSettings(settings({ registry: 'oci://ghcr.io/openova-io' }, RELEASE))).not.toThrow()
   })
 
+  it('returns the registry input parsed once (no registry: undefined)', () => {
+    expect(checkRunSettings(settings({ registry: 'oci://ghcr.io/openova-io/charts/' }, RELEASE))).toEqual({
+      url: 'oci://ghcr.io/openova-io/charts',
+      host: 'ghcr.io',
+      path: 'openova-io/charts',
+      plainHttp: false
+    })
+    expect(checkRunSettings(settings({}))).toBeUndefined()
+  })
+
   it("refuses a tag whose version is not Chart.yaml's, naming both and version-from-tag", () => {
     const error = failure(() =>
       checkRunSettings(
