@@ -82,7 +82,7 @@ export async function renderBase(options: BaseRenderOptions, sha: string, releas
     built = {}
   }
   const args = ['template', options.releaseName, work.dir, '--namespace', options.namespace, ...options.valueArgs]
-  const result = await helm.run(args)
+  const result = await helm.run(args, { background: true })
   if (result.exitCode !== 0) {
     throw new Error(`helm template: ${lastLines(result.stderr, 3) || `exit ${result.exitCode}`}`)
   }

@@ -140,7 +140,7 @@ export type RenderJob = Handle<RenderJobOutcome>
 export function renderJob(helm: Helm, id: string, args: string[], parse: RenderParse = {}): RenderJob {
   return handle(id, 'helm', async () => {
     const start = performance.now()
-    const result = await helm.run(args)
+    const result = await helm.run(args, { background: true })
     const parsed =
       result.exitCode !== 0 || parse === 'none'
         ? { documents: [], errors: [] }
@@ -159,7 +159,7 @@ export function renderJob(helm: Helm, id: string, args: string[], parse: RenderP
 export function helmJob(helm: Helm, id: string, args: string[]): Handle<{ result: HelmRunResult; span: Span }> {
   return handle(id, 'helm', async () => {
     const start = performance.now()
-    const result = await helm.run(args)
+    const result = await helm.run(args, { background: true })
     return { out: { result, span: { start, end: performance.now() } }, done: result }
   })
 }

@@ -218,7 +218,7 @@ export async function planCaseRenders(
   let fallback: ReturnType<typeof renderJob>[] | undefined
   const merged = customJob<RenderJobOutcome[] | undefined>(`${cases[0].id}+${cases.length - 1}`, 'helm', async () => {
     const start = performance.now()
-    const result = await ctx.helm.run(args)
+    const result = await ctx.helm.run(args, { background: true })
     const texts = result.exitCode === 0 ? splitCases(result.stdout, ctx.chartName, cases.length) : undefined
     if (!texts) {
       fallback = separate()

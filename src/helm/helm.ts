@@ -18,6 +18,11 @@ export interface HelmRunOptions {
   what?: string
   /** This operation's own limit (default OPERATION_LIMITS.helm), capped by the run's budget. */
   limitMs?: number
+  /**
+   * Off the critical path (the gates' renders and lint while a chart test script runs): started at a
+   * lower CPU priority (nice 10), so that on a small runner the script's helm processes get the cores first.
+   */
+  background?: boolean
 }
 
 export interface HelmRunResult {
@@ -47,6 +52,15 @@ const WITHHELD_VARIABLES =
   /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CACHE|RESULTS)_|GITHUB_TOKEN$|GH_TOKEN$|GITHUB_(ENV|OUTPUT|PATH|STATE|STEP_SUMMARY)$)/
 
 /** The HELM_* homes under `base` (nothing created). */
+/** nice 10 for a child just started; a platform that refuses leaves it as it is (a speed hint, not a rule). */
+function lowerPriority(pid: number): void {
+  try {
+    os.setPriority(pid, 10)
+  } catch {
+    // e.g. not permitted: the process runs at the normal priority
+  }
+}
+
 function helmHomeAt(base: string): HelmHome {
   return {
     root: base,
@@ -173,6 +187,7 @@ export class Helm {
       const detached = process.platform !== 'win32'
       const stdio: ['pipe', 'pipe', 'pipe'] = ['pipe', 'pipe', 'pipe']
       const child = spawn(this.binary, args, { cwd: options.cwd, env: this.env(), stdio, detached })
+      if (options.background && child.pid !== undefined) lowerPriority(child.pid)
       const stdout: Buffer[] = []
       const stderr: Buffer[] = []
       let timedOut = false
