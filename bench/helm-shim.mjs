@@ -6,7 +6,7 @@
 // shim's folder first on PATH every helm process of a run goes through it.
 import { execFile, spawn } from 'node:child_process'
 import { existsSync, readFileSync, statSync } from 'node:fs'
-import { mkdir, rename, writeFile } from 'node:fs/promises'
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -14,6 +14,28 @@ import { promisify } from 'node:util'
 const execFileAsync = promisify(execFile)
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url))
 const SOURCE = path.join(BENCH_DIR, 'helm-shim.c')
+
+/** Bumped when what the shim carries changes (a cached shim of another format is rebuilt). */
+const STAMP_FORMAT = 'buildinfo-1'
+
+/**
+ * The action tells which helm a binary is from its Go build information (src/helm/go-buildinfo.ts) and then
+ * skips `helm version`. The shim stands for the real helm, so it carries the real helm's `.go.buildinfo`
+ * section (objcopy, from binutils): the action then takes the same path as with the real binary. Without
+ * objcopy the shim has none, and the action runs `helm version` through it (A slower than users' runs).
+ * @param {string} realHelm
+ * @param {string} shim
+ */
+async function copyBuildInfo(realHelm, shim) {
+  const section = `${shim}.buildinfo`
+  try {
+    await execFileAsync('objcopy', ['--dump-section', `.go.buildinfo=${section}`, realHelm, `${shim}.ignored`])
+    await execFileAsync('objcopy', ['--add-section', `.go.buildinfo=${section}`, shim])
+  } catch (error) {
+    console.warn(`[bench] shim without helm's build information (${error.message.split('\n')[0]})`)
+  }
+  await Promise.all([rm(section, { force: true }), rm(`${shim}.ignored`, { force: true })])
+}
 
 /**
  * Compiles the shim for `realHelm` into `<cacheDir>/shim-<label>/helm` (cached).
@@ -30,7 +52,7 @@ export async function ensureHelmShim(realHelm, label, cacheDir) {
   if (
     existsSync(binary) &&
     existsSync(stamp) &&
-    readFileSync(stamp, 'utf8') === realHelm &&
+    readFileSync(stamp, 'utf8') === `${realHelm}\n${STAMP_FORMAT}` &&
     statSync(binary).mtimeMs >= statSync(SOURCE).mtimeMs
   )
     return binary
@@ -39,8 +61,9 @@ export async function ensureHelmShim(realHelm, label, cacheDir) {
   for (const cc of [process.env.CC, 'cc', 'gcc', 'clang'].filter(Boolean)) {
     try {
       await execFileAsync(cc, ['-O2', '-o', tmp, `-DREAL_HELM=${JSON.stringify(realHelm)}`, SOURCE])
+      await copyBuildInfo(realHelm, tmp)
       await rename(tmp, binary)
-      await writeFile(stamp, realHelm)
+      await writeFile(stamp, `${realHelm}\n${STAMP_FORMAT}`)
       return binary
     } catch {
       // next compiler
