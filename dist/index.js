@@ -16967,6 +16967,15 @@ async function buildStep(ctx, upstream, prepared, epoch) {
 // the environment of later steps.
 const WITHHELD_VARIABLES = /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CACHE|RESULTS)_|GITHUB_TOKEN$|GH_TOKEN$|GITHUB_(ENV|OUTPUT|PATH|STATE|STEP_SUMMARY)$)/;
 /** The HELM_* homes under `base` (nothing created). */
+/** nice 10 for a child just started; a platform that refuses leaves it as it is (a speed hint, not a rule). */
+function lowerPriority(pid) {
+    try {
+        os$1.setPriority(pid, 10);
+    }
+    catch {
+        // e.g. not permitted: the process runs at the normal priority
+    }
+}
 function helmHomeAt(base) {
     return {
         root: base,
@@ -17087,6 +17096,8 @@ class Helm {
             const detached = process.platform !== 'win32';
             const stdio = ['pipe', 'pipe', 'pipe'];
             const child = spawn(this.binary, args, { cwd: options.cwd, env: this.env(), stdio, detached });
+            if (options.background && child.pid !== undefined)
+                lowerPriority(child.pid);
             const stdout = [];
             const stderr = [];
             let timedOut = false;
@@ -18192,7 +18203,7 @@ async function renderBase(options, sha, release) {
         built = {};
     }
     const args = ['template', options.releaseName, work.dir, '--namespace', options.namespace, ...options.valueArgs];
-    const result = await helm.run(args);
+    const result = await helm.run(args, { background: true });
     if (result.exitCode !== 0) {
         throw new Error(`helm template: ${lastLines(result.stderr, 3) || `exit ${result.exitCode}`}`);
     }
@@ -19764,7 +19775,7 @@ function handle(id, kind, work) {
 function renderJob(helm, id, args, parse = {}) {
     return handle(id, 'helm', async () => {
         const start = performance.now();
-        const result = await helm.run(args);
+        const result = await helm.run(args, { background: true });
         const parsed = result.exitCode !== 0 || parse === 'none'
             ? { documents: [], errors: [] }
             : parseRenderDetailed(result.stdout, parse);
@@ -19781,7 +19792,7 @@ function renderJob(helm, id, args, parse = {}) {
 function helmJob(helm, id, args) {
     return handle(id, 'helm', async () => {
         const start = performance.now();
-        const result = await helm.run(args);
+        const result = await helm.run(args, { background: true });
         return { out: { result, span: { start, end: performance.now() } }, done: result };
     });
 }
@@ -21992,7 +22003,7 @@ async function planCaseRenders(pc, cases, commonArgs, mentioning) {
     let fallback;
     const merged = customJob(`${cases[0].id}+${cases.length - 1}`, 'helm', async () => {
         const start = performance.now();
-        const result = await ctx.helm.run(args);
+        const result = await ctx.helm.run(args, { background: true });
         const texts = result.exitCode === 0 ? splitCases(result.stdout, ctx.chartName, cases.length) : undefined;
         if (!texts) {
             fallback = separate();
