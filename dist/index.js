@@ -1611,7 +1611,7 @@ function readlink(fsPath) {
     });
 }
 fs.constants.O_RDONLY;
-function exists$2(fsPath) {
+function exists$1(fsPath) {
     return __awaiter$5(this, void 0, void 0, function* () {
         try {
             yield stat(fsPath);
@@ -1760,7 +1760,7 @@ var __awaiter$4 = (undefined && undefined.__awaiter) || function (thisArg, _argu
 function cp(source_1, dest_1) {
     return __awaiter$4(this, arguments, void 0, function* (source, dest, options = {}) {
         const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield exists$2(dest)) ? yield stat(dest) : null;
+        const destStat = (yield exists$1(dest)) ? yield stat(dest) : null;
         // Dest is an existing file, but not forcing
         if (destStat && destStat.isFile() && !force) {
             return;
@@ -1769,7 +1769,7 @@ function cp(source_1, dest_1) {
         const newDest = destStat && destStat.isDirectory() && copySourceDirectory
             ? path.join(dest, path.basename(source))
             : dest;
-        if (!(yield exists$2(source))) {
+        if (!(yield exists$1(source))) {
             throw new Error(`no such file or directory: ${source}`);
         }
         const sourceStat = yield stat(source);
@@ -1973,7 +1973,7 @@ function copyFile(srcFile, destFile, force) {
             const symlinkFull = yield readlink(srcFile);
             yield symlink(symlinkFull, destFile, IS_WINDOWS$2 ? 'junction' : null);
         }
-        else if (!(yield exists$2(destFile)) || force) {
+        else if (!(yield exists$1(destFile)) || force) {
             yield copyFile$1(srcFile, destFile);
         }
     });
@@ -2352,7 +2352,7 @@ class ToolRunner extends events.EventEmitter {
                 state.on('debug', (message) => {
                     this._debug(message);
                 });
-                if (this.options.cwd && !(yield exists$2(this.options.cwd))) {
+                if (this.options.cwd && !(yield exists$1(this.options.cwd))) {
                     return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
                 }
                 const fileName = this._getSpawnFileName();
@@ -15548,12 +15548,9 @@ async function copyChartFolder(options) {
     await walk('');
 }
 
-// Reads a blueprint folder: blueprint.yaml (optional), chart/Chart.yaml and
-// chart/values.yaml, each once, with file:line kept for findings.
-/** A name that is safe as a folder name: no separators, no leading dot or dash. */
-const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream';
-async function exists$1(file) {
+// File-system helpers shared across src/.
+/** Whether a path exists (any kind); false when it cannot be reached. */
+async function exists(file) {
     try {
         await access$1(file);
         return true;
@@ -15562,14 +15559,20 @@ async function exists$1(file) {
         return false;
     }
 }
+
+// Reads a blueprint folder: blueprint.yaml (optional), chart/Chart.yaml and
+// chart/values.yaml, each once, with file:line kept for findings.
+/** A name that is safe as a folder name: no separators, no leading dot or dash. */
+const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream';
 async function loadBlueprint(workspace, dir, chartDir) {
     const absDir = path__default.resolve(workspace, dir);
     const absChart = path__default.resolve(workspace, chartDir);
-    if (!(await exists$1(absDir))) {
+    if (!(await exists(absDir))) {
         throw new ActionError(`blueprint folder ${dir} does not exist in ${workspace}`, 'set the blueprint input to the blueprint folder, e.g. platform/temporal');
     }
     const chartYamlPath = path__default.join(chartDir, 'Chart.yaml');
-    if (!(await exists$1(path__default.join(absChart, 'Chart.yaml')))) {
+    if (!(await exists(path__default.join(absChart, 'Chart.yaml')))) {
         throw new ActionError(`${chartYamlPath} not found`, `put the umbrella chart in ${chartDir}, or set the chart input to its folder`);
     }
     // Before any chart file is read: a values.yaml linked outside the chart is refused, not parsed.
@@ -15577,10 +15580,10 @@ async function loadBlueprint(workspace, dir, chartDir) {
     const blueprintYamlPath = path__default.join(dir, 'blueprint.yaml');
     const [chartYaml, values, blueprintYaml] = await Promise.all([
         loadYamlFile(path__default.join(absChart, 'Chart.yaml'), chartYamlPath),
-        (async () => (await exists$1(path__default.join(absChart, 'values.yaml')))
+        (async () => (await exists(path__default.join(absChart, 'values.yaml')))
             ? loadYamlFile(path__default.join(absChart, 'values.yaml'), path__default.join(chartDir, 'values.yaml'))
             : emptyValues(path__default.join(chartDir, 'values.yaml')))(),
-        (async () => (await exists$1(path__default.join(absDir, 'blueprint.yaml')))
+        (async () => (await exists(path__default.join(absDir, 'blueprint.yaml')))
             ? loadYamlFile(path__default.join(absDir, 'blueprint.yaml'), blueprintYamlPath)
             : undefined)()
     ]);
@@ -18211,15 +18214,6 @@ async function renderBase(options, sha, release) {
     if (parsed.errors.length > 0)
         throw new Error(parsed.errors[0].toFinding().message);
     return { documents: parsed.documents, missing: false, built };
-}
-async function exists(file) {
-    try {
-        await access$1(file);
-        return true;
-    }
-    catch {
-        return false;
-    }
 }
 async function copyBuiltArchives(fromChart, toChart) {
     const from = path__default.join(fromChart, 'charts');

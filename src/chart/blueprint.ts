@@ -1,10 +1,10 @@
 // Reads a blueprint folder: blueprint.yaml (optional), chart/Chart.yaml and
 // chart/values.yaml, each once, with file:line kept for findings.
-import { access } from 'node:fs/promises'
 import path from 'node:path'
 import { loadYamlFile, type YamlSource } from './yaml-source.js'
 import { ActionError } from '../types.js'
 import { assertLinksStayInside } from './work-copy.js'
+import { exists } from '../util/files.js'
 
 export interface ChartDependency {
   name: string
@@ -38,15 +38,6 @@ export interface Blueprint {
 const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 
 const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream'
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file)
-    return true
-  } catch {
-    return false
-  }
-}
 
 export async function loadBlueprint(workspace: string, dir: string, chartDir: string): Promise<Blueprint> {
   const absDir = path.resolve(workspace, dir)

@@ -2,7 +2,7 @@
 // out of git into its own work copy and helm home, its dependencies built as the
 // base pins them (or the head's archives reused when the pins are the same),
 // rendered once. diff/base.ts runs it beside the gates and compares.
-import { access, copyFile, mkdir, readdir } from 'node:fs/promises'
+import { copyFile, mkdir, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { loadBlueprint, type Blueprint } from '../chart/blueprint.js'
 import { buildDependencies, type BuildOptions } from '../chart/dependencies.js'
@@ -12,6 +12,7 @@ import { parseRenderDetailed } from '../helm/render.js'
 import type { RenderedDocument } from '../types.js'
 import { lastLines } from '../util/text.js'
 import { copyTree, ensureCommit } from './git-tree.js'
+import { exists } from '../util/files.js'
 
 export interface BaseRenderOptions {
   workspace: string
@@ -89,15 +90,6 @@ export async function renderBase(options: BaseRenderOptions, sha: string, releas
   const parsed = parseRenderDetailed(result.stdout)
   if (parsed.errors.length > 0) throw new Error(parsed.errors[0].toFinding().message)
   return { documents: parsed.documents, missing: false, built }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file)
-    return true
-  } catch {
-    return false
-  }
 }
 
 async function copyBuiltArchives(fromChart: string, toChart: string): Promise<void> {
