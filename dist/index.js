@@ -27,8 +27,8 @@ import require$$0$1 from 'buffer';
 import { createHash, randomBytes } from 'node:crypto';
 import * as http$1 from 'node:http';
 import * as https$1 from 'node:https';
+import { existsSync, readdirSync, readFileSync, constants as constants$3, promises as promises$1, openSync, closeSync, readSync, accessSync, createReadStream, statSync } from 'node:fs';
 import os$1, { EOL as EOL$1 } from 'node:os';
-import { readdirSync, readFileSync, constants as constants$3, promises as promises$1, openSync, closeSync, readSync, accessSync, createReadStream, existsSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import * as stream from 'stream';
@@ -16970,14 +16970,14 @@ async function buildStep(ctx, upstream, prepared, epoch) {
 // the environment of later steps.
 const WITHHELD_VARIABLES = /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CACHE|RESULTS)_|GITHUB_TOKEN$|GH_TOKEN$|GITHUB_(ENV|OUTPUT|PATH|STATE|STEP_SUMMARY)$)/;
 /** The HELM_* homes under `base` (nothing created). */
-/** nice 10 for a child just started; a platform that refuses leaves it as it is (a speed hint, not a rule). */
-function lowerPriority(pid) {
-    try {
-        os$1.setPriority(pid, 10);
-    }
-    catch {
-        // e.g. not permitted: the process runs at the normal priority
-    }
+/**
+ * The command line of a background run: helm started through `nice -n 10`, which execs it (same pid, same
+ * process group), so every thread the Go runtime starts inherits the priority. Setting it after the spawn
+ * would miss the threads helm started meanwhile. Without `nice` (not a Linux runner) helm runs as usual.
+ */
+const NICE = ['/usr/bin/nice', '/bin/nice'].find((file) => existsSync(file));
+function commandLine(binary, args, background) {
+    return background && NICE ? [NICE, ['-n', '10', binary, ...args]] : [binary, args];
 }
 function helmHomeAt(base) {
     return {
@@ -17098,9 +17098,8 @@ class Helm {
         return new Promise((resolve, reject) => {
             const detached = process.platform !== 'win32';
             const stdio = ['pipe', 'pipe', 'pipe'];
-            const child = spawn(this.binary, args, { cwd: options.cwd, env: this.env(), stdio, detached });
-            if (options.background && child.pid !== undefined)
-                lowerPriority(child.pid);
+            const [file, argv] = commandLine(this.binary, args, options.background);
+            const child = spawn(file, argv, { cwd: options.cwd, env: this.env(), stdio, detached });
             const stdout = [];
             const stderr = [];
             let timedOut = false;

@@ -38,8 +38,8 @@ import 'process';
 import 'buffer';
 import 'node:crypto';
 import 'node:https';
-import 'node:os';
 import 'node:fs';
+import 'node:os';
 import 'stream';
 
 function _mergeNamespaces(n, m) {

@@ -2,6 +2,7 @@
 // captured, and every run confined to a private set of HELM_* homes so the
 // action neither reads nor changes the user's helm state.
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -20,7 +21,7 @@ export interface HelmRunOptions {
   limitMs?: number
   /**
    * Off the critical path (the gates' renders and lint while a chart test script runs): started at a
-   * lower CPU priority (nice 10), so that on a small runner the script's helm processes get the cores first.
+   * lower CPU priority (`nice -n 10`), so that on a small runner the script's helm processes get the cores first.
    */
   background?: boolean
 }
@@ -52,13 +53,14 @@ const WITHHELD_VARIABLES =
   /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CACHE|RESULTS)_|GITHUB_TOKEN$|GH_TOKEN$|GITHUB_(ENV|OUTPUT|PATH|STATE|STEP_SUMMARY)$)/
 
 /** The HELM_* homes under `base` (nothing created). */
-/** nice 10 for a child just started; a platform that refuses leaves it as it is (a speed hint, not a rule). */
-function lowerPriority(pid: number): void {
-  try {
-    os.setPriority(pid, 10)
-  } catch {
-    // e.g. not permitted: the process runs at the normal priority
-  }
+/**
+ * The command line of a background run: helm started through `nice -n 10`, which execs it (same pid, same
+ * process group), so every thread the Go runtime starts inherits the priority. Setting it after the spawn
+ * would miss the threads helm started meanwhile. Without `nice` (not a Linux runner) helm runs as usual.
+ */
+const NICE = ['/usr/bin/nice', '/bin/nice'].find((file) => existsSync(file))
+function commandLine(binary: string, args: string[], background: boolean | undefined): [string, string[]] {
+  return background && NICE ? [NICE, ['-n', '10', binary, ...args]] : [binary, args]
 }
 
 function helmHomeAt(base: string): HelmHome {
@@ -186,8 +188,8 @@ export class Helm {
     return new Promise((resolve, reject) => {
       const detached = process.platform !== 'win32'
       const stdio: ['pipe', 'pipe', 'pipe'] = ['pipe', 'pipe', 'pipe']
-      const child = spawn(this.binary, args, { cwd: options.cwd, env: this.env(), stdio, detached })
-      if (options.background && child.pid !== undefined) lowerPriority(child.pid)
+      const [file, argv] = commandLine(this.binary, args, options.background)
+      const child = spawn(file, argv, { cwd: options.cwd, env: this.env(), stdio, detached })
       const stdout: Buffer[] = []
       const stderr: Buffer[] = []
       let timedOut = false
