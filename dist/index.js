@@ -16228,11 +16228,19 @@ class IndexCache {
         const key = repository.replace(/\/+$/, '');
         let entry = this.fetched.get(key);
         if (!entry) {
-            entry = fetchIndex(key, credentials);
+            entry = readIndex(key, credentials);
             this.fetched.set(key, entry);
         }
         return entry;
     }
+}
+/** The index of a repository: from the run's cache when there is one, else fetched now. */
+async function readIndex(repository, credentials, cache) {
+    if (cache)
+        return cache.fetch(repository, credentials);
+    const { url, text } = await fetchIndex(repository, credentials);
+    let parsed;
+    return { repository: repository.replace(/\/+$/, ''), url, text, entries: () => (parsed ??= parseIndex(text, url)) };
 }
 /** Rewrites a repository URL by the longest matching mirror prefix. */
 function applyMirrors(url, mirrors) {
@@ -16345,8 +16353,9 @@ async function availableVersions(repository, name, options) {
         throw new ActionError(`dependency ${name}: repository "${repository}" is neither http(s):// nor oci://`, 'point the dependency at a chart repository');
     }
     const credentials = options.credentialsFor?.(repository);
-    const { url, text } = await (options.indexes?.fetch(repository, credentials) ?? fetchIndex(repository, credentials));
-    const entries = parseIndex(text, url);
+    const index = await readIndex(repository, credentials, options.indexes);
+    const { url } = index;
+    const entries = index.entries();
     const list = entries[name];
     if (!Array.isArray(list) || list.length === 0) {
         throw new ActionError(`${url} has no chart named ${name}`, `check the dependency name in Chart.yaml (charts there: ${Object.keys(entries).slice(0, 10).join(', ') || 'none'})`);
@@ -16544,10 +16553,10 @@ function archiveSources(work, options, indexes, plainHttpFor) {
         if (dep.repository.startsWith('file://'))
             continue;
         const effective = applyMirrors(dep.repository, options.mirrors);
-        const index = indexes.find((candidate) => candidate.url === effective);
+        const index = indexes.find((candidate) => candidate.repository === effective);
         if (index) {
-            const source = `${index.url}/index.yaml`;
-            const entries = parseIndex(index.text, source)[dep.name] ?? [];
+            const source = index.url;
+            const entries = index.entries()[dep.name] ?? [];
             sources.push({
                 name: dep.name,
                 source,
@@ -16704,16 +16713,16 @@ async function buildDependencies(helm, work, options) {
         expected.set(dep.name, locked ?? options.knownVersions.get(dep.name) ?? dep.version);
     }
     // Indexes: reuse what upstream resolution fetched; fetch the others concurrently.
-    const indexes = await Promise.all([...httpRepositories.keys()].map(async (url) => (await options.indexes.fetch(url, options.credentialsFor(url))).text));
+    const indexes = await Promise.all([...httpRepositories.keys()].map((url) => options.indexes.fetch(url, options.credentialsFor(url))));
     const repositories = [...httpRepositories.entries()].map(([url, name]) => {
         const credentials = options.credentialsFor(url);
         return { name, url, ...(credentials ? { username: credentials.username, password: credentials.password } : {}) };
     });
     await writeFile$1(helm.home.repositoryConfig, JSON.stringify({ apiVersion: '', generated: '0001-01-01T00:00:00Z', repositories }, null, 2));
-    await Promise.all([...httpRepositories.values()].map((name, i) => writeFile$1(path__default.join(helm.home.repositoryCache, `${name}-index.yaml`), indexes[i])));
+    await Promise.all([...httpRepositories.values()].map((name, i) => writeFile$1(path__default.join(helm.home.repositoryCache, `${name}-index.yaml`), indexes[i].text)));
     // Ranges of the other http dependencies resolve against the same indexes, so guard 1 can check exact versions.
     for (const [i, [url]] of [...httpRepositories.entries()].entries()) {
-        const entries = parseIndex(indexes[i], `${url}/index.yaml`);
+        const entries = indexes[i].entries();
         for (const dep of work.dependencies) {
             if (applyMirrors(dep.repository, options.mirrors) !== url || options.knownVersions.has(dep.name) || work.lock)
                 continue;
@@ -16797,7 +16806,7 @@ async function buildDependencies(helm, work, options) {
                 details: redact(result.stderr + result.stdout)
             };
         }
-        const digestFindings = await verifyDependencyArchives(path__default.join(work.dir, 'charts'), archiveSources(work, options, [...httpRepositories.keys()].map((url, i) => ({ url, text: indexes[i] })), plainHttpFor));
+        const digestFindings = await verifyDependencyArchives(path__default.join(work.dir, 'charts'), archiveSources(work, options, indexes, plainHttpFor));
         const checked = await checkBuiltDependencies(work, expected);
         const digestFailed = digestFindings.some((finding) => finding.severity === 'error');
         const guard = digestFindings.length
@@ -24372,6 +24381,11 @@ function ownComments(comments, marker, self) {
         .filter((c) => startsWithMarker(c, marker) && (bySelf(c) || c.user?.type === 'Bot'))
         .sort((a, b) => Number(bySelf(b)) - Number(bySelf(a)) || a.id - b.id);
 }
+/** The REST client for the PR comment. The comment is part of the report: it gets the report's slice of time even when the run's work budget is spent. */
+async function commentClient(token, apiUrl) {
+    const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms);
+    return octokitFor(token, { baseUrl: apiUrl.replace(/\/+$/, ''), request: { signal } });
+}
 /**
  * The marked comments of an issue that are ours (ownComments). Only when a marked
  * comment is not a bot's is it worth asking who the token is: a personal access
@@ -24409,9 +24423,7 @@ async function upsertComment(opts) {
     if (!opts.marker)
         throw new Error('upsertComment: marker is empty');
     const body = withMarker(opts.body, opts.marker);
-    // The comment is part of the report: it gets its time even when the run's work budget is spent.
-    const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms);
-    const octokit = await octokitFor(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, ''), request: { signal } });
+    const octokit = await commentClient(opts.token, opts.apiUrl);
     const where = { owner: opts.owner, repo: opts.repo };
     let ours;
     try {
@@ -24511,8 +24523,7 @@ async function removeOwnComments(opts) {
         return { action: 'skipped', warning: unusable };
     if (!opts.marker)
         throw new Error('removeOwnComments: marker is empty');
-    const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms);
-    const octokit = await octokitFor(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, ''), request: { signal } });
+    const octokit = await commentClient(opts.token, opts.apiUrl);
     const where = { owner: opts.owner, repo: opts.repo };
     let ours;
     try {
@@ -28665,8 +28676,8 @@ async function libraryDependencies(blueprint, options) {
     const indexes = new Map();
     const indexOf = (url) => {
         if (!indexes.has(url)) {
-            indexes.set(url, (options.indexes?.fetch(url, options.credentialsFor?.(url)) ?? fetchIndex(url, options.credentialsFor?.(url)))
-                .then(({ url: at, text }) => parseIndex(text, at))
+            indexes.set(url, readIndex(url, options.credentialsFor?.(url), options.indexes)
+                .then((index) => index.entries())
                 .catch(() => undefined));
         }
         return indexes.get(url);

@@ -18,6 +18,7 @@ import {
   pointChartAt,
   runBundledAction,
   withoutMaskCommands,
+  uploadBlob,
   withWorkspace,
   type ActionRun
 } from '../support/e2e.js'
@@ -313,21 +314,6 @@ async function startTagSwapProxy(
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve()))
   }
-}
-
-/** Uploads a blob to the registry (monolithic), returning its digest. */
-async function uploadBlob(registryUrl: string, repository: string, content: Buffer): Promise<string> {
-  const digest = `sha256:${createHash('sha256').update(content).digest('hex')}`
-  const start = await fetch(`${registryUrl}/v2/${repository}/blobs/uploads/`, { method: 'POST' })
-  const location = new URL(start.headers.get('location') ?? '', registryUrl)
-  location.searchParams.set('digest', digest)
-  const put = await fetch(location, {
-    method: 'PUT',
-    body: content,
-    headers: { 'content-type': 'application/octet-stream' }
-  })
-  if (put.status !== 201) throw new Error(`blob upload: HTTP ${put.status}`)
-  return digest
 }
 
 async function tagDigest(registryUrl: string, repository: string, tag: string): Promise<string | null> {

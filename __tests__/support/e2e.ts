@@ -130,26 +130,30 @@ export function withoutMaskCommands(text: string): string {
     .join('\n')
 }
 
+/** Uploads a blob to a loopback registry (monolithic, plain registry API), returning its digest. */
+export async function uploadBlob(registryUrl: string, repository: string, content: Buffer): Promise<string> {
+  const { createHash } = await import('node:crypto')
+  const digest = `sha256:${createHash('sha256').update(content).digest('hex')}`
+  const start = await fetch(`${registryUrl}/v2/${repository}/blobs/uploads/`, { method: 'POST' })
+  if (start.status !== 202) throw new Error(`blob upload start: HTTP ${start.status}`)
+  const location = new URL(start.headers.get('location') ?? '', registryUrl)
+  location.searchParams.set('digest', digest)
+  const put = await fetch(location, {
+    method: 'PUT',
+    body: content,
+    headers: { 'content-type': 'application/octet-stream' }
+  })
+  if (put.status !== 201) throw new Error(`blob upload: HTTP ${put.status}`)
+  return digest
+}
+
 /**
  * Pushes a minimal OCI image (empty config, one small layer) to a loopback
  * registry with plain registry API calls, and returns its manifest digest.
  */
 export async function pushTestImage(registryUrl: string, repository: string, tag: string): Promise<string> {
   const { createHash } = await import('node:crypto')
-  const upload = async (content: Buffer): Promise<string> => {
-    const digest = `sha256:${createHash('sha256').update(content).digest('hex')}`
-    const start = await fetch(`${registryUrl}/v2/${repository}/blobs/uploads/`, { method: 'POST' })
-    if (start.status !== 202) throw new Error(`blob upload start: HTTP ${start.status}`)
-    const location = new URL(start.headers.get('location') ?? '', registryUrl)
-    location.searchParams.set('digest', digest)
-    const put = await fetch(location, {
-      method: 'PUT',
-      body: content,
-      headers: { 'content-type': 'application/octet-stream' }
-    })
-    if (put.status !== 201) throw new Error(`blob upload: HTTP ${put.status}`)
-    return digest
-  }
+  const upload = (content: Buffer): Promise<string> => uploadBlob(registryUrl, repository, content)
   const config = Buffer.from(
     JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } })
   )

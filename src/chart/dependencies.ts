@@ -15,7 +15,7 @@ import type { Credentials } from '../credentials/credentials.js'
 import { redact } from '../util/secrets.js'
 import { maxSatisfying } from '../util/semver.js'
 import { ActionError, type Finding, type StepResult } from '../types.js'
-import { applyMirrors, parseIndex, type IndexCache, type RepositoryMirror } from './upstream.js'
+import { applyMirrors, type IndexCache, type RepositoryMirror } from './upstream.js'
 import { checkBuiltDependencies, type DependencyBuildData } from './built-dependencies.js'
 import type { WorkChart } from './work-chart.js'
 
@@ -81,9 +81,7 @@ export async function buildDependencies(
 
   // Indexes: reuse what upstream resolution fetched; fetch the others concurrently.
   const indexes = await Promise.all(
-    [...httpRepositories.keys()].map(
-      async (url) => (await options.indexes.fetch(url, options.credentialsFor(url))).text
-    )
+    [...httpRepositories.keys()].map((url) => options.indexes.fetch(url, options.credentialsFor(url)))
   )
   const repositories = [...httpRepositories.entries()].map(([url, name]) => {
     const credentials = options.credentialsFor(url)
@@ -95,12 +93,12 @@ export async function buildDependencies(
   )
   await Promise.all(
     [...httpRepositories.values()].map((name, i) =>
-      writeFile(path.join(helm.home.repositoryCache, `${name}-index.yaml`), indexes[i])
+      writeFile(path.join(helm.home.repositoryCache, `${name}-index.yaml`), indexes[i].text)
     )
   )
   // Ranges of the other http dependencies resolve against the same indexes, so guard 1 can check exact versions.
   for (const [i, [url]] of [...httpRepositories.entries()].entries()) {
-    const entries = parseIndex(indexes[i], `${url}/index.yaml`)
+    const entries = indexes[i].entries()
     for (const dep of work.dependencies) {
       if (applyMirrors(dep.repository, options.mirrors) !== url || options.knownVersions.has(dep.name) || work.lock)
         continue
@@ -190,12 +188,7 @@ export async function buildDependencies(
     }
     const digestFindings = await verifyDependencyArchives(
       path.join(work.dir, 'charts'),
-      archiveSources(
-        work,
-        options,
-        [...httpRepositories.keys()].map((url, i) => ({ url, text: indexes[i] })),
-        plainHttpFor
-      )
+      archiveSources(work, options, indexes, plainHttpFor)
     )
     const checked = await checkBuiltDependencies(work, expected)
     const digestFailed = digestFindings.some((finding) => finding.severity === 'error')

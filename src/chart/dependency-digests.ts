@@ -10,7 +10,7 @@ import { parseVersion } from '../util/semver.js'
 import type { Finding } from '../types.js'
 import type { Credentials } from '../credentials/credentials.js'
 import { ociTag, parseOciReference, RegistryClient } from '../oci/registry.js'
-import { applyMirrors, parseIndex, type RepositoryMirror } from './upstream.js'
+import { applyMirrors, type RepositoryIndex, type RepositoryMirror } from './upstream.js'
 import type { WorkChart } from './work-chart.js'
 
 /** A dependency as the build fetched it: where from, and what the repository says it is. */
@@ -84,17 +84,17 @@ export async function verifyDependencyArchives(chartsDir: string, sources: Archi
 export function archiveSources(
   work: WorkChart,
   options: { mirrors: RepositoryMirror[]; credentialsFor: (repository: string) => Credentials | undefined },
-  indexes: { url: string; text: string }[],
+  indexes: readonly RepositoryIndex[],
   plainHttpFor: (host: string) => boolean
 ): ArchiveSource[] {
   const sources: ArchiveSource[] = []
   for (const dep of work.dependencies) {
     if (dep.repository.startsWith('file://')) continue
     const effective = applyMirrors(dep.repository, options.mirrors)
-    const index = indexes.find((candidate) => candidate.url === effective)
+    const index = indexes.find((candidate) => candidate.repository === effective)
     if (index) {
-      const source = `${index.url}/index.yaml`
-      const entries = parseIndex(index.text, source)[dep.name] ?? []
+      const source = index.url
+      const entries = index.entries()[dep.name] ?? []
       sources.push({
         name: dep.name,
         source,

@@ -18,7 +18,7 @@ import type { RepositoryMirror } from './upstream.js'
 import type { Credentials } from '../credentials/credentials.js'
 import { maxSatisfying } from '../util/semver.js'
 import { ActionError } from '../types.js'
-import { applyMirrors, fetchIndex, parseIndex, type IndexCache } from './upstream.js'
+import { applyMirrors, readIndex, type IndexCache } from './upstream.js'
 
 export const SCRATCH_SUMMARY = 'scratch blueprint (no upstream chart)'
 
@@ -94,8 +94,8 @@ export async function libraryDependencies(blueprint: Blueprint, options: Library
     if (!indexes.has(url)) {
       indexes.set(
         url,
-        (options.indexes?.fetch(url, options.credentialsFor?.(url)) ?? fetchIndex(url, options.credentialsFor?.(url)))
-          .then(({ url: at, text }) => parseIndex(text, at) as Record<string, { version: string; type?: unknown }[]>)
+        readIndex(url, options.credentialsFor?.(url), options.indexes)
+          .then((index) => index.entries() as Record<string, { version: string; type?: unknown }[]>)
           .catch(() => undefined)
       )
     }

@@ -33,17 +33,39 @@ export interface IndexEntry {
  * A failed fetch is remembered too (every reader gets the same error).
  */
 export class IndexCache {
-  private readonly fetched = new Map<string, Promise<{ url: string; text: string }>>()
+  private readonly fetched = new Map<string, Promise<RepositoryIndex>>()
 
-  fetch(repository: string, credentials?: Credentials): Promise<{ url: string; text: string }> {
+  fetch(repository: string, credentials?: Credentials): Promise<RepositoryIndex> {
     const key = repository.replace(/\/+$/, '')
     let entry = this.fetched.get(key)
     if (!entry) {
-      entry = fetchIndex(key, credentials)
+      entry = readIndex(key, credentials)
       this.fetched.set(key, entry)
     }
     return entry
   }
+}
+
+/** A repository's index.yaml as fetched, parsed once on first use (an index can be large; several steps read it). */
+export interface RepositoryIndex {
+  /** The repository URL, without trailing slashes. */
+  repository: string
+  /** `<repository>/index.yaml`. */
+  url: string
+  text: string
+  entries(): Record<string, IndexEntry[]>
+}
+
+/** The index of a repository: from the run's cache when there is one, else fetched now. */
+export async function readIndex(
+  repository: string,
+  credentials?: Credentials,
+  cache?: IndexCache
+): Promise<RepositoryIndex> {
+  if (cache) return cache.fetch(repository, credentials)
+  const { url, text } = await fetchIndex(repository, credentials)
+  let parsed: Record<string, IndexEntry[]> | undefined
+  return { repository: repository.replace(/\/+$/, ''), url, text, entries: () => (parsed ??= parseIndex(text, url)) }
 }
 
 export interface ResolveUpstreamOptions {
@@ -224,8 +246,9 @@ async function availableVersions(
     )
   }
   const credentials = options.credentialsFor?.(repository)
-  const { url, text } = await (options.indexes?.fetch(repository, credentials) ?? fetchIndex(repository, credentials))
-  const entries = parseIndex(text, url)
+  const index = await readIndex(repository, credentials, options.indexes)
+  const { url } = index
+  const entries = index.entries()
   const list = entries[name]
   if (!Array.isArray(list) || list.length === 0) {
     throw new ActionError(

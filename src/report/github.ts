@@ -294,6 +294,12 @@ export function ownComments<T extends CommentLike>(comments: readonly T[], marke
     .sort((a, b) => Number(bySelf(b)) - Number(bySelf(a)) || a.id - b.id)
 }
 
+/** The REST client for the PR comment. The comment is part of the report: it gets the report's slice of time even when the run's work budget is spent. */
+async function commentClient(token: string, apiUrl: string): Promise<Awaited<ReturnType<typeof octokitFor>>> {
+  const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms)
+  return octokitFor(token, { baseUrl: apiUrl.replace(/\/+$/, ''), request: { signal } })
+}
+
 /**
  * The marked comments of an issue that are ours (ownComments). Only when a marked
  * comment is not a bot's is it worth asking who the token is: a personal access
@@ -333,9 +339,7 @@ export async function upsertComment(opts: UpsertCommentOptions): Promise<UpsertC
   if (unusable) return { action: 'skipped', warning: unusable }
   if (!opts.marker) throw new Error('upsertComment: marker is empty')
   const body = withMarker(opts.body, opts.marker)
-  // The comment is part of the report: it gets its time even when the run's work budget is spent.
-  const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms)
-  const octokit = await octokitFor(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, ''), request: { signal } })
+  const octokit = await commentClient(opts.token, opts.apiUrl)
   const where = { owner: opts.owner, repo: opts.repo }
 
   let ours: CommentLike[]
@@ -441,8 +445,7 @@ export async function removeOwnComments(opts: RemoveCommentsOptions): Promise<Up
   const unusable = tokenProblem(opts.token)
   if (unusable) return { action: 'skipped', warning: unusable }
   if (!opts.marker) throw new Error('removeOwnComments: marker is empty')
-  const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms)
-  const octokit = await octokitFor(opts.token, { baseUrl: opts.apiUrl.replace(/\/+$/, ''), request: { signal } })
+  const octokit = await commentClient(opts.token, opts.apiUrl)
   const where = { owner: opts.owner, repo: opts.repo }
   let ours: CommentLike[]
   try {
