@@ -4,6 +4,7 @@
 //   npm run bench [-- --rounds 5] [--helm 3|4] [--blueprint example|large]
 //                 [--startup-runs 5] [--no-startup] [--no-node24] [--scale-docs 2000] [--scale-runs 3]
 //                 [--no-scale] [--max-wait 30] [--busy-threshold 35] [--out bench/results.md]
+//                 [--cpu-prof DIR]  (node's CPU profile of each warm-up run of A, into DIR)
 //
 // Starts the loopback chart repositories and the OCI registry the tests use, then for
 // each helm (3 and 4, or --helm) and each blueprint (the example, and the real-size
@@ -81,6 +82,7 @@ const { values: opts } = parseArgs({
     'no-scale': { type: 'boolean', default: false },
     'max-wait': { type: 'string', default: '30' },
     'busy-threshold': { type: 'string', default: '35' },
+    'cpu-prof': { type: 'string' },
     out: { type: 'string', default: path.join(BENCH_DIR, 'results.md') },
     help: { type: 'boolean', default: false }
   }
@@ -89,7 +91,7 @@ if (opts.help) {
   console.log(
     readFileSync(fileURLToPath(import.meta.url), 'utf8')
       .split('\n')
-      .slice(1, 23)
+      .slice(1, 24)
       .map((l) => l.replace(/^\/\/ ?/, ''))
       .join('\n')
   )
@@ -573,7 +575,15 @@ try {
         const entry = { round, warmup, order: order.join(''), busyBefore: busy, load1: load }
         for (const which of order) {
           if (which === 'A') {
-            let a = await runA({ helm, workspace: workspaces[key].dir, inputs: inputs(`1.0.${round}`) })
+            // --cpu-prof DIR: node's CPU profile of the warm-up run (where node's own CPU goes).
+            const profile =
+              warmup && opts['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(opts['cpu-prof'])] : []
+            let a = await runA({
+              helm,
+              workspace: workspaces[key].dir,
+              inputs: inputs(`1.0.${round}`),
+              nodeArgs: profile.length ? ['--import', pathToFileURL(PROBE).href, ...profile] : undefined
+            })
             for (let attempt = 1; attempt <= 2 && (a.exitCode !== 0 || a.outputs.pushed !== 'true'); attempt++) {
               // Retried (and recorded) only when the cause is outside the action: a chart test
               // script failing or dist/index.js rebuilt under us.
@@ -760,7 +770,9 @@ try {
   console.error(`[bench] failed: ${error instanceof Error ? error.stack || error.message : String(error)}`)
 } finally {
   await Promise.all([...Object.values(repos).map((r) => r.close()), registry.stop()])
-  await rm(tmpRoot, { recursive: true, force: true })
+  // BENCH_KEEP=1 keeps the temp folder (the shim traces and probes of every run) for a closer look.
+  if (process.env.BENCH_KEEP) log(`kept ${tmpRoot}`)
+  else await rm(tmpRoot, { recursive: true, force: true })
 }
 process.exit(exitCode)
 
@@ -1022,7 +1034,7 @@ function buildReport() {
       `| **spawn → first helm process** (target < ${TARGETS.startupMs} ms) | ${st.map((n) => `**${ms(median(n.toFirstHelm))}**`).join(' | ')} |`,
       `| node start: bare \`node -e\`, spawn → first line of code | ${st.map((n) => ms(median(n.bareToCode))).join(' | ')} |`,
       `| node start: bench/load-probe.mjs, spawn → its first line | ${st.map((n) => ms(median(n.loadFirstLine))).join(' | ')} |`,
-      `| bundle load: \`await import(dist/index.js)\` in bench/load-probe.mjs, with an input run() rejects (load, compile, evaluate, run() up to its first await) | ${st.map((n) => ms(median(n.loadMs))).join(' | ')} |`,
+      `| bundle load: \`await import(dist/index.js)\` and of the pipeline chunk it loads (dist/chunks/action.js) in bench/load-probe.mjs, with an input run() rejects (load, compile, evaluate) | ${st.map((n) => ms(median(n.loadMs))).join(' | ')} |`,
       `| runs | ${st.map((n) => `${n.toFirstHelm.map((x) => Math.round(x)).join(', ')}${n.errors.length ? ` (${n.errors.join('; ')})` : ''}`).join(' | ')} |`,
       `| dist/index.js size | ${st.map(() => `${(distStat.size / 1024).toFixed(0)} KB`).join(' | ')} |`,
       ''
@@ -1087,7 +1099,7 @@ function buildReport() {
     '- **Timeline of A**: one clock, CLOCK_MONOTONIC (`process.hrtime`). The bench notes the instant it spawns node; bench/rss-probe.mjs (`node --import`, the first user code to run) notes its own start, its pid, and the start and exit of every process node spawns (it wraps `ChildProcess.prototype.spawn`); ' +
       "bench/helm-shim.c, compiled by bench/helm-shim.mjs with the real helm's path in it and put first on PATH as `helm`, is the binary the action runs: src/helm/helm-install.ts takes the first `helm` on PATH whose `helm version` matches helm-version, and Helm.env() puts that binary's folder first on PATH for the chart test scripts too. " +
       "The shim forks the real helm, waits, and appends `start end status ppid argv` to a trace file; a parent pid equal to node's marks the action's own helm processes, the others run inside the chart test script.",
-    "- **node start**: spawn → the --import probe's first line. **bundle load**: measured apart (Startup), in bench/load-probe.mjs (`await import(dist/index.js)` with an input run() rejects), since src/ has no hook to mark the end of loading; the breakdown's next row is the two together with run()'s work up to the first helm process.",
+    "- **node start**: spawn → the --import probe's first line. **bundle load**: measured apart (Startup), in bench/load-probe.mjs (`await import(dist/index.js)` and of dist/chunks/action.js, which index.js loads after it starts helm's version probe, with an input run() rejects), since src/ has no hook to mark the end of loading; the breakdown's next row is the two together with run()'s work up to the first helm process.",
     '- **idle**: spawn → exit minus the union of the intervals in which at least one child process of node was running (helm, the chart test script, git, …).',
     shim
       ? `- **The shim's cost**: the shim built around \`${shim.target}\` against \`${shim.target}\` itself, alternating, ${shim.shimMs.length} pairs: ${median(shim.directMs).toFixed(1)} ms direct, ${median(shim.shimMs).toFixed(1)} ms through the shim, +${shim.overheadMs.toFixed(1)} ms per process (fork, exec, wait, one trace line). ` +

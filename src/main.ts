@@ -1,38 +1,18 @@
-// The action, in the order it runs: the runner's folders and the inputs (secrets registered first, the time
-// budget started) → discover mode, or one blueprint's run (run/blueprint-run.ts: load → prepare → dependency
-// build → gates and package → publish → SBOM) → the report out (run/emit.ts: outputs, annotations, job summary,
-// PR comment) → the failure line. Each stage lives in src/run/ and returns its results.
-import * as core from '@actions/core'
-import { discoverBlueprints } from './discover/discover.js'
-import { validateBlueprint } from './run/blueprint-run.js'
-import { emitReport } from './run/emit.js'
-import { readEventContext } from './run/event.js'
-import { errorLine, failureLine } from './run/failure.js'
-import { discoverOutputs, writeOutputs } from './run/outputs.js'
-import { startRun } from './run/start.js'
+// The action's entry: helm's version asked at once (helm/path-helm.ts: Helm 3 must run `helm version`), then the
+// pipeline loaded and run (run/action.ts: inputs → one blueprint's run or discover → the report). The pipeline is a
+// chunk of its own (dist/chunks/action.js), so the question runs beside its ~100 ms of loading instead of after it.
+import { startPathHelmProbe } from './helm/path-helm.js'
 
 export async function run(): Promise<void> {
+  startPathHelmProbe()
+  let runAction: () => Promise<void>
   try {
-    const { inputs, budget, outputDir } = startRun()
-    const event = readEventContext()
-    if (inputs.mode === 'discover') {
-      const result = await discoverBlueprints({
-        workspace: inputs.workspace,
-        eventName: event.eventName,
-        payload: event.payload,
-        globs: inputs.discoverGlob.length ? inputs.discoverGlob : undefined
-      })
-      core.info(
-        `${result.blueprints.length} blueprint(s): ${result.blueprints.join(', ') || 'none'} (${result.reason})`
-      )
-      writeOutputs(discoverOutputs(result))
-      return
-    }
-    const report = await validateBlueprint({ inputs, event, budget, outputDir })
-    if (!report) return
-    await emitReport(report, inputs, event, outputDir)
-    if (report.status === 'failed') core.setFailed(failureLine(report))
+    ;({ runAction } = await import('./run/action.js'))
   } catch (error) {
-    core.setFailed(errorLine(error))
+    // Not through @actions/core: it is part of what did not load.
+    process.exitCode = 1
+    process.stdout.write(`::error::the action's code did not load (dist/ incomplete?): ${String(error)}\n`)
+    return
   }
+  await runAction()
 }

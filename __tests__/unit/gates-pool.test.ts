@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { runPool, type Job } from '../../src/gates/contract.js'
+import { JobPool, runPool, type Job } from '../../src/gates/contract.js'
 
 /** A job that records when it starts and ends, and how many ran beside it. */
 function recorder() {
@@ -43,5 +43,42 @@ describe('runPool', () => {
     const r = recorder()
     await expect(runPool([r.job('a', { fail: true }), r.job('b'), r.job('c')], 2)).rejects.toThrow('a failed')
     expect(r.events).toEqual(['start a', 'start b', 'end a', 'end b'])
+  })
+})
+
+describe('JobPool', () => {
+  it('starts no other job while a gate that starts first is planning; its job then goes first', async () => {
+    const r = recorder()
+    const pool = new JobPool(2)
+    const release = pool.hold()
+    pool.add([r.job('render'), r.job('lint')])
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(r.events).toEqual([]) // held: the renders wait for the chart tests' plan
+    pool.add([r.job('script', { first: true })])
+    release()
+    release() // a second call changes nothing
+    const stats = await pool.finish()
+    expect(r.events.slice(0, 2)).toEqual(['start script', 'start render'])
+    expect(r.peak()).toBe(2)
+    expect(stats.map((s) => s.id).sort()).toEqual(['lint', 'render', 'script'])
+  })
+
+  it('starts jobs as they are added, before finish() is called', async () => {
+    const r = recorder()
+    const pool = new JobPool(3)
+    pool.add([r.job('render')])
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(r.events).toEqual(['start render', 'end render'])
+    pool.add([r.job('late')])
+    expect((await pool.finish()).map((s) => s.id)).toEqual(['render', 'late'])
+  })
+
+  it('fail() (a gate that could not plan) starts nothing new and is thrown once the running jobs ended', async () => {
+    const r = recorder()
+    const pool = new JobPool(1)
+    pool.add([r.job('a'), r.job('b')])
+    pool.fail(new Error('plan failed'))
+    await expect(pool.finish()).rejects.toThrow('plan failed')
+    expect(r.events).toEqual(['start a', 'end a'])
   })
 })

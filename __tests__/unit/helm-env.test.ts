@@ -49,7 +49,7 @@ describe('Helm.env', () => {
   })
 
   it('points every HELM_* home at another home when given one (a chart test script)', async () => {
-    const scriptHome = await createHelmHome(path.join(root, 'script-home'))
+    const scriptHome = createHelmHome(path.join(root, 'script-home'))
     const env = helm.env(scriptHome)
     for (const key of [
       'HELM_CONFIG_HOME',

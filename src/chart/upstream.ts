@@ -8,6 +8,7 @@ import { DeadlineError, OPERATION_LIMITS, operationLimit } from '../util/deadlin
 import { basicAuth, RegistryClient, parseOciReference, withRetry } from '../oci/registry.js'
 import type { Credentials } from '../credentials/credentials.js'
 import { isLoopbackHost } from '../net/net.js'
+import { followRedirects, httpExchange, RedirectError } from '../net/http.js'
 import {
   compareVersions,
   describeDrift,
@@ -133,16 +134,12 @@ export function parseIndex(text: string, source: string): Record<string, IndexEn
   return entries as Record<string, IndexEntry[]>
 }
 
+/** Bounds on an index.yaml: large public repositories serve tens of MB; a redirect chain ends within a few hops. */
+const MAX_INDEX_BYTES = 256 * 2 ** 20
+const MAX_INDEX_REDIRECTS = 10
+
 /** Connection failures another attempt may get past (a refused connection is a wrong URL more often than not). */
-const TRANSIENT_CODES = new Set([
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED'
-])
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'ESOCKETTIMEDOUT'])
 
 class IndexFetchError extends ActionError {
   constructor(
@@ -172,6 +169,7 @@ export async function fetchIndex(
 ): Promise<{ url: string; text: string }> {
   const url = `${repository.replace(/\/+$/, '')}/index.yaml`
   const headers: Record<string, string> = { 'user-agent': 'bp-temporal-action' }
+  const withoutAuthorization = { ...headers }
   if (credentials) headers.authorization = basicAuth(credentials)
   const attempt = async (): Promise<{ url: string; text: string }> => {
     const limit = operationLimit(OPERATION_LIMITS.http)
@@ -179,7 +177,9 @@ export async function fetchIndex(
     const mirrorHint =
       'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input'
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(limit.ms), headers })
+      const send = (current: URL, sameOrigin: boolean): ReturnType<typeof httpExchange> =>
+        httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, MAX_INDEX_BYTES)
+      const response = await followRedirects(new URL(url), MAX_INDEX_REDIRECTS, send)
       if (response.status === 401 || response.status === 403) {
         throw new IndexFetchError(
           `upstream repository ${url} answered HTTP ${response.status}`,
@@ -190,15 +190,22 @@ export async function fetchIndex(
           false
         )
       }
-      if (!response.ok) {
+      if (response.status < 200 || response.status > 299) {
         const transient = (response.status >= 500 && response.status !== 501) || response.status === 429
         const hint = 'check the dependency repository URL, or set repository-mirrors'
         throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, hint, transient)
       }
-      return { url, text: await response.text() }
+      return { url, text: response.body.toString('utf8') }
     } catch (error) {
       if (error instanceof ActionError) throw error
-      const failure = error as { name?: string; cause?: { code?: string; message?: string }; message?: string }
+      if (error instanceof RedirectError) {
+        throw new IndexFetchError(
+          `upstream repository ${url}: redirect not followed (${error.reason}): ${error.location}`,
+          mirrorHint,
+          false
+        )
+      }
+      const failure = error as NodeJS.ErrnoException
       if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
         if (limit.byRun) throw new DeadlineError(`GET ${url}`, limit.ms, true)
         throw new IndexFetchError(
@@ -207,8 +214,15 @@ export async function fetchIndex(
           true
         )
       }
-      const code = failure.cause?.code
-      const reason = code ?? failure.cause?.message ?? failure.message
+      if (failure.code === 'EBODYTOOLARGE') {
+        throw new IndexFetchError(
+          `upstream repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`,
+          'check the dependency repository URL',
+          false
+        )
+      }
+      const code = failure.code
+      const reason = code && !failure.message.includes(code) ? `${code}: ${failure.message}` : failure.message
       const transient = code !== undefined && TRANSIENT_CODES.has(code)
       throw new IndexFetchError(`upstream repository ${url} is unreachable: ${reason}`, mirrorHint, transient)
     }

@@ -5,10 +5,9 @@
 // with the action's helm first on PATH, HELM_* homes of its own that hold no
 // credentials, and a time limit.
 import { spawn } from 'node:child_process'
-import { constants } from 'node:fs'
-import { copyFile, mkdir, readdir, readlink, symlink } from 'node:fs/promises'
+import { constants, copyFileSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
-import { createHelmHome } from '../helm/helm.js'
+import { createHelmHome, type HelmHome } from '../helm/helm.js'
 import { operationLimit } from '../util/deadline.js'
 import type { Finding, StepResult } from '../types.js'
 import { displayJoin } from './common.js'
@@ -21,10 +20,10 @@ const CHART_TEST_TIMEOUT_MS = 5 * 60 * 1000
 const MAX_OUTPUT_BYTES = 1024 * 1024
 const TAIL_LINES = 20
 
-/** `tests/*.sh` of the chart, sorted, relative to the chart folder. */
-async function listChartTests(chartDir: string): Promise<string[]> {
+/** `tests/*.sh` of the chart, sorted, relative to the chart folder (synchronous: see copyChart). */
+function listChartTests(chartDir: string): string[] {
   try {
-    const entries = await readdir(path.join(chartDir, 'tests'), { withFileTypes: true })
+    const entries = readdirSync(path.join(chartDir, 'tests'), { withFileTypes: true })
     return entries
       .filter((e) => e.isFile() && e.name.endsWith('.sh'))
       .map((e) => `tests/${e.name}`)
@@ -209,45 +208,46 @@ export function chartTestsStep(
  * are relative, so they point into this copy). Not hard links: a script runs as
  * the action's user (root on runners), whom no file mode stops, and a write into
  * a hard-linked file would change the work chart the renders and the package
- * read. Files in parallel: `fs.cp` walks one entry at a time (~200 ms on a chart
- * with its dependency archives).
+ * read. Synchronous: the script waits for nothing else, and queued behind the other gates' planning in the
+ * event loop, an asynchronous copy finished later (the chart tests are a run's critical path).
  */
-async function copyChart(from: string, to: string): Promise<void> {
-  await mkdir(to, { recursive: true })
-  const entries = await readdir(from, { withFileTypes: true })
-  await Promise.all(
-    entries.map(async (entry) => {
-      const source = path.join(from, entry.name)
-      const target = path.join(to, entry.name)
-      if (entry.isDirectory()) await copyChart(source, target)
-      else if (entry.isSymbolicLink()) await symlink(await readlink(source), target)
-      else if (entry.isFile()) await copyFile(source, target, constants.COPYFILE_FICLONE)
-    })
-  )
+function copyChart(from: string, to: string): void {
+  mkdirSync(to, { recursive: true })
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const source = path.join(from, entry.name)
+    const target = path.join(to, entry.name)
+    if (entry.isDirectory()) copyChart(source, target)
+    else if (entry.isSymbolicLink()) symlinkSync(readlinkSync(source), target)
+    else if (entry.isFile()) copyFileSync(source, target, constants.COPYFILE_FICLONE)
+  }
 }
 
 /**
  * The gate: each `tests/*.sh` in a chart copy and helm home of its own, started
- * first in the pool (the longest jobs); the copies start while the other gates plan.
+ * first in the pool (the longest jobs, the critical path of a run): no other job
+ * starts before this gate has planned (`startsFirst`).
  */
 export const chartTestsGate: Gate = {
   id: 'chart-tests',
+  startsFirst: true,
   async plan(pc) {
     const { ctx } = pc
     if (!ctx.chartTests) return { jobs: [], finish: () => ({ step: chartTestsSkipped('chart-tests is false') }) }
-    const scripts = await listChartTests(ctx.chartDir)
+    const scripts = listChartTests(ctx.chartDir)
     const runs = scripts.map((script, i) => {
       // What a script writes (a dependency update, a lock, temp files) cannot race
       // the package or the renders, and the action's registry login and repository
       // credentials stay out of reach.
       const own = path.join(ctx.scriptRoot, String(i))
       const copy = path.join(own, path.basename(ctx.chartDir))
-      const ready = Promise.all([createHelmHome(path.join(own, 'helm-home')), copyChart(ctx.chartDir, copy)])
-      // Awaited by the job; a failure before that is not an unhandled rejection.
-      ready.catch(() => undefined)
+      // Made when the job starts, synchronously: the script's spawn is the pool's first.
+      const prepare = (): HelmHome => {
+        copyChart(ctx.chartDir, copy)
+        return createHelmHome(path.join(own, 'helm-home'))
+      }
       const handle = customJob<{ result: ChartTestResult; span: Span }>(`script:${script}`, 'script', async () => {
         const start = performance.now()
-        const [home] = await ready
+        const home = prepare()
         // $HELM too: scripts often run `${HELM:-helm}`.
         const result = await runChartTest(copy, script, { ...ctx.helm.env(home), HELM: ctx.helm.binary })
         return { out: { result, span: { start, end: performance.now() } }, done: result }

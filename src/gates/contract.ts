@@ -89,6 +89,8 @@ export interface PlanContext {
 export interface Gate {
   /** The step id it produces (`render`, `lint`, …). */
   id: string
+  /** It plans `first` jobs: no other job starts before its plan is in (see JobPool). */
+  startsFirst?: boolean
   plan(pc: PlanContext): Promise<GatePlan>
 }
 
@@ -188,40 +190,87 @@ export interface JobStat {
 }
 
 /**
- * Runs jobs with at most `limit` at once, `first` jobs first; jobs a finished
- * job adds (`then`) join the queue. A failing job starts nothing new and is
- * thrown once the running jobs ended (the caller may then remove their folders).
+ * A bounded pool that jobs join as their gates finish planning, so the first planned start without waiting for
+ * the slowest plan. `first` jobs go before every queued job; while a slot is held (`hold()`, by a gate still
+ * planning its `first` jobs: the chart tests, the critical path of a run) no other job starts, so the chart
+ * tests are the first process of the pool. Jobs a finished job adds (`then`) join the queue. A failing job (or
+ * `fail()`) starts nothing new; `finish()` throws it once the running jobs ended (the caller may then remove
+ * their folders).
  */
-export async function runPool(jobs: readonly Job[], limit: number): Promise<JobStat[]> {
-  const queue = [...jobs.filter((j) => j.first), ...jobs.filter((j) => !j.first)]
-  const stats: JobStat[] = []
-  let failure: { error: unknown } | undefined
-  let running = 0
-  await new Promise<void>((resolve) => {
-    const pump = (): void => {
-      while (!failure && running < Math.max(1, limit) && queue.length > 0) {
-        const job = queue.shift()!
-        running++
-        job
-          .run()
-          .then(
-            (done) => {
-              stats.push({ id: job.id, kind: job.kind, exitCode: done.exitCode, durationMs: done.durationMs })
-              if (done.then) queue.push(...done.then)
-            },
-            (error: unknown) => {
-              failure ??= { error }
-            }
-          )
-          .finally(() => {
-            running--
-            pump()
-          })
-      }
-      if (running === 0 && (queue.length === 0 || failure)) resolve()
+export class JobPool {
+  private readonly queue: Job[] = []
+  private readonly stats: JobStat[] = []
+  private failure?: { error: unknown }
+  private running = 0
+  private held = 0
+  private closed = false
+  private drained?: () => void
+
+  constructor(private readonly limit: number) {}
+
+  add(jobs: readonly Job[]): void {
+    const firstEnd = this.queue.findIndex((j) => !j.first)
+    this.queue.splice(firstEnd < 0 ? this.queue.length : firstEnd, 0, ...jobs.filter((j) => j.first))
+    this.queue.push(...jobs.filter((j) => !j.first))
+    this.pump()
+  }
+
+  /** Holds back every job that is not `first` until the returned release is called (once is enough). */
+  hold(): () => void {
+    this.held++
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.held--
+      this.pump()
     }
-    pump()
-  })
-  if (failure) throw failure.error
-  return stats
+  }
+
+  fail(error: unknown): void {
+    this.failure ??= { error }
+    this.pump()
+  }
+
+  /** Once every job is added: resolves with each job's stat when the pool is empty. */
+  async finish(): Promise<JobStat[]> {
+    this.closed = true
+    await new Promise<void>((resolve) => {
+      this.drained = resolve
+      this.pump()
+    })
+    if (this.failure) throw this.failure.error
+    return this.stats
+  }
+
+  private pump(): void {
+    while (!this.failure && this.running < Math.max(1, this.limit) && this.queue.length > 0) {
+      if (this.held > 0 && !this.queue[0].first) break
+      const job = this.queue.shift()!
+      this.running++
+      job
+        .run()
+        .then(
+          (done) => {
+            this.stats.push({ id: job.id, kind: job.kind, exitCode: done.exitCode, durationMs: done.durationMs })
+            if (done.then) this.add(done.then)
+          },
+          (error: unknown) => {
+            this.failure ??= { error }
+          }
+        )
+        .finally(() => {
+          this.running--
+          this.pump()
+        })
+    }
+    if (this.closed && this.running === 0 && (this.queue.length === 0 || this.failure)) this.drained?.()
+  }
+}
+
+/** Runs jobs known up front in a JobPool (see there). */
+export async function runPool(jobs: readonly Job[], limit: number): Promise<JobStat[]> {
+  const pool = new JobPool(limit)
+  pool.add(jobs)
+  return pool.finish()
 }

@@ -1,14 +1,15 @@
 // The validation gates of a built blueprint chart. `runGates` knows the gates
 // only through their contract (contract.ts): it builds the plan context (with the
 // default render, planned once and shared), lets every gate plan its jobs, runs
-// all of them in ONE bounded pool (ctx.concurrency; chart tests first), and
+// all of them in ONE bounded pool (ctx.concurrency; chart tests first; each
+// gate's jobs start as soon as it has planned), and
 // assembles each gate's step in the order of GATES.
 //
 // A new gate: a module exporting a `Gate`, and one line in GATES.
 import type { RenderedDocument, StepResult } from '../types.js'
 import type { ImageVerdict } from '../images/images.js'
 import { chartTestsGate, type ChartTestsData } from './chart-tests.js'
-import { renderJob, runPool, type Gate, type GateContext, type JobStat, type PlanContext } from './contract.js'
+import { JobPool, renderJob, type Gate, type GateContext, type JobStat, type PlanContext } from './contract.js'
 import { imagesGate, type ImagesData } from './images.js'
 import { lintGate, type LintData } from './lint.js'
 import { neverLatestGate, type NeverLatestData } from './never-latest.js'
@@ -57,9 +58,29 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
   const defaultRender = renderJob(ctx.helm, 'render:default', templateArgs([]))
   const pc: PlanContext = { ctx, templateArgs, defaultRender }
 
-  const plans = await Promise.all(GATES.map((gate) => gate.plan(pc)))
+  // Each gate's jobs join the pool as soon as it has planned (the chart tests first, see JobPool).
   const start = performance.now()
-  const jobs = await runPool([defaultRender.job, ...plans.flatMap((plan) => plan.jobs)], ctx.concurrency)
+  const pool = new JobPool(ctx.concurrency)
+  // Gates that start first plan first (their synchronous part runs before the others'), and hold the pool.
+  const planOrder = [...GATES.filter((g) => g.startsFirst), ...GATES.filter((g) => !g.startsFirst)]
+  const releases = planOrder.map((gate) => (gate.startsFirst ? pool.hold() : undefined))
+  pool.add([defaultRender.job])
+  const settled = await Promise.allSettled(
+    planOrder.map(async (gate, i) => {
+      try {
+        const plan = await gate.plan(pc)
+        pool.add(plan.jobs)
+        return plan
+      } finally {
+        releases[i]?.()
+      }
+    })
+  )
+  const planned = GATES.map((gate) => settled[planOrder.indexOf(gate)])
+  const plans = planned.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []))
+  const failedPlan = planned.find((p) => p.status === 'rejected')
+  if (failedPlan) pool.fail(failedPlan.reason)
+  const jobs = await pool.finish() // throws a failed job's or plan's error once nothing runs
   const wallMs = Math.round(performance.now() - start)
 
   const outputs = plans.map((plan) => plan.finish())

@@ -4,17 +4,14 @@
 // (`go-buildinfo.ts`, no process); `helm version` runs only when it did not.
 import * as core from '@actions/core'
 import * as tc from '@actions/tool-cache'
-import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { accessSync, constants, createReadStream } from 'node:fs'
+import { createReadStream } from 'node:fs'
 import { access, readFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { ActionError } from '../types.js'
 import { readHelmBuildInfo } from './go-buildinfo.js'
-
-const execFileAsync = promisify(execFile)
+import { findOnPath, pathHelmVersion, versionOf } from './path-helm.js'
 
 /** Used when helm-version is empty and no helm is on PATH. */
 const DEFAULT_HELM_VERSION = 'v3.17.2'
@@ -49,30 +46,6 @@ export function helmPlatform(platform = os.platform(), arch = os.arch()): { os: 
   return { os: osName, arch: archName }
 }
 
-async function versionOf(binary: string): Promise<string | undefined> {
-  try {
-    const { stdout } = await execFileAsync(binary, ['version', '--template', '{{.Version}}'], { timeout: 15000 })
-    return stdout.trim() || undefined
-  } catch {
-    return undefined
-  }
-}
-
-/** Synchronous on purpose (microseconds): queued in the thread pool behind the work copy it would wait longer. */
-function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue
-    const candidate = path.join(dir, name)
-    try {
-      accessSync(candidate, constants.X_OK)
-      return candidate
-    } catch {
-      // not here
-    }
-  }
-  return undefined
-}
-
 async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
@@ -101,7 +74,7 @@ async function helmOnPath(wanted: string): Promise<HelmInstallation | undefined>
   if (!binary) return undefined
   const recorded = readHelmBuildInfo(binary)
   if (wanted && recorded.major !== undefined && recorded.major !== majorOf(wanted)) return undefined
-  const version = recorded.version ?? (await versionOf(binary))
+  const version = recorded.version ?? (await pathHelmVersion(binary))
   return version && (!wanted || version === wanted) ? { binary, version, source: 'path' } : undefined
 }
 

@@ -2,8 +2,8 @@
 // captured, and every run confined to a private set of HELM_* homes so the
 // action neither reads nor changes the user's helm state.
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { existsSync, mkdirSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { DeadlineError, OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
@@ -76,13 +76,11 @@ function helmHomeAt(base: string): HelmHome {
 }
 
 /** Creates the folders of a helm home. */
-export async function createHelmHome(base: string): Promise<HelmHome> {
+/** Synchronous (a few mkdirs): a chart test script's home is made just before the script starts. */
+export function createHelmHome(base: string): HelmHome {
   const home = helmHomeAt(base)
-  await Promise.all(
-    [home.config, home.cache, home.data, path.dirname(home.registryConfig), home.repositoryCache].map((dir) =>
-      mkdir(dir, { recursive: true })
-    )
-  )
+  for (const dir of [home.config, home.cache, home.data, path.dirname(home.registryConfig), home.repositoryCache])
+    mkdirSync(dir, { recursive: true })
   return home
 }
 
@@ -106,7 +104,7 @@ export class Helm {
   static async create(binary: string, root?: string, knownVersion?: string): Promise<Helm> {
     const ownsHome = root === undefined
     const base = root ?? (await mkdtemp(path.join(os.tmpdir(), 'bp-helm-')))
-    const home = await createHelmHome(base)
+    const home = createHelmHome(base)
     if (knownVersion) return new Helm(binary, home, knownVersion, ownsHome)
     const probe = new Helm(binary, home, 'unknown', ownsHome)
     const result = await probe.run(['version', '--template', '{{.Version}}'])

@@ -10,11 +10,19 @@
 
 import { createHash } from 'node:crypto'
 import * as http from 'node:http'
-import * as https from 'node:https'
 import { DeadlineError, operationLimit } from '../util/deadline.js'
 import { ActionError } from '../types.js'
 import type { Credentials } from '../credentials/credentials.js'
 import { isLoopbackHost } from '../net/net.js'
+import {
+  describeNetworkError,
+  followRedirects,
+  httpExchange,
+  RedirectError,
+  type HttpMethod,
+  type HttpResponse,
+  type HttpUpload
+} from '../net/http.js'
 
 export interface RegistryOptions {
   /** `ghcr.io` or `127.0.0.1:5000` (no scheme, no path). */
@@ -299,99 +307,6 @@ export function basicAuth(c: Credentials): string {
 
 // ---------------------------------------------------------------------------
 // HTTP
-
-interface Resp {
-  status: number
-  headers: http.IncomingHttpHeaders
-  wwwAuthenticate: string[]
-  body: Buffer
-  url: URL
-}
-
-const RETRYABLE_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ECONNABORTED',
-  'ESOCKETTIMEDOUT',
-  'UND_ERR_SOCKET'
-])
-
-function describeNetworkError(e: unknown, timeoutMs: number): { text: string; retryable: boolean } {
-  const err = e as NodeJS.ErrnoException & { cause?: { name?: string } }
-  if (err?.name === 'AbortError' || err?.name === 'TimeoutError' || err?.cause?.name === 'TimeoutError') {
-    return { text: `no answer within ${Math.round(timeoutMs / 1000)} s (timeout)`, retryable: true }
-  }
-  const code = err?.code
-  const msg = err?.message ?? String(e)
-  const retryable = (code !== undefined && RETRYABLE_CODES.has(code)) || /socket hang up/i.test(msg)
-  return { text: code && !msg.includes(code) ? `${code}: ${msg}` : msg, retryable }
-}
-
-type Method = 'GET' | 'HEAD' | 'POST' | 'PUT'
-
-/** A request body and its media type (blob and manifest uploads). */
-interface Upload {
-  body: Buffer
-  contentType: string
-}
-
-function rawRequest(
-  method: Method,
-  url: URL,
-  headers: Record<string, string>,
-  timeoutMs: number,
-  maxBody: number,
-  upload?: Upload
-): Promise<Resp> {
-  return new Promise<Resp>((resolve, reject) => {
-    const mod = url.protocol === 'https:' ? https : http
-    let settled = false
-    const fail = (e: unknown): void => {
-      if (!settled) {
-        settled = true
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what the socket raised
-        reject(e)
-      }
-    }
-    const req = mod.request(url, { method, headers, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
-      const chunks: Buffer[] = []
-      let size = 0
-      res.on('data', (c: Buffer) => {
-        size += c.length
-        if (size > maxBody) {
-          req.destroy(Object.assign(new Error(`response body larger than ${maxBody} bytes`), { code: 'EBODYTOOLARGE' }))
-          return
-        }
-        chunks.push(c)
-      })
-      res.on('error', fail)
-      res.on('aborted', () =>
-        fail(Object.assign(new Error('connection closed before the response ended'), { code: 'ECONNRESET' }))
-      )
-      res.on('end', () => {
-        if (settled) return
-        settled = true
-        const raw = res.headersDistinct?.['www-authenticate']
-        const wa = raw ?? (res.headers['www-authenticate'] ? [res.headers['www-authenticate']] : [])
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          wwwAuthenticate: wa,
-          body: Buffer.concat(chunks),
-          url
-        })
-      })
-    })
-    req.on('error', fail)
-    req.end(upload?.body)
-  })
-}
 
 function errorSummary(body: Buffer): string {
   const text = body.toString('utf8').trim()
@@ -744,27 +659,25 @@ export class RegistryClient {
 
   /** One HTTP exchange, following redirects (Authorization is dropped when the origin changes). */
   private async send(
-    method: Method,
+    method: HttpMethod,
     url: URL,
     accept: string,
     authorization: string | undefined,
     maxBody: number,
-    upload?: Upload
-  ): Promise<Resp> {
-    let current = url
-    for (let hop = 0; ; hop++) {
+    upload?: HttpUpload
+  ): Promise<HttpResponse> {
+    const exchange = async (current: URL, sameOrigin: boolean): Promise<HttpResponse> => {
       const headers: Record<string, string> = { Accept: accept, 'User-Agent': this.userAgent }
       if (upload) {
         headers['Content-Type'] = upload.contentType
         headers['Content-Length'] = String(upload.body.length)
       }
-      if (authorization && current.origin === url.origin) headers.Authorization = authorization
-      let res: Resp
+      if (authorization && sameOrigin) headers.Authorization = authorization
       // Each request within what is left of the run's budget.
       const limit = operationLimit(this.timeoutMs)
       if (limit.ms <= 0) throw new DeadlineError(`${method} ${current.href}`, 0, true)
       try {
-        res = await rawRequest(method, current, headers, limit.ms, maxBody, upload)
+        return await httpExchange(method, current, headers, limit.ms, maxBody, upload)
       } catch (e) {
         if ((e as NodeJS.ErrnoException)?.code === 'EBODYTOOLARGE') {
           throw this.error(
@@ -776,39 +689,17 @@ export class RegistryClient {
         const d = describeNetworkError(e, limit.ms)
         throw this.error('unavailable', `${method} ${current.href}: ${d.text}`, current, undefined, d.retryable)
       }
-      const loc = res.headers.location
-      if ([301, 302, 303, 307, 308].includes(res.status) && loc) {
-        if (hop >= MAX_REDIRECTS) {
-          throw this.error(
-            'protocol',
-            `Registry ${this.host}: too many redirects from ${method} ${url.href}.`,
-            url,
-            res.status
-          )
-        }
-        let next: URL
-        try {
-          next = new URL(loc, current)
-        } catch {
-          throw this.error(
-            'protocol',
-            `Registry ${this.host} redirected to an invalid location: ${loc}`,
-            current,
-            res.status
-          )
-        }
-        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-          throw this.error(
-            'protocol',
-            `Registry ${this.host} redirected to a non-HTTP location: ${next.href}`,
-            current,
-            res.status
-          )
-        }
-        current = next
-        continue
-      }
-      return res
+    }
+    try {
+      return await followRedirects(url, MAX_REDIRECTS, exchange)
+    } catch (e) {
+      if (!(e instanceof RedirectError)) throw e
+      const message = {
+        'too-many': `Registry ${this.host}: too many redirects from ${method} ${url.href}.`,
+        invalid: `Registry ${this.host} redirected to an invalid location: ${e.location}`,
+        'not-http': `Registry ${this.host} redirected to a non-HTTP location: ${e.location}`
+      }[e.reason]
+      throw this.error('protocol', message, url, e.status)
     }
   }
 
@@ -888,13 +779,13 @@ export class RegistryClient {
    * scheme. Returns 2xx and 404 responses; throws RegistryError for everything else.
    */
   private async attempt(
-    method: Method,
+    method: HttpMethod,
     url: URL,
     accept: string,
     repository: string,
     maxBody: number,
-    upload?: Upload
-  ): Promise<Resp> {
+    upload?: HttpUpload
+  ): Promise<HttpResponse> {
     // Writes need a token for pull,push; reads one for pull.
     const actions = method === 'POST' || method === 'PUT' ? 'pull,push' : 'pull'
     const scopeKey = `repository:${repository}:${actions}`
@@ -965,13 +856,13 @@ export class RegistryClient {
 
   /** attempt() with retries; exhausted retries become one 'unavailable' error naming the URL. */
   private async call(
-    method: Method,
+    method: HttpMethod,
     url: URL,
     accept: string,
     repository: string,
     maxBody: number,
-    upload?: Upload
-  ): Promise<Resp> {
+    upload?: HttpUpload
+  ): Promise<HttpResponse> {
     return this.retried(`${method} ${url.href}`, () => this.attempt(method, url, accept, repository, maxBody, upload))
   }
 
@@ -1014,13 +905,13 @@ function suffix(s: string): string {
   return s ? `: ${s}` : ''
 }
 
-function contentType(res: Resp): string | undefined {
+function contentType(res: HttpResponse): string | undefined {
   const ct = res.headers['content-type']
   const t = ct?.split(';')[0].trim()
   return t || undefined
 }
 
-function headerDigest(res: Resp): string | undefined {
+function headerDigest(res: HttpResponse): string | undefined {
   const d = res.headers['docker-content-digest']
   const v = (Array.isArray(d) ? d[0] : d)?.trim()
   return v && DIGEST.test(v) ? v : undefined

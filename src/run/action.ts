@@ -1,0 +1,39 @@
+// The action, in the order it runs: the runner's folders and the inputs (secrets registered first, the time
+// budget started) → discover mode, or one blueprint's run (blueprint-run.ts: load → prepare → dependency
+// build → gates and package → publish → SBOM) → the report out (emit.ts: outputs, annotations, job summary,
+// PR comment) → the failure line. Each stage lives in src/run/ and returns its results. Loaded by main.ts
+// once the question of helm's version is on its way.
+import * as core from '@actions/core'
+import { discoverBlueprints } from '../discover/discover.js'
+import { validateBlueprint } from './blueprint-run.js'
+import { emitReport } from './emit.js'
+import { readEventContext } from './event.js'
+import { errorLine, failureLine } from './failure.js'
+import { discoverOutputs, writeOutputs } from './outputs.js'
+import { startRun } from './start.js'
+
+export async function runAction(): Promise<void> {
+  try {
+    const { inputs, budget, outputDir } = startRun()
+    const event = readEventContext()
+    if (inputs.mode === 'discover') {
+      const result = await discoverBlueprints({
+        workspace: inputs.workspace,
+        eventName: event.eventName,
+        payload: event.payload,
+        globs: inputs.discoverGlob.length ? inputs.discoverGlob : undefined
+      })
+      core.info(
+        `${result.blueprints.length} blueprint(s): ${result.blueprints.join(', ') || 'none'} (${result.reason})`
+      )
+      writeOutputs(discoverOutputs(result))
+      return
+    }
+    const report = await validateBlueprint({ inputs, event, budget, outputDir })
+    if (!report) return
+    await emitReport(report, inputs, event, outputDir)
+    if (report.status === 'failed') core.setFailed(failureLine(report))
+  } catch (error) {
+    core.setFailed(errorLine(error))
+  }
+}
