@@ -10,6 +10,7 @@ import { parseRenderDetailed, type RenderParseError } from '../helm/render.js'
 import type { AllowlistEntry, ImagePolicy, ImageVerdict } from '../images/images.js'
 import type { RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
+import { defaultConcurrency } from '../util/concurrency.js'
 import type { ToggleOverrides } from './observability.js'
 
 export interface GateContext {
@@ -30,7 +31,8 @@ export interface GateContext {
   valueArgs: string[]
   releaseName: string
   namespace: string
-  concurrency: number
+  /** The pool's bound; default: the machine's (util/concurrency.ts defaultConcurrency). */
+  concurrency?: number
   /** Input lint-values (glob relative to the chart dir); default ci/*-values.yaml. */
   lintValuesGlob?: string
   /** include: extra value paths; exclude: paths to drop. */
@@ -192,7 +194,7 @@ export interface JobStat {
  * job adds (`then`) join the queue. A failing job starts nothing new and is
  * thrown once the running jobs ended (the caller may then remove their folders).
  */
-export async function runPool(jobs: readonly Job[], limit: number): Promise<JobStat[]> {
+export async function runPool(jobs: readonly Job[], limit = defaultConcurrency()): Promise<JobStat[]> {
   const queue = [...jobs.filter((j) => j.first), ...jobs.filter((j) => !j.first)]
   const stats: JobStat[] = []
   let failure: { error: unknown } | undefined

@@ -7,7 +7,6 @@ import { addPinSuggestions } from '../oci/digests.js'
 import { packageChart, type PackagedChart } from '../oci/package.js'
 import { stagePublish, type StagedPublish } from '../oci/publish.js'
 import type { ActionReport, StepResult } from '../types.js'
-import { defaultConcurrency } from '../util/concurrency.js'
 import type { BuildOutcome } from './build-step.js'
 import type { RunContext } from './context.js'
 
@@ -78,7 +77,6 @@ export async function checkStep(
       valueArgs,
       releaseName: work.name,
       namespace: `smoke-${work.name}`,
-      concurrency: defaultConcurrency(),
       lintValuesGlob: inputs.lintValues || undefined,
       toggles: inputs.observabilityToggles,
       imagePolicy: inputs.imagePolicy,
