@@ -1,4 +1,4 @@
-// Stage: the gates (gates/index.ts) and the package (oci/publish.ts packageChart) concurrently on the built work
+// Stage: the gates (gates/index.ts) and the package (oci/package.ts packageChart) concurrently on the built work
 // copy, the base commit's render beside them for "What changes" (diff/base.ts), then resolve-digests' pins on a
 // failed images step (oci/digests.ts).
 import { startBaseDiff } from '../diff/base.js'
