@@ -82,7 +82,7 @@ export async function dependencyBuildStep(
 }
 
 /** Hollow-chart guard 1: every declared dependency is under charts/ at the expected version. */
-export async function checkBuiltDependencies(
+async function checkBuiltDependencies(
   work: WorkChart,
   expected: ReadonlyMap<string, string>
 ): Promise<StepResult<DependencyBuildData>> {
