@@ -7,7 +7,7 @@ import {
   lockMismatches,
   parseLock
 } from '../../src/chart/chart-lock.js'
-import { noOverwriteFix } from '../../src/oci/publish.js'
+import { noOverwriteFix } from '../../src/oci/push.js'
 
 const LOCK = [
   'dependencies:',

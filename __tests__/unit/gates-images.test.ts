@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { parseRender } from '../../src/helm/render.js'
 import { parseYamlText } from '../../src/chart/yaml-source.js'
-import { findImageValue, imagesStep } from '../../src/gates/images.js'
+import { imagesStep } from '../../src/gates/images.js'
+import { findImageValue } from '../../src/gates/image-location.js'
 
 const VALUES = `temporal:
   server:

@@ -1,8 +1,10 @@
 // Reads a blueprint folder: blueprint.yaml (optional), chart/Chart.yaml and
-// chart/values.yaml, each once, with file:line kept for findings.
+// chart/values.yaml, each once, with file:line kept for findings; for the report
+// of a blueprint that cannot be read, the chart's name and version from its text.
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { loadYamlFile, type YamlSource } from './yaml-source.js'
-import { ActionError } from '../types.js'
+import { ActionError, type ActionReport } from '../types.js'
 import { assertLinksStayInside } from './work-copy.js'
 import { exists } from '../util/files.js'
 
@@ -146,4 +148,29 @@ export function findUpstream(blueprint: Blueprint, upstream: string): { dependen
 
 export function isNoUpstream(chart: ChartMetadata): boolean {
   return String(chart.annotations?.[NO_UPSTREAM_ANNOTATION] ?? '').toLowerCase() === 'true'
+}
+
+/**
+ * Name and version for the report of a blueprint that could not be read: from
+ * Chart.yaml's text when there is one (the PR comment's marker stays the same
+ * once it is fixed), else the blueprint folder's name.
+ */
+export async function chartIdentityGuess(
+  workspace: string,
+  blueprint: string,
+  chart: string
+): Promise<ActionReport['chart']> {
+  let text = ''
+  try {
+    text = await readFile(path.resolve(workspace, chart, 'Chart.yaml'), 'utf8')
+  } catch {
+    // no Chart.yaml: the folder name it is
+  }
+  const field = (key: string): string | undefined =>
+    new RegExp(`^${key}:[ \\t]*["']?([A-Za-z0-9][^\\s"'#]*)`, 'm').exec(text)?.[1]
+  return {
+    name: field('name') ?? (path.basename(blueprint) || 'blueprint'),
+    version: field('version') ?? '',
+    path: chart
+  }
 }

@@ -1,6 +1,7 @@
 // Hollow-chart guards on the dependencies: a blueprint chart declares an
 // upstream (or says it has none), and after \`helm dependency build\` every
-// declared dependency is under charts/ at the version expected.
+// declared dependency is under charts/ at the version expected; the
+// `Dependency build` step from helm's result, the archives' digests and guard 1.
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
@@ -8,16 +9,82 @@ import { isNoUpstream, type Blueprint } from './blueprint.js'
 import { parseConstraint, parseVersion } from '../util/semver.js'
 import type { Finding, StepResult } from '../types.js'
 import type { WorkChart } from './work-chart.js'
+import { archiveSources, verifyDependencyArchives, type ArchiveOrigins } from './dependency-digests.js'
+import { redact } from '../util/secrets.js'
+import { lastLines } from '../util/text.js'
 
 export interface DependencyBuildData {
   /** Exact version of each dependency that landed under charts/. */
   built: Record<string, string>
   repositories: string[]
 }
-/** Hollow-chart guard 1: every declared dependency is under charts/ at the expected version. */
-export async function checkBuiltDependencies(
+/** What the dependency build did, for its step. */
+export interface DependencyBuildRun {
+  /** The last `helm dependency build` (after a retry without an out-of-sync lock). */
+  result: { exitCode: number; stdout: string; stderr: string }
+  /** What guard 1 expects of each dependency (dependency-plan.ts). */
+  expected: ReadonlyMap<string, string>
+  /** Where the archives came from, to check their digests. */
+  origins: ArchiveOrigins
+  /** The repositories the build read, for the step's data. */
+  repositories: string[]
+  /** performance.now() when the build started. */
+  start: number
+}
+
+/**
+ * The `Dependency build` step: helm's failure as helm said it; else each archive's digest against what its
+ * repository vouches for, and guard 1 on what landed under charts/.
+ */
+export async function dependencyBuildStep(
   work: WorkChart,
-  expected: Map<string, string>
+  run: DependencyBuildRun
+): Promise<StepResult<DependencyBuildData>> {
+  const { result } = run
+  if (result.exitCode !== 0) {
+    return {
+      id: 'dependency-build',
+      title: 'Dependency build',
+      status: 'failed',
+      durationMs: Math.round(performance.now() - run.start),
+      summary: 'helm dependency build failed',
+      findings: [
+        {
+          rule: 'dependency-build',
+          severity: 'error',
+          message: `helm dependency build failed: ${lastLines(redact(result.stderr), 3)}`,
+          fix: 'check the dependencies in Chart.yaml and their repositories (repository-mirrors for air-gapped runners)'
+        }
+      ],
+      details: redact(result.stderr + result.stdout)
+    }
+  }
+  const digestFindings = await verifyDependencyArchives(
+    path.join(work.dir, 'charts'),
+    archiveSources(work, run.origins)
+  )
+  const checked = await checkBuiltDependencies(work, run.expected)
+  const digestFailed = digestFindings.some((finding) => finding.severity === 'error')
+  const guard = digestFindings.length
+    ? {
+        ...checked,
+        status: digestFailed ? ('failed' as const) : checked.status,
+        summary: digestFailed ? 'a dependency archive differs from what its repository vouches for' : checked.summary,
+        findings: [...digestFindings, ...checked.findings]
+      }
+    : checked
+  return {
+    ...guard,
+    durationMs: Math.round(performance.now() - run.start),
+    details: redact(result.stdout + result.stderr).trim() || undefined,
+    data: guard.data ? { ...guard.data, repositories: run.repositories } : undefined
+  }
+}
+
+/** Hollow-chart guard 1: every declared dependency is under charts/ at the expected version. */
+async function checkBuiltDependencies(
+  work: WorkChart,
+  expected: ReadonlyMap<string, string>
 ): Promise<StepResult<DependencyBuildData>> {
   const chartsDir = path.join(work.dir, 'charts')
   let entries: string[] = []

@@ -7,6 +7,8 @@ import { parse as parseYaml } from 'yaml'
 import type { ChartDependency } from './blueprint.js'
 import { parseConstraint, parseVersion } from '../util/semver.js'
 import type { Finding, StepResult } from '../types.js'
+import { redact } from '../util/secrets.js'
+import { lastLines } from '../util/text.js'
 
 interface LockedDependency {
   name: string
@@ -119,6 +121,21 @@ function satisfies(version: string, constraint: string): boolean {
 /** helm's words when a Chart.lock's digest does not match Chart.yaml's dependencies. */
 export function isOutOfSyncError(helmOutput: string): boolean {
   return /out of sync/i.test(helmOutput)
+}
+
+/** The finding when helm's digest over Chart.yaml's dependencies disagrees with the committed lock's. */
+export function outOfSyncFinding(
+  lock: Pick<CommittedLock, 'displayPath'>,
+  helmStderr: string,
+  chartDir: string,
+  publishing: boolean
+): Finding {
+  return lockFinding(
+    `${lock.displayPath} is out of sync with Chart.yaml (helm dependency build: ${lastLines(redact(helmStderr), 1)})`,
+    lock.displayPath,
+    chartDir,
+    publishing
+  )
 }
 
 /**

@@ -80,17 +80,21 @@ export async function verifyDependencyArchives(chartsDir: string, sources: Archi
   return findings
 }
 
-/** Where each downloaded dependency came from and how to ask for its expected digest. */
-export function archiveSources(
-  work: WorkChart,
-  options: { mirrors: RepositoryMirror[]; credentialsFor: (repository: string) => Credentials | undefined },
-  indexes: readonly RepositoryIndex[],
+/** Where the dependency build fetched from: mirrors applied, the indexes it read, how each registry is reached. */
+export interface ArchiveOrigins {
+  mirrors: RepositoryMirror[]
+  credentialsFor: (repository: string) => Credentials | undefined
+  indexes: readonly RepositoryIndex[]
   plainHttpFor: (host: string) => boolean
-): ArchiveSource[] {
+}
+
+/** Where each downloaded dependency came from and how to ask for its expected digest. */
+export function archiveSources(work: WorkChart, origins: ArchiveOrigins): ArchiveSource[] {
+  const { indexes, plainHttpFor } = origins
   const sources: ArchiveSource[] = []
   for (const dep of work.dependencies) {
     if (dep.repository.startsWith('file://')) continue
-    const effective = applyMirrors(dep.repository, options.mirrors)
+    const effective = applyMirrors(dep.repository, origins.mirrors)
     const index = indexes.find((candidate) => candidate.repository === effective)
     if (index) {
       const source = index.url
@@ -104,7 +108,7 @@ export function archiveSources(
     } else if (effective.startsWith('oci://')) {
       const { host, repository: base } = parseOciReference(effective)
       const repository = base ? `${base}/${dep.name}` : dep.name
-      const credentials = options.credentialsFor(`oci://${host}`)
+      const credentials = origins.credentialsFor(`oci://${host}`)
       const client = new RegistryClient({ host, plainHttp: plainHttpFor(host), credentials })
       sources.push({
         name: dep.name,

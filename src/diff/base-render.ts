@@ -1,18 +1,16 @@
-// The base side of "What changes": the blueprint as of the base commit, copied
-// out of git into its own work copy and helm home, its dependencies built as the
+// The base side of "What changes": the blueprint as of the base commit
+// (base-blueprint.ts) in its own work copy and helm home, its dependencies built as the
 // base pins them (or the head's archives reused when the pins are the same),
 // rendered once. diff/base.ts runs it beside the gates and compares.
 import { copyFile, mkdir, readdir } from 'node:fs/promises'
 import path from 'node:path'
-import { loadBlueprint, type Blueprint } from '../chart/blueprint.js'
 import { buildDependencies, type BuildOptions } from '../chart/dependencies.js'
 import { prepareWorkChart, type WorkChart } from '../chart/work-chart.js'
 import { Helm } from '../helm/helm.js'
 import { parseRenderDetailed } from '../helm/render.js'
 import type { RenderedDocument } from '../types.js'
 import { lastLines } from '../util/text.js'
-import { copyTree, ensureCommit } from './git-tree.js'
-import { exists } from '../util/files.js'
+import { loadBaseBlueprint } from './base-blueprint.js'
 
 export interface BaseRenderOptions {
   workspace: string
@@ -46,20 +44,10 @@ const sameDependencies = (a: WorkChart['dependencies'], b: WorkChart['dependenci
 export async function renderBase(options: BaseRenderOptions, sha: string, release: () => void): Promise<BaseRender> {
   const root = path.join(options.workRoot, 'base')
   await mkdir(root, { recursive: true })
-  await ensureCommit(options.workspace, sha)
-  const tree = path.join(root, 'tree')
-  const folders = [...new Set([options.blueprint, options.chart])]
-  await copyTree(options.workspace, sha, folders, tree)
-  let blueprint: Blueprint
-  try {
-    blueprint = await loadBlueprint(tree, options.blueprint, options.chart)
-  } catch (error) {
-    const chartYaml = path.join(tree, options.chart, 'Chart.yaml')
-    if (!(await exists(chartYaml))) {
-      release()
-      return { documents: [], missing: true, built: {} }
-    }
-    throw error
+  const blueprint = await loadBaseBlueprint(options, sha, path.join(root, 'tree'))
+  if (!blueprint) {
+    release()
+    return { documents: [], missing: true, built: {} }
   }
   const { work } = await prepareWorkChart({ blueprint, workRoot: path.join(root, 'chart') })
   const helm = await Helm.create(options.helm.binary, path.join(root, 'helm-home'), options.helm.version)

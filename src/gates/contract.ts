@@ -10,6 +10,7 @@ import { parseRenderDetailed, type RenderParseError } from '../helm/render.js'
 import type { AllowlistEntry, ImagePolicy, ImageVerdict } from '../images/images.js'
 import type { RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
+import { defaultConcurrency } from '../util/concurrency.js'
 import type { ToggleOverrides } from './observability.js'
 
 export interface GateContext {
@@ -30,7 +31,8 @@ export interface GateContext {
   valueArgs: string[]
   releaseName: string
   namespace: string
-  concurrency: number
+  /** The pool's bound; default: the machine's (util/concurrency.ts defaultConcurrency). */
+  concurrency?: number
   /** Input lint-values (glob relative to the chart dir); default ci/*-values.yaml. */
   lintValuesGlob?: string
   /** include: extra value paths; exclude: paths to drop. */
@@ -206,7 +208,7 @@ export class JobPool {
   private closed = false
   private drained?: () => void
 
-  constructor(private readonly limit: number) {}
+  constructor(private readonly limit: number = defaultConcurrency()) {}
 
   add(jobs: readonly Job[]): void {
     const firstEnd = this.queue.findIndex((j) => !j.first)
@@ -269,7 +271,7 @@ export class JobPool {
 }
 
 /** Runs jobs known up front in a JobPool (see there). */
-export async function runPool(jobs: readonly Job[], limit: number): Promise<JobStat[]> {
+export async function runPool(jobs: readonly Job[], limit?: number): Promise<JobStat[]> {
   const pool = new JobPool(limit)
   pool.add(jobs)
   return pool.finish()

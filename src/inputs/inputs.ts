@@ -7,7 +7,6 @@ import { IMAGE_POLICIES, type AllowlistEntry, type ImagePolicy } from '../images
 import type { RepositoryMirror } from '../chart/upstream.js'
 import type { ToggleOverrides } from '../gates/observability.js'
 import type { HelmDownloadSource } from '../helm/helm-install.js'
-import type { CommentMode, PushMode } from '../report/github.js'
 import { isLoopbackHost, urlUserinfo, withoutUserinfo } from '../net/net.js'
 import { registerSecret } from '../util/secrets.js'
 import { ActionError } from '../types.js'
@@ -15,6 +14,10 @@ import { ActionError } from '../types.js'
 type SummaryMode = 'always' | 'on-failure' | 'off'
 type RunMode = 'run' | 'discover'
 type NeverLatestMode = 'error' | 'warning' | 'off'
+/** Input push: auto publishes on release events only (report/github.ts decideMode). */
+export type PushMode = 'auto' | 'true' | 'false'
+/** Input comment-mode: how the PR comment is kept (report/github.ts upsertComment; on-failure: run/emit.ts). */
+export type CommentMode = 'update' | 'recreate' | 'on-failure' | 'off'
 
 export interface SecretValue {
   key: string

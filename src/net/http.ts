@@ -14,7 +14,7 @@ export interface HttpResponse {
 }
 
 /** Connection failures the registry client retries. */
-export const RETRYABLE_CODES = new Set([
+const RETRYABLE_CODES = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
   'ETIMEDOUT',

@@ -2,11 +2,7 @@
 // comment per chart that is updated in place.
 import { OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
 import { redact } from '../util/secrets.js'
-
-/** Input push: auto publishes on release events only. */
-export type PushMode = 'auto' | 'true' | 'false'
-/** Input comment-mode: how the PR comment is kept. */
-export type CommentMode = 'update' | 'recreate' | 'on-failure' | 'off'
+import type { CommentMode, PushMode } from '../inputs/inputs.js'
 
 /**
  * @actions/github (octokit, and undici behind it) is loaded only when a comment is written: most of the

@@ -1,12 +1,12 @@
-// Stage: the gates (gates/index.ts) and the package (oci/publish.ts packageChart) concurrently on the built work
+// Stage: the gates (gates/index.ts) and the package (oci/package.ts packageChart) concurrently on the built work
 // copy, the base commit's render beside them for "What changes" (diff/base.ts), then resolve-digests' pins on a
 // failed images step (oci/digests.ts).
 import { startBaseDiff } from '../diff/base.js'
 import { gateStep, runGates, type GatesResult } from '../gates/index.js'
 import { addPinSuggestions } from '../oci/digests.js'
-import { packageChart, stagePublish, type PackagedChart, type StagedPublish } from '../oci/publish.js'
+import { packageChart, type PackagedChart } from '../oci/package.js'
+import { stagePublish, type StagedPublish } from '../oci/publish.js'
 import type { ActionReport, StepResult } from '../types.js'
-import { defaultConcurrency } from '../util/concurrency.js'
 import type { BuildOutcome } from './build-step.js'
 import type { RunContext } from './context.js'
 
@@ -77,7 +77,6 @@ export async function checkStep(
       valueArgs,
       releaseName: work.name,
       namespace: `smoke-${work.name}`,
-      concurrency: defaultConcurrency(),
       lintValuesGlob: inputs.lintValues || undefined,
       toggles: inputs.observabilityToggles,
       imagePolicy: inputs.imagePolicy,

@@ -1,8 +1,5 @@
-// How a run that stopped says so: the one line for core.setFailed, the `Run` step of an error that stopped
-// the run early (so the PR comment and job summary say what stopped it), and the chart's name for the report
-// of a blueprint that could not be read.
-import { readFile } from 'node:fs/promises'
-import path from 'node:path'
+// How a run that stopped says so: the one line for core.setFailed and the `Run` step of an error that stopped
+// the run early (so the PR comment and job summary say what stopped it).
 import { ActionError, type ActionReport, type StepResult } from '../types.js'
 import { redact } from '../util/secrets.js'
 
@@ -32,30 +29,5 @@ export function stoppedStep(error: unknown): StepResult {
     durationMs: 0,
     summary: 'stopped',
     findings: [{ rule: 'error', severity: 'error', message: errorLine(error) }]
-  }
-}
-
-/**
- * Name and version for the report of a blueprint that could not be read: from
- * Chart.yaml's text when there is one (the PR comment's marker stays the same
- * once it is fixed), else the blueprint folder's name.
- */
-export async function chartIdentityGuess(
-  workspace: string,
-  blueprint: string,
-  chart: string
-): Promise<ActionReport['chart']> {
-  let text = ''
-  try {
-    text = await readFile(path.resolve(workspace, chart, 'Chart.yaml'), 'utf8')
-  } catch {
-    // no Chart.yaml: the folder name it is
-  }
-  const field = (key: string): string | undefined =>
-    new RegExp(`^${key}:[ \\t]*["']?([A-Za-z0-9][^\\s"'#]*)`, 'm').exec(text)?.[1]
-  return {
-    name: field('name') ?? (path.basename(blueprint) || 'blueprint'),
-    version: field('version') ?? '',
-    path: chart
   }
 }
