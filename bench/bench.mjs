@@ -5,6 +5,8 @@
 //                 [--startup-runs 5] [--no-startup] [--no-node24] [--scale-docs 2000] [--scale-runs 3]
 //                 [--no-scale] [--max-wait 30] [--busy-threshold 35] [--out bench/results.md]
 //                 [--cpu-prof DIR]  (node's CPU profile of each warm-up run of A, into DIR)
+//                 [--compare-env NAME=VALUE]  (each round also runs A with NAME=VALUE in its environment
+//                 (X, beside A, in alternating order) and logs X/A: two variants of the action side by side)
 //
 // Starts the loopback chart repositories and the OCI registry the tests use, then for
 // each helm (3 and 4, or --helm) and each blueprint (the example, and the real-size
@@ -83,6 +85,7 @@ const { values: opts } = parseArgs({
     'max-wait': { type: 'string', default: '30' },
     'busy-threshold': { type: 'string', default: '35' },
     'cpu-prof': { type: 'string' },
+    'compare-env': { type: 'string' },
     out: { type: 'string', default: path.join(BENCH_DIR, 'results.md') },
     help: { type: 'boolean', default: false }
   }
@@ -91,7 +94,7 @@ if (opts.help) {
   console.log(
     readFileSync(fileURLToPath(import.meta.url), 'utf8')
       .split('\n')
-      .slice(1, 24)
+      .slice(1, 26)
       .map((l) => l.replace(/^\/\/ ?/, ''))
       .join('\n')
   )
@@ -435,14 +438,14 @@ let runCount = 0
  * Runs the bundled action under the probe and, when built, the helm shim.
  * @returns {Promise<any>} runAction's result plus probe, trace, spawnAt, analysis, treeCpuMs
  */
-async function runA({ helm, workspace, inputs, entry, nodeArgs }) {
+async function runA({ helm, workspace, inputs, entry, nodeArgs, extraEnv = {} }) {
   const id = runCount++
   const probeFile = path.join(tmpRoot, `probe-${id}.json`)
   const traceFile = path.join(tmpRoot, `helm-trace-${id}.txt`)
   const result = await runAction({
     workspace,
     inputs: { 'github-token': '', 'helm-version': HELM_VERSIONS[helm.major], ...inputs },
-    env: { PATH: pathFor(helm, { shim: true }), BENCH_PROBE_OUT: probeFile, BENCH_HELM_TRACE: traceFile },
+    env: { ...extraEnv, PATH: pathFor(helm, { shim: true }), BENCH_PROBE_OUT: probeFile, BENCH_HELM_TRACE: traceFile },
     nodeArgs: nodeArgs ?? ['--import', pathToFileURL(PROBE).href],
     entry
   })
@@ -571,9 +574,25 @@ try {
         const label = `${helmTitle(major)} ${key} ${warmup ? 'warm-up' : `round ${round}/${rounds}`}`
         const busy = await waitQuiet(label)
         const load = os.loadavg()[0]
+        const compare = opts['compare-env']
+          ? Object.fromEntries([opts['compare-env'].split(/=(.*)/s).slice(0, 2)])
+          : undefined
         const order = round % 2 === 0 ? ['A', 'B', 'F'] : ['F', 'B', 'A']
+        // --compare-env NAME=VALUE: A again with that variable set (X), beside A, to compare two variants of the action.
+        if (compare) order.splice(order.indexOf('A') + (round % 2 === 0 ? 1 : 0), 0, 'X')
         const entry = { round, warmup, order: order.join(''), busyBefore: busy, load1: load }
         for (const which of order) {
+          if (which === 'X') {
+            entry.x = await runA({
+              helm,
+              workspace: workspaces[key].dir,
+              inputs: inputs(`1.0.${round}-x`),
+              extraEnv: compare
+            })
+            if (entry.x.exitCode !== 0)
+              throw new Error(`A with ${opts['compare-env']} failed: ${tail(entry.x.stdout, 20)}`)
+            continue
+          }
           if (which === 'A') {
             // --cpu-prof DIR: node's CPU profile of the warm-up run (where node's own CPU goes).
             const profile =
@@ -624,7 +643,10 @@ try {
         }
         log(
           `${label} (${entry.order}): A ${ms(entry.a.durationMs)}, B ${ms(entry.b.ms)}, F ${ms(entry.f.ms)}, ` +
-            `A/B ${x2(entry.a.durationMs / entry.b.ms)}, others busy ${pct(busy)}, load ${load.toFixed(2)}`
+            `A/B ${x2(entry.a.durationMs / entry.b.ms)}, others busy ${pct(busy)}, load ${load.toFixed(2)}` +
+            (entry.x
+              ? `, X ${ms(entry.x.durationMs)} X/A ${x2(entry.x.durationMs / entry.a.durationMs)} X/B ${x2(entry.x.durationMs / entry.b.ms)}`
+              : '')
         )
         combo.rounds.push(entry)
       }

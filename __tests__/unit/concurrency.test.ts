@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { mapLimit } from '../../src/util/concurrency.js'
+import os from 'node:os'
+import { defaultConcurrency, mapLimit } from '../../src/util/concurrency.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -36,5 +37,12 @@ describe('mapLimit', () => {
     expect(ended).toEqual([1])
     // Worker of task 0 did not take task 2 after the failure; task 1's worker stopped too.
     expect(started).toEqual([0, 1])
+  })
+})
+
+describe('defaultConcurrency', () => {
+  it('is one job per core, at least 2 (the chart tests and one gate), at most 6', () => {
+    const cores = os.availableParallelism()
+    expect(defaultConcurrency()).toBe(Math.max(2, Math.min(6, cores)))
   })
 })

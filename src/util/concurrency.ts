@@ -2,8 +2,14 @@
 // helm renders are CPU-bound, so running all at once only adds contention.
 import os from 'node:os'
 
+/**
+ * The gates pool's bound: one job per core (at least 2: the chart tests and one gate), at most 6. Not one more than
+ * the cores: helm processes started side by side slow each other down well beyond their share of CPU (process start-up
+ * is most of a helm run), and the chart tests are the run's critical path. Measured on 2 cores (`npm run bench --
+ * --compare-env`): the chart tests beside one gate at a time took the run 0-5% less time than beside two.
+ */
 export function defaultConcurrency(): number {
-  return Math.max(2, Math.min(6, (os.availableParallelism?.() ?? os.cpus().length) + 1))
+  return Math.max(2, Math.min(6, os.availableParallelism?.() ?? os.cpus().length))
 }
 
 /**
