@@ -1,5 +1,7 @@
-// Bundles the action into dist/, committed for `uses:`: dist/index.js (action.yml's main) and the chunks it
-// loads on demand (dist/chunks/: @actions/github with octokit and undici, loaded only to write a PR comment).
+// Bundles the action into dist/, committed for `uses:`: dist/index.js (action.yml's main: it starts helm's version
+// question, then loads the pipeline) and the chunks it loads on demand (dist/chunks/: action.js, the pipeline;
+// tool-cache.js, only when helm must come from the tool cache or a download; github.js, @actions/github with octokit
+// and undici, only to write a PR comment).
 import commonjs from '@rollup/plugin-commonjs'
 import json from '@rollup/plugin-json'
 import { nodeResolve } from '@rollup/plugin-node-resolve'

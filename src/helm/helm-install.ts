@@ -3,7 +3,6 @@
 // Which helm a binary is comes from its Go build information when the build recorded it
 // (`go-buildinfo.ts`, no process); `helm version` runs only when it did not.
 import * as core from '@actions/core'
-import * as tc from '@actions/tool-cache'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { access, readFile } from 'node:fs/promises'
@@ -12,6 +11,12 @@ import path from 'node:path'
 import { ActionError } from '../types.js'
 import { readHelmBuildInfo } from './go-buildinfo.js'
 import { findOnPath, pathHelmVersion, versionOf } from './path-helm.js'
+
+/**
+ * @actions/tool-cache, loaded only when the helm on PATH is not the one wanted: with node-semver, @actions/exec and
+ * @actions/io it is ~150 KB of the bundle, compiled on the way to the dependency build otherwise.
+ */
+const toolCache = (): Promise<typeof import('@actions/tool-cache')> => import('@actions/tool-cache')
 
 /** Used when helm-version is empty and no helm is on PATH. */
 const DEFAULT_HELM_VERSION = 'v3.17.2'
@@ -84,6 +89,7 @@ async function helmOnPath(wanted: string): Promise<HelmInstallation | undefined>
  * say otherwise (another major, or another recorded version).
  */
 async function helmInToolCache(version: string): Promise<HelmInstallation | undefined> {
+  const tc = await toolCache()
   const cached = tc.find('helm', version.replace(/^v/, ''))
   if (!cached) return undefined
   const binary = path.join(cached, 'helm')
@@ -109,6 +115,7 @@ export async function provisionHelm(wanted: string, download: HelmDownloadSource
 
 async function downloadHelm(version: string, download: HelmDownloadSource): Promise<string> {
   if (download.refusal) throw download.refusal
+  const tc = await toolCache()
   const downloadBase = download.url
   const { os: osName, arch } = helmPlatform()
   const file = `helm-${version}-${osName}-${arch}.tar.gz`

@@ -29,10 +29,11 @@ export async function runAction(): Promise<void> {
       writeOutputs(discoverOutputs(result))
       return
     }
-    const report = await validateBlueprint({ inputs, event, budget, outputDir })
-    if (!report) return
-    await emitReport(report, inputs, event, outputDir)
-    if (report.status === 'failed') core.setFailed(failureLine(report))
+    const run = await validateBlueprint({ inputs, event, budget, outputDir })
+    if (!run) return
+    await emitReport(run.report, inputs, event, outputDir)
+    await run.cleanup
+    if (run.report.status === 'failed') core.setFailed(failureLine(run.report))
   } catch (error) {
     core.setFailed(errorLine(error))
   }

@@ -14,8 +14,14 @@ import { SKIP_OUTPUTS, writeOutputs } from './outputs.js'
 import { startPreparation } from './prepare.js'
 import { writeRunSbom } from './sbom-input.js'
 
+/** One blueprint's report, and the removal of its work folder, which may go on while the report is written out. */
+export interface BlueprintRun {
+  report: ActionReport
+  cleanup: Promise<void>
+}
+
 /** Runs every stage for one blueprint; undefined when the event is for another blueprint (a notice). */
-export async function validateBlueprint(frame: RunFrame): Promise<ActionReport | undefined> {
+export async function validateBlueprint(frame: RunFrame): Promise<BlueprintRun | undefined> {
   const { inputs, outputDir } = frame
   const startedAt = new Date()
   const start = performance.now()
@@ -30,7 +36,9 @@ export async function validateBlueprint(frame: RunFrame): Promise<ActionReport |
     writeOutputs(SKIP_OUTPUTS)
     return undefined
   }
-  if (loaded.kind === 'stopped') return stoppedEarlyReport(frame, time(), loaded.identity, loaded.error)
+  if (loaded.kind === 'stopped') {
+    return { report: stoppedEarlyReport(frame, time(), loaded.identity, loaded.error), cleanup: Promise.resolve() }
+  }
   const { identity, blueprint } = loaded
 
   const folders = workFolders(await mkdtemp(path.join(outputDir, 'bp-work-')), outputDir)
@@ -47,6 +55,7 @@ export async function validateBlueprint(frame: RunFrame): Promise<ActionReport |
   })
   const outcome: RunOutcome = { steps: [] }
   let sbomContent
+  let cleanup = Promise.resolve()
   try {
     const { ctx, upstream } = await preparation.ready
     outcome.helmVersion = ctx.helm.version
@@ -63,9 +72,10 @@ export async function validateBlueprint(frame: RunFrame): Promise<ActionReport |
   } finally {
     // Nothing may still work in the folder when it goes (a work copy or git log started beside a failure).
     await preparation.settled()
-    await rm(folders.root, { recursive: true, force: true }).catch(() => undefined)
+    // Removed while the report is assembled and written out (a chart copy per script, helm homes: tens of ms).
+    cleanup = rm(folders.root, { recursive: true, force: true }).catch(() => undefined)
   }
   // After publishing, so the SBOM names the digest that was pushed (or found already there).
   if (sbomContent) outcome.sbom = await writeRunSbom(sbomContent, outcome.publish, outputDir)
-  return assembleReport(frame, time(), identity, outcome)
+  return { report: assembleReport(frame, time(), identity, outcome), cleanup }
 }
