@@ -29,6 +29,8 @@ export interface BuildOptions extends DependencyPlanOptions {
   lockEpoch?: number
   /** Lock problems found while building (helm: out of sync) are added here. */
   lockFindings?: Finding[]
+  /** Called once `helm dependency build` has started (the run loads its later stages meanwhile). */
+  whileBuilding?: () => void
 }
 
 /**
@@ -72,7 +74,7 @@ export async function buildDependencies(
     // instead (in the plan's Chart.yaml), and the committed lock is put back for the package.
     if (plan.buildChartYaml !== undefined) await writeFile(path.join(work.dir, 'Chart.yaml'), plan.buildChartYaml)
     else if (work.lock) await writeFile(lockPath, work.lock.text)
-    let result = await helm.run(plan.args)
+    let result = await helm.run(plan.args, { onSpawn: options.whileBuilding })
     if (result.exitCode !== 0 && work.lock && !rewritten && isOutOfSyncError(result.stderr + result.stdout)) {
       // Helm's digest over Chart.yaml's dependencies disagrees with the lock's: it does not
       // fit. A finding (an error on a release), and the run goes on from Chart.yaml alone.

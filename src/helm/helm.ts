@@ -24,6 +24,8 @@ export interface HelmRunOptions {
    * lower CPU priority (`nice -n 10`), so that on a small runner the script's helm processes get the cores first.
    */
   background?: boolean
+  /** Called once helm has started: what to do while it runs (the dependency build: load the later stages). */
+  onSpawn?: () => void
 }
 
 export interface HelmRunResult {
@@ -188,6 +190,7 @@ export class Helm {
       const stdio: ['pipe', 'pipe', 'pipe'] = ['pipe', 'pipe', 'pipe']
       const [file, argv] = commandLine(this.binary, args, options.background)
       const child = spawn(file, argv, { cwd: options.cwd, env: this.env(), stdio, detached })
+      options.onSpawn?.()
       const stdout: Buffer[] = []
       const stderr: Buffer[] = []
       let timedOut = false

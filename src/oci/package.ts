@@ -2,11 +2,9 @@
 // with helm) and checks the archive still carries its dependencies (guard 2;
 // archiveFindings is guard 3's check too, on the artifact pulled back).
 import * as core from '@actions/core'
-import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { parse as parseYaml } from 'yaml'
 import { listTgz, normalizeTgz, readTgzFile, writeHelmTgz } from '../chart/archive.js'
 import type { WorkChart } from '../chart/work-chart.js'
@@ -15,9 +13,7 @@ import { lastLines } from '../util/text.js'
 import { nodePackage, Unsupported, type ChartMetadata } from './chart-package.js'
 import { redact } from '../util/secrets.js'
 import { parseVersion } from '../util/semver.js'
-import { ActionError, type Finding, type StepResult } from '../types.js'
-
-const execFileAsync = promisify(execFile)
+import type { Finding, StepResult } from '../types.js'
 
 export interface PackagedChart {
   archive: string
@@ -31,38 +27,6 @@ export interface PackagedChart {
    * it (a chart shape left to `helm package`), `helm push` pushes.
    */
   metadata?: ChartMetadata
-}
-
-/**
- * The archive's timestamps become the pushed manifest's `created` annotation,
- * so they are pinned to the commit time: the same commit gives the same digest.
- */
-export async function sourceDateEpoch(
-  env: NodeJS.ProcessEnv,
-  workspace: string,
-  chartDir: string
-): Promise<{ epoch: number; source: string }> {
-  const fromEnv = env.SOURCE_DATE_EPOCH?.trim()
-  if (fromEnv) {
-    if (!/^\d+$/.test(fromEnv))
-      throw new ActionError(
-        `SOURCE_DATE_EPOCH "${fromEnv}" is not a number of seconds`,
-        'unset it or set it to a Unix time'
-      )
-    return { epoch: Number(fromEnv), source: 'SOURCE_DATE_EPOCH' }
-  }
-  try {
-    const { stdout } = await execFileAsync('git', ['log', '-1', '--format=%ct', '--', chartDir], {
-      cwd: workspace,
-      timeout: 15000
-    })
-    const epoch = Number(stdout.trim())
-    if (Number.isInteger(epoch) && epoch > 0) return { epoch, source: `last commit of ${chartDir}` }
-  } catch {
-    // not a git checkout: fall through
-  }
-  // Still reproducible without git: a fixed time (the zip epoch), said in the report.
-  return { epoch: 315532800, source: 'fixed 1980-01-01 (no git history, no SOURCE_DATE_EPOCH)' }
 }
 
 export interface PackageData {

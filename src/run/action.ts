@@ -4,9 +4,7 @@
 // PR comment) → the failure line. Each stage lives in src/run/ and returns its results. Loaded by main.ts
 // once the question of helm's version is on its way.
 import * as core from '@actions/core'
-import { discoverBlueprints } from '../discover/discover.js'
 import { validateBlueprint } from './blueprint-run.js'
-import { emitReport } from './emit.js'
 import { readEventContext } from './event.js'
 import { errorLine, failureLine } from './failure.js'
 import { discoverOutputs, writeOutputs } from './outputs.js'
@@ -17,6 +15,8 @@ export async function runAction(): Promise<void> {
     const { inputs, budget, outputDir } = startRun()
     const event = readEventContext()
     if (inputs.mode === 'discover') {
+      // Its own chunk of dist/: a blueprint's run loads it only for the rendered diff's git helpers.
+      const { discoverBlueprints } = await import('../discover/discover.js')
       const result = await discoverBlueprints({
         workspace: inputs.workspace,
         eventName: event.eventName,
@@ -31,6 +31,8 @@ export async function runAction(): Promise<void> {
     }
     const run = await validateBlueprint({ inputs, event, budget, outputDir })
     if (!run) return
+    // Its own chunk of dist/, usually loaded already (run/chart-steps.ts, during the dependency build).
+    const { emitReport } = await import('./emit.js')
     await emitReport(run.report, inputs, event, outputDir)
     await run.cleanup
     if (run.report.status === 'failed') core.setFailed(failureLine(run.report))

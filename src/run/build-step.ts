@@ -54,7 +54,8 @@ export async function buildStep(
   ctx: Pick<RunContext, 'inputs' | 'helm' | 'credentials' | 'indexes'>,
   upstream: UpstreamResolution | undefined,
   prepared: PreparedWork,
-  epoch: number
+  epoch: number,
+  whileBuilding?: () => void
 ): Promise<BuildOutcome> {
   const { inputs } = ctx
   const knownVersions = new Map<string, string>()
@@ -68,7 +69,13 @@ export async function buildStep(
     plainHttp: inputs.plainHttp
   }
   const { work, lockFindings } = prepared
-  const build = await buildDependencies(ctx.helm, work, { ...options, knownVersions, lockEpoch: epoch, lockFindings })
+  const build = await buildDependencies(ctx.helm, work, {
+    ...options,
+    knownVersions,
+    lockEpoch: epoch,
+    lockFindings,
+    whileBuilding
+  })
   const lockStep = chartLockStep(lockFindings)
   return {
     steps: lockStep ? [build, lockStep] : [build],

@@ -5,9 +5,8 @@ import path from 'node:path'
 import { secretValueArgs } from '../inputs/secret-values.js'
 import type { ActionReport, PublishInfo, StepResult } from '../types.js'
 import { buildStep, type PreparedWork } from './build-step.js'
-import { checkStep } from './check-step.js'
+import { loadLaterStages } from './later-stages.js'
 import type { RunContext } from './context.js'
-import { publishStep } from './publish-step.js'
 import type { UpstreamOutcome } from './upstream-step.js'
 import { sbomContent, type SbomContent } from './sbom-input.js'
 
@@ -42,9 +41,10 @@ export async function runChartSteps(
   const resolution = upstream.resolution
   try {
     const [prepared, timestamps] = await Promise.all([work, epoch])
-    const build = await buildStep(ctx, resolution, prepared, timestamps.epoch)
+    const build = await buildStep(ctx, resolution, prepared, timestamps.epoch, () => void loadLaterStages())
     outcome.steps.push(...build.steps)
     if (build.failed) return outcome
+    const [{ checkStep }, { publishStep }] = await loadLaterStages()
     const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name)
     outcome.diff = checked.diff
     if (checked.error !== undefined) return { ...outcome, error: checked.error }

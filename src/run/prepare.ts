@@ -6,7 +6,7 @@
 import * as core from '@actions/core'
 import { Helm } from '../helm/helm.js'
 import { provisionHelm } from '../helm/helm-install.js'
-import { sourceDateEpoch } from '../oci/package.js'
+import { sourceDateEpoch } from '../chart/commit-time.js'
 import { prepareWork, workCopyNeedsUpstream, type PreparedWork } from './build-step.js'
 import type { RunBase, RunContext } from './context.js'
 import { resolveBlueprintUpstream, type UpstreamOutcome } from './upstream-step.js'
