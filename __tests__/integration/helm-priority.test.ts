@@ -36,3 +36,18 @@ describe('Helm.run priority', () => {
     expect(Number(result.stdout.trim())).toBe(os.getPriority())
   })
 })
+
+describe('Helm.run onSpawn', () => {
+  it('is called once, while the process runs (the run loads its later stages meanwhile)', async () => {
+    const marker = path.join(root, 'started')
+    const seen: boolean[] = []
+    // The process writes its marker and waits: when onSpawn runs, the process exists and has not ended.
+    const run = shell.run(['-c', `touch '${marker}'; sleep 0.3`], {
+      onSpawn: () => seen.push(true)
+    })
+    expect(seen).toEqual([true]) // synchronously, right after the spawn
+    const result = await run
+    expect(result.exitCode).toBe(0)
+    expect(seen).toEqual([true])
+  })
+})
