@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'fs';
 import { EOL } from 'os';
-import { c as commonjsGlobal, g as getDefaultExportFromCjs, a as getAugmentedNamespace, _ as _deferredUndici, r as requireTunnel } from '../index.js';
+import { c as commonjsGlobal, g as getDefaultExportFromCjs, a as getAugmentedNamespace } from './_commonjsHelpers.js';
 import require$$0$1 from 'node:assert';
 import require$$0$3 from 'node:net';
 import http__default from 'node:http';
@@ -22,6 +22,7 @@ import require$$1$3 from 'node:dns';
 import require$$5$3 from 'string_decoder';
 import http__default$1 from 'http';
 import https__default from 'https';
+import { _ as _deferredUndici, Q as requireTunnel } from './action.js';
 import 'crypto';
 import 'path';
 import 'net';
@@ -31,16 +32,16 @@ import 'assert';
 import 'util';
 import 'child_process';
 import 'timers';
-import 'node:child_process';
 import 'node:fs/promises';
 import 'node:path';
-import 'process';
-import 'buffer';
 import 'node:crypto';
 import 'node:https';
+import 'process';
+import 'buffer';
+import 'node:child_process';
 import 'node:fs';
 import 'node:os';
-import 'stream';
+import '../index.js';
 
 function _mergeNamespaces(n, m) {
     m.forEach(function (e) {

@@ -1,0 +1,16457 @@
+import * as os from 'os';
+import os__default, { EOL } from 'os';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import { promises, constants } from 'fs';
+import * as path from 'path';
+import * as http from 'http';
+import http__default from 'http';
+import * as https from 'https';
+import https__default from 'https';
+import 'net';
+import require$$1 from 'tls';
+import * as events from 'events';
+import events__default from 'events';
+import { ok } from 'assert';
+import require$$6__default from 'util';
+import 'string_decoder';
+import * as child$1 from 'child_process';
+import { setTimeout as setTimeout$1 } from 'timers';
+import { mkdir as mkdir$1, writeFile as writeFile$1, stat as stat$1, readFile, realpath, readdir as readdir$1, readlink as readlink$1, lstat as lstat$1, symlink as symlink$1, copyFile as copyFile$2, access as access$1, rm as rm$1, mkdtemp } from 'node:fs/promises';
+import path__default from 'node:path';
+import { createHash } from 'node:crypto';
+import * as http$1 from 'node:http';
+import * as https$1 from 'node:https';
+import require$$0 from 'process';
+import require$$0$1 from 'buffer';
+import { spawn, execFile } from 'node:child_process';
+import { mkdirSync, existsSync, createReadStream, readFileSync, statSync } from 'node:fs';
+import os$1, { EOL as EOL$1 } from 'node:os';
+import { f as findOnPath, r as readHelmBuildInfo, p as pathHelmVersion, v as versionOf } from '../index.js';
+import { promisify } from 'node:util';
+
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
+ */
+function toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
+}
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
+}
+
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + os.EOL);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+function issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!fs.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
+        encoding: 'utf8'
+    });
+}
+function prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
+    const convertedValue = toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+    }
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+    }
+    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
+}
+
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+
+var tunnel$1 = {};
+
+var hasRequiredTunnel$1;
+
+function requireTunnel$1 () {
+	if (hasRequiredTunnel$1) return tunnel$1;
+	hasRequiredTunnel$1 = 1;
+	var tls = require$$1;
+	var http = http__default;
+	var https = https__default;
+	var events = events__default;
+	var util = require$$6__default;
+
+
+	tunnel$1.httpOverHttp = httpOverHttp;
+	tunnel$1.httpsOverHttp = httpsOverHttp;
+	tunnel$1.httpOverHttps = httpOverHttps;
+	tunnel$1.httpsOverHttps = httpsOverHttps;
+
+
+	function httpOverHttp(options) {
+	  var agent = new TunnelingAgent(options);
+	  agent.request = http.request;
+	  return agent;
+	}
+
+	function httpsOverHttp(options) {
+	  var agent = new TunnelingAgent(options);
+	  agent.request = http.request;
+	  agent.createSocket = createSecureSocket;
+	  agent.defaultPort = 443;
+	  return agent;
+	}
+
+	function httpOverHttps(options) {
+	  var agent = new TunnelingAgent(options);
+	  agent.request = https.request;
+	  return agent;
+	}
+
+	function httpsOverHttps(options) {
+	  var agent = new TunnelingAgent(options);
+	  agent.request = https.request;
+	  agent.createSocket = createSecureSocket;
+	  agent.defaultPort = 443;
+	  return agent;
+	}
+
+
+	function TunnelingAgent(options) {
+	  var self = this;
+	  self.options = options || {};
+	  self.proxyOptions = self.options.proxy || {};
+	  self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
+	  self.requests = [];
+	  self.sockets = [];
+
+	  self.on('free', function onFree(socket, host, port, localAddress) {
+	    var options = toOptions(host, port, localAddress);
+	    for (var i = 0, len = self.requests.length; i < len; ++i) {
+	      var pending = self.requests[i];
+	      if (pending.host === options.host && pending.port === options.port) {
+	        // Detect the request to connect same origin server,
+	        // reuse the connection.
+	        self.requests.splice(i, 1);
+	        pending.request.onSocket(socket);
+	        return;
+	      }
+	    }
+	    socket.destroy();
+	    self.removeSocket(socket);
+	  });
+	}
+	util.inherits(TunnelingAgent, events.EventEmitter);
+
+	TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
+	  var self = this;
+	  var options = mergeOptions({request: req}, self.options, toOptions(host, port, localAddress));
+
+	  if (self.sockets.length >= this.maxSockets) {
+	    // We are over limit so we'll add it to the queue.
+	    self.requests.push(options);
+	    return;
+	  }
+
+	  // If we are under maxSockets create a new one.
+	  self.createSocket(options, function(socket) {
+	    socket.on('free', onFree);
+	    socket.on('close', onCloseOrRemove);
+	    socket.on('agentRemove', onCloseOrRemove);
+	    req.onSocket(socket);
+
+	    function onFree() {
+	      self.emit('free', socket, options);
+	    }
+
+	    function onCloseOrRemove(err) {
+	      self.removeSocket(socket);
+	      socket.removeListener('free', onFree);
+	      socket.removeListener('close', onCloseOrRemove);
+	      socket.removeListener('agentRemove', onCloseOrRemove);
+	    }
+	  });
+	};
+
+	TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
+	  var self = this;
+	  var placeholder = {};
+	  self.sockets.push(placeholder);
+
+	  var connectOptions = mergeOptions({}, self.proxyOptions, {
+	    method: 'CONNECT',
+	    path: options.host + ':' + options.port,
+	    agent: false,
+	    headers: {
+	      host: options.host + ':' + options.port
+	    }
+	  });
+	  if (options.localAddress) {
+	    connectOptions.localAddress = options.localAddress;
+	  }
+	  if (connectOptions.proxyAuth) {
+	    connectOptions.headers = connectOptions.headers || {};
+	    connectOptions.headers['Proxy-Authorization'] = 'Basic ' +
+	        new Buffer(connectOptions.proxyAuth).toString('base64');
+	  }
+
+	  debug('making CONNECT request');
+	  var connectReq = self.request(connectOptions);
+	  connectReq.useChunkedEncodingByDefault = false; // for v0.6
+	  connectReq.once('response', onResponse); // for v0.6
+	  connectReq.once('upgrade', onUpgrade);   // for v0.6
+	  connectReq.once('connect', onConnect);   // for v0.7 or later
+	  connectReq.once('error', onError);
+	  connectReq.end();
+
+	  function onResponse(res) {
+	    // Very hacky. This is necessary to avoid http-parser leaks.
+	    res.upgrade = true;
+	  }
+
+	  function onUpgrade(res, socket, head) {
+	    // Hacky.
+	    process.nextTick(function() {
+	      onConnect(res, socket, head);
+	    });
+	  }
+
+	  function onConnect(res, socket, head) {
+	    connectReq.removeAllListeners();
+	    socket.removeAllListeners();
+
+	    if (res.statusCode !== 200) {
+	      debug('tunneling socket could not be established, statusCode=%d',
+	        res.statusCode);
+	      socket.destroy();
+	      var error = new Error('tunneling socket could not be established, ' +
+	        'statusCode=' + res.statusCode);
+	      error.code = 'ECONNRESET';
+	      options.request.emit('error', error);
+	      self.removeSocket(placeholder);
+	      return;
+	    }
+	    if (head.length > 0) {
+	      debug('got illegal response body from proxy');
+	      socket.destroy();
+	      var error = new Error('got illegal response body from proxy');
+	      error.code = 'ECONNRESET';
+	      options.request.emit('error', error);
+	      self.removeSocket(placeholder);
+	      return;
+	    }
+	    debug('tunneling connection has established');
+	    self.sockets[self.sockets.indexOf(placeholder)] = socket;
+	    return cb(socket);
+	  }
+
+	  function onError(cause) {
+	    connectReq.removeAllListeners();
+
+	    debug('tunneling socket could not be established, cause=%s\n',
+	          cause.message, cause.stack);
+	    var error = new Error('tunneling socket could not be established, ' +
+	                          'cause=' + cause.message);
+	    error.code = 'ECONNRESET';
+	    options.request.emit('error', error);
+	    self.removeSocket(placeholder);
+	  }
+	};
+
+	TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
+	  var pos = this.sockets.indexOf(socket);
+	  if (pos === -1) {
+	    return;
+	  }
+	  this.sockets.splice(pos, 1);
+
+	  var pending = this.requests.shift();
+	  if (pending) {
+	    // If we have pending requests and a socket gets closed a new one
+	    // needs to be created to take over in the pool for the one that closed.
+	    this.createSocket(pending, function(socket) {
+	      pending.request.onSocket(socket);
+	    });
+	  }
+	};
+
+	function createSecureSocket(options, cb) {
+	  var self = this;
+	  TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
+	    var hostHeader = options.request.getHeader('host');
+	    var tlsOptions = mergeOptions({}, self.options, {
+	      socket: socket,
+	      servername: hostHeader ? hostHeader.replace(/:.*$/, '') : options.host
+	    });
+
+	    // 0 is dummy port for v0.6
+	    var secureSocket = tls.connect(0, tlsOptions);
+	    self.sockets[self.sockets.indexOf(socket)] = secureSocket;
+	    cb(secureSocket);
+	  });
+	}
+
+
+	function toOptions(host, port, localAddress) {
+	  if (typeof host === 'string') { // since v0.10
+	    return {
+	      host: host,
+	      port: port,
+	      localAddress: localAddress
+	    };
+	  }
+	  return host; // for v0.11 or later
+	}
+
+	function mergeOptions(target) {
+	  for (var i = 1, len = arguments.length; i < len; ++i) {
+	    var overrides = arguments[i];
+	    if (typeof overrides === 'object') {
+	      var keys = Object.keys(overrides);
+	      for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
+	        var k = keys[j];
+	        if (overrides[k] !== undefined) {
+	          target[k] = overrides[k];
+	        }
+	      }
+	    }
+	  }
+	  return target;
+	}
+
+
+	var debug;
+	if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
+	  debug = function() {
+	    var args = Array.prototype.slice.call(arguments);
+	    if (typeof args[0] === 'string') {
+	      args[0] = 'TUNNEL: ' + args[0];
+	    } else {
+	      args.unshift('TUNNEL:');
+	    }
+	    console.error.apply(console, args);
+	  };
+	} else {
+	  debug = function() {};
+	}
+	tunnel$1.debug = debug; // for test
+	return tunnel$1;
+}
+
+var tunnel;
+var hasRequiredTunnel;
+
+function requireTunnel () {
+	if (hasRequiredTunnel) return tunnel;
+	hasRequiredTunnel = 1;
+	tunnel = requireTunnel$1();
+	return tunnel;
+}
+
+var tunnelExports = requireTunnel();
+
+class ProxyAgent {
+  constructor(...args) {
+    const undici = globalThis[Symbol.for('bp-temporal-action.undici')];
+    if (!undici) throw new Error('undici is not loaded: it comes with @actions/github, loaded on demand')
+    return new undici.ProxyAgent(...args)
+  }
+}
+
+var _deferredUndici = /*#__PURE__*/Object.freeze({
+    __proto__: null,
+    ProxyAgent: ProxyAgent
+});
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter$5 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter$5(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter$5(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter$5(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter$5(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter$5(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter$5(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter$5(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter$5(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter$5(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter$5(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter$5(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter$5(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter$5(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter$5(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter$5(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter$5(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter$5(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter$5(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnelExports.httpsOverHttps : tunnelExports.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnelExports.httpOverHttps : tunnelExports.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter$5(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter$5(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter$5(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+
+(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+var __awaiter$4 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+const { access, appendFile, writeFile } = promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return __awaiter$4(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, constants.R_OK | constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return __awaiter$4(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return __awaiter$4(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+const summary = _summary;
+
+var __awaiter$3 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+const { chmod, copyFile: copyFile$1, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS$1 = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return __awaiter$3(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS$1 && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+fs.constants.O_RDONLY;
+function exists$1(fsPath) {
+    return __awaiter$3(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS$1) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return __awaiter$3(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS$1) {
+                // on Windows, test for valid extension
+                const upperExt = path.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS$1) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = path.dirname(filePath);
+                        const upperName = path.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = path.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS$1) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+
+var __awaiter$2 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return __awaiter$2(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield exists$1(dest)) ? yield stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path.join(dest, path.basename(source))
+            : dest;
+        if (!(yield exists$1(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return __awaiter$2(this, void 0, void 0, function* () {
+        if (IS_WINDOWS$1) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return __awaiter$2(this, void 0, void 0, function* () {
+        ok(fsPath, 'a path argument must be provided');
+        yield mkdir(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return __awaiter$2(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (IS_WINDOWS$1) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return __awaiter$2(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (IS_WINDOWS$1 && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(path.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (isRooted(tool)) {
+            const filePath = yield tryGetExecutablePath(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(path.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(path.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield tryGetExecutablePath(path.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return __awaiter$2(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield chmod(destDir, (yield stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function copyFile(srcFile, destFile, force) {
+    return __awaiter$2(this, void 0, void 0, function* () {
+        if ((yield lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield lstat(destFile);
+                yield unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield chmod(destFile, '0666');
+                    yield unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield readlink(srcFile);
+            yield symlink(symlinkFull, destFile, IS_WINDOWS$1 ? 'junction' : null);
+        }
+        else if (!(yield exists$1(destFile)) || force) {
+            yield copyFile$1(srcFile, destFile);
+        }
+    });
+}
+
+var __awaiter$1 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+/* eslint-disable @typescript-eslint/unbound-method */
+const IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends events.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(os.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + os.EOL.length);
+                n = s.indexOf(os.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return __awaiter$1(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!isRooted(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = path.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield which(this.toolPath, true);
+            return new Promise((resolve, reject) => __awaiter$1(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + os.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield exists$1(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = child$1.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends events.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = setTimeout$1(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec(commandLine, args, options) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const commandArgs = argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+
+(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+os__default.platform();
+os__default.arch();
+
+(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function setSecret(secret) {
+    issueCommand('add-mask', {}, secret);
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    return val.trim();
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(os.EOL);
+    issueCommand('set-output', { name }, toCommandValue(value));
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function debug(message) {
+    issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + os.EOL);
+}
+
+/** Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do. */
+class ActionError extends Error {
+    hint;
+    constructor(message, hint) {
+        super(message);
+        this.hint = hint;
+        this.name = 'ActionError';
+    }
+}
+
+// Bounded time: the run's budget (input `timeout`) and the limit of each
+// operation within it. Every helm process, chart test script and HTTP request
+// asks operationLimit() for its time; when it runs out the operation is
+// stopped and fails with a DeadlineError naming what was stuck. A slice of the
+// budget is kept back for the report (job summary, outputs, PR comment), so a
+// run stopped by its timeout still says why.
+const DEFAULT_TIMEOUT = '15m';
+/** GitHub stops a job after 6 h: a longer run budget would never be reached. */
+const MAX_TIMEOUT_MS = 6 * 60 * 60 * 1000;
+const MIN_TIMEOUT_MS = 10 * 1000;
+/** Per-operation limits (each also capped by what is left of the run's budget). */
+const OPERATION_LIMITS = {
+    /** helm template/lint/package/dependency build. */
+    helm: 10 * 60 * 1000,
+    /** helm push / registry login: a registry that takes longer is not answering. */
+    registryWrite: 5 * 60 * 1000,
+    /** One HTTP request (index.yaml, a registry API call, the GitHub API). */
+    http: 60 * 1000
+};
+/**
+ * Parses a duration such as `90s`, `10m`, `1h30m` or `1h5m30s` into milliseconds.
+ * Throws an ActionError naming the input for anything else.
+ */
+function parseDuration(text, input = 'timeout') {
+    const value = text.trim().toLowerCase();
+    const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value);
+    if (value === '' || !match) {
+        throw new ActionError(`input ${input}: "${text.trim()}" is not a duration`, `write it as e.g. 90s, 10m or 1h30m (default ${DEFAULT_TIMEOUT})`);
+    }
+    const ms = ((Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0)) * 60 + Number(match[3] ?? 0)) * 1000;
+    if (ms < MIN_TIMEOUT_MS || ms > MAX_TIMEOUT_MS) {
+        throw new ActionError(`input ${input}: ${value} is outside 10s to 6h`, 'a run needs at least 10s, and GitHub stops a job after 6h');
+    }
+    return ms;
+}
+/** `90s`, `10m`, `1h30m`: how a duration reads in messages. */
+function formatDuration(ms) {
+    const total = Math.round(ms / 1000);
+    const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+    return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || (!h && !m) ? `${s}s` : ''}`;
+}
+let current;
+/** Starts the run's clock; a tenth of the budget (at most 60 s) is kept for the report. */
+function startRunBudget(totalMs, label = formatDuration(totalMs), now = performance.now()) {
+    const reserve = Math.min(60_000, Math.round(totalMs / 10));
+    current = { label, totalMs, workEnd: now + totalMs - reserve, end: now + totalMs };
+    return current;
+}
+/**
+ * How long an operation may take: its own limit, capped by what is left of the
+ * run's work budget (or, for `phase: 'report'`, of the whole budget, with a few
+ * seconds at least so a stopped run still gets its comment out).
+ */
+function operationLimit(limitMs, phase = 'work', now = performance.now()) {
+    if (!current)
+        return { ms: limitMs, byRun: false };
+    const left = phase === 'work' ? current.workEnd - now : Math.max(5000, current.end - now);
+    return left < limitMs ? { ms: Math.max(0, Math.floor(left)), byRun: true } : { ms: limitMs, byRun: false };
+}
+/** An operation stopped by its time limit: names what was stuck and for how long. */
+class DeadlineError extends ActionError {
+    what;
+    waitedMs;
+    byRun;
+    constructor(what, waitedMs, byRun) {
+        const budget = current?.label ?? '?';
+        super(waitedMs <= 0 && byRun
+            ? `${what}: not started, the run's timeout (${budget}) ran out`
+            : `${what}: no answer for ${Math.round(waitedMs / 1000)} s`, byRun
+            ? `the run's timeout (${budget}) ran out: find out why it is this slow, or raise the timeout input`
+            : 'check the server is reachable and answering; the operation was stopped at its time limit');
+        this.what = what;
+        this.waitedMs = waitedMs;
+        this.byRun = byRun;
+        this.name = 'DeadlineError';
+    }
+}
+/**
+ * Calls `report(elapsedMs)` every `intervalMs` until the promise settles, so a
+ * long wait (a push to a slow registry) is not silent in the log.
+ */
+async function withProgress(work, report, intervalMs = progressInterval()) {
+    const start = performance.now();
+    const timer = setInterval(() => report(performance.now() - start), intervalMs);
+    try {
+        return await work;
+    }
+    finally {
+        clearInterval(timer);
+    }
+}
+/** 15 s; BP_PROGRESS_INTERVAL_MS changes it (tests watch a few lines in seconds). */
+function progressInterval(env = process.env) {
+    const raw = Number(env.BP_PROGRESS_INTERVAL_MS);
+    return Number.isInteger(raw) && raw >= 100 ? raw : 15_000;
+}
+/**
+ * The last resort: should anything outlive the run's budget by half a minute
+ * (every operation has its own limit, so nothing should), the run fails and
+ * ends instead of hanging until GitHub's 6 h job limit.
+ */
+function armWatchdog(totalMs, grace = 30_000) {
+    const timer = setTimeout(() => {
+        const line = `the run did not end within its timeout (${formatDuration(totalMs)}) and was stopped`;
+        process.stdout.write(`::error::${line}\n`);
+        process.exit(1);
+    }, totalMs + grace);
+    timer.unref();
+    return timer;
+}
+
+// Network rules shared by every client of the action (registry, chart repositories, helm logins):
+// which hosts count as loopback (the only ones plain HTTP and credentials over http:// may reach),
+// the host of a repository URL, and credentials in URLs (found and hidden). Pure; imports nothing from src/.
+/** True for loopback names and addresses; accepts `host`, `host:port`, `[::1]:port`. */
+function isLoopbackHost(hostname) {
+    const h = hostname
+        .replace(/^(\[[^\]]*\]|[^:[\]]+):\d+$/, '$1')
+        .replace(/^\[|\]$/g, '')
+        .toLowerCase();
+    return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+/** Host (with port) of an http(s):// or oci:// repository URL. */
+function repositoryHost(url) {
+    try {
+        return new URL(url.replace(/^oci:\/\//, 'https://')).host.toLowerCase();
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The text with the userinfo of every URL in it (`scheme://user[:password]@`;
+ * the authority ends at `/`, `?`, `#` or a space) replaced by `***`, so an
+ * error can name the URL without the credentials.
+ */
+function withoutUserinfo(text) {
+    return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi, '$1***@');
+}
+/** The userinfo (`user[:password]`) of a URL at the start of the text, if it has one. */
+function urlUserinfo(text) {
+    return /^[a-z][a-z0-9+.-]*:\/\/([^/?#\s]*)@/i.exec(text)?.[1];
+}
+
+// HTTP for every client of the action (the OCI registry, chart repositories' index.yaml): one exchange
+// through node:http(s), network errors in words, and redirects followed with the Authorization header
+// dropped when the origin changes. node:http and not the global fetch: fetch's first use loads and compiles
+// undici's HTTP parser (~60-90 ms of CPU, measured), on the path to the dependency build. Imports nothing from src/.
+/** Connection failures the registry client retries. */
+const RETRYABLE_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ETIMEDOUT',
+    'EPIPE',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'ECONNABORTED',
+    'ESOCKETTIMEDOUT',
+    'UND_ERR_SOCKET'
+]);
+/** A network failure in words (a timeout named as one), and whether another attempt may get past it. */
+function describeNetworkError(e, timeoutMs) {
+    const err = e;
+    if (err?.name === 'AbortError' || err?.name === 'TimeoutError' || err?.cause?.name === 'TimeoutError') {
+        return { text: `no answer within ${Math.round(timeoutMs / 1000)} s (timeout)`, retryable: true };
+    }
+    const code = err?.code;
+    const msg = err?.message ?? String(e);
+    const retryable = (code !== undefined && RETRYABLE_CODES.has(code)) || /socket hang up/i.test(msg);
+    return { text: code && !msg.includes(code) ? `${code}: ${msg}` : msg, retryable };
+}
+/**
+ * One HTTP exchange (no redirects followed) with node:http(s): the whole body read up to `maxBody` bytes
+ * (larger: an error with code EBODYTOOLARGE), connection to last byte within `timeoutMs`.
+ */
+function httpExchange(method, url, headers, timeoutMs, maxBody, upload) {
+    return new Promise((resolve, reject) => {
+        const mod = url.protocol === 'https:' ? https$1 : http$1;
+        let settled = false;
+        const fail = (e) => {
+            if (!settled) {
+                settled = true;
+                // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what the socket raised
+                reject(e);
+            }
+        };
+        const req = mod.request(url, { method, headers, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+            const chunks = [];
+            let size = 0;
+            res.on('data', (c) => {
+                size += c.length;
+                if (size > maxBody) {
+                    // Rejected here: the response may end in this same tick, before the destroyed request's error.
+                    const tooLarge = Object.assign(new Error(`response body larger than ${maxBody} bytes`), {
+                        code: 'EBODYTOOLARGE'
+                    });
+                    fail(tooLarge);
+                    req.destroy();
+                    return;
+                }
+                chunks.push(c);
+            });
+            res.on('error', fail);
+            res.on('aborted', () => fail(Object.assign(new Error('connection closed before the response ended'), { code: 'ECONNRESET' })));
+            res.on('end', () => {
+                if (settled)
+                    return;
+                settled = true;
+                const raw = res.headersDistinct?.['www-authenticate'];
+                const wa = raw ?? (res.headers['www-authenticate'] ? [res.headers['www-authenticate']] : []);
+                resolve({
+                    status: res.statusCode ?? 0,
+                    headers: res.headers,
+                    wwwAuthenticate: wa,
+                    body: Buffer.concat(chunks),
+                    url
+                });
+            });
+        });
+        req.on('error', fail);
+        req.end(upload?.body);
+    });
+}
+/** Why a redirect was not followed; the caller words it for its own server. */
+class RedirectError extends Error {
+    reason;
+    location;
+    status;
+    constructor(reason, location, status) {
+        super(`redirect ${reason}: ${location}`);
+        this.reason = reason;
+        this.location = location;
+        this.status = status;
+        this.name = 'RedirectError';
+    }
+}
+/**
+ * Sends to `url` and follows redirects (301/302/303/307/308 with a Location) up to `maxRedirects` times;
+ * `send` makes each exchange and is told whether the URL is still on the first one's origin (only then may
+ * it send credentials).
+ */
+async function followRedirects(url, maxRedirects, send) {
+    let current = url;
+    for (let hop = 0;; hop++) {
+        const res = await send(current, current.origin === url.origin);
+        const location = res.headers.location;
+        if (![301, 302, 303, 307, 308].includes(res.status) || !location)
+            return res;
+        if (hop >= maxRedirects)
+            throw new RedirectError('too-many', location, res.status);
+        let next;
+        try {
+            next = new URL(location, current);
+        }
+        catch {
+            throw new RedirectError('invalid', location, res.status);
+        }
+        if (next.protocol !== 'http:' && next.protocol !== 'https:')
+            throw new RedirectError('not-http', next.href, res.status);
+        current = next;
+    }
+}
+
+// A small OCI distribution (registry v2) client: manifest existence/digest and tag
+// listing, with anonymous → Basic/Bearer auth, bounded retries and clear errors.
+//
+// Rules kept throughout:
+// - "absent" is only ever a 404 (or NAME_UNKNOWN); every other failure is an error.
+// - 401/403 after authenticating is an 'auth' error and is not retried.
+// - 5xx, 429 and connection failures are retried with backoff, then 'unavailable'.
+// - The password and tokens never appear in messages, and credentials are never sent
+//   over plain HTTP to a host that is not loopback.
+class RegistryError extends ActionError {
+    kind;
+    status;
+    url;
+    /** Whether another attempt may succeed (5xx, 429, connection errors, timeouts). */
+    retryable;
+    constructor(kind, message, opts) {
+        super(message, opts.hint);
+        this.name = 'RegistryError';
+        this.kind = kind;
+        this.status = opts.status;
+        this.url = opts.url;
+        this.retryable = opts.retryable ?? false;
+    }
+}
+/** Media type of the chart archive layer in a Helm OCI artifact. */
+const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
+const MANIFEST_ACCEPT = [
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json'
+].join(', ');
+const DEFAULT_TIMEOUT_MS = 30_000;
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_JSON_BYTES = 16 * 1024 * 1024;
+/** A chart archive pulled back for verification; charts are far smaller. */
+const MAX_CHART_BYTES = 256 * 1024 * 1024;
+const MAX_REDIRECTS = 5;
+const MAX_TAG_PAGES = 1000;
+const REPO_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+/** One path component of an OCI repository name (lowercase, single separators). */
+function isRepositoryComponent(name) {
+    return REPO_COMPONENT.test(name);
+}
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+// ---------------------------------------------------------------------------
+// Pure helpers
+/**
+ * Splits an `oci://host[:port]/path` registry URL. The path may be empty
+ * (`oci://127.0.0.1:5000`: helm then pushes to `<host>/<chart>`).
+ */
+function parseOciReference(url) {
+    const example = 'e.g. oci://ghcr.io/openova-io/charts';
+    const bad = (why, hint) => {
+        throw new ActionError(`Invalid OCI registry URL "${url}": ${why}.`, hint ?? `Write it as oci://HOST[:PORT]/PATH, ${example}.`);
+    };
+    const trimmed = url.trim();
+    const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(.*)$/.exec(trimmed);
+    if (!m)
+        bad('it has no oci:// scheme');
+    const [, scheme, rest] = m;
+    if (scheme.toLowerCase() !== 'oci')
+        bad(`the scheme is "${scheme}://", not "oci://"`);
+    if (/[?#\s]/.test(rest))
+        bad('it contains a query, fragment or whitespace');
+    const slash = rest.indexOf('/');
+    const hostPart = slash === -1 ? rest : rest.slice(0, slash);
+    const pathPart = (slash === -1 ? '' : rest.slice(slash + 1)).replace(/\/+$/, '');
+    if (hostPart === '')
+        bad('the host is empty');
+    if (hostPart.includes('@'))
+        bad('it contains credentials', 'Pass credentials with registry-username and registry-password, not in the URL.');
+    const hm = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)(?::(\d{1,5}))?$/.exec(hostPart);
+    if (!hm)
+        bad(`"${hostPart}" is not a valid host[:port]`);
+    const port = hm[2];
+    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
+        bad(`port ${port} is out of range`);
+    if (pathPart !== '') {
+        for (const comp of pathPart.split('/')) {
+            if (comp === '')
+                bad('the path has an empty segment');
+            if (/[:@]/.test(comp))
+                bad(`the path segment "${comp}" holds a tag or digest`, `Give only the repository path; the chart name and version are added on push (${example}).`);
+            if (comp !== comp.toLowerCase())
+                bad(`the path segment "${comp}" has uppercase letters`, `OCI repository names are lowercase: use "${comp.toLowerCase()}".`);
+            if (!REPO_COMPONENT.test(comp))
+                bad(`the path segment "${comp}" is not a valid repository name component`, 'Use lowercase letters, digits and single separators (".", "_", "__", "-").');
+        }
+    }
+    return { host: hostPart.toLowerCase(), repository: pathPart };
+}
+function parseRegistryTarget(url, plainHttp) {
+    const { host, repository } = parseOciReference(url);
+    if (plainHttp && !isLoopbackHost(host)) {
+        throw new ActionError(`input plain-http: registry ${host} is not a loopback address`, 'plain HTTP is only for registries on 127.0.0.1/localhost/::1; remove plain-http');
+    }
+    return { url: url.trim().replace(/\/+$/, ''), host, path: repository, plainHttp };
+}
+/** The OCI repository a chart is pushed to: `<path>/<name>` (helm push's layout). */
+function chartRepository(target, name) {
+    return target.path ? `${target.path}/${name}` : name;
+}
+/** `oci://host/path/name:tag`, the reference `helm pull` takes. */
+function chartRef(target, name, version) {
+    return `${target.url}/${name}:${ociTag(version)}`;
+}
+/** The OCI tag helm uses for a chart version: `+` becomes `_`. */
+function ociTag(version) {
+    const tag = version.replace(/\+/g, '_');
+    if (!TAG.test(tag)) {
+        throw new ActionError(`Version "${version}" does not make a valid OCI tag ("${tag}").`, 'Use a semver version such as 1.2.3 or 1.2.3+build.1.');
+    }
+    return tag;
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Runs `fn`, retrying retryable failures up to `retries` times with exponential
+ * backoff (baseDelayMs · 2^(n-1), capped at maxDelayMs, default 30 s) and jitter
+ * (each delay is drawn from [d/2, d]). The last error is rethrown unchanged.
+ */
+async function withRetry(fn, opts) {
+    const retries = Math.max(0, Math.floor(opts.retries));
+    const maxDelay = opts.maxDelayMs ?? 30_000;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn();
+        }
+        catch (e) {
+            if (attempt > retries || !opts.isRetryable(e))
+                throw e;
+            const full = Math.min(maxDelay, Math.max(0, opts.baseDelayMs) * 2 ** (attempt - 1));
+            const delayMs = Math.round(full / 2 + (Math.random() * full) / 2);
+            // No retry the run's budget cannot hold: the last error says more than a timeout would.
+            if (operationLimit(delayMs).byRun)
+                throw e;
+            opts.onRetry?.(attempt, e, delayMs);
+            await sleep(delayMs);
+        }
+    }
+}
+/**
+ * Parses `WWW-Authenticate` values (RFC 7235): several challenges, quoted values with
+ * commas and escapes, unquoted tokens. Several header lines may be passed.
+ */
+function parseWwwAuthenticate(header) {
+    const values = header === undefined ? [] : Array.isArray(header) ? header : [header];
+    const out = [];
+    for (const s of values) {
+        let i = 0;
+        let current;
+        const skip = (re) => {
+            while (i < s.length && re.test(s[i]))
+                i++;
+        };
+        while (i < s.length) {
+            skip(/[\s,]/);
+            if (i >= s.length)
+                break;
+            const start = i;
+            while (i < s.length && !/[\s,=]/.test(s[i]))
+                i++;
+            const token = s.slice(start, i);
+            let j = i;
+            while (j < s.length && /[ \t]/.test(s[j]))
+                j++;
+            if (current && s[j] === '=' && s[j + 1] !== '=') {
+                // auth-param: token = ( token / quoted-string )
+                i = j + 1;
+                skip(/[ \t]/);
+                let value = '';
+                if (s[i] === '"') {
+                    i++;
+                    while (i < s.length && s[i] !== '"') {
+                        if (s[i] === '\\' && i + 1 < s.length)
+                            i++;
+                        value += s[i];
+                        i++;
+                    }
+                    i++; // closing quote
+                }
+                else {
+                    const vs = i;
+                    while (i < s.length && !/[\s,]/.test(s[i]))
+                        i++;
+                    value = s.slice(vs, i);
+                }
+                current.params[token.toLowerCase()] = value;
+            }
+            else if (current && token.length > 0 && s[j] === '=' && Object.keys(current.params).length === 0) {
+                // token68 (e.g. `Negotiate abc==`): keep it whole, it carries no parameters we use.
+                while (i < s.length && s[i] === '=')
+                    i++;
+            }
+            else if (token.length > 0) {
+                current = { scheme: token.toLowerCase(), params: {} };
+                out.push(current);
+                i = j;
+            }
+            else {
+                i++;
+            }
+        }
+    }
+    return out;
+}
+function basicAuth(c) {
+    return 'Basic ' + Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64');
+}
+// ---------------------------------------------------------------------------
+// HTTP
+function errorSummary(body) {
+    const text = body.toString('utf8').trim();
+    if (!text)
+        return '';
+    try {
+        const j = JSON.parse(text);
+        if (Array.isArray(j.errors) && j.errors.length > 0) {
+            return j.errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ');
+        }
+    }
+    catch {
+        // not JSON
+    }
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+function isNameUnknown(body) {
+    try {
+        const j = JSON.parse(body.toString('utf8'));
+        return Array.isArray(j.errors) && j.errors.some((e) => e?.code === 'NAME_UNKNOWN');
+    }
+    catch {
+        return false;
+    }
+}
+function statusText(status) {
+    const t = http$1.STATUS_CODES[status];
+    return t ? `HTTP ${status} ${t}` : `HTTP ${status}`;
+}
+// ---------------------------------------------------------------------------
+// Client
+class RegistryClient {
+    host;
+    base;
+    creds;
+    retries;
+    baseDelayMs;
+    timeoutMs;
+    userAgent;
+    /** Bearer tokens by scope (`repository:<repo>:pull`). */
+    tokens = new Map();
+    /** Set once the registry asked for Basic auth: later requests send it up front. */
+    basic = false;
+    constructor(opts) {
+        const host = opts.host.trim();
+        if (!host || /[/\s@?#]/.test(host)) {
+            throw new ActionError(`Invalid registry host "${opts.host}": give host[:port] only, e.g. ghcr.io or 127.0.0.1:5000.`);
+        }
+        this.host = host.toLowerCase();
+        this.base = `${opts.plainHttp ? 'http' : 'https'}://${this.host}`;
+        this.creds =
+            opts.credentials && (opts.credentials.username || opts.credentials.password) ? opts.credentials : undefined;
+        this.retries = opts.retries ?? 4;
+        this.baseDelayMs = opts.baseDelayMs ?? 500;
+        this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+        this.userAgent = opts.userAgent ?? 'blueprint-action';
+    }
+    /** HEAD /v2/<repo>/manifests/<ref>: the digest when the tag (or digest) exists. */
+    async manifest(repository, reference) {
+        this.checkRepository(repository);
+        if (!TAG.test(reference) && !DIGEST.test(reference)) {
+            throw new ActionError(`Invalid manifest reference "${reference}": expected a tag or a digest.`);
+        }
+        const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`);
+        const head = await this.call('HEAD', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
+        if (head.status === 404)
+            return { exists: false };
+        const mediaType = contentType(head);
+        const digest = headerDigest(head);
+        if (digest)
+            return { exists: true, digest, ...(mediaType ? { mediaType } : {}) };
+        // No Docker-Content-Digest: fetch the manifest and hash it ourselves.
+        const get = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
+        if (get.status === 404)
+            return { exists: false };
+        const getType = contentType(get) ?? mediaType;
+        const d = headerDigest(get) ?? `sha256:${createHash('sha256').update(get.body).digest('hex')}`;
+        return { exists: true, digest: d, ...(getType ? { mediaType: getType } : {}) };
+    }
+    /**
+     * The digest of a Helm chart manifest's content layer (the .tgz), or
+     * undefined when the manifest is no Helm chart. Compared with a local
+     * archive's sha256, it tells "same chart already published" from "other content".
+     */
+    async chartLayerDigest(repository, reference) {
+        this.checkRepository(repository);
+        const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`);
+        const res = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
+        if (res.status === 404)
+            return undefined;
+        try {
+            const manifest = JSON.parse(res.body.toString('utf8'));
+            return manifest.layers?.find((layer) => layer.mediaType === HELM_CHART_LAYER)?.digest;
+        }
+        catch {
+            throw this.error('protocol', `Registry ${this.host} returned a manifest that is not JSON (GET ${url.href}).`, url, res.status);
+        }
+    }
+    /**
+     * Pulls a Helm chart by manifest digest through the registry API: the
+     * manifest, then its chart layer. Both are checked against their digests,
+     * so what comes back is exactly what the registry serves under that digest.
+     */
+    async pullChart(repository, digest) {
+        this.checkRepository(repository);
+        const manifestUrl = new URL(`${this.base}/v2/${repository}/manifests/${digest}`);
+        const manifestRes = await this.call('GET', manifestUrl, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
+        if (manifestRes.status === 404)
+            throw this.error('protocol', `Registry ${this.host} has no manifest ${digest} in ${repository} right after the push.`, manifestUrl, 404);
+        const manifestDigest = `sha256:${createHash('sha256').update(manifestRes.body).digest('hex')}`;
+        let layerDigest;
+        try {
+            const manifest = JSON.parse(manifestRes.body.toString('utf8'));
+            layerDigest = manifest.layers?.find((layer) => layer.mediaType === HELM_CHART_LAYER)?.digest;
+        }
+        catch {
+            throw this.error('protocol', `Registry ${this.host} returned a manifest that is not JSON (GET ${manifestUrl.href}).`, manifestUrl, manifestRes.status);
+        }
+        if (!layerDigest || !DIGEST.test(layerDigest)) {
+            throw this.error('protocol', `The manifest ${digest} in ${repository} has no Helm chart layer (${HELM_CHART_LAYER}).`, manifestUrl, manifestRes.status);
+        }
+        const blobUrl = new URL(`${this.base}/v2/${repository}/blobs/${layerDigest}`);
+        const blobRes = await this.call('GET', blobUrl, '*/*', repository, MAX_CHART_BYTES);
+        if (blobRes.status === 404)
+            throw this.error('protocol', `Registry ${this.host} has no blob ${layerDigest} in ${repository}.`, blobUrl, 404);
+        const archiveDigest = `sha256:${createHash('sha256').update(blobRes.body).digest('hex')}`;
+        return { manifestDigest, layerDigest, archiveDigest, archive: blobRes.body };
+    }
+    /**
+     * Uploads a blob unless the repository has it: POST an upload session, PUT
+     * the bytes with their digest (monolithic upload, which every distribution
+     * registry takes). A failed session is retried whole, never resumed.
+     */
+    async pushBlob(repository, digest, body) {
+        this.checkRepository(repository);
+        const blobUrl = new URL(`${this.base}/v2/${repository}/blobs/${digest}`);
+        const head = await this.call('HEAD', blobUrl, '*/*', repository, MAX_JSON_BYTES);
+        if (head.status !== 404)
+            return;
+        const start = new URL(`${this.base}/v2/${repository}/blobs/uploads/`);
+        await this.retried(`upload of ${digest} to ${repository}`, async () => {
+            const session = await this.attempt('POST', start, '*/*', repository, MAX_JSON_BYTES, {
+                body: Buffer.alloc(0),
+                contentType: 'application/octet-stream'
+            });
+            const location = session.headers.location;
+            if (session.status !== 202 || !location) {
+                throw this.error('protocol', `Registry ${this.host} answered POST ${start.href} with ${statusText(session.status)} and no upload location.`, start, session.status);
+            }
+            const target = new URL(location, start);
+            if (target.origin !== start.origin) {
+                throw this.error('protocol', `Registry ${this.host} sent an upload location on another origin (${target.origin}); not followed.`, start, session.status);
+            }
+            target.searchParams.set('digest', digest);
+            const put = await this.attempt('PUT', target, '*/*', repository, MAX_JSON_BYTES, {
+                body,
+                contentType: 'application/octet-stream'
+            });
+            if (put.status !== 201 && put.status !== 204) {
+                throw this.error('protocol', `Registry ${this.host} answered the upload of ${digest} with ${statusText(put.status)}${suffix(errorSummary(put.body))}.`, start, put.status);
+            }
+        });
+    }
+    /** PUT /v2/<repo>/manifests/<tag>: tags the manifest; returns its digest. */
+    async putManifest(repository, tag, manifest, mediaType) {
+        this.checkRepository(repository);
+        if (!TAG.test(tag))
+            throw new ActionError(`Invalid tag "${tag}".`);
+        const url = new URL(`${this.base}/v2/${repository}/manifests/${tag}`);
+        const res = await this.call('PUT', url, '*/*', repository, MAX_JSON_BYTES, {
+            body: manifest,
+            contentType: mediaType
+        });
+        if (res.status !== 201 && res.status !== 200) {
+            throw this.error('protocol', `Registry ${this.host} answered PUT ${url.href} with ${statusText(res.status)}${suffix(errorSummary(res.body))}.`, url, res.status);
+        }
+        return `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+    }
+    /**
+     * GET /v2/<repo>/tags/list, following `Link: <…>; rel="next"`. Unknown repository → [].
+     * `pageSize` asks for pages of that size (`?n=`); by default the registry chooses.
+     */
+    async listTags(repository, opts = {}) {
+        this.checkRepository(repository);
+        const tags = [];
+        const seen = new Set();
+        let url = new URL(`${this.base}/v2/${repository}/tags/list`);
+        if (opts.pageSize !== undefined)
+            url.searchParams.set('n', String(Math.max(1, Math.floor(opts.pageSize))));
+        for (let page = 0;; page++) {
+            if (page >= MAX_TAG_PAGES) {
+                throw this.error('protocol', `Registry ${this.host} returned more than ${MAX_TAG_PAGES} pages of tags for ${repository}.`, url);
+            }
+            seen.add(url.href);
+            const res = await this.call('GET', url, 'application/json', repository, MAX_JSON_BYTES);
+            if (res.status === 404) {
+                if (isNameUnknown(res.body))
+                    return tags;
+                throw this.error('protocol', `Registry ${this.host} answered GET ${url.href} with HTTP 404 without a NAME_UNKNOWN error${suffix(errorSummary(res.body))}. Is ${this.host} an OCI registry?`, url, 404);
+            }
+            let parsed;
+            try {
+                parsed = JSON.parse(res.body.toString('utf8'));
+            }
+            catch {
+                throw this.error('protocol', `Registry ${this.host} returned a tag list that is not JSON (GET ${url.href}).`, url, res.status);
+            }
+            if (parsed.tags != null) {
+                if (!Array.isArray(parsed.tags) || !parsed.tags.every((t) => typeof t === 'string')) {
+                    throw this.error('protocol', `Registry ${this.host} returned a malformed tag list (GET ${url.href}).`, url, res.status);
+                }
+                tags.push(...parsed.tags);
+            }
+            const next = nextLink(res.headers.link);
+            if (!next)
+                return tags;
+            let nextUrl;
+            try {
+                nextUrl = new URL(next, url);
+            }
+            catch {
+                throw this.error('protocol', `Registry ${this.host} sent an invalid Link header: ${next}`, url);
+            }
+            if (nextUrl.origin !== url.origin) {
+                throw this.error('protocol', `Registry ${this.host} sent a pagination link to another origin (${nextUrl.origin}); not followed.`, url);
+            }
+            if (seen.has(nextUrl.href))
+                return tags;
+            url = nextUrl;
+        }
+    }
+    // -------------------------------------------------------------------------
+    checkRepository(repository) {
+        const comps = repository.split('/');
+        if (!repository || comps.some((c) => !REPO_COMPONENT.test(c))) {
+            throw new ActionError(`Invalid repository name "${repository}": OCI names are lowercase path components like "openova-io/charts/bp-temporal".`);
+        }
+    }
+    redact(text) {
+        let t = text;
+        const secrets = [...this.tokens.values()];
+        if (this.creds?.password)
+            secrets.push(this.creds.password, basicAuth(this.creds).slice(6));
+        for (const s of secrets)
+            if (s && s.length >= 4)
+                t = t.split(s).join('***');
+        return t;
+    }
+    error(kind, message, url, status, retryable = false, hint) {
+        return new RegistryError(kind, this.redact(message), { url: url.href, status, retryable, hint });
+    }
+    authError(url, status, what, body) {
+        const detail = body ? suffix(errorSummary(body)) : '';
+        const who = this.creds ? `user "${this.creds.username}"` : 'anonymous access';
+        return this.error('auth', `Registry ${this.host} refused ${who}: ${what} (${statusText(status)}${detail}). ` +
+            `Check the registry-username and registry-password inputs${this.creds ? ' (and that the token may read this repository)' : ' (credentials are needed)'}.`, url, status);
+    }
+    /** Refuses to send credentials (or tokens obtained with them) in clear text off this machine. */
+    assertSafeForCredentials(url) {
+        if (this.creds && url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+            throw this.error('auth', `Refusing to send registry credentials over plain HTTP to ${url.host}: only loopback registries may be used with plain HTTP and credentials.`, url, undefined, false, 'Use HTTPS for this registry.');
+        }
+    }
+    /** One HTTP exchange, following redirects (Authorization is dropped when the origin changes). */
+    async send(method, url, accept, authorization, maxBody, upload) {
+        const exchange = async (current, sameOrigin) => {
+            const headers = { Accept: accept, 'User-Agent': this.userAgent };
+            if (upload) {
+                headers['Content-Type'] = upload.contentType;
+                headers['Content-Length'] = String(upload.body.length);
+            }
+            if (authorization && sameOrigin)
+                headers.Authorization = authorization;
+            // Each request within what is left of the run's budget.
+            const limit = operationLimit(this.timeoutMs);
+            if (limit.ms <= 0)
+                throw new DeadlineError(`${method} ${current.href}`, 0, true);
+            try {
+                return await httpExchange(method, current, headers, limit.ms, maxBody, upload);
+            }
+            catch (e) {
+                if (e?.code === 'EBODYTOOLARGE') {
+                    throw this.error('protocol', `Registry ${this.host}: ${method} ${current.href}: ${e.message}.`, current);
+                }
+                const d = describeNetworkError(e, limit.ms);
+                throw this.error('unavailable', `${method} ${current.href}: ${d.text}`, current, undefined, d.retryable);
+            }
+        };
+        try {
+            return await followRedirects(url, MAX_REDIRECTS, exchange);
+        }
+        catch (e) {
+            if (!(e instanceof RedirectError))
+                throw e;
+            const message = {
+                'too-many': `Registry ${this.host}: too many redirects from ${method} ${url.href}.`,
+                invalid: `Registry ${this.host} redirected to an invalid location: ${e.location}`,
+                'not-http': `Registry ${this.host} redirected to a non-HTTP location: ${e.location}`
+            }[e.reason];
+            throw this.error('protocol', message, url, e.status);
+        }
+    }
+    async fetchToken(challenge, repository, requestUrl, actions) {
+        const realm = challenge.params.realm;
+        if (!realm) {
+            throw this.error('protocol', `Registry ${this.host} sent a Bearer challenge without a realm.`, requestUrl, 401);
+        }
+        let tokenUrl;
+        try {
+            tokenUrl = new URL(realm);
+        }
+        catch {
+            throw this.error('protocol', `Registry ${this.host} sent an invalid token realm "${realm}".`, requestUrl, 401);
+        }
+        if (tokenUrl.protocol !== 'http:' && tokenUrl.protocol !== 'https:') {
+            throw this.error('protocol', `Registry ${this.host} sent a token realm that is not http(s): "${realm}".`, requestUrl, 401);
+        }
+        if (challenge.params.service)
+            tokenUrl.searchParams.set('service', challenge.params.service);
+        const scope = challenge.params.scope || `repository:${repository}:${actions}`;
+        for (const s of scope.split(' ').filter(Boolean))
+            tokenUrl.searchParams.append('scope', s);
+        let authorization;
+        if (this.creds) {
+            this.assertSafeForCredentials(tokenUrl);
+            authorization = basicAuth(this.creds);
+        }
+        const res = await this.send('GET', tokenUrl, 'application/json', authorization, MAX_JSON_BYTES);
+        if (res.status === 401 || res.status === 403) {
+            throw this.authError(tokenUrl, res.status, `the token service ${tokenUrl.origin}${tokenUrl.pathname} denied a token`, res.body);
+        }
+        if (res.status === 429 || res.status >= 500) {
+            throw this.error('unavailable', `GET ${tokenUrl.href}: ${statusText(res.status)}`, tokenUrl, res.status, true);
+        }
+        if (res.status < 200 || res.status > 299) {
+            throw this.error('protocol', `Token service ${tokenUrl.origin}${tokenUrl.pathname} answered ${statusText(res.status)}${suffix(errorSummary(res.body))}.`, tokenUrl, res.status);
+        }
+        let token;
+        try {
+            const j = JSON.parse(res.body.toString('utf8'));
+            token = j.token || j.access_token;
+        }
+        catch {
+            // handled below
+        }
+        if (typeof token !== 'string' || token === '') {
+            throw this.error('protocol', `Token service ${tokenUrl.origin}${tokenUrl.pathname} returned no token.`, tokenUrl, res.status);
+        }
+        return token;
+    }
+    /**
+     * One authenticated attempt: anonymous (or cached auth) first, then the challenge's
+     * scheme. Returns 2xx and 404 responses; throws RegistryError for everything else.
+     */
+    async attempt(method, url, accept, repository, maxBody, upload) {
+        // Writes need a token for pull,push; reads one for pull.
+        const actions = method === 'POST' || method === 'PUT' ? 'pull,push' : 'pull';
+        const scopeKey = `repository:${repository}:${actions}`;
+        let authorization;
+        const cached = this.tokens.get(scopeKey);
+        if (cached) {
+            if (this.creds)
+                this.assertSafeForCredentials(url);
+            authorization = `Bearer ${cached}`;
+        }
+        else if (this.basic && this.creds) {
+            this.assertSafeForCredentials(url);
+            authorization = basicAuth(this.creds);
+        }
+        let res = await this.send(method, url, accept, authorization, maxBody, upload);
+        if (res.status === 401) {
+            const challenges = parseWwwAuthenticate(res.wwwAuthenticate);
+            const bearer = challenges.find((c) => c.scheme === 'bearer');
+            const basic = challenges.find((c) => c.scheme === 'basic');
+            if (bearer) {
+                // A cached token may have expired: get a fresh one, once.
+                this.tokens.delete(scopeKey);
+                const token = await this.fetchToken(bearer, repository, url, actions);
+                this.tokens.set(scopeKey, token);
+                if (this.creds)
+                    this.assertSafeForCredentials(url);
+                res = await this.send(method, url, accept, `Bearer ${token}`, maxBody, upload);
+            }
+            else if (basic) {
+                if (!this.creds) {
+                    throw this.error('auth', `Registry ${this.host} requires credentials (Basic auth) for ${method} ${url.href}. Set the registry-username and registry-password inputs.`, url, 401);
+                }
+                if (authorization?.startsWith('Basic '))
+                    throw this.authError(url, 401, `${method} ${url.pathname}`, res.body);
+                this.assertSafeForCredentials(url);
+                this.basic = true;
+                res = await this.send(method, url, accept, basicAuth(this.creds), maxBody, upload);
+            }
+            else {
+                throw this.error('auth', `Registry ${this.host} answered ${method} ${url.href} with HTTP 401 and no usable WWW-Authenticate challenge` +
+                    `${res.wwwAuthenticate.length ? ` (${res.wwwAuthenticate.join(', ').slice(0, 120)})` : ''}. Check the registry-username and registry-password inputs.`, url, 401);
+            }
+        }
+        if (res.status === 401 || res.status === 403)
+            throw this.authError(url, res.status, `${method} ${url.pathname}`, res.body);
+        if (res.status === 404 || (res.status >= 200 && res.status <= 299))
+            return res;
+        if (res.status === 429 || res.status >= 500) {
+            throw this.error('unavailable', `${method} ${url.href}: ${statusText(res.status)}${suffix(errorSummary(res.body))}`, url, res.status, true);
+        }
+        throw this.error('protocol', `Registry ${this.host} answered ${method} ${url.href} with ${statusText(res.status)}${suffix(errorSummary(res.body))}.`, url, res.status);
+    }
+    /** attempt() with retries; exhausted retries become one 'unavailable' error naming the URL. */
+    async call(method, url, accept, repository, maxBody, upload) {
+        return this.retried(`${method} ${url.href}`, () => this.attempt(method, url, accept, repository, maxBody, upload));
+    }
+    /** `fn` with retries; exhausted retries become one 'unavailable' error naming `what`. */
+    async retried(what, fn) {
+        let attempts = 0;
+        try {
+            return await withRetry(() => {
+                attempts++;
+                return fn();
+            }, {
+                retries: this.retries,
+                baseDelayMs: this.baseDelayMs,
+                isRetryable: (e) => e instanceof RegistryError && e.retryable
+            });
+        }
+        catch (e) {
+            if (e instanceof RegistryError && e.kind === 'unavailable') {
+                const prefix = `${what}: `;
+                const last = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+                throw new RegistryError('unavailable', `Registry ${this.host} is unavailable: ${what} failed after ${attempts} attempt${attempts === 1 ? '' : 's'} (last error: ${last}).`, {
+                    url: e.url,
+                    status: e.status,
+                    retryable: e.retryable,
+                    hint: 'Retry the job later; check the registry status page.'
+                });
+            }
+            throw e;
+        }
+    }
+}
+function suffix(s) {
+    return s ? `: ${s}` : '';
+}
+function contentType(res) {
+    const ct = res.headers['content-type'];
+    const t = ct?.split(';')[0].trim();
+    return t || undefined;
+}
+function headerDigest(res) {
+    const d = res.headers['docker-content-digest'];
+    const v = (Array.isArray(d) ? d[0] : d)?.trim();
+    return v && DIGEST.test(v) ? v : undefined;
+}
+/** The target of `rel="next"` in a Link header, if any. */
+function nextLink(link) {
+    if (!link)
+        return undefined;
+    const s = Array.isArray(link) ? link.join(', ') : link;
+    const re = /<([^>]*)>\s*((?:;\s*[^;,]+)*)/g;
+    let m;
+    while ((m = re.exec(s)) !== null) {
+        const params = m[2];
+        if (/;\s*rel\s*=\s*"?(?:[^";,]*\s)?next(?:\s[^";,]*)?"?/i.test(params))
+            return m[1];
+    }
+    return undefined;
+}
+
+// Secrets are registered once (and masked by the runner via core.setSecret);
+// every text that leaves the action (summary, comment, JSON report, errors)
+// goes through redact() as a second line of defence.
+const secrets = new Set();
+function registerSecret(value) {
+    if (!value)
+        return;
+    secrets.add(value);
+    setSecret(value);
+}
+function redact(text) {
+    let out = text;
+    for (const secret of secrets) {
+        if (secret.length >= 3)
+            out = out.split(secret).join('***');
+    }
+    return out;
+}
+
+// How a run that stopped says so: the one line for core.setFailed and the `Run` step of an error that stopped
+// the run early (so the PR comment and job summary say what stopped it).
+/** One line for core.setFailed: what is wrong, then what to do. */
+function errorLine(error) {
+    if (error instanceof ActionError)
+        return redact(error.hint ? `${error.message} — ${error.hint}` : error.message);
+    if (error instanceof Error)
+        return redact(`unexpected error: ${error.message}`);
+    return redact(`unexpected error: ${String(error)}`);
+}
+/** The last line of a failed run: the chart, the failed steps and how many errors were annotated. */
+function failureLine(report) {
+    const failed = report.steps.filter((step) => step.status === 'failed');
+    const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length;
+    // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
+    const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, annotated above and in the job summary` : '';
+    const chart = [report.chart.name, report.chart.version].filter(Boolean).join(' ');
+    return redact(`${chart}: ${failed.map((step) => step.title).join(', ')} failed${count}`);
+}
+/** The `Run` step of an error that stopped the run. */
+function stoppedStep(error) {
+    return {
+        id: 'error',
+        title: 'Run',
+        status: 'failed',
+        durationMs: 0,
+        summary: 'stopped',
+        findings: [{ rule: 'error', severity: 'error', message: errorLine(error) }]
+    };
+}
+
+// The report of one blueprint's run (pure): what the run was about (load.ts), what the stages returned, the
+// run's time; an error that stopped the run becomes its last step (`Run`), so the report says what stopped it.
+/** The report of a run that went past its settings: when nothing was pushed, it still names where the chart goes. */
+function assembleReport(frame, time, identity, outcome) {
+    const { registry } = identity;
+    const ref = registry ? chartRef(registry, identity.chart.name, identity.chart.version) : undefined;
+    return reportOf(frame, time, identity, outcome, ref);
+}
+/** The report of a run stopped before any work (an unreadable blueprint, a run setting that does not hold). */
+function stoppedEarlyReport(frame, time, identity, error) {
+    return reportOf(frame, time, identity, { steps: [], error });
+}
+function reportOf(frame, time, identity, outcome, ref) {
+    const { inputs, event } = frame;
+    const steps = outcome.error === undefined ? outcome.steps : [...outcome.steps, stoppedStep(outcome.error)];
+    return {
+        schemaVersion: 1,
+        blueprint: inputs.blueprint,
+        chart: identity.chart,
+        upstream: outcome.upstream,
+        mode: identity.mode,
+        modeReason: identity.modeReason,
+        helmVersion: outcome.helmVersion ?? 'unknown',
+        status: steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
+        steps,
+        publish: outcome.publish ?? (ref ? { ref, pushed: false } : undefined),
+        values: { files: inputs.valuesFiles, set: inputs.setValues },
+        sbom: outcome.sbom,
+        diff: outcome.diff,
+        runUrl: event.runUrl,
+        commit: event.commit,
+        startedAt: time.startedAt.toISOString(),
+        durationMs: time.durationMs
+    };
+}
+
+// Input set-secret reaches helm without a shell and without its values in any
+// argument list (another process on the runner can read argv): each value is
+// written to its own file (mode 0600) in the run's private work folder and
+// given as `--set-file key=FILE`, so helm reads it as a string.
+/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
+async function secretValueArgs(dir, entries) {
+    if (entries.length === 0)
+        return [];
+    await mkdir$1(dir, { recursive: true, mode: 0o700 });
+    const args = [];
+    for (const [index, entry] of entries.entries()) {
+        // A name without commas or `=`: helm splits --set-file on both.
+        const file = path__default.join(dir, `value-${index}`);
+        await writeFile$1(file, entry.value, { mode: 0o600 });
+        args.push('--set-file', `${entry.key}=${file}`);
+    }
+    return args;
+}
+
+var dist = {};
+
+var composer = {};
+
+var directives = {};
+
+var identity = {};
+
+var hasRequiredIdentity;
+
+function requireIdentity () {
+	if (hasRequiredIdentity) return identity;
+	hasRequiredIdentity = 1;
+
+	const ALIAS = Symbol.for('yaml.alias');
+	const DOC = Symbol.for('yaml.document');
+	const MAP = Symbol.for('yaml.map');
+	const PAIR = Symbol.for('yaml.pair');
+	const SCALAR = Symbol.for('yaml.scalar');
+	const SEQ = Symbol.for('yaml.seq');
+	const NODE_TYPE = Symbol.for('yaml.node.type');
+	const isAlias = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === ALIAS;
+	const isDocument = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === DOC;
+	const isMap = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === MAP;
+	const isPair = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === PAIR;
+	const isScalar = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === SCALAR;
+	const isSeq = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === SEQ;
+	function isCollection(node) {
+	    if (node && typeof node === 'object')
+	        switch (node[NODE_TYPE]) {
+	            case MAP:
+	            case SEQ:
+	                return true;
+	        }
+	    return false;
+	}
+	function isNode(node) {
+	    if (node && typeof node === 'object')
+	        switch (node[NODE_TYPE]) {
+	            case ALIAS:
+	            case MAP:
+	            case SCALAR:
+	            case SEQ:
+	                return true;
+	        }
+	    return false;
+	}
+	const hasAnchor = (node) => (isScalar(node) || isCollection(node)) && !!node.anchor;
+
+	identity.ALIAS = ALIAS;
+	identity.DOC = DOC;
+	identity.MAP = MAP;
+	identity.NODE_TYPE = NODE_TYPE;
+	identity.PAIR = PAIR;
+	identity.SCALAR = SCALAR;
+	identity.SEQ = SEQ;
+	identity.hasAnchor = hasAnchor;
+	identity.isAlias = isAlias;
+	identity.isCollection = isCollection;
+	identity.isDocument = isDocument;
+	identity.isMap = isMap;
+	identity.isNode = isNode;
+	identity.isPair = isPair;
+	identity.isScalar = isScalar;
+	identity.isSeq = isSeq;
+	return identity;
+}
+
+var visit = {};
+
+var hasRequiredVisit;
+
+function requireVisit () {
+	if (hasRequiredVisit) return visit;
+	hasRequiredVisit = 1;
+
+	var identity = requireIdentity();
+
+	const BREAK = Symbol('break visit');
+	const SKIP = Symbol('skip children');
+	const REMOVE = Symbol('remove node');
+	/**
+	 * Apply a visitor to an AST node or document.
+	 *
+	 * Walks through the tree (depth-first) starting from `node`, calling a
+	 * `visitor` function with three arguments:
+	 *   - `key`: For sequence values and map `Pair`, the node's index in the
+	 *     collection. Within a `Pair`, `'key'` or `'value'`, correspondingly.
+	 *     `null` for the root node.
+	 *   - `node`: The current node.
+	 *   - `path`: The ancestry of the current node.
+	 *
+	 * The return value of the visitor may be used to control the traversal:
+	 *   - `undefined` (default): Do nothing and continue
+	 *   - `visit.SKIP`: Do not visit the children of this node, continue with next
+	 *     sibling
+	 *   - `visit.BREAK`: Terminate traversal completely
+	 *   - `visit.REMOVE`: Remove the current node, then continue with the next one
+	 *   - `Node`: Replace the current node, then continue by visiting it
+	 *   - `number`: While iterating the items of a sequence or map, set the index
+	 *     of the next step. This is useful especially if the index of the current
+	 *     node has changed.
+	 *
+	 * If `visitor` is a single function, it will be called with all values
+	 * encountered in the tree, including e.g. `null` values. Alternatively,
+	 * separate visitor functions may be defined for each `Map`, `Pair`, `Seq`,
+	 * `Alias` and `Scalar` node. To define the same visitor function for more than
+	 * one node type, use the `Collection` (map and seq), `Value` (map, seq & scalar)
+	 * and `Node` (alias, map, seq & scalar) targets. Of all these, only the most
+	 * specific defined one will be used for each node.
+	 */
+	function visit$1(node, visitor) {
+	    const visitor_ = initVisitor(visitor);
+	    if (identity.isDocument(node)) {
+	        const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
+	        if (cd === REMOVE)
+	            node.contents = null;
+	    }
+	    else
+	        visit_(null, node, visitor_, Object.freeze([]));
+	}
+	// Without the `as symbol` casts, TS declares these in the `visit`
+	// namespace using `var`, but then complains about that because
+	// `unique symbol` must be `const`.
+	/** Terminate visit traversal completely */
+	visit$1.BREAK = BREAK;
+	/** Do not visit the children of the current node */
+	visit$1.SKIP = SKIP;
+	/** Remove the current node */
+	visit$1.REMOVE = REMOVE;
+	function visit_(key, node, visitor, path) {
+	    const ctrl = callVisitor(key, node, visitor, path);
+	    if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+	        replaceNode(key, path, ctrl);
+	        return visit_(key, ctrl, visitor, path);
+	    }
+	    if (typeof ctrl !== 'symbol') {
+	        if (identity.isCollection(node)) {
+	            path = Object.freeze(path.concat(node));
+	            for (let i = 0; i < node.items.length; ++i) {
+	                const ci = visit_(i, node.items[i], visitor, path);
+	                if (typeof ci === 'number')
+	                    i = ci - 1;
+	                else if (ci === BREAK)
+	                    return BREAK;
+	                else if (ci === REMOVE) {
+	                    node.items.splice(i, 1);
+	                    i -= 1;
+	                }
+	            }
+	        }
+	        else if (identity.isPair(node)) {
+	            path = Object.freeze(path.concat(node));
+	            const ck = visit_('key', node.key, visitor, path);
+	            if (ck === BREAK)
+	                return BREAK;
+	            else if (ck === REMOVE)
+	                node.key = null;
+	            const cv = visit_('value', node.value, visitor, path);
+	            if (cv === BREAK)
+	                return BREAK;
+	            else if (cv === REMOVE)
+	                node.value = null;
+	        }
+	    }
+	    return ctrl;
+	}
+	/**
+	 * Apply an async visitor to an AST node or document.
+	 *
+	 * Walks through the tree (depth-first) starting from `node`, calling a
+	 * `visitor` function with three arguments:
+	 *   - `key`: For sequence values and map `Pair`, the node's index in the
+	 *     collection. Within a `Pair`, `'key'` or `'value'`, correspondingly.
+	 *     `null` for the root node.
+	 *   - `node`: The current node.
+	 *   - `path`: The ancestry of the current node.
+	 *
+	 * The return value of the visitor may be used to control the traversal:
+	 *   - `Promise`: Must resolve to one of the following values
+	 *   - `undefined` (default): Do nothing and continue
+	 *   - `visit.SKIP`: Do not visit the children of this node, continue with next
+	 *     sibling
+	 *   - `visit.BREAK`: Terminate traversal completely
+	 *   - `visit.REMOVE`: Remove the current node, then continue with the next one
+	 *   - `Node`: Replace the current node, then continue by visiting it
+	 *   - `number`: While iterating the items of a sequence or map, set the index
+	 *     of the next step. This is useful especially if the index of the current
+	 *     node has changed.
+	 *
+	 * If `visitor` is a single function, it will be called with all values
+	 * encountered in the tree, including e.g. `null` values. Alternatively,
+	 * separate visitor functions may be defined for each `Map`, `Pair`, `Seq`,
+	 * `Alias` and `Scalar` node. To define the same visitor function for more than
+	 * one node type, use the `Collection` (map and seq), `Value` (map, seq & scalar)
+	 * and `Node` (alias, map, seq & scalar) targets. Of all these, only the most
+	 * specific defined one will be used for each node.
+	 */
+	async function visitAsync(node, visitor) {
+	    const visitor_ = initVisitor(visitor);
+	    if (identity.isDocument(node)) {
+	        const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
+	        if (cd === REMOVE)
+	            node.contents = null;
+	    }
+	    else
+	        await visitAsync_(null, node, visitor_, Object.freeze([]));
+	}
+	// Without the `as symbol` casts, TS declares these in the `visit`
+	// namespace using `var`, but then complains about that because
+	// `unique symbol` must be `const`.
+	/** Terminate visit traversal completely */
+	visitAsync.BREAK = BREAK;
+	/** Do not visit the children of the current node */
+	visitAsync.SKIP = SKIP;
+	/** Remove the current node */
+	visitAsync.REMOVE = REMOVE;
+	async function visitAsync_(key, node, visitor, path) {
+	    const ctrl = await callVisitor(key, node, visitor, path);
+	    if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+	        replaceNode(key, path, ctrl);
+	        return visitAsync_(key, ctrl, visitor, path);
+	    }
+	    if (typeof ctrl !== 'symbol') {
+	        if (identity.isCollection(node)) {
+	            path = Object.freeze(path.concat(node));
+	            for (let i = 0; i < node.items.length; ++i) {
+	                const ci = await visitAsync_(i, node.items[i], visitor, path);
+	                if (typeof ci === 'number')
+	                    i = ci - 1;
+	                else if (ci === BREAK)
+	                    return BREAK;
+	                else if (ci === REMOVE) {
+	                    node.items.splice(i, 1);
+	                    i -= 1;
+	                }
+	            }
+	        }
+	        else if (identity.isPair(node)) {
+	            path = Object.freeze(path.concat(node));
+	            const ck = await visitAsync_('key', node.key, visitor, path);
+	            if (ck === BREAK)
+	                return BREAK;
+	            else if (ck === REMOVE)
+	                node.key = null;
+	            const cv = await visitAsync_('value', node.value, visitor, path);
+	            if (cv === BREAK)
+	                return BREAK;
+	            else if (cv === REMOVE)
+	                node.value = null;
+	        }
+	    }
+	    return ctrl;
+	}
+	function initVisitor(visitor) {
+	    if (typeof visitor === 'object' &&
+	        (visitor.Collection || visitor.Node || visitor.Value)) {
+	        return Object.assign({
+	            Alias: visitor.Node,
+	            Map: visitor.Node,
+	            Scalar: visitor.Node,
+	            Seq: visitor.Node
+	        }, visitor.Value && {
+	            Map: visitor.Value,
+	            Scalar: visitor.Value,
+	            Seq: visitor.Value
+	        }, visitor.Collection && {
+	            Map: visitor.Collection,
+	            Seq: visitor.Collection
+	        }, visitor);
+	    }
+	    return visitor;
+	}
+	function callVisitor(key, node, visitor, path) {
+	    if (typeof visitor === 'function')
+	        return visitor(key, node, path);
+	    if (identity.isMap(node))
+	        return visitor.Map?.(key, node, path);
+	    if (identity.isSeq(node))
+	        return visitor.Seq?.(key, node, path);
+	    if (identity.isPair(node))
+	        return visitor.Pair?.(key, node, path);
+	    if (identity.isScalar(node))
+	        return visitor.Scalar?.(key, node, path);
+	    if (identity.isAlias(node))
+	        return visitor.Alias?.(key, node, path);
+	    return undefined;
+	}
+	function replaceNode(key, path, node) {
+	    const parent = path[path.length - 1];
+	    if (identity.isCollection(parent)) {
+	        parent.items[key] = node;
+	    }
+	    else if (identity.isPair(parent)) {
+	        if (key === 'key')
+	            parent.key = node;
+	        else
+	            parent.value = node;
+	    }
+	    else if (identity.isDocument(parent)) {
+	        parent.contents = node;
+	    }
+	    else {
+	        const pt = identity.isAlias(parent) ? 'alias' : 'scalar';
+	        throw new Error(`Cannot replace node with ${pt} parent`);
+	    }
+	}
+
+	visit.visit = visit$1;
+	visit.visitAsync = visitAsync;
+	return visit;
+}
+
+var hasRequiredDirectives;
+
+function requireDirectives () {
+	if (hasRequiredDirectives) return directives;
+	hasRequiredDirectives = 1;
+
+	var identity = requireIdentity();
+	var visit = requireVisit();
+
+	const escapeChars = {
+	    '!': '%21',
+	    ',': '%2C',
+	    '[': '%5B',
+	    ']': '%5D',
+	    '{': '%7B',
+	    '}': '%7D'
+	};
+	const escapeTagName = (tn) => tn.replace(/[!,[\]{}]/g, ch => escapeChars[ch]);
+	class Directives {
+	    constructor(yaml, tags) {
+	        /**
+	         * The directives-end/doc-start marker `---`. If `null`, a marker may still be
+	         * included in the document's stringified representation.
+	         */
+	        this.docStart = null;
+	        /** The doc-end marker `...`.  */
+	        this.docEnd = false;
+	        this.yaml = Object.assign({}, Directives.defaultYaml, yaml);
+	        this.tags = Object.assign({}, Directives.defaultTags, tags);
+	    }
+	    clone() {
+	        const copy = new Directives(this.yaml, this.tags);
+	        copy.docStart = this.docStart;
+	        return copy;
+	    }
+	    /**
+	     * During parsing, get a Directives instance for the current document and
+	     * update the stream state according to the current version's spec.
+	     */
+	    atDocument() {
+	        const res = new Directives(this.yaml, this.tags);
+	        switch (this.yaml.version) {
+	            case '1.1':
+	                this.atNextDocument = true;
+	                break;
+	            case '1.2':
+	                this.atNextDocument = false;
+	                this.yaml = {
+	                    explicit: Directives.defaultYaml.explicit,
+	                    version: '1.2'
+	                };
+	                this.tags = Object.assign({}, Directives.defaultTags);
+	                break;
+	        }
+	        return res;
+	    }
+	    /**
+	     * @param onError - May be called even if the action was successful
+	     * @returns `true` on success
+	     */
+	    add(line, onError) {
+	        if (this.atNextDocument) {
+	            this.yaml = { explicit: Directives.defaultYaml.explicit, version: '1.1' };
+	            this.tags = Object.assign({}, Directives.defaultTags);
+	            this.atNextDocument = false;
+	        }
+	        const parts = line.trim().split(/[ \t]+/);
+	        const name = parts.shift();
+	        switch (name) {
+	            case '%TAG': {
+	                if (parts.length !== 2) {
+	                    onError(0, '%TAG directive should contain exactly two parts');
+	                    if (parts.length < 2)
+	                        return false;
+	                }
+	                const [handle, prefix] = parts;
+	                this.tags[handle] = prefix;
+	                return true;
+	            }
+	            case '%YAML': {
+	                this.yaml.explicit = true;
+	                if (parts.length !== 1) {
+	                    onError(0, '%YAML directive should contain exactly one part');
+	                    return false;
+	                }
+	                const [version] = parts;
+	                if (version === '1.1' || version === '1.2') {
+	                    this.yaml.version = version;
+	                    return true;
+	                }
+	                else {
+	                    const isValid = /^\d+\.\d+$/.test(version);
+	                    onError(6, `Unsupported YAML version ${version}`, isValid);
+	                    return false;
+	                }
+	            }
+	            default:
+	                onError(0, `Unknown directive ${name}`, true);
+	                return false;
+	        }
+	    }
+	    /**
+	     * Resolves a tag, matching handles to those defined in %TAG directives.
+	     *
+	     * @returns Resolved tag, which may also be the non-specific tag `'!'` or a
+	     *   `'!local'` tag, or `null` if unresolvable.
+	     */
+	    tagName(source, onError) {
+	        if (source === '!')
+	            return '!'; // non-specific tag
+	        if (source[0] !== '!') {
+	            onError(`Not a valid tag: ${source}`);
+	            return null;
+	        }
+	        if (source[1] === '<') {
+	            const verbatim = source.slice(2, -1);
+	            if (verbatim === '!' || verbatim === '!!') {
+	                onError(`Verbatim tags aren't resolved, so ${source} is invalid.`);
+	                return null;
+	            }
+	            if (source[source.length - 1] !== '>')
+	                onError('Verbatim tags must end with a >');
+	            return verbatim;
+	        }
+	        const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
+	        if (!suffix)
+	            onError(`The ${source} tag has no suffix`);
+	        const prefix = this.tags[handle];
+	        if (prefix) {
+	            try {
+	                return prefix + decodeURIComponent(suffix);
+	            }
+	            catch (error) {
+	                onError(String(error));
+	                return null;
+	            }
+	        }
+	        if (handle === '!')
+	            return source; // local tag
+	        onError(`Could not resolve tag: ${source}`);
+	        return null;
+	    }
+	    /**
+	     * Given a fully resolved tag, returns its printable string form,
+	     * taking into account current tag prefixes and defaults.
+	     */
+	    tagString(tag) {
+	        for (const [handle, prefix] of Object.entries(this.tags)) {
+	            if (tag.startsWith(prefix))
+	                return handle + escapeTagName(tag.substring(prefix.length));
+	        }
+	        return tag[0] === '!' ? tag : `!<${tag}>`;
+	    }
+	    toString(doc) {
+	        const lines = this.yaml.explicit
+	            ? [`%YAML ${this.yaml.version || '1.2'}`]
+	            : [];
+	        const tagEntries = Object.entries(this.tags);
+	        let tagNames;
+	        if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
+	            const tags = {};
+	            visit.visit(doc.contents, (_key, node) => {
+	                if (identity.isNode(node) && node.tag)
+	                    tags[node.tag] = true;
+	            });
+	            tagNames = Object.keys(tags);
+	        }
+	        else
+	            tagNames = [];
+	        for (const [handle, prefix] of tagEntries) {
+	            if (handle === '!!' && prefix === 'tag:yaml.org,2002:')
+	                continue;
+	            if (!doc || tagNames.some(tn => tn.startsWith(prefix)))
+	                lines.push(`%TAG ${handle} ${prefix}`);
+	        }
+	        return lines.join('\n');
+	    }
+	}
+	Directives.defaultYaml = { explicit: false, version: '1.2' };
+	Directives.defaultTags = { '!!': 'tag:yaml.org,2002:' };
+
+	directives.Directives = Directives;
+	return directives;
+}
+
+var Document = {};
+
+var Alias = {};
+
+var anchors = {};
+
+var hasRequiredAnchors;
+
+function requireAnchors () {
+	if (hasRequiredAnchors) return anchors;
+	hasRequiredAnchors = 1;
+
+	var identity = requireIdentity();
+	var visit = requireVisit();
+
+	/**
+	 * Verify that the input string is a valid anchor.
+	 *
+	 * Will throw on errors.
+	 */
+	function anchorIsValid(anchor) {
+	    if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
+	        const sa = JSON.stringify(anchor);
+	        const msg = `Anchor must not contain whitespace or control characters: ${sa}`;
+	        throw new Error(msg);
+	    }
+	    return true;
+	}
+	function anchorNames(root) {
+	    const anchors = new Set();
+	    visit.visit(root, {
+	        Value(_key, node) {
+	            if (node.anchor)
+	                anchors.add(node.anchor);
+	        }
+	    });
+	    return anchors;
+	}
+	/** Find a new anchor name with the given `prefix` and a one-indexed suffix. */
+	function findNewAnchor(prefix, exclude) {
+	    for (let i = 1; true; ++i) {
+	        const name = `${prefix}${i}`;
+	        if (!exclude.has(name))
+	            return name;
+	    }
+	}
+	function createNodeAnchors(doc, prefix) {
+	    const aliasObjects = [];
+	    const sourceObjects = new Map();
+	    let prevAnchors = null;
+	    return {
+	        onAnchor: (source) => {
+	            aliasObjects.push(source);
+	            prevAnchors ?? (prevAnchors = anchorNames(doc));
+	            const anchor = findNewAnchor(prefix, prevAnchors);
+	            prevAnchors.add(anchor);
+	            return anchor;
+	        },
+	        /**
+	         * With circular references, the source node is only resolved after all
+	         * of its child nodes are. This is why anchors are set only after all of
+	         * the nodes have been created.
+	         */
+	        setAnchors: () => {
+	            for (const source of aliasObjects) {
+	                const ref = sourceObjects.get(source);
+	                if (typeof ref === 'object' &&
+	                    ref.anchor &&
+	                    (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
+	                    ref.node.anchor = ref.anchor;
+	                }
+	                else {
+	                    const error = new Error('Failed to resolve repeated object (this should not happen)');
+	                    error.source = source;
+	                    throw error;
+	                }
+	            }
+	        },
+	        sourceObjects
+	    };
+	}
+
+	anchors.anchorIsValid = anchorIsValid;
+	anchors.anchorNames = anchorNames;
+	anchors.createNodeAnchors = createNodeAnchors;
+	anchors.findNewAnchor = findNewAnchor;
+	return anchors;
+}
+
+var Node = {};
+
+var applyReviver = {};
+
+var hasRequiredApplyReviver;
+
+function requireApplyReviver () {
+	if (hasRequiredApplyReviver) return applyReviver;
+	hasRequiredApplyReviver = 1;
+
+	/**
+	 * Applies the JSON.parse reviver algorithm as defined in the ECMA-262 spec,
+	 * in section 24.5.1.1 "Runtime Semantics: InternalizeJSONProperty" of the
+	 * 2021 edition: https://tc39.es/ecma262/#sec-json.parse
+	 *
+	 * Includes extensions for handling Map and Set objects.
+	 */
+	function applyReviver$1(reviver, obj, key, val) {
+	    if (val && typeof val === 'object') {
+	        if (Array.isArray(val)) {
+	            for (let i = 0, len = val.length; i < len; ++i) {
+	                const v0 = val[i];
+	                const v1 = applyReviver$1(reviver, val, String(i), v0);
+	                // eslint-disable-next-line @typescript-eslint/no-array-delete
+	                if (v1 === undefined)
+	                    delete val[i];
+	                else if (v1 !== v0)
+	                    val[i] = v1;
+	            }
+	        }
+	        else if (val instanceof Map) {
+	            for (const k of Array.from(val.keys())) {
+	                const v0 = val.get(k);
+	                const v1 = applyReviver$1(reviver, val, k, v0);
+	                if (v1 === undefined)
+	                    val.delete(k);
+	                else if (v1 !== v0)
+	                    val.set(k, v1);
+	            }
+	        }
+	        else if (val instanceof Set) {
+	            for (const v0 of Array.from(val)) {
+	                const v1 = applyReviver$1(reviver, val, v0, v0);
+	                if (v1 === undefined)
+	                    val.delete(v0);
+	                else if (v1 !== v0) {
+	                    val.delete(v0);
+	                    val.add(v1);
+	                }
+	            }
+	        }
+	        else {
+	            for (const [k, v0] of Object.entries(val)) {
+	                const v1 = applyReviver$1(reviver, val, k, v0);
+	                if (v1 === undefined)
+	                    delete val[k];
+	                else if (v1 !== v0)
+	                    val[k] = v1;
+	            }
+	        }
+	    }
+	    return reviver.call(obj, key, val);
+	}
+
+	applyReviver.applyReviver = applyReviver$1;
+	return applyReviver;
+}
+
+var toJS = {};
+
+var hasRequiredToJS;
+
+function requireToJS () {
+	if (hasRequiredToJS) return toJS;
+	hasRequiredToJS = 1;
+
+	var identity = requireIdentity();
+
+	/**
+	 * Recursively convert any node or its contents to native JavaScript
+	 *
+	 * @param value - The input value
+	 * @param arg - If `value` defines a `toJSON()` method, use this
+	 *   as its first argument
+	 * @param ctx - Conversion context, originally set in Document#toJS(). If
+	 *   `{ keep: true }` is not set, output should be suitable for JSON
+	 *   stringification.
+	 */
+	function toJS$1(value, arg, ctx) {
+	    // eslint-disable-next-line @typescript-eslint/no-unsafe-return
+	    if (Array.isArray(value))
+	        return value.map((v, i) => toJS$1(v, String(i), ctx));
+	    if (value && typeof value.toJSON === 'function') {
+	        // eslint-disable-next-line @typescript-eslint/no-unsafe-call
+	        if (!ctx || !identity.hasAnchor(value))
+	            return value.toJSON(arg, ctx);
+	        const data = { aliasCount: 0, count: 1, res: undefined };
+	        ctx.anchors.set(value, data);
+	        ctx.onCreate = res => {
+	            data.res = res;
+	            delete ctx.onCreate;
+	        };
+	        const res = value.toJSON(arg, ctx);
+	        if (ctx.onCreate)
+	            ctx.onCreate(res);
+	        return res;
+	    }
+	    if (typeof value === 'bigint' && !ctx?.keep)
+	        return Number(value);
+	    return value;
+	}
+
+	toJS.toJS = toJS$1;
+	return toJS;
+}
+
+var hasRequiredNode;
+
+function requireNode () {
+	if (hasRequiredNode) return Node;
+	hasRequiredNode = 1;
+
+	var applyReviver = requireApplyReviver();
+	var identity = requireIdentity();
+	var toJS = requireToJS();
+
+	class NodeBase {
+	    constructor(type) {
+	        Object.defineProperty(this, identity.NODE_TYPE, { value: type });
+	    }
+	    /** Create a copy of this node.  */
+	    clone() {
+	        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+	        if (this.range)
+	            copy.range = this.range.slice();
+	        return copy;
+	    }
+	    /** A plain JavaScript representation of this node. */
+	    toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+	        if (!identity.isDocument(doc))
+	            throw new TypeError('A document argument is required');
+	        const ctx = {
+	            anchors: new Map(),
+	            doc,
+	            keep: true,
+	            mapAsMap: mapAsMap === true,
+	            mapKeyWarned: false,
+	            maxAliasCount: typeof maxAliasCount === 'number' ? maxAliasCount : 100
+	        };
+	        const res = toJS.toJS(this, '', ctx);
+	        if (typeof onAnchor === 'function')
+	            for (const { count, res } of ctx.anchors.values())
+	                onAnchor(res, count);
+	        return typeof reviver === 'function'
+	            ? applyReviver.applyReviver(reviver, { '': res }, '', res)
+	            : res;
+	    }
+	}
+
+	Node.NodeBase = NodeBase;
+	return Node;
+}
+
+var hasRequiredAlias;
+
+function requireAlias () {
+	if (hasRequiredAlias) return Alias;
+	hasRequiredAlias = 1;
+
+	var anchors = requireAnchors();
+	var visit = requireVisit();
+	var identity = requireIdentity();
+	var Node = requireNode();
+	var toJS = requireToJS();
+
+	let Alias$1 = class Alias extends Node.NodeBase {
+	    constructor(source) {
+	        super(identity.ALIAS);
+	        this.source = source;
+	        Object.defineProperty(this, 'tag', {
+	            set() {
+	                throw new Error('Alias nodes cannot have tags');
+	            }
+	        });
+	    }
+	    /**
+	     * Resolve the value of this alias within `doc`, finding the last
+	     * instance of the `source` anchor before this node.
+	     */
+	    resolve(doc, ctx) {
+	        if (ctx?.maxAliasCount === 0)
+	            throw new ReferenceError('Alias resolution is disabled');
+	        let nodes;
+	        if (ctx?.aliasResolveCache) {
+	            nodes = ctx.aliasResolveCache;
+	        }
+	        else {
+	            nodes = [];
+	            visit.visit(doc, {
+	                Node: (_key, node) => {
+	                    if (identity.isAlias(node) || identity.hasAnchor(node))
+	                        nodes.push(node);
+	                }
+	            });
+	            if (ctx)
+	                ctx.aliasResolveCache = nodes;
+	        }
+	        let found = undefined;
+	        for (const node of nodes) {
+	            if (node === this)
+	                break;
+	            if (node.anchor === this.source)
+	                found = node;
+	        }
+	        if (found && ctx) {
+	            const { anchors, doc, maxAliasCount } = ctx;
+	            let data = anchors.get(found);
+	            if (!data) {
+	                // Resolve anchors for Node.prototype.toJS()
+	                toJS.toJS(found, null, ctx);
+	                data = anchors.get(found);
+	            }
+	            /* istanbul ignore if */
+	            if (data?.res === undefined) {
+	                const msg = 'This should not happen: Alias anchor was not resolved?';
+	                throw new ReferenceError(msg);
+	            }
+	            if (maxAliasCount >= 0) {
+	                data.count += 1;
+	                if (data.aliasCount === 0)
+	                    data.aliasCount = getAliasCount(doc, found, anchors);
+	                if (data.count * data.aliasCount > maxAliasCount) {
+	                    const msg = 'Excessive alias count indicates a resource exhaustion attack';
+	                    throw new ReferenceError(msg);
+	                }
+	            }
+	        }
+	        return found;
+	    }
+	    toJSON(_arg, ctx) {
+	        if (!ctx)
+	            return { source: this.source };
+	        const source = this.resolve(ctx.doc, ctx);
+	        if (!source) {
+	            const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
+	            throw new ReferenceError(msg);
+	        }
+	        return ctx.anchors.get(source).res;
+	    }
+	    toString(ctx, _onComment, _onChompKeep) {
+	        const src = `*${this.source}`;
+	        if (ctx) {
+	            anchors.anchorIsValid(this.source);
+	            if (ctx.options.verifyAliasOrder && !ctx.anchors.has(this.source)) {
+	                const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
+	                throw new Error(msg);
+	            }
+	            if (ctx.implicitKey)
+	                return `${src} `;
+	        }
+	        return src;
+	    }
+	};
+	function getAliasCount(doc, node, anchors) {
+	    if (identity.isAlias(node)) {
+	        const source = node.resolve(doc);
+	        const anchor = anchors && source && anchors.get(source);
+	        return anchor ? anchor.count * anchor.aliasCount : 0;
+	    }
+	    else if (identity.isCollection(node)) {
+	        let count = 0;
+	        for (const item of node.items) {
+	            const c = getAliasCount(doc, item, anchors);
+	            if (c > count)
+	                count = c;
+	        }
+	        return count;
+	    }
+	    else if (identity.isPair(node)) {
+	        const kc = getAliasCount(doc, node.key, anchors);
+	        const vc = getAliasCount(doc, node.value, anchors);
+	        return Math.max(kc, vc);
+	    }
+	    return 1;
+	}
+
+	Alias.Alias = Alias$1;
+	return Alias;
+}
+
+var Collection = {};
+
+var createNode = {};
+
+var Scalar = {};
+
+var hasRequiredScalar;
+
+function requireScalar () {
+	if (hasRequiredScalar) return Scalar;
+	hasRequiredScalar = 1;
+
+	var identity = requireIdentity();
+	var Node = requireNode();
+	var toJS = requireToJS();
+
+	const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
+	let Scalar$1 = class Scalar extends Node.NodeBase {
+	    constructor(value) {
+	        super(identity.SCALAR);
+	        this.value = value;
+	    }
+	    toJSON(arg, ctx) {
+	        return ctx?.keep ? this.value : toJS.toJS(this.value, arg, ctx);
+	    }
+	    toString() {
+	        return String(this.value);
+	    }
+	};
+	Scalar$1.BLOCK_FOLDED = 'BLOCK_FOLDED';
+	Scalar$1.BLOCK_LITERAL = 'BLOCK_LITERAL';
+	Scalar$1.PLAIN = 'PLAIN';
+	Scalar$1.QUOTE_DOUBLE = 'QUOTE_DOUBLE';
+	Scalar$1.QUOTE_SINGLE = 'QUOTE_SINGLE';
+
+	Scalar.Scalar = Scalar$1;
+	Scalar.isScalarValue = isScalarValue;
+	return Scalar;
+}
+
+var hasRequiredCreateNode;
+
+function requireCreateNode () {
+	if (hasRequiredCreateNode) return createNode;
+	hasRequiredCreateNode = 1;
+
+	var Alias = requireAlias();
+	var identity = requireIdentity();
+	var Scalar = requireScalar();
+
+	const defaultTagPrefix = 'tag:yaml.org,2002:';
+	function findTagObject(value, tagName, tags) {
+	    if (tagName) {
+	        const match = tags.filter(t => t.tag === tagName);
+	        const tagObj = match.find(t => !t.format) ?? match[0];
+	        if (!tagObj)
+	            throw new Error(`Tag ${tagName} not found`);
+	        return tagObj;
+	    }
+	    return tags.find(t => t.identify?.(value) && !t.format);
+	}
+	function createNode$1(value, tagName, ctx) {
+	    if (identity.isDocument(value))
+	        value = value.contents;
+	    if (identity.isNode(value))
+	        return value;
+	    if (identity.isPair(value)) {
+	        const map = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
+	        map.items.push(value);
+	        return map;
+	    }
+	    if (value instanceof String ||
+	        value instanceof Number ||
+	        value instanceof Boolean ||
+	        (typeof BigInt !== 'undefined' && value instanceof BigInt) // not supported everywhere
+	    ) {
+	        // https://tc39.es/ecma262/#sec-serializejsonproperty
+	        value = value.valueOf();
+	    }
+	    const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
+	    // Detect duplicate references to the same object & use Alias nodes for all
+	    // after first. The `ref` wrapper allows for circular references to resolve.
+	    let ref = undefined;
+	    if (aliasDuplicateObjects && value && typeof value === 'object') {
+	        ref = sourceObjects.get(value);
+	        if (ref) {
+	            ref.anchor ?? (ref.anchor = onAnchor(value));
+	            return new Alias.Alias(ref.anchor);
+	        }
+	        else {
+	            ref = { anchor: null, node: null };
+	            sourceObjects.set(value, ref);
+	        }
+	    }
+	    if (tagName?.startsWith('!!'))
+	        tagName = defaultTagPrefix + tagName.slice(2);
+	    let tagObj = findTagObject(value, tagName, schema.tags);
+	    if (!tagObj) {
+	        if (value && typeof value.toJSON === 'function') {
+	            // eslint-disable-next-line @typescript-eslint/no-unsafe-call
+	            value = value.toJSON();
+	        }
+	        if (!value || typeof value !== 'object') {
+	            const node = new Scalar.Scalar(value);
+	            if (ref)
+	                ref.node = node;
+	            return node;
+	        }
+	        tagObj =
+	            value instanceof Map
+	                ? schema[identity.MAP]
+	                : Symbol.iterator in Object(value)
+	                    ? schema[identity.SEQ]
+	                    : schema[identity.MAP];
+	    }
+	    if (onTagObj) {
+	        onTagObj(tagObj);
+	        delete ctx.onTagObj;
+	    }
+	    const node = tagObj?.createNode
+	        ? tagObj.createNode(ctx.schema, value, ctx)
+	        : typeof tagObj?.nodeClass?.from === 'function'
+	            ? tagObj.nodeClass.from(ctx.schema, value, ctx)
+	            : new Scalar.Scalar(value);
+	    if (tagName)
+	        node.tag = tagName;
+	    else if (!tagObj.default)
+	        node.tag = tagObj.tag;
+	    if (ref)
+	        ref.node = node;
+	    return node;
+	}
+
+	createNode.createNode = createNode$1;
+	return createNode;
+}
+
+var hasRequiredCollection;
+
+function requireCollection () {
+	if (hasRequiredCollection) return Collection;
+	hasRequiredCollection = 1;
+
+	var createNode = requireCreateNode();
+	var identity = requireIdentity();
+	var Node = requireNode();
+
+	function collectionFromPath(schema, path, value) {
+	    let v = value;
+	    for (let i = path.length - 1; i >= 0; --i) {
+	        const k = path[i];
+	        if (typeof k === 'number' && Number.isInteger(k) && k >= 0) {
+	            const a = [];
+	            a[k] = v;
+	            v = a;
+	        }
+	        else {
+	            v = new Map([[k, v]]);
+	        }
+	    }
+	    return createNode.createNode(v, undefined, {
+	        aliasDuplicateObjects: false,
+	        keepUndefined: false,
+	        onAnchor: () => {
+	            throw new Error('This should not happen, please report a bug.');
+	        },
+	        schema,
+	        sourceObjects: new Map()
+	    });
+	}
+	// Type guard is intentionally a little wrong so as to be more useful,
+	// as it does not cover untypable empty non-string iterables (e.g. []).
+	const isEmptyPath = (path) => path == null ||
+	    (typeof path === 'object' && !!path[Symbol.iterator]().next().done);
+	let Collection$1 = class Collection extends Node.NodeBase {
+	    constructor(type, schema) {
+	        super(type);
+	        Object.defineProperty(this, 'schema', {
+	            value: schema,
+	            configurable: true,
+	            enumerable: false,
+	            writable: true
+	        });
+	    }
+	    /**
+	     * Create a copy of this collection.
+	     *
+	     * @param schema - If defined, overwrites the original's schema
+	     */
+	    clone(schema) {
+	        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+	        if (schema)
+	            copy.schema = schema;
+	        copy.items = copy.items.map(it => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+	        if (this.range)
+	            copy.range = this.range.slice();
+	        return copy;
+	    }
+	    /**
+	     * Adds a value to the collection. For `!!map` and `!!omap` the value must
+	     * be a Pair instance or a `{ key, value }` object, which may not have a key
+	     * that already exists in the map.
+	     */
+	    addIn(path, value) {
+	        if (isEmptyPath(path))
+	            this.add(value);
+	        else {
+	            const [key, ...rest] = path;
+	            const node = this.get(key, true);
+	            if (identity.isCollection(node))
+	                node.addIn(rest, value);
+	            else if (node === undefined && this.schema)
+	                this.set(key, collectionFromPath(this.schema, rest, value));
+	            else
+	                throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+	        }
+	    }
+	    /**
+	     * Removes a value from the collection.
+	     * @returns `true` if the item was found and removed.
+	     */
+	    deleteIn(path) {
+	        const [key, ...rest] = path;
+	        if (rest.length === 0)
+	            return this.delete(key);
+	        const node = this.get(key, true);
+	        if (identity.isCollection(node))
+	            return node.deleteIn(rest);
+	        else
+	            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+	    }
+	    /**
+	     * Returns item at `key`, or `undefined` if not found. By default unwraps
+	     * scalar values from their surrounding node; to disable set `keepScalar` to
+	     * `true` (collections are always returned intact).
+	     */
+	    getIn(path, keepScalar) {
+	        const [key, ...rest] = path;
+	        const node = this.get(key, true);
+	        if (rest.length === 0)
+	            return !keepScalar && identity.isScalar(node) ? node.value : node;
+	        else
+	            return identity.isCollection(node) ? node.getIn(rest, keepScalar) : undefined;
+	    }
+	    hasAllNullValues(allowScalar) {
+	        return this.items.every(node => {
+	            if (!identity.isPair(node))
+	                return false;
+	            const n = node.value;
+	            return (n == null ||
+	                (allowScalar &&
+	                    identity.isScalar(n) &&
+	                    n.value == null &&
+	                    !n.commentBefore &&
+	                    !n.comment &&
+	                    !n.tag));
+	        });
+	    }
+	    /**
+	     * Checks if the collection includes a value with the key `key`.
+	     */
+	    hasIn(path) {
+	        const [key, ...rest] = path;
+	        if (rest.length === 0)
+	            return this.has(key);
+	        const node = this.get(key, true);
+	        return identity.isCollection(node) ? node.hasIn(rest) : false;
+	    }
+	    /**
+	     * Sets a value in this collection. For `!!set`, `value` needs to be a
+	     * boolean to add/remove the item from the set.
+	     */
+	    setIn(path, value) {
+	        const [key, ...rest] = path;
+	        if (rest.length === 0) {
+	            this.set(key, value);
+	        }
+	        else {
+	            const node = this.get(key, true);
+	            if (identity.isCollection(node))
+	                node.setIn(rest, value);
+	            else if (node === undefined && this.schema)
+	                this.set(key, collectionFromPath(this.schema, rest, value));
+	            else
+	                throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+	        }
+	    }
+	};
+
+	Collection.Collection = Collection$1;
+	Collection.collectionFromPath = collectionFromPath;
+	Collection.isEmptyPath = isEmptyPath;
+	return Collection;
+}
+
+var Pair = {};
+
+var stringifyPair = {};
+
+var stringify = {};
+
+var stringifyComment = {};
+
+var hasRequiredStringifyComment;
+
+function requireStringifyComment () {
+	if (hasRequiredStringifyComment) return stringifyComment;
+	hasRequiredStringifyComment = 1;
+
+	/**
+	 * Stringifies a comment.
+	 *
+	 * Empty comment lines are left empty,
+	 * lines consisting of a single space are replaced by `#`,
+	 * and all other lines are prefixed with a `#`.
+	 */
+	const stringifyComment$1 = (str) => str.replace(/^(?!$)(?: $)?/gm, '#');
+	function indentComment(comment, indent) {
+	    if (/^\n+$/.test(comment))
+	        return comment.substring(1);
+	    return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
+	}
+	const lineComment = (str, indent, comment) => str.endsWith('\n')
+	    ? indentComment(comment, indent)
+	    : comment.includes('\n')
+	        ? '\n' + indentComment(comment, indent)
+	        : (str.endsWith(' ') ? '' : ' ') + comment;
+
+	stringifyComment.indentComment = indentComment;
+	stringifyComment.lineComment = lineComment;
+	stringifyComment.stringifyComment = stringifyComment$1;
+	return stringifyComment;
+}
+
+var stringifyString = {};
+
+var foldFlowLines = {};
+
+var hasRequiredFoldFlowLines;
+
+function requireFoldFlowLines () {
+	if (hasRequiredFoldFlowLines) return foldFlowLines;
+	hasRequiredFoldFlowLines = 1;
+
+	const FOLD_FLOW = 'flow';
+	const FOLD_BLOCK = 'block';
+	const FOLD_QUOTED = 'quoted';
+	/**
+	 * Tries to keep input at up to `lineWidth` characters, splitting only on spaces
+	 * not followed by newlines or spaces unless `mode` is `'quoted'`. Lines are
+	 * terminated with `\n` and started with `indent`.
+	 */
+	function foldFlowLines$1(text, indent, mode = 'flow', { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+	    if (!lineWidth || lineWidth < 0)
+	        return text;
+	    if (lineWidth < minContentWidth)
+	        minContentWidth = 0;
+	    const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
+	    if (text.length <= endStep)
+	        return text;
+	    const folds = [];
+	    const escapedFolds = {};
+	    let end = lineWidth - indent.length;
+	    if (typeof indentAtStart === 'number') {
+	        if (indentAtStart > lineWidth - Math.max(2, minContentWidth))
+	            folds.push(0);
+	        else
+	            end = lineWidth - indentAtStart;
+	    }
+	    let split = undefined;
+	    let prev = undefined;
+	    let overflow = false;
+	    let i = -1;
+	    let escStart = -1;
+	    let escEnd = -1;
+	    if (mode === FOLD_BLOCK) {
+	        i = consumeMoreIndentedLines(text, i, indent.length);
+	        if (i !== -1)
+	            end = i + endStep;
+	    }
+	    for (let ch; (ch = text[(i += 1)]);) {
+	        if (mode === FOLD_QUOTED && ch === '\\') {
+	            escStart = i;
+	            switch (text[i + 1]) {
+	                case 'x':
+	                    i += 3;
+	                    break;
+	                case 'u':
+	                    i += 5;
+	                    break;
+	                case 'U':
+	                    i += 9;
+	                    break;
+	                default:
+	                    i += 1;
+	            }
+	            escEnd = i;
+	        }
+	        if (ch === '\n') {
+	            if (mode === FOLD_BLOCK)
+	                i = consumeMoreIndentedLines(text, i, indent.length);
+	            end = i + indent.length + endStep;
+	            split = undefined;
+	        }
+	        else {
+	            if (ch === ' ' &&
+	                prev &&
+	                prev !== ' ' &&
+	                prev !== '\n' &&
+	                prev !== '\t') {
+	                // space surrounded by non-space can be replaced with newline + indent
+	                const next = text[i + 1];
+	                if (next && next !== ' ' && next !== '\n' && next !== '\t')
+	                    split = i;
+	            }
+	            if (i >= end) {
+	                if (split) {
+	                    folds.push(split);
+	                    end = split + endStep;
+	                    split = undefined;
+	                }
+	                else if (mode === FOLD_QUOTED) {
+	                    // white-space collected at end may stretch past lineWidth
+	                    while (prev === ' ' || prev === '\t') {
+	                        prev = ch;
+	                        ch = text[(i += 1)];
+	                        overflow = true;
+	                    }
+	                    // Account for newline escape, but don't break preceding escape
+	                    const j = i > escEnd + 1 ? i - 2 : escStart - 1;
+	                    // Bail out if lineWidth & minContentWidth are shorter than an escape string
+	                    if (escapedFolds[j])
+	                        return text;
+	                    folds.push(j);
+	                    escapedFolds[j] = true;
+	                    end = j + endStep;
+	                    split = undefined;
+	                }
+	                else {
+	                    overflow = true;
+	                }
+	            }
+	        }
+	        prev = ch;
+	    }
+	    if (overflow && onOverflow)
+	        onOverflow();
+	    if (folds.length === 0)
+	        return text;
+	    if (onFold)
+	        onFold();
+	    let res = text.slice(0, folds[0]);
+	    for (let i = 0; i < folds.length; ++i) {
+	        const fold = folds[i];
+	        const end = folds[i + 1] || text.length;
+	        if (fold === 0)
+	            res = `\n${indent}${text.slice(0, end)}`;
+	        else {
+	            if (mode === FOLD_QUOTED && escapedFolds[fold])
+	                res += `${text[fold]}\\`;
+	            res += `\n${indent}${text.slice(fold + 1, end)}`;
+	        }
+	    }
+	    return res;
+	}
+	/**
+	 * Presumes `i + 1` is at the start of a line
+	 * @returns index of last newline in more-indented block
+	 */
+	function consumeMoreIndentedLines(text, i, indent) {
+	    let end = i;
+	    let start = i + 1;
+	    let ch = text[start];
+	    while (ch === ' ' || ch === '\t') {
+	        if (i < start + indent) {
+	            ch = text[++i];
+	        }
+	        else {
+	            do {
+	                ch = text[++i];
+	            } while (ch && ch !== '\n');
+	            end = i;
+	            start = i + 1;
+	            ch = text[start];
+	        }
+	    }
+	    return end;
+	}
+
+	foldFlowLines.FOLD_BLOCK = FOLD_BLOCK;
+	foldFlowLines.FOLD_FLOW = FOLD_FLOW;
+	foldFlowLines.FOLD_QUOTED = FOLD_QUOTED;
+	foldFlowLines.foldFlowLines = foldFlowLines$1;
+	return foldFlowLines;
+}
+
+var hasRequiredStringifyString;
+
+function requireStringifyString () {
+	if (hasRequiredStringifyString) return stringifyString;
+	hasRequiredStringifyString = 1;
+
+	var Scalar = requireScalar();
+	var foldFlowLines = requireFoldFlowLines();
+
+	const getFoldOptions = (ctx, isBlock) => ({
+	    indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
+	    lineWidth: ctx.options.lineWidth,
+	    minContentWidth: ctx.options.minContentWidth
+	});
+	// Also checks for lines starting with %, as parsing the output as YAML 1.1 will
+	// presume that's starting a new document.
+	const containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
+	function lineLengthOverLimit(str, lineWidth, indentLength) {
+	    if (!lineWidth || lineWidth < 0)
+	        return false;
+	    const limit = lineWidth - indentLength;
+	    const strLen = str.length;
+	    if (strLen <= limit)
+	        return false;
+	    for (let i = 0, start = 0; i < strLen; ++i) {
+	        if (str[i] === '\n') {
+	            if (i - start > limit)
+	                return true;
+	            start = i + 1;
+	            if (strLen - start <= limit)
+	                return false;
+	        }
+	    }
+	    return true;
+	}
+	function doubleQuotedString(value, ctx) {
+	    const json = JSON.stringify(value);
+	    if (ctx.options.doubleQuotedAsJSON)
+	        return json;
+	    const { implicitKey } = ctx;
+	    const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
+	    const indent = ctx.indent || (containsDocumentMarker(value) ? '  ' : '');
+	    let str = '';
+	    let start = 0;
+	    for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
+	        if (ch === ' ' && json[i + 1] === '\\' && json[i + 2] === 'n') {
+	            // space before newline needs to be escaped to not be folded
+	            str += json.slice(start, i) + '\\ ';
+	            i += 1;
+	            start = i;
+	            ch = '\\';
+	        }
+	        if (ch === '\\')
+	            switch (json[i + 1]) {
+	                case 'u':
+	                    {
+	                        str += json.slice(start, i);
+	                        const code = json.substr(i + 2, 4);
+	                        switch (code) {
+	                            case '0000':
+	                                str += '\\0';
+	                                break;
+	                            case '0007':
+	                                str += '\\a';
+	                                break;
+	                            case '000b':
+	                                str += '\\v';
+	                                break;
+	                            case '001b':
+	                                str += '\\e';
+	                                break;
+	                            case '0085':
+	                                str += '\\N';
+	                                break;
+	                            case '00a0':
+	                                str += '\\_';
+	                                break;
+	                            case '2028':
+	                                str += '\\L';
+	                                break;
+	                            case '2029':
+	                                str += '\\P';
+	                                break;
+	                            default:
+	                                if (code.substr(0, 2) === '00')
+	                                    str += '\\x' + code.substr(2);
+	                                else
+	                                    str += json.substr(i, 6);
+	                        }
+	                        i += 5;
+	                        start = i + 1;
+	                    }
+	                    break;
+	                case 'n':
+	                    if (implicitKey ||
+	                        json[i + 2] === '"' ||
+	                        json.length < minMultiLineLength) {
+	                        i += 1;
+	                    }
+	                    else {
+	                        // folding will eat first newline
+	                        str += json.slice(start, i) + '\n\n';
+	                        while (json[i + 2] === '\\' &&
+	                            json[i + 3] === 'n' &&
+	                            json[i + 4] !== '"') {
+	                            str += '\n';
+	                            i += 2;
+	                        }
+	                        str += indent;
+	                        // space after newline needs to be escaped to not be folded
+	                        if (json[i + 2] === ' ')
+	                            str += '\\';
+	                        i += 1;
+	                        start = i + 1;
+	                    }
+	                    break;
+	                default:
+	                    i += 1;
+	            }
+	    }
+	    str = start ? str + json.slice(start) : json;
+	    return implicitKey
+	        ? str
+	        : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+	}
+	function singleQuotedString(value, ctx) {
+	    if (ctx.options.singleQuote === false ||
+	        (ctx.implicitKey && value.includes('\n')) ||
+	        /[ \t]\n|\n[ \t]/.test(value) // single quoted string can't have leading or trailing whitespace around newline
+	    )
+	        return doubleQuotedString(value, ctx);
+	    const indent = ctx.indent || (containsDocumentMarker(value) ? '  ' : '');
+	    const res = "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&\n${indent}`) + "'";
+	    return ctx.implicitKey
+	        ? res
+	        : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+	}
+	function quotedString(value, ctx) {
+	    const { singleQuote } = ctx.options;
+	    let qs;
+	    if (singleQuote === false)
+	        qs = doubleQuotedString;
+	    else {
+	        const hasDouble = value.includes('"');
+	        const hasSingle = value.includes("'");
+	        if (hasDouble && !hasSingle)
+	            qs = singleQuotedString;
+	        else if (hasSingle && !hasDouble)
+	            qs = doubleQuotedString;
+	        else
+	            qs = singleQuote ? singleQuotedString : doubleQuotedString;
+	    }
+	    return qs(value, ctx);
+	}
+	// The negative lookbehind avoids a polynomial search,
+	// but isn't supported yet on Safari: https://caniuse.com/js-regexp-lookbehind
+	let blockEndNewlines;
+	try {
+	    blockEndNewlines = new RegExp('(^|(?<!\n))\n+(?!\n|$)', 'g');
+	}
+	catch {
+	    blockEndNewlines = /\n+(?!\n|$)/g;
+	}
+	function blockString({ comment, type, value }, ctx, onComment, onChompKeep) {
+	    const { blockQuote, commentString, lineWidth } = ctx.options;
+	    // 1. Block can't end in whitespace unless the last line is non-empty.
+	    // 2. Strings consisting of only whitespace are best rendered explicitly.
+	    if (!blockQuote || /\n[\t ]+$/.test(value)) {
+	        return quotedString(value, ctx);
+	    }
+	    const indent = ctx.indent ||
+	        (ctx.forceBlockIndent || containsDocumentMarker(value) ? '  ' : '');
+	    const literal = blockQuote === 'literal'
+	        ? true
+	        : blockQuote === 'folded' || type === Scalar.Scalar.BLOCK_FOLDED
+	            ? false
+	            : type === Scalar.Scalar.BLOCK_LITERAL
+	                ? true
+	                : !lineLengthOverLimit(value, lineWidth, indent.length);
+	    if (!value)
+	        return literal ? '|\n' : '>\n';
+	    // determine chomping from whitespace at value end
+	    let chomp;
+	    let endStart;
+	    for (endStart = value.length; endStart > 0; --endStart) {
+	        const ch = value[endStart - 1];
+	        if (ch !== '\n' && ch !== '\t' && ch !== ' ')
+	            break;
+	    }
+	    let end = value.substring(endStart);
+	    const endNlPos = end.indexOf('\n');
+	    if (endNlPos === -1) {
+	        chomp = '-'; // strip
+	    }
+	    else if (value === end || endNlPos !== end.length - 1) {
+	        chomp = '+'; // keep
+	        if (onChompKeep)
+	            onChompKeep();
+	    }
+	    else {
+	        chomp = ''; // clip
+	    }
+	    if (end) {
+	        value = value.slice(0, -end.length);
+	        if (end[end.length - 1] === '\n')
+	            end = end.slice(0, -1);
+	        end = end.replace(blockEndNewlines, `$&${indent}`);
+	    }
+	    // determine indent indicator from whitespace at value start
+	    let startWithSpace = false;
+	    let startEnd;
+	    let startNlPos = -1;
+	    for (startEnd = 0; startEnd < value.length; ++startEnd) {
+	        const ch = value[startEnd];
+	        if (ch === ' ')
+	            startWithSpace = true;
+	        else if (ch === '\n')
+	            startNlPos = startEnd;
+	        else
+	            break;
+	    }
+	    let start = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
+	    if (start) {
+	        value = value.substring(start.length);
+	        start = start.replace(/\n+/g, `$&${indent}`);
+	    }
+	    const indentSize = indent ? '2' : '1'; // root is at -1
+	    // Leading | or > is added later
+	    let header = (startWithSpace ? indentSize : '') + chomp;
+	    if (comment) {
+	        header += ' ' + commentString(comment.replace(/ ?[\r\n]+/g, ' '));
+	        if (onComment)
+	            onComment();
+	    }
+	    if (!literal) {
+	        const foldedValue = value
+	            .replace(/\n+/g, '\n$&')
+	            .replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, '$1$2') // more-indented lines aren't folded
+	            //                ^ more-ind. ^ empty     ^ capture next empty lines only at end of indent
+	            .replace(/\n+/g, `$&${indent}`);
+	        let literalFallback = false;
+	        const foldOptions = getFoldOptions(ctx, true);
+	        if (blockQuote !== 'folded' && type !== Scalar.Scalar.BLOCK_FOLDED) {
+	            foldOptions.onOverflow = () => {
+	                literalFallback = true;
+	            };
+	        }
+	        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
+	        if (!literalFallback)
+	            return `>${header}\n${indent}${body}`;
+	    }
+	    value = value.replace(/\n+/g, `$&${indent}`);
+	    return `|${header}\n${indent}${start}${value}${end}`;
+	}
+	function plainString(item, ctx, onComment, onChompKeep) {
+	    const { type, value } = item;
+	    const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
+	    if ((implicitKey && value.includes('\n')) ||
+	        (inFlow && /[[\]{},]/.test(value))) {
+	        return quotedString(value, ctx);
+	    }
+	    if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
+	        // not allowed:
+	        // - '-' or '?'
+	        // - start with an indicator character (except [?:-]) or /[?-] /
+	        // - '\n ', ': ' or ' \n' anywhere
+	        // - '#' not preceded by a non-space char
+	        // - end with ' ' or ':'
+	        return implicitKey || inFlow || !value.includes('\n')
+	            ? quotedString(value, ctx)
+	            : blockString(item, ctx, onComment, onChompKeep);
+	    }
+	    if (!implicitKey &&
+	        !inFlow &&
+	        type !== Scalar.Scalar.PLAIN &&
+	        value.includes('\n')) {
+	        // Where allowed & type not set explicitly, prefer block style for multiline strings
+	        return blockString(item, ctx, onComment, onChompKeep);
+	    }
+	    if (containsDocumentMarker(value)) {
+	        if (indent === '') {
+	            ctx.forceBlockIndent = true;
+	            return blockString(item, ctx, onComment, onChompKeep);
+	        }
+	        else if (implicitKey && indent === indentStep) {
+	            return quotedString(value, ctx);
+	        }
+	    }
+	    const str = value.replace(/\n+/g, `$&\n${indent}`);
+	    // Verify that output will be parsed as a string, as e.g. plain numbers and
+	    // booleans get parsed with those types in v1.2 (e.g. '42', 'true' & '0.9e-3'),
+	    // and others in v1.1.
+	    if (actualString) {
+	        const test = (tag) => tag.default && tag.tag !== 'tag:yaml.org,2002:str' && tag.test?.test(str);
+	        const { compat, tags } = ctx.doc.schema;
+	        if (tags.some(test) || compat?.some(test))
+	            return quotedString(value, ctx);
+	    }
+	    return implicitKey
+	        ? str
+	        : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+	}
+	function stringifyString$1(item, ctx, onComment, onChompKeep) {
+	    const { implicitKey, inFlow } = ctx;
+	    const ss = typeof item.value === 'string'
+	        ? item
+	        : Object.assign({}, item, { value: String(item.value) });
+	    let { type } = item;
+	    if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+	        // force double quotes on control characters & unpaired surrogates
+	        if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
+	            type = Scalar.Scalar.QUOTE_DOUBLE;
+	    }
+	    const _stringify = (_type) => {
+	        switch (_type) {
+	            case Scalar.Scalar.BLOCK_FOLDED:
+	            case Scalar.Scalar.BLOCK_LITERAL:
+	                return implicitKey || inFlow
+	                    ? quotedString(ss.value, ctx) // blocks are not valid inside flow containers
+	                    : blockString(ss, ctx, onComment, onChompKeep);
+	            case Scalar.Scalar.QUOTE_DOUBLE:
+	                return doubleQuotedString(ss.value, ctx);
+	            case Scalar.Scalar.QUOTE_SINGLE:
+	                return singleQuotedString(ss.value, ctx);
+	            case Scalar.Scalar.PLAIN:
+	                return plainString(ss, ctx, onComment, onChompKeep);
+	            default:
+	                return null;
+	        }
+	    };
+	    let res = _stringify(type);
+	    if (res === null) {
+	        const { defaultKeyType, defaultStringType } = ctx.options;
+	        const t = (implicitKey && defaultKeyType) || defaultStringType;
+	        res = _stringify(t);
+	        if (res === null)
+	            throw new Error(`Unsupported default string type ${t}`);
+	    }
+	    return res;
+	}
+
+	stringifyString.stringifyString = stringifyString$1;
+	return stringifyString;
+}
+
+var hasRequiredStringify;
+
+function requireStringify () {
+	if (hasRequiredStringify) return stringify;
+	hasRequiredStringify = 1;
+
+	var anchors = requireAnchors();
+	var identity = requireIdentity();
+	var stringifyComment = requireStringifyComment();
+	var stringifyString = requireStringifyString();
+
+	function createStringifyContext(doc, options) {
+	    const opt = Object.assign({
+	        blockQuote: true,
+	        commentString: stringifyComment.stringifyComment,
+	        defaultKeyType: null,
+	        defaultStringType: 'PLAIN',
+	        directives: null,
+	        doubleQuotedAsJSON: false,
+	        doubleQuotedMinMultiLineLength: 40,
+	        falseStr: 'false',
+	        flowCollectionPadding: true,
+	        indentSeq: true,
+	        lineWidth: 80,
+	        minContentWidth: 20,
+	        nullStr: 'null',
+	        simpleKeys: false,
+	        singleQuote: null,
+	        trailingComma: false,
+	        trueStr: 'true',
+	        verifyAliasOrder: true
+	    }, doc.schema.toStringOptions, options);
+	    let inFlow;
+	    switch (opt.collectionStyle) {
+	        case 'block':
+	            inFlow = false;
+	            break;
+	        case 'flow':
+	            inFlow = true;
+	            break;
+	        default:
+	            inFlow = null;
+	    }
+	    return {
+	        anchors: new Set(),
+	        doc,
+	        flowCollectionPadding: opt.flowCollectionPadding ? ' ' : '',
+	        indent: '',
+	        indentStep: typeof opt.indent === 'number' ? ' '.repeat(opt.indent) : '  ',
+	        inFlow,
+	        options: opt
+	    };
+	}
+	function getTagObject(tags, item) {
+	    if (item.tag) {
+	        const match = tags.filter(t => t.tag === item.tag);
+	        if (match.length > 0)
+	            return match.find(t => t.format === item.format) ?? match[0];
+	    }
+	    let tagObj = undefined;
+	    let obj;
+	    if (identity.isScalar(item)) {
+	        obj = item.value;
+	        let match = tags.filter(t => t.identify?.(obj));
+	        if (match.length > 1) {
+	            const testMatch = match.filter(t => t.test);
+	            if (testMatch.length > 0)
+	                match = testMatch;
+	        }
+	        tagObj =
+	            match.find(t => t.format === item.format) ?? match.find(t => !t.format);
+	    }
+	    else {
+	        obj = item;
+	        tagObj = tags.find(t => t.nodeClass && obj instanceof t.nodeClass);
+	    }
+	    if (!tagObj) {
+	        const name = obj?.constructor?.name ?? (obj === null ? 'null' : typeof obj);
+	        throw new Error(`Tag not resolved for ${name} value`);
+	    }
+	    return tagObj;
+	}
+	// needs to be called before value stringifier to allow for circular anchor refs
+	function stringifyProps(node, tagObj, { anchors: anchors$1, doc }) {
+	    if (!doc.directives)
+	        return '';
+	    const props = [];
+	    const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
+	    if (anchor && anchors.anchorIsValid(anchor)) {
+	        anchors$1.add(anchor);
+	        props.push(`&${anchor}`);
+	    }
+	    const tag = node.tag ?? (tagObj.default ? null : tagObj.tag);
+	    if (tag)
+	        props.push(doc.directives.tagString(tag));
+	    return props.join(' ');
+	}
+	function stringify$1(item, ctx, onComment, onChompKeep) {
+	    if (identity.isPair(item))
+	        return item.toString(ctx, onComment, onChompKeep);
+	    if (identity.isAlias(item)) {
+	        if (ctx.doc.directives)
+	            return item.toString(ctx);
+	        if (ctx.resolvedAliases?.has(item)) {
+	            throw new TypeError(`Cannot stringify circular structure without alias nodes`);
+	        }
+	        else {
+	            if (ctx.resolvedAliases)
+	                ctx.resolvedAliases.add(item);
+	            else
+	                ctx.resolvedAliases = new Set([item]);
+	            item = item.resolve(ctx.doc);
+	        }
+	    }
+	    let tagObj = undefined;
+	    const node = identity.isNode(item)
+	        ? item
+	        : ctx.doc.createNode(item, { onTagObj: o => (tagObj = o) });
+	    tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
+	    const props = stringifyProps(node, tagObj, ctx);
+	    if (props.length > 0)
+	        ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
+	    const str = typeof tagObj.stringify === 'function'
+	        ? tagObj.stringify(node, ctx, onComment, onChompKeep)
+	        : identity.isScalar(node)
+	            ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep)
+	            : node.toString(ctx, onComment, onChompKeep);
+	    if (!props)
+	        return str;
+	    return identity.isScalar(node) || str[0] === '{' || str[0] === '['
+	        ? `${props} ${str}`
+	        : `${props}\n${ctx.indent}${str}`;
+	}
+
+	stringify.createStringifyContext = createStringifyContext;
+	stringify.stringify = stringify$1;
+	return stringify;
+}
+
+var hasRequiredStringifyPair;
+
+function requireStringifyPair () {
+	if (hasRequiredStringifyPair) return stringifyPair;
+	hasRequiredStringifyPair = 1;
+
+	var identity = requireIdentity();
+	var Scalar = requireScalar();
+	var stringify = requireStringify();
+	var stringifyComment = requireStringifyComment();
+
+	function stringifyPair$1({ key, value }, ctx, onComment, onChompKeep) {
+	    const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
+	    let keyComment = (identity.isNode(key) && key.comment) || null;
+	    if (simpleKeys) {
+	        if (keyComment) {
+	            throw new Error('With simple keys, key nodes cannot have comments');
+	        }
+	        if (identity.isCollection(key) || (!identity.isNode(key) && typeof key === 'object')) {
+	            const msg = 'With simple keys, collection cannot be used as a key value';
+	            throw new Error(msg);
+	        }
+	    }
+	    let explicitKey = !simpleKeys &&
+	        (!key ||
+	            (keyComment && value == null && !ctx.inFlow) ||
+	            identity.isCollection(key) ||
+	            (identity.isScalar(key)
+	                ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL
+	                : typeof key === 'object'));
+	    ctx = Object.assign({}, ctx, {
+	        allNullValues: false,
+	        implicitKey: !explicitKey && (simpleKeys || !allNullValues),
+	        indent: indent + indentStep
+	    });
+	    let keyCommentDone = false;
+	    let chompKeep = false;
+	    let str = stringify.stringify(key, ctx, () => (keyCommentDone = true), () => (chompKeep = true));
+	    if (!explicitKey && !ctx.inFlow && str.length > 1024) {
+	        if (simpleKeys)
+	            throw new Error('With simple keys, single line scalar must not span more than 1024 characters');
+	        explicitKey = true;
+	    }
+	    if (ctx.inFlow) {
+	        if (allNullValues || value == null) {
+	            if (keyCommentDone && onComment)
+	                onComment();
+	            return str === '' ? '?' : explicitKey ? `? ${str}` : str;
+	        }
+	    }
+	    else if ((allNullValues && !simpleKeys) || (value == null && explicitKey)) {
+	        str = `? ${str}`;
+	        if (keyComment && !keyCommentDone) {
+	            str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+	        }
+	        else if (chompKeep && onChompKeep)
+	            onChompKeep();
+	        return str;
+	    }
+	    if (keyCommentDone)
+	        keyComment = null;
+	    if (explicitKey) {
+	        if (keyComment)
+	            str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+	        str = `? ${str}\n${indent}:`;
+	    }
+	    else {
+	        str = `${str}:`;
+	        if (keyComment)
+	            str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+	    }
+	    let vsb, vcb, valueComment;
+	    if (identity.isNode(value)) {
+	        vsb = !!value.spaceBefore;
+	        vcb = value.commentBefore;
+	        valueComment = value.comment;
+	    }
+	    else {
+	        vsb = false;
+	        vcb = null;
+	        valueComment = null;
+	        if (value && typeof value === 'object')
+	            value = doc.createNode(value);
+	    }
+	    ctx.implicitKey = false;
+	    if (!explicitKey && !keyComment && identity.isScalar(value))
+	        ctx.indentAtStart = str.length + 1;
+	    chompKeep = false;
+	    if (!indentSeq &&
+	        indentStep.length >= 2 &&
+	        !ctx.inFlow &&
+	        !explicitKey &&
+	        identity.isSeq(value) &&
+	        !value.flow &&
+	        !value.tag &&
+	        !value.anchor) {
+	        // If indentSeq === false, consider '- ' as part of indentation where possible
+	        ctx.indent = ctx.indent.substring(2);
+	    }
+	    let valueCommentDone = false;
+	    const valueStr = stringify.stringify(value, ctx, () => (valueCommentDone = true), () => (chompKeep = true));
+	    let ws = ' ';
+	    if (keyComment || vsb || vcb) {
+	        ws = vsb ? '\n' : '';
+	        if (vcb) {
+	            const cs = commentString(vcb);
+	            ws += `\n${stringifyComment.indentComment(cs, ctx.indent)}`;
+	        }
+	        if (valueStr === '' && !ctx.inFlow) {
+	            if (ws === '\n' && valueComment)
+	                ws = '\n\n';
+	        }
+	        else {
+	            ws += `\n${ctx.indent}`;
+	        }
+	    }
+	    else if (!explicitKey && identity.isCollection(value)) {
+	        const vs0 = valueStr[0];
+	        const nl0 = valueStr.indexOf('\n');
+	        const hasNewline = nl0 !== -1;
+	        const flow = ctx.inFlow ?? value.flow ?? value.items.length === 0;
+	        if (hasNewline || !flow) {
+	            let hasPropsLine = false;
+	            if (hasNewline && (vs0 === '&' || vs0 === '!')) {
+	                let sp0 = valueStr.indexOf(' ');
+	                if (vs0 === '&' &&
+	                    sp0 !== -1 &&
+	                    sp0 < nl0 &&
+	                    valueStr[sp0 + 1] === '!') {
+	                    sp0 = valueStr.indexOf(' ', sp0 + 1);
+	                }
+	                if (sp0 === -1 || nl0 < sp0)
+	                    hasPropsLine = true;
+	            }
+	            if (!hasPropsLine)
+	                ws = `\n${ctx.indent}`;
+	        }
+	    }
+	    else if (valueStr === '' || valueStr[0] === '\n') {
+	        ws = '';
+	    }
+	    str += ws + valueStr;
+	    if (ctx.inFlow) {
+	        if (valueCommentDone && onComment)
+	            onComment();
+	    }
+	    else if (valueComment && !valueCommentDone) {
+	        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
+	    }
+	    else if (chompKeep && onChompKeep) {
+	        onChompKeep();
+	    }
+	    return str;
+	}
+
+	stringifyPair.stringifyPair = stringifyPair$1;
+	return stringifyPair;
+}
+
+var addPairToJSMap = {};
+
+var log = {};
+
+var hasRequiredLog;
+
+function requireLog () {
+	if (hasRequiredLog) return log;
+	hasRequiredLog = 1;
+
+	var node_process = require$$0;
+
+	function debug(logLevel, ...messages) {
+	    if (logLevel === 'debug')
+	        console.log(...messages);
+	}
+	function warn(logLevel, warning) {
+	    if (logLevel === 'debug' || logLevel === 'warn') {
+	        if (typeof node_process.emitWarning === 'function')
+	            node_process.emitWarning(warning);
+	        else
+	            console.warn(warning);
+	    }
+	}
+
+	log.debug = debug;
+	log.warn = warn;
+	return log;
+}
+
+var merge = {};
+
+var hasRequiredMerge;
+
+function requireMerge () {
+	if (hasRequiredMerge) return merge;
+	hasRequiredMerge = 1;
+
+	var identity = requireIdentity();
+	var Scalar = requireScalar();
+
+	// If the value associated with a merge key is a single mapping node, each of
+	// its key/value pairs is inserted into the current mapping, unless the key
+	// already exists in it. If the value associated with the merge key is a
+	// sequence, then this sequence is expected to contain mapping nodes and each
+	// of these nodes is merged in turn according to its order in the sequence.
+	// Keys in mapping nodes earlier in the sequence override keys specified in
+	// later mapping nodes. -- http://yaml.org/type/merge.html
+	const MERGE_KEY = '<<';
+	const merge$1 = {
+	    identify: value => value === MERGE_KEY ||
+	        (typeof value === 'symbol' && value.description === MERGE_KEY),
+	    default: 'key',
+	    tag: 'tag:yaml.org,2002:merge',
+	    test: /^<<$/,
+	    resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
+	        addToJSMap: addMergeToJSMap
+	    }),
+	    stringify: () => MERGE_KEY
+	};
+	const isMergeKey = (ctx, key) => (merge$1.identify(key) ||
+	    (identity.isScalar(key) &&
+	        (!key.type || key.type === Scalar.Scalar.PLAIN) &&
+	        merge$1.identify(key.value))) &&
+	    ctx?.doc.schema.tags.some(tag => tag.tag === merge$1.tag && tag.default);
+	function addMergeToJSMap(ctx, map, value) {
+	    const source = resolveAliasValue(ctx, value);
+	    if (identity.isSeq(source))
+	        for (const it of source.items)
+	            mergeValue(ctx, map, it);
+	    else if (Array.isArray(source))
+	        for (const it of source)
+	            mergeValue(ctx, map, it);
+	    else
+	        mergeValue(ctx, map, source);
+	}
+	function mergeValue(ctx, map, value) {
+	    const source = resolveAliasValue(ctx, value);
+	    if (!identity.isMap(source))
+	        throw new Error('Merge sources must be maps or map aliases');
+	    const srcMap = source.toJSON(null, ctx, Map);
+	    for (const [key, value] of srcMap) {
+	        if (map instanceof Map) {
+	            if (!map.has(key))
+	                map.set(key, value);
+	        }
+	        else if (map instanceof Set) {
+	            map.add(key);
+	        }
+	        else if (!Object.prototype.hasOwnProperty.call(map, key)) {
+	            Object.defineProperty(map, key, {
+	                value,
+	                writable: true,
+	                enumerable: true,
+	                configurable: true
+	            });
+	        }
+	    }
+	    return map;
+	}
+	function resolveAliasValue(ctx, value) {
+	    return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+	}
+
+	merge.addMergeToJSMap = addMergeToJSMap;
+	merge.isMergeKey = isMergeKey;
+	merge.merge = merge$1;
+	return merge;
+}
+
+var hasRequiredAddPairToJSMap;
+
+function requireAddPairToJSMap () {
+	if (hasRequiredAddPairToJSMap) return addPairToJSMap;
+	hasRequiredAddPairToJSMap = 1;
+
+	var log = requireLog();
+	var merge = requireMerge();
+	var stringify = requireStringify();
+	var identity = requireIdentity();
+	var toJS = requireToJS();
+
+	function addPairToJSMap$1(ctx, map, { key, value }) {
+	    if (identity.isNode(key) && key.addToJSMap)
+	        key.addToJSMap(ctx, map, value);
+	    // TODO: Should drop this special case for bare << handling
+	    else if (merge.isMergeKey(ctx, key))
+	        merge.addMergeToJSMap(ctx, map, value);
+	    else {
+	        const jsKey = toJS.toJS(key, '', ctx);
+	        if (map instanceof Map) {
+	            map.set(jsKey, toJS.toJS(value, jsKey, ctx));
+	        }
+	        else if (map instanceof Set) {
+	            map.add(jsKey);
+	        }
+	        else {
+	            const stringKey = stringifyKey(key, jsKey, ctx);
+	            const jsValue = toJS.toJS(value, stringKey, ctx);
+	            if (stringKey in map)
+	                Object.defineProperty(map, stringKey, {
+	                    value: jsValue,
+	                    writable: true,
+	                    enumerable: true,
+	                    configurable: true
+	                });
+	            else
+	                map[stringKey] = jsValue;
+	        }
+	    }
+	    return map;
+	}
+	function stringifyKey(key, jsKey, ctx) {
+	    if (jsKey === null)
+	        return '';
+	    // eslint-disable-next-line @typescript-eslint/no-base-to-string
+	    if (typeof jsKey !== 'object')
+	        return String(jsKey);
+	    if (identity.isNode(key) && ctx?.doc) {
+	        const strCtx = stringify.createStringifyContext(ctx.doc, {});
+	        strCtx.anchors = new Set();
+	        for (const node of ctx.anchors.keys())
+	            strCtx.anchors.add(node.anchor);
+	        strCtx.inFlow = true;
+	        strCtx.inStringifyKey = true;
+	        const strKey = key.toString(strCtx);
+	        if (!ctx.mapKeyWarned) {
+	            let jsonStr = JSON.stringify(strKey);
+	            if (jsonStr.length > 40)
+	                jsonStr = jsonStr.substring(0, 36) + '..."';
+	            log.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
+	            ctx.mapKeyWarned = true;
+	        }
+	        return strKey;
+	    }
+	    return JSON.stringify(jsKey);
+	}
+
+	addPairToJSMap.addPairToJSMap = addPairToJSMap$1;
+	return addPairToJSMap;
+}
+
+var hasRequiredPair;
+
+function requirePair () {
+	if (hasRequiredPair) return Pair;
+	hasRequiredPair = 1;
+
+	var createNode = requireCreateNode();
+	var stringifyPair = requireStringifyPair();
+	var addPairToJSMap = requireAddPairToJSMap();
+	var identity = requireIdentity();
+
+	function createPair(key, value, ctx) {
+	    const k = createNode.createNode(key, undefined, ctx);
+	    const v = createNode.createNode(value, undefined, ctx);
+	    return new Pair$1(k, v);
+	}
+	let Pair$1 = class Pair {
+	    constructor(key, value = null) {
+	        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
+	        this.key = key;
+	        this.value = value;
+	    }
+	    clone(schema) {
+	        let { key, value } = this;
+	        if (identity.isNode(key))
+	            key = key.clone(schema);
+	        if (identity.isNode(value))
+	            value = value.clone(schema);
+	        return new Pair(key, value);
+	    }
+	    toJSON(_, ctx) {
+	        const pair = ctx?.mapAsMap ? new Map() : {};
+	        return addPairToJSMap.addPairToJSMap(ctx, pair, this);
+	    }
+	    toString(ctx, onComment, onChompKeep) {
+	        return ctx?.doc
+	            ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep)
+	            : JSON.stringify(this);
+	    }
+	};
+
+	Pair.Pair = Pair$1;
+	Pair.createPair = createPair;
+	return Pair;
+}
+
+var Schema = {};
+
+var map = {};
+
+var YAMLMap = {};
+
+var stringifyCollection = {};
+
+var hasRequiredStringifyCollection;
+
+function requireStringifyCollection () {
+	if (hasRequiredStringifyCollection) return stringifyCollection;
+	hasRequiredStringifyCollection = 1;
+
+	var identity = requireIdentity();
+	var stringify = requireStringify();
+	var stringifyComment = requireStringifyComment();
+
+	function stringifyCollection$1(collection, ctx, options) {
+	    const flow = ctx.inFlow ?? collection.flow;
+	    const stringify = flow ? stringifyFlowCollection : stringifyBlockCollection;
+	    return stringify(collection, ctx, options);
+	}
+	function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
+	    const { indent, options: { commentString } } = ctx;
+	    const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
+	    let chompKeep = false; // flag for the preceding node's status
+	    const lines = [];
+	    for (let i = 0; i < items.length; ++i) {
+	        const item = items[i];
+	        let comment = null;
+	        if (identity.isNode(item)) {
+	            if (!chompKeep && item.spaceBefore)
+	                lines.push('');
+	            addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
+	            if (item.comment)
+	                comment = item.comment;
+	        }
+	        else if (identity.isPair(item)) {
+	            const ik = identity.isNode(item.key) ? item.key : null;
+	            if (ik) {
+	                if (!chompKeep && ik.spaceBefore)
+	                    lines.push('');
+	                addCommentBefore(ctx, lines, ik.commentBefore, chompKeep);
+	            }
+	        }
+	        chompKeep = false;
+	        let str = stringify.stringify(item, itemCtx, () => (comment = null), () => (chompKeep = true));
+	        if (comment)
+	            str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
+	        if (chompKeep && comment)
+	            chompKeep = false;
+	        lines.push(blockItemPrefix + str);
+	    }
+	    let str;
+	    if (lines.length === 0) {
+	        str = flowChars.start + flowChars.end;
+	    }
+	    else {
+	        str = lines[0];
+	        for (let i = 1; i < lines.length; ++i) {
+	            const line = lines[i];
+	            str += line ? `\n${indent}${line}` : '\n';
+	        }
+	    }
+	    if (comment) {
+	        str += '\n' + stringifyComment.indentComment(commentString(comment), indent);
+	        if (onComment)
+	            onComment();
+	    }
+	    else if (chompKeep && onChompKeep)
+	        onChompKeep();
+	    return str;
+	}
+	function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
+	    const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
+	    itemIndent += indentStep;
+	    const itemCtx = Object.assign({}, ctx, {
+	        indent: itemIndent,
+	        inFlow: true,
+	        type: null
+	    });
+	    let reqNewline = false;
+	    let linesAtValue = 0;
+	    const lines = [];
+	    for (let i = 0; i < items.length; ++i) {
+	        const item = items[i];
+	        let comment = null;
+	        if (identity.isNode(item)) {
+	            if (item.spaceBefore)
+	                lines.push('');
+	            addCommentBefore(ctx, lines, item.commentBefore, false);
+	            if (item.comment)
+	                comment = item.comment;
+	        }
+	        else if (identity.isPair(item)) {
+	            const ik = identity.isNode(item.key) ? item.key : null;
+	            if (ik) {
+	                if (ik.spaceBefore)
+	                    lines.push('');
+	                addCommentBefore(ctx, lines, ik.commentBefore, false);
+	                if (ik.comment)
+	                    reqNewline = true;
+	            }
+	            const iv = identity.isNode(item.value) ? item.value : null;
+	            if (iv) {
+	                if (iv.comment)
+	                    comment = iv.comment;
+	                if (iv.commentBefore)
+	                    reqNewline = true;
+	            }
+	            else if (item.value == null && ik?.comment) {
+	                comment = ik.comment;
+	            }
+	        }
+	        if (comment)
+	            reqNewline = true;
+	        let str = stringify.stringify(item, itemCtx, () => (comment = null));
+	        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes('\n'));
+	        if (i < items.length - 1) {
+	            str += ',';
+	        }
+	        else if (ctx.options.trailingComma) {
+	            if (ctx.options.lineWidth > 0) {
+	                reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) +
+	                    (str.length + 2) >
+	                    ctx.options.lineWidth);
+	            }
+	            if (reqNewline) {
+	                str += ',';
+	            }
+	        }
+	        if (comment)
+	            str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
+	        lines.push(str);
+	        linesAtValue = lines.length;
+	    }
+	    const { start, end } = flowChars;
+	    if (lines.length === 0) {
+	        return start + end;
+	    }
+	    else {
+	        if (!reqNewline) {
+	            const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
+	            reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
+	        }
+	        if (reqNewline) {
+	            let str = start;
+	            for (const line of lines)
+	                str += line ? `\n${indentStep}${indent}${line}` : '\n';
+	            return `${str}\n${indent}${end}`;
+	        }
+	        else {
+	            return `${start}${fcPadding}${lines.join(' ')}${fcPadding}${end}`;
+	        }
+	    }
+	}
+	function addCommentBefore({ indent, options: { commentString } }, lines, comment, chompKeep) {
+	    if (comment && chompKeep)
+	        comment = comment.replace(/^\n+/, '');
+	    if (comment) {
+	        const ic = stringifyComment.indentComment(commentString(comment), indent);
+	        lines.push(ic.trimStart()); // Avoid double indent on first line
+	    }
+	}
+
+	stringifyCollection.stringifyCollection = stringifyCollection$1;
+	return stringifyCollection;
+}
+
+var hasRequiredYAMLMap;
+
+function requireYAMLMap () {
+	if (hasRequiredYAMLMap) return YAMLMap;
+	hasRequiredYAMLMap = 1;
+
+	var stringifyCollection = requireStringifyCollection();
+	var addPairToJSMap = requireAddPairToJSMap();
+	var Collection = requireCollection();
+	var identity = requireIdentity();
+	var Pair = requirePair();
+	var Scalar = requireScalar();
+
+	function findPair(items, key) {
+	    const k = identity.isScalar(key) ? key.value : key;
+	    for (const it of items) {
+	        if (identity.isPair(it)) {
+	            if (it.key === key || it.key === k)
+	                return it;
+	            if (identity.isScalar(it.key) && it.key.value === k)
+	                return it;
+	        }
+	    }
+	    return undefined;
+	}
+	let YAMLMap$1 = class YAMLMap extends Collection.Collection {
+	    static get tagName() {
+	        return 'tag:yaml.org,2002:map';
+	    }
+	    constructor(schema) {
+	        super(identity.MAP, schema);
+	        this.items = [];
+	    }
+	    /**
+	     * A generic collection parsing method that can be extended
+	     * to other node classes that inherit from YAMLMap
+	     */
+	    static from(schema, obj, ctx) {
+	        const { keepUndefined, replacer } = ctx;
+	        const map = new this(schema);
+	        const add = (key, value) => {
+	            if (typeof replacer === 'function')
+	                value = replacer.call(obj, key, value);
+	            else if (Array.isArray(replacer) && !replacer.includes(key))
+	                return;
+	            if (value !== undefined || keepUndefined)
+	                map.items.push(Pair.createPair(key, value, ctx));
+	        };
+	        if (obj instanceof Map) {
+	            for (const [key, value] of obj)
+	                add(key, value);
+	        }
+	        else if (obj && typeof obj === 'object') {
+	            for (const key of Object.keys(obj))
+	                add(key, obj[key]);
+	        }
+	        if (typeof schema.sortMapEntries === 'function') {
+	            map.items.sort(schema.sortMapEntries);
+	        }
+	        return map;
+	    }
+	    /**
+	     * Adds a value to the collection.
+	     *
+	     * @param overwrite - If not set `true`, using a key that is already in the
+	     *   collection will throw. Otherwise, overwrites the previous value.
+	     */
+	    add(pair, overwrite) {
+	        let _pair;
+	        if (identity.isPair(pair))
+	            _pair = pair;
+	        else if (!pair || typeof pair !== 'object' || !('key' in pair)) {
+	            // In TypeScript, this never happens.
+	            _pair = new Pair.Pair(pair, pair?.value);
+	        }
+	        else
+	            _pair = new Pair.Pair(pair.key, pair.value);
+	        const prev = findPair(this.items, _pair.key);
+	        const sortEntries = this.schema?.sortMapEntries;
+	        if (prev) {
+	            if (!overwrite)
+	                throw new Error(`Key ${_pair.key} already set`);
+	            // For scalars, keep the old node & its comments and anchors
+	            if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+	                prev.value.value = _pair.value;
+	            else
+	                prev.value = _pair.value;
+	        }
+	        else if (sortEntries) {
+	            const i = this.items.findIndex(item => sortEntries(_pair, item) < 0);
+	            if (i === -1)
+	                this.items.push(_pair);
+	            else
+	                this.items.splice(i, 0, _pair);
+	        }
+	        else {
+	            this.items.push(_pair);
+	        }
+	    }
+	    delete(key) {
+	        const it = findPair(this.items, key);
+	        if (!it)
+	            return false;
+	        const del = this.items.splice(this.items.indexOf(it), 1);
+	        return del.length > 0;
+	    }
+	    get(key, keepScalar) {
+	        const it = findPair(this.items, key);
+	        const node = it?.value;
+	        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? undefined;
+	    }
+	    has(key) {
+	        return !!findPair(this.items, key);
+	    }
+	    set(key, value) {
+	        this.add(new Pair.Pair(key, value), true);
+	    }
+	    /**
+	     * @param ctx - Conversion context, originally set in Document#toJS()
+	     * @param {Class} Type - If set, forces the returned collection type
+	     * @returns Instance of Type, Map, or Object
+	     */
+	    toJSON(_, ctx, Type) {
+	        const map = Type ? new Type() : ctx?.mapAsMap ? new Map() : {};
+	        if (ctx?.onCreate)
+	            ctx.onCreate(map);
+	        for (const item of this.items)
+	            addPairToJSMap.addPairToJSMap(ctx, map, item);
+	        return map;
+	    }
+	    toString(ctx, onComment, onChompKeep) {
+	        if (!ctx)
+	            return JSON.stringify(this);
+	        for (const item of this.items) {
+	            if (!identity.isPair(item))
+	                throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
+	        }
+	        if (!ctx.allNullValues && this.hasAllNullValues(false))
+	            ctx = Object.assign({}, ctx, { allNullValues: true });
+	        return stringifyCollection.stringifyCollection(this, ctx, {
+	            blockItemPrefix: '',
+	            flowChars: { start: '{', end: '}' },
+	            itemIndent: ctx.indent || '',
+	            onChompKeep,
+	            onComment
+	        });
+	    }
+	};
+
+	YAMLMap.YAMLMap = YAMLMap$1;
+	YAMLMap.findPair = findPair;
+	return YAMLMap;
+}
+
+var hasRequiredMap;
+
+function requireMap () {
+	if (hasRequiredMap) return map;
+	hasRequiredMap = 1;
+
+	var identity = requireIdentity();
+	var YAMLMap = requireYAMLMap();
+
+	const map$1 = {
+	    collection: 'map',
+	    default: true,
+	    nodeClass: YAMLMap.YAMLMap,
+	    tag: 'tag:yaml.org,2002:map',
+	    resolve(map, onError) {
+	        if (!identity.isMap(map))
+	            onError('Expected a mapping for this tag');
+	        return map;
+	    },
+	    createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
+	};
+
+	map.map = map$1;
+	return map;
+}
+
+var seq = {};
+
+var YAMLSeq = {};
+
+var hasRequiredYAMLSeq;
+
+function requireYAMLSeq () {
+	if (hasRequiredYAMLSeq) return YAMLSeq;
+	hasRequiredYAMLSeq = 1;
+
+	var createNode = requireCreateNode();
+	var stringifyCollection = requireStringifyCollection();
+	var Collection = requireCollection();
+	var identity = requireIdentity();
+	var Scalar = requireScalar();
+	var toJS = requireToJS();
+
+	let YAMLSeq$1 = class YAMLSeq extends Collection.Collection {
+	    static get tagName() {
+	        return 'tag:yaml.org,2002:seq';
+	    }
+	    constructor(schema) {
+	        super(identity.SEQ, schema);
+	        this.items = [];
+	    }
+	    add(value) {
+	        this.items.push(value);
+	    }
+	    /**
+	     * Removes a value from the collection.
+	     *
+	     * `key` must contain a representation of an integer for this to succeed.
+	     * It may be wrapped in a `Scalar`.
+	     *
+	     * @returns `true` if the item was found and removed.
+	     */
+	    delete(key) {
+	        const idx = asItemIndex(key);
+	        if (typeof idx !== 'number')
+	            return false;
+	        const del = this.items.splice(idx, 1);
+	        return del.length > 0;
+	    }
+	    get(key, keepScalar) {
+	        const idx = asItemIndex(key);
+	        if (typeof idx !== 'number')
+	            return undefined;
+	        const it = this.items[idx];
+	        return !keepScalar && identity.isScalar(it) ? it.value : it;
+	    }
+	    /**
+	     * Checks if the collection includes a value with the key `key`.
+	     *
+	     * `key` must contain a representation of an integer for this to succeed.
+	     * It may be wrapped in a `Scalar`.
+	     */
+	    has(key) {
+	        const idx = asItemIndex(key);
+	        return typeof idx === 'number' && idx < this.items.length;
+	    }
+	    /**
+	     * Sets a value in this collection. For `!!set`, `value` needs to be a
+	     * boolean to add/remove the item from the set.
+	     *
+	     * If `key` does not contain a representation of an integer, this will throw.
+	     * It may be wrapped in a `Scalar`.
+	     */
+	    set(key, value) {
+	        const idx = asItemIndex(key);
+	        if (typeof idx !== 'number')
+	            throw new Error(`Expected a valid index, not ${key}.`);
+	        const prev = this.items[idx];
+	        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
+	            prev.value = value;
+	        else
+	            this.items[idx] = value;
+	    }
+	    toJSON(_, ctx) {
+	        const seq = [];
+	        if (ctx?.onCreate)
+	            ctx.onCreate(seq);
+	        let i = 0;
+	        for (const item of this.items)
+	            seq.push(toJS.toJS(item, String(i++), ctx));
+	        return seq;
+	    }
+	    toString(ctx, onComment, onChompKeep) {
+	        if (!ctx)
+	            return JSON.stringify(this);
+	        return stringifyCollection.stringifyCollection(this, ctx, {
+	            blockItemPrefix: '- ',
+	            flowChars: { start: '[', end: ']' },
+	            itemIndent: (ctx.indent || '') + '  ',
+	            onChompKeep,
+	            onComment
+	        });
+	    }
+	    static from(schema, obj, ctx) {
+	        const { replacer } = ctx;
+	        const seq = new this(schema);
+	        if (obj && Symbol.iterator in Object(obj)) {
+	            let i = 0;
+	            for (let it of obj) {
+	                if (typeof replacer === 'function') {
+	                    const key = obj instanceof Set ? it : String(i++);
+	                    it = replacer.call(obj, key, it);
+	                }
+	                seq.items.push(createNode.createNode(it, undefined, ctx));
+	            }
+	        }
+	        return seq;
+	    }
+	};
+	function asItemIndex(key) {
+	    let idx = identity.isScalar(key) ? key.value : key;
+	    if (idx && typeof idx === 'string')
+	        idx = Number(idx);
+	    return typeof idx === 'number' && Number.isInteger(idx) && idx >= 0
+	        ? idx
+	        : null;
+	}
+
+	YAMLSeq.YAMLSeq = YAMLSeq$1;
+	return YAMLSeq;
+}
+
+var hasRequiredSeq;
+
+function requireSeq () {
+	if (hasRequiredSeq) return seq;
+	hasRequiredSeq = 1;
+
+	var identity = requireIdentity();
+	var YAMLSeq = requireYAMLSeq();
+
+	const seq$1 = {
+	    collection: 'seq',
+	    default: true,
+	    nodeClass: YAMLSeq.YAMLSeq,
+	    tag: 'tag:yaml.org,2002:seq',
+	    resolve(seq, onError) {
+	        if (!identity.isSeq(seq))
+	            onError('Expected a sequence for this tag');
+	        return seq;
+	    },
+	    createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
+	};
+
+	seq.seq = seq$1;
+	return seq;
+}
+
+var string = {};
+
+var hasRequiredString;
+
+function requireString () {
+	if (hasRequiredString) return string;
+	hasRequiredString = 1;
+
+	var stringifyString = requireStringifyString();
+
+	const string$1 = {
+	    identify: value => typeof value === 'string',
+	    default: true,
+	    tag: 'tag:yaml.org,2002:str',
+	    resolve: str => str,
+	    stringify(item, ctx, onComment, onChompKeep) {
+	        ctx = Object.assign({ actualString: true }, ctx);
+	        return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
+	    }
+	};
+
+	string.string = string$1;
+	return string;
+}
+
+var tags = {};
+
+var _null = {};
+
+var hasRequired_null;
+
+function require_null () {
+	if (hasRequired_null) return _null;
+	hasRequired_null = 1;
+
+	var Scalar = requireScalar();
+
+	const nullTag = {
+	    identify: value => value == null,
+	    createNode: () => new Scalar.Scalar(null),
+	    default: true,
+	    tag: 'tag:yaml.org,2002:null',
+	    test: /^(?:~|[Nn]ull|NULL)?$/,
+	    resolve: () => new Scalar.Scalar(null),
+	    stringify: ({ source }, ctx) => typeof source === 'string' && nullTag.test.test(source)
+	        ? source
+	        : ctx.options.nullStr
+	};
+
+	_null.nullTag = nullTag;
+	return _null;
+}
+
+var bool$1 = {};
+
+var hasRequiredBool$1;
+
+function requireBool$1 () {
+	if (hasRequiredBool$1) return bool$1;
+	hasRequiredBool$1 = 1;
+
+	var Scalar = requireScalar();
+
+	const boolTag = {
+	    identify: value => typeof value === 'boolean',
+	    default: true,
+	    tag: 'tag:yaml.org,2002:bool',
+	    test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
+	    resolve: str => new Scalar.Scalar(str[0] === 't' || str[0] === 'T'),
+	    stringify({ source, value }, ctx) {
+	        if (source && boolTag.test.test(source)) {
+	            const sv = source[0] === 't' || source[0] === 'T';
+	            if (value === sv)
+	                return source;
+	        }
+	        return value ? ctx.options.trueStr : ctx.options.falseStr;
+	    }
+	};
+
+	bool$1.boolTag = boolTag;
+	return bool$1;
+}
+
+var float$1 = {};
+
+var stringifyNumber = {};
+
+var hasRequiredStringifyNumber;
+
+function requireStringifyNumber () {
+	if (hasRequiredStringifyNumber) return stringifyNumber;
+	hasRequiredStringifyNumber = 1;
+
+	function stringifyNumber$1({ format, minFractionDigits, tag, value }) {
+	    if (typeof value === 'bigint')
+	        return String(value);
+	    const num = typeof value === 'number' ? value : Number(value);
+	    if (!isFinite(num))
+	        return isNaN(num) ? '.nan' : num < 0 ? '-.inf' : '.inf';
+	    let n = Object.is(value, -0) ? '-0' : JSON.stringify(value);
+	    if (!format &&
+	        minFractionDigits &&
+	        (!tag || tag === 'tag:yaml.org,2002:float') &&
+	        /^-?\d/.test(n) &&
+	        !n.includes('e')) {
+	        let i = n.indexOf('.');
+	        if (i < 0) {
+	            i = n.length;
+	            n += '.';
+	        }
+	        let d = minFractionDigits - (n.length - i - 1);
+	        while (d-- > 0)
+	            n += '0';
+	    }
+	    return n;
+	}
+
+	stringifyNumber.stringifyNumber = stringifyNumber$1;
+	return stringifyNumber;
+}
+
+var hasRequiredFloat$1;
+
+function requireFloat$1 () {
+	if (hasRequiredFloat$1) return float$1;
+	hasRequiredFloat$1 = 1;
+
+	var Scalar = requireScalar();
+	var stringifyNumber = requireStringifyNumber();
+
+	const floatNaN = {
+	    identify: value => typeof value === 'number',
+	    default: true,
+	    tag: 'tag:yaml.org,2002:float',
+	    test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+	    resolve: str => str.slice(-3).toLowerCase() === 'nan'
+	        ? NaN
+	        : str[0] === '-'
+	            ? Number.NEGATIVE_INFINITY
+	            : Number.POSITIVE_INFINITY,
+	    stringify: stringifyNumber.stringifyNumber
+	};
+	const floatExp = {
+	    identify: value => typeof value === 'number',
+	    default: true,
+	    tag: 'tag:yaml.org,2002:float',
+	    format: 'EXP',
+	    test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
+	    resolve: str => parseFloat(str),
+	    stringify(node) {
+	        const num = Number(node.value);
+	        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+	    }
+	};
+	const float = {
+	    identify: value => typeof value === 'number',
+	    default: true,
+	    tag: 'tag:yaml.org,2002:float',
+	    test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
+	    resolve(str) {
+	        const node = new Scalar.Scalar(parseFloat(str));
+	        const dot = str.indexOf('.');
+	        if (dot !== -1 && str[str.length - 1] === '0')
+	            node.minFractionDigits = str.length - dot - 1;
+	        return node;
+	    },
+	    stringify: stringifyNumber.stringifyNumber
+	};
+
+	float$1.float = float;
+	float$1.floatExp = floatExp;
+	float$1.floatNaN = floatNaN;
+	return float$1;
+}
+
+var int$1 = {};
+
+var hasRequiredInt$1;
+
+function requireInt$1 () {
+	if (hasRequiredInt$1) return int$1;
+	hasRequiredInt$1 = 1;
+
+	var stringifyNumber = requireStringifyNumber();
+
+	const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
+	const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
+	function intStringify(node, radix, prefix) {
+	    const { value } = node;
+	    if (intIdentify(value) && value >= 0)
+	        return prefix + value.toString(radix);
+	    return stringifyNumber.stringifyNumber(node);
+	}
+	const intOct = {
+	    identify: value => intIdentify(value) && value >= 0,
+	    default: true,
+	    tag: 'tag:yaml.org,2002:int',
+	    format: 'OCT',
+	    test: /^0o[0-7]+$/,
+	    resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
+	    stringify: node => intStringify(node, 8, '0o')
+	};
+	const int = {
+	    identify: intIdentify,
+	    default: true,
+	    tag: 'tag:yaml.org,2002:int',
+	    test: /^[-+]?[0-9]+$/,
+	    resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+	    stringify: stringifyNumber.stringifyNumber
+	};
+	const intHex = {
+	    identify: value => intIdentify(value) && value >= 0,
+	    default: true,
+	    tag: 'tag:yaml.org,2002:int',
+	    format: 'HEX',
+	    test: /^0x[0-9a-fA-F]+$/,
+	    resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+	    stringify: node => intStringify(node, 16, '0x')
+	};
+
+	int$1.int = int;
+	int$1.intHex = intHex;
+	int$1.intOct = intOct;
+	return int$1;
+}
+
+var schema$2 = {};
+
+var hasRequiredSchema$3;
+
+function requireSchema$3 () {
+	if (hasRequiredSchema$3) return schema$2;
+	hasRequiredSchema$3 = 1;
+
+	var map = requireMap();
+	var _null = require_null();
+	var seq = requireSeq();
+	var string = requireString();
+	var bool = requireBool$1();
+	var float = requireFloat$1();
+	var int = requireInt$1();
+
+	const schema = [
+	    map.map,
+	    seq.seq,
+	    string.string,
+	    _null.nullTag,
+	    bool.boolTag,
+	    int.intOct,
+	    int.int,
+	    int.intHex,
+	    float.floatNaN,
+	    float.floatExp,
+	    float.float
+	];
+
+	schema$2.schema = schema;
+	return schema$2;
+}
+
+var schema$1 = {};
+
+var hasRequiredSchema$2;
+
+function requireSchema$2 () {
+	if (hasRequiredSchema$2) return schema$1;
+	hasRequiredSchema$2 = 1;
+
+	var Scalar = requireScalar();
+	var map = requireMap();
+	var seq = requireSeq();
+
+	function intIdentify(value) {
+	    return typeof value === 'bigint' || Number.isInteger(value);
+	}
+	const stringifyJSON = ({ value }) => JSON.stringify(value);
+	const jsonScalars = [
+	    {
+	        identify: value => typeof value === 'string',
+	        default: true,
+	        tag: 'tag:yaml.org,2002:str',
+	        resolve: str => str,
+	        stringify: stringifyJSON
+	    },
+	    {
+	        identify: value => value == null,
+	        createNode: () => new Scalar.Scalar(null),
+	        default: true,
+	        tag: 'tag:yaml.org,2002:null',
+	        test: /^null$/,
+	        resolve: () => null,
+	        stringify: stringifyJSON
+	    },
+	    {
+	        identify: value => typeof value === 'boolean',
+	        default: true,
+	        tag: 'tag:yaml.org,2002:bool',
+	        test: /^true$|^false$/,
+	        resolve: str => str === 'true',
+	        stringify: stringifyJSON
+	    },
+	    {
+	        identify: intIdentify,
+	        default: true,
+	        tag: 'tag:yaml.org,2002:int',
+	        test: /^-?(?:0|[1-9][0-9]*)$/,
+	        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
+	        stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
+	    },
+	    {
+	        identify: value => typeof value === 'number',
+	        default: true,
+	        tag: 'tag:yaml.org,2002:float',
+	        test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
+	        resolve: str => parseFloat(str),
+	        stringify: stringifyJSON
+	    }
+	];
+	const jsonError = {
+	    default: true,
+	    tag: '',
+	    test: /^/,
+	    resolve(str, onError) {
+	        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
+	        return str;
+	    }
+	};
+	const schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
+
+	schema$1.schema = schema;
+	return schema$1;
+}
+
+var binary = {};
+
+var hasRequiredBinary;
+
+function requireBinary () {
+	if (hasRequiredBinary) return binary;
+	hasRequiredBinary = 1;
+
+	var node_buffer = require$$0$1;
+	var Scalar = requireScalar();
+	var stringifyString = requireStringifyString();
+
+	const binary$1 = {
+	    identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
+	    default: false,
+	    tag: 'tag:yaml.org,2002:binary',
+	    /**
+	     * Returns a Buffer in node and an Uint8Array in browsers
+	     *
+	     * To use the resulting buffer as an image, you'll want to do something like:
+	     *
+	     *   const blob = new Blob([buffer], { type: 'image/jpeg' })
+	     *   document.querySelector('#photo').src = URL.createObjectURL(blob)
+	     */
+	    resolve(src, onError) {
+	        if (typeof node_buffer.Buffer === 'function') {
+	            return node_buffer.Buffer.from(src, 'base64');
+	        }
+	        else if (typeof atob === 'function') {
+	            // On IE 11, atob() can't handle newlines
+	            const str = atob(src.replace(/[\n\r]/g, ''));
+	            const buffer = new Uint8Array(str.length);
+	            for (let i = 0; i < str.length; ++i)
+	                buffer[i] = str.charCodeAt(i);
+	            return buffer;
+	        }
+	        else {
+	            onError('This environment does not support reading binary tags; either Buffer or atob is required');
+	            return src;
+	        }
+	    },
+	    stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
+	        if (!value)
+	            return '';
+	        const buf = value; // checked earlier by binary.identify()
+	        let str;
+	        if (typeof node_buffer.Buffer === 'function') {
+	            str =
+	                buf instanceof node_buffer.Buffer
+	                    ? buf.toString('base64')
+	                    : node_buffer.Buffer.from(buf.buffer).toString('base64');
+	        }
+	        else if (typeof btoa === 'function') {
+	            let s = '';
+	            for (let i = 0; i < buf.length; ++i)
+	                s += String.fromCharCode(buf[i]);
+	            str = btoa(s);
+	        }
+	        else {
+	            throw new Error('This environment does not support writing binary tags; either Buffer or btoa is required');
+	        }
+	        type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
+	        if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+	            const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
+	            const n = Math.ceil(str.length / lineWidth);
+	            const lines = new Array(n);
+	            for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
+	                lines[i] = str.substr(o, lineWidth);
+	            }
+	            str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? '\n' : ' ');
+	        }
+	        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
+	    }
+	};
+
+	binary.binary = binary$1;
+	return binary;
+}
+
+var omap = {};
+
+var pairs = {};
+
+var hasRequiredPairs;
+
+function requirePairs () {
+	if (hasRequiredPairs) return pairs;
+	hasRequiredPairs = 1;
+
+	var identity = requireIdentity();
+	var Pair = requirePair();
+	var Scalar = requireScalar();
+	var YAMLSeq = requireYAMLSeq();
+
+	function resolvePairs(seq, onError) {
+	    if (identity.isSeq(seq)) {
+	        for (let i = 0; i < seq.items.length; ++i) {
+	            let item = seq.items[i];
+	            if (identity.isPair(item))
+	                continue;
+	            else if (identity.isMap(item)) {
+	                if (item.items.length > 1)
+	                    onError('Each pair must have its own sequence indicator');
+	                const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
+	                if (item.commentBefore)
+	                    pair.key.commentBefore = pair.key.commentBefore
+	                        ? `${item.commentBefore}\n${pair.key.commentBefore}`
+	                        : item.commentBefore;
+	                if (item.comment) {
+	                    const cn = pair.value ?? pair.key;
+	                    cn.comment = cn.comment
+	                        ? `${item.comment}\n${cn.comment}`
+	                        : item.comment;
+	                }
+	                item = pair;
+	            }
+	            seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
+	        }
+	    }
+	    else
+	        onError('Expected a sequence for this tag');
+	    return seq;
+	}
+	function createPairs(schema, iterable, ctx) {
+	    const { replacer } = ctx;
+	    const pairs = new YAMLSeq.YAMLSeq(schema);
+	    pairs.tag = 'tag:yaml.org,2002:pairs';
+	    let i = 0;
+	    if (iterable && Symbol.iterator in Object(iterable))
+	        for (let it of iterable) {
+	            if (typeof replacer === 'function')
+	                it = replacer.call(iterable, String(i++), it);
+	            let key, value;
+	            if (Array.isArray(it)) {
+	                if (it.length === 2) {
+	                    key = it[0];
+	                    value = it[1];
+	                }
+	                else
+	                    throw new TypeError(`Expected [key, value] tuple: ${it}`);
+	            }
+	            else if (it && it instanceof Object) {
+	                const keys = Object.keys(it);
+	                if (keys.length === 1) {
+	                    key = keys[0];
+	                    value = it[key];
+	                }
+	                else {
+	                    throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
+	                }
+	            }
+	            else {
+	                key = it;
+	            }
+	            pairs.items.push(Pair.createPair(key, value, ctx));
+	        }
+	    return pairs;
+	}
+	const pairs$1 = {
+	    collection: 'seq',
+	    default: false,
+	    tag: 'tag:yaml.org,2002:pairs',
+	    resolve: resolvePairs,
+	    createNode: createPairs
+	};
+
+	pairs.createPairs = createPairs;
+	pairs.pairs = pairs$1;
+	pairs.resolvePairs = resolvePairs;
+	return pairs;
+}
+
+var hasRequiredOmap;
+
+function requireOmap () {
+	if (hasRequiredOmap) return omap;
+	hasRequiredOmap = 1;
+
+	var identity = requireIdentity();
+	var toJS = requireToJS();
+	var YAMLMap = requireYAMLMap();
+	var YAMLSeq = requireYAMLSeq();
+	var pairs = requirePairs();
+
+	class YAMLOMap extends YAMLSeq.YAMLSeq {
+	    constructor() {
+	        super();
+	        this.add = YAMLMap.YAMLMap.prototype.add.bind(this);
+	        this.delete = YAMLMap.YAMLMap.prototype.delete.bind(this);
+	        this.get = YAMLMap.YAMLMap.prototype.get.bind(this);
+	        this.has = YAMLMap.YAMLMap.prototype.has.bind(this);
+	        this.set = YAMLMap.YAMLMap.prototype.set.bind(this);
+	        this.tag = YAMLOMap.tag;
+	    }
+	    /**
+	     * If `ctx` is given, the return type is actually `Map<unknown, unknown>`,
+	     * but TypeScript won't allow widening the signature of a child method.
+	     */
+	    toJSON(_, ctx) {
+	        if (!ctx)
+	            return super.toJSON(_);
+	        const map = new Map();
+	        if (ctx?.onCreate)
+	            ctx.onCreate(map);
+	        for (const pair of this.items) {
+	            let key, value;
+	            if (identity.isPair(pair)) {
+	                key = toJS.toJS(pair.key, '', ctx);
+	                value = toJS.toJS(pair.value, key, ctx);
+	            }
+	            else {
+	                key = toJS.toJS(pair, '', ctx);
+	            }
+	            if (map.has(key))
+	                throw new Error('Ordered maps must not include duplicate keys');
+	            map.set(key, value);
+	        }
+	        return map;
+	    }
+	    static from(schema, iterable, ctx) {
+	        const pairs$1 = pairs.createPairs(schema, iterable, ctx);
+	        const omap = new this();
+	        omap.items = pairs$1.items;
+	        return omap;
+	    }
+	}
+	YAMLOMap.tag = 'tag:yaml.org,2002:omap';
+	const omap$1 = {
+	    collection: 'seq',
+	    identify: value => value instanceof Map,
+	    nodeClass: YAMLOMap,
+	    default: false,
+	    tag: 'tag:yaml.org,2002:omap',
+	    resolve(seq, onError) {
+	        const pairs$1 = pairs.resolvePairs(seq, onError);
+	        const seenKeys = [];
+	        for (const { key } of pairs$1.items) {
+	            if (identity.isScalar(key)) {
+	                if (seenKeys.includes(key.value)) {
+	                    onError(`Ordered maps must not include duplicate keys: ${key.value}`);
+	                }
+	                else {
+	                    seenKeys.push(key.value);
+	                }
+	            }
+	        }
+	        return Object.assign(new YAMLOMap(), pairs$1);
+	    },
+	    createNode: (schema, iterable, ctx) => YAMLOMap.from(schema, iterable, ctx)
+	};
+
+	omap.YAMLOMap = YAMLOMap;
+	omap.omap = omap$1;
+	return omap;
+}
+
+var schema = {};
+
+var bool = {};
+
+var hasRequiredBool;
+
+function requireBool () {
+	if (hasRequiredBool) return bool;
+	hasRequiredBool = 1;
+
+	var Scalar = requireScalar();
+
+	function boolStringify({ value, source }, ctx) {
+	    const boolObj = value ? trueTag : falseTag;
+	    if (source && boolObj.test.test(source))
+	        return source;
+	    return value ? ctx.options.trueStr : ctx.options.falseStr;
+	}
+	const trueTag = {
+	    identify: value => value === true,
+	    default: true,
+	    tag: 'tag:yaml.org,2002:bool',
+	    test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
+	    resolve: () => new Scalar.Scalar(true),
+	    stringify: boolStringify
+	};
+	const falseTag = {
+	    identify: value => value === false,
+	    default: true,
+	    tag: 'tag:yaml.org,2002:bool',
+	    test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
+	    resolve: () => new Scalar.Scalar(false),
+	    stringify: boolStringify
+	};
+
+	bool.falseTag = falseTag;
+	bool.trueTag = trueTag;
+	return bool;
+}
+
+var float = {};
+
+var hasRequiredFloat;
+
+function requireFloat () {
+	if (hasRequiredFloat) return float;
+	hasRequiredFloat = 1;
+
+	var Scalar = requireScalar();
+	var stringifyNumber = requireStringifyNumber();
+
+	const floatNaN = {
+	    identify: value => typeof value === 'number',
+	    default: true,
+	    tag: 'tag:yaml.org,2002:float',
+	    test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+	    resolve: (str) => str.slice(-3).toLowerCase() === 'nan'
+	        ? NaN
+	        : str[0] === '-'
+	            ? Number.NEGATIVE_INFINITY
+	            : Number.POSITIVE_INFINITY,
+	    stringify: stringifyNumber.stringifyNumber
+	};
+	const floatExp = {
+	    identify: value => typeof value === 'number',
+	    default: true,
+	    tag: 'tag:yaml.org,2002:float',
+	    format: 'EXP',
+	    test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
+	    resolve: (str) => parseFloat(str.replace(/_/g, '')),
+	    stringify(node) {
+	        const num = Number(node.value);
+	        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+	    }
+	};
+	const float$1 = {
+	    identify: value => typeof value === 'number',
+	    default: true,
+	    tag: 'tag:yaml.org,2002:float',
+	    test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
+	    resolve(str) {
+	        const node = new Scalar.Scalar(parseFloat(str.replace(/_/g, '')));
+	        const dot = str.indexOf('.');
+	        if (dot !== -1) {
+	            const f = str.substring(dot + 1).replace(/_/g, '');
+	            if (f[f.length - 1] === '0')
+	                node.minFractionDigits = f.length;
+	        }
+	        return node;
+	    },
+	    stringify: stringifyNumber.stringifyNumber
+	};
+
+	float.float = float$1;
+	float.floatExp = floatExp;
+	float.floatNaN = floatNaN;
+	return float;
+}
+
+var int = {};
+
+var hasRequiredInt;
+
+function requireInt () {
+	if (hasRequiredInt) return int;
+	hasRequiredInt = 1;
+
+	var stringifyNumber = requireStringifyNumber();
+
+	const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
+	function intResolve(str, offset, radix, { intAsBigInt }) {
+	    const sign = str[0];
+	    if (sign === '-' || sign === '+')
+	        offset += 1;
+	    str = str.substring(offset).replace(/_/g, '');
+	    if (intAsBigInt) {
+	        switch (radix) {
+	            case 2:
+	                str = `0b${str}`;
+	                break;
+	            case 8:
+	                str = `0o${str}`;
+	                break;
+	            case 16:
+	                str = `0x${str}`;
+	                break;
+	        }
+	        const n = BigInt(str);
+	        return sign === '-' ? BigInt(-1) * n : n;
+	    }
+	    const n = parseInt(str, radix);
+	    return sign === '-' ? -1 * n : n;
+	}
+	function intStringify(node, radix, prefix) {
+	    const { value } = node;
+	    if (intIdentify(value)) {
+	        const str = value.toString(radix);
+	        return value < 0 ? '-' + prefix + str.substr(1) : prefix + str;
+	    }
+	    return stringifyNumber.stringifyNumber(node);
+	}
+	const intBin = {
+	    identify: intIdentify,
+	    default: true,
+	    tag: 'tag:yaml.org,2002:int',
+	    format: 'BIN',
+	    test: /^[-+]?0b[0-1_]+$/,
+	    resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
+	    stringify: node => intStringify(node, 2, '0b')
+	};
+	const intOct = {
+	    identify: intIdentify,
+	    default: true,
+	    tag: 'tag:yaml.org,2002:int',
+	    format: 'OCT',
+	    test: /^[-+]?0[0-7_]+$/,
+	    resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
+	    stringify: node => intStringify(node, 8, '0')
+	};
+	const int$1 = {
+	    identify: intIdentify,
+	    default: true,
+	    tag: 'tag:yaml.org,2002:int',
+	    test: /^[-+]?[0-9][0-9_]*$/,
+	    resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+	    stringify: stringifyNumber.stringifyNumber
+	};
+	const intHex = {
+	    identify: intIdentify,
+	    default: true,
+	    tag: 'tag:yaml.org,2002:int',
+	    format: 'HEX',
+	    test: /^[-+]?0x[0-9a-fA-F_]+$/,
+	    resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+	    stringify: node => intStringify(node, 16, '0x')
+	};
+
+	int.int = int$1;
+	int.intBin = intBin;
+	int.intHex = intHex;
+	int.intOct = intOct;
+	return int;
+}
+
+var set = {};
+
+var hasRequiredSet;
+
+function requireSet () {
+	if (hasRequiredSet) return set;
+	hasRequiredSet = 1;
+
+	var identity = requireIdentity();
+	var Pair = requirePair();
+	var YAMLMap = requireYAMLMap();
+
+	class YAMLSet extends YAMLMap.YAMLMap {
+	    constructor(schema) {
+	        super(schema);
+	        this.tag = YAMLSet.tag;
+	    }
+	    add(key) {
+	        let pair;
+	        if (identity.isPair(key))
+	            pair = key;
+	        else if (key &&
+	            typeof key === 'object' &&
+	            'key' in key &&
+	            'value' in key &&
+	            key.value === null)
+	            pair = new Pair.Pair(key.key, null);
+	        else
+	            pair = new Pair.Pair(key, null);
+	        const prev = YAMLMap.findPair(this.items, pair.key);
+	        if (!prev)
+	            this.items.push(pair);
+	    }
+	    /**
+	     * If `keepPair` is `true`, returns the Pair matching `key`.
+	     * Otherwise, returns the value of that Pair's key.
+	     */
+	    get(key, keepPair) {
+	        const pair = YAMLMap.findPair(this.items, key);
+	        return !keepPair && identity.isPair(pair)
+	            ? identity.isScalar(pair.key)
+	                ? pair.key.value
+	                : pair.key
+	            : pair;
+	    }
+	    set(key, value) {
+	        if (typeof value !== 'boolean')
+	            throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
+	        const prev = YAMLMap.findPair(this.items, key);
+	        if (prev && !value) {
+	            this.items.splice(this.items.indexOf(prev), 1);
+	        }
+	        else if (!prev && value) {
+	            this.items.push(new Pair.Pair(key));
+	        }
+	    }
+	    toJSON(_, ctx) {
+	        return super.toJSON(_, ctx, Set);
+	    }
+	    toString(ctx, onComment, onChompKeep) {
+	        if (!ctx)
+	            return JSON.stringify(this);
+	        if (this.hasAllNullValues(true))
+	            return super.toString(Object.assign({}, ctx, { allNullValues: true }), onComment, onChompKeep);
+	        else
+	            throw new Error('Set items must all have null values');
+	    }
+	    static from(schema, iterable, ctx) {
+	        const { replacer } = ctx;
+	        const set = new this(schema);
+	        if (iterable && Symbol.iterator in Object(iterable))
+	            for (let value of iterable) {
+	                if (typeof replacer === 'function')
+	                    value = replacer.call(iterable, value, value);
+	                set.items.push(Pair.createPair(value, null, ctx));
+	            }
+	        return set;
+	    }
+	}
+	YAMLSet.tag = 'tag:yaml.org,2002:set';
+	const set$1 = {
+	    collection: 'map',
+	    identify: value => value instanceof Set,
+	    nodeClass: YAMLSet,
+	    default: false,
+	    tag: 'tag:yaml.org,2002:set',
+	    createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
+	    resolve(map, onError) {
+	        if (identity.isMap(map)) {
+	            if (map.hasAllNullValues(true))
+	                return Object.assign(new YAMLSet(), map);
+	            else
+	                onError('Set items must all have null values');
+	        }
+	        else
+	            onError('Expected a mapping for this tag');
+	        return map;
+	    }
+	};
+
+	set.YAMLSet = YAMLSet;
+	set.set = set$1;
+	return set;
+}
+
+var timestamp = {};
+
+var hasRequiredTimestamp;
+
+function requireTimestamp () {
+	if (hasRequiredTimestamp) return timestamp;
+	hasRequiredTimestamp = 1;
+
+	var stringifyNumber = requireStringifyNumber();
+
+	/** Internal types handle bigint as number, because TS can't figure it out. */
+	function parseSexagesimal(str, asBigInt) {
+	    const sign = str[0];
+	    const parts = sign === '-' || sign === '+' ? str.substring(1) : str;
+	    const num = (n) => asBigInt ? BigInt(n) : Number(n);
+	    const res = parts
+	        .replace(/_/g, '')
+	        .split(':')
+	        .reduce((res, p) => res * num(60) + num(p), num(0));
+	    return (sign === '-' ? num(-1) * res : res);
+	}
+	/**
+	 * hhhh:mm:ss.sss
+	 *
+	 * Internal types handle bigint as number, because TS can't figure it out.
+	 */
+	function stringifySexagesimal(node) {
+	    let { value } = node;
+	    let num = (n) => n;
+	    if (typeof value === 'bigint')
+	        num = n => BigInt(n);
+	    else if (isNaN(value) || !isFinite(value))
+	        return stringifyNumber.stringifyNumber(node);
+	    let sign = '';
+	    if (value < 0) {
+	        sign = '-';
+	        value *= num(-1);
+	    }
+	    const _60 = num(60);
+	    const parts = [value % _60]; // seconds, including ms
+	    if (value < 60) {
+	        parts.unshift(0); // at least one : is required
+	    }
+	    else {
+	        value = (value - parts[0]) / _60;
+	        parts.unshift(value % _60); // minutes
+	        if (value >= 60) {
+	            value = (value - parts[0]) / _60;
+	            parts.unshift(value); // hours
+	        }
+	    }
+	    return (sign +
+	        parts
+	            .map(n => String(n).padStart(2, '0'))
+	            .join(':')
+	            .replace(/000000\d*$/, '') // % 60 may introduce error
+	    );
+	}
+	const intTime = {
+	    identify: value => typeof value === 'bigint' || Number.isInteger(value),
+	    default: true,
+	    tag: 'tag:yaml.org,2002:int',
+	    format: 'TIME',
+	    test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
+	    resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
+	    stringify: stringifySexagesimal
+	};
+	const floatTime = {
+	    identify: value => typeof value === 'number',
+	    default: true,
+	    tag: 'tag:yaml.org,2002:float',
+	    format: 'TIME',
+	    test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
+	    resolve: str => parseSexagesimal(str, false),
+	    stringify: stringifySexagesimal
+	};
+	const timestamp$1 = {
+	    identify: value => value instanceof Date,
+	    default: true,
+	    tag: 'tag:yaml.org,2002:timestamp',
+	    // If the time zone is omitted, the timestamp is assumed to be specified in UTC. The time part
+	    // may be omitted altogether, resulting in a date format. In such a case, the time part is
+	    // assumed to be 00:00:00Z (start of day, UTC).
+	    test: RegExp('^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})' + // YYYY-Mm-Dd
+	        '(?:' + // time is optional
+	        '(?:t|T|[ \\t]+)' + // t | T | whitespace
+	        '([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)' + // Hh:Mm:Ss(.ss)?
+	        '(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?' + // Z | +5 | -03:30
+	        ')?$'),
+	    resolve(str) {
+	        const match = str.match(timestamp$1.test);
+	        if (!match)
+	            throw new Error('!!timestamp expects a date, starting with yyyy-mm-dd');
+	        const [, year, month, day, hour, minute, second] = match.map(Number);
+	        const millisec = match[7] ? Number((match[7] + '00').substr(1, 3)) : 0;
+	        let date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
+	        const tz = match[8];
+	        if (tz && tz !== 'Z') {
+	            let d = parseSexagesimal(tz, false);
+	            if (Math.abs(d) < 30)
+	                d *= 60;
+	            date -= 60000 * d;
+	        }
+	        return new Date(date);
+	    },
+	    stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, '') ?? ''
+	};
+
+	timestamp.floatTime = floatTime;
+	timestamp.intTime = intTime;
+	timestamp.timestamp = timestamp$1;
+	return timestamp;
+}
+
+var hasRequiredSchema$1;
+
+function requireSchema$1 () {
+	if (hasRequiredSchema$1) return schema;
+	hasRequiredSchema$1 = 1;
+
+	var map = requireMap();
+	var _null = require_null();
+	var seq = requireSeq();
+	var string = requireString();
+	var binary = requireBinary();
+	var bool = requireBool();
+	var float = requireFloat();
+	var int = requireInt();
+	var merge = requireMerge();
+	var omap = requireOmap();
+	var pairs = requirePairs();
+	var set = requireSet();
+	var timestamp = requireTimestamp();
+
+	const schema$1 = [
+	    map.map,
+	    seq.seq,
+	    string.string,
+	    _null.nullTag,
+	    bool.trueTag,
+	    bool.falseTag,
+	    int.intBin,
+	    int.intOct,
+	    int.int,
+	    int.intHex,
+	    float.floatNaN,
+	    float.floatExp,
+	    float.float,
+	    binary.binary,
+	    merge.merge,
+	    omap.omap,
+	    pairs.pairs,
+	    set.set,
+	    timestamp.intTime,
+	    timestamp.floatTime,
+	    timestamp.timestamp
+	];
+
+	schema.schema = schema$1;
+	return schema;
+}
+
+var hasRequiredTags;
+
+function requireTags () {
+	if (hasRequiredTags) return tags;
+	hasRequiredTags = 1;
+
+	var map = requireMap();
+	var _null = require_null();
+	var seq = requireSeq();
+	var string = requireString();
+	var bool = requireBool$1();
+	var float = requireFloat$1();
+	var int = requireInt$1();
+	var schema = requireSchema$3();
+	var schema$1 = requireSchema$2();
+	var binary = requireBinary();
+	var merge = requireMerge();
+	var omap = requireOmap();
+	var pairs = requirePairs();
+	var schema$2 = requireSchema$1();
+	var set = requireSet();
+	var timestamp = requireTimestamp();
+
+	const schemas = new Map([
+	    ['core', schema.schema],
+	    ['failsafe', [map.map, seq.seq, string.string]],
+	    ['json', schema$1.schema],
+	    ['yaml11', schema$2.schema],
+	    ['yaml-1.1', schema$2.schema]
+	]);
+	const tagsByName = {
+	    binary: binary.binary,
+	    bool: bool.boolTag,
+	    float: float.float,
+	    floatExp: float.floatExp,
+	    floatNaN: float.floatNaN,
+	    floatTime: timestamp.floatTime,
+	    int: int.int,
+	    intHex: int.intHex,
+	    intOct: int.intOct,
+	    intTime: timestamp.intTime,
+	    map: map.map,
+	    merge: merge.merge,
+	    null: _null.nullTag,
+	    omap: omap.omap,
+	    pairs: pairs.pairs,
+	    seq: seq.seq,
+	    set: set.set,
+	    timestamp: timestamp.timestamp
+	};
+	const coreKnownTags = {
+	    'tag:yaml.org,2002:binary': binary.binary,
+	    'tag:yaml.org,2002:merge': merge.merge,
+	    'tag:yaml.org,2002:omap': omap.omap,
+	    'tag:yaml.org,2002:pairs': pairs.pairs,
+	    'tag:yaml.org,2002:set': set.set,
+	    'tag:yaml.org,2002:timestamp': timestamp.timestamp
+	};
+	function getTags(customTags, schemaName, addMergeTag) {
+	    const schemaTags = schemas.get(schemaName);
+	    if (schemaTags && !customTags) {
+	        return addMergeTag && !schemaTags.includes(merge.merge)
+	            ? schemaTags.concat(merge.merge)
+	            : schemaTags.slice();
+	    }
+	    let tags = schemaTags;
+	    if (!tags) {
+	        if (Array.isArray(customTags))
+	            tags = [];
+	        else {
+	            const keys = Array.from(schemas.keys())
+	                .filter(key => key !== 'yaml11')
+	                .map(key => JSON.stringify(key))
+	                .join(', ');
+	            throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
+	        }
+	    }
+	    if (Array.isArray(customTags)) {
+	        for (const tag of customTags)
+	            tags = tags.concat(tag);
+	    }
+	    else if (typeof customTags === 'function') {
+	        tags = customTags(tags.slice());
+	    }
+	    if (addMergeTag)
+	        tags = tags.concat(merge.merge);
+	    return tags.reduce((tags, tag) => {
+	        const tagObj = typeof tag === 'string' ? tagsByName[tag] : tag;
+	        if (!tagObj) {
+	            const tagName = JSON.stringify(tag);
+	            const keys = Object.keys(tagsByName)
+	                .map(key => JSON.stringify(key))
+	                .join(', ');
+	            throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
+	        }
+	        if (!tags.includes(tagObj))
+	            tags.push(tagObj);
+	        return tags;
+	    }, []);
+	}
+
+	tags.coreKnownTags = coreKnownTags;
+	tags.getTags = getTags;
+	return tags;
+}
+
+var hasRequiredSchema;
+
+function requireSchema () {
+	if (hasRequiredSchema) return Schema;
+	hasRequiredSchema = 1;
+
+	var identity = requireIdentity();
+	var map = requireMap();
+	var seq = requireSeq();
+	var string = requireString();
+	var tags = requireTags();
+
+	const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+	let Schema$1 = class Schema {
+	    constructor({ compat, customTags, merge, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
+	        this.compat = Array.isArray(compat)
+	            ? tags.getTags(compat, 'compat')
+	            : compat
+	                ? tags.getTags(null, compat)
+	                : null;
+	        this.name = (typeof schema === 'string' && schema) || 'core';
+	        this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
+	        this.tags = tags.getTags(customTags, this.name, merge);
+	        this.toStringOptions = toStringDefaults ?? null;
+	        Object.defineProperty(this, identity.MAP, { value: map.map });
+	        Object.defineProperty(this, identity.SCALAR, { value: string.string });
+	        Object.defineProperty(this, identity.SEQ, { value: seq.seq });
+	        // Used by createMap()
+	        this.sortMapEntries =
+	            typeof sortMapEntries === 'function'
+	                ? sortMapEntries
+	                : sortMapEntries === true
+	                    ? sortMapEntriesByKey
+	                    : null;
+	    }
+	    clone() {
+	        const copy = Object.create(Schema.prototype, Object.getOwnPropertyDescriptors(this));
+	        copy.tags = this.tags.slice();
+	        return copy;
+	    }
+	};
+
+	Schema.Schema = Schema$1;
+	return Schema;
+}
+
+var stringifyDocument = {};
+
+var hasRequiredStringifyDocument;
+
+function requireStringifyDocument () {
+	if (hasRequiredStringifyDocument) return stringifyDocument;
+	hasRequiredStringifyDocument = 1;
+
+	var identity = requireIdentity();
+	var stringify = requireStringify();
+	var stringifyComment = requireStringifyComment();
+
+	function stringifyDocument$1(doc, options) {
+	    const lines = [];
+	    let hasDirectives = options.directives === true;
+	    if (options.directives !== false && doc.directives) {
+	        const dir = doc.directives.toString(doc);
+	        if (dir) {
+	            lines.push(dir);
+	            hasDirectives = true;
+	        }
+	        else if (doc.directives.docStart)
+	            hasDirectives = true;
+	    }
+	    if (hasDirectives)
+	        lines.push('---');
+	    const ctx = stringify.createStringifyContext(doc, options);
+	    const { commentString } = ctx.options;
+	    if (doc.commentBefore) {
+	        if (lines.length !== 1)
+	            lines.unshift('');
+	        const cs = commentString(doc.commentBefore);
+	        lines.unshift(stringifyComment.indentComment(cs, ''));
+	    }
+	    let chompKeep = false;
+	    let contentComment = null;
+	    if (doc.contents) {
+	        if (identity.isNode(doc.contents)) {
+	            if (doc.contents.spaceBefore && hasDirectives)
+	                lines.push('');
+	            if (doc.contents.commentBefore) {
+	                const cs = commentString(doc.contents.commentBefore);
+	                lines.push(stringifyComment.indentComment(cs, ''));
+	            }
+	            // top-level block scalars need to be indented if followed by a comment
+	            ctx.forceBlockIndent = !!doc.comment;
+	            contentComment = doc.contents.comment;
+	        }
+	        const onChompKeep = contentComment ? undefined : () => (chompKeep = true);
+	        let body = stringify.stringify(doc.contents, ctx, () => (contentComment = null), onChompKeep);
+	        if (contentComment)
+	            body += stringifyComment.lineComment(body, '', commentString(contentComment));
+	        if ((body[0] === '|' || body[0] === '>') &&
+	            lines[lines.length - 1] === '---') {
+	            // Top-level block scalars with a preceding doc marker ought to use the
+	            // same line for their header.
+	            lines[lines.length - 1] = `--- ${body}`;
+	        }
+	        else
+	            lines.push(body);
+	    }
+	    else {
+	        lines.push(stringify.stringify(doc.contents, ctx));
+	    }
+	    if (doc.directives?.docEnd) {
+	        if (doc.comment) {
+	            const cs = commentString(doc.comment);
+	            if (cs.includes('\n')) {
+	                lines.push('...');
+	                lines.push(stringifyComment.indentComment(cs, ''));
+	            }
+	            else {
+	                lines.push(`... ${cs}`);
+	            }
+	        }
+	        else {
+	            lines.push('...');
+	        }
+	    }
+	    else {
+	        let dc = doc.comment;
+	        if (dc && chompKeep)
+	            dc = dc.replace(/^\n+/, '');
+	        if (dc) {
+	            if ((!chompKeep || contentComment) && lines[lines.length - 1] !== '')
+	                lines.push('');
+	            lines.push(stringifyComment.indentComment(commentString(dc), ''));
+	        }
+	    }
+	    return lines.join('\n') + '\n';
+	}
+
+	stringifyDocument.stringifyDocument = stringifyDocument$1;
+	return stringifyDocument;
+}
+
+var hasRequiredDocument;
+
+function requireDocument () {
+	if (hasRequiredDocument) return Document;
+	hasRequiredDocument = 1;
+
+	var Alias = requireAlias();
+	var Collection = requireCollection();
+	var identity = requireIdentity();
+	var Pair = requirePair();
+	var toJS = requireToJS();
+	var Schema = requireSchema();
+	var stringifyDocument = requireStringifyDocument();
+	var anchors = requireAnchors();
+	var applyReviver = requireApplyReviver();
+	var createNode = requireCreateNode();
+	var directives = requireDirectives();
+
+	let Document$1 = class Document {
+	    constructor(value, replacer, options) {
+	        /** A comment before this Document */
+	        this.commentBefore = null;
+	        /** A comment immediately after this Document */
+	        this.comment = null;
+	        /** Errors encountered during parsing. */
+	        this.errors = [];
+	        /** Warnings encountered during parsing. */
+	        this.warnings = [];
+	        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.DOC });
+	        let _replacer = null;
+	        if (typeof replacer === 'function' || Array.isArray(replacer)) {
+	            _replacer = replacer;
+	        }
+	        else if (options === undefined && replacer) {
+	            options = replacer;
+	            replacer = undefined;
+	        }
+	        const opt = Object.assign({
+	            intAsBigInt: false,
+	            keepSourceTokens: false,
+	            logLevel: 'warn',
+	            prettyErrors: true,
+	            strict: true,
+	            stringKeys: false,
+	            uniqueKeys: true,
+	            version: '1.2'
+	        }, options);
+	        this.options = opt;
+	        let { version } = opt;
+	        if (options?._directives) {
+	            this.directives = options._directives.atDocument();
+	            if (this.directives.yaml.explicit)
+	                version = this.directives.yaml.version;
+	        }
+	        else
+	            this.directives = new directives.Directives({ version });
+	        this.setSchema(version, options);
+	        // @ts-expect-error We can't really know that this matches Contents.
+	        this.contents =
+	            value === undefined ? null : this.createNode(value, _replacer, options);
+	    }
+	    /**
+	     * Create a deep copy of this Document and its contents.
+	     *
+	     * Custom Node values that inherit from `Object` still refer to their original instances.
+	     */
+	    clone() {
+	        const copy = Object.create(Document.prototype, {
+	            [identity.NODE_TYPE]: { value: identity.DOC }
+	        });
+	        copy.commentBefore = this.commentBefore;
+	        copy.comment = this.comment;
+	        copy.errors = this.errors.slice();
+	        copy.warnings = this.warnings.slice();
+	        copy.options = Object.assign({}, this.options);
+	        if (this.directives)
+	            copy.directives = this.directives.clone();
+	        copy.schema = this.schema.clone();
+	        // @ts-expect-error We can't really know that this matches Contents.
+	        copy.contents = identity.isNode(this.contents)
+	            ? this.contents.clone(copy.schema)
+	            : this.contents;
+	        if (this.range)
+	            copy.range = this.range.slice();
+	        return copy;
+	    }
+	    /** Adds a value to the document. */
+	    add(value) {
+	        if (assertCollection(this.contents))
+	            this.contents.add(value);
+	    }
+	    /** Adds a value to the document. */
+	    addIn(path, value) {
+	        if (assertCollection(this.contents))
+	            this.contents.addIn(path, value);
+	    }
+	    /**
+	     * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
+	     *
+	     * If `node` already has an anchor, `name` is ignored.
+	     * Otherwise, the `node.anchor` value will be set to `name`,
+	     * or if an anchor with that name is already present in the document,
+	     * `name` will be used as a prefix for a new unique anchor.
+	     * If `name` is undefined, the generated anchor will use 'a' as a prefix.
+	     */
+	    createAlias(node, name) {
+	        if (!node.anchor) {
+	            const prev = anchors.anchorNames(this);
+	            node.anchor =
+	                // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
+	                !name || prev.has(name) ? anchors.findNewAnchor(name || 'a', prev) : name;
+	        }
+	        return new Alias.Alias(node.anchor);
+	    }
+	    createNode(value, replacer, options) {
+	        let _replacer = undefined;
+	        if (typeof replacer === 'function') {
+	            value = replacer.call({ '': value }, '', value);
+	            _replacer = replacer;
+	        }
+	        else if (Array.isArray(replacer)) {
+	            const keyToStr = (v) => typeof v === 'number' || v instanceof String || v instanceof Number;
+	            const asStr = replacer.filter(keyToStr).map(String);
+	            if (asStr.length > 0)
+	                replacer = replacer.concat(asStr);
+	            _replacer = replacer;
+	        }
+	        else if (options === undefined && replacer) {
+	            options = replacer;
+	            replacer = undefined;
+	        }
+	        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
+	        const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(this, 
+	        // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
+	        anchorPrefix || 'a');
+	        const ctx = {
+	            aliasDuplicateObjects: aliasDuplicateObjects ?? true,
+	            keepUndefined: keepUndefined ?? false,
+	            onAnchor,
+	            onTagObj,
+	            replacer: _replacer,
+	            schema: this.schema,
+	            sourceObjects
+	        };
+	        const node = createNode.createNode(value, tag, ctx);
+	        if (flow && identity.isCollection(node))
+	            node.flow = true;
+	        setAnchors();
+	        return node;
+	    }
+	    /**
+	     * Convert a key and a value into a `Pair` using the current schema,
+	     * recursively wrapping all values as `Scalar` or `Collection` nodes.
+	     */
+	    createPair(key, value, options = {}) {
+	        const k = this.createNode(key, null, options);
+	        const v = this.createNode(value, null, options);
+	        return new Pair.Pair(k, v);
+	    }
+	    /**
+	     * Removes a value from the document.
+	     * @returns `true` if the item was found and removed.
+	     */
+	    delete(key) {
+	        return assertCollection(this.contents) ? this.contents.delete(key) : false;
+	    }
+	    /**
+	     * Removes a value from the document.
+	     * @returns `true` if the item was found and removed.
+	     */
+	    deleteIn(path) {
+	        if (Collection.isEmptyPath(path)) {
+	            if (this.contents == null)
+	                return false;
+	            // @ts-expect-error Presumed impossible if Strict extends false
+	            this.contents = null;
+	            return true;
+	        }
+	        return assertCollection(this.contents)
+	            ? this.contents.deleteIn(path)
+	            : false;
+	    }
+	    /**
+	     * Returns item at `key`, or `undefined` if not found. By default unwraps
+	     * scalar values from their surrounding node; to disable set `keepScalar` to
+	     * `true` (collections are always returned intact).
+	     */
+	    get(key, keepScalar) {
+	        return identity.isCollection(this.contents)
+	            ? this.contents.get(key, keepScalar)
+	            : undefined;
+	    }
+	    /**
+	     * Returns item at `path`, or `undefined` if not found. By default unwraps
+	     * scalar values from their surrounding node; to disable set `keepScalar` to
+	     * `true` (collections are always returned intact).
+	     */
+	    getIn(path, keepScalar) {
+	        if (Collection.isEmptyPath(path))
+	            return !keepScalar && identity.isScalar(this.contents)
+	                ? this.contents.value
+	                : this.contents;
+	        return identity.isCollection(this.contents)
+	            ? this.contents.getIn(path, keepScalar)
+	            : undefined;
+	    }
+	    /**
+	     * Checks if the document includes a value with the key `key`.
+	     */
+	    has(key) {
+	        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
+	    }
+	    /**
+	     * Checks if the document includes a value at `path`.
+	     */
+	    hasIn(path) {
+	        if (Collection.isEmptyPath(path))
+	            return this.contents !== undefined;
+	        return identity.isCollection(this.contents) ? this.contents.hasIn(path) : false;
+	    }
+	    /**
+	     * Sets a value in this document. For `!!set`, `value` needs to be a
+	     * boolean to add/remove the item from the set.
+	     */
+	    set(key, value) {
+	        if (this.contents == null) {
+	            // @ts-expect-error We can't really know that this matches Contents.
+	            this.contents = Collection.collectionFromPath(this.schema, [key], value);
+	        }
+	        else if (assertCollection(this.contents)) {
+	            this.contents.set(key, value);
+	        }
+	    }
+	    /**
+	     * Sets a value in this document. For `!!set`, `value` needs to be a
+	     * boolean to add/remove the item from the set.
+	     */
+	    setIn(path, value) {
+	        if (Collection.isEmptyPath(path)) {
+	            // @ts-expect-error We can't really know that this matches Contents.
+	            this.contents = value;
+	        }
+	        else if (this.contents == null) {
+	            // @ts-expect-error We can't really know that this matches Contents.
+	            this.contents = Collection.collectionFromPath(this.schema, Array.from(path), value);
+	        }
+	        else if (assertCollection(this.contents)) {
+	            this.contents.setIn(path, value);
+	        }
+	    }
+	    /**
+	     * Change the YAML version and schema used by the document.
+	     * A `null` version disables support for directives, explicit tags, anchors, and aliases.
+	     * It also requires the `schema` option to be given as a `Schema` instance value.
+	     *
+	     * Overrides all previously set schema options.
+	     */
+	    setSchema(version, options = {}) {
+	        if (typeof version === 'number')
+	            version = String(version);
+	        let opt;
+	        switch (version) {
+	            case '1.1':
+	                if (this.directives)
+	                    this.directives.yaml.version = '1.1';
+	                else
+	                    this.directives = new directives.Directives({ version: '1.1' });
+	                opt = { resolveKnownTags: false, schema: 'yaml-1.1' };
+	                break;
+	            case '1.2':
+	            case 'next':
+	                if (this.directives)
+	                    this.directives.yaml.version = version;
+	                else
+	                    this.directives = new directives.Directives({ version });
+	                opt = { resolveKnownTags: true, schema: 'core' };
+	                break;
+	            case null:
+	                if (this.directives)
+	                    delete this.directives;
+	                opt = null;
+	                break;
+	            default: {
+	                const sv = JSON.stringify(version);
+	                throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
+	            }
+	        }
+	        // Not using `instanceof Schema` to allow for duck typing
+	        if (options.schema instanceof Object)
+	            this.schema = options.schema;
+	        else if (opt)
+	            this.schema = new Schema.Schema(Object.assign(opt, options));
+	        else
+	            throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
+	    }
+	    // json & jsonArg are only used from toJSON()
+	    toJS({ json, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+	        const ctx = {
+	            anchors: new Map(),
+	            doc: this,
+	            keep: !json,
+	            mapAsMap: mapAsMap === true,
+	            mapKeyWarned: false,
+	            maxAliasCount: typeof maxAliasCount === 'number' ? maxAliasCount : 100
+	        };
+	        const res = toJS.toJS(this.contents, jsonArg ?? '', ctx);
+	        if (typeof onAnchor === 'function')
+	            for (const { count, res } of ctx.anchors.values())
+	                onAnchor(res, count);
+	        return typeof reviver === 'function'
+	            ? applyReviver.applyReviver(reviver, { '': res }, '', res)
+	            : res;
+	    }
+	    /**
+	     * A JSON representation of the document `contents`.
+	     *
+	     * @param jsonArg Used by `JSON.stringify` to indicate the array index or
+	     *   property name.
+	     */
+	    toJSON(jsonArg, onAnchor) {
+	        return this.toJS({ json: true, jsonArg, mapAsMap: false, onAnchor });
+	    }
+	    /** A YAML representation of the document. */
+	    toString(options = {}) {
+	        if (this.errors.length > 0)
+	            throw new Error('Document with errors cannot be stringified');
+	        if ('indent' in options &&
+	            (!Number.isInteger(options.indent) || Number(options.indent) <= 0)) {
+	            const s = JSON.stringify(options.indent);
+	            throw new Error(`"indent" option must be a positive integer, not ${s}`);
+	        }
+	        return stringifyDocument.stringifyDocument(this, options);
+	    }
+	};
+	function assertCollection(contents) {
+	    if (identity.isCollection(contents))
+	        return true;
+	    throw new Error('Expected a YAML collection as document contents');
+	}
+
+	Document.Document = Document$1;
+	return Document;
+}
+
+var errors = {};
+
+var hasRequiredErrors;
+
+function requireErrors () {
+	if (hasRequiredErrors) return errors;
+	hasRequiredErrors = 1;
+
+	class YAMLError extends Error {
+	    constructor(name, pos, code, message) {
+	        super();
+	        this.name = name;
+	        this.code = code;
+	        this.message = message;
+	        this.pos = pos;
+	    }
+	}
+	class YAMLParseError extends YAMLError {
+	    constructor(pos, code, message) {
+	        super('YAMLParseError', pos, code, message);
+	    }
+	}
+	class YAMLWarning extends YAMLError {
+	    constructor(pos, code, message) {
+	        super('YAMLWarning', pos, code, message);
+	    }
+	}
+	const prettifyError = (src, lc) => (error) => {
+	    if (error.pos[0] === -1)
+	        return;
+	    error.linePos = error.pos.map(pos => lc.linePos(pos));
+	    const { line, col } = error.linePos[0];
+	    error.message += ` at line ${line}, column ${col}`;
+	    let ci = col - 1;
+	    let lineStr = src
+	        .substring(lc.lineStarts[line - 1], lc.lineStarts[line])
+	        .replace(/[\n\r]+$/, '');
+	    // Trim to max 80 chars, keeping col position near the middle
+	    if (ci >= 60 && lineStr.length > 80) {
+	        const trimStart = Math.min(ci - 39, lineStr.length - 79);
+	        lineStr = '…' + lineStr.substring(trimStart);
+	        ci -= trimStart - 1;
+	    }
+	    if (lineStr.length > 80)
+	        lineStr = lineStr.substring(0, 79) + '…';
+	    // Include previous line in context if pointing at line start
+	    if (line > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
+	        // Regexp won't match if start is trimmed
+	        let prev = src.substring(lc.lineStarts[line - 2], lc.lineStarts[line - 1]);
+	        if (prev.length > 80)
+	            prev = prev.substring(0, 79) + '…\n';
+	        lineStr = prev + lineStr;
+	    }
+	    if (/[^ ]/.test(lineStr)) {
+	        let count = 1;
+	        const end = error.linePos[1];
+	        if (end?.line === line && end.col > col) {
+	            count = Math.max(1, Math.min(end.col - col, 80 - ci));
+	        }
+	        const pointer = ' '.repeat(ci) + '^'.repeat(count);
+	        error.message += `:\n\n${lineStr}\n${pointer}\n`;
+	    }
+	};
+
+	errors.YAMLError = YAMLError;
+	errors.YAMLParseError = YAMLParseError;
+	errors.YAMLWarning = YAMLWarning;
+	errors.prettifyError = prettifyError;
+	return errors;
+}
+
+var composeDoc = {};
+
+var composeNode = {};
+
+var composeCollection = {};
+
+var resolveBlockMap = {};
+
+var resolveProps = {};
+
+var hasRequiredResolveProps;
+
+function requireResolveProps () {
+	if (hasRequiredResolveProps) return resolveProps;
+	hasRequiredResolveProps = 1;
+
+	function resolveProps$1(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
+	    let spaceBefore = false;
+	    let atNewline = startOnNewline;
+	    let hasSpace = startOnNewline;
+	    let comment = '';
+	    let commentSep = '';
+	    let hasNewline = false;
+	    let reqSpace = false;
+	    let tab = null;
+	    let anchor = null;
+	    let tag = null;
+	    let newlineAfterProp = null;
+	    let comma = null;
+	    let found = null;
+	    let start = null;
+	    for (const token of tokens) {
+	        if (reqSpace) {
+	            if (token.type !== 'space' &&
+	                token.type !== 'newline' &&
+	                token.type !== 'comma')
+	                onError(token.offset, 'MISSING_CHAR', 'Tags and anchors must be separated from the next token by white space');
+	            reqSpace = false;
+	        }
+	        if (tab) {
+	            if (atNewline && token.type !== 'comment' && token.type !== 'newline') {
+	                onError(tab, 'TAB_AS_INDENT', 'Tabs are not allowed as indentation');
+	            }
+	            tab = null;
+	        }
+	        switch (token.type) {
+	            case 'space':
+	                // At the doc level, tabs at line start may be parsed
+	                // as leading white space rather than indentation.
+	                // In a flow collection, only the parser handles indent.
+	                if (!flow &&
+	                    (indicator !== 'doc-start' || next?.type !== 'flow-collection') &&
+	                    token.source.includes('\t')) {
+	                    tab = token;
+	                }
+	                hasSpace = true;
+	                break;
+	            case 'comment': {
+	                if (!hasSpace)
+	                    onError(token, 'MISSING_CHAR', 'Comments must be separated from other tokens by white space characters');
+	                const cb = token.source.substring(1) || ' ';
+	                if (!comment)
+	                    comment = cb;
+	                else
+	                    comment += commentSep + cb;
+	                commentSep = '';
+	                atNewline = false;
+	                break;
+	            }
+	            case 'newline':
+	                if (atNewline) {
+	                    if (comment)
+	                        comment += token.source;
+	                    else if (!found || indicator !== 'seq-item-ind')
+	                        spaceBefore = true;
+	                }
+	                else
+	                    commentSep += token.source;
+	                atNewline = true;
+	                hasNewline = true;
+	                if (anchor || tag)
+	                    newlineAfterProp = token;
+	                hasSpace = true;
+	                break;
+	            case 'anchor':
+	                if (anchor)
+	                    onError(token, 'MULTIPLE_ANCHORS', 'A node can have at most one anchor');
+	                if (token.source.endsWith(':'))
+	                    onError(token.offset + token.source.length - 1, 'BAD_ALIAS', 'Anchor ending in : is ambiguous', true);
+	                anchor = token;
+	                start ?? (start = token.offset);
+	                atNewline = false;
+	                hasSpace = false;
+	                reqSpace = true;
+	                break;
+	            case 'tag': {
+	                if (tag)
+	                    onError(token, 'MULTIPLE_TAGS', 'A node can have at most one tag');
+	                tag = token;
+	                start ?? (start = token.offset);
+	                atNewline = false;
+	                hasSpace = false;
+	                reqSpace = true;
+	                break;
+	            }
+	            case indicator:
+	                // Could here handle preceding comments differently
+	                if (anchor || tag)
+	                    onError(token, 'BAD_PROP_ORDER', `Anchors and tags must be after the ${token.source} indicator`);
+	                if (found)
+	                    onError(token, 'UNEXPECTED_TOKEN', `Unexpected ${token.source} in ${flow ?? 'collection'}`);
+	                found = token;
+	                atNewline =
+	                    indicator === 'seq-item-ind' || indicator === 'explicit-key-ind';
+	                hasSpace = false;
+	                break;
+	            case 'comma':
+	                if (flow) {
+	                    if (comma)
+	                        onError(token, 'UNEXPECTED_TOKEN', `Unexpected , in ${flow}`);
+	                    comma = token;
+	                    atNewline = false;
+	                    hasSpace = false;
+	                    break;
+	                }
+	            // else fallthrough
+	            default:
+	                onError(token, 'UNEXPECTED_TOKEN', `Unexpected ${token.type} token`);
+	                atNewline = false;
+	                hasSpace = false;
+	        }
+	    }
+	    const last = tokens[tokens.length - 1];
+	    const end = last ? last.offset + last.source.length : offset;
+	    if (reqSpace &&
+	        next &&
+	        next.type !== 'space' &&
+	        next.type !== 'newline' &&
+	        next.type !== 'comma' &&
+	        (next.type !== 'scalar' || next.source !== '')) {
+	        onError(next.offset, 'MISSING_CHAR', 'Tags and anchors must be separated from the next token by white space');
+	    }
+	    if (tab &&
+	        ((atNewline && tab.indent <= parentIndent) ||
+	            next?.type === 'block-map' ||
+	            next?.type === 'block-seq'))
+	        onError(tab, 'TAB_AS_INDENT', 'Tabs are not allowed as indentation');
+	    return {
+	        comma,
+	        found,
+	        spaceBefore,
+	        comment,
+	        hasNewline,
+	        anchor,
+	        tag,
+	        newlineAfterProp,
+	        end,
+	        start: start ?? end
+	    };
+	}
+
+	resolveProps.resolveProps = resolveProps$1;
+	return resolveProps;
+}
+
+var utilContainsNewline = {};
+
+var hasRequiredUtilContainsNewline;
+
+function requireUtilContainsNewline () {
+	if (hasRequiredUtilContainsNewline) return utilContainsNewline;
+	hasRequiredUtilContainsNewline = 1;
+
+	function containsNewline(key) {
+	    if (!key)
+	        return null;
+	    switch (key.type) {
+	        case 'alias':
+	        case 'scalar':
+	        case 'double-quoted-scalar':
+	        case 'single-quoted-scalar':
+	            if (key.source.includes('\n'))
+	                return true;
+	            if (key.end)
+	                for (const st of key.end)
+	                    if (st.type === 'newline')
+	                        return true;
+	            return false;
+	        case 'flow-collection':
+	            for (const it of key.items) {
+	                for (const st of it.start)
+	                    if (st.type === 'newline')
+	                        return true;
+	                if (it.sep)
+	                    for (const st of it.sep)
+	                        if (st.type === 'newline')
+	                            return true;
+	                if (containsNewline(it.key) || containsNewline(it.value))
+	                    return true;
+	            }
+	            return false;
+	        default:
+	            return true;
+	    }
+	}
+
+	utilContainsNewline.containsNewline = containsNewline;
+	return utilContainsNewline;
+}
+
+var utilFlowIndentCheck = {};
+
+var hasRequiredUtilFlowIndentCheck;
+
+function requireUtilFlowIndentCheck () {
+	if (hasRequiredUtilFlowIndentCheck) return utilFlowIndentCheck;
+	hasRequiredUtilFlowIndentCheck = 1;
+
+	var utilContainsNewline = requireUtilContainsNewline();
+
+	function flowIndentCheck(indent, fc, onError) {
+	    if (fc?.type === 'flow-collection') {
+	        const end = fc.end[0];
+	        if (end.indent === indent &&
+	            (end.source === ']' || end.source === '}') &&
+	            utilContainsNewline.containsNewline(fc)) {
+	            const msg = 'Flow end indicator should be more indented than parent';
+	            onError(end, 'BAD_INDENT', msg, true);
+	        }
+	    }
+	}
+
+	utilFlowIndentCheck.flowIndentCheck = flowIndentCheck;
+	return utilFlowIndentCheck;
+}
+
+var utilMapIncludes = {};
+
+var hasRequiredUtilMapIncludes;
+
+function requireUtilMapIncludes () {
+	if (hasRequiredUtilMapIncludes) return utilMapIncludes;
+	hasRequiredUtilMapIncludes = 1;
+
+	var identity = requireIdentity();
+
+	function mapIncludes(ctx, items, search) {
+	    const { uniqueKeys } = ctx.options;
+	    if (uniqueKeys === false)
+	        return false;
+	    const isEqual = typeof uniqueKeys === 'function'
+	        ? uniqueKeys
+	        : (a, b) => a === b || (identity.isScalar(a) && identity.isScalar(b) && a.value === b.value);
+	    return items.some(pair => isEqual(pair.key, search));
+	}
+
+	utilMapIncludes.mapIncludes = mapIncludes;
+	return utilMapIncludes;
+}
+
+var hasRequiredResolveBlockMap;
+
+function requireResolveBlockMap () {
+	if (hasRequiredResolveBlockMap) return resolveBlockMap;
+	hasRequiredResolveBlockMap = 1;
+
+	var Pair = requirePair();
+	var YAMLMap = requireYAMLMap();
+	var resolveProps = requireResolveProps();
+	var utilContainsNewline = requireUtilContainsNewline();
+	var utilFlowIndentCheck = requireUtilFlowIndentCheck();
+	var utilMapIncludes = requireUtilMapIncludes();
+
+	const startColMsg = 'All mapping items must start at the same column';
+	function resolveBlockMap$1({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
+	    const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
+	    const map = new NodeClass(ctx.schema);
+	    if (ctx.atRoot)
+	        ctx.atRoot = false;
+	    let offset = bm.offset;
+	    let commentEnd = null;
+	    for (const collItem of bm.items) {
+	        const { start, key, sep, value } = collItem;
+	        // key properties
+	        const keyProps = resolveProps.resolveProps(start, {
+	            indicator: 'explicit-key-ind',
+	            next: key ?? sep?.[0],
+	            offset,
+	            onError,
+	            parentIndent: bm.indent,
+	            startOnNewline: true
+	        });
+	        const implicitKey = !keyProps.found;
+	        if (implicitKey) {
+	            if (key) {
+	                if (key.type === 'block-seq')
+	                    onError(offset, 'BLOCK_AS_IMPLICIT_KEY', 'A block sequence may not be used as an implicit map key');
+	                else if ('indent' in key && key.indent !== bm.indent)
+	                    onError(offset, 'BAD_INDENT', startColMsg);
+	            }
+	            if (!keyProps.anchor && !keyProps.tag && !sep) {
+	                commentEnd = keyProps.end;
+	                if (keyProps.comment) {
+	                    if (map.comment)
+	                        map.comment += '\n' + keyProps.comment;
+	                    else
+	                        map.comment = keyProps.comment;
+	                }
+	                continue;
+	            }
+	            if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
+	                onError(key ?? start[start.length - 1], 'MULTILINE_IMPLICIT_KEY', 'Implicit keys need to be on a single line');
+	            }
+	        }
+	        else if (keyProps.found?.indent !== bm.indent) {
+	            onError(offset, 'BAD_INDENT', startColMsg);
+	        }
+	        // key value
+	        ctx.atKey = true;
+	        const keyStart = keyProps.end;
+	        const keyNode = key
+	            ? composeNode(ctx, key, keyProps, onError)
+	            : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+	        if (ctx.schema.compat)
+	            utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
+	        ctx.atKey = false;
+	        if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
+	            onError(keyStart, 'DUPLICATE_KEY', 'Map keys must be unique');
+	        // value properties
+	        const valueProps = resolveProps.resolveProps(sep ?? [], {
+	            indicator: 'map-value-ind',
+	            next: value,
+	            offset: keyNode.range[2],
+	            onError,
+	            parentIndent: bm.indent,
+	            startOnNewline: !key || key.type === 'block-scalar'
+	        });
+	        offset = valueProps.end;
+	        if (valueProps.found) {
+	            if (implicitKey) {
+	                if (value?.type === 'block-map' && !valueProps.hasNewline)
+	                    onError(offset, 'BLOCK_AS_IMPLICIT_KEY', 'Nested mappings are not allowed in compact mappings');
+	                if (ctx.options.strict &&
+	                    keyProps.start < valueProps.found.offset - 1024)
+	                    onError(keyNode.range, 'KEY_OVER_1024_CHARS', 'The : indicator must be at most 1024 chars after the start of an implicit block mapping key');
+	            }
+	            // value value
+	            const valueNode = value
+	                ? composeNode(ctx, value, valueProps, onError)
+	                : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+	            if (ctx.schema.compat)
+	                utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
+	            offset = valueNode.range[2];
+	            const pair = new Pair.Pair(keyNode, valueNode);
+	            if (ctx.options.keepSourceTokens)
+	                pair.srcToken = collItem;
+	            map.items.push(pair);
+	        }
+	        else {
+	            // key with no value
+	            if (implicitKey)
+	                onError(keyNode.range, 'MISSING_CHAR', 'Implicit map keys need to be followed by map values');
+	            if (valueProps.comment) {
+	                if (keyNode.comment)
+	                    keyNode.comment += '\n' + valueProps.comment;
+	                else
+	                    keyNode.comment = valueProps.comment;
+	            }
+	            const pair = new Pair.Pair(keyNode);
+	            if (ctx.options.keepSourceTokens)
+	                pair.srcToken = collItem;
+	            map.items.push(pair);
+	        }
+	    }
+	    if (commentEnd && commentEnd < offset)
+	        onError(commentEnd, 'IMPOSSIBLE', 'Map comment with trailing content');
+	    map.range = [bm.offset, offset, commentEnd ?? offset];
+	    return map;
+	}
+
+	resolveBlockMap.resolveBlockMap = resolveBlockMap$1;
+	return resolveBlockMap;
+}
+
+var resolveBlockSeq = {};
+
+var hasRequiredResolveBlockSeq;
+
+function requireResolveBlockSeq () {
+	if (hasRequiredResolveBlockSeq) return resolveBlockSeq;
+	hasRequiredResolveBlockSeq = 1;
+
+	var YAMLSeq = requireYAMLSeq();
+	var resolveProps = requireResolveProps();
+	var utilFlowIndentCheck = requireUtilFlowIndentCheck();
+
+	function resolveBlockSeq$1({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
+	    const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
+	    const seq = new NodeClass(ctx.schema);
+	    if (ctx.atRoot)
+	        ctx.atRoot = false;
+	    if (ctx.atKey)
+	        ctx.atKey = false;
+	    let offset = bs.offset;
+	    let commentEnd = null;
+	    for (const { start, value } of bs.items) {
+	        const props = resolveProps.resolveProps(start, {
+	            indicator: 'seq-item-ind',
+	            next: value,
+	            offset,
+	            onError,
+	            parentIndent: bs.indent,
+	            startOnNewline: true
+	        });
+	        if (!props.found) {
+	            if (props.anchor || props.tag || value) {
+	                if (value?.type === 'block-seq')
+	                    onError(props.end, 'BAD_INDENT', 'All sequence items must start at the same column');
+	                else
+	                    onError(offset, 'MISSING_CHAR', 'Sequence item without - indicator');
+	            }
+	            else {
+	                commentEnd = props.end;
+	                if (props.comment)
+	                    seq.comment = props.comment;
+	                continue;
+	            }
+	        }
+	        const node = value
+	            ? composeNode(ctx, value, props, onError)
+	            : composeEmptyNode(ctx, props.end, start, null, props, onError);
+	        if (ctx.schema.compat)
+	            utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
+	        offset = node.range[2];
+	        seq.items.push(node);
+	    }
+	    seq.range = [bs.offset, offset, commentEnd ?? offset];
+	    return seq;
+	}
+
+	resolveBlockSeq.resolveBlockSeq = resolveBlockSeq$1;
+	return resolveBlockSeq;
+}
+
+var resolveFlowCollection = {};
+
+var resolveEnd = {};
+
+var hasRequiredResolveEnd;
+
+function requireResolveEnd () {
+	if (hasRequiredResolveEnd) return resolveEnd;
+	hasRequiredResolveEnd = 1;
+
+	function resolveEnd$1(end, offset, reqSpace, onError) {
+	    let comment = '';
+	    if (end) {
+	        let hasSpace = false;
+	        let sep = '';
+	        for (const token of end) {
+	            const { source, type } = token;
+	            switch (type) {
+	                case 'space':
+	                    hasSpace = true;
+	                    break;
+	                case 'comment': {
+	                    if (reqSpace && !hasSpace)
+	                        onError(token, 'MISSING_CHAR', 'Comments must be separated from other tokens by white space characters');
+	                    const cb = source.substring(1) || ' ';
+	                    if (!comment)
+	                        comment = cb;
+	                    else
+	                        comment += sep + cb;
+	                    sep = '';
+	                    break;
+	                }
+	                case 'newline':
+	                    if (comment)
+	                        sep += source;
+	                    hasSpace = true;
+	                    break;
+	                default:
+	                    onError(token, 'UNEXPECTED_TOKEN', `Unexpected ${type} at node end`);
+	            }
+	            offset += source.length;
+	        }
+	    }
+	    return { comment, offset };
+	}
+
+	resolveEnd.resolveEnd = resolveEnd$1;
+	return resolveEnd;
+}
+
+var hasRequiredResolveFlowCollection;
+
+function requireResolveFlowCollection () {
+	if (hasRequiredResolveFlowCollection) return resolveFlowCollection;
+	hasRequiredResolveFlowCollection = 1;
+
+	var identity = requireIdentity();
+	var Pair = requirePair();
+	var YAMLMap = requireYAMLMap();
+	var YAMLSeq = requireYAMLSeq();
+	var resolveEnd = requireResolveEnd();
+	var resolveProps = requireResolveProps();
+	var utilContainsNewline = requireUtilContainsNewline();
+	var utilMapIncludes = requireUtilMapIncludes();
+
+	const blockMsg = 'Block collections are not allowed within flow collections';
+	const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
+	function resolveFlowCollection$1({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
+	    const isMap = fc.start.source === '{';
+	    const fcName = isMap ? 'flow map' : 'flow sequence';
+	    const NodeClass = (tag?.nodeClass ?? (isMap ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq));
+	    const coll = new NodeClass(ctx.schema);
+	    coll.flow = true;
+	    const atRoot = ctx.atRoot;
+	    if (atRoot)
+	        ctx.atRoot = false;
+	    if (ctx.atKey)
+	        ctx.atKey = false;
+	    let offset = fc.offset + fc.start.source.length;
+	    for (let i = 0; i < fc.items.length; ++i) {
+	        const collItem = fc.items[i];
+	        const { start, key, sep, value } = collItem;
+	        const props = resolveProps.resolveProps(start, {
+	            flow: fcName,
+	            indicator: 'explicit-key-ind',
+	            next: key ?? sep?.[0],
+	            offset,
+	            onError,
+	            parentIndent: fc.indent,
+	            startOnNewline: false
+	        });
+	        if (!props.found) {
+	            if (!props.anchor && !props.tag && !sep && !value) {
+	                if (i === 0 && props.comma)
+	                    onError(props.comma, 'UNEXPECTED_TOKEN', `Unexpected , in ${fcName}`);
+	                else if (i < fc.items.length - 1)
+	                    onError(props.start, 'UNEXPECTED_TOKEN', `Unexpected empty item in ${fcName}`);
+	                if (props.comment) {
+	                    if (coll.comment)
+	                        coll.comment += '\n' + props.comment;
+	                    else
+	                        coll.comment = props.comment;
+	                }
+	                offset = props.end;
+	                continue;
+	            }
+	            if (!isMap && ctx.options.strict && utilContainsNewline.containsNewline(key))
+	                onError(key, // checked by containsNewline()
+	                'MULTILINE_IMPLICIT_KEY', 'Implicit keys of flow sequence pairs need to be on a single line');
+	        }
+	        if (i === 0) {
+	            if (props.comma)
+	                onError(props.comma, 'UNEXPECTED_TOKEN', `Unexpected , in ${fcName}`);
+	        }
+	        else {
+	            if (!props.comma)
+	                onError(props.start, 'MISSING_CHAR', `Missing , between ${fcName} items`);
+	            if (props.comment) {
+	                let prevItemComment = '';
+	                loop: for (const st of start) {
+	                    switch (st.type) {
+	                        case 'comma':
+	                        case 'space':
+	                            break;
+	                        case 'comment':
+	                            prevItemComment = st.source.substring(1);
+	                            break loop;
+	                        default:
+	                            break loop;
+	                    }
+	                }
+	                if (prevItemComment) {
+	                    let prev = coll.items[coll.items.length - 1];
+	                    if (identity.isPair(prev))
+	                        prev = prev.value ?? prev.key;
+	                    if (prev.comment)
+	                        prev.comment += '\n' + prevItemComment;
+	                    else
+	                        prev.comment = prevItemComment;
+	                    props.comment = props.comment.substring(prevItemComment.length + 1);
+	                }
+	            }
+	        }
+	        if (!isMap && !sep && !props.found) {
+	            // item is a value in a seq
+	            // → key & sep are empty, start does not include ? or :
+	            const valueNode = value
+	                ? composeNode(ctx, value, props, onError)
+	                : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+	            coll.items.push(valueNode);
+	            offset = valueNode.range[2];
+	            if (isBlock(value))
+	                onError(valueNode.range, 'BLOCK_IN_FLOW', blockMsg);
+	        }
+	        else {
+	            // item is a key+value pair
+	            // key value
+	            ctx.atKey = true;
+	            const keyStart = props.end;
+	            const keyNode = key
+	                ? composeNode(ctx, key, props, onError)
+	                : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+	            if (isBlock(key))
+	                onError(keyNode.range, 'BLOCK_IN_FLOW', blockMsg);
+	            ctx.atKey = false;
+	            // value properties
+	            const valueProps = resolveProps.resolveProps(sep ?? [], {
+	                flow: fcName,
+	                indicator: 'map-value-ind',
+	                next: value,
+	                offset: keyNode.range[2],
+	                onError,
+	                parentIndent: fc.indent,
+	                startOnNewline: false
+	            });
+	            if (valueProps.found) {
+	                if (!isMap && !props.found && ctx.options.strict) {
+	                    if (sep)
+	                        for (const st of sep) {
+	                            if (st === valueProps.found)
+	                                break;
+	                            if (st.type === 'newline') {
+	                                onError(st, 'MULTILINE_IMPLICIT_KEY', 'Implicit keys of flow sequence pairs need to be on a single line');
+	                                break;
+	                            }
+	                        }
+	                    if (props.start < valueProps.found.offset - 1024)
+	                        onError(valueProps.found, 'KEY_OVER_1024_CHARS', 'The : indicator must be at most 1024 chars after the start of an implicit flow sequence key');
+	                }
+	            }
+	            else if (value) {
+	                if ('source' in value && value.source?.[0] === ':')
+	                    onError(value, 'MISSING_CHAR', `Missing space after : in ${fcName}`);
+	                else
+	                    onError(valueProps.start, 'MISSING_CHAR', `Missing , or : between ${fcName} items`);
+	            }
+	            // value value
+	            const valueNode = value
+	                ? composeNode(ctx, value, valueProps, onError)
+	                : valueProps.found
+	                    ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError)
+	                    : null;
+	            if (valueNode) {
+	                if (isBlock(value))
+	                    onError(valueNode.range, 'BLOCK_IN_FLOW', blockMsg);
+	            }
+	            else if (valueProps.comment) {
+	                if (keyNode.comment)
+	                    keyNode.comment += '\n' + valueProps.comment;
+	                else
+	                    keyNode.comment = valueProps.comment;
+	            }
+	            const pair = new Pair.Pair(keyNode, valueNode);
+	            if (ctx.options.keepSourceTokens)
+	                pair.srcToken = collItem;
+	            if (isMap) {
+	                const map = coll;
+	                if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
+	                    onError(keyStart, 'DUPLICATE_KEY', 'Map keys must be unique');
+	                map.items.push(pair);
+	            }
+	            else {
+	                const map = new YAMLMap.YAMLMap(ctx.schema);
+	                map.flow = true;
+	                map.items.push(pair);
+	                const endRange = (valueNode ?? keyNode).range;
+	                map.range = [keyNode.range[0], endRange[1], endRange[2]];
+	                coll.items.push(map);
+	            }
+	            offset = valueNode ? valueNode.range[2] : valueProps.end;
+	        }
+	    }
+	    const expectedEnd = isMap ? '}' : ']';
+	    const [ce, ...ee] = fc.end;
+	    let cePos = offset;
+	    if (ce?.source === expectedEnd)
+	        cePos = ce.offset + ce.source.length;
+	    else {
+	        const name = fcName[0].toUpperCase() + fcName.substring(1);
+	        const msg = atRoot
+	            ? `${name} must end with a ${expectedEnd}`
+	            : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
+	        onError(offset, atRoot ? 'MISSING_CHAR' : 'BAD_INDENT', msg);
+	        if (ce && ce.source.length !== 1)
+	            ee.unshift(ce);
+	    }
+	    if (ee.length > 0) {
+	        const end = resolveEnd.resolveEnd(ee, cePos, ctx.options.strict, onError);
+	        if (end.comment) {
+	            if (coll.comment)
+	                coll.comment += '\n' + end.comment;
+	            else
+	                coll.comment = end.comment;
+	        }
+	        coll.range = [fc.offset, cePos, end.offset];
+	    }
+	    else {
+	        coll.range = [fc.offset, cePos, cePos];
+	    }
+	    return coll;
+	}
+
+	resolveFlowCollection.resolveFlowCollection = resolveFlowCollection$1;
+	return resolveFlowCollection;
+}
+
+var hasRequiredComposeCollection;
+
+function requireComposeCollection () {
+	if (hasRequiredComposeCollection) return composeCollection;
+	hasRequiredComposeCollection = 1;
+
+	var identity = requireIdentity();
+	var Scalar = requireScalar();
+	var YAMLMap = requireYAMLMap();
+	var YAMLSeq = requireYAMLSeq();
+	var resolveBlockMap = requireResolveBlockMap();
+	var resolveBlockSeq = requireResolveBlockSeq();
+	var resolveFlowCollection = requireResolveFlowCollection();
+
+	function resolveCollection(CN, ctx, token, onError, tagName, tag) {
+	    const coll = token.type === 'block-map'
+	        ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag)
+	        : token.type === 'block-seq'
+	            ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag)
+	            : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
+	    const Coll = coll.constructor;
+	    // If we got a tagName matching the class, or the tag name is '!',
+	    // then use the tagName from the node class used to create it.
+	    if (tagName === '!' || tagName === Coll.tagName) {
+	        coll.tag = Coll.tagName;
+	        return coll;
+	    }
+	    if (tagName)
+	        coll.tag = tagName;
+	    return coll;
+	}
+	function composeCollection$1(CN, ctx, token, props, onError) {
+	    const tagToken = props.tag;
+	    const tagName = !tagToken
+	        ? null
+	        : ctx.directives.tagName(tagToken.source, msg => onError(tagToken, 'TAG_RESOLVE_FAILED', msg));
+	    if (token.type === 'block-seq') {
+	        const { anchor, newlineAfterProp: nl } = props;
+	        const lastProp = anchor && tagToken
+	            ? anchor.offset > tagToken.offset
+	                ? anchor
+	                : tagToken
+	            : (anchor ?? tagToken);
+	        if (lastProp && (!nl || nl.offset < lastProp.offset)) {
+	            const message = 'Missing newline after block sequence props';
+	            onError(lastProp, 'MISSING_CHAR', message);
+	        }
+	    }
+	    const expType = token.type === 'block-map'
+	        ? 'map'
+	        : token.type === 'block-seq'
+	            ? 'seq'
+	            : token.start.source === '{'
+	                ? 'map'
+	                : 'seq';
+	    // shortcut: check if it's a generic YAMLMap or YAMLSeq
+	    // before jumping into the custom tag logic.
+	    if (!tagToken ||
+	        !tagName ||
+	        tagName === '!' ||
+	        (tagName === YAMLMap.YAMLMap.tagName && expType === 'map') ||
+	        (tagName === YAMLSeq.YAMLSeq.tagName && expType === 'seq')) {
+	        return resolveCollection(CN, ctx, token, onError, tagName);
+	    }
+	    let tag = ctx.schema.tags.find(t => t.tag === tagName && t.collection === expType);
+	    if (!tag) {
+	        const kt = ctx.schema.knownTags[tagName];
+	        if (kt?.collection === expType) {
+	            ctx.schema.tags.push(Object.assign({}, kt, { default: false }));
+	            tag = kt;
+	        }
+	        else {
+	            if (kt) {
+	                onError(tagToken, 'BAD_COLLECTION_TYPE', `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? 'scalar'}`, true);
+	            }
+	            else {
+	                onError(tagToken, 'TAG_RESOLVE_FAILED', `Unresolved tag: ${tagName}`, true);
+	            }
+	            return resolveCollection(CN, ctx, token, onError, tagName);
+	        }
+	    }
+	    const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
+	    const res = tag.resolve?.(coll, msg => onError(tagToken, 'TAG_RESOLVE_FAILED', msg), ctx.options) ?? coll;
+	    const node = identity.isNode(res)
+	        ? res
+	        : new Scalar.Scalar(res);
+	    node.range = coll.range;
+	    node.tag = tagName;
+	    if (tag?.format)
+	        node.format = tag.format;
+	    return node;
+	}
+
+	composeCollection.composeCollection = composeCollection$1;
+	return composeCollection;
+}
+
+var composeScalar = {};
+
+var resolveBlockScalar = {};
+
+var hasRequiredResolveBlockScalar;
+
+function requireResolveBlockScalar () {
+	if (hasRequiredResolveBlockScalar) return resolveBlockScalar;
+	hasRequiredResolveBlockScalar = 1;
+
+	var Scalar = requireScalar();
+
+	function resolveBlockScalar$1(ctx, scalar, onError) {
+	    const start = scalar.offset;
+	    const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+	    if (!header)
+	        return { value: '', type: null, comment: '', range: [start, start, start] };
+	    const type = header.mode === '>' ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+	    const lines = scalar.source ? splitLines(scalar.source) : [];
+	    // determine the end of content & start of chomping
+	    let chompStart = lines.length;
+	    for (let i = lines.length - 1; i >= 0; --i) {
+	        const content = lines[i][1];
+	        if (content === '' || content === '\r')
+	            chompStart = i;
+	        else
+	            break;
+	    }
+	    // shortcut for empty contents
+	    if (chompStart === 0) {
+	        const value = header.chomp === '+' && lines.length > 0
+	            ? '\n'.repeat(Math.max(1, lines.length - 1))
+	            : '';
+	        let end = start + header.length;
+	        if (scalar.source)
+	            end += scalar.source.length;
+	        return { value, type, comment: header.comment, range: [start, end, end] };
+	    }
+	    // find the indentation level to trim from start
+	    let trimIndent = scalar.indent + header.indent;
+	    let offset = scalar.offset + header.length;
+	    let contentStart = 0;
+	    for (let i = 0; i < chompStart; ++i) {
+	        const [indent, content] = lines[i];
+	        if (content === '' || content === '\r') {
+	            if (header.indent === 0 && indent.length > trimIndent)
+	                trimIndent = indent.length;
+	        }
+	        else {
+	            if (indent.length < trimIndent) {
+	                const message = 'Block scalars with more-indented leading empty lines must use an explicit indentation indicator';
+	                onError(offset + indent.length, 'MISSING_CHAR', message);
+	            }
+	            if (header.indent === 0)
+	                trimIndent = indent.length;
+	            contentStart = i;
+	            if (trimIndent === 0 && !ctx.atRoot) {
+	                const message = 'Block scalar values in collections must be indented';
+	                onError(offset, 'BAD_INDENT', message);
+	            }
+	            break;
+	        }
+	        offset += indent.length + content.length + 1;
+	    }
+	    // include trailing more-indented empty lines in content
+	    for (let i = lines.length - 1; i >= chompStart; --i) {
+	        if (lines[i][0].length > trimIndent)
+	            chompStart = i + 1;
+	    }
+	    let value = '';
+	    let sep = '';
+	    let prevMoreIndented = false;
+	    // leading whitespace is kept intact
+	    for (let i = 0; i < contentStart; ++i)
+	        value += lines[i][0].slice(trimIndent) + '\n';
+	    for (let i = contentStart; i < chompStart; ++i) {
+	        let [indent, content] = lines[i];
+	        offset += indent.length + content.length + 1;
+	        const crlf = content[content.length - 1] === '\r';
+	        if (crlf)
+	            content = content.slice(0, -1);
+	        /* istanbul ignore if already caught in lexer */
+	        if (content && indent.length < trimIndent) {
+	            const src = header.indent
+	                ? 'explicit indentation indicator'
+	                : 'first line';
+	            const message = `Block scalar lines must not be less indented than their ${src}`;
+	            onError(offset - content.length - (crlf ? 2 : 1), 'BAD_INDENT', message);
+	            indent = '';
+	        }
+	        if (type === Scalar.Scalar.BLOCK_LITERAL) {
+	            value += sep + indent.slice(trimIndent) + content;
+	            sep = '\n';
+	        }
+	        else if (indent.length > trimIndent || content[0] === '\t') {
+	            // more-indented content within a folded block
+	            if (sep === ' ')
+	                sep = '\n';
+	            else if (!prevMoreIndented && sep === '\n')
+	                sep = '\n\n';
+	            value += sep + indent.slice(trimIndent) + content;
+	            sep = '\n';
+	            prevMoreIndented = true;
+	        }
+	        else if (content === '') {
+	            // empty line
+	            if (sep === '\n')
+	                value += '\n';
+	            else
+	                sep = '\n';
+	        }
+	        else {
+	            value += sep + content;
+	            sep = ' ';
+	            prevMoreIndented = false;
+	        }
+	    }
+	    switch (header.chomp) {
+	        case '-':
+	            break;
+	        case '+':
+	            for (let i = chompStart; i < lines.length; ++i)
+	                value += '\n' + lines[i][0].slice(trimIndent);
+	            if (value[value.length - 1] !== '\n')
+	                value += '\n';
+	            break;
+	        default:
+	            value += '\n';
+	    }
+	    const end = start + header.length + scalar.source.length;
+	    return { value, type, comment: header.comment, range: [start, end, end] };
+	}
+	function parseBlockScalarHeader({ offset, props }, strict, onError) {
+	    /* istanbul ignore if should not happen */
+	    if (props[0].type !== 'block-scalar-header') {
+	        onError(props[0], 'IMPOSSIBLE', 'Block scalar header not found');
+	        return null;
+	    }
+	    const { source } = props[0];
+	    const mode = source[0];
+	    let indent = 0;
+	    let chomp = '';
+	    let error = -1;
+	    for (let i = 1; i < source.length; ++i) {
+	        const ch = source[i];
+	        if (!chomp && (ch === '-' || ch === '+'))
+	            chomp = ch;
+	        else {
+	            const n = Number(ch);
+	            if (!indent && n)
+	                indent = n;
+	            else if (error === -1)
+	                error = offset + i;
+	        }
+	    }
+	    if (error !== -1)
+	        onError(error, 'UNEXPECTED_TOKEN', `Block scalar header includes extra characters: ${source}`);
+	    let hasSpace = false;
+	    let comment = '';
+	    let length = source.length;
+	    for (let i = 1; i < props.length; ++i) {
+	        const token = props[i];
+	        switch (token.type) {
+	            case 'space':
+	                hasSpace = true;
+	            // fallthrough
+	            case 'newline':
+	                length += token.source.length;
+	                break;
+	            case 'comment':
+	                if (strict && !hasSpace) {
+	                    const message = 'Comments must be separated from other tokens by white space characters';
+	                    onError(token, 'MISSING_CHAR', message);
+	                }
+	                length += token.source.length;
+	                comment = token.source.substring(1);
+	                break;
+	            case 'error':
+	                onError(token, 'UNEXPECTED_TOKEN', token.message);
+	                length += token.source.length;
+	                break;
+	            /* istanbul ignore next should not happen */
+	            default: {
+	                const message = `Unexpected token in block scalar header: ${token.type}`;
+	                onError(token, 'UNEXPECTED_TOKEN', message);
+	                const ts = token.source;
+	                if (ts && typeof ts === 'string')
+	                    length += ts.length;
+	            }
+	        }
+	    }
+	    return { mode, indent, chomp, comment, length };
+	}
+	/** @returns Array of lines split up as `[indent, content]` */
+	function splitLines(source) {
+	    const split = source.split(/\n( *)/);
+	    const first = split[0];
+	    const m = first.match(/^( *)/);
+	    const line0 = m?.[1]
+	        ? [m[1], first.slice(m[1].length)]
+	        : ['', first];
+	    const lines = [line0];
+	    for (let i = 1; i < split.length; i += 2)
+	        lines.push([split[i], split[i + 1]]);
+	    return lines;
+	}
+
+	resolveBlockScalar.resolveBlockScalar = resolveBlockScalar$1;
+	return resolveBlockScalar;
+}
+
+var resolveFlowScalar = {};
+
+var hasRequiredResolveFlowScalar;
+
+function requireResolveFlowScalar () {
+	if (hasRequiredResolveFlowScalar) return resolveFlowScalar;
+	hasRequiredResolveFlowScalar = 1;
+
+	var Scalar = requireScalar();
+	var resolveEnd = requireResolveEnd();
+
+	function resolveFlowScalar$1(scalar, strict, onError) {
+	    const { offset, type, source, end } = scalar;
+	    let _type;
+	    let value;
+	    const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
+	    switch (type) {
+	        case 'scalar':
+	            _type = Scalar.Scalar.PLAIN;
+	            value = plainValue(source, _onError);
+	            break;
+	        case 'single-quoted-scalar':
+	            _type = Scalar.Scalar.QUOTE_SINGLE;
+	            value = singleQuotedValue(source, _onError);
+	            break;
+	        case 'double-quoted-scalar':
+	            _type = Scalar.Scalar.QUOTE_DOUBLE;
+	            value = doubleQuotedValue(source, _onError);
+	            break;
+	        /* istanbul ignore next should not happen */
+	        default:
+	            onError(scalar, 'UNEXPECTED_TOKEN', `Expected a flow scalar value, but found: ${type}`);
+	            return {
+	                value: '',
+	                type: null,
+	                comment: '',
+	                range: [offset, offset + source.length, offset + source.length]
+	            };
+	    }
+	    const valueEnd = offset + source.length;
+	    const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
+	    return {
+	        value,
+	        type: _type,
+	        comment: re.comment,
+	        range: [offset, valueEnd, re.offset]
+	    };
+	}
+	function plainValue(source, onError) {
+	    let badChar = '';
+	    switch (source[0]) {
+	        /* istanbul ignore next should not happen */
+	        case '\t':
+	            badChar = 'a tab character';
+	            break;
+	        case ',':
+	            badChar = 'flow indicator character ,';
+	            break;
+	        case '%':
+	            badChar = 'directive indicator character %';
+	            break;
+	        case '|':
+	        case '>': {
+	            badChar = `block scalar indicator ${source[0]}`;
+	            break;
+	        }
+	        case '@':
+	        case '`': {
+	            badChar = `reserved character ${source[0]}`;
+	            break;
+	        }
+	    }
+	    if (badChar)
+	        onError(0, 'BAD_SCALAR_START', `Plain value cannot start with ${badChar}`);
+	    return unfoldLines(source);
+	}
+	function singleQuotedValue(source, onError) {
+	    if (source[source.length - 1] !== "'" || source.length === 1)
+	        onError(source.length, 'MISSING_CHAR', "Missing closing 'quote");
+	    return unfoldLines(source.slice(1, -1)).replace(/''/g, "'");
+	}
+	function unfoldLines(source) {
+	    const line = /(.*?)\r?\n/sy;
+	    let match = line.exec(source);
+	    if (!match)
+	        return source;
+	    /**
+	     * The negative lookbehinds in these RegExps are to
+	     * prevent causing a polynomial search time in certain cases.
+	     *
+	     * The try-catch is for Safari < 16.4 and other old browsers:
+	     * https://caniuse.com/js-regexp-lookbehind
+	     */
+	    let trimEnd, trimBoth;
+	    try {
+	        trimEnd = new RegExp('(?<![ \t])[ \t]+$');
+	        trimBoth = new RegExp('^[ \t]+|(?<![ \t])[ \t]+$', 'g');
+	    }
+	    catch {
+	        trimEnd = /[ \t]+$/;
+	        trimBoth = /^[ \t]+|[ \t]+$/g;
+	    }
+	    let res = match[1].replace(trimEnd, '');
+	    let sep = ' ';
+	    let pos = line.lastIndex;
+	    while ((match = line.exec(source))) {
+	        const lm = match[1].replace(trimBoth, '');
+	        if (lm === '') {
+	            if (sep === '\n')
+	                res += sep;
+	            else
+	                sep = '\n';
+	        }
+	        else {
+	            res += sep + lm;
+	            sep = ' ';
+	        }
+	        pos = line.lastIndex;
+	    }
+	    const last = /[ \t]*(.*)/sy;
+	    last.lastIndex = pos;
+	    match = last.exec(source);
+	    return res + sep + (match?.[1] ?? '');
+	}
+	function doubleQuotedValue(source, onError) {
+	    let res = '';
+	    for (let i = 1; i < source.length - 1; ++i) {
+	        const ch = source[i];
+	        if (ch === '\r' && source[i + 1] === '\n')
+	            continue;
+	        if (ch === '\n') {
+	            const { fold, offset } = foldNewline(source, i);
+	            res += fold;
+	            i = offset;
+	        }
+	        else if (ch === '\\') {
+	            let next = source[++i];
+	            const cc = escapeCodes[next];
+	            if (cc)
+	                res += cc;
+	            else if (next === '\n') {
+	                // skip escaped newlines, but still trim the following line
+	                next = source[i + 1];
+	                while (next === ' ' || next === '\t')
+	                    next = source[++i + 1];
+	            }
+	            else if (next === '\r' && source[i + 1] === '\n') {
+	                // skip escaped CRLF newlines, but still trim the following line
+	                next = source[++i + 1];
+	                while (next === ' ' || next === '\t')
+	                    next = source[++i + 1];
+	            }
+	            else if (next === 'x' || next === 'u' || next === 'U') {
+	                const length = next === 'x' ? 2 : next === 'u' ? 4 : 8;
+	                res += parseCharCode(source, i + 1, length, onError);
+	                i += length;
+	            }
+	            else {
+	                const raw = source.substr(i - 1, 2);
+	                onError(i - 1, 'BAD_DQ_ESCAPE', `Invalid escape sequence ${raw}`);
+	                res += raw;
+	            }
+	        }
+	        else if (ch === ' ' || ch === '\t') {
+	            // trim trailing whitespace
+	            const wsStart = i;
+	            let next = source[i + 1];
+	            while (next === ' ' || next === '\t')
+	                next = source[++i + 1];
+	            if (next !== '\n' && !(next === '\r' && source[i + 2] === '\n'))
+	                res += i > wsStart ? source.slice(wsStart, i + 1) : ch;
+	        }
+	        else {
+	            res += ch;
+	        }
+	    }
+	    if (source[source.length - 1] !== '"' || source.length === 1)
+	        onError(source.length, 'MISSING_CHAR', 'Missing closing "quote');
+	    return res;
+	}
+	/**
+	 * Fold a single newline into a space, multiple newlines to N - 1 newlines.
+	 * Presumes `source[offset] === '\n'`
+	 */
+	function foldNewline(source, offset) {
+	    let fold = '';
+	    let ch = source[offset + 1];
+	    while (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') {
+	        if (ch === '\r' && source[offset + 2] !== '\n')
+	            break;
+	        if (ch === '\n')
+	            fold += '\n';
+	        offset += 1;
+	        ch = source[offset + 1];
+	    }
+	    if (!fold)
+	        fold = ' ';
+	    return { fold, offset };
+	}
+	const escapeCodes = {
+	    '0': '\0', // null character
+	    a: '\x07', // bell character
+	    b: '\b', // backspace
+	    e: '\x1b', // escape character
+	    f: '\f', // form feed
+	    n: '\n', // line feed
+	    r: '\r', // carriage return
+	    t: '\t', // horizontal tab
+	    v: '\v', // vertical tab
+	    N: '\u0085', // Unicode next line
+	    _: '\u00a0', // Unicode non-breaking space
+	    L: '\u2028', // Unicode line separator
+	    P: '\u2029', // Unicode paragraph separator
+	    ' ': ' ',
+	    '"': '"',
+	    '/': '/',
+	    '\\': '\\',
+	    '\t': '\t'
+	};
+	function parseCharCode(source, offset, length, onError) {
+	    const cc = source.substr(offset, length);
+	    const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
+	    const code = ok ? parseInt(cc, 16) : NaN;
+	    try {
+	        return String.fromCodePoint(code);
+	    }
+	    catch {
+	        const raw = source.substr(offset - 2, length + 2);
+	        onError(offset - 2, 'BAD_DQ_ESCAPE', `Invalid escape sequence ${raw}`);
+	        return raw;
+	    }
+	}
+
+	resolveFlowScalar.resolveFlowScalar = resolveFlowScalar$1;
+	return resolveFlowScalar;
+}
+
+var hasRequiredComposeScalar;
+
+function requireComposeScalar () {
+	if (hasRequiredComposeScalar) return composeScalar;
+	hasRequiredComposeScalar = 1;
+
+	var identity = requireIdentity();
+	var Scalar = requireScalar();
+	var resolveBlockScalar = requireResolveBlockScalar();
+	var resolveFlowScalar = requireResolveFlowScalar();
+
+	function composeScalar$1(ctx, token, tagToken, onError) {
+	    const { value, type, comment, range } = token.type === 'block-scalar'
+	        ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError)
+	        : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+	    const tagName = tagToken
+	        ? ctx.directives.tagName(tagToken.source, msg => onError(tagToken, 'TAG_RESOLVE_FAILED', msg))
+	        : null;
+	    let tag;
+	    if (ctx.options.stringKeys && ctx.atKey) {
+	        tag = ctx.schema[identity.SCALAR];
+	    }
+	    else if (tagName)
+	        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
+	    else if (token.type === 'scalar')
+	        tag = findScalarTagByTest(ctx, value, token, onError);
+	    else
+	        tag = ctx.schema[identity.SCALAR];
+	    let scalar;
+	    try {
+	        const res = tag.resolve(value, msg => onError(tagToken ?? token, 'TAG_RESOLVE_FAILED', msg), ctx.options);
+	        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+	    }
+	    catch (error) {
+	        const msg = error instanceof Error ? error.message : String(error);
+	        onError(tagToken ?? token, 'TAG_RESOLVE_FAILED', msg);
+	        scalar = new Scalar.Scalar(value);
+	    }
+	    scalar.range = range;
+	    scalar.source = value;
+	    if (type)
+	        scalar.type = type;
+	    if (tagName)
+	        scalar.tag = tagName;
+	    if (tag.format)
+	        scalar.format = tag.format;
+	    if (comment)
+	        scalar.comment = comment;
+	    return scalar;
+	}
+	function findScalarTagByName(schema, value, tagName, tagToken, onError) {
+	    if (tagName === '!')
+	        return schema[identity.SCALAR]; // non-specific tag
+	    const matchWithTest = [];
+	    for (const tag of schema.tags) {
+	        if (!tag.collection && tag.tag === tagName) {
+	            if (tag.default && tag.test)
+	                matchWithTest.push(tag);
+	            else
+	                return tag;
+	        }
+	    }
+	    for (const tag of matchWithTest)
+	        if (tag.test?.test(value))
+	            return tag;
+	    const kt = schema.knownTags[tagName];
+	    if (kt && !kt.collection) {
+	        // Ensure that the known tag is available for stringifying,
+	        // but does not get used by default.
+	        schema.tags.push(Object.assign({}, kt, { default: false, test: undefined }));
+	        return kt;
+	    }
+	    onError(tagToken, 'TAG_RESOLVE_FAILED', `Unresolved tag: ${tagName}`, tagName !== 'tag:yaml.org,2002:str');
+	    return schema[identity.SCALAR];
+	}
+	function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
+	    const tag = schema.tags.find(tag => (tag.default === true || (atKey && tag.default === 'key')) &&
+	        tag.test?.test(value)) || schema[identity.SCALAR];
+	    if (schema.compat) {
+	        const compat = schema.compat.find(tag => tag.default && tag.test?.test(value)) ??
+	            schema[identity.SCALAR];
+	        if (tag.tag !== compat.tag) {
+	            const ts = directives.tagString(tag.tag);
+	            const cs = directives.tagString(compat.tag);
+	            const msg = `Value may be parsed as either ${ts} or ${cs}`;
+	            onError(token, 'TAG_RESOLVE_FAILED', msg, true);
+	        }
+	    }
+	    return tag;
+	}
+
+	composeScalar.composeScalar = composeScalar$1;
+	return composeScalar;
+}
+
+var utilEmptyScalarPosition = {};
+
+var hasRequiredUtilEmptyScalarPosition;
+
+function requireUtilEmptyScalarPosition () {
+	if (hasRequiredUtilEmptyScalarPosition) return utilEmptyScalarPosition;
+	hasRequiredUtilEmptyScalarPosition = 1;
+
+	function emptyScalarPosition(offset, before, pos) {
+	    if (before) {
+	        pos ?? (pos = before.length);
+	        for (let i = pos - 1; i >= 0; --i) {
+	            let st = before[i];
+	            switch (st.type) {
+	                case 'space':
+	                case 'comment':
+	                case 'newline':
+	                    offset -= st.source.length;
+	                    continue;
+	            }
+	            // Technically, an empty scalar is immediately after the last non-empty
+	            // node, but it's more useful to place it after any whitespace.
+	            st = before[++i];
+	            while (st?.type === 'space') {
+	                offset += st.source.length;
+	                st = before[++i];
+	            }
+	            break;
+	        }
+	    }
+	    return offset;
+	}
+
+	utilEmptyScalarPosition.emptyScalarPosition = emptyScalarPosition;
+	return utilEmptyScalarPosition;
+}
+
+var hasRequiredComposeNode;
+
+function requireComposeNode () {
+	if (hasRequiredComposeNode) return composeNode;
+	hasRequiredComposeNode = 1;
+
+	var Alias = requireAlias();
+	var identity = requireIdentity();
+	var composeCollection = requireComposeCollection();
+	var composeScalar = requireComposeScalar();
+	var resolveEnd = requireResolveEnd();
+	var utilEmptyScalarPosition = requireUtilEmptyScalarPosition();
+
+	const CN = { composeNode: composeNode$1, composeEmptyNode };
+	function composeNode$1(ctx, token, props, onError) {
+	    const atKey = ctx.atKey;
+	    const { spaceBefore, comment, anchor, tag } = props;
+	    let node;
+	    let isSrcToken = true;
+	    switch (token.type) {
+	        case 'alias':
+	            node = composeAlias(ctx, token, onError);
+	            if (anchor || tag)
+	                onError(token, 'ALIAS_PROPS', 'An alias node must not specify any properties');
+	            break;
+	        case 'scalar':
+	        case 'single-quoted-scalar':
+	        case 'double-quoted-scalar':
+	        case 'block-scalar':
+	            node = composeScalar.composeScalar(ctx, token, tag, onError);
+	            if (anchor)
+	                node.anchor = anchor.source.substring(1);
+	            break;
+	        case 'block-map':
+	        case 'block-seq':
+	        case 'flow-collection':
+	            try {
+	                node = composeCollection.composeCollection(CN, ctx, token, props, onError);
+	                if (anchor)
+	                    node.anchor = anchor.source.substring(1);
+	            }
+	            catch (error) {
+	                // Almost certainly here due to a stack overflow
+	                const message = error instanceof Error ? error.message : String(error);
+	                onError(token, 'RESOURCE_EXHAUSTION', message);
+	            }
+	            break;
+	        default: {
+	            const message = token.type === 'error'
+	                ? token.message
+	                : `Unsupported token (type: ${token.type})`;
+	            onError(token, 'UNEXPECTED_TOKEN', message);
+	            isSrcToken = false;
+	        }
+	    }
+	    node ?? (node = composeEmptyNode(ctx, token.offset, undefined, null, props, onError));
+	    if (anchor && node.anchor === '')
+	        onError(anchor, 'BAD_ALIAS', 'Anchor cannot be an empty string');
+	    if (atKey &&
+	        ctx.options.stringKeys &&
+	        (!identity.isScalar(node) ||
+	            typeof node.value !== 'string' ||
+	            (node.tag && node.tag !== 'tag:yaml.org,2002:str'))) {
+	        const msg = 'With stringKeys, all keys must be strings';
+	        onError(tag ?? token, 'NON_STRING_KEY', msg);
+	    }
+	    if (spaceBefore)
+	        node.spaceBefore = true;
+	    if (comment) {
+	        if (token.type === 'scalar' && token.source === '')
+	            node.comment = comment;
+	        else
+	            node.commentBefore = comment;
+	    }
+	    // @ts-expect-error Type checking misses meaning of isSrcToken
+	    if (ctx.options.keepSourceTokens && isSrcToken)
+	        node.srcToken = token;
+	    return node;
+	}
+	function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
+	    const token = {
+	        type: 'scalar',
+	        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
+	        indent: -1,
+	        source: ''
+	    };
+	    const node = composeScalar.composeScalar(ctx, token, tag, onError);
+	    if (anchor) {
+	        node.anchor = anchor.source.substring(1);
+	        if (node.anchor === '')
+	            onError(anchor, 'BAD_ALIAS', 'Anchor cannot be an empty string');
+	    }
+	    if (spaceBefore)
+	        node.spaceBefore = true;
+	    if (comment) {
+	        node.comment = comment;
+	        node.range[2] = end;
+	    }
+	    return node;
+	}
+	function composeAlias({ options }, { offset, source, end }, onError) {
+	    const alias = new Alias.Alias(source.substring(1));
+	    if (alias.source === '')
+	        onError(offset, 'BAD_ALIAS', 'Alias cannot be an empty string');
+	    if (alias.source.endsWith(':'))
+	        onError(offset + source.length - 1, 'BAD_ALIAS', 'Alias ending in : is ambiguous', true);
+	    const valueEnd = offset + source.length;
+	    const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
+	    alias.range = [offset, valueEnd, re.offset];
+	    if (re.comment)
+	        alias.comment = re.comment;
+	    return alias;
+	}
+
+	composeNode.composeEmptyNode = composeEmptyNode;
+	composeNode.composeNode = composeNode$1;
+	return composeNode;
+}
+
+var hasRequiredComposeDoc;
+
+function requireComposeDoc () {
+	if (hasRequiredComposeDoc) return composeDoc;
+	hasRequiredComposeDoc = 1;
+
+	var Document = requireDocument();
+	var composeNode = requireComposeNode();
+	var resolveEnd = requireResolveEnd();
+	var resolveProps = requireResolveProps();
+
+	function composeDoc$1(options, directives, { offset, start, value, end }, onError) {
+	    const opts = Object.assign({ _directives: directives }, options);
+	    const doc = new Document.Document(undefined, opts);
+	    const ctx = {
+	        atKey: false,
+	        atRoot: true,
+	        directives: doc.directives,
+	        options: doc.options,
+	        schema: doc.schema
+	    };
+	    const props = resolveProps.resolveProps(start, {
+	        indicator: 'doc-start',
+	        next: value ?? end?.[0],
+	        offset,
+	        onError,
+	        parentIndent: 0,
+	        startOnNewline: true
+	    });
+	    if (props.found) {
+	        doc.directives.docStart = true;
+	        if (value &&
+	            (value.type === 'block-map' || value.type === 'block-seq') &&
+	            !props.hasNewline)
+	            onError(props.end, 'MISSING_CHAR', 'Block collection cannot start on same line with directives-end marker');
+	    }
+	    // @ts-expect-error If Contents is set, let's trust the user
+	    doc.contents = value
+	        ? composeNode.composeNode(ctx, value, props, onError)
+	        : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
+	    const contentEnd = doc.contents.range[2];
+	    const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
+	    if (re.comment)
+	        doc.comment = re.comment;
+	    doc.range = [offset, contentEnd, re.offset];
+	    return doc;
+	}
+
+	composeDoc.composeDoc = composeDoc$1;
+	return composeDoc;
+}
+
+var hasRequiredComposer;
+
+function requireComposer () {
+	if (hasRequiredComposer) return composer;
+	hasRequiredComposer = 1;
+
+	var node_process = require$$0;
+	var directives = requireDirectives();
+	var Document = requireDocument();
+	var errors = requireErrors();
+	var identity = requireIdentity();
+	var composeDoc = requireComposeDoc();
+	var resolveEnd = requireResolveEnd();
+
+	function getErrorPos(src) {
+	    if (typeof src === 'number')
+	        return [src, src + 1];
+	    if (Array.isArray(src))
+	        return src.length === 2 ? src : [src[0], src[1]];
+	    const { offset, source } = src;
+	    return [offset, offset + (typeof source === 'string' ? source.length : 1)];
+	}
+	function parsePrelude(prelude) {
+	    let comment = '';
+	    let atComment = false;
+	    let afterEmptyLine = false;
+	    for (let i = 0; i < prelude.length; ++i) {
+	        const source = prelude[i];
+	        switch (source[0]) {
+	            case '#':
+	                comment +=
+	                    (comment === '' ? '' : afterEmptyLine ? '\n\n' : '\n') +
+	                        (source.substring(1) || ' ');
+	                atComment = true;
+	                afterEmptyLine = false;
+	                break;
+	            case '%':
+	                if (prelude[i + 1]?.[0] !== '#')
+	                    i += 1;
+	                atComment = false;
+	                break;
+	            default:
+	                // This may be wrong after doc-end, but in that case it doesn't matter
+	                if (!atComment)
+	                    afterEmptyLine = true;
+	                atComment = false;
+	        }
+	    }
+	    return { comment, afterEmptyLine };
+	}
+	/**
+	 * Compose a stream of CST nodes into a stream of YAML Documents.
+	 *
+	 * ```ts
+	 * import { Composer, Parser } from 'yaml'
+	 *
+	 * const src: string = ...
+	 * const tokens = new Parser().parse(src)
+	 * const docs = new Composer().compose(tokens)
+	 * ```
+	 */
+	class Composer {
+	    constructor(options = {}) {
+	        this.doc = null;
+	        this.atDirectives = false;
+	        this.prelude = [];
+	        this.errors = [];
+	        this.warnings = [];
+	        this.onError = (source, code, message, warning) => {
+	            const pos = getErrorPos(source);
+	            if (warning)
+	                this.warnings.push(new errors.YAMLWarning(pos, code, message));
+	            else
+	                this.errors.push(new errors.YAMLParseError(pos, code, message));
+	        };
+	        // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
+	        this.directives = new directives.Directives({ version: options.version || '1.2' });
+	        this.options = options;
+	    }
+	    decorate(doc, afterDoc) {
+	        const { comment, afterEmptyLine } = parsePrelude(this.prelude);
+	        //console.log({ dc: doc.comment, prelude, comment })
+	        if (comment) {
+	            const dc = doc.contents;
+	            if (afterDoc) {
+	                doc.comment = doc.comment ? `${doc.comment}\n${comment}` : comment;
+	            }
+	            else if (afterEmptyLine || doc.directives.docStart || !dc) {
+	                doc.commentBefore = comment;
+	            }
+	            else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
+	                let it = dc.items[0];
+	                if (identity.isPair(it))
+	                    it = it.key;
+	                const cb = it.commentBefore;
+	                it.commentBefore = cb ? `${comment}\n${cb}` : comment;
+	            }
+	            else {
+	                const cb = dc.commentBefore;
+	                dc.commentBefore = cb ? `${comment}\n${cb}` : comment;
+	            }
+	        }
+	        if (afterDoc) {
+	            for (let i = 0; i < this.errors.length; ++i)
+	                doc.errors.push(this.errors[i]);
+	            for (let i = 0; i < this.warnings.length; ++i)
+	                doc.warnings.push(this.warnings[i]);
+	        }
+	        else {
+	            doc.errors = this.errors;
+	            doc.warnings = this.warnings;
+	        }
+	        this.prelude = [];
+	        this.errors = [];
+	        this.warnings = [];
+	    }
+	    /**
+	     * Current stream status information.
+	     *
+	     * Mostly useful at the end of input for an empty stream.
+	     */
+	    streamInfo() {
+	        return {
+	            comment: parsePrelude(this.prelude).comment,
+	            directives: this.directives,
+	            errors: this.errors,
+	            warnings: this.warnings
+	        };
+	    }
+	    /**
+	     * Compose tokens into documents.
+	     *
+	     * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
+	     * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
+	     */
+	    *compose(tokens, forceDoc = false, endOffset = -1) {
+	        for (const token of tokens)
+	            yield* this.next(token);
+	        yield* this.end(forceDoc, endOffset);
+	    }
+	    /** Advance the composer by one CST token. */
+	    *next(token) {
+	        if (node_process.env.LOG_STREAM)
+	            console.dir(token, { depth: null });
+	        switch (token.type) {
+	            case 'directive':
+	                this.directives.add(token.source, (offset, message, warning) => {
+	                    const pos = getErrorPos(token);
+	                    pos[0] += offset;
+	                    this.onError(pos, 'BAD_DIRECTIVE', message, warning);
+	                });
+	                this.prelude.push(token.source);
+	                this.atDirectives = true;
+	                break;
+	            case 'document': {
+	                const doc = composeDoc.composeDoc(this.options, this.directives, token, this.onError);
+	                if (this.atDirectives && !doc.directives.docStart)
+	                    this.onError(token, 'MISSING_CHAR', 'Missing directives-end/doc-start indicator line');
+	                this.decorate(doc, false);
+	                if (this.doc)
+	                    yield this.doc;
+	                this.doc = doc;
+	                this.atDirectives = false;
+	                break;
+	            }
+	            case 'byte-order-mark':
+	            case 'space':
+	                break;
+	            case 'comment':
+	            case 'newline':
+	                this.prelude.push(token.source);
+	                break;
+	            case 'error': {
+	                const msg = token.source
+	                    ? `${token.message}: ${JSON.stringify(token.source)}`
+	                    : token.message;
+	                const error = new errors.YAMLParseError(getErrorPos(token), 'UNEXPECTED_TOKEN', msg);
+	                if (this.atDirectives || !this.doc)
+	                    this.errors.push(error);
+	                else
+	                    this.doc.errors.push(error);
+	                break;
+	            }
+	            case 'doc-end': {
+	                if (!this.doc) {
+	                    const msg = 'Unexpected doc-end without preceding document';
+	                    this.errors.push(new errors.YAMLParseError(getErrorPos(token), 'UNEXPECTED_TOKEN', msg));
+	                    break;
+	                }
+	                this.doc.directives.docEnd = true;
+	                const end = resolveEnd.resolveEnd(token.end, token.offset + token.source.length, this.doc.options.strict, this.onError);
+	                this.decorate(this.doc, true);
+	                if (end.comment) {
+	                    const dc = this.doc.comment;
+	                    this.doc.comment = dc ? `${dc}\n${end.comment}` : end.comment;
+	                }
+	                this.doc.range[2] = end.offset;
+	                break;
+	            }
+	            default:
+	                this.errors.push(new errors.YAMLParseError(getErrorPos(token), 'UNEXPECTED_TOKEN', `Unsupported token ${token.type}`));
+	        }
+	    }
+	    /**
+	     * Call at end of input to yield any remaining document.
+	     *
+	     * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
+	     * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
+	     */
+	    *end(forceDoc = false, endOffset = -1) {
+	        if (this.doc) {
+	            this.decorate(this.doc, true);
+	            yield this.doc;
+	            this.doc = null;
+	        }
+	        else if (forceDoc) {
+	            const opts = Object.assign({ _directives: this.directives }, this.options);
+	            const doc = new Document.Document(undefined, opts);
+	            if (this.atDirectives)
+	                this.onError(endOffset, 'MISSING_CHAR', 'Missing directives-end indicator line');
+	            doc.range = [0, endOffset, endOffset];
+	            this.decorate(doc, false);
+	            yield doc;
+	        }
+	    }
+	}
+
+	composer.Composer = Composer;
+	return composer;
+}
+
+var cst = {};
+
+var cstScalar = {};
+
+var hasRequiredCstScalar;
+
+function requireCstScalar () {
+	if (hasRequiredCstScalar) return cstScalar;
+	hasRequiredCstScalar = 1;
+
+	var resolveBlockScalar = requireResolveBlockScalar();
+	var resolveFlowScalar = requireResolveFlowScalar();
+	var errors = requireErrors();
+	var stringifyString = requireStringifyString();
+
+	function resolveAsScalar(token, strict = true, onError) {
+	    if (token) {
+	        const _onError = (pos, code, message) => {
+	            const offset = typeof pos === 'number' ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
+	            if (onError)
+	                onError(offset, code, message);
+	            else
+	                throw new errors.YAMLParseError([offset, offset + 1], code, message);
+	        };
+	        switch (token.type) {
+	            case 'scalar':
+	            case 'single-quoted-scalar':
+	            case 'double-quoted-scalar':
+	                return resolveFlowScalar.resolveFlowScalar(token, strict, _onError);
+	            case 'block-scalar':
+	                return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token, _onError);
+	        }
+	    }
+	    return null;
+	}
+	/**
+	 * Create a new scalar token with `value`
+	 *
+	 * Values that represent an actual string but may be parsed as a different type should use a `type` other than `'PLAIN'`,
+	 * as this function does not support any schema operations and won't check for such conflicts.
+	 *
+	 * @param value The string representation of the value, which will have its content properly indented.
+	 * @param context.end Comments and whitespace after the end of the value, or after the block scalar header. If undefined, a newline will be added.
+	 * @param context.implicitKey Being within an implicit key may affect the resolved type of the token's value.
+	 * @param context.indent The indent level of the token.
+	 * @param context.inFlow Is this scalar within a flow collection? This may affect the resolved type of the token's value.
+	 * @param context.offset The offset position of the token.
+	 * @param context.type The preferred type of the scalar token. If undefined, the previous type of the `token` will be used, defaulting to `'PLAIN'`.
+	 */
+	function createScalarToken(value, context) {
+	    const { implicitKey = false, indent, inFlow = false, offset = -1, type = 'PLAIN' } = context;
+	    const source = stringifyString.stringifyString({ type, value }, {
+	        implicitKey,
+	        indent: indent > 0 ? ' '.repeat(indent) : '',
+	        inFlow,
+	        options: { blockQuote: true, lineWidth: -1 }
+	    });
+	    const end = context.end ?? [
+	        { type: 'newline', offset: -1, indent, source: '\n' }
+	    ];
+	    switch (source[0]) {
+	        case '|':
+	        case '>': {
+	            const he = source.indexOf('\n');
+	            const head = source.substring(0, he);
+	            const body = source.substring(he + 1) + '\n';
+	            const props = [
+	                { type: 'block-scalar-header', offset, indent, source: head }
+	            ];
+	            if (!addEndtoBlockProps(props, end))
+	                props.push({ type: 'newline', offset: -1, indent, source: '\n' });
+	            return { type: 'block-scalar', offset, indent, props, source: body };
+	        }
+	        case '"':
+	            return { type: 'double-quoted-scalar', offset, indent, source, end };
+	        case "'":
+	            return { type: 'single-quoted-scalar', offset, indent, source, end };
+	        default:
+	            return { type: 'scalar', offset, indent, source, end };
+	    }
+	}
+	/**
+	 * Set the value of `token` to the given string `value`, overwriting any previous contents and type that it may have.
+	 *
+	 * Best efforts are made to retain any comments previously associated with the `token`,
+	 * though all contents within a collection's `items` will be overwritten.
+	 *
+	 * Values that represent an actual string but may be parsed as a different type should use a `type` other than `'PLAIN'`,
+	 * as this function does not support any schema operations and won't check for such conflicts.
+	 *
+	 * @param token Any token. If it does not include an `indent` value, the value will be stringified as if it were an implicit key.
+	 * @param value The string representation of the value, which will have its content properly indented.
+	 * @param context.afterKey In most cases, values after a key should have an additional level of indentation.
+	 * @param context.implicitKey Being within an implicit key may affect the resolved type of the token's value.
+	 * @param context.inFlow Being within a flow collection may affect the resolved type of the token's value.
+	 * @param context.type The preferred type of the scalar token. If undefined, the previous type of the `token` will be used, defaulting to `'PLAIN'`.
+	 */
+	function setScalarValue(token, value, context = {}) {
+	    let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
+	    let indent = 'indent' in token ? token.indent : null;
+	    if (afterKey && typeof indent === 'number')
+	        indent += 2;
+	    if (!type)
+	        switch (token.type) {
+	            case 'single-quoted-scalar':
+	                type = 'QUOTE_SINGLE';
+	                break;
+	            case 'double-quoted-scalar':
+	                type = 'QUOTE_DOUBLE';
+	                break;
+	            case 'block-scalar': {
+	                const header = token.props[0];
+	                if (header.type !== 'block-scalar-header')
+	                    throw new Error('Invalid block scalar header');
+	                type = header.source[0] === '>' ? 'BLOCK_FOLDED' : 'BLOCK_LITERAL';
+	                break;
+	            }
+	            default:
+	                type = 'PLAIN';
+	        }
+	    const source = stringifyString.stringifyString({ type, value }, {
+	        implicitKey: implicitKey || indent === null,
+	        indent: indent !== null && indent > 0 ? ' '.repeat(indent) : '',
+	        inFlow,
+	        options: { blockQuote: true, lineWidth: -1 }
+	    });
+	    switch (source[0]) {
+	        case '|':
+	        case '>':
+	            setBlockScalarValue(token, source);
+	            break;
+	        case '"':
+	            setFlowScalarValue(token, source, 'double-quoted-scalar');
+	            break;
+	        case "'":
+	            setFlowScalarValue(token, source, 'single-quoted-scalar');
+	            break;
+	        default:
+	            setFlowScalarValue(token, source, 'scalar');
+	    }
+	}
+	function setBlockScalarValue(token, source) {
+	    const he = source.indexOf('\n');
+	    const head = source.substring(0, he);
+	    const body = source.substring(he + 1) + '\n';
+	    if (token.type === 'block-scalar') {
+	        const header = token.props[0];
+	        if (header.type !== 'block-scalar-header')
+	            throw new Error('Invalid block scalar header');
+	        header.source = head;
+	        token.source = body;
+	    }
+	    else {
+	        const { offset } = token;
+	        const indent = 'indent' in token ? token.indent : -1;
+	        const props = [
+	            { type: 'block-scalar-header', offset, indent, source: head }
+	        ];
+	        if (!addEndtoBlockProps(props, 'end' in token ? token.end : undefined))
+	            props.push({ type: 'newline', offset: -1, indent, source: '\n' });
+	        for (const key of Object.keys(token))
+	            if (key !== 'type' && key !== 'offset')
+	                delete token[key];
+	        Object.assign(token, { type: 'block-scalar', indent, props, source: body });
+	    }
+	}
+	/** @returns `true` if last token is a newline */
+	function addEndtoBlockProps(props, end) {
+	    if (end)
+	        for (const st of end)
+	            switch (st.type) {
+	                case 'space':
+	                case 'comment':
+	                    props.push(st);
+	                    break;
+	                case 'newline':
+	                    props.push(st);
+	                    return true;
+	            }
+	    return false;
+	}
+	function setFlowScalarValue(token, source, type) {
+	    switch (token.type) {
+	        case 'scalar':
+	        case 'double-quoted-scalar':
+	        case 'single-quoted-scalar':
+	            token.type = type;
+	            token.source = source;
+	            break;
+	        case 'block-scalar': {
+	            const end = token.props.slice(1);
+	            let oa = source.length;
+	            if (token.props[0].type === 'block-scalar-header')
+	                oa -= token.props[0].source.length;
+	            for (const tok of end)
+	                tok.offset += oa;
+	            delete token.props;
+	            Object.assign(token, { type, source, end });
+	            break;
+	        }
+	        case 'block-map':
+	        case 'block-seq': {
+	            const offset = token.offset + source.length;
+	            const nl = { type: 'newline', offset, indent: token.indent, source: '\n' };
+	            delete token.items;
+	            Object.assign(token, { type, source, end: [nl] });
+	            break;
+	        }
+	        default: {
+	            const indent = 'indent' in token ? token.indent : -1;
+	            const end = 'end' in token && Array.isArray(token.end)
+	                ? token.end.filter(st => st.type === 'space' ||
+	                    st.type === 'comment' ||
+	                    st.type === 'newline')
+	                : [];
+	            for (const key of Object.keys(token))
+	                if (key !== 'type' && key !== 'offset')
+	                    delete token[key];
+	            Object.assign(token, { type, indent, source, end });
+	        }
+	    }
+	}
+
+	cstScalar.createScalarToken = createScalarToken;
+	cstScalar.resolveAsScalar = resolveAsScalar;
+	cstScalar.setScalarValue = setScalarValue;
+	return cstScalar;
+}
+
+var cstStringify = {};
+
+var hasRequiredCstStringify;
+
+function requireCstStringify () {
+	if (hasRequiredCstStringify) return cstStringify;
+	hasRequiredCstStringify = 1;
+
+	/**
+	 * Stringify a CST document, token, or collection item
+	 *
+	 * Fair warning: This applies no validation whatsoever, and
+	 * simply concatenates the sources in their logical order.
+	 */
+	const stringify = (cst) => 'type' in cst ? stringifyToken(cst) : stringifyItem(cst);
+	function stringifyToken(token) {
+	    switch (token.type) {
+	        case 'block-scalar': {
+	            let res = '';
+	            for (const tok of token.props)
+	                res += stringifyToken(tok);
+	            return res + token.source;
+	        }
+	        case 'block-map':
+	        case 'block-seq': {
+	            let res = '';
+	            for (const item of token.items)
+	                res += stringifyItem(item);
+	            return res;
+	        }
+	        case 'flow-collection': {
+	            let res = token.start.source;
+	            for (const item of token.items)
+	                res += stringifyItem(item);
+	            for (const st of token.end)
+	                res += st.source;
+	            return res;
+	        }
+	        case 'document': {
+	            let res = stringifyItem(token);
+	            if (token.end)
+	                for (const st of token.end)
+	                    res += st.source;
+	            return res;
+	        }
+	        default: {
+	            let res = token.source;
+	            if ('end' in token && token.end)
+	                for (const st of token.end)
+	                    res += st.source;
+	            return res;
+	        }
+	    }
+	}
+	function stringifyItem({ start, key, sep, value }) {
+	    let res = '';
+	    for (const st of start)
+	        res += st.source;
+	    if (key)
+	        res += stringifyToken(key);
+	    if (sep)
+	        for (const st of sep)
+	            res += st.source;
+	    if (value)
+	        res += stringifyToken(value);
+	    return res;
+	}
+
+	cstStringify.stringify = stringify;
+	return cstStringify;
+}
+
+var cstVisit = {};
+
+var hasRequiredCstVisit;
+
+function requireCstVisit () {
+	if (hasRequiredCstVisit) return cstVisit;
+	hasRequiredCstVisit = 1;
+
+	const BREAK = Symbol('break visit');
+	const SKIP = Symbol('skip children');
+	const REMOVE = Symbol('remove item');
+	/**
+	 * Apply a visitor to a CST document or item.
+	 *
+	 * Walks through the tree (depth-first) starting from the root, calling a
+	 * `visitor` function with two arguments when entering each item:
+	 *   - `item`: The current item, which included the following members:
+	 *     - `start: SourceToken[]` – Source tokens before the key or value,
+	 *       possibly including its anchor or tag.
+	 *     - `key?: Token | null` – Set for pair values. May then be `null`, if
+	 *       the key before the `:` separator is empty.
+	 *     - `sep?: SourceToken[]` – Source tokens between the key and the value,
+	 *       which should include the `:` map value indicator if `value` is set.
+	 *     - `value?: Token` – The value of a sequence item, or of a map pair.
+	 *   - `path`: The steps from the root to the current node, as an array of
+	 *     `['key' | 'value', number]` tuples.
+	 *
+	 * The return value of the visitor may be used to control the traversal:
+	 *   - `undefined` (default): Do nothing and continue
+	 *   - `visit.SKIP`: Do not visit the children of this token, continue with
+	 *      next sibling
+	 *   - `visit.BREAK`: Terminate traversal completely
+	 *   - `visit.REMOVE`: Remove the current item, then continue with the next one
+	 *   - `number`: Set the index of the next step. This is useful especially if
+	 *     the index of the current token has changed.
+	 *   - `function`: Define the next visitor for this item. After the original
+	 *     visitor is called on item entry, next visitors are called after handling
+	 *     a non-empty `key` and when exiting the item.
+	 */
+	function visit(cst, visitor) {
+	    if ('type' in cst && cst.type === 'document')
+	        cst = { start: cst.start, value: cst.value };
+	    _visit(Object.freeze([]), cst, visitor);
+	}
+	// Without the `as symbol` casts, TS declares these in the `visit`
+	// namespace using `var`, but then complains about that because
+	// `unique symbol` must be `const`.
+	/** Terminate visit traversal completely */
+	visit.BREAK = BREAK;
+	/** Do not visit the children of the current item */
+	visit.SKIP = SKIP;
+	/** Remove the current item */
+	visit.REMOVE = REMOVE;
+	/** Find the item at `path` from `cst` as the root */
+	visit.itemAtPath = (cst, path) => {
+	    let item = cst;
+	    for (const [field, index] of path) {
+	        const tok = item?.[field];
+	        if (tok && 'items' in tok) {
+	            item = tok.items[index];
+	        }
+	        else
+	            return undefined;
+	    }
+	    return item;
+	};
+	/**
+	 * Get the immediate parent collection of the item at `path` from `cst` as the root.
+	 *
+	 * Throws an error if the collection is not found, which should never happen if the item itself exists.
+	 */
+	visit.parentCollection = (cst, path) => {
+	    const parent = visit.itemAtPath(cst, path.slice(0, -1));
+	    const field = path[path.length - 1][0];
+	    const coll = parent?.[field];
+	    if (coll && 'items' in coll)
+	        return coll;
+	    throw new Error('Parent collection not found');
+	};
+	function _visit(path, item, visitor) {
+	    let ctrl = visitor(item, path);
+	    if (typeof ctrl === 'symbol')
+	        return ctrl;
+	    for (const field of ['key', 'value']) {
+	        const token = item[field];
+	        if (token && 'items' in token) {
+	            for (let i = 0; i < token.items.length; ++i) {
+	                const ci = _visit(Object.freeze(path.concat([[field, i]])), token.items[i], visitor);
+	                if (typeof ci === 'number')
+	                    i = ci - 1;
+	                else if (ci === BREAK)
+	                    return BREAK;
+	                else if (ci === REMOVE) {
+	                    token.items.splice(i, 1);
+	                    i -= 1;
+	                }
+	            }
+	            if (typeof ctrl === 'function' && field === 'key')
+	                ctrl = ctrl(item, path);
+	        }
+	    }
+	    return typeof ctrl === 'function' ? ctrl(item, path) : ctrl;
+	}
+
+	cstVisit.visit = visit;
+	return cstVisit;
+}
+
+var hasRequiredCst;
+
+function requireCst () {
+	if (hasRequiredCst) return cst;
+	hasRequiredCst = 1;
+
+	var cstScalar = requireCstScalar();
+	var cstStringify = requireCstStringify();
+	var cstVisit = requireCstVisit();
+
+	/** The byte order mark */
+	const BOM = '\u{FEFF}';
+	/** Start of doc-mode */
+	const DOCUMENT = '\x02'; // C0: Start of Text
+	/** Unexpected end of flow-mode */
+	const FLOW_END = '\x18'; // C0: Cancel
+	/** Next token is a scalar value */
+	const SCALAR = '\x1f'; // C0: Unit Separator
+	/** @returns `true` if `token` is a flow or block collection */
+	const isCollection = (token) => !!token && 'items' in token;
+	/** @returns `true` if `token` is a flow or block scalar; not an alias */
+	const isScalar = (token) => !!token &&
+	    (token.type === 'scalar' ||
+	        token.type === 'single-quoted-scalar' ||
+	        token.type === 'double-quoted-scalar' ||
+	        token.type === 'block-scalar');
+	/* istanbul ignore next */
+	/** Get a printable representation of a lexer token */
+	function prettyToken(token) {
+	    switch (token) {
+	        case BOM:
+	            return '<BOM>';
+	        case DOCUMENT:
+	            return '<DOC>';
+	        case FLOW_END:
+	            return '<FLOW_END>';
+	        case SCALAR:
+	            return '<SCALAR>';
+	        default:
+	            return JSON.stringify(token);
+	    }
+	}
+	/** Identify the type of a lexer token. May return `null` for unknown tokens. */
+	function tokenType(source) {
+	    switch (source) {
+	        case BOM:
+	            return 'byte-order-mark';
+	        case DOCUMENT:
+	            return 'doc-mode';
+	        case FLOW_END:
+	            return 'flow-error-end';
+	        case SCALAR:
+	            return 'scalar';
+	        case '---':
+	            return 'doc-start';
+	        case '...':
+	            return 'doc-end';
+	        case '':
+	        case '\n':
+	        case '\r\n':
+	            return 'newline';
+	        case '-':
+	            return 'seq-item-ind';
+	        case '?':
+	            return 'explicit-key-ind';
+	        case ':':
+	            return 'map-value-ind';
+	        case '{':
+	            return 'flow-map-start';
+	        case '}':
+	            return 'flow-map-end';
+	        case '[':
+	            return 'flow-seq-start';
+	        case ']':
+	            return 'flow-seq-end';
+	        case ',':
+	            return 'comma';
+	    }
+	    switch (source[0]) {
+	        case ' ':
+	        case '\t':
+	            return 'space';
+	        case '#':
+	            return 'comment';
+	        case '%':
+	            return 'directive-line';
+	        case '*':
+	            return 'alias';
+	        case '&':
+	            return 'anchor';
+	        case '!':
+	            return 'tag';
+	        case "'":
+	            return 'single-quoted-scalar';
+	        case '"':
+	            return 'double-quoted-scalar';
+	        case '|':
+	        case '>':
+	            return 'block-scalar-header';
+	    }
+	    return null;
+	}
+
+	cst.createScalarToken = cstScalar.createScalarToken;
+	cst.resolveAsScalar = cstScalar.resolveAsScalar;
+	cst.setScalarValue = cstScalar.setScalarValue;
+	cst.stringify = cstStringify.stringify;
+	cst.visit = cstVisit.visit;
+	cst.BOM = BOM;
+	cst.DOCUMENT = DOCUMENT;
+	cst.FLOW_END = FLOW_END;
+	cst.SCALAR = SCALAR;
+	cst.isCollection = isCollection;
+	cst.isScalar = isScalar;
+	cst.prettyToken = prettyToken;
+	cst.tokenType = tokenType;
+	return cst;
+}
+
+var lexer = {};
+
+var hasRequiredLexer;
+
+function requireLexer () {
+	if (hasRequiredLexer) return lexer;
+	hasRequiredLexer = 1;
+
+	var cst = requireCst();
+
+	/*
+	START -> stream
+
+	stream
+	  directive -> line-end -> stream
+	  indent + line-end -> stream
+	  [else] -> line-start
+
+	line-end
+	  comment -> line-end
+	  newline -> .
+	  input-end -> END
+
+	line-start
+	  doc-start -> doc
+	  doc-end -> stream
+	  [else] -> indent -> block-start
+
+	block-start
+	  seq-item-start -> block-start
+	  explicit-key-start -> block-start
+	  map-value-start -> block-start
+	  [else] -> doc
+
+	doc
+	  line-end -> line-start
+	  spaces -> doc
+	  anchor -> doc
+	  tag -> doc
+	  flow-start -> flow -> doc
+	  flow-end -> error -> doc
+	  seq-item-start -> error -> doc
+	  explicit-key-start -> error -> doc
+	  map-value-start -> doc
+	  alias -> doc
+	  quote-start -> quoted-scalar -> doc
+	  block-scalar-header -> line-end -> block-scalar(min) -> line-start
+	  [else] -> plain-scalar(false, min) -> doc
+
+	flow
+	  line-end -> flow
+	  spaces -> flow
+	  anchor -> flow
+	  tag -> flow
+	  flow-start -> flow -> flow
+	  flow-end -> .
+	  seq-item-start -> error -> flow
+	  explicit-key-start -> flow
+	  map-value-start -> flow
+	  alias -> flow
+	  quote-start -> quoted-scalar -> flow
+	  comma -> flow
+	  [else] -> plain-scalar(true, 0) -> flow
+
+	quoted-scalar
+	  quote-end -> .
+	  [else] -> quoted-scalar
+
+	block-scalar(min)
+	  newline + peek(indent < min) -> .
+	  [else] -> block-scalar(min)
+
+	plain-scalar(is-flow, min)
+	  scalar-end(is-flow) -> .
+	  peek(newline + (indent < min)) -> .
+	  [else] -> plain-scalar(min)
+	*/
+	function isEmpty(ch) {
+	    switch (ch) {
+	        case undefined:
+	        case ' ':
+	        case '\n':
+	        case '\r':
+	        case '\t':
+	            return true;
+	        default:
+	            return false;
+	    }
+	}
+	const hexDigits = new Set('0123456789ABCDEFabcdef');
+	const tagChars = new Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-#;/?:@&=+$_.!~*'()");
+	const flowIndicatorChars = new Set(',[]{}');
+	const invalidAnchorChars = new Set(' ,[]{}\n\r\t');
+	const isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
+	/**
+	 * Splits an input string into lexical tokens, i.e. smaller strings that are
+	 * easily identifiable by `tokens.tokenType()`.
+	 *
+	 * Lexing starts always in a "stream" context. Incomplete input may be buffered
+	 * until a complete token can be emitted.
+	 *
+	 * In addition to slices of the original input, the following control characters
+	 * may also be emitted:
+	 *
+	 * - `\x02` (Start of Text): A document starts with the next token
+	 * - `\x18` (Cancel): Unexpected end of flow-mode (indicates an error)
+	 * - `\x1f` (Unit Separator): Next token is a scalar value
+	 * - `\u{FEFF}` (Byte order mark): Emitted separately outside documents
+	 */
+	class Lexer {
+	    constructor() {
+	        /**
+	         * Flag indicating whether the end of the current buffer marks the end of
+	         * all input
+	         */
+	        this.atEnd = false;
+	        /**
+	         * Explicit indent set in block scalar header, as an offset from the current
+	         * minimum indent, so e.g. set to 1 from a header `|2+`. Set to -1 if not
+	         * explicitly set.
+	         */
+	        this.blockScalarIndent = -1;
+	        /**
+	         * Block scalars that include a + (keep) chomping indicator in their header
+	         * include trailing empty lines, which are otherwise excluded from the
+	         * scalar's contents.
+	         */
+	        this.blockScalarKeep = false;
+	        /** Current input */
+	        this.buffer = '';
+	        /**
+	         * Flag noting whether the map value indicator : can immediately follow this
+	         * node within a flow context.
+	         */
+	        this.flowKey = false;
+	        /** Count of surrounding flow collection levels. */
+	        this.flowLevel = 0;
+	        /**
+	         * Minimum level of indentation required for next lines to be parsed as a
+	         * part of the current scalar value.
+	         */
+	        this.indentNext = 0;
+	        /** Indentation level of the current line. */
+	        this.indentValue = 0;
+	        /** Position of the next \n character. */
+	        this.lineEndPos = null;
+	        /** Stores the state of the lexer if reaching the end of incpomplete input */
+	        this.next = null;
+	        /** A pointer to `buffer`; the current position of the lexer. */
+	        this.pos = 0;
+	    }
+	    /**
+	     * Generate YAML tokens from the `source` string. If `incomplete`,
+	     * a part of the last line may be left as a buffer for the next call.
+	     *
+	     * @returns A generator of lexical tokens
+	     */
+	    *lex(source, incomplete = false) {
+	        if (source) {
+	            if (typeof source !== 'string')
+	                throw TypeError('source is not a string');
+	            this.buffer = this.buffer ? this.buffer + source : source;
+	            this.lineEndPos = null;
+	        }
+	        this.atEnd = !incomplete;
+	        let next = this.next ?? 'stream';
+	        while (next && (incomplete || this.hasChars(1)))
+	            next = yield* this.parseNext(next);
+	    }
+	    atLineEnd() {
+	        let i = this.pos;
+	        let ch = this.buffer[i];
+	        while (ch === ' ' || ch === '\t')
+	            ch = this.buffer[++i];
+	        if (!ch || ch === '#' || ch === '\n')
+	            return true;
+	        if (ch === '\r')
+	            return this.buffer[i + 1] === '\n';
+	        return false;
+	    }
+	    charAt(n) {
+	        return this.buffer[this.pos + n];
+	    }
+	    continueScalar(offset) {
+	        let ch = this.buffer[offset];
+	        if (this.indentNext > 0) {
+	            let indent = 0;
+	            while (ch === ' ')
+	                ch = this.buffer[++indent + offset];
+	            if (ch === '\r') {
+	                const next = this.buffer[indent + offset + 1];
+	                if (next === '\n' || (!next && !this.atEnd))
+	                    return offset + indent + 1;
+	            }
+	            return ch === '\n' || indent >= this.indentNext || (!ch && !this.atEnd)
+	                ? offset + indent
+	                : -1;
+	        }
+	        if (ch === '-' || ch === '.') {
+	            const dt = this.buffer.substr(offset, 3);
+	            if ((dt === '---' || dt === '...') && isEmpty(this.buffer[offset + 3]))
+	                return -1;
+	        }
+	        return offset;
+	    }
+	    getLine() {
+	        let end = this.lineEndPos;
+	        if (typeof end !== 'number' || (end !== -1 && end < this.pos)) {
+	            end = this.buffer.indexOf('\n', this.pos);
+	            this.lineEndPos = end;
+	        }
+	        if (end === -1)
+	            return this.atEnd ? this.buffer.substring(this.pos) : null;
+	        if (this.buffer[end - 1] === '\r')
+	            end -= 1;
+	        return this.buffer.substring(this.pos, end);
+	    }
+	    hasChars(n) {
+	        return this.pos + n <= this.buffer.length;
+	    }
+	    setNext(state) {
+	        this.buffer = this.buffer.substring(this.pos);
+	        this.pos = 0;
+	        this.lineEndPos = null;
+	        this.next = state;
+	        return null;
+	    }
+	    peek(n) {
+	        return this.buffer.substr(this.pos, n);
+	    }
+	    *parseNext(next) {
+	        switch (next) {
+	            case 'stream':
+	                return yield* this.parseStream();
+	            case 'line-start':
+	                return yield* this.parseLineStart();
+	            case 'block-start':
+	                return yield* this.parseBlockStart();
+	            case 'doc':
+	                return yield* this.parseDocument();
+	            case 'flow':
+	                return yield* this.parseFlowCollection();
+	            case 'quoted-scalar':
+	                return yield* this.parseQuotedScalar();
+	            case 'block-scalar':
+	                return yield* this.parseBlockScalar();
+	            case 'plain-scalar':
+	                return yield* this.parsePlainScalar();
+	        }
+	    }
+	    *parseStream() {
+	        let line = this.getLine();
+	        if (line === null)
+	            return this.setNext('stream');
+	        if (line[0] === cst.BOM) {
+	            yield* this.pushCount(1);
+	            line = line.substring(1);
+	        }
+	        if (line[0] === '%') {
+	            let dirEnd = line.length;
+	            let cs = line.indexOf('#');
+	            while (cs !== -1) {
+	                const ch = line[cs - 1];
+	                if (ch === ' ' || ch === '\t') {
+	                    dirEnd = cs - 1;
+	                    break;
+	                }
+	                else {
+	                    cs = line.indexOf('#', cs + 1);
+	                }
+	            }
+	            while (true) {
+	                const ch = line[dirEnd - 1];
+	                if (ch === ' ' || ch === '\t')
+	                    dirEnd -= 1;
+	                else
+	                    break;
+	            }
+	            const n = (yield* this.pushCount(dirEnd)) + (yield* this.pushSpaces(true));
+	            yield* this.pushCount(line.length - n); // possible comment
+	            this.pushNewline();
+	            return 'stream';
+	        }
+	        if (this.atLineEnd()) {
+	            const sp = yield* this.pushSpaces(true);
+	            yield* this.pushCount(line.length - sp);
+	            yield* this.pushNewline();
+	            return 'stream';
+	        }
+	        yield cst.DOCUMENT;
+	        return yield* this.parseLineStart();
+	    }
+	    *parseLineStart() {
+	        const ch = this.charAt(0);
+	        if (!ch && !this.atEnd)
+	            return this.setNext('line-start');
+	        if (ch === '-' || ch === '.') {
+	            if (!this.atEnd && !this.hasChars(4))
+	                return this.setNext('line-start');
+	            const s = this.peek(3);
+	            if ((s === '---' || s === '...') && isEmpty(this.charAt(3))) {
+	                yield* this.pushCount(3);
+	                this.indentValue = 0;
+	                this.indentNext = 0;
+	                return s === '---' ? 'doc' : 'stream';
+	            }
+	        }
+	        this.indentValue = yield* this.pushSpaces(false);
+	        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
+	            this.indentNext = this.indentValue;
+	        return yield* this.parseBlockStart();
+	    }
+	    *parseBlockStart() {
+	        const [ch0, ch1] = this.peek(2);
+	        if (!ch1 && !this.atEnd)
+	            return this.setNext('block-start');
+	        if ((ch0 === '-' || ch0 === '?' || ch0 === ':') && isEmpty(ch1)) {
+	            const n = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
+	            this.indentNext = this.indentValue + 1;
+	            this.indentValue += n;
+	            return 'block-start';
+	        }
+	        return 'doc';
+	    }
+	    *parseDocument() {
+	        yield* this.pushSpaces(true);
+	        const line = this.getLine();
+	        if (line === null)
+	            return this.setNext('doc');
+	        let n = yield* this.pushIndicators();
+	        switch (line[n]) {
+	            case '#':
+	                yield* this.pushCount(line.length - n);
+	            // fallthrough
+	            case undefined:
+	                yield* this.pushNewline();
+	                return yield* this.parseLineStart();
+	            case '{':
+	            case '[':
+	                yield* this.pushCount(1);
+	                this.flowKey = false;
+	                this.flowLevel = 1;
+	                return 'flow';
+	            case '}':
+	            case ']':
+	                // this is an error
+	                yield* this.pushCount(1);
+	                return 'doc';
+	            case '*':
+	                yield* this.pushUntil(isNotAnchorChar);
+	                return 'doc';
+	            case '"':
+	            case "'":
+	                return yield* this.parseQuotedScalar();
+	            case '|':
+	            case '>':
+	                n += yield* this.parseBlockScalarHeader();
+	                n += yield* this.pushSpaces(true);
+	                yield* this.pushCount(line.length - n);
+	                yield* this.pushNewline();
+	                return yield* this.parseBlockScalar();
+	            default:
+	                return yield* this.parsePlainScalar();
+	        }
+	    }
+	    *parseFlowCollection() {
+	        let nl, sp;
+	        let indent = -1;
+	        do {
+	            nl = yield* this.pushNewline();
+	            if (nl > 0) {
+	                sp = yield* this.pushSpaces(false);
+	                this.indentValue = indent = sp;
+	            }
+	            else {
+	                sp = 0;
+	            }
+	            sp += yield* this.pushSpaces(true);
+	        } while (nl + sp > 0);
+	        const line = this.getLine();
+	        if (line === null)
+	            return this.setNext('flow');
+	        if ((indent !== -1 && indent < this.indentNext && line[0] !== '#') ||
+	            (indent === 0 &&
+	                (line.startsWith('---') || line.startsWith('...')) &&
+	                isEmpty(line[3]))) {
+	            // Allowing for the terminal ] or } at the same (rather than greater)
+	            // indent level as the initial [ or { is technically invalid, but
+	            // failing here would be surprising to users.
+	            const atFlowEndMarker = indent === this.indentNext - 1 &&
+	                this.flowLevel === 1 &&
+	                (line[0] === ']' || line[0] === '}');
+	            if (!atFlowEndMarker) {
+	                // this is an error
+	                this.flowLevel = 0;
+	                yield cst.FLOW_END;
+	                return yield* this.parseLineStart();
+	            }
+	        }
+	        let n = 0;
+	        while (line[n] === ',') {
+	            n += yield* this.pushCount(1);
+	            n += yield* this.pushSpaces(true);
+	            this.flowKey = false;
+	        }
+	        n += yield* this.pushIndicators();
+	        switch (line[n]) {
+	            case undefined:
+	                return 'flow';
+	            case '#':
+	                yield* this.pushCount(line.length - n);
+	                return 'flow';
+	            case '{':
+	            case '[':
+	                yield* this.pushCount(1);
+	                this.flowKey = false;
+	                this.flowLevel += 1;
+	                return 'flow';
+	            case '}':
+	            case ']':
+	                yield* this.pushCount(1);
+	                this.flowKey = true;
+	                this.flowLevel -= 1;
+	                return this.flowLevel ? 'flow' : 'doc';
+	            case '*':
+	                yield* this.pushUntil(isNotAnchorChar);
+	                return 'flow';
+	            case '"':
+	            case "'":
+	                this.flowKey = true;
+	                return yield* this.parseQuotedScalar();
+	            case ':': {
+	                const next = this.charAt(1);
+	                if (this.flowKey || isEmpty(next) || next === ',') {
+	                    this.flowKey = false;
+	                    yield* this.pushCount(1);
+	                    yield* this.pushSpaces(true);
+	                    return 'flow';
+	                }
+	            }
+	            // fallthrough
+	            default:
+	                this.flowKey = false;
+	                return yield* this.parsePlainScalar();
+	        }
+	    }
+	    *parseQuotedScalar() {
+	        const quote = this.charAt(0);
+	        let end = this.buffer.indexOf(quote, this.pos + 1);
+	        if (quote === "'") {
+	            while (end !== -1 && this.buffer[end + 1] === "'")
+	                end = this.buffer.indexOf("'", end + 2);
+	        }
+	        else {
+	            // double-quote
+	            while (end !== -1) {
+	                let n = 0;
+	                while (this.buffer[end - 1 - n] === '\\')
+	                    n += 1;
+	                if (n % 2 === 0)
+	                    break;
+	                end = this.buffer.indexOf('"', end + 1);
+	            }
+	        }
+	        // Only looking for newlines within the quotes
+	        const qb = this.buffer.substring(0, end);
+	        let nl = qb.indexOf('\n', this.pos);
+	        if (nl !== -1) {
+	            while (nl !== -1) {
+	                const cs = this.continueScalar(nl + 1);
+	                if (cs === -1)
+	                    break;
+	                nl = qb.indexOf('\n', cs);
+	            }
+	            if (nl !== -1) {
+	                // this is an error caused by an unexpected unindent
+	                end = nl - (qb[nl - 1] === '\r' ? 2 : 1);
+	            }
+	        }
+	        if (end === -1) {
+	            if (!this.atEnd)
+	                return this.setNext('quoted-scalar');
+	            end = this.buffer.length;
+	        }
+	        yield* this.pushToIndex(end + 1, false);
+	        return this.flowLevel ? 'flow' : 'doc';
+	    }
+	    *parseBlockScalarHeader() {
+	        this.blockScalarIndent = -1;
+	        this.blockScalarKeep = false;
+	        let i = this.pos;
+	        while (true) {
+	            const ch = this.buffer[++i];
+	            if (ch === '+')
+	                this.blockScalarKeep = true;
+	            else if (ch > '0' && ch <= '9')
+	                this.blockScalarIndent = Number(ch) - 1;
+	            else if (ch !== '-')
+	                break;
+	        }
+	        return yield* this.pushUntil(ch => isEmpty(ch) || ch === '#');
+	    }
+	    *parseBlockScalar() {
+	        let nl = this.pos - 1; // may be -1 if this.pos === 0
+	        let indent = 0;
+	        let ch;
+	        loop: for (let i = this.pos; (ch = this.buffer[i]); ++i) {
+	            switch (ch) {
+	                case ' ':
+	                    indent += 1;
+	                    break;
+	                case '\n':
+	                    nl = i;
+	                    indent = 0;
+	                    break;
+	                case '\r': {
+	                    const next = this.buffer[i + 1];
+	                    if (!next && !this.atEnd)
+	                        return this.setNext('block-scalar');
+	                    if (next === '\n')
+	                        break;
+	                } // fallthrough
+	                default:
+	                    break loop;
+	            }
+	        }
+	        if (!ch && !this.atEnd)
+	            return this.setNext('block-scalar');
+	        if (indent >= this.indentNext) {
+	            if (this.blockScalarIndent === -1)
+	                this.indentNext = indent;
+	            else {
+	                this.indentNext =
+	                    this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
+	            }
+	            do {
+	                const cs = this.continueScalar(nl + 1);
+	                if (cs === -1)
+	                    break;
+	                nl = this.buffer.indexOf('\n', cs);
+	            } while (nl !== -1);
+	            if (nl === -1) {
+	                if (!this.atEnd)
+	                    return this.setNext('block-scalar');
+	                nl = this.buffer.length;
+	            }
+	        }
+	        // Trailing insufficiently indented tabs are invalid.
+	        // To catch that during parsing, we include them in the block scalar value.
+	        let i = nl + 1;
+	        ch = this.buffer[i];
+	        while (ch === ' ')
+	            ch = this.buffer[++i];
+	        if (ch === '\t') {
+	            while (ch === '\t' || ch === ' ' || ch === '\r' || ch === '\n')
+	                ch = this.buffer[++i];
+	            nl = i - 1;
+	        }
+	        else if (!this.blockScalarKeep) {
+	            do {
+	                let i = nl - 1;
+	                let ch = this.buffer[i];
+	                if (ch === '\r')
+	                    ch = this.buffer[--i];
+	                const lastChar = i; // Drop the line if last char not more indented
+	                while (ch === ' ')
+	                    ch = this.buffer[--i];
+	                if (ch === '\n' && i >= this.pos && i + 1 + indent > lastChar)
+	                    nl = i;
+	                else
+	                    break;
+	            } while (true);
+	        }
+	        yield cst.SCALAR;
+	        yield* this.pushToIndex(nl + 1, true);
+	        return yield* this.parseLineStart();
+	    }
+	    *parsePlainScalar() {
+	        const inFlow = this.flowLevel > 0;
+	        let end = this.pos - 1;
+	        let i = this.pos - 1;
+	        let ch;
+	        while ((ch = this.buffer[++i])) {
+	            if (ch === ':') {
+	                const next = this.buffer[i + 1];
+	                if (isEmpty(next) || (inFlow && flowIndicatorChars.has(next)))
+	                    break;
+	                end = i;
+	            }
+	            else if (isEmpty(ch)) {
+	                let next = this.buffer[i + 1];
+	                if (ch === '\r') {
+	                    if (next === '\n') {
+	                        i += 1;
+	                        ch = '\n';
+	                        next = this.buffer[i + 1];
+	                    }
+	                    else
+	                        end = i;
+	                }
+	                if (next === '#' || (inFlow && flowIndicatorChars.has(next)))
+	                    break;
+	                if (ch === '\n') {
+	                    const cs = this.continueScalar(i + 1);
+	                    if (cs === -1)
+	                        break;
+	                    i = Math.max(i, cs - 2); // to advance, but still account for ' #'
+	                }
+	            }
+	            else {
+	                if (inFlow && flowIndicatorChars.has(ch))
+	                    break;
+	                end = i;
+	            }
+	        }
+	        if (!ch && !this.atEnd)
+	            return this.setNext('plain-scalar');
+	        yield cst.SCALAR;
+	        yield* this.pushToIndex(end + 1, true);
+	        return inFlow ? 'flow' : 'doc';
+	    }
+	    *pushCount(n) {
+	        if (n > 0) {
+	            yield this.buffer.substr(this.pos, n);
+	            this.pos += n;
+	            return n;
+	        }
+	        return 0;
+	    }
+	    *pushToIndex(i, allowEmpty) {
+	        const s = this.buffer.slice(this.pos, i);
+	        if (s) {
+	            yield s;
+	            this.pos += s.length;
+	            return s.length;
+	        }
+	        else if (allowEmpty)
+	            yield '';
+	        return 0;
+	    }
+	    *pushIndicators() {
+	        let n = 0;
+	        loop: while (true) {
+	            switch (this.charAt(0)) {
+	                case '!':
+	                    n += yield* this.pushTag();
+	                    n += yield* this.pushSpaces(true);
+	                    continue loop;
+	                case '&':
+	                    n += yield* this.pushUntil(isNotAnchorChar);
+	                    n += yield* this.pushSpaces(true);
+	                    continue loop;
+	                case '-': // this is an error
+	                case '?': // this is an error outside flow collections
+	                case ':': {
+	                    const inFlow = this.flowLevel > 0;
+	                    const ch1 = this.charAt(1);
+	                    if (isEmpty(ch1) || (inFlow && flowIndicatorChars.has(ch1))) {
+	                        if (!inFlow)
+	                            this.indentNext = this.indentValue + 1;
+	                        else if (this.flowKey)
+	                            this.flowKey = false;
+	                        n += yield* this.pushCount(1);
+	                        n += yield* this.pushSpaces(true);
+	                        continue loop;
+	                    }
+	                }
+	            }
+	            break loop;
+	        }
+	        return n;
+	    }
+	    *pushTag() {
+	        if (this.charAt(1) === '<') {
+	            let i = this.pos + 2;
+	            let ch = this.buffer[i];
+	            while (!isEmpty(ch) && ch !== '>')
+	                ch = this.buffer[++i];
+	            return yield* this.pushToIndex(ch === '>' ? i + 1 : i, false);
+	        }
+	        else {
+	            let i = this.pos + 1;
+	            let ch = this.buffer[i];
+	            while (ch) {
+	                if (tagChars.has(ch))
+	                    ch = this.buffer[++i];
+	                else if (ch === '%' &&
+	                    hexDigits.has(this.buffer[i + 1]) &&
+	                    hexDigits.has(this.buffer[i + 2])) {
+	                    ch = this.buffer[(i += 3)];
+	                }
+	                else
+	                    break;
+	            }
+	            return yield* this.pushToIndex(i, false);
+	        }
+	    }
+	    *pushNewline() {
+	        const ch = this.buffer[this.pos];
+	        if (ch === '\n')
+	            return yield* this.pushCount(1);
+	        else if (ch === '\r' && this.charAt(1) === '\n')
+	            return yield* this.pushCount(2);
+	        else
+	            return 0;
+	    }
+	    *pushSpaces(allowTabs) {
+	        let i = this.pos - 1;
+	        let ch;
+	        do {
+	            ch = this.buffer[++i];
+	        } while (ch === ' ' || (allowTabs && ch === '\t'));
+	        const n = i - this.pos;
+	        if (n > 0) {
+	            yield this.buffer.substr(this.pos, n);
+	            this.pos = i;
+	        }
+	        return n;
+	    }
+	    *pushUntil(test) {
+	        let i = this.pos;
+	        let ch = this.buffer[i];
+	        while (!test(ch))
+	            ch = this.buffer[++i];
+	        return yield* this.pushToIndex(i, false);
+	    }
+	}
+
+	lexer.Lexer = Lexer;
+	return lexer;
+}
+
+var lineCounter = {};
+
+var hasRequiredLineCounter;
+
+function requireLineCounter () {
+	if (hasRequiredLineCounter) return lineCounter;
+	hasRequiredLineCounter = 1;
+
+	/**
+	 * Tracks newlines during parsing in order to provide an efficient API for
+	 * determining the one-indexed `{ line, col }` position for any offset
+	 * within the input.
+	 */
+	class LineCounter {
+	    constructor() {
+	        this.lineStarts = [];
+	        /**
+	         * Should be called in ascending order. Otherwise, call
+	         * `lineCounter.lineStarts.sort()` before calling `linePos()`.
+	         */
+	        this.addNewLine = (offset) => this.lineStarts.push(offset);
+	        /**
+	         * Performs a binary search and returns the 1-indexed { line, col }
+	         * position of `offset`. If `line === 0`, `addNewLine` has never been
+	         * called or `offset` is before the first known newline.
+	         */
+	        this.linePos = (offset) => {
+	            let low = 0;
+	            let high = this.lineStarts.length;
+	            while (low < high) {
+	                const mid = (low + high) >> 1; // Math.floor((low + high) / 2)
+	                if (this.lineStarts[mid] < offset)
+	                    low = mid + 1;
+	                else
+	                    high = mid;
+	            }
+	            if (this.lineStarts[low] === offset)
+	                return { line: low + 1, col: 1 };
+	            if (low === 0)
+	                return { line: 0, col: offset };
+	            const start = this.lineStarts[low - 1];
+	            return { line: low, col: offset - start + 1 };
+	        };
+	    }
+	}
+
+	lineCounter.LineCounter = LineCounter;
+	return lineCounter;
+}
+
+var parser = {};
+
+var hasRequiredParser;
+
+function requireParser () {
+	if (hasRequiredParser) return parser;
+	hasRequiredParser = 1;
+
+	var node_process = require$$0;
+	var cst = requireCst();
+	var lexer = requireLexer();
+
+	function includesToken(list, type) {
+	    for (let i = 0; i < list.length; ++i)
+	        if (list[i].type === type)
+	            return true;
+	    return false;
+	}
+	function findNonEmptyIndex(list) {
+	    for (let i = 0; i < list.length; ++i) {
+	        switch (list[i].type) {
+	            case 'space':
+	            case 'comment':
+	            case 'newline':
+	                break;
+	            default:
+	                return i;
+	        }
+	    }
+	    return -1;
+	}
+	function isFlowToken(token) {
+	    switch (token?.type) {
+	        case 'alias':
+	        case 'scalar':
+	        case 'single-quoted-scalar':
+	        case 'double-quoted-scalar':
+	        case 'flow-collection':
+	            return true;
+	        default:
+	            return false;
+	    }
+	}
+	function getPrevProps(parent) {
+	    switch (parent.type) {
+	        case 'document':
+	            return parent.start;
+	        case 'block-map': {
+	            const it = parent.items[parent.items.length - 1];
+	            return it.sep ?? it.start;
+	        }
+	        case 'block-seq':
+	            return parent.items[parent.items.length - 1].start;
+	        /* istanbul ignore next should not happen */
+	        default:
+	            return [];
+	    }
+	}
+	/** Note: May modify input array */
+	function getFirstKeyStartProps(prev) {
+	    if (prev.length === 0)
+	        return [];
+	    let i = prev.length;
+	    loop: while (--i >= 0) {
+	        switch (prev[i].type) {
+	            case 'doc-start':
+	            case 'explicit-key-ind':
+	            case 'map-value-ind':
+	            case 'seq-item-ind':
+	            case 'newline':
+	                break loop;
+	        }
+	    }
+	    while (prev[++i]?.type === 'space') {
+	        /* loop */
+	    }
+	    return prev.splice(i, prev.length);
+	}
+	function arrayPushArray(target, source) {
+	    // May exhaust call stack with large `source` array
+	    if (source.length < 1e5)
+	        Array.prototype.push.apply(target, source);
+	    else
+	        for (let i = 0; i < source.length; ++i)
+	            target.push(source[i]);
+	}
+	function fixFlowSeqItems(fc) {
+	    if (fc.start.type === 'flow-seq-start') {
+	        for (const it of fc.items) {
+	            if (it.sep &&
+	                !it.value &&
+	                !includesToken(it.start, 'explicit-key-ind') &&
+	                !includesToken(it.sep, 'map-value-ind')) {
+	                if (it.key)
+	                    it.value = it.key;
+	                delete it.key;
+	                if (isFlowToken(it.value)) {
+	                    if (it.value.end)
+	                        arrayPushArray(it.value.end, it.sep);
+	                    else
+	                        it.value.end = it.sep;
+	                }
+	                else
+	                    arrayPushArray(it.start, it.sep);
+	                delete it.sep;
+	            }
+	        }
+	    }
+	}
+	/**
+	 * A YAML concrete syntax tree (CST) parser
+	 *
+	 * ```ts
+	 * const src: string = ...
+	 * for (const token of new Parser().parse(src)) {
+	 *   // token: Token
+	 * }
+	 * ```
+	 *
+	 * To use the parser with a user-provided lexer:
+	 *
+	 * ```ts
+	 * function* parse(source: string, lexer: Lexer) {
+	 *   const parser = new Parser()
+	 *   for (const lexeme of lexer.lex(source))
+	 *     yield* parser.next(lexeme)
+	 *   yield* parser.end()
+	 * }
+	 *
+	 * const src: string = ...
+	 * const lexer = new Lexer()
+	 * for (const token of parse(src, lexer)) {
+	 *   // token: Token
+	 * }
+	 * ```
+	 */
+	class Parser {
+	    /**
+	     * @param onNewLine - If defined, called separately with the start position of
+	     *   each new line (in `parse()`, including the start of input).
+	     */
+	    constructor(onNewLine) {
+	        /** If true, space and sequence indicators count as indentation */
+	        this.atNewLine = true;
+	        /** If true, next token is a scalar value */
+	        this.atScalar = false;
+	        /** Current indentation level */
+	        this.indent = 0;
+	        /** Current offset since the start of parsing */
+	        this.offset = 0;
+	        /** On the same line with a block map key */
+	        this.onKeyLine = false;
+	        /** Top indicates the node that's currently being built */
+	        this.stack = [];
+	        /** The source of the current token, set in parse() */
+	        this.source = '';
+	        /** The type of the current token, set in parse() */
+	        this.type = '';
+	        // Must be defined after `next()`
+	        this.lexer = new lexer.Lexer();
+	        this.onNewLine = onNewLine;
+	    }
+	    /**
+	     * Parse `source` as a YAML stream.
+	     * If `incomplete`, a part of the last line may be left as a buffer for the next call.
+	     *
+	     * Errors are not thrown, but yielded as `{ type: 'error', message }` tokens.
+	     *
+	     * @returns A generator of tokens representing each directive, document, and other structure.
+	     */
+	    *parse(source, incomplete = false) {
+	        if (this.onNewLine && this.offset === 0)
+	            this.onNewLine(0);
+	        for (const lexeme of this.lexer.lex(source, incomplete))
+	            yield* this.next(lexeme);
+	        if (!incomplete)
+	            yield* this.end();
+	    }
+	    /**
+	     * Advance the parser by the `source` of one lexical token.
+	     */
+	    *next(source) {
+	        this.source = source;
+	        if (node_process.env.LOG_TOKENS)
+	            console.log('|', cst.prettyToken(source));
+	        if (this.atScalar) {
+	            this.atScalar = false;
+	            yield* this.step();
+	            this.offset += source.length;
+	            return;
+	        }
+	        const type = cst.tokenType(source);
+	        if (!type) {
+	            const message = `Not a YAML token: ${source}`;
+	            yield* this.pop({ type: 'error', offset: this.offset, message, source });
+	            this.offset += source.length;
+	        }
+	        else if (type === 'scalar') {
+	            this.atNewLine = false;
+	            this.atScalar = true;
+	            this.type = 'scalar';
+	        }
+	        else {
+	            this.type = type;
+	            yield* this.step();
+	            switch (type) {
+	                case 'newline':
+	                    this.atNewLine = true;
+	                    this.indent = 0;
+	                    if (this.onNewLine)
+	                        this.onNewLine(this.offset + source.length);
+	                    break;
+	                case 'space':
+	                    if (this.atNewLine && source[0] === ' ')
+	                        this.indent += source.length;
+	                    break;
+	                case 'explicit-key-ind':
+	                case 'map-value-ind':
+	                case 'seq-item-ind':
+	                    if (this.atNewLine)
+	                        this.indent += source.length;
+	                    break;
+	                case 'doc-mode':
+	                case 'flow-error-end':
+	                    return;
+	                default:
+	                    this.atNewLine = false;
+	            }
+	            this.offset += source.length;
+	        }
+	    }
+	    /** Call at end of input to push out any remaining constructions */
+	    *end() {
+	        while (this.stack.length > 0)
+	            yield* this.pop();
+	    }
+	    get sourceToken() {
+	        const st = {
+	            type: this.type,
+	            offset: this.offset,
+	            indent: this.indent,
+	            source: this.source
+	        };
+	        return st;
+	    }
+	    *step() {
+	        const top = this.peek(1);
+	        if (this.type === 'doc-end' && top?.type !== 'doc-end') {
+	            while (this.stack.length > 0)
+	                yield* this.pop();
+	            this.stack.push({
+	                type: 'doc-end',
+	                offset: this.offset,
+	                source: this.source
+	            });
+	            return;
+	        }
+	        if (!top)
+	            return yield* this.stream();
+	        switch (top.type) {
+	            case 'document':
+	                return yield* this.document(top);
+	            case 'alias':
+	            case 'scalar':
+	            case 'single-quoted-scalar':
+	            case 'double-quoted-scalar':
+	                return yield* this.scalar(top);
+	            case 'block-scalar':
+	                return yield* this.blockScalar(top);
+	            case 'block-map':
+	                return yield* this.blockMap(top);
+	            case 'block-seq':
+	                return yield* this.blockSequence(top);
+	            case 'flow-collection':
+	                return yield* this.flowCollection(top);
+	            case 'doc-end':
+	                return yield* this.documentEnd(top);
+	        }
+	        /* istanbul ignore next should not happen */
+	        yield* this.pop();
+	    }
+	    peek(n) {
+	        return this.stack[this.stack.length - n];
+	    }
+	    *pop(error) {
+	        const token = error ?? this.stack.pop();
+	        /* istanbul ignore if should not happen */
+	        if (!token) {
+	            const message = 'Tried to pop an empty stack';
+	            yield { type: 'error', offset: this.offset, source: '', message };
+	        }
+	        else if (this.stack.length === 0) {
+	            yield token;
+	        }
+	        else {
+	            const top = this.peek(1);
+	            if (token.type === 'block-scalar') {
+	                // Block scalars use their parent rather than header indent
+	                token.indent = 'indent' in top ? top.indent : 0;
+	            }
+	            else if (token.type === 'flow-collection' && top.type === 'document') {
+	                // Ignore all indent for top-level flow collections
+	                token.indent = 0;
+	            }
+	            if (token.type === 'flow-collection')
+	                fixFlowSeqItems(token);
+	            switch (top.type) {
+	                case 'document':
+	                    top.value = token;
+	                    break;
+	                case 'block-scalar':
+	                    top.props.push(token); // error
+	                    break;
+	                case 'block-map': {
+	                    const it = top.items[top.items.length - 1];
+	                    if (it.value) {
+	                        top.items.push({ start: [], key: token, sep: [] });
+	                        this.onKeyLine = true;
+	                        return;
+	                    }
+	                    else if (it.sep) {
+	                        it.value = token;
+	                    }
+	                    else {
+	                        Object.assign(it, { key: token, sep: [] });
+	                        this.onKeyLine = !it.explicitKey;
+	                        return;
+	                    }
+	                    break;
+	                }
+	                case 'block-seq': {
+	                    const it = top.items[top.items.length - 1];
+	                    if (it.value)
+	                        top.items.push({ start: [], value: token });
+	                    else
+	                        it.value = token;
+	                    break;
+	                }
+	                case 'flow-collection': {
+	                    const it = top.items[top.items.length - 1];
+	                    if (!it || it.value)
+	                        top.items.push({ start: [], key: token, sep: [] });
+	                    else if (it.sep)
+	                        it.value = token;
+	                    else
+	                        Object.assign(it, { key: token, sep: [] });
+	                    return;
+	                }
+	                /* istanbul ignore next should not happen */
+	                default:
+	                    yield* this.pop();
+	                    yield* this.pop(token);
+	            }
+	            if ((top.type === 'document' ||
+	                top.type === 'block-map' ||
+	                top.type === 'block-seq') &&
+	                (token.type === 'block-map' || token.type === 'block-seq')) {
+	                const last = token.items[token.items.length - 1];
+	                if (last &&
+	                    !last.sep &&
+	                    !last.value &&
+	                    last.start.length > 0 &&
+	                    findNonEmptyIndex(last.start) === -1 &&
+	                    (token.indent === 0 ||
+	                        last.start.every(st => st.type !== 'comment' || st.indent < token.indent))) {
+	                    if (top.type === 'document')
+	                        top.end = last.start;
+	                    else
+	                        top.items.push({ start: last.start });
+	                    token.items.splice(-1, 1);
+	                }
+	            }
+	        }
+	    }
+	    *stream() {
+	        switch (this.type) {
+	            case 'directive-line':
+	                yield { type: 'directive', offset: this.offset, source: this.source };
+	                return;
+	            case 'byte-order-mark':
+	            case 'space':
+	            case 'comment':
+	            case 'newline':
+	                yield this.sourceToken;
+	                return;
+	            case 'doc-mode':
+	            case 'doc-start': {
+	                const doc = {
+	                    type: 'document',
+	                    offset: this.offset,
+	                    start: []
+	                };
+	                if (this.type === 'doc-start')
+	                    doc.start.push(this.sourceToken);
+	                this.stack.push(doc);
+	                return;
+	            }
+	        }
+	        yield {
+	            type: 'error',
+	            offset: this.offset,
+	            message: `Unexpected ${this.type} token in YAML stream`,
+	            source: this.source
+	        };
+	    }
+	    *document(doc) {
+	        if (doc.value)
+	            return yield* this.lineEnd(doc);
+	        switch (this.type) {
+	            case 'doc-start': {
+	                if (findNonEmptyIndex(doc.start) !== -1) {
+	                    yield* this.pop();
+	                    yield* this.step();
+	                }
+	                else
+	                    doc.start.push(this.sourceToken);
+	                return;
+	            }
+	            case 'anchor':
+	            case 'tag':
+	            case 'space':
+	            case 'comment':
+	            case 'newline':
+	                doc.start.push(this.sourceToken);
+	                return;
+	        }
+	        const bv = this.startBlockValue(doc);
+	        if (bv)
+	            this.stack.push(bv);
+	        else {
+	            yield {
+	                type: 'error',
+	                offset: this.offset,
+	                message: `Unexpected ${this.type} token in YAML document`,
+	                source: this.source
+	            };
+	        }
+	    }
+	    *scalar(scalar) {
+	        if (this.type === 'map-value-ind') {
+	            const prev = getPrevProps(this.peek(2));
+	            const start = getFirstKeyStartProps(prev);
+	            let sep;
+	            if (scalar.end) {
+	                sep = scalar.end;
+	                sep.push(this.sourceToken);
+	                delete scalar.end;
+	            }
+	            else
+	                sep = [this.sourceToken];
+	            const map = {
+	                type: 'block-map',
+	                offset: scalar.offset,
+	                indent: scalar.indent,
+	                items: [{ start, key: scalar, sep }]
+	            };
+	            this.onKeyLine = true;
+	            this.stack[this.stack.length - 1] = map;
+	        }
+	        else
+	            yield* this.lineEnd(scalar);
+	    }
+	    *blockScalar(scalar) {
+	        switch (this.type) {
+	            case 'space':
+	            case 'comment':
+	            case 'newline':
+	                scalar.props.push(this.sourceToken);
+	                return;
+	            case 'scalar':
+	                scalar.source = this.source;
+	                // block-scalar source includes trailing newline
+	                this.atNewLine = true;
+	                this.indent = 0;
+	                if (this.onNewLine) {
+	                    let nl = this.source.indexOf('\n') + 1;
+	                    while (nl !== 0) {
+	                        this.onNewLine(this.offset + nl);
+	                        nl = this.source.indexOf('\n', nl) + 1;
+	                    }
+	                }
+	                yield* this.pop();
+	                break;
+	            /* istanbul ignore next should not happen */
+	            default:
+	                yield* this.pop();
+	                yield* this.step();
+	        }
+	    }
+	    *blockMap(map) {
+	        const it = map.items[map.items.length - 1];
+	        // it.sep is true-ish if pair already has key or : separator
+	        switch (this.type) {
+	            case 'newline':
+	                this.onKeyLine = false;
+	                if (it.value) {
+	                    const end = 'end' in it.value ? it.value.end : undefined;
+	                    const last = Array.isArray(end) ? end[end.length - 1] : undefined;
+	                    if (last?.type === 'comment')
+	                        end?.push(this.sourceToken);
+	                    else
+	                        map.items.push({ start: [this.sourceToken] });
+	                }
+	                else if (it.sep) {
+	                    it.sep.push(this.sourceToken);
+	                }
+	                else {
+	                    it.start.push(this.sourceToken);
+	                }
+	                return;
+	            case 'space':
+	            case 'comment':
+	                if (it.value) {
+	                    map.items.push({ start: [this.sourceToken] });
+	                }
+	                else if (it.sep) {
+	                    it.sep.push(this.sourceToken);
+	                }
+	                else {
+	                    if (this.atIndentedComment(it.start, map.indent)) {
+	                        const prev = map.items[map.items.length - 2];
+	                        const end = prev?.value?.end;
+	                        if (Array.isArray(end)) {
+	                            arrayPushArray(end, it.start);
+	                            end.push(this.sourceToken);
+	                            map.items.pop();
+	                            return;
+	                        }
+	                    }
+	                    it.start.push(this.sourceToken);
+	                }
+	                return;
+	        }
+	        if (this.indent >= map.indent) {
+	            const atMapIndent = !this.onKeyLine && this.indent === map.indent;
+	            const atNextItem = atMapIndent &&
+	                (it.sep || it.explicitKey) &&
+	                this.type !== 'seq-item-ind';
+	            // For empty nodes, assign newline-separated not indented empty tokens to following node
+	            let start = [];
+	            if (atNextItem && it.sep && !it.value) {
+	                const nl = [];
+	                for (let i = 0; i < it.sep.length; ++i) {
+	                    const st = it.sep[i];
+	                    switch (st.type) {
+	                        case 'newline':
+	                            nl.push(i);
+	                            break;
+	                        case 'space':
+	                            break;
+	                        case 'comment':
+	                            if (st.indent > map.indent)
+	                                nl.length = 0;
+	                            break;
+	                        default:
+	                            nl.length = 0;
+	                    }
+	                }
+	                if (nl.length >= 2)
+	                    start = it.sep.splice(nl[1]);
+	            }
+	            switch (this.type) {
+	                case 'anchor':
+	                case 'tag':
+	                    if (atNextItem || it.value) {
+	                        start.push(this.sourceToken);
+	                        map.items.push({ start });
+	                        this.onKeyLine = true;
+	                    }
+	                    else if (it.sep) {
+	                        it.sep.push(this.sourceToken);
+	                    }
+	                    else {
+	                        it.start.push(this.sourceToken);
+	                    }
+	                    return;
+	                case 'explicit-key-ind':
+	                    if (!it.sep && !it.explicitKey) {
+	                        it.start.push(this.sourceToken);
+	                        it.explicitKey = true;
+	                    }
+	                    else if (atNextItem || it.value) {
+	                        start.push(this.sourceToken);
+	                        map.items.push({ start, explicitKey: true });
+	                    }
+	                    else {
+	                        this.stack.push({
+	                            type: 'block-map',
+	                            offset: this.offset,
+	                            indent: this.indent,
+	                            items: [{ start: [this.sourceToken], explicitKey: true }]
+	                        });
+	                    }
+	                    this.onKeyLine = true;
+	                    return;
+	                case 'map-value-ind':
+	                    if (it.explicitKey) {
+	                        if (!it.sep) {
+	                            if (includesToken(it.start, 'newline')) {
+	                                Object.assign(it, { key: null, sep: [this.sourceToken] });
+	                            }
+	                            else {
+	                                const start = getFirstKeyStartProps(it.start);
+	                                this.stack.push({
+	                                    type: 'block-map',
+	                                    offset: this.offset,
+	                                    indent: this.indent,
+	                                    items: [{ start, key: null, sep: [this.sourceToken] }]
+	                                });
+	                            }
+	                        }
+	                        else if (it.value) {
+	                            map.items.push({ start: [], key: null, sep: [this.sourceToken] });
+	                        }
+	                        else if (includesToken(it.sep, 'map-value-ind')) {
+	                            this.stack.push({
+	                                type: 'block-map',
+	                                offset: this.offset,
+	                                indent: this.indent,
+	                                items: [{ start, key: null, sep: [this.sourceToken] }]
+	                            });
+	                        }
+	                        else if (isFlowToken(it.key) &&
+	                            !includesToken(it.sep, 'newline')) {
+	                            const start = getFirstKeyStartProps(it.start);
+	                            const key = it.key;
+	                            const sep = it.sep;
+	                            sep.push(this.sourceToken);
+	                            // @ts-expect-error type guard is wrong here
+	                            delete it.key;
+	                            // @ts-expect-error type guard is wrong here
+	                            delete it.sep;
+	                            this.stack.push({
+	                                type: 'block-map',
+	                                offset: this.offset,
+	                                indent: this.indent,
+	                                items: [{ start, key, sep }]
+	                            });
+	                        }
+	                        else if (start.length > 0) {
+	                            // Not actually at next item
+	                            it.sep = it.sep.concat(start, this.sourceToken);
+	                        }
+	                        else {
+	                            it.sep.push(this.sourceToken);
+	                        }
+	                    }
+	                    else {
+	                        if (!it.sep) {
+	                            Object.assign(it, { key: null, sep: [this.sourceToken] });
+	                        }
+	                        else if (it.value || atNextItem) {
+	                            map.items.push({ start, key: null, sep: [this.sourceToken] });
+	                        }
+	                        else if (includesToken(it.sep, 'map-value-ind')) {
+	                            this.stack.push({
+	                                type: 'block-map',
+	                                offset: this.offset,
+	                                indent: this.indent,
+	                                items: [{ start: [], key: null, sep: [this.sourceToken] }]
+	                            });
+	                        }
+	                        else {
+	                            it.sep.push(this.sourceToken);
+	                        }
+	                    }
+	                    this.onKeyLine = true;
+	                    return;
+	                case 'alias':
+	                case 'scalar':
+	                case 'single-quoted-scalar':
+	                case 'double-quoted-scalar': {
+	                    const fs = this.flowScalar(this.type);
+	                    if (atNextItem || it.value) {
+	                        map.items.push({ start, key: fs, sep: [] });
+	                        this.onKeyLine = true;
+	                    }
+	                    else if (it.sep) {
+	                        this.stack.push(fs);
+	                    }
+	                    else {
+	                        Object.assign(it, { key: fs, sep: [] });
+	                        this.onKeyLine = true;
+	                    }
+	                    return;
+	                }
+	                default: {
+	                    const bv = this.startBlockValue(map);
+	                    if (bv) {
+	                        if (bv.type === 'block-seq') {
+	                            if (!it.explicitKey &&
+	                                it.sep &&
+	                                !includesToken(it.sep, 'newline')) {
+	                                yield* this.pop({
+	                                    type: 'error',
+	                                    offset: this.offset,
+	                                    message: 'Unexpected block-seq-ind on same line with key',
+	                                    source: this.source
+	                                });
+	                                return;
+	                            }
+	                        }
+	                        else if (atMapIndent) {
+	                            map.items.push({ start });
+	                        }
+	                        this.stack.push(bv);
+	                        return;
+	                    }
+	                }
+	            }
+	        }
+	        yield* this.pop();
+	        yield* this.step();
+	    }
+	    *blockSequence(seq) {
+	        const it = seq.items[seq.items.length - 1];
+	        switch (this.type) {
+	            case 'newline':
+	                if (it.value) {
+	                    const end = 'end' in it.value ? it.value.end : undefined;
+	                    const last = Array.isArray(end) ? end[end.length - 1] : undefined;
+	                    if (last?.type === 'comment')
+	                        end?.push(this.sourceToken);
+	                    else
+	                        seq.items.push({ start: [this.sourceToken] });
+	                }
+	                else
+	                    it.start.push(this.sourceToken);
+	                return;
+	            case 'space':
+	            case 'comment':
+	                if (it.value)
+	                    seq.items.push({ start: [this.sourceToken] });
+	                else {
+	                    if (this.atIndentedComment(it.start, seq.indent)) {
+	                        const prev = seq.items[seq.items.length - 2];
+	                        const end = prev?.value?.end;
+	                        if (Array.isArray(end)) {
+	                            arrayPushArray(end, it.start);
+	                            end.push(this.sourceToken);
+	                            seq.items.pop();
+	                            return;
+	                        }
+	                    }
+	                    it.start.push(this.sourceToken);
+	                }
+	                return;
+	            case 'anchor':
+	            case 'tag':
+	                if (it.value || this.indent <= seq.indent)
+	                    break;
+	                it.start.push(this.sourceToken);
+	                return;
+	            case 'seq-item-ind':
+	                if (this.indent !== seq.indent)
+	                    break;
+	                if (it.value || includesToken(it.start, 'seq-item-ind'))
+	                    seq.items.push({ start: [this.sourceToken] });
+	                else
+	                    it.start.push(this.sourceToken);
+	                return;
+	        }
+	        if (this.indent > seq.indent) {
+	            const bv = this.startBlockValue(seq);
+	            if (bv) {
+	                this.stack.push(bv);
+	                return;
+	            }
+	        }
+	        yield* this.pop();
+	        yield* this.step();
+	    }
+	    *flowCollection(fc) {
+	        const it = fc.items[fc.items.length - 1];
+	        if (this.type === 'flow-error-end') {
+	            let top;
+	            do {
+	                yield* this.pop();
+	                top = this.peek(1);
+	            } while (top?.type === 'flow-collection');
+	        }
+	        else if (fc.end.length === 0) {
+	            switch (this.type) {
+	                case 'comma':
+	                case 'explicit-key-ind':
+	                    if (!it || it.sep)
+	                        fc.items.push({ start: [this.sourceToken] });
+	                    else
+	                        it.start.push(this.sourceToken);
+	                    return;
+	                case 'map-value-ind':
+	                    if (!it || it.value)
+	                        fc.items.push({ start: [], key: null, sep: [this.sourceToken] });
+	                    else if (it.sep)
+	                        it.sep.push(this.sourceToken);
+	                    else
+	                        Object.assign(it, { key: null, sep: [this.sourceToken] });
+	                    return;
+	                case 'space':
+	                case 'comment':
+	                case 'newline':
+	                case 'anchor':
+	                case 'tag':
+	                    if (!it || it.value)
+	                        fc.items.push({ start: [this.sourceToken] });
+	                    else if (it.sep)
+	                        it.sep.push(this.sourceToken);
+	                    else
+	                        it.start.push(this.sourceToken);
+	                    return;
+	                case 'alias':
+	                case 'scalar':
+	                case 'single-quoted-scalar':
+	                case 'double-quoted-scalar': {
+	                    const fs = this.flowScalar(this.type);
+	                    if (!it || it.value)
+	                        fc.items.push({ start: [], key: fs, sep: [] });
+	                    else if (it.sep)
+	                        this.stack.push(fs);
+	                    else
+	                        Object.assign(it, { key: fs, sep: [] });
+	                    return;
+	                }
+	                case 'flow-map-end':
+	                case 'flow-seq-end':
+	                    fc.end.push(this.sourceToken);
+	                    return;
+	            }
+	            const bv = this.startBlockValue(fc);
+	            /* istanbul ignore else should not happen */
+	            if (bv)
+	                this.stack.push(bv);
+	            else {
+	                yield* this.pop();
+	                yield* this.step();
+	            }
+	        }
+	        else {
+	            const parent = this.peek(2);
+	            if (parent.type === 'block-map' &&
+	                ((this.type === 'map-value-ind' && parent.indent === fc.indent) ||
+	                    (this.type === 'newline' &&
+	                        !parent.items[parent.items.length - 1].sep))) {
+	                yield* this.pop();
+	                yield* this.step();
+	            }
+	            else if (this.type === 'map-value-ind' &&
+	                parent.type !== 'flow-collection') {
+	                const prev = getPrevProps(parent);
+	                const start = getFirstKeyStartProps(prev);
+	                fixFlowSeqItems(fc);
+	                const sep = fc.end.splice(1, fc.end.length);
+	                sep.push(this.sourceToken);
+	                const map = {
+	                    type: 'block-map',
+	                    offset: fc.offset,
+	                    indent: fc.indent,
+	                    items: [{ start, key: fc, sep }]
+	                };
+	                this.onKeyLine = true;
+	                this.stack[this.stack.length - 1] = map;
+	            }
+	            else {
+	                yield* this.lineEnd(fc);
+	            }
+	        }
+	    }
+	    flowScalar(type) {
+	        if (this.onNewLine) {
+	            let nl = this.source.indexOf('\n') + 1;
+	            while (nl !== 0) {
+	                this.onNewLine(this.offset + nl);
+	                nl = this.source.indexOf('\n', nl) + 1;
+	            }
+	        }
+	        return {
+	            type,
+	            offset: this.offset,
+	            indent: this.indent,
+	            source: this.source
+	        };
+	    }
+	    startBlockValue(parent) {
+	        switch (this.type) {
+	            case 'alias':
+	            case 'scalar':
+	            case 'single-quoted-scalar':
+	            case 'double-quoted-scalar':
+	                return this.flowScalar(this.type);
+	            case 'block-scalar-header':
+	                return {
+	                    type: 'block-scalar',
+	                    offset: this.offset,
+	                    indent: this.indent,
+	                    props: [this.sourceToken],
+	                    source: ''
+	                };
+	            case 'flow-map-start':
+	            case 'flow-seq-start':
+	                return {
+	                    type: 'flow-collection',
+	                    offset: this.offset,
+	                    indent: this.indent,
+	                    start: this.sourceToken,
+	                    items: [],
+	                    end: []
+	                };
+	            case 'seq-item-ind':
+	                return {
+	                    type: 'block-seq',
+	                    offset: this.offset,
+	                    indent: this.indent,
+	                    items: [{ start: [this.sourceToken] }]
+	                };
+	            case 'explicit-key-ind': {
+	                this.onKeyLine = true;
+	                const prev = getPrevProps(parent);
+	                const start = getFirstKeyStartProps(prev);
+	                start.push(this.sourceToken);
+	                return {
+	                    type: 'block-map',
+	                    offset: this.offset,
+	                    indent: this.indent,
+	                    items: [{ start, explicitKey: true }]
+	                };
+	            }
+	            case 'map-value-ind': {
+	                this.onKeyLine = true;
+	                const prev = getPrevProps(parent);
+	                const start = getFirstKeyStartProps(prev);
+	                return {
+	                    type: 'block-map',
+	                    offset: this.offset,
+	                    indent: this.indent,
+	                    items: [{ start, key: null, sep: [this.sourceToken] }]
+	                };
+	            }
+	        }
+	        return null;
+	    }
+	    atIndentedComment(start, indent) {
+	        if (this.type !== 'comment')
+	            return false;
+	        if (this.indent <= indent)
+	            return false;
+	        return start.every(st => st.type === 'newline' || st.type === 'space');
+	    }
+	    *documentEnd(docEnd) {
+	        if (this.type !== 'doc-mode') {
+	            if (docEnd.end)
+	                docEnd.end.push(this.sourceToken);
+	            else
+	                docEnd.end = [this.sourceToken];
+	            if (this.type === 'newline')
+	                yield* this.pop();
+	        }
+	    }
+	    *lineEnd(token) {
+	        switch (this.type) {
+	            case 'comma':
+	            case 'doc-start':
+	            case 'doc-end':
+	            case 'flow-seq-end':
+	            case 'flow-map-end':
+	            case 'map-value-ind':
+	                yield* this.pop();
+	                yield* this.step();
+	                break;
+	            case 'newline':
+	                this.onKeyLine = false;
+	            // fallthrough
+	            case 'space':
+	            case 'comment':
+	            default:
+	                // all other values are errors
+	                if (token.end)
+	                    token.end.push(this.sourceToken);
+	                else
+	                    token.end = [this.sourceToken];
+	                if (this.type === 'newline')
+	                    yield* this.pop();
+	        }
+	    }
+	}
+
+	parser.Parser = Parser;
+	return parser;
+}
+
+var publicApi = {};
+
+var hasRequiredPublicApi;
+
+function requirePublicApi () {
+	if (hasRequiredPublicApi) return publicApi;
+	hasRequiredPublicApi = 1;
+
+	var composer = requireComposer();
+	var Document = requireDocument();
+	var errors = requireErrors();
+	var log = requireLog();
+	var identity = requireIdentity();
+	var lineCounter = requireLineCounter();
+	var parser = requireParser();
+
+	function parseOptions(options) {
+	    const prettyErrors = options.prettyErrors !== false;
+	    const lineCounter$1 = options.lineCounter || (prettyErrors && new lineCounter.LineCounter()) || null;
+	    return { lineCounter: lineCounter$1, prettyErrors };
+	}
+	/**
+	 * Parse the input as a stream of YAML documents.
+	 *
+	 * Documents should be separated from each other by `...` or `---` marker lines.
+	 *
+	 * @returns If an empty `docs` array is returned, it will be of type
+	 *   EmptyStream and contain additional stream information. In
+	 *   TypeScript, you should use `'empty' in docs` as a type guard for it.
+	 */
+	function parseAllDocuments(source, options = {}) {
+	    const { lineCounter, prettyErrors } = parseOptions(options);
+	    const parser$1 = new parser.Parser(lineCounter?.addNewLine);
+	    const composer$1 = new composer.Composer(options);
+	    const docs = Array.from(composer$1.compose(parser$1.parse(source)));
+	    if (prettyErrors && lineCounter)
+	        for (const doc of docs) {
+	            doc.errors.forEach(errors.prettifyError(source, lineCounter));
+	            doc.warnings.forEach(errors.prettifyError(source, lineCounter));
+	        }
+	    if (docs.length > 0)
+	        return docs;
+	    return Object.assign([], { empty: true }, composer$1.streamInfo());
+	}
+	/** Parse an input string into a single YAML.Document */
+	function parseDocument(source, options = {}) {
+	    const { lineCounter, prettyErrors } = parseOptions(options);
+	    const parser$1 = new parser.Parser(lineCounter?.addNewLine);
+	    const composer$1 = new composer.Composer(options);
+	    // `doc` is always set by compose.end(true) at the very latest
+	    let doc = null;
+	    for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
+	        if (!doc)
+	            doc = _doc;
+	        else if (doc.options.logLevel !== 'silent') {
+	            doc.errors.push(new errors.YAMLParseError(_doc.range.slice(0, 2), 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+	            break;
+	        }
+	    }
+	    if (prettyErrors && lineCounter) {
+	        doc.errors.forEach(errors.prettifyError(source, lineCounter));
+	        doc.warnings.forEach(errors.prettifyError(source, lineCounter));
+	    }
+	    return doc;
+	}
+	function parse(src, reviver, options) {
+	    let _reviver = undefined;
+	    if (typeof reviver === 'function') {
+	        _reviver = reviver;
+	    }
+	    else if (options === undefined && reviver && typeof reviver === 'object') {
+	        options = reviver;
+	    }
+	    const doc = parseDocument(src, options);
+	    if (!doc)
+	        return null;
+	    doc.warnings.forEach(warning => log.warn(doc.options.logLevel, warning));
+	    if (doc.errors.length > 0) {
+	        if (doc.options.logLevel !== 'silent')
+	            throw doc.errors[0];
+	        else
+	            doc.errors = [];
+	    }
+	    return doc.toJS(Object.assign({ reviver: _reviver }, options));
+	}
+	function stringify(value, replacer, options) {
+	    let _replacer = null;
+	    if (typeof replacer === 'function' || Array.isArray(replacer)) {
+	        _replacer = replacer;
+	    }
+	    else if (options === undefined && replacer) {
+	        options = replacer;
+	    }
+	    if (typeof options === 'string')
+	        options = options.length;
+	    if (typeof options === 'number') {
+	        const indent = Math.round(options);
+	        options = indent < 1 ? undefined : indent > 8 ? { indent: 8 } : { indent };
+	    }
+	    if (value === undefined) {
+	        const { keepUndefined } = options ?? replacer ?? {};
+	        if (!keepUndefined)
+	            return undefined;
+	    }
+	    if (identity.isDocument(value) && !_replacer)
+	        return value.toString(options);
+	    return new Document.Document(value, _replacer, options).toString(options);
+	}
+
+	publicApi.parse = parse;
+	publicApi.parseAllDocuments = parseAllDocuments;
+	publicApi.parseDocument = parseDocument;
+	publicApi.stringify = stringify;
+	return publicApi;
+}
+
+var hasRequiredDist;
+
+function requireDist () {
+	if (hasRequiredDist) return dist;
+	hasRequiredDist = 1;
+
+	var composer = requireComposer();
+	var Document = requireDocument();
+	var Schema = requireSchema();
+	var errors = requireErrors();
+	var Alias = requireAlias();
+	var identity = requireIdentity();
+	var Pair = requirePair();
+	var Scalar = requireScalar();
+	var YAMLMap = requireYAMLMap();
+	var YAMLSeq = requireYAMLSeq();
+	var cst = requireCst();
+	var lexer = requireLexer();
+	var lineCounter = requireLineCounter();
+	var parser = requireParser();
+	var publicApi = requirePublicApi();
+	var visit = requireVisit();
+
+
+
+	dist.Composer = composer.Composer;
+	dist.Document = Document.Document;
+	dist.Schema = Schema.Schema;
+	dist.YAMLError = errors.YAMLError;
+	dist.YAMLParseError = errors.YAMLParseError;
+	dist.YAMLWarning = errors.YAMLWarning;
+	dist.Alias = Alias.Alias;
+	dist.isAlias = identity.isAlias;
+	dist.isCollection = identity.isCollection;
+	dist.isDocument = identity.isDocument;
+	dist.isMap = identity.isMap;
+	dist.isNode = identity.isNode;
+	dist.isPair = identity.isPair;
+	dist.isScalar = identity.isScalar;
+	dist.isSeq = identity.isSeq;
+	dist.Pair = Pair.Pair;
+	dist.Scalar = Scalar.Scalar;
+	dist.YAMLMap = YAMLMap.YAMLMap;
+	dist.YAMLSeq = YAMLSeq.YAMLSeq;
+	dist.CST = cst;
+	dist.Lexer = lexer.Lexer;
+	dist.LineCounter = lineCounter.LineCounter;
+	dist.Parser = parser.Parser;
+	dist.parse = publicApi.parse;
+	dist.parseAllDocuments = publicApi.parseAllDocuments;
+	dist.parseDocument = publicApi.parseDocument;
+	dist.stringify = publicApi.stringify;
+	dist.visit = visit.visit;
+	dist.visitAsync = visit.visitAsync;
+	return dist;
+}
+
+var distExports = requireDist();
+
+// Loads a YAML file once, keeping the source positions so findings can point
+// at file:line, and turning parse errors into messages that name the file and line.
+/** Helm 4 refuses values files over 5 MiB; no chart file the action reads may be larger. */
+const MAX_YAML_BYTES = 5 * 1024 * 1024;
+/**
+ * Throws an ActionError when `file` is over MAX_YAML_BYTES: checked before any
+ * work, so a huge file fails at once instead of stalling the run.
+ */
+async function assertYamlFileSize(file, displayPath) {
+    let size;
+    try {
+        size = (await stat$1(file)).size;
+    }
+    catch {
+        return; // missing or unreadable: reading it says so
+    }
+    if (size > MAX_YAML_BYTES) {
+        throw new ActionError(`${displayPath} is ${(size / 1024 / 1024).toFixed(1)} MiB, over Helm's 5 MiB limit for values files`, `make ${displayPath} smaller than 5 MiB (move bulky data to files/ and read it with .Files.Get)`);
+    }
+}
+async function loadYamlFile(file, displayPath) {
+    await assertYamlFileSize(file, displayPath);
+    let text;
+    try {
+        text = await readFile(file, 'utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        throw new ActionError(code === 'ENOENT' ? `${displayPath} not found` : `${displayPath} cannot be read (${code ?? String(error)})`, 'check the blueprint/chart inputs point at a blueprint folder with chart/Chart.yaml');
+    }
+    return parseYamlText(text, displayPath);
+}
+function parseYamlText(text, displayPath) {
+    const lineCounter = new distExports.LineCounter();
+    // yaml's own uniqueKeys check compares each key with every earlier one of its
+    // map (quadratic: minutes for a few MB); duplicateKeyOffset does it in one pass.
+    const doc = distExports.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+    const invalid = (offset, reason) => {
+        const line = lineCounter.linePos(offset).line;
+        return new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`);
+    };
+    if (doc.errors.length > 0) {
+        const first = doc.errors[0];
+        const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
+        const reason = first.message.split('\n')[0];
+        throw new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`);
+    }
+    const duplicate = duplicateKeyOffset(doc);
+    if (duplicate !== undefined)
+        throw invalid(duplicate, 'Map keys must be unique');
+    let data;
+    try {
+        data = (doc.toJS({ maxAliasCount: 1000 }) ?? {});
+    }
+    catch (error) {
+        // yaml's alias-bomb guard ("Excessive alias count …") names no file.
+        throw new ActionError(`${displayPath}: not valid YAML: ${error.message.split('\n')[0]}`, `${displayPath} expands its aliases (*name) too many times; write the values out instead of nesting aliases`);
+    }
+    return {
+        displayPath,
+        data,
+        lineOf: (path) => lineOfPath(doc, lineCounter, path)
+    };
+}
+/**
+ * Offset of the first key that repeats an earlier key of the same mapping (as
+ * yaml's uniqueKeys compares them: scalar keys by value), in one pass over the
+ * document: a Set per mapping.
+ */
+function duplicateKeyOffset(doc) {
+    let found;
+    distExports.visit(doc, {
+        Map(_, map) {
+            const seen = new Set();
+            for (const pair of map.items) {
+                const key = pair.key;
+                if (!distExports.isScalar(key))
+                    continue;
+                // Scalar keys compare by value (1 and "1" differ, as in yaml's own check).
+                if (seen.has(key.value)) {
+                    found = key.range?.[0] ?? 0;
+                    return distExports.visit.BREAK;
+                }
+                seen.add(key.value);
+            }
+            return undefined;
+        }
+    });
+    return found;
+}
+function lineOfPath(doc, lineCounter, path) {
+    if (path.length === 0)
+        return 1;
+    const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+    const last = path[path.length - 1];
+    if (distExports.isMap(parent)) {
+        for (const pair of parent.items) {
+            const key = pair.key;
+            const keyValue = distExports.isScalar(key) ? key.value : key;
+            if (String(keyValue) === String(last) && key?.range)
+                return lineCounter.linePos(key.range[0]).line;
+        }
+    }
+    const node = doc.getIn(path, true);
+    return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+}
+
+// Copies the user's chart folder into the private work copy. The folder itself
+// is dereferenced (a symlinked chart or blueprint folder gives a real copy, so
+// nothing the run writes can reach the user's tree), and every link inside it
+// is checked: a link whose target leaves the chart folder is refused (it would
+// publish that file), a link inside it is recreated relative, pointing into the
+// copy, so helm treats it as it would in the user's tree.
+/** Whether `target` is `root` or inside it (both absolute, normalized). */
+function isInside(root, target) {
+    const relative = path__default.relative(root, target);
+    return relative === '' || (!relative.startsWith('..') && !path__default.isAbsolute(relative));
+}
+/**
+ * Where a link points, as an absolute path with every link on the way resolved;
+ * for a dangling link, the nearest existing parent resolved and the rest appended.
+ */
+async function resolveLinkTarget(link) {
+    const lexical = path__default.resolve(path__default.dirname(link), await readlink$1(link));
+    try {
+        return await realpath(lexical);
+    }
+    catch {
+        let existing = path__default.dirname(lexical);
+        const rest = [path__default.basename(lexical)];
+        for (;;) {
+            try {
+                return path__default.join(await realpath(existing), ...rest);
+            }
+            catch {
+                if (path__default.dirname(existing) === existing)
+                    return lexical;
+                rest.unshift(path__default.basename(existing));
+                existing = path__default.dirname(existing);
+            }
+        }
+    }
+}
+function linkLeavesChart(displayDir, relative, rawTarget) {
+    return new ActionError(`${path__default.join(displayDir, relative)} is a symbolic link to ${rawTarget}, which is outside the chart folder ${displayDir}`, 'a link that leaves the chart would publish that file: copy the file into the chart, or remove the link');
+}
+/**
+ * Throws the same error as copyChartFolder for the first link that leaves the
+ * chart, without copying: run before any file of the chart is read, so that
+ * a values.yaml linked to /etc/passwd is never parsed (nor quoted in an error).
+ */
+async function assertLinksStayInside(source, displayDir) {
+    const root = await realpath(source);
+    const walk = async (relativeDir) => {
+        const entries = await readdir$1(path__default.join(root, relativeDir), { withFileTypes: true });
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+            const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
+            if (entry.isSymbolicLink()) {
+                const link = path__default.join(root, relative);
+                const target = await resolveLinkTarget(link);
+                if (!isInside(root, target))
+                    throw linkLeavesChart(displayDir, relative, await readlink$1(link));
+            }
+            else if (entry.isDirectory())
+                await walk(relative);
+        }
+    };
+    await walk('');
+}
+/** Copies the chart folder; throws an ActionError naming the first link that leaves it. */
+async function copyChartFolder(options) {
+    const root = await realpath(options.source);
+    const exclude = options.exclude ?? (() => false);
+    await mkdir$1(options.destination, { recursive: true });
+    const walk = async (relativeDir) => {
+        const entries = await readdir$1(path__default.join(root, relativeDir), { withFileTypes: true });
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+            const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
+            if (exclude(relative))
+                continue;
+            const from = path__default.join(root, relative);
+            const to = path__default.join(options.destination, relative);
+            const stat = await lstat$1(from);
+            if (stat.isSymbolicLink()) {
+                const target = await resolveLinkTarget(from);
+                if (!isInside(root, target)) {
+                    throw linkLeavesChart(options.displayDir, relative, await readlink$1(from));
+                }
+                // Same place, relative to the copy: never back into the user's tree.
+                const inCopy = path__default.join(options.destination, path__default.relative(root, target));
+                await symlink$1(path__default.relative(path__default.dirname(to), inCopy) || '.', to);
+            }
+            else if (stat.isDirectory()) {
+                await mkdir$1(to, { recursive: true });
+                await walk(relative);
+            }
+            else if (stat.isFile()) {
+                await copyFile$2(from, to);
+            }
+            // Sockets, FIFOs and devices are not chart content: left out.
+        }
+    };
+    await walk('');
+}
+
+// File-system helpers shared across src/.
+/** Whether a path exists (any kind); false when it cannot be reached. */
+async function exists(file) {
+    try {
+        await access$1(file);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+// Reads a blueprint folder: blueprint.yaml (optional), chart/Chart.yaml and
+// chart/values.yaml, each once, with file:line kept for findings; for the report
+// of a blueprint that cannot be read, the chart's name and version from its text.
+/** A name that is safe as a folder name: no separators, no leading dot or dash. */
+const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream';
+async function loadBlueprint(workspace, dir, chartDir) {
+    const absDir = path__default.resolve(workspace, dir);
+    const absChart = path__default.resolve(workspace, chartDir);
+    if (!(await exists(absDir))) {
+        throw new ActionError(`blueprint folder ${dir} does not exist in ${workspace}`, 'set the blueprint input to the blueprint folder, e.g. platform/temporal');
+    }
+    const chartYamlPath = path__default.join(chartDir, 'Chart.yaml');
+    if (!(await exists(path__default.join(absChart, 'Chart.yaml')))) {
+        throw new ActionError(`${chartYamlPath} not found`, `put the umbrella chart in ${chartDir}, or set the chart input to its folder`);
+    }
+    // Before any chart file is read: a values.yaml linked outside the chart is refused, not parsed.
+    await assertLinksStayInside(absChart, chartDir);
+    const blueprintYamlPath = path__default.join(dir, 'blueprint.yaml');
+    const [chartYaml, values, blueprintYaml] = await Promise.all([
+        loadYamlFile(path__default.join(absChart, 'Chart.yaml'), chartYamlPath),
+        (async () => (await exists(path__default.join(absChart, 'values.yaml')))
+            ? loadYamlFile(path__default.join(absChart, 'values.yaml'), path__default.join(chartDir, 'values.yaml'))
+            : emptyValues(path__default.join(chartDir, 'values.yaml')))(),
+        (async () => (await exists(path__default.join(absDir, 'blueprint.yaml')))
+            ? loadYamlFile(path__default.join(absDir, 'blueprint.yaml'), blueprintYamlPath)
+            : undefined)()
+    ]);
+    validateChartMetadata(chartYaml);
+    if (values.data === null || typeof values.data !== 'object' || Array.isArray(values.data)) {
+        throw new ActionError(`${values.displayPath}: the top level must be a mapping of values`, `fix ${values.displayPath}`);
+    }
+    return { workspace, dir, chartDir, chartYaml, values, blueprintYaml };
+}
+function emptyValues(displayPath) {
+    return { displayPath, data: {}, lineOf: () => undefined };
+}
+function validateChartMetadata(chart) {
+    const file = chart.displayPath;
+    const data = chart.data;
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+        throw new ActionError(`${file}: the top level must be a mapping`, `fix ${file}`);
+    }
+    const meta = data;
+    for (const field of ['name', 'version']) {
+        if (typeof meta[field] !== 'string' && typeof meta[field] !== 'number') {
+            throw new ActionError(`${file}: field ${field} is missing`, `add ${field}: to ${file}`);
+        }
+        meta[field] = String(meta[field]);
+    }
+    // The name becomes a folder of the work copy (and the archive's top folder):
+    // refuse what could leave that folder before using it. Publishing also needs
+    // it lowercase (an OCI repository name): main checks that in publish mode.
+    if (!CHART_NAME.test(meta.name) || meta.name.includes('..')) {
+        throw new ActionError(`${file}:${chart.lineOf(['name']) ?? 1}: chart name "${meta.name}" is not a valid chart name`, 'use letters, digits and single separators (-, _ or .), e.g. bp-temporal');
+    }
+    if (meta.dependencies !== undefined && !Array.isArray(meta.dependencies)) {
+        throw new ActionError(`${file}:${chart.lineOf(['dependencies']) ?? 1}: dependencies must be a list`, `fix dependencies in ${file}`);
+    }
+    for (const [index, dep] of (meta.dependencies ?? []).entries()) {
+        const line = chart.lineOf(['dependencies', index]) ?? 1;
+        if (!dep || typeof dep !== 'object' || typeof dep.name !== 'string') {
+            throw new ActionError(`${file}:${line}: dependencies[${index}] has no name`, `give every dependency a name, version and repository`);
+        }
+        if (dep.version === undefined || dep.version === null || String(dep.version).trim() === '') {
+            throw new ActionError(`${file}:${line}: dependency ${dep.name} has no version`, `pin dependency ${dep.name} to a version or range`);
+        }
+        dep.version = String(dep.version);
+        dep.repository = dep.repository ? String(dep.repository) : '';
+    }
+}
+/** The dependency named by the `upstream` input (by name or alias). */
+function findUpstream(blueprint, upstream) {
+    const deps = blueprint.chartYaml.data.dependencies ?? [];
+    const index = deps.findIndex((dep) => dep.name === upstream || dep.alias === upstream);
+    if (index < 0) {
+        const declared = deps.map((dep) => dep.name).join(', ') || 'none';
+        throw new ActionError(`${blueprint.chartYaml.displayPath}: dependency "${upstream}" is not declared (dependencies: ${declared})`, `add ${upstream} under dependencies: in ${blueprint.chartYaml.displayPath}, or set the upstream input to the dependency's name`);
+    }
+    return { dependency: deps[index], index };
+}
+function isNoUpstream(chart) {
+    return String(chart.annotations?.[NO_UPSTREAM_ANNOTATION] ?? '').toLowerCase() === 'true';
+}
+/**
+ * Name and version for the report of a blueprint that could not be read: from
+ * Chart.yaml's text when there is one (the PR comment's marker stays the same
+ * once it is fixed), else the blueprint folder's name.
+ */
+async function chartIdentityGuess(workspace, blueprint, chart) {
+    let text = '';
+    try {
+        text = await readFile(path__default.resolve(workspace, chart, 'Chart.yaml'), 'utf8');
+    }
+    catch {
+        // no Chart.yaml: the folder name it is
+    }
+    const field = (key) => new RegExp(`^${key}:[ \\t]*["']?([A-Za-z0-9][^\\s"'#]*)`, 'm').exec(text)?.[1];
+    return {
+        name: field('name') ?? (path__default.basename(blueprint) || 'blueprint'),
+        version: field('version') ?? '',
+        path: chart
+    };
+}
+
+// Semantic versions and version constraints with the semantics Helm uses when it
+// resolves a Chart.yaml dependency range against a repository index: those of
+// Masterminds/semver v3 (NewVersion, StrictNewVersion, NewConstraint, Check),
+// including the v3.4 rule that a prerelease version may satisfy an AND group
+// only when some comparator of that same group carries a prerelease.
+//
+// Pure and dependency-free. Everything here is synchronous and side-effect free.
+/** A version constraint that cannot be parsed; names the whole text and the offending part. */
+class ConstraintError extends Error {
+    /** The whole constraint text. */
+    constraint;
+    /** The offending part of it ('' when an alternative is empty). */
+    part;
+    /** What is wrong, without the leading constraint text. */
+    detail;
+    constructor(constraint, part, detail) {
+        super(`invalid version constraint ${JSON.stringify(constraint)}: ${detail}`);
+        this.name = 'ConstraintError';
+        this.constraint = constraint;
+        this.part = part;
+        this.detail = detail;
+    }
+}
+// ---------------------------------------------------------------------------
+// Versions
+const IDENT = '[0-9A-Za-z-]+';
+const DOTTED = `${IDENT}(?:\\.${IDENT})*`;
+// Tolerant form (Masterminds NewVersion): optional 'v', minor and patch may be
+// omitted (coerced to 0), leading zeros in the numeric core are accepted.
+const LOOSE_VERSION = new RegExp(`^v?([0-9]+)(?:\\.([0-9]+))?(?:\\.([0-9]+))?(?:-(${DOTTED}))?(?:\\+(${DOTTED}))?$`);
+// SemVer 2.0.0 §2, §9, §10: no 'v', all three numbers, no leading zeros in
+// numbers or numeric prerelease identifiers, no empty identifiers.
+const NUMERIC_ID = '0|[1-9][0-9]*';
+const PRE_ID$1 = `(?:${NUMERIC_ID}|[0-9]*[A-Za-z-][0-9A-Za-z-]*)`;
+const STRICT_VERSION = new RegExp(`^(?:${NUMERIC_ID})\\.(?:${NUMERIC_ID})\\.(?:${NUMERIC_ID})(?:-${PRE_ID$1}(?:\\.${PRE_ID$1})*)?(?:\\+${DOTTED})?$`);
+const ALL_DIGITS = /^[0-9]+$/;
+const UINT64_MAX = 18446744073709551615n;
+function toSafeInt(digits) {
+    if (digits === undefined)
+        return 0;
+    const n = Number(digits);
+    return Number.isSafeInteger(n) ? n : undefined;
+}
+/**
+ * Parse a version the way Masterminds `NewVersion` does: an optional leading
+ * `v`, and `1` or `1.2` coerced to `1.0.0` / `1.2.0`. Returns undefined for
+ * anything else. Numeric prerelease identifiers with leading zeros are
+ * rejected (as Masterminds does). Core numbers above Number.MAX_SAFE_INTEGER
+ * are rejected too (Masterminds would accept up to 2^64-1).
+ */
+function parseVersion(text) {
+    if (typeof text !== 'string')
+        return undefined;
+    const m = LOOSE_VERSION.exec(text);
+    if (!m)
+        return undefined;
+    const major = toSafeInt(m[1]);
+    const minor = toSafeInt(m[2]);
+    const patch = toSafeInt(m[3]);
+    if (major === undefined || minor === undefined || patch === undefined)
+        return undefined;
+    const prerelease = m[4] === undefined ? [] : m[4].split('.');
+    for (const id of prerelease) {
+        if (id.length > 1 && id.startsWith('0') && ALL_DIGITS.test(id))
+            return undefined;
+    }
+    const build = m[5] === undefined ? [] : m[5].split('.');
+    return { major, minor, patch, prerelease, build, raw: text };
+}
+/** True when `text` is a SemVer 2.0.0 version exactly (no `v`, no partials, no leading zeros). */
+function isStrictSemver(text) {
+    return typeof text === 'string' && STRICT_VERSION.test(text) && parseVersion(text) !== undefined;
+}
+function sign(n) {
+    return n < 0 ? -1 : n > 0 ? 1 : 0;
+}
+// A prerelease identifier counts as numeric when it would parse as a uint64,
+// which is how Masterminds decides; longer digit strings compare as text.
+function numericId(id) {
+    if (!ALL_DIGITS.test(id))
+        return undefined;
+    const n = BigInt(id);
+    return n <= UINT64_MAX ? n : undefined;
+}
+function compareIdentifier(a, b) {
+    if (a === b)
+        return 0;
+    // A missing identifier (shorter list) sorts first.
+    if (a === '')
+        return -1;
+    if (b === '')
+        return 1;
+    const na = numericId(a);
+    const nb = numericId(b);
+    if (na !== undefined && nb !== undefined)
+        return na < nb ? -1 : na > nb ? 1 : 0;
+    if (na !== undefined)
+        return -1; // numeric identifiers have lower precedence
+    if (nb !== undefined)
+        return 1;
+    return a < b ? -1 : 1; // ASCII order
+}
+function comparePrerelease(a, b) {
+    const n = Math.max(a.length, b.length);
+    for (let i = 0; i < n; i++) {
+        const d = compareIdentifier(a[i] ?? '', b[i] ?? '');
+        if (d !== 0)
+            return d;
+    }
+    return 0;
+}
+/** SemVer 2.0.0 §11 precedence: -1, 0 or 1. Build metadata is ignored. */
+function compareVersions(a, b) {
+    const core = sign(a.major - b.major) || sign(a.minor - b.minor) || sign(a.patch - b.patch);
+    if (core !== 0)
+        return core;
+    const ap = a.prerelease.length > 0;
+    const bp = b.prerelease.length > 0;
+    if (!ap && !bp)
+        return 0;
+    if (!ap)
+        return 1;
+    if (!bp)
+        return -1;
+    return comparePrerelease(a.prerelease, b.prerelease);
+}
+// ---------------------------------------------------------------------------
+// Constraints
+// Go's \s (RE2, no Unicode spaces, no \v).
+const WS = '[\\t\\n\\f\\r ]';
+const WS_CHARS = new Set(['\t', '\n', '\f', '\r', ' ']);
+// A version part in a constraint: digits or a wildcard. Masterminds' character
+// class also admits '|'; kept so that the same texts are accepted or rejected.
+const PART = '[0-9xX*|]+';
+function versionPattern(capture) {
+    const g = capture ? '(' : '(?:';
+    return `v?${g}${PART})(?:\\.${g}${PART}))?(?:\\.${g}${PART}))?(?:-${g}${DOTTED}))?(?:\\+${g}${DOTTED}))?`;
+}
+// The operators Masterminds accepts ('' is a bare version). Longest first, so
+// the alternation takes the whole operator.
+const OPERATOR = '!=|>=|=>|<=|=<|~>|=|>|<|~|\\^';
+// One comparator at a given position: groups 1 operator, 2 version text,
+// 3 major, 4 minor, 5 patch, 6 prerelease, 7 build.
+const COMPARATOR = new RegExp(`${WS}*(${OPERATOR})?${WS}*(${versionPattern(true)})`, 'y');
+// Hyphen ranges, rewritten to `>= a, <= b ` before anything else (the
+// surrounding whitespace is part of what is replaced, as in Masterminds).
+const HYPHEN_RANGE = new RegExp(`${WS}*(${versionPattern(false)})${WS}+-${WS}+(${versionPattern(false)})${WS}*`, 'g');
+const OPS = {
+    '': '=',
+    '=': '=',
+    '!=': '!=',
+    '>': '>',
+    '<': '<',
+    '>=': '>=',
+    '=>': '>=',
+    '<=': '<=',
+    '=<': '<=',
+    '~': '~',
+    '~>': '~',
+    '^': '^'
+};
+function isWildcard(part) {
+    return part === 'x' || part === 'X' || part === '*';
+}
+function isWs(ch) {
+    return ch !== undefined && WS_CHARS.has(ch);
+}
+function tokenAt(text, from) {
+    let i = from;
+    while (isWs(text[i]))
+        i++;
+    const start = i;
+    // an operator may be followed by whitespace before its version
+    while (i < text.length && '!=<>~^'.includes(text[i]))
+        i++;
+    if (i > start)
+        while (isWs(text[i]))
+            i++;
+    while (i < text.length && !isWs(text[i]) && text[i] !== ',')
+        i++;
+    return text.slice(start, i).trim();
+}
+/**
+ * Split one `||` alternative into comparators. Accepts exactly the texts
+ * Masterminds' validation pattern accepts: comparators separated by whitespace
+ * or by a single comma (with optional whitespace around it).
+ */
+function scanAlternative(raw, alternative) {
+    if (alternative.trim() === '') {
+        throw new ConstraintError(raw, alternative, raw.trim() === '' ? 'the constraint is empty' : 'an alternative between "||" separators is empty');
+    }
+    const found = [];
+    let pos = 0;
+    for (;;) {
+        COMPARATOR.lastIndex = pos;
+        const m = COMPARATOR.exec(alternative);
+        if (!m) {
+            const rest = alternative.slice(pos).replace(/^[\t\n\f\r ]+/, '');
+            if (rest === '')
+                throw new ConstraintError(raw, ',', 'a trailing "," is not followed by a comparator');
+            if (rest.startsWith(',')) {
+                throw new ConstraintError(raw, ',', 'unexpected "," (comparators are separated by one comma or by whitespace)');
+            }
+            const token = tokenAt(alternative, pos);
+            throw new ConstraintError(raw, token, `${JSON.stringify(token)} is not a valid comparator`);
+        }
+        const start = pos;
+        pos = COMPARATOR.lastIndex;
+        found.push({
+            text: m[0].trim(),
+            operator: m[1] ?? '',
+            version: m[2],
+            major: m[3],
+            minor: m[4],
+            patch: m[5],
+            prerelease: m[6]
+        });
+        const afterComparator = pos;
+        while (isWs(alternative[pos]))
+            pos++;
+        if (pos >= alternative.length)
+            return found;
+        if (alternative[pos] === ',') {
+            pos++;
+            continue;
+        }
+        if (pos > afterComparator)
+            continue;
+        // Something is glued to the version (`1.2.3.4`, `1.2~`, `>=1<2`).
+        let end = pos;
+        while (end < alternative.length && !isWs(alternative[end]) && alternative[end] !== ',')
+            end++;
+        const token = alternative.slice(start, end).trim();
+        throw new ConstraintError(raw, token, `${JSON.stringify(token)} is not a valid comparator`);
+    }
+}
+function buildComparator(raw, c) {
+    const op = OPS[c.operator];
+    const pre = c.prerelease === undefined ? '' : `-${c.prerelease}`;
+    let dirty = false;
+    let minorDirty = false;
+    let patchDirty = false;
+    let text;
+    // The first wildcard or missing part makes every later part irrelevant; the
+    // prerelease is kept, build metadata is dropped (as Masterminds does).
+    if (isWildcard(c.major)) {
+        dirty = true;
+        text = `0.0.0${pre}`;
+    }
+    else if (c.minor === undefined || isWildcard(c.minor)) {
+        dirty = minorDirty = true;
+        text = `${c.major}.0.0${pre}`;
+    }
+    else if (c.patch === undefined || isWildcard(c.patch)) {
+        dirty = patchDirty = true;
+        text = `${c.major}.${c.minor}.0${pre}`;
+    }
+    else {
+        text = c.version;
+    }
+    const con = parseVersion(text);
+    if (!con) {
+        throw new ConstraintError(raw, c.text, `${JSON.stringify(c.text)} does not hold a valid version`);
+    }
+    return { op, con, dirty, minorDirty, patchDirty };
+}
+function tilde(c, v) {
+    if (compareVersions(v, c.con) < 0)
+        return false;
+    // ~0.0.0 (and so ~*, ~x) accepts everything at or above 0.0.0.
+    if (c.con.major === 0 && c.con.minor === 0 && c.con.patch === 0 && !c.minorDirty && !c.patchDirty)
+        return true;
+    if (v.major !== c.con.major)
+        return false;
+    return v.minor === c.con.minor || c.minorDirty;
+}
+function caret(c, v) {
+    if (compareVersions(v, c.con) < 0)
+        return false;
+    if (c.con.major > 0 || c.minorDirty)
+        return v.major === c.con.major;
+    if (v.major > 0)
+        return false;
+    if (c.con.minor > 0 || c.patchDirty)
+        return v.minor === c.con.minor;
+    if (v.minor > 0)
+        return false;
+    return v.patch === c.con.patch;
+}
+function notEqual(c, v) {
+    if (c.dirty) {
+        if (c.con.major !== v.major)
+            return true;
+        if (c.con.minor !== v.minor && !c.minorDirty)
+            return true;
+        if (c.minorDirty)
+            return false;
+        if (c.con.patch !== v.patch && !c.patchDirty)
+            return true;
+        if (c.patchDirty)
+            return comparePrerelease(v.prerelease, c.con.prerelease) !== 0;
+    }
+    return compareVersions(v, c.con) !== 0;
+}
+function greaterThan(c, v) {
+    if (c.dirty) {
+        if (v.major > c.con.major)
+            return true;
+        if (v.major < c.con.major)
+            return false;
+        // `>1` needs 2.0.0 or more; `>1.2` needs 1.3.0 or more.
+        if (c.minorDirty)
+            return false;
+        if (c.patchDirty)
+            return v.minor > c.con.minor;
+    }
+    return compareVersions(v, c.con) > 0;
+}
+function lessThanOrEqual(c, v) {
+    if (!c.dirty)
+        return compareVersions(v, c.con) <= 0;
+    // `<=1` allows all of 1.x; `<=1.2` all of 1.2.x.
+    if (v.major > c.con.major)
+        return false;
+    if (v.major === c.con.major && v.minor > c.con.minor && !c.minorDirty)
+        return false;
+    return true;
+}
+function satisfies$1(c, v) {
+    switch (c.op) {
+        case '=':
+            return c.dirty ? tilde(c, v) : compareVersions(v, c.con) === 0;
+        case '!=':
+            return notEqual(c, v);
+        case '>':
+            return greaterThan(c, v);
+        case '<':
+            return compareVersions(v, c.con) < 0;
+        case '>=':
+            return compareVersions(v, c.con) >= 0;
+        case '<=':
+            return lessThanOrEqual(c, v);
+        case '~':
+            return tilde(c, v);
+        case '^':
+            return caret(c, v);
+    }
+}
+/**
+ * Parse a constraint as Masterminds `NewConstraint` does: `||` separates
+ * alternatives; within one, comparators are joined by whitespace or commas
+ * (AND); `a - b` hyphen ranges; operators `=`, `!=`, `>`, `<`, `>=`, `=>`,
+ * `<=`, `=<`, `~`, `~>`, `^`; wildcards `x`, `X`, `*`; partial versions
+ * (`1.2` = `1.2.x` = `>=1.2.0 <1.3.0`). Throws ConstraintError.
+ */
+function parseConstraint(text) {
+    if (typeof text !== 'string')
+        throw new ConstraintError(String(text), String(text), 'a constraint must be a string');
+    const rewritten = text.replace(HYPHEN_RANGE, (_all, from, to) => `>= ${from}, <= ${to} `);
+    let groups;
+    try {
+        groups = rewritten.split('||').map((alternative) => {
+            const comparators = scanAlternative(text, alternative).map((c) => buildComparator(text, c));
+            return { comparators, admitsPrerelease: comparators.some((c) => c.con.prerelease.length > 0) };
+        });
+    }
+    catch (e) {
+        if (e instanceof ConstraintError && rewritten !== text) {
+            throw new ConstraintError(text, e.part, `${e.detail} (after rewriting hyphen ranges: ${JSON.stringify(rewritten.trim())})`);
+        }
+        throw e;
+    }
+    return {
+        raw: text,
+        test(v) {
+            const pre = v.prerelease.length > 0;
+            return groups.some((g) => (!pre || g.admitsPrerelease) && g.comparators.every((c) => satisfies$1(c, v)));
+        }
+    };
+}
+/**
+ * True when the text pins one exact version: a full `major.minor.patch`
+ * (optionally `v`-prefixed, with prerelease/build), optionally preceded by `=`.
+ * Ranges, wildcards and partial versions such as `1.2` are not exact.
+ */
+function isExactVersion(text) {
+    if (typeof text !== 'string')
+        return false;
+    const m = /^[\t\n\f\r ]*=?[\t\n\f\r ]*(v?[0-9]+\.[0-9]+\.[0-9]+(?:[-+][^\t\n\f\r ]*)?)[\t\n\f\r ]*$/.exec(text);
+    return m !== null && parseVersion(m[1]) !== undefined;
+}
+function highest(versions, accept) {
+    let best;
+    for (const text of versions) {
+        const v = parseVersion(text);
+        if (!v || !accept(v))
+            continue;
+        if (!best || compareVersions(v, best) > 0)
+            best = v;
+    }
+    return best?.raw;
+}
+/**
+ * The highest version in the list that satisfies the range, as written in the
+ * list; unparsable versions are ignored. Among versions of equal precedence
+ * (differing only in build metadata or a `v`) the first listed wins.
+ * Throws ConstraintError when the range itself is invalid.
+ */
+function maxSatisfying(versions, range) {
+    const constraint = parseConstraint(range);
+    return highest(versions, (v) => constraint.test(v));
+}
+/** The highest version without a prerelease, as written in the list. */
+function latestStable(versions) {
+    return highest(versions, (v) => v.prerelease.length === 0);
+}
+/**
+ * Whether `latest` is newer than `pinned`, and by which part. Not outdated when
+ * `latest` is missing or either text is not a version.
+ */
+function describeDrift(pinned, latest) {
+    if (latest === undefined)
+        return { outdated: false };
+    const p = parseVersion(pinned);
+    const l = parseVersion(latest);
+    if (!p || !l || compareVersions(l, p) <= 0)
+        return { outdated: false };
+    if (l.major !== p.major)
+        return { outdated: true, behind: 'major' };
+    if (l.minor !== p.minor)
+        return { outdated: true, behind: 'minor' };
+    return { outdated: true, behind: 'patch' };
+}
+
+// Small helpers for process output and parsed YAML/JSON shared across src/.
+/** The last `count` lines of a process's output, for an error message. */
+function lastLines(text, count) {
+    return text.trim().split('\n').slice(-count).join('\n');
+}
+/** The last non-empty line of a process's output (trimmed), or 'no output'. */
+function lastLine(text) {
+    const lines = text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+    return lines[lines.length - 1] ?? 'no output';
+}
+/** A plain object (a YAML mapping), not null and not an array. */
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// The committed Chart.lock: whether it still satisfies Chart.yaml, and how a
+// lock that helm writes is made independent of the wall clock. Pure functions:
+// dependencies.ts does the file and helm work.
+/** What to do about a lock that does not fit Chart.yaml; the same words wherever it is found. */
+function lockFix(chartDir) {
+    return `run \`helm dependency update ${chartDir}\` and commit Chart.lock, or delete Chart.lock`;
+}
+/**
+ * A lock problem is an error on a release (what it pins is what would ship,
+ * and it does not fit Chart.yaml) and a warning on a pull request (the run
+ * builds from Chart.yaml without it).
+ */
+function lockFinding(message, lockFile, chartDir, publishing) {
+    const consequence = publishing
+        ? 'a release publishes what the lock pins'
+        : 'this run built from Chart.yaml without it';
+    return {
+        rule: 'chart-lock',
+        severity: publishing ? 'error' : 'warning',
+        message: `${message}: ${consequence}`,
+        fix: lockFix(chartDir),
+        file: lockFile
+    };
+}
+/** Parses a Chart.lock; undefined when it is not YAML or has no dependency list. */
+function parseLock(text, displayPath) {
+    let data;
+    try {
+        data = distExports.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    const list = data?.dependencies;
+    if (!Array.isArray(list))
+        return undefined;
+    const dependencies = list.map((entry) => {
+        const dep = (entry ?? {});
+        return {
+            name: String(dep.name ?? ''),
+            version: String(dep.version ?? ''),
+            repository: String(dep.repository ?? '')
+        };
+    });
+    return { text, displayPath, dependencies };
+}
+/**
+ * Why a lock does not satisfy Chart.yaml's dependencies, one sentence each
+ * (empty when it does): a dependency missing from either side, another
+ * repository, or a locked version outside the range Chart.yaml asks for.
+ * Helm checks the same on `helm dependency build` (its digest over both
+ * lists); this check also holds when the build runs through mirrors.
+ */
+function lockMismatches(lock, dependencies, chartYamlPath) {
+    const problems = [];
+    for (const dep of dependencies) {
+        const locked = lock.dependencies.find((entry) => entry.name === dep.name);
+        if (!locked) {
+            problems.push(`${lock.displayPath} has no entry for ${dep.name}, which ${chartYamlPath} declares`);
+            continue;
+        }
+        // `@name` and `alias:` repositories are resolved by helm into the lock: only URLs compare.
+        const repository = String(dep.repository ?? '');
+        if (/^(https?|oci):\/\//.test(repository) && !sameRepository(locked.repository, repository)) {
+            problems.push(`${lock.displayPath} locks ${dep.name} from ${locked.repository}, but ${chartYamlPath} names ${dep.repository}`);
+            continue;
+        }
+        if (!satisfies(locked.version, String(dep.version))) {
+            problems.push(`${lock.displayPath} locks ${dep.name} ${locked.version}, but ${chartYamlPath} asks for ${dep.version}`);
+        }
+    }
+    for (const locked of lock.dependencies) {
+        if (!dependencies.some((dep) => dep.name === locked.name)) {
+            problems.push(`${lock.displayPath} locks ${locked.name}, which ${chartYamlPath} no longer declares`);
+        }
+    }
+    return problems;
+}
+function sameRepository(a, b) {
+    return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+}
+function satisfies(version, constraint) {
+    try {
+        const parsed = parseVersion(version);
+        return parsed !== undefined && parseConstraint(constraint).test(parsed);
+    }
+    catch {
+        return false;
+    }
+}
+/** helm's words when a Chart.lock's digest does not match Chart.yaml's dependencies. */
+function isOutOfSyncError(helmOutput) {
+    return /out of sync/i.test(helmOutput);
+}
+/** The finding when helm's digest over Chart.yaml's dependencies disagrees with the committed lock's. */
+function outOfSyncFinding(lock, helmStderr, chartDir, publishing) {
+    return lockFinding(`${lock.displayPath} is out of sync with Chart.yaml (helm dependency build: ${lastLines(redact(helmStderr), 1)})`, lock.displayPath, chartDir, publishing);
+}
+/**
+ * A lock written by `helm dependency build` carries `generated: <now>`, and
+ * `helm package` ships it: two packages of one commit would differ. The time
+ * becomes the package's (the commit time), so the lock depends on the commit only.
+ */
+function lockGeneratedAt(lockText, epochSeconds) {
+    const stamp = new Date(epochSeconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
+    const line = `generated: "${stamp}"`;
+    return /^generated:.*$/m.test(lockText)
+        ? lockText.replace(/^generated:.*$/m, line)
+        : `${lockText.replace(/\n*$/, '\n')}${line}\n`;
+}
+/** The Chart.lock step: failed on an error (a release), warning otherwise; undefined without findings. */
+function chartLockStep(findings) {
+    if (findings.length === 0)
+        return undefined;
+    const failed = findings.some((finding) => finding.severity === 'error');
+    return {
+        id: 'chart-lock',
+        title: 'Chart.lock',
+        status: failed ? 'failed' : 'warning',
+        durationMs: 0,
+        summary: failed
+            ? 'Chart.lock does not fit Chart.yaml: nothing is published'
+            : 'Chart.lock does not fit Chart.yaml: built without it',
+        findings
+    };
+}
+/**
+ * The version the committed Chart.lock pins for one dependency, when the lock
+ * fits Chart.yaml (else undefined: the lock is a finding, not a pin).
+ */
+async function lockedVersion(chartDir, displayDir, dependencies, name) {
+    const text = await readFile(path__default.join(chartDir, 'Chart.lock'), 'utf8').catch(() => undefined);
+    if (text === undefined)
+        return undefined;
+    const lock = parseLock(text, path__default.join(displayDir, 'Chart.lock'));
+    if (!lock || lockMismatches(lock, dependencies, path__default.join(displayDir, 'Chart.yaml')).length)
+        return undefined;
+    return lock.dependencies.find((entry) => entry.name === name)?.version;
+}
+
+// Resolves the upstream chart version the blueprint wraps: the dependency's
+// version or range in Chart.yaml, against the repository's index (or an OCI
+// registry's tags), as Helm would; reports drift and checks values.yaml agrees.
+/**
+ * Each repository's index.yaml, fetched once per run: the library check, the
+ * upstream resolution, the dependency build and the base render all read it.
+ * A failed fetch is remembered too (every reader gets the same error).
+ */
+class IndexCache {
+    fetched = new Map();
+    fetch(repository, credentials) {
+        const key = repository.replace(/\/+$/, '');
+        let entry = this.fetched.get(key);
+        if (!entry) {
+            entry = readIndex(key, credentials);
+            this.fetched.set(key, entry);
+        }
+        return entry;
+    }
+}
+/** The index of a repository: from the run's cache when there is one, else fetched now. */
+async function readIndex(repository, credentials, cache) {
+    if (cache)
+        return cache.fetch(repository, credentials);
+    const { url, text } = await fetchIndex(repository, credentials);
+    let parsed;
+    return { repository: repository.replace(/\/+$/, ''), url, text, entries: () => (parsed ??= parseIndex(text, url)) };
+}
+/** Rewrites a repository URL by the longest matching mirror prefix. */
+function applyMirrors(url, mirrors) {
+    const trimmed = url.replace(/\/+$/, '');
+    let best;
+    for (const mirror of mirrors) {
+        if ((trimmed === mirror.from || trimmed.startsWith(`${mirror.from}/`)) &&
+            (!best || mirror.from.length > best.from.length))
+            best = mirror;
+    }
+    return best ? best.to + trimmed.slice(best.from.length) : trimmed;
+}
+function parseIndex(text, source) {
+    let data;
+    try {
+        data = distExports.parse(text, { maxAliasCount: -1 });
+    }
+    catch (error) {
+        throw new ActionError(`${source} is not valid YAML: ${error.message.split('\n')[0]}`, 'check the repository URL serves a Helm chart repository index');
+    }
+    const entries = data?.entries;
+    if (!entries || typeof entries !== 'object') {
+        throw new ActionError(`${source} has no entries: it is not a Helm chart repository index`, 'check the dependency repository URL');
+    }
+    return entries;
+}
+/** Bounds on an index.yaml: large public repositories serve tens of MB; a redirect chain ends within a few hops. */
+const MAX_INDEX_BYTES = 256 * 2 ** 20;
+const MAX_INDEX_REDIRECTS = 10;
+/** Connection failures another attempt may get past (a refused connection is a wrong URL more often than not). */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+class IndexFetchError extends ActionError {
+    transient;
+    constructor(message, hint, transient) {
+        super(message, hint);
+        this.transient = transient;
+    }
+}
+/**
+ * Fetches `<repository>/index.yaml`, retrying transient failures with backoff,
+ * each attempt within the run's budget; errors name the URL and what to check.
+ */
+async function fetchIndex(repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
+    const url = `${repository.replace(/\/+$/, '')}/index.yaml`;
+    const headers = { 'user-agent': 'bp-temporal-action' };
+    const withoutAuthorization = { ...headers };
+    if (credentials)
+        headers.authorization = basicAuth(credentials);
+    const attempt = async () => {
+        const limit = operationLimit(OPERATION_LIMITS.http);
+        if (limit.ms <= 0)
+            throw new DeadlineError(`GET ${url}`, 0, true);
+        const mirrorHint = 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input';
+        try {
+            const send = (current, sameOrigin) => httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, MAX_INDEX_BYTES);
+            const response = await followRedirects(new URL(url), MAX_INDEX_REDIRECTS, send);
+            if (response.status === 401 || response.status === 403) {
+                throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password' +
+                    (/^http:/i.test(url)
+                        ? ' and https:// (credentials are never sent over plain http except to loopback)'
+                        : ''), false);
+            }
+            if (response.status < 200 || response.status > 299) {
+                const transient = (response.status >= 500 && response.status !== 501) || response.status === 429;
+                const hint = 'check the dependency repository URL, or set repository-mirrors';
+                throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, hint, transient);
+            }
+            return { url, text: response.body.toString('utf8') };
+        }
+        catch (error) {
+            if (error instanceof ActionError)
+                throw error;
+            if (error instanceof RedirectError) {
+                throw new IndexFetchError(`upstream repository ${url}: redirect not followed (${error.reason}): ${error.location}`, mirrorHint, false);
+            }
+            const failure = error;
+            if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
+                if (limit.byRun)
+                    throw new DeadlineError(`GET ${url}`, limit.ms, true);
+                throw new IndexFetchError(`upstream repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true);
+            }
+            if (failure.code === 'EBODYTOOLARGE') {
+                throw new IndexFetchError(`upstream repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`, 'check the dependency repository URL', false);
+            }
+            const code = failure.code;
+            const reason = code && !failure.message.includes(code) ? `${code}: ${failure.message}` : failure.message;
+            const transient = code !== undefined && TRANSIENT_CODES.has(code);
+            throw new IndexFetchError(`upstream repository ${url} is unreachable: ${reason}`, mirrorHint, transient);
+        }
+    };
+    return withRetry(attempt, {
+        ...retry,
+        isRetryable: (error) => error instanceof IndexFetchError && error.transient,
+        onRetry: (n, error, delayMs) => {
+            info(`${error.message}; retry ${n} of ${retry.retries} in ${(delayMs / 1000).toFixed(1)} s`);
+        }
+    });
+}
+async function availableVersions(repository, name, options) {
+    if (repository.startsWith('oci://')) {
+        const { host, repository: path } = parseOciReference(repository);
+        // Plain HTTP only ever reaches loopback registries, whatever the input says.
+        const client = new RegistryClient({
+            host,
+            plainHttp: options.plainHttp && isLoopbackHost(host),
+            credentials: options.credentialsFor?.(repository)
+        });
+        const tags = await client.listTags(path ? `${path}/${name}` : name);
+        // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
+        return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source: `${repository}/${name}` };
+    }
+    if (!/^https?:\/\//.test(repository)) {
+        throw new ActionError(`dependency ${name}: repository "${repository}" is neither http(s):// nor oci://`, 'point the dependency at a chart repository');
+    }
+    const credentials = options.credentialsFor?.(repository);
+    const index = await readIndex(repository, credentials, options.indexes);
+    const { url } = index;
+    const entries = index.entries();
+    const list = entries[name];
+    if (!Array.isArray(list) || list.length === 0) {
+        throw new ActionError(`${url} has no chart named ${name}`, `check the dependency name in Chart.yaml (charts there: ${Object.keys(entries).slice(0, 10).join(', ') || 'none'})`);
+    }
+    return { versions: list.map((entry) => String(entry.version)), source: url };
+}
+function newestFirst(versions, count) {
+    return versions.slice(-5).reverse().join(', ');
+}
+async function resolveUpstream(options) {
+    const start = performance.now();
+    const { blueprint, dependency } = options;
+    const chartFile = blueprint.chartYaml.displayPath;
+    const pinLine = blueprint.chartYaml.lineOf(['dependencies', options.dependencyIndex, 'version']);
+    const pinned = dependency.version;
+    const range = options.override === '' ? pinned : options.override;
+    try {
+        parseConstraint(range === 'latest' ? '*' : range);
+    }
+    catch (error) {
+        const where = options.override ? 'input upstream-version' : `${chartFile}:${pinLine ?? 1}`;
+        throw new ActionError(`${where}: "${range}" is not a version or range: ${error.message}`, 'write an exact version (1.2.0) or a range (~1.2, ^1, >=1.2 <2)');
+    }
+    const effectiveRepository = applyMirrors(dependency.repository, options.mirrors);
+    const { versions, source } = await availableVersions(effectiveRepository, dependency.name, options);
+    const sorted = sortAscending(versions);
+    const latest = latestStable(sorted);
+    const newest = range === 'latest' ? latest : maxSatisfying(sorted, range);
+    // A committed Chart.lock decides within the range (unless the input overrides the pin).
+    const locked = options.locked && !options.override && sorted.includes(options.locked) ? options.locked : undefined;
+    const resolved = locked ?? newest;
+    if (!resolved) {
+        throw new ActionError(`${options.override ? 'input upstream-version' : `${chartFile}:${pinLine ?? 1}`}: no ${dependency.name} release in ${source} satisfies "${range}" (newest: ${newestFirst(sorted) || 'none'})`, `pin ${dependency.name} to a version the repository has`);
+    }
+    const drift = describeDrift(resolved, latest);
+    const info = {
+        name: dependency.name,
+        repository: dependency.repository,
+        pinned,
+        resolved,
+        latest,
+        outdated: drift.outdated,
+        ...(options.override ? { override: options.override } : {})
+    };
+    const findings = [];
+    if (drift.outdated && latest) {
+        findings.push({
+            rule: 'upstream-outdated',
+            severity: 'notice',
+            message: `${dependency.name} ${resolved} is in use; ${latest} is available (${drift.behind} release behind)`,
+            fix: `bump ${dependency.name} to ${latest} in ${chartFile} and catalystBlueprint.upstream.version in ${blueprint.values.displayPath} together`,
+            file: chartFile,
+            line: pinLine
+        });
+    }
+    findings.push(...consistencyFindings(blueprint, dependency, resolved, options.override !== '' && !options.publishing));
+    const failed = findings.some((finding) => finding.severity === 'error');
+    const pinText = isExactVersion(pinned)
+        ? `${resolved} pinned`
+        : locked
+            ? `${pinned}: ${resolved} locked by Chart.lock`
+            : `${pinned} resolves to ${resolved}`;
+    const summary = (options.override ? `${resolved} (override "${options.override}"; Chart.yaml pins ${pinned})` : pinText) +
+        (drift.outdated && latest ? `, ${latest} available` : latest ? ', up to date' : '');
+    return {
+        info,
+        effectiveRepository,
+        step: {
+            id: 'resolve-upstream',
+            title: 'Upstream version',
+            status: failed ? 'failed' : 'passed',
+            durationMs: Math.round(performance.now() - start),
+            summary,
+            findings,
+            data: info
+        }
+    };
+}
+function sortAscending(versions) {
+    // maxSatisfying/latestStable pick by precedence whatever the order; a sorted
+    // list only makes the "newest" hint in errors read right.
+    return versions
+        .map((raw) => ({ raw, parsed: parseVersion(raw) }))
+        .filter((entry) => entry.parsed !== undefined)
+        .sort((a, b) => compareVersions(a.parsed, b.parsed))
+        .map((entry) => entry.raw);
+}
+/**
+ * The upstream version is written in three places that are bumped together:
+ * Chart.yaml, values.yaml catalystBlueprint.upstream, and the blueprint's docs.
+ */
+function consistencyFindings(blueprint, dependency, resolved, overridden) {
+    const values = blueprint.values;
+    const provenance = values.data.catalystBlueprint?.upstream;
+    if (!provenance || typeof provenance !== 'object')
+        return [];
+    // An empty chart declares a scratch blueprint: no provenance to agree with (the upstream input chose a dependency).
+    if ('chart' in provenance && String(provenance.chart ?? '').trim() === '')
+        return [];
+    const findings = [];
+    const chartFile = blueprint.chartYaml.displayPath;
+    const checks = [
+        ['version', resolved, 'version'],
+        ['chart', dependency.name, 'name'],
+        ['repo', dependency.repository.replace(/\/+$/, ''), 'repository']
+    ];
+    for (const [key, expected, chartField] of checks) {
+        const actual = provenance[key];
+        if (actual === undefined)
+            continue;
+        const normalized = String(actual).replace(/\/+$/, '');
+        if (normalized === expected)
+            continue;
+        const line = values.lineOf(['catalystBlueprint', 'upstream', key]);
+        findings.push({
+            rule: 'upstream-consistency',
+            // A validate-only override run tries another upstream on purpose: say so, do not fail it.
+            severity: overridden && key === 'version' ? 'warning' : 'error',
+            message: `${values.displayPath} catalystBlueprint.upstream.${key} is "${normalized}" but ${chartFile} dependency ${dependency.name} ${chartField} ${key === 'version' ? `resolves to "${expected}" (pinned "${dependency.version}")` : `is "${expected}"`}`,
+            fix: `set catalystBlueprint.upstream.${key} to "${expected}" in ${values.displayPath}, or change ${chartFile}: they are bumped together`,
+            file: values.displayPath,
+            line
+        });
+    }
+    return findings;
+}
+
+// Every dependency archive helm downloaded into charts/ is checked against what
+// its repository vouches for before it is bundled: the sha256 `digest` of its
+// entry in index.yaml (http repositories), or the chart layer digest of the
+// manifest its tag names (OCI). Helm itself checks neither without provenance
+// files, so an archive swapped on the server without reindexing would ship.
+/** `abc…` or `sha256:abc…` → `sha256:abc…`; anything else undefined. */
+function normalizeDigest(digest) {
+    if (typeof digest !== 'string')
+        return undefined;
+    const hex = digest
+        .trim()
+        .replace(/^sha256:/, '')
+        .toLowerCase();
+    return /^[0-9a-f]{64}$/.test(hex) ? `sha256:${hex}` : undefined;
+}
+function sha256Digest$1(content) {
+    return `sha256:${createHash('sha256').update(content).digest('hex')}`;
+}
+/**
+ * Checks `charts/<name>-<version>.tgz` of each source; returns an error
+ * finding per archive whose sha256 differs from the repository's digest, and
+ * a warning per archive the repository gives no digest for.
+ */
+async function verifyDependencyArchives(chartsDir, sources) {
+    let entries = [];
+    try {
+        entries = await readdir$1(chartsDir);
+    }
+    catch {
+        return [];
+    }
+    const findings = [];
+    for (const source of sources) {
+        for (const entry of entries) {
+            if (!entry.startsWith(`${source.name}-`) || !entry.endsWith('.tgz'))
+                continue;
+            const version = entry.slice(source.name.length + 1, -'.tgz'.length);
+            if (!parseVersion(version))
+                continue;
+            const expected = await source.expectedDigest(version);
+            const actual = sha256Digest$1(await readFile(path__default.join(chartsDir, entry)));
+            if (!expected) {
+                findings.push({
+                    rule: 'dependency-digest',
+                    severity: 'warning',
+                    message: `${source.source} gives no digest for ${source.name} ${version}: charts/${entry} could not be checked`,
+                    fix: "reindex the repository with `helm repo index` (it records each archive's sha256)"
+                });
+            }
+            else if (expected !== actual) {
+                findings.push({
+                    rule: 'dependency-digest',
+                    severity: 'error',
+                    message: `dependency ${source.name} ${version} downloaded as ${entry} has digest ${actual}, ` +
+                        `but ${source.source} says ${expected}: the archive is not what the repository vouches for, nothing is bundled`,
+                    fix: 'the repository serves an archive that differs from its index (or tag): ' +
+                        'ask its owner to reindex or republish, or pin another version'
+                });
+            }
+        }
+    }
+    return findings;
+}
+/** Where each downloaded dependency came from and how to ask for its expected digest. */
+function archiveSources(work, origins) {
+    const { indexes, plainHttpFor } = origins;
+    const sources = [];
+    for (const dep of work.dependencies) {
+        if (dep.repository.startsWith('file://'))
+            continue;
+        const effective = applyMirrors(dep.repository, origins.mirrors);
+        const index = indexes.find((candidate) => candidate.repository === effective);
+        if (index) {
+            const source = index.url;
+            const entries = index.entries()[dep.name] ?? [];
+            sources.push({
+                name: dep.name,
+                source,
+                expectedDigest: async (version) => normalizeDigest(entries.find((entry) => String(entry.version) === version)?.digest)
+            });
+        }
+        else if (effective.startsWith('oci://')) {
+            const { host, repository: base } = parseOciReference(effective);
+            const repository = base ? `${base}/${dep.name}` : dep.name;
+            const credentials = origins.credentialsFor(`oci://${host}`);
+            const client = new RegistryClient({ host, plainHttp: plainHttpFor(host), credentials });
+            sources.push({
+                name: dep.name,
+                source: `oci://${host}/${repository}`,
+                expectedDigest: (version) => client.chartLayerDigest(repository, ociTag(version))
+            });
+        }
+    }
+    return sources;
+}
+
+// Hollow-chart guards on the dependencies: a blueprint chart declares an
+// upstream (or says it has none), and after \`helm dependency build\` every
+// declared dependency is under charts/ at the version expected; the
+// `Dependency build` step from helm's result, the archives' digests and guard 1.
+/**
+ * The `Dependency build` step: helm's failure as helm said it; else each archive's digest against what its
+ * repository vouches for, and guard 1 on what landed under charts/.
+ */
+async function dependencyBuildStep(work, run) {
+    const { result } = run;
+    if (result.exitCode !== 0) {
+        return {
+            id: 'dependency-build',
+            title: 'Dependency build',
+            status: 'failed',
+            durationMs: Math.round(performance.now() - run.start),
+            summary: 'helm dependency build failed',
+            findings: [
+                {
+                    rule: 'dependency-build',
+                    severity: 'error',
+                    message: `helm dependency build failed: ${lastLines(redact(result.stderr), 3)}`,
+                    fix: 'check the dependencies in Chart.yaml and their repositories (repository-mirrors for air-gapped runners)'
+                }
+            ],
+            details: redact(result.stderr + result.stdout)
+        };
+    }
+    const digestFindings = await verifyDependencyArchives(path__default.join(work.dir, 'charts'), archiveSources(work, run.origins));
+    const checked = await checkBuiltDependencies(work, run.expected);
+    const digestFailed = digestFindings.some((finding) => finding.severity === 'error');
+    const guard = digestFindings.length
+        ? {
+            ...checked,
+            status: digestFailed ? 'failed' : checked.status,
+            summary: digestFailed ? 'a dependency archive differs from what its repository vouches for' : checked.summary,
+            findings: [...digestFindings, ...checked.findings]
+        }
+        : checked;
+    return {
+        ...guard,
+        durationMs: Math.round(performance.now() - run.start),
+        details: redact(result.stdout + result.stderr).trim() || undefined,
+        data: guard.data ? { ...guard.data, repositories: run.repositories } : undefined
+    };
+}
+/** Hollow-chart guard 1: every declared dependency is under charts/ at the expected version. */
+async function checkBuiltDependencies(work, expected) {
+    const chartsDir = path__default.join(work.dir, 'charts');
+    let entries = [];
+    try {
+        entries = await readdir$1(chartsDir);
+    }
+    catch {
+        entries = [];
+    }
+    const built = {};
+    const findings = [];
+    for (const dep of work.dependencies) {
+        const wanted = expected.get(dep.name) ?? dep.version;
+        const found = await findBuiltVersion(chartsDir, entries, dep.name);
+        const ok = found.some((version) => {
+            const parsed = parseVersion(version);
+            try {
+                return parsed !== undefined && (version === wanted || parseConstraint(wanted).test(parsed));
+            }
+            catch {
+                return version === wanted;
+            }
+        });
+        if (ok)
+            built[dep.name] = found.find((version) => version === wanted) ?? found[0];
+        else
+            findings.push({
+                rule: 'hollow-chart',
+                severity: 'error',
+                message: found.length
+                    ? `charts/ holds ${dep.name} ${found.join(', ')}, but ${wanted} was expected after helm dependency build`
+                    : `charts/ has no ${dep.name} (${wanted}) after helm dependency build: the chart would ship without its upstream payload`,
+                fix: `check dependency ${dep.name} in Chart.yaml and that .helmignore does not drop charts/`
+            });
+    }
+    const summary = findings.length
+        ? `${findings.length} of ${work.dependencies.length} dependencies missing under charts/`
+        : work.dependencies.map((dep) => `${dep.name} ${built[dep.name]}`).join(', ') || 'no dependencies';
+    return {
+        id: 'dependency-build',
+        title: 'Dependency build',
+        status: findings.length ? 'failed' : 'passed',
+        durationMs: 0,
+        summary,
+        findings,
+        data: { built, repositories: [] }
+    };
+}
+async function findBuiltVersion(chartsDir, entries, name) {
+    const versions = [];
+    for (const entry of entries) {
+        if (entry.startsWith(`${name}-`) && entry.endsWith('.tgz')) {
+            const version = entry.slice(name.length + 1, -'.tgz'.length);
+            if (parseVersion(version))
+                versions.push(version);
+        }
+        else if (entry === name) {
+            try {
+                const meta = distExports.parse(await readFile(path__default.join(chartsDir, entry, 'Chart.yaml'), 'utf8'));
+                if (meta?.version !== undefined)
+                    versions.push(String(meta.version));
+            }
+            catch {
+                // an unpacked folder without Chart.yaml is no chart
+            }
+        }
+    }
+    return versions;
+}
+/** A chart must wrap an upstream chart unless it says it has none. */
+function hollowByDeclaration(blueprint) {
+    const chart = blueprint.chartYaml.data;
+    if ((chart.dependencies ?? []).length > 0 || isNoUpstream(chart))
+        return undefined;
+    return {
+        rule: 'hollow-chart',
+        severity: 'error',
+        message: `${blueprint.chartYaml.displayPath} declares no dependencies: a blueprint chart wraps an upstream chart`,
+        fix: `declare the upstream chart under dependencies:, or annotate the chart with catalyst.openova.io/no-upstream: "true"`,
+        file: blueprint.chartYaml.displayPath,
+        line: blueprint.chartYaml.lineOf(['name'])
+    };
+}
+
+// The dependency build planned before helm runs, as pure decisions: which
+// repository each dependency is fetched from (after repository-mirrors), the
+// helm repository entries `helm repo add` would write, the OCI hosts to log
+// into, whether plain HTTP may be used (loopback only), the Chart.yaml the
+// build reads, and the version guard 1 expects of each dependency.
+// dependencies.ts runs helm with it.
+/** Plain HTTP only ever reaches loopback registries, whatever the input says. */
+function plainHttpFor(options, host) {
+    return options.plainHttp && isLoopbackHost(host);
+}
+function planDependencyBuild(work, options) {
+    const buildDoc = distExports.parseDocument(work.chartYamlText);
+    const httpRepositories = new Map(); // effective URL → repository entry name
+    const ociHosts = new Set();
+    const expected = new Map();
+    let rewritten = false;
+    for (const [index, dep] of work.dependencies.entries()) {
+        const repository = dep.repository;
+        if (repository.startsWith('file://')) {
+            const target = repository.slice('file://'.length);
+            if (!path__default.isAbsolute(target)) {
+                // The work copy lives elsewhere: make relative local dependencies absolute for the build.
+                buildDoc.setIn(['dependencies', index, 'repository'], `file://${path__default.resolve(work.sourceDir, target)}`);
+                rewritten = true;
+            }
+            expected.set(dep.name, dep.version);
+            continue;
+        }
+        const effective = applyMirrors(repository, options.mirrors);
+        if (effective !== repository.replace(/\/+$/, '')) {
+            buildDoc.setIn(['dependencies', index, 'repository'], effective);
+            rewritten = true;
+        }
+        if (effective.startsWith('oci://'))
+            ociHosts.add(parseOciReference(effective).host);
+        else if (/^https?:\/\//.test(effective) && !httpRepositories.has(effective))
+            httpRepositories.set(effective, `bp-dep-${httpRepositories.size}`);
+        // With mirrors or local paths the build's Chart.yaml is not the committed one, so helm
+        // cannot use the lock as it is: the build asks for exactly the locked versions instead.
+        const locked = work.lock?.dependencies.find((entry) => entry.name === dep.name)?.version;
+        if (locked)
+            buildDoc.setIn(['dependencies', index, 'version'], locked);
+        expected.set(dep.name, locked ?? options.knownVersions.get(dep.name) ?? dep.version);
+    }
+    const args = ['dependency', 'build', work.dir, '--skip-refresh'];
+    // One flag for every OCI dependency of the build: only when all of them are loopback.
+    if (ociHosts.size > 0 && [...ociHosts].every((host) => plainHttpFor(options, host)))
+        args.push('--plain-http');
+    return {
+        ...(rewritten ? { buildChartYaml: buildDoc.toString() } : {}),
+        httpRepositories: [...httpRepositories.entries()].map(([url, name]) => ({ url, name })),
+        ociHosts: [...ociHosts],
+        expected,
+        args
+    };
+}
+/**
+ * Ranges of http dependencies without a lock or a known version, resolved against the same indexes the
+ * build reads (`entries[i]`: the parsed index.yaml of `plan.httpRepositories[i]`), so guard 1 checks exact
+ * versions. Returns the plan's expectations with those filled in.
+ */
+function expectedFromIndexes(plan, work, options, entries) {
+    const expected = new Map(plan.expected);
+    if (work.lock)
+        return expected;
+    for (const [i, { url }] of plan.httpRepositories.entries()) {
+        for (const dep of work.dependencies) {
+            if (applyMirrors(dep.repository, options.mirrors) !== url || options.knownVersions.has(dep.name))
+                continue;
+            const versions = (entries[i][dep.name] ?? []).map((entry) => String(entry.version));
+            const exact = maxSatisfying(versions, dep.version);
+            if (exact)
+                expected.set(dep.name, exact);
+        }
+    }
+    return expected;
+}
+/** After helm found the committed lock out of sync: what guard 1 expects without it (known versions, else Chart.yaml's). */
+function expectedWithoutLock(expected, work, knownVersions) {
+    const unlocked = new Map(expected);
+    for (const dep of work.dependencies) {
+        if (!dep.repository.startsWith('file://'))
+            unlocked.set(dep.name, knownVersions.get(dep.name) ?? dep.version);
+    }
+    return unlocked;
+}
+/** The repository entries for the build, with credentials only where `credentialsFor` routes them. */
+function repositoryEntries(plan, credentialsFor) {
+    return plan.httpRepositories.map(({ url, name }) => {
+        const credentials = credentialsFor(url);
+        return { name, url, ...(credentials ? { username: credentials.username, password: credentials.password } : {}) };
+    });
+}
+/** The OCI hosts to log into before the build: those with credentials routed to them. */
+function registryLogins(plan, options) {
+    return plan.ociHosts.flatMap((host) => {
+        const credentials = options.credentialsFor(`oci://${host}`);
+        return credentials ? [{ host, credentials, plainHttp: plainHttpFor(options, host) }] : [];
+    });
+}
+
+// The isolated helm home given the dependency build's repositories: the
+// repository config and cached index.yaml of each http repository, as `helm
+// repo add` would write them (the index was already fetched: no second
+// download), `helm registry login` for OCI hosts, and the credentials forgotten
+// once the build is done.
+function repositoryConfig(repositories) {
+    return JSON.stringify({ apiVersion: '', generated: '0001-01-01T00:00:00Z', repositories }, null, 2);
+}
+/** Writes repositories.yaml and each repository's cached index (`indexTexts[i]` for `repositories[i]`). */
+async function writeRepositories(helm, repositories, indexTexts) {
+    await writeFile$1(helm.home.repositoryConfig, repositoryConfig(repositories));
+    await Promise.all(repositories.map(({ name }, i) => writeFile$1(path__default.join(helm.home.repositoryCache, `${name}-index.yaml`), indexTexts[i])));
+}
+/** Logs into each OCI host in turn; a refused login stops the run, naming the host and what to check. */
+async function loginRegistries(helm, logins) {
+    for (const { host, credentials, plainHttp } of logins) {
+        const login = await helm.registryLogin(host, credentials, plainHttp);
+        if (login.exitCode !== 0) {
+            throw new ActionError(`registry ${host} refused the login for dependency download: ${lastLines(redact(login.stderr), 2)}`, 'check dependency-username/dependency-password (or registry-username/registry-password)');
+        }
+    }
+}
+/**
+ * Rewrites the repository config without usernames and passwords, and drops registry logins: the credentials
+ * are needed for the download only, and chart test scripts run later as the same user.
+ */
+async function forgetCredentials(helm, repositories) {
+    const anonymous = repositories.map(({ name, url }) => ({ name, url }));
+    await Promise.all([
+        writeFile$1(helm.home.repositoryConfig, repositoryConfig(anonymous)),
+        rm$1(helm.home.registryConfig, { force: true })
+    ]);
+}
+
+// Builds the work copy's dependencies with helm (\`helm dependency build\` in an
+// isolated helm home given the repositories and their indexes, planned by
+// dependency-plan.ts), honours or reports the committed Chart.lock, and turns
+// the result into the `Dependency build` step (archive digests and hollow-chart
+// guard 1: chart/built-dependencies.ts).
+/**
+ * Runs `helm dependency build` in the work copy. The isolated helm home is given
+ * a repository entry (and cached index) for each http repository, which is what
+ * `helm repo add` would write, so the build works with or without a Chart.lock
+ * and no index is downloaded twice.
+ */
+async function buildDependencies(helm, work, options) {
+    const start = performance.now();
+    const plan = planDependencyBuild(work, options);
+    // Indexes: reuse what upstream resolution fetched; fetch the others concurrently.
+    const indexes = await Promise.all(plan.httpRepositories.map(({ url }) => options.indexes.fetch(url, options.credentialsFor(url))));
+    const repositories = repositoryEntries(plan, options.credentialsFor);
+    await writeRepositories(helm, repositories, indexes.map((index) => index.text));
+    let expected = expectedFromIndexes(plan, work, options, indexes.map((index) => index.entries()));
+    try {
+        await loginRegistries(helm, registryLogins(plan, options));
+        const lockPath = path__default.join(work.dir, 'Chart.lock');
+        const rewritten = plan.buildChartYaml !== undefined;
+        // With mirrors or local paths the build's Chart.yaml is not the committed one, so
+        // helm cannot use the lock as it is: the build asks for exactly the locked versions
+        // instead (in the plan's Chart.yaml), and the committed lock is put back for the package.
+        if (plan.buildChartYaml !== undefined)
+            await writeFile$1(path__default.join(work.dir, 'Chart.yaml'), plan.buildChartYaml);
+        else if (work.lock)
+            await writeFile$1(lockPath, work.lock.text);
+        let result = await helm.run(plan.args, { onSpawn: options.whileBuilding });
+        if (result.exitCode !== 0 && work.lock && !rewritten && isOutOfSyncError(result.stderr + result.stdout)) {
+            // Helm's digest over Chart.yaml's dependencies disagrees with the lock's: it does not
+            // fit. A finding (an error on a release), and the run goes on from Chart.yaml alone.
+            options.lockFindings?.push(outOfSyncFinding(work.lock, result.stderr, work.displayDir ?? '.', Boolean(work.publishing)));
+            delete work.lock;
+            expected = expectedWithoutLock(expected, work, options.knownVersions);
+            await rm$1(lockPath, { force: true });
+            result = await helm.run(plan.args);
+        }
+        if (rewritten) {
+            // The package must name the real repositories, not mirrors or local paths.
+            await writeFile$1(path__default.join(work.dir, 'Chart.yaml'), work.chartYamlText);
+        }
+        if (work.lock) {
+            // Shipped as committed (helm package writes its own serialization of it).
+            await writeFile$1(lockPath, work.lock.text);
+        }
+        else if (rewritten) {
+            // A lock written against mirrors or local paths would mislead: not shipped.
+            await rm$1(lockPath, { force: true });
+        }
+        else if (options.lockEpoch !== undefined) {
+            const written = await readFile(lockPath, 'utf8').catch(() => undefined);
+            if (written !== undefined)
+                await writeFile$1(lockPath, lockGeneratedAt(written, options.lockEpoch));
+        }
+        return await dependencyBuildStep(work, {
+            result,
+            expected,
+            origins: { ...options, indexes, plainHttpFor: (host) => plainHttpFor(options, host) },
+            repositories: [...plan.httpRepositories.map(({ url }) => url), ...plan.ociHosts.map((host) => `oci://${host}`)],
+            start
+        });
+    }
+    finally {
+        // The credentials are needed for the download only. Chart test scripts run
+        // later as the same user: nothing of them stays in the helm home (publish
+        // logs in again with the registry's own).
+        await forgetCredentials(helm, repositories);
+    }
+}
+
+// The private work copy of the blueprint chart: the user's tree is never
+// written. The version override and an upstream-version override are applied
+// to its Chart.yaml; a committed Chart.lock is honoured when it fits Chart.yaml
+// (built from and shipped as committed), else findings say why not.
+async function prepareWorkChart(options) {
+    const { blueprint } = options;
+    const source = path__default.resolve(blueprint.workspace, blueprint.chartDir);
+    const chartName = blueprint.chartYaml.data.name;
+    const dir = path__default.join(options.workRoot, chartName);
+    await rm$1(dir, { recursive: true, force: true });
+    await mkdir$1(options.workRoot, { recursive: true });
+    // Downloaded archives are rebuilt; unpacked subcharts under charts/ are the
+    // chart's own and are kept. The lock is placed by the build when it is honoured.
+    // A real copy, also when the chart or blueprint folder is a link; links leaving the chart are refused.
+    await copyChartFolder({
+        source,
+        destination: dir,
+        displayDir: blueprint.chartDir,
+        exclude: (rel) => rel === 'Chart.lock' || (path__default.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
+    });
+    const doc = distExports.parseDocument(await readFile(path__default.join(source, 'Chart.yaml'), 'utf8'));
+    if (options.version)
+        doc.set('version', options.version);
+    if (options.upstreamOverride)
+        doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version);
+    const chartYamlText = doc.toString();
+    // A Chart.yaml that is a link is replaced by a file, not written through.
+    await rm$1(path__default.join(dir, 'Chart.yaml'), { force: true });
+    await writeFile$1(path__default.join(dir, 'Chart.yaml'), chartYamlText);
+    const dependencies = (distExports.parse(chartYamlText).dependencies ?? []).map((dep) => ({
+        ...dep,
+        version: String(dep.version),
+        repository: dep.repository ? String(dep.repository) : ''
+    }));
+    const work = {
+        dir,
+        sourceDir: source,
+        name: chartName,
+        version: options.version ?? blueprint.chartYaml.data.version,
+        chartYamlText,
+        dependencies,
+        displayDir: blueprint.chartDir,
+        publishing: options.publishing
+    };
+    const { lock, findings } = await committedLock(blueprint, source, dependencies, options);
+    if (lock)
+        work.lock = lock;
+    return { work, findings };
+}
+/**
+ * The committed Chart.lock, when it satisfies Chart.yaml (it is then honoured:
+ * built from and shipped as committed); otherwise findings saying why not.
+ * An upstream-version override asks for another upstream on purpose: the lock
+ * does not apply to that run, and a mismatch is only a warning.
+ */
+async function committedLock(blueprint, source, dependencies, options) {
+    let text;
+    try {
+        text = await readFile(path__default.join(source, 'Chart.lock'), 'utf8');
+    }
+    catch {
+        return { findings: [] };
+    }
+    const lockFile = path__default.join(blueprint.chartDir, 'Chart.lock');
+    const strict = Boolean(options.publishing) && !options.upstreamOverride;
+    const lock = parseLock(text, lockFile);
+    if (!lock)
+        return {
+            findings: [
+                lockFinding(`${lockFile} is not a Chart.lock (no YAML with a dependencies list)`, lockFile, blueprint.chartDir, strict)
+            ]
+        };
+    const problems = lockMismatches(lock, dependencies, blueprint.chartYaml.displayPath);
+    const findings = problems.map((problem) => lockFinding(problem, lockFile, blueprint.chartDir, strict));
+    if (options.upstreamOverride) {
+        for (const finding of findings)
+            finding.message = `${finding.message.replace(/: this run built.*$/, '')}: input upstream-version overrides it for this run`;
+        return { findings };
+    }
+    return problems.length ? { findings } : { lock, findings };
+}
+
+// Stage: the chart's private work copy (started beside upstream resolution: it needs the resolved upstream only
+// when input upstream-version overrides the pin) and `helm dependency build` in it (chart/dependencies.ts), with
+// the committed Chart.lock's step.
+/** Whether the work copy must wait for upstream resolution (input upstream-version rewrites the pin in it). */
+function workCopyNeedsUpstream(ctx) {
+    return ctx.inputs.upstreamVersion !== '';
+}
+/** The work copy: Chart.yaml with the packaged version, and the upstream's when the input overrode the pin. */
+async function prepareWork(ctx, upstream) {
+    const { blueprint } = ctx;
+    const override = upstream?.info.override
+        ? { index: findUpstream(blueprint, upstream.info.name).index, version: upstream.info.resolved }
+        : undefined;
+    const { work, findings } = await prepareWorkChart({
+        blueprint,
+        workRoot: ctx.folders.chart,
+        version: ctx.chart.version === blueprint.chartYaml.data.version ? undefined : ctx.chart.version,
+        upstreamOverride: override,
+        publishing: ctx.mode === 'publish'
+    });
+    return { work, lockFindings: findings };
+}
+async function buildStep(ctx, upstream, prepared, epoch, whileBuilding) {
+    const { inputs } = ctx;
+    const knownVersions = new Map();
+    if (upstream) {
+        knownVersions.set(upstream.info.name, upstream.info.resolved);
+    }
+    const options = {
+        mirrors: inputs.repositoryMirrors,
+        indexes: ctx.indexes,
+        credentialsFor: ctx.credentials.forRepository,
+        plainHttp: inputs.plainHttp
+    };
+    const { work, lockFindings } = prepared;
+    const build = await buildDependencies(ctx.helm, work, {
+        ...options,
+        knownVersions,
+        lockEpoch: epoch,
+        lockFindings,
+        whileBuilding
+    });
+    const lockStep = chartLockStep(lockFindings);
+    return {
+        steps: lockStep ? [build, lockStep] : [build],
+        failed: build.status === 'failed',
+        work,
+        built: build.data?.built ?? {},
+        options
+    };
+}
+
+// The stages after the dependency build, loaded on demand: `check-step.ts` (gates, package, base render),
+// `publish-step.ts` and `emit.ts` (the report out) are chunks of dist/ of their own (~320 KB of the bundle).
+/**
+ * Loads the later stages; called when `helm dependency build` has started (chart-steps.ts), so node compiles them
+ * while it waits for helm instead of before the run's first helm process. Once per run; emit.ts is only warmed
+ * here (run/action.ts imports it, also when a run stops before the build).
+ */
+function loadLaterStages() {
+    laterStages ??= Promise.all([import('./check-step.js'), import('./publish-step.js'), import('./emit.js')]).then(([check, publish]) => [check, publish]);
+    return laterStages;
+}
+let laterStages;
+
+// A CycloneDX 1.5 SBOM of what the chart deploys: the chart itself, the charts
+// it bundles (at the versions the dependency build put in charts/), and every
+// container image of the default render. Built from results the run already
+// has (no extra helm process), and deterministic: the same chart, images and
+// timestamp give the same bytes, so a re-run can attest it again unchanged.
+// Attaching it to the pushed digest is left to the signing step (cosign
+// attest, keyless), which needs the workflow's OIDC token anyway.
+/** Where an image is used is listed up to this many times per image. */
+const MAX_USES = 20;
+/**
+ * purl of an OCI artifact (package-url spec, type `oci`): the name is the last
+ * path segment, the version the digest; repository_url and tag as qualifiers.
+ */
+function ociPurl(repository, digest, tag) {
+    const name = repository.split('/').pop() ?? repository;
+    const qualifiers = [`repository_url=${encodeURIComponent(repository).replace(/%2F/g, '/')}`];
+    if (tag)
+        qualifiers.push(`tag=${encodeURIComponent(tag)}`);
+    return `pkg:oci/${encodeURIComponent(name.toLowerCase())}@${encodeURIComponent(digest)}?${qualifiers.join('&')}`;
+}
+function sha256Hex(digest) {
+    return digest && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest.slice('sha256:'.length) : undefined;
+}
+function chartComponent(input) {
+    const { chart, artifact } = input;
+    const component = {
+        type: 'application',
+        'bom-ref': `chart:${chart.name}@${chart.version}`,
+        name: chart.name,
+        version: chart.version
+    };
+    if (chart.description)
+        component.description = chart.description;
+    const properties = [{ name: 'bp:kind', value: 'helm-chart' }];
+    if (chart.appVersion)
+        properties.push({ name: 'bp:appVersion', value: chart.appVersion });
+    if (artifact) {
+        const repository = artifact.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '');
+        const tag = /:([^/:]+)$/.exec(artifact.ref)?.[1];
+        component.purl = ociPurl(repository, artifact.digest, tag);
+        const hex = sha256Hex(artifact.digest);
+        if (hex)
+            component.hashes = [{ alg: 'SHA-256', content: hex }];
+        component.externalReferences = [{ type: 'distribution', url: artifact.ref }];
+    }
+    component.properties = properties;
+    return component;
+}
+function dependencyComponent(dep) {
+    const component = {
+        type: 'application',
+        'bom-ref': `chart:${dep.name}@${dep.version}`,
+        name: dep.name,
+        version: dep.version,
+        properties: [{ name: 'bp:kind', value: 'helm-chart' }]
+    };
+    if (dep.repository)
+        component.externalReferences = [{ type: 'distribution', url: dep.repository }];
+    return component;
+}
+function imageComponents(images) {
+    const byReference = new Map();
+    for (const verdict of images) {
+        const key = verdict.ref?.canonical ?? verdict.use.image;
+        const entry = byReference.get(key) ?? { verdict, uses: [] };
+        const { use } = verdict;
+        entry.uses.push(`${use.kind}/${use.name}${use.container ? ` container ${use.container}` : ''}${use.source ? ` (${use.source})` : ''}`);
+        byReference.set(key, entry);
+    }
+    return [...byReference.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([reference, { verdict, uses }]) => {
+        const ref = verdict.ref;
+        const component = {
+            type: 'container',
+            'bom-ref': `image:${reference}`,
+            name: ref ? `${ref.domain}/${ref.path}` : reference
+        };
+        if (ref?.tag)
+            component.version = ref.tag;
+        else if (ref?.digest)
+            component.version = ref.digest;
+        const hex = sha256Hex(ref?.digest);
+        if (ref?.digest)
+            component.purl = ociPurl(`${ref.domain}/${ref.path}`, ref.digest, ref.tag);
+        if (hex)
+            component.hashes = [{ alg: 'SHA-256', content: hex }];
+        const sorted = [...new Set(uses)].sort();
+        component.properties = [
+            { name: 'bp:reference', value: verdict.use.image },
+            { name: 'bp:pinned', value: ref?.digest ? 'digest' : 'no' },
+            {
+                name: 'bp:imagePolicy',
+                value: verdict.ok ? (verdict.allowedBy ? `allowlisted (${verdict.allowedBy})` : 'passed') : 'failed'
+            },
+            ...sorted.slice(0, MAX_USES).map((value) => ({ name: 'bp:usedBy', value })),
+            ...(sorted.length > MAX_USES ? [{ name: 'bp:usedBy', value: `… and ${sorted.length - MAX_USES} more` }] : [])
+        ];
+        return component;
+    });
+}
+/** A UUID (version 5 layout) from a sha256 of the content, so the serial number is reproducible. */
+function contentUuid(text) {
+    const bytes = createHash('sha256').update(text).digest().subarray(0, 16);
+    bytes[6] = (bytes[6] & 0x0f) | 0x50;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = bytes.toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+function buildSbom(input) {
+    const chart = chartComponent(input);
+    const dependencies = input.dependencies.map(dependencyComponent);
+    const images = imageComponents(input.images);
+    const body = {
+        bomFormat: 'CycloneDX',
+        specVersion: '1.5',
+        version: 1,
+        metadata: {
+            timestamp: input.timestamp,
+            tools: { components: [{ type: 'application', ...input.tool }] },
+            component: chart
+        },
+        components: [...dependencies, ...images],
+        dependencies: [
+            { ref: chart['bom-ref'], dependsOn: [...dependencies, ...images].map((c) => c['bom-ref']) },
+            ...dependencies.map((c) => ({ ref: c['bom-ref'], dependsOn: [] })),
+            ...images.map((c) => ({ ref: c['bom-ref'], dependsOn: [] }))
+        ]
+    };
+    const { bomFormat, specVersion, ...rest } = body;
+    return { bomFormat, specVersion, serialNumber: `urn:uuid:${contentUuid(JSON.stringify(body))}`, ...rest };
+}
+/** Writes `<chart>.cdx.json` into `dir`; returns its path. */
+async function writeSbom(bom, dir) {
+    await mkdir$1(dir, { recursive: true });
+    const file = path__default.join(dir, `${bom.metadata.component.name}-${bom.metadata.component.version}.cdx.json`);
+    // Like every text the action writes: a set-secret value rendered into an image reference is not shown.
+    await writeFile$1(file, redact(`${JSON.stringify(bom, null, 2)}\n`), 'utf8');
+    return file;
+}
+
+/** Pure: the SBOM's content from what the run already has. */
+function sbomContent(sources) {
+    const { work, chartMeta, built } = sources;
+    return {
+        chart: {
+            name: work.name,
+            version: work.version,
+            appVersion: chartMeta.appVersion,
+            description: typeof chartMeta.description === 'string' ? chartMeta.description : undefined
+        },
+        dependencies: work.dependencies.map((dep) => ({
+            name: dep.name,
+            version: built[dep.name] ?? dep.version,
+            repository: dep.repository
+        })),
+        images: sources.images,
+        timestamp: new Date(sources.epoch * 1000).toISOString(),
+        tool: { name: 'bp-temporal-action', version: sources.toolVersion || 'unreleased' }
+    };
+}
+/** The published artifact the SBOM names: only with a digest (pushed, or found already there). */
+function sbomArtifact(publish) {
+    return publish?.digest ? { ref: publish.ref, digest: publish.digest } : undefined;
+}
+/** Writes the SBOM into `dir`; returns its path. */
+function writeRunSbom(content, publish, dir) {
+    return writeSbom(buildSbom({ ...content, artifact: sbomArtifact(publish) }), dir);
+}
+
+// Stages on the chart once helm and the upstream are ready: dependency build → gates and package (with the base
+// render beside them) → publish. Each stage returns its results; what the run has when a stage throws is kept
+// (the steps so far, the diff, the SBOM's content) and the error is returned for the report's `Run` step.
+/** `--values`, `--set` and `--set-file` (set-secret) arguments for every render and lint. */
+async function valueArguments(ctx) {
+    const { inputs } = ctx;
+    return [
+        ...inputs.valuesFiles.flatMap((file) => ['--values', path__default.resolve(inputs.workspace, file)]),
+        ...inputs.setValues.flatMap((value) => ['--set', value]),
+        ...(await secretValueArgs(ctx.folders.secretValues, inputs.setSecretValues))
+    ];
+}
+async function runChartSteps(ctx, upstream, work, epoch) {
+    const outcome = { steps: upstream.step ? [upstream.step] : [] };
+    const resolution = upstream.resolution;
+    try {
+        const [prepared, timestamps] = await Promise.all([work, epoch]);
+        const build = await buildStep(ctx, resolution, prepared, timestamps.epoch, () => void loadLaterStages());
+        outcome.steps.push(...build.steps);
+        if (build.failed)
+            return outcome;
+        const [{ checkStep }, { publishStep }] = await loadLaterStages();
+        const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name);
+        outcome.diff = checked.diff;
+        if (checked.error !== undefined)
+            return { ...outcome, error: checked.error };
+        outcome.steps.push(...checked.steps);
+        if (checked.images && checked.packaged) {
+            outcome.sbom = sbomContent({
+                work: build.work,
+                chartMeta: ctx.blueprint.chartYaml.data,
+                built: build.built,
+                images: checked.images,
+                epoch: timestamps.epoch,
+                toolVersion: process.env.GITHUB_ACTION_REF
+            });
+        }
+        const published = await publishStep(ctx, build.work, checked.staged, outcome.steps);
+        outcome.steps.push(published);
+        outcome.publish = published.data;
+        return outcome;
+    }
+    catch (error) {
+        return { ...outcome, error };
+    }
+}
+
+/**
+ * Which credentials a dependency repository gets: dependency-username/password
+ * for every dependency repository; otherwise the registry's, but only for
+ * repositories on the registry's own host, so they never reach another host.
+ * Never any over plain http:// to a host that is not loopback (they would
+ * cross the network in clear text).
+ */
+function credentialsForRepository(dependency, registry) {
+    return (repository) => {
+        if (/^http:\/\//i.test(repository)) {
+            const host = repositoryHost(repository);
+            if (!host || !isLoopbackHost(host))
+                return undefined;
+        }
+        if (dependency)
+            return dependency;
+        if (registry &&
+            repositoryHost(repository) !== undefined &&
+            repositoryHost(repository) === repositoryHost(registry.url))
+            return registry.credentials;
+        return undefined;
+    };
+}
+function dependencyCredentials(inputs) {
+    if (inputs.dependencyUsername && inputs.dependencyPassword)
+        return { username: inputs.dependencyUsername, password: inputs.dependencyPassword };
+    return undefined;
+}
+/** The credentials of each dependency repository URL, from the inputs (see credentialsForRepository). */
+function repositoryCredentials(inputs) {
+    const registry = registryCredentials(inputs);
+    return credentialsForRepository(dependencyCredentials(inputs), registry && inputs.registry ? { url: inputs.registry, credentials: registry } : undefined);
+}
+/** The registry's credentials; throws when only one of registry-username and registry-password is set. */
+function registryCredentials(inputs) {
+    if (inputs.registryUsername && inputs.registryPassword)
+        return { username: inputs.registryUsername, password: inputs.registryPassword };
+    if (inputs.registryUsername || inputs.registryPassword) {
+        throw new ActionError('registry-username and registry-password go together: only one is set', 'set both, or neither for an anonymous registry');
+    }
+    return undefined;
+}
+
+// The one context of a run, built once the run settings hold and helm is ready: what every stage reads
+// (inputs, event, blueprint, mode, chart identity, helm, credentials, work folders, the time budget)
+// instead of positional parameters and a shared mutable state. Stages return their results.
+function workFolders(root, output) {
+    return {
+        root,
+        chart: path__default.join(root, 'chart'),
+        package: path__default.join(root, 'package'),
+        chartTests: path__default.join(root, 'chart-tests'),
+        secretValues: path__default.join(root, 'secret-values'),
+        helmHome: path__default.join(root, 'helm-home'),
+        output
+    };
+}
+/**
+ * What every stage that talks to a repository or registry shares: the credentials (an ActionError when only
+ * one of registry-username/registry-password is set) and the run's index cache.
+ */
+function repositoryAccess(inputs) {
+    return {
+        credentials: { registry: registryCredentials(inputs), forRepository: repositoryCredentials(inputs) },
+        indexes: new IndexCache()
+    };
+}
+
+// GitHub specifics: which mode an event asks for (pure), and the one PR
+// comment per chart that is updated in place.
+/**
+ * @actions/github (octokit, and undici behind it) is loaded only when a comment is written: most of the
+ * bundle's start-up cost, and a run without a PR comment never needs it.
+ */
+async function octokitFor(token, options) {
+    const { getOctokit } = await import('./github.js');
+    return getOctokit(token, options);
+}
+// semver.org's grammar: no leading zeros in numeric identifiers.
+const NUM = '(?:0|[1-9]\\d*)';
+const PRE_ID = `(?:${NUM}|\\d*[A-Za-z-][0-9A-Za-z-]*)`;
+const SEMVER = `${NUM}\\.${NUM}\\.${NUM}(?:-${PRE_ID}(?:\\.${PRE_ID})*)?(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?`;
+const RELEASE_TAG_RE = new RegExp(`^(?:((?:platform|products)/[^/]+)/)?v(${SEMVER})$`);
+/** Parses a release tag (`platform/<name>/v1.2.3`, `products/<name>/v1.2.3`, `v1.2.3`); undefined for anything else. */
+function parseReleaseTag(tag) {
+    const m = RELEASE_TAG_RE.exec(tag);
+    if (!m)
+        return undefined;
+    return { tag, blueprint: m[1], version: m[2] };
+}
+function normalizeFolder(folder) {
+    return folder
+        .replace(/\\/g, '/')
+        .replace(/^(\.\/)+/, '')
+        .replace(/\/+$/, '')
+        .replace(/\/{2,}/g, '/');
+}
+/** A tag's `platform/<name>` names this blueprint when it is the folder or its trailing path. */
+function sameBlueprint(tagBlueprint, blueprint) {
+    const bp = normalizeFolder(blueprint);
+    return bp === tagBlueprint || bp.endsWith(`/${tagBlueprint}`);
+}
+const PR_EVENTS = new Set(['pull_request', 'pull_request_target']);
+/** Events whose ref is a release tag that asks for a release (`on: release` has refs/tags/<tag_name>). */
+const TAG_EVENTS = new Set(['push', 'release']);
+/** Decides validate / publish / skip for an event; pure. */
+function decideMode(input) {
+    const { eventName, ref, push } = input;
+    const chartVersion = input.chartVersion.trim().replace(/^v(?=\d)/, '');
+    const blueprint = normalizeFolder(input.blueprint);
+    if (PR_EVENTS.has(eventName)) {
+        if (push === 'true')
+            return { mode: 'publish', reason: `${eventName} with push: true publishes from the pull request` };
+        return { mode: 'validate', reason: `${eventName}: pull requests only validate (push: ${push})` };
+    }
+    const tagName = ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
+    if (tagName !== undefined && TAG_EVENTS.has(eventName)) {
+        const tag = parseReleaseTag(tagName);
+        if (!tag) {
+            if (push === 'true')
+                return {
+                    mode: 'publish',
+                    reason: `tag ${tagName} is not a release tag, but push: true publishes Chart.yaml ${chartVersion}`
+                };
+            return {
+                mode: 'validate',
+                reason: `tag ${tagName} is not a release tag (${blueprint}/vX.Y.Z or vX.Y.Z): validate only`
+            };
+        }
+        if (tag.blueprint && !sameBlueprint(tag.blueprint, blueprint)) {
+            return {
+                mode: 'skip',
+                reason: `tag ${tagName} is for blueprint ${tag.blueprint}, not ${blueprint}: nothing to do`
+            };
+        }
+        const mode = push === 'false' ? 'validate' : 'publish';
+        const why = push === 'false' ? ' (push: false: validate only)' : '';
+        if (input.versionFromTag) {
+            return {
+                mode,
+                reason: `tag ${tagName} sets version ${tag.version} (version-from-tag)${why}`,
+                version: tag.version,
+                tagVersion: tag.version
+            };
+        }
+        if (tag.version !== chartVersion) {
+            return {
+                mode,
+                reason: `tag ${tagName} does not match Chart.yaml ${chartVersion}${why}`,
+                error: `tag ${tagName} has version ${tag.version} but ${blueprint} Chart.yaml version is ${chartVersion}`,
+                tagVersion: tag.version
+            };
+        }
+        return { mode, reason: `tag ${tagName} matches Chart.yaml ${chartVersion}${why}`, tagVersion: tag.version };
+    }
+    const where = ref.startsWith('refs/heads/')
+        ? `${eventName} to branch ${ref.slice('refs/heads/'.length)}`
+        : ref
+            ? `${eventName} on ${ref}`
+            : eventName || 'unknown event';
+    if (push === 'true')
+        return { mode: 'publish', reason: `${where} with push: true publishes Chart.yaml ${chartVersion}` };
+    return {
+        mode: 'validate',
+        reason: `${where}: validate only; releases publish from tags ${blueprint}/v${chartVersion || 'X.Y.Z'} (or set push: true)`
+    };
+}
+/** Owner, repository and PR number of a pull_request / pull_request_target event; undefined otherwise. */
+function prContext(context) {
+    if (!PR_EVENTS.has(context.eventName))
+        return undefined;
+    const payload = context.payload ?? {};
+    // Webhook payloads are untyped JSON: each value read here is type-checked before use.
+    /* eslint-disable @typescript-eslint/no-unsafe-member-access */
+    const number = payload.pull_request?.number ?? payload.number;
+    if (typeof number !== 'number' || !Number.isInteger(number) || number <= 0)
+        return undefined;
+    let owner = payload.repository?.owner?.login;
+    let repo = payload.repository?.name;
+    /* eslint-enable @typescript-eslint/no-unsafe-member-access */
+    if (typeof owner !== 'string' || typeof repo !== 'string') {
+        try {
+            // Context.repo reads GITHUB_REPOSITORY and throws without it.
+            const r = context.repo;
+            owner = r?.owner;
+            repo = r?.repo;
+        }
+        catch {
+            return undefined;
+        }
+    }
+    if (typeof owner !== 'string' || typeof repo !== 'string' || !owner || !repo)
+        return undefined;
+    return { owner, repo, issueNumber: number };
+}
+/** GitHub's cap on a comment body. */
+const MAX_BODY = 65_536;
+function describeError(err) {
+    const e = (typeof err === 'object' && err !== null ? err : {});
+    const status = typeof e.status === 'number' ? e.status : undefined;
+    const message = err instanceof Error ? err.message : typeof e.message === 'string' ? e.message : String(err);
+    // Octokit appends " - https://docs.github.com/..." to messages; keep the first line.
+    return { status, message: message.split('\n')[0].trim() };
+}
+function warningFor(what, err) {
+    const { status, message } = describeError(err);
+    if (status === 401 || status === 403 || status === 404) {
+        return redact(`could not ${what} (HTTP ${status}: ${message}). The token cannot write comments here — a pull request from a fork gets a read-only token; ` +
+            'give the job `permissions: pull-requests: write` for same-repository PRs. The findings are in the job summary.');
+    }
+    return redact(`could not ${what} (${status !== undefined ? `HTTP ${status}` : 'no HTTP status'}: ${message}). The findings are in the job summary.`);
+}
+/** The body as posted: the marker is its first line (ownComments only takes comments that start with it). */
+function withMarker(body, marker) {
+    let text = body.startsWith(marker) ? body : `${marker}\n${body}`;
+    text = redact(text);
+    if (text.length > MAX_BODY) {
+        const note = '\n\n_… truncated; full report in the job summary_\n';
+        text = text.slice(0, MAX_BODY - note.length) + note;
+    }
+    return text;
+}
+/** True when the comment's body starts with the marker (a marker quoted later in a comment does not count). */
+function startsWithMarker(comment, marker) {
+    return marker !== '' && typeof comment.body === 'string' && comment.body.startsWith(marker);
+}
+/**
+ * The comments this action may edit or delete, in the order they are tried.
+ *
+ * Ownership rule — a marker is text anyone can type, so the marker alone
+ * proves nothing; we never edit a human's comment we cannot prove is ours:
+ *
+ * 1. the body must START with the marker (the action always writes it as the
+ *    first line), and
+ * 2. the author must be a bot (`user.type === 'Bot'`: the GITHUB_TOKEN writes
+ *    as `github-actions[bot]`, a GitHub App token as `<app>[bot]`; a human
+ *    account can never have that type), or the account the token itself
+ *    belongs to (`self`: the login `GET /user` returns for a personal access
+ *    token; GITHUB_TOKEN and app tokens cannot call `GET /user`, so for them
+ *    `self` is undefined and only bot comments qualify).
+ *
+ * Comments by `self` come first (the token can certainly edit them), then bot
+ * comments; oldest first within each group.
+ */
+function ownComments(comments, marker, self) {
+    const bySelf = (c) => self !== undefined && self !== '' && c.user?.login === self;
+    return comments
+        .filter((c) => startsWithMarker(c, marker) && (bySelf(c) || c.user?.type === 'Bot'))
+        .sort((a, b) => Number(bySelf(b)) - Number(bySelf(a)) || a.id - b.id);
+}
+/** The REST client for the PR comment. The comment is part of the report: it gets the report's slice of time even when the run's work budget is spent. */
+async function commentClient(token, apiUrl) {
+    const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms);
+    return octokitFor(token, { baseUrl: apiUrl.replace(/\/+$/, ''), request: { signal } });
+}
+/**
+ * The marked comments of an issue that are ours (ownComments). Only when a marked
+ * comment is not a bot's is it worth asking who the token is: a personal access
+ * token's own comments are then ours too (GITHUB_TOKEN and app tokens get 403).
+ */
+async function listOwnComments(octokit, where, issueNumber, marker) {
+    const all = await octokit.paginate(octokit.rest.issues.listComments, {
+        ...where,
+        issue_number: issueNumber,
+        per_page: 100
+    });
+    let self;
+    if (all.some((c) => startsWithMarker(c, marker) && c.user?.type !== 'Bot')) {
+        try {
+            self = (await octokit.rest.users.getAuthenticated()).data.login;
+        }
+        catch {
+            self = undefined; // unknown self: only bot comments are ours
+        }
+    }
+    return ownComments(all, marker, self);
+}
+/**
+ * Creates, updates in place, or recreates the one PR comment that carries
+ * `marker` as its first line and is ours by the rule of ownComments. Never
+ * throws for API errors: a missing token, a read-only fork token (403/404) or
+ * any other failure comes back as `warning`.
+ */
+async function upsertComment(opts) {
+    if (opts.mode === 'off')
+        return { action: 'skipped' };
+    const unusable = tokenProblem(opts.token);
+    if (unusable)
+        return { action: 'skipped', warning: unusable };
+    if (!opts.marker)
+        throw new Error('upsertComment: marker is empty');
+    const body = withMarker(opts.body, opts.marker);
+    const octokit = await commentClient(opts.token, opts.apiUrl);
+    const where = { owner: opts.owner, repo: opts.repo };
+    let ours;
+    try {
+        ours = await listOwnComments(octokit, where, opts.issueNumber, opts.marker);
+    }
+    catch (err) {
+        return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) };
+    }
+    const create = async (action, note) => {
+        try {
+            const { data } = await octokit.rest.issues.createComment({ ...where, issue_number: opts.issueNumber, body });
+            return note ? { action, id: data.id, warning: note } : { action, id: data.id };
+        }
+        catch (err) {
+            return { action: 'skipped', warning: warningFor(`create the PR comment on #${opts.issueNumber}`, err) };
+        }
+    };
+    /** Deletes comments; a 404 means already gone. Returns a warning on other failures. */
+    const remove = async (ids) => {
+        for (const id of ids) {
+            try {
+                await octokit.rest.issues.deleteComment({ ...where, comment_id: id });
+            }
+            catch (err) {
+                if (describeError(err).status === 404)
+                    continue;
+                return warningFor(`delete the old PR comment ${id}`, err);
+            }
+        }
+        return undefined;
+    };
+    if (opts.mode === 'recreate') {
+        const warning = await remove(ours.map((c) => c.id));
+        if (warning)
+            return { action: 'skipped', warning };
+        return create(ours.length > 0 ? 'recreated' : 'created');
+    }
+    // Update the first comment the token can write. A 403/404 (written by
+    // another bot or token, or deleted meanwhile) moves on to the next one and,
+    // when none is left, to a new comment; the next run then finds that one.
+    const refused = [];
+    for (const [i, candidate] of ours.entries()) {
+        // Nothing changed: nothing is sent (no edit, no notification, no rate limit spent).
+        if (i === 0 && candidate.body === body) {
+            const warning = await remove(ours.slice(1).map((c) => c.id));
+            return warning ? { action: 'unchanged', id: candidate.id, warning } : { action: 'unchanged', id: candidate.id };
+        }
+        try {
+            const { data } = await octokit.rest.issues.updateComment({ ...where, comment_id: candidate.id, body });
+            // Earlier runs racing each other may have left a second comment: keep one.
+            // The refused ones are left alone: the token cannot delete them either.
+            const warning = await remove(ours.slice(i + 1).map((c) => c.id));
+            return warning ? { action: 'updated', id: data.id, warning } : { action: 'updated', id: data.id };
+        }
+        catch (err) {
+            const { status } = describeError(err);
+            if (status !== 403 && status !== 404) {
+                return {
+                    action: 'skipped',
+                    id: candidate.id,
+                    warning: warningFor(`update the PR comment ${candidate.id}`, err)
+                };
+            }
+            refused.push({ id: candidate.id, status });
+        }
+    }
+    if (refused.length === 0)
+        return create('created');
+    const which = refused.map((r) => `${r.id} (HTTP ${r.status})`).join(', ');
+    return create('created', redact(`could not update the PR comment ${which}; posted a new comment instead`));
+}
+/**
+ * Why a github-token cannot be used, or undefined. An unevaluated `${{ … }}`
+ * reaches the action when the input is not a workflow expression GitHub
+ * evaluates (a `.env` file for local-action, a value quoted into a script):
+ * calling the API with it would end in a 401 blamed on a fork.
+ */
+function tokenProblem(token) {
+    if (!token)
+        return 'no github-token: the PR comment was not written; the findings are in the job summary';
+    if (/^\$\{\{[\s\S]*\}\}$/.test(token.trim())) {
+        return (
+        // The text itself is not echoed: it is registered as a secret, so the log would show *** anyway.
+        'github-token is an unevaluated ${{ … }} expression: nothing evaluated it (a .env file or a quoted value passes it ' +
+            'literally); set a real token, e.g. INPUT_GITHUB-TOKEN from `gh auth token`. The PR comment was not written');
+    }
+    return undefined;
+}
+/**
+ * Deletes the action's own comments for one chart (comment-mode on-failure once
+ * the check passes); the ownership rule is ownComments'. Never throws: API
+ * failures come back as `warning`; a PR without our comment sends no write.
+ */
+async function removeOwnComments(opts) {
+    const unusable = tokenProblem(opts.token);
+    if (unusable)
+        return { action: 'skipped', warning: unusable };
+    if (!opts.marker)
+        throw new Error('removeOwnComments: marker is empty');
+    const octokit = await commentClient(opts.token, opts.apiUrl);
+    const where = { owner: opts.owner, repo: opts.repo };
+    let ours;
+    try {
+        ours = await listOwnComments(octokit, where, opts.issueNumber, opts.marker);
+    }
+    catch (err) {
+        return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) };
+    }
+    if (ours.length === 0)
+        return { action: 'skipped' };
+    for (const c of ours) {
+        try {
+            await octokit.rest.issues.deleteComment({ ...where, comment_id: c.id });
+        }
+        catch (err) {
+            if (describeError(err).status === 404)
+                continue;
+            return { action: 'skipped', id: c.id, warning: warningFor(`delete the PR comment ${c.id}`, err) };
+        }
+    }
+    return { action: 'deleted', id: ours[0].id };
+}
+
+/** The version the run packages: input `version`, else the release tag's (version-from-tag), else Chart.yaml's. */
+function packagedVersion({ inputs, blueprint, decision }) {
+    return inputs.version || decision.version || blueprint.chartYaml.data.version;
+}
+/** Settings that must hold before anything runs; throws an ActionError naming the input, tag or file. */
+/** Throws an ActionError for a setting that does not hold; returns the `registry` input parsed once (if set). */
+function checkRunSettings(settings) {
+    const { inputs, blueprint, decision, ref } = settings;
+    const version = packagedVersion(settings);
+    const chartMeta = blueprint.chartYaml.data;
+    if (decision.error)
+        throw new ActionError(decision.error, `make the tag's version and ${blueprint.chartYaml.displayPath} version agree, or set version-from-tag: true`);
+    // A release tag publishes exactly the tagged version: input version cannot say otherwise.
+    if (decision.mode === 'publish' && decision.tagVersion && inputs.version && inputs.version !== decision.tagVersion) {
+        throw new ActionError(`input version ${inputs.version} differs from tag ${ref.replace(/^refs\/tags\//, '')} (version ${decision.tagVersion})`, 'a release tag publishes the tagged version: remove the version input, or tag the version you mean');
+    }
+    // Published names are OCI repository components: lowercase (validating accepts what helm accepts).
+    if (decision.mode === 'publish' && !isRepositoryComponent(chartMeta.name)) {
+        throw new ActionError(`${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['name']) ?? 1}: chart name "${chartMeta.name}" cannot be an OCI repository name`, 'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal');
+    }
+    if (!isStrictSemver(version)) {
+        const where = inputs.version
+            ? 'input version'
+            : decision.version
+                ? `tag ${ref}`
+                : `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`;
+        throw new ActionError(`${where}: "${version}" is not a semantic version`, 'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (Helm and OCI tags need semver)');
+    }
+    if (decision.mode === 'publish' && !inputs.registry) {
+        throw new ActionError(`publishing ${chartMeta.name} ${version} (${decision.reason}) needs the registry input`, 'set registry: oci://ghcr.io/<owner>, or push: false to only validate');
+    }
+    // Plain HTTP to a registry that is not loopback is refused here (parseRegistryTarget).
+    const target = inputs.registry ? parseRegistryTarget(inputs.registry, inputs.plainHttp) : undefined;
+    registryCredentials(inputs);
+    return target;
+}
+
+// Stage: the blueprint read and checked before any work: Chart.yaml, values.yaml and blueprint.yaml
+// (chart/blueprint.ts), the values input's files against Helm's size limit, the mode the event asks for
+// (report/github.ts decideMode) and the run settings (settings.ts). What stops here still gets a report.
+async function loadRun(inputs, event) {
+    let blueprint;
+    try {
+        blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart);
+        // Helm reads the values input's files; one over Helm's limit fails now, not after minutes.
+        await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(path__default.resolve(inputs.workspace, file), file)));
+    }
+    catch (error) {
+        const chart = await chartIdentityGuess(inputs.workspace, inputs.blueprint, inputs.chart);
+        return {
+            kind: 'stopped',
+            identity: { chart, mode: 'validate', modeReason: 'the blueprint could not be read' },
+            error
+        };
+    }
+    const chartMeta = blueprint.chartYaml.data;
+    const decision = decideMode({
+        eventName: event.eventName,
+        ref: event.ref,
+        push: inputs.push,
+        blueprint: inputs.blueprint,
+        chartVersion: chartMeta.version,
+        versionFromTag: inputs.versionFromTag
+    });
+    if (decision.mode === 'skip')
+        return { kind: 'skip', reason: decision.reason };
+    const settings = { inputs, blueprint, decision, ref: event.ref };
+    const identity = {
+        chart: { name: chartMeta.name, version: packagedVersion(settings), path: blueprint.chartDir },
+        mode: decision.mode,
+        modeReason: decision.reason
+    };
+    try {
+        identity.registry = checkRunSettings(settings);
+    }
+    catch (error) {
+        return { kind: 'stopped', identity, error };
+    }
+    return { kind: 'ready', identity, blueprint };
+}
+
+// The action's outputs (action.yml `outputs`), computed from the report (pure) and written once.
+// A new output: its value here, its line in action.yml and the README's outputs table.
+/** `host/path/name@sha256:…` of the published chart: what `cosign sign` and `cosign attest` take. */
+function digestRef(publish) {
+    if (!publish?.digest)
+        return '';
+    return `${publish.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '')}@${publish.digest}`;
+}
+/** The outputs of a run (`mode: run`), in the order they are written. */
+function runOutputs(report, reportPath) {
+    return {
+        'chart-name': report.chart.name,
+        'chart-version': report.chart.version,
+        'upstream-version': report.upstream?.resolved ?? '',
+        'upstream-latest': report.upstream?.latest ?? '',
+        'upstream-outdated': String(report.upstream?.outdated ?? false),
+        ref: report.publish?.ref ?? '',
+        digest: report.publish?.digest ?? '',
+        'digest-ref': digestRef(report.publish),
+        sbom: report.sbom ?? '',
+        diff: report.diff?.file ?? '',
+        pushed: String(report.publish?.pushed ?? false),
+        mode: report.mode,
+        report: reportPath
+    };
+}
+/** The outputs of `mode: discover`: the blueprint folders as a JSON list and as a job matrix. */
+function discoverOutputs(result) {
+    return { blueprints: JSON.stringify(result.blueprints), matrix: JSON.stringify(result.matrix), mode: 'discover' };
+}
+/** The outputs of an event for another blueprint (a notice, not a failure). */
+const SKIP_OUTPUTS = { mode: 'skip' };
+function writeOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs))
+        setOutput(name, value);
+}
+
+// The one place that starts helm. Argument arrays only (never a shell), output
+// captured, and every run confined to a private set of HELM_* homes so the
+// action neither reads nor changes the user's helm state.
+// Not passed on to helm or to chart test scripts: HELM_* would point helm at the
+// user's own state; INPUT_* hold the action's inputs (registry-password among
+// them); the runner's tokens are for the action, never for a chart's script;
+// the runner's command files would let a script set this step's outputs or
+// the environment of later steps.
+const WITHHELD_VARIABLES = /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CACHE|RESULTS)_|GITHUB_TOKEN$|GH_TOKEN$|GITHUB_(ENV|OUTPUT|PATH|STATE|STEP_SUMMARY)$)/;
+/** The HELM_* homes under `base` (nothing created). */
+/**
+ * The command line of a background run: helm started through `nice -n 10`, which execs it (same pid, same
+ * process group), so every thread the Go runtime starts inherits the priority. Setting it after the spawn
+ * would miss the threads helm started meanwhile. Without `nice` (not a Linux runner) helm runs as usual.
+ */
+const NICE = ['/usr/bin/nice', '/bin/nice'].find((file) => existsSync(file));
+function commandLine(binary, args, background) {
+    return background && NICE ? [NICE, ['-n', '10', binary, ...args]] : [binary, args];
+}
+function helmHomeAt(base) {
+    return {
+        root: base,
+        config: path__default.join(base, 'config'),
+        cache: path__default.join(base, 'cache'),
+        data: path__default.join(base, 'data'),
+        registryConfig: path__default.join(base, 'config', 'registry', 'config.json'),
+        repositoryConfig: path__default.join(base, 'config', 'repositories.yaml'),
+        repositoryCache: path__default.join(base, 'cache', 'repository')
+    };
+}
+/** Creates the folders of a helm home. */
+/** Synchronous (a few mkdirs): a chart test script's home is made just before the script starts. */
+function createHelmHome(base) {
+    const home = helmHomeAt(base);
+    for (const dir of [home.config, home.cache, home.data, path__default.dirname(home.registryConfig), home.repositoryCache])
+        mkdirSync(dir, { recursive: true });
+    return home;
+}
+class Helm {
+    binary;
+    home;
+    version;
+    ownsHome;
+    constructor(binary, home, version, ownsHome) {
+        this.binary = binary;
+        this.home = home;
+        this.version = version;
+        this.ownsHome = ownsHome;
+    }
+    get major() {
+        return Number(/^v?(\d+)/.exec(this.version)?.[1] ?? 3);
+    }
+    /**
+     * Creates isolated homes (under `root`, or a fresh temp folder). The binary's
+     * version is read with `helm version` unless the caller already knows it
+     * (provisioning asked it): one helm process fewer on the critical path.
+     */
+    static async create(binary, root, knownVersion) {
+        const ownsHome = root === undefined;
+        const base = root ?? (await mkdtemp(path__default.join(os$1.tmpdir(), 'bp-helm-')));
+        const home = createHelmHome(base);
+        if (knownVersion)
+            return new Helm(binary, home, knownVersion, ownsHome);
+        const probe = new Helm(binary, home, 'unknown', ownsHome);
+        const result = await probe.run(['version', '--template', '{{.Version}}']);
+        if (result.exitCode !== 0 || !/^v\d+\./.test(result.stdout.trim())) {
+            throw new ActionError(`helm at ${binary} does not run: ${lastLines(result.stderr || result.stdout, 3) || `exit ${result.exitCode}`}`, 'set helm-version so the action installs a working helm');
+        }
+        return new Helm(binary, home, result.stdout.trim(), ownsHome);
+    }
+    /** process.env without what helm must not see; taken once, at the first spawn (see `env`). */
+    inherited;
+    /** The environment of this helm's own home, built once: every helm process gets the same. */
+    ownEnv;
+    /**
+     * Environment for helm (its isolated homes) or for a chart test script (given
+     * a home of its own, so it never sees the registry login or repository
+     * credentials of the action's home); this helm first on PATH either way.
+     * Built from process.env once per Helm, at the first call (filtering process.env
+     * for every spawn cost ~45 ms of CPU a run); the action never changes process.env
+     * after that. The object for this helm's own home is shared and frozen.
+     */
+    env(home = this.home) {
+        if (home === this.home && this.ownEnv)
+            return this.ownEnv;
+        if (!this.inherited) {
+            const inherited = {};
+            for (const [key, value] of Object.entries(process.env)) {
+                if (!WITHHELD_VARIABLES.test(key))
+                    inherited[key] = value;
+            }
+            this.inherited = inherited;
+        }
+        const env = {
+            ...this.inherited,
+            PATH: `${path__default.dirname(this.binary)}${path__default.delimiter}${this.inherited.PATH ?? ''}`,
+            HELM_CONFIG_HOME: home.config,
+            HELM_CACHE_HOME: home.cache,
+            HELM_DATA_HOME: home.data,
+            HELM_REGISTRY_CONFIG: home.registryConfig,
+            HELM_REPOSITORY_CONFIG: home.repositoryConfig,
+            HELM_REPOSITORY_CACHE: home.repositoryCache,
+            // Never pick up a cluster: template/lint must work offline and alike everywhere.
+            KUBECONFIG: path__default.join(home.root, 'no-kubeconfig')
+        };
+        if (home !== this.home)
+            return env;
+        this.ownEnv = Object.freeze(env);
+        return this.ownEnv;
+    }
+    /**
+     * `helm registry login` with the password on stdin. Plain HTTP only when the
+     * caller says so (loopback registries): Helm 4 never falls back to it on its
+     * own; Helm 3 only knows --insecure.
+     */
+    registryLogin(host, credentials, plainHttp) {
+        const args = ['registry', 'login', host, '--username', credentials.username, '--password-stdin'];
+        if (plainHttp)
+            args.push(this.major >= 4 ? '--plain-http' : '--insecure');
+        const what = `helm registry login to ${host}`;
+        return this.run(args, { input: credentials.password, what, limitMs: OPERATION_LIMITS.registryWrite });
+    }
+    /**
+     * Runs helm; resolves with the result whatever the exit code. Rejects with a
+     * DeadlineError when it outlives its limit: helm (and anything it started)
+     * is killed, as a process group of its own.
+     */
+    run(args, options = {}) {
+        const start = performance.now();
+        const what = options.what ??
+            `helm ${args
+                .filter((arg) => !arg.startsWith('-'))
+                .slice(0, 2)
+                .join(' ')}`;
+        const limit = operationLimit(options.limitMs ?? OPERATION_LIMITS.helm);
+        if (limit.ms <= 0)
+            return Promise.reject(new DeadlineError(what, 0, true));
+        return new Promise((resolve, reject) => {
+            const detached = process.platform !== 'win32';
+            const stdio = ['pipe', 'pipe', 'pipe'];
+            const [file, argv] = commandLine(this.binary, args, options.background);
+            const child = spawn(file, argv, { cwd: options.cwd, env: this.env(), stdio, detached });
+            options.onSpawn?.();
+            const stdout = [];
+            const stderr = [];
+            let timedOut = false;
+            const timer = setTimeout(() => {
+                timedOut = true;
+                try {
+                    if (detached && child.pid !== undefined)
+                        process.kill(-child.pid, 'SIGKILL');
+                    else
+                        child.kill('SIGKILL');
+                }
+                catch {
+                    // already gone
+                }
+            }, limit.ms);
+            child.stdout.on('data', (chunk) => stdout.push(chunk));
+            child.stderr.on('data', (chunk) => stderr.push(chunk));
+            child.on('error', (error) => {
+                clearTimeout(timer);
+                reject(new ActionError(`cannot start helm at ${this.binary}: ${error.message}`, 'set helm-version so the action installs helm'));
+            });
+            child.on('close', (code, signal) => {
+                clearTimeout(timer);
+                if (timedOut) {
+                    reject(new DeadlineError(what, performance.now() - start, limit.byRun));
+                    return;
+                }
+                resolve({
+                    args,
+                    exitCode: code ?? (signal ? 128 : 1),
+                    stdout: Buffer.concat(stdout).toString('utf8'),
+                    stderr: Buffer.concat(stderr).toString('utf8'),
+                    durationMs: Math.round(performance.now() - start)
+                });
+            });
+            child.stdin.on('error', () => undefined);
+            child.stdin.end(options.input ?? '');
+        });
+    }
+    async dispose() {
+        if (this.ownsHome)
+            await rm$1(this.home.root, { recursive: true, force: true });
+    }
+}
+
+// Finds or installs the helm binary the run uses: a matching helm on PATH, one
+// in the runner's tool cache, or the official tarball (checksum verified).
+// Which helm a binary is comes from its Go build information when the build recorded it
+// (`go-buildinfo.ts`, no process); `helm version` runs only when it did not.
+/**
+ * @actions/tool-cache, loaded only when the helm on PATH is not the one wanted: with node-semver, @actions/exec and
+ * @actions/io it is ~150 KB of the bundle, compiled on the way to the dependency build otherwise.
+ */
+const toolCache = () => import('./tool-cache.js');
+/** Used when helm-version is empty and no helm is on PATH. */
+const DEFAULT_HELM_VERSION = 'v3.17.2';
+function helmPlatform(platform = os$1.platform(), arch = os$1.arch()) {
+    const osName = platform === 'win32' ? 'windows' : platform;
+    if (!['linux', 'darwin'].includes(osName)) {
+        throw new ActionError(`helm download: platform ${platform} is not supported`, 'run on a Linux or macOS runner, or put helm on PATH');
+    }
+    const archName = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' }[arch];
+    if (!archName)
+        throw new ActionError(`helm download: architecture ${arch} is not supported`, 'put helm on PATH');
+    return { os: osName, arch: archName };
+}
+async function sha256File(file) {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(file))
+        hash.update(chunk);
+    return hash.digest('hex');
+}
+/** `.sha256sum` files hold `<hex>  <file name>`; older ones only the hex. */
+function parseChecksumFile(text) {
+    const match = /^([0-9a-f]{64})\b/i.exec(text.trim());
+    return match?.[1].toLowerCase();
+}
+/** The major version of a `vX.Y.Z` release name (undefined for anything else). */
+function majorOf(version) {
+    const match = /^v?(\d+)\./.exec(version);
+    return match ? Number(match[1]) : undefined;
+}
+/**
+ * The helm on PATH when it is the one wanted (any, when `wanted` is empty). Its build information answers
+ * without a process when the build recorded the version, and rules out another major at once; only a build
+ * that recorded neither (e.g. Helm 3's official builds, `(devel)`) is asked with `helm version`.
+ */
+async function helmOnPath(wanted) {
+    const binary = findOnPath('helm');
+    if (!binary)
+        return undefined;
+    const recorded = readHelmBuildInfo(binary);
+    if (wanted && recorded.major !== undefined && recorded.major !== majorOf(wanted))
+        return undefined;
+    const version = recorded.version ?? (await pathHelmVersion(binary));
+    return version && (!wanted || version === wanted) ? { binary, version, source: 'path' } : undefined;
+}
+/**
+ * The tool cache's helm for `version`: the folder is named by the version this action (or a setup action)
+ * verified when it cached it, so it is trusted without running it; the binary's build information must not
+ * say otherwise (another major, or another recorded version).
+ */
+async function helmInToolCache(version) {
+    const tc = await toolCache();
+    const cached = tc.find('helm', version.replace(/^v/, ''));
+    if (!cached)
+        return undefined;
+    const binary = path__default.join(cached, 'helm');
+    try {
+        await access$1(binary, 1);
+    }
+    catch {
+        return undefined;
+    }
+    const recorded = readHelmBuildInfo(binary);
+    if (recorded.major !== undefined && recorded.major !== majorOf(version))
+        return undefined;
+    if (recorded.version !== undefined && recorded.version !== version)
+        return undefined;
+    return { binary, version, source: 'tool-cache' };
+}
+async function provisionHelm(wanted, download) {
+    const onPath = await helmOnPath(wanted);
+    if (onPath)
+        return onPath;
+    const version = wanted || DEFAULT_HELM_VERSION;
+    const cached = await helmInToolCache(version);
+    if (cached)
+        return cached;
+    return { binary: await downloadHelm(version, download), version, source: 'download' };
+}
+async function downloadHelm(version, download) {
+    if (download.refusal)
+        throw download.refusal;
+    const tc = await toolCache();
+    const downloadBase = download.url;
+    const { os: osName, arch } = helmPlatform();
+    const file = `helm-${version}-${osName}-${arch}.tar.gz`;
+    const url = `${downloadBase}/${file}`;
+    info(`Downloading ${url}`);
+    let archive;
+    let checksumFile;
+    try {
+        ;
+        [archive, checksumFile] = await Promise.all([tc.downloadTool(url), tc.downloadTool(`${url}.sha256sum`)]);
+    }
+    catch (error) {
+        throw new ActionError(`cannot download helm ${version} from ${url}: ${error.message}`, 'check helm-version and helm-download-url, or put helm on PATH');
+    }
+    const expected = parseChecksumFile(await readFile(checksumFile, 'utf8'));
+    if (!expected)
+        throw new ActionError(`${url}.sha256sum holds no sha256 checksum`, 'check helm-download-url serves the official .sha256sum files');
+    const actual = await sha256File(archive);
+    if (actual !== expected) {
+        throw new ActionError(`helm ${version} download ${url} has sha256 ${actual}, but ${url}.sha256sum says ${expected}`, 'the download is corrupt or tampered with; check helm-download-url');
+    }
+    const extracted = await tc.extractTar(archive);
+    const folder = path__default.join(extracted, `${osName}-${arch}`);
+    // Checked before it is cached: the tool cache's folder name is trusted from then on.
+    const got = await versionOf(path__default.join(folder, 'helm'));
+    if (got !== version)
+        throw new ActionError(`the helm in ${file} reports version ${got ?? 'nothing'}, expected ${version}`, 'check helm-download-url');
+    const cachedFolder = await tc.cacheDir(folder, 'helm', version.replace(/^v/, ''));
+    return path__default.join(cachedFolder, 'helm');
+}
+
+// The time a chart's package carries: SOURCE_DATE_EPOCH, else the last commit of the chart folder, else a fixed
+// time. Started at the run's beginning (one `git log`, beside the other preparation) and used by the dependency
+// build's Chart.lock and by the package.
+const execFileAsync = promisify(execFile);
+/**
+ * The archive's timestamps become the pushed manifest's `created` annotation,
+ * so they are pinned to the commit time: the same commit gives the same digest.
+ */
+async function sourceDateEpoch(env, workspace, chartDir) {
+    const fromEnv = env.SOURCE_DATE_EPOCH?.trim();
+    if (fromEnv) {
+        if (!/^\d+$/.test(fromEnv))
+            throw new ActionError(`SOURCE_DATE_EPOCH "${fromEnv}" is not a number of seconds`, 'unset it or set it to a Unix time');
+        return { epoch: Number(fromEnv), source: 'SOURCE_DATE_EPOCH' };
+    }
+    try {
+        const { stdout } = await execFileAsync('git', ['log', '-1', '--format=%ct', '--', chartDir], {
+            cwd: workspace,
+            timeout: 15000
+        });
+        const epoch = Number(stdout.trim());
+        if (Number.isInteger(epoch) && epoch > 0)
+            return { epoch, source: `last commit of ${chartDir}` };
+    }
+    catch {
+        // not a git checkout: fall through
+    }
+    // Still reproducible without git: a fixed time (the zip epoch), said in the report.
+    return { epoch: 315532800, source: 'fixed 1980-01-01 (no git history, no SOURCE_DATE_EPOCH)' };
+}
+
+// Which dependency is the blueprint's upstream chart, or none (a scratch
+// blueprint). Decided in this order:
+//   1. the `upstream` input, when non-empty;
+//   2. values.yaml `catalystBlueprint.upstream.chart`: a name picks that
+//      dependency; an empty string declares a scratch blueprint;
+//   3. the chart's only non-library dependency (no non-library dependency at
+//      all: scratch; two or more: an error saying what to set).
+// A library dependency is one whose Chart.yaml says `type: library`: read from
+// the chart folder of a file:// dependency, or from the repository index entry
+// of an http(s) dependency (`helm repo index` copies `type` into it). An OCI
+// dependency is not fetched to find out: it counts as non-library (name it in
+// catalystBlueprint.upstream.chart when that is wrong).
+const SCRATCH_SUMMARY = 'scratch blueprint (no upstream chart)';
+/** values.yaml `catalystBlueprint.upstream.chart`: undefined when not written, else its trimmed text. */
+function provenanceChart(values) {
+    const upstream = values.data.catalystBlueprint?.upstream;
+    if (!upstream || typeof upstream !== 'object' || !('chart' in upstream))
+        return undefined;
+    const chart = upstream.chart;
+    return chart === null || chart === undefined ? '' : String(chart).trim();
+}
+/** Pure: the upstream by the rules above; `libraries` holds the names of the library dependencies. */
+function chooseUpstream(blueprint, input, libraries) {
+    if (input !== '')
+        return { kind: 'dependency', ...findUpstream(blueprint, input), source: 'input' };
+    const deps = blueprint.chartYaml.data.dependencies ?? [];
+    const named = provenanceChart(blueprint.values);
+    const valuesFile = blueprint.values.displayPath;
+    if (named === '')
+        return { kind: 'scratch', reason: `${valuesFile} catalystBlueprint.upstream.chart is empty` };
+    if (named !== undefined) {
+        const index = deps.findIndex((dep) => dep.name === named || dep.alias === named);
+        if (index < 0) {
+            const line = blueprint.values.lineOf(['catalystBlueprint', 'upstream', 'chart']);
+            throw new ActionError(`${valuesFile}:${line ?? 1}: catalystBlueprint.upstream.chart is "${named}", but ${blueprint.chartYaml.displayPath} declares no such dependency (dependencies: ${deps.map((dep) => dep.name).join(', ') || 'none'})`, `set catalystBlueprint.upstream.chart to the upstream dependency's name, or to "" for a scratch blueprint`);
+        }
+        return { kind: 'dependency', dependency: deps[index], index, source: 'values' };
+    }
+    const candidates = deps
+        .map((dependency, index) => ({ dependency, index }))
+        .filter(({ dependency }) => !libraries.has(dependency.name));
+    if (candidates.length === 1)
+        return { kind: 'dependency', ...candidates[0], source: 'only-dependency' };
+    if (candidates.length === 0)
+        return { kind: 'scratch', reason: `every dependency in ${blueprint.chartYaml.displayPath} is a library chart` };
+    const names = candidates.map(({ dependency }) => dependency.alias ?? dependency.name);
+    throw new ActionError(`${blueprint.chartYaml.displayPath}: ${names.length} dependencies (${names.join(', ')}) could be the upstream chart and nothing says which`, `set catalystBlueprint.upstream.chart in ${valuesFile} (or the upstream input) to one of ${names.join(', ')}; "" declares a scratch blueprint`);
+}
+/** Whether the chooser needs to know which dependencies are library charts. */
+function needsLibraryCheck(blueprint, input) {
+    return (input === '' &&
+        provenanceChart(blueprint.values) === undefined &&
+        (blueprint.chartYaml.data.dependencies ?? []).length > 0);
+}
+/**
+ * Names of the dependencies that are library charts. What cannot be read (an
+ * unreachable index, an OCI dependency) counts as non-library: the upstream
+ * resolution or dependency build reports the real problem.
+ */
+async function libraryDependencies(blueprint, options) {
+    const deps = blueprint.chartYaml.data.dependencies ?? [];
+    const chartDir = path__default.resolve(blueprint.workspace, blueprint.chartDir);
+    const indexes = new Map();
+    const indexOf = (url) => {
+        if (!indexes.has(url)) {
+            indexes.set(url, readIndex(url, options.credentialsFor?.(url), options.indexes)
+                .then((index) => index.entries())
+                .catch(() => undefined));
+        }
+        return indexes.get(url);
+    };
+    const verdicts = await Promise.all(deps.map(async (dep) => {
+        if (dep.repository.startsWith('file://')) {
+            const target = path__default.resolve(chartDir, dep.repository.slice('file://'.length));
+            try {
+                return (distExports.parse(await readFile(path__default.join(target, 'Chart.yaml'), 'utf8'))?.type ===
+                    'library');
+            }
+            catch {
+                return false;
+            }
+        }
+        const effective = applyMirrors(dep.repository, options.mirrors);
+        if (!/^https?:\/\//.test(effective))
+            return false;
+        const entries = (await indexOf(effective))?.[dep.name];
+        if (!Array.isArray(entries))
+            return false;
+        let exact;
+        try {
+            exact = maxSatisfying(entries.map((entry) => String(entry.version)), dep.version);
+        }
+        catch {
+            exact = undefined; // not a range: the upstream resolution names the bad pin
+        }
+        const entry = entries.find((candidate) => String(candidate.version) === exact) ?? entries[0];
+        return entry?.type === 'library';
+    }));
+    return new Set(deps.filter((_, i) => verdicts[i]).map((dep) => dep.name));
+}
+
+// Stage: which dependency is the upstream and which version of it the blueprint gets (chart/upstream-choice.ts,
+// chart/upstream.ts), as the `Upstream version` step. Runs beside helm provisioning and the work copy.
+function upstreamStep(status, summary, findings = []) {
+    return { step: { id: 'resolve-upstream', title: 'Upstream version', status, durationMs: 0, summary, findings } };
+}
+async function resolveBlueprintUpstream(ctx) {
+    const { inputs, blueprint } = ctx;
+    const hollow = hollowByDeclaration(blueprint);
+    if (hollow)
+        return upstreamStep('failed', 'no upstream chart declared', [hollow]);
+    const dependencies = blueprint.chartYaml.data.dependencies ?? [];
+    if (isNoUpstream(blueprint.chartYaml.data) &&
+        !dependencies.some((dep) => dep.name === inputs.upstream || dep.alias === inputs.upstream)) {
+        return upstreamStep('skipped', 'chart is annotated catalyst.openova.io/no-upstream');
+    }
+    const libraries = needsLibraryCheck(blueprint, inputs.upstream)
+        ? await libraryDependencies(blueprint, {
+            mirrors: inputs.repositoryMirrors,
+            credentialsFor: ctx.credentials.forRepository,
+            indexes: ctx.indexes
+        })
+        : new Set();
+    const choice = chooseUpstream(blueprint, inputs.upstream, libraries);
+    // Dependencies are still built, bundled and guarded; only resolution and the consistency check are skipped.
+    if (choice.kind === 'scratch')
+        return upstreamStep('skipped', `${SCRATCH_SUMMARY}: ${choice.reason}`);
+    const { dependency, index } = choice;
+    const resolution = await resolveUpstream({
+        blueprint,
+        dependency,
+        dependencyIndex: index,
+        override: inputs.upstreamVersion,
+        publishing: ctx.mode === 'publish',
+        mirrors: inputs.repositoryMirrors,
+        credentialsFor: ctx.credentials.forRepository,
+        plainHttp: inputs.plainHttp,
+        indexes: ctx.indexes,
+        locked: await lockedVersion(path__default.resolve(blueprint.workspace, blueprint.chartDir), blueprint.chartDir, dependencies, dependency.name)
+    });
+    return { resolution, step: resolution.step };
+}
+
+// Stage: everything the dependency build waits for, started at once and run concurrently: helm (provisioned,
+// then its isolated home), upstream resolution (the index fetch), the commit time (git log) and the work copy
+// (which waits for the upstream only when input upstream-version rewrites the pin). The dependency build itself
+// needs helm, the work copy and the upstream's index text (written into helm's cache, so helm does not fetch
+// it again), so it starts when those are there.
+function startPreparation(base) {
+    const { inputs, blueprint, folders } = base;
+    const started = [];
+    // Awaited later (or never, when an earlier task fails): a rejection is the awaiting stage's to report.
+    const track = (task) => {
+        started.push(task.catch(() => undefined));
+        return task;
+    };
+    // Helm first: on PATH it may still need a `helm version` process, the longest of these to start.
+    const helm = track(provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl).then(async (installed) => ({
+        installed,
+        helm: await Helm.create(installed.binary, folders.helmHome, installed.version)
+    })));
+    const upstream = track(resolveBlueprintUpstream(base));
+    const epoch = track(sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir));
+    const work = track(workCopyNeedsUpstream(base)
+        ? upstream.then((outcome) => prepareWork(base, outcome.resolution))
+        : prepareWork(base, undefined));
+    const ready = Promise.all([helm, upstream]).then(([{ installed, helm }, upstreamOutcome]) => {
+        info(`helm ${helm.version} (${installed.source}: ${installed.binary})`);
+        const ctx = { ...base, helm };
+        return { ctx, upstream: upstreamOutcome };
+    });
+    return {
+        ready,
+        work,
+        epoch,
+        settled: async () => {
+            await Promise.all(started);
+        }
+    };
+}
+
+// One blueprint's run, in the order of the pipeline: load and check (load.ts) → prepare concurrently
+// (prepare.ts: helm, upstream, commit time, work copy) → the chart's stages (chart-steps.ts: dependency build,
+// gates and package, publish) → SBOM → the report (assemble.ts). Errors that stop the run early (an unreadable
+// Chart.yaml, a tag that does not match) still give a report, so the PR comment and job summary say what stopped it.
+/** Runs every stage for one blueprint; undefined when the event is for another blueprint (a notice). */
+async function validateBlueprint(frame) {
+    const { inputs, outputDir } = frame;
+    const startedAt = new Date();
+    const start = performance.now();
+    const time = () => ({
+        startedAt,
+        durationMs: Math.round(performance.now() - start)
+    });
+    const loaded = await loadRun(inputs, frame.event);
+    if (loaded.kind === 'skip') {
+        notice(loaded.reason);
+        writeOutputs(SKIP_OUTPUTS);
+        return undefined;
+    }
+    if (loaded.kind === 'stopped') {
+        return { report: stoppedEarlyReport(frame, time(), loaded.identity, loaded.error), cleanup: Promise.resolve() };
+    }
+    const { identity, blueprint } = loaded;
+    const folders = workFolders(await mkdtemp(path__default.join(outputDir, 'bp-work-')), outputDir);
+    const preparation = startPreparation({
+        inputs,
+        event: frame.event,
+        blueprint,
+        mode: identity.mode,
+        chart: identity.chart,
+        registry: identity.registry,
+        ...repositoryAccess(inputs),
+        folders,
+        budget: frame.budget
+    });
+    const outcome = { steps: [] };
+    let sbomContent;
+    let cleanup = Promise.resolve();
+    try {
+        const { ctx, upstream } = await preparation.ready;
+        outcome.helmVersion = ctx.helm.version;
+        outcome.upstream = upstream.resolution?.info;
+        const chart = await runChartSteps(ctx, upstream, preparation.work, preparation.epoch);
+        outcome.steps.push(...chart.steps);
+        outcome.publish = chart.publish;
+        outcome.diff = chart.diff;
+        outcome.error = chart.error;
+        sbomContent = chart.sbom;
+    }
+    catch (error) {
+        // A fatal error still gets a report: the PR comment says what stopped the run.
+        outcome.error = error;
+    }
+    finally {
+        // Nothing may still work in the folder when it goes (a work copy or git log started beside a failure).
+        await preparation.settled();
+        // Removed while the report is assembled and written out (a chart copy per script, helm homes: tens of ms).
+        cleanup = rm$1(folders.root, { recursive: true, force: true }).catch(() => undefined);
+    }
+    // After publishing, so the SBOM names the digest that was pushed (or found already there).
+    if (sbomContent)
+        outcome.sbom = await writeRunSbom(sbomContent, outcome.publish, outputDir);
+    return { report: assembleReport(frame, time(), identity, outcome), cleanup };
+}
+
+// The event a run is for, read once from the runner's environment: its name, ref and payload
+// (GITHUB_EVENT_PATH), the run's link and the commit checked. Read here as @actions/github's Context reads it,
+// without loading @actions/github: its REST client (octokit, undici) loads only when a PR comment is written.
+/** The event of this run (GITHUB_EVENT_NAME, GITHUB_REF, the payload file, …). */
+function readEventContext(env = process.env) {
+    let payload = {};
+    if (env.GITHUB_EVENT_PATH) {
+        if (existsSync(env.GITHUB_EVENT_PATH))
+            payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8'));
+        else
+            process.stdout.write(`GITHUB_EVENT_PATH ${env.GITHUB_EVENT_PATH} does not exist${EOL$1}`);
+    }
+    return eventContextFrom(env, payload);
+}
+/** The event context from the environment and the event payload (pure). */
+function eventContextFrom(env, payload) {
+    const repo = repositoryOf(env, payload);
+    const runId = parseInt(env.GITHUB_RUN_ID ?? '', 10);
+    const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        ref: env.GITHUB_REF ?? '',
+        payload,
+        repo,
+        // Only with GITHUB_REPOSITORY (a local run with @github/local-action has none): no link to a guessed repository.
+        runUrl: env.GITHUB_REPOSITORY && repo && runId
+            ? `${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId}`
+            : undefined,
+        commit: headCommit(payload, env)
+    };
+}
+function repositoryOf(env, payload) {
+    if (env.GITHUB_REPOSITORY) {
+        const [owner, repo] = env.GITHUB_REPOSITORY.split('/');
+        return { owner, repo };
+    }
+    const repository = payload.repository;
+    const owner = repository?.owner?.login;
+    const name = repository?.name;
+    return typeof owner === 'string' && typeof name === 'string' ? { owner, repo: name } : undefined;
+}
+/** A pull request's head commit (GITHUB_SHA is the merge commit there), else GITHUB_SHA. */
+function headCommit(payload, env) {
+    const pr = payload.pull_request;
+    const sha = typeof pr?.head?.sha === 'string' ? pr.head.sha : env.GITHUB_SHA;
+    return sha && /^[0-9a-f]{7,64}$/i.test(sha) ? sha : undefined;
+}
+
+// Pure parser for container image references, following the grammar of
+// github.com/distribution/reference (the one Docker, containerd and the kubelet
+// use) together with Docker's normalisation of "familiar" names:
+//
+//   reference := name [ ':' tag ] [ '@' digest ]
+//   name      := [ domain [ ':' port ] '/' ] path-component [ '/' path-component ]*
+//
+// Normalisation (docker's splitDockerDomain):
+// - no '/' at all: domain docker.io, path `library/<name>`;
+// - the first segment is a domain when it is `localhost`, contains `.` or `:`,
+//   or contains an uppercase letter (paths must be lowercase, so an uppercase
+//   first segment can only be a host name, e.g. `LOCALHOST/a` or `Registry/x`);
+// - `index.docker.io` is rewritten to `docker.io`;
+// - a one-segment path on docker.io gets `library/`.
+// A bare 64-hex string is rejected (it is an image id, not a name).
+// Digests: the grammar's `algo:hex{32,}`; the registered algorithms must be
+// lowercase hex of exact length (sha256: 64, sha384: 96, sha512: 128), as
+// go-digest validates them. Other grammar-valid algorithms are accepted as-is.
+const DEFAULT_DOMAIN = 'docker.io';
+const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
+const OFFICIAL_REPO_PREFIX = 'library/';
+const NAME_TOTAL_LENGTH_MAX = 255;
+/** Raised for a value that is not a valid image reference; names the value and the reason. */
+class ImageRefError extends Error {
+    raw;
+    reason;
+    constructor(raw, reason) {
+        super(`invalid image reference ${JSON.stringify(raw)}: ${reason}`);
+        this.raw = raw;
+        this.reason = reason;
+        this.name = 'ImageRefError';
+    }
+}
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_RE = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+const DIGEST_RE = /^([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*):([0-9a-fA-F]{32,})$/;
+const IDENTIFIER_RE = /^[a-f0-9]{64}$/;
+const KNOWN_DIGEST_HEX = {
+    sha256: /^[a-f0-9]{64}$/,
+    sha384: /^[a-f0-9]{96}$/,
+    sha512: /^[a-f0-9]{128}$/
+};
+/** Length in hex characters a registered digest algorithm requires. */
+const KNOWN_DIGEST_LEN = { sha256: 64, sha384: 96, sha512: 128 };
+function validateDigest(raw, digest) {
+    const m = DIGEST_RE.exec(digest);
+    if (!m) {
+        throw new ImageRefError(raw, `digest ${JSON.stringify(digest)} is not of the form <algorithm>:<hex> (at least 32 hex digits)`);
+    }
+    const algo = m[1];
+    const hex = m[2];
+    const known = KNOWN_DIGEST_HEX[algo];
+    if (known && !known.test(hex)) {
+        const want = KNOWN_DIGEST_LEN[algo];
+        throw new ImageRefError(raw, `${algo} digest must be ${want} lowercase hex characters, got ${hex.length}${hex === hex.toLowerCase() ? '' : ' (with uppercase)'}`);
+    }
+}
+/** Splits `name` into domain and remote path per docker's normalisation (see file header). */
+function splitDomain(name) {
+    const slash = name.indexOf('/');
+    if (slash === -1)
+        return { domain: DEFAULT_DOMAIN, path: OFFICIAL_REPO_PREFIX + name };
+    const first = name.slice(0, slash);
+    let domain;
+    let path;
+    let written;
+    if (first === 'localhost' || /[.:]/.test(first) || first.toLowerCase() !== first) {
+        written = first;
+        domain = first === LEGACY_DEFAULT_DOMAIN ? DEFAULT_DOMAIN : first;
+        path = name.slice(slash + 1);
+    }
+    else {
+        domain = DEFAULT_DOMAIN;
+        path = name;
+    }
+    if (domain === DEFAULT_DOMAIN && !path.includes('/'))
+        path = OFFICIAL_REPO_PREFIX + path;
+    return written === undefined ? { domain, path } : { domain, path, written };
+}
+/** Familiar form of a normalized name: drops `docker.io/` and `library/` (official images only). */
+function familiarName(domain, path) {
+    if (domain !== DEFAULT_DOMAIN)
+        return `${domain}/${path}`;
+    if (path.startsWith(OFFICIAL_REPO_PREFIX)) {
+        const rest = path.slice(OFFICIAL_REPO_PREFIX.length);
+        if (!rest.includes('/'))
+            return rest;
+    }
+    return path;
+}
+/**
+ * Parses an image reference such as `nginx`, `ghcr.io/org/app:1.2`,
+ * `localhost:5000/a@sha256:…` or `[::1]:5000/x:tag`.
+ * Throws {@link ImageRefError} naming the value and why it is invalid.
+ */
+function parseImageRef(raw) {
+    if (typeof raw !== 'string')
+        throw new ImageRefError(String(raw), 'not a string');
+    if (raw.length === 0)
+        throw new ImageRefError(raw, 'empty');
+    if (/\s/.test(raw))
+        throw new ImageRefError(raw, 'contains whitespace');
+    if (IDENTIFIER_RE.test(raw)) {
+        throw new ImageRefError(raw, 'a bare 64-character hex string is an image id, not a repository name');
+    }
+    let rest = raw;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at !== -1) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (digest.length === 0)
+            throw new ImageRefError(raw, "empty digest after '@'");
+        validateDigest(raw, digest);
+    }
+    let tag;
+    const colon = rest.lastIndexOf(':');
+    if (colon !== -1 && colon > rest.lastIndexOf('/')) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (tag.length === 0)
+            throw new ImageRefError(raw, "empty tag after ':'");
+        if (tag.length > 128)
+            throw new ImageRefError(raw, `tag is ${tag.length} characters long (at most 128)`);
+        if (!TAG_RE.test(tag)) {
+            throw new ImageRefError(raw, `tag ${JSON.stringify(tag)} must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127}`);
+        }
+    }
+    if (rest.length === 0)
+        throw new ImageRefError(raw, 'missing repository name');
+    const { domain, path, written } = splitDomain(rest);
+    if (written !== undefined && !DOMAIN_RE.test(written)) {
+        throw new ImageRefError(raw, `registry host ${JSON.stringify(written)} is not a valid host[:port]`);
+    }
+    if (path.toLowerCase() !== path) {
+        throw new ImageRefError(raw, `repository path ${JSON.stringify(path)} must be lowercase`);
+    }
+    for (const component of path.split('/')) {
+        if (component.length === 0)
+            throw new ImageRefError(raw, `repository path ${JSON.stringify(path)} has an empty component`);
+        if (!PATH_COMPONENT_RE.test(component)) {
+            throw new ImageRefError(raw, `path component ${JSON.stringify(component)} must be lowercase letters and digits separated by '.', '_', '__' or '-'`);
+        }
+    }
+    const name = `${domain}/${path}`;
+    if (name.length > NAME_TOTAL_LENGTH_MAX) {
+        throw new ImageRefError(raw, `repository name is ${name.length} characters long (at most ${NAME_TOTAL_LENGTH_MAX})`);
+    }
+    let canonical = name;
+    if (tag !== undefined)
+        canonical += `:${tag}`;
+    if (digest !== undefined)
+        canonical += `@${digest}`;
+    const ref = { raw, domain, path, canonical, familiar: familiarName(domain, path) };
+    if (tag !== undefined)
+        ref.tag = tag;
+    if (digest !== undefined)
+        ref.digest = digest;
+    return ref;
+}
+/** `parseImageRef` that returns the error instead of throwing. */
+function tryParseImageRef(raw) {
+    try {
+        return { ref: parseImageRef(raw) };
+    }
+    catch (e) {
+        if (e instanceof ImageRefError)
+            return { error: e };
+        throw e;
+    }
+}
+
+// Finds every container image in a rendered chart and applies the pinning
+// policy. Pure: no I/O, no registry lookups.
+//
+// Policy choices:
+// - `digest`: the reference must carry `@sha256:<64 hex>`.
+// - `sha` (default): a sha256 digest, or a tag that is a git commit SHA:
+//   7–40 lowercase hex characters with at least one letter a–f (so numeric tags
+//   such as `20240101` or `1234567` are not mistaken for a SHA), optionally
+//   prefixed `sha-` (the form docker/metadata-action's `type=sha` produces).
+// - `no-latest`: a tag other than `latest`, or a digest.
+// - `off`: everything passes.
+// A reference with both a tag and a digest is judged by its digest.
+//
+// Allowlist patterns are image names normalised like references (`nginx` =
+// `docker.io/library/nginx`, `temporalio/*` = `docker.io/temporalio/*`); `*`
+// matches one path segment (or part of one, e.g. `temporal-*`), `**` any number
+// of segments (at least one when it ends the pattern), a lone `**` matches every
+// image; `:tag` in a pattern must match the tag too (`*` globbing allowed).
+const IMAGE_POLICIES = ['digest', 'sha', 'no-latest', 'off'];
+function child(o, ...keys) {
+    let cur = o;
+    for (const k of keys) {
+        if (!isRecord(cur))
+            return undefined;
+        cur = cur[k];
+    }
+    return cur;
+}
+function imageString(v) {
+    if (typeof v === 'string')
+        return v;
+    if (v === null || v === undefined)
+        return '';
+    return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController']);
+const PROMETHEUS_KINDS = new Set(['Prometheus', 'PrometheusAgent', 'Alertmanager', 'ThanosRuler']);
+const ARGO_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate']);
+const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
+const FALLBACK_KEYS = new Set(['image', 'imageName']);
+const IDENT_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+function group(apiVersion) {
+    if (!apiVersion)
+        return '';
+    const slash = apiVersion.indexOf('/');
+    return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+class Collector {
+    doc;
+    out;
+    covered = new Set();
+    constructor(doc, out) {
+        this.doc = doc;
+        this.out = out;
+    }
+    add(value, field, container) {
+        if (this.covered.has(field))
+            return;
+        this.covered.add(field);
+        const use = {
+            image: imageString(value),
+            kind: this.doc.kind ?? '',
+            name: this.doc.name ?? '',
+            field
+        };
+        if (container !== undefined)
+            use.container = container;
+        if (this.doc.source !== undefined)
+            use.source = this.doc.source;
+        this.out.push(use);
+    }
+    /** `containers`-style list: every element with an `image` key. */
+    containerList(list, prefix) {
+        if (!Array.isArray(list))
+            return;
+        list.forEach((c, i) => {
+            if (isRecord(c) && 'image' in c) {
+                this.add(c.image, `${prefix}[${i}].image`, typeof c.name === 'string' ? c.name : undefined);
+            }
+        });
+    }
+    podSpec(spec, prefix) {
+        if (!isRecord(spec))
+            return;
+        for (const list of CONTAINER_LISTS)
+            this.containerList(spec[list], `${prefix}.${list}`);
+    }
+    argoWorkflowSpec(spec, prefix) {
+        const templates = child(spec, 'templates');
+        if (!Array.isArray(templates))
+            return;
+        templates.forEach((t, i) => {
+            if (!isRecord(t))
+                return;
+            const p = `${prefix}.templates[${i}]`;
+            const tname = typeof t.name === 'string' ? t.name : undefined;
+            for (const key of ['container', 'script']) {
+                const c = t[key];
+                if (isRecord(c) && 'image' in c)
+                    this.add(c.image, `${p}.${key}.image`, typeof c.name === 'string' ? c.name : tname);
+            }
+            this.containerList(t.initContainers, `${p}.initContainers`);
+            this.containerList(t.sidecars, `${p}.sidecars`);
+            this.containerList(child(t, 'containerSet', 'containers'), `${p}.containerSet.containers`);
+        });
+    }
+    /** Any string `image`/`imageName` not found by the kind-specific rules (metadata is skipped). */
+    fallback(value, path, parentName) {
+        if (Array.isArray(value)) {
+            for (let i = 0; i < value.length; i++) {
+                const el = value[i];
+                if (typeof el === 'object' && el !== null) {
+                    const name = isRecord(el) && typeof el.name === 'string' ? el.name : undefined;
+                    this.fallback(el, `${path}[${i}]`, name);
+                }
+            }
+            return;
+        }
+        if (!isRecord(value))
+            return;
+        for (const key of Object.keys(value)) {
+            if (path === '' && key === 'metadata')
+                continue;
+            const v = value[key];
+            const seg = IDENT_RE.test(key) ? key : `[${JSON.stringify(key)}]`;
+            const field = path === '' ? seg : seg.startsWith('[') ? `${path}${seg}` : `${path}.${seg}`;
+            if (typeof v === 'string') {
+                if (FALLBACK_KEYS.has(key))
+                    this.add(v, field, parentName);
+            }
+            else if (typeof v === 'object' && v !== null) {
+                this.fallback(v, field);
+            }
+        }
+    }
+}
+/** Every image a rendered chart uses, with where it stands (kind/name/container/field/template). */
+function extractImages(docs) {
+    const out = [];
+    for (const doc of docs) {
+        const o = doc.object;
+        if (!isRecord(o))
+            continue;
+        const kind = doc.kind ?? (typeof o.kind === 'string' ? o.kind : '');
+        const g = group(doc.apiVersion ?? (typeof o.apiVersion === 'string' ? o.apiVersion : undefined));
+        const c = new Collector(doc, out);
+        const spec = o.spec;
+        if (kind === 'Pod')
+            c.podSpec(spec, 'spec');
+        const templateSpec = child(spec, 'template', 'spec');
+        if (WORKLOAD_KINDS.has(kind) || Array.isArray(child(templateSpec, 'containers'))) {
+            c.podSpec(templateSpec, 'spec.template.spec');
+        }
+        if (kind === 'CronJob')
+            c.podSpec(child(spec, 'jobTemplate', 'spec', 'template', 'spec'), 'spec.jobTemplate.spec.template.spec');
+        if (kind === 'Cluster' && g === 'postgresql.cnpg.io' && isRecord(spec) && 'imageName' in spec) {
+            c.add(spec.imageName, 'spec.imageName');
+        }
+        if (PROMETHEUS_KINDS.has(kind) && g === 'monitoring.coreos.com' && isRecord(spec)) {
+            if ('image' in spec)
+                c.add(spec.image, 'spec.image');
+            c.containerList(spec.initContainers, 'spec.initContainers');
+            c.containerList(spec.containers, 'spec.containers');
+        }
+        if (g === 'argoproj.io') {
+            if (ARGO_KINDS.has(kind))
+                c.argoWorkflowSpec(spec, 'spec');
+            else if (kind === 'CronWorkflow')
+                c.argoWorkflowSpec(child(spec, 'workflowSpec'), 'spec.workflowSpec');
+        }
+        if (kind === 'ScaledJob' && g === 'keda.sh') {
+            c.podSpec(child(spec, 'jobTargetRef', 'template', 'spec'), 'spec.jobTargetRef.template.spec');
+        }
+        c.fallback(o, '');
+    }
+    return out;
+}
+// ---------------------------------------------------------------- policy
+const COMMIT_SHA_TAG_RE = /^(?:sha-)?(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}$/;
+/** True for a tag that names a git commit: 7–40 lowercase hex with a letter, optionally `sha-`-prefixed. */
+function isCommitShaTag(tag) {
+    return COMMIT_SHA_TAG_RE.test(tag);
+}
+function globToRegexSource(glob) {
+    return glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*');
+}
+function compilePattern(pattern) {
+    let p = pattern.trim();
+    if (p === '')
+        return undefined;
+    if (p === '**')
+        return { pattern, name: /^/, all: true };
+    let digest;
+    const at = p.indexOf('@');
+    if (at !== -1) {
+        digest = p.slice(at + 1);
+        p = p.slice(0, at);
+    }
+    let tag;
+    const colon = p.lastIndexOf(':');
+    if (colon !== -1 && colon > p.lastIndexOf('/')) {
+        tag = p.slice(colon + 1);
+        p = p.slice(0, colon);
+    }
+    // Domain normalisation as for references (a segment with a wildcard is a domain only if it has `.` or `:`).
+    const slash = p.indexOf('/');
+    let domain = DEFAULT_DOMAIN;
+    let path = p;
+    if (slash !== -1) {
+        const first = p.slice(0, slash);
+        if (first === 'localhost' || /[.:]/.test(first) || (first.toLowerCase() !== first && !first.includes('*'))) {
+            domain = first.toLowerCase() === 'index.docker.io' ? DEFAULT_DOMAIN : first;
+            path = p.slice(slash + 1);
+        }
+    }
+    if (domain === DEFAULT_DOMAIN && !path.includes('/') && path !== '**')
+        path = `library/${path}`;
+    const segs = path.split('/');
+    let src = '';
+    segs.forEach((seg, i) => {
+        const last = i === segs.length - 1;
+        if (seg === '**')
+            src += last ? '(?:/[^/]+)+' : '(?:/[^/]+)*';
+        else
+            src += `/${globToRegexSource(seg)}`;
+    });
+    const compiled = {
+        pattern,
+        name: new RegExp(`^${globToRegexSource(domain.toLowerCase())}${src}$`),
+        all: false
+    };
+    if (tag !== undefined)
+        compiled.tag = new RegExp(`^${globToRegexSource(tag)}$`);
+    if (digest !== undefined)
+        compiled.digest = digest;
+    return compiled;
+}
+const patternCache = new Map();
+function compiled(pattern) {
+    if (patternCache.has(pattern))
+        return patternCache.get(pattern);
+    const c = compilePattern(pattern);
+    if (patternCache.size > 1000)
+        patternCache.clear();
+    patternCache.set(pattern, c);
+    return c;
+}
+function matchCompiled(ref, c) {
+    if (c.all)
+        return true;
+    if (!c.name.test(`${ref.domain.toLowerCase()}/${ref.path}`))
+        return false;
+    if (c.tag && (ref.tag === undefined || !c.tag.test(ref.tag)))
+        return false;
+    if (c.digest !== undefined && ref.digest !== c.digest)
+        return false;
+    return true;
+}
+function sha256Digest(ref) {
+    return ref.digest !== undefined && ref.digest.startsWith('sha256:');
+}
+function judge(ref, policy) {
+    const digestNote = ref.digest && !sha256Digest(ref) ? ` (digest ${ref.digest.split(':')[0]} is not sha256)` : '';
+    switch (policy) {
+        case 'off':
+            return { ok: true, reason: 'image policy is off' };
+        case 'digest':
+            if (sha256Digest(ref))
+                return { ok: true, reason: 'pinned by sha256 digest' };
+            return { ok: false, reason: `not pinned by a sha256 digest${digestNote}` };
+        case 'sha':
+            if (sha256Digest(ref))
+                return { ok: true, reason: 'pinned by sha256 digest' };
+            if (ref.tag !== undefined && isCommitShaTag(ref.tag))
+                return { ok: true, reason: `tag ${ref.tag} is a commit SHA` };
+            if (ref.tag === undefined)
+                return { ok: false, reason: `no tag and no sha256 digest (means latest)${digestNote}` };
+            return { ok: false, reason: `tag ${ref.tag} is neither a sha256 digest nor a commit SHA${digestNote}` };
+        case 'no-latest':
+            if (ref.digest !== undefined)
+                return { ok: true, reason: 'pinned by digest' };
+            if (ref.tag === undefined)
+                return { ok: false, reason: 'no tag (means latest)' };
+            if (ref.tag === 'latest')
+                return { ok: false, reason: 'tag is latest' };
+            return { ok: true, reason: `tagged ${ref.tag}` };
+    }
+}
+/** Applies the policy and the allowlist to every use. */
+function checkImages(uses, policy, allowlist) {
+    const patterns = allowlist.map(compiled).filter((c) => c !== undefined);
+    const cache = new Map();
+    return uses.map((use) => {
+        let v = cache.get(use.image);
+        if (!v) {
+            v = verdictFor(use.image, policy, patterns);
+            cache.set(use.image, v);
+        }
+        return { use, ...v };
+    });
+}
+function verdictFor(image, policy, patterns) {
+    let ref;
+    try {
+        ref = parseImageRef(image);
+    }
+    catch (e) {
+        if (policy === 'off')
+            return { ok: true, reason: 'image policy is off' };
+        const reason = image.trim() === '' ? 'image is empty' : e instanceof ImageRefError ? e.reason : String(e);
+        return { ok: false, reason };
+    }
+    const j = judge(ref, policy);
+    if (!j.ok) {
+        const allowed = patterns.find((p) => matchCompiled(ref, p));
+        if (allowed)
+            return { ref, ok: true, reason: `allowed by pattern ${allowed.pattern}`, allowedBy: allowed.pattern };
+    }
+    return { ref, ...j };
+}
+/** Failing verdicts grouped by image reference (normalized), in order of first use. */
+function groupFailing(verdicts) {
+    const groups = new Map();
+    for (const v of verdicts) {
+        if (v.ok)
+            continue;
+        const key = v.ref ? v.ref.canonical : `raw:${v.use.image}`;
+        const list = groups.get(key);
+        if (list)
+            list.push(v);
+        else
+            groups.set(key, [v]);
+    }
+    return [...groups.values()];
+}
+
+// Every input is read and validated here, once, into a typed object; nothing
+// else in the action calls core.getInput.
+const defaultReader = (name) => getInput(name);
+function lines(text) {
+    return text
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !line.startsWith('#'));
+}
+function boolean(read, name, fallback) {
+    const raw = read(name).trim().toLowerCase();
+    if (raw === '')
+        return fallback;
+    if (['true', 'yes', '1', 'on'].includes(raw))
+        return true;
+    if (['false', 'no', '0', 'off'].includes(raw))
+        return false;
+    throw new ActionError(`input ${name}: "${raw}" is not a boolean`, `set ${name} to true or false`);
+}
+function oneOf(read, name, allowed, fallback) {
+    const raw = read(name).trim().toLowerCase();
+    if (raw === '')
+        return fallback;
+    if (allowed.includes(raw))
+        return raw;
+    throw new ActionError(`input ${name}: "${raw}" is not one of ${allowed.join(', ')}`, `set ${name} to one of ${allowed.join(', ')}`);
+}
+/** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
+function workspacePath(workspace, name, value) {
+    const normalized = path__default.normalize(value).replace(/\/+$/, '');
+    const absolute = path__default.resolve(workspace, normalized);
+    const relative = path__default.relative(workspace, absolute);
+    if (relative.startsWith('..') || path__default.isAbsolute(relative)) {
+        throw new ActionError(`input ${name}: "${value}" is outside the workspace ${workspace}`, `give ${name} as a path inside the repository`);
+    }
+    return relative === '' ? '.' : relative;
+}
+/**
+ * The registry input without a trailing slash. Credentials in it
+ * (`oci://user:token@host`) are masked before anything else is logged, then
+ * refused with a message that never quotes them.
+ */
+function checkRegistry(text) {
+    const registry = text.trim().replace(/\/+$/, '');
+    const userinfo = urlUserinfo(registry);
+    if (userinfo === undefined)
+        return registry;
+    const password = userinfo.includes(':') ? userinfo.slice(userinfo.indexOf(':') + 1) : userinfo;
+    for (const secret of [userinfo, password, safeDecode(password)])
+        registerSecret(secret);
+    throw new ActionError(`input registry: ${withoutUserinfo(registry)} has credentials in the URL (user:password@); credentials in URLs would reach logs`, 'remove user:password@ from registry and set the registry-username and registry-password inputs (from secrets) instead');
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+function parseMirrors(text) {
+    const mirrors = [];
+    for (const [index, raw] of text.split(/\r?\n/).entries()) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        // Checked before anything else, so that no message ever quotes the password.
+        if (withoutUserinfo(line) !== line) {
+            throw new ActionError(`input repository-mirrors: line ${index + 1} (${withoutUserinfo(line)}) has credentials in a URL (user:password@); credentials in URLs would reach logs`, 'remove user:password@ from the URL and set the dependency-username and dependency-password inputs instead');
+        }
+        const at = line.indexOf('=');
+        const from = line.slice(0, at).trim().replace(/\/+$/, '');
+        const to = line
+            .slice(at + 1)
+            .trim()
+            .replace(/\/+$/, '');
+        if (at <= 0 || !/^(https?|oci):\/\/\S+$/.test(from) || !/^(https?|oci):\/\/\S+$/.test(to)) {
+            throw new ActionError(`input repository-mirrors: "${line}" is not of the form <repository URL>=<mirror URL>`, 'write one mirror a line, e.g. https://go.temporal.io/helm-charts=https://charts.mirror.example/temporal');
+        }
+        mirrors.push({ from, to });
+    }
+    return mirrors;
+}
+const DEFAULT_HELM_DOWNLOAD_URL = 'https://get.helm.sh';
+/**
+ * Base URL Helm tarballs (and their .sha256sum) are downloaded from: https://,
+ * or plain http:// only to a loopback host (tests, a local mirror). Over plain
+ * http anyone on the path could swap both the tarball and its checksum.
+ */
+function parseHelmDownloadUrl(text) {
+    const value = (text.trim() || DEFAULT_HELM_DOWNLOAD_URL).replace(/\/+$/, '');
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        url = undefined;
+    }
+    const shown = withoutUserinfo(value);
+    if (url && (url.username || url.password)) {
+        throw new ActionError(`input helm-download-url: "${shown}" has credentials in the URL; they would reach logs`, 'use a mirror that needs no credentials in the URL');
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.hostname === '') {
+        throw new ActionError(`input helm-download-url: "${shown}" is not an https:// URL`, 'set helm-download-url to an https:// mirror of https://get.helm.sh');
+    }
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+        throw new ActionError(`input helm-download-url: "${shown}" uses plain http to ${url.host}, which is not a loopback host`, 'use an https:// mirror; plain http is only accepted for 127.0.0.1, ::1 or localhost');
+    }
+    return value;
+}
+/** Input helm-download-url, checked now; a refusal is raised only if a download is needed. */
+function readHelmDownloadUrl(text) {
+    try {
+        return { url: parseHelmDownloadUrl(text) };
+    }
+    catch (error) {
+        if (!(error instanceof ActionError))
+            throw error;
+        return { url: withoutUserinfo(text.trim()), refusal: error };
+    }
+}
+function parseAllowlist(text) {
+    return lines(text).map((line) => {
+        const hash = line.indexOf(' #');
+        const pattern = (hash >= 0 ? line.slice(0, hash) : line).trim();
+        const reason = hash >= 0 ? line.slice(hash + 2).trim() : '';
+        return { pattern, reason: reason || 'allow-listed' };
+    });
+}
+function parseToggleOverrides(text) {
+    const include = [];
+    const exclude = [];
+    for (const line of lines(text)) {
+        if (line.startsWith('!'))
+            exclude.push(line.slice(1).trim());
+        else
+            include.push(line);
+    }
+    return { include, exclude };
+}
+function parseSetValues(text) {
+    return lines(text).map((line) => {
+        if (!/^[^=\s]+=/.test(line)) {
+            throw new ActionError(`input set: "${line}" is not key=value`, 'write one key=value a line, e.g. temporal.server.replicaCount=1');
+        }
+        return line;
+    });
+}
+/**
+ * Input set-secret: `key=value` lines whose values are secrets. Every value
+ * (and a malformed line as a whole) is masked before anything else happens,
+ * and no message quotes one.
+ */
+function parseSecretValues(text) {
+    const entries = [];
+    for (const [index, raw] of text.split(/\r?\n/).entries()) {
+        const line = raw.trim();
+        if (line === '')
+            continue;
+        const at = line.indexOf('=');
+        if (at <= 0 || /\s/.test(line.slice(0, at))) {
+            registerSecret(line);
+            throw new ActionError(`input set-secret: line ${index + 1} is not key=value (the line is not shown: it may hold a secret)`, 'write one key=value a line, e.g. temporal.server.config.persistence.default.sql.password=${{ secrets.DB_PASSWORD }}');
+        }
+        const value = line.slice(at + 1);
+        registerSecret(value);
+        entries.push({ key: line.slice(0, at), value });
+    }
+    return entries;
+}
+function getInputs(read = defaultReader, env = process.env) {
+    // Masked before any other input is read, so that no error below can show one.
+    const setSecretValues = parseSecretValues(read('set-secret'));
+    const workspace = path__default.resolve(env.GITHUB_WORKSPACE || process.cwd());
+    const blueprint = workspacePath(workspace, 'blueprint', read('blueprint').trim() || 'platform/temporal');
+    const chartRaw = read('chart').trim();
+    const chart = workspacePath(workspace, 'chart', chartRaw || path__default.join(blueprint, 'chart'));
+    const registry = checkRegistry(read('registry'));
+    if (registry && !registry.startsWith('oci://')) {
+        throw new ActionError(`input registry: "${registry}" is not an oci:// URL`, 'set registry to e.g. oci://ghcr.io/<owner>');
+    }
+    const helmVersion = read('helm-version').trim();
+    if (helmVersion && !/^v?\d+\.\d+\.\d+$/.test(helmVersion)) {
+        throw new ActionError(`input helm-version: "${helmVersion}" is not a version like v3.17.2`, 'set helm-version to an exact Helm release, e.g. v3.17.2');
+    }
+    const imagePolicy = oneOf(read, 'image-policy', IMAGE_POLICIES, 'sha');
+    return {
+        mode: oneOf(read, 'mode', ['run', 'discover'], 'run'),
+        workspace,
+        blueprint,
+        chart,
+        // Empty: decided from the chart (values.yaml catalystBlueprint.upstream.chart, else the only non-library dependency).
+        upstream: read('upstream').trim(),
+        upstreamVersion: read('upstream-version').trim(),
+        repositoryMirrors: parseMirrors(read('repository-mirrors')),
+        registry,
+        registryUsername: read('registry-username').trim(),
+        registryPassword: read('registry-password'),
+        dependencyUsername: read('dependency-username').trim(),
+        dependencyPassword: read('dependency-password'),
+        push: oneOf(read, 'push', ['auto', 'true', 'false'], 'auto'),
+        version: read('version').trim(),
+        versionFromTag: boolean(read, 'version-from-tag', false),
+        overwrite: boolean(read, 'overwrite', false),
+        helmVersion: helmVersion && !helmVersion.startsWith('v') ? `v${helmVersion}` : helmVersion,
+        // Checked when a download happens (helm-install.ts): a runner with helm
+        // already in place never contacts it, whatever it says.
+        helmDownloadUrl: readHelmDownloadUrl(read('helm-download-url')),
+        plainHttp: boolean(read, 'plain-http', false),
+        valuesFiles: lines(read('values')).map((file) => workspacePath(workspace, 'values', file)),
+        setValues: parseSetValues(read('set')),
+        setSecretValues,
+        lintValues: read('lint-values').trim(),
+        observabilityToggles: parseToggleOverrides(read('observability-toggles')),
+        imagePolicy,
+        imageAllowlist: parseAllowlist(read('image-allowlist')),
+        neverLatest: oneOf(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
+        resolveDigests: boolean(read, 'resolve-digests', false),
+        chartTests: boolean(read, 'chart-tests', true),
+        commentMode: oneOf(read, 'comment-mode', ['update', 'recreate', 'on-failure', 'off'], 'update'),
+        summary: oneOf(read, 'summary', ['always', 'on-failure', 'off'], 'always'),
+        githubToken: read('github-token').trim(),
+        discoverGlob: lines(read('discover-glob')),
+        diff: oneOf(read, 'diff', ['auto', 'true', 'false'], 'auto'),
+        timeoutMs: parseDuration(read('timeout').trim() || DEFAULT_TIMEOUT)
+    };
+}
+
+// The runner's folders, with a fallback: outside a GitHub runner (a local run,
+// a container without RUNNER_TEMP) the action still works, in the OS temp folder.
+function isDirectory(dir) {
+    if (!dir)
+        return false;
+    try {
+        return statSync(dir).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Points RUNNER_TEMP (and RUNNER_TOOL_CACHE, which the tool cache needs) at
+ * existing folders: the OS temp folder when either is unset or missing, so
+ * that everything reading them (the work folder, the report, the SBOM, the
+ * helm download) finds a place to write. Returns the folder used for RUNNER_TEMP.
+ */
+function ensureRunnerFolders(env = process.env) {
+    if (!isDirectory(env.RUNNER_TEMP))
+        env.RUNNER_TEMP = os$1.tmpdir();
+    if (!isDirectory(env.RUNNER_TOOL_CACHE))
+        env.RUNNER_TOOL_CACHE = path__default.join(os$1.tmpdir(), 'bp-tool-cache');
+    return env.RUNNER_TEMP;
+}
+
+// Stage: what every run does first: the runner's folders (RUNNER_TEMP, RUNNER_TOOL_CACHE, with fallbacks), the
+// inputs read and validated once, the run's time budget and watchdog (input `timeout`), and every secret input
+// registered with the runner's masker before anything is logged.
+/** Throws an ActionError naming the input when one is not valid. */
+function startRun() {
+    const outputDir = ensureRunnerFolders();
+    const inputs = getInputs();
+    const budget = startRunBudget(inputs.timeoutMs);
+    armWatchdog(inputs.timeoutMs);
+    for (const secret of [inputs.registryPassword, inputs.dependencyPassword, inputs.githubToken])
+        registerSecret(secret);
+    return { inputs, budget, outputDir };
+}
+
+// The action, in the order it runs: the runner's folders and the inputs (secrets registered first, the time
+// budget started) → discover mode, or one blueprint's run (blueprint-run.ts: load → prepare → dependency
+// build → gates and package → publish → SBOM) → the report out (emit.ts: outputs, annotations, job summary,
+// PR comment) → the failure line. Each stage lives in src/run/ and returns its results. Loaded by main.ts
+// once the question of helm's version is on its way.
+async function runAction() {
+    try {
+        const { inputs, budget, outputDir } = startRun();
+        const event = readEventContext();
+        if (inputs.mode === 'discover') {
+            // Its own chunk of dist/: a blueprint's run loads it only for the rendered diff's git helpers.
+            const { discoverBlueprints } = await import('./discover.js').then(function (n) { return n.d; });
+            const result = await discoverBlueprints({
+                workspace: inputs.workspace,
+                eventName: event.eventName,
+                payload: event.payload,
+                globs: inputs.discoverGlob.length ? inputs.discoverGlob : undefined
+            });
+            info(`${result.blueprints.length} blueprint(s): ${result.blueprints.join(', ') || 'none'} (${result.reason})`);
+            writeOutputs(discoverOutputs(result));
+            return;
+        }
+        const run = await validateBlueprint({ inputs, event, budget, outputDir });
+        if (!run)
+            return;
+        // Its own chunk of dist/, usually loaded already (run/chart-steps.ts, during the dependency build).
+        const { emitReport } = await import('./emit.js');
+        await emitReport(run.report, inputs, event, outputDir);
+        await run.cleanup;
+        if (run.report.status === 'failed')
+            setFailed(failureLine(run.report));
+    }
+    catch (error) {
+        setFailed(errorLine(error));
+    }
+}
+
+var action = /*#__PURE__*/Object.freeze({
+    __proto__: null,
+    runAction: runAction
+});
+
+export { ActionError as A, groupFailing as B, loadYamlFile as C, isLoopbackHost as D, isStrictSemver as E, parseVersion as F, HELM_CHART_LAYER as G, Helm as H, ociTag as I, chartRef as J, withProgress as K, DeadlineError as L, RegistryError as M, withRetry as N, OPERATION_LIMITS as O, chartRepository as P, requireTunnel as Q, RegistryClient as R, cp as S, mkdirP as T, isDebug as U, exec as V, which as W, HttpClient as X, rmRF as Y, action as Z, _deferredUndici as _, info as a, writeOutputs as b, runOutputs as c, debug as d, error as e, removeOwnComments as f, distExports as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, lastLines as o, prContext as p, extractImages as q, redact as r, summary as s, createHelmHome as t, upsertComment as u, operationLimit as v, warning as w, parseYamlText as x, tryParseImageRef as y, checkImages as z };

@@ -1,0 +1,6339 @@
+import { g as distExports, i as isRecord$1, l as lastLine, h as loadBlueprint, j as exists, k as prepareWorkChart, H as Helm, m as buildDependencies, o as lastLines, q as extractImages, r as redact, n as notice, a as info, t as createHelmHome, v as operationLimit, A as ActionError, x as parseYamlText, y as tryParseImageRef, z as checkImages, B as groupFailing, C as loadYamlFile, R as RegistryClient, D as isLoopbackHost, E as isStrictSemver, F as parseVersion, G as HELM_CHART_LAYER, I as ociTag, J as chartRef, K as withProgress, L as DeadlineError, M as RegistryError, N as withRetry, O as OPERATION_LIMITS, P as chartRepository } from './action.js';
+import { mkdir, writeFile, readdir, copyFile, readFile, rm, symlink, lstat, mkdtemp } from 'node:fs/promises';
+import * as path from 'node:path';
+import path__default from 'node:path';
+import { spawn } from 'node:child_process';
+import { h as hasCommit, f as fetchCommits, s as segmentMatcher } from './discover.js';
+import { readdirSync, readFileSync, mkdirSync, symlinkSync, readlinkSync, copyFileSync, constants, promises } from 'node:fs';
+import os from 'node:os';
+import { randomBytes, createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import * as zlib from 'node:zlib';
+import 'os';
+import 'crypto';
+import 'fs';
+import 'path';
+import 'http';
+import 'https';
+import 'net';
+import 'tls';
+import 'events';
+import 'assert';
+import 'util';
+import 'string_decoder';
+import 'child_process';
+import 'timers';
+import 'node:http';
+import 'node:https';
+import 'process';
+import 'buffer';
+import '../index.js';
+import './_commonjsHelpers.js';
+
+// Splits and parses `helm template` output once, so every gate shares the same
+// parsed documents.
+//
+// Splitting is done here, not by the YAML library: a line that starts at column 0
+// with `---` or `...` followed by whitespace or the end of the line is always a
+// document marker in YAML (inside a block scalar such a line would be indented;
+// at column 0 it ends the document in YAML too), so cutting on those lines is
+// exact. Each chunk is then read by a small fast reader for the block-YAML subset
+// Helm emits, or by `YAML.parse` when the chunk is outside that subset (see
+// "fast path" below). A chunk that fails to parse is reported with its
+// `# Source:` template and line; the others are still returned.
+/** Options for each document: YAML 1.2 core schema, no key-uniqueness or pretty-error work. */
+const YAML_OPTIONS = {
+    schema: 'core',
+    strict: false,
+    uniqueKeys: false,
+    prettyErrors: false,
+    // Helm passes template text through verbatim, so anchors and `<<` merge keys
+    // (which Kubernetes' YAML reader honours) can reach the render.
+    merge: true,
+    // Errors still throw; warnings are not printed to the console.
+    logLevel: 'error'
+};
+/** A document of the render that is not valid YAML (or not a mapping). */
+class RenderParseError extends Error {
+    source;
+    line;
+    index;
+    constructor(message, 
+    /** Template path from the `# Source:` comment, if the document had one. */
+    source, 
+    /** 1-based line in the whole render output where the problem is (or the document starts). */
+    line, 
+    /** 0-based index of the document among the render's non-empty chunks. */
+    index) {
+        super(message);
+        this.source = source;
+        this.line = line;
+        this.index = index;
+        this.name = 'RenderParseError';
+    }
+    toFinding() {
+        const where = this.source ? `${this.source} (render line ${this.line})` : `render line ${this.line}`;
+        const finding = {
+            rule: 'render-parse',
+            severity: 'error',
+            message: `Rendered document in ${where} is not valid Kubernetes YAML: ${this.message}`,
+            fix: 'Fix the template so it renders valid YAML (run `helm template` and inspect that document).'
+        };
+        if (this.source)
+            finding.file = this.source;
+        return finding;
+    }
+}
+/**
+ * Matches document markers: `---` or `...` at the start of a line (only `\n`
+ * ends a line here, unlike a multiline regex, which would also split on `\r`,
+ * U+2028 and U+2029), then whitespace or the end of the line.
+ */
+const MARKER_RE = /(?:^|\n)(---|\.\.\.)(?=[ \t\r\n]|$)/g;
+const SOURCE_RE = /^#\s*Source:\s*(.+?)\s*$/;
+function splitChunks(output) {
+    const chunks = [];
+    let start = 0;
+    MARKER_RE.lastIndex = 0;
+    let m;
+    while ((m = MARKER_RE.exec(output)) !== null) {
+        const at = m.index + (m[0].length - 3); // skip the leading newline, if any
+        if (at > start)
+            chunks.push({ start, text: output.slice(start, at) });
+        let eol = output.indexOf('\n', at);
+        if (eol === -1)
+            eol = output.length;
+        if (m[1] === '---') {
+            // `--- <content>` on the marker line belongs to the new document: keep the
+            // whole line (YAML.parse accepts a leading `---`), unless it is just a comment.
+            const restOfLine = output.slice(at + 3, eol).trim();
+            start = restOfLine === '' || restOfLine.startsWith('#') ? eol + 1 : at;
+        }
+        else {
+            start = eol + 1;
+        }
+        MARKER_RE.lastIndex = eol;
+    }
+    if (start < output.length)
+        chunks.push({ start, text: output.slice(start) });
+    return chunks;
+}
+/** Scans the leading comment/blank lines of a chunk: the `# Source:` value, and whether anything else follows. */
+function scanHead(text) {
+    let source;
+    let pos = 0;
+    const n = text.length;
+    while (pos < n) {
+        let eol = text.indexOf('\n', pos);
+        if (eol === -1)
+            eol = n;
+        // skip leading spaces/tabs
+        let p = pos;
+        while (p < eol && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9))
+            p++;
+        const c = text.charCodeAt(p);
+        if (p === eol || c === 13 /* \r */) {
+            pos = eol + 1;
+            continue;
+        }
+        if (c !== 35 /* # */)
+            return source === undefined ? { empty: false } : { source, empty: false };
+        if (source === undefined && p === pos) {
+            const sm = SOURCE_RE.exec(text.slice(pos, eol));
+            if (sm)
+                source = sm[1];
+        }
+        pos = eol + 1;
+    }
+    return source === undefined ? { empty: true } : { source, empty: true };
+}
+// ---------------------------------------------------------------- fast path
+//
+// `yaml`'s full pipeline (lexer, CST, Document AST, toJS) costs about 250 ms per
+// MB, too slow for a 10 MB render. Helm output is overwhelmingly plain block
+// YAML, so a small line-based reader handles that subset directly and returns
+// exactly what `YAML.parse` would with YAML_OPTIONS (core schema). Anything
+// outside the subset (anchors, aliases, tags, explicit keys, multi-line flow
+// collections or double-quoted scalars, `|+`/indentation indicators, tabs, CR,
+// duplicate keys, non-string keys, anything that looks wrong) makes it give up,
+// and the document goes through `YAML.parse`, which also produces the errors.
+/** Thrown (never escapes this module) when the fast reader gives up on a document. */
+// The fast path's "not mine, use the YAML library" signal: one Error made once at load and thrown by
+// reference (no stack captured per throw, so it costs what the former symbol cost).
+class FastPathGiveUp extends Error {
+}
+const GIVE_UP = new FastPathGiveUp('fast path gave up');
+/** Characters that send a whole document to the full parser. */
+// eslint-disable-next-line no-control-regex
+const SLOW_CHARS_RE = /[\t\r\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]/;
+const NULL_RE = /^(?:~|[Nn]ull|NULL)$/;
+const BOOL_RE = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const INT_OCT_RE = /^0o[0-7]+$/;
+const INT_RE = /^[-+]?[0-9]+$/;
+const INT_HEX_RE = /^0x[0-9a-fA-F]+$/;
+const FLOAT_NAN_RE = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const FLOAT_EXP_RE = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
+const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+/** Core-schema resolution of a plain scalar, as `yaml` does it. */
+function resolvePlain(s) {
+    const c = s.charCodeAt(0);
+    // Only ~ n N t T f F + - . and digits can start a non-string.
+    if (c === 126 || c === 110 || c === 78)
+        return NULL_RE.test(s) ? null : s;
+    if (c === 116 || c === 84 || c === 102 || c === 70) {
+        return BOOL_RE.test(s) ? c === 116 || c === 84 : s;
+    }
+    if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) {
+        if (INT_OCT_RE.test(s))
+            return parseInt(s.substring(2), 8);
+        if (INT_RE.test(s))
+            return parseInt(s, 10);
+        if (INT_HEX_RE.test(s))
+            return parseInt(s.substring(2), 16);
+        if (FLOAT_NAN_RE.test(s)) {
+            return s.slice(-3).toLowerCase() === 'nan'
+                ? NaN
+                : s[0] === '-'
+                    ? Number.NEGATIVE_INFINITY
+                    : Number.POSITIVE_INFINITY;
+        }
+        if (FLOAT_EXP_RE.test(s) || FLOAT_RE.test(s))
+            return parseFloat(s);
+    }
+    return s;
+}
+/** Characters that cannot start a plain scalar in our subset. */
+function isIndicator(c) {
+    // - ? : , [ ] { } # & * ! | > ' " % @ `
+    return (c === 45 ||
+        c === 63 ||
+        c === 58 ||
+        c === 44 ||
+        c === 91 ||
+        c === 93 ||
+        c === 123 ||
+        c === 125 ||
+        c === 35 ||
+        c === 38 ||
+        c === 42 ||
+        c === 33 ||
+        c === 124 ||
+        c === 62 ||
+        c === 39 ||
+        c === 34 ||
+        c === 37 ||
+        c === 64 ||
+        c === 96);
+}
+/** Whether a plain scalar may start at `pos`: not an indicator, except `-` followed by a safe character (`-1`, `--flag`). */
+function plainMayStart(line, pos, flow) {
+    const c = line.charCodeAt(pos);
+    if (!isIndicator(c))
+        return true;
+    if (c !== 45)
+        return false;
+    const nx = line.charCodeAt(pos + 1);
+    if (nx !== nx || nx === 32)
+        return false;
+    return !(flow && (nx === 44 || nx === 91 || nx === 93 || nx === 123 || nx === 125));
+}
+function indentOf(line) {
+    let i = 0;
+    while (line.charCodeAt(i) === 32)
+        i++;
+    return i;
+}
+/** Strips trailing spaces only (String#trimEnd would also strip NBSP and other Unicode spaces). */
+function trimSpacesEnd(s, from = 0, to = s.length) {
+    while (to > from && s.charCodeAt(to - 1) === 32)
+        to--;
+    return s.slice(from, to);
+}
+/** Index of a ` #` comment at or after `from`, or the line length. */
+function commentAt(line, from) {
+    const i = line.indexOf(' #', from);
+    return i === -1 ? line.length : i;
+}
+function isSeqItem(line, ind) {
+    return line.charCodeAt(ind) === 45 && (ind + 1 === line.length || line.charCodeAt(ind + 1) === 32);
+}
+/** Rest of a line after a scalar/collection must be blank or a comment. */
+function expectLineEnd(line, pos) {
+    while (line.charCodeAt(pos) === 32)
+        pos++;
+    if (pos < line.length && !(line.charCodeAt(pos) === 35 && line.charCodeAt(pos - 1) === 32))
+        throw GIVE_UP;
+}
+const ESCAPES = {
+    '0': '\0',
+    a: '\x07',
+    b: '\b',
+    t: '\t',
+    n: '\n',
+    v: '\v',
+    f: '\f',
+    r: '\r',
+    e: '\x1b',
+    ' ': ' ',
+    '"': '"',
+    '/': '/',
+    '\\': '\\',
+    N: '\x85',
+    _: '\xa0',
+    L: '\u2028',
+    P: '\u2029'
+};
+/** Double-quoted scalar on one line starting at `pos` (the quote). */
+function doubleQuoted(line, pos) {
+    let i = pos + 1;
+    let out = '';
+    let from = i;
+    for (;;) {
+        const q = line.indexOf('"', i);
+        const b = line.indexOf('\\', i);
+        if (q === -1)
+            throw GIVE_UP; // multi-line double-quoted
+        if (b === -1 || q < b) {
+            out += line.slice(from, q);
+            return { value: out, end: q + 1 };
+        }
+        out += line.slice(from, b);
+        const e = line[b + 1];
+        if (e === undefined)
+            throw GIVE_UP;
+        const simple = ESCAPES[e];
+        if (simple !== undefined) {
+            out += simple;
+            i = b + 2;
+        }
+        else {
+            const len = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+            const hex = line.slice(b + 2, b + 2 + len);
+            if (len === 0 || !/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len)
+                throw GIVE_UP;
+            const cp = parseInt(hex, 16);
+            if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+                throw GIVE_UP;
+            out += String.fromCodePoint(cp);
+            i = b + 2 + len;
+        }
+        from = i;
+    }
+}
+/** Single-quoted content on one line from `pos` (after the opening quote): text and the index after the closing quote, or -1. */
+function singleQuotedPart(line, pos) {
+    let out = '';
+    let i = pos;
+    for (;;) {
+        const q = line.indexOf("'", i);
+        if (q === -1)
+            return { text: out + line.slice(i), end: -1 };
+        if (line.charCodeAt(q + 1) === 39) {
+            out += line.slice(i, q + 1);
+            i = q + 2;
+            continue;
+        }
+        return { text: out + line.slice(i, q), end: q + 1 };
+    }
+}
+class FastReader {
+    lines;
+    n;
+    finalNewline;
+    li = 0;
+    constructor(text) {
+        this.lines = text.split('\n');
+        this.finalNewline = this.lines[this.lines.length - 1] === '';
+        if (this.finalNewline)
+            this.lines.pop();
+        this.n = this.lines.length;
+    }
+    read() {
+        this.skipBlank();
+        if (this.li >= this.n)
+            return null;
+        const line = this.lines[this.li];
+        const v = this.node(indentOf(line));
+        this.skipBlank();
+        if (this.li < this.n)
+            throw GIVE_UP;
+        return v;
+    }
+    /** Skips blank and comment-only lines. */
+    skipBlank() {
+        const { lines, n } = this;
+        while (this.li < n) {
+            const line = lines[this.li];
+            const i = indentOf(line);
+            if (i !== line.length && line.charCodeAt(i) !== 35)
+                return;
+            this.li++;
+        }
+    }
+    /** A block collection starting at the current line, whose indentation is `ind`. */
+    node(ind) {
+        const line = this.lines[this.li];
+        if (isSeqItem(line, ind))
+            return this.seq(ind);
+        if (this.key(line, ind) !== undefined)
+            return this.map(ind);
+        throw GIVE_UP;
+    }
+    /** Parses `key:` at `ind`; returns the key and the index after the colon, or undefined if the line is not a key. */
+    key(line, ind) {
+        const c = line.charCodeAt(ind);
+        if (c === 34 || c === 39) {
+            let key;
+            let end;
+            if (c === 34) {
+                const dq = doubleQuoted(line, ind);
+                key = dq.value;
+                end = dq.end;
+            }
+            else {
+                const sq = singleQuotedPart(line, ind + 1);
+                if (sq.end === -1)
+                    return undefined;
+                key = sq.text;
+                end = sq.end;
+            }
+            while (line.charCodeAt(end) === 32)
+                end++;
+            if (line.charCodeAt(end) !== 58)
+                return undefined;
+            if (end - ind > 1024)
+                throw GIVE_UP;
+            const after = end + 1;
+            if (after < line.length && line.charCodeAt(after) !== 32)
+                return undefined;
+            if (key === '__proto__')
+                throw GIVE_UP;
+            return { key, after };
+        }
+        if (isIndicator(c))
+            return undefined;
+        let colon = line.indexOf(':', ind);
+        while (colon !== -1 && colon + 1 < line.length && line.charCodeAt(colon + 1) !== 32) {
+            colon = line.indexOf(':', colon + 1);
+        }
+        if (colon === -1)
+            return undefined;
+        if (commentAt(line, ind) < colon)
+            return undefined;
+        if (colon - ind > 1024)
+            throw GIVE_UP; // implicit keys are limited to 1024 characters
+        const key = trimSpacesEnd(line, ind, colon);
+        if (key === '' || key === '<<' || key === '__proto__')
+            throw GIVE_UP;
+        if (resolvePlain(key) !== key)
+            throw GIVE_UP; // 80:, true:, null: … become non-string keys
+        return { key, after: colon + 1 };
+    }
+    map(ind) {
+        const obj = {};
+        const { lines, n } = this;
+        for (;;) {
+            this.skipBlank();
+            if (this.li >= n)
+                break;
+            const line = lines[this.li];
+            const i = indentOf(line);
+            if (i < ind)
+                break;
+            if (i > ind || isSeqItem(line, i))
+                throw GIVE_UP;
+            const k = this.key(line, i);
+            if (k === undefined)
+                throw GIVE_UP;
+            if (Object.prototype.hasOwnProperty.call(obj, k.key))
+                throw GIVE_UP;
+            this.li++;
+            obj[k.key] = this.value(line, k.after, ind, true);
+        }
+        return obj;
+    }
+    seq(ind) {
+        const arr = [];
+        const { lines, n } = this;
+        for (;;) {
+            this.skipBlank();
+            if (this.li >= n)
+                break;
+            const line = lines[this.li];
+            const i = indentOf(line);
+            if (i < ind)
+                break;
+            if (i > ind)
+                throw GIVE_UP;
+            if (!isSeqItem(line, i))
+                break;
+            let p = i + 1;
+            while (line.charCodeAt(p) === 32)
+                p++;
+            if (p < line.length && line.charCodeAt(p) !== 35 && (isSeqItem(line, p) || this.key(line, p) !== undefined)) {
+                // Compact nested collection (`- key: v` or `- - x`): reread this line as if it started at column p.
+                lines[this.li] = ' '.repeat(p) + line.slice(p);
+                arr.push(this.node(p));
+            }
+            else {
+                this.li++;
+                arr.push(this.value(line, p, ind, false));
+            }
+        }
+        return arr;
+    }
+    /** The value after `key:` or `- ` on `line` from `pos`; `parent` is the indentation of the owning collection. */
+    value(line, pos, parent, inMap) {
+        while (line.charCodeAt(pos) === 32)
+            pos++;
+        if (pos >= line.length || line.charCodeAt(pos) === 35) {
+            // Value on the following lines, or null.
+            this.skipBlank();
+            if (this.li >= this.n)
+                return null;
+            const next = this.lines[this.li];
+            const i = indentOf(next);
+            if (i > parent && (next.charCodeAt(i) === 123 || next.charCodeAt(i) === 91))
+                return this.flowOnOwnLine(next, i, parent);
+            if (i > parent)
+                return this.node(i);
+            if (inMap && i === parent && isSeqItem(next, i))
+                return this.seq(i);
+            return null;
+        }
+        const c = line.charCodeAt(pos);
+        switch (c) {
+            case 124: // |
+            case 62: // >
+                return this.blockScalar(line, pos, parent);
+            case 34: {
+                const dq = doubleQuoted(line, pos);
+                expectLineEnd(line, dq.end);
+                return dq.value;
+            }
+            case 39:
+                return this.singleQuoted(line, pos, parent);
+            case 91: // [
+            case 123: {
+                // {
+                const flow = new FlowReader(line, pos);
+                const v = flow.value();
+                expectLineEnd(line, flow.pos);
+                return v;
+            }
+            default:
+                if (!plainMayStart(line, pos, false))
+                    throw GIVE_UP;
+                return this.plain(line, pos, parent);
+        }
+    }
+    /**
+     * `key:` with `{}` or `[…]` alone on the next line: what `toYaml … | nindent`
+     * writes for an empty map in every `helm create` chart, so it must stay fast.
+     */
+    flowOnOwnLine(line, pos, parent) {
+        const flow = new FlowReader(line, pos);
+        const value = flow.value();
+        expectLineEnd(line, flow.pos);
+        this.li++;
+        this.skipBlank();
+        // Anything more indented after it would continue the flow value: leave that to the full parser.
+        if (this.li < this.n && indentOf(this.lines[this.li]) > parent)
+            throw GIVE_UP;
+        return value;
+    }
+    plain(line, pos, parent) {
+        const end = commentAt(line, pos);
+        const first = trimSpacesEnd(line, pos, end);
+        if (first.includes(': ') || first.endsWith(':'))
+            throw GIVE_UP;
+        const { lines, n } = this;
+        // Continuation lines (multi-line plain scalar): more indented than the parent, not comments.
+        let j = this.li;
+        let text;
+        let breaks = 0;
+        while (j < n) {
+            const l = lines[j];
+            const i = indentOf(l);
+            if (i === l.length) {
+                breaks++;
+                j++;
+                continue;
+            }
+            if (i <= parent || l.charCodeAt(i) === 35)
+                break;
+            if (end !== line.length)
+                throw GIVE_UP; // comment, then more text
+            const content = trimSpacesEnd(l, i);
+            if (!plainMayStart(l, i, false) || content.includes(': ') || content.endsWith(':') || content.includes(' #'))
+                throw GIVE_UP;
+            text = (text ?? first) + (breaks === 0 ? ' ' : '\n'.repeat(breaks)) + content;
+            breaks = 0;
+            j++;
+            this.li = j;
+        }
+        return text === undefined ? resolvePlain(first) : text;
+    }
+    singleQuoted(line, pos, parent) {
+        const part = singleQuotedPart(line, pos + 1);
+        if (part.end !== -1) {
+            expectLineEnd(line, part.end);
+            return part.text;
+        }
+        let text = trimSpacesEnd(part.text);
+        let breaks = 0;
+        const { lines, n } = this;
+        while (this.li < n) {
+            const l = lines[this.li++];
+            const i = indentOf(l);
+            if (i === l.length) {
+                breaks++;
+                continue;
+            }
+            if (i <= parent)
+                throw GIVE_UP;
+            const p = singleQuotedPart(l, i);
+            const sep = breaks === 0 ? ' ' : '\n'.repeat(breaks);
+            breaks = 0;
+            if (p.end !== -1) {
+                expectLineEnd(l, p.end);
+                return text + sep + p.text;
+            }
+            text += sep + trimSpacesEnd(p.text);
+        }
+        throw GIVE_UP;
+    }
+    blockScalar(line, pos, parent) {
+        const folded = line.charCodeAt(pos) === 62;
+        let p = pos + 1;
+        let strip = false;
+        if (line.charCodeAt(p) === 45) {
+            strip = true;
+            p++;
+        }
+        else if (line.charCodeAt(p) === 43) {
+            throw GIVE_UP; // keep chomping: rare, left to the full parser
+        }
+        const h = line.charCodeAt(p);
+        if (h >= 48 && h <= 57)
+            throw GIVE_UP; // explicit indentation indicator
+        expectLineEnd(line, p);
+        const { lines, n } = this;
+        let j = this.li;
+        let leadingMax = 0;
+        while (j < n) {
+            const l = lines[j];
+            const i = indentOf(l);
+            if (i !== l.length)
+                break;
+            if (i > leadingMax)
+                leadingMax = i;
+            j++;
+        }
+        if (j >= n || indentOf(lines[j]) <= parent) {
+            // No content: the scalar is empty (trailing blank lines are not consumed).
+            if (j >= n && !this.finalNewline)
+                throw GIVE_UP;
+            return '';
+        }
+        const indent = indentOf(lines[j]);
+        if (leadingMax > indent)
+            throw GIVE_UP;
+        const out = [];
+        for (let k = this.li; k < j; k++)
+            out.push('');
+        while (j < n) {
+            const l = lines[j];
+            const i = indentOf(l);
+            if (i === l.length)
+                out.push(i > indent ? l.slice(indent) : '');
+            else if (i >= indent)
+                out.push(l.slice(indent));
+            else
+                break;
+            j++;
+        }
+        if (j >= n && !this.finalNewline)
+            throw GIVE_UP;
+        this.li = j;
+        let last = out.length - 1;
+        while (last >= 0 && out[last] === '')
+            last--;
+        if (last < 0)
+            return '';
+        let body;
+        if (!folded) {
+            body = out.length === last + 1 ? out.join('\n') : out.slice(0, last + 1).join('\n');
+        }
+        else {
+            body = '';
+            let breaks = 0;
+            let started = false;
+            for (let k = 0; k <= last; k++) {
+                const l = out[k];
+                if (l === '') {
+                    breaks++;
+                    continue;
+                }
+                if (l.charCodeAt(0) === 32)
+                    throw GIVE_UP; // more-indented lines keep their breaks: full parser
+                body += started ? (breaks === 0 ? ' ' : '\n'.repeat(breaks)) : '\n'.repeat(breaks);
+                body += l;
+                breaks = 0;
+                started = true;
+            }
+        }
+        return strip ? body : body + '\n';
+    }
+}
+/** Single-line flow collections: `[]`, `{}`, `[a, "b", 1]`, `{a: 1, "b": [x]}`. */
+class FlowReader {
+    line;
+    pos;
+    constructor(line, pos) {
+        this.line = line;
+        this.pos = pos;
+    }
+    ws() {
+        while (this.line.charCodeAt(this.pos) === 32)
+            this.pos++;
+    }
+    value() {
+        this.ws();
+        const c = this.line.charCodeAt(this.pos);
+        if (c === 91)
+            return this.seq();
+        if (c === 123)
+            return this.map();
+        return this.scalar(false);
+    }
+    seq() {
+        this.pos++;
+        const arr = [];
+        for (;;) {
+            this.ws();
+            const c = this.line.charCodeAt(this.pos);
+            if (c === 93) {
+                this.pos++;
+                return arr;
+            }
+            arr.push(this.value());
+            this.ws();
+            const d = this.line.charCodeAt(this.pos);
+            if (d === 44)
+                this.pos++;
+            else if (d !== 93)
+                throw GIVE_UP;
+        }
+    }
+    map() {
+        this.pos++;
+        const obj = {};
+        for (;;) {
+            this.ws();
+            const c = this.line.charCodeAt(this.pos);
+            if (c === 125) {
+                this.pos++;
+                return obj;
+            }
+            const key = this.scalar(true);
+            if (typeof key !== 'string' || key === '__proto__' || key === '<<')
+                throw GIVE_UP;
+            if (Object.prototype.hasOwnProperty.call(obj, key))
+                throw GIVE_UP;
+            this.ws();
+            if (this.line.charCodeAt(this.pos) !== 58)
+                throw GIVE_UP;
+            this.pos++;
+            this.ws();
+            const v = this.line.charCodeAt(this.pos);
+            if (v === 44 || v === 125)
+                throw GIVE_UP; // empty value
+            obj[key] = this.value();
+            this.ws();
+            const d = this.line.charCodeAt(this.pos);
+            if (d === 44)
+                this.pos++;
+            else if (d !== 125)
+                throw GIVE_UP;
+        }
+    }
+    scalar(isKey) {
+        const { line } = this;
+        const c = line.charCodeAt(this.pos);
+        if (c === 34) {
+            const dq = doubleQuoted(line, this.pos);
+            this.pos = dq.end;
+            return dq.value;
+        }
+        if (c === 39) {
+            const sq = singleQuotedPart(line, this.pos + 1);
+            if (sq.end === -1)
+                throw GIVE_UP;
+            this.pos = sq.end;
+            return sq.text;
+        }
+        if (c !== c || !plainMayStart(line, this.pos, true))
+            throw GIVE_UP;
+        const start = this.pos;
+        let i = start;
+        for (; i < line.length; i++) {
+            const ch = line.charCodeAt(i);
+            if (ch === 44 || ch === 91 || ch === 93 || ch === 123 || ch === 125)
+                break;
+            if (ch === 58) {
+                const nx = line.charCodeAt(i + 1);
+                if (nx === 32 || nx === 44 || nx === 93 || nx === 125 || nx !== nx)
+                    break;
+            }
+            if (ch === 35 && line.charCodeAt(i - 1) === 32)
+                throw GIVE_UP; // comment inside a flow collection
+        }
+        const text = trimSpacesEnd(line, start, i);
+        this.pos = i;
+        if (text === '')
+            throw GIVE_UP;
+        if (!isKey && line.charCodeAt(i) === 58)
+            throw GIVE_UP; // `[a: b]` single-pair map
+        const v = resolvePlain(text);
+        if (isKey && v !== text)
+            throw GIVE_UP;
+        return v;
+    }
+}
+/**
+ * The fast reader's result for one document, or undefined when the document is
+ * outside its subset (the caller then uses `YAML.parse`). Exported for tests.
+ */
+function fastParseYaml(text) {
+    if (SLOW_CHARS_RE.test(text) || text.startsWith('---') || text.startsWith('%'))
+        return undefined;
+    try {
+        return { value: new FastReader(text).read() };
+    }
+    catch (e) {
+        if (e === GIVE_UP)
+            return undefined;
+        throw e;
+    }
+}
+/** Parses one YAML document like `YAML.parse(text, YAML_OPTIONS)`, through the fast reader when it can. */
+function parseYamlDocument(text) {
+    const fast = fastParseYaml(text);
+    return fast ? fast.value : distExports.parse(text, YAML_OPTIONS);
+}
+function lineAt(output, offset) {
+    let line = 1;
+    let i = output.indexOf('\n');
+    while (i !== -1 && i < offset) {
+        line++;
+        i = output.indexOf('\n', i + 1);
+    }
+    return line;
+}
+function describe(value) {
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a sequence';
+    return `a ${typeof value}`;
+}
+/**
+ * Splits and parses a `helm template` output. Empty documents (only comments
+ * or blank lines) are skipped. Documents that are not valid YAML, or are not a
+ * mapping, are returned in `errors` with their `# Source:` template and line.
+ */
+function parseRenderDetailed(output, options = {}) {
+    const documents = [];
+    const errors = [];
+    let index = 0;
+    for (const chunk of splitChunks(output)) {
+        const head = scanHead(chunk.text);
+        if (head.empty)
+            continue;
+        const i = index++;
+        if (options.mentioning !== undefined && !chunk.text.includes(options.mentioning))
+            continue;
+        let value;
+        try {
+            value = parseYamlDocument(chunk.text);
+        }
+        catch (e) {
+            let line = lineAt(output, chunk.start);
+            let message = e instanceof Error ? e.message : String(e);
+            if (e instanceof distExports.YAMLParseError) {
+                const offset = e.pos?.[0];
+                if (typeof offset === 'number')
+                    line = lineAt(output, chunk.start + offset);
+                message = message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '');
+            }
+            errors.push(new RenderParseError(message, head.source, line, i));
+            continue;
+        }
+        if (value === null || value === undefined)
+            continue;
+        if (typeof value !== 'object' || Array.isArray(value)) {
+            errors.push(new RenderParseError(`document is ${describe(value)}, not a mapping`, head.source, lineAt(output, chunk.start), i));
+            continue;
+        }
+        const object = value;
+        const doc = { object };
+        if (head.source !== undefined)
+            doc.source = head.source;
+        if (typeof object.apiVersion === 'string')
+            doc.apiVersion = object.apiVersion;
+        if (typeof object.kind === 'string')
+            doc.kind = object.kind;
+        const metadata = object.metadata;
+        if (metadata && typeof metadata === 'object' && !Array.isArray(metadata)) {
+            const md = metadata;
+            if (typeof md.name === 'string')
+                doc.name = md.name;
+            if (typeof md.namespace === 'string')
+                doc.namespace = md.namespace;
+        }
+        documents.push(doc);
+    }
+    return { documents, errors };
+}
+/**
+ * Pure: a `helm template` output cut into the documents helm wrote, each with
+ * the `# Source:` it names. Helm starts every document with `---` then
+ * `# Source: <path>` (Helm 3 and 4); a cut is made only at such a pair, so a
+ * `---` inside a template's own output stays in its document. Concatenating the
+ * chunks' text gives the output back.
+ */
+function splitRenderBySource(output) {
+    const chunks = [];
+    const starts = [];
+    const header = /(?:^|\n)---[ \t]*\n#\s*Source:[ \t]*([^\n]*?)[ \t]*(?=\n|$)/g;
+    for (let match = header.exec(output); match; match = header.exec(output)) {
+        starts.push({ at: match.index === 0 && output.startsWith('---') ? 0 : match.index + 1, source: match[1] });
+    }
+    if (starts.length === 0)
+        return output === '' ? [] : [{ text: output }];
+    if (starts[0].at > 0)
+        chunks.push({ text: output.slice(0, starts[0].at) });
+    starts.forEach((start, i) => {
+        const end = i + 1 < starts.length ? starts[i + 1].at : output.length;
+        chunks.push({ source: start.source, text: output.slice(start.at, end) });
+    });
+    return chunks;
+}
+
+// The base commit of an event, and folders of the repository as of that
+// commit copied out of git (no checkout: the user's tree is never touched).
+const SHA_RE = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
+const ZERO_SHA_RE = /^0+$/;
+const strAt = (o, ...keys) => {
+    let cur = o;
+    for (const k of keys)
+        cur = isRecord$1(cur) ? cur[k] : undefined;
+    return typeof cur === 'string' ? cur : undefined;
+};
+/**
+ * The commit to render as the base: the pull request's base commit, or a
+ * push's `before`. `auto` compares on pull requests and on pushes with a
+ * previous commit; `true` also says why when the event has none; `false` never.
+ */
+function baseCommitFor(eventName, payload, setting) {
+    if (setting === 'false')
+        return undefined;
+    let found;
+    if (eventName === 'pull_request' || eventName === 'pull_request_target') {
+        const sha = strAt(payload, 'pull_request', 'base', 'sha');
+        if (sha && SHA_RE.test(sha))
+            found = { sha, label: 'pull request base' };
+    }
+    else if (eventName === 'merge_group') {
+        const sha = strAt(payload, 'merge_group', 'base_sha');
+        if (sha && SHA_RE.test(sha))
+            found = { sha, label: 'merge group base' };
+    }
+    else if (eventName === 'push') {
+        const sha = strAt(payload, 'before');
+        if (sha && SHA_RE.test(sha) && !ZERO_SHA_RE.test(sha))
+            found = { sha, label: 'commit before the push' };
+    }
+    if (found)
+        return found;
+    if (setting !== 'true')
+        return undefined;
+    return { skip: `diff: the ${eventName || 'unknown'} event has no base commit to compare with` };
+}
+function runGit(cwd, args, input) {
+    return new Promise((resolve) => {
+        const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+        const child = spawn('git', args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+        const out = [];
+        let err = '';
+        child.stdout.on('data', (chunk) => out.push(chunk));
+        child.stderr.on('data', (chunk) => (err += chunk.toString()));
+        child.on('error', (error) => resolve({ code: -1, stdout: Buffer.alloc(0), stderr: error.message }));
+        child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: err }));
+        // git may exit before reading its input (an unknown commit): not an error of its own.
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(input ?? '');
+    });
+}
+/** Makes sure the commit is in the clone (a shallow checkout fetches it from origin, one commit deep). */
+async function ensureCommit(cwd, sha) {
+    if (await hasCommit(cwd, sha))
+        return;
+    const fetched = await fetchCommits(cwd, [sha], 1);
+    if (!(await hasCommit(cwd, sha))) {
+        const why = lastLine(fetched.stderr);
+        throw new Error(`commit ${sha.slice(0, 7)} is not in the clone and could not be fetched (${why})`);
+    }
+}
+/**
+ * Copies `folders` (relative to `cwd`, the workspace) as of `sha` into `dest`
+ * at the same relative paths: regular files only. A symbolic link or a
+ * submodule in them is refused (a link could read files outside the chart).
+ */
+async function copyTree(cwd, sha, folders, dest) {
+    const pathspecs = folders.map((f) => `${f.replace(/\/+$/, '')}/`);
+    const listed = await runGit(cwd, ['ls-tree', '-r', '-z', '--full-name', sha, '--', ...pathspecs]);
+    if (listed.code !== 0)
+        throw new Error(`git ls-tree ${sha.slice(0, 7)} failed (${lastLine(listed.stderr)})`);
+    const prefix = (await runGit(cwd, ['rev-parse', '--show-prefix'])).stdout.toString().trim();
+    const entries = [];
+    for (const record of listed.stdout.toString('utf8').split('\0')) {
+        if (!record)
+            continue;
+        const tab = record.indexOf('\t');
+        const [mode, type, id] = record.slice(0, tab).split(' ');
+        const full = record.slice(tab + 1);
+        // ls-tree names paths from the repository root; the workspace may be a folder inside it.
+        const file = prefix && full.startsWith(prefix) ? full.slice(prefix.length) : full;
+        if (type !== 'blob' || mode === '120000') {
+            throw new Error(`${file} is a ${mode === '120000' ? 'symbolic link' : type} at ${sha.slice(0, 7)}`);
+        }
+        entries.push({ mode: mode, id: id, file });
+    }
+    if (entries.length === 0)
+        return { files: 0 };
+    // One git process for every blob: `<id> blob <size>\n<content>\n` per object.
+    const batch = await runGit(cwd, ['cat-file', '--batch'], entries.map((e) => e.id).join('\n') + '\n');
+    if (batch.code !== 0)
+        throw new Error(`git cat-file failed (${lastLine(batch.stderr)})`);
+    const buf = batch.stdout;
+    let offset = 0;
+    const root = path__default.resolve(dest);
+    for (const entry of entries) {
+        const newline = buf.indexOf(0x0a, offset);
+        const header = buf.subarray(offset, newline).toString();
+        const size = Number(header.split(' ')[2]);
+        if (!Number.isFinite(size))
+            throw new Error(`git cat-file: unexpected answer for ${entry.file}: ${header}`);
+        const content = buf.subarray(newline + 1, newline + 1 + size);
+        offset = newline + 1 + size + 1;
+        const target = path__default.resolve(root, entry.file);
+        if (!target.startsWith(root + path__default.sep))
+            throw new Error(`${entry.file}: path leaves the copy`);
+        await mkdir(path__default.dirname(target), { recursive: true });
+        await writeFile(target, content, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
+    }
+    return { files: entries.length };
+}
+
+// The blueprint as of the base commit: its folders copied out of git (no
+// checkout: the user's tree is never touched) and loaded as the head's is;
+// undefined when the base has no chart there (a new blueprint: all is added).
+async function loadBaseBlueprint(options, sha, tree) {
+    await ensureCommit(options.workspace, sha);
+    const folders = [...new Set([options.blueprint, options.chart])];
+    await copyTree(options.workspace, sha, folders, tree);
+    try {
+        return await loadBlueprint(tree, options.blueprint, options.chart);
+    }
+    catch (error) {
+        if (!(await exists(path__default.join(tree, options.chart, 'Chart.yaml'))))
+            return undefined;
+        throw error;
+    }
+}
+
+// The base side of "What changes": the blueprint as of the base commit
+// (base-blueprint.ts) in its own work copy and helm home, its dependencies built as the
+// base pins them (or the head's archives reused when the pins are the same),
+// rendered once. diff/base.ts runs it beside the gates and compares.
+const sameDependencies = (a, b) => {
+    const key = (deps) => JSON.stringify(deps.map((d) => [d.name, d.alias ?? '', d.version, d.repository.replace(/\/+$/, '')]));
+    return key(a) === key(b);
+};
+async function renderBase(options, sha, release) {
+    const root = path__default.join(options.workRoot, 'base');
+    await mkdir(root, { recursive: true });
+    const blueprint = await loadBaseBlueprint(options, sha, path__default.join(root, 'tree'));
+    if (!blueprint) {
+        release();
+        return { documents: [], missing: true, built: {} };
+    }
+    const { work } = await prepareWorkChart({ blueprint, workRoot: path__default.join(root, 'chart') });
+    const helm = await Helm.create(options.helm.binary, path__default.join(root, 'helm-home'), options.helm.version);
+    let built;
+    const local = work.dependencies.some((dep) => dep.repository.startsWith('file://'));
+    if (work.dependencies.length > 0 && !local && sameDependencies(work.dependencies, options.headWork.dependencies)) {
+        // Same pins as the head: its archives are what the base would download.
+        release();
+        await copyBuiltArchives(options.headWork.dir, work.dir);
+        built = { ...options.headBuilt };
+    }
+    else if (work.dependencies.length > 0) {
+        const { credentialsFor } = options.build;
+        const needsCredentials = work.dependencies.some((dep) => dep.repository && credentialsFor(dep.repository));
+        if (!needsCredentials)
+            release();
+        const step = await buildDependencies(helm, work, { ...options.build, knownVersions: new Map() });
+        release();
+        if (step.status === 'failed')
+            throw new Error(step.findings[0]?.message ?? 'helm dependency build failed');
+        built = step.data?.built ?? {};
+    }
+    else {
+        release();
+        built = {};
+    }
+    const args = ['template', options.releaseName, work.dir, '--namespace', options.namespace, ...options.valueArgs];
+    const result = await helm.run(args, { background: true });
+    if (result.exitCode !== 0) {
+        throw new Error(`helm template: ${lastLines(result.stderr, 3) || `exit ${result.exitCode}`}`);
+    }
+    const parsed = parseRenderDetailed(result.stdout);
+    if (parsed.errors.length > 0)
+        throw new Error(parsed.errors[0].toFinding().message);
+    return { documents: parsed.documents, missing: false, built };
+}
+async function copyBuiltArchives(fromChart, toChart) {
+    const from = path__default.join(fromChart, 'charts');
+    const to = path__default.join(toChart, 'charts');
+    await mkdir(to, { recursive: true });
+    const names = (await readdir(from)).filter((name) => name.endsWith('.tgz'));
+    await Promise.all(names.map((name) => copyFile(path__default.join(from, name), path__default.join(to, name))));
+}
+
+class Diff {
+    diff(oldStr, newStr, 
+    // Type below is not accurate/complete - see above for full possibilities - but it compiles
+    options = {}) {
+        let callback;
+        if (typeof options === 'function') {
+            callback = options;
+            options = {};
+        }
+        else if ('callback' in options) {
+            callback = options.callback;
+        }
+        // Allow subclasses to massage the input prior to running
+        const oldString = this.castInput(oldStr, options);
+        const newString = this.castInput(newStr, options);
+        const oldTokens = this.removeEmpty(this.tokenize(oldString, options));
+        const newTokens = this.removeEmpty(this.tokenize(newString, options));
+        return this.diffWithOptionsObj(oldTokens, newTokens, options, callback);
+    }
+    diffWithOptionsObj(oldTokens, newTokens, options, callback) {
+        var _a;
+        const done = (value) => {
+            value = this.postProcess(value, options);
+            if (callback) {
+                setTimeout(function () { callback(value); }, 0);
+                return undefined;
+            }
+            else {
+                return value;
+            }
+        };
+        const newLen = newTokens.length, oldLen = oldTokens.length;
+        let editLength = 1;
+        let maxEditLength = newLen + oldLen;
+        if (options.maxEditLength != null) {
+            maxEditLength = Math.min(maxEditLength, options.maxEditLength);
+        }
+        const maxExecutionTime = (_a = options.timeout) !== null && _a !== void 0 ? _a : Infinity;
+        const abortAfterTimestamp = Date.now() + maxExecutionTime;
+        const bestPath = [{ oldPos: -1, lastComponent: undefined }];
+        // Seed editLength = 0, i.e. the content starts with the same values
+        let newPos = this.extractCommon(bestPath[0], newTokens, oldTokens, 0, options);
+        if (bestPath[0].oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
+            // Identity per the equality and tokenizer
+            return done(this.buildValues(bestPath[0].lastComponent, newTokens, oldTokens));
+        }
+        // Once we hit the right edge of the edit graph on some diagonal k, we can
+        // definitely reach the end of the edit graph in no more than k edits, so
+        // there's no point in considering any moves to diagonal k+1 any more (from
+        // which we're guaranteed to need at least k+1 more edits).
+        // Similarly, once we've reached the bottom of the edit graph, there's no
+        // point considering moves to lower diagonals.
+        // We record this fact by setting minDiagonalToConsider and
+        // maxDiagonalToConsider to some finite value once we've hit the edge of
+        // the edit graph.
+        // This optimization is not faithful to the original algorithm presented in
+        // Myers's paper, which instead pointlessly extends D-paths off the end of
+        // the edit graph - see page 7 of Myers's paper which notes this point
+        // explicitly and illustrates it with a diagram. This has major performance
+        // implications for some common scenarios. For instance, to compute a diff
+        // where the new text simply appends d characters on the end of the
+        // original text of length n, the true Myers algorithm will take O(n+d^2)
+        // time while this optimization needs only O(n+d) time.
+        let minDiagonalToConsider = -Infinity, maxDiagonalToConsider = Infinity;
+        // Main worker method. checks all permutations of a given edit length for acceptance.
+        const execEditLength = () => {
+            for (let diagonalPath = Math.max(minDiagonalToConsider, -editLength); diagonalPath <= Math.min(maxDiagonalToConsider, editLength); diagonalPath += 2) {
+                let basePath;
+                const removePath = bestPath[diagonalPath - 1], addPath = bestPath[diagonalPath + 1];
+                if (removePath) {
+                    // No one else is going to attempt to use this value, clear it
+                    // @ts-expect-error - perf optimisation. This type-violating value will never be read.
+                    bestPath[diagonalPath - 1] = undefined;
+                }
+                let canAdd = false;
+                if (addPath) {
+                    // what newPos will be after we do an insertion:
+                    const addPathNewPos = addPath.oldPos - diagonalPath;
+                    canAdd = addPath && 0 <= addPathNewPos && addPathNewPos < newLen;
+                }
+                const canRemove = removePath && removePath.oldPos + 1 < oldLen;
+                if (!canAdd && !canRemove) {
+                    // If this path is a terminal then prune
+                    // @ts-expect-error - perf optimisation. This type-violating value will never be read.
+                    bestPath[diagonalPath] = undefined;
+                    continue;
+                }
+                // Select the diagonal that we want to branch from. We select the prior
+                // path whose position in the old string is the farthest from the origin
+                // and does not pass the bounds of the diff graph
+                if (!canRemove || (canAdd && removePath.oldPos < addPath.oldPos)) {
+                    basePath = this.addToPath(addPath, true, false, 0, options);
+                }
+                else {
+                    basePath = this.addToPath(removePath, false, true, 1, options);
+                }
+                newPos = this.extractCommon(basePath, newTokens, oldTokens, diagonalPath, options);
+                if (basePath.oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
+                    // If we have hit the end of both strings, then we are done
+                    return done(this.buildValues(basePath.lastComponent, newTokens, oldTokens)) || true;
+                }
+                else {
+                    bestPath[diagonalPath] = basePath;
+                    if (basePath.oldPos + 1 >= oldLen) {
+                        maxDiagonalToConsider = Math.min(maxDiagonalToConsider, diagonalPath - 1);
+                    }
+                    if (newPos + 1 >= newLen) {
+                        minDiagonalToConsider = Math.max(minDiagonalToConsider, diagonalPath + 1);
+                    }
+                }
+            }
+            editLength++;
+        };
+        // Performs the length of edit iteration. Is a bit fugly as this has to support the
+        // sync and async mode which is never fun. Loops over execEditLength until a value
+        // is produced, or until the edit length exceeds options.maxEditLength (if given),
+        // in which case it will return undefined.
+        if (callback) {
+            (function exec() {
+                setTimeout(function () {
+                    if (editLength > maxEditLength || Date.now() > abortAfterTimestamp) {
+                        return callback(undefined);
+                    }
+                    if (!execEditLength()) {
+                        exec();
+                    }
+                }, 0);
+            }());
+        }
+        else {
+            while (editLength <= maxEditLength && Date.now() <= abortAfterTimestamp) {
+                const ret = execEditLength();
+                if (ret) {
+                    return ret;
+                }
+            }
+        }
+    }
+    addToPath(path, added, removed, oldPosInc, options) {
+        const last = path.lastComponent;
+        if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
+            return {
+                oldPos: path.oldPos + oldPosInc,
+                lastComponent: { count: last.count + 1, added: added, removed: removed, previousComponent: last.previousComponent }
+            };
+        }
+        else {
+            return {
+                oldPos: path.oldPos + oldPosInc,
+                lastComponent: { count: 1, added: added, removed: removed, previousComponent: last }
+            };
+        }
+    }
+    extractCommon(basePath, newTokens, oldTokens, diagonalPath, options) {
+        const newLen = newTokens.length, oldLen = oldTokens.length;
+        let oldPos = basePath.oldPos, newPos = oldPos - diagonalPath, commonCount = 0;
+        while (newPos + 1 < newLen && oldPos + 1 < oldLen && this.equals(oldTokens[oldPos + 1], newTokens[newPos + 1], options)) {
+            newPos++;
+            oldPos++;
+            commonCount++;
+            if (options.oneChangePerToken) {
+                basePath.lastComponent = { count: 1, previousComponent: basePath.lastComponent, added: false, removed: false };
+            }
+        }
+        if (commonCount && !options.oneChangePerToken) {
+            basePath.lastComponent = { count: commonCount, previousComponent: basePath.lastComponent, added: false, removed: false };
+        }
+        basePath.oldPos = oldPos;
+        return newPos;
+    }
+    equals(left, right, options) {
+        if (options.comparator) {
+            return options.comparator(left, right);
+        }
+        else {
+            return left === right
+                || (!!options.ignoreCase && left.toLowerCase() === right.toLowerCase());
+        }
+    }
+    removeEmpty(array) {
+        const ret = [];
+        for (let i = 0; i < array.length; i++) {
+            if (array[i]) {
+                ret.push(array[i]);
+            }
+        }
+        return ret;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    castInput(value, options) {
+        return value;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    tokenize(value, options) {
+        return Array.from(value);
+    }
+    join(chars) {
+        // Assumes ValueT is string, which is the case for most subclasses.
+        // When it's false, e.g. in diffArrays, this method needs to be overridden (e.g. with a no-op)
+        // Yes, the casts are verbose and ugly, because this pattern - of having the base class SORT OF
+        // assume tokens and values are strings, but not completely - is weird and janky.
+        return chars.join('');
+    }
+    postProcess(changeObjects, 
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    options) {
+        return changeObjects;
+    }
+    get useLongestToken() {
+        return false;
+    }
+    buildValues(lastComponent, newTokens, oldTokens) {
+        // First we convert our linked list of components in reverse order to an
+        // array in the right order:
+        const components = [];
+        let nextComponent;
+        while (lastComponent) {
+            components.push(lastComponent);
+            nextComponent = lastComponent.previousComponent;
+            delete lastComponent.previousComponent;
+            lastComponent = nextComponent;
+        }
+        components.reverse();
+        const componentLen = components.length;
+        let componentPos = 0, newPos = 0, oldPos = 0;
+        for (; componentPos < componentLen; componentPos++) {
+            const component = components[componentPos];
+            if (!component.removed) {
+                if (!component.added && this.useLongestToken) {
+                    let value = newTokens.slice(newPos, newPos + component.count);
+                    value = value.map(function (value, i) {
+                        const oldValue = oldTokens[oldPos + i];
+                        return oldValue.length > value.length ? oldValue : value;
+                    });
+                    component.value = this.join(value);
+                }
+                else {
+                    component.value = this.join(newTokens.slice(newPos, newPos + component.count));
+                }
+                newPos += component.count;
+                // Common case
+                if (!component.added) {
+                    oldPos += component.count;
+                }
+            }
+            else {
+                component.value = this.join(oldTokens.slice(oldPos, oldPos + component.count));
+                oldPos += component.count;
+            }
+        }
+        return components;
+    }
+}
+
+class LineDiff extends Diff {
+    constructor() {
+        super(...arguments);
+        this.tokenize = tokenize;
+    }
+    equals(left, right, options) {
+        // If we're ignoring whitespace, we need to normalise lines by stripping
+        // whitespace before checking equality. (This has an annoying interaction
+        // with newlineIsToken that requires special handling: if newlines get their
+        // own token, then we DON'T want to trim the *newline* tokens down to empty
+        // strings, since this would cause us to treat whitespace-only line content
+        // as equal to a separator between lines, which would be weird and
+        // inconsistent with the documented behavior of the options.)
+        if (options.ignoreWhitespace) {
+            if (!options.newlineIsToken || !left.includes('\n')) {
+                left = left.trim();
+            }
+            if (!options.newlineIsToken || !right.includes('\n')) {
+                right = right.trim();
+            }
+        }
+        else if (options.ignoreNewlineAtEof && !options.newlineIsToken) {
+            if (left.endsWith('\n')) {
+                left = left.slice(0, -1);
+            }
+            if (right.endsWith('\n')) {
+                right = right.slice(0, -1);
+            }
+        }
+        return super.equals(left, right, options);
+    }
+}
+const lineDiff = new LineDiff();
+function diffLines(oldStr, newStr, options) {
+    return lineDiff.diff(oldStr, newStr, options);
+}
+// Exported standalone so it can be used from jsonDiff too.
+function tokenize(value, options) {
+    if (options.stripTrailingCr) {
+        // remove one \r before \n to match GNU diff's --strip-trailing-cr behavior
+        value = value.replace(/\r\n/g, '\n');
+    }
+    const retLines = [], linesAndNewlines = value.split(/(\n|\r\n)/);
+    // Ignore the final empty token that occurs if the string ends with a new line
+    if (!linesAndNewlines[linesAndNewlines.length - 1]) {
+        linesAndNewlines.pop();
+    }
+    // Merge the content and line separators into single tokens
+    for (let i = 0; i < linesAndNewlines.length; i++) {
+        const line = linesAndNewlines[i];
+        if (i % 2 && !options.newlineIsToken) {
+            retLines[retLines.length - 1] += line;
+        }
+        else {
+            retLines.push(line);
+        }
+    }
+    return retLines;
+}
+
+const INCLUDE_HEADERS = {
+    includeIndex: true,
+    includeUnderline: true,
+    includeFileHeaders: true
+};
+function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
+    let optionsObj;
+    if (!options) {
+        optionsObj = {};
+    }
+    else if (typeof options === 'function') {
+        optionsObj = { callback: options };
+    }
+    else {
+        optionsObj = options;
+    }
+    if (typeof optionsObj.context === 'undefined') {
+        optionsObj.context = 4;
+    }
+    // We copy this into its own variable to placate TypeScript, which thinks
+    // optionsObj.context might be undefined in the callbacks below.
+    const context = optionsObj.context;
+    // @ts-expect-error (runtime check for something that is correctly a static type error)
+    if (optionsObj.newlineIsToken) {
+        throw new Error('newlineIsToken may not be used with patch-generation functions, only with diffing functions');
+    }
+    if (!optionsObj.callback) {
+        return diffLinesResultToPatch(diffLines(oldStr, newStr, optionsObj));
+    }
+    else {
+        const { callback } = optionsObj;
+        diffLines(oldStr, newStr, Object.assign(Object.assign({}, optionsObj), { callback: (diff) => {
+                const patch = diffLinesResultToPatch(diff);
+                // TypeScript is unhappy without the cast because it does not understand that `patch` may
+                // be undefined here only if `callback` is StructuredPatchCallbackAbortable:
+                callback(patch);
+            } }));
+    }
+    function diffLinesResultToPatch(diff) {
+        // STEP 1: Build up the patch with no "\ No newline at end of file" lines and with the arrays
+        //         of lines containing trailing newline characters. We'll tidy up later...
+        if (!diff) {
+            return;
+        }
+        diff.push({ value: '', lines: [] }); // Append an empty value to make cleanup easier
+        function contextLines(lines) {
+            return lines.map(function (entry) { return ' ' + entry; });
+        }
+        const hunks = [];
+        let oldRangeStart = 0, newRangeStart = 0, curRange = [], oldLine = 1, newLine = 1;
+        for (let i = 0; i < diff.length; i++) {
+            const current = diff[i], lines = current.lines || splitLines(current.value);
+            current.lines = lines;
+            if (current.added || current.removed) {
+                // If we have previous context, start with that
+                if (!oldRangeStart) {
+                    const prev = diff[i - 1];
+                    oldRangeStart = oldLine;
+                    newRangeStart = newLine;
+                    if (prev) {
+                        curRange = context > 0 ? contextLines(prev.lines.slice(-context)) : [];
+                        oldRangeStart -= curRange.length;
+                        newRangeStart -= curRange.length;
+                    }
+                }
+                // Output our changes
+                for (const line of lines) {
+                    curRange.push((current.added ? '+' : '-') + line);
+                }
+                // Track the updated file position
+                if (current.added) {
+                    newLine += lines.length;
+                }
+                else {
+                    oldLine += lines.length;
+                }
+            }
+            else {
+                // Identical context lines. Track line changes
+                if (oldRangeStart) {
+                    // Close out any changes that have been output (or join overlapping)
+                    if (lines.length <= context * 2 && i < diff.length - 2) {
+                        // Overlapping
+                        for (const line of contextLines(lines)) {
+                            curRange.push(line);
+                        }
+                    }
+                    else {
+                        // end the range and output
+                        const contextSize = Math.min(lines.length, context);
+                        for (const line of contextLines(lines.slice(0, contextSize))) {
+                            curRange.push(line);
+                        }
+                        const hunk = {
+                            oldStart: oldRangeStart,
+                            oldLines: (oldLine - oldRangeStart + contextSize),
+                            newStart: newRangeStart,
+                            newLines: (newLine - newRangeStart + contextSize),
+                            lines: curRange
+                        };
+                        hunks.push(hunk);
+                        oldRangeStart = 0;
+                        newRangeStart = 0;
+                        curRange = [];
+                    }
+                }
+                oldLine += lines.length;
+                newLine += lines.length;
+            }
+        }
+        // Step 2: eliminate the trailing `\n` from each line of each hunk, and, where needed, add
+        //         "\ No newline at end of file".
+        for (const hunk of hunks) {
+            for (let i = 0; i < hunk.lines.length; i++) {
+                if (hunk.lines[i].endsWith('\n')) {
+                    hunk.lines[i] = hunk.lines[i].slice(0, -1);
+                }
+                else {
+                    hunk.lines.splice(i + 1, 0, '\\ No newline at end of file');
+                    i++; // Skip the line we just added, then continue iterating
+                }
+            }
+        }
+        return {
+            oldFileName: oldFileName, newFileName: newFileName,
+            oldHeader: oldHeader, newHeader: newHeader,
+            hunks: hunks
+        };
+    }
+}
+/**
+ * creates a unified diff patch.
+ * @param patch either a single structured patch object (as returned by `structuredPatch`) or an array of them (as returned by `parsePatch`)
+ */
+function formatPatch(patch, headerOptions) {
+    if (!headerOptions) {
+        headerOptions = INCLUDE_HEADERS;
+    }
+    if (Array.isArray(patch)) {
+        if (patch.length > 1 && !headerOptions.includeFileHeaders) {
+            throw new Error('Cannot omit file headers on a multi-file patch. '
+                + '(The result would be unparseable; how would a tool trying to apply '
+                + 'the patch know which changes are to which file?)');
+        }
+        return patch.map(p => formatPatch(p, headerOptions)).join('\n');
+    }
+    const ret = [];
+    if (headerOptions.includeIndex && patch.oldFileName == patch.newFileName) {
+        ret.push('Index: ' + patch.oldFileName);
+    }
+    if (headerOptions.includeUnderline) {
+        ret.push('===================================================================');
+    }
+    if (headerOptions.includeFileHeaders) {
+        ret.push('--- ' + patch.oldFileName + (typeof patch.oldHeader === 'undefined' ? '' : '\t' + patch.oldHeader));
+        ret.push('+++ ' + patch.newFileName + (typeof patch.newHeader === 'undefined' ? '' : '\t' + patch.newHeader));
+    }
+    for (let i = 0; i < patch.hunks.length; i++) {
+        const hunk = patch.hunks[i];
+        // Unified Diff Format quirk: If the chunk size is 0,
+        // the first number is one lower than one would expect.
+        // https://www.artima.com/weblogs/viewpost.jsp?thread=164293
+        if (hunk.oldLines === 0) {
+            hunk.oldStart -= 1;
+        }
+        if (hunk.newLines === 0) {
+            hunk.newStart -= 1;
+        }
+        ret.push('@@ -' + hunk.oldStart + ',' + hunk.oldLines
+            + ' +' + hunk.newStart + ',' + hunk.newLines
+            + ' @@');
+        for (const line of hunk.lines) {
+            ret.push(line);
+        }
+    }
+    return ret.join('\n') + '\n';
+}
+function createTwoFilesPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
+    if (typeof options === 'function') {
+        options = { callback: options };
+    }
+    if (!(options === null || options === void 0 ? void 0 : options.callback)) {
+        const patchObj = structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options);
+        if (!patchObj) {
+            return;
+        }
+        return formatPatch(patchObj, options === null || options === void 0 ? void 0 : options.headerOptions);
+    }
+    else {
+        const { callback } = options;
+        structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, Object.assign(Object.assign({}, options), { callback: patchObj => {
+                if (!patchObj) {
+                    callback(undefined);
+                }
+                else {
+                    callback(formatPatch(patchObj, options.headerOptions));
+                }
+            } }));
+    }
+}
+/**
+ * Split `text` into an array of lines, including the trailing newline character (where present)
+ */
+function splitLines(text) {
+    const hasTrailingNl = text.endsWith('\n');
+    const result = text.split('\n').map(line => line + '\n');
+    if (hasTrailingNl) {
+        result.pop();
+    }
+    else {
+        result.push(result.pop().slice(0, -1));
+    }
+    return result;
+}
+
+// Compares two renders of a chart (the PR's base and its head) resource by
+// resource. Pure: no I/O. What a reviewer must not be distracted by (labels
+// that only carry the chart version, checksum annotations) is aligned before
+// comparing and counted apart; Secret values never leave this module.
+/** Label/annotation keys whose value is the chart's (or app's) version: they change on every bump. */
+const VERSION_KEYS = new Set(['helm.sh/chart', 'app.kubernetes.io/version', 'chart']);
+/** True for metadata keys that carry no change of their own (the version labels, `checksum/*` annotations). */
+function isNoiseKey(key) {
+    return VERSION_KEYS.has(key) || key.startsWith('checksum/');
+}
+/** Placeholders shown instead of Secret values: the same text on both sides unless the value changed. */
+const SECRET_HIDDEN = '(hidden)';
+const SECRET_CHANGED = '(hidden, changed)';
+/** `apps` for `apps/v1`, `` (core) for `v1`. */
+function apiGroup(apiVersion) {
+    if (!apiVersion)
+        return '';
+    const slash = apiVersion.indexOf('/');
+    return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+/** The identity of a resource in a cluster: API group, kind, namespace, name (not the API version). */
+function resourceKey$1(doc) {
+    const group = apiGroup(doc.apiVersion);
+    const kind = doc.kind ?? '';
+    const namespace = doc.namespace ?? '';
+    const name = doc.name ?? '';
+    return { key: `${group}/${kind}/${namespace}/${name}`, group, kind, namespace, name };
+}
+function index(docs) {
+    const out = new Map();
+    for (const doc of docs) {
+        const id = resourceKey$1(doc);
+        // The same resource twice in one render (helm would apply the last): keep both, numbered.
+        let key = id.key;
+        for (let n = 2; out.has(key); n++)
+            key = `${id.key}#${n}`;
+        out.set(key, { ...id, key, object: doc.object });
+    }
+    return out;
+}
+/** A deep copy of plain JSON data. */
+function clone(value) {
+    return value === undefined ? value : JSON.parse(JSON.stringify(value));
+}
+/**
+ * Gives `base` the head's value for every noise key present on both sides
+ * (in any `labels`/`annotations` map, at the same path), so only real changes
+ * remain. Returns how many values differed.
+ */
+function alignNoise(base, head) {
+    let count = 0;
+    if (Array.isArray(base) && Array.isArray(head)) {
+        for (let i = 0; i < Math.min(base.length, head.length); i++)
+            count += alignNoise(base[i], head[i]);
+        return count;
+    }
+    if (!isRecord$1(base) || !isRecord$1(head))
+        return 0;
+    for (const key of Object.keys(base)) {
+        if (!(key in head))
+            continue;
+        const b = base[key];
+        const h = head[key];
+        if ((key === 'labels' || key === 'annotations') && isRecord$1(b) && isRecord$1(h)) {
+            for (const k of Object.keys(b)) {
+                if (isNoiseKey(k) && k in h && JSON.stringify(b[k]) !== JSON.stringify(h[k])) {
+                    b[k] = h[k];
+                    count++;
+                }
+            }
+        }
+        count += alignNoise(b, h);
+    }
+    return count;
+}
+const isSecret = (r) => r.group === '' && r.kind === 'Secret';
+/**
+ * Replaces every value of a Secret's `data`/`stringData` with a placeholder
+ * (changed values get a different one, so the diff shows the key) and says
+ * which keys were added, removed or changed.
+ */
+function hideSecretValues(base, head) {
+    const keys = { added: [], removed: [], changed: [] };
+    for (const field of ['data', 'stringData']) {
+        const b = isRecord$1(base?.[field]) ? base[field] : undefined;
+        const h = isRecord$1(head?.[field]) ? head[field] : undefined;
+        const label = (k) => (field === 'data' ? k : `${field}.${k}`);
+        for (const k of Object.keys(h ?? {})) {
+            if (!b || !(k in b)) {
+                if (base)
+                    keys.added.push(label(k));
+            }
+            else if (JSON.stringify(b[k]) !== JSON.stringify(h[k]))
+                keys.changed.push(label(k));
+        }
+        for (const k of Object.keys(b ?? {}))
+            if (head && (!h || !(k in h)))
+                keys.removed.push(label(k));
+        if (b)
+            for (const k of Object.keys(b))
+                b[k] = SECRET_HIDDEN;
+        if (h) {
+            for (const k of Object.keys(h)) {
+                h[k] = b && k in b && keys.changed.includes(label(k)) ? SECRET_CHANGED : SECRET_HIDDEN;
+            }
+        }
+    }
+    return keys;
+}
+/** YAML of a resource for diffs: keys sorted (their order means nothing to Kubernetes), no line folding. */
+function resourceYaml(object) {
+    if (object === undefined)
+        return '';
+    return distExports.stringify(object, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
+}
+/** A unified diff without the `===` banner line the diff library starts with. */
+function unified(label, before, after, context) {
+    const patch = createTwoFilesPatch(`a/${label}`, `b/${label}`, before, after, undefined, undefined, { context });
+    return patch.replace(/^=+\n/, '');
+}
+function countLines(diff) {
+    let added = 0;
+    let removed = 0;
+    for (const line of diff.split('\n')) {
+        if (line.startsWith('+') && !line.startsWith('+++'))
+            added++;
+        else if (line.startsWith('-') && !line.startsWith('---'))
+            removed++;
+    }
+    return { added, removed };
+}
+/** `temporalio/server` of `temporalio/server:1.28.1@sha256:…`. */
+function imageRepository(image) {
+    const noDigest = image.replace(/@.*$/, '');
+    const slash = noDigest.lastIndexOf('/');
+    const colon = noDigest.lastIndexOf(':');
+    return colon > slash ? noDigest.slice(0, colon) : noDigest;
+}
+const pinStatus = (image) => (/@sha256:[0-9a-f]{64}$/.test(image) ? 'digest' : 'tag');
+/** Images by repository whose set of references differs between the renders. */
+function compareImages(base, head) {
+    const byRepo = (docs) => {
+        const out = new Map();
+        for (const use of extractImages([...docs])) {
+            const repo = imageRepository(use.image);
+            if (!out.has(repo))
+                out.set(repo, new Set());
+            out.get(repo).add(use.image);
+        }
+        return out;
+    };
+    const before = byRepo(base);
+    const after = byRepo(head);
+    const changes = [];
+    for (const repo of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+        const b = [...(before.get(repo) ?? [])].sort();
+        const a = [...(after.get(repo) ?? [])].sort();
+        if (b.join('\n') === a.join('\n'))
+            continue;
+        changes.push({ repository: repo, before: b, after: a, pin: a.map(pinStatus) });
+    }
+    return changes;
+}
+/**
+ * Compares the base render with the head render. Added and removed resources
+ * get a diff from/to nothing; unchanged ones (after noise alignment) none.
+ */
+function compareRenders(base, head, options = {}) {
+    const context = options.context ?? 3;
+    const before = index(base);
+    const after = index(head);
+    const resources = [];
+    let unchanged = 0;
+    let noiseOnly = 0;
+    let noiseFields = 0;
+    const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
+    for (const key of keys) {
+        const b = before.get(key);
+        const h = after.get(key);
+        const id = (h ?? b);
+        const baseObject = b ? clone(b.object) : undefined;
+        const headObject = h ? clone(h.object) : undefined;
+        let noise = 0;
+        if (baseObject && headObject) {
+            const rawEqual = JSON.stringify(b.object) === JSON.stringify(h.object);
+            if (rawEqual) {
+                unchanged++;
+                continue;
+            }
+            noise = alignNoise(baseObject, headObject);
+        }
+        const secretKeys = isSecret(id) ? hideSecretValues(baseObject, headObject) : undefined;
+        const beforeText = resourceYaml(baseObject);
+        const afterText = resourceYaml(headObject);
+        if (baseObject && headObject && beforeText === afterText) {
+            unchanged++;
+            if (noise > 0) {
+                noiseOnly++;
+                noiseFields += noise;
+            }
+            continue;
+        }
+        noiseFields += noise;
+        const duplicate = key.includes('#') ? key.slice(key.indexOf('#')) : '';
+        const label = [id.kind, id.namespace, id.name].filter(Boolean).join('/') + duplicate;
+        const diff = unified(label, beforeText, afterText, context);
+        const change = {
+            change: !b ? 'added' : !h ? 'removed' : 'changed',
+            group: id.group,
+            kind: id.kind,
+            namespace: id.namespace,
+            name: id.name,
+            lines: countLines(diff),
+            diff
+        };
+        if (secretKeys && change.change === 'changed')
+            change.secretKeys = secretKeys;
+        if (secretKeys && change.change !== 'changed') {
+            const whole = (headObject ?? baseObject);
+            const fields = ['data', 'stringData'].flatMap((f) => isRecord$1(whole[f]) ? Object.keys(whole[f]).map((k) => (f === 'data' ? k : `${f}.${k}`)) : []);
+            const added = change.change === 'added';
+            change.secretKeys = { added: added ? fields : [], removed: added ? [] : fields, changed: [] };
+        }
+        resources.push(change);
+    }
+    const count = (c) => resources.filter((r) => r.change === c).length;
+    return {
+        counts: { added: count('added'), removed: count('removed'), changed: count('changed'), unchanged },
+        noise: { resources: noiseOnly, fields: noiseFields },
+        resources,
+        images: compareImages(base, head)
+    };
+}
+/** The whole diff as one text (what output `diff` points to). */
+function diffFileText(comparison, header) {
+    const parts = [header.endsWith('\n') ? header : `${header}\n`];
+    for (const r of comparison.resources)
+        parts.push(r.diff.endsWith('\n') ? r.diff : `${r.diff}\n`);
+    return parts.join('');
+}
+
+// Renders the blueprint as of the event's base commit, beside the gates, and
+// compares it with the head's default render ("What changes").
+//
+// The base render itself (own work copy out of git, own helm home, dependencies
+// as the base pins them) is diff/base-render.ts. The run's `values` files and
+// `set` values apply to both sides (they are the run's configuration); each
+// side keeps its own chart values.yaml. Whatever goes wrong on the base side is
+// a notice in the report, never a failed run.
+/**
+ * Starts the base render, or returns undefined when the diff is off for this
+ * event. The render runs in the background; `compare` waits for it.
+ */
+function startBaseDiff(given) {
+    let options = given;
+    const base = baseCommitFor(options.eventName, options.payload, options.setting);
+    if (!base)
+        return undefined;
+    const start = performance.now();
+    if ('skip' in base) {
+        const diff = { base: { sha: '', label: '' }, status: 'unavailable', message: base.skip, durationMs: 0 };
+        return { credentialsReleased: Promise.resolve(), compare: () => Promise.resolve(diff) };
+    }
+    let release;
+    const credentialsReleased = new Promise((resolve) => (release = resolve));
+    // The gates (chart test scripts) wait for the base only while it may hold credentials. Without
+    // dependency credentials, and without registry credentials for a repository the head uses, they
+    // start at once and the base builds anonymously.
+    const { credentialsFor } = options.build;
+    const anyCredentials = credentialsFor('https://probe.invalid') !== undefined ||
+        options.headWork.dependencies.some((dep) => dep.repository && credentialsFor(dep.repository));
+    if (!anyCredentials) {
+        release();
+        options = { ...options, build: { ...options.build, credentialsFor: () => undefined } };
+    }
+    const rendered = renderBase(options, base.sha, release).then((r) => r, (error) => ({ error: error instanceof Error ? error.message : String(error) }));
+    void rendered.finally(() => release()); // rendered never rejects (errors become { error })
+    return {
+        credentialsReleased,
+        compare: async (head) => {
+            const result = await rendered;
+            const finish = (fields) => ({
+                base,
+                status: 'unavailable',
+                ...fields,
+                durationMs: Math.round(performance.now() - start)
+            });
+            if ('error' in result) {
+                const message = `the base render failed: ${redact(result.error)}`;
+                notice(`What changes: not compared with ${base.label} ${base.sha.slice(0, 7)}: ${message}`);
+                return finish({ message });
+            }
+            if (!head)
+                return finish({ message: 'the head render failed: nothing to compare' });
+            const comparison = compareRenders(result.documents, head);
+            const name = options.upstream;
+            const upstream = { name, before: result.built[name], after: options.headBuilt[name] };
+            const diff = finish({
+                status: 'compared',
+                comparison,
+                ...(result.missing
+                    ? { baseMissing: true, message: `${options.blueprint} does not exist at the base: every resource is added` }
+                    : {}),
+                ...(upstream.before || upstream.after ? { upstream } : {})
+            });
+            const n = comparison.counts;
+            const where = `${base.label} ${base.sha.slice(0, 7)}`;
+            info(`What changes against ${where}: ${n.added} added, ${n.removed} removed, ${n.changed} changed`);
+            try {
+                diff.file = await writeDiffFile(diff, options);
+            }
+            catch (error) {
+                diff.message = `the diff file could not be written: ${error instanceof Error ? error.message : String(error)}`;
+            }
+            return diff;
+        }
+    };
+}
+async function writeDiffFile(diff, options) {
+    await mkdir(options.outputDir, { recursive: true });
+    const file = path__default.join(options.outputDir, `${options.headWork.name}-rendered.diff`);
+    const c = diff.comparison;
+    const header = [
+        `# ${options.headWork.name}: rendered diff, ${diff.base.label} ${diff.base.sha.slice(0, 12)} -> head`,
+        `# ${c.counts.added} added, ${c.counts.removed} removed, ${c.counts.changed} changed, ` +
+            `${c.counts.unchanged} unchanged` +
+            (c.noise.resources > 0 ? ` (${c.noise.resources} differ only in version labels/checksums)` : ''),
+        '# Secret values are hidden.'
+    ].join('\n');
+    await writeFile(file, redact(diffFileText(c, header)), 'utf8');
+    return file;
+}
+
+// Small helpers shared by the gates: mapping rendered template paths to files of
+// the repository, step status from findings, text tails, helm value paths.
+/** Joins a chart-relative path onto the chart folder shown to people (posix separators). */
+function displayJoin(displayChartDir, relative) {
+    const dir = displayChartDir.split(path__default.sep).join('/').replace(/\/+$/, '');
+    return dir === '' || dir === '.' ? relative : `${dir}/${relative}`;
+}
+/**
+ * The repository file of a rendered template: `<chart>/templates/x.yaml` →
+ * `<displayChartDir>/templates/x.yaml`. Templates of subcharts
+ * (`<chart>/charts/<dep>/...`) have no file in the repository (charts/ is built,
+ * never committed): undefined.
+ */
+function repoFileForSource(source, chartName, displayChartDir) {
+    if (!source)
+        return undefined;
+    const prefix = `${chartName}/`;
+    if (!source.startsWith(prefix))
+        return undefined;
+    const relative = source.slice(prefix.length);
+    if (relative.startsWith('charts/') || relative.includes('..'))
+        return undefined;
+    return displayJoin(displayChartDir, relative);
+}
+/** failed when any finding is an error, warning when any is a warning, else passed. */
+function statusOf(findings) {
+    if (findings.some((f) => f.severity === 'error'))
+        return 'failed';
+    if (findings.some((f) => f.severity === 'warning'))
+        return 'warning';
+    return 'passed';
+}
+function escapeKey(key) {
+    return key.replace(/[\\.,=[\]]/g, (c) => `\\${c}`);
+}
+/** `a.b[0].c` as `--set` reads it (dots, commas, `=` and brackets in keys escaped). */
+function setPath(valuePath) {
+    let out = '';
+    for (const segment of valuePath) {
+        if (typeof segment === 'number')
+            out += `[${segment}]`;
+        else
+            out += out === '' ? escapeKey(segment) : `.${escapeKey(segment)}`;
+    }
+    return out;
+}
+/** `a.b.c` (as written by people, e.g. in the observability-toggles input) → segments; `\.` keeps a dot in a key, `[n]` is a list index. */
+function parseDottedPath(text) {
+    const out = [];
+    let current = '';
+    let pending = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === '\\' && i + 1 < text.length) {
+            current += text[++i];
+            pending = true;
+        }
+        else if (c === '.') {
+            if (pending)
+                out.push(current);
+            current = '';
+            pending = false;
+        }
+        else if (c === '[') {
+            const close = text.indexOf(']', i);
+            const index = close > i ? text.slice(i + 1, close) : '';
+            if (/^\d+$/.test(index)) {
+                if (pending)
+                    out.push(current);
+                out.push(Number(index));
+                current = '';
+                pending = false;
+                i = close;
+            }
+            else {
+                current += c;
+                pending = true;
+            }
+        }
+        else {
+            current += c;
+            pending = true;
+        }
+    }
+    if (pending)
+        out.push(current);
+    return out;
+}
+/** Value at a path of plain data, or undefined. */
+function valueAt(data, valuePath) {
+    let cur = data;
+    for (const segment of valuePath) {
+        if (cur === null || typeof cur !== 'object')
+            return undefined;
+        cur = cur[segment];
+    }
+    return cur;
+}
+/**
+ * helm's error message: the `Error: …` line of stderr with its indented
+ * continuation lines (Helm 4 spreads template errors over several), joined into
+ * one line; else the last non-empty line.
+ */
+function helmErrorLine(stderr, stdout = '') {
+    const text = stderr.trim() || stdout.trim();
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('Error: '));
+    if (at === -1)
+        return (lines
+            .map((l) => l.trim())
+            .filter((l) => l !== '')
+            .pop() ?? '');
+    const parts = [lines[at].slice('Error: '.length).trim()];
+    for (const line of lines.slice(at + 1)) {
+        if (!/^\s+\S/.test(line))
+            break;
+        parts.push(line.trim());
+    }
+    return parts.join(' ');
+}
+/** `<chart>/templates/x.yaml:7` (or `…:7:12`) anywhere in a helm message. */
+function templateLocation(text, chartName) {
+    const escaped = chartName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const match = new RegExp(`(?:^|[\\s("'])(${escaped}/[^\\s:()"']+):(\\d+)`).exec(text);
+    if (!match)
+        return undefined;
+    return { source: match[1], line: Number(match[2]) };
+}
+/** Visits every mapping entry of a values tree, depth first; `visit` returns false to skip the entry's subtree. */
+function walkValues(node, visit, at = []) {
+    if (Array.isArray(node)) {
+        node.forEach((item, i) => walkValues(item, visit, [...at, i]));
+        return;
+    }
+    if (!isRecord$1(node))
+        return;
+    for (const [key, value] of Object.entries(node)) {
+        if (visit(key, value, at) !== false)
+            walkValues(value, visit, [...at, key]);
+    }
+}
+/** `a.b.c: v` as nested YAML (`a:\n  b:\n    c: v`), for a copy-paste fix. */
+function nestedYaml(valuePath, valueText) {
+    const keys = valuePath.map((k) => typeof k === 'number' ? `- ` : /^[A-Za-z_][\w.-]*$/.test(k) ? k : JSON.stringify(k));
+    if (valuePath.some((k) => typeof k === 'number'))
+        return `${setPath(valuePath)}: ${valueText}`;
+    return keys.map((k, i) => `${'  '.repeat(i)}${k}:${i === keys.length - 1 ? ` ${valueText}` : ''}`).join('\n');
+}
+
+// Bounded concurrency for helm processes: the runner has few cores, and
+// helm renders are CPU-bound, so running all at once only adds contention.
+/**
+ * The gates pool's bound: one job per core (at least 2: the chart tests and one gate), at most 6. Not one more than
+ * the cores: helm processes started side by side slow each other down well beyond their share of CPU (process start-up
+ * is most of a helm run), and the chart tests are the run's critical path. Measured on 2 cores (`npm run bench --
+ * --compare-env`): the chart tests beside one gate at a time took the run 0-5% less time than beside two.
+ */
+function defaultConcurrency() {
+    return Math.max(2, Math.min(6, os.availableParallelism?.() ?? os.cpus().length));
+}
+
+function handle(id, kind, work) {
+    let out;
+    let ran = false;
+    return {
+        job: {
+            id,
+            kind,
+            run: async () => {
+                const result = await work();
+                out = result.out;
+                ran = true;
+                return result.done;
+            }
+        },
+        get: () => {
+            if (!ran)
+                throw new Error(`gate job ${id} was read before it ran`);
+            return out;
+        }
+    };
+}
+/** A `helm template` job, parsed as asked. */
+function renderJob(helm, id, args, parse = {}) {
+    return handle(id, 'helm', async () => {
+        const start = performance.now();
+        const result = await helm.run(args, { background: true });
+        const parsed = result.exitCode !== 0 || parse === 'none'
+            ? { documents: [], errors: [] }
+            : parseRenderDetailed(result.stdout, parse);
+        const out = {
+            result,
+            documents: parsed.documents,
+            parseErrors: parsed.errors,
+            span: { start, end: performance.now() }
+        };
+        return { out, done: result };
+    });
+}
+/** Any other helm job (e.g. lint): the raw result and its span. */
+function helmJob(helm, id, args) {
+    return handle(id, 'helm', async () => {
+        const start = performance.now();
+        const result = await helm.run(args, { background: true });
+        return { out: { result, span: { start, end: performance.now() } }, done: result };
+    });
+}
+/** A job of any kind whose result is what `work` returns, plus the follow-ups it adds. */
+function customJob(id, kind, work) {
+    return handle(id, kind, work);
+}
+/** Wall time covered by spans (first start to last end). */
+function wall(spans) {
+    const list = spans.filter((s) => s !== undefined);
+    if (list.length === 0)
+        return 0;
+    return Math.round(Math.max(...list.map((s) => s.end)) - Math.min(...list.map((s) => s.start)));
+}
+function skippedStep(id, title, summary) {
+    return { id, title, status: 'skipped', durationMs: 0, summary, findings: [] };
+}
+/**
+ * A bounded pool that jobs join as their gates finish planning, so the first planned start without waiting for
+ * the slowest plan. `first` jobs go before every queued job; while a slot is held (`hold()`, by a gate still
+ * planning its `first` jobs: the chart tests, the critical path of a run) no other job starts, so the chart
+ * tests are the first process of the pool. Jobs a finished job adds (`then`) join the queue. A failing job (or
+ * `fail()`) starts nothing new; `finish()` throws it once the running jobs ended (the caller may then remove
+ * their folders).
+ */
+class JobPool {
+    limit;
+    queue = [];
+    stats = [];
+    failure;
+    running = 0;
+    held = 0;
+    closed = false;
+    drained;
+    constructor(limit = defaultConcurrency()) {
+        this.limit = limit;
+    }
+    add(jobs) {
+        const firstEnd = this.queue.findIndex((j) => !j.first);
+        this.queue.splice(firstEnd < 0 ? this.queue.length : firstEnd, 0, ...jobs.filter((j) => j.first));
+        this.queue.push(...jobs.filter((j) => !j.first));
+        this.pump();
+    }
+    /** Holds back every job that is not `first` until the returned release is called (once is enough). */
+    hold() {
+        this.held++;
+        let released = false;
+        return () => {
+            if (released)
+                return;
+            released = true;
+            this.held--;
+            this.pump();
+        };
+    }
+    fail(error) {
+        this.failure ??= { error };
+        this.pump();
+    }
+    /** Once every job is added: resolves with each job's stat when the pool is empty. */
+    async finish() {
+        this.closed = true;
+        await new Promise((resolve) => {
+            this.drained = resolve;
+            this.pump();
+        });
+        if (this.failure)
+            throw this.failure.error;
+        return this.stats;
+    }
+    pump() {
+        while (!this.failure && this.running < Math.max(1, this.limit) && this.queue.length > 0) {
+            if (this.held > 0 && !this.queue[0].first)
+                break;
+            const job = this.queue.shift();
+            this.running++;
+            job
+                .run()
+                .then((done) => {
+                this.stats.push({ id: job.id, kind: job.kind, exitCode: done.exitCode, durationMs: done.durationMs });
+                if (done.then)
+                    this.add(done.then);
+            }, (error) => {
+                this.failure ??= { error };
+            })
+                .finally(() => {
+                this.running--;
+                this.pump();
+            });
+        }
+        if (this.closed && this.running === 0 && (this.queue.length === 0 || this.failure))
+            this.drained?.();
+    }
+}
+
+// Finds every process a chart test script started, to end them all when the
+// script ends. A process group is not enough: `setsid` (or a double fork)
+// leaves it. So each script runs with a marker variable of its own in its
+// environment, which its children inherit, and while it runs the process
+// table is sampled for descendants (by parent chain), which catches a child
+// that clears its environment as long as it lives through one sample. Linux
+// only (/proc); elsewhere the process group is all there is.
+const MARKER_VARIABLE = 'BP_CHART_TEST_RUN';
+/** Parses /proc/<pid>/stat; `comm` may hold spaces and parentheses, so it is cut at the last ')'. */
+function parseProcStat(text) {
+    const open = text.indexOf('(');
+    const close = text.lastIndexOf(')');
+    if (open < 0 || close < open)
+        return undefined;
+    const fields = text
+        .slice(close + 2)
+        .trim()
+        .split(/\s+/);
+    // fields[0] is field 3 (state); starttime is field 22.
+    if (fields.length < 20)
+        return undefined;
+    return {
+        pid: Number(text.slice(0, open).trim()),
+        comm: text.slice(open + 1, close),
+        state: fields[0],
+        ppid: Number(fields[1]),
+        pgrp: Number(fields[2]),
+        session: Number(fields[3]),
+        startTime: fields[19]
+    };
+}
+function readProcess(pid) {
+    try {
+        return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+function listPids() {
+    try {
+        return readdirSync('/proc')
+            .filter((name) => /^\d+$/.test(name))
+            .map(Number);
+    }
+    catch {
+        return [];
+    }
+}
+function carriesMarker(pid, marker) {
+    try {
+        return readFileSync(`/proc/${pid}/environ`).includes(`${MARKER_VARIABLE}=${marker}\0`);
+    }
+    catch {
+        return false;
+    }
+}
+/** `sleep 300` for a process: its command line, or its name when that is unreadable. */
+function describeProcess(pid, fallback) {
+    try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+        const text = cmdline || fallback;
+        return text.length > 120 ? `${text.slice(0, 117)}…` : text;
+    }
+    catch {
+        return fallback;
+    }
+}
+/** The processes of one chart test run: the script (a group leader) and all it started. */
+class ProcessTracker {
+    marker = randomBytes(12).toString('hex');
+    rootPid;
+    known = new Map();
+    /** Processes found not to be ours (by start time), so their environment is read once. */
+    strangers = new Map();
+    available = process.platform === 'linux';
+    /** The environment for the script: `env` and the marker. */
+    env(env) {
+        return { ...env, [MARKER_VARIABLE]: this.marker };
+    }
+    start(rootPid) {
+        this.rootPid = rootPid;
+    }
+    /** Records the script's living descendants, by parent chain, group or marker. */
+    sample() {
+        if (!this.available || this.rootPid === undefined)
+            return;
+        const table = listPids()
+            .map(readProcess)
+            .filter((info) => info !== undefined && info.pid !== process.pid);
+        const ours = new Set([this.rootPid, ...this.known.keys()]);
+        let grew = true;
+        while (grew) {
+            grew = false;
+            for (const info of table) {
+                if (ours.has(info.pid))
+                    continue;
+                const checked = this.strangers.get(info.pid) === info.startTime;
+                if (ours.has(info.ppid) || info.pgrp === this.rootPid || (!checked && carriesMarker(info.pid, this.marker))) {
+                    ours.add(info.pid);
+                    this.known.set(info.pid, info);
+                    this.strangers.delete(info.pid);
+                    grew = true;
+                }
+            }
+        }
+        // Not ours now; a later child of ours is seen by its parent chain.
+        for (const info of table)
+            if (!ours.has(info.pid))
+                this.strangers.set(info.pid, info.startTime);
+    }
+    /** Known processes still alive (not zombies) and still the same process (same start time). */
+    alive() {
+        const living = [];
+        for (const [pid, seen] of this.known) {
+            const now = readProcess(pid);
+            if (!now || now.startTime !== seen.startTime || now.state === 'Z')
+                this.known.delete(pid);
+            else
+                living.push(now);
+        }
+        return living;
+    }
+    /**
+     * After the script ended: kills its group and every process of it still
+     * running, until none is left (a survivor may fork while being killed).
+     * Returns what was found running, for the finding.
+     */
+    async killAll() {
+        const survivors = new Map();
+        const name = (living) => {
+            for (const info of living) {
+                if (!survivors.has(info.pid))
+                    survivors.set(info.pid, describeProcess(info.pid, info.comm));
+            }
+        };
+        // Named before anything is killed: a group member is as much a leftover as a setsid child.
+        this.sample();
+        name(this.alive().filter((info) => info.pid !== this.rootPid));
+        if (this.rootPid !== undefined) {
+            try {
+                process.kill(-this.rootPid, 'SIGKILL');
+            }
+            catch {
+                // the group is empty
+            }
+        }
+        if (!this.available)
+            return [];
+        for (let round = 0; round < 50; round++) {
+            this.sample();
+            const living = this.alive().filter((info) => info.pid !== this.rootPid);
+            if (living.length === 0)
+                break;
+            name(living);
+            for (const info of living) {
+                try {
+                    process.kill(info.pid, 'SIGKILL');
+                }
+                catch {
+                    // gone meanwhile
+                }
+            }
+            await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        return [...survivors].map(([pid, command]) => ({ pid, command }));
+    }
+}
+
+// Gate `chart-tests`: the chart's own `tests/*.sh` (self-contained `helm template`
+// assertions, e.g. tests/observability-toggle.sh CHART_DIR). Each runs as
+// `bash <script> <chartDir>` (argument array, no shell string) in a copy of the
+// chart of its own (what it writes cannot reach the renders or the package),
+// with the action's helm first on PATH, HELM_* homes of its own that hold no
+// credentials, and a time limit.
+const CHART_TEST_TIMEOUT_MS = 5 * 60 * 1000;
+/** Output kept per script (the head is dropped beyond this). */
+const MAX_OUTPUT_BYTES = 1024 * 1024;
+const TAIL_LINES = 20;
+/** `tests/*.sh` of the chart, sorted, relative to the chart folder (synchronous: see copyChart). */
+function listChartTests(chartDir) {
+    try {
+        const entries = readdirSync(path__default.join(chartDir, 'tests'), { withFileTypes: true });
+        return entries
+            .filter((e) => e.isFile() && e.name.endsWith('.sh'))
+            .map((e) => `tests/${e.name}`)
+            .sort();
+    }
+    catch {
+        return [];
+    }
+}
+/** How often the process table is sampled for the script's descendants while it runs. */
+const SAMPLE_INTERVAL_MS = 200;
+/**
+ * Runs one script in a process group of its own. When it ends (or its time is
+ * up), everything it started is killed - the group, and whatever left it
+ * (`setsid`, double forks) found by a marker variable and by parent chain -
+ * and the result resolves only once none of them is running, so nothing a
+ * script started is still there when publishing logs in to the registry.
+ */
+function runChartTest(chartDir, script, env, timeoutMs = CHART_TEST_TIMEOUT_MS) {
+    const start = performance.now();
+    const limit = operationLimit(timeoutMs);
+    return new Promise((resolve) => {
+        const chunks = [];
+        let size = 0;
+        const keep = (chunk) => {
+            chunks.push(chunk);
+            size += chunk.length;
+            while (size > MAX_OUTPUT_BYTES && chunks.length > 1)
+                size -= chunks.shift().length;
+        };
+        let timedOut = false;
+        let settled = false;
+        const tracker = new ProcessTracker();
+        const child = spawn('bash', [path__default.join(chartDir, script), chartDir], {
+            cwd: chartDir,
+            env: tracker.env(env),
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: process.platform !== 'win32'
+        });
+        if (child.pid !== undefined)
+            tracker.start(child.pid);
+        const sampler = setInterval(() => tracker.sample(), SAMPLE_INTERVAL_MS);
+        let cleanup;
+        // Once: on exit, on timeout, and again (a no-op then) before resolving.
+        const killAll = () => {
+            clearInterval(sampler);
+            cleanup ??= tracker.killAll();
+            return cleanup;
+        };
+        const timer = setTimeout(() => {
+            timedOut = true;
+            void killAll();
+        }, limit.ms);
+        child.stdout.on('data', keep);
+        child.stderr.on('data', keep);
+        const finish = async (exitCode, signal, extra) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            const leftovers = await killAll();
+            let output = Buffer.concat(chunks).toString('utf8');
+            if (extra)
+                output += `${output.endsWith('\n') || output === '' ? '' : '\n'}${extra}\n`;
+            const result = {
+                script,
+                exitCode,
+                timedOut,
+                durationMs: Math.round(performance.now() - start),
+                output
+            };
+            if (signal)
+                result.signal = signal;
+            // A script stopped at its time limit is reported as such; what it ran was killed with it.
+            if (leftovers.length > 0 && !timedOut)
+                result.leftovers = leftovers;
+            resolve(result);
+        };
+        child.on('error', (error) => void finish(127, undefined, `cannot start bash: ${error.message}`));
+        // Whatever the script left running ends with it (and releases the output
+        // pipes, so 'close' follows).
+        child.on('exit', () => void killAll());
+        child.on('close', (code, signal) => {
+            const why = limit.byRun ? ": the run's timeout ran out" : '';
+            const stopped = timedOut ? `(stopped after ${Math.round(limit.ms / 1000)} s${why})` : undefined;
+            void finish(code ?? 128, signal ?? undefined, stopped);
+        });
+    });
+}
+function chartTestsSkipped(summary) {
+    return {
+        id: 'chart-tests',
+        title: 'Chart tests',
+        status: 'skipped',
+        durationMs: 0,
+        summary,
+        findings: [],
+        data: { scripts: [] }
+    };
+}
+function chartTestsStep(results, displayChartDir, durationMs) {
+    if (results.length === 0)
+        return chartTestsSkipped('no tests/*.sh in the chart');
+    const findings = [];
+    const details = [];
+    for (const r of results) {
+        if (r.leftovers?.length) {
+            const names = r.leftovers.map((p) => `\`${p.command}\` (pid ${p.pid})`);
+            const count = `${r.leftovers.length} process${r.leftovers.length === 1 ? '' : 'es'}`;
+            const listed = `${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`;
+            findings.push({
+                rule: 'chart-test-leftover',
+                severity: 'error',
+                message: `Chart test ${r.script} left ${count} running after it ended, killed: ${listed}`,
+                fix: 'wait for background jobs before the script exits (`wait`), and do not detach them (setsid, nohup, disown)',
+                file: displayJoin(displayChartDir, r.script)
+            });
+        }
+        if (r.exitCode === 0 && !r.timedOut)
+            continue;
+        const last = lastLines(r.output, TAIL_LINES);
+        const lastLine = last
+            .split('\n')
+            .filter((l) => l.trim() !== '')
+            .pop() ?? '';
+        const how = r.timedOut
+            ? `timed out after ${Math.round(r.durationMs / 1000)} s`
+            : r.signal
+                ? `was killed (${r.signal})`
+                : `exited ${r.exitCode}`;
+        findings.push({
+            rule: 'chart-test',
+            severity: 'error',
+            message: `Chart test ${r.script} ${how}${lastLine ? `: ${lastLine.trim()}` : ''}`,
+            fix: `Run \`bash ${r.script} .\` in the chart folder to reproduce.`,
+            file: displayJoin(displayChartDir, r.script)
+        });
+        details.push(`${r.script} (${how}), last ${TAIL_LINES} lines:\n${last}`);
+    }
+    const failed = results.filter((r) => r.exitCode !== 0 || r.timedOut || (r.leftovers?.length ?? 0) > 0).length;
+    const step = {
+        id: 'chart-tests',
+        title: 'Chart tests',
+        status: failed > 0 ? 'failed' : 'passed',
+        durationMs,
+        summary: failed > 0
+            ? `${failed} of ${results.length} chart test${results.length === 1 ? '' : 's'} failed`
+            : `${results.length} chart test${results.length === 1 ? '' : 's'} passed`,
+        findings,
+        data: { scripts: results }
+    };
+    if (details.length > 0)
+        step.details = details.join('\n\n');
+    return step;
+}
+/**
+ * A script's own copy of the chart: every file copied (a clone where the file
+ * system can), every folder made, links recreated verbatim (the work copy's links
+ * are relative, so they point into this copy). Not hard links: a script runs as
+ * the action's user (root on runners), whom no file mode stops, and a write into
+ * a hard-linked file would change the work chart the renders and the package
+ * read. Synchronous: the script waits for nothing else, and queued behind the other gates' planning in the
+ * event loop, an asynchronous copy finished later (the chart tests are a run's critical path).
+ */
+function copyChart(from, to) {
+    mkdirSync(to, { recursive: true });
+    for (const entry of readdirSync(from, { withFileTypes: true })) {
+        const source = path__default.join(from, entry.name);
+        const target = path__default.join(to, entry.name);
+        if (entry.isDirectory())
+            copyChart(source, target);
+        else if (entry.isSymbolicLink())
+            symlinkSync(readlinkSync(source), target);
+        else if (entry.isFile())
+            copyFileSync(source, target, constants.COPYFILE_FICLONE);
+    }
+}
+/**
+ * The gate: each `tests/*.sh` in a chart copy and helm home of its own, started
+ * first in the pool (the longest jobs, the critical path of a run): no other job
+ * starts before this gate has planned (`startsFirst`).
+ */
+const chartTestsGate = {
+    id: 'chart-tests',
+    startsFirst: true,
+    async plan(pc) {
+        const { ctx } = pc;
+        if (!ctx.chartTests)
+            return { jobs: [], finish: () => ({ step: chartTestsSkipped('chart-tests is false') }) };
+        const scripts = listChartTests(ctx.chartDir);
+        const runs = scripts.map((script, i) => {
+            // What a script writes (a dependency update, a lock, temp files) cannot race
+            // the package or the renders, and the action's registry login and repository
+            // credentials stay out of reach.
+            const own = path__default.join(ctx.scriptRoot, String(i));
+            const copy = path__default.join(own, path__default.basename(ctx.chartDir));
+            // Made when the job starts, synchronously: the script's spawn is the pool's first.
+            const prepare = () => {
+                copyChart(ctx.chartDir, copy);
+                return createHelmHome(path__default.join(own, 'helm-home'));
+            };
+            const handle = customJob(`script:${script}`, 'script', async () => {
+                const start = performance.now();
+                const home = prepare();
+                // $HELM too: scripts often run `${HELM:-helm}`.
+                const result = await runChartTest(copy, script, { ...ctx.helm.env(home), HELM: ctx.helm.binary });
+                return { out: { result, span: { start, end: performance.now() } }, done: result };
+            });
+            handle.job.first = true;
+            return handle;
+        });
+        return {
+            jobs: runs.map((r) => r.job),
+            finish() {
+                const done = runs.map((r) => r.get());
+                return {
+                    step: chartTestsStep(done.map((r) => r.result), ctx.displayChartDir, wall(done.map((r) => r.span)))
+                };
+            }
+        };
+    }
+};
+
+const DIGEST_PLACEHOLDER = 'sha256:<digest>';
+const LISTED = 10;
+const SNIPPET_LINES = 25;
+function shown(image) {
+    return image === '' ? '(empty)' : image;
+}
+function list(problems) {
+    const names = problems.slice(0, LISTED).map((p) => `\`${shown(p.image)}\``);
+    const more = problems.length > LISTED ? `, and ${problems.length - LISTED} more` : '';
+    return `${names.join(', ')}${more}`;
+}
+/** `repo:tag@sha256:<digest>` for an image (its tag kept, `<tag>` when it has none). */
+function pinnedPlaceholder(p) {
+    if (!p.ref)
+        return `${shown(p.image)}@${DIGEST_PLACEHOLDER}`;
+    return `${p.ref.familiar}:${p.ref.tag ?? '<tag>'}@${DIGEST_PLACEHOLDER}`;
+}
+/** A YAML snippet setting each problem's values key; each line names its image in a comment. */
+function valuesSnippet(problems) {
+    const root = { children: new Map() };
+    for (const p of problems) {
+        const key = p.valuesKey;
+        let path = key.path.map(String);
+        let value;
+        const last = path[path.length - 1];
+        if (last === 'tag' && key.hasDigestKey) {
+            path = [...path.slice(0, -1), 'digest'];
+            value = `${DIGEST_PLACEHOLDER}  # ${p.image}`;
+        }
+        else if (last === 'tag') {
+            value = `"${p.ref?.tag ?? '<tag>'}@${DIGEST_PLACEHOLDER}"  # ${p.image}`;
+        }
+        else {
+            value = `"${pinnedPlaceholder(p)}"`;
+        }
+        let node = root;
+        for (const segment of path.slice(0, -1)) {
+            if (!node.children.has(segment))
+                node.children.set(segment, { children: new Map() });
+            node = node.children.get(segment);
+        }
+        node.children.set(path[path.length - 1], { children: new Map(), leaf: value });
+    }
+    const lines = [];
+    const yamlKey = (k) => (/^[A-Za-z_][\w.-]*$/.test(k) ? k : JSON.stringify(k));
+    const emit = (node, indent) => {
+        for (const [k, child] of node.children) {
+            if (child.leaf !== undefined)
+                lines.push(`${indent}${yamlKey(k)}: ${child.leaf}`);
+            else {
+                lines.push(`${indent}${yamlKey(k)}:`);
+                emit(child, `${indent}  `);
+            }
+        }
+    };
+    emit(root, '');
+    return capLines(lines);
+}
+function capLines(lines, max = SNIPPET_LINES) {
+    if (lines.length <= max)
+        return lines.join('\n');
+    const more = `# … and ${lines.length - max} more lines: see the images table and the JSON report`;
+    return [...lines.slice(0, max), more].join('\n');
+}
+function allowlistSnippet(problems, why) {
+    const lines = problems.map((p) => `  ${p.ref ? p.ref.familiar : shown(p.image)} # ${why}`);
+    return {
+        language: 'yaml',
+        label: 'or allow-list them in the workflow step:',
+        text: ['image-allowlist: |', ...capLines(lines).split('\n')].join('\n')
+    };
+}
+function digestHint(problems) {
+    const first = problems.find((p) => p.ref?.tag !== undefined);
+    if (!first?.ref)
+        return '';
+    return ` (digest: \`crane digest ${first.ref.familiar}:${first.ref.tag}\`, or input \`resolve-digests: true\`)`;
+}
+/** One finding per group of identical problems. */
+function problemFindings(problems, ctx) {
+    const groups = new Map();
+    for (const p of problems) {
+        let kind = 'nokey';
+        if (!p.ref)
+            kind = `invalid:${p.image}`;
+        else if (p.valuesKey)
+            kind = 'values';
+        else if (p.template)
+            kind = `template:${p.template.file}`;
+        const key = `${p.dependency ?? ''}|${kind}`;
+        const group = groups.get(key);
+        if (group)
+            group.push(p);
+        else
+            groups.set(key, [p]);
+    }
+    const findings = [];
+    for (const group of groups.values()) {
+        const first = group[0];
+        const of = first.dependency ? ` of the ${first.dependency} chart` : '';
+        const one = group.length === 1;
+        const subject = one
+            ? `Image \`${shown(first.image)}\`${of} is not pinned`
+            : `${group.length} images${of} are not pinned`;
+        const base = { rule: 'image-pinned', severity: 'error', message: '' };
+        if (!first.ref) {
+            const message = `Image \`${shown(first.image)}\`${of} is not a valid reference: ${first.reason}.`;
+            findings.push({ ...base, message, ...where(first, ctx) });
+            continue;
+        }
+        if (first.valuesKey) {
+            const keys = group.map((p) => `\`${setPath(p.valuesKey.path)}\``);
+            const withLine = group.find((p) => p.valuesKey.line !== undefined);
+            const line = withLine?.valuesKey.line ?? (first.dependency ? ctx.valuesLineOf([first.dependency]) : undefined);
+            findings.push({
+                ...base,
+                message: one
+                    ? `${subject} (policy ${ctx.policy}): ${first.reason}. Set by ${keys[0]}.`
+                    : `${subject} (policy ${ctx.policy}): ${list(group)}. ` +
+                        `Set by ${keys.slice(0, LISTED).join(', ')}${group.length > LISTED ? ', …' : ''}.`,
+                fix: `pin by digest in ${ctx.valuesFile}${digestHint(group)}`,
+                snippet: { language: 'yaml', text: valuesSnippet(group) },
+                file: ctx.valuesFile,
+                ...(line !== undefined ? { line } : {})
+            });
+            continue;
+        }
+        if (first.template) {
+            const withLine = group.find((p) => p.template.line !== undefined);
+            const snippet = one && first.template.text !== undefined
+                ? { language: 'yaml', text: first.template.text.replace(first.image, pinnedPlaceholder(first)) }
+                : {
+                    language: 'text',
+                    text: capLines(group.map((p) => pinnedPlaceholder(p)), LISTED)
+                };
+            findings.push({
+                ...base,
+                message: `${subject} (policy ${ctx.policy}): ${one ? first.reason : list(group)}.`,
+                fix: `pin by digest where ${first.template.file} sets ${one ? 'it' : 'them'}${digestHint(group)}, ` +
+                    `or add ${one ? 'it' : 'them'} to input \`image-allowlist\``,
+                snippet,
+                file: first.template.file,
+                ...(withLine?.template.line !== undefined ? { line: withLine.template.line } : {})
+            });
+            continue;
+        }
+        // A dependency's image that no values key sets: the blueprint cannot pin it.
+        const line = first.dependency ? ctx.dependencyLine(first.dependency) : undefined;
+        findings.push({
+            ...base,
+            message: `${subject} (policy ${ctx.policy}) and no values key sets ${one ? 'it' : 'them'}: ${list(group)}.`,
+            fix: `ask the chart's maintainers for an image value, or accept ${one ? 'it' : 'them'}`,
+            snippet: allowlistSnippet(group, `set by the ${first.dependency ?? 'dependency'} chart without a values key`),
+            file: ctx.chartFile,
+            ...(line !== undefined ? { line } : {})
+        });
+    }
+    return findings;
+}
+function where(p, ctx) {
+    if (p.template)
+        return { file: p.template.file, ...(p.template.line !== undefined ? { line: p.template.line } : {}) };
+    if (p.valuesKey) {
+        return { file: ctx.valuesFile, ...(p.valuesKey.line !== undefined ? { line: p.valuesKey.line } : {}) };
+    }
+    return {};
+}
+
+// Pure-Node tools for Helm chart archives (`.tgz`): list entries, read one file,
+// make an archive reproducible (normalizeTgz) and write one as helm does (writeHelmTgz).
+// Hand-written, not tar-stream: the archive must be helm's bytes, and tar-stream writes other headers
+// (its headers.js: octal fields "000644 \0" where Go writes "0000644\0"; a long name's prefix takes the fewest
+// folders where Go's takes the most), so the same files would get another layer digest; node-package.test.ts
+// compares the bytes written here with helm's.
+//
+// What Helm writes (3.17 and 4.1, checked with real binaries): a gzip stream whose
+// header carries MTIME 0, OS 255, an EXTRA field with Helm's marker and the comment
+// "Helm"; inside, a ustar tar (magic "ustar\0", version "00") with regular-file
+// entries only (no directory entries), mode 0644, uid/gid 0, empty uname/gname,
+// and each header's mtime set to the time of `helm package` (not the file's own
+// mtime). No PAX headers for ordinary ASCII names; Go's archive/tar adds a PAX
+// 'x' header for names over 100 bytes that cannot be split into prefix/name, or for
+// non-ASCII names. The archive ends with two zero blocks (no padding to 10 KiB).
+const gunzipAsync = promisify(zlib.gunzip);
+const deflateRawAsync = promisify(zlib.deflateRaw);
+const BLOCK = 512;
+/** Refuse to inflate archives bigger than this (a chart is a few MiB at most). */
+const MAX_TAR_BYTES = 1024 * 1024 * 1024;
+/** Lists entry names (regular files and directories) in archive order. */
+async function listTgz(file) {
+    const tar = await readTar(file);
+    const names = [];
+    for (const e of parseTar(tar, file)) {
+        if (isRegular(e.type) || e.type === '5')
+            names.push(e.name);
+    }
+    return names;
+}
+/** Returns the content of one regular file of the archive, or undefined when absent. */
+async function readTgzFile(file, entry) {
+    const tar = await readTar(file);
+    const wanted = stripDotSlash(entry);
+    let found;
+    for (const e of parseTar(tar, file)) {
+        // The last entry of a name wins, as when tar extracts.
+        if (isRegular(e.type) && stripDotSlash(e.name) === wanted) {
+            found = Buffer.from(tar.subarray(e.dataOffset, e.dataOffset + e.size));
+        }
+    }
+    return found;
+}
+/**
+ * sha256 over what an archive ships, timestamps aside: each entry's name, type,
+ * mode and content, in order. Two packages of the same files made at different
+ * times (different tar mtimes, so different archive digests) agree here.
+ */
+async function tgzContentDigest(archive, source) {
+    const tar = await inflate(archive, source);
+    const hash = createHash('sha256');
+    for (const e of parseTar(tar, source)) {
+        const mode = parseNumeric(tar, e.headerOffset + 100, 8);
+        const linkTarget = cString(tar, e.headerOffset + 157, 100);
+        const data = isRegular(e.type)
+            ? shippedContent(e.name, tar.subarray(e.dataOffset, e.dataOffset + e.size))
+            : Buffer.alloc(0);
+        hash.update(`${JSON.stringify([e.name, e.type, mode, isRegular(e.type) ? data.length : e.size, linkTarget])}\n`);
+        hash.update(data);
+    }
+    return `sha256:${hash.digest('hex')}`;
+}
+/**
+ * An entry's content as the content digest sees it: the chart's Chart.lock
+ * without its `generated` time (a timestamp like the tar mtimes: the same lock
+ * written for another commit time ships the same dependencies).
+ */
+function shippedContent(name, data) {
+    if (!/^[^/]+\/Chart\.lock$/.test(stripDotSlash(name)))
+        return data;
+    return Buffer.from(data.toString('utf8').replace(/^generated:.*$/m, 'generated:'), 'utf8');
+}
+/** Each entry of an archive with the sha256 of what it ships (type, mode, content), timestamps aside. */
+async function tgzEntrySummaries(archive, source) {
+    const tar = await inflate(archive, source);
+    return parseTar(tar, source).map((e) => {
+        const hash = createHash('sha256');
+        hash.update(`${JSON.stringify([e.type, parseNumeric(tar, e.headerOffset + 100, 8), cString(tar, e.headerOffset + 157, 100)])}\n`);
+        if (isRegular(e.type))
+            hash.update(shippedContent(e.name, tar.subarray(e.dataOffset, e.dataOffset + e.size)));
+        return { name: e.name, digest: hash.digest('hex') };
+    });
+}
+/**
+ * Makes a chart archive reproducible: every tar header's mtime (and mtime/atime/ctime
+ * records of PAX headers) becomes `epochSeconds`, checksums are recomputed, the tar is
+ * re-gzipped deterministically (gzip MTIME 0, OS 255, Helm's EXTRA/comment kept), the
+ * file is replaced atomically and its own atime/mtime set to `epochSeconds`.
+ * Entry order, names, modes and contents are unchanged.
+ */
+async function normalizeTgz(file, epochSeconds) {
+    if (!Number.isInteger(epochSeconds) || epochSeconds < 0 || epochSeconds > 0o77777777777) {
+        throw new ActionError(`Cannot normalize ${file}: timestamp ${epochSeconds} is not a whole number of seconds between 0 and 8589934591.`, 'Use the commit time in seconds since the epoch (e.g. `git log -1 --format=%ct`).');
+    }
+    const raw = await readFileOrFail(file);
+    const gz = parseGzipHeader(raw, file);
+    const tar = await inflate(raw, file);
+    const normalized = normalizeTar(tar, epochSeconds, file);
+    const deflated = await deflateRawAsync(normalized, { level: 9 });
+    const out = Buffer.concat([gzipHeader(gz), deflated, gzipTrailer(normalized)]);
+    const dir = path.dirname(file);
+    const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const mode = (await promises.stat(file)).mode & 0o7777;
+    try {
+        await promises.writeFile(tmp, out, { mode });
+        await promises.chmod(tmp, mode);
+        await promises.utimes(tmp, epochSeconds, epochSeconds);
+        await promises.rename(tmp, file);
+    }
+    catch (e) {
+        await promises.rm(tmp, { force: true }).catch(() => undefined);
+        throw new ActionError(`Cannot write normalized archive ${file}: ${e.message}`);
+    }
+    // rename keeps the times, but set them again in case the filesystem did not.
+    await promises.utimes(file, epochSeconds, epochSeconds);
+}
+/** Helm's gzip header fields (pkg/chart/v2/util/save.go): its marker as EXTRA, "Helm" as the comment. */
+const HELM_GZIP = {
+    extra: Buffer.from('+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=', 'latin1'),
+    comment: Buffer.from('Helm', 'latin1')
+};
+/**
+ * Writes a chart archive from `entries` (full names, `<chart>/…`, in order) as
+ * `helm package` writes it, already normalized: Go archive/tar's headers
+ * (USTAR; a long name split into prefix/name, else a PAX `path` record), every
+ * mtime `epochSeconds`, gzip as normalizeTgz writes it. The bytes equal
+ * normalizeTgz applied to `helm package`'s output for the same entries.
+ */
+async function writeHelmTgz(file, entries, epochSeconds) {
+    const blocks = [];
+    for (const entry of entries)
+        blocks.push(...goTarEntry(entry.name, entry.data, epochSeconds));
+    blocks.push(Buffer.alloc(2 * BLOCK));
+    const tar = Buffer.concat(blocks);
+    const deflated = await deflateRawAsync(tar, { level: 9 });
+    await promises.writeFile(file, Buffer.concat([gzipHeader(HELM_GZIP), deflated, gzipTrailer(tar)]));
+    await promises.utimes(file, epochSeconds, epochSeconds);
+}
+/** Every regular file of an archive, in order, with its content (for loading a dependency archive). */
+async function readTgzEntries(archive, source) {
+    const tar = await inflate(archive, source);
+    return parseTar(tar, source).map((e) => ({
+        name: e.name,
+        type: e.type,
+        data: Buffer.from(tar.subarray(e.dataOffset, e.dataOffset + e.size))
+    }));
+}
+function goTarEntry(name, data, epoch) {
+    const out = [];
+    const ascii = [...name].every((c) => c.charCodeAt(0) < 0x80);
+    let headerName = name;
+    let prefix = '';
+    if (!ascii || Buffer.byteLength(name) > 100) {
+        const split = ascii ? splitUstarPath(name) : undefined;
+        if (split)
+            [prefix, headerName] = split;
+        else {
+            // Go's writePAXHeader: a PAX 'x' entry named <dir>/PaxHeaders.0/<file>, then the main header.
+            const records = formatPax([{ key: 'path', value: Buffer.from(name, 'utf8') }]);
+            const slash = name.lastIndexOf('/');
+            const paxName = toAscii(`${name.slice(0, slash + 1)}PaxHeaders.0/${name.slice(slash + 1)}`)
+                .slice(0, 100)
+                .replace(/\/+$/, '');
+            out.push(rawHeader(paxName, 0, records.length, epoch, 'x', '', false), padded(records));
+            headerName = toAscii(name);
+        }
+    }
+    out.push(rawHeader(headerName, 0o644, data.length, epoch, '0', prefix, true), padded(data));
+    return out;
+}
+function rawHeader(name, mode, size, mtime, type, prefix, devNumbers) {
+    const header = Buffer.alloc(BLOCK);
+    header.write(name.slice(0, 100), 0, 100, 'latin1');
+    writeOctal(header, 100, 8, mode);
+    writeOctal(header, 108, 8, 0);
+    writeOctal(header, 116, 8, 0);
+    writeOctal(header, 124, 12, size);
+    writeOctal(header, 136, 12, mtime);
+    header.write(type, 156, 1, 'latin1');
+    header.write('ustar\x0000', 257, 8, 'latin1');
+    if (devNumbers) {
+        writeOctal(header, 329, 8, 0);
+        writeOctal(header, 337, 8, 0);
+    }
+    header.write(prefix, 345, 155, 'latin1');
+    writeChecksum(header);
+    return header;
+}
+function padded(data) {
+    const pad = (BLOCK - (data.length % BLOCK)) % BLOCK;
+    return pad ? Buffer.concat([data, Buffer.alloc(pad)]) : data;
+}
+function toAscii(text) {
+    return [...text].filter((c) => c.charCodeAt(0) < 0x80).join('');
+}
+/** Go archive/tar's splitUSTARPath: a prefix (≤155) and a name (≤100) split at a slash. */
+function splitUstarPath(name) {
+    let length = name.length;
+    if (length <= 100)
+        return undefined;
+    if (length > 156)
+        length = 156;
+    else if (name[length - 1] === '/')
+        length--;
+    const i = name.slice(0, length).lastIndexOf('/');
+    const nlen = name.length - i - 1;
+    if (i <= 0 || nlen > 100 || nlen === 0 || i > 155)
+        return undefined;
+    return [name.slice(0, i), name.slice(i + 1)];
+}
+function isRegular(type) {
+    return type === '0' || type === '\0' || type === '7';
+}
+function stripDotSlash(name) {
+    let n = name;
+    while (n.startsWith('./'))
+        n = n.slice(2);
+    return n;
+}
+async function readFileOrFail(file) {
+    try {
+        return await promises.readFile(file);
+    }
+    catch (e) {
+        throw new ActionError(`Cannot read chart archive ${file}: ${e.message}`);
+    }
+}
+async function readTar(file) {
+    return inflate(await readFileOrFail(file), file);
+}
+async function inflate(raw, file) {
+    if (raw.length < 18 || raw[0] !== 0x1f || raw[1] !== 0x8b) {
+        throw new ActionError(`${file} is not a gzip-compressed archive (a Helm chart .tgz was expected).`);
+    }
+    try {
+        return await gunzipAsync(raw, { maxOutputLength: MAX_TAR_BYTES });
+    }
+    catch (e) {
+        throw new ActionError(`${file} is not a valid gzip archive: ${e.message}`);
+    }
+}
+function isZeroBlock(buf, off) {
+    for (let i = off; i < off + BLOCK; i++)
+        if (buf[i] !== 0)
+            return false;
+    return true;
+}
+function cString(buf, start, len) {
+    const field = buf.subarray(start, start + len);
+    const nul = field.indexOf(0);
+    return field.subarray(0, nul === -1 ? len : nul).toString('utf8');
+}
+function parseNumeric(buf, start, len) {
+    const first = buf[start];
+    if (first & 0x80) {
+        // GNU base-256: big-endian two's complement, high bit of the first byte is the marker.
+        let v = first & 0x7f;
+        for (let i = start + 1; i < start + len; i++)
+            v = v * 256 + buf[i];
+        return v;
+    }
+    const s = buf
+        .subarray(start, start + len)
+        .toString('latin1')
+        .replace(/[\0 ]+$/g, '')
+        .replace(/^[\0 ]+/, '');
+    if (s === '')
+        return 0;
+    if (!/^[0-7]+$/.test(s))
+        return NaN;
+    return parseInt(s, 8);
+}
+function headerChecksum(block, off) {
+    let sum = 0;
+    for (let i = off; i < off + BLOCK; i++)
+        sum += i >= off + 148 && i < off + 156 ? 0x20 : block[i];
+    return sum;
+}
+function signedHeaderChecksum(block, off) {
+    let sum = 0;
+    for (let i = off; i < off + BLOCK; i++) {
+        const b = i >= off + 148 && i < off + 156 ? 0x20 : block[i];
+        sum += b > 127 ? b - 256 : b;
+    }
+    return sum;
+}
+function magicOf(buf, off) {
+    const m = buf.toString('latin1', off + 257, off + 265);
+    if (m === 'ustar  \0')
+        return 'gnu';
+    if (m.startsWith('ustar\0'))
+        return 'ustar';
+    return 'v7';
+}
+/** Parses PAX extended header records ("%d %s=%s\n"); lengths are byte counts. */
+function parsePax(data, file) {
+    const records = [];
+    let i = 0;
+    while (i < data.length) {
+        if (data[i] === 0)
+            break; // trailing NUL padding written by some tools
+        const sp = data.indexOf(0x20, i);
+        const lenStr = sp === -1 ? '' : data.toString('latin1', i, sp);
+        const len = /^[0-9]+$/.test(lenStr) ? parseInt(lenStr, 10) : NaN;
+        if (!Number.isFinite(len) || len <= sp - i + 1 || i + len > data.length || data[i + len - 1] !== 0x0a) {
+            throw new ActionError(`${file}: malformed PAX extended header record at byte ${i}.`);
+        }
+        const rec = data.subarray(sp + 1, i + len - 1);
+        const eq = rec.indexOf(0x3d);
+        if (eq <= 0)
+            throw new ActionError(`${file}: malformed PAX extended header record at byte ${i}.`);
+        records.push({ key: rec.toString('utf8', 0, eq), value: Buffer.from(rec.subarray(eq + 1)) });
+        i += len;
+    }
+    return records;
+}
+function formatPax(records) {
+    const parts = [];
+    for (const { key, value } of records) {
+        const body = Buffer.concat([Buffer.from(` ${key}=`, 'utf8'), value, Buffer.from('\n')]);
+        // The length prefix counts its own digits: iterate to the fixpoint.
+        let len = body.length + 1;
+        while (String(len).length + body.length !== len)
+            len = String(len).length + body.length;
+        parts.push(Buffer.concat([Buffer.from(String(len), 'latin1'), body]));
+    }
+    return Buffer.concat(parts);
+}
+/** Walks the raw tar headers (including PAX/GNU meta entries); stops at the end marker. */
+function walkTar(tar, file, visit) {
+    let off = 0;
+    while (off + BLOCK <= tar.length) {
+        if (isZeroBlock(tar, off))
+            return off;
+        const stored = parseNumeric(tar, off + 148, 8);
+        if (stored !== headerChecksum(tar, off) && stored !== signedHeaderChecksum(tar, off)) {
+            throw new ActionError(`${file}: corrupt tar header at byte ${off} (checksum mismatch).`);
+        }
+        const size = parseNumeric(tar, off + 124, 12);
+        if (!Number.isFinite(size) || size < 0)
+            throw new ActionError(`${file}: corrupt tar header at byte ${off} (bad size).`);
+        const type = String.fromCharCode(tar[off + 156]);
+        const dataOffset = off + BLOCK;
+        // Hard links, symlinks, devices, directories and FIFOs carry no data even if size is set.
+        const hasData = !['1', '2', '3', '4', '5', '6'].includes(type);
+        const dataLen = hasData ? size : 0;
+        if (dataOffset + dataLen > tar.length)
+            throw new ActionError(`${file}: truncated tar archive at byte ${off}.`);
+        visit({ headerOffset: off, type, size: dataLen, dataOffset, magic: magicOf(tar, off) });
+        off = dataOffset + Math.ceil(dataLen / BLOCK) * BLOCK;
+    }
+    return Math.min(off, tar.length);
+}
+function parseTar(tar, file) {
+    const entries = [];
+    let longName;
+    let paxPath;
+    walkTar(tar, file, (b) => {
+        const data = tar.subarray(b.dataOffset, b.dataOffset + b.size);
+        switch (b.type) {
+            case 'L': {
+                const nul = data.indexOf(0);
+                longName = data.subarray(0, nul === -1 ? data.length : nul).toString('utf8');
+                return;
+            }
+            case 'K': // GNU long link name: not needed for names
+                return;
+            case 'x':
+            case 'g': {
+                // A global ('g') path would name every later entry; tar tools ignore it, so do we.
+                if (b.type === 'x') {
+                    for (const r of parsePax(data, file))
+                        if (r.key === 'path')
+                            paxPath = r.value.toString('utf8');
+                }
+                return;
+            }
+        }
+        let name = cString(tar, b.headerOffset, 100);
+        if (b.magic === 'ustar') {
+            const prefix = cString(tar, b.headerOffset + 345, 155);
+            if (prefix)
+                name = `${prefix}/${name}`;
+        }
+        if (longName !== undefined)
+            name = longName;
+        if (paxPath !== undefined)
+            name = paxPath;
+        entries.push({ name, type: b.type, size: b.size, headerOffset: b.headerOffset, dataOffset: b.dataOffset });
+        longName = undefined;
+        paxPath = undefined;
+    });
+    return entries;
+}
+function writeOctal(buf, off, len, value) {
+    // len-1 octal digits, then NUL (the form Go and GNU tar write for size/mtime).
+    const s = value.toString(8).padStart(len - 1, '0');
+    if (s.length > len - 1)
+        throw new Error(`value ${value} does not fit in a ${len}-byte tar field`);
+    buf.write(s, off, len - 1, 'latin1');
+    buf[off + len - 1] = 0;
+}
+function writeChecksum(header) {
+    const sum = headerChecksum(header, 0);
+    header.write(sum.toString(8).padStart(6, '0'), 148, 6, 'latin1');
+    header[154] = 0;
+    header[155] = 0x20;
+}
+const PAX_TIME_KEYS = new Set(['mtime', 'atime', 'ctime']);
+function normalizeTar(tar, epoch, file) {
+    const out = [];
+    const end = walkTar(tar, file, (b) => {
+        const header = Buffer.from(tar.subarray(b.headerOffset, b.headerOffset + BLOCK));
+        let data = tar.subarray(b.dataOffset, b.dataOffset + b.size);
+        writeOctal(header, 136, 12, epoch);
+        if (b.magic === 'gnu') {
+            // Old GNU format keeps atime/ctime where ustar has the prefix; only set when present.
+            for (const off of [345, 357]) {
+                const v = parseNumeric(header, off, 12);
+                if (Number.isFinite(v) && v > 0)
+                    writeOctal(header, off, 12, epoch);
+            }
+        }
+        if (b.type === 'x' || b.type === 'g') {
+            const records = parsePax(data, file).map((r) => PAX_TIME_KEYS.has(r.key) ? { key: r.key, value: Buffer.from(String(epoch), 'latin1') } : r);
+            data = formatPax(records);
+            writeOctal(header, 124, 12, data.length);
+        }
+        writeChecksum(header);
+        out.push(header, data);
+        const pad = (BLOCK - (data.length % BLOCK)) % BLOCK;
+        if (pad)
+            out.push(Buffer.alloc(pad));
+    });
+    // End-of-archive zero blocks (and any trailing padding) kept as they were.
+    out.push(tar.subarray(end));
+    return Buffer.concat(out);
+}
+const FHCRC = 0x02;
+const FEXTRA = 0x04;
+const FNAME = 0x08;
+const FCOMMENT = 0x10;
+function parseGzipHeader(raw, file) {
+    const bad = () => {
+        throw new ActionError(`${file} is not a valid gzip archive (bad header).`);
+    };
+    if (raw.length < 18 || raw[0] !== 0x1f || raw[1] !== 0x8b || raw[2] !== 8)
+        bad();
+    const flg = raw[3];
+    let p = 10;
+    const fields = {};
+    if (flg & FEXTRA) {
+        if (p + 2 > raw.length)
+            bad();
+        const xlen = raw.readUInt16LE(p);
+        p += 2;
+        if (p + xlen > raw.length)
+            bad();
+        fields.extra = Buffer.from(raw.subarray(p, p + xlen));
+        p += xlen;
+    }
+    const zstring = () => {
+        const nul = raw.indexOf(0, p);
+        if (nul === -1)
+            bad();
+        const s = Buffer.from(raw.subarray(p, nul));
+        p = nul + 1;
+        return s;
+    };
+    if (flg & FNAME)
+        fields.name = zstring();
+    if (flg & FCOMMENT)
+        fields.comment = zstring();
+    if (flg & FHCRC)
+        p += 2;
+    return fields;
+}
+function gzipHeader(f) {
+    let flg = 0;
+    const parts = [];
+    if (f.extra) {
+        flg |= FEXTRA;
+        const len = Buffer.alloc(2);
+        len.writeUInt16LE(f.extra.length);
+        parts.push(len, f.extra);
+    }
+    if (f.name) {
+        flg |= FNAME;
+        parts.push(f.name, Buffer.from([0]));
+    }
+    if (f.comment) {
+        flg |= FCOMMENT;
+        parts.push(f.comment, Buffer.from([0]));
+    }
+    // ID1 ID2 CM FLG MTIME(4)=0 XFL=2 (max compression) OS=255 (unknown: same on every platform)
+    return Buffer.concat([Buffer.from([0x1f, 0x8b, 8, flg, 0, 0, 0, 0, 2, 0xff]), ...parts]);
+}
+let crcTable;
+function crc32(buf) {
+    if (!crcTable) {
+        crcTable = new Uint32Array(256);
+        for (let n = 0; n < 256; n++) {
+            let c = n;
+            for (let k = 0; k < 8; k++)
+                c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+            crcTable[n] = c >>> 0;
+        }
+    }
+    let c = 0xffffffff;
+    for (let i = 0; i < buf.length; i++)
+        c = crcTable[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+}
+function gzipTrailer(data) {
+    const t = Buffer.alloc(8);
+    t.writeUInt32LE(crc32(data), 0);
+    t.writeUInt32LE(data.length % 0x100000000, 4);
+    return t;
+}
+
+// The default values of the chart's dependencies, read from the built charts/
+// folder of the work copy (archives or unpacked folders), keyed by the values
+// key the umbrella chart uses for them (alias, else name). They tell which
+// values key sets an upstream image (e.g. `temporal.server.image.tag`): reading
+// the files is cheaper and as sound as rendering once per image with a changed value.
+/** Values of each dependency by values key; a dependency whose values cannot be read is left out. */
+async function loadDependencyValues(chartDir) {
+    const out = new Map();
+    let deps = [];
+    try {
+        const text = await readFile(path__default.join(chartDir, 'Chart.yaml'), 'utf8');
+        const chart = parseYamlText(text, 'Chart.yaml').data;
+        deps = (Array.isArray(chart.dependencies) ? chart.dependencies : [])
+            .filter(isRecord$1)
+            .filter((d) => typeof d.name === 'string')
+            .map((d) => ({ name: d.name, alias: typeof d.alias === 'string' && d.alias !== '' ? d.alias : undefined }));
+    }
+    catch {
+        return out;
+    }
+    const byName = new Map();
+    const chartsDir = path__default.join(chartDir, 'charts');
+    let entries = [];
+    try {
+        entries = await readdir(chartsDir);
+    }
+    catch {
+        return out;
+    }
+    for (const entry of entries) {
+        const file = path__default.join(chartsDir, entry);
+        try {
+            if (entry.endsWith('.tgz')) {
+                const top = (await listTgz(file))[0]?.split('/')[0];
+                const text = top ? await readTgzFile(file, `${top}/values.yaml`) : undefined;
+                if (top && text)
+                    byName.set(top, text.toString('utf8'));
+            }
+            else {
+                byName.set(entry, await readFile(path__default.join(file, 'values.yaml'), 'utf8'));
+            }
+        }
+        catch {
+            // not a chart: nothing to learn from it
+        }
+    }
+    for (const dep of deps) {
+        const text = byName.get(dep.name);
+        if (text === undefined)
+            continue;
+        try {
+            out.set(dep.alias ?? dep.name, parseYamlText(text, `charts/${dep.name}/values.yaml`));
+        }
+        catch {
+            // unparsable defaults: no key to point at
+        }
+    }
+    return out;
+}
+
+// Where a failing image is set, for its finding: the values.yaml key that sets
+// it (the blueprint's own, else one under a dependency's key that its default
+// values set), else the line of the blueprint's own template that writes it;
+// and the line of a dependency in Chart.yaml.
+function sameRepository(a, b) {
+    return a.domain === b.domain && a.path === b.path;
+}
+/** Pure: where values.yaml sets an image, best match first (document order within a rank). */
+function findImageValue(values, image) {
+    const parsed = tryParseImageRef(image);
+    const ref = 'ref' in parsed ? parsed.ref : undefined;
+    const candidates = [];
+    const walk = (node, at) => {
+        if (Array.isArray(node)) {
+            node.forEach((item, i) => walk(item, [...at, i]));
+            return;
+        }
+        if (!isRecord$1(node))
+            return;
+        if (ref && typeof node.repository === 'string' && node.repository !== '') {
+            const registry = typeof node.registry === 'string' && node.registry !== '' ? `${node.registry.replace(/\/+$/, '')}/` : '';
+            const named = tryParseImageRef(`${registry}${node.repository}`);
+            if ('ref' in named && sameRepository(named.ref, ref)) {
+                const tag = node.tag === undefined || node.tag === null ? undefined : String(node.tag);
+                const hasTag = 'tag' in node;
+                const tagMatches = tag !== undefined && tag !== '' && tag === ref.tag;
+                candidates.push({
+                    path: hasTag ? [...at, 'tag'] : [...at, 'repository'],
+                    rank: tagMatches ? 2 : 1,
+                    match: tagMatches ? 'repository-and-tag' : 'repository'
+                });
+            }
+        }
+        for (const [key, value] of Object.entries(node)) {
+            if (typeof value === 'string') {
+                if (value === image && image !== '')
+                    candidates.push({ path: [...at, key], rank: 3, match: 'exact' });
+            }
+            else {
+                walk(value, [...at, key]);
+            }
+        }
+    };
+    walk(values.data, []);
+    if (candidates.length === 0)
+        return undefined;
+    const best = candidates.reduce((a, b) => (b.rank > a.rank ? b : a));
+    const out = { path: best.path, match: best.match };
+    const line = values.lineOf(best.path);
+    if (line !== undefined)
+        out.line = line;
+    return out;
+}
+/** `<chart>/charts/<key>/…` → `<key>`: the dependency whose templates rendered a document. */
+function dependencyOfSource(source, chartName) {
+    const m = source?.startsWith(`${chartName}/charts/`) ? /^[^/]+\/charts\/([^/]+)\//.exec(source) : null;
+    return m?.[1];
+}
+/** 1-based line of the first occurrence of `image` in an own template, if it is written there literally. */
+function literalImageLine(chartDir, source, chartName, image) {
+    const prefix = `${chartName}/`;
+    if (!source.startsWith(`${prefix}templates/`))
+        return undefined;
+    let text;
+    try {
+        text = readFileSync(path__default.join(chartDir, source.slice(prefix.length)), 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+    const index = text.split('\n').findIndex((line) => line.includes(image));
+    return index >= 0 ? index + 1 : undefined;
+}
+/** The text of one line of an own template (for a copy-paste fix), without its line break. */
+function templateLineText(chartDir, source, chartName, line) {
+    try {
+        const lines = readFileSync(path__default.join(chartDir, source.slice(`${chartName}/`.length)), 'utf8').split('\n');
+        return lines[line - 1]?.replace(/\r$/, '');
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The problem of one failing image (`list`: its verdicts, one per use) with where it is set: a values key of the
+ * blueprint, else of its dependency (overridable under the dependency's key), else the own template.
+ * `lookup` is findImageValue on the blueprint's values.yaml (cached by the caller).
+ */
+function locateProblem(list, sources, lookup) {
+    const first = list[0];
+    const problem = { image: first.use.image, reason: first.reason };
+    if (first.ref)
+        problem.ref = first.ref;
+    const dependency = list.map((v) => dependencyOfSource(v.use.source, sources.chartName)).find((d) => d !== undefined);
+    const ownSource = list.find((v) => repoFileForSource(v.use.source, sources.chartName, sources.displayChartDir) !== undefined)?.use.source;
+    if (dependency && !ownSource)
+        problem.dependency = dependency;
+    const match = lookup(first.use.image);
+    const hasDigestKey = (root, at) => {
+        const parent = valueAt(root, at.slice(0, -1));
+        return isRecord$1(parent) && 'digest' in parent;
+    };
+    if (match) {
+        // A key under a dependency's values may have its `digest` sibling only in the dependency's defaults.
+        const depKey = typeof match.path[0] === 'string' ? sources.dependencyValues?.get(match.path[0]) : undefined;
+        const digestKey = hasDigestKey(sources.values.data, match.path) ||
+            (depKey !== undefined && hasDigestKey(depKey.data, match.path.slice(1)));
+        problem.valuesKey = { path: match.path, hasDigestKey: digestKey };
+        if (match.line !== undefined)
+            problem.valuesKey.line = match.line;
+    }
+    else if (problem.dependency && sources.dependencyValues?.has(problem.dependency)) {
+        const depValues = sources.dependencyValues.get(problem.dependency);
+        const inDependency = findImageValue(depValues, first.use.image);
+        if (inDependency) {
+            const full = [problem.dependency, ...inDependency.path];
+            problem.valuesKey = { path: full, hasDigestKey: hasDigestKey(depValues.data, inDependency.path) };
+            const line = sources.values.lineOf(full);
+            if (line !== undefined)
+                problem.valuesKey.line = line;
+        }
+    }
+    if (!problem.valuesKey && ownSource) {
+        const file = repoFileForSource(ownSource, sources.chartName, sources.displayChartDir);
+        problem.template = { file };
+        const line = sources.chartDir
+            ? literalImageLine(sources.chartDir, ownSource, sources.chartName, first.use.image)
+            : undefined;
+        if (line !== undefined) {
+            problem.template.line = line;
+            const text = templateLineText(sources.chartDir, ownSource, sources.chartName, line);
+            if (text !== undefined)
+                problem.template.text = text;
+        }
+    }
+    return problem;
+}
+/** The line of the dependency with this values key (alias, else name) in Chart.yaml. */
+function dependencyLine(chartYaml, key) {
+    const deps = chartYaml?.data.dependencies;
+    if (!Array.isArray(deps))
+        return undefined;
+    const index = deps.findIndex((d) => isRecord$1(d) && (d.alias === key || (d.alias === undefined && d.name === key)));
+    return index >= 0 ? chartYaml.lineOf(['dependencies', index]) : undefined;
+}
+
+// Gate `images` (docs/rules.md rule 5): every image of the default render satisfies the
+// image policy, unless an allowlist pattern covers it (its reason is kept).
+//
+// Where a finding points (image-location.ts): the values.yaml line that sets the image when one is
+// found (a string equal to the image, or an `image` map whose `repository`
+// (with `registry`, if any) names the same repository — then its `tag` line);
+// else the blueprint's own template (`<chart>/templates/x.yaml`); templates of
+// subcharts have no file in the repository, their source stays in the message.
+function imagesStep(input) {
+    const { policy, values } = input;
+    const uses = extractImages([...input.documents]);
+    const verdicts = checkImages(uses, policy, input.allowlist.map((entry) => entry.pattern));
+    const reasonOf = (pattern) => input.allowlist.find((e) => e.pattern === pattern)?.reason;
+    const lookups = new Map();
+    const lookup = (image) => {
+        if (!lookups.has(image))
+            lookups.set(image, findImageValue(values, image));
+        return lookups.get(image);
+    };
+    const images = verdicts.map((v) => {
+        const d = {
+            image: v.use.image,
+            kind: v.use.kind,
+            name: v.use.name,
+            field: v.use.field,
+            ok: v.ok,
+            reason: v.reason
+        };
+        if (v.use.container !== undefined)
+            d.container = v.use.container;
+        if (v.use.source !== undefined)
+            d.source = v.use.source;
+        if (v.allowedBy !== undefined) {
+            d.allowedBy = v.allowedBy;
+            const reason = reasonOf(v.allowedBy);
+            if (reason !== undefined)
+                d.allowReason = reason;
+        }
+        if (!v.ok) {
+            const match = lookup(v.use.image);
+            if (match) {
+                d.valuesPath = setPath(match.path);
+                if (match.line !== undefined)
+                    d.valuesLine = match.line;
+            }
+        }
+        return d;
+    });
+    // Where each failing image is set: a values key of the blueprint, else of its
+    // dependency (overridable under the dependency's key), else the own template.
+    const problems = [];
+    for (const list of groupFailing(verdicts)) {
+        const problem = locateProblem(list, input, lookup);
+        const first = list[0];
+        for (const d of images) {
+            if (d.image !== first.use.image || !problem.valuesKey)
+                continue;
+            d.valuesPath = setPath(problem.valuesKey.path);
+            if (problem.valuesKey.line !== undefined)
+                d.valuesLine = problem.valuesKey.line;
+            else
+                delete d.valuesLine;
+        }
+        problems.push(problem);
+    }
+    const chartFile = input.chartYaml?.displayPath ?? displayJoin(input.displayChartDir, 'Chart.yaml');
+    const findings = problemFindings(problems, {
+        policy,
+        valuesFile: values.displayPath,
+        valuesLineOf: (at) => values.lineOf(at),
+        chartFile,
+        dependencyLine: (key) => dependencyLine(input.chartYaml, key)
+    });
+    // Allow-listed images: one notice for all of them (the images table lists each).
+    const allowedSeen = new Map();
+    for (const v of verdicts) {
+        if (!v.allowedBy || allowedSeen.has(v.use.image))
+            continue;
+        const reason = reasonOf(v.allowedBy);
+        allowedSeen.set(v.use.image, `\`${v.use.image}\` (pattern \`${v.allowedBy}\`${reason ? `: ${reason}` : ''})`);
+    }
+    if (allowedSeen.size > 0) {
+        const shown = [...allowedSeen.values()].slice(0, 10).join(', ');
+        const more = allowedSeen.size > 10 ? `, and ${allowedSeen.size - 10} more` : '';
+        const n = allowedSeen.size;
+        findings.push({
+            rule: 'image-allowlisted',
+            severity: 'notice',
+            message: `${n} image${n === 1 ? ' is' : 's are'} allowed by the image allowlist: ${shown}${more}.`
+        });
+    }
+    const distinct = new Map();
+    for (const v of verdicts)
+        if (!distinct.has(v.use.image) || !v.ok)
+            distinct.set(v.use.image, v);
+    const total = distinct.size;
+    const failing = [...distinct.values()].filter((v) => !v.ok).length;
+    const allowed = [...distinct.values()].filter((v) => v.ok && v.allowedBy !== undefined).length;
+    const pinned = total - failing - allowed;
+    const data = { policy, total, pinned, allowed, failing, images };
+    const noun = `image${total === 1 ? '' : 's'}`;
+    let summary;
+    if (policy === 'off')
+        summary = `${total} ${noun}; image policy off`;
+    else if (failing > 0)
+        summary = `${failing} of ${total} ${noun} not pinned (policy ${policy})`;
+    else
+        summary = `${total} ${noun}, ${pinned} pinned${allowed > 0 ? `, ${allowed} allow-listed` : ''}`;
+    const status = policy === 'off' ? 'skipped' : failing > 0 ? 'failed' : 'passed';
+    return {
+        step: { id: 'images', title: 'Images pinned', status, durationMs: input.durationMs, summary, findings, data },
+        verdicts
+    };
+}
+/** The gate: the policy on the images of the shared default render; no process of its own. */
+const imagesGate = {
+    id: 'images',
+    async plan(pc) {
+        const { ctx } = pc;
+        const dependencyValues = await loadDependencyValues(ctx.chartDir);
+        return {
+            jobs: [],
+            finish() {
+                const render = pc.defaultRender.get();
+                if (render.result.exitCode !== 0)
+                    return { step: skippedStep('images', 'Images pinned', 'skipped: the default render failed') };
+                const { step, verdicts } = imagesStep({
+                    documents: render.documents,
+                    policy: ctx.imagePolicy,
+                    allowlist: ctx.imageAllowlist,
+                    values: ctx.values,
+                    chartName: ctx.chartName,
+                    displayChartDir: ctx.displayChartDir,
+                    chartDir: ctx.chartDir,
+                    dependencyValues,
+                    chartYaml: ctx.chartYaml,
+                    durationMs: render.result.durationMs
+                });
+                return { step, images: verdicts };
+            }
+        };
+    }
+};
+
+// Gate `lint`: `helm lint --strict` with the run's values, then once more per
+// values file matching `lint-values` (default ci/*-values.yaml). The output of
+// Helm 3 and Helm 4 is parsed into findings with the file and line helm names.
+//
+// Output shapes seen (both helms unless noted):
+//   [ERROR] templates/: parse error at (bp-x/templates/cm.yaml:7): function "foo" not defined
+//   [ERROR] templates/: template: bp-x/templates/cm.yaml:6:15: executing "…" at <…>: nil pointer …   (helm 3)
+//   [ERROR] templates/: bp-x/templates/cm.yaml:6:15                                                  (helm 4,
+//     executing "bp-x/templates/cm.yaml" at <…>:                                                      continued on
+//       nil pointer evaluating interface {}.x                                                         indented lines)
+//   [WARNING] templates/cm.yaml: object name does not conform to Kubernetes naming requirements: …
+//   [ERROR] templates/cm.yaml: unable to parse YAML: error converting YAML to JSON: yaml: line 7: …   (line of the render, not the template)
+//   [ERROR] Chart.yaml: version 'x' is not a valid SemVer
+//   [ERROR] values.yaml: unable to parse YAML: … yaml: line 1: …
+//   [WARNING] /abs/chart: chart directory is missing these dependencies: temporal
+//   [ERROR] : unable to load chart
+//   [INFO] Chart.yaml: icon is recommended
+// INFO lines become notices. WARNINGs fail the run under --strict, so a WARNING of
+// a failed run is an error finding.
+const LEVEL_RE = /^\[(ERROR|WARNING|INFO)\]\s?(.*)$/;
+const LOCATION_RE = /^([^\s:]*):(?:\s(.*)|$)/;
+/** Pure parser of `helm lint` output (stdout and stderr together) into messages. */
+function parseLintOutput(output, options) {
+    const messages = [];
+    let current;
+    const flush = () => {
+        if (current)
+            messages.push(toMessage(current.level, current.location, current.lines.join('\n'), options));
+        current = undefined;
+    };
+    for (const raw of output.split(/\r?\n/)) {
+        const line = raw.replace(/\s+$/, '');
+        const level = LEVEL_RE.exec(line);
+        if (level) {
+            flush();
+            const rest = level[2] ?? '';
+            const located = LOCATION_RE.exec(rest);
+            current = located
+                ? { level: level[1], location: located[1], lines: [located[2] ?? ''] }
+                : { level: level[1], location: '', lines: [rest] };
+            continue;
+        }
+        if (!current)
+            continue;
+        if (line.trim() === '' || line.startsWith('==> ') || /^(Error: )?\d+ chart\(s\) linted/.test(line)) {
+            flush();
+            continue;
+        }
+        current.lines.push(line.trim());
+    }
+    flush();
+    return messages;
+}
+function toMessage(level, location, message, options) {
+    const out = { level, location, message: message.trim() };
+    const template = templateLocation(message, options.chartName);
+    if (template) {
+        out.template = template.source;
+        const file = repoFileForSource(template.source, options.chartName, options.displayChartDir);
+        if (file) {
+            out.file = file;
+            out.line = template.line;
+        }
+        return out;
+    }
+    const file = locationFile(location, options);
+    if (file) {
+        out.file = file;
+        // Only Chart.yaml / values.yaml: a YAML line of a template is a line of the render.
+        const yamlLine = /\byaml: line (\d+)/.exec(message);
+        if (yamlLine && /(^|\/)(Chart|values)\.yaml$/.test(file))
+            out.line = Number(yamlLine[1]);
+    }
+    return out;
+}
+function locationFile(location, options) {
+    if (location === '')
+        return undefined;
+    const chartDir = options.chartDir.replace(/\/+$/, '');
+    // The chart folder itself (e.g. missing dependencies): point at Chart.yaml.
+    if (location.replace(/\/+$/, '') === chartDir || location === '.')
+        return displayJoin(options.displayChartDir, 'Chart.yaml');
+    let relative = location;
+    if (location.startsWith(`${chartDir}/`))
+        relative = location.slice(chartDir.length + 1);
+    else if (path__default.isAbsolute(location))
+        return undefined;
+    if (relative.endsWith('/') || relative.includes('..') || relative.startsWith('charts/'))
+        return undefined;
+    return displayJoin(options.displayChartDir, relative);
+}
+// ------------------------------------------------------------------ values files
+/**
+ * Files under `root` matching a glob relative to it (`*`, `?` within a segment,
+ * `**` any number of folders). Sorted, posix, relative to root. A pattern that
+ * leaves the folder (`..`, absolute) matches nothing.
+ */
+async function globFiles(root, pattern) {
+    const segments = pattern
+        .trim()
+        .replace(/^\.\//, '')
+        .split('/')
+        .filter((s) => s !== '' && s !== '.');
+    if (segments.length === 0 || path__default.isAbsolute(pattern.trim()) || segments.includes('..'))
+        return [];
+    const found = new Set();
+    const walk = async (dir, rel, index) => {
+        const segment = segments[index];
+        const last = index === segments.length - 1;
+        let entries;
+        try {
+            entries = await readdir(dir, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        if (segment === '**') {
+            if (!last)
+                await walk(dir, rel, index + 1);
+            for (const entry of entries) {
+                if (!entry.isDirectory()) {
+                    if (last)
+                        found.add(rel + entry.name);
+                    continue;
+                }
+                await walk(path__default.join(dir, entry.name), `${rel}${entry.name}/`, index);
+            }
+            return;
+        }
+        const matches = segmentMatcher(segment);
+        for (const entry of entries) {
+            if (!matches(entry.name))
+                continue;
+            if (last) {
+                if (entry.isFile())
+                    found.add(rel + entry.name);
+            }
+            else if (entry.isDirectory()) {
+                await walk(path__default.join(dir, entry.name), `${rel}${entry.name}/`, index + 1);
+            }
+        }
+    };
+    await walk(root, '', 0);
+    return [...found].sort();
+}
+const DEFAULT_LINT_VALUES_GLOB = 'ci/*-values.yaml';
+async function planLint(chartDir, valueArgs, lintValuesGlob) {
+    const base = ['lint', '--strict', chartDir, ...valueArgs];
+    const files = await globFiles(chartDir, lintValuesGlob?.trim() || DEFAULT_LINT_VALUES_GLOB);
+    return [
+        { label: 'default', args: base },
+        ...files.map((file) => ({ label: file, args: [...base, '--values', path__default.join(chartDir, file)] }))
+    ];
+}
+function lintStep(runs, options, durationMs) {
+    const data = { runs: [] };
+    const byKey = new Map();
+    const details = [];
+    let failedRuns = 0;
+    for (const { plan, result } of runs) {
+        const output = `${result.stdout}\n${result.stderr}`;
+        // [LEVEL] lines are on stdout; stderr has helm's own error and log lines.
+        const messages = [...parseLintOutput(result.stdout, options), ...parseLintOutput(result.stderr, options)];
+        data.runs.push({
+            label: plan.label,
+            args: plan.args,
+            exitCode: result.exitCode,
+            durationMs: result.durationMs,
+            messages
+        });
+        const failed = result.exitCode !== 0;
+        if (failed) {
+            failedRuns++;
+            details.push(`$ helm ${plan.args.join(' ')}\n${output.trim()}`);
+        }
+        for (const m of messages) {
+            const severity = m.level === 'ERROR' || (m.level === 'WARNING' && failed)
+                ? 'error'
+                : m.level === 'WARNING'
+                    ? 'warning'
+                    : 'notice';
+            const key = `${severity}\u0000${m.file ?? ''}\u0000${m.line ?? ''}\u0000${m.message}`;
+            const existing = byKey.get(key);
+            if (existing) {
+                if (!existing.labels.includes(plan.label))
+                    existing.labels.push(plan.label);
+                continue;
+            }
+            const finding = {
+                rule: 'lint',
+                severity,
+                message: `helm lint [${m.level}] ${m.location ? `${m.location}: ` : ''}${m.message}`
+            };
+            if (m.level === 'WARNING' && failed)
+                finding.fix = 'helm lint --strict fails on warnings: fix the warning';
+            if (m.file)
+                finding.file = m.file;
+            if (m.line !== undefined)
+                finding.line = m.line;
+            byKey.set(key, { finding, labels: [plan.label] });
+        }
+        // A failed run that printed no [ERROR]/[WARNING] (e.g. a values file helm cannot open).
+        if (failed && !messages.some((m) => m.level !== 'INFO')) {
+            const finding = {
+                rule: 'lint',
+                severity: 'error',
+                message: `helm lint failed: ${lastLines(result.stderr || result.stdout, 3)}`
+            };
+            byKey.set(`run\u0000${plan.label}`, { finding, labels: [plan.label] });
+        }
+    }
+    const findings = [...byKey.values()].map(({ finding, labels }) => {
+        if (!(labels.length === 1 && labels[0] === 'default') && labels.length < runs.length) {
+            finding.message += ` (with ${labels.map((l) => (l === 'default' ? 'the default values' : l)).join(', ')})`;
+        }
+        return finding;
+    });
+    const errors = findings.filter((f) => f.severity === 'error').length;
+    const warnings = findings.filter((f) => f.severity === 'warning').length;
+    const runsText = `${runs.length} lint run${runs.length === 1 ? '' : 's'}`;
+    const status = failedRuns > 0 ? 'failed' : warnings > 0 ? 'warning' : 'passed';
+    const summary = failedRuns > 0
+        ? `${failedRuns} of ${runsText} failed: ${errors} error${errors === 1 ? '' : 's'}`
+        : `${runsText} passed${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`;
+    const step = { id: 'lint', title: 'Helm lint', status, durationMs, summary, findings, data };
+    if (details.length > 0)
+        step.details = details.join('\n\n');
+    return step;
+}
+/** The gate: one `helm lint --strict` per planned run (the default values, then each lint values file). */
+const lintGate = {
+    id: 'lint',
+    async plan(pc) {
+        const { ctx } = pc;
+        const plans = await planLint(ctx.chartDir, ctx.valueArgs, ctx.lintValuesGlob);
+        const runs = plans.map((plan) => ({ plan, job: helmJob(ctx.helm, `lint:${plan.label}`, plan.args) }));
+        return {
+            jobs: runs.map((r) => r.job.job),
+            finish() {
+                const done = runs.map((r) => ({ plan: r.plan, ...r.job.get() }));
+                const options = { chartName: ctx.chartName, chartDir: ctx.chartDir, displayChartDir: ctx.displayChartDir };
+                return { step: lintStep(done, options, wall(done.map((r) => r.span))) };
+            }
+        };
+    }
+};
+
+// Gate `never-latest` (docs/rules.md rule 5, "never :latest"): an image value of the
+// blueprint's own (`<x>.image.tag`, or a CloudNativePG-style `<x>.imageName`
+// holding a whole reference, in values.yaml outside every dependency's key)
+// whose default is EMPTY or `latest` must be supplied by CI, so rendering with it
+// empty has to fail with an error that names the value (a `required` in the
+// template). A value with any other default (a pinned third-party image such as
+// the CNPG Cluster's `imageName`) is not this rule's business: the image policy
+// judges the rendered reference; at most a notice says an empty override renders.
+//
+// For each own value, one render of the chart with `--set <value>=` (empty). It
+// uses the chart's values.yaml only, NOT the run's `values`/`set` inputs (they
+// may set the tag); the other own values without a default get a placeholder so
+// their own `required` does not mask the one under test. A failing finding names
+// the template file and line that uses the value (where the `required` goes).
+//
+// Severity: input `never-latest` (error, the default; warning; off: not run).
+/** Pure: `<x>.image.tag` (and `<x>.imageName`) keys of values.yaml outside the upstream dependency's subtree. */
+function findOwnImageTags(values, dependencyKeys) {
+    const found = [];
+    walkValues(values, (key, value, at) => {
+        // The dependencies' images are their charts' business: only the blueprint's own.
+        if (at.length === 0 && dependencyKeys.includes(key))
+            return false;
+        const here = [...at, key];
+        if (key === 'image' && isRecord$1(value) && 'tag' in value) {
+            const tagPath = [...here, 'tag'];
+            found.push({ path: tagPath, key: setPath(tagPath), default: value.tag, kind: 'tag' });
+        }
+        if (key === 'imageName' && at.length > 0 && (typeof value === 'string' || value === null)) {
+            found.push({ path: here, key: setPath(here), default: value, kind: 'imageName' });
+        }
+    });
+    return found;
+}
+function classifyTagDefault(value, kind = 'tag') {
+    if (value === null || value === undefined)
+        return 'none';
+    const text = String(value).trim();
+    if (text === '')
+        return 'none';
+    if (kind === 'imageName') {
+        // A whole reference: `latest` when tagged latest, or untagged without a digest.
+        const noDigest = text.split('@')[0];
+        const lastSegment = noDigest.slice(noDigest.lastIndexOf('/') + 1);
+        const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
+        return !text.includes('@') && (tag === undefined || tag === 'latest') ? 'latest' : 'value';
+    }
+    return text === 'latest' ? 'latest' : 'value';
+}
+/**
+ * Pure: whether a failed render's error names the tag value: it contains
+ * `image.tag` and the key above `image` (as `<x>.image.tag`, or both apart),
+ * case-insensitive. For `<x>.imageName`: `imageName` and `<x>`.
+ */
+function errorNamesTag(error, tagPath) {
+    const text = error.toLowerCase();
+    const imageName = tagPath[tagPath.length - 1] === 'imageName';
+    const leaf = imageName ? 'imagename' : 'image.tag';
+    if (!text.includes(leaf))
+        return false;
+    const owner = imageName ? tagPath[tagPath.length - 2] : tagPath.length >= 3 ? tagPath[tagPath.length - 3] : undefined;
+    if (owner === undefined)
+        return true;
+    const name = String(owner).toLowerCase();
+    if (text.includes(`${name}.${leaf}`))
+        return true;
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return new RegExp(`(^|[^a-z0-9_-])${escaped}([^a-z0-9_-]|$)`).test(text);
+}
+const CASE4_PLACEHOLDER_TAG = 'case4-placeholder';
+const CASE4_PLACEHOLDER_IMAGE = 'example.invalid/case4-placeholder:case4-placeholder';
+/** Arguments after `template <release> <chart> --namespace <ns>` for the empty-value render of one own image value. */
+function case4Args(tag, all) {
+    const args = [];
+    for (const other of all) {
+        if (other.key === tag.key || classifyTagDefault(other.default, other.kind) !== 'none')
+            continue;
+        args.push('--set', `${other.key}=${other.kind === 'imageName' ? CASE4_PLACEHOLDER_IMAGE : CASE4_PLACEHOLDER_TAG}`);
+    }
+    args.push('--set', `${tag.key}=`);
+    return args;
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/**
+ * Pure: the first line of the templates that uses an own image value:
+ * `.Values.<path>` written out; else, inside a file that mentions
+ * `.Values.<first key>`, the value's leaf as a field of a `with`/`range`/helper
+ * scope (`.image.tag`, then `.tag`; `.imageName`). Templates are (path relative
+ * to the chart, text) pairs, in a stable order.
+ */
+function findValueUsage(templates, valuePath) {
+    const keys = valuePath.map(String);
+    const full = new RegExp(`\\.Values\\.${keys.map(escapeRegExp).join('\\.')}(?![A-Za-z0-9_])`);
+    const leaf = keys[keys.length - 1];
+    const scoped = leaf === 'tag' && keys.length >= 2 ? [`.${keys[keys.length - 2]}.tag`, '.tag'] : [`.${leaf}`];
+    const scopedPatterns = scoped.map((text) => new RegExp(`${escapeRegExp(text)}(?![A-Za-z0-9_])`));
+    const rootMention = new RegExp(`\\.Values\\.${escapeRegExp(keys[0])}(?![A-Za-z0-9_])`);
+    const lineOf = (text, pattern) => {
+        const index = text.split('\n').findIndex((line) => pattern.test(line));
+        return index < 0 ? undefined : index + 1;
+    };
+    for (const [template, text] of templates) {
+        const line = lineOf(text, full);
+        if (line !== undefined)
+            return { template, line };
+    }
+    for (const pattern of scopedPatterns) {
+        for (const [template, text] of templates) {
+            if (!rootMention.test(text))
+                continue;
+            const line = lineOf(text, pattern);
+            if (line !== undefined)
+                return { template, line };
+        }
+    }
+    return undefined;
+}
+/** The chart's own templates (templates/**, never charts/), as (chart-relative path, text), sorted. */
+async function readOwnTemplates(chartDir) {
+    const out = [];
+    const walk = async (relative) => {
+        let entries;
+        try {
+            entries = await readdir(path__default.join(chartDir, relative), { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+            const child = `${relative}/${entry.name}`;
+            if (entry.isDirectory())
+                await walk(child);
+            else if (entry.isFile() && /\.(ya?ml|tpl|txt)$/.test(entry.name))
+                out.push([child, await readFile(path__default.join(chartDir, child), 'utf8')]);
+        }
+    };
+    await walk('templates');
+    return out;
+}
+/** Usage of each own image value (by `--set` key) in the chart's own templates. */
+async function findValueUsages(chartDir, displayChartDir, tags) {
+    const usages = new Map();
+    if (tags.length === 0)
+        return usages;
+    const templates = await readOwnTemplates(chartDir);
+    for (const tag of tags) {
+        const found = findValueUsage(templates, tag.path);
+        if (found)
+            usages.set(tag.key, { file: displayJoin(displayChartDir, found.template), line: found.line });
+    }
+    return usages;
+}
+const NEVER_LATEST_TITLE = 'Never :latest';
+function neverLatestSkipped(summary) {
+    return {
+        id: 'never-latest',
+        title: NEVER_LATEST_TITLE,
+        status: 'skipped',
+        durationMs: 0,
+        summary,
+        findings: [],
+        data: { images: [] }
+    };
+}
+function neverLatestStep(input) {
+    const { tags, values } = input;
+    if (tags.length === 0)
+        return neverLatestSkipped("no image values of the blueprint's own");
+    const severity = input.severity ?? 'error';
+    const findings = [];
+    const images = tags.map((tag, i) => {
+        const line = values.lineOf(tag.path);
+        const inValues = { file: values.displayPath };
+        if (line !== undefined)
+            inValues.line = line;
+        const usage = input.usages?.get(tag.key);
+        // The fix goes where the template uses the value; values.yaml when no template line was found.
+        const inTemplate = usage ? { file: usage.file, line: usage.line } : inValues;
+        const defaultWhere = `${values.displayPath}${line !== undefined ? `:${line}` : ''}`;
+        const defaultKind = classifyTagDefault(tag.default, tag.kind);
+        const judged = defaultKind !== 'value';
+        const result = input.renders[i];
+        const rendered = result.exitCode === 0;
+        const error = rendered ? undefined : helmErrorLine(result.stderr, result.stdout);
+        const namesValue = error !== undefined && errorNamesTag(error, tag.path);
+        const data = {
+            path: tag.key,
+            kind: tag.kind,
+            default: tag.default,
+            defaultKind,
+            judged,
+            case4: { rendered, namesValue }
+        };
+        if (line !== undefined)
+            data.line = line;
+        if (usage)
+            data.usage = usage;
+        if (error !== undefined)
+            data.case4.error = error;
+        const required = `{{ required "${tag.key} is required" .Values.${tag.key} }}`;
+        if (!judged) {
+            // A default that is neither empty nor latest: the image policy judges what renders.
+            if (rendered) {
+                findings.push({
+                    rule: 'image-empty-renders',
+                    severity: 'notice',
+                    message: `${tag.key} defaults to ${String(tag.default)} (judged by the image policy); an empty override would render.`,
+                    fix: `To make an empty value fail: ${required}`,
+                    ...inTemplate
+                });
+            }
+            return data;
+        }
+        if (defaultKind === 'latest') {
+            findings.push({
+                rule: 'image-tag-default',
+                severity,
+                message: `${tag.key} defaults to ${tag.kind === 'imageName' ? `${String(tag.default)} (latest, no digest)` : 'latest'}: never ship :latest.`,
+                fix: tag.kind === 'imageName'
+                    ? `Pin ${tag.key} by digest (repo:tag@sha256:…) or leave it empty and make the template \`required\`.`
+                    : `Remove the default (${tag.key}: "") and make the template \`required\`; CI sets a commit SHA.`,
+                ...inValues
+            });
+        }
+        if (rendered) {
+            findings.push({
+                rule: 'image-tag-required',
+                severity,
+                message: `An empty ${tag.key} renders (never :latest: it has no default, CI must set it): add \`required\` where the template uses it (default in ${defaultWhere}).`,
+                fix: `Wrap the value in \`required\` where the template reads it (${inTemplate.file}${inTemplate.line ? `:${inTemplate.line}` : ''}).`,
+                snippet: { language: 'yaml', label: 'where the template reads the value:', text: required },
+                ...inTemplate
+            });
+        }
+        else if (!namesValue) {
+            const finding = {
+                rule: 'image-tag-required',
+                severity,
+                message: `Rendering with an empty ${tag.key} fails, but the error does not name ${tag.key}: ${error}`,
+                fix: "Make the template's `required` message name the value; the never :latest render uses the chart's own values.yaml only (not the values/set inputs).",
+                snippet: { language: 'yaml', text: required }
+            };
+            const where = error ? templateLocation(error, input.chartName) : undefined;
+            const file = where ? repoFileForSource(where.source, input.chartName, input.displayChartDir) : undefined;
+            if (file && where) {
+                finding.file = file;
+                finding.line = where.line;
+            }
+            else {
+                Object.assign(finding, inTemplate);
+            }
+            findings.push(finding);
+        }
+        return data;
+    });
+    const judged = images.filter((img) => img.judged);
+    const failing = judged.filter((img) => img.case4.rendered || !img.case4.namesValue).length;
+    const others = images.length - judged.length;
+    const n = judged.length;
+    const plural = (count, word) => `${count} ${word}${count === 1 ? '' : 's'}`;
+    let summary = n === 0
+        ? 'no own image value without a default'
+        : failing === 0
+            ? `${plural(n, 'own image value')} without a default: empty fails the render`
+            : `${failing} of ${plural(n, 'own image value')} without a default: empty does not fail the render with its name`;
+    if (others > 0)
+        summary += `; ${others} with a default (judged by the image policy)`;
+    return {
+        id: 'never-latest',
+        title: NEVER_LATEST_TITLE,
+        status: statusOf(findings),
+        durationMs: input.durationMs,
+        summary,
+        findings,
+        data: { images }
+    };
+}
+/**
+ * The gate: one render per own image value, with the chart's own values only
+ * (not the run's values/set: they may set the tag). Not folded into lint: see
+ * gates/README.md.
+ */
+const neverLatestGate = {
+    id: 'never-latest',
+    async plan(pc) {
+        const { ctx } = pc;
+        const severity = ctx.neverLatest ?? 'error';
+        if (severity === 'off')
+            return { jobs: [], finish: () => ({ step: neverLatestSkipped('never-latest is off') }) };
+        const tags = findOwnImageTags(ctx.values.data, ctx.dependencyKeys);
+        const usages = await findValueUsages(ctx.chartDir, ctx.displayChartDir, tags);
+        const renders = tags.map((tag, i) => renderJob(ctx.helm, `case4:${i}`, pc.templateArgs(case4Args(tag, tags), false), 'none'));
+        return {
+            jobs: renders.map((r) => r.job),
+            finish() {
+                const outcomes = renders.map((r) => r.get());
+                const step = neverLatestStep({
+                    tags,
+                    renders: outcomes.map((r) => r.result),
+                    values: ctx.values,
+                    chartName: ctx.chartName,
+                    displayChartDir: ctx.displayChartDir,
+                    durationMs: wall(outcomes.map((r) => r.span)),
+                    usages,
+                    severity
+                });
+                return { step };
+            }
+        };
+    }
+};
+
+// Several renders of the work chart (each with a few `--set` of its own) as ONE
+// `helm template`: one helm process instead of one per case (issue 15; each helm
+// start costs ~100+ ms of CPU). A generated umbrella chart holds one wrapper
+// chart per case (`case-<n>`), each holding the work chart (a link to it) under
+// its own name, so `.Chart.Name` inside stays what it is in a render of its own
+// (an alias would change it, and the names of what it renders with it). The
+// values of case n go under `case-<n>.<chart>.`; the output is cut at each
+// `# Source: <umbrella>/charts/case-<n>/charts/<chart>/…` back into one text per
+// case, with those paths written as a render of its own writes them.
+//
+// What differs when the work chart is a subchart, and how it is kept out:
+//  - `.Values.global` is `{}` where the root has none: merged only when values.yaml
+//    has a `global` map or the chart's own templates never read `global`;
+//  - a null in the chart's values.yaml is dropped (Helm 3) or kept (Helm 4):
+//    merged only without nulls there or in the run's `--set`;
+//  - `.Chart.IsRoot` is false: merged only when the own templates never read it;
+//  - `tags` are read from the top-level values only, `import-values` go to the
+//    parent: merged only when Chart.yaml's dependencies use neither;
+//  - `--values` files would have to be nested under each case: not merged;
+//    `--set`/`--set-string`/`--set-file` are prefixed (one assignment each).
+// A failing merged render (a `required` or any error in one case fails them all)
+// or an output that does not cut cleanly adds the separate renders to the pool,
+// and those decide: the cases' errors are then helm's own words.
+const UMBRELLA = 'gates-cases';
+const caseName = (i) => `case-${i}`;
+const PREFIXABLE = new Set(['--set', '--set-string', '--set-file']);
+/** `a=b` with one assignment (no unescaped comma), or undefined. */
+function singleAssignment(text) {
+    let escaped = false;
+    let eq = -1;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (escaped)
+            escaped = false;
+        else if (c === '\\')
+            escaped = true;
+        else if (c === ',')
+            return undefined;
+        else if (c === '=' && eq === -1)
+            eq = i;
+    }
+    return eq > 0 ? { key: text.slice(0, eq), value: text.slice(eq + 1) } : undefined;
+}
+/** The run's value arguments under `prefix.`, or undefined when one cannot be (then no merge). */
+function prefixValueArgs(valueArgs, prefix) {
+    const out = [];
+    for (let i = 0; i < valueArgs.length; i += 2) {
+        const flag = valueArgs[i];
+        const assignment = valueArgs[i + 1] === undefined ? undefined : singleAssignment(valueArgs[i + 1]);
+        if (!PREFIXABLE.has(flag) || !assignment)
+            return undefined;
+        if (/^global(\.|\[|$)/.test(assignment.key))
+            return undefined;
+        if (flag === '--set' && assignment.value === 'null')
+            return undefined;
+        out.push(flag, `${prefix}.${assignment.key}=${assignment.value}`);
+    }
+    return out;
+}
+async function ownTemplateTexts(chartDir) {
+    const out = [];
+    const walk = async (dir) => {
+        const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+        for (const entry of entries) {
+            const full = path__default.join(dir, entry.name);
+            if (entry.isDirectory())
+                await walk(full);
+            else if (entry.isFile())
+                out.push(await readFile(full, 'utf8'));
+        }
+    };
+    await walk(path__default.join(chartDir, 'templates'));
+    return out;
+}
+function hasNull(values) {
+    let found = false;
+    walkValues(values, (_key, value) => {
+        if (value === null)
+            found = true;
+    });
+    return found;
+}
+/** Why the cases cannot be merged into one render (undefined: they can). */
+async function mergeBlocker(ctx, cases) {
+    if (cases.length < 2)
+        return 'fewer than two cases';
+    if (!prefixValueArgs(ctx.valueArgs, 'x'))
+        return 'the run passes values files or multi-value --set';
+    if (cases.some((c) => !prefixValueArgs(c.set.flatMap((s) => ['--set', s]), 'x')))
+        return 'a case sets global or null';
+    const values = ctx.values.data;
+    if (hasNull(values))
+        return 'values.yaml has a null';
+    if ('tags' in values)
+        return 'values.yaml has tags';
+    const chart = await loadYamlFile(path__default.join(ctx.chartDir, 'Chart.yaml'), 'Chart.yaml');
+    const dependencies = Array.isArray(chart.data.dependencies) ? chart.data.dependencies : [];
+    if (dependencies.some((d) => isRecord$1(d) && ('tags' in d || 'import-values' in d)))
+        return 'a dependency uses tags or import-values';
+    const templates = await ownTemplateTexts(ctx.chartDir);
+    if (templates.some((t) => t.includes('IsRoot')))
+        return 'a template reads .Chart.IsRoot';
+    if (!isRecord$1(values.global) && templates.some((t) => /Values\.global\b|"global"/.test(t)))
+        return 'a template reads .Values.global and values.yaml has none';
+    return undefined;
+}
+/** Writes the umbrella: `<dir>/charts/case-<n>/charts/<chart>` → the work chart. */
+async function writeUmbrella(dir, chartDir, chartName, count) {
+    await rm(dir, { recursive: true, force: true });
+    const names = Array.from({ length: count }, (_, i) => caseName(i));
+    const dependencies = (list) => list.map((n) => `  - name: ${JSON.stringify(n)}\n`).join('');
+    await mkdir(path__default.join(dir, 'charts'), { recursive: true });
+    await writeFile(path__default.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\ndependencies:\n${dependencies(names)}`);
+    await Promise.all(names.map(async (name) => {
+        const wrapper = path__default.join(dir, 'charts', name);
+        await mkdir(path__default.join(wrapper, 'charts'), { recursive: true });
+        await writeFile(path__default.join(wrapper, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: 0.0.0\ndependencies:\n${dependencies([chartName])}`);
+        await symlink(chartDir, path__default.join(wrapper, 'charts', chartName), 'dir');
+    }));
+}
+/**
+ * Pure: the merged output cut into one text per case, written as the case's own
+ * render writes it (`<umbrella>/charts/case-<n>/charts/` dropped wherever it
+ * appears). Undefined when a document belongs to no case.
+ */
+function splitCases(output, chartName, count) {
+    const texts = Array.from({ length: count }, () => []);
+    const prefix = `${UMBRELLA}/charts/`;
+    for (const chunk of splitRenderBySource(output)) {
+        if (chunk.source === undefined) {
+            if (chunk.text.trim() === '')
+                continue;
+            return undefined;
+        }
+        const match = /^case-(\d+)\/charts\/(.+)$/.exec(chunk.source.startsWith(prefix) ? chunk.source.slice(prefix.length) : '');
+        const index = match ? Number(match[1]) : -1;
+        if (!match || index >= count || !match[2].startsWith(`${chartName}/`))
+            return undefined;
+        texts[index].push(chunk.text.split(`${prefix}${caseName(index)}/charts/`).join(''));
+    }
+    return texts.map((parts) => parts.join(''));
+}
+/**
+ * Plans the cases' renders: one merged job when they can be merged (falling
+ * back to separate renders added to the pool when it fails), else one job per case.
+ * Documents are parsed as `mentioning` asks.
+ */
+async function planCaseRenders(pc, cases, commonArgs, mentioning) {
+    const { ctx } = pc;
+    const separate = () => cases.map((c) => renderJob(ctx.helm, c.id, pc.templateArgs([...c.set.flatMap((s) => ['--set', s]), ...commonArgs]), {
+        mentioning
+    }));
+    if ((await mergeBlocker(ctx, cases)) !== undefined) {
+        const jobs = separate();
+        return { jobs: jobs.map((j) => j.job), get: (i) => jobs[i].get(), merged: () => false };
+    }
+    const dir = path__default.join(ctx.scriptRoot, UMBRELLA);
+    await writeUmbrella(dir, ctx.chartDir, ctx.chartName, cases.length);
+    const args = ['template', ctx.releaseName, dir, '--namespace', ctx.namespace];
+    cases.forEach((c, i) => {
+        const prefix = `${caseName(i)}.${ctx.chartName.replace(/[\\.,=[\]]/g, (ch) => `\\${ch}`)}`;
+        args.push(...prefixValueArgs(ctx.valueArgs, prefix));
+        args.push(...prefixValueArgs(c.set.flatMap((s) => ['--set', s]), prefix));
+    });
+    args.push(...commonArgs);
+    let fallback;
+    const merged = customJob(`${cases[0].id}+${cases.length - 1}`, 'helm', async () => {
+        const start = performance.now();
+        const result = await ctx.helm.run(args, { background: true });
+        const texts = result.exitCode === 0 ? splitCases(result.stdout, ctx.chartName, cases.length) : undefined;
+        if (!texts) {
+            fallback = separate();
+            return { out: undefined, done: { ...result, then: fallback.map((j) => j.job) } };
+        }
+        const span = { start, end: performance.now() };
+        const outcomes = texts.map((stdout) => {
+            const parsed = parseRenderDetailed(stdout, { mentioning });
+            return {
+                result: { ...result, stdout },
+                documents: parsed.documents,
+                parseErrors: parsed.errors,
+                span
+            };
+        });
+        return { out: outcomes, done: result };
+    });
+    return {
+        jobs: [merged.job],
+        get: (i) => fallback?.[i].get() ?? merged.get()[i],
+        merged: () => fallback === undefined
+    };
+}
+
+const MONITORING_GROUP = 'monitoring.coreos.com';
+/** `--api-versions` flags that make `.Capabilities.APIVersions.Has` see the prometheus-operator API. */
+const MONITORING_API_ARGS = [
+    '--api-versions',
+    'monitoring.coreos.com/v1',
+    '--api-versions',
+    'monitoring.coreos.com/v1/ServiceMonitor',
+    '--api-versions',
+    'monitoring.coreos.com/v1/PodMonitor',
+    '--api-versions',
+    'monitoring.coreos.com/v1/PrometheusRule'
+];
+const MONITOR_KEYS = new Set([
+    'servicemonitor',
+    'podmonitor',
+    'prometheusrule',
+    'metrics',
+    'prometheus',
+    'monitoring',
+    'tracing'
+]);
+/** Toggles of these keys exist to render a monitoring.coreos.com resource. */
+const RESOURCE_KEYS = new Set(['servicemonitor', 'podmonitor', 'prometheusrule']);
+const SWITCH_KEYS = new Set(['enabled', 'create']);
+function isToggleKey(valuePath) {
+    const last = valuePath[valuePath.length - 1];
+    const monitor = valuePath[valuePath.length - 2];
+    if (typeof last !== 'string' || typeof monitor !== 'string')
+        return { toggle: false, expectsResource: false };
+    const m = monitor.toLowerCase();
+    return { toggle: SWITCH_KEYS.has(last.toLowerCase()) && MONITOR_KEYS.has(m), expectsResource: RESOURCE_KEYS.has(m) };
+}
+function matchesPattern(valuePath, pattern) {
+    if (pattern.length !== valuePath.length)
+        return false;
+    return pattern.every((segment, i) => segment === '*' || String(segment) === String(valuePath[i]));
+}
+/** Pure: the toggles of a values tree, with the input's includes and excludes applied. */
+function discoverToggles(values, overrides = { include: [], exclude: [] }) {
+    const found = [];
+    walkValues(values, (key, value, at) => {
+        if (typeof value !== 'boolean')
+            return;
+        const here = [...at, key];
+        const kind = isToggleKey(here);
+        if (kind.toggle)
+            found.push({
+                path: here,
+                key: setPath(here),
+                default: value,
+                origin: 'values',
+                expectsResource: kind.expectsResource
+            });
+    });
+    for (const text of overrides.include) {
+        const valuePath = parseDottedPath(text.trim());
+        if (valuePath.length === 0)
+            continue;
+        const key = setPath(valuePath);
+        if (found.some((t) => t.key === key))
+            continue;
+        found.push({
+            path: valuePath,
+            key,
+            default: valueAt(values, valuePath),
+            origin: 'input',
+            expectsResource: isToggleKey(valuePath).expectsResource
+        });
+    }
+    const excluded = overrides.exclude.map((text) => parseDottedPath(text.trim())).filter((p) => p.length > 0);
+    return found.filter((t) => !excluded.some((pattern) => matchesPattern(t.path, pattern)));
+}
+function groupOf(apiVersion) {
+    if (!apiVersion)
+        return '';
+    const slash = apiVersion.indexOf('/');
+    return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+function monitoringDocuments(docs) {
+    return docs.filter((d) => groupOf(d.apiVersion) === MONITORING_GROUP);
+}
+/**
+ * Pure (case 1): monitoring.coreos.com resources of a render, and every other
+ * mention of `monitoring.coreos.com` in its text (outside those resources),
+ * with the template it came from.
+ */
+function monitoringReferences(renderText, docs) {
+    const refs = [];
+    const docSources = new Set();
+    for (const doc of monitoringDocuments(docs)) {
+        const ref = { type: 'document' };
+        if (doc.source !== undefined) {
+            ref.source = doc.source;
+            docSources.add(doc.source);
+        }
+        if (doc.kind !== undefined)
+            ref.kind = doc.kind;
+        if (doc.name !== undefined)
+            ref.name = doc.name;
+        refs.push(ref);
+    }
+    let source;
+    const lines = renderText.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        if (/^---(\s|$)/.test(line)) {
+            source = undefined;
+            continue;
+        }
+        const sourceMatch = /^#\s*Source:\s*(.+?)\s*$/.exec(line);
+        if (sourceMatch) {
+            source = sourceMatch[1];
+            continue;
+        }
+        if (!line.includes(MONITORING_GROUP))
+            continue;
+        if (source !== undefined && docSources.has(source))
+            continue;
+        const ref = { type: 'text', renderLine: i + 1, excerpt: line.trim().slice(0, 200) };
+        if (source !== undefined)
+            ref.source = source;
+        refs.push(ref);
+        // One mention per template is enough to point at it.
+        if (source !== undefined)
+            docSources.add(source);
+    }
+    return refs;
+}
+function resourceKey(doc) {
+    return `${doc.kind ?? '?'}/${doc.name ?? '?'}${doc.source ? ` (${doc.source})` : ''}`;
+}
+function renderErrorFinding(rule, what, outcome, input, fallback) {
+    const error = helmErrorLine(outcome.result.stderr, outcome.result.stdout);
+    const finding = { rule, severity: 'error', message: `${what} fails: ${error}` };
+    const at = templateLocation(error, input.chartName);
+    const file = at ? repoFileForSource(at.source, input.chartName, input.displayChartDir) : undefined;
+    if (file && at) {
+        finding.file = file;
+        finding.line = at.line;
+    }
+    else if (fallback.file) {
+        finding.file = fallback.file;
+        if (fallback.line !== undefined)
+            finding.line = fallback.line;
+    }
+    return finding;
+}
+function observabilityStep(input) {
+    const { values, chartName, displayChartDir } = input;
+    const findings = [];
+    const valuesFile = values.displayPath;
+    // Case 1: the default render.
+    const references = monitoringReferences(input.defaultRender.result.stdout, input.defaultRender.documents);
+    for (const ref of references) {
+        const file = repoFileForSource(ref.source, chartName, displayChartDir);
+        const where = ref.source ?? 'the render';
+        const finding = ref.type === 'document'
+            ? {
+                rule: 'observability-default-off',
+                severity: 'error',
+                message: `The default render has a ${MONITORING_GROUP} resource ${ref.kind ?? '?'}/${ref.name ?? '?'} from ${where}: a fresh cluster has no such CRD.`,
+                fix: 'Render it only when its toggle is true (default false) and `.Capabilities.APIVersions.Has "monitoring.coreos.com/v1"`.'
+            }
+            : {
+                rule: 'observability-default-off',
+                severity: 'error',
+                message: `The default render mentions ${MONITORING_GROUP} in ${where} (render line ${ref.renderLine}): ${ref.excerpt ?? ''}`,
+                fix: 'Guard it with an observability toggle that defaults to false.'
+            };
+        if (file)
+            finding.file = file;
+        findings.push(finding);
+    }
+    // Case 3: one render with every toggle off and the API present.
+    const case3 = input.case3;
+    let baseline = new Set();
+    let case3Data;
+    if (case3) {
+        if (case3.result.exitCode !== 0) {
+            const finding = renderErrorFinding('observability-explicit-off', 'Rendering with every observability toggle false and the monitoring API present', case3, input, { file: valuesFile });
+            findings.push(finding);
+            case3Data = { ok: false, resources: [], error: helmErrorLine(case3.result.stderr, case3.result.stdout) };
+        }
+        else {
+            const monitors = monitoringDocuments(case3.documents);
+            baseline = new Set(monitors.map(resourceKey));
+            for (const doc of monitors) {
+                const finding = {
+                    rule: 'observability-explicit-off',
+                    severity: 'error',
+                    message: `With every observability toggle false and the monitoring API present, the render still has ${resourceKey(doc)}.`,
+                    fix: 'Guard the resource with its toggle, not only with `.Capabilities.APIVersions.Has`.'
+                };
+                const file = repoFileForSource(doc.source, chartName, displayChartDir);
+                if (file)
+                    finding.file = file;
+                findings.push(finding);
+            }
+            case3Data = { ok: monitors.length === 0, resources: monitors.map(resourceKey) };
+        }
+    }
+    const toggles = input.toggles.map((toggle, i) => {
+        const line = values.lineOf(toggle.path);
+        const at = { file: valuesFile };
+        if (line !== undefined)
+            at.line = line;
+        if (toggle.default === true) {
+            findings.push({
+                rule: 'observability-default-off',
+                severity: 'error',
+                message: `Observability toggle ${toggle.key} defaults to true: a fresh cluster has no ${MONITORING_GROUP}/v1 CRDs.`,
+                fix: `Set \`${toggle.key}: false\`; clusters with the CRDs opt in.`,
+                snippet: { language: 'yaml', label: `in ${valuesFile}:`, text: nestedYaml(toggle.path, 'false') },
+                ...at
+            });
+        }
+        const outcome = input.case2[i];
+        const data = {
+            path: toggle.key,
+            default: toggle.default,
+            origin: toggle.origin,
+            expectsResource: toggle.expectsResource,
+            case2: { ok: false, kinds: [], resources: [] },
+            case3Ok: case3Data?.ok ?? false
+        };
+        if (line !== undefined)
+            data.line = line;
+        if (!outcome)
+            return data;
+        if (outcome.result.exitCode !== 0) {
+            findings.push(renderErrorFinding('observability-opt-in', `Opting in (--set ${toggle.key}=true with the monitoring API present)`, outcome, input, at));
+            data.case2.error = helmErrorLine(outcome.result.stderr, outcome.result.stdout);
+            return data;
+        }
+        const produced = monitoringDocuments(outcome.documents).filter((d) => !baseline.has(resourceKey(d)));
+        data.case2.ok = true;
+        data.case2.kinds = [...new Set(produced.map((d) => d.kind ?? '?'))].sort();
+        data.case2.resources = produced.map(resourceKey);
+        if (case3 && case3.result.exitCode === 0)
+            data.case2.changesRender = outcome.result.stdout !== case3.result.stdout;
+        if (toggle.expectsResource && produced.length === 0) {
+            const unchanged = data.case2.changesRender === false;
+            findings.push({
+                rule: 'observability-opt-in',
+                severity: 'warning',
+                message: `Opting in to ${toggle.key} (with the monitoring API present) renders no ${MONITORING_GROUP} resource` +
+                    (unchanged
+                        ? ': the render does not change at all.'
+                        : ' (it changes the render: it may configure an operator instead).'),
+                fix: unchanged
+                    ? 'Check the template condition that reads this toggle, or list it as `!path` in observability-toggles if it is not a toggle.'
+                    : 'If the toggle only configures an operator (e.g. CNPG enablePodMonitor), this is expected; otherwise check the template.',
+                ...at
+            });
+        }
+        return data;
+    });
+    const data = { toggles, case1: { ok: references.length === 0, references } };
+    if (case3Data)
+        data.case3 = case3Data;
+    const status = statusOf(findings);
+    const defaultsTrue = toggles.filter((t) => t.default === true).length;
+    const produced = toggles.filter((t) => t.case2.resources.length > 0).length;
+    const parts = [`${toggles.length} toggle${toggles.length === 1 ? '' : 's'}`];
+    if (defaultsTrue > 0)
+        parts.push(`${defaultsTrue} default true`);
+    parts.push(references.length === 0
+        ? 'default render clean'
+        : `default render has ${references.length} monitoring reference${references.length === 1 ? '' : 's'}`);
+    if (toggles.length > 0)
+        parts.push(`${produced} of ${toggles.length} render a monitoring resource when on`);
+    if (case3Data)
+        parts.push(case3Data.ok ? 'all-off clean' : 'all-off not clean');
+    return {
+        id: 'observability',
+        title: 'Observability toggles',
+        status,
+        durationMs: input.durationMs,
+        summary: parts.join(', '),
+        findings,
+        data
+    };
+}
+/**
+ * The gate: cases 2 and 3 as one merged render when they can be
+ * (gates/merged-render.ts), case 1 on the shared default render.
+ */
+const observabilityGate = {
+    id: 'observability',
+    async plan(pc) {
+        const { ctx } = pc;
+        const toggles = discoverToggles(ctx.values.data, ctx.toggles);
+        const cases = [
+            ...toggles.map((toggle, i) => ({ id: `case2:${i}`, set: [`${toggle.key}=true`] })),
+            { id: 'case3', set: toggles.map((t) => `${t.key}=false`) }
+        ];
+        const renders = await planCaseRenders(pc, cases, MONITORING_API_ARGS, MONITORING_GROUP);
+        return {
+            jobs: renders.jobs,
+            finish() {
+                const defaultRender = pc.defaultRender.get();
+                if (defaultRender.result.exitCode !== 0)
+                    return { step: skippedStep('observability', 'Observability toggles', 'skipped: the default render failed') };
+                const case2 = toggles.map((_, i) => renders.get(i));
+                const case3 = renders.get(toggles.length);
+                const step = observabilityStep({
+                    toggles,
+                    values: ctx.values,
+                    chartName: ctx.chartName,
+                    displayChartDir: ctx.displayChartDir,
+                    defaultRender,
+                    case2,
+                    case3,
+                    durationMs: wall([defaultRender.span, case3.span, ...case2.map((r) => r.span)])
+                });
+                return { step };
+            }
+        };
+    }
+};
+
+/** True for helm errors of a value the chart requires (`required`, `fail`, any template `execution error`). */
+function isRequiredValueError(error) {
+    return /execution error|required|is required|missing required/i.test(error);
+}
+function renderStep(input) {
+    const { result, documents, chartName, displayChartDir } = input;
+    const findings = [];
+    const output = result.stdout;
+    const data = {
+        args: input.args,
+        exitCode: result.exitCode,
+        resources: 0,
+        documents: documents.length,
+        kinds: {},
+        lines: output === '' ? 0 : output.split('\n').length,
+        bytes: Buffer.byteLength(output),
+        parseErrors: input.parseErrors.length
+    };
+    if (result.exitCode !== 0) {
+        const error = helmErrorLine(result.stderr, result.stdout);
+        data.error = error;
+        const finding = {
+            rule: 'render',
+            severity: 'error',
+            message: `helm template fails with the default values: ${error}`
+        };
+        const at = templateLocation(error, chartName);
+        const file = at ? repoFileForSource(at.source, chartName, displayChartDir) : undefined;
+        if (file && at) {
+            finding.file = file;
+            finding.line = at.line;
+        }
+        finding.fix = isRequiredValueError(error)
+            ? 'The chart requires a value that values.yaml does not set: set it with the `set` input or a `values` file.'
+            : 'Run `helm template` on the chart to reproduce, and fix the template or values.';
+        findings.push(finding);
+        return {
+            id: 'render',
+            title: 'Smoke render',
+            status: 'failed',
+            durationMs: result.durationMs,
+            summary: `helm template failed: ${error.length > 160 ? `${error.slice(0, 157)}...` : error}`,
+            findings,
+            details: `$ helm ${input.args.join(' ')}\n${lastLines(result.stderr || result.stdout, 40)}`,
+            data
+        };
+    }
+    for (const doc of documents) {
+        if (!doc.apiVersion || !doc.kind)
+            continue;
+        data.resources++;
+        data.kinds[doc.kind] = (data.kinds[doc.kind] ?? 0) + 1;
+    }
+    for (const error of input.parseErrors) {
+        const finding = error.toFinding();
+        const file = repoFileForSource(error.source, chartName, displayChartDir);
+        if (file)
+            finding.file = file;
+        else
+            delete finding.file;
+        findings.push(finding);
+    }
+    if (data.resources === 0) {
+        findings.push({
+            rule: 'render',
+            severity: 'error',
+            message: `helm template with the default values renders no resource (${data.lines} lines of output).`,
+            fix: 'A blueprint must render its upstream chart: check the dependency is built and enabled by default.'
+        });
+    }
+    const kinds = Object.entries(data.kinds)
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .map(([kind, n]) => `${n} ${kind}`);
+    const failed = findings.some((f) => f.severity === 'error');
+    const step = {
+        id: 'render',
+        title: 'Smoke render',
+        status: failed ? 'failed' : 'passed',
+        durationMs: result.durationMs,
+        summary: data.resources > 0
+            ? `${data.resources} resources (${kinds.slice(0, 6).join(', ')}${kinds.length > 6 ? ', …' : ''})`
+            : 'no resources rendered',
+        findings,
+        data
+    };
+    if (input.parseErrors.length > 0)
+        step.details = input.parseErrors.map((e) => `${e.source ?? '?'} (render line ${e.line}): ${e.message}`).join('\n');
+    return step;
+}
+/** The gate: the shared default render (planned by runGates, `PlanContext.defaultRender`), judged. */
+const renderGate = {
+    id: 'render',
+    plan(pc) {
+        return Promise.resolve({
+            jobs: [],
+            finish() {
+                const render = pc.defaultRender.get();
+                const step = renderStep({
+                    args: pc.templateArgs([]),
+                    result: render.result,
+                    documents: render.documents,
+                    parseErrors: render.parseErrors,
+                    chartName: pc.ctx.chartName,
+                    displayChartDir: pc.ctx.displayChartDir
+                });
+                return { step };
+            }
+        });
+    }
+};
+
+/** The gates, in the order of their steps. */
+const GATES = [renderGate, lintGate, observabilityGate, neverLatestGate, imagesGate, chartTestsGate];
+/** A gate's step with its typed data, or undefined when the result has no such step. */
+function gateStep(result, id) {
+    return result.steps.find((step) => step.id === id);
+}
+async function runGates(ctx) {
+    const templateArgs = (extra, withRunValues = true) => [
+        'template',
+        ctx.releaseName,
+        ctx.chartDir,
+        '--namespace',
+        ctx.namespace,
+        ...(withRunValues ? ctx.valueArgs : []),
+        ...extra
+    ];
+    const defaultRender = renderJob(ctx.helm, 'render:default', templateArgs([]));
+    const pc = { ctx, templateArgs, defaultRender };
+    // Each gate's jobs join the pool as soon as it has planned (the chart tests first, see JobPool).
+    const start = performance.now();
+    const pool = new JobPool(ctx.concurrency);
+    // Gates that start first plan first (their synchronous part runs before the others'), and hold the pool.
+    const planOrder = [...GATES.filter((g) => g.startsFirst), ...GATES.filter((g) => !g.startsFirst)];
+    const releases = planOrder.map((gate) => (gate.startsFirst ? pool.hold() : undefined));
+    pool.add([defaultRender.job]);
+    const settled = await Promise.allSettled(planOrder.map(async (gate, i) => {
+        try {
+            const plan = await gate.plan(pc);
+            pool.add(plan.jobs);
+            return plan;
+        }
+        finally {
+            releases[i]?.();
+        }
+    }));
+    const planned = GATES.map((gate) => settled[planOrder.indexOf(gate)]);
+    const plans = planned.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []));
+    const failedPlan = planned.find((p) => p.status === 'rejected');
+    if (failedPlan)
+        pool.fail(failedPlan.reason);
+    const jobs = await pool.finish(); // throws a failed job's or plan's error once nothing runs
+    const wallMs = Math.round(performance.now() - start);
+    const outputs = plans.map((plan) => plan.finish());
+    const render = defaultRender.get();
+    const out = {
+        steps: outputs.map((o) => o.step),
+        stats: {
+            jobs,
+            helmProcesses: jobs.filter((s) => s.kind === 'helm').length,
+            scripts: jobs.filter((s) => s.kind === 'script').length,
+            wallMs
+        }
+    };
+    if (render.result.exitCode === 0)
+        out.defaultRender = render.documents;
+    const images = outputs.find((o) => o.images)?.images;
+    if (images)
+        out.images = images;
+    return out;
+}
+
+/** Docker Hub's API host differs from its image domain. */
+function registryHostOf(domain) {
+    return domain === 'docker.io' ? 'registry-1.docker.io' : domain;
+}
+async function suggestPin(image) {
+    const parsed = tryParseImageRef(image);
+    if ('error' in parsed)
+        return { image, error: parsed.error.message };
+    const ref = parsed.ref;
+    const tag = ref.tag ?? 'latest';
+    const host = registryHostOf(ref.domain);
+    try {
+        // Loopback registries (tests, local mirrors) speak plain HTTP; nothing else does.
+        const client = new RegistryClient({ host, plainHttp: isLoopbackHost(host), retries: 1, baseDelayMs: 200 });
+        const found = await client.manifest(ref.path, tag);
+        if (!found.exists)
+            return { image, error: `${ref.familiar}:${tag} is not in ${host}` };
+        return { image, pinned: `${ref.familiar}:${tag}@${found.digest}` };
+    }
+    catch (error) {
+        return { image, error: error.message.split('\n')[0] };
+    }
+}
+/**
+ * Looks up every failing image of the images step concurrently and records the
+ * pinned reference as data of the step (ImageData.pinned); reporting puts it
+ * into the images table and into the findings' copy-paste snippets.
+ */
+async function addPinSuggestions(step) {
+    const failing = [
+        ...new Set((step.data?.images ?? []).filter((image) => !image.ok && image.image !== '').map((image) => image.image))
+    ];
+    const suggestions = await Promise.all(failing.map((image) => suggestPin(image)));
+    for (const suggestion of suggestions) {
+        for (const image of step.data?.images ?? []) {
+            if (image.image !== suggestion.image)
+                continue;
+            if (suggestion.pinned)
+                image.pinned = suggestion.pinned;
+            else if (suggestion.error)
+                image.pinError = suggestion.error;
+        }
+    }
+    return suggestions;
+}
+
+// Writes YAML the way Helm writes Chart.yaml and Chart.lock into a package
+// (sigs.k8s.io/yaml → go-yaml v2: keys in go-yaml's order, libyaml's scalar
+// styles, plain and single-quoted scalars folded at column 80). Only the shapes
+// chart metadata has (maps, lists, strings, booleans); anything else throws
+// Unsupported and the caller falls back to `helm package`.
+/** A value this writer cannot reproduce byte for byte as go-yaml would. */
+class Unsupported extends Error {
+}
+const BEST_WIDTH = 80;
+/**
+ * go-yaml v2's key order (sorter.go keyList.Less): letters compare as runes, a
+ * letter sorts after a non-letter, digit runs compare as numbers.
+ */
+function goYamlKeyLess(a, b) {
+    const ar = [...a];
+    const br = [...b];
+    const isLetter = (c) => /\p{L}/u.test(c);
+    const isDigit = (c) => c !== undefined && c >= '0' && c <= '9';
+    for (let i = 0; i < ar.length && i < br.length; i++) {
+        if (ar[i] === br[i])
+            continue;
+        const al = isLetter(ar[i]);
+        const bl = isLetter(br[i]);
+        if (al && bl)
+            return ar[i] < br[i];
+        if (al || bl)
+            return bl;
+        let an = 0;
+        let bn = 0;
+        if (ar[i] === '0' || br[i] === '0') {
+            for (let j = i - 1; j >= 0 && isDigit(ar[j]); j--) {
+                if (ar[j] !== '0') {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+            }
+        }
+        let ai = i;
+        let bi = i;
+        for (; ai < ar.length && isDigit(ar[ai]); ai++)
+            an = an * 10 + Number(ar[ai]);
+        for (; bi < br.length && isDigit(br[bi]); bi++)
+            bn = bn * 10 + Number(br[bi]);
+        if (an !== bn)
+            return an < bn;
+        if (ai !== bi)
+            return ai < bi;
+        return ar[i] < br[i];
+    }
+    return ar.length < br.length;
+}
+/** Whether go-yaml v2 reads `s`, written plain, as something other than a string. */
+function resolvesAsNonString(s) {
+    if (s === '' || s === '~' || /^(null|Null|NULL)$/.test(s))
+        return true;
+    if (/^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/.test(s))
+        return true;
+    if (s === '<<')
+        return true;
+    if (/^[-+]?(\.inf|\.Inf|\.INF)$/.test(s) || /^(\.nan|\.NaN|\.NAN)$/.test(s))
+        return true;
+    if (/^[-+]?[0-9][0-9_]*$/.test(s) || /^[-+]?0b[01_]+$/.test(s))
+        return true;
+    if (/^[-+]?0x[0-9a-fA-F_]+$/.test(s) || /^[-+]?0o?[0-7_]+$/.test(s))
+        return true;
+    if (/^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$/.test(s))
+        return true;
+    // base-60 numbers (1:20) and timestamps (2006-01-02, RFC 3339 forms) are quoted by go-yaml.
+    if (/^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$/.test(s))
+        return true;
+    if (/^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ]|$)/.test(s))
+        return true;
+    return false;
+}
+/** libyaml's yaml_emitter_analyze_scalar, for printable ASCII (anything else is Unsupported). */
+function analyze(value) {
+    if (!/^[\x20-\x7e]*$/.test(value))
+        throw new Unsupported(`"${value}" has characters other than printable ASCII`);
+    if (value.length === 0)
+        return { blockPlain: true };
+    let blockIndicators = value.startsWith('---') || value.startsWith('...');
+    let precededByWhitespace = true;
+    let leadingSpace = false;
+    let trailingSpace = false;
+    for (let i = 0; i < value.length; i++) {
+        const c = value[i];
+        const followedByWhitespace = i + 1 >= value.length || value[i + 1] === ' ';
+        if (i === 0) {
+            if ('#,[]{}&*!|>\'"%@`'.includes(c))
+                blockIndicators = true;
+            else if ((c === '?' || c === ':' || c === '-') && followedByWhitespace)
+                blockIndicators = true;
+        }
+        else if ((c === ':' && followedByWhitespace) || (c === '#' && precededByWhitespace)) {
+            blockIndicators = true;
+        }
+        if (c === ' ') {
+            if (i === 0)
+                leadingSpace = true;
+            if (i === value.length - 1)
+                trailingSpace = true;
+        }
+        precededByWhitespace = c === ' ';
+    }
+    return { blockPlain: !(leadingSpace || trailingSpace || blockIndicators) };
+}
+class Emitter {
+    out = '';
+    column = 0;
+    write(text) {
+        this.out += text;
+        this.column += text.length;
+    }
+    newline(indent) {
+        this.out += `\n${' '.repeat(indent)}`;
+        this.column = indent;
+    }
+    /** A scalar value after `key:` or `-`; `indent` is where folded lines continue. */
+    scalar(value, indent) {
+        if (value.includes('\n'))
+            throw new Unsupported('multi-line strings');
+        const analysis = analyze(value);
+        // go-yaml asks for plain unless the text would read as another type (then double quotes);
+        // libyaml turns a plain request into single quotes when plain is not allowed.
+        if (resolvesAsNonString(value))
+            this.doubleQuoted(value);
+        else if (analysis.blockPlain) {
+            this.write(' ');
+            this.plain(value, indent);
+        }
+        else {
+            this.write(" '");
+            this.singleQuoted(value, indent);
+        }
+    }
+    plain(value, indent) {
+        let spaces = false;
+        for (let i = 0; i < value.length; i++) {
+            if (value[i] === ' ') {
+                if (!spaces && this.column > BEST_WIDTH && value[i + 1] !== ' ')
+                    this.newline(indent);
+                else
+                    this.write(' ');
+                spaces = true;
+            }
+            else {
+                this.write(value[i]);
+                spaces = false;
+            }
+        }
+    }
+    singleQuoted(value, indent) {
+        let spaces = false;
+        for (let i = 0; i < value.length; i++) {
+            if (value[i] === ' ') {
+                if (!spaces && this.column > BEST_WIDTH && i !== 0 && i !== value.length - 1 && value[i + 1] !== ' ')
+                    this.newline(indent);
+                else
+                    this.write(' ');
+                spaces = true;
+            }
+            else {
+                this.write(value[i] === "'" ? "''" : value[i]);
+                spaces = false;
+            }
+        }
+        this.write("'");
+    }
+    doubleQuoted(value) {
+        // Without escapes and within the width, libyaml writes the text as is between quotes.
+        if (/["\\]/.test(value))
+            throw new Unsupported(`"${value}" would need escapes`);
+        const text = ` "${value}"`;
+        if (this.column + text.length > BEST_WIDTH)
+            throw new Unsupported(`"${value}" would be folded`);
+        this.write(text);
+    }
+    node(value, indent) {
+        if (typeof value === 'boolean') {
+            this.write(` ${String(value)}`);
+        }
+        else if (typeof value === 'string') {
+            this.scalar(value, indent + 2);
+        }
+        else if (Array.isArray(value)) {
+            if (value.length === 0)
+                throw new Unsupported('empty lists');
+            // A list inside a mapping is indentless: `- item` at the key's column.
+            for (const item of value) {
+                this.newline(indent);
+                this.write('-');
+                this.item(item, indent);
+            }
+        }
+        else {
+            const keys = sortedKeys(value);
+            if (keys.length === 0)
+                throw new Unsupported('empty maps');
+            for (const key of keys) {
+                this.newline(indent + 2);
+                this.key(key);
+                this.node(value[key], indent + 2);
+            }
+        }
+    }
+    item(item, indent) {
+        if (typeof item === 'string' || typeof item === 'boolean') {
+            this.node(item, indent);
+        }
+        else if (Array.isArray(item)) {
+            throw new Unsupported('lists of lists');
+        }
+        else {
+            const keys = sortedKeys(item);
+            if (keys.length === 0)
+                throw new Unsupported('empty maps');
+            keys.forEach((key, index) => {
+                if (index === 0)
+                    this.write(' ');
+                else
+                    this.newline(indent + 2);
+                this.key(key);
+                this.node(item[key], indent + 2);
+            });
+        }
+    }
+    key(key) {
+        if (resolvesAsNonString(key) || !analyze(key).blockPlain || key.length > 128)
+            throw new Unsupported(`key "${key}" would be quoted`);
+        this.write(`${key}:`);
+    }
+}
+function sortedKeys(map) {
+    return Object.keys(map).sort((a, b) => (goYamlKeyLess(a, b) ? -1 : goYamlKeyLess(b, a) ? 1 : 0));
+}
+/** A top-level mapping as sigs.k8s.io/yaml.Marshal writes it (ends with a newline). */
+function goYamlDocument(map) {
+    const emitter = new Emitter();
+    const keys = sortedKeys(map);
+    if (keys.length === 0)
+        return '{}\n';
+    keys.forEach((key, index) => {
+        if (index > 0)
+            emitter.newline(0);
+        emitter.write(`${key}:`);
+        emitter.node(map[key], 0);
+    });
+    return `${emitter.out}\n`;
+}
+
+// `helm package` in node: loads the chart folder as Helm's loader does (its
+// .helmignore, charts/ archives and folders) and lists what chartutil.Save
+// writes, in its order: Chart.yaml and Chart.lock re-marshalled (go-yaml.ts),
+// values.yaml and values.schema.json as they are, templates, other files, then
+// every dependency unpacked under charts/<name>/, recursively. Checked against
+// Helm 3.17 and 4.1 (__tests__/integration/node-package.test.ts). Whatever it
+// cannot reproduce exactly throws Unsupported; the caller then runs `helm package`.
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+/** What `helm package <chartDir>` would archive, or Unsupported. */
+async function nodePackage(chartDir) {
+    const chart = await loadFiles(await loadDirFiles(chartDir), path__default.basename(chartDir));
+    const required = chart.metadata.dependencies ?? [];
+    const present = new Set(chart.dependencies.map((dep) => dep.metadata.name));
+    // helm package fails on a missing dependency; its message (hollow chart) comes from helm itself.
+    const missing = required.filter((dep) => !present.has(dep.name));
+    if (missing.length)
+        throw new Unsupported(`dependencies missing in charts/: ${missing.map((d) => d.name).join(', ')}`);
+    const entries = [];
+    save(chart, '', entries);
+    return {
+        name: chart.metadata.name,
+        version: chart.metadata.version,
+        metadata: chart.metadata,
+        entries
+    };
+}
+function parseHelmignore(text) {
+    const rules = [];
+    for (const line of [...text.split('\n'), 'templates/.?*']) {
+        let rule = line.trim();
+        if (rule === '' || rule.startsWith('#'))
+            continue;
+        if (rule.includes('**'))
+            throw new Unsupported(`.helmignore rule "${rule}" uses **`);
+        const negate = rule.startsWith('!');
+        if (negate)
+            rule = rule.slice(1);
+        const mustDir = rule.endsWith('/');
+        if (mustDir)
+            rule = rule.slice(0, -1);
+        let match;
+        if (rule.startsWith('/')) {
+            const re = globRegex(rule.slice(1));
+            match = (name) => re.test(name);
+        }
+        else if (rule.includes('/')) {
+            const re = globRegex(rule);
+            match = (name) => re.test(name);
+        }
+        else {
+            const re = globRegex(rule);
+            match = (name) => re.test(path__default.posix.basename(name));
+        }
+        rules.push({ negate, mustDir, match });
+    }
+    return rules;
+}
+/** Go's filepath.Match as a regex (`*`, `?`, `\x`); character classes are left to helm. */
+function globRegex(pattern) {
+    if (pattern.includes('['))
+        throw new Unsupported(`.helmignore pattern "${pattern}" has a character class`);
+    let re = '';
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i];
+        if (c === '*')
+            re += '[^/]*';
+        else if (c === '?')
+            re += '[^/]';
+        else if (c === '\\') {
+            i++;
+            if (i >= pattern.length)
+                throw new Unsupported(`.helmignore pattern "${pattern}" ends with \\`);
+            re += escapeRegex(pattern[i]);
+        }
+        else
+            re += escapeRegex(c);
+    }
+    return new RegExp(`^${re}$`, 's');
+}
+function escapeRegex(c) {
+    return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
+}
+function isIgnored(rules, name, isDir) {
+    if (name === '' || name === '.' || name === './')
+        return false;
+    for (const rule of rules) {
+        // helm's rule: a negated pattern that does not match ignores the path.
+        if (rule.negate) {
+            if (rule.mustDir && !isDir)
+                return true;
+            if (!rule.match(name))
+                return true;
+            continue;
+        }
+        if (rule.mustDir && !isDir)
+            continue;
+        if (rule.match(name))
+            return true;
+    }
+    return false;
+}
+// ---------------------------------------------------------------------------
+// loading
+async function loadDirFiles(chartDir) {
+    const helmignore = await readFile(path__default.join(chartDir, '.helmignore'), 'utf8').catch(() => '');
+    const rules = parseHelmignore(helmignore);
+    const files = [];
+    const walk = async (dir, relative) => {
+        // Go's Walk visits names in byte order.
+        const names = (await readdir(dir)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+        for (const name of names) {
+            const full = path__default.join(dir, name);
+            const rel = relative ? `${relative}/${name}` : name;
+            const stat = await lstat(full);
+            if (stat.isSymbolicLink())
+                throw new Unsupported(`${rel} is a symbolic link`);
+            if (stat.isDirectory()) {
+                if (!isIgnored(rules, rel, true))
+                    await walk(full, rel);
+                continue;
+            }
+            if (isIgnored(rules, rel, false))
+                continue;
+            if (!stat.isFile())
+                throw new Unsupported(`${rel} is not a regular file`);
+            files.push({ name: rel, data: stripBom(await readFile(full)) });
+        }
+    };
+    await walk(chartDir, '');
+    return files;
+}
+function stripBom(data) {
+    return data.subarray(0, 3).equals(UTF8_BOM) ? data.subarray(3) : data;
+}
+async function loadFiles(files, source) {
+    const chart = { metadata: {}, templates: [], files: [], dependencies: [] };
+    const subcharts = new Map();
+    let chartYaml;
+    let lockYaml;
+    const seen = new Set();
+    for (const file of files) {
+        if (seen.has(file.name))
+            throw new Unsupported(`${source} holds ${file.name} twice`);
+        seen.add(file.name);
+        if (file.name === 'Chart.yaml')
+            chartYaml = file.data;
+        else if (file.name === 'Chart.lock')
+            lockYaml = file.data;
+        else if (file.name === 'values.yaml')
+            chart.values = file.data;
+        else if (file.name === 'values.schema.json')
+            chart.schema = file.data;
+        else if (file.name === 'requirements.yaml' || file.name === 'requirements.lock')
+            throw new Unsupported(`${source} has ${file.name}`);
+        else if (file.name.startsWith('templates/'))
+            chart.templates.push(file);
+        else if (file.name.startsWith('charts/')) {
+            if (file.name.endsWith('.prov')) {
+                chart.files.push(file);
+                continue;
+            }
+            const rest = file.name.slice('charts/'.length);
+            const cname = rest.split('/')[0];
+            subcharts.set(cname, [...(subcharts.get(cname) ?? []), { name: rest, data: file.data }]);
+        }
+        else
+            chart.files.push(file);
+    }
+    if (!chartYaml)
+        throw new Unsupported(`${source} has no Chart.yaml`);
+    chart.metadata = chartMetadata(chartYaml, `${source}/Chart.yaml`);
+    if (lockYaml)
+        chart.lock = chartLock(lockYaml, `${source}/Chart.lock`);
+    if (chart.values)
+        parseYamlOrUnsupported(chart.values, `${source}/values.yaml`);
+    if (chart.schema) {
+        try {
+            JSON.parse(chart.schema.toString('utf8'));
+        }
+        catch {
+            throw new Unsupported(`${source}/values.schema.json is not valid JSON`);
+        }
+    }
+    // Helm takes the subcharts from a Go map (random order); sorted by name here, so every run writes one order.
+    for (const cname of [...subcharts.keys()].sort()) {
+        if (cname.startsWith('_') || cname.startsWith('.'))
+            continue;
+        const subFiles = subcharts.get(cname) ?? [];
+        const where = `${source}/charts/${cname}`;
+        if (cname.endsWith('.tgz')) {
+            if (subFiles.length !== 1 || subFiles[0].name !== cname)
+                throw new Unsupported(`${where} is not one archive`);
+            chart.dependencies.push(await loadArchive(subFiles[0].data, where));
+        }
+        else {
+            const inner = subFiles
+                .filter((f) => f.name.includes('/'))
+                .map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
+            chart.dependencies.push(await loadFiles(inner, where));
+        }
+    }
+    return chart;
+}
+/** Helm's LoadArchiveFiles: the archive's files without their top folder, no .helmignore. */
+async function loadArchive(archive, where) {
+    const entries = await readTgzEntries(archive, where);
+    const files = [];
+    for (const entry of entries) {
+        if (entry.type === '5')
+            continue;
+        if (!['0', '\0', '7'].includes(entry.type))
+            throw new Unsupported(`${where} has a ${entry.name} that is no file`);
+        const parts = entry.name.split('/');
+        const name = path__default.posix.normalize(parts.slice(1).join('/'));
+        if (entry.name.includes('\\') ||
+            name === '.' ||
+            name.startsWith('..') ||
+            name.startsWith('/') ||
+            parts[0] === 'Chart.yaml')
+            throw new Unsupported(`${where} has an unusual entry ${entry.name}`);
+        files.push({ name, data: stripBom(entry.data) });
+    }
+    return loadFiles(files, where);
+}
+function parseYamlOrUnsupported(data, where) {
+    const doc = distExports.parseDocument(data.toString('utf8'), { version: '1.1', uniqueKeys: true });
+    if (doc.errors.length || doc.warnings.length)
+        throw new Unsupported(`${where} does not parse cleanly`);
+    return doc.toJS({ maxAliasCount: 1000 });
+}
+const METADATA_FIELDS = [
+    'name',
+    'home',
+    'sources',
+    'version',
+    'description',
+    'keywords',
+    'maintainers',
+    'icon',
+    'apiVersion',
+    'condition',
+    'tags',
+    'appVersion',
+    'deprecated',
+    'annotations',
+    'kubeVersion',
+    'dependencies',
+    'type'
+];
+const DEPENDENCY_FIELDS = ['name', 'version', 'repository', 'condition', 'tags', 'enabled', 'alias'];
+const MAINTAINER_FIELDS = ['name', 'email', 'url'];
+/** Dependency fields Go writes even when empty (no omitempty). */
+const DEPENDENCY_ALWAYS = new Set(['name', 'repository']);
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** Go's encoding/json: known fields (matched exactly; a case-only match is left to helm), the rest dropped. */
+function pick(raw, fields, where) {
+    if (!isRecord(raw))
+        throw new Unsupported(`${where} is not a mapping`);
+    const out = {};
+    const lower = new Map(fields.map((field) => [field.toLowerCase(), field]));
+    for (const [key, value] of Object.entries(raw)) {
+        if (fields.includes(key)) {
+            if (value !== null && value !== undefined)
+                out[key] = value;
+        }
+        else if (lower.has(key.toLowerCase()))
+            throw new Unsupported(`${where}: ${key} differs from ${lower.get(key.toLowerCase())} in case only`);
+        else if (key === 'import-values' && fields === DEPENDENCY_FIELDS)
+            throw new Unsupported(`${where}: import-values`);
+    }
+    return out;
+}
+function printable(value, where) {
+    if (typeof value !== 'string')
+        throw new Unsupported(`${where} is not a string`);
+    if (!/^[\x20-\x7e]*$/.test(value))
+        throw new Unsupported(`${where} has characters other than printable ASCII`);
+    return value;
+}
+function stringList(value, where) {
+    if (!Array.isArray(value))
+        throw new Unsupported(`${where} is not a list`);
+    return value.map((item, i) => printable(item, `${where}[${i}]`));
+}
+/** Copies `from` into a Go-struct-shaped object in field order, leaving out what omitempty leaves out. */
+function goStruct(from, fields, convert, always = new Set()) {
+    const out = {};
+    for (const field of fields) {
+        const value = from[field] === undefined ? undefined : convert(field, from[field]);
+        const empty = value === undefined ||
+            value === '' ||
+            value === false ||
+            (Array.isArray(value) && value.length === 0) ||
+            (isRecord(value) && Object.keys(value).length === 0);
+        if (!empty)
+            out[field] = value;
+        else if (always.has(field))
+            out[field] = typeof value === 'string' ? value : '';
+    }
+    return out;
+}
+function dependency(raw, where) {
+    return goStruct(pick(raw, DEPENDENCY_FIELDS, where), DEPENDENCY_FIELDS, (field, value) => {
+        if (field === 'tags')
+            return stringList(value, `${where}.tags`);
+        if (field === 'enabled') {
+            if (typeof value !== 'boolean')
+                throw new Unsupported(`${where}.enabled is not a boolean`);
+            return value;
+        }
+        const text = printable(value, `${where}.${field}`);
+        if (field === 'alias' && !/^[a-zA-Z0-9-_]+$/.test(text))
+            throw new Unsupported(`${where}.alias is invalid`);
+        return text;
+    }, DEPENDENCY_ALWAYS);
+}
+function chartMetadata(data, where) {
+    const raw = pick(parseYamlOrUnsupported(data, where), METADATA_FIELDS, where);
+    const metadata = goStruct(raw, METADATA_FIELDS, (field, value) => {
+        const at = `${where}: ${field}`;
+        switch (field) {
+            case 'sources':
+            case 'keywords':
+                return stringList(value, at);
+            case 'maintainers':
+                if (!Array.isArray(value))
+                    throw new Unsupported(`${at} is not a list`);
+                return value.map((m, i) => goStruct(pick(m, MAINTAINER_FIELDS, `${at}[${i}]`), MAINTAINER_FIELDS, (f, v) => printable(v, `${at}[${i}].${f}`)));
+            case 'deprecated':
+                if (typeof value !== 'boolean')
+                    throw new Unsupported(`${at} is not a boolean`);
+                return value;
+            case 'annotations': {
+                if (!isRecord(value))
+                    throw new Unsupported(`${at} is not a mapping`);
+                const out = {};
+                for (const [key, v] of Object.entries(value))
+                    out[key] = printable(v, `${at}.${key}`);
+                return out;
+            }
+            case 'dependencies':
+                if (!Array.isArray(value))
+                    throw new Unsupported(`${at} is not a list`);
+                return value.map((dep, i) => dependency(dep, `${at}[${i}]`));
+            case 'description':
+                // Helm's sanitizeString: white space becomes a space (a folded or literal description is one line).
+                if (typeof value !== 'string')
+                    throw new Unsupported(`${at} is not a string`);
+                return printable(value.replace(/[\t\n\v\f\r]/g, ' '), at);
+            default:
+                return printable(value, at);
+        }
+    });
+    if (metadata.apiVersion !== 'v2')
+        throw new Unsupported(`${where}: apiVersion is not v2`);
+    const name = metadata.name;
+    if (typeof name !== 'string' || !name || name !== path__default.posix.basename(name) || name.includes('\\'))
+        throw new Unsupported(`${where}: name is missing or invalid`);
+    if (typeof metadata.version !== 'string' || !isStrictSemver(metadata.version))
+        throw new Unsupported(`${where}: version is not strict semver`);
+    if (metadata.type !== undefined && metadata.type !== 'application' && metadata.type !== 'library')
+        throw new Unsupported(`${where}: type is invalid`);
+    return metadata;
+}
+function chartLock(data, where) {
+    const raw = pick(parseYamlOrUnsupported(data, where), ['generated', 'digest', 'dependencies'], where);
+    if (typeof raw.digest !== 'string' || !Array.isArray(raw.dependencies))
+        throw new Unsupported(`${where} lacks digest or dependencies`);
+    return {
+        dependencies: raw.dependencies.map((dep, i) => dependency(dep, `${where}: dependencies[${i}]`)),
+        digest: printable(raw.digest, `${where}: digest`),
+        generated: goTime(raw.generated, `${where}: generated`)
+    };
+}
+/** A time as Go's time.Time writes it to JSON (RFC 3339 with the offset kept, fraction without trailing zeros). */
+function goTime(value, where) {
+    const m = typeof value === 'string'
+        ? /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|\+00:00|[+-](?!00:00)\d\d:\d\d)$/.exec(value)
+        : null;
+    if (!m)
+        throw new Unsupported(`${where} is not an RFC 3339 time helm would write back unchanged`);
+    const fraction = (m[2] ?? '').replace(/0+$/, '');
+    return `${m[1]}${fraction ? `.${fraction}` : ''}${m[3] === '+00:00' ? 'Z' : m[3]}`;
+}
+// ---------------------------------------------------------------------------
+// saving (chartutil.Save's writeTarContents)
+function save(chart, prefix, out) {
+    const base = prefix ? `${prefix}/${chart.metadata.name}` : chart.metadata.name;
+    out.push({ name: `${base}/Chart.yaml`, data: Buffer.from(goYamlDocument(chart.metadata), 'utf8') });
+    if (chart.lock)
+        out.push({ name: `${base}/Chart.lock`, data: Buffer.from(goYamlDocument(chart.lock), 'utf8') });
+    if (chart.values)
+        out.push({ name: `${base}/values.yaml`, data: chart.values });
+    if (chart.schema)
+        out.push({ name: `${base}/values.schema.json`, data: chart.schema });
+    for (const file of [...chart.templates, ...chart.files])
+        out.push({ name: `${base}/${file.name}`, data: file.data });
+    for (const dep of chart.dependencies)
+        save(dep, `${base}/charts`, out);
+}
+
+// Packages the work chart reproducibly (in node as `helm package` would, else
+// with helm) and checks the archive still carries its dependencies (guard 2;
+// archiveFindings is guard 3's check too, on the artifact pulled back).
+async function packageChart(helm, work, destination, timestamps, built) {
+    const start = performance.now();
+    const epoch = timestamps.epoch;
+    const archive = path__default.join(destination, `${work.name}-${work.version}.tgz`);
+    // `helm package` in node (one helm process less); shapes it cannot write exactly as helm go to helm.
+    const metadata = await packageInNode(work, archive, epoch);
+    const result = metadata ? undefined : await helm.run(['package', work.dir, '--destination', destination]);
+    if (result && result.exitCode !== 0) {
+        const step = failedStep('package', 'Package', start, 'helm package failed', `helm package failed: ${lastLines(redact(result.stderr), 3)}`, result);
+        // charts/ was built (guard 1 passed) yet helm does not see it: .helmignore dropped it.
+        if (/missing in charts\/ directory/i.test(result.stderr + result.stdout)) {
+            step.summary = 'helm package found no dependencies under charts/';
+            step.findings = [
+                {
+                    rule: 'hollow-chart',
+                    severity: 'error',
+                    message: `${step.findings[0].message}: the package would ship without its upstream payload`,
+                    fix: 'check .helmignore does not exclude charts/ (or the dependency archives in it)'
+                }
+            ];
+        }
+        return { step };
+    }
+    if (result)
+        await normalizeTgz(archive, epoch);
+    const [listing, content] = await Promise.all([listTgz(archive), readFile(archive)]);
+    const layerDigest = `sha256:${createHash('sha256').update(content).digest('hex')}`;
+    const findings = await archiveFindings(archive, listing, work, 'the packaged archive', built);
+    return {
+        packaged: { archive, listing, layerDigest, epoch, ...(metadata ? { metadata } : {}) },
+        step: {
+            id: 'package',
+            title: 'Package',
+            status: findings.length ? 'failed' : 'passed',
+            durationMs: Math.round(performance.now() - start),
+            summary: findings.length
+                ? `${path__default.basename(archive)} is missing ${findings.length} dependenc${findings.length === 1 ? 'y' : 'ies'}`
+                : `${path__default.basename(archive)}, ${listing.length} entries, dependencies inside; timestamps from ${timestamps.source}`,
+            findings,
+            data: {
+                archive,
+                entries: listing.length,
+                layerDigest,
+                timestamps: new Date(epoch * 1000).toISOString(),
+                timestampSource: timestamps.source
+            }
+        }
+    };
+}
+/** Writes the archive in node; undefined (after saying why) when the chart's shape is left to helm. */
+async function packageInNode(work, archive, epoch) {
+    try {
+        const packaged = await nodePackage(work.dir);
+        if (packaged.name !== work.name || packaged.version !== work.version)
+            throw new Unsupported(`Chart.yaml names ${packaged.name} ${packaged.version}, not ${work.name} ${work.version}`);
+        await mkdir(path__default.dirname(archive), { recursive: true });
+        await writeHelmTgz(archive, packaged.entries, epoch);
+        return packaged.metadata;
+    }
+    catch (error) {
+        if (!(error instanceof Unsupported))
+            throw error;
+        info(`packaging with helm package: ${error.message}`);
+        return undefined;
+    }
+}
+/**
+ * Hollow-chart guards 2 and 3: the archive holds every dependency under
+ * <chart>/charts/, as an archive or (as `helm package` writes it) unpacked,
+ * at the version the dependency build put there.
+ */
+async function archiveFindings(archive, listing, work, what, built) {
+    const entries = new Set(listing.map((entry) => entry.replace(/\/$/, '')));
+    const findings = [];
+    for (const dep of work.dependencies) {
+        const prefix = `${work.name}/charts/${dep.name}`;
+        const version = built[dep.name];
+        let found;
+        if (version && entries.has(`${prefix}-${version}.tgz`))
+            found = version;
+        else if (entries.has(`${prefix}/Chart.yaml`)) {
+            const meta = distExports.parse((await readTgzFile(archive, `${prefix}/Chart.yaml`))?.toString('utf8') ?? '');
+            found = meta?.version === undefined ? undefined : String(meta.version);
+        }
+        else {
+            // Only <dep>-<semver>.tgz: `temporal-web-1.0.0.tgz` is another chart, not temporal.
+            found = [...entries]
+                .filter((entry) => entry.startsWith(`${prefix}-`) && entry.endsWith('.tgz'))
+                .map((entry) => entry.slice(prefix.length + 1, -'.tgz'.length))
+                .find((candidate) => parseVersion(candidate) !== undefined);
+        }
+        if (found === undefined) {
+            findings.push({
+                rule: 'hollow-chart',
+                severity: 'error',
+                message: `${what} has no ${prefix}/ (nor ${prefix}-${version ?? '<version>'}.tgz): the chart would ship without its ${dep.name} payload`,
+                fix: 'check .helmignore does not exclude charts/ and that helm dependency build ran'
+            });
+        }
+        else if (version && found !== version) {
+            findings.push({
+                rule: 'hollow-chart',
+                severity: 'error',
+                message: `${what} holds ${dep.name} ${found}, but the dependency build resolved ${version}`,
+                fix: 'rebuild the chart: the archive does not hold the dependency that was validated'
+            });
+        }
+    }
+    return findings;
+}
+function failedStep(id, title, start, summary, message, result) {
+    return {
+        id,
+        title,
+        status: 'failed',
+        durationMs: Math.round(performance.now() - start),
+        summary,
+        findings: [{ rule: id, severity: 'error', message }],
+        details: result ? redact(`${result.stderr}\n${result.stdout}`).trim() : undefined
+    };
+}
+
+// The OCI artifact `helm push` makes of a chart archive (Helm 3.17 and 4.1 write
+// the same): a config blob with the chart's metadata as JSON, the archive as
+// the one layer, and a manifest with helm's annotations. `created` is the
+// archive's mtime (the commit time), so one commit gives one manifest digest.
+const HELM_CONFIG = 'application/vnd.cncf.helm.config.v1+json';
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+function sha256(data) {
+    return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+/** Go's encoding/json: struct fields in order (as given), map keys sorted, <, > and & escaped. */
+function goJson(value, sortKeys) {
+    const sorted = (v, sort) => {
+        if (Array.isArray(v))
+            return v.map((item) => sorted(item, false));
+        if (typeof v !== 'object' || v === null)
+            return v;
+        const entries = Object.entries(v);
+        if (sort)
+            entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        // Only `annotations` is a Go map in chart metadata; every other object is a struct.
+        return Object.fromEntries(entries.map(([k, item]) => [k, sorted(item, k === 'annotations')]));
+    };
+    return JSON.stringify(sorted(value, sortKeys))
+        .replace(/</g, '\\u003c')
+        .replace(/>/g, '\\u003e')
+        .replace(/&/g, '\\u0026')
+        .replace(/\u2028/g, '\\u2028')
+        .replace(/\u2029/g, '\\u2029');
+}
+/** Go's time.Format(time.RFC3339) in the process's time zone, as helm formats the archive's mtime. */
+function goRfc3339Local(epochSeconds) {
+    const date = new Date(epochSeconds * 1000);
+    const offset = -date.getTimezoneOffset();
+    const pad = (n) => String(n).padStart(2, '0');
+    const local = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+    if (offset === 0)
+        return `${local}Z`;
+    const abs = Math.abs(offset);
+    return `${local}${offset < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+/** helm's generateOCIAnnotations: chart attributes, then the chart's own annotations (title and version kept). */
+function helmAnnotations(metadata, created) {
+    const text = (key) => (typeof metadata[key] === 'string' ? metadata[key] : '');
+    const annotations = {};
+    const add = (key, value) => {
+        if (value.trim())
+            annotations[key] = value;
+    };
+    add('org.opencontainers.image.description', text('description'));
+    add('org.opencontainers.image.title', text('name'));
+    add('org.opencontainers.image.version', text('version'));
+    add('org.opencontainers.image.url', text('home'));
+    add('org.opencontainers.image.created', created);
+    const sources = metadata.sources;
+    if (Array.isArray(sources) && typeof sources[0] === 'string')
+        add('org.opencontainers.image.source', sources[0]);
+    const maintainers = metadata.maintainers;
+    if (Array.isArray(maintainers) && maintainers.length) {
+        const authors = maintainers
+            .map((m) => {
+            const { name, email } = m;
+            return `${name ?? ''}${email ? ` (${email})` : ''}`;
+        })
+            .join(', ');
+        add('org.opencontainers.image.authors', authors);
+    }
+    const own = metadata.annotations;
+    if (own && typeof own === 'object' && !Array.isArray(own)) {
+        for (const [key, value] of Object.entries(own)) {
+            if (key === 'org.opencontainers.image.version' || key === 'org.opencontainers.image.title')
+                continue;
+            annotations[key] = value;
+        }
+    }
+    return annotations;
+}
+/** Config, layer and manifest bytes exactly as `helm push` writes them for this archive. */
+function helmArtifact(packaged, layer) {
+    if (!packaged.metadata)
+        throw new Error('helmArtifact needs the chart metadata');
+    const config = Buffer.from(goJson(packaged.metadata, false), 'utf8');
+    const configDigest = sha256(config);
+    const manifest = Buffer.from(goJson({
+        schemaVersion: 2,
+        config: { mediaType: HELM_CONFIG, digest: configDigest, size: config.length },
+        layers: [{ mediaType: HELM_CHART_LAYER, digest: packaged.layerDigest, size: layer.length }],
+        annotations: helmAnnotations(packaged.metadata, goRfc3339Local(packaged.epoch))
+    }, false), 'utf8');
+    return { config, configDigest, layer, manifest, manifestDigest: sha256(manifest), manifestMediaType: OCI_MANIFEST };
+}
+
+// Pushes a packaged chart to its tag without ever replacing other content: the
+// tag is asked first (same content: nothing pushed; other content: refused
+// unless overwrite), the push is given by the caller (registry API or helm
+// push), the artifact is pulled back by digest (guard 3) and the tag read back.
+/** A registry's refusal of the given credentials: the run stops with the error a refused login gave. */
+function refusedLogin(error, options) {
+    if (!(error instanceof RegistryError) || error.kind !== 'auth' || !options.credentials)
+        return undefined;
+    return new ActionError(`registry ${options.target.host} refused the login of user ${options.credentials.username}: ${redact(error.message)}`, 'check registry-username and registry-password (for ghcr.io: a token with write:packages)');
+}
+/**
+ * The publish's last step: the tag asked first, then `push()` (the manifest PUT, or `helm push`) with progress
+ * lines, the artifact pulled back by digest and the tag read back; the `Publish` step says what happened.
+ */
+async function runPublish(options, client, repository, push) {
+    const start = performance.now();
+    const { work, packaged, target } = options;
+    const host = target.host;
+    const tag = ociTag(work.version);
+    const ref = chartRef(target, work.name, work.version);
+    const step = (status, summary, findings, data, details) => ({
+        id: 'publish',
+        title: 'Publish',
+        status,
+        durationMs: Math.round(performance.now() - start),
+        summary,
+        findings,
+        data,
+        details
+    });
+    // Never overwrite by accident: ask first, and an error is never read as "absent".
+    const existing = await client.manifest(repository, tag).catch((error) => {
+        throw refusedLogin(error, options) ?? error;
+    });
+    if (existing.exists) {
+        const remoteLayer = await client.chartLayerDigest(repository, existing.digest);
+        if (remoteLayer === packaged.layerDigest) {
+            return step('passed', `${ref} already published with the same content (${existing.digest}); nothing pushed`, [], {
+                ref,
+                digest: existing.digest,
+                pushed: false,
+                alreadyPublished: true
+            });
+        }
+        // Same files, other timestamps: a shallow checkout or another commit that
+        // left the chart alone moves the archive's mtimes, not what it ships.
+        const comparison = remoteLayer && !options.overwrite
+            ? await comparePublished(client, repository, existing.digest, packaged)
+            : undefined;
+        if (comparison?.same) {
+            return step('passed', `${ref} already published with the same files (${existing.digest}; only the archive's timestamps differ); nothing pushed`, [], { ref, digest: existing.digest, pushed: false, alreadyPublished: true });
+        }
+        if (!options.overwrite) {
+            return step('failed', `${ref} already exists with other content`, [
+                {
+                    rule: 'no-overwrite',
+                    severity: 'error',
+                    message: `${ref} is already published as ${existing.digest} (chart layer ${remoteLayer ?? 'unknown'}), and this chart's content is ${packaged.layerDigest}${comparison?.differing.length ? ` (differing: ${comparison.differing.join(', ')})` : ''}: a published version is never replaced`,
+                    fix: noOverwriteFix(ref, comparison)
+                }
+            ], { ref, pushed: false });
+        }
+    }
+    info(`pushing ${ref} …`);
+    const pushStart = performance.now();
+    const pushed = await withProgress(push().catch((error) => {
+        const refused = refusedLogin(error, options);
+        if (refused)
+            throw refused;
+        // Out of the run's time: named as the operation users know (what `helm push` does), like a stuck helm.
+        if (error instanceof DeadlineError)
+            throw new DeadlineError(`helm push to ${host}`, error.waitedMs, error.byRun);
+        if (error instanceof RegistryError && error.kind === 'unavailable' && operationLimit(1).byRun)
+            throw new DeadlineError(`helm push to ${host}`, performance.now() - pushStart, true);
+        if (!(error instanceof RegistryError))
+            throw error;
+        return { failed: { message: redact(error.message), auth: error.kind === 'auth' } };
+    }), (ms) => info(`still pushing ${ref} to ${host} (${Math.round(ms / 1000)} s)`));
+    if ('failed' in pushed) {
+        return step('failed', `push to ${target.url} failed`, [
+            {
+                rule: 'push',
+                severity: 'error',
+                message: `push of ${ref} failed: ${pushed.failed.message}`,
+                fix: pushed.failed.auth
+                    ? 'check registry-username/registry-password and that the token may write packages'
+                    : 'check the registry is reachable; the push was retried'
+            }
+        ], { ref, pushed: false }, pushed.failed.details);
+    }
+    const digest = pushed.digest;
+    // The push happened whatever the check says: a failing pull keeps ref, digest and pushed=true.
+    info(`pulling ${ref}@${digest} back to verify it …`);
+    const pulledBack = withProgress(verifyPublished(client, options, repository, digest), (ms) => info(`still pulling ${ref}@${digest} back from ${host} (${Math.round(ms / 1000)} s)`));
+    const findings = await pulledBack.then((verify) => verify.findings, (error) => [
+        {
+            rule: 'verify',
+            severity: 'error',
+            message: `pushed ${ref}@${digest}, but pulling it back failed: ${error instanceof Error ? redact(error.message) : String(error)}`,
+            fix: `pull ${ref} by hand to check it; re-running is safe (an identical chart is not pushed again)`
+        }
+    ]);
+    if (findings.length) {
+        const summary = `pushed ${ref}, but the pulled artifact failed verification`;
+        return step('failed', summary, findings, { ref, digest, pushed: true });
+    }
+    // Another run may have pushed the same tag meanwhile: what the tag serves decides (digest-ref is signed next).
+    const served = await tagReadBack(client, repository, tag, ref, digest, packaged);
+    if (served) {
+        const findings = served.finding ? [served.finding] : [];
+        return step(served.finding ? 'failed' : 'passed', served.summary, findings, served.data);
+    }
+    return step('passed', `pushed ${ref}@${digest}, pulled back and verified`, [], { ref, digest, pushed: true });
+}
+/**
+ * Reads the tag back after the push. Undefined when it serves what this run
+ * pushed; else the outcome: the same chart content under another manifest
+ * (another run published it: pushed=false, the tag's digest), or other
+ * content (a racing publish won: failed), or no tag at all (failed).
+ */
+async function tagReadBack(client, repository, tag, ref, pushedDigest, packaged) {
+    const current = await client.manifest(repository, tag);
+    if (current.exists && current.digest === pushedDigest)
+        return undefined;
+    if (!current.exists) {
+        return {
+            summary: `pushed ${ref}@${pushedDigest}, but the tag is gone`,
+            finding: {
+                rule: 'publish-race',
+                severity: 'error',
+                message: `pushed ${ref}@${pushedDigest}, but reading the tag back finds nothing: it was deleted meanwhile`,
+                fix: 're-run the publish once nothing else writes this tag'
+            },
+            data: { ref, pushed: false }
+        };
+    }
+    const layer = await client.chartLayerDigest(repository, current.digest);
+    const sameContent = layer === packaged.layerDigest ||
+        (layer !== undefined && (await comparePublished(client, repository, current.digest, packaged))?.same === true);
+    if (sameContent) {
+        return {
+            summary: `${ref} was published meanwhile with the same content (${current.digest}); the tag serves that, not this run's push`,
+            data: { ref, digest: current.digest, pushed: false, alreadyPublished: true }
+        };
+    }
+    return {
+        summary: `${ref} now serves ${current.digest}, not ${pushedDigest} pushed by this run`,
+        finding: {
+            rule: 'publish-race',
+            severity: 'error',
+            message: `${ref} was pushed as ${pushedDigest}, but the tag now serves ${current.digest} (chart layer ${layer ?? 'unknown'}) ` +
+                'with other content: another publish of the same version raced this one',
+            fix: `check which run published ${ref}; publish each version from one workflow run (a concurrency group), ` +
+                'and bump the version for new content'
+        },
+        // No digest: digest-ref (signed next) and the SBOM never name an artifact that is not this chart.
+        data: { ref, pushed: false }
+    };
+}
+async function comparePublished(client, repository, digest, packaged) {
+    try {
+        const pulled = await client.pullChart(repository, digest);
+        const local = await readFile(packaged.archive);
+        const [remote, mine] = await Promise.all([
+            tgzContentDigest(pulled.archive, `${repository}@${digest}`),
+            tgzContentDigest(local, packaged.archive)
+        ]);
+        const [remoteEntries, localEntries] = await Promise.all([
+            tgzEntrySummaries(pulled.archive, `${repository}@${digest}`),
+            tgzEntrySummaries(local, packaged.archive)
+        ]);
+        const remoteByName = new Map(remoteEntries.map((entry) => [entry.name, entry.digest]));
+        const localByName = new Map(localEntries.map((entry) => [entry.name, entry.digest]));
+        const names = [...new Set([...localByName.keys(), ...remoteByName.keys()])];
+        const differing = names.filter((name) => remoteByName.get(name) !== localByName.get(name));
+        return {
+            same: remote === mine,
+            differing: differing.length > 5 ? [...differing.slice(0, 5), `${differing.length - 5} more`] : differing,
+            dependenciesOnly: differing.length > 0 && differing.every((name) => /^[^/]+\/(charts\/|Chart\.lock$)/.test(name))
+        };
+    }
+    catch {
+        // Unreadable or not a chart archive: treated as other content, which fails safe (no push).
+        return undefined;
+    }
+}
+/**
+ * What to do about a published version with other content. When only the
+ * bundled dependencies differ, the chart itself is unchanged (a re-run of the
+ * same commit, say): telling the user to bump the version would be wrong; what
+ * moved is what the dependency build fetched.
+ */
+function noOverwriteFix(ref, comparison) {
+    if (comparison?.dependenciesOnly) {
+        return ("the chart's own files are unchanged, only the bundled dependencies differ: commit Chart.lock " +
+            '(`helm dependency update`) so every run bundles the same versions, and check the repository did not replace an archive; ' +
+            `set overwrite: true only if replacing ${ref} is intended`);
+    }
+    return `the chart changed since ${ref} was published: bump version in Chart.yaml (a new version), or set overwrite: true if replacing ${ref} is intended`;
+}
+/**
+ * Guard 3: pull the artifact back by digest through the registry API (no helm
+ * process: the registry is asked directly), check the manifest and layer
+ * digests, and that every dependency is still inside the archive.
+ */
+async function verifyPublished(client, options, repository, digest) {
+    const source = `oci://${options.target.host}/${repository}@${digest}`;
+    const pulled = await client.pullChart(repository, digest);
+    const findings = [];
+    if (pulled.manifestDigest !== digest) {
+        findings.push({
+            rule: 'verify',
+            severity: 'error',
+            message: `pulled ${source} but its manifest hashes to ${pulled.manifestDigest}`
+        });
+    }
+    if (pulled.archiveDigest !== pulled.layerDigest || pulled.layerDigest !== options.packaged.layerDigest) {
+        findings.push({
+            rule: 'verify',
+            severity: 'error',
+            message: `the chart layer of ${source} is ${pulled.archiveDigest} (manifest says ${pulled.layerDigest}); the packaged archive is ${options.packaged.layerDigest}`
+        });
+    }
+    const destination = await mkdtemp(path__default.join(os.tmpdir(), 'bp-pull-'));
+    try {
+        const archive = path__default.join(destination, `${options.work.name}-${options.work.version}.tgz`);
+        await writeFile(archive, pulled.archive);
+        findings.push(...(await archiveFindings(archive, await listTgz(archive), options.work, `the artifact pulled back from ${source}`, options.built)));
+        return { findings };
+    }
+    finally {
+        await rm(destination, { recursive: true, force: true });
+    }
+}
+
+/** `Digest: sha256:…` is on stderr for some helm versions and stdout for others. */
+function parsePushedDigest(result) {
+    return /Digest:\s*(sha256:[0-9a-f]{64})/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
+}
+const TRANSIENT = /\b(50[0234]|429)\b|Service Unavailable|Bad Gateway|Gateway Timeout|Too Many Requests|connection reset|broken pipe|\bEOF\b|i\/o timeout|connection refused|TLS handshake timeout/i;
+// "permission denied" is a local file error, not the registry refusing credentials.
+const AUTH = /\b(401|403)\b|unauthorized|(?<!permission )denied|authentication required|forbidden/i;
+function isTransientHelmFailure(text) {
+    return TRANSIENT.test(text) && !AUTH.test(text);
+}
+async function loginRegistry(helm, host, credentials, plainHttp) {
+    const result = await helm.registryLogin(host, credentials, plainHttp);
+    if (result.exitCode !== 0) {
+        throw new ActionError(`registry ${host} refused the login of user ${credentials.username}: ${lastLines(redact(result.stderr || result.stdout), 2)}`, 'check registry-username and registry-password (for ghcr.io: a token with write:packages)');
+    }
+}
+async function publishWithHelm(helm, options, client, repository) {
+    const { target } = options;
+    if (options.credentials)
+        await loginRegistry(helm, target.host, options.credentials, target.plainHttp);
+    const plain = target.plainHttp ? ['--plain-http'] : [];
+    return runPublish(options, client, repository, async () => {
+        const push = await withRetry(async () => {
+            const result = await helm.run(['push', options.packaged.archive, target.url, ...plain], {
+                what: `helm push to ${target.host}`,
+                limitMs: OPERATION_LIMITS.registryWrite
+            });
+            if (result.exitCode !== 0)
+                throw new PushFailure(result);
+            return result;
+        }, {
+            retries: options.retries ?? 4,
+            baseDelayMs: options.baseDelayMs ?? 500,
+            isRetryable: (error) => error instanceof PushFailure && isTransientHelmFailure(error.result.stderr + error.result.stdout)
+        }).catch((error) => {
+            if (error instanceof PushFailure)
+                return error.result;
+            throw error;
+        });
+        if (push.exitCode !== 0) {
+            const text = redact(push.stderr || push.stdout);
+            return { failed: { message: lastLines(text, 3), details: text, auth: AUTH.test(text) } };
+        }
+        const digest = parsePushedDigest(push);
+        if (!digest) {
+            return {
+                failed: {
+                    message: 'helm push succeeded but printed no Digest: line',
+                    details: redact(push.stdout + push.stderr),
+                    auth: false
+                }
+            };
+        }
+        return { digest };
+    });
+}
+class PushFailure extends Error {
+    result;
+    constructor(result) {
+        super(lastLines(result.stderr || result.stdout, 2));
+        this.result = result;
+    }
+}
+
+// Publishes the packaged chart in two steps, so uploads overlap the gates:
+// stagePublish uploads the config and chart blobs through the registry API at
+// once, and commit() pushes the manifest (push.ts: never over other content,
+// pulled back, tag read back); a chart packaged by helm is pushed by helm
+// (helm-push.ts) on commit().
+function stagePublish(options) {
+    const { work, packaged, target } = options;
+    const repository = chartRepository(target, work.name);
+    const settings = {
+        host: target.host,
+        plainHttp: target.plainHttp,
+        credentials: options.credentials,
+        retries: options.retries ?? 4,
+        baseDelayMs: options.baseDelayMs ?? 500
+    };
+    const client = new RegistryClient(settings);
+    // Uploads may take longer than a read: each request gets the registry-write limit.
+    const writer = new RegistryClient({ ...settings, timeoutMs: OPERATION_LIMITS.registryWrite });
+    // Shapes packaged by helm have no metadata in node: helm pushes those (no staging).
+    const artifact = packaged.metadata
+        ? readFile(packaged.archive).then((layer) => helmArtifact(packaged, layer))
+        : undefined;
+    const upload = (a) => Promise.all([
+        writer.pushBlob(repository, a.configDigest, a.config),
+        writer.pushBlob(repository, packaged.layerDigest, a.layer)
+    ]).then(() => undefined);
+    // Uploads only for a tag that does not exist yet (or is to be replaced): a re-run writes nothing, and
+    // what commit() decides about a published version is decided before any write. Settles without
+    // throwing: commit() asks the registry again and says what went wrong (uploading again after a failure).
+    const staged = artifact
+        ?.then(async (a) => {
+        if (!options.overwrite && (await client.manifest(repository, ociTag(work.version))).exists)
+            return false;
+        await upload(a);
+        return true;
+    })
+        .catch(() => false);
+    return {
+        commit: async () => {
+            if (!artifact)
+                return publishWithHelm(options.helm, options, client, repository);
+            const uploaded = await staged;
+            const a = await artifact;
+            return runPublish(options, client, repository, async () => {
+                if (!uploaded)
+                    await upload(a);
+                return { digest: await writer.putManifest(repository, ociTag(work.version), a.manifest, a.manifestMediaType) };
+            });
+        },
+        abandon: async () => {
+            await staged;
+        }
+    };
+}
+
+// Stage: the gates (gates/index.ts) and the package (oci/package.ts packageChart) concurrently on the built work
+// copy, the base commit's render beside them for "What changes" (diff/base.ts), then resolve-digests' pins on a
+// failed images step (oci/digests.ts).
+async function checkStep(ctx, build, valueArgs, epoch, upstreamName) {
+    const { inputs, blueprint, helm, folders } = ctx;
+    const { work, built } = build;
+    // The base commit's render for "What changes" runs beside the gates (src/diff/base.ts); a notice at worst.
+    const baseDiff = startBaseDiff({
+        setting: inputs.diff,
+        eventName: ctx.event.eventName,
+        payload: ctx.event.payload,
+        workspace: inputs.workspace,
+        blueprint: inputs.blueprint,
+        chart: inputs.chart,
+        upstream: upstreamName ?? '', // the chosen upstream (input, values.yaml or the only non-library dependency)
+        helm,
+        workRoot: folders.root,
+        headWork: work,
+        headBuilt: built,
+        build: build.options,
+        valueArgs,
+        releaseName: work.name,
+        namespace: `smoke-${work.name}`,
+        outputDir: folders.output
+    });
+    await baseDiff?.credentialsReleased; // no repository credentials in any helm home once chart tests start
+    // Both sides settle before anything is thrown: the work folder is removed
+    // after a failure, and must not be while helm or a script still works in it.
+    const [gatesOutcome, packagedOutcome] = await Promise.allSettled([
+        runGates({
+            helm,
+            chartDir: work.dir,
+            chartName: work.name,
+            scriptRoot: folders.chartTests,
+            displayChartDir: blueprint.chartDir,
+            values: blueprint.values,
+            // The upstream's key stays the upstream's even when it is not (yet) a dependency.
+            // Local file:// subcharts are the blueprint's own: their images stay checked.
+            dependencyKeys: [
+                ...new Set([
+                    ...work.dependencies
+                        .filter((dep) => !dep.repository.startsWith('file://'))
+                        .map((dep) => dep.alias ?? dep.name),
+                    inputs.upstream
+                ].filter(Boolean))
+            ],
+            valueArgs,
+            releaseName: work.name,
+            namespace: `smoke-${work.name}`,
+            lintValuesGlob: inputs.lintValues || undefined,
+            toggles: inputs.observabilityToggles,
+            imagePolicy: inputs.imagePolicy,
+            imageAllowlist: inputs.imageAllowlist,
+            chartTests: inputs.chartTests,
+            neverLatest: inputs.neverLatest,
+            chartYaml: blueprint.chartYaml
+        }),
+        // Blobs upload while the gates run; only commit() (once every gate passed) tags the chart.
+        packageChart(helm, work, folders.package, epoch, built).then((packaged) => ({
+            ...packaged,
+            staged: ctx.mode === 'publish' && ctx.registry && packaged.packaged
+                ? stagePublish({
+                    helm,
+                    work,
+                    packaged: packaged.packaged,
+                    target: ctx.registry,
+                    credentials: ctx.credentials.registry,
+                    overwrite: inputs.overwrite,
+                    built
+                })
+                : undefined
+        }))
+    ]);
+    const headRender = gatesOutcome.status === 'fulfilled' ? gatesOutcome.value.defaultRender : undefined;
+    const diff = await baseDiff?.compare(headRender); // after the base settled, before anything is thrown
+    if (gatesOutcome.status === 'rejected') {
+        if (packagedOutcome.status === 'fulfilled')
+            await packagedOutcome.value.staged?.abandon(); // nothing tagged
+        return { steps: [], error: gatesOutcome.reason, diff };
+    }
+    if (packagedOutcome.status === 'rejected')
+        return { steps: [], error: packagedOutcome.reason, diff };
+    const [gates, packaged] = [gatesOutcome.value, packagedOutcome.value];
+    const imagesStep = gateStep(gates, 'images');
+    try {
+        if (inputs.resolveDigests && imagesStep?.status === 'failed')
+            await addPinSuggestions(imagesStep);
+    }
+    catch (error) {
+        await packaged.staged?.abandon();
+        return { steps: [], error, diff };
+    }
+    return {
+        steps: [...gates.steps, packaged.step],
+        images: gates.images,
+        packaged: packaged.packaged,
+        staged: packaged.staged,
+        diff
+    };
+}
+
+export { checkStep };

@@ -1,0 +1,1118 @@
+import { r as redact, e as error, w as warning, n as notice, s as summary, d as debug, i as isRecord, a as info, b as writeOutputs, c as runOutputs, p as prContext, f as removeOwnComments, u as upsertComment } from './action.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path__default from 'node:path';
+import 'os';
+import 'crypto';
+import 'fs';
+import 'path';
+import 'http';
+import 'https';
+import 'net';
+import 'tls';
+import 'events';
+import 'assert';
+import 'util';
+import 'string_decoder';
+import 'child_process';
+import 'timers';
+import 'node:crypto';
+import 'node:http';
+import 'node:https';
+import 'process';
+import 'buffer';
+import 'node:child_process';
+import 'node:fs';
+import '../index.js';
+import 'node:util';
+
+// Markdown building blocks shared by every text report/ writes: escaping for
+// inline text, table cells, raw HTML and code, so that no value can break the
+// layout, open a tag, or mention anyone.
+/** Longest text of one steps-table cell; the table must always fit. */
+const CELL_MAX = 300;
+/**
+ * Escapes text for inline markdown: every markdown-significant ASCII punctuation
+ * gets a backslash, HTML-significant characters can never open a tag, and `@name`
+ * gets a zero-width space so a value can never mention (ping) anyone.
+ */
+function escapeMarkdown(text) {
+    return text
+        .replace(/[\\`*_{}[\]()<>#+!|~&$]/g, (c) => `\\${c}`)
+        .replace(/(^|[^\w`])@(?=\w)/g, '$1@\u200b')
+        .replace(/^(\s*)([-=])/gm, '$1\\$2')
+        .replace(/^(\s*\d+)([.)])/gm, '$1\\$2');
+}
+/** One table cell: escaped, single-line, `|` escaped (also inside code spans), bounded. */
+function escapeCell(text, max = CELL_MAX) {
+    return escapeMarkdown(clip(oneLine(text), max));
+}
+/** A code span that survives any content, including backticks, pipes and newlines. */
+function codeSpan(text, inTable = false) {
+    let body = oneLine(text);
+    if (body === '')
+        return '` `';
+    const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    if (body.startsWith('`') || body.endsWith('`') || (body.startsWith(' ') && body.endsWith(' ')))
+        body = ` ${body} `;
+    // GFM splits table rows on `|` before inline parsing, even inside code spans.
+    if (inTable)
+        body = body.replace(/\|/g, '\\|');
+    return `${fence}${body}${fence}`;
+}
+/** A fenced code block that content cannot close early. */
+function codeBlock(text, info = '') {
+    const longest = Math.max(0, ...(text.match(/^ {0,3}`{3,}/gm) ?? []).map((run) => run.trim().length));
+    const fence = '`'.repeat(Math.max(3, longest + 1));
+    const body = text.endsWith('\n') ? text : `${text}\n`;
+    return `${fence}${info}\n${body}${fence}`;
+}
+/** Text inside raw HTML (`<summary>`): markdown does not apply, HTML entities do. */
+function escapeHtml(text) {
+    return oneLine(text)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/(^|[^\w])@(?=\w)/g, '$1@\u200b');
+}
+function oneLine(text) {
+    return text.replace(/\r\n|\r|\n|\u2028|\u2029/g, ' ').replace(/\t/g, ' ');
+}
+function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    return `${text.slice(0, Math.max(0, max - 1))}…`;
+}
+
+// The "What changes" section of the PR comment and job summary: counts, the
+// changed resources, the images that change, the upstream version change,
+// then each changed resource's diff folded, within a size budget.
+/** Rows of the resource table before the rest is only counted. */
+const MAX_ROWS = 60;
+/** Lines of one resource's diff in the comment; the diff file has all. */
+const MAX_DIFF_LINES = 200;
+const plural$1 = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+function html(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/[\r\n\t]/g, ' ');
+}
+const kindLabel = (r) => (r.group ? `${r.kind} (${r.group})` : r.kind);
+const nameLabel = (r) => (r.namespace ? `${r.namespace}/${r.name}` : r.name);
+function what(r) {
+    const parts = [`+${r.lines.added} −${r.lines.removed}`];
+    const keys = r.secretKeys;
+    if (keys) {
+        const bits = [
+            keys.added.length ? `added ${keys.added.join(', ')}` : '',
+            keys.removed.length ? `removed ${keys.removed.join(', ')}` : '',
+            keys.changed.length ? `changed ${keys.changed.join(', ')}` : ''
+        ].filter(Boolean);
+        if (bits.length)
+            parts.push(`keys ${bits.join('; ')} (values hidden)`);
+    }
+    return parts.join('; ');
+}
+function imageCell(refs) {
+    return refs.length ? refs.map((ref) => codeSpan(ref, true)).join('<br>') : '—';
+}
+function imagesTable$1(images) {
+    const rows = images.map((i) => {
+        const digests = i.pin.filter((p) => p === 'digest').length;
+        const pins = i.pin.length === 0 ? '—' : digests === i.pin.length ? 'digest' : digests > 0 ? 'partly' : 'tag only';
+        return `| ${codeSpan(i.repository, true)} | ${imageCell(i.before)} | ${imageCell(i.after)} | ${pins} |`;
+    });
+    return ['| image | before | after | pinned |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+function foldedDiff(r) {
+    const lines = r.diff.replace(/\n$/, '').split('\n');
+    const more = lines.length - MAX_DIFF_LINES;
+    const shown = more > 0 ? [...lines.slice(0, MAX_DIFF_LINES), `# … ${more} more lines in the diff file`] : lines;
+    const summary = `${html(r.change)}: ${html(kindLabel(r))} ${html(nameLabel(r))} (${html(what(r))})`;
+    return `<details><summary>${summary}</summary>\n\n${codeBlock(shown.join('\n'), 'diff')}\n\n</details>`;
+}
+/**
+ * Markdown of the section, at most `budget` characters (diffs that do not fit
+ * are left to the diff file); undefined when there is no diff to show.
+ */
+function renderDiffSection(diff, budget) {
+    if (!diff)
+        return undefined;
+    const against = diff.base.sha ? `the ${diff.base.label} ${codeSpan(diff.base.sha.slice(0, 7))}` : 'the base';
+    if (diff.status !== 'compared' || !diff.comparison) {
+        const why = escapeMarkdown(diff.message ?? 'no base render');
+        return clipTo(`**What changes:** not compared with ${against}: ${why}`, budget);
+    }
+    const c = diff.comparison;
+    const noise = c.noise.resources > 0 ? `; ${plural$1(c.noise.resources, 'resource')} differ only in version labels or checksums` : '';
+    const upstream = diff.upstream && diff.upstream.before !== diff.upstream.after
+        ? `Upstream ${codeSpan(diff.upstream.name)}: ` +
+            `${codeSpan(diff.upstream.before ?? 'none')} → ${codeSpan(diff.upstream.after ?? 'none')}`
+        : undefined;
+    if (c.resources.length === 0) {
+        const compared = `${plural$1(c.counts.unchanged, 'resource')} compared${noise}`;
+        return clipTo(`**What changes:** no rendered change against ${against} (${compared}).`, budget);
+    }
+    const head = ['#### What changes', ''];
+    const n = c.counts;
+    const counts = [`**${n.added} added**`, `**${n.removed} removed**`, `**${n.changed} changed**`];
+    counts.push(`${n.unchanged} unchanged`);
+    head.push(`Against ${against}: ${counts.join(', ')}${noise}.`);
+    if (diff.message)
+        head.push('', `_${escapeMarkdown(diff.message)}_`);
+    if (upstream)
+        head.push('', upstream);
+    const row = (r) => `| ${r.change} | ${escapeCell(kindLabel(r))} | ${codeSpan(nameLabel(r), true)} | ${escapeCell(what(r), 300)} |`;
+    const rows = c.resources.slice(0, MAX_ROWS).map(row);
+    head.push('', '| change | kind | name | what |', '| --- | --- | --- | --- |', ...rows);
+    if (c.resources.length > MAX_ROWS) {
+        head.push('', `_… ${c.resources.length - MAX_ROWS} more resources in the diff file (output \`diff\`)_`);
+    }
+    if (c.images.length > 0)
+        head.push('', '**Images that change**', '', imagesTable$1(c.images));
+    let text = head.join('\n');
+    const note = (count) => `_… ${plural$1(count, 'more diff')} in the diff file (output \`diff\`, and the JSON report)_`;
+    const reserve = note(9999).length + 2;
+    const diffs = c.resources.filter((r) => r.change === 'changed');
+    let shown = 0;
+    for (const r of diffs) {
+        const block = foldedDiff(r);
+        if (text.length + 2 + block.length + reserve > budget)
+            break;
+        text += `\n\n${block}`;
+        shown++;
+    }
+    if (shown < diffs.length)
+        text += `\n\n${note(diffs.length - shown)}`;
+    return clipTo(text, budget);
+}
+function clipTo(text, budget) {
+    if (text.length <= budget)
+        return text;
+    const short = '**What changes:** too long for this space: see the diff file (output `diff`)';
+    return short.length <= budget ? short : undefined;
+}
+
+// Turns an ActionReport into text: markdown (PR comment, job summary),
+// annotations, and the JSON report file. Every text that leaves here goes
+// through redact(): the report is deep-redacted before rendering (so that
+// escaping or truncation can never expose part of a secret) and the final text
+// once more. `set` values are shown (they are not secret: they are rendered
+// into the manifests the findings describe); secret values come through input
+// set-secret, are registered with secrets.ts and redacted like any secret.
+//
+// renderMarkdown is pure apart from redact(); the other functions do I/O.
+/** A PR comment body is capped at 65,536 characters by GitHub. */
+const COMMENT_LIMIT = 65_536;
+/** The job summary is capped at 1 MiB per step; stay well below. */
+const SUMMARY_LIMIT = 900_000;
+const SUMMARY_MAX_BYTES = 1_000_000;
+/** Longest message / fix of one finding. */
+const FINDING_TEXT_MAX = 2_000;
+/** A shortened details block keeps at least this much text, or is dropped. */
+const MIN_DETAILS_TEXT = 200;
+/** Longest copy-paste snippet of one finding. */
+const SNIPPET_MAX = 4_000;
+// ---------------------------------------------------------------------------
+// Marker, escaping
+// ---------------------------------------------------------------------------
+const MARKER_PREFIX = 'bp-temporal-action:';
+/** The hidden comment that identifies this action's PR comment for one chart. */
+function commentMarker(chartName) {
+    // An HTML comment ends at the first `-->`; keep the name from closing it early.
+    const safe = chartName.replace(/-->|--!>|[<>]|\s+/g, '_');
+    return `<!-- ${MARKER_PREFIX}${safe} -->`;
+}
+function resolveMarker(marker) {
+    const trimmed = marker.trim();
+    if (/^<!--[\s\S]*-->$/.test(trimmed) && trimmed.indexOf('-->') === trimmed.length - 3 && !trimmed.includes('\n')) {
+        return trimmed;
+    }
+    return commentMarker(trimmed);
+}
+// ---------------------------------------------------------------------------
+// Deep redaction
+// ---------------------------------------------------------------------------
+/** Returns a copy of a JSON-like value with `fn` applied to every string (keys too). */
+function mapStringsDeep(value, fn) {
+    const seen = new WeakSet();
+    const walk = (v) => {
+        if (typeof v === 'string')
+            return fn(v);
+        if (typeof v === 'bigint')
+            return v.toString();
+        if (typeof v === 'function' || typeof v === 'symbol')
+            return undefined;
+        if (v === null || typeof v !== 'object')
+            return v;
+        if (seen.has(v))
+            return '[Circular]';
+        seen.add(v);
+        try {
+            if (v instanceof Date)
+                return v.toISOString();
+            if (v instanceof Error)
+                return { name: v.name, message: fn(v.message) };
+            if (v instanceof Map)
+                return walk(Object.fromEntries(v));
+            if (v instanceof Set)
+                return walk([...v]);
+            if (ArrayBuffer.isView(v))
+                return `[${v.byteLength} bytes]`;
+            if (Array.isArray(v))
+                return v.map(walk);
+            const out = {};
+            for (const [key, val] of Object.entries(v)) {
+                const w = walk(val);
+                if (w !== undefined)
+                    out[fn(key)] = w;
+            }
+            return out;
+        }
+        finally {
+            seen.delete(v);
+        }
+    };
+    return walk(value);
+}
+/** Returns a copy of a JSON-like value with redact() applied to every string (keys too). */
+function redactDeep(value) {
+    return mapStringsDeep(value, redact);
+}
+// ---------------------------------------------------------------------------
+// Pieces
+// ---------------------------------------------------------------------------
+const STEP_ICON = { passed: '✅', failed: '❌', warning: '⚠️', skipped: '⏭️' };
+const SEVERITY_ICON = { error: '❌', warning: '⚠️', notice: 'ℹ️' };
+function stepIcon(status) {
+    return STEP_ICON[status] ?? '❔';
+}
+function severityIcon(severity) {
+    return SEVERITY_ICON[severity] ?? 'ℹ️';
+}
+function formatDuration(ms) {
+    if (!Number.isFinite(ms) || ms < 0)
+        return '–';
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const minutes = Math.floor(ms / 60_000);
+    const seconds = Math.round((ms % 60_000) / 1000);
+    return `${minutes} min ${seconds} s`;
+}
+/** "temporal 1.2.0 pinned, 1.3.0 available", "temporal 1.2.0 pinned (latest)", … */
+function describeUpstream(u) {
+    const parts = [];
+    if (u.override) {
+        parts.push(`${u.name} ${u.resolved} (override; Chart.yaml pins ${u.pinned})`);
+    }
+    else if (u.resolved && u.resolved !== u.pinned) {
+        parts.push(`${u.name} ${u.pinned} pinned (resolved ${u.resolved})`);
+    }
+    else {
+        parts.push(`${u.name} ${u.pinned} pinned`);
+    }
+    if (u.outdated && u.latest)
+        return `${parts[0]}, ${u.latest} available`;
+    if (u.outdated)
+        return `${parts[0]}, a newer release is available`;
+    if (u.latest && u.latest === u.resolved)
+        return `${parts[0]}, up to date`;
+    if (u.latest)
+        return `${parts[0]}, latest ${u.latest}`;
+    return parts[0];
+}
+/**
+ * Text with `code spans` kept as code and everything else escaped: finding
+ * messages and fixes are written with backticks around commands, keys and
+ * references, and a reader must see code, not backticks.
+ */
+function inlineMarkdown(text, max = FINDING_TEXT_MAX) {
+    const flat = clip(oneLine(text), max);
+    const out = [];
+    let last = 0;
+    for (const m of flat.matchAll(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g)) {
+        out.push(escapeMarkdown(flat.slice(last, m.index)), codeSpan(m[2]));
+        last = m.index + m[0].length;
+    }
+    out.push(escapeMarkdown(flat.slice(last)));
+    return out.join('');
+}
+/** `repo:tag@sha256:0123456789ab…`: the digest cut to 12 hex digits (the JSON report has it whole). */
+function shortDigestRef(image) {
+    return image.replace(/@(sha256|sha512):([0-9a-f]{12})[0-9a-f]{8,}/gi, '@$1:$2…');
+}
+/** Where the commit and the run are shown: `https://github.com/o/r/commit/<sha>` from the run URL. */
+function commitUrl(runUrl, commit) {
+    const m = runUrl ? /^(https?:\/\/[^\s]+?\/[^/\s]+\/[^/\s]+)\/actions\/runs\/\d+/.exec(runUrl) : null;
+    return m && /^[0-9a-f]{7,64}$/i.test(commit) ? `${m[1]}/commit/${commit}` : undefined;
+}
+function link(text, url) {
+    if (!url || !/^https?:\/\/[^\s<>()[\]`|]+$/.test(url))
+        return text;
+    return `[${text}](${url})`;
+}
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+/** The verdict: what the run decided, in one heading. */
+function verdictLine(report) {
+    const name = escapeMarkdown(`${report.chart.name} ${report.chart.version}`.trim());
+    const steps = Array.isArray(report.steps) ? report.steps : [];
+    if (report.status !== 'passed') {
+        const failed = steps.filter((s) => s.status === 'failed').map((s) => s.title || s.id);
+        return `### ❌ ${name} failed${failed.length > 0 ? `: ${escapeMarkdown(clip(failed.join(', '), 300))}` : ''}`;
+    }
+    const warnings = steps.filter((s) => s.status === 'warning').length;
+    const withWarnings = warnings > 0 ? ` with ${plural(warnings, 'warning')}` : '';
+    if (report.publish?.pushed)
+        return `### ✅ ${name} published${withWarnings}`;
+    if (report.publish?.alreadyPublished)
+        return `### ✅ ${name} already published${withWarnings}`;
+    return `### ✅ ${name} passed${withWarnings}`;
+}
+/** Upstream, head commit, run link, mode: the facts a reviewer checks first. */
+function metaLine(report, runUrl) {
+    const bits = [];
+    if (report.upstream)
+        bits.push(`upstream ${escapeMarkdown(describeUpstream(report.upstream))}`);
+    if (report.commit)
+        bits.push(`commit ${link(codeSpan(report.commit.slice(0, 7)), commitUrl(runUrl, report.commit))}`);
+    const runId = runUrl ? /\/actions\/runs\/(\d+)/.exec(runUrl)?.[1] : undefined;
+    if (runUrl)
+        bits.push(link(runId ? `run ${runId}` : 'run', runUrl));
+    bits.push(report.mode === 'publish' ? 'publish' : 'validate only');
+    return bits.join(' · ');
+}
+/** On a release the ref and digest belong in the first lines. */
+function publishedLine(report) {
+    const p = report.publish;
+    if (!p || !(p.pushed || p.alreadyPublished))
+        return undefined;
+    const digest = p.digest ? ` · digest ${codeSpan(p.digest)}` : '';
+    return `${p.pushed ? 'Pushed' : 'Already at'} ${codeSpan(p.ref)}${digest}`;
+}
+/** `oci://host/path/name:1.0.0` → `oci://host/path/name` and `1.0.0` (a `_` in the tag is the version's `+`). */
+function splitRef(ref) {
+    const m = /^(oci:\/\/.+\/([^/:]+)):([^/:]+)$/.exec(ref);
+    return m ? { repository: m[1], version: m[3].replace(/_/g, '+') } : undefined;
+}
+function publishSection(report) {
+    const p = report.publish;
+    if (!p)
+        return undefined;
+    const parts = split(p.ref);
+    if (p.pushed || p.alreadyPublished) {
+        const lines = [
+            `#### 📦 ${p.pushed ? 'Published' : 'Already published (nothing pushed: the same chart is at that tag)'}`,
+            ''
+        ];
+        lines.push(`- Reference: ${codeSpan(p.ref)}`);
+        if (p.digest)
+            lines.push(`- Digest: ${codeSpan(p.digest)}`);
+        if (parts) {
+            const release = report.chart.name.replace(/^bp-/, '') || 'release';
+            lines.push('', codeBlock([
+                `helm pull ${parts.repository} --version ${parts.version}`,
+                `helm install ${release} ${parts.repository} --version ${parts.version}`
+            ].join('\n'), 'sh'));
+        }
+        return lines.join('\n');
+    }
+    if (report.mode === 'publish' && report.status === 'failed')
+        return `**Not published** (checks failed): ${codeSpan(p.ref)}`;
+    if (report.mode === 'publish')
+        return `**Not published:** ${codeSpan(p.ref)}`;
+    return `On a release tag this publishes ${codeSpan(p.ref)}.`;
+}
+const split = splitRef;
+// --- what to fix -------------------------------------------------------------
+function findingWhere(f) {
+    return f.file ? `${codeSpan(f.line ? `${f.file}:${f.line}` : f.file)} ` : '';
+}
+/**
+ * Digests looked up by resolve-digests (image → `sha256:…`), filled into a
+ * snippet's `sha256:<digest>` placeholders on the lines that name the image.
+ */
+function fillPins(text, pins) {
+    if (pins.size === 0)
+        return text;
+    return text
+        .split('\n')
+        .map((line) => {
+        if (!line.includes('sha256:<digest>'))
+            return line;
+        for (const [image, digest] of pins) {
+            // The whole image: `app:1.0.1` is not named by a line about `app:1.0.10`.
+            const at = line.indexOf(image);
+            if (at >= 0 && !/^[\w.:/-]/.test(line.slice(at + image.length)))
+                return line.replace('sha256:<digest>', digest);
+        }
+        return line;
+    })
+        .join('\n');
+}
+function pinsOf(step) {
+    const pins = new Map();
+    for (const row of imageRows(step.data) ?? []) {
+        const digest = row.pinned ? /@(sha256:[0-9a-f]{64})$/.exec(row.pinned)?.[1] : undefined;
+        if (digest)
+            pins.set(row.image, digest);
+    }
+    return pins;
+}
+/** One finding: where and what, the fix as text, the copy-paste part in a fenced block. */
+function findingItem(f, pins = new Map()) {
+    const lines = [`- ${severityIcon(f.severity)} ${findingWhere(f)}${inlineMarkdown(f.message ?? '')}`];
+    if (f.fix && f.fix.trim() !== '') {
+        const fix = oneLine(f.fix).trim();
+        // A fix without spaces is a value to paste (an image reference, a version): show it as code.
+        const shown = /\s/.test(fix) ? inlineMarkdown(fix) : codeSpan(clip(fix, FINDING_TEXT_MAX));
+        lines.push('', `  **Fix:** ${shown}`);
+    }
+    const snippet = f.snippet;
+    if (snippet && typeof snippet.text === 'string' && snippet.text.trim() !== '') {
+        if (snippet.label)
+            lines.push('', `  ${inlineMarkdown(snippet.label)}`);
+        const block = codeBlock(fillPins(clip(snippet.text, SNIPPET_MAX), pins), (snippet.language ?? '').replace(/[^\w+-]/g, ''));
+        lines.push('', ...block.split('\n').map((l) => `  ${l}`));
+    }
+    return lines.join('\n');
+}
+const SEVERITY_ORDER = { error: 0, warning: 1, notice: 2 };
+/** Findings of failed and warning steps, failed steps first; notices are not things to fix. */
+function findingGroups(steps) {
+    const rank = (s) => (s.status === 'failed' ? 0 : 1);
+    return steps
+        .filter((s) => (s.status === 'failed' || s.status === 'warning') && Array.isArray(s.findings))
+        .map((s) => ({ s, findings: s.findings.filter((f) => f.severity !== 'notice') }))
+        .filter(({ findings }) => findings.length > 0)
+        .sort((a, b) => rank(a.s) - rank(b.s))
+        .map(({ s, findings }) => {
+        const sorted = [...findings].sort((a, b) => (SEVERITY_ORDER[a.severity] ?? 3) - (SEVERITY_ORDER[b.severity] ?? 3));
+        const summary = s.summary ? ` — ${escapeMarkdown(clip(oneLine(s.summary), CELL_MAX))}` : '';
+        const pins = pinsOf(s);
+        return {
+            header: `**${stepIcon(s.status)} ${escapeMarkdown(s.title || s.id)}**${summary}`,
+            items: sorted.map((f) => findingItem(f, pins))
+        };
+    });
+}
+function groupText(g, more) {
+    const lines = [g.header, '', ...g.items.map((item) => `${item}\n`)];
+    if (g.omitted > 0)
+        lines.push(`- _… and ${plural(g.omitted, 'more finding')}: ${more}_`, '');
+    return lines.join('\n').replace(/\n+$/, '');
+}
+function renderDetails(block) {
+    const parts = [`<details><summary>${escapeHtml(block.summary)}</summary>`, ''];
+    if (block.markdown)
+        parts.push(block.markdown, '');
+    if (block.code !== undefined)
+        parts.push(codeBlock(block.code), '');
+    parts.push('</details>');
+    return parts.join('\n');
+}
+/** Shortens a block to at most `budget` characters, or returns undefined if it cannot be useful. */
+function shortenDetails(block, budget) {
+    const note = '\n… (shortened)';
+    const overhead = renderDetails({
+        ...block,
+        markdown: block.markdown ? '' : undefined,
+        code: block.code !== undefined ? '' : undefined
+    }).length +
+        note.length +
+        64;
+    let room = budget - overhead;
+    if (room < MIN_DETAILS_TEXT)
+        return undefined;
+    let markdown = block.markdown;
+    let code = block.code;
+    if (markdown && markdown.length > room) {
+        // Tables: keep whole lines.
+        const kept = [];
+        let used = 0;
+        for (const line of markdown.split('\n')) {
+            if (used + line.length + 1 > room)
+                break;
+            kept.push(line);
+            used += line.length + 1;
+        }
+        markdown = `${kept.join('\n')}\n\n_… shortened_`;
+        code = undefined;
+        room = 0;
+    }
+    else if (markdown) {
+        room -= markdown.length + 2;
+    }
+    if (code !== undefined) {
+        if (room < MIN_DETAILS_TEXT)
+            code = undefined;
+        else if (code.length > room) {
+            const cut = code.slice(0, room);
+            const lastNl = cut.lastIndexOf('\n');
+            const kept = lastNl > room / 2 ? cut.slice(0, lastNl) : cut;
+            const dropped = code.slice(kept.length).split('\n').length;
+            code = `${kept}\n… ${dropped} more line${dropped === 1 ? '' : 's'} truncated`;
+        }
+    }
+    if (!markdown && code === undefined)
+        return undefined;
+    const out = renderDetails({ summary: `${block.summary} (shortened)`, markdown, code });
+    return out.length <= budget ? out : undefined;
+}
+function kindsOf(data) {
+    const kinds = isRecord(data) ? data.kinds : undefined;
+    if (!isRecord(kinds))
+        return undefined;
+    const out = {};
+    for (const [k, v] of Object.entries(kinds))
+        if (typeof v === 'number' && Number.isFinite(v))
+            out[k] = v;
+    return Object.keys(out).length > 0 ? out : undefined;
+}
+function str(v) {
+    return typeof v === 'string' && v !== '' ? v : undefined;
+}
+/**
+ * One row per image reference, failing first. Accepts `{images: [...]}`,
+ * `{verdicts: [...]}` or a bare array; items are uses (`{image, kind, name,
+ * container, ok, reason, allowedBy, valuesPath, pinned}`, or ImageVerdict-like
+ * `{use: {image, …}, ok, …}`): uses of the same image fold into one row.
+ */
+function imageRows(data) {
+    let list;
+    if (Array.isArray(data))
+        list = data;
+    else if (isRecord(data))
+        list = Array.isArray(data.images) ? data.images : Array.isArray(data.verdicts) ? data.verdicts : undefined;
+    if (!Array.isArray(list))
+        return undefined;
+    const rows = new Map();
+    for (const item of list) {
+        const it = typeof item === 'string' ? { image: item } : isRecord(item) ? item : {};
+        const use = isRecord(it.use) ? it.use : undefined;
+        const image = str(it.image) ?? str(use?.image) ?? str(it.ref);
+        if (!image)
+            continue;
+        let row = rows.get(image);
+        if (!row) {
+            row = { image, uses: 0, usedBy: [] };
+            rows.set(image, row);
+        }
+        row.uses++;
+        const ok = typeof it.ok === 'boolean' ? it.ok : undefined;
+        // One failing use makes the image fail; its reason wins.
+        if (ok === false || row.ok === undefined) {
+            if (ok !== undefined && row.ok !== false)
+                row.ok = ok;
+            row.reason = str(it.reason) ?? row.reason;
+        }
+        const allowedBy = str(it.allowedBy);
+        const allowReason = str(it.allowReason);
+        if (allowedBy)
+            row.allowedBy = allowReason ? `${allowedBy} (${allowReason})` : allowedBy;
+        row.valuesKey = str(it.valuesPath) ?? row.valuesKey;
+        row.pinned = str(it.pinned) ?? row.pinned;
+        row.pinError = str(it.pinError) ?? row.pinError;
+        const kind = str(it.kind) ?? str(use?.kind);
+        const name = str(it.name) ?? str(use?.name);
+        const container = str(it.container) ?? str(use?.container);
+        let where = kind || name ? [kind, name].filter(Boolean).join('/') : (str(it.where) ?? str(it.source) ?? str(use?.source));
+        if (where && container && container !== name)
+            where += ` (${container})`;
+        if (where && !row.usedBy.includes(where))
+            row.usedBy.push(where);
+    }
+    const out = [...rows.values()];
+    return out.length > 0 ? out.sort((a, b) => Number(a.ok !== false) - Number(b.ok !== false)) : undefined;
+}
+function kindsTable(kinds) {
+    const entries = Object.entries(kinds).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const total = entries.reduce((n, [, c]) => n + c, 0);
+    return [
+        '| Kind | Count |',
+        '| --- | ---: |',
+        ...entries.map(([k, c]) => `| ${escapeCell(k)} | ${c} |`),
+        `| **Total** | **${total}** |`
+    ].join('\n');
+}
+const USED_BY_SHOWN = 2;
+/** A table cell stays narrow: the full reason is in the finding above. */
+function shortReason(reason) {
+    if (!reason)
+        return 'failing';
+    if (reason.length <= 24)
+        return escapeCell(reason);
+    return /empty|not valid|invalid/i.test(reason) ? 'invalid' : 'not pinned';
+}
+function imagesTable(rows, maxRows) {
+    const withKey = rows.some((r) => r.valuesKey || r.pinned || r.pinError);
+    const shown = rows.slice(0, Math.max(1, maxRows));
+    const lines = [
+        `| Image | Result | Uses | Used by${withKey ? ' | Set by / pinned' : ''} |`,
+        `| --- | --- | ---: | ---${withKey ? ' | ---' : ''} |`,
+        ...shown.map((r) => {
+            const result = r.ok === undefined
+                ? '–'
+                : r.ok
+                    ? r.allowedBy
+                        ? `✅ allowed by ${escapeCell(r.allowedBy, 120)}`
+                        : '✅'
+                    : `❌ ${shortReason(r.reason)}`;
+            const more = r.usedBy.length > USED_BY_SHOWN ? `, +${r.usedBy.length - USED_BY_SHOWN} more` : '';
+            const usedBy = escapeCell(r.usedBy.slice(0, USED_BY_SHOWN).join(', ')) + more;
+            const image = codeSpan(shortDigestRef(clip(r.image, CELL_MAX)), true);
+            const key = [
+                r.valuesKey ? codeSpan(r.valuesKey, true) : '',
+                r.pinned ? codeSpan(shortDigestRef(r.pinned), true) : '',
+                r.pinError ? `digest lookup failed: ${escapeCell(r.pinError, 160)}` : ''
+            ]
+                .filter(Boolean)
+                .join(' → ');
+            return `| ${image} | ${result} | ${r.uses} | ${usedBy}${withKey ? ` | ${key}` : ''} |`;
+        })
+    ];
+    if (rows.length > shown.length)
+        lines.push('', `_… and ${rows.length - shown.length} more images in the JSON report._`);
+    return lines.join('\n');
+}
+function stepsTable(steps, durations) {
+    if (steps.length === 0)
+        return '_No steps ran._';
+    const rows = steps.map((s) => {
+        const icon = `${stepIcon(s.status)} ${escapeCell(s.status, 20)}`;
+        const duration = durations ? ` ${formatDuration(s.durationMs)} |` : '';
+        return `| ${escapeCell(s.title || s.id)} | ${icon} | ${escapeCell(s.summary ?? '')} |${duration}`;
+    });
+    const head = durations
+        ? ['| Step | Result | Summary | Duration |', '| --- | --- | --- | --- |']
+        : ['| Step | Result | Summary |', '| --- | --- | --- |'];
+    return [...head, ...rows].join('\n');
+}
+function stepsSummary(steps) {
+    const counts = new Map();
+    for (const s of steps)
+        counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+    const order = ['failed', 'warning', 'passed', 'skipped'];
+    const parts = order.filter((k) => counts.has(k)).map((k) => `${counts.get(k)} ${k}`);
+    return `${plural(steps.length, 'step')}: ${parts.join(', ')}`;
+}
+function detailsBlocks(report, runUrl, opts) {
+    const durations = opts.durations ?? false;
+    const steps = Array.isArray(report.steps) ? report.steps : [];
+    const blocks = [{ summary: stepsSummary(steps), markdown: stepsTable(steps, durations) }];
+    for (const s of steps) {
+        const title = s.title || s.id;
+        const images = s.id === 'images' || /image/i.test(s.id) ? imageRows(s.data) : undefined;
+        if (images) {
+            const failing = images.filter((r) => r.ok === false).length;
+            const what = `${plural(images.length, 'image')}${failing > 0 ? `, ${failing} failing` : ''}`;
+            blocks.push({ summary: `${title}: ${what}`, markdown: imagesTable(images, opts.maxImageRows ?? 1_000) });
+        }
+    }
+    for (const s of steps) {
+        const title = s.title || s.id;
+        const kinds = kindsOf(s.data);
+        if (kinds)
+            blocks.push({ summary: `${title}: resources by kind`, markdown: kindsTable(kinds) });
+        if (typeof s.details === 'string' && s.details.trim() !== '') {
+            blocks.push({ summary: `${title}: details`, code: s.details.replace(/\s+$/, '') });
+        }
+    }
+    const run = [];
+    run.push(`- Mode: ${report.mode === 'publish' ? 'publish' : 'validate'}${report.modeReason ? ` — ${escapeMarkdown(clip(oneLine(report.modeReason), 1000))}` : ''}`);
+    if (report.blueprint)
+        run.push(`- Blueprint ${codeSpan(report.blueprint)}`);
+    if (report.helmVersion)
+        run.push(`- Helm ${codeSpan(report.helmVersion)}`);
+    if (report.chart.path)
+        run.push(`- Chart ${codeSpan(report.chart.path)}`);
+    if (report.upstream)
+        run.push(`- Upstream ${codeSpan(report.upstream.name)} from ${codeSpan(report.upstream.repository)}`);
+    if (report.commit)
+        run.push(`- Commit ${codeSpan(report.commit)}`);
+    const files = report.values?.files ?? [];
+    const sets = report.values?.set ?? [];
+    if (files.length > 0)
+        run.push(`- Values files: ${files.map((f) => codeSpan(f)).join(', ')}`);
+    if (sets.length > 0)
+        run.push(`- \`--set\`: ${sets.map((v) => codeSpan(String(v))).join(', ')}`);
+    // Times change on every run: only where a changed body costs nothing (the job summary).
+    if (durations && report.startedAt)
+        run.push(`- Started ${escapeMarkdown(report.startedAt)}, took ${formatDuration(report.durationMs)}`);
+    if (runUrl)
+        run.push(`- Run: ${safeUrl(runUrl)}`);
+    blocks.push({ summary: 'Run', markdown: run.join('\n') });
+    return blocks;
+}
+/** A bare http(s) URL (GFM autolinks it) or, if it is anything else, a code span. */
+function safeUrl(url) {
+    return /^https?:\/\/[^\s<>()[\]`|]+$/.test(url) ? url : codeSpan(url);
+}
+/** Where the whole report is: the JSON report (path, and the artifact it can be uploaded as), and the run. */
+function fullReportPointer(r, opts, runUrl) {
+    const artifact = codeSpan(jsonReportName(r.chart?.name ?? 'chart').replace(/\.json$/, ''));
+    const file = opts.reportPath
+        ? `${codeSpan(opts.reportPath)} (output ${codeSpan('report')})`
+        : `output ${codeSpan('report')}`;
+    const json = `the JSON report ${file}; upload it with ${codeSpan('actions/upload-artifact')} as ${artifact}`;
+    return opts.marker && runUrl ? `the job summary of ${link('the run', runUrl)} and ${json}` : json;
+}
+function truncationNote(what, pointer) {
+    return `_… truncated${what}: the full report is ${pointer}_`;
+}
+/**
+ * Markdown for a PR comment or the job summary, in the order a reviewer acts:
+ * the verdict (chart, version, upstream, head commit, run link; on a release the
+ * ref and digest), what to fix grouped by step, the publish information
+ * (`helm pull`/`helm install`), extra sections (opts.sections), then folded: the
+ * steps table (durations only with opts.durations), the images (one row per
+ * image), resource kinds, step details, run facts. Never longer than
+ * `opts.limit`: folded blocks are shortened or dropped from the end first, then
+ * finding lists are cut (their counts are kept); the verdict always stays.
+ */
+function renderMarkdown(report, opts) {
+    const r = redactDeep(report);
+    const limit = Math.max(0, Math.floor(opts.limit));
+    const runUrl = opts.runUrl ?? r.runUrl;
+    const steps = Array.isArray(r.steps) ? r.steps : [];
+    const head = [];
+    if (opts.marker)
+        head.push(resolveMarker(opts.marker));
+    head.push(verdictLine(r), '', metaLine(r, runUrl));
+    const published = publishedLine(r);
+    if (published)
+        head.push('', published);
+    const headText = head.join('\n');
+    const pointer = fullReportPointer(r, opts, runUrl);
+    const more = opts.marker ? 'see the job summary' : 'see the JSON report';
+    const perGroup = Math.max(1, opts.maxFindingsPerGroup ?? 200);
+    const groups = findingGroups(steps).map((g) => ({
+        ...g,
+        omitted: Math.max(0, g.items.length - perGroup),
+        items: g.items.slice(0, perGroup)
+    }));
+    // Only warnings: nothing blocks the merge, the heading says so.
+    const fixHeading = r.status === 'failed' ? '#### What to fix' : '#### Worth a look';
+    const publish = publishSection(r);
+    // The rendered diff against the base (src/diff/report.ts) is the first extra section; at most half the limit.
+    const changes = renderDiffSection(r.diff, Math.floor(limit / 2));
+    const extra = [
+        ...(changes ? [changes] : []),
+        ...(opts.sections ?? [])
+            .filter((s) => s && typeof s.markdown === 'string' && s.markdown.trim() !== '')
+            .map((s) => `#### ${escapeMarkdown(oneLine(s.title))}\n\n${redact(s.markdown.replace(/\s+$/, ''))}`)
+    ];
+    const blocks = detailsBlocks(r, runUrl, opts).map((b) => ({ block: b, text: renderDetails(b) }));
+    const sep = '\n\n';
+    const findingsText = (gs) => gs.length === 0 ? '' : [fixHeading, ...gs.map((g) => groupText(g, more))].join(sep);
+    const assemble = (findings, sections, details, note) => [headText, findings, publish ?? '', ...sections, ...details, note ?? ''].filter((p) => p !== '').join(sep) + '\n';
+    const fullFindings = findingsText(groups);
+    const full = assemble(fullFindings, extra, blocks.map((b) => b.text));
+    if (full.length <= limit)
+        return finalize(full, limit);
+    // 1. Keep all findings; keep extra sections that fit whole, then fit folded
+    //    blocks from the start, shortening the one that overflows and dropping the rest.
+    const noteFor = (dropped, shortened, findingsOmitted) => {
+        const bits = [];
+        if (shortened)
+            bits.push('a folded block shortened');
+        if (dropped > 0)
+            bits.push(`${plural(dropped, 'section')} left out`);
+        if (findingsOmitted > 0)
+            bits.push(`${plural(findingsOmitted, 'finding')} not shown`);
+        return truncationNote(bits.length > 0 ? ` (${bits.join(', ')})` : '', pointer);
+    };
+    const worstNote = noteFor(blocks.length + extra.length, true, 9_999_999);
+    const baseLen = assemble(fullFindings, [], [], worstNote).length;
+    if (baseLen <= limit) {
+        let room = limit - baseLen;
+        const keptSections = [];
+        for (const s of extra) {
+            if (s.length + sep.length > room)
+                continue;
+            keptSections.push(s);
+            room -= s.length + sep.length;
+        }
+        const kept = [];
+        let shortened = false;
+        for (let i = 0; i < blocks.length; i++) {
+            const need = blocks[i].text.length + sep.length;
+            if (need <= room) {
+                kept.push(blocks[i].text);
+                room -= need;
+                continue;
+            }
+            const short = shortenDetails(blocks[i].block, room - sep.length);
+            if (short) {
+                kept.push(short);
+                room -= short.length + sep.length;
+                shortened = true;
+            }
+            break;
+        }
+        const dropped = blocks.length - kept.length + extra.length - keptSections.length;
+        return finalize(assemble(fullFindings, keptSections, kept, noteFor(dropped, shortened, 0)), limit);
+    }
+    // 2. Nothing folded; cut finding lists, keeping every group header and its count.
+    const totalFindings = groups.reduce((n, g) => n + g.items.length + g.omitted, 0);
+    let room = limit - assemble(fixHeading, [], [], worstNote).length;
+    const cut = [];
+    const reserve = groups.map((g) => g.header.length + 120 + sep.length);
+    room -= reserve.reduce((a, b) => a + b, 0);
+    let shown = 0;
+    for (const g of groups) {
+        const items = [];
+        for (const item of g.items) {
+            if (room - (item.length + 2) < 0)
+                break;
+            items.push(item);
+            room -= item.length + 2;
+        }
+        shown += items.length;
+        cut.push({ header: g.header, items, omitted: g.items.length + g.omitted - items.length });
+    }
+    const dropped = blocks.length + extra.length;
+    if (room < 0) {
+        // Too many groups even for their headers: keep one summary line.
+        const text = `${fixHeading}\n\n- _${plural(totalFindings, 'finding')} not shown_`;
+        return finalize(assemble(text, [], [], noteFor(dropped, false, totalFindings)), limit);
+    }
+    return finalize(assemble(findingsText(cut), [], [], noteFor(dropped, false, totalFindings - shown)), limit);
+}
+/** Last line of defence: redact once more and never exceed the limit. */
+function finalize(text, limit) {
+    const out = redact(text);
+    if (out.length <= limit)
+        return out;
+    const note = '\n\n_… truncated_\n';
+    if (limit <= note.length)
+        return out.slice(0, limit);
+    let cut = out.slice(0, limit - note.length);
+    // Do not leave half a surrogate pair.
+    if (/[\uD800-\uDBFF]$/.test(cut))
+        cut = cut.slice(0, -1);
+    return cut + note;
+}
+// ---------------------------------------------------------------------------
+// Annotations
+// ---------------------------------------------------------------------------
+/** GitHub shows at most 10 annotations of a kind (error, warning, notice) per step; more are dropped silently. */
+const ANNOTATIONS_PER_KIND = 10;
+/**
+ * Pure: the annotations for a report, at most ANNOTATIONS_PER_KIND of each kind
+ * including `reserved`. Findings with a file and line come first, then with a
+ * file, then the rest; what does not fit is summed up in one annotation of its
+ * kind ("… and 37 more: see the job summary"). Allowlist notices (one per image)
+ * are collapsed into one.
+ */
+function planAnnotations(report, workspace, reserved = {}) {
+    const byLevel = {
+        error: [],
+        warning: [],
+        notice: []
+    };
+    let order = 0;
+    const allowed = [];
+    for (const step of report.steps ?? []) {
+        for (const f of step.findings ?? []) {
+            if (f.rule === 'image-allowlisted') {
+                allowed.push(f.message);
+                continue;
+            }
+            const level = f.severity === 'error' || f.severity === 'warning' ? f.severity : 'notice';
+            const message = redact(f.fix ? `${f.message}\nFix: ${f.fix}` : f.message);
+            const title = redact(f.rule ? `${step.title}: ${f.rule}` : step.title);
+            let a;
+            let rank = 2;
+            if (f.file) {
+                const props = { title, file: redact(relativeFile(workspace, f.file)) };
+                rank = 1;
+                if (typeof f.line === 'number' && f.line > 0) {
+                    props.startLine = Math.floor(f.line);
+                    rank = 0;
+                }
+                a = { level, message, props };
+            }
+            else {
+                a = { level, message: `${title}: ${message}` };
+            }
+            byLevel[level].push({ rank, order: order++, a });
+        }
+    }
+    if (allowed.length > 0) {
+        const first = allowed.slice(0, 3).join(' ');
+        const rest = allowed.length > 3 ? ` … and ${allowed.length - 3} more (see the job summary).` : '';
+        byLevel.notice.push({
+            rank: 3,
+            order: order++,
+            a: {
+                level: 'notice',
+                message: redact(`${plural(allowed.length, 'image')} allowed by the image allowlist: ${first}${rest}`)
+            }
+        });
+    }
+    const out = [];
+    for (const level of ['error', 'warning', 'notice']) {
+        const list = byLevel[level].sort((x, y) => x.rank - y.rank || x.order - y.order).map((e) => e.a);
+        const budget = Math.max(1, ANNOTATIONS_PER_KIND - Math.max(0, reserved[level] ?? 0));
+        if (list.length <= budget) {
+            out.push(...list);
+            continue;
+        }
+        const shown = list.slice(0, budget - 1);
+        out.push(...shown, {
+            level,
+            message: `… and ${list.length - shown.length} more ${level === 'notice' ? 'notices' : `${level}s`}: see the job summary and the JSON report`
+        });
+    }
+    return out;
+}
+/**
+ * Writes the planned annotations (planAnnotations); `reserved` counts the
+ * annotations written elsewhere (the failure line, a comment warning). Returns
+ * how many were written.
+ */
+function annotate(input, workspace, reserved = {}) {
+    const planned = planAnnotations(input, workspace, reserved);
+    for (const a of planned) {
+        const emit = a.level === 'error' ? error : a.level === 'warning' ? warning : notice;
+        if (a.props)
+            emit(a.message, a.props);
+        else
+            emit(a.message);
+    }
+    return planned.length;
+}
+function relativeFile(workspace, file) {
+    if (!path__default.isAbsolute(file))
+        return file.split(path__default.sep).join('/');
+    const rel = path__default.relative(workspace, file);
+    return rel.startsWith('..') || path__default.isAbsolute(rel) ? file : rel.split(path__default.sep).join('/');
+}
+// ---------------------------------------------------------------------------
+// JSON report, job summary
+// ---------------------------------------------------------------------------
+/** `bp-temporal-report-<chart>.json`, with the chart name reduced to safe file-name characters. */
+function jsonReportName(chartName) {
+    const safe = chartName.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_') || 'chart';
+    return `bp-temporal-report-${safe}.json`;
+}
+/**
+ * Writes the report as pretty JSON (schema: ActionReport, `schemaVersion: 1`),
+ * deep-redacted, into `dir` (default RUNNER_TEMP or the OS temp dir). Returns its path.
+ */
+async function writeJsonReport(report, dir = process.env.RUNNER_TEMP || os.tmpdir()) {
+    await mkdir(dir, { recursive: true });
+    const file = path__default.join(dir, jsonReportName(report.chart.name));
+    const text = redact(`${JSON.stringify(redactDeep(report), null, 2)}\n`);
+    await writeFile(file, text, 'utf8');
+    return file;
+}
+/** The job summary's markdown: durations shown, under the byte cap (1 MiB per step). */
+function renderJobSummary(report, opts = {}) {
+    let limit = Math.min(opts.limit ?? SUMMARY_LIMIT, SUMMARY_LIMIT);
+    const render = () => renderMarkdown(report, {
+        limit,
+        runUrl: opts.runUrl,
+        durations: true,
+        reportPath: opts.reportPath,
+        sections: opts.sections,
+        maxFindingsPerGroup: 200
+    });
+    let md = render();
+    // The cap is in bytes; non-ASCII text takes more than one byte a character.
+    while (Buffer.byteLength(md, 'utf8') > SUMMARY_MAX_BYTES && limit > 10_000) {
+        limit = Math.floor(limit * 0.7);
+        md = render();
+    }
+    return md;
+}
+/** Appends the markdown report to the job summary; without GITHUB_STEP_SUMMARY it is a no-op (debug line). */
+async function writeJobSummary(report, opts = {}) {
+    const md = renderJobSummary(report, opts);
+    try {
+        await summary.addRaw(md, true).write();
+        return true;
+    }
+    catch (err) {
+        summary.emptyBuffer();
+        debug(`job summary not written: ${redact(err instanceof Error ? err.message : String(err))}`);
+        return false;
+    }
+}
+/** The PR comment's markdown: no durations (an unchanged result is an unchanged body), findings capped per step. */
+function renderComment(report, opts = {}) {
+    return renderMarkdown(report, {
+        limit: COMMENT_LIMIT,
+        runUrl: opts.runUrl,
+        marker: commentMarker(report.chart.name),
+        reportPath: opts.reportPath,
+        sections: opts.sections,
+        maxFindingsPerGroup: 20,
+        maxImageRows: 60
+    });
+}
+/** Plain lines for the job log: the verdict, then one line a step (findings are annotations already). */
+function renderLogLines(report) {
+    const lines = [
+        redact(`${report.status === 'passed' ? '✅' : '❌'} ${report.chart.name} ${report.chart.version}: ${report.status} (${report.mode}: ${report.modeReason})`)
+    ];
+    if (report.upstream)
+        lines.push(redact(`   upstream ${describeUpstream(report.upstream)}`));
+    for (const step of report.steps) {
+        lines.push(redact(`   ${stepIcon(step.status)} ${step.title.padEnd(24)} ${step.summary} (${formatDuration(step.durationMs)})`));
+    }
+    if (report.publish?.digest)
+        lines.push(redact(`   ${report.publish.pushed ? 'pushed' : 'published'} ${report.publish.ref}@${report.publish.digest}`));
+    return lines;
+}
+
+// Stage: the report leaves the action: log lines, the JSON report, the outputs (outputs.ts), annotations, the
+// job summary and the PR comment (report/report.ts renders, report/github.ts writes the comment).
+async function emitReport(report, inputs, event, outputDir) {
+    for (const line of renderLogLines(report))
+        info(line);
+    const reportPath = await writeJsonReport(report, outputDir);
+    writeOutputs(runOutputs(report, reportPath));
+    if (report.sbom)
+        info(`SBOM (CycloneDX): ${report.sbom}`);
+    const failed = report.status === 'failed';
+    // The failure line (core.setFailed) and a comment warning are annotations too.
+    annotate(report, inputs.workspace, { error: failed ? 1 : 0, warning: 1 });
+    // Optional extra sections go here (after the fixes and publish info, before the folded steps); the rendered
+    // diff needs none: report.ts renders report.diff itself.
+    const sections = [];
+    if (inputs.summary === 'always' || (inputs.summary === 'on-failure' && failed)) {
+        await writeJobSummary(report, { limit: SUMMARY_LIMIT, runUrl: event.runUrl, reportPath, sections });
+    }
+    const pr = prContext(event);
+    if (pr && inputs.commentMode !== 'off') {
+        const marker = commentMarker(report.chart.name);
+        const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
+        // on-failure: no comment while the check passes, and ours goes once it does.
+        const outcome = inputs.commentMode === 'on-failure' && !failed
+            ? await removeOwnComments({ token: inputs.githubToken, apiUrl, ...pr, marker })
+            : await upsertComment({
+                token: inputs.githubToken,
+                apiUrl,
+                ...pr,
+                body: renderComment(report, { runUrl: event.runUrl, reportPath, sections }),
+                marker,
+                mode: inputs.commentMode === 'on-failure' ? 'update' : inputs.commentMode
+            });
+        if (outcome.warning)
+            warning(outcome.warning);
+        else
+            info(`PR comment ${outcome.action}${outcome.id ? ` (${outcome.id})` : ''}`);
+    }
+}
+
+export { emitReport };

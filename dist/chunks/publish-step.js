@@ -1,0 +1,52 @@
+import { J as chartRef } from './action.js';
+import 'os';
+import 'crypto';
+import 'fs';
+import 'path';
+import 'http';
+import 'https';
+import 'net';
+import 'tls';
+import 'events';
+import 'assert';
+import 'util';
+import 'string_decoder';
+import 'child_process';
+import 'timers';
+import 'node:fs/promises';
+import 'node:path';
+import 'node:crypto';
+import 'node:http';
+import 'node:https';
+import 'process';
+import 'buffer';
+import 'node:child_process';
+import 'node:fs';
+import 'node:os';
+import '../index.js';
+import 'node:util';
+
+async function publishStep(ctx, work, staged, stepsSoFar) {
+    const { registry, mode } = ctx;
+    const ref = registry ? chartRef(registry, work.name, work.version) : undefined;
+    const gateFailed = stepsSoFar.some((step) => step.status === 'failed');
+    if (mode !== 'publish' || !staged || gateFailed) {
+        await staged?.abandon(); // blobs uploaded during the gates stay unreferenced: no manifest, no tag
+        const why = mode !== 'publish'
+            ? 'validate mode: nothing is pushed'
+            : gateFailed
+                ? 'a gate failed: nothing is pushed'
+                : 'no registry input';
+        return {
+            id: 'publish',
+            title: 'Publish',
+            status: 'skipped',
+            durationMs: 0,
+            summary: ref ? `${why} (would publish ${ref})` : why,
+            findings: []
+        };
+    }
+    return staged.commit();
+}
+
+export { publishStep };
