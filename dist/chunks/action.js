@@ -13489,7 +13489,8 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
                 const hint = 'check the dependency repository URL, or set repository-mirrors';
                 throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, hint, transient);
             }
-            return { url, text: response.body.toString('utf8') };
+            // As fetch's text() read it: UTF-8 without a byte-order mark.
+            return { url, text: response.body.toString('utf8').replace(/^\uFEFF/, '') };
         }
         catch (error) {
             if (error instanceof ActionError)

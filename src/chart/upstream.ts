@@ -195,7 +195,8 @@ export async function fetchIndex(
         const hint = 'check the dependency repository URL, or set repository-mirrors'
         throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, hint, transient)
       }
-      return { url, text: response.body.toString('utf8') }
+      // As fetch's text() read it: UTF-8 without a byte-order mark.
+      return { url, text: response.body.toString('utf8').replace(/^\uFEFF/, '') }
     } catch (error) {
       if (error instanceof ActionError) throw error
       if (error instanceof RedirectError) {
