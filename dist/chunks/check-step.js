@@ -3373,6 +3373,34 @@ function gzipTrailer(data) {
 // key the umbrella chart uses for them (alias, else name). They tell which
 // values key sets an upstream image (e.g. `temporal.server.image.tag`): reading
 // the files is cheaper and as sound as rendering once per image with a changed value.
+/**
+ * Parsed when first asked for: only a failing image's location reads them (image-location.ts), and the parse with
+ * positions is the costly part (~45 ms for a values.yaml the size of the real Temporal chart's), during the gates.
+ */
+class LazyDependencyValues {
+    texts;
+    parsed = new Map();
+    constructor(texts) {
+        this.texts = texts;
+    }
+    get(key) {
+        if (!this.parsed.has(key)) {
+            const source = this.texts.get(key);
+            let values;
+            try {
+                values = source ? parseYamlText(source.text, source.file) : undefined;
+            }
+            catch {
+                // unparsable defaults: no key to point at
+            }
+            this.parsed.set(key, values);
+        }
+        return this.parsed.get(key);
+    }
+    has(key) {
+        return this.get(key) !== undefined;
+    }
+}
 /** Values of each dependency by values key; a dependency whose values cannot be read is left out. */
 async function loadDependencyValues(chartDir) {
     const out = new Map();
@@ -3386,7 +3414,7 @@ async function loadDependencyValues(chartDir) {
             .map((d) => ({ name: d.name, alias: typeof d.alias === 'string' && d.alias !== '' ? d.alias : undefined }));
     }
     catch {
-        return out;
+        return new LazyDependencyValues(out);
     }
     const byName = new Map();
     const chartsDir = path__default.join(chartDir, 'charts');
@@ -3395,7 +3423,7 @@ async function loadDependencyValues(chartDir) {
         entries = await readdir(chartsDir);
     }
     catch {
-        return out;
+        return new LazyDependencyValues(out);
     }
     for (const entry of entries) {
         const file = path__default.join(chartsDir, entry);
@@ -3416,16 +3444,10 @@ async function loadDependencyValues(chartDir) {
     }
     for (const dep of deps) {
         const text = byName.get(dep.name);
-        if (text === undefined)
-            continue;
-        try {
-            out.set(dep.alias ?? dep.name, parseYamlText(text, `charts/${dep.name}/values.yaml`));
-        }
-        catch {
-            // unparsable defaults: no key to point at
-        }
+        if (text !== undefined)
+            out.set(dep.alias ?? dep.name, { text, file: `charts/${dep.name}/values.yaml` });
     }
-    return out;
+    return new LazyDependencyValues(out);
 }
 
 // Where a failing image is set, for its finding: the values.yaml key that sets

@@ -14,9 +14,42 @@ interface DependencyEntry {
   alias?: string
 }
 
+/** A dependency's default values by values key (alias, else name); absent when they cannot be read or parsed. */
+export interface DependencyValues {
+  get(key: string): YamlSource<unknown> | undefined
+  has(key: string): boolean
+}
+
+/**
+ * Parsed when first asked for: only a failing image's location reads them (image-location.ts), and the parse with
+ * positions is the costly part (~45 ms for a values.yaml the size of the real Temporal chart's), during the gates.
+ */
+class LazyDependencyValues implements DependencyValues {
+  private readonly parsed = new Map<string, YamlSource<unknown> | undefined>()
+  constructor(private readonly texts: ReadonlyMap<string, { text: string; file: string }>) {}
+
+  get(key: string): YamlSource<unknown> | undefined {
+    if (!this.parsed.has(key)) {
+      const source = this.texts.get(key)
+      let values: YamlSource<unknown> | undefined
+      try {
+        values = source ? parseYamlText(source.text, source.file) : undefined
+      } catch {
+        // unparsable defaults: no key to point at
+      }
+      this.parsed.set(key, values)
+    }
+    return this.parsed.get(key)
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined
+  }
+}
+
 /** Values of each dependency by values key; a dependency whose values cannot be read is left out. */
-export async function loadDependencyValues(chartDir: string): Promise<Map<string, YamlSource<unknown>>> {
-  const out = new Map<string, YamlSource<unknown>>()
+export async function loadDependencyValues(chartDir: string): Promise<DependencyValues> {
+  const out = new Map<string, { text: string; file: string }>()
   let deps: DependencyEntry[] = []
   try {
     const text = await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8')
@@ -26,7 +59,7 @@ export async function loadDependencyValues(chartDir: string): Promise<Map<string
       .filter((d): d is Record<string, unknown> & { name: string } => typeof d.name === 'string')
       .map((d) => ({ name: d.name, alias: typeof d.alias === 'string' && d.alias !== '' ? d.alias : undefined }))
   } catch {
-    return out
+    return new LazyDependencyValues(out)
   }
   const byName = new Map<string, string>()
   const chartsDir = path.join(chartDir, 'charts')
@@ -34,7 +67,7 @@ export async function loadDependencyValues(chartDir: string): Promise<Map<string
   try {
     entries = await readdir(chartsDir)
   } catch {
-    return out
+    return new LazyDependencyValues(out)
   }
   for (const entry of entries) {
     const file = path.join(chartsDir, entry)
@@ -52,12 +85,7 @@ export async function loadDependencyValues(chartDir: string): Promise<Map<string
   }
   for (const dep of deps) {
     const text = byName.get(dep.name)
-    if (text === undefined) continue
-    try {
-      out.set(dep.alias ?? dep.name, parseYamlText(text, `charts/${dep.name}/values.yaml`))
-    } catch {
-      // unparsable defaults: no key to point at
-    }
+    if (text !== undefined) out.set(dep.alias ?? dep.name, { text, file: `charts/${dep.name}/values.yaml` })
   }
-  return out
+  return new LazyDependencyValues(out)
 }

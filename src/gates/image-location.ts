@@ -10,6 +10,7 @@ import type { YamlSource } from '../chart/yaml-source.js'
 import { isRecord } from '../util/text.js'
 import { repoFileForSource, valueAt, type ValuePath } from './common.js'
 import type { ImageProblem } from './image-problems.js'
+import type { DependencyValues } from './dependency-values.js'
 
 /** Where the chart's images may be set. */
 export interface ImageSources {
@@ -19,7 +20,7 @@ export interface ImageSources {
   /** Absolute chart folder (the work copy), to find the line of an image written literally in a template. */
   chartDir?: string
   /** Default values of the dependencies by values key (dependency-values.ts): which key sets an upstream image. */
-  dependencyValues?: ReadonlyMap<string, YamlSource<unknown>>
+  dependencyValues?: DependencyValues
   /** The blueprint's Chart.yaml, for the dependency line of an image no values key sets. */
   chartYaml?: YamlSource<{ dependencies?: readonly unknown[] }>
 }
