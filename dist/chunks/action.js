@@ -14245,7 +14245,12 @@ async function buildStep(ctx, upstream, prepared, epoch, whileBuilding) {
  * here (run/action.ts imports it, also when a run stops before the build).
  */
 function loadLaterStages() {
-    laterStages ??= Promise.all([import('./check-step.js'), import('./publish-step.js'), import('./emit.js')]).then(([check, publish]) => [check, publish]);
+    if (!laterStages) {
+        laterStages = Promise.all([import('./check-step.js'), import('./publish-step.js'), import('./emit.js')]).then(([check, publish]) => [check, publish]);
+        // Started without waiting (during the build): a chunk that does not load is the awaiting stage's error to
+        // report, not an unhandled rejection that ends the process first.
+        laterStages.catch(() => undefined);
+    }
     return laterStages;
 }
 let laterStages;

@@ -7,9 +7,14 @@
  * here (run/action.ts imports it, also when a run stops before the build).
  */
 export function loadLaterStages(): Promise<[typeof import('./check-step.js'), typeof import('./publish-step.js')]> {
-  laterStages ??= Promise.all([import('./check-step.js'), import('./publish-step.js'), import('./emit.js')]).then(
-    ([check, publish]) => [check, publish]
-  )
+  if (!laterStages) {
+    laterStages = Promise.all([import('./check-step.js'), import('./publish-step.js'), import('./emit.js')]).then(
+      ([check, publish]) => [check, publish]
+    )
+    // Started without waiting (during the build): a chunk that does not load is the awaiting stage's error to
+    // report, not an unhandled rejection that ends the process first.
+    laterStages.catch(() => undefined)
+  }
   return laterStages
 }
 let laterStages: ReturnType<typeof loadLaterStages> | undefined
