@@ -13507,9 +13507,9 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
             if (failure.code === 'EBODYTOOLARGE') {
                 throw new IndexFetchError(`upstream repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`, 'check the dependency repository URL', false);
             }
-            const code = failure.code;
-            const reason = code && !failure.message.includes(code) ? `${code}: ${failure.message}` : failure.message;
-            const transient = code !== undefined && TRANSIENT_CODES.has(code);
+            // Worded as for the registry; retried on fewer codes (a refused connection is a wrong URL more often).
+            const reason = describeNetworkError(error, limit.ms).text;
+            const transient = failure.code !== undefined && TRANSIENT_CODES.has(failure.code);
             throw new IndexFetchError(`upstream repository ${url} is unreachable: ${reason}`, mirrorHint, transient);
         }
     };

@@ -8,7 +8,7 @@ import { DeadlineError, OPERATION_LIMITS, operationLimit } from '../util/deadlin
 import { basicAuth, RegistryClient, parseOciReference, withRetry } from '../oci/registry.js'
 import type { Credentials } from '../credentials/credentials.js'
 import { isLoopbackHost } from '../net/net.js'
-import { followRedirects, httpExchange, RedirectError } from '../net/http.js'
+import { describeNetworkError, followRedirects, httpExchange, RedirectError } from '../net/http.js'
 import {
   compareVersions,
   describeDrift,
@@ -222,9 +222,9 @@ export async function fetchIndex(
           false
         )
       }
-      const code = failure.code
-      const reason = code && !failure.message.includes(code) ? `${code}: ${failure.message}` : failure.message
-      const transient = code !== undefined && TRANSIENT_CODES.has(code)
+      // Worded as for the registry; retried on fewer codes (a refused connection is a wrong URL more often).
+      const reason = describeNetworkError(error, limit.ms).text
+      const transient = failure.code !== undefined && TRANSIENT_CODES.has(failure.code)
       throw new IndexFetchError(`upstream repository ${url} is unreachable: ${reason}`, mirrorHint, transient)
     }
   }
