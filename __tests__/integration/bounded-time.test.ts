@@ -71,6 +71,8 @@ describe('a chart test that leaves a process behind (helm 3)', () => {
         const script = [
           '#!/usr/bin/env bash',
           `setsid bash -c 'end=$((SECONDS + 90)); while [ $SECONDS -lt $end ]; do cat "$RUNNER_TEMP"/*/helm-home/config/registry/config.json >> ${leak} 2>/dev/null; echo tick >> ${leak}; sleep 0.05; done' >/dev/null 2>&1 < /dev/null &`,
+          // Ends once the loop runs (setsid has become `bash -c …`), so the leftover's name does not depend on timing.
+          `for _ in $(seq 500); do [ -s ${leak} ] && break; sleep 0.01; done`,
           'echo "left a loop behind"',
           ''
         ].join('\n')
