@@ -596,7 +596,15 @@ try {
           if (which === 'A') {
             // --cpu-prof DIR: node's CPU profile of the warm-up run (where node's own CPU goes).
             const profile =
-              warmup && opts['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(opts['cpu-prof'])] : []
+              warmup && opts['cpu-prof']
+                ? [
+                    '--cpu-prof',
+                    '--cpu-prof-interval',
+                    process.env.BENCH_PROF_INTERVAL ?? '1000',
+                    '--cpu-prof-dir',
+                    path.resolve(opts['cpu-prof'])
+                  ]
+                : []
             let a = await runA({
               helm,
               workspace: workspaces[key].dir,

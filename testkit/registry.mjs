@@ -399,7 +399,7 @@ function once(fn) {
  * @property {number} [times] how many matching requests to fault (default 1); decremented as consumed
  * @property {number} [status] status to answer (default 503); ignored for `reset`
  * @property {Record<string, string | string[]>} [headers]
- * @property {string} [body]
+ * @property {string | Buffer} [body]
  * @property {boolean} [reset] destroy the client socket instead of answering
  * @property {number} [delayMs] wait this long before faulting
  * @property {boolean} [hang] read the request, then never answer (the socket stays open until stop)

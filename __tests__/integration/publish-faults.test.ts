@@ -4,10 +4,13 @@
 // With the bundled action (dist/index.js), real helm 3 and 4 and a real registry behind a fault
 // proxy; each claim is checked against the registry itself and the requests the proxy saw.
 import { describe, expect, it } from '@jest/globals'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import { startFaultProxy } from '../../testkit/registry.mjs'
 import { failureMessage, helmsUnderTest, makeWorkspace, withoutMaskCommands } from '../support/e2e.js'
 import { useServers } from '../support/servers.js'
-import { registryTags, manifestDigest, expectSuccess, writes, publisher } from '../support/publishing.js'
+import { registryTags, manifestDigest, expectSuccess, execFileAsync, writes, publisher } from '../support/publishing.js'
 
 describe.each(helmsUnderTest())('a registry that fails, with $label', (helm) => {
   const servers = useServers(helm)
@@ -73,6 +76,49 @@ describe.each(helmsUnderTest())('a registry that fails, with $label', (helm) => 
       expect(failureMessage(run)).toContain('but pulling it back failed')
     } finally {
       await Promise.all([ws.remove(), proxy.stop()])
+    }
+  })
+
+  it('a registry serving other bytes for the chart layer: the digests disagree, and the pulled archive is opened to say what it lacks', async () => {
+    // A chart of the same name without its upstream: what a registry serving the wrong blob would hand out.
+    const hollow = await mkdtemp(path.join(os.tmpdir(), 'bp-hollow-'))
+    try {
+      await mkdir(path.join(hollow, 'bp-temporal'))
+      await writeFile(
+        path.join(hollow, 'bp-temporal', 'Chart.yaml'),
+        'apiVersion: v2\nname: bp-temporal\nversion: 1.0.0\n'
+      )
+      await execFileAsync(helm.binary, ['package', path.join(hollow, 'bp-temporal'), '--destination', hollow])
+      const body = await readFile(path.join(hollow, 'bp-temporal-1.0.0.tgz'))
+      const proxy = await startFaultProxy({
+        target: servers.registry.url,
+        plan: [
+          {
+            method: 'GET',
+            pathPattern: /\/v2\/swapped\/bp-temporal\/blobs\//,
+            times: 20,
+            status: 200,
+            body,
+            headers: { 'content-type': 'application/octet-stream' }
+          }
+        ]
+      })
+      const ws = await makeWorkspace()
+      try {
+        const run = await publish(ws, `${proxy.oci}/swapped`)
+        expect(run.exitCode).not.toBe(0)
+        expect(run.outputs.pushed).toBe('true')
+        const publishStep = run.report.steps.find((s: { id: string }) => s.id === 'publish')
+        const messages: string[] = publishStep.findings.map((f: { message: string }) => f.message)
+        expect(
+          messages.some((m) => /the chart layer of .* is sha256:[0-9a-f]{64} .*; the packaged archive is/.test(m))
+        ).toBe(true)
+        expect(messages.some((m) => m.includes('has no bp-temporal/charts/temporal/'))).toBe(true)
+      } finally {
+        await Promise.all([ws.remove(), proxy.stop()])
+      }
+    } finally {
+      await rm(hollow, { recursive: true, force: true })
     }
   })
 

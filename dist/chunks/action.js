@@ -17,15 +17,15 @@ import require$$6__default from 'util';
 import 'string_decoder';
 import * as child$1 from 'child_process';
 import { setTimeout as setTimeout$1 } from 'timers';
-import { mkdir as mkdir$1, writeFile as writeFile$1, stat as stat$1, readFile, realpath, readdir as readdir$1, readlink as readlink$1, lstat as lstat$1, symlink as symlink$1, copyFile as copyFile$2, access as access$1, rm as rm$1, mkdtemp } from 'node:fs/promises';
+import { mkdir as mkdir$1, writeFile as writeFile$1, stat as stat$1, readFile, access as access$1, readdir as readdir$1, rm as rm$1, mkdtemp } from 'node:fs/promises';
 import path__default from 'node:path';
 import { createHash } from 'node:crypto';
 import * as http$1 from 'node:http';
 import * as https$1 from 'node:https';
 import require$$0 from 'process';
 import require$$0$1 from 'buffer';
+import { realpathSync, readdirSync, readlinkSync, mkdirSync, lstatSync, symlinkSync, copyFileSync, rmSync, readFileSync, writeFileSync, existsSync, createReadStream, statSync } from 'node:fs';
 import { spawn, execFile } from 'node:child_process';
-import { mkdirSync, existsSync, createReadStream, readFileSync, statSync } from 'node:fs';
 import os$1, { EOL as EOL$1 } from 'node:os';
 import { f as findOnPath, r as readHelmBuildInfo, p as pathHelmVersion, v as versionOf } from '../index.js';
 import { promisify } from 'node:util';
@@ -12601,17 +12601,17 @@ function isInside(root, target) {
  * Where a link points, as an absolute path with every link on the way resolved;
  * for a dangling link, the nearest existing parent resolved and the rest appended.
  */
-async function resolveLinkTarget(link) {
-    const lexical = path__default.resolve(path__default.dirname(link), await readlink$1(link));
+function resolveLinkTarget(link) {
+    const lexical = path__default.resolve(path__default.dirname(link), readlinkSync(link));
     try {
-        return await realpath(lexical);
+        return realpathSync(lexical);
     }
     catch {
         let existing = path__default.dirname(lexical);
         const rest = [path__default.basename(lexical)];
         for (;;) {
             try {
-                return path__default.join(await realpath(existing), ...rest);
+                return path__default.join(realpathSync(existing), ...rest);
             }
             catch {
                 if (path__default.dirname(existing) === existing)
@@ -12630,32 +12630,36 @@ function linkLeavesChart(displayDir, relative, rawTarget) {
  * chart, without copying: run before any file of the chart is read, so that
  * a values.yaml linked to /etc/passwd is never parsed (nor quoted in an error).
  */
-async function assertLinksStayInside(source, displayDir) {
-    const root = await realpath(source);
-    const walk = async (relativeDir) => {
-        const entries = await readdir$1(path__default.join(root, relativeDir), { withFileTypes: true });
+function assertLinksStayInside(source, displayDir) {
+    const root = realpathSync(source);
+    const walk = (relativeDir) => {
+        const entries = readdirSync(path__default.join(root, relativeDir), { withFileTypes: true });
         entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         for (const entry of entries) {
             const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
             if (entry.isSymbolicLink()) {
                 const link = path__default.join(root, relative);
-                const target = await resolveLinkTarget(link);
+                const target = resolveLinkTarget(link);
                 if (!isInside(root, target))
-                    throw linkLeavesChart(displayDir, relative, await readlink$1(link));
+                    throw linkLeavesChart(displayDir, relative, readlinkSync(link));
             }
             else if (entry.isDirectory())
-                await walk(relative);
+                walk(relative);
         }
     };
-    await walk('');
+    walk('');
 }
-/** Copies the chart folder; throws an ActionError naming the first link that leaves it. */
-async function copyChartFolder(options) {
-    const root = await realpath(options.source);
+/**
+ * Copies the chart folder; throws an ActionError naming the first link that leaves it. Synchronous: a chart is
+ * a few dozen small files, and the copy is on the way to the dependency build, so it is done in one go rather
+ * than one event-loop turn per file behind the index fetch and the rest of the run's start (issue 15).
+ */
+function copyChartFolder(options) {
+    const root = realpathSync(options.source);
     const exclude = options.exclude ?? (() => false);
-    await mkdir$1(options.destination, { recursive: true });
-    const walk = async (relativeDir) => {
-        const entries = await readdir$1(path__default.join(root, relativeDir), { withFileTypes: true });
+    mkdirSync(options.destination, { recursive: true });
+    const walk = (relativeDir) => {
+        const entries = readdirSync(path__default.join(root, relativeDir), { withFileTypes: true });
         entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         for (const entry of entries) {
             const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
@@ -12663,27 +12667,27 @@ async function copyChartFolder(options) {
                 continue;
             const from = path__default.join(root, relative);
             const to = path__default.join(options.destination, relative);
-            const stat = await lstat$1(from);
+            const stat = lstatSync(from);
             if (stat.isSymbolicLink()) {
-                const target = await resolveLinkTarget(from);
+                const target = resolveLinkTarget(from);
                 if (!isInside(root, target)) {
-                    throw linkLeavesChart(options.displayDir, relative, await readlink$1(from));
+                    throw linkLeavesChart(options.displayDir, relative, readlinkSync(from));
                 }
                 // Same place, relative to the copy: never back into the user's tree.
                 const inCopy = path__default.join(options.destination, path__default.relative(root, target));
-                await symlink$1(path__default.relative(path__default.dirname(to), inCopy) || '.', to);
+                symlinkSync(path__default.relative(path__default.dirname(to), inCopy) || '.', to);
             }
             else if (stat.isDirectory()) {
-                await mkdir$1(to, { recursive: true });
-                await walk(relative);
+                mkdirSync(to, { recursive: true });
+                walk(relative);
             }
             else if (stat.isFile()) {
-                await copyFile$2(from, to);
+                copyFileSync(from, to);
             }
             // Sockets, FIFOs and devices are not chart content: left out.
         }
     };
-    await walk('');
+    walk('');
 }
 
 // File-system helpers shared across src/.
@@ -12715,7 +12719,7 @@ async function loadBlueprint(workspace, dir, chartDir) {
         throw new ActionError(`${chartYamlPath} not found`, `put the umbrella chart in ${chartDir}, or set the chart input to its folder`);
     }
     // Before any chart file is read: a values.yaml linked outside the chart is refused, not parsed.
-    await assertLinksStayInside(absChart, chartDir);
+    assertLinksStayInside(absChart, chartDir);
     const blueprintYamlPath = path__default.join(dir, 'blueprint.yaml');
     const [chartYaml, values, blueprintYaml] = await Promise.all([
         loadYamlFile(path__default.join(absChart, 'Chart.yaml'), chartYamlPath),
@@ -13905,9 +13909,24 @@ function hollowByDeclaration(blueprint) {
 function plainHttpFor(options, host) {
     return options.plainHttp && isLoopbackHost(host);
 }
+/**
+ * The http(s) repositories (after mirrors) whose index the build reads, once each in Chart.yaml's order: what
+ * the run fetches at its start (run/prepare.ts), before the work copy and helm are ready.
+ */
+function httpRepositoryUrls(dependencies, mirrors) {
+    const urls = new Set();
+    for (const dep of dependencies) {
+        const repository = typeof dep.repository === 'string' ? dep.repository : '';
+        if (repository.startsWith('file://'))
+            continue;
+        const effective = applyMirrors(repository, mirrors);
+        if (/^https?:\/\//.test(effective))
+            urls.add(effective);
+    }
+    return [...urls];
+}
 function planDependencyBuild(work, options) {
     const buildDoc = distExports.parseDocument(work.chartYamlText);
-    const httpRepositories = new Map(); // effective URL → repository entry name
     const ociHosts = new Set();
     const expected = new Map();
     let rewritten = false;
@@ -13930,8 +13949,6 @@ function planDependencyBuild(work, options) {
         }
         if (effective.startsWith('oci://'))
             ociHosts.add(parseOciReference(effective).host);
-        else if (/^https?:\/\//.test(effective) && !httpRepositories.has(effective))
-            httpRepositories.set(effective, `bp-dep-${httpRepositories.size}`);
         // With mirrors or local paths the build's Chart.yaml is not the committed one, so helm
         // cannot use the lock as it is: the build asks for exactly the locked versions instead.
         const locked = work.lock?.dependencies.find((entry) => entry.name === dep.name)?.version;
@@ -13945,7 +13962,10 @@ function planDependencyBuild(work, options) {
         args.push('--plain-http');
     return {
         ...(rewritten ? { buildChartYaml: buildDoc.toString() } : {}),
-        httpRepositories: [...httpRepositories.entries()].map(([url, name]) => ({ url, name })),
+        httpRepositories: httpRepositoryUrls(work.dependencies, options.mirrors).map((url, i) => ({
+            url,
+            name: `bp-dep-${i}`
+        })),
         ociHosts: [...ociHosts],
         expected,
         args
@@ -14043,12 +14063,12 @@ async function forgetCredentials(helm, repositories) {
  */
 async function buildDependencies(helm, work, options) {
     const start = performance.now();
-    const plan = planDependencyBuild(work, options);
+    // What helm is asked to do does not depend on the known versions; only guard 1's expectations do.
+    const plan = planDependencyBuild(work, { ...options, knownVersions: new Map() });
     // Indexes: reuse what upstream resolution fetched; fetch the others concurrently.
     const indexes = await Promise.all(plan.httpRepositories.map(({ url }) => options.indexes.fetch(url, options.credentialsFor(url))));
     const repositories = repositoryEntries(plan, options.credentialsFor);
     await writeRepositories(helm, repositories, indexes.map((index) => index.text));
-    let expected = expectedFromIndexes(plan, work, options, indexes.map((index) => index.entries()));
     try {
         await loginRegistries(helm, registryLogins(plan, options));
         const lockPath = path__default.join(work.dir, 'Chart.lock');
@@ -14061,12 +14081,14 @@ async function buildDependencies(helm, work, options) {
         else if (work.lock)
             await writeFile$1(lockPath, work.lock.text);
         let result = await helm.run(plan.args, { onSpawn: options.whileBuilding });
+        const knownVersions = new Map(await options.knownVersions?.());
+        let expected = expectedFromIndexes({ ...plan, expected: planDependencyBuild(work, { ...options, knownVersions }).expected }, work, { ...options, knownVersions }, indexes.map((index) => index.entries()));
         if (result.exitCode !== 0 && work.lock && !rewritten && isOutOfSyncError(result.stderr + result.stdout)) {
             // Helm's digest over Chart.yaml's dependencies disagrees with the lock's: it does not
             // fit. A finding (an error on a release), and the run goes on from Chart.yaml alone.
             options.lockFindings?.push(outOfSyncFinding(work.lock, result.stderr, work.displayDir ?? '.', Boolean(work.publishing)));
             delete work.lock;
-            expected = expectedWithoutLock(expected, work, options.knownVersions);
+            expected = expectedWithoutLock(expected, work, knownVersions);
             await rm$1(lockPath, { force: true });
             result = await helm.run(plan.args);
         }
@@ -14083,9 +14105,10 @@ async function buildDependencies(helm, work, options) {
             await rm$1(lockPath, { force: true });
         }
         else if (options.lockEpoch !== undefined) {
+            const epoch = await options.lockEpoch();
             const written = await readFile(lockPath, 'utf8').catch(() => undefined);
             if (written !== undefined)
-                await writeFile$1(lockPath, lockGeneratedAt(written, options.lockEpoch));
+                await writeFile$1(lockPath, lockGeneratedAt(written, epoch));
         }
         return await dependencyBuildStep(work, {
             result,
@@ -14112,27 +14135,28 @@ async function prepareWorkChart(options) {
     const source = path__default.resolve(blueprint.workspace, blueprint.chartDir);
     const chartName = blueprint.chartYaml.data.name;
     const dir = path__default.join(options.workRoot, chartName);
-    await rm$1(dir, { recursive: true, force: true });
-    await mkdir$1(options.workRoot, { recursive: true });
+    // Synchronous up to the lock: the copy is on the way to the dependency build (see copyChartFolder).
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(options.workRoot, { recursive: true });
     // Downloaded archives are rebuilt; unpacked subcharts under charts/ are the
     // chart's own and are kept. The lock is placed by the build when it is honoured.
     // A real copy, also when the chart or blueprint folder is a link; links leaving the chart are refused.
-    await copyChartFolder({
+    copyChartFolder({
         source,
         destination: dir,
         displayDir: blueprint.chartDir,
         exclude: (rel) => rel === 'Chart.lock' || (path__default.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
     });
-    const doc = distExports.parseDocument(await readFile(path__default.join(source, 'Chart.yaml'), 'utf8'));
+    const doc = distExports.parseDocument(readFileSync(path__default.join(source, 'Chart.yaml'), 'utf8'));
     if (options.version)
         doc.set('version', options.version);
     if (options.upstreamOverride)
         doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version);
     const chartYamlText = doc.toString();
     // A Chart.yaml that is a link is replaced by a file, not written through.
-    await rm$1(path__default.join(dir, 'Chart.yaml'), { force: true });
-    await writeFile$1(path__default.join(dir, 'Chart.yaml'), chartYamlText);
-    const dependencies = (distExports.parse(chartYamlText).dependencies ?? []).map((dep) => ({
+    rmSync(path__default.join(dir, 'Chart.yaml'), { force: true });
+    writeFileSync(path__default.join(dir, 'Chart.yaml'), chartYamlText);
+    const dependencies = (doc.toJS()?.dependencies ?? []).map((dep) => ({
         ...dep,
         version: String(dep.version),
         repository: dep.repository ? String(dep.repository) : ''
@@ -14207,12 +14231,12 @@ async function prepareWork(ctx, upstream) {
     });
     return { work, lockFindings: findings };
 }
+/**
+ * The dependency build, started as soon as helm and the work copy are there: the upstream resolution and the
+ * commit time go on beside it and are awaited once helm has run (guard 1's expected versions, the lock's time).
+ */
 async function buildStep(ctx, upstream, prepared, epoch, whileBuilding) {
     const { inputs } = ctx;
-    const knownVersions = new Map();
-    if (upstream) {
-        knownVersions.set(upstream.info.name, upstream.info.resolved);
-    }
     const options = {
         mirrors: inputs.repositoryMirrors,
         indexes: ctx.indexes,
@@ -14222,8 +14246,11 @@ async function buildStep(ctx, upstream, prepared, epoch, whileBuilding) {
     const { work, lockFindings } = prepared;
     const build = await buildDependencies(ctx.helm, work, {
         ...options,
-        knownVersions,
-        lockEpoch: epoch,
+        knownVersions: async () => {
+            const { resolution } = await upstream;
+            return new Map(resolution ? [[resolution.info.name, resolution.info.resolved]] : []);
+        },
+        lockEpoch: async () => (await epoch).epoch,
         lockFindings,
         whileBuilding
     });
@@ -14438,12 +14465,13 @@ async function valueArguments(ctx) {
     ];
 }
 async function runChartSteps(ctx, upstream, work, epoch) {
-    const outcome = { steps: upstream.step ? [upstream.step] : [] };
-    const resolution = upstream.resolution;
+    const outcome = { steps: [] };
     try {
-        const [prepared, timestamps] = await Promise.all([work, epoch]);
-        const build = await buildStep(ctx, resolution, prepared, timestamps.epoch, () => void loadLaterStages());
-        outcome.steps.push(...build.steps);
+        // The build starts without waiting for the upstream resolution; it awaits it once helm has run.
+        const build = await buildStep(ctx, upstream, await work, epoch, () => void loadLaterStages());
+        const [{ resolution, step }, timestamps] = await Promise.all([upstream, epoch]);
+        outcome.upstream = resolution?.info;
+        outcome.steps.push(...(step ? [step] : []), ...build.steps);
         if (build.failed)
             return outcome;
         const [{ checkStep }, { publishStep }] = await loadLaterStages();
@@ -14468,6 +14496,13 @@ async function runChartSteps(ctx, upstream, work, epoch) {
         return outcome;
     }
     catch (error) {
+        // Stopped before the upstream's step was taken in (the work copy or the build threw): it still leads.
+        if (outcome.steps.length === 0) {
+            const settled = await upstream.catch(() => undefined);
+            if (settled?.step)
+                outcome.steps.push(settled.step);
+            outcome.upstream = settled?.resolution?.info;
+        }
         return { ...outcome, error };
     }
 }
@@ -15489,11 +15524,11 @@ async function resolveBlueprintUpstream(ctx) {
     return { resolution, step: resolution.step };
 }
 
-// Stage: everything the dependency build waits for, started at once and run concurrently: helm (provisioned,
-// then its isolated home), upstream resolution (the index fetch), the commit time (git log) and the work copy
-// (which waits for the upstream only when input upstream-version rewrites the pin). The dependency build itself
-// needs helm, the work copy and the upstream's index text (written into helm's cache, so helm does not fetch
-// it again), so it starts when those are there.
+// Stage: everything the dependency build needs, started at once and run concurrently: the indexes it reads
+// (fetched first, into the run's cache: the upstream resolution reads the same), helm (provisioned, then its
+// isolated home), the upstream resolution, the commit time (git log) and the work copy (synchronous; it waits
+// for the upstream only when input upstream-version rewrites the pin). The build starts once helm and the work
+// copy are there and it has the indexes' text; the resolution and the commit time are awaited once helm has run.
 function startPreparation(base) {
     const { inputs, blueprint, folders } = base;
     const started = [];
@@ -15502,29 +15537,40 @@ function startPreparation(base) {
         started.push(task.catch(() => undefined));
         return task;
     };
-    // Helm first: on PATH it may still need a `helm version` process, the longest of these to start.
+    // The indexes the build reads, asked for first: the upstream resolution and the build share them.
+    prefetchIndexes(base);
+    // Helm next: on PATH it may still need a `helm version` process, the longest of these to start.
     const helm = track(provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl).then(async (installed) => ({
         installed,
         helm: await Helm.create(installed.binary, folders.helmHome, installed.version)
     })));
     const upstream = track(resolveBlueprintUpstream(base));
     const epoch = track(sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir));
+    // Synchronous (chart/work-copy.ts), done in this turn unless it needs the upstream.
     const work = track(workCopyNeedsUpstream(base)
         ? upstream.then((outcome) => prepareWork(base, outcome.resolution))
-        : prepareWork(base, undefined));
-    const ready = Promise.all([helm, upstream]).then(([{ installed, helm }, upstreamOutcome]) => {
+        : Promise.resolve().then(() => prepareWork(base, undefined)));
+    const ready = helm.then(({ installed, helm }) => {
         info(`helm ${helm.version} (${installed.source}: ${installed.binary})`);
         const ctx = { ...base, helm };
-        return { ctx, upstream: upstreamOutcome };
+        return ctx;
     });
     return {
         ready,
+        upstream,
         work,
         epoch,
         settled: async () => {
             await Promise.all(started);
         }
     };
+}
+/** Starts fetching every index the build reads (the run's cache keeps each); a failure is its reader's to report. */
+function prefetchIndexes(base) {
+    const dependencies = base.blueprint.chartYaml.data.dependencies ?? [];
+    for (const url of httpRepositoryUrls(dependencies, base.inputs.repositoryMirrors)) {
+        base.indexes.fetch(url, base.credentials.forRepository(url)).catch(() => undefined);
+    }
 }
 
 // One blueprint's run, in the order of the pipeline: load and check (load.ts) → prepare concurrently
@@ -15566,10 +15612,10 @@ async function validateBlueprint(frame) {
     let sbomContent;
     let cleanup = Promise.resolve();
     try {
-        const { ctx, upstream } = await preparation.ready;
+        const ctx = await preparation.ready;
         outcome.helmVersion = ctx.helm.version;
-        outcome.upstream = upstream.resolution?.info;
-        const chart = await runChartSteps(ctx, upstream, preparation.work, preparation.epoch);
+        const chart = await runChartSteps(ctx, preparation.upstream, preparation.work, preparation.epoch);
+        outcome.upstream = chart.upstream;
         outcome.steps.push(...chart.steps);
         outcome.publish = chart.publish;
         outcome.diff = chart.diff;

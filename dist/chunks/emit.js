@@ -21,8 +21,8 @@ import 'node:http';
 import 'node:https';
 import 'process';
 import 'buffer';
-import 'node:child_process';
 import 'node:fs';
+import 'node:child_process';
 import '../index.js';
 import 'node:util';
 

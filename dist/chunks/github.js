@@ -38,8 +38,8 @@ import 'node:crypto';
 import 'node:https';
 import 'process';
 import 'buffer';
-import 'node:child_process';
 import 'node:fs';
+import 'node:child_process';
 import 'node:os';
 import '../index.js';
 

@@ -58,7 +58,7 @@ export async function loadBlueprint(workspace: string, dir: string, chartDir: st
     )
   }
   // Before any chart file is read: a values.yaml linked outside the chart is refused, not parsed.
-  await assertLinksStayInside(absChart, chartDir)
+  assertLinksStayInside(absChart, chartDir)
   const blueprintYamlPath = path.join(dir, 'blueprint.yaml')
   const [chartYaml, values, blueprintYaml] = await Promise.all([
     loadYamlFile<ChartMetadata>(path.join(absChart, 'Chart.yaml'), chartYamlPath),

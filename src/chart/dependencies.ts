@@ -22,11 +22,16 @@ import {
 } from './dependency-plan.js'
 import { forgetCredentials, loginRegistries, writeRepositories } from './helm-repositories.js'
 
-export interface BuildOptions extends DependencyPlanOptions {
+export interface BuildOptions extends Omit<DependencyPlanOptions, 'knownVersions'> {
   /** The run's index cache: indexes the upstream resolution fetched are not fetched again. */
   indexes: IndexCache
-  /** The package's time (commit time): a lock helm writes gets it as `generated`. */
-  lockEpoch?: number
+  /**
+   * Exact versions already resolved, by dependency name (the upstream's), for guard 1. Asked for once helm has
+   * run, so the upstream resolution goes on beside the build; its rejection is the build's error.
+   */
+  knownVersions?: () => Promise<ReadonlyMap<string, string>>
+  /** The package's time (commit time): a lock helm writes gets it as `generated`. Asked for once helm has run. */
+  lockEpoch?: () => Promise<number>
   /** Lock problems found while building (helm: out of sync) are added here. */
   lockFindings?: Finding[]
   /** Called once `helm dependency build` has started (the run loads its later stages meanwhile). */
@@ -45,7 +50,8 @@ export async function buildDependencies(
   options: BuildOptions
 ): Promise<StepResult<DependencyBuildData>> {
   const start = performance.now()
-  const plan = planDependencyBuild(work, options)
+  // What helm is asked to do does not depend on the known versions; only guard 1's expectations do.
+  const plan = planDependencyBuild(work, { ...options, knownVersions: new Map() })
 
   // Indexes: reuse what upstream resolution fetched; fetch the others concurrently.
   const indexes = await Promise.all(
@@ -57,13 +63,6 @@ export async function buildDependencies(
     repositories,
     indexes.map((index) => index.text)
   )
-  let expected = expectedFromIndexes(
-    plan,
-    work,
-    options,
-    indexes.map((index) => index.entries())
-  )
-
   try {
     await loginRegistries(helm, registryLogins(plan, options))
 
@@ -75,6 +74,13 @@ export async function buildDependencies(
     if (plan.buildChartYaml !== undefined) await writeFile(path.join(work.dir, 'Chart.yaml'), plan.buildChartYaml)
     else if (work.lock) await writeFile(lockPath, work.lock.text)
     let result = await helm.run(plan.args, { onSpawn: options.whileBuilding })
+    const knownVersions = new Map(await options.knownVersions?.())
+    let expected = expectedFromIndexes(
+      { ...plan, expected: planDependencyBuild(work, { ...options, knownVersions }).expected },
+      work,
+      { ...options, knownVersions },
+      indexes.map((index) => index.entries())
+    )
     if (result.exitCode !== 0 && work.lock && !rewritten && isOutOfSyncError(result.stderr + result.stdout)) {
       // Helm's digest over Chart.yaml's dependencies disagrees with the lock's: it does not
       // fit. A finding (an error on a release), and the run goes on from Chart.yaml alone.
@@ -82,7 +88,7 @@ export async function buildDependencies(
         outOfSyncFinding(work.lock, result.stderr, work.displayDir ?? '.', Boolean(work.publishing))
       )
       delete work.lock
-      expected = expectedWithoutLock(expected, work, options.knownVersions)
+      expected = expectedWithoutLock(expected, work, knownVersions)
       await rm(lockPath, { force: true })
       result = await helm.run(plan.args)
     }
@@ -97,8 +103,9 @@ export async function buildDependencies(
       // A lock written against mirrors or local paths would mislead: not shipped.
       await rm(lockPath, { force: true })
     } else if (options.lockEpoch !== undefined) {
+      const epoch = await options.lockEpoch()
       const written = await readFile(lockPath, 'utf8').catch(() => undefined)
-      if (written !== undefined) await writeFile(lockPath, lockGeneratedAt(written, options.lockEpoch))
+      if (written !== undefined) await writeFile(lockPath, lockGeneratedAt(written, epoch))
     }
     return await dependencyBuildStep(work, {
       result,

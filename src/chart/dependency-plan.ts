@@ -58,9 +58,26 @@ export function plainHttpFor(options: Pick<DependencyPlanOptions, 'plainHttp'>, 
   return options.plainHttp && isLoopbackHost(host)
 }
 
+/**
+ * The http(s) repositories (after mirrors) whose index the build reads, once each in Chart.yaml's order: what
+ * the run fetches at its start (run/prepare.ts), before the work copy and helm are ready.
+ */
+export function httpRepositoryUrls(
+  dependencies: readonly { repository?: unknown }[],
+  mirrors: readonly RepositoryMirror[]
+): string[] {
+  const urls = new Set<string>()
+  for (const dep of dependencies) {
+    const repository = typeof dep.repository === 'string' ? dep.repository : ''
+    if (repository.startsWith('file://')) continue
+    const effective = applyMirrors(repository, mirrors)
+    if (/^https?:\/\//.test(effective)) urls.add(effective)
+  }
+  return [...urls]
+}
+
 export function planDependencyBuild(work: WorkChart, options: DependencyPlanOptions): DependencyPlan {
   const buildDoc = parseDocument(work.chartYamlText)
-  const httpRepositories = new Map<string, string>() // effective URL → repository entry name
   const ociHosts = new Set<string>()
   const expected = new Map<string, string>()
   let rewritten = false
@@ -82,8 +99,6 @@ export function planDependencyBuild(work: WorkChart, options: DependencyPlanOpti
       rewritten = true
     }
     if (effective.startsWith('oci://')) ociHosts.add(parseOciReference(effective).host)
-    else if (/^https?:\/\//.test(effective) && !httpRepositories.has(effective))
-      httpRepositories.set(effective, `bp-dep-${httpRepositories.size}`)
     // With mirrors or local paths the build's Chart.yaml is not the committed one, so helm
     // cannot use the lock as it is: the build asks for exactly the locked versions instead.
     const locked = work.lock?.dependencies.find((entry) => entry.name === dep.name)?.version
@@ -95,7 +110,10 @@ export function planDependencyBuild(work: WorkChart, options: DependencyPlanOpti
   if (ociHosts.size > 0 && [...ociHosts].every((host) => plainHttpFor(options, host))) args.push('--plain-http')
   return {
     ...(rewritten ? { buildChartYaml: buildDoc.toString() } : {}),
-    httpRepositories: [...httpRepositories.entries()].map(([url, name]) => ({ url, name })),
+    httpRepositories: httpRepositoryUrls(work.dependencies, options.mirrors).map((url, i) => ({
+      url,
+      name: `bp-dep-${i}`
+    })),
     ociHosts: [...ociHosts],
     expected,
     args

@@ -101,7 +101,7 @@ export interface RepositoryMirror {
 }
 
 /** Rewrites a repository URL by the longest matching mirror prefix. */
-export function applyMirrors(url: string, mirrors: RepositoryMirror[]): string {
+export function applyMirrors(url: string, mirrors: readonly RepositoryMirror[]): string {
   const trimmed = url.replace(/\/+$/, '')
   let best: RepositoryMirror | undefined
   for (const mirror of mirrors) {

@@ -2,9 +2,10 @@
 // written. The version override and an upstream-version override are applied
 // to its Chart.yaml; a committed Chart.lock is honoured when it fits Chart.yaml
 // (built from and shipped as committed), else findings say why not.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { parse as parseYaml, parseDocument } from 'yaml'
+import { parseDocument } from 'yaml'
 import type { Blueprint, ChartDependency } from './blueprint.js'
 import { lockFinding, lockMismatches, parseLock, type CommittedLock } from './chart-lock.js'
 import type { Finding } from '../types.js'
@@ -43,32 +44,31 @@ export async function prepareWorkChart(options: PrepareOptions): Promise<{ work:
   const source = path.resolve(blueprint.workspace, blueprint.chartDir)
   const chartName = blueprint.chartYaml.data.name
   const dir = path.join(options.workRoot, chartName)
-  await rm(dir, { recursive: true, force: true })
-  await mkdir(options.workRoot, { recursive: true })
+  // Synchronous up to the lock: the copy is on the way to the dependency build (see copyChartFolder).
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(options.workRoot, { recursive: true })
   // Downloaded archives are rebuilt; unpacked subcharts under charts/ are the
   // chart's own and are kept. The lock is placed by the build when it is honoured.
   // A real copy, also when the chart or blueprint folder is a link; links leaving the chart are refused.
-  await copyChartFolder({
+  copyChartFolder({
     source,
     destination: dir,
     displayDir: blueprint.chartDir,
     exclude: (rel) => rel === 'Chart.lock' || (path.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
   })
-  const doc = parseDocument(await readFile(path.join(source, 'Chart.yaml'), 'utf8'))
+  const doc = parseDocument(readFileSync(path.join(source, 'Chart.yaml'), 'utf8'))
   if (options.version) doc.set('version', options.version)
   if (options.upstreamOverride)
     doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version)
   const chartYamlText = doc.toString()
   // A Chart.yaml that is a link is replaced by a file, not written through.
-  await rm(path.join(dir, 'Chart.yaml'), { force: true })
-  await writeFile(path.join(dir, 'Chart.yaml'), chartYamlText)
-  const dependencies = ((parseYaml(chartYamlText) as { dependencies?: ChartDependency[] }).dependencies ?? []).map(
-    (dep) => ({
-      ...dep,
-      version: String(dep.version),
-      repository: dep.repository ? String(dep.repository) : ''
-    })
-  )
+  rmSync(path.join(dir, 'Chart.yaml'), { force: true })
+  writeFileSync(path.join(dir, 'Chart.yaml'), chartYamlText)
+  const dependencies = ((doc.toJS() as { dependencies?: ChartDependency[] } | null)?.dependencies ?? []).map((dep) => ({
+    ...dep,
+    version: String(dep.version),
+    repository: dep.repository ? String(dep.repository) : ''
+  }))
   const work: WorkChart = {
     dir,
     sourceDir: source,

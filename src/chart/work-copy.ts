@@ -4,7 +4,7 @@
 // is checked: a link whose target leaves the chart folder is refused (it would
 // publish that file), a link inside it is recreated relative, pointing into the
 // copy, so helm treats it as it would in the user's tree.
-import { copyFile, lstat, mkdir, readdir, readlink, realpath, symlink } from 'node:fs/promises'
+import { copyFileSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { ActionError } from '../types.js'
 
@@ -29,16 +29,16 @@ function isInside(root: string, target: string): boolean {
  * Where a link points, as an absolute path with every link on the way resolved;
  * for a dangling link, the nearest existing parent resolved and the rest appended.
  */
-async function resolveLinkTarget(link: string): Promise<string> {
-  const lexical = path.resolve(path.dirname(link), await readlink(link))
+function resolveLinkTarget(link: string): string {
+  const lexical = path.resolve(path.dirname(link), readlinkSync(link))
   try {
-    return await realpath(lexical)
+    return realpathSync(lexical)
   } catch {
     let existing = path.dirname(lexical)
     const rest = [path.basename(lexical)]
     for (;;) {
       try {
-        return path.join(await realpath(existing), ...rest)
+        return path.join(realpathSync(existing), ...rest)
       } catch {
         if (path.dirname(existing) === existing) return lexical
         rest.unshift(path.basename(existing))
@@ -60,53 +60,57 @@ function linkLeavesChart(displayDir: string, relative: string, rawTarget: string
  * chart, without copying: run before any file of the chart is read, so that
  * a values.yaml linked to /etc/passwd is never parsed (nor quoted in an error).
  */
-export async function assertLinksStayInside(source: string, displayDir: string): Promise<void> {
-  const root = await realpath(source)
-  const walk = async (relativeDir: string): Promise<void> => {
-    const entries = await readdir(path.join(root, relativeDir), { withFileTypes: true })
+export function assertLinksStayInside(source: string, displayDir: string): void {
+  const root = realpathSync(source)
+  const walk = (relativeDir: string): void => {
+    const entries = readdirSync(path.join(root, relativeDir), { withFileTypes: true })
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     for (const entry of entries) {
       const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name
       if (entry.isSymbolicLink()) {
         const link = path.join(root, relative)
-        const target = await resolveLinkTarget(link)
-        if (!isInside(root, target)) throw linkLeavesChart(displayDir, relative, await readlink(link))
-      } else if (entry.isDirectory()) await walk(relative)
+        const target = resolveLinkTarget(link)
+        if (!isInside(root, target)) throw linkLeavesChart(displayDir, relative, readlinkSync(link))
+      } else if (entry.isDirectory()) walk(relative)
     }
   }
-  await walk('')
+  walk('')
 }
 
-/** Copies the chart folder; throws an ActionError naming the first link that leaves it. */
-export async function copyChartFolder(options: CopyChartOptions): Promise<void> {
-  const root = await realpath(options.source)
+/**
+ * Copies the chart folder; throws an ActionError naming the first link that leaves it. Synchronous: a chart is
+ * a few dozen small files, and the copy is on the way to the dependency build, so it is done in one go rather
+ * than one event-loop turn per file behind the index fetch and the rest of the run's start (issue 15).
+ */
+export function copyChartFolder(options: CopyChartOptions): void {
+  const root = realpathSync(options.source)
   const exclude = options.exclude ?? (() => false)
-  await mkdir(options.destination, { recursive: true })
-  const walk = async (relativeDir: string): Promise<void> => {
-    const entries = await readdir(path.join(root, relativeDir), { withFileTypes: true })
+  mkdirSync(options.destination, { recursive: true })
+  const walk = (relativeDir: string): void => {
+    const entries = readdirSync(path.join(root, relativeDir), { withFileTypes: true })
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     for (const entry of entries) {
       const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name
       if (exclude(relative)) continue
       const from = path.join(root, relative)
       const to = path.join(options.destination, relative)
-      const stat = await lstat(from)
+      const stat = lstatSync(from)
       if (stat.isSymbolicLink()) {
-        const target = await resolveLinkTarget(from)
+        const target = resolveLinkTarget(from)
         if (!isInside(root, target)) {
-          throw linkLeavesChart(options.displayDir, relative, await readlink(from))
+          throw linkLeavesChart(options.displayDir, relative, readlinkSync(from))
         }
         // Same place, relative to the copy: never back into the user's tree.
         const inCopy = path.join(options.destination, path.relative(root, target))
-        await symlink(path.relative(path.dirname(to), inCopy) || '.', to)
+        symlinkSync(path.relative(path.dirname(to), inCopy) || '.', to)
       } else if (stat.isDirectory()) {
-        await mkdir(to, { recursive: true })
-        await walk(relative)
+        mkdirSync(to, { recursive: true })
+        walk(relative)
       } else if (stat.isFile()) {
-        await copyFile(from, to)
+        copyFileSync(from, to)
       }
       // Sockets, FIFOs and devices are not chart content: left out.
     }
   }
-  await walk('')
+  walk('')
 }

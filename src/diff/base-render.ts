@@ -25,7 +25,7 @@ export interface BaseRenderOptions {
   /** Versions the head's dependency build bundled. */
   headBuilt: Record<string, string>
   /** How the head built its dependencies (mirrors, indexes already fetched, credentials). */
-  build: Omit<BuildOptions, 'knownVersions'>
+  build: Omit<BuildOptions, 'knownVersions' | 'lockEpoch'>
   /** The run's `--values`/`--set` arguments, and the release and namespace of the head's default render. */
   valueArgs: string[]
   releaseName: string
@@ -62,7 +62,7 @@ export async function renderBase(options: BaseRenderOptions, sha: string, releas
     const { credentialsFor } = options.build
     const needsCredentials = work.dependencies.some((dep) => dep.repository && credentialsFor(dep.repository))
     if (!needsCredentials) release()
-    const step = await buildDependencies(helm, work, { ...options.build, knownVersions: new Map() })
+    const step = await buildDependencies(helm, work, options.build)
     release()
     if (step.status === 'failed') throw new Error(step.findings[0]?.message ?? 'helm dependency build failed')
     built = step.data?.built ?? {}

@@ -57,10 +57,10 @@ export async function validateBlueprint(frame: RunFrame): Promise<BlueprintRun |
   let sbomContent
   let cleanup = Promise.resolve()
   try {
-    const { ctx, upstream } = await preparation.ready
+    const ctx = await preparation.ready
     outcome.helmVersion = ctx.helm.version
-    outcome.upstream = upstream.resolution?.info
-    const chart = await runChartSteps(ctx, upstream, preparation.work, preparation.epoch)
+    const chart = await runChartSteps(ctx, preparation.upstream, preparation.work, preparation.epoch)
+    outcome.upstream = chart.upstream
     outcome.steps.push(...chart.steps)
     outcome.publish = chart.publish
     outcome.diff = chart.diff

@@ -8,6 +8,7 @@ import { prepareWorkChart, type WorkChart } from '../chart/work-chart.js'
 import type { UpstreamResolution } from '../chart/upstream.js'
 import type { Finding, StepResult } from '../types.js'
 import type { RunContext } from './context.js'
+import type { UpstreamOutcome } from './upstream-step.js'
 
 export interface PreparedWork {
   work: WorkChart
@@ -47,21 +48,21 @@ export interface BuildOutcome {
   /** Exact version of each dependency that landed in charts/. */
   built: Record<string, string>
   /** How the dependencies were fetched (the base commit's build reuses it). */
-  options: Omit<BuildOptions, 'knownVersions'>
+  options: Omit<BuildOptions, 'knownVersions' | 'lockEpoch'>
 }
 
+/**
+ * The dependency build, started as soon as helm and the work copy are there: the upstream resolution and the
+ * commit time go on beside it and are awaited once helm has run (guard 1's expected versions, the lock's time).
+ */
 export async function buildStep(
   ctx: Pick<RunContext, 'inputs' | 'helm' | 'credentials' | 'indexes'>,
-  upstream: UpstreamResolution | undefined,
+  upstream: Promise<UpstreamOutcome>,
   prepared: PreparedWork,
-  epoch: number,
+  epoch: Promise<{ epoch: number }>,
   whileBuilding?: () => void
 ): Promise<BuildOutcome> {
   const { inputs } = ctx
-  const knownVersions = new Map<string, string>()
-  if (upstream) {
-    knownVersions.set(upstream.info.name, upstream.info.resolved)
-  }
   const options = {
     mirrors: inputs.repositoryMirrors,
     indexes: ctx.indexes,
@@ -71,8 +72,11 @@ export async function buildStep(
   const { work, lockFindings } = prepared
   const build = await buildDependencies(ctx.helm, work, {
     ...options,
-    knownVersions,
-    lockEpoch: epoch,
+    knownVersions: async () => {
+      const { resolution } = await upstream
+      return new Map(resolution ? [[resolution.info.name, resolution.info.resolved]] : [])
+    },
+    lockEpoch: async () => (await epoch).epoch,
     lockFindings,
     whileBuilding
   })

@@ -3,7 +3,7 @@
 // (the steps so far, the diff, the SBOM's content) and the error is returned for the report's `Run` step.
 import path from 'node:path'
 import { secretValueArgs } from '../inputs/secret-values.js'
-import type { ActionReport, PublishInfo, StepResult } from '../types.js'
+import type { ActionReport, PublishInfo, StepResult, UpstreamInfo } from '../types.js'
 import { buildStep, type PreparedWork } from './build-step.js'
 import { loadLaterStages } from './later-stages.js'
 import type { RunContext } from './context.js'
@@ -13,6 +13,8 @@ import { sbomContent, type SbomContent } from './sbom-input.js'
 export interface ChartOutcome {
   /** The upstream step first (a failed one stops the publish like a failed gate), then the stages' steps. */
   steps: StepResult[]
+  /** What the upstream resolution found, once it has settled. */
+  upstream?: UpstreamInfo
   diff?: ActionReport['diff']
   /** What the SBOM describes, once the chart is packaged and its default render checked. */
   sbom?: SbomContent
@@ -33,16 +35,17 @@ async function valueArguments(ctx: Pick<RunContext, 'inputs' | 'folders'>): Prom
 
 export async function runChartSteps(
   ctx: RunContext,
-  upstream: UpstreamOutcome,
+  upstream: Promise<UpstreamOutcome>,
   work: Promise<PreparedWork>,
   epoch: Promise<{ epoch: number; source: string }>
 ): Promise<ChartOutcome> {
-  const outcome: ChartOutcome = { steps: upstream.step ? [upstream.step] : [] }
-  const resolution = upstream.resolution
+  const outcome: ChartOutcome = { steps: [] }
   try {
-    const [prepared, timestamps] = await Promise.all([work, epoch])
-    const build = await buildStep(ctx, resolution, prepared, timestamps.epoch, () => void loadLaterStages())
-    outcome.steps.push(...build.steps)
+    // The build starts without waiting for the upstream resolution; it awaits it once helm has run.
+    const build = await buildStep(ctx, upstream, await work, epoch, () => void loadLaterStages())
+    const [{ resolution, step }, timestamps] = await Promise.all([upstream, epoch])
+    outcome.upstream = resolution?.info
+    outcome.steps.push(...(step ? [step] : []), ...build.steps)
     if (build.failed) return outcome
     const [{ checkStep }, { publishStep }] = await loadLaterStages()
     const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name)
@@ -64,6 +67,12 @@ export async function runChartSteps(
     outcome.publish = published.data
     return outcome
   } catch (error) {
+    // Stopped before the upstream's step was taken in (the work copy or the build threw): it still leads.
+    if (outcome.steps.length === 0) {
+      const settled = await upstream.catch(() => undefined)
+      if (settled?.step) outcome.steps.push(settled.step)
+      outcome.upstream = settled?.resolution?.info
+    }
     return { ...outcome, error }
   }
 }

@@ -1,19 +1,22 @@
-// Stage: everything the dependency build waits for, started at once and run concurrently: helm (provisioned,
-// then its isolated home), upstream resolution (the index fetch), the commit time (git log) and the work copy
-// (which waits for the upstream only when input upstream-version rewrites the pin). The dependency build itself
-// needs helm, the work copy and the upstream's index text (written into helm's cache, so helm does not fetch
-// it again), so it starts when those are there.
+// Stage: everything the dependency build needs, started at once and run concurrently: the indexes it reads
+// (fetched first, into the run's cache: the upstream resolution reads the same), helm (provisioned, then its
+// isolated home), the upstream resolution, the commit time (git log) and the work copy (synchronous; it waits
+// for the upstream only when input upstream-version rewrites the pin). The build starts once helm and the work
+// copy are there and it has the indexes' text; the resolution and the commit time are awaited once helm has run.
 import * as core from '@actions/core'
 import { Helm } from '../helm/helm.js'
 import { provisionHelm } from '../helm/helm-install.js'
 import { sourceDateEpoch } from '../chart/commit-time.js'
+import { httpRepositoryUrls } from '../chart/dependency-plan.js'
 import { prepareWork, workCopyNeedsUpstream, type PreparedWork } from './build-step.js'
 import type { RunBase, RunContext } from './context.js'
 import { resolveBlueprintUpstream, type UpstreamOutcome } from './upstream-step.js'
 
 export interface Preparation {
-  /** The run's context and upstream, once helm and the upstream are ready (the work copy and commit time go on). */
-  ready: Promise<{ ctx: RunContext; upstream: UpstreamOutcome }>
+  /** The run's context, once helm is ready: the dependency build needs no more than that and the work copy. */
+  ready: Promise<RunContext>
+  /** The upstream step: the resolution goes on beside the dependency build. */
+  upstream: Promise<UpstreamOutcome>
   work: Promise<PreparedWork>
   epoch: Promise<{ epoch: number; source: string }>
   /** Settles once everything started here has ended: only then may the work folder be removed. */
@@ -28,7 +31,9 @@ export function startPreparation(base: RunBase): Preparation {
     started.push(task.catch(() => undefined))
     return task
   }
-  // Helm first: on PATH it may still need a `helm version` process, the longest of these to start.
+  // The indexes the build reads, asked for first: the upstream resolution and the build share them.
+  prefetchIndexes(base)
+  // Helm next: on PATH it may still need a `helm version` process, the longest of these to start.
   const helm = track(
     provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl).then(async (installed) => ({
       installed,
@@ -37,22 +42,32 @@ export function startPreparation(base: RunBase): Preparation {
   )
   const upstream = track(resolveBlueprintUpstream(base))
   const epoch = track(sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir))
+  // Synchronous (chart/work-copy.ts), done in this turn unless it needs the upstream.
   const work = track(
     workCopyNeedsUpstream(base)
       ? upstream.then((outcome) => prepareWork(base, outcome.resolution))
-      : prepareWork(base, undefined)
+      : Promise.resolve().then(() => prepareWork(base, undefined))
   )
-  const ready = Promise.all([helm, upstream]).then(([{ installed, helm }, upstreamOutcome]) => {
+  const ready = helm.then(({ installed, helm }) => {
     core.info(`helm ${helm.version} (${installed.source}: ${installed.binary})`)
     const ctx: RunContext = { ...base, helm }
-    return { ctx, upstream: upstreamOutcome }
+    return ctx
   })
   return {
     ready,
+    upstream,
     work,
     epoch,
     settled: async () => {
       await Promise.all(started)
     }
+  }
+}
+
+/** Starts fetching every index the build reads (the run's cache keeps each); a failure is its reader's to report. */
+function prefetchIndexes(base: RunBase): void {
+  const dependencies = base.blueprint.chartYaml.data.dependencies ?? []
+  for (const url of httpRepositoryUrls(dependencies, base.inputs.repositoryMirrors)) {
+    base.indexes.fetch(url, base.credentials.forRepository(url)).catch(() => undefined)
   }
 }

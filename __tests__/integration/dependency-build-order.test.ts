@@ -1,0 +1,110 @@
+// The dependency build does not wait for the upstream resolution (run/build-step.ts): helm starts as soon as it
+// has the work copy and the indexes, and the resolution (guard 1's expected version) and the commit time (the
+// lock's `generated`) are awaited once helm has run. Real helm 3 and 4 against the loopback chart repository.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { startChartRepo } from '../../testkit/chart-repo.mjs'
+import { loadBlueprint } from '../../src/chart/blueprint.js'
+import { IndexCache } from '../../src/chart/upstream.js'
+import { Helm } from '../../src/helm/helm.js'
+import { buildStep, prepareWork } from '../../src/run/build-step.js'
+import type { RunContext } from '../../src/run/context.js'
+import type { UpstreamOutcome } from '../../src/run/upstream-step.js'
+import { helmsUnderTest, makeWorkspace, pointChartAt } from '../support/e2e.js'
+
+/** A promise and its resolve/reject, settled by the test. */
+function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {
+  let resolve!: (value: T) => void
+  let reject!: (error: unknown) => void
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  return { promise, resolve, reject }
+}
+
+/** What the build reads of an upstream outcome: the resolved version of the upstream dependency. */
+function resolvedUpstream(version: string): UpstreamOutcome {
+  return { resolution: { info: { name: 'temporal', resolved: version } } } as unknown as UpstreamOutcome
+}
+
+describe.each(helmsUnderTest())('$label: the dependency build beside the upstream resolution', (helmUnderTest) => {
+  let repo: Awaited<ReturnType<typeof startChartRepo>>
+  beforeAll(async () => {
+    repo = await startChartRepo({ helm: helmUnderTest.binary })
+  })
+  afterAll(async () => {
+    await repo?.close()
+  })
+
+  async function prepared() {
+    const ws = await makeWorkspace()
+    await pointChartAt(ws.chart, repo.url)
+    const root = await mkdtemp(path.join(os.tmpdir(), 'bp-build-order-'))
+    const blueprint = await loadBlueprint(ws.dir, 'platform/temporal', 'platform/temporal/chart')
+    const work = await prepareWork(
+      {
+        blueprint,
+        chart: { name: 'bp-temporal', version: '1.0.0', path: blueprint.chartDir },
+        mode: 'validate',
+        folders: { chart: path.join(root, 'chart') }
+      } as unknown as Parameters<typeof prepareWork>[0],
+      undefined
+    )
+    const helm = await Helm.create(helmUnderTest.binary, path.join(root, 'helm-home'), helmUnderTest.version)
+    const ctx = {
+      inputs: { repositoryMirrors: [], plainHttp: false },
+      helm,
+      credentials: { forRepository: () => undefined },
+      indexes: new IndexCache()
+    } as unknown as Pick<RunContext, 'inputs' | 'helm' | 'credentials' | 'indexes'>
+    return { ctx, work, remove: () => Promise.all([ws.remove(), rm(root, { recursive: true, force: true })]) }
+  }
+
+  it('starts helm while the resolution is still pending, and takes its version and the commit time after', async () => {
+    const { ctx, work, remove } = await prepared()
+    try {
+      const upstream = deferred<UpstreamOutcome>()
+      const epoch = deferred<{ epoch: number }>()
+      let pendingAtSpawn: boolean | undefined
+      let settled = false
+      void Promise.all([upstream.promise, epoch.promise]).then(() => (settled = true))
+      const build = buildStep(ctx, upstream.promise, work, epoch.promise, () => {
+        pendingAtSpawn = !settled
+        // Settled only once helm runs: the build must still finish with them.
+        upstream.resolve(resolvedUpstream('1.2.0'))
+        epoch.resolve({ epoch: 1700000000 })
+      })
+      const outcome = await build
+      expect(pendingAtSpawn).toBe(true)
+      expect(outcome.failed).toBe(false)
+      expect(outcome.built).toEqual({ temporal: '1.2.0' })
+      // The lock helm wrote got the commit time that arrived after helm started.
+      const lock = await readFile(path.join(work.work.dir, 'Chart.lock'), 'utf8')
+      expect(lock).toContain('generated: "2023-11-14T22:13:20Z"')
+    } finally {
+      await remove()
+    }
+  })
+
+  it('a resolution that fails is the build’s error, once helm has ended', async () => {
+    const { ctx, work, remove } = await prepared()
+    try {
+      const upstream = deferred<UpstreamOutcome>()
+      let helmStarted = false
+      const build = buildStep(ctx, upstream.promise, work, Promise.resolve({ epoch: 1700000000 }), () => {
+        helmStarted = true
+        upstream.reject(new Error('index.yaml of the upstream could not be read'))
+      })
+      await expect(build).rejects.toThrow('index.yaml of the upstream could not be read')
+      expect(helmStarted).toBe(true)
+      // helm had finished: the charts it downloaded are there, nothing is still writing.
+      const lock = await readFile(path.join(work.work.dir, 'Chart.lock'), 'utf8').catch(() => '')
+      expect(lock).toContain('temporal')
+    } finally {
+      await remove()
+    }
+  })
+})
