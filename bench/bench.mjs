@@ -5,6 +5,7 @@
 //                 [--startup-runs 5] [--no-startup] [--no-node24] [--scale-docs 2000] [--scale-runs 3]
 //                 [--no-scale] [--max-wait 30] [--busy-threshold 35] [--out bench/results.md]
 //                 [--cpu-prof DIR]  (node's CPU profile of each warm-up run of A, into DIR)
+//                 [--compare-entry FILE]  (X runs FILE, another build's dist/index.js, instead of an env variant)
 //                 [--compare-env NAME=VALUE]  (each round also runs A with NAME=VALUE in its environment
 //                 (X, beside A, in alternating order) and logs X/A: two variants of the action side by side)
 //
@@ -86,6 +87,7 @@ const { values: opts } = parseArgs({
     'busy-threshold': { type: 'string', default: '35' },
     'cpu-prof': { type: 'string' },
     'compare-env': { type: 'string' },
+    'compare-entry': { type: 'string' },
     out: { type: 'string', default: path.join(BENCH_DIR, 'results.md') },
     help: { type: 'boolean', default: false }
   }
@@ -579,7 +581,9 @@ try {
           : undefined
         const order = round % 2 === 0 ? ['A', 'B', 'F'] : ['F', 'B', 'A']
         // --compare-env NAME=VALUE: A again with that variable set (X), beside A, to compare two variants of the action.
-        if (compare) order.splice(order.indexOf('A') + (round % 2 === 0 ? 1 : 0), 0, 'X')
+        // --compare-entry FILE: X runs another build of the action (e.g. a commit's dist/index.js) instead.
+        const compareEntry = opts['compare-entry'] ? path.resolve(opts['compare-entry']) : undefined
+        if (compare || compareEntry) order.splice(order.indexOf('A') + (round % 2 === 0 ? 1 : 0), 0, 'X')
         const entry = { round, warmup, order: order.join(''), busyBefore: busy, load1: load }
         for (const which of order) {
           if (which === 'X') {
@@ -587,10 +591,11 @@ try {
               helm,
               workspace: workspaces[key].dir,
               inputs: inputs(`1.0.${round}-x`),
-              extraEnv: compare
+              extraEnv: compare ?? {},
+              entry: compareEntry
             })
             if (entry.x.exitCode !== 0)
-              throw new Error(`A with ${opts['compare-env']} failed: ${tail(entry.x.stdout, 20)}`)
+              throw new Error(`X (${opts['compare-env'] ?? compareEntry}) failed: ${tail(entry.x.stdout, 20)}`)
             continue
           }
           if (which === 'A') {
@@ -657,6 +662,15 @@ try {
               : '')
         )
         combo.rounds.push(entry)
+      }
+      const compared = combo.rounds.filter((r) => !r.warmup && r.x)
+      if (compared.length > 0) {
+        const ratios = compared.map((r) => r.x.durationMs / r.a.durationMs).sort((a, b) => a - b)
+        const xs = median(compared.map((r) => r.x.durationMs))
+        const as = median(compared.map((r) => r.a.durationMs))
+        log(
+          `${helmTitle(major)} ${key}: X/A of medians ${x2(xs / as)} (X ${ms(xs)}, A ${ms(as)}); per round ${ratios.map(x2).join(' ')}`
+        )
       }
     }
   }

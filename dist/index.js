@@ -177,7 +177,7 @@ async function run() {
     let runAction;
     try {
         ;
-        ({ runAction } = await import('./chunks/action.js').then(function (n) { return n.Z; }));
+        ({ runAction } = await import('./chunks/action.js').then(function (n) { return n.$; }));
     }
     catch (error) {
         // Not through @actions/core: it is part of what did not load.

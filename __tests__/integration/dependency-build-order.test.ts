@@ -1,6 +1,7 @@
 // The dependency build does not wait for the upstream resolution (run/build-step.ts): helm starts as soon as it
 // has the work copy and the indexes, and the resolution (guard 1's expected version) and the commit time (the
-// lock's `generated`) are awaited once helm has run. Real helm 3 and 4 against the loopback chart repository.
+// lock's `generated`) are asked for only once helm has started (the run starts them then, run/chart-steps.ts).
+// Real helm 3 and 4 against the loopback chart repository.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
@@ -70,8 +71,17 @@ describe.each(helmsUnderTest())('$label: the dependency build beside the upstrea
       const epoch = deferred<{ epoch: number }>()
       let pendingAtSpawn: boolean | undefined
       let settled = false
+      let spawned = false
+      const askedBeforeSpawn: string[] = []
       void Promise.all([upstream.promise, epoch.promise]).then(() => (settled = true))
-      const build = buildStep(ctx, upstream.promise, work, epoch.promise, () => {
+      const ask =
+        <T>(name: string, promise: Promise<T>) =>
+        (): Promise<T> => {
+          if (!spawned) askedBeforeSpawn.push(name)
+          return promise
+        }
+      const build = buildStep(ctx, ask('upstream', upstream.promise), work, ask('epoch', epoch.promise), () => {
+        spawned = true
         pendingAtSpawn = !settled
         // Settled only once helm runs: the build must still finish with them.
         upstream.resolve(resolvedUpstream('1.2.0'))
@@ -79,6 +89,7 @@ describe.each(helmsUnderTest())('$label: the dependency build beside the upstrea
       })
       const outcome = await build
       expect(pendingAtSpawn).toBe(true)
+      expect(askedBeforeSpawn).toEqual([])
       expect(outcome.failed).toBe(false)
       expect(outcome.built).toEqual({ temporal: '1.2.0' })
       // The lock helm wrote got the commit time that arrived after helm started.
@@ -94,10 +105,17 @@ describe.each(helmsUnderTest())('$label: the dependency build beside the upstrea
     try {
       const upstream = deferred<UpstreamOutcome>()
       let helmStarted = false
-      const build = buildStep(ctx, upstream.promise, work, Promise.resolve({ epoch: 1700000000 }), () => {
-        helmStarted = true
-        upstream.reject(new Error('index.yaml of the upstream could not be read'))
-      })
+      const epoch = Promise.resolve({ epoch: 1700000000 })
+      const build = buildStep(
+        ctx,
+        () => upstream.promise,
+        work,
+        () => epoch,
+        () => {
+          helmStarted = true
+          upstream.reject(new Error('index.yaml of the upstream could not be read'))
+        }
+      )
       await expect(build).rejects.toThrow('index.yaml of the upstream could not be read')
       expect(helmStarted).toBe(true)
       // helm had finished: the charts it downloaded are there, nothing is still writing.

@@ -12586,6 +12586,31 @@ function lineOfPath(doc, lineCounter, path) {
     return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
 }
 
+// Small helpers for process output and parsed YAML/JSON shared across src/.
+/** The last `count` lines of a process's output, for an error message. */
+function lastLines(text, count) {
+    return text.trim().split('\n').slice(-count).join('\n');
+}
+/** The last non-empty line of a process's output (trimmed), or 'no output'. */
+function lastLine(text) {
+    const lines = text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+    return lines[lines.length - 1] ?? 'no output';
+}
+/** A plain object (a YAML mapping), not null and not an array. */
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/**
+ * Code-point order, for `sort`: deterministic and free. Not `localeCompare`: its first call builds ICU's collator
+ * (~15 ms of CPU in a run that sorts a few file names).
+ */
+function compareCodePoints(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
 // Copies the user's chart folder into the private work copy. The folder itself
 // is dereferenced (a symlinked chart or blueprint folder gives a real copy, so
 // nothing the run writes can reach the user's tree), and every link inside it
@@ -12634,7 +12659,7 @@ function assertLinksStayInside(source, displayDir) {
     const root = realpathSync(source);
     const walk = (relativeDir) => {
         const entries = readdirSync(path__default.join(root, relativeDir), { withFileTypes: true });
-        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        entries.sort((a, b) => compareCodePoints(a.name, b.name));
         for (const entry of entries) {
             const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
             if (entry.isSymbolicLink()) {
@@ -12660,7 +12685,7 @@ function copyChartFolder(options) {
     mkdirSync(options.destination, { recursive: true });
     const walk = (relativeDir) => {
         const entries = readdirSync(path__default.join(root, relativeDir), { withFileTypes: true });
-        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        entries.sort((a, b) => compareCodePoints(a.name, b.name));
         for (const entry of entries) {
             const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
             if (exclude(relative))
@@ -13239,24 +13264,6 @@ function describeDrift(pinned, latest) {
     if (l.minor !== p.minor)
         return { outdated: true, behind: 'minor' };
     return { outdated: true, behind: 'patch' };
-}
-
-// Small helpers for process output and parsed YAML/JSON shared across src/.
-/** The last `count` lines of a process's output, for an error message. */
-function lastLines(text, count) {
-    return text.trim().split('\n').slice(-count).join('\n');
-}
-/** The last non-empty line of a process's output (trimmed), or 'no output'. */
-function lastLine(text) {
-    const lines = text
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean);
-    return lines[lines.length - 1] ?? 'no output';
-}
-/** A plain object (a YAML mapping), not null and not an array. */
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // The committed Chart.lock: whether it still satisfies Chart.yaml, and how a
@@ -14233,7 +14240,8 @@ async function prepareWork(ctx, upstream) {
 }
 /**
  * The dependency build, started as soon as helm and the work copy are there: the upstream resolution and the
- * commit time go on beside it and are awaited once helm has run (guard 1's expected versions, the lock's time).
+ * commit time (asked for here once helm has run: guard 1's expected versions, the lock's time) go on beside it;
+ * the caller starts them from `whileBuilding`.
  */
 async function buildStep(ctx, upstream, prepared, epoch, whileBuilding) {
     const { inputs } = ctx;
@@ -14247,10 +14255,10 @@ async function buildStep(ctx, upstream, prepared, epoch, whileBuilding) {
     const build = await buildDependencies(ctx.helm, work, {
         ...options,
         knownVersions: async () => {
-            const { resolution } = await upstream;
+            const { resolution } = await upstream();
             return new Map(resolution ? [[resolution.info.name, resolution.info.resolved]] : []);
         },
-        lockEpoch: async () => (await epoch).epoch,
+        lockEpoch: async () => (await epoch()).epoch,
         lockFindings,
         whileBuilding
     });
@@ -14352,7 +14360,7 @@ function imageComponents(images) {
         byReference.set(key, entry);
     }
     return [...byReference.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .sort(([a], [b]) => compareCodePoints(a, b))
         .map(([reference, { verdict, uses }]) => {
         const ref = verdict.ref;
         const component = {
@@ -14467,9 +14475,14 @@ async function valueArguments(ctx) {
 async function runChartSteps(ctx, upstream, work, epoch) {
     const outcome = { steps: [] };
     try {
-        // The build starts without waiting for the upstream resolution; it awaits it once helm has run.
-        const build = await buildStep(ctx, upstream, await work, epoch, () => void loadLaterStages());
-        const [{ resolution, step }, timestamps] = await Promise.all([upstream, epoch]);
+        // Once helm has started: the upstream resolution, the commit time and the later stages' code, beside it.
+        const whileBuilding = () => {
+            void upstream();
+            void epoch();
+            void loadLaterStages();
+        };
+        const build = await buildStep(ctx, upstream, await work, epoch, whileBuilding);
+        const [{ resolution, step }, timestamps] = await Promise.all([upstream(), epoch()]);
         outcome.upstream = resolution?.info;
         outcome.steps.push(...(step ? [step] : []), ...build.steps);
         if (build.failed)
@@ -14498,7 +14511,7 @@ async function runChartSteps(ctx, upstream, work, epoch) {
     catch (error) {
         // Stopped before the upstream's step was taken in (the work copy or the build threw): it still leads.
         if (outcome.steps.length === 0) {
-            const settled = await upstream.catch(() => undefined);
+            const settled = await upstream().catch(() => undefined);
             if (settled?.step)
                 outcome.steps.push(settled.step);
             outcome.upstream = settled?.resolution?.info;
@@ -15526,9 +15539,9 @@ async function resolveBlueprintUpstream(ctx) {
 
 // Stage: everything the dependency build needs, started at once and run concurrently: the indexes it reads
 // (fetched first, into the run's cache: the upstream resolution reads the same), helm (provisioned, then its
-// isolated home), the upstream resolution, the commit time (git log) and the work copy (synchronous; it waits
-// for the upstream only when input upstream-version rewrites the pin). The build starts once helm and the work
-// copy are there and it has the indexes' text; the resolution and the commit time are awaited once helm has run.
+// isolated home) and the work copy (synchronous; it waits for the upstream only when input upstream-version
+// rewrites the pin). The build starts once helm and the work copy are there and it has the indexes' text; the
+// upstream resolution and the commit time (git log) start once it has, and are awaited once helm has run.
 function startPreparation(base) {
     const { inputs, blueprint, folders } = base;
     const started = [];
@@ -15537,6 +15550,11 @@ function startPreparation(base) {
         started.push(task.catch(() => undefined));
         return task;
     };
+    /** A task started on its first call (and tracked from then on). */
+    const onDemand = (start) => {
+        let task;
+        return () => (task ??= track(start()));
+    };
     // The indexes the build reads, asked for first: the upstream resolution and the build share them.
     prefetchIndexes(base);
     // Helm next: on PATH it may still need a `helm version` process, the longest of these to start.
@@ -15544,11 +15562,11 @@ function startPreparation(base) {
         installed,
         helm: await Helm.create(installed.binary, folders.helmHome, installed.version)
     })));
-    const upstream = track(resolveBlueprintUpstream(base));
-    const epoch = track(sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir));
+    const upstream = onDemand(() => resolveBlueprintUpstream(base));
+    const epoch = onDemand(() => sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir));
     // Synchronous (chart/work-copy.ts), done in this turn unless it needs the upstream.
     const work = track(workCopyNeedsUpstream(base)
-        ? upstream.then((outcome) => prepareWork(base, outcome.resolution))
+        ? upstream().then((outcome) => prepareWork(base, outcome.resolution))
         : Promise.resolve().then(() => prepareWork(base, undefined)));
     const ready = helm.then(({ installed, helm }) => {
         info(`helm ${helm.version} (${installed.source}: ${installed.binary})`);
@@ -16506,4 +16524,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { ActionError as A, groupFailing as B, loadYamlFile as C, isLoopbackHost as D, isStrictSemver as E, parseVersion as F, HELM_CHART_LAYER as G, Helm as H, ociTag as I, chartRef as J, withProgress as K, DeadlineError as L, RegistryError as M, withRetry as N, OPERATION_LIMITS as O, chartRepository as P, requireTunnel as Q, RegistryClient as R, cp as S, mkdirP as T, isDebug as U, exec as V, which as W, HttpClient as X, rmRF as Y, action as Z, _deferredUndici as _, info as a, writeOutputs as b, runOutputs as c, debug as d, error as e, removeOwnComments as f, distExports as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, lastLines as o, prContext as p, extractImages as q, redact as r, summary as s, createHelmHome as t, upsertComment as u, operationLimit as v, warning as w, parseYamlText as x, tryParseImageRef as y, checkImages as z };
+export { action as $, ActionError as A, groupFailing as B, compareCodePoints as C, loadYamlFile as D, isLoopbackHost as E, isStrictSemver as F, parseVersion as G, Helm as H, HELM_CHART_LAYER as I, ociTag as J, chartRef as K, withProgress as L, DeadlineError as M, RegistryError as N, withRetry as O, OPERATION_LIMITS as P, chartRepository as Q, RegistryClient as R, requireTunnel as S, cp as T, mkdirP as U, isDebug as V, exec as W, which as X, HttpClient as Y, rmRF as Z, _deferredUndici as _, info as a, writeOutputs as b, runOutputs as c, debug as d, error as e, removeOwnComments as f, distExports as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, lastLines as o, prContext as p, extractImages as q, redact as r, summary as s, createHelmHome as t, upsertComment as u, operationLimit as v, warning as w, parseYamlText as x, tryParseImageRef as y, checkImages as z };

@@ -1,4 +1,4 @@
-import { g as distExports, i as isRecord$1, l as lastLine, h as loadBlueprint, j as exists, k as prepareWorkChart, H as Helm, m as buildDependencies, o as lastLines, q as extractImages, r as redact, n as notice, a as info, t as createHelmHome, v as operationLimit, A as ActionError, x as parseYamlText, y as tryParseImageRef, z as checkImages, B as groupFailing, C as loadYamlFile, R as RegistryClient, D as isLoopbackHost, E as isStrictSemver, F as parseVersion, G as HELM_CHART_LAYER, I as ociTag, J as chartRef, K as withProgress, L as DeadlineError, M as RegistryError, N as withRetry, O as OPERATION_LIMITS, P as chartRepository } from './action.js';
+import { g as distExports, i as isRecord$1, l as lastLine, h as loadBlueprint, j as exists, k as prepareWorkChart, H as Helm, m as buildDependencies, o as lastLines, q as extractImages, r as redact, n as notice, a as info, t as createHelmHome, v as operationLimit, A as ActionError, x as parseYamlText, y as tryParseImageRef, z as checkImages, B as groupFailing, C as compareCodePoints, D as loadYamlFile, R as RegistryClient, E as isLoopbackHost, F as isStrictSemver, G as parseVersion, I as HELM_CHART_LAYER, J as ociTag, K as chartRef, L as withProgress, M as DeadlineError, N as RegistryError, O as withRetry, P as OPERATION_LIMITS, Q as chartRepository } from './action.js';
 import { mkdir, writeFile, readdir, copyFile, readFile, rm, symlink, lstat, mkdtemp } from 'node:fs/promises';
 import * as path from 'node:path';
 import path__default from 'node:path';
@@ -4128,7 +4128,7 @@ async function readOwnTemplates(chartDir) {
         catch {
             return;
         }
-        for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        for (const entry of entries.sort((a, b) => compareCodePoints(a.name, b.name))) {
             const child = `${relative}/${entry.name}`;
             if (entry.isDirectory())
                 await walk(child);
@@ -4897,7 +4897,7 @@ function renderStep(input) {
         });
     }
     const kinds = Object.entries(data.kinds)
-        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .sort((a, b) => b[1] - a[1] || compareCodePoints(a[0], b[0]))
         .map(([kind, n]) => `${n} ${kind}`);
     const failed = findings.some((f) => f.severity === 'error');
     const step = {
@@ -5841,7 +5841,7 @@ function goJson(value, sortKeys) {
             return v;
         const entries = Object.entries(v);
         if (sort)
-            entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+            entries.sort(([a], [b]) => compareCodePoints(a, b));
         // Only `annotations` is a Go map in chart metadata; every other object is a struct.
         return Object.fromEntries(entries.map(([k, item]) => [k, sorted(item, k === 'annotations')]));
     };

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { stat, readFile, readdir } from 'node:fs/promises';
 import path__default from 'node:path';
-import { i as isRecord, l as lastLine, A as ActionError, g as distExports } from './action.js';
+import { i as isRecord, l as lastLine, A as ActionError, C as compareCodePoints, g as distExports } from './action.js';
 import { g as getDefaultExportFromCjs } from './_commonjsHelpers.js';
 
 var utils = {};
@@ -2732,7 +2732,7 @@ async function listBlueprints(workspace, globs = DEFAULT_GLOBS) {
     return sortStrings([...found]);
 }
 function sortStrings(values) {
-    return [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return [...new Set(values)].sort(compareCodePoints);
 }
 /** Blueprints with at least one changed file under their folder. */
 function changedBlueprints(blueprints, files) {

@@ -22,7 +22,7 @@ import require$$1$3 from 'node:dns';
 import require$$5$3 from 'string_decoder';
 import http__default$1 from 'http';
 import https__default from 'https';
-import { _ as _deferredUndici, Q as requireTunnel } from './action.js';
+import { _ as _deferredUndici, S as requireTunnel } from './action.js';
 import 'crypto';
 import 'path';
 import 'net';

@@ -1,4 +1,4 @@
-import { J as chartRef } from './action.js';
+import { K as chartRef } from './action.js';
 import 'os';
 import 'crypto';
 import 'fs';

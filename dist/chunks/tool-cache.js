@@ -1,4 +1,4 @@
-import { d as debug, a as info, S as cp, T as mkdirP, U as isDebug, V as exec, W as which, X as HttpClient, Y as rmRF } from './action.js';
+import { d as debug, a as info, T as cp, U as mkdirP, V as isDebug, W as exec, X as which, Y as HttpClient, Z as rmRF } from './action.js';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';

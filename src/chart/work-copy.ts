@@ -7,6 +7,7 @@
 import { copyFileSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { ActionError } from '../types.js'
+import { compareCodePoints } from '../util/text.js'
 
 export interface CopyChartOptions {
   /** Absolute path of the chart folder in the user's tree (may itself be a link). */
@@ -64,7 +65,7 @@ export function assertLinksStayInside(source: string, displayDir: string): void 
   const root = realpathSync(source)
   const walk = (relativeDir: string): void => {
     const entries = readdirSync(path.join(root, relativeDir), { withFileTypes: true })
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    entries.sort((a, b) => compareCodePoints(a.name, b.name))
     for (const entry of entries) {
       const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name
       if (entry.isSymbolicLink()) {
@@ -88,7 +89,7 @@ export function copyChartFolder(options: CopyChartOptions): void {
   mkdirSync(options.destination, { recursive: true })
   const walk = (relativeDir: string): void => {
     const entries = readdirSync(path.join(root, relativeDir), { withFileTypes: true })
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    entries.sort((a, b) => compareCodePoints(a.name, b.name))
     for (const entry of entries) {
       const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name
       if (exclude(relative)) continue

@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { ActionError } from '../types.js'
-import { isRecord, lastLine } from '../util/text.js'
+import { compareCodePoints, isRecord, lastLine } from '../util/text.js'
 import { segmentMatcher } from '../util/glob.js'
 
 export interface DiscoverOptions {
@@ -261,7 +261,7 @@ export async function listBlueprints(workspace: string, globs: string[] = DEFAUL
 }
 
 function sortStrings(values: string[]): string[] {
-  return [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  return [...new Set(values)].sort(compareCodePoints)
 }
 
 /** Blueprints with at least one changed file under their folder. */

@@ -19,7 +19,7 @@ import path from 'node:path'
 import type { HelmRunResult } from '../helm/helm.js'
 import type { Finding, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
-import { isRecord } from '../util/text.js'
+import { compareCodePoints, isRecord } from '../util/text.js'
 import {
   displayJoin,
   helmErrorLine,
@@ -162,7 +162,7 @@ async function readOwnTemplates(chartDir: string): Promise<[string, string][]> {
     } catch {
       return
     }
-    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of entries.sort((a, b) => compareCodePoints(a.name, b.name))) {
       const child = `${relative}/${entry.name}`
       if (entry.isDirectory()) await walk(child)
       else if (entry.isFile() && /\.(ya?ml|tpl|txt)$/.test(entry.name))

@@ -5,7 +5,7 @@ import type { HelmRunResult } from '../helm/helm.js'
 import type { RenderParseError } from '../helm/render.js'
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
 import { helmErrorLine, repoFileForSource, templateLocation } from './common.js'
-import { lastLines } from '../util/text.js'
+import { compareCodePoints, lastLines } from '../util/text.js'
 import type { Gate } from './contract.js'
 
 export interface RenderData {
@@ -99,7 +99,7 @@ function renderStep(input: RenderStepInput): StepResult<RenderData> {
     })
   }
   const kinds = Object.entries(data.kinds)
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .sort((a, b) => b[1] - a[1] || compareCodePoints(a[0], b[0]))
     .map(([kind, n]) => `${n} ${kind}`)
   const failed = findings.some((f) => f.severity === 'error')
   const step: StepResult<RenderData> = {

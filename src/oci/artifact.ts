@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto'
 import type { GoYamlValue } from './go-yaml.js'
 import { HELM_CHART_LAYER } from './registry.js'
+import { compareCodePoints } from '../util/text.js'
 
 const HELM_CONFIG = 'application/vnd.cncf.helm.config.v1+json'
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
@@ -28,7 +29,7 @@ function goJson(value: unknown, sortKeys: boolean): string {
     if (Array.isArray(v)) return v.map((item) => sorted(item, false))
     if (typeof v !== 'object' || v === null) return v
     const entries = Object.entries(v as Record<string, unknown>)
-    if (sort) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    if (sort) entries.sort(([a], [b]) => compareCodePoints(a, b))
     // Only `annotations` is a Go map in chart metadata; every other object is a struct.
     return Object.fromEntries(entries.map(([k, item]) => [k, sorted(item, k === 'annotations')]))
   }

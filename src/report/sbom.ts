@@ -10,6 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { ImageVerdict } from '../images/images.js'
 import { redact } from '../util/secrets.js'
+import { compareCodePoints } from '../util/text.js'
 
 export interface SbomInput {
   chart: { name: string; version: string; appVersion?: string; description?: string }
@@ -120,7 +121,7 @@ function imageComponents(images: ImageVerdict[]): CycloneDxComponent[] {
     byReference.set(key, entry)
   }
   return [...byReference.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareCodePoints(a, b))
     .map(([reference, { verdict, uses }]) => {
       const ref = verdict.ref
       const component: CycloneDxComponent = {

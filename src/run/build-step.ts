@@ -53,13 +53,14 @@ export interface BuildOutcome {
 
 /**
  * The dependency build, started as soon as helm and the work copy are there: the upstream resolution and the
- * commit time go on beside it and are awaited once helm has run (guard 1's expected versions, the lock's time).
+ * commit time (asked for here once helm has run: guard 1's expected versions, the lock's time) go on beside it;
+ * the caller starts them from `whileBuilding`.
  */
 export async function buildStep(
   ctx: Pick<RunContext, 'inputs' | 'helm' | 'credentials' | 'indexes'>,
-  upstream: Promise<UpstreamOutcome>,
+  upstream: () => Promise<UpstreamOutcome>,
   prepared: PreparedWork,
-  epoch: Promise<{ epoch: number }>,
+  epoch: () => Promise<{ epoch: number }>,
   whileBuilding?: () => void
 ): Promise<BuildOutcome> {
   const { inputs } = ctx
@@ -73,10 +74,10 @@ export async function buildStep(
   const build = await buildDependencies(ctx.helm, work, {
     ...options,
     knownVersions: async () => {
-      const { resolution } = await upstream
+      const { resolution } = await upstream()
       return new Map(resolution ? [[resolution.info.name, resolution.info.resolved]] : [])
     },
-    lockEpoch: async () => (await epoch).epoch,
+    lockEpoch: async () => (await epoch()).epoch,
     lockFindings,
     whileBuilding
   })

@@ -35,15 +35,20 @@ async function valueArguments(ctx: Pick<RunContext, 'inputs' | 'folders'>): Prom
 
 export async function runChartSteps(
   ctx: RunContext,
-  upstream: Promise<UpstreamOutcome>,
+  upstream: () => Promise<UpstreamOutcome>,
   work: Promise<PreparedWork>,
-  epoch: Promise<{ epoch: number; source: string }>
+  epoch: () => Promise<{ epoch: number; source: string }>
 ): Promise<ChartOutcome> {
   const outcome: ChartOutcome = { steps: [] }
   try {
-    // The build starts without waiting for the upstream resolution; it awaits it once helm has run.
-    const build = await buildStep(ctx, upstream, await work, epoch, () => void loadLaterStages())
-    const [{ resolution, step }, timestamps] = await Promise.all([upstream, epoch])
+    // Once helm has started: the upstream resolution, the commit time and the later stages' code, beside it.
+    const whileBuilding = (): void => {
+      void upstream()
+      void epoch()
+      void loadLaterStages()
+    }
+    const build = await buildStep(ctx, upstream, await work, epoch, whileBuilding)
+    const [{ resolution, step }, timestamps] = await Promise.all([upstream(), epoch()])
     outcome.upstream = resolution?.info
     outcome.steps.push(...(step ? [step] : []), ...build.steps)
     if (build.failed) return outcome
@@ -69,7 +74,7 @@ export async function runChartSteps(
   } catch (error) {
     // Stopped before the upstream's step was taken in (the work copy or the build threw): it still leads.
     if (outcome.steps.length === 0) {
-      const settled = await upstream.catch(() => undefined)
+      const settled = await upstream().catch(() => undefined)
       if (settled?.step) outcome.steps.push(settled.step)
       outcome.upstream = settled?.resolution?.info
     }

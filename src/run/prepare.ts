@@ -1,8 +1,8 @@
 // Stage: everything the dependency build needs, started at once and run concurrently: the indexes it reads
 // (fetched first, into the run's cache: the upstream resolution reads the same), helm (provisioned, then its
-// isolated home), the upstream resolution, the commit time (git log) and the work copy (synchronous; it waits
-// for the upstream only when input upstream-version rewrites the pin). The build starts once helm and the work
-// copy are there and it has the indexes' text; the resolution and the commit time are awaited once helm has run.
+// isolated home) and the work copy (synchronous; it waits for the upstream only when input upstream-version
+// rewrites the pin). The build starts once helm and the work copy are there and it has the indexes' text; the
+// upstream resolution and the commit time (git log) start once it has, and are awaited once helm has run.
 import * as core from '@actions/core'
 import { Helm } from '../helm/helm.js'
 import { provisionHelm } from '../helm/helm-install.js'
@@ -15,10 +15,14 @@ import { resolveBlueprintUpstream, type UpstreamOutcome } from './upstream-step.
 export interface Preparation {
   /** The run's context, once helm is ready: the dependency build needs no more than that and the work copy. */
   ready: Promise<RunContext>
-  /** The upstream step: the resolution goes on beside the dependency build. */
-  upstream: Promise<UpstreamOutcome>
+  /**
+   * The upstream step, started on the first call: once the dependency build has started (run/build-step.ts), or
+   * at once when the work copy needs it. On the way to the build it would only take the main thread.
+   */
+  upstream: () => Promise<UpstreamOutcome>
   work: Promise<PreparedWork>
-  epoch: Promise<{ epoch: number; source: string }>
+  /** The commit time (a `git log` process), started on the first call, like `upstream`. */
+  epoch: () => Promise<{ epoch: number; source: string }>
   /** Settles once everything started here has ended: only then may the work folder be removed. */
   settled(): Promise<void>
 }
@@ -31,6 +35,11 @@ export function startPreparation(base: RunBase): Preparation {
     started.push(task.catch(() => undefined))
     return task
   }
+  /** A task started on its first call (and tracked from then on). */
+  const onDemand = <T>(start: () => Promise<T>): (() => Promise<T>) => {
+    let task: Promise<T> | undefined
+    return () => (task ??= track(start()))
+  }
   // The indexes the build reads, asked for first: the upstream resolution and the build share them.
   prefetchIndexes(base)
   // Helm next: on PATH it may still need a `helm version` process, the longest of these to start.
@@ -40,12 +49,12 @@ export function startPreparation(base: RunBase): Preparation {
       helm: await Helm.create(installed.binary, folders.helmHome, installed.version)
     }))
   )
-  const upstream = track(resolveBlueprintUpstream(base))
-  const epoch = track(sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir))
+  const upstream = onDemand(() => resolveBlueprintUpstream(base))
+  const epoch = onDemand(() => sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir))
   // Synchronous (chart/work-copy.ts), done in this turn unless it needs the upstream.
   const work = track(
     workCopyNeedsUpstream(base)
-      ? upstream.then((outcome) => prepareWork(base, outcome.resolution))
+      ? upstream().then((outcome) => prepareWork(base, outcome.resolution))
       : Promise.resolve().then(() => prepareWork(base, undefined))
   )
   const ready = helm.then(({ installed, helm }) => {

@@ -18,3 +18,11 @@ export function lastLine(text: string): string {
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
+
+/**
+ * Code-point order, for `sort`: deterministic and free. Not `localeCompare`: its first call builds ICU's collator
+ * (~15 ms of CPU in a run that sorts a few file names).
+ */
+export function compareCodePoints(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
