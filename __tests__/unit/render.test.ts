@@ -1,7 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import { isDeepStrictEqual } from 'node:util'
 import YAML from 'yaml'
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import {
+  cleanAsYaml11,
   fastParseYaml,
   parseRender,
   parseRenderDetailed,
@@ -608,5 +611,66 @@ describe('parseRenderDetailed({ mentioning })', () => {
     const all = parseRenderDetailed(output)
     expect(all.documents.map((d) => d.kind)).toEqual(['ServiceMonitor', 'ConfigMap'])
     expect(all.errors).toHaveLength(1)
+  })
+})
+
+describe('cleanAsYaml11 (the values check of packaging in node)', () => {
+  /** What it stands in for: `yaml` parsing as YAML 1.1 with unique keys, without an error or a warning. */
+  const libraryClean = (text: string): boolean => {
+    const doc = YAML.parseDocument(text, { version: '1.1', uniqueKeys: true })
+    return doc.errors.length === 0 && doc.warnings.length === 0
+  }
+  const CASES: Record<string, string> = {
+    plain: 'a: 1\nb:\n  c: [1, 2]\n  d: {e: x}\n# comment\nf: |\n  text\n',
+    nested: 'a:\n  b:\n    - c: 1\n      d: 2\n    - e\n',
+    yesAndOn: 'yes: 1\non: 2\n',
+    trueAndYes: 'true: 1\nyes: 2\n',
+    quotedYes: '"yes": 1\n',
+    nestedNo: 'a:\n  no: 1\n',
+    mergeScalar: '<<: foo\na: 1\n',
+    mergeAlias: 'base: &b {a: 1}\nx:\n  <<: *b\n',
+    numericKey: '80: http\n',
+    dateKey: '2001-12-14: x\n',
+    duplicate: 'a: 1\na: 2\n',
+    twoDocuments: 'a: 1\n---\nb: 2\n',
+    badEscape: 'a: "x\\qy"\n',
+    badIndent: 'a:\n  b: 1\n c: 2\n',
+    tab: 'a:\t1\n'
+  }
+
+  it.each(Object.entries(CASES))('%s: never clean where the library is not', (_name, text) => {
+    if (cleanAsYaml11(text)) expect(libraryClean(text)).toBe(true)
+  })
+
+  it('takes the fast way for plain values and leaves YAML 1.1 booleans, merges and odd keys to the library', () => {
+    expect(cleanAsYaml11(CASES.plain)).toBe(true)
+    expect(cleanAsYaml11(CASES.nested)).toBe(true)
+    // yes and on are one key in YAML 1.1: the library refuses what the fast reader would accept.
+    expect(fastParseYaml(CASES.yesAndOn)).toBeDefined()
+    expect(libraryClean(CASES.yesAndOn)).toBe(false)
+    expect(cleanAsYaml11(CASES.yesAndOn)).toBeUndefined()
+    for (const name of ['quotedYes', 'nestedNo', 'mergeScalar', 'mergeAlias', 'numericKey', 'dateKey'])
+      expect(cleanAsYaml11(CASES[name])).toBeUndefined()
+  })
+
+  it("agrees with the library on every values and Chart.yaml file of the project's charts, and reads the example's itself", () => {
+    const root = path.resolve(import.meta.dirname, '..', '..')
+    const files: string[] = []
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name)
+        if (entry.isDirectory() && entry.name !== 'node_modules' && entry.name !== 'templates') walk(full)
+        else if (entry.isFile() && /(values|Chart)\.ya?ml$/.test(entry.name)) files.push(full)
+      }
+    }
+    for (const dir of ['examples', '__tests__/fixtures', 'bench/blueprints']) walk(path.join(root, dir))
+    expect(files.length).toBeGreaterThan(10)
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8')
+      if (cleanAsYaml11(text)) expect([file, libraryClean(text)]).toEqual([file, true])
+    }
+    expect(cleanAsYaml11(readFileSync(path.join(root, 'examples/platform/temporal/chart/values.yaml'), 'utf8'))).toBe(
+      true
+    )
   })
 })
