@@ -13932,10 +13932,25 @@ function httpRepositoryUrls(dependencies, mirrors) {
     }
     return [...urls];
 }
+/**
+ * What guard 1 expects of each dependency before ranges are resolved against the indexes: a local one its
+ * Chart.yaml version; any other the locked version, else the known (resolved) one, else Chart.yaml's.
+ */
+function expectedVersions(work, knownVersions) {
+    const expected = new Map();
+    for (const dep of work.dependencies) {
+        if (dep.repository.startsWith('file://')) {
+            expected.set(dep.name, dep.version);
+            continue;
+        }
+        const locked = work.lock?.dependencies.find((entry) => entry.name === dep.name)?.version;
+        expected.set(dep.name, locked ?? knownVersions.get(dep.name) ?? dep.version);
+    }
+    return expected;
+}
 function planDependencyBuild(work, options) {
     const buildDoc = distExports.parseDocument(work.chartYamlText);
     const ociHosts = new Set();
-    const expected = new Map();
     let rewritten = false;
     for (const [index, dep] of work.dependencies.entries()) {
         const repository = dep.repository;
@@ -13946,7 +13961,6 @@ function planDependencyBuild(work, options) {
                 buildDoc.setIn(['dependencies', index, 'repository'], `file://${path__default.resolve(work.sourceDir, target)}`);
                 rewritten = true;
             }
-            expected.set(dep.name, dep.version);
             continue;
         }
         const effective = applyMirrors(repository, options.mirrors);
@@ -13961,7 +13975,6 @@ function planDependencyBuild(work, options) {
         const locked = work.lock?.dependencies.find((entry) => entry.name === dep.name)?.version;
         if (locked)
             buildDoc.setIn(['dependencies', index, 'version'], locked);
-        expected.set(dep.name, locked ?? options.knownVersions.get(dep.name) ?? dep.version);
     }
     const args = ['dependency', 'build', work.dir, '--skip-refresh'];
     // One flag for every OCI dependency of the build: only when all of them are loopback.
@@ -13974,7 +13987,7 @@ function planDependencyBuild(work, options) {
             name: `bp-dep-${i}`
         })),
         ociHosts: [...ociHosts],
-        expected,
+        expected: expectedVersions(work, options.knownVersions),
         args
     };
 }
@@ -14070,7 +14083,7 @@ async function forgetCredentials(helm, repositories) {
  */
 async function buildDependencies(helm, work, options) {
     const start = performance.now();
-    // What helm is asked to do does not depend on the known versions; only guard 1's expectations do.
+    // What helm is asked to do does not depend on the known versions; only guard 1's expectations do (after helm).
     const plan = planDependencyBuild(work, { ...options, knownVersions: new Map() });
     // Indexes: reuse what upstream resolution fetched; fetch the others concurrently.
     const indexes = await Promise.all(plan.httpRepositories.map(({ url }) => options.indexes.fetch(url, options.credentialsFor(url))));
@@ -14089,7 +14102,7 @@ async function buildDependencies(helm, work, options) {
             await writeFile$1(lockPath, work.lock.text);
         let result = await helm.run(plan.args, { onSpawn: options.whileBuilding });
         const knownVersions = new Map(await options.knownVersions?.());
-        let expected = expectedFromIndexes({ ...plan, expected: planDependencyBuild(work, { ...options, knownVersions }).expected }, work, { ...options, knownVersions }, indexes.map((index) => index.entries()));
+        let expected = expectedFromIndexes({ ...plan, expected: expectedVersions(work, knownVersions) }, work, { ...options, knownVersions }, indexes.map((index) => index.entries()));
         if (result.exitCode !== 0 && work.lock && !rewritten && isOutOfSyncError(result.stderr + result.stdout)) {
             // Helm's digest over Chart.yaml's dependencies disagrees with the lock's: it does not
             // fit. A finding (an error on a release), and the run goes on from Chart.yaml alone.
@@ -15084,8 +15097,10 @@ function helmHomeAt(base) {
         repositoryCache: path__default.join(base, 'cache', 'repository')
     };
 }
-/** Creates the folders of a helm home. */
-/** Synchronous (a few mkdirs): a chart test script's home is made just before the script starts. */
+/**
+ * Creates the folders of a helm home. Synchronous (a few mkdirs): a chart test script's home is made just before
+ * the script starts.
+ */
 function createHelmHome(base) {
     const home = helmHomeAt(base);
     for (const dir of [home.config, home.cache, home.data, path__default.dirname(home.registryConfig), home.repositoryCache])
@@ -15364,8 +15379,8 @@ async function downloadHelm(version, download) {
 }
 
 // The time a chart's package carries: SOURCE_DATE_EPOCH, else the last commit of the chart folder, else a fixed
-// time. Started at the run's beginning (one `git log`, beside the other preparation) and used by the dependency
-// build's Chart.lock and by the package.
+// time. Started once the dependency build runs (one `git log`, run/prepare.ts) and used by the build's
+// Chart.lock and by the package.
 const execFileAsync = promisify(execFile);
 /**
  * The archive's timestamps become the pushed manifest's `created` annotation,

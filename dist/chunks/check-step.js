@@ -3442,7 +3442,8 @@ async function loadDependencyValues(chartDir) {
     let deps = [];
     try {
         const text = await readFile(path__default.join(chartDir, 'Chart.yaml'), 'utf8');
-        const chart = parseYamlText(text, 'Chart.yaml').data;
+        // Only the names and aliases: no positions needed.
+        const chart = (distExports.parse(text) ?? {});
         deps = (Array.isArray(chart.dependencies) ? chart.dependencies : [])
             .filter(isRecord$1)
             .filter((d) => typeof d.name === 'string')

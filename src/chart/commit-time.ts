@@ -1,6 +1,6 @@
 // The time a chart's package carries: SOURCE_DATE_EPOCH, else the last commit of the chart folder, else a fixed
-// time. Started at the run's beginning (one `git log`, beside the other preparation) and used by the dependency
-// build's Chart.lock and by the package.
+// time. Started once the dependency build runs (one `git log`, run/prepare.ts) and used by the build's
+// Chart.lock and by the package.
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { ActionError } from '../types.js'

@@ -13,6 +13,7 @@ import { dependencyBuildStep, type DependencyBuildData } from './built-dependenc
 import type { WorkChart } from './work-chart.js'
 import {
   expectedFromIndexes,
+  expectedVersions,
   expectedWithoutLock,
   plainHttpFor,
   planDependencyBuild,
@@ -50,7 +51,7 @@ export async function buildDependencies(
   options: BuildOptions
 ): Promise<StepResult<DependencyBuildData>> {
   const start = performance.now()
-  // What helm is asked to do does not depend on the known versions; only guard 1's expectations do.
+  // What helm is asked to do does not depend on the known versions; only guard 1's expectations do (after helm).
   const plan = planDependencyBuild(work, { ...options, knownVersions: new Map() })
 
   // Indexes: reuse what upstream resolution fetched; fetch the others concurrently.
@@ -76,7 +77,7 @@ export async function buildDependencies(
     let result = await helm.run(plan.args, { onSpawn: options.whileBuilding })
     const knownVersions = new Map(await options.knownVersions?.())
     let expected = expectedFromIndexes(
-      { ...plan, expected: planDependencyBuild(work, { ...options, knownVersions }).expected },
+      { ...plan, expected: expectedVersions(work, knownVersions) },
       work,
       { ...options, knownVersions },
       indexes.map((index) => index.entries())

@@ -76,10 +76,29 @@ export function httpRepositoryUrls(
   return [...urls]
 }
 
+/**
+ * What guard 1 expects of each dependency before ranges are resolved against the indexes: a local one its
+ * Chart.yaml version; any other the locked version, else the known (resolved) one, else Chart.yaml's.
+ */
+export function expectedVersions(
+  work: Pick<WorkChart, 'dependencies' | 'lock'>,
+  knownVersions: ReadonlyMap<string, string>
+): Map<string, string> {
+  const expected = new Map<string, string>()
+  for (const dep of work.dependencies) {
+    if (dep.repository.startsWith('file://')) {
+      expected.set(dep.name, dep.version)
+      continue
+    }
+    const locked = work.lock?.dependencies.find((entry) => entry.name === dep.name)?.version
+    expected.set(dep.name, locked ?? knownVersions.get(dep.name) ?? dep.version)
+  }
+  return expected
+}
+
 export function planDependencyBuild(work: WorkChart, options: DependencyPlanOptions): DependencyPlan {
   const buildDoc = parseDocument(work.chartYamlText)
   const ociHosts = new Set<string>()
-  const expected = new Map<string, string>()
   let rewritten = false
   for (const [index, dep] of work.dependencies.entries()) {
     const repository = dep.repository
@@ -90,7 +109,6 @@ export function planDependencyBuild(work: WorkChart, options: DependencyPlanOpti
         buildDoc.setIn(['dependencies', index, 'repository'], `file://${path.resolve(work.sourceDir, target)}`)
         rewritten = true
       }
-      expected.set(dep.name, dep.version)
       continue
     }
     const effective = applyMirrors(repository, options.mirrors)
@@ -103,7 +121,6 @@ export function planDependencyBuild(work: WorkChart, options: DependencyPlanOpti
     // cannot use the lock as it is: the build asks for exactly the locked versions instead.
     const locked = work.lock?.dependencies.find((entry) => entry.name === dep.name)?.version
     if (locked) buildDoc.setIn(['dependencies', index, 'version'], locked)
-    expected.set(dep.name, locked ?? options.knownVersions.get(dep.name) ?? dep.version)
   }
   const args = ['dependency', 'build', work.dir, '--skip-refresh']
   // One flag for every OCI dependency of the build: only when all of them are loopback.
@@ -115,7 +132,7 @@ export function planDependencyBuild(work: WorkChart, options: DependencyPlanOpti
       name: `bp-dep-${i}`
     })),
     ociHosts: [...ociHosts],
-    expected,
+    expected: expectedVersions(work, options.knownVersions),
     args
   }
 }

@@ -77,8 +77,10 @@ function helmHomeAt(base: string): HelmHome {
   }
 }
 
-/** Creates the folders of a helm home. */
-/** Synchronous (a few mkdirs): a chart test script's home is made just before the script starts. */
+/**
+ * Creates the folders of a helm home. Synchronous (a few mkdirs): a chart test script's home is made just before
+ * the script starts.
+ */
 export function createHelmHome(base: string): HelmHome {
   const home = helmHomeAt(base)
   for (const dir of [home.config, home.cache, home.data, path.dirname(home.registryConfig), home.repositoryCache])
