@@ -2,6 +2,7 @@
 // question, then loads the pipeline) and the chunks it loads on demand (dist/chunks/: action.js, the pipeline;
 // tool-cache.js, only when helm must come from the tool cache or a download; github.js, @actions/github with octokit
 // and undici, only to write a PR comment).
+import { builtinModules } from 'node:module'
 import commonjs from '@rollup/plugin-commonjs'
 import json from '@rollup/plugin-json'
 import { nodeResolve } from '@rollup/plugin-node-resolve'
@@ -41,6 +42,33 @@ const deferUndici = {
   }
 }
 
+const BUILTIN = '\0builtin:'
+
+/**
+ * Node's built-in modules through `require` (createRequire), not `import`. An `import` of a built-in builds its ESM
+ * facade, which reads every export, lazy getters included: on Node 24 (what action.yml runs) `http`'s WebSocket,
+ * CloseEvent and MessageEvent load Node's internal undici (~40 ms), `process`' stdin/stdout/stderr create their
+ * streams, `fs`'s promises load fs/promises. Required, a built-in is just its `module.exports`; named imports become
+ * property reads where they are used (syntheticNamedExports), so a getter runs only if the code reads it.
+ */
+const requireBuiltins = {
+  name: 'require-builtins',
+  resolveId(source) {
+    const name = source.startsWith('node:') ? source.slice('node:'.length) : source
+    // `module` itself provides createRequire; sub-paths like fs/promises are built-ins too.
+    if (name === 'module' || !builtinModules.includes(name)) return null
+    return BUILTIN + name
+  },
+  load(id) {
+    if (!id.startsWith(BUILTIN)) return null
+    const name = id.slice(BUILTIN.length)
+    return {
+      code: `import { createRequire } from 'node:module'\nexport default createRequire(import.meta.url)(${JSON.stringify(`node:${name}`)})\n`,
+      syntheticNamedExports: 'default'
+    }
+  }
+}
+
 export default {
   input: 'src/index.ts',
   output: {
@@ -52,10 +80,12 @@ export default {
     chunkFileNames: 'chunks/[name].js'
   },
   plugins: [
+    requireBuiltins,
     deferUndici,
     typescript({ tsconfig: './tsconfig.build.json' }),
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
-    commonjs(),
+    // A CommonJS require of a built-in (requireBuiltins) gets its module.exports, as Node's require would.
+    commonjs({ requireReturnsDefault: (id) => id.startsWith(BUILTIN) }),
     json()
   ],
   onwarn(warning, warn) {

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `npm run bench` — speed as a measured property (issues #6, #15).
 //
-//   npm run bench [-- --rounds 5] [--helm 3|4] [--blueprint example|large]
+//   npm run bench [-- --rounds 5] [--helm 3|4] [--blueprint example|large] [--node-a action|this]
 //                 [--startup-runs 5] [--no-startup] [--no-node24] [--scale-docs 2000] [--scale-runs 3]
 //                 [--no-scale] [--max-wait 30] [--busy-threshold 35] [--out bench/results.md]
 //                 [--cpu-prof DIR]  (node's CPU profile of each warm-up run of A, into DIR)
 //                 [--compare-entry FILE]  (X runs FILE, another build's dist/index.js, instead of an env variant)
+//                 [--compare-node FILE]  (X runs the action on the node binary FILE instead of A's Node)
 //                 [--compare-env NAME=VALUE]  (each round also runs A with NAME=VALUE in its environment
 //                 (X, beside A, in alternating order) and logs X/A: two variants of the action side by side)
 //
@@ -13,14 +14,17 @@
 // each helm (3 and 4, or --helm) and each blueprint (the example, and the real-size
 // bench/blueprints/large, or --blueprint): a warm-up round (the action must pass:
 // no gate failing) and --rounds timed rounds, each running, in an order that alternates
-// (ABF, FBA, …):
-//   A  the bundled action (node dist/index.js via testkit's runAction), every gate on,
+// (ABFT, TFBA, …):
+//   A  the bundled action (node dist/index.js via testkit's runAction) as a workflow runs
+//      it: on the Node action.yml names (runs.using: node24; --node-a this: the bench's
+//      own Node), the real helm first on PATH, nothing else loaded; every gate on,
 //      pushing a fresh version; the chart's dependency repository rewritten to the
-//      loopback chart repository (what users do; as the tests' pointChartAt), helm
-//      through bench/helm-shim.c (first on PATH) which logs every helm process, and
-//      bench/rss-probe.mjs (--import) which logs node's own timeline and CPU;
+//      loopback chart repository (what users do; as the tests' pointChartAt);
 //   B  bench/reference-pipeline.sh, the shell job's helm steps, on a fresh copy;
-//   F  bench/floor-pipeline.sh: dependency build → template → package → push.
+//   F  bench/floor-pipeline.sh: dependency build → template → package → push;
+//   T  A again, traced, for the breakdown: helm through bench/helm-shim.c (first on
+//      PATH) which logs every helm process, and bench/rss-probe.mjs (--import) which
+//      logs node's own timeline, CPU and memory. Its cost is T − A.
 // Then start-up on Node 20 (this machine) and Node 24 (fetched into
 // node_modules/.cache/bp-bench/node-24 by bench/node24.mjs when missing), and the
 // scale case. Writes bench/results.md. Exit 0 when the bench ran (targets met or
@@ -88,6 +92,8 @@ const { values: opts } = parseArgs({
     'cpu-prof': { type: 'string' },
     'compare-env': { type: 'string' },
     'compare-entry': { type: 'string' },
+    'compare-node': { type: 'string' },
+    'node-a': { type: 'string', default: 'action' },
     out: { type: 'string', default: path.join(BENCH_DIR, 'results.md') },
     help: { type: 'boolean', default: false }
   }
@@ -121,6 +127,10 @@ const scaleRuns = Math.max(1, Number(opts['scale-runs']) || 3)
 const startupRuns = Math.max(1, Number(opts['startup-runs']) || 5)
 const maxWaitMs = Math.max(0, Number(opts['max-wait']) || 0) * 1000
 const busyThreshold = Number(opts['busy-threshold']) || 35
+if (!['action', 'this'].includes(opts['node-a'])) {
+  console.error(`bench: --node-a ${opts['node-a']}: use action (the Node action.yml runs) or this (the bench's own)`)
+  process.exit(2)
+}
 
 // ------------------------------------------------------------------ helpers
 
@@ -437,20 +447,33 @@ let exitCode = 0
 let runCount = 0
 
 /**
- * Runs the bundled action under the probe and, when built, the helm shim.
- * @returns {Promise<any>} runAction's result plus probe, trace, spawnAt, analysis, treeCpuMs
+ * Runs the bundled action on A's Node: as a workflow runs it (the real helm first on PATH, no probe), or traced
+ * (T: the helm shim first on PATH, bench/rss-probe.mjs imported).
+ * @returns {Promise<any>} runAction's result plus treeCpuMs, and when traced probe, trace, spawnAt, analysis
  */
-async function runA({ helm, workspace, inputs, entry, nodeArgs, extraEnv = {} }) {
+async function runA({ helm, workspace, inputs, entry, nodeArgs, extraEnv = {}, traced = false, node = aNode.binary }) {
   const id = runCount++
   const probeFile = path.join(tmpRoot, `probe-${id}.json`)
   const traceFile = path.join(tmpRoot, `helm-trace-${id}.txt`)
-  const result = await runAction({
-    workspace,
-    inputs: { 'github-token': '', 'helm-version': HELM_VERSIONS[helm.major], ...inputs },
-    env: { ...extraEnv, PATH: pathFor(helm, { shim: true }), BENCH_PROBE_OUT: probeFile, BENCH_HELM_TRACE: traceFile },
-    nodeArgs: nodeArgs ?? ['--import', pathToFileURL(PROBE).href],
-    entry
-  })
+  const ticks = childTicks()
+  nodeOverride = node === process.execPath ? undefined : node
+  let result
+  try {
+    result = await runAction({
+      workspace,
+      inputs: { 'github-token': '', 'helm-version': HELM_VERSIONS[helm.major], ...inputs },
+      env: traced
+        ? { ...extraEnv, PATH: pathFor(helm, { shim: true }), BENCH_PROBE_OUT: probeFile, BENCH_HELM_TRACE: traceFile }
+        : { ...extraEnv, PATH: pathFor(helm) },
+      nodeArgs: traced ? (nodeArgs ?? ['--import', pathToFileURL(PROBE).href]) : [],
+      entry
+    })
+  } finally {
+    nodeOverride = undefined
+  }
+  // node and every descendant it waited for (as B's): the bench waited for node.
+  const waitedCpuMs = ((childTicks() - ticks) * 1000) / clockTicks
+  if (!traced) return { ...result, traced: false, treeCpuMs: waitedCpuMs }
   const spawnAt = lastNodeSpawnAt
   let probe
   try {
@@ -458,9 +481,9 @@ async function runA({ helm, workspace, inputs, entry, nodeArgs, extraEnv = {} })
   } catch {
     probe = undefined
   }
-  const run = { ...result, probe, spawnAt, trace: readHelmTrace(traceFile) }
+  const run = { ...result, traced: true, probe, spawnAt, trace: readHelmTrace(traceFile) }
   run.analysis = analyzeRun(run)
-  run.treeCpuMs = probe ? probe.userCpuMs + probe.systemCpuMs + (probe.childTicks * 1000) / clockTicks : NaN
+  run.treeCpuMs = waitedCpuMs
   return run
 }
 
@@ -523,6 +546,20 @@ async function ensureBenchBundle() {
 }
 
 const results = { combos: [], startup: undefined, scale: undefined, shim: undefined, node24: undefined }
+// The Node that runs A: the one action.yml names (`runs.using: node24`, what a workflow runs), or with
+// --node-a this, the bench's own (the tests' Node 20).
+const actionNodeMajor = /^\s*using:\s*['"]?node(\d+)/m.exec(readFileSync(path.join(ROOT, 'action.yml'), 'utf8'))?.[1]
+const aNode = { binary: process.execPath, version: process.version, why: '--node-a this' }
+if (opts['node-a'] === 'action') {
+  if (actionNodeMajor === process.versions.node.split('.')[0]) aNode.why = `action.yml runs node${actionNodeMajor}`
+  else if (actionNodeMajor === '24' && !opts['no-node24']) {
+    results.node24 = await ensureNode24(ROOT)
+    if (results.node24.binary) Object.assign(aNode, results.node24, { why: 'action.yml runs node24' })
+    else
+      aNode.why = `action.yml runs node24, not available here (${results.node24.error}): the bench's own Node instead`
+  } else aNode.why = `action.yml runs node${actionNodeMajor ?? '?'}, not available here: the bench's own Node instead`
+}
+log(`A runs on Node ${aNode.version} (${aNode.why})`)
 /** Runs repeated because of a failure outside what is measured (recorded in results.md). */
 const retries = []
 const firstFail = (step) =>
@@ -579,12 +616,59 @@ try {
         const compare = opts['compare-env']
           ? Object.fromEntries([opts['compare-env'].split(/=(.*)/s).slice(0, 2)])
           : undefined
-        const order = round % 2 === 0 ? ['A', 'B', 'F'] : ['F', 'B', 'A']
+        const order = round % 2 === 0 ? ['A', 'B', 'F', 'T'] : ['T', 'F', 'B', 'A']
         // --compare-env NAME=VALUE: A again with that variable set (X), beside A, to compare two variants of the action.
         // --compare-entry FILE: X runs another build of the action (e.g. a commit's dist/index.js) instead.
         const compareEntry = opts['compare-entry'] ? path.resolve(opts['compare-entry']) : undefined
-        if (compare || compareEntry) order.splice(order.indexOf('A') + (round % 2 === 0 ? 1 : 0), 0, 'X')
+        const compareNode = opts['compare-node'] ? path.resolve(opts['compare-node']) : undefined
+        if (compare || compareEntry || compareNode) order.splice(order.indexOf('A') + (round % 2 === 0 ? 1 : 0), 0, 'X')
         const entry = { round, warmup, order: order.join(''), busyBefore: busy, load1: load }
+        /** A (or T, traced) until it passes; repeated (and recorded) only for a cause outside the action. */
+        const runPassingA = async (traced, version) => {
+          // --cpu-prof DIR: node's CPU profile of the warm-up's traced run (where node's own CPU goes).
+          const profile =
+            traced && warmup && opts['cpu-prof']
+              ? [
+                  '--cpu-prof',
+                  '--cpu-prof-interval',
+                  process.env.BENCH_PROF_INTERVAL ?? '1000',
+                  '--cpu-prof-dir',
+                  path.resolve(opts['cpu-prof'])
+                ]
+              : []
+          const which = traced ? 'T' : 'A'
+          const once = (v) =>
+            runA({
+              helm,
+              workspace: workspaces[key].dir,
+              inputs: inputs(v),
+              traced,
+              nodeArgs: profile.length ? ['--import', pathToFileURL(PROBE).href, ...profile] : undefined
+            })
+          let a = await once(version)
+          for (let attempt = 1; attempt <= 2 && (a.exitCode !== 0 || a.outputs.pushed !== 'true'); attempt++) {
+            // Retried (and recorded) only when the cause is outside the action: a chart test
+            // script failing or dist/index.js rebuilt under us.
+            const testsFailed = a.report?.steps?.some((st) => st.id === 'chart-tests' && st.status === 'failed')
+            const rebuilt = distHash() !== distHashAtStart
+            if (!testsFailed && !rebuilt) break
+            const why = testsFailed
+              ? `chart test script failed: ${firstFail(a.report.steps.find((st) => st.id === 'chart-tests'))}`
+              : 'dist/index.js was rebuilt during the run'
+            log(`${label}: ${which} failed (${why}); running it again`)
+            retries.push({ label, which, why })
+            a = await once(`${version}-r${attempt}`)
+          }
+          const steps = a.report?.steps ?? []
+          const failed = steps.filter((st) => st.status === 'failed')
+          if (a.exitCode !== 0 || a.outputs.pushed !== 'true' || failed.length) {
+            throw new Error(
+              `the action did not pass on ${bp.from} with ${helmTitle(major)} (${label}, ${which}: exit ${a.exitCode}, pushed ${a.outputs.pushed}` +
+                `${failed.length ? `, ${failed.map((st) => `${st.id} failed: ${st.summary}`).join('; ')}` : ''}):\n${tail(a.stdout, 30)}\n${tail(a.stderr)}`
+            )
+          }
+          return a
+        }
         for (const which of order) {
           if (which === 'X') {
             entry.x = await runA({
@@ -592,55 +676,23 @@ try {
               workspace: workspaces[key].dir,
               inputs: inputs(`1.0.${round}-x`),
               extraEnv: compare ?? {},
-              entry: compareEntry
+              entry: compareEntry,
+              ...(compareNode ? { node: compareNode } : {})
             })
             if (entry.x.exitCode !== 0)
-              throw new Error(`X (${opts['compare-env'] ?? compareEntry}) failed: ${tail(entry.x.stdout, 20)}`)
+              throw new Error(
+                `X (${opts['compare-env'] ?? compareEntry ?? compareNode}) failed: ${tail(entry.x.stdout, 20)}`
+              )
             continue
           }
           if (which === 'A') {
-            // --cpu-prof DIR: node's CPU profile of the warm-up run (where node's own CPU goes).
-            const profile =
-              warmup && opts['cpu-prof']
-                ? [
-                    '--cpu-prof',
-                    '--cpu-prof-interval',
-                    process.env.BENCH_PROF_INTERVAL ?? '1000',
-                    '--cpu-prof-dir',
-                    path.resolve(opts['cpu-prof'])
-                  ]
-                : []
-            let a = await runA({
-              helm,
-              workspace: workspaces[key].dir,
-              inputs: inputs(`1.0.${round}`),
-              nodeArgs: profile.length ? ['--import', pathToFileURL(PROBE).href, ...profile] : undefined
-            })
-            for (let attempt = 1; attempt <= 2 && (a.exitCode !== 0 || a.outputs.pushed !== 'true'); attempt++) {
-              // Retried (and recorded) only when the cause is outside the action: a chart test
-              // script failing or dist/index.js rebuilt under us.
-              const testsFailed = a.report?.steps?.some((st) => st.id === 'chart-tests' && st.status === 'failed')
-              const rebuilt = distHash() !== distHashAtStart
-              if (!testsFailed && !rebuilt) break
-              const why = testsFailed
-                ? `chart test script failed: ${firstFail(a.report.steps.find((st) => st.id === 'chart-tests'))}`
-                : 'dist/index.js was rebuilt during the run'
-              log(`${label}: A failed (${why}); running it again`)
-              retries.push({ label, which: 'A', why })
-              a = await runA({ helm, workspace: workspaces[key].dir, inputs: inputs(`1.0.${round}-r${attempt}`) })
-            }
-            const steps = a.report?.steps ?? []
-            const failed = steps.filter((st) => st.status === 'failed')
-            if (a.exitCode !== 0 || a.outputs.pushed !== 'true' || failed.length) {
-              throw new Error(
-                `the action did not pass on ${bp.from} with ${helmTitle(major)} (${label}: exit ${a.exitCode}, pushed ${a.outputs.pushed}` +
-                  `${failed.length ? `, ${failed.map((st) => `${st.id} failed: ${st.summary}`).join('; ')}` : ''}):\n${tail(a.stdout, 30)}\n${tail(a.stderr)}`
-              )
-            }
+            entry.a = await runPassingA(false, `1.0.${round}`)
             // The warm-up is the check that the action passes on this blueprint with this helm;
             // a warning is recorded (the example's CNPG PodMonitor toggle draws one), a failure stops the bench.
-            if (warmup) combo.verified = steps.map((st) => ({ id: st.id, status: st.status, summary: st.summary }))
-            entry.a = a
+            if (warmup)
+              combo.verified = entry.a.report.steps.map((st) => ({ id: st.id, status: st.status, summary: st.summary }))
+          } else if (which === 'T') {
+            entry.t = await runPassingA(true, `1.0.${round}-t`)
           } else {
             const script = which === 'B' ? REFERENCE : FLOOR
             const version = `${which === 'B' ? 2 : 3}.0.${round}`
@@ -656,7 +708,7 @@ try {
         }
         log(
           `${label} (${entry.order}): A ${ms(entry.a.durationMs)}, B ${ms(entry.b.ms)}, F ${ms(entry.f.ms)}, ` +
-            `A/B ${x2(entry.a.durationMs / entry.b.ms)}, others busy ${pct(busy)}, load ${load.toFixed(2)}` +
+            `A/B ${x2(entry.a.durationMs / entry.b.ms)}, T ${ms(entry.t.durationMs)}, others busy ${pct(busy)}, load ${load.toFixed(2)}` +
             (entry.x
               ? `, X ${ms(entry.x.durationMs)} X/A ${x2(entry.x.durationMs / entry.a.durationMs)} X/B ${x2(entry.x.durationMs / entry.b.ms)}`
               : '')
@@ -731,7 +783,9 @@ try {
             helm,
             workspace: workspaces[key].dir,
             inputs: { blueprint: BLUEPRINTS[key].dir, upstream: 'temporal', push: 'false' },
-            nodeArgs: []
+            traced: true,
+            nodeArgs: [],
+            node: n.binary
           })
           const first = a.trace[0]
           n.toFirstHelm.push(first ? first.start - a.spawnAt : NaN)
@@ -795,7 +849,7 @@ try {
     }
     // The whole action on the scale chart, once.
     await waitQuiet('scale action run')
-    const action = await runA({ helm, workspace: scaleWs, inputs: { blueprint: 'scale', push: 'false' } })
+    const action = await runA({ helm, workspace: scaleWs, inputs: { blueprint: 'scale', push: 'false' }, traced: true })
     if (!action.report)
       throw new Error(
         `the action on the scale chart wrote no report (exit ${action.exitCode}):\n${tail(action.stdout, 30)}\n${tail(action.stderr)}`
@@ -827,31 +881,29 @@ function comboStats(combo) {
   const aMs = timed.map((r) => r.a.durationMs)
   const bMs = timed.map((r) => r.b.ms)
   const fMs = timed.map((r) => r.f.ms)
-  const analyses = timed.map((r) => r.a.analysis).filter(Boolean)
+  const tMs = timed.map((r) => r.t.durationMs)
+  // The breakdown, node's own CPU and its memory come from the traced runs (T).
+  const analyses = timed.map((r) => r.t.analysis).filter(Boolean)
   const helmCounts = analyses.map((a) => a.helms.length)
   const scriptHelmCounts = analyses.map((a) => a.scriptHelms.length)
-  const overhead = results.shim?.overheadMs ?? 0
-  const shimCostMs =
-    analyses.length && analyses[0].traced
-      ? median(analyses.map((a) => (a.helms.length + a.scriptHelms.length) * overhead))
-      : 0
   const s = {
     timed,
     aMed: median(aMs),
     bMed: median(bMs),
     fMed: median(fMs),
+    tMed: median(tMs),
     aMs,
+    tMs,
     bMs,
     fMs,
     cpuA: median(timed.map((r) => r.a.treeCpuMs)),
     cpuB: median(timed.map((r) => r.b.cpuMs)),
     cpuF: median(timed.map((r) => r.f.cpuMs)),
-    nodeCpuA: median(timed.map((r) => (r.a.probe ? r.a.probe.userCpuMs + r.a.probe.systemCpuMs : NaN))),
-    rssA: median(timed.map((r) => r.a.probe?.maxRssKb)),
+    nodeCpuT: median(timed.map((r) => (r.t.probe ? r.t.probe.userCpuMs + r.t.probe.systemCpuMs : NaN))),
+    rssT: median(timed.map((r) => r.t.probe?.maxRssKb)),
     analyses,
     helmCount: median(helmCounts),
-    scriptHelmCount: median(scriptHelmCounts),
-    shimCostMs
+    scriptHelmCount: median(scriptHelmCounts)
   }
   s.ratio = s.aMed / s.bMed
   s.cpuRatio = s.cpuA / s.cpuB
@@ -916,7 +968,7 @@ function buildReport() {
     `| CPU | ${cpus[0]?.model ?? '?'} × ${cpus.length} (available parallelism ${os.availableParallelism?.() ?? cpus.length}) |`,
     `| Memory | ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB |`,
     `| OS | ${os.type()} ${os.release()} ${os.arch()} |`,
-    `| Node | ${process.version} runs A in the rounds (action.yml runs the action on node24: see Startup) |`,
+    `| Node | ${aNode.version} runs A and T (${aNode.why}); the bench itself: ${process.version} |`,
     `| Helm | ${majors.map((m) => `${helms[m].version} (${path.relative(ROOT, helms[m].binary)})`).join(', ')} |`,
     `| Load average (1/5/15 min) | start ${loadStart.map((x) => x.toFixed(2)).join(' / ')}, end ${loadEnd.map((x) => x.toFixed(2)).join(' / ')} |`,
     `| CPU busy with other work before each round | median ${pct(median(busy))}, max ${pct(max(busy))} (sampled 1 s from /proc/stat while the bench is idle; waits up to ${maxWaitMs / 1000} s for < ${busyThreshold}%) |`,
@@ -956,15 +1008,16 @@ function buildReport() {
     '## The action (A) against the shell job (B) and the floor (F)',
     '',
     `Per helm and blueprint: one warm-up round (A must pass: exit 0, pushed, no step failed; its step verdicts are listed below) and ${rounds} timed rounds, ` +
-      'the order alternating ABF / FBA; medians of the timed rounds. ' +
-      '**A**: `node dist/index.js` (testkit runAction; Node ' +
-      process.versions.node +
-      ') with every gate on (render, lint, observability, never-latest, images, chart-tests), pushing a fresh `1.0.<round>` with plain HTTP; ' +
+      'the order alternating ABFT / TFBA; medians of the timed rounds. ' +
+      '**A**: `node dist/index.js` as a workflow runs it (testkit runAction; Node ' +
+      aNode.version +
+      ', the real helm first on PATH, nothing else loaded) with every gate on (render, lint, observability, never-latest, images, chart-tests), pushing a fresh `1.0.<round>` with plain HTTP; ' +
       "the chart's dependency `repository:` (and `catalystBlueprint.upstream.repo`) rewritten to the loopback chart repository, as a user's chart names its repository (no `repository-mirrors`)" +
       `; the workspace a git checkout (one commit). **B**: bench/reference-pipeline.sh (a copy of ../shared/bench/reference-pipeline.sh: dependency build, lint --strict, package, template, tests/*.sh, a grep for unpinned images, push, pull back). ` +
       '**F** (floor): bench/floor-pipeline.sh — `helm dependency build` → one `helm template` → `helm package` → `helm push`. ' +
       'B and F run on a fresh copy of the chart (repository rewritten the same way, `helm repo add` beforehand in fresh HELM_* homes, not timed; versions `2.0.<round>`, `3.0.<round>`), with the real helm; ' +
-      'A runs helm through the shim (see How it is measured). CPU: the whole process tree (node or bash and every descendant it waited for).',
+      '**T**: A again, traced for the breakdown: helm through the shim, node with the probe (see How it is measured); T − A is what tracing costs. ' +
+      'CPU: the whole process tree (node or bash and every descendant it waited for).',
     '',
     '| blueprint | helm | A | B | F | **A/B** | CPU A / B (A/B) | F/B | A/F |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -992,20 +1045,16 @@ function buildReport() {
       `| B: shell job | ${ms(s.bMed)} | ${ms(min(s.bMs))} | ${ms(max(s.bMs))} |`,
       `| F: floor | ${ms(s.fMed)} | ${ms(min(s.fMs))} | ${ms(max(s.fMs))} |`,
       `| A/B (of medians) | ${x2(s.ratio)} | ${x2(min(s.timed.map((r) => r.a.durationMs / r.b.ms)))} | ${x2(max(s.timed.map((r) => r.a.durationMs / r.b.ms)))} (per round) |`,
-      `| CPU, whole process tree | A ${ms(s.cpuA)} (node itself ${ms(s.nodeCpuA)}) | B ${ms(s.cpuB)} | F ${ms(s.cpuF)} |`,
-      `| A peak RSS (node process) | ${mb(s.rssA)} | | |`,
+      `| T: the action traced | ${ms(s.tMed)} (T/B ${x2(s.tMed / s.bMed)}; tracing costs ${ms(s.tMed - s.aMed)}) | ${ms(min(s.tMs))} | ${ms(max(s.tMs))} |`,
+      `| CPU, whole process tree | A ${ms(s.cpuA)} (node itself, in T: ${ms(s.nodeCpuT)}) | B ${ms(s.cpuB)} | F ${ms(s.cpuF)} |`,
+      `| peak RSS of node (in T) | ${mb(s.rssT)} | | |`,
       `| helm processes of A | ${s.helmCount} from node + ${s.scriptHelmCount} in the chart test script | | |`,
-      ...(s.shimCostMs
-        ? [
-            `| A without the shim's cost (${(results.shim?.overheadMs ?? 0).toFixed(1)} ms × helm processes, all on the wall clock at worst) | ${ms(s.aMed - s.shimCostMs)}: A/B ${x2((s.aMed - s.shimCostMs) / s.bMed)} | | |`
-          ]
-        : []),
       '',
-      '| round | order | A | B | F | A/B | others busy before | load (1 min) |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| round | order | A | B | F | A/B | T | others busy before | load (1 min) |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...combo.rounds.map(
         (r) =>
-          `| ${r.warmup ? 'warm-up' : r.round} | ${r.order} | ${ms(r.a.durationMs)} | ${ms(r.b.ms)} | ${ms(r.f.ms)} | ${x2(r.a.durationMs / r.b.ms)} | ${pct(r.busyBefore)} | ${r.load1.toFixed(2)} |`
+          `| ${r.warmup ? 'warm-up' : r.round} | ${r.order} | ${ms(r.a.durationMs)} | ${ms(r.b.ms)} | ${ms(r.f.ms)} | ${x2(r.a.durationMs / r.b.ms)} | ${ms(r.t.durationMs)} | ${pct(r.busyBefore)} | ${r.load1.toFixed(2)} |`
       ),
       ''
     )
@@ -1014,7 +1063,7 @@ function buildReport() {
       const scripts = an.map((a) => a.scripts[0]).filter(Boolean)
       const rows = breakdown(an)
       push(
-        `A, where the time goes (median over ${an.length} rounds; ms from the spawn of node; helm processes ${an[0].traced ? 'from the shim trace' : 'as node saw them (no shim: no C compiler)'}):`,
+        `T (A traced), where the time goes (median over ${an.length} rounds; ms from the spawn of node; helm processes ${an[0].traced ? 'from the shim trace' : 'as node saw them (no shim: no C compiler)'}):`,
         '',
         '| phase / process | start | duration |',
         '| --- | --- | --- |',
@@ -1142,16 +1191,16 @@ function buildReport() {
   push(
     '## How it is measured',
     '',
-    '- **Wall time** of A: testkit runAction, from just before the spawn of node to the close of its output; of B and F: spawn → close of `bash`. Medians are per blueprint per helm over the timed rounds; ratios are ratios of medians.',
-    "- **CPU** (whole process tree): for A, node's own user + system time plus the CPU time of every descendant it waited for (`cutime + cstime` of /proc/self/stat, written by bench/rss-probe.mjs at exit); for B and F, the bench process's own `cutime + cstime` before and after the script (clock ticks).",
-    '- **Timeline of A**: one clock, CLOCK_MONOTONIC (`process.hrtime`). The bench notes the instant it spawns node; bench/rss-probe.mjs (`node --import`, the first user code to run) notes its own start, its pid, and the start and exit of every process node spawns (it wraps `ChildProcess.prototype.spawn`); ' +
+    '- **Wall time** of A and T: testkit runAction, from just before the spawn of node to the close of its output; of B and F: spawn → close of `bash`. Medians are per blueprint per helm over the timed rounds; ratios are ratios of medians.',
+    "- **CPU** (whole process tree): the bench process's own `cutime + cstime` (/proc/self/stat, clock ticks) before and after the run: node or bash and every descendant it waited for. **node itself** (T): its user + system time, written by bench/rss-probe.mjs at exit.",
+    '- **Timeline of T**: one clock, CLOCK_MONOTONIC (`process.hrtime`). The bench notes the instant it spawns node; bench/rss-probe.mjs (`node --import`, the first user code to run) notes its own start, its pid, and the start and exit of every process node spawns (it wraps `ChildProcess.prototype.spawn`); ' +
       "bench/helm-shim.c, compiled by bench/helm-shim.mjs with the real helm's path in it and put first on PATH as `helm`, is the binary the action runs: src/helm/helm-install.ts takes the first `helm` on PATH whose `helm version` matches helm-version, and Helm.env() puts that binary's folder first on PATH for the chart test scripts too. " +
       "The shim forks the real helm, waits, and appends `start end status ppid argv` to a trace file; a parent pid equal to node's marks the action's own helm processes, the others run inside the chart test script.",
     "- **node start**: spawn → the --import probe's first line. **bundle load**: measured apart (Startup), in bench/load-probe.mjs (`await import(dist/index.js)` and of dist/chunks/action.js, which index.js loads after it starts helm's version probe, with an input run() rejects), since src/ has no hook to mark the end of loading; the breakdown's next row is the two together with run()'s work up to the first helm process.",
     '- **idle**: spawn → exit minus the union of the intervals in which at least one child process of node was running (helm, the chart test script, git, …).',
     shim
       ? `- **The shim's cost**: the shim built around \`${shim.target}\` against \`${shim.target}\` itself, alternating, ${shim.shimMs.length} pairs: ${median(shim.directMs).toFixed(1)} ms direct, ${median(shim.shimMs).toFixed(1)} ms through the shim, +${shim.overheadMs.toFixed(1)} ms per process (fork, exec, wait, one trace line). ` +
-          "A carries it, B and F do not; each blueprint's table gives A without it (every helm process's share counted as if on the critical path, the most it can be)."
+          "T carries it (with the probe); A, B and F do not: each blueprint's table gives T − A."
       : "- **The shim's cost**: not measured (no shim: no C compiler). Helm processes are then taken from node's own view, which misses the chart test script's.",
     '- **Startup**: see its section. The Targets row is spawn → first helm process, the first thing the action does that is not node.',
     ''

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { startFaultProxy } from '../../testkit/registry.mjs'
-import { fetchIndex } from '../../src/chart/upstream.js'
+import { fetchIndex } from '../../src/chart/repository-index.js'
 import { FAST, failureMessage, helmsUnderTest, runBundledAction, withWorkspace } from '../support/e2e.js'
 import { useServers } from '../support/servers.js'
 

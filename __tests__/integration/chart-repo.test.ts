@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
+import { parseIndex } from '../../src/chart/repository-index.js'
+import { fastParseYaml } from '../../src/helm/render.js'
 import { helmBinaries } from '../../testkit/helm-binaries.mjs'
 
 type ChartRepo = Awaited<ReturnType<typeof startChartRepo>>
@@ -53,6 +55,13 @@ describe('chart repository test server', () => {
     }
     expect(entries.find((e) => e.version === '1.2.0')?.appVersion).toBe('1.28.1')
     expect(repo.versions).toEqual(VERSIONS)
+  })
+
+  it("reads helm's index.yaml without the yaml library, as the library reads it (parseIndex)", async () => {
+    const text = await (await fetch(`${repo.url}/index.yaml`)).text()
+    // helm writes a plain index: the fast reader takes it, and gives the library's entries.
+    expect(fastParseYaml(text)).toBeDefined()
+    expect(parseIndex(text, `${repo.url}/index.yaml`)).toEqual((parseYaml(text) as { entries: unknown }).entries)
   })
 
   it('resolves a relative archive URL to the gzip archive the index describes', async () => {

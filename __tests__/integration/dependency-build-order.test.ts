@@ -3,12 +3,14 @@
 // lock's `generated`) are asked for only once helm has started (the run starts them then, run/chart-steps.ts).
 // Real helm 3 and 4 against the loopback chart repository.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { parse, parseDocument } from 'yaml'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { loadBlueprint } from '../../src/chart/blueprint.js'
-import { IndexCache } from '../../src/chart/upstream.js'
+import { IndexCache } from '../../src/chart/repository-index.js'
 import { Helm } from '../../src/helm/helm.js'
 import { buildStep, prepareWork } from '../../src/run/build-step.js'
 import type { RunContext } from '../../src/run/context.js'
@@ -121,6 +123,105 @@ describe.each(helmsUnderTest())('$label: the dependency build beside the upstrea
       // helm had finished: the charts it downloaded are there, nothing is still writing.
       const lock = await readFile(path.join(work.work.dir, 'Chart.lock'), 'utf8').catch(() => '')
       expect(lock).toContain('temporal')
+    } finally {
+      await remove()
+    }
+  })
+})
+
+// The work copy's Chart.yaml while helm builds is a stand-in with the packaged data (chart/work-chart.ts
+// standInChartYaml: no `yaml` library on the way to the build); once helm has run, the packaged text is in its place.
+describe.each(helmsUnderTest())('$label: the work copy’s Chart.yaml around the dependency build', (helmUnderTest) => {
+  let repo: Awaited<ReturnType<typeof startChartRepo>>
+  beforeAll(async () => {
+    repo = await startChartRepo({ helm: helmUnderTest.binary })
+  })
+  afterAll(async () => {
+    await repo?.close()
+  })
+
+  async function prepared(version: string, repositoryUrl = repo.url) {
+    const ws = await makeWorkspace()
+    await pointChartAt(ws.chart, repositoryUrl)
+    const root = await mkdtemp(path.join(os.tmpdir(), 'bp-build-chart-yaml-'))
+    const blueprint = await loadBlueprint(ws.dir, 'platform/temporal', 'platform/temporal/chart')
+    const work = await prepareWork(
+      {
+        blueprint,
+        chart: { name: 'bp-temporal', version, path: blueprint.chartDir },
+        mode: 'validate',
+        folders: { chart: path.join(root, 'chart') }
+      } as unknown as Parameters<typeof prepareWork>[0],
+      undefined
+    )
+    const helm = await Helm.create(helmUnderTest.binary, path.join(root, 'helm-home'), helmUnderTest.version)
+    const ctx = {
+      inputs: { repositoryMirrors: [], plainHttp: false },
+      helm,
+      credentials: { forRepository: () => undefined },
+      indexes: new IndexCache()
+    } as unknown as Pick<RunContext, 'inputs' | 'helm' | 'credentials' | 'indexes'>
+    const committed = await readFile(path.join(ws.chart, 'Chart.yaml'), 'utf8')
+    return {
+      ctx,
+      work,
+      committed,
+      remove: () => Promise.all([ws.remove(), rm(root, { recursive: true, force: true })])
+    }
+  }
+  /** What the packaged Chart.yaml always was: yaml's serialization of the committed file with the version set. */
+  const packagedText = (committed: string, version: string): string => {
+    const doc = parseDocument(committed)
+    doc.set('version', version)
+    return doc.toString()
+  }
+
+  it('helm builds from a stand-in with the packaged data; the packaged text is there once it has run', async () => {
+    const { ctx, work, committed, remove } = await prepared('1.0.7-rc.1')
+    try {
+      const file = path.join(work.work.dir, 'Chart.yaml')
+      expect(work.work.chartYamlStandIn).toBe(true)
+      let seenByHelm = ''
+      const outcome = await buildStep(
+        ctx,
+        async () => resolvedUpstream('1.2.0'),
+        work,
+        async () => ({ epoch: 1700000000 }),
+        () => {
+          seenByHelm = readFileSync(file, 'utf8')
+        }
+      )
+      expect(outcome.failed).toBe(false)
+      expect(outcome.built).toEqual({ temporal: '1.2.0' })
+      // The stand-in: the committed text with only its version line rewritten, the same data as the package's.
+      expect(seenByHelm).not.toBe(packagedText(committed, '1.0.7-rc.1'))
+      expect(seenByHelm.split('\n').filter((line, i) => line !== committed.split('\n')[i])).toEqual([
+        'version: "1.0.7-rc.1"'
+      ])
+      expect(parse(seenByHelm)).toEqual(parse(packagedText(committed, '1.0.7-rc.1')))
+      // After the build: the packaged text, byte for byte what it always was.
+      expect(await readFile(file, 'utf8')).toBe(packagedText(committed, '1.0.7-rc.1'))
+      expect(work.work.chartYamlText).toBe(packagedText(committed, '1.0.7-rc.1'))
+      expect(work.work.chartYamlStandIn).toBeUndefined()
+    } finally {
+      await remove()
+    }
+  })
+
+  it('a build that fails leaves the packaged text too', async () => {
+    // Nothing listens there: helm cannot download the dependency.
+    const { ctx, work, committed, remove } = await prepared('1.0.8', 'http://127.0.0.1:9')
+    try {
+      const outcome = await buildStep(
+        ctx,
+        async () => resolvedUpstream('1.2.0'),
+        work,
+        async () => ({ epoch: 1700000000 }),
+        () => undefined
+      ).catch((error: unknown) => ({ failed: true, error }))
+      expect(outcome.failed).toBe(true)
+      expect(await readFile(path.join(work.work.dir, 'Chart.yaml'), 'utf8')).toBe(packagedText(committed, '1.0.8'))
+      expect(work.work.chartYamlStandIn).toBeUndefined()
     } finally {
       await remove()
     }

@@ -13,7 +13,7 @@ import {
   repositoryEntries,
   type DependencyPlanOptions
 } from '../../src/chart/dependency-plan.js'
-import type { IndexEntry } from '../../src/chart/upstream.js'
+import type { IndexEntry } from '../../src/chart/repository-index.js'
 import type { WorkChart } from '../../src/chart/work-chart.js'
 import type { Credentials } from '../../src/credentials/credentials.js'
 

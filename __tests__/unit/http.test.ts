@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { followRedirects, httpExchange, RedirectError } from '../../src/net/http.js'
-import { fetchIndex } from '../../src/chart/upstream.js'
+import { fetchIndex } from '../../src/chart/repository-index.js'
 
 interface Seen {
   path: string

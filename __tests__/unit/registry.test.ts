@@ -607,6 +607,38 @@ describe('RegistryClient.pullChart', () => {
     expect(pulled).toEqual({ manifestDigest, layerDigest, archiveDigest: layerDigest, archive: layer })
   })
 
+  it('asks for the expected layer beside the manifest, once, and uses it only when the manifest names it', async () => {
+    const layer = Buffer.from('chart archive bytes')
+    const manifest = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, layers: [{ mediaType: HELM_CHART_LAYER, digest: sha(layer), size: 19 }] })
+    )
+    const asked: string[] = []
+    const srv = await startServer((req, res, url) => {
+      asked.push(url.pathname.replace(/^.*\/(manifests|blobs)\//, '$1/'))
+      if (url.pathname.endsWith(`/manifests/${sha(manifest)}`)) res.writeHead(200).end(manifest)
+      else if (url.pathname.endsWith(`/blobs/${sha(layer)}`)) res.writeHead(200).end(layer)
+      else res.writeHead(404).end()
+    })
+    try {
+      const client = new RegistryClient({ host: srv.host, plainHttp: true, retries: 0 })
+      const expected = {
+        manifestDigest: sha(manifest),
+        layerDigest: sha(layer),
+        archiveDigest: sha(layer),
+        archive: layer
+      }
+      expect(await client.pullChart('charts/bp-x', sha(manifest), sha(layer))).toEqual(expected)
+      expect(asked.sort()).toEqual([`blobs/${sha(layer)}`, `manifests/${sha(manifest)}`])
+      // Another layer expected than the manifest names: the manifest's is pulled, the other answer (404) ignored.
+      asked.length = 0
+      const other = sha(Buffer.from('another archive'))
+      expect(await client.pullChart('charts/bp-x', sha(manifest), other)).toEqual(expected)
+      expect(asked.sort()).toEqual([`blobs/${sha(layer)}`, `blobs/${other}`, `manifests/${sha(manifest)}`].sort())
+    } finally {
+      await srv.close()
+    }
+  })
+
   it('reports a layer whose bytes do not match its digest', async () => {
     const { srv, manifestDigest, layerDigest } = await serve(
       Buffer.from('what was pushed'),

@@ -3,7 +3,8 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Blueprint, ChartDependency } from '../../src/chart/blueprint.js'
 import { ActionError } from '../../src/types.js'
-import { applyMirrors, consistencyFindings, parseIndex } from '../../src/chart/upstream.js'
+import { parseIndex } from '../../src/chart/repository-index.js'
+import { applyMirrors, consistencyFindings } from '../../src/chart/upstream.js'
 import { credentialsForRepository } from '../../src/credentials/credentials.js'
 import { parseYamlText } from '../../src/chart/yaml-source.js'
 

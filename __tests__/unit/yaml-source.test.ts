@@ -1,8 +1,16 @@
 import { describe, expect, it } from '@jest/globals'
+import { readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { assertYamlFileSize, loadYamlFile, MAX_YAML_BYTES, parseYamlText } from '../../src/chart/yaml-source.js'
+import {
+  assertYamlFileSize,
+  libraryParse,
+  loadYamlFile,
+  MAX_YAML_BYTES,
+  parseYamlText
+} from '../../src/chart/yaml-source.js'
+import { fastParseYaml } from '../../src/helm/render.js'
 
 describe('parseYamlText', () => {
   const text = [
@@ -97,5 +105,115 @@ describe("values files over Helm's 5 MiB limit", () => {
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe('parseYamlText without the yaml library (the fast reader) gives what the library gives', () => {
+  /** Every key path of a value: the lines findings may ask for. */
+  const paths = (value: unknown, prefix: (string | number)[] = []): (string | number)[][] => {
+    if (Array.isArray(value)) return value.flatMap((item, i) => [[...prefix, i], ...paths(item, [...prefix, i])])
+    if (typeof value !== 'object' || value === null) return []
+    return Object.entries(value).flatMap(([key, item]) => [[...prefix, key], ...paths(item, [...prefix, key])])
+  }
+  /** What parseYamlText gives, or its error message, next to what the library's parse gives. */
+  const both = (text: string): { fast: unknown; library: unknown; fastPath: boolean } => {
+    const outcome = (parse: () => ReturnType<typeof parseYamlText>): unknown => {
+      try {
+        const source = parse()
+        const keys = [[], ...paths(source.data), ['not', 'there']]
+        return { data: source.data, lines: keys.map((key) => [key.join('.'), source.lineOf(key)]) }
+      } catch (error) {
+        return { error: (error as Error).message }
+      }
+    }
+    return {
+      fast: outcome(() => parseYamlText(text, 'chart/values.yaml')),
+      library: outcome(() => libraryParse(text, 'chart/values.yaml')),
+      fastPath: fastParseYaml(text) !== undefined
+    }
+  }
+  const CASES: Record<string, string> = {
+    chart:
+      'apiVersion: v2\nname: bp-x # the blueprint\nversion: 1.0.0\ndependencies:\n  - name: temporal\n    version: "1.2.0"\n    repository: https://go.temporal.io/helm-charts\n',
+    scalars:
+      "a: ~\nb: null\nc: true\nd: False\ne: 0o17\nf: 0x1F\ng: -12\nh: 1.5e3\ni: .inf\nj: .NaN\nk: \"q\\\"uoted\"\nl: 'single''s'\nm: 1.0\nn: 01\no:\n",
+    flow: 'a: [1, two, {b: c}]\nd: {e: [f, g], h: ""}\nempty: {}\nnone: []\n',
+    blocks: 'a: |\n  line one\n  line two\nb: >-\n  folded\n  text\nc: x\n',
+    nested: 'a:\n  b:\n    - c: 1\n      d:\n        - e\n        - f: g\n    - h\n',
+    emptyDocument: '# only a comment\n',
+    scalarDocument: 'just text\n',
+    sequenceDocument: '- a\n- b\n',
+    duplicate: 'a: 1\nb: 2\na: 3\n',
+    nestedDuplicate: 'a:\n  b: 1\n  b: 2\n',
+    anchors: 'base: &b {x: 1}\nother: *b\n',
+    merge: 'base: &b {x: 1}\nother:\n  <<: *b\n  y: 2\n',
+    mergeKeyPlain: '<<: text\n',
+    tag: 'a: !!str 12\n',
+    twoDocuments: 'a: 1\n---\nb: 2\n',
+    documentMarker: '---\na: 1\n',
+    endMarker: 'a: 1\n...\n',
+    longKey: `${'k'.repeat(1100)}: 1\n`,
+    numericKey: '80: http\ntrue: yes\n',
+    quotedKeys: '"a b": 1\n\'c\': 2\n',
+    protoKey: '__proto__: {polluted: true}\n',
+    badIndent: 'a:\n  b: 1\n c: 2\n',
+    unclosedFlow: 'a: [1, 2\n',
+    tabs: 'a:\n\tb: 1\n',
+    crlf: 'a: 1\r\nb: 2\r\n',
+    bom: '\ufeffa: 1\n',
+    multiLinePlain: 'a: one\n  two\nb: 3\n',
+    commentAfterValue: 'a: b # c\nd: "e" # f\n'
+  }
+
+  it.each(Object.entries(CASES))('%s', (_name, text) => {
+    const { fast, library } = both(text)
+    expect(fast).toEqual(library)
+  })
+
+  it("agrees with the library on every YAML file of the project's charts and blueprints, and reads the example's itself", () => {
+    const root = path.resolve(import.meta.dirname, '..', '..')
+    const files: string[] = []
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name)
+        if (entry.isDirectory() && entry.name !== 'node_modules' && entry.name !== 'templates') walk(full)
+        else if (entry.isFile() && /\.ya?ml$|Chart\.lock$/.test(entry.name)) files.push(full)
+      }
+    }
+    for (const dir of ['examples', '__tests__/fixtures', 'bench/blueprints']) walk(path.join(root, dir))
+    expect(files.length).toBeGreaterThan(10)
+    for (const file of files) {
+      const { fast, library } = both(readFileSync(file, 'utf8'))
+      expect({ file, outcome: fast }).toEqual({ file, outcome: library })
+    }
+    // The bundled example takes the fast way for each of its three files.
+    for (const file of ['chart/Chart.yaml', 'chart/values.yaml', 'blueprint.yaml'])
+      expect(both(readFileSync(path.join(root, 'examples/platform/temporal', file), 'utf8')).fastPath).toBe(true)
+  })
+
+  it('takes the fast way only where it can: errors, duplicates, anchors, merges and tags go to the library', () => {
+    for (const name of ['chart', 'scalars', 'flow', 'nested', 'commentAfterValue'])
+      expect(both(CASES[name]).fastPath).toBe(true)
+    for (const name of [
+      'duplicate',
+      'nestedDuplicate',
+      'anchors',
+      'merge',
+      'tag',
+      'twoDocuments',
+      'badIndent',
+      'unclosedFlow'
+    ])
+      expect(both(CASES[name]).fastPath).toBe(false)
+    // locate() parses the positions ahead of the first lineOf: the lines are the library's all the same.
+    const located = parseYamlText(CASES.nested, 'chart/values.yaml')
+    located.locate?.()
+    expect(located.lineOf(['a', 'b', 0, 'd', 1, 'f'])).toBe(
+      libraryParse(CASES.nested, 'x').lineOf(['a', 'b', 0, 'd', 1, 'f'])
+    )
+    // The library's messages, unchanged: the duplicate key is named with its line.
+    expect(both(CASES.duplicate).fast).toEqual({
+      error: expect.stringMatching(/^chart\/values\.yaml:3: not valid YAML/)
+    })
   })
 })

@@ -1,34 +1,22 @@
-import * as os from 'os';
-import os__default, { EOL } from 'os';
-import * as crypto from 'crypto';
-import * as fs from 'fs';
-import { promises, constants } from 'fs';
-import * as path from 'path';
-import * as http from 'http';
-import http__default from 'http';
-import * as https from 'https';
-import https__default from 'https';
-import 'net';
-import require$$1 from 'tls';
-import * as events from 'events';
-import events__default from 'events';
-import { ok } from 'assert';
-import require$$6__default from 'util';
-import 'string_decoder';
-import * as child$1 from 'child_process';
-import { setTimeout as setTimeout$1 } from 'timers';
-import { mkdir as mkdir$1, writeFile as writeFile$1, stat as stat$1, readFile, access as access$1, readdir as readdir$1, rm as rm$1, mkdtemp } from 'node:fs/promises';
-import path__default from 'node:path';
-import { createHash } from 'node:crypto';
-import * as http$1 from 'node:http';
-import * as https$1 from 'node:https';
-import require$$0 from 'process';
-import require$$0$1 from 'buffer';
-import { realpathSync, readdirSync, readlinkSync, mkdirSync, lstatSync, symlinkSync, copyFileSync, rmSync, readFileSync, writeFileSync, existsSync, createReadStream, statSync } from 'node:fs';
-import { spawn, execFile } from 'node:child_process';
-import os$1, { EOL as EOL$1 } from 'node:os';
-import { f as findOnPath, r as readHelmBuildInfo, p as pathHelmVersion, v as versionOf } from '../index.js';
-import { promisify } from 'node:util';
+import { createRequire } from 'node:module';
+import { _ as _builtin_fs, r as require$$10$1, p as path, a as _builtin_child_process, f as findOnPath, b as readHelmBuildInfo, c as pathHelmVersion, v as versionOf } from '../index.js';
+
+function _mergeNamespaces(n, m) {
+    m.forEach(function (e) {
+        e && typeof e !== 'string' && !Array.isArray(e) && Object.keys(e).forEach(function (k) {
+            if (k !== 'default' && !(k in n)) {
+                var d = Object.getOwnPropertyDescriptor(e, k);
+                Object.defineProperty(n, k, d.get ? d : {
+                    enumerable: true,
+                    get: function () { return e[k]; }
+                });
+            }
+        });
+    });
+    return Object.freeze(n);
+}
+
+var os = createRequire(import.meta.url)("node:os");
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -151,6 +139,8 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 
+var require$$10 = createRequire(import.meta.url)("node:crypto");
+
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -159,15 +149,15 @@ function issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!fs.existsSync(filePath)) {
+    if (!_builtin_fs.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
+    _builtin_fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
         encoding: 'utf8'
     });
 }
 function prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
+    const delimiter = `ghadelimiter_${require$$10.randomUUID()}`;
     const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -180,6 +170,18 @@ function prepareKeyValueMessage(key, value) {
     }
     return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
 }
+
+var require$$0$2 = createRequire(import.meta.url)("node:http");
+
+var http = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null
+}, [require$$0$2]);
+
+var require$$1$1 = createRequire(import.meta.url)("node:https");
+
+var https = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null
+}, [require$$1$1]);
 
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -273,16 +275,24 @@ class DecodedURL extends URL {
 
 var tunnel$1 = {};
 
+var require$$0$1 = createRequire(import.meta.url)("node:net");
+
+var require$$5$1 = createRequire(import.meta.url)("node:tls");
+
+var require$$9 = createRequire(import.meta.url)("node:events");
+
+var require$$1 = createRequire(import.meta.url)("node:assert");
+
 var hasRequiredTunnel$1;
 
 function requireTunnel$1 () {
 	if (hasRequiredTunnel$1) return tunnel$1;
 	hasRequiredTunnel$1 = 1;
-	var tls = require$$1;
-	var http = http__default;
-	var https = https__default;
-	var events = events__default;
-	var util = require$$6__default;
+	var tls = require$$5$1;
+	var http = require$$0$2;
+	var https = require$$1$1;
+	var events = require$$9;
+	var util = require$$10$1;
 
 
 	tunnel$1.httpOverHttp = httpOverHttp;
@@ -1097,7 +1107,7 @@ class HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || require$$0$2.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -1122,7 +1132,7 @@ class HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new require$$1$1.Agent(options) : new require$$0$2.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -1274,7 +1284,7 @@ var __awaiter$4 = (undefined && undefined.__awaiter) || function (thisArg, _argu
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-const { access, appendFile, writeFile } = promises;
+const { access, appendFile, writeFile } = _builtin_fs.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 class Summary {
     constructor() {
@@ -1296,7 +1306,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, constants.R_OK | constants.W_OK);
+                yield access(pathFromEnv, _builtin_fs.constants.R_OK | _builtin_fs.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -1392,7 +1402,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(EOL);
+        return this.addRaw(os.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -1538,6 +1548,8 @@ class Summary {
 const _summary = new Summary();
 const summary = _summary;
 
+var require$$5 = createRequire(import.meta.url)("node:string_decoder");
+
 var __awaiter$3 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -1547,7 +1559,7 @@ var __awaiter$3 = (undefined && undefined.__awaiter) || function (thisArg, _argu
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-const { chmod, copyFile: copyFile$1, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs.promises;
+const { chmod, copyFile: copyFile$1, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = _builtin_fs.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS$1 = process.platform === 'win32';
 /**
@@ -1563,7 +1575,7 @@ const IS_WINDOWS$1 = process.platform === 'win32';
  */
 function readlink(fsPath) {
     return __awaiter$3(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
+        const result = yield _builtin_fs.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
         if (IS_WINDOWS$1 && !result.endsWith('\\')) {
@@ -1572,7 +1584,7 @@ function readlink(fsPath) {
         return result;
     });
 }
-fs.constants.O_RDONLY;
+_builtin_fs.constants.O_RDONLY;
 function exists$1(fsPath) {
     return __awaiter$3(this, void 0, void 0, function* () {
         try {
@@ -1789,7 +1801,7 @@ function rmRF(inputPath) {
  */
 function mkdirP(fsPath) {
     return __awaiter$2(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
+        require$$1.ok(fsPath, 'a path argument must be provided');
         yield mkdir(fsPath, { recursive: true });
     });
 }
@@ -1941,6 +1953,8 @@ function copyFile(srcFile, destFile, force) {
     });
 }
 
+var _builtin_timers = createRequire(import.meta.url)("node:timers");
+
 var __awaiter$1 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -1955,7 +1969,7 @@ const IS_WINDOWS = process.platform === 'win32';
 /*
  * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
  */
-class ToolRunner extends events.EventEmitter {
+class ToolRunner extends require$$9.EventEmitter {
     constructor(toolPath, args, options) {
         super();
         if (!toolPath) {
@@ -2318,7 +2332,7 @@ class ToolRunner extends events.EventEmitter {
                     return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
                 }
                 const fileName = this._getSpawnFileName();
-                const cp = child$1.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                const cp = _builtin_child_process.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
                 let stdbuffer = '';
                 if (cp.stdout) {
                     cp.stdout.on('data', (data) => {
@@ -2453,7 +2467,7 @@ function argStringToArray(argString) {
     }
     return args;
 }
-class ExecState extends events.EventEmitter {
+class ExecState extends require$$9.EventEmitter {
     constructor(options, toolPath) {
         super();
         this.processClosed = false; // tracks whether the process has exited and stdio is closed
@@ -2481,7 +2495,7 @@ class ExecState extends events.EventEmitter {
             this._setResult();
         }
         else if (this.processExited) {
-            this.timeout = setTimeout$1(ExecState.HandleTimeout, this.delay, this);
+            this.timeout = _builtin_timers.setTimeout(ExecState.HandleTimeout, this.delay, this);
         }
     }
     _debug(message) {
@@ -2563,8 +2577,8 @@ function exec(commandLine, args, options) {
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-os__default.platform();
-os__default.arch();
+os.platform();
+os.arch();
 
 (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -2708,6 +2722,8 @@ function notice(message, properties = {}) {
 function info(message) {
     process.stdout.write(message + os.EOL);
 }
+
+var promises = createRequire(import.meta.url)("node:fs/promises");
 
 /** Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do. */
 class ActionError extends Error {
@@ -2898,7 +2914,7 @@ function describeNetworkError(e, timeoutMs) {
  */
 function httpExchange(method, url, headers, timeoutMs, maxBody, upload) {
     return new Promise((resolve, reject) => {
-        const mod = url.protocol === 'https:' ? https$1 : http$1;
+        const mod = url.protocol === 'https:' ? https : http;
         let settled = false;
         const fail = (e) => {
             if (!settled) {
@@ -3221,7 +3237,7 @@ function isNameUnknown(body) {
     }
 }
 function statusText(status) {
-    const t = http$1.STATUS_CODES[status];
+    const t = require$$0$2.STATUS_CODES[status];
     return t ? `HTTP ${status} ${t}` : `HTTP ${status}`;
 }
 // ---------------------------------------------------------------------------
@@ -3271,7 +3287,7 @@ class RegistryClient {
         if (get.status === 404)
             return { exists: false };
         const getType = contentType(get) ?? mediaType;
-        const d = headerDigest(get) ?? `sha256:${createHash('sha256').update(get.body).digest('hex')}`;
+        const d = headerDigest(get) ?? `sha256:${require$$10.createHash('sha256').update(get.body).digest('hex')}`;
         return { exists: true, digest: d, ...(getType ? { mediaType: getType } : {}) };
     }
     /**
@@ -3297,14 +3313,23 @@ class RegistryClient {
      * Pulls a Helm chart by manifest digest through the registry API: the
      * manifest, then its chart layer. Both are checked against their digests,
      * so what comes back is exactly what the registry serves under that digest.
+     * `expectedLayer` (what was pushed) is fetched beside the manifest, and used
+     * only when the manifest names that layer.
      */
-    async pullChart(repository, digest) {
+    async pullChart(repository, digest, expectedLayer) {
         this.checkRepository(repository);
         const manifestUrl = new URL(`${this.base}/v2/${repository}/manifests/${digest}`);
+        const layerAt = (layer) => new URL(`${this.base}/v2/${repository}/blobs/${layer}`);
+        // The layer the caller expects is asked for beside the manifest (one round trip less right after a push);
+        // used only when the manifest names it.
+        const expected = expectedLayer && DIGEST.test(expectedLayer)
+            ? this.call('GET', layerAt(expectedLayer), '*/*', repository, MAX_CHART_BYTES)
+            : undefined;
+        expected?.catch(() => undefined);
         const manifestRes = await this.call('GET', manifestUrl, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
         if (manifestRes.status === 404)
             throw this.error('protocol', `Registry ${this.host} has no manifest ${digest} in ${repository} right after the push.`, manifestUrl, 404);
-        const manifestDigest = `sha256:${createHash('sha256').update(manifestRes.body).digest('hex')}`;
+        const manifestDigest = `sha256:${require$$10.createHash('sha256').update(manifestRes.body).digest('hex')}`;
         let layerDigest;
         try {
             const manifest = JSON.parse(manifestRes.body.toString('utf8'));
@@ -3316,11 +3341,13 @@ class RegistryClient {
         if (!layerDigest || !DIGEST.test(layerDigest)) {
             throw this.error('protocol', `The manifest ${digest} in ${repository} has no Helm chart layer (${HELM_CHART_LAYER}).`, manifestUrl, manifestRes.status);
         }
-        const blobUrl = new URL(`${this.base}/v2/${repository}/blobs/${layerDigest}`);
-        const blobRes = await this.call('GET', blobUrl, '*/*', repository, MAX_CHART_BYTES);
+        const blobUrl = layerAt(layerDigest);
+        const blobRes = await (layerDigest === expectedLayer && expected
+            ? expected
+            : this.call('GET', blobUrl, '*/*', repository, MAX_CHART_BYTES));
         if (blobRes.status === 404)
             throw this.error('protocol', `Registry ${this.host} has no blob ${layerDigest} in ${repository}.`, blobUrl, 404);
-        const archiveDigest = `sha256:${createHash('sha256').update(blobRes.body).digest('hex')}`;
+        const archiveDigest = `sha256:${require$$10.createHash('sha256').update(blobRes.body).digest('hex')}`;
         return { manifestDigest, layerDigest, archiveDigest, archive: blobRes.body };
     }
     /**
@@ -3371,7 +3398,7 @@ class RegistryClient {
         if (res.status !== 201 && res.status !== 200) {
             throw this.error('protocol', `Registry ${this.host} answered PUT ${url.href} with ${statusText(res.status)}${suffix(errorSummary(res.body))}.`, url, res.status);
         }
-        return `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+        return `sha256:${require$$10.createHash('sha256').update(manifest).digest('hex')}`;
     }
     /**
      * GET /v2/<repo>/tags/list, following `Link: <…>; rel="next"`. Unknown repository → [].
@@ -3756,12 +3783,12 @@ function reportOf(frame, time, identity, outcome, ref) {
 async function secretValueArgs(dir, entries) {
     if (entries.length === 0)
         return [];
-    await mkdir$1(dir, { recursive: true, mode: 0o700 });
+    await promises.mkdir(dir, { recursive: true, mode: 0o700 });
     const args = [];
     for (const [index, entry] of entries.entries()) {
         // A name without commas or `=`: helm splits --set-file on both.
-        const file = path__default.join(dir, `value-${index}`);
-        await writeFile$1(file, entry.value, { mode: 0o600 });
+        const file = path.join(dir, `value-${index}`);
+        await promises.writeFile(file, entry.value, { mode: 0o600 });
         args.push('--set-file', `${entry.key}=${file}`);
     }
     return args;
@@ -3770,6 +3797,8 @@ async function secretValueArgs(dir, entries) {
 var dist = {};
 
 var composer = {};
+
+var require$$0 = createRequire(import.meta.url)("node:process");
 
 var directives = {};
 
@@ -6848,13 +6877,15 @@ function requireSchema$2 () {
 
 var binary = {};
 
+var require$$30 = createRequire(import.meta.url)("node:buffer");
+
 var hasRequiredBinary;
 
 function requireBinary () {
 	if (hasRequiredBinary) return binary;
 	hasRequiredBinary = 1;
 
-	var node_buffer = require$$0$1;
+	var node_buffer = require$$30;
 	var Scalar = requireScalar();
 	var stringifyString = requireStringifyString();
 
@@ -12479,6 +12510,921 @@ function requireDist () {
 
 var distExports = requireDist();
 
+// Splits and parses `helm template` output once, so every gate shares the same
+// parsed documents.
+//
+// Splitting is done here, not by the YAML library: a line that starts at column 0
+// with `---` or `...` followed by whitespace or the end of the line is always a
+// document marker in YAML (inside a block scalar such a line would be indented;
+// at column 0 it ends the document in YAML too), so cutting on those lines is
+// exact. Each chunk is then read by a small fast reader for the block-YAML subset
+// Helm emits, or by `YAML.parse` when the chunk is outside that subset (see
+// "fast path" below). A chunk that fails to parse is reported with its
+// `# Source:` template and line; the others are still returned.
+/** Options for each document: YAML 1.2 core schema, no key-uniqueness or pretty-error work. */
+const YAML_OPTIONS = {
+    schema: 'core',
+    strict: false,
+    uniqueKeys: false,
+    prettyErrors: false,
+    // Helm passes template text through verbatim, so anchors and `<<` merge keys
+    // (which Kubernetes' YAML reader honours) can reach the render.
+    merge: true,
+    // Errors still throw; warnings are not printed to the console.
+    logLevel: 'error'
+};
+/** A document of the render that is not valid YAML (or not a mapping). */
+class RenderParseError extends Error {
+    source;
+    line;
+    index;
+    constructor(message, 
+    /** Template path from the `# Source:` comment, if the document had one. */
+    source, 
+    /** 1-based line in the whole render output where the problem is (or the document starts). */
+    line, 
+    /** 0-based index of the document among the render's non-empty chunks. */
+    index) {
+        super(message);
+        this.source = source;
+        this.line = line;
+        this.index = index;
+        this.name = 'RenderParseError';
+    }
+    toFinding() {
+        const where = this.source ? `${this.source} (render line ${this.line})` : `render line ${this.line}`;
+        const finding = {
+            rule: 'render-parse',
+            severity: 'error',
+            message: `Rendered document in ${where} is not valid Kubernetes YAML: ${this.message}`,
+            fix: 'Fix the template so it renders valid YAML (run `helm template` and inspect that document).'
+        };
+        if (this.source)
+            finding.file = this.source;
+        return finding;
+    }
+}
+/**
+ * Matches document markers: `---` or `...` at the start of a line (only `\n`
+ * ends a line here, unlike a multiline regex, which would also split on `\r`,
+ * U+2028 and U+2029), then whitespace or the end of the line.
+ */
+const MARKER_RE = /(?:^|\n)(---|\.\.\.)(?=[ \t\r\n]|$)/g;
+const SOURCE_RE = /^#\s*Source:\s*(.+?)\s*$/;
+function splitChunks(output) {
+    const chunks = [];
+    let start = 0;
+    MARKER_RE.lastIndex = 0;
+    let m;
+    while ((m = MARKER_RE.exec(output)) !== null) {
+        const at = m.index + (m[0].length - 3); // skip the leading newline, if any
+        if (at > start)
+            chunks.push({ start, text: output.slice(start, at) });
+        let eol = output.indexOf('\n', at);
+        if (eol === -1)
+            eol = output.length;
+        if (m[1] === '---') {
+            // `--- <content>` on the marker line belongs to the new document: keep the
+            // whole line (YAML.parse accepts a leading `---`), unless it is just a comment.
+            const restOfLine = output.slice(at + 3, eol).trim();
+            start = restOfLine === '' || restOfLine.startsWith('#') ? eol + 1 : at;
+        }
+        else {
+            start = eol + 1;
+        }
+        MARKER_RE.lastIndex = eol;
+    }
+    if (start < output.length)
+        chunks.push({ start, text: output.slice(start) });
+    return chunks;
+}
+/** Scans the leading comment/blank lines of a chunk: the `# Source:` value, and whether anything else follows. */
+function scanHead(text) {
+    let source;
+    let pos = 0;
+    const n = text.length;
+    while (pos < n) {
+        let eol = text.indexOf('\n', pos);
+        if (eol === -1)
+            eol = n;
+        // skip leading spaces/tabs
+        let p = pos;
+        while (p < eol && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9))
+            p++;
+        const c = text.charCodeAt(p);
+        if (p === eol || c === 13 /* \r */) {
+            pos = eol + 1;
+            continue;
+        }
+        if (c !== 35 /* # */)
+            return source === undefined ? { empty: false } : { source, empty: false };
+        if (source === undefined && p === pos) {
+            const sm = SOURCE_RE.exec(text.slice(pos, eol));
+            if (sm)
+                source = sm[1];
+        }
+        pos = eol + 1;
+    }
+    return source === undefined ? { empty: true } : { source, empty: true };
+}
+// ---------------------------------------------------------------- fast path
+//
+// `yaml`'s full pipeline (lexer, CST, Document AST, toJS) costs about 250 ms per
+// MB, too slow for a 10 MB render. Helm output is overwhelmingly plain block
+// YAML, so a small line-based reader handles that subset directly and returns
+// exactly what `YAML.parse` would with YAML_OPTIONS (core schema). Anything
+// outside the subset (anchors, aliases, tags, explicit keys, multi-line flow
+// collections or double-quoted scalars, `|+`/indentation indicators, tabs, CR,
+// duplicate keys, non-string keys, anything that looks wrong) makes it give up,
+// and the document goes through `YAML.parse`, which also produces the errors.
+/** Thrown (never escapes this module) when the fast reader gives up on a document. */
+// The fast path's "not mine, use the YAML library" signal: one Error made once at load and thrown by
+// reference (no stack captured per throw, so it costs what the former symbol cost).
+class FastPathGiveUp extends Error {
+}
+const GIVE_UP = new FastPathGiveUp('fast path gave up');
+/** Characters that send a whole document to the full parser. */
+// eslint-disable-next-line no-control-regex
+const SLOW_CHARS_RE = /[\t\r\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]/;
+const NULL_RE = /^(?:~|[Nn]ull|NULL)$/;
+const BOOL_RE = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const INT_OCT_RE = /^0o[0-7]+$/;
+const INT_RE = /^[-+]?[0-9]+$/;
+const INT_HEX_RE = /^0x[0-9a-fA-F]+$/;
+const FLOAT_NAN_RE = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const FLOAT_EXP_RE = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
+const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+/** Core-schema resolution of a plain scalar, as `yaml` does it. */
+function resolvePlain(s) {
+    const c = s.charCodeAt(0);
+    // Only ~ n N t T f F + - . and digits can start a non-string.
+    if (c === 126 || c === 110 || c === 78)
+        return NULL_RE.test(s) ? null : s;
+    if (c === 116 || c === 84 || c === 102 || c === 70) {
+        return BOOL_RE.test(s) ? c === 116 || c === 84 : s;
+    }
+    if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) {
+        if (INT_OCT_RE.test(s))
+            return parseInt(s.substring(2), 8);
+        if (INT_RE.test(s))
+            return parseInt(s, 10);
+        if (INT_HEX_RE.test(s))
+            return parseInt(s.substring(2), 16);
+        if (FLOAT_NAN_RE.test(s)) {
+            return s.slice(-3).toLowerCase() === 'nan'
+                ? NaN
+                : s[0] === '-'
+                    ? Number.NEGATIVE_INFINITY
+                    : Number.POSITIVE_INFINITY;
+        }
+        if (FLOAT_EXP_RE.test(s) || FLOAT_RE.test(s))
+            return parseFloat(s);
+    }
+    return s;
+}
+/** Characters that cannot start a plain scalar in our subset. */
+function isIndicator(c) {
+    // - ? : , [ ] { } # & * ! | > ' " % @ `
+    return (c === 45 ||
+        c === 63 ||
+        c === 58 ||
+        c === 44 ||
+        c === 91 ||
+        c === 93 ||
+        c === 123 ||
+        c === 125 ||
+        c === 35 ||
+        c === 38 ||
+        c === 42 ||
+        c === 33 ||
+        c === 124 ||
+        c === 62 ||
+        c === 39 ||
+        c === 34 ||
+        c === 37 ||
+        c === 64 ||
+        c === 96);
+}
+/** Whether a plain scalar may start at `pos`: not an indicator, except `-` followed by a safe character (`-1`, `--flag`). */
+function plainMayStart(line, pos, flow) {
+    const c = line.charCodeAt(pos);
+    if (!isIndicator(c))
+        return true;
+    if (c !== 45)
+        return false;
+    const nx = line.charCodeAt(pos + 1);
+    if (nx !== nx || nx === 32)
+        return false;
+    return !(flow && (nx === 44 || nx === 91 || nx === 93 || nx === 123 || nx === 125));
+}
+function indentOf(line) {
+    let i = 0;
+    while (line.charCodeAt(i) === 32)
+        i++;
+    return i;
+}
+/** Strips trailing spaces only (String#trimEnd would also strip NBSP and other Unicode spaces). */
+function trimSpacesEnd(s, from = 0, to = s.length) {
+    while (to > from && s.charCodeAt(to - 1) === 32)
+        to--;
+    return s.slice(from, to);
+}
+/** Index of a ` #` comment at or after `from`, or the line length. */
+function commentAt(line, from) {
+    const i = line.indexOf(' #', from);
+    return i === -1 ? line.length : i;
+}
+function isSeqItem(line, ind) {
+    return line.charCodeAt(ind) === 45 && (ind + 1 === line.length || line.charCodeAt(ind + 1) === 32);
+}
+/** Rest of a line after a scalar/collection must be blank or a comment. */
+function expectLineEnd(line, pos) {
+    while (line.charCodeAt(pos) === 32)
+        pos++;
+    if (pos < line.length && !(line.charCodeAt(pos) === 35 && line.charCodeAt(pos - 1) === 32))
+        throw GIVE_UP;
+}
+const ESCAPES = {
+    '0': '\0',
+    a: '\x07',
+    b: '\b',
+    t: '\t',
+    n: '\n',
+    v: '\v',
+    f: '\f',
+    r: '\r',
+    e: '\x1b',
+    ' ': ' ',
+    '"': '"',
+    '/': '/',
+    '\\': '\\',
+    N: '\x85',
+    _: '\xa0',
+    L: '\u2028',
+    P: '\u2029'
+};
+/** Double-quoted scalar on one line starting at `pos` (the quote). */
+function doubleQuoted(line, pos) {
+    let i = pos + 1;
+    let out = '';
+    let from = i;
+    for (;;) {
+        const q = line.indexOf('"', i);
+        const b = line.indexOf('\\', i);
+        if (q === -1)
+            throw GIVE_UP; // multi-line double-quoted
+        if (b === -1 || q < b) {
+            out += line.slice(from, q);
+            return { value: out, end: q + 1 };
+        }
+        out += line.slice(from, b);
+        const e = line[b + 1];
+        if (e === undefined)
+            throw GIVE_UP;
+        const simple = ESCAPES[e];
+        if (simple !== undefined) {
+            out += simple;
+            i = b + 2;
+        }
+        else {
+            const len = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+            const hex = line.slice(b + 2, b + 2 + len);
+            if (len === 0 || !/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len)
+                throw GIVE_UP;
+            const cp = parseInt(hex, 16);
+            if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+                throw GIVE_UP;
+            out += String.fromCodePoint(cp);
+            i = b + 2 + len;
+        }
+        from = i;
+    }
+}
+/** Single-quoted content on one line from `pos` (after the opening quote): text and the index after the closing quote, or -1. */
+function singleQuotedPart(line, pos) {
+    let out = '';
+    let i = pos;
+    for (;;) {
+        const q = line.indexOf("'", i);
+        if (q === -1)
+            return { text: out + line.slice(i), end: -1 };
+        if (line.charCodeAt(q + 1) === 39) {
+            out += line.slice(i, q + 1);
+            i = q + 2;
+            continue;
+        }
+        return { text: out + line.slice(i, q), end: q + 1 };
+    }
+}
+class FastReader {
+    lines;
+    n;
+    finalNewline;
+    li = 0;
+    constructor(text) {
+        this.lines = text.split('\n');
+        this.finalNewline = this.lines[this.lines.length - 1] === '';
+        if (this.finalNewline)
+            this.lines.pop();
+        this.n = this.lines.length;
+    }
+    read() {
+        this.skipBlank();
+        if (this.li >= this.n)
+            return null;
+        const line = this.lines[this.li];
+        const v = this.node(indentOf(line));
+        this.skipBlank();
+        if (this.li < this.n)
+            throw GIVE_UP;
+        return v;
+    }
+    /** Skips blank and comment-only lines. */
+    skipBlank() {
+        const { lines, n } = this;
+        while (this.li < n) {
+            const line = lines[this.li];
+            const i = indentOf(line);
+            if (i !== line.length && line.charCodeAt(i) !== 35)
+                return;
+            this.li++;
+        }
+    }
+    /** A block collection starting at the current line, whose indentation is `ind`. */
+    node(ind) {
+        const line = this.lines[this.li];
+        if (isSeqItem(line, ind))
+            return this.seq(ind);
+        if (this.key(line, ind) !== undefined)
+            return this.map(ind);
+        throw GIVE_UP;
+    }
+    /** Parses `key:` at `ind`; returns the key and the index after the colon, or undefined if the line is not a key. */
+    key(line, ind) {
+        const c = line.charCodeAt(ind);
+        if (c === 34 || c === 39) {
+            let key;
+            let end;
+            if (c === 34) {
+                const dq = doubleQuoted(line, ind);
+                key = dq.value;
+                end = dq.end;
+            }
+            else {
+                const sq = singleQuotedPart(line, ind + 1);
+                if (sq.end === -1)
+                    return undefined;
+                key = sq.text;
+                end = sq.end;
+            }
+            while (line.charCodeAt(end) === 32)
+                end++;
+            if (line.charCodeAt(end) !== 58)
+                return undefined;
+            if (end - ind > 1024)
+                throw GIVE_UP;
+            const after = end + 1;
+            if (after < line.length && line.charCodeAt(after) !== 32)
+                return undefined;
+            if (key === '__proto__')
+                throw GIVE_UP;
+            return { key, after };
+        }
+        if (isIndicator(c))
+            return undefined;
+        let colon = line.indexOf(':', ind);
+        while (colon !== -1 && colon + 1 < line.length && line.charCodeAt(colon + 1) !== 32) {
+            colon = line.indexOf(':', colon + 1);
+        }
+        if (colon === -1)
+            return undefined;
+        if (commentAt(line, ind) < colon)
+            return undefined;
+        if (colon - ind > 1024)
+            throw GIVE_UP; // implicit keys are limited to 1024 characters
+        const key = trimSpacesEnd(line, ind, colon);
+        if (key === '' || key === '<<' || key === '__proto__')
+            throw GIVE_UP;
+        if (resolvePlain(key) !== key)
+            throw GIVE_UP; // 80:, true:, null: … become non-string keys
+        return { key, after: colon + 1 };
+    }
+    map(ind) {
+        const obj = {};
+        const { lines, n } = this;
+        for (;;) {
+            this.skipBlank();
+            if (this.li >= n)
+                break;
+            const line = lines[this.li];
+            const i = indentOf(line);
+            if (i < ind)
+                break;
+            if (i > ind || isSeqItem(line, i))
+                throw GIVE_UP;
+            const k = this.key(line, i);
+            if (k === undefined)
+                throw GIVE_UP;
+            if (Object.prototype.hasOwnProperty.call(obj, k.key))
+                throw GIVE_UP;
+            this.li++;
+            obj[k.key] = this.value(line, k.after, ind, true);
+        }
+        return obj;
+    }
+    seq(ind) {
+        const arr = [];
+        const { lines, n } = this;
+        for (;;) {
+            this.skipBlank();
+            if (this.li >= n)
+                break;
+            const line = lines[this.li];
+            const i = indentOf(line);
+            if (i < ind)
+                break;
+            if (i > ind)
+                throw GIVE_UP;
+            if (!isSeqItem(line, i))
+                break;
+            let p = i + 1;
+            while (line.charCodeAt(p) === 32)
+                p++;
+            if (p < line.length && line.charCodeAt(p) !== 35 && (isSeqItem(line, p) || this.key(line, p) !== undefined)) {
+                // Compact nested collection (`- key: v` or `- - x`): reread this line as if it started at column p.
+                lines[this.li] = ' '.repeat(p) + line.slice(p);
+                arr.push(this.node(p));
+            }
+            else {
+                this.li++;
+                arr.push(this.value(line, p, ind, false));
+            }
+        }
+        return arr;
+    }
+    /** The value after `key:` or `- ` on `line` from `pos`; `parent` is the indentation of the owning collection. */
+    value(line, pos, parent, inMap) {
+        while (line.charCodeAt(pos) === 32)
+            pos++;
+        if (pos >= line.length || line.charCodeAt(pos) === 35) {
+            // Value on the following lines, or null.
+            this.skipBlank();
+            if (this.li >= this.n)
+                return null;
+            const next = this.lines[this.li];
+            const i = indentOf(next);
+            if (i > parent && (next.charCodeAt(i) === 123 || next.charCodeAt(i) === 91))
+                return this.flowOnOwnLine(next, i, parent);
+            if (i > parent)
+                return this.node(i);
+            if (inMap && i === parent && isSeqItem(next, i))
+                return this.seq(i);
+            return null;
+        }
+        const c = line.charCodeAt(pos);
+        switch (c) {
+            case 124: // |
+            case 62: // >
+                return this.blockScalar(line, pos, parent);
+            case 34: {
+                const dq = doubleQuoted(line, pos);
+                expectLineEnd(line, dq.end);
+                return dq.value;
+            }
+            case 39:
+                return this.singleQuoted(line, pos, parent);
+            case 91: // [
+            case 123: {
+                // {
+                const flow = new FlowReader(line, pos);
+                const v = flow.value();
+                expectLineEnd(line, flow.pos);
+                return v;
+            }
+            default:
+                if (!plainMayStart(line, pos, false))
+                    throw GIVE_UP;
+                return this.plain(line, pos, parent);
+        }
+    }
+    /**
+     * `key:` with `{}` or `[…]` alone on the next line: what `toYaml … | nindent`
+     * writes for an empty map in every `helm create` chart, so it must stay fast.
+     */
+    flowOnOwnLine(line, pos, parent) {
+        const flow = new FlowReader(line, pos);
+        const value = flow.value();
+        expectLineEnd(line, flow.pos);
+        this.li++;
+        this.skipBlank();
+        // Anything more indented after it would continue the flow value: leave that to the full parser.
+        if (this.li < this.n && indentOf(this.lines[this.li]) > parent)
+            throw GIVE_UP;
+        return value;
+    }
+    plain(line, pos, parent) {
+        const end = commentAt(line, pos);
+        const first = trimSpacesEnd(line, pos, end);
+        if (first.includes(': ') || first.endsWith(':'))
+            throw GIVE_UP;
+        const { lines, n } = this;
+        // Continuation lines (multi-line plain scalar): more indented than the parent, not comments.
+        let j = this.li;
+        let text;
+        let breaks = 0;
+        while (j < n) {
+            const l = lines[j];
+            const i = indentOf(l);
+            if (i === l.length) {
+                breaks++;
+                j++;
+                continue;
+            }
+            if (i <= parent || l.charCodeAt(i) === 35)
+                break;
+            if (end !== line.length)
+                throw GIVE_UP; // comment, then more text
+            const content = trimSpacesEnd(l, i);
+            if (!plainMayStart(l, i, false) || content.includes(': ') || content.endsWith(':') || content.includes(' #'))
+                throw GIVE_UP;
+            text = (text ?? first) + (breaks === 0 ? ' ' : '\n'.repeat(breaks)) + content;
+            breaks = 0;
+            j++;
+            this.li = j;
+        }
+        return text === undefined ? resolvePlain(first) : text;
+    }
+    singleQuoted(line, pos, parent) {
+        const part = singleQuotedPart(line, pos + 1);
+        if (part.end !== -1) {
+            expectLineEnd(line, part.end);
+            return part.text;
+        }
+        let text = trimSpacesEnd(part.text);
+        let breaks = 0;
+        const { lines, n } = this;
+        while (this.li < n) {
+            const l = lines[this.li++];
+            const i = indentOf(l);
+            if (i === l.length) {
+                breaks++;
+                continue;
+            }
+            if (i <= parent)
+                throw GIVE_UP;
+            const p = singleQuotedPart(l, i);
+            const sep = breaks === 0 ? ' ' : '\n'.repeat(breaks);
+            breaks = 0;
+            if (p.end !== -1) {
+                expectLineEnd(l, p.end);
+                return text + sep + p.text;
+            }
+            text += sep + trimSpacesEnd(p.text);
+        }
+        throw GIVE_UP;
+    }
+    blockScalar(line, pos, parent) {
+        const folded = line.charCodeAt(pos) === 62;
+        let p = pos + 1;
+        let strip = false;
+        if (line.charCodeAt(p) === 45) {
+            strip = true;
+            p++;
+        }
+        else if (line.charCodeAt(p) === 43) {
+            throw GIVE_UP; // keep chomping: rare, left to the full parser
+        }
+        const h = line.charCodeAt(p);
+        if (h >= 48 && h <= 57)
+            throw GIVE_UP; // explicit indentation indicator
+        expectLineEnd(line, p);
+        const { lines, n } = this;
+        let j = this.li;
+        let leadingMax = 0;
+        while (j < n) {
+            const l = lines[j];
+            const i = indentOf(l);
+            if (i !== l.length)
+                break;
+            if (i > leadingMax)
+                leadingMax = i;
+            j++;
+        }
+        if (j >= n || indentOf(lines[j]) <= parent) {
+            // No content: the scalar is empty (trailing blank lines are not consumed).
+            if (j >= n && !this.finalNewline)
+                throw GIVE_UP;
+            return '';
+        }
+        const indent = indentOf(lines[j]);
+        if (leadingMax > indent)
+            throw GIVE_UP;
+        const out = [];
+        for (let k = this.li; k < j; k++)
+            out.push('');
+        while (j < n) {
+            const l = lines[j];
+            const i = indentOf(l);
+            if (i === l.length)
+                out.push(i > indent ? l.slice(indent) : '');
+            else if (i >= indent)
+                out.push(l.slice(indent));
+            else
+                break;
+            j++;
+        }
+        if (j >= n && !this.finalNewline)
+            throw GIVE_UP;
+        this.li = j;
+        let last = out.length - 1;
+        while (last >= 0 && out[last] === '')
+            last--;
+        if (last < 0)
+            return '';
+        let body;
+        if (!folded) {
+            body = out.length === last + 1 ? out.join('\n') : out.slice(0, last + 1).join('\n');
+        }
+        else {
+            body = '';
+            let breaks = 0;
+            let started = false;
+            for (let k = 0; k <= last; k++) {
+                const l = out[k];
+                if (l === '') {
+                    breaks++;
+                    continue;
+                }
+                if (l.charCodeAt(0) === 32)
+                    throw GIVE_UP; // more-indented lines keep their breaks: full parser
+                body += started ? (breaks === 0 ? ' ' : '\n'.repeat(breaks)) : '\n'.repeat(breaks);
+                body += l;
+                breaks = 0;
+                started = true;
+            }
+        }
+        return strip ? body : body + '\n';
+    }
+}
+/** Single-line flow collections: `[]`, `{}`, `[a, "b", 1]`, `{a: 1, "b": [x]}`. */
+class FlowReader {
+    line;
+    pos;
+    constructor(line, pos) {
+        this.line = line;
+        this.pos = pos;
+    }
+    ws() {
+        while (this.line.charCodeAt(this.pos) === 32)
+            this.pos++;
+    }
+    value() {
+        this.ws();
+        const c = this.line.charCodeAt(this.pos);
+        if (c === 91)
+            return this.seq();
+        if (c === 123)
+            return this.map();
+        return this.scalar(false);
+    }
+    seq() {
+        this.pos++;
+        const arr = [];
+        for (;;) {
+            this.ws();
+            const c = this.line.charCodeAt(this.pos);
+            if (c === 93) {
+                this.pos++;
+                return arr;
+            }
+            arr.push(this.value());
+            this.ws();
+            const d = this.line.charCodeAt(this.pos);
+            if (d === 44)
+                this.pos++;
+            else if (d !== 93)
+                throw GIVE_UP;
+        }
+    }
+    map() {
+        this.pos++;
+        const obj = {};
+        for (;;) {
+            this.ws();
+            const c = this.line.charCodeAt(this.pos);
+            if (c === 125) {
+                this.pos++;
+                return obj;
+            }
+            const key = this.scalar(true);
+            if (typeof key !== 'string' || key === '__proto__' || key === '<<')
+                throw GIVE_UP;
+            if (Object.prototype.hasOwnProperty.call(obj, key))
+                throw GIVE_UP;
+            this.ws();
+            if (this.line.charCodeAt(this.pos) !== 58)
+                throw GIVE_UP;
+            this.pos++;
+            this.ws();
+            const v = this.line.charCodeAt(this.pos);
+            if (v === 44 || v === 125)
+                throw GIVE_UP; // empty value
+            obj[key] = this.value();
+            this.ws();
+            const d = this.line.charCodeAt(this.pos);
+            if (d === 44)
+                this.pos++;
+            else if (d !== 125)
+                throw GIVE_UP;
+        }
+    }
+    scalar(isKey) {
+        const { line } = this;
+        const c = line.charCodeAt(this.pos);
+        if (c === 34) {
+            const dq = doubleQuoted(line, this.pos);
+            this.pos = dq.end;
+            return dq.value;
+        }
+        if (c === 39) {
+            const sq = singleQuotedPart(line, this.pos + 1);
+            if (sq.end === -1)
+                throw GIVE_UP;
+            this.pos = sq.end;
+            return sq.text;
+        }
+        if (c !== c || !plainMayStart(line, this.pos, true))
+            throw GIVE_UP;
+        const start = this.pos;
+        let i = start;
+        for (; i < line.length; i++) {
+            const ch = line.charCodeAt(i);
+            if (ch === 44 || ch === 91 || ch === 93 || ch === 123 || ch === 125)
+                break;
+            if (ch === 58) {
+                const nx = line.charCodeAt(i + 1);
+                if (nx === 32 || nx === 44 || nx === 93 || nx === 125 || nx !== nx)
+                    break;
+            }
+            if (ch === 35 && line.charCodeAt(i - 1) === 32)
+                throw GIVE_UP; // comment inside a flow collection
+        }
+        const text = trimSpacesEnd(line, start, i);
+        this.pos = i;
+        if (text === '')
+            throw GIVE_UP;
+        if (!isKey && line.charCodeAt(i) === 58)
+            throw GIVE_UP; // `[a: b]` single-pair map
+        const v = resolvePlain(text);
+        if (isKey && v !== text)
+            throw GIVE_UP;
+        return v;
+    }
+}
+/**
+ * The fast reader's result for one document, or undefined when the document is
+ * outside its subset (the caller then uses `YAML.parse`). Exported for tests.
+ */
+function fastParseYaml(text) {
+    if (SLOW_CHARS_RE.test(text) || text.startsWith('---') || text.startsWith('%'))
+        return undefined;
+    try {
+        return { value: new FastReader(text).read() };
+    }
+    catch (e) {
+        if (e === GIVE_UP)
+            return undefined;
+        throw e;
+    }
+}
+/**
+ * Keys the fast reader reads as the same string in YAML 1.1: a plain name that YAML 1.1 does not read as a
+ * boolean, a null or a merge (`yes` and `on` are both `true` there: two keys of one map in 1.1 terms).
+ */
+const YAML11_PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
+const YAML11_SPECIAL_KEY = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE|null|Null|NULL)$/;
+function keysReadAlikeIn11(value) {
+    if (Array.isArray(value))
+        return value.every(keysReadAlikeIn11);
+    if (typeof value !== 'object' || value === null)
+        return true;
+    return Object.entries(value).every(([key, item]) => YAML11_PLAIN_KEY.test(key) && !YAML11_SPECIAL_KEY.test(key) && keysReadAlikeIn11(item));
+}
+/**
+ * True when the fast reader shows that `yaml` would parse `text` as YAML 1.1 with unique keys without an error or
+ * a warning (what a values file must do to be packaged in node, oci/chart-package.ts): it read the document, and
+ * every key is a plain name YAML 1.1 reads as that string. Undefined when it cannot tell (the library decides).
+ * The fast reader gives up on everything else that could differ (anchors, merges, tags, duplicate keys, several
+ * documents); values never make a 1.1 parse fail.
+ */
+function cleanAsYaml11(text) {
+    const fast = fastParseYaml(text);
+    return fast && keysReadAlikeIn11(fast.value) ? true : undefined;
+}
+/** Parses one YAML document like `YAML.parse(text, YAML_OPTIONS)`, through the fast reader when it can. */
+function parseYamlDocument(text) {
+    const fast = fastParseYaml(text);
+    return fast ? fast.value : distExports.parse(text, YAML_OPTIONS);
+}
+function lineAt(output, offset) {
+    let line = 1;
+    let i = output.indexOf('\n');
+    while (i !== -1 && i < offset) {
+        line++;
+        i = output.indexOf('\n', i + 1);
+    }
+    return line;
+}
+function describe(value) {
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a sequence';
+    return `a ${typeof value}`;
+}
+/**
+ * Splits and parses a `helm template` output. Empty documents (only comments
+ * or blank lines) are skipped. Documents that are not valid YAML, or are not a
+ * mapping, are returned in `errors` with their `# Source:` template and line.
+ */
+function parseRenderDetailed(output, options = {}) {
+    const documents = [];
+    const errors = [];
+    let index = 0;
+    for (const chunk of splitChunks(output)) {
+        const head = scanHead(chunk.text);
+        if (head.empty)
+            continue;
+        const i = index++;
+        if (options.mentioning !== undefined && !chunk.text.includes(options.mentioning))
+            continue;
+        let value;
+        try {
+            value = parseYamlDocument(chunk.text);
+        }
+        catch (e) {
+            let line = lineAt(output, chunk.start);
+            let message = e instanceof Error ? e.message : String(e);
+            if (e instanceof distExports.YAMLParseError) {
+                const offset = e.pos?.[0];
+                if (typeof offset === 'number')
+                    line = lineAt(output, chunk.start + offset);
+                message = message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '');
+            }
+            errors.push(new RenderParseError(message, head.source, line, i));
+            continue;
+        }
+        if (value === null || value === undefined)
+            continue;
+        if (typeof value !== 'object' || Array.isArray(value)) {
+            errors.push(new RenderParseError(`document is ${describe(value)}, not a mapping`, head.source, lineAt(output, chunk.start), i));
+            continue;
+        }
+        const object = value;
+        const doc = { object };
+        if (head.source !== undefined)
+            doc.source = head.source;
+        if (typeof object.apiVersion === 'string')
+            doc.apiVersion = object.apiVersion;
+        if (typeof object.kind === 'string')
+            doc.kind = object.kind;
+        const metadata = object.metadata;
+        if (metadata && typeof metadata === 'object' && !Array.isArray(metadata)) {
+            const md = metadata;
+            if (typeof md.name === 'string')
+                doc.name = md.name;
+            if (typeof md.namespace === 'string')
+                doc.namespace = md.namespace;
+        }
+        documents.push(doc);
+    }
+    return { documents, errors };
+}
+/**
+ * Pure: a `helm template` output cut into the documents helm wrote, each with
+ * the `# Source:` it names. Helm starts every document with `---` then
+ * `# Source: <path>` (Helm 3 and 4); a cut is made only at such a pair, so a
+ * `---` inside a template's own output stays in its document. Concatenating the
+ * chunks' text gives the output back.
+ */
+function splitRenderBySource(output) {
+    const chunks = [];
+    const starts = [];
+    const header = /(?:^|\n)---[ \t]*\n#\s*Source:[ \t]*([^\n]*?)[ \t]*(?=\n|$)/g;
+    for (let match = header.exec(output); match; match = header.exec(output)) {
+        starts.push({ at: match.index === 0 && output.startsWith('---') ? 0 : match.index + 1, source: match[1] });
+    }
+    if (starts.length === 0)
+        return output === '' ? [] : [{ text: output }];
+    if (starts[0].at > 0)
+        chunks.push({ text: output.slice(0, starts[0].at) });
+    starts.forEach((start, i) => {
+        const end = i + 1 < starts.length ? starts[i + 1].at : output.length;
+        chunks.push({ source: start.source, text: output.slice(start.at, end) });
+    });
+    return chunks;
+}
+
 // Loads a YAML file once, keeping the source positions so findings can point
 // at file:line, and turning parse errors into messages that name the file and line.
 /** Helm 4 refuses values files over 5 MiB; no chart file the action reads may be larger. */
@@ -12490,7 +13436,7 @@ const MAX_YAML_BYTES = 5 * 1024 * 1024;
 async function assertYamlFileSize(file, displayPath) {
     let size;
     try {
-        size = (await stat$1(file)).size;
+        size = (await promises.stat(file)).size;
     }
     catch {
         return; // missing or unreadable: reading it says so
@@ -12503,7 +13449,7 @@ async function loadYamlFile(file, displayPath) {
     await assertYamlFileSize(file, displayPath);
     let text;
     try {
-        text = await readFile(file, 'utf8');
+        text = await promises.readFile(file, 'utf8');
     }
     catch (error) {
         const code = error.code;
@@ -12511,7 +13457,46 @@ async function loadYamlFile(file, displayPath) {
     }
     return parseYamlText(text, displayPath);
 }
+/**
+ * The file's data, and its positions on demand. Chart files are mostly inside the fast reader's subset
+ * (helm/render.ts fastParseYaml: it answers only where it reads exactly what `yaml` does, and gives up on anything
+ * that could be an error, a duplicate key, an anchor or a tag): their data then comes without the `yaml` library,
+ * whose first use is a cold parser (~30 ms for a blueprint's three files, on the way to the dependency build), and
+ * the library parses the text only when a finding asks for a line. Everything else goes to the library at once.
+ */
 function parseYamlText(text, displayPath) {
+    const fast = fastParseYaml(text);
+    if (fast) {
+        let positions;
+        return {
+            displayPath,
+            data: (fast.value ?? {}),
+            lineOf: (path) => {
+                positions ??= linesOf(text, displayPath);
+                return positions(path);
+            },
+            locate: () => {
+                positions ??= linesOf(text, displayPath);
+            }
+        };
+    }
+    return libraryParse(text, displayPath);
+}
+/** Positions from `yaml`'s parse of a text the fast reader read (so the library reads it too; if not, no line). */
+function linesOf(text, displayPath) {
+    try {
+        const parsed = libraryParse(text, displayPath);
+        return (path) => parsed.lineOf(path);
+    }
+    catch {
+        return () => undefined;
+    }
+}
+/**
+ * `yaml`'s parse of the text: its data and positions, or an ActionError naming the file and line. Exported for
+ * tests: parseYamlText's fast way must give what this gives.
+ */
+function libraryParse(text, displayPath) {
     const lineCounter = new distExports.LineCounter();
     // yaml's own uniqueKeys check compares each key with every earlier one of its
     // map (quadratic: minutes for a few MB); duplicateKeyOffset does it in one pass.
@@ -12619,36 +13604,36 @@ function compareCodePoints(a, b) {
 // copy, so helm treats it as it would in the user's tree.
 /** Whether `target` is `root` or inside it (both absolute, normalized). */
 function isInside(root, target) {
-    const relative = path__default.relative(root, target);
-    return relative === '' || (!relative.startsWith('..') && !path__default.isAbsolute(relative));
+    const relative = path.relative(root, target);
+    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 /**
  * Where a link points, as an absolute path with every link on the way resolved;
  * for a dangling link, the nearest existing parent resolved and the rest appended.
  */
 function resolveLinkTarget(link) {
-    const lexical = path__default.resolve(path__default.dirname(link), readlinkSync(link));
+    const lexical = path.resolve(path.dirname(link), _builtin_fs.readlinkSync(link));
     try {
-        return realpathSync(lexical);
+        return _builtin_fs.realpathSync(lexical);
     }
     catch {
-        let existing = path__default.dirname(lexical);
-        const rest = [path__default.basename(lexical)];
+        let existing = path.dirname(lexical);
+        const rest = [path.basename(lexical)];
         for (;;) {
             try {
-                return path__default.join(realpathSync(existing), ...rest);
+                return path.join(_builtin_fs.realpathSync(existing), ...rest);
             }
             catch {
-                if (path__default.dirname(existing) === existing)
+                if (path.dirname(existing) === existing)
                     return lexical;
-                rest.unshift(path__default.basename(existing));
-                existing = path__default.dirname(existing);
+                rest.unshift(path.basename(existing));
+                existing = path.dirname(existing);
             }
         }
     }
 }
 function linkLeavesChart(displayDir, relative, rawTarget) {
-    return new ActionError(`${path__default.join(displayDir, relative)} is a symbolic link to ${rawTarget}, which is outside the chart folder ${displayDir}`, 'a link that leaves the chart would publish that file: copy the file into the chart, or remove the link');
+    return new ActionError(`${path.join(displayDir, relative)} is a symbolic link to ${rawTarget}, which is outside the chart folder ${displayDir}`, 'a link that leaves the chart would publish that file: copy the file into the chart, or remove the link');
 }
 /**
  * Throws the same error as copyChartFolder for the first link that leaves the
@@ -12656,17 +13641,17 @@ function linkLeavesChart(displayDir, relative, rawTarget) {
  * a values.yaml linked to /etc/passwd is never parsed (nor quoted in an error).
  */
 function assertLinksStayInside(source, displayDir) {
-    const root = realpathSync(source);
+    const root = _builtin_fs.realpathSync(source);
     const walk = (relativeDir) => {
-        const entries = readdirSync(path__default.join(root, relativeDir), { withFileTypes: true });
+        const entries = _builtin_fs.readdirSync(path.join(root, relativeDir), { withFileTypes: true });
         entries.sort((a, b) => compareCodePoints(a.name, b.name));
         for (const entry of entries) {
             const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
             if (entry.isSymbolicLink()) {
-                const link = path__default.join(root, relative);
+                const link = path.join(root, relative);
                 const target = resolveLinkTarget(link);
                 if (!isInside(root, target))
-                    throw linkLeavesChart(displayDir, relative, readlinkSync(link));
+                    throw linkLeavesChart(displayDir, relative, _builtin_fs.readlinkSync(link));
             }
             else if (entry.isDirectory())
                 walk(relative);
@@ -12680,34 +13665,34 @@ function assertLinksStayInside(source, displayDir) {
  * than one event-loop turn per file behind the index fetch and the rest of the run's start (issue 15).
  */
 function copyChartFolder(options) {
-    const root = realpathSync(options.source);
+    const root = _builtin_fs.realpathSync(options.source);
     const exclude = options.exclude ?? (() => false);
-    mkdirSync(options.destination, { recursive: true });
+    _builtin_fs.mkdirSync(options.destination, { recursive: true });
     const walk = (relativeDir) => {
-        const entries = readdirSync(path__default.join(root, relativeDir), { withFileTypes: true });
+        const entries = _builtin_fs.readdirSync(path.join(root, relativeDir), { withFileTypes: true });
         entries.sort((a, b) => compareCodePoints(a.name, b.name));
         for (const entry of entries) {
             const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
             if (exclude(relative))
                 continue;
-            const from = path__default.join(root, relative);
-            const to = path__default.join(options.destination, relative);
-            const stat = lstatSync(from);
+            const from = path.join(root, relative);
+            const to = path.join(options.destination, relative);
+            const stat = _builtin_fs.lstatSync(from);
             if (stat.isSymbolicLink()) {
                 const target = resolveLinkTarget(from);
                 if (!isInside(root, target)) {
-                    throw linkLeavesChart(options.displayDir, relative, readlinkSync(from));
+                    throw linkLeavesChart(options.displayDir, relative, _builtin_fs.readlinkSync(from));
                 }
                 // Same place, relative to the copy: never back into the user's tree.
-                const inCopy = path__default.join(options.destination, path__default.relative(root, target));
-                symlinkSync(path__default.relative(path__default.dirname(to), inCopy) || '.', to);
+                const inCopy = path.join(options.destination, path.relative(root, target));
+                _builtin_fs.symlinkSync(path.relative(path.dirname(to), inCopy) || '.', to);
             }
             else if (stat.isDirectory()) {
-                mkdirSync(to, { recursive: true });
+                _builtin_fs.mkdirSync(to, { recursive: true });
                 walk(relative);
             }
             else if (stat.isFile()) {
-                copyFileSync(from, to);
+                _builtin_fs.copyFileSync(from, to);
             }
             // Sockets, FIFOs and devices are not chart content: left out.
         }
@@ -12719,7 +13704,7 @@ function copyChartFolder(options) {
 /** Whether a path exists (any kind); false when it cannot be reached. */
 async function exists(file) {
     try {
-        await access$1(file);
+        await promises.access(file);
         return true;
     }
     catch {
@@ -12734,25 +13719,25 @@ async function exists(file) {
 const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream';
 async function loadBlueprint(workspace, dir, chartDir) {
-    const absDir = path__default.resolve(workspace, dir);
-    const absChart = path__default.resolve(workspace, chartDir);
+    const absDir = path.resolve(workspace, dir);
+    const absChart = path.resolve(workspace, chartDir);
     if (!(await exists(absDir))) {
         throw new ActionError(`blueprint folder ${dir} does not exist in ${workspace}`, 'set the blueprint input to the blueprint folder, e.g. platform/temporal');
     }
-    const chartYamlPath = path__default.join(chartDir, 'Chart.yaml');
-    if (!(await exists(path__default.join(absChart, 'Chart.yaml')))) {
+    const chartYamlPath = path.join(chartDir, 'Chart.yaml');
+    if (!(await exists(path.join(absChart, 'Chart.yaml')))) {
         throw new ActionError(`${chartYamlPath} not found`, `put the umbrella chart in ${chartDir}, or set the chart input to its folder`);
     }
     // Before any chart file is read: a values.yaml linked outside the chart is refused, not parsed.
     assertLinksStayInside(absChart, chartDir);
-    const blueprintYamlPath = path__default.join(dir, 'blueprint.yaml');
+    const blueprintYamlPath = path.join(dir, 'blueprint.yaml');
     const [chartYaml, values, blueprintYaml] = await Promise.all([
-        loadYamlFile(path__default.join(absChart, 'Chart.yaml'), chartYamlPath),
-        (async () => (await exists(path__default.join(absChart, 'values.yaml')))
-            ? loadYamlFile(path__default.join(absChart, 'values.yaml'), path__default.join(chartDir, 'values.yaml'))
-            : emptyValues(path__default.join(chartDir, 'values.yaml')))(),
-        (async () => (await exists(path__default.join(absDir, 'blueprint.yaml')))
-            ? loadYamlFile(path__default.join(absDir, 'blueprint.yaml'), blueprintYamlPath)
+        loadYamlFile(path.join(absChart, 'Chart.yaml'), chartYamlPath),
+        (async () => (await exists(path.join(absChart, 'values.yaml')))
+            ? loadYamlFile(path.join(absChart, 'values.yaml'), path.join(chartDir, 'values.yaml'))
+            : emptyValues(path.join(chartDir, 'values.yaml')))(),
+        (async () => (await exists(path.join(absDir, 'blueprint.yaml')))
+            ? loadYamlFile(path.join(absDir, 'blueprint.yaml'), blueprintYamlPath)
             : undefined)()
     ]);
     validateChartMetadata(chartYaml);
@@ -12787,12 +13772,13 @@ function validateChartMetadata(chart) {
         throw new ActionError(`${file}:${chart.lineOf(['dependencies']) ?? 1}: dependencies must be a list`, `fix dependencies in ${file}`);
     }
     for (const [index, dep] of (meta.dependencies ?? []).entries()) {
-        const line = chart.lineOf(['dependencies', index]) ?? 1;
+        // Asked only for an error: the positions cost a parse by the yaml library (yaml-source.ts).
+        const line = () => chart.lineOf(['dependencies', index]) ?? 1;
         if (!dep || typeof dep !== 'object' || typeof dep.name !== 'string') {
-            throw new ActionError(`${file}:${line}: dependencies[${index}] has no name`, `give every dependency a name, version and repository`);
+            throw new ActionError(`${file}:${line()}: dependencies[${index}] has no name`, `give every dependency a name, version and repository`);
         }
         if (dep.version === undefined || dep.version === null || String(dep.version).trim() === '') {
-            throw new ActionError(`${file}:${line}: dependency ${dep.name} has no version`, `pin dependency ${dep.name} to a version or range`);
+            throw new ActionError(`${file}:${line()}: dependency ${dep.name} has no version`, `pin dependency ${dep.name} to a version or range`);
         }
         dep.version = String(dep.version);
         dep.repository = dep.repository ? String(dep.repository) : '';
@@ -12819,14 +13805,14 @@ function isNoUpstream(chart) {
 async function chartIdentityGuess(workspace, blueprint, chart) {
     let text = '';
     try {
-        text = await readFile(path__default.resolve(workspace, chart, 'Chart.yaml'), 'utf8');
+        text = await promises.readFile(path.resolve(workspace, chart, 'Chart.yaml'), 'utf8');
     }
     catch {
         // no Chart.yaml: the folder name it is
     }
     const field = (key) => new RegExp(`^${key}:[ \\t]*["']?([A-Za-z0-9][^\\s"'#]*)`, 'm').exec(text)?.[1];
     return {
-        name: field('name') ?? (path__default.basename(blueprint) || 'blueprint'),
+        name: field('name') ?? (path.basename(blueprint) || 'blueprint'),
         version: field('version') ?? '',
         path: chart
     };
@@ -13397,18 +14383,18 @@ function chartLockStep(findings) {
  * fits Chart.yaml (else undefined: the lock is a finding, not a pin).
  */
 async function lockedVersion(chartDir, displayDir, dependencies, name) {
-    const text = await readFile(path__default.join(chartDir, 'Chart.lock'), 'utf8').catch(() => undefined);
+    const text = await promises.readFile(path.join(chartDir, 'Chart.lock'), 'utf8').catch(() => undefined);
     if (text === undefined)
         return undefined;
-    const lock = parseLock(text, path__default.join(displayDir, 'Chart.lock'));
-    if (!lock || lockMismatches(lock, dependencies, path__default.join(displayDir, 'Chart.yaml')).length)
+    const lock = parseLock(text, path.join(displayDir, 'Chart.lock'));
+    if (!lock || lockMismatches(lock, dependencies, path.join(displayDir, 'Chart.yaml')).length)
         return undefined;
     return lock.dependencies.find((entry) => entry.name === name)?.version;
 }
 
-// Resolves the upstream chart version the blueprint wraps: the dependency's
-// version or range in Chart.yaml, against the repository's index (or an OCI
-// registry's tags), as Helm would; reports drift and checks values.yaml agrees.
+// A chart repository's index.yaml: fetched once per run (IndexCache: the library check, the upstream resolution,
+// the dependency build and the base render all read it), through node:http(s) with retries, bounded size and
+// redirects, credentials only on the repository's origin; parsed on first use.
 /**
  * Each repository's index.yaml, fetched once per run: the library check, the
  * upstream resolution, the dependency build and the base render all read it.
@@ -13434,21 +14420,13 @@ async function readIndex(repository, credentials, cache) {
     let parsed;
     return { repository: repository.replace(/\/+$/, ''), url, text, entries: () => (parsed ??= parseIndex(text, url)) };
 }
-/** Rewrites a repository URL by the longest matching mirror prefix. */
-function applyMirrors(url, mirrors) {
-    const trimmed = url.replace(/\/+$/, '');
-    let best;
-    for (const mirror of mirrors) {
-        if ((trimmed === mirror.from || trimmed.startsWith(`${mirror.from}/`)) &&
-            (!best || mirror.from.length > best.from.length))
-            best = mirror;
-    }
-    return best ? best.to + trimmed.slice(best.from.length) : trimmed;
-}
 function parseIndex(text, source) {
     let data;
     try {
-        data = distExports.parse(text, { maxAliasCount: -1 });
+        // The fast reader where it reads exactly what the library does (helm writes plain indexes): an index is
+        // megabytes for large public repositories, and the library's parse of even a small one is ~15 ms cold.
+        const fast = fastParseYaml(text);
+        data = fast ? fast.value : distExports.parse(text, { maxAliasCount: -1 });
     }
     catch (error) {
         throw new ActionError(`${source} is not valid YAML: ${error.message.split('\n')[0]}`, 'check the repository URL serves a Helm chart repository index');
@@ -13531,6 +14509,18 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
             info(`${error.message}; retry ${n} of ${retry.retries} in ${(delayMs / 1000).toFixed(1)} s`);
         }
     });
+}
+
+/** Rewrites a repository URL by the longest matching mirror prefix. */
+function applyMirrors(url, mirrors) {
+    const trimmed = url.replace(/\/+$/, '');
+    let best;
+    for (const mirror of mirrors) {
+        if ((trimmed === mirror.from || trimmed.startsWith(`${mirror.from}/`)) &&
+            (!best || mirror.from.length > best.from.length))
+            best = mirror;
+    }
+    return best ? best.to + trimmed.slice(best.from.length) : trimmed;
 }
 async function availableVersions(repository, name, options) {
     if (repository.startsWith('oci://')) {
@@ -13695,7 +14685,7 @@ function normalizeDigest(digest) {
     return /^[0-9a-f]{64}$/.test(hex) ? `sha256:${hex}` : undefined;
 }
 function sha256Digest$1(content) {
-    return `sha256:${createHash('sha256').update(content).digest('hex')}`;
+    return `sha256:${require$$10.createHash('sha256').update(content).digest('hex')}`;
 }
 /**
  * Checks `charts/<name>-<version>.tgz` of each source; returns an error
@@ -13705,7 +14695,7 @@ function sha256Digest$1(content) {
 async function verifyDependencyArchives(chartsDir, sources) {
     let entries = [];
     try {
-        entries = await readdir$1(chartsDir);
+        entries = await promises.readdir(chartsDir);
     }
     catch {
         return [];
@@ -13719,7 +14709,7 @@ async function verifyDependencyArchives(chartsDir, sources) {
             if (!parseVersion(version))
                 continue;
             const expected = await source.expectedDigest(version);
-            const actual = sha256Digest$1(await readFile(path__default.join(chartsDir, entry)));
+            const actual = sha256Digest$1(await promises.readFile(path.join(chartsDir, entry)));
             if (!expected) {
                 findings.push({
                     rule: 'dependency-digest',
@@ -13803,7 +14793,7 @@ async function dependencyBuildStep(work, run) {
             details: redact(result.stderr + result.stdout)
         };
     }
-    const digestFindings = await verifyDependencyArchives(path__default.join(work.dir, 'charts'), archiveSources(work, run.origins));
+    const digestFindings = await verifyDependencyArchives(path.join(work.dir, 'charts'), archiveSources(work, run.origins));
     const checked = await checkBuiltDependencies(work, run.expected);
     const digestFailed = digestFindings.some((finding) => finding.severity === 'error');
     const guard = digestFindings.length
@@ -13823,10 +14813,10 @@ async function dependencyBuildStep(work, run) {
 }
 /** Hollow-chart guard 1: every declared dependency is under charts/ at the expected version. */
 async function checkBuiltDependencies(work, expected) {
-    const chartsDir = path__default.join(work.dir, 'charts');
+    const chartsDir = path.join(work.dir, 'charts');
     let entries = [];
     try {
-        entries = await readdir$1(chartsDir);
+        entries = await promises.readdir(chartsDir);
     }
     catch {
         entries = [];
@@ -13880,7 +14870,7 @@ async function findBuiltVersion(chartsDir, entries, name) {
         }
         else if (entry === name) {
             try {
-                const meta = distExports.parse(await readFile(path__default.join(chartsDir, entry, 'Chart.yaml'), 'utf8'));
+                const meta = distExports.parse(await promises.readFile(path.join(chartsDir, entry, 'Chart.yaml'), 'utf8'));
                 if (meta?.version !== undefined)
                     versions.push(String(meta.version));
             }
@@ -13948,24 +14938,33 @@ function expectedVersions(work, knownVersions) {
     }
     return expected;
 }
+/** The build's Chart.yaml: the packaged text with the edits, the rest as `yaml` keeps it. */
+function editedChartYaml(text, edits) {
+    const doc = distExports.parseDocument(text);
+    for (const [at, value] of edits)
+        doc.setIn(at, value);
+    return doc.toString();
+}
 function planDependencyBuild(work, options) {
-    const buildDoc = distExports.parseDocument(work.chartYamlText);
+    // The build's Chart.yaml differs from the packaged one only with mirrors or local paths: the edits are collected,
+    // and the text is parsed (the `yaml` library, cold on the way to the build) only then.
+    const edits = [];
     const ociHosts = new Set();
     let rewritten = false;
     for (const [index, dep] of work.dependencies.entries()) {
         const repository = dep.repository;
         if (repository.startsWith('file://')) {
             const target = repository.slice('file://'.length);
-            if (!path__default.isAbsolute(target)) {
+            if (!path.isAbsolute(target)) {
                 // The work copy lives elsewhere: make relative local dependencies absolute for the build.
-                buildDoc.setIn(['dependencies', index, 'repository'], `file://${path__default.resolve(work.sourceDir, target)}`);
+                edits.push([['dependencies', index, 'repository'], `file://${path.resolve(work.sourceDir, target)}`]);
                 rewritten = true;
             }
             continue;
         }
         const effective = applyMirrors(repository, options.mirrors);
         if (effective !== repository.replace(/\/+$/, '')) {
-            buildDoc.setIn(['dependencies', index, 'repository'], effective);
+            edits.push([['dependencies', index, 'repository'], effective]);
             rewritten = true;
         }
         if (effective.startsWith('oci://'))
@@ -13974,14 +14973,14 @@ function planDependencyBuild(work, options) {
         // cannot use the lock as it is: the build asks for exactly the locked versions instead.
         const locked = work.lock?.dependencies.find((entry) => entry.name === dep.name)?.version;
         if (locked)
-            buildDoc.setIn(['dependencies', index, 'version'], locked);
+            edits.push([['dependencies', index, 'version'], locked]);
     }
     const args = ['dependency', 'build', work.dir, '--skip-refresh'];
     // One flag for every OCI dependency of the build: only when all of them are loopback.
     if (ociHosts.size > 0 && [...ociHosts].every((host) => plainHttpFor(options, host)))
         args.push('--plain-http');
     return {
-        ...(rewritten ? { buildChartYaml: buildDoc.toString() } : {}),
+        ...(rewritten ? { buildChartYaml: editedChartYaml(work.chartYamlText, edits) } : {}),
         httpRepositories: httpRepositoryUrls(work.dependencies, options.mirrors).map((url, i) => ({
             url,
             name: `bp-dep-${i}`
@@ -14046,8 +15045,8 @@ function repositoryConfig(repositories) {
 }
 /** Writes repositories.yaml and each repository's cached index (`indexTexts[i]` for `repositories[i]`). */
 async function writeRepositories(helm, repositories, indexTexts) {
-    await writeFile$1(helm.home.repositoryConfig, repositoryConfig(repositories));
-    await Promise.all(repositories.map(({ name }, i) => writeFile$1(path__default.join(helm.home.repositoryCache, `${name}-index.yaml`), indexTexts[i])));
+    await promises.writeFile(helm.home.repositoryConfig, repositoryConfig(repositories));
+    await Promise.all(repositories.map(({ name }, i) => promises.writeFile(path.join(helm.home.repositoryCache, `${name}-index.yaml`), indexTexts[i])));
 }
 /** Logs into each OCI host in turn; a refused login stops the run, naming the host and what to check. */
 async function loginRegistries(helm, logins) {
@@ -14065,8 +15064,8 @@ async function loginRegistries(helm, logins) {
 async function forgetCredentials(helm, repositories) {
     const anonymous = repositories.map(({ name, url }) => ({ name, url }));
     await Promise.all([
-        writeFile$1(helm.home.repositoryConfig, repositoryConfig(anonymous)),
-        rm$1(helm.home.registryConfig, { force: true })
+        promises.writeFile(helm.home.repositoryConfig, repositoryConfig(anonymous)),
+        promises.rm(helm.home.registryConfig, { force: true })
     ]);
 }
 
@@ -14075,6 +15074,13 @@ async function forgetCredentials(helm, repositories) {
 // dependency-plan.ts), honours or reports the committed Chart.lock, and turns
 // the result into the `Dependency build` step (archive digests and hollow-chart
 // guard 1: chart/built-dependencies.ts).
+/** The packaged Chart.yaml in place of the build's stand-in (chart/work-chart.ts standInChartYaml), once. */
+async function settleChartYaml(work) {
+    if (!work.chartYamlStandIn)
+        return;
+    await promises.writeFile(path.join(work.dir, 'Chart.yaml'), work.chartYamlText);
+    delete work.chartYamlStandIn;
+}
 /**
  * Runs `helm dependency build` in the work copy. The isolated helm home is given
  * a repository entry (and cached index) for each http repository, which is what
@@ -14082,6 +15088,15 @@ async function forgetCredentials(helm, repositories) {
  * and no index is downloaded twice.
  */
 async function buildDependencies(helm, work, options) {
+    try {
+        return await buildInWorkCopy(helm, work, options);
+    }
+    finally {
+        // Also when the build threw: nothing reads the stand-in after the build.
+        await settleChartYaml(work);
+    }
+}
+async function buildInWorkCopy(helm, work, options) {
     const start = performance.now();
     // What helm is asked to do does not depend on the known versions; only guard 1's expectations do (after helm).
     const plan = planDependencyBuild(work, { ...options, knownVersions: new Map() });
@@ -14091,16 +15106,23 @@ async function buildDependencies(helm, work, options) {
     await writeRepositories(helm, repositories, indexes.map((index) => index.text));
     try {
         await loginRegistries(helm, registryLogins(plan, options));
-        const lockPath = path__default.join(work.dir, 'Chart.lock');
+        const lockPath = path.join(work.dir, 'Chart.lock');
         const rewritten = plan.buildChartYaml !== undefined;
         // With mirrors or local paths the build's Chart.yaml is not the committed one, so
         // helm cannot use the lock as it is: the build asks for exactly the locked versions
         // instead (in the plan's Chart.yaml), and the committed lock is put back for the package.
         if (plan.buildChartYaml !== undefined)
-            await writeFile$1(path__default.join(work.dir, 'Chart.yaml'), plan.buildChartYaml);
+            await promises.writeFile(path.join(work.dir, 'Chart.yaml'), plan.buildChartYaml);
         else if (work.lock)
-            await writeFile$1(lockPath, work.lock.text);
-        let result = await helm.run(plan.args, { onSpawn: options.whileBuilding });
+            await promises.writeFile(lockPath, work.lock.text);
+        let result = await helm.run(plan.args, {
+            onSpawn: () => {
+                options.whileBuilding?.();
+                // The packaged Chart.yaml (the `yaml` library's text) is made while helm runs, for the write below.
+                if (work.chartYamlStandIn)
+                    void work.chartYamlText;
+            }
+        });
         const knownVersions = new Map(await options.knownVersions?.());
         let expected = expectedFromIndexes({ ...plan, expected: expectedVersions(work, knownVersions) }, work, { ...options, knownVersions }, indexes.map((index) => index.entries()));
         if (result.exitCode !== 0 && work.lock && !rewritten && isOutOfSyncError(result.stderr + result.stdout)) {
@@ -14109,26 +15131,26 @@ async function buildDependencies(helm, work, options) {
             options.lockFindings?.push(outOfSyncFinding(work.lock, result.stderr, work.displayDir ?? '.', Boolean(work.publishing)));
             delete work.lock;
             expected = expectedWithoutLock(expected, work, knownVersions);
-            await rm$1(lockPath, { force: true });
+            await promises.rm(lockPath, { force: true });
             result = await helm.run(plan.args);
         }
         if (rewritten) {
             // The package must name the real repositories, not mirrors or local paths.
-            await writeFile$1(path__default.join(work.dir, 'Chart.yaml'), work.chartYamlText);
+            await promises.writeFile(path.join(work.dir, 'Chart.yaml'), work.chartYamlText);
         }
         if (work.lock) {
             // Shipped as committed (helm package writes its own serialization of it).
-            await writeFile$1(lockPath, work.lock.text);
+            await promises.writeFile(lockPath, work.lock.text);
         }
         else if (rewritten) {
             // A lock written against mirrors or local paths would mislead: not shipped.
-            await rm$1(lockPath, { force: true });
+            await promises.rm(lockPath, { force: true });
         }
         else if (options.lockEpoch !== undefined) {
             const epoch = await options.lockEpoch();
-            const written = await readFile(lockPath, 'utf8').catch(() => undefined);
+            const written = await promises.readFile(lockPath, 'utf8').catch(() => undefined);
             if (written !== undefined)
-                await writeFile$1(lockPath, lockGeneratedAt(written, epoch));
+                await promises.writeFile(lockPath, lockGeneratedAt(written, epoch));
         }
         return await dependencyBuildStep(work, {
             result,
@@ -14152,12 +15174,12 @@ async function buildDependencies(helm, work, options) {
 // (built from and shipped as committed), else findings say why not.
 async function prepareWorkChart(options) {
     const { blueprint } = options;
-    const source = path__default.resolve(blueprint.workspace, blueprint.chartDir);
+    const source = path.resolve(blueprint.workspace, blueprint.chartDir);
     const chartName = blueprint.chartYaml.data.name;
-    const dir = path__default.join(options.workRoot, chartName);
+    const dir = path.join(options.workRoot, chartName);
     // Synchronous up to the lock: the copy is on the way to the dependency build (see copyChartFolder).
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(options.workRoot, { recursive: true });
+    _builtin_fs.rmSync(dir, { recursive: true, force: true });
+    _builtin_fs.mkdirSync(options.workRoot, { recursive: true });
     // Downloaded archives are rebuilt; unpacked subcharts under charts/ are the
     // chart's own and are kept. The lock is placed by the build when it is honoured.
     // A real copy, also when the chart or blueprint folder is a link; links leaving the chart are refused.
@@ -14165,18 +15187,28 @@ async function prepareWorkChart(options) {
         source,
         destination: dir,
         displayDir: blueprint.chartDir,
-        exclude: (rel) => rel === 'Chart.lock' || (path__default.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
+        exclude: (rel) => rel === 'Chart.lock' || (path.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
     });
-    const doc = distExports.parseDocument(readFileSync(path__default.join(source, 'Chart.yaml'), 'utf8'));
-    if (options.version)
-        doc.set('version', options.version);
-    if (options.upstreamOverride)
-        doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version);
-    const chartYamlText = doc.toString();
+    const committedText = _builtin_fs.readFileSync(path.join(source, 'Chart.yaml'), 'utf8');
+    let edited;
+    /** The packaged Chart.yaml, as it always was: one commit gives one archive. */
+    const packaged = () => {
+        if (!edited) {
+            const doc = distExports.parseDocument(committedText);
+            if (options.version)
+                doc.set('version', options.version);
+            if (options.upstreamOverride)
+                doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version);
+            edited = { text: doc.toString(), data: doc.toJS() };
+        }
+        return edited;
+    };
+    const standIn = options.upstreamOverride ? undefined : standInChartYaml(committedText, options.version || undefined);
     // A Chart.yaml that is a link is replaced by a file, not written through.
-    rmSync(path__default.join(dir, 'Chart.yaml'), { force: true });
-    writeFileSync(path__default.join(dir, 'Chart.yaml'), chartYamlText);
-    const dependencies = (doc.toJS()?.dependencies ?? []).map((dep) => ({
+    _builtin_fs.rmSync(path.join(dir, 'Chart.yaml'), { force: true });
+    _builtin_fs.writeFileSync(path.join(dir, 'Chart.yaml'), standIn?.text ?? packaged().text);
+    const chartData = (standIn ?? packaged()).data;
+    const dependencies = (chartData?.dependencies ?? []).map((dep) => ({
         ...dep,
         version: String(dep.version),
         repository: dep.repository ? String(dep.repository) : ''
@@ -14186,7 +15218,10 @@ async function prepareWorkChart(options) {
         sourceDir: source,
         name: chartName,
         version: options.version ?? blueprint.chartYaml.data.version,
-        chartYamlText,
+        get chartYamlText() {
+            return packaged().text;
+        },
+        ...(standIn ? { chartYamlStandIn: true } : {}),
         dependencies,
         displayDir: blueprint.chartDir,
         publishing: options.publishing
@@ -14197,6 +15232,30 @@ async function prepareWorkChart(options) {
     return { work, findings };
 }
 /**
+ * The work copy's Chart.yaml for the dependency build, without the `yaml` library (its first use, a cold parser, is
+ * ~15 ms on the way to the build): the committed text, its top-level `version:` line rewritten when the run packages
+ * another version, when the fast reader (helm/render.ts) reads it as exactly the data the packaged Chart.yaml has.
+ * Helm's build reads Chart.yaml's data only (the lock's digest too is over the parsed dependencies), so it builds
+ * the same; the packaged text replaces it once helm has run (chart/dependencies.ts). Undefined when the data cannot
+ * be shown to be the same: the packaged text is then written at once.
+ */
+function standInChartYaml(committedText, version) {
+    const committed = fastParseYaml(committedText);
+    if (!committed || !isRecord(committed.value))
+        return undefined;
+    if (version === undefined)
+        return { text: committedText, data: committed.value };
+    const lines = committedText.split('\n');
+    const at = lines.flatMap((line, i) => (/^version[ ]*:/.test(line) ? [i] : []));
+    if (at.length !== 1)
+        return undefined;
+    // A JSON string is a YAML double-quoted scalar: the version stays a string whatever it looks like.
+    lines[at[0]] = `version: ${JSON.stringify(version)}`;
+    const text = lines.join('\n');
+    const read = fastParseYaml(text);
+    return read && require$$10$1.isDeepStrictEqual(read.value, { ...committed.value, version }) ? { text, data: read.value } : undefined;
+}
+/**
  * The committed Chart.lock, when it satisfies Chart.yaml (it is then honoured:
  * built from and shipped as committed); otherwise findings saying why not.
  * An upstream-version override asks for another upstream on purpose: the lock
@@ -14205,12 +15264,12 @@ async function prepareWorkChart(options) {
 async function committedLock(blueprint, source, dependencies, options) {
     let text;
     try {
-        text = await readFile(path__default.join(source, 'Chart.lock'), 'utf8');
+        text = await promises.readFile(path.join(source, 'Chart.lock'), 'utf8');
     }
     catch {
         return { findings: [] };
     }
-    const lockFile = path__default.join(blueprint.chartDir, 'Chart.lock');
+    const lockFile = path.join(blueprint.chartDir, 'Chart.lock');
     const strict = Boolean(options.publishing) && !options.upstreamOverride;
     const lock = parseLock(text, lockFile);
     if (!lock)
@@ -14406,7 +15465,7 @@ function imageComponents(images) {
 }
 /** A UUID (version 5 layout) from a sha256 of the content, so the serial number is reproducible. */
 function contentUuid(text) {
-    const bytes = createHash('sha256').update(text).digest().subarray(0, 16);
+    const bytes = require$$10.createHash('sha256').update(text).digest().subarray(0, 16);
     bytes[6] = (bytes[6] & 0x0f) | 0x50;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     const hex = bytes.toString('hex');
@@ -14437,10 +15496,10 @@ function buildSbom(input) {
 }
 /** Writes `<chart>.cdx.json` into `dir`; returns its path. */
 async function writeSbom(bom, dir) {
-    await mkdir$1(dir, { recursive: true });
-    const file = path__default.join(dir, `${bom.metadata.component.name}-${bom.metadata.component.version}.cdx.json`);
+    await promises.mkdir(dir, { recursive: true });
+    const file = path.join(dir, `${bom.metadata.component.name}-${bom.metadata.component.version}.cdx.json`);
     // Like every text the action writes: a set-secret value rendered into an image reference is not shown.
-    await writeFile$1(file, redact(`${JSON.stringify(bom, null, 2)}\n`), 'utf8');
+    await promises.writeFile(file, redact(`${JSON.stringify(bom, null, 2)}\n`), 'utf8');
     return file;
 }
 
@@ -14480,7 +15539,7 @@ function writeRunSbom(content, publish, dir) {
 async function valueArguments(ctx) {
     const { inputs } = ctx;
     return [
-        ...inputs.valuesFiles.flatMap((file) => ['--values', path__default.resolve(inputs.workspace, file)]),
+        ...inputs.valuesFiles.flatMap((file) => ['--values', path.resolve(inputs.workspace, file)]),
         ...inputs.setValues.flatMap((value) => ['--set', value]),
         ...(await secretValueArgs(ctx.folders.secretValues, inputs.setSecretValues))
     ];
@@ -14582,11 +15641,11 @@ function registryCredentials(inputs) {
 function workFolders(root, output) {
     return {
         root,
-        chart: path__default.join(root, 'chart'),
-        package: path__default.join(root, 'package'),
-        chartTests: path__default.join(root, 'chart-tests'),
-        secretValues: path__default.join(root, 'secret-values'),
-        helmHome: path__default.join(root, 'helm-home'),
+        chart: path.join(root, 'chart'),
+        package: path.join(root, 'package'),
+        chartTests: path.join(root, 'chart-tests'),
+        secretValues: path.join(root, 'secret-values'),
+        helmHome: path.join(root, 'helm-home'),
         output
     };
 }
@@ -14994,7 +16053,7 @@ async function loadRun(inputs, event) {
     try {
         blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart);
         // Helm reads the values input's files; one over Helm's limit fails now, not after minutes.
-        await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(path__default.resolve(inputs.workspace, file), file)));
+        await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(path.resolve(inputs.workspace, file), file)));
     }
     catch (error) {
         const chart = await chartIdentityGuess(inputs.workspace, inputs.blueprint, inputs.chart);
@@ -15082,19 +16141,19 @@ const WITHHELD_VARIABLES = /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CAC
  * process group), so every thread the Go runtime starts inherits the priority. Setting it after the spawn
  * would miss the threads helm started meanwhile. Without `nice` (not a Linux runner) helm runs as usual.
  */
-const NICE = ['/usr/bin/nice', '/bin/nice'].find((file) => existsSync(file));
+const NICE = ['/usr/bin/nice', '/bin/nice'].find((file) => _builtin_fs.existsSync(file));
 function commandLine(binary, args, background) {
     return background && NICE ? [NICE, ['-n', '10', binary, ...args]] : [binary, args];
 }
 function helmHomeAt(base) {
     return {
         root: base,
-        config: path__default.join(base, 'config'),
-        cache: path__default.join(base, 'cache'),
-        data: path__default.join(base, 'data'),
-        registryConfig: path__default.join(base, 'config', 'registry', 'config.json'),
-        repositoryConfig: path__default.join(base, 'config', 'repositories.yaml'),
-        repositoryCache: path__default.join(base, 'cache', 'repository')
+        config: path.join(base, 'config'),
+        cache: path.join(base, 'cache'),
+        data: path.join(base, 'data'),
+        registryConfig: path.join(base, 'config', 'registry', 'config.json'),
+        repositoryConfig: path.join(base, 'config', 'repositories.yaml'),
+        repositoryCache: path.join(base, 'cache', 'repository')
     };
 }
 /**
@@ -15103,8 +16162,8 @@ function helmHomeAt(base) {
  */
 function createHelmHome(base) {
     const home = helmHomeAt(base);
-    for (const dir of [home.config, home.cache, home.data, path__default.dirname(home.registryConfig), home.repositoryCache])
-        mkdirSync(dir, { recursive: true });
+    for (const dir of [home.config, home.cache, home.data, path.dirname(home.registryConfig), home.repositoryCache])
+        _builtin_fs.mkdirSync(dir, { recursive: true });
     return home;
 }
 class Helm {
@@ -15128,7 +16187,7 @@ class Helm {
      */
     static async create(binary, root, knownVersion) {
         const ownsHome = root === undefined;
-        const base = root ?? (await mkdtemp(path__default.join(os$1.tmpdir(), 'bp-helm-')));
+        const base = root ?? (await promises.mkdtemp(path.join(os.tmpdir(), 'bp-helm-')));
         const home = createHelmHome(base);
         if (knownVersion)
             return new Helm(binary, home, knownVersion, ownsHome);
@@ -15164,7 +16223,7 @@ class Helm {
         }
         const env = {
             ...this.inherited,
-            PATH: `${path__default.dirname(this.binary)}${path__default.delimiter}${this.inherited.PATH ?? ''}`,
+            PATH: `${path.dirname(this.binary)}${path.delimiter}${this.inherited.PATH ?? ''}`,
             HELM_CONFIG_HOME: home.config,
             HELM_CACHE_HOME: home.cache,
             HELM_DATA_HOME: home.data,
@@ -15172,7 +16231,7 @@ class Helm {
             HELM_REPOSITORY_CONFIG: home.repositoryConfig,
             HELM_REPOSITORY_CACHE: home.repositoryCache,
             // Never pick up a cluster: template/lint must work offline and alike everywhere.
-            KUBECONFIG: path__default.join(home.root, 'no-kubeconfig')
+            KUBECONFIG: path.join(home.root, 'no-kubeconfig')
         };
         if (home !== this.home)
             return env;
@@ -15210,7 +16269,7 @@ class Helm {
             const detached = process.platform !== 'win32';
             const stdio = ['pipe', 'pipe', 'pipe'];
             const [file, argv] = commandLine(this.binary, args, options.background);
-            const child = spawn(file, argv, { cwd: options.cwd, env: this.env(), stdio, detached });
+            const child = _builtin_child_process.spawn(file, argv, { cwd: options.cwd, env: this.env(), stdio, detached });
             options.onSpawn?.();
             const stdout = [];
             const stderr = [];
@@ -15253,7 +16312,7 @@ class Helm {
     }
     async dispose() {
         if (this.ownsHome)
-            await rm$1(this.home.root, { recursive: true, force: true });
+            await promises.rm(this.home.root, { recursive: true, force: true });
     }
 }
 
@@ -15268,7 +16327,7 @@ class Helm {
 const toolCache = () => import('./tool-cache.js');
 /** Used when helm-version is empty and no helm is on PATH. */
 const DEFAULT_HELM_VERSION = 'v3.17.2';
-function helmPlatform(platform = os$1.platform(), arch = os$1.arch()) {
+function helmPlatform(platform = os.platform(), arch = os.arch()) {
     const osName = platform === 'win32' ? 'windows' : platform;
     if (!['linux', 'darwin'].includes(osName)) {
         throw new ActionError(`helm download: platform ${platform} is not supported`, 'run on a Linux or macOS runner, or put helm on PATH');
@@ -15279,8 +16338,8 @@ function helmPlatform(platform = os$1.platform(), arch = os$1.arch()) {
     return { os: osName, arch: archName };
 }
 async function sha256File(file) {
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(file))
+    const hash = require$$10.createHash('sha256');
+    for await (const chunk of _builtin_fs.createReadStream(file))
         hash.update(chunk);
     return hash.digest('hex');
 }
@@ -15319,9 +16378,9 @@ async function helmInToolCache(version) {
     const cached = tc.find('helm', version.replace(/^v/, ''));
     if (!cached)
         return undefined;
-    const binary = path__default.join(cached, 'helm');
+    const binary = path.join(cached, 'helm');
     try {
-        await access$1(binary, 1);
+        await promises.access(binary, 1);
     }
     catch {
         return undefined;
@@ -15361,7 +16420,7 @@ async function downloadHelm(version, download) {
     catch (error) {
         throw new ActionError(`cannot download helm ${version} from ${url}: ${error.message}`, 'check helm-version and helm-download-url, or put helm on PATH');
     }
-    const expected = parseChecksumFile(await readFile(checksumFile, 'utf8'));
+    const expected = parseChecksumFile(await promises.readFile(checksumFile, 'utf8'));
     if (!expected)
         throw new ActionError(`${url}.sha256sum holds no sha256 checksum`, 'check helm-download-url serves the official .sha256sum files');
     const actual = await sha256File(archive);
@@ -15369,19 +16428,19 @@ async function downloadHelm(version, download) {
         throw new ActionError(`helm ${version} download ${url} has sha256 ${actual}, but ${url}.sha256sum says ${expected}`, 'the download is corrupt or tampered with; check helm-download-url');
     }
     const extracted = await tc.extractTar(archive);
-    const folder = path__default.join(extracted, `${osName}-${arch}`);
+    const folder = path.join(extracted, `${osName}-${arch}`);
     // Checked before it is cached: the tool cache's folder name is trusted from then on.
-    const got = await versionOf(path__default.join(folder, 'helm'));
+    const got = await versionOf(path.join(folder, 'helm'));
     if (got !== version)
         throw new ActionError(`the helm in ${file} reports version ${got ?? 'nothing'}, expected ${version}`, 'check helm-download-url');
     const cachedFolder = await tc.cacheDir(folder, 'helm', version.replace(/^v/, ''));
-    return path__default.join(cachedFolder, 'helm');
+    return path.join(cachedFolder, 'helm');
 }
 
 // The time a chart's package carries: SOURCE_DATE_EPOCH, else the last commit of the chart folder, else a fixed
 // time. Started once the dependency build runs (one `git log`, run/prepare.ts) and used by the build's
 // Chart.lock and by the package.
-const execFileAsync = promisify(execFile);
+const execFileAsync = require$$10$1.promisify(_builtin_child_process.execFile);
 /**
  * The archive's timestamps become the pushed manifest's `created` annotation,
  * so they are pinned to the commit time: the same commit gives the same digest.
@@ -15470,7 +16529,7 @@ function needsLibraryCheck(blueprint, input) {
  */
 async function libraryDependencies(blueprint, options) {
     const deps = blueprint.chartYaml.data.dependencies ?? [];
-    const chartDir = path__default.resolve(blueprint.workspace, blueprint.chartDir);
+    const chartDir = path.resolve(blueprint.workspace, blueprint.chartDir);
     const indexes = new Map();
     const indexOf = (url) => {
         if (!indexes.has(url)) {
@@ -15482,9 +16541,9 @@ async function libraryDependencies(blueprint, options) {
     };
     const verdicts = await Promise.all(deps.map(async (dep) => {
         if (dep.repository.startsWith('file://')) {
-            const target = path__default.resolve(chartDir, dep.repository.slice('file://'.length));
+            const target = path.resolve(chartDir, dep.repository.slice('file://'.length));
             try {
-                return (distExports.parse(await readFile(path__default.join(target, 'Chart.yaml'), 'utf8'))?.type ===
+                return (distExports.parse(await promises.readFile(path.join(target, 'Chart.yaml'), 'utf8'))?.type ===
                     'library');
             }
             catch {
@@ -15547,7 +16606,7 @@ async function resolveBlueprintUpstream(ctx) {
         credentialsFor: ctx.credentials.forRepository,
         plainHttp: inputs.plainHttp,
         indexes: ctx.indexes,
-        locked: await lockedVersion(path__default.resolve(blueprint.workspace, blueprint.chartDir), blueprint.chartDir, dependencies, dependency.name)
+        locked: await lockedVersion(path.resolve(blueprint.workspace, blueprint.chartDir), blueprint.chartDir, dependencies, dependency.name)
     });
     return { resolution, step: resolution.step };
 }
@@ -15629,7 +16688,7 @@ async function validateBlueprint(frame) {
         return { report: stoppedEarlyReport(frame, time(), loaded.identity, loaded.error), cleanup: Promise.resolve() };
     }
     const { identity, blueprint } = loaded;
-    const folders = workFolders(await mkdtemp(path__default.join(outputDir, 'bp-work-')), outputDir);
+    const folders = workFolders(await promises.mkdtemp(path.join(outputDir, 'bp-work-')), outputDir);
     const preparation = startPreparation({
         inputs,
         event: frame.event,
@@ -15663,7 +16722,7 @@ async function validateBlueprint(frame) {
         // Nothing may still work in the folder when it goes (a work copy or git log started beside a failure).
         await preparation.settled();
         // Removed while the report is assembled and written out (a chart copy per script, helm homes: tens of ms).
-        cleanup = rm$1(folders.root, { recursive: true, force: true }).catch(() => undefined);
+        cleanup = promises.rm(folders.root, { recursive: true, force: true }).catch(() => undefined);
     }
     // After publishing, so the SBOM names the digest that was pushed (or found already there).
     if (sbomContent)
@@ -15678,10 +16737,10 @@ async function validateBlueprint(frame) {
 function readEventContext(env = process.env) {
     let payload = {};
     if (env.GITHUB_EVENT_PATH) {
-        if (existsSync(env.GITHUB_EVENT_PATH))
-            payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8'));
+        if (_builtin_fs.existsSync(env.GITHUB_EVENT_PATH))
+            payload = JSON.parse(_builtin_fs.readFileSync(env.GITHUB_EVENT_PATH, 'utf8'));
         else
-            process.stdout.write(`GITHUB_EVENT_PATH ${env.GITHUB_EVENT_PATH} does not exist${EOL$1}`);
+            process.stdout.write(`GITHUB_EVENT_PATH ${env.GITHUB_EVENT_PATH} does not exist${os.EOL}`);
     }
     return eventContextFrom(env, payload);
 }
@@ -16258,10 +17317,10 @@ function oneOf(read, name, allowed, fallback) {
 }
 /** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
 function workspacePath(workspace, name, value) {
-    const normalized = path__default.normalize(value).replace(/\/+$/, '');
-    const absolute = path__default.resolve(workspace, normalized);
-    const relative = path__default.relative(workspace, absolute);
-    if (relative.startsWith('..') || path__default.isAbsolute(relative)) {
+    const normalized = path.normalize(value).replace(/\/+$/, '');
+    const absolute = path.resolve(workspace, normalized);
+    const relative = path.relative(workspace, absolute);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) {
         throw new ActionError(`input ${name}: "${value}" is outside the workspace ${workspace}`, `give ${name} as a path inside the repository`);
     }
     return relative === '' ? '.' : relative;
@@ -16402,10 +17461,10 @@ function parseSecretValues(text) {
 function getInputs(read = defaultReader, env = process.env) {
     // Masked before any other input is read, so that no error below can show one.
     const setSecretValues = parseSecretValues(read('set-secret'));
-    const workspace = path__default.resolve(env.GITHUB_WORKSPACE || process.cwd());
+    const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd());
     const blueprint = workspacePath(workspace, 'blueprint', read('blueprint').trim() || 'platform/temporal');
     const chartRaw = read('chart').trim();
-    const chart = workspacePath(workspace, 'chart', chartRaw || path__default.join(blueprint, 'chart'));
+    const chart = workspacePath(workspace, 'chart', chartRaw || path.join(blueprint, 'chart'));
     const registry = checkRegistry(read('registry'));
     if (registry && !registry.startsWith('oci://')) {
         throw new ActionError(`input registry: "${registry}" is not an oci:// URL`, 'set registry to e.g. oci://ghcr.io/<owner>');
@@ -16463,7 +17522,7 @@ function isDirectory(dir) {
     if (!dir)
         return false;
     try {
-        return statSync(dir).isDirectory();
+        return _builtin_fs.statSync(dir).isDirectory();
     }
     catch {
         return false;
@@ -16477,9 +17536,9 @@ function isDirectory(dir) {
  */
 function ensureRunnerFolders(env = process.env) {
     if (!isDirectory(env.RUNNER_TEMP))
-        env.RUNNER_TEMP = os$1.tmpdir();
+        env.RUNNER_TEMP = os.tmpdir();
     if (!isDirectory(env.RUNNER_TOOL_CACHE))
-        env.RUNNER_TOOL_CACHE = path__default.join(os$1.tmpdir(), 'bp-tool-cache');
+        env.RUNNER_TOOL_CACHE = path.join(os.tmpdir(), 'bp-tool-cache');
     return env.RUNNER_TEMP;
 }
 
@@ -16539,4 +17598,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { action as $, ActionError as A, groupFailing as B, compareCodePoints as C, loadYamlFile as D, isLoopbackHost as E, isStrictSemver as F, parseVersion as G, Helm as H, HELM_CHART_LAYER as I, ociTag as J, chartRef as K, withProgress as L, DeadlineError as M, RegistryError as N, withRetry as O, OPERATION_LIMITS as P, chartRepository as Q, RegistryClient as R, requireTunnel as S, cp as T, mkdirP as U, isDebug as V, exec as W, which as X, HttpClient as Y, rmRF as Z, _deferredUndici as _, info as a, writeOutputs as b, runOutputs as c, debug as d, error as e, removeOwnComments as f, distExports as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, lastLines as o, prContext as p, extractImages as q, redact as r, summary as s, createHelmHome as t, upsertComment as u, operationLimit as v, warning as w, parseYamlText as x, tryParseImageRef as y, checkImages as z };
+export { require$$1 as $, operationLimit as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, checkImages as E, groupFailing as F, compareCodePoints as G, Helm as H, loadYamlFile as I, splitRenderBySource as J, isLoopbackHost as K, cleanAsYaml11 as L, isStrictSemver as M, parseVersion as N, HELM_CHART_LAYER as O, ociTag as P, chartRef as Q, RegistryClient as R, withProgress as S, DeadlineError as T, RegistryError as U, withRetry as V, OPERATION_LIMITS as W, chartRepository as X, require$$0$2 as Y, require$$30 as Z, require$$9 as _, info as a, require$$0$1 as a0, require$$5$1 as a1, require$$5 as a2, _deferredUndici as a3, require$$1$1 as a4, requireTunnel as a5, cp as a6, mkdirP as a7, isDebug as a8, exec as a9, which as aa, HttpClient as ab, rmRF as ac, action as ad, writeOutputs as b, runOutputs as c, debug as d, error as e, prContext as f, removeOwnComments as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, os as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, upsertComment as u, distExports as v, warning as w, extractImages as x, require$$10 as y, createHelmHome as z };

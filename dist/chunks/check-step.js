@@ -1,949 +1,9 @@
-import { g as distExports, i as isRecord$1, l as lastLine, h as loadBlueprint, j as exists, k as prepareWorkChart, H as Helm, m as buildDependencies, o as lastLines, q as extractImages, r as redact, n as notice, a as info, t as createHelmHome, v as operationLimit, A as ActionError, x as parseYamlText, y as tryParseImageRef, z as checkImages, B as groupFailing, C as compareCodePoints, D as loadYamlFile, R as RegistryClient, E as isLoopbackHost, F as isStrictSemver, G as parseVersion, I as HELM_CHART_LAYER, J as ociTag, K as chartRef, L as withProgress, M as DeadlineError, N as RegistryError, O as withRetry, P as OPERATION_LIMITS, Q as chartRepository } from './action.js';
-import { mkdir, writeFile, readdir, copyFile, readFile, rm, symlink, lstat, mkdtemp } from 'node:fs/promises';
-import * as path from 'node:path';
-import path__default from 'node:path';
-import { spawn } from 'node:child_process';
+import { i as isRecord$1, l as lastLine, p as promises, h as loadBlueprint, j as exists, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, v as distExports, x as extractImages, r as redact, n as notice, a as info, o as os, y as require$$10, z as createHelmHome, A as operationLimit, B as ActionError, C as parseYamlText, D as tryParseImageRef, E as checkImages, F as groupFailing, G as compareCodePoints, I as loadYamlFile, J as splitRenderBySource, R as RegistryClient, K as isLoopbackHost, L as cleanAsYaml11, M as isStrictSemver, N as parseVersion, O as HELM_CHART_LAYER, P as ociTag, Q as chartRef, S as withProgress, T as DeadlineError, U as RegistryError, V as withRetry, W as OPERATION_LIMITS, X as chartRepository } from './action.js';
+import { p as path, a as _builtin_child_process, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
 import { h as hasCommit, f as fetchCommits, s as segmentMatcher } from './discover.js';
-import { readdirSync, readFileSync, mkdirSync, symlinkSync, readlinkSync, copyFileSync, constants, promises } from 'node:fs';
-import os from 'node:os';
-import { randomBytes, createHash } from 'node:crypto';
-import { promisify } from 'node:util';
-import * as zlib from 'node:zlib';
-import 'os';
-import 'crypto';
-import 'fs';
-import 'path';
-import 'http';
-import 'https';
-import 'net';
-import 'tls';
-import 'events';
-import 'assert';
-import 'util';
-import 'string_decoder';
-import 'child_process';
-import 'timers';
-import 'node:http';
-import 'node:https';
-import 'process';
-import 'buffer';
-import '../index.js';
+import { r as require$$0 } from './_builtin_zlib.js';
+import 'node:module';
 import './_commonjsHelpers.js';
-
-// Splits and parses `helm template` output once, so every gate shares the same
-// parsed documents.
-//
-// Splitting is done here, not by the YAML library: a line that starts at column 0
-// with `---` or `...` followed by whitespace or the end of the line is always a
-// document marker in YAML (inside a block scalar such a line would be indented;
-// at column 0 it ends the document in YAML too), so cutting on those lines is
-// exact. Each chunk is then read by a small fast reader for the block-YAML subset
-// Helm emits, or by `YAML.parse` when the chunk is outside that subset (see
-// "fast path" below). A chunk that fails to parse is reported with its
-// `# Source:` template and line; the others are still returned.
-/** Options for each document: YAML 1.2 core schema, no key-uniqueness or pretty-error work. */
-const YAML_OPTIONS = {
-    schema: 'core',
-    strict: false,
-    uniqueKeys: false,
-    prettyErrors: false,
-    // Helm passes template text through verbatim, so anchors and `<<` merge keys
-    // (which Kubernetes' YAML reader honours) can reach the render.
-    merge: true,
-    // Errors still throw; warnings are not printed to the console.
-    logLevel: 'error'
-};
-/** A document of the render that is not valid YAML (or not a mapping). */
-class RenderParseError extends Error {
-    source;
-    line;
-    index;
-    constructor(message, 
-    /** Template path from the `# Source:` comment, if the document had one. */
-    source, 
-    /** 1-based line in the whole render output where the problem is (or the document starts). */
-    line, 
-    /** 0-based index of the document among the render's non-empty chunks. */
-    index) {
-        super(message);
-        this.source = source;
-        this.line = line;
-        this.index = index;
-        this.name = 'RenderParseError';
-    }
-    toFinding() {
-        const where = this.source ? `${this.source} (render line ${this.line})` : `render line ${this.line}`;
-        const finding = {
-            rule: 'render-parse',
-            severity: 'error',
-            message: `Rendered document in ${where} is not valid Kubernetes YAML: ${this.message}`,
-            fix: 'Fix the template so it renders valid YAML (run `helm template` and inspect that document).'
-        };
-        if (this.source)
-            finding.file = this.source;
-        return finding;
-    }
-}
-/**
- * Matches document markers: `---` or `...` at the start of a line (only `\n`
- * ends a line here, unlike a multiline regex, which would also split on `\r`,
- * U+2028 and U+2029), then whitespace or the end of the line.
- */
-const MARKER_RE = /(?:^|\n)(---|\.\.\.)(?=[ \t\r\n]|$)/g;
-const SOURCE_RE = /^#\s*Source:\s*(.+?)\s*$/;
-function splitChunks(output) {
-    const chunks = [];
-    let start = 0;
-    MARKER_RE.lastIndex = 0;
-    let m;
-    while ((m = MARKER_RE.exec(output)) !== null) {
-        const at = m.index + (m[0].length - 3); // skip the leading newline, if any
-        if (at > start)
-            chunks.push({ start, text: output.slice(start, at) });
-        let eol = output.indexOf('\n', at);
-        if (eol === -1)
-            eol = output.length;
-        if (m[1] === '---') {
-            // `--- <content>` on the marker line belongs to the new document: keep the
-            // whole line (YAML.parse accepts a leading `---`), unless it is just a comment.
-            const restOfLine = output.slice(at + 3, eol).trim();
-            start = restOfLine === '' || restOfLine.startsWith('#') ? eol + 1 : at;
-        }
-        else {
-            start = eol + 1;
-        }
-        MARKER_RE.lastIndex = eol;
-    }
-    if (start < output.length)
-        chunks.push({ start, text: output.slice(start) });
-    return chunks;
-}
-/** Scans the leading comment/blank lines of a chunk: the `# Source:` value, and whether anything else follows. */
-function scanHead(text) {
-    let source;
-    let pos = 0;
-    const n = text.length;
-    while (pos < n) {
-        let eol = text.indexOf('\n', pos);
-        if (eol === -1)
-            eol = n;
-        // skip leading spaces/tabs
-        let p = pos;
-        while (p < eol && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9))
-            p++;
-        const c = text.charCodeAt(p);
-        if (p === eol || c === 13 /* \r */) {
-            pos = eol + 1;
-            continue;
-        }
-        if (c !== 35 /* # */)
-            return source === undefined ? { empty: false } : { source, empty: false };
-        if (source === undefined && p === pos) {
-            const sm = SOURCE_RE.exec(text.slice(pos, eol));
-            if (sm)
-                source = sm[1];
-        }
-        pos = eol + 1;
-    }
-    return source === undefined ? { empty: true } : { source, empty: true };
-}
-// ---------------------------------------------------------------- fast path
-//
-// `yaml`'s full pipeline (lexer, CST, Document AST, toJS) costs about 250 ms per
-// MB, too slow for a 10 MB render. Helm output is overwhelmingly plain block
-// YAML, so a small line-based reader handles that subset directly and returns
-// exactly what `YAML.parse` would with YAML_OPTIONS (core schema). Anything
-// outside the subset (anchors, aliases, tags, explicit keys, multi-line flow
-// collections or double-quoted scalars, `|+`/indentation indicators, tabs, CR,
-// duplicate keys, non-string keys, anything that looks wrong) makes it give up,
-// and the document goes through `YAML.parse`, which also produces the errors.
-/** Thrown (never escapes this module) when the fast reader gives up on a document. */
-// The fast path's "not mine, use the YAML library" signal: one Error made once at load and thrown by
-// reference (no stack captured per throw, so it costs what the former symbol cost).
-class FastPathGiveUp extends Error {
-}
-const GIVE_UP = new FastPathGiveUp('fast path gave up');
-/** Characters that send a whole document to the full parser. */
-// eslint-disable-next-line no-control-regex
-const SLOW_CHARS_RE = /[\t\r\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]/;
-const NULL_RE = /^(?:~|[Nn]ull|NULL)$/;
-const BOOL_RE = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
-const INT_OCT_RE = /^0o[0-7]+$/;
-const INT_RE = /^[-+]?[0-9]+$/;
-const INT_HEX_RE = /^0x[0-9a-fA-F]+$/;
-const FLOAT_NAN_RE = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
-const FLOAT_EXP_RE = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
-const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
-/** Core-schema resolution of a plain scalar, as `yaml` does it. */
-function resolvePlain(s) {
-    const c = s.charCodeAt(0);
-    // Only ~ n N t T f F + - . and digits can start a non-string.
-    if (c === 126 || c === 110 || c === 78)
-        return NULL_RE.test(s) ? null : s;
-    if (c === 116 || c === 84 || c === 102 || c === 70) {
-        return BOOL_RE.test(s) ? c === 116 || c === 84 : s;
-    }
-    if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) {
-        if (INT_OCT_RE.test(s))
-            return parseInt(s.substring(2), 8);
-        if (INT_RE.test(s))
-            return parseInt(s, 10);
-        if (INT_HEX_RE.test(s))
-            return parseInt(s.substring(2), 16);
-        if (FLOAT_NAN_RE.test(s)) {
-            return s.slice(-3).toLowerCase() === 'nan'
-                ? NaN
-                : s[0] === '-'
-                    ? Number.NEGATIVE_INFINITY
-                    : Number.POSITIVE_INFINITY;
-        }
-        if (FLOAT_EXP_RE.test(s) || FLOAT_RE.test(s))
-            return parseFloat(s);
-    }
-    return s;
-}
-/** Characters that cannot start a plain scalar in our subset. */
-function isIndicator(c) {
-    // - ? : , [ ] { } # & * ! | > ' " % @ `
-    return (c === 45 ||
-        c === 63 ||
-        c === 58 ||
-        c === 44 ||
-        c === 91 ||
-        c === 93 ||
-        c === 123 ||
-        c === 125 ||
-        c === 35 ||
-        c === 38 ||
-        c === 42 ||
-        c === 33 ||
-        c === 124 ||
-        c === 62 ||
-        c === 39 ||
-        c === 34 ||
-        c === 37 ||
-        c === 64 ||
-        c === 96);
-}
-/** Whether a plain scalar may start at `pos`: not an indicator, except `-` followed by a safe character (`-1`, `--flag`). */
-function plainMayStart(line, pos, flow) {
-    const c = line.charCodeAt(pos);
-    if (!isIndicator(c))
-        return true;
-    if (c !== 45)
-        return false;
-    const nx = line.charCodeAt(pos + 1);
-    if (nx !== nx || nx === 32)
-        return false;
-    return !(flow && (nx === 44 || nx === 91 || nx === 93 || nx === 123 || nx === 125));
-}
-function indentOf(line) {
-    let i = 0;
-    while (line.charCodeAt(i) === 32)
-        i++;
-    return i;
-}
-/** Strips trailing spaces only (String#trimEnd would also strip NBSP and other Unicode spaces). */
-function trimSpacesEnd(s, from = 0, to = s.length) {
-    while (to > from && s.charCodeAt(to - 1) === 32)
-        to--;
-    return s.slice(from, to);
-}
-/** Index of a ` #` comment at or after `from`, or the line length. */
-function commentAt(line, from) {
-    const i = line.indexOf(' #', from);
-    return i === -1 ? line.length : i;
-}
-function isSeqItem(line, ind) {
-    return line.charCodeAt(ind) === 45 && (ind + 1 === line.length || line.charCodeAt(ind + 1) === 32);
-}
-/** Rest of a line after a scalar/collection must be blank or a comment. */
-function expectLineEnd(line, pos) {
-    while (line.charCodeAt(pos) === 32)
-        pos++;
-    if (pos < line.length && !(line.charCodeAt(pos) === 35 && line.charCodeAt(pos - 1) === 32))
-        throw GIVE_UP;
-}
-const ESCAPES = {
-    '0': '\0',
-    a: '\x07',
-    b: '\b',
-    t: '\t',
-    n: '\n',
-    v: '\v',
-    f: '\f',
-    r: '\r',
-    e: '\x1b',
-    ' ': ' ',
-    '"': '"',
-    '/': '/',
-    '\\': '\\',
-    N: '\x85',
-    _: '\xa0',
-    L: '\u2028',
-    P: '\u2029'
-};
-/** Double-quoted scalar on one line starting at `pos` (the quote). */
-function doubleQuoted(line, pos) {
-    let i = pos + 1;
-    let out = '';
-    let from = i;
-    for (;;) {
-        const q = line.indexOf('"', i);
-        const b = line.indexOf('\\', i);
-        if (q === -1)
-            throw GIVE_UP; // multi-line double-quoted
-        if (b === -1 || q < b) {
-            out += line.slice(from, q);
-            return { value: out, end: q + 1 };
-        }
-        out += line.slice(from, b);
-        const e = line[b + 1];
-        if (e === undefined)
-            throw GIVE_UP;
-        const simple = ESCAPES[e];
-        if (simple !== undefined) {
-            out += simple;
-            i = b + 2;
-        }
-        else {
-            const len = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
-            const hex = line.slice(b + 2, b + 2 + len);
-            if (len === 0 || !/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len)
-                throw GIVE_UP;
-            const cp = parseInt(hex, 16);
-            if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-                throw GIVE_UP;
-            out += String.fromCodePoint(cp);
-            i = b + 2 + len;
-        }
-        from = i;
-    }
-}
-/** Single-quoted content on one line from `pos` (after the opening quote): text and the index after the closing quote, or -1. */
-function singleQuotedPart(line, pos) {
-    let out = '';
-    let i = pos;
-    for (;;) {
-        const q = line.indexOf("'", i);
-        if (q === -1)
-            return { text: out + line.slice(i), end: -1 };
-        if (line.charCodeAt(q + 1) === 39) {
-            out += line.slice(i, q + 1);
-            i = q + 2;
-            continue;
-        }
-        return { text: out + line.slice(i, q), end: q + 1 };
-    }
-}
-class FastReader {
-    lines;
-    n;
-    finalNewline;
-    li = 0;
-    constructor(text) {
-        this.lines = text.split('\n');
-        this.finalNewline = this.lines[this.lines.length - 1] === '';
-        if (this.finalNewline)
-            this.lines.pop();
-        this.n = this.lines.length;
-    }
-    read() {
-        this.skipBlank();
-        if (this.li >= this.n)
-            return null;
-        const line = this.lines[this.li];
-        const v = this.node(indentOf(line));
-        this.skipBlank();
-        if (this.li < this.n)
-            throw GIVE_UP;
-        return v;
-    }
-    /** Skips blank and comment-only lines. */
-    skipBlank() {
-        const { lines, n } = this;
-        while (this.li < n) {
-            const line = lines[this.li];
-            const i = indentOf(line);
-            if (i !== line.length && line.charCodeAt(i) !== 35)
-                return;
-            this.li++;
-        }
-    }
-    /** A block collection starting at the current line, whose indentation is `ind`. */
-    node(ind) {
-        const line = this.lines[this.li];
-        if (isSeqItem(line, ind))
-            return this.seq(ind);
-        if (this.key(line, ind) !== undefined)
-            return this.map(ind);
-        throw GIVE_UP;
-    }
-    /** Parses `key:` at `ind`; returns the key and the index after the colon, or undefined if the line is not a key. */
-    key(line, ind) {
-        const c = line.charCodeAt(ind);
-        if (c === 34 || c === 39) {
-            let key;
-            let end;
-            if (c === 34) {
-                const dq = doubleQuoted(line, ind);
-                key = dq.value;
-                end = dq.end;
-            }
-            else {
-                const sq = singleQuotedPart(line, ind + 1);
-                if (sq.end === -1)
-                    return undefined;
-                key = sq.text;
-                end = sq.end;
-            }
-            while (line.charCodeAt(end) === 32)
-                end++;
-            if (line.charCodeAt(end) !== 58)
-                return undefined;
-            if (end - ind > 1024)
-                throw GIVE_UP;
-            const after = end + 1;
-            if (after < line.length && line.charCodeAt(after) !== 32)
-                return undefined;
-            if (key === '__proto__')
-                throw GIVE_UP;
-            return { key, after };
-        }
-        if (isIndicator(c))
-            return undefined;
-        let colon = line.indexOf(':', ind);
-        while (colon !== -1 && colon + 1 < line.length && line.charCodeAt(colon + 1) !== 32) {
-            colon = line.indexOf(':', colon + 1);
-        }
-        if (colon === -1)
-            return undefined;
-        if (commentAt(line, ind) < colon)
-            return undefined;
-        if (colon - ind > 1024)
-            throw GIVE_UP; // implicit keys are limited to 1024 characters
-        const key = trimSpacesEnd(line, ind, colon);
-        if (key === '' || key === '<<' || key === '__proto__')
-            throw GIVE_UP;
-        if (resolvePlain(key) !== key)
-            throw GIVE_UP; // 80:, true:, null: … become non-string keys
-        return { key, after: colon + 1 };
-    }
-    map(ind) {
-        const obj = {};
-        const { lines, n } = this;
-        for (;;) {
-            this.skipBlank();
-            if (this.li >= n)
-                break;
-            const line = lines[this.li];
-            const i = indentOf(line);
-            if (i < ind)
-                break;
-            if (i > ind || isSeqItem(line, i))
-                throw GIVE_UP;
-            const k = this.key(line, i);
-            if (k === undefined)
-                throw GIVE_UP;
-            if (Object.prototype.hasOwnProperty.call(obj, k.key))
-                throw GIVE_UP;
-            this.li++;
-            obj[k.key] = this.value(line, k.after, ind, true);
-        }
-        return obj;
-    }
-    seq(ind) {
-        const arr = [];
-        const { lines, n } = this;
-        for (;;) {
-            this.skipBlank();
-            if (this.li >= n)
-                break;
-            const line = lines[this.li];
-            const i = indentOf(line);
-            if (i < ind)
-                break;
-            if (i > ind)
-                throw GIVE_UP;
-            if (!isSeqItem(line, i))
-                break;
-            let p = i + 1;
-            while (line.charCodeAt(p) === 32)
-                p++;
-            if (p < line.length && line.charCodeAt(p) !== 35 && (isSeqItem(line, p) || this.key(line, p) !== undefined)) {
-                // Compact nested collection (`- key: v` or `- - x`): reread this line as if it started at column p.
-                lines[this.li] = ' '.repeat(p) + line.slice(p);
-                arr.push(this.node(p));
-            }
-            else {
-                this.li++;
-                arr.push(this.value(line, p, ind, false));
-            }
-        }
-        return arr;
-    }
-    /** The value after `key:` or `- ` on `line` from `pos`; `parent` is the indentation of the owning collection. */
-    value(line, pos, parent, inMap) {
-        while (line.charCodeAt(pos) === 32)
-            pos++;
-        if (pos >= line.length || line.charCodeAt(pos) === 35) {
-            // Value on the following lines, or null.
-            this.skipBlank();
-            if (this.li >= this.n)
-                return null;
-            const next = this.lines[this.li];
-            const i = indentOf(next);
-            if (i > parent && (next.charCodeAt(i) === 123 || next.charCodeAt(i) === 91))
-                return this.flowOnOwnLine(next, i, parent);
-            if (i > parent)
-                return this.node(i);
-            if (inMap && i === parent && isSeqItem(next, i))
-                return this.seq(i);
-            return null;
-        }
-        const c = line.charCodeAt(pos);
-        switch (c) {
-            case 124: // |
-            case 62: // >
-                return this.blockScalar(line, pos, parent);
-            case 34: {
-                const dq = doubleQuoted(line, pos);
-                expectLineEnd(line, dq.end);
-                return dq.value;
-            }
-            case 39:
-                return this.singleQuoted(line, pos, parent);
-            case 91: // [
-            case 123: {
-                // {
-                const flow = new FlowReader(line, pos);
-                const v = flow.value();
-                expectLineEnd(line, flow.pos);
-                return v;
-            }
-            default:
-                if (!plainMayStart(line, pos, false))
-                    throw GIVE_UP;
-                return this.plain(line, pos, parent);
-        }
-    }
-    /**
-     * `key:` with `{}` or `[…]` alone on the next line: what `toYaml … | nindent`
-     * writes for an empty map in every `helm create` chart, so it must stay fast.
-     */
-    flowOnOwnLine(line, pos, parent) {
-        const flow = new FlowReader(line, pos);
-        const value = flow.value();
-        expectLineEnd(line, flow.pos);
-        this.li++;
-        this.skipBlank();
-        // Anything more indented after it would continue the flow value: leave that to the full parser.
-        if (this.li < this.n && indentOf(this.lines[this.li]) > parent)
-            throw GIVE_UP;
-        return value;
-    }
-    plain(line, pos, parent) {
-        const end = commentAt(line, pos);
-        const first = trimSpacesEnd(line, pos, end);
-        if (first.includes(': ') || first.endsWith(':'))
-            throw GIVE_UP;
-        const { lines, n } = this;
-        // Continuation lines (multi-line plain scalar): more indented than the parent, not comments.
-        let j = this.li;
-        let text;
-        let breaks = 0;
-        while (j < n) {
-            const l = lines[j];
-            const i = indentOf(l);
-            if (i === l.length) {
-                breaks++;
-                j++;
-                continue;
-            }
-            if (i <= parent || l.charCodeAt(i) === 35)
-                break;
-            if (end !== line.length)
-                throw GIVE_UP; // comment, then more text
-            const content = trimSpacesEnd(l, i);
-            if (!plainMayStart(l, i, false) || content.includes(': ') || content.endsWith(':') || content.includes(' #'))
-                throw GIVE_UP;
-            text = (text ?? first) + (breaks === 0 ? ' ' : '\n'.repeat(breaks)) + content;
-            breaks = 0;
-            j++;
-            this.li = j;
-        }
-        return text === undefined ? resolvePlain(first) : text;
-    }
-    singleQuoted(line, pos, parent) {
-        const part = singleQuotedPart(line, pos + 1);
-        if (part.end !== -1) {
-            expectLineEnd(line, part.end);
-            return part.text;
-        }
-        let text = trimSpacesEnd(part.text);
-        let breaks = 0;
-        const { lines, n } = this;
-        while (this.li < n) {
-            const l = lines[this.li++];
-            const i = indentOf(l);
-            if (i === l.length) {
-                breaks++;
-                continue;
-            }
-            if (i <= parent)
-                throw GIVE_UP;
-            const p = singleQuotedPart(l, i);
-            const sep = breaks === 0 ? ' ' : '\n'.repeat(breaks);
-            breaks = 0;
-            if (p.end !== -1) {
-                expectLineEnd(l, p.end);
-                return text + sep + p.text;
-            }
-            text += sep + trimSpacesEnd(p.text);
-        }
-        throw GIVE_UP;
-    }
-    blockScalar(line, pos, parent) {
-        const folded = line.charCodeAt(pos) === 62;
-        let p = pos + 1;
-        let strip = false;
-        if (line.charCodeAt(p) === 45) {
-            strip = true;
-            p++;
-        }
-        else if (line.charCodeAt(p) === 43) {
-            throw GIVE_UP; // keep chomping: rare, left to the full parser
-        }
-        const h = line.charCodeAt(p);
-        if (h >= 48 && h <= 57)
-            throw GIVE_UP; // explicit indentation indicator
-        expectLineEnd(line, p);
-        const { lines, n } = this;
-        let j = this.li;
-        let leadingMax = 0;
-        while (j < n) {
-            const l = lines[j];
-            const i = indentOf(l);
-            if (i !== l.length)
-                break;
-            if (i > leadingMax)
-                leadingMax = i;
-            j++;
-        }
-        if (j >= n || indentOf(lines[j]) <= parent) {
-            // No content: the scalar is empty (trailing blank lines are not consumed).
-            if (j >= n && !this.finalNewline)
-                throw GIVE_UP;
-            return '';
-        }
-        const indent = indentOf(lines[j]);
-        if (leadingMax > indent)
-            throw GIVE_UP;
-        const out = [];
-        for (let k = this.li; k < j; k++)
-            out.push('');
-        while (j < n) {
-            const l = lines[j];
-            const i = indentOf(l);
-            if (i === l.length)
-                out.push(i > indent ? l.slice(indent) : '');
-            else if (i >= indent)
-                out.push(l.slice(indent));
-            else
-                break;
-            j++;
-        }
-        if (j >= n && !this.finalNewline)
-            throw GIVE_UP;
-        this.li = j;
-        let last = out.length - 1;
-        while (last >= 0 && out[last] === '')
-            last--;
-        if (last < 0)
-            return '';
-        let body;
-        if (!folded) {
-            body = out.length === last + 1 ? out.join('\n') : out.slice(0, last + 1).join('\n');
-        }
-        else {
-            body = '';
-            let breaks = 0;
-            let started = false;
-            for (let k = 0; k <= last; k++) {
-                const l = out[k];
-                if (l === '') {
-                    breaks++;
-                    continue;
-                }
-                if (l.charCodeAt(0) === 32)
-                    throw GIVE_UP; // more-indented lines keep their breaks: full parser
-                body += started ? (breaks === 0 ? ' ' : '\n'.repeat(breaks)) : '\n'.repeat(breaks);
-                body += l;
-                breaks = 0;
-                started = true;
-            }
-        }
-        return strip ? body : body + '\n';
-    }
-}
-/** Single-line flow collections: `[]`, `{}`, `[a, "b", 1]`, `{a: 1, "b": [x]}`. */
-class FlowReader {
-    line;
-    pos;
-    constructor(line, pos) {
-        this.line = line;
-        this.pos = pos;
-    }
-    ws() {
-        while (this.line.charCodeAt(this.pos) === 32)
-            this.pos++;
-    }
-    value() {
-        this.ws();
-        const c = this.line.charCodeAt(this.pos);
-        if (c === 91)
-            return this.seq();
-        if (c === 123)
-            return this.map();
-        return this.scalar(false);
-    }
-    seq() {
-        this.pos++;
-        const arr = [];
-        for (;;) {
-            this.ws();
-            const c = this.line.charCodeAt(this.pos);
-            if (c === 93) {
-                this.pos++;
-                return arr;
-            }
-            arr.push(this.value());
-            this.ws();
-            const d = this.line.charCodeAt(this.pos);
-            if (d === 44)
-                this.pos++;
-            else if (d !== 93)
-                throw GIVE_UP;
-        }
-    }
-    map() {
-        this.pos++;
-        const obj = {};
-        for (;;) {
-            this.ws();
-            const c = this.line.charCodeAt(this.pos);
-            if (c === 125) {
-                this.pos++;
-                return obj;
-            }
-            const key = this.scalar(true);
-            if (typeof key !== 'string' || key === '__proto__' || key === '<<')
-                throw GIVE_UP;
-            if (Object.prototype.hasOwnProperty.call(obj, key))
-                throw GIVE_UP;
-            this.ws();
-            if (this.line.charCodeAt(this.pos) !== 58)
-                throw GIVE_UP;
-            this.pos++;
-            this.ws();
-            const v = this.line.charCodeAt(this.pos);
-            if (v === 44 || v === 125)
-                throw GIVE_UP; // empty value
-            obj[key] = this.value();
-            this.ws();
-            const d = this.line.charCodeAt(this.pos);
-            if (d === 44)
-                this.pos++;
-            else if (d !== 125)
-                throw GIVE_UP;
-        }
-    }
-    scalar(isKey) {
-        const { line } = this;
-        const c = line.charCodeAt(this.pos);
-        if (c === 34) {
-            const dq = doubleQuoted(line, this.pos);
-            this.pos = dq.end;
-            return dq.value;
-        }
-        if (c === 39) {
-            const sq = singleQuotedPart(line, this.pos + 1);
-            if (sq.end === -1)
-                throw GIVE_UP;
-            this.pos = sq.end;
-            return sq.text;
-        }
-        if (c !== c || !plainMayStart(line, this.pos, true))
-            throw GIVE_UP;
-        const start = this.pos;
-        let i = start;
-        for (; i < line.length; i++) {
-            const ch = line.charCodeAt(i);
-            if (ch === 44 || ch === 91 || ch === 93 || ch === 123 || ch === 125)
-                break;
-            if (ch === 58) {
-                const nx = line.charCodeAt(i + 1);
-                if (nx === 32 || nx === 44 || nx === 93 || nx === 125 || nx !== nx)
-                    break;
-            }
-            if (ch === 35 && line.charCodeAt(i - 1) === 32)
-                throw GIVE_UP; // comment inside a flow collection
-        }
-        const text = trimSpacesEnd(line, start, i);
-        this.pos = i;
-        if (text === '')
-            throw GIVE_UP;
-        if (!isKey && line.charCodeAt(i) === 58)
-            throw GIVE_UP; // `[a: b]` single-pair map
-        const v = resolvePlain(text);
-        if (isKey && v !== text)
-            throw GIVE_UP;
-        return v;
-    }
-}
-/**
- * The fast reader's result for one document, or undefined when the document is
- * outside its subset (the caller then uses `YAML.parse`). Exported for tests.
- */
-function fastParseYaml(text) {
-    if (SLOW_CHARS_RE.test(text) || text.startsWith('---') || text.startsWith('%'))
-        return undefined;
-    try {
-        return { value: new FastReader(text).read() };
-    }
-    catch (e) {
-        if (e === GIVE_UP)
-            return undefined;
-        throw e;
-    }
-}
-/**
- * Keys the fast reader reads as the same string in YAML 1.1: a plain name that YAML 1.1 does not read as a
- * boolean, a null or a merge (`yes` and `on` are both `true` there: two keys of one map in 1.1 terms).
- */
-const YAML11_PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
-const YAML11_SPECIAL_KEY = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE|null|Null|NULL)$/;
-function keysReadAlikeIn11(value) {
-    if (Array.isArray(value))
-        return value.every(keysReadAlikeIn11);
-    if (typeof value !== 'object' || value === null)
-        return true;
-    return Object.entries(value).every(([key, item]) => YAML11_PLAIN_KEY.test(key) && !YAML11_SPECIAL_KEY.test(key) && keysReadAlikeIn11(item));
-}
-/**
- * True when the fast reader shows that `yaml` would parse `text` as YAML 1.1 with unique keys without an error or
- * a warning (what a values file must do to be packaged in node, oci/chart-package.ts): it read the document, and
- * every key is a plain name YAML 1.1 reads as that string. Undefined when it cannot tell (the library decides).
- * The fast reader gives up on everything else that could differ (anchors, merges, tags, duplicate keys, several
- * documents); values never make a 1.1 parse fail.
- */
-function cleanAsYaml11(text) {
-    const fast = fastParseYaml(text);
-    return fast && keysReadAlikeIn11(fast.value) ? true : undefined;
-}
-/** Parses one YAML document like `YAML.parse(text, YAML_OPTIONS)`, through the fast reader when it can. */
-function parseYamlDocument(text) {
-    const fast = fastParseYaml(text);
-    return fast ? fast.value : distExports.parse(text, YAML_OPTIONS);
-}
-function lineAt(output, offset) {
-    let line = 1;
-    let i = output.indexOf('\n');
-    while (i !== -1 && i < offset) {
-        line++;
-        i = output.indexOf('\n', i + 1);
-    }
-    return line;
-}
-function describe(value) {
-    if (value === null)
-        return 'null';
-    if (Array.isArray(value))
-        return 'a sequence';
-    return `a ${typeof value}`;
-}
-/**
- * Splits and parses a `helm template` output. Empty documents (only comments
- * or blank lines) are skipped. Documents that are not valid YAML, or are not a
- * mapping, are returned in `errors` with their `# Source:` template and line.
- */
-function parseRenderDetailed(output, options = {}) {
-    const documents = [];
-    const errors = [];
-    let index = 0;
-    for (const chunk of splitChunks(output)) {
-        const head = scanHead(chunk.text);
-        if (head.empty)
-            continue;
-        const i = index++;
-        if (options.mentioning !== undefined && !chunk.text.includes(options.mentioning))
-            continue;
-        let value;
-        try {
-            value = parseYamlDocument(chunk.text);
-        }
-        catch (e) {
-            let line = lineAt(output, chunk.start);
-            let message = e instanceof Error ? e.message : String(e);
-            if (e instanceof distExports.YAMLParseError) {
-                const offset = e.pos?.[0];
-                if (typeof offset === 'number')
-                    line = lineAt(output, chunk.start + offset);
-                message = message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '');
-            }
-            errors.push(new RenderParseError(message, head.source, line, i));
-            continue;
-        }
-        if (value === null || value === undefined)
-            continue;
-        if (typeof value !== 'object' || Array.isArray(value)) {
-            errors.push(new RenderParseError(`document is ${describe(value)}, not a mapping`, head.source, lineAt(output, chunk.start), i));
-            continue;
-        }
-        const object = value;
-        const doc = { object };
-        if (head.source !== undefined)
-            doc.source = head.source;
-        if (typeof object.apiVersion === 'string')
-            doc.apiVersion = object.apiVersion;
-        if (typeof object.kind === 'string')
-            doc.kind = object.kind;
-        const metadata = object.metadata;
-        if (metadata && typeof metadata === 'object' && !Array.isArray(metadata)) {
-            const md = metadata;
-            if (typeof md.name === 'string')
-                doc.name = md.name;
-            if (typeof md.namespace === 'string')
-                doc.namespace = md.namespace;
-        }
-        documents.push(doc);
-    }
-    return { documents, errors };
-}
-/**
- * Pure: a `helm template` output cut into the documents helm wrote, each with
- * the `# Source:` it names. Helm starts every document with `---` then
- * `# Source: <path>` (Helm 3 and 4); a cut is made only at such a pair, so a
- * `---` inside a template's own output stays in its document. Concatenating the
- * chunks' text gives the output back.
- */
-function splitRenderBySource(output) {
-    const chunks = [];
-    const starts = [];
-    const header = /(?:^|\n)---[ \t]*\n#\s*Source:[ \t]*([^\n]*?)[ \t]*(?=\n|$)/g;
-    for (let match = header.exec(output); match; match = header.exec(output)) {
-        starts.push({ at: match.index === 0 && output.startsWith('---') ? 0 : match.index + 1, source: match[1] });
-    }
-    if (starts.length === 0)
-        return output === '' ? [] : [{ text: output }];
-    if (starts[0].at > 0)
-        chunks.push({ text: output.slice(0, starts[0].at) });
-    starts.forEach((start, i) => {
-        const end = i + 1 < starts.length ? starts[i + 1].at : output.length;
-        chunks.push({ source: start.source, text: output.slice(start.at, end) });
-    });
-    return chunks;
-}
 
 // The base commit of an event, and folders of the repository as of that
 // commit copied out of git (no checkout: the user's tree is never touched).
@@ -988,7 +48,7 @@ function baseCommitFor(eventName, payload, setting) {
 function runGit(cwd, args, input) {
     return new Promise((resolve) => {
         const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
-        const child = spawn('git', args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = _builtin_child_process.spawn('git', args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
         const out = [];
         let err = '';
         child.stdout.on('data', (chunk) => out.push(chunk));
@@ -1043,7 +103,7 @@ async function copyTree(cwd, sha, folders, dest) {
         throw new Error(`git cat-file failed (${lastLine(batch.stderr)})`);
     const buf = batch.stdout;
     let offset = 0;
-    const root = path__default.resolve(dest);
+    const root = path.resolve(dest);
     for (const entry of entries) {
         const newline = buf.indexOf(0x0a, offset);
         const header = buf.subarray(offset, newline).toString();
@@ -1052,11 +112,11 @@ async function copyTree(cwd, sha, folders, dest) {
             throw new Error(`git cat-file: unexpected answer for ${entry.file}: ${header}`);
         const content = buf.subarray(newline + 1, newline + 1 + size);
         offset = newline + 1 + size + 1;
-        const target = path__default.resolve(root, entry.file);
-        if (!target.startsWith(root + path__default.sep))
+        const target = path.resolve(root, entry.file);
+        if (!target.startsWith(root + path.sep))
             throw new Error(`${entry.file}: path leaves the copy`);
-        await mkdir(path__default.dirname(target), { recursive: true });
-        await writeFile(target, content, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
+        await promises.mkdir(path.dirname(target), { recursive: true });
+        await promises.writeFile(target, content, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
     }
     return { files: entries.length };
 }
@@ -1072,7 +132,7 @@ async function loadBaseBlueprint(options, sha, tree) {
         return await loadBlueprint(tree, options.blueprint, options.chart);
     }
     catch (error) {
-        if (!(await exists(path__default.join(tree, options.chart, 'Chart.yaml'))))
+        if (!(await exists(path.join(tree, options.chart, 'Chart.yaml'))))
             return undefined;
         throw error;
     }
@@ -1087,15 +147,15 @@ const sameDependencies = (a, b) => {
     return key(a) === key(b);
 };
 async function renderBase(options, sha, release) {
-    const root = path__default.join(options.workRoot, 'base');
-    await mkdir(root, { recursive: true });
-    const blueprint = await loadBaseBlueprint(options, sha, path__default.join(root, 'tree'));
+    const root = path.join(options.workRoot, 'base');
+    await promises.mkdir(root, { recursive: true });
+    const blueprint = await loadBaseBlueprint(options, sha, path.join(root, 'tree'));
     if (!blueprint) {
         release();
         return { documents: [], missing: true, built: {} };
     }
-    const { work } = await prepareWorkChart({ blueprint, workRoot: path__default.join(root, 'chart') });
-    const helm = await Helm.create(options.helm.binary, path__default.join(root, 'helm-home'), options.helm.version);
+    const { work } = await prepareWorkChart({ blueprint, workRoot: path.join(root, 'chart') });
+    const helm = await Helm.create(options.helm.binary, path.join(root, 'helm-home'), options.helm.version);
     let built;
     const local = work.dependencies.some((dep) => dep.repository.startsWith('file://'));
     if (work.dependencies.length > 0 && !local && sameDependencies(work.dependencies, options.headWork.dependencies)) {
@@ -1130,11 +190,11 @@ async function renderBase(options, sha, release) {
     return { documents: parsed.documents, missing: false, built };
 }
 async function copyBuiltArchives(fromChart, toChart) {
-    const from = path__default.join(fromChart, 'charts');
-    const to = path__default.join(toChart, 'charts');
-    await mkdir(to, { recursive: true });
-    const names = (await readdir(from)).filter((name) => name.endsWith('.tgz'));
-    await Promise.all(names.map((name) => copyFile(path__default.join(from, name), path__default.join(to, name))));
+    const from = path.join(fromChart, 'charts');
+    const to = path.join(toChart, 'charts');
+    await promises.mkdir(to, { recursive: true });
+    const names = (await promises.readdir(from)).filter((name) => name.endsWith('.tgz'));
+    await Promise.all(names.map((name) => promises.copyFile(path.join(from, name), path.join(to, name))));
 }
 
 class Diff {
@@ -1985,8 +1045,8 @@ function startBaseDiff(given) {
     };
 }
 async function writeDiffFile(diff, options) {
-    await mkdir(options.outputDir, { recursive: true });
-    const file = path__default.join(options.outputDir, `${options.headWork.name}-rendered.diff`);
+    await promises.mkdir(options.outputDir, { recursive: true });
+    const file = path.join(options.outputDir, `${options.headWork.name}-rendered.diff`);
     const c = diff.comparison;
     const header = [
         `# ${options.headWork.name}: rendered diff, ${diff.base.label} ${diff.base.sha.slice(0, 12)} -> head`,
@@ -1995,7 +1055,7 @@ async function writeDiffFile(diff, options) {
             (c.noise.resources > 0 ? ` (${c.noise.resources} differ only in version labels/checksums)` : ''),
         '# Secret values are hidden.'
     ].join('\n');
-    await writeFile(file, redact(diffFileText(c, header)), 'utf8');
+    await promises.writeFile(file, redact(diffFileText(c, header)), 'utf8');
     return file;
 }
 
@@ -2003,7 +1063,7 @@ async function writeDiffFile(diff, options) {
 // the repository, step status from findings, text tails, helm value paths.
 /** Joins a chart-relative path onto the chart folder shown to people (posix separators). */
 function displayJoin(displayChartDir, relative) {
-    const dir = displayChartDir.split(path__default.sep).join('/').replace(/\/+$/, '');
+    const dir = displayChartDir.split(path.sep).join('/').replace(/\/+$/, '');
     return dir === '' || dir === '.' ? relative : `${dir}/${relative}`;
 }
 /**
@@ -2331,7 +1391,7 @@ function parseProcStat(text) {
 }
 function readProcess(pid) {
     try {
-        return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+        return parseProcStat(_builtin_fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
     }
     catch {
         return undefined;
@@ -2339,7 +1399,7 @@ function readProcess(pid) {
 }
 function listPids() {
     try {
-        return readdirSync('/proc')
+        return _builtin_fs.readdirSync('/proc')
             .filter((name) => /^\d+$/.test(name))
             .map(Number);
     }
@@ -2349,7 +1409,7 @@ function listPids() {
 }
 function carriesMarker(pid, marker) {
     try {
-        return readFileSync(`/proc/${pid}/environ`).includes(`${MARKER_VARIABLE}=${marker}\0`);
+        return _builtin_fs.readFileSync(`/proc/${pid}/environ`).includes(`${MARKER_VARIABLE}=${marker}\0`);
     }
     catch {
         return false;
@@ -2358,7 +1418,7 @@ function carriesMarker(pid, marker) {
 /** `sleep 300` for a process: its command line, or its name when that is unreadable. */
 function describeProcess(pid, fallback) {
     try {
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+        const cmdline = _builtin_fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
         const text = cmdline || fallback;
         return text.length > 120 ? `${text.slice(0, 117)}…` : text;
     }
@@ -2368,7 +1428,7 @@ function describeProcess(pid, fallback) {
 }
 /** The processes of one chart test run: the script (a group leader) and all it started. */
 class ProcessTracker {
-    marker = randomBytes(12).toString('hex');
+    marker = require$$10.randomBytes(12).toString('hex');
     rootPid;
     known = new Map();
     /** Processes found not to be ours (by start time), so their environment is read once. */
@@ -2491,7 +1551,7 @@ const TAIL_LINES = 20;
 /** `tests/*.sh` of the chart, sorted, relative to the chart folder (synchronous: see copyChart). */
 function listChartTests(chartDir) {
     try {
-        const entries = readdirSync(path__default.join(chartDir, 'tests'), { withFileTypes: true });
+        const entries = _builtin_fs.readdirSync(path.join(chartDir, 'tests'), { withFileTypes: true });
         return entries
             .filter((e) => e.isFile() && e.name.endsWith('.sh'))
             .map((e) => `tests/${e.name}`)
@@ -2525,7 +1585,7 @@ function runChartTest(chartDir, script, env, timeoutMs = CHART_TEST_TIMEOUT_MS) 
         let timedOut = false;
         let settled = false;
         const tracker = new ProcessTracker();
-        const child = spawn('bash', [path__default.join(chartDir, script), chartDir], {
+        const child = _builtin_child_process.spawn('bash', [path.join(chartDir, script), chartDir], {
             cwd: chartDir,
             env: tracker.env(env),
             stdio: ['ignore', 'pipe', 'pipe'],
@@ -2657,16 +1717,16 @@ function chartTestsStep(results, displayChartDir, durationMs) {
  * event loop, an asynchronous copy finished later (the chart tests are a run's critical path).
  */
 function copyChart(from, to) {
-    mkdirSync(to, { recursive: true });
-    for (const entry of readdirSync(from, { withFileTypes: true })) {
-        const source = path__default.join(from, entry.name);
-        const target = path__default.join(to, entry.name);
+    _builtin_fs.mkdirSync(to, { recursive: true });
+    for (const entry of _builtin_fs.readdirSync(from, { withFileTypes: true })) {
+        const source = path.join(from, entry.name);
+        const target = path.join(to, entry.name);
         if (entry.isDirectory())
             copyChart(source, target);
         else if (entry.isSymbolicLink())
-            symlinkSync(readlinkSync(source), target);
+            _builtin_fs.symlinkSync(_builtin_fs.readlinkSync(source), target);
         else if (entry.isFile())
-            copyFileSync(source, target, constants.COPYFILE_FICLONE);
+            _builtin_fs.copyFileSync(source, target, _builtin_fs.constants.COPYFILE_FICLONE);
     }
 }
 /**
@@ -2686,12 +1746,12 @@ const chartTestsGate = {
             // What a script writes (a dependency update, a lock, temp files) cannot race
             // the package or the renders, and the action's registry login and repository
             // credentials stay out of reach.
-            const own = path__default.join(ctx.scriptRoot, String(i));
-            const copy = path__default.join(own, path__default.basename(ctx.chartDir));
+            const own = path.join(ctx.scriptRoot, String(i));
+            const copy = path.join(own, path.basename(ctx.chartDir));
             // Made when the job starts, synchronously: the script's spawn is the pool's first.
             const prepare = () => {
                 copyChart(ctx.chartDir, copy);
-                return createHelmHome(path__default.join(own, 'helm-home'));
+                return createHelmHome(path.join(own, 'helm-home'));
             };
             const handle = customJob(`script:${script}`, 'script', async () => {
                 const start = performance.now();
@@ -2898,8 +1958,8 @@ function where(p, ctx) {
 // mtime). No PAX headers for ordinary ASCII names; Go's archive/tar adds a PAX
 // 'x' header for names over 100 bytes that cannot be split into prefix/name, or for
 // non-ASCII names. The archive ends with two zero blocks (no padding to 10 KiB).
-const gunzipAsync = promisify(zlib.gunzip);
-const deflateRawAsync = promisify(zlib.deflateRaw);
+const gunzipAsync = require$$10$1.promisify(require$$0.gunzip);
+const deflateRawAsync = require$$10$1.promisify(require$$0.deflateRaw);
 const BLOCK = 512;
 /** Refuse to inflate archives bigger than this (a chart is a few MiB at most). */
 const MAX_TAR_BYTES = 1024 * 1024 * 1024;
@@ -2933,7 +1993,7 @@ async function readTgzFile(file, entry) {
  */
 async function tgzContentDigest(archive, source) {
     const tar = await inflate(archive, source);
-    const hash = createHash('sha256');
+    const hash = require$$10.createHash('sha256');
     for (const e of parseTar(tar, source)) {
         const mode = parseNumeric(tar, e.headerOffset + 100, 8);
         const linkTarget = cString(tar, e.headerOffset + 157, 100);
@@ -2959,7 +2019,7 @@ function shippedContent(name, data) {
 async function tgzEntrySummaries(archive, source) {
     const tar = await inflate(archive, source);
     return parseTar(tar, source).map((e) => {
-        const hash = createHash('sha256');
+        const hash = require$$10.createHash('sha256');
         hash.update(`${JSON.stringify([e.type, parseNumeric(tar, e.headerOffset + 100, 8), cString(tar, e.headerOffset + 157, 100)])}\n`);
         if (isRegular(e.type))
             hash.update(shippedContent(e.name, tar.subarray(e.dataOffset, e.dataOffset + e.size)));
@@ -2984,20 +2044,20 @@ async function normalizeTgz(file, epochSeconds) {
     const deflated = await deflateRawAsync(normalized, { level: 9 });
     const out = Buffer.concat([gzipHeader(gz), deflated, gzipTrailer(normalized)]);
     const dir = path.dirname(file);
-    const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    const mode = (await promises.stat(file)).mode & 0o7777;
+    const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${require$$10.randomBytes(4).toString('hex')}.tmp`);
+    const mode = (await _builtin_fs.promises.stat(file)).mode & 0o7777;
     try {
-        await promises.writeFile(tmp, out, { mode });
-        await promises.chmod(tmp, mode);
-        await promises.utimes(tmp, epochSeconds, epochSeconds);
-        await promises.rename(tmp, file);
+        await _builtin_fs.promises.writeFile(tmp, out, { mode });
+        await _builtin_fs.promises.chmod(tmp, mode);
+        await _builtin_fs.promises.utimes(tmp, epochSeconds, epochSeconds);
+        await _builtin_fs.promises.rename(tmp, file);
     }
     catch (e) {
-        await promises.rm(tmp, { force: true }).catch(() => undefined);
+        await _builtin_fs.promises.rm(tmp, { force: true }).catch(() => undefined);
         throw new ActionError(`Cannot write normalized archive ${file}: ${e.message}`);
     }
     // rename keeps the times, but set them again in case the filesystem did not.
-    await promises.utimes(file, epochSeconds, epochSeconds);
+    await _builtin_fs.promises.utimes(file, epochSeconds, epochSeconds);
 }
 /** Helm's gzip header fields (pkg/chart/v2/util/save.go): its marker as EXTRA, "Helm" as the comment. */
 const HELM_GZIP = {
@@ -3018,8 +2078,8 @@ async function writeHelmTgz(file, entries, epochSeconds) {
     blocks.push(Buffer.alloc(2 * BLOCK));
     const tar = Buffer.concat(blocks);
     const deflated = await deflateRawAsync(tar, { level: 9 });
-    await promises.writeFile(file, Buffer.concat([gzipHeader(HELM_GZIP), deflated, gzipTrailer(tar)]));
-    await promises.utimes(file, epochSeconds, epochSeconds);
+    await _builtin_fs.promises.writeFile(file, Buffer.concat([gzipHeader(HELM_GZIP), deflated, gzipTrailer(tar)]));
+    await _builtin_fs.promises.utimes(file, epochSeconds, epochSeconds);
 }
 /** Every regular file of an archive, in order, with its content (for loading a dependency archive). */
 async function readTgzEntries(archive, source) {
@@ -3104,7 +2164,7 @@ function stripDotSlash(name) {
 }
 async function readFileOrFail(file) {
     try {
-        return await promises.readFile(file);
+        return await _builtin_fs.promises.readFile(file);
     }
     catch (e) {
         throw new ActionError(`Cannot read chart archive ${file}: ${e.message}`);
@@ -3441,7 +2501,7 @@ async function loadDependencyValues(chartDir) {
     const out = new Map();
     let deps = [];
     try {
-        const text = await readFile(path__default.join(chartDir, 'Chart.yaml'), 'utf8');
+        const text = await promises.readFile(path.join(chartDir, 'Chart.yaml'), 'utf8');
         // Only the names and aliases: no positions needed.
         const chart = (distExports.parse(text) ?? {});
         deps = (Array.isArray(chart.dependencies) ? chart.dependencies : [])
@@ -3453,16 +2513,16 @@ async function loadDependencyValues(chartDir) {
         return new LazyDependencyValues(out);
     }
     const byName = new Map();
-    const chartsDir = path__default.join(chartDir, 'charts');
+    const chartsDir = path.join(chartDir, 'charts');
     let entries = [];
     try {
-        entries = await readdir(chartsDir);
+        entries = await promises.readdir(chartsDir);
     }
     catch {
         return new LazyDependencyValues(out);
     }
     for (const entry of entries) {
-        const file = path__default.join(chartsDir, entry);
+        const file = path.join(chartsDir, entry);
         try {
             if (entry.endsWith('.tgz')) {
                 const top = (await listTgz(file))[0]?.split('/')[0];
@@ -3471,7 +2531,7 @@ async function loadDependencyValues(chartDir) {
                     byName.set(top, text.toString('utf8'));
             }
             else {
-                byName.set(entry, await readFile(path__default.join(file, 'values.yaml'), 'utf8'));
+                byName.set(entry, await promises.readFile(path.join(file, 'values.yaml'), 'utf8'));
             }
         }
         catch {
@@ -3551,7 +2611,7 @@ function literalImageLine(chartDir, source, chartName, image) {
         return undefined;
     let text;
     try {
-        text = readFileSync(path__default.join(chartDir, source.slice(prefix.length)), 'utf8');
+        text = _builtin_fs.readFileSync(path.join(chartDir, source.slice(prefix.length)), 'utf8');
     }
     catch {
         return undefined;
@@ -3562,7 +2622,7 @@ function literalImageLine(chartDir, source, chartName, image) {
 /** The text of one line of an own template (for a copy-paste fix), without its line break. */
 function templateLineText(chartDir, source, chartName, line) {
     try {
-        const lines = readFileSync(path__default.join(chartDir, source.slice(`${chartName}/`.length)), 'utf8').split('\n');
+        const lines = _builtin_fs.readFileSync(path.join(chartDir, source.slice(`${chartName}/`.length)), 'utf8').split('\n');
         return lines[line - 1]?.replace(/\r$/, '');
     }
     catch {
@@ -3861,7 +2921,7 @@ function locationFile(location, options) {
     let relative = location;
     if (location.startsWith(`${chartDir}/`))
         relative = location.slice(chartDir.length + 1);
-    else if (path__default.isAbsolute(location))
+    else if (path.isAbsolute(location))
         return undefined;
     if (relative.endsWith('/') || relative.includes('..') || relative.startsWith('charts/'))
         return undefined;
@@ -3879,7 +2939,7 @@ async function globFiles(root, pattern) {
         .replace(/^\.\//, '')
         .split('/')
         .filter((s) => s !== '' && s !== '.');
-    if (segments.length === 0 || path__default.isAbsolute(pattern.trim()) || segments.includes('..'))
+    if (segments.length === 0 || path.isAbsolute(pattern.trim()) || segments.includes('..'))
         return [];
     const found = new Set();
     const walk = async (dir, rel, index) => {
@@ -3887,7 +2947,7 @@ async function globFiles(root, pattern) {
         const last = index === segments.length - 1;
         let entries;
         try {
-            entries = await readdir(dir, { withFileTypes: true });
+            entries = await promises.readdir(dir, { withFileTypes: true });
         }
         catch {
             return;
@@ -3901,7 +2961,7 @@ async function globFiles(root, pattern) {
                         found.add(rel + entry.name);
                     continue;
                 }
-                await walk(path__default.join(dir, entry.name), `${rel}${entry.name}/`, index);
+                await walk(path.join(dir, entry.name), `${rel}${entry.name}/`, index);
             }
             return;
         }
@@ -3914,7 +2974,7 @@ async function globFiles(root, pattern) {
                     found.add(rel + entry.name);
             }
             else if (entry.isDirectory()) {
-                await walk(path__default.join(dir, entry.name), `${rel}${entry.name}/`, index + 1);
+                await walk(path.join(dir, entry.name), `${rel}${entry.name}/`, index + 1);
             }
         }
     };
@@ -3927,7 +2987,7 @@ async function planLint(chartDir, valueArgs, lintValuesGlob) {
     const files = await globFiles(chartDir, lintValuesGlob?.trim() || DEFAULT_LINT_VALUES_GLOB);
     return [
         { label: 'default', args: base },
-        ...files.map((file) => ({ label: file, args: [...base, '--values', path__default.join(chartDir, file)] }))
+        ...files.map((file) => ({ label: file, args: [...base, '--values', path.join(chartDir, file)] }))
     ];
 }
 function lintStep(runs, options, durationMs) {
@@ -4148,7 +3208,7 @@ async function readOwnTemplates(chartDir) {
     const walk = async (relative) => {
         let entries;
         try {
-            entries = await readdir(path__default.join(chartDir, relative), { withFileTypes: true });
+            entries = await promises.readdir(path.join(chartDir, relative), { withFileTypes: true });
         }
         catch {
             return;
@@ -4158,7 +3218,7 @@ async function readOwnTemplates(chartDir) {
             if (entry.isDirectory())
                 await walk(child);
             else if (entry.isFile() && /\.(ya?ml|tpl|txt)$/.test(entry.name))
-                out.push([child, await readFile(path__default.join(chartDir, child), 'utf8')]);
+                out.push([child, await promises.readFile(path.join(chartDir, child), 'utf8')]);
         }
     };
     await walk('templates');
@@ -4399,16 +3459,16 @@ function prefixValueArgs(valueArgs, prefix) {
 async function ownTemplateTexts(chartDir) {
     const out = [];
     const walk = async (dir) => {
-        const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+        const entries = await promises.readdir(dir, { withFileTypes: true }).catch(() => []);
         for (const entry of entries) {
-            const full = path__default.join(dir, entry.name);
+            const full = path.join(dir, entry.name);
             if (entry.isDirectory())
                 await walk(full);
             else if (entry.isFile())
-                out.push(await readFile(full, 'utf8'));
+                out.push(await promises.readFile(full, 'utf8'));
         }
     };
-    await walk(path__default.join(chartDir, 'templates'));
+    await walk(path.join(chartDir, 'templates'));
     return out;
 }
 function hasNull(values) {
@@ -4432,7 +3492,7 @@ async function mergeBlocker(ctx, cases) {
         return 'values.yaml has a null';
     if ('tags' in values)
         return 'values.yaml has tags';
-    const chart = await loadYamlFile(path__default.join(ctx.chartDir, 'Chart.yaml'), 'Chart.yaml');
+    const chart = await loadYamlFile(path.join(ctx.chartDir, 'Chart.yaml'), 'Chart.yaml');
     const dependencies = Array.isArray(chart.data.dependencies) ? chart.data.dependencies : [];
     if (dependencies.some((d) => isRecord$1(d) && ('tags' in d || 'import-values' in d)))
         return 'a dependency uses tags or import-values';
@@ -4445,16 +3505,16 @@ async function mergeBlocker(ctx, cases) {
 }
 /** Writes the umbrella: `<dir>/charts/case-<n>/charts/<chart>` → the work chart. */
 async function writeUmbrella(dir, chartDir, chartName, count) {
-    await rm(dir, { recursive: true, force: true });
+    await promises.rm(dir, { recursive: true, force: true });
     const names = Array.from({ length: count }, (_, i) => caseName(i));
     const dependencies = (list) => list.map((n) => `  - name: ${JSON.stringify(n)}\n`).join('');
-    await mkdir(path__default.join(dir, 'charts'), { recursive: true });
-    await writeFile(path__default.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\ndependencies:\n${dependencies(names)}`);
+    await promises.mkdir(path.join(dir, 'charts'), { recursive: true });
+    await promises.writeFile(path.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\ndependencies:\n${dependencies(names)}`);
     await Promise.all(names.map(async (name) => {
-        const wrapper = path__default.join(dir, 'charts', name);
-        await mkdir(path__default.join(wrapper, 'charts'), { recursive: true });
-        await writeFile(path__default.join(wrapper, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: 0.0.0\ndependencies:\n${dependencies([chartName])}`);
-        await symlink(chartDir, path__default.join(wrapper, 'charts', chartName), 'dir');
+        const wrapper = path.join(dir, 'charts', name);
+        await promises.mkdir(path.join(wrapper, 'charts'), { recursive: true });
+        await promises.writeFile(path.join(wrapper, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: 0.0.0\ndependencies:\n${dependencies([chartName])}`);
+        await promises.symlink(chartDir, path.join(wrapper, 'charts', chartName), 'dir');
     }));
 }
 /**
@@ -4493,7 +3553,7 @@ async function planCaseRenders(pc, cases, commonArgs, mentioning) {
         const jobs = separate();
         return { jobs: jobs.map((j) => j.job), get: (i) => jobs[i].get(), merged: () => false };
     }
-    const dir = path__default.join(ctx.scriptRoot, UMBRELLA);
+    const dir = path.join(ctx.scriptRoot, UMBRELLA);
     await writeUmbrella(dir, ctx.chartDir, ctx.chartName, cases.length);
     const args = ['template', ctx.releaseName, dir, '--namespace', ctx.namespace];
     cases.forEach((c, i) => {
@@ -5002,6 +4062,9 @@ async function runGates(ctx) {
     const failedPlan = planned.find((p) => p.status === 'rejected');
     if (failedPlan)
         pool.fail(failedPlan.reason);
+    // The values' lines for the gates' data and findings (toggles, own image tags), parsed while the pool runs:
+    // the gates finish once the chart tests, the run's critical path, have ended.
+    ctx.values.locate?.();
     const jobs = await pool.finish(); // throws a failed job's or plan's error once nothing runs
     const wallMs = Math.round(performance.now() - start);
     const outputs = plans.map((plan) => plan.finish());
@@ -5330,7 +4393,7 @@ function goYamlDocument(map) {
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** What `helm package <chartDir>` would archive, or Unsupported. */
 async function nodePackage(chartDir) {
-    const chart = await loadFiles(await loadDirFiles(chartDir), path__default.basename(chartDir));
+    const chart = await loadFiles(await loadDirFiles(chartDir), path.basename(chartDir));
     const required = chart.metadata.dependencies ?? [];
     const present = new Set(chart.dependencies.map((dep) => dep.metadata.name));
     // helm package fails on a missing dependency; its message (hollow chart) comes from helm itself.
@@ -5371,7 +4434,7 @@ function parseHelmignore(text) {
         }
         else {
             const re = globRegex(rule);
-            match = (name) => re.test(path__default.posix.basename(name));
+            match = (name) => re.test(path.posix.basename(name));
         }
         rules.push({ negate, mustDir, match });
     }
@@ -5424,16 +4487,16 @@ function isIgnored(rules, name, isDir) {
 // ---------------------------------------------------------------------------
 // loading
 async function loadDirFiles(chartDir) {
-    const helmignore = await readFile(path__default.join(chartDir, '.helmignore'), 'utf8').catch(() => '');
+    const helmignore = await promises.readFile(path.join(chartDir, '.helmignore'), 'utf8').catch(() => '');
     const rules = parseHelmignore(helmignore);
     const files = [];
     const walk = async (dir, relative) => {
         // Go's Walk visits names in byte order.
-        const names = (await readdir(dir)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+        const names = (await promises.readdir(dir)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
         for (const name of names) {
-            const full = path__default.join(dir, name);
+            const full = path.join(dir, name);
             const rel = relative ? `${relative}/${name}` : name;
-            const stat = await lstat(full);
+            const stat = await promises.lstat(full);
             if (stat.isSymbolicLink())
                 throw new Unsupported(`${rel} is a symbolic link`);
             if (stat.isDirectory()) {
@@ -5445,7 +4508,7 @@ async function loadDirFiles(chartDir) {
                 continue;
             if (!stat.isFile())
                 throw new Unsupported(`${rel} is not a regular file`);
-            files.push({ name: rel, data: stripBom(await readFile(full)) });
+            files.push({ name: rel, data: stripBom(await promises.readFile(full)) });
         }
     };
     await walk(chartDir, '');
@@ -5534,7 +4597,7 @@ async function loadArchive(archive, where) {
         if (!['0', '\0', '7'].includes(entry.type))
             throw new Unsupported(`${where} has a ${entry.name} that is no file`);
         const parts = entry.name.split('/');
-        const name = path__default.posix.normalize(parts.slice(1).join('/'));
+        const name = path.posix.normalize(parts.slice(1).join('/'));
         if (entry.name.includes('\\') ||
             name === '.' ||
             name.startsWith('..') ||
@@ -5679,7 +4742,7 @@ function chartMetadata(data, where) {
     if (metadata.apiVersion !== 'v2')
         throw new Unsupported(`${where}: apiVersion is not v2`);
     const name = metadata.name;
-    if (typeof name !== 'string' || !name || name !== path__default.posix.basename(name) || name.includes('\\'))
+    if (typeof name !== 'string' || !name || name !== path.posix.basename(name) || name.includes('\\'))
         throw new Unsupported(`${where}: name is missing or invalid`);
     if (typeof metadata.version !== 'string' || !isStrictSemver(metadata.version))
         throw new Unsupported(`${where}: version is not strict semver`);
@@ -5730,7 +4793,7 @@ function save(chart, prefix, out) {
 async function packageChart(helm, work, destination, timestamps, built) {
     const start = performance.now();
     const epoch = timestamps.epoch;
-    const archive = path__default.join(destination, `${work.name}-${work.version}.tgz`);
+    const archive = path.join(destination, `${work.name}-${work.version}.tgz`);
     // `helm package` in node (one helm process less); shapes it cannot write exactly as helm go to helm.
     const metadata = await packageInNode(work, archive, epoch);
     const result = metadata ? undefined : await helm.run(['package', work.dir, '--destination', destination]);
@@ -5752,8 +4815,8 @@ async function packageChart(helm, work, destination, timestamps, built) {
     }
     if (result)
         await normalizeTgz(archive, epoch);
-    const [listing, content] = await Promise.all([listTgz(archive), readFile(archive)]);
-    const layerDigest = `sha256:${createHash('sha256').update(content).digest('hex')}`;
+    const [listing, content] = await Promise.all([listTgz(archive), promises.readFile(archive)]);
+    const layerDigest = `sha256:${require$$10.createHash('sha256').update(content).digest('hex')}`;
     const findings = await archiveFindings(archive, listing, work, 'the packaged archive', built);
     return {
         packaged: { archive, listing, layerDigest, epoch, ...(metadata ? { metadata } : {}) },
@@ -5763,8 +4826,8 @@ async function packageChart(helm, work, destination, timestamps, built) {
             status: findings.length ? 'failed' : 'passed',
             durationMs: Math.round(performance.now() - start),
             summary: findings.length
-                ? `${path__default.basename(archive)} is missing ${findings.length} dependenc${findings.length === 1 ? 'y' : 'ies'}`
-                : `${path__default.basename(archive)}, ${listing.length} entries, dependencies inside; timestamps from ${timestamps.source}`,
+                ? `${path.basename(archive)} is missing ${findings.length} dependenc${findings.length === 1 ? 'y' : 'ies'}`
+                : `${path.basename(archive)}, ${listing.length} entries, dependencies inside; timestamps from ${timestamps.source}`,
             findings,
             data: {
                 archive,
@@ -5782,7 +4845,7 @@ async function packageInNode(work, archive, epoch) {
         const packaged = await nodePackage(work.dir);
         if (packaged.name !== work.name || packaged.version !== work.version)
             throw new Unsupported(`Chart.yaml names ${packaged.name} ${packaged.version}, not ${work.name} ${work.version}`);
-        await mkdir(path__default.dirname(archive), { recursive: true });
+        await promises.mkdir(path.dirname(archive), { recursive: true });
         await writeHelmTgz(archive, packaged.entries, epoch);
         return packaged.metadata;
     }
@@ -5856,7 +4919,7 @@ function failedStep(id, title, start, summary, message, result) {
 const HELM_CONFIG = 'application/vnd.cncf.helm.config.v1+json';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 function sha256(data) {
-    return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+    return `sha256:${require$$10.createHash('sha256').update(data).digest('hex')}`;
 }
 /** Go's encoding/json: struct fields in order (as given), map keys sorted, <, > and & escaped. */
 function goJson(value, sortKeys) {
@@ -6105,7 +5168,7 @@ async function tagReadBack(client, repository, tag, ref, pushedDigest, packaged)
 async function comparePublished(client, repository, digest, packaged) {
     try {
         const pulled = await client.pullChart(repository, digest);
-        const local = await readFile(packaged.archive);
+        const local = await promises.readFile(packaged.archive);
         const [remote, mine] = await Promise.all([
             tgzContentDigest(pulled.archive, `${repository}@${digest}`),
             tgzContentDigest(local, packaged.archive)
@@ -6150,7 +5213,7 @@ function noOverwriteFix(ref, comparison) {
  */
 async function verifyPublished(client, options, repository, digest) {
     const source = `oci://${options.target.host}/${repository}@${digest}`;
-    const pulled = await client.pullChart(repository, digest);
+    const pulled = await client.pullChart(repository, digest, options.packaged.layerDigest);
     const findings = [];
     if (pulled.manifestDigest !== digest) {
         findings.push({
@@ -6170,15 +5233,15 @@ async function verifyPublished(client, options, repository, digest) {
     // when it is something else, and then what it holds is part of the finding.
     if (pulled.archiveDigest === options.packaged.layerDigest)
         return { findings };
-    const destination = await mkdtemp(path__default.join(os.tmpdir(), 'bp-pull-'));
+    const destination = await promises.mkdtemp(path.join(os.tmpdir(), 'bp-pull-'));
     try {
-        const archive = path__default.join(destination, `${options.work.name}-${options.work.version}.tgz`);
-        await writeFile(archive, pulled.archive);
+        const archive = path.join(destination, `${options.work.name}-${options.work.version}.tgz`);
+        await promises.writeFile(archive, pulled.archive);
         findings.push(...(await archiveFindings(archive, await listTgz(archive), options.work, `the artifact pulled back from ${source}`, options.built)));
         return { findings };
     }
     finally {
-        await rm(destination, { recursive: true, force: true });
+        await promises.rm(destination, { recursive: true, force: true });
     }
 }
 
@@ -6266,7 +5329,7 @@ function stagePublish(options) {
     const writer = new RegistryClient({ ...settings, timeoutMs: OPERATION_LIMITS.registryWrite });
     // Shapes packaged by helm have no metadata in node: helm pushes those (no staging).
     const artifact = packaged.metadata
-        ? readFile(packaged.archive).then((layer) => helmArtifact(packaged, layer))
+        ? promises.readFile(packaged.archive).then((layer) => helmArtifact(packaged, layer))
         : undefined;
     const upload = (a) => Promise.all([
         writer.pushBlob(repository, a.configDigest, a.config),

@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
-import { stat, readFile, readdir } from 'node:fs/promises';
-import path__default from 'node:path';
-import { i as isRecord, l as lastLine, A as ActionError, C as compareCodePoints, g as distExports } from './action.js';
+import { p as path, a as _builtin_child_process } from '../index.js';
+import { i as isRecord, l as lastLine, B as ActionError, p as promises, G as compareCodePoints, v as distExports } from './action.js';
 import { g as getDefaultExportFromCjs } from './_commonjsHelpers.js';
 
 var utils = {};
@@ -2539,7 +2537,7 @@ const ZERO_SHA = /^0+$/;
 const SHA_RE = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 function git(cwd, args, timeoutMs = 60_000) {
     return new Promise((resolve) => {
-        execFile('git', args, {
+        _builtin_child_process.execFile('git', args, {
             cwd,
             encoding: 'utf8',
             maxBuffer: 256 * 1024 * 1024,
@@ -2617,7 +2615,7 @@ async function changedFiles(cwd, base, head, mergeBase, depth) {
 // ---------------------------------------------------------------------------
 async function subdirectories(dir) {
     try {
-        const entries = await readdir(dir, { withFileTypes: true });
+        const entries = await promises.readdir(dir, { withFileTypes: true });
         return entries.filter((e) => e.isDirectory()).map((e) => e.name);
     }
     catch {
@@ -2637,7 +2635,7 @@ async function expandGlob(workspace, pattern) {
             return;
         }
         const seg = segments[i];
-        const abs = path__default.join(workspace, rel);
+        const abs = path.join(workspace, rel);
         if (seg === '**') {
             await walk(rel, i + 1, depth);
             for (const name of await subdirectories(abs)) {
@@ -2676,7 +2674,7 @@ function normalizeGlob(glob) {
 }
 async function isFile(file) {
     try {
-        return (await stat(file)).isFile();
+        return (await promises.stat(file)).isFile();
     }
     catch {
         return false;
@@ -2686,12 +2684,12 @@ async function isFile(file) {
 async function chartOf(workspace, blueprint) {
     const fallback = `${blueprint}/chart`;
     try {
-        const doc = distExports.parse(await readFile(path__default.join(workspace, blueprint, 'blueprint.yaml'), 'utf8'));
+        const doc = distExports.parse(await promises.readFile(path.join(workspace, blueprint, 'blueprint.yaml'), 'utf8'));
         const chart = doc?.spec?.manifests?.chart;
         if (typeof chart !== 'string' || chart.trim() === '')
             return fallback;
-        const joined = path__default.posix
-            .normalize(path__default.posix.join(blueprint, chart.trim().replace(/\\/g, '/')))
+        const joined = path.posix
+            .normalize(path.posix.join(blueprint, chart.trim().replace(/\\/g, '/')))
             .replace(/\/+$/, '');
         if (joined === blueprint || !joined.startsWith(`${blueprint}/`))
             return fallback;
@@ -2710,7 +2708,7 @@ async function chartOf(workspace, blueprint) {
  */
 async function upstreamOf(workspace, chart) {
     try {
-        const values = distExports.parse(await readFile(path__default.join(workspace, chart, 'values.yaml'), 'utf8'));
+        const values = distExports.parse(await promises.readFile(path.join(workspace, chart, 'values.yaml'), 'utf8'));
         const named = values?.catalystBlueprint?.upstream?.chart;
         if (typeof named === 'string')
             return named.trim();
@@ -2725,7 +2723,7 @@ async function listBlueprints(workspace, globs = DEFAULT_GLOBS) {
     const found = new Set();
     for (const glob of globs.length > 0 ? globs : DEFAULT_GLOBS) {
         for (const folder of await expandGlob(workspace, normalizeGlob(glob))) {
-            if (await isFile(path__default.join(workspace, folder, 'blueprint.yaml')))
+            if (await isFile(path.join(workspace, folder, 'blueprint.yaml')))
                 found.add(folder);
         }
     }
@@ -2808,7 +2806,7 @@ function result(blueprints, workspace, reason) {
  * blueprint. Deleted blueprints (no blueprint.yaml any more) are dropped.
  */
 async function discoverBlueprints(opts) {
-    const workspace = path__default.resolve(opts.workspace);
+    const workspace = path.resolve(opts.workspace);
     const depth = opts.fetchDepth && opts.fetchDepth > 0 ? Math.floor(opts.fetchDepth) : 100;
     const all = await listBlueprints(workspace, opts.globs ?? DEFAULT_GLOBS);
     const count = (n) => `${n} blueprint${n === 1 ? '' : 's'}`;

@@ -1,30 +1,6 @@
-import { r as redact, e as error, w as warning, n as notice, s as summary, d as debug, i as isRecord, a as info, b as writeOutputs, c as runOutputs, p as prContext, f as removeOwnComments, u as upsertComment } from './action.js';
-import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path__default from 'node:path';
-import 'os';
-import 'crypto';
-import 'fs';
-import 'path';
-import 'http';
-import 'https';
-import 'net';
-import 'tls';
-import 'events';
-import 'assert';
-import 'util';
-import 'string_decoder';
-import 'child_process';
-import 'timers';
-import 'node:crypto';
-import 'node:http';
-import 'node:https';
-import 'process';
-import 'buffer';
-import 'node:fs';
-import 'node:child_process';
-import '../index.js';
-import 'node:util';
+import { r as redact, p as promises, o as os, e as error, w as warning, n as notice, s as summary, d as debug, i as isRecord, a as info, b as writeOutputs, c as runOutputs, f as prContext, g as removeOwnComments, u as upsertComment } from './action.js';
+import { p as path } from '../index.js';
+import 'node:module';
 
 // Markdown building blocks shared by every text report/ writes: escaping for
 // inline text, table cells, raw HTML and code, so that no value can break the
@@ -992,10 +968,10 @@ function annotate(input, workspace, reserved = {}) {
     return planned.length;
 }
 function relativeFile(workspace, file) {
-    if (!path__default.isAbsolute(file))
-        return file.split(path__default.sep).join('/');
-    const rel = path__default.relative(workspace, file);
-    return rel.startsWith('..') || path__default.isAbsolute(rel) ? file : rel.split(path__default.sep).join('/');
+    if (!path.isAbsolute(file))
+        return file.split(path.sep).join('/');
+    const rel = path.relative(workspace, file);
+    return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
 }
 // ---------------------------------------------------------------------------
 // JSON report, job summary
@@ -1010,10 +986,10 @@ function jsonReportName(chartName) {
  * deep-redacted, into `dir` (default RUNNER_TEMP or the OS temp dir). Returns its path.
  */
 async function writeJsonReport(report, dir = process.env.RUNNER_TEMP || os.tmpdir()) {
-    await mkdir(dir, { recursive: true });
-    const file = path__default.join(dir, jsonReportName(report.chart.name));
+    await promises.mkdir(dir, { recursive: true });
+    const file = path.join(dir, jsonReportName(report.chart.name));
     const text = redact(`${JSON.stringify(redactDeep(report), null, 2)}\n`);
-    await writeFile(file, text, 'utf8');
+    await promises.writeFile(file, text, 'utf8');
     return file;
 }
 /** The job summary's markdown: durations shown, under the byte cap (1 MiB per step). */

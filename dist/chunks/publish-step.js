@@ -1,30 +1,6 @@
-import { K as chartRef } from './action.js';
-import 'os';
-import 'crypto';
-import 'fs';
-import 'path';
-import 'http';
-import 'https';
-import 'net';
-import 'tls';
-import 'events';
-import 'assert';
-import 'util';
-import 'string_decoder';
-import 'child_process';
-import 'timers';
-import 'node:fs/promises';
-import 'node:path';
-import 'node:crypto';
-import 'node:http';
-import 'node:https';
-import 'process';
-import 'buffer';
-import 'node:fs';
-import 'node:child_process';
-import 'node:os';
+import { Q as chartRef } from './action.js';
+import 'node:module';
 import '../index.js';
-import 'node:util';
 
 async function publishStep(ctx, work, staged, stepsSoFar) {
     const { registry, mode } = ctx;

@@ -1,31 +1,7 @@
-import { d as debug, a as info, T as cp, U as mkdirP, V as isDebug, W as exec, X as which, Y as HttpClient, Z as rmRF } from './action.js';
-import * as crypto from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as child from 'child_process';
-import * as path from 'path';
-import * as stream from 'stream';
-import * as require$$6 from 'util';
-import { ok } from 'assert';
-import 'http';
-import 'https';
-import 'net';
-import 'tls';
-import 'events';
-import 'string_decoder';
-import 'timers';
-import 'node:fs/promises';
-import 'node:path';
-import 'node:crypto';
-import 'node:http';
-import 'node:https';
-import 'process';
-import 'buffer';
-import 'node:fs';
-import 'node:child_process';
-import 'node:os';
-import '../index.js';
-import 'node:util';
+import { o as os, d as debug, a as info, a6 as cp, y as require$$10, a7 as mkdirP, $ as require$$1, a8 as isDebug, a9 as exec, aa as which, ab as HttpClient, ac as rmRF } from './action.js';
+import { a as _builtin_child_process, _ as _builtin_fs, p as path, r as require$$10$1 } from '../index.js';
+import { r as require$$0 } from './_builtin_stream.js';
+import 'node:module';
 
 var re = {exports: {}};
 
@@ -3332,11 +3308,11 @@ const _internal = {
         const lsbReleaseFile = '/etc/lsb-release';
         const osReleaseFile = '/etc/os-release';
         let contents = '';
-        if (fs.existsSync(lsbReleaseFile)) {
-            contents = fs.readFileSync(lsbReleaseFile).toString();
+        if (_builtin_fs.existsSync(lsbReleaseFile)) {
+            contents = _builtin_fs.readFileSync(lsbReleaseFile).toString();
         }
-        else if (fs.existsSync(osReleaseFile)) {
-            contents = fs.readFileSync(osReleaseFile).toString();
+        else if (_builtin_fs.existsSync(osReleaseFile)) {
+            contents = _builtin_fs.readFileSync(osReleaseFile).toString();
         }
         return contents;
     }
@@ -3387,7 +3363,7 @@ function _getOsVersion() {
     const plat = os.platform();
     let version = '';
     if (plat === 'darwin') {
-        version = child.execSync('sw_vers -productVersion').toString();
+        version = _builtin_child_process.execSync('sw_vers -productVersion').toString();
     }
     else if (plat === 'linux') {
         // lsb_release process not in some containers, readfile
@@ -3502,7 +3478,7 @@ const userAgent = 'actions/tool-cache';
  */
 function downloadTool(url, dest, auth, headers) {
     return __awaiter(this, void 0, void 0, function* () {
-        dest = dest || path.join(_getTempDirectory(), crypto.randomUUID());
+        dest = dest || path.join(_getTempDirectory(), require$$10.randomUUID());
         yield mkdirP(path.dirname(dest));
         debug(`Downloading ${url}`);
         debug(`Destination ${dest}`);
@@ -3528,7 +3504,7 @@ function downloadTool(url, dest, auth, headers) {
 }
 function downloadToolAttempt(url, dest, auth, headers) {
     return __awaiter(this, void 0, void 0, function* () {
-        if (fs.existsSync(dest)) {
+        if (_builtin_fs.existsSync(dest)) {
             throw new Error(`Destination file path ${dest} already exists`);
         }
         // Get the response headers
@@ -3549,12 +3525,12 @@ function downloadToolAttempt(url, dest, auth, headers) {
             throw err;
         }
         // Download the response body
-        const pipeline = require$$6.promisify(stream.pipeline);
+        const pipeline = require$$10$1.promisify(require$$0.pipeline);
         const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
         const readStream = responseMessageFactory();
         let succeeded = false;
         try {
-            yield pipeline(readStream, fs.createWriteStream(dest));
+            yield pipeline(readStream, _builtin_fs.createWriteStream(dest));
             debug('download complete');
             succeeded = true;
             return dest;
@@ -3590,8 +3566,8 @@ function downloadToolAttempt(url, dest, auth, headers) {
  */
 function extract7z(file, dest, _7zPath) {
     return __awaiter(this, void 0, void 0, function* () {
-        ok(IS_WINDOWS, 'extract7z() not supported on current OS');
-        ok(file, 'parameter "file" is required');
+        require$$1.ok(IS_WINDOWS, 'extract7z() not supported on current OS');
+        require$$1.ok(file, 'parameter "file" is required');
         dest = yield _createExtractFolder(dest);
         const originalCwd = process.cwd();
         process.chdir(dest);
@@ -3615,8 +3591,7 @@ function extract7z(file, dest, _7zPath) {
             }
         }
         else {
-            const escapedScript = path
-                .join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
+            const escapedScript = path.join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
                 .replace(/'/g, "''")
                 .replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
             const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, '');
@@ -3714,8 +3689,8 @@ function extractTar(file_1, dest_1) {
  */
 function extractXar(file_1, dest_1) {
     return __awaiter(this, arguments, void 0, function* (file, dest, flags = []) {
-        ok(IS_MAC, 'extractXar() not supported on current OS');
-        ok(file, 'parameter "file" is required');
+        require$$1.ok(IS_MAC, 'extractXar() not supported on current OS');
+        require$$1.ok(file, 'parameter "file" is required');
         dest = yield _createExtractFolder(dest);
         let args;
         if (flags instanceof Array) {
@@ -3831,14 +3806,14 @@ function cacheDir(sourceDir, tool, version, arch) {
         arch = arch || os.arch();
         debug(`Caching tool ${tool} ${version} ${arch}`);
         debug(`source dir: ${sourceDir}`);
-        if (!fs.statSync(sourceDir).isDirectory()) {
+        if (!_builtin_fs.statSync(sourceDir).isDirectory()) {
             throw new Error('sourceDir is not a directory');
         }
         // Create the tool dir
         const destPath = yield _createToolPath(tool, version, arch);
         // copy each child item. do not move. move can fail on Windows
         // due to anti-virus software having an open handle on a file.
-        for (const itemName of fs.readdirSync(sourceDir)) {
+        for (const itemName of _builtin_fs.readdirSync(sourceDir)) {
             const s = path.join(sourceDir, itemName);
             yield cp(s, destPath, { recursive: true });
         }
@@ -3863,7 +3838,7 @@ function cacheFile(sourceFile, targetFile, tool, version, arch) {
         arch = arch || os.arch();
         debug(`Caching tool ${tool} ${version} ${arch}`);
         debug(`source file: ${sourceFile}`);
-        if (!fs.statSync(sourceFile).isFile()) {
+        if (!_builtin_fs.statSync(sourceFile).isFile()) {
             throw new Error('sourceFile is not a file');
         }
         // create the tool dir
@@ -3905,7 +3880,7 @@ function find(toolName, versionSpec, arch) {
         versionSpec = semverExports.clean(versionSpec) || '';
         const cachePath = path.join(_getCacheDirectory(), toolName, versionSpec, arch);
         debug(`checking cache: ${cachePath}`);
-        if (fs.existsSync(cachePath) && fs.existsSync(`${cachePath}.complete`)) {
+        if (_builtin_fs.existsSync(cachePath) && _builtin_fs.existsSync(`${cachePath}.complete`)) {
             debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
             toolPath = cachePath;
         }
@@ -3925,12 +3900,12 @@ function findAllVersions(toolName, arch) {
     const versions = [];
     arch = arch || os.arch();
     const toolPath = path.join(_getCacheDirectory(), toolName);
-    if (fs.existsSync(toolPath)) {
-        const children = fs.readdirSync(toolPath);
+    if (_builtin_fs.existsSync(toolPath)) {
+        const children = _builtin_fs.readdirSync(toolPath);
         for (const child of children) {
             if (isExplicitVersion(child)) {
                 const fullPath = path.join(toolPath, child, arch || '');
-                if (fs.existsSync(fullPath) && fs.existsSync(`${fullPath}.complete`)) {
+                if (_builtin_fs.existsSync(fullPath) && _builtin_fs.existsSync(`${fullPath}.complete`)) {
                     versions.push(child);
                 }
             }
@@ -3985,7 +3960,7 @@ function _createExtractFolder(dest) {
     return __awaiter(this, void 0, void 0, function* () {
         if (!dest) {
             // create a temp dir
-            dest = path.join(_getTempDirectory(), crypto.randomUUID());
+            dest = path.join(_getTempDirectory(), require$$10.randomUUID());
         }
         yield mkdirP(dest);
         return dest;
@@ -4005,7 +3980,7 @@ function _createToolPath(tool, version, arch) {
 function _completeToolPath(tool, version, arch) {
     const folderPath = path.join(_getCacheDirectory(), tool, semverExports.clean(version) || version, arch || '');
     const markerPath = `${folderPath}.complete`;
-    fs.writeFileSync(markerPath, '');
+    _builtin_fs.writeFileSync(markerPath, '');
     debug('finished caching tool');
 }
 /**
@@ -4056,7 +4031,7 @@ function evaluateVersions(versions, versionSpec) {
  */
 function _getCacheDirectory() {
     const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
-    ok(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
+    require$$1.ok(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
     return cacheDirectory;
 }
 /**
@@ -4064,7 +4039,7 @@ function _getCacheDirectory() {
  */
 function _getTempDirectory() {
     const tempDirectory = process.env['RUNNER_TEMP'] || '';
-    ok(tempDirectory, 'Expected RUNNER_TEMP to be defined');
+    require$$1.ok(tempDirectory, 'Expected RUNNER_TEMP to be defined');
     return tempDirectory;
 }
 /**

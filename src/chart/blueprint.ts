@@ -114,16 +114,17 @@ function validateChartMetadata(chart: YamlSource<ChartMetadata>): void {
     )
   }
   for (const [index, dep] of (meta.dependencies ?? []).entries()) {
-    const line = chart.lineOf(['dependencies', index]) ?? 1
+    // Asked only for an error: the positions cost a parse by the yaml library (yaml-source.ts).
+    const line = (): number => chart.lineOf(['dependencies', index]) ?? 1
     if (!dep || typeof dep !== 'object' || typeof dep.name !== 'string') {
       throw new ActionError(
-        `${file}:${line}: dependencies[${index}] has no name`,
+        `${file}:${line()}: dependencies[${index}] has no name`,
         `give every dependency a name, version and repository`
       )
     }
     if (dep.version === undefined || dep.version === null || String(dep.version).trim() === '') {
       throw new ActionError(
-        `${file}:${line}: dependency ${dep.name} has no version`,
+        `${file}:${line()}: dependency ${dep.name} has no version`,
         `pin dependency ${dep.name} to a version or range`
       )
     }

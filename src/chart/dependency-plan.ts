@@ -10,7 +10,8 @@ import type { Credentials } from '../credentials/credentials.js'
 import { isLoopbackHost } from '../net/net.js'
 import { parseOciReference } from '../oci/registry.js'
 import { maxSatisfying } from '../util/semver.js'
-import { applyMirrors, type IndexEntry, type RepositoryMirror } from './upstream.js'
+import type { IndexEntry } from './repository-index.js'
+import { applyMirrors, type RepositoryMirror } from './upstream.js'
 import type { WorkChart } from './work-chart.js'
 
 export interface DependencyPlanOptions {
@@ -96,8 +97,17 @@ export function expectedVersions(
   return expected
 }
 
+/** The build's Chart.yaml: the packaged text with the edits, the rest as `yaml` keeps it. */
+function editedChartYaml(text: string, edits: [(string | number)[], string][]): string {
+  const doc = parseDocument(text)
+  for (const [at, value] of edits) doc.setIn(at, value)
+  return doc.toString()
+}
+
 export function planDependencyBuild(work: WorkChart, options: DependencyPlanOptions): DependencyPlan {
-  const buildDoc = parseDocument(work.chartYamlText)
+  // The build's Chart.yaml differs from the packaged one only with mirrors or local paths: the edits are collected,
+  // and the text is parsed (the `yaml` library, cold on the way to the build) only then.
+  const edits: [(string | number)[], string][] = []
   const ociHosts = new Set<string>()
   let rewritten = false
   for (const [index, dep] of work.dependencies.entries()) {
@@ -106,27 +116,27 @@ export function planDependencyBuild(work: WorkChart, options: DependencyPlanOpti
       const target = repository.slice('file://'.length)
       if (!path.isAbsolute(target)) {
         // The work copy lives elsewhere: make relative local dependencies absolute for the build.
-        buildDoc.setIn(['dependencies', index, 'repository'], `file://${path.resolve(work.sourceDir, target)}`)
+        edits.push([['dependencies', index, 'repository'], `file://${path.resolve(work.sourceDir, target)}`])
         rewritten = true
       }
       continue
     }
     const effective = applyMirrors(repository, options.mirrors)
     if (effective !== repository.replace(/\/+$/, '')) {
-      buildDoc.setIn(['dependencies', index, 'repository'], effective)
+      edits.push([['dependencies', index, 'repository'], effective])
       rewritten = true
     }
     if (effective.startsWith('oci://')) ociHosts.add(parseOciReference(effective).host)
     // With mirrors or local paths the build's Chart.yaml is not the committed one, so helm
     // cannot use the lock as it is: the build asks for exactly the locked versions instead.
     const locked = work.lock?.dependencies.find((entry) => entry.name === dep.name)?.version
-    if (locked) buildDoc.setIn(['dependencies', index, 'version'], locked)
+    if (locked) edits.push([['dependencies', index, 'version'], locked])
   }
   const args = ['dependency', 'build', work.dir, '--skip-refresh']
   // One flag for every OCI dependency of the build: only when all of them are loopback.
   if (ociHosts.size > 0 && [...ociHosts].every((host) => plainHttpFor(options, host))) args.push('--plain-http')
   return {
-    ...(rewritten ? { buildChartYaml: buildDoc.toString() } : {}),
+    ...(rewritten ? { buildChartYaml: editedChartYaml(work.chartYamlText, edits) } : {}),
     httpRepositories: httpRepositoryUrls(work.dependencies, options.mirrors).map((url, i) => ({
       url,
       name: `bp-dep-${i}`

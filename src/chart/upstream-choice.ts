@@ -18,7 +18,8 @@ import type { RepositoryMirror } from './upstream.js'
 import type { Credentials } from '../credentials/credentials.js'
 import { maxSatisfying } from '../util/semver.js'
 import { ActionError } from '../types.js'
-import { applyMirrors, readIndex, type IndexCache } from './upstream.js'
+import { readIndex, type IndexCache } from './repository-index.js'
+import { applyMirrors } from './upstream.js'
 
 export const SCRATCH_SUMMARY = 'scratch blueprint (no upstream chart)'
 

@@ -5,7 +5,10 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
 import { parseDocument } from 'yaml'
+import { fastParseYaml } from '../helm/render.js'
+import { isRecord } from '../util/text.js'
 import type { Blueprint, ChartDependency } from './blueprint.js'
 import { lockFinding, lockMismatches, parseLock, type CommittedLock } from './chart-lock.js'
 import type { Finding } from '../types.js'
@@ -18,8 +21,16 @@ export interface WorkChart {
   sourceDir: string
   name: string
   version: string
-  /** Chart.yaml as it will be packaged (version override and upstream override applied). */
+  /**
+   * Chart.yaml as it will be packaged (version override and upstream override applied): `yaml`'s serialization of
+   * the committed file, made on first read.
+   */
   chartYamlText: string
+  /**
+   * Set while the work copy's Chart.yaml is a stand-in with the same data (standInChartYaml): the dependency build
+   * writes chartYamlText in its place once helm has run, and clears this.
+   */
+  chartYamlStandIn?: boolean
   dependencies: ChartDependency[]
   /** Path of the chart folder relative to the workspace, for findings. */
   displayDir?: string
@@ -56,15 +67,25 @@ export async function prepareWorkChart(options: PrepareOptions): Promise<{ work:
     displayDir: blueprint.chartDir,
     exclude: (rel) => rel === 'Chart.lock' || (path.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
   })
-  const doc = parseDocument(readFileSync(path.join(source, 'Chart.yaml'), 'utf8'))
-  if (options.version) doc.set('version', options.version)
-  if (options.upstreamOverride)
-    doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version)
-  const chartYamlText = doc.toString()
+  const committedText = readFileSync(path.join(source, 'Chart.yaml'), 'utf8')
+  let edited: { text: string; data: unknown } | undefined
+  /** The packaged Chart.yaml, as it always was: one commit gives one archive. */
+  const packaged = (): { text: string; data: unknown } => {
+    if (!edited) {
+      const doc = parseDocument(committedText)
+      if (options.version) doc.set('version', options.version)
+      if (options.upstreamOverride)
+        doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version)
+      edited = { text: doc.toString(), data: doc.toJS() }
+    }
+    return edited
+  }
+  const standIn = options.upstreamOverride ? undefined : standInChartYaml(committedText, options.version || undefined)
   // A Chart.yaml that is a link is replaced by a file, not written through.
   rmSync(path.join(dir, 'Chart.yaml'), { force: true })
-  writeFileSync(path.join(dir, 'Chart.yaml'), chartYamlText)
-  const dependencies = ((doc.toJS() as { dependencies?: ChartDependency[] } | null)?.dependencies ?? []).map((dep) => ({
+  writeFileSync(path.join(dir, 'Chart.yaml'), standIn?.text ?? packaged().text)
+  const chartData = (standIn ?? packaged()).data as { dependencies?: ChartDependency[] } | null
+  const dependencies = (chartData?.dependencies ?? []).map((dep) => ({
     ...dep,
     version: String(dep.version),
     repository: dep.repository ? String(dep.repository) : ''
@@ -74,7 +95,10 @@ export async function prepareWorkChart(options: PrepareOptions): Promise<{ work:
     sourceDir: source,
     name: chartName,
     version: options.version ?? blueprint.chartYaml.data.version,
-    chartYamlText,
+    get chartYamlText() {
+      return packaged().text
+    },
+    ...(standIn ? { chartYamlStandIn: true } : {}),
     dependencies,
     displayDir: blueprint.chartDir,
     publishing: options.publishing
@@ -82,6 +106,28 @@ export async function prepareWorkChart(options: PrepareOptions): Promise<{ work:
   const { lock, findings } = await committedLock(blueprint, source, dependencies, options)
   if (lock) work.lock = lock
   return { work, findings }
+}
+
+/**
+ * The work copy's Chart.yaml for the dependency build, without the `yaml` library (its first use, a cold parser, is
+ * ~15 ms on the way to the build): the committed text, its top-level `version:` line rewritten when the run packages
+ * another version, when the fast reader (helm/render.ts) reads it as exactly the data the packaged Chart.yaml has.
+ * Helm's build reads Chart.yaml's data only (the lock's digest too is over the parsed dependencies), so it builds
+ * the same; the packaged text replaces it once helm has run (chart/dependencies.ts). Undefined when the data cannot
+ * be shown to be the same: the packaged text is then written at once.
+ */
+export function standInChartYaml(committedText: string, version?: string): { text: string; data: unknown } | undefined {
+  const committed = fastParseYaml(committedText)
+  if (!committed || !isRecord(committed.value)) return undefined
+  if (version === undefined) return { text: committedText, data: committed.value }
+  const lines = committedText.split('\n')
+  const at = lines.flatMap((line, i) => (/^version[ ]*:/.test(line) ? [i] : []))
+  if (at.length !== 1) return undefined
+  // A JSON string is a YAML double-quoted scalar: the version stays a string whatever it looks like.
+  lines[at[0]] = `version: ${JSON.stringify(version)}`
+  const text = lines.join('\n')
+  const read = fastParseYaml(text)
+  return read && isDeepStrictEqual(read.value, { ...committed.value, version }) ? { text, data: read.value } : undefined
 }
 
 /**

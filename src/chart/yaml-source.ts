@@ -2,6 +2,7 @@
 // at file:line, and turning parse errors into messages that name the file and line.
 import { readFile, stat } from 'node:fs/promises'
 import { LineCounter, parseDocument, isMap, isScalar, visit, type Document, type Node } from 'yaml'
+import { fastParseYaml } from '../helm/render.js'
 import { ActionError } from '../types.js'
 
 type YamlPath = readonly (string | number)[]
@@ -12,6 +13,11 @@ export interface YamlSource<T = unknown> {
   data: T
   /** 1-based line of the value at `path` (or of its key), when present. */
   lineOf(path: YamlPath): number | undefined
+  /**
+   * Parses the positions now, when they are not there yet (parseYamlText's fast way parses them on the first
+   * lineOf): a caller that will ask for lines at a busy moment asks for the parse at an idle one.
+   */
+  locate?(): void
 }
 
 /** Helm 4 refuses values files over 5 MiB; no chart file the action reads may be larger. */
@@ -51,7 +57,47 @@ export async function loadYamlFile<T = unknown>(file: string, displayPath: strin
   return parseYamlText<T>(text, displayPath)
 }
 
+/**
+ * The file's data, and its positions on demand. Chart files are mostly inside the fast reader's subset
+ * (helm/render.ts fastParseYaml: it answers only where it reads exactly what `yaml` does, and gives up on anything
+ * that could be an error, a duplicate key, an anchor or a tag): their data then comes without the `yaml` library,
+ * whose first use is a cold parser (~30 ms for a blueprint's three files, on the way to the dependency build), and
+ * the library parses the text only when a finding asks for a line. Everything else goes to the library at once.
+ */
 export function parseYamlText<T = unknown>(text: string, displayPath: string): YamlSource<T> {
+  const fast = fastParseYaml(text)
+  if (fast) {
+    let positions: YamlSource['lineOf'] | undefined
+    return {
+      displayPath,
+      data: (fast.value ?? {}) as T,
+      lineOf: (path) => {
+        positions ??= linesOf(text, displayPath)
+        return positions(path)
+      },
+      locate: () => {
+        positions ??= linesOf(text, displayPath)
+      }
+    }
+  }
+  return libraryParse<T>(text, displayPath)
+}
+
+/** Positions from `yaml`'s parse of a text the fast reader read (so the library reads it too; if not, no line). */
+function linesOf(text: string, displayPath: string): YamlSource['lineOf'] {
+  try {
+    const parsed = libraryParse(text, displayPath)
+    return (path) => parsed.lineOf(path)
+  } catch {
+    return () => undefined
+  }
+}
+
+/**
+ * `yaml`'s parse of the text: its data and positions, or an ActionError naming the file and line. Exported for
+ * tests: parseYamlText's fast way must give what this gives.
+ */
+export function libraryParse<T = unknown>(text: string, displayPath: string): YamlSource<T> {
   const lineCounter = new LineCounter()
   // yaml's own uniqueKeys check compares each key with every earlier one of its
   // map (quadratic: minutes for a few MB); duplicateKeyOffset does it in one pass.

@@ -312,7 +312,7 @@ async function verifyPublished(
   digest: string
 ): Promise<{ findings: Finding[] }> {
   const source = `oci://${options.target.host}/${repository}@${digest}`
-  const pulled = await client.pullChart(repository, digest)
+  const pulled = await client.pullChart(repository, digest, options.packaged.layerDigest)
   const findings: Finding[] = []
   if (pulled.manifestDigest !== digest) {
     findings.push({

@@ -417,10 +417,20 @@ export class RegistryClient {
    * Pulls a Helm chart by manifest digest through the registry API: the
    * manifest, then its chart layer. Both are checked against their digests,
    * so what comes back is exactly what the registry serves under that digest.
+   * `expectedLayer` (what was pushed) is fetched beside the manifest, and used
+   * only when the manifest names that layer.
    */
-  async pullChart(repository: string, digest: string): Promise<PulledChart> {
+  async pullChart(repository: string, digest: string, expectedLayer?: string): Promise<PulledChart> {
     this.checkRepository(repository)
     const manifestUrl = new URL(`${this.base}/v2/${repository}/manifests/${digest}`)
+    const layerAt = (layer: string): URL => new URL(`${this.base}/v2/${repository}/blobs/${layer}`)
+    // The layer the caller expects is asked for beside the manifest (one round trip less right after a push);
+    // used only when the manifest names it.
+    const expected =
+      expectedLayer && DIGEST.test(expectedLayer)
+        ? this.call('GET', layerAt(expectedLayer), '*/*', repository, MAX_CHART_BYTES)
+        : undefined
+    expected?.catch(() => undefined)
     const manifestRes = await this.call('GET', manifestUrl, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES)
     if (manifestRes.status === 404)
       throw this.error(
@@ -452,8 +462,10 @@ export class RegistryClient {
         manifestRes.status
       )
     }
-    const blobUrl = new URL(`${this.base}/v2/${repository}/blobs/${layerDigest}`)
-    const blobRes = await this.call('GET', blobUrl, '*/*', repository, MAX_CHART_BYTES)
+    const blobUrl = layerAt(layerDigest)
+    const blobRes = await (layerDigest === expectedLayer && expected
+      ? expected
+      : this.call('GET', blobUrl, '*/*', repository, MAX_CHART_BYTES))
     if (blobRes.status === 404)
       throw this.error('protocol', `Registry ${this.host} has no blob ${layerDigest} in ${repository}.`, blobUrl, 404)
     const archiveDigest = `sha256:${createHash('sha256').update(blobRes.body).digest('hex')}`

@@ -3,7 +3,7 @@
 // instead of positional parameters and a shared mutable state. Stages return their results.
 import path from 'node:path'
 import type { Blueprint } from '../chart/blueprint.js'
-import { IndexCache } from '../chart/upstream.js'
+import { IndexCache } from '../chart/repository-index.js'
 import { registryCredentials, repositoryCredentials, type Credentials } from '../credentials/credentials.js'
 import type { Helm } from '../helm/helm.js'
 import type { RegistryTarget } from '../oci/registry.js'

@@ -1,0 +1,185 @@
+// A chart repository's index.yaml: fetched once per run (IndexCache: the library check, the upstream resolution,
+// the dependency build and the base render all read it), through node:http(s) with retries, bounded size and
+// redirects, credentials only on the repository's origin; parsed on first use.
+import * as core from '@actions/core'
+import { parse as parseYaml } from 'yaml'
+import type { Credentials } from '../credentials/credentials.js'
+import { fastParseYaml } from '../helm/render.js'
+import { describeNetworkError, followRedirects, httpExchange, RedirectError } from '../net/http.js'
+import { basicAuth, withRetry } from '../oci/registry.js'
+import { ActionError } from '../types.js'
+import { DeadlineError, OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
+
+export interface IndexEntry {
+  version: string
+  urls?: string[]
+  digest?: string
+  created?: string
+}
+
+/**
+ * Each repository's index.yaml, fetched once per run: the library check, the
+ * upstream resolution, the dependency build and the base render all read it.
+ * A failed fetch is remembered too (every reader gets the same error).
+ */
+export class IndexCache {
+  private readonly fetched = new Map<string, Promise<RepositoryIndex>>()
+
+  fetch(repository: string, credentials?: Credentials): Promise<RepositoryIndex> {
+    const key = repository.replace(/\/+$/, '')
+    let entry = this.fetched.get(key)
+    if (!entry) {
+      entry = readIndex(key, credentials)
+      this.fetched.set(key, entry)
+    }
+    return entry
+  }
+}
+
+/** A repository's index.yaml as fetched, parsed once on first use (an index can be large; several steps read it). */
+export interface RepositoryIndex {
+  /** The repository URL, without trailing slashes. */
+  repository: string
+  /** `<repository>/index.yaml`. */
+  url: string
+  text: string
+  entries(): Record<string, IndexEntry[]>
+}
+
+/** The index of a repository: from the run's cache when there is one, else fetched now. */
+export async function readIndex(
+  repository: string,
+  credentials?: Credentials,
+  cache?: IndexCache
+): Promise<RepositoryIndex> {
+  if (cache) return cache.fetch(repository, credentials)
+  const { url, text } = await fetchIndex(repository, credentials)
+  let parsed: Record<string, IndexEntry[]> | undefined
+  return { repository: repository.replace(/\/+$/, ''), url, text, entries: () => (parsed ??= parseIndex(text, url)) }
+}
+
+export function parseIndex(text: string, source: string): Record<string, IndexEntry[]> {
+  let data: unknown
+  try {
+    // The fast reader where it reads exactly what the library does (helm writes plain indexes): an index is
+    // megabytes for large public repositories, and the library's parse of even a small one is ~15 ms cold.
+    const fast = fastParseYaml(text)
+    data = fast ? fast.value : parseYaml(text, { maxAliasCount: -1 })
+  } catch (error) {
+    throw new ActionError(
+      `${source} is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+      'check the repository URL serves a Helm chart repository index'
+    )
+  }
+  const entries = (data as { entries?: unknown } | null)?.entries
+  if (!entries || typeof entries !== 'object') {
+    throw new ActionError(
+      `${source} has no entries: it is not a Helm chart repository index`,
+      'check the dependency repository URL'
+    )
+  }
+  return entries as Record<string, IndexEntry[]>
+}
+
+/** Bounds on an index.yaml: large public repositories serve tens of MB; a redirect chain ends within a few hops. */
+const MAX_INDEX_BYTES = 256 * 2 ** 20
+const MAX_INDEX_REDIRECTS = 10
+
+/** Connection failures another attempt may get past (a refused connection is a wrong URL more often than not). */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'ESOCKETTIMEDOUT'])
+
+class IndexFetchError extends ActionError {
+  constructor(
+    message: string,
+    hint: string,
+    readonly transient: boolean
+  ) {
+    super(message, hint)
+  }
+}
+
+export interface IndexFetchRetry {
+  /** Retries after the first attempt for 5xx, 429, a reset connection or no answer (default 3). */
+  retries: number
+  /** First backoff delay, doubled per retry with jitter (default 500). */
+  baseDelayMs: number
+}
+
+/**
+ * Fetches `<repository>/index.yaml`, retrying transient failures with backoff,
+ * each attempt within the run's budget; errors name the URL and what to check.
+ */
+export async function fetchIndex(
+  repository: string,
+  credentials?: Credentials,
+  retry: IndexFetchRetry = { retries: 3, baseDelayMs: 500 }
+): Promise<{ url: string; text: string }> {
+  const url = `${repository.replace(/\/+$/, '')}/index.yaml`
+  const headers: Record<string, string> = { 'user-agent': 'bp-temporal-action' }
+  const withoutAuthorization = { ...headers }
+  if (credentials) headers.authorization = basicAuth(credentials)
+  const attempt = async (): Promise<{ url: string; text: string }> => {
+    const limit = operationLimit(OPERATION_LIMITS.http)
+    if (limit.ms <= 0) throw new DeadlineError(`GET ${url}`, 0, true)
+    const mirrorHint =
+      'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input'
+    try {
+      const send = (current: URL, sameOrigin: boolean): ReturnType<typeof httpExchange> =>
+        httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, MAX_INDEX_BYTES)
+      const response = await followRedirects(new URL(url), MAX_INDEX_REDIRECTS, send)
+      if (response.status === 401 || response.status === 403) {
+        throw new IndexFetchError(
+          `upstream repository ${url} answered HTTP ${response.status}`,
+          'a private repository needs dependency-username and dependency-password' +
+            (/^http:/i.test(url)
+              ? ' and https:// (credentials are never sent over plain http except to loopback)'
+              : ''),
+          false
+        )
+      }
+      if (response.status < 200 || response.status > 299) {
+        const transient = (response.status >= 500 && response.status !== 501) || response.status === 429
+        const hint = 'check the dependency repository URL, or set repository-mirrors'
+        throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, hint, transient)
+      }
+      // As fetch's text() read it: UTF-8 without a byte-order mark.
+      return { url, text: response.body.toString('utf8').replace(/^\uFEFF/, '') }
+    } catch (error) {
+      if (error instanceof ActionError) throw error
+      if (error instanceof RedirectError) {
+        throw new IndexFetchError(
+          `upstream repository ${url}: redirect not followed (${error.reason}): ${error.location}`,
+          mirrorHint,
+          false
+        )
+      }
+      const failure = error as NodeJS.ErrnoException
+      if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
+        if (limit.byRun) throw new DeadlineError(`GET ${url}`, limit.ms, true)
+        throw new IndexFetchError(
+          `upstream repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`,
+          mirrorHint,
+          true
+        )
+      }
+      if (failure.code === 'EBODYTOOLARGE') {
+        throw new IndexFetchError(
+          `upstream repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`,
+          'check the dependency repository URL',
+          false
+        )
+      }
+      // Worded as for the registry; retried on fewer codes (a refused connection is a wrong URL more often).
+      const reason = describeNetworkError(error, limit.ms).text
+      const transient = failure.code !== undefined && TRANSIENT_CODES.has(failure.code)
+      throw new IndexFetchError(`upstream repository ${url} is unreachable: ${reason}`, mirrorHint, transient)
+    }
+  }
+  return withRetry(attempt, {
+    ...retry,
+    isRetryable: (error) => error instanceof IndexFetchError && error.transient,
+    onRetry: (n, error, delayMs) => {
+      core.info(`${(error as Error).message}; retry ${n} of ${retry.retries} in ${(delayMs / 1000).toFixed(1)} s`)
+    }
+  })
+}
