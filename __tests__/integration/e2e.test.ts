@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { startRegistry } from '../../testkit/registry.mjs'
+import { parseCpuList } from '../../src/util/cpu-affinity.js'
 import {
   failureMessage,
   helmsUnderTest,
@@ -137,6 +138,39 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
       expect(failureMessage(run)).toMatch(/registry-username and registry-password/)
       expect(await registryTags(secured.url, 'refused/bp-temporal', `${auth.username}:${auth.password}`)).toEqual([])
       expect(withoutMaskCommands(run.stdout + run.stderr)).not.toContain('wrong-password')
+    })
+  })
+
+  it('the chart tests keep every CPU; once they run, the action keeps to the upper half of its own', async () => {
+    await withWorkspace(async (ws) => {
+      // The script's own CPUs, then node's (its parent) once they changed (or after 3 s: one CPU changes nothing).
+      const probe = [
+        'cpus() { sed -n "s/^Cpus_allowed_list:[[:space:]]*//p" "/proc/$1/status"; }',
+        'mine=$(cpus $$)',
+        'for _ in $(seq 1 60); do node=$(cpus $PPID); [ "$node" != "$mine" ] && break; sleep 0.05; done',
+        'echo "script: $mine node: $node"',
+        ''
+      ].join('\n')
+      await writeFile(path.join(ws.chart, 'tests', 'zz-cpus.sh'), probe)
+      const run = await runBundledAction({
+        helm,
+        workspace: ws.dir,
+        repoUrl: servers.repo.url,
+        inputs: { push: 'false' }
+      })
+      expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
+      const scripts = (
+        run.report?.steps.find((s: { id: string }) => s.id === 'chart-tests')?.data as {
+          scripts: { script: string; output: string }[]
+        }
+      ).scripts
+      const output = scripts.find((s) => s.script === 'tests/zz-cpus.sh')?.output ?? ''
+      const seen = /^script: (\S+) node: (\S+)$/m.exec(output)
+      expect(seen).not.toBeNull()
+      // The action started with this process's CPUs; the script keeps them all, node the upper half (two or more).
+      const all = parseCpuList(/^Cpus_allowed_list:\s*(.+)$/m.exec(await readFile('/proc/self/status', 'utf8'))![1])
+      expect(parseCpuList(seen![1])).toEqual(all)
+      expect(parseCpuList(seen![2])).toEqual(all.length < 2 ? all : all.slice(Math.ceil(all.length / 2)))
     })
   })
 })

@@ -1538,6 +1538,56 @@ class ProcessTracker {
     }
 }
 
+// The action's own CPUs while the chart test scripts run. The scripts are a run's critical path; node's own work
+// beside them (packaging, parsing renders, uploads) and the gates' helm processes are not. Spread over every CPU,
+// they land on the scripts' CPU too and slow the scripts' helm processes; kept to the upper half of the CPUs node
+// may use, they leave the lower half to the scripts (measured on 2 vCPUs: bench/README.md). The scripts themselves
+// keep every CPU: node narrows its own set only once they have started, and what it starts after (the gates' helm
+// processes) inherits that set. Linux only (`taskset`, util-linux); elsewhere, or with one CPU, nothing changes.
+/** CPUs of a `Cpus_allowed_list` value (/proc/<pid>/status), e.g. `0-3,6` → [0, 1, 2, 3, 6]. */
+function parseCpuList(list) {
+    const cpus = [];
+    for (const part of list.trim().split(',')) {
+        const range = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+        if (!range)
+            return [];
+        const [from, to] = [Number(range[1]), Number(range[2] ?? range[1])];
+        for (let cpu = from; cpu <= to; cpu++)
+            cpus.push(cpu);
+    }
+    return cpus;
+}
+/** The CPUs node keeps once the scripts run: the upper half of its own (none to change with fewer than two). */
+function actionCpus(allowed) {
+    if (allowed.length < 2)
+        return [];
+    return allowed.slice(Math.ceil(allowed.length / 2));
+}
+function ownAllowedCpus() {
+    try {
+        const status = _builtin_fs.readFileSync('/proc/self/status', 'utf8');
+        return parseCpuList(/^Cpus_allowed_list:\s*(.+)$/m.exec(status)?.[1] ?? '');
+    }
+    catch {
+        return [];
+    }
+}
+/**
+ * Narrows node (every thread: the main one, V8's and libuv's workers) to the upper half of its CPUs; true when it
+ * did. Synchronous (a few ms), so that every process node starts after inherits the set. Best effort: no
+ * `taskset`, a refusal (a container without the right) or one CPU leave it as it is.
+ */
+function keepToActionCpus() {
+    const cpus = actionCpus(process.platform === 'linux' ? ownAllowedCpus() : []);
+    if (cpus.length === 0)
+        return false;
+    const taskset = _builtin_child_process.spawnSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpus.join(','), String(process.pid)], {
+        stdio: 'ignore',
+        timeout: 5000
+    });
+    return taskset.status === 0;
+}
+
 // Gate `chart-tests`: the chart's own `tests/*.sh` (self-contained `helm template`
 // assertions, e.g. tests/observability-toggle.sh CHART_DIR). Each runs as
 // `bash <script> <chartDir>` (argument array, no shell string) in a copy of the
@@ -1742,6 +1792,7 @@ const chartTestsGate = {
         if (!ctx.chartTests)
             return { jobs: [], finish: () => ({ step: chartTestsSkipped('chart-tests is false') }) };
         const scripts = listChartTests(ctx.chartDir);
+        let started = 0;
         const runs = scripts.map((script, i) => {
             // What a script writes (a dependency update, a lock, temp files) cannot race
             // the package or the renders, and the action's registry login and repository
@@ -1757,7 +1808,11 @@ const chartTestsGate = {
                 const start = performance.now();
                 const home = prepare();
                 // $HELM too: scripts often run `${HELM:-helm}`.
-                const result = await runChartTest(copy, script, { ...ctx.helm.env(home), HELM: ctx.helm.binary });
+                const running = runChartTest(copy, script, { ...ctx.helm.env(home), HELM: ctx.helm.binary });
+                // Once every script has been started (with all of node's CPUs), node keeps to half of them.
+                if (++started === scripts.length && ctx.yieldCpusToChartTests)
+                    keepToActionCpus();
+                const result = await running;
                 return { out: { result, span: { start, end: performance.now() } }, done: result };
             });
             handle.job.first = true;
@@ -5418,6 +5473,7 @@ async function checkStep(ctx, build, valueArgs, epoch, upstreamName) {
             imagePolicy: inputs.imagePolicy,
             imageAllowlist: inputs.imageAllowlist,
             chartTests: inputs.chartTests,
+            yieldCpusToChartTests: true,
             neverLatest: inputs.neverLatest,
             chartYaml: blueprint.chartYaml
         }),

@@ -14,6 +14,7 @@ import { displayJoin } from './common.js'
 import { customJob, wall, type Gate, type Span } from './contract.js'
 import { ProcessTracker, type Survivor } from './process-tree.js'
 import { lastLines } from '../util/text.js'
+import { keepToActionCpus } from '../util/cpu-affinity.js'
 
 const CHART_TEST_TIMEOUT_MS = 5 * 60 * 1000
 /** Output kept per script (the head is dropped beyond this). */
@@ -234,6 +235,7 @@ export const chartTestsGate: Gate = {
     const { ctx } = pc
     if (!ctx.chartTests) return { jobs: [], finish: () => ({ step: chartTestsSkipped('chart-tests is false') }) }
     const scripts = listChartTests(ctx.chartDir)
+    let started = 0
     const runs = scripts.map((script, i) => {
       // What a script writes (a dependency update, a lock, temp files) cannot race
       // the package or the renders, and the action's registry login and repository
@@ -249,7 +251,10 @@ export const chartTestsGate: Gate = {
         const start = performance.now()
         const home = prepare()
         // $HELM too: scripts often run `${HELM:-helm}`.
-        const result = await runChartTest(copy, script, { ...ctx.helm.env(home), HELM: ctx.helm.binary })
+        const running = runChartTest(copy, script, { ...ctx.helm.env(home), HELM: ctx.helm.binary })
+        // Once every script has been started (with all of node's CPUs), node keeps to half of them.
+        if (++started === scripts.length && ctx.yieldCpusToChartTests) keepToActionCpus()
+        const result = await running
         return { out: { result, span: { start, end: performance.now() } }, done: result }
       })
       handle.job.first = true

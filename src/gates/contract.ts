@@ -40,6 +40,12 @@ export interface GateContext {
   imagePolicy: ImagePolicy
   imageAllowlist: AllowlistEntry[]
   chartTests: boolean
+  /**
+   * Once every chart test script has started, node keeps to the upper half of its CPUs, and the gates' helm
+   * processes it starts after with it (util/cpu-affinity.ts): the action's runs do; tests that run the gates in
+   * their own process leave it off.
+   */
+  yieldCpusToChartTests?: boolean
   /** Input never-latest: severity of the rule's findings, or off (no renders). Default error. */
   neverLatest?: 'error' | 'warning' | 'off'
   /** The blueprint's Chart.yaml: the dependency line of an upstream image no values key sets. */

@@ -82,6 +82,7 @@ export async function checkStep(
       imagePolicy: inputs.imagePolicy,
       imageAllowlist: inputs.imageAllowlist,
       chartTests: inputs.chartTests,
+      yieldCpusToChartTests: true,
       neverLatest: inputs.neverLatest,
       chartYaml: blueprint.chartYaml
     }),
