@@ -15,7 +15,7 @@ import { Helm } from '../../src/helm/helm.js'
 import { buildStep, prepareWork } from '../../src/run/build-step.js'
 import type { RunContext } from '../../src/run/context.js'
 import type { UpstreamOutcome } from '../../src/run/upstream-step.js'
-import { helmsUnderTest, makeWorkspace, pointChartAt } from '../support/e2e.js'
+import { helmsUnderTest, makeWorkspace, pointChartAt, type HelmUnderTest } from '../support/e2e.js'
 
 /** A promise and its resolve/reject, settled by the test. */
 function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {
@@ -33,6 +33,37 @@ function resolvedUpstream(version: string): UpstreamOutcome {
   return { resolution: { info: { name: 'temporal', resolved: version } } } as unknown as UpstreamOutcome
 }
 
+/** The example's work copy (packaged as `version`) and what buildStep needs, over the chart repository at `repoUrl`. */
+async function preparedBuild(helmUnderTest: HelmUnderTest, repoUrl: string, version: string) {
+  const ws = await makeWorkspace()
+  await pointChartAt(ws.chart, repoUrl)
+  const root = await mkdtemp(path.join(os.tmpdir(), 'bp-build-'))
+  const blueprint = await loadBlueprint(ws.dir, 'platform/temporal', 'platform/temporal/chart')
+  const work = await prepareWork(
+    {
+      blueprint,
+      chart: { name: 'bp-temporal', version, path: blueprint.chartDir },
+      mode: 'validate',
+      folders: { chart: path.join(root, 'chart') }
+    } as unknown as Parameters<typeof prepareWork>[0],
+    undefined
+  )
+  const helm = await Helm.create(helmUnderTest.binary, path.join(root, 'helm-home'), helmUnderTest.version)
+  const ctx = {
+    inputs: { repositoryMirrors: [], plainHttp: false },
+    helm,
+    credentials: { forRepository: () => undefined },
+    indexes: new IndexCache()
+  } as unknown as Pick<RunContext, 'inputs' | 'helm' | 'credentials' | 'indexes'>
+  const committed = await readFile(path.join(ws.chart, 'Chart.yaml'), 'utf8')
+  return {
+    ctx,
+    work,
+    committed,
+    remove: () => Promise.all([ws.remove(), rm(root, { recursive: true, force: true })])
+  }
+}
+
 describe.each(helmsUnderTest())('$label: the dependency build beside the upstream resolution', (helmUnderTest) => {
   let repo: Awaited<ReturnType<typeof startChartRepo>>
   beforeAll(async () => {
@@ -42,29 +73,7 @@ describe.each(helmsUnderTest())('$label: the dependency build beside the upstrea
     await repo?.close()
   })
 
-  async function prepared() {
-    const ws = await makeWorkspace()
-    await pointChartAt(ws.chart, repo.url)
-    const root = await mkdtemp(path.join(os.tmpdir(), 'bp-build-order-'))
-    const blueprint = await loadBlueprint(ws.dir, 'platform/temporal', 'platform/temporal/chart')
-    const work = await prepareWork(
-      {
-        blueprint,
-        chart: { name: 'bp-temporal', version: '1.0.0', path: blueprint.chartDir },
-        mode: 'validate',
-        folders: { chart: path.join(root, 'chart') }
-      } as unknown as Parameters<typeof prepareWork>[0],
-      undefined
-    )
-    const helm = await Helm.create(helmUnderTest.binary, path.join(root, 'helm-home'), helmUnderTest.version)
-    const ctx = {
-      inputs: { repositoryMirrors: [], plainHttp: false },
-      helm,
-      credentials: { forRepository: () => undefined },
-      indexes: new IndexCache()
-    } as unknown as Pick<RunContext, 'inputs' | 'helm' | 'credentials' | 'indexes'>
-    return { ctx, work, remove: () => Promise.all([ws.remove(), rm(root, { recursive: true, force: true })]) }
-  }
+  const prepared = (): ReturnType<typeof preparedBuild> => preparedBuild(helmUnderTest, repo.url, '1.0.0')
 
   it('starts helm while the resolution is still pending, and takes its version and the commit time after', async () => {
     const { ctx, work, remove } = await prepared()
@@ -140,35 +149,8 @@ describe.each(helmsUnderTest())('$label: the work copy’s Chart.yaml around the
     await repo?.close()
   })
 
-  async function prepared(version: string, repositoryUrl = repo.url) {
-    const ws = await makeWorkspace()
-    await pointChartAt(ws.chart, repositoryUrl)
-    const root = await mkdtemp(path.join(os.tmpdir(), 'bp-build-chart-yaml-'))
-    const blueprint = await loadBlueprint(ws.dir, 'platform/temporal', 'platform/temporal/chart')
-    const work = await prepareWork(
-      {
-        blueprint,
-        chart: { name: 'bp-temporal', version, path: blueprint.chartDir },
-        mode: 'validate',
-        folders: { chart: path.join(root, 'chart') }
-      } as unknown as Parameters<typeof prepareWork>[0],
-      undefined
-    )
-    const helm = await Helm.create(helmUnderTest.binary, path.join(root, 'helm-home'), helmUnderTest.version)
-    const ctx = {
-      inputs: { repositoryMirrors: [], plainHttp: false },
-      helm,
-      credentials: { forRepository: () => undefined },
-      indexes: new IndexCache()
-    } as unknown as Pick<RunContext, 'inputs' | 'helm' | 'credentials' | 'indexes'>
-    const committed = await readFile(path.join(ws.chart, 'Chart.yaml'), 'utf8')
-    return {
-      ctx,
-      work,
-      committed,
-      remove: () => Promise.all([ws.remove(), rm(root, { recursive: true, force: true })])
-    }
-  }
+  const prepared = (version: string, repositoryUrl = repo.url): ReturnType<typeof preparedBuild> =>
+    preparedBuild(helmUnderTest, repositoryUrl, version)
   /** What the packaged Chart.yaml always was: yaml's serialization of the committed file with the version set. */
   const packagedText = (committed: string, version: string): string => {
     const doc = parseDocument(committed)

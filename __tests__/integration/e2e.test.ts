@@ -6,6 +6,7 @@ import path from 'node:path'
 import { startRegistry } from '../../testkit/registry.mjs'
 import { parseCpuList } from '../../src/util/cpu-affinity.js'
 import {
+  chartTestRun,
   failureMessage,
   helmsUnderTest,
   runBundledAction,
@@ -159,12 +160,7 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
         inputs: { push: 'false' }
       })
       expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
-      const scripts = (
-        run.report?.steps.find((s: { id: string }) => s.id === 'chart-tests')?.data as {
-          scripts: { script: string; output: string }[]
-        }
-      ).scripts
-      const output = scripts.find((s) => s.script === 'tests/zz-cpus.sh')?.output ?? ''
+      const output = chartTestRun(run, 'tests/zz-cpus.sh')?.output ?? ''
       const seen = /^script: (\S+) node: (\S+)$/m.exec(output)
       expect(seen).not.toBeNull()
       // The action started with this process's CPUs; the script keeps them all, node the upper half (two or more).
@@ -260,12 +256,7 @@ describe('bad input gets a one-line error naming the thing (helm 3)', () => {
           inputs: { push: 'false', 'dependency-username': 'reader', 'dependency-password': 'repo-pass' }
         })
         expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
-        const scripts = (
-          run.report?.steps.find((s: { id: string }) => s.id === 'chart-tests')?.data as {
-            scripts: { script: string; exitCode: number; output: string }[]
-          }
-        ).scripts
-        expect(scripts.find((s) => s.script === 'tests/zz-no-credentials.sh')).toMatchObject({
+        expect(chartTestRun(run, 'tests/zz-no-credentials.sh')).toMatchObject({
           exitCode: 0,
           output: expect.stringContaining('clean: ')
         })

@@ -114,6 +114,16 @@ export async function runBundledAction(options: RunOptions): Promise<ActionRun> 
   })
 }
 
+/** What one chart test script did, from the JSON report's chart-tests step (undefined when it did not run). */
+export function chartTestRun(
+  run: ActionRun,
+  script: string
+): { script: string; exitCode: number; output: string } | undefined {
+  const data = run.report?.steps.find((s: { id: string }) => s.id === 'chart-tests')?.data as
+    { scripts: { script: string; exitCode: number; output: string }[] } | undefined
+  return data?.scripts.find((s) => s.script === script)
+}
+
 /** The one-line error the action gave (core.setFailed writes `::error::…`). */
 export function failureMessage(run: ActionRun): string {
   return run.annotations

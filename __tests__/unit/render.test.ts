@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { isDeepStrictEqual } from 'node:util'
 import YAML from 'yaml'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import {
   cleanAsYaml11,
@@ -12,6 +12,7 @@ import {
   RenderParseError
 } from '../../src/helm/render.js'
 import { checkImages, extractImages } from '../../src/images/images.js'
+import { PROJECT_ROOT, projectChartFiles } from '../support/project-files.js'
 
 const YAML_OPTIONS = {
   schema: 'core',
@@ -654,16 +655,8 @@ describe('cleanAsYaml11 (the values check of packaging in node)', () => {
   })
 
   it("agrees with the library on every values and Chart.yaml file of the project's charts, and reads the example's itself", () => {
-    const root = path.resolve(import.meta.dirname, '..', '..')
-    const files: string[] = []
-    const walk = (dir: string): void => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name)
-        if (entry.isDirectory() && entry.name !== 'node_modules' && entry.name !== 'templates') walk(full)
-        else if (entry.isFile() && /(values|Chart)\.ya?ml$/.test(entry.name)) files.push(full)
-      }
-    }
-    for (const dir of ['examples', '__tests__/fixtures', 'bench/blueprints']) walk(path.join(root, dir))
+    const root = PROJECT_ROOT
+    const files = projectChartFiles(/(values|Chart)\.ya?ml$/)
     expect(files.length).toBeGreaterThan(10)
     for (const file of files) {
       const text = readFileSync(file, 'utf8')

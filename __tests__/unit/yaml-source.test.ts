@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -11,6 +11,7 @@ import {
   parseYamlText
 } from '../../src/chart/yaml-source.js'
 import { fastParseYaml } from '../../src/helm/render.js'
+import { PROJECT_ROOT, projectChartFiles } from '../support/project-files.js'
 
 describe('parseYamlText', () => {
   const text = [
@@ -171,16 +172,8 @@ describe('parseYamlText without the yaml library (the fast reader) gives what th
   })
 
   it("agrees with the library on every YAML file of the project's charts and blueprints, and reads the example's itself", () => {
-    const root = path.resolve(import.meta.dirname, '..', '..')
-    const files: string[] = []
-    const walk = (dir: string): void => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name)
-        if (entry.isDirectory() && entry.name !== 'node_modules' && entry.name !== 'templates') walk(full)
-        else if (entry.isFile() && /\.ya?ml$|Chart\.lock$/.test(entry.name)) files.push(full)
-      }
-    }
-    for (const dir of ['examples', '__tests__/fixtures', 'bench/blueprints']) walk(path.join(root, dir))
+    const root = PROJECT_ROOT
+    const files = projectChartFiles(/\.ya?ml$|Chart\.lock$/)
     expect(files.length).toBeGreaterThan(10)
     for (const file of files) {
       const { fast, library } = both(readFileSync(file, 'utf8'))
