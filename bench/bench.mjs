@@ -100,9 +100,11 @@ const { values: opts } = parseArgs({
 })
 if (opts.help) {
   console.log(
+    // The header comment, this file's second line to the last `//` line before the imports.
     readFileSync(fileURLToPath(import.meta.url), 'utf8')
       .split('\n')
-      .slice(1, 26)
+      .slice(1)
+      .filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('//')))
       .map((l) => l.replace(/^\/\/ ?/, ''))
       .join('\n')
   )
