@@ -2557,8 +2557,8 @@ async function loadDependencyValues(chartDir) {
     let deps = [];
     try {
         const text = await promises.readFile(path.join(chartDir, 'Chart.yaml'), 'utf8');
-        // Only the names and aliases: no positions needed.
-        const chart = (distExports.parse(text) ?? {});
+        // Only the names and aliases: parseYamlText parses positions only when asked for a line.
+        const chart = parseYamlText(text, 'Chart.yaml').data;
         deps = (Array.isArray(chart.dependencies) ? chart.dependencies : [])
             .filter(isRecord$1)
             .filter((d) => typeof d.name === 'string')

@@ -6,7 +6,6 @@
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { listTgz, readTgzFile } from '../chart/archive.js'
-import { parse as parseYaml } from 'yaml'
 import { parseYamlText, type YamlSource } from '../chart/yaml-source.js'
 import { isRecord } from '../util/text.js'
 
@@ -54,8 +53,8 @@ export async function loadDependencyValues(chartDir: string): Promise<Dependency
   let deps: DependencyEntry[] = []
   try {
     const text = await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8')
-    // Only the names and aliases: no positions needed.
-    const chart = (parseYaml(text) ?? {}) as Record<string, unknown>
+    // Only the names and aliases: parseYamlText parses positions only when asked for a line.
+    const chart = parseYamlText<Record<string, unknown>>(text, 'Chart.yaml').data
     deps = (Array.isArray(chart.dependencies) ? chart.dependencies : [])
       .filter(isRecord)
       .filter((d): d is Record<string, unknown> & { name: string } => typeof d.name === 'string')
