@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench` — speed as a measured property (issues #6, #15).
 //
-//   npm run bench [-- --rounds 5] [--helm 3|4] [--blueprint example|large] [--node-a action|this]
+//   npm run bench [-- --rounds 5] [--helm 3|4] [--blueprint example|large|temporal|wrapper] [--node-a action|this]
 //                 [--startup-runs 5] [--no-startup] [--no-node24] [--scale-docs 2000] [--scale-runs 3]
 //                 [--no-scale] [--max-wait 30] [--busy-threshold 35] [--out bench/results.md]
 //                 [--cpu-prof DIR]  (node's CPU profile of each warm-up run of A, into DIR)
@@ -31,7 +31,7 @@
 // not); 1 when something failed to run.
 import { ChildProcess, execFile, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { cpSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -72,6 +72,26 @@ const BLUEPRINTS = {
     from: 'bench/blueprints/large',
     source: path.join(BENCH_DIR, 'blueprints', 'large', 'blueprint'),
     dir: 'platform/temporal-large',
+    upstreamSource: path.join(BENCH_DIR, 'blueprints', 'large', 'upstream')
+  },
+  // Shaped like the real bp-temporal: the large blueprint (CNPG Cluster, no Chart.lock, the real-size upstream)
+  // with the monorepo's three-render chart test in place of the nine-render one.
+  temporal: {
+    key: 'temporal',
+    title: 'temporal (real shape)',
+    from: 'bench/blueprints/large + bench/blueprints/temporal/tests',
+    source: path.join(BENCH_DIR, 'blueprints', 'large', 'blueprint'),
+    testsFrom: path.join(BENCH_DIR, 'blueprints', 'temporal', 'tests'),
+    dir: 'platform/temporal-real',
+    upstreamSource: path.join(BENCH_DIR, 'blueprints', 'large', 'upstream')
+  },
+  // A pure wrapper (no templates/) whose chart test is a single render: the lightest real shape.
+  wrapper: {
+    key: 'wrapper',
+    title: 'wrapper',
+    from: 'bench/blueprints/wrapper',
+    source: path.join(BENCH_DIR, 'blueprints', 'wrapper', 'blueprint'),
+    dir: 'platform/temporal-wrapper',
     upstreamSource: path.join(BENCH_DIR, 'blueprints', 'large', 'upstream')
   }
 }
@@ -255,6 +275,15 @@ function copyChart(from, to) {
   })
 }
 
+/** A bench blueprint's chart into `to`: its chart folder, its tests replaced by `testsFrom` when set. */
+function copyBlueprintChart(bp, to) {
+  copyChart(path.join(bp.source, 'chart'), to)
+  if (bp.testsFrom) {
+    rmSync(path.join(to, 'tests'), { recursive: true, force: true })
+    cpSync(bp.testsFrom, path.join(to, 'tests'), { recursive: true })
+  }
+}
+
 /**
  * Points a chart's upstream dependency at the loopback chart repository, as a user's
  * chart names its repository (and as __tests__/support/e2e.ts pointChartAt does):
@@ -387,6 +416,44 @@ function analyzeRun(run) {
 }
 
 /**
+ * What lies on the critical path of T (medians over rounds): node's start and the way to the dependency build, the
+ * build, then whichever ends last of the chart test script and the gates' helm processes, then what follows the last
+ * child process (the registry API calls of the publish, done by node itself, and the report).
+ */
+function criticalPath(analyses) {
+  const per = analyses.map((a) => {
+    const build = a.helms.find((h) => h.kind === 'helm dependency build')
+    const buildEnd = build ? build.start + build.ms : NaN
+    const script = a.scripts.length ? max(a.scripts.map((x) => x.start + x.ms)) : NaN
+    const gates = a.helms.filter((h) => h !== build && h.start >= (build?.start ?? 0))
+    const lastGate = gates.reduce((last, h) => (!last || h.start + h.ms > last.start + last.ms ? h : last), undefined)
+    const gatesEnd = lastGate ? lastGate.start + lastGate.ms : NaN
+    return {
+      buildStart: build?.start ?? NaN,
+      buildEnd,
+      scriptEnd: script,
+      gatesEnd,
+      lastGate: lastGate?.kind,
+      scriptLast: Number.isFinite(script) && !(gatesEnd > script),
+      tail: a.totalMs - max([script, gatesEnd, buildEnd])
+    }
+  })
+  const scriptLast = per.filter((p) => p.scriptLast).length
+  const gateKinds = [...new Set(per.filter((p) => !p.scriptLast).map((p) => p.lastGate))].join(', ')
+  const middle =
+    scriptLast === per.length
+      ? `the chart test script, ending at ${ms(median(per.map((p) => p.scriptEnd)))} (the gates' last helm process ends at ${ms(median(per.map((p) => p.gatesEnd)))})`
+      : scriptLast === 0
+        ? `the gates' helm processes (last: ${gateKinds}), ending at ${ms(median(per.map((p) => p.gatesEnd)))}${Number.isFinite(median(per.map((p) => p.scriptEnd))) ? ` (the chart test script ends at ${ms(median(per.map((p) => p.scriptEnd)))})` : ' (no chart test script)'}`
+        : `the chart test script in ${scriptLast} of ${per.length} rounds, the gates' helm processes (${gateKinds}) in the others; they end at ${ms(median(per.map((p) => p.scriptEnd)))} and ${ms(median(per.map((p) => p.gatesEnd)))}`
+  return (
+    `**Critical path** (T, medians): node start and the way to the build (${ms(median(per.map((p) => p.buildStart)))}) → ` +
+    `\`helm dependency build\` (ends at ${ms(median(per.map((p) => p.buildEnd)))}) → ${middle} → ` +
+    `after the last child process, ${ms(median(per.map((p) => p.tail)))}: the publish through the registry API (node's own requests), the report.`
+  )
+}
+
+/**
  * Median breakdown over rounds: each helm process keyed by subcommand and its rank
  * among processes of that subcommand (by start), e.g. `helm template #2`.
  */
@@ -490,17 +557,22 @@ async function runA({ helm, workspace, inputs, entry, nodeArgs, extraEnv = {}, t
 }
 
 /** B (reference-pipeline.sh) or F (floor-pipeline.sh) on a fresh copy of the chart. */
-async function runScript(script, { helm, bp, version, traced = false }) {
+async function runScript(script, { helm, bp, version, traced = false, countHelm = false }) {
   const dir = await mkdtemp(path.join(tmpRoot, `script-${runCount++}-`))
   try {
     const chart = path.join(dir, 'chart')
-    copyChart(path.join(bp.source, 'chart'), chart)
+    copyBlueprintChart(bp, chart)
     await pointChartAt(chart, repos[bp.key].url, { version })
     const helmEnv = isolatedHelmEnv(path.join(dir, 'helm-home'))
     await Promise.all(
       Object.values(helmEnv).map((p) => mkdir(/\.(ya?ml|json)$/.test(p) ? path.dirname(p) : p, { recursive: true }))
     )
-    const env = { ...cleanEnv, ...helmEnv, PATH: pathFor(helm) }
+    // countHelm (the warm-up): helm through the shim, to count B's helm processes (not timed).
+    const traceFile = path.join(dir, 'helm-trace.txt')
+    const env =
+      countHelm && helm.shim
+        ? { ...cleanEnv, ...helmEnv, PATH: pathFor(helm, { shim: true }), BENCH_HELM_TRACE: traceFile }
+        : { ...cleanEnv, ...helmEnv, PATH: pathFor(helm) }
     const add = await runProcess(helm.binary, ['repo', 'add', 'temporal', repos[bp.key].url], { env })
     if (add.exitCode !== 0) throw new Error(`helm repo add failed: ${tail(add.stderr)}`)
     const ticks = childTicks()
@@ -522,7 +594,8 @@ async function runScript(script, { helm, bp, version, traced = false }) {
         `${path.basename(script)} failed (exit ${res.exitCode}):\n${tail(res.stderr)}\n${tail(res.stdout)}`
       )
     }
-    return { ms: res.ms, cpuMs, line: res.stdout.trim() }
+    const helmCount = countHelm && helm.shim ? readHelmTrace(traceFile).length : undefined
+    return { ms: res.ms, cpuMs, line: res.stdout.trim(), helmCount }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
@@ -581,6 +654,7 @@ try {
     const bpDir = path.join(ws, bp.dir)
     await mkdir(path.dirname(bpDir), { recursive: true })
     copyChart(bp.source, bpDir)
+    if (bp.testsFrom) copyBlueprintChart(bp, path.join(bpDir, 'chart'))
     await pointChartAt(path.join(bpDir, 'chart'), repos[key].url)
     workspaces[key] = { dir: ws, isGit: await gitCommitAll(ws) }
   }
@@ -698,7 +772,7 @@ try {
           } else {
             const script = which === 'B' ? REFERENCE : FLOOR
             const version = `${which === 'B' ? 2 : 3}.0.${round}`
-            let r = await runScript(script, { helm, bp, version })
+            let r = await runScript(script, { helm, bp, version, countHelm: warmup })
             for (let attempt = 1; attempt <= 2 && r.failed; attempt++) {
               log(`${label}: ${which} failed (${r.failed}); running it again`)
               retries.push({ label, which, why: r.failed })
@@ -706,6 +780,7 @@ try {
             }
             if (r.failed) throw new Error(`${path.basename(script)} failed (${label}): ${r.failed}`)
             entry[which.toLowerCase()] = r
+            if (warmup && r.helmCount !== undefined) combo[`${which.toLowerCase()}HelmCount`] = r.helmCount
           }
         }
         log(
@@ -954,7 +1029,7 @@ function buildReport() {
     '# Bench results',
     '',
     `Generated by \`npm run bench\` (bench/bench.mjs) on ${startedAt.toISOString()} (\`${narrowed.join(' ')}\`), in ${sec(mono() - benchStart)}. ` +
-      'Regenerate with `npm run bench` (narrow it with `-- --rounds N`, `--helm 3|4`, `--blueprint example|large`). ' +
+      'Regenerate with `npm run bench` (narrow it with `-- --rounds N`, `--helm 3|4`, `--blueprint example|large|temporal|wrapper`). ' +
       'Numbers are wall times on this machine against loopback servers; they move with machine load, so the load is recorded with them.',
     '',
     ...(median(busy) > busyThreshold
@@ -1031,6 +1106,8 @@ function buildReport() {
     'The blueprints:',
     '',
     `- **example**: examples/platform/temporal over testkit's stand-in \`temporal\` chart (__tests__/fixtures/upstream-temporal).`,
+    '- **temporal (real shape)**: shaped like the real bp-temporal: the large blueprint (CNPG Cluster, no Chart.lock, the real-size upstream) with the chart test the monorepo writes, three `helm template` calls (bench/blueprints/temporal/tests), in place of the nine-render one.',
+    "- **wrapper**: bench/blueprints/wrapper, a pure wrapper (no `templates/`: Chart.yaml, values.yaml, a one-render chart test) over the real-size upstream, the lightest real shape.",
     "- **large**: bench/blueprints/large/blueprint (the example's overlay as `bp-temporal-large`) over bench/blueprints/large/upstream, a stand-in `temporal` chart the size of the real one (17 templates; a schema Job; Deployments for frontend, history, matching, worker, admin tools and web; a ConfigMap per server service; a ServiceMonitor and HPAs behind toggles that ship off), packaged with `helm package` and served by the loopback chart repository.",
     ''
   )
@@ -1050,7 +1127,7 @@ function buildReport() {
       `| T: the action traced | ${ms(s.tMed)} (T/B ${x2(s.tMed / s.bMed)}; tracing costs ${ms(s.tMed - s.aMed)}) | ${ms(min(s.tMs))} | ${ms(max(s.tMs))} |`,
       `| CPU, whole process tree | A ${ms(s.cpuA)} (node itself, in T: ${ms(s.nodeCpuT)}) | B ${ms(s.cpuB)} | F ${ms(s.cpuF)} |`,
       `| peak RSS of node (in T) | ${mb(s.rssT)} | | |`,
-      `| helm processes of A | ${s.helmCount} from node + ${s.scriptHelmCount} in the chart test script | | |`,
+      `| helm processes | A: ${s.helmCount} from node + ${s.scriptHelmCount} in the chart test script | B: ${combo.bHelmCount ?? 'n/a'} (the script's included; counted in the warm-up through the shim) | F: ${combo.fHelmCount ?? 'n/a'} |`,
       '',
       '| round | order | A | B | F | A/B | T | others busy before | load (1 min) |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -1086,6 +1163,8 @@ function buildReport() {
         }),
         `| idle: no child process running (of which before the first child process: ${ms(median(an.map((a) => a.idleBeforeFirstChildMs)))}) | | ${ms(median(an.map((a) => a.idleMs)))} |`,
         `| spawn → exit | | ${ms(median(an.map((a) => a.totalMs)))} |`,
+        '',
+        criticalPath(an),
         ''
       )
     }
