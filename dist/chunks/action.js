@@ -13335,7 +13335,7 @@ function lineAt(output, offset) {
     }
     return line;
 }
-function describe(value) {
+function describe$1(value) {
     if (value === null)
         return 'null';
     if (Array.isArray(value))
@@ -13377,7 +13377,7 @@ function parseRenderDetailed(output, options = {}) {
         if (value === null || value === undefined)
             continue;
         if (typeof value !== 'object' || Array.isArray(value)) {
-            errors.push(new RenderParseError(`document is ${describe(value)}, not a mapping`, head.source, lineAt(output, chunk.start), i));
+            errors.push(new RenderParseError(`document is ${describe$1(value)}, not a mapping`, head.source, lineAt(output, chunk.start), i));
             continue;
         }
         const object = value;
@@ -13712,6 +13712,154 @@ async function exists(file) {
     }
 }
 
+// The typed model of blueprint.yaml, the catalog entry of a blueprint (`metadata.name`, `spec.version`,
+// `spec.manifests.chart`, `spec.depends`), read from its parsed YAML. Pure: no I/O, no positions parsed up front.
+// Every field keeps its YAML path; `lineOf(path)` gives its line in the file (yaml-source.ts: parsed on the first
+// ask, so a run that finds nothing wrong never pays for positions). Wrong types are `problems`, never a throw: the
+// contract gate (and discover) decide what they mean.
+const MANIFEST_PATHS = {
+    name: ['metadata', 'name'],
+    version: ['spec', 'version'],
+    chart: ['spec', 'manifests', 'chart'],
+    depends: ['spec', 'depends']
+};
+const isMapping = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+/** A scalar as text: a string as it is, a number (YAML reads `version: 1.0` as one) as JavaScript prints it. */
+const scalarText = (value) => typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+/** The manifest from a parsed blueprint.yaml. */
+function readBlueprintManifest(source) {
+    const file = source.displayPath;
+    const problems = [];
+    const manifest = {
+        file,
+        depends: [],
+        problems,
+        lineOf: (at) => source.lineOf(at)
+    };
+    const root = source.data;
+    if (!isMapping(root)) {
+        problems.push({
+            path: [],
+            message: `${file}: the top level must be a mapping (apiVersion, kind, metadata, spec)`,
+            fix: `write ${file} as a Blueprint: apiVersion: catalyst.openova.io/v1alpha1, kind: Blueprint, metadata.name, spec.version`
+        });
+        return manifest;
+    }
+    const text = (at, value, example) => {
+        if (value === undefined || value === null)
+            return undefined;
+        const read = scalarText(value);
+        if (read === undefined || read.trim() === '') {
+            problems.push({
+                path: at,
+                message: `${at.join('.')} must be a non-empty string, not ${describe(value)}`,
+                fix: `write ${at.join('.')}: ${example} in ${file}`
+            });
+            return undefined;
+        }
+        return read.trim();
+    };
+    const mapping = (at, value) => {
+        if (value === undefined || value === null)
+            return undefined;
+        if (isMapping(value))
+            return value;
+        problems.push({
+            path: at,
+            message: `${at.join('.')} must be a mapping, not ${describe(value)}`,
+            fix: `fix ${at.join('.')} in ${file}`
+        });
+        return undefined;
+    };
+    manifest.apiVersion = scalarText(root.apiVersion);
+    manifest.kind = scalarText(root.kind);
+    const metadata = mapping(['metadata'], root.metadata);
+    const spec = mapping(['spec'], root.spec);
+    manifest.name = text(MANIFEST_PATHS.name, metadata?.name, 'bp-<name>');
+    manifest.version = text(MANIFEST_PATHS.version, spec?.version, '1.0.0');
+    const manifests = mapping(['spec', 'manifests'], spec?.manifests);
+    manifest.chart = text(MANIFEST_PATHS.chart, manifests?.chart, './chart');
+    manifest.depends = readDepends(spec?.depends, file, problems);
+    return manifest;
+}
+function readDepends(value, file, problems) {
+    if (value === undefined || value === null)
+        return [];
+    const at = MANIFEST_PATHS.depends;
+    if (!Array.isArray(value)) {
+        problems.push({
+            path: at,
+            message: `spec.depends must be a list, not ${describe(value)}`,
+            fix: `write spec.depends as a list of blueprints: [{blueprint: bp-cnpg, version: ^1}] or [bp-cert-manager] in ${file}`
+        });
+        return [];
+    }
+    const depends = [];
+    for (const [index, entry] of value.entries()) {
+        const entryPath = [...at, index];
+        const bare = scalarText(entry);
+        if (bare !== undefined && bare.trim() !== '') {
+            depends.push({ blueprint: bare.trim(), form: 'name', path: entryPath });
+            continue;
+        }
+        const named = isMapping(entry) ? scalarText(entry.blueprint) : undefined;
+        if (!isMapping(entry) || named === undefined || named.trim() === '') {
+            problems.push({
+                path: entryPath,
+                message: isMapping(entry)
+                    ? `spec.depends[${index}] names no blueprint (a mapping needs blueprint: <name>)`
+                    : `spec.depends[${index}] must be a blueprint name or a mapping {blueprint, version, alias}, not ${describe(entry)}`,
+                fix: `write spec.depends[${index}] as {blueprint: bp-<name>, version: ^1} or as a bare bp-<name> in ${file}`
+            });
+            continue;
+        }
+        const dependency = { blueprint: named.trim(), form: 'mapping', path: entryPath };
+        for (const field of ['version', 'alias']) {
+            const raw = entry[field];
+            if (raw === undefined || raw === null)
+                continue;
+            const read = scalarText(raw);
+            if (read === undefined || read.trim() === '') {
+                problems.push({
+                    path: [...entryPath, field],
+                    message: `spec.depends[${index}].${field} must be a non-empty string, not ${describe(raw)}`,
+                    fix: field === 'version'
+                        ? `write the range as a string, e.g. version: "^1", in ${file}`
+                        : `write alias: <name> as a string in ${file}`
+                });
+                continue;
+            }
+            dependency[field] = read.trim();
+        }
+        depends.push(dependency);
+    }
+    return depends;
+}
+function describe(value) {
+    if (Array.isArray(value))
+        return 'a list';
+    if (isMapping(value))
+        return 'a mapping';
+    if (typeof value === 'string')
+        return value.trim() === '' ? 'an empty string' : `"${value}"`;
+    return `${typeof value} ${JSON.stringify(value)}`;
+}
+/**
+ * The chart folder `spec.manifests.chart` names, relative to the workspace (`/`-separated): the blueprint folder
+ * joined with it. `undefined` when it leaves the blueprint folder or is the folder itself (then the blueprint's
+ * default `<dir>/chart` applies, and the contract gate says why).
+ */
+function manifestChartDir(dir, chart) {
+    const base = toPosix(dir);
+    const joined = path.posix.normalize(path.posix.join(base, toPosix(chart.trim()))).replace(/\/+$/, '');
+    if (path.posix.isAbsolute(toPosix(chart.trim())))
+        return undefined;
+    if (joined === base || !joined.startsWith(`${base}/`))
+        return undefined;
+    return joined;
+}
+const toPosix = (p) => p.replace(/\\/g, '/').replace(/\/+$/, '');
+
 // Reads a blueprint folder: blueprint.yaml (optional), chart/Chart.yaml and
 // chart/values.yaml, each once, with file:line kept for findings; for the report
 // of a blueprint that cannot be read, the chart's name and version from its text.
@@ -13744,11 +13892,16 @@ async function loadBlueprint(workspace, dir, chartDir) {
     if (values.data === null || typeof values.data !== 'object' || Array.isArray(values.data)) {
         throw new ActionError(`${values.displayPath}: the top level must be a mapping of values`, `fix ${values.displayPath}`);
     }
-    return { workspace, dir, chartDir, chartYaml, values, blueprintYaml };
+    const manifest = blueprintYaml ? readBlueprintManifest(blueprintYaml) : undefined;
+    return { workspace, dir, chartDir, chartYaml, values, blueprintYaml, manifest };
 }
 function emptyValues(displayPath) {
     return { displayPath, data: {}, lineOf: () => undefined };
 }
+/**
+ * Checks Chart.yaml's shape (a mapping with a name and version, dependencies a list of named, versioned entries)
+ * and normalises it in place (versions and repositories as strings); throws an ActionError naming file:line.
+ */
 function validateChartMetadata(chart) {
     const file = chart.displayPath;
     const data = chart.data;
@@ -17598,4 +17751,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { require$$1 as $, operationLimit as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, checkImages as E, groupFailing as F, compareCodePoints as G, Helm as H, loadYamlFile as I, splitRenderBySource as J, isLoopbackHost as K, cleanAsYaml11 as L, isStrictSemver as M, parseVersion as N, HELM_CHART_LAYER as O, ociTag as P, chartRef as Q, RegistryClient as R, withProgress as S, DeadlineError as T, RegistryError as U, withRetry as V, OPERATION_LIMITS as W, chartRepository as X, require$$0$2 as Y, require$$30 as Z, require$$9 as _, info as a, require$$0$1 as a0, require$$5$1 as a1, require$$5 as a2, _deferredUndici as a3, require$$1$1 as a4, requireTunnel as a5, cp as a6, mkdirP as a7, isDebug as a8, exec as a9, which as aa, HttpClient as ab, rmRF as ac, action as ad, writeOutputs as b, runOutputs as c, debug as d, error as e, prContext as f, removeOwnComments as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, os as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, upsertComment as u, distExports as v, warning as w, extractImages as x, require$$10 as y, createHelmHome as z };
+export { require$$0$2 as $, operationLimit as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, checkImages as E, groupFailing as F, compareCodePoints as G, Helm as H, loadYamlFile as I, splitRenderBySource as J, isLoopbackHost as K, cleanAsYaml11 as L, isStrictSemver as M, parseVersion as N, HELM_CHART_LAYER as O, ociTag as P, chartRef as Q, RegistryClient as R, withProgress as S, DeadlineError as T, RegistryError as U, withRetry as V, OPERATION_LIMITS as W, chartRepository as X, readBlueprintManifest as Y, manifestChartDir as Z, validateChartMetadata as _, info as a, require$$30 as a0, require$$9 as a1, require$$1 as a2, require$$0$1 as a3, require$$5$1 as a4, require$$5 as a5, _deferredUndici as a6, require$$1$1 as a7, requireTunnel as a8, cp as a9, mkdirP as aa, isDebug as ab, exec as ac, which as ad, HttpClient as ae, rmRF as af, action as ag, writeOutputs as b, runOutputs as c, debug as d, error as e, prContext as f, removeOwnComments as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, os as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, upsertComment as u, distExports as v, warning as w, extractImages as x, require$$10 as y, createHelmHome as z };
