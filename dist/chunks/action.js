@@ -15847,7 +15847,7 @@ async function loadRun(inputs, event) {
 }
 
 // The action's outputs (action.yml `outputs`), computed from the report (pure) and written once.
-// A new output: its value here, its line in action.yml and the README's outputs table.
+// A new output: its value here, its line in action.yml, then `npm run docs` (README's outputs table).
 /** `host/path/name@sha256:…` of the published chart: what `cosign sign` and `cosign attest` take. */
 function digestRef(publish) {
     if (!publish?.digest)
