@@ -13411,7 +13411,7 @@ function renderedDocument(object, source, listItem) {
     }
     return doc;
 }
-const isMapping = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isMapping$1 = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 /**
  * Adds `doc` to `out`, or, when it is a list, its items (depth first, nested lists too): what Helm and kubectl
  * apply. Like apimachinery's unstructured decoder, any document whose `items` is a sequence is a list, whatever
@@ -13426,10 +13426,10 @@ function flattenInto(doc, out, bad) {
     }
     items.forEach((item, n) => {
         const at = `${doc.listItem ? `${doc.listItem}.` : ''}items[${n}]`;
-        if (isMapping(item))
+        if (isMapping$1(item))
             flattenInto(renderedDocument(item, doc.source, at), out, bad);
         else
-            bad?.(`list item ${at} of ${doc.kind ?? 'a list'}`, `is ${describe(item)}, not a mapping`);
+            bad?.(`list item ${at} of ${doc.kind ?? 'a list'}`, `is ${describe$1(item)}, not a mapping`);
     });
 }
 /**
