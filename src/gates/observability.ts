@@ -33,6 +33,7 @@
 //     produces no monitoring.coreos.com resource.
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
+import type { ToggleOverrides } from '../inputs/inputs.js'
 import { parseRenderDetailed, splitRenderBySource } from '../helm/render.js'
 import {
   helmErrorLine,
@@ -120,12 +121,6 @@ function toggleKind(valuePath: ValuePath): { toggle: boolean; expectsResource: b
 function matchesPattern(valuePath: ValuePath, pattern: ValuePath): boolean {
   if (pattern.length !== valuePath.length) return false
   return pattern.every((segment, i) => segment === '*' || String(segment) === String(valuePath[i]))
-}
-
-/** Input observability-toggles: extra value paths to treat as toggles, and paths to drop. */
-export interface ToggleOverrides {
-  include: string[]
-  exclude: string[]
 }
 
 /** A value as helm sees it by default: values.yaml, else (below a dependency's key) the dependency's default. */
