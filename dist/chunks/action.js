@@ -13337,7 +13337,7 @@ function lineAt(output, offset) {
     }
     return line;
 }
-function describe(value) {
+function describe$1(value) {
     if (value === null)
         return 'null';
     if (Array.isArray(value))
@@ -13379,7 +13379,7 @@ function parseRenderDetailed(output, options = {}) {
         if (value === null || value === undefined)
             continue;
         if (typeof value !== 'object' || Array.isArray(value)) {
-            errors.push(new RenderParseError(`document is ${describe(value)}, not a mapping`, head.source, lineAt(output, chunk.start), i));
+            errors.push(new RenderParseError(`document is ${describe$1(value)}, not a mapping`, head.source, lineAt(output, chunk.start), i));
             continue;
         }
         const object = value;
@@ -13714,6 +13714,154 @@ async function exists(file) {
     }
 }
 
+// The typed model of blueprint.yaml, the catalog entry of a blueprint (`metadata.name`, `spec.version`,
+// `spec.manifests.chart`, `spec.depends`), read from its parsed YAML. Pure: no I/O, no positions parsed up front.
+// Every field keeps its YAML path; `lineOf(path)` gives its line in the file (yaml-source.ts: parsed on the first
+// ask, so a run that finds nothing wrong never pays for positions). Wrong types are `problems`, never a throw: the
+// contract gate (and discover) decide what they mean.
+const MANIFEST_PATHS = {
+    name: ['metadata', 'name'],
+    version: ['spec', 'version'],
+    chart: ['spec', 'manifests', 'chart'],
+    depends: ['spec', 'depends']
+};
+const isMapping = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+/** A scalar as text: a string as it is, a number (YAML reads `version: 1.0` as one) as JavaScript prints it. */
+const scalarText = (value) => typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+/** The manifest from a parsed blueprint.yaml. */
+function readBlueprintManifest(source) {
+    const file = source.displayPath;
+    const problems = [];
+    const manifest = {
+        file,
+        depends: [],
+        problems,
+        lineOf: (at) => source.lineOf(at)
+    };
+    const root = source.data;
+    if (!isMapping(root)) {
+        problems.push({
+            path: [],
+            message: `${file}: the top level must be a mapping (apiVersion, kind, metadata, spec)`,
+            fix: `write ${file} as a Blueprint: apiVersion: catalyst.openova.io/v1alpha1, kind: Blueprint, metadata.name, spec.version`
+        });
+        return manifest;
+    }
+    const text = (at, value, example) => {
+        if (value === undefined || value === null)
+            return undefined;
+        const read = scalarText(value);
+        if (read === undefined || read.trim() === '') {
+            problems.push({
+                path: at,
+                message: `${at.join('.')} must be a non-empty string, not ${describe(value)}`,
+                fix: `write ${at.join('.')}: ${example} in ${file}`
+            });
+            return undefined;
+        }
+        return read.trim();
+    };
+    const mapping = (at, value) => {
+        if (value === undefined || value === null)
+            return undefined;
+        if (isMapping(value))
+            return value;
+        problems.push({
+            path: at,
+            message: `${at.join('.')} must be a mapping, not ${describe(value)}`,
+            fix: `fix ${at.join('.')} in ${file}`
+        });
+        return undefined;
+    };
+    manifest.apiVersion = scalarText(root.apiVersion);
+    manifest.kind = scalarText(root.kind);
+    const metadata = mapping(['metadata'], root.metadata);
+    const spec = mapping(['spec'], root.spec);
+    manifest.name = text(MANIFEST_PATHS.name, metadata?.name, 'bp-<name>');
+    manifest.version = text(MANIFEST_PATHS.version, spec?.version, '1.0.0');
+    const manifests = mapping(['spec', 'manifests'], spec?.manifests);
+    manifest.chart = text(MANIFEST_PATHS.chart, manifests?.chart, './chart');
+    manifest.depends = readDepends(spec?.depends, file, problems);
+    return manifest;
+}
+function readDepends(value, file, problems) {
+    if (value === undefined || value === null)
+        return [];
+    const at = MANIFEST_PATHS.depends;
+    if (!Array.isArray(value)) {
+        problems.push({
+            path: at,
+            message: `spec.depends must be a list, not ${describe(value)}`,
+            fix: `write spec.depends as a list of blueprints: [{blueprint: bp-cnpg, version: ^1}] or [bp-cert-manager] in ${file}`
+        });
+        return [];
+    }
+    const depends = [];
+    for (const [index, entry] of value.entries()) {
+        const entryPath = [...at, index];
+        const bare = scalarText(entry);
+        if (bare !== undefined && bare.trim() !== '') {
+            depends.push({ blueprint: bare.trim(), form: 'name', path: entryPath });
+            continue;
+        }
+        const named = isMapping(entry) ? scalarText(entry.blueprint) : undefined;
+        if (!isMapping(entry) || named === undefined || named.trim() === '') {
+            problems.push({
+                path: entryPath,
+                message: isMapping(entry)
+                    ? `spec.depends[${index}] names no blueprint (a mapping needs blueprint: <name>)`
+                    : `spec.depends[${index}] must be a blueprint name or a mapping {blueprint, version, alias}, not ${describe(entry)}`,
+                fix: `write spec.depends[${index}] as {blueprint: bp-<name>, version: ^1} or as a bare bp-<name> in ${file}`
+            });
+            continue;
+        }
+        const dependency = { blueprint: named.trim(), form: 'mapping', path: entryPath };
+        for (const field of ['version', 'alias']) {
+            const raw = entry[field];
+            if (raw === undefined || raw === null)
+                continue;
+            const read = scalarText(raw);
+            if (read === undefined || read.trim() === '') {
+                problems.push({
+                    path: [...entryPath, field],
+                    message: `spec.depends[${index}].${field} must be a non-empty string, not ${describe(raw)}`,
+                    fix: field === 'version'
+                        ? `write the range as a string, e.g. version: "^1", in ${file}`
+                        : `write alias: <name> as a string in ${file}`
+                });
+                continue;
+            }
+            dependency[field] = read.trim();
+        }
+        depends.push(dependency);
+    }
+    return depends;
+}
+function describe(value) {
+    if (Array.isArray(value))
+        return 'a list';
+    if (isMapping(value))
+        return 'a mapping';
+    if (typeof value === 'string')
+        return value.trim() === '' ? 'an empty string' : `"${value}"`;
+    return `${typeof value} ${JSON.stringify(value)}`;
+}
+/**
+ * The chart folder `spec.manifests.chart` names, relative to the workspace (`/`-separated): the blueprint folder
+ * joined with it. `undefined` when it leaves the blueprint folder or is the folder itself (then the blueprint's
+ * default `<dir>/chart` applies, and the contract gate says why).
+ */
+function manifestChartDir(dir, chart) {
+    const base = toPosix(dir);
+    const joined = path.posix.normalize(path.posix.join(base, toPosix(chart.trim()))).replace(/\/+$/, '');
+    if (path.posix.isAbsolute(toPosix(chart.trim())))
+        return undefined;
+    if (joined === base || !joined.startsWith(`${base}/`))
+        return undefined;
+    return joined;
+}
+const toPosix = (p) => p.replace(/\\/g, '/').replace(/\/+$/, '');
+
 // Reads a blueprint folder: blueprint.yaml (optional), chart/Chart.yaml and
 // chart/values.yaml, each once, with file:line kept for findings; for the report
 // of a blueprint that cannot be read, the chart's name and version from its text.
@@ -13746,11 +13894,16 @@ async function loadBlueprint(workspace, dir, chartDir) {
     if (values.data === null || typeof values.data !== 'object' || Array.isArray(values.data)) {
         throw new ActionError(`${values.displayPath}: the top level must be a mapping of values`, `fix ${values.displayPath}`);
     }
-    return { workspace, dir, chartDir, chartYaml, values, blueprintYaml };
+    const manifest = blueprintYaml ? readBlueprintManifest(blueprintYaml) : undefined;
+    return { workspace, dir, chartDir, chartYaml, values, blueprintYaml, manifest };
 }
 function emptyValues(displayPath) {
     return { displayPath, data: {}, lineOf: () => undefined };
 }
+/**
+ * Checks Chart.yaml's shape (a mapping with a name and version, dependencies a list of named, versioned entries)
+ * and normalises it in place (versions and repositories as strings); throws an ActionError naming file:line.
+ */
 function validateChartMetadata(chart) {
     const file = chart.displayPath;
     const data = chart.data;
@@ -15694,7 +15847,7 @@ async function loadRun(inputs, event) {
 }
 
 // The action's outputs (action.yml `outputs`), computed from the report (pure) and written once.
-// A new output: its value here, its line in action.yml and the README's outputs table.
+// A new output: its value here, its line in action.yml, then `npm run docs` (README's outputs table).
 /** `host/path/name@sha256:…` of the published chart: what `cosign sign` and `cosign attest` take. */
 function digestRef(publish) {
     if (!publish?.digest)
@@ -17349,4 +17502,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { HttpClient as $, ActionError as A, checkImages as B, groupFailing as C, compareCodePoints as D, loadYamlFile as E, splitRenderBySource as F, isLoopbackHost as G, Helm as H, cleanAsYaml11 as I, isStrictSemver as J, parseVersion as K, HELM_CHART_LAYER as L, ociTag as M, chartRef as N, OPERATION_LIMITS as O, withProgress as P, DeadlineError as Q, RegistryClient as R, RegistryError as S, withRetry as T, chartRepository as U, cp as V, mkdirP as W, require$$1 as X, isDebug as Y, exec as Z, which as _, os as a, rmRF as a0, require$$0$2 as a1, require$$30 as a2, require$$9 as a3, require$$0$1 as a4, require$$5$1 as a5, require$$5 as a6, _deferredUndici as a7, require$$1$1 as a8, requireTunnel as a9, action as aa, info as b, writeOutputs as c, debug as d, error as e, runOutputs as f, loadBlueprint as g, exists as h, isRecord as i, prepareWorkChart as j, buildDependencies as k, lastLine as l, lastLines as m, notice as n, operationLimit as o, promises as p, parseRenderDetailed as q, redact as r, summary as s, distExports as t, extractImages as u, require$$10 as v, warning as w, createHelmHome as x, parseYamlText as y, tryParseImageRef as z };
+export { isDebug as $, ActionError as A, checkImages as B, groupFailing as C, compareCodePoints as D, loadYamlFile as E, splitRenderBySource as F, isLoopbackHost as G, Helm as H, cleanAsYaml11 as I, isStrictSemver as J, parseVersion as K, HELM_CHART_LAYER as L, ociTag as M, chartRef as N, OPERATION_LIMITS as O, withProgress as P, DeadlineError as Q, RegistryClient as R, RegistryError as S, withRetry as T, chartRepository as U, readBlueprintManifest as V, manifestChartDir as W, validateChartMetadata as X, cp as Y, mkdirP as Z, require$$1 as _, os as a, exec as a0, which as a1, HttpClient as a2, rmRF as a3, require$$0$2 as a4, require$$30 as a5, require$$9 as a6, require$$0$1 as a7, require$$5$1 as a8, require$$5 as a9, _deferredUndici as aa, require$$1$1 as ab, requireTunnel as ac, action as ad, info as b, writeOutputs as c, debug as d, error as e, runOutputs as f, loadBlueprint as g, exists as h, isRecord as i, prepareWorkChart as j, buildDependencies as k, lastLine as l, lastLines as m, notice as n, operationLimit as o, promises as p, parseRenderDetailed as q, redact as r, summary as s, distExports as t, extractImages as u, require$$10 as v, warning as w, createHelmHome as x, parseYamlText as y, tryParseImageRef as z };
