@@ -1,4 +1,4 @@
-import { i as isRecord$1, l as lastLine, p as promises, g as loadBlueprint, h as exists$1, j as prepareWorkChart, H as Helm, k as buildDependencies, m as lastLines, q as parseRenderDetailed, t as distExports, u as extractImages, r as redact, n as notice, b as info, a as os, v as require$$10, x as createHelmHome, o as operationLimit, A as ActionError, y as parseYamlText, z as tryParseImageRef, B as checkImages, C as groupFailing, D as compareCodePoints, E as loadYamlFile, F as splitRenderBySource, R as RegistryClient, G as isLoopbackHost, I as cleanAsYaml11, J as isStrictSemver, K as parseVersion, L as HELM_CHART_LAYER, M as ociTag, N as chartRef, P as withProgress, Q as DeadlineError, S as RegistryError, T as withRetry, O as OPERATION_LIMITS, U as chartRepository } from './action.js';
+import { i as isRecord$1, l as lastLine, p as promises, h as loadBlueprint, j as exists$1, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, u as mapStringsDeep, v as distExports, x as extractImages, r as redact, n as notice, c as info, b as os, y as require$$10, z as createHelmHome, o as operationLimit, A as ActionError, B as parseYamlText, C as tryParseImageRef, D as checkImages, E as groupFailing, F as compareCodePoints, G as loadYamlFile, I as splitRenderBySource, R as RegistryClient, J as isLoopbackHost, K as cleanAsYaml11, L as isStrictSemver, M as parseVersion, N as HELM_CHART_LAYER, P as ociTag, Q as chartRef, S as withProgress, T as DeadlineError, U as RegistryError, V as withRetry, O as OPERATION_LIMITS, W as chartRepository } from './action.js';
 import { p as path, a as _builtin_child_process, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
 import { h as hasCommit, f as fetchCommits, s as segmentMatcher } from './discover.js';
 import { r as require$$0 } from './_builtin_zlib.js';
@@ -893,8 +893,12 @@ function compareImages(base, head) {
  * Compares the base render with the head render. Added and removed resources
  * get a diff from/to nothing; unchanged ones (after noise alignment) none.
  */
-function compareRenders(base, head, options = {}) {
+function compareRenders(baseRender, headRender, options = {}) {
     const context = options.context ?? 3;
+    const { redact } = options;
+    const redacted = (docs) => redact ? docs.map((doc) => mapStringsDeep(doc, redact)) : docs;
+    const base = redacted(baseRender);
+    const head = redacted(headRender);
     const before = index(base);
     const after = index(head);
     const resources = [];
@@ -1020,7 +1024,7 @@ function startBaseDiff(given) {
             }
             if (!head)
                 return finish({ message: 'the head render failed: nothing to compare' });
-            const comparison = compareRenders(result.documents, head);
+            const comparison = compareRenders(result.documents, head, { redact });
             const name = options.upstream;
             const upstream = { name, before: result.built[name], after: options.headBuilt[name] };
             const diff = finish({
