@@ -29,18 +29,18 @@ const GOOD = [
 
 /** Siblings in the workspace by catalog name: the version their Chart.yaml has. */
 function indexOf(siblings: Record<string, string>): ContractInput['index'] {
-  return {
-    byBlueprintName: (name) => {
-      const version = siblings[name]
-      if (version === undefined) return undefined
-      const dir = `platform/${name.replace(/^bp-/, '')}`
-      return {
-        dir,
-        chartDir: `${dir}/chart`,
-        problems: [],
-        chart: { file: `${dir}/chart/Chart.yaml`, name, version, dependencies: [], lineOf: () => 3 }
-      }
+  const blueprints = Object.entries(siblings).map(([name, version]) => {
+    const dir = `platform/${name.replace(/^bp-/, '')}`
+    return {
+      dir,
+      chartDir: `${dir}/chart`,
+      problems: [],
+      chart: { file: `${dir}/chart/Chart.yaml`, name, version, dependencies: [], lineOf: () => 3 }
     }
+  })
+  return {
+    blueprints: [{ dir: DIR, chartDir: `${DIR}/chart`, problems: [] }, ...blueprints],
+    byBlueprintName: (name) => blueprints.find((bp) => bp.chart.name === name)
   }
 }
 
@@ -150,6 +150,20 @@ describe('blueprintContractStep', () => {
       { blueprint: 'bp-cnpg', range: '^1', dir: 'platform/cnpg', version: '1.3.0' },
       { blueprint: 'bp-cert-manager', dir: 'platform/cert-manager', version: '0.1.0' },
       { blueprint: 'bp-keda', range: '~2.1', dir: 'platform/keda', version: '2.2.0' }
+    ])
+  })
+
+  it('in a repository of one blueprint, spec.depends is one notice, not a warning per name', () => {
+    const manifest = manifestOf([...GOOD, '  depends:', '    - {name: bp-cnpg, version: ^1}', '    - bp-cert-manager'])
+    const step = run({ manifest, index: indexOf({}) })
+    expect(step.status).toBe('passed')
+    expect(step.findings).toEqual([
+      expect.objectContaining({
+        severity: 'notice',
+        line: 9,
+        message:
+          'spec.depends (bp-cnpg, bp-cert-manager) is not checked against the workspace: it holds no other blueprint under the discover globs'
+      })
     ])
   })
 

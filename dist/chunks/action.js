@@ -16618,7 +16618,7 @@ function blueprintContractStep(input) {
         ...versionFindings(input, manifest),
         ...chartFolderFindings(input, manifest)
     ];
-    const depends = input.manifest?.depends.map((entry) => checkDependency(input, manifest, entry, findings)) ?? [];
+    const depends = dependsFindings(input, manifest, findings);
     const errors = findings.filter((f) => f.severity === 'error').length;
     const warnings = findings.filter((f) => f.severity === 'warning').length;
     const inWorkspace = depends.filter((d) => d.dir).length;
@@ -16750,6 +16750,23 @@ function chartFolderFindings(input, manifest) {
             line
         }
     ];
+}
+function dependsFindings(input, manifest, findings) {
+    const others = input.index?.blueprints.filter((bp) => bp.dir !== input.dir) ?? [];
+    if (manifest.depends.length > 0 && input.index && others.length === 0) {
+        // A repository of one blueprint: every name would be "not in the workspace", which says nothing. One notice.
+        const names = manifest.depends.map((entry) => entry.blueprint).join(', ');
+        findings.push({
+            rule: RULE,
+            severity: 'notice',
+            message: `spec.depends (${names}) is not checked against the workspace: it holds no other blueprint under the discover globs`,
+            fix: 'nothing to do in a repository of one blueprint; in a monorepo, set discover-glob to the folders of its blueprints',
+            file: manifest.file,
+            line: manifest.lineOf(MANIFEST_PATHS.depends)
+        });
+        return manifest.depends.map((entry) => ({ blueprint: entry.blueprint, range: entry.version }));
+    }
+    return manifest.depends.map((entry) => checkDependency(input, manifest, entry, findings));
 }
 function checkDependency(input, manifest, entry, findings) {
     const line = manifest.lineOf(entry.path);

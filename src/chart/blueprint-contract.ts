@@ -28,7 +28,7 @@ export interface ContractInput {
   /** Input version-from-tag (on a pull request: the release tag decides the version, not Chart.yaml). */
   versionFromTag: boolean
   /** The workspace's blueprints, for spec.depends; absent when there are no depends to look up. */
-  index?: Pick<WorkspaceIndex, 'byBlueprintName'>
+  index?: Pick<WorkspaceIndex, 'byBlueprintName' | 'blueprints'>
 }
 
 /** One spec.depends entry as checked: where it was found in the workspace, and the version there. */
@@ -98,7 +98,7 @@ export function blueprintContractStep(input: ContractInput): StepResult<Contract
     ...versionFindings(input, manifest),
     ...chartFolderFindings(input, manifest)
   ]
-  const depends = input.manifest?.depends.map((entry) => checkDependency(input, manifest, entry, findings)) ?? []
+  const depends = dependsFindings(input, manifest, findings)
   const errors = findings.filter((f) => f.severity === 'error').length
   const warnings = findings.filter((f) => f.severity === 'warning').length
   const inWorkspace = depends.filter((d) => d.dir).length
@@ -233,6 +233,24 @@ function chartFolderFindings(input: ContractInput, manifest: BlueprintManifest):
       line
     }
   ]
+}
+
+function dependsFindings(input: ContractInput, manifest: BlueprintManifest, findings: Finding[]): CheckedDependency[] {
+  const others = input.index?.blueprints.filter((bp) => bp.dir !== input.dir) ?? []
+  if (manifest.depends.length > 0 && input.index && others.length === 0) {
+    // A repository of one blueprint: every name would be "not in the workspace", which says nothing. One notice.
+    const names = manifest.depends.map((entry) => entry.blueprint).join(', ')
+    findings.push({
+      rule: RULE,
+      severity: 'notice',
+      message: `spec.depends (${names}) is not checked against the workspace: it holds no other blueprint under the discover globs`,
+      fix: 'nothing to do in a repository of one blueprint; in a monorepo, set discover-glob to the folders of its blueprints',
+      file: manifest.file,
+      line: manifest.lineOf(MANIFEST_PATHS.depends)
+    })
+    return manifest.depends.map((entry) => ({ blueprint: entry.blueprint, range: entry.version }))
+  }
+  return manifest.depends.map((entry) => checkDependency(input, manifest, entry, findings))
 }
 
 function checkDependency(
