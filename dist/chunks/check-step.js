@@ -1,9 +1,8 @@
-import { i as isRecord$1, l as lastLine, p as promises, h as loadBlueprint, j as exists$1, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, u as distExports, v as extractImages, r as redact, n as notice, c as info, b as os, x as require$$10, y as createHelmHome, o as operationLimit, A as ActionError, z as parseYamlText, B as tryParseImageRef, C as checkImages, D as groupFailing, E as compareCodePoints, F as loadYamlFile, G as splitRenderBySource, R as RegistryClient, I as isLoopbackHost, J as cleanAsYaml11, K as isStrictSemver, L as parseVersion, M as HELM_CHART_LAYER, N as ociTag, P as chartRef, Q as withProgress, S as DeadlineError, T as RegistryError, U as withRetry, O as OPERATION_LIMITS, V as chartRepository } from './action.js';
+import { i as isRecord$1, l as lastLine, p as promises, h as loadBlueprint, j as exists$1, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, u as distExports, v as extractImages, r as redact, n as notice, c as info, b as os, x as require$$10, y as createHelmHome, o as operationLimit, A as ActionError, z as parseYamlText, B as tryParseImageRef, C as checkImages, D as groupFailing, E as segmentMatcher, F as compareCodePoints, G as loadYamlFile, I as splitRenderBySource, R as RegistryClient, J as isLoopbackHost, K as cleanAsYaml11, L as isStrictSemver, M as parseVersion, N as HELM_CHART_LAYER, P as ociTag, Q as chartRef, S as withProgress, T as DeadlineError, U as RegistryError, V as withRetry, O as OPERATION_LIMITS, W as chartRepository } from './action.js';
 import { p as path, a as _builtin_child_process, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
-import { h as hasCommit, f as fetchCommits, s as segmentMatcher } from './discover.js';
+import { hasCommit, fetchCommits } from './discover.js';
 import { r as require$$0 } from './_builtin_zlib.js';
 import 'node:module';
-import './_commonjsHelpers.js';
 
 // The base commit of an event, and folders of the repository as of that
 // commit copied out of git (no checkout: the user's tree is never touched).
