@@ -273,6 +273,41 @@ class DecodedURL extends URL {
     }
 }
 
+var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
+
+function getDefaultExportFromCjs (x) {
+	return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, 'default') ? x['default'] : x;
+}
+
+function getAugmentedNamespace(n) {
+  if (Object.prototype.hasOwnProperty.call(n, '__esModule')) return n;
+  var f = n.default;
+	if (typeof f == "function") {
+		var a = function a () {
+			var isInstance = false;
+      try {
+        isInstance = this instanceof a;
+      } catch (e) {}
+			if (isInstance) {
+        return Reflect.construct(f, arguments, this.constructor);
+			}
+			return f.apply(this, arguments);
+		};
+		a.prototype = f.prototype;
+  } else a = {};
+  Object.defineProperty(a, '__esModule', {value: true});
+	Object.keys(n).forEach(function (k) {
+		var d = Object.getOwnPropertyDescriptor(n, k);
+		Object.defineProperty(a, k, d.get ? d : {
+			enumerable: true,
+			get: function () {
+				return n[k];
+			}
+		});
+	});
+	return a;
+}
+
 var tunnel$1 = {};
 
 var require$$0$1 = createRequire(import.meta.url)("node:net");
@@ -2725,14 +2760,25 @@ function info(message) {
 
 var promises = createRequire(import.meta.url)("node:fs/promises");
 
-/** Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do. */
+/**
+ * Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do, and where it is
+ * (`at`), so the run's annotation lands on that line of the pull request.
+ */
 class ActionError extends Error {
     hint;
-    constructor(message, hint) {
+    at;
+    constructor(message, hint, at) {
         super(message);
         this.hint = hint;
+        this.at = at;
         this.name = 'ActionError';
     }
+}
+/** What a report is about, in one phrase: the chart and its version, or the blueprint folder when no chart was read. */
+function reportSubject(report) {
+    return report.chart.name
+        ? [report.chart.name, report.chart.version].filter(Boolean).join(' ')
+        : `blueprint ${report.blueprint}`;
 }
 
 // Bounded time: the run's budget (input `timeout`) and the limit of each
@@ -12653,8 +12699,59 @@ function redactStandardOutput() {
     };
 }
 
-// How a run that stopped says so: the one line for core.setFailed and the `Run` step of an error that stopped
-// the run early (so the PR comment and job summary say what stopped it).
+// Where an action input is set: the line of the workflow file that gives it (`blueprint: platform/temporl`), so an
+// error about an input is annotated there. The workflow file is GITHUB_WORKFLOW_REF's path
+// (`owner/repo/.github/workflows/ci.yml@refs/heads/main`), read from the checkout; nothing when it is not there
+// (a workflow of another repository, no checkout, a local run) or does not set the input.
+/** `.github/workflows/ci.yml` of GITHUB_WORKFLOW_REF (`owner/repo/.github/workflows/ci.yml@ref`). */
+function workflowFileOf(workflowRef) {
+    const file = /^[^/]+\/[^/]+\/(\.github\/workflows\/[^@]+\.ya?ml)@/.exec(workflowRef ?? '')?.[1];
+    return file && !file.split('/').includes('..') ? file : undefined;
+}
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Pure: the 1-based line of `text` (a workflow file) that sets input `name`, as a block (`name: value`) or flow
+ * (`with: { name: value }`) mapping entry. With a value, the line giving that value (quoted or not) wins; else, or
+ * when it is given by an expression (`${{ matrix.blueprint }}`), the first line setting the input.
+ */
+function inputLine(text, name, value) {
+    const key = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:(?:\\s|$)`);
+    const lines = text.split(/\r?\n/);
+    const setting = lines.flatMap((line, i) => (key.test(line.replace(/(^|\s)#.*$/, '')) ? [i] : []));
+    if (setting.length === 0)
+        return undefined;
+    if (value) {
+        const given = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:\\s*(['"]?)${escapeRegExp(value)}\\1\\s*(?:[,}#]|$)`);
+        const exact = setting.find((i) => given.test(lines[i]));
+        if (exact !== undefined)
+            return exact + 1;
+    }
+    return setting[0] + 1;
+}
+/** The workflow file's line that sets the input (relative to the workspace), when it can be found. */
+function inputLocation(workspace, workflowFile, input) {
+    if (!workflowFile)
+        return undefined;
+    let text;
+    try {
+        text = _builtin_fs.readFileSync(path.join(workspace, workflowFile), 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+    const line = inputLine(text, input.input, input.value);
+    return line === undefined ? undefined : { file: workflowFile, line };
+}
+/** An error's location as a place in a file: an input's is looked up in the workflow file. */
+function resolveLocation(at, workspace, workflowFile) {
+    if (!at)
+        return undefined;
+    return 'input' in at ? inputLocation(workspace, workflowFile, at) : at;
+}
+
+// How a run that stopped says so: the one line for core.setFailed, the `Run` step of an error that stopped
+// the run early (so the PR comment and job summary say what stopped it), and the annotation of an error that
+// stopped the action before any report, each at the file and line the error points at.
 /** One line for core.setFailed: what is wrong, then what to do. */
 function errorLine(error) {
     if (error instanceof ActionError)
@@ -12663,29 +12760,55 @@ function errorLine(error) {
         return redact(`unexpected error: ${error.message}`);
     return redact(`unexpected error: ${String(error)}`);
 }
+/** Where the error points, as a place in the workspace (an input: the workflow file's line that sets it). */
+function errorLocation(error, workspace, workflowFile) {
+    return error instanceof ActionError ? resolveLocation(error.at, workspace, workflowFile) : undefined;
+}
 /** The last line of a failed run: the chart, the failed steps and how many errors were annotated. */
-function failureLine(report) {
+function failureLine(report, context = { summaryWritten: true }) {
     const failed = report.steps.filter((step) => step.status === 'failed');
     const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length;
     // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
-    const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, annotated above and in the job summary` : '';
-    const chart = [report.chart.name, report.chart.version].filter(Boolean).join(' ');
-    return redact(`${chart}: ${failed.map((step) => step.title).join(', ')} failed${count}`);
+    const where = context.summaryWritten ? 'annotated above and in the job summary' : 'annotated above';
+    const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, ${where}` : '';
+    return redact(`${reportSubject(report)}: ${failed.map((step) => step.title).join(', ')} failed${count}`);
 }
-/** The `Run` step of an error that stopped the run. */
-function stoppedStep(error) {
+/** The step of an error that stopped the run: `Run`, or the stage it stopped (`Blueprint`, `Run settings`). */
+function stoppedStep(error, where, title = 'Run') {
     return {
         id: 'error',
-        title: 'Run',
+        title,
         status: 'failed',
         durationMs: 0,
         summary: 'stopped',
-        findings: [{ rule: 'error', severity: 'error', message: errorLine(error) }]
+        findings: [
+            {
+                rule: 'error',
+                severity: 'error',
+                message: errorLine(error),
+                ...(where ? { file: where.file, ...(where.line ? { line: where.line } : {}) } : {})
+            }
+        ]
     };
 }
+/**
+ * Fails the action for an error that stopped it before any report (an input that is not valid): the failure
+ * annotated at the workflow file's line that sets the input, when the error names one.
+ */
+function failAction(error$1, env = process.env) {
+    const where = errorLocation(error$1, env.GITHUB_WORKSPACE || process.cwd(), workflowFileOf(env.GITHUB_WORKFLOW_REF));
+    if (!where) {
+        setFailed(errorLine(error$1));
+        return;
+    }
+    process.exitCode = 1;
+    error(errorLine(error$1), { title: 'Inputs', file: where.file, startLine: where.line });
+}
 
-// The report of one blueprint's run (pure): what the run was about (load.ts), what the stages returned, the
-// run's time; an error that stopped the run becomes its last step (`Run`), so the report says what stopped it.
+// The report of one blueprint's run: what the run was about (load.ts), what the stages returned, the run's time;
+// an error that stopped the run becomes its last step (`Run`, or the stage it stopped), at the file and line it
+// points at, so the report says what stopped it. Pure, but for reading the workflow file when the error names an
+// input (run/input-location.ts).
 /** The report of a run that went past its settings: when nothing was pushed, it still names where the chart goes. */
 function assembleReport(frame, time, identity, outcome) {
     const { registry } = identity;
@@ -12693,12 +12816,17 @@ function assembleReport(frame, time, identity, outcome) {
     return reportOf(frame, time, identity, outcome, ref);
 }
 /** The report of a run stopped before any work (an unreadable blueprint, a run setting that does not hold). */
-function stoppedEarlyReport(frame, time, identity, error) {
-    return reportOf(frame, time, identity, { steps: [], error });
+function stoppedEarlyReport(frame, time, identity, error, stoppedAt) {
+    return reportOf(frame, time, identity, { steps: [], error, stoppedAt });
 }
 function reportOf(frame, time, identity, outcome, ref) {
     const { inputs, event } = frame;
-    const steps = outcome.error === undefined ? outcome.steps : [...outcome.steps, stoppedStep(outcome.error)];
+    const steps = outcome.error === undefined
+        ? outcome.steps
+        : [
+            ...outcome.steps,
+            stoppedStep(outcome.error, errorLocation(outcome.error, inputs.workspace, event.workflowFile), outcome.stoppedAt)
+        ];
     return {
         schemaVersion: 1,
         blueprint: inputs.blueprint,
@@ -12720,23 +12848,19 @@ function reportOf(frame, time, identity, outcome, ref) {
     };
 }
 
-// Input set-secret reaches helm without a shell and without its values in any
-// argument list (another process on the runner can read argv): each value is
-// written to its own file (mode 0600) in the run's private work folder and
-// given as `--set-file key=FILE`, so helm reads it as a string.
-/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
-async function secretValueArgs(dir, entries) {
-    if (entries.length === 0)
-        return [];
-    await promises.mkdir(dir, { recursive: true, mode: 0o700 });
-    const args = [];
-    for (const [index, entry] of entries.entries()) {
-        // A name without commas or `=`: helm splits --set-file on both.
-        const file = path.join(dir, `value-${index}`);
-        await promises.writeFile(file, entry.value, { mode: 0o600 });
-        args.push('--set-file', `${entry.key}=${file}`);
+// Input repository-mirrors as a rule of chart repositories: a repository URL rewritten by the longest matching
+// mirror prefix (resolution, dependency build, archive digests). Pure; imports nothing from src/, so inputs/ can
+// parse into its type without depending on the chart modules that use it.
+/** Rewrites a repository URL by the longest matching mirror prefix. */
+function applyMirrors(url, mirrors) {
+    const trimmed = url.replace(/\/+$/, '');
+    let best;
+    for (const mirror of mirrors) {
+        if ((trimmed === mirror.from || trimmed.startsWith(`${mirror.from}/`)) &&
+            (!best || mirror.from.length > best.from.length))
+            best = mirror;
     }
-    return args;
+    return best ? best.to + trimmed.slice(best.from.length) : trimmed;
 }
 
 // Splits and parses `helm template` output once, so every gate shares the same
@@ -13684,6 +13808,165 @@ function splitRenderBySource(output) {
     return chunks;
 }
 
+// A chart repository's index.yaml: fetched once per run (IndexCache: the library check, the upstream resolution,
+// the dependency build and the base render all read it), through node:http(s) with retries, bounded size and
+// redirects, credentials only on the repository's origin; parsed on first use.
+/**
+ * Each repository's index.yaml, fetched once per run: the library check, the
+ * upstream resolution, the dependency build and the base render all read it.
+ * A failed fetch is remembered too (every reader gets the same error).
+ */
+class IndexCache {
+    fetched = new Map();
+    fetch(repository, credentials) {
+        const key = repository.replace(/\/+$/, '');
+        let entry = this.fetched.get(key);
+        if (!entry) {
+            entry = readIndex(key, credentials);
+            this.fetched.set(key, entry);
+        }
+        return entry;
+    }
+}
+/** The index of a repository: from the run's cache when there is one, else fetched now. */
+async function readIndex(repository, credentials, cache) {
+    if (cache)
+        return cache.fetch(repository, credentials);
+    const { url, text } = await fetchIndex(repository, credentials);
+    let parsed;
+    return { repository: repository.replace(/\/+$/, ''), url, text, entries: () => (parsed ??= parseIndex(text, url)) };
+}
+function parseIndex(text, source) {
+    let data;
+    try {
+        // The fast reader where it reads exactly what the library does (helm writes plain indexes): an index is
+        // megabytes for large public repositories, and the library's parse of even a small one is ~15 ms cold.
+        const fast = fastParseYaml(text);
+        data = fast ? fast.value : distExports.parse(text, { maxAliasCount: -1 });
+    }
+    catch (error) {
+        throw new ActionError(`${source} is not valid YAML: ${error.message.split('\n')[0]}`, 'check the repository URL serves a Helm chart repository index');
+    }
+    const entries = data?.entries;
+    if (!entries || typeof entries !== 'object') {
+        throw new ActionError(`${source} has no entries: it is not a Helm chart repository index`, 'check the dependency repository URL');
+    }
+    return entries;
+}
+/** Bounds on an index.yaml: large public repositories serve tens of MB; a redirect chain ends within a few hops. */
+const MAX_INDEX_BYTES = 256 * 2 ** 20;
+const MAX_INDEX_REDIRECTS = 10;
+/** Connection failures another attempt may get past (a refused connection is a wrong URL more often than not). */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+/** A repository's index.yaml could not be fetched; `repository` is the URL asked (after mirrors). */
+class IndexFetchError extends ActionError {
+    transient;
+    repository;
+    constructor(message, hint, transient, repository) {
+        super(message, hint);
+        this.transient = transient;
+        this.repository = repository;
+    }
+}
+/**
+ * An index that could not be fetched, at the Chart.yaml line of the first dependency it serves (its `repository:`),
+ * so the run's error is annotated there; any other error as it is.
+ */
+function atDependencyLine(error, chartYaml, mirrors) {
+    if (!(error instanceof IndexFetchError))
+        return error;
+    const dependencies = chartYaml.data.dependencies ?? [];
+    const index = dependencies.findIndex((dep) => typeof dep.repository === 'string' && applyMirrors(dep.repository, mirrors) === error.repository);
+    if (index < 0)
+        return error;
+    const line = chartYaml.lineOf(['dependencies', index, 'repository']) ?? chartYaml.lineOf(['dependencies', index]);
+    return new ActionError(`dependency ${String(dependencies[index].name)}: ${error.message}`, error.hint, {
+        file: chartYaml.displayPath,
+        line
+    });
+}
+/**
+ * Fetches `<repository>/index.yaml`, retrying transient failures with backoff,
+ * each attempt within the run's budget; errors name the URL and what to check.
+ */
+async function fetchIndex(repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
+    const repositoryUrl = repository.replace(/\/+$/, '');
+    const url = `${repositoryUrl}/index.yaml`;
+    const headers = { 'user-agent': 'bp-temporal-action' };
+    const withoutAuthorization = { ...headers };
+    if (credentials)
+        headers.authorization = basicAuth(credentials);
+    const attempt = async () => {
+        const limit = operationLimit(OPERATION_LIMITS.http);
+        if (limit.ms <= 0)
+            throw new DeadlineError(`GET ${url}`, 0, true);
+        const mirrorHint = 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input';
+        try {
+            const send = (current, sameOrigin) => httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, MAX_INDEX_BYTES);
+            const response = await followRedirects(new URL(url), MAX_INDEX_REDIRECTS, send);
+            if (response.status === 401 || response.status === 403) {
+                throw new IndexFetchError(`chart repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password' +
+                    (/^http:/i.test(url)
+                        ? ' and https:// (credentials are never sent over plain http except to loopback)'
+                        : ''), false, repositoryUrl);
+            }
+            if (response.status < 200 || response.status > 299) {
+                const transient = (response.status >= 500 && response.status !== 501) || response.status === 429;
+                const hint = 'check the dependency repository URL, or set repository-mirrors';
+                throw new IndexFetchError(`chart repository ${url} answered HTTP ${response.status}`, hint, transient, repositoryUrl);
+            }
+            // As fetch's text() read it: UTF-8 without a byte-order mark.
+            return { url, text: response.body.toString('utf8').replace(/^\uFEFF/, '') };
+        }
+        catch (error) {
+            if (error instanceof ActionError)
+                throw error;
+            if (error instanceof RedirectError) {
+                throw new IndexFetchError(`chart repository ${url}: redirect not followed (${error.reason}): ${error.location}`, mirrorHint, false, repositoryUrl);
+            }
+            const failure = error;
+            if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
+                if (limit.byRun)
+                    throw new DeadlineError(`GET ${url}`, limit.ms, true);
+                throw new IndexFetchError(`chart repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true, repositoryUrl);
+            }
+            if (failure.code === 'EBODYTOOLARGE') {
+                throw new IndexFetchError(`chart repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`, 'check the dependency repository URL', false, repositoryUrl);
+            }
+            // Worded as for the registry; retried on fewer codes (a refused connection is a wrong URL more often).
+            const reason = describeNetworkError(error, limit.ms).text;
+            const transient = failure.code !== undefined && TRANSIENT_CODES.has(failure.code);
+            throw new IndexFetchError(`chart repository ${url} is unreachable: ${reason}`, mirrorHint, transient, repositoryUrl);
+        }
+    };
+    return withRetry(attempt, {
+        ...retry,
+        isRetryable: (error) => error instanceof IndexFetchError && error.transient,
+        onRetry: (n, error, delayMs) => {
+            info(`${error.message}; retry ${n} of ${retry.retries} in ${(delayMs / 1000).toFixed(1)} s`);
+        }
+    });
+}
+
+// Input set-secret reaches helm without a shell and without its values in any
+// argument list (another process on the runner can read argv): each value is
+// written to its own file (mode 0600) in the run's private work folder and
+// given as `--set-file key=FILE`, so helm reads it as a string.
+/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
+async function secretValueArgs(dir, entries) {
+    if (entries.length === 0)
+        return [];
+    await promises.mkdir(dir, { recursive: true, mode: 0o700 });
+    const args = [];
+    for (const [index, entry] of entries.entries()) {
+        // A name without commas or `=`: helm splits --set-file on both.
+        const file = path.join(dir, `value-${index}`);
+        await promises.writeFile(file, entry.value, { mode: 0o600 });
+        args.push('--set-file', `${entry.key}=${file}`);
+    }
+    return args;
+}
+
 // Loads a YAML file once, keeping the source positions so findings can point
 // at file:line, and turning parse errors into messages that name the file and line.
 /** Helm 4 refuses values files over 5 MiB; no chart file the action reads may be larger. */
@@ -13853,6 +14136,26 @@ function isRecord(value) {
  */
 function compareCodePoints(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
+}
+/** Levenshtein distance: the fewest one-character insertions, deletions and substitutions from `a` to `b`. */
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+/** The `count` candidates closest to `target` by edit distance (ties in code-point order). */
+function closestTo(target, candidates, count) {
+    return [...new Set(candidates)]
+        .map((candidate) => ({ candidate, distance: editDistance(target, candidate) }))
+        .sort((x, y) => x.distance - y.distance || compareCodePoints(x.candidate, y.candidate))
+        .slice(0, count)
+        .map((entry) => entry.candidate);
 }
 
 // Copies the user's chart folder into the private work copy. The folder itself
@@ -14061,12 +14364,13 @@ function readDepends(value, file, problems) {
             depends.push({ blueprint: bare.trim(), form: 'name', path: entryPath });
             continue;
         }
-        const named = isMapping(entry) ? scalarText(entry.blueprint) : undefined;
+        // `blueprint:` is the catalog's key; some blueprints write `name:` (this repository's example does).
+        const named = isMapping(entry) ? scalarText(entry.blueprint ?? entry.name) : undefined;
         if (!isMapping(entry) || named === undefined || named.trim() === '') {
             problems.push({
                 path: entryPath,
                 message: isMapping(entry)
-                    ? `spec.depends[${index}] names no blueprint (a mapping needs blueprint: <name>)`
+                    ? `spec.depends[${index}] names no blueprint (a mapping needs blueprint: <name>, or name: <name>)`
                     : `spec.depends[${index}] must be a blueprint name or a mapping {blueprint, version, alias}, not ${describe(entry)}`,
                 fix: `write spec.depends[${index}] as {blueprint: bp-<name>, version: ^1} or as a bare bp-<name> in ${file}`
             });
@@ -14109,13 +14413,17 @@ function describe(value) {
  * default `<dir>/chart` applies, and the contract gate says why).
  */
 function manifestChartDir(dir, chart) {
-    const base = toPosix(dir);
-    const joined = path.posix.normalize(path.posix.join(base, toPosix(chart.trim()))).replace(/\/+$/, '');
-    if (path.posix.isAbsolute(toPosix(chart.trim())))
+    const base = toPosix(dir) || '.';
+    const named = toPosix(chart.trim());
+    if (path.posix.isAbsolute(named))
         return undefined;
-    if (joined === base || !joined.startsWith(`${base}/`))
+    const joined = path.posix.normalize(path.posix.join(base, named)).replace(/\/+$/, '');
+    if (joined === base)
         return undefined;
-    return joined;
+    // A blueprint at the workspace's root (`.`): anything below it that does not climb out.
+    if (base === '.')
+        return joined === '..' || joined.startsWith('../') ? undefined : joined;
+    return joined.startsWith(`${base}/`) ? joined : undefined;
 }
 const toPosix = (p) => p.replace(/\\/g, '/').replace(/\/+$/, '');
 
@@ -14125,12 +14433,41 @@ const toPosix = (p) => p.replace(/\\/g, '/').replace(/\/+$/, '');
 /** A name that is safe as a folder name: no separators, no leading dot or dash. */
 const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream';
+/** Folders that hold a chart (`<folder>/chart/Chart.yaml`), where blueprints live: `platform/*`, `products/*`, beside
+ * the folder asked for, and at the top of the workspace. */
+async function blueprintFolders(workspace, asked) {
+    const parents = new Set(['platform', 'products', '.', path.dirname(asked)]);
+    const found = [];
+    for (const parent of parents) {
+        let names;
+        try {
+            names = await promises.readdir(path.resolve(workspace, parent));
+        }
+        catch {
+            continue;
+        }
+        for (const name of names) {
+            const folder = path.posix.join(parent, name);
+            if (await exists(path.resolve(workspace, folder, 'chart', 'Chart.yaml')))
+                found.push(folder);
+        }
+    }
+    return found;
+}
+/** A blueprint folder that is not there: the closest folders that hold a chart, or what to check when none does. */
+async function missingBlueprint(workspace, dir) {
+    const close = closestTo(dir, await blueprintFolders(workspace, dir), 3);
+    const at = { input: 'blueprint', value: dir };
+    if (close.length === 0) {
+        return new ActionError(`blueprint folder ${dir} does not exist in the workspace, and no folder there holds a chart (<folder>/chart/Chart.yaml)`, 'check out the repository first (actions/checkout), then set the blueprint input to the blueprint folder, e.g. platform/<name>', at);
+    }
+    return new ActionError(`blueprint folder ${dir} does not exist in the workspace (did you mean ${close[0]}?)`, `set the blueprint input to a folder holding chart/Chart.yaml (the closest here: ${close.join(', ')})`, at);
+}
 async function loadBlueprint(workspace, dir, chartDir) {
     const absDir = path.resolve(workspace, dir);
     const absChart = path.resolve(workspace, chartDir);
-    if (!(await exists(absDir))) {
-        throw new ActionError(`blueprint folder ${dir} does not exist in ${workspace}`, 'set the blueprint input to the blueprint folder, e.g. platform/temporal');
-    }
+    if (!(await exists(absDir)))
+        throw await missingBlueprint(workspace, dir);
     const chartYamlPath = path.join(chartDir, 'Chart.yaml');
     if (!(await exists(path.join(absChart, 'Chart.yaml')))) {
         throw new ActionError(`${chartYamlPath} not found`, `put the umbrella chart in ${chartDir}, or set the chart input to its folder`);
@@ -14144,12 +14481,19 @@ async function loadBlueprint(workspace, dir, chartDir) {
             ? loadYamlFile(path.join(absChart, 'values.yaml'), path.join(chartDir, 'values.yaml'))
             : emptyValues(path.join(chartDir, 'values.yaml')))(),
         (async () => (await exists(path.join(absDir, 'blueprint.yaml')))
-            ? loadYamlFile(path.join(absDir, 'blueprint.yaml'), blueprintYamlPath)
+            ? loadYamlFile(path.join(absDir, 'blueprint.yaml'), blueprintYamlPath).catch((error) => {
+                if (error instanceof ActionError)
+                    return error;
+                throw error;
+            })
             : undefined)()
     ]);
     validateChartMetadata(chartYaml);
     if (values.data === null || typeof values.data !== 'object' || Array.isArray(values.data)) {
         throw new ActionError(`${values.displayPath}: the top level must be a mapping of values`, `fix ${values.displayPath}`);
+    }
+    if (blueprintYaml instanceof ActionError) {
+        return { workspace, dir, chartDir, chartYaml, values, manifestError: blueprintYaml };
     }
     const manifest = blueprintYaml ? readBlueprintManifest(blueprintYaml) : undefined;
     return { workspace, dir, chartDir, chartYaml, values, blueprintYaml, manifest };
@@ -14212,19 +14556,19 @@ function isNoUpstream(chart) {
 /**
  * Name and version for the report of a blueprint that could not be read: from
  * Chart.yaml's text when there is one (the PR comment's marker stays the same
- * once it is fixed), else the blueprint folder's name.
+ * once it is fixed), else no name: the report then names the blueprint folder as given.
  */
-async function chartIdentityGuess(workspace, blueprint, chart) {
+async function chartIdentityGuess(workspace, chart) {
     let text = '';
     try {
         text = await promises.readFile(path.resolve(workspace, chart, 'Chart.yaml'), 'utf8');
     }
     catch {
-        // no Chart.yaml: the folder name it is
+        // no Chart.yaml: no name (not the folder's: it may be a typo of the blueprint input)
     }
     const field = (key) => new RegExp(`^${key}:[ \\t]*["']?([A-Za-z0-9][^\\s"'#]*)`, 'm').exec(text)?.[1];
     return {
-        name: field('name') ?? (path.basename(blueprint) || 'blueprint'),
+        name: field('name') ?? '',
         version: field('version') ?? '',
         path: chart
     };
@@ -14802,21 +15146,6 @@ async function lockedVersion(chartDir, displayDir, dependencies, name) {
     if (!lock || lockMismatches(lock, dependencies, path.join(displayDir, 'Chart.yaml')).length)
         return undefined;
     return lock.dependencies.find((entry) => entry.name === name)?.version;
-}
-
-// Input repository-mirrors as a rule of chart repositories: a repository URL rewritten by the longest matching
-// mirror prefix (resolution, dependency build, archive digests). Pure; imports nothing from src/, so inputs/ can
-// parse into its type without depending on the chart modules that use it.
-/** Rewrites a repository URL by the longest matching mirror prefix. */
-function applyMirrors(url, mirrors) {
-    const trimmed = url.replace(/\/+$/, '');
-    let best;
-    for (const mirror of mirrors) {
-        if ((trimmed === mirror.from || trimmed.startsWith(`${mirror.from}/`)) &&
-            (!best || mirror.from.length > best.from.length))
-            best = mirror;
-    }
-    return best ? best.to + trimmed.slice(best.from.length) : trimmed;
 }
 
 // Every dependency archive helm downloaded into charts/ is checked against what
@@ -15694,19 +16023,23 @@ async function valueArguments(ctx) {
         ...(await secretValueArgs(ctx.folders.secretValues, inputs.setSecretValues))
     ];
 }
-async function runChartSteps(ctx, upstream, work, epoch) {
+async function runChartSteps(ctx, preparation) {
+    const { upstream, work, epoch, contract } = preparation;
     const outcome = { steps: [] };
     try {
-        // Once helm has started: the upstream resolution, the commit time and the later stages' code, beside it.
+        // Once helm has started: the upstream resolution, the commit time, the blueprint.yaml contract and the later
+        // stages' code, beside it.
         const whileBuilding = () => {
             void upstream();
             void epoch();
+            void contract().catch(() => undefined);
             void loadLaterStages();
         };
         const build = await buildStep(ctx, upstream, await work, epoch, whileBuilding);
-        const [{ resolution, step }, timestamps] = await Promise.all([upstream(), epoch()]);
+        const [{ resolution, step }, timestamps, contracted] = await Promise.all([upstream(), epoch(), contract()]);
         outcome.upstream = resolution?.info;
-        outcome.steps.push(...(step ? [step] : []), ...build.steps);
+        // The contract leads with the upstream: a failed one stops the publish like a failed gate.
+        outcome.steps.push(...(step ? [step] : []), contracted, ...build.steps);
         if (build.failed)
             return outcome;
         const [{ checkStep }, { publishStep }] = await loadLaterStages();
@@ -15733,132 +16066,19 @@ async function runChartSteps(ctx, upstream, work, epoch) {
     catch (error) {
         // Stopped before the upstream's step was taken in (the work copy or the build threw): it still leads.
         if (outcome.steps.length === 0) {
-            const settled = await upstream().catch(() => undefined);
+            const [settled, contracted] = await Promise.all([
+                upstream().catch(() => undefined),
+                contract().catch(() => undefined)
+            ]);
             if (settled?.step)
                 outcome.steps.push(settled.step);
+            if (contracted)
+                outcome.steps.push(contracted);
             outcome.upstream = settled?.resolution?.info;
         }
-        return { ...outcome, error };
+        // An index that could not be fetched points at the Chart.yaml line of the dependency it serves.
+        return { ...outcome, error: atDependencyLine(error, ctx.blueprint.chartYaml, ctx.inputs.repositoryMirrors) };
     }
-}
-
-// A chart repository's index.yaml: fetched once per run (IndexCache: the library check, the upstream resolution,
-// the dependency build and the base render all read it), through node:http(s) with retries, bounded size and
-// redirects, credentials only on the repository's origin; parsed on first use.
-/**
- * Each repository's index.yaml, fetched once per run: the library check, the
- * upstream resolution, the dependency build and the base render all read it.
- * A failed fetch is remembered too (every reader gets the same error).
- */
-class IndexCache {
-    fetched = new Map();
-    fetch(repository, credentials) {
-        const key = repository.replace(/\/+$/, '');
-        let entry = this.fetched.get(key);
-        if (!entry) {
-            entry = readIndex(key, credentials);
-            this.fetched.set(key, entry);
-        }
-        return entry;
-    }
-}
-/** The index of a repository: from the run's cache when there is one, else fetched now. */
-async function readIndex(repository, credentials, cache) {
-    if (cache)
-        return cache.fetch(repository, credentials);
-    const { url, text } = await fetchIndex(repository, credentials);
-    let parsed;
-    return { repository: repository.replace(/\/+$/, ''), url, text, entries: () => (parsed ??= parseIndex(text, url)) };
-}
-function parseIndex(text, source) {
-    let data;
-    try {
-        // The fast reader where it reads exactly what the library does (helm writes plain indexes): an index is
-        // megabytes for large public repositories, and the library's parse of even a small one is ~15 ms cold.
-        const fast = fastParseYaml(text);
-        data = fast ? fast.value : distExports.parse(text, { maxAliasCount: -1 });
-    }
-    catch (error) {
-        throw new ActionError(`${source} is not valid YAML: ${error.message.split('\n')[0]}`, 'check the repository URL serves a Helm chart repository index');
-    }
-    const entries = data?.entries;
-    if (!entries || typeof entries !== 'object') {
-        throw new ActionError(`${source} has no entries: it is not a Helm chart repository index`, 'check the dependency repository URL');
-    }
-    return entries;
-}
-/** Bounds on an index.yaml: large public repositories serve tens of MB; a redirect chain ends within a few hops. */
-const MAX_INDEX_BYTES = 256 * 2 ** 20;
-const MAX_INDEX_REDIRECTS = 10;
-/** Connection failures another attempt may get past (a refused connection is a wrong URL more often than not). */
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
-class IndexFetchError extends ActionError {
-    transient;
-    constructor(message, hint, transient) {
-        super(message, hint);
-        this.transient = transient;
-    }
-}
-/**
- * Fetches `<repository>/index.yaml`, retrying transient failures with backoff,
- * each attempt within the run's budget; errors name the URL and what to check.
- */
-async function fetchIndex(repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
-    const url = `${repository.replace(/\/+$/, '')}/index.yaml`;
-    const headers = { 'user-agent': 'bp-temporal-action' };
-    const withoutAuthorization = { ...headers };
-    if (credentials)
-        headers.authorization = basicAuth(credentials);
-    const attempt = async () => {
-        const limit = operationLimit(OPERATION_LIMITS.http);
-        if (limit.ms <= 0)
-            throw new DeadlineError(`GET ${url}`, 0, true);
-        const mirrorHint = 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input';
-        try {
-            const send = (current, sameOrigin) => httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, MAX_INDEX_BYTES);
-            const response = await followRedirects(new URL(url), MAX_INDEX_REDIRECTS, send);
-            if (response.status === 401 || response.status === 403) {
-                throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password' +
-                    (/^http:/i.test(url)
-                        ? ' and https:// (credentials are never sent over plain http except to loopback)'
-                        : ''), false);
-            }
-            if (response.status < 200 || response.status > 299) {
-                const transient = (response.status >= 500 && response.status !== 501) || response.status === 429;
-                const hint = 'check the dependency repository URL, or set repository-mirrors';
-                throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, hint, transient);
-            }
-            // As fetch's text() read it: UTF-8 without a byte-order mark.
-            return { url, text: response.body.toString('utf8').replace(/^\uFEFF/, '') };
-        }
-        catch (error) {
-            if (error instanceof ActionError)
-                throw error;
-            if (error instanceof RedirectError) {
-                throw new IndexFetchError(`upstream repository ${url}: redirect not followed (${error.reason}): ${error.location}`, mirrorHint, false);
-            }
-            const failure = error;
-            if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
-                if (limit.byRun)
-                    throw new DeadlineError(`GET ${url}`, limit.ms, true);
-                throw new IndexFetchError(`upstream repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true);
-            }
-            if (failure.code === 'EBODYTOOLARGE') {
-                throw new IndexFetchError(`upstream repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`, 'check the dependency repository URL', false);
-            }
-            // Worded as for the registry; retried on fewer codes (a refused connection is a wrong URL more often).
-            const reason = describeNetworkError(error, limit.ms).text;
-            const transient = failure.code !== undefined && TRANSIENT_CODES.has(failure.code);
-            throw new IndexFetchError(`upstream repository ${url} is unreachable: ${reason}`, mirrorHint, transient);
-        }
-    };
-    return withRetry(attempt, {
-        ...retry,
-        isRetryable: (error) => error instanceof IndexFetchError && error.transient,
-        onRetry: (n, error, delayMs) => {
-            info(`${error.message}; retry ${n} of ${retry.retries} in ${(delayMs / 1000).toFixed(1)} s`);
-        }
-    });
 }
 
 // The one home of credentials: their type, and the policy of which credentials go to which host, built
@@ -16004,7 +16224,7 @@ function decideMode(input) {
             return {
                 mode,
                 reason: `tag ${tagName} does not match Chart.yaml ${chartVersion}${why}`,
-                error: `tag ${tagName} has version ${tag.version} but ${blueprint} Chart.yaml version is ${chartVersion}`,
+                error: `tag ${tagName} has version ${tag.version} but Chart.yaml version is ${chartVersion}`,
                 tagVersion: tag.version
             };
         }
@@ -16026,29 +16246,42 @@ function decideMode(input) {
 function packagedVersion({ inputs, blueprint, decision }) {
     return inputs.version || decision.version || blueprint.chartYaml.data.version;
 }
-/** Settings that must hold before anything runs; throws an ActionError naming the input, tag or file. */
-/** Throws an ActionError for a setting that does not hold; returns the `registry` input parsed once (if set). */
+/**
+ * Settings that must hold before anything runs: throws an ActionError naming the input, tag or file, at the line it
+ * is about (Chart.yaml's, or the workflow's that sets the input); returns the `registry` input parsed once (if set).
+ */
 function checkRunSettings(settings) {
     const { inputs, blueprint, decision, ref } = settings;
     const version = packagedVersion(settings);
     const chartMeta = blueprint.chartYaml.data;
-    if (decision.error)
-        throw new ActionError(decision.error, `make the tag's version and ${blueprint.chartYaml.displayPath} version agree, or set version-from-tag: true`);
+    const chartYaml = blueprint.chartYaml.displayPath;
+    const atChartYaml = (key) => ({
+        file: chartYaml,
+        line: blueprint.chartYaml.lineOf([key])
+    });
+    if (decision.error) {
+        const tag = ref.replace(/^refs\/tags\//, '');
+        throw new ActionError(`tag ${tag} has version ${decision.tagVersion}, but ${chartYaml} has version ${chartMeta.version}`, `make them agree (version: ${decision.tagVersion} in ${chartYaml}, or the tag v${chartMeta.version}), or set version-from-tag: true`, atChartYaml('version'));
+    }
     // A release tag publishes exactly the tagged version: input version cannot say otherwise.
     if (decision.mode === 'publish' && decision.tagVersion && inputs.version && inputs.version !== decision.tagVersion) {
-        throw new ActionError(`input version ${inputs.version} differs from tag ${ref.replace(/^refs\/tags\//, '')} (version ${decision.tagVersion})`, 'a release tag publishes the tagged version: remove the version input, or tag the version you mean');
+        throw new ActionError(`input version ${inputs.version} differs from tag ${ref.replace(/^refs\/tags\//, '')} (version ${decision.tagVersion})`, 'a release tag publishes the tagged version: remove the version input, or tag the version you mean', { input: 'version', value: inputs.version });
     }
     // Published names are OCI repository components: lowercase (validating accepts what helm accepts).
     if (decision.mode === 'publish' && !isRepositoryComponent(chartMeta.name)) {
-        throw new ActionError(`${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['name']) ?? 1}: chart name "${chartMeta.name}" cannot be an OCI repository name`, 'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal');
+        throw new ActionError(`${chartYaml}:${blueprint.chartYaml.lineOf(['name']) ?? 1}: chart name "${chartMeta.name}" cannot be an OCI repository name`, 'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal', atChartYaml('name'));
     }
     if (!isStrictSemver(version)) {
         const where = inputs.version
             ? 'input version'
             : decision.version
                 ? `tag ${ref}`
-                : `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`;
-        throw new ActionError(`${where}: "${version}" is not a semantic version`, 'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (Helm and OCI tags need semver)');
+                : `${chartYaml}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`;
+        throw new ActionError(`${where}: "${version}" is not a semantic version`, 'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (Helm and OCI tags need semver)', inputs.version
+            ? { input: 'version', value: inputs.version }
+            : decision.version
+                ? undefined
+                : atChartYaml('version'));
     }
     if (decision.mode === 'publish' && !inputs.registry) {
         throw new ActionError(`publishing ${chartMeta.name} ${version} (${decision.reason}) needs the registry input`, 'set registry: oci://ghcr.io/<owner>, or push: false to only validate');
@@ -16070,11 +16303,12 @@ async function loadRun(inputs, event) {
         await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(path.resolve(inputs.workspace, file), file)));
     }
     catch (error) {
-        const chart = await chartIdentityGuess(inputs.workspace, inputs.blueprint, inputs.chart);
+        const chart = await chartIdentityGuess(inputs.workspace, inputs.chart);
         return {
             kind: 'stopped',
             identity: { chart, mode: 'validate', modeReason: 'the blueprint could not be read' },
-            error
+            error,
+            stage: 'Blueprint'
         };
     }
     const chartMeta = blueprint.chartYaml.data;
@@ -16098,7 +16332,7 @@ async function loadRun(inputs, event) {
         identity.registry = checkRunSettings(settings);
     }
     catch (error) {
-        return { kind: 'stopped', identity, error };
+        return { kind: 'stopped', identity, error, stage: 'Run settings' };
     }
     return { kind: 'ready', identity, blueprint };
 }
@@ -16772,6 +17006,3010 @@ async function resolveBlueprintUpstream(ctx) {
     return { resolution, step: resolution.step };
 }
 
+const RULE = 'blueprint-contract';
+/** The `blueprint.yaml` step: the contract's findings, or a skipped step for a chart-only blueprint. */
+function blueprintContractStep(input) {
+    const start = performance.now();
+    const file = `${input.dir}/blueprint.yaml`;
+    const step = (status, summary, findings, data) => ({
+        id: 'blueprint',
+        title: 'blueprint.yaml',
+        status,
+        durationMs: Math.round(performance.now() - start),
+        summary,
+        findings,
+        data
+    });
+    if (input.manifestError) {
+        const at = /^(.+?):(\d+):/.exec(input.manifestError.message);
+        return step('failed', `${file} cannot be read`, [
+            {
+                rule: RULE,
+                severity: 'error',
+                message: input.manifestError.message,
+                fix: input.manifestError.hint ?? `fix ${file}`,
+                file: at?.[1] ?? file,
+                line: at ? Number(at[2]) : undefined
+            }
+        ], { chartOnly: false, depends: [] });
+    }
+    const manifest = input.manifest;
+    if (!manifest) {
+        return step('skipped', 'no blueprint.yaml: a chart-only blueprint, no catalog entry to check', [], {
+            chartOnly: true,
+            depends: []
+        });
+    }
+    const findings = [
+        ...manifest.problems.map((problem) => ({
+            rule: RULE,
+            severity: 'error',
+            message: problem.message,
+            fix: problem.fix,
+            file: manifest.file,
+            line: manifest.lineOf(problem.path)
+        })),
+        ...nameFindings(input, manifest),
+        ...versionFindings(input, manifest),
+        ...chartFolderFindings(input, manifest)
+    ];
+    const depends = dependsFindings(input, manifest, findings);
+    const errors = findings.filter((f) => f.severity === 'error').length;
+    const warnings = findings.filter((f) => f.severity === 'warning').length;
+    const inWorkspace = depends.filter((d) => d.dir).length;
+    const dependsText = depends.length > 0 ? `; depends: ${inWorkspace} of ${depends.length} in the workspace` : '; no depends';
+    const summary = errors > 0
+        ? `${errors} contract error${errors === 1 ? '' : 's'} in ${manifest.file}`
+        : `${manifest.name ?? '(no name)'} ${manifest.version ?? '(no version)'} agrees with ${input.chartYaml.displayPath}${dependsText}`;
+    return step(errors > 0 ? 'failed' : warnings > 0 ? 'warning' : 'passed', summary, findings, {
+        chartOnly: false,
+        depends
+    });
+}
+const at = (source, path) => {
+    const line = source.lineOf(path);
+    return line ? `${source.displayPath}:${line}` : source.displayPath;
+};
+function nameFindings(input, manifest) {
+    const chartName = input.chartYaml.data.name;
+    const line = manifest.lineOf(MANIFEST_PATHS.name);
+    if (manifest.problems.some((p) => p.path.join('.') === MANIFEST_PATHS.name.join('.')))
+        return [];
+    if (manifest.name === undefined) {
+        return [
+            {
+                rule: RULE,
+                severity: 'error',
+                message: `${manifest.file} has no metadata.name: the catalog cannot name the blueprint (the chart is ${chartName})`,
+                fix: `add metadata.name: ${chartName} to ${manifest.file} (the name in ${at(input.chartYaml, ['name'])})`,
+                file: manifest.file,
+                line: manifest.lineOf(['metadata']) ?? 1
+            }
+        ];
+    }
+    if (manifest.name === chartName)
+        return [];
+    return [
+        {
+            rule: RULE,
+            severity: 'error',
+            message: `metadata.name is ${manifest.name}, but the chart is ${chartName}: the catalog names a blueprint the registry does not hold under that name`,
+            fix: `make ${manifest.file}:${line ?? 1} metadata.name and ${at(input.chartYaml, ['name'])} name the same (e.g. both ${chartName})`,
+            file: manifest.file,
+            line
+        }
+    ];
+}
+function versionFindings(input, manifest) {
+    const chartVersion = input.chartYaml.data.version;
+    const line = manifest.lineOf(MANIFEST_PATHS.version);
+    const chartAt = at(input.chartYaml, ['version']);
+    if (manifest.problems.some((p) => p.path.join('.') === MANIFEST_PATHS.version.join('.')))
+        return [];
+    const tag = input.releaseTag;
+    // A release with version-from-tag publishes the tag's version: that is what the catalog must advertise.
+    const expected = tag ? tag.version : chartVersion;
+    if (manifest.version === undefined) {
+        return [
+            {
+                rule: RULE,
+                severity: 'error',
+                message: `${manifest.file} has no spec.version: the catalog advertises no version (the chart packages ${expected})`,
+                fix: `add spec.version: ${expected} to ${manifest.file} (${tag ? `the version of tag ${tag.tag}` : `the version in ${chartAt}`})`,
+                file: manifest.file,
+                line: manifest.lineOf(['spec']) ?? 1
+            }
+        ];
+    }
+    if (manifest.version === expected)
+        return [];
+    const where = `${manifest.file}:${line ?? 1}`;
+    if (tag) {
+        return [
+            {
+                rule: RULE,
+                severity: 'error',
+                message: `spec.version is ${manifest.version}, but this release publishes ${tag.version} ` +
+                    `(version-from-tag: the tag ${tag.tag} decides the packaged version, not ${chartAt})`,
+                fix: `set spec.version in ${where} to ${tag.version}, the version the tag publishes`,
+                file: manifest.file,
+                line
+            }
+        ];
+    }
+    if (input.versionFromTag) {
+        // Not a release: the tag that will publish is not known yet; Chart.yaml's version is only a stand-in.
+        return [
+            {
+                rule: RULE,
+                severity: 'warning',
+                message: `spec.version is ${manifest.version} and ${chartAt} says ${chartVersion}; with version-from-tag the release ` +
+                    `tag decides the version published, and spec.version must equal it then`,
+                fix: `tag the release as ${input.dir}/v${manifest.version}, or set spec.version in ${where} to the version you will tag`,
+                file: manifest.file,
+                line
+            }
+        ];
+    }
+    return [
+        {
+            rule: RULE,
+            severity: 'error',
+            message: `spec.version is ${manifest.version}, but ${chartAt} version is ${chartVersion}: the catalog advertises one version and the registry holds another`,
+            fix: `bump both together: set ${where} spec.version and ${chartAt} version to the same version (e.g. both ${chartVersion})`,
+            file: manifest.file,
+            line
+        }
+    ];
+}
+function chartFolderFindings(input, manifest) {
+    if (manifest.chart === undefined)
+        return [];
+    const line = manifest.lineOf(MANIFEST_PATHS.chart);
+    const named = manifestChartDir(input.dir, manifest.chart);
+    const checked = input.chartDir.replace(/\\/g, '/').replace(/\/+$/, '');
+    if (named === checked)
+        return [];
+    const relative = checked.startsWith(`${input.dir}/`) ? `./${checked.slice(input.dir.length + 1)}` : undefined;
+    return [
+        {
+            rule: RULE,
+            severity: 'error',
+            message: named === undefined
+                ? `spec.manifests.chart is ${manifest.chart}, which is not a folder inside ${input.dir}`
+                : `spec.manifests.chart names ${named}, but the chart checked (and published) is ${checked}`,
+            fix: relative
+                ? `set spec.manifests.chart in ${manifest.file}:${line ?? 1} to ${relative}${named ? `, or set the chart input to ${named}` : ''}`
+                : `set the chart input to ${named ?? `a folder inside ${input.dir}`}, and spec.manifests.chart in ${manifest.file}:${line ?? 1} to it`,
+            file: manifest.file,
+            line
+        }
+    ];
+}
+function dependsFindings(input, manifest, findings) {
+    const others = input.index?.blueprints.filter((bp) => bp.dir !== input.dir) ?? [];
+    if (manifest.depends.length > 0 && input.index && others.length === 0) {
+        // A repository of one blueprint: every name would be "not in the workspace", which says nothing. One notice.
+        const names = manifest.depends.map((entry) => entry.blueprint).join(', ');
+        findings.push({
+            rule: RULE,
+            severity: 'notice',
+            message: `spec.depends (${names}) is not checked against the workspace: it holds no other blueprint under the discover globs`,
+            fix: 'nothing to do in a repository of one blueprint; in a monorepo, set discover-glob to the folders of its blueprints',
+            file: manifest.file,
+            line: manifest.lineOf(MANIFEST_PATHS.depends)
+        });
+        return manifest.depends.map((entry) => ({ blueprint: entry.blueprint, range: entry.version }));
+    }
+    return manifest.depends.map((entry) => checkDependency(input, manifest, entry, findings));
+}
+function checkDependency(input, manifest, entry, findings) {
+    const line = manifest.lineOf(entry.path);
+    const where = `${manifest.file}:${line ?? 1}`;
+    const checked = { blueprint: entry.blueprint, range: entry.version };
+    const sibling = input.index?.byBlueprintName(entry.blueprint);
+    let range;
+    if (entry.version !== undefined) {
+        try {
+            range = parseConstraint(entry.version);
+        }
+        catch (error) {
+            findings.push({
+                rule: RULE,
+                severity: 'error',
+                message: `spec.depends ${entry.blueprint}: "${entry.version}" is not a version range (${error instanceof ConstraintError ? error.message : String(error)})`,
+                fix: `write a range Helm reads at ${where}, e.g. version: "^1" or ">=1.2.0 <2.0.0"`,
+                file: manifest.file,
+                line
+            });
+        }
+    }
+    if (!sibling) {
+        findings.push({
+            rule: RULE,
+            severity: 'warning',
+            message: `spec.depends names ${entry.blueprint}, which is no blueprint of this workspace (no folder under the discover globs has that metadata.name or chart name)`,
+            fix: `check the name at ${where}; ignore this if ${entry.blueprint} is installed from elsewhere`,
+            file: manifest.file,
+            line
+        });
+        return checked;
+    }
+    checked.dir = sibling.dir;
+    checked.version = sibling.chart?.version;
+    if (!sibling.chart) {
+        findings.push({
+            rule: RULE,
+            severity: 'warning',
+            message: `spec.depends ${entry.blueprint} is ${sibling.dir}, whose chart cannot be read (${sibling.problems[0]?.message ?? 'no Chart.yaml'}): its version is not checked`,
+            fix: sibling.problems[0]?.fix ?? `fix ${sibling.chartDir}/Chart.yaml`,
+            file: manifest.file,
+            line
+        });
+        return checked;
+    }
+    if (range && entry.version !== undefined) {
+        const version = parseVersion(sibling.chart.version);
+        if (!version || !range.test(version)) {
+            const siblingAt = `${sibling.chart.file}:${sibling.chart.lineOf(['version']) ?? 1}`;
+            findings.push({
+                rule: RULE,
+                severity: 'error',
+                message: `spec.depends ${entry.blueprint} asks for ${entry.version}, but ${sibling.dir} is at ${sibling.chart.version} (${siblingAt})`,
+                fix: `widen the range at ${where} to include ${sibling.chart.version}, or change the version at ${siblingAt}`,
+                file: manifest.file,
+                line
+            });
+        }
+    }
+    return checked;
+}
+
+var utils = {};
+
+var constants;
+var hasRequiredConstants;
+
+function requireConstants () {
+	if (hasRequiredConstants) return constants;
+	hasRequiredConstants = 1;
+
+	const WIN_SLASH = '\\\\/';
+	const WIN_NO_SLASH = `[^${WIN_SLASH}]`;
+
+	const DEFAULT_MAX_EXTGLOB_RECURSION = 0;
+
+	/**
+	 * Posix glob regex
+	 */
+
+	const DOT_LITERAL = '\\.';
+	const PLUS_LITERAL = '\\+';
+	const QMARK_LITERAL = '\\?';
+	const SLASH_LITERAL = '\\/';
+	const ONE_CHAR = '(?=.)';
+	const QMARK = '[^/]';
+	const END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
+	const START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
+	const DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
+	const NO_DOT = `(?!${DOT_LITERAL})`;
+	const NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
+	const NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
+	const NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
+	const QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
+	const STAR = `${QMARK}*?`;
+	const SEP = '/';
+
+	const POSIX_CHARS = {
+	  DOT_LITERAL,
+	  PLUS_LITERAL,
+	  QMARK_LITERAL,
+	  SLASH_LITERAL,
+	  ONE_CHAR,
+	  QMARK,
+	  END_ANCHOR,
+	  DOTS_SLASH,
+	  NO_DOT,
+	  NO_DOTS,
+	  NO_DOT_SLASH,
+	  NO_DOTS_SLASH,
+	  QMARK_NO_DOT,
+	  STAR,
+	  START_ANCHOR,
+	  SEP
+	};
+
+	/**
+	 * Windows glob regex
+	 */
+
+	const WINDOWS_CHARS = {
+	  ...POSIX_CHARS,
+
+	  SLASH_LITERAL: `[${WIN_SLASH}]`,
+	  QMARK: WIN_NO_SLASH,
+	  STAR: `${WIN_NO_SLASH}*?`,
+	  DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
+	  NO_DOT: `(?!${DOT_LITERAL})`,
+	  NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+	  NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
+	  NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+	  QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
+	  START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
+	  END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
+	  SEP: '\\'
+	};
+
+	/**
+	 * POSIX Bracket Regex
+	 */
+
+	const POSIX_REGEX_SOURCE = {
+	  __proto__: null,
+	  alnum: 'a-zA-Z0-9',
+	  alpha: 'a-zA-Z',
+	  ascii: '\\x00-\\x7F',
+	  blank: ' \\t',
+	  cntrl: '\\x00-\\x1F\\x7F',
+	  digit: '0-9',
+	  graph: '\\x21-\\x7E',
+	  lower: 'a-z',
+	  print: '\\x20-\\x7E ',
+	  punct: '\\-!"#$%&\'()\\*+,./:;<=>?@[\\]^_`{|}~',
+	  space: ' \\t\\r\\n\\v\\f',
+	  upper: 'A-Z',
+	  word: 'A-Za-z0-9_',
+	  xdigit: 'A-Fa-f0-9'
+	};
+
+	constants = {
+	  DEFAULT_MAX_EXTGLOB_RECURSION,
+	  MAX_LENGTH: 1024 * 64,
+	  POSIX_REGEX_SOURCE,
+
+	  // regular expressions
+	  REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
+	  REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
+	  REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
+	  REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
+	  REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
+	  REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
+
+	  // Replace globs with equivalent patterns to reduce parsing time.
+	  REPLACEMENTS: {
+	    __proto__: null,
+	    '***': '*',
+	    '**/**': '**',
+	    '**/**/**': '**'
+	  },
+
+	  // Digits
+	  CHAR_0: 48, /* 0 */
+	  CHAR_9: 57, /* 9 */
+
+	  // Alphabet chars.
+	  CHAR_UPPERCASE_A: 65, /* A */
+	  CHAR_LOWERCASE_A: 97, /* a */
+	  CHAR_UPPERCASE_Z: 90, /* Z */
+	  CHAR_LOWERCASE_Z: 122, /* z */
+
+	  CHAR_LEFT_PARENTHESES: 40, /* ( */
+	  CHAR_RIGHT_PARENTHESES: 41, /* ) */
+
+	  CHAR_ASTERISK: 42, /* * */
+
+	  // Non-alphabetic chars.
+	  CHAR_AMPERSAND: 38, /* & */
+	  CHAR_AT: 64, /* @ */
+	  CHAR_BACKWARD_SLASH: 92, /* \ */
+	  CHAR_CARRIAGE_RETURN: 13, /* \r */
+	  CHAR_CIRCUMFLEX_ACCENT: 94, /* ^ */
+	  CHAR_COLON: 58, /* : */
+	  CHAR_COMMA: 44, /* , */
+	  CHAR_DOT: 46, /* . */
+	  CHAR_DOUBLE_QUOTE: 34, /* " */
+	  CHAR_EQUAL: 61, /* = */
+	  CHAR_EXCLAMATION_MARK: 33, /* ! */
+	  CHAR_FORM_FEED: 12, /* \f */
+	  CHAR_FORWARD_SLASH: 47, /* / */
+	  CHAR_GRAVE_ACCENT: 96, /* ` */
+	  CHAR_HASH: 35, /* # */
+	  CHAR_HYPHEN_MINUS: 45, /* - */
+	  CHAR_LEFT_ANGLE_BRACKET: 60, /* < */
+	  CHAR_LEFT_CURLY_BRACE: 123, /* { */
+	  CHAR_LEFT_SQUARE_BRACKET: 91, /* [ */
+	  CHAR_LINE_FEED: 10, /* \n */
+	  CHAR_NO_BREAK_SPACE: 160, /* \u00A0 */
+	  CHAR_PERCENT: 37, /* % */
+	  CHAR_PLUS: 43, /* + */
+	  CHAR_QUESTION_MARK: 63, /* ? */
+	  CHAR_RIGHT_ANGLE_BRACKET: 62, /* > */
+	  CHAR_RIGHT_CURLY_BRACE: 125, /* } */
+	  CHAR_RIGHT_SQUARE_BRACKET: 93, /* ] */
+	  CHAR_SEMICOLON: 59, /* ; */
+	  CHAR_SINGLE_QUOTE: 39, /* ' */
+	  CHAR_SPACE: 32, /*   */
+	  CHAR_TAB: 9, /* \t */
+	  CHAR_UNDERSCORE: 95, /* _ */
+	  CHAR_VERTICAL_LINE: 124, /* | */
+	  CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279, /* \uFEFF */
+
+	  /**
+	   * Create EXTGLOB_CHARS
+	   */
+
+	  extglobChars(chars) {
+	    return {
+	      '!': { type: 'negate', open: '(?:(?!(?:', close: `))${chars.STAR})` },
+	      '?': { type: 'qmark', open: '(?:', close: ')?' },
+	      '+': { type: 'plus', open: '(?:', close: ')+' },
+	      '*': { type: 'star', open: '(?:', close: ')*' },
+	      '@': { type: 'at', open: '(?:', close: ')' }
+	    };
+	  },
+
+	  /**
+	   * Create GLOB_CHARS
+	   */
+
+	  globChars(win32) {
+	    return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
+	  }
+	};
+	return constants;
+}
+
+/*global navigator*/
+
+var hasRequiredUtils;
+
+function requireUtils () {
+	if (hasRequiredUtils) return utils;
+	hasRequiredUtils = 1;
+	(function (exports) {
+
+		const {
+		  REGEX_BACKSLASH,
+		  REGEX_REMOVE_BACKSLASH,
+		  REGEX_SPECIAL_CHARS,
+		  REGEX_SPECIAL_CHARS_GLOBAL
+		} = /*@__PURE__*/ requireConstants();
+
+		exports.isObject = val => val !== null && typeof val === 'object' && !Array.isArray(val);
+		exports.hasRegexChars = str => REGEX_SPECIAL_CHARS.test(str);
+		exports.isRegexChar = str => str.length === 1 && exports.hasRegexChars(str);
+		exports.escapeRegex = str => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, '\\$1');
+		exports.toPosixSlashes = str => str.replace(REGEX_BACKSLASH, '/');
+
+		exports.isWindows = () => {
+		  if (typeof navigator !== 'undefined' && navigator.platform) {
+		    const platform = navigator.platform.toLowerCase();
+		    return platform === 'win32' || platform === 'windows';
+		  }
+
+		  if (typeof process !== 'undefined' && process.platform) {
+		    return process.platform === 'win32';
+		  }
+
+		  return false;
+		};
+
+		exports.removeBackslashes = str => {
+		  return str.replace(REGEX_REMOVE_BACKSLASH, match => {
+		    return match === '\\' ? '' : match;
+		  });
+		};
+
+		exports.escapeLast = (input, char, lastIdx) => {
+		  const idx = input.lastIndexOf(char, lastIdx);
+		  if (idx === -1) return input;
+		  if (input[idx - 1] === '\\') return exports.escapeLast(input, char, idx - 1);
+		  return `${input.slice(0, idx)}\\${input.slice(idx)}`;
+		};
+
+		exports.removePrefix = (input, state = {}) => {
+		  let output = input;
+		  if (output.startsWith('./')) {
+		    output = output.slice(2);
+		    state.prefix = './';
+		  }
+		  return output;
+		};
+
+		exports.wrapOutput = (input, state = {}, options = {}) => {
+		  const prepend = options.contains ? '' : '^';
+		  const append = options.contains ? '' : '$';
+
+		  let output = `${prepend}(?:${input})${append}`;
+		  if (state.negated === true) {
+		    output = `(?:^(?!${output}).*$)`;
+		  }
+		  return output;
+		};
+
+		exports.basename = (path, { windows } = {}) => {
+		  const segs = path.split(windows ? /[\\/]/ : '/');
+		  const last = segs[segs.length - 1];
+
+		  if (last === '') {
+		    return segs[segs.length - 2];
+		  }
+
+		  return last;
+		}; 
+	} (utils));
+	return utils;
+}
+
+var scan_1;
+var hasRequiredScan;
+
+function requireScan () {
+	if (hasRequiredScan) return scan_1;
+	hasRequiredScan = 1;
+
+	const utils = /*@__PURE__*/ requireUtils();
+	const {
+	  CHAR_ASTERISK,             /* * */
+	  CHAR_AT,                   /* @ */
+	  CHAR_BACKWARD_SLASH,       /* \ */
+	  CHAR_COMMA,                /* , */
+	  CHAR_DOT,                  /* . */
+	  CHAR_EXCLAMATION_MARK,     /* ! */
+	  CHAR_FORWARD_SLASH,        /* / */
+	  CHAR_LEFT_CURLY_BRACE,     /* { */
+	  CHAR_LEFT_PARENTHESES,     /* ( */
+	  CHAR_LEFT_SQUARE_BRACKET,  /* [ */
+	  CHAR_PLUS,                 /* + */
+	  CHAR_QUESTION_MARK,        /* ? */
+	  CHAR_RIGHT_CURLY_BRACE,    /* } */
+	  CHAR_RIGHT_PARENTHESES,    /* ) */
+	  CHAR_RIGHT_SQUARE_BRACKET  /* ] */
+	} = /*@__PURE__*/ requireConstants();
+
+	const isPathSeparator = code => {
+	  return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
+	};
+
+	const depth = token => {
+	  if (token.isPrefix !== true) {
+	    token.depth = token.isGlobstar ? Infinity : 1;
+	  }
+	};
+
+	/**
+	 * Quickly scans a glob pattern and returns an object with a handful of
+	 * useful properties, like `isGlob`, `path` (the leading non-glob, if it exists),
+	 * `glob` (the actual pattern), `negated` (true if the path starts with `!` but not
+	 * with `!(`) and `negatedExtglob` (true if the path starts with `!(`).
+	 *
+	 * ```js
+	 * const pm = require('picomatch');
+	 * console.log(pm.scan('foo/bar/*.js'));
+	 * { isGlob: true, input: 'foo/bar/*.js', base: 'foo/bar', glob: '*.js' }
+	 * ```
+	 * @param {String} `str`
+	 * @param {Object} `options`
+	 * @return {Object} Returns an object with tokens and regex source string.
+	 * @api public
+	 */
+
+	const scan = (input, options) => {
+	  const opts = options || {};
+
+	  const length = input.length - 1;
+	  const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
+	  const slashes = [];
+	  const tokens = [];
+	  const parts = [];
+
+	  let str = input;
+	  let index = -1;
+	  let start = 0;
+	  let lastIndex = 0;
+	  let isBrace = false;
+	  let isBracket = false;
+	  let isGlob = false;
+	  let isExtglob = false;
+	  let isGlobstar = false;
+	  let braceEscaped = false;
+	  let backslashes = false;
+	  let negated = false;
+	  let negatedExtglob = false;
+	  let finished = false;
+	  let braces = 0;
+	  let prev;
+	  let code;
+	  let token = { value: '', depth: 0, isGlob: false };
+
+	  const eos = () => index >= length;
+	  const peek = () => str.charCodeAt(index + 1);
+	  const advance = () => {
+	    prev = code;
+	    return str.charCodeAt(++index);
+	  };
+
+	  while (index < length) {
+	    code = advance();
+	    let next;
+
+	    if (code === CHAR_BACKWARD_SLASH) {
+	      backslashes = token.backslashes = true;
+	      code = advance();
+
+	      if (code === CHAR_LEFT_CURLY_BRACE) {
+	        braceEscaped = true;
+	      }
+	      continue;
+	    }
+
+	    if (braceEscaped === true || code === CHAR_LEFT_CURLY_BRACE) {
+	      braces++;
+
+	      while (eos() !== true && (code = advance())) {
+	        if (code === CHAR_BACKWARD_SLASH) {
+	          backslashes = token.backslashes = true;
+	          advance();
+	          continue;
+	        }
+
+	        if (code === CHAR_LEFT_CURLY_BRACE) {
+	          braces++;
+	          continue;
+	        }
+
+	        if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
+	          isBrace = token.isBrace = true;
+	          isGlob = token.isGlob = true;
+	          finished = true;
+
+	          if (scanToEnd === true) {
+	            continue;
+	          }
+
+	          break;
+	        }
+
+	        if (braceEscaped !== true && code === CHAR_COMMA) {
+	          isBrace = token.isBrace = true;
+	          isGlob = token.isGlob = true;
+	          finished = true;
+
+	          if (scanToEnd === true) {
+	            continue;
+	          }
+
+	          break;
+	        }
+
+	        if (code === CHAR_RIGHT_CURLY_BRACE) {
+	          braces--;
+
+	          if (braces === 0) {
+	            braceEscaped = false;
+	            isBrace = token.isBrace = true;
+	            finished = true;
+	            break;
+	          }
+	        }
+	      }
+
+	      if (scanToEnd === true) {
+	        continue;
+	      }
+
+	      break;
+	    }
+
+	    if (code === CHAR_FORWARD_SLASH) {
+	      slashes.push(index);
+	      tokens.push(token);
+	      token = { value: '', depth: 0, isGlob: false };
+
+	      if (finished === true) continue;
+	      if (prev === CHAR_DOT && index === (start + 1)) {
+	        start += 2;
+	        continue;
+	      }
+
+	      lastIndex = index + 1;
+	      continue;
+	    }
+
+	    if (opts.noext !== true) {
+	      const isExtglobChar = code === CHAR_PLUS
+	        || code === CHAR_AT
+	        || code === CHAR_ASTERISK
+	        || code === CHAR_QUESTION_MARK
+	        || code === CHAR_EXCLAMATION_MARK;
+
+	      if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
+	        isGlob = token.isGlob = true;
+	        isExtglob = token.isExtglob = true;
+	        finished = true;
+	        if (code === CHAR_EXCLAMATION_MARK && index === start) {
+	          negatedExtglob = true;
+	        }
+
+	        if (scanToEnd === true) {
+	          let parens = 0;
+
+	          while (eos() !== true && (code = advance())) {
+	            if (code === CHAR_BACKWARD_SLASH) {
+	              backslashes = token.backslashes = true;
+	              advance();
+	              continue;
+	            }
+
+	            if (code === CHAR_LEFT_PARENTHESES) {
+	              parens++;
+	              continue;
+	            }
+
+	            if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+	              finished = true;
+	              break;
+	            }
+	          }
+	          continue;
+	        }
+	        break;
+	      }
+	    }
+
+	    if (code === CHAR_ASTERISK) {
+	      if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
+	      isGlob = token.isGlob = true;
+	      finished = true;
+
+	      if (scanToEnd === true) {
+	        continue;
+	      }
+	      break;
+	    }
+
+	    if (code === CHAR_QUESTION_MARK) {
+	      isGlob = token.isGlob = true;
+	      finished = true;
+
+	      if (scanToEnd === true) {
+	        continue;
+	      }
+	      break;
+	    }
+
+	    if (code === CHAR_LEFT_SQUARE_BRACKET) {
+	      while (eos() !== true && (next = advance())) {
+	        if (next === CHAR_BACKWARD_SLASH) {
+	          backslashes = token.backslashes = true;
+	          advance();
+	          continue;
+	        }
+
+	        if (next === CHAR_RIGHT_SQUARE_BRACKET) {
+	          isBracket = token.isBracket = true;
+	          isGlob = token.isGlob = true;
+	          finished = true;
+	          break;
+	        }
+	      }
+
+	      if (scanToEnd === true) {
+	        continue;
+	      }
+
+	      break;
+	    }
+
+	    if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
+	      negated = token.negated = true;
+	      start++;
+	      continue;
+	    }
+
+	    if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
+	      isGlob = token.isGlob = true;
+
+	      if (scanToEnd === true) {
+	        let parens = 1;
+
+	        while (eos() !== true && (code = advance())) {
+	          if (code === CHAR_BACKWARD_SLASH) {
+	            backslashes = token.backslashes = true;
+	            advance();
+	            continue;
+	          }
+
+	          if (code === CHAR_LEFT_PARENTHESES) {
+	            parens++;
+	            continue;
+	          }
+
+	          if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+	            finished = true;
+	            break;
+	          }
+	        }
+	        continue;
+	      }
+	      break;
+	    }
+
+	    if (isGlob === true) {
+	      finished = true;
+
+	      if (scanToEnd === true) {
+	        continue;
+	      }
+
+	      break;
+	    }
+	  }
+
+	  if (opts.noext === true) {
+	    isExtglob = false;
+	    isGlob = false;
+	  }
+
+	  let base = str;
+	  let prefix = '';
+	  let glob = '';
+
+	  if (start > 0) {
+	    prefix = str.slice(0, start);
+	    str = str.slice(start);
+	    lastIndex -= start;
+	  }
+
+	  if (base && isGlob === true && lastIndex > 0) {
+	    base = str.slice(0, lastIndex);
+	    glob = str.slice(lastIndex);
+	  } else if (isGlob === true) {
+	    base = '';
+	    glob = str;
+	  } else {
+	    base = str;
+	  }
+
+	  if (base && base !== '' && base !== '/' && base !== str) {
+	    if (isPathSeparator(base.charCodeAt(base.length - 1))) {
+	      base = base.slice(0, -1);
+	    }
+	  }
+
+	  if (opts.unescape === true) {
+	    if (glob) glob = utils.removeBackslashes(glob);
+
+	    if (base && backslashes === true) {
+	      base = utils.removeBackslashes(base);
+	    }
+	  }
+
+	  const state = {
+	    prefix,
+	    input,
+	    start,
+	    base,
+	    glob,
+	    isBrace,
+	    isBracket,
+	    isGlob,
+	    isExtglob,
+	    isGlobstar,
+	    negated,
+	    negatedExtglob
+	  };
+
+	  if (opts.tokens === true) {
+	    state.maxDepth = 0;
+	    if (!isPathSeparator(code)) {
+	      tokens.push(token);
+	    }
+	    state.tokens = tokens;
+	  }
+
+	  if (opts.parts === true || opts.tokens === true) {
+	    let prevIndex;
+
+	    for (let idx = 0; idx < slashes.length; idx++) {
+	      const n = prevIndex !== undefined ? prevIndex + 1 : start;
+	      const i = slashes[idx];
+	      const value = input.slice(n, i);
+	      if (opts.tokens) {
+	        if (idx === 0 && start !== 0) {
+	          tokens[idx].isPrefix = true;
+	          tokens[idx].value = prefix;
+	        } else {
+	          tokens[idx].value = value;
+	        }
+	        depth(tokens[idx]);
+	        state.maxDepth += tokens[idx].depth;
+	      }
+	      if (i >= start) {
+	        parts.push(value);
+	        prevIndex = i;
+	      }
+	    }
+
+	    const n = prevIndex !== undefined ? prevIndex + 1 : start;
+	    const value = input.slice(n);
+	    parts.push(value);
+
+	    if (opts.tokens && prevIndex && prevIndex + 1 < input.length) {
+	      tokens[tokens.length - 1].value = value;
+	      depth(tokens[tokens.length - 1]);
+	      state.maxDepth += tokens[tokens.length - 1].depth;
+	    }
+
+	    state.slashes = slashes;
+	    state.parts = parts;
+	  }
+
+	  return state;
+	};
+
+	scan_1 = scan;
+	return scan_1;
+}
+
+var parse_1;
+var hasRequiredParse;
+
+function requireParse () {
+	if (hasRequiredParse) return parse_1;
+	hasRequiredParse = 1;
+
+	const constants = /*@__PURE__*/ requireConstants();
+	const utils = /*@__PURE__*/ requireUtils();
+
+	/**
+	 * Constants
+	 */
+
+	const {
+	  MAX_LENGTH,
+	  POSIX_REGEX_SOURCE,
+	  REGEX_NON_SPECIAL_CHARS,
+	  REGEX_SPECIAL_CHARS_BACKREF,
+	  REPLACEMENTS
+	} = constants;
+
+	/**
+	 * Helpers
+	 */
+
+	const expandRange = (args, options) => {
+	  if (typeof options.expandRange === 'function') {
+	    return options.expandRange(...args, options);
+	  }
+
+	  args.sort();
+	  const value = `[${args.join('-')}]`;
+
+	  try {
+	    /* eslint-disable-next-line no-new */
+	    new RegExp(value);
+	  } catch (ex) {
+	    return args.map(v => utils.escapeRegex(v)).join('..');
+	  }
+
+	  return value;
+	};
+
+	/**
+	 * Create the message for a syntax error
+	 */
+
+	const syntaxError = (type, char) => {
+	  return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
+	};
+
+	const splitTopLevel = input => {
+	  const parts = [];
+	  let bracket = 0;
+	  let paren = 0;
+	  let quote = 0;
+	  let value = '';
+	  let escaped = false;
+
+	  for (const ch of input) {
+	    if (escaped === true) {
+	      value += ch;
+	      escaped = false;
+	      continue;
+	    }
+
+	    if (ch === '\\') {
+	      value += ch;
+	      escaped = true;
+	      continue;
+	    }
+
+	    if (ch === '"') {
+	      quote = quote === 1 ? 0 : 1;
+	      value += ch;
+	      continue;
+	    }
+
+	    if (quote === 0) {
+	      if (ch === '[') {
+	        bracket++;
+	      } else if (ch === ']' && bracket > 0) {
+	        bracket--;
+	      } else if (bracket === 0) {
+	        if (ch === '(') {
+	          paren++;
+	        } else if (ch === ')' && paren > 0) {
+	          paren--;
+	        } else if (ch === '|' && paren === 0) {
+	          parts.push(value);
+	          value = '';
+	          continue;
+	        }
+	      }
+	    }
+
+	    value += ch;
+	  }
+
+	  parts.push(value);
+	  return parts;
+	};
+
+	const isPlainBranch = branch => {
+	  let escaped = false;
+
+	  for (const ch of branch) {
+	    if (escaped === true) {
+	      escaped = false;
+	      continue;
+	    }
+
+	    if (ch === '\\') {
+	      escaped = true;
+	      continue;
+	    }
+
+	    if (/[?*+@!()[\]{}]/.test(ch)) {
+	      return false;
+	    }
+	  }
+
+	  return true;
+	};
+
+	const normalizeSimpleBranch = branch => {
+	  let value = branch.trim();
+	  let changed = true;
+
+	  while (changed === true) {
+	    changed = false;
+
+	    if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
+	      value = value.slice(2, -1);
+	      changed = true;
+	    }
+	  }
+
+	  if (!isPlainBranch(value)) {
+	    return;
+	  }
+
+	  return value.replace(/\\(.)/g, '$1');
+	};
+
+	const hasRepeatedCharPrefixOverlap = branches => {
+	  const values = branches.map(normalizeSimpleBranch).filter(Boolean);
+
+	  for (let i = 0; i < values.length; i++) {
+	    for (let j = i + 1; j < values.length; j++) {
+	      const a = values[i];
+	      const b = values[j];
+	      const char = a[0];
+
+	      if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
+	        continue;
+	      }
+
+	      if (a === b || a.startsWith(b) || b.startsWith(a)) {
+	        return true;
+	      }
+	    }
+	  }
+
+	  return false;
+	};
+
+	const parseRepeatedExtglob = (pattern, requireEnd = true) => {
+	  if ((pattern[0] !== '+' && pattern[0] !== '*') || pattern[1] !== '(') {
+	    return;
+	  }
+
+	  let bracket = 0;
+	  let paren = 0;
+	  let quote = 0;
+	  let escaped = false;
+
+	  for (let i = 1; i < pattern.length; i++) {
+	    const ch = pattern[i];
+
+	    if (escaped === true) {
+	      escaped = false;
+	      continue;
+	    }
+
+	    if (ch === '\\') {
+	      escaped = true;
+	      continue;
+	    }
+
+	    if (ch === '"') {
+	      quote = quote === 1 ? 0 : 1;
+	      continue;
+	    }
+
+	    if (quote === 1) {
+	      continue;
+	    }
+
+	    if (ch === '[') {
+	      bracket++;
+	      continue;
+	    }
+
+	    if (ch === ']' && bracket > 0) {
+	      bracket--;
+	      continue;
+	    }
+
+	    if (bracket > 0) {
+	      continue;
+	    }
+
+	    if (ch === '(') {
+	      paren++;
+	      continue;
+	    }
+
+	    if (ch === ')') {
+	      paren--;
+
+	      if (paren === 0) {
+	        if (requireEnd === true && i !== pattern.length - 1) {
+	          return;
+	        }
+
+	        return {
+	          type: pattern[0],
+	          body: pattern.slice(2, i),
+	          end: i
+	        };
+	      }
+	    }
+	  }
+	};
+
+	const buildCharClassStar = chars => {
+	  const source = chars.length === 1
+	    ? utils.escapeRegex(chars[0])
+	    : `[${chars.map(ch => utils.escapeRegex(ch)).join('')}]`;
+
+	  return `${source}*`;
+	};
+
+	const getStarExtglobSequenceChars = pattern => {
+	  let index = 0;
+	  const chars = [];
+
+	  while (index < pattern.length) {
+	    const match = parseRepeatedExtglob(pattern.slice(index), false);
+
+	    if (!match || match.type !== '*') {
+	      return;
+	    }
+
+	    const branches = splitTopLevel(match.body).map(branch => branch.trim());
+	    if (branches.length !== 1) {
+	      return;
+	    }
+
+	    const branch = normalizeSimpleBranch(branches[0]);
+	    if (!branch || branch.length !== 1) {
+	      return;
+	    }
+
+	    chars.push(branch);
+	    index += match.end + 1;
+	  }
+
+	  if (chars.length < 1) {
+	    return;
+	  }
+
+	  return chars;
+	};
+
+	const repeatedExtglobRecursion = pattern => {
+	  let depth = 0;
+	  let value = pattern.trim();
+	  let match = parseRepeatedExtglob(value);
+
+	  while (match) {
+	    depth++;
+	    value = match.body.trim();
+	    match = parseRepeatedExtglob(value);
+	  }
+
+	  return depth;
+	};
+
+	const analyzeRepeatedExtglob = (body, options) => {
+	  if (options.maxExtglobRecursion === false) {
+	    return { risky: false };
+	  }
+
+	  const max =
+	    typeof options.maxExtglobRecursion === 'number'
+	      ? options.maxExtglobRecursion
+	      : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
+
+	  const branches = splitTopLevel(body).map(branch => branch.trim());
+
+	  if (branches.length > 1) {
+	    if (
+	      branches.some(branch => branch === '') ||
+	      branches.some(branch => /^[*?]+$/.test(branch)) ||
+	      hasRepeatedCharPrefixOverlap(branches)
+	    ) {
+	      return { risky: true };
+	    }
+	  }
+
+	  // A repeated extglob is "risky" (prone to catastrophic backtracking) when a
+	  // branch is itself a `*(...)` sequence, since that nests an unbounded quantifier
+	  // inside the outer `+(...)`/`*(...)`. When *every* branch reduces to single
+	  // characters we can emit one flat, ReDoS-safe character class that preserves the
+	  // meaning of ALL branches (e.g. `+(*(a)|*(b))` -> `[ab]*`), rather than dropping
+	  // every branch but the first.
+	  const safeChars = [];
+	  let sawStarSequence = false;
+	  let combinable = true;
+
+	  for (const branch of branches) {
+	    const chars = getStarExtglobSequenceChars(branch);
+	    if (chars) {
+	      sawStarSequence = true;
+	      safeChars.push(...chars);
+	      continue;
+	    }
+
+	    const literal = normalizeSimpleBranch(branch);
+	    if (literal && literal.length === 1) {
+	      safeChars.push(literal);
+	      continue;
+	    }
+
+	    combinable = false;
+
+	    if (repeatedExtglobRecursion(branch) > max) {
+	      return { risky: true };
+	    }
+	  }
+
+	  if (sawStarSequence) {
+	    return combinable
+	      ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) }
+	      : { risky: true };
+	  }
+
+	  return { risky: false };
+	};
+
+	/**
+	 * Parse the given input string.
+	 * @param {String} input
+	 * @param {Object} options
+	 * @return {Object}
+	 */
+
+	const parse = (input, options) => {
+	  if (typeof input !== 'string') {
+	    throw new TypeError('Expected a string');
+	  }
+
+	  input = REPLACEMENTS[input] || input;
+
+	  const opts = { ...options };
+	  const max = typeof opts.maxLength === 'number' ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+
+	  let len = input.length;
+	  if (len > max) {
+	    throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+	  }
+
+	  const bos = { type: 'bos', value: '', output: opts.prepend || '' };
+	  const tokens = [bos];
+
+	  const capture = opts.capture ? '' : '?:';
+
+	  // create constants based on platform, for windows or posix
+	  const PLATFORM_CHARS = constants.globChars(opts.windows);
+	  const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
+
+	  const {
+	    DOT_LITERAL,
+	    PLUS_LITERAL,
+	    SLASH_LITERAL,
+	    ONE_CHAR,
+	    DOTS_SLASH,
+	    NO_DOT,
+	    NO_DOT_SLASH,
+	    NO_DOTS_SLASH,
+	    QMARK,
+	    QMARK_NO_DOT,
+	    STAR,
+	    START_ANCHOR
+	  } = PLATFORM_CHARS;
+
+	  const globstar = opts => {
+	    return `(${capture}(?:(?!${START_ANCHOR}${opts.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+	  };
+
+	  const nodot = opts.dot ? '' : NO_DOT;
+	  const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
+	  let star = opts.bash === true ? globstar(opts) : STAR;
+
+	  if (opts.capture) {
+	    star = `(${star})`;
+	  }
+
+	  // minimatch options support
+	  if (typeof opts.noext === 'boolean') {
+	    opts.noextglob = opts.noext;
+	  }
+
+	  const state = {
+	    input,
+	    index: -1,
+	    start: 0,
+	    dot: opts.dot === true,
+	    consumed: '',
+	    output: '',
+	    prefix: '',
+	    backtrack: false,
+	    negated: false,
+	    brackets: 0,
+	    braces: 0,
+	    parens: 0,
+	    quotes: 0,
+	    globstar: false,
+	    tokens
+	  };
+
+	  input = utils.removePrefix(input, state);
+	  len = input.length;
+
+	  const extglobs = [];
+	  const braces = [];
+	  const stack = [];
+	  let prev = bos;
+	  let value;
+
+	  /**
+	   * Tokenizing helpers
+	   */
+
+	  const eos = () => state.index === len - 1;
+	  const peek = state.peek = (n = 1) => input[state.index + n];
+	  const advance = state.advance = () => input[++state.index] || '';
+	  const remaining = () => input.slice(state.index + 1);
+	  const consume = (value = '', num = 0) => {
+	    state.consumed += value;
+	    state.index += num;
+	  };
+
+	  const append = token => {
+	    state.output += token.output != null ? token.output : token.value;
+	    consume(token.value);
+	  };
+
+	  const negate = () => {
+	    let count = 1;
+
+	    while (peek() === '!' && (peek(2) !== '(' || peek(3) === '?')) {
+	      advance();
+	      state.start++;
+	      count++;
+	    }
+
+	    if (count % 2 === 0) {
+	      return false;
+	    }
+
+	    state.negated = true;
+	    state.start++;
+	    return true;
+	  };
+
+	  const increment = type => {
+	    state[type]++;
+	    stack.push(type);
+	  };
+
+	  const decrement = type => {
+	    state[type]--;
+	    stack.pop();
+	  };
+
+	  /**
+	   * Push tokens onto the tokens array. This helper speeds up
+	   * tokenizing by 1) helping us avoid backtracking as much as possible,
+	   * and 2) helping us avoid creating extra tokens when consecutive
+	   * characters are plain text. This improves performance and simplifies
+	   * lookbehinds.
+	   */
+
+	  const push = tok => {
+	    if (prev.type === 'globstar') {
+	      const isBrace = state.braces > 0 && (tok.type === 'comma' || tok.type === 'brace');
+	      const isExtglob = tok.extglob === true || (extglobs.length && (tok.type === 'pipe' || tok.type === 'paren'));
+
+	      if (tok.type !== 'slash' && tok.type !== 'paren' && !isBrace && !isExtglob) {
+	        state.output = state.output.slice(0, -prev.output.length);
+	        prev.type = 'star';
+	        prev.value = '*';
+	        prev.output = star;
+	        state.output += prev.output;
+	      }
+	    }
+
+	    if (extglobs.length && tok.type !== 'paren') {
+	      extglobs[extglobs.length - 1].inner += tok.value;
+	    }
+
+	    if (tok.value || tok.output) append(tok);
+	    if (prev && prev.type === 'text' && tok.type === 'text') {
+	      prev.output = (prev.output || prev.value) + tok.value;
+	      prev.value += tok.value;
+	      return;
+	    }
+
+	    tok.prev = prev;
+	    tokens.push(tok);
+	    prev = tok;
+	  };
+
+	  const extglobOpen = (type, value) => {
+	    const token = { ...EXTGLOB_CHARS[value], conditions: 1, inner: '' };
+
+	    token.prev = prev;
+	    token.parens = state.parens;
+	    token.output = state.output;
+	    token.startIndex = state.index;
+	    token.tokensIndex = tokens.length;
+	    const output = (opts.capture ? '(' : '') + token.open;
+
+	    increment('parens');
+	    push({ type, value, output: state.output ? '' : ONE_CHAR });
+	    push({ type: 'paren', extglob: true, value: advance(), output });
+	    extglobs.push(token);
+	  };
+
+	  const extglobClose = token => {
+	    const literal = input.slice(token.startIndex, state.index + 1);
+	    const body = input.slice(token.startIndex + 2, state.index);
+	    const analysis = analyzeRepeatedExtglob(body, opts);
+
+	    if ((token.type === 'plus' || token.type === 'star') && analysis.risky) {
+	      const safeOutput = analysis.safeOutput
+	        ? (token.output ? '' : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput)
+	        : undefined;
+	      const open = tokens[token.tokensIndex];
+
+	      open.type = 'text';
+	      open.value = literal;
+	      open.output = safeOutput || utils.escapeRegex(literal);
+
+	      for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
+	        tokens[i].value = '';
+	        tokens[i].output = '';
+	        delete tokens[i].suffix;
+	      }
+
+	      state.output = token.output + open.output;
+	      state.backtrack = true;
+
+	      push({ type: 'paren', extglob: true, value, output: '' });
+	      decrement('parens');
+	      return;
+	    }
+
+	    let output = token.close + (opts.capture ? ')' : '');
+	    let rest;
+
+	    if (token.type === 'negate') {
+	      let extglobStar = star;
+
+	      if (token.inner && token.inner.length > 1 && token.inner.includes('/')) {
+	        extglobStar = globstar(opts);
+	      }
+
+	      if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
+	        output = token.close = `)$))${extglobStar}`;
+	      }
+
+	      if (token.inner.includes('*') && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
+	        // Any non-magical string (`.ts`) or even nested expression (`.{ts,tsx}`) can follow after the closing parenthesis.
+	        // In this case, we need to parse the string and use it in the output of the original pattern.
+	        // Suitable patterns: `/!(*.d).ts`, `/!(*.d).{ts,tsx}`, `**/!(*-dbg).@(js)`.
+	        //
+	        // Disabling the `fastpaths` option due to a problem with parsing strings as `.ts` in the pattern like `**/!(*.d).ts`.
+	        const expression = parse(rest, { ...options, fastpaths: false }).output;
+
+	        output = token.close = `)${expression})${extglobStar})`;
+	      }
+
+	      if (token.prev.type === 'bos') {
+	        state.negatedExtglob = true;
+	      }
+	    }
+
+	    push({ type: 'paren', extglob: true, value, output });
+	    decrement('parens');
+	  };
+
+	  /**
+	   * Fast paths
+	   */
+
+	  if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input)) {
+	    let backslashes = false;
+
+	    let output = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
+	      if (first === '\\') {
+	        backslashes = true;
+	        return m;
+	      }
+
+	      if (first === '?') {
+	        if (esc) {
+	          return esc + first + (rest ? QMARK.repeat(rest.length) : '');
+	        }
+	        if (index === 0) {
+	          return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : '');
+	        }
+	        return QMARK.repeat(chars.length);
+	      }
+
+	      if (first === '.') {
+	        return DOT_LITERAL.repeat(chars.length);
+	      }
+
+	      if (first === '*') {
+	        if (esc) {
+	          return esc + first + (rest ? star : '');
+	        }
+	        return star;
+	      }
+	      return esc ? m : `\\${m}`;
+	    });
+
+	    if (backslashes === true) {
+	      if (opts.unescape === true) {
+	        output = output.replace(/\\/g, '');
+	      } else {
+	        output = output.replace(/\\+/g, m => {
+	          return m.length % 2 === 0 ? '\\\\' : (m ? '\\' : '');
+	        });
+	      }
+	    }
+
+	    if (output === input && opts.contains === true) {
+	      state.output = input;
+	      return state;
+	    }
+
+	    state.output = utils.wrapOutput(output, state, options);
+	    return state;
+	  }
+
+	  /**
+	   * Tokenize input until we reach end-of-string
+	   */
+
+	  while (!eos()) {
+	    value = advance();
+
+	    if (value === '\u0000') {
+	      continue;
+	    }
+
+	    /**
+	     * Escaped characters
+	     */
+
+	    if (value === '\\') {
+	      const next = peek();
+
+	      if (next === '/' && opts.bash !== true) {
+	        continue;
+	      }
+
+	      if (next === '.' || next === ';') {
+	        continue;
+	      }
+
+	      if (!next) {
+	        value += '\\';
+	        push({ type: 'text', value });
+	        continue;
+	      }
+
+	      // collapse slashes to reduce potential for exploits
+	      const match = /^\\+/.exec(remaining());
+	      let slashes = 0;
+
+	      if (match && match[0].length > 2) {
+	        slashes = match[0].length;
+	        state.index += slashes;
+	        if (slashes % 2 !== 0) {
+	          value += '\\';
+	        }
+	      }
+
+	      if (opts.unescape === true) {
+	        value = advance();
+	      } else {
+	        value += advance();
+	      }
+
+	      if (state.brackets === 0) {
+	        push({ type: 'text', value });
+	        continue;
+	      }
+	    }
+
+	    /**
+	     * If we're inside a regex character class, continue
+	     * until we reach the closing bracket.
+	     */
+
+	    if (state.brackets > 0 && (value !== ']' || prev.value === '[' || prev.value === '[^')) {
+	      if (opts.posix !== false && value === ':') {
+	        const inner = prev.value.slice(1);
+	        if (inner.includes('[')) {
+	          prev.posix = true;
+
+	          if (inner.includes(':')) {
+	            const idx = prev.value.lastIndexOf('[');
+	            const pre = prev.value.slice(0, idx);
+	            const rest = prev.value.slice(idx + 2);
+	            const posix = POSIX_REGEX_SOURCE[rest];
+	            if (posix) {
+	              prev.value = pre + posix;
+	              state.backtrack = true;
+	              advance();
+
+	              if (!bos.output && tokens.indexOf(prev) === 1) {
+	                bos.output = ONE_CHAR;
+	              }
+	              continue;
+	            }
+	          }
+	        }
+	      }
+
+	      if ((value === '[' && peek() !== ':') || (value === '-' && peek() === ']')) {
+	        value = `\\${value}`;
+	      }
+
+	      if (value === ']' && (prev.value === '[' || prev.value === '[^')) {
+	        value = `\\${value}`;
+	      }
+
+	      if (opts.posix === true && value === '!' && prev.value === '[') {
+	        value = '^';
+	      }
+
+	      prev.value += value;
+	      append({ value });
+	      continue;
+	    }
+
+	    /**
+	     * If we're inside a quoted string, continue
+	     * until we reach the closing double quote.
+	     */
+
+	    if (state.quotes === 1 && value !== '"') {
+	      value = utils.escapeRegex(value);
+	      prev.value += value;
+	      append({ value });
+	      continue;
+	    }
+
+	    /**
+	     * Double quotes
+	     */
+
+	    if (value === '"') {
+	      state.quotes = state.quotes === 1 ? 0 : 1;
+	      if (opts.keepQuotes === true) {
+	        push({ type: 'text', value });
+	      }
+	      continue;
+	    }
+
+	    /**
+	     * Parentheses
+	     */
+
+	    if (value === '(') {
+	      increment('parens');
+	      push({ type: 'paren', value });
+	      continue;
+	    }
+
+	    if (value === ')') {
+	      if (state.parens === 0 && opts.strictBrackets === true) {
+	        throw new SyntaxError(syntaxError('opening', '('));
+	      }
+
+	      const extglob = extglobs[extglobs.length - 1];
+	      if (extglob && state.parens === extglob.parens + 1) {
+	        extglobClose(extglobs.pop());
+	        continue;
+	      }
+
+	      push({ type: 'paren', value, output: state.parens ? ')' : '\\)' });
+	      decrement('parens');
+	      continue;
+	    }
+
+	    /**
+	     * Square brackets
+	     */
+
+	    if (value === '[') {
+	      if (opts.nobracket === true || !remaining().includes(']')) {
+	        if (opts.nobracket !== true && opts.strictBrackets === true) {
+	          throw new SyntaxError(syntaxError('closing', ']'));
+	        }
+
+	        value = `\\${value}`;
+	      } else {
+	        increment('brackets');
+	      }
+
+	      push({ type: 'bracket', value });
+	      continue;
+	    }
+
+	    if (value === ']') {
+	      if (opts.nobracket === true || (prev && prev.type === 'bracket' && prev.value.length === 1)) {
+	        push({ type: 'text', value, output: `\\${value}` });
+	        continue;
+	      }
+
+	      if (state.brackets === 0) {
+	        if (opts.strictBrackets === true) {
+	          throw new SyntaxError(syntaxError('opening', '['));
+	        }
+
+	        push({ type: 'text', value, output: `\\${value}` });
+	        continue;
+	      }
+
+	      decrement('brackets');
+
+	      const prevValue = prev.value.slice(1);
+	      if (prev.posix !== true && prevValue[0] === '^' && !prevValue.includes('/')) {
+	        value = `/${value}`;
+	      }
+
+	      prev.value += value;
+	      append({ value });
+
+	      // when literal brackets are explicitly disabled
+	      // assume we should match with a regex character class
+	      if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
+	        continue;
+	      }
+
+	      const escaped = utils.escapeRegex(prev.value);
+	      state.output = state.output.slice(0, -prev.value.length);
+
+	      // when literal brackets are explicitly enabled
+	      // assume we should escape the brackets to match literal characters
+	      if (opts.literalBrackets === true) {
+	        state.output += escaped;
+	        prev.value = escaped;
+	        continue;
+	      }
+
+	      // when the user specifies nothing, try to match both
+	      prev.value = `(${capture}${escaped}|${prev.value})`;
+	      state.output += prev.value;
+	      continue;
+	    }
+
+	    /**
+	     * Braces
+	     */
+
+	    if (value === '{' && opts.nobrace !== true) {
+	      increment('braces');
+
+	      const open = {
+	        type: 'brace',
+	        value,
+	        output: '(',
+	        outputIndex: state.output.length,
+	        tokensIndex: state.tokens.length
+	      };
+
+	      braces.push(open);
+	      push(open);
+	      continue;
+	    }
+
+	    if (value === '}') {
+	      const brace = braces[braces.length - 1];
+
+	      if (opts.nobrace === true || !brace) {
+	        push({ type: 'text', value, output: value });
+	        continue;
+	      }
+
+	      let output = ')';
+
+	      if (brace.dots === true) {
+	        const arr = tokens.slice();
+	        const range = [];
+
+	        for (let i = arr.length - 1; i >= 0; i--) {
+	          tokens.pop();
+	          if (arr[i].type === 'brace') {
+	            break;
+	          }
+	          if (arr[i].type !== 'dots') {
+	            range.unshift(arr[i].value);
+	          }
+	        }
+
+	        output = expandRange(range, opts);
+	        state.backtrack = true;
+	      }
+
+	      if (brace.comma !== true && brace.dots !== true) {
+	        const out = state.output.slice(0, brace.outputIndex);
+	        const toks = state.tokens.slice(brace.tokensIndex);
+	        brace.value = brace.output = '\\{';
+	        value = output = '\\}';
+	        state.output = out;
+	        for (const t of toks) {
+	          state.output += (t.output || t.value);
+	        }
+	      }
+
+	      push({ type: 'brace', value, output });
+	      decrement('braces');
+	      braces.pop();
+	      continue;
+	    }
+
+	    /**
+	     * Pipes
+	     */
+
+	    if (value === '|') {
+	      if (extglobs.length > 0) {
+	        extglobs[extglobs.length - 1].conditions++;
+	      }
+	      push({ type: 'text', value });
+	      continue;
+	    }
+
+	    /**
+	     * Commas
+	     */
+
+	    if (value === ',') {
+	      let output = value;
+
+	      const brace = braces[braces.length - 1];
+	      if (brace && stack[stack.length - 1] === 'braces') {
+	        brace.comma = true;
+	        output = '|';
+	      }
+
+	      push({ type: 'comma', value, output });
+	      continue;
+	    }
+
+	    /**
+	     * Slashes
+	     */
+
+	    if (value === '/') {
+	      // if the beginning of the glob is "./", advance the start
+	      // to the current index, and don't add the "./" characters
+	      // to the state. This greatly simplifies lookbehinds when
+	      // checking for BOS characters like "!" and "." (not "./")
+	      if (prev.type === 'dot' && state.index === state.start + 1) {
+	        state.start = state.index + 1;
+	        state.consumed = '';
+	        state.output = '';
+	        tokens.pop();
+	        prev = bos; // reset "prev" to the first token
+	        continue;
+	      }
+
+	      push({ type: 'slash', value, output: SLASH_LITERAL });
+	      continue;
+	    }
+
+	    /**
+	     * Dots
+	     */
+
+	    if (value === '.') {
+	      if (state.braces > 0 && prev.type === 'dot') {
+	        if (prev.value === '.') prev.output = DOT_LITERAL;
+	        const brace = braces[braces.length - 1];
+	        prev.type = 'dots';
+	        prev.output += value;
+	        prev.value += value;
+	        brace.dots = true;
+	        continue;
+	      }
+
+	      if ((state.braces + state.parens) === 0 && prev.type !== 'bos' && prev.type !== 'slash') {
+	        push({ type: 'text', value, output: DOT_LITERAL });
+	        continue;
+	      }
+
+	      push({ type: 'dot', value, output: DOT_LITERAL });
+	      continue;
+	    }
+
+	    /**
+	     * Question marks
+	     */
+
+	    if (value === '?') {
+	      const isGroup = prev && prev.value === '(';
+	      if (!isGroup && opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
+	        extglobOpen('qmark', value);
+	        continue;
+	      }
+
+	      if (prev && prev.type === 'paren') {
+	        const next = peek();
+	        let output = value;
+
+	        if ((prev.value === '(' && !/[!=<:]/.test(next)) || (next === '<' && !/<([!=]|\w+>)/.test(remaining()))) {
+	          output = `\\${value}`;
+	        }
+
+	        push({ type: 'text', value, output });
+	        continue;
+	      }
+
+	      if (opts.dot !== true && (prev.type === 'slash' || prev.type === 'bos')) {
+	        push({ type: 'qmark', value, output: QMARK_NO_DOT });
+	        continue;
+	      }
+
+	      push({ type: 'qmark', value, output: QMARK });
+	      continue;
+	    }
+
+	    /**
+	     * Exclamation
+	     */
+
+	    if (value === '!') {
+	      if (opts.noextglob !== true && peek() === '(') {
+	        if (peek(2) !== '?' || !/[!=<:]/.test(peek(3))) {
+	          extglobOpen('negate', value);
+	          continue;
+	        }
+	      }
+
+	      if (opts.nonegate !== true && state.index === 0) {
+	        negate();
+	        continue;
+	      }
+	    }
+
+	    /**
+	     * Plus
+	     */
+
+	    if (value === '+') {
+	      if (opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
+	        extglobOpen('plus', value);
+	        continue;
+	      }
+
+	      if ((prev && prev.value === '(') || opts.regex === false) {
+	        push({ type: 'plus', value, output: PLUS_LITERAL });
+	        continue;
+	      }
+
+	      if ((prev && (prev.type === 'bracket' || prev.type === 'paren' || prev.type === 'brace')) || state.parens > 0) {
+	        push({ type: 'plus', value });
+	        continue;
+	      }
+
+	      push({ type: 'plus', value: PLUS_LITERAL });
+	      continue;
+	    }
+
+	    /**
+	     * Plain text
+	     */
+
+	    if (value === '@') {
+	      if (opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
+	        push({ type: 'at', extglob: true, value, output: '' });
+	        continue;
+	      }
+
+	      push({ type: 'text', value });
+	      continue;
+	    }
+
+	    /**
+	     * Plain text
+	     */
+
+	    if (value !== '*') {
+	      if (value === '$' || value === '^') {
+	        value = `\\${value}`;
+	      }
+
+	      const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
+	      if (match) {
+	        value += match[0];
+	        state.index += match[0].length;
+	      }
+
+	      push({ type: 'text', value });
+	      continue;
+	    }
+
+	    /**
+	     * Stars
+	     */
+
+	    if (prev && (prev.type === 'globstar' || prev.star === true)) {
+	      prev.type = 'star';
+	      prev.star = true;
+	      prev.value += value;
+	      prev.output = star;
+	      state.backtrack = true;
+	      state.globstar = true;
+	      consume(value);
+	      continue;
+	    }
+
+	    let rest = remaining();
+	    if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
+	      extglobOpen('star', value);
+	      continue;
+	    }
+
+	    if (prev.type === 'star') {
+	      if (opts.noglobstar === true) {
+	        consume(value);
+	        continue;
+	      }
+
+	      const prior = prev.prev;
+	      const before = prior.prev;
+	      const isStart = prior.type === 'slash' || prior.type === 'bos';
+	      const afterStar = before && (before.type === 'star' || before.type === 'globstar');
+
+	      if (opts.bash === true && (!isStart || (rest[0] && rest[0] !== '/'))) {
+	        push({ type: 'star', value, output: '' });
+	        continue;
+	      }
+
+	      const isBrace = state.braces > 0 && (prior.type === 'comma' || prior.type === 'brace');
+	      const isExtglob = extglobs.length && (prior.type === 'pipe' || prior.type === 'paren');
+	      if (!isStart && prior.type !== 'paren' && !isBrace && !isExtglob) {
+	        push({ type: 'star', value, output: '' });
+	        continue;
+	      }
+
+	      // strip consecutive `/**/`
+	      while (rest.slice(0, 3) === '/**') {
+	        const after = input[state.index + 4];
+	        if (after && after !== '/') {
+	          break;
+	        }
+	        rest = rest.slice(3);
+	        consume('/**', 3);
+	      }
+
+	      // A globstar followed only by balanced closing parens is at the logical end of patterns like
+	      // `test(/utils/**)` and `test?(/utils/**)`. Treat it as EOS so the trailing `/**` can match its
+	      // parent path, except in negated extglobs where that would change the exclusion semantics.
+	      const isEnd = eos() || (
+	        state.parens > 0
+	        && rest === ')'.repeat(state.parens)
+	        && !extglobs.some(extglob => extglob.type === 'negate')
+	      );
+
+	      if (prior.type === 'bos' && eos()) {
+	        prev.type = 'globstar';
+	        prev.value += value;
+	        prev.output = globstar(opts);
+	        state.output = prev.output;
+	        state.globstar = true;
+	        consume(value);
+	        continue;
+	      }
+
+	      if (prior.type === 'slash' && prior.prev.type !== 'bos' && !afterStar && isEnd) {
+	        state.output = state.output.slice(0, -(prior.output + prev.output).length);
+	        prior.output = `(?:${prior.output}`;
+
+	        prev.type = 'globstar';
+	        prev.output = globstar(opts) + (opts.strictSlashes ? ')' : '|$)');
+	        prev.value += value;
+	        state.globstar = true;
+	        state.output += prior.output + prev.output;
+	        consume(value);
+	        continue;
+	      }
+
+	      if (prior.type === 'slash' && prior.prev.type !== 'bos' && rest[0] === '/') {
+	        const end = rest[1] !== void 0 ? '|$' : '';
+
+	        state.output = state.output.slice(0, -(prior.output + prev.output).length);
+	        prior.output = `(?:${prior.output}`;
+
+	        prev.type = 'globstar';
+	        prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
+	        prev.value += value;
+
+	        state.output += prior.output + prev.output;
+	        state.globstar = true;
+
+	        consume(value + advance());
+
+	        push({ type: 'slash', value: '/', output: '' });
+	        continue;
+	      }
+
+	      if (prior.type === 'bos' && rest[0] === '/') {
+	        prev.type = 'globstar';
+	        prev.value += value;
+	        prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
+	        state.output = prev.output;
+	        state.globstar = true;
+	        consume(value + advance());
+	        push({ type: 'slash', value: '/', output: '' });
+	        continue;
+	      }
+
+	      // remove single star from output
+	      state.output = state.output.slice(0, -prev.output.length);
+
+	      // reset previous token to globstar
+	      prev.type = 'globstar';
+	      prev.output = globstar(opts);
+	      prev.value += value;
+
+	      // reset output with globstar
+	      state.output += prev.output;
+	      state.globstar = true;
+	      consume(value);
+	      continue;
+	    }
+
+	    const token = { type: 'star', value, output: star };
+
+	    if (opts.bash === true) {
+	      token.output = '.*?';
+	      if (prev.type === 'bos' || prev.type === 'slash') {
+	        token.output = nodot + token.output;
+	      }
+	      push(token);
+	      continue;
+	    }
+
+	    if (prev && (prev.type === 'bracket' || prev.type === 'paren') && opts.regex === true) {
+	      token.output = value;
+	      push(token);
+	      continue;
+	    }
+
+	    if (state.index === state.start || prev.type === 'slash' || prev.type === 'dot') {
+	      if (prev.type === 'dot') {
+	        state.output += NO_DOT_SLASH;
+	        prev.output += NO_DOT_SLASH;
+
+	      } else if (opts.dot === true) {
+	        state.output += NO_DOTS_SLASH;
+	        prev.output += NO_DOTS_SLASH;
+
+	      } else {
+	        state.output += nodot;
+	        prev.output += nodot;
+	      }
+
+	      if (peek() !== '*') {
+	        state.output += ONE_CHAR;
+	        prev.output += ONE_CHAR;
+	      }
+	    }
+
+	    push(token);
+	  }
+
+	  while (state.brackets > 0) {
+	    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', ']'));
+	    state.output = utils.escapeLast(state.output, '[');
+	    decrement('brackets');
+	  }
+
+	  while (state.parens > 0) {
+	    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', ')'));
+	    state.output = utils.escapeLast(state.output, '(');
+	    decrement('parens');
+	  }
+
+	  while (state.braces > 0) {
+	    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', '}'));
+	    state.output = utils.escapeLast(state.output, '{');
+	    decrement('braces');
+	  }
+
+	  if (opts.strictSlashes !== true && (prev.type === 'star' || prev.type === 'bracket')) {
+	    push({ type: 'maybe_slash', value: '', output: `${SLASH_LITERAL}?` });
+	  }
+
+	  // rebuild the output if we had to backtrack at any point
+	  if (state.backtrack === true) {
+	    state.output = '';
+
+	    for (const token of state.tokens) {
+	      state.output += token.output != null ? token.output : token.value;
+
+	      if (token.suffix) {
+	        state.output += token.suffix;
+	      }
+	    }
+	  }
+
+	  return state;
+	};
+
+	/**
+	 * Fast paths for creating regular expressions for common glob patterns.
+	 * This can significantly speed up processing and has very little downside
+	 * impact when none of the fast paths match.
+	 */
+
+	parse.fastpaths = (input, options) => {
+	  const opts = { ...options };
+	  const max = typeof opts.maxLength === 'number' ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+	  const len = input.length;
+	  if (len > max) {
+	    throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+	  }
+
+	  input = REPLACEMENTS[input] || input;
+
+	  // create constants based on platform, for windows or posix
+	  const {
+	    DOT_LITERAL,
+	    SLASH_LITERAL,
+	    ONE_CHAR,
+	    DOTS_SLASH,
+	    NO_DOT,
+	    NO_DOTS,
+	    NO_DOTS_SLASH,
+	    STAR,
+	    START_ANCHOR
+	  } = constants.globChars(opts.windows);
+
+	  const nodot = opts.dot ? NO_DOTS : NO_DOT;
+	  const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
+	  const capture = opts.capture ? '' : '?:';
+	  const state = { negated: false, prefix: '' };
+	  let star = opts.bash === true ? '.*?' : STAR;
+
+	  if (opts.capture) {
+	    star = `(${star})`;
+	  }
+
+	  const globstar = opts => {
+	    if (opts.noglobstar === true) return star;
+	    return `(${capture}(?:(?!${START_ANCHOR}${opts.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+	  };
+
+	  const create = str => {
+	    switch (str) {
+	      case '*':
+	        return `${nodot}${ONE_CHAR}${star}`;
+
+	      case '.*':
+	        return `${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+	      case '*.*':
+	        return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+	      case '*/*':
+	        return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
+
+	      case '**':
+	        return nodot + globstar(opts);
+
+	      case '**/*':
+	        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
+
+	      case '**/*.*':
+	        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+	      case '**/.*':
+	        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+	      default: {
+	        const match = /^(.*?)\.(\w+)$/.exec(str);
+	        if (!match) return;
+
+	        const source = create(match[1]);
+	        if (!source) return;
+
+	        return source + DOT_LITERAL + match[2];
+	      }
+	    }
+	  };
+
+	  const output = utils.removePrefix(input, state);
+	  let source = create(output);
+
+	  if (source && opts.strictSlashes !== true) {
+	    source += `${SLASH_LITERAL}?`;
+	  }
+
+	  return source;
+	};
+
+	parse_1 = parse;
+	return parse_1;
+}
+
+var picomatch_1$1;
+var hasRequiredPicomatch$1;
+
+function requirePicomatch$1 () {
+	if (hasRequiredPicomatch$1) return picomatch_1$1;
+	hasRequiredPicomatch$1 = 1;
+
+	const scan = /*@__PURE__*/ requireScan();
+	const parse = /*@__PURE__*/ requireParse();
+	const utils = /*@__PURE__*/ requireUtils();
+	const constants = /*@__PURE__*/ requireConstants();
+	const isObject = val => val && typeof val === 'object' && !Array.isArray(val);
+
+	/**
+	 * Creates a matcher function from one or more glob patterns. The
+	 * returned function takes a string to match as its first argument,
+	 * and returns true if the string is a match. The returned matcher
+	 * function also takes a boolean as the second argument that, when true,
+	 * returns an object with additional information.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch(glob[, options]);
+	 *
+	 * const isMatch = picomatch('*.!(*a)');
+	 * console.log(isMatch('a.a')); //=> false
+	 * console.log(isMatch('a.b')); //=> true
+	 *
+	 * // For environments without `node.js`, `picomatch/posix` provides you a dependency-free matcher, without automatic OS detection.
+	 * const picomatch = require('picomatch/posix');
+	 * // the same API, defaulting to posix paths
+	 * const isMatch = picomatch('a/*');
+	 * console.log(isMatch('a\\b')); //=> false
+	 * console.log(isMatch('a/b')); //=> true
+	 *
+	 * // you can still configure the matcher function to accept windows paths
+	 * const isMatch = picomatch('a/*', { options: windows });
+	 * console.log(isMatch('a\\b')); //=> true
+	 * console.log(isMatch('a/b')); //=> true
+	 * ```
+	 * @name picomatch
+	 * @param {String|Array} `globs` One or more glob patterns.
+	 * @param {Object=} `options`
+	 * @return {Function=} Returns a matcher function.
+	 * @api public
+	 */
+
+	const picomatch = (glob, options, returnState = false) => {
+	  if (Array.isArray(glob)) {
+	    const fns = glob.map(input => picomatch(input, options, returnState));
+	    const arrayMatcher = str => {
+	      for (const isMatch of fns) {
+	        const state = isMatch(str);
+	        if (state) return state;
+	      }
+	      return false;
+	    };
+	    return arrayMatcher;
+	  }
+
+	  const isState = isObject(glob) && glob.tokens && glob.input;
+
+	  if (glob === '' || (typeof glob !== 'string' && !isState)) {
+	    throw new TypeError('Expected pattern to be a non-empty string');
+	  }
+
+	  const opts = options || {};
+	  const posix = opts.windows;
+	  const regex = isState
+	    ? picomatch.compileRe(glob, options)
+	    : picomatch.makeRe(glob, options, false, true);
+
+	  const state = regex.state;
+	  delete regex.state;
+
+	  let isIgnored = () => false;
+	  if (opts.ignore) {
+	    const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
+	    isIgnored = picomatch(opts.ignore, ignoreOpts, returnState);
+	  }
+
+	  const matcher = (input, returnObject = false) => {
+	    const { isMatch, match, output } = picomatch.test(input, regex, options, { glob, posix });
+	    const result = { glob, state, regex, posix, input, output, match, isMatch };
+
+	    if (typeof opts.onResult === 'function') {
+	      opts.onResult(result);
+	    }
+
+	    if (isMatch === false) {
+	      result.isMatch = false;
+	      return returnObject ? result : false;
+	    }
+
+	    if (isIgnored(input)) {
+	      if (typeof opts.onIgnore === 'function') {
+	        opts.onIgnore(result);
+	      }
+	      result.isMatch = false;
+	      return returnObject ? result : false;
+	    }
+
+	    if (typeof opts.onMatch === 'function') {
+	      opts.onMatch(result);
+	    }
+	    return returnObject ? result : true;
+	  };
+
+	  if (returnState) {
+	    matcher.state = state;
+	  }
+
+	  return matcher;
+	};
+
+	/**
+	 * Test `input` with the given `regex`. This is used by the main
+	 * `picomatch()` function to test the input string.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch.test(input, regex[, options]);
+	 *
+	 * console.log(picomatch.test('foo/bar', /^(?:([^/]*?)\/([^/]*?))$/));
+	 * // { isMatch: true, match: [ 'foo/', 'foo', 'bar' ], output: 'foo/bar' }
+	 * ```
+	 * @param {String} `input` String to test.
+	 * @param {RegExp} `regex`
+	 * @return {Object} Returns an object with matching info.
+	 * @api public
+	 */
+
+	picomatch.test = (input, regex, options, { glob, posix } = {}) => {
+	  if (typeof input !== 'string') {
+	    throw new TypeError('Expected input to be a string');
+	  }
+
+	  if (input === '') {
+	    return { isMatch: false, output: '' };
+	  }
+
+	  const opts = options || {};
+	  const format = opts.format || (posix ? utils.toPosixSlashes : null);
+	  let match = input === glob;
+	  let output = (match && format) ? format(input) : input;
+
+	  if (match === false) {
+	    output = format ? format(input) : input;
+	    match = output === glob;
+	  }
+
+	  if (match === false || opts.capture === true) {
+	    if (opts.matchBase === true || opts.basename === true) {
+	      match = picomatch.matchBase(input, regex, options, posix);
+	    } else {
+	      match = regex.exec(output);
+	    }
+	  }
+
+	  return { isMatch: Boolean(match), match, output };
+	};
+
+	/**
+	 * Match the basename of a filepath.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch.matchBase(input, glob[, options]);
+	 * console.log(picomatch.matchBase('foo/bar.js', '*.js'); // true
+	 * ```
+	 * @param {String} `input` String to test.
+	 * @param {RegExp|String} `glob` Glob pattern or regex created by [.makeRe](#makeRe).
+	 * @return {Boolean}
+	 * @api public
+	 */
+
+	picomatch.matchBase = (input, glob, options, posix = options && options.windows) => {
+	  const regex = glob instanceof RegExp ? glob : picomatch.makeRe(glob, options);
+	  return regex.test(utils.basename(input, { windows: posix }));
+	};
+
+	/**
+	 * Returns true if **any** of the given glob `patterns` match the specified `string`.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch.isMatch(string, patterns[, options]);
+	 *
+	 * console.log(picomatch.isMatch('a.a', ['b.*', '*.a'])); //=> true
+	 * console.log(picomatch.isMatch('a.a', 'b.*')); //=> false
+	 * ```
+	 * @param {String|Array} str The string to test.
+	 * @param {String|Array} patterns One or more glob patterns to use for matching.
+	 * @param {Object} [options] See available [options](#options).
+	 * @return {Boolean} Returns true if any patterns match `str`
+	 * @api public
+	 */
+
+	picomatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
+
+	/**
+	 * Parse a glob pattern to create the source string for a regular
+	 * expression.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * const result = picomatch.parse(pattern[, options]);
+	 * ```
+	 * @param {String} `pattern`
+	 * @param {Object} `options`
+	 * @return {Object} Returns an object with useful properties and output to be used as a regex source string.
+	 * @api public
+	 */
+
+	picomatch.parse = (pattern, options) => {
+	  if (Array.isArray(pattern)) return pattern.map(p => picomatch.parse(p, options));
+	  return parse(pattern, { ...options, fastpaths: false });
+	};
+
+	/**
+	 * Scan a glob pattern to separate the pattern into segments.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch.scan(input[, options]);
+	 *
+	 * const result = picomatch.scan('!./foo/*.js');
+	 * console.log(result);
+	 * { prefix: '!./',
+	 *   input: '!./foo/*.js',
+	 *   start: 3,
+	 *   base: 'foo',
+	 *   glob: '*.js',
+	 *   isBrace: false,
+	 *   isBracket: false,
+	 *   isGlob: true,
+	 *   isExtglob: false,
+	 *   isGlobstar: false,
+	 *   negated: true }
+	 * ```
+	 * @param {String} `input` Glob pattern to scan.
+	 * @param {Object} `options`
+	 * @return {Object} Returns an object with
+	 * @api public
+	 */
+
+	picomatch.scan = (input, options) => scan(input, options);
+
+	/**
+	 * Compile a regular expression from the `state` object returned by the
+	 * [parse()](#parse) method.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * const state = picomatch.parse('*.js');
+	 * // picomatch.compileRe(state[, options]);
+	 *
+	 * console.log(picomatch.compileRe(state));
+	 * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
+	 * ```
+	 * @param {Object} `state`
+	 * @param {Object} `options`
+	 * @param {Boolean} `returnOutput` Intended for implementors, this argument allows you to return the raw output from the parser.
+	 * @param {Boolean} `returnState` Adds the state to a `state` property on the returned regex. Useful for implementors and debugging.
+	 * @return {RegExp}
+	 * @api public
+	 */
+
+	picomatch.compileRe = (state, options, returnOutput = false, returnState = false) => {
+	  if (returnOutput === true) {
+	    return state.output;
+	  }
+
+	  const opts = options || {};
+	  const prepend = opts.contains ? '' : '^';
+	  const append = opts.contains ? '' : '$';
+
+	  let source = `${prepend}(?:${state.output})${append}`;
+	  if (state && state.negated === true) {
+	    source = `^(?!${source}).*$`;
+	  }
+
+	  const regex = picomatch.toRegex(source, options);
+	  if (returnState === true) {
+	    regex.state = state;
+	  }
+
+	  return regex;
+	};
+
+	/**
+	 * Create a regular expression from a parsed glob pattern.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch.makeRe(state[, options]);
+	 *
+	 * const result = picomatch.makeRe('*.js');
+	 * console.log(result);
+	 * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
+	 * ```
+	 * @param {String} `state` The object returned from the `.parse` method.
+	 * @param {Object} `options`
+	 * @param {Boolean} `returnOutput` Implementors may use this argument to return the compiled output, instead of a regular expression. This is not exposed on the options to prevent end-users from mutating the result.
+	 * @param {Boolean} `returnState` Implementors may use this argument to return the state from the parsed glob with the returned regular expression.
+	 * @return {RegExp} Returns a regex created from the given pattern.
+	 * @api public
+	 */
+
+	picomatch.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+	  if (!input || typeof input !== 'string') {
+	    throw new TypeError('Expected a non-empty string');
+	  }
+
+	  let parsed = { negated: false, fastpaths: true };
+
+	  if (options.fastpaths !== false && (input[0] === '.' || input[0] === '*')) {
+	    parsed.output = parse.fastpaths(input, options);
+	  }
+
+	  if (!parsed.output) {
+	    parsed = parse(input, options);
+	  }
+
+	  return picomatch.compileRe(parsed, options, returnOutput, returnState);
+	};
+
+	/**
+	 * Create a regular expression from the given regex source string.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch.toRegex(source[, options]);
+	 *
+	 * const { output } = picomatch.parse('*.js');
+	 * console.log(picomatch.toRegex(output));
+	 * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
+	 * ```
+	 * @param {String} `source` Regular expression source string.
+	 * @param {Object} `options`
+	 * @return {RegExp}
+	 * @api public
+	 */
+
+	picomatch.toRegex = (source, options) => {
+	  try {
+	    const opts = options || {};
+	    return new RegExp(source, opts.flags || (opts.nocase ? 'i' : ''));
+	  } catch (err) {
+	    if (options && options.debug === true) throw err;
+	    return /$^/;
+	  }
+	};
+
+	/**
+	 * Picomatch constants.
+	 * @return {Object}
+	 */
+
+	picomatch.constants = constants;
+
+	/**
+	 * Expose "picomatch"
+	 */
+
+	picomatch_1$1 = picomatch;
+	return picomatch_1$1;
+}
+
+var picomatch_1;
+var hasRequiredPicomatch;
+
+function requirePicomatch () {
+	if (hasRequiredPicomatch) return picomatch_1;
+	hasRequiredPicomatch = 1;
+
+	const pico = /*@__PURE__*/ requirePicomatch$1();
+	const utils = /*@__PURE__*/ requireUtils();
+
+	function picomatch(glob, options, returnState = false) {
+	  // default to os.platform()
+	  if (options && (options.windows === null || options.windows === undefined)) {
+	    // don't mutate the original options object
+	    options = { ...options, windows: utils.isWindows() };
+	  }
+
+	  return pico(glob, options, returnState);
+	}
+
+	Object.assign(picomatch, pico);
+	picomatch_1 = picomatch;
+	return picomatch_1;
+}
+
+var picomatchExports = /*@__PURE__*/ requirePicomatch();
+var picomatch = /*@__PURE__*/getDefaultExportFromCjs(picomatchExports);
+
+// One glob engine for path segments (picomatch): the lint-values files and the
+// discover folders walk the tree themselves, segment by segment, and ask this
+// whether a name matches. `**` is handled by the walkers.
+/** A matcher for one path segment (`*`, `?`, `[…]`, `{a,b}`); dot names match (callers decide on hidden folders). */
+function segmentMatcher(segment) {
+    // picomatch reads `[!t]` as "`!` or `t`"; the shell (and the old discover glob) read it as "not t".
+    return picomatch(segment.replace(/\[!/g, '[^'), { dot: true });
+}
+
+// Folder globs over the workspace (`platform/*`, `products/*`, `**` for any depth): the folders a pattern
+// matches, walked segment by segment with the one glob engine (glob.ts). Hidden folders match only a pattern
+// segment that starts with a dot; node_modules and .git are never entered.
+const SKIP_DIRS = new Set(['node_modules', '.git']);
+/** How deep `**` walks: a monorepo's blueprints are a few levels down, never a dozen. */
+const MAX_DEPTH = 12;
+async function subdirectories(dir) {
+    try {
+        const entries = await promises.readdir(dir, { withFileTypes: true });
+        return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+    }
+    catch {
+        return [];
+    }
+}
+/** The folders (relative to `workspace`, `/`-separated) a folder glob matches; `*`, `?`, `[…]` within a segment. */
+async function expandFolderGlob(workspace, pattern) {
+    const segments = pattern.split('/').filter((s) => s !== '' && s !== '.');
+    const out = [];
+    const walk = async (rel, i, depth) => {
+        if (depth > MAX_DEPTH)
+            return;
+        if (i === segments.length) {
+            out.push(rel);
+            return;
+        }
+        const seg = segments[i];
+        const abs = path.join(workspace, rel);
+        if (seg === '**') {
+            await walk(rel, i + 1, depth);
+            for (const name of await subdirectories(abs)) {
+                if (name.startsWith('.') || SKIP_DIRS.has(name))
+                    continue;
+                await walk(rel ? `${rel}/${name}` : name, i, depth + 1);
+            }
+            return;
+        }
+        if (!/[*?[]/.test(seg)) {
+            await walk(rel ? `${rel}/${seg}` : seg, i + 1, depth + 1);
+            return;
+        }
+        const matches = segmentMatcher(seg);
+        for (const name of await subdirectories(abs)) {
+            if ((name.startsWith('.') && !seg.startsWith('.')) || SKIP_DIRS.has(name))
+                continue;
+            if (matches(name))
+                await walk(rel ? `${rel}/${name}` : name, i + 1, depth + 1);
+        }
+    };
+    await walk('', 0, 0);
+    return out;
+}
+
+// The workspace's blueprints: every folder under the discover globs (default `platform/*` and `products/*`) that
+// holds a `blueprint.yaml` or a `chart/Chart.yaml` (a chart-only folder, such as a product umbrella, is a blueprint
+// without catalog metadata). Each with its folder, its chart folder (blueprint.yaml `spec.manifests.chart`, default
+// `./chart`), its chart's name, version and dependencies, and its blueprint.yaml manifest (blueprint-manifest.ts).
+// A file that cannot be read is recorded on its blueprint, never thrown: one broken folder does not hide the others.
+// Used by discover (which folders exist, which changed), the blueprint.yaml contract (spec.depends against the
+// workspace), sibling blueprints (a Chart.yaml dependency that is another blueprint's chart) and the schema gate
+// (the CRDs of the blueprints spec.depends names).
+const DEFAULT_BLUEPRINT_GLOBS = ['platform/*', 'products/*'];
+/** A blueprint's catalog name: blueprint.yaml `metadata.name`, else (chart-only, or no name) its chart's name. */
+function blueprintName(blueprint) {
+    return blueprint.manifest?.name ?? blueprint.chart?.name;
+}
+/** The files that make a folder a blueprint: either is enough. */
+const MARKERS = ['blueprint.yaml', 'chart/Chart.yaml'];
+/**
+ * A discover glob as a folder pattern inside the workspace (`./platform/*` → `platform/*`, a trailing slash
+ * dropped); a pattern ending in `/blueprint.yaml` or `/chart/Chart.yaml` names its folders and the file they must
+ * hold. Throws an ActionError naming the input for an absolute pattern or one that leaves the workspace.
+ */
+function parseBlueprintGlob(glob) {
+    const g = glob
+        .trim()
+        .replace(/\\/g, '/')
+        .replace(/^(\.\/)+/, '')
+        .replace(/\/+$/, '');
+    const marker = MARKERS.find((file) => g.endsWith(`/${file}`));
+    const folder = marker ? g.slice(0, -marker.length - 1) : g;
+    if (folder === '' || folder.startsWith('/') || /^[A-Za-z]:/.test(folder) || folder.split('/').includes('..')) {
+        throw new ActionError(`input discover-glob: "${glob}" is not a folder pattern inside the repository`, 'use patterns like platform/* or products/*');
+    }
+    return { folder, marker };
+}
+async function isFile(file) {
+    try {
+        return (await promises.stat(file)).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** A folder is a blueprint when it holds a blueprint.yaml or a chart/Chart.yaml (or the one file a glob names). */
+async function isBlueprintFolder(workspace, folder, marker) {
+    for (const file of marker ? [marker] : MARKERS)
+        if (await isFile(path.join(workspace, folder, file)))
+            return true;
+    return false;
+}
+/** Every blueprint folder the globs match (relative, `/`-separated), sorted; no file is parsed. */
+async function listBlueprintFolders(workspace, globs = DEFAULT_BLUEPRINT_GLOBS) {
+    const found = new Set();
+    for (const glob of globs.length > 0 ? globs : DEFAULT_BLUEPRINT_GLOBS) {
+        const { folder: pattern, marker } = parseBlueprintGlob(glob);
+        const folders = await expandFolderGlob(workspace, pattern);
+        const kept = await Promise.all(folders.map((folder) => isBlueprintFolder(workspace, folder, marker)));
+        folders.forEach((folder, i) => kept[i] && found.add(folder));
+    }
+    return [...found].sort(compareCodePoints);
+}
+function problemOf(error, file) {
+    if (error instanceof ActionError)
+        return { file, message: error.message, fix: error.hint };
+    return { file, message: `${file} cannot be read: ${error.message ?? String(error)}` };
+}
+/** One blueprint folder read: blueprint.yaml (when there), then the chart folder it names and its Chart.yaml. */
+async function readWorkspaceBlueprint(workspace, dir) {
+    const problems = [];
+    let manifest;
+    const manifestFile = `${dir}/blueprint.yaml`;
+    if (await isFile(path.join(workspace, manifestFile))) {
+        try {
+            manifest = readBlueprintManifest(await loadYamlFile(path.join(workspace, manifestFile), manifestFile));
+        }
+        catch (error) {
+            problems.push(problemOf(error, manifestFile));
+        }
+    }
+    const chartDir = (manifest?.chart && manifestChartDir(dir, manifest.chart)) || `${dir}/chart`;
+    const chartFile = `${chartDir}/Chart.yaml`;
+    let chart;
+    if (await isFile(path.join(workspace, chartFile))) {
+        try {
+            const source = await loadYamlFile(path.join(workspace, chartFile), chartFile);
+            validateChartMetadata(source);
+            const data = source.data;
+            chart = {
+                file: chartFile,
+                name: data.name,
+                version: data.version,
+                dependencies: data.dependencies ?? [],
+                lineOf: (at) => source.lineOf(at)
+            };
+        }
+        catch (error) {
+            problems.push(problemOf(error, chartFile));
+        }
+    }
+    else {
+        problems.push({
+            file: chartFile,
+            message: `${chartFile} not found`,
+            fix: manifest?.chart
+                ? `point spec.manifests.chart in ${manifestFile} at the chart folder`
+                : `put the blueprint's chart in ${chartDir}`
+        });
+    }
+    return { dir, chartDir, manifest, chart, problems };
+}
+/** The index of already-read blueprints (pure): lookups by folder, chart name and catalog name. */
+function blueprintIndex(workspace, blueprints) {
+    const sorted = [...blueprints].sort((a, b) => compareCodePoints(a.dir, b.dir));
+    const first = (key) => {
+        const map = new Map();
+        for (const bp of sorted) {
+            const k = key(bp);
+            if (k !== undefined && !map.has(k))
+                map.set(k, bp);
+        }
+        return map;
+    };
+    const dirs = first((bp) => bp.dir);
+    const charts = first((bp) => bp.chart?.name);
+    const names = first(blueprintName);
+    return {
+        workspace,
+        blueprints: sorted,
+        byDir: (dir) => dirs.get(dir.replace(/\\/g, '/').replace(/\/+$/, '')),
+        byChartName: (name) => charts.get(name),
+        byBlueprintName: (name) => names.get(name)
+    };
+}
+/** Reads every blueprint folder the globs match (default `platform/*`, `products/*`) into an index. */
+async function indexWorkspace(workspace, globs = DEFAULT_BLUEPRINT_GLOBS) {
+    const root = path.resolve(workspace);
+    const folders = await listBlueprintFolders(root, globs);
+    return blueprintIndex(root, await Promise.all(folders.map((dir) => readWorkspaceBlueprint(root, dir))));
+}
+
+// Stage: the blueprint.yaml contract (chart/blueprint-contract.ts) of the run's blueprint, and the workspace's
+// blueprint index it looks spec.depends up in (chart/workspace-index.ts: read once per run, on demand, with the
+// discover-glob input's globs). Both start once the dependency build runs (run/chart-steps.ts): on the way to the
+// build they would only take the main thread.
+/** The workspace's blueprints (the discover-glob input's folders, default platform/* and products/*). */
+function loadWorkspaceIndex(base) {
+    return indexWorkspace(base.inputs.workspace, base.inputs.discoverGlob);
+}
+/** The `blueprint.yaml` step; the index is read only when spec.depends names blueprints to look up. */
+async function contractStep(base, workspace) {
+    const { inputs, blueprint } = base;
+    const index = (blueprint.manifest?.depends.length ?? 0) > 0 ? await workspace() : undefined;
+    // On a release with version-from-tag the packaged version is the tag's (run/settings.ts packagedVersion).
+    const releaseTag = base.mode === 'publish' && inputs.versionFromTag && base.event.ref.startsWith('refs/tags/')
+        ? { version: base.chart.version, tag: base.event.ref.slice('refs/tags/'.length) }
+        : undefined;
+    return blueprintContractStep({
+        dir: blueprint.dir,
+        chartDir: blueprint.chartDir,
+        chartYaml: blueprint.chartYaml,
+        manifest: blueprint.manifest,
+        manifestError: blueprint.manifestError,
+        releaseTag,
+        versionFromTag: inputs.versionFromTag,
+        index
+    });
+}
+
 // Stage: everything the dependency build needs, started at once and run concurrently: the indexes it reads
 // (fetched first, into the run's cache: the upstream resolution reads the same), helm (provisioned, then its
 // isolated home) and the work copy (synchronous; it waits for the upstream only when input upstream-version
@@ -16799,6 +20037,8 @@ function startPreparation(base) {
     })));
     const upstream = onDemand(() => resolveBlueprintUpstream(base));
     const epoch = onDemand(() => sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir));
+    const workspace = onDemand(() => loadWorkspaceIndex(base));
+    const contract = onDemand(() => contractStep(base, workspace));
     // Synchronous (chart/work-copy.ts), done in this turn unless it needs the upstream.
     const work = track(workCopyNeedsUpstream(base)
         ? upstream().then((outcome) => prepareWork(base, outcome.resolution))
@@ -16813,6 +20053,8 @@ function startPreparation(base) {
         upstream,
         work,
         epoch,
+        workspace,
+        contract,
         settled: async () => {
             await Promise.all(started);
         }
@@ -16846,7 +20088,10 @@ async function validateBlueprint(frame) {
         return undefined;
     }
     if (loaded.kind === 'stopped') {
-        return { report: stoppedEarlyReport(frame, time(), loaded.identity, loaded.error), cleanup: Promise.resolve() };
+        return {
+            report: stoppedEarlyReport(frame, time(), loaded.identity, loaded.error, loaded.stage),
+            cleanup: Promise.resolve()
+        };
     }
     const { identity, blueprint } = loaded;
     const folders = workFolders(await promises.mkdtemp(path.join(outputDir, 'bp-work-')), outputDir);
@@ -16867,7 +20112,7 @@ async function validateBlueprint(frame) {
     try {
         const ctx = await preparation.ready;
         outcome.helmVersion = ctx.helm.version;
-        const chart = await runChartSteps(ctx, preparation.upstream, preparation.work, preparation.epoch);
+        const chart = await runChartSteps(ctx, preparation);
         outcome.upstream = chart.upstream;
         outcome.steps.push(...chart.steps);
         outcome.publish = chart.publish;
@@ -16919,7 +20164,8 @@ function eventContextFrom(env, payload) {
         runUrl: env.GITHUB_REPOSITORY && repo && runId
             ? `${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId}`
             : undefined,
-        commit: headCommit(payload, env)
+        commit: headCommit(payload, env),
+        workflowFile: workflowFileOf(env.GITHUB_WORKFLOW_REF)
     };
 }
 function repositoryOf(env, payload) {
@@ -17466,7 +20712,10 @@ function boolean(read, name, fallback) {
         return true;
     if (['false', 'no', '0', 'off'].includes(raw))
         return false;
-    throw new ActionError(`input ${name}: "${raw}" is not a boolean`, `set ${name} to true or false`);
+    throw new ActionError(`input ${name}: "${raw}" is not a boolean`, `set ${name} to true or false`, {
+        input: name,
+        value: read(name).trim()
+    });
 }
 function oneOf(read, name, allowed, fallback) {
     const raw = read(name).trim().toLowerCase();
@@ -17474,7 +20723,7 @@ function oneOf(read, name, allowed, fallback) {
         return fallback;
     if (allowed.includes(raw))
         return raw;
-    throw new ActionError(`input ${name}: "${raw}" is not one of ${allowed.join(', ')}`, `set ${name} to one of ${allowed.join(', ')}`);
+    throw new ActionError(`input ${name}: "${raw}" is not one of ${allowed.join(', ')}`, `set ${name} to one of ${allowed.join(', ')}`, { input: name, value: read(name).trim() });
 }
 /** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
 function workspacePath(workspace, name, value) {
@@ -17482,7 +20731,7 @@ function workspacePath(workspace, name, value) {
     const absolute = path.resolve(workspace, normalized);
     const relative = path.relative(workspace, absolute);
     if (relative.startsWith('..') || path.isAbsolute(relative)) {
-        throw new ActionError(`input ${name}: "${value}" is outside the workspace ${workspace}`, `give ${name} as a path inside the repository`);
+        throw new ActionError(`input ${name}: "${value}" is outside the workspace ${workspace}`, `give ${name} as a path inside the repository`, { input: name, value });
     }
     return relative === '' ? '.' : relative;
 }
@@ -17628,11 +20877,11 @@ function getInputs(read = defaultReader, env = process.env) {
     const chart = workspacePath(workspace, 'chart', chartRaw || path.join(blueprint, 'chart'));
     const registry = checkRegistry(read('registry'));
     if (registry && !registry.startsWith('oci://')) {
-        throw new ActionError(`input registry: "${registry}" is not an oci:// URL`, 'set registry to e.g. oci://ghcr.io/<owner>');
+        throw new ActionError(`input registry: "${registry}" is not an oci:// URL`, 'set registry to e.g. oci://ghcr.io/<owner>', { input: 'registry', value: registry });
     }
     const helmVersion = read('helm-version').trim();
     if (helmVersion && !/^v?\d+\.\d+\.\d+$/.test(helmVersion)) {
-        throw new ActionError(`input helm-version: "${helmVersion}" is not a version like v3.17.2`, 'set helm-version to an exact Helm release, e.g. v3.17.2');
+        throw new ActionError(`input helm-version: "${helmVersion}" is not a version like v3.17.2`, 'set helm-version to an exact Helm release, e.g. v3.17.2', { input: 'helm-version', value: helmVersion });
     }
     const imagePolicy = oneOf(read, 'image-policy', IMAGE_POLICIES, 'sha');
     return {
@@ -17730,7 +20979,7 @@ async function runAction() {
         const event = readEventContext();
         if (inputs.mode === 'discover') {
             // Its own chunk of dist/: a blueprint's run loads it only for the rendered diff's git helpers.
-            const { discoverBlueprints } = await import('./discover.js').then(function (n) { return n.d; });
+            const { discoverBlueprints } = await import('./discover.js');
             const result = await discoverBlueprints({
                 workspace: inputs.workspace,
                 eventName: event.eventName,
@@ -17746,13 +20995,13 @@ async function runAction() {
             return;
         // Its own chunk of dist/, usually loaded already (run/chart-steps.ts, during the dependency build).
         const { emitReport } = await import('./emit.js');
-        await emitReport(run.report, inputs, event, outputDir);
+        const emitted = await emitReport(run.report, inputs, event, outputDir);
         await run.cleanup;
         if (run.report.status === 'failed')
-            setFailed(failureLine(run.report));
+            setFailed(failureLine(run.report, emitted));
     }
     catch (error) {
-        setFailed(errorLine(error));
+        failAction(error);
     }
 }
 
@@ -17761,4 +21010,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { mkdirP as $, ActionError as A, parseYamlText as B, tryParseImageRef as C, checkImages as D, groupFailing as E, compareCodePoints as F, loadYamlFile as G, Helm as H, splitRenderBySource as I, isLoopbackHost as J, cleanAsYaml11 as K, isStrictSemver as L, parseVersion as M, HELM_CHART_LAYER as N, OPERATION_LIMITS as O, ociTag as P, chartRef as Q, RegistryClient as R, withProgress as S, DeadlineError as T, RegistryError as U, withRetry as V, chartRepository as W, readBlueprintManifest as X, manifestChartDir as Y, validateChartMetadata as Z, cp as _, redactDeep as a, require$$1 as a0, isDebug as a1, exec as a2, which as a3, HttpClient as a4, rmRF as a5, require$$0$2 as a6, require$$30 as a7, require$$9 as a8, require$$0$1 as a9, require$$5$1 as aa, require$$5 as ab, _deferredUndici as ac, require$$1$1 as ad, requireTunnel as ae, action as af, os as b, info as c, debug as d, error as e, writeOutputs as f, runOutputs as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, operationLimit as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, mapStringsDeep as u, distExports as v, warning as w, extractImages as x, require$$10 as y, createHelmHome as z };
+export { mkdirP as $, createHelmHome as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, checkImages as E, groupFailing as F, segmentMatcher as G, Helm as H, compareCodePoints as I, loadYamlFile as J, splitRenderBySource as K, isLoopbackHost as L, cleanAsYaml11 as M, isStrictSemver as N, OPERATION_LIMITS as O, parseVersion as P, HELM_CHART_LAYER as Q, RegistryClient as R, ociTag as S, chartRef as T, withProgress as U, DeadlineError as V, RegistryError as W, withRetry as X, chartRepository as Y, indexWorkspace as Z, cp as _, reportSubject as a, require$$1 as a0, isDebug as a1, exec as a2, which as a3, HttpClient as a4, rmRF as a5, require$$0$2 as a6, require$$30 as a7, require$$9 as a8, require$$0$1 as a9, commonjsGlobal as aa, require$$5$1 as ab, require$$5 as ac, getDefaultExportFromCjs as ad, getAugmentedNamespace as ae, _deferredUndici as af, require$$1$1 as ag, requireTunnel as ah, action as ai, redactDeep as b, os as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, loadBlueprint as j, exists as k, lastLine as l, prepareWorkChart as m, notice as n, operationLimit as o, promises as p, buildDependencies as q, redact as r, summary as s, lastLines as t, parseRenderDetailed as u, mapStringsDeep as v, warning as w, distExports as x, extractImages as y, require$$10 as z };

@@ -1,9 +1,8 @@
-import { i as isRecord$1, l as lastLine, p as promises, h as loadBlueprint, j as exists$1, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, u as mapStringsDeep, v as distExports, x as extractImages, r as redact, n as notice, c as info, b as os, y as require$$10, z as createHelmHome, o as operationLimit, A as ActionError, B as parseYamlText, C as tryParseImageRef, D as checkImages, E as groupFailing, F as compareCodePoints, G as loadYamlFile, I as splitRenderBySource, R as RegistryClient, J as isLoopbackHost, K as cleanAsYaml11, L as isStrictSemver, M as parseVersion, N as HELM_CHART_LAYER, P as ociTag, Q as chartRef, S as withProgress, T as DeadlineError, U as RegistryError, V as withRetry, O as OPERATION_LIMITS, W as chartRepository } from './action.js';
+import { i as isRecord$1, l as lastLine, p as promises, j as loadBlueprint, k as exists$1, m as prepareWorkChart, H as Helm, q as buildDependencies, t as lastLines, u as parseRenderDetailed, v as mapStringsDeep, x as distExports, y as extractImages, r as redact, n as notice, f as info, c as os, z as require$$10, A as createHelmHome, o as operationLimit, B as ActionError, C as parseYamlText, D as tryParseImageRef, E as checkImages, F as groupFailing, G as segmentMatcher, I as compareCodePoints, J as loadYamlFile, K as splitRenderBySource, R as RegistryClient, L as isLoopbackHost, M as cleanAsYaml11, N as isStrictSemver, P as parseVersion, Q as HELM_CHART_LAYER, S as ociTag, T as chartRef, U as withProgress, V as DeadlineError, W as RegistryError, X as withRetry, O as OPERATION_LIMITS, Y as chartRepository } from './action.js';
 import { p as path, a as _builtin_child_process, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
-import { h as hasCommit, f as fetchCommits, s as segmentMatcher } from './discover.js';
+import { hasCommit, fetchCommits } from './discover.js';
 import { r as require$$0 } from './_builtin_zlib.js';
 import 'node:module';
-import './_commonjsHelpers.js';
 
 // The base commit of an event, and folders of the repository as of that
 // commit copied out of git (no checkout: the user's tree is never touched).
