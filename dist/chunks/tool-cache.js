@@ -1,4 +1,4 @@
-import { o as os, d as debug, a as info, a6 as cp, y as require$$10, a7 as mkdirP, $ as require$$1, a8 as isDebug, a9 as exec, aa as which, ab as HttpClient, ac as rmRF } from './action.js';
+import { a as os, d as debug, b as info, V as cp, v as require$$10, W as mkdirP, X as require$$1, Y as isDebug, Z as exec, _ as which, $ as HttpClient, a0 as rmRF } from './action.js';
 import { a as _builtin_child_process, _ as _builtin_fs, p as path, r as require$$10$1 } from '../index.js';
 import { r as require$$0 } from './_builtin_stream.js';
 import 'node:module';
