@@ -1,5 +1,5 @@
 import { p as path, a as _builtin_child_process } from '../index.js';
-import { i as isRecord, l as lastLine, A as ActionError, p as promises, D as compareCodePoints, t as distExports } from './action.js';
+import { i as isRecord, l as lastLine, A as ActionError, p as promises, B as compareCodePoints, t as distExports } from './action.js';
 import { g as getDefaultExportFromCjs } from './_commonjsHelpers.js';
 
 var utils = {};
