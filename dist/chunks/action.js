@@ -13337,7 +13337,7 @@ function lineAt(output, offset) {
     }
     return line;
 }
-function describe(value) {
+function describe$1(value) {
     if (value === null)
         return 'null';
     if (Array.isArray(value))
@@ -13379,7 +13379,7 @@ function parseRenderDetailed(output, options = {}) {
         if (value === null || value === undefined)
             continue;
         if (typeof value !== 'object' || Array.isArray(value)) {
-            errors.push(new RenderParseError(`document is ${describe(value)}, not a mapping`, head.source, lineAt(output, chunk.start), i));
+            errors.push(new RenderParseError(`document is ${describe$1(value)}, not a mapping`, head.source, lineAt(output, chunk.start), i));
             continue;
         }
         const object = value;
@@ -13714,6 +13714,154 @@ async function exists(file) {
     }
 }
 
+// The typed model of blueprint.yaml, the catalog entry of a blueprint (`metadata.name`, `spec.version`,
+// `spec.manifests.chart`, `spec.depends`), read from its parsed YAML. Pure: no I/O, no positions parsed up front.
+// Every field keeps its YAML path; `lineOf(path)` gives its line in the file (yaml-source.ts: parsed on the first
+// ask, so a run that finds nothing wrong never pays for positions). Wrong types are `problems`, never a throw: the
+// contract gate (and discover) decide what they mean.
+const MANIFEST_PATHS = {
+    name: ['metadata', 'name'],
+    version: ['spec', 'version'],
+    chart: ['spec', 'manifests', 'chart'],
+    depends: ['spec', 'depends']
+};
+const isMapping = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+/** A scalar as text: a string as it is, a number (YAML reads `version: 1.0` as one) as JavaScript prints it. */
+const scalarText = (value) => typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+/** The manifest from a parsed blueprint.yaml. */
+function readBlueprintManifest(source) {
+    const file = source.displayPath;
+    const problems = [];
+    const manifest = {
+        file,
+        depends: [],
+        problems,
+        lineOf: (at) => source.lineOf(at)
+    };
+    const root = source.data;
+    if (!isMapping(root)) {
+        problems.push({
+            path: [],
+            message: `${file}: the top level must be a mapping (apiVersion, kind, metadata, spec)`,
+            fix: `write ${file} as a Blueprint: apiVersion: catalyst.openova.io/v1alpha1, kind: Blueprint, metadata.name, spec.version`
+        });
+        return manifest;
+    }
+    const text = (at, value, example) => {
+        if (value === undefined || value === null)
+            return undefined;
+        const read = scalarText(value);
+        if (read === undefined || read.trim() === '') {
+            problems.push({
+                path: at,
+                message: `${at.join('.')} must be a non-empty string, not ${describe(value)}`,
+                fix: `write ${at.join('.')}: ${example} in ${file}`
+            });
+            return undefined;
+        }
+        return read.trim();
+    };
+    const mapping = (at, value) => {
+        if (value === undefined || value === null)
+            return undefined;
+        if (isMapping(value))
+            return value;
+        problems.push({
+            path: at,
+            message: `${at.join('.')} must be a mapping, not ${describe(value)}`,
+            fix: `fix ${at.join('.')} in ${file}`
+        });
+        return undefined;
+    };
+    manifest.apiVersion = scalarText(root.apiVersion);
+    manifest.kind = scalarText(root.kind);
+    const metadata = mapping(['metadata'], root.metadata);
+    const spec = mapping(['spec'], root.spec);
+    manifest.name = text(MANIFEST_PATHS.name, metadata?.name, 'bp-<name>');
+    manifest.version = text(MANIFEST_PATHS.version, spec?.version, '1.0.0');
+    const manifests = mapping(['spec', 'manifests'], spec?.manifests);
+    manifest.chart = text(MANIFEST_PATHS.chart, manifests?.chart, './chart');
+    manifest.depends = readDepends(spec?.depends, file, problems);
+    return manifest;
+}
+function readDepends(value, file, problems) {
+    if (value === undefined || value === null)
+        return [];
+    const at = MANIFEST_PATHS.depends;
+    if (!Array.isArray(value)) {
+        problems.push({
+            path: at,
+            message: `spec.depends must be a list, not ${describe(value)}`,
+            fix: `write spec.depends as a list of blueprints: [{blueprint: bp-cnpg, version: ^1}] or [bp-cert-manager] in ${file}`
+        });
+        return [];
+    }
+    const depends = [];
+    for (const [index, entry] of value.entries()) {
+        const entryPath = [...at, index];
+        const bare = scalarText(entry);
+        if (bare !== undefined && bare.trim() !== '') {
+            depends.push({ blueprint: bare.trim(), form: 'name', path: entryPath });
+            continue;
+        }
+        const named = isMapping(entry) ? scalarText(entry.blueprint) : undefined;
+        if (!isMapping(entry) || named === undefined || named.trim() === '') {
+            problems.push({
+                path: entryPath,
+                message: isMapping(entry)
+                    ? `spec.depends[${index}] names no blueprint (a mapping needs blueprint: <name>)`
+                    : `spec.depends[${index}] must be a blueprint name or a mapping {blueprint, version, alias}, not ${describe(entry)}`,
+                fix: `write spec.depends[${index}] as {blueprint: bp-<name>, version: ^1} or as a bare bp-<name> in ${file}`
+            });
+            continue;
+        }
+        const dependency = { blueprint: named.trim(), form: 'mapping', path: entryPath };
+        for (const field of ['version', 'alias']) {
+            const raw = entry[field];
+            if (raw === undefined || raw === null)
+                continue;
+            const read = scalarText(raw);
+            if (read === undefined || read.trim() === '') {
+                problems.push({
+                    path: [...entryPath, field],
+                    message: `spec.depends[${index}].${field} must be a non-empty string, not ${describe(raw)}`,
+                    fix: field === 'version'
+                        ? `write the range as a string, e.g. version: "^1", in ${file}`
+                        : `write alias: <name> as a string in ${file}`
+                });
+                continue;
+            }
+            dependency[field] = read.trim();
+        }
+        depends.push(dependency);
+    }
+    return depends;
+}
+function describe(value) {
+    if (Array.isArray(value))
+        return 'a list';
+    if (isMapping(value))
+        return 'a mapping';
+    if (typeof value === 'string')
+        return value.trim() === '' ? 'an empty string' : `"${value}"`;
+    return `${typeof value} ${JSON.stringify(value)}`;
+}
+/**
+ * The chart folder `spec.manifests.chart` names, relative to the workspace (`/`-separated): the blueprint folder
+ * joined with it. `undefined` when it leaves the blueprint folder or is the folder itself (then the blueprint's
+ * default `<dir>/chart` applies, and the contract gate says why).
+ */
+function manifestChartDir(dir, chart) {
+    const base = toPosix(dir);
+    const joined = path.posix.normalize(path.posix.join(base, toPosix(chart.trim()))).replace(/\/+$/, '');
+    if (path.posix.isAbsolute(toPosix(chart.trim())))
+        return undefined;
+    if (joined === base || !joined.startsWith(`${base}/`))
+        return undefined;
+    return joined;
+}
+const toPosix = (p) => p.replace(/\\/g, '/').replace(/\/+$/, '');
+
 // Reads a blueprint folder: blueprint.yaml (optional), chart/Chart.yaml and
 // chart/values.yaml, each once, with file:line kept for findings; for the report
 // of a blueprint that cannot be read, the chart's name and version from its text.
@@ -13746,11 +13894,16 @@ async function loadBlueprint(workspace, dir, chartDir) {
     if (values.data === null || typeof values.data !== 'object' || Array.isArray(values.data)) {
         throw new ActionError(`${values.displayPath}: the top level must be a mapping of values`, `fix ${values.displayPath}`);
     }
-    return { workspace, dir, chartDir, chartYaml, values, blueprintYaml };
+    const manifest = blueprintYaml ? readBlueprintManifest(blueprintYaml) : undefined;
+    return { workspace, dir, chartDir, chartYaml, values, blueprintYaml, manifest };
 }
 function emptyValues(displayPath) {
     return { displayPath, data: {}, lineOf: () => undefined };
 }
+/**
+ * Checks Chart.yaml's shape (a mapping with a name and version, dependencies a list of named, versioned entries)
+ * and normalises it in place (versions and repositories as strings); throws an ActionError naming file:line.
+ */
 function validateChartMetadata(chart) {
     const file = chart.displayPath;
     const data = chart.data;
@@ -13945,21 +14098,6 @@ function compareVersions(a, b) {
     if (!bp)
         return -1;
     return comparePrerelease(a.prerelease, b.prerelease);
-}
-/**
- * Whether two full versions are the same as Helm (Masterminds `Equal`) compares them: a leading `v` and build
- * metadata do not count (`v1.21.1` = `1.21.1`). Anything else (a partial `1.2`, a range, not a version) is equal
- * only as the same text.
- */
-function sameVersion(a, b) {
-    if (a === b)
-        return true;
-    const full = /^v?[0-9]+\.[0-9]+\.[0-9]+(?:[-+]|$)/;
-    if (!full.test(a) || !full.test(b))
-        return false;
-    const pa = parseVersion(a);
-    const pb = parseVersion(b);
-    return pa !== undefined && pb !== undefined && compareVersions(pa, pb) === 0;
 }
 // ---------------------------------------------------------------------------
 // Constraints
@@ -15709,7 +15847,7 @@ async function loadRun(inputs, event) {
 }
 
 // The action's outputs (action.yml `outputs`), computed from the report (pure) and written once.
-// A new output: its value here, its line in action.yml and the README's outputs table.
+// A new output: its value here, its line in action.yml, then `npm run docs` (README's outputs table).
 /** `host/path/name@sha256:…` of the published chart: what `cosign sign` and `cosign attest` take. */
 function digestRef(publish) {
     if (!publish?.digest)
@@ -16319,8 +16457,7 @@ function consistencyFindings(blueprint, dependency, resolved, overridden) {
         if (actual === undefined)
             continue;
         const normalized = String(actual).replace(/\/+$/, '');
-        // Versions compare as Helm compares them: `v1.21.1` in values.yaml names the index's `1.21.1`.
-        if (key === 'version' ? sameVersion(normalized, expected) : normalized === expected)
+        if (normalized === expected)
             continue;
         const line = values.lineOf(['catalystBlueprint', 'upstream', key]);
         findings.push({
@@ -16754,62 +16891,17 @@ function imageString(v) {
         return '';
     return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
-const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController']);
+const PROMETHEUS_KINDS = new Set(['Prometheus', 'PrometheusAgent', 'Alertmanager', 'ThanosRuler']);
 const ARGO_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate']);
-/** Keys that look like an image but are judged only where a rule above says they hold one. */
-const IMAGE_LIKE_KEYS = new Set(['image', 'imageName']);
+const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
+const FALLBACK_KEYS = new Set(['image', 'imageName']);
 const IDENT_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
-/**
- * Custom-resource fields known to hold a container image (README "Which image fields are judged"). Pod specs
- * (containers, initContainers, ephemeralContainers) are found wherever a document embeds one, and Argo Workflows'
- * templates by their own rule, so they are not listed here.
- */
-const DOCUMENTED_IMAGE_FIELDS = [
-    { apiVersion: 'postgresql.cnpg.io/*', kind: 'Cluster', path: 'spec.imageName' },
-    { apiVersion: 'postgresql.cnpg.io/*', kind: 'ImageCatalog', path: 'spec.images[].image' },
-    { apiVersion: 'postgresql.cnpg.io/*', kind: 'ClusterImageCatalog', path: 'spec.images[].image' },
-    { apiVersion: 'monitoring.coreos.com/*', kind: 'Prometheus', path: 'spec.image' },
-    { apiVersion: 'monitoring.coreos.com/*', kind: 'Prometheus', path: 'spec.thanos.image' },
-    { apiVersion: 'monitoring.coreos.com/*', kind: 'PrometheusAgent', path: 'spec.image' },
-    { apiVersion: 'monitoring.coreos.com/*', kind: 'Alertmanager', path: 'spec.image' },
-    { apiVersion: 'monitoring.coreos.com/*', kind: 'ThanosRuler', path: 'spec.image' }
-];
-const FIELD_API_VERSION_RE = /^(?:[a-z0-9]([a-z0-9.-]*[a-z0-9])?\/)?(?:v[0-9][a-z0-9]*|\*)$/;
-const FIELD_KIND_RE = /^[A-Za-z][A-Za-z0-9]*$/;
-const FIELD_SEGMENT_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*(?:\[\])?$/;
-/** One line of input image-fields, or undefined when it is not `apiVersion/Kind:path`. */
-function parseImageField(line) {
-    const colon = line.indexOf(':');
-    if (colon === -1)
-        return undefined;
-    const type = line.slice(0, colon).trim();
-    const path = line.slice(colon + 1).trim();
-    const slash = type.lastIndexOf('/');
-    if (slash === -1)
-        return undefined;
-    const field = { apiVersion: type.slice(0, slash), kind: type.slice(slash + 1), path };
-    if (!FIELD_API_VERSION_RE.test(field.apiVersion) || field.apiVersion === '*' || !FIELD_KIND_RE.test(field.kind))
-        return undefined;
-    if (path === '' || !path.split('.').every((segment) => FIELD_SEGMENT_RE.test(segment)))
-        return undefined;
-    return field;
-}
 function group(apiVersion) {
     if (!apiVersion)
         return '';
     const slash = apiVersion.indexOf('/');
     return slash === -1 ? '' : apiVersion.slice(0, slash);
-}
-function fieldApplies(field, apiVersion, kind) {
-    if (field.kind !== kind)
-        return false;
-    if (field.apiVersion.endsWith('/*'))
-        return group(apiVersion) === field.apiVersion.slice(0, -2);
-    return field.apiVersion === apiVersion;
-}
-function fieldSegment(path, key) {
-    const seg = IDENT_RE.test(key) ? key : `[${JSON.stringify(key)}]`;
-    return path === '' ? seg : seg.startsWith('[') ? `${path}${seg}` : `${path}.${seg}`;
 }
 class Collector {
     doc;
@@ -16819,7 +16911,10 @@ class Collector {
         this.doc = doc;
         this.out = out;
     }
-    use(value, field, container) {
+    add(value, field, container) {
+        if (this.covered.has(field))
+            return;
+        this.covered.add(field);
         const use = {
             image: imageString(value),
             kind: this.doc.kind ?? '',
@@ -16830,13 +16925,7 @@ class Collector {
             use.container = container;
         if (this.doc.source !== undefined)
             use.source = this.doc.source;
-        return use;
-    }
-    add(value, field, container) {
-        if (this.covered.has(field))
-            return;
-        this.covered.add(field);
-        this.out.push(this.use(value, field, container));
+        this.out.push(use);
     }
     /** `containers`-style list: every element with an `image` key. */
     containerList(list, prefix) {
@@ -16848,32 +16937,11 @@ class Collector {
             }
         });
     }
-    /**
-     * Every pod spec the document embeds, wherever it stands (a Deployment's `spec.template.spec`, a CronJob's job
-     * template, a custom resource's pod template): a mapping with a `containers`, `initContainers` or
-     * `ephemeralContainers` list.
-     */
-    podSpecs(value, path) {
-        if (Array.isArray(value)) {
-            value.forEach((el, i) => {
-                if (typeof el === 'object' && el !== null)
-                    this.podSpecs(el, `${path}[${i}]`);
-            });
+    podSpec(spec, prefix) {
+        if (!isRecord(spec))
             return;
-        }
-        if (!isRecord(value))
-            return;
-        for (const list of CONTAINER_LISTS) {
-            if (Array.isArray(value[list]))
-                this.containerList(value[list], fieldSegment(path, list));
-        }
-        for (const key of Object.keys(value)) {
-            if (path === '' && key === 'metadata')
-                continue;
-            const v = value[key];
-            if (typeof v === 'object' && v !== null)
-                this.podSpecs(v, fieldSegment(path, key));
-        }
+        for (const list of CONTAINER_LISTS)
+            this.containerList(spec[list], `${prefix}.${list}`);
     }
     argoWorkflowSpec(spec, prefix) {
         const templates = child(spec, 'templates');
@@ -16894,34 +16962,16 @@ class Collector {
             this.containerList(child(t, 'containerSet', 'containers'), `${p}.containerSet.containers`);
         });
     }
-    /** The value(s) at an image field's path (`[]`: every element of that list). */
-    field(node, segments, path) {
-        if (segments.length === 0) {
-            if (node !== undefined && (typeof node === 'string' || node === null))
-                this.add(node, path);
-            return;
-        }
-        const [segment, ...rest] = segments;
-        const each = segment.endsWith('[]');
-        const key = each ? segment.slice(0, -2) : segment;
-        if (!isRecord(node) || !(key in node))
-            return;
-        const value = node[key];
-        const at = fieldSegment(path, key);
-        if (!each)
-            this.field(value, rest, at);
-        else if (Array.isArray(value))
-            value.forEach((el, i) => this.field(el, rest, `${at}[${i}]`));
-    }
-    /** String `image`/`imageName` fields no rule above judged (metadata is skipped): listed as not judged. */
-    unjudged(value, path, parentName, into) {
+    /** Any string `image`/`imageName` not found by the kind-specific rules (metadata is skipped). */
+    fallback(value, path, parentName) {
         if (Array.isArray(value)) {
-            value.forEach((el, i) => {
+            for (let i = 0; i < value.length; i++) {
+                const el = value[i];
                 if (typeof el === 'object' && el !== null) {
                     const name = isRecord(el) && typeof el.name === 'string' ? el.name : undefined;
-                    this.unjudged(el, `${path}[${i}]`, name, into);
+                    this.fallback(el, `${path}[${i}]`, name);
                 }
-            });
+            }
             return;
         }
         if (!isRecord(value))
@@ -16930,51 +16980,58 @@ class Collector {
             if (path === '' && key === 'metadata')
                 continue;
             const v = value[key];
-            const field = fieldSegment(path, key);
+            const seg = IDENT_RE.test(key) ? key : `[${JSON.stringify(key)}]`;
+            const field = path === '' ? seg : seg.startsWith('[') ? `${path}${seg}` : `${path}.${seg}`;
             if (typeof v === 'string') {
-                if (IMAGE_LIKE_KEYS.has(key) && !this.covered.has(field))
-                    into.push(this.use(v, field, parentName));
+                if (FALLBACK_KEYS.has(key))
+                    this.add(v, field, parentName);
             }
             else if (typeof v === 'object' && v !== null) {
-                this.unjudged(v, field, undefined, into);
+                this.fallback(v, field);
             }
         }
     }
 }
-/**
- * Every container image of a rendered chart, with where it stands (kind/name/container/field/template): the
- * containers of every embedded pod spec, Argo Workflows templates, DOCUMENTED_IMAGE_FIELDS and `fields` (input
- * image-fields). Any other `image`/`imageName` value is listed as not judged.
- */
-function scanImages(docs, fields = []) {
-    const uses = [];
-    const notJudged = [];
-    const known = [...DOCUMENTED_IMAGE_FIELDS, ...fields];
+/** Every image a rendered chart uses, with where it stands (kind/name/container/field/template). */
+function extractImages(docs) {
+    const out = [];
     for (const doc of docs) {
         const o = doc.object;
         if (!isRecord(o))
             continue;
         const kind = doc.kind ?? (typeof o.kind === 'string' ? o.kind : '');
-        const apiVersion = doc.apiVersion ?? (typeof o.apiVersion === 'string' ? o.apiVersion : '');
-        const c = new Collector(doc, uses);
-        if (group(apiVersion) === 'argoproj.io') {
+        const g = group(doc.apiVersion ?? (typeof o.apiVersion === 'string' ? o.apiVersion : undefined));
+        const c = new Collector(doc, out);
+        const spec = o.spec;
+        if (kind === 'Pod')
+            c.podSpec(spec, 'spec');
+        const templateSpec = child(spec, 'template', 'spec');
+        if (WORKLOAD_KINDS.has(kind) || Array.isArray(child(templateSpec, 'containers'))) {
+            c.podSpec(templateSpec, 'spec.template.spec');
+        }
+        if (kind === 'CronJob')
+            c.podSpec(child(spec, 'jobTemplate', 'spec', 'template', 'spec'), 'spec.jobTemplate.spec.template.spec');
+        if (kind === 'Cluster' && g === 'postgresql.cnpg.io' && isRecord(spec) && 'imageName' in spec) {
+            c.add(spec.imageName, 'spec.imageName');
+        }
+        if (PROMETHEUS_KINDS.has(kind) && g === 'monitoring.coreos.com' && isRecord(spec)) {
+            if ('image' in spec)
+                c.add(spec.image, 'spec.image');
+            c.containerList(spec.initContainers, 'spec.initContainers');
+            c.containerList(spec.containers, 'spec.containers');
+        }
+        if (g === 'argoproj.io') {
             if (ARGO_KINDS.has(kind))
-                c.argoWorkflowSpec(o.spec, 'spec');
+                c.argoWorkflowSpec(spec, 'spec');
             else if (kind === 'CronWorkflow')
-                c.argoWorkflowSpec(child(o.spec, 'workflowSpec'), 'spec.workflowSpec');
+                c.argoWorkflowSpec(child(spec, 'workflowSpec'), 'spec.workflowSpec');
         }
-        c.podSpecs(o, '');
-        for (const field of known) {
-            if (fieldApplies(field, apiVersion, kind))
-                c.field(o, field.path.split('.'), '');
+        if (kind === 'ScaledJob' && g === 'keda.sh') {
+            c.podSpec(child(spec, 'jobTargetRef', 'template', 'spec'), 'spec.jobTargetRef.template.spec');
         }
-        c.unjudged(o, '', undefined, notJudged);
+        c.fallback(o, '');
     }
-    return { uses, notJudged };
-}
-/** Every container image of a rendered chart (see {@link scanImages}). */
-function extractImages(docs, fields = []) {
-    return scanImages(docs, fields).uses;
+    return out;
 }
 // ---------------------------------------------------------------- policy
 const COMMIT_SHA_TAG_RE = /^(?:sha-)?(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}$/;
@@ -17264,16 +17321,6 @@ function parseAllowlist(text) {
         return { pattern, reason: reason || 'allow-listed' };
     });
 }
-/** Input image-fields: one `apiVersion/Kind:path` a line (images/images.ts parseImageField). */
-function parseImageFields(text) {
-    return lines(text).map((line) => {
-        const field = parseImageField(line);
-        if (!field) {
-            throw new ActionError(`input image-fields: "${line}" is not apiVersion/Kind:path`, 'write one field a line, e.g. example.com/v1/Runner:spec.runner.image (group/* for every version, name[] for every element of a list)');
-        }
-        return field;
-    });
-}
 function parseToggleOverrides(text) {
     const include = [];
     const exclude = [];
@@ -17361,7 +17408,6 @@ function getInputs(read = defaultReader, env = process.env) {
         observabilityToggles: parseToggleOverrides(read('observability-toggles')),
         imagePolicy,
         imageAllowlist: parseAllowlist(read('image-allowlist')),
-        imageFields: parseImageFields(read('image-fields')),
         neverLatest: oneOf(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
         resolveDigests: boolean(read, 'resolve-digests', false),
         chartTests: boolean(read, 'chart-tests', true),
@@ -17456,4 +17502,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { which as $, ActionError as A, compareCodePoints as B, scanImages as C, checkImages as D, groupFailing as E, loadYamlFile as F, splitRenderBySource as G, Helm as H, isLoopbackHost as I, cleanAsYaml11 as J, isStrictSemver as K, parseVersion as L, HELM_CHART_LAYER as M, ociTag as N, OPERATION_LIMITS as O, chartRef as P, withProgress as Q, RegistryClient as R, DeadlineError as S, RegistryError as T, withRetry as U, chartRepository as V, cp as W, mkdirP as X, require$$1 as Y, isDebug as Z, exec as _, os as a, HttpClient as a0, rmRF as a1, require$$0$2 as a2, require$$30 as a3, require$$9 as a4, require$$0$1 as a5, require$$5$1 as a6, require$$5 as a7, _deferredUndici as a8, require$$1$1 as a9, requireTunnel as aa, action as ab, info as b, writeOutputs as c, debug as d, error as e, runOutputs as f, loadBlueprint as g, exists as h, isRecord as i, prepareWorkChart as j, buildDependencies as k, lastLine as l, lastLines as m, notice as n, operationLimit as o, promises as p, parseRenderDetailed as q, redact as r, summary as s, distExports as t, extractImages as u, require$$10 as v, warning as w, createHelmHome as x, parseYamlText as y, tryParseImageRef as z };
+export { isDebug as $, ActionError as A, checkImages as B, groupFailing as C, compareCodePoints as D, loadYamlFile as E, splitRenderBySource as F, isLoopbackHost as G, Helm as H, cleanAsYaml11 as I, isStrictSemver as J, parseVersion as K, HELM_CHART_LAYER as L, ociTag as M, chartRef as N, OPERATION_LIMITS as O, withProgress as P, DeadlineError as Q, RegistryClient as R, RegistryError as S, withRetry as T, chartRepository as U, readBlueprintManifest as V, manifestChartDir as W, validateChartMetadata as X, cp as Y, mkdirP as Z, require$$1 as _, os as a, exec as a0, which as a1, HttpClient as a2, rmRF as a3, require$$0$2 as a4, require$$30 as a5, require$$9 as a6, require$$0$1 as a7, require$$5$1 as a8, require$$5 as a9, _deferredUndici as aa, require$$1$1 as ab, requireTunnel as ac, action as ad, info as b, writeOutputs as c, debug as d, error as e, runOutputs as f, loadBlueprint as g, exists as h, isRecord as i, prepareWorkChart as j, buildDependencies as k, lastLine as l, lastLines as m, notice as n, operationLimit as o, promises as p, parseRenderDetailed as q, redact as r, summary as s, distExports as t, extractImages as u, require$$10 as v, warning as w, createHelmHome as x, parseYamlText as y, tryParseImageRef as z };
