@@ -1,5 +1,5 @@
 import { p as path, a as _builtin_child_process } from '../index.js';
-import { p as promises, D as compareCodePoints, V as readBlueprintManifest, E as loadYamlFile, W as manifestChartDir, X as validateChartMetadata, A as ActionError, i as isRecord, l as lastLine, t as distExports } from './action.js';
+import { p as promises, B as compareCodePoints, W as readBlueprintManifest, F as loadYamlFile, X as manifestChartDir, Y as validateChartMetadata, A as ActionError, i as isRecord, l as lastLine, t as distExports } from './action.js';
 import { g as getDefaultExportFromCjs } from './_commonjsHelpers.js';
 
 var utils = {};
