@@ -1,171 +1,181 @@
-// Right verdicts on the shapes real monorepo blueprints have (issues 22, 26 and 29), end to end with the bundled
-// action under Helm 3 and Helm 4, on the users' path (action.yml's defaults, no repository-mirrors): a provider
-// chart served by a loopback chart repository (__tests__/fixtures/real-shapes/upstream-servers: Crossplane-style
-// Servers whose spec.forProvider.image is an OS image name, a CRD with a single-quoted description continued at
-// the key's indentation, images in {registry, repository, tag}, "<ref>" and {image, tag} forms, a global registry
-// override, a vendored subchart under an alias), wrapped by two blueprints of a workspace
-// (__tests__/fixtures/real-shapes/workspace) whose chart tests agree with the action.
+// Real blueprint shapes (issues 22 and 29), end to end with the bundled action
+// (dist/index.js) on the users' path: default inputs, the chart's own
+// tests/observability-toggle.sh run by the action, real helm 3 and 4, and a
+// loopback chart repository serving the stand-in upstream charts of
+// __tests__/fixtures/real-shapes (README there). Every blueprint is a pure
+// wrapper (no templates/ of its own), as half of the real ones are. For each,
+// the action's verdict must agree with the blueprint's own test.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { runAction } from '../../testkit/action-runner.mjs'
-import { failureMessage, helmsUnderTest, REPO_ROOT, type ActionRun, type HelmUnderTest } from '../support/e2e.js'
+import type { LintData, ObservabilityData } from '../../src/gates/index.js'
+import type { StepResult } from '../../src/types.js'
+import {
+  chartTestRun,
+  failureMessage,
+  helmsUnderTest,
+  pointChartAt,
+  REPO_ROOT,
+  runBundledAction,
+  type ActionRun
+} from '../support/e2e.js'
 import { useServers } from '../support/servers.js'
 
-const FIXTURES = path.join(REPO_ROOT, '__tests__', 'fixtures', 'real-shapes')
-/** The repository the fixtures' Chart.yaml and values.yaml name; the test's copy names the loopback one. */
-const PROVIDER_REPOSITORY = 'https://charts.example-provider.io'
-const BLUEPRINTS = ['platform/servers', 'platform/agents']
+const SHAPES = path.join(REPO_ROOT, '__tests__', 'fixtures', 'real-shapes')
+/** The upstream each blueprint wraps, at the version its Chart.yaml pins. */
+const UPSTREAMS = { dbop: '0.9.0', kvcache: '2.3.0', certs: '1.6.0', idp: '24.1.0', mesh: '1.17.0' }
+type Shape = keyof typeof UPSTREAMS
+const upstream = (name: Shape): string => path.join(SHAPES, 'upstreams', name)
 
-interface Finding {
-  rule: string
-  severity: string
-  message: string
-  fix?: string
-  snippet?: { language: string; text: string }
-  file?: string
-  line?: number
-}
-interface Step {
-  id: string
-  status: string
-  summary: string
-  findings: Finding[]
-  details?: string
-  data?: Record<string, unknown>
-}
-
-function stepOf(run: ActionRun, id: string): Step {
-  const found = (run.report?.steps ?? []).find((step: Step) => step.id === id)
+function stepOf<D>(run: ActionRun, id: string): StepResult<D> {
+  const found = (run.report?.steps ?? []).find((step: { id: string }) => step.id === id)
   if (!found) throw new Error(`no step ${id} in the report: ${failureMessage(run) || run.stderr}`)
-  return found
+  return found as StepResult<D>
 }
 
-/** A copy of the fixture workspace whose charts name the loopback chart repository. */
-async function shapesWorkspace(repoUrl: string): Promise<{ dir: string; remove(): Promise<void> }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'bp-shapes-ws-'))
-  await cp(path.join(FIXTURES, 'workspace'), dir, { recursive: true })
-  for (const blueprint of BLUEPRINTS) {
-    for (const file of ['Chart.yaml', 'values.yaml']) {
-      const full = path.join(dir, blueprint, 'chart', file)
-      await writeFile(full, (await readFile(full, 'utf8')).split(PROVIDER_REPOSITORY).join(repoUrl))
-    }
-  }
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) }
+/** The run passed with nothing to fix, and the blueprint's own test passed under the action too. */
+function expectAgreement(run: ActionRun): void {
+  expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
+  expect(run.annotations.filter((a: { level: string }) => a.level !== 'notice')).toEqual([])
+  expect(chartTestRun(run, 'tests/observability-toggle.sh')).toMatchObject({ exitCode: 0 })
+  const lint = stepOf<LintData>(run, 'lint')
+  expect(lint).toMatchObject({ status: 'passed', findings: [] })
+  // Every shape here is a pure wrapper: linted with an empty templates/, dependencies included.
+  expect(lint.data!.pureWrapper).toBe(true)
+  expect(lint.summary).toBe(
+    '1 lint run passed (no templates/: linted with an empty one, the dependencies carry the payload)'
+  )
 }
 
-function runBlueprint(helm: HelmUnderTest, workspace: string, blueprint: string): Promise<ActionRun> {
-  return runAction({
-    workspace,
-    inputs: { blueprint, 'helm-version': helm.version, 'github-token': '' },
-    env: {
-      PATH: `${path.dirname(helm.binary)}${path.delimiter}${process.env.PATH ?? ''}`,
-      SOURCE_DATE_EPOCH: '1700000000'
-    }
-  })
+/** Per probed value: [path, default, enabling flags switched on, renders a monitor, kinds]. */
+function toggleVerdicts(obs: StepResult<ObservabilityData>): unknown[] {
+  return obs.data!.toggles.map((t) => [t.path, t.default, t.enabling, t.rendersMonitor, t.case2.kinds])
 }
 
 describe.each(helmsUnderTest())('real blueprint shapes with $label', (helm) => {
   const servers = useServers(helm, {
-    repo: { chartSource: path.join(FIXTURES, 'upstream-servers'), versions: ['1.21.0', '1.21.1'] },
-    registry: false
+    registry: false,
+    repo: {
+      chartSource: upstream('dbop'),
+      versions: [UPSTREAMS.dbop],
+      extraCharts: (['kvcache', 'certs', 'idp', 'mesh'] as const).map((name) => ({
+        source: upstream(name),
+        versions: [UPSTREAMS[name]]
+      }))
+    }
   })
-  let workspace: Awaited<ReturnType<typeof shapesWorkspace>>
+  let workspace: string
+
   beforeAll(async () => {
-    workspace = await shapesWorkspace(servers.repo.url)
+    workspace = await mkdtemp(path.join(os.tmpdir(), 'bp-shapes-ws-'))
+    await cp(path.join(SHAPES, 'platform'), path.join(workspace, 'platform'), { recursive: true })
+    // The users' path: each Chart.yaml (and its provenance) names the loopback repository itself.
+    for (const name of Object.keys(UPSTREAMS))
+      await pointChartAt(
+        path.join(workspace, 'platform', name, 'chart'),
+        servers.repo.url,
+        `https://charts.example.invalid/${name}`
+      )
   })
   afterAll(async () => {
-    await workspace?.remove()
+    if (workspace) await rm(workspace, { recursive: true, force: true })
   })
 
-  describe('the provider chart under an alias, with an image of its own (platform/agents)', () => {
-    let run: ActionRun
-    beforeAll(async () => {
-      run = await runBlueprint(helm, workspace.dir, 'platform/agents')
-    })
+  const run = (name: Shape): Promise<ActionRun> =>
+    runBundledAction({ helm, workspace, repoUrl: servers.repo.url, inputs: { blueprint: `platform/${name}` } })
 
-    it('points every upstream image at the values key helm reads: aliases, subcharts, forms and globals', () => {
-      const pinned = stepOf(run, 'images').findings.filter((f) => f.rule === 'image-pinned')
-      expect(pinned).toHaveLength(1)
-      const [finding] = pinned
-      expect([finding.severity, finding.file]).toEqual(['error', 'platform/agents/chart/values.yaml'])
-      // nested subchart under its alias ({image, tag}), "<ref>" string, {registry, repository, tag} under the
-      // blueprint's global registry (a key only the chart's defaults hold), and the registry given twice
-      expect(finding.message).toContain(
-        'Set by `fleet.nodeAgent.tag`, `fleet.installer.image`, `fleet.controller.image.tag`, `fleet.recommender.image.tag`.'
-      )
-      expect(finding.message).not.toMatch(/no values key/)
-      expect(finding.snippet?.text).toContain(
-        '  nodeAgent:\n    tag: "0.3.1@sha256:<digest>"  # quay.io/acme/node-agent:0.3.1'
-      )
-      expect(finding.snippet?.text).toContain(
-        '  controller:\n    image:\n      digest: sha256:<digest>  # mirror.example.io/acme/server-controller:1.21.1'
-      )
-    })
-
-    it('warns about an image whose repository repeats its registry, at the key to fix', () => {
-      const twice = stepOf(run, 'images').findings.filter((f) => f.rule === 'image-registry-twice')
-      expect(twice).toEqual([
-        expect.objectContaining({
-          severity: 'warning',
-          file: 'platform/agents/chart/values.yaml',
-          line: 18,
-          snippet: {
-            language: 'yaml',
-            text: 'fleet:\n  recommender:\n    image:\n      repository: autoscaling/vpa-recommender'
-          }
-        })
-      ])
-      expect(twice[0].message).toContain('registry.k8s.io/registry.k8s.io/autoscaling/vpa-recommender:1.5.0')
-    })
-
-    it("gives the own image without a default one finding, never-latest's, with one fix in a Go template block", () => {
-      const neverLatest = stepOf(run, 'never-latest')
-      expect(neverLatest.findings.map((f) => [f.rule, f.file, f.line])).toEqual([
-        ['image-tag-required', 'platform/agents/chart/templates/app.yaml', 15]
-      ])
-      const [finding] = neverLatest.findings
-      expect(finding.snippet).toEqual({
-        language: 'gotmpl',
-        text: '{{ required "app.image.tag is required" .Values.app.image.tag }}'
+  it('an operator wrapper without templates/: lint passes, its ClusterRole naming monitoring.coreos.com is a notice, its PodMonitor a toggle', async () => {
+    const result = await run('dbop')
+    expectAgreement(result)
+    const obs = stepOf<ObservabilityData>(result, 'observability')
+    expect(obs.status).toBe('passed')
+    expect(obs.data!.case1.ok).toBe(true)
+    expect(obs.data!.case1.references).toEqual([
+      expect.objectContaining({ type: 'text', source: 'bp-dbop/charts/dbop/templates/rbac.yaml' })
+    ])
+    expect(obs.findings).toEqual([expect.objectContaining({ rule: 'observability-default-off', severity: 'notice' })])
+    expect(obs.findings[0].message).toContain('outside any resource of that API')
+    expect(result.annotations).toEqual([
+      expect.objectContaining({
+        level: 'notice',
+        message: expect.stringContaining('bp-dbop/charts/dbop/templates/rbac.yaml')
       })
-      expect(`${finding.message} ${finding.fix}`.match(/required/g)).toHaveLength(1)
-      // The image policy stays quiet about it: no finding names the image or its key.
-      const images = stepOf(run, 'images')
-      expect(images.findings.filter((f) => /agents-app|app\.image/.test(f.message))).toEqual([])
-      expect(images.summary).toContain('1 own image without a default left to never-latest')
-    })
-
-    it('judges no OS image name of a Crossplane-style resource, and lists it as not judged', () => {
-      const images = stepOf(run, 'images')
-      const judged = (images.data?.images as { image: string }[]).map((i) => i.image)
-      expect(judged).not.toContain('ubuntu-24.04')
-      expect(images.findings.filter((f) => f.message.includes('ubuntu-24.04'))).toEqual([])
-      expect(images.data?.notJudged).toEqual([
-        expect.objectContaining({ value: 'ubuntu-24.04', kind: 'Server', field: 'spec.forProvider.image' }),
-        expect.objectContaining({ value: 'ubuntu-24.04', kind: 'Server', field: 'spec.forProvider.image' })
-      ])
-      expect(images.summary).toContain('2 other image fields not judged')
-      expect(images.details).toContain('Server/edge-1 spec.forProvider.image: ubuntu-24.04')
+    ])
+    // The PodMonitor needs --api-versions monitoring.coreos.com/v1/PodMonitor besides its toggle.
+    expect(toggleVerdicts(obs)).toEqual([['dbop.monitoring.podMonitorEnabled', false, [], true, ['PodMonitor']]])
+    expect(obs.summary).toBe(
+      '1 value probed, default render clean, 1 mention of monitoring.coreos.com elsewhere, 1 of 1 render a monitoring resource when on, all-off clean'
+    )
+    // The CRDs from templates/crds/ are in the default render.
+    expect(stepOf<{ kinds: Record<string, number> }>(result, 'render').data!.kinds).toMatchObject({
+      CustomResourceDefinition: 1,
+      ClusterRole: 1
     })
   })
 
-  describe('a v-prefixed upstream version (platform/servers)', () => {
-    let run: ActionRun
-    beforeAll(async () => {
-      run = await runBlueprint(helm, workspace.dir, 'platform/servers')
-    })
+  it('metrics.enabled: true with its monitors off is not an observability toggle; each monitor under it is', async () => {
+    const result = await run('kvcache')
+    expectAgreement(result)
+    const obs = stepOf<ObservabilityData>(result, 'observability')
+    expect(obs).toMatchObject({ status: 'passed', findings: [] })
+    expect(toggleVerdicts(obs)).toEqual([
+      ['kvcache.metrics.enabled', true, [], false, []],
+      ['kvcache.metrics.serviceMonitor.enabled', false, [], true, ['ServiceMonitor']],
+      ['kvcache.metrics.podMonitor.enabled', false, [], true, ['PodMonitor']],
+      ['kvcache.metrics.prometheusRule.enabled', false, [], true, ['PrometheusRule']]
+    ])
+    expect(obs.details).toContain(
+      '--set kvcache.metrics.enabled=true: no monitoring resource: not an observability toggle'
+    )
+  })
 
-    it("names the index's 1.21.1 with v1.21.1 in Chart.yaml and values.yaml, as helm does", () => {
-      const upstream = stepOf(run, 'resolve-upstream')
-      expect([upstream.status, upstream.summary, upstream.findings]).toEqual([
-        'passed',
-        '1.21.1 pinned, up to date',
-        []
-      ])
-      expect(run.outputs['upstream-version']).toBe('1.21.1')
-      expect(stepOf(run, 'dependency-build').status).toBe('passed')
-    })
+  it('cert-manager-style: the ServiceMonitor is judged with prometheus.enabled switched on, and the step says so', async () => {
+    const result = await run('certs')
+    expectAgreement(result)
+    const obs = stepOf<ObservabilityData>(result, 'observability')
+    expect(obs).toMatchObject({ status: 'passed', findings: [] })
+    expect(toggleVerdicts(obs)).toEqual([
+      ['certs.prometheus.enabled', false, [], false, []],
+      ['certs.prometheus.servicemonitor.enabled', false, ['certs.prometheus.enabled'], true, ['ServiceMonitor']]
+    ])
+    expect(obs.summary).toContain('1 of 2 render a monitoring resource when on (1 with its enabling flags)')
+    expect(obs.details).toContain(
+      '--set certs.prometheus.servicemonitor.enabled=true certs.prometheus.enabled=true: renders ServiceMonitor/bp-certs-certs'
+    )
+  })
+
+  it('keycloak-style: metrics.enabled, set only in the upstream defaults, is switched on with each monitor', async () => {
+    const result = await run('idp')
+    expectAgreement(result)
+    const obs = stepOf<ObservabilityData>(result, 'observability')
+    expect(obs).toMatchObject({ status: 'passed', findings: [] })
+    expect(toggleVerdicts(obs)).toEqual([
+      ['idp.metrics.serviceMonitor.enabled', false, ['idp.metrics.enabled'], true, ['ServiceMonitor']],
+      ['idp.metrics.prometheusRule.enabled', false, ['idp.metrics.enabled'], true, ['PrometheusRule']]
+    ])
+  })
+
+  it('cilium-style: each monitor with the switches of what it scrapes; a list of metric names is left as set', async () => {
+    const result = await run('mesh')
+    expectAgreement(result)
+    const obs = stepOf<ObservabilityData>(result, 'observability')
+    expect(obs).toMatchObject({ status: 'passed', findings: [] })
+    expect(toggleVerdicts(obs)).toEqual([
+      ['mesh.prometheus.enabled', false, [], false, []],
+      ['mesh.prometheus.serviceMonitor.enabled', false, ['mesh.prometheus.enabled'], true, ['ServiceMonitor']],
+      ['mesh.flows.metrics.serviceMonitor.enabled', false, [], true, ['ServiceMonitor']],
+      [
+        'mesh.flows.relay.prometheus.serviceMonitor.enabled',
+        false,
+        ['mesh.flows.relay.enabled', 'mesh.flows.relay.prometheus.enabled'],
+        true,
+        ['ServiceMonitor']
+      ]
+    ])
+    expect(obs.data!.toggles[2].notSwitchable).toEqual(['mesh.flows.metrics.enabled'])
+    expect(obs.data!.toggles[3].case2.resources).toEqual([
+      'ServiceMonitor/mesh-relay (bp-mesh/charts/mesh/templates/relay.yaml)'
+    ])
   })
 })

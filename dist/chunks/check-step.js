@@ -1,4 +1,4 @@
-import { i as isRecord$1, l as lastLine, p as promises, g as loadBlueprint, h as exists, j as prepareWorkChart, H as Helm, k as buildDependencies, m as lastLines, q as parseRenderDetailed, t as distExports, u as extractImages, r as redact, n as notice, b as info, a as os, v as require$$10, x as createHelmHome, o as operationLimit, A as ActionError, y as parseYamlText, z as tryParseImageRef, B as compareCodePoints, C as scanImages, D as checkImages, E as groupFailing, F as loadYamlFile, G as splitRenderBySource, R as RegistryClient, I as isLoopbackHost, J as cleanAsYaml11, K as isStrictSemver, L as parseVersion, M as HELM_CHART_LAYER, N as ociTag, P as chartRef, Q as withProgress, S as DeadlineError, T as RegistryError, U as withRetry, O as OPERATION_LIMITS, V as chartRepository } from './action.js';
+import { i as isRecord$1, l as lastLine, p as promises, g as loadBlueprint, h as exists$1, j as prepareWorkChart, H as Helm, k as buildDependencies, m as lastLines, q as parseRenderDetailed, t as distExports, u as extractImages, r as redact, n as notice, b as info, a as os, v as require$$10, x as createHelmHome, o as operationLimit, A as ActionError, y as parseYamlText, z as tryParseImageRef, B as checkImages, C as groupFailing, D as compareCodePoints, E as loadYamlFile, F as splitRenderBySource, R as RegistryClient, G as isLoopbackHost, I as cleanAsYaml11, J as isStrictSemver, K as parseVersion, L as HELM_CHART_LAYER, M as ociTag, N as chartRef, P as withProgress, Q as DeadlineError, S as RegistryError, T as withRetry, O as OPERATION_LIMITS, U as chartRepository } from './action.js';
 import { p as path, a as _builtin_child_process, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
 import { h as hasCommit, f as fetchCommits, s as segmentMatcher } from './discover.js';
 import { r as require$$0 } from './_builtin_zlib.js';
@@ -132,7 +132,7 @@ async function loadBaseBlueprint(options, sha, tree) {
         return await loadBlueprint(tree, options.blueprint, options.chart);
     }
     catch (error) {
-        if (!(await exists(path.join(tree, options.chart, 'Chart.yaml'))))
+        if (!(await exists$1(path.join(tree, options.chart, 'Chart.yaml'))))
             return undefined;
         throw error;
     }
@@ -866,10 +866,10 @@ function imageRepository(image) {
 }
 const pinStatus = (image) => (/@sha256:[0-9a-f]{64}$/.test(image) ? 'digest' : 'tag');
 /** Images by repository whose set of references differs between the renders. */
-function compareImages(base, head, imageFields = []) {
+function compareImages(base, head) {
     const byRepo = (docs) => {
         const out = new Map();
-        for (const use of extractImages(docs, imageFields)) {
+        for (const use of extractImages([...docs])) {
             const repo = imageRepository(use.image);
             if (!out.has(repo))
                 out.set(repo, new Set());
@@ -956,7 +956,7 @@ function compareRenders(base, head, options = {}) {
         counts: { added: count('added'), removed: count('removed'), changed: count('changed'), unchanged },
         noise: { resources: noiseOnly, fields: noiseFields },
         resources,
-        images: compareImages(base, head, options.imageFields)
+        images: compareImages(base, head)
     };
 }
 /** The whole diff as one text (what output `diff` points to). */
@@ -1020,7 +1020,7 @@ function startBaseDiff(given) {
             }
             if (!head)
                 return finish({ message: 'the head render failed: nothing to compare' });
-            const comparison = compareRenders(result.documents, head, { imageFields: options.imageFields });
+            const comparison = compareRenders(result.documents, head);
             const name = options.upstream;
             const upstream = { name, before: result.built[name], after: options.headBuilt[name] };
             const diff = finish({
@@ -1836,7 +1836,7 @@ const SNIPPET_LINES = 25;
 function shown(image) {
     return image === '' ? '(empty)' : image;
 }
-function list(problems) {
+function list$1(problems) {
     const names = problems.slice(0, LISTED).map((p) => `\`${shown(p.image)}\``);
     const more = problems.length > LISTED ? `, and ${problems.length - LISTED} more` : '';
     return `${names.join(', ')}${more}`;
@@ -1948,7 +1948,7 @@ function problemFindings(problems, ctx) {
                 ...base,
                 message: one
                     ? `${subject} (policy ${ctx.policy}): ${first.reason}. Set by ${keys[0]}.`
-                    : `${subject} (policy ${ctx.policy}): ${list(group)}. ` +
+                    : `${subject} (policy ${ctx.policy}): ${list$1(group)}. ` +
                         `Set by ${keys.slice(0, LISTED).join(', ')}${group.length > LISTED ? ', …' : ''}.`,
                 fix: `pin by digest in ${ctx.valuesFile}${digestHint(group)}`,
                 snippet: { language: 'yaml', text: valuesSnippet(group) },
@@ -1960,18 +1960,14 @@ function problemFindings(problems, ctx) {
         if (first.template) {
             const withLine = group.find((p) => p.template.line !== undefined);
             const snippet = one && first.template.text !== undefined
-                ? {
-                    // A template line is YAML until it holds template actions.
-                    language: first.template.text.includes('{{') ? 'gotmpl' : 'yaml',
-                    text: first.template.text.replace(first.image, pinnedPlaceholder(first))
-                }
+                ? { language: 'yaml', text: first.template.text.replace(first.image, pinnedPlaceholder(first)) }
                 : {
                     language: 'text',
                     text: capLines(group.map((p) => pinnedPlaceholder(p)), LISTED)
                 };
             findings.push({
                 ...base,
-                message: `${subject} (policy ${ctx.policy}): ${one ? first.reason : list(group)}.`,
+                message: `${subject} (policy ${ctx.policy}): ${one ? first.reason : list$1(group)}.`,
                 fix: `pin by digest where ${first.template.file} sets ${one ? 'it' : 'them'}${digestHint(group)}, ` +
                     `or add ${one ? 'it' : 'them'} to input \`image-allowlist\``,
                 snippet,
@@ -1984,7 +1980,7 @@ function problemFindings(problems, ctx) {
         const line = first.dependency ? ctx.dependencyLine(first.dependency) : undefined;
         findings.push({
             ...base,
-            message: `${subject} (policy ${ctx.policy}) and no values key sets ${one ? 'it' : 'them'}: ${list(group)}.`,
+            message: `${subject} (policy ${ctx.policy}) and no values key sets ${one ? 'it' : 'them'}: ${list$1(group)}.`,
             fix: `ask the chart's maintainers for an image value, or accept ${one ? 'it' : 'them'}`,
             snippet: allowlistSnippet(group, `set by the ${first.dependency ?? 'dependency'} chart without a values key`),
             file: ctx.chartFile,
@@ -2000,35 +1996,6 @@ function where(p, ctx) {
         return { file: ctx.valuesFile, ...(p.valuesKey.line !== undefined ? { line: p.valuesKey.line } : {}) };
     }
     return {};
-}
-/**
- * One warning per image that names its registry twice (`registry.k8s.io/registry.k8s.io/…`): no registry serves
- * that path, so the pod cannot start. The fix is the `repository` value without the host the registry adds.
- */
-function doubledRegistryFindings(images, valuesFile) {
-    return images.map(({ image, ref, key }) => {
-        const host = ref.domain;
-        const message = `Image \`${image}\` names its registry twice (\`${host}/${host}/…\`): no registry serves that path, so the pod cannot pull it.`;
-        if (!key) {
-            return {
-                rule: 'image-registry-twice',
-                severity: 'warning',
-                message: `${message} No values key of the chart's was found to compose it.`,
-                fix: `give the image's repository without \`${host}/\` where its registry is set`
-            };
-        }
-        const finding = {
-            rule: 'image-registry-twice',
-            severity: 'warning',
-            message: `${message} Set by \`${setPath(key.path)}\`, whose registry (\`${host}\`) is given apart already.`,
-            fix: `drop \`${host}/\` from \`${setPath(key.path)}\` in ${valuesFile}`,
-            snippet: { language: 'yaml', text: nestedYaml(key.path, key.repository) },
-            file: valuesFile
-        };
-        if (key.line !== undefined)
-            finding.line = key.line;
-        return finding;
-    });
 }
 
 // Pure-Node tools for Helm chart archives (`.tgz`): list entries, read one file,
@@ -2553,62 +2520,25 @@ function gzipTrailer(data) {
 
 // The default values of the chart's dependencies, read from the built charts/
 // folder of the work copy (archives or unpacked folders), keyed by the values
-// key the umbrella chart uses for them (alias, else name), as helm reads them:
-// each dependency's own values.yaml with the defaults of its subcharts (nested
-// charts, unpacked or archived, under their alias or name) beneath, the
-// parent's values over them and its `global` passed down. They tell which
+// key the umbrella chart uses for them (alias, else name). They tell which
 // values key sets an upstream image (e.g. `temporal.server.image.tag`): reading
 // the files is cheaper and as sound as rendering once per image with a changed value.
-/**
- * Helm's coalescing of two values trees: `over` wins; mappings merge key by key; a null in `over` removes the key.
- * Pure; neither input is changed.
- */
-function coalesceValues(base, over) {
-    if (over === undefined)
-        return base;
-    if (!isRecord$1(base) || !isRecord$1(over))
-        return over;
-    const out = { ...base };
-    for (const [key, value] of Object.entries(over)) {
-        if (value === null)
-            delete out[key];
-        else
-            out[key] = coalesceValues(base[key], value);
-    }
-    return out;
-}
-/** A chart's defaults with each subchart's beneath its key (the chart's own values over them, globals passed down). */
-function defaultsTree(chart) {
-    const own = parseYamlText(chart.text, chart.file).data;
-    let tree = isRecord$1(own) ? own : {};
-    for (const [key, sub] of chart.subcharts) {
-        const parent = tree;
-        let merged = coalesceValues(defaultsTree(sub), parent[key]);
-        if (isRecord$1(merged) && isRecord$1(parent.global))
-            merged = { ...merged, global: coalesceValues(merged.global, parent.global) };
-        tree = { ...parent, [key]: merged };
-    }
-    return tree;
-}
 /**
  * Parsed when first asked for: only a failing image's location reads them (image-location.ts), and the parse with
  * positions is the costly part (~45 ms for a values.yaml the size of the real Temporal chart's), during the gates.
  */
 class LazyDependencyValues {
-    charts;
+    texts;
     parsed = new Map();
-    constructor(charts) {
-        this.charts = charts;
+    constructor(texts) {
+        this.texts = texts;
     }
     get(key) {
         if (!this.parsed.has(key)) {
-            const chart = this.charts.get(key);
+            const source = this.texts.get(key);
             let values;
             try {
-                if (chart) {
-                    const own = parseYamlText(chart.text, chart.file);
-                    values = chart.subcharts.size === 0 ? own : { ...own, data: defaultsTree(chart) };
-                }
+                values = source ? parseYamlText(source.text, source.file) : undefined;
             }
             catch {
                 // unparsable defaults: no key to point at
@@ -2620,274 +2550,109 @@ class LazyDependencyValues {
     has(key) {
         return this.get(key) !== undefined;
     }
-    keys() {
-        return this.charts.keys();
-    }
-}
-/** The `dependencies` of a Chart.yaml text: name and values key (alias, else name). */
-function dependencyKeys(chartYaml) {
-    if (chartYaml === undefined)
-        return [];
-    // Only the names and aliases: parseYamlText parses positions only when asked for a line.
-    const chart = parseYamlText(chartYaml, 'Chart.yaml').data;
-    return (isRecord$1(chart) && Array.isArray(chart.dependencies) ? chart.dependencies : [])
-        .filter(isRecord$1)
-        .filter((d) => typeof d.name === 'string')
-        .map((d) => ({ name: d.name, key: typeof d.alias === 'string' && d.alias !== '' ? d.alias : d.name }));
-}
-/** The chart at `root` of an archive's files (its values, its subcharts: folders and archives under charts/). */
-async function chartInArchive(files, root, label) {
-    const text = (name) => files.get(`${root}/${name}`)?.toString('utf8');
-    const byName = new Map();
-    const prefix = `${root}/charts/`;
-    const folders = new Set();
-    for (const [name, data] of files) {
-        if (!name.startsWith(prefix))
-            continue;
-        const rest = name.slice(prefix.length);
-        if (!rest.includes('/') && rest.endsWith('.tgz')) {
-            const sub = await chartArchive(data, `${label}/charts/${rest}`).catch(() => undefined);
-            if (sub)
-                byName.set(sub.name, sub.chart);
-        }
-        else if (rest.endsWith('/Chart.yaml') && rest.split('/').length === 2)
-            folders.add(rest.split('/')[0]);
-    }
-    for (const folder of folders) {
-        const sub = await chartInArchive(files, `${prefix}${folder}`, `${label}/charts/${folder}`);
-        const name = chartName(files.get(`${prefix}${folder}/Chart.yaml`)?.toString('utf8')) ?? folder;
-        byName.set(name, sub);
-    }
-    return { text: text('values.yaml') ?? '', file: `${label}/values.yaml`, subcharts: keyed(text('Chart.yaml'), byName) };
-}
-/** Subcharts by the key the parent's Chart.yaml gives them (alias, else name); undeclared ones by their name. */
-function keyed(chartYaml, byName) {
-    const out = new Map();
-    const declared = dependencyKeys(chartYaml);
-    for (const [name, chart] of byName) {
-        const keys = declared.filter((d) => d.name === name).map((d) => d.key);
-        for (const key of keys.length > 0 ? keys : [name])
-            out.set(key, chart);
-    }
-    return out;
-}
-function chartName(chartYaml) {
-    const name = /^name:[ \t]*["']?([^\s"'#]+)/m.exec(chartYaml ?? '')?.[1];
-    return name;
-}
-async function chartArchive(archive, label) {
-    const files = new Map();
-    for (const entry of await readTgzEntries(archive, label))
-        files.set(entry.name.replace(/^\.\//, ''), entry.data);
-    const top = [...files.keys()][0]?.split('/')[0];
-    if (!top)
-        throw new Error(`${label}: empty archive`);
-    const name = chartName(files.get(`${top}/Chart.yaml`)?.toString('utf8')) ?? top;
-    return { name, chart: await chartInArchive(files, top, `charts/${name}`) };
-}
-/** An unpacked chart folder: its values.yaml, Chart.yaml and charts/ (folders and archives). */
-async function chartFolder(dir, label) {
-    const read = (name) => promises.readFile(path.join(dir, name), 'utf8').catch(() => undefined);
-    const byName = new Map();
-    for (const entry of await promises.readdir(path.join(dir, 'charts')).catch(() => [])) {
-        const file = path.join(dir, 'charts', entry);
-        try {
-            if (entry.endsWith('.tgz')) {
-                const sub = await chartArchive(await promises.readFile(file), `${label}/charts/${entry}`);
-                byName.set(sub.name, sub.chart);
-            }
-            else {
-                const chartYaml = await promises.readFile(path.join(file, 'Chart.yaml'), 'utf8').catch(() => undefined);
-                const name = chartName(chartYaml) ?? entry;
-                byName.set(name, await chartFolder(file, `${label}/charts/${entry}`));
-            }
-        }
-        catch {
-            // not a chart: nothing to learn from it
-        }
-    }
-    return {
-        text: (await read('values.yaml')) ?? '',
-        file: `${label}/values.yaml`,
-        subcharts: keyed(await read('Chart.yaml'), byName)
-    };
 }
 /** Values of each dependency by values key; a dependency whose values cannot be read is left out. */
 async function loadDependencyValues(chartDir) {
     const out = new Map();
     let deps = [];
     try {
-        deps = dependencyKeys(await promises.readFile(path.join(chartDir, 'Chart.yaml'), 'utf8'));
+        const text = await promises.readFile(path.join(chartDir, 'Chart.yaml'), 'utf8');
+        // Only the names and aliases: parseYamlText parses positions only when asked for a line.
+        const chart = parseYamlText(text, 'Chart.yaml').data;
+        deps = (Array.isArray(chart.dependencies) ? chart.dependencies : [])
+            .filter(isRecord$1)
+            .filter((d) => typeof d.name === 'string')
+            .map((d) => ({ name: d.name, alias: typeof d.alias === 'string' && d.alias !== '' ? d.alias : undefined }));
     }
     catch {
         return new LazyDependencyValues(out);
     }
-    const built = await chartFolder(chartDir, '.').catch(() => undefined);
-    // chartFolder keyed the built charts by the umbrella's own Chart.yaml: one entry per dependency's values key.
+    const byName = new Map();
+    const chartsDir = path.join(chartDir, 'charts');
+    let entries = [];
+    try {
+        entries = await promises.readdir(chartsDir);
+    }
+    catch {
+        return new LazyDependencyValues(out);
+    }
+    for (const entry of entries) {
+        const file = path.join(chartsDir, entry);
+        try {
+            if (entry.endsWith('.tgz')) {
+                const top = (await listTgz(file))[0]?.split('/')[0];
+                const text = top ? await readTgzFile(file, `${top}/values.yaml`) : undefined;
+                if (top && text)
+                    byName.set(top, text.toString('utf8'));
+            }
+            else {
+                byName.set(entry, await promises.readFile(path.join(file, 'values.yaml'), 'utf8'));
+            }
+        }
+        catch {
+            // not a chart: nothing to learn from it
+        }
+    }
     for (const dep of deps) {
-        const chart = built?.subcharts.get(dep.key);
-        if (chart)
-            out.set(dep.key, { ...chart, file: `charts/${dep.name}/values.yaml` });
+        const text = byName.get(dep.name);
+        if (text !== undefined)
+            out.set(dep.alias ?? dep.name, { text, file: `charts/${dep.name}/values.yaml` });
     }
     return new LazyDependencyValues(out);
 }
 
-// Where a failing image is set, for its finding: the values key that sets it,
-// found the way helm reads values (the blueprint's values.yaml over each
-// dependency's defaults with its subcharts', aliases as keys, globals passed
-// down; `image: {registry, repository, tag}`, `image: "<ref>"` and
-// `{image, tag}` forms), else the line of the blueprint's own template that
-// writes it; and the line of a dependency in Chart.yaml.
+// Where a failing image is set, for its finding: the values.yaml key that sets
+// it (the blueprint's own, else one under a dependency's key that its default
+// values set), else the line of the blueprint's own template that writes it;
+// and the line of a dependency in Chart.yaml.
 function sameRepository(a, b) {
     return a.domain === b.domain && a.path === b.path;
 }
-/**
- * The values helm renders the chart with, as far as its files say: each dependency's defaults (its subcharts'
- * beneath) under its values key with the blueprint's values over them and the blueprint's `global` passed down,
- * and the blueprint's own values. Pure.
- */
-function effectiveValues(values, dependencies) {
-    if (!dependencies || !isRecord$1(values))
-        return values;
-    const out = { ...values };
-    for (const key of dependencies.keys()) {
-        const defaults = dependencies.get(key)?.data;
-        if (defaults === undefined || values[key] === null)
-            continue;
-        let merged = coalesceValues(defaults, values[key]);
-        if (isRecord$1(merged) && isRecord$1(values.global))
-            merged = { ...merged, global: coalesceValues(merged.global, values.global) };
-        out[key] = merged;
-    }
-    return out;
-}
-/** Registry overrides a chart scope's `global` may hold (`global.imageRegistry`, `global.image.registry`, …). */
-function globalRegistries(global) {
-    if (!isRecord$1(global))
-        return [];
-    const found = [global.imageRegistry, global.registry, isRecord$1(global.image) ? global.image.registry : undefined];
-    return found.filter((r) => typeof r === 'string' && r !== '');
-}
-const REGISTRY_KEYS = new Set(['repository', 'registry']);
-/** Where `node` (a mapping) sets the image, by the forms charts use; registries: the enclosing scopes' globals. */
-function nodeCandidates(node, at, ref, registries) {
-    const out = [];
-    const names = (name, own) => {
-        const prefixes = [...(typeof own === 'string' && own !== '' ? [own] : []), ...registries, ''];
-        return prefixes
-            .map((prefix) => tryParseImageRef(prefix === '' ? name : `${prefix.replace(/\/+$/, '')}/${name}`))
-            .flatMap((parsed) => ('ref' in parsed ? [parsed.ref] : []));
-    };
-    const tagged = (repositoryKey) => {
-        const tag = node.tag === undefined || node.tag === null ? undefined : String(node.tag);
-        const tagMatches = tag !== undefined && tag !== '' && tag === ref.tag;
-        // The tag goes to `tag` (the key every chart of this form reads), also when only the chart's template defaults it.
-        const key = 'tag' in node || repositoryKey === 'repository' ? 'tag' : repositoryKey;
-        out.push({
-            path: [...at, key],
-            rank: tagMatches ? 2 : 1,
-            match: tagMatches ? 'repository-and-tag' : 'repository'
-        });
-    };
-    // image: {registry, repository, tag}
-    if (typeof node.repository === 'string' && node.repository !== '') {
-        if (names(node.repository, node.registry).some((named) => sameRepository(named, ref)))
-            tagged('repository');
-    }
-    // {image: "<repository>", tag} (a component's image and tag side by side)
-    if (typeof node.image === 'string' && node.image !== '' && 'tag' in node) {
-        if (names(node.image, node.registry).some((named) => sameRepository(named, ref)))
-            tagged('image');
-    }
-    return out;
-}
-/**
- * Pure: where a values tree sets an image, best match first. `tree` is what helm renders with (effectiveValues;
- * default: the file's own data); lines come from `values`, the blueprint's file (none for a key only a
- * dependency's defaults hold). `prefer`: the values key of the dependency whose templates use the image.
- */
-function findImageValue(values, image, tree = values.data, prefer) {
+/** Pure: where values.yaml sets an image, best match first (document order within a rank). */
+function findImageValue(values, image) {
     const parsed = tryParseImageRef(image);
     const ref = 'ref' in parsed ? parsed.ref : undefined;
     const candidates = [];
-    const walk = (node, at, registries) => {
+    const walk = (node, at) => {
         if (Array.isArray(node)) {
-            node.forEach((item, i) => walk(item, [...at, i], registries));
+            node.forEach((item, i) => walk(item, [...at, i]));
             return;
         }
         if (!isRecord$1(node))
             return;
-        const scope = [...globalRegistries(node.global), ...registries];
-        if (ref)
-            candidates.push(...nodeCandidates(node, at, ref, scope));
+        if (ref && typeof node.repository === 'string' && node.repository !== '') {
+            const registry = typeof node.registry === 'string' && node.registry !== '' ? `${node.registry.replace(/\/+$/, '')}/` : '';
+            const named = tryParseImageRef(`${registry}${node.repository}`);
+            if ('ref' in named && sameRepository(named.ref, ref)) {
+                const tag = node.tag === undefined || node.tag === null ? undefined : String(node.tag);
+                const hasTag = 'tag' in node;
+                const tagMatches = tag !== undefined && tag !== '' && tag === ref.tag;
+                candidates.push({
+                    path: hasTag ? [...at, 'tag'] : [...at, 'repository'],
+                    rank: tagMatches ? 2 : 1,
+                    match: tagMatches ? 'repository-and-tag' : 'repository'
+                });
+            }
+        }
         for (const [key, value] of Object.entries(node)) {
             if (typeof value === 'string') {
-                // `repository: <ref>` beside a `tag` is the repository form's, which points at the tag.
-                const partOfForm = REGISTRY_KEYS.has(key) && 'tag' in node;
-                if (value === image && image !== '' && !partOfForm)
+                if (value === image && image !== '')
                     candidates.push({ path: [...at, key], rank: 3, match: 'exact' });
             }
-            else if (key !== 'global') {
-                walk(value, [...at, key], scope);
+            else {
+                walk(value, [...at, key]);
             }
         }
     };
-    walk(tree, [], []);
+    walk(values.data, []);
     if (candidates.length === 0)
         return undefined;
-    // Rank first; then a key under the dependency that renders the image, then one the blueprint's file writes.
-    const score = (c) => c.rank * 4 + (prefer !== undefined && c.path[0] === prefer ? 2 : 0) + (values.lineOf(c.path) !== undefined ? 1 : 0);
-    const best = candidates.reduce((a, b) => (score(b) > score(a) ? b : a));
+    const best = candidates.reduce((a, b) => (b.rank > a.rank ? b : a));
     const out = { path: best.path, match: best.match };
     const line = values.lineOf(best.path);
     if (line !== undefined)
         out.line = line;
     return out;
-}
-/**
- * Pure: for an image whose path repeats its registry host (`registry.k8s.io/registry.k8s.io/…`, which no registry
- * serves), the `repository` key that repeats it: one beside a `registry` (or under a global registry) that it
- * starts with.
- */
-function findDoubledRegistry(values, ref, tree = values.data) {
-    let found;
-    const walk = (node, at, registries) => {
-        if (found)
-            return;
-        if (Array.isArray(node)) {
-            node.forEach((item, i) => walk(item, [...at, i], registries));
-            return;
-        }
-        if (!isRecord$1(node))
-            return;
-        const scope = [...globalRegistries(node.global), ...registries];
-        const repository = node.repository;
-        if (typeof repository === 'string') {
-            const own = typeof node.registry === 'string' && node.registry !== '' ? [node.registry] : [];
-            for (const registry of [...own, ...scope].map((r) => r.replace(/\/+$/, ''))) {
-                if (!repository.startsWith(`${registry}/`))
-                    continue;
-                const named = tryParseImageRef(`${registry}/${repository}`);
-                if (!('ref' in named) || !sameRepository(named.ref, ref))
-                    continue;
-                found = { path: [...at, 'repository'], repository: repository.slice(registry.length + 1) };
-                const line = values.lineOf(found.path);
-                if (line !== undefined)
-                    found.line = line;
-                return;
-            }
-        }
-        for (const [key, value] of Object.entries(node))
-            if (key !== 'global')
-                walk(value, [...at, key], scope);
-    };
-    walk(tree, [], []);
-    return found;
-}
-/** Whether an image's path starts with its own registry host again (`registry.k8s.io/registry.k8s.io/x`). */
-function repeatsRegistry(ref) {
-    const first = ref.path.split('/')[0];
-    return ref.path.includes('/') && first.toLowerCase() === ref.domain.toLowerCase();
 }
 /** `<chart>/charts/<key>/…` → `<key>`: the dependency whose templates rendered a document. */
 function dependencyOfSource(source, chartName) {
@@ -2924,7 +2689,7 @@ function templateLineText(chartDir, source, chartName, line) {
  * blueprint, else of its dependency (overridable under the dependency's key), else the own template.
  * `lookup` is findImageValue on the blueprint's values.yaml (cached by the caller).
  */
-function locateProblem(list, sources, lookup, tree = sources.values.data) {
+function locateProblem(list, sources, lookup) {
     const first = list[0];
     const problem = { image: first.use.image, reason: first.reason };
     if (first.ref)
@@ -2933,13 +2698,30 @@ function locateProblem(list, sources, lookup, tree = sources.values.data) {
     const ownSource = list.find((v) => repoFileForSource(v.use.source, sources.chartName, sources.displayChartDir) !== undefined)?.use.source;
     if (dependency && !ownSource)
         problem.dependency = dependency;
-    const match = lookup(first.use.image, problem.dependency);
+    const match = lookup(first.use.image);
+    const hasDigestKey = (root, at) => {
+        const parent = valueAt(root, at.slice(0, -1));
+        return isRecord$1(parent) && 'digest' in parent;
+    };
     if (match) {
-        // A `digest` beside the key, in the blueprint's values or in the dependency's defaults: the pin goes there.
-        const parent = valueAt(tree, match.path.slice(0, -1));
-        problem.valuesKey = { path: match.path, hasDigestKey: isRecord$1(parent) && 'digest' in parent };
+        // A key under a dependency's values may have its `digest` sibling only in the dependency's defaults.
+        const depKey = typeof match.path[0] === 'string' ? sources.dependencyValues?.get(match.path[0]) : undefined;
+        const digestKey = hasDigestKey(sources.values.data, match.path) ||
+            (depKey !== undefined && hasDigestKey(depKey.data, match.path.slice(1)));
+        problem.valuesKey = { path: match.path, hasDigestKey: digestKey };
         if (match.line !== undefined)
             problem.valuesKey.line = match.line;
+    }
+    else if (problem.dependency && sources.dependencyValues?.has(problem.dependency)) {
+        const depValues = sources.dependencyValues.get(problem.dependency);
+        const inDependency = findImageValue(depValues, first.use.image);
+        if (inDependency) {
+            const full = [problem.dependency, ...inDependency.path];
+            problem.valuesKey = { path: full, hasDigestKey: hasDigestKey(depValues.data, inDependency.path) };
+            const line = sources.values.lineOf(full);
+            if (line !== undefined)
+                problem.valuesKey.line = line;
+        }
     }
     if (!problem.valuesKey && ownSource) {
         const file = repoFileForSource(ownSource, sources.chartName, sources.displayChartDir);
@@ -2964,6 +2746,459 @@ function dependencyLine(chartYaml, key) {
     const index = deps.findIndex((d) => isRecord$1(d) && (d.alias === key || (d.alias === undefined && d.name === key)));
     return index >= 0 ? chartYaml.lineOf(['dependencies', index]) : undefined;
 }
+
+// Gate `images` (docs/rules.md rule 5): every image of the default render satisfies the
+// image policy, unless an allowlist pattern covers it (its reason is kept).
+//
+// Where a finding points (image-location.ts): the values.yaml line that sets the image when one is
+// found (a string equal to the image, or an `image` map whose `repository`
+// (with `registry`, if any) names the same repository — then its `tag` line);
+// else the blueprint's own template (`<chart>/templates/x.yaml`); templates of
+// subcharts have no file in the repository, their source stays in the message.
+function imagesStep(input) {
+    const { policy, values } = input;
+    const uses = extractImages([...input.documents]);
+    const verdicts = checkImages(uses, policy, input.allowlist.map((entry) => entry.pattern));
+    const reasonOf = (pattern) => input.allowlist.find((e) => e.pattern === pattern)?.reason;
+    const lookups = new Map();
+    const lookup = (image) => {
+        if (!lookups.has(image))
+            lookups.set(image, findImageValue(values, image));
+        return lookups.get(image);
+    };
+    const images = verdicts.map((v) => {
+        const d = {
+            image: v.use.image,
+            kind: v.use.kind,
+            name: v.use.name,
+            field: v.use.field,
+            ok: v.ok,
+            reason: v.reason
+        };
+        if (v.use.container !== undefined)
+            d.container = v.use.container;
+        if (v.use.source !== undefined)
+            d.source = v.use.source;
+        if (v.allowedBy !== undefined) {
+            d.allowedBy = v.allowedBy;
+            const reason = reasonOf(v.allowedBy);
+            if (reason !== undefined)
+                d.allowReason = reason;
+        }
+        if (!v.ok) {
+            const match = lookup(v.use.image);
+            if (match) {
+                d.valuesPath = setPath(match.path);
+                if (match.line !== undefined)
+                    d.valuesLine = match.line;
+            }
+        }
+        return d;
+    });
+    // Where each failing image is set: a values key of the blueprint, else of its
+    // dependency (overridable under the dependency's key), else the own template.
+    const problems = [];
+    for (const list of groupFailing(verdicts)) {
+        const problem = locateProblem(list, input, lookup);
+        const first = list[0];
+        for (const d of images) {
+            if (d.image !== first.use.image || !problem.valuesKey)
+                continue;
+            d.valuesPath = setPath(problem.valuesKey.path);
+            if (problem.valuesKey.line !== undefined)
+                d.valuesLine = problem.valuesKey.line;
+            else
+                delete d.valuesLine;
+        }
+        problems.push(problem);
+    }
+    const chartFile = input.chartYaml?.displayPath ?? displayJoin(input.displayChartDir, 'Chart.yaml');
+    const findings = problemFindings(problems, {
+        policy,
+        valuesFile: values.displayPath,
+        valuesLineOf: (at) => values.lineOf(at),
+        chartFile,
+        dependencyLine: (key) => dependencyLine(input.chartYaml, key)
+    });
+    // Allow-listed images: one notice for all of them (the images table lists each).
+    const allowedSeen = new Map();
+    for (const v of verdicts) {
+        if (!v.allowedBy || allowedSeen.has(v.use.image))
+            continue;
+        const reason = reasonOf(v.allowedBy);
+        allowedSeen.set(v.use.image, `\`${v.use.image}\` (pattern \`${v.allowedBy}\`${reason ? `: ${reason}` : ''})`);
+    }
+    if (allowedSeen.size > 0) {
+        const shown = [...allowedSeen.values()].slice(0, 10).join(', ');
+        const more = allowedSeen.size > 10 ? `, and ${allowedSeen.size - 10} more` : '';
+        const n = allowedSeen.size;
+        findings.push({
+            rule: 'image-allowlisted',
+            severity: 'notice',
+            message: `${n} image${n === 1 ? ' is' : 's are'} allowed by the image allowlist: ${shown}${more}.`
+        });
+    }
+    const distinct = new Map();
+    for (const v of verdicts)
+        if (!distinct.has(v.use.image) || !v.ok)
+            distinct.set(v.use.image, v);
+    const total = distinct.size;
+    const failing = [...distinct.values()].filter((v) => !v.ok).length;
+    const allowed = [...distinct.values()].filter((v) => v.ok && v.allowedBy !== undefined).length;
+    const pinned = total - failing - allowed;
+    const data = { policy, total, pinned, allowed, failing, images };
+    const noun = `image${total === 1 ? '' : 's'}`;
+    let summary;
+    if (policy === 'off')
+        summary = `${total} ${noun}; image policy off`;
+    else if (failing > 0)
+        summary = `${failing} of ${total} ${noun} not pinned (policy ${policy})`;
+    else
+        summary = `${total} ${noun}, ${pinned} pinned${allowed > 0 ? `, ${allowed} allow-listed` : ''}`;
+    const status = policy === 'off' ? 'skipped' : failing > 0 ? 'failed' : 'passed';
+    return {
+        step: { id: 'images', title: 'Images pinned', status, durationMs: input.durationMs, summary, findings, data },
+        verdicts
+    };
+}
+/** The gate: the policy on the images of the shared default render; no process of its own. */
+const imagesGate = {
+    id: 'images',
+    async plan(pc) {
+        const { ctx } = pc;
+        const dependencyValues = await loadDependencyValues(ctx.chartDir);
+        return {
+            jobs: [],
+            finish() {
+                const render = pc.defaultRender.get();
+                if (render.result.exitCode !== 0)
+                    return { step: skippedStep('images', 'Images pinned', 'skipped: the default render failed') };
+                const { step, verdicts } = imagesStep({
+                    documents: render.documents,
+                    policy: ctx.imagePolicy,
+                    allowlist: ctx.imageAllowlist,
+                    values: ctx.values,
+                    chartName: ctx.chartName,
+                    displayChartDir: ctx.displayChartDir,
+                    chartDir: ctx.chartDir,
+                    dependencyValues,
+                    chartYaml: ctx.chartYaml,
+                    durationMs: render.result.durationMs
+                });
+                return { step, images: verdicts };
+            }
+        };
+    }
+};
+
+// What `helm lint` is given for a pure wrapper: a chart with no `templates/`
+// folder whose dependencies (under charts/ of the work copy) carry the payload.
+//
+// Helm 4 warns `[WARNING] templates/: directory does not exist` for such a chart,
+// which fails `--strict`, and then lints no template at all: not its
+// dependencies' either (the template rule returns before rendering). Helm 3 says
+// nothing and renders the whole chart, dependencies included. Half of the real
+// blueprints are pure wrappers, so the warning would fail them all under Helm 4
+// while saying nothing about the chart. Linting the chart with an empty
+// `templates/` folder makes both helms do what Helm 3 does: no warning, every
+// dependency's template linted. The folder is added to a view of the work copy,
+// never to the work copy itself (the package, the renders and the chart tests
+// see the chart as it is). A chart with neither templates/ nor dependencies keeps
+// Helm 4's warning: it has nothing to render.
+async function exists(file) {
+    return promises.lstat(file).then(() => true, () => false);
+}
+/** True when charts/ holds a dependency (an archive or an unpacked chart folder). */
+async function hasBuiltDependency(chartDir) {
+    const entries = await promises.readdir(path.join(chartDir, 'charts'), { withFileTypes: true }).catch(() => []);
+    return entries.some((e) => (e.isFile() && e.name.endsWith('.tgz')) || e.isDirectory());
+}
+/**
+ * A read-only view of `from` at `to`: folders made, files hard-linked (copied
+ * where the file system cannot link), links recreated verbatim (the work copy's
+ * links are relative and stay inside it). Hard links are sound here: helm lint
+ * only reads, and nothing else works in the view.
+ */
+async function linkTree(from, to) {
+    await promises.mkdir(to, { recursive: true });
+    const entries = await promises.readdir(from, { withFileTypes: true });
+    await Promise.all(entries.map(async (entry) => {
+        const source = path.join(from, entry.name);
+        const target = path.join(to, entry.name);
+        if (entry.isDirectory())
+            await linkTree(source, target);
+        else if (entry.isSymbolicLink())
+            await promises.symlink(await promises.readlink(source), target);
+        else if (entry.isFile())
+            await promises.link(source, target).catch(() => promises.copyFile(source, target));
+    }));
+}
+/** The folder to lint: `chartDir` itself, or for a pure wrapper a view of it at `viewDir` with an empty templates/. */
+async function lintTarget(chartDir, viewDir) {
+    // A templates/ that is there in any form (a file too: helm says so) is linted as it is.
+    if ((await exists(path.join(chartDir, 'templates'))) || !(await hasBuiltDependency(chartDir)))
+        return { dir: chartDir, pureWrapper: false };
+    await promises.rm(viewDir, { recursive: true, force: true });
+    await linkTree(chartDir, viewDir);
+    await promises.mkdir(path.join(viewDir, 'templates'));
+    return { dir: viewDir, pureWrapper: true };
+}
+
+// Gate `lint`: `helm lint --strict` with the run's values, then once more per
+// values file matching `lint-values` (default ci/*-values.yaml). The output of
+// Helm 3 and Helm 4 is parsed into findings with the file and line helm names.
+//
+// Output shapes seen (both helms unless noted):
+//   [ERROR] templates/: parse error at (bp-x/templates/cm.yaml:7): function "foo" not defined
+//   [ERROR] templates/: template: bp-x/templates/cm.yaml:6:15: executing "…" at <…>: nil pointer …   (helm 3)
+//   [ERROR] templates/: bp-x/templates/cm.yaml:6:15                                                  (helm 4,
+//     executing "bp-x/templates/cm.yaml" at <…>:                                                      continued on
+//       nil pointer evaluating interface {}.x                                                         indented lines)
+//   [WARNING] templates/cm.yaml: object name does not conform to Kubernetes naming requirements: …
+//   [ERROR] templates/cm.yaml: unable to parse YAML: error converting YAML to JSON: yaml: line 7: …   (line of the render, not the template)
+//   [ERROR] Chart.yaml: version 'x' is not a valid SemVer
+//   [ERROR] values.yaml: unable to parse YAML: … yaml: line 1: …
+//   [WARNING] /abs/chart: chart directory is missing these dependencies: temporal
+//   [ERROR] : unable to load chart
+//   [INFO] Chart.yaml: icon is recommended
+// INFO lines become notices. WARNINGs fail the run under --strict, so a WARNING of
+// a failed run is an error finding. One warning is never asked for: Helm 4's
+// `templates/: directory does not exist` for a pure wrapper, which is linted with an
+// empty templates/ folder instead (lint-view.ts says why).
+const LEVEL_RE = /^\[(ERROR|WARNING|INFO)\]\s?(.*)$/;
+const LOCATION_RE = /^([^\s:]*):(?:\s(.*)|$)/;
+/** Pure parser of `helm lint` output (stdout and stderr together) into messages. */
+function parseLintOutput(output, options) {
+    const messages = [];
+    let current;
+    const flush = () => {
+        if (current)
+            messages.push(toMessage(current.level, current.location, current.lines.join('\n'), options));
+        current = undefined;
+    };
+    for (const raw of output.split(/\r?\n/)) {
+        const line = raw.replace(/\s+$/, '');
+        const level = LEVEL_RE.exec(line);
+        if (level) {
+            flush();
+            const rest = level[2] ?? '';
+            const located = LOCATION_RE.exec(rest);
+            current = located
+                ? { level: level[1], location: located[1], lines: [located[2] ?? ''] }
+                : { level: level[1], location: '', lines: [rest] };
+            continue;
+        }
+        if (!current)
+            continue;
+        if (line.trim() === '' || line.startsWith('==> ') || /^(Error: )?\d+ chart\(s\) linted/.test(line)) {
+            flush();
+            continue;
+        }
+        current.lines.push(line.trim());
+    }
+    flush();
+    return messages;
+}
+function toMessage(level, location, message, options) {
+    const out = { level, location, message: message.trim() };
+    const template = templateLocation(message, options.chartName);
+    if (template) {
+        out.template = template.source;
+        const file = repoFileForSource(template.source, options.chartName, options.displayChartDir);
+        if (file) {
+            out.file = file;
+            out.line = template.line;
+        }
+        return out;
+    }
+    const file = locationFile(location, options);
+    if (file) {
+        out.file = file;
+        // Only Chart.yaml / values.yaml: a YAML line of a template is a line of the render.
+        const yamlLine = /\byaml: line (\d+)/.exec(message);
+        if (yamlLine && /(^|\/)(Chart|values)\.yaml$/.test(file))
+            out.line = Number(yamlLine[1]);
+    }
+    return out;
+}
+function locationFile(location, options) {
+    if (location === '')
+        return undefined;
+    const chartDir = options.chartDir.replace(/\/+$/, '');
+    // The chart folder itself (e.g. missing dependencies): point at Chart.yaml.
+    if (location.replace(/\/+$/, '') === chartDir || location === '.')
+        return displayJoin(options.displayChartDir, 'Chart.yaml');
+    let relative = location;
+    if (location.startsWith(`${chartDir}/`))
+        relative = location.slice(chartDir.length + 1);
+    else if (path.isAbsolute(location))
+        return undefined;
+    if (relative.endsWith('/') || relative.includes('..') || relative.startsWith('charts/'))
+        return undefined;
+    return displayJoin(options.displayChartDir, relative);
+}
+// ------------------------------------------------------------------ values files
+/**
+ * Files under `root` matching a glob relative to it (`*`, `?` within a segment,
+ * `**` any number of folders). Sorted, posix, relative to root. A pattern that
+ * leaves the folder (`..`, absolute) matches nothing.
+ */
+async function globFiles(root, pattern) {
+    const segments = pattern
+        .trim()
+        .replace(/^\.\//, '')
+        .split('/')
+        .filter((s) => s !== '' && s !== '.');
+    if (segments.length === 0 || path.isAbsolute(pattern.trim()) || segments.includes('..'))
+        return [];
+    const found = new Set();
+    const walk = async (dir, rel, index) => {
+        const segment = segments[index];
+        const last = index === segments.length - 1;
+        let entries;
+        try {
+            entries = await promises.readdir(dir, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        if (segment === '**') {
+            if (!last)
+                await walk(dir, rel, index + 1);
+            for (const entry of entries) {
+                if (!entry.isDirectory()) {
+                    if (last)
+                        found.add(rel + entry.name);
+                    continue;
+                }
+                await walk(path.join(dir, entry.name), `${rel}${entry.name}/`, index);
+            }
+            return;
+        }
+        const matches = segmentMatcher(segment);
+        for (const entry of entries) {
+            if (!matches(entry.name))
+                continue;
+            if (last) {
+                if (entry.isFile())
+                    found.add(rel + entry.name);
+            }
+            else if (entry.isDirectory()) {
+                await walk(path.join(dir, entry.name), `${rel}${entry.name}/`, index + 1);
+            }
+        }
+    };
+    await walk(root, '', 0);
+    return [...found].sort();
+}
+const DEFAULT_LINT_VALUES_GLOB = 'ci/*-values.yaml';
+async function planLint(chartDir, valueArgs, lintValuesGlob) {
+    const base = ['lint', '--strict', chartDir, ...valueArgs];
+    const files = await globFiles(chartDir, lintValuesGlob?.trim() || DEFAULT_LINT_VALUES_GLOB);
+    return [
+        { label: 'default', args: base },
+        ...files.map((file) => ({ label: file, args: [...base, '--values', path.join(chartDir, file)] }))
+    ];
+}
+function lintStep(runs, options, durationMs, pureWrapper = false) {
+    const data = { runs: [] };
+    if (pureWrapper)
+        data.pureWrapper = true;
+    const byKey = new Map();
+    const details = [];
+    let failedRuns = 0;
+    for (const { plan, result } of runs) {
+        const output = `${result.stdout}\n${result.stderr}`;
+        // [LEVEL] lines are on stdout; stderr has helm's own error and log lines.
+        const messages = [...parseLintOutput(result.stdout, options), ...parseLintOutput(result.stderr, options)];
+        data.runs.push({
+            label: plan.label,
+            args: plan.args,
+            exitCode: result.exitCode,
+            durationMs: result.durationMs,
+            messages
+        });
+        const failed = result.exitCode !== 0;
+        if (failed) {
+            failedRuns++;
+            details.push(`$ helm ${plan.args.join(' ')}\n${output.trim()}`);
+        }
+        for (const m of messages) {
+            const severity = m.level === 'ERROR' || (m.level === 'WARNING' && failed)
+                ? 'error'
+                : m.level === 'WARNING'
+                    ? 'warning'
+                    : 'notice';
+            const key = `${severity}\u0000${m.file ?? ''}\u0000${m.line ?? ''}\u0000${m.message}`;
+            const existing = byKey.get(key);
+            if (existing) {
+                if (!existing.labels.includes(plan.label))
+                    existing.labels.push(plan.label);
+                continue;
+            }
+            const finding = {
+                rule: 'lint',
+                severity,
+                message: `helm lint [${m.level}] ${m.location ? `${m.location}: ` : ''}${m.message}`
+            };
+            if (m.level === 'WARNING' && failed)
+                finding.fix = 'helm lint --strict fails on warnings: fix the warning';
+            if (m.file)
+                finding.file = m.file;
+            if (m.line !== undefined)
+                finding.line = m.line;
+            byKey.set(key, { finding, labels: [plan.label] });
+        }
+        // A failed run that printed no [ERROR]/[WARNING] (e.g. a values file helm cannot open).
+        if (failed && !messages.some((m) => m.level !== 'INFO')) {
+            const finding = {
+                rule: 'lint',
+                severity: 'error',
+                message: `helm lint failed: ${lastLines(result.stderr || result.stdout, 3)}`
+            };
+            byKey.set(`run\u0000${plan.label}`, { finding, labels: [plan.label] });
+        }
+    }
+    const findings = [...byKey.values()].map(({ finding, labels }) => {
+        if (!(labels.length === 1 && labels[0] === 'default') && labels.length < runs.length) {
+            finding.message += ` (with ${labels.map((l) => (l === 'default' ? 'the default values' : l)).join(', ')})`;
+        }
+        return finding;
+    });
+    const errors = findings.filter((f) => f.severity === 'error').length;
+    const warnings = findings.filter((f) => f.severity === 'warning').length;
+    const runsText = `${runs.length} lint run${runs.length === 1 ? '' : 's'}`;
+    const status = failedRuns > 0 ? 'failed' : warnings > 0 ? 'warning' : 'passed';
+    const summary = (failedRuns > 0
+        ? `${failedRuns} of ${runsText} failed: ${errors} error${errors === 1 ? '' : 's'}`
+        : `${runsText} passed${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`) +
+        (pureWrapper ? ' (no templates/: linted with an empty one, the dependencies carry the payload)' : '');
+    const step = { id: 'lint', title: 'Helm lint', status, durationMs, summary, findings, data };
+    if (details.length > 0)
+        step.details = details.join('\n\n');
+    return step;
+}
+/**
+ * The gate: one `helm lint --strict` per planned run (the default values, then each lint values file), of the
+ * work copy, or for a pure wrapper of a view of it with an empty templates/ (lint-view.ts).
+ */
+const lintGate = {
+    id: 'lint',
+    async plan(pc) {
+        const { ctx } = pc;
+        const target = await lintTarget(ctx.chartDir, path.join(ctx.scriptRoot, 'lint-view', path.basename(ctx.chartDir)));
+        const plans = await planLint(target.dir, ctx.valueArgs, ctx.lintValuesGlob);
+        const runs = plans.map((plan) => ({ plan, job: helmJob(ctx.helm, `lint:${plan.label}`, plan.args) }));
+        return {
+            jobs: runs.map((r) => r.job.job),
+            finish() {
+                const done = runs.map((r) => ({ plan: r.plan, ...r.job.get() }));
+                const options = { chartName: ctx.chartName, chartDir: target.dir, displayChartDir: ctx.displayChartDir };
+                return { step: lintStep(done, options, wall(done.map((r) => r.span)), target.pureWrapper) };
+            }
+        };
+    }
+};
 
 // Gate `never-latest` (docs/rules.md rule 5, "never :latest"): an image value of the
 // blueprint's own (`<x>.image.tag`, or a CloudNativePG-style `<x>.imageName`
@@ -3120,8 +3355,6 @@ async function findValueUsages(chartDir, displayChartDir, tags) {
     return usages;
 }
 const NEVER_LATEST_TITLE = 'Never :latest';
-/** The fence language of a template line: a Go template, not YAML. */
-const GO_TEMPLATE = 'gotmpl';
 function neverLatestSkipped(summary) {
     return {
         id: 'never-latest',
@@ -3194,15 +3427,12 @@ function neverLatestStep(input) {
             });
         }
         if (rendered) {
-            // Said once: the message the problem, the fix the action (the finding's file and line say where), the snippet the code.
             findings.push({
                 rule: 'image-tag-required',
                 severity,
-                message: `An empty ${tag.key} renders: it has no default (${defaultWhere}), CI sets it, and an install without it would run :latest.`,
-                fix: usage
-                    ? 'wrap the value in `required` on this template line'
-                    : `wrap \`.Values.${tag.key}\` in \`required\` where the templates read it`,
-                snippet: { language: GO_TEMPLATE, text: required },
+                message: `An empty ${tag.key} renders (never :latest: it has no default, CI must set it): add \`required\` where the template uses it (default in ${defaultWhere}).`,
+                fix: `Wrap the value in \`required\` where the template reads it (${inTemplate.file}${inTemplate.line ? `:${inTemplate.line}` : ''}).`,
+                snippet: { language: 'yaml', label: 'where the template reads the value:', text: required },
                 ...inTemplate
             });
         }
@@ -3211,8 +3441,8 @@ function neverLatestStep(input) {
                 rule: 'image-tag-required',
                 severity,
                 message: `Rendering with an empty ${tag.key} fails, but the error does not name ${tag.key}: ${error}`,
-                fix: "make the template's `required` message name the value (this render uses the chart's own values.yaml only, not the values/set inputs)",
-                snippet: { language: GO_TEMPLATE, text: required }
+                fix: "Make the template's `required` message name the value; the never :latest render uses the chart's own values.yaml only (not the values/set inputs).",
+                snippet: { language: 'yaml', text: required }
             };
             const where = error ? templateLocation(error, input.chartName) : undefined;
             const file = where ? repoFileForSource(where.source, input.chartName, input.displayChartDir) : undefined;
@@ -3279,487 +3509,6 @@ const neverLatestGate = {
                     severity
                 });
                 return { step };
-            }
-        };
-    }
-};
-
-// Gate `images` (docs/rules.md rule 5): every image of the default render satisfies the
-// image policy, unless an allowlist pattern covers it (its reason is kept). Judged: the
-// fields known to hold a container image (images/images.ts scanImages: pod specs, Argo
-// templates, the documented custom-resource fields, input image-fields); other `image`
-// fields are listed as not judged. An own image value the never-latest gate owns (its
-// default is empty or latest: CI sets it) is that gate's finding, not this one's.
-//
-// Where a finding points (image-location.ts): the values.yaml line that sets the image when one is
-// found (a string equal to the image, or an `image` map whose `repository`
-// (with `registry`, if any) names the same repository — then its `tag` line);
-// else the blueprint's own template (`<chart>/templates/x.yaml`); templates of
-// subcharts have no file in the repository, their source stays in the message.
-const MAX_NOT_JUDGED = 50;
-function imagesStep(input) {
-    const { policy, values } = input;
-    const scan = scanImages(input.documents, input.imageFields);
-    const uses = scan.uses;
-    const verdicts = checkImages(uses, policy, input.allowlist.map((entry) => entry.pattern));
-    const reasonOf = (pattern) => input.allowlist.find((e) => e.pattern === pattern)?.reason;
-    // What helm renders with: the blueprint's values over the dependencies' defaults (built once, when asked).
-    let tree;
-    const effective = () => (tree ??= effectiveValues(values.data, input.dependencyValues));
-    const lookups = new Map();
-    const lookup = (image, prefer) => {
-        const key = `${prefer ?? ''}\n${image}`;
-        if (!lookups.has(key))
-            lookups.set(key, findImageValue(values, image, effective(), prefer));
-        return lookups.get(key);
-    };
-    const images = verdicts.map((v) => {
-        const d = {
-            image: v.use.image,
-            kind: v.use.kind,
-            name: v.use.name,
-            field: v.use.field,
-            ok: v.ok,
-            reason: v.reason
-        };
-        if (v.use.container !== undefined)
-            d.container = v.use.container;
-        if (v.use.source !== undefined)
-            d.source = v.use.source;
-        if (v.allowedBy !== undefined) {
-            d.allowedBy = v.allowedBy;
-            const reason = reasonOf(v.allowedBy);
-            if (reason !== undefined)
-                d.allowReason = reason;
-        }
-        if (!v.ok) {
-            const match = lookup(v.use.image);
-            if (match) {
-                d.valuesPath = setPath(match.path);
-                if (match.line !== undefined)
-                    d.valuesLine = match.line;
-            }
-        }
-        return d;
-    });
-    // Where each failing image is set: a values key of the blueprint, else of its
-    // dependency (overridable under the dependency's key), else the own template.
-    const problems = [];
-    const owned = new Set((input.ownedByNeverLatest ?? []).map((p) => setPath(p)));
-    const leftToNeverLatest = [];
-    for (const list of groupFailing(verdicts)) {
-        const problem = locateProblem(list, input, lookup, effective());
-        const first = list[0];
-        for (const d of images) {
-            if (d.image !== first.use.image || !problem.valuesKey)
-                continue;
-            d.valuesPath = setPath(problem.valuesKey.path);
-            if (problem.valuesKey.line !== undefined)
-                d.valuesLine = problem.valuesKey.line;
-            else
-                delete d.valuesLine;
-        }
-        // One problem, one finding: an own image value without a default is never-latest's (a `required`, CI sets it).
-        if (problem.valuesKey && !problem.dependency && owned.has(setPath(problem.valuesKey.path))) {
-            leftToNeverLatest.push(first.use.image);
-            continue;
-        }
-        problems.push(problem);
-    }
-    const chartFile = input.chartYaml?.displayPath ?? displayJoin(input.displayChartDir, 'Chart.yaml');
-    const findings = problemFindings(problems, {
-        policy,
-        valuesFile: values.displayPath,
-        valuesLineOf: (at) => values.lineOf(at),
-        chartFile,
-        dependencyLine: (key) => dependencyLine(input.chartYaml, key)
-    });
-    // An image whose path repeats its registry host cannot be pulled, pinned or not: a warning at the key to fix.
-    const doubled = new Map();
-    for (const v of verdicts)
-        if (v.ref && repeatsRegistry(v.ref) && !doubled.has(v.use.image))
-            doubled.set(v.use.image, v);
-    findings.push(...doubledRegistryFindings([...doubled.values()].map((v) => ({
-        image: v.use.image,
-        ref: v.ref,
-        key: findDoubledRegistry(values, v.ref, effective())
-    })), values.displayPath));
-    // Allow-listed images: one notice for all of them (the images table lists each).
-    const allowedSeen = new Map();
-    for (const v of verdicts) {
-        if (!v.allowedBy || allowedSeen.has(v.use.image))
-            continue;
-        const reason = reasonOf(v.allowedBy);
-        allowedSeen.set(v.use.image, `\`${v.use.image}\` (pattern \`${v.allowedBy}\`${reason ? `: ${reason}` : ''})`);
-    }
-    if (allowedSeen.size > 0) {
-        const shown = [...allowedSeen.values()].slice(0, 10).join(', ');
-        const more = allowedSeen.size > 10 ? `, and ${allowedSeen.size - 10} more` : '';
-        const n = allowedSeen.size;
-        findings.push({
-            rule: 'image-allowlisted',
-            severity: 'notice',
-            message: `${n} image${n === 1 ? ' is' : 's are'} allowed by the image allowlist: ${shown}${more}.`
-        });
-    }
-    const distinct = new Map();
-    for (const v of verdicts)
-        if (!distinct.has(v.use.image) || !v.ok)
-            distinct.set(v.use.image, v);
-    const total = distinct.size;
-    const failing = [...distinct.values()].filter((v) => !v.ok).length;
-    const allowed = [...distinct.values()].filter((v) => v.ok && v.allowedBy !== undefined).length;
-    const pinned = total - failing - allowed;
-    const notJudged = scan.notJudged.slice(0, MAX_NOT_JUDGED).map((u) => {
-        const field = { value: u.image, kind: u.kind, name: u.name, field: u.field };
-        if (u.source !== undefined)
-            field.source = u.source;
-        return field;
-    });
-    const data = { policy, total, pinned, allowed, failing, images, notJudged };
-    if (leftToNeverLatest.length > 0)
-        data.leftToNeverLatest = leftToNeverLatest;
-    const noun = `image${total === 1 ? '' : 's'}`;
-    // Failing images never-latest reports count as failing in the data, not in this step's verdict.
-    const judgedHere = failing - new Set(leftToNeverLatest).size;
-    let summary;
-    if (policy === 'off')
-        summary = `${total} ${noun}; image policy off`;
-    else if (judgedHere > 0)
-        summary = `${judgedHere} of ${total} ${noun} not pinned (policy ${policy})`;
-    else
-        summary = `${total} ${noun}, ${pinned} pinned${allowed > 0 ? `, ${allowed} allow-listed` : ''}`;
-    if (policy !== 'off' && leftToNeverLatest.length > 0) {
-        const n = leftToNeverLatest.length;
-        summary += `; ${n} own image${n === 1 ? '' : 's'} without a default left to never-latest`;
-    }
-    if (scan.notJudged.length > 0) {
-        const n = scan.notJudged.length;
-        summary += `; ${n} other image field${n === 1 ? '' : 's'} not judged`;
-    }
-    const warned = findings.some((f) => f.severity === 'warning');
-    const status = policy === 'off'
-        ? 'skipped'
-        : judgedHere > 0 || findings.some((f) => f.severity === 'error')
-            ? 'failed'
-            : warned
-                ? 'warning'
-                : 'passed';
-    const step = {
-        id: 'images',
-        title: 'Images pinned',
-        status,
-        durationMs: input.durationMs,
-        summary,
-        findings,
-        data
-    };
-    if (scan.notJudged.length > 0)
-        step.details = notJudgedDetails(scan.notJudged);
-    return { step, verdicts };
-}
-/** The step's details: the fields not judged, each once, and how to judge one. */
-function notJudgedDetails(fields) {
-    const seen = new Set();
-    const lines = [];
-    for (const f of fields) {
-        const line = `${f.kind}/${f.name} ${f.field}: ${f.image}`;
-        if (seen.has(line))
-            continue;
-        seen.add(line);
-        lines.push(line);
-    }
-    const shown = lines.slice(0, 20);
-    if (lines.length > shown.length)
-        shown.push(`… and ${lines.length - shown.length} more`);
-    return [
-        'Not judged (a field named like an image, of no field known to hold a container image):',
-        ...shown,
-        'A container image among them: add its field to input image-fields (apiVersion/Kind:path).'
-    ].join('\n');
-}
-/** The own image values never-latest judges (default empty or latest), unless that rule is off. */
-function ownedByNeverLatest(values, dependencyKeys, neverLatest) {
-    if (neverLatest === 'off')
-        return [];
-    return findOwnImageTags(values, dependencyKeys)
-        .filter((tag) => classifyTagDefault(tag.default, tag.kind) !== 'value')
-        .map((tag) => tag.path);
-}
-/** The gate: the policy on the images of the shared default render; no process of its own. */
-const imagesGate = {
-    id: 'images',
-    async plan(pc) {
-        const { ctx } = pc;
-        const dependencyValues = await loadDependencyValues(ctx.chartDir);
-        return {
-            jobs: [],
-            finish() {
-                const render = pc.defaultRender.get();
-                if (render.result.exitCode !== 0)
-                    return { step: skippedStep('images', 'Images pinned', 'skipped: the default render failed') };
-                const { step, verdicts } = imagesStep({
-                    documents: render.documents,
-                    policy: ctx.imagePolicy,
-                    allowlist: ctx.imageAllowlist,
-                    values: ctx.values,
-                    chartName: ctx.chartName,
-                    displayChartDir: ctx.displayChartDir,
-                    chartDir: ctx.chartDir,
-                    dependencyValues,
-                    chartYaml: ctx.chartYaml,
-                    durationMs: render.result.durationMs,
-                    imageFields: ctx.imageFields,
-                    ownedByNeverLatest: ownedByNeverLatest(ctx.values.data, ctx.dependencyKeys, ctx.neverLatest)
-                });
-                return { step, images: verdicts };
-            }
-        };
-    }
-};
-
-// Gate `lint`: `helm lint --strict` with the run's values, then once more per
-// values file matching `lint-values` (default ci/*-values.yaml). The output of
-// Helm 3 and Helm 4 is parsed into findings with the file and line helm names.
-//
-// Output shapes seen (both helms unless noted):
-//   [ERROR] templates/: parse error at (bp-x/templates/cm.yaml:7): function "foo" not defined
-//   [ERROR] templates/: template: bp-x/templates/cm.yaml:6:15: executing "…" at <…>: nil pointer …   (helm 3)
-//   [ERROR] templates/: bp-x/templates/cm.yaml:6:15                                                  (helm 4,
-//     executing "bp-x/templates/cm.yaml" at <…>:                                                      continued on
-//       nil pointer evaluating interface {}.x                                                         indented lines)
-//   [WARNING] templates/cm.yaml: object name does not conform to Kubernetes naming requirements: …
-//   [ERROR] templates/cm.yaml: unable to parse YAML: error converting YAML to JSON: yaml: line 7: …   (line of the render, not the template)
-//   [ERROR] Chart.yaml: version 'x' is not a valid SemVer
-//   [ERROR] values.yaml: unable to parse YAML: … yaml: line 1: …
-//   [WARNING] /abs/chart: chart directory is missing these dependencies: temporal
-//   [ERROR] : unable to load chart
-//   [INFO] Chart.yaml: icon is recommended
-// INFO lines become notices. WARNINGs fail the run under --strict, so a WARNING of
-// a failed run is an error finding.
-const LEVEL_RE = /^\[(ERROR|WARNING|INFO)\]\s?(.*)$/;
-const LOCATION_RE = /^([^\s:]*):(?:\s(.*)|$)/;
-/** Pure parser of `helm lint` output (stdout and stderr together) into messages. */
-function parseLintOutput(output, options) {
-    const messages = [];
-    let current;
-    const flush = () => {
-        if (current)
-            messages.push(toMessage(current.level, current.location, current.lines.join('\n'), options));
-        current = undefined;
-    };
-    for (const raw of output.split(/\r?\n/)) {
-        const line = raw.replace(/\s+$/, '');
-        const level = LEVEL_RE.exec(line);
-        if (level) {
-            flush();
-            const rest = level[2] ?? '';
-            const located = LOCATION_RE.exec(rest);
-            current = located
-                ? { level: level[1], location: located[1], lines: [located[2] ?? ''] }
-                : { level: level[1], location: '', lines: [rest] };
-            continue;
-        }
-        if (!current)
-            continue;
-        if (line.trim() === '' || line.startsWith('==> ') || /^(Error: )?\d+ chart\(s\) linted/.test(line)) {
-            flush();
-            continue;
-        }
-        current.lines.push(line.trim());
-    }
-    flush();
-    return messages;
-}
-function toMessage(level, location, message, options) {
-    const out = { level, location, message: message.trim() };
-    const template = templateLocation(message, options.chartName);
-    if (template) {
-        out.template = template.source;
-        const file = repoFileForSource(template.source, options.chartName, options.displayChartDir);
-        if (file) {
-            out.file = file;
-            out.line = template.line;
-        }
-        return out;
-    }
-    const file = locationFile(location, options);
-    if (file) {
-        out.file = file;
-        // Only Chart.yaml / values.yaml: a YAML line of a template is a line of the render.
-        const yamlLine = /\byaml: line (\d+)/.exec(message);
-        if (yamlLine && /(^|\/)(Chart|values)\.yaml$/.test(file))
-            out.line = Number(yamlLine[1]);
-    }
-    return out;
-}
-function locationFile(location, options) {
-    if (location === '')
-        return undefined;
-    const chartDir = options.chartDir.replace(/\/+$/, '');
-    // The chart folder itself (e.g. missing dependencies): point at Chart.yaml.
-    if (location.replace(/\/+$/, '') === chartDir || location === '.')
-        return displayJoin(options.displayChartDir, 'Chart.yaml');
-    let relative = location;
-    if (location.startsWith(`${chartDir}/`))
-        relative = location.slice(chartDir.length + 1);
-    else if (path.isAbsolute(location))
-        return undefined;
-    if (relative.endsWith('/') || relative.includes('..') || relative.startsWith('charts/'))
-        return undefined;
-    return displayJoin(options.displayChartDir, relative);
-}
-// ------------------------------------------------------------------ values files
-/**
- * Files under `root` matching a glob relative to it (`*`, `?` within a segment,
- * `**` any number of folders). Sorted, posix, relative to root. A pattern that
- * leaves the folder (`..`, absolute) matches nothing.
- */
-async function globFiles(root, pattern) {
-    const segments = pattern
-        .trim()
-        .replace(/^\.\//, '')
-        .split('/')
-        .filter((s) => s !== '' && s !== '.');
-    if (segments.length === 0 || path.isAbsolute(pattern.trim()) || segments.includes('..'))
-        return [];
-    const found = new Set();
-    const walk = async (dir, rel, index) => {
-        const segment = segments[index];
-        const last = index === segments.length - 1;
-        let entries;
-        try {
-            entries = await promises.readdir(dir, { withFileTypes: true });
-        }
-        catch {
-            return;
-        }
-        if (segment === '**') {
-            if (!last)
-                await walk(dir, rel, index + 1);
-            for (const entry of entries) {
-                if (!entry.isDirectory()) {
-                    if (last)
-                        found.add(rel + entry.name);
-                    continue;
-                }
-                await walk(path.join(dir, entry.name), `${rel}${entry.name}/`, index);
-            }
-            return;
-        }
-        const matches = segmentMatcher(segment);
-        for (const entry of entries) {
-            if (!matches(entry.name))
-                continue;
-            if (last) {
-                if (entry.isFile())
-                    found.add(rel + entry.name);
-            }
-            else if (entry.isDirectory()) {
-                await walk(path.join(dir, entry.name), `${rel}${entry.name}/`, index + 1);
-            }
-        }
-    };
-    await walk(root, '', 0);
-    return [...found].sort();
-}
-const DEFAULT_LINT_VALUES_GLOB = 'ci/*-values.yaml';
-async function planLint(chartDir, valueArgs, lintValuesGlob) {
-    const base = ['lint', '--strict', chartDir, ...valueArgs];
-    const files = await globFiles(chartDir, lintValuesGlob?.trim() || DEFAULT_LINT_VALUES_GLOB);
-    return [
-        { label: 'default', args: base },
-        ...files.map((file) => ({ label: file, args: [...base, '--values', path.join(chartDir, file)] }))
-    ];
-}
-function lintStep(runs, options, durationMs) {
-    const data = { runs: [] };
-    const byKey = new Map();
-    const details = [];
-    let failedRuns = 0;
-    for (const { plan, result } of runs) {
-        const output = `${result.stdout}\n${result.stderr}`;
-        // [LEVEL] lines are on stdout; stderr has helm's own error and log lines.
-        const messages = [...parseLintOutput(result.stdout, options), ...parseLintOutput(result.stderr, options)];
-        data.runs.push({
-            label: plan.label,
-            args: plan.args,
-            exitCode: result.exitCode,
-            durationMs: result.durationMs,
-            messages
-        });
-        const failed = result.exitCode !== 0;
-        if (failed) {
-            failedRuns++;
-            details.push(`$ helm ${plan.args.join(' ')}\n${output.trim()}`);
-        }
-        for (const m of messages) {
-            const severity = m.level === 'ERROR' || (m.level === 'WARNING' && failed)
-                ? 'error'
-                : m.level === 'WARNING'
-                    ? 'warning'
-                    : 'notice';
-            const key = `${severity}\u0000${m.file ?? ''}\u0000${m.line ?? ''}\u0000${m.message}`;
-            const existing = byKey.get(key);
-            if (existing) {
-                if (!existing.labels.includes(plan.label))
-                    existing.labels.push(plan.label);
-                continue;
-            }
-            const finding = {
-                rule: 'lint',
-                severity,
-                message: `helm lint [${m.level}] ${m.location ? `${m.location}: ` : ''}${m.message}`
-            };
-            if (m.level === 'WARNING' && failed)
-                finding.fix = 'helm lint --strict fails on warnings: fix the warning';
-            if (m.file)
-                finding.file = m.file;
-            if (m.line !== undefined)
-                finding.line = m.line;
-            byKey.set(key, { finding, labels: [plan.label] });
-        }
-        // A failed run that printed no [ERROR]/[WARNING] (e.g. a values file helm cannot open).
-        if (failed && !messages.some((m) => m.level !== 'INFO')) {
-            const finding = {
-                rule: 'lint',
-                severity: 'error',
-                message: `helm lint failed: ${lastLines(result.stderr || result.stdout, 3)}`
-            };
-            byKey.set(`run\u0000${plan.label}`, { finding, labels: [plan.label] });
-        }
-    }
-    const findings = [...byKey.values()].map(({ finding, labels }) => {
-        if (!(labels.length === 1 && labels[0] === 'default') && labels.length < runs.length) {
-            finding.message += ` (with ${labels.map((l) => (l === 'default' ? 'the default values' : l)).join(', ')})`;
-        }
-        return finding;
-    });
-    const errors = findings.filter((f) => f.severity === 'error').length;
-    const warnings = findings.filter((f) => f.severity === 'warning').length;
-    const runsText = `${runs.length} lint run${runs.length === 1 ? '' : 's'}`;
-    const status = failedRuns > 0 ? 'failed' : warnings > 0 ? 'warning' : 'passed';
-    const summary = failedRuns > 0
-        ? `${failedRuns} of ${runsText} failed: ${errors} error${errors === 1 ? '' : 's'}`
-        : `${runsText} passed${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`;
-    const step = { id: 'lint', title: 'Helm lint', status, durationMs, summary, findings, data };
-    if (details.length > 0)
-        step.details = details.join('\n\n');
-    return step;
-}
-/** The gate: one `helm lint --strict` per planned run (the default values, then each lint values file). */
-const lintGate = {
-    id: 'lint',
-    async plan(pc) {
-        const { ctx } = pc;
-        const plans = await planLint(ctx.chartDir, ctx.valueArgs, ctx.lintValuesGlob);
-        const runs = plans.map((plan) => ({ plan, job: helmJob(ctx.helm, `lint:${plan.label}`, plan.args) }));
-        return {
-            jobs: runs.map((r) => r.job.job),
-            finish() {
-                const done = runs.map((r) => ({ plan: r.plan, ...r.job.get() }));
-                const options = { chartName: ctx.chartName, chartDir: ctx.chartDir, displayChartDir: ctx.displayChartDir };
-                return { step: lintStep(done, options, wall(done.map((r) => r.span))) };
             }
         };
     }
@@ -3970,7 +3719,7 @@ const MONITORING_API_ARGS = [
     '--api-versions',
     'monitoring.coreos.com/v1/PrometheusRule'
 ];
-const MONITOR_KEYS = new Set([
+const MONITOR_KEYS = [
     'servicemonitor',
     'podmonitor',
     'prometheusrule',
@@ -3978,54 +3727,82 @@ const MONITOR_KEYS = new Set([
     'prometheus',
     'monitoring',
     'tracing'
-]);
-/** Toggles of these keys exist to render a monitoring.coreos.com resource. */
+];
+/** Values named for these exist to render a monitoring.coreos.com resource. */
 const RESOURCE_KEYS = new Set(['servicemonitor', 'podmonitor', 'prometheusrule']);
 const SWITCH_KEYS = new Set(['enabled', 'create']);
-function isToggleKey(valuePath) {
+/** `podMonitorEnabled`, `serviceMonitorCreate`, `enablePodMonitor`, `createServiceMonitor` (lower-cased). */
+const COMPOUND_KEY = new RegExp(`^(?:(?:enable|create)(${MONITOR_KEYS.join('|')})|(${MONITOR_KEYS.join('|')})(?:enabled|create))$`);
+function toggleKind(valuePath) {
     const last = valuePath[valuePath.length - 1];
-    const monitor = valuePath[valuePath.length - 2];
-    if (typeof last !== 'string' || typeof monitor !== 'string')
+    if (typeof last !== 'string')
         return { toggle: false, expectsResource: false };
-    const m = monitor.toLowerCase();
-    return { toggle: SWITCH_KEYS.has(last.toLowerCase()) && MONITOR_KEYS.has(m), expectsResource: RESOURCE_KEYS.has(m) };
+    const parent = valuePath[valuePath.length - 2];
+    const p = typeof parent === 'string' ? parent.toLowerCase() : '';
+    if (SWITCH_KEYS.has(last.toLowerCase()) && MONITOR_KEYS.includes(p))
+        return { toggle: true, expectsResource: RESOURCE_KEYS.has(p) };
+    const compound = COMPOUND_KEY.exec(last.toLowerCase());
+    if (compound)
+        return { toggle: true, expectsResource: RESOURCE_KEYS.has(compound[1] ?? compound[2]) };
+    return { toggle: false, expectsResource: false };
 }
 function matchesPattern(valuePath, pattern) {
     if (pattern.length !== valuePath.length)
         return false;
     return pattern.every((segment, i) => segment === '*' || String(segment) === String(valuePath[i]));
 }
-/** Pure: the toggles of a values tree, with the input's includes and excludes applied. */
-function discoverToggles(values, overrides = { include: [], exclude: [] }) {
+/**
+ * Pure: the `<parent>.enabled` flags along a value's path (the value itself left
+ * out): false ones are switched on with it; non-booleans are named, never set.
+ */
+function enablingFlags(valuePath, lookup) {
+    const enabling = [];
+    const notSwitchable = [];
+    const own = setPath(valuePath);
+    for (let depth = 1; depth < valuePath.length; depth++) {
+        const flag = [...valuePath.slice(0, depth), 'enabled'];
+        const key = setPath(flag);
+        if (key === own)
+            continue;
+        const value = lookup(flag);
+        if (value === false)
+            enabling.push({ path: flag, key });
+        else if (value !== undefined && typeof value !== 'boolean')
+            notSwitchable.push(key);
+    }
+    return { enabling, notSwitchable };
+}
+/**
+ * Pure: the values to probe in a values tree, with the input's includes and
+ * excludes applied, and the enabling flags of each (`lookup`: the default values
+ * helm sees, values.yaml over the dependencies' defaults; values.yaml alone when not given).
+ */
+function discoverToggles(values, overrides = { include: [], exclude: [] }, lookup = (p) => valueAt(values, p)) {
     const found = [];
+    const add = (valuePath, value, origin) => {
+        found.push({
+            path: valuePath,
+            key: setPath(valuePath),
+            default: value,
+            origin,
+            expectsResource: toggleKind(valuePath).expectsResource,
+            ...enablingFlags(valuePath, lookup)
+        });
+    };
     walkValues(values, (key, value, at) => {
         if (typeof value !== 'boolean')
             return;
         const here = [...at, key];
-        const kind = isToggleKey(here);
-        if (kind.toggle)
-            found.push({
-                path: here,
-                key: setPath(here),
-                default: value,
-                origin: 'values',
-                expectsResource: kind.expectsResource
-            });
+        if (toggleKind(here).toggle)
+            add(here, value, 'values');
     });
     for (const text of overrides.include) {
         const valuePath = parseDottedPath(text.trim());
         if (valuePath.length === 0)
             continue;
-        const key = setPath(valuePath);
-        if (found.some((t) => t.key === key))
+        if (found.some((t) => t.key === setPath(valuePath)))
             continue;
-        found.push({
-            path: valuePath,
-            key,
-            default: valueAt(values, valuePath),
-            origin: 'input',
-            expectsResource: isToggleKey(valuePath).expectsResource
-        });
+        add(valuePath, valueAt(values, valuePath), 'input');
     }
     const excluded = overrides.exclude.map((text) => parseDottedPath(text.trim())).filter((p) => p.length > 0);
     return found.filter((t) => !excluded.some((pattern) => matchesPattern(t.path, pattern)));
@@ -4038,6 +3815,14 @@ function groupOf(apiVersion) {
 }
 function monitoringDocuments(docs) {
     return docs.filter((d) => groupOf(d.apiVersion) === MONITORING_GROUP);
+}
+/**
+ * A custom resource of an operator: an API group with a dot outside Kubernetes'
+ * own (`*.k8s.io`) and outside monitoring.coreos.com, e.g. `postgresql.cnpg.io`.
+ */
+function isOperatorResource(apiVersion) {
+    const group = groupOf(apiVersion);
+    return group.includes('.') && !group.endsWith('.k8s.io') && group !== MONITORING_GROUP;
 }
 /**
  * Pure (case 1): monitoring.coreos.com resources of a render, and every other
@@ -4089,6 +3874,26 @@ function monitoringReferences(renderText, docs) {
 function resourceKey(doc) {
     return `${doc.kind ?? '?'}/${doc.name ?? '?'}${doc.source ? ` (${doc.source})` : ''}`;
 }
+/**
+ * Pure: the operators' custom resources (isOperatorResource) that differ between
+ * two renders of the chart: in `on` and not, as they are there, in `off`.
+ */
+function changedOperatorResources(on, off) {
+    const offChunks = new Map();
+    for (const chunk of splitRenderBySource(off))
+        offChunks.set(chunk.text, (offChunks.get(chunk.text) ?? 0) + 1);
+    const changed = [];
+    for (const chunk of splitRenderBySource(on)) {
+        const left = offChunks.get(chunk.text) ?? 0;
+        if (left > 0)
+            offChunks.set(chunk.text, left - 1);
+        else
+            changed.push(chunk.text);
+    }
+    return parseRenderDetailed(changed.join(''))
+        .documents.filter((d) => isOperatorResource(d.apiVersion))
+        .map((d) => `${d.kind ?? '?'}/${d.name ?? '?'} (${d.apiVersion ?? '?'})`);
+}
 function renderErrorFinding(rule, what, outcome, input, fallback) {
     const error = helmErrorLine(outcome.result.stderr, outcome.result.stdout);
     const finding = { rule, severity: 'error', message: `${what} fails: ${error}` };
@@ -4105,14 +3910,11 @@ function renderErrorFinding(rule, what, outcome, input, fallback) {
     }
     return finding;
 }
-function observabilityStep(input) {
-    const { values, chartName, displayChartDir } = input;
-    const findings = [];
-    const valuesFile = values.displayPath;
-    // Case 1: the default render.
-    const references = monitoringReferences(input.defaultRender.result.stdout, input.defaultRender.documents);
-    for (const ref of references) {
-        const file = repoFileForSource(ref.source, chartName, displayChartDir);
+const code = (text) => `\`${text}\``;
+const list = (keys) => keys.map(code).join(', ');
+function case1Findings(input, references) {
+    return references.map((ref) => {
+        const file = repoFileForSource(ref.source, input.chartName, input.displayChartDir);
         const where = ref.source ?? 'the render';
         const finding = ref.type === 'document'
             ? {
@@ -4123,14 +3925,21 @@ function observabilityStep(input) {
             }
             : {
                 rule: 'observability-default-off',
-                severity: 'error',
-                message: `The default render mentions ${MONITORING_GROUP} in ${where} (render line ${ref.renderLine}): ${ref.excerpt ?? ''}`,
-                fix: 'Guard it with an observability toggle that defaults to false.'
+                severity: 'notice',
+                message: `The default render names ${MONITORING_GROUP} in ${where} (render line ${ref.renderLine}), outside any resource of that API: ` +
+                    `${ref.excerpt ?? ''}. Not judged: only a resource of the API needs its CRDs (an operator's RBAC rule granting the group is fine).`
             };
         if (file)
             finding.file = file;
-        findings.push(finding);
-    }
+        return finding;
+    });
+}
+function observabilityStep(input) {
+    const { values } = input;
+    const valuesFile = values.displayPath;
+    // Case 1: the default render.
+    const references = monitoringReferences(input.defaultRender.result.stdout, input.defaultRender.documents);
+    const findings = case1Findings(input, references);
     // Case 3: one render with every toggle off and the API present.
     const case3 = input.case3;
     let baseline = new Set();
@@ -4151,7 +3960,7 @@ function observabilityStep(input) {
                     message: `With every observability toggle false and the monitoring API present, the render still has ${resourceKey(doc)}.`,
                     fix: 'Guard the resource with its toggle, not only with `.Capabilities.APIVersions.Has`.'
                 };
-                const file = repoFileForSource(doc.source, chartName, displayChartDir);
+                const file = repoFileForSource(doc.source, input.chartName, input.displayChartDir);
                 if (file)
                     finding.file = file;
                 findings.push(finding);
@@ -4159,87 +3968,176 @@ function observabilityStep(input) {
             case3Data = { ok: monitors.length === 0, resources: monitors.map(resourceKey) };
         }
     }
+    // The monitors of each opt-in render, and what each is compared with: the all-off render, or for a toggle
+    // that defaults to true its own render switched off; minus what its enabling flags render on their own.
+    const monitorsOf = (outcome) => new Set(outcome && outcome.result.exitCode === 0 ? monitoringDocuments(outcome.documents).map(resourceKey) : []);
+    const indexByKey = new Map(input.toggles.map((t, i) => [t.key, i]));
+    const reference = (i) => input.switchedOff?.get(i) ?? case3;
+    const own = (i) => {
+        const outcome = input.case2[i];
+        const compared = input.switchedOff?.has(i) ? monitorsOf(input.switchedOff.get(i)) : baseline;
+        const fromFlags = input.toggles[i].enabling.flatMap((flag) => {
+            const j = indexByKey.get(flag.key);
+            return j === undefined ? [] : [...monitorsOf(input.case2[j])];
+        });
+        return monitoringDocuments(outcome.documents).filter((d) => !compared.has(resourceKey(d)) && !fromFlags.includes(resourceKey(d)));
+    };
     const toggles = input.toggles.map((toggle, i) => {
         const line = values.lineOf(toggle.path);
         const at = { file: valuesFile };
         if (line !== undefined)
             at.line = line;
-        if (toggle.default === true) {
-            findings.push({
-                rule: 'observability-default-off',
-                severity: 'error',
-                message: `Observability toggle ${toggle.key} defaults to true: a fresh cluster has no ${MONITORING_GROUP}/v1 CRDs.`,
-                fix: `Set \`${toggle.key}: false\`; clusters with the CRDs opt in.`,
-                snippet: { language: 'yaml', label: `in ${valuesFile}:`, text: nestedYaml(toggle.path, 'false') },
-                ...at
-            });
-        }
+        const enabling = toggle.enabling.map((f) => f.key);
+        const withFlags = enabling.length > 0 ? ` with ${list(enabling.map((k) => `${k}=true`))}` : '';
         const outcome = input.case2[i];
         const data = {
             path: toggle.key,
             default: toggle.default,
             origin: toggle.origin,
             expectsResource: toggle.expectsResource,
+            enabling,
             case2: { ok: false, kinds: [], resources: [] },
             case3Ok: case3Data?.ok ?? false
         };
+        if (toggle.notSwitchable.length > 0)
+            data.notSwitchable = toggle.notSwitchable;
         if (line !== undefined)
             data.line = line;
         if (!outcome)
             return data;
         if (outcome.result.exitCode !== 0) {
-            findings.push(renderErrorFinding('observability-opt-in', `Opting in (--set ${toggle.key}=true with the monitoring API present)`, outcome, input, at));
+            findings.push(renderErrorFinding('observability-opt-in', `Opting in (--set ${toggle.key}=true${withFlags}, the monitoring API present)`, outcome, input, at));
             data.case2.error = helmErrorLine(outcome.result.stderr, outcome.result.stdout);
             return data;
         }
-        const produced = monitoringDocuments(outcome.documents).filter((d) => !baseline.has(resourceKey(d)));
+        const produced = own(i);
+        data.rendersMonitor = produced.length > 0;
         data.case2.ok = true;
         data.case2.kinds = [...new Set(produced.map((d) => d.kind ?? '?'))].sort();
         data.case2.resources = produced.map(resourceKey);
-        if (case3 && case3.result.exitCode === 0)
-            data.case2.changesRender = outcome.result.stdout !== case3.result.stdout;
-        if (toggle.expectsResource && produced.length === 0) {
-            const unchanged = data.case2.changesRender === false;
+        const compared = reference(i);
+        if (compared && compared.result.exitCode === 0) {
+            data.case2.changesRender = outcome.result.stdout !== compared.result.stdout;
+            if (!data.rendersMonitor && toggle.expectsResource && data.case2.changesRender) {
+                const configures = changedOperatorResources(outcome.result.stdout, compared.result.stdout);
+                if (configures.length > 0)
+                    data.case2.configures = configures;
+            }
+        }
+        if (data.rendersMonitor && toggle.default === true) {
             findings.push({
-                rule: 'observability-opt-in',
-                severity: 'warning',
-                message: `Opting in to ${toggle.key} (with the monitoring API present) renders no ${MONITORING_GROUP} resource` +
-                    (unchanged
-                        ? ': the render does not change at all.'
-                        : ' (it changes the render: it may configure an operator instead).'),
-                fix: unchanged
-                    ? 'Check the template condition that reads this toggle, or list it as `!path` in observability-toggles if it is not a toggle.'
-                    : 'If the toggle only configures an operator (e.g. CNPG enablePodMonitor), this is expected; otherwise check the template.',
+                rule: 'observability-default-off',
+                severity: 'error',
+                message: `Observability toggle ${toggle.key} defaults to true: switched on (with the monitoring API present) it renders ${list(data.case2.resources)}, and a fresh cluster has no ${MONITORING_GROUP}/v1 CRDs.`,
+                fix: `Set \`${toggle.key}: false\`; clusters with the CRDs opt in.`,
+                snippet: { language: 'yaml', label: `in ${valuesFile}:`, text: nestedYaml(toggle.path, 'false') },
                 ...at
             });
         }
+        if (!data.rendersMonitor && toggle.expectsResource)
+            findings.push(noMonitorFinding(toggle, data, withFlags, at));
         return data;
     });
-    const data = { toggles, case1: { ok: references.length === 0, references } };
+    const data = {
+        toggles,
+        case1: { ok: references.every((r) => r.type !== 'document'), references }
+    };
     if (case3Data)
         data.case3 = case3Data;
-    const status = statusOf(findings);
-    const defaultsTrue = toggles.filter((t) => t.default === true).length;
-    const produced = toggles.filter((t) => t.case2.resources.length > 0).length;
-    const parts = [`${toggles.length} toggle${toggles.length === 1 ? '' : 's'}`];
-    if (defaultsTrue > 0)
-        parts.push(`${defaultsTrue} default true`);
-    parts.push(references.length === 0
-        ? 'default render clean'
-        : `default render has ${references.length} monitoring reference${references.length === 1 ? '' : 's'}`);
-    if (toggles.length > 0)
-        parts.push(`${produced} of ${toggles.length} render a monitoring resource when on`);
-    if (case3Data)
-        parts.push(case3Data.ok ? 'all-off clean' : 'all-off not clean');
-    return {
+    const step = {
         id: 'observability',
         title: 'Observability toggles',
-        status,
+        status: statusOf(findings),
         durationMs: input.durationMs,
-        summary: parts.join(', '),
+        summary: summaryOf(toggles, references, case3Data),
         findings,
         data
     };
+    if (toggles.length > 0)
+        step.details = detailsOf(toggles);
+    return step;
+}
+/** A value named for a monitor resource that renders none when switched on: a notice when it configures an operator, else a warning. */
+function noMonitorFinding(toggle, data, withFlags, at) {
+    const opted = `Opting in to ${toggle.key}${withFlags} (the monitoring API present) renders no ${MONITORING_GROUP} resource`;
+    const configures = data.case2.configures ?? [];
+    if (configures.length > 0)
+        return {
+            rule: 'observability-opt-in',
+            severity: 'notice',
+            message: `${opted}; it changes ${list(configures)}: it configures an operator, which renders the monitor itself. Expected.`,
+            ...at
+        };
+    const notSwitchable = toggle.notSwitchable.length > 0
+        ? ` Its path also has ${list(toggle.notSwitchable)}, which holds no boolean: the action leaves it as it is.`
+        : '';
+    return {
+        rule: 'observability-opt-in',
+        severity: 'warning',
+        message: `${opted}` + (data.case2.changesRender === false ? ': the render does not change at all.' : '.') + notSwitchable,
+        fix: 'Check the template condition that reads this toggle. If it needs another value to render its monitor, give that value with the `set` input or a `values` file; ' +
+            'if it is not an observability toggle, list it as `!path` in observability-toggles.',
+        ...at
+    };
+}
+function summaryOf(toggles, references, case3) {
+    const resources = references.filter((r) => r.type === 'document').length;
+    const mentions = references.length - resources;
+    const monitors = toggles.filter((t) => t.rendersMonitor === true);
+    const defaultsTrue = monitors.filter((t) => t.default === true).length;
+    const parts = [`${toggles.length} value${toggles.length === 1 ? '' : 's'} probed`];
+    if (defaultsTrue > 0)
+        parts.push(`${defaultsTrue} toggle${defaultsTrue === 1 ? '' : 's'} default true`);
+    parts.push(resources === 0
+        ? 'default render clean'
+        : `default render has ${resources} monitoring resource${resources === 1 ? '' : 's'}`);
+    if (mentions > 0)
+        parts.push(`${mentions} mention${mentions === 1 ? '' : 's'} of ${MONITORING_GROUP} elsewhere`);
+    if (toggles.length > 0) {
+        const paired = monitors.filter((t) => t.enabling.length > 0).length;
+        parts.push(`${monitors.length} of ${toggles.length} render a monitoring resource when on` +
+            (paired > 0 ? ` (${paired} with ${paired === 1 ? 'its' : 'their'} enabling flags)` : ''));
+    }
+    if (case3)
+        parts.push(case3.ok ? 'all-off clean' : 'all-off not clean');
+    return parts.join(', ');
+}
+/** One line per probed value: what its opt-in render set and produced (the flags it switched on said here). */
+function detailsOf(toggles) {
+    const lines = toggles.map((t) => {
+        const set = [`${t.path}=true`, ...t.enabling.map((k) => `${k}=true`)].join(' ');
+        const verdict = t.case2.error !== undefined
+            ? `fails: ${t.case2.error}`
+            : t.rendersMonitor
+                ? `renders ${t.case2.resources.join(', ')}`
+                : t.case2.configures
+                    ? `no monitoring resource; configures ${t.case2.configures.join(', ')}`
+                    : `no monitoring resource: not an observability toggle`;
+        return `--set ${set}: ${verdict}`;
+    });
+    return [`Opt-in renders (case 2), each with the ${MONITORING_GROUP} API present:`, ...lines].join('\n');
+}
+function optInSet(toggle) {
+    return [...toggle.enabling.map((f) => `${f.key}=true`), `${toggle.key}=true`];
+}
+/**
+ * Pure: the renders the gate needs: each probed value on (with its enabling flags), every value off, and for a
+ * value that defaults to true, itself off (with its enabling flags on). `switchedOff` maps a toggle's index to its
+ * case's index.
+ */
+function observabilityCases(toggles) {
+    const cases = [
+        ...toggles.map((toggle, i) => ({ id: `case2:${i}`, set: optInSet(toggle) })),
+        { id: 'case3', set: toggles.map((t) => `${t.key}=false`) }
+    ];
+    const switchedOff = new Map();
+    toggles.forEach((toggle, i) => {
+        if (toggle.default !== true)
+            return;
+        switchedOff.set(i, cases.length);
+        cases.push({ id: `case2-off:${i}`, set: [...toggle.enabling.map((f) => `${f.key}=true`), `${toggle.key}=false`] });
+    });
+    return { cases, switchedOff };
 }
 /**
  * The gate: cases 2 and 3 as one merged render when they can be
@@ -4249,11 +4147,17 @@ const observabilityGate = {
     id: 'observability',
     async plan(pc) {
         const { ctx } = pc;
-        const toggles = discoverToggles(ctx.values.data, ctx.toggles);
-        const cases = [
-            ...toggles.map((toggle, i) => ({ id: `case2:${i}`, set: [`${toggle.key}=true`] })),
-            { id: 'case3', set: toggles.map((t) => `${t.key}=false`) }
-        ];
+        // Enabling flags below a dependency's key may be set only in its default values.
+        const dependencies = await loadDependencyValues(ctx.chartDir);
+        const lookup = (valuePath) => {
+            const value = valueAt(ctx.values.data, valuePath);
+            const [key, ...rest] = valuePath;
+            if (value !== undefined || typeof key !== 'string')
+                return value;
+            return valueAt(dependencies.get(key)?.data, rest);
+        };
+        const toggles = discoverToggles(ctx.values.data, ctx.toggles, lookup);
+        const { cases, switchedOff } = observabilityCases(toggles);
         const renders = await planCaseRenders(pc, cases, MONITORING_API_ARGS, MONITORING_GROUP);
         return {
             jobs: renders.jobs,
@@ -4263,6 +4167,7 @@ const observabilityGate = {
                     return { step: skippedStep('observability', 'Observability toggles', 'skipped: the default render failed') };
                 const case2 = toggles.map((_, i) => renders.get(i));
                 const case3 = renders.get(toggles.length);
+                const off = new Map([...switchedOff].map(([i, c]) => [i, renders.get(c)]));
                 const step = observabilityStep({
                     toggles,
                     values: ctx.values,
@@ -4271,7 +4176,13 @@ const observabilityGate = {
                     defaultRender,
                     case2,
                     case3,
-                    durationMs: wall([defaultRender.span, case3.span, ...case2.map((r) => r.span)])
+                    switchedOff: off,
+                    durationMs: wall([
+                        defaultRender.span,
+                        case3.span,
+                        ...case2.map((r) => r.span),
+                        ...[...off.values()].map((r) => r.span)
+                    ])
                 });
                 return { step };
             }
@@ -5755,8 +5666,7 @@ async function checkStep(ctx, build, valueArgs, epoch, upstreamName) {
         valueArgs,
         releaseName: work.name,
         namespace: `smoke-${work.name}`,
-        outputDir: folders.output,
-        imageFields: inputs.imageFields
+        outputDir: folders.output
     });
     await baseDiff?.credentialsReleased; // no repository credentials in any helm home once chart tests start
     // Both sides settle before anything is thrown: the work folder is removed
@@ -5786,7 +5696,6 @@ async function checkStep(ctx, build, valueArgs, epoch, upstreamName) {
             toggles: inputs.observabilityToggles,
             imagePolicy: inputs.imagePolicy,
             imageAllowlist: inputs.imageAllowlist,
-            imageFields: inputs.imageFields,
             chartTests: inputs.chartTests,
             yieldCpusToChartTests: true,
             neverLatest: inputs.neverLatest,
