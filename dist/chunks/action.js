@@ -17288,6 +17288,326 @@ function groupFailing(verdicts) {
     return [...groups.values()];
 }
 
+/** The minors whose schemas ship, and the module of each. */
+const DATA = {
+    '1.33': () => import('./kubernetes-1.33.js'),
+    '1.36': () => import('./kubernetes-1.36.js')
+};
+const SHIPPED_MINORS = Object.keys(DATA);
+function builtinSchemas(data) {
+    const resolved = new Map();
+    const definition = (name) => {
+        let schema = resolved.get(name);
+        if (schema)
+            return schema;
+        const text = data.types[name];
+        // A reference the source leaves undefined: accept anything rather than flag what the API accepts.
+        schema = text === undefined ? { any: true } : {};
+        resolved.set(name, schema);
+        if (text !== undefined)
+            Object.assign(schema, fromCompact(JSON.parse(text)));
+        return schema;
+    };
+    const reference = (name) => ({ resolve: () => definition(name) });
+    const fromCompact = (c) => {
+        if (typeof c === 'string') {
+            switch (c) {
+                case 'string':
+                case 'boolean':
+                    return { type: c };
+                // The declarations do not tell int32 from double: any number is accepted where a number belongs.
+                case 'number':
+                    return { type: 'number' };
+                case 'any':
+                    return { any: true };
+                case 'int-or-string':
+                    return { intOrString: true };
+                default:
+                    return reference(c);
+            }
+        }
+        if ('enum' in c)
+            return { type: 'string', enum: c.enum };
+        if ('items' in c)
+            return { type: 'array', items: fromCompact(c.items) };
+        if ('values' in c)
+            return { type: 'object', additionalProperties: fromCompact(c.values) };
+        if ('anyOf' in c)
+            return { anyOf: c.anyOf.map(fromCompact) };
+        const properties = {};
+        for (const [key, value] of Object.entries(c.properties))
+            properties[key] = fromCompact(value);
+        return c.required ? { type: 'object', properties, required: c.required } : { type: 'object', properties };
+    };
+    let versions;
+    const byKind = new Map();
+    for (const key of Object.keys(data.kinds)) {
+        const slash = key.lastIndexOf('/');
+        const kind = key.slice(slash + 1);
+        byKind.set(kind, [...(byKind.get(kind) ?? []), key.slice(0, slash)]);
+    }
+    return {
+        kubernetes: data.kubernetes,
+        origin: data.origin,
+        kind(apiVersion, kind) {
+            const name = data.kinds[`${apiVersion}/${kind}`];
+            return name === undefined ? undefined : definition(name);
+        },
+        apiVersions() {
+            versions ??= new Set(Object.keys(data.kinds).map((key) => key.slice(0, key.lastIndexOf('/'))));
+            return versions;
+        },
+        versionsOf: (kind) => byKind.get(kind) ?? [],
+        objectMeta: reference('IoK8sApimachineryPkgApisMetaV1ObjectMeta')
+    };
+}
+const loaded = new Map();
+/** The built-in schemas of a shipped minor (`1.36`), loaded once per process. */
+function loadBuiltinSchemas(minor) {
+    const load = DATA[minor];
+    if (!load)
+        return Promise.reject(new Error(`no Kubernetes schemas ship for ${minor} (${SHIPPED_MINORS.join(', ')})`));
+    let promise = loaded.get(minor);
+    if (!promise) {
+        promise = load().then(builtinSchemas);
+        loaded.set(minor, promise);
+    }
+    return promise;
+}
+
+// Input `kubernetes-version`: which release the renders are checked against. It decides helm's `--kube-version`
+// (so `.Capabilities.KubeVersion` agrees with what is checked), the built-in schemas used (the nearest shipped
+// minor: schema/builtin.ts), and which API versions are removed (an error naming the replacement) or deprecated
+// (a warning) in that release. Pure.
+//
+// The table follows the Kubernetes deprecation guide: the release a beta API version was deprecated in and the
+// one it stopped being served in.
+/** The default of input `kubernetes-version`. */
+const DEFAULT_KUBERNETES_VERSION = '1.36';
+/** The oldest release accepted (every removal the table knows happened after it). */
+const OLDEST_MINOR = 16;
+/** `1.36`, `v1.36`, `1.36.2`, `v1.36.2` → KubeVersion; undefined when it is none of those (or older than 1.16). */
+function parseKubeVersion(text) {
+    const match = /^v?1\.(\d{1,3})(?:\.(\d{1,4}))?$/.exec(text.trim());
+    if (!match)
+        return undefined;
+    const minor = Number(match[1]);
+    if (minor < OLDEST_MINOR)
+        return undefined;
+    return { text: `v1.${minor}.${match[2] ?? '0'}`, minor };
+}
+/** The shipped schemas' minor used for a release: the newest shipped one not newer than it, else the oldest. */
+function schemaMinorFor(version) {
+    const shipped = SHIPPED_MINORS.map((m) => ({ text: m, minor: Number(m.split('.')[1]) })).sort((a, b) => a.minor - b.minor);
+    const fit = shipped.filter((m) => m.minor <= version.minor).pop();
+    return (fit ?? shipped[0]).text;
+}
+const WORKLOADS = ['Deployment', 'DaemonSet', 'ReplicaSet', 'StatefulSet', 'ControllerRevision'];
+const API_CHANGES = [
+    {
+        apiVersion: 'extensions/v1beta1',
+        kinds: ['Deployment', 'DaemonSet', 'ReplicaSet', 'NetworkPolicy', 'PodSecurityPolicy'],
+        deprecatedIn: 9,
+        removedIn: 16,
+        replacement: {
+            Deployment: 'apps/v1',
+            DaemonSet: 'apps/v1',
+            ReplicaSet: 'apps/v1',
+            NetworkPolicy: 'networking.k8s.io/v1',
+            PodSecurityPolicy: 'policy/v1beta1'
+        }
+    },
+    { apiVersion: 'apps/v1beta1', kinds: WORKLOADS, deprecatedIn: 9, removedIn: 16, replacement: 'apps/v1' },
+    { apiVersion: 'apps/v1beta2', kinds: WORKLOADS, deprecatedIn: 9, removedIn: 16, replacement: 'apps/v1' },
+    {
+        apiVersion: 'extensions/v1beta1',
+        kinds: ['Ingress'],
+        deprecatedIn: 14,
+        removedIn: 22,
+        replacement: 'networking.k8s.io/v1'
+    },
+    {
+        apiVersion: 'admissionregistration.k8s.io/v1beta1',
+        kinds: ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
+        deprecatedIn: 16,
+        removedIn: 22,
+        replacement: 'admissionregistration.k8s.io/v1'
+    },
+    {
+        apiVersion: 'apiextensions.k8s.io/v1beta1',
+        kinds: ['CustomResourceDefinition'],
+        deprecatedIn: 16,
+        removedIn: 22,
+        replacement: 'apiextensions.k8s.io/v1'
+    },
+    {
+        apiVersion: 'apiregistration.k8s.io/v1beta1',
+        kinds: ['APIService'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'apiregistration.k8s.io/v1'
+    },
+    {
+        apiVersion: 'authentication.k8s.io/v1beta1',
+        kinds: ['TokenReview'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'authentication.k8s.io/v1'
+    },
+    {
+        apiVersion: 'authorization.k8s.io/v1beta1',
+        kinds: ['SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectAccessReview'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'authorization.k8s.io/v1'
+    },
+    {
+        apiVersion: 'certificates.k8s.io/v1beta1',
+        kinds: ['CertificateSigningRequest'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'certificates.k8s.io/v1'
+    },
+    {
+        apiVersion: 'coordination.k8s.io/v1beta1',
+        kinds: ['Lease'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'coordination.k8s.io/v1'
+    },
+    {
+        apiVersion: 'networking.k8s.io/v1beta1',
+        kinds: ['Ingress', 'IngressClass'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'networking.k8s.io/v1'
+    },
+    {
+        apiVersion: 'rbac.authorization.k8s.io/v1beta1',
+        kinds: ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
+        deprecatedIn: 17,
+        removedIn: 22,
+        replacement: 'rbac.authorization.k8s.io/v1'
+    },
+    {
+        apiVersion: 'scheduling.k8s.io/v1beta1',
+        kinds: ['PriorityClass'],
+        deprecatedIn: 14,
+        removedIn: 22,
+        replacement: 'scheduling.k8s.io/v1'
+    },
+    {
+        apiVersion: 'storage.k8s.io/v1beta1',
+        kinds: ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'storage.k8s.io/v1'
+    },
+    { apiVersion: 'batch/v1beta1', kinds: ['CronJob'], deprecatedIn: 21, removedIn: 25, replacement: 'batch/v1' },
+    {
+        apiVersion: 'discovery.k8s.io/v1beta1',
+        kinds: ['EndpointSlice'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'discovery.k8s.io/v1'
+    },
+    {
+        apiVersion: 'events.k8s.io/v1beta1',
+        kinds: ['Event'],
+        deprecatedIn: 19,
+        removedIn: 25,
+        replacement: 'events.k8s.io/v1'
+    },
+    {
+        apiVersion: 'autoscaling/v2beta1',
+        kinds: ['HorizontalPodAutoscaler'],
+        deprecatedIn: 23,
+        removedIn: 25,
+        replacement: 'autoscaling/v2'
+    },
+    {
+        apiVersion: 'policy/v1beta1',
+        kinds: ['PodDisruptionBudget'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'policy/v1'
+    },
+    {
+        apiVersion: 'policy/v1beta1',
+        kinds: ['PodSecurityPolicy'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'nothing: use Pod Security Admission (namespace labels)'
+    },
+    {
+        apiVersion: 'node.k8s.io/v1beta1',
+        kinds: ['RuntimeClass'],
+        deprecatedIn: 20,
+        removedIn: 25,
+        replacement: 'node.k8s.io/v1'
+    },
+    {
+        apiVersion: 'autoscaling/v2beta2',
+        kinds: ['HorizontalPodAutoscaler'],
+        deprecatedIn: 23,
+        removedIn: 26,
+        replacement: 'autoscaling/v2'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta1',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 23,
+        removedIn: 26,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'storage.k8s.io/v1beta1',
+        kinds: ['CSIStorageCapacity'],
+        deprecatedIn: 24,
+        removedIn: 27,
+        replacement: 'storage.k8s.io/v1'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 26,
+        removedIn: 29,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 29,
+        removedIn: 32,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'v1',
+        kinds: ['Endpoints'],
+        deprecatedIn: 33,
+        replacement: { Endpoints: 'discovery.k8s.io/v1 EndpointSlice' }
+    }
+];
+/** Whether `apiVersion` `kind` is removed or deprecated in `version`; undefined when it is neither. */
+function apiStatus(apiVersion, kind, version) {
+    for (const change of API_CHANGES) {
+        if (change.apiVersion !== apiVersion || !change.kinds.includes(kind))
+            continue;
+        if (version.minor < change.deprecatedIn)
+            return undefined;
+        const replacement = typeof change.replacement === 'string' ? change.replacement : (change.replacement[kind] ?? 'a served version');
+        const out = {
+            status: change.removedIn !== undefined && version.minor >= change.removedIn ? 'removed' : 'deprecated',
+            replacement,
+            deprecatedIn: `1.${change.deprecatedIn}`
+        };
+        if (change.removedIn !== undefined)
+            out.removedIn = `1.${change.removedIn}`;
+        return out;
+    }
+    return undefined;
+}
+
 // Every input is read and validated here, once, into a typed object; nothing
 // else in the action calls core.getInput.
 const defaultReader = (name) => getInput(name);
@@ -17314,6 +17634,14 @@ function oneOf(read, name, allowed, fallback) {
     if (allowed.includes(raw))
         return raw;
     throw new ActionError(`input ${name}: "${raw}" is not one of ${allowed.join(', ')}`, `set ${name} to one of ${allowed.join(', ')}`);
+}
+/** Input kubernetes-version: `1.36`, `v1.33.2` (1.16 or later); empty: the default. */
+function readKubernetesVersion(raw) {
+    const text = raw.trim() || DEFAULT_KUBERNETES_VERSION;
+    const version = parseKubeVersion(text);
+    if (!version)
+        throw new ActionError(`input kubernetes-version: "${text}" is not a Kubernetes release like 1.36 or v1.33.2 (1.16 or later)`, `set kubernetes-version to the minor your clusters run, e.g. ${DEFAULT_KUBERNETES_VERSION}`);
+    return version;
 }
 /** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
 function workspacePath(workspace, name, value) {
@@ -17505,6 +17833,12 @@ function getInputs(read = defaultReader, env = process.env) {
         imagePolicy,
         imageAllowlist: parseAllowlist(read('image-allowlist')),
         neverLatest: oneOf(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
+        kubernetesVersion: readKubernetesVersion(read('kubernetes-version')),
+        crds: lines(read('crds')).map((glob) => {
+            workspacePath(workspace, 'crds', glob.replace(/[*?[{].*$/, '') || '.');
+            return glob;
+        }),
+        missingSchemas: oneOf(read, 'missing-schemas', ['warning', 'error', 'off'], 'warning'),
         resolveDigests: boolean(read, 'resolve-digests', false),
         chartTests: boolean(read, 'chart-tests', true),
         commentMode: oneOf(read, 'comment-mode', ['update', 'recreate', 'on-failure', 'off'], 'update'),
@@ -17598,4 +17932,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { require$$1 as $, operationLimit as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, checkImages as E, groupFailing as F, compareCodePoints as G, Helm as H, loadYamlFile as I, splitRenderBySource as J, isLoopbackHost as K, cleanAsYaml11 as L, isStrictSemver as M, parseVersion as N, HELM_CHART_LAYER as O, ociTag as P, chartRef as Q, RegistryClient as R, withProgress as S, DeadlineError as T, RegistryError as U, withRetry as V, OPERATION_LIMITS as W, chartRepository as X, require$$0$2 as Y, require$$30 as Z, require$$9 as _, info as a, require$$0$1 as a0, require$$5$1 as a1, require$$5 as a2, _deferredUndici as a3, require$$1$1 as a4, requireTunnel as a5, cp as a6, mkdirP as a7, isDebug as a8, exec as a9, which as aa, HttpClient as ab, rmRF as ac, action as ad, writeOutputs as b, runOutputs as c, debug as d, error as e, prContext as f, removeOwnComments as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, os as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, upsertComment as u, distExports as v, warning as w, extractImages as x, require$$10 as y, createHelmHome as z };
+export { require$$0$2 as $, operationLimit as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, checkImages as E, groupFailing as F, compareCodePoints as G, Helm as H, loadYamlFile as I, splitRenderBySource as J, loadBuiltinSchemas as K, schemaMinorFor as L, apiStatus as M, isLoopbackHost as N, cleanAsYaml11 as O, isStrictSemver as P, parseVersion as Q, RegistryClient as R, HELM_CHART_LAYER as S, ociTag as T, chartRef as U, withProgress as V, DeadlineError as W, RegistryError as X, withRetry as Y, OPERATION_LIMITS as Z, chartRepository as _, info as a, require$$30 as a0, require$$9 as a1, require$$1 as a2, require$$0$1 as a3, require$$5$1 as a4, require$$5 as a5, _deferredUndici as a6, require$$1$1 as a7, requireTunnel as a8, cp as a9, mkdirP as aa, isDebug as ab, exec as ac, which as ad, HttpClient as ae, rmRF as af, action as ag, writeOutputs as b, runOutputs as c, debug as d, error as e, prContext as f, removeOwnComments as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, os as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, upsertComment as u, distExports as v, warning as w, extractImages as x, require$$10 as y, createHelmHome as z };

@@ -18,7 +18,7 @@
 //     produces no monitoring.coreos.com document.
 // "Produced by a toggle" = monitoring documents of its case-2 render that the
 // case-3 render does not have.
-import type { Finding, RenderedDocument, StepResult } from '../types.js'
+import type { Finding, RenderedDocument, StepResult, ToggleOverrides } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
 import {
   helmErrorLine,
@@ -86,12 +86,6 @@ function isToggleKey(valuePath: ValuePath): { toggle: boolean; expectsResource: 
 function matchesPattern(valuePath: ValuePath, pattern: ValuePath): boolean {
   if (pattern.length !== valuePath.length) return false
   return pattern.every((segment, i) => segment === '*' || String(segment) === String(valuePath[i]))
-}
-
-/** Input observability-toggles: extra value paths to treat as toggles, and paths to drop. */
-export interface ToggleOverrides {
-  include: string[]
-  exclude: string[]
 }
 
 /** Pure: the toggles of a values tree, with the input's includes and excludes applied. */
@@ -424,7 +418,10 @@ export const observabilityGate: Gate = {
       ...toggles.map((toggle, i) => ({ id: `case2:${i}`, set: [`${toggle.key}=true`] })),
       { id: 'case3', set: toggles.map((t) => `${t.key}=false`) }
     ]
-    const renders = await planCaseRenders(pc, cases, MONITORING_API_ARGS, MONITORING_GROUP)
+    // Each opt-in render (case 2) is published as it comes in: the schema gate checks its documents too.
+    const renders = await planCaseRenders(pc, cases, MONITORING_API_ARGS, MONITORING_GROUP, (i, outcome) =>
+      i < toggles.length ? pc.optInRenders.publish(outcome) : Promise.resolve()
+    )
     return {
       jobs: renders.jobs,
       finish() {

@@ -5,11 +5,11 @@ import path from 'node:path'
 import { DEFAULT_TIMEOUT, parseDuration } from '../util/deadline.js'
 import { IMAGE_POLICIES, type AllowlistEntry, type ImagePolicy } from '../images/images.js'
 import type { RepositoryMirror } from '../chart/upstream.js'
-import type { ToggleOverrides } from '../gates/observability.js'
 import type { HelmDownloadSource } from '../helm/helm-install.js'
 import { isLoopbackHost, urlUserinfo, withoutUserinfo } from '../net/net.js'
 import { registerSecret } from '../util/secrets.js'
-import { ActionError } from '../types.js'
+import { DEFAULT_KUBERNETES_VERSION, parseKubeVersion, type KubeVersion } from '../schema/kube-versions.js'
+import { ActionError, type ToggleOverrides } from '../types.js'
 
 type SummaryMode = 'always' | 'on-failure' | 'off'
 type RunMode = 'run' | 'discover'
@@ -57,6 +57,12 @@ export interface ActionInputs {
   imageAllowlist: AllowlistEntry[]
   /** How the never-:latest rule's findings count: error (default), warning, or off (not run). */
   neverLatest: NeverLatestMode
+  /** Input kubernetes-version: every render's --kube-version, the schema gate's release. */
+  kubernetesVersion: KubeVersion
+  /** Input crds: globs of CRD manifests relative to the workspace. */
+  crds: string[]
+  /** Input missing-schemas: how a rendered kind without a schema counts. */
+  missingSchemas: 'warning' | 'error' | 'off'
   resolveDigests: boolean
   chartTests: boolean
   commentMode: CommentMode
@@ -98,6 +104,18 @@ function oneOf<T extends string>(read: InputReader, name: string, allowed: reado
     `input ${name}: "${raw}" is not one of ${allowed.join(', ')}`,
     `set ${name} to one of ${allowed.join(', ')}`
   )
+}
+
+/** Input kubernetes-version: `1.36`, `v1.33.2` (1.16 or later); empty: the default. */
+function readKubernetesVersion(raw: string): KubeVersion {
+  const text = raw.trim() || DEFAULT_KUBERNETES_VERSION
+  const version = parseKubeVersion(text)
+  if (!version)
+    throw new ActionError(
+      `input kubernetes-version: "${text}" is not a Kubernetes release like 1.36 or v1.33.2 (1.16 or later)`,
+      `set kubernetes-version to the minor your clusters run, e.g. ${DEFAULT_KUBERNETES_VERSION}`
+    )
+  return version
 }
 
 /** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
@@ -324,6 +342,12 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     imagePolicy,
     imageAllowlist: parseAllowlist(read('image-allowlist')),
     neverLatest: oneOf<NeverLatestMode>(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
+    kubernetesVersion: readKubernetesVersion(read('kubernetes-version')),
+    crds: lines(read('crds')).map((glob) => {
+      workspacePath(workspace, 'crds', glob.replace(/[*?[{].*$/, '') || '.')
+      return glob
+    }),
+    missingSchemas: oneOf<'warning' | 'error' | 'off'>(read, 'missing-schemas', ['warning', 'error', 'off'], 'warning'),
     resolveDigests: boolean(read, 'resolve-digests', false),
     chartTests: boolean(read, 'chart-tests', true),
     commentMode: oneOf<CommentMode>(read, 'comment-mode', ['update', 'recreate', 'on-failure', 'off'], 'update'),
