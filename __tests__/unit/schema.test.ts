@@ -191,10 +191,11 @@ describe('kubernetes-version', () => {
     expect(parseKubeVersion('latest')).toBeUndefined()
   })
 
-  it('uses the newest shipped schemas not newer than the release, else the oldest', () => {
+  it('uses the oldest shipped schemas not older than the release, else the newest', () => {
     expect(schemaMinorFor(v('1.36'))).toBe('1.36')
     expect(schemaMinorFor(v('1.40'))).toBe('1.36')
-    expect(schemaMinorFor(v('1.35'))).toBe('1.33')
+    expect(schemaMinorFor(v('1.34'))).toBe('1.36')
+    expect(schemaMinorFor(v('1.33'))).toBe('1.33')
     expect(schemaMinorFor(v('1.20'))).toBe('1.33')
   })
 

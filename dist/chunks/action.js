@@ -17377,7 +17377,7 @@ function loadBuiltinSchemas(minor) {
 
 // Input `kubernetes-version`: which release the renders are checked against. It decides helm's `--kube-version`
 // (so `.Capabilities.KubeVersion` agrees with what is checked), the built-in schemas used (the nearest shipped
-// minor: schema/builtin.ts), and which API versions are removed (an error naming the replacement) or deprecated
+// minor not older: schema/builtin.ts), and which API versions are removed (an error naming the replacement) or deprecated
 // (a warning) in that release. Pure.
 //
 // The table follows the Kubernetes deprecation guide: the release a beta API version was deprecated in and the
@@ -17396,11 +17396,15 @@ function parseKubeVersion(text) {
         return undefined;
     return { text: `v1.${minor}.${match[2] ?? '0'}`, minor };
 }
-/** The shipped schemas' minor used for a release: the newest shipped one not newer than it, else the oldest. */
+/**
+ * The shipped schemas' minor used for a release: the oldest shipped one not older than it, else the newest. Between
+ * two shipped releases the newer one's schemas are used: a field added in between is accepted rather than flagged
+ * (the API versions a release serves come from the table below, not from the schemas).
+ */
 function schemaMinorFor(version) {
     const shipped = SHIPPED_MINORS.map((m) => ({ text: m, minor: Number(m.split('.')[1]) })).sort((a, b) => a.minor - b.minor);
-    const fit = shipped.filter((m) => m.minor <= version.minor).pop();
-    return (fit ?? shipped[0]).text;
+    const fit = shipped.find((m) => m.minor >= version.minor);
+    return (fit ?? shipped[shipped.length - 1]).text;
 }
 const WORKLOADS = ['Deployment', 'DaemonSet', 'ReplicaSet', 'StatefulSet', 'ControllerRevision'];
 const API_CHANGES = [
@@ -17932,4 +17936,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { require$$0$2 as $, operationLimit as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, checkImages as E, groupFailing as F, compareCodePoints as G, Helm as H, loadYamlFile as I, splitRenderBySource as J, loadBuiltinSchemas as K, schemaMinorFor as L, apiStatus as M, isLoopbackHost as N, cleanAsYaml11 as O, isStrictSemver as P, parseVersion as Q, RegistryClient as R, HELM_CHART_LAYER as S, ociTag as T, chartRef as U, withProgress as V, DeadlineError as W, RegistryError as X, withRetry as Y, OPERATION_LIMITS as Z, chartRepository as _, info as a, require$$30 as a0, require$$9 as a1, require$$1 as a2, require$$0$1 as a3, require$$5$1 as a4, require$$5 as a5, _deferredUndici as a6, require$$1$1 as a7, requireTunnel as a8, cp as a9, mkdirP as aa, isDebug as ab, exec as ac, which as ad, HttpClient as ae, rmRF as af, action as ag, writeOutputs as b, runOutputs as c, debug as d, error as e, prContext as f, removeOwnComments as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, os as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, upsertComment as u, distExports as v, warning as w, extractImages as x, require$$10 as y, createHelmHome as z };
+export { chartRepository as $, operationLimit as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, checkImages as E, groupFailing as F, compareCodePoints as G, Helm as H, loadYamlFile as I, splitRenderBySource as J, apiStatus as K, loadBuiltinSchemas as L, MAX_YAML_BYTES as M, schemaMinorFor as N, isLoopbackHost as O, cleanAsYaml11 as P, isStrictSemver as Q, RegistryClient as R, parseVersion as S, HELM_CHART_LAYER as T, ociTag as U, chartRef as V, withProgress as W, DeadlineError as X, RegistryError as Y, withRetry as Z, OPERATION_LIMITS as _, info as a, require$$0$2 as a0, require$$30 as a1, require$$9 as a2, require$$1 as a3, require$$0$1 as a4, require$$5$1 as a5, require$$5 as a6, _deferredUndici as a7, require$$1$1 as a8, requireTunnel as a9, cp as aa, mkdirP as ab, isDebug as ac, exec as ad, which as ae, HttpClient as af, rmRF as ag, action as ah, writeOutputs as b, runOutputs as c, debug as d, error as e, prContext as f, removeOwnComments as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, os as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, upsertComment as u, distExports as v, warning as w, extractImages as x, require$$10 as y, createHelmHome as z };

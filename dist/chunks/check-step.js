@@ -1,4 +1,4 @@
-import { i as isRecord$1, l as lastLine, p as promises, h as loadBlueprint, j as exists, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, v as distExports, x as extractImages, r as redact, n as notice, a as info, o as os, y as require$$10, z as createHelmHome, A as operationLimit, B as ActionError, C as parseYamlText, D as tryParseImageRef, E as checkImages, F as groupFailing, G as compareCodePoints, I as loadYamlFile, J as splitRenderBySource, K as loadBuiltinSchemas, L as schemaMinorFor, M as apiStatus, R as RegistryClient, N as isLoopbackHost, O as cleanAsYaml11, P as isStrictSemver, Q as parseVersion, S as HELM_CHART_LAYER, T as ociTag, U as chartRef, V as withProgress, W as DeadlineError, X as RegistryError, Y as withRetry, Z as OPERATION_LIMITS, _ as chartRepository } from './action.js';
+import { i as isRecord$1, l as lastLine, p as promises, h as loadBlueprint, j as exists, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, v as distExports, x as extractImages, r as redact, n as notice, a as info, o as os, y as require$$10, z as createHelmHome, A as operationLimit, B as ActionError, C as parseYamlText, D as tryParseImageRef, E as checkImages, F as groupFailing, G as compareCodePoints, I as loadYamlFile, J as splitRenderBySource, M as MAX_YAML_BYTES, K as apiStatus, L as loadBuiltinSchemas, N as schemaMinorFor, R as RegistryClient, O as isLoopbackHost, P as cleanAsYaml11, Q as isStrictSemver, S as parseVersion, T as HELM_CHART_LAYER, U as ociTag, V as chartRef, W as withProgress, X as DeadlineError, Y as RegistryError, Z as withRetry, _ as OPERATION_LIMITS, $ as chartRepository } from './action.js';
 import { p as path, a as _builtin_child_process, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
 import { h as hasCommit, f as fetchCommits, s as segmentMatcher } from './discover.js';
 import { r as require$$0 } from './_builtin_zlib.js';
@@ -4194,6 +4194,81 @@ function crdSchemas(object, origin) {
     });
 }
 
+// Where the schema gate's CRDs come from, before any render: the chart's own `crds/` folder, the `crds/` folders of
+// its bundled dependencies (archives under charts/, nested ones too, and unpacked folders), and input `crds`
+// (globs of manifests in the workspace). CRDs a chart renders from its templates (cloudnative-pg's
+// `templates/crds/` behind `crds.create`) are read from the renders themselves (gates/schema.ts).
+/** Helm reads these files of a `crds/` folder (chartutil's manifest extensions). */
+const MANIFEST = /\.(ya?ml|json)$/i;
+/** The CRDs of one manifest text (several documents); documents that are not CRDs or do not parse are skipped. */
+function crdsOfText(text, origin) {
+    return parseRenderDetailed(text).documents.flatMap((doc) => crdSchemas(doc.object, origin));
+}
+async function filesUnder(dir) {
+    const entries = await promises.readdir(dir, { withFileTypes: true }).catch(() => []);
+    const out = [];
+    for (const entry of entries) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory())
+            out.push(...(await filesUnder(full)));
+        else if (entry.isFile())
+            out.push(full);
+    }
+    return out.sort();
+}
+/** `crds/` files of an archive's chart and of the archives it bundles, recursively. */
+async function archiveCrds(archive, label, depth = 0) {
+    const entries = await readTgzEntries(archive, label);
+    const out = [];
+    for (const entry of entries) {
+        // `<chart>/crds/x.yaml`, and `<chart>/charts/<dep>.tgz` (a dependency of the dependency).
+        const parts = entry.name.replace(/^\.\//, '').split('/');
+        if (parts[1] === 'crds' && parts.length >= 3 && MANIFEST.test(entry.name))
+            out.push(...crdsOfText(entry.data.toString('utf8'), `${label}: ${entry.name}`));
+        else if (depth < 4 && parts[1] === 'charts' && parts.length === 3 && entry.name.endsWith('.tgz'))
+            out.push(...(await archiveCrds(entry.data, `${label} > ${parts[2]}`, depth + 1)));
+    }
+    return out;
+}
+/** The CRDs the chart ships in `crds/` folders: its own and its dependencies' (archives and unpacked folders). */
+async function chartCrds(chartDir, displayChartDir) {
+    const out = [];
+    for (const file of await filesUnder(path.join(chartDir, 'crds'))) {
+        if (!MANIFEST.test(file))
+            continue;
+        out.push(...crdsOfText(await promises.readFile(file, 'utf8'), `${displayChartDir}/${path.relative(chartDir, file)}`));
+    }
+    const charts = path.join(chartDir, 'charts');
+    for (const entry of await promises.readdir(charts, { withFileTypes: true }).catch(() => [])) {
+        const full = path.join(charts, entry.name);
+        if (entry.isFile() && entry.name.endsWith('.tgz'))
+            out.push(...(await archiveCrds(await promises.readFile(full), `charts/${entry.name}`)));
+        else if (entry.isDirectory())
+            out.push(...(await chartCrds(full, `${displayChartDir}/charts/${entry.name}`)));
+    }
+    return out;
+}
+/** Input `crds`: each glob (relative to the workspace) → the CRDs of the files it matches; a glob matching none is named. */
+async function inputCrds(workspace, globs) {
+    const crds = [];
+    const unmatched = [];
+    const tooLarge = [];
+    for (const glob of globs) {
+        const matched = await globFiles(workspace, glob);
+        if (matched.length === 0)
+            unmatched.push(glob);
+        for (const file of matched) {
+            const full = path.join(workspace, file);
+            // The limit of every YAML file the action reads (docs/threat-model.md): a bigger one is named, not read.
+            if ((await promises.stat(full)).size > MAX_YAML_BYTES)
+                tooLarge.push(file);
+            else
+                crds.push(...crdsOfText(await promises.readFile(full, 'utf8'), file));
+        }
+    }
+    return { crds, unmatched, tooLarge };
+}
+
 // A rendered object checked against a structural schema, as the API server reads it with strict field validation
 // (what `kubectl apply` asks for, and kubeconform -strict does offline): an unknown field is an error; types,
 // enums and required fields are checked; int-or-string, x-kubernetes-preserve-unknown-fields, embedded resources and
@@ -4327,77 +4402,6 @@ function checkAgainst(value, schema, options = {}) {
     return checker.problems;
 }
 
-// Where the schema gate's CRDs come from, before any render: the chart's own `crds/` folder, the `crds/` folders of
-// its bundled dependencies (archives under charts/, nested ones too, and unpacked folders), and input `crds`
-// (globs of manifests in the workspace). CRDs a chart renders from its templates (cloudnative-pg's
-// `templates/crds/` behind `crds.create`) are read from the renders themselves (gates/schema.ts).
-/** Helm reads these files of a `crds/` folder (chartutil's manifest extensions). */
-const MANIFEST = /\.(ya?ml|json)$/i;
-/** The CRDs of one manifest text (several documents); documents that are not CRDs or do not parse are skipped. */
-function crdsOfText(text, origin) {
-    return parseRenderDetailed(text).documents.flatMap((doc) => crdSchemas(doc.object, origin));
-}
-async function filesUnder(dir) {
-    const entries = await promises.readdir(dir, { withFileTypes: true }).catch(() => []);
-    const out = [];
-    for (const entry of entries) {
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory())
-            out.push(...(await filesUnder(full)));
-        else if (entry.isFile())
-            out.push(full);
-    }
-    return out.sort();
-}
-/** `crds/` files of an archive's chart and of the archives it bundles, recursively. */
-async function archiveCrds(archive, label, depth = 0) {
-    const entries = await readTgzEntries(archive, label);
-    const out = [];
-    for (const entry of entries) {
-        // `<chart>/crds/x.yaml`, and `<chart>/charts/<dep>.tgz` (a dependency of the dependency).
-        const parts = entry.name.replace(/^\.\//, '').split('/');
-        if (parts[1] === 'crds' && parts.length >= 3 && MANIFEST.test(entry.name))
-            out.push(...crdsOfText(entry.data.toString('utf8'), `${label}: ${entry.name}`));
-        else if (depth < 4 && parts[1] === 'charts' && parts.length === 3 && entry.name.endsWith('.tgz'))
-            out.push(...(await archiveCrds(entry.data, `${label} > ${parts[2]}`, depth + 1)));
-    }
-    return out;
-}
-/** The CRDs the chart ships in `crds/` folders: its own and its dependencies' (archives and unpacked folders). */
-async function chartCrds(chartDir, displayChartDir) {
-    const out = [];
-    for (const file of await filesUnder(path.join(chartDir, 'crds'))) {
-        if (!MANIFEST.test(file))
-            continue;
-        out.push(...crdsOfText(await promises.readFile(file, 'utf8'), `${displayChartDir}/${path.relative(chartDir, file)}`));
-    }
-    const charts = path.join(chartDir, 'charts');
-    for (const entry of await promises.readdir(charts, { withFileTypes: true }).catch(() => [])) {
-        const full = path.join(charts, entry.name);
-        if (entry.isFile() && entry.name.endsWith('.tgz'))
-            out.push(...(await archiveCrds(await promises.readFile(full), `charts/${entry.name}`)));
-        else if (entry.isDirectory())
-            out.push(...(await chartCrds(full, `${displayChartDir}/charts/${entry.name}`)));
-    }
-    return out;
-}
-/** Input `crds`: each glob (relative to the workspace) → the CRDs of the files it matches; a glob matching none is named. */
-async function inputCrds(workspace, globs) {
-    const crds = [];
-    const unmatched = [];
-    const files = [];
-    for (const glob of globs) {
-        const matched = await globFiles(workspace, glob);
-        if (matched.length === 0)
-            unmatched.push(glob);
-        for (const file of matched) {
-            files.push(file);
-            crds.push(...crdsOfText(await promises.readFile(path.join(workspace, file), 'utf8'), file));
-        }
-    }
-    return { crds, unmatched, files };
-}
-
 // Where a schema problem is, for its finding: the template that produced the resource (helm's `# Source:`), the line
 // there that writes the field, and the values key that line reads (`{{ .Values.x.y }}`), with where that value comes
 // from (input `set`, or a line of values.yaml).
@@ -4465,7 +4469,7 @@ class ProblemLocator {
     }
 }
 
-const STEP = { id: 'schema', title: 'API schemas' };
+const SCHEMA_STEP = { id: 'schema', title: 'API schemas' };
 function groupOf(apiVersion) {
     const slash = apiVersion.indexOf('/');
     return slash === -1 ? '' : apiVersion.slice(0, slash);
@@ -4659,7 +4663,7 @@ class SchemaRun {
             parts.push(`${warnings} warning${warnings === 1 ? '' : 's'}`);
         if (errors === 0 && warnings === 0)
             parts.push('all valid');
-        return { ...STEP, status: statusOf(findings), durationMs, summary: parts.join(', '), findings, data };
+        return { ...SCHEMA_STEP, status: statusOf(findings), durationMs, summary: parts.join(', '), findings, data };
     }
 }
 function fixFor(problem, field, valuesKey) {
@@ -4695,6 +4699,7 @@ function flatten(doc) {
         return [out];
     });
 }
+
 /** The documents of an opt-in render that the default render does not have (those were checked already). */
 function newDocuments(outcome, seen) {
     if (outcome.result.exitCode !== 0)
@@ -4706,14 +4711,14 @@ function newDocuments(outcome, seen) {
 }
 /** The gate: checks planned on the renders' jobs (see the header); finish() waits for them and assembles. */
 const schemaGate = {
-    id: STEP.id,
+    id: SCHEMA_STEP.id,
     plan(pc) {
         const { ctx } = pc;
         const settings = ctx.schema;
         if (!settings)
             return Promise.resolve({
                 jobs: [],
-                finish: () => ({ step: { ...STEP, status: 'skipped', durationMs: 0, summary: 'skipped', findings: [] } })
+                finish: () => ({ step: { ...SCHEMA_STEP, status: 'skipped', durationMs: 0, summary: 'skipped', findings: [] } })
             });
         const started = performance.now();
         let busyMs = 0;
@@ -4739,6 +4744,14 @@ const schemaGate = {
             run = new SchemaRun(ctx, settings, builtin);
             run.addCrds(own);
             run.addCrds(input.crds);
+            for (const file of input.tooLarge)
+                run.findings.push({
+                    rule: 'schema-crds',
+                    severity: 'warning',
+                    message: `Input crds: ${file} is over 5 MiB and was not read.`,
+                    fix: 'Split it into one file per CRD, or name only the CRDs the blueprint uses.',
+                    file
+                });
             for (const glob of input.unmatched)
                 run.findings.push({
                     rule: 'schema-crds',
@@ -4780,7 +4793,7 @@ const schemaGate = {
                     const message = check instanceof Error ? check.message : String(check);
                     return {
                         step: {
-                            ...STEP,
+                            ...SCHEMA_STEP,
                             status: 'failed',
                             durationMs: Math.round(performance.now() - started),
                             summary: `schemas could not be loaded: ${message}`,
@@ -4789,7 +4802,15 @@ const schemaGate = {
                     };
                 }
                 if (pc.defaultRender.get().result.exitCode !== 0)
-                    return { step: { ...STEP, status: 'skipped', durationMs: 0, summary: 'skipped: the default render failed', findings: [] } };
+                    return {
+                        step: {
+                            ...SCHEMA_STEP,
+                            status: 'skipped',
+                            durationMs: 0,
+                            summary: 'skipped: the default render failed',
+                            findings: []
+                        }
+                    };
                 return { step: check.step(Math.round(busyMs)) };
             }
         });
@@ -4850,7 +4871,7 @@ async function runGates(ctx) {
     ctx.values.locate?.();
     const jobs = await pool.finish(); // throws a failed job's or plan's error once nothing runs
     const wallMs = Math.round(performance.now() - start);
-    const outputs = await Promise.all(plans.map((plan) => plan.finish()));
+    const outputs = await Promise.all(plans.map(async (plan) => plan.finish()));
     const render = defaultRender.get();
     const out = {
         steps: outputs.map((o) => o.step),

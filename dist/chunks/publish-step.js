@@ -1,4 +1,4 @@
-import { U as chartRef } from './action.js';
+import { V as chartRef } from './action.js';
 import 'node:module';
 import '../index.js';
 

@@ -1,4 +1,4 @@
-import { o as os, d as debug, a as info, a9 as cp, y as require$$10, aa as mkdirP, a2 as require$$1, ab as isDebug, ac as exec, ad as which, ae as HttpClient, af as rmRF } from './action.js';
+import { o as os, d as debug, a as info, aa as cp, y as require$$10, ab as mkdirP, a3 as require$$1, ac as isDebug, ad as exec, ae as which, af as HttpClient, ag as rmRF } from './action.js';
 import { a as _builtin_child_process, _ as _builtin_fs, p as path, r as require$$10$1 } from '../index.js';
 import { r as require$$0 } from './_builtin_stream.js';
 import 'node:module';

@@ -2,9 +2,10 @@
 // its bundled dependencies (archives under charts/, nested ones too, and unpacked folders), and input `crds`
 // (globs of manifests in the workspace). CRDs a chart renders from its templates (cloudnative-pg's
 // `templates/crds/` behind `crds.create`) are read from the renders themselves (gates/schema.ts).
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { readTgzEntries } from '../chart/archive.js'
+import { MAX_YAML_BYTES } from '../chart/yaml-source.js'
 import { parseRenderDetailed } from '../helm/render.js'
 import { crdSchemas, type CrdSchema } from '../schema/crd.js'
 import { globFiles } from './lint.js'
@@ -64,17 +65,19 @@ export async function chartCrds(chartDir: string, displayChartDir: string): Prom
 export async function inputCrds(
   workspace: string,
   globs: readonly string[]
-): Promise<{ crds: CrdSchema[]; unmatched: string[]; files: string[] }> {
+): Promise<{ crds: CrdSchema[]; unmatched: string[]; tooLarge: string[] }> {
   const crds: CrdSchema[] = []
   const unmatched: string[] = []
-  const files: string[] = []
+  const tooLarge: string[] = []
   for (const glob of globs) {
     const matched = await globFiles(workspace, glob)
     if (matched.length === 0) unmatched.push(glob)
     for (const file of matched) {
-      files.push(file)
-      crds.push(...crdsOfText(await readFile(path.join(workspace, file), 'utf8'), file))
+      const full = path.join(workspace, file)
+      // The limit of every YAML file the action reads (docs/threat-model.md): a bigger one is named, not read.
+      if ((await stat(full)).size > MAX_YAML_BYTES) tooLarge.push(file)
+      else crds.push(...crdsOfText(await readFile(full, 'utf8'), file))
     }
   }
-  return { crds, unmatched, files }
+  return { crds, unmatched, tooLarge }
 }

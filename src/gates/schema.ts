@@ -61,6 +61,14 @@ export const schemaGate: Gate = {
       run = new SchemaRun(ctx, settings, builtin)
       run.addCrds(own)
       run.addCrds(input.crds)
+      for (const file of input.tooLarge)
+        run.findings.push({
+          rule: 'schema-crds',
+          severity: 'warning',
+          message: `Input crds: ${file} is over 5 MiB and was not read.`,
+          fix: 'Split it into one file per CRD, or name only the CRDs the blueprint uses.',
+          file
+        })
       for (const glob of input.unmatched)
         run.findings.push({
           rule: 'schema-crds',
