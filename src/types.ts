@@ -58,12 +58,6 @@ export interface RenderedDocument {
   object: Record<string, unknown>
 }
 
-/** Input observability-toggles: extra value paths to treat as toggles, and paths to drop (gates/observability.ts). */
-export interface ToggleOverrides {
-  include: string[]
-  exclude: string[]
-}
-
 /** Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do. */
 export class ActionError extends Error {
   constructor(

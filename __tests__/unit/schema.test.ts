@@ -1,9 +1,9 @@
 // The schema checks as pure functions: built-in kinds of the shipped releases, CRD schemas, removed and deprecated
 // API versions, the kubernetes-version input's grammar.
 import { describe, expect, it } from '@jest/globals'
-import { loadBuiltinSchemas, SHIPPED_MINORS } from '../../src/schema/builtin.js'
+import { loadBuiltinSchemas, schemaMinorFor, SHIPPED_MINORS } from '../../src/schema/builtin.js'
 import { crdSchemas } from '../../src/schema/crd.js'
-import { apiStatus, parseKubeVersion, schemaMinorFor } from '../../src/schema/kube-versions.js'
+import { apiStatus, parseKubeVersion } from '../../src/schema/kube-versions.js'
 import { checkAgainst, formatPath } from '../../src/schema/structural.js'
 
 const v = (text: string) => parseKubeVersion(text)!

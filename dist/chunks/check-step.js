@@ -1,4 +1,4 @@
-import { i as isRecord$1, l as lastLine, p as promises, h as loadBlueprint, j as exists, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, v as distExports, x as extractImages, r as redact, n as notice, a as info, o as os, y as require$$10, z as createHelmHome, A as operationLimit, B as ActionError, C as parseYamlText, D as tryParseImageRef, E as checkImages, F as groupFailing, G as compareCodePoints, I as loadYamlFile, J as splitRenderBySource, M as MAX_YAML_BYTES, K as apiStatus, L as loadBuiltinSchemas, N as schemaMinorFor, R as RegistryClient, O as isLoopbackHost, P as cleanAsYaml11, Q as isStrictSemver, S as parseVersion, T as HELM_CHART_LAYER, U as ociTag, V as chartRef, W as withProgress, X as DeadlineError, Y as RegistryError, Z as withRetry, _ as OPERATION_LIMITS, $ as chartRepository } from './action.js';
+import { i as isRecord$1, l as lastLine, p as promises, g as loadBlueprint, h as exists, j as prepareWorkChart, H as Helm, k as buildDependencies, m as lastLines, q as parseRenderDetailed, t as distExports, u as extractImages, r as redact, n as notice, b as info, a as os, v as require$$10, x as createHelmHome, o as operationLimit, A as ActionError, y as parseYamlText, z as tryParseImageRef, B as checkImages, C as groupFailing, D as compareCodePoints, E as loadYamlFile, F as splitRenderBySource, M as MAX_YAML_BYTES, G as apiStatus, R as RegistryClient, I as isLoopbackHost, J as cleanAsYaml11, K as isStrictSemver, L as parseVersion, N as HELM_CHART_LAYER, P as ociTag, Q as chartRef, S as withProgress, T as DeadlineError, U as RegistryError, V as withRetry, O as OPERATION_LIMITS, W as chartRepository } from './action.js';
 import { p as path, a as _builtin_child_process, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
 import { h as hasCommit, f as fetchCommits, s as segmentMatcher } from './discover.js';
 import { r as require$$0 } from './_builtin_zlib.js';
@@ -4115,6 +4115,103 @@ const renderGate = {
         });
     }
 };
+
+/** The minors whose schemas ship, and the module of each. */
+const DATA = {
+    '1.33': () => import('./kubernetes-1.33.js'),
+    '1.36': () => import('./kubernetes-1.36.js')
+};
+const SHIPPED_MINORS = Object.keys(DATA);
+/**
+ * The shipped schemas' minor used for a release: the oldest shipped one not older than it, else the newest. Between
+ * two shipped releases the newer one's schemas are used: a field added in between is accepted rather than flagged
+ * (the API versions a release serves come from the table below, not from the schemas).
+ */
+function schemaMinorFor(version) {
+    const shipped = SHIPPED_MINORS.map((m) => ({ text: m, minor: Number(m.split('.')[1]) })).sort((a, b) => a.minor - b.minor);
+    const fit = shipped.find((m) => m.minor >= version.minor);
+    return (fit ?? shipped[shipped.length - 1]).text;
+}
+function builtinSchemas(data) {
+    const resolved = new Map();
+    const definition = (name) => {
+        let schema = resolved.get(name);
+        if (schema)
+            return schema;
+        const text = data.types[name];
+        // A reference the source leaves undefined: accept anything rather than flag what the API accepts.
+        schema = text === undefined ? { any: true } : {};
+        resolved.set(name, schema);
+        if (text !== undefined)
+            Object.assign(schema, fromCompact(JSON.parse(text)));
+        return schema;
+    };
+    const reference = (name) => ({ resolve: () => definition(name) });
+    const fromCompact = (c) => {
+        if (typeof c === 'string') {
+            switch (c) {
+                case 'string':
+                case 'boolean':
+                    return { type: c };
+                // The declarations do not tell int32 from double: any number is accepted where a number belongs.
+                case 'number':
+                    return { type: 'number' };
+                case 'any':
+                    return { any: true };
+                case 'int-or-string':
+                    return { intOrString: true };
+                default:
+                    return reference(c);
+            }
+        }
+        if ('enum' in c)
+            return { type: 'string', enum: c.enum };
+        if ('items' in c)
+            return { type: 'array', items: fromCompact(c.items) };
+        if ('values' in c)
+            return { type: 'object', additionalProperties: fromCompact(c.values) };
+        if ('anyOf' in c)
+            return { anyOf: c.anyOf.map(fromCompact) };
+        const properties = {};
+        for (const [key, value] of Object.entries(c.properties))
+            properties[key] = fromCompact(value);
+        return c.required ? { type: 'object', properties, required: c.required } : { type: 'object', properties };
+    };
+    let versions;
+    const byKind = new Map();
+    for (const key of Object.keys(data.kinds)) {
+        const slash = key.lastIndexOf('/');
+        const kind = key.slice(slash + 1);
+        byKind.set(kind, [...(byKind.get(kind) ?? []), key.slice(0, slash)]);
+    }
+    return {
+        kubernetes: data.kubernetes,
+        origin: data.origin,
+        kind(apiVersion, kind) {
+            const name = data.kinds[`${apiVersion}/${kind}`];
+            return name === undefined ? undefined : definition(name);
+        },
+        apiVersions() {
+            versions ??= new Set(Object.keys(data.kinds).map((key) => key.slice(0, key.lastIndexOf('/'))));
+            return versions;
+        },
+        versionsOf: (kind) => byKind.get(kind) ?? [],
+        objectMeta: reference('IoK8sApimachineryPkgApisMetaV1ObjectMeta')
+    };
+}
+const loaded = new Map();
+/** The built-in schemas of a shipped minor (`1.36`), loaded once per process. */
+function loadBuiltinSchemas(minor) {
+    const load = DATA[minor];
+    if (!load)
+        return Promise.reject(new Error(`no Kubernetes schemas ship for ${minor} (${SHIPPED_MINORS.join(', ')})`));
+    let promise = loaded.get(minor);
+    if (!promise) {
+        promise = load().then(builtinSchemas);
+        loaded.set(minor, promise);
+    }
+    return promise;
+}
 
 // Custom resources' schemas from CustomResourceDefinition manifests: each served version's `openAPIV3Schema`
 // (apiextensions.k8s.io/v1; v1beta1's top-level `validation` too), read into a `Schema`. Pure.

@@ -1,5 +1,5 @@
 import { _ as _builtin_fs, r as require$$10 } from '../index.js';
-import { o as os, a0 as require$$0$1, a1 as require$$30, a2 as require$$9, a3 as require$$1$4, a4 as require$$0$3, a5 as require$$5$1, y as require$$10$1, a6 as require$$5$2, a7 as _deferredUndici, a8 as require$$1$5, a9 as requireTunnel } from './action.js';
+import { a as os, a6 as require$$0$1, a7 as require$$30, a8 as require$$9, a0 as require$$1$4, a9 as require$$0$3, aa as require$$5$1, v as require$$10$1, ab as require$$5$2, ac as _deferredUndici, ad as require$$1$5, ae as requireTunnel } from './action.js';
 import { c as commonjsGlobal, g as getDefaultExportFromCjs, a as getAugmentedNamespace } from './_commonjsHelpers.js';
 import { r as require$$0$2 } from './_builtin_stream.js';
 import { createRequire } from 'node:module';

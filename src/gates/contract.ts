@@ -8,10 +8,11 @@
 import type { Helm, HelmRunResult } from '../helm/helm.js'
 import { parseRenderDetailed, type RenderParseError } from '../helm/render.js'
 import type { AllowlistEntry, ImagePolicy, ImageVerdict } from '../images/images.js'
-import type { RenderedDocument, StepResult, ToggleOverrides } from '../types.js'
+import type { RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
+import type { ToggleOverrides } from '../inputs/inputs.js'
 import { defaultConcurrency } from '../util/concurrency.js'
-import type { SchemaSettings } from './schema-check.js'
+import type { KubeVersion } from '../schema/kube-versions.js'
 
 export interface GateContext {
   helm: Helm
@@ -54,6 +55,16 @@ export interface GateContext {
   kubeVersion?: string
   /** The schema gate's settings (inputs kubernetes-version, crds, missing-schemas); absent: the gate is skipped. */
   schema?: SchemaSettings
+}
+
+/** Inputs kubernetes-version, crds and missing-schemas, as the schema gate (gates/schema.ts) needs them. */
+export interface SchemaSettings {
+  kubeVersion: KubeVersion
+  /** Input missing-schemas: how a rendered kind without a schema counts. */
+  missingSchemas: 'warning' | 'error' | 'off'
+  /** Input crds: globs relative to the workspace. */
+  crdGlobs: string[]
+  workspace: string
 }
 
 /** `--kube-version <input>` for every render and lint, so `.Capabilities.KubeVersion` is the release checked. */

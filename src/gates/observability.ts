@@ -18,8 +18,9 @@
 //     produces no monitoring.coreos.com document.
 // "Produced by a toggle" = monitoring documents of its case-2 render that the
 // case-3 render does not have.
-import type { Finding, RenderedDocument, StepResult, ToggleOverrides } from '../types.js'
+import type { Finding, RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
+import type { ToggleOverrides } from '../inputs/inputs.js'
 import {
   helmErrorLine,
   nestedYaml,

@@ -4,22 +4,11 @@
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
 import type { BuiltinSchemas } from '../schema/builtin.js'
 import { crdSchemas, type CrdSchema } from '../schema/crd.js'
-import { apiStatus, type KubeVersion } from '../schema/kube-versions.js'
+import { apiStatus } from '../schema/kube-versions.js'
 import { checkAgainst, formatPath, type Schema, type SchemaProblem } from '../schema/structural.js'
 import { repoFileForSource, statusOf } from './common.js'
-import type { GateContext } from './contract.js'
+import type { GateContext, SchemaSettings } from './contract.js'
 import { ProblemLocator } from './schema-findings.js'
-
-type MissingSchemas = 'warning' | 'error' | 'off'
-
-/** Inputs kubernetes-version, crds and missing-schemas, as the gate needs them. */
-export interface SchemaSettings {
-  kubeVersion: KubeVersion
-  missingSchemas: MissingSchemas
-  /** Input crds: globs relative to the workspace. */
-  crdGlobs: string[]
-  workspace: string
-}
 
 export const SCHEMA_STEP = { id: 'schema', title: 'API schemas' } as const
 

@@ -11,8 +11,7 @@
 // tests run; finish() only assembles. At most one finding per field per template, across the renders.
 import type { RenderedDocument } from '../types.js'
 import { parseRenderDetailed, splitRenderBySource } from '../helm/render.js'
-import { loadBuiltinSchemas } from '../schema/builtin.js'
-import { schemaMinorFor } from '../schema/kube-versions.js'
+import { loadBuiltinSchemas, schemaMinorFor } from '../schema/builtin.js'
 import type { Gate, RenderJobOutcome } from './contract.js'
 import { chartCrds, inputCrds } from './schema-sources.js'
 import { SCHEMA_STEP as STEP, SchemaRun } from './schema-check.js'

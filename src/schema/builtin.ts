@@ -1,6 +1,7 @@
 // The built-in kinds' schemas of one Kubernetes minor, from the data scripts/kube-schemas.mjs generated
 // (schema/data/kubernetes-<minor>.ts, each a chunk of dist/ of its own, loaded only when a run asks for that minor).
 // A definition is JSON text, parsed and turned into a `Schema` only when a rendered kind reaches it.
+import type { KubeVersion } from './kube-versions.js'
 import type { Schema } from './structural.js'
 
 /** The compact form of a definition (scripts/kube-schemas.mjs says what each shape means). */
@@ -26,6 +27,19 @@ const DATA: Record<string, () => Promise<SchemaData>> = {
 }
 
 export const SHIPPED_MINORS: readonly string[] = Object.keys(DATA)
+
+/**
+ * The shipped schemas' minor used for a release: the oldest shipped one not older than it, else the newest. Between
+ * two shipped releases the newer one's schemas are used: a field added in between is accepted rather than flagged
+ * (the API versions a release serves come from the table below, not from the schemas).
+ */
+export function schemaMinorFor(version: KubeVersion): string {
+  const shipped = SHIPPED_MINORS.map((m) => ({ text: m, minor: Number(m.split('.')[1]) })).sort(
+    (a, b) => a.minor - b.minor
+  )
+  const fit = shipped.find((m) => m.minor >= version.minor)
+  return (fit ?? shipped[shipped.length - 1]).text
+}
 
 export interface BuiltinSchemas {
   /** `v1.36.0`: the release the schemas are of. */

@@ -1,12 +1,10 @@
 // Input `kubernetes-version`: which release the renders are checked against. It decides helm's `--kube-version`
 // (so `.Capabilities.KubeVersion` agrees with what is checked), the built-in schemas used (the nearest shipped
-// minor not older: schema/builtin.ts), and which API versions are removed (an error naming the replacement) or deprecated
+// minor not older: schema/builtin.ts schemaMinorFor), and which API versions are removed (an error naming the replacement) or deprecated
 // (a warning) in that release. Pure.
 //
 // The table follows the Kubernetes deprecation guide: the release a beta API version was deprecated in and the
 // one it stopped being served in.
-import { SHIPPED_MINORS } from './builtin.js'
-
 export interface KubeVersion {
   /** As given to helm: `v1.36.0`. */
   text: string
@@ -26,19 +24,6 @@ export function parseKubeVersion(text: string): KubeVersion | undefined {
   const minor = Number(match[1])
   if (minor < OLDEST_MINOR) return undefined
   return { text: `v1.${minor}.${match[2] ?? '0'}`, minor }
-}
-
-/**
- * The shipped schemas' minor used for a release: the oldest shipped one not older than it, else the newest. Between
- * two shipped releases the newer one's schemas are used: a field added in between is accepted rather than flagged
- * (the API versions a release serves come from the table below, not from the schemas).
- */
-export function schemaMinorFor(version: KubeVersion): string {
-  const shipped = SHIPPED_MINORS.map((m) => ({ text: m, minor: Number(m.split('.')[1]) })).sort(
-    (a, b) => a.minor - b.minor
-  )
-  const fit = shipped.find((m) => m.minor >= version.minor)
-  return (fit ?? shipped[shipped.length - 1]).text
 }
 
 interface ApiChange {
