@@ -77,7 +77,8 @@ export class SchemaRun {
   /** Checks one render's documents (the CRDs it renders are known before its custom resources are checked). */
   async check(documents: readonly RenderedDocument[]): Promise<void> {
     this.renders++
-    const flat = documents.flatMap(flatten)
+    // `kind: List` documents come as their items (helm/render.ts renderedResources).
+    const flat = documents
     for (const doc of flat) this.addCrds(crdSchemas(doc.object, `rendered by ${doc.source ?? 'the chart'}`))
     for (const doc of flat) await this.document(doc)
   }
@@ -233,20 +234,4 @@ function fixFor(problem: SchemaProblem, field: string, valuesKey: string | undef
         ? `Give ${valuesKey} a value of the right type (a number without quotes for an integer; --set-string only for strings).`
         : `Correct the value of ${field} in the template.`
   }
-}
-
-/** A `kind: List` document's items as documents of their own (same template). */
-function flatten(doc: RenderedDocument): RenderedDocument[] {
-  if (doc.apiVersion !== 'v1' || doc.kind !== 'List' || !Array.isArray(doc.object.items)) return [doc]
-  return doc.object.items.flatMap((item): RenderedDocument[] => {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) return []
-    const object = item as Record<string, unknown>
-    const out: RenderedDocument = { object }
-    if (doc.source !== undefined) out.source = doc.source
-    if (typeof object.apiVersion === 'string') out.apiVersion = object.apiVersion
-    if (typeof object.kind === 'string') out.kind = object.kind
-    const metadata = object.metadata as Record<string, unknown> | undefined
-    if (metadata && typeof metadata.name === 'string') out.name = metadata.name
-    return [out]
-  })
 }
