@@ -93,7 +93,7 @@ describe.each(helmsUnderTest())('schema gate with $label', (helm) => {
           },
           {
             rule: 'schema-missing',
-            severity: 'warning',
+            severity: 'notice',
             at: undefined,
             message: 'No schema for ServiceMonitor monitoring.coreos.com/v1'
           }

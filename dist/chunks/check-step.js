@@ -4832,14 +4832,14 @@ class SchemaRun {
         this.failure ??= error instanceof Error ? error.message : String(error);
     }
     /** Checks one render's documents (the CRDs it renders are known before its custom resources are checked). */
-    async check(documents) {
+    async check(documents, optIn = false) {
         this.renders++;
         // `kind: List` documents come as their items (helm/render.ts renderedResources).
         const flat = documents;
         for (const doc of flat)
             this.addCrds(crdSchemas(doc.object, `rendered by ${doc.source ?? 'the chart'}`));
         for (const doc of flat)
-            await this.document(doc);
+            await this.document(doc, optIn);
     }
     record(key) {
         if (this.seen.has(key))
@@ -4847,7 +4847,7 @@ class SchemaRun {
         this.seen.add(key);
         return true;
     }
-    async document(doc) {
+    async document(doc, optIn) {
         const { apiVersion, kind } = doc;
         if (!apiVersion || !kind)
             return;
@@ -4893,7 +4893,7 @@ class SchemaRun {
                 data.schema = 'built-in';
         }
         if (!schema) {
-            this.missingSchema(doc, file);
+            this.missingSchema(doc, file, optIn);
             return;
         }
         const problems = checkAgainst(doc.object, schema, { objectMeta: this.builtin.objectMeta });
@@ -4904,7 +4904,11 @@ class SchemaRun {
         const at = await this.locator.locate(source, ['apiVersion']);
         return at.line === undefined ? {} : { line: at.line };
     }
-    missingSchema(doc, file) {
+    /**
+     * A kind without schema. Seen only in an opt-in render (a toggle off by default: the monitoring kinds, which a
+     * fresh cluster does not have by design), it is a notice unless missing-schemas is error.
+     */
+    missingSchema(doc, file, optIn) {
         const { apiVersion = '', kind = '' } = doc;
         const served = this.builtin.versionsOf(kind).filter((v) => groupOf(v) === groupOf(apiVersion));
         const builtinGroup = served.length > 0;
@@ -4922,8 +4926,8 @@ class SchemaRun {
             }
             : {
                 rule: 'schema-missing',
-                severity: this.settings.missingSchemas === 'error' ? 'error' : 'warning',
-                message: `No schema for ${kind} ${apiVersion} (${doc.source ?? 'the render'}): no CRD for it in the chart, its dependencies or input crds, so it is not checked.`,
+                severity: this.settings.missingSchemas === 'error' ? 'error' : optIn ? 'notice' : 'warning',
+                message: `No schema for ${kind} ${apiVersion} (${doc.source ?? 'the render'}${optIn ? ', rendered when opted in' : ''}): no CRD for it in the chart, its dependencies or input crds, so it is not checked.`,
                 fix: `Add the blueprint that installs its CRD to blueprint.yaml spec.depends, or give a CRD manifest of ${groupOf(apiVersion) || apiVersion} to input crds (a glob in the workspace); missing-schemas: off silences this.`
             };
         if (file)
@@ -5079,7 +5083,7 @@ const schemaGate = {
                 const check = await setup;
                 await defaultChecked;
                 if (seen)
-                    await check.check(newDocuments(outcome, seen));
+                    await check.check(newDocuments(outcome, seen), true);
             });
             optIn.push(done);
             return done;

@@ -75,12 +75,12 @@ export class SchemaRun {
   }
 
   /** Checks one render's documents (the CRDs it renders are known before its custom resources are checked). */
-  async check(documents: readonly RenderedDocument[]): Promise<void> {
+  async check(documents: readonly RenderedDocument[], optIn = false): Promise<void> {
     this.renders++
     // `kind: List` documents come as their items (helm/render.ts renderedResources).
     const flat = documents
     for (const doc of flat) this.addCrds(crdSchemas(doc.object, `rendered by ${doc.source ?? 'the chart'}`))
-    for (const doc of flat) await this.document(doc)
+    for (const doc of flat) await this.document(doc, optIn)
   }
 
   private record(key: string): boolean {
@@ -89,7 +89,7 @@ export class SchemaRun {
     return true
   }
 
-  private async document(doc: RenderedDocument): Promise<void> {
+  private async document(doc: RenderedDocument, optIn: boolean): Promise<void> {
     const { apiVersion, kind } = doc
     if (!apiVersion || !kind) return
     this.documents++
@@ -131,7 +131,7 @@ export class SchemaRun {
       if (schema) data.schema = 'built-in'
     }
     if (!schema) {
-      this.missingSchema(doc, file)
+      this.missingSchema(doc, file, optIn)
       return
     }
     const problems = checkAgainst(doc.object, schema, { objectMeta: this.builtin.objectMeta })
@@ -143,7 +143,11 @@ export class SchemaRun {
     return at.line === undefined ? {} : { line: at.line }
   }
 
-  private missingSchema(doc: RenderedDocument, file: string | undefined): void {
+  /**
+   * A kind without schema. Seen only in an opt-in render (a toggle off by default: the monitoring kinds, which a
+   * fresh cluster does not have by design), it is a notice unless missing-schemas is error.
+   */
+  private missingSchema(doc: RenderedDocument, file: string | undefined, optIn: boolean): void {
     const { apiVersion = '', kind = '' } = doc
     const served = this.builtin.versionsOf(kind).filter((v) => groupOf(v) === groupOf(apiVersion))
     const builtinGroup = served.length > 0
@@ -159,8 +163,8 @@ export class SchemaRun {
         }
       : {
           rule: 'schema-missing',
-          severity: this.settings.missingSchemas === 'error' ? 'error' : 'warning',
-          message: `No schema for ${kind} ${apiVersion} (${doc.source ?? 'the render'}): no CRD for it in the chart, its dependencies or input crds, so it is not checked.`,
+          severity: this.settings.missingSchemas === 'error' ? 'error' : optIn ? 'notice' : 'warning',
+          message: `No schema for ${kind} ${apiVersion} (${doc.source ?? 'the render'}${optIn ? ', rendered when opted in' : ''}): no CRD for it in the chart, its dependencies or input crds, so it is not checked.`,
           fix: `Add the blueprint that installs its CRD to blueprint.yaml spec.depends, or give a CRD manifest of ${groupOf(apiVersion) || apiVersion} to input crds (a glob in the workspace); missing-schemas: off silences this.`
         }
     if (file) finding.file = file

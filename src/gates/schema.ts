@@ -95,7 +95,7 @@ export const schemaGate: Gate = {
       const done = timed(async () => {
         const check = await setup
         await defaultChecked
-        if (seen) await check.check(newDocuments(outcome, seen))
+        if (seen) await check.check(newDocuments(outcome, seen), true)
       })
       optIn.push(done)
       return done
