@@ -1,9 +1,8 @@
-import { i as isRecord$1, l as lastLine, p as promises, g as loadBlueprint, h as exists$1, j as prepareWorkChart, H as Helm, k as buildDependencies, m as lastLines, q as parseRenderDetailed, t as distExports, u as extractImages, r as redact, n as notice, b as info, a as os, v as require$$10, x as createHelmHome, o as operationLimit, A as ActionError, y as parseYamlText, z as tryParseImageRef, B as checkImages, C as groupFailing, D as compareCodePoints, E as loadYamlFile, F as splitRenderBySource, M as MAX_YAML_BYTES, G as apiStatus, R as RegistryClient, I as isLoopbackHost, J as cleanAsYaml11, K as isStrictSemver, L as parseVersion, N as HELM_CHART_LAYER, P as ociTag, Q as chartRef, S as withProgress, T as DeadlineError, U as RegistryError, V as withRetry, O as OPERATION_LIMITS, W as chartRepository } from './action.js';
+import { i as isRecord$1, l as lastLine, p as promises, g as loadBlueprint, h as exists$1, j as prepareWorkChart, H as Helm, k as buildDependencies, m as lastLines, q as parseRenderDetailed, t as distExports, u as extractImages, r as redact, n as notice, b as info, a as os, v as require$$10, x as createHelmHome, o as operationLimit, A as ActionError, y as parseYamlText, z as tryParseImageRef, B as checkImages, C as groupFailing, D as segmentMatcher, E as compareCodePoints, F as loadYamlFile, G as splitRenderBySource, M as MAX_YAML_BYTES, I as apiStatus, R as RegistryClient, J as isLoopbackHost, K as cleanAsYaml11, L as isStrictSemver, N as parseVersion, P as HELM_CHART_LAYER, Q as ociTag, S as chartRef, T as withProgress, U as DeadlineError, V as RegistryError, W as withRetry, O as OPERATION_LIMITS, X as chartRepository } from './action.js';
 import { p as path, a as _builtin_child_process, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
-import { h as hasCommit, f as fetchCommits, s as segmentMatcher } from './discover.js';
+import { hasCommit, fetchCommits } from './discover.js';
 import { r as require$$0 } from './_builtin_zlib.js';
 import 'node:module';
-import './_commonjsHelpers.js';
 
 // The base commit of an event, and folders of the repository as of that
 // commit copied out of git (no checkout: the user's tree is never touched).
