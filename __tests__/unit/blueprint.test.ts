@@ -41,3 +41,29 @@ describe('loadBlueprint chart name', () => {
     }
   )
 })
+
+describe('loadBlueprint manifest', () => {
+  it('gives blueprint.yaml as its typed model, and none for a chart-only folder', async () => {
+    const dir = await blueprintWithName('bp-typed')
+    expect((await loadBlueprint(workspace, dir, `${dir}/chart`)).manifest).toBeUndefined()
+    await writeFile(
+      path.join(workspace, dir, 'blueprint.yaml'),
+      'metadata:\n  name: bp-typed\nspec:\n  version: 1.0.0\n  depends: [bp-cnpg]\n'
+    )
+    const { manifest } = await loadBlueprint(workspace, dir, `${dir}/chart`)
+    expect(manifest).toMatchObject({ file: `${dir}/blueprint.yaml`, name: 'bp-typed', version: '1.0.0' })
+    expect(manifest?.depends.map((d) => d.blueprint)).toEqual(['bp-cnpg'])
+    expect(manifest?.lineOf(['spec', 'depends', 0])).toBe(5)
+  })
+})
+
+describe('loadBlueprint with a blueprint.yaml that does not parse', () => {
+  it('keeps the error for the contract step instead of stopping', async () => {
+    const dir = await blueprintWithName('bp-broken-catalog')
+    await writeFile(path.join(workspace, dir, 'blueprint.yaml'), 'metadata:\n  name: [unclosed\n')
+    const blueprint = await loadBlueprint(workspace, dir, `${dir}/chart`)
+    expect(blueprint.manifest).toBeUndefined()
+    expect(blueprint.manifestError?.message).toMatch(new RegExp(`^${dir}/blueprint\\.yaml:\\d+: not valid YAML`))
+    expect(blueprint.chartYaml.data.name).toBe('bp-broken-catalog')
+  })
+})

@@ -4,7 +4,8 @@ import { describe, expect, it } from '@jest/globals'
 import type { Blueprint, ChartDependency } from '../../src/chart/blueprint.js'
 import { ActionError } from '../../src/types.js'
 import { parseIndex } from '../../src/chart/repository-index.js'
-import { applyMirrors, consistencyFindings } from '../../src/chart/upstream.js'
+import { applyMirrors } from '../../src/chart/mirrors.js'
+import { consistencyFindings } from '../../src/chart/upstream.js'
 import { credentialsForRepository } from '../../src/credentials/credentials.js'
 import { parseYamlText } from '../../src/chart/yaml-source.js'
 
@@ -192,6 +193,15 @@ describe('consistencyFindings', () => {
     expect(findings[1].message).toMatch(
       /catalystBlueprint\.upstream\.repo is "https:\/\/charts\.example\.com" but .* repository is "https:\/\/go\.temporal\.io\/helm-charts"/
     )
+  })
+
+  it('compares versions as Helm does: a leading v names the same release', () => {
+    // The provider tags its releases v1.21.1; its chart repository's index says 1.21.1.
+    const prefixed: ChartDependency = { ...dep, version: 'v1.21.1' }
+    expect(consistencyFindings(blueprintWith(provenance('v1.21.1'), prefixed), prefixed, '1.21.1', false)).toEqual([])
+    expect(consistencyFindings(blueprintWith(provenance('1.21.1'), prefixed), prefixed, 'v1.21.1', false)).toEqual([])
+    const other = consistencyFindings(blueprintWith(provenance('v1.21.0'), prefixed), prefixed, '1.21.1', false)
+    expect(other.map((f) => f.severity)).toEqual(['error'])
   })
 
   it('reads a numeric YAML version as text', () => {

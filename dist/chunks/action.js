@@ -273,6 +273,41 @@ class DecodedURL extends URL {
     }
 }
 
+var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
+
+function getDefaultExportFromCjs (x) {
+	return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, 'default') ? x['default'] : x;
+}
+
+function getAugmentedNamespace(n) {
+  if (Object.prototype.hasOwnProperty.call(n, '__esModule')) return n;
+  var f = n.default;
+	if (typeof f == "function") {
+		var a = function a () {
+			var isInstance = false;
+      try {
+        isInstance = this instanceof a;
+      } catch (e) {}
+			if (isInstance) {
+        return Reflect.construct(f, arguments, this.constructor);
+			}
+			return f.apply(this, arguments);
+		};
+		a.prototype = f.prototype;
+  } else a = {};
+  Object.defineProperty(a, '__esModule', {value: true});
+	Object.keys(n).forEach(function (k) {
+		var d = Object.getOwnPropertyDescriptor(n, k);
+		Object.defineProperty(a, k, d.get ? d : {
+			enumerable: true,
+			get: function () {
+				return n[k];
+			}
+		});
+	});
+	return a;
+}
+
 var tunnel$1 = {};
 
 var require$$0$1 = createRequire(import.meta.url)("node:net");
@@ -2725,14 +2760,25 @@ function info(message) {
 
 var promises = createRequire(import.meta.url)("node:fs/promises");
 
-/** Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do. */
+/**
+ * Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do, and where it is
+ * (`at`), so the run's annotation lands on that line of the pull request.
+ */
 class ActionError extends Error {
     hint;
-    constructor(message, hint) {
+    at;
+    constructor(message, hint, at) {
         super(message);
         this.hint = hint;
+        this.at = at;
         this.name = 'ActionError';
     }
+}
+/** What a report is about, in one phrase: the chart and its version, or the blueprint folder when no chart was read. */
+function reportSubject(report) {
+    return report.chart.name
+        ? [report.chart.name, report.chart.version].filter(Boolean).join(' ')
+        : `blueprint ${report.blueprint}`;
 }
 
 // Bounded time: the run's budget (input `timeout`) and the limit of each
@@ -2740,7 +2786,8 @@ class ActionError extends Error {
 // asks operationLimit() for its time; when it runs out the operation is
 // stopped and fails with a DeadlineError naming what was stuck. A slice of the
 // budget is kept back for the report (job summary, outputs, PR comment), so a
-// run stopped by its timeout still says why.
+// run stopped by its timeout still says why. Retries with backoff (`withRetry`: the registry client, the chart
+// repositories' index.yaml fetch, helm push) wait only as long as the budget can hold.
 const DEFAULT_TIMEOUT = '15m';
 /** GitHub stops a job after 6 h: a longer run budget would never be reached. */
 const MAX_TIMEOUT_MS = 6 * 60 * 60 * 1000;
@@ -2845,6 +2892,32 @@ function armWatchdog(totalMs, grace = 30_000) {
     timer.unref();
     return timer;
 }
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Runs `fn`, retrying retryable failures up to `retries` times with exponential
+ * backoff (baseDelayMs · 2^(n-1), capped at maxDelayMs, default 30 s) and jitter
+ * (each delay is drawn from [d/2, d]). The last error is rethrown unchanged.
+ */
+async function withRetry(fn, opts) {
+    const retries = Math.max(0, Math.floor(opts.retries));
+    const maxDelay = opts.maxDelayMs ?? 30_000;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn();
+        }
+        catch (e) {
+            if (attempt > retries || !opts.isRetryable(e))
+                throw e;
+            const full = Math.min(maxDelay, Math.max(0, opts.baseDelayMs) * 2 ** (attempt - 1));
+            const delayMs = Math.round(full / 2 + (Math.random() * full) / 2);
+            // No retry the run's budget cannot hold: the last error says more than a timeout would.
+            if (operationLimit(delayMs).byRun)
+                throw e;
+            opts.onRetry?.(attempt, e, delayMs);
+            await sleep(delayMs);
+        }
+    }
+}
 
 // Network rules shared by every client of the action (registry, chart repositories, helm logins):
 // which hosts count as loopback (the only ones plain HTTP and credentials over http:// may reach),
@@ -2883,6 +2956,10 @@ function urlUserinfo(text) {
 // through node:http(s), network errors in words, and redirects followed with the Authorization header
 // dropped when the origin changes. node:http and not the global fetch: fetch's first use loads and compiles
 // undici's HTTP parser (~60-90 ms of CPU, measured), on the path to the dependency build. Imports nothing from src/.
+/** An `Authorization` header value for HTTP Basic auth. */
+function basicAuth(credentials) {
+    return 'Basic ' + Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64');
+}
 /** Connection failures the registry client retries. */
 const RETRYABLE_CODES = new Set([
     'ECONNRESET',
@@ -3116,32 +3193,6 @@ function ociTag(version) {
     }
     return tag;
 }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/**
- * Runs `fn`, retrying retryable failures up to `retries` times with exponential
- * backoff (baseDelayMs · 2^(n-1), capped at maxDelayMs, default 30 s) and jitter
- * (each delay is drawn from [d/2, d]). The last error is rethrown unchanged.
- */
-async function withRetry(fn, opts) {
-    const retries = Math.max(0, Math.floor(opts.retries));
-    const maxDelay = opts.maxDelayMs ?? 30_000;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn();
-        }
-        catch (e) {
-            if (attempt > retries || !opts.isRetryable(e))
-                throw e;
-            const full = Math.min(maxDelay, Math.max(0, opts.baseDelayMs) * 2 ** (attempt - 1));
-            const delayMs = Math.round(full / 2 + (Math.random() * full) / 2);
-            // No retry the run's budget cannot hold: the last error says more than a timeout would.
-            if (operationLimit(delayMs).byRun)
-                throw e;
-            opts.onRetry?.(attempt, e, delayMs);
-            await sleep(delayMs);
-        }
-    }
-}
 /**
  * Parses `WWW-Authenticate` values (RFC 7235): several challenges, quoted values with
  * commas and escapes, unquoted tokens. Several header lines may be passed.
@@ -3206,9 +3257,6 @@ function parseWwwAuthenticate(header) {
         }
     }
     return out;
-}
-function basicAuth(c) {
-    return 'Basic ' + Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64');
 }
 // ---------------------------------------------------------------------------
 // HTTP
@@ -3687,111 +3735,6 @@ function nextLink(link) {
             return m[1];
     }
     return undefined;
-}
-
-// Secrets are registered once (and masked by the runner via core.setSecret);
-// every text that leaves the action (summary, comment, JSON report, errors)
-// goes through redact() as a second line of defence.
-const secrets = new Set();
-function registerSecret(value) {
-    if (!value)
-        return;
-    secrets.add(value);
-    setSecret(value);
-}
-function redact(text) {
-    let out = text;
-    for (const secret of secrets) {
-        if (secret.length >= 3)
-            out = out.split(secret).join('***');
-    }
-    return out;
-}
-
-// How a run that stopped says so: the one line for core.setFailed and the `Run` step of an error that stopped
-// the run early (so the PR comment and job summary say what stopped it).
-/** One line for core.setFailed: what is wrong, then what to do. */
-function errorLine(error) {
-    if (error instanceof ActionError)
-        return redact(error.hint ? `${error.message} — ${error.hint}` : error.message);
-    if (error instanceof Error)
-        return redact(`unexpected error: ${error.message}`);
-    return redact(`unexpected error: ${String(error)}`);
-}
-/** The last line of a failed run: the chart, the failed steps and how many errors were annotated. */
-function failureLine(report) {
-    const failed = report.steps.filter((step) => step.status === 'failed');
-    const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length;
-    // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
-    const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, annotated above and in the job summary` : '';
-    const chart = [report.chart.name, report.chart.version].filter(Boolean).join(' ');
-    return redact(`${chart}: ${failed.map((step) => step.title).join(', ')} failed${count}`);
-}
-/** The `Run` step of an error that stopped the run. */
-function stoppedStep(error) {
-    return {
-        id: 'error',
-        title: 'Run',
-        status: 'failed',
-        durationMs: 0,
-        summary: 'stopped',
-        findings: [{ rule: 'error', severity: 'error', message: errorLine(error) }]
-    };
-}
-
-// The report of one blueprint's run (pure): what the run was about (load.ts), what the stages returned, the
-// run's time; an error that stopped the run becomes its last step (`Run`), so the report says what stopped it.
-/** The report of a run that went past its settings: when nothing was pushed, it still names where the chart goes. */
-function assembleReport(frame, time, identity, outcome) {
-    const { registry } = identity;
-    const ref = registry ? chartRef(registry, identity.chart.name, identity.chart.version) : undefined;
-    return reportOf(frame, time, identity, outcome, ref);
-}
-/** The report of a run stopped before any work (an unreadable blueprint, a run setting that does not hold). */
-function stoppedEarlyReport(frame, time, identity, error) {
-    return reportOf(frame, time, identity, { steps: [], error });
-}
-function reportOf(frame, time, identity, outcome, ref) {
-    const { inputs, event } = frame;
-    const steps = outcome.error === undefined ? outcome.steps : [...outcome.steps, stoppedStep(outcome.error)];
-    return {
-        schemaVersion: 1,
-        blueprint: inputs.blueprint,
-        chart: identity.chart,
-        upstream: outcome.upstream,
-        mode: identity.mode,
-        modeReason: identity.modeReason,
-        helmVersion: outcome.helmVersion ?? 'unknown',
-        status: steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
-        steps,
-        publish: outcome.publish ?? (ref ? { ref, pushed: false } : undefined),
-        values: { files: inputs.valuesFiles, set: inputs.setValues },
-        sbom: outcome.sbom,
-        diff: outcome.diff,
-        runUrl: event.runUrl,
-        commit: event.commit,
-        startedAt: time.startedAt.toISOString(),
-        durationMs: time.durationMs
-    };
-}
-
-// Input set-secret reaches helm without a shell and without its values in any
-// argument list (another process on the runner can read argv): each value is
-// written to its own file (mode 0600) in the run's private work folder and
-// given as `--set-file key=FILE`, so helm reads it as a string.
-/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
-async function secretValueArgs(dir, entries) {
-    if (entries.length === 0)
-        return [];
-    await promises.mkdir(dir, { recursive: true, mode: 0o700 });
-    const args = [];
-    for (const [index, entry] of entries.entries()) {
-        // A name without commas or `=`: helm splits --set-file on both.
-        const file = path.join(dir, `value-${index}`);
-        await promises.writeFile(file, entry.value, { mode: 0o600 });
-        args.push('--set-file', `${entry.key}=${file}`);
-    }
-    return args;
 }
 
 var dist = {};
@@ -12510,6 +12453,416 @@ function requireDist () {
 
 var distExports = requireDist();
 
+// Secrets are registered once (and masked by the runner via core.setSecret);
+// every text that leaves the action (summary, comment, JSON report, SBOM, the
+// diff file, log lines, annotations) goes through redact() as a second line of
+// defence, and data is redacted before it is serialised (redactDeep), so that
+// no escaping can hide a secret from the text pass.
+//
+// A value can reach text in another form than its own: YAML double- or
+// single-quoted, JSON- or Go-escaped (helm's `quote` and `toJson`, its error messages),
+// base64 (`b64enc`, also inside a longer encoded text), percent-encoded, or
+// split across lines (a multi-line value, a folded scalar, a diff's `+` lines).
+// redact() replaces every one of those forms (secretForms).
+/** Shorter values are not redacted (they would blank out ordinary text). */
+const MIN_SECRET = 3;
+/** Shortest base64 text of a value at another offset than 0 that is redacted (a shorter one matches too much). */
+const MIN_SHIFTED_BASE64 = 6;
+/** Shortest form looked for across line breaks (a shorter one would match parts of unrelated lines). */
+const MIN_ACROSS_LINES = 8;
+const secrets = new Set();
+/** Every form of every registered secret, longest first; rebuilt when a secret is added. */
+let forms;
+function registerSecret(value) {
+    if (!value || secrets.has(value))
+        return;
+    secrets.add(value);
+    setSecret(value);
+    forms = undefined;
+}
+/** Go's strconv.Quote body (helm's `quote`, `%q` in its error messages). */
+function goQuoted(value) {
+    const named = {
+        '\x07': '\\a',
+        '\b': '\\b',
+        '\f': '\\f',
+        '\n': '\\n',
+        '\r': '\\r',
+        '\t': '\\t',
+        '\v': '\\v',
+        '\\': '\\\\',
+        '"': '\\"'
+    };
+    let out = '';
+    for (const char of value) {
+        const code = char.codePointAt(0);
+        if (named[char])
+            out += named[char];
+        else if (/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(char))
+            out += char;
+        else if (code < 0x80)
+            out += `\\x${code.toString(16).padStart(2, '0')}`;
+        else if (code < 0x10000)
+            out += `\\u${code.toString(16).padStart(4, '0')}`;
+        else
+            out += `\\U${code.toString(16).padStart(8, '0')}`;
+    }
+    return out;
+}
+/** A JSON string body as Go's encoding/json writes it (helm's `toJson`): `<`, `>`, `&`, U+2028 and U+2029 escaped too. */
+function goJson(value) {
+    return JSON.stringify(value)
+        .slice(1, -1)
+        .replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/** The body of a YAML double-quoted scalar as the `yaml` library writes it (the diff, the SBOM's source). */
+function yamlDoubleQuoted(value) {
+    return distExports.stringify(value, { defaultStringType: 'QUOTE_DOUBLE', lineWidth: 0 }).trimEnd().slice(1, -1);
+}
+/**
+ * The base64 text that `value` gives inside any base64-encoded text, at each of
+ * the three offsets it can start at: the characters that only its bytes decide.
+ */
+function base64Forms(value) {
+    const bytes = Buffer.from(value, 'utf8');
+    const out = [];
+    for (const offset of [0, 1, 2]) {
+        const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+        const stable = encoded.slice(Math.ceil((offset * 8) / 6), Math.floor(((offset + bytes.length) * 8) / 6));
+        if (stable.length >= (offset === 0 ? MIN_SECRET : MIN_SHIFTED_BASE64))
+            out.push(stable);
+    }
+    return out;
+}
+/** The runner's workflow-command escaping: of a message (an annotation, the failure line), and of a property. */
+function commandEscaped(value, property) {
+    const message = value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+    return property ? message.replace(/:/g, '%3A').replace(/,/g, '%2C') : message;
+}
+/**
+ * Every form in which `value` can appear in a text the action writes (see the
+ * header); forms shorter than 3 characters are left out. Exported for tests.
+ */
+function secretForms(value) {
+    // A multi-line value also shows line by line (a block scalar, a diff's lines): each line is a value of its own.
+    const lines = value.split(/\r\n|\r|\n/).map((line) => line.trim());
+    const values = lines.length > 1 ? [value, ...lines.filter((line) => line.length >= MIN_SECRET)] : [value];
+    const quoted = values.flatMap((v) => [
+        v,
+        JSON.stringify(v).slice(1, -1),
+        goJson(v),
+        yamlDoubleQuoted(v),
+        v.replace(/'/g, "''"),
+        goQuoted(v),
+        encodeURIComponent(v),
+        commandEscaped(v, false),
+        commandEscaped(v, true)
+    ]);
+    // Quoted text inside JSON (the JSON report holds diffs and messages with these forms).
+    const all = [...quoted, ...quoted.map((form) => JSON.stringify(form).slice(1, -1)), ...values.flatMap(base64Forms)];
+    return [...new Set(all)].filter((form) => form.length >= MIN_SECRET);
+}
+function registeredForms() {
+    forms ??= [...new Set([...secrets].filter((s) => s.length >= MIN_SECRET).flatMap(secretForms))].sort((a, b) => b.length - a.length);
+    return forms;
+}
+/**
+ * What the search across lines skips: a line break with the indentation after it (a diff's `+`/`-` before it, the
+ * `\` of an escaped break in a YAML double-quoted scalar, not the second of an escaped `\\`, and the `\` of an
+ * escaped blank after it), and spaces and tabs (a fold turns a space into a break).
+ */
+const SKIPPED = /(?:(?<=(?:^|[^\\])(?:\\\\)*)\\)?\r?\n[-+]?[ \t]*(?:\\(?=[ \t]))?|[ \t]+/g;
+/** A form as the search across lines sees it: without spaces and tabs. */
+const squeezed = (form) => form.replace(/[ \t]/g, '');
+/**
+ * Replaces each form that a line break splits (a value folded by a YAML writer,
+ * a diff's continuation lines) part by part with `***`, keeping the breaks: the
+ * text is searched once without breaks and blanks, the matches mapped back.
+ */
+function redactAcrossLines(text, all) {
+    if (!text.includes('\n'))
+        return text;
+    const wanted = [...new Set(all.map(squeezed))].filter((form) => form.length >= MIN_ACROSS_LINES);
+    if (wanted.length === 0)
+        return text;
+    // joined = text without what SKIPPED matches; at[i] = offset in text of joined[i].
+    const parts = [];
+    const at = new Int32Array(text.length);
+    let length = 0;
+    let last = 0;
+    const keep = (end) => {
+        for (let i = last; i < end; i++)
+            at[length++] = i;
+        parts.push(text.slice(last, end));
+    };
+    const breaks = [];
+    for (const m of text.matchAll(SKIPPED)) {
+        keep(m.index);
+        last = m.index + m[0].length;
+        if (m[0].includes('\n'))
+            breaks.push([m.index, last]);
+    }
+    keep(text.length);
+    const joined = parts.join('');
+    // hidden[i]: text[i] belongs to a secret (from a match's first character to its last, the line breaks kept).
+    const hidden = new Uint8Array(text.length);
+    let found = false;
+    for (const form of wanted) {
+        for (let i = joined.indexOf(form); i !== -1; i = joined.indexOf(form, i + form.length)) {
+            hidden.fill(1, at[i], at[i + form.length - 1] + 1);
+            found = true;
+        }
+    }
+    if (!found)
+        return text;
+    for (const [start, end] of breaks)
+        hidden.fill(0, start, end);
+    let out = '';
+    for (let i = 0; i < text.length; i++) {
+        if (!hidden[i])
+            out += text[i];
+        else if (i === 0 || !hidden[i - 1])
+            out += '***';
+    }
+    return out;
+}
+function redact(text) {
+    const all = registeredForms();
+    if (all.length === 0)
+        return text;
+    let out = text;
+    for (const form of all)
+        if (out.includes(form))
+            out = out.split(form).join('***');
+    return redactAcrossLines(out, all);
+}
+/** A copy of a JSON-like value with `fn` applied to every string (keys too). */
+function mapStringsDeep(value, fn) {
+    const seen = new WeakSet();
+    const walk = (v) => {
+        if (typeof v === 'string')
+            return fn(v);
+        if (typeof v === 'bigint')
+            return v.toString();
+        if (typeof v === 'function' || typeof v === 'symbol')
+            return undefined;
+        if (v === null || typeof v !== 'object')
+            return v;
+        if (seen.has(v))
+            return '[Circular]';
+        seen.add(v);
+        try {
+            if (v instanceof Date)
+                return v.toISOString();
+            if (v instanceof Error)
+                return { name: v.name, message: fn(v.message) };
+            if (v instanceof Map)
+                return walk(Object.fromEntries(v));
+            if (v instanceof Set)
+                return walk([...v]);
+            if (ArrayBuffer.isView(v))
+                return `[${v.byteLength} bytes]`;
+            if (Array.isArray(v))
+                return v.map(walk);
+            const out = {};
+            for (const [key, val] of Object.entries(v)) {
+                const w = walk(val);
+                if (w !== undefined)
+                    out[fn(key)] = w;
+            }
+            return out;
+        }
+        finally {
+            seen.delete(v);
+        }
+    };
+    return walk(value);
+}
+/** A copy of a JSON-like value with every string (keys too) redacted: data redacted before it is serialised. */
+function redactDeep(value) {
+    return mapStringsDeep(value, redact);
+}
+/**
+ * The last net for the job log: everything written to stdout (log lines, annotations, the failure line) is
+ * redacted, except the `::add-mask::` commands that hand the secrets to the runner's own masker.
+ */
+let stdoutRedacted = false;
+function redactStandardOutput() {
+    if (stdoutRedacted)
+        return;
+    stdoutRedacted = true;
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = (chunk, ...rest) => {
+        if (typeof chunk !== 'string' || chunk.startsWith('::add-mask::') || registeredForms().length === 0)
+            return write(chunk, ...rest);
+        return write(redact(chunk), ...rest);
+    };
+}
+
+// Where an action input is set: the line of the workflow file that gives it (`blueprint: platform/temporl`), so an
+// error about an input is annotated there. The workflow file is GITHUB_WORKFLOW_REF's path
+// (`owner/repo/.github/workflows/ci.yml@refs/heads/main`), read from the checkout; nothing when it is not there
+// (a workflow of another repository, no checkout, a local run) or does not set the input.
+/** `.github/workflows/ci.yml` of GITHUB_WORKFLOW_REF (`owner/repo/.github/workflows/ci.yml@ref`). */
+function workflowFileOf(workflowRef) {
+    const file = /^[^/]+\/[^/]+\/(\.github\/workflows\/[^@]+\.ya?ml)@/.exec(workflowRef ?? '')?.[1];
+    return file && !file.split('/').includes('..') ? file : undefined;
+}
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Pure: the 1-based line of `text` (a workflow file) that sets input `name`, as a block (`name: value`) or flow
+ * (`with: { name: value }`) mapping entry. With a value, the line giving that value (quoted or not) wins; else, or
+ * when it is given by an expression (`${{ matrix.blueprint }}`), the first line setting the input.
+ */
+function inputLine(text, name, value) {
+    const key = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:(?:\\s|$)`);
+    const lines = text.split(/\r?\n/);
+    const setting = lines.flatMap((line, i) => (key.test(line.replace(/(^|\s)#.*$/, '')) ? [i] : []));
+    if (setting.length === 0)
+        return undefined;
+    if (value) {
+        const given = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:\\s*(['"]?)${escapeRegExp(value)}\\1\\s*(?:[,}#]|$)`);
+        const exact = setting.find((i) => given.test(lines[i]));
+        if (exact !== undefined)
+            return exact + 1;
+    }
+    return setting[0] + 1;
+}
+/** The workflow file's line that sets the input (relative to the workspace), when it can be found. */
+function inputLocation(workspace, workflowFile, input) {
+    if (!workflowFile)
+        return undefined;
+    let text;
+    try {
+        text = _builtin_fs.readFileSync(path.join(workspace, workflowFile), 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+    const line = inputLine(text, input.input, input.value);
+    return line === undefined ? undefined : { file: workflowFile, line };
+}
+/** An error's location as a place in a file: an input's is looked up in the workflow file. */
+function resolveLocation(at, workspace, workflowFile) {
+    if (!at)
+        return undefined;
+    return 'input' in at ? inputLocation(workspace, workflowFile, at) : at;
+}
+
+// How a run that stopped says so: the one line for core.setFailed, the `Run` step of an error that stopped
+// the run early (so the PR comment and job summary say what stopped it), and the annotation of an error that
+// stopped the action before any report, each at the file and line the error points at.
+/** One line for core.setFailed: what is wrong, then what to do. */
+function errorLine(error) {
+    if (error instanceof ActionError)
+        return redact(error.hint ? `${error.message} — ${error.hint}` : error.message);
+    if (error instanceof Error)
+        return redact(`unexpected error: ${error.message}`);
+    return redact(`unexpected error: ${String(error)}`);
+}
+/** Where the error points, as a place in the workspace (an input: the workflow file's line that sets it). */
+function errorLocation(error, workspace, workflowFile) {
+    return error instanceof ActionError ? resolveLocation(error.at, workspace, workflowFile) : undefined;
+}
+/** The last line of a failed run: the chart, the failed steps and how many errors were annotated. */
+function failureLine(report, context = { summaryWritten: true }) {
+    const failed = report.steps.filter((step) => step.status === 'failed');
+    const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length;
+    // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
+    const where = context.summaryWritten ? 'annotated above and in the job summary' : 'annotated above';
+    const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, ${where}` : '';
+    return redact(`${reportSubject(report)}: ${failed.map((step) => step.title).join(', ')} failed${count}`);
+}
+/** The step of an error that stopped the run: `Run`, or the stage it stopped (`Blueprint`, `Run settings`). */
+function stoppedStep(error, where, title = 'Run') {
+    return {
+        id: 'error',
+        title,
+        status: 'failed',
+        durationMs: 0,
+        summary: 'stopped',
+        findings: [
+            {
+                rule: 'error',
+                severity: 'error',
+                message: errorLine(error),
+                ...(where ? { file: where.file, ...(where.line ? { line: where.line } : {}) } : {})
+            }
+        ]
+    };
+}
+/**
+ * Fails the action for an error that stopped it before any report (an input that is not valid): the failure
+ * annotated at the workflow file's line that sets the input, when the error names one.
+ */
+function failAction(error$1, env = process.env) {
+    const where = errorLocation(error$1, env.GITHUB_WORKSPACE || process.cwd(), workflowFileOf(env.GITHUB_WORKFLOW_REF));
+    if (!where) {
+        setFailed(errorLine(error$1));
+        return;
+    }
+    process.exitCode = 1;
+    error(errorLine(error$1), { title: 'Inputs', file: where.file, startLine: where.line });
+}
+
+// The report of one blueprint's run: what the run was about (load.ts), what the stages returned, the run's time;
+// an error that stopped the run becomes its last step (`Run`, or the stage it stopped), at the file and line it
+// points at, so the report says what stopped it. Pure, but for reading the workflow file when the error names an
+// input (run/input-location.ts).
+/** The report of a run that went past its settings: when nothing was pushed, it still names where the chart goes. */
+function assembleReport(frame, time, identity, outcome) {
+    const { registry } = identity;
+    const ref = registry ? chartRef(registry, identity.chart.name, identity.chart.version) : undefined;
+    return reportOf(frame, time, identity, outcome, ref);
+}
+/** The report of a run stopped before any work (an unreadable blueprint, a run setting that does not hold). */
+function stoppedEarlyReport(frame, time, identity, error, stoppedAt) {
+    return reportOf(frame, time, identity, { steps: [], error, stoppedAt });
+}
+function reportOf(frame, time, identity, outcome, ref) {
+    const { inputs, event } = frame;
+    const steps = outcome.error === undefined
+        ? outcome.steps
+        : [
+            ...outcome.steps,
+            stoppedStep(outcome.error, errorLocation(outcome.error, inputs.workspace, event.workflowFile), outcome.stoppedAt)
+        ];
+    return {
+        schemaVersion: 1,
+        blueprint: inputs.blueprint,
+        chart: identity.chart,
+        upstream: outcome.upstream,
+        mode: identity.mode,
+        modeReason: identity.modeReason,
+        helmVersion: outcome.helmVersion ?? 'unknown',
+        status: steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
+        steps,
+        publish: outcome.publish ?? (ref ? { ref, pushed: false } : undefined),
+        values: { files: inputs.valuesFiles, set: inputs.setValues },
+        sbom: outcome.sbom,
+        diff: outcome.diff,
+        runUrl: event.runUrl,
+        commit: event.commit,
+        startedAt: time.startedAt.toISOString(),
+        durationMs: time.durationMs
+    };
+}
+
+// Input repository-mirrors as a rule of chart repositories: a repository URL rewritten by the longest matching
+// mirror prefix (resolution, dependency build, archive digests). Pure; imports nothing from src/, so inputs/ can
+// parse into its type without depending on the chart modules that use it.
+/** Rewrites a repository URL by the longest matching mirror prefix. */
+function applyMirrors(url, mirrors) {
+    const trimmed = url.replace(/\/+$/, '');
+    let best;
+    for (const mirror of mirrors) {
+        if ((trimmed === mirror.from || trimmed.startsWith(`${mirror.from}/`)) &&
+            (!best || mirror.from.length > best.from.length))
+            best = mirror;
+    }
+    return best ? best.to + trimmed.slice(best.from.length) : trimmed;
+}
+
 // Splits and parses `helm template` output once, so every gate shares the same
 // parsed documents.
 //
@@ -13335,7 +13688,7 @@ function lineAt(output, offset) {
     }
     return line;
 }
-function describe(value) {
+function describe$1(value) {
     if (value === null)
         return 'null';
     if (Array.isArray(value))
@@ -13343,9 +13696,10 @@ function describe(value) {
     return `a ${typeof value}`;
 }
 /**
- * Splits and parses a `helm template` output. Empty documents (only comments
- * or blank lines) are skipped. Documents that are not valid YAML, or are not a
- * mapping, are returned in `errors` with their `# Source:` template and line.
+ * Splits and parses a `helm template` output into its resources: a list document (`kind: List`) gives its items
+ * instead ({@link renderedResources}). Empty documents (only comments or blank lines) are skipped. Documents that
+ * are not valid YAML, or are not a mapping (or a list item that is not), are returned in `errors` with their
+ * `# Source:` template and line.
  */
 function parseRenderDetailed(output, options = {}) {
     const documents = [];
@@ -13377,28 +13731,57 @@ function parseRenderDetailed(output, options = {}) {
         if (value === null || value === undefined)
             continue;
         if (typeof value !== 'object' || Array.isArray(value)) {
-            errors.push(new RenderParseError(`document is ${describe(value)}, not a mapping`, head.source, lineAt(output, chunk.start), i));
+            errors.push(new RenderParseError(`document is ${describe$1(value)}, not a mapping`, head.source, lineAt(output, chunk.start), i));
             continue;
         }
-        const object = value;
-        const doc = { object };
-        if (head.source !== undefined)
-            doc.source = head.source;
-        if (typeof object.apiVersion === 'string')
-            doc.apiVersion = object.apiVersion;
-        if (typeof object.kind === 'string')
-            doc.kind = object.kind;
-        const metadata = object.metadata;
-        if (metadata && typeof metadata === 'object' && !Array.isArray(metadata)) {
-            const md = metadata;
-            if (typeof md.name === 'string')
-                doc.name = md.name;
-            if (typeof md.namespace === 'string')
-                doc.namespace = md.namespace;
-        }
-        documents.push(doc);
+        const document = renderedDocument(value, head.source);
+        flattenInto(document, documents, (item, why) => {
+            errors.push(new RenderParseError(`${item} ${why}`, head.source, lineAt(output, chunk.start), i));
+        });
     }
     return { documents, errors };
+}
+/** A parsed document (or list item) with its identity read once. */
+function renderedDocument(object, source, listItem) {
+    const doc = { object };
+    if (source !== undefined)
+        doc.source = source;
+    if (listItem !== undefined)
+        doc.listItem = listItem;
+    if (typeof object.apiVersion === 'string')
+        doc.apiVersion = object.apiVersion;
+    if (typeof object.kind === 'string')
+        doc.kind = object.kind;
+    const metadata = object.metadata;
+    if (metadata && typeof metadata === 'object' && !Array.isArray(metadata)) {
+        const md = metadata;
+        if (typeof md.name === 'string')
+            doc.name = md.name;
+        if (typeof md.namespace === 'string')
+            doc.namespace = md.namespace;
+    }
+    return doc;
+}
+const isMapping$1 = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/**
+ * Adds `doc` to `out`, or, when it is a list, its items (depth first, nested lists too): what Helm and kubectl
+ * apply. Like apimachinery's unstructured decoder, any document whose `items` is a sequence is a list, whatever
+ * its kind (`List`, `ConfigMapList`, …); the list itself is no resource. An item that is not a mapping is given
+ * to `bad` (kubectl refuses such a list).
+ */
+function flattenInto(doc, out, bad) {
+    const items = doc.object.items;
+    if (!Array.isArray(items)) {
+        out.push(doc);
+        return;
+    }
+    items.forEach((item, n) => {
+        const at = `${doc.listItem ? `${doc.listItem}.` : ''}items[${n}]`;
+        if (isMapping$1(item))
+            flattenInto(renderedDocument(item, doc.source, at), out, bad);
+        else
+            bad?.(`list item ${at} of ${doc.kind ?? 'a list'}`, `is ${describe$1(item)}, not a mapping`);
+    });
 }
 /**
  * Pure: a `helm template` output cut into the documents helm wrote, each with
@@ -13423,6 +13806,165 @@ function splitRenderBySource(output) {
         chunks.push({ source: start.source, text: output.slice(start.at, end) });
     });
     return chunks;
+}
+
+// A chart repository's index.yaml: fetched once per run (IndexCache: the library check, the upstream resolution,
+// the dependency build and the base render all read it), through node:http(s) with retries, bounded size and
+// redirects, credentials only on the repository's origin; parsed on first use.
+/**
+ * Each repository's index.yaml, fetched once per run: the library check, the
+ * upstream resolution, the dependency build and the base render all read it.
+ * A failed fetch is remembered too (every reader gets the same error).
+ */
+class IndexCache {
+    fetched = new Map();
+    fetch(repository, credentials) {
+        const key = repository.replace(/\/+$/, '');
+        let entry = this.fetched.get(key);
+        if (!entry) {
+            entry = readIndex(key, credentials);
+            this.fetched.set(key, entry);
+        }
+        return entry;
+    }
+}
+/** The index of a repository: from the run's cache when there is one, else fetched now. */
+async function readIndex(repository, credentials, cache) {
+    if (cache)
+        return cache.fetch(repository, credentials);
+    const { url, text } = await fetchIndex(repository, credentials);
+    let parsed;
+    return { repository: repository.replace(/\/+$/, ''), url, text, entries: () => (parsed ??= parseIndex(text, url)) };
+}
+function parseIndex(text, source) {
+    let data;
+    try {
+        // The fast reader where it reads exactly what the library does (helm writes plain indexes): an index is
+        // megabytes for large public repositories, and the library's parse of even a small one is ~15 ms cold.
+        const fast = fastParseYaml(text);
+        data = fast ? fast.value : distExports.parse(text, { maxAliasCount: -1 });
+    }
+    catch (error) {
+        throw new ActionError(`${source} is not valid YAML: ${error.message.split('\n')[0]}`, 'check the repository URL serves a Helm chart repository index');
+    }
+    const entries = data?.entries;
+    if (!entries || typeof entries !== 'object') {
+        throw new ActionError(`${source} has no entries: it is not a Helm chart repository index`, 'check the dependency repository URL');
+    }
+    return entries;
+}
+/** Bounds on an index.yaml: large public repositories serve tens of MB; a redirect chain ends within a few hops. */
+const MAX_INDEX_BYTES = 256 * 2 ** 20;
+const MAX_INDEX_REDIRECTS = 10;
+/** Connection failures another attempt may get past (a refused connection is a wrong URL more often than not). */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+/** A repository's index.yaml could not be fetched; `repository` is the URL asked (after mirrors). */
+class IndexFetchError extends ActionError {
+    transient;
+    repository;
+    constructor(message, hint, transient, repository) {
+        super(message, hint);
+        this.transient = transient;
+        this.repository = repository;
+    }
+}
+/**
+ * An index that could not be fetched, at the Chart.yaml line of the first dependency it serves (its `repository:`),
+ * so the run's error is annotated there; any other error as it is.
+ */
+function atDependencyLine(error, chartYaml, mirrors) {
+    if (!(error instanceof IndexFetchError))
+        return error;
+    const dependencies = chartYaml.data.dependencies ?? [];
+    const index = dependencies.findIndex((dep) => typeof dep.repository === 'string' && applyMirrors(dep.repository, mirrors) === error.repository);
+    if (index < 0)
+        return error;
+    const line = chartYaml.lineOf(['dependencies', index, 'repository']) ?? chartYaml.lineOf(['dependencies', index]);
+    return new ActionError(`dependency ${String(dependencies[index].name)}: ${error.message}`, error.hint, {
+        file: chartYaml.displayPath,
+        line
+    });
+}
+/**
+ * Fetches `<repository>/index.yaml`, retrying transient failures with backoff,
+ * each attempt within the run's budget; errors name the URL and what to check.
+ */
+async function fetchIndex(repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
+    const repositoryUrl = repository.replace(/\/+$/, '');
+    const url = `${repositoryUrl}/index.yaml`;
+    const headers = { 'user-agent': 'bp-temporal-action' };
+    const withoutAuthorization = { ...headers };
+    if (credentials)
+        headers.authorization = basicAuth(credentials);
+    const attempt = async () => {
+        const limit = operationLimit(OPERATION_LIMITS.http);
+        if (limit.ms <= 0)
+            throw new DeadlineError(`GET ${url}`, 0, true);
+        const mirrorHint = 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input';
+        try {
+            const send = (current, sameOrigin) => httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, MAX_INDEX_BYTES);
+            const response = await followRedirects(new URL(url), MAX_INDEX_REDIRECTS, send);
+            if (response.status === 401 || response.status === 403) {
+                throw new IndexFetchError(`chart repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password' +
+                    (/^http:/i.test(url)
+                        ? ' and https:// (credentials are never sent over plain http except to loopback)'
+                        : ''), false, repositoryUrl);
+            }
+            if (response.status < 200 || response.status > 299) {
+                const transient = (response.status >= 500 && response.status !== 501) || response.status === 429;
+                const hint = 'check the dependency repository URL, or set repository-mirrors';
+                throw new IndexFetchError(`chart repository ${url} answered HTTP ${response.status}`, hint, transient, repositoryUrl);
+            }
+            // As fetch's text() read it: UTF-8 without a byte-order mark.
+            return { url, text: response.body.toString('utf8').replace(/^\uFEFF/, '') };
+        }
+        catch (error) {
+            if (error instanceof ActionError)
+                throw error;
+            if (error instanceof RedirectError) {
+                throw new IndexFetchError(`chart repository ${url}: redirect not followed (${error.reason}): ${error.location}`, mirrorHint, false, repositoryUrl);
+            }
+            const failure = error;
+            if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
+                if (limit.byRun)
+                    throw new DeadlineError(`GET ${url}`, limit.ms, true);
+                throw new IndexFetchError(`chart repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true, repositoryUrl);
+            }
+            if (failure.code === 'EBODYTOOLARGE') {
+                throw new IndexFetchError(`chart repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`, 'check the dependency repository URL', false, repositoryUrl);
+            }
+            // Worded as for the registry; retried on fewer codes (a refused connection is a wrong URL more often).
+            const reason = describeNetworkError(error, limit.ms).text;
+            const transient = failure.code !== undefined && TRANSIENT_CODES.has(failure.code);
+            throw new IndexFetchError(`chart repository ${url} is unreachable: ${reason}`, mirrorHint, transient, repositoryUrl);
+        }
+    };
+    return withRetry(attempt, {
+        ...retry,
+        isRetryable: (error) => error instanceof IndexFetchError && error.transient,
+        onRetry: (n, error, delayMs) => {
+            info(`${error.message}; retry ${n} of ${retry.retries} in ${(delayMs / 1000).toFixed(1)} s`);
+        }
+    });
+}
+
+// Input set-secret reaches helm without a shell and without its values in any
+// argument list (another process on the runner can read argv): each value is
+// written to its own file (mode 0600) in the run's private work folder and
+// given as `--set-file key=FILE`, so helm reads it as a string.
+/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
+async function secretValueArgs(dir, entries) {
+    if (entries.length === 0)
+        return [];
+    await promises.mkdir(dir, { recursive: true, mode: 0o700 });
+    const args = [];
+    for (const [index, entry] of entries.entries()) {
+        // A name without commas or `=`: helm splits --set-file on both.
+        const file = path.join(dir, `value-${index}`);
+        await promises.writeFile(file, entry.value, { mode: 0o600 });
+        args.push('--set-file', `${entry.key}=${file}`);
+    }
+    return args;
 }
 
 // Loads a YAML file once, keeping the source positions so findings can point
@@ -13595,6 +14137,26 @@ function isRecord(value) {
 function compareCodePoints(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
+/** Levenshtein distance: the fewest one-character insertions, deletions and substitutions from `a` to `b`. */
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+/** The `count` candidates closest to `target` by edit distance (ties in code-point order). */
+function closestTo(target, candidates, count) {
+    return [...new Set(candidates)]
+        .map((candidate) => ({ candidate, distance: editDistance(target, candidate) }))
+        .sort((x, y) => x.distance - y.distance || compareCodePoints(x.candidate, y.candidate))
+        .slice(0, count)
+        .map((entry) => entry.candidate);
+}
 
 // Copies the user's chart folder into the private work copy. The folder itself
 // is dereferenced (a symlinked chart or blueprint folder gives a real copy, so
@@ -13712,18 +14274,200 @@ async function exists(file) {
     }
 }
 
+// The typed model of blueprint.yaml, the catalog entry of a blueprint (`metadata.name`, `spec.version`,
+// `spec.manifests.chart`, `spec.depends`), read from its parsed YAML. Pure: no I/O, no positions parsed up front.
+// Every field keeps its YAML path; `lineOf(path)` gives its line in the file (yaml-source.ts: parsed on the first
+// ask, so a run that finds nothing wrong never pays for positions). Wrong types are `problems`, never a throw: the
+// contract gate (and discover) decide what they mean.
+const MANIFEST_PATHS = {
+    name: ['metadata', 'name'],
+    version: ['spec', 'version'],
+    chart: ['spec', 'manifests', 'chart'],
+    depends: ['spec', 'depends']
+};
+const isMapping = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+/** A scalar as text: a string as it is, a number (YAML reads `version: 1.0` as one) as JavaScript prints it. */
+const scalarText = (value) => typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+/** The manifest from a parsed blueprint.yaml. */
+function readBlueprintManifest(source) {
+    const file = source.displayPath;
+    const problems = [];
+    const manifest = {
+        file,
+        depends: [],
+        problems,
+        lineOf: (at) => source.lineOf(at)
+    };
+    const root = source.data;
+    if (!isMapping(root)) {
+        problems.push({
+            path: [],
+            message: `${file}: the top level must be a mapping (apiVersion, kind, metadata, spec)`,
+            fix: `write ${file} as a Blueprint: apiVersion: catalyst.openova.io/v1alpha1, kind: Blueprint, metadata.name, spec.version`
+        });
+        return manifest;
+    }
+    const text = (at, value, example) => {
+        if (value === undefined || value === null)
+            return undefined;
+        const read = scalarText(value);
+        if (read === undefined || read.trim() === '') {
+            problems.push({
+                path: at,
+                message: `${at.join('.')} must be a non-empty string, not ${describe(value)}`,
+                fix: `write ${at.join('.')}: ${example} in ${file}`
+            });
+            return undefined;
+        }
+        return read.trim();
+    };
+    const mapping = (at, value) => {
+        if (value === undefined || value === null)
+            return undefined;
+        if (isMapping(value))
+            return value;
+        problems.push({
+            path: at,
+            message: `${at.join('.')} must be a mapping, not ${describe(value)}`,
+            fix: `fix ${at.join('.')} in ${file}`
+        });
+        return undefined;
+    };
+    manifest.apiVersion = scalarText(root.apiVersion);
+    manifest.kind = scalarText(root.kind);
+    const metadata = mapping(['metadata'], root.metadata);
+    const spec = mapping(['spec'], root.spec);
+    manifest.name = text(MANIFEST_PATHS.name, metadata?.name, 'bp-<name>');
+    manifest.version = text(MANIFEST_PATHS.version, spec?.version, '1.0.0');
+    const manifests = mapping(['spec', 'manifests'], spec?.manifests);
+    manifest.chart = text(MANIFEST_PATHS.chart, manifests?.chart, './chart');
+    manifest.depends = readDepends(spec?.depends, file, problems);
+    return manifest;
+}
+function readDepends(value, file, problems) {
+    if (value === undefined || value === null)
+        return [];
+    const at = MANIFEST_PATHS.depends;
+    if (!Array.isArray(value)) {
+        problems.push({
+            path: at,
+            message: `spec.depends must be a list, not ${describe(value)}`,
+            fix: `write spec.depends as a list of blueprints: [{blueprint: bp-cnpg, version: ^1}] or [bp-cert-manager] in ${file}`
+        });
+        return [];
+    }
+    const depends = [];
+    for (const [index, entry] of value.entries()) {
+        const entryPath = [...at, index];
+        const bare = scalarText(entry);
+        if (bare !== undefined && bare.trim() !== '') {
+            depends.push({ blueprint: bare.trim(), form: 'name', path: entryPath });
+            continue;
+        }
+        // `blueprint:` is the catalog's key; some blueprints write `name:` (this repository's example does).
+        const named = isMapping(entry) ? scalarText(entry.blueprint ?? entry.name) : undefined;
+        if (!isMapping(entry) || named === undefined || named.trim() === '') {
+            problems.push({
+                path: entryPath,
+                message: isMapping(entry)
+                    ? `spec.depends[${index}] names no blueprint (a mapping needs blueprint: <name>, or name: <name>)`
+                    : `spec.depends[${index}] must be a blueprint name or a mapping {blueprint, version, alias}, not ${describe(entry)}`,
+                fix: `write spec.depends[${index}] as {blueprint: bp-<name>, version: ^1} or as a bare bp-<name> in ${file}`
+            });
+            continue;
+        }
+        const dependency = { blueprint: named.trim(), form: 'mapping', path: entryPath };
+        for (const field of ['version', 'alias']) {
+            const raw = entry[field];
+            if (raw === undefined || raw === null)
+                continue;
+            const read = scalarText(raw);
+            if (read === undefined || read.trim() === '') {
+                problems.push({
+                    path: [...entryPath, field],
+                    message: `spec.depends[${index}].${field} must be a non-empty string, not ${describe(raw)}`,
+                    fix: field === 'version'
+                        ? `write the range as a string, e.g. version: "^1", in ${file}`
+                        : `write alias: <name> as a string in ${file}`
+                });
+                continue;
+            }
+            dependency[field] = read.trim();
+        }
+        depends.push(dependency);
+    }
+    return depends;
+}
+function describe(value) {
+    if (Array.isArray(value))
+        return 'a list';
+    if (isMapping(value))
+        return 'a mapping';
+    if (typeof value === 'string')
+        return value.trim() === '' ? 'an empty string' : `"${value}"`;
+    return `${typeof value} ${JSON.stringify(value)}`;
+}
+/**
+ * The chart folder `spec.manifests.chart` names, relative to the workspace (`/`-separated): the blueprint folder
+ * joined with it. `undefined` when it leaves the blueprint folder or is the folder itself (then the blueprint's
+ * default `<dir>/chart` applies, and the contract gate says why).
+ */
+function manifestChartDir(dir, chart) {
+    const base = toPosix(dir) || '.';
+    const named = toPosix(chart.trim());
+    if (path.posix.isAbsolute(named))
+        return undefined;
+    const joined = path.posix.normalize(path.posix.join(base, named)).replace(/\/+$/, '');
+    if (joined === base)
+        return undefined;
+    // A blueprint at the workspace's root (`.`): anything below it that does not climb out.
+    if (base === '.')
+        return joined === '..' || joined.startsWith('../') ? undefined : joined;
+    return joined.startsWith(`${base}/`) ? joined : undefined;
+}
+const toPosix = (p) => p.replace(/\\/g, '/').replace(/\/+$/, '');
+
 // Reads a blueprint folder: blueprint.yaml (optional), chart/Chart.yaml and
 // chart/values.yaml, each once, with file:line kept for findings; for the report
 // of a blueprint that cannot be read, the chart's name and version from its text.
 /** A name that is safe as a folder name: no separators, no leading dot or dash. */
 const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream';
+/** Folders that hold a chart (`<folder>/chart/Chart.yaml`), where blueprints live: `platform/*`, `products/*`, beside
+ * the folder asked for, and at the top of the workspace. */
+async function blueprintFolders(workspace, asked) {
+    const parents = new Set(['platform', 'products', '.', path.dirname(asked)]);
+    const found = [];
+    for (const parent of parents) {
+        let names;
+        try {
+            names = await promises.readdir(path.resolve(workspace, parent));
+        }
+        catch {
+            continue;
+        }
+        for (const name of names) {
+            const folder = path.posix.join(parent, name);
+            if (await exists(path.resolve(workspace, folder, 'chart', 'Chart.yaml')))
+                found.push(folder);
+        }
+    }
+    return found;
+}
+/** A blueprint folder that is not there: the closest folders that hold a chart, or what to check when none does. */
+async function missingBlueprint(workspace, dir) {
+    const close = closestTo(dir, await blueprintFolders(workspace, dir), 3);
+    const at = { input: 'blueprint', value: dir };
+    if (close.length === 0) {
+        return new ActionError(`blueprint folder ${dir} does not exist in the workspace, and no folder there holds a chart (<folder>/chart/Chart.yaml)`, 'check out the repository first (actions/checkout), then set the blueprint input to the blueprint folder, e.g. platform/<name>', at);
+    }
+    return new ActionError(`blueprint folder ${dir} does not exist in the workspace (did you mean ${close[0]}?)`, `set the blueprint input to a folder holding chart/Chart.yaml (the closest here: ${close.join(', ')})`, at);
+}
 async function loadBlueprint(workspace, dir, chartDir) {
     const absDir = path.resolve(workspace, dir);
     const absChart = path.resolve(workspace, chartDir);
-    if (!(await exists(absDir))) {
-        throw new ActionError(`blueprint folder ${dir} does not exist in ${workspace}`, 'set the blueprint input to the blueprint folder, e.g. platform/temporal');
-    }
+    if (!(await exists(absDir)))
+        throw await missingBlueprint(workspace, dir);
     const chartYamlPath = path.join(chartDir, 'Chart.yaml');
     if (!(await exists(path.join(absChart, 'Chart.yaml')))) {
         throw new ActionError(`${chartYamlPath} not found`, `put the umbrella chart in ${chartDir}, or set the chart input to its folder`);
@@ -13737,18 +14481,30 @@ async function loadBlueprint(workspace, dir, chartDir) {
             ? loadYamlFile(path.join(absChart, 'values.yaml'), path.join(chartDir, 'values.yaml'))
             : emptyValues(path.join(chartDir, 'values.yaml')))(),
         (async () => (await exists(path.join(absDir, 'blueprint.yaml')))
-            ? loadYamlFile(path.join(absDir, 'blueprint.yaml'), blueprintYamlPath)
+            ? loadYamlFile(path.join(absDir, 'blueprint.yaml'), blueprintYamlPath).catch((error) => {
+                if (error instanceof ActionError)
+                    return error;
+                throw error;
+            })
             : undefined)()
     ]);
     validateChartMetadata(chartYaml);
     if (values.data === null || typeof values.data !== 'object' || Array.isArray(values.data)) {
         throw new ActionError(`${values.displayPath}: the top level must be a mapping of values`, `fix ${values.displayPath}`);
     }
-    return { workspace, dir, chartDir, chartYaml, values, blueprintYaml };
+    if (blueprintYaml instanceof ActionError) {
+        return { workspace, dir, chartDir, chartYaml, values, manifestError: blueprintYaml };
+    }
+    const manifest = blueprintYaml ? readBlueprintManifest(blueprintYaml) : undefined;
+    return { workspace, dir, chartDir, chartYaml, values, blueprintYaml, manifest };
 }
 function emptyValues(displayPath) {
     return { displayPath, data: {}, lineOf: () => undefined };
 }
+/**
+ * Checks Chart.yaml's shape (a mapping with a name and version, dependencies a list of named, versioned entries)
+ * and normalises it in place (versions and repositories as strings); throws an ActionError naming file:line.
+ */
 function validateChartMetadata(chart) {
     const file = chart.displayPath;
     const data = chart.data;
@@ -13800,19 +14556,19 @@ function isNoUpstream(chart) {
 /**
  * Name and version for the report of a blueprint that could not be read: from
  * Chart.yaml's text when there is one (the PR comment's marker stays the same
- * once it is fixed), else the blueprint folder's name.
+ * once it is fixed), else no name: the report then names the blueprint folder as given.
  */
-async function chartIdentityGuess(workspace, blueprint, chart) {
+async function chartIdentityGuess(workspace, chart) {
     let text = '';
     try {
         text = await promises.readFile(path.resolve(workspace, chart, 'Chart.yaml'), 'utf8');
     }
     catch {
-        // no Chart.yaml: the folder name it is
+        // no Chart.yaml: no name (not the folder's: it may be a typo of the blueprint input)
     }
     const field = (key) => new RegExp(`^${key}:[ \\t]*["']?([A-Za-z0-9][^\\s"'#]*)`, 'm').exec(text)?.[1];
     return {
-        name: field('name') ?? (path.basename(blueprint) || 'blueprint'),
+        name: field('name') ?? '',
         version: field('version') ?? '',
         path: chart
     };
@@ -13943,6 +14699,21 @@ function compareVersions(a, b) {
     if (!bp)
         return -1;
     return comparePrerelease(a.prerelease, b.prerelease);
+}
+/**
+ * Whether two full versions are the same as Helm (Masterminds `Equal`) compares them: a leading `v` and build
+ * metadata do not count (`v1.21.1` = `1.21.1`). Anything else (a partial `1.2`, a range, not a version) is equal
+ * only as the same text.
+ */
+function sameVersion(a, b) {
+    if (a === b)
+        return true;
+    const full = /^v?[0-9]+\.[0-9]+\.[0-9]+(?:[-+]|$)/;
+    if (!full.test(a) || !full.test(b))
+        return false;
+    const pa = parseVersion(a);
+    const pb = parseVersion(b);
+    return pa !== undefined && pb !== undefined && compareVersions(pa, pb) === 0;
 }
 // ---------------------------------------------------------------------------
 // Constraints
@@ -14390,283 +15161,6 @@ async function lockedVersion(chartDir, displayDir, dependencies, name) {
     if (!lock || lockMismatches(lock, dependencies, path.join(displayDir, 'Chart.yaml')).length)
         return undefined;
     return lock.dependencies.find((entry) => entry.name === name)?.version;
-}
-
-// A chart repository's index.yaml: fetched once per run (IndexCache: the library check, the upstream resolution,
-// the dependency build and the base render all read it), through node:http(s) with retries, bounded size and
-// redirects, credentials only on the repository's origin; parsed on first use.
-/**
- * Each repository's index.yaml, fetched once per run: the library check, the
- * upstream resolution, the dependency build and the base render all read it.
- * A failed fetch is remembered too (every reader gets the same error).
- */
-class IndexCache {
-    fetched = new Map();
-    fetch(repository, credentials) {
-        const key = repository.replace(/\/+$/, '');
-        let entry = this.fetched.get(key);
-        if (!entry) {
-            entry = readIndex(key, credentials);
-            this.fetched.set(key, entry);
-        }
-        return entry;
-    }
-}
-/** The index of a repository: from the run's cache when there is one, else fetched now. */
-async function readIndex(repository, credentials, cache) {
-    if (cache)
-        return cache.fetch(repository, credentials);
-    const { url, text } = await fetchIndex(repository, credentials);
-    let parsed;
-    return { repository: repository.replace(/\/+$/, ''), url, text, entries: () => (parsed ??= parseIndex(text, url)) };
-}
-function parseIndex(text, source) {
-    let data;
-    try {
-        // The fast reader where it reads exactly what the library does (helm writes plain indexes): an index is
-        // megabytes for large public repositories, and the library's parse of even a small one is ~15 ms cold.
-        const fast = fastParseYaml(text);
-        data = fast ? fast.value : distExports.parse(text, { maxAliasCount: -1 });
-    }
-    catch (error) {
-        throw new ActionError(`${source} is not valid YAML: ${error.message.split('\n')[0]}`, 'check the repository URL serves a Helm chart repository index');
-    }
-    const entries = data?.entries;
-    if (!entries || typeof entries !== 'object') {
-        throw new ActionError(`${source} has no entries: it is not a Helm chart repository index`, 'check the dependency repository URL');
-    }
-    return entries;
-}
-/** Bounds on an index.yaml: large public repositories serve tens of MB; a redirect chain ends within a few hops. */
-const MAX_INDEX_BYTES = 256 * 2 ** 20;
-const MAX_INDEX_REDIRECTS = 10;
-/** Connection failures another attempt may get past (a refused connection is a wrong URL more often than not). */
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
-class IndexFetchError extends ActionError {
-    transient;
-    constructor(message, hint, transient) {
-        super(message, hint);
-        this.transient = transient;
-    }
-}
-/**
- * Fetches `<repository>/index.yaml`, retrying transient failures with backoff,
- * each attempt within the run's budget; errors name the URL and what to check.
- */
-async function fetchIndex(repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
-    const url = `${repository.replace(/\/+$/, '')}/index.yaml`;
-    const headers = { 'user-agent': 'bp-temporal-action' };
-    const withoutAuthorization = { ...headers };
-    if (credentials)
-        headers.authorization = basicAuth(credentials);
-    const attempt = async () => {
-        const limit = operationLimit(OPERATION_LIMITS.http);
-        if (limit.ms <= 0)
-            throw new DeadlineError(`GET ${url}`, 0, true);
-        const mirrorHint = 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input';
-        try {
-            const send = (current, sameOrigin) => httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, MAX_INDEX_BYTES);
-            const response = await followRedirects(new URL(url), MAX_INDEX_REDIRECTS, send);
-            if (response.status === 401 || response.status === 403) {
-                throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password' +
-                    (/^http:/i.test(url)
-                        ? ' and https:// (credentials are never sent over plain http except to loopback)'
-                        : ''), false);
-            }
-            if (response.status < 200 || response.status > 299) {
-                const transient = (response.status >= 500 && response.status !== 501) || response.status === 429;
-                const hint = 'check the dependency repository URL, or set repository-mirrors';
-                throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, hint, transient);
-            }
-            // As fetch's text() read it: UTF-8 without a byte-order mark.
-            return { url, text: response.body.toString('utf8').replace(/^\uFEFF/, '') };
-        }
-        catch (error) {
-            if (error instanceof ActionError)
-                throw error;
-            if (error instanceof RedirectError) {
-                throw new IndexFetchError(`upstream repository ${url}: redirect not followed (${error.reason}): ${error.location}`, mirrorHint, false);
-            }
-            const failure = error;
-            if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
-                if (limit.byRun)
-                    throw new DeadlineError(`GET ${url}`, limit.ms, true);
-                throw new IndexFetchError(`upstream repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true);
-            }
-            if (failure.code === 'EBODYTOOLARGE') {
-                throw new IndexFetchError(`upstream repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`, 'check the dependency repository URL', false);
-            }
-            // Worded as for the registry; retried on fewer codes (a refused connection is a wrong URL more often).
-            const reason = describeNetworkError(error, limit.ms).text;
-            const transient = failure.code !== undefined && TRANSIENT_CODES.has(failure.code);
-            throw new IndexFetchError(`upstream repository ${url} is unreachable: ${reason}`, mirrorHint, transient);
-        }
-    };
-    return withRetry(attempt, {
-        ...retry,
-        isRetryable: (error) => error instanceof IndexFetchError && error.transient,
-        onRetry: (n, error, delayMs) => {
-            info(`${error.message}; retry ${n} of ${retry.retries} in ${(delayMs / 1000).toFixed(1)} s`);
-        }
-    });
-}
-
-/** Rewrites a repository URL by the longest matching mirror prefix. */
-function applyMirrors(url, mirrors) {
-    const trimmed = url.replace(/\/+$/, '');
-    let best;
-    for (const mirror of mirrors) {
-        if ((trimmed === mirror.from || trimmed.startsWith(`${mirror.from}/`)) &&
-            (!best || mirror.from.length > best.from.length))
-            best = mirror;
-    }
-    return best ? best.to + trimmed.slice(best.from.length) : trimmed;
-}
-async function availableVersions(repository, name, options) {
-    if (repository.startsWith('oci://')) {
-        const { host, repository: path } = parseOciReference(repository);
-        // Plain HTTP only ever reaches loopback registries, whatever the input says.
-        const client = new RegistryClient({
-            host,
-            plainHttp: options.plainHttp && isLoopbackHost(host),
-            credentials: options.credentialsFor?.(repository)
-        });
-        const tags = await client.listTags(path ? `${path}/${name}` : name);
-        // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
-        return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source: `${repository}/${name}` };
-    }
-    if (!/^https?:\/\//.test(repository)) {
-        throw new ActionError(`dependency ${name}: repository "${repository}" is neither http(s):// nor oci://`, 'point the dependency at a chart repository');
-    }
-    const credentials = options.credentialsFor?.(repository);
-    const index = await readIndex(repository, credentials, options.indexes);
-    const { url } = index;
-    const entries = index.entries();
-    const list = entries[name];
-    if (!Array.isArray(list) || list.length === 0) {
-        throw new ActionError(`${url} has no chart named ${name}`, `check the dependency name in Chart.yaml (charts there: ${Object.keys(entries).slice(0, 10).join(', ') || 'none'})`);
-    }
-    return { versions: list.map((entry) => String(entry.version)), source: url };
-}
-function newestFirst(versions, count) {
-    return versions.slice(-5).reverse().join(', ');
-}
-async function resolveUpstream(options) {
-    const start = performance.now();
-    const { blueprint, dependency } = options;
-    const chartFile = blueprint.chartYaml.displayPath;
-    const pinLine = blueprint.chartYaml.lineOf(['dependencies', options.dependencyIndex, 'version']);
-    const pinned = dependency.version;
-    const range = options.override === '' ? pinned : options.override;
-    try {
-        parseConstraint(range === 'latest' ? '*' : range);
-    }
-    catch (error) {
-        const where = options.override ? 'input upstream-version' : `${chartFile}:${pinLine ?? 1}`;
-        throw new ActionError(`${where}: "${range}" is not a version or range: ${error.message}`, 'write an exact version (1.2.0) or a range (~1.2, ^1, >=1.2 <2)');
-    }
-    const effectiveRepository = applyMirrors(dependency.repository, options.mirrors);
-    const { versions, source } = await availableVersions(effectiveRepository, dependency.name, options);
-    const sorted = sortAscending(versions);
-    const latest = latestStable(sorted);
-    const newest = range === 'latest' ? latest : maxSatisfying(sorted, range);
-    // A committed Chart.lock decides within the range (unless the input overrides the pin).
-    const locked = options.locked && !options.override && sorted.includes(options.locked) ? options.locked : undefined;
-    const resolved = locked ?? newest;
-    if (!resolved) {
-        throw new ActionError(`${options.override ? 'input upstream-version' : `${chartFile}:${pinLine ?? 1}`}: no ${dependency.name} release in ${source} satisfies "${range}" (newest: ${newestFirst(sorted) || 'none'})`, `pin ${dependency.name} to a version the repository has`);
-    }
-    const drift = describeDrift(resolved, latest);
-    const info = {
-        name: dependency.name,
-        repository: dependency.repository,
-        pinned,
-        resolved,
-        latest,
-        outdated: drift.outdated,
-        ...(options.override ? { override: options.override } : {})
-    };
-    const findings = [];
-    if (drift.outdated && latest) {
-        findings.push({
-            rule: 'upstream-outdated',
-            severity: 'notice',
-            message: `${dependency.name} ${resolved} is in use; ${latest} is available (${drift.behind} release behind)`,
-            fix: `bump ${dependency.name} to ${latest} in ${chartFile} and catalystBlueprint.upstream.version in ${blueprint.values.displayPath} together`,
-            file: chartFile,
-            line: pinLine
-        });
-    }
-    findings.push(...consistencyFindings(blueprint, dependency, resolved, options.override !== '' && !options.publishing));
-    const failed = findings.some((finding) => finding.severity === 'error');
-    const pinText = isExactVersion(pinned)
-        ? `${resolved} pinned`
-        : locked
-            ? `${pinned}: ${resolved} locked by Chart.lock`
-            : `${pinned} resolves to ${resolved}`;
-    const summary = (options.override ? `${resolved} (override "${options.override}"; Chart.yaml pins ${pinned})` : pinText) +
-        (drift.outdated && latest ? `, ${latest} available` : latest ? ', up to date' : '');
-    return {
-        info,
-        effectiveRepository,
-        step: {
-            id: 'resolve-upstream',
-            title: 'Upstream version',
-            status: failed ? 'failed' : 'passed',
-            durationMs: Math.round(performance.now() - start),
-            summary,
-            findings,
-            data: info
-        }
-    };
-}
-function sortAscending(versions) {
-    // maxSatisfying/latestStable pick by precedence whatever the order; a sorted
-    // list only makes the "newest" hint in errors read right.
-    return versions
-        .map((raw) => ({ raw, parsed: parseVersion(raw) }))
-        .filter((entry) => entry.parsed !== undefined)
-        .sort((a, b) => compareVersions(a.parsed, b.parsed))
-        .map((entry) => entry.raw);
-}
-/**
- * The upstream version is written in three places that are bumped together:
- * Chart.yaml, values.yaml catalystBlueprint.upstream, and the blueprint's docs.
- */
-function consistencyFindings(blueprint, dependency, resolved, overridden) {
-    const values = blueprint.values;
-    const provenance = values.data.catalystBlueprint?.upstream;
-    if (!provenance || typeof provenance !== 'object')
-        return [];
-    // An empty chart declares a scratch blueprint: no provenance to agree with (the upstream input chose a dependency).
-    if ('chart' in provenance && String(provenance.chart ?? '').trim() === '')
-        return [];
-    const findings = [];
-    const chartFile = blueprint.chartYaml.displayPath;
-    const checks = [
-        ['version', resolved, 'version'],
-        ['chart', dependency.name, 'name'],
-        ['repo', dependency.repository.replace(/\/+$/, ''), 'repository']
-    ];
-    for (const [key, expected, chartField] of checks) {
-        const actual = provenance[key];
-        if (actual === undefined)
-            continue;
-        const normalized = String(actual).replace(/\/+$/, '');
-        if (normalized === expected)
-            continue;
-        const line = values.lineOf(['catalystBlueprint', 'upstream', key]);
-        findings.push({
-            rule: 'upstream-consistency',
-            // A validate-only override run tries another upstream on purpose: say so, do not fail it.
-            severity: overridden && key === 'version' ? 'warning' : 'error',
-            message: `${values.displayPath} catalystBlueprint.upstream.${key} is "${normalized}" but ${chartFile} dependency ${dependency.name} ${chartField} ${key === 'version' ? `resolves to "${expected}" (pinned "${dependency.version}")` : `is "${expected}"`}`,
-            fix: `set catalystBlueprint.upstream.${key} to "${expected}" in ${values.displayPath}, or change ${chartFile}: they are bumped together`,
-            file: values.displayPath,
-            line
-        });
-    }
-    return findings;
 }
 
 // Every dependency archive helm downloaded into charts/ is checked against what
@@ -15499,7 +15993,7 @@ async function writeSbom(bom, dir) {
     await promises.mkdir(dir, { recursive: true });
     const file = path.join(dir, `${bom.metadata.component.name}-${bom.metadata.component.version}.cdx.json`);
     // Like every text the action writes: a set-secret value rendered into an image reference is not shown.
-    await promises.writeFile(file, redact(`${JSON.stringify(bom, null, 2)}\n`), 'utf8');
+    await promises.writeFile(file, redact(`${JSON.stringify(redactDeep(bom), null, 2)}\n`), 'utf8');
     return file;
 }
 
@@ -15544,19 +16038,23 @@ async function valueArguments(ctx) {
         ...(await secretValueArgs(ctx.folders.secretValues, inputs.setSecretValues))
     ];
 }
-async function runChartSteps(ctx, upstream, work, epoch) {
+async function runChartSteps(ctx, preparation) {
+    const { upstream, work, epoch, contract } = preparation;
     const outcome = { steps: [] };
     try {
-        // Once helm has started: the upstream resolution, the commit time and the later stages' code, beside it.
+        // Once helm has started: the upstream resolution, the commit time, the blueprint.yaml contract and the later
+        // stages' code, beside it.
         const whileBuilding = () => {
             void upstream();
             void epoch();
+            void contract().catch(() => undefined);
             void loadLaterStages();
         };
         const build = await buildStep(ctx, upstream, await work, epoch, whileBuilding);
-        const [{ resolution, step }, timestamps] = await Promise.all([upstream(), epoch()]);
+        const [{ resolution, step }, timestamps, contracted] = await Promise.all([upstream(), epoch(), contract()]);
         outcome.upstream = resolution?.info;
-        outcome.steps.push(...(step ? [step] : []), ...build.steps);
+        // The contract leads with the upstream: a failed one stops the publish like a failed gate.
+        outcome.steps.push(...(step ? [step] : []), contracted, ...build.steps);
         if (build.failed)
             return outcome;
         const [{ checkStep }, { publishStep }] = await loadLaterStages();
@@ -15583,15 +16081,25 @@ async function runChartSteps(ctx, upstream, work, epoch) {
     catch (error) {
         // Stopped before the upstream's step was taken in (the work copy or the build threw): it still leads.
         if (outcome.steps.length === 0) {
-            const settled = await upstream().catch(() => undefined);
+            const [settled, contracted] = await Promise.all([
+                upstream().catch(() => undefined),
+                contract().catch(() => undefined)
+            ]);
             if (settled?.step)
                 outcome.steps.push(settled.step);
+            if (contracted)
+                outcome.steps.push(contracted);
             outcome.upstream = settled?.resolution?.info;
         }
-        return { ...outcome, error };
+        // An index that could not be fetched points at the Chart.yaml line of the dependency it serves.
+        return { ...outcome, error: atDependencyLine(error, ctx.blueprint.chartYaml, ctx.inputs.repositoryMirrors) };
     }
 }
 
+// The one home of credentials: their type, and the policy of which credentials go to which host, built
+// from the inputs (registry-username/password, dependency-username/password). Pure.
+// May import: net/, types.ts. The inputs it reads are described here (`CredentialInputs`), not imported from
+// inputs/: inputs/ sits below the modules that use credentials (helm/, chart/, oci/registry.ts).
 /**
  * Which credentials a dependency repository gets: dependency-username/password
  * for every dependency repository; otherwise the registry's, but only for
@@ -15660,16 +16168,6 @@ function repositoryAccess(inputs) {
     };
 }
 
-// GitHub specifics: which mode an event asks for (pure), and the one PR
-// comment per chart that is updated in place.
-/**
- * @actions/github (octokit, and undici behind it) is loaded only when a comment is written: most of the
- * bundle's start-up cost, and a run without a PR comment never needs it.
- */
-async function octokitFor(token, options) {
-    const { getOctokit } = await import('./github.js');
-    return getOctokit(token, options);
-}
 // semver.org's grammar: no leading zeros in numeric identifiers.
 const NUM = '(?:0|[1-9]\\d*)';
 const PRE_ID = `(?:${NUM}|\\d*[A-Za-z-][0-9A-Za-z-]*)`;
@@ -15741,7 +16239,7 @@ function decideMode(input) {
             return {
                 mode,
                 reason: `tag ${tagName} does not match Chart.yaml ${chartVersion}${why}`,
-                error: `tag ${tagName} has version ${tag.version} but ${blueprint} Chart.yaml version is ${chartVersion}`,
+                error: `tag ${tagName} has version ${tag.version} but Chart.yaml version is ${chartVersion}`,
                 tagVersion: tag.version
             };
         }
@@ -15759,282 +16257,46 @@ function decideMode(input) {
         reason: `${where}: validate only; releases publish from tags ${blueprint}/v${chartVersion || 'X.Y.Z'} (or set push: true)`
     };
 }
-/** Owner, repository and PR number of a pull_request / pull_request_target event; undefined otherwise. */
-function prContext(context) {
-    if (!PR_EVENTS.has(context.eventName))
-        return undefined;
-    const payload = context.payload ?? {};
-    // Webhook payloads are untyped JSON: each value read here is type-checked before use.
-    /* eslint-disable @typescript-eslint/no-unsafe-member-access */
-    const number = payload.pull_request?.number ?? payload.number;
-    if (typeof number !== 'number' || !Number.isInteger(number) || number <= 0)
-        return undefined;
-    let owner = payload.repository?.owner?.login;
-    let repo = payload.repository?.name;
-    /* eslint-enable @typescript-eslint/no-unsafe-member-access */
-    if (typeof owner !== 'string' || typeof repo !== 'string') {
-        try {
-            // Context.repo reads GITHUB_REPOSITORY and throws without it.
-            const r = context.repo;
-            owner = r?.owner;
-            repo = r?.repo;
-        }
-        catch {
-            return undefined;
-        }
-    }
-    if (typeof owner !== 'string' || typeof repo !== 'string' || !owner || !repo)
-        return undefined;
-    return { owner, repo, issueNumber: number };
-}
-/** GitHub's cap on a comment body. */
-const MAX_BODY = 65_536;
-function describeError(err) {
-    const e = (typeof err === 'object' && err !== null ? err : {});
-    const status = typeof e.status === 'number' ? e.status : undefined;
-    const message = err instanceof Error ? err.message : typeof e.message === 'string' ? e.message : String(err);
-    // Octokit appends " - https://docs.github.com/..." to messages; keep the first line.
-    return { status, message: message.split('\n')[0].trim() };
-}
-function warningFor(what, err) {
-    const { status, message } = describeError(err);
-    if (status === 401 || status === 403 || status === 404) {
-        return redact(`could not ${what} (HTTP ${status}: ${message}). The token cannot write comments here — a pull request from a fork gets a read-only token; ` +
-            'give the job `permissions: pull-requests: write` for same-repository PRs. The findings are in the job summary.');
-    }
-    return redact(`could not ${what} (${status !== undefined ? `HTTP ${status}` : 'no HTTP status'}: ${message}). The findings are in the job summary.`);
-}
-/** The body as posted: the marker is its first line (ownComments only takes comments that start with it). */
-function withMarker(body, marker) {
-    let text = body.startsWith(marker) ? body : `${marker}\n${body}`;
-    text = redact(text);
-    if (text.length > MAX_BODY) {
-        const note = '\n\n_… truncated; full report in the job summary_\n';
-        text = text.slice(0, MAX_BODY - note.length) + note;
-    }
-    return text;
-}
-/** True when the comment's body starts with the marker (a marker quoted later in a comment does not count). */
-function startsWithMarker(comment, marker) {
-    return marker !== '' && typeof comment.body === 'string' && comment.body.startsWith(marker);
-}
-/**
- * The comments this action may edit or delete, in the order they are tried.
- *
- * Ownership rule — a marker is text anyone can type, so the marker alone
- * proves nothing; we never edit a human's comment we cannot prove is ours:
- *
- * 1. the body must START with the marker (the action always writes it as the
- *    first line), and
- * 2. the author must be a bot (`user.type === 'Bot'`: the GITHUB_TOKEN writes
- *    as `github-actions[bot]`, a GitHub App token as `<app>[bot]`; a human
- *    account can never have that type), or the account the token itself
- *    belongs to (`self`: the login `GET /user` returns for a personal access
- *    token; GITHUB_TOKEN and app tokens cannot call `GET /user`, so for them
- *    `self` is undefined and only bot comments qualify).
- *
- * Comments by `self` come first (the token can certainly edit them), then bot
- * comments; oldest first within each group.
- */
-function ownComments(comments, marker, self) {
-    const bySelf = (c) => self !== undefined && self !== '' && c.user?.login === self;
-    return comments
-        .filter((c) => startsWithMarker(c, marker) && (bySelf(c) || c.user?.type === 'Bot'))
-        .sort((a, b) => Number(bySelf(b)) - Number(bySelf(a)) || a.id - b.id);
-}
-/** The REST client for the PR comment. The comment is part of the report: it gets the report's slice of time even when the run's work budget is spent. */
-async function commentClient(token, apiUrl) {
-    const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms);
-    return octokitFor(token, { baseUrl: apiUrl.replace(/\/+$/, ''), request: { signal } });
-}
-/**
- * The marked comments of an issue that are ours (ownComments). Only when a marked
- * comment is not a bot's is it worth asking who the token is: a personal access
- * token's own comments are then ours too (GITHUB_TOKEN and app tokens get 403).
- */
-async function listOwnComments(octokit, where, issueNumber, marker) {
-    const all = await octokit.paginate(octokit.rest.issues.listComments, {
-        ...where,
-        issue_number: issueNumber,
-        per_page: 100
-    });
-    let self;
-    if (all.some((c) => startsWithMarker(c, marker) && c.user?.type !== 'Bot')) {
-        try {
-            self = (await octokit.rest.users.getAuthenticated()).data.login;
-        }
-        catch {
-            self = undefined; // unknown self: only bot comments are ours
-        }
-    }
-    return ownComments(all, marker, self);
-}
-/**
- * Creates, updates in place, or recreates the one PR comment that carries
- * `marker` as its first line and is ours by the rule of ownComments. Never
- * throws for API errors: a missing token, a read-only fork token (403/404) or
- * any other failure comes back as `warning`.
- */
-async function upsertComment(opts) {
-    if (opts.mode === 'off')
-        return { action: 'skipped' };
-    const unusable = tokenProblem(opts.token);
-    if (unusable)
-        return { action: 'skipped', warning: unusable };
-    if (!opts.marker)
-        throw new Error('upsertComment: marker is empty');
-    const body = withMarker(opts.body, opts.marker);
-    const octokit = await commentClient(opts.token, opts.apiUrl);
-    const where = { owner: opts.owner, repo: opts.repo };
-    let ours;
-    try {
-        ours = await listOwnComments(octokit, where, opts.issueNumber, opts.marker);
-    }
-    catch (err) {
-        return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) };
-    }
-    const create = async (action, note) => {
-        try {
-            const { data } = await octokit.rest.issues.createComment({ ...where, issue_number: opts.issueNumber, body });
-            return note ? { action, id: data.id, warning: note } : { action, id: data.id };
-        }
-        catch (err) {
-            return { action: 'skipped', warning: warningFor(`create the PR comment on #${opts.issueNumber}`, err) };
-        }
-    };
-    /** Deletes comments; a 404 means already gone. Returns a warning on other failures. */
-    const remove = async (ids) => {
-        for (const id of ids) {
-            try {
-                await octokit.rest.issues.deleteComment({ ...where, comment_id: id });
-            }
-            catch (err) {
-                if (describeError(err).status === 404)
-                    continue;
-                return warningFor(`delete the old PR comment ${id}`, err);
-            }
-        }
-        return undefined;
-    };
-    if (opts.mode === 'recreate') {
-        const warning = await remove(ours.map((c) => c.id));
-        if (warning)
-            return { action: 'skipped', warning };
-        return create(ours.length > 0 ? 'recreated' : 'created');
-    }
-    // Update the first comment the token can write. A 403/404 (written by
-    // another bot or token, or deleted meanwhile) moves on to the next one and,
-    // when none is left, to a new comment; the next run then finds that one.
-    const refused = [];
-    for (const [i, candidate] of ours.entries()) {
-        // Nothing changed: nothing is sent (no edit, no notification, no rate limit spent).
-        if (i === 0 && candidate.body === body) {
-            const warning = await remove(ours.slice(1).map((c) => c.id));
-            return warning ? { action: 'unchanged', id: candidate.id, warning } : { action: 'unchanged', id: candidate.id };
-        }
-        try {
-            const { data } = await octokit.rest.issues.updateComment({ ...where, comment_id: candidate.id, body });
-            // Earlier runs racing each other may have left a second comment: keep one.
-            // The refused ones are left alone: the token cannot delete them either.
-            const warning = await remove(ours.slice(i + 1).map((c) => c.id));
-            return warning ? { action: 'updated', id: data.id, warning } : { action: 'updated', id: data.id };
-        }
-        catch (err) {
-            const { status } = describeError(err);
-            if (status !== 403 && status !== 404) {
-                return {
-                    action: 'skipped',
-                    id: candidate.id,
-                    warning: warningFor(`update the PR comment ${candidate.id}`, err)
-                };
-            }
-            refused.push({ id: candidate.id, status });
-        }
-    }
-    if (refused.length === 0)
-        return create('created');
-    const which = refused.map((r) => `${r.id} (HTTP ${r.status})`).join(', ');
-    return create('created', redact(`could not update the PR comment ${which}; posted a new comment instead`));
-}
-/**
- * Why a github-token cannot be used, or undefined. An unevaluated `${{ … }}`
- * reaches the action when the input is not a workflow expression GitHub
- * evaluates (a `.env` file for local-action, a value quoted into a script):
- * calling the API with it would end in a 401 blamed on a fork.
- */
-function tokenProblem(token) {
-    if (!token)
-        return 'no github-token: the PR comment was not written; the findings are in the job summary';
-    if (/^\$\{\{[\s\S]*\}\}$/.test(token.trim())) {
-        return (
-        // The text itself is not echoed: it is registered as a secret, so the log would show *** anyway.
-        'github-token is an unevaluated ${{ … }} expression: nothing evaluated it (a .env file or a quoted value passes it ' +
-            'literally); set a real token, e.g. INPUT_GITHUB-TOKEN from `gh auth token`. The PR comment was not written');
-    }
-    return undefined;
-}
-/**
- * Deletes the action's own comments for one chart (comment-mode on-failure once
- * the check passes); the ownership rule is ownComments'. Never throws: API
- * failures come back as `warning`; a PR without our comment sends no write.
- */
-async function removeOwnComments(opts) {
-    const unusable = tokenProblem(opts.token);
-    if (unusable)
-        return { action: 'skipped', warning: unusable };
-    if (!opts.marker)
-        throw new Error('removeOwnComments: marker is empty');
-    const octokit = await commentClient(opts.token, opts.apiUrl);
-    const where = { owner: opts.owner, repo: opts.repo };
-    let ours;
-    try {
-        ours = await listOwnComments(octokit, where, opts.issueNumber, opts.marker);
-    }
-    catch (err) {
-        return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) };
-    }
-    if (ours.length === 0)
-        return { action: 'skipped' };
-    for (const c of ours) {
-        try {
-            await octokit.rest.issues.deleteComment({ ...where, comment_id: c.id });
-        }
-        catch (err) {
-            if (describeError(err).status === 404)
-                continue;
-            return { action: 'skipped', id: c.id, warning: warningFor(`delete the PR comment ${c.id}`, err) };
-        }
-    }
-    return { action: 'deleted', id: ours[0].id };
-}
-
 /** The version the run packages: input `version`, else the release tag's (version-from-tag), else Chart.yaml's. */
 function packagedVersion({ inputs, blueprint, decision }) {
     return inputs.version || decision.version || blueprint.chartYaml.data.version;
 }
-/** Settings that must hold before anything runs; throws an ActionError naming the input, tag or file. */
-/** Throws an ActionError for a setting that does not hold; returns the `registry` input parsed once (if set). */
+/**
+ * Settings that must hold before anything runs: throws an ActionError naming the input, tag or file, at the line it
+ * is about (Chart.yaml's, or the workflow's that sets the input); returns the `registry` input parsed once (if set).
+ */
 function checkRunSettings(settings) {
     const { inputs, blueprint, decision, ref } = settings;
     const version = packagedVersion(settings);
     const chartMeta = blueprint.chartYaml.data;
-    if (decision.error)
-        throw new ActionError(decision.error, `make the tag's version and ${blueprint.chartYaml.displayPath} version agree, or set version-from-tag: true`);
+    const chartYaml = blueprint.chartYaml.displayPath;
+    const atChartYaml = (key) => ({
+        file: chartYaml,
+        line: blueprint.chartYaml.lineOf([key])
+    });
+    if (decision.error) {
+        const tag = ref.replace(/^refs\/tags\//, '');
+        throw new ActionError(`tag ${tag} has version ${decision.tagVersion}, but ${chartYaml} has version ${chartMeta.version}`, `make them agree (version: ${decision.tagVersion} in ${chartYaml}, or the tag v${chartMeta.version}), or set version-from-tag: true`, atChartYaml('version'));
+    }
     // A release tag publishes exactly the tagged version: input version cannot say otherwise.
     if (decision.mode === 'publish' && decision.tagVersion && inputs.version && inputs.version !== decision.tagVersion) {
-        throw new ActionError(`input version ${inputs.version} differs from tag ${ref.replace(/^refs\/tags\//, '')} (version ${decision.tagVersion})`, 'a release tag publishes the tagged version: remove the version input, or tag the version you mean');
+        throw new ActionError(`input version ${inputs.version} differs from tag ${ref.replace(/^refs\/tags\//, '')} (version ${decision.tagVersion})`, 'a release tag publishes the tagged version: remove the version input, or tag the version you mean', { input: 'version', value: inputs.version });
     }
     // Published names are OCI repository components: lowercase (validating accepts what helm accepts).
     if (decision.mode === 'publish' && !isRepositoryComponent(chartMeta.name)) {
-        throw new ActionError(`${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['name']) ?? 1}: chart name "${chartMeta.name}" cannot be an OCI repository name`, 'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal');
+        throw new ActionError(`${chartYaml}:${blueprint.chartYaml.lineOf(['name']) ?? 1}: chart name "${chartMeta.name}" cannot be an OCI repository name`, 'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal', atChartYaml('name'));
     }
     if (!isStrictSemver(version)) {
         const where = inputs.version
             ? 'input version'
             : decision.version
                 ? `tag ${ref}`
-                : `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`;
-        throw new ActionError(`${where}: "${version}" is not a semantic version`, 'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (Helm and OCI tags need semver)');
+                : `${chartYaml}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`;
+        throw new ActionError(`${where}: "${version}" is not a semantic version`, 'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (Helm and OCI tags need semver)', inputs.version
+            ? { input: 'version', value: inputs.version }
+            : decision.version
+                ? undefined
+                : atChartYaml('version'));
     }
     if (decision.mode === 'publish' && !inputs.registry) {
         throw new ActionError(`publishing ${chartMeta.name} ${version} (${decision.reason}) needs the registry input`, 'set registry: oci://ghcr.io/<owner>, or push: false to only validate');
@@ -16047,7 +16309,7 @@ function checkRunSettings(settings) {
 
 // Stage: the blueprint read and checked before any work: Chart.yaml, values.yaml and blueprint.yaml
 // (chart/blueprint.ts), the values input's files against Helm's size limit, the mode the event asks for
-// (report/github.ts decideMode) and the run settings (settings.ts). What stops here still gets a report.
+// (settings.ts decideMode) and the run settings (settings.ts). What stops here still gets a report.
 async function loadRun(inputs, event) {
     let blueprint;
     try {
@@ -16056,11 +16318,12 @@ async function loadRun(inputs, event) {
         await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(path.resolve(inputs.workspace, file), file)));
     }
     catch (error) {
-        const chart = await chartIdentityGuess(inputs.workspace, inputs.blueprint, inputs.chart);
+        const chart = await chartIdentityGuess(inputs.workspace, inputs.chart);
         return {
             kind: 'stopped',
             identity: { chart, mode: 'validate', modeReason: 'the blueprint could not be read' },
-            error
+            error,
+            stage: 'Blueprint'
         };
     }
     const chartMeta = blueprint.chartYaml.data;
@@ -16084,13 +16347,13 @@ async function loadRun(inputs, event) {
         identity.registry = checkRunSettings(settings);
     }
     catch (error) {
-        return { kind: 'stopped', identity, error };
+        return { kind: 'stopped', identity, error, stage: 'Run settings' };
     }
     return { kind: 'ready', identity, blueprint };
 }
 
 // The action's outputs (action.yml `outputs`), computed from the report (pure) and written once.
-// A new output: its value here, its line in action.yml and the README's outputs table.
+// A new output: its value here, its line in action.yml, then `npm run docs` (README's outputs table).
 /** `host/path/name@sha256:…` of the published chart: what `cosign sign` and `cosign attest` take. */
 function digestRef(publish) {
     if (!publish?.digest)
@@ -16123,7 +16386,7 @@ function discoverOutputs(result) {
 const SKIP_OUTPUTS = { mode: 'skip' };
 function writeOutputs(outputs) {
     for (const [name, value] of Object.entries(outputs))
-        setOutput(name, value);
+        setOutput(name, redact(value));
 }
 
 // The one place that starts helm. Argument arrays only (never a shell), output
@@ -16569,6 +16832,154 @@ async function libraryDependencies(blueprint, options) {
     return new Set(deps.filter((_, i) => verdicts[i]).map((dep) => dep.name));
 }
 
+async function availableVersions(repository, name, options) {
+    if (repository.startsWith('oci://')) {
+        const { host, repository: path } = parseOciReference(repository);
+        // Plain HTTP only ever reaches loopback registries, whatever the input says.
+        const client = new RegistryClient({
+            host,
+            plainHttp: options.plainHttp && isLoopbackHost(host),
+            credentials: options.credentialsFor?.(repository)
+        });
+        const tags = await client.listTags(path ? `${path}/${name}` : name);
+        // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
+        return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source: `${repository}/${name}` };
+    }
+    if (!/^https?:\/\//.test(repository)) {
+        throw new ActionError(`dependency ${name}: repository "${repository}" is neither http(s):// nor oci://`, 'point the dependency at a chart repository');
+    }
+    const credentials = options.credentialsFor?.(repository);
+    const index = await readIndex(repository, credentials, options.indexes);
+    const { url } = index;
+    const entries = index.entries();
+    const list = entries[name];
+    if (!Array.isArray(list) || list.length === 0) {
+        throw new ActionError(`${url} has no chart named ${name}`, `check the dependency name in Chart.yaml (charts there: ${Object.keys(entries).slice(0, 10).join(', ') || 'none'})`);
+    }
+    return { versions: list.map((entry) => String(entry.version)), source: url };
+}
+function newestFirst(versions, count) {
+    return versions.slice(-5).reverse().join(', ');
+}
+async function resolveUpstream(options) {
+    const start = performance.now();
+    const { blueprint, dependency } = options;
+    const chartFile = blueprint.chartYaml.displayPath;
+    const pinLine = blueprint.chartYaml.lineOf(['dependencies', options.dependencyIndex, 'version']);
+    const pinned = dependency.version;
+    const range = options.override === '' ? pinned : options.override;
+    try {
+        parseConstraint(range === 'latest' ? '*' : range);
+    }
+    catch (error) {
+        const where = options.override ? 'input upstream-version' : `${chartFile}:${pinLine ?? 1}`;
+        throw new ActionError(`${where}: "${range}" is not a version or range: ${error.message}`, 'write an exact version (1.2.0) or a range (~1.2, ^1, >=1.2 <2)');
+    }
+    const effectiveRepository = applyMirrors(dependency.repository, options.mirrors);
+    const { versions, source } = await availableVersions(effectiveRepository, dependency.name, options);
+    const sorted = sortAscending(versions);
+    const latest = latestStable(sorted);
+    const newest = range === 'latest' ? latest : maxSatisfying(sorted, range);
+    // A committed Chart.lock decides within the range (unless the input overrides the pin).
+    const locked = options.locked && !options.override && sorted.includes(options.locked) ? options.locked : undefined;
+    const resolved = locked ?? newest;
+    if (!resolved) {
+        throw new ActionError(`${options.override ? 'input upstream-version' : `${chartFile}:${pinLine ?? 1}`}: no ${dependency.name} release in ${source} satisfies "${range}" (newest: ${newestFirst(sorted) || 'none'})`, `pin ${dependency.name} to a version the repository has`);
+    }
+    const drift = describeDrift(resolved, latest);
+    const info = {
+        name: dependency.name,
+        repository: dependency.repository,
+        pinned,
+        resolved,
+        latest,
+        outdated: drift.outdated,
+        ...(options.override ? { override: options.override } : {})
+    };
+    const findings = [];
+    if (drift.outdated && latest) {
+        findings.push({
+            rule: 'upstream-outdated',
+            severity: 'notice',
+            message: `${dependency.name} ${resolved} is in use; ${latest} is available (${drift.behind} release behind)`,
+            fix: `bump ${dependency.name} to ${latest} in ${chartFile} and catalystBlueprint.upstream.version in ${blueprint.values.displayPath} together`,
+            file: chartFile,
+            line: pinLine
+        });
+    }
+    findings.push(...consistencyFindings(blueprint, dependency, resolved, options.override !== '' && !options.publishing));
+    const failed = findings.some((finding) => finding.severity === 'error');
+    const pinText = isExactVersion(pinned)
+        ? `${resolved} pinned`
+        : locked
+            ? `${pinned}: ${resolved} locked by Chart.lock`
+            : `${pinned} resolves to ${resolved}`;
+    const summary = (options.override ? `${resolved} (override "${options.override}"; Chart.yaml pins ${pinned})` : pinText) +
+        (drift.outdated && latest ? `, ${latest} available` : latest ? ', up to date' : '');
+    return {
+        info,
+        effectiveRepository,
+        step: {
+            id: 'resolve-upstream',
+            title: 'Upstream version',
+            status: failed ? 'failed' : 'passed',
+            durationMs: Math.round(performance.now() - start),
+            summary,
+            findings,
+            data: info
+        }
+    };
+}
+function sortAscending(versions) {
+    // maxSatisfying/latestStable pick by precedence whatever the order; a sorted
+    // list only makes the "newest" hint in errors read right.
+    return versions
+        .map((raw) => ({ raw, parsed: parseVersion(raw) }))
+        .filter((entry) => entry.parsed !== undefined)
+        .sort((a, b) => compareVersions(a.parsed, b.parsed))
+        .map((entry) => entry.raw);
+}
+/**
+ * The upstream version is written in three places that are bumped together:
+ * Chart.yaml, values.yaml catalystBlueprint.upstream, and the blueprint's docs.
+ */
+function consistencyFindings(blueprint, dependency, resolved, overridden) {
+    const values = blueprint.values;
+    const provenance = values.data.catalystBlueprint?.upstream;
+    if (!provenance || typeof provenance !== 'object')
+        return [];
+    // An empty chart declares a scratch blueprint: no provenance to agree with (the upstream input chose a dependency).
+    if ('chart' in provenance && String(provenance.chart ?? '').trim() === '')
+        return [];
+    const findings = [];
+    const chartFile = blueprint.chartYaml.displayPath;
+    const checks = [
+        ['version', resolved, 'version'],
+        ['chart', dependency.name, 'name'],
+        ['repo', dependency.repository.replace(/\/+$/, ''), 'repository']
+    ];
+    for (const [key, expected, chartField] of checks) {
+        const actual = provenance[key];
+        if (actual === undefined)
+            continue;
+        const normalized = String(actual).replace(/\/+$/, '');
+        // Versions compare as Helm compares them: `v1.21.1` in values.yaml names the index's `1.21.1`.
+        if (key === 'version' ? sameVersion(normalized, expected) : normalized === expected)
+            continue;
+        const line = values.lineOf(['catalystBlueprint', 'upstream', key]);
+        findings.push({
+            rule: 'upstream-consistency',
+            // A validate-only override run tries another upstream on purpose: say so, do not fail it.
+            severity: overridden && key === 'version' ? 'warning' : 'error',
+            message: `${values.displayPath} catalystBlueprint.upstream.${key} is "${normalized}" but ${chartFile} dependency ${dependency.name} ${chartField} ${key === 'version' ? `resolves to "${expected}" (pinned "${dependency.version}")` : `is "${expected}"`}`,
+            fix: `set catalystBlueprint.upstream.${key} to "${expected}" in ${values.displayPath}, or change ${chartFile}: they are bumped together`,
+            file: values.displayPath,
+            line
+        });
+    }
+    return findings;
+}
+
 // Stage: which dependency is the upstream and which version of it the blueprint gets (chart/upstream-choice.ts,
 // chart/upstream.ts), as the `Upstream version` step. Runs beside helm provisioning and the work copy.
 function upstreamStep(status, summary, findings = []) {
@@ -16611,6 +17022,3010 @@ async function resolveBlueprintUpstream(ctx) {
     return { resolution, step: resolution.step };
 }
 
+const RULE = 'blueprint-contract';
+/** The `blueprint.yaml` step: the contract's findings, or a skipped step for a chart-only blueprint. */
+function blueprintContractStep(input) {
+    const start = performance.now();
+    const file = `${input.dir}/blueprint.yaml`;
+    const step = (status, summary, findings, data) => ({
+        id: 'blueprint',
+        title: 'blueprint.yaml',
+        status,
+        durationMs: Math.round(performance.now() - start),
+        summary,
+        findings,
+        data
+    });
+    if (input.manifestError) {
+        const at = /^(.+?):(\d+):/.exec(input.manifestError.message);
+        return step('failed', `${file} cannot be read`, [
+            {
+                rule: RULE,
+                severity: 'error',
+                message: input.manifestError.message,
+                fix: input.manifestError.hint ?? `fix ${file}`,
+                file: at?.[1] ?? file,
+                line: at ? Number(at[2]) : undefined
+            }
+        ], { chartOnly: false, depends: [] });
+    }
+    const manifest = input.manifest;
+    if (!manifest) {
+        return step('skipped', 'no blueprint.yaml: a chart-only blueprint, no catalog entry to check', [], {
+            chartOnly: true,
+            depends: []
+        });
+    }
+    const findings = [
+        ...manifest.problems.map((problem) => ({
+            rule: RULE,
+            severity: 'error',
+            message: problem.message,
+            fix: problem.fix,
+            file: manifest.file,
+            line: manifest.lineOf(problem.path)
+        })),
+        ...nameFindings(input, manifest),
+        ...versionFindings(input, manifest),
+        ...chartFolderFindings(input, manifest)
+    ];
+    const depends = dependsFindings(input, manifest, findings);
+    const errors = findings.filter((f) => f.severity === 'error').length;
+    const warnings = findings.filter((f) => f.severity === 'warning').length;
+    const inWorkspace = depends.filter((d) => d.dir).length;
+    const dependsText = depends.length > 0 ? `; depends: ${inWorkspace} of ${depends.length} in the workspace` : '; no depends';
+    const summary = errors > 0
+        ? `${errors} contract error${errors === 1 ? '' : 's'} in ${manifest.file}`
+        : `${manifest.name ?? '(no name)'} ${manifest.version ?? '(no version)'} agrees with ${input.chartYaml.displayPath}${dependsText}`;
+    return step(errors > 0 ? 'failed' : warnings > 0 ? 'warning' : 'passed', summary, findings, {
+        chartOnly: false,
+        depends
+    });
+}
+const at = (source, path) => {
+    const line = source.lineOf(path);
+    return line ? `${source.displayPath}:${line}` : source.displayPath;
+};
+function nameFindings(input, manifest) {
+    const chartName = input.chartYaml.data.name;
+    const line = manifest.lineOf(MANIFEST_PATHS.name);
+    if (manifest.problems.some((p) => p.path.join('.') === MANIFEST_PATHS.name.join('.')))
+        return [];
+    if (manifest.name === undefined) {
+        return [
+            {
+                rule: RULE,
+                severity: 'error',
+                message: `${manifest.file} has no metadata.name: the catalog cannot name the blueprint (the chart is ${chartName})`,
+                fix: `add metadata.name: ${chartName} to ${manifest.file} (the name in ${at(input.chartYaml, ['name'])})`,
+                file: manifest.file,
+                line: manifest.lineOf(['metadata']) ?? 1
+            }
+        ];
+    }
+    if (manifest.name === chartName)
+        return [];
+    return [
+        {
+            rule: RULE,
+            severity: 'error',
+            message: `metadata.name is ${manifest.name}, but the chart is ${chartName}: the catalog names a blueprint the registry does not hold under that name`,
+            fix: `make ${manifest.file}:${line ?? 1} metadata.name and ${at(input.chartYaml, ['name'])} name the same (e.g. both ${chartName})`,
+            file: manifest.file,
+            line
+        }
+    ];
+}
+function versionFindings(input, manifest) {
+    const chartVersion = input.chartYaml.data.version;
+    const line = manifest.lineOf(MANIFEST_PATHS.version);
+    const chartAt = at(input.chartYaml, ['version']);
+    if (manifest.problems.some((p) => p.path.join('.') === MANIFEST_PATHS.version.join('.')))
+        return [];
+    const tag = input.releaseTag;
+    // A release with version-from-tag publishes the tag's version: that is what the catalog must advertise.
+    const expected = tag ? tag.version : chartVersion;
+    if (manifest.version === undefined) {
+        return [
+            {
+                rule: RULE,
+                severity: 'error',
+                message: `${manifest.file} has no spec.version: the catalog advertises no version (the chart packages ${expected})`,
+                fix: `add spec.version: ${expected} to ${manifest.file} (${tag ? `the version of tag ${tag.tag}` : `the version in ${chartAt}`})`,
+                file: manifest.file,
+                line: manifest.lineOf(['spec']) ?? 1
+            }
+        ];
+    }
+    if (manifest.version === expected)
+        return [];
+    const where = `${manifest.file}:${line ?? 1}`;
+    if (tag) {
+        return [
+            {
+                rule: RULE,
+                severity: 'error',
+                message: `spec.version is ${manifest.version}, but this release publishes ${tag.version} ` +
+                    `(version-from-tag: the tag ${tag.tag} decides the packaged version, not ${chartAt})`,
+                fix: `set spec.version in ${where} to ${tag.version}, the version the tag publishes`,
+                file: manifest.file,
+                line
+            }
+        ];
+    }
+    if (input.versionFromTag) {
+        // Not a release: the tag that will publish is not known yet; Chart.yaml's version is only a stand-in.
+        return [
+            {
+                rule: RULE,
+                severity: 'warning',
+                message: `spec.version is ${manifest.version} and ${chartAt} says ${chartVersion}; with version-from-tag the release ` +
+                    `tag decides the version published, and spec.version must equal it then`,
+                fix: `tag the release as ${input.dir}/v${manifest.version}, or set spec.version in ${where} to the version you will tag`,
+                file: manifest.file,
+                line
+            }
+        ];
+    }
+    return [
+        {
+            rule: RULE,
+            severity: 'error',
+            message: `spec.version is ${manifest.version}, but ${chartAt} version is ${chartVersion}: the catalog advertises one version and the registry holds another`,
+            fix: `bump both together: set ${where} spec.version and ${chartAt} version to the same version (e.g. both ${chartVersion})`,
+            file: manifest.file,
+            line
+        }
+    ];
+}
+function chartFolderFindings(input, manifest) {
+    if (manifest.chart === undefined)
+        return [];
+    const line = manifest.lineOf(MANIFEST_PATHS.chart);
+    const named = manifestChartDir(input.dir, manifest.chart);
+    const checked = input.chartDir.replace(/\\/g, '/').replace(/\/+$/, '');
+    if (named === checked)
+        return [];
+    const relative = checked.startsWith(`${input.dir}/`) ? `./${checked.slice(input.dir.length + 1)}` : undefined;
+    return [
+        {
+            rule: RULE,
+            severity: 'error',
+            message: named === undefined
+                ? `spec.manifests.chart is ${manifest.chart}, which is not a folder inside ${input.dir}`
+                : `spec.manifests.chart names ${named}, but the chart checked (and published) is ${checked}`,
+            fix: relative
+                ? `set spec.manifests.chart in ${manifest.file}:${line ?? 1} to ${relative}${named ? `, or set the chart input to ${named}` : ''}`
+                : `set the chart input to ${named ?? `a folder inside ${input.dir}`}, and spec.manifests.chart in ${manifest.file}:${line ?? 1} to it`,
+            file: manifest.file,
+            line
+        }
+    ];
+}
+function dependsFindings(input, manifest, findings) {
+    const others = input.index?.blueprints.filter((bp) => bp.dir !== input.dir) ?? [];
+    if (manifest.depends.length > 0 && input.index && others.length === 0) {
+        // A repository of one blueprint: every name would be "not in the workspace", which says nothing. One notice.
+        const names = manifest.depends.map((entry) => entry.blueprint).join(', ');
+        findings.push({
+            rule: RULE,
+            severity: 'notice',
+            message: `spec.depends (${names}) is not checked against the workspace: it holds no other blueprint under the discover globs`,
+            fix: 'nothing to do in a repository of one blueprint; in a monorepo, set discover-glob to the folders of its blueprints',
+            file: manifest.file,
+            line: manifest.lineOf(MANIFEST_PATHS.depends)
+        });
+        return manifest.depends.map((entry) => ({ blueprint: entry.blueprint, range: entry.version }));
+    }
+    return manifest.depends.map((entry) => checkDependency(input, manifest, entry, findings));
+}
+function checkDependency(input, manifest, entry, findings) {
+    const line = manifest.lineOf(entry.path);
+    const where = `${manifest.file}:${line ?? 1}`;
+    const checked = { blueprint: entry.blueprint, range: entry.version };
+    const sibling = input.index?.byBlueprintName(entry.blueprint);
+    let range;
+    if (entry.version !== undefined) {
+        try {
+            range = parseConstraint(entry.version);
+        }
+        catch (error) {
+            findings.push({
+                rule: RULE,
+                severity: 'error',
+                message: `spec.depends ${entry.blueprint}: "${entry.version}" is not a version range (${error instanceof ConstraintError ? error.message : String(error)})`,
+                fix: `write a range Helm reads at ${where}, e.g. version: "^1" or ">=1.2.0 <2.0.0"`,
+                file: manifest.file,
+                line
+            });
+        }
+    }
+    if (!sibling) {
+        findings.push({
+            rule: RULE,
+            severity: 'warning',
+            message: `spec.depends names ${entry.blueprint}, which is no blueprint of this workspace (no folder under the discover globs has that metadata.name or chart name)`,
+            fix: `check the name at ${where}; ignore this if ${entry.blueprint} is installed from elsewhere`,
+            file: manifest.file,
+            line
+        });
+        return checked;
+    }
+    checked.dir = sibling.dir;
+    checked.version = sibling.chart?.version;
+    if (!sibling.chart) {
+        findings.push({
+            rule: RULE,
+            severity: 'warning',
+            message: `spec.depends ${entry.blueprint} is ${sibling.dir}, whose chart cannot be read (${sibling.problems[0]?.message ?? 'no Chart.yaml'}): its version is not checked`,
+            fix: sibling.problems[0]?.fix ?? `fix ${sibling.chartDir}/Chart.yaml`,
+            file: manifest.file,
+            line
+        });
+        return checked;
+    }
+    if (range && entry.version !== undefined) {
+        const version = parseVersion(sibling.chart.version);
+        if (!version || !range.test(version)) {
+            const siblingAt = `${sibling.chart.file}:${sibling.chart.lineOf(['version']) ?? 1}`;
+            findings.push({
+                rule: RULE,
+                severity: 'error',
+                message: `spec.depends ${entry.blueprint} asks for ${entry.version}, but ${sibling.dir} is at ${sibling.chart.version} (${siblingAt})`,
+                fix: `widen the range at ${where} to include ${sibling.chart.version}, or change the version at ${siblingAt}`,
+                file: manifest.file,
+                line
+            });
+        }
+    }
+    return checked;
+}
+
+var utils = {};
+
+var constants;
+var hasRequiredConstants;
+
+function requireConstants () {
+	if (hasRequiredConstants) return constants;
+	hasRequiredConstants = 1;
+
+	const WIN_SLASH = '\\\\/';
+	const WIN_NO_SLASH = `[^${WIN_SLASH}]`;
+
+	const DEFAULT_MAX_EXTGLOB_RECURSION = 0;
+
+	/**
+	 * Posix glob regex
+	 */
+
+	const DOT_LITERAL = '\\.';
+	const PLUS_LITERAL = '\\+';
+	const QMARK_LITERAL = '\\?';
+	const SLASH_LITERAL = '\\/';
+	const ONE_CHAR = '(?=.)';
+	const QMARK = '[^/]';
+	const END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
+	const START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
+	const DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
+	const NO_DOT = `(?!${DOT_LITERAL})`;
+	const NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
+	const NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
+	const NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
+	const QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
+	const STAR = `${QMARK}*?`;
+	const SEP = '/';
+
+	const POSIX_CHARS = {
+	  DOT_LITERAL,
+	  PLUS_LITERAL,
+	  QMARK_LITERAL,
+	  SLASH_LITERAL,
+	  ONE_CHAR,
+	  QMARK,
+	  END_ANCHOR,
+	  DOTS_SLASH,
+	  NO_DOT,
+	  NO_DOTS,
+	  NO_DOT_SLASH,
+	  NO_DOTS_SLASH,
+	  QMARK_NO_DOT,
+	  STAR,
+	  START_ANCHOR,
+	  SEP
+	};
+
+	/**
+	 * Windows glob regex
+	 */
+
+	const WINDOWS_CHARS = {
+	  ...POSIX_CHARS,
+
+	  SLASH_LITERAL: `[${WIN_SLASH}]`,
+	  QMARK: WIN_NO_SLASH,
+	  STAR: `${WIN_NO_SLASH}*?`,
+	  DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
+	  NO_DOT: `(?!${DOT_LITERAL})`,
+	  NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+	  NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
+	  NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+	  QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
+	  START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
+	  END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
+	  SEP: '\\'
+	};
+
+	/**
+	 * POSIX Bracket Regex
+	 */
+
+	const POSIX_REGEX_SOURCE = {
+	  __proto__: null,
+	  alnum: 'a-zA-Z0-9',
+	  alpha: 'a-zA-Z',
+	  ascii: '\\x00-\\x7F',
+	  blank: ' \\t',
+	  cntrl: '\\x00-\\x1F\\x7F',
+	  digit: '0-9',
+	  graph: '\\x21-\\x7E',
+	  lower: 'a-z',
+	  print: '\\x20-\\x7E ',
+	  punct: '\\-!"#$%&\'()\\*+,./:;<=>?@[\\]^_`{|}~',
+	  space: ' \\t\\r\\n\\v\\f',
+	  upper: 'A-Z',
+	  word: 'A-Za-z0-9_',
+	  xdigit: 'A-Fa-f0-9'
+	};
+
+	constants = {
+	  DEFAULT_MAX_EXTGLOB_RECURSION,
+	  MAX_LENGTH: 1024 * 64,
+	  POSIX_REGEX_SOURCE,
+
+	  // regular expressions
+	  REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
+	  REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
+	  REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
+	  REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
+	  REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
+	  REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
+
+	  // Replace globs with equivalent patterns to reduce parsing time.
+	  REPLACEMENTS: {
+	    __proto__: null,
+	    '***': '*',
+	    '**/**': '**',
+	    '**/**/**': '**'
+	  },
+
+	  // Digits
+	  CHAR_0: 48, /* 0 */
+	  CHAR_9: 57, /* 9 */
+
+	  // Alphabet chars.
+	  CHAR_UPPERCASE_A: 65, /* A */
+	  CHAR_LOWERCASE_A: 97, /* a */
+	  CHAR_UPPERCASE_Z: 90, /* Z */
+	  CHAR_LOWERCASE_Z: 122, /* z */
+
+	  CHAR_LEFT_PARENTHESES: 40, /* ( */
+	  CHAR_RIGHT_PARENTHESES: 41, /* ) */
+
+	  CHAR_ASTERISK: 42, /* * */
+
+	  // Non-alphabetic chars.
+	  CHAR_AMPERSAND: 38, /* & */
+	  CHAR_AT: 64, /* @ */
+	  CHAR_BACKWARD_SLASH: 92, /* \ */
+	  CHAR_CARRIAGE_RETURN: 13, /* \r */
+	  CHAR_CIRCUMFLEX_ACCENT: 94, /* ^ */
+	  CHAR_COLON: 58, /* : */
+	  CHAR_COMMA: 44, /* , */
+	  CHAR_DOT: 46, /* . */
+	  CHAR_DOUBLE_QUOTE: 34, /* " */
+	  CHAR_EQUAL: 61, /* = */
+	  CHAR_EXCLAMATION_MARK: 33, /* ! */
+	  CHAR_FORM_FEED: 12, /* \f */
+	  CHAR_FORWARD_SLASH: 47, /* / */
+	  CHAR_GRAVE_ACCENT: 96, /* ` */
+	  CHAR_HASH: 35, /* # */
+	  CHAR_HYPHEN_MINUS: 45, /* - */
+	  CHAR_LEFT_ANGLE_BRACKET: 60, /* < */
+	  CHAR_LEFT_CURLY_BRACE: 123, /* { */
+	  CHAR_LEFT_SQUARE_BRACKET: 91, /* [ */
+	  CHAR_LINE_FEED: 10, /* \n */
+	  CHAR_NO_BREAK_SPACE: 160, /* \u00A0 */
+	  CHAR_PERCENT: 37, /* % */
+	  CHAR_PLUS: 43, /* + */
+	  CHAR_QUESTION_MARK: 63, /* ? */
+	  CHAR_RIGHT_ANGLE_BRACKET: 62, /* > */
+	  CHAR_RIGHT_CURLY_BRACE: 125, /* } */
+	  CHAR_RIGHT_SQUARE_BRACKET: 93, /* ] */
+	  CHAR_SEMICOLON: 59, /* ; */
+	  CHAR_SINGLE_QUOTE: 39, /* ' */
+	  CHAR_SPACE: 32, /*   */
+	  CHAR_TAB: 9, /* \t */
+	  CHAR_UNDERSCORE: 95, /* _ */
+	  CHAR_VERTICAL_LINE: 124, /* | */
+	  CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279, /* \uFEFF */
+
+	  /**
+	   * Create EXTGLOB_CHARS
+	   */
+
+	  extglobChars(chars) {
+	    return {
+	      '!': { type: 'negate', open: '(?:(?!(?:', close: `))${chars.STAR})` },
+	      '?': { type: 'qmark', open: '(?:', close: ')?' },
+	      '+': { type: 'plus', open: '(?:', close: ')+' },
+	      '*': { type: 'star', open: '(?:', close: ')*' },
+	      '@': { type: 'at', open: '(?:', close: ')' }
+	    };
+	  },
+
+	  /**
+	   * Create GLOB_CHARS
+	   */
+
+	  globChars(win32) {
+	    return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
+	  }
+	};
+	return constants;
+}
+
+/*global navigator*/
+
+var hasRequiredUtils;
+
+function requireUtils () {
+	if (hasRequiredUtils) return utils;
+	hasRequiredUtils = 1;
+	(function (exports) {
+
+		const {
+		  REGEX_BACKSLASH,
+		  REGEX_REMOVE_BACKSLASH,
+		  REGEX_SPECIAL_CHARS,
+		  REGEX_SPECIAL_CHARS_GLOBAL
+		} = /*@__PURE__*/ requireConstants();
+
+		exports.isObject = val => val !== null && typeof val === 'object' && !Array.isArray(val);
+		exports.hasRegexChars = str => REGEX_SPECIAL_CHARS.test(str);
+		exports.isRegexChar = str => str.length === 1 && exports.hasRegexChars(str);
+		exports.escapeRegex = str => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, '\\$1');
+		exports.toPosixSlashes = str => str.replace(REGEX_BACKSLASH, '/');
+
+		exports.isWindows = () => {
+		  if (typeof navigator !== 'undefined' && navigator.platform) {
+		    const platform = navigator.platform.toLowerCase();
+		    return platform === 'win32' || platform === 'windows';
+		  }
+
+		  if (typeof process !== 'undefined' && process.platform) {
+		    return process.platform === 'win32';
+		  }
+
+		  return false;
+		};
+
+		exports.removeBackslashes = str => {
+		  return str.replace(REGEX_REMOVE_BACKSLASH, match => {
+		    return match === '\\' ? '' : match;
+		  });
+		};
+
+		exports.escapeLast = (input, char, lastIdx) => {
+		  const idx = input.lastIndexOf(char, lastIdx);
+		  if (idx === -1) return input;
+		  if (input[idx - 1] === '\\') return exports.escapeLast(input, char, idx - 1);
+		  return `${input.slice(0, idx)}\\${input.slice(idx)}`;
+		};
+
+		exports.removePrefix = (input, state = {}) => {
+		  let output = input;
+		  if (output.startsWith('./')) {
+		    output = output.slice(2);
+		    state.prefix = './';
+		  }
+		  return output;
+		};
+
+		exports.wrapOutput = (input, state = {}, options = {}) => {
+		  const prepend = options.contains ? '' : '^';
+		  const append = options.contains ? '' : '$';
+
+		  let output = `${prepend}(?:${input})${append}`;
+		  if (state.negated === true) {
+		    output = `(?:^(?!${output}).*$)`;
+		  }
+		  return output;
+		};
+
+		exports.basename = (path, { windows } = {}) => {
+		  const segs = path.split(windows ? /[\\/]/ : '/');
+		  const last = segs[segs.length - 1];
+
+		  if (last === '') {
+		    return segs[segs.length - 2];
+		  }
+
+		  return last;
+		}; 
+	} (utils));
+	return utils;
+}
+
+var scan_1;
+var hasRequiredScan;
+
+function requireScan () {
+	if (hasRequiredScan) return scan_1;
+	hasRequiredScan = 1;
+
+	const utils = /*@__PURE__*/ requireUtils();
+	const {
+	  CHAR_ASTERISK,             /* * */
+	  CHAR_AT,                   /* @ */
+	  CHAR_BACKWARD_SLASH,       /* \ */
+	  CHAR_COMMA,                /* , */
+	  CHAR_DOT,                  /* . */
+	  CHAR_EXCLAMATION_MARK,     /* ! */
+	  CHAR_FORWARD_SLASH,        /* / */
+	  CHAR_LEFT_CURLY_BRACE,     /* { */
+	  CHAR_LEFT_PARENTHESES,     /* ( */
+	  CHAR_LEFT_SQUARE_BRACKET,  /* [ */
+	  CHAR_PLUS,                 /* + */
+	  CHAR_QUESTION_MARK,        /* ? */
+	  CHAR_RIGHT_CURLY_BRACE,    /* } */
+	  CHAR_RIGHT_PARENTHESES,    /* ) */
+	  CHAR_RIGHT_SQUARE_BRACKET  /* ] */
+	} = /*@__PURE__*/ requireConstants();
+
+	const isPathSeparator = code => {
+	  return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
+	};
+
+	const depth = token => {
+	  if (token.isPrefix !== true) {
+	    token.depth = token.isGlobstar ? Infinity : 1;
+	  }
+	};
+
+	/**
+	 * Quickly scans a glob pattern and returns an object with a handful of
+	 * useful properties, like `isGlob`, `path` (the leading non-glob, if it exists),
+	 * `glob` (the actual pattern), `negated` (true if the path starts with `!` but not
+	 * with `!(`) and `negatedExtglob` (true if the path starts with `!(`).
+	 *
+	 * ```js
+	 * const pm = require('picomatch');
+	 * console.log(pm.scan('foo/bar/*.js'));
+	 * { isGlob: true, input: 'foo/bar/*.js', base: 'foo/bar', glob: '*.js' }
+	 * ```
+	 * @param {String} `str`
+	 * @param {Object} `options`
+	 * @return {Object} Returns an object with tokens and regex source string.
+	 * @api public
+	 */
+
+	const scan = (input, options) => {
+	  const opts = options || {};
+
+	  const length = input.length - 1;
+	  const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
+	  const slashes = [];
+	  const tokens = [];
+	  const parts = [];
+
+	  let str = input;
+	  let index = -1;
+	  let start = 0;
+	  let lastIndex = 0;
+	  let isBrace = false;
+	  let isBracket = false;
+	  let isGlob = false;
+	  let isExtglob = false;
+	  let isGlobstar = false;
+	  let braceEscaped = false;
+	  let backslashes = false;
+	  let negated = false;
+	  let negatedExtglob = false;
+	  let finished = false;
+	  let braces = 0;
+	  let prev;
+	  let code;
+	  let token = { value: '', depth: 0, isGlob: false };
+
+	  const eos = () => index >= length;
+	  const peek = () => str.charCodeAt(index + 1);
+	  const advance = () => {
+	    prev = code;
+	    return str.charCodeAt(++index);
+	  };
+
+	  while (index < length) {
+	    code = advance();
+	    let next;
+
+	    if (code === CHAR_BACKWARD_SLASH) {
+	      backslashes = token.backslashes = true;
+	      code = advance();
+
+	      if (code === CHAR_LEFT_CURLY_BRACE) {
+	        braceEscaped = true;
+	      }
+	      continue;
+	    }
+
+	    if (braceEscaped === true || code === CHAR_LEFT_CURLY_BRACE) {
+	      braces++;
+
+	      while (eos() !== true && (code = advance())) {
+	        if (code === CHAR_BACKWARD_SLASH) {
+	          backslashes = token.backslashes = true;
+	          advance();
+	          continue;
+	        }
+
+	        if (code === CHAR_LEFT_CURLY_BRACE) {
+	          braces++;
+	          continue;
+	        }
+
+	        if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
+	          isBrace = token.isBrace = true;
+	          isGlob = token.isGlob = true;
+	          finished = true;
+
+	          if (scanToEnd === true) {
+	            continue;
+	          }
+
+	          break;
+	        }
+
+	        if (braceEscaped !== true && code === CHAR_COMMA) {
+	          isBrace = token.isBrace = true;
+	          isGlob = token.isGlob = true;
+	          finished = true;
+
+	          if (scanToEnd === true) {
+	            continue;
+	          }
+
+	          break;
+	        }
+
+	        if (code === CHAR_RIGHT_CURLY_BRACE) {
+	          braces--;
+
+	          if (braces === 0) {
+	            braceEscaped = false;
+	            isBrace = token.isBrace = true;
+	            finished = true;
+	            break;
+	          }
+	        }
+	      }
+
+	      if (scanToEnd === true) {
+	        continue;
+	      }
+
+	      break;
+	    }
+
+	    if (code === CHAR_FORWARD_SLASH) {
+	      slashes.push(index);
+	      tokens.push(token);
+	      token = { value: '', depth: 0, isGlob: false };
+
+	      if (finished === true) continue;
+	      if (prev === CHAR_DOT && index === (start + 1)) {
+	        start += 2;
+	        continue;
+	      }
+
+	      lastIndex = index + 1;
+	      continue;
+	    }
+
+	    if (opts.noext !== true) {
+	      const isExtglobChar = code === CHAR_PLUS
+	        || code === CHAR_AT
+	        || code === CHAR_ASTERISK
+	        || code === CHAR_QUESTION_MARK
+	        || code === CHAR_EXCLAMATION_MARK;
+
+	      if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
+	        isGlob = token.isGlob = true;
+	        isExtglob = token.isExtglob = true;
+	        finished = true;
+	        if (code === CHAR_EXCLAMATION_MARK && index === start) {
+	          negatedExtglob = true;
+	        }
+
+	        if (scanToEnd === true) {
+	          let parens = 0;
+
+	          while (eos() !== true && (code = advance())) {
+	            if (code === CHAR_BACKWARD_SLASH) {
+	              backslashes = token.backslashes = true;
+	              advance();
+	              continue;
+	            }
+
+	            if (code === CHAR_LEFT_PARENTHESES) {
+	              parens++;
+	              continue;
+	            }
+
+	            if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+	              finished = true;
+	              break;
+	            }
+	          }
+	          continue;
+	        }
+	        break;
+	      }
+	    }
+
+	    if (code === CHAR_ASTERISK) {
+	      if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
+	      isGlob = token.isGlob = true;
+	      finished = true;
+
+	      if (scanToEnd === true) {
+	        continue;
+	      }
+	      break;
+	    }
+
+	    if (code === CHAR_QUESTION_MARK) {
+	      isGlob = token.isGlob = true;
+	      finished = true;
+
+	      if (scanToEnd === true) {
+	        continue;
+	      }
+	      break;
+	    }
+
+	    if (code === CHAR_LEFT_SQUARE_BRACKET) {
+	      while (eos() !== true && (next = advance())) {
+	        if (next === CHAR_BACKWARD_SLASH) {
+	          backslashes = token.backslashes = true;
+	          advance();
+	          continue;
+	        }
+
+	        if (next === CHAR_RIGHT_SQUARE_BRACKET) {
+	          isBracket = token.isBracket = true;
+	          isGlob = token.isGlob = true;
+	          finished = true;
+	          break;
+	        }
+	      }
+
+	      if (scanToEnd === true) {
+	        continue;
+	      }
+
+	      break;
+	    }
+
+	    if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
+	      negated = token.negated = true;
+	      start++;
+	      continue;
+	    }
+
+	    if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
+	      isGlob = token.isGlob = true;
+
+	      if (scanToEnd === true) {
+	        let parens = 1;
+
+	        while (eos() !== true && (code = advance())) {
+	          if (code === CHAR_BACKWARD_SLASH) {
+	            backslashes = token.backslashes = true;
+	            advance();
+	            continue;
+	          }
+
+	          if (code === CHAR_LEFT_PARENTHESES) {
+	            parens++;
+	            continue;
+	          }
+
+	          if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+	            finished = true;
+	            break;
+	          }
+	        }
+	        continue;
+	      }
+	      break;
+	    }
+
+	    if (isGlob === true) {
+	      finished = true;
+
+	      if (scanToEnd === true) {
+	        continue;
+	      }
+
+	      break;
+	    }
+	  }
+
+	  if (opts.noext === true) {
+	    isExtglob = false;
+	    isGlob = false;
+	  }
+
+	  let base = str;
+	  let prefix = '';
+	  let glob = '';
+
+	  if (start > 0) {
+	    prefix = str.slice(0, start);
+	    str = str.slice(start);
+	    lastIndex -= start;
+	  }
+
+	  if (base && isGlob === true && lastIndex > 0) {
+	    base = str.slice(0, lastIndex);
+	    glob = str.slice(lastIndex);
+	  } else if (isGlob === true) {
+	    base = '';
+	    glob = str;
+	  } else {
+	    base = str;
+	  }
+
+	  if (base && base !== '' && base !== '/' && base !== str) {
+	    if (isPathSeparator(base.charCodeAt(base.length - 1))) {
+	      base = base.slice(0, -1);
+	    }
+	  }
+
+	  if (opts.unescape === true) {
+	    if (glob) glob = utils.removeBackslashes(glob);
+
+	    if (base && backslashes === true) {
+	      base = utils.removeBackslashes(base);
+	    }
+	  }
+
+	  const state = {
+	    prefix,
+	    input,
+	    start,
+	    base,
+	    glob,
+	    isBrace,
+	    isBracket,
+	    isGlob,
+	    isExtglob,
+	    isGlobstar,
+	    negated,
+	    negatedExtglob
+	  };
+
+	  if (opts.tokens === true) {
+	    state.maxDepth = 0;
+	    if (!isPathSeparator(code)) {
+	      tokens.push(token);
+	    }
+	    state.tokens = tokens;
+	  }
+
+	  if (opts.parts === true || opts.tokens === true) {
+	    let prevIndex;
+
+	    for (let idx = 0; idx < slashes.length; idx++) {
+	      const n = prevIndex !== undefined ? prevIndex + 1 : start;
+	      const i = slashes[idx];
+	      const value = input.slice(n, i);
+	      if (opts.tokens) {
+	        if (idx === 0 && start !== 0) {
+	          tokens[idx].isPrefix = true;
+	          tokens[idx].value = prefix;
+	        } else {
+	          tokens[idx].value = value;
+	        }
+	        depth(tokens[idx]);
+	        state.maxDepth += tokens[idx].depth;
+	      }
+	      if (i >= start) {
+	        parts.push(value);
+	        prevIndex = i;
+	      }
+	    }
+
+	    const n = prevIndex !== undefined ? prevIndex + 1 : start;
+	    const value = input.slice(n);
+	    parts.push(value);
+
+	    if (opts.tokens && prevIndex && prevIndex + 1 < input.length) {
+	      tokens[tokens.length - 1].value = value;
+	      depth(tokens[tokens.length - 1]);
+	      state.maxDepth += tokens[tokens.length - 1].depth;
+	    }
+
+	    state.slashes = slashes;
+	    state.parts = parts;
+	  }
+
+	  return state;
+	};
+
+	scan_1 = scan;
+	return scan_1;
+}
+
+var parse_1;
+var hasRequiredParse;
+
+function requireParse () {
+	if (hasRequiredParse) return parse_1;
+	hasRequiredParse = 1;
+
+	const constants = /*@__PURE__*/ requireConstants();
+	const utils = /*@__PURE__*/ requireUtils();
+
+	/**
+	 * Constants
+	 */
+
+	const {
+	  MAX_LENGTH,
+	  POSIX_REGEX_SOURCE,
+	  REGEX_NON_SPECIAL_CHARS,
+	  REGEX_SPECIAL_CHARS_BACKREF,
+	  REPLACEMENTS
+	} = constants;
+
+	/**
+	 * Helpers
+	 */
+
+	const expandRange = (args, options) => {
+	  if (typeof options.expandRange === 'function') {
+	    return options.expandRange(...args, options);
+	  }
+
+	  args.sort();
+	  const value = `[${args.join('-')}]`;
+
+	  try {
+	    /* eslint-disable-next-line no-new */
+	    new RegExp(value);
+	  } catch (ex) {
+	    return args.map(v => utils.escapeRegex(v)).join('..');
+	  }
+
+	  return value;
+	};
+
+	/**
+	 * Create the message for a syntax error
+	 */
+
+	const syntaxError = (type, char) => {
+	  return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
+	};
+
+	const splitTopLevel = input => {
+	  const parts = [];
+	  let bracket = 0;
+	  let paren = 0;
+	  let quote = 0;
+	  let value = '';
+	  let escaped = false;
+
+	  for (const ch of input) {
+	    if (escaped === true) {
+	      value += ch;
+	      escaped = false;
+	      continue;
+	    }
+
+	    if (ch === '\\') {
+	      value += ch;
+	      escaped = true;
+	      continue;
+	    }
+
+	    if (ch === '"') {
+	      quote = quote === 1 ? 0 : 1;
+	      value += ch;
+	      continue;
+	    }
+
+	    if (quote === 0) {
+	      if (ch === '[') {
+	        bracket++;
+	      } else if (ch === ']' && bracket > 0) {
+	        bracket--;
+	      } else if (bracket === 0) {
+	        if (ch === '(') {
+	          paren++;
+	        } else if (ch === ')' && paren > 0) {
+	          paren--;
+	        } else if (ch === '|' && paren === 0) {
+	          parts.push(value);
+	          value = '';
+	          continue;
+	        }
+	      }
+	    }
+
+	    value += ch;
+	  }
+
+	  parts.push(value);
+	  return parts;
+	};
+
+	const isPlainBranch = branch => {
+	  let escaped = false;
+
+	  for (const ch of branch) {
+	    if (escaped === true) {
+	      escaped = false;
+	      continue;
+	    }
+
+	    if (ch === '\\') {
+	      escaped = true;
+	      continue;
+	    }
+
+	    if (/[?*+@!()[\]{}]/.test(ch)) {
+	      return false;
+	    }
+	  }
+
+	  return true;
+	};
+
+	const normalizeSimpleBranch = branch => {
+	  let value = branch.trim();
+	  let changed = true;
+
+	  while (changed === true) {
+	    changed = false;
+
+	    if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
+	      value = value.slice(2, -1);
+	      changed = true;
+	    }
+	  }
+
+	  if (!isPlainBranch(value)) {
+	    return;
+	  }
+
+	  return value.replace(/\\(.)/g, '$1');
+	};
+
+	const hasRepeatedCharPrefixOverlap = branches => {
+	  const values = branches.map(normalizeSimpleBranch).filter(Boolean);
+
+	  for (let i = 0; i < values.length; i++) {
+	    for (let j = i + 1; j < values.length; j++) {
+	      const a = values[i];
+	      const b = values[j];
+	      const char = a[0];
+
+	      if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
+	        continue;
+	      }
+
+	      if (a === b || a.startsWith(b) || b.startsWith(a)) {
+	        return true;
+	      }
+	    }
+	  }
+
+	  return false;
+	};
+
+	const parseRepeatedExtglob = (pattern, requireEnd = true) => {
+	  if ((pattern[0] !== '+' && pattern[0] !== '*') || pattern[1] !== '(') {
+	    return;
+	  }
+
+	  let bracket = 0;
+	  let paren = 0;
+	  let quote = 0;
+	  let escaped = false;
+
+	  for (let i = 1; i < pattern.length; i++) {
+	    const ch = pattern[i];
+
+	    if (escaped === true) {
+	      escaped = false;
+	      continue;
+	    }
+
+	    if (ch === '\\') {
+	      escaped = true;
+	      continue;
+	    }
+
+	    if (ch === '"') {
+	      quote = quote === 1 ? 0 : 1;
+	      continue;
+	    }
+
+	    if (quote === 1) {
+	      continue;
+	    }
+
+	    if (ch === '[') {
+	      bracket++;
+	      continue;
+	    }
+
+	    if (ch === ']' && bracket > 0) {
+	      bracket--;
+	      continue;
+	    }
+
+	    if (bracket > 0) {
+	      continue;
+	    }
+
+	    if (ch === '(') {
+	      paren++;
+	      continue;
+	    }
+
+	    if (ch === ')') {
+	      paren--;
+
+	      if (paren === 0) {
+	        if (requireEnd === true && i !== pattern.length - 1) {
+	          return;
+	        }
+
+	        return {
+	          type: pattern[0],
+	          body: pattern.slice(2, i),
+	          end: i
+	        };
+	      }
+	    }
+	  }
+	};
+
+	const buildCharClassStar = chars => {
+	  const source = chars.length === 1
+	    ? utils.escapeRegex(chars[0])
+	    : `[${chars.map(ch => utils.escapeRegex(ch)).join('')}]`;
+
+	  return `${source}*`;
+	};
+
+	const getStarExtglobSequenceChars = pattern => {
+	  let index = 0;
+	  const chars = [];
+
+	  while (index < pattern.length) {
+	    const match = parseRepeatedExtglob(pattern.slice(index), false);
+
+	    if (!match || match.type !== '*') {
+	      return;
+	    }
+
+	    const branches = splitTopLevel(match.body).map(branch => branch.trim());
+	    if (branches.length !== 1) {
+	      return;
+	    }
+
+	    const branch = normalizeSimpleBranch(branches[0]);
+	    if (!branch || branch.length !== 1) {
+	      return;
+	    }
+
+	    chars.push(branch);
+	    index += match.end + 1;
+	  }
+
+	  if (chars.length < 1) {
+	    return;
+	  }
+
+	  return chars;
+	};
+
+	const repeatedExtglobRecursion = pattern => {
+	  let depth = 0;
+	  let value = pattern.trim();
+	  let match = parseRepeatedExtglob(value);
+
+	  while (match) {
+	    depth++;
+	    value = match.body.trim();
+	    match = parseRepeatedExtglob(value);
+	  }
+
+	  return depth;
+	};
+
+	const analyzeRepeatedExtglob = (body, options) => {
+	  if (options.maxExtglobRecursion === false) {
+	    return { risky: false };
+	  }
+
+	  const max =
+	    typeof options.maxExtglobRecursion === 'number'
+	      ? options.maxExtglobRecursion
+	      : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
+
+	  const branches = splitTopLevel(body).map(branch => branch.trim());
+
+	  if (branches.length > 1) {
+	    if (
+	      branches.some(branch => branch === '') ||
+	      branches.some(branch => /^[*?]+$/.test(branch)) ||
+	      hasRepeatedCharPrefixOverlap(branches)
+	    ) {
+	      return { risky: true };
+	    }
+	  }
+
+	  // A repeated extglob is "risky" (prone to catastrophic backtracking) when a
+	  // branch is itself a `*(...)` sequence, since that nests an unbounded quantifier
+	  // inside the outer `+(...)`/`*(...)`. When *every* branch reduces to single
+	  // characters we can emit one flat, ReDoS-safe character class that preserves the
+	  // meaning of ALL branches (e.g. `+(*(a)|*(b))` -> `[ab]*`), rather than dropping
+	  // every branch but the first.
+	  const safeChars = [];
+	  let sawStarSequence = false;
+	  let combinable = true;
+
+	  for (const branch of branches) {
+	    const chars = getStarExtglobSequenceChars(branch);
+	    if (chars) {
+	      sawStarSequence = true;
+	      safeChars.push(...chars);
+	      continue;
+	    }
+
+	    const literal = normalizeSimpleBranch(branch);
+	    if (literal && literal.length === 1) {
+	      safeChars.push(literal);
+	      continue;
+	    }
+
+	    combinable = false;
+
+	    if (repeatedExtglobRecursion(branch) > max) {
+	      return { risky: true };
+	    }
+	  }
+
+	  if (sawStarSequence) {
+	    return combinable
+	      ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) }
+	      : { risky: true };
+	  }
+
+	  return { risky: false };
+	};
+
+	/**
+	 * Parse the given input string.
+	 * @param {String} input
+	 * @param {Object} options
+	 * @return {Object}
+	 */
+
+	const parse = (input, options) => {
+	  if (typeof input !== 'string') {
+	    throw new TypeError('Expected a string');
+	  }
+
+	  input = REPLACEMENTS[input] || input;
+
+	  const opts = { ...options };
+	  const max = typeof opts.maxLength === 'number' ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+
+	  let len = input.length;
+	  if (len > max) {
+	    throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+	  }
+
+	  const bos = { type: 'bos', value: '', output: opts.prepend || '' };
+	  const tokens = [bos];
+
+	  const capture = opts.capture ? '' : '?:';
+
+	  // create constants based on platform, for windows or posix
+	  const PLATFORM_CHARS = constants.globChars(opts.windows);
+	  const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
+
+	  const {
+	    DOT_LITERAL,
+	    PLUS_LITERAL,
+	    SLASH_LITERAL,
+	    ONE_CHAR,
+	    DOTS_SLASH,
+	    NO_DOT,
+	    NO_DOT_SLASH,
+	    NO_DOTS_SLASH,
+	    QMARK,
+	    QMARK_NO_DOT,
+	    STAR,
+	    START_ANCHOR
+	  } = PLATFORM_CHARS;
+
+	  const globstar = opts => {
+	    return `(${capture}(?:(?!${START_ANCHOR}${opts.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+	  };
+
+	  const nodot = opts.dot ? '' : NO_DOT;
+	  const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
+	  let star = opts.bash === true ? globstar(opts) : STAR;
+
+	  if (opts.capture) {
+	    star = `(${star})`;
+	  }
+
+	  // minimatch options support
+	  if (typeof opts.noext === 'boolean') {
+	    opts.noextglob = opts.noext;
+	  }
+
+	  const state = {
+	    input,
+	    index: -1,
+	    start: 0,
+	    dot: opts.dot === true,
+	    consumed: '',
+	    output: '',
+	    prefix: '',
+	    backtrack: false,
+	    negated: false,
+	    brackets: 0,
+	    braces: 0,
+	    parens: 0,
+	    quotes: 0,
+	    globstar: false,
+	    tokens
+	  };
+
+	  input = utils.removePrefix(input, state);
+	  len = input.length;
+
+	  const extglobs = [];
+	  const braces = [];
+	  const stack = [];
+	  let prev = bos;
+	  let value;
+
+	  /**
+	   * Tokenizing helpers
+	   */
+
+	  const eos = () => state.index === len - 1;
+	  const peek = state.peek = (n = 1) => input[state.index + n];
+	  const advance = state.advance = () => input[++state.index] || '';
+	  const remaining = () => input.slice(state.index + 1);
+	  const consume = (value = '', num = 0) => {
+	    state.consumed += value;
+	    state.index += num;
+	  };
+
+	  const append = token => {
+	    state.output += token.output != null ? token.output : token.value;
+	    consume(token.value);
+	  };
+
+	  const negate = () => {
+	    let count = 1;
+
+	    while (peek() === '!' && (peek(2) !== '(' || peek(3) === '?')) {
+	      advance();
+	      state.start++;
+	      count++;
+	    }
+
+	    if (count % 2 === 0) {
+	      return false;
+	    }
+
+	    state.negated = true;
+	    state.start++;
+	    return true;
+	  };
+
+	  const increment = type => {
+	    state[type]++;
+	    stack.push(type);
+	  };
+
+	  const decrement = type => {
+	    state[type]--;
+	    stack.pop();
+	  };
+
+	  /**
+	   * Push tokens onto the tokens array. This helper speeds up
+	   * tokenizing by 1) helping us avoid backtracking as much as possible,
+	   * and 2) helping us avoid creating extra tokens when consecutive
+	   * characters are plain text. This improves performance and simplifies
+	   * lookbehinds.
+	   */
+
+	  const push = tok => {
+	    if (prev.type === 'globstar') {
+	      const isBrace = state.braces > 0 && (tok.type === 'comma' || tok.type === 'brace');
+	      const isExtglob = tok.extglob === true || (extglobs.length && (tok.type === 'pipe' || tok.type === 'paren'));
+
+	      if (tok.type !== 'slash' && tok.type !== 'paren' && !isBrace && !isExtglob) {
+	        state.output = state.output.slice(0, -prev.output.length);
+	        prev.type = 'star';
+	        prev.value = '*';
+	        prev.output = star;
+	        state.output += prev.output;
+	      }
+	    }
+
+	    if (extglobs.length && tok.type !== 'paren') {
+	      extglobs[extglobs.length - 1].inner += tok.value;
+	    }
+
+	    if (tok.value || tok.output) append(tok);
+	    if (prev && prev.type === 'text' && tok.type === 'text') {
+	      prev.output = (prev.output || prev.value) + tok.value;
+	      prev.value += tok.value;
+	      return;
+	    }
+
+	    tok.prev = prev;
+	    tokens.push(tok);
+	    prev = tok;
+	  };
+
+	  const extglobOpen = (type, value) => {
+	    const token = { ...EXTGLOB_CHARS[value], conditions: 1, inner: '' };
+
+	    token.prev = prev;
+	    token.parens = state.parens;
+	    token.output = state.output;
+	    token.startIndex = state.index;
+	    token.tokensIndex = tokens.length;
+	    const output = (opts.capture ? '(' : '') + token.open;
+
+	    increment('parens');
+	    push({ type, value, output: state.output ? '' : ONE_CHAR });
+	    push({ type: 'paren', extglob: true, value: advance(), output });
+	    extglobs.push(token);
+	  };
+
+	  const extglobClose = token => {
+	    const literal = input.slice(token.startIndex, state.index + 1);
+	    const body = input.slice(token.startIndex + 2, state.index);
+	    const analysis = analyzeRepeatedExtglob(body, opts);
+
+	    if ((token.type === 'plus' || token.type === 'star') && analysis.risky) {
+	      const safeOutput = analysis.safeOutput
+	        ? (token.output ? '' : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput)
+	        : undefined;
+	      const open = tokens[token.tokensIndex];
+
+	      open.type = 'text';
+	      open.value = literal;
+	      open.output = safeOutput || utils.escapeRegex(literal);
+
+	      for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
+	        tokens[i].value = '';
+	        tokens[i].output = '';
+	        delete tokens[i].suffix;
+	      }
+
+	      state.output = token.output + open.output;
+	      state.backtrack = true;
+
+	      push({ type: 'paren', extglob: true, value, output: '' });
+	      decrement('parens');
+	      return;
+	    }
+
+	    let output = token.close + (opts.capture ? ')' : '');
+	    let rest;
+
+	    if (token.type === 'negate') {
+	      let extglobStar = star;
+
+	      if (token.inner && token.inner.length > 1 && token.inner.includes('/')) {
+	        extglobStar = globstar(opts);
+	      }
+
+	      if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
+	        output = token.close = `)$))${extglobStar}`;
+	      }
+
+	      if (token.inner.includes('*') && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
+	        // Any non-magical string (`.ts`) or even nested expression (`.{ts,tsx}`) can follow after the closing parenthesis.
+	        // In this case, we need to parse the string and use it in the output of the original pattern.
+	        // Suitable patterns: `/!(*.d).ts`, `/!(*.d).{ts,tsx}`, `**/!(*-dbg).@(js)`.
+	        //
+	        // Disabling the `fastpaths` option due to a problem with parsing strings as `.ts` in the pattern like `**/!(*.d).ts`.
+	        const expression = parse(rest, { ...options, fastpaths: false }).output;
+
+	        output = token.close = `)${expression})${extglobStar})`;
+	      }
+
+	      if (token.prev.type === 'bos') {
+	        state.negatedExtglob = true;
+	      }
+	    }
+
+	    push({ type: 'paren', extglob: true, value, output });
+	    decrement('parens');
+	  };
+
+	  /**
+	   * Fast paths
+	   */
+
+	  if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input)) {
+	    let backslashes = false;
+
+	    let output = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
+	      if (first === '\\') {
+	        backslashes = true;
+	        return m;
+	      }
+
+	      if (first === '?') {
+	        if (esc) {
+	          return esc + first + (rest ? QMARK.repeat(rest.length) : '');
+	        }
+	        if (index === 0) {
+	          return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : '');
+	        }
+	        return QMARK.repeat(chars.length);
+	      }
+
+	      if (first === '.') {
+	        return DOT_LITERAL.repeat(chars.length);
+	      }
+
+	      if (first === '*') {
+	        if (esc) {
+	          return esc + first + (rest ? star : '');
+	        }
+	        return star;
+	      }
+	      return esc ? m : `\\${m}`;
+	    });
+
+	    if (backslashes === true) {
+	      if (opts.unescape === true) {
+	        output = output.replace(/\\/g, '');
+	      } else {
+	        output = output.replace(/\\+/g, m => {
+	          return m.length % 2 === 0 ? '\\\\' : (m ? '\\' : '');
+	        });
+	      }
+	    }
+
+	    if (output === input && opts.contains === true) {
+	      state.output = input;
+	      return state;
+	    }
+
+	    state.output = utils.wrapOutput(output, state, options);
+	    return state;
+	  }
+
+	  /**
+	   * Tokenize input until we reach end-of-string
+	   */
+
+	  while (!eos()) {
+	    value = advance();
+
+	    if (value === '\u0000') {
+	      continue;
+	    }
+
+	    /**
+	     * Escaped characters
+	     */
+
+	    if (value === '\\') {
+	      const next = peek();
+
+	      if (next === '/' && opts.bash !== true) {
+	        continue;
+	      }
+
+	      if (next === '.' || next === ';') {
+	        continue;
+	      }
+
+	      if (!next) {
+	        value += '\\';
+	        push({ type: 'text', value });
+	        continue;
+	      }
+
+	      // collapse slashes to reduce potential for exploits
+	      const match = /^\\+/.exec(remaining());
+	      let slashes = 0;
+
+	      if (match && match[0].length > 2) {
+	        slashes = match[0].length;
+	        state.index += slashes;
+	        if (slashes % 2 !== 0) {
+	          value += '\\';
+	        }
+	      }
+
+	      if (opts.unescape === true) {
+	        value = advance();
+	      } else {
+	        value += advance();
+	      }
+
+	      if (state.brackets === 0) {
+	        push({ type: 'text', value });
+	        continue;
+	      }
+	    }
+
+	    /**
+	     * If we're inside a regex character class, continue
+	     * until we reach the closing bracket.
+	     */
+
+	    if (state.brackets > 0 && (value !== ']' || prev.value === '[' || prev.value === '[^')) {
+	      if (opts.posix !== false && value === ':') {
+	        const inner = prev.value.slice(1);
+	        if (inner.includes('[')) {
+	          prev.posix = true;
+
+	          if (inner.includes(':')) {
+	            const idx = prev.value.lastIndexOf('[');
+	            const pre = prev.value.slice(0, idx);
+	            const rest = prev.value.slice(idx + 2);
+	            const posix = POSIX_REGEX_SOURCE[rest];
+	            if (posix) {
+	              prev.value = pre + posix;
+	              state.backtrack = true;
+	              advance();
+
+	              if (!bos.output && tokens.indexOf(prev) === 1) {
+	                bos.output = ONE_CHAR;
+	              }
+	              continue;
+	            }
+	          }
+	        }
+	      }
+
+	      if ((value === '[' && peek() !== ':') || (value === '-' && peek() === ']')) {
+	        value = `\\${value}`;
+	      }
+
+	      if (value === ']' && (prev.value === '[' || prev.value === '[^')) {
+	        value = `\\${value}`;
+	      }
+
+	      if (opts.posix === true && value === '!' && prev.value === '[') {
+	        value = '^';
+	      }
+
+	      prev.value += value;
+	      append({ value });
+	      continue;
+	    }
+
+	    /**
+	     * If we're inside a quoted string, continue
+	     * until we reach the closing double quote.
+	     */
+
+	    if (state.quotes === 1 && value !== '"') {
+	      value = utils.escapeRegex(value);
+	      prev.value += value;
+	      append({ value });
+	      continue;
+	    }
+
+	    /**
+	     * Double quotes
+	     */
+
+	    if (value === '"') {
+	      state.quotes = state.quotes === 1 ? 0 : 1;
+	      if (opts.keepQuotes === true) {
+	        push({ type: 'text', value });
+	      }
+	      continue;
+	    }
+
+	    /**
+	     * Parentheses
+	     */
+
+	    if (value === '(') {
+	      increment('parens');
+	      push({ type: 'paren', value });
+	      continue;
+	    }
+
+	    if (value === ')') {
+	      if (state.parens === 0 && opts.strictBrackets === true) {
+	        throw new SyntaxError(syntaxError('opening', '('));
+	      }
+
+	      const extglob = extglobs[extglobs.length - 1];
+	      if (extglob && state.parens === extglob.parens + 1) {
+	        extglobClose(extglobs.pop());
+	        continue;
+	      }
+
+	      push({ type: 'paren', value, output: state.parens ? ')' : '\\)' });
+	      decrement('parens');
+	      continue;
+	    }
+
+	    /**
+	     * Square brackets
+	     */
+
+	    if (value === '[') {
+	      if (opts.nobracket === true || !remaining().includes(']')) {
+	        if (opts.nobracket !== true && opts.strictBrackets === true) {
+	          throw new SyntaxError(syntaxError('closing', ']'));
+	        }
+
+	        value = `\\${value}`;
+	      } else {
+	        increment('brackets');
+	      }
+
+	      push({ type: 'bracket', value });
+	      continue;
+	    }
+
+	    if (value === ']') {
+	      if (opts.nobracket === true || (prev && prev.type === 'bracket' && prev.value.length === 1)) {
+	        push({ type: 'text', value, output: `\\${value}` });
+	        continue;
+	      }
+
+	      if (state.brackets === 0) {
+	        if (opts.strictBrackets === true) {
+	          throw new SyntaxError(syntaxError('opening', '['));
+	        }
+
+	        push({ type: 'text', value, output: `\\${value}` });
+	        continue;
+	      }
+
+	      decrement('brackets');
+
+	      const prevValue = prev.value.slice(1);
+	      if (prev.posix !== true && prevValue[0] === '^' && !prevValue.includes('/')) {
+	        value = `/${value}`;
+	      }
+
+	      prev.value += value;
+	      append({ value });
+
+	      // when literal brackets are explicitly disabled
+	      // assume we should match with a regex character class
+	      if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
+	        continue;
+	      }
+
+	      const escaped = utils.escapeRegex(prev.value);
+	      state.output = state.output.slice(0, -prev.value.length);
+
+	      // when literal brackets are explicitly enabled
+	      // assume we should escape the brackets to match literal characters
+	      if (opts.literalBrackets === true) {
+	        state.output += escaped;
+	        prev.value = escaped;
+	        continue;
+	      }
+
+	      // when the user specifies nothing, try to match both
+	      prev.value = `(${capture}${escaped}|${prev.value})`;
+	      state.output += prev.value;
+	      continue;
+	    }
+
+	    /**
+	     * Braces
+	     */
+
+	    if (value === '{' && opts.nobrace !== true) {
+	      increment('braces');
+
+	      const open = {
+	        type: 'brace',
+	        value,
+	        output: '(',
+	        outputIndex: state.output.length,
+	        tokensIndex: state.tokens.length
+	      };
+
+	      braces.push(open);
+	      push(open);
+	      continue;
+	    }
+
+	    if (value === '}') {
+	      const brace = braces[braces.length - 1];
+
+	      if (opts.nobrace === true || !brace) {
+	        push({ type: 'text', value, output: value });
+	        continue;
+	      }
+
+	      let output = ')';
+
+	      if (brace.dots === true) {
+	        const arr = tokens.slice();
+	        const range = [];
+
+	        for (let i = arr.length - 1; i >= 0; i--) {
+	          tokens.pop();
+	          if (arr[i].type === 'brace') {
+	            break;
+	          }
+	          if (arr[i].type !== 'dots') {
+	            range.unshift(arr[i].value);
+	          }
+	        }
+
+	        output = expandRange(range, opts);
+	        state.backtrack = true;
+	      }
+
+	      if (brace.comma !== true && brace.dots !== true) {
+	        const out = state.output.slice(0, brace.outputIndex);
+	        const toks = state.tokens.slice(brace.tokensIndex);
+	        brace.value = brace.output = '\\{';
+	        value = output = '\\}';
+	        state.output = out;
+	        for (const t of toks) {
+	          state.output += (t.output || t.value);
+	        }
+	      }
+
+	      push({ type: 'brace', value, output });
+	      decrement('braces');
+	      braces.pop();
+	      continue;
+	    }
+
+	    /**
+	     * Pipes
+	     */
+
+	    if (value === '|') {
+	      if (extglobs.length > 0) {
+	        extglobs[extglobs.length - 1].conditions++;
+	      }
+	      push({ type: 'text', value });
+	      continue;
+	    }
+
+	    /**
+	     * Commas
+	     */
+
+	    if (value === ',') {
+	      let output = value;
+
+	      const brace = braces[braces.length - 1];
+	      if (brace && stack[stack.length - 1] === 'braces') {
+	        brace.comma = true;
+	        output = '|';
+	      }
+
+	      push({ type: 'comma', value, output });
+	      continue;
+	    }
+
+	    /**
+	     * Slashes
+	     */
+
+	    if (value === '/') {
+	      // if the beginning of the glob is "./", advance the start
+	      // to the current index, and don't add the "./" characters
+	      // to the state. This greatly simplifies lookbehinds when
+	      // checking for BOS characters like "!" and "." (not "./")
+	      if (prev.type === 'dot' && state.index === state.start + 1) {
+	        state.start = state.index + 1;
+	        state.consumed = '';
+	        state.output = '';
+	        tokens.pop();
+	        prev = bos; // reset "prev" to the first token
+	        continue;
+	      }
+
+	      push({ type: 'slash', value, output: SLASH_LITERAL });
+	      continue;
+	    }
+
+	    /**
+	     * Dots
+	     */
+
+	    if (value === '.') {
+	      if (state.braces > 0 && prev.type === 'dot') {
+	        if (prev.value === '.') prev.output = DOT_LITERAL;
+	        const brace = braces[braces.length - 1];
+	        prev.type = 'dots';
+	        prev.output += value;
+	        prev.value += value;
+	        brace.dots = true;
+	        continue;
+	      }
+
+	      if ((state.braces + state.parens) === 0 && prev.type !== 'bos' && prev.type !== 'slash') {
+	        push({ type: 'text', value, output: DOT_LITERAL });
+	        continue;
+	      }
+
+	      push({ type: 'dot', value, output: DOT_LITERAL });
+	      continue;
+	    }
+
+	    /**
+	     * Question marks
+	     */
+
+	    if (value === '?') {
+	      const isGroup = prev && prev.value === '(';
+	      if (!isGroup && opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
+	        extglobOpen('qmark', value);
+	        continue;
+	      }
+
+	      if (prev && prev.type === 'paren') {
+	        const next = peek();
+	        let output = value;
+
+	        if ((prev.value === '(' && !/[!=<:]/.test(next)) || (next === '<' && !/<([!=]|\w+>)/.test(remaining()))) {
+	          output = `\\${value}`;
+	        }
+
+	        push({ type: 'text', value, output });
+	        continue;
+	      }
+
+	      if (opts.dot !== true && (prev.type === 'slash' || prev.type === 'bos')) {
+	        push({ type: 'qmark', value, output: QMARK_NO_DOT });
+	        continue;
+	      }
+
+	      push({ type: 'qmark', value, output: QMARK });
+	      continue;
+	    }
+
+	    /**
+	     * Exclamation
+	     */
+
+	    if (value === '!') {
+	      if (opts.noextglob !== true && peek() === '(') {
+	        if (peek(2) !== '?' || !/[!=<:]/.test(peek(3))) {
+	          extglobOpen('negate', value);
+	          continue;
+	        }
+	      }
+
+	      if (opts.nonegate !== true && state.index === 0) {
+	        negate();
+	        continue;
+	      }
+	    }
+
+	    /**
+	     * Plus
+	     */
+
+	    if (value === '+') {
+	      if (opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
+	        extglobOpen('plus', value);
+	        continue;
+	      }
+
+	      if ((prev && prev.value === '(') || opts.regex === false) {
+	        push({ type: 'plus', value, output: PLUS_LITERAL });
+	        continue;
+	      }
+
+	      if ((prev && (prev.type === 'bracket' || prev.type === 'paren' || prev.type === 'brace')) || state.parens > 0) {
+	        push({ type: 'plus', value });
+	        continue;
+	      }
+
+	      push({ type: 'plus', value: PLUS_LITERAL });
+	      continue;
+	    }
+
+	    /**
+	     * Plain text
+	     */
+
+	    if (value === '@') {
+	      if (opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
+	        push({ type: 'at', extglob: true, value, output: '' });
+	        continue;
+	      }
+
+	      push({ type: 'text', value });
+	      continue;
+	    }
+
+	    /**
+	     * Plain text
+	     */
+
+	    if (value !== '*') {
+	      if (value === '$' || value === '^') {
+	        value = `\\${value}`;
+	      }
+
+	      const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
+	      if (match) {
+	        value += match[0];
+	        state.index += match[0].length;
+	      }
+
+	      push({ type: 'text', value });
+	      continue;
+	    }
+
+	    /**
+	     * Stars
+	     */
+
+	    if (prev && (prev.type === 'globstar' || prev.star === true)) {
+	      prev.type = 'star';
+	      prev.star = true;
+	      prev.value += value;
+	      prev.output = star;
+	      state.backtrack = true;
+	      state.globstar = true;
+	      consume(value);
+	      continue;
+	    }
+
+	    let rest = remaining();
+	    if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
+	      extglobOpen('star', value);
+	      continue;
+	    }
+
+	    if (prev.type === 'star') {
+	      if (opts.noglobstar === true) {
+	        consume(value);
+	        continue;
+	      }
+
+	      const prior = prev.prev;
+	      const before = prior.prev;
+	      const isStart = prior.type === 'slash' || prior.type === 'bos';
+	      const afterStar = before && (before.type === 'star' || before.type === 'globstar');
+
+	      if (opts.bash === true && (!isStart || (rest[0] && rest[0] !== '/'))) {
+	        push({ type: 'star', value, output: '' });
+	        continue;
+	      }
+
+	      const isBrace = state.braces > 0 && (prior.type === 'comma' || prior.type === 'brace');
+	      const isExtglob = extglobs.length && (prior.type === 'pipe' || prior.type === 'paren');
+	      if (!isStart && prior.type !== 'paren' && !isBrace && !isExtglob) {
+	        push({ type: 'star', value, output: '' });
+	        continue;
+	      }
+
+	      // strip consecutive `/**/`
+	      while (rest.slice(0, 3) === '/**') {
+	        const after = input[state.index + 4];
+	        if (after && after !== '/') {
+	          break;
+	        }
+	        rest = rest.slice(3);
+	        consume('/**', 3);
+	      }
+
+	      // A globstar followed only by balanced closing parens is at the logical end of patterns like
+	      // `test(/utils/**)` and `test?(/utils/**)`. Treat it as EOS so the trailing `/**` can match its
+	      // parent path, except in negated extglobs where that would change the exclusion semantics.
+	      const isEnd = eos() || (
+	        state.parens > 0
+	        && rest === ')'.repeat(state.parens)
+	        && !extglobs.some(extglob => extglob.type === 'negate')
+	      );
+
+	      if (prior.type === 'bos' && eos()) {
+	        prev.type = 'globstar';
+	        prev.value += value;
+	        prev.output = globstar(opts);
+	        state.output = prev.output;
+	        state.globstar = true;
+	        consume(value);
+	        continue;
+	      }
+
+	      if (prior.type === 'slash' && prior.prev.type !== 'bos' && !afterStar && isEnd) {
+	        state.output = state.output.slice(0, -(prior.output + prev.output).length);
+	        prior.output = `(?:${prior.output}`;
+
+	        prev.type = 'globstar';
+	        prev.output = globstar(opts) + (opts.strictSlashes ? ')' : '|$)');
+	        prev.value += value;
+	        state.globstar = true;
+	        state.output += prior.output + prev.output;
+	        consume(value);
+	        continue;
+	      }
+
+	      if (prior.type === 'slash' && prior.prev.type !== 'bos' && rest[0] === '/') {
+	        const end = rest[1] !== void 0 ? '|$' : '';
+
+	        state.output = state.output.slice(0, -(prior.output + prev.output).length);
+	        prior.output = `(?:${prior.output}`;
+
+	        prev.type = 'globstar';
+	        prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
+	        prev.value += value;
+
+	        state.output += prior.output + prev.output;
+	        state.globstar = true;
+
+	        consume(value + advance());
+
+	        push({ type: 'slash', value: '/', output: '' });
+	        continue;
+	      }
+
+	      if (prior.type === 'bos' && rest[0] === '/') {
+	        prev.type = 'globstar';
+	        prev.value += value;
+	        prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
+	        state.output = prev.output;
+	        state.globstar = true;
+	        consume(value + advance());
+	        push({ type: 'slash', value: '/', output: '' });
+	        continue;
+	      }
+
+	      // remove single star from output
+	      state.output = state.output.slice(0, -prev.output.length);
+
+	      // reset previous token to globstar
+	      prev.type = 'globstar';
+	      prev.output = globstar(opts);
+	      prev.value += value;
+
+	      // reset output with globstar
+	      state.output += prev.output;
+	      state.globstar = true;
+	      consume(value);
+	      continue;
+	    }
+
+	    const token = { type: 'star', value, output: star };
+
+	    if (opts.bash === true) {
+	      token.output = '.*?';
+	      if (prev.type === 'bos' || prev.type === 'slash') {
+	        token.output = nodot + token.output;
+	      }
+	      push(token);
+	      continue;
+	    }
+
+	    if (prev && (prev.type === 'bracket' || prev.type === 'paren') && opts.regex === true) {
+	      token.output = value;
+	      push(token);
+	      continue;
+	    }
+
+	    if (state.index === state.start || prev.type === 'slash' || prev.type === 'dot') {
+	      if (prev.type === 'dot') {
+	        state.output += NO_DOT_SLASH;
+	        prev.output += NO_DOT_SLASH;
+
+	      } else if (opts.dot === true) {
+	        state.output += NO_DOTS_SLASH;
+	        prev.output += NO_DOTS_SLASH;
+
+	      } else {
+	        state.output += nodot;
+	        prev.output += nodot;
+	      }
+
+	      if (peek() !== '*') {
+	        state.output += ONE_CHAR;
+	        prev.output += ONE_CHAR;
+	      }
+	    }
+
+	    push(token);
+	  }
+
+	  while (state.brackets > 0) {
+	    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', ']'));
+	    state.output = utils.escapeLast(state.output, '[');
+	    decrement('brackets');
+	  }
+
+	  while (state.parens > 0) {
+	    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', ')'));
+	    state.output = utils.escapeLast(state.output, '(');
+	    decrement('parens');
+	  }
+
+	  while (state.braces > 0) {
+	    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', '}'));
+	    state.output = utils.escapeLast(state.output, '{');
+	    decrement('braces');
+	  }
+
+	  if (opts.strictSlashes !== true && (prev.type === 'star' || prev.type === 'bracket')) {
+	    push({ type: 'maybe_slash', value: '', output: `${SLASH_LITERAL}?` });
+	  }
+
+	  // rebuild the output if we had to backtrack at any point
+	  if (state.backtrack === true) {
+	    state.output = '';
+
+	    for (const token of state.tokens) {
+	      state.output += token.output != null ? token.output : token.value;
+
+	      if (token.suffix) {
+	        state.output += token.suffix;
+	      }
+	    }
+	  }
+
+	  return state;
+	};
+
+	/**
+	 * Fast paths for creating regular expressions for common glob patterns.
+	 * This can significantly speed up processing and has very little downside
+	 * impact when none of the fast paths match.
+	 */
+
+	parse.fastpaths = (input, options) => {
+	  const opts = { ...options };
+	  const max = typeof opts.maxLength === 'number' ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+	  const len = input.length;
+	  if (len > max) {
+	    throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+	  }
+
+	  input = REPLACEMENTS[input] || input;
+
+	  // create constants based on platform, for windows or posix
+	  const {
+	    DOT_LITERAL,
+	    SLASH_LITERAL,
+	    ONE_CHAR,
+	    DOTS_SLASH,
+	    NO_DOT,
+	    NO_DOTS,
+	    NO_DOTS_SLASH,
+	    STAR,
+	    START_ANCHOR
+	  } = constants.globChars(opts.windows);
+
+	  const nodot = opts.dot ? NO_DOTS : NO_DOT;
+	  const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
+	  const capture = opts.capture ? '' : '?:';
+	  const state = { negated: false, prefix: '' };
+	  let star = opts.bash === true ? '.*?' : STAR;
+
+	  if (opts.capture) {
+	    star = `(${star})`;
+	  }
+
+	  const globstar = opts => {
+	    if (opts.noglobstar === true) return star;
+	    return `(${capture}(?:(?!${START_ANCHOR}${opts.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+	  };
+
+	  const create = str => {
+	    switch (str) {
+	      case '*':
+	        return `${nodot}${ONE_CHAR}${star}`;
+
+	      case '.*':
+	        return `${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+	      case '*.*':
+	        return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+	      case '*/*':
+	        return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
+
+	      case '**':
+	        return nodot + globstar(opts);
+
+	      case '**/*':
+	        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
+
+	      case '**/*.*':
+	        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+	      case '**/.*':
+	        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
+
+	      default: {
+	        const match = /^(.*?)\.(\w+)$/.exec(str);
+	        if (!match) return;
+
+	        const source = create(match[1]);
+	        if (!source) return;
+
+	        return source + DOT_LITERAL + match[2];
+	      }
+	    }
+	  };
+
+	  const output = utils.removePrefix(input, state);
+	  let source = create(output);
+
+	  if (source && opts.strictSlashes !== true) {
+	    source += `${SLASH_LITERAL}?`;
+	  }
+
+	  return source;
+	};
+
+	parse_1 = parse;
+	return parse_1;
+}
+
+var picomatch_1$1;
+var hasRequiredPicomatch$1;
+
+function requirePicomatch$1 () {
+	if (hasRequiredPicomatch$1) return picomatch_1$1;
+	hasRequiredPicomatch$1 = 1;
+
+	const scan = /*@__PURE__*/ requireScan();
+	const parse = /*@__PURE__*/ requireParse();
+	const utils = /*@__PURE__*/ requireUtils();
+	const constants = /*@__PURE__*/ requireConstants();
+	const isObject = val => val && typeof val === 'object' && !Array.isArray(val);
+
+	/**
+	 * Creates a matcher function from one or more glob patterns. The
+	 * returned function takes a string to match as its first argument,
+	 * and returns true if the string is a match. The returned matcher
+	 * function also takes a boolean as the second argument that, when true,
+	 * returns an object with additional information.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch(glob[, options]);
+	 *
+	 * const isMatch = picomatch('*.!(*a)');
+	 * console.log(isMatch('a.a')); //=> false
+	 * console.log(isMatch('a.b')); //=> true
+	 *
+	 * // For environments without `node.js`, `picomatch/posix` provides you a dependency-free matcher, without automatic OS detection.
+	 * const picomatch = require('picomatch/posix');
+	 * // the same API, defaulting to posix paths
+	 * const isMatch = picomatch('a/*');
+	 * console.log(isMatch('a\\b')); //=> false
+	 * console.log(isMatch('a/b')); //=> true
+	 *
+	 * // you can still configure the matcher function to accept windows paths
+	 * const isMatch = picomatch('a/*', { options: windows });
+	 * console.log(isMatch('a\\b')); //=> true
+	 * console.log(isMatch('a/b')); //=> true
+	 * ```
+	 * @name picomatch
+	 * @param {String|Array} `globs` One or more glob patterns.
+	 * @param {Object=} `options`
+	 * @return {Function=} Returns a matcher function.
+	 * @api public
+	 */
+
+	const picomatch = (glob, options, returnState = false) => {
+	  if (Array.isArray(glob)) {
+	    const fns = glob.map(input => picomatch(input, options, returnState));
+	    const arrayMatcher = str => {
+	      for (const isMatch of fns) {
+	        const state = isMatch(str);
+	        if (state) return state;
+	      }
+	      return false;
+	    };
+	    return arrayMatcher;
+	  }
+
+	  const isState = isObject(glob) && glob.tokens && glob.input;
+
+	  if (glob === '' || (typeof glob !== 'string' && !isState)) {
+	    throw new TypeError('Expected pattern to be a non-empty string');
+	  }
+
+	  const opts = options || {};
+	  const posix = opts.windows;
+	  const regex = isState
+	    ? picomatch.compileRe(glob, options)
+	    : picomatch.makeRe(glob, options, false, true);
+
+	  const state = regex.state;
+	  delete regex.state;
+
+	  let isIgnored = () => false;
+	  if (opts.ignore) {
+	    const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
+	    isIgnored = picomatch(opts.ignore, ignoreOpts, returnState);
+	  }
+
+	  const matcher = (input, returnObject = false) => {
+	    const { isMatch, match, output } = picomatch.test(input, regex, options, { glob, posix });
+	    const result = { glob, state, regex, posix, input, output, match, isMatch };
+
+	    if (typeof opts.onResult === 'function') {
+	      opts.onResult(result);
+	    }
+
+	    if (isMatch === false) {
+	      result.isMatch = false;
+	      return returnObject ? result : false;
+	    }
+
+	    if (isIgnored(input)) {
+	      if (typeof opts.onIgnore === 'function') {
+	        opts.onIgnore(result);
+	      }
+	      result.isMatch = false;
+	      return returnObject ? result : false;
+	    }
+
+	    if (typeof opts.onMatch === 'function') {
+	      opts.onMatch(result);
+	    }
+	    return returnObject ? result : true;
+	  };
+
+	  if (returnState) {
+	    matcher.state = state;
+	  }
+
+	  return matcher;
+	};
+
+	/**
+	 * Test `input` with the given `regex`. This is used by the main
+	 * `picomatch()` function to test the input string.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch.test(input, regex[, options]);
+	 *
+	 * console.log(picomatch.test('foo/bar', /^(?:([^/]*?)\/([^/]*?))$/));
+	 * // { isMatch: true, match: [ 'foo/', 'foo', 'bar' ], output: 'foo/bar' }
+	 * ```
+	 * @param {String} `input` String to test.
+	 * @param {RegExp} `regex`
+	 * @return {Object} Returns an object with matching info.
+	 * @api public
+	 */
+
+	picomatch.test = (input, regex, options, { glob, posix } = {}) => {
+	  if (typeof input !== 'string') {
+	    throw new TypeError('Expected input to be a string');
+	  }
+
+	  if (input === '') {
+	    return { isMatch: false, output: '' };
+	  }
+
+	  const opts = options || {};
+	  const format = opts.format || (posix ? utils.toPosixSlashes : null);
+	  let match = input === glob;
+	  let output = (match && format) ? format(input) : input;
+
+	  if (match === false) {
+	    output = format ? format(input) : input;
+	    match = output === glob;
+	  }
+
+	  if (match === false || opts.capture === true) {
+	    if (opts.matchBase === true || opts.basename === true) {
+	      match = picomatch.matchBase(input, regex, options, posix);
+	    } else {
+	      match = regex.exec(output);
+	    }
+	  }
+
+	  return { isMatch: Boolean(match), match, output };
+	};
+
+	/**
+	 * Match the basename of a filepath.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch.matchBase(input, glob[, options]);
+	 * console.log(picomatch.matchBase('foo/bar.js', '*.js'); // true
+	 * ```
+	 * @param {String} `input` String to test.
+	 * @param {RegExp|String} `glob` Glob pattern or regex created by [.makeRe](#makeRe).
+	 * @return {Boolean}
+	 * @api public
+	 */
+
+	picomatch.matchBase = (input, glob, options, posix = options && options.windows) => {
+	  const regex = glob instanceof RegExp ? glob : picomatch.makeRe(glob, options);
+	  return regex.test(utils.basename(input, { windows: posix }));
+	};
+
+	/**
+	 * Returns true if **any** of the given glob `patterns` match the specified `string`.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch.isMatch(string, patterns[, options]);
+	 *
+	 * console.log(picomatch.isMatch('a.a', ['b.*', '*.a'])); //=> true
+	 * console.log(picomatch.isMatch('a.a', 'b.*')); //=> false
+	 * ```
+	 * @param {String|Array} str The string to test.
+	 * @param {String|Array} patterns One or more glob patterns to use for matching.
+	 * @param {Object} [options] See available [options](#options).
+	 * @return {Boolean} Returns true if any patterns match `str`
+	 * @api public
+	 */
+
+	picomatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
+
+	/**
+	 * Parse a glob pattern to create the source string for a regular
+	 * expression.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * const result = picomatch.parse(pattern[, options]);
+	 * ```
+	 * @param {String} `pattern`
+	 * @param {Object} `options`
+	 * @return {Object} Returns an object with useful properties and output to be used as a regex source string.
+	 * @api public
+	 */
+
+	picomatch.parse = (pattern, options) => {
+	  if (Array.isArray(pattern)) return pattern.map(p => picomatch.parse(p, options));
+	  return parse(pattern, { ...options, fastpaths: false });
+	};
+
+	/**
+	 * Scan a glob pattern to separate the pattern into segments.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch.scan(input[, options]);
+	 *
+	 * const result = picomatch.scan('!./foo/*.js');
+	 * console.log(result);
+	 * { prefix: '!./',
+	 *   input: '!./foo/*.js',
+	 *   start: 3,
+	 *   base: 'foo',
+	 *   glob: '*.js',
+	 *   isBrace: false,
+	 *   isBracket: false,
+	 *   isGlob: true,
+	 *   isExtglob: false,
+	 *   isGlobstar: false,
+	 *   negated: true }
+	 * ```
+	 * @param {String} `input` Glob pattern to scan.
+	 * @param {Object} `options`
+	 * @return {Object} Returns an object with
+	 * @api public
+	 */
+
+	picomatch.scan = (input, options) => scan(input, options);
+
+	/**
+	 * Compile a regular expression from the `state` object returned by the
+	 * [parse()](#parse) method.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * const state = picomatch.parse('*.js');
+	 * // picomatch.compileRe(state[, options]);
+	 *
+	 * console.log(picomatch.compileRe(state));
+	 * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
+	 * ```
+	 * @param {Object} `state`
+	 * @param {Object} `options`
+	 * @param {Boolean} `returnOutput` Intended for implementors, this argument allows you to return the raw output from the parser.
+	 * @param {Boolean} `returnState` Adds the state to a `state` property on the returned regex. Useful for implementors and debugging.
+	 * @return {RegExp}
+	 * @api public
+	 */
+
+	picomatch.compileRe = (state, options, returnOutput = false, returnState = false) => {
+	  if (returnOutput === true) {
+	    return state.output;
+	  }
+
+	  const opts = options || {};
+	  const prepend = opts.contains ? '' : '^';
+	  const append = opts.contains ? '' : '$';
+
+	  let source = `${prepend}(?:${state.output})${append}`;
+	  if (state && state.negated === true) {
+	    source = `^(?!${source}).*$`;
+	  }
+
+	  const regex = picomatch.toRegex(source, options);
+	  if (returnState === true) {
+	    regex.state = state;
+	  }
+
+	  return regex;
+	};
+
+	/**
+	 * Create a regular expression from a parsed glob pattern.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch.makeRe(state[, options]);
+	 *
+	 * const result = picomatch.makeRe('*.js');
+	 * console.log(result);
+	 * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
+	 * ```
+	 * @param {String} `state` The object returned from the `.parse` method.
+	 * @param {Object} `options`
+	 * @param {Boolean} `returnOutput` Implementors may use this argument to return the compiled output, instead of a regular expression. This is not exposed on the options to prevent end-users from mutating the result.
+	 * @param {Boolean} `returnState` Implementors may use this argument to return the state from the parsed glob with the returned regular expression.
+	 * @return {RegExp} Returns a regex created from the given pattern.
+	 * @api public
+	 */
+
+	picomatch.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+	  if (!input || typeof input !== 'string') {
+	    throw new TypeError('Expected a non-empty string');
+	  }
+
+	  let parsed = { negated: false, fastpaths: true };
+
+	  if (options.fastpaths !== false && (input[0] === '.' || input[0] === '*')) {
+	    parsed.output = parse.fastpaths(input, options);
+	  }
+
+	  if (!parsed.output) {
+	    parsed = parse(input, options);
+	  }
+
+	  return picomatch.compileRe(parsed, options, returnOutput, returnState);
+	};
+
+	/**
+	 * Create a regular expression from the given regex source string.
+	 *
+	 * ```js
+	 * const picomatch = require('picomatch');
+	 * // picomatch.toRegex(source[, options]);
+	 *
+	 * const { output } = picomatch.parse('*.js');
+	 * console.log(picomatch.toRegex(output));
+	 * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
+	 * ```
+	 * @param {String} `source` Regular expression source string.
+	 * @param {Object} `options`
+	 * @return {RegExp}
+	 * @api public
+	 */
+
+	picomatch.toRegex = (source, options) => {
+	  try {
+	    const opts = options || {};
+	    return new RegExp(source, opts.flags || (opts.nocase ? 'i' : ''));
+	  } catch (err) {
+	    if (options && options.debug === true) throw err;
+	    return /$^/;
+	  }
+	};
+
+	/**
+	 * Picomatch constants.
+	 * @return {Object}
+	 */
+
+	picomatch.constants = constants;
+
+	/**
+	 * Expose "picomatch"
+	 */
+
+	picomatch_1$1 = picomatch;
+	return picomatch_1$1;
+}
+
+var picomatch_1;
+var hasRequiredPicomatch;
+
+function requirePicomatch () {
+	if (hasRequiredPicomatch) return picomatch_1;
+	hasRequiredPicomatch = 1;
+
+	const pico = /*@__PURE__*/ requirePicomatch$1();
+	const utils = /*@__PURE__*/ requireUtils();
+
+	function picomatch(glob, options, returnState = false) {
+	  // default to os.platform()
+	  if (options && (options.windows === null || options.windows === undefined)) {
+	    // don't mutate the original options object
+	    options = { ...options, windows: utils.isWindows() };
+	  }
+
+	  return pico(glob, options, returnState);
+	}
+
+	Object.assign(picomatch, pico);
+	picomatch_1 = picomatch;
+	return picomatch_1;
+}
+
+var picomatchExports = /*@__PURE__*/ requirePicomatch();
+var picomatch = /*@__PURE__*/getDefaultExportFromCjs(picomatchExports);
+
+// One glob engine for path segments (picomatch): the lint-values files and the
+// discover folders walk the tree themselves, segment by segment, and ask this
+// whether a name matches. `**` is handled by the walkers.
+/** A matcher for one path segment (`*`, `?`, `[…]`, `{a,b}`); dot names match (callers decide on hidden folders). */
+function segmentMatcher(segment) {
+    // picomatch reads `[!t]` as "`!` or `t`"; the shell (and the old discover glob) read it as "not t".
+    return picomatch(segment.replace(/\[!/g, '[^'), { dot: true });
+}
+
+// Folder globs over the workspace (`platform/*`, `products/*`, `**` for any depth): the folders a pattern
+// matches, walked segment by segment with the one glob engine (glob.ts). Hidden folders match only a pattern
+// segment that starts with a dot; node_modules and .git are never entered.
+const SKIP_DIRS = new Set(['node_modules', '.git']);
+/** How deep `**` walks: a monorepo's blueprints are a few levels down, never a dozen. */
+const MAX_DEPTH = 12;
+async function subdirectories(dir) {
+    try {
+        const entries = await promises.readdir(dir, { withFileTypes: true });
+        return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+    }
+    catch {
+        return [];
+    }
+}
+/** The folders (relative to `workspace`, `/`-separated) a folder glob matches; `*`, `?`, `[…]` within a segment. */
+async function expandFolderGlob(workspace, pattern) {
+    const segments = pattern.split('/').filter((s) => s !== '' && s !== '.');
+    const out = [];
+    const walk = async (rel, i, depth) => {
+        if (depth > MAX_DEPTH)
+            return;
+        if (i === segments.length) {
+            out.push(rel);
+            return;
+        }
+        const seg = segments[i];
+        const abs = path.join(workspace, rel);
+        if (seg === '**') {
+            await walk(rel, i + 1, depth);
+            for (const name of await subdirectories(abs)) {
+                if (name.startsWith('.') || SKIP_DIRS.has(name))
+                    continue;
+                await walk(rel ? `${rel}/${name}` : name, i, depth + 1);
+            }
+            return;
+        }
+        if (!/[*?[]/.test(seg)) {
+            await walk(rel ? `${rel}/${seg}` : seg, i + 1, depth + 1);
+            return;
+        }
+        const matches = segmentMatcher(seg);
+        for (const name of await subdirectories(abs)) {
+            if ((name.startsWith('.') && !seg.startsWith('.')) || SKIP_DIRS.has(name))
+                continue;
+            if (matches(name))
+                await walk(rel ? `${rel}/${name}` : name, i + 1, depth + 1);
+        }
+    };
+    await walk('', 0, 0);
+    return out;
+}
+
+// The workspace's blueprints: every folder under the discover globs (default `platform/*` and `products/*`) that
+// holds a `blueprint.yaml` or a `chart/Chart.yaml` (a chart-only folder, such as a product umbrella, is a blueprint
+// without catalog metadata). Each with its folder, its chart folder (blueprint.yaml `spec.manifests.chart`, default
+// `./chart`), its chart's name, version and dependencies, and its blueprint.yaml manifest (blueprint-manifest.ts).
+// A file that cannot be read is recorded on its blueprint, never thrown: one broken folder does not hide the others.
+// Used by discover (which folders exist, which changed), the blueprint.yaml contract (spec.depends against the
+// workspace), sibling blueprints (a Chart.yaml dependency that is another blueprint's chart) and the schema gate
+// (the CRDs of the blueprints spec.depends names).
+const DEFAULT_BLUEPRINT_GLOBS = ['platform/*', 'products/*'];
+/** A blueprint's catalog name: blueprint.yaml `metadata.name`, else (chart-only, or no name) its chart's name. */
+function blueprintName(blueprint) {
+    return blueprint.manifest?.name ?? blueprint.chart?.name;
+}
+/** The files that make a folder a blueprint: either is enough. */
+const MARKERS = ['blueprint.yaml', 'chart/Chart.yaml'];
+/**
+ * A discover glob as a folder pattern inside the workspace (`./platform/*` → `platform/*`, a trailing slash
+ * dropped); a pattern ending in `/blueprint.yaml` or `/chart/Chart.yaml` names its folders and the file they must
+ * hold. Throws an ActionError naming the input for an absolute pattern or one that leaves the workspace.
+ */
+function parseBlueprintGlob(glob) {
+    const g = glob
+        .trim()
+        .replace(/\\/g, '/')
+        .replace(/^(\.\/)+/, '')
+        .replace(/\/+$/, '');
+    const marker = MARKERS.find((file) => g.endsWith(`/${file}`));
+    const folder = marker ? g.slice(0, -marker.length - 1) : g;
+    if (folder === '' || folder.startsWith('/') || /^[A-Za-z]:/.test(folder) || folder.split('/').includes('..')) {
+        throw new ActionError(`input discover-glob: "${glob}" is not a folder pattern inside the repository`, 'use patterns like platform/* or products/*');
+    }
+    return { folder, marker };
+}
+async function isFile(file) {
+    try {
+        return (await promises.stat(file)).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** A folder is a blueprint when it holds a blueprint.yaml or a chart/Chart.yaml (or the one file a glob names). */
+async function isBlueprintFolder(workspace, folder, marker) {
+    for (const file of marker ? [marker] : MARKERS)
+        if (await isFile(path.join(workspace, folder, file)))
+            return true;
+    return false;
+}
+/** Every blueprint folder the globs match (relative, `/`-separated), sorted; no file is parsed. */
+async function listBlueprintFolders(workspace, globs = DEFAULT_BLUEPRINT_GLOBS) {
+    const found = new Set();
+    for (const glob of globs.length > 0 ? globs : DEFAULT_BLUEPRINT_GLOBS) {
+        const { folder: pattern, marker } = parseBlueprintGlob(glob);
+        const folders = await expandFolderGlob(workspace, pattern);
+        const kept = await Promise.all(folders.map((folder) => isBlueprintFolder(workspace, folder, marker)));
+        folders.forEach((folder, i) => kept[i] && found.add(folder));
+    }
+    return [...found].sort(compareCodePoints);
+}
+function problemOf(error, file) {
+    if (error instanceof ActionError)
+        return { file, message: error.message, fix: error.hint };
+    return { file, message: `${file} cannot be read: ${error.message ?? String(error)}` };
+}
+/** One blueprint folder read: blueprint.yaml (when there), then the chart folder it names and its Chart.yaml. */
+async function readWorkspaceBlueprint(workspace, dir) {
+    const problems = [];
+    let manifest;
+    const manifestFile = `${dir}/blueprint.yaml`;
+    if (await isFile(path.join(workspace, manifestFile))) {
+        try {
+            manifest = readBlueprintManifest(await loadYamlFile(path.join(workspace, manifestFile), manifestFile));
+        }
+        catch (error) {
+            problems.push(problemOf(error, manifestFile));
+        }
+    }
+    const chartDir = (manifest?.chart && manifestChartDir(dir, manifest.chart)) || `${dir}/chart`;
+    const chartFile = `${chartDir}/Chart.yaml`;
+    let chart;
+    if (await isFile(path.join(workspace, chartFile))) {
+        try {
+            const source = await loadYamlFile(path.join(workspace, chartFile), chartFile);
+            validateChartMetadata(source);
+            const data = source.data;
+            chart = {
+                file: chartFile,
+                name: data.name,
+                version: data.version,
+                dependencies: data.dependencies ?? [],
+                lineOf: (at) => source.lineOf(at)
+            };
+        }
+        catch (error) {
+            problems.push(problemOf(error, chartFile));
+        }
+    }
+    else {
+        problems.push({
+            file: chartFile,
+            message: `${chartFile} not found`,
+            fix: manifest?.chart
+                ? `point spec.manifests.chart in ${manifestFile} at the chart folder`
+                : `put the blueprint's chart in ${chartDir}`
+        });
+    }
+    return { dir, chartDir, manifest, chart, problems };
+}
+/** The index of already-read blueprints (pure): lookups by folder, chart name and catalog name. */
+function blueprintIndex(workspace, blueprints) {
+    const sorted = [...blueprints].sort((a, b) => compareCodePoints(a.dir, b.dir));
+    const first = (key) => {
+        const map = new Map();
+        for (const bp of sorted) {
+            const k = key(bp);
+            if (k !== undefined && !map.has(k))
+                map.set(k, bp);
+        }
+        return map;
+    };
+    const dirs = first((bp) => bp.dir);
+    const charts = first((bp) => bp.chart?.name);
+    const names = first(blueprintName);
+    return {
+        workspace,
+        blueprints: sorted,
+        byDir: (dir) => dirs.get(dir.replace(/\\/g, '/').replace(/\/+$/, '')),
+        byChartName: (name) => charts.get(name),
+        byBlueprintName: (name) => names.get(name)
+    };
+}
+/** Reads every blueprint folder the globs match (default `platform/*`, `products/*`) into an index. */
+async function indexWorkspace(workspace, globs = DEFAULT_BLUEPRINT_GLOBS) {
+    const root = path.resolve(workspace);
+    const folders = await listBlueprintFolders(root, globs);
+    return blueprintIndex(root, await Promise.all(folders.map((dir) => readWorkspaceBlueprint(root, dir))));
+}
+
+// Stage: the blueprint.yaml contract (chart/blueprint-contract.ts) of the run's blueprint, and the workspace's
+// blueprint index it looks spec.depends up in (chart/workspace-index.ts: read once per run, on demand, with the
+// discover-glob input's globs). Both start once the dependency build runs (run/chart-steps.ts): on the way to the
+// build they would only take the main thread.
+/** The workspace's blueprints (the discover-glob input's folders, default platform/* and products/*). */
+function loadWorkspaceIndex(base) {
+    return indexWorkspace(base.inputs.workspace, base.inputs.discoverGlob);
+}
+/** The `blueprint.yaml` step; the index is read only when spec.depends names blueprints to look up. */
+async function contractStep(base, workspace) {
+    const { inputs, blueprint } = base;
+    const index = (blueprint.manifest?.depends.length ?? 0) > 0 ? await workspace() : undefined;
+    // On a release with version-from-tag the packaged version is the tag's (run/settings.ts packagedVersion).
+    const releaseTag = base.mode === 'publish' && inputs.versionFromTag && base.event.ref.startsWith('refs/tags/')
+        ? { version: base.chart.version, tag: base.event.ref.slice('refs/tags/'.length) }
+        : undefined;
+    return blueprintContractStep({
+        dir: blueprint.dir,
+        chartDir: blueprint.chartDir,
+        chartYaml: blueprint.chartYaml,
+        manifest: blueprint.manifest,
+        manifestError: blueprint.manifestError,
+        releaseTag,
+        versionFromTag: inputs.versionFromTag,
+        index
+    });
+}
+
 // Stage: everything the dependency build needs, started at once and run concurrently: the indexes it reads
 // (fetched first, into the run's cache: the upstream resolution reads the same), helm (provisioned, then its
 // isolated home) and the work copy (synchronous; it waits for the upstream only when input upstream-version
@@ -16638,6 +20053,8 @@ function startPreparation(base) {
     })));
     const upstream = onDemand(() => resolveBlueprintUpstream(base));
     const epoch = onDemand(() => sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir));
+    const workspace = onDemand(() => loadWorkspaceIndex(base));
+    const contract = onDemand(() => contractStep(base, workspace));
     // Synchronous (chart/work-copy.ts), done in this turn unless it needs the upstream.
     const work = track(workCopyNeedsUpstream(base)
         ? upstream().then((outcome) => prepareWork(base, outcome.resolution))
@@ -16652,6 +20069,8 @@ function startPreparation(base) {
         upstream,
         work,
         epoch,
+        workspace,
+        contract,
         settled: async () => {
             await Promise.all(started);
         }
@@ -16685,7 +20104,10 @@ async function validateBlueprint(frame) {
         return undefined;
     }
     if (loaded.kind === 'stopped') {
-        return { report: stoppedEarlyReport(frame, time(), loaded.identity, loaded.error), cleanup: Promise.resolve() };
+        return {
+            report: stoppedEarlyReport(frame, time(), loaded.identity, loaded.error, loaded.stage),
+            cleanup: Promise.resolve()
+        };
     }
     const { identity, blueprint } = loaded;
     const folders = workFolders(await promises.mkdtemp(path.join(outputDir, 'bp-work-')), outputDir);
@@ -16706,7 +20128,7 @@ async function validateBlueprint(frame) {
     try {
         const ctx = await preparation.ready;
         outcome.helmVersion = ctx.helm.version;
-        const chart = await runChartSteps(ctx, preparation.upstream, preparation.work, preparation.epoch);
+        const chart = await runChartSteps(ctx, preparation);
         outcome.upstream = chart.upstream;
         outcome.steps.push(...chart.steps);
         outcome.publish = chart.publish;
@@ -16758,7 +20180,8 @@ function eventContextFrom(env, payload) {
         runUrl: env.GITHUB_REPOSITORY && repo && runId
             ? `${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId}`
             : undefined,
-        commit: headCommit(payload, env)
+        commit: headCommit(payload, env),
+        workflowFile: workflowFileOf(env.GITHUB_WORKFLOW_REF)
     };
 }
 function repositoryOf(env, payload) {
@@ -16987,17 +20410,62 @@ function imageString(v) {
         return '';
     return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController']);
-const PROMETHEUS_KINDS = new Set(['Prometheus', 'PrometheusAgent', 'Alertmanager', 'ThanosRuler']);
-const ARGO_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate']);
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
-const FALLBACK_KEYS = new Set(['image', 'imageName']);
+const ARGO_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate']);
+/** Keys that look like an image but are judged only where a rule above says they hold one. */
+const IMAGE_LIKE_KEYS = new Set(['image', 'imageName']);
 const IDENT_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+/**
+ * Custom-resource fields known to hold a container image (README "Which image fields are judged"). Pod specs
+ * (containers, initContainers, ephemeralContainers) are found wherever a document embeds one, and Argo Workflows'
+ * templates by their own rule, so they are not listed here.
+ */
+const DOCUMENTED_IMAGE_FIELDS = [
+    { apiVersion: 'postgresql.cnpg.io/*', kind: 'Cluster', path: 'spec.imageName' },
+    { apiVersion: 'postgresql.cnpg.io/*', kind: 'ImageCatalog', path: 'spec.images[].image' },
+    { apiVersion: 'postgresql.cnpg.io/*', kind: 'ClusterImageCatalog', path: 'spec.images[].image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'Prometheus', path: 'spec.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'Prometheus', path: 'spec.thanos.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'PrometheusAgent', path: 'spec.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'Alertmanager', path: 'spec.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'ThanosRuler', path: 'spec.image' }
+];
+const FIELD_API_VERSION_RE = /^(?:[a-z0-9]([a-z0-9.-]*[a-z0-9])?\/)?(?:v[0-9][a-z0-9]*|\*)$/;
+const FIELD_KIND_RE = /^[A-Za-z][A-Za-z0-9]*$/;
+const FIELD_SEGMENT_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*(?:\[\])?$/;
+/** One line of input image-fields, or undefined when it is not `apiVersion/Kind:path`. */
+function parseImageField(line) {
+    const colon = line.indexOf(':');
+    if (colon === -1)
+        return undefined;
+    const type = line.slice(0, colon).trim();
+    const path = line.slice(colon + 1).trim();
+    const slash = type.lastIndexOf('/');
+    if (slash === -1)
+        return undefined;
+    const field = { apiVersion: type.slice(0, slash), kind: type.slice(slash + 1), path };
+    if (!FIELD_API_VERSION_RE.test(field.apiVersion) || field.apiVersion === '*' || !FIELD_KIND_RE.test(field.kind))
+        return undefined;
+    if (path === '' || !path.split('.').every((segment) => FIELD_SEGMENT_RE.test(segment)))
+        return undefined;
+    return field;
+}
 function group(apiVersion) {
     if (!apiVersion)
         return '';
     const slash = apiVersion.indexOf('/');
     return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+function fieldApplies(field, apiVersion, kind) {
+    if (field.kind !== kind)
+        return false;
+    if (field.apiVersion.endsWith('/*'))
+        return group(apiVersion) === field.apiVersion.slice(0, -2);
+    return field.apiVersion === apiVersion;
+}
+function fieldSegment(path, key) {
+    const seg = IDENT_RE.test(key) ? key : `[${JSON.stringify(key)}]`;
+    return path === '' ? seg : seg.startsWith('[') ? `${path}${seg}` : `${path}.${seg}`;
 }
 class Collector {
     doc;
@@ -17007,10 +20475,7 @@ class Collector {
         this.doc = doc;
         this.out = out;
     }
-    add(value, field, container) {
-        if (this.covered.has(field))
-            return;
-        this.covered.add(field);
+    use(value, field, container) {
         const use = {
             image: imageString(value),
             kind: this.doc.kind ?? '',
@@ -17021,7 +20486,13 @@ class Collector {
             use.container = container;
         if (this.doc.source !== undefined)
             use.source = this.doc.source;
-        this.out.push(use);
+        return use;
+    }
+    add(value, field, container) {
+        if (this.covered.has(field))
+            return;
+        this.covered.add(field);
+        this.out.push(this.use(value, field, container));
     }
     /** `containers`-style list: every element with an `image` key. */
     containerList(list, prefix) {
@@ -17033,11 +20504,32 @@ class Collector {
             }
         });
     }
-    podSpec(spec, prefix) {
-        if (!isRecord(spec))
+    /**
+     * Every pod spec the document embeds, wherever it stands (a Deployment's `spec.template.spec`, a CronJob's job
+     * template, a custom resource's pod template): a mapping with a `containers`, `initContainers` or
+     * `ephemeralContainers` list.
+     */
+    podSpecs(value, path) {
+        if (Array.isArray(value)) {
+            value.forEach((el, i) => {
+                if (typeof el === 'object' && el !== null)
+                    this.podSpecs(el, `${path}[${i}]`);
+            });
             return;
-        for (const list of CONTAINER_LISTS)
-            this.containerList(spec[list], `${prefix}.${list}`);
+        }
+        if (!isRecord(value))
+            return;
+        for (const list of CONTAINER_LISTS) {
+            if (Array.isArray(value[list]))
+                this.containerList(value[list], fieldSegment(path, list));
+        }
+        for (const key of Object.keys(value)) {
+            if (path === '' && key === 'metadata')
+                continue;
+            const v = value[key];
+            if (typeof v === 'object' && v !== null)
+                this.podSpecs(v, fieldSegment(path, key));
+        }
     }
     argoWorkflowSpec(spec, prefix) {
         const templates = child(spec, 'templates');
@@ -17058,16 +20550,34 @@ class Collector {
             this.containerList(child(t, 'containerSet', 'containers'), `${p}.containerSet.containers`);
         });
     }
-    /** Any string `image`/`imageName` not found by the kind-specific rules (metadata is skipped). */
-    fallback(value, path, parentName) {
+    /** The value(s) at an image field's path (`[]`: every element of that list). */
+    field(node, segments, path) {
+        if (segments.length === 0) {
+            if (node !== undefined && (typeof node === 'string' || node === null))
+                this.add(node, path);
+            return;
+        }
+        const [segment, ...rest] = segments;
+        const each = segment.endsWith('[]');
+        const key = each ? segment.slice(0, -2) : segment;
+        if (!isRecord(node) || !(key in node))
+            return;
+        const value = node[key];
+        const at = fieldSegment(path, key);
+        if (!each)
+            this.field(value, rest, at);
+        else if (Array.isArray(value))
+            value.forEach((el, i) => this.field(el, rest, `${at}[${i}]`));
+    }
+    /** String `image`/`imageName` fields no rule above judged (metadata is skipped): listed as not judged. */
+    unjudged(value, path, parentName, into) {
         if (Array.isArray(value)) {
-            for (let i = 0; i < value.length; i++) {
-                const el = value[i];
+            value.forEach((el, i) => {
                 if (typeof el === 'object' && el !== null) {
                     const name = isRecord(el) && typeof el.name === 'string' ? el.name : undefined;
-                    this.fallback(el, `${path}[${i}]`, name);
+                    this.unjudged(el, `${path}[${i}]`, name, into);
                 }
-            }
+            });
             return;
         }
         if (!isRecord(value))
@@ -17076,58 +20586,51 @@ class Collector {
             if (path === '' && key === 'metadata')
                 continue;
             const v = value[key];
-            const seg = IDENT_RE.test(key) ? key : `[${JSON.stringify(key)}]`;
-            const field = path === '' ? seg : seg.startsWith('[') ? `${path}${seg}` : `${path}.${seg}`;
+            const field = fieldSegment(path, key);
             if (typeof v === 'string') {
-                if (FALLBACK_KEYS.has(key))
-                    this.add(v, field, parentName);
+                if (IMAGE_LIKE_KEYS.has(key) && !this.covered.has(field))
+                    into.push(this.use(v, field, parentName));
             }
             else if (typeof v === 'object' && v !== null) {
-                this.fallback(v, field);
+                this.unjudged(v, field, undefined, into);
             }
         }
     }
 }
-/** Every image a rendered chart uses, with where it stands (kind/name/container/field/template). */
-function extractImages(docs) {
-    const out = [];
+/**
+ * Every container image of a rendered chart, with where it stands (kind/name/container/field/template): the
+ * containers of every embedded pod spec, Argo Workflows templates, DOCUMENTED_IMAGE_FIELDS and `fields` (input
+ * image-fields). Any other `image`/`imageName` value is listed as not judged.
+ */
+function scanImages(docs, fields = []) {
+    const uses = [];
+    const notJudged = [];
+    const known = [...DOCUMENTED_IMAGE_FIELDS, ...fields];
     for (const doc of docs) {
         const o = doc.object;
         if (!isRecord(o))
             continue;
         const kind = doc.kind ?? (typeof o.kind === 'string' ? o.kind : '');
-        const g = group(doc.apiVersion ?? (typeof o.apiVersion === 'string' ? o.apiVersion : undefined));
-        const c = new Collector(doc, out);
-        const spec = o.spec;
-        if (kind === 'Pod')
-            c.podSpec(spec, 'spec');
-        const templateSpec = child(spec, 'template', 'spec');
-        if (WORKLOAD_KINDS.has(kind) || Array.isArray(child(templateSpec, 'containers'))) {
-            c.podSpec(templateSpec, 'spec.template.spec');
-        }
-        if (kind === 'CronJob')
-            c.podSpec(child(spec, 'jobTemplate', 'spec', 'template', 'spec'), 'spec.jobTemplate.spec.template.spec');
-        if (kind === 'Cluster' && g === 'postgresql.cnpg.io' && isRecord(spec) && 'imageName' in spec) {
-            c.add(spec.imageName, 'spec.imageName');
-        }
-        if (PROMETHEUS_KINDS.has(kind) && g === 'monitoring.coreos.com' && isRecord(spec)) {
-            if ('image' in spec)
-                c.add(spec.image, 'spec.image');
-            c.containerList(spec.initContainers, 'spec.initContainers');
-            c.containerList(spec.containers, 'spec.containers');
-        }
-        if (g === 'argoproj.io') {
+        const apiVersion = doc.apiVersion ?? (typeof o.apiVersion === 'string' ? o.apiVersion : '');
+        const c = new Collector(doc, uses);
+        if (group(apiVersion) === 'argoproj.io') {
             if (ARGO_KINDS.has(kind))
-                c.argoWorkflowSpec(spec, 'spec');
+                c.argoWorkflowSpec(o.spec, 'spec');
             else if (kind === 'CronWorkflow')
-                c.argoWorkflowSpec(child(spec, 'workflowSpec'), 'spec.workflowSpec');
+                c.argoWorkflowSpec(child(o.spec, 'workflowSpec'), 'spec.workflowSpec');
         }
-        if (kind === 'ScaledJob' && g === 'keda.sh') {
-            c.podSpec(child(spec, 'jobTargetRef', 'template', 'spec'), 'spec.jobTargetRef.template.spec');
+        c.podSpecs(o, '');
+        for (const field of known) {
+            if (fieldApplies(field, apiVersion, kind))
+                c.field(o, field.path.split('.'), '');
         }
-        c.fallback(o, '');
+        c.unjudged(o, '', undefined, notJudged);
     }
-    return out;
+    return { uses, notJudged };
+}
+/** Every container image of a rendered chart (see {@link scanImages}). */
+function extractImages(docs, fields = []) {
+    return scanImages(docs, fields).uses;
 }
 // ---------------------------------------------------------------- policy
 const COMMIT_SHA_TAG_RE = /^(?:sha-)?(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}$/;
@@ -17288,6 +20791,226 @@ function groupFailing(verdicts) {
     return [...groups.values()];
 }
 
+/** The default of input `kubernetes-version`. */
+const DEFAULT_KUBERNETES_VERSION = '1.36';
+/** The oldest release accepted (every removal the table knows happened after it). */
+const OLDEST_MINOR = 16;
+/** `1.36`, `v1.36`, `1.36.2`, `v1.36.2` → KubeVersion; undefined when it is none of those (or older than 1.16). */
+function parseKubeVersion(text) {
+    const match = /^v?1\.(\d{1,3})(?:\.(\d{1,4}))?$/.exec(text.trim());
+    if (!match)
+        return undefined;
+    const minor = Number(match[1]);
+    if (minor < OLDEST_MINOR)
+        return undefined;
+    return { text: `v1.${minor}.${match[2] ?? '0'}`, minor };
+}
+const WORKLOADS = ['Deployment', 'DaemonSet', 'ReplicaSet', 'StatefulSet', 'ControllerRevision'];
+const API_CHANGES = [
+    {
+        apiVersion: 'extensions/v1beta1',
+        kinds: ['Deployment', 'DaemonSet', 'ReplicaSet', 'NetworkPolicy', 'PodSecurityPolicy'],
+        deprecatedIn: 9,
+        removedIn: 16,
+        replacement: {
+            Deployment: 'apps/v1',
+            DaemonSet: 'apps/v1',
+            ReplicaSet: 'apps/v1',
+            NetworkPolicy: 'networking.k8s.io/v1',
+            PodSecurityPolicy: 'policy/v1beta1'
+        }
+    },
+    { apiVersion: 'apps/v1beta1', kinds: WORKLOADS, deprecatedIn: 9, removedIn: 16, replacement: 'apps/v1' },
+    { apiVersion: 'apps/v1beta2', kinds: WORKLOADS, deprecatedIn: 9, removedIn: 16, replacement: 'apps/v1' },
+    {
+        apiVersion: 'extensions/v1beta1',
+        kinds: ['Ingress'],
+        deprecatedIn: 14,
+        removedIn: 22,
+        replacement: 'networking.k8s.io/v1'
+    },
+    {
+        apiVersion: 'admissionregistration.k8s.io/v1beta1',
+        kinds: ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
+        deprecatedIn: 16,
+        removedIn: 22,
+        replacement: 'admissionregistration.k8s.io/v1'
+    },
+    {
+        apiVersion: 'apiextensions.k8s.io/v1beta1',
+        kinds: ['CustomResourceDefinition'],
+        deprecatedIn: 16,
+        removedIn: 22,
+        replacement: 'apiextensions.k8s.io/v1'
+    },
+    {
+        apiVersion: 'apiregistration.k8s.io/v1beta1',
+        kinds: ['APIService'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'apiregistration.k8s.io/v1'
+    },
+    {
+        apiVersion: 'authentication.k8s.io/v1beta1',
+        kinds: ['TokenReview'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'authentication.k8s.io/v1'
+    },
+    {
+        apiVersion: 'authorization.k8s.io/v1beta1',
+        kinds: ['SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectAccessReview'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'authorization.k8s.io/v1'
+    },
+    {
+        apiVersion: 'certificates.k8s.io/v1beta1',
+        kinds: ['CertificateSigningRequest'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'certificates.k8s.io/v1'
+    },
+    {
+        apiVersion: 'coordination.k8s.io/v1beta1',
+        kinds: ['Lease'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'coordination.k8s.io/v1'
+    },
+    {
+        apiVersion: 'networking.k8s.io/v1beta1',
+        kinds: ['Ingress', 'IngressClass'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'networking.k8s.io/v1'
+    },
+    {
+        apiVersion: 'rbac.authorization.k8s.io/v1beta1',
+        kinds: ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
+        deprecatedIn: 17,
+        removedIn: 22,
+        replacement: 'rbac.authorization.k8s.io/v1'
+    },
+    {
+        apiVersion: 'scheduling.k8s.io/v1beta1',
+        kinds: ['PriorityClass'],
+        deprecatedIn: 14,
+        removedIn: 22,
+        replacement: 'scheduling.k8s.io/v1'
+    },
+    {
+        apiVersion: 'storage.k8s.io/v1beta1',
+        kinds: ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'storage.k8s.io/v1'
+    },
+    { apiVersion: 'batch/v1beta1', kinds: ['CronJob'], deprecatedIn: 21, removedIn: 25, replacement: 'batch/v1' },
+    {
+        apiVersion: 'discovery.k8s.io/v1beta1',
+        kinds: ['EndpointSlice'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'discovery.k8s.io/v1'
+    },
+    {
+        apiVersion: 'events.k8s.io/v1beta1',
+        kinds: ['Event'],
+        deprecatedIn: 19,
+        removedIn: 25,
+        replacement: 'events.k8s.io/v1'
+    },
+    {
+        apiVersion: 'autoscaling/v2beta1',
+        kinds: ['HorizontalPodAutoscaler'],
+        deprecatedIn: 23,
+        removedIn: 25,
+        replacement: 'autoscaling/v2'
+    },
+    {
+        apiVersion: 'policy/v1beta1',
+        kinds: ['PodDisruptionBudget'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'policy/v1'
+    },
+    {
+        apiVersion: 'policy/v1beta1',
+        kinds: ['PodSecurityPolicy'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'nothing: use Pod Security Admission (namespace labels)'
+    },
+    {
+        apiVersion: 'node.k8s.io/v1beta1',
+        kinds: ['RuntimeClass'],
+        deprecatedIn: 20,
+        removedIn: 25,
+        replacement: 'node.k8s.io/v1'
+    },
+    {
+        apiVersion: 'autoscaling/v2beta2',
+        kinds: ['HorizontalPodAutoscaler'],
+        deprecatedIn: 23,
+        removedIn: 26,
+        replacement: 'autoscaling/v2'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta1',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 23,
+        removedIn: 26,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'storage.k8s.io/v1beta1',
+        kinds: ['CSIStorageCapacity'],
+        deprecatedIn: 24,
+        removedIn: 27,
+        replacement: 'storage.k8s.io/v1'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 26,
+        removedIn: 29,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 29,
+        removedIn: 32,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'v1',
+        kinds: ['Endpoints'],
+        deprecatedIn: 33,
+        replacement: { Endpoints: 'discovery.k8s.io/v1 EndpointSlice' }
+    }
+];
+/** Whether `apiVersion` `kind` is removed or deprecated in `version`; undefined when it is neither. */
+function apiStatus(apiVersion, kind, version) {
+    for (const change of API_CHANGES) {
+        if (change.apiVersion !== apiVersion || !change.kinds.includes(kind))
+            continue;
+        if (version.minor < change.deprecatedIn)
+            return undefined;
+        const replacement = typeof change.replacement === 'string' ? change.replacement : (change.replacement[kind] ?? 'a served version');
+        const out = {
+            status: change.removedIn !== undefined && version.minor >= change.removedIn ? 'removed' : 'deprecated',
+            replacement,
+            deprecatedIn: `1.${change.deprecatedIn}`
+        };
+        if (change.removedIn !== undefined)
+            out.removedIn = `1.${change.removedIn}`;
+        return out;
+    }
+    return undefined;
+}
+
 // Every input is read and validated here, once, into a typed object; nothing
 // else in the action calls core.getInput.
 const defaultReader = (name) => getInput(name);
@@ -17305,7 +21028,10 @@ function boolean(read, name, fallback) {
         return true;
     if (['false', 'no', '0', 'off'].includes(raw))
         return false;
-    throw new ActionError(`input ${name}: "${raw}" is not a boolean`, `set ${name} to true or false`);
+    throw new ActionError(`input ${name}: "${raw}" is not a boolean`, `set ${name} to true or false`, {
+        input: name,
+        value: read(name).trim()
+    });
 }
 function oneOf(read, name, allowed, fallback) {
     const raw = read(name).trim().toLowerCase();
@@ -17313,7 +21039,15 @@ function oneOf(read, name, allowed, fallback) {
         return fallback;
     if (allowed.includes(raw))
         return raw;
-    throw new ActionError(`input ${name}: "${raw}" is not one of ${allowed.join(', ')}`, `set ${name} to one of ${allowed.join(', ')}`);
+    throw new ActionError(`input ${name}: "${raw}" is not one of ${allowed.join(', ')}`, `set ${name} to one of ${allowed.join(', ')}`, { input: name, value: read(name).trim() });
+}
+/** Input kubernetes-version: `1.36`, `v1.33.2` (1.16 or later); empty: the default. */
+function readKubernetesVersion(raw) {
+    const text = raw.trim() || DEFAULT_KUBERNETES_VERSION;
+    const version = parseKubeVersion(text);
+    if (!version)
+        throw new ActionError(`input kubernetes-version: "${text}" is not a Kubernetes release like 1.36 or v1.33.2 (1.16 or later)`, `set kubernetes-version to the minor your clusters run, e.g. ${DEFAULT_KUBERNETES_VERSION}`);
+    return version;
 }
 /** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
 function workspacePath(workspace, name, value) {
@@ -17321,7 +21055,7 @@ function workspacePath(workspace, name, value) {
     const absolute = path.resolve(workspace, normalized);
     const relative = path.relative(workspace, absolute);
     if (relative.startsWith('..') || path.isAbsolute(relative)) {
-        throw new ActionError(`input ${name}: "${value}" is outside the workspace ${workspace}`, `give ${name} as a path inside the repository`);
+        throw new ActionError(`input ${name}: "${value}" is outside the workspace ${workspace}`, `give ${name} as a path inside the repository`, { input: name, value });
     }
     return relative === '' ? '.' : relative;
 }
@@ -17417,6 +21151,16 @@ function parseAllowlist(text) {
         return { pattern, reason: reason || 'allow-listed' };
     });
 }
+/** Input image-fields: one `apiVersion/Kind:path` a line (images/images.ts parseImageField). */
+function parseImageFields(text) {
+    return lines(text).map((line) => {
+        const field = parseImageField(line);
+        if (!field) {
+            throw new ActionError(`input image-fields: "${line}" is not apiVersion/Kind:path`, 'write one field a line, e.g. example.com/v1/Runner:spec.runner.image (group/* for every version, name[] for every element of a list)');
+        }
+        return field;
+    });
+}
 function parseToggleOverrides(text) {
     const include = [];
     const exclude = [];
@@ -17467,11 +21211,11 @@ function getInputs(read = defaultReader, env = process.env) {
     const chart = workspacePath(workspace, 'chart', chartRaw || path.join(blueprint, 'chart'));
     const registry = checkRegistry(read('registry'));
     if (registry && !registry.startsWith('oci://')) {
-        throw new ActionError(`input registry: "${registry}" is not an oci:// URL`, 'set registry to e.g. oci://ghcr.io/<owner>');
+        throw new ActionError(`input registry: "${registry}" is not an oci:// URL`, 'set registry to e.g. oci://ghcr.io/<owner>', { input: 'registry', value: registry });
     }
     const helmVersion = read('helm-version').trim();
     if (helmVersion && !/^v?\d+\.\d+\.\d+$/.test(helmVersion)) {
-        throw new ActionError(`input helm-version: "${helmVersion}" is not a version like v3.17.2`, 'set helm-version to an exact Helm release, e.g. v3.17.2');
+        throw new ActionError(`input helm-version: "${helmVersion}" is not a version like v3.17.2`, 'set helm-version to an exact Helm release, e.g. v3.17.2', { input: 'helm-version', value: helmVersion });
     }
     const imagePolicy = oneOf(read, 'image-policy', IMAGE_POLICIES, 'sha');
     return {
@@ -17504,7 +21248,14 @@ function getInputs(read = defaultReader, env = process.env) {
         observabilityToggles: parseToggleOverrides(read('observability-toggles')),
         imagePolicy,
         imageAllowlist: parseAllowlist(read('image-allowlist')),
+        imageFields: parseImageFields(read('image-fields')),
         neverLatest: oneOf(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
+        kubernetesVersion: readKubernetesVersion(read('kubernetes-version')),
+        crds: lines(read('crds')).map((glob) => {
+            workspacePath(workspace, 'crds', glob.replace(/[*?[{].*$/, '') || '.');
+            return glob;
+        }),
+        missingSchemas: oneOf(read, 'missing-schemas', ['warning', 'error', 'off'], 'warning'),
         resolveDigests: boolean(read, 'resolve-digests', false),
         chartTests: boolean(read, 'chart-tests', true),
         commentMode: oneOf(read, 'comment-mode', ['update', 'recreate', 'on-failure', 'off'], 'update'),
@@ -17547,6 +21298,8 @@ function ensureRunnerFolders(env = process.env) {
 // registered with the runner's masker before anything is logged.
 /** Throws an ActionError naming the input when one is not valid. */
 function startRun() {
+    // Before any input is read: from here on nothing reaches the log unredacted.
+    redactStandardOutput();
     const outputDir = ensureRunnerFolders();
     const inputs = getInputs();
     const budget = startRunBudget(inputs.timeoutMs);
@@ -17567,7 +21320,7 @@ async function runAction() {
         const event = readEventContext();
         if (inputs.mode === 'discover') {
             // Its own chunk of dist/: a blueprint's run loads it only for the rendered diff's git helpers.
-            const { discoverBlueprints } = await import('./discover.js').then(function (n) { return n.d; });
+            const { discoverBlueprints } = await import('./discover.js');
             const result = await discoverBlueprints({
                 workspace: inputs.workspace,
                 eventName: event.eventName,
@@ -17583,13 +21336,13 @@ async function runAction() {
             return;
         // Its own chunk of dist/, usually loaded already (run/chart-steps.ts, during the dependency build).
         const { emitReport } = await import('./emit.js');
-        await emitReport(run.report, inputs, event, outputDir);
+        const emitted = await emitReport(run.report, inputs, event, outputDir);
         await run.cleanup;
         if (run.report.status === 'failed')
-            setFailed(failureLine(run.report));
+            setFailed(failureLine(run.report, emitted));
     }
     catch (error) {
-        setFailed(errorLine(error));
+        failAction(error);
     }
 }
 
@@ -17598,4 +21351,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { require$$1 as $, operationLimit as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, checkImages as E, groupFailing as F, compareCodePoints as G, Helm as H, loadYamlFile as I, splitRenderBySource as J, isLoopbackHost as K, cleanAsYaml11 as L, isStrictSemver as M, parseVersion as N, HELM_CHART_LAYER as O, ociTag as P, chartRef as Q, RegistryClient as R, withProgress as S, DeadlineError as T, RegistryError as U, withRetry as V, OPERATION_LIMITS as W, chartRepository as X, require$$0$2 as Y, require$$30 as Z, require$$9 as _, info as a, require$$0$1 as a0, require$$5$1 as a1, require$$5 as a2, _deferredUndici as a3, require$$1$1 as a4, requireTunnel as a5, cp as a6, mkdirP as a7, isDebug as a8, exec as a9, which as aa, HttpClient as ab, rmRF as ac, action as ad, writeOutputs as b, runOutputs as c, debug as d, error as e, prContext as f, removeOwnComments as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, os as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, upsertComment as u, distExports as v, warning as w, extractImages as x, require$$10 as y, createHelmHome as z };
+export { chartRepository as $, createHelmHome as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, compareCodePoints as E, scanImages as F, checkImages as G, Helm as H, groupFailing as I, segmentMatcher as J, loadYamlFile as K, splitRenderBySource as L, MAX_YAML_BYTES as M, apiStatus as N, OPERATION_LIMITS as O, isLoopbackHost as P, cleanAsYaml11 as Q, RegistryClient as R, isStrictSemver as S, parseVersion as T, HELM_CHART_LAYER as U, ociTag as V, chartRef as W, withProgress as X, DeadlineError as Y, RegistryError as Z, withRetry as _, reportSubject as a, indexWorkspace as a0, cp as a1, mkdirP as a2, require$$1 as a3, isDebug as a4, exec as a5, which as a6, HttpClient as a7, rmRF as a8, require$$0$2 as a9, require$$30 as aa, require$$9 as ab, require$$0$1 as ac, commonjsGlobal as ad, require$$5$1 as ae, require$$5 as af, getDefaultExportFromCjs as ag, getAugmentedNamespace as ah, _deferredUndici as ai, require$$1$1 as aj, requireTunnel as ak, action as al, redactDeep as b, os as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, loadBlueprint as j, exists as k, lastLine as l, prepareWorkChart as m, notice as n, operationLimit as o, promises as p, buildDependencies as q, redact as r, summary as s, lastLines as t, parseRenderDetailed as u, mapStringsDeep as v, warning as w, distExports as x, extractImages as y, require$$10 as z };

@@ -1,6 +1,5 @@
 import { _ as _builtin_fs, r as require$$10 } from '../index.js';
-import { o as os, Y as require$$0$1, Z as require$$30, _ as require$$9, $ as require$$1$4, a0 as require$$0$3, a1 as require$$5$1, y as require$$10$1, a2 as require$$5$2, a3 as _deferredUndici, a4 as require$$1$5, a5 as requireTunnel } from './action.js';
-import { c as commonjsGlobal, g as getDefaultExportFromCjs, a as getAugmentedNamespace } from './_commonjsHelpers.js';
+import { c as os, a9 as require$$0$1, aa as require$$30, ab as require$$9, a3 as require$$1$4, ac as require$$0$3, ad as commonjsGlobal, ae as require$$5$1, z as require$$10$1, af as require$$5$2, ag as getDefaultExportFromCjs, ah as getAugmentedNamespace, ai as _deferredUndici, aj as require$$1$5, ak as requireTunnel } from './action.js';
 import { r as require$$0$2 } from './_builtin_stream.js';
 import { createRequire } from 'node:module';
 import { r as require$$0$4 } from './_builtin_zlib.js';

@@ -2,6 +2,7 @@
 // version or range in Chart.yaml, against the repository's index (or an OCI
 // registry's tags), as Helm would; reports drift and checks values.yaml agrees.
 import type { Blueprint, ChartDependency } from './blueprint.js'
+import { applyMirrors, type RepositoryMirror } from './mirrors.js'
 import { readIndex, type IndexCache } from './repository-index.js'
 import { RegistryClient, parseOciReference } from '../oci/registry.js'
 import type { Credentials } from '../credentials/credentials.js'
@@ -14,6 +15,7 @@ import {
   maxSatisfying,
   parseConstraint,
   parseVersion,
+  sameVersion,
   type SemVer
 } from '../util/semver.js'
 import { ActionError, type Finding, type StepResult, type UpstreamInfo } from '../types.js'
@@ -41,26 +43,6 @@ export interface UpstreamResolution {
   /** The repository actually contacted (after mirrors). */
   effectiveRepository: string
   step: StepResult<UpstreamInfo>
-}
-
-/** One line of input repository-mirrors: a repository URL and the mirror that serves it. */
-export interface RepositoryMirror {
-  from: string
-  to: string
-}
-
-/** Rewrites a repository URL by the longest matching mirror prefix. */
-export function applyMirrors(url: string, mirrors: readonly RepositoryMirror[]): string {
-  const trimmed = url.replace(/\/+$/, '')
-  let best: RepositoryMirror | undefined
-  for (const mirror of mirrors) {
-    if (
-      (trimmed === mirror.from || trimmed.startsWith(`${mirror.from}/`)) &&
-      (!best || mirror.from.length > best.from.length)
-    )
-      best = mirror
-  }
-  return best ? best.to + trimmed.slice(best.from.length) : trimmed
 }
 
 async function availableVersions(
@@ -222,7 +204,8 @@ export function consistencyFindings(
     const actual = provenance[key]
     if (actual === undefined) continue
     const normalized = String(actual).replace(/\/+$/, '')
-    if (normalized === expected) continue
+    // Versions compare as Helm compares them: `v1.21.1` in values.yaml names the index's `1.21.1`.
+    if (key === 'version' ? sameVersion(normalized, expected) : normalized === expected) continue
     const line = values.lineOf(['catalystBlueprint', 'upstream', key])
     findings.push({
       rule: 'upstream-consistency',

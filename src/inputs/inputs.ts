@@ -3,21 +3,33 @@
 import * as core from '@actions/core'
 import path from 'node:path'
 import { DEFAULT_TIMEOUT, parseDuration } from '../util/deadline.js'
-import { IMAGE_POLICIES, type AllowlistEntry, type ImagePolicy } from '../images/images.js'
-import type { RepositoryMirror } from '../chart/upstream.js'
-import type { ToggleOverrides } from '../gates/observability.js'
+import {
+  IMAGE_POLICIES,
+  parseImageField,
+  type AllowlistEntry,
+  type ImageField,
+  type ImagePolicy
+} from '../images/images.js'
+import type { RepositoryMirror } from '../chart/mirrors.js'
 import type { HelmDownloadSource } from '../helm/helm-install.js'
 import { isLoopbackHost, urlUserinfo, withoutUserinfo } from '../net/net.js'
 import { registerSecret } from '../util/secrets.js'
+import { DEFAULT_KUBERNETES_VERSION, parseKubeVersion, type KubeVersion } from '../schema/kube-versions.js'
 import { ActionError } from '../types.js'
 
 type SummaryMode = 'always' | 'on-failure' | 'off'
 type RunMode = 'run' | 'discover'
 type NeverLatestMode = 'error' | 'warning' | 'off'
-/** Input push: auto publishes on release events only (report/github.ts decideMode). */
+/** Input push: auto publishes on release events only (run/settings.ts decideMode). */
 export type PushMode = 'auto' | 'true' | 'false'
 /** Input comment-mode: how the PR comment is kept (report/github.ts upsertComment; on-failure: run/emit.ts). */
 export type CommentMode = 'update' | 'recreate' | 'on-failure' | 'off'
+
+/** Input observability-toggles: extra value paths to treat as toggles, and paths to drop (gates/observability.ts). */
+export interface ToggleOverrides {
+  include: string[]
+  exclude: string[]
+}
 
 export interface SecretValue {
   key: string
@@ -55,8 +67,16 @@ export interface ActionInputs {
   observabilityToggles: ToggleOverrides
   imagePolicy: ImagePolicy
   imageAllowlist: AllowlistEntry[]
+  /** Input image-fields: custom-resource fields (`apiVersion/Kind:path`) judged as container images. */
+  imageFields: ImageField[]
   /** How the never-:latest rule's findings count: error (default), warning, or off (not run). */
   neverLatest: NeverLatestMode
+  /** Input kubernetes-version: every render's --kube-version, the schema gate's release. */
+  kubernetesVersion: KubeVersion
+  /** Input crds: globs of CRD manifests relative to the workspace. */
+  crds: string[]
+  /** Input missing-schemas: how a rendered kind without a schema counts. */
+  missingSchemas: 'warning' | 'error' | 'off'
   resolveDigests: boolean
   chartTests: boolean
   commentMode: CommentMode
@@ -87,7 +107,10 @@ function boolean(read: InputReader, name: string, fallback: boolean): boolean {
   if (raw === '') return fallback
   if (['true', 'yes', '1', 'on'].includes(raw)) return true
   if (['false', 'no', '0', 'off'].includes(raw)) return false
-  throw new ActionError(`input ${name}: "${raw}" is not a boolean`, `set ${name} to true or false`)
+  throw new ActionError(`input ${name}: "${raw}" is not a boolean`, `set ${name} to true or false`, {
+    input: name,
+    value: read(name).trim()
+  })
 }
 
 function oneOf<T extends string>(read: InputReader, name: string, allowed: readonly T[], fallback: T): T {
@@ -96,8 +119,21 @@ function oneOf<T extends string>(read: InputReader, name: string, allowed: reado
   if ((allowed as readonly string[]).includes(raw)) return raw as T
   throw new ActionError(
     `input ${name}: "${raw}" is not one of ${allowed.join(', ')}`,
-    `set ${name} to one of ${allowed.join(', ')}`
+    `set ${name} to one of ${allowed.join(', ')}`,
+    { input: name, value: read(name).trim() }
   )
+}
+
+/** Input kubernetes-version: `1.36`, `v1.33.2` (1.16 or later); empty: the default. */
+function readKubernetesVersion(raw: string): KubeVersion {
+  const text = raw.trim() || DEFAULT_KUBERNETES_VERSION
+  const version = parseKubeVersion(text)
+  if (!version)
+    throw new ActionError(
+      `input kubernetes-version: "${text}" is not a Kubernetes release like 1.36 or v1.33.2 (1.16 or later)`,
+      `set kubernetes-version to the minor your clusters run, e.g. ${DEFAULT_KUBERNETES_VERSION}`
+    )
+  return version
 }
 
 /** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
@@ -108,7 +144,8 @@ function workspacePath(workspace: string, name: string, value: string): string {
   if (relative.startsWith('..') || path.isAbsolute(relative)) {
     throw new ActionError(
       `input ${name}: "${value}" is outside the workspace ${workspace}`,
-      `give ${name} as a path inside the repository`
+      `give ${name} as a path inside the repository`,
+      { input: name, value }
     )
   }
   return relative === '' ? '.' : relative
@@ -224,6 +261,20 @@ export function parseAllowlist(text: string): AllowlistEntry[] {
   })
 }
 
+/** Input image-fields: one `apiVersion/Kind:path` a line (images/images.ts parseImageField). */
+export function parseImageFields(text: string): ImageField[] {
+  return lines(text).map((line) => {
+    const field = parseImageField(line)
+    if (!field) {
+      throw new ActionError(
+        `input image-fields: "${line}" is not apiVersion/Kind:path`,
+        'write one field a line, e.g. example.com/v1/Runner:spec.runner.image (group/* for every version, name[] for every element of a list)'
+      )
+    }
+    return field
+  })
+}
+
 export function parseToggleOverrides(text: string): ToggleOverrides {
   const include: string[] = []
   const exclude: string[] = []
@@ -282,14 +333,16 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
   if (registry && !registry.startsWith('oci://')) {
     throw new ActionError(
       `input registry: "${registry}" is not an oci:// URL`,
-      'set registry to e.g. oci://ghcr.io/<owner>'
+      'set registry to e.g. oci://ghcr.io/<owner>',
+      { input: 'registry', value: registry }
     )
   }
   const helmVersion = read('helm-version').trim()
   if (helmVersion && !/^v?\d+\.\d+\.\d+$/.test(helmVersion)) {
     throw new ActionError(
       `input helm-version: "${helmVersion}" is not a version like v3.17.2`,
-      'set helm-version to an exact Helm release, e.g. v3.17.2'
+      'set helm-version to an exact Helm release, e.g. v3.17.2',
+      { input: 'helm-version', value: helmVersion }
     )
   }
   const imagePolicy = oneOf<ImagePolicy>(read, 'image-policy', IMAGE_POLICIES, 'sha')
@@ -323,7 +376,14 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     observabilityToggles: parseToggleOverrides(read('observability-toggles')),
     imagePolicy,
     imageAllowlist: parseAllowlist(read('image-allowlist')),
+    imageFields: parseImageFields(read('image-fields')),
     neverLatest: oneOf<NeverLatestMode>(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
+    kubernetesVersion: readKubernetesVersion(read('kubernetes-version')),
+    crds: lines(read('crds')).map((glob) => {
+      workspacePath(workspace, 'crds', glob.replace(/[*?[{].*$/, '') || '.')
+      return glob
+    }),
+    missingSchemas: oneOf<'warning' | 'error' | 'off'>(read, 'missing-schemas', ['warning', 'error', 'off'], 'warning'),
     resolveDigests: boolean(read, 'resolve-digests', false),
     chartTests: boolean(read, 'chart-tests', true),
     commentMode: oneOf<CommentMode>(read, 'comment-mode', ['update', 'recreate', 'on-failure', 'off'], 'update'),

@@ -11,8 +11,17 @@ import * as core from '@actions/core'
 import { mkdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { redact } from '../util/secrets.js'
-import type { ActionReport, Finding, PublishInfo, Severity, StepResult, StepStatus, UpstreamInfo } from '../types.js'
+import { redact, redactDeep } from '../util/secrets.js'
+import {
+  reportSubject,
+  type ActionReport,
+  type Finding,
+  type PublishInfo,
+  type Severity,
+  type StepResult,
+  type StepStatus,
+  type UpstreamInfo
+} from '../types.js'
 import { renderDiffSection } from './diff-section.js'
 import { CELL_MAX, clip, codeBlock, codeSpan, escapeCell, escapeHtml, escapeMarkdown, oneLine } from './markdown.js'
 import { isRecord } from '../util/text.js'
@@ -72,45 +81,6 @@ function resolveMarker(marker: string): string {
     return trimmed
   }
   return commentMarker(trimmed)
-}
-
-// ---------------------------------------------------------------------------
-// Deep redaction
-// ---------------------------------------------------------------------------
-
-/** Returns a copy of a JSON-like value with `fn` applied to every string (keys too). */
-function mapStringsDeep<T>(value: T, fn: (text: string) => string): T {
-  const seen = new WeakSet<object>()
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return fn(v)
-    if (typeof v === 'bigint') return v.toString()
-    if (typeof v === 'function' || typeof v === 'symbol') return undefined
-    if (v === null || typeof v !== 'object') return v
-    if (seen.has(v)) return '[Circular]'
-    seen.add(v)
-    try {
-      if (v instanceof Date) return v.toISOString()
-      if (v instanceof Error) return { name: v.name, message: fn(v.message) }
-      if (v instanceof Map) return walk(Object.fromEntries(v))
-      if (v instanceof Set) return walk([...v])
-      if (ArrayBuffer.isView(v)) return `[${v.byteLength} bytes]`
-      if (Array.isArray(v)) return v.map(walk)
-      const out: Record<string, unknown> = {}
-      for (const [key, val] of Object.entries(v)) {
-        const w = walk(val)
-        if (w !== undefined) out[fn(key)] = w
-      }
-      return out
-    } finally {
-      seen.delete(v)
-    }
-  }
-  return walk(value) as T
-}
-
-/** Returns a copy of a JSON-like value with redact() applied to every string (keys too). */
-function redactDeep<T>(value: T): T {
-  return mapStringsDeep(value, redact)
 }
 
 // ---------------------------------------------------------------------------
@@ -193,7 +163,7 @@ function plural(n: number, word: string): string {
 
 /** The verdict: what the run decided, in one heading. */
 function verdictLine(report: ActionReport): string {
-  const name = escapeMarkdown(`${report.chart.name} ${report.chart.version}`.trim())
+  const name = escapeMarkdown(reportSubject(report))
   const steps = Array.isArray(report.steps) ? report.steps : []
   if (report.status !== 'passed') {
     const failed = steps.filter((s) => s.status === 'failed').map((s) => s.title || s.id)
@@ -826,7 +796,8 @@ export function planAnnotations(
       }
       const level: Severity = f.severity === 'error' || f.severity === 'warning' ? f.severity : 'notice'
       const message = redact(f.fix ? `${f.message}\nFix: ${f.fix}` : f.message)
-      const title = redact(f.rule ? `${step.title}: ${f.rule}` : step.title)
+      // A step's own finding (a stopped run's: rule `error` of step `error`) is titled by the step alone.
+      const title = redact(f.rule && f.rule !== step.id ? `${step.title}: ${f.rule}` : step.title)
       let a: PlannedAnnotation
       let rank = 2
       if (f.file) {
@@ -982,7 +953,7 @@ export function renderComment(
 export function renderLogLines(report: ActionReport): string[] {
   const lines = [
     redact(
-      `${report.status === 'passed' ? '✅' : '❌'} ${report.chart.name} ${report.chart.version}: ${report.status} (${report.mode}: ${report.modeReason})`
+      `${report.status === 'passed' ? '✅' : '❌'} ${reportSubject(report)}: ${report.status} (${report.mode}: ${report.modeReason})`
     )
   ]
   if (report.upstream) lines.push(redact(`   upstream ${describeUpstream(report.upstream)}`))

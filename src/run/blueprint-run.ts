@@ -37,7 +37,10 @@ export async function validateBlueprint(frame: RunFrame): Promise<BlueprintRun |
     return undefined
   }
   if (loaded.kind === 'stopped') {
-    return { report: stoppedEarlyReport(frame, time(), loaded.identity, loaded.error), cleanup: Promise.resolve() }
+    return {
+      report: stoppedEarlyReport(frame, time(), loaded.identity, loaded.error, loaded.stage),
+      cleanup: Promise.resolve()
+    }
   }
   const { identity, blueprint } = loaded
 
@@ -59,7 +62,7 @@ export async function validateBlueprint(frame: RunFrame): Promise<BlueprintRun |
   try {
     const ctx = await preparation.ready
     outcome.helmVersion = ctx.helm.version
-    const chart = await runChartSteps(ctx, preparation.upstream, preparation.work, preparation.epoch)
+    const chart = await runChartSteps(ctx, preparation)
     outcome.upstream = chart.upstream
     outcome.steps.push(...chart.steps)
     outcome.publish = chart.publish

@@ -1,15 +1,14 @@
 // Stage: the blueprint read and checked before any work: Chart.yaml, values.yaml and blueprint.yaml
 // (chart/blueprint.ts), the values input's files against Helm's size limit, the mode the event asks for
-// (report/github.ts decideMode) and the run settings (settings.ts). What stops here still gets a report.
+// (settings.ts decideMode) and the run settings (settings.ts). What stops here still gets a report.
 import path from 'node:path'
 import { chartIdentityGuess, loadBlueprint, type Blueprint } from '../chart/blueprint.js'
 import { assertYamlFileSize } from '../chart/yaml-source.js'
 import type { ActionInputs } from '../inputs/inputs.js'
 import type { RegistryTarget } from '../oci/registry.js'
-import { decideMode } from '../report/github.js'
 import type { ActionReport } from '../types.js'
 import type { EventContext } from './event.js'
-import { checkRunSettings, packagedVersion } from './settings.js'
+import { checkRunSettings, decideMode, packagedVersion } from './settings.js'
 
 /** What the report says the run was about. */
 export interface RunIdentity {
@@ -23,8 +22,8 @@ export interface RunIdentity {
 export type LoadedRun =
   /** The event is for another blueprint: a notice, not a failure. */
   | { kind: 'skip'; reason: string }
-  /** The blueprint could not be read, or a run setting does not hold. */
-  | { kind: 'stopped'; identity: RunIdentity; error: unknown }
+  /** The blueprint could not be read (`Blueprint`), or a run setting does not hold (`Run settings`). */
+  | { kind: 'stopped'; identity: RunIdentity; error: unknown; stage: 'Blueprint' | 'Run settings' }
   | { kind: 'ready'; identity: RunIdentity; blueprint: Blueprint }
 
 export async function loadRun(inputs: ActionInputs, event: EventContext): Promise<LoadedRun> {
@@ -34,11 +33,12 @@ export async function loadRun(inputs: ActionInputs, event: EventContext): Promis
     // Helm reads the values input's files; one over Helm's limit fails now, not after minutes.
     await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(path.resolve(inputs.workspace, file), file)))
   } catch (error) {
-    const chart = await chartIdentityGuess(inputs.workspace, inputs.blueprint, inputs.chart)
+    const chart = await chartIdentityGuess(inputs.workspace, inputs.chart)
     return {
       kind: 'stopped',
       identity: { chart, mode: 'validate', modeReason: 'the blueprint could not be read' },
-      error
+      error,
+      stage: 'Blueprint'
     }
   }
   const chartMeta = blueprint.chartYaml.data
@@ -60,7 +60,7 @@ export async function loadRun(inputs: ActionInputs, event: EventContext): Promis
   try {
     identity.registry = checkRunSettings(settings)
   } catch (error) {
-    return { kind: 'stopped', identity, error }
+    return { kind: 'stopped', identity, error, stage: 'Run settings' }
   }
   return { kind: 'ready', identity, blueprint }
 }
