@@ -1108,7 +1108,7 @@ function buildReport() {
     '',
     `- **example**: examples/platform/temporal over testkit's stand-in \`temporal\` chart (__tests__/fixtures/upstream-temporal).`,
     '- **temporal (real shape)**: shaped like the real bp-temporal: the large blueprint (CNPG Cluster, no Chart.lock, the real-size upstream) with the chart test the monorepo writes, three `helm template` calls (bench/blueprints/temporal/tests), in place of the nine-render one.',
-    '- **wrapper**: bench/blueprints/wrapper, a thin wrapper (Chart.yaml, values.yaml, a one-render chart test, `templates/` with one helper and no resource) over the real-size upstream, the lightest real shape. Not a pure wrapper: the shell job\'s `helm lint --strict` (B) fails a chart without `templates/` under Helm 4, so B could not run on one.',
+    "- **wrapper**: bench/blueprints/wrapper, a thin wrapper (Chart.yaml, values.yaml, a one-render chart test, `templates/` with one helper and no resource) over the real-size upstream, the lightest real shape. Not a pure wrapper: the shell job's `helm lint --strict` (B) fails a chart without `templates/` under Helm 4, so B could not run on one.",
     "- **large**: bench/blueprints/large/blueprint (the example's overlay as `bp-temporal-large`) over bench/blueprints/large/upstream, a stand-in `temporal` chart the size of the real one (17 templates; a schema Job; Deployments for frontend, history, matching, worker, admin tools and web; a ConfigMap per server service; a ServiceMonitor and HPAs behind toggles that ship off), packaged with `helm package` and served by the loopback chart repository.",
     ''
   )
