@@ -2,7 +2,7 @@
 // `npm run bench` — speed as a measured property (issues #6, #15).
 //
 //   npm run bench [-- --rounds 5] [--helm 3|4] [--blueprint example|large|temporal|wrapper] [--node-a action|this]
-//                 [--startup-runs 5] [--no-startup] [--no-node24] [--scale-docs 2000] [--scale-runs 3]
+//                 [--startup-runs 5] [--preview-pairs 3] [--no-startup] [--no-node24] [--scale-docs 2000] [--scale-runs 3]
 //                 [--no-scale] [--max-wait 30] [--busy-threshold 35] [--out bench/results.md]
 //                 [--cpu-prof DIR]  (node's CPU profile of each warm-up run of A, into DIR)
 //                 [--compare-entry FILE]  (X runs FILE, another build's dist/index.js, instead of an env variant)
@@ -11,8 +11,8 @@
 //                 (X, beside A, in alternating order) and logs X/A: two variants of the action side by side)
 //
 // Starts the loopback chart repositories and the OCI registry the tests use, then for
-// each helm (3 and 4, or --helm) and each blueprint (the example, and the real-size
-// bench/blueprints/large, or --blueprint): a warm-up round (the action must pass:
+// each helm (3 and 4, or --helm) and each blueprint (the example, the real-size
+// bench/blueprints/large, temporal and wrapper, or --blueprint): a warm-up round (the action must pass:
 // no gate failing) and --rounds timed rounds, each running, in an order that alternates
 // (ABFT, TFBA, …):
 //   A  the bundled action (node dist/index.js via testkit's runAction) as a workflow runs
@@ -25,6 +25,9 @@
 //   T  A again, traced, for the breakdown: helm through bench/helm-shim.c (first on
 //      PATH) which logs every helm process, and bench/rss-probe.mjs (--import) which
 //      logs node's own timeline, CPU and memory. Its cost is T − A.
+// After the rounds, --preview-pairs pairs of pull-request runs (no push): P with the
+// registry set (the publish preview asks it for the version) and P0 without (no
+// preview), alternating: P − P0 is what the preview adds to a PR's check.
 // Then start-up on Node 20 (this machine) and Node 24 (fetched into
 // node_modules/.cache/bp-bench/node-24 by bench/node24.mjs when missing), and the
 // scale case. Writes bench/results.md. Exit 0 when the bench ran (targets met or
@@ -37,7 +40,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
-import { DIST_ENTRY, runAction } from '../testkit/action-runner.mjs'
+import { DIST_ENTRY, prPayload, runAction } from '../testkit/action-runner.mjs'
 import { isolatedHelmEnv, startChartRepo } from '../testkit/chart-repo.mjs'
 import { helmBinaries, helmVersionOf } from '../testkit/helm-binaries.mjs'
 import { ensureRegistryInstalled, startRegistry } from '../testkit/registry.mjs'
@@ -105,6 +108,7 @@ const { values: opts } = parseArgs({
     'scale-docs': { type: 'string', default: '2000' },
     'scale-runs': { type: 'string', default: '3' },
     'startup-runs': { type: 'string', default: '5' },
+    'preview-pairs': { type: 'string', default: '3' },
     'no-startup': { type: 'boolean', default: false },
     'no-node24': { type: 'boolean', default: false },
     'no-scale': { type: 'boolean', default: false },
@@ -148,6 +152,7 @@ const rounds = Math.max(1, Number(opts.rounds) || 5)
 const scaleDocs = Math.max(8, Number(opts['scale-docs']) || 2000)
 const scaleRuns = Math.max(1, Number(opts['scale-runs']) || 3)
 const startupRuns = Math.max(1, Number(opts['startup-runs']) || 5)
+const PREVIEW_PAIRS = Math.max(0, Number(opts['preview-pairs'] ?? 3))
 const maxWaitMs = Math.max(0, Number(opts['max-wait']) || 0) * 1000
 const busyThreshold = Number(opts['busy-threshold']) || 35
 if (!['action', 'this'].includes(opts['node-a'])) {
@@ -521,7 +526,17 @@ let runCount = 0
  * (T: the helm shim first on PATH, bench/rss-probe.mjs imported).
  * @returns {Promise<any>} runAction's result plus treeCpuMs, and when traced probe, trace, spawnAt, analysis
  */
-async function runA({ helm, workspace, inputs, entry, nodeArgs, extraEnv = {}, traced = false, node = aNode.binary }) {
+async function runA({
+  helm,
+  workspace,
+  inputs,
+  entry,
+  nodeArgs,
+  extraEnv = {},
+  traced = false,
+  node = aNode.binary,
+  event = {}
+}) {
   const id = runCount++
   const probeFile = path.join(tmpRoot, `probe-${id}.json`)
   const traceFile = path.join(tmpRoot, `helm-trace-${id}.txt`)
@@ -536,7 +551,8 @@ async function runA({ helm, workspace, inputs, entry, nodeArgs, extraEnv = {}, t
         ? { ...extraEnv, PATH: pathFor(helm, { shim: true }), BENCH_PROBE_OUT: probeFile, BENCH_HELM_TRACE: traceFile }
         : { ...extraEnv, PATH: pathFor(helm) },
       nodeArgs: traced ? (nodeArgs ?? ['--import', pathToFileURL(PROBE).href]) : [],
-      entry
+      entry,
+      ...event
     })
   } finally {
     nodeOverride = undefined
@@ -792,6 +808,39 @@ try {
               : '')
         )
         combo.rounds.push(entry)
+      }
+      // The PR publish preview's cost: a pull request's run (validate, no push) with the registry set (P: the
+      // preview asks the registry for the version's tag beside the build) against the same run without it (P0: no
+      // preview), paired, alternating. Its wall-time difference is what the preview adds to a PR's check.
+      if (PREVIEW_PAIRS > 0) {
+        const pr = { eventName: 'pull_request', ref: 'refs/pull/7/merge', payload: prPayload(7) }
+        const prInputs = (withRegistry) => {
+          const { version, ...rest } = inputs('0')
+          void version
+          return { ...rest, push: 'false', ...(withRegistry ? {} : { registry: '' }) }
+        }
+        combo.preview = []
+        for (let pair = 0; pair < PREVIEW_PAIRS; pair++) {
+          await waitQuiet(`${helmTitle(major)} ${key} preview pair ${pair + 1}`)
+          const runs = {}
+          for (const which of pair % 2 === 0 ? ['P', 'P0'] : ['P0', 'P']) {
+            const run = await runA({ helm, workspace: workspaces[key].dir, inputs: prInputs(which === 'P'), event: pr })
+            if (run.exitCode !== 0) throw new Error(`${which} (a pull request's run) failed: ${tail(run.stdout, 20)}`)
+            runs[which] = run
+          }
+          const step = runs.P.report?.steps?.find((st) => st.id === 'publish-preview')
+          combo.preview.push({
+            p: runs.P.durationMs,
+            p0: runs.P0.durationMs,
+            stepMs: step?.durationMs,
+            state: runs.P.report?.publish?.preview?.state
+          })
+        }
+        const pv = combo.preview
+        log(
+          `${helmTitle(major)} ${key}: PR run with the preview ${ms(median(pv.map((r) => r.p)))}, without ${ms(median(pv.map((r) => r.p0)))} ` +
+            `(P/P0 ${x2(median(pv.map((r) => r.p)) / median(pv.map((r) => r.p0)))}; preview step ${ms(median(pv.map((r) => r.stepMs)))}, ${pv[0]?.state ?? '?'})`
+        )
       }
       const compared = combo.rounds.filter((r) => !r.warmup && r.x)
       if (compared.length > 0) {
