@@ -1,7 +1,7 @@
 // The report of one blueprint's run (pure): what the run was about (load.ts), what the stages returned, the
 // run's time; an error that stopped the run becomes its last step (`Run`), so the report says what stopped it.
 import { chartRef } from '../oci/registry.js'
-import type { ActionReport, PublishInfo, StepResult, UpstreamInfo } from '../types.js'
+import type { ActionReport, PublishInfo, PublishPreview, StepResult, UpstreamInfo } from '../types.js'
 import type { RunFrame } from './context.js'
 import { stoppedStep } from './failure.js'
 import type { RunIdentity } from './load.js'
@@ -10,6 +10,8 @@ export interface RunOutcome {
   steps: StepResult[]
   upstream?: UpstreamInfo
   publish?: PublishInfo
+  /** A pull request's publish preview: part of `publish` in the report. */
+  preview?: PublishPreview
   /** Path of the SBOM file written. */
   sbom?: string
   diff?: ActionReport['diff']
@@ -65,7 +67,7 @@ function reportOf(
     helmVersion: outcome.helmVersion ?? 'unknown',
     status: steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
     steps,
-    publish: outcome.publish ?? (ref ? { ref, pushed: false } : undefined),
+    publish: withPreview(outcome.publish ?? (ref ? { ref, pushed: false } : undefined), outcome.preview),
     values: { files: inputs.valuesFiles, set: inputs.setValues },
     sbom: outcome.sbom,
     diff: outcome.diff,
@@ -74,4 +76,9 @@ function reportOf(
     startedAt: time.startedAt.toISOString(),
     durationMs: time.durationMs
   }
+}
+
+function withPreview(publish: PublishInfo | undefined, preview: PublishPreview | undefined): PublishInfo | undefined {
+  if (!preview) return publish
+  return { ...(publish ?? { ref: preview.ref, pushed: false }), preview }
 }

@@ -3,11 +3,12 @@
 // (the steps so far, the diff, the SBOM's content) and the error is returned for the report's `Run` step.
 import path from 'node:path'
 import { secretValueArgs } from '../inputs/secret-values.js'
-import type { ActionReport, PublishInfo, StepResult, UpstreamInfo } from '../types.js'
+import type { ActionReport, PublishInfo, PublishPreview, StepResult, UpstreamInfo } from '../types.js'
 import { buildStep } from './build-step.js'
 import { loadLaterStages } from './later-stages.js'
 import type { RunContext } from './context.js'
 import type { Preparation } from './prepare.js'
+import { startPreviewRun } from './preview-step.js'
 import { sbomContent, type SbomContent } from './sbom-input.js'
 
 export interface ChartOutcome {
@@ -19,6 +20,8 @@ export interface ChartOutcome {
   /** What the SBOM describes, once the chart is packaged and its default render checked. */
   sbom?: SbomContent
   publish?: PublishInfo
+  /** A pull request's publish preview (registry set): what merging publishes. */
+  preview?: PublishPreview
   /** What stopped the stages, when something did. */
   error?: unknown
 }
@@ -39,6 +42,8 @@ export async function runChartSteps(
 ): Promise<ChartOutcome> {
   const { upstream, work, epoch, contract } = preparation
   const outcome: ChartOutcome = { steps: [] }
+  // A pull request's publish preview: the tag asked for now, its round trip beside the dependency build.
+  const preview = startPreviewRun(ctx)
   try {
     // Once helm has started: the upstream resolution, the commit time, the blueprint.yaml contract and the later
     // stages' code, beside it.
@@ -55,7 +60,9 @@ export async function runChartSteps(
     outcome.steps.push(...(step ? [step] : []), contracted, ...build.steps)
     if (build.failed) return outcome
     const [{ checkStep }, { publishStep }] = await loadLaterStages()
-    const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name)
+    const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) =>
+      preview?.packaged(p)
+    )
     outcome.diff = checked.diff
     if (checked.error !== undefined) return { ...outcome, error: checked.error }
     outcome.steps.push(...checked.steps)
@@ -68,6 +75,12 @@ export async function runChartSteps(
         epoch: timestamps.epoch,
         toolVersion: process.env.GITHUB_ACTION_REF
       })
+    }
+    if (preview) {
+      // Beside the gates since the package was made: waited for here only if it outlasts them.
+      const previewed = await preview.step()
+      outcome.steps.push(previewed)
+      outcome.preview = previewed.data
     }
     const published = await publishStep(ctx, build.work, checked.staged, outcome.steps)
     outcome.steps.push(published)
@@ -85,5 +98,7 @@ export async function runChartSteps(
       outcome.upstream = settled?.resolution?.info
     }
     return { ...outcome, error }
+  } finally {
+    await preview?.settled() // it reads the package in the work folder, which goes once the run ends
   }
 }
