@@ -1,7 +1,9 @@
-import { i as isRecord, l as lastLine, p as promises, g as loadBlueprint, h as exists$1, j as prepareWorkChart, H as Helm, k as buildDependencies, m as lastLines, q as parseRenderDetailed, t as distExports, u as extractImages, r as redact, n as notice, b as info, a as os, v as require$$10, x as createHelmHome, o as operationLimit, y as parseYamlText, z as listTgz, A as readTgzFile, B as tryParseImageRef, C as checkImages, D as groupFailing, E as segmentMatcher, F as compareCodePoints, G as loadYamlFile, I as splitRenderBySource, R as RegistryClient, J as isLoopbackHost, K as HELM_CHART_LAYER, L as runPublish, M as ActionError, N as withRetry, O as OPERATION_LIMITS, P as chartRepository, Q as ociTag, S as packageChart } from './action.js';
+import { i as isRecord, l as lastLine, p as promises, h as loadBlueprint, j as exists$1, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, u as distExports, v as extractImages, r as redact, n as notice, c as info, b as os, x as require$$10, y as createHelmHome, o as operationLimit, z as parseYamlText, A as tryParseImageRef, B as checkImages, C as groupFailing, D as segmentMatcher, E as compareCodePoints, F as loadYamlFile, G as splitRenderBySource, R as RegistryClient, I as isLoopbackHost, J as HELM_CHART_LAYER, K as ActionError, L as withRetry, O as OPERATION_LIMITS, M as chartRepository, N as ociTag } from './action.js';
 import { p as path, a as _builtin_child_process, _ as _builtin_fs } from '../index.js';
 import { hasCommit, fetchCommits } from './discover.js';
+import { l as listTgz, r as readTgzFile, a as runPublish, p as packageChart } from './push.js';
 import 'node:module';
+import './_builtin_zlib.js';
 
 // The base commit of an event, and folders of the repository as of that
 // commit copied out of git (no checkout: the user's tree is never touched).

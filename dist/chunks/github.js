@@ -1,7 +1,8 @@
 import { _ as _builtin_fs, r as require$$10 } from '../index.js';
-import { a as os, a1 as require$$0$1, a2 as require$$30, a3 as require$$9, X as require$$1$4, a4 as require$$0$3, a5 as commonjsGlobal, a6 as require$$5$1, v as require$$10$1, a7 as require$$0$4, a8 as require$$5$2, a9 as getDefaultExportFromCjs, aa as getAugmentedNamespace, ab as _deferredUndici, ac as require$$1$5, ad as requireTunnel } from './action.js';
+import { b as os, a7 as require$$0$1, a8 as require$$30, a9 as require$$9, a1 as require$$1$4, aa as require$$0$3, ab as commonjsGlobal, ac as require$$5$1, x as require$$10$1, ad as require$$5$2, ae as getDefaultExportFromCjs, af as getAugmentedNamespace, ag as _deferredUndici, ah as require$$1$5, ai as requireTunnel } from './action.js';
 import { r as require$$0$2 } from './_builtin_stream.js';
 import { createRequire } from 'node:module';
+import { r as require$$0$4 } from './_builtin_zlib.js';
 
 function _mergeNamespaces(n, m) {
     m.forEach(function (e) {

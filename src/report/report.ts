@@ -12,15 +12,16 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { redact } from '../util/secrets.js'
-import type {
-  ActionReport,
-  Finding,
-  PublishInfo,
-  PublishPreview,
-  Severity,
-  StepResult,
-  StepStatus,
-  UpstreamInfo
+import {
+  reportSubject,
+  type ActionReport,
+  type Finding,
+  type PublishInfo,
+  type PublishPreview,
+  type Severity,
+  type StepResult,
+  type StepStatus,
+  type UpstreamInfo
 } from '../types.js'
 import { renderDiffSection } from './diff-section.js'
 import { CELL_MAX, clip, codeBlock, codeSpan, escapeCell, escapeHtml, escapeMarkdown, oneLine } from './markdown.js'
@@ -202,7 +203,7 @@ function plural(n: number, word: string): string {
 
 /** The verdict: what the run decided, in one heading (on a pull request with a registry: what merging publishes). */
 function verdictLine(report: ActionReport): string {
-  const name = escapeMarkdown(`${report.chart.name} ${report.chart.version}`.trim())
+  const name = escapeMarkdown(reportSubject(report))
   const steps = Array.isArray(report.steps) ? report.steps : []
   const preview = previewText(report.publish?.preview, report.status === 'passed')
   if (report.status !== 'passed') {
@@ -863,7 +864,8 @@ export function planAnnotations(
       }
       const level: Severity = f.severity === 'error' || f.severity === 'warning' ? f.severity : 'notice'
       const message = redact(f.fix ? `${f.message}\nFix: ${f.fix}` : f.message)
-      const title = redact(f.rule ? `${step.title}: ${f.rule}` : step.title)
+      // A step's own finding (a stopped run's: rule `error` of step `error`) is titled by the step alone.
+      const title = redact(f.rule && f.rule !== step.id ? `${step.title}: ${f.rule}` : step.title)
       let a: PlannedAnnotation
       let rank = 2
       if (f.file) {
@@ -1019,7 +1021,7 @@ export function renderComment(
 export function renderLogLines(report: ActionReport): string[] {
   const lines = [
     redact(
-      `${report.status === 'passed' ? '✅' : '❌'} ${report.chart.name} ${report.chart.version}: ${report.status} (${report.mode}: ${report.modeReason})`
+      `${report.status === 'passed' ? '✅' : '❌'} ${reportSubject(report)}: ${report.status} (${report.mode}: ${report.modeReason})`
     )
   ]
   if (report.upstream) lines.push(redact(`   upstream ${describeUpstream(report.upstream)}`))

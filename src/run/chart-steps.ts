@@ -2,13 +2,13 @@
 // render beside them) → publish. Each stage returns its results; what the run has when a stage throws is kept
 // (the steps so far, the diff, the SBOM's content) and the error is returned for the report's `Run` step.
 import path from 'node:path'
+import { atDependencyLine } from '../chart/repository-index.js'
 import { secretValueArgs } from '../inputs/secret-values.js'
 import type { ActionReport, PublishInfo, PublishPreview, StepResult, UpstreamInfo } from '../types.js'
 import { buildStep } from './build-step.js'
-import { loadLaterStages } from './later-stages.js'
+import { loadLaterStages, startLaterPreview } from './later-stages.js'
 import type { RunContext } from './context.js'
 import type { Preparation } from './prepare.js'
-import { startPreviewRun } from './preview-step.js'
 import { sbomContent, type SbomContent } from './sbom-input.js'
 
 export interface ChartOutcome {
@@ -42,8 +42,9 @@ export async function runChartSteps(
 ): Promise<ChartOutcome> {
   const { upstream, work, epoch, contract } = preparation
   const outcome: ChartOutcome = { steps: [] }
-  // A pull request's publish preview: the tag asked for now, its round trip beside the dependency build.
-  const preview = startPreviewRun(ctx)
+  // A pull request's publish preview: started once the build runs (its round trip beside the build).
+  let previewStarted: ReturnType<typeof startLaterPreview> | undefined
+  const startPreview = (): ReturnType<typeof startLaterPreview> => (previewStarted ??= startLaterPreview(ctx))
   try {
     // Once helm has started: the upstream resolution, the commit time, the blueprint.yaml contract and the later
     // stages' code, beside it.
@@ -51,6 +52,7 @@ export async function runChartSteps(
       void upstream()
       void epoch()
       void contract().catch(() => undefined)
+      void startPreview()
       void loadLaterStages()
     }
     const build = await buildStep(ctx, upstream, await work, epoch, whileBuilding)
@@ -59,7 +61,7 @@ export async function runChartSteps(
     // The contract leads with the upstream: a failed one stops the publish like a failed gate.
     outcome.steps.push(...(step ? [step] : []), contracted, ...build.steps)
     if (build.failed) return outcome
-    const [{ checkStep }, { publishStep }] = await loadLaterStages()
+    const [[{ checkStep }, { publishStep }], preview] = await Promise.all([loadLaterStages(), startPreview()])
     const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) =>
       preview?.packaged(p)
     )
@@ -97,8 +99,10 @@ export async function runChartSteps(
       if (contracted) outcome.steps.push(contracted)
       outcome.upstream = settled?.resolution?.info
     }
-    return { ...outcome, error }
+    // An index that could not be fetched points at the Chart.yaml line of the dependency it serves.
+    return { ...outcome, error: atDependencyLine(error, ctx.blueprint.chartYaml, ctx.inputs.repositoryMirrors) }
   } finally {
-    await preview?.settled() // it reads the package in the work folder, which goes once the run ends
+    // It reads the package in the work folder, which goes once the run ends.
+    await (await previewStarted?.catch(() => undefined))?.settled()
   }
 }

@@ -1,5 +1,5 @@
-// Stage: the publish preview of a pull request (oci/preview.ts), when a registry is set: the tag is asked for as the
-// chart stages start (its round trip overlaps the dependency build), the content compared once the chart is packaged
+// Stage: the publish preview of a pull request (oci/preview.ts), when a registry is set: the tag is asked for as soon
+// as the dependency build runs (run/later-stages.ts startLaterPreview: its round trip overlaps the build), the content compared once the chart is packaged
 // (beside the gates), and the `Publish preview` step says what merging publishes. Only the comparison's wait, if it
 // outlasts the gates, is on the run's critical path.
 import { MANIFEST_PATHS } from '../chart/blueprint-manifest.js'
