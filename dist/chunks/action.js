@@ -14505,6 +14505,21 @@ function compareVersions(a, b) {
         return -1;
     return comparePrerelease(a.prerelease, b.prerelease);
 }
+/**
+ * Whether two full versions are the same as Helm (Masterminds `Equal`) compares them: a leading `v` and build
+ * metadata do not count (`v1.21.1` = `1.21.1`). Anything else (a partial `1.2`, a range, not a version) is equal
+ * only as the same text.
+ */
+function sameVersion(a, b) {
+    if (a === b)
+        return true;
+    const full = /^v?[0-9]+\.[0-9]+\.[0-9]+(?:[-+]|$)/;
+    if (!full.test(a) || !full.test(b))
+        return false;
+    const pa = parseVersion(a);
+    const pb = parseVersion(b);
+    return pa !== undefined && pb !== undefined && compareVersions(pa, pb) === 0;
+}
 // ---------------------------------------------------------------------------
 // Constraints
 // Go's \s (RE2, no Unicode spaces, no \v).
@@ -16775,7 +16790,8 @@ function consistencyFindings(blueprint, dependency, resolved, overridden) {
         if (actual === undefined)
             continue;
         const normalized = String(actual).replace(/\/+$/, '');
-        if (normalized === expected)
+        // Versions compare as Helm compares them: `v1.21.1` in values.yaml names the index's `1.21.1`.
+        if (key === 'version' ? sameVersion(normalized, expected) : normalized === expected)
             continue;
         const line = values.lineOf(['catalystBlueprint', 'upstream', key]);
         findings.push({
@@ -20222,17 +20238,62 @@ function imageString(v) {
         return '';
     return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController']);
-const PROMETHEUS_KINDS = new Set(['Prometheus', 'PrometheusAgent', 'Alertmanager', 'ThanosRuler']);
-const ARGO_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate']);
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
-const FALLBACK_KEYS = new Set(['image', 'imageName']);
+const ARGO_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate']);
+/** Keys that look like an image but are judged only where a rule above says they hold one. */
+const IMAGE_LIKE_KEYS = new Set(['image', 'imageName']);
 const IDENT_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+/**
+ * Custom-resource fields known to hold a container image (README "Which image fields are judged"). Pod specs
+ * (containers, initContainers, ephemeralContainers) are found wherever a document embeds one, and Argo Workflows'
+ * templates by their own rule, so they are not listed here.
+ */
+const DOCUMENTED_IMAGE_FIELDS = [
+    { apiVersion: 'postgresql.cnpg.io/*', kind: 'Cluster', path: 'spec.imageName' },
+    { apiVersion: 'postgresql.cnpg.io/*', kind: 'ImageCatalog', path: 'spec.images[].image' },
+    { apiVersion: 'postgresql.cnpg.io/*', kind: 'ClusterImageCatalog', path: 'spec.images[].image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'Prometheus', path: 'spec.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'Prometheus', path: 'spec.thanos.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'PrometheusAgent', path: 'spec.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'Alertmanager', path: 'spec.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'ThanosRuler', path: 'spec.image' }
+];
+const FIELD_API_VERSION_RE = /^(?:[a-z0-9]([a-z0-9.-]*[a-z0-9])?\/)?(?:v[0-9][a-z0-9]*|\*)$/;
+const FIELD_KIND_RE = /^[A-Za-z][A-Za-z0-9]*$/;
+const FIELD_SEGMENT_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*(?:\[\])?$/;
+/** One line of input image-fields, or undefined when it is not `apiVersion/Kind:path`. */
+function parseImageField(line) {
+    const colon = line.indexOf(':');
+    if (colon === -1)
+        return undefined;
+    const type = line.slice(0, colon).trim();
+    const path = line.slice(colon + 1).trim();
+    const slash = type.lastIndexOf('/');
+    if (slash === -1)
+        return undefined;
+    const field = { apiVersion: type.slice(0, slash), kind: type.slice(slash + 1), path };
+    if (!FIELD_API_VERSION_RE.test(field.apiVersion) || field.apiVersion === '*' || !FIELD_KIND_RE.test(field.kind))
+        return undefined;
+    if (path === '' || !path.split('.').every((segment) => FIELD_SEGMENT_RE.test(segment)))
+        return undefined;
+    return field;
+}
 function group(apiVersion) {
     if (!apiVersion)
         return '';
     const slash = apiVersion.indexOf('/');
     return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+function fieldApplies(field, apiVersion, kind) {
+    if (field.kind !== kind)
+        return false;
+    if (field.apiVersion.endsWith('/*'))
+        return group(apiVersion) === field.apiVersion.slice(0, -2);
+    return field.apiVersion === apiVersion;
+}
+function fieldSegment(path, key) {
+    const seg = IDENT_RE.test(key) ? key : `[${JSON.stringify(key)}]`;
+    return path === '' ? seg : seg.startsWith('[') ? `${path}${seg}` : `${path}.${seg}`;
 }
 class Collector {
     doc;
@@ -20242,10 +20303,7 @@ class Collector {
         this.doc = doc;
         this.out = out;
     }
-    add(value, field, container) {
-        if (this.covered.has(field))
-            return;
-        this.covered.add(field);
+    use(value, field, container) {
         const use = {
             image: imageString(value),
             kind: this.doc.kind ?? '',
@@ -20256,7 +20314,13 @@ class Collector {
             use.container = container;
         if (this.doc.source !== undefined)
             use.source = this.doc.source;
-        this.out.push(use);
+        return use;
+    }
+    add(value, field, container) {
+        if (this.covered.has(field))
+            return;
+        this.covered.add(field);
+        this.out.push(this.use(value, field, container));
     }
     /** `containers`-style list: every element with an `image` key. */
     containerList(list, prefix) {
@@ -20268,11 +20332,32 @@ class Collector {
             }
         });
     }
-    podSpec(spec, prefix) {
-        if (!isRecord(spec))
+    /**
+     * Every pod spec the document embeds, wherever it stands (a Deployment's `spec.template.spec`, a CronJob's job
+     * template, a custom resource's pod template): a mapping with a `containers`, `initContainers` or
+     * `ephemeralContainers` list.
+     */
+    podSpecs(value, path) {
+        if (Array.isArray(value)) {
+            value.forEach((el, i) => {
+                if (typeof el === 'object' && el !== null)
+                    this.podSpecs(el, `${path}[${i}]`);
+            });
             return;
-        for (const list of CONTAINER_LISTS)
-            this.containerList(spec[list], `${prefix}.${list}`);
+        }
+        if (!isRecord(value))
+            return;
+        for (const list of CONTAINER_LISTS) {
+            if (Array.isArray(value[list]))
+                this.containerList(value[list], fieldSegment(path, list));
+        }
+        for (const key of Object.keys(value)) {
+            if (path === '' && key === 'metadata')
+                continue;
+            const v = value[key];
+            if (typeof v === 'object' && v !== null)
+                this.podSpecs(v, fieldSegment(path, key));
+        }
     }
     argoWorkflowSpec(spec, prefix) {
         const templates = child(spec, 'templates');
@@ -20293,16 +20378,34 @@ class Collector {
             this.containerList(child(t, 'containerSet', 'containers'), `${p}.containerSet.containers`);
         });
     }
-    /** Any string `image`/`imageName` not found by the kind-specific rules (metadata is skipped). */
-    fallback(value, path, parentName) {
+    /** The value(s) at an image field's path (`[]`: every element of that list). */
+    field(node, segments, path) {
+        if (segments.length === 0) {
+            if (node !== undefined && (typeof node === 'string' || node === null))
+                this.add(node, path);
+            return;
+        }
+        const [segment, ...rest] = segments;
+        const each = segment.endsWith('[]');
+        const key = each ? segment.slice(0, -2) : segment;
+        if (!isRecord(node) || !(key in node))
+            return;
+        const value = node[key];
+        const at = fieldSegment(path, key);
+        if (!each)
+            this.field(value, rest, at);
+        else if (Array.isArray(value))
+            value.forEach((el, i) => this.field(el, rest, `${at}[${i}]`));
+    }
+    /** String `image`/`imageName` fields no rule above judged (metadata is skipped): listed as not judged. */
+    unjudged(value, path, parentName, into) {
         if (Array.isArray(value)) {
-            for (let i = 0; i < value.length; i++) {
-                const el = value[i];
+            value.forEach((el, i) => {
                 if (typeof el === 'object' && el !== null) {
                     const name = isRecord(el) && typeof el.name === 'string' ? el.name : undefined;
-                    this.fallback(el, `${path}[${i}]`, name);
+                    this.unjudged(el, `${path}[${i}]`, name, into);
                 }
-            }
+            });
             return;
         }
         if (!isRecord(value))
@@ -20311,58 +20414,51 @@ class Collector {
             if (path === '' && key === 'metadata')
                 continue;
             const v = value[key];
-            const seg = IDENT_RE.test(key) ? key : `[${JSON.stringify(key)}]`;
-            const field = path === '' ? seg : seg.startsWith('[') ? `${path}${seg}` : `${path}.${seg}`;
+            const field = fieldSegment(path, key);
             if (typeof v === 'string') {
-                if (FALLBACK_KEYS.has(key))
-                    this.add(v, field, parentName);
+                if (IMAGE_LIKE_KEYS.has(key) && !this.covered.has(field))
+                    into.push(this.use(v, field, parentName));
             }
             else if (typeof v === 'object' && v !== null) {
-                this.fallback(v, field);
+                this.unjudged(v, field, undefined, into);
             }
         }
     }
 }
-/** Every image a rendered chart uses, with where it stands (kind/name/container/field/template). */
-function extractImages(docs) {
-    const out = [];
+/**
+ * Every container image of a rendered chart, with where it stands (kind/name/container/field/template): the
+ * containers of every embedded pod spec, Argo Workflows templates, DOCUMENTED_IMAGE_FIELDS and `fields` (input
+ * image-fields). Any other `image`/`imageName` value is listed as not judged.
+ */
+function scanImages(docs, fields = []) {
+    const uses = [];
+    const notJudged = [];
+    const known = [...DOCUMENTED_IMAGE_FIELDS, ...fields];
     for (const doc of docs) {
         const o = doc.object;
         if (!isRecord(o))
             continue;
         const kind = doc.kind ?? (typeof o.kind === 'string' ? o.kind : '');
-        const g = group(doc.apiVersion ?? (typeof o.apiVersion === 'string' ? o.apiVersion : undefined));
-        const c = new Collector(doc, out);
-        const spec = o.spec;
-        if (kind === 'Pod')
-            c.podSpec(spec, 'spec');
-        const templateSpec = child(spec, 'template', 'spec');
-        if (WORKLOAD_KINDS.has(kind) || Array.isArray(child(templateSpec, 'containers'))) {
-            c.podSpec(templateSpec, 'spec.template.spec');
-        }
-        if (kind === 'CronJob')
-            c.podSpec(child(spec, 'jobTemplate', 'spec', 'template', 'spec'), 'spec.jobTemplate.spec.template.spec');
-        if (kind === 'Cluster' && g === 'postgresql.cnpg.io' && isRecord(spec) && 'imageName' in spec) {
-            c.add(spec.imageName, 'spec.imageName');
-        }
-        if (PROMETHEUS_KINDS.has(kind) && g === 'monitoring.coreos.com' && isRecord(spec)) {
-            if ('image' in spec)
-                c.add(spec.image, 'spec.image');
-            c.containerList(spec.initContainers, 'spec.initContainers');
-            c.containerList(spec.containers, 'spec.containers');
-        }
-        if (g === 'argoproj.io') {
+        const apiVersion = doc.apiVersion ?? (typeof o.apiVersion === 'string' ? o.apiVersion : '');
+        const c = new Collector(doc, uses);
+        if (group(apiVersion) === 'argoproj.io') {
             if (ARGO_KINDS.has(kind))
-                c.argoWorkflowSpec(spec, 'spec');
+                c.argoWorkflowSpec(o.spec, 'spec');
             else if (kind === 'CronWorkflow')
-                c.argoWorkflowSpec(child(spec, 'workflowSpec'), 'spec.workflowSpec');
+                c.argoWorkflowSpec(child(o.spec, 'workflowSpec'), 'spec.workflowSpec');
         }
-        if (kind === 'ScaledJob' && g === 'keda.sh') {
-            c.podSpec(child(spec, 'jobTargetRef', 'template', 'spec'), 'spec.jobTargetRef.template.spec');
+        c.podSpecs(o, '');
+        for (const field of known) {
+            if (fieldApplies(field, apiVersion, kind))
+                c.field(o, field.path.split('.'), '');
         }
-        c.fallback(o, '');
+        c.unjudged(o, '', undefined, notJudged);
     }
-    return out;
+    return { uses, notJudged };
+}
+/** Every container image of a rendered chart (see {@link scanImages}). */
+function extractImages(docs, fields = []) {
+    return scanImages(docs, fields).uses;
 }
 // ---------------------------------------------------------------- policy
 const COMMIT_SHA_TAG_RE = /^(?:sha-)?(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}$/;
@@ -20523,6 +20619,226 @@ function groupFailing(verdicts) {
     return [...groups.values()];
 }
 
+/** The default of input `kubernetes-version`. */
+const DEFAULT_KUBERNETES_VERSION = '1.36';
+/** The oldest release accepted (every removal the table knows happened after it). */
+const OLDEST_MINOR = 16;
+/** `1.36`, `v1.36`, `1.36.2`, `v1.36.2` → KubeVersion; undefined when it is none of those (or older than 1.16). */
+function parseKubeVersion(text) {
+    const match = /^v?1\.(\d{1,3})(?:\.(\d{1,4}))?$/.exec(text.trim());
+    if (!match)
+        return undefined;
+    const minor = Number(match[1]);
+    if (minor < OLDEST_MINOR)
+        return undefined;
+    return { text: `v1.${minor}.${match[2] ?? '0'}`, minor };
+}
+const WORKLOADS = ['Deployment', 'DaemonSet', 'ReplicaSet', 'StatefulSet', 'ControllerRevision'];
+const API_CHANGES = [
+    {
+        apiVersion: 'extensions/v1beta1',
+        kinds: ['Deployment', 'DaemonSet', 'ReplicaSet', 'NetworkPolicy', 'PodSecurityPolicy'],
+        deprecatedIn: 9,
+        removedIn: 16,
+        replacement: {
+            Deployment: 'apps/v1',
+            DaemonSet: 'apps/v1',
+            ReplicaSet: 'apps/v1',
+            NetworkPolicy: 'networking.k8s.io/v1',
+            PodSecurityPolicy: 'policy/v1beta1'
+        }
+    },
+    { apiVersion: 'apps/v1beta1', kinds: WORKLOADS, deprecatedIn: 9, removedIn: 16, replacement: 'apps/v1' },
+    { apiVersion: 'apps/v1beta2', kinds: WORKLOADS, deprecatedIn: 9, removedIn: 16, replacement: 'apps/v1' },
+    {
+        apiVersion: 'extensions/v1beta1',
+        kinds: ['Ingress'],
+        deprecatedIn: 14,
+        removedIn: 22,
+        replacement: 'networking.k8s.io/v1'
+    },
+    {
+        apiVersion: 'admissionregistration.k8s.io/v1beta1',
+        kinds: ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
+        deprecatedIn: 16,
+        removedIn: 22,
+        replacement: 'admissionregistration.k8s.io/v1'
+    },
+    {
+        apiVersion: 'apiextensions.k8s.io/v1beta1',
+        kinds: ['CustomResourceDefinition'],
+        deprecatedIn: 16,
+        removedIn: 22,
+        replacement: 'apiextensions.k8s.io/v1'
+    },
+    {
+        apiVersion: 'apiregistration.k8s.io/v1beta1',
+        kinds: ['APIService'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'apiregistration.k8s.io/v1'
+    },
+    {
+        apiVersion: 'authentication.k8s.io/v1beta1',
+        kinds: ['TokenReview'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'authentication.k8s.io/v1'
+    },
+    {
+        apiVersion: 'authorization.k8s.io/v1beta1',
+        kinds: ['SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectAccessReview'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'authorization.k8s.io/v1'
+    },
+    {
+        apiVersion: 'certificates.k8s.io/v1beta1',
+        kinds: ['CertificateSigningRequest'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'certificates.k8s.io/v1'
+    },
+    {
+        apiVersion: 'coordination.k8s.io/v1beta1',
+        kinds: ['Lease'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'coordination.k8s.io/v1'
+    },
+    {
+        apiVersion: 'networking.k8s.io/v1beta1',
+        kinds: ['Ingress', 'IngressClass'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'networking.k8s.io/v1'
+    },
+    {
+        apiVersion: 'rbac.authorization.k8s.io/v1beta1',
+        kinds: ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
+        deprecatedIn: 17,
+        removedIn: 22,
+        replacement: 'rbac.authorization.k8s.io/v1'
+    },
+    {
+        apiVersion: 'scheduling.k8s.io/v1beta1',
+        kinds: ['PriorityClass'],
+        deprecatedIn: 14,
+        removedIn: 22,
+        replacement: 'scheduling.k8s.io/v1'
+    },
+    {
+        apiVersion: 'storage.k8s.io/v1beta1',
+        kinds: ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'storage.k8s.io/v1'
+    },
+    { apiVersion: 'batch/v1beta1', kinds: ['CronJob'], deprecatedIn: 21, removedIn: 25, replacement: 'batch/v1' },
+    {
+        apiVersion: 'discovery.k8s.io/v1beta1',
+        kinds: ['EndpointSlice'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'discovery.k8s.io/v1'
+    },
+    {
+        apiVersion: 'events.k8s.io/v1beta1',
+        kinds: ['Event'],
+        deprecatedIn: 19,
+        removedIn: 25,
+        replacement: 'events.k8s.io/v1'
+    },
+    {
+        apiVersion: 'autoscaling/v2beta1',
+        kinds: ['HorizontalPodAutoscaler'],
+        deprecatedIn: 23,
+        removedIn: 25,
+        replacement: 'autoscaling/v2'
+    },
+    {
+        apiVersion: 'policy/v1beta1',
+        kinds: ['PodDisruptionBudget'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'policy/v1'
+    },
+    {
+        apiVersion: 'policy/v1beta1',
+        kinds: ['PodSecurityPolicy'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'nothing: use Pod Security Admission (namespace labels)'
+    },
+    {
+        apiVersion: 'node.k8s.io/v1beta1',
+        kinds: ['RuntimeClass'],
+        deprecatedIn: 20,
+        removedIn: 25,
+        replacement: 'node.k8s.io/v1'
+    },
+    {
+        apiVersion: 'autoscaling/v2beta2',
+        kinds: ['HorizontalPodAutoscaler'],
+        deprecatedIn: 23,
+        removedIn: 26,
+        replacement: 'autoscaling/v2'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta1',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 23,
+        removedIn: 26,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'storage.k8s.io/v1beta1',
+        kinds: ['CSIStorageCapacity'],
+        deprecatedIn: 24,
+        removedIn: 27,
+        replacement: 'storage.k8s.io/v1'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 26,
+        removedIn: 29,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 29,
+        removedIn: 32,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'v1',
+        kinds: ['Endpoints'],
+        deprecatedIn: 33,
+        replacement: { Endpoints: 'discovery.k8s.io/v1 EndpointSlice' }
+    }
+];
+/** Whether `apiVersion` `kind` is removed or deprecated in `version`; undefined when it is neither. */
+function apiStatus(apiVersion, kind, version) {
+    for (const change of API_CHANGES) {
+        if (change.apiVersion !== apiVersion || !change.kinds.includes(kind))
+            continue;
+        if (version.minor < change.deprecatedIn)
+            return undefined;
+        const replacement = typeof change.replacement === 'string' ? change.replacement : (change.replacement[kind] ?? 'a served version');
+        const out = {
+            status: change.removedIn !== undefined && version.minor >= change.removedIn ? 'removed' : 'deprecated',
+            replacement,
+            deprecatedIn: `1.${change.deprecatedIn}`
+        };
+        if (change.removedIn !== undefined)
+            out.removedIn = `1.${change.removedIn}`;
+        return out;
+    }
+    return undefined;
+}
+
 // Every input is read and validated here, once, into a typed object; nothing
 // else in the action calls core.getInput.
 const defaultReader = (name) => getInput(name);
@@ -20552,6 +20868,14 @@ function oneOf(read, name, allowed, fallback) {
     if (allowed.includes(raw))
         return raw;
     throw new ActionError(`input ${name}: "${raw}" is not one of ${allowed.join(', ')}`, `set ${name} to one of ${allowed.join(', ')}`, { input: name, value: read(name).trim() });
+}
+/** Input kubernetes-version: `1.36`, `v1.33.2` (1.16 or later); empty: the default. */
+function readKubernetesVersion(raw) {
+    const text = raw.trim() || DEFAULT_KUBERNETES_VERSION;
+    const version = parseKubeVersion(text);
+    if (!version)
+        throw new ActionError(`input kubernetes-version: "${text}" is not a Kubernetes release like 1.36 or v1.33.2 (1.16 or later)`, `set kubernetes-version to the minor your clusters run, e.g. ${DEFAULT_KUBERNETES_VERSION}`);
+    return version;
 }
 /** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
 function workspacePath(workspace, name, value) {
@@ -20655,6 +20979,16 @@ function parseAllowlist(text) {
         return { pattern, reason: reason || 'allow-listed' };
     });
 }
+/** Input image-fields: one `apiVersion/Kind:path` a line (images/images.ts parseImageField). */
+function parseImageFields(text) {
+    return lines(text).map((line) => {
+        const field = parseImageField(line);
+        if (!field) {
+            throw new ActionError(`input image-fields: "${line}" is not apiVersion/Kind:path`, 'write one field a line, e.g. example.com/v1/Runner:spec.runner.image (group/* for every version, name[] for every element of a list)');
+        }
+        return field;
+    });
+}
 function parseToggleOverrides(text) {
     const include = [];
     const exclude = [];
@@ -20742,7 +21076,14 @@ function getInputs(read = defaultReader, env = process.env) {
         observabilityToggles: parseToggleOverrides(read('observability-toggles')),
         imagePolicy,
         imageAllowlist: parseAllowlist(read('image-allowlist')),
+        imageFields: parseImageFields(read('image-fields')),
         neverLatest: oneOf(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
+        kubernetesVersion: readKubernetesVersion(read('kubernetes-version')),
+        crds: lines(read('crds')).map((glob) => {
+            workspacePath(workspace, 'crds', glob.replace(/[*?[{].*$/, '') || '.');
+            return glob;
+        }),
+        missingSchemas: oneOf(read, 'missing-schemas', ['warning', 'error', 'off'], 'warning'),
         resolveDigests: boolean(read, 'resolve-digests', false),
         chartTests: boolean(read, 'chart-tests', true),
         commentMode: oneOf(read, 'comment-mode', ['update', 'recreate', 'on-failure', 'off'], 'update'),
@@ -20836,4 +21177,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { cp as $, tryParseImageRef as A, checkImages as B, groupFailing as C, segmentMatcher as D, compareCodePoints as E, loadYamlFile as F, splitRenderBySource as G, Helm as H, isLoopbackHost as I, HELM_CHART_LAYER as J, ActionError as K, withRetry as L, chartRepository as M, ociTag as N, OPERATION_LIMITS as O, indexWorkspace as P, chartRef as Q, RegistryClient as R, parseVersion as S, compareVersions as T, PR_EVENTS as U, MANIFEST_PATHS as V, cleanAsYaml11 as W, isStrictSemver as X, withProgress as Y, DeadlineError as Z, RegistryError as _, reportSubject as a, mkdirP as a0, require$$1 as a1, isDebug as a2, exec as a3, which as a4, HttpClient as a5, rmRF as a6, require$$0$2 as a7, require$$30 as a8, require$$9 as a9, require$$0$1 as aa, commonjsGlobal as ab, require$$5$1 as ac, require$$5 as ad, getDefaultExportFromCjs as ae, getAugmentedNamespace as af, _deferredUndici as ag, require$$1$1 as ah, requireTunnel as ai, action as aj, os as b, info as c, debug as d, error as e, writeOutputs as f, runOutputs as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, operationLimit as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, distExports as u, extractImages as v, warning as w, require$$10 as x, createHelmHome as y, parseYamlText as z };
+export { withProgress as $, tryParseImageRef as A, compareCodePoints as B, scanImages as C, checkImages as D, groupFailing as E, segmentMatcher as F, loadYamlFile as G, Helm as H, splitRenderBySource as I, apiStatus as J, isLoopbackHost as K, HELM_CHART_LAYER as L, MAX_YAML_BYTES as M, ActionError as N, OPERATION_LIMITS as O, withRetry as P, chartRepository as Q, RegistryClient as R, ociTag as S, indexWorkspace as T, chartRef as U, parseVersion as V, compareVersions as W, PR_EVENTS as X, MANIFEST_PATHS as Y, cleanAsYaml11 as Z, isStrictSemver as _, reportSubject as a, DeadlineError as a0, RegistryError as a1, cp as a2, mkdirP as a3, require$$1 as a4, isDebug as a5, exec as a6, which as a7, HttpClient as a8, rmRF as a9, require$$0$2 as aa, require$$30 as ab, require$$9 as ac, require$$0$1 as ad, commonjsGlobal as ae, require$$5$1 as af, require$$5 as ag, getDefaultExportFromCjs as ah, getAugmentedNamespace as ai, _deferredUndici as aj, require$$1$1 as ak, requireTunnel as al, action as am, os as b, info as c, debug as d, error as e, writeOutputs as f, runOutputs as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, operationLimit as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, distExports as u, extractImages as v, warning as w, require$$10 as x, createHelmHome as y, parseYamlText as z };

@@ -1,4 +1,4 @@
-import { Q as chartRef, M as chartRepository, R as RegistryClient, N as ociTag, S as parseVersion, T as compareVersions, U as PR_EVENTS, V as MANIFEST_PATHS } from './action.js';
+import { U as chartRef, Q as chartRepository, R as RegistryClient, S as ociTag, V as parseVersion, W as compareVersions, X as PR_EVENTS, Y as MANIFEST_PATHS } from './action.js';
 import { c as comparePublished, n as noOverwriteFix } from './push.js';
 import 'node:module';
 import '../index.js';

@@ -1,4 +1,4 @@
-import { K as ActionError, x as require$$10, W as cleanAsYaml11, p as promises, X as isStrictSemver, u as distExports, q as lastLines, r as redact, c as info, S as parseVersion, N as ociTag, Q as chartRef, Y as withProgress, Z as DeadlineError, _ as RegistryError, o as operationLimit, b as os } from './action.js';
+import { N as ActionError, x as require$$10, Z as cleanAsYaml11, p as promises, _ as isStrictSemver, u as distExports, q as lastLines, r as redact, c as info, V as parseVersion, S as ociTag, U as chartRef, $ as withProgress, a0 as DeadlineError, a1 as RegistryError, o as operationLimit, b as os } from './action.js';
 import { p as path, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
 import { r as require$$0 } from './_builtin_zlib.js';
 
@@ -1550,4 +1550,4 @@ async function verifyPublished(client, options, repository, digest) {
     }
 }
 
-export { runPublish as a, comparePublished as c, listTgz as l, noOverwriteFix as n, packageChart as p, readTgzFile as r };
+export { runPublish as a, comparePublished as c, noOverwriteFix as n, packageChart as p, readTgzEntries as r };
