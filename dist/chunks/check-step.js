@@ -1,4 +1,4 @@
-import { i as isRecord, l as lastLine, p as promises, h as loadBlueprint, j as exists$1, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, u as distExports, v as extractImages, r as redact, n as notice, c as info, b as os, x as require$$10, y as createHelmHome, o as operationLimit, z as parseYamlText, A as tryParseImageRef, B as compareCodePoints, C as scanImages, D as checkImages, E as groupFailing, F as segmentMatcher, G as loadYamlFile, I as splitRenderBySource, M as MAX_YAML_BYTES, J as apiStatus, R as RegistryClient, K as isLoopbackHost, L as HELM_CHART_LAYER, N as ActionError, P as withRetry, O as OPERATION_LIMITS, Q as chartRepository, S as ociTag } from './action.js';
+import { i as isRecord, l as lastLine, p as promises, j as loadBlueprint, k as exists$1, m as prepareWorkChart, H as Helm, q as buildDependencies, t as lastLines, u as parseRenderDetailed, v as mapStringsDeep, x as distExports, y as extractImages, r as redact, n as notice, f as info, c as os, z as require$$10, A as createHelmHome, o as operationLimit, B as parseYamlText, C as tryParseImageRef, D as compareCodePoints, E as scanImages, F as checkImages, G as groupFailing, I as segmentMatcher, J as loadYamlFile, K as splitRenderBySource, M as MAX_YAML_BYTES, L as apiStatus, R as RegistryClient, N as isLoopbackHost, P as HELM_CHART_LAYER, Q as ActionError, S as withRetry, O as OPERATION_LIMITS, T as chartRepository, U as ociTag } from './action.js';
 import { p as path, a as _builtin_child_process, _ as _builtin_fs } from '../index.js';
 import { hasCommit, fetchCommits } from './discover.js';
 import { r as readTgzEntries, a as runPublish, p as packageChart } from './push.js';
@@ -893,8 +893,12 @@ function compareImages(base, head, imageFields = []) {
  * Compares the base render with the head render. Added and removed resources
  * get a diff from/to nothing; unchanged ones (after noise alignment) none.
  */
-function compareRenders(base, head, options = {}) {
+function compareRenders(baseRender, headRender, options = {}) {
     const context = options.context ?? 3;
+    const { redact } = options;
+    const redacted = (docs) => redact ? docs.map((doc) => mapStringsDeep(doc, redact)) : docs;
+    const base = redacted(baseRender);
+    const head = redacted(headRender);
     const before = index(base);
     const after = index(head);
     const resources = [];
@@ -1020,7 +1024,7 @@ function startBaseDiff(given) {
             }
             if (!head)
                 return finish({ message: 'the head render failed: nothing to compare' });
-            const comparison = compareRenders(result.documents, head, { imageFields: options.imageFields });
+            const comparison = compareRenders(result.documents, head, { redact, imageFields: options.imageFields });
             const name = options.upstream;
             const upstream = { name, before: result.built[name], after: options.headBuilt[name] };
             const diff = finish({

@@ -1,4 +1,4 @@
-import { U as chartRef, Q as chartRepository, R as RegistryClient, S as ociTag, V as parseVersion, W as compareVersions, X as PR_EVENTS, Y as MANIFEST_PATHS } from './action.js';
+import { W as chartRef, T as chartRepository, R as RegistryClient, U as ociTag, X as parseVersion, Y as compareVersions, Z as PR_EVENTS, _ as MANIFEST_PATHS } from './action.js';
 import { c as comparePublished, n as noOverwriteFix } from './push.js';
 import 'node:module';
 import '../index.js';

@@ -1,4 +1,4 @@
-import { N as ActionError, x as require$$10, Z as cleanAsYaml11, p as promises, _ as isStrictSemver, u as distExports, q as lastLines, r as redact, c as info, V as parseVersion, S as ociTag, U as chartRef, $ as withProgress, a0 as DeadlineError, a1 as RegistryError, o as operationLimit, b as os } from './action.js';
+import { Q as ActionError, z as require$$10, $ as cleanAsYaml11, p as promises, a0 as isStrictSemver, x as distExports, t as lastLines, r as redact, f as info, X as parseVersion, U as ociTag, W as chartRef, a1 as withProgress, a2 as DeadlineError, a3 as RegistryError, o as operationLimit, c as os } from './action.js';
 import { p as path, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
 import { r as require$$0 } from './_builtin_zlib.js';
 
