@@ -2,7 +2,7 @@
 // `npm run bench` — speed as a measured property (issues #6, #15).
 //
 //   npm run bench [-- --rounds 5] [--helm 3|4] [--blueprint example|large|temporal|wrapper] [--node-a action|this]
-//                 [--startup-runs 5] [--preview-pairs 3] [--no-startup] [--no-node24] [--scale-docs 2000] [--scale-runs 3]
+//                 [--startup-runs 5] [--preview-pairs 3] [--attest-pairs 3] [--no-startup] [--no-node24] [--scale-docs 2000] [--scale-runs 3]
 //                 [--no-scale] [--max-wait 30] [--busy-threshold 35] [--out bench/results.md]
 //                 [--cpu-prof DIR]  (node's CPU profile of each warm-up run of A, into DIR)
 //                 [--compare-entry FILE]  (X runs FILE, another build's dist/index.js, instead of an env variant)
@@ -27,7 +27,10 @@
 //      logs node's own timeline, CPU and memory. Its cost is T − A.
 // After the rounds, --preview-pairs pairs of pull-request runs (no push): P with the
 // registry set (the publish preview asks it for the version) and P0 without (no
-// preview), alternating: P − P0 is what the preview adds to a PR's check.
+// preview), alternating: P − P0 is what the preview adds to a PR's check. Then
+// --attest-pairs pairs of releases: S attesting (attest: true, the OIDC token from
+// testkit's GitHub API stand-in, testkit's loopback Sigstore stand-in) and S0 not
+// (attest: false): S − S0 is what attesting adds after the push.
 // Then start-up on Node 20 (this machine) and Node 24 (fetched into
 // node_modules/.cache/bp-bench/node-24 by bench/node24.mjs when missing), and the
 // scale case. Writes bench/results.md. Exit 0 when the bench ran (targets met or
@@ -109,6 +112,7 @@ const { values: opts } = parseArgs({
     'scale-runs': { type: 'string', default: '3' },
     'startup-runs': { type: 'string', default: '5' },
     'preview-pairs': { type: 'string', default: '3' },
+    'attest-pairs': { type: 'string', default: '3' },
     'no-startup': { type: 'boolean', default: false },
     'no-node24': { type: 'boolean', default: false },
     'no-scale': { type: 'boolean', default: false },
@@ -153,6 +157,7 @@ const scaleDocs = Math.max(8, Number(opts['scale-docs']) || 2000)
 const scaleRuns = Math.max(1, Number(opts['scale-runs']) || 3)
 const startupRuns = Math.max(1, Number(opts['startup-runs']) || 5)
 const PREVIEW_PAIRS = Math.max(0, Number(opts['preview-pairs'] ?? 3))
+const ATTEST_PAIRS = Math.max(0, Number(opts['attest-pairs'] ?? 3))
 const maxWaitMs = Math.max(0, Number(opts['max-wait']) || 0) * 1000
 const busyThreshold = Number(opts['busy-threshold']) || 35
 if (!['action', 'this'].includes(opts['node-a'])) {
@@ -177,6 +182,8 @@ const finite = (list) => list.filter((x) => typeof x === 'number' && Number.isFi
 const min = (list) => (finite(list).length ? Math.min(...finite(list)) : NaN)
 const max = (list) => (finite(list).length ? Math.max(...finite(list)) : NaN)
 const ms = (x) => (Number.isFinite(x) ? `${Math.round(x)} ms` : 'n/a')
+/** A difference of times, signed: +120 ms, −40 ms. */
+const signedMs = (value) => (Number.isFinite(value) ? `${value >= 0 ? '+' : '−'}${ms(Math.abs(value))}` : 'n/a')
 const sec = (x) => (Number.isFinite(x) ? `${(x / 1000).toFixed(2)} s` : 'n/a')
 const mb = (kb) => (Number.isFinite(kb) ? `${Math.round(kb / 1024)} MB` : 'n/a')
 const pct = (x) => (Number.isFinite(x) ? `${Math.round(x)}%` : 'n/a')
@@ -397,6 +404,12 @@ function analyzeRun(run) {
     end: t.end - run.spawnAt,
     fromNode: t.ppid === p.pid
   }))
+  // The action's helm processes on other charts than the blueprint's own work chart (its copy for the gates' cases
+  // and the chart tests included): the spec.depends blueprints' CRD renders.
+  const ownChart = /\/bp-work-[^/]+\/(chart|chart-tests)\//
+  const otherCharts = run.trace
+    .filter((t) => t.ppid === p.pid && !t.args.some((arg) => ownChart.test(arg)))
+    .map((t) => ({ kind: `helm ${helmSubcommand(t.args)}`, ms: t.end - t.start }))
   const helms = run.trace.length ? traced.filter((t) => t.fromNode) : children.filter((c) => c.kind.startsWith('helm '))
   const inScripts = traced.filter((t) => !t.fromNode)
   const scripts = children.filter((c) => c.kind === 'chart test script')
@@ -415,6 +428,7 @@ function analyzeRun(run) {
     })),
     scriptHelms: inScripts.map((h) => ({ kind: h.kind, ms: h.end - h.start })),
     otherChildren: children.filter((c) => !c.kind.startsWith('helm ') && c.kind !== 'chart test script'),
+    otherChartHelms: otherCharts,
     idleMs: total - busy,
     idleBeforeFirstChildMs: firstChild,
     traced: run.trace.length > 0
@@ -659,7 +673,21 @@ const firstFail = (step) =>
   step?.summary ??
   '?'
 const workspaces = {}
+/** The attestation's stand-ins (testkit's Sigstore and GitHub API), when this checkout has them and --attest-pairs. */
+let attestServers
 try {
+  if (ATTEST_PAIRS > 0 && existsSync(path.join(ROOT, 'testkit', 'sigstore.mjs'))) {
+    const { startSigstore } = await import('../testkit/sigstore.mjs')
+    const { startGitHubApi, idTokenEnv } = await import('../testkit/github-api.mjs')
+    const sigstore = await startSigstore()
+    const api = await startGitHubApi({})
+    attestServers = {
+      sigstore,
+      api,
+      env: { ...idTokenEnv(api), GITHUB_API_URL: api.url },
+      stop: async () => Promise.all([sigstore.stop(), api.stop()])
+    }
+  }
   // ---------------------------------------------------------------- 0. servers, workspaces, shim overhead
   for (const key of blueprintKeys) {
     const bp = BLUEPRINTS[key]
@@ -842,6 +870,45 @@ try {
             `(P/P0 ${x2(median(pv.map((r) => r.p)) / median(pv.map((r) => r.p0)))}; preview step ${ms(median(pv.map((r) => r.stepMs)))}, ${pv[0]?.state ?? '?'})`
         )
       }
+      if (ATTEST_PAIRS > 0 && attestServers) {
+        combo.attest = []
+        for (let pair = 0; pair < ATTEST_PAIRS; pair++) {
+          await waitQuiet(`${helmTitle(major)} ${key} attest pair ${pair + 1}`)
+          const runs = {}
+          for (const which of pair % 2 === 0 ? ['S', 'S0'] : ['S0', 'S']) {
+            const before = attestServers.sigstore.requests.length
+            const run = await runA({
+              helm,
+              workspace: workspaces[key].dir,
+              inputs: {
+                ...inputs(`1.1.${pair}-${which.toLowerCase()}`),
+                attest: which === 'S' ? 'true' : 'false',
+                'fulcio-url': attestServers.sigstore.url,
+                'tsa-url': attestServers.sigstore.url,
+                'rekor-url': attestServers.sigstore.url,
+                'github-token': 'ghs_benchStandInToken'
+              },
+              extraEnv: attestServers.env
+            })
+            const step = run.report?.steps?.find((st) => st.id === 'attest')
+            if (run.exitCode !== 0 || (which === 'S' && step?.status !== 'passed'))
+              throw new Error(`${which} (a release attesting: ${which === 'S'}) failed: ${tail(run.stdout, 20)}`)
+            runs[which] = { run, step, sigstoreRequests: attestServers.sigstore.requests.length - before }
+          }
+          combo.attest.push({
+            s: runs.S.run.durationMs,
+            s0: runs.S0.run.durationMs,
+            stepMs: runs.S.step?.durationMs,
+            sigstoreRequests: runs.S.sigstoreRequests,
+            referrers: JSON.parse(runs.S.run.outputs.attestations || '[]').length
+          })
+        }
+        const at = combo.attest
+        log(
+          `${helmTitle(major)} ${key}: release attesting ${ms(median(at.map((r) => r.s)))}, not attesting ${ms(median(at.map((r) => r.s0)))} ` +
+            `(attest step ${ms(median(at.map((r) => r.stepMs)))}, ${at[0].sigstoreRequests} Sigstore requests, ${at[0].referrers} attestations stored)`
+        )
+      }
       const compared = combo.rounds.filter((r) => !r.warmup && r.x)
       if (compared.length > 0) {
         const ratios = compared.map((r) => r.x.durationMs / r.a.durationMs).sort((a, b) => a - b)
@@ -994,7 +1061,7 @@ try {
   exitCode = 1
   console.error(`[bench] failed: ${error instanceof Error ? error.stack || error.message : String(error)}`)
 } finally {
-  await Promise.all([...Object.values(repos).map((r) => r.close()), registry.stop()])
+  await Promise.all([...Object.values(repos).map((r) => r.close()), registry.stop(), attestServers?.stop()])
   // BENCH_KEEP=1 keeps the temp folder (the shim traces and probes of every run) for a closer look.
   if (process.env.BENCH_KEEP) log(`kept ${tmpRoot}`)
   else await rm(tmpRoot, { recursive: true, force: true })
@@ -1038,6 +1105,58 @@ function comboStats(combo) {
   s.aOverFloor = s.aMed / s.fMed
   return s
 }
+
+/**
+ * What the newer checks cost, per blueprint and helm: the schema gate and the blueprint.yaml contract (node's work,
+ * their steps' medians in A), the PR publish preview (P − P0), the spec.depends blueprints' CRD renders (T's helm
+ * processes on other charts) and attesting a release (S − S0).
+ */
+function costSection(stats) {
+  const stepMedian = (s, id) => {
+    const values = s.timed.map((r) => r.a.report?.steps?.find((st) => st.id === id)?.durationMs).filter(Number.isFinite)
+    return values.length ? ms(median(values)) : 'not run'
+  }
+  const previewCell = (combo) => {
+    const pv = combo.preview
+    if (!pv?.length) return 'not measured (--preview-pairs 0)'
+    const [p, p0] = [median(pv.map((r) => r.p)), median(pv.map((r) => r.p0))]
+    return `${signedMs(p - p0)} (P ${ms(p)}, P0 ${ms(p0)}; its step waits ${ms(median(pv.map((r) => r.stepMs)))} after the gates; ${pv[0].state})`
+  }
+  const dependsCell = (s) => {
+    const per = s.analyses.map((a) => a.otherChartHelms ?? [])
+    const count = median(per.map((o) => o.length))
+    if (!count) return 'none (no spec.depends blueprint in the workspace)'
+    return `${count} helm processes, ${ms(median(per.map((o) => o.reduce((t, h) => t + h.ms, 0))))} of helm beside the gates`
+  }
+  const attestCell = (combo) => {
+    const at = combo.attest
+    if (!at?.length) return 'not measured (no testkit/sigstore.mjs, or --attest-pairs 0)'
+    const [a, a0] = [median(at.map((r) => r.s)), median(at.map((r) => r.s0))]
+    return `${signedMs(a - a0)} (S ${ms(a)}, S0 ${ms(a0)}; Attest step ${ms(median(at.map((r) => r.stepMs)))}; ${at[0].sigstoreRequests} Sigstore requests, ${at[0].referrers} attestations stored)`
+  }
+  return [
+    '## What the newer checks cost',
+    '',
+    'Each new check, measured in the same run as the table above. **Schema gate** and **blueprint.yaml contract**: ' +
+      "their steps' time in A (node's own work: the schema gate checks every rendered resource beside the gates' helm " +
+      'processes; the contract reads blueprint.yaml and the workspace index before the build). **Publish preview**: ' +
+      "a pull request's run (validate, no push) with the registry set against the same run without it (P − P0, " +
+      `${PREVIEW_PAIRS} pairs, alternating); the preview asks the registry once, beside the dependency build. ` +
+      "**spec.depends CRD renders**: the helm processes T starts on other charts than the blueprint's own (the " +
+      'blueprints named in spec.depends, rendered for their CRDs beside the gates). **Attestation**: a release that ' +
+      `attests (S: two statements signed through testkit's loopback Sigstore stand-in, stored as OCI referrers and ` +
+      `through the GitHub API stand-in) against one that does not (S0), ${ATTEST_PAIRS} pairs; it runs after the push.`,
+    '',
+    '| blueprint | helm | schema gate | blueprint.yaml contract | publish preview (P − P0) | spec.depends CRD renders | attestation (S − S0) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...stats.map(
+      ({ combo, s, bp }) =>
+        `| ${bp.title} | ${helmTitle(combo.major)} | ${stepMedian(s, 'schema')} | ${stepMedian(s, 'blueprint')} | ${previewCell(combo)} | ${dependsCell(s)} | ${attestCell(combo)} |`
+    ),
+    ''
+  ]
+}
+
 
 /** 'all 11 steps passed' or the steps that did not, with their summaries. */
 function verdictLine(steps) {
@@ -1146,11 +1265,11 @@ function buildReport() {
       '**T**: A again, traced for the breakdown: helm through the shim, node with the probe (see How it is measured); T − A is what tracing costs. ' +
       'CPU: the whole process tree (node or bash and every descendant it waited for).',
     '',
-    '| blueprint | helm | A | B | F | **A/B** | CPU A / B (A/B) | F/B | A/F |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| blueprint | helm | A | B | F | **A/B** | CPU A / B (A/B) | helm processes A / B | F/B | A/F |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...stats.map(
       ({ combo, s, bp }) =>
-        `| ${bp.title} | ${helmTitle(combo.major)} | ${ms(s.aMed)} | ${ms(s.bMed)} | ${ms(s.fMed)} | **${x2(s.ratio)}** | ${ms(s.cpuA)} / ${ms(s.cpuB)} (${x2(s.cpuRatio)}) | ${x2(s.floorOverB)} | ${x2(s.aOverFloor)} |`
+        `| ${bp.title} | ${helmTitle(combo.major)} | ${ms(s.aMed)} | ${ms(s.bMed)} | ${ms(s.fMed)} | **${x2(s.ratio)}** | ${ms(s.cpuA)} / ${ms(s.cpuB)} (${x2(s.cpuRatio)}) | ${s.helmCount} + ${s.scriptHelmCount} in the script / ${combo.bHelmCount ?? '?'} | ${x2(s.floorOverB)} | ${x2(s.aOverFloor)} |`
     ),
     '',
     'The blueprints:',
@@ -1161,6 +1280,8 @@ function buildReport() {
     "- **large**: bench/blueprints/large/blueprint (the example's overlay as `bp-temporal-large`) over bench/blueprints/large/upstream, a stand-in `temporal` chart the size of the real one (17 templates; a schema Job; Deployments for frontend, history, matching, worker, admin tools and web; a ConfigMap per server service; a ServiceMonitor and HPAs behind toggles that ship off), packaged with `helm package` and served by the loopback chart repository.",
     ''
   )
+
+  push(...costSection(stats))
 
   for (const { combo, s, bp } of stats) {
     push(
