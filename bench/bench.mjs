@@ -1157,7 +1157,6 @@ function costSection(stats) {
   ]
 }
 
-
 /** 'all 11 steps passed' or the steps that did not, with their summaries. */
 function verdictLine(steps) {
   if (!steps) return 'n/a'
