@@ -1,9 +1,9 @@
-import { i as isRecord$1, l as lastLine, p as promises, h as loadBlueprint, j as exists, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, v as distExports, x as extractImages, r as redact, n as notice, a as info, o as os, y as require$$10, z as createHelmHome, A as operationLimit, B as ActionError, C as parseYamlText, D as tryParseImageRef, E as checkImages, F as groupFailing, G as compareCodePoints, I as loadYamlFile, J as splitRenderBySource, R as RegistryClient, K as isLoopbackHost, L as cleanAsYaml11, M as isStrictSemver, N as parseVersion, O as HELM_CHART_LAYER, P as ociTag, Q as chartRef, S as withProgress, T as DeadlineError, U as RegistryError, V as withRetry, W as OPERATION_LIMITS, X as chartRepository } from './action.js';
-import { p as path, a as _builtin_child_process, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
+import { i as isRecord$1, v as lastLine, a as require$$1, x as loadBlueprint, y as exists, z as prepareWorkChart, H as Helm, B as buildDependencies, C as lastLines, D as parseRenderDetailed, E as distExports, F as extractImages, r as redact, n as notice, c as info, b as require$$0, l as require$$0$1, G as createHelmHome, o as operationLimit, A as ActionError, I as parseYamlText, J as tryParseImageRef, K as checkImages, L as groupFailing, M as compareCodePoints, N as loadYamlFile, P as splitRenderBySource, R as RegistryClient, Q as isLoopbackHost, S as cleanAsYaml11, T as isStrictSemver, U as parseVersion, V as HELM_CHART_LAYER, W as ociTag, X as chartRef, Y as withProgress, Z as DeadlineError, _ as RegistryError, $ as withRetry, O as OPERATION_LIMITS, m as chartRepository } from './action.js';
+import { b as require$$2, _ as _builtin_child_process, r as require$$4, a as require$$1$1 } from '../index.js';
 import { h as hasCommit, f as fetchCommits, s as segmentMatcher } from './discover.js';
-import { r as require$$0 } from './_builtin_zlib.js';
+import { r as require$$3 } from './_builtin_zlib.js';
 import 'node:module';
-import './_commonjsHelpers.js';
+import './semver.js';
 
 // The base commit of an event, and folders of the repository as of that
 // commit copied out of git (no checkout: the user's tree is never touched).
@@ -103,7 +103,7 @@ async function copyTree(cwd, sha, folders, dest) {
         throw new Error(`git cat-file failed (${lastLine(batch.stderr)})`);
     const buf = batch.stdout;
     let offset = 0;
-    const root = path.resolve(dest);
+    const root = require$$2.resolve(dest);
     for (const entry of entries) {
         const newline = buf.indexOf(0x0a, offset);
         const header = buf.subarray(offset, newline).toString();
@@ -112,11 +112,11 @@ async function copyTree(cwd, sha, folders, dest) {
             throw new Error(`git cat-file: unexpected answer for ${entry.file}: ${header}`);
         const content = buf.subarray(newline + 1, newline + 1 + size);
         offset = newline + 1 + size + 1;
-        const target = path.resolve(root, entry.file);
-        if (!target.startsWith(root + path.sep))
+        const target = require$$2.resolve(root, entry.file);
+        if (!target.startsWith(root + require$$2.sep))
             throw new Error(`${entry.file}: path leaves the copy`);
-        await promises.mkdir(path.dirname(target), { recursive: true });
-        await promises.writeFile(target, content, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
+        await require$$1.mkdir(require$$2.dirname(target), { recursive: true });
+        await require$$1.writeFile(target, content, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
     }
     return { files: entries.length };
 }
@@ -132,7 +132,7 @@ async function loadBaseBlueprint(options, sha, tree) {
         return await loadBlueprint(tree, options.blueprint, options.chart);
     }
     catch (error) {
-        if (!(await exists(path.join(tree, options.chart, 'Chart.yaml'))))
+        if (!(await exists(require$$2.join(tree, options.chart, 'Chart.yaml'))))
             return undefined;
         throw error;
     }
@@ -147,15 +147,15 @@ const sameDependencies = (a, b) => {
     return key(a) === key(b);
 };
 async function renderBase(options, sha, release) {
-    const root = path.join(options.workRoot, 'base');
-    await promises.mkdir(root, { recursive: true });
-    const blueprint = await loadBaseBlueprint(options, sha, path.join(root, 'tree'));
+    const root = require$$2.join(options.workRoot, 'base');
+    await require$$1.mkdir(root, { recursive: true });
+    const blueprint = await loadBaseBlueprint(options, sha, require$$2.join(root, 'tree'));
     if (!blueprint) {
         release();
         return { documents: [], missing: true, built: {} };
     }
-    const { work } = await prepareWorkChart({ blueprint, workRoot: path.join(root, 'chart') });
-    const helm = await Helm.create(options.helm.binary, path.join(root, 'helm-home'), options.helm.version);
+    const { work } = await prepareWorkChart({ blueprint, workRoot: require$$2.join(root, 'chart') });
+    const helm = await Helm.create(options.helm.binary, require$$2.join(root, 'helm-home'), options.helm.version);
     let built;
     const local = work.dependencies.some((dep) => dep.repository.startsWith('file://'));
     if (work.dependencies.length > 0 && !local && sameDependencies(work.dependencies, options.headWork.dependencies)) {
@@ -190,11 +190,11 @@ async function renderBase(options, sha, release) {
     return { documents: parsed.documents, missing: false, built };
 }
 async function copyBuiltArchives(fromChart, toChart) {
-    const from = path.join(fromChart, 'charts');
-    const to = path.join(toChart, 'charts');
-    await promises.mkdir(to, { recursive: true });
-    const names = (await promises.readdir(from)).filter((name) => name.endsWith('.tgz'));
-    await Promise.all(names.map((name) => promises.copyFile(path.join(from, name), path.join(to, name))));
+    const from = require$$2.join(fromChart, 'charts');
+    const to = require$$2.join(toChart, 'charts');
+    await require$$1.mkdir(to, { recursive: true });
+    const names = (await require$$1.readdir(from)).filter((name) => name.endsWith('.tgz'));
+    await Promise.all(names.map((name) => require$$1.copyFile(require$$2.join(from, name), require$$2.join(to, name))));
 }
 
 class Diff {
@@ -1045,8 +1045,8 @@ function startBaseDiff(given) {
     };
 }
 async function writeDiffFile(diff, options) {
-    await promises.mkdir(options.outputDir, { recursive: true });
-    const file = path.join(options.outputDir, `${options.headWork.name}-rendered.diff`);
+    await require$$1.mkdir(options.outputDir, { recursive: true });
+    const file = require$$2.join(options.outputDir, `${options.headWork.name}-rendered.diff`);
     const c = diff.comparison;
     const header = [
         `# ${options.headWork.name}: rendered diff, ${diff.base.label} ${diff.base.sha.slice(0, 12)} -> head`,
@@ -1055,7 +1055,7 @@ async function writeDiffFile(diff, options) {
             (c.noise.resources > 0 ? ` (${c.noise.resources} differ only in version labels/checksums)` : ''),
         '# Secret values are hidden.'
     ].join('\n');
-    await promises.writeFile(file, redact(diffFileText(c, header)), 'utf8');
+    await require$$1.writeFile(file, redact(diffFileText(c, header)), 'utf8');
     return file;
 }
 
@@ -1063,7 +1063,7 @@ async function writeDiffFile(diff, options) {
 // the repository, step status from findings, text tails, helm value paths.
 /** Joins a chart-relative path onto the chart folder shown to people (posix separators). */
 function displayJoin(displayChartDir, relative) {
-    const dir = displayChartDir.split(path.sep).join('/').replace(/\/+$/, '');
+    const dir = displayChartDir.split(require$$2.sep).join('/').replace(/\/+$/, '');
     return dir === '' || dir === '.' ? relative : `${dir}/${relative}`;
 }
 /**
@@ -1217,7 +1217,7 @@ function nestedYaml(valuePath, valueText) {
  * --compare-env`): the chart tests beside one gate at a time took the run 0-5% less time than beside two.
  */
 function defaultConcurrency() {
-    return Math.max(2, Math.min(6, os.availableParallelism?.() ?? os.cpus().length));
+    return Math.max(2, Math.min(6, require$$0.availableParallelism?.() ?? require$$0.cpus().length));
 }
 
 function handle(id, kind, work) {
@@ -1391,7 +1391,7 @@ function parseProcStat(text) {
 }
 function readProcess(pid) {
     try {
-        return parseProcStat(_builtin_fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+        return parseProcStat(require$$4.readFileSync(`/proc/${pid}/stat`, 'utf8'));
     }
     catch {
         return undefined;
@@ -1399,7 +1399,7 @@ function readProcess(pid) {
 }
 function listPids() {
     try {
-        return _builtin_fs.readdirSync('/proc')
+        return require$$4.readdirSync('/proc')
             .filter((name) => /^\d+$/.test(name))
             .map(Number);
     }
@@ -1409,7 +1409,7 @@ function listPids() {
 }
 function carriesMarker(pid, marker) {
     try {
-        return _builtin_fs.readFileSync(`/proc/${pid}/environ`).includes(`${MARKER_VARIABLE}=${marker}\0`);
+        return require$$4.readFileSync(`/proc/${pid}/environ`).includes(`${MARKER_VARIABLE}=${marker}\0`);
     }
     catch {
         return false;
@@ -1418,7 +1418,7 @@ function carriesMarker(pid, marker) {
 /** `sleep 300` for a process: its command line, or its name when that is unreadable. */
 function describeProcess(pid, fallback) {
     try {
-        const cmdline = _builtin_fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+        const cmdline = require$$4.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
         const text = cmdline || fallback;
         return text.length > 120 ? `${text.slice(0, 117)}…` : text;
     }
@@ -1428,7 +1428,7 @@ function describeProcess(pid, fallback) {
 }
 /** The processes of one chart test run: the script (a group leader) and all it started. */
 class ProcessTracker {
-    marker = require$$10.randomBytes(12).toString('hex');
+    marker = require$$0$1.randomBytes(12).toString('hex');
     rootPid;
     known = new Map();
     /** Processes found not to be ours (by start time), so their environment is read once. */
@@ -1565,7 +1565,7 @@ function actionCpus(allowed) {
 }
 function ownAllowedCpus() {
     try {
-        const status = _builtin_fs.readFileSync('/proc/self/status', 'utf8');
+        const status = require$$4.readFileSync('/proc/self/status', 'utf8');
         return parseCpuList(/^Cpus_allowed_list:\s*(.+)$/m.exec(status)?.[1] ?? '');
     }
     catch {
@@ -1601,7 +1601,7 @@ const TAIL_LINES = 20;
 /** `tests/*.sh` of the chart, sorted, relative to the chart folder (synchronous: see copyChart). */
 function listChartTests(chartDir) {
     try {
-        const entries = _builtin_fs.readdirSync(path.join(chartDir, 'tests'), { withFileTypes: true });
+        const entries = require$$4.readdirSync(require$$2.join(chartDir, 'tests'), { withFileTypes: true });
         return entries
             .filter((e) => e.isFile() && e.name.endsWith('.sh'))
             .map((e) => `tests/${e.name}`)
@@ -1635,7 +1635,7 @@ function runChartTest(chartDir, script, env, timeoutMs = CHART_TEST_TIMEOUT_MS) 
         let timedOut = false;
         let settled = false;
         const tracker = new ProcessTracker();
-        const child = _builtin_child_process.spawn('bash', [path.join(chartDir, script), chartDir], {
+        const child = _builtin_child_process.spawn('bash', [require$$2.join(chartDir, script), chartDir], {
             cwd: chartDir,
             env: tracker.env(env),
             stdio: ['ignore', 'pipe', 'pipe'],
@@ -1767,16 +1767,16 @@ function chartTestsStep(results, displayChartDir, durationMs) {
  * event loop, an asynchronous copy finished later (the chart tests are a run's critical path).
  */
 function copyChart(from, to) {
-    _builtin_fs.mkdirSync(to, { recursive: true });
-    for (const entry of _builtin_fs.readdirSync(from, { withFileTypes: true })) {
-        const source = path.join(from, entry.name);
-        const target = path.join(to, entry.name);
+    require$$4.mkdirSync(to, { recursive: true });
+    for (const entry of require$$4.readdirSync(from, { withFileTypes: true })) {
+        const source = require$$2.join(from, entry.name);
+        const target = require$$2.join(to, entry.name);
         if (entry.isDirectory())
             copyChart(source, target);
         else if (entry.isSymbolicLink())
-            _builtin_fs.symlinkSync(_builtin_fs.readlinkSync(source), target);
+            require$$4.symlinkSync(require$$4.readlinkSync(source), target);
         else if (entry.isFile())
-            _builtin_fs.copyFileSync(source, target, _builtin_fs.constants.COPYFILE_FICLONE);
+            require$$4.copyFileSync(source, target, require$$4.constants.COPYFILE_FICLONE);
     }
 }
 /**
@@ -1797,12 +1797,12 @@ const chartTestsGate = {
             // What a script writes (a dependency update, a lock, temp files) cannot race
             // the package or the renders, and the action's registry login and repository
             // credentials stay out of reach.
-            const own = path.join(ctx.scriptRoot, String(i));
-            const copy = path.join(own, path.basename(ctx.chartDir));
+            const own = require$$2.join(ctx.scriptRoot, String(i));
+            const copy = require$$2.join(own, require$$2.basename(ctx.chartDir));
             // Made when the job starts, synchronously: the script's spawn is the pool's first.
             const prepare = () => {
                 copyChart(ctx.chartDir, copy);
-                return createHelmHome(path.join(own, 'helm-home'));
+                return createHelmHome(require$$2.join(own, 'helm-home'));
             };
             const handle = customJob(`script:${script}`, 'script', async () => {
                 const start = performance.now();
@@ -2013,8 +2013,8 @@ function where(p, ctx) {
 // mtime). No PAX headers for ordinary ASCII names; Go's archive/tar adds a PAX
 // 'x' header for names over 100 bytes that cannot be split into prefix/name, or for
 // non-ASCII names. The archive ends with two zero blocks (no padding to 10 KiB).
-const gunzipAsync = require$$10$1.promisify(require$$0.gunzip);
-const deflateRawAsync = require$$10$1.promisify(require$$0.deflateRaw);
+const gunzipAsync = require$$1$1.promisify(require$$3.gunzip);
+const deflateRawAsync = require$$1$1.promisify(require$$3.deflateRaw);
 const BLOCK = 512;
 /** Refuse to inflate archives bigger than this (a chart is a few MiB at most). */
 const MAX_TAR_BYTES = 1024 * 1024 * 1024;
@@ -2048,7 +2048,7 @@ async function readTgzFile(file, entry) {
  */
 async function tgzContentDigest(archive, source) {
     const tar = await inflate(archive, source);
-    const hash = require$$10.createHash('sha256');
+    const hash = require$$0$1.createHash('sha256');
     for (const e of parseTar(tar, source)) {
         const mode = parseNumeric(tar, e.headerOffset + 100, 8);
         const linkTarget = cString(tar, e.headerOffset + 157, 100);
@@ -2074,7 +2074,7 @@ function shippedContent(name, data) {
 async function tgzEntrySummaries(archive, source) {
     const tar = await inflate(archive, source);
     return parseTar(tar, source).map((e) => {
-        const hash = require$$10.createHash('sha256');
+        const hash = require$$0$1.createHash('sha256');
         hash.update(`${JSON.stringify([e.type, parseNumeric(tar, e.headerOffset + 100, 8), cString(tar, e.headerOffset + 157, 100)])}\n`);
         if (isRegular(e.type))
             hash.update(shippedContent(e.name, tar.subarray(e.dataOffset, e.dataOffset + e.size)));
@@ -2098,21 +2098,21 @@ async function normalizeTgz(file, epochSeconds) {
     const normalized = normalizeTar(tar, epochSeconds, file);
     const deflated = await deflateRawAsync(normalized, { level: 9 });
     const out = Buffer.concat([gzipHeader(gz), deflated, gzipTrailer(normalized)]);
-    const dir = path.dirname(file);
-    const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${require$$10.randomBytes(4).toString('hex')}.tmp`);
-    const mode = (await _builtin_fs.promises.stat(file)).mode & 0o7777;
+    const dir = require$$2.dirname(file);
+    const tmp = require$$2.join(dir, `.${require$$2.basename(file)}.${process.pid}.${require$$0$1.randomBytes(4).toString('hex')}.tmp`);
+    const mode = (await require$$4.promises.stat(file)).mode & 0o7777;
     try {
-        await _builtin_fs.promises.writeFile(tmp, out, { mode });
-        await _builtin_fs.promises.chmod(tmp, mode);
-        await _builtin_fs.promises.utimes(tmp, epochSeconds, epochSeconds);
-        await _builtin_fs.promises.rename(tmp, file);
+        await require$$4.promises.writeFile(tmp, out, { mode });
+        await require$$4.promises.chmod(tmp, mode);
+        await require$$4.promises.utimes(tmp, epochSeconds, epochSeconds);
+        await require$$4.promises.rename(tmp, file);
     }
     catch (e) {
-        await _builtin_fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+        await require$$4.promises.rm(tmp, { force: true }).catch(() => undefined);
         throw new ActionError(`Cannot write normalized archive ${file}: ${e.message}`);
     }
     // rename keeps the times, but set them again in case the filesystem did not.
-    await _builtin_fs.promises.utimes(file, epochSeconds, epochSeconds);
+    await require$$4.promises.utimes(file, epochSeconds, epochSeconds);
 }
 /** Helm's gzip header fields (pkg/chart/v2/util/save.go): its marker as EXTRA, "Helm" as the comment. */
 const HELM_GZIP = {
@@ -2133,8 +2133,8 @@ async function writeHelmTgz(file, entries, epochSeconds) {
     blocks.push(Buffer.alloc(2 * BLOCK));
     const tar = Buffer.concat(blocks);
     const deflated = await deflateRawAsync(tar, { level: 9 });
-    await _builtin_fs.promises.writeFile(file, Buffer.concat([gzipHeader(HELM_GZIP), deflated, gzipTrailer(tar)]));
-    await _builtin_fs.promises.utimes(file, epochSeconds, epochSeconds);
+    await require$$4.promises.writeFile(file, Buffer.concat([gzipHeader(HELM_GZIP), deflated, gzipTrailer(tar)]));
+    await require$$4.promises.utimes(file, epochSeconds, epochSeconds);
 }
 /** Every regular file of an archive, in order, with its content (for loading a dependency archive). */
 async function readTgzEntries(archive, source) {
@@ -2219,7 +2219,7 @@ function stripDotSlash(name) {
 }
 async function readFileOrFail(file) {
     try {
-        return await _builtin_fs.promises.readFile(file);
+        return await require$$4.promises.readFile(file);
     }
     catch (e) {
         throw new ActionError(`Cannot read chart archive ${file}: ${e.message}`);
@@ -2556,7 +2556,7 @@ async function loadDependencyValues(chartDir) {
     const out = new Map();
     let deps = [];
     try {
-        const text = await promises.readFile(path.join(chartDir, 'Chart.yaml'), 'utf8');
+        const text = await require$$1.readFile(require$$2.join(chartDir, 'Chart.yaml'), 'utf8');
         // Only the names and aliases: parseYamlText parses positions only when asked for a line.
         const chart = parseYamlText(text, 'Chart.yaml').data;
         deps = (Array.isArray(chart.dependencies) ? chart.dependencies : [])
@@ -2568,16 +2568,16 @@ async function loadDependencyValues(chartDir) {
         return new LazyDependencyValues(out);
     }
     const byName = new Map();
-    const chartsDir = path.join(chartDir, 'charts');
+    const chartsDir = require$$2.join(chartDir, 'charts');
     let entries = [];
     try {
-        entries = await promises.readdir(chartsDir);
+        entries = await require$$1.readdir(chartsDir);
     }
     catch {
         return new LazyDependencyValues(out);
     }
     for (const entry of entries) {
-        const file = path.join(chartsDir, entry);
+        const file = require$$2.join(chartsDir, entry);
         try {
             if (entry.endsWith('.tgz')) {
                 const top = (await listTgz(file))[0]?.split('/')[0];
@@ -2586,7 +2586,7 @@ async function loadDependencyValues(chartDir) {
                     byName.set(top, text.toString('utf8'));
             }
             else {
-                byName.set(entry, await promises.readFile(path.join(file, 'values.yaml'), 'utf8'));
+                byName.set(entry, await require$$1.readFile(require$$2.join(file, 'values.yaml'), 'utf8'));
             }
         }
         catch {
@@ -2666,7 +2666,7 @@ function literalImageLine(chartDir, source, chartName, image) {
         return undefined;
     let text;
     try {
-        text = _builtin_fs.readFileSync(path.join(chartDir, source.slice(prefix.length)), 'utf8');
+        text = require$$4.readFileSync(require$$2.join(chartDir, source.slice(prefix.length)), 'utf8');
     }
     catch {
         return undefined;
@@ -2677,7 +2677,7 @@ function literalImageLine(chartDir, source, chartName, image) {
 /** The text of one line of an own template (for a copy-paste fix), without its line break. */
 function templateLineText(chartDir, source, chartName, line) {
     try {
-        const lines = _builtin_fs.readFileSync(path.join(chartDir, source.slice(`${chartName}/`.length)), 'utf8').split('\n');
+        const lines = require$$4.readFileSync(require$$2.join(chartDir, source.slice(`${chartName}/`.length)), 'utf8').split('\n');
         return lines[line - 1]?.replace(/\r$/, '');
     }
     catch {
@@ -2976,7 +2976,7 @@ function locationFile(location, options) {
     let relative = location;
     if (location.startsWith(`${chartDir}/`))
         relative = location.slice(chartDir.length + 1);
-    else if (path.isAbsolute(location))
+    else if (require$$2.isAbsolute(location))
         return undefined;
     if (relative.endsWith('/') || relative.includes('..') || relative.startsWith('charts/'))
         return undefined;
@@ -2994,7 +2994,7 @@ async function globFiles(root, pattern) {
         .replace(/^\.\//, '')
         .split('/')
         .filter((s) => s !== '' && s !== '.');
-    if (segments.length === 0 || path.isAbsolute(pattern.trim()) || segments.includes('..'))
+    if (segments.length === 0 || require$$2.isAbsolute(pattern.trim()) || segments.includes('..'))
         return [];
     const found = new Set();
     const walk = async (dir, rel, index) => {
@@ -3002,7 +3002,7 @@ async function globFiles(root, pattern) {
         const last = index === segments.length - 1;
         let entries;
         try {
-            entries = await promises.readdir(dir, { withFileTypes: true });
+            entries = await require$$1.readdir(dir, { withFileTypes: true });
         }
         catch {
             return;
@@ -3016,7 +3016,7 @@ async function globFiles(root, pattern) {
                         found.add(rel + entry.name);
                     continue;
                 }
-                await walk(path.join(dir, entry.name), `${rel}${entry.name}/`, index);
+                await walk(require$$2.join(dir, entry.name), `${rel}${entry.name}/`, index);
             }
             return;
         }
@@ -3029,7 +3029,7 @@ async function globFiles(root, pattern) {
                     found.add(rel + entry.name);
             }
             else if (entry.isDirectory()) {
-                await walk(path.join(dir, entry.name), `${rel}${entry.name}/`, index + 1);
+                await walk(require$$2.join(dir, entry.name), `${rel}${entry.name}/`, index + 1);
             }
         }
     };
@@ -3042,7 +3042,7 @@ async function planLint(chartDir, valueArgs, lintValuesGlob) {
     const files = await globFiles(chartDir, lintValuesGlob?.trim() || DEFAULT_LINT_VALUES_GLOB);
     return [
         { label: 'default', args: base },
-        ...files.map((file) => ({ label: file, args: [...base, '--values', path.join(chartDir, file)] }))
+        ...files.map((file) => ({ label: file, args: [...base, '--values', require$$2.join(chartDir, file)] }))
     ];
 }
 function lintStep(runs, options, durationMs) {
@@ -3263,7 +3263,7 @@ async function readOwnTemplates(chartDir) {
     const walk = async (relative) => {
         let entries;
         try {
-            entries = await promises.readdir(path.join(chartDir, relative), { withFileTypes: true });
+            entries = await require$$1.readdir(require$$2.join(chartDir, relative), { withFileTypes: true });
         }
         catch {
             return;
@@ -3273,7 +3273,7 @@ async function readOwnTemplates(chartDir) {
             if (entry.isDirectory())
                 await walk(child);
             else if (entry.isFile() && /\.(ya?ml|tpl|txt)$/.test(entry.name))
-                out.push([child, await promises.readFile(path.join(chartDir, child), 'utf8')]);
+                out.push([child, await require$$1.readFile(require$$2.join(chartDir, child), 'utf8')]);
         }
     };
     await walk('templates');
@@ -3514,16 +3514,16 @@ function prefixValueArgs(valueArgs, prefix) {
 async function ownTemplateTexts(chartDir) {
     const out = [];
     const walk = async (dir) => {
-        const entries = await promises.readdir(dir, { withFileTypes: true }).catch(() => []);
+        const entries = await require$$1.readdir(dir, { withFileTypes: true }).catch(() => []);
         for (const entry of entries) {
-            const full = path.join(dir, entry.name);
+            const full = require$$2.join(dir, entry.name);
             if (entry.isDirectory())
                 await walk(full);
             else if (entry.isFile())
-                out.push(await promises.readFile(full, 'utf8'));
+                out.push(await require$$1.readFile(full, 'utf8'));
         }
     };
-    await walk(path.join(chartDir, 'templates'));
+    await walk(require$$2.join(chartDir, 'templates'));
     return out;
 }
 function hasNull(values) {
@@ -3547,7 +3547,7 @@ async function mergeBlocker(ctx, cases) {
         return 'values.yaml has a null';
     if ('tags' in values)
         return 'values.yaml has tags';
-    const chart = await loadYamlFile(path.join(ctx.chartDir, 'Chart.yaml'), 'Chart.yaml');
+    const chart = await loadYamlFile(require$$2.join(ctx.chartDir, 'Chart.yaml'), 'Chart.yaml');
     const dependencies = Array.isArray(chart.data.dependencies) ? chart.data.dependencies : [];
     if (dependencies.some((d) => isRecord$1(d) && ('tags' in d || 'import-values' in d)))
         return 'a dependency uses tags or import-values';
@@ -3560,16 +3560,16 @@ async function mergeBlocker(ctx, cases) {
 }
 /** Writes the umbrella: `<dir>/charts/case-<n>/charts/<chart>` → the work chart. */
 async function writeUmbrella(dir, chartDir, chartName, count) {
-    await promises.rm(dir, { recursive: true, force: true });
+    await require$$1.rm(dir, { recursive: true, force: true });
     const names = Array.from({ length: count }, (_, i) => caseName(i));
     const dependencies = (list) => list.map((n) => `  - name: ${JSON.stringify(n)}\n`).join('');
-    await promises.mkdir(path.join(dir, 'charts'), { recursive: true });
-    await promises.writeFile(path.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\ndependencies:\n${dependencies(names)}`);
+    await require$$1.mkdir(require$$2.join(dir, 'charts'), { recursive: true });
+    await require$$1.writeFile(require$$2.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\ndependencies:\n${dependencies(names)}`);
     await Promise.all(names.map(async (name) => {
-        const wrapper = path.join(dir, 'charts', name);
-        await promises.mkdir(path.join(wrapper, 'charts'), { recursive: true });
-        await promises.writeFile(path.join(wrapper, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: 0.0.0\ndependencies:\n${dependencies([chartName])}`);
-        await promises.symlink(chartDir, path.join(wrapper, 'charts', chartName), 'dir');
+        const wrapper = require$$2.join(dir, 'charts', name);
+        await require$$1.mkdir(require$$2.join(wrapper, 'charts'), { recursive: true });
+        await require$$1.writeFile(require$$2.join(wrapper, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: 0.0.0\ndependencies:\n${dependencies([chartName])}`);
+        await require$$1.symlink(chartDir, require$$2.join(wrapper, 'charts', chartName), 'dir');
     }));
 }
 /**
@@ -3608,7 +3608,7 @@ async function planCaseRenders(pc, cases, commonArgs, mentioning) {
         const jobs = separate();
         return { jobs: jobs.map((j) => j.job), get: (i) => jobs[i].get(), merged: () => false };
     }
-    const dir = path.join(ctx.scriptRoot, UMBRELLA);
+    const dir = require$$2.join(ctx.scriptRoot, UMBRELLA);
     await writeUmbrella(dir, ctx.chartDir, ctx.chartName, cases.length);
     const args = ['template', ctx.releaseName, dir, '--namespace', ctx.namespace];
     cases.forEach((c, i) => {
@@ -4448,7 +4448,7 @@ function goYamlDocument(map) {
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** What `helm package <chartDir>` would archive, or Unsupported. */
 async function nodePackage(chartDir) {
-    const chart = await loadFiles(await loadDirFiles(chartDir), path.basename(chartDir));
+    const chart = await loadFiles(await loadDirFiles(chartDir), require$$2.basename(chartDir));
     const required = chart.metadata.dependencies ?? [];
     const present = new Set(chart.dependencies.map((dep) => dep.metadata.name));
     // helm package fails on a missing dependency; its message (hollow chart) comes from helm itself.
@@ -4489,7 +4489,7 @@ function parseHelmignore(text) {
         }
         else {
             const re = globRegex(rule);
-            match = (name) => re.test(path.posix.basename(name));
+            match = (name) => re.test(require$$2.posix.basename(name));
         }
         rules.push({ negate, mustDir, match });
     }
@@ -4542,16 +4542,16 @@ function isIgnored(rules, name, isDir) {
 // ---------------------------------------------------------------------------
 // loading
 async function loadDirFiles(chartDir) {
-    const helmignore = await promises.readFile(path.join(chartDir, '.helmignore'), 'utf8').catch(() => '');
+    const helmignore = await require$$1.readFile(require$$2.join(chartDir, '.helmignore'), 'utf8').catch(() => '');
     const rules = parseHelmignore(helmignore);
     const files = [];
     const walk = async (dir, relative) => {
         // Go's Walk visits names in byte order.
-        const names = (await promises.readdir(dir)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+        const names = (await require$$1.readdir(dir)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
         for (const name of names) {
-            const full = path.join(dir, name);
+            const full = require$$2.join(dir, name);
             const rel = relative ? `${relative}/${name}` : name;
-            const stat = await promises.lstat(full);
+            const stat = await require$$1.lstat(full);
             if (stat.isSymbolicLink())
                 throw new Unsupported(`${rel} is a symbolic link`);
             if (stat.isDirectory()) {
@@ -4563,7 +4563,7 @@ async function loadDirFiles(chartDir) {
                 continue;
             if (!stat.isFile())
                 throw new Unsupported(`${rel} is not a regular file`);
-            files.push({ name: rel, data: stripBom(await promises.readFile(full)) });
+            files.push({ name: rel, data: stripBom(await require$$1.readFile(full)) });
         }
     };
     await walk(chartDir, '');
@@ -4652,7 +4652,7 @@ async function loadArchive(archive, where) {
         if (!['0', '\0', '7'].includes(entry.type))
             throw new Unsupported(`${where} has a ${entry.name} that is no file`);
         const parts = entry.name.split('/');
-        const name = path.posix.normalize(parts.slice(1).join('/'));
+        const name = require$$2.posix.normalize(parts.slice(1).join('/'));
         if (entry.name.includes('\\') ||
             name === '.' ||
             name.startsWith('..') ||
@@ -4797,7 +4797,7 @@ function chartMetadata(data, where) {
     if (metadata.apiVersion !== 'v2')
         throw new Unsupported(`${where}: apiVersion is not v2`);
     const name = metadata.name;
-    if (typeof name !== 'string' || !name || name !== path.posix.basename(name) || name.includes('\\'))
+    if (typeof name !== 'string' || !name || name !== require$$2.posix.basename(name) || name.includes('\\'))
         throw new Unsupported(`${where}: name is missing or invalid`);
     if (typeof metadata.version !== 'string' || !isStrictSemver(metadata.version))
         throw new Unsupported(`${where}: version is not strict semver`);
@@ -4848,7 +4848,7 @@ function save(chart, prefix, out) {
 async function packageChart(helm, work, destination, timestamps, built) {
     const start = performance.now();
     const epoch = timestamps.epoch;
-    const archive = path.join(destination, `${work.name}-${work.version}.tgz`);
+    const archive = require$$2.join(destination, `${work.name}-${work.version}.tgz`);
     // `helm package` in node (one helm process less); shapes it cannot write exactly as helm go to helm.
     const metadata = await packageInNode(work, archive, epoch);
     const result = metadata ? undefined : await helm.run(['package', work.dir, '--destination', destination]);
@@ -4870,8 +4870,8 @@ async function packageChart(helm, work, destination, timestamps, built) {
     }
     if (result)
         await normalizeTgz(archive, epoch);
-    const [listing, content] = await Promise.all([listTgz(archive), promises.readFile(archive)]);
-    const layerDigest = `sha256:${require$$10.createHash('sha256').update(content).digest('hex')}`;
+    const [listing, content] = await Promise.all([listTgz(archive), require$$1.readFile(archive)]);
+    const layerDigest = `sha256:${require$$0$1.createHash('sha256').update(content).digest('hex')}`;
     const findings = await archiveFindings(archive, listing, work, 'the packaged archive', built);
     return {
         packaged: { archive, listing, layerDigest, epoch, ...(metadata ? { metadata } : {}) },
@@ -4881,8 +4881,8 @@ async function packageChart(helm, work, destination, timestamps, built) {
             status: findings.length ? 'failed' : 'passed',
             durationMs: Math.round(performance.now() - start),
             summary: findings.length
-                ? `${path.basename(archive)} is missing ${findings.length} dependenc${findings.length === 1 ? 'y' : 'ies'}`
-                : `${path.basename(archive)}, ${listing.length} entries, dependencies inside; timestamps from ${timestamps.source}`,
+                ? `${require$$2.basename(archive)} is missing ${findings.length} dependenc${findings.length === 1 ? 'y' : 'ies'}`
+                : `${require$$2.basename(archive)}, ${listing.length} entries, dependencies inside; timestamps from ${timestamps.source}`,
             findings,
             data: {
                 archive,
@@ -4900,7 +4900,7 @@ async function packageInNode(work, archive, epoch) {
         const packaged = await nodePackage(work.dir);
         if (packaged.name !== work.name || packaged.version !== work.version)
             throw new Unsupported(`Chart.yaml names ${packaged.name} ${packaged.version}, not ${work.name} ${work.version}`);
-        await promises.mkdir(path.dirname(archive), { recursive: true });
+        await require$$1.mkdir(require$$2.dirname(archive), { recursive: true });
         await writeHelmTgz(archive, packaged.entries, epoch);
         return packaged.metadata;
     }
@@ -4974,7 +4974,7 @@ function failedStep(id, title, start, summary, message, result) {
 const HELM_CONFIG = 'application/vnd.cncf.helm.config.v1+json';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 function sha256(data) {
-    return `sha256:${require$$10.createHash('sha256').update(data).digest('hex')}`;
+    return `sha256:${require$$0$1.createHash('sha256').update(data).digest('hex')}`;
 }
 /** Go's encoding/json: struct fields in order (as given), map keys sorted, <, > and & escaped. */
 function goJson(value, sortKeys) {
@@ -5223,7 +5223,7 @@ async function tagReadBack(client, repository, tag, ref, pushedDigest, packaged)
 async function comparePublished(client, repository, digest, packaged) {
     try {
         const pulled = await client.pullChart(repository, digest);
-        const local = await promises.readFile(packaged.archive);
+        const local = await require$$1.readFile(packaged.archive);
         const [remote, mine] = await Promise.all([
             tgzContentDigest(pulled.archive, `${repository}@${digest}`),
             tgzContentDigest(local, packaged.archive)
@@ -5288,15 +5288,15 @@ async function verifyPublished(client, options, repository, digest) {
     // when it is something else, and then what it holds is part of the finding.
     if (pulled.archiveDigest === options.packaged.layerDigest)
         return { findings };
-    const destination = await promises.mkdtemp(path.join(os.tmpdir(), 'bp-pull-'));
+    const destination = await require$$1.mkdtemp(require$$2.join(require$$0.tmpdir(), 'bp-pull-'));
     try {
-        const archive = path.join(destination, `${options.work.name}-${options.work.version}.tgz`);
-        await promises.writeFile(archive, pulled.archive);
+        const archive = require$$2.join(destination, `${options.work.name}-${options.work.version}.tgz`);
+        await require$$1.writeFile(archive, pulled.archive);
         findings.push(...(await archiveFindings(archive, await listTgz(archive), options.work, `the artifact pulled back from ${source}`, options.built)));
         return { findings };
     }
     finally {
-        await promises.rm(destination, { recursive: true, force: true });
+        await require$$1.rm(destination, { recursive: true, force: true });
     }
 }
 
@@ -5384,7 +5384,7 @@ function stagePublish(options) {
     const writer = new RegistryClient({ ...settings, timeoutMs: OPERATION_LIMITS.registryWrite });
     // Shapes packaged by helm have no metadata in node: helm pushes those (no staging).
     const artifact = packaged.metadata
-        ? promises.readFile(packaged.archive).then((layer) => helmArtifact(packaged, layer))
+        ? require$$1.readFile(packaged.archive).then((layer) => helmArtifact(packaged, layer))
         : undefined;
     const upload = (a) => Promise.all([
         writer.pushBlob(repository, a.configDigest, a.config),

@@ -1,6 +1,6 @@
-import { p as path, a as _builtin_child_process } from '../index.js';
-import { i as isRecord, l as lastLine, B as ActionError, p as promises, G as compareCodePoints, v as distExports } from './action.js';
-import { g as getDefaultExportFromCjs } from './_commonjsHelpers.js';
+import { b as require$$2, _ as _builtin_child_process } from '../index.js';
+import { i as isRecord, v as lastLine, A as ActionError, a as require$$1, M as compareCodePoints, E as distExports } from './action.js';
+import { g as getDefaultExportFromCjs } from './semver.js';
 
 var utils = {};
 
@@ -2615,7 +2615,7 @@ async function changedFiles(cwd, base, head, mergeBase, depth) {
 // ---------------------------------------------------------------------------
 async function subdirectories(dir) {
     try {
-        const entries = await promises.readdir(dir, { withFileTypes: true });
+        const entries = await require$$1.readdir(dir, { withFileTypes: true });
         return entries.filter((e) => e.isDirectory()).map((e) => e.name);
     }
     catch {
@@ -2635,7 +2635,7 @@ async function expandGlob(workspace, pattern) {
             return;
         }
         const seg = segments[i];
-        const abs = path.join(workspace, rel);
+        const abs = require$$2.join(workspace, rel);
         if (seg === '**') {
             await walk(rel, i + 1, depth);
             for (const name of await subdirectories(abs)) {
@@ -2674,7 +2674,7 @@ function normalizeGlob(glob) {
 }
 async function isFile(file) {
     try {
-        return (await promises.stat(file)).isFile();
+        return (await require$$1.stat(file)).isFile();
     }
     catch {
         return false;
@@ -2684,12 +2684,12 @@ async function isFile(file) {
 async function chartOf(workspace, blueprint) {
     const fallback = `${blueprint}/chart`;
     try {
-        const doc = distExports.parse(await promises.readFile(path.join(workspace, blueprint, 'blueprint.yaml'), 'utf8'));
+        const doc = distExports.parse(await require$$1.readFile(require$$2.join(workspace, blueprint, 'blueprint.yaml'), 'utf8'));
         const chart = doc?.spec?.manifests?.chart;
         if (typeof chart !== 'string' || chart.trim() === '')
             return fallback;
-        const joined = path.posix
-            .normalize(path.posix.join(blueprint, chart.trim().replace(/\\/g, '/')))
+        const joined = require$$2.posix
+            .normalize(require$$2.posix.join(blueprint, chart.trim().replace(/\\/g, '/')))
             .replace(/\/+$/, '');
         if (joined === blueprint || !joined.startsWith(`${blueprint}/`))
             return fallback;
@@ -2708,7 +2708,7 @@ async function chartOf(workspace, blueprint) {
  */
 async function upstreamOf(workspace, chart) {
     try {
-        const values = distExports.parse(await promises.readFile(path.join(workspace, chart, 'values.yaml'), 'utf8'));
+        const values = distExports.parse(await require$$1.readFile(require$$2.join(workspace, chart, 'values.yaml'), 'utf8'));
         const named = values?.catalystBlueprint?.upstream?.chart;
         if (typeof named === 'string')
             return named.trim();
@@ -2723,7 +2723,7 @@ async function listBlueprints(workspace, globs = DEFAULT_GLOBS) {
     const found = new Set();
     for (const glob of globs.length > 0 ? globs : DEFAULT_GLOBS) {
         for (const folder of await expandGlob(workspace, normalizeGlob(glob))) {
-            if (await isFile(path.join(workspace, folder, 'blueprint.yaml')))
+            if (await isFile(require$$2.join(workspace, folder, 'blueprint.yaml')))
                 found.add(folder);
         }
     }
@@ -2806,7 +2806,7 @@ function result(blueprints, workspace, reason) {
  * blueprint. Deleted blueprints (no blueprint.yaml any more) are dropped.
  */
 async function discoverBlueprints(opts) {
-    const workspace = path.resolve(opts.workspace);
+    const workspace = require$$2.resolve(opts.workspace);
     const depth = opts.fetchDepth && opts.fetchDepth > 0 ? Math.floor(opts.fetchDepth) : 100;
     const all = await listBlueprints(workspace, opts.globs ?? DEFAULT_GLOBS);
     const count = (n) => `${n} blueprint${n === 1 ? '' : 's'}`;

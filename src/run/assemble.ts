@@ -1,7 +1,7 @@
 // The report of one blueprint's run (pure): what the run was about (load.ts), what the stages returned, the
 // run's time; an error that stopped the run becomes its last step (`Run`), so the report says what stopped it.
 import { chartRef } from '../oci/registry.js'
-import type { ActionReport, PublishInfo, StepResult, UpstreamInfo } from '../types.js'
+import type { ActionReport, AttestationInfo, PublishInfo, StepResult, UpstreamInfo } from '../types.js'
 import type { RunFrame } from './context.js'
 import { stoppedStep } from './failure.js'
 import type { RunIdentity } from './load.js'
@@ -12,6 +12,8 @@ export interface RunOutcome {
   publish?: PublishInfo
   /** Path of the SBOM file written. */
   sbom?: string
+  /** The attestations of the published chart. */
+  attestation?: AttestationInfo
   diff?: ActionReport['diff']
   /** Absent until helm was provisioned (`unknown` in the report). */
   helmVersion?: string
@@ -68,6 +70,7 @@ function reportOf(
     publish: outcome.publish ?? (ref ? { ref, pushed: false } : undefined),
     values: { files: inputs.valuesFiles, set: inputs.setValues },
     sbom: outcome.sbom,
+    attestation: outcome.attestation,
     diff: outcome.diff,
     runUrl: event.runUrl,
     commit: event.commit,
