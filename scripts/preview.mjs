@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run preview`: the PR comment and job summary of each report scenario
-// (testkit/report-scenarios.mjs: passing PR, failing PR, release, re-run,
+// (testkit/report-scenarios.mjs: passing PR, failing PR, release,
 // 200 unpinned images), run with the bundled action against loopback servers,
 // rendered with GitHub's engine (cmark-gfm), styled with github-markdown-css,
 // and screenshot by headless Chromium at 1000 px into preview/ (gitignored):

@@ -5,7 +5,8 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { discoverBlueprints, listBlueprints } from '../../src/discover/discover.js'
+import { discoverBlueprints } from '../../src/discover/discover.js'
+import { listBlueprintFolders } from '../../src/chart/workspace-index.js'
 
 const ZERO = '0'.repeat(40)
 let tmp: string
@@ -94,7 +95,7 @@ afterAll(() => {
 
 describe('discoverBlueprints on a full clone', () => {
   it('lists blueprint folders with their charts', async () => {
-    expect(await listBlueprints(src)).toEqual(['platform/a', 'products/b'])
+    expect(await listBlueprintFolders(src)).toEqual(['platform/a', 'products/b'])
     const r = await discoverBlueprints({ workspace: src, eventName: 'workflow_dispatch', payload: {} })
     expect(r.blueprints).toEqual(['platform/a', 'products/b'])
     expect(r.matrix).toEqual({
@@ -206,6 +207,26 @@ describe('discoverBlueprints on a full clone', () => {
     // A blueprint whose blueprint.yaml is gone is no blueprint any more.
     git(work, 'rm', '-q', 'products/b/blueprint.yaml')
     const c4 = commit(work, 'c4: retire products/b')
+    const r2 = await discoverBlueprints({ workspace: work, eventName: 'push', payload: pushPayload(c3, c4) })
+    expect(r2.blueprints).toEqual([])
+  })
+
+  it('sees a chart-only folder (chart/Chart.yaml, no blueprint.yaml) as a blueprint, and drops it once deleted', async () => {
+    const work = path.join(tmp, 'chart-only')
+    git(tmp, 'clone', '-q', src, work)
+    // The shape of the monorepo's product umbrella products/catalyst: a chart, no catalog entry.
+    write(work, 'products/umbrella/chart/Chart.yaml', 'apiVersion: v2\nname: bp-umbrella\nversion: 0.1.0\n')
+    write(work, 'products/umbrella/README.md', 'no blueprint.yaml here\n')
+    const c3 = commit(work, 'c3: a product umbrella without blueprint.yaml')
+    const r = await discoverBlueprints({ workspace: work, eventName: 'push', payload: pushPayload(sha[2], c3) })
+    expect(r.blueprints).toEqual(['products/umbrella'])
+    expect(r.matrix.include).toEqual([
+      { blueprint: 'products/umbrella', chart: 'products/umbrella/chart', upstream: '' }
+    ])
+
+    // Only its README is left: no chart, no blueprint.
+    git(work, 'rm', '-q', '-r', 'products/umbrella/chart')
+    const c4 = commit(work, 'c4: retire the umbrella chart')
     const r2 = await discoverBlueprints({ workspace: work, eventName: 'push', payload: pushPayload(c3, c4) })
     expect(r2.blueprints).toEqual([])
   })

@@ -41,3 +41,18 @@ describe('loadBlueprint chart name', () => {
     }
   )
 })
+
+describe('loadBlueprint manifest', () => {
+  it('gives blueprint.yaml as its typed model, and none for a chart-only folder', async () => {
+    const dir = await blueprintWithName('bp-typed')
+    expect((await loadBlueprint(workspace, dir, `${dir}/chart`)).manifest).toBeUndefined()
+    await writeFile(
+      path.join(workspace, dir, 'blueprint.yaml'),
+      'metadata:\n  name: bp-typed\nspec:\n  version: 1.0.0\n  depends: [bp-cnpg]\n'
+    )
+    const { manifest } = await loadBlueprint(workspace, dir, `${dir}/chart`)
+    expect(manifest).toMatchObject({ file: `${dir}/blueprint.yaml`, name: 'bp-typed', version: '1.0.0' })
+    expect(manifest?.depends.map((d) => d.blueprint)).toEqual(['bp-cnpg'])
+    expect(manifest?.lineOf(['spec', 'depends', 0])).toBe(5)
+  })
+})

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { decideMode, parseReleaseTag, prContext, type ModeInput } from '../../src/report/github.js'
+import { prContext } from '../../src/report/github.js'
+import { decideMode, parseReleaseTag, type ModeInput } from '../../src/run/settings.js'
 
 const base: ModeInput = {
   eventName: 'push',

@@ -8,9 +8,9 @@ import {
   RegistryError,
   ociTag,
   parseOciReference,
-  parseWwwAuthenticate,
-  withRetry
+  parseWwwAuthenticate
 } from '../../src/oci/registry.js'
+import { withRetry } from '../../src/util/deadline.js'
 import { ActionError } from '../../src/types.js'
 
 const DIGEST = `sha256:${'a'.repeat(64)}`

@@ -2,8 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import type { Blueprint, ChartMetadata } from '../../src/chart/blueprint.js'
 import { parseYamlText } from '../../src/chart/yaml-source.js'
 import { getInputs } from '../../src/inputs/inputs.js'
-import { decideMode } from '../../src/report/github.js'
-import { checkRunSettings, packagedVersion, type RunSettings } from '../../src/run/settings.js'
+import { checkRunSettings, decideMode, packagedVersion, type RunSettings } from '../../src/run/settings.js'
 import { ActionError } from '../../src/types.js'
 
 function blueprint(chartYaml: string): Blueprint {

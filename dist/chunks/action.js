@@ -2740,7 +2740,8 @@ class ActionError extends Error {
 // asks operationLimit() for its time; when it runs out the operation is
 // stopped and fails with a DeadlineError naming what was stuck. A slice of the
 // budget is kept back for the report (job summary, outputs, PR comment), so a
-// run stopped by its timeout still says why.
+// run stopped by its timeout still says why. Retries with backoff (`withRetry`: the registry client, the chart
+// repositories' index.yaml fetch, helm push) wait only as long as the budget can hold.
 const DEFAULT_TIMEOUT = '15m';
 /** GitHub stops a job after 6 h: a longer run budget would never be reached. */
 const MAX_TIMEOUT_MS = 6 * 60 * 60 * 1000;
@@ -2845,6 +2846,32 @@ function armWatchdog(totalMs, grace = 30_000) {
     timer.unref();
     return timer;
 }
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Runs `fn`, retrying retryable failures up to `retries` times with exponential
+ * backoff (baseDelayMs · 2^(n-1), capped at maxDelayMs, default 30 s) and jitter
+ * (each delay is drawn from [d/2, d]). The last error is rethrown unchanged.
+ */
+async function withRetry(fn, opts) {
+    const retries = Math.max(0, Math.floor(opts.retries));
+    const maxDelay = opts.maxDelayMs ?? 30_000;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn();
+        }
+        catch (e) {
+            if (attempt > retries || !opts.isRetryable(e))
+                throw e;
+            const full = Math.min(maxDelay, Math.max(0, opts.baseDelayMs) * 2 ** (attempt - 1));
+            const delayMs = Math.round(full / 2 + (Math.random() * full) / 2);
+            // No retry the run's budget cannot hold: the last error says more than a timeout would.
+            if (operationLimit(delayMs).byRun)
+                throw e;
+            opts.onRetry?.(attempt, e, delayMs);
+            await sleep(delayMs);
+        }
+    }
+}
 
 // Network rules shared by every client of the action (registry, chart repositories, helm logins):
 // which hosts count as loopback (the only ones plain HTTP and credentials over http:// may reach),
@@ -2883,6 +2910,10 @@ function urlUserinfo(text) {
 // through node:http(s), network errors in words, and redirects followed with the Authorization header
 // dropped when the origin changes. node:http and not the global fetch: fetch's first use loads and compiles
 // undici's HTTP parser (~60-90 ms of CPU, measured), on the path to the dependency build. Imports nothing from src/.
+/** An `Authorization` header value for HTTP Basic auth. */
+function basicAuth(credentials) {
+    return 'Basic ' + Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64');
+}
 /** Connection failures the registry client retries. */
 const RETRYABLE_CODES = new Set([
     'ECONNRESET',
@@ -3116,32 +3147,6 @@ function ociTag(version) {
     }
     return tag;
 }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/**
- * Runs `fn`, retrying retryable failures up to `retries` times with exponential
- * backoff (baseDelayMs · 2^(n-1), capped at maxDelayMs, default 30 s) and jitter
- * (each delay is drawn from [d/2, d]). The last error is rethrown unchanged.
- */
-async function withRetry(fn, opts) {
-    const retries = Math.max(0, Math.floor(opts.retries));
-    const maxDelay = opts.maxDelayMs ?? 30_000;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn();
-        }
-        catch (e) {
-            if (attempt > retries || !opts.isRetryable(e))
-                throw e;
-            const full = Math.min(maxDelay, Math.max(0, opts.baseDelayMs) * 2 ** (attempt - 1));
-            const delayMs = Math.round(full / 2 + (Math.random() * full) / 2);
-            // No retry the run's budget cannot hold: the last error says more than a timeout would.
-            if (operationLimit(delayMs).byRun)
-                throw e;
-            opts.onRetry?.(attempt, e, delayMs);
-            await sleep(delayMs);
-        }
-    }
-}
 /**
  * Parses `WWW-Authenticate` values (RFC 7235): several challenges, quoted values with
  * commas and escapes, unquoted tokens. Several header lines may be passed.
@@ -3206,9 +3211,6 @@ function parseWwwAuthenticate(header) {
         }
     }
     return out;
-}
-function basicAuth(c) {
-    return 'Basic ' + Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64');
 }
 // ---------------------------------------------------------------------------
 // HTTP
@@ -13380,7 +13382,7 @@ function lineAt(output, offset) {
     }
     return line;
 }
-function describe(value) {
+function describe$1(value) {
     if (value === null)
         return 'null';
     if (Array.isArray(value))
@@ -13422,7 +13424,7 @@ function parseRenderDetailed(output, options = {}) {
         if (value === null || value === undefined)
             continue;
         if (typeof value !== 'object' || Array.isArray(value)) {
-            errors.push(new RenderParseError(`document is ${describe(value)}, not a mapping`, head.source, lineAt(output, chunk.start), i));
+            errors.push(new RenderParseError(`document is ${describe$1(value)}, not a mapping`, head.source, lineAt(output, chunk.start), i));
             continue;
         }
         const object = value;
@@ -13757,6 +13759,154 @@ async function exists(file) {
     }
 }
 
+// The typed model of blueprint.yaml, the catalog entry of a blueprint (`metadata.name`, `spec.version`,
+// `spec.manifests.chart`, `spec.depends`), read from its parsed YAML. Pure: no I/O, no positions parsed up front.
+// Every field keeps its YAML path; `lineOf(path)` gives its line in the file (yaml-source.ts: parsed on the first
+// ask, so a run that finds nothing wrong never pays for positions). Wrong types are `problems`, never a throw: the
+// contract gate (and discover) decide what they mean.
+const MANIFEST_PATHS = {
+    name: ['metadata', 'name'],
+    version: ['spec', 'version'],
+    chart: ['spec', 'manifests', 'chart'],
+    depends: ['spec', 'depends']
+};
+const isMapping = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+/** A scalar as text: a string as it is, a number (YAML reads `version: 1.0` as one) as JavaScript prints it. */
+const scalarText = (value) => typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+/** The manifest from a parsed blueprint.yaml. */
+function readBlueprintManifest(source) {
+    const file = source.displayPath;
+    const problems = [];
+    const manifest = {
+        file,
+        depends: [],
+        problems,
+        lineOf: (at) => source.lineOf(at)
+    };
+    const root = source.data;
+    if (!isMapping(root)) {
+        problems.push({
+            path: [],
+            message: `${file}: the top level must be a mapping (apiVersion, kind, metadata, spec)`,
+            fix: `write ${file} as a Blueprint: apiVersion: catalyst.openova.io/v1alpha1, kind: Blueprint, metadata.name, spec.version`
+        });
+        return manifest;
+    }
+    const text = (at, value, example) => {
+        if (value === undefined || value === null)
+            return undefined;
+        const read = scalarText(value);
+        if (read === undefined || read.trim() === '') {
+            problems.push({
+                path: at,
+                message: `${at.join('.')} must be a non-empty string, not ${describe(value)}`,
+                fix: `write ${at.join('.')}: ${example} in ${file}`
+            });
+            return undefined;
+        }
+        return read.trim();
+    };
+    const mapping = (at, value) => {
+        if (value === undefined || value === null)
+            return undefined;
+        if (isMapping(value))
+            return value;
+        problems.push({
+            path: at,
+            message: `${at.join('.')} must be a mapping, not ${describe(value)}`,
+            fix: `fix ${at.join('.')} in ${file}`
+        });
+        return undefined;
+    };
+    manifest.apiVersion = scalarText(root.apiVersion);
+    manifest.kind = scalarText(root.kind);
+    const metadata = mapping(['metadata'], root.metadata);
+    const spec = mapping(['spec'], root.spec);
+    manifest.name = text(MANIFEST_PATHS.name, metadata?.name, 'bp-<name>');
+    manifest.version = text(MANIFEST_PATHS.version, spec?.version, '1.0.0');
+    const manifests = mapping(['spec', 'manifests'], spec?.manifests);
+    manifest.chart = text(MANIFEST_PATHS.chart, manifests?.chart, './chart');
+    manifest.depends = readDepends(spec?.depends, file, problems);
+    return manifest;
+}
+function readDepends(value, file, problems) {
+    if (value === undefined || value === null)
+        return [];
+    const at = MANIFEST_PATHS.depends;
+    if (!Array.isArray(value)) {
+        problems.push({
+            path: at,
+            message: `spec.depends must be a list, not ${describe(value)}`,
+            fix: `write spec.depends as a list of blueprints: [{blueprint: bp-cnpg, version: ^1}] or [bp-cert-manager] in ${file}`
+        });
+        return [];
+    }
+    const depends = [];
+    for (const [index, entry] of value.entries()) {
+        const entryPath = [...at, index];
+        const bare = scalarText(entry);
+        if (bare !== undefined && bare.trim() !== '') {
+            depends.push({ blueprint: bare.trim(), form: 'name', path: entryPath });
+            continue;
+        }
+        const named = isMapping(entry) ? scalarText(entry.blueprint) : undefined;
+        if (!isMapping(entry) || named === undefined || named.trim() === '') {
+            problems.push({
+                path: entryPath,
+                message: isMapping(entry)
+                    ? `spec.depends[${index}] names no blueprint (a mapping needs blueprint: <name>)`
+                    : `spec.depends[${index}] must be a blueprint name or a mapping {blueprint, version, alias}, not ${describe(entry)}`,
+                fix: `write spec.depends[${index}] as {blueprint: bp-<name>, version: ^1} or as a bare bp-<name> in ${file}`
+            });
+            continue;
+        }
+        const dependency = { blueprint: named.trim(), form: 'mapping', path: entryPath };
+        for (const field of ['version', 'alias']) {
+            const raw = entry[field];
+            if (raw === undefined || raw === null)
+                continue;
+            const read = scalarText(raw);
+            if (read === undefined || read.trim() === '') {
+                problems.push({
+                    path: [...entryPath, field],
+                    message: `spec.depends[${index}].${field} must be a non-empty string, not ${describe(raw)}`,
+                    fix: field === 'version'
+                        ? `write the range as a string, e.g. version: "^1", in ${file}`
+                        : `write alias: <name> as a string in ${file}`
+                });
+                continue;
+            }
+            dependency[field] = read.trim();
+        }
+        depends.push(dependency);
+    }
+    return depends;
+}
+function describe(value) {
+    if (Array.isArray(value))
+        return 'a list';
+    if (isMapping(value))
+        return 'a mapping';
+    if (typeof value === 'string')
+        return value.trim() === '' ? 'an empty string' : `"${value}"`;
+    return `${typeof value} ${JSON.stringify(value)}`;
+}
+/**
+ * The chart folder `spec.manifests.chart` names, relative to the workspace (`/`-separated): the blueprint folder
+ * joined with it. `undefined` when it leaves the blueprint folder or is the folder itself (then the blueprint's
+ * default `<dir>/chart` applies, and the contract gate says why).
+ */
+function manifestChartDir(dir, chart) {
+    const base = toPosix(dir);
+    const joined = require$$2$4.posix.normalize(require$$2$4.posix.join(base, toPosix(chart.trim()))).replace(/\/+$/, '');
+    if (require$$2$4.posix.isAbsolute(toPosix(chart.trim())))
+        return undefined;
+    if (joined === base || !joined.startsWith(`${base}/`))
+        return undefined;
+    return joined;
+}
+const toPosix = (p) => p.replace(/\\/g, '/').replace(/\/+$/, '');
+
 // Reads a blueprint folder: blueprint.yaml (optional), chart/Chart.yaml and
 // chart/values.yaml, each once, with file:line kept for findings; for the report
 // of a blueprint that cannot be read, the chart's name and version from its text.
@@ -13789,11 +13939,16 @@ async function loadBlueprint(workspace, dir, chartDir) {
     if (values.data === null || typeof values.data !== 'object' || Array.isArray(values.data)) {
         throw new ActionError(`${values.displayPath}: the top level must be a mapping of values`, `fix ${values.displayPath}`);
     }
-    return { workspace, dir, chartDir, chartYaml, values, blueprintYaml };
+    const manifest = blueprintYaml ? readBlueprintManifest(blueprintYaml) : undefined;
+    return { workspace, dir, chartDir, chartYaml, values, blueprintYaml, manifest };
 }
 function emptyValues(displayPath) {
     return { displayPath, data: {}, lineOf: () => undefined };
 }
+/**
+ * Checks Chart.yaml's shape (a mapping with a name and version, dependencies a list of named, versioned entries)
+ * and normalises it in place (versions and repositories as strings); throws an ActionError naming file:line.
+ */
 function validateChartMetadata(chart) {
     const file = chart.displayPath;
     const data = chart.data;
@@ -14437,125 +14592,9 @@ async function lockedVersion(chartDir, displayDir, dependencies, name) {
     return lock.dependencies.find((entry) => entry.name === name)?.version;
 }
 
-// A chart repository's index.yaml: fetched once per run (IndexCache: the library check, the upstream resolution,
-// the dependency build and the base render all read it), through node:http(s) with retries, bounded size and
-// redirects, credentials only on the repository's origin; parsed on first use.
-/**
- * Each repository's index.yaml, fetched once per run: the library check, the
- * upstream resolution, the dependency build and the base render all read it.
- * A failed fetch is remembered too (every reader gets the same error).
- */
-class IndexCache {
-    fetched = new Map();
-    fetch(repository, credentials) {
-        const key = repository.replace(/\/+$/, '');
-        let entry = this.fetched.get(key);
-        if (!entry) {
-            entry = readIndex(key, credentials);
-            this.fetched.set(key, entry);
-        }
-        return entry;
-    }
-}
-/** The index of a repository: from the run's cache when there is one, else fetched now. */
-async function readIndex(repository, credentials, cache) {
-    if (cache)
-        return cache.fetch(repository, credentials);
-    const { url, text } = await fetchIndex(repository, credentials);
-    let parsed;
-    return { repository: repository.replace(/\/+$/, ''), url, text, entries: () => (parsed ??= parseIndex(text, url)) };
-}
-function parseIndex(text, source) {
-    let data;
-    try {
-        // The fast reader where it reads exactly what the library does (helm writes plain indexes): an index is
-        // megabytes for large public repositories, and the library's parse of even a small one is ~15 ms cold.
-        const fast = fastParseYaml(text);
-        data = fast ? fast.value : distExports.parse(text, { maxAliasCount: -1 });
-    }
-    catch (error) {
-        throw new ActionError(`${source} is not valid YAML: ${error.message.split('\n')[0]}`, 'check the repository URL serves a Helm chart repository index');
-    }
-    const entries = data?.entries;
-    if (!entries || typeof entries !== 'object') {
-        throw new ActionError(`${source} has no entries: it is not a Helm chart repository index`, 'check the dependency repository URL');
-    }
-    return entries;
-}
-/** Bounds on an index.yaml: large public repositories serve tens of MB; a redirect chain ends within a few hops. */
-const MAX_INDEX_BYTES = 256 * 2 ** 20;
-const MAX_INDEX_REDIRECTS = 10;
-/** Connection failures another attempt may get past (a refused connection is a wrong URL more often than not). */
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
-class IndexFetchError extends ActionError {
-    transient;
-    constructor(message, hint, transient) {
-        super(message, hint);
-        this.transient = transient;
-    }
-}
-/**
- * Fetches `<repository>/index.yaml`, retrying transient failures with backoff,
- * each attempt within the run's budget; errors name the URL and what to check.
- */
-async function fetchIndex(repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
-    const url = `${repository.replace(/\/+$/, '')}/index.yaml`;
-    const headers = { 'user-agent': 'bp-temporal-action' };
-    const withoutAuthorization = { ...headers };
-    if (credentials)
-        headers.authorization = basicAuth(credentials);
-    const attempt = async () => {
-        const limit = operationLimit(OPERATION_LIMITS.http);
-        if (limit.ms <= 0)
-            throw new DeadlineError(`GET ${url}`, 0, true);
-        const mirrorHint = 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input';
-        try {
-            const send = (current, sameOrigin) => httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, MAX_INDEX_BYTES);
-            const response = await followRedirects(new URL(url), MAX_INDEX_REDIRECTS, send);
-            if (response.status === 401 || response.status === 403) {
-                throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password' +
-                    (/^http:/i.test(url)
-                        ? ' and https:// (credentials are never sent over plain http except to loopback)'
-                        : ''), false);
-            }
-            if (response.status < 200 || response.status > 299) {
-                const transient = (response.status >= 500 && response.status !== 501) || response.status === 429;
-                const hint = 'check the dependency repository URL, or set repository-mirrors';
-                throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, hint, transient);
-            }
-            // As fetch's text() read it: UTF-8 without a byte-order mark.
-            return { url, text: response.body.toString('utf8').replace(/^\uFEFF/, '') };
-        }
-        catch (error) {
-            if (error instanceof ActionError)
-                throw error;
-            if (error instanceof RedirectError) {
-                throw new IndexFetchError(`upstream repository ${url}: redirect not followed (${error.reason}): ${error.location}`, mirrorHint, false);
-            }
-            const failure = error;
-            if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
-                if (limit.byRun)
-                    throw new DeadlineError(`GET ${url}`, limit.ms, true);
-                throw new IndexFetchError(`upstream repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true);
-            }
-            if (failure.code === 'EBODYTOOLARGE') {
-                throw new IndexFetchError(`upstream repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`, 'check the dependency repository URL', false);
-            }
-            // Worded as for the registry; retried on fewer codes (a refused connection is a wrong URL more often).
-            const reason = describeNetworkError(error, limit.ms).text;
-            const transient = failure.code !== undefined && TRANSIENT_CODES.has(failure.code);
-            throw new IndexFetchError(`upstream repository ${url} is unreachable: ${reason}`, mirrorHint, transient);
-        }
-    };
-    return withRetry(attempt, {
-        ...retry,
-        isRetryable: (error) => error instanceof IndexFetchError && error.transient,
-        onRetry: (n, error, delayMs) => {
-            info(`${error.message}; retry ${n} of ${retry.retries} in ${(delayMs / 1000).toFixed(1)} s`);
-        }
-    });
-}
-
+// Input repository-mirrors as a rule of chart repositories: a repository URL rewritten by the longest matching
+// mirror prefix (resolution, dependency build, archive digests). Pure; imports nothing from src/, so inputs/ can
+// parse into its type without depending on the chart modules that use it.
 /** Rewrites a repository URL by the longest matching mirror prefix. */
 function applyMirrors(url, mirrors) {
     const trimmed = url.replace(/\/+$/, '');
@@ -14566,152 +14605,6 @@ function applyMirrors(url, mirrors) {
             best = mirror;
     }
     return best ? best.to + trimmed.slice(best.from.length) : trimmed;
-}
-async function availableVersions(repository, name, options) {
-    if (repository.startsWith('oci://')) {
-        const { host, repository: path } = parseOciReference(repository);
-        // Plain HTTP only ever reaches loopback registries, whatever the input says.
-        const client = new RegistryClient({
-            host,
-            plainHttp: options.plainHttp && isLoopbackHost(host),
-            credentials: options.credentialsFor?.(repository)
-        });
-        const tags = await client.listTags(path ? `${path}/${name}` : name);
-        // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
-        return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source: `${repository}/${name}` };
-    }
-    if (!/^https?:\/\//.test(repository)) {
-        throw new ActionError(`dependency ${name}: repository "${repository}" is neither http(s):// nor oci://`, 'point the dependency at a chart repository');
-    }
-    const credentials = options.credentialsFor?.(repository);
-    const index = await readIndex(repository, credentials, options.indexes);
-    const { url } = index;
-    const entries = index.entries();
-    const list = entries[name];
-    if (!Array.isArray(list) || list.length === 0) {
-        throw new ActionError(`${url} has no chart named ${name}`, `check the dependency name in Chart.yaml (charts there: ${Object.keys(entries).slice(0, 10).join(', ') || 'none'})`);
-    }
-    return { versions: list.map((entry) => String(entry.version)), source: url };
-}
-function newestFirst(versions, count) {
-    return versions.slice(-5).reverse().join(', ');
-}
-async function resolveUpstream(options) {
-    const start = performance.now();
-    const { blueprint, dependency } = options;
-    const chartFile = blueprint.chartYaml.displayPath;
-    const pinLine = blueprint.chartYaml.lineOf(['dependencies', options.dependencyIndex, 'version']);
-    const pinned = dependency.version;
-    const range = options.override === '' ? pinned : options.override;
-    try {
-        parseConstraint(range === 'latest' ? '*' : range);
-    }
-    catch (error) {
-        const where = options.override ? 'input upstream-version' : `${chartFile}:${pinLine ?? 1}`;
-        throw new ActionError(`${where}: "${range}" is not a version or range: ${error.message}`, 'write an exact version (1.2.0) or a range (~1.2, ^1, >=1.2 <2)');
-    }
-    const effectiveRepository = applyMirrors(dependency.repository, options.mirrors);
-    const { versions, source } = await availableVersions(effectiveRepository, dependency.name, options);
-    const sorted = sortAscending(versions);
-    const latest = latestStable(sorted);
-    const newest = range === 'latest' ? latest : maxSatisfying(sorted, range);
-    // A committed Chart.lock decides within the range (unless the input overrides the pin).
-    const locked = options.locked && !options.override && sorted.includes(options.locked) ? options.locked : undefined;
-    const resolved = locked ?? newest;
-    if (!resolved) {
-        throw new ActionError(`${options.override ? 'input upstream-version' : `${chartFile}:${pinLine ?? 1}`}: no ${dependency.name} release in ${source} satisfies "${range}" (newest: ${newestFirst(sorted) || 'none'})`, `pin ${dependency.name} to a version the repository has`);
-    }
-    const drift = describeDrift(resolved, latest);
-    const info = {
-        name: dependency.name,
-        repository: dependency.repository,
-        pinned,
-        resolved,
-        latest,
-        outdated: drift.outdated,
-        ...(options.override ? { override: options.override } : {})
-    };
-    const findings = [];
-    if (drift.outdated && latest) {
-        findings.push({
-            rule: 'upstream-outdated',
-            severity: 'notice',
-            message: `${dependency.name} ${resolved} is in use; ${latest} is available (${drift.behind} release behind)`,
-            fix: `bump ${dependency.name} to ${latest} in ${chartFile} and catalystBlueprint.upstream.version in ${blueprint.values.displayPath} together`,
-            file: chartFile,
-            line: pinLine
-        });
-    }
-    findings.push(...consistencyFindings(blueprint, dependency, resolved, options.override !== '' && !options.publishing));
-    const failed = findings.some((finding) => finding.severity === 'error');
-    const pinText = isExactVersion(pinned)
-        ? `${resolved} pinned`
-        : locked
-            ? `${pinned}: ${resolved} locked by Chart.lock`
-            : `${pinned} resolves to ${resolved}`;
-    const summary = (options.override ? `${resolved} (override "${options.override}"; Chart.yaml pins ${pinned})` : pinText) +
-        (drift.outdated && latest ? `, ${latest} available` : latest ? ', up to date' : '');
-    return {
-        info,
-        effectiveRepository,
-        step: {
-            id: 'resolve-upstream',
-            title: 'Upstream version',
-            status: failed ? 'failed' : 'passed',
-            durationMs: Math.round(performance.now() - start),
-            summary,
-            findings,
-            data: info
-        }
-    };
-}
-function sortAscending(versions) {
-    // maxSatisfying/latestStable pick by precedence whatever the order; a sorted
-    // list only makes the "newest" hint in errors read right.
-    return versions
-        .map((raw) => ({ raw, parsed: parseVersion(raw) }))
-        .filter((entry) => entry.parsed !== undefined)
-        .sort((a, b) => compareVersions(a.parsed, b.parsed))
-        .map((entry) => entry.raw);
-}
-/**
- * The upstream version is written in three places that are bumped together:
- * Chart.yaml, values.yaml catalystBlueprint.upstream, and the blueprint's docs.
- */
-function consistencyFindings(blueprint, dependency, resolved, overridden) {
-    const values = blueprint.values;
-    const provenance = values.data.catalystBlueprint?.upstream;
-    if (!provenance || typeof provenance !== 'object')
-        return [];
-    // An empty chart declares a scratch blueprint: no provenance to agree with (the upstream input chose a dependency).
-    if ('chart' in provenance && String(provenance.chart ?? '').trim() === '')
-        return [];
-    const findings = [];
-    const chartFile = blueprint.chartYaml.displayPath;
-    const checks = [
-        ['version', resolved, 'version'],
-        ['chart', dependency.name, 'name'],
-        ['repo', dependency.repository.replace(/\/+$/, ''), 'repository']
-    ];
-    for (const [key, expected, chartField] of checks) {
-        const actual = provenance[key];
-        if (actual === undefined)
-            continue;
-        const normalized = String(actual).replace(/\/+$/, '');
-        if (normalized === expected)
-            continue;
-        const line = values.lineOf(['catalystBlueprint', 'upstream', key]);
-        findings.push({
-            rule: 'upstream-consistency',
-            // A validate-only override run tries another upstream on purpose: say so, do not fail it.
-            severity: overridden && key === 'version' ? 'warning' : 'error',
-            message: `${values.displayPath} catalystBlueprint.upstream.${key} is "${normalized}" but ${chartFile} dependency ${dependency.name} ${chartField} ${key === 'version' ? `resolves to "${expected}" (pinned "${dependency.version}")` : `is "${expected}"`}`,
-            fix: `set catalystBlueprint.upstream.${key} to "${expected}" in ${values.displayPath}, or change ${chartFile}: they are bumped together`,
-            file: values.displayPath,
-            line
-        });
-    }
-    return findings;
 }
 
 // Every dependency archive helm downloaded into charts/ is checked against what
@@ -15637,6 +15530,129 @@ async function runChartSteps(ctx, upstream, work, epoch) {
     }
 }
 
+// A chart repository's index.yaml: fetched once per run (IndexCache: the library check, the upstream resolution,
+// the dependency build and the base render all read it), through node:http(s) with retries, bounded size and
+// redirects, credentials only on the repository's origin; parsed on first use.
+/**
+ * Each repository's index.yaml, fetched once per run: the library check, the
+ * upstream resolution, the dependency build and the base render all read it.
+ * A failed fetch is remembered too (every reader gets the same error).
+ */
+class IndexCache {
+    fetched = new Map();
+    fetch(repository, credentials) {
+        const key = repository.replace(/\/+$/, '');
+        let entry = this.fetched.get(key);
+        if (!entry) {
+            entry = readIndex(key, credentials);
+            this.fetched.set(key, entry);
+        }
+        return entry;
+    }
+}
+/** The index of a repository: from the run's cache when there is one, else fetched now. */
+async function readIndex(repository, credentials, cache) {
+    if (cache)
+        return cache.fetch(repository, credentials);
+    const { url, text } = await fetchIndex(repository, credentials);
+    let parsed;
+    return { repository: repository.replace(/\/+$/, ''), url, text, entries: () => (parsed ??= parseIndex(text, url)) };
+}
+function parseIndex(text, source) {
+    let data;
+    try {
+        // The fast reader where it reads exactly what the library does (helm writes plain indexes): an index is
+        // megabytes for large public repositories, and the library's parse of even a small one is ~15 ms cold.
+        const fast = fastParseYaml(text);
+        data = fast ? fast.value : distExports.parse(text, { maxAliasCount: -1 });
+    }
+    catch (error) {
+        throw new ActionError(`${source} is not valid YAML: ${error.message.split('\n')[0]}`, 'check the repository URL serves a Helm chart repository index');
+    }
+    const entries = data?.entries;
+    if (!entries || typeof entries !== 'object') {
+        throw new ActionError(`${source} has no entries: it is not a Helm chart repository index`, 'check the dependency repository URL');
+    }
+    return entries;
+}
+/** Bounds on an index.yaml: large public repositories serve tens of MB; a redirect chain ends within a few hops. */
+const MAX_INDEX_BYTES = 256 * 2 ** 20;
+const MAX_INDEX_REDIRECTS = 10;
+/** Connection failures another attempt may get past (a refused connection is a wrong URL more often than not). */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+class IndexFetchError extends ActionError {
+    transient;
+    constructor(message, hint, transient) {
+        super(message, hint);
+        this.transient = transient;
+    }
+}
+/**
+ * Fetches `<repository>/index.yaml`, retrying transient failures with backoff,
+ * each attempt within the run's budget; errors name the URL and what to check.
+ */
+async function fetchIndex(repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
+    const url = `${repository.replace(/\/+$/, '')}/index.yaml`;
+    const headers = { 'user-agent': 'bp-temporal-action' };
+    const withoutAuthorization = { ...headers };
+    if (credentials)
+        headers.authorization = basicAuth(credentials);
+    const attempt = async () => {
+        const limit = operationLimit(OPERATION_LIMITS.http);
+        if (limit.ms <= 0)
+            throw new DeadlineError(`GET ${url}`, 0, true);
+        const mirrorHint = 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input';
+        try {
+            const send = (current, sameOrigin) => httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, MAX_INDEX_BYTES);
+            const response = await followRedirects(new URL(url), MAX_INDEX_REDIRECTS, send);
+            if (response.status === 401 || response.status === 403) {
+                throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password' +
+                    (/^http:/i.test(url)
+                        ? ' and https:// (credentials are never sent over plain http except to loopback)'
+                        : ''), false);
+            }
+            if (response.status < 200 || response.status > 299) {
+                const transient = (response.status >= 500 && response.status !== 501) || response.status === 429;
+                const hint = 'check the dependency repository URL, or set repository-mirrors';
+                throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, hint, transient);
+            }
+            // As fetch's text() read it: UTF-8 without a byte-order mark.
+            return { url, text: response.body.toString('utf8').replace(/^\uFEFF/, '') };
+        }
+        catch (error) {
+            if (error instanceof ActionError)
+                throw error;
+            if (error instanceof RedirectError) {
+                throw new IndexFetchError(`upstream repository ${url}: redirect not followed (${error.reason}): ${error.location}`, mirrorHint, false);
+            }
+            const failure = error;
+            if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
+                if (limit.byRun)
+                    throw new DeadlineError(`GET ${url}`, limit.ms, true);
+                throw new IndexFetchError(`upstream repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true);
+            }
+            if (failure.code === 'EBODYTOOLARGE') {
+                throw new IndexFetchError(`upstream repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`, 'check the dependency repository URL', false);
+            }
+            // Worded as for the registry; retried on fewer codes (a refused connection is a wrong URL more often).
+            const reason = describeNetworkError(error, limit.ms).text;
+            const transient = failure.code !== undefined && TRANSIENT_CODES.has(failure.code);
+            throw new IndexFetchError(`upstream repository ${url} is unreachable: ${reason}`, mirrorHint, transient);
+        }
+    };
+    return withRetry(attempt, {
+        ...retry,
+        isRetryable: (error) => error instanceof IndexFetchError && error.transient,
+        onRetry: (n, error, delayMs) => {
+            info(`${error.message}; retry ${n} of ${retry.retries} in ${(delayMs / 1000).toFixed(1)} s`);
+        }
+    });
+}
+
+// The one home of credentials: their type, and the policy of which credentials go to which host, built
+// from the inputs (registry-username/password, dependency-username/password). Pure.
+// May import: net/, types.ts. The inputs it reads are described here (`CredentialInputs`), not imported from
+// inputs/: inputs/ sits below the modules that use credentials (helm/, chart/, oci/registry.ts).
 /**
  * Which credentials a dependency repository gets: dependency-username/password
  * for every dependency repository; otherwise the registry's, but only for
@@ -15727,16 +15743,6 @@ async function handOn(ctx, chart, outputDir) {
     return { sbom, attest: await attestStep(ctx, chart.publish, sbom, outputDir) };
 }
 
-// GitHub specifics: which mode an event asks for (pure), and the one PR
-// comment per chart that is updated in place.
-/**
- * @actions/github (octokit, and undici behind it) is loaded only when a comment is written: most of the
- * bundle's start-up cost, and a run without a PR comment never needs it.
- */
-async function octokitFor(token, options) {
-    const { getOctokit } = await import('./github.js');
-    return getOctokit(token, options);
-}
 // semver.org's grammar: no leading zeros in numeric identifiers.
 const NUM = '(?:0|[1-9]\\d*)';
 const PRE_ID = `(?:${NUM}|\\d*[A-Za-z-][0-9A-Za-z-]*)`;
@@ -15826,255 +15832,6 @@ function decideMode(input) {
         reason: `${where}: validate only; releases publish from tags ${blueprint}/v${chartVersion || 'X.Y.Z'} (or set push: true)`
     };
 }
-/** Owner, repository and PR number of a pull_request / pull_request_target event; undefined otherwise. */
-function prContext(context) {
-    if (!PR_EVENTS.has(context.eventName))
-        return undefined;
-    const payload = context.payload ?? {};
-    // Webhook payloads are untyped JSON: each value read here is type-checked before use.
-    /* eslint-disable @typescript-eslint/no-unsafe-member-access */
-    const number = payload.pull_request?.number ?? payload.number;
-    if (typeof number !== 'number' || !Number.isInteger(number) || number <= 0)
-        return undefined;
-    let owner = payload.repository?.owner?.login;
-    let repo = payload.repository?.name;
-    /* eslint-enable @typescript-eslint/no-unsafe-member-access */
-    if (typeof owner !== 'string' || typeof repo !== 'string') {
-        try {
-            // Context.repo reads GITHUB_REPOSITORY and throws without it.
-            const r = context.repo;
-            owner = r?.owner;
-            repo = r?.repo;
-        }
-        catch {
-            return undefined;
-        }
-    }
-    if (typeof owner !== 'string' || typeof repo !== 'string' || !owner || !repo)
-        return undefined;
-    return { owner, repo, issueNumber: number };
-}
-/** GitHub's cap on a comment body. */
-const MAX_BODY = 65_536;
-function describeError(err) {
-    const e = (typeof err === 'object' && err !== null ? err : {});
-    const status = typeof e.status === 'number' ? e.status : undefined;
-    const message = err instanceof Error ? err.message : typeof e.message === 'string' ? e.message : String(err);
-    // Octokit appends " - https://docs.github.com/..." to messages; keep the first line.
-    return { status, message: message.split('\n')[0].trim() };
-}
-function warningFor(what, err) {
-    const { status, message } = describeError(err);
-    if (status === 401 || status === 403 || status === 404) {
-        return redact(`could not ${what} (HTTP ${status}: ${message}). The token cannot write comments here — a pull request from a fork gets a read-only token; ` +
-            'give the job `permissions: pull-requests: write` for same-repository PRs. The findings are in the job summary.');
-    }
-    return redact(`could not ${what} (${status !== undefined ? `HTTP ${status}` : 'no HTTP status'}: ${message}). The findings are in the job summary.`);
-}
-/** The body as posted: the marker is its first line (ownComments only takes comments that start with it). */
-function withMarker(body, marker) {
-    let text = body.startsWith(marker) ? body : `${marker}\n${body}`;
-    text = redact(text);
-    if (text.length > MAX_BODY) {
-        const note = '\n\n_… truncated; full report in the job summary_\n';
-        text = text.slice(0, MAX_BODY - note.length) + note;
-    }
-    return text;
-}
-/** True when the comment's body starts with the marker (a marker quoted later in a comment does not count). */
-function startsWithMarker(comment, marker) {
-    return marker !== '' && typeof comment.body === 'string' && comment.body.startsWith(marker);
-}
-/**
- * The comments this action may edit or delete, in the order they are tried.
- *
- * Ownership rule — a marker is text anyone can type, so the marker alone
- * proves nothing; we never edit a human's comment we cannot prove is ours:
- *
- * 1. the body must START with the marker (the action always writes it as the
- *    first line), and
- * 2. the author must be a bot (`user.type === 'Bot'`: the GITHUB_TOKEN writes
- *    as `github-actions[bot]`, a GitHub App token as `<app>[bot]`; a human
- *    account can never have that type), or the account the token itself
- *    belongs to (`self`: the login `GET /user` returns for a personal access
- *    token; GITHUB_TOKEN and app tokens cannot call `GET /user`, so for them
- *    `self` is undefined and only bot comments qualify).
- *
- * Comments by `self` come first (the token can certainly edit them), then bot
- * comments; oldest first within each group.
- */
-function ownComments(comments, marker, self) {
-    const bySelf = (c) => self !== undefined && self !== '' && c.user?.login === self;
-    return comments
-        .filter((c) => startsWithMarker(c, marker) && (bySelf(c) || c.user?.type === 'Bot'))
-        .sort((a, b) => Number(bySelf(b)) - Number(bySelf(a)) || a.id - b.id);
-}
-/** The REST client for the PR comment. The comment is part of the report: it gets the report's slice of time even when the run's work budget is spent. */
-async function commentClient(token, apiUrl) {
-    const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms);
-    return octokitFor(token, { baseUrl: apiUrl.replace(/\/+$/, ''), request: { signal } });
-}
-/**
- * The marked comments of an issue that are ours (ownComments). Only when a marked
- * comment is not a bot's is it worth asking who the token is: a personal access
- * token's own comments are then ours too (GITHUB_TOKEN and app tokens get 403).
- */
-async function listOwnComments(octokit, where, issueNumber, marker) {
-    const all = await octokit.paginate(octokit.rest.issues.listComments, {
-        ...where,
-        issue_number: issueNumber,
-        per_page: 100
-    });
-    let self;
-    if (all.some((c) => startsWithMarker(c, marker) && c.user?.type !== 'Bot')) {
-        try {
-            self = (await octokit.rest.users.getAuthenticated()).data.login;
-        }
-        catch {
-            self = undefined; // unknown self: only bot comments are ours
-        }
-    }
-    return ownComments(all, marker, self);
-}
-/**
- * Creates, updates in place, or recreates the one PR comment that carries
- * `marker` as its first line and is ours by the rule of ownComments. Never
- * throws for API errors: a missing token, a read-only fork token (403/404) or
- * any other failure comes back as `warning`.
- */
-async function upsertComment(opts) {
-    if (opts.mode === 'off')
-        return { action: 'skipped' };
-    const unusable = tokenProblem(opts.token);
-    if (unusable)
-        return { action: 'skipped', warning: unusable };
-    if (!opts.marker)
-        throw new Error('upsertComment: marker is empty');
-    const body = withMarker(opts.body, opts.marker);
-    const octokit = await commentClient(opts.token, opts.apiUrl);
-    const where = { owner: opts.owner, repo: opts.repo };
-    let ours;
-    try {
-        ours = await listOwnComments(octokit, where, opts.issueNumber, opts.marker);
-    }
-    catch (err) {
-        return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) };
-    }
-    const create = async (action, note) => {
-        try {
-            const { data } = await octokit.rest.issues.createComment({ ...where, issue_number: opts.issueNumber, body });
-            return note ? { action, id: data.id, warning: note } : { action, id: data.id };
-        }
-        catch (err) {
-            return { action: 'skipped', warning: warningFor(`create the PR comment on #${opts.issueNumber}`, err) };
-        }
-    };
-    /** Deletes comments; a 404 means already gone. Returns a warning on other failures. */
-    const remove = async (ids) => {
-        for (const id of ids) {
-            try {
-                await octokit.rest.issues.deleteComment({ ...where, comment_id: id });
-            }
-            catch (err) {
-                if (describeError(err).status === 404)
-                    continue;
-                return warningFor(`delete the old PR comment ${id}`, err);
-            }
-        }
-        return undefined;
-    };
-    if (opts.mode === 'recreate') {
-        const warning = await remove(ours.map((c) => c.id));
-        if (warning)
-            return { action: 'skipped', warning };
-        return create(ours.length > 0 ? 'recreated' : 'created');
-    }
-    // Update the first comment the token can write. A 403/404 (written by
-    // another bot or token, or deleted meanwhile) moves on to the next one and,
-    // when none is left, to a new comment; the next run then finds that one.
-    const refused = [];
-    for (const [i, candidate] of ours.entries()) {
-        // Nothing changed: nothing is sent (no edit, no notification, no rate limit spent).
-        if (i === 0 && candidate.body === body) {
-            const warning = await remove(ours.slice(1).map((c) => c.id));
-            return warning ? { action: 'unchanged', id: candidate.id, warning } : { action: 'unchanged', id: candidate.id };
-        }
-        try {
-            const { data } = await octokit.rest.issues.updateComment({ ...where, comment_id: candidate.id, body });
-            // Earlier runs racing each other may have left a second comment: keep one.
-            // The refused ones are left alone: the token cannot delete them either.
-            const warning = await remove(ours.slice(i + 1).map((c) => c.id));
-            return warning ? { action: 'updated', id: data.id, warning } : { action: 'updated', id: data.id };
-        }
-        catch (err) {
-            const { status } = describeError(err);
-            if (status !== 403 && status !== 404) {
-                return {
-                    action: 'skipped',
-                    id: candidate.id,
-                    warning: warningFor(`update the PR comment ${candidate.id}`, err)
-                };
-            }
-            refused.push({ id: candidate.id, status });
-        }
-    }
-    if (refused.length === 0)
-        return create('created');
-    const which = refused.map((r) => `${r.id} (HTTP ${r.status})`).join(', ');
-    return create('created', redact(`could not update the PR comment ${which}; posted a new comment instead`));
-}
-/**
- * Why a github-token cannot be used, or undefined. An unevaluated `${{ … }}`
- * reaches the action when the input is not a workflow expression GitHub
- * evaluates (a `.env` file for local-action, a value quoted into a script):
- * calling the API with it would end in a 401 blamed on a fork.
- */
-function tokenProblem(token) {
-    if (!token)
-        return 'no github-token: the PR comment was not written; the findings are in the job summary';
-    if (/^\$\{\{[\s\S]*\}\}$/.test(token.trim())) {
-        return (
-        // The text itself is not echoed: it is registered as a secret, so the log would show *** anyway.
-        'github-token is an unevaluated ${{ … }} expression: nothing evaluated it (a .env file or a quoted value passes it ' +
-            'literally); set a real token, e.g. INPUT_GITHUB-TOKEN from `gh auth token`. The PR comment was not written');
-    }
-    return undefined;
-}
-/**
- * Deletes the action's own comments for one chart (comment-mode on-failure once
- * the check passes); the ownership rule is ownComments'. Never throws: API
- * failures come back as `warning`; a PR without our comment sends no write.
- */
-async function removeOwnComments(opts) {
-    const unusable = tokenProblem(opts.token);
-    if (unusable)
-        return { action: 'skipped', warning: unusable };
-    if (!opts.marker)
-        throw new Error('removeOwnComments: marker is empty');
-    const octokit = await commentClient(opts.token, opts.apiUrl);
-    const where = { owner: opts.owner, repo: opts.repo };
-    let ours;
-    try {
-        ours = await listOwnComments(octokit, where, opts.issueNumber, opts.marker);
-    }
-    catch (err) {
-        return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) };
-    }
-    if (ours.length === 0)
-        return { action: 'skipped' };
-    for (const c of ours) {
-        try {
-            await octokit.rest.issues.deleteComment({ ...where, comment_id: c.id });
-        }
-        catch (err) {
-            if (describeError(err).status === 404)
-                continue;
-            return { action: 'skipped', id: c.id, warning: warningFor(`delete the PR comment ${c.id}`, err) };
-        }
-    }
-    return { action: 'deleted', id: ours[0].id };
-}
-
 /** The version the run packages: input `version`, else the release tag's (version-from-tag), else Chart.yaml's. */
 function packagedVersion({ inputs, blueprint, decision }) {
     return inputs.version || decision.version || blueprint.chartYaml.data.version;
@@ -16118,7 +15875,7 @@ function checkRunSettings(settings) {
 
 // Stage: the blueprint read and checked before any work: Chart.yaml, values.yaml and blueprint.yaml
 // (chart/blueprint.ts), the values input's files against Helm's size limit, the mode the event asks for
-// (report/github.ts decideMode) and the run settings (settings.ts). What stops here still gets a report.
+// (settings.ts decideMode) and the run settings (settings.ts). What stops here still gets a report.
 async function loadRun(inputs, event) {
     let blueprint;
     try {
@@ -16167,7 +15924,7 @@ async function loadRun(inputs, event) {
 }
 
 // The action's outputs (action.yml `outputs`), computed from the report (pure) and written once.
-// A new output: its value here, its line in action.yml and the README's outputs table.
+// A new output: its value here, its line in action.yml, then `npm run docs` (README's outputs table).
 /** `host/path/name@sha256:…` of the published chart: what `gh attestation verify oci://…` and `cosign verify-attestation` take. */
 function digestRef(publish) {
     if (!publish?.digest)
@@ -16658,6 +16415,153 @@ async function libraryDependencies(blueprint, options) {
         return entry?.type === 'library';
     }));
     return new Set(deps.filter((_, i) => verdicts[i]).map((dep) => dep.name));
+}
+
+async function availableVersions(repository, name, options) {
+    if (repository.startsWith('oci://')) {
+        const { host, repository: path } = parseOciReference(repository);
+        // Plain HTTP only ever reaches loopback registries, whatever the input says.
+        const client = new RegistryClient({
+            host,
+            plainHttp: options.plainHttp && isLoopbackHost(host),
+            credentials: options.credentialsFor?.(repository)
+        });
+        const tags = await client.listTags(path ? `${path}/${name}` : name);
+        // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
+        return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source: `${repository}/${name}` };
+    }
+    if (!/^https?:\/\//.test(repository)) {
+        throw new ActionError(`dependency ${name}: repository "${repository}" is neither http(s):// nor oci://`, 'point the dependency at a chart repository');
+    }
+    const credentials = options.credentialsFor?.(repository);
+    const index = await readIndex(repository, credentials, options.indexes);
+    const { url } = index;
+    const entries = index.entries();
+    const list = entries[name];
+    if (!Array.isArray(list) || list.length === 0) {
+        throw new ActionError(`${url} has no chart named ${name}`, `check the dependency name in Chart.yaml (charts there: ${Object.keys(entries).slice(0, 10).join(', ') || 'none'})`);
+    }
+    return { versions: list.map((entry) => String(entry.version)), source: url };
+}
+function newestFirst(versions, count) {
+    return versions.slice(-5).reverse().join(', ');
+}
+async function resolveUpstream(options) {
+    const start = performance.now();
+    const { blueprint, dependency } = options;
+    const chartFile = blueprint.chartYaml.displayPath;
+    const pinLine = blueprint.chartYaml.lineOf(['dependencies', options.dependencyIndex, 'version']);
+    const pinned = dependency.version;
+    const range = options.override === '' ? pinned : options.override;
+    try {
+        parseConstraint(range === 'latest' ? '*' : range);
+    }
+    catch (error) {
+        const where = options.override ? 'input upstream-version' : `${chartFile}:${pinLine ?? 1}`;
+        throw new ActionError(`${where}: "${range}" is not a version or range: ${error.message}`, 'write an exact version (1.2.0) or a range (~1.2, ^1, >=1.2 <2)');
+    }
+    const effectiveRepository = applyMirrors(dependency.repository, options.mirrors);
+    const { versions, source } = await availableVersions(effectiveRepository, dependency.name, options);
+    const sorted = sortAscending(versions);
+    const latest = latestStable(sorted);
+    const newest = range === 'latest' ? latest : maxSatisfying(sorted, range);
+    // A committed Chart.lock decides within the range (unless the input overrides the pin).
+    const locked = options.locked && !options.override && sorted.includes(options.locked) ? options.locked : undefined;
+    const resolved = locked ?? newest;
+    if (!resolved) {
+        throw new ActionError(`${options.override ? 'input upstream-version' : `${chartFile}:${pinLine ?? 1}`}: no ${dependency.name} release in ${source} satisfies "${range}" (newest: ${newestFirst(sorted) || 'none'})`, `pin ${dependency.name} to a version the repository has`);
+    }
+    const drift = describeDrift(resolved, latest);
+    const info = {
+        name: dependency.name,
+        repository: dependency.repository,
+        pinned,
+        resolved,
+        latest,
+        outdated: drift.outdated,
+        ...(options.override ? { override: options.override } : {})
+    };
+    const findings = [];
+    if (drift.outdated && latest) {
+        findings.push({
+            rule: 'upstream-outdated',
+            severity: 'notice',
+            message: `${dependency.name} ${resolved} is in use; ${latest} is available (${drift.behind} release behind)`,
+            fix: `bump ${dependency.name} to ${latest} in ${chartFile} and catalystBlueprint.upstream.version in ${blueprint.values.displayPath} together`,
+            file: chartFile,
+            line: pinLine
+        });
+    }
+    findings.push(...consistencyFindings(blueprint, dependency, resolved, options.override !== '' && !options.publishing));
+    const failed = findings.some((finding) => finding.severity === 'error');
+    const pinText = isExactVersion(pinned)
+        ? `${resolved} pinned`
+        : locked
+            ? `${pinned}: ${resolved} locked by Chart.lock`
+            : `${pinned} resolves to ${resolved}`;
+    const summary = (options.override ? `${resolved} (override "${options.override}"; Chart.yaml pins ${pinned})` : pinText) +
+        (drift.outdated && latest ? `, ${latest} available` : latest ? ', up to date' : '');
+    return {
+        info,
+        effectiveRepository,
+        step: {
+            id: 'resolve-upstream',
+            title: 'Upstream version',
+            status: failed ? 'failed' : 'passed',
+            durationMs: Math.round(performance.now() - start),
+            summary,
+            findings,
+            data: info
+        }
+    };
+}
+function sortAscending(versions) {
+    // maxSatisfying/latestStable pick by precedence whatever the order; a sorted
+    // list only makes the "newest" hint in errors read right.
+    return versions
+        .map((raw) => ({ raw, parsed: parseVersion(raw) }))
+        .filter((entry) => entry.parsed !== undefined)
+        .sort((a, b) => compareVersions(a.parsed, b.parsed))
+        .map((entry) => entry.raw);
+}
+/**
+ * The upstream version is written in three places that are bumped together:
+ * Chart.yaml, values.yaml catalystBlueprint.upstream, and the blueprint's docs.
+ */
+function consistencyFindings(blueprint, dependency, resolved, overridden) {
+    const values = blueprint.values;
+    const provenance = values.data.catalystBlueprint?.upstream;
+    if (!provenance || typeof provenance !== 'object')
+        return [];
+    // An empty chart declares a scratch blueprint: no provenance to agree with (the upstream input chose a dependency).
+    if ('chart' in provenance && String(provenance.chart ?? '').trim() === '')
+        return [];
+    const findings = [];
+    const chartFile = blueprint.chartYaml.displayPath;
+    const checks = [
+        ['version', resolved, 'version'],
+        ['chart', dependency.name, 'name'],
+        ['repo', dependency.repository.replace(/\/+$/, ''), 'repository']
+    ];
+    for (const [key, expected, chartField] of checks) {
+        const actual = provenance[key];
+        if (actual === undefined)
+            continue;
+        const normalized = String(actual).replace(/\/+$/, '');
+        if (normalized === expected)
+            continue;
+        const line = values.lineOf(['catalystBlueprint', 'upstream', key]);
+        findings.push({
+            rule: 'upstream-consistency',
+            // A validate-only override run tries another upstream on purpose: say so, do not fail it.
+            severity: overridden && key === 'version' ? 'warning' : 'error',
+            message: `${values.displayPath} catalystBlueprint.upstream.${key} is "${normalized}" but ${chartFile} dependency ${dependency.name} ${chartField} ${key === 'version' ? `resolves to "${expected}" (pinned "${dependency.version}")` : `is "${expected}"`}`,
+            fix: `set catalystBlueprint.upstream.${key} to "${expected}" in ${values.displayPath}, or change ${chartFile}: they are bumped together`,
+            file: values.displayPath,
+            line
+        });
+    }
+    return findings;
 }
 
 // Stage: which dependency is the upstream and which version of it the blueprint gets (chart/upstream-choice.ts,
@@ -17716,4 +17620,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { withRetry as $, ActionError as A, buildDependencies as B, lastLines as C, parseRenderDetailed as D, distExports as E, extractImages as F, createHelmHome as G, Helm as H, parseYamlText as I, tryParseImageRef as J, checkImages as K, groupFailing as L, compareCodePoints as M, loadYamlFile as N, OPERATION_LIMITS as O, splitRenderBySource as P, isLoopbackHost as Q, RegistryClient as R, cleanAsYaml11 as S, isStrictSemver as T, parseVersion as U, HELM_CHART_LAYER as V, ociTag as W, chartRef as X, withProgress as Y, DeadlineError as Z, RegistryError as _, require$$1 as a, require$$1$2 as a0, require$$0 as a1, require$$2$2 as a2, require$$2$1 as a3, require$$0$2 as a4, require$$1$1 as a5, require$$2 as a6, _deferredUndici as a7, require$$2$3 as a8, requireTunnel as a9, cp as aa, mkdirP as ab, isDebug as ac, exec as ad, which as ae, HttpClient as af, rmRF as ag, action as ah, require$$0$4 as b, info as c, debug as d, error as e, writeOutputs as f, runOutputs as g, removeOwnComments as h, isRecord as i, httpExchange as j, describeNetworkError as k, require$$0$3 as l, chartRepository as m, notice as n, operationLimit as o, prContext as p, registerSecret as q, redact as r, summary as s, errorLine as t, upsertComment as u, lastLine as v, warning as w, loadBlueprint as x, exists as y, prepareWorkChart as z };
+export { validateChartMetadata as $, ActionError as A, distExports as B, extractImages as C, createHelmHome as D, parseYamlText as E, tryParseImageRef as F, checkImages as G, Helm as H, groupFailing as I, compareCodePoints as J, loadYamlFile as K, splitRenderBySource as L, isLoopbackHost as M, cleanAsYaml11 as N, OPERATION_LIMITS as O, isStrictSemver as P, parseVersion as Q, RegistryClient as R, HELM_CHART_LAYER as S, ociTag as T, chartRef as U, withProgress as V, DeadlineError as W, RegistryError as X, withRetry as Y, readBlueprintManifest as Z, manifestChartDir as _, require$$1 as a, cp as a0, mkdirP as a1, require$$2$1 as a2, isDebug as a3, exec as a4, which as a5, HttpClient as a6, rmRF as a7, require$$1$2 as a8, require$$0 as a9, require$$2$2 as aa, require$$0$2 as ab, require$$1$1 as ac, require$$2 as ad, _deferredUndici as ae, require$$2$3 as af, requireTunnel as ag, action as ah, require$$0$4 as b, info as c, debug as d, error as e, writeOutputs as f, runOutputs as g, httpExchange as h, isRecord as i, describeNetworkError as j, require$$0$3 as k, chartRepository as l, registerSecret as m, notice as n, operationLimit as o, errorLine as p, lastLine as q, redact as r, summary as s, loadBlueprint as t, exists as u, prepareWorkChart as v, warning as w, buildDependencies as x, lastLines as y, parseRenderDetailed as z };

@@ -1,5 +1,5 @@
 import { b as require$$2, _ as _builtin_child_process } from '../index.js';
-import { i as isRecord, v as lastLine, A as ActionError, a as require$$1, M as compareCodePoints, E as distExports } from './action.js';
+import { a as require$$1, J as compareCodePoints, Z as readBlueprintManifest, K as loadYamlFile, _ as manifestChartDir, $ as validateChartMetadata, A as ActionError, i as isRecord, q as lastLine, B as distExports } from './action.js';
 import { g as getDefaultExportFromCjs } from './semver.js';
 
 var utils = {};
@@ -2528,11 +2528,201 @@ function segmentMatcher(segment) {
     return picomatch(segment.replace(/\[!/g, '[^'), { dot: true });
 }
 
-// Which blueprints did an event change? Lists blueprint folders (a folder with
-// a blueprint.yaml) and keeps those with a changed file, using git with
+// Folder globs over the workspace (`platform/*`, `products/*`, `**` for any depth): the folders a pattern
+// matches, walked segment by segment with the one glob engine (glob.ts). Hidden folders match only a pattern
+// segment that starts with a dot; node_modules and .git are never entered.
+const SKIP_DIRS = new Set(['node_modules', '.git']);
+/** How deep `**` walks: a monorepo's blueprints are a few levels down, never a dozen. */
+const MAX_DEPTH = 12;
+async function subdirectories(dir) {
+    try {
+        const entries = await require$$1.readdir(dir, { withFileTypes: true });
+        return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+    }
+    catch {
+        return [];
+    }
+}
+/** The folders (relative to `workspace`, `/`-separated) a folder glob matches; `*`, `?`, `[…]` within a segment. */
+async function expandFolderGlob(workspace, pattern) {
+    const segments = pattern.split('/').filter((s) => s !== '' && s !== '.');
+    const out = [];
+    const walk = async (rel, i, depth) => {
+        if (depth > MAX_DEPTH)
+            return;
+        if (i === segments.length) {
+            out.push(rel);
+            return;
+        }
+        const seg = segments[i];
+        const abs = require$$2.join(workspace, rel);
+        if (seg === '**') {
+            await walk(rel, i + 1, depth);
+            for (const name of await subdirectories(abs)) {
+                if (name.startsWith('.') || SKIP_DIRS.has(name))
+                    continue;
+                await walk(rel ? `${rel}/${name}` : name, i, depth + 1);
+            }
+            return;
+        }
+        if (!/[*?[]/.test(seg)) {
+            await walk(rel ? `${rel}/${seg}` : seg, i + 1, depth + 1);
+            return;
+        }
+        const matches = segmentMatcher(seg);
+        for (const name of await subdirectories(abs)) {
+            if ((name.startsWith('.') && !seg.startsWith('.')) || SKIP_DIRS.has(name))
+                continue;
+            if (matches(name))
+                await walk(rel ? `${rel}/${name}` : name, i + 1, depth + 1);
+        }
+    };
+    await walk('', 0, 0);
+    return out;
+}
+
+// The workspace's blueprints: every folder under the discover globs (default `platform/*` and `products/*`) that
+// holds a `blueprint.yaml` or a `chart/Chart.yaml` (a chart-only folder, such as a product umbrella, is a blueprint
+// without catalog metadata). Each with its folder, its chart folder (blueprint.yaml `spec.manifests.chart`, default
+// `./chart`), its chart's name, version and dependencies, and its blueprint.yaml manifest (blueprint-manifest.ts).
+// A file that cannot be read is recorded on its blueprint, never thrown: one broken folder does not hide the others.
+// Used by discover (which folders exist, which changed), the blueprint.yaml contract (spec.depends against the
+// workspace), sibling blueprints (a Chart.yaml dependency that is another blueprint's chart) and the schema gate
+// (the CRDs of the blueprints spec.depends names).
+const DEFAULT_BLUEPRINT_GLOBS = ['platform/*', 'products/*'];
+/** A blueprint's catalog name: blueprint.yaml `metadata.name`, else (chart-only, or no name) its chart's name. */
+function blueprintName(blueprint) {
+    return blueprint.manifest?.name ?? blueprint.chart?.name;
+}
+/** The files that make a folder a blueprint: either is enough. */
+const MARKERS = ['blueprint.yaml', 'chart/Chart.yaml'];
+/**
+ * A discover glob as a folder pattern inside the workspace (`./platform/*` → `platform/*`, a trailing slash
+ * dropped); a pattern ending in `/blueprint.yaml` or `/chart/Chart.yaml` names its folders and the file they must
+ * hold. Throws an ActionError naming the input for an absolute pattern or one that leaves the workspace.
+ */
+function parseBlueprintGlob(glob) {
+    const g = glob
+        .trim()
+        .replace(/\\/g, '/')
+        .replace(/^(\.\/)+/, '')
+        .replace(/\/+$/, '');
+    const marker = MARKERS.find((file) => g.endsWith(`/${file}`));
+    const folder = marker ? g.slice(0, -marker.length - 1) : g;
+    if (folder === '' || folder.startsWith('/') || /^[A-Za-z]:/.test(folder) || folder.split('/').includes('..')) {
+        throw new ActionError(`input discover-glob: "${glob}" is not a folder pattern inside the repository`, 'use patterns like platform/* or products/*');
+    }
+    return { folder, marker };
+}
+async function isFile(file) {
+    try {
+        return (await require$$1.stat(file)).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** A folder is a blueprint when it holds a blueprint.yaml or a chart/Chart.yaml (or the one file a glob names). */
+async function isBlueprintFolder(workspace, folder, marker) {
+    for (const file of marker ? [marker] : MARKERS)
+        if (await isFile(require$$2.join(workspace, folder, file)))
+            return true;
+    return false;
+}
+/** Every blueprint folder the globs match (relative, `/`-separated), sorted; no file is parsed. */
+async function listBlueprintFolders(workspace, globs = DEFAULT_BLUEPRINT_GLOBS) {
+    const found = new Set();
+    for (const glob of globs.length > 0 ? globs : DEFAULT_BLUEPRINT_GLOBS) {
+        const { folder: pattern, marker } = parseBlueprintGlob(glob);
+        const folders = await expandFolderGlob(workspace, pattern);
+        const kept = await Promise.all(folders.map((folder) => isBlueprintFolder(workspace, folder, marker)));
+        folders.forEach((folder, i) => kept[i] && found.add(folder));
+    }
+    return [...found].sort(compareCodePoints);
+}
+function problemOf(error, file) {
+    if (error instanceof ActionError)
+        return { file, message: error.message, fix: error.hint };
+    return { file, message: `${file} cannot be read: ${error.message ?? String(error)}` };
+}
+/** One blueprint folder read: blueprint.yaml (when there), then the chart folder it names and its Chart.yaml. */
+async function readWorkspaceBlueprint(workspace, dir) {
+    const problems = [];
+    let manifest;
+    const manifestFile = `${dir}/blueprint.yaml`;
+    if (await isFile(require$$2.join(workspace, manifestFile))) {
+        try {
+            manifest = readBlueprintManifest(await loadYamlFile(require$$2.join(workspace, manifestFile), manifestFile));
+        }
+        catch (error) {
+            problems.push(problemOf(error, manifestFile));
+        }
+    }
+    const chartDir = (manifest?.chart && manifestChartDir(dir, manifest.chart)) || `${dir}/chart`;
+    const chartFile = `${chartDir}/Chart.yaml`;
+    let chart;
+    if (await isFile(require$$2.join(workspace, chartFile))) {
+        try {
+            const source = await loadYamlFile(require$$2.join(workspace, chartFile), chartFile);
+            validateChartMetadata(source);
+            const data = source.data;
+            chart = {
+                file: chartFile,
+                name: data.name,
+                version: data.version,
+                dependencies: data.dependencies ?? [],
+                lineOf: (at) => source.lineOf(at)
+            };
+        }
+        catch (error) {
+            problems.push(problemOf(error, chartFile));
+        }
+    }
+    else {
+        problems.push({
+            file: chartFile,
+            message: `${chartFile} not found`,
+            fix: manifest?.chart
+                ? `point spec.manifests.chart in ${manifestFile} at the chart folder`
+                : `put the blueprint's chart in ${chartDir}`
+        });
+    }
+    return { dir, chartDir, manifest, chart, problems };
+}
+/** The index of already-read blueprints (pure): lookups by folder, chart name and catalog name. */
+function blueprintIndex(workspace, blueprints) {
+    const sorted = [...blueprints].sort((a, b) => compareCodePoints(a.dir, b.dir));
+    const first = (key) => {
+        const map = new Map();
+        for (const bp of sorted) {
+            const k = key(bp);
+            if (k !== undefined && !map.has(k))
+                map.set(k, bp);
+        }
+        return map;
+    };
+    const dirs = first((bp) => bp.dir);
+    const charts = first((bp) => bp.chart?.name);
+    const names = first(blueprintName);
+    return {
+        workspace,
+        blueprints: sorted,
+        byDir: (dir) => dirs.get(dir.replace(/\\/g, '/').replace(/\/+$/, '')),
+        byChartName: (name) => charts.get(name),
+        byBlueprintName: (name) => names.get(name)
+    };
+}
+/** Reads every blueprint folder the globs match (default `platform/*`, `products/*`) into an index. */
+async function indexWorkspace(workspace, globs = DEFAULT_BLUEPRINT_GLOBS) {
+    const root = require$$2.resolve(workspace);
+    const folders = await listBlueprintFolders(root, globs);
+    return blueprintIndex(root, await Promise.all(folders.map((dir) => readWorkspaceBlueprint(root, dir))));
+}
+
+// Which blueprints did an event change? Lists blueprint folders (chart/workspace-index.ts: a folder with a
+// blueprint.yaml or a chart/Chart.yaml) and keeps those with a changed file, using git with
 // argument arrays (never a shell). Shallow clones are deepened on demand; when
 // history cannot be had, every blueprint is returned and the reason says why.
-const DEFAULT_GLOBS = ['platform/*', 'products/*'];
 const ZERO_SHA = /^0+$/;
 const SHA_RE = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 function git(cwd, args, timeoutMs = 60_000) {
@@ -2613,92 +2803,6 @@ async function changedFiles(cwd, base, head, mergeBase, depth) {
 // ---------------------------------------------------------------------------
 // Blueprint folders
 // ---------------------------------------------------------------------------
-async function subdirectories(dir) {
-    try {
-        const entries = await require$$1.readdir(dir, { withFileTypes: true });
-        return entries.filter((e) => e.isDirectory()).map((e) => e.name);
-    }
-    catch {
-        return [];
-    }
-}
-const SKIP_DIRS = new Set(['node_modules', '.git']);
-/** Expands a folder glob (`*`, `?`, `[…]` within a segment; `**` for any depth) to relative folders. */
-async function expandGlob(workspace, pattern) {
-    const segments = pattern.split('/').filter((s) => s !== '' && s !== '.');
-    const out = [];
-    const walk = async (rel, i, depth) => {
-        if (depth > 12)
-            return;
-        if (i === segments.length) {
-            out.push(rel);
-            return;
-        }
-        const seg = segments[i];
-        const abs = require$$2.join(workspace, rel);
-        if (seg === '**') {
-            await walk(rel, i + 1, depth);
-            for (const name of await subdirectories(abs)) {
-                if (name.startsWith('.') || SKIP_DIRS.has(name))
-                    continue;
-                await walk(rel ? `${rel}/${name}` : name, i, depth + 1);
-            }
-            return;
-        }
-        if (!/[*?[]/.test(seg)) {
-            await walk(rel ? `${rel}/${seg}` : seg, i + 1, depth + 1);
-            return;
-        }
-        const matches = segmentMatcher(seg);
-        for (const name of await subdirectories(abs)) {
-            if ((name.startsWith('.') && !seg.startsWith('.')) || SKIP_DIRS.has(name))
-                continue;
-            if (matches(name))
-                await walk(rel ? `${rel}/${name}` : name, i + 1, depth + 1);
-        }
-    };
-    await walk('', 0, 0);
-    return out;
-}
-function normalizeGlob(glob) {
-    const g = glob
-        .trim()
-        .replace(/\\/g, '/')
-        .replace(/^(\.\/)+/, '')
-        .replace(/\/+$/, '');
-    const folder = g.endsWith('/blueprint.yaml') ? g.slice(0, -'/blueprint.yaml'.length) : g;
-    if (folder === '' || folder.startsWith('/') || /^[A-Za-z]:/.test(folder) || folder.split('/').includes('..')) {
-        throw new ActionError(`input discover-glob: "${glob}" is not a folder pattern inside the repository`, 'use patterns like platform/* or products/*');
-    }
-    return folder;
-}
-async function isFile(file) {
-    try {
-        return (await require$$1.stat(file)).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-/** Chart folder of a blueprint: blueprint.yaml `spec.manifests.chart` (default `./chart`), kept inside the blueprint. */
-async function chartOf(workspace, blueprint) {
-    const fallback = `${blueprint}/chart`;
-    try {
-        const doc = distExports.parse(await require$$1.readFile(require$$2.join(workspace, blueprint, 'blueprint.yaml'), 'utf8'));
-        const chart = doc?.spec?.manifests?.chart;
-        if (typeof chart !== 'string' || chart.trim() === '')
-            return fallback;
-        const joined = require$$2.posix
-            .normalize(require$$2.posix.join(blueprint, chart.trim().replace(/\\/g, '/')))
-            .replace(/\/+$/, '');
-        if (joined === blueprint || !joined.startsWith(`${blueprint}/`))
-            return fallback;
-        return joined;
-    }
-    catch {
-        return fallback;
-    }
-}
 /**
  * The matrix's `upstream` for a blueprint: what values.yaml
  * `catalystBlueprint.upstream.chart` names; '' otherwise. The action reads an
@@ -2717,17 +2821,6 @@ async function upstreamOf(workspace, chart) {
         // no values.yaml, or not YAML: the action reports that when it runs on the blueprint
     }
     return '';
-}
-/** Every blueprint folder (relative, `/`-separated) matched by the globs; sorted. */
-async function listBlueprints(workspace, globs = DEFAULT_GLOBS) {
-    const found = new Set();
-    for (const glob of globs.length > 0 ? globs : DEFAULT_GLOBS) {
-        for (const folder of await expandGlob(workspace, normalizeGlob(glob))) {
-            if (await isFile(require$$2.join(workspace, folder, 'blueprint.yaml')))
-                found.add(folder);
-        }
-    }
-    return sortStrings([...found]);
 }
 function sortStrings(values) {
     return [...new Set(values)].sort(compareCodePoints);
@@ -2788,10 +2881,10 @@ function eventRange(eventName, payload) {
         return { all: 'workflow_dispatch: all blueprints' };
     return { all: `${eventName || 'unknown event'}: no change range, all blueprints` };
 }
-function result(blueprints, workspace, reason) {
+function result(blueprints, index, reason) {
     return Promise.all(blueprints.map(async (blueprint) => {
-        const chart = await chartOf(workspace, blueprint);
-        return { blueprint, chart, upstream: await upstreamOf(workspace, chart) };
+        const chart = index.byDir(blueprint)?.chartDir ?? `${blueprint}/chart`;
+        return { blueprint, chart, upstream: await upstreamOf(index.workspace, chart) };
     })).then((include) => ({
         blueprints,
         matrix: { include },
@@ -2803,45 +2896,45 @@ function result(blueprints, workspace, reason) {
  * merge base), push before..after, merge_group base..head; all blueprints on
  * a first push, workflow_dispatch and other events, or when the history needed
  * cannot be fetched. A release tag `platform/<name>/vX.Y.Z` selects that
- * blueprint. Deleted blueprints (no blueprint.yaml any more) are dropped.
+ * blueprint. Deleted blueprints (neither blueprint.yaml nor chart/Chart.yaml any more) are dropped.
  */
 async function discoverBlueprints(opts) {
     const workspace = require$$2.resolve(opts.workspace);
     const depth = opts.fetchDepth && opts.fetchDepth > 0 ? Math.floor(opts.fetchDepth) : 100;
-    const all = await listBlueprints(workspace, opts.globs ?? DEFAULT_GLOBS);
+    const index = await indexWorkspace(workspace, opts.globs);
+    const all = index.blueprints.map((bp) => bp.dir);
     const count = (n) => `${n} blueprint${n === 1 ? '' : 's'}`;
     const range = eventRange(opts.eventName, opts.payload);
     if ('all' in range)
-        return result(all, workspace, `${range.all} (${count(all.length)})`);
+        return result(all, index, `${range.all} (${count(all.length)})`);
     if ('none' in range)
-        return result([], workspace, range.none);
+        return result([], index, range.none);
     if ('tag' in range) {
         const hit = all.filter((bp) => bp === range.blueprint || bp.endsWith(`/${range.blueprint}`));
-        return result(hit, workspace, hit.length > 0
+        return result(hit, index, hit.length > 0
             ? `release tag ${range.tag}: ${hit.join(', ')}`
             : `release tag ${range.tag}: no blueprint folder ${range.blueprint}`);
     }
     const { base, head, label } = range;
     if (!base || !head || !SHA_RE.test(base) || !SHA_RE.test(head)) {
-        return result(all, workspace, `${label}: the event has no usable base/head commits, all blueprints (${count(all.length)})`);
+        return result(all, index, `${label}: the event has no usable base/head commits, all blueprints (${count(all.length)})`);
     }
     const diff = await changedFiles(workspace, base, head, range.mergeBase, depth);
     if ('error' in diff)
-        return result(all, workspace, `${label}: ${diff.error}; all blueprints (${count(all.length)})`);
+        return result(all, index, `${label}: ${diff.error}; all blueprints (${count(all.length)})`);
     const changed = changedBlueprints(all, diff.files);
     const what = changed.length > 0
         ? `${changed.length} of ${count(all.length)} changed: ${changed.join(', ')}`
         : `no blueprint changed (${count(all.length)} checked)`;
     const note = diff.note ? ` (${diff.note})` : '';
-    return result(changed, workspace, `${label} ${short(base)}..${short(head)}: ${what}${note}`);
+    return result(changed, index, `${label} ${short(base)}..${short(head)}: ${what}${note}`);
 }
 
 var discover = /*#__PURE__*/Object.freeze({
   __proto__: null,
   discoverBlueprints: discoverBlueprints,
   fetchCommits: fetchCommits,
-  hasCommit: hasCommit,
-  listBlueprints: listBlueprints
+  hasCommit: hasCommit
 });
 
 export { discover as d, fetchCommits as f, hasCommit as h, segmentMatcher as s };

@@ -1,6 +1,266 @@
-import { r as redact, a as require$$1, b as require$$0, e as error, w as warning, n as notice, s as summary, d as debug, i as isRecord, c as info, f as writeOutputs, g as runOutputs, p as prContext, h as removeOwnComments, u as upsertComment } from './action.js';
+import { r as redact, o as operationLimit, O as OPERATION_LIMITS, a as require$$1, b as require$$0, e as error, w as warning, n as notice, s as summary, d as debug, i as isRecord, c as info, f as writeOutputs, g as runOutputs } from './action.js';
 import { b as require$$2 } from '../index.js';
 import 'node:module';
+
+// GitHub specifics: the pull request of an event, and the one PR comment per chart that is updated in place.
+// (Which mode an event asks for is a run setting: run/settings.ts decideMode.)
+/**
+ * @actions/github (octokit, and undici behind it) is loaded only when a comment is written: most of the
+ * bundle's start-up cost, and a run without a PR comment never needs it.
+ */
+async function octokitFor(token, options) {
+    const { getOctokit } = await import('./github.js');
+    return getOctokit(token, options);
+}
+const PR_EVENTS = new Set(['pull_request', 'pull_request_target']);
+/** Owner, repository and PR number of a pull_request / pull_request_target event; undefined otherwise. */
+function prContext(context) {
+    if (!PR_EVENTS.has(context.eventName))
+        return undefined;
+    const payload = context.payload ?? {};
+    // Webhook payloads are untyped JSON: each value read here is type-checked before use.
+    /* eslint-disable @typescript-eslint/no-unsafe-member-access */
+    const number = payload.pull_request?.number ?? payload.number;
+    if (typeof number !== 'number' || !Number.isInteger(number) || number <= 0)
+        return undefined;
+    let owner = payload.repository?.owner?.login;
+    let repo = payload.repository?.name;
+    /* eslint-enable @typescript-eslint/no-unsafe-member-access */
+    if (typeof owner !== 'string' || typeof repo !== 'string') {
+        try {
+            // Context.repo reads GITHUB_REPOSITORY and throws without it.
+            const r = context.repo;
+            owner = r?.owner;
+            repo = r?.repo;
+        }
+        catch {
+            return undefined;
+        }
+    }
+    if (typeof owner !== 'string' || typeof repo !== 'string' || !owner || !repo)
+        return undefined;
+    return { owner, repo, issueNumber: number };
+}
+/** GitHub's cap on a comment body. */
+const MAX_BODY = 65_536;
+function describeError(err) {
+    const e = (typeof err === 'object' && err !== null ? err : {});
+    const status = typeof e.status === 'number' ? e.status : undefined;
+    const message = err instanceof Error ? err.message : typeof e.message === 'string' ? e.message : String(err);
+    // Octokit appends " - https://docs.github.com/..." to messages; keep the first line.
+    return { status, message: message.split('\n')[0].trim() };
+}
+function warningFor(what, err) {
+    const { status, message } = describeError(err);
+    if (status === 401 || status === 403 || status === 404) {
+        return redact(`could not ${what} (HTTP ${status}: ${message}). The token cannot write comments here — a pull request from a fork gets a read-only token; ` +
+            'give the job `permissions: pull-requests: write` for same-repository PRs. The findings are in the job summary.');
+    }
+    return redact(`could not ${what} (${status !== undefined ? `HTTP ${status}` : 'no HTTP status'}: ${message}). The findings are in the job summary.`);
+}
+/** The body as posted: the marker is its first line (ownComments only takes comments that start with it). */
+function withMarker(body, marker) {
+    let text = body.startsWith(marker) ? body : `${marker}\n${body}`;
+    text = redact(text);
+    if (text.length > MAX_BODY) {
+        const note = '\n\n_… truncated; full report in the job summary_\n';
+        text = text.slice(0, MAX_BODY - note.length) + note;
+    }
+    return text;
+}
+/** True when the comment's body starts with the marker (a marker quoted later in a comment does not count). */
+function startsWithMarker(comment, marker) {
+    return marker !== '' && typeof comment.body === 'string' && comment.body.startsWith(marker);
+}
+/**
+ * The comments this action may edit or delete, in the order they are tried.
+ *
+ * Ownership rule — a marker is text anyone can type, so the marker alone
+ * proves nothing; we never edit a human's comment we cannot prove is ours:
+ *
+ * 1. the body must START with the marker (the action always writes it as the
+ *    first line), and
+ * 2. the author must be a bot (`user.type === 'Bot'`: the GITHUB_TOKEN writes
+ *    as `github-actions[bot]`, a GitHub App token as `<app>[bot]`; a human
+ *    account can never have that type), or the account the token itself
+ *    belongs to (`self`: the login `GET /user` returns for a personal access
+ *    token; GITHUB_TOKEN and app tokens cannot call `GET /user`, so for them
+ *    `self` is undefined and only bot comments qualify).
+ *
+ * Comments by `self` come first (the token can certainly edit them), then bot
+ * comments; oldest first within each group.
+ */
+function ownComments(comments, marker, self) {
+    const bySelf = (c) => self !== undefined && self !== '' && c.user?.login === self;
+    return comments
+        .filter((c) => startsWithMarker(c, marker) && (bySelf(c) || c.user?.type === 'Bot'))
+        .sort((a, b) => Number(bySelf(b)) - Number(bySelf(a)) || a.id - b.id);
+}
+/** The REST client for the PR comment. The comment is part of the report: it gets the report's slice of time even when the run's work budget is spent. */
+async function commentClient(token, apiUrl) {
+    const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms);
+    return octokitFor(token, { baseUrl: apiUrl.replace(/\/+$/, ''), request: { signal } });
+}
+/**
+ * The marked comments of an issue that are ours (ownComments). Only when a marked
+ * comment is not a bot's is it worth asking who the token is: a personal access
+ * token's own comments are then ours too (GITHUB_TOKEN and app tokens get 403).
+ */
+async function listOwnComments(octokit, where, issueNumber, marker) {
+    const all = await octokit.paginate(octokit.rest.issues.listComments, {
+        ...where,
+        issue_number: issueNumber,
+        per_page: 100
+    });
+    let self;
+    if (all.some((c) => startsWithMarker(c, marker) && c.user?.type !== 'Bot')) {
+        try {
+            self = (await octokit.rest.users.getAuthenticated()).data.login;
+        }
+        catch {
+            self = undefined; // unknown self: only bot comments are ours
+        }
+    }
+    return ownComments(all, marker, self);
+}
+/**
+ * Creates, updates in place, or recreates the one PR comment that carries
+ * `marker` as its first line and is ours by the rule of ownComments. Never
+ * throws for API errors: a missing token, a read-only fork token (403/404) or
+ * any other failure comes back as `warning`.
+ */
+async function upsertComment(opts) {
+    if (opts.mode === 'off')
+        return { action: 'skipped' };
+    const unusable = tokenProblem(opts.token);
+    if (unusable)
+        return { action: 'skipped', warning: unusable };
+    if (!opts.marker)
+        throw new Error('upsertComment: marker is empty');
+    const body = withMarker(opts.body, opts.marker);
+    const octokit = await commentClient(opts.token, opts.apiUrl);
+    const where = { owner: opts.owner, repo: opts.repo };
+    let ours;
+    try {
+        ours = await listOwnComments(octokit, where, opts.issueNumber, opts.marker);
+    }
+    catch (err) {
+        return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) };
+    }
+    const create = async (action, note) => {
+        try {
+            const { data } = await octokit.rest.issues.createComment({ ...where, issue_number: opts.issueNumber, body });
+            return note ? { action, id: data.id, warning: note } : { action, id: data.id };
+        }
+        catch (err) {
+            return { action: 'skipped', warning: warningFor(`create the PR comment on #${opts.issueNumber}`, err) };
+        }
+    };
+    /** Deletes comments; a 404 means already gone. Returns a warning on other failures. */
+    const remove = async (ids) => {
+        for (const id of ids) {
+            try {
+                await octokit.rest.issues.deleteComment({ ...where, comment_id: id });
+            }
+            catch (err) {
+                if (describeError(err).status === 404)
+                    continue;
+                return warningFor(`delete the old PR comment ${id}`, err);
+            }
+        }
+        return undefined;
+    };
+    if (opts.mode === 'recreate') {
+        const warning = await remove(ours.map((c) => c.id));
+        if (warning)
+            return { action: 'skipped', warning };
+        return create(ours.length > 0 ? 'recreated' : 'created');
+    }
+    // Update the first comment the token can write. A 403/404 (written by
+    // another bot or token, or deleted meanwhile) moves on to the next one and,
+    // when none is left, to a new comment; the next run then finds that one.
+    const refused = [];
+    for (const [i, candidate] of ours.entries()) {
+        // Nothing changed: nothing is sent (no edit, no notification, no rate limit spent).
+        if (i === 0 && candidate.body === body) {
+            const warning = await remove(ours.slice(1).map((c) => c.id));
+            return warning ? { action: 'unchanged', id: candidate.id, warning } : { action: 'unchanged', id: candidate.id };
+        }
+        try {
+            const { data } = await octokit.rest.issues.updateComment({ ...where, comment_id: candidate.id, body });
+            // Earlier runs racing each other may have left a second comment: keep one.
+            // The refused ones are left alone: the token cannot delete them either.
+            const warning = await remove(ours.slice(i + 1).map((c) => c.id));
+            return warning ? { action: 'updated', id: data.id, warning } : { action: 'updated', id: data.id };
+        }
+        catch (err) {
+            const { status } = describeError(err);
+            if (status !== 403 && status !== 404) {
+                return {
+                    action: 'skipped',
+                    id: candidate.id,
+                    warning: warningFor(`update the PR comment ${candidate.id}`, err)
+                };
+            }
+            refused.push({ id: candidate.id, status });
+        }
+    }
+    if (refused.length === 0)
+        return create('created');
+    const which = refused.map((r) => `${r.id} (HTTP ${r.status})`).join(', ');
+    return create('created', redact(`could not update the PR comment ${which}; posted a new comment instead`));
+}
+/**
+ * Why a github-token cannot be used, or undefined. An unevaluated `${{ … }}`
+ * reaches the action when the input is not a workflow expression GitHub
+ * evaluates (a `.env` file for local-action, a value quoted into a script):
+ * calling the API with it would end in a 401 blamed on a fork.
+ */
+function tokenProblem(token) {
+    if (!token)
+        return 'no github-token: the PR comment was not written; the findings are in the job summary';
+    if (/^\$\{\{[\s\S]*\}\}$/.test(token.trim())) {
+        return (
+        // The text itself is not echoed: it is registered as a secret, so the log would show *** anyway.
+        'github-token is an unevaluated ${{ … }} expression: nothing evaluated it (a .env file or a quoted value passes it ' +
+            'literally); set a real token, e.g. INPUT_GITHUB-TOKEN from `gh auth token`. The PR comment was not written');
+    }
+    return undefined;
+}
+/**
+ * Deletes the action's own comments for one chart (comment-mode on-failure once
+ * the check passes); the ownership rule is ownComments'. Never throws: API
+ * failures come back as `warning`; a PR without our comment sends no write.
+ */
+async function removeOwnComments(opts) {
+    const unusable = tokenProblem(opts.token);
+    if (unusable)
+        return { action: 'skipped', warning: unusable };
+    if (!opts.marker)
+        throw new Error('removeOwnComments: marker is empty');
+    const octokit = await commentClient(opts.token, opts.apiUrl);
+    const where = { owner: opts.owner, repo: opts.repo };
+    let ours;
+    try {
+        ours = await listOwnComments(octokit, where, opts.issueNumber, opts.marker);
+    }
+    catch (err) {
+        return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) };
+    }
+    if (ours.length === 0)
+        return { action: 'skipped' };
+    for (const c of ours) {
+        try {
+            await octokit.rest.issues.deleteComment({ ...where, comment_id: c.id });
+        }
+        catch (err) {
+            if (describeError(err).status === 404)
+                continue;
+            return { action: 'skipped', id: c.id, warning: warningFor(`delete the PR comment ${c.id}`, err) };
+        }
+    }
+    return { action: 'deleted', id: ours[0].id };
+}
 
 // Markdown building blocks shared by every text report/ writes: escaping for
 // inline text, table cells, raw HTML and code, so that no value can break the

@@ -7,6 +7,7 @@ import { loadYamlFile, type YamlSource } from './yaml-source.js'
 import { ActionError, type ActionReport } from '../types.js'
 import { assertLinksStayInside } from './work-copy.js'
 import { exists } from '../util/files.js'
+import { readBlueprintManifest, type BlueprintManifest } from './blueprint-manifest.js'
 
 export interface ChartDependency {
   name: string
@@ -34,6 +35,8 @@ export interface Blueprint {
   chartYaml: YamlSource<ChartMetadata>
   values: YamlSource<Record<string, unknown>>
   blueprintYaml?: YamlSource<Record<string, unknown>>
+  /** blueprint.yaml's typed model (blueprint-manifest.ts), when the folder has one. */
+  manifest?: BlueprintManifest
 }
 
 /** A name that is safe as a folder name: no separators, no leading dot or dash. */
@@ -78,14 +81,19 @@ export async function loadBlueprint(workspace: string, dir: string, chartDir: st
       `fix ${values.displayPath}`
     )
   }
-  return { workspace, dir, chartDir, chartYaml, values, blueprintYaml }
+  const manifest = blueprintYaml ? readBlueprintManifest(blueprintYaml) : undefined
+  return { workspace, dir, chartDir, chartYaml, values, blueprintYaml, manifest }
 }
 
 function emptyValues(displayPath: string): YamlSource<Record<string, unknown>> {
   return { displayPath, data: {}, lineOf: () => undefined }
 }
 
-function validateChartMetadata(chart: YamlSource<ChartMetadata>): void {
+/**
+ * Checks Chart.yaml's shape (a mapping with a name and version, dependencies a list of named, versioned entries)
+ * and normalises it in place (versions and repositories as strings); throws an ActionError naming file:line.
+ */
+export function validateChartMetadata(chart: YamlSource<ChartMetadata>): void {
   const file = chart.displayPath
   const data = chart.data as unknown
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {

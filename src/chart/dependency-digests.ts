@@ -11,7 +11,7 @@ import type { Finding } from '../types.js'
 import type { Credentials } from '../credentials/credentials.js'
 import { ociTag, parseOciReference, RegistryClient } from '../oci/registry.js'
 import type { RepositoryIndex } from './repository-index.js'
-import { applyMirrors, type RepositoryMirror } from './upstream.js'
+import { applyMirrors, type RepositoryMirror } from './mirrors.js'
 import type { WorkChart } from './work-chart.js'
 
 /** A dependency as the build fetched it: where from, and what the repository says it is. */

@@ -11,7 +11,7 @@ import { isLoopbackHost } from '../net/net.js'
 import { parseOciReference } from '../oci/registry.js'
 import { maxSatisfying } from '../util/semver.js'
 import type { IndexEntry } from './repository-index.js'
-import { applyMirrors, type RepositoryMirror } from './upstream.js'
+import { applyMirrors, type RepositoryMirror } from './mirrors.js'
 import type { WorkChart } from './work-chart.js'
 
 export interface DependencyPlanOptions {

@@ -5,10 +5,9 @@ import * as core from '@actions/core'
 import { parse as parseYaml } from 'yaml'
 import type { Credentials } from '../credentials/credentials.js'
 import { fastParseYaml } from '../helm/render.js'
-import { describeNetworkError, followRedirects, httpExchange, RedirectError } from '../net/http.js'
-import { basicAuth, withRetry } from '../oci/registry.js'
+import { basicAuth, describeNetworkError, followRedirects, httpExchange, RedirectError } from '../net/http.js'
 import { ActionError } from '../types.js'
-import { DeadlineError, OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
+import { DeadlineError, OPERATION_LIMITS, operationLimit, withRetry } from '../util/deadline.js'
 
 export interface IndexEntry {
   version: string

@@ -14,12 +14,11 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { findUpstream, type Blueprint, type ChartDependency } from './blueprint.js'
-import type { RepositoryMirror } from './upstream.js'
+import { applyMirrors, type RepositoryMirror } from './mirrors.js'
 import type { Credentials } from '../credentials/credentials.js'
 import { maxSatisfying } from '../util/semver.js'
 import { ActionError } from '../types.js'
 import { readIndex, type IndexCache } from './repository-index.js'
-import { applyMirrors } from './upstream.js'
 
 export const SCRATCH_SUMMARY = 'scratch blueprint (no upstream chart)'
 

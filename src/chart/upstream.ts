@@ -2,6 +2,7 @@
 // version or range in Chart.yaml, against the repository's index (or an OCI
 // registry's tags), as Helm would; reports drift and checks values.yaml agrees.
 import type { Blueprint, ChartDependency } from './blueprint.js'
+import { applyMirrors, type RepositoryMirror } from './mirrors.js'
 import { readIndex, type IndexCache } from './repository-index.js'
 import { RegistryClient, parseOciReference } from '../oci/registry.js'
 import type { Credentials } from '../credentials/credentials.js'
@@ -41,26 +42,6 @@ export interface UpstreamResolution {
   /** The repository actually contacted (after mirrors). */
   effectiveRepository: string
   step: StepResult<UpstreamInfo>
-}
-
-/** One line of input repository-mirrors: a repository URL and the mirror that serves it. */
-export interface RepositoryMirror {
-  from: string
-  to: string
-}
-
-/** Rewrites a repository URL by the longest matching mirror prefix. */
-export function applyMirrors(url: string, mirrors: readonly RepositoryMirror[]): string {
-  const trimmed = url.replace(/\/+$/, '')
-  let best: RepositoryMirror | undefined
-  for (const mirror of mirrors) {
-    if (
-      (trimmed === mirror.from || trimmed.startsWith(`${mirror.from}/`)) &&
-      (!best || mirror.from.length > best.from.length)
-    )
-      best = mirror
-  }
-  return best ? best.to + trimmed.slice(best.from.length) : trimmed
 }
 
 async function availableVersions(

@@ -1,7 +1,7 @@
 // The one home of credentials: their type, and the policy of which credentials go to which host, built
 // from the inputs (registry-username/password, dependency-username/password). Pure.
-// May import: inputs/ (types), net/, types.ts.
-import type { ActionInputs } from '../inputs/inputs.js'
+// May import: net/, types.ts. The inputs it reads are described here (`CredentialInputs`), not imported from
+// inputs/: inputs/ sits below the modules that use credentials (helm/, chart/, oci/registry.ts).
 import { isLoopbackHost, repositoryHost } from '../net/net.js'
 import { ActionError } from '../types.js'
 
@@ -9,6 +9,16 @@ import { ActionError } from '../types.js'
 export interface Credentials {
   username: string
   password: string
+}
+
+/** The inputs credentials are built from (`ActionInputs` has them). */
+interface CredentialInputs {
+  /** Input registry: the OCI base pushed to (its host is the one the registry's credentials may reach). */
+  registry: string
+  registryUsername: string
+  registryPassword: string
+  dependencyUsername: string
+  dependencyPassword: string
 }
 
 /**
@@ -38,14 +48,14 @@ export function credentialsForRepository(
   }
 }
 
-function dependencyCredentials(inputs: ActionInputs): Credentials | undefined {
+function dependencyCredentials(inputs: CredentialInputs): Credentials | undefined {
   if (inputs.dependencyUsername && inputs.dependencyPassword)
     return { username: inputs.dependencyUsername, password: inputs.dependencyPassword }
   return undefined
 }
 
 /** The credentials of each dependency repository URL, from the inputs (see credentialsForRepository). */
-export function repositoryCredentials(inputs: ActionInputs): (repository: string) => Credentials | undefined {
+export function repositoryCredentials(inputs: CredentialInputs): (repository: string) => Credentials | undefined {
   const registry = registryCredentials(inputs)
   return credentialsForRepository(
     dependencyCredentials(inputs),
@@ -54,7 +64,7 @@ export function repositoryCredentials(inputs: ActionInputs): (repository: string
 }
 
 /** The registry's credentials; throws when only one of registry-username and registry-password is set. */
-export function registryCredentials(inputs: ActionInputs): Credentials | undefined {
+export function registryCredentials(inputs: CredentialInputs): Credentials | undefined {
   if (inputs.registryUsername && inputs.registryPassword)
     return { username: inputs.registryUsername, password: inputs.registryPassword }
   if (inputs.registryUsername || inputs.registryPassword) {

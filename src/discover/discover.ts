@@ -1,14 +1,13 @@
-// Which blueprints did an event change? Lists blueprint folders (a folder with
-// a blueprint.yaml) and keeps those with a changed file, using git with
+// Which blueprints did an event change? Lists blueprint folders (chart/workspace-index.ts: a folder with a
+// blueprint.yaml or a chart/Chart.yaml) and keeps those with a changed file, using git with
 // argument arrays (never a shell). Shallow clones are deepened on demand; when
 // history cannot be had, every blueprint is returned and the reason says why.
 import { execFile } from 'node:child_process'
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import { ActionError } from '../types.js'
+import { indexWorkspace, type WorkspaceIndex } from '../chart/workspace-index.js'
 import { compareCodePoints, isRecord, lastLine } from '../util/text.js'
-import { segmentMatcher } from '../util/glob.js'
 
 export interface DiscoverOptions {
   workspace: string
@@ -36,7 +35,6 @@ export interface DiscoverResult {
   reason: string
 }
 
-const DEFAULT_GLOBS = ['platform/*', 'products/*']
 const ZERO_SHA = /^0+$/
 const SHA_RE = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i
 
@@ -143,92 +141,6 @@ async function changedFiles(
 // Blueprint folders
 // ---------------------------------------------------------------------------
 
-async function subdirectories(dir: string): Promise<string[]> {
-  try {
-    const entries = await readdir(dir, { withFileTypes: true })
-    return entries.filter((e) => e.isDirectory()).map((e) => e.name)
-  } catch {
-    return []
-  }
-}
-
-const SKIP_DIRS = new Set(['node_modules', '.git'])
-
-/** Expands a folder glob (`*`, `?`, `[…]` within a segment; `**` for any depth) to relative folders. */
-async function expandGlob(workspace: string, pattern: string): Promise<string[]> {
-  const segments = pattern.split('/').filter((s) => s !== '' && s !== '.')
-  const out: string[] = []
-  const walk = async (rel: string, i: number, depth: number): Promise<void> => {
-    if (depth > 12) return
-    if (i === segments.length) {
-      out.push(rel)
-      return
-    }
-    const seg = segments[i]
-    const abs = path.join(workspace, rel)
-    if (seg === '**') {
-      await walk(rel, i + 1, depth)
-      for (const name of await subdirectories(abs)) {
-        if (name.startsWith('.') || SKIP_DIRS.has(name)) continue
-        await walk(rel ? `${rel}/${name}` : name, i, depth + 1)
-      }
-      return
-    }
-    if (!/[*?[]/.test(seg)) {
-      await walk(rel ? `${rel}/${seg}` : seg, i + 1, depth + 1)
-      return
-    }
-    const matches = segmentMatcher(seg)
-    for (const name of await subdirectories(abs)) {
-      if ((name.startsWith('.') && !seg.startsWith('.')) || SKIP_DIRS.has(name)) continue
-      if (matches(name)) await walk(rel ? `${rel}/${name}` : name, i + 1, depth + 1)
-    }
-  }
-  await walk('', 0, 0)
-  return out
-}
-
-function normalizeGlob(glob: string): string {
-  const g = glob
-    .trim()
-    .replace(/\\/g, '/')
-    .replace(/^(\.\/)+/, '')
-    .replace(/\/+$/, '')
-  const folder = g.endsWith('/blueprint.yaml') ? g.slice(0, -'/blueprint.yaml'.length) : g
-  if (folder === '' || folder.startsWith('/') || /^[A-Za-z]:/.test(folder) || folder.split('/').includes('..')) {
-    throw new ActionError(
-      `input discover-glob: "${glob}" is not a folder pattern inside the repository`,
-      'use patterns like platform/* or products/*'
-    )
-  }
-  return folder
-}
-
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile()
-  } catch {
-    return false
-  }
-}
-
-/** Chart folder of a blueprint: blueprint.yaml `spec.manifests.chart` (default `./chart`), kept inside the blueprint. */
-async function chartOf(workspace: string, blueprint: string): Promise<string> {
-  const fallback = `${blueprint}/chart`
-  try {
-    const doc = parseYaml(await readFile(path.join(workspace, blueprint, 'blueprint.yaml'), 'utf8')) as unknown
-    const chart = (doc as { spec?: { manifests?: { chart?: unknown } } } | null)?.spec?.manifests?.chart
-    if (typeof chart !== 'string' || chart.trim() === '') return fallback
-    const joined = path.posix
-      .normalize(path.posix.join(blueprint, chart.trim().replace(/\\/g, '/')))
-      .replace(/\/+$/, '')
-    if (joined === blueprint || !joined.startsWith(`${blueprint}/`)) return fallback
-    return joined
-  } catch {
-    return fallback
-  }
-}
-
 /**
  * The matrix's `upstream` for a blueprint: what values.yaml
  * `catalystBlueprint.upstream.chart` names; '' otherwise. The action reads an
@@ -247,17 +159,6 @@ async function upstreamOf(workspace: string, chart: string): Promise<string> {
     // no values.yaml, or not YAML: the action reports that when it runs on the blueprint
   }
   return ''
-}
-
-/** Every blueprint folder (relative, `/`-separated) matched by the globs; sorted. */
-export async function listBlueprints(workspace: string, globs: string[] = DEFAULT_GLOBS): Promise<string[]> {
-  const found = new Set<string>()
-  for (const glob of globs.length > 0 ? globs : DEFAULT_GLOBS) {
-    for (const folder of await expandGlob(workspace, normalizeGlob(glob))) {
-      if (await isFile(path.join(workspace, folder, 'blueprint.yaml'))) found.add(folder)
-    }
-  }
-  return sortStrings([...found])
 }
 
 function sortStrings(values: string[]): string[] {
@@ -331,11 +232,11 @@ function eventRange(
   return { all: `${eventName || 'unknown event'}: no change range, all blueprints` }
 }
 
-function result(blueprints: string[], workspace: string, reason: string): Promise<DiscoverResult> {
+function result(blueprints: string[], index: WorkspaceIndex, reason: string): Promise<DiscoverResult> {
   return Promise.all(
     blueprints.map(async (blueprint) => {
-      const chart = await chartOf(workspace, blueprint)
-      return { blueprint, chart, upstream: await upstreamOf(workspace, chart) }
+      const chart = index.byDir(blueprint)?.chartDir ?? `${blueprint}/chart`
+      return { blueprint, chart, upstream: await upstreamOf(index.workspace, chart) }
     })
   ).then((include) => ({
     blueprints,
@@ -349,22 +250,23 @@ function result(blueprints: string[], workspace: string, reason: string): Promis
  * merge base), push before..after, merge_group base..head; all blueprints on
  * a first push, workflow_dispatch and other events, or when the history needed
  * cannot be fetched. A release tag `platform/<name>/vX.Y.Z` selects that
- * blueprint. Deleted blueprints (no blueprint.yaml any more) are dropped.
+ * blueprint. Deleted blueprints (neither blueprint.yaml nor chart/Chart.yaml any more) are dropped.
  */
 export async function discoverBlueprints(opts: DiscoverOptions): Promise<DiscoverResult> {
   const workspace = path.resolve(opts.workspace)
   const depth = opts.fetchDepth && opts.fetchDepth > 0 ? Math.floor(opts.fetchDepth) : 100
-  const all = await listBlueprints(workspace, opts.globs ?? DEFAULT_GLOBS)
+  const index = await indexWorkspace(workspace, opts.globs)
+  const all = index.blueprints.map((bp) => bp.dir)
   const count = (n: number): string => `${n} blueprint${n === 1 ? '' : 's'}`
   const range = eventRange(opts.eventName, opts.payload)
 
-  if ('all' in range) return result(all, workspace, `${range.all} (${count(all.length)})`)
-  if ('none' in range) return result([], workspace, range.none)
+  if ('all' in range) return result(all, index, `${range.all} (${count(all.length)})`)
+  if ('none' in range) return result([], index, range.none)
   if ('tag' in range) {
     const hit = all.filter((bp) => bp === range.blueprint || bp.endsWith(`/${range.blueprint}`))
     return result(
       hit,
-      workspace,
+      index,
       hit.length > 0
         ? `release tag ${range.tag}: ${hit.join(', ')}`
         : `release tag ${range.tag}: no blueprint folder ${range.blueprint}`
@@ -375,17 +277,17 @@ export async function discoverBlueprints(opts: DiscoverOptions): Promise<Discove
   if (!base || !head || !SHA_RE.test(base) || !SHA_RE.test(head)) {
     return result(
       all,
-      workspace,
+      index,
       `${label}: the event has no usable base/head commits, all blueprints (${count(all.length)})`
     )
   }
   const diff = await changedFiles(workspace, base, head, range.mergeBase, depth)
-  if ('error' in diff) return result(all, workspace, `${label}: ${diff.error}; all blueprints (${count(all.length)})`)
+  if ('error' in diff) return result(all, index, `${label}: ${diff.error}; all blueprints (${count(all.length)})`)
   const changed = changedBlueprints(all, diff.files)
   const what =
     changed.length > 0
       ? `${changed.length} of ${count(all.length)} changed: ${changed.join(', ')}`
       : `no blueprint changed (${count(all.length)} checked)`
   const note = diff.note ? ` (${diff.note})` : ''
-  return result(changed, workspace, `${label} ${short(base)}..${short(head)}: ${what}${note}`)
+  return result(changed, index, `${label} ${short(base)}..${short(head)}: ${what}${note}`)
 }

@@ -10,8 +10,8 @@ import { parseRenderDetailed, type RenderParseError } from '../helm/render.js'
 import type { AllowlistEntry, ImagePolicy, ImageVerdict } from '../images/images.js'
 import type { RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
+import type { ToggleOverrides } from '../inputs/inputs.js'
 import { defaultConcurrency } from '../util/concurrency.js'
-import type { ToggleOverrides } from './observability.js'
 
 export interface GateContext {
   helm: Helm

@@ -4,8 +4,7 @@ import * as core from '@actions/core'
 import path from 'node:path'
 import { DEFAULT_TIMEOUT, parseDuration } from '../util/deadline.js'
 import { IMAGE_POLICIES, type AllowlistEntry, type ImagePolicy } from '../images/images.js'
-import type { RepositoryMirror } from '../chart/upstream.js'
-import type { ToggleOverrides } from '../gates/observability.js'
+import type { RepositoryMirror } from '../chart/mirrors.js'
 import type { HelmDownloadSource } from '../helm/helm-install.js'
 import { isLoopbackHost, urlUserinfo, withoutUserinfo } from '../net/net.js'
 import { registerSecret } from '../util/secrets.js'
@@ -14,7 +13,7 @@ import { ActionError } from '../types.js'
 type SummaryMode = 'always' | 'on-failure' | 'off'
 type RunMode = 'run' | 'discover'
 type NeverLatestMode = 'error' | 'warning' | 'off'
-/** Input push: auto publishes on release events only (report/github.ts decideMode). */
+/** Input push: auto publishes on release events only (run/settings.ts decideMode). */
 export type PushMode = 'auto' | 'true' | 'false'
 /** Inputs fulcio-url, tsa-url and rekor-url, checked (empty: not set); attest/instance.ts picks the instance. */
 export interface SigstoreUrls {
@@ -26,6 +25,12 @@ export interface SigstoreUrls {
 type AttestMode = 'auto' | 'true' | 'false'
 /** Input comment-mode: how the PR comment is kept (report/github.ts upsertComment; on-failure: run/emit.ts). */
 export type CommentMode = 'update' | 'recreate' | 'on-failure' | 'off'
+
+/** Input observability-toggles: extra value paths to treat as toggles, and paths to drop (gates/observability.ts). */
+export interface ToggleOverrides {
+  include: string[]
+  exclude: string[]
+}
 
 export interface SecretValue {
   key: string

@@ -5,6 +5,11 @@
 import * as http from 'node:http'
 import * as https from 'node:https'
 
+/** An `Authorization` header value for HTTP Basic auth. */
+export function basicAuth(credentials: { username: string; password: string }): string {
+  return 'Basic ' + Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')
+}
+
 export interface HttpResponse {
   status: number
   headers: http.IncomingHttpHeaders

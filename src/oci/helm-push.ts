@@ -3,8 +3,8 @@
 // transient failures; the digest is read from helm's output.
 import type { Helm, HelmRunResult } from '../helm/helm.js'
 import { lastLines } from '../util/text.js'
-import { withRetry, type RegistryClient } from './registry.js'
-import { OPERATION_LIMITS } from '../util/deadline.js'
+import type { RegistryClient } from './registry.js'
+import { OPERATION_LIMITS, withRetry } from '../util/deadline.js'
 import type { Credentials } from '../credentials/credentials.js'
 import { redact } from '../util/secrets.js'
 import { ActionError, type PublishInfo, type StepResult } from '../types.js'

@@ -10,11 +10,12 @@
 
 import { createHash } from 'node:crypto'
 import * as http from 'node:http'
-import { DeadlineError, operationLimit } from '../util/deadline.js'
+import { DeadlineError, operationLimit, withRetry } from '../util/deadline.js'
 import { ActionError } from '../types.js'
 import type { Credentials } from '../credentials/credentials.js'
 import { isLoopbackHost } from '../net/net.js'
 import {
+  basicAuth,
   describeNetworkError,
   followRedirects,
   httpExchange,
@@ -205,40 +206,6 @@ export function ociTag(version: string): string {
   return tag
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-
-/**
- * Runs `fn`, retrying retryable failures up to `retries` times with exponential
- * backoff (baseDelayMs · 2^(n-1), capped at maxDelayMs, default 30 s) and jitter
- * (each delay is drawn from [d/2, d]). The last error is rethrown unchanged.
- */
-export async function withRetry<T>(
-  fn: () => Promise<T>,
-  opts: {
-    retries: number
-    baseDelayMs: number
-    isRetryable: (e: unknown) => boolean
-    onRetry?: (attempt: number, e: unknown, delayMs: number) => void
-    maxDelayMs?: number
-  }
-): Promise<T> {
-  const retries = Math.max(0, Math.floor(opts.retries))
-  const maxDelay = opts.maxDelayMs ?? 30_000
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn()
-    } catch (e) {
-      if (attempt > retries || !opts.isRetryable(e)) throw e
-      const full = Math.min(maxDelay, Math.max(0, opts.baseDelayMs) * 2 ** (attempt - 1))
-      const delayMs = Math.round(full / 2 + (Math.random() * full) / 2)
-      // No retry the run's budget cannot hold: the last error says more than a timeout would.
-      if (operationLimit(delayMs).byRun) throw e
-      opts.onRetry?.(attempt, e, delayMs)
-      await sleep(delayMs)
-    }
-  }
-}
-
 export interface AuthChallenge {
   /** Lowercase scheme, e.g. `bearer`, `basic`. */
   scheme: string
@@ -299,10 +266,6 @@ export function parseWwwAuthenticate(header: string | string[] | undefined): Aut
     }
   }
   return out
-}
-
-export function basicAuth(c: Credentials): string {
-  return 'Basic ' + Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64')
 }
 
 // ---------------------------------------------------------------------------

@@ -1,8 +1,8 @@
-// GitHub specifics: which mode an event asks for (pure), and the one PR
-// comment per chart that is updated in place.
+// GitHub specifics: the pull request of an event, and the one PR comment per chart that is updated in place.
+// (Which mode an event asks for is a run setting: run/settings.ts decideMode.)
 import { OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
 import { redact } from '../util/secrets.js'
-import type { CommentMode, PushMode } from '../inputs/inputs.js'
+import type { CommentMode } from '../inputs/inputs.js'
 
 /**
  * @actions/github (octokit, and undici behind it) is loaded only when a comment is written: most of the
@@ -13,138 +13,7 @@ async function octokitFor(token: string, options: Parameters<typeof import('@act
   return getOctokit(token, options)
 }
 
-// ---------------------------------------------------------------------------
-// Event → mode
-// ---------------------------------------------------------------------------
-
-export interface ModeInput {
-  eventName: string
-  /** GITHUB_REF, e.g. `refs/tags/platform/temporal/v1.0.0`, `refs/heads/main`, `refs/pull/7/merge`. */
-  ref: string
-  push: PushMode
-  /** Blueprint folder relative to the workspace, e.g. `platform/temporal`. */
-  blueprint: string
-  /** `version` of Chart.yaml. */
-  chartVersion: string
-  versionFromTag: boolean
-}
-
-export interface ModeDecision {
-  mode: 'validate' | 'publish' | 'skip'
-  /** What was chosen and why, in one sentence. */
-  reason: string
-  /** The release tag's version (set when the tag is for this blueprint and version-from-tag is on). */
-  version?: string
-  /** Set when the run must fail: the tag's version and Chart.yaml disagree. */
-  error?: string
-  /** The version of the release tag that decided the mode (a tag of this blueprint, or a bare vX.Y.Z). */
-  tagVersion?: string
-}
-
-export interface ReleaseTag {
-  tag: string
-  /** `platform/temporal`, `products/shop`, or undefined for a bare `v1.2.3`. */
-  blueprint?: string
-  /** Without the leading `v`. */
-  version: string
-}
-
-// semver.org's grammar: no leading zeros in numeric identifiers.
-const NUM = '(?:0|[1-9]\\d*)'
-const PRE_ID = `(?:${NUM}|\\d*[A-Za-z-][0-9A-Za-z-]*)`
-const SEMVER = `${NUM}\\.${NUM}\\.${NUM}(?:-${PRE_ID}(?:\\.${PRE_ID})*)?(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?`
-const RELEASE_TAG_RE = new RegExp(`^(?:((?:platform|products)/[^/]+)/)?v(${SEMVER})$`)
-
-/** Parses a release tag (`platform/<name>/v1.2.3`, `products/<name>/v1.2.3`, `v1.2.3`); undefined for anything else. */
-export function parseReleaseTag(tag: string): ReleaseTag | undefined {
-  const m = RELEASE_TAG_RE.exec(tag)
-  if (!m) return undefined
-  return { tag, blueprint: m[1], version: m[2] }
-}
-
-function normalizeFolder(folder: string): string {
-  return folder
-    .replace(/\\/g, '/')
-    .replace(/^(\.\/)+/, '')
-    .replace(/\/+$/, '')
-    .replace(/\/{2,}/g, '/')
-}
-
-/** A tag's `platform/<name>` names this blueprint when it is the folder or its trailing path. */
-function sameBlueprint(tagBlueprint: string, blueprint: string): boolean {
-  const bp = normalizeFolder(blueprint)
-  return bp === tagBlueprint || bp.endsWith(`/${tagBlueprint}`)
-}
-
 const PR_EVENTS = new Set(['pull_request', 'pull_request_target'])
-/** Events whose ref is a release tag that asks for a release (`on: release` has refs/tags/<tag_name>). */
-const TAG_EVENTS = new Set(['push', 'release'])
-
-/** Decides validate / publish / skip for an event; pure. */
-export function decideMode(input: ModeInput): ModeDecision {
-  const { eventName, ref, push } = input
-  const chartVersion = input.chartVersion.trim().replace(/^v(?=\d)/, '')
-  const blueprint = normalizeFolder(input.blueprint)
-
-  if (PR_EVENTS.has(eventName)) {
-    if (push === 'true')
-      return { mode: 'publish', reason: `${eventName} with push: true publishes from the pull request` }
-    return { mode: 'validate', reason: `${eventName}: pull requests only validate (push: ${push})` }
-  }
-
-  const tagName = ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined
-  if (tagName !== undefined && TAG_EVENTS.has(eventName)) {
-    const tag = parseReleaseTag(tagName)
-    if (!tag) {
-      if (push === 'true')
-        return {
-          mode: 'publish',
-          reason: `tag ${tagName} is not a release tag, but push: true publishes Chart.yaml ${chartVersion}`
-        }
-      return {
-        mode: 'validate',
-        reason: `tag ${tagName} is not a release tag (${blueprint}/vX.Y.Z or vX.Y.Z): validate only`
-      }
-    }
-    if (tag.blueprint && !sameBlueprint(tag.blueprint, blueprint)) {
-      return {
-        mode: 'skip',
-        reason: `tag ${tagName} is for blueprint ${tag.blueprint}, not ${blueprint}: nothing to do`
-      }
-    }
-    const mode = push === 'false' ? 'validate' : 'publish'
-    const why = push === 'false' ? ' (push: false: validate only)' : ''
-    if (input.versionFromTag) {
-      return {
-        mode,
-        reason: `tag ${tagName} sets version ${tag.version} (version-from-tag)${why}`,
-        version: tag.version,
-        tagVersion: tag.version
-      }
-    }
-    if (tag.version !== chartVersion) {
-      return {
-        mode,
-        reason: `tag ${tagName} does not match Chart.yaml ${chartVersion}${why}`,
-        error: `tag ${tagName} has version ${tag.version} but ${blueprint} Chart.yaml version is ${chartVersion}`,
-        tagVersion: tag.version
-      }
-    }
-    return { mode, reason: `tag ${tagName} matches Chart.yaml ${chartVersion}${why}`, tagVersion: tag.version }
-  }
-
-  const where = ref.startsWith('refs/heads/')
-    ? `${eventName} to branch ${ref.slice('refs/heads/'.length)}`
-    : ref
-      ? `${eventName} on ${ref}`
-      : eventName || 'unknown event'
-  if (push === 'true')
-    return { mode: 'publish', reason: `${where} with push: true publishes Chart.yaml ${chartVersion}` }
-  return {
-    mode: 'validate',
-    reason: `${where}: validate only; releases publish from tags ${blueprint}/v${chartVersion || 'X.Y.Z'} (or set push: true)`
-  }
-}
 
 // ---------------------------------------------------------------------------
 // Pull request context

@@ -1,15 +1,14 @@
 // Stage: the blueprint read and checked before any work: Chart.yaml, values.yaml and blueprint.yaml
 // (chart/blueprint.ts), the values input's files against Helm's size limit, the mode the event asks for
-// (report/github.ts decideMode) and the run settings (settings.ts). What stops here still gets a report.
+// (settings.ts decideMode) and the run settings (settings.ts). What stops here still gets a report.
 import path from 'node:path'
 import { chartIdentityGuess, loadBlueprint, type Blueprint } from '../chart/blueprint.js'
 import { assertYamlFileSize } from '../chart/yaml-source.js'
 import type { ActionInputs } from '../inputs/inputs.js'
 import type { RegistryTarget } from '../oci/registry.js'
-import { decideMode } from '../report/github.js'
 import type { ActionReport } from '../types.js'
 import type { EventContext } from './event.js'
-import { checkRunSettings, packagedVersion } from './settings.js'
+import { checkRunSettings, decideMode, packagedVersion } from './settings.js'
 
 /** What the report says the run was about. */
 export interface RunIdentity {

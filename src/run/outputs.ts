@@ -1,5 +1,5 @@
 // The action's outputs (action.yml `outputs`), computed from the report (pure) and written once.
-// A new output: its value here, its line in action.yml and the README's outputs table.
+// A new output: its value here, its line in action.yml, then `npm run docs` (README's outputs table).
 import * as core from '@actions/core'
 import type { ActionReport, PublishInfo } from '../types.js'
 

@@ -3,7 +3,8 @@
 // asks operationLimit() for its time; when it runs out the operation is
 // stopped and fails with a DeadlineError naming what was stuck. A slice of the
 // budget is kept back for the report (job summary, outputs, PR comment), so a
-// run stopped by its timeout still says why.
+// run stopped by its timeout still says why. Retries with backoff (`withRetry`: the registry client, the chart
+// repositories' index.yaml fetch, helm push) wait only as long as the budget can hold.
 import { ActionError } from '../types.js'
 
 export const DEFAULT_TIMEOUT = '15m'
@@ -154,4 +155,38 @@ export function armWatchdog(totalMs: number, grace = 30_000): NodeJS.Timeout {
   }, totalMs + grace)
   timer.unref()
   return timer
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * Runs `fn`, retrying retryable failures up to `retries` times with exponential
+ * backoff (baseDelayMs · 2^(n-1), capped at maxDelayMs, default 30 s) and jitter
+ * (each delay is drawn from [d/2, d]). The last error is rethrown unchanged.
+ */
+export async function withRetry<T>(
+  fn: () => Promise<T>,
+  opts: {
+    retries: number
+    baseDelayMs: number
+    isRetryable: (e: unknown) => boolean
+    onRetry?: (attempt: number, e: unknown, delayMs: number) => void
+    maxDelayMs?: number
+  }
+): Promise<T> {
+  const retries = Math.max(0, Math.floor(opts.retries))
+  const maxDelay = opts.maxDelayMs ?? 30_000
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn()
+    } catch (e) {
+      if (attempt > retries || !opts.isRetryable(e)) throw e
+      const full = Math.min(maxDelay, Math.max(0, opts.baseDelayMs) * 2 ** (attempt - 1))
+      const delayMs = Math.round(full / 2 + (Math.random() * full) / 2)
+      // No retry the run's budget cannot hold: the last error says more than a timeout would.
+      if (operationLimit(delayMs).byRun) throw e
+      opts.onRetry?.(attempt, e, delayMs)
+      await sleep(delayMs)
+    }
+  }
 }
