@@ -690,7 +690,7 @@ try {
           if (which === 'A') {
             entry.a = await runPassingA(false, `1.0.${round}`)
             // The warm-up is the check that the action passes on this blueprint with this helm;
-            // a warning is recorded (the example's CNPG PodMonitor toggle draws one), a failure stops the bench.
+            // a warning is recorded, a failure stops the bench.
             if (warmup)
               combo.verified = entry.a.report.steps.map((st) => ({ id: st.id, status: st.status, summary: st.summary }))
           } else if (which === 'T') {

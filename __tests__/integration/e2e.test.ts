@@ -70,6 +70,20 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
       for (const id of ['resolve-upstream', 'dependency-build', 'render', 'lint', 'package', 'publish'])
         expect(ids).toContain(id)
       expect(run.report.steps.find((step: { id: string }) => step.id === 'publish').status).toBe('passed')
+      // The example passes cleanly (issue 26.10): its CNPG podMonitor toggle configures the operator's Cluster,
+      // which renders the PodMonitor itself; a notice says so, nothing to fix.
+      expect(run.annotations.filter((a: { level: string }) => a.level === 'warning')).toEqual([])
+      const observability = run.report.steps.find((step: { id: string }) => step.id === 'observability')
+      expect(observability.status).toBe('passed')
+      expect(observability.findings).toEqual([
+        expect.objectContaining({
+          severity: 'notice',
+          message: expect.stringContaining(
+            'catalystOverlay.cnpg.podMonitor.enabled (the monitoring API present) renders no monitoring.coreos.com resource; it changes `Cluster/temporal-postgres (postgresql.cnpg.io/v1)`: it configures an operator'
+          )
+        })
+      ])
+      expect(run.summary).not.toMatch(/with \d+ warning/)
       // The artifact by digest, for cosign; and the SBOM naming it, the upstream chart and the images.
       expect(run.outputs['digest-ref']).toBe(
         `${servers.registry.oci.replace(/^oci:\/\//, '')}/blueprints/bp-temporal@${run.outputs.digest}`

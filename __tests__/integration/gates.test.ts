@@ -241,29 +241,54 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     expect(step(result, 'render').status).toBe('passed')
   })
 
-  it('reports an opt-in that renders no monitoring resource as a warning, not a failure', async () => {
-    const ctx = await prepare(
-      'opt-in-nothing',
-      async (dir) => {
-        await edit(dir, 'values.yaml', (s) =>
-          s.replace('  monitoring:\n    enabled: false', '  podMonitor:\n    enabled: false')
-        )
-        await edit(dir, 'templates/database.yaml', (s) =>
-          s.replace('.Values.database.monitoring.enabled', '.Values.database.podMonitor.enabled')
-        )
-      },
-      { chartTests: false }
-    )
-    const result = await runGates(ctx)
+  it('a monitor toggle that configures an operator is a notice; one whose template never reads it, a warning', async () => {
+    // database.podMonitor.enabled sets the CNPG Cluster's enablePodMonitor: the operator renders the PodMonitor.
+    const operatorToggle = async (dir: string): Promise<void> => {
+      await edit(dir, 'values.yaml', (s) =>
+        s.replace('  monitoring:\n    enabled: false', '  podMonitor:\n    enabled: false')
+      )
+      await edit(dir, 'templates/database.yaml', (s) =>
+        s.replace('.Values.database.monitoring.enabled', '.Values.database.podMonitor.enabled')
+      )
+    }
+    const result = await runGates(await prepare('opt-in-operator', operatorToggle, { chartTests: false }))
     const obs = step<ObservabilityData>(result, 'observability')
-    expect(obs.status).toBe('warning')
+    expect(obs.status).toBe('passed')
     expect(obs.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
-      ['observability-opt-in', 'warning', `${DISPLAY}/values.yaml`, 27]
+      ['observability-opt-in', 'notice', `${DISPLAY}/values.yaml`, 27]
     ])
     expect(obs.findings[0].message).toContain('database.podMonitor.enabled')
+    expect(obs.findings[0].message).toContain('it configures an operator')
     const toggle = obs.data!.toggles.find((t) => t.path === 'database.podMonitor.enabled')!
-    expect(toggle.case2).toEqual({ ok: true, kinds: [], resources: [], changesRender: true })
-    expect(result.steps.filter((s) => s.status === 'failed')).toEqual([])
+    expect(toggle.case2).toEqual({
+      ok: true,
+      kinds: [],
+      resources: [],
+      changesRender: true,
+      configures: ['Cluster/bp-gates-gates-db (postgresql.cnpg.io/v1)']
+    })
+    expect(toggle.rendersMonitor).toBe(false)
+
+    // The template no longer reads it: switching it on changes nothing.
+    const unread = await runGates(
+      await prepare(
+        'opt-in-unread',
+        async (dir) => {
+          await operatorToggle(dir)
+          await edit(dir, 'templates/database.yaml', (s) =>
+            s.replace('{{ .Values.database.podMonitor.enabled }}', 'false')
+          )
+        },
+        { chartTests: false }
+      )
+    )
+    const unreadObs = step<ObservabilityData>(unread, 'observability')
+    expect(unreadObs.status).toBe('warning')
+    expect(unreadObs.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
+      ['observability-opt-in', 'warning', `${DISPLAY}/values.yaml`, 27]
+    ])
+    expect(unreadObs.findings[0].message).toContain('the render does not change at all')
+    expect(unread.steps.filter((s) => s.status === 'failed')).toEqual([])
   })
 
   it('fails the images gate on an image: foo:latest of a template, pointing at the template line', async () => {
@@ -377,6 +402,58 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     expect(lint.findings[0].message).toContain('object name does not conform to Kubernetes naming requirements')
     expect(lint.details).toContain('[WARNING] templates/bad-name.yaml')
     expect(step(result, 'render').status).toBe('passed')
+  })
+
+  it('lints a pure wrapper (no templates/) with an empty one: its dependency is linted, other warnings still fail --strict', async () => {
+    const ctx = await prepare(
+      'pure-wrapper',
+      async (dir) => {
+        await rm(path.join(dir, 'templates'), { recursive: true })
+        // Fails only with ci/strict-values.yaml: seen by a lint that renders the dependency's templates.
+        await writeFile(
+          path.join(dir, 'charts', 'temporal', 'templates', 'strict.yaml'),
+          '{{- if .Values.server.strict }}\n{{ .Values.server.strict.missing.x }}\n{{- end }}\n'
+        )
+        await writeFile(
+          path.join(dir, 'ci', 'strict-values.yaml'),
+          'temporal:\n  server:\n    strict:\n      on: true\n'
+        )
+      },
+      { chartTests: false }
+    )
+    const result = await runGates(ctx)
+    const lint = step<LintData>(result, 'lint')
+    expect(lint.data!.pureWrapper).toBe(true)
+    expect(lint.data!.runs.map((r) => [r.label, r.exitCode])).toEqual([
+      ['default', 0],
+      ['ci/minimal-values.yaml', 0],
+      ['ci/strict-values.yaml', 1]
+    ])
+    expect(lint.findings.map((f) => f.severity)).toEqual(['error'])
+    expect(lint.findings[0].message).toContain('bp-gates/charts/temporal/templates/strict.yaml')
+    expect(lint.findings[0].message).toContain('(with ci/strict-values.yaml)')
+    expect(JSON.stringify(lint)).not.toContain('directory does not exist')
+    // The work copy is left as it is: the empty templates/ is in a view of it.
+    await expect(readFile(path.join(ctx.chartDir, 'templates'))).rejects.toThrow(/ENOENT/)
+
+    // Another warning keeps failing --strict: Helm 4 reads Chart.yaml strictly, Helm 3 does not.
+    const strictChart = await prepare(
+      'pure-wrapper-chart-field',
+      async (dir) => {
+        await rm(path.join(dir, 'templates'), { recursive: true })
+        await edit(dir, 'Chart.yaml', (s) => `${s}maintainer: someone\n`)
+      },
+      { chartTests: false }
+    )
+    const strict = step<LintData>(await runGates(strictChart), 'lint')
+    if (_label === 'helm 4') {
+      expect(strict.status).toBe('failed')
+      expect(strict.findings.map((f) => [f.severity, f.file])).toEqual([['error', `${DISPLAY}/Chart.yaml`]])
+      expect(strict.findings[0].message).toContain('[WARNING] Chart.yaml: failed to strictly parse chart metadata file')
+    } else {
+      expect(strict.status).toBe('passed')
+    }
+    expect(JSON.stringify(strict)).not.toContain('directory does not exist')
   })
 
   it('fails the render step when helm template fails, shows the error, and skips the gates that need the render', async () => {

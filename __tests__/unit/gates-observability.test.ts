@@ -5,12 +5,16 @@ import { parseYamlText } from '../../src/chart/yaml-source.js'
 import {
   case2Args,
   case3Args,
+  changedOperatorResources,
   discoverToggles,
+  enablingFlags,
   monitoringReferences,
+  observabilityCases,
   observabilityStep,
-  type RenderOutcome
+  type RenderOutcome,
+  type Toggle
 } from '../../src/gates/observability.js'
-import { parseDottedPath, repoFileForSource, setPath, templateLocation } from '../../src/gates/common.js'
+import { parseDottedPath, repoFileForSource, setPath, templateLocation, valueAt } from '../../src/gates/common.js'
 
 const VALUES = `temporal:
   server:
@@ -41,12 +45,18 @@ catalystOverlay:
   serviceMonitor:
     enabled: false
     create: true
+operator:
+  monitoring:
+    podMonitorEnabled: false
+    enablePrometheusRule: false
+    metricsEnabled: true
+    podMonitorLabels: false
 `
 
 describe('discoverToggles', () => {
   const values = parseYamlText<Record<string, unknown>>(VALUES, 'platform/t/chart/values.yaml')
 
-  it('finds boolean <monitor>.enabled / .create at any depth, case-insensitive, upstream included', () => {
+  it('finds boolean <monitor>.enabled / .create and <monitor>Enabled / enable<Monitor> at any depth, case-insensitive, upstream included', () => {
     const toggles = discoverToggles(values.data)
     expect(toggles.map((t) => [t.key, t.default, t.expectsResource])).toEqual([
       ['temporal.server.metrics.serviceMonitor.enabled', false, true],
@@ -56,9 +66,12 @@ describe('discoverToggles', () => {
       ['catalystOverlay.PrometheusRule.Enabled', false, true],
       ['catalystOverlay.tracing.enabled', false, false],
       ['catalystOverlay.serviceMonitor.enabled', false, true],
-      ['catalystOverlay.serviceMonitor.create', true, true]
+      ['catalystOverlay.serviceMonitor.create', true, true],
+      ['operator.monitoring.podMonitorEnabled', false, true],
+      ['operator.monitoring.enablePrometheusRule', false, true],
+      ['operator.monitoring.metricsEnabled', true, false]
     ])
-    // not toggles: web.enabled, a string "false", metricsServer (not a monitor key)
+    // not toggles: web.enabled, a string "false", metricsServer (not a monitor key), podMonitorLabels
     expect(toggles.every((t) => t.origin === 'values')).toBe(true)
   })
 
@@ -73,7 +86,8 @@ describe('discoverToggles', () => {
         'temporal.server.metrics.enabled',
         'catalystOverlay.*.Enabled',
         'temporal.server.replicas[0].prometheus.create',
-        'catalystOverlay.serviceMonitor.create'
+        'catalystOverlay.serviceMonitor.create',
+        'operator.monitoring.*'
       ]
     })
     expect(toggles.map((t) => [t.key, t.default, t.origin])).toEqual([
@@ -86,11 +100,52 @@ describe('discoverToggles', () => {
     ])
   })
 
-  it('builds the case-2 and case-3 arguments with the monitoring API', () => {
+  it('names the enabling flags along a path: false ones to switch on, non-booleans left, the value itself never', () => {
+    const tree = {
+      cm: { prometheus: { enabled: false, servicemonitor: { enabled: false } } },
+      cilium: {
+        hubble: {
+          enabled: true,
+          metrics: { enabled: null, serviceMonitor: { enabled: false } },
+          relay: { enabled: false, prometheus: { enabled: false, serviceMonitor: { enabled: false, create: false } } }
+        }
+      }
+    }
+    const lookup = (p: (string | number)[]): unknown => valueAt(tree, p)
+    expect(enablingFlags(['cm', 'prometheus', 'servicemonitor', 'enabled'], lookup)).toEqual({
+      enabling: [{ path: ['cm', 'prometheus', 'enabled'], key: 'cm.prometheus.enabled' }],
+      notSwitchable: []
+    })
+    expect(enablingFlags(['cilium', 'hubble', 'metrics', 'serviceMonitor', 'enabled'], lookup)).toEqual({
+      enabling: [],
+      notSwitchable: ['cilium.hubble.metrics.enabled']
+    })
+    expect(
+      enablingFlags(['cilium', 'hubble', 'relay', 'prometheus', 'serviceMonitor', 'create'], lookup).enabling.map(
+        (f) => f.key
+      )
+    ).toEqual([
+      'cilium.hubble.relay.enabled',
+      'cilium.hubble.relay.prometheus.enabled',
+      'cilium.hubble.relay.prometheus.serviceMonitor.enabled'
+    ])
+  })
+
+  it('finds enabling flags in the lookup (values.yaml over a dependency default), not only in values.yaml', () => {
+    const own = { kc: { metrics: { serviceMonitor: { enabled: false } } } }
+    const upstream = { metrics: { enabled: false, serviceMonitor: { enabled: false } } }
+    const lookup = (p: (string | number)[]): unknown => valueAt(own, p) ?? valueAt(upstream, p.slice(1))
+    expect(discoverToggles(own).map((t) => [t.key, t.enabling.map((f) => f.key)])).toEqual([
+      ['kc.metrics.serviceMonitor.enabled', []]
+    ])
+    expect(discoverToggles(own, undefined, lookup).map((t) => [t.key, t.enabling.map((f) => f.key)])).toEqual([
+      ['kc.metrics.serviceMonitor.enabled', ['kc.metrics.enabled']]
+    ])
+  })
+
+  it('builds the case-2 arguments (enabling flags first) and case-3 arguments with the monitoring API', () => {
     const [toggle] = discoverToggles(values.data)
-    expect(case2Args(toggle)).toEqual([
-      '--set',
-      'temporal.server.metrics.serviceMonitor.enabled=true',
+    const api = [
       '--api-versions',
       'monitoring.coreos.com/v1',
       '--api-versions',
@@ -99,12 +154,44 @@ describe('discoverToggles', () => {
       'monitoring.coreos.com/v1/PodMonitor',
       '--api-versions',
       'monitoring.coreos.com/v1/PrometheusRule'
+    ]
+    expect(case2Args(toggle)).toEqual(['--set', 'temporal.server.metrics.serviceMonitor.enabled=true', ...api])
+    const paired = discoverToggles({ a: { metrics: { enabled: false, serviceMonitor: { enabled: false } } } })[1]
+    expect(case2Args(paired)).toEqual([
+      '--set',
+      'a.metrics.enabled=true',
+      '--set',
+      'a.metrics.serviceMonitor.enabled=true',
+      ...api
     ])
     expect(case3Args(discoverToggles(values.data).slice(0, 2)).slice(0, 4)).toEqual([
       '--set',
       'temporal.server.metrics.serviceMonitor.enabled=false',
       '--set',
       'temporal.server.metrics.enabled=false'
+    ])
+  })
+
+  it('plans a switched-off render for each value that defaults to true, with its enabling flags on', () => {
+    const toggles = discoverToggles({
+      prometheus: { enabled: false, serviceMonitor: { enabled: true } },
+      metrics: { enabled: true }
+    })
+    const { cases, switchedOff } = observabilityCases(toggles)
+    expect(cases).toEqual([
+      { id: 'case2:0', set: ['prometheus.enabled=true'] },
+      { id: 'case2:1', set: ['prometheus.enabled=true', 'prometheus.serviceMonitor.enabled=true'] },
+      { id: 'case2:2', set: ['metrics.enabled=true'] },
+      {
+        id: 'case3',
+        set: ['prometheus.enabled=false', 'prometheus.serviceMonitor.enabled=false', 'metrics.enabled=false']
+      },
+      { id: 'case2-off:1', set: ['prometheus.enabled=true', 'prometheus.serviceMonitor.enabled=false'] },
+      { id: 'case2-off:2', set: ['metrics.enabled=false'] }
+    ])
+    expect([...switchedOff]).toEqual([
+      [1, 4],
+      [2, 5]
     ])
   })
 })
@@ -197,117 +284,232 @@ function outcome(stdout: string, exitCode = 0, stderr = ''): RenderOutcome {
   return { result, documents: exitCode === 0 ? parseRender(stdout) : [] }
 }
 
+const doc = (source: string, apiVersion: string, kind: string, name: string, extra = ''): string =>
+  `---\n# Source: ${source}\napiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: ${name}\n${extra}`
+const SERVICE = doc('bp-t/templates/svc.yaml', 'v1', 'Service', 'web', 'spec:\n  ports:\n    - port: 80\n')
+const SERVICE_WITH_METRICS = doc(
+  'bp-t/templates/svc.yaml',
+  'v1',
+  'Service',
+  'web',
+  'spec:\n  ports:\n    - port: 80\n    - port: 9090\n'
+)
+const MONITOR = doc('bp-t/templates/sm.yaml', 'monitoring.coreos.com/v1', 'ServiceMonitor', 'web')
+const CLUSTER_OFF = doc(
+  'bp-t/templates/db.yaml',
+  'postgresql.cnpg.io/v1',
+  'Cluster',
+  'db',
+  'spec:\n  monitoring:\n    enablePodMonitor: false\n'
+)
+const CLUSTER_ON = doc(
+  'bp-t/templates/db.yaml',
+  'postgresql.cnpg.io/v1',
+  'Cluster',
+  'db',
+  'spec:\n  monitoring:\n    enablePodMonitor: true\n'
+)
+const ROLE = doc(
+  'bp-t/charts/op/templates/rbac.yaml',
+  'rbac.authorization.k8s.io/v1',
+  'ClusterRole',
+  'op',
+  'rules:\n  - apiGroups:\n      - monitoring.coreos.com\n    resources: [podmonitors]\n    verbs: [get, create]\n'
+)
+
+function stepFor(
+  valuesText: string,
+  renders: { default: string; case2: string[]; case3: string; off?: [number, string][] }
+) {
+  const values = parseYamlText<Record<string, unknown>>(valuesText, 'platform/t/chart/values.yaml')
+  const toggles: Toggle[] = discoverToggles(values.data)
+  return observabilityStep({
+    toggles,
+    values,
+    chartName: 'bp-t',
+    displayChartDir: 'platform/t/chart',
+    durationMs: 3,
+    defaultRender: outcome(renders.default),
+    case2: renders.case2.map((text) => outcome(text)),
+    case3: outcome(renders.case3),
+    switchedOff: new Map((renders.off ?? []).map(([i, text]) => [i, outcome(text)]))
+  })
+}
+
+describe('changedOperatorResources', () => {
+  it('names the custom resources of other APIs that differ, not built-in or monitoring ones', () => {
+    expect(changedOperatorResources(SERVICE + CLUSTER_ON, SERVICE + CLUSTER_OFF)).toEqual([
+      'Cluster/db (postgresql.cnpg.io/v1)'
+    ])
+    expect(changedOperatorResources(SERVICE_WITH_METRICS + CLUSTER_OFF + MONITOR, SERVICE + CLUSTER_OFF)).toEqual([])
+    expect(changedOperatorResources(SERVICE + CLUSTER_OFF, SERVICE + CLUSTER_OFF)).toEqual([])
+  })
+})
+
 describe('observabilityStep', () => {
-  const values = parseYamlText<Record<string, unknown>>(
-    'temporal:\n  server:\n    metrics:\n      serviceMonitor:\n        enabled: true\ncnpg:\n  podMonitor:\n    enabled: false\n',
-    'platform/t/chart/values.yaml'
-  )
-  const toggles = discoverToggles(values.data)
-  const base = { toggles, values, chartName: 'bp-t', displayChartDir: 'platform/t/chart', durationMs: 3 }
-
-  it('fails a toggle defaulting true at its values.yaml line and a monitoring document in the default render; warns on an opt-in that renders nothing', () => {
-    const step = observabilityStep({
-      ...base,
-      defaultRender: outcome(WITH_MONITOR),
-      case2: [
-        outcome(WITH_MONITOR),
-        outcome(
-          `${CLEAN}---\n# Source: bp-t/templates/db.yaml\napiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: db\n`
-        )
-      ],
-      case3: outcome(CLEAN)
+  it('fails a monitoring resource in the default render; a mention of the group elsewhere (RBAC) is a notice', () => {
+    const step = stepFor('sm:\n  serviceMonitor:\n    enabled: false\n', {
+      default: SERVICE + MONITOR + ROLE,
+      case2: [SERVICE + MONITOR + ROLE],
+      case3: SERVICE + ROLE
     })
     expect(step.status).toBe('failed')
-    const errors = step.findings.filter((f) => f.severity === 'error')
-    expect(errors.map((f) => [f.rule, f.file, f.line])).toEqual([
-      ['observability-default-off', undefined, undefined],
-      ['observability-default-off', 'platform/t/chart/templates/configmap.yaml', undefined],
-      ['observability-default-off', 'platform/t/chart/values.yaml', 5]
+    expect(step.findings.map((f) => [f.rule, f.severity, f.file])).toEqual([
+      ['observability-default-off', 'error', 'platform/t/chart/templates/sm.yaml'],
+      ['observability-default-off', 'notice', undefined]
     ])
-    expect(errors[0].message).toContain('bp-t/charts/temporal/templates/server-servicemonitor.yaml')
-    const warnings = step.findings.filter((f) => f.severity === 'warning')
-    expect(warnings).toHaveLength(1)
-    expect(warnings[0]).toMatchObject({ rule: 'observability-opt-in', file: 'platform/t/chart/values.yaml', line: 8 })
-    expect(warnings[0].message).toContain('it changes the render')
-    expect(step.data!.toggles).toEqual([
-      {
-        path: 'temporal.server.metrics.serviceMonitor.enabled',
-        line: 5,
-        default: true,
-        origin: 'values',
-        expectsResource: true,
-        case2: {
-          ok: true,
-          kinds: ['ServiceMonitor'],
-          resources: ['ServiceMonitor/temporal-frontend (bp-t/charts/temporal/templates/server-servicemonitor.yaml)'],
-          changesRender: true
-        },
-        case3Ok: true
-      },
-      {
-        path: 'cnpg.podMonitor.enabled',
-        line: 8,
-        default: false,
-        origin: 'values',
-        expectsResource: true,
-        case2: { ok: true, kinds: [], resources: [], changesRender: true },
-        case3Ok: true
-      }
-    ])
-  })
+    expect(step.findings[1].message).toContain('bp-t/charts/op/templates/rbac.yaml')
+    expect(step.findings[1].message).toContain('outside any resource of that API')
+    expect(step.data!.case1.ok).toBe(false)
 
-  it('is only a warning when the sole problem is an opt-in that renders nothing; says when the render does not change', () => {
-    const ok = parseYamlText<Record<string, unknown>>('cnpg:\n  podMonitor:\n    enabled: false\n', 'v.yaml')
-    const step = observabilityStep({
-      ...base,
-      values: ok,
-      toggles: discoverToggles(ok.data),
-      defaultRender: outcome(CLEAN),
-      case2: [outcome(CLEAN)],
-      case3: outcome(CLEAN)
+    const rbacOnly = stepFor('sm:\n  serviceMonitor:\n    enabled: false\n', {
+      default: SERVICE + ROLE,
+      case2: [SERVICE + MONITOR + ROLE],
+      case3: SERVICE + ROLE
     })
-    expect(step.status).toBe('warning')
-    expect(step.findings[0].message).toContain('the render does not change at all')
-  })
-
-  it('fails on a case-2 render error and on monitoring resources left with every toggle off', () => {
-    const step = observabilityStep({
-      ...base,
-      toggles: toggles.slice(1),
-      defaultRender: outcome(CLEAN),
-      case2: [
-        outcome('', 1, 'Error: execution error at (bp-t/templates/db.yaml:9:4): cnpg.podMonitor needs cnpg.enabled\n')
-      ],
-      case3: outcome(WITH_MONITOR)
-    })
-    expect(step.status).toBe('failed')
-    expect(step.findings.map((f) => [f.rule, f.file, f.line])).toEqual([
-      ['observability-explicit-off', undefined, undefined],
-      ['observability-opt-in', 'platform/t/chart/templates/db.yaml', 9]
-    ])
-    expect(step.data!.case3).toEqual({
-      ok: false,
-      resources: ['ServiceMonitor/temporal-frontend (bp-t/charts/temporal/templates/server-servicemonitor.yaml)']
-    })
-    expect(step.data!.toggles[0].case2.error).toBe(
-      'execution error at (bp-t/templates/db.yaml:9:4): cnpg.podMonitor needs cnpg.enabled'
+    expect(rbacOnly.status).toBe('passed')
+    expect(rbacOnly.findings.map((f) => f.severity)).toEqual(['notice'])
+    expect(rbacOnly.data!.case1.ok).toBe(true)
+    expect(rbacOnly.summary).toBe(
+      '1 value probed, default render clean, 1 mention of monitoring.coreos.com elsewhere, 1 of 1 render a monitoring resource when on, all-off clean'
     )
   })
 
-  it('passes a clean chart', () => {
-    const ok = parseYamlText<Record<string, unknown>>('sm:\n  serviceMonitor:\n    enabled: false\n', 'v.yaml')
-    const step = observabilityStep({
-      ...base,
-      values: ok,
-      toggles: discoverToggles(ok.data),
-      defaultRender: outcome(CLEAN),
-      case2: [outcome(WITH_MONITOR)],
-      case3: outcome(CLEAN)
+  it('does not judge metrics.enabled: true that renders no monitoring resource (a metrics port), and fails a toggle that does', () => {
+    // metrics.enabled (true) opens a port; serviceMonitor.enabled (false) renders the monitor.
+    const values = 'metrics:\n  enabled: true\n  serviceMonitor:\n    enabled: false\n'
+    const clean = stepFor(values, {
+      default: SERVICE_WITH_METRICS,
+      case2: [SERVICE_WITH_METRICS, SERVICE_WITH_METRICS + MONITOR],
+      case3: SERVICE,
+      off: [[0, SERVICE]]
+    })
+    expect(clean.status).toBe('passed')
+    expect(clean.findings).toEqual([])
+    expect(clean.data!.toggles.map((t) => [t.path, t.default, t.rendersMonitor, t.case2.resources])).toEqual([
+      ['metrics.enabled', true, false, []],
+      ['metrics.serviceMonitor.enabled', false, true, ['ServiceMonitor/web (bp-t/templates/sm.yaml)']]
+    ])
+    expect(clean.details).toContain('--set metrics.enabled=true: no monitoring resource: not an observability toggle')
+
+    // The same value rendering a monitor of its own (compared with itself switched off) is an error.
+    const monitorOnMetrics = stepFor(values, {
+      default: SERVICE_WITH_METRICS,
+      case2: [SERVICE_WITH_METRICS + MONITOR, SERVICE_WITH_METRICS + MONITOR],
+      case3: SERVICE,
+      off: [[0, SERVICE]]
+    })
+    expect(monitorOnMetrics.status).toBe('failed')
+    expect(monitorOnMetrics.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
+      ['observability-default-off', 'error', 'platform/t/chart/values.yaml', 2]
+    ])
+    expect(monitorOnMetrics.findings[0].message).toContain('metrics.enabled defaults to true')
+    // serviceMonitor.enabled (no enabling flag to switch: metrics.enabled is already true) renders the monitor too.
+    expect(monitorOnMetrics.data!.toggles[1].rendersMonitor).toBe(true)
+  })
+
+  it('credits a paired toggle with its own monitor only: what its enabling flag renders alone is the flag’s', () => {
+    const values = 'cm:\n  prometheus:\n    enabled: false\n    servicemonitor:\n      enabled: false\n'
+    const step = stepFor(values, {
+      default: SERVICE,
+      case2: [SERVICE_WITH_METRICS, SERVICE_WITH_METRICS + MONITOR],
+      case3: SERVICE
     })
     expect(step.status).toBe('passed')
     expect(step.findings).toEqual([])
-    expect(step.summary).toBe(
-      '1 toggle, default render clean, 1 of 1 render a monitoring resource when on, all-off clean'
+    expect(step.data!.toggles.map((t) => [t.path, t.enabling, t.rendersMonitor])).toEqual([
+      ['cm.prometheus.enabled', [], false],
+      ['cm.prometheus.servicemonitor.enabled', ['cm.prometheus.enabled'], true]
+    ])
+    expect(step.summary).toContain('1 of 2 render a monitoring resource when on (1 with its enabling flags)')
+    expect(step.details).toContain(
+      '--set cm.prometheus.servicemonitor.enabled=true cm.prometheus.enabled=true: renders ServiceMonitor/web (bp-t/templates/sm.yaml)'
     )
+    // A monitor the flag renders on its own is not the paired toggle's.
+    const flagRenders = stepFor(values, {
+      default: SERVICE,
+      case2: [SERVICE + MONITOR, SERVICE + MONITOR],
+      case3: SERVICE
+    })
+    expect(flagRenders.data!.toggles.map((t) => t.rendersMonitor)).toEqual([true, false])
+    expect(flagRenders.findings.map((f) => [f.severity, f.message])).toEqual([
+      [
+        'warning',
+        'Opting in to cm.prometheus.servicemonitor.enabled with `cm.prometheus.enabled=true` (the monitoring API present) renders no monitoring.coreos.com resource.'
+      ]
+    ])
+  })
+
+  it('a monitor toggle that configures an operator is a notice; one that changes nothing, or only built-in resources, a warning', () => {
+    const values = 'db:\n  podMonitor:\n    enabled: false\n'
+    const operator = stepFor(values, {
+      default: SERVICE + CLUSTER_OFF,
+      case2: [SERVICE + CLUSTER_ON],
+      case3: SERVICE + CLUSTER_OFF
+    })
+    expect(operator.status).toBe('passed')
+    expect(operator.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
+      ['observability-opt-in', 'notice', 'platform/t/chart/values.yaml', 3]
+    ])
+    expect(operator.findings[0].message).toContain(
+      'it changes `Cluster/db (postgresql.cnpg.io/v1)`: it configures an operator'
+    )
+    expect(operator.data!.toggles[0].case2).toEqual({
+      ok: true,
+      kinds: [],
+      resources: [],
+      changesRender: true,
+      configures: ['Cluster/db (postgresql.cnpg.io/v1)']
+    })
+
+    const nothing = stepFor(values, { default: SERVICE, case2: [SERVICE], case3: SERVICE })
+    expect(nothing.status).toBe('warning')
+    expect(nothing.findings[0].message).toContain('the render does not change at all')
+
+    const builtIn = stepFor(values, { default: SERVICE, case2: [SERVICE_WITH_METRICS], case3: SERVICE })
+    expect(builtIn.status).toBe('warning')
+    expect(builtIn.findings[0].message).not.toContain('does not change')
+
+    const listValue = stepFor('h:\n  metrics:\n    enabled: [dns]\n    serviceMonitor:\n      enabled: false\n', {
+      default: SERVICE,
+      case2: [SERVICE],
+      case3: SERVICE
+    })
+    expect(listValue.findings[0].message).toContain('Its path also has `h.metrics.enabled`, which holds no boolean')
+  })
+
+  it('fails on a case-2 render error (naming the flags it set) and on monitoring resources left with every toggle off', () => {
+    const values = 'metrics:\n  enabled: false\n  serviceMonitor:\n    enabled: false\n'
+    const step = stepFor(values, {
+      default: SERVICE,
+      case2: [SERVICE, ''],
+      case3: SERVICE + MONITOR
+    })
+    // replace the failing render
+    expect(step.findings.map((f) => [f.rule, f.severity])).toContainEqual(['observability-explicit-off', 'error'])
+    const failing = observabilityStep({
+      toggles: discoverToggles({ metrics: { enabled: false, serviceMonitor: { enabled: false } } }),
+      values: parseYamlText<Record<string, unknown>>(values, 'platform/t/chart/values.yaml'),
+      chartName: 'bp-t',
+      displayChartDir: 'platform/t/chart',
+      durationMs: 1,
+      defaultRender: outcome(SERVICE),
+      case2: [
+        outcome(SERVICE),
+        outcome('', 1, 'Error: execution error at (bp-t/templates/sm.yaml:9:4): metrics.port is required\n')
+      ],
+      case3: outcome(SERVICE + MONITOR)
+    })
+    expect(failing.status).toBe('failed')
+    expect(failing.findings.map((f) => [f.rule, f.file, f.line])).toEqual([
+      ['observability-explicit-off', 'platform/t/chart/templates/sm.yaml', undefined],
+      ['observability-opt-in', 'platform/t/chart/templates/sm.yaml', 9]
+    ])
+    expect(failing.findings[1].message).toBe(
+      'Opting in (--set metrics.serviceMonitor.enabled=true with `metrics.enabled=true`, the monitoring API present) fails: execution error at (bp-t/templates/sm.yaml:9:4): metrics.port is required'
+    )
+    expect(failing.data!.case3).toEqual({ ok: false, resources: ['ServiceMonitor/web (bp-t/templates/sm.yaml)'] })
+    expect(failing.data!.toggles[1]).toMatchObject({ enabling: ['metrics.enabled'], case2: { ok: false } })
+    expect(failing.data!.toggles[1].rendersMonitor).toBeUndefined()
   })
 })

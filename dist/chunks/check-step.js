@@ -1,4 +1,4 @@
-import { i as isRecord$1, q as lastLine, a as require$$1, t as loadBlueprint, u as exists, v as prepareWorkChart, H as Helm, x as buildDependencies, y as lastLines, z as parseRenderDetailed, B as distExports, C as extractImages, r as redact, n as notice, c as info, b as require$$0, k as require$$0$1, D as createHelmHome, o as operationLimit, A as ActionError, E as parseYamlText, F as tryParseImageRef, G as checkImages, I as groupFailing, J as compareCodePoints, K as loadYamlFile, L as splitRenderBySource, R as RegistryClient, M as isLoopbackHost, N as cleanAsYaml11, P as isStrictSemver, Q as parseVersion, S as HELM_CHART_LAYER, T as ociTag, U as chartRef, V as withProgress, W as DeadlineError, X as RegistryError, Y as withRetry, O as OPERATION_LIMITS, l as chartRepository } from './action.js';
+import { i as isRecord$1, q as lastLine, a as require$$1, t as loadBlueprint, u as exists$1, v as prepareWorkChart, H as Helm, x as buildDependencies, y as lastLines, z as parseRenderDetailed, B as distExports, C as extractImages, r as redact, n as notice, c as info, b as require$$0, k as require$$0$1, D as createHelmHome, o as operationLimit, A as ActionError, E as parseYamlText, F as tryParseImageRef, G as checkImages, I as groupFailing, J as compareCodePoints, K as loadYamlFile, L as splitRenderBySource, R as RegistryClient, M as isLoopbackHost, N as cleanAsYaml11, P as isStrictSemver, Q as parseVersion, S as HELM_CHART_LAYER, T as ociTag, U as chartRef, V as withProgress, W as DeadlineError, X as RegistryError, Y as withRetry, O as OPERATION_LIMITS, l as chartRepository } from './action.js';
 import { b as require$$2, _ as _builtin_child_process, r as require$$4, a as require$$1$1 } from '../index.js';
 import { h as hasCommit, f as fetchCommits, s as segmentMatcher } from './discover.js';
 import { r as require$$3 } from './_builtin_zlib.js';
@@ -132,7 +132,7 @@ async function loadBaseBlueprint(options, sha, tree) {
         return await loadBlueprint(tree, options.blueprint, options.chart);
     }
     catch (error) {
-        if (!(await exists(require$$2.join(tree, options.chart, 'Chart.yaml'))))
+        if (!(await exists$1(require$$2.join(tree, options.chart, 'Chart.yaml'))))
             return undefined;
         throw error;
     }
@@ -1836,7 +1836,7 @@ const SNIPPET_LINES = 25;
 function shown(image) {
     return image === '' ? '(empty)' : image;
 }
-function list(problems) {
+function list$1(problems) {
     const names = problems.slice(0, LISTED).map((p) => `\`${shown(p.image)}\``);
     const more = problems.length > LISTED ? `, and ${problems.length - LISTED} more` : '';
     return `${names.join(', ')}${more}`;
@@ -1948,7 +1948,7 @@ function problemFindings(problems, ctx) {
                 ...base,
                 message: one
                     ? `${subject} (policy ${ctx.policy}): ${first.reason}. Set by ${keys[0]}.`
-                    : `${subject} (policy ${ctx.policy}): ${list(group)}. ` +
+                    : `${subject} (policy ${ctx.policy}): ${list$1(group)}. ` +
                         `Set by ${keys.slice(0, LISTED).join(', ')}${group.length > LISTED ? ', …' : ''}.`,
                 fix: `pin by digest in ${ctx.valuesFile}${digestHint(group)}`,
                 snippet: { language: 'yaml', text: valuesSnippet(group) },
@@ -1967,7 +1967,7 @@ function problemFindings(problems, ctx) {
                 };
             findings.push({
                 ...base,
-                message: `${subject} (policy ${ctx.policy}): ${one ? first.reason : list(group)}.`,
+                message: `${subject} (policy ${ctx.policy}): ${one ? first.reason : list$1(group)}.`,
                 fix: `pin by digest where ${first.template.file} sets ${one ? 'it' : 'them'}${digestHint(group)}, ` +
                     `or add ${one ? 'it' : 'them'} to input \`image-allowlist\``,
                 snippet,
@@ -1980,7 +1980,7 @@ function problemFindings(problems, ctx) {
         const line = first.dependency ? ctx.dependencyLine(first.dependency) : undefined;
         findings.push({
             ...base,
-            message: `${subject} (policy ${ctx.policy}) and no values key sets ${one ? 'it' : 'them'}: ${list(group)}.`,
+            message: `${subject} (policy ${ctx.policy}) and no values key sets ${one ? 'it' : 'them'}: ${list$1(group)}.`,
             fix: `ask the chart's maintainers for an image value, or accept ${one ? 'it' : 'them'}`,
             snippet: allowlistSnippet(group, `set by the ${first.dependency ?? 'dependency'} chart without a values key`),
             file: ctx.chartFile,
@@ -2891,6 +2891,59 @@ const imagesGate = {
     }
 };
 
+// What `helm lint` is given for a pure wrapper: a chart with no `templates/`
+// folder whose dependencies (under charts/ of the work copy) carry the payload.
+//
+// Helm 4 warns `[WARNING] templates/: directory does not exist` for such a chart,
+// which fails `--strict`, and then lints no template at all: not its
+// dependencies' either (the template rule returns before rendering). Helm 3 says
+// nothing and renders the whole chart, dependencies included. Half of the real
+// blueprints are pure wrappers, so the warning would fail them all under Helm 4
+// while saying nothing about the chart. Linting the chart with an empty
+// `templates/` folder makes both helms do what Helm 3 does: no warning, every
+// dependency's template linted. The folder is added to a view of the work copy,
+// never to the work copy itself (the package, the renders and the chart tests
+// see the chart as it is). A chart with neither templates/ nor dependencies keeps
+// Helm 4's warning: it has nothing to render.
+async function exists(file) {
+    return require$$1.lstat(file).then(() => true, () => false);
+}
+/** True when charts/ holds a dependency (an archive or an unpacked chart folder). */
+async function hasBuiltDependency(chartDir) {
+    const entries = await require$$1.readdir(require$$2.join(chartDir, 'charts'), { withFileTypes: true }).catch(() => []);
+    return entries.some((e) => (e.isFile() && e.name.endsWith('.tgz')) || e.isDirectory());
+}
+/**
+ * A read-only view of `from` at `to`: folders made, files hard-linked (copied
+ * where the file system cannot link), links recreated verbatim (the work copy's
+ * links are relative and stay inside it). Hard links are sound here: helm lint
+ * only reads, and nothing else works in the view.
+ */
+async function linkTree(from, to) {
+    await require$$1.mkdir(to, { recursive: true });
+    const entries = await require$$1.readdir(from, { withFileTypes: true });
+    await Promise.all(entries.map(async (entry) => {
+        const source = require$$2.join(from, entry.name);
+        const target = require$$2.join(to, entry.name);
+        if (entry.isDirectory())
+            await linkTree(source, target);
+        else if (entry.isSymbolicLink())
+            await require$$1.symlink(await require$$1.readlink(source), target);
+        else if (entry.isFile())
+            await require$$1.link(source, target).catch(() => require$$1.copyFile(source, target));
+    }));
+}
+/** The folder to lint: `chartDir` itself, or for a pure wrapper a view of it at `viewDir` with an empty templates/. */
+async function lintTarget(chartDir, viewDir) {
+    // A templates/ that is there in any form (a file too: helm says so) is linted as it is.
+    if ((await exists(require$$2.join(chartDir, 'templates'))) || !(await hasBuiltDependency(chartDir)))
+        return { dir: chartDir, pureWrapper: false };
+    await require$$1.rm(viewDir, { recursive: true, force: true });
+    await linkTree(chartDir, viewDir);
+    await require$$1.mkdir(require$$2.join(viewDir, 'templates'));
+    return { dir: viewDir, pureWrapper: true };
+}
+
 // Gate `lint`: `helm lint --strict` with the run's values, then once more per
 // values file matching `lint-values` (default ci/*-values.yaml). The output of
 // Helm 3 and Helm 4 is parsed into findings with the file and line helm names.
@@ -2909,7 +2962,9 @@ const imagesGate = {
 //   [ERROR] : unable to load chart
 //   [INFO] Chart.yaml: icon is recommended
 // INFO lines become notices. WARNINGs fail the run under --strict, so a WARNING of
-// a failed run is an error finding.
+// a failed run is an error finding. One warning is never asked for: Helm 4's
+// `templates/: directory does not exist` for a pure wrapper, which is linted with an
+// empty templates/ folder instead (lint-view.ts says why).
 const LEVEL_RE = /^\[(ERROR|WARNING|INFO)\]\s?(.*)$/;
 const LOCATION_RE = /^([^\s:]*):(?:\s(.*)|$)/;
 /** Pure parser of `helm lint` output (stdout and stderr together) into messages. */
@@ -3045,8 +3100,10 @@ async function planLint(chartDir, valueArgs, lintValuesGlob) {
         ...files.map((file) => ({ label: file, args: [...base, '--values', require$$2.join(chartDir, file)] }))
     ];
 }
-function lintStep(runs, options, durationMs) {
+function lintStep(runs, options, durationMs, pureWrapper = false) {
     const data = { runs: [] };
+    if (pureWrapper)
+        data.pureWrapper = true;
     const byKey = new Map();
     const details = [];
     let failedRuns = 0;
@@ -3112,27 +3169,32 @@ function lintStep(runs, options, durationMs) {
     const warnings = findings.filter((f) => f.severity === 'warning').length;
     const runsText = `${runs.length} lint run${runs.length === 1 ? '' : 's'}`;
     const status = failedRuns > 0 ? 'failed' : warnings > 0 ? 'warning' : 'passed';
-    const summary = failedRuns > 0
+    const summary = (failedRuns > 0
         ? `${failedRuns} of ${runsText} failed: ${errors} error${errors === 1 ? '' : 's'}`
-        : `${runsText} passed${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`;
+        : `${runsText} passed${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`) +
+        (pureWrapper ? ' (no templates/: linted with an empty one, the dependencies carry the payload)' : '');
     const step = { id: 'lint', title: 'Helm lint', status, durationMs, summary, findings, data };
     if (details.length > 0)
         step.details = details.join('\n\n');
     return step;
 }
-/** The gate: one `helm lint --strict` per planned run (the default values, then each lint values file). */
+/**
+ * The gate: one `helm lint --strict` per planned run (the default values, then each lint values file), of the
+ * work copy, or for a pure wrapper of a view of it with an empty templates/ (lint-view.ts).
+ */
 const lintGate = {
     id: 'lint',
     async plan(pc) {
         const { ctx } = pc;
-        const plans = await planLint(ctx.chartDir, ctx.valueArgs, ctx.lintValuesGlob);
+        const target = await lintTarget(ctx.chartDir, require$$2.join(ctx.scriptRoot, 'lint-view', require$$2.basename(ctx.chartDir)));
+        const plans = await planLint(target.dir, ctx.valueArgs, ctx.lintValuesGlob);
         const runs = plans.map((plan) => ({ plan, job: helmJob(ctx.helm, `lint:${plan.label}`, plan.args) }));
         return {
             jobs: runs.map((r) => r.job.job),
             finish() {
                 const done = runs.map((r) => ({ plan: r.plan, ...r.job.get() }));
-                const options = { chartName: ctx.chartName, chartDir: ctx.chartDir, displayChartDir: ctx.displayChartDir };
-                return { step: lintStep(done, options, wall(done.map((r) => r.span))) };
+                const options = { chartName: ctx.chartName, chartDir: target.dir, displayChartDir: ctx.displayChartDir };
+                return { step: lintStep(done, options, wall(done.map((r) => r.span)), target.pureWrapper) };
             }
         };
     }
@@ -3657,7 +3719,7 @@ const MONITORING_API_ARGS = [
     '--api-versions',
     'monitoring.coreos.com/v1/PrometheusRule'
 ];
-const MONITOR_KEYS = new Set([
+const MONITOR_KEYS = [
     'servicemonitor',
     'podmonitor',
     'prometheusrule',
@@ -3665,54 +3727,82 @@ const MONITOR_KEYS = new Set([
     'prometheus',
     'monitoring',
     'tracing'
-]);
-/** Toggles of these keys exist to render a monitoring.coreos.com resource. */
+];
+/** Values named for these exist to render a monitoring.coreos.com resource. */
 const RESOURCE_KEYS = new Set(['servicemonitor', 'podmonitor', 'prometheusrule']);
 const SWITCH_KEYS = new Set(['enabled', 'create']);
-function isToggleKey(valuePath) {
+/** `podMonitorEnabled`, `serviceMonitorCreate`, `enablePodMonitor`, `createServiceMonitor` (lower-cased). */
+const COMPOUND_KEY = new RegExp(`^(?:(?:enable|create)(${MONITOR_KEYS.join('|')})|(${MONITOR_KEYS.join('|')})(?:enabled|create))$`);
+function toggleKind(valuePath) {
     const last = valuePath[valuePath.length - 1];
-    const monitor = valuePath[valuePath.length - 2];
-    if (typeof last !== 'string' || typeof monitor !== 'string')
+    if (typeof last !== 'string')
         return { toggle: false, expectsResource: false };
-    const m = monitor.toLowerCase();
-    return { toggle: SWITCH_KEYS.has(last.toLowerCase()) && MONITOR_KEYS.has(m), expectsResource: RESOURCE_KEYS.has(m) };
+    const parent = valuePath[valuePath.length - 2];
+    const p = typeof parent === 'string' ? parent.toLowerCase() : '';
+    if (SWITCH_KEYS.has(last.toLowerCase()) && MONITOR_KEYS.includes(p))
+        return { toggle: true, expectsResource: RESOURCE_KEYS.has(p) };
+    const compound = COMPOUND_KEY.exec(last.toLowerCase());
+    if (compound)
+        return { toggle: true, expectsResource: RESOURCE_KEYS.has(compound[1] ?? compound[2]) };
+    return { toggle: false, expectsResource: false };
 }
 function matchesPattern(valuePath, pattern) {
     if (pattern.length !== valuePath.length)
         return false;
     return pattern.every((segment, i) => segment === '*' || String(segment) === String(valuePath[i]));
 }
-/** Pure: the toggles of a values tree, with the input's includes and excludes applied. */
-function discoverToggles(values, overrides = { include: [], exclude: [] }) {
+/**
+ * Pure: the `<parent>.enabled` flags along a value's path (the value itself left
+ * out): false ones are switched on with it; non-booleans are named, never set.
+ */
+function enablingFlags(valuePath, lookup) {
+    const enabling = [];
+    const notSwitchable = [];
+    const own = setPath(valuePath);
+    for (let depth = 1; depth < valuePath.length; depth++) {
+        const flag = [...valuePath.slice(0, depth), 'enabled'];
+        const key = setPath(flag);
+        if (key === own)
+            continue;
+        const value = lookup(flag);
+        if (value === false)
+            enabling.push({ path: flag, key });
+        else if (value !== undefined && typeof value !== 'boolean')
+            notSwitchable.push(key);
+    }
+    return { enabling, notSwitchable };
+}
+/**
+ * Pure: the values to probe in a values tree, with the input's includes and
+ * excludes applied, and the enabling flags of each (`lookup`: the default values
+ * helm sees, values.yaml over the dependencies' defaults; values.yaml alone when not given).
+ */
+function discoverToggles(values, overrides = { include: [], exclude: [] }, lookup = (p) => valueAt(values, p)) {
     const found = [];
+    const add = (valuePath, value, origin) => {
+        found.push({
+            path: valuePath,
+            key: setPath(valuePath),
+            default: value,
+            origin,
+            expectsResource: toggleKind(valuePath).expectsResource,
+            ...enablingFlags(valuePath, lookup)
+        });
+    };
     walkValues(values, (key, value, at) => {
         if (typeof value !== 'boolean')
             return;
         const here = [...at, key];
-        const kind = isToggleKey(here);
-        if (kind.toggle)
-            found.push({
-                path: here,
-                key: setPath(here),
-                default: value,
-                origin: 'values',
-                expectsResource: kind.expectsResource
-            });
+        if (toggleKind(here).toggle)
+            add(here, value, 'values');
     });
     for (const text of overrides.include) {
         const valuePath = parseDottedPath(text.trim());
         if (valuePath.length === 0)
             continue;
-        const key = setPath(valuePath);
-        if (found.some((t) => t.key === key))
+        if (found.some((t) => t.key === setPath(valuePath)))
             continue;
-        found.push({
-            path: valuePath,
-            key,
-            default: valueAt(values, valuePath),
-            origin: 'input',
-            expectsResource: isToggleKey(valuePath).expectsResource
-        });
+        add(valuePath, valueAt(values, valuePath), 'input');
     }
     const excluded = overrides.exclude.map((text) => parseDottedPath(text.trim())).filter((p) => p.length > 0);
     return found.filter((t) => !excluded.some((pattern) => matchesPattern(t.path, pattern)));
@@ -3725,6 +3815,14 @@ function groupOf(apiVersion) {
 }
 function monitoringDocuments(docs) {
     return docs.filter((d) => groupOf(d.apiVersion) === MONITORING_GROUP);
+}
+/**
+ * A custom resource of an operator: an API group with a dot outside Kubernetes'
+ * own (`*.k8s.io`) and outside monitoring.coreos.com, e.g. `postgresql.cnpg.io`.
+ */
+function isOperatorResource(apiVersion) {
+    const group = groupOf(apiVersion);
+    return group.includes('.') && !group.endsWith('.k8s.io') && group !== MONITORING_GROUP;
 }
 /**
  * Pure (case 1): monitoring.coreos.com resources of a render, and every other
@@ -3776,6 +3874,26 @@ function monitoringReferences(renderText, docs) {
 function resourceKey(doc) {
     return `${doc.kind ?? '?'}/${doc.name ?? '?'}${doc.source ? ` (${doc.source})` : ''}`;
 }
+/**
+ * Pure: the operators' custom resources (isOperatorResource) that differ between
+ * two renders of the chart: in `on` and not, as they are there, in `off`.
+ */
+function changedOperatorResources(on, off) {
+    const offChunks = new Map();
+    for (const chunk of splitRenderBySource(off))
+        offChunks.set(chunk.text, (offChunks.get(chunk.text) ?? 0) + 1);
+    const changed = [];
+    for (const chunk of splitRenderBySource(on)) {
+        const left = offChunks.get(chunk.text) ?? 0;
+        if (left > 0)
+            offChunks.set(chunk.text, left - 1);
+        else
+            changed.push(chunk.text);
+    }
+    return parseRenderDetailed(changed.join(''))
+        .documents.filter((d) => isOperatorResource(d.apiVersion))
+        .map((d) => `${d.kind ?? '?'}/${d.name ?? '?'} (${d.apiVersion ?? '?'})`);
+}
 function renderErrorFinding(rule, what, outcome, input, fallback) {
     const error = helmErrorLine(outcome.result.stderr, outcome.result.stdout);
     const finding = { rule, severity: 'error', message: `${what} fails: ${error}` };
@@ -3792,14 +3910,11 @@ function renderErrorFinding(rule, what, outcome, input, fallback) {
     }
     return finding;
 }
-function observabilityStep(input) {
-    const { values, chartName, displayChartDir } = input;
-    const findings = [];
-    const valuesFile = values.displayPath;
-    // Case 1: the default render.
-    const references = monitoringReferences(input.defaultRender.result.stdout, input.defaultRender.documents);
-    for (const ref of references) {
-        const file = repoFileForSource(ref.source, chartName, displayChartDir);
+const code = (text) => `\`${text}\``;
+const list = (keys) => keys.map(code).join(', ');
+function case1Findings(input, references) {
+    return references.map((ref) => {
+        const file = repoFileForSource(ref.source, input.chartName, input.displayChartDir);
         const where = ref.source ?? 'the render';
         const finding = ref.type === 'document'
             ? {
@@ -3810,14 +3925,21 @@ function observabilityStep(input) {
             }
             : {
                 rule: 'observability-default-off',
-                severity: 'error',
-                message: `The default render mentions ${MONITORING_GROUP} in ${where} (render line ${ref.renderLine}): ${ref.excerpt ?? ''}`,
-                fix: 'Guard it with an observability toggle that defaults to false.'
+                severity: 'notice',
+                message: `The default render names ${MONITORING_GROUP} in ${where} (render line ${ref.renderLine}), outside any resource of that API: ` +
+                    `${ref.excerpt ?? ''}. Not judged: only a resource of the API needs its CRDs (an operator's RBAC rule granting the group is fine).`
             };
         if (file)
             finding.file = file;
-        findings.push(finding);
-    }
+        return finding;
+    });
+}
+function observabilityStep(input) {
+    const { values } = input;
+    const valuesFile = values.displayPath;
+    // Case 1: the default render.
+    const references = monitoringReferences(input.defaultRender.result.stdout, input.defaultRender.documents);
+    const findings = case1Findings(input, references);
     // Case 3: one render with every toggle off and the API present.
     const case3 = input.case3;
     let baseline = new Set();
@@ -3838,7 +3960,7 @@ function observabilityStep(input) {
                     message: `With every observability toggle false and the monitoring API present, the render still has ${resourceKey(doc)}.`,
                     fix: 'Guard the resource with its toggle, not only with `.Capabilities.APIVersions.Has`.'
                 };
-                const file = repoFileForSource(doc.source, chartName, displayChartDir);
+                const file = repoFileForSource(doc.source, input.chartName, input.displayChartDir);
                 if (file)
                     finding.file = file;
                 findings.push(finding);
@@ -3846,87 +3968,176 @@ function observabilityStep(input) {
             case3Data = { ok: monitors.length === 0, resources: monitors.map(resourceKey) };
         }
     }
+    // The monitors of each opt-in render, and what each is compared with: the all-off render, or for a toggle
+    // that defaults to true its own render switched off; minus what its enabling flags render on their own.
+    const monitorsOf = (outcome) => new Set(outcome && outcome.result.exitCode === 0 ? monitoringDocuments(outcome.documents).map(resourceKey) : []);
+    const indexByKey = new Map(input.toggles.map((t, i) => [t.key, i]));
+    const reference = (i) => input.switchedOff?.get(i) ?? case3;
+    const own = (i) => {
+        const outcome = input.case2[i];
+        const compared = input.switchedOff?.has(i) ? monitorsOf(input.switchedOff.get(i)) : baseline;
+        const fromFlags = input.toggles[i].enabling.flatMap((flag) => {
+            const j = indexByKey.get(flag.key);
+            return j === undefined ? [] : [...monitorsOf(input.case2[j])];
+        });
+        return monitoringDocuments(outcome.documents).filter((d) => !compared.has(resourceKey(d)) && !fromFlags.includes(resourceKey(d)));
+    };
     const toggles = input.toggles.map((toggle, i) => {
         const line = values.lineOf(toggle.path);
         const at = { file: valuesFile };
         if (line !== undefined)
             at.line = line;
-        if (toggle.default === true) {
-            findings.push({
-                rule: 'observability-default-off',
-                severity: 'error',
-                message: `Observability toggle ${toggle.key} defaults to true: a fresh cluster has no ${MONITORING_GROUP}/v1 CRDs.`,
-                fix: `Set \`${toggle.key}: false\`; clusters with the CRDs opt in.`,
-                snippet: { language: 'yaml', label: `in ${valuesFile}:`, text: nestedYaml(toggle.path, 'false') },
-                ...at
-            });
-        }
+        const enabling = toggle.enabling.map((f) => f.key);
+        const withFlags = enabling.length > 0 ? ` with ${list(enabling.map((k) => `${k}=true`))}` : '';
         const outcome = input.case2[i];
         const data = {
             path: toggle.key,
             default: toggle.default,
             origin: toggle.origin,
             expectsResource: toggle.expectsResource,
+            enabling,
             case2: { ok: false, kinds: [], resources: [] },
             case3Ok: case3Data?.ok ?? false
         };
+        if (toggle.notSwitchable.length > 0)
+            data.notSwitchable = toggle.notSwitchable;
         if (line !== undefined)
             data.line = line;
         if (!outcome)
             return data;
         if (outcome.result.exitCode !== 0) {
-            findings.push(renderErrorFinding('observability-opt-in', `Opting in (--set ${toggle.key}=true with the monitoring API present)`, outcome, input, at));
+            findings.push(renderErrorFinding('observability-opt-in', `Opting in (--set ${toggle.key}=true${withFlags}, the monitoring API present)`, outcome, input, at));
             data.case2.error = helmErrorLine(outcome.result.stderr, outcome.result.stdout);
             return data;
         }
-        const produced = monitoringDocuments(outcome.documents).filter((d) => !baseline.has(resourceKey(d)));
+        const produced = own(i);
+        data.rendersMonitor = produced.length > 0;
         data.case2.ok = true;
         data.case2.kinds = [...new Set(produced.map((d) => d.kind ?? '?'))].sort();
         data.case2.resources = produced.map(resourceKey);
-        if (case3 && case3.result.exitCode === 0)
-            data.case2.changesRender = outcome.result.stdout !== case3.result.stdout;
-        if (toggle.expectsResource && produced.length === 0) {
-            const unchanged = data.case2.changesRender === false;
+        const compared = reference(i);
+        if (compared && compared.result.exitCode === 0) {
+            data.case2.changesRender = outcome.result.stdout !== compared.result.stdout;
+            if (!data.rendersMonitor && toggle.expectsResource && data.case2.changesRender) {
+                const configures = changedOperatorResources(outcome.result.stdout, compared.result.stdout);
+                if (configures.length > 0)
+                    data.case2.configures = configures;
+            }
+        }
+        if (data.rendersMonitor && toggle.default === true) {
             findings.push({
-                rule: 'observability-opt-in',
-                severity: 'warning',
-                message: `Opting in to ${toggle.key} (with the monitoring API present) renders no ${MONITORING_GROUP} resource` +
-                    (unchanged
-                        ? ': the render does not change at all.'
-                        : ' (it changes the render: it may configure an operator instead).'),
-                fix: unchanged
-                    ? 'Check the template condition that reads this toggle, or list it as `!path` in observability-toggles if it is not a toggle.'
-                    : 'If the toggle only configures an operator (e.g. CNPG enablePodMonitor), this is expected; otherwise check the template.',
+                rule: 'observability-default-off',
+                severity: 'error',
+                message: `Observability toggle ${toggle.key} defaults to true: switched on (with the monitoring API present) it renders ${list(data.case2.resources)}, and a fresh cluster has no ${MONITORING_GROUP}/v1 CRDs.`,
+                fix: `Set \`${toggle.key}: false\`; clusters with the CRDs opt in.`,
+                snippet: { language: 'yaml', label: `in ${valuesFile}:`, text: nestedYaml(toggle.path, 'false') },
                 ...at
             });
         }
+        if (!data.rendersMonitor && toggle.expectsResource)
+            findings.push(noMonitorFinding(toggle, data, withFlags, at));
         return data;
     });
-    const data = { toggles, case1: { ok: references.length === 0, references } };
+    const data = {
+        toggles,
+        case1: { ok: references.every((r) => r.type !== 'document'), references }
+    };
     if (case3Data)
         data.case3 = case3Data;
-    const status = statusOf(findings);
-    const defaultsTrue = toggles.filter((t) => t.default === true).length;
-    const produced = toggles.filter((t) => t.case2.resources.length > 0).length;
-    const parts = [`${toggles.length} toggle${toggles.length === 1 ? '' : 's'}`];
-    if (defaultsTrue > 0)
-        parts.push(`${defaultsTrue} default true`);
-    parts.push(references.length === 0
-        ? 'default render clean'
-        : `default render has ${references.length} monitoring reference${references.length === 1 ? '' : 's'}`);
-    if (toggles.length > 0)
-        parts.push(`${produced} of ${toggles.length} render a monitoring resource when on`);
-    if (case3Data)
-        parts.push(case3Data.ok ? 'all-off clean' : 'all-off not clean');
-    return {
+    const step = {
         id: 'observability',
         title: 'Observability toggles',
-        status,
+        status: statusOf(findings),
         durationMs: input.durationMs,
-        summary: parts.join(', '),
+        summary: summaryOf(toggles, references, case3Data),
         findings,
         data
     };
+    if (toggles.length > 0)
+        step.details = detailsOf(toggles);
+    return step;
+}
+/** A value named for a monitor resource that renders none when switched on: a notice when it configures an operator, else a warning. */
+function noMonitorFinding(toggle, data, withFlags, at) {
+    const opted = `Opting in to ${toggle.key}${withFlags} (the monitoring API present) renders no ${MONITORING_GROUP} resource`;
+    const configures = data.case2.configures ?? [];
+    if (configures.length > 0)
+        return {
+            rule: 'observability-opt-in',
+            severity: 'notice',
+            message: `${opted}; it changes ${list(configures)}: it configures an operator, which renders the monitor itself. Expected.`,
+            ...at
+        };
+    const notSwitchable = toggle.notSwitchable.length > 0
+        ? ` Its path also has ${list(toggle.notSwitchable)}, which holds no boolean: the action leaves it as it is.`
+        : '';
+    return {
+        rule: 'observability-opt-in',
+        severity: 'warning',
+        message: `${opted}` + (data.case2.changesRender === false ? ': the render does not change at all.' : '.') + notSwitchable,
+        fix: 'Check the template condition that reads this toggle. If it needs another value to render its monitor, give that value with the `set` input or a `values` file; ' +
+            'if it is not an observability toggle, list it as `!path` in observability-toggles.',
+        ...at
+    };
+}
+function summaryOf(toggles, references, case3) {
+    const resources = references.filter((r) => r.type === 'document').length;
+    const mentions = references.length - resources;
+    const monitors = toggles.filter((t) => t.rendersMonitor === true);
+    const defaultsTrue = monitors.filter((t) => t.default === true).length;
+    const parts = [`${toggles.length} value${toggles.length === 1 ? '' : 's'} probed`];
+    if (defaultsTrue > 0)
+        parts.push(`${defaultsTrue} toggle${defaultsTrue === 1 ? '' : 's'} default true`);
+    parts.push(resources === 0
+        ? 'default render clean'
+        : `default render has ${resources} monitoring resource${resources === 1 ? '' : 's'}`);
+    if (mentions > 0)
+        parts.push(`${mentions} mention${mentions === 1 ? '' : 's'} of ${MONITORING_GROUP} elsewhere`);
+    if (toggles.length > 0) {
+        const paired = monitors.filter((t) => t.enabling.length > 0).length;
+        parts.push(`${monitors.length} of ${toggles.length} render a monitoring resource when on` +
+            (paired > 0 ? ` (${paired} with ${paired === 1 ? 'its' : 'their'} enabling flags)` : ''));
+    }
+    if (case3)
+        parts.push(case3.ok ? 'all-off clean' : 'all-off not clean');
+    return parts.join(', ');
+}
+/** One line per probed value: what its opt-in render set and produced (the flags it switched on said here). */
+function detailsOf(toggles) {
+    const lines = toggles.map((t) => {
+        const set = [`${t.path}=true`, ...t.enabling.map((k) => `${k}=true`)].join(' ');
+        const verdict = t.case2.error !== undefined
+            ? `fails: ${t.case2.error}`
+            : t.rendersMonitor
+                ? `renders ${t.case2.resources.join(', ')}`
+                : t.case2.configures
+                    ? `no monitoring resource; configures ${t.case2.configures.join(', ')}`
+                    : `no monitoring resource: not an observability toggle`;
+        return `--set ${set}: ${verdict}`;
+    });
+    return [`Opt-in renders (case 2), each with the ${MONITORING_GROUP} API present:`, ...lines].join('\n');
+}
+function optInSet(toggle) {
+    return [...toggle.enabling.map((f) => `${f.key}=true`), `${toggle.key}=true`];
+}
+/**
+ * Pure: the renders the gate needs: each probed value on (with its enabling flags), every value off, and for a
+ * value that defaults to true, itself off (with its enabling flags on). `switchedOff` maps a toggle's index to its
+ * case's index.
+ */
+function observabilityCases(toggles) {
+    const cases = [
+        ...toggles.map((toggle, i) => ({ id: `case2:${i}`, set: optInSet(toggle) })),
+        { id: 'case3', set: toggles.map((t) => `${t.key}=false`) }
+    ];
+    const switchedOff = new Map();
+    toggles.forEach((toggle, i) => {
+        if (toggle.default !== true)
+            return;
+        switchedOff.set(i, cases.length);
+        cases.push({ id: `case2-off:${i}`, set: [...toggle.enabling.map((f) => `${f.key}=true`), `${toggle.key}=false`] });
+    });
+    return { cases, switchedOff };
 }
 /**
  * The gate: cases 2 and 3 as one merged render when they can be
@@ -3936,11 +4147,17 @@ const observabilityGate = {
     id: 'observability',
     async plan(pc) {
         const { ctx } = pc;
-        const toggles = discoverToggles(ctx.values.data, ctx.toggles);
-        const cases = [
-            ...toggles.map((toggle, i) => ({ id: `case2:${i}`, set: [`${toggle.key}=true`] })),
-            { id: 'case3', set: toggles.map((t) => `${t.key}=false`) }
-        ];
+        // Enabling flags below a dependency's key may be set only in its default values.
+        const dependencies = await loadDependencyValues(ctx.chartDir);
+        const lookup = (valuePath) => {
+            const value = valueAt(ctx.values.data, valuePath);
+            const [key, ...rest] = valuePath;
+            if (value !== undefined || typeof key !== 'string')
+                return value;
+            return valueAt(dependencies.get(key)?.data, rest);
+        };
+        const toggles = discoverToggles(ctx.values.data, ctx.toggles, lookup);
+        const { cases, switchedOff } = observabilityCases(toggles);
         const renders = await planCaseRenders(pc, cases, MONITORING_API_ARGS, MONITORING_GROUP);
         return {
             jobs: renders.jobs,
@@ -3950,6 +4167,7 @@ const observabilityGate = {
                     return { step: skippedStep('observability', 'Observability toggles', 'skipped: the default render failed') };
                 const case2 = toggles.map((_, i) => renders.get(i));
                 const case3 = renders.get(toggles.length);
+                const off = new Map([...switchedOff].map(([i, c]) => [i, renders.get(c)]));
                 const step = observabilityStep({
                     toggles,
                     values: ctx.values,
@@ -3958,7 +4176,13 @@ const observabilityGate = {
                     defaultRender,
                     case2,
                     case3,
-                    durationMs: wall([defaultRender.span, case3.span, ...case2.map((r) => r.span)])
+                    switchedOff: off,
+                    durationMs: wall([
+                        defaultRender.span,
+                        case3.span,
+                        ...case2.map((r) => r.span),
+                        ...[...off.values()].map((r) => r.span)
+                    ])
                 });
                 return { step };
             }

@@ -16,7 +16,9 @@
 //   [ERROR] : unable to load chart
 //   [INFO] Chart.yaml: icon is recommended
 // INFO lines become notices. WARNINGs fail the run under --strict, so a WARNING of
-// a failed run is an error finding.
+// a failed run is an error finding. One warning is never asked for: Helm 4's
+// `templates/: directory does not exist` for a pure wrapper, which is linted with an
+// empty templates/ folder instead (lint-view.ts says why).
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { HelmRunResult } from '../helm/helm.js'
@@ -25,6 +27,7 @@ import { displayJoin, repoFileForSource, templateLocation } from './common.js'
 import { lastLines } from '../util/text.js'
 import { segmentMatcher } from '../util/glob.js'
 import { helmJob, wall, type Gate } from './contract.js'
+import { lintTarget } from './lint-view.js'
 
 type LintLevel = 'ERROR' | 'WARNING' | 'INFO'
 
@@ -198,14 +201,18 @@ interface LintRunData {
 
 export interface LintData {
   runs: LintRunData[]
+  /** The chart has no templates/ and its dependencies carry the payload: linted with an empty templates/. */
+  pureWrapper?: boolean
 }
 
 export function lintStep(
   runs: { plan: LintRunPlan; result: HelmRunResult }[],
   options: LintParseOptions,
-  durationMs: number
+  durationMs: number,
+  pureWrapper = false
 ): StepResult<LintData> {
   const data: LintData = { runs: [] }
+  if (pureWrapper) data.pureWrapper = true
   const byKey = new Map<string, { finding: Finding; labels: string[] }>()
   const details: string[] = []
   let failedRuns = 0
@@ -269,27 +276,32 @@ export function lintStep(
   const runsText = `${runs.length} lint run${runs.length === 1 ? '' : 's'}`
   const status = failedRuns > 0 ? 'failed' : warnings > 0 ? 'warning' : 'passed'
   const summary =
-    failedRuns > 0
+    (failedRuns > 0
       ? `${failedRuns} of ${runsText} failed: ${errors} error${errors === 1 ? '' : 's'}`
-      : `${runsText} passed${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`
+      : `${runsText} passed${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`) +
+    (pureWrapper ? ' (no templates/: linted with an empty one, the dependencies carry the payload)' : '')
   const step: StepResult<LintData> = { id: 'lint', title: 'Helm lint', status, durationMs, summary, findings, data }
   if (details.length > 0) step.details = details.join('\n\n')
   return step
 }
 
-/** The gate: one `helm lint --strict` per planned run (the default values, then each lint values file). */
+/**
+ * The gate: one `helm lint --strict` per planned run (the default values, then each lint values file), of the
+ * work copy, or for a pure wrapper of a view of it with an empty templates/ (lint-view.ts).
+ */
 export const lintGate: Gate = {
   id: 'lint',
   async plan(pc) {
     const { ctx } = pc
-    const plans = await planLint(ctx.chartDir, ctx.valueArgs, ctx.lintValuesGlob)
+    const target = await lintTarget(ctx.chartDir, path.join(ctx.scriptRoot, 'lint-view', path.basename(ctx.chartDir)))
+    const plans = await planLint(target.dir, ctx.valueArgs, ctx.lintValuesGlob)
     const runs = plans.map((plan) => ({ plan, job: helmJob(ctx.helm, `lint:${plan.label}`, plan.args) }))
     return {
       jobs: runs.map((r) => r.job.job),
       finish() {
         const done = runs.map((r) => ({ plan: r.plan, ...r.job.get() }))
-        const options = { chartName: ctx.chartName, chartDir: ctx.chartDir, displayChartDir: ctx.displayChartDir }
-        return { step: lintStep(done, options, wall(done.map((r) => r.span))) }
+        const options = { chartName: ctx.chartName, chartDir: target.dir, displayChartDir: ctx.displayChartDir }
+        return { step: lintStep(done, options, wall(done.map((r) => r.span)), target.pureWrapper) }
       }
     }
   }

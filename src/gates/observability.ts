@@ -1,26 +1,40 @@
 // Gate `observability` (docs/rules.md rule 4): every observability toggle ships false,
 // because a fresh cluster has no monitoring.coreos.com/v1 CRDs.
 //
-// Toggles: every boolean of values.yaml at a path ending `<monitor>.enabled` or
-// `<monitor>.create`, monitor ∈ serviceMonitor, podMonitor, prometheusRule,
-// metrics, prometheus, monitoring, tracing (any case, any depth, the upstream's
-// values included); plus the `observability-toggles` input's paths, minus its
-// `!path` exclusions (`*` matches one segment).
+// What breaks a fresh cluster is a *resource* of that API (its apiVersion is
+// `monitoring.coreos.com/*`), so that is what is judged. Which values are
+// observability toggles is learned from renders, not from key names:
+//
+// Probed values: every boolean of values.yaml whose key names a monitor
+// (`<monitor>.enabled`, `<monitor>.create`, `<monitor>Enabled`, `enable<Monitor>`,
+// `create<Monitor>`, monitor ∈ serviceMonitor, podMonitor, prometheusRule, metrics,
+// prometheus, monitoring, tracing; any case, any depth, the upstream's values
+// included); plus the `observability-toggles` input's paths, minus its `!path`
+// exclusions (`*` matches one segment). Each is switched on in a render of its own
+// (case 2) together with its enabling flags: every `<parent>.enabled` along its path
+// that is false in values.yaml or, below a dependency's key, in that dependency's
+// default values (cert-manager's `prometheus.servicemonitor.enabled` needs
+// `prometheus.enabled`), as a user opting in would. A probed value is an
+// observability toggle when that render has a monitoring.coreos.com resource of its
+// own: one the all-off render (case 3) and its enabling flags' own renders do not
+// have; for a value that defaults to true, one its render switched off does not have.
+// `metrics.enabled: true` that only opens a metrics port is not a toggle.
 //
 // Cases:
 //  1. the default render (shared with the other gates) has no monitoring.coreos.com
-//     document and no mention of monitoring.coreos.com at all;
-//  2. per toggle: `--set <toggle>=true` with the monitoring API present renders;
-//     a serviceMonitor / podMonitor / prometheusRule toggle that then produces no
-//     monitoring.coreos.com document is reported as a warning (it may configure an
-//     operator instead, e.g. CNPG's enablePodMonitor);
-//  3. one render with every toggle `false` and the API present: renders, and
-//     produces no monitoring.coreos.com document.
-// "Produced by a toggle" = monitoring documents of its case-2 render that the
-// case-3 render does not have.
+//     resource (an error); the group's name elsewhere (an operator's ClusterRole
+//     granting it, a CRD's description) is a notice;
+//  2. per probed value: switched on with its enabling flags, the monitoring API present,
+//     it renders; a toggle that defaults to true is an error. A value named for a
+//     monitor resource (serviceMonitor, podMonitor, prometheusRule) that renders none
+//     is a warning, unless it changes a custom resource of another API (it configures
+//     an operator, e.g. CNPG's enablePodMonitor, which renders the monitor itself: a notice);
+//  3. one render with every probed value `false` and the API present: renders, and
+//     produces no monitoring.coreos.com resource.
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
 import type { ToggleOverrides } from '../inputs/inputs.js'
+import { parseRenderDetailed, splitRenderBySource } from '../helm/render.js'
 import {
   helmErrorLine,
   nestedYaml,
@@ -34,7 +48,8 @@ import {
   type ValuePath
 } from './common.js'
 import { skippedStep, wall, type Gate, type RenderOutcome } from './contract.js'
-import { planCaseRenders } from './merged-render.js'
+import { loadDependencyValues } from './dependency-values.js'
+import { planCaseRenders, type RenderCase } from './merged-render.js'
 
 export type { RenderOutcome } from './contract.js'
 
@@ -52,7 +67,7 @@ const MONITORING_API_ARGS: readonly string[] = [
   'monitoring.coreos.com/v1/PrometheusRule'
 ]
 
-const MONITOR_KEYS = new Set([
+const MONITOR_KEYS = [
   'servicemonitor',
   'podmonitor',
   'prometheusrule',
@@ -60,10 +75,21 @@ const MONITOR_KEYS = new Set([
   'prometheus',
   'monitoring',
   'tracing'
-])
-/** Toggles of these keys exist to render a monitoring.coreos.com resource. */
+]
+/** Values named for these exist to render a monitoring.coreos.com resource. */
 const RESOURCE_KEYS = new Set(['servicemonitor', 'podmonitor', 'prometheusrule'])
 const SWITCH_KEYS = new Set(['enabled', 'create'])
+/** `podMonitorEnabled`, `serviceMonitorCreate`, `enablePodMonitor`, `createServiceMonitor` (lower-cased). */
+const COMPOUND_KEY = new RegExp(
+  `^(?:(?:enable|create)(${MONITOR_KEYS.join('|')})|(${MONITOR_KEYS.join('|')})(?:enabled|create))$`
+)
+
+/** A `<parent>.enabled` along a toggle's path. */
+export interface EnablingFlag {
+  path: ValuePath
+  /** As `--set` reads it. */
+  key: string
+}
 
 export interface Toggle {
   path: ValuePath
@@ -72,16 +98,24 @@ export interface Toggle {
   /** The value in values.yaml (undefined for an input path values.yaml lacks). */
   default: unknown
   origin: 'values' | 'input'
-  /** serviceMonitor/podMonitor/prometheusRule toggles are expected to render a monitoring.coreos.com resource. */
+  /** Named for a monitor resource (serviceMonitor/podMonitor/prometheusRule): expected to render one. */
   expectsResource: boolean
+  /** `<parent>.enabled` flags along the path that are false: switched on with it in its opt-in render. */
+  enabling: EnablingFlag[]
+  /** `<parent>.enabled` along the path that holds no boolean (a list, a string, null): left as it is. */
+  notSwitchable: string[]
 }
 
-function isToggleKey(valuePath: ValuePath): { toggle: boolean; expectsResource: boolean } {
+function toggleKind(valuePath: ValuePath): { toggle: boolean; expectsResource: boolean } {
   const last = valuePath[valuePath.length - 1]
-  const monitor = valuePath[valuePath.length - 2]
-  if (typeof last !== 'string' || typeof monitor !== 'string') return { toggle: false, expectsResource: false }
-  const m = monitor.toLowerCase()
-  return { toggle: SWITCH_KEYS.has(last.toLowerCase()) && MONITOR_KEYS.has(m), expectsResource: RESOURCE_KEYS.has(m) }
+  if (typeof last !== 'string') return { toggle: false, expectsResource: false }
+  const parent = valuePath[valuePath.length - 2]
+  const p = typeof parent === 'string' ? parent.toLowerCase() : ''
+  if (SWITCH_KEYS.has(last.toLowerCase()) && MONITOR_KEYS.includes(p))
+    return { toggle: true, expectsResource: RESOURCE_KEYS.has(p) }
+  const compound = COMPOUND_KEY.exec(last.toLowerCase())
+  if (compound) return { toggle: true, expectsResource: RESOURCE_KEYS.has(compound[1] ?? compound[2]) }
+  return { toggle: false, expectsResource: false }
 }
 
 function matchesPattern(valuePath: ValuePath, pattern: ValuePath): boolean {
@@ -89,34 +123,62 @@ function matchesPattern(valuePath: ValuePath, pattern: ValuePath): boolean {
   return pattern.every((segment, i) => segment === '*' || String(segment) === String(valuePath[i]))
 }
 
-/** Pure: the toggles of a values tree, with the input's includes and excludes applied. */
-export function discoverToggles(values: unknown, overrides: ToggleOverrides = { include: [], exclude: [] }): Toggle[] {
+/** A value as helm sees it by default: values.yaml, else (below a dependency's key) the dependency's default. */
+export type ValueLookup = (valuePath: ValuePath) => unknown
+
+/**
+ * Pure: the `<parent>.enabled` flags along a value's path (the value itself left
+ * out): false ones are switched on with it; non-booleans are named, never set.
+ */
+export function enablingFlags(
+  valuePath: ValuePath,
+  lookup: ValueLookup
+): { enabling: EnablingFlag[]; notSwitchable: string[] } {
+  const enabling: EnablingFlag[] = []
+  const notSwitchable: string[] = []
+  const own = setPath(valuePath)
+  for (let depth = 1; depth < valuePath.length; depth++) {
+    const flag = [...valuePath.slice(0, depth), 'enabled']
+    const key = setPath(flag)
+    if (key === own) continue
+    const value = lookup(flag)
+    if (value === false) enabling.push({ path: flag, key })
+    else if (value !== undefined && typeof value !== 'boolean') notSwitchable.push(key)
+  }
+  return { enabling, notSwitchable }
+}
+
+/**
+ * Pure: the values to probe in a values tree, with the input's includes and
+ * excludes applied, and the enabling flags of each (`lookup`: the default values
+ * helm sees, values.yaml over the dependencies' defaults; values.yaml alone when not given).
+ */
+export function discoverToggles(
+  values: unknown,
+  overrides: ToggleOverrides = { include: [], exclude: [] },
+  lookup: ValueLookup = (p) => valueAt(values, p)
+): Toggle[] {
   const found: Toggle[] = []
+  const add = (valuePath: ValuePath, value: unknown, origin: Toggle['origin']): void => {
+    found.push({
+      path: valuePath,
+      key: setPath(valuePath),
+      default: value,
+      origin,
+      expectsResource: toggleKind(valuePath).expectsResource,
+      ...enablingFlags(valuePath, lookup)
+    })
+  }
   walkValues(values, (key, value, at) => {
     if (typeof value !== 'boolean') return
     const here = [...at, key]
-    const kind = isToggleKey(here)
-    if (kind.toggle)
-      found.push({
-        path: here,
-        key: setPath(here),
-        default: value,
-        origin: 'values',
-        expectsResource: kind.expectsResource
-      })
+    if (toggleKind(here).toggle) add(here, value, 'values')
   })
   for (const text of overrides.include) {
     const valuePath = parseDottedPath(text.trim())
     if (valuePath.length === 0) continue
-    const key = setPath(valuePath)
-    if (found.some((t) => t.key === key)) continue
-    found.push({
-      path: valuePath,
-      key,
-      default: valueAt(values, valuePath),
-      origin: 'input',
-      expectsResource: isToggleKey(valuePath).expectsResource
-    })
+    if (found.some((t) => t.key === setPath(valuePath))) continue
+    add(valuePath, valueAt(values, valuePath), 'input')
   }
   const excluded = overrides.exclude.map((text) => parseDottedPath(text.trim())).filter((p) => p.length > 0)
   return found.filter((t) => !excluded.some((pattern) => matchesPattern(t.path, pattern)))
@@ -142,6 +204,15 @@ function groupOf(apiVersion: string | undefined): string {
 
 function monitoringDocuments(docs: readonly RenderedDocument[]): RenderedDocument[] {
   return docs.filter((d) => groupOf(d.apiVersion) === MONITORING_GROUP)
+}
+
+/**
+ * A custom resource of an operator: an API group with a dot outside Kubernetes'
+ * own (`*.k8s.io`) and outside monitoring.coreos.com, e.g. `postgresql.cnpg.io`.
+ */
+function isOperatorResource(apiVersion: string | undefined): boolean {
+  const group = groupOf(apiVersion)
+  return group.includes('.') && !group.endsWith('.k8s.io') && group !== MONITORING_GROUP
 }
 
 /**
@@ -190,6 +261,24 @@ function resourceKey(doc: RenderedDocument): string {
   return `${doc.kind ?? '?'}/${doc.name ?? '?'}${doc.source ? ` (${doc.source})` : ''}`
 }
 
+/**
+ * Pure: the operators' custom resources (isOperatorResource) that differ between
+ * two renders of the chart: in `on` and not, as they are there, in `off`.
+ */
+export function changedOperatorResources(on: string, off: string): string[] {
+  const offChunks = new Map<string, number>()
+  for (const chunk of splitRenderBySource(off)) offChunks.set(chunk.text, (offChunks.get(chunk.text) ?? 0) + 1)
+  const changed: string[] = []
+  for (const chunk of splitRenderBySource(on)) {
+    const left = offChunks.get(chunk.text) ?? 0
+    if (left > 0) offChunks.set(chunk.text, left - 1)
+    else changed.push(chunk.text)
+  }
+  return parseRenderDetailed(changed.join(''))
+    .documents.filter((d) => isOperatorResource(d.apiVersion))
+    .map((d) => `${d.kind ?? '?'}/${d.name ?? '?'} (${d.apiVersion ?? '?'})`)
+}
+
 // ------------------------------------------------------------------ step
 
 interface ToggleData {
@@ -198,13 +287,24 @@ interface ToggleData {
   default: unknown
   origin: 'values' | 'input'
   expectsResource: boolean
+  /** The enabling flags switched on with it in its opt-in render (`<parent>.enabled` that were false). */
+  enabling: string[]
+  /** `<parent>.enabled` along its path that hold no boolean: left as they are. */
+  notSwitchable?: string[]
+  /**
+   * Learned from the renders: switched on, it renders a monitoring.coreos.com resource of its own (an
+   * observability toggle). Undefined when its render failed.
+   */
+  rendersMonitor?: boolean
   case2: {
     ok: boolean
-    /** monitoring.coreos.com kinds the toggle produced (not in the case-3 render). */
+    /** monitoring.coreos.com kinds the toggle produced (not in the render it is compared with). */
     kinds: string[]
     resources: string[]
-    /** False when the render is the same as with every toggle off. */
+    /** False when the render is the same as the one it is compared with (all off; for a default true, itself off). */
     changesRender?: boolean
+    /** Operators' custom resources it changes, when it renders no monitor (it configures an operator). */
+    configures?: string[]
     error?: string
   }
   /** The all-off render (case 3) rendered and had no monitoring.coreos.com resource. */
@@ -213,6 +313,7 @@ interface ToggleData {
 
 export interface ObservabilityData {
   toggles: ToggleData[]
+  /** ok: no monitoring.coreos.com resource (mentions elsewhere are notices). */
   case1: { ok: boolean; references: MonitoringReference[] }
   case3?: { ok: boolean; resources: string[]; error?: string }
 }
@@ -225,6 +326,11 @@ export interface ObservabilityInput {
   defaultRender: RenderOutcome
   case2: RenderOutcome[]
   case3?: RenderOutcome
+  /**
+   * For a toggle that defaults to true (by index of `toggles`): its render with it switched off (its enabling
+   * flags on), which its opt-in render is compared with.
+   */
+  switchedOff?: ReadonlyMap<number, RenderOutcome>
   durationMs: number
 }
 
@@ -249,15 +355,12 @@ function renderErrorFinding(
   return finding
 }
 
-export function observabilityStep(input: ObservabilityInput): StepResult<ObservabilityData> {
-  const { values, chartName, displayChartDir } = input
-  const findings: Finding[] = []
-  const valuesFile = values.displayPath
+const code = (text: string): string => `\`${text}\``
+const list = (keys: readonly string[]): string => keys.map(code).join(', ')
 
-  // Case 1: the default render.
-  const references = monitoringReferences(input.defaultRender.result.stdout, input.defaultRender.documents)
-  for (const ref of references) {
-    const file = repoFileForSource(ref.source, chartName, displayChartDir)
+function case1Findings(input: ObservabilityInput, references: readonly MonitoringReference[]): Finding[] {
+  return references.map((ref) => {
+    const file = repoFileForSource(ref.source, input.chartName, input.displayChartDir)
     const where = ref.source ?? 'the render'
     const finding: Finding =
       ref.type === 'document'
@@ -269,13 +372,23 @@ export function observabilityStep(input: ObservabilityInput): StepResult<Observa
           }
         : {
             rule: 'observability-default-off',
-            severity: 'error',
-            message: `The default render mentions ${MONITORING_GROUP} in ${where} (render line ${ref.renderLine}): ${ref.excerpt ?? ''}`,
-            fix: 'Guard it with an observability toggle that defaults to false.'
+            severity: 'notice',
+            message:
+              `The default render names ${MONITORING_GROUP} in ${where} (render line ${ref.renderLine}), outside any resource of that API: ` +
+              `${ref.excerpt ?? ''}. Not judged: only a resource of the API needs its CRDs (an operator's RBAC rule granting the group is fine).`
           }
     if (file) finding.file = file
-    findings.push(finding)
-  }
+    return finding
+  })
+}
+
+export function observabilityStep(input: ObservabilityInput): StepResult<ObservabilityData> {
+  const { values } = input
+  const valuesFile = values.displayPath
+
+  // Case 1: the default render.
+  const references = monitoringReferences(input.defaultRender.result.stdout, input.defaultRender.documents)
+  const findings: Finding[] = case1Findings(input, references)
 
   // Case 3: one render with every toggle off and the API present.
   const case3 = input.case3
@@ -302,7 +415,7 @@ export function observabilityStep(input: ObservabilityInput): StepResult<Observa
           message: `With every observability toggle false and the monitoring API present, the render still has ${resourceKey(doc)}.`,
           fix: 'Guard the resource with its toggle, not only with `.Capabilities.APIVersions.Has`.'
         }
-        const file = repoFileForSource(doc.source, chartName, displayChartDir)
+        const file = repoFileForSource(doc.source, input.chartName, input.displayChartDir)
         if (file) finding.file = file
         findings.push(finding)
       }
@@ -310,36 +423,48 @@ export function observabilityStep(input: ObservabilityInput): StepResult<Observa
     }
   }
 
+  // The monitors of each opt-in render, and what each is compared with: the all-off render, or for a toggle
+  // that defaults to true its own render switched off; minus what its enabling flags render on their own.
+  const monitorsOf = (outcome: RenderOutcome | undefined): Set<string> =>
+    new Set(outcome && outcome.result.exitCode === 0 ? monitoringDocuments(outcome.documents).map(resourceKey) : [])
+  const indexByKey = new Map(input.toggles.map((t, i) => [t.key, i]))
+  const reference = (i: number): RenderOutcome | undefined => input.switchedOff?.get(i) ?? case3
+  const own = (i: number): RenderedDocument[] => {
+    const outcome = input.case2[i]
+    const compared = input.switchedOff?.has(i) ? monitorsOf(input.switchedOff.get(i)) : baseline
+    const fromFlags = input.toggles[i].enabling.flatMap((flag) => {
+      const j = indexByKey.get(flag.key)
+      return j === undefined ? [] : [...monitorsOf(input.case2[j])]
+    })
+    return monitoringDocuments(outcome.documents).filter(
+      (d) => !compared.has(resourceKey(d)) && !fromFlags.includes(resourceKey(d))
+    )
+  }
+
   const toggles: ToggleData[] = input.toggles.map((toggle, i) => {
     const line = values.lineOf(toggle.path)
     const at: { file: string; line?: number } = { file: valuesFile }
     if (line !== undefined) at.line = line
-    if (toggle.default === true) {
-      findings.push({
-        rule: 'observability-default-off',
-        severity: 'error',
-        message: `Observability toggle ${toggle.key} defaults to true: a fresh cluster has no ${MONITORING_GROUP}/v1 CRDs.`,
-        fix: `Set \`${toggle.key}: false\`; clusters with the CRDs opt in.`,
-        snippet: { language: 'yaml', label: `in ${valuesFile}:`, text: nestedYaml(toggle.path, 'false') },
-        ...at
-      })
-    }
+    const enabling = toggle.enabling.map((f) => f.key)
+    const withFlags = enabling.length > 0 ? ` with ${list(enabling.map((k) => `${k}=true`))}` : ''
     const outcome = input.case2[i]
     const data: ToggleData = {
       path: toggle.key,
       default: toggle.default,
       origin: toggle.origin,
       expectsResource: toggle.expectsResource,
+      enabling,
       case2: { ok: false, kinds: [], resources: [] },
       case3Ok: case3Data?.ok ?? false
     }
+    if (toggle.notSwitchable.length > 0) data.notSwitchable = toggle.notSwitchable
     if (line !== undefined) data.line = line
     if (!outcome) return data
     if (outcome.result.exitCode !== 0) {
       findings.push(
         renderErrorFinding(
           'observability-opt-in',
-          `Opting in (--set ${toggle.key}=true with the monitoring API present)`,
+          `Opting in (--set ${toggle.key}=true${withFlags}, the monitoring API present)`,
           outcome,
           input,
           at
@@ -348,62 +473,161 @@ export function observabilityStep(input: ObservabilityInput): StepResult<Observa
       data.case2.error = helmErrorLine(outcome.result.stderr, outcome.result.stdout)
       return data
     }
-    const produced = monitoringDocuments(outcome.documents).filter((d) => !baseline.has(resourceKey(d)))
+    const produced = own(i)
+    data.rendersMonitor = produced.length > 0
     data.case2.ok = true
     data.case2.kinds = [...new Set(produced.map((d) => d.kind ?? '?'))].sort()
     data.case2.resources = produced.map(resourceKey)
-    if (case3 && case3.result.exitCode === 0) data.case2.changesRender = outcome.result.stdout !== case3.result.stdout
-    if (toggle.expectsResource && produced.length === 0) {
-      const unchanged = data.case2.changesRender === false
+    const compared = reference(i)
+    if (compared && compared.result.exitCode === 0) {
+      data.case2.changesRender = outcome.result.stdout !== compared.result.stdout
+      if (!data.rendersMonitor && toggle.expectsResource && data.case2.changesRender) {
+        const configures = changedOperatorResources(outcome.result.stdout, compared.result.stdout)
+        if (configures.length > 0) data.case2.configures = configures
+      }
+    }
+    if (data.rendersMonitor && toggle.default === true) {
       findings.push({
-        rule: 'observability-opt-in',
-        severity: 'warning',
-        message:
-          `Opting in to ${toggle.key} (with the monitoring API present) renders no ${MONITORING_GROUP} resource` +
-          (unchanged
-            ? ': the render does not change at all.'
-            : ' (it changes the render: it may configure an operator instead).'),
-        fix: unchanged
-          ? 'Check the template condition that reads this toggle, or list it as `!path` in observability-toggles if it is not a toggle.'
-          : 'If the toggle only configures an operator (e.g. CNPG enablePodMonitor), this is expected; otherwise check the template.',
+        rule: 'observability-default-off',
+        severity: 'error',
+        message: `Observability toggle ${toggle.key} defaults to true: switched on (with the monitoring API present) it renders ${list(data.case2.resources)}, and a fresh cluster has no ${MONITORING_GROUP}/v1 CRDs.`,
+        fix: `Set \`${toggle.key}: false\`; clusters with the CRDs opt in.`,
+        snippet: { language: 'yaml', label: `in ${valuesFile}:`, text: nestedYaml(toggle.path, 'false') },
         ...at
       })
     }
+    if (!data.rendersMonitor && toggle.expectsResource) findings.push(noMonitorFinding(toggle, data, withFlags, at))
     return data
   })
 
-  const data: ObservabilityData = { toggles, case1: { ok: references.length === 0, references } }
+  const data: ObservabilityData = {
+    toggles,
+    case1: { ok: references.every((r) => r.type !== 'document'), references }
+  }
   if (case3Data) data.case3 = case3Data
-  const status = statusOf(findings)
-  const defaultsTrue = toggles.filter((t) => t.default === true).length
-  const produced = toggles.filter((t) => t.case2.resources.length > 0).length
-  const parts = [`${toggles.length} toggle${toggles.length === 1 ? '' : 's'}`]
-  if (defaultsTrue > 0) parts.push(`${defaultsTrue} default true`)
-  parts.push(
-    references.length === 0
-      ? 'default render clean'
-      : `default render has ${references.length} monitoring reference${references.length === 1 ? '' : 's'}`
-  )
-  if (toggles.length > 0) parts.push(`${produced} of ${toggles.length} render a monitoring resource when on`)
-  if (case3Data) parts.push(case3Data.ok ? 'all-off clean' : 'all-off not clean')
-  return {
+  const step: StepResult<ObservabilityData> = {
     id: 'observability',
     title: 'Observability toggles',
-    status,
+    status: statusOf(findings),
     durationMs: input.durationMs,
-    summary: parts.join(', '),
+    summary: summaryOf(toggles, references, case3Data),
     findings,
     data
   }
+  if (toggles.length > 0) step.details = detailsOf(toggles)
+  return step
 }
 
-/** `--set` arguments of case 2 (one toggle on) and case 3 (every toggle off), after the run's own values. */
+/** A value named for a monitor resource that renders none when switched on: a notice when it configures an operator, else a warning. */
+function noMonitorFinding(
+  toggle: Toggle,
+  data: ToggleData,
+  withFlags: string,
+  at: { file: string; line?: number }
+): Finding {
+  const opted = `Opting in to ${toggle.key}${withFlags} (the monitoring API present) renders no ${MONITORING_GROUP} resource`
+  const configures = data.case2.configures ?? []
+  if (configures.length > 0)
+    return {
+      rule: 'observability-opt-in',
+      severity: 'notice',
+      message: `${opted}; it changes ${list(configures)}: it configures an operator, which renders the monitor itself. Expected.`,
+      ...at
+    }
+  const notSwitchable =
+    toggle.notSwitchable.length > 0
+      ? ` Its path also has ${list(toggle.notSwitchable)}, which holds no boolean: the action leaves it as it is.`
+      : ''
+  return {
+    rule: 'observability-opt-in',
+    severity: 'warning',
+    message:
+      `${opted}` + (data.case2.changesRender === false ? ': the render does not change at all.' : '.') + notSwitchable,
+    fix:
+      'Check the template condition that reads this toggle. If it needs another value to render its monitor, give that value with the `set` input or a `values` file; ' +
+      'if it is not an observability toggle, list it as `!path` in observability-toggles.',
+    ...at
+  }
+}
+
+function summaryOf(
+  toggles: readonly ToggleData[],
+  references: readonly MonitoringReference[],
+  case3: ObservabilityData['case3']
+): string {
+  const resources = references.filter((r) => r.type === 'document').length
+  const mentions = references.length - resources
+  const monitors = toggles.filter((t) => t.rendersMonitor === true)
+  const defaultsTrue = monitors.filter((t) => t.default === true).length
+  const parts = [`${toggles.length} value${toggles.length === 1 ? '' : 's'} probed`]
+  if (defaultsTrue > 0) parts.push(`${defaultsTrue} toggle${defaultsTrue === 1 ? '' : 's'} default true`)
+  parts.push(
+    resources === 0
+      ? 'default render clean'
+      : `default render has ${resources} monitoring resource${resources === 1 ? '' : 's'}`
+  )
+  if (mentions > 0) parts.push(`${mentions} mention${mentions === 1 ? '' : 's'} of ${MONITORING_GROUP} elsewhere`)
+  if (toggles.length > 0) {
+    const paired = monitors.filter((t) => t.enabling.length > 0).length
+    parts.push(
+      `${monitors.length} of ${toggles.length} render a monitoring resource when on` +
+        (paired > 0 ? ` (${paired} with ${paired === 1 ? 'its' : 'their'} enabling flags)` : '')
+    )
+  }
+  if (case3) parts.push(case3.ok ? 'all-off clean' : 'all-off not clean')
+  return parts.join(', ')
+}
+
+/** One line per probed value: what its opt-in render set and produced (the flags it switched on said here). */
+function detailsOf(toggles: readonly ToggleData[]): string {
+  const lines = toggles.map((t) => {
+    const set = [`${t.path}=true`, ...t.enabling.map((k) => `${k}=true`)].join(' ')
+    const verdict =
+      t.case2.error !== undefined
+        ? `fails: ${t.case2.error}`
+        : t.rendersMonitor
+          ? `renders ${t.case2.resources.join(', ')}`
+          : t.case2.configures
+            ? `no monitoring resource; configures ${t.case2.configures.join(', ')}`
+            : `no monitoring resource: not an observability toggle`
+    return `--set ${set}: ${verdict}`
+  })
+  return [`Opt-in renders (case 2), each with the ${MONITORING_GROUP} API present:`, ...lines].join('\n')
+}
+
+/** `--set` arguments of case 2 (one toggle on, with its enabling flags) and case 3 (every toggle off), after the run's own values. */
 export function case2Args(toggle: Toggle): string[] {
-  return ['--set', `${toggle.key}=true`, ...MONITORING_API_ARGS]
+  return [...optInSet(toggle).flatMap((s) => ['--set', s]), ...MONITORING_API_ARGS]
 }
 
 export function case3Args(toggles: readonly Toggle[]): string[] {
   return [...toggles.flatMap((t) => ['--set', `${t.key}=false`]), ...MONITORING_API_ARGS]
+}
+
+function optInSet(toggle: Toggle): string[] {
+  return [...toggle.enabling.map((f) => `${f.key}=true`), `${toggle.key}=true`]
+}
+
+/**
+ * Pure: the renders the gate needs: each probed value on (with its enabling flags), every value off, and for a
+ * value that defaults to true, itself off (with its enabling flags on). `switchedOff` maps a toggle's index to its
+ * case's index.
+ */
+export function observabilityCases(toggles: readonly Toggle[]): {
+  cases: RenderCase[]
+  switchedOff: Map<number, number>
+} {
+  const cases: RenderCase[] = [
+    ...toggles.map((toggle, i) => ({ id: `case2:${i}`, set: optInSet(toggle) })),
+    { id: 'case3', set: toggles.map((t) => `${t.key}=false`) }
+  ]
+  const switchedOff = new Map<number, number>()
+  toggles.forEach((toggle, i) => {
+    if (toggle.default !== true) return
+    switchedOff.set(i, cases.length)
+    cases.push({ id: `case2-off:${i}`, set: [...toggle.enabling.map((f) => `${f.key}=true`), `${toggle.key}=false`] })
+  })
+  return { cases, switchedOff }
 }
 
 /**
@@ -414,11 +638,16 @@ export const observabilityGate: Gate = {
   id: 'observability',
   async plan(pc) {
     const { ctx } = pc
-    const toggles = discoverToggles(ctx.values.data, ctx.toggles)
-    const cases = [
-      ...toggles.map((toggle, i) => ({ id: `case2:${i}`, set: [`${toggle.key}=true`] })),
-      { id: 'case3', set: toggles.map((t) => `${t.key}=false`) }
-    ]
+    // Enabling flags below a dependency's key may be set only in its default values.
+    const dependencies = await loadDependencyValues(ctx.chartDir)
+    const lookup: ValueLookup = (valuePath) => {
+      const value = valueAt(ctx.values.data, valuePath)
+      const [key, ...rest] = valuePath
+      if (value !== undefined || typeof key !== 'string') return value
+      return valueAt(dependencies.get(key)?.data, rest)
+    }
+    const toggles = discoverToggles(ctx.values.data, ctx.toggles, lookup)
+    const { cases, switchedOff } = observabilityCases(toggles)
     const renders = await planCaseRenders(pc, cases, MONITORING_API_ARGS, MONITORING_GROUP)
     return {
       jobs: renders.jobs,
@@ -428,6 +657,7 @@ export const observabilityGate: Gate = {
           return { step: skippedStep('observability', 'Observability toggles', 'skipped: the default render failed') }
         const case2 = toggles.map((_, i) => renders.get(i))
         const case3 = renders.get(toggles.length)
+        const off = new Map([...switchedOff].map(([i, c]) => [i, renders.get(c)]))
         const step = observabilityStep({
           toggles,
           values: ctx.values,
@@ -436,7 +666,13 @@ export const observabilityGate: Gate = {
           defaultRender,
           case2,
           case3,
-          durationMs: wall([defaultRender.span, case3.span, ...case2.map((r) => r.span)])
+          switchedOff: off,
+          durationMs: wall([
+            defaultRender.span,
+            case3.span,
+            ...case2.map((r) => r.span),
+            ...[...off.values()].map((r) => r.span)
+          ])
         })
         return { step }
       }
