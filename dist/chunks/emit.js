@@ -1,6 +1,7 @@
 import { r as redact, o as operationLimit, O as OPERATION_LIMITS, a as require$$1, b as require$$0, e as error, w as warning, n as notice, s as summary, d as debug, i as isRecord, c as info, f as writeOutputs, g as runOutputs } from './action.js';
 import { b as require$$2 } from '../index.js';
 import 'node:module';
+import './semver.js';
 
 // GitHub specifics: the pull request of an event, and the one PR comment per chart that is updated in place.
 // (Which mode an event asks for is a run setting: run/settings.ts decideMode.)
