@@ -2726,14 +2726,25 @@ function info(message) {
 
 var require$$1 = createRequire(import.meta.url)("node:fs/promises");
 
-/** Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do. */
+/**
+ * Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do, and where it is
+ * (`at`), so the run's annotation lands on that line of the pull request.
+ */
 class ActionError extends Error {
     hint;
-    constructor(message, hint) {
+    at;
+    constructor(message, hint, at) {
         super(message);
         this.hint = hint;
+        this.at = at;
         this.name = 'ActionError';
     }
+}
+/** What a report is about, in one phrase: the chart and its version, or the blueprint folder when no chart was read. */
+function reportSubject(report) {
+    return report.chart.name
+        ? [report.chart.name, report.chart.version].filter(Boolean).join(' ')
+        : `blueprint ${report.blueprint}`;
 }
 
 // Bounded time: the run's budget (input `timeout`) and the limit of each
@@ -3755,8 +3766,59 @@ function redact(text) {
     return out;
 }
 
-// How a run that stopped says so: the one line for core.setFailed and the `Run` step of an error that stopped
-// the run early (so the PR comment and job summary say what stopped it).
+// Where an action input is set: the line of the workflow file that gives it (`blueprint: platform/temporl`), so an
+// error about an input is annotated there. The workflow file is GITHUB_WORKFLOW_REF's path
+// (`owner/repo/.github/workflows/ci.yml@refs/heads/main`), read from the checkout; nothing when it is not there
+// (a workflow of another repository, no checkout, a local run) or does not set the input.
+/** `.github/workflows/ci.yml` of GITHUB_WORKFLOW_REF (`owner/repo/.github/workflows/ci.yml@ref`). */
+function workflowFileOf(workflowRef) {
+    const file = /^[^/]+\/[^/]+\/(\.github\/workflows\/[^@]+\.ya?ml)@/.exec(workflowRef ?? '')?.[1];
+    return file && !file.split('/').includes('..') ? file : undefined;
+}
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Pure: the 1-based line of `text` (a workflow file) that sets input `name`, as a block (`name: value`) or flow
+ * (`with: { name: value }`) mapping entry. With a value, the line giving that value (quoted or not) wins; else, or
+ * when it is given by an expression (`${{ matrix.blueprint }}`), the first line setting the input.
+ */
+function inputLine(text, name, value) {
+    const key = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:(?:\\s|$)`);
+    const lines = text.split(/\r?\n/);
+    const setting = lines.flatMap((line, i) => (key.test(line.replace(/(^|\s)#.*$/, '')) ? [i] : []));
+    if (setting.length === 0)
+        return undefined;
+    if (value) {
+        const given = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:\\s*(['"]?)${escapeRegExp(value)}\\1\\s*(?:[,}#]|$)`);
+        const exact = setting.find((i) => given.test(lines[i]));
+        if (exact !== undefined)
+            return exact + 1;
+    }
+    return setting[0] + 1;
+}
+/** The workflow file's line that sets the input (relative to the workspace), when it can be found. */
+function inputLocation(workspace, workflowFile, input) {
+    if (!workflowFile)
+        return undefined;
+    let text;
+    try {
+        text = require$$4.readFileSync(require$$2$4.join(workspace, workflowFile), 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+    const line = inputLine(text, input.input, input.value);
+    return line === undefined ? undefined : { file: workflowFile, line };
+}
+/** An error's location as a place in a file: an input's is looked up in the workflow file. */
+function resolveLocation(at, workspace, workflowFile) {
+    if (!at)
+        return undefined;
+    return 'input' in at ? inputLocation(workspace, workflowFile, at) : at;
+}
+
+// How a run that stopped says so: the one line for core.setFailed, the `Run` step of an error that stopped
+// the run early (so the PR comment and job summary say what stopped it), and the annotation of an error that
+// stopped the action before any report, each at the file and line the error points at.
 /** One line for core.setFailed: what is wrong, then what to do. */
 function errorLine(error) {
     if (error instanceof ActionError)
@@ -3765,29 +3827,55 @@ function errorLine(error) {
         return redact(`unexpected error: ${error.message}`);
     return redact(`unexpected error: ${String(error)}`);
 }
+/** Where the error points, as a place in the workspace (an input: the workflow file's line that sets it). */
+function errorLocation(error, workspace, workflowFile) {
+    return error instanceof ActionError ? resolveLocation(error.at, workspace, workflowFile) : undefined;
+}
 /** The last line of a failed run: the chart, the failed steps and how many errors were annotated. */
-function failureLine(report) {
+function failureLine(report, context = { summaryWritten: true }) {
     const failed = report.steps.filter((step) => step.status === 'failed');
     const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length;
     // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
-    const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, annotated above and in the job summary` : '';
-    const chart = [report.chart.name, report.chart.version].filter(Boolean).join(' ');
-    return redact(`${chart}: ${failed.map((step) => step.title).join(', ')} failed${count}`);
+    const where = context.summaryWritten ? 'annotated above and in the job summary' : 'annotated above';
+    const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, ${where}` : '';
+    return redact(`${reportSubject(report)}: ${failed.map((step) => step.title).join(', ')} failed${count}`);
 }
-/** The `Run` step of an error that stopped the run. */
-function stoppedStep(error) {
+/** The step of an error that stopped the run: `Run`, or the stage it stopped (`Blueprint`, `Run settings`). */
+function stoppedStep(error, where, title = 'Run') {
     return {
         id: 'error',
-        title: 'Run',
+        title,
         status: 'failed',
         durationMs: 0,
         summary: 'stopped',
-        findings: [{ rule: 'error', severity: 'error', message: errorLine(error) }]
+        findings: [
+            {
+                rule: 'error',
+                severity: 'error',
+                message: errorLine(error),
+                ...(where ? { file: where.file, ...(where.line ? { line: where.line } : {}) } : {})
+            }
+        ]
     };
 }
+/**
+ * Fails the action for an error that stopped it before any report (an input that is not valid): the failure
+ * annotated at the workflow file's line that sets the input, when the error names one.
+ */
+function failAction(error$1, env = process.env) {
+    const where = errorLocation(error$1, env.GITHUB_WORKSPACE || process.cwd(), workflowFileOf(env.GITHUB_WORKFLOW_REF));
+    if (!where) {
+        setFailed(errorLine(error$1));
+        return;
+    }
+    process.exitCode = 1;
+    error(errorLine(error$1), { title: 'Inputs', file: where.file, startLine: where.line });
+}
 
-// The report of one blueprint's run (pure): what the run was about (load.ts), what the stages returned, the
-// run's time; an error that stopped the run becomes its last step (`Run`), so the report says what stopped it.
+// The report of one blueprint's run: what the run was about (load.ts), what the stages returned, the run's time;
+// an error that stopped the run becomes its last step (`Run`, or the stage it stopped), at the file and line it
+// points at, so the report says what stopped it. Pure, but for reading the workflow file when the error names an
+// input (run/input-location.ts).
 /** The report of a run that went past its settings: when nothing was pushed, it still names where the chart goes. */
 function assembleReport(frame, time, identity, outcome) {
     const { registry } = identity;
@@ -3795,12 +3883,17 @@ function assembleReport(frame, time, identity, outcome) {
     return reportOf(frame, time, identity, outcome, ref);
 }
 /** The report of a run stopped before any work (an unreadable blueprint, a run setting that does not hold). */
-function stoppedEarlyReport(frame, time, identity, error) {
-    return reportOf(frame, time, identity, { steps: [], error });
+function stoppedEarlyReport(frame, time, identity, error, stoppedAt) {
+    return reportOf(frame, time, identity, { steps: [], error, stoppedAt });
 }
 function reportOf(frame, time, identity, outcome, ref) {
     const { inputs, event } = frame;
-    const steps = outcome.error === undefined ? outcome.steps : [...outcome.steps, stoppedStep(outcome.error)];
+    const steps = outcome.error === undefined
+        ? outcome.steps
+        : [
+            ...outcome.steps,
+            stoppedStep(outcome.error, errorLocation(outcome.error, inputs.workspace, event.workflowFile), outcome.stoppedAt)
+        ];
     return {
         schemaVersion: 1,
         blueprint: inputs.blueprint,
@@ -3821,25 +3914,6 @@ function reportOf(frame, time, identity, outcome, ref) {
         startedAt: time.startedAt.toISOString(),
         durationMs: time.durationMs
     };
-}
-
-// Input set-secret reaches helm without a shell and without its values in any
-// argument list (another process on the runner can read argv): each value is
-// written to its own file (mode 0600) in the run's private work folder and
-// given as `--set-file key=FILE`, so helm reads it as a string.
-/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
-async function secretValueArgs(dir, entries) {
-    if (entries.length === 0)
-        return [];
-    await require$$1.mkdir(dir, { recursive: true, mode: 0o700 });
-    const args = [];
-    for (const [index, entry] of entries.entries()) {
-        // A name without commas or `=`: helm splits --set-file on both.
-        const file = require$$2$4.join(dir, `value-${index}`);
-        await require$$1.writeFile(file, entry.value, { mode: 0o600 });
-        args.push('--set-file', `${entry.key}=${file}`);
-    }
-    return args;
 }
 
 var dist = {};
@@ -12558,6 +12632,21 @@ function requireDist () {
 
 var distExports = requireDist();
 
+// Input repository-mirrors as a rule of chart repositories: a repository URL rewritten by the longest matching
+// mirror prefix (resolution, dependency build, archive digests). Pure; imports nothing from src/, so inputs/ can
+// parse into its type without depending on the chart modules that use it.
+/** Rewrites a repository URL by the longest matching mirror prefix. */
+function applyMirrors(url, mirrors) {
+    const trimmed = url.replace(/\/+$/, '');
+    let best;
+    for (const mirror of mirrors) {
+        if ((trimmed === mirror.from || trimmed.startsWith(`${mirror.from}/`)) &&
+            (!best || mirror.from.length > best.from.length))
+            best = mirror;
+    }
+    return best ? best.to + trimmed.slice(best.from.length) : trimmed;
+}
+
 // Splits and parses `helm template` output once, so every gate shares the same
 // parsed documents.
 //
@@ -13503,6 +13592,165 @@ function splitRenderBySource(output) {
     return chunks;
 }
 
+// A chart repository's index.yaml: fetched once per run (IndexCache: the library check, the upstream resolution,
+// the dependency build and the base render all read it), through node:http(s) with retries, bounded size and
+// redirects, credentials only on the repository's origin; parsed on first use.
+/**
+ * Each repository's index.yaml, fetched once per run: the library check, the
+ * upstream resolution, the dependency build and the base render all read it.
+ * A failed fetch is remembered too (every reader gets the same error).
+ */
+class IndexCache {
+    fetched = new Map();
+    fetch(repository, credentials) {
+        const key = repository.replace(/\/+$/, '');
+        let entry = this.fetched.get(key);
+        if (!entry) {
+            entry = readIndex(key, credentials);
+            this.fetched.set(key, entry);
+        }
+        return entry;
+    }
+}
+/** The index of a repository: from the run's cache when there is one, else fetched now. */
+async function readIndex(repository, credentials, cache) {
+    if (cache)
+        return cache.fetch(repository, credentials);
+    const { url, text } = await fetchIndex(repository, credentials);
+    let parsed;
+    return { repository: repository.replace(/\/+$/, ''), url, text, entries: () => (parsed ??= parseIndex(text, url)) };
+}
+function parseIndex(text, source) {
+    let data;
+    try {
+        // The fast reader where it reads exactly what the library does (helm writes plain indexes): an index is
+        // megabytes for large public repositories, and the library's parse of even a small one is ~15 ms cold.
+        const fast = fastParseYaml(text);
+        data = fast ? fast.value : distExports.parse(text, { maxAliasCount: -1 });
+    }
+    catch (error) {
+        throw new ActionError(`${source} is not valid YAML: ${error.message.split('\n')[0]}`, 'check the repository URL serves a Helm chart repository index');
+    }
+    const entries = data?.entries;
+    if (!entries || typeof entries !== 'object') {
+        throw new ActionError(`${source} has no entries: it is not a Helm chart repository index`, 'check the dependency repository URL');
+    }
+    return entries;
+}
+/** Bounds on an index.yaml: large public repositories serve tens of MB; a redirect chain ends within a few hops. */
+const MAX_INDEX_BYTES = 256 * 2 ** 20;
+const MAX_INDEX_REDIRECTS = 10;
+/** Connection failures another attempt may get past (a refused connection is a wrong URL more often than not). */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+/** A repository's index.yaml could not be fetched; `repository` is the URL asked (after mirrors). */
+class IndexFetchError extends ActionError {
+    transient;
+    repository;
+    constructor(message, hint, transient, repository) {
+        super(message, hint);
+        this.transient = transient;
+        this.repository = repository;
+    }
+}
+/**
+ * An index that could not be fetched, at the Chart.yaml line of the first dependency it serves (its `repository:`),
+ * so the run's error is annotated there; any other error as it is.
+ */
+function atDependencyLine(error, chartYaml, mirrors) {
+    if (!(error instanceof IndexFetchError))
+        return error;
+    const dependencies = chartYaml.data.dependencies ?? [];
+    const index = dependencies.findIndex((dep) => typeof dep.repository === 'string' && applyMirrors(dep.repository, mirrors) === error.repository);
+    if (index < 0)
+        return error;
+    const line = chartYaml.lineOf(['dependencies', index, 'repository']) ?? chartYaml.lineOf(['dependencies', index]);
+    return new ActionError(`dependency ${String(dependencies[index].name)}: ${error.message}`, error.hint, {
+        file: chartYaml.displayPath,
+        line
+    });
+}
+/**
+ * Fetches `<repository>/index.yaml`, retrying transient failures with backoff,
+ * each attempt within the run's budget; errors name the URL and what to check.
+ */
+async function fetchIndex(repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
+    const repositoryUrl = repository.replace(/\/+$/, '');
+    const url = `${repositoryUrl}/index.yaml`;
+    const headers = { 'user-agent': 'bp-temporal-action' };
+    const withoutAuthorization = { ...headers };
+    if (credentials)
+        headers.authorization = basicAuth(credentials);
+    const attempt = async () => {
+        const limit = operationLimit(OPERATION_LIMITS.http);
+        if (limit.ms <= 0)
+            throw new DeadlineError(`GET ${url}`, 0, true);
+        const mirrorHint = 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input';
+        try {
+            const send = (current, sameOrigin) => httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, MAX_INDEX_BYTES);
+            const response = await followRedirects(new URL(url), MAX_INDEX_REDIRECTS, send);
+            if (response.status === 401 || response.status === 403) {
+                throw new IndexFetchError(`chart repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password' +
+                    (/^http:/i.test(url)
+                        ? ' and https:// (credentials are never sent over plain http except to loopback)'
+                        : ''), false, repositoryUrl);
+            }
+            if (response.status < 200 || response.status > 299) {
+                const transient = (response.status >= 500 && response.status !== 501) || response.status === 429;
+                const hint = 'check the dependency repository URL, or set repository-mirrors';
+                throw new IndexFetchError(`chart repository ${url} answered HTTP ${response.status}`, hint, transient, repositoryUrl);
+            }
+            // As fetch's text() read it: UTF-8 without a byte-order mark.
+            return { url, text: response.body.toString('utf8').replace(/^\uFEFF/, '') };
+        }
+        catch (error) {
+            if (error instanceof ActionError)
+                throw error;
+            if (error instanceof RedirectError) {
+                throw new IndexFetchError(`chart repository ${url}: redirect not followed (${error.reason}): ${error.location}`, mirrorHint, false, repositoryUrl);
+            }
+            const failure = error;
+            if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
+                if (limit.byRun)
+                    throw new DeadlineError(`GET ${url}`, limit.ms, true);
+                throw new IndexFetchError(`chart repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true, repositoryUrl);
+            }
+            if (failure.code === 'EBODYTOOLARGE') {
+                throw new IndexFetchError(`chart repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`, 'check the dependency repository URL', false, repositoryUrl);
+            }
+            // Worded as for the registry; retried on fewer codes (a refused connection is a wrong URL more often).
+            const reason = describeNetworkError(error, limit.ms).text;
+            const transient = failure.code !== undefined && TRANSIENT_CODES.has(failure.code);
+            throw new IndexFetchError(`chart repository ${url} is unreachable: ${reason}`, mirrorHint, transient, repositoryUrl);
+        }
+    };
+    return withRetry(attempt, {
+        ...retry,
+        isRetryable: (error) => error instanceof IndexFetchError && error.transient,
+        onRetry: (n, error, delayMs) => {
+            info(`${error.message}; retry ${n} of ${retry.retries} in ${(delayMs / 1000).toFixed(1)} s`);
+        }
+    });
+}
+
+// Input set-secret reaches helm without a shell and without its values in any
+// argument list (another process on the runner can read argv): each value is
+// written to its own file (mode 0600) in the run's private work folder and
+// given as `--set-file key=FILE`, so helm reads it as a string.
+/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
+async function secretValueArgs(dir, entries) {
+    if (entries.length === 0)
+        return [];
+    await require$$1.mkdir(dir, { recursive: true, mode: 0o700 });
+    const args = [];
+    for (const [index, entry] of entries.entries()) {
+        // A name without commas or `=`: helm splits --set-file on both.
+        const file = require$$2$4.join(dir, `value-${index}`);
+        await require$$1.writeFile(file, entry.value, { mode: 0o600 });
+        args.push('--set-file', `${entry.key}=${file}`);
+    }
+    return args;
+}
+
 // Loads a YAML file once, keeping the source positions so findings can point
 // at file:line, and turning parse errors into messages that name the file and line.
 /** Helm 4 refuses values files over 5 MiB; no chart file the action reads may be larger. */
@@ -13672,6 +13920,26 @@ function isRecord(value) {
  */
 function compareCodePoints(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
+}
+/** Levenshtein distance: the fewest one-character insertions, deletions and substitutions from `a` to `b`. */
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+/** The `count` candidates closest to `target` by edit distance (ties in code-point order). */
+function closestTo(target, candidates, count) {
+    return [...new Set(candidates)]
+        .map((candidate) => ({ candidate, distance: editDistance(target, candidate) }))
+        .sort((x, y) => x.distance - y.distance || compareCodePoints(x.candidate, y.candidate))
+        .slice(0, count)
+        .map((entry) => entry.candidate);
 }
 
 // Copies the user's chart folder into the private work copy. The folder itself
@@ -13949,12 +14217,41 @@ const toPosix = (p) => p.replace(/\\/g, '/').replace(/\/+$/, '');
 /** A name that is safe as a folder name: no separators, no leading dot or dash. */
 const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream';
+/** Folders that hold a chart (`<folder>/chart/Chart.yaml`), where blueprints live: `platform/*`, `products/*`, beside
+ * the folder asked for, and at the top of the workspace. */
+async function blueprintFolders(workspace, asked) {
+    const parents = new Set(['platform', 'products', '.', require$$2$4.dirname(asked)]);
+    const found = [];
+    for (const parent of parents) {
+        let names;
+        try {
+            names = await require$$1.readdir(require$$2$4.resolve(workspace, parent));
+        }
+        catch {
+            continue;
+        }
+        for (const name of names) {
+            const folder = require$$2$4.posix.join(parent, name);
+            if (await exists(require$$2$4.resolve(workspace, folder, 'chart', 'Chart.yaml')))
+                found.push(folder);
+        }
+    }
+    return found;
+}
+/** A blueprint folder that is not there: the closest folders that hold a chart, or what to check when none does. */
+async function missingBlueprint(workspace, dir) {
+    const close = closestTo(dir, await blueprintFolders(workspace, dir), 3);
+    const at = { input: 'blueprint', value: dir };
+    if (close.length === 0) {
+        return new ActionError(`blueprint folder ${dir} does not exist in the workspace, and no folder there holds a chart (<folder>/chart/Chart.yaml)`, 'check out the repository first (actions/checkout), then set the blueprint input to the blueprint folder, e.g. platform/<name>', at);
+    }
+    return new ActionError(`blueprint folder ${dir} does not exist in the workspace (did you mean ${close[0]}?)`, `set the blueprint input to a folder holding chart/Chart.yaml (the closest here: ${close.join(', ')})`, at);
+}
 async function loadBlueprint(workspace, dir, chartDir) {
     const absDir = require$$2$4.resolve(workspace, dir);
     const absChart = require$$2$4.resolve(workspace, chartDir);
-    if (!(await exists(absDir))) {
-        throw new ActionError(`blueprint folder ${dir} does not exist in ${workspace}`, 'set the blueprint input to the blueprint folder, e.g. platform/temporal');
-    }
+    if (!(await exists(absDir)))
+        throw await missingBlueprint(workspace, dir);
     const chartYamlPath = require$$2$4.join(chartDir, 'Chart.yaml');
     if (!(await exists(require$$2$4.join(absChart, 'Chart.yaml')))) {
         throw new ActionError(`${chartYamlPath} not found`, `put the umbrella chart in ${chartDir}, or set the chart input to its folder`);
@@ -14043,19 +14340,19 @@ function isNoUpstream(chart) {
 /**
  * Name and version for the report of a blueprint that could not be read: from
  * Chart.yaml's text when there is one (the PR comment's marker stays the same
- * once it is fixed), else the blueprint folder's name.
+ * once it is fixed), else no name: the report then names the blueprint folder as given.
  */
-async function chartIdentityGuess(workspace, blueprint, chart) {
+async function chartIdentityGuess(workspace, chart) {
     let text = '';
     try {
         text = await require$$1.readFile(require$$2$4.resolve(workspace, chart, 'Chart.yaml'), 'utf8');
     }
     catch {
-        // no Chart.yaml: the folder name it is
+        // no Chart.yaml: no name (not the folder's: it may be a typo of the blueprint input)
     }
     const field = (key) => new RegExp(`^${key}:[ \\t]*["']?([A-Za-z0-9][^\\s"'#]*)`, 'm').exec(text)?.[1];
     return {
-        name: field('name') ?? (require$$2$4.basename(blueprint) || 'blueprint'),
+        name: field('name') ?? '',
         version: field('version') ?? '',
         path: chart
     };
@@ -14186,6 +14483,21 @@ function compareVersions(a, b) {
     if (!bp)
         return -1;
     return comparePrerelease(a.prerelease, b.prerelease);
+}
+/**
+ * Whether two full versions are the same as Helm (Masterminds `Equal`) compares them: a leading `v` and build
+ * metadata do not count (`v1.21.1` = `1.21.1`). Anything else (a partial `1.2`, a range, not a version) is equal
+ * only as the same text.
+ */
+function sameVersion(a, b) {
+    if (a === b)
+        return true;
+    const full = /^v?[0-9]+\.[0-9]+\.[0-9]+(?:[-+]|$)/;
+    if (!full.test(a) || !full.test(b))
+        return false;
+    const pa = parseVersion(a);
+    const pb = parseVersion(b);
+    return pa !== undefined && pb !== undefined && compareVersions(pa, pb) === 0;
 }
 // ---------------------------------------------------------------------------
 // Constraints
@@ -14633,21 +14945,6 @@ async function lockedVersion(chartDir, displayDir, dependencies, name) {
     if (!lock || lockMismatches(lock, dependencies, require$$2$4.join(displayDir, 'Chart.yaml')).length)
         return undefined;
     return lock.dependencies.find((entry) => entry.name === name)?.version;
-}
-
-// Input repository-mirrors as a rule of chart repositories: a repository URL rewritten by the longest matching
-// mirror prefix (resolution, dependency build, archive digests). Pure; imports nothing from src/, so inputs/ can
-// parse into its type without depending on the chart modules that use it.
-/** Rewrites a repository URL by the longest matching mirror prefix. */
-function applyMirrors(url, mirrors) {
-    const trimmed = url.replace(/\/+$/, '');
-    let best;
-    for (const mirror of mirrors) {
-        if ((trimmed === mirror.from || trimmed.startsWith(`${mirror.from}/`)) &&
-            (!best || mirror.from.length > best.from.length))
-            best = mirror;
-    }
-    return best ? best.to + trimmed.slice(best.from.length) : trimmed;
 }
 
 // Every dependency archive helm downloaded into charts/ is checked against what
@@ -15578,127 +15875,9 @@ async function runChartSteps(ctx, preparation) {
                 outcome.steps.push(contracted);
             outcome.upstream = settled?.resolution?.info;
         }
-        return { ...outcome, error };
+        // An index that could not be fetched points at the Chart.yaml line of the dependency it serves.
+        return { ...outcome, error: atDependencyLine(error, ctx.blueprint.chartYaml, ctx.inputs.repositoryMirrors) };
     }
-}
-
-// A chart repository's index.yaml: fetched once per run (IndexCache: the library check, the upstream resolution,
-// the dependency build and the base render all read it), through node:http(s) with retries, bounded size and
-// redirects, credentials only on the repository's origin; parsed on first use.
-/**
- * Each repository's index.yaml, fetched once per run: the library check, the
- * upstream resolution, the dependency build and the base render all read it.
- * A failed fetch is remembered too (every reader gets the same error).
- */
-class IndexCache {
-    fetched = new Map();
-    fetch(repository, credentials) {
-        const key = repository.replace(/\/+$/, '');
-        let entry = this.fetched.get(key);
-        if (!entry) {
-            entry = readIndex(key, credentials);
-            this.fetched.set(key, entry);
-        }
-        return entry;
-    }
-}
-/** The index of a repository: from the run's cache when there is one, else fetched now. */
-async function readIndex(repository, credentials, cache) {
-    if (cache)
-        return cache.fetch(repository, credentials);
-    const { url, text } = await fetchIndex(repository, credentials);
-    let parsed;
-    return { repository: repository.replace(/\/+$/, ''), url, text, entries: () => (parsed ??= parseIndex(text, url)) };
-}
-function parseIndex(text, source) {
-    let data;
-    try {
-        // The fast reader where it reads exactly what the library does (helm writes plain indexes): an index is
-        // megabytes for large public repositories, and the library's parse of even a small one is ~15 ms cold.
-        const fast = fastParseYaml(text);
-        data = fast ? fast.value : distExports.parse(text, { maxAliasCount: -1 });
-    }
-    catch (error) {
-        throw new ActionError(`${source} is not valid YAML: ${error.message.split('\n')[0]}`, 'check the repository URL serves a Helm chart repository index');
-    }
-    const entries = data?.entries;
-    if (!entries || typeof entries !== 'object') {
-        throw new ActionError(`${source} has no entries: it is not a Helm chart repository index`, 'check the dependency repository URL');
-    }
-    return entries;
-}
-/** Bounds on an index.yaml: large public repositories serve tens of MB; a redirect chain ends within a few hops. */
-const MAX_INDEX_BYTES = 256 * 2 ** 20;
-const MAX_INDEX_REDIRECTS = 10;
-/** Connection failures another attempt may get past (a refused connection is a wrong URL more often than not). */
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
-class IndexFetchError extends ActionError {
-    transient;
-    constructor(message, hint, transient) {
-        super(message, hint);
-        this.transient = transient;
-    }
-}
-/**
- * Fetches `<repository>/index.yaml`, retrying transient failures with backoff,
- * each attempt within the run's budget; errors name the URL and what to check.
- */
-async function fetchIndex(repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
-    const url = `${repository.replace(/\/+$/, '')}/index.yaml`;
-    const headers = { 'user-agent': 'bp-temporal-action' };
-    const withoutAuthorization = { ...headers };
-    if (credentials)
-        headers.authorization = basicAuth(credentials);
-    const attempt = async () => {
-        const limit = operationLimit(OPERATION_LIMITS.http);
-        if (limit.ms <= 0)
-            throw new DeadlineError(`GET ${url}`, 0, true);
-        const mirrorHint = 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input';
-        try {
-            const send = (current, sameOrigin) => httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, MAX_INDEX_BYTES);
-            const response = await followRedirects(new URL(url), MAX_INDEX_REDIRECTS, send);
-            if (response.status === 401 || response.status === 403) {
-                throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password' +
-                    (/^http:/i.test(url)
-                        ? ' and https:// (credentials are never sent over plain http except to loopback)'
-                        : ''), false);
-            }
-            if (response.status < 200 || response.status > 299) {
-                const transient = (response.status >= 500 && response.status !== 501) || response.status === 429;
-                const hint = 'check the dependency repository URL, or set repository-mirrors';
-                throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, hint, transient);
-            }
-            // As fetch's text() read it: UTF-8 without a byte-order mark.
-            return { url, text: response.body.toString('utf8').replace(/^\uFEFF/, '') };
-        }
-        catch (error) {
-            if (error instanceof ActionError)
-                throw error;
-            if (error instanceof RedirectError) {
-                throw new IndexFetchError(`upstream repository ${url}: redirect not followed (${error.reason}): ${error.location}`, mirrorHint, false);
-            }
-            const failure = error;
-            if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
-                if (limit.byRun)
-                    throw new DeadlineError(`GET ${url}`, limit.ms, true);
-                throw new IndexFetchError(`upstream repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true);
-            }
-            if (failure.code === 'EBODYTOOLARGE') {
-                throw new IndexFetchError(`upstream repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`, 'check the dependency repository URL', false);
-            }
-            // Worded as for the registry; retried on fewer codes (a refused connection is a wrong URL more often).
-            const reason = describeNetworkError(error, limit.ms).text;
-            const transient = failure.code !== undefined && TRANSIENT_CODES.has(failure.code);
-            throw new IndexFetchError(`upstream repository ${url} is unreachable: ${reason}`, mirrorHint, transient);
-        }
-    };
-    return withRetry(attempt, {
-        ...retry,
-        isRetryable: (error) => error instanceof IndexFetchError && error.transient,
-        onRetry: (n, error, delayMs) => {
-            info(`${error.message}; retry ${n} of ${retry.retries} in ${(delayMs / 1000).toFixed(1)} s`);
-        }
-    });
 }
 
 // The one home of credentials: their type, and the policy of which credentials go to which host, built
@@ -15866,7 +16045,7 @@ function decideMode(input) {
             return {
                 mode,
                 reason: `tag ${tagName} does not match Chart.yaml ${chartVersion}${why}`,
-                error: `tag ${tagName} has version ${tag.version} but ${blueprint} Chart.yaml version is ${chartVersion}`,
+                error: `tag ${tagName} has version ${tag.version} but Chart.yaml version is ${chartVersion}`,
                 tagVersion: tag.version
             };
         }
@@ -15888,29 +16067,42 @@ function decideMode(input) {
 function packagedVersion({ inputs, blueprint, decision }) {
     return inputs.version || decision.version || blueprint.chartYaml.data.version;
 }
-/** Settings that must hold before anything runs; throws an ActionError naming the input, tag or file. */
-/** Throws an ActionError for a setting that does not hold; returns the `registry` input parsed once (if set). */
+/**
+ * Settings that must hold before anything runs: throws an ActionError naming the input, tag or file, at the line it
+ * is about (Chart.yaml's, or the workflow's that sets the input); returns the `registry` input parsed once (if set).
+ */
 function checkRunSettings(settings) {
     const { inputs, blueprint, decision, ref } = settings;
     const version = packagedVersion(settings);
     const chartMeta = blueprint.chartYaml.data;
-    if (decision.error)
-        throw new ActionError(decision.error, `make the tag's version and ${blueprint.chartYaml.displayPath} version agree, or set version-from-tag: true`);
+    const chartYaml = blueprint.chartYaml.displayPath;
+    const atChartYaml = (key) => ({
+        file: chartYaml,
+        line: blueprint.chartYaml.lineOf([key])
+    });
+    if (decision.error) {
+        const tag = ref.replace(/^refs\/tags\//, '');
+        throw new ActionError(`tag ${tag} has version ${decision.tagVersion}, but ${chartYaml} has version ${chartMeta.version}`, `make them agree (version: ${decision.tagVersion} in ${chartYaml}, or the tag v${chartMeta.version}), or set version-from-tag: true`, atChartYaml('version'));
+    }
     // A release tag publishes exactly the tagged version: input version cannot say otherwise.
     if (decision.mode === 'publish' && decision.tagVersion && inputs.version && inputs.version !== decision.tagVersion) {
-        throw new ActionError(`input version ${inputs.version} differs from tag ${ref.replace(/^refs\/tags\//, '')} (version ${decision.tagVersion})`, 'a release tag publishes the tagged version: remove the version input, or tag the version you mean');
+        throw new ActionError(`input version ${inputs.version} differs from tag ${ref.replace(/^refs\/tags\//, '')} (version ${decision.tagVersion})`, 'a release tag publishes the tagged version: remove the version input, or tag the version you mean', { input: 'version', value: inputs.version });
     }
     // Published names are OCI repository components: lowercase (validating accepts what helm accepts).
     if (decision.mode === 'publish' && !isRepositoryComponent(chartMeta.name)) {
-        throw new ActionError(`${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['name']) ?? 1}: chart name "${chartMeta.name}" cannot be an OCI repository name`, 'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal');
+        throw new ActionError(`${chartYaml}:${blueprint.chartYaml.lineOf(['name']) ?? 1}: chart name "${chartMeta.name}" cannot be an OCI repository name`, 'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal', atChartYaml('name'));
     }
     if (!isStrictSemver(version)) {
         const where = inputs.version
             ? 'input version'
             : decision.version
                 ? `tag ${ref}`
-                : `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`;
-        throw new ActionError(`${where}: "${version}" is not a semantic version`, 'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (Helm and OCI tags need semver)');
+                : `${chartYaml}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`;
+        throw new ActionError(`${where}: "${version}" is not a semantic version`, 'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (Helm and OCI tags need semver)', inputs.version
+            ? { input: 'version', value: inputs.version }
+            : decision.version
+                ? undefined
+                : atChartYaml('version'));
     }
     if (decision.mode === 'publish' && !inputs.registry) {
         throw new ActionError(`publishing ${chartMeta.name} ${version} (${decision.reason}) needs the registry input`, 'set registry: oci://ghcr.io/<owner>, or push: false to only validate');
@@ -15936,11 +16128,12 @@ async function loadRun(inputs, event) {
         await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(require$$2$4.resolve(inputs.workspace, file), file)));
     }
     catch (error) {
-        const chart = await chartIdentityGuess(inputs.workspace, inputs.blueprint, inputs.chart);
+        const chart = await chartIdentityGuess(inputs.workspace, inputs.chart);
         return {
             kind: 'stopped',
             identity: { chart, mode: 'validate', modeReason: 'the blueprint could not be read' },
-            error
+            error,
+            stage: 'Blueprint'
         };
     }
     const chartMeta = blueprint.chartYaml.data;
@@ -15970,7 +16163,7 @@ async function loadRun(inputs, event) {
         identity.registry = checkRunSettings(settings);
     }
     catch (error) {
-        return { kind: 'stopped', identity, error };
+        return { kind: 'stopped', identity, error, stage: 'Run settings' };
     }
     return { kind: 'ready', identity, blueprint };
 }
@@ -16600,7 +16793,8 @@ function consistencyFindings(blueprint, dependency, resolved, overridden) {
         if (actual === undefined)
             continue;
         const normalized = String(actual).replace(/\/+$/, '');
-        if (normalized === expected)
+        // Versions compare as Helm compares them: `v1.21.1` in values.yaml names the index's `1.21.1`.
+        if (key === 'version' ? sameVersion(normalized, expected) : normalized === expected)
             continue;
         const line = values.lineOf(['catalystBlueprint', 'upstream', key]);
         findings.push({
@@ -19740,7 +19934,10 @@ async function validateBlueprint(frame) {
         return undefined;
     }
     if (loaded.kind === 'stopped') {
-        return { report: stoppedEarlyReport(frame, time(), loaded.identity, loaded.error), cleanup: Promise.resolve() };
+        return {
+            report: stoppedEarlyReport(frame, time(), loaded.identity, loaded.error, loaded.stage),
+            cleanup: Promise.resolve()
+        };
     }
     const { identity, blueprint } = loaded;
     const folders = workFolders(await require$$1.mkdtemp(require$$2$4.join(outputDir, 'bp-work-')), outputDir);
@@ -19818,7 +20015,8 @@ function eventContextFrom(env, payload) {
         runUrl: env.GITHUB_REPOSITORY && repo && runId
             ? `${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId}`
             : undefined,
-        commit: headCommit(payload, env)
+        commit: headCommit(payload, env),
+        workflowFile: workflowFileOf(env.GITHUB_WORKFLOW_REF)
     };
 }
 function repositoryOf(env, payload) {
@@ -20047,17 +20245,62 @@ function imageString(v) {
         return '';
     return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController']);
-const PROMETHEUS_KINDS = new Set(['Prometheus', 'PrometheusAgent', 'Alertmanager', 'ThanosRuler']);
-const ARGO_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate']);
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
-const FALLBACK_KEYS = new Set(['image', 'imageName']);
+const ARGO_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate']);
+/** Keys that look like an image but are judged only where a rule above says they hold one. */
+const IMAGE_LIKE_KEYS = new Set(['image', 'imageName']);
 const IDENT_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+/**
+ * Custom-resource fields known to hold a container image (README "Which image fields are judged"). Pod specs
+ * (containers, initContainers, ephemeralContainers) are found wherever a document embeds one, and Argo Workflows'
+ * templates by their own rule, so they are not listed here.
+ */
+const DOCUMENTED_IMAGE_FIELDS = [
+    { apiVersion: 'postgresql.cnpg.io/*', kind: 'Cluster', path: 'spec.imageName' },
+    { apiVersion: 'postgresql.cnpg.io/*', kind: 'ImageCatalog', path: 'spec.images[].image' },
+    { apiVersion: 'postgresql.cnpg.io/*', kind: 'ClusterImageCatalog', path: 'spec.images[].image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'Prometheus', path: 'spec.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'Prometheus', path: 'spec.thanos.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'PrometheusAgent', path: 'spec.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'Alertmanager', path: 'spec.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'ThanosRuler', path: 'spec.image' }
+];
+const FIELD_API_VERSION_RE = /^(?:[a-z0-9]([a-z0-9.-]*[a-z0-9])?\/)?(?:v[0-9][a-z0-9]*|\*)$/;
+const FIELD_KIND_RE = /^[A-Za-z][A-Za-z0-9]*$/;
+const FIELD_SEGMENT_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*(?:\[\])?$/;
+/** One line of input image-fields, or undefined when it is not `apiVersion/Kind:path`. */
+function parseImageField(line) {
+    const colon = line.indexOf(':');
+    if (colon === -1)
+        return undefined;
+    const type = line.slice(0, colon).trim();
+    const path = line.slice(colon + 1).trim();
+    const slash = type.lastIndexOf('/');
+    if (slash === -1)
+        return undefined;
+    const field = { apiVersion: type.slice(0, slash), kind: type.slice(slash + 1), path };
+    if (!FIELD_API_VERSION_RE.test(field.apiVersion) || field.apiVersion === '*' || !FIELD_KIND_RE.test(field.kind))
+        return undefined;
+    if (path === '' || !path.split('.').every((segment) => FIELD_SEGMENT_RE.test(segment)))
+        return undefined;
+    return field;
+}
 function group(apiVersion) {
     if (!apiVersion)
         return '';
     const slash = apiVersion.indexOf('/');
     return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+function fieldApplies(field, apiVersion, kind) {
+    if (field.kind !== kind)
+        return false;
+    if (field.apiVersion.endsWith('/*'))
+        return group(apiVersion) === field.apiVersion.slice(0, -2);
+    return field.apiVersion === apiVersion;
+}
+function fieldSegment(path, key) {
+    const seg = IDENT_RE.test(key) ? key : `[${JSON.stringify(key)}]`;
+    return path === '' ? seg : seg.startsWith('[') ? `${path}${seg}` : `${path}.${seg}`;
 }
 class Collector {
     doc;
@@ -20067,10 +20310,7 @@ class Collector {
         this.doc = doc;
         this.out = out;
     }
-    add(value, field, container) {
-        if (this.covered.has(field))
-            return;
-        this.covered.add(field);
+    use(value, field, container) {
         const use = {
             image: imageString(value),
             kind: this.doc.kind ?? '',
@@ -20081,7 +20321,13 @@ class Collector {
             use.container = container;
         if (this.doc.source !== undefined)
             use.source = this.doc.source;
-        this.out.push(use);
+        return use;
+    }
+    add(value, field, container) {
+        if (this.covered.has(field))
+            return;
+        this.covered.add(field);
+        this.out.push(this.use(value, field, container));
     }
     /** `containers`-style list: every element with an `image` key. */
     containerList(list, prefix) {
@@ -20093,11 +20339,32 @@ class Collector {
             }
         });
     }
-    podSpec(spec, prefix) {
-        if (!isRecord(spec))
+    /**
+     * Every pod spec the document embeds, wherever it stands (a Deployment's `spec.template.spec`, a CronJob's job
+     * template, a custom resource's pod template): a mapping with a `containers`, `initContainers` or
+     * `ephemeralContainers` list.
+     */
+    podSpecs(value, path) {
+        if (Array.isArray(value)) {
+            value.forEach((el, i) => {
+                if (typeof el === 'object' && el !== null)
+                    this.podSpecs(el, `${path}[${i}]`);
+            });
             return;
-        for (const list of CONTAINER_LISTS)
-            this.containerList(spec[list], `${prefix}.${list}`);
+        }
+        if (!isRecord(value))
+            return;
+        for (const list of CONTAINER_LISTS) {
+            if (Array.isArray(value[list]))
+                this.containerList(value[list], fieldSegment(path, list));
+        }
+        for (const key of Object.keys(value)) {
+            if (path === '' && key === 'metadata')
+                continue;
+            const v = value[key];
+            if (typeof v === 'object' && v !== null)
+                this.podSpecs(v, fieldSegment(path, key));
+        }
     }
     argoWorkflowSpec(spec, prefix) {
         const templates = child(spec, 'templates');
@@ -20118,16 +20385,34 @@ class Collector {
             this.containerList(child(t, 'containerSet', 'containers'), `${p}.containerSet.containers`);
         });
     }
-    /** Any string `image`/`imageName` not found by the kind-specific rules (metadata is skipped). */
-    fallback(value, path, parentName) {
+    /** The value(s) at an image field's path (`[]`: every element of that list). */
+    field(node, segments, path) {
+        if (segments.length === 0) {
+            if (node !== undefined && (typeof node === 'string' || node === null))
+                this.add(node, path);
+            return;
+        }
+        const [segment, ...rest] = segments;
+        const each = segment.endsWith('[]');
+        const key = each ? segment.slice(0, -2) : segment;
+        if (!isRecord(node) || !(key in node))
+            return;
+        const value = node[key];
+        const at = fieldSegment(path, key);
+        if (!each)
+            this.field(value, rest, at);
+        else if (Array.isArray(value))
+            value.forEach((el, i) => this.field(el, rest, `${at}[${i}]`));
+    }
+    /** String `image`/`imageName` fields no rule above judged (metadata is skipped): listed as not judged. */
+    unjudged(value, path, parentName, into) {
         if (Array.isArray(value)) {
-            for (let i = 0; i < value.length; i++) {
-                const el = value[i];
+            value.forEach((el, i) => {
                 if (typeof el === 'object' && el !== null) {
                     const name = isRecord(el) && typeof el.name === 'string' ? el.name : undefined;
-                    this.fallback(el, `${path}[${i}]`, name);
+                    this.unjudged(el, `${path}[${i}]`, name, into);
                 }
-            }
+            });
             return;
         }
         if (!isRecord(value))
@@ -20136,58 +20421,51 @@ class Collector {
             if (path === '' && key === 'metadata')
                 continue;
             const v = value[key];
-            const seg = IDENT_RE.test(key) ? key : `[${JSON.stringify(key)}]`;
-            const field = path === '' ? seg : seg.startsWith('[') ? `${path}${seg}` : `${path}.${seg}`;
+            const field = fieldSegment(path, key);
             if (typeof v === 'string') {
-                if (FALLBACK_KEYS.has(key))
-                    this.add(v, field, parentName);
+                if (IMAGE_LIKE_KEYS.has(key) && !this.covered.has(field))
+                    into.push(this.use(v, field, parentName));
             }
             else if (typeof v === 'object' && v !== null) {
-                this.fallback(v, field);
+                this.unjudged(v, field, undefined, into);
             }
         }
     }
 }
-/** Every image a rendered chart uses, with where it stands (kind/name/container/field/template). */
-function extractImages(docs) {
-    const out = [];
+/**
+ * Every container image of a rendered chart, with where it stands (kind/name/container/field/template): the
+ * containers of every embedded pod spec, Argo Workflows templates, DOCUMENTED_IMAGE_FIELDS and `fields` (input
+ * image-fields). Any other `image`/`imageName` value is listed as not judged.
+ */
+function scanImages(docs, fields = []) {
+    const uses = [];
+    const notJudged = [];
+    const known = [...DOCUMENTED_IMAGE_FIELDS, ...fields];
     for (const doc of docs) {
         const o = doc.object;
         if (!isRecord(o))
             continue;
         const kind = doc.kind ?? (typeof o.kind === 'string' ? o.kind : '');
-        const g = group(doc.apiVersion ?? (typeof o.apiVersion === 'string' ? o.apiVersion : undefined));
-        const c = new Collector(doc, out);
-        const spec = o.spec;
-        if (kind === 'Pod')
-            c.podSpec(spec, 'spec');
-        const templateSpec = child(spec, 'template', 'spec');
-        if (WORKLOAD_KINDS.has(kind) || Array.isArray(child(templateSpec, 'containers'))) {
-            c.podSpec(templateSpec, 'spec.template.spec');
-        }
-        if (kind === 'CronJob')
-            c.podSpec(child(spec, 'jobTemplate', 'spec', 'template', 'spec'), 'spec.jobTemplate.spec.template.spec');
-        if (kind === 'Cluster' && g === 'postgresql.cnpg.io' && isRecord(spec) && 'imageName' in spec) {
-            c.add(spec.imageName, 'spec.imageName');
-        }
-        if (PROMETHEUS_KINDS.has(kind) && g === 'monitoring.coreos.com' && isRecord(spec)) {
-            if ('image' in spec)
-                c.add(spec.image, 'spec.image');
-            c.containerList(spec.initContainers, 'spec.initContainers');
-            c.containerList(spec.containers, 'spec.containers');
-        }
-        if (g === 'argoproj.io') {
+        const apiVersion = doc.apiVersion ?? (typeof o.apiVersion === 'string' ? o.apiVersion : '');
+        const c = new Collector(doc, uses);
+        if (group(apiVersion) === 'argoproj.io') {
             if (ARGO_KINDS.has(kind))
-                c.argoWorkflowSpec(spec, 'spec');
+                c.argoWorkflowSpec(o.spec, 'spec');
             else if (kind === 'CronWorkflow')
-                c.argoWorkflowSpec(child(spec, 'workflowSpec'), 'spec.workflowSpec');
+                c.argoWorkflowSpec(child(o.spec, 'workflowSpec'), 'spec.workflowSpec');
         }
-        if (kind === 'ScaledJob' && g === 'keda.sh') {
-            c.podSpec(child(spec, 'jobTargetRef', 'template', 'spec'), 'spec.jobTargetRef.template.spec');
+        c.podSpecs(o, '');
+        for (const field of known) {
+            if (fieldApplies(field, apiVersion, kind))
+                c.field(o, field.path.split('.'), '');
         }
-        c.fallback(o, '');
+        c.unjudged(o, '', undefined, notJudged);
     }
-    return out;
+    return { uses, notJudged };
+}
+/** Every container image of a rendered chart (see {@link scanImages}). */
+function extractImages(docs, fields = []) {
+    return scanImages(docs, fields).uses;
 }
 // ---------------------------------------------------------------- policy
 const COMMIT_SHA_TAG_RE = /^(?:sha-)?(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}$/;
@@ -20365,7 +20643,10 @@ function boolean(read, name, fallback) {
         return true;
     if (['false', 'no', '0', 'off'].includes(raw))
         return false;
-    throw new ActionError(`input ${name}: "${raw}" is not a boolean`, `set ${name} to true or false`);
+    throw new ActionError(`input ${name}: "${raw}" is not a boolean`, `set ${name} to true or false`, {
+        input: name,
+        value: read(name).trim()
+    });
 }
 function oneOf(read, name, allowed, fallback) {
     const raw = read(name).trim().toLowerCase();
@@ -20373,7 +20654,7 @@ function oneOf(read, name, allowed, fallback) {
         return fallback;
     if (allowed.includes(raw))
         return raw;
-    throw new ActionError(`input ${name}: "${raw}" is not one of ${allowed.join(', ')}`, `set ${name} to one of ${allowed.join(', ')}`);
+    throw new ActionError(`input ${name}: "${raw}" is not one of ${allowed.join(', ')}`, `set ${name} to one of ${allowed.join(', ')}`, { input: name, value: read(name).trim() });
 }
 /** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
 function workspacePath(workspace, name, value) {
@@ -20381,7 +20662,7 @@ function workspacePath(workspace, name, value) {
     const absolute = require$$2$4.resolve(workspace, normalized);
     const relative = require$$2$4.relative(workspace, absolute);
     if (relative.startsWith('..') || require$$2$4.isAbsolute(relative)) {
-        throw new ActionError(`input ${name}: "${value}" is outside the workspace ${workspace}`, `give ${name} as a path inside the repository`);
+        throw new ActionError(`input ${name}: "${value}" is outside the workspace ${workspace}`, `give ${name} as a path inside the repository`, { input: name, value });
     }
     return relative === '' ? '.' : relative;
 }
@@ -20497,6 +20778,16 @@ function parseAllowlist(text) {
         return { pattern, reason: reason || 'allow-listed' };
     });
 }
+/** Input image-fields: one `apiVersion/Kind:path` a line (images/images.ts parseImageField). */
+function parseImageFields(text) {
+    return lines(text).map((line) => {
+        const field = parseImageField(line);
+        if (!field) {
+            throw new ActionError(`input image-fields: "${line}" is not apiVersion/Kind:path`, 'write one field a line, e.g. example.com/v1/Runner:spec.runner.image (group/* for every version, name[] for every element of a list)');
+        }
+        return field;
+    });
+}
 function parseToggleOverrides(text) {
     const include = [];
     const exclude = [];
@@ -20547,11 +20838,11 @@ function getInputs(read = defaultReader, env = process.env) {
     const chart = workspacePath(workspace, 'chart', chartRaw || require$$2$4.join(blueprint, 'chart'));
     const registry = checkRegistry(read('registry'));
     if (registry && !registry.startsWith('oci://')) {
-        throw new ActionError(`input registry: "${registry}" is not an oci:// URL`, 'set registry to e.g. oci://ghcr.io/<owner>');
+        throw new ActionError(`input registry: "${registry}" is not an oci:// URL`, 'set registry to e.g. oci://ghcr.io/<owner>', { input: 'registry', value: registry });
     }
     const helmVersion = read('helm-version').trim();
     if (helmVersion && !/^v?\d+\.\d+\.\d+$/.test(helmVersion)) {
-        throw new ActionError(`input helm-version: "${helmVersion}" is not a version like v3.17.2`, 'set helm-version to an exact Helm release, e.g. v3.17.2');
+        throw new ActionError(`input helm-version: "${helmVersion}" is not a version like v3.17.2`, 'set helm-version to an exact Helm release, e.g. v3.17.2', { input: 'helm-version', value: helmVersion });
     }
     const imagePolicy = oneOf(read, 'image-policy', IMAGE_POLICIES, 'sha');
     return {
@@ -20584,6 +20875,7 @@ function getInputs(read = defaultReader, env = process.env) {
         observabilityToggles: parseToggleOverrides(read('observability-toggles')),
         imagePolicy,
         imageAllowlist: parseAllowlist(read('image-allowlist')),
+        imageFields: parseImageFields(read('image-fields')),
         neverLatest: oneOf(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
         resolveDigests: boolean(read, 'resolve-digests', false),
         chartTests: boolean(read, 'chart-tests', true),
@@ -20665,13 +20957,13 @@ async function runAction() {
             return;
         // Its own chunk of dist/, usually loaded already (run/chart-steps.ts, during the dependency build).
         const { emitReport } = await import('./emit.js');
-        await emitReport(run.report, inputs, event, outputDir);
+        const emitted = await emitReport(run.report, inputs, event, outputDir);
         await run.cleanup;
         if (run.report.status === 'failed')
-            setFailed(failureLine(run.report));
+            setFailed(failureLine(run.report, emitted));
     }
     catch (error) {
-        setFailed(errorLine(error));
+        failAction(error);
     }
 }
 
@@ -20680,4 +20972,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { cp as $, ActionError as A, distExports as B, extractImages as C, createHelmHome as D, parseYamlText as E, tryParseImageRef as F, checkImages as G, Helm as H, groupFailing as I, segmentMatcher as J, compareCodePoints as K, loadYamlFile as L, splitRenderBySource as M, isLoopbackHost as N, OPERATION_LIMITS as O, cleanAsYaml11 as P, isStrictSemver as Q, RegistryClient as R, parseVersion as S, HELM_CHART_LAYER as T, ociTag as U, chartRef as V, withProgress as W, DeadlineError as X, RegistryError as Y, withRetry as Z, indexWorkspace as _, require$$1 as a, mkdirP as a0, require$$2$1 as a1, isDebug as a2, exec as a3, which as a4, HttpClient as a5, rmRF as a6, require$$1$2 as a7, require$$0 as a8, require$$2$2 as a9, require$$0$2 as aa, require$$1$1 as ab, require$$2 as ac, _deferredUndici as ad, require$$2$3 as ae, requireTunnel as af, action as ag, require$$0$4 as b, info as c, debug as d, error as e, writeOutputs as f, runOutputs as g, httpExchange as h, isRecord as i, describeNetworkError as j, require$$0$3 as k, chartRepository as l, registerSecret as m, notice as n, operationLimit as o, errorLine as p, lastLine as q, redact as r, summary as s, loadBlueprint as t, exists as u, prepareWorkChart as v, warning as w, buildDependencies as x, lastLines as y, parseRenderDetailed as z };
+export { withRetry as $, ActionError as A, parseRenderDetailed as B, distExports as C, extractImages as D, createHelmHome as E, parseYamlText as F, tryParseImageRef as G, Helm as H, compareCodePoints as I, scanImages as J, checkImages as K, groupFailing as L, segmentMatcher as M, loadYamlFile as N, OPERATION_LIMITS as O, splitRenderBySource as P, isLoopbackHost as Q, RegistryClient as R, cleanAsYaml11 as S, isStrictSemver as T, parseVersion as U, HELM_CHART_LAYER as V, ociTag as W, chartRef as X, withProgress as Y, DeadlineError as Z, RegistryError as _, reportSubject as a, indexWorkspace as a0, cp as a1, mkdirP as a2, require$$2$1 as a3, isDebug as a4, exec as a5, which as a6, HttpClient as a7, rmRF as a8, require$$1$2 as a9, require$$0 as aa, require$$2$2 as ab, require$$0$2 as ac, require$$1$1 as ad, require$$2 as ae, _deferredUndici as af, require$$2$3 as ag, requireTunnel as ah, action as ai, require$$1 as b, require$$0$4 as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, httpExchange as j, describeNetworkError as k, require$$0$3 as l, chartRepository as m, notice as n, operationLimit as o, registerSecret as p, errorLine as q, redact as r, summary as s, lastLine as t, loadBlueprint as u, exists as v, warning as w, prepareWorkChart as x, buildDependencies as y, lastLines as z };

@@ -1,4 +1,4 @@
-import { h as httpExchange, j as describeNetworkError, A as ActionError, i as isRecord, k as require$$0, R as RegistryClient, l as chartRepository, a as require$$1, o as operationLimit, m as registerSecret, p as errorLine, O as OPERATION_LIMITS } from './action.js';
+import { j as httpExchange, k as describeNetworkError, A as ActionError, i as isRecord, l as require$$0, R as RegistryClient, m as chartRepository, b as require$$1, o as operationLimit, p as registerSecret, q as errorLine, O as OPERATION_LIMITS } from './action.js';
 import { b as require$$2 } from '../index.js';
 
 // A bundle stored with GitHub's artifact attestations API (POST /repos/{owner}/{repo}/attestations), so that

@@ -1,5 +1,5 @@
 import { b as require$$2, _ as _builtin_child_process } from '../index.js';
-import { _ as indexWorkspace, i as isRecord, q as lastLine, B as distExports, a as require$$1, K as compareCodePoints } from './action.js';
+import { a0 as indexWorkspace, i as isRecord, t as lastLine, C as distExports, b as require$$1, I as compareCodePoints } from './action.js';
 import 'node:module';
 import './semver.js';
 

@@ -1,5 +1,5 @@
 import { r as require$$4$1, a as require$$1$3 } from '../index.js';
-import { b as require$$0$1, a7 as require$$1$2, a8 as require$$0$2, a9 as require$$2, a1 as require$$2$1, aa as require$$0$3, ab as require$$1$4, k as require$$0$4, ac as require$$2$3, ad as _deferredUndici, ae as require$$2$4, af as requireTunnel } from './action.js';
+import { c as require$$0$1, a9 as require$$1$2, aa as require$$0$2, ab as require$$2, a3 as require$$2$1, ac as require$$0$3, ad as require$$1$4, l as require$$0$4, ae as require$$2$3, af as _deferredUndici, ag as require$$2$4, ah as requireTunnel } from './action.js';
 import { c as commonjsGlobal, g as getDefaultExportFromCjs, a as getAugmentedNamespace } from './semver.js';
 import { r as require$$2$2 } from './_builtin_stream.js';
 import { createRequire } from 'node:module';

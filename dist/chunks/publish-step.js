@@ -1,4 +1,4 @@
-import { V as chartRef } from './action.js';
+import { X as chartRef } from './action.js';
 import 'node:module';
 import '../index.js';
 import './semver.js';

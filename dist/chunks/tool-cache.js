@@ -1,4 +1,4 @@
-import { b as require$$0, d as debug, c as info, $ as cp, k as require$$0$1, a0 as mkdirP, a1 as require$$2$1, a2 as isDebug, a3 as exec, a4 as which, a5 as HttpClient, a6 as rmRF } from './action.js';
+import { c as require$$0, d as debug, f as info, a1 as cp, l as require$$0$1, a2 as mkdirP, a3 as require$$2$1, a4 as isDebug, a5 as exec, a6 as which, a7 as HttpClient, a8 as rmRF } from './action.js';
 import { _ as _builtin_child_process, r as require$$4, b as require$$2, a as require$$1 } from '../index.js';
 import { s as semverExports } from './semver.js';
 import { r as require$$2$2 } from './_builtin_stream.js';

@@ -3,7 +3,13 @@
 import * as core from '@actions/core'
 import path from 'node:path'
 import { DEFAULT_TIMEOUT, parseDuration } from '../util/deadline.js'
-import { IMAGE_POLICIES, type AllowlistEntry, type ImagePolicy } from '../images/images.js'
+import {
+  IMAGE_POLICIES,
+  parseImageField,
+  type AllowlistEntry,
+  type ImageField,
+  type ImagePolicy
+} from '../images/images.js'
 import type { RepositoryMirror } from '../chart/mirrors.js'
 import type { HelmDownloadSource } from '../helm/helm-install.js'
 import { isLoopbackHost, urlUserinfo, withoutUserinfo } from '../net/net.js'
@@ -68,6 +74,8 @@ export interface ActionInputs {
   observabilityToggles: ToggleOverrides
   imagePolicy: ImagePolicy
   imageAllowlist: AllowlistEntry[]
+  /** Input image-fields: custom-resource fields (`apiVersion/Kind:path`) judged as container images. */
+  imageFields: ImageField[]
   /** How the never-:latest rule's findings count: error (default), warning, or off (not run). */
   neverLatest: NeverLatestMode
   resolveDigests: boolean
@@ -104,7 +112,10 @@ function boolean(read: InputReader, name: string, fallback: boolean): boolean {
   if (raw === '') return fallback
   if (['true', 'yes', '1', 'on'].includes(raw)) return true
   if (['false', 'no', '0', 'off'].includes(raw)) return false
-  throw new ActionError(`input ${name}: "${raw}" is not a boolean`, `set ${name} to true or false`)
+  throw new ActionError(`input ${name}: "${raw}" is not a boolean`, `set ${name} to true or false`, {
+    input: name,
+    value: read(name).trim()
+  })
 }
 
 function oneOf<T extends string>(read: InputReader, name: string, allowed: readonly T[], fallback: T): T {
@@ -113,7 +124,8 @@ function oneOf<T extends string>(read: InputReader, name: string, allowed: reado
   if ((allowed as readonly string[]).includes(raw)) return raw as T
   throw new ActionError(
     `input ${name}: "${raw}" is not one of ${allowed.join(', ')}`,
-    `set ${name} to one of ${allowed.join(', ')}`
+    `set ${name} to one of ${allowed.join(', ')}`,
+    { input: name, value: read(name).trim() }
   )
 }
 
@@ -125,7 +137,8 @@ function workspacePath(workspace: string, name: string, value: string): string {
   if (relative.startsWith('..') || path.isAbsolute(relative)) {
     throw new ActionError(
       `input ${name}: "${value}" is outside the workspace ${workspace}`,
-      `give ${name} as a path inside the repository`
+      `give ${name} as a path inside the repository`,
+      { input: name, value }
     )
   }
   return relative === '' ? '.' : relative
@@ -270,6 +283,20 @@ export function parseAllowlist(text: string): AllowlistEntry[] {
   })
 }
 
+/** Input image-fields: one `apiVersion/Kind:path` a line (images/images.ts parseImageField). */
+export function parseImageFields(text: string): ImageField[] {
+  return lines(text).map((line) => {
+    const field = parseImageField(line)
+    if (!field) {
+      throw new ActionError(
+        `input image-fields: "${line}" is not apiVersion/Kind:path`,
+        'write one field a line, e.g. example.com/v1/Runner:spec.runner.image (group/* for every version, name[] for every element of a list)'
+      )
+    }
+    return field
+  })
+}
+
 export function parseToggleOverrides(text: string): ToggleOverrides {
   const include: string[] = []
   const exclude: string[] = []
@@ -328,14 +355,16 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
   if (registry && !registry.startsWith('oci://')) {
     throw new ActionError(
       `input registry: "${registry}" is not an oci:// URL`,
-      'set registry to e.g. oci://ghcr.io/<owner>'
+      'set registry to e.g. oci://ghcr.io/<owner>',
+      { input: 'registry', value: registry }
     )
   }
   const helmVersion = read('helm-version').trim()
   if (helmVersion && !/^v?\d+\.\d+\.\d+$/.test(helmVersion)) {
     throw new ActionError(
       `input helm-version: "${helmVersion}" is not a version like v3.17.2`,
-      'set helm-version to an exact Helm release, e.g. v3.17.2'
+      'set helm-version to an exact Helm release, e.g. v3.17.2',
+      { input: 'helm-version', value: helmVersion }
     )
   }
   const imagePolicy = oneOf<ImagePolicy>(read, 'image-policy', IMAGE_POLICIES, 'sha')
@@ -369,6 +398,7 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     observabilityToggles: parseToggleOverrides(read('observability-toggles')),
     imagePolicy,
     imageAllowlist: parseAllowlist(read('image-allowlist')),
+    imageFields: parseImageFields(read('image-fields')),
     neverLatest: oneOf<NeverLatestMode>(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
     resolveDigests: boolean(read, 'resolve-digests', false),
     chartTests: boolean(read, 'chart-tests', true),
