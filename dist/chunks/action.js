@@ -20626,6 +20626,226 @@ function groupFailing(verdicts) {
     return [...groups.values()];
 }
 
+/** The default of input `kubernetes-version`. */
+const DEFAULT_KUBERNETES_VERSION = '1.36';
+/** The oldest release accepted (every removal the table knows happened after it). */
+const OLDEST_MINOR = 16;
+/** `1.36`, `v1.36`, `1.36.2`, `v1.36.2` → KubeVersion; undefined when it is none of those (or older than 1.16). */
+function parseKubeVersion(text) {
+    const match = /^v?1\.(\d{1,3})(?:\.(\d{1,4}))?$/.exec(text.trim());
+    if (!match)
+        return undefined;
+    const minor = Number(match[1]);
+    if (minor < OLDEST_MINOR)
+        return undefined;
+    return { text: `v1.${minor}.${match[2] ?? '0'}`, minor };
+}
+const WORKLOADS = ['Deployment', 'DaemonSet', 'ReplicaSet', 'StatefulSet', 'ControllerRevision'];
+const API_CHANGES = [
+    {
+        apiVersion: 'extensions/v1beta1',
+        kinds: ['Deployment', 'DaemonSet', 'ReplicaSet', 'NetworkPolicy', 'PodSecurityPolicy'],
+        deprecatedIn: 9,
+        removedIn: 16,
+        replacement: {
+            Deployment: 'apps/v1',
+            DaemonSet: 'apps/v1',
+            ReplicaSet: 'apps/v1',
+            NetworkPolicy: 'networking.k8s.io/v1',
+            PodSecurityPolicy: 'policy/v1beta1'
+        }
+    },
+    { apiVersion: 'apps/v1beta1', kinds: WORKLOADS, deprecatedIn: 9, removedIn: 16, replacement: 'apps/v1' },
+    { apiVersion: 'apps/v1beta2', kinds: WORKLOADS, deprecatedIn: 9, removedIn: 16, replacement: 'apps/v1' },
+    {
+        apiVersion: 'extensions/v1beta1',
+        kinds: ['Ingress'],
+        deprecatedIn: 14,
+        removedIn: 22,
+        replacement: 'networking.k8s.io/v1'
+    },
+    {
+        apiVersion: 'admissionregistration.k8s.io/v1beta1',
+        kinds: ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
+        deprecatedIn: 16,
+        removedIn: 22,
+        replacement: 'admissionregistration.k8s.io/v1'
+    },
+    {
+        apiVersion: 'apiextensions.k8s.io/v1beta1',
+        kinds: ['CustomResourceDefinition'],
+        deprecatedIn: 16,
+        removedIn: 22,
+        replacement: 'apiextensions.k8s.io/v1'
+    },
+    {
+        apiVersion: 'apiregistration.k8s.io/v1beta1',
+        kinds: ['APIService'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'apiregistration.k8s.io/v1'
+    },
+    {
+        apiVersion: 'authentication.k8s.io/v1beta1',
+        kinds: ['TokenReview'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'authentication.k8s.io/v1'
+    },
+    {
+        apiVersion: 'authorization.k8s.io/v1beta1',
+        kinds: ['SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectAccessReview'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'authorization.k8s.io/v1'
+    },
+    {
+        apiVersion: 'certificates.k8s.io/v1beta1',
+        kinds: ['CertificateSigningRequest'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'certificates.k8s.io/v1'
+    },
+    {
+        apiVersion: 'coordination.k8s.io/v1beta1',
+        kinds: ['Lease'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'coordination.k8s.io/v1'
+    },
+    {
+        apiVersion: 'networking.k8s.io/v1beta1',
+        kinds: ['Ingress', 'IngressClass'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'networking.k8s.io/v1'
+    },
+    {
+        apiVersion: 'rbac.authorization.k8s.io/v1beta1',
+        kinds: ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
+        deprecatedIn: 17,
+        removedIn: 22,
+        replacement: 'rbac.authorization.k8s.io/v1'
+    },
+    {
+        apiVersion: 'scheduling.k8s.io/v1beta1',
+        kinds: ['PriorityClass'],
+        deprecatedIn: 14,
+        removedIn: 22,
+        replacement: 'scheduling.k8s.io/v1'
+    },
+    {
+        apiVersion: 'storage.k8s.io/v1beta1',
+        kinds: ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'storage.k8s.io/v1'
+    },
+    { apiVersion: 'batch/v1beta1', kinds: ['CronJob'], deprecatedIn: 21, removedIn: 25, replacement: 'batch/v1' },
+    {
+        apiVersion: 'discovery.k8s.io/v1beta1',
+        kinds: ['EndpointSlice'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'discovery.k8s.io/v1'
+    },
+    {
+        apiVersion: 'events.k8s.io/v1beta1',
+        kinds: ['Event'],
+        deprecatedIn: 19,
+        removedIn: 25,
+        replacement: 'events.k8s.io/v1'
+    },
+    {
+        apiVersion: 'autoscaling/v2beta1',
+        kinds: ['HorizontalPodAutoscaler'],
+        deprecatedIn: 23,
+        removedIn: 25,
+        replacement: 'autoscaling/v2'
+    },
+    {
+        apiVersion: 'policy/v1beta1',
+        kinds: ['PodDisruptionBudget'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'policy/v1'
+    },
+    {
+        apiVersion: 'policy/v1beta1',
+        kinds: ['PodSecurityPolicy'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'nothing: use Pod Security Admission (namespace labels)'
+    },
+    {
+        apiVersion: 'node.k8s.io/v1beta1',
+        kinds: ['RuntimeClass'],
+        deprecatedIn: 20,
+        removedIn: 25,
+        replacement: 'node.k8s.io/v1'
+    },
+    {
+        apiVersion: 'autoscaling/v2beta2',
+        kinds: ['HorizontalPodAutoscaler'],
+        deprecatedIn: 23,
+        removedIn: 26,
+        replacement: 'autoscaling/v2'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta1',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 23,
+        removedIn: 26,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'storage.k8s.io/v1beta1',
+        kinds: ['CSIStorageCapacity'],
+        deprecatedIn: 24,
+        removedIn: 27,
+        replacement: 'storage.k8s.io/v1'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 26,
+        removedIn: 29,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 29,
+        removedIn: 32,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'v1',
+        kinds: ['Endpoints'],
+        deprecatedIn: 33,
+        replacement: { Endpoints: 'discovery.k8s.io/v1 EndpointSlice' }
+    }
+];
+/** Whether `apiVersion` `kind` is removed or deprecated in `version`; undefined when it is neither. */
+function apiStatus(apiVersion, kind, version) {
+    for (const change of API_CHANGES) {
+        if (change.apiVersion !== apiVersion || !change.kinds.includes(kind))
+            continue;
+        if (version.minor < change.deprecatedIn)
+            return undefined;
+        const replacement = typeof change.replacement === 'string' ? change.replacement : (change.replacement[kind] ?? 'a served version');
+        const out = {
+            status: change.removedIn !== undefined && version.minor >= change.removedIn ? 'removed' : 'deprecated',
+            replacement,
+            deprecatedIn: `1.${change.deprecatedIn}`
+        };
+        if (change.removedIn !== undefined)
+            out.removedIn = `1.${change.removedIn}`;
+        return out;
+    }
+    return undefined;
+}
+
 // Every input is read and validated here, once, into a typed object; nothing
 // else in the action calls core.getInput.
 const defaultReader = (name) => getInput(name);
@@ -20655,6 +20875,14 @@ function oneOf(read, name, allowed, fallback) {
     if (allowed.includes(raw))
         return raw;
     throw new ActionError(`input ${name}: "${raw}" is not one of ${allowed.join(', ')}`, `set ${name} to one of ${allowed.join(', ')}`, { input: name, value: read(name).trim() });
+}
+/** Input kubernetes-version: `1.36`, `v1.33.2` (1.16 or later); empty: the default. */
+function readKubernetesVersion(raw) {
+    const text = raw.trim() || DEFAULT_KUBERNETES_VERSION;
+    const version = parseKubeVersion(text);
+    if (!version)
+        throw new ActionError(`input kubernetes-version: "${text}" is not a Kubernetes release like 1.36 or v1.33.2 (1.16 or later)`, `set kubernetes-version to the minor your clusters run, e.g. ${DEFAULT_KUBERNETES_VERSION}`);
+    return version;
 }
 /** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
 function workspacePath(workspace, name, value) {
@@ -20877,6 +21105,12 @@ function getInputs(read = defaultReader, env = process.env) {
         imageAllowlist: parseAllowlist(read('image-allowlist')),
         imageFields: parseImageFields(read('image-fields')),
         neverLatest: oneOf(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
+        kubernetesVersion: readKubernetesVersion(read('kubernetes-version')),
+        crds: lines(read('crds')).map((glob) => {
+            workspacePath(workspace, 'crds', glob.replace(/[*?[{].*$/, '') || '.');
+            return glob;
+        }),
+        missingSchemas: oneOf(read, 'missing-schemas', ['warning', 'error', 'off'], 'warning'),
         resolveDigests: boolean(read, 'resolve-digests', false),
         chartTests: boolean(read, 'chart-tests', true),
         commentMode: oneOf(read, 'comment-mode', ['update', 'recreate', 'on-failure', 'off'], 'update'),
@@ -20972,4 +21206,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { withRetry as $, ActionError as A, parseRenderDetailed as B, distExports as C, extractImages as D, createHelmHome as E, parseYamlText as F, tryParseImageRef as G, Helm as H, compareCodePoints as I, scanImages as J, checkImages as K, groupFailing as L, segmentMatcher as M, loadYamlFile as N, OPERATION_LIMITS as O, splitRenderBySource as P, isLoopbackHost as Q, RegistryClient as R, cleanAsYaml11 as S, isStrictSemver as T, parseVersion as U, HELM_CHART_LAYER as V, ociTag as W, chartRef as X, withProgress as Y, DeadlineError as Z, RegistryError as _, reportSubject as a, indexWorkspace as a0, cp as a1, mkdirP as a2, require$$2$1 as a3, isDebug as a4, exec as a5, which as a6, HttpClient as a7, rmRF as a8, require$$1$2 as a9, require$$0 as aa, require$$2$2 as ab, require$$0$2 as ac, require$$1$1 as ad, require$$2 as ae, _deferredUndici as af, require$$2$3 as ag, requireTunnel as ah, action as ai, require$$1 as b, require$$0$4 as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, httpExchange as j, describeNetworkError as k, require$$0$3 as l, chartRepository as m, notice as n, operationLimit as o, registerSecret as p, errorLine as q, redact as r, summary as s, lastLine as t, loadBlueprint as u, exists as v, warning as w, prepareWorkChart as x, buildDependencies as y, lastLines as z };
+export { DeadlineError as $, ActionError as A, parseRenderDetailed as B, distExports as C, extractImages as D, createHelmHome as E, parseYamlText as F, tryParseImageRef as G, Helm as H, compareCodePoints as I, scanImages as J, checkImages as K, groupFailing as L, segmentMatcher as M, loadYamlFile as N, OPERATION_LIMITS as O, splitRenderBySource as P, MAX_YAML_BYTES as Q, RegistryClient as R, apiStatus as S, isLoopbackHost as T, cleanAsYaml11 as U, isStrictSemver as V, parseVersion as W, HELM_CHART_LAYER as X, ociTag as Y, chartRef as Z, withProgress as _, reportSubject as a, RegistryError as a0, withRetry as a1, indexWorkspace as a2, cp as a3, mkdirP as a4, require$$2$1 as a5, isDebug as a6, exec as a7, which as a8, HttpClient as a9, rmRF as aa, require$$1$2 as ab, require$$0 as ac, require$$2$2 as ad, require$$0$2 as ae, require$$1$1 as af, require$$2 as ag, _deferredUndici as ah, require$$2$3 as ai, requireTunnel as aj, action as ak, require$$1 as b, require$$0$4 as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, httpExchange as j, describeNetworkError as k, require$$0$3 as l, chartRepository as m, notice as n, operationLimit as o, registerSecret as p, errorLine as q, redact as r, summary as s, lastLine as t, loadBlueprint as u, exists as v, warning as w, prepareWorkChart as x, buildDependencies as y, lastLines as z };

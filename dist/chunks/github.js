@@ -1,5 +1,5 @@
 import { r as require$$4$1, a as require$$1$3 } from '../index.js';
-import { c as require$$0$1, a9 as require$$1$2, aa as require$$0$2, ab as require$$2, a3 as require$$2$1, ac as require$$0$3, ad as require$$1$4, l as require$$0$4, ae as require$$2$3, af as _deferredUndici, ag as require$$2$4, ah as requireTunnel } from './action.js';
+import { c as require$$0$1, ab as require$$1$2, ac as require$$0$2, ad as require$$2, a5 as require$$2$1, ae as require$$0$3, af as require$$1$4, l as require$$0$4, ag as require$$2$3, ah as _deferredUndici, ai as require$$2$4, aj as requireTunnel } from './action.js';
 import { c as commonjsGlobal, g as getDefaultExportFromCjs, a as getAugmentedNamespace } from './semver.js';
 import { r as require$$2$2 } from './_builtin_stream.js';
 import { createRequire } from 'node:module';

@@ -1,4 +1,4 @@
-import { c as require$$0, d as debug, f as info, a1 as cp, l as require$$0$1, a2 as mkdirP, a3 as require$$2$1, a4 as isDebug, a5 as exec, a6 as which, a7 as HttpClient, a8 as rmRF } from './action.js';
+import { c as require$$0, d as debug, f as info, a3 as cp, l as require$$0$1, a4 as mkdirP, a5 as require$$2$1, a6 as isDebug, a7 as exec, a8 as which, a9 as HttpClient, aa as rmRF } from './action.js';
 import { _ as _builtin_child_process, r as require$$4, b as require$$2, a as require$$1 } from '../index.js';
 import { s as semverExports } from './semver.js';
 import { r as require$$2$2 } from './_builtin_stream.js';
