@@ -1,4 +1,4 @@
-import { j as httpExchange, k as describeNetworkError, A as ActionError, i as isRecord, l as require$$0, R as RegistryClient, m as chartRepository, b as require$$1, o as operationLimit, p as registerSecret, q as errorLine, O as OPERATION_LIMITS } from './action.js';
+import { k as httpExchange, l as describeNetworkError, A as ActionError, i as isRecord, m as require$$0, R as RegistryClient, p as chartRepository, b as require$$1, o as operationLimit, q as registerSecret, t as errorLine, O as OPERATION_LIMITS } from './action.js';
 import { b as require$$2 } from '../index.js';
 
 // A bundle stored with GitHub's artifact attestations API (POST /repos/{owner}/{repo}/attestations), so that

@@ -1,4 +1,4 @@
-import { i as isRecord$1, t as lastLine, b as require$$1, u as loadBlueprint, v as exists$1, x as prepareWorkChart, H as Helm, y as buildDependencies, z as lastLines, B as parseRenderDetailed, C as distExports, D as extractImages, r as redact, n as notice, f as info, c as require$$0, l as require$$0$1, E as createHelmHome, o as operationLimit, A as ActionError, F as parseYamlText, G as tryParseImageRef, I as compareCodePoints, J as scanImages, K as checkImages, L as groupFailing, M as segmentMatcher, N as loadYamlFile, P as splitRenderBySource, Q as MAX_YAML_BYTES, S as apiStatus, R as RegistryClient, T as isLoopbackHost, U as cleanAsYaml11, V as isStrictSemver, W as parseVersion, X as HELM_CHART_LAYER, Y as ociTag, Z as chartRef, _ as withProgress, $ as DeadlineError, a0 as RegistryError, a1 as withRetry, O as OPERATION_LIMITS, m as chartRepository } from './action.js';
+import { i as isRecord$1, u as lastLine, b as require$$1, v as loadBlueprint, x as exists$1, y as prepareWorkChart, H as Helm, z as buildDependencies, B as lastLines, C as parseRenderDetailed, D as mapStringsDeep, E as distExports, F as extractImages, r as redact, n as notice, g as info, d as require$$0, m as require$$0$1, G as createHelmHome, o as operationLimit, A as ActionError, I as parseYamlText, J as tryParseImageRef, K as compareCodePoints, L as scanImages, M as checkImages, N as groupFailing, P as segmentMatcher, Q as loadYamlFile, S as splitRenderBySource, T as MAX_YAML_BYTES, U as apiStatus, R as RegistryClient, V as isLoopbackHost, W as cleanAsYaml11, X as isStrictSemver, Y as parseVersion, Z as HELM_CHART_LAYER, _ as ociTag, $ as chartRef, a0 as withProgress, a1 as DeadlineError, a2 as RegistryError, a3 as withRetry, O as OPERATION_LIMITS, p as chartRepository } from './action.js';
 import { b as require$$2, _ as _builtin_child_process, r as require$$4, a as require$$1$1 } from '../index.js';
 import { hasCommit, fetchCommits } from './discover.js';
 import { r as require$$3 } from './_builtin_zlib.js';
@@ -893,8 +893,12 @@ function compareImages(base, head, imageFields = []) {
  * Compares the base render with the head render. Added and removed resources
  * get a diff from/to nothing; unchanged ones (after noise alignment) none.
  */
-function compareRenders(base, head, options = {}) {
+function compareRenders(baseRender, headRender, options = {}) {
     const context = options.context ?? 3;
+    const { redact } = options;
+    const redacted = (docs) => redact ? docs.map((doc) => mapStringsDeep(doc, redact)) : docs;
+    const base = redacted(baseRender);
+    const head = redacted(headRender);
     const before = index(base);
     const after = index(head);
     const resources = [];
@@ -1020,7 +1024,7 @@ function startBaseDiff(given) {
             }
             if (!head)
                 return finish({ message: 'the head render failed: nothing to compare' });
-            const comparison = compareRenders(result.documents, head, { imageFields: options.imageFields });
+            const comparison = compareRenders(result.documents, head, { redact, imageFields: options.imageFields });
             const name = options.upstream;
             const upstream = { name, before: result.built[name], after: options.headBuilt[name] };
             const diff = finish({

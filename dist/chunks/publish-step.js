@@ -1,4 +1,4 @@
-import { Z as chartRef } from './action.js';
+import { $ as chartRef } from './action.js';
 import 'node:module';
 import '../index.js';
 import './semver.js';

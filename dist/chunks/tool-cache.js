@@ -1,4 +1,4 @@
-import { c as require$$0, d as debug, f as info, a3 as cp, l as require$$0$1, a4 as mkdirP, a5 as require$$2$1, a6 as isDebug, a7 as exec, a8 as which, a9 as HttpClient, aa as rmRF } from './action.js';
+import { d as require$$0, f as debug, g as info, a5 as cp, m as require$$0$1, a6 as mkdirP, a7 as require$$2$1, a8 as isDebug, a9 as exec, aa as which, ab as HttpClient, ac as rmRF } from './action.js';
 import { _ as _builtin_child_process, r as require$$4, b as require$$2, a as require$$1 } from '../index.js';
 import { s as semverExports } from './semver.js';
 import { r as require$$2$2 } from './_builtin_stream.js';
