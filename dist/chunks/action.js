@@ -3305,6 +3305,33 @@ class RegistryClient {
         return { exists: true, digest: d, ...(getType ? { mediaType: getType } : {}) };
     }
     /**
+     * One GET of a tag's manifest: whether it exists, its digest (the registry's header, else the body's sha256) and
+     * its Helm chart layer's digest (undefined when the manifest is no Helm chart). One request where `manifest()` +
+     * `chartLayerDigest()` take two: the publish preview asks it on a pull request's critical path.
+     */
+    async chartManifest(repository, reference) {
+        this.checkRepository(repository);
+        if (!TAG.test(reference) && !DIGEST.test(reference)) {
+            throw new ActionError(`Invalid manifest reference "${reference}": expected a tag or a digest.`);
+        }
+        const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`);
+        const res = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
+        if (res.status === 404)
+            return { exists: false };
+        const digest = headerDigest(res) ?? `sha256:${require$$0$3.createHash('sha256').update(res.body).digest('hex')}`;
+        try {
+            const manifest = JSON.parse(res.body.toString('utf8'));
+            return {
+                exists: true,
+                digest,
+                layerDigest: manifest.layers?.find((l) => l.mediaType === HELM_CHART_LAYER)?.digest
+            };
+        }
+        catch {
+            throw this.error('protocol', `Registry ${this.host} returned a manifest that is not JSON (GET ${url.href}).`, url, res.status);
+        }
+    }
+    /**
      * The digest of a Helm chart manifest's content layer (the .tgz), or
      * undefined when the manifest is no Helm chart. Compared with a local
      * archive's sha256, it tells "same chart already published" from "other content".
@@ -12847,7 +12874,7 @@ function reportOf(frame, time, identity, outcome, ref) {
         helmVersion: outcome.helmVersion ?? 'unknown',
         status: steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
         steps,
-        publish: outcome.publish ?? (ref ? { ref, pushed: false } : undefined),
+        publish: withPreview(outcome.publish ?? (ref ? { ref, pushed: false } : undefined), outcome.preview),
         values: { files: inputs.valuesFiles, set: inputs.setValues },
         sbom: outcome.sbom,
         attestation: outcome.attestation,
@@ -12857,6 +12884,11 @@ function reportOf(frame, time, identity, outcome, ref) {
         startedAt: time.startedAt.toISOString(),
         durationMs: time.durationMs
     };
+}
+function withPreview(publish, preview) {
+    if (!preview)
+        return publish;
+    return { ...(publish ?? { ref: preview.ref, pushed: false }), preview };
 }
 
 // Input repository-mirrors as a rule of chart repositories: a repository URL rewritten by the longest matching
@@ -15849,8 +15881,6 @@ async function buildStep(ctx, upstream, prepared, epoch, whileBuilding) {
     };
 }
 
-// The stages after the dependency build, loaded on demand: `check-step.ts` (gates, package, base render),
-// `publish-step.ts` and `emit.ts` (the report out) are chunks of dist/ of their own (~320 KB of the bundle).
 /**
  * Loads the later stages; called when `helm dependency build` has started (chart-steps.ts), so node compiles them
  * while it waits for helm instead of before the run's first helm process. Once per run; emit.ts is only warmed
@@ -15866,6 +15896,15 @@ function loadLaterStages() {
     return laterStages;
 }
 let laterStages;
+/**
+ * A pull request's publish preview (preview-step.ts), its code loaded on its own and its request sent as soon as
+ * the dependency build runs (chart-steps.ts): the round trip overlaps the build. Undefined for every other run.
+ */
+function startLaterPreview(ctx) {
+    const started = import('./preview-step.js').then((module) => module.startPreviewRun(ctx));
+    started.catch(() => undefined); // awaited by chart-steps; a chunk that does not load is its error to report
+    return started;
+}
 
 // A CycloneDX 1.5 SBOM of what the chart deploys: the chart itself, the charts
 // it bundles (at the versions the dependency build put in charts/), and every
@@ -16052,6 +16091,9 @@ async function valueArguments(ctx) {
 async function runChartSteps(ctx, preparation) {
     const { upstream, work, epoch, contract } = preparation;
     const outcome = { steps: [] };
+    // A pull request's publish preview: started once the build runs (its round trip beside the build).
+    let previewStarted;
+    const startPreview = () => (previewStarted ??= startLaterPreview(ctx));
     try {
         // Once helm has started: the upstream resolution, the commit time, the blueprint.yaml contract and the later
         // stages' code, beside it.
@@ -16059,6 +16101,7 @@ async function runChartSteps(ctx, preparation) {
             void upstream();
             void epoch();
             void contract().catch(() => undefined);
+            void startPreview();
             void loadLaterStages();
         };
         const build = await buildStep(ctx, upstream, await work, epoch, whileBuilding);
@@ -16068,8 +16111,8 @@ async function runChartSteps(ctx, preparation) {
         outcome.steps.push(...(step ? [step] : []), contracted, ...build.steps);
         if (build.failed)
             return outcome;
-        const [{ checkStep }, { publishStep }] = await loadLaterStages();
-        const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name);
+        const [[{ checkStep }, { publishStep }], preview] = await Promise.all([loadLaterStages(), startPreview()]);
+        const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) => preview?.packaged(p));
         outcome.diff = checked.diff;
         if (checked.error !== undefined)
             return { ...outcome, error: checked.error };
@@ -16083,6 +16126,12 @@ async function runChartSteps(ctx, preparation) {
                 epoch: timestamps.epoch,
                 toolVersion: process.env.GITHUB_ACTION_REF
             });
+        }
+        if (preview) {
+            // Beside the gates since the package was made: waited for here only if it outlasts them.
+            const previewed = await preview.step();
+            outcome.steps.push(previewed);
+            outcome.preview = previewed.data;
         }
         const published = await publishStep(ctx, build.work, checked.staged, outcome.steps);
         outcome.steps.push(published);
@@ -16104,6 +16153,10 @@ async function runChartSteps(ctx, preparation) {
         }
         // An index that could not be fetched points at the Chart.yaml line of the dependency it serves.
         return { ...outcome, error: atDependencyLine(error, ctx.blueprint.chartYaml, ctx.inputs.repositoryMirrors) };
+    }
+    finally {
+        // It reads the package in the work folder, which goes once the run ends.
+        await (await previewStarted?.catch(() => undefined))?.settled();
     }
 }
 
@@ -16225,6 +16278,7 @@ function sameBlueprint(tagBlueprint, blueprint) {
     const bp = normalizeFolder(blueprint);
     return bp === tagBlueprint || bp.endsWith(`/${tagBlueprint}`);
 }
+/** Events of a pull request (the publish preview and the mode decision read them). */
 const PR_EVENTS = new Set(['pull_request', 'pull_request_target']);
 /** Events whose ref is a release tag that asks for a release (`on: release` has refs/tags/<tag_name>). */
 const TAG_EVENTS = new Set(['push', 'release']);
@@ -20190,6 +20244,7 @@ async function validateBlueprint(frame) {
         outcome.upstream = chart.upstream;
         outcome.steps.push(...chart.steps);
         outcome.publish = chart.publish;
+        outcome.preview = chart.preview;
         outcome.diff = chart.diff;
         outcome.error = chart.error;
         sbomContent = chart.sbom;
@@ -21435,4 +21490,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { chartRef as $, ActionError as A, lastLines as B, parseRenderDetailed as C, mapStringsDeep as D, distExports as E, extractImages as F, createHelmHome as G, Helm as H, parseYamlText as I, tryParseImageRef as J, compareCodePoints as K, scanImages as L, checkImages as M, groupFailing as N, OPERATION_LIMITS as O, segmentMatcher as P, loadYamlFile as Q, RegistryClient as R, splitRenderBySource as S, MAX_YAML_BYTES as T, apiStatus as U, isLoopbackHost as V, cleanAsYaml11 as W, isStrictSemver as X, parseVersion as Y, HELM_CHART_LAYER as Z, ociTag as _, reportSubject as a, withProgress as a0, DeadlineError as a1, RegistryError as a2, withRetry as a3, indexWorkspace as a4, cp as a5, mkdirP as a6, require$$2$1 as a7, isDebug as a8, exec as a9, which as aa, HttpClient as ab, rmRF as ac, require$$1$2 as ad, require$$0 as ae, require$$2$2 as af, require$$0$2 as ag, require$$1$1 as ah, require$$2 as ai, _deferredUndici as aj, require$$2$3 as ak, requireTunnel as al, action as am, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, require$$0$3 as m, notice as n, operationLimit as o, chartRepository as p, registerSecret as q, redact as r, summary as s, errorLine as t, lastLine as u, loadBlueprint as v, warning as w, exists as x, prepareWorkChart as y, buildDependencies as z };
+export { parseVersion as $, ActionError as A, lastLines as B, parseRenderDetailed as C, mapStringsDeep as D, distExports as E, extractImages as F, createHelmHome as G, Helm as H, parseYamlText as I, tryParseImageRef as J, compareCodePoints as K, scanImages as L, checkImages as M, groupFailing as N, OPERATION_LIMITS as O, segmentMatcher as P, loadYamlFile as Q, RegistryClient as R, splitRenderBySource as S, MAX_YAML_BYTES as T, apiStatus as U, isLoopbackHost as V, HELM_CHART_LAYER as W, withRetry as X, ociTag as Y, indexWorkspace as Z, chartRef as _, reportSubject as a, compareVersions as a0, PR_EVENTS as a1, MANIFEST_PATHS as a2, cleanAsYaml11 as a3, isStrictSemver as a4, withProgress as a5, DeadlineError as a6, RegistryError as a7, cp as a8, mkdirP as a9, require$$2$1 as aa, isDebug as ab, exec as ac, which as ad, HttpClient as ae, rmRF as af, require$$1$2 as ag, require$$0 as ah, require$$2$2 as ai, require$$0$2 as aj, require$$1$1 as ak, require$$2 as al, _deferredUndici as am, require$$2$3 as an, requireTunnel as ao, action as ap, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, require$$0$3 as m, notice as n, operationLimit as o, chartRepository as p, registerSecret as q, redact as r, summary as s, errorLine as t, lastLine as u, loadBlueprint as v, warning as w, exists as x, prepareWorkChart as y, buildDependencies as z };

@@ -1,5 +1,5 @@
 import { r as require$$4$1, a as require$$1$3 } from '../index.js';
-import { d as require$$0$1, ad as require$$1$2, ae as require$$0$2, af as require$$2, a7 as require$$2$1, ag as require$$0$3, ah as require$$1$4, m as require$$0$4, ai as require$$2$3, aj as _deferredUndici, ak as require$$2$4, al as requireTunnel } from './action.js';
+import { d as require$$0$1, ag as require$$1$2, ah as require$$0$2, ai as require$$2, aa as require$$2$1, aj as require$$0$3, ak as require$$1$4, m as require$$0$4, al as require$$2$3, am as _deferredUndici, an as require$$2$4, ao as requireTunnel } from './action.js';
 import { c as commonjsGlobal, g as getDefaultExportFromCjs, a as getAugmentedNamespace } from './semver.js';
 import { r as require$$2$2 } from './_builtin_stream.js';
 import { createRequire } from 'node:module';
