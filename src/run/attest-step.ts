@@ -3,7 +3,7 @@
 // attest/attest.ts signs and stores. A failed attestation fails the step (and the run) and says the chart is
 // published but not attested, and that a re-run attests it without pushing. Nothing secret is printed: the token
 // is registered as a secret before anything could show it.
-import { attestChart } from '../attest/attest.js'
+import { attestChart, loadSigner } from '../attest/attest.js'
 import { sigstoreInstance } from '../attest/instance.js'
 import { ID_TOKEN_PERMISSION, requestIdToken } from '../attest/oidc.js'
 import type { AttestationInfo, Finding, PublishInfo, StepResult } from '../types.js'
@@ -105,4 +105,9 @@ export async function attestStep(
       }
     ])
   }
+}
+
+/** Starts loading the signing code ahead of attestStep (run/later-stages.ts preloadAttestation); errors are its. */
+export function preloadSigner(): void {
+  loadSigner().catch(() => undefined)
 }
