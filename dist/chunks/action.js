@@ -3339,6 +3339,33 @@ class RegistryClient {
         return { exists: true, digest: d, ...(getType ? { mediaType: getType } : {}) };
     }
     /**
+     * One GET of a tag's manifest: whether it exists, its digest (the registry's header, else the body's sha256) and
+     * its Helm chart layer's digest (undefined when the manifest is no Helm chart). One request where `manifest()` +
+     * `chartLayerDigest()` take two: the publish preview asks it on a pull request's critical path.
+     */
+    async chartManifest(repository, reference) {
+        this.checkRepository(repository);
+        if (!TAG.test(reference) && !DIGEST.test(reference)) {
+            throw new ActionError(`Invalid manifest reference "${reference}": expected a tag or a digest.`);
+        }
+        const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`);
+        const res = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
+        if (res.status === 404)
+            return { exists: false };
+        const digest = headerDigest(res) ?? `sha256:${require$$10.createHash('sha256').update(res.body).digest('hex')}`;
+        try {
+            const manifest = JSON.parse(res.body.toString('utf8'));
+            return {
+                exists: true,
+                digest,
+                layerDigest: manifest.layers?.find((l) => l.mediaType === HELM_CHART_LAYER)?.digest
+            };
+        }
+        catch {
+            throw this.error('protocol', `Registry ${this.host} returned a manifest that is not JSON (GET ${url.href}).`, url, res.status);
+        }
+    }
+    /**
      * The digest of a Helm chart manifest's content layer (the .tgz), or
      * undefined when the manifest is no Helm chart. Compared with a local
      * archive's sha256, it tells "same chart already published" from "other content".
@@ -12837,7 +12864,7 @@ function reportOf(frame, time, identity, outcome, ref) {
         helmVersion: outcome.helmVersion ?? 'unknown',
         status: steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
         steps,
-        publish: outcome.publish ?? (ref ? { ref, pushed: false } : undefined),
+        publish: withPreview(outcome.publish ?? (ref ? { ref, pushed: false } : undefined), outcome.preview),
         values: { files: inputs.valuesFiles, set: inputs.setValues },
         sbom: outcome.sbom,
         diff: outcome.diff,
@@ -12846,6 +12873,11 @@ function reportOf(frame, time, identity, outcome, ref) {
         startedAt: time.startedAt.toISOString(),
         durationMs: time.durationMs
     };
+}
+function withPreview(publish, preview) {
+    if (!preview)
+        return publish;
+    return { ...(publish ?? { ref: preview.ref, pushed: false }), preview };
 }
 
 // Input repository-mirrors as a rule of chart repositories: a repository URL rewritten by the longest matching
@@ -15843,8 +15875,6 @@ async function buildStep(ctx, upstream, prepared, epoch, whileBuilding) {
     };
 }
 
-// The stages after the dependency build, loaded on demand: `check-step.ts` (gates, package, base render),
-// `publish-step.ts` and `emit.ts` (the report out) are chunks of dist/ of their own (~320 KB of the bundle).
 /**
  * Loads the later stages; called when `helm dependency build` has started (chart-steps.ts), so node compiles them
  * while it waits for helm instead of before the run's first helm process. Once per run; emit.ts is only warmed
@@ -15860,6 +15890,15 @@ function loadLaterStages() {
     return laterStages;
 }
 let laterStages;
+/**
+ * A pull request's publish preview (preview-step.ts), its code loaded on its own and its request sent as soon as
+ * the dependency build runs (chart-steps.ts): the round trip overlaps the build. Undefined for every other run.
+ */
+function startLaterPreview(ctx) {
+    const started = import('./preview-step.js').then((module) => module.startPreviewRun(ctx));
+    started.catch(() => undefined); // awaited by chart-steps; a chunk that does not load is its error to report
+    return started;
+}
 
 // A CycloneDX 1.5 SBOM of what the chart deploys: the chart itself, the charts
 // it bundles (at the versions the dependency build put in charts/), and every
@@ -16046,6 +16085,9 @@ async function valueArguments(ctx) {
 async function runChartSteps(ctx, preparation) {
     const { upstream, work, epoch, contract } = preparation;
     const outcome = { steps: [] };
+    // A pull request's publish preview: started once the build runs (its round trip beside the build).
+    let previewStarted;
+    const startPreview = () => (previewStarted ??= startLaterPreview(ctx));
     try {
         // Once helm has started: the upstream resolution, the commit time, the blueprint.yaml contract and the later
         // stages' code, beside it.
@@ -16053,6 +16095,7 @@ async function runChartSteps(ctx, preparation) {
             void upstream();
             void epoch();
             void contract().catch(() => undefined);
+            void startPreview();
             void loadLaterStages();
         };
         const build = await buildStep(ctx, upstream, await work, epoch, whileBuilding);
@@ -16062,8 +16105,8 @@ async function runChartSteps(ctx, preparation) {
         outcome.steps.push(...(step ? [step] : []), contracted, ...build.steps);
         if (build.failed)
             return outcome;
-        const [{ checkStep }, { publishStep }] = await loadLaterStages();
-        const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name);
+        const [[{ checkStep }, { publishStep }], preview] = await Promise.all([loadLaterStages(), startPreview()]);
+        const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) => preview?.packaged(p));
         outcome.diff = checked.diff;
         if (checked.error !== undefined)
             return { ...outcome, error: checked.error };
@@ -16077,6 +16120,12 @@ async function runChartSteps(ctx, preparation) {
                 epoch: timestamps.epoch,
                 toolVersion: process.env.GITHUB_ACTION_REF
             });
+        }
+        if (preview) {
+            // Beside the gates since the package was made: waited for here only if it outlasts them.
+            const previewed = await preview.step();
+            outcome.steps.push(previewed);
+            outcome.preview = previewed.data;
         }
         const published = await publishStep(ctx, build.work, checked.staged, outcome.steps);
         outcome.steps.push(published);
@@ -16098,6 +16147,10 @@ async function runChartSteps(ctx, preparation) {
         }
         // An index that could not be fetched points at the Chart.yaml line of the dependency it serves.
         return { ...outcome, error: atDependencyLine(error, ctx.blueprint.chartYaml, ctx.inputs.repositoryMirrors) };
+    }
+    finally {
+        // It reads the package in the work folder, which goes once the run ends.
+        await (await previewStarted?.catch(() => undefined))?.settled();
     }
 }
 
@@ -16197,6 +16250,7 @@ function sameBlueprint(tagBlueprint, blueprint) {
     const bp = normalizeFolder(blueprint);
     return bp === tagBlueprint || bp.endsWith(`/${tagBlueprint}`);
 }
+/** Events of a pull request (the publish preview and the mode decision read them). */
 const PR_EVENTS = new Set(['pull_request', 'pull_request_target']);
 /** Events whose ref is a release tag that asks for a release (`on: release` has refs/tags/<tag_name>). */
 const TAG_EVENTS = new Set(['push', 'release']);
@@ -20137,6 +20191,7 @@ async function validateBlueprint(frame) {
         outcome.upstream = chart.upstream;
         outcome.steps.push(...chart.steps);
         outcome.publish = chart.publish;
+        outcome.preview = chart.preview;
         outcome.diff = chart.diff;
         outcome.error = chart.error;
         sbomContent = chart.sbom;
@@ -21356,4 +21411,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { chartRepository as $, createHelmHome as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, compareCodePoints as E, scanImages as F, checkImages as G, Helm as H, groupFailing as I, segmentMatcher as J, loadYamlFile as K, splitRenderBySource as L, MAX_YAML_BYTES as M, apiStatus as N, OPERATION_LIMITS as O, isLoopbackHost as P, cleanAsYaml11 as Q, RegistryClient as R, isStrictSemver as S, parseVersion as T, HELM_CHART_LAYER as U, ociTag as V, chartRef as W, withProgress as X, DeadlineError as Y, RegistryError as Z, withRetry as _, reportSubject as a, indexWorkspace as a0, cp as a1, mkdirP as a2, require$$1 as a3, isDebug as a4, exec as a5, which as a6, HttpClient as a7, rmRF as a8, require$$0$2 as a9, require$$30 as aa, require$$9 as ab, require$$0$1 as ac, commonjsGlobal as ad, require$$5$1 as ae, require$$5 as af, getDefaultExportFromCjs as ag, getAugmentedNamespace as ah, _deferredUndici as ai, require$$1$1 as aj, requireTunnel as ak, action as al, redactDeep as b, os as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, loadBlueprint as j, exists as k, lastLine as l, prepareWorkChart as m, notice as n, operationLimit as o, promises as p, buildDependencies as q, redact as r, summary as s, lastLines as t, parseRenderDetailed as u, mapStringsDeep as v, warning as w, distExports as x, extractImages as y, require$$10 as z };
+export { cleanAsYaml11 as $, createHelmHome as A, parseYamlText as B, tryParseImageRef as C, compareCodePoints as D, scanImages as E, checkImages as F, groupFailing as G, Helm as H, segmentMatcher as I, loadYamlFile as J, splitRenderBySource as K, apiStatus as L, MAX_YAML_BYTES as M, isLoopbackHost as N, OPERATION_LIMITS as O, HELM_CHART_LAYER as P, ActionError as Q, RegistryClient as R, withRetry as S, chartRepository as T, ociTag as U, indexWorkspace as V, chartRef as W, parseVersion as X, compareVersions as Y, PR_EVENTS as Z, MANIFEST_PATHS as _, reportSubject as a, isStrictSemver as a0, withProgress as a1, DeadlineError as a2, RegistryError as a3, cp as a4, mkdirP as a5, require$$1 as a6, isDebug as a7, exec as a8, which as a9, HttpClient as aa, rmRF as ab, require$$0$2 as ac, require$$30 as ad, require$$9 as ae, require$$0$1 as af, commonjsGlobal as ag, require$$5$1 as ah, require$$5 as ai, getDefaultExportFromCjs as aj, getAugmentedNamespace as ak, _deferredUndici as al, require$$1$1 as am, requireTunnel as an, action as ao, redactDeep as b, os as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, loadBlueprint as j, exists as k, lastLine as l, prepareWorkChart as m, notice as n, operationLimit as o, promises as p, buildDependencies as q, redact as r, summary as s, lastLines as t, parseRenderDetailed as u, mapStringsDeep as v, warning as w, distExports as x, extractImages as y, require$$10 as z };
