@@ -1,7 +1,8 @@
-import { W as chartRef, T as chartRepository, R as RegistryClient, U as ociTag, X as parseVersion, Y as compareVersions, Z as PR_EVENTS, _ as MANIFEST_PATHS } from './action.js';
+import { _ as chartRef, p as chartRepository, R as RegistryClient, Y as ociTag, $ as parseVersion, a0 as compareVersions, a1 as PR_EVENTS, a2 as MANIFEST_PATHS } from './action.js';
 import { c as comparePublished, n as noOverwriteFix } from './push.js';
 import 'node:module';
 import '../index.js';
+import './semver.js';
 import './_builtin_zlib.js';
 
 /** Starts the lookup of the tag now; `judge` compares with the package once it exists. */

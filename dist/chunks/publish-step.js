@@ -1,6 +1,7 @@
-import { W as chartRef } from './action.js';
+import { _ as chartRef } from './action.js';
 import 'node:module';
 import '../index.js';
+import './semver.js';
 
 async function publishStep(ctx, work, staged, stepsSoFar) {
     const { registry, mode } = ctx;
