@@ -13979,7 +13979,7 @@ async function fetchRepositoryFile(url, repositoryUrl, credentials, maxBytes, re
                 throw new IndexFetchError(`chart repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true, repositoryUrl);
             }
             if (failure.code === 'EBODYTOOLARGE') {
-                throw new IndexFetchError(`chart repository ${url}: ${path.posix.basename(new URL(url).pathname)} is larger than ${maxBytes / 2 ** 20} MiB`, 'check the dependency repository URL', false, repositoryUrl);
+                throw new IndexFetchError(`chart repository ${url}: ${require$$2$4.posix.basename(new URL(url).pathname)} is larger than ${maxBytes / 2 ** 20} MiB`, 'check the dependency repository URL', false, repositoryUrl);
             }
             // Worded as for the registry; retried on fewer codes (a refused connection is a wrong URL more often).
             const reason = describeNetworkError(error, limit.ms).text;
