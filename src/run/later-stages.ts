@@ -40,7 +40,7 @@ export function startLaterPreview(ctx: RunContext): Promise<PreviewRun | undefin
  * the load no longer follows it. A run that will not attest loads none of it. True when it started the load.
  */
 export function preloadAttestation(
-  ctx: Pick<RunContext, 'mode' | 'inputs'>,
+  ctx: Pick<RunContext, 'mode'> & { inputs: Pick<RunContext['inputs'], 'attest'> },
   steps: readonly StepResult[],
   env: NodeJS.ProcessEnv = process.env
 ): boolean {
