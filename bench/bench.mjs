@@ -302,12 +302,12 @@ function copyBlueprintChart(bp, to) {
  * chart names its repository (and as __tests__/support/e2e.ts pointChartAt does):
  * Chart.yaml's `repository:` and values.yaml's catalystBlueprint.upstream.repo.
  */
-async function pointChartAt(chartDir, repoUrl, { version } = {}) {
+async function pointChartAt(chartDir, repoUrl, { version, upstream = UPSTREAM_REPOSITORY } = {}) {
   for (const file of ['Chart.yaml', 'values.yaml', 'Chart.lock']) {
     const full = path.join(chartDir, file)
     let text = await readFile(full, 'utf8').catch(() => undefined)
     if (text === undefined) continue
-    text = text.split(UPSTREAM_REPOSITORY).join(repoUrl)
+    text = text.split(upstream).join(repoUrl)
     if (version && file === 'Chart.yaml') text = text.replace(/^version:.*$/m, `version: ${version}`)
     await writeFile(full, text)
   }
@@ -689,11 +689,18 @@ try {
     }
   }
   // ---------------------------------------------------------------- 0. servers, workspaces, shim overhead
+  // The blueprints the bench blueprints' spec.depends name (bp-cnpg, bp-cert-manager), as the monorepo has them
+  // beside bp-temporal: the bundled examples, when this checkout has them (testkit/example-charts.mjs). The
+  // schema gate renders them for their CRDs, as it does in a real run.
+  const dependsBlueprints = existsSync(path.join(ROOT, 'testkit', 'example-charts.mjs'))
+    ? (await import('../testkit/example-charts.mjs')).EXAMPLE_DEPENDS
+    : []
   for (const key of blueprintKeys) {
     const bp = BLUEPRINTS[key]
     repos[key] = await startChartRepo({
       helm: helms.v3.binary,
-      ...(bp.upstreamSource ? { chartSource: bp.upstreamSource } : {})
+      ...(bp.upstreamSource ? { chartSource: bp.upstreamSource } : {}),
+      extraCharts: dependsBlueprints.map((d) => d.chart)
     })
     const ws = path.join(tmpRoot, `workspace-${key}`)
     const bpDir = path.join(ws, bp.dir)
@@ -701,6 +708,11 @@ try {
     copyChart(bp.source, bpDir)
     if (bp.testsFrom) copyBlueprintChart(bp, path.join(bpDir, 'chart'))
     await pointChartAt(path.join(bpDir, 'chart'), repos[key].url)
+    for (const depends of dependsBlueprints) {
+      const to = path.join(ws, depends.dir)
+      copyChart(path.join(ROOT, 'examples', depends.dir), to)
+      await pointChartAt(path.join(to, 'chart'), repos[key].url, { upstream: depends.upstream })
+    }
     workspaces[key] = { dir: ws, isGit: await gitCommitAll(ws) }
   }
   if (majors.some((m) => helms[m].shim)) {

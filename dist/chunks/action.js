@@ -15914,14 +15914,15 @@ function startLaterPreview(ctx) {
  * A release that will attest (input attest not false, the job has an OIDC token, no step failed) loads the
  * attestation's code (run/attest-step.ts and the signing chunk, ~0.5 s of loading and compiling) while the push
  * runs (chart-steps.ts calls this just before the publish): the push waits on the registry, not on node's CPU, so
- * the load no longer follows it. A run that will not attest loads none of it.
+ * the load no longer follows it. A run that will not attest loads none of it. True when it started the load.
  */
 function preloadAttestation(ctx, steps, env = process.env) {
     if (ctx.mode !== 'publish' || ctx.inputs.attest === 'false' || !env.ACTIONS_ID_TOKEN_REQUEST_URL)
-        return;
+        return false;
     if (steps.some((step) => step.status === 'failed'))
-        return;
+        return false;
     import('./attest-step.js').then(function (n) { return n.a; }).then((module) => module.preloadSigner()).catch(() => undefined);
+    return true;
 }
 
 // A CycloneDX 1.5 SBOM of what the chart deploys: the chart itself, the charts
