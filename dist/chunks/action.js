@@ -600,7 +600,7 @@ var tunnelExports = requireTunnel();
 
 class ProxyAgent {
   constructor(...args) {
-    const undici = globalThis[Symbol.for('bp-temporal-action.undici')];
+    const undici = globalThis[Symbol.for('blueprint-action.undici')];
     if (!undici) throw new Error('undici is not loaded: it comes with @actions/github, loaded on demand')
     return new undici.ProxyAgent(...args)
   }
@@ -2760,6 +2760,11 @@ function info(message) {
 
 var promises = createRequire(import.meta.url)("node:fs/promises");
 
+// The action's own name for what it leaves behind: the PR comment's marker, the JSON report's file name, the SBOM's
+// tool, the HTTP user agent, its folder when the runner gives none. Not temporal's: it validates any blueprint (the
+// action's repository and its default blueprint keep their names).
+const ACTION_NAME = 'blueprint-action';
+
 /**
  * Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do, and where it is
  * (`at`), so the run's annotation lands on that line of the pull request.
@@ -3314,7 +3319,7 @@ class RegistryClient {
         this.retries = opts.retries ?? 4;
         this.baseDelayMs = opts.baseDelayMs ?? 500;
         this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-        this.userAgent = opts.userAgent ?? 'blueprint-action';
+        this.userAgent = opts.userAgent ?? ACTION_NAME;
     }
     /** HEAD /v2/<repo>/manifests/<ref>: the digest when the tag (or digest) exists. */
     async manifest(repository, reference) {
@@ -13665,7 +13670,7 @@ function atDependencyLine(error, chartYaml, mirrors) {
 async function fetchIndex(repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
     const repositoryUrl = repository.replace(/\/+$/, '');
     const url = `${repositoryUrl}/index.yaml`;
-    const headers = { 'user-agent': 'bp-temporal-action' };
+    const headers = { 'user-agent': ACTION_NAME };
     const withoutAuthorization = { ...headers };
     if (credentials)
         headers.authorization = basicAuth(credentials);
@@ -15772,7 +15777,7 @@ function sbomContent(sources) {
         })),
         images: sources.images,
         timestamp: new Date(sources.epoch * 1000).toISOString(),
-        tool: { name: 'bp-temporal-action', version: sources.toolVersion || 'unreleased' }
+        tool: { name: ACTION_NAME, version: sources.toolVersion || 'unreleased' }
     };
 }
 /** The published artifact the SBOM names: only with a digest (pushed, or found already there). */
@@ -20700,7 +20705,9 @@ function getInputs(read = defaultReader, env = process.env) {
 }
 
 // The runner's folders, with a fallback: outside a GitHub runner (a local run,
-// a container without RUNNER_TEMP) the action still works, in the OS temp folder.
+// a container without RUNNER_TEMP) the action still works, in a folder of its
+// own in the OS temp folder (not the bare temp folder: the report, the SBOM and
+// the diff file stay together, and away from other programs' files).
 function isDirectory(dir) {
     if (!dir)
         return false;
@@ -20713,15 +20720,21 @@ function isDirectory(dir) {
 }
 /**
  * Points RUNNER_TEMP (and RUNNER_TOOL_CACHE, which the tool cache needs) at
- * existing folders: the OS temp folder when either is unset or missing, so
- * that everything reading them (the work folder, the report, the SBOM, the
- * helm download) finds a place to write. Returns the folder used for RUNNER_TEMP.
+ * existing folders: `<tmp>/blueprint-action` (and its `tool-cache`) when either
+ * is unset or missing, so that everything reading them (the work folder, the
+ * report, the SBOM, the diff file, the helm download) finds a place to write.
+ * Returns the folder used for RUNNER_TEMP.
  */
-function ensureRunnerFolders(env = process.env) {
-    if (!isDirectory(env.RUNNER_TEMP))
-        env.RUNNER_TEMP = os.tmpdir();
-    if (!isDirectory(env.RUNNER_TOOL_CACHE))
-        env.RUNNER_TOOL_CACHE = path.join(os.tmpdir(), 'bp-tool-cache');
+function ensureRunnerFolders(env = process.env, tmp = os.tmpdir()) {
+    const own = path.join(tmp, ACTION_NAME);
+    if (!isDirectory(env.RUNNER_TEMP)) {
+        _builtin_fs.mkdirSync(own, { recursive: true, mode: 0o700 });
+        env.RUNNER_TEMP = own;
+    }
+    if (!isDirectory(env.RUNNER_TOOL_CACHE)) {
+        _builtin_fs.mkdirSync(path.join(own, 'tool-cache'), { recursive: true, mode: 0o700 });
+        env.RUNNER_TOOL_CACHE = path.join(own, 'tool-cache');
+    }
     return env.RUNNER_TEMP;
 }
 
@@ -20781,4 +20794,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { isDebug as $, ActionError as A, tryParseImageRef as B, checkImages as C, groupFailing as D, segmentMatcher as E, compareCodePoints as F, loadYamlFile as G, Helm as H, splitRenderBySource as I, isLoopbackHost as J, cleanAsYaml11 as K, isStrictSemver as L, parseVersion as M, HELM_CHART_LAYER as N, OPERATION_LIMITS as O, ociTag as P, chartRef as Q, RegistryClient as R, withProgress as S, DeadlineError as T, RegistryError as U, withRetry as V, chartRepository as W, indexWorkspace as X, cp as Y, mkdirP as Z, require$$1 as _, reportSubject as a, exec as a0, which as a1, HttpClient as a2, rmRF as a3, require$$0$2 as a4, require$$30 as a5, require$$9 as a6, require$$0$1 as a7, commonjsGlobal as a8, require$$5$1 as a9, require$$5 as aa, getDefaultExportFromCjs as ab, getAugmentedNamespace as ac, _deferredUndici as ad, require$$1$1 as ae, requireTunnel as af, action as ag, os as b, info as c, debug as d, error as e, writeOutputs as f, runOutputs as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, operationLimit as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, distExports as u, extractImages as v, warning as w, require$$10 as x, createHelmHome as y, parseYamlText as z };
+export { require$$1 as $, ACTION_NAME as A, parseYamlText as B, tryParseImageRef as C, checkImages as D, groupFailing as E, segmentMatcher as F, compareCodePoints as G, Helm as H, loadYamlFile as I, splitRenderBySource as J, isLoopbackHost as K, cleanAsYaml11 as L, isStrictSemver as M, parseVersion as N, OPERATION_LIMITS as O, HELM_CHART_LAYER as P, ociTag as Q, RegistryClient as R, chartRef as S, withProgress as T, DeadlineError as U, RegistryError as V, withRetry as W, chartRepository as X, indexWorkspace as Y, cp as Z, mkdirP as _, reportSubject as a, isDebug as a0, exec as a1, which as a2, HttpClient as a3, rmRF as a4, require$$0$2 as a5, require$$30 as a6, require$$9 as a7, require$$0$1 as a8, commonjsGlobal as a9, require$$5$1 as aa, require$$5 as ab, getDefaultExportFromCjs as ac, getAugmentedNamespace as ad, _deferredUndici as ae, require$$1$1 as af, requireTunnel as ag, action as ah, os as b, info as c, debug as d, error as e, writeOutputs as f, runOutputs as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, operationLimit as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, distExports as u, extractImages as v, warning as w, require$$10 as x, createHelmHome as y, ActionError as z };

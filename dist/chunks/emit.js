@@ -1,4 +1,4 @@
-import { r as redact, o as operationLimit, O as OPERATION_LIMITS, a as reportSubject, p as promises, b as os, e as error, w as warning, n as notice, s as summary, d as debug, i as isRecord, c as info, f as writeOutputs, g as runOutputs } from './action.js';
+import { r as redact, o as operationLimit, O as OPERATION_LIMITS, a as reportSubject, p as promises, b as os, e as error, w as warning, n as notice, s as summary, d as debug, A as ACTION_NAME, i as isRecord, c as info, f as writeOutputs, g as runOutputs } from './action.js';
 import { p as path } from '../index.js';
 import 'node:module';
 
@@ -87,14 +87,17 @@ function startsWithMarker(comment, marker) {
  *    token; GITHUB_TOKEN and app tokens cannot call `GET /user`, so for them
  *    `self` is undefined and only bot comments qualify).
  *
- * Comments by `self` come first (the token can certainly edit them), then bot
- * comments; oldest first within each group.
+ * `marker` may be several: the current one first, then those earlier versions
+ * wrote. Comments by `self` come first (the token can certainly edit them), then
+ * bot comments; within each, the current marker's, then oldest first.
  */
 function ownComments(comments, marker, self) {
+    const markers = typeof marker === 'string' ? [marker] : marker;
+    const markerRank = (c) => markers.findIndex((m) => startsWithMarker(c, m));
     const bySelf = (c) => self !== undefined && self !== '' && c.user?.login === self;
     return comments
-        .filter((c) => startsWithMarker(c, marker) && (bySelf(c) || c.user?.type === 'Bot'))
-        .sort((a, b) => Number(bySelf(b)) - Number(bySelf(a)) || a.id - b.id);
+        .filter((c) => markerRank(c) >= 0 && (bySelf(c) || c.user?.type === 'Bot'))
+        .sort((a, b) => Number(bySelf(b)) - Number(bySelf(a)) || markerRank(a) - markerRank(b) || a.id - b.id);
 }
 /** The REST client for the PR comment. The comment is part of the report: it gets the report's slice of time even when the run's work budget is spent. */
 async function commentClient(token, apiUrl) {
@@ -106,14 +109,14 @@ async function commentClient(token, apiUrl) {
  * comment is not a bot's is it worth asking who the token is: a personal access
  * token's own comments are then ours too (GITHUB_TOKEN and app tokens get 403).
  */
-async function listOwnComments(octokit, where, issueNumber, marker) {
+async function listOwnComments(octokit, where, issueNumber, markers) {
     const all = await octokit.paginate(octokit.rest.issues.listComments, {
         ...where,
         issue_number: issueNumber,
         per_page: 100
     });
     let self;
-    if (all.some((c) => startsWithMarker(c, marker) && c.user?.type !== 'Bot')) {
+    if (all.some((c) => markers.some((m) => startsWithMarker(c, m)) && c.user?.type !== 'Bot')) {
         try {
             self = (await octokit.rest.users.getAuthenticated()).data.login;
         }
@@ -121,7 +124,7 @@ async function listOwnComments(octokit, where, issueNumber, marker) {
             self = undefined; // unknown self: only bot comments are ours
         }
     }
-    return ownComments(all, marker, self);
+    return ownComments(all, markers, self);
 }
 /**
  * Creates, updates in place, or recreates the one PR comment that carries
@@ -142,7 +145,7 @@ async function upsertComment(opts) {
     const where = { owner: opts.owner, repo: opts.repo };
     let ours;
     try {
-        ours = await listOwnComments(octokit, where, opts.issueNumber, opts.marker);
+        ours = await listOwnComments(octokit, where, opts.issueNumber, [opts.marker, ...(opts.formerMarkers ?? [])]);
     }
     catch (err) {
         return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) };
@@ -242,7 +245,7 @@ async function removeOwnComments(opts) {
     const where = { owner: opts.owner, repo: opts.repo };
     let ours;
     try {
-        ours = await listOwnComments(octokit, where, opts.issueNumber, opts.marker);
+        ours = await listOwnComments(octokit, where, opts.issueNumber, [opts.marker, ...(opts.formerMarkers ?? [])]);
     }
     catch (err) {
         return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) };
@@ -482,12 +485,21 @@ const SNIPPET_MAX = 4_000;
 // ---------------------------------------------------------------------------
 // Marker, escaping
 // ---------------------------------------------------------------------------
-const MARKER_PREFIX = 'bp-temporal-action:';
-/** The hidden comment that identifies this action's PR comment for one chart. */
-function commentMarker(chartName) {
+const MARKER_PREFIX = `${ACTION_NAME}:`;
+/** The marker's prefix before the action had a name of its own: comments written under it are still ours. */
+const FORMER_MARKER_PREFIX = 'bp-temporal-action:';
+function markerWith(prefix, chartName) {
     // An HTML comment ends at the first `-->`; keep the name from closing it early.
     const safe = chartName.replace(/-->|--!>|[<>]|\s+/g, '_');
-    return `<!-- ${MARKER_PREFIX}${safe} -->`;
+    return `<!-- ${prefix}${safe} -->`;
+}
+/** The hidden comment that identifies this action's PR comment for one chart. */
+function commentMarker(chartName) {
+    return markerWith(MARKER_PREFIX, chartName);
+}
+/** The markers earlier versions wrote for the chart: their comment is found, and updated under the new marker. */
+function formerCommentMarkers(chartName) {
+    return [markerWith(FORMER_MARKER_PREFIX, chartName)];
 }
 function resolveMarker(marker) {
     const trimmed = marker.trim();
@@ -1262,10 +1274,10 @@ function relativeFile(workspace, file) {
 // ---------------------------------------------------------------------------
 // JSON report, job summary
 // ---------------------------------------------------------------------------
-/** `bp-temporal-report-<chart>.json`, with the chart name reduced to safe file-name characters. */
+/** `blueprint-action-report-<chart>.json`, with the chart name reduced to safe file-name characters. */
 function jsonReportName(chartName) {
     const safe = chartName.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_') || 'chart';
-    return `bp-temporal-report-${safe}.json`;
+    return `${ACTION_NAME}-report-${safe}.json`;
 }
 /**
  * Writes the report as pretty JSON (schema: ActionReport, `schemaVersion: 1`),
@@ -1344,8 +1356,12 @@ async function emitReport(report, inputs, event, outputDir) {
         info(line);
     const reportPath = await writeJsonReport(report, outputDir);
     writeOutputs(runOutputs(report, reportPath));
+    // The files stay on the runner: the log names each (a workflow keeps them with actions/upload-artifact).
+    info(`JSON report: ${reportPath}`);
     if (report.sbom)
         info(`SBOM (CycloneDX): ${report.sbom}`);
+    if (report.diff?.file)
+        info(`rendered diff: ${report.diff.file}`);
     const failed = report.status === 'failed';
     // The failure line (core.setFailed) and a comment warning are annotations too.
     annotate(report, inputs.workspace, { error: failed ? 1 : 0, warning: 1 });
@@ -1359,16 +1375,18 @@ async function emitReport(report, inputs, event, outputDir) {
     const pr = prContext(event);
     if (pr && inputs.commentMode !== 'off') {
         const marker = commentMarker(report.chart.name);
+        const formerMarkers = formerCommentMarkers(report.chart.name);
         const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
         // on-failure: no comment while the check passes, and ours goes once it does.
         const outcome = inputs.commentMode === 'on-failure' && !failed
-            ? await removeOwnComments({ token: inputs.githubToken, apiUrl, ...pr, marker })
+            ? await removeOwnComments({ token: inputs.githubToken, apiUrl, ...pr, marker, formerMarkers })
             : await upsertComment({
                 token: inputs.githubToken,
                 apiUrl,
                 ...pr,
                 body: renderComment(report, { runUrl: event.runUrl, reportPath, sections }),
                 marker,
+                formerMarkers,
                 mode: inputs.commentMode === 'on-failure' ? 'update' : inputs.commentMode
             });
         if (outcome.warning)

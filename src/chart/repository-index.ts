@@ -9,6 +9,7 @@ import type { YamlSource } from './yaml-source.js'
 import { fastParseYaml } from '../helm/render.js'
 import { basicAuth, describeNetworkError, followRedirects, httpExchange, RedirectError } from '../net/http.js'
 import { ActionError } from '../types.js'
+import { ACTION_NAME } from '../util/action-name.js'
 import { DeadlineError, OPERATION_LIMITS, operationLimit, withRetry } from '../util/deadline.js'
 
 export interface IndexEntry {
@@ -141,7 +142,7 @@ export async function fetchIndex(
 ): Promise<{ url: string; text: string }> {
   const repositoryUrl = repository.replace(/\/+$/, '')
   const url = `${repositoryUrl}/index.yaml`
-  const headers: Record<string, string> = { 'user-agent': 'bp-temporal-action' }
+  const headers: Record<string, string> = { 'user-agent': ACTION_NAME }
   const withoutAuthorization = { ...headers }
   if (credentials) headers.authorization = basicAuth(credentials)
   const attempt = async (): Promise<{ url: string; text: string }> => {

@@ -11,6 +11,7 @@ import * as core from '@actions/core'
 import { mkdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { ACTION_NAME } from '../util/action-name.js'
 import { redact } from '../util/secrets.js'
 import {
   reportSubject,
@@ -46,7 +47,7 @@ export interface RenderOptions {
   runUrl?: string
   /**
    * Hidden marker that identifies the PR comment: either a chart name (the marker
-   * becomes `<!-- bp-temporal-action:<name> -->`) or a complete marker comment
+   * becomes `<!-- blueprint-action:<name> -->`) or a complete marker comment
    * as returned by commentMarker().
    */
   marker?: string
@@ -66,13 +67,24 @@ export interface RenderOptions {
 // Marker, escaping
 // ---------------------------------------------------------------------------
 
-const MARKER_PREFIX = 'bp-temporal-action:'
+const MARKER_PREFIX = `${ACTION_NAME}:`
+/** The marker's prefix before the action had a name of its own: comments written under it are still ours. */
+const FORMER_MARKER_PREFIX = 'bp-temporal-action:'
+
+function markerWith(prefix: string, chartName: string): string {
+  // An HTML comment ends at the first `-->`; keep the name from closing it early.
+  const safe = chartName.replace(/-->|--!>|[<>]|\s+/g, '_')
+  return `<!-- ${prefix}${safe} -->`
+}
 
 /** The hidden comment that identifies this action's PR comment for one chart. */
 export function commentMarker(chartName: string): string {
-  // An HTML comment ends at the first `-->`; keep the name from closing it early.
-  const safe = chartName.replace(/-->|--!>|[<>]|\s+/g, '_')
-  return `<!-- ${MARKER_PREFIX}${safe} -->`
+  return markerWith(MARKER_PREFIX, chartName)
+}
+
+/** The markers earlier versions wrote for the chart: their comment is found, and updated under the new marker. */
+export function formerCommentMarkers(chartName: string): string[] {
+  return [markerWith(FORMER_MARKER_PREFIX, chartName)]
 }
 
 function resolveMarker(marker: string): string {
@@ -907,10 +919,10 @@ function relativeFile(workspace: string, file: string): string {
 // JSON report, job summary
 // ---------------------------------------------------------------------------
 
-/** `bp-temporal-report-<chart>.json`, with the chart name reduced to safe file-name characters. */
+/** `blueprint-action-report-<chart>.json`, with the chart name reduced to safe file-name characters. */
 export function jsonReportName(chartName: string): string {
   const safe = chartName.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_') || 'chart'
-  return `bp-temporal-report-${safe}.json`
+  return `${ACTION_NAME}-report-${safe}.json`
 }
 
 /**
