@@ -2,7 +2,14 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@j
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { codeBlock, codeSpan, escapeCell, escapeHtml, escapeMarkdown } from '../../src/report/markdown.js'
+import {
+  codeBlock,
+  codeSpan,
+  escapeCell,
+  escapeHtml,
+  escapeMarkdown,
+  shortDigestRef
+} from '../../src/report/markdown.js'
 import {
   annotate,
   commentMarker,
@@ -10,7 +17,6 @@ import {
   fillPins,
   inlineMarkdown,
   planAnnotations,
-  shortDigestRef,
   jsonReportName,
   renderLogLines,
   renderComment,
@@ -308,6 +314,10 @@ describe('renderMarkdown', () => {
     expect(md).toContain(
       '```sh\nhelm pull oci://r.io/o/bp-temporal --version 1.0.0\nhelm install temporal oci://r.io/o/bp-temporal --version 1.0.0\n```'
     )
+    // Said once (issue 26.8): the ref and the digest on the first lines only, not again under Published.
+    expect(md.split('oci://r.io/o/bp-temporal:1.0.0')).toHaveLength(2)
+    expect(md).not.toMatch(/- (Reference|Digest):/)
+    expect(md).toContain('#### 📦 Published\n\n```sh')
     const again = baseReport({
       mode: 'publish',
       status: 'passed',
@@ -574,7 +584,9 @@ describe('2,000 unpinned images', () => {
     expect(Buffer.byteLength(md, 'utf8')).toBeLessThan(500_000)
     const rows = md.split('\n').filter((l) => l.startsWith('| `registry.example.com/team/app-'))
     expect(rows).toHaveLength(1000)
-    expect(md).toContain('_… and 1000 more images in the JSON report._')
+    expect(md).toContain(
+      '_… and 1000 more images in the JSON report (output `report`, on the runner: keep it with `actions/upload-artifact`)._'
+    )
     const comment = renderComment(r, { reportPath: '/tmp/x.json' })
     expect(comment.length).toBeLessThan(65_536)
   })

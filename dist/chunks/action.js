@@ -13935,6 +13935,26 @@ function closestTo(target, candidates, count) {
         .slice(0, count)
         .map((entry) => entry.candidate);
 }
+/**
+ * Natural order, for `sort`: runs of digits compare as numbers (`app-2` before `app-10`), the rest in code-point
+ * order (deterministic, no ICU collator).
+ */
+function compareNatural(a, b) {
+    const x = a.match(/\d+|\D+/g) ?? [];
+    const y = b.match(/\d+|\D+/g) ?? [];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        if (x[i] === y[i])
+            continue;
+        const digits = /^\d/.test(x[i]) && /^\d/.test(y[i]);
+        if (digits) {
+            const byValue = BigInt(x[i]) < BigInt(y[i]) ? -1 : BigInt(x[i]) > BigInt(y[i]) ? 1 : 0;
+            if (byValue !== 0)
+                return byValue;
+        }
+        return compareCodePoints(x[i], y[i]);
+    }
+    return x.length - y.length;
+}
 
 // Copies the user's chart folder into the private work copy. The folder itself
 // is dereferenced (a symlinked chart or blueprint folder gives a real copy, so
@@ -20794,4 +20814,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { require$$1 as $, ACTION_NAME as A, parseYamlText as B, tryParseImageRef as C, checkImages as D, groupFailing as E, segmentMatcher as F, compareCodePoints as G, Helm as H, loadYamlFile as I, splitRenderBySource as J, isLoopbackHost as K, cleanAsYaml11 as L, isStrictSemver as M, parseVersion as N, OPERATION_LIMITS as O, HELM_CHART_LAYER as P, ociTag as Q, RegistryClient as R, chartRef as S, withProgress as T, DeadlineError as U, RegistryError as V, withRetry as W, chartRepository as X, indexWorkspace as Y, cp as Z, mkdirP as _, reportSubject as a, isDebug as a0, exec as a1, which as a2, HttpClient as a3, rmRF as a4, require$$0$2 as a5, require$$30 as a6, require$$9 as a7, require$$0$1 as a8, commonjsGlobal as a9, require$$5$1 as aa, require$$5 as ab, getDefaultExportFromCjs as ac, getAugmentedNamespace as ad, _deferredUndici as ae, require$$1$1 as af, requireTunnel as ag, action as ah, os as b, info as c, debug as d, error as e, writeOutputs as f, runOutputs as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, operationLimit as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, distExports as u, extractImages as v, warning as w, require$$10 as x, createHelmHome as y, ActionError as z };
+export { mkdirP as $, ACTION_NAME as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, checkImages as E, groupFailing as F, segmentMatcher as G, Helm as H, compareCodePoints as I, loadYamlFile as J, splitRenderBySource as K, isLoopbackHost as L, cleanAsYaml11 as M, isStrictSemver as N, OPERATION_LIMITS as O, parseVersion as P, HELM_CHART_LAYER as Q, RegistryClient as R, ociTag as S, chartRef as T, withProgress as U, DeadlineError as V, RegistryError as W, withRetry as X, chartRepository as Y, indexWorkspace as Z, cp as _, reportSubject as a, require$$1 as a0, isDebug as a1, exec as a2, which as a3, HttpClient as a4, rmRF as a5, require$$0$2 as a6, require$$30 as a7, require$$9 as a8, require$$0$1 as a9, commonjsGlobal as aa, require$$5$1 as ab, require$$5 as ac, getDefaultExportFromCjs as ad, getAugmentedNamespace as ae, _deferredUndici as af, require$$1$1 as ag, requireTunnel as ah, action as ai, os as b, info as c, debug as d, error as e, writeOutputs as f, runOutputs as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, operationLimit as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, compareNatural as u, distExports as v, warning as w, extractImages as x, require$$10 as y, createHelmHome as z };

@@ -1,4 +1,4 @@
-import { i as isRecord$1, l as lastLine, p as promises, h as loadBlueprint, j as exists$1, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, u as distExports, v as extractImages, r as redact, n as notice, c as info, b as os, x as require$$10, y as createHelmHome, o as operationLimit, z as ActionError, B as parseYamlText, C as tryParseImageRef, D as checkImages, E as groupFailing, F as segmentMatcher, G as compareCodePoints, I as loadYamlFile, J as splitRenderBySource, R as RegistryClient, K as isLoopbackHost, L as cleanAsYaml11, M as isStrictSemver, N as parseVersion, P as HELM_CHART_LAYER, Q as ociTag, S as chartRef, T as withProgress, U as DeadlineError, V as RegistryError, W as withRetry, O as OPERATION_LIMITS, X as chartRepository } from './action.js';
+import { i as isRecord$1, l as lastLine, p as promises, h as loadBlueprint, j as exists$1, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, u as compareNatural, v as distExports, x as extractImages, r as redact, n as notice, c as info, b as os, y as require$$10, z as createHelmHome, o as operationLimit, B as ActionError, C as parseYamlText, D as tryParseImageRef, E as checkImages, F as groupFailing, G as segmentMatcher, I as compareCodePoints, J as loadYamlFile, K as splitRenderBySource, R as RegistryClient, L as isLoopbackHost, M as cleanAsYaml11, N as isStrictSemver, P as parseVersion, Q as HELM_CHART_LAYER, S as ociTag, T as chartRef, U as withProgress, V as DeadlineError, W as RegistryError, X as withRetry, O as OPERATION_LIMITS, Y as chartRepository } from './action.js';
 import { p as path, a as _builtin_child_process, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
 import { hasCommit, fetchCommits } from './discover.js';
 import { r as require$$0 } from './_builtin_zlib.js';
@@ -745,18 +745,22 @@ function apiGroup(apiVersion) {
     const slash = apiVersion.indexOf('/');
     return slash === -1 ? '' : apiVersion.slice(0, slash);
 }
-/** The identity of a resource in a cluster: API group, kind, namespace, name (not the API version). */
-function resourceKey$1(doc) {
+/**
+ * The identity of a resource in a cluster: API group, kind, namespace, name (not the API version). A namespace that
+ * is the render's own (`--namespace`, the release's) is the release's, like none: it is not the action's name for it
+ * that a reader should see, and a resource is the same whether its template names the release namespace or not.
+ */
+function resourceKey$1(doc, releaseNamespace) {
     const group = apiGroup(doc.apiVersion);
     const kind = doc.kind ?? '';
-    const namespace = doc.namespace ?? '';
+    const namespace = doc.namespace && doc.namespace !== releaseNamespace ? doc.namespace : '';
     const name = doc.name ?? '';
     return { key: `${group}/${kind}/${namespace}/${name}`, group, kind, namespace, name };
 }
-function index(docs) {
+function index(docs, releaseNamespace) {
     const out = new Map();
     for (const doc of docs) {
-        const id = resourceKey$1(doc);
+        const id = resourceKey$1(doc, releaseNamespace);
         // The same resource twice in one render (helm would apply the last): keep both, numbered.
         let key = id.key;
         for (let n = 2; out.has(key); n++)
@@ -764,6 +768,13 @@ function index(docs) {
         out.set(key, { ...id, key, object: doc.object });
     }
     return out;
+}
+/** The object without `metadata.namespace` when it is the render's own (the release's: see resourceKey). */
+function withoutReleaseNamespace(object, releaseNamespace) {
+    const metadata = object.metadata;
+    if (releaseNamespace && isRecord$1(metadata) && metadata.namespace === releaseNamespace)
+        delete metadata.namespace;
+    return object;
 }
 /** A deep copy of plain JSON data. */
 function clone(value) {
@@ -863,7 +874,13 @@ function imageRepository(image) {
     const colon = noDigest.lastIndexOf(':');
     return colon > slash ? noDigest.slice(0, colon) : noDigest;
 }
-const pinStatus = (image) => (/@sha256:[0-9a-f]{64}$/.test(image) ? 'digest' : 'tag');
+/** `digest`, `tag`, or `untagged` (neither: the runtime pulls `latest`). */
+function pinStatus(image) {
+    if (/@sha256:[0-9a-f]{64}$/.test(image))
+        return 'digest';
+    const name = image.replace(/@.*$/, '');
+    return name.lastIndexOf(':') > name.lastIndexOf('/') ? 'tag' : 'untagged';
+}
 /** Images by repository whose set of references differs between the renders. */
 function compareImages(base, head) {
     const byRepo = (docs) => {
@@ -879,9 +896,9 @@ function compareImages(base, head) {
     const before = byRepo(base);
     const after = byRepo(head);
     const changes = [];
-    for (const repo of [...new Set([...before.keys(), ...after.keys()])].sort()) {
-        const b = [...(before.get(repo) ?? [])].sort();
-        const a = [...(after.get(repo) ?? [])].sort();
+    for (const repo of [...new Set([...before.keys(), ...after.keys()])].sort(compareNatural)) {
+        const b = [...(before.get(repo) ?? [])].sort(compareNatural);
+        const a = [...(after.get(repo) ?? [])].sort(compareNatural);
         if (b.join('\n') === a.join('\n'))
             continue;
         changes.push({ repository: repo, before: b, after: a, pin: a.map(pinStatus) });
@@ -894,19 +911,19 @@ function compareImages(base, head) {
  */
 function compareRenders(base, head, options = {}) {
     const context = options.context ?? 3;
-    const before = index(base);
-    const after = index(head);
+    const before = index(base, options.releaseNamespace);
+    const after = index(head, options.releaseNamespace);
     const resources = [];
     let unchanged = 0;
     let noiseOnly = 0;
     let noiseFields = 0;
-    const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
+    const keys = [...new Set([...before.keys(), ...after.keys()])].sort(compareNatural);
     for (const key of keys) {
         const b = before.get(key);
         const h = after.get(key);
         const id = (h ?? b);
-        const baseObject = b ? clone(b.object) : undefined;
-        const headObject = h ? clone(h.object) : undefined;
+        const baseObject = b ? withoutReleaseNamespace(clone(b.object), options.releaseNamespace) : undefined;
+        const headObject = h ? withoutReleaseNamespace(clone(h.object), options.releaseNamespace) : undefined;
         let noise = 0;
         if (baseObject && headObject) {
             const rawEqual = JSON.stringify(b.object) === JSON.stringify(h.object);
@@ -1019,7 +1036,7 @@ function startBaseDiff(given) {
             }
             if (!head)
                 return finish({ message: 'the head render failed: nothing to compare' });
-            const comparison = compareRenders(result.documents, head);
+            const comparison = compareRenders(result.documents, head, { releaseNamespace: options.namespace });
             const name = options.upstream;
             const upstream = { name, before: result.built[name], after: options.headBuilt[name] };
             const diff = finish({
@@ -2872,6 +2889,8 @@ const imagesGate = {
                 const render = pc.defaultRender.get();
                 if (render.result.exitCode !== 0)
                     return { step: skippedStep('images', 'Images pinned', 'skipped: the default render failed') };
+                // Its own time: judging the default render's images, not the render (the Smoke render step's time).
+                const start = performance.now();
                 const { step, verdicts } = imagesStep({
                     documents: render.documents,
                     policy: ctx.imagePolicy,
@@ -2882,8 +2901,9 @@ const imagesGate = {
                     chartDir: ctx.chartDir,
                     dependencyValues,
                     chartYaml: ctx.chartYaml,
-                    durationMs: render.result.durationMs
+                    durationMs: 0
                 });
+                step.durationMs = Math.round(performance.now() - start);
                 return { step, images: verdicts };
             }
         };

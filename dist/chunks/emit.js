@@ -357,12 +357,21 @@ function longestRun(text, char) {
     }
     return longest;
 }
+/** `repo:tag@sha256:0123456789ab…`: the digest cut to 12 hex digits in tables (the JSON report has it whole). */
+function shortDigestRef(image) {
+    return image.replace(/@(sha256|sha512):([0-9a-f]{12})[0-9a-f]{8,}/gi, '@$1:$2…');
+}
 
 // The "What changes" section of the PR comment and job summary: counts, the
 // changed resources, the images that change, the upstream version change,
 // then each changed resource's diff folded, within a size budget.
 /** Rows of the resource table before the rest is only counted. */
 const MAX_ROWS = 60;
+/** Rows of a table shown open; a longer one is folded, like the report's other tables. */
+const OPEN_ROWS = 10;
+/** The files the section points at are on the runner: how a reader gets them. */
+const DIFF_FILE = 'the diff file (output `diff`)';
+const KEEP_IT = '_The diff file stays on the runner: keep it with `actions/upload-artifact` (`path: ${{ steps.<id>.outputs.diff }}`)._';
 /** Lines of one resource's diff in the comment; the diff file has all. */
 const MAX_DIFF_LINES = 200;
 const plural$1 = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -383,20 +392,35 @@ function what(r) {
     return parts.join('; ');
 }
 function imageCell(refs) {
-    return refs.length ? refs.map((ref) => codeSpan(ref, true)).join('<br>') : '—';
+    return refs.length ? refs.map((ref) => codeSpan(shortDigestRef(ref), true)).join('<br>') : '—';
+}
+/** How the new references are pinned: by digest, partly, by tag only, or not at all (the runtime pulls latest). */
+function pinLabel(pin) {
+    const count = (status) => pin.filter((p) => p === status).length;
+    if (pin.length === 0)
+        return '—';
+    if (count('digest') === pin.length)
+        return 'digest';
+    if (count('digest') > 0)
+        return 'partly';
+    if (count('untagged') === pin.length)
+        return 'untagged (latest)';
+    return count('untagged') > 0 ? 'tag only, some untagged' : 'tag only';
 }
 function imagesTable$1(images) {
-    const rows = images.map((i) => {
-        const digests = i.pin.filter((p) => p === 'digest').length;
-        const pins = i.pin.length === 0 ? '—' : digests === i.pin.length ? 'digest' : digests > 0 ? 'partly' : 'tag only';
-        return `| ${codeSpan(i.repository, true)} | ${imageCell(i.before)} | ${imageCell(i.after)} | ${pins} |`;
-    });
+    const rows = images.map((i) => `| ${codeSpan(i.repository, true)} | ${imageCell(i.before)} | ${imageCell(i.after)} | ${pinLabel(i.pin)} |`);
     return ['| image | before | after | pinned |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+/** A table under its title: open up to OPEN_ROWS rows, folded beyond (the title then says how many). */
+function titledTable(title, rows, table) {
+    if (rows <= OPEN_ROWS)
+        return [`**${title}**`, '', table];
+    return [`<details><summary>${escapeHtml(`${title}: ${rows}`)}</summary>`, '', table, '', '</details>'];
 }
 function foldedDiff(r) {
     const lines = r.diff.replace(/\n$/, '').split('\n');
     const more = lines.length - MAX_DIFF_LINES;
-    const shown = more > 0 ? [...lines.slice(0, MAX_DIFF_LINES), `# … ${more} more lines in the diff file`] : lines;
+    const shown = more > 0 ? [...lines.slice(0, MAX_DIFF_LINES), `# … ${more} more lines in the diff file (output diff)`] : lines;
     const summary = escapeHtml(`${r.change}: ${kindLabel(r)} ${nameLabel(r)} (${what(r)})`);
     return `<details><summary>${summary}</summary>\n\n${codeBlock(shown.join('\n'), 'diff')}\n\n</details>`;
 }
@@ -433,15 +457,15 @@ function renderDiffSection(diff, budget) {
         head.push('', upstream);
     const row = (r) => `| ${r.change} | ${escapeCell(kindLabel(r))} | ${codeSpan(nameLabel(r), true)} | ${escapeCell(what(r), 300)} |`;
     const rows = c.resources.slice(0, MAX_ROWS).map(row);
-    head.push('', '| change | kind | name | what |', '| --- | --- | --- | --- |', ...rows);
-    if (c.resources.length > MAX_ROWS) {
-        head.push('', `_… ${c.resources.length - MAX_ROWS} more resources in the diff file (output \`diff\`)_`);
-    }
+    const table = ['| change | kind | name | what |', '| --- | --- | --- | --- |', ...rows];
+    if (c.resources.length > MAX_ROWS)
+        table.push('', `_… ${c.resources.length - MAX_ROWS} more resources in ${DIFF_FILE}_`);
+    head.push('', ...titledTable('Resources that change', c.resources.length, table.join('\n')));
     if (c.images.length > 0)
-        head.push('', '**Images that change**', '', imagesTable$1(c.images));
+        head.push('', ...titledTable('Images that change', c.images.length, imagesTable$1(c.images)));
     let text = head.join('\n');
-    const note = (count) => `_… ${plural$1(count, 'more diff')} in the diff file (output \`diff\`, and the JSON report)_`;
-    const reserve = note(9999).length + 2;
+    const note = (count) => `_… ${plural$1(count, 'more diff')} in ${DIFF_FILE} and the JSON report_`;
+    const reserve = note(9999).length + KEEP_IT.length + 4;
     const diffs = c.resources.filter((r) => r.change === 'changed');
     let shown = 0;
     for (const r of diffs) {
@@ -453,12 +477,16 @@ function renderDiffSection(diff, budget) {
     }
     if (shown < diffs.length)
         text += `\n\n${note(diffs.length - shown)}`;
+    // Whatever the comment leaves to the diff file, the reader learns how to get it.
+    if (shown < diffs.length || c.resources.length > MAX_ROWS || diffs.some((r) => lineCount(r) > MAX_DIFF_LINES))
+        text += `\n\n${KEEP_IT}`;
     return clipTo(text, budget);
 }
+const lineCount = (r) => r.diff.replace(/\n$/, '').split('\n').length;
 function clipTo(text, budget) {
     if (text.length <= budget)
         return text;
-    const short = '**What changes:** too long for this space: see the diff file (output `diff`)';
+    const short = `**What changes:** too long for this space: see ${DIFF_FILE}. ${KEEP_IT}`;
     return short.length <= budget ? short : undefined;
 }
 
@@ -617,10 +645,6 @@ function inlineMarkdown(text, max = FINDING_TEXT_MAX) {
     out.push(escapeMarkdown(flat.slice(last)));
     return out.join('');
 }
-/** `repo:tag@sha256:0123456789ab…`: the digest cut to 12 hex digits (the JSON report has it whole). */
-function shortDigestRef(image) {
-    return image.replace(/@(sha256|sha512):([0-9a-f]{12})[0-9a-f]{8,}/gi, '@$1:$2…');
-}
 /** Where the commit and the run are shown: `https://github.com/o/r/commit/<sha>` from the run URL. */
 function commitUrl(runUrl, commit) {
     const m = runUrl ? /^(https?:\/\/[^\s]+?\/[^/\s]+\/[^/\s]+)\/actions\/runs\/\d+/.exec(runUrl) : null;
@@ -682,13 +706,10 @@ function publishSection(report) {
         return undefined;
     const parts = split(p.ref);
     if (p.pushed || p.alreadyPublished) {
+        // The ref and digest are on the first lines already (publishedLine): here, how to use what was published.
         const lines = [
-            `#### 📦 ${p.pushed ? 'Published' : 'Already published (nothing pushed: the same chart is at that tag)'}`,
-            ''
+            `#### 📦 ${p.pushed ? 'Published' : 'Already published (nothing pushed: the same chart is at that tag)'}`
         ];
-        lines.push(`- Reference: ${codeSpan(p.ref)}`);
-        if (p.digest)
-            lines.push(`- Digest: ${codeSpan(p.digest)}`);
         if (parts) {
             const release = report.chart.name.replace(/^bp-/, '') || 'release';
             lines.push('', codeBlock([
@@ -953,7 +974,7 @@ function imagesTable(rows, maxRows) {
         })
     ];
     if (rows.length > shown.length)
-        lines.push('', `_… and ${rows.length - shown.length} more images in the JSON report._`);
+        lines.push('', `_… and ${rows.length - shown.length} more images in the JSON report (output \`report\`, on the runner: keep it with \`actions/upload-artifact\`)._`);
     return lines.join('\n');
 }
 function stepsTable(steps, durations) {
@@ -1065,7 +1086,7 @@ function renderMarkdown(report, opts) {
         head.push('', published);
     const headText = head.join('\n');
     const pointer = fullReportPointer(r, opts, runUrl);
-    const more = opts.marker ? 'see the job summary' : 'see the JSON report';
+    const more = opts.marker ? 'see the job summary' : 'see the JSON report (output `report`)';
     const perGroup = Math.max(1, opts.maxFindingsPerGroup ?? 200);
     const groups = findingGroups(steps).map((g) => ({
         ...g,

@@ -24,7 +24,17 @@ import {
   type UpstreamInfo
 } from '../types.js'
 import { renderDiffSection } from './diff-section.js'
-import { CELL_MAX, clip, codeBlock, codeSpan, escapeCell, escapeHtml, escapeMarkdown, oneLine } from './markdown.js'
+import {
+  CELL_MAX,
+  clip,
+  codeBlock,
+  codeSpan,
+  escapeCell,
+  escapeHtml,
+  escapeMarkdown,
+  oneLine,
+  shortDigestRef
+} from './markdown.js'
 import { isRecord } from '../util/text.js'
 
 /** A PR comment body is capped at 65,536 characters by GitHub. */
@@ -192,11 +202,6 @@ export function inlineMarkdown(text: string, max = FINDING_TEXT_MAX): string {
   return out.join('')
 }
 
-/** `repo:tag@sha256:0123456789ab…`: the digest cut to 12 hex digits (the JSON report has it whole). */
-export function shortDigestRef(image: string): string {
-  return image.replace(/@(sha256|sha512):([0-9a-f]{12})[0-9a-f]{8,}/gi, '@$1:$2…')
-}
-
 /** Where the commit and the run are shown: `https://github.com/o/r/commit/<sha>` from the run URL. */
 function commitUrl(runUrl: string | undefined, commit: string): string | undefined {
   const m = runUrl ? /^(https?:\/\/[^\s]+?\/[^/\s]+\/[^/\s]+)\/actions\/runs\/\d+/.exec(runUrl) : null
@@ -257,12 +262,10 @@ function publishSection(report: ActionReport): string | undefined {
   if (!p) return undefined
   const parts = split(p.ref)
   if (p.pushed || p.alreadyPublished) {
+    // The ref and digest are on the first lines already (publishedLine): here, how to use what was published.
     const lines = [
-      `#### 📦 ${p.pushed ? 'Published' : 'Already published (nothing pushed: the same chart is at that tag)'}`,
-      ''
+      `#### 📦 ${p.pushed ? 'Published' : 'Already published (nothing pushed: the same chart is at that tag)'}`
     ]
-    lines.push(`- Reference: ${codeSpan(p.ref)}`)
-    if (p.digest) lines.push(`- Digest: ${codeSpan(p.digest)}`)
     if (parts) {
       const release = report.chart.name.replace(/^bp-/, '') || 'release'
       lines.push(
@@ -565,7 +568,10 @@ function imagesTable(rows: ImageRow[], maxRows: number): string {
     })
   ]
   if (rows.length > shown.length)
-    lines.push('', `_… and ${rows.length - shown.length} more images in the JSON report._`)
+    lines.push(
+      '',
+      `_… and ${rows.length - shown.length} more images in the JSON report (output \`report\`, on the runner: keep it with \`actions/upload-artifact\`)._`
+    )
   return lines.join('\n')
 }
 
@@ -688,7 +694,7 @@ export function renderMarkdown(report: ActionReport, opts: RenderOptions): strin
   const headText = head.join('\n')
 
   const pointer = fullReportPointer(r, opts, runUrl)
-  const more = opts.marker ? 'see the job summary' : 'see the JSON report'
+  const more = opts.marker ? 'see the job summary' : 'see the JSON report (output `report`)'
   const perGroup = Math.max(1, opts.maxFindingsPerGroup ?? 200)
   const groups = findingGroups(steps).map((g) => ({
     ...g,
