@@ -3742,174 +3742,6 @@ function nextLink(link) {
     return undefined;
 }
 
-// Secrets are registered once (and masked by the runner via core.setSecret);
-// every text that leaves the action (summary, comment, JSON report, errors)
-// goes through redact() as a second line of defence.
-const secrets = new Set();
-function registerSecret(value) {
-    if (!value)
-        return;
-    secrets.add(value);
-    setSecret(value);
-}
-function redact(text) {
-    let out = text;
-    for (const secret of secrets) {
-        if (secret.length >= 3)
-            out = out.split(secret).join('***');
-    }
-    return out;
-}
-
-// Where an action input is set: the line of the workflow file that gives it (`blueprint: platform/temporl`), so an
-// error about an input is annotated there. The workflow file is GITHUB_WORKFLOW_REF's path
-// (`owner/repo/.github/workflows/ci.yml@refs/heads/main`), read from the checkout; nothing when it is not there
-// (a workflow of another repository, no checkout, a local run) or does not set the input.
-/** `.github/workflows/ci.yml` of GITHUB_WORKFLOW_REF (`owner/repo/.github/workflows/ci.yml@ref`). */
-function workflowFileOf(workflowRef) {
-    const file = /^[^/]+\/[^/]+\/(\.github\/workflows\/[^@]+\.ya?ml)@/.exec(workflowRef ?? '')?.[1];
-    return file && !file.split('/').includes('..') ? file : undefined;
-}
-const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/**
- * Pure: the 1-based line of `text` (a workflow file) that sets input `name`, as a block (`name: value`) or flow
- * (`with: { name: value }`) mapping entry. With a value, the line giving that value (quoted or not) wins; else, or
- * when it is given by an expression (`${{ matrix.blueprint }}`), the first line setting the input.
- */
-function inputLine(text, name, value) {
-    const key = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:(?:\\s|$)`);
-    const lines = text.split(/\r?\n/);
-    const setting = lines.flatMap((line, i) => (key.test(line.replace(/(^|\s)#.*$/, '')) ? [i] : []));
-    if (setting.length === 0)
-        return undefined;
-    if (value) {
-        const given = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:\\s*(['"]?)${escapeRegExp(value)}\\1\\s*(?:[,}#]|$)`);
-        const exact = setting.find((i) => given.test(lines[i]));
-        if (exact !== undefined)
-            return exact + 1;
-    }
-    return setting[0] + 1;
-}
-/** The workflow file's line that sets the input (relative to the workspace), when it can be found. */
-function inputLocation(workspace, workflowFile, input) {
-    if (!workflowFile)
-        return undefined;
-    let text;
-    try {
-        text = _builtin_fs.readFileSync(path.join(workspace, workflowFile), 'utf8');
-    }
-    catch {
-        return undefined;
-    }
-    const line = inputLine(text, input.input, input.value);
-    return line === undefined ? undefined : { file: workflowFile, line };
-}
-/** An error's location as a place in a file: an input's is looked up in the workflow file. */
-function resolveLocation(at, workspace, workflowFile) {
-    if (!at)
-        return undefined;
-    return 'input' in at ? inputLocation(workspace, workflowFile, at) : at;
-}
-
-// How a run that stopped says so: the one line for core.setFailed, the `Run` step of an error that stopped
-// the run early (so the PR comment and job summary say what stopped it), and the annotation of an error that
-// stopped the action before any report, each at the file and line the error points at.
-/** One line for core.setFailed: what is wrong, then what to do. */
-function errorLine(error) {
-    if (error instanceof ActionError)
-        return redact(error.hint ? `${error.message} — ${error.hint}` : error.message);
-    if (error instanceof Error)
-        return redact(`unexpected error: ${error.message}`);
-    return redact(`unexpected error: ${String(error)}`);
-}
-/** Where the error points, as a place in the workspace (an input: the workflow file's line that sets it). */
-function errorLocation(error, workspace, workflowFile) {
-    return error instanceof ActionError ? resolveLocation(error.at, workspace, workflowFile) : undefined;
-}
-/** The last line of a failed run: the chart, the failed steps and how many errors were annotated. */
-function failureLine(report, context = { summaryWritten: true }) {
-    const failed = report.steps.filter((step) => step.status === 'failed');
-    const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length;
-    // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
-    const where = context.summaryWritten ? 'annotated above and in the job summary' : 'annotated above';
-    const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, ${where}` : '';
-    return redact(`${reportSubject(report)}: ${failed.map((step) => step.title).join(', ')} failed${count}`);
-}
-/** The step of an error that stopped the run: `Run`, or the stage it stopped (`Blueprint`, `Run settings`). */
-function stoppedStep(error, where, title = 'Run') {
-    return {
-        id: 'error',
-        title,
-        status: 'failed',
-        durationMs: 0,
-        summary: 'stopped',
-        findings: [
-            {
-                rule: 'error',
-                severity: 'error',
-                message: errorLine(error),
-                ...(where ? { file: where.file, ...(where.line ? { line: where.line } : {}) } : {})
-            }
-        ]
-    };
-}
-/**
- * Fails the action for an error that stopped it before any report (an input that is not valid): the failure
- * annotated at the workflow file's line that sets the input, when the error names one.
- */
-function failAction(error$1, env = process.env) {
-    const where = errorLocation(error$1, env.GITHUB_WORKSPACE || process.cwd(), workflowFileOf(env.GITHUB_WORKFLOW_REF));
-    if (!where) {
-        setFailed(errorLine(error$1));
-        return;
-    }
-    process.exitCode = 1;
-    error(errorLine(error$1), { title: 'Inputs', file: where.file, startLine: where.line });
-}
-
-// The report of one blueprint's run: what the run was about (load.ts), what the stages returned, the run's time;
-// an error that stopped the run becomes its last step (`Run`, or the stage it stopped), at the file and line it
-// points at, so the report says what stopped it. Pure, but for reading the workflow file when the error names an
-// input (run/input-location.ts).
-/** The report of a run that went past its settings: when nothing was pushed, it still names where the chart goes. */
-function assembleReport(frame, time, identity, outcome) {
-    const { registry } = identity;
-    const ref = registry ? chartRef(registry, identity.chart.name, identity.chart.version) : undefined;
-    return reportOf(frame, time, identity, outcome, ref);
-}
-/** The report of a run stopped before any work (an unreadable blueprint, a run setting that does not hold). */
-function stoppedEarlyReport(frame, time, identity, error, stoppedAt) {
-    return reportOf(frame, time, identity, { steps: [], error, stoppedAt });
-}
-function reportOf(frame, time, identity, outcome, ref) {
-    const { inputs, event } = frame;
-    const steps = outcome.error === undefined
-        ? outcome.steps
-        : [
-            ...outcome.steps,
-            stoppedStep(outcome.error, errorLocation(outcome.error, inputs.workspace, event.workflowFile), outcome.stoppedAt)
-        ];
-    return {
-        schemaVersion: 1,
-        blueprint: inputs.blueprint,
-        chart: identity.chart,
-        upstream: outcome.upstream,
-        mode: identity.mode,
-        modeReason: identity.modeReason,
-        helmVersion: outcome.helmVersion ?? 'unknown',
-        status: steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
-        steps,
-        publish: outcome.publish ?? (ref ? { ref, pushed: false } : undefined),
-        values: { files: inputs.valuesFiles, set: inputs.setValues },
-        sbom: outcome.sbom,
-        diff: outcome.diff,
-        runUrl: event.runUrl,
-        commit: event.commit,
-        startedAt: time.startedAt.toISOString(),
-        durationMs: time.durationMs
-    };
-}
-
 var dist = {};
 
 var composer = {};
@@ -12626,6 +12458,401 @@ function requireDist () {
 
 var distExports = requireDist();
 
+// Secrets are registered once (and masked by the runner via core.setSecret);
+// every text that leaves the action (summary, comment, JSON report, SBOM, the
+// diff file, log lines, annotations) goes through redact() as a second line of
+// defence, and data is redacted before it is serialised (redactDeep), so that
+// no escaping can hide a secret from the text pass.
+//
+// A value can reach text in another form than its own: YAML double- or
+// single-quoted, JSON- or Go-escaped (helm's `quote` and `toJson`, its error messages),
+// base64 (`b64enc`, also inside a longer encoded text), percent-encoded, or
+// split across lines (a multi-line value, a folded scalar, a diff's `+` lines).
+// redact() replaces every one of those forms (secretForms).
+/** Shorter values are not redacted (they would blank out ordinary text). */
+const MIN_SECRET = 3;
+/** Shortest base64 text of a value at another offset than 0 that is redacted (a shorter one matches too much). */
+const MIN_SHIFTED_BASE64 = 6;
+/** Shortest form looked for across line breaks (a shorter one would match parts of unrelated lines). */
+const MIN_ACROSS_LINES = 8;
+const secrets = new Set();
+/** Every form of every registered secret, longest first; rebuilt when a secret is added. */
+let forms;
+function registerSecret(value) {
+    if (!value || secrets.has(value))
+        return;
+    secrets.add(value);
+    setSecret(value);
+    forms = undefined;
+}
+/** Go's strconv.Quote body (helm's `quote`, `%q` in its error messages). */
+function goQuoted(value) {
+    const named = {
+        '\x07': '\\a',
+        '\b': '\\b',
+        '\f': '\\f',
+        '\n': '\\n',
+        '\r': '\\r',
+        '\t': '\\t',
+        '\v': '\\v',
+        '\\': '\\\\',
+        '"': '\\"'
+    };
+    let out = '';
+    for (const char of value) {
+        const code = char.codePointAt(0);
+        if (named[char])
+            out += named[char];
+        else if (/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(char))
+            out += char;
+        else if (code < 0x80)
+            out += `\\x${code.toString(16).padStart(2, '0')}`;
+        else if (code < 0x10000)
+            out += `\\u${code.toString(16).padStart(4, '0')}`;
+        else
+            out += `\\U${code.toString(16).padStart(8, '0')}`;
+    }
+    return out;
+}
+/** A JSON string body as Go's encoding/json writes it (helm's `toJson`): `<`, `>`, `&`, U+2028 and U+2029 escaped too. */
+function goJson(value) {
+    return JSON.stringify(value)
+        .slice(1, -1)
+        .replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/** The body of a YAML double-quoted scalar as the `yaml` library writes it (the diff, the SBOM's source). */
+function yamlDoubleQuoted(value) {
+    return distExports.stringify(value, { defaultStringType: 'QUOTE_DOUBLE', lineWidth: 0 }).trimEnd().slice(1, -1);
+}
+/**
+ * The base64 text that `value` gives inside any base64-encoded text, at each of
+ * the three offsets it can start at: the characters that only its bytes decide.
+ */
+function base64Forms(value) {
+    const bytes = Buffer.from(value, 'utf8');
+    const out = [];
+    for (const offset of [0, 1, 2]) {
+        const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+        const stable = encoded.slice(Math.ceil((offset * 8) / 6), Math.floor(((offset + bytes.length) * 8) / 6));
+        if (stable.length >= (offset === 0 ? MIN_SECRET : MIN_SHIFTED_BASE64))
+            out.push(stable);
+    }
+    return out;
+}
+/** The runner's workflow-command escaping: of a message (an annotation, the failure line), and of a property. */
+function commandEscaped(value, property) {
+    const message = value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+    return property ? message.replace(/:/g, '%3A').replace(/,/g, '%2C') : message;
+}
+/**
+ * Every form in which `value` can appear in a text the action writes (see the
+ * header); forms shorter than 3 characters are left out. Exported for tests.
+ */
+function secretForms(value) {
+    // A multi-line value also shows line by line (a block scalar, a diff's lines): each line is a value of its own.
+    const lines = value.split(/\r\n|\r|\n/).map((line) => line.trim());
+    const values = lines.length > 1 ? [value, ...lines.filter((line) => line.length >= MIN_SECRET)] : [value];
+    const quoted = values.flatMap((v) => [
+        v,
+        JSON.stringify(v).slice(1, -1),
+        goJson(v),
+        yamlDoubleQuoted(v),
+        v.replace(/'/g, "''"),
+        goQuoted(v),
+        encodeURIComponent(v),
+        commandEscaped(v, false),
+        commandEscaped(v, true)
+    ]);
+    // Quoted text inside JSON (the JSON report holds diffs and messages with these forms).
+    const all = [...quoted, ...quoted.map((form) => JSON.stringify(form).slice(1, -1)), ...values.flatMap(base64Forms)];
+    return [...new Set(all)].filter((form) => form.length >= MIN_SECRET);
+}
+function registeredForms() {
+    forms ??= [...new Set([...secrets].filter((s) => s.length >= MIN_SECRET).flatMap(secretForms))].sort((a, b) => b.length - a.length);
+    return forms;
+}
+/**
+ * What the search across lines skips: a line break with the indentation after it (a diff's `+`/`-` before it, the
+ * `\` of an escaped break in a YAML double-quoted scalar, not the second of an escaped `\\`, and the `\` of an
+ * escaped blank after it), and spaces and tabs (a fold turns a space into a break).
+ */
+const SKIPPED = /(?:(?<=(?:^|[^\\])(?:\\\\)*)\\)?\r?\n[-+]?[ \t]*(?:\\(?=[ \t]))?|[ \t]+/g;
+/** A form as the search across lines sees it: without spaces and tabs. */
+const squeezed = (form) => form.replace(/[ \t]/g, '');
+/**
+ * Replaces each form that a line break splits (a value folded by a YAML writer,
+ * a diff's continuation lines) part by part with `***`, keeping the breaks: the
+ * text is searched once without breaks and blanks, the matches mapped back.
+ */
+function redactAcrossLines(text, all) {
+    if (!text.includes('\n'))
+        return text;
+    const wanted = [...new Set(all.map(squeezed))].filter((form) => form.length >= MIN_ACROSS_LINES);
+    if (wanted.length === 0)
+        return text;
+    // joined = text without what SKIPPED matches; at[i] = offset in text of joined[i].
+    const parts = [];
+    const at = new Int32Array(text.length);
+    let length = 0;
+    let last = 0;
+    const keep = (end) => {
+        for (let i = last; i < end; i++)
+            at[length++] = i;
+        parts.push(text.slice(last, end));
+    };
+    const breaks = [];
+    for (const m of text.matchAll(SKIPPED)) {
+        keep(m.index);
+        last = m.index + m[0].length;
+        if (m[0].includes('\n'))
+            breaks.push([m.index, last]);
+    }
+    keep(text.length);
+    const joined = parts.join('');
+    // hidden[i]: text[i] belongs to a secret (from a match's first character to its last, the line breaks kept).
+    const hidden = new Uint8Array(text.length);
+    let found = false;
+    for (const form of wanted) {
+        for (let i = joined.indexOf(form); i !== -1; i = joined.indexOf(form, i + form.length)) {
+            hidden.fill(1, at[i], at[i + form.length - 1] + 1);
+            found = true;
+        }
+    }
+    if (!found)
+        return text;
+    for (const [start, end] of breaks)
+        hidden.fill(0, start, end);
+    let out = '';
+    for (let i = 0; i < text.length; i++) {
+        if (!hidden[i])
+            out += text[i];
+        else if (i === 0 || !hidden[i - 1])
+            out += '***';
+    }
+    return out;
+}
+function redact(text) {
+    const all = registeredForms();
+    if (all.length === 0)
+        return text;
+    let out = text;
+    for (const form of all)
+        if (out.includes(form))
+            out = out.split(form).join('***');
+    return redactAcrossLines(out, all);
+}
+/** A copy of a JSON-like value with `fn` applied to every string (keys too). */
+function mapStringsDeep(value, fn) {
+    const seen = new WeakSet();
+    const walk = (v) => {
+        if (typeof v === 'string')
+            return fn(v);
+        if (typeof v === 'bigint')
+            return v.toString();
+        if (typeof v === 'function' || typeof v === 'symbol')
+            return undefined;
+        if (v === null || typeof v !== 'object')
+            return v;
+        if (seen.has(v))
+            return '[Circular]';
+        seen.add(v);
+        try {
+            if (v instanceof Date)
+                return v.toISOString();
+            if (v instanceof Error)
+                return { name: v.name, message: fn(v.message) };
+            if (v instanceof Map)
+                return walk(Object.fromEntries(v));
+            if (v instanceof Set)
+                return walk([...v]);
+            if (ArrayBuffer.isView(v))
+                return `[${v.byteLength} bytes]`;
+            if (Array.isArray(v))
+                return v.map(walk);
+            const out = {};
+            for (const [key, val] of Object.entries(v)) {
+                const w = walk(val);
+                if (w !== undefined)
+                    out[fn(key)] = w;
+            }
+            return out;
+        }
+        finally {
+            seen.delete(v);
+        }
+    };
+    return walk(value);
+}
+/** A copy of a JSON-like value with every string (keys too) redacted: data redacted before it is serialised. */
+function redactDeep(value) {
+    return mapStringsDeep(value, redact);
+}
+/**
+ * The last net for the job log: everything written to stdout (log lines, annotations, the failure line) is
+ * redacted, except the `::add-mask::` commands that hand the secrets to the runner's own masker.
+ */
+let stdoutRedacted = false;
+function redactStandardOutput() {
+    if (stdoutRedacted)
+        return;
+    stdoutRedacted = true;
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = (chunk, ...rest) => {
+        if (typeof chunk !== 'string' || chunk.startsWith('::add-mask::') || registeredForms().length === 0)
+            return write(chunk, ...rest);
+        return write(redact(chunk), ...rest);
+    };
+}
+
+// Where an action input is set: the line of the workflow file that gives it (`blueprint: platform/temporl`), so an
+// error about an input is annotated there. The workflow file is GITHUB_WORKFLOW_REF's path
+// (`owner/repo/.github/workflows/ci.yml@refs/heads/main`), read from the checkout; nothing when it is not there
+// (a workflow of another repository, no checkout, a local run) or does not set the input.
+/** `.github/workflows/ci.yml` of GITHUB_WORKFLOW_REF (`owner/repo/.github/workflows/ci.yml@ref`). */
+function workflowFileOf(workflowRef) {
+    const file = /^[^/]+\/[^/]+\/(\.github\/workflows\/[^@]+\.ya?ml)@/.exec(workflowRef ?? '')?.[1];
+    return file && !file.split('/').includes('..') ? file : undefined;
+}
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Pure: the 1-based line of `text` (a workflow file) that sets input `name`, as a block (`name: value`) or flow
+ * (`with: { name: value }`) mapping entry. With a value, the line giving that value (quoted or not) wins; else, or
+ * when it is given by an expression (`${{ matrix.blueprint }}`), the first line setting the input.
+ */
+function inputLine(text, name, value) {
+    const key = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:(?:\\s|$)`);
+    const lines = text.split(/\r?\n/);
+    const setting = lines.flatMap((line, i) => (key.test(line.replace(/(^|\s)#.*$/, '')) ? [i] : []));
+    if (setting.length === 0)
+        return undefined;
+    if (value) {
+        const given = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:\\s*(['"]?)${escapeRegExp(value)}\\1\\s*(?:[,}#]|$)`);
+        const exact = setting.find((i) => given.test(lines[i]));
+        if (exact !== undefined)
+            return exact + 1;
+    }
+    return setting[0] + 1;
+}
+/** The workflow file's line that sets the input (relative to the workspace), when it can be found. */
+function inputLocation(workspace, workflowFile, input) {
+    if (!workflowFile)
+        return undefined;
+    let text;
+    try {
+        text = _builtin_fs.readFileSync(path.join(workspace, workflowFile), 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+    const line = inputLine(text, input.input, input.value);
+    return line === undefined ? undefined : { file: workflowFile, line };
+}
+/** An error's location as a place in a file: an input's is looked up in the workflow file. */
+function resolveLocation(at, workspace, workflowFile) {
+    if (!at)
+        return undefined;
+    return 'input' in at ? inputLocation(workspace, workflowFile, at) : at;
+}
+
+// How a run that stopped says so: the one line for core.setFailed, the `Run` step of an error that stopped
+// the run early (so the PR comment and job summary say what stopped it), and the annotation of an error that
+// stopped the action before any report, each at the file and line the error points at.
+/** One line for core.setFailed: what is wrong, then what to do. */
+function errorLine(error) {
+    if (error instanceof ActionError)
+        return redact(error.hint ? `${error.message} — ${error.hint}` : error.message);
+    if (error instanceof Error)
+        return redact(`unexpected error: ${error.message}`);
+    return redact(`unexpected error: ${String(error)}`);
+}
+/** Where the error points, as a place in the workspace (an input: the workflow file's line that sets it). */
+function errorLocation(error, workspace, workflowFile) {
+    return error instanceof ActionError ? resolveLocation(error.at, workspace, workflowFile) : undefined;
+}
+/** The last line of a failed run: the chart, the failed steps and how many errors were annotated. */
+function failureLine(report, context = { summaryWritten: true }) {
+    const failed = report.steps.filter((step) => step.status === 'failed');
+    const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length;
+    // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
+    const where = context.summaryWritten ? 'annotated above and in the job summary' : 'annotated above';
+    const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, ${where}` : '';
+    return redact(`${reportSubject(report)}: ${failed.map((step) => step.title).join(', ')} failed${count}`);
+}
+/** The step of an error that stopped the run: `Run`, or the stage it stopped (`Blueprint`, `Run settings`). */
+function stoppedStep(error, where, title = 'Run') {
+    return {
+        id: 'error',
+        title,
+        status: 'failed',
+        durationMs: 0,
+        summary: 'stopped',
+        findings: [
+            {
+                rule: 'error',
+                severity: 'error',
+                message: errorLine(error),
+                ...(where ? { file: where.file, ...(where.line ? { line: where.line } : {}) } : {})
+            }
+        ]
+    };
+}
+/**
+ * Fails the action for an error that stopped it before any report (an input that is not valid): the failure
+ * annotated at the workflow file's line that sets the input, when the error names one.
+ */
+function failAction(error$1, env = process.env) {
+    const where = errorLocation(error$1, env.GITHUB_WORKSPACE || process.cwd(), workflowFileOf(env.GITHUB_WORKFLOW_REF));
+    if (!where) {
+        setFailed(errorLine(error$1));
+        return;
+    }
+    process.exitCode = 1;
+    error(errorLine(error$1), { title: 'Inputs', file: where.file, startLine: where.line });
+}
+
+// The report of one blueprint's run: what the run was about (load.ts), what the stages returned, the run's time;
+// an error that stopped the run becomes its last step (`Run`, or the stage it stopped), at the file and line it
+// points at, so the report says what stopped it. Pure, but for reading the workflow file when the error names an
+// input (run/input-location.ts).
+/** The report of a run that went past its settings: when nothing was pushed, it still names where the chart goes. */
+function assembleReport(frame, time, identity, outcome) {
+    const { registry } = identity;
+    const ref = registry ? chartRef(registry, identity.chart.name, identity.chart.version) : undefined;
+    return reportOf(frame, time, identity, outcome, ref);
+}
+/** The report of a run stopped before any work (an unreadable blueprint, a run setting that does not hold). */
+function stoppedEarlyReport(frame, time, identity, error, stoppedAt) {
+    return reportOf(frame, time, identity, { steps: [], error, stoppedAt });
+}
+function reportOf(frame, time, identity, outcome, ref) {
+    const { inputs, event } = frame;
+    const steps = outcome.error === undefined
+        ? outcome.steps
+        : [
+            ...outcome.steps,
+            stoppedStep(outcome.error, errorLocation(outcome.error, inputs.workspace, event.workflowFile), outcome.stoppedAt)
+        ];
+    return {
+        schemaVersion: 1,
+        blueprint: inputs.blueprint,
+        chart: identity.chart,
+        upstream: outcome.upstream,
+        mode: identity.mode,
+        modeReason: identity.modeReason,
+        helmVersion: outcome.helmVersion ?? 'unknown',
+        status: steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
+        steps,
+        publish: outcome.publish ?? (ref ? { ref, pushed: false } : undefined),
+        values: { files: inputs.valuesFiles, set: inputs.setValues },
+        sbom: outcome.sbom,
+        diff: outcome.diff,
+        runUrl: event.runUrl,
+        commit: event.commit,
+        startedAt: time.startedAt.toISOString(),
+        durationMs: time.durationMs
+    };
+}
+
 // Input repository-mirrors as a rule of chart repositories: a repository URL rewritten by the longest matching
 // mirror prefix (resolution, dependency build, archive digests). Pure; imports nothing from src/, so inputs/ can
 // parse into its type without depending on the chart modules that use it.
@@ -14498,6 +14725,21 @@ function compareVersions(a, b) {
         return -1;
     return comparePrerelease(a.prerelease, b.prerelease);
 }
+/**
+ * Whether two full versions are the same as Helm (Masterminds `Equal`) compares them: a leading `v` and build
+ * metadata do not count (`v1.21.1` = `1.21.1`). Anything else (a partial `1.2`, a range, not a version) is equal
+ * only as the same text.
+ */
+function sameVersion(a, b) {
+    if (a === b)
+        return true;
+    const full = /^v?[0-9]+\.[0-9]+\.[0-9]+(?:[-+]|$)/;
+    if (!full.test(a) || !full.test(b))
+        return false;
+    const pa = parseVersion(a);
+    const pb = parseVersion(b);
+    return pa !== undefined && pb !== undefined && compareVersions(pa, pb) === 0;
+}
 // ---------------------------------------------------------------------------
 // Constraints
 // Go's \s (RE2, no Unicode spaces, no \v).
@@ -15776,7 +16018,7 @@ async function writeSbom(bom, dir) {
     await promises.mkdir(dir, { recursive: true });
     const file = path.join(dir, `${bom.metadata.component.name}-${bom.metadata.component.version}.cdx.json`);
     // Like every text the action writes: a set-secret value rendered into an image reference is not shown.
-    await promises.writeFile(file, redact(`${JSON.stringify(bom, null, 2)}\n`), 'utf8');
+    await promises.writeFile(file, redact(`${JSON.stringify(redactDeep(bom), null, 2)}\n`), 'utf8');
     return file;
 }
 
@@ -16169,7 +16411,7 @@ function discoverOutputs(result) {
 const SKIP_OUTPUTS = { mode: 'skip' };
 function writeOutputs(outputs) {
     for (const [name, value] of Object.entries(outputs))
-        setOutput(name, value);
+        setOutput(name, redact(value));
 }
 
 // The one place that starts helm. Argument arrays only (never a shell), output
@@ -16746,7 +16988,8 @@ function consistencyFindings(blueprint, dependency, resolved, overridden) {
         if (actual === undefined)
             continue;
         const normalized = String(actual).replace(/\/+$/, '');
-        if (normalized === expected)
+        // Versions compare as Helm compares them: `v1.21.1` in values.yaml names the index's `1.21.1`.
+        if (key === 'version' ? sameVersion(normalized, expected) : normalized === expected)
             continue;
         const line = values.lineOf(['catalystBlueprint', 'upstream', key]);
         findings.push({
@@ -20192,17 +20435,62 @@ function imageString(v) {
         return '';
     return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController']);
-const PROMETHEUS_KINDS = new Set(['Prometheus', 'PrometheusAgent', 'Alertmanager', 'ThanosRuler']);
-const ARGO_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate']);
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
-const FALLBACK_KEYS = new Set(['image', 'imageName']);
+const ARGO_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate']);
+/** Keys that look like an image but are judged only where a rule above says they hold one. */
+const IMAGE_LIKE_KEYS = new Set(['image', 'imageName']);
 const IDENT_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+/**
+ * Custom-resource fields known to hold a container image (README "Which image fields are judged"). Pod specs
+ * (containers, initContainers, ephemeralContainers) are found wherever a document embeds one, and Argo Workflows'
+ * templates by their own rule, so they are not listed here.
+ */
+const DOCUMENTED_IMAGE_FIELDS = [
+    { apiVersion: 'postgresql.cnpg.io/*', kind: 'Cluster', path: 'spec.imageName' },
+    { apiVersion: 'postgresql.cnpg.io/*', kind: 'ImageCatalog', path: 'spec.images[].image' },
+    { apiVersion: 'postgresql.cnpg.io/*', kind: 'ClusterImageCatalog', path: 'spec.images[].image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'Prometheus', path: 'spec.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'Prometheus', path: 'spec.thanos.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'PrometheusAgent', path: 'spec.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'Alertmanager', path: 'spec.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'ThanosRuler', path: 'spec.image' }
+];
+const FIELD_API_VERSION_RE = /^(?:[a-z0-9]([a-z0-9.-]*[a-z0-9])?\/)?(?:v[0-9][a-z0-9]*|\*)$/;
+const FIELD_KIND_RE = /^[A-Za-z][A-Za-z0-9]*$/;
+const FIELD_SEGMENT_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*(?:\[\])?$/;
+/** One line of input image-fields, or undefined when it is not `apiVersion/Kind:path`. */
+function parseImageField(line) {
+    const colon = line.indexOf(':');
+    if (colon === -1)
+        return undefined;
+    const type = line.slice(0, colon).trim();
+    const path = line.slice(colon + 1).trim();
+    const slash = type.lastIndexOf('/');
+    if (slash === -1)
+        return undefined;
+    const field = { apiVersion: type.slice(0, slash), kind: type.slice(slash + 1), path };
+    if (!FIELD_API_VERSION_RE.test(field.apiVersion) || field.apiVersion === '*' || !FIELD_KIND_RE.test(field.kind))
+        return undefined;
+    if (path === '' || !path.split('.').every((segment) => FIELD_SEGMENT_RE.test(segment)))
+        return undefined;
+    return field;
+}
 function group(apiVersion) {
     if (!apiVersion)
         return '';
     const slash = apiVersion.indexOf('/');
     return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+function fieldApplies(field, apiVersion, kind) {
+    if (field.kind !== kind)
+        return false;
+    if (field.apiVersion.endsWith('/*'))
+        return group(apiVersion) === field.apiVersion.slice(0, -2);
+    return field.apiVersion === apiVersion;
+}
+function fieldSegment(path, key) {
+    const seg = IDENT_RE.test(key) ? key : `[${JSON.stringify(key)}]`;
+    return path === '' ? seg : seg.startsWith('[') ? `${path}${seg}` : `${path}.${seg}`;
 }
 class Collector {
     doc;
@@ -20212,10 +20500,7 @@ class Collector {
         this.doc = doc;
         this.out = out;
     }
-    add(value, field, container) {
-        if (this.covered.has(field))
-            return;
-        this.covered.add(field);
+    use(value, field, container) {
         const use = {
             image: imageString(value),
             kind: this.doc.kind ?? '',
@@ -20226,7 +20511,13 @@ class Collector {
             use.container = container;
         if (this.doc.source !== undefined)
             use.source = this.doc.source;
-        this.out.push(use);
+        return use;
+    }
+    add(value, field, container) {
+        if (this.covered.has(field))
+            return;
+        this.covered.add(field);
+        this.out.push(this.use(value, field, container));
     }
     /** `containers`-style list: every element with an `image` key. */
     containerList(list, prefix) {
@@ -20238,11 +20529,32 @@ class Collector {
             }
         });
     }
-    podSpec(spec, prefix) {
-        if (!isRecord(spec))
+    /**
+     * Every pod spec the document embeds, wherever it stands (a Deployment's `spec.template.spec`, a CronJob's job
+     * template, a custom resource's pod template): a mapping with a `containers`, `initContainers` or
+     * `ephemeralContainers` list.
+     */
+    podSpecs(value, path) {
+        if (Array.isArray(value)) {
+            value.forEach((el, i) => {
+                if (typeof el === 'object' && el !== null)
+                    this.podSpecs(el, `${path}[${i}]`);
+            });
             return;
-        for (const list of CONTAINER_LISTS)
-            this.containerList(spec[list], `${prefix}.${list}`);
+        }
+        if (!isRecord(value))
+            return;
+        for (const list of CONTAINER_LISTS) {
+            if (Array.isArray(value[list]))
+                this.containerList(value[list], fieldSegment(path, list));
+        }
+        for (const key of Object.keys(value)) {
+            if (path === '' && key === 'metadata')
+                continue;
+            const v = value[key];
+            if (typeof v === 'object' && v !== null)
+                this.podSpecs(v, fieldSegment(path, key));
+        }
     }
     argoWorkflowSpec(spec, prefix) {
         const templates = child(spec, 'templates');
@@ -20263,16 +20575,34 @@ class Collector {
             this.containerList(child(t, 'containerSet', 'containers'), `${p}.containerSet.containers`);
         });
     }
-    /** Any string `image`/`imageName` not found by the kind-specific rules (metadata is skipped). */
-    fallback(value, path, parentName) {
+    /** The value(s) at an image field's path (`[]`: every element of that list). */
+    field(node, segments, path) {
+        if (segments.length === 0) {
+            if (node !== undefined && (typeof node === 'string' || node === null))
+                this.add(node, path);
+            return;
+        }
+        const [segment, ...rest] = segments;
+        const each = segment.endsWith('[]');
+        const key = each ? segment.slice(0, -2) : segment;
+        if (!isRecord(node) || !(key in node))
+            return;
+        const value = node[key];
+        const at = fieldSegment(path, key);
+        if (!each)
+            this.field(value, rest, at);
+        else if (Array.isArray(value))
+            value.forEach((el, i) => this.field(el, rest, `${at}[${i}]`));
+    }
+    /** String `image`/`imageName` fields no rule above judged (metadata is skipped): listed as not judged. */
+    unjudged(value, path, parentName, into) {
         if (Array.isArray(value)) {
-            for (let i = 0; i < value.length; i++) {
-                const el = value[i];
+            value.forEach((el, i) => {
                 if (typeof el === 'object' && el !== null) {
                     const name = isRecord(el) && typeof el.name === 'string' ? el.name : undefined;
-                    this.fallback(el, `${path}[${i}]`, name);
+                    this.unjudged(el, `${path}[${i}]`, name, into);
                 }
-            }
+            });
             return;
         }
         if (!isRecord(value))
@@ -20281,58 +20611,51 @@ class Collector {
             if (path === '' && key === 'metadata')
                 continue;
             const v = value[key];
-            const seg = IDENT_RE.test(key) ? key : `[${JSON.stringify(key)}]`;
-            const field = path === '' ? seg : seg.startsWith('[') ? `${path}${seg}` : `${path}.${seg}`;
+            const field = fieldSegment(path, key);
             if (typeof v === 'string') {
-                if (FALLBACK_KEYS.has(key))
-                    this.add(v, field, parentName);
+                if (IMAGE_LIKE_KEYS.has(key) && !this.covered.has(field))
+                    into.push(this.use(v, field, parentName));
             }
             else if (typeof v === 'object' && v !== null) {
-                this.fallback(v, field);
+                this.unjudged(v, field, undefined, into);
             }
         }
     }
 }
-/** Every image a rendered chart uses, with where it stands (kind/name/container/field/template). */
-function extractImages(docs) {
-    const out = [];
+/**
+ * Every container image of a rendered chart, with where it stands (kind/name/container/field/template): the
+ * containers of every embedded pod spec, Argo Workflows templates, DOCUMENTED_IMAGE_FIELDS and `fields` (input
+ * image-fields). Any other `image`/`imageName` value is listed as not judged.
+ */
+function scanImages(docs, fields = []) {
+    const uses = [];
+    const notJudged = [];
+    const known = [...DOCUMENTED_IMAGE_FIELDS, ...fields];
     for (const doc of docs) {
         const o = doc.object;
         if (!isRecord(o))
             continue;
         const kind = doc.kind ?? (typeof o.kind === 'string' ? o.kind : '');
-        const g = group(doc.apiVersion ?? (typeof o.apiVersion === 'string' ? o.apiVersion : undefined));
-        const c = new Collector(doc, out);
-        const spec = o.spec;
-        if (kind === 'Pod')
-            c.podSpec(spec, 'spec');
-        const templateSpec = child(spec, 'template', 'spec');
-        if (WORKLOAD_KINDS.has(kind) || Array.isArray(child(templateSpec, 'containers'))) {
-            c.podSpec(templateSpec, 'spec.template.spec');
-        }
-        if (kind === 'CronJob')
-            c.podSpec(child(spec, 'jobTemplate', 'spec', 'template', 'spec'), 'spec.jobTemplate.spec.template.spec');
-        if (kind === 'Cluster' && g === 'postgresql.cnpg.io' && isRecord(spec) && 'imageName' in spec) {
-            c.add(spec.imageName, 'spec.imageName');
-        }
-        if (PROMETHEUS_KINDS.has(kind) && g === 'monitoring.coreos.com' && isRecord(spec)) {
-            if ('image' in spec)
-                c.add(spec.image, 'spec.image');
-            c.containerList(spec.initContainers, 'spec.initContainers');
-            c.containerList(spec.containers, 'spec.containers');
-        }
-        if (g === 'argoproj.io') {
+        const apiVersion = doc.apiVersion ?? (typeof o.apiVersion === 'string' ? o.apiVersion : '');
+        const c = new Collector(doc, uses);
+        if (group(apiVersion) === 'argoproj.io') {
             if (ARGO_KINDS.has(kind))
-                c.argoWorkflowSpec(spec, 'spec');
+                c.argoWorkflowSpec(o.spec, 'spec');
             else if (kind === 'CronWorkflow')
-                c.argoWorkflowSpec(child(spec, 'workflowSpec'), 'spec.workflowSpec');
+                c.argoWorkflowSpec(child(o.spec, 'workflowSpec'), 'spec.workflowSpec');
         }
-        if (kind === 'ScaledJob' && g === 'keda.sh') {
-            c.podSpec(child(spec, 'jobTargetRef', 'template', 'spec'), 'spec.jobTargetRef.template.spec');
+        c.podSpecs(o, '');
+        for (const field of known) {
+            if (fieldApplies(field, apiVersion, kind))
+                c.field(o, field.path.split('.'), '');
         }
-        c.fallback(o, '');
+        c.unjudged(o, '', undefined, notJudged);
     }
-    return out;
+    return { uses, notJudged };
+}
+/** Every container image of a rendered chart (see {@link scanImages}). */
+function extractImages(docs, fields = []) {
+    return scanImages(docs, fields).uses;
 }
 // ---------------------------------------------------------------- policy
 const COMMIT_SHA_TAG_RE = /^(?:sha-)?(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}$/;
@@ -20493,6 +20816,226 @@ function groupFailing(verdicts) {
     return [...groups.values()];
 }
 
+/** The default of input `kubernetes-version`. */
+const DEFAULT_KUBERNETES_VERSION = '1.36';
+/** The oldest release accepted (every removal the table knows happened after it). */
+const OLDEST_MINOR = 16;
+/** `1.36`, `v1.36`, `1.36.2`, `v1.36.2` → KubeVersion; undefined when it is none of those (or older than 1.16). */
+function parseKubeVersion(text) {
+    const match = /^v?1\.(\d{1,3})(?:\.(\d{1,4}))?$/.exec(text.trim());
+    if (!match)
+        return undefined;
+    const minor = Number(match[1]);
+    if (minor < OLDEST_MINOR)
+        return undefined;
+    return { text: `v1.${minor}.${match[2] ?? '0'}`, minor };
+}
+const WORKLOADS = ['Deployment', 'DaemonSet', 'ReplicaSet', 'StatefulSet', 'ControllerRevision'];
+const API_CHANGES = [
+    {
+        apiVersion: 'extensions/v1beta1',
+        kinds: ['Deployment', 'DaemonSet', 'ReplicaSet', 'NetworkPolicy', 'PodSecurityPolicy'],
+        deprecatedIn: 9,
+        removedIn: 16,
+        replacement: {
+            Deployment: 'apps/v1',
+            DaemonSet: 'apps/v1',
+            ReplicaSet: 'apps/v1',
+            NetworkPolicy: 'networking.k8s.io/v1',
+            PodSecurityPolicy: 'policy/v1beta1'
+        }
+    },
+    { apiVersion: 'apps/v1beta1', kinds: WORKLOADS, deprecatedIn: 9, removedIn: 16, replacement: 'apps/v1' },
+    { apiVersion: 'apps/v1beta2', kinds: WORKLOADS, deprecatedIn: 9, removedIn: 16, replacement: 'apps/v1' },
+    {
+        apiVersion: 'extensions/v1beta1',
+        kinds: ['Ingress'],
+        deprecatedIn: 14,
+        removedIn: 22,
+        replacement: 'networking.k8s.io/v1'
+    },
+    {
+        apiVersion: 'admissionregistration.k8s.io/v1beta1',
+        kinds: ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
+        deprecatedIn: 16,
+        removedIn: 22,
+        replacement: 'admissionregistration.k8s.io/v1'
+    },
+    {
+        apiVersion: 'apiextensions.k8s.io/v1beta1',
+        kinds: ['CustomResourceDefinition'],
+        deprecatedIn: 16,
+        removedIn: 22,
+        replacement: 'apiextensions.k8s.io/v1'
+    },
+    {
+        apiVersion: 'apiregistration.k8s.io/v1beta1',
+        kinds: ['APIService'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'apiregistration.k8s.io/v1'
+    },
+    {
+        apiVersion: 'authentication.k8s.io/v1beta1',
+        kinds: ['TokenReview'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'authentication.k8s.io/v1'
+    },
+    {
+        apiVersion: 'authorization.k8s.io/v1beta1',
+        kinds: ['SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectAccessReview'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'authorization.k8s.io/v1'
+    },
+    {
+        apiVersion: 'certificates.k8s.io/v1beta1',
+        kinds: ['CertificateSigningRequest'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'certificates.k8s.io/v1'
+    },
+    {
+        apiVersion: 'coordination.k8s.io/v1beta1',
+        kinds: ['Lease'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'coordination.k8s.io/v1'
+    },
+    {
+        apiVersion: 'networking.k8s.io/v1beta1',
+        kinds: ['Ingress', 'IngressClass'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'networking.k8s.io/v1'
+    },
+    {
+        apiVersion: 'rbac.authorization.k8s.io/v1beta1',
+        kinds: ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
+        deprecatedIn: 17,
+        removedIn: 22,
+        replacement: 'rbac.authorization.k8s.io/v1'
+    },
+    {
+        apiVersion: 'scheduling.k8s.io/v1beta1',
+        kinds: ['PriorityClass'],
+        deprecatedIn: 14,
+        removedIn: 22,
+        replacement: 'scheduling.k8s.io/v1'
+    },
+    {
+        apiVersion: 'storage.k8s.io/v1beta1',
+        kinds: ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'storage.k8s.io/v1'
+    },
+    { apiVersion: 'batch/v1beta1', kinds: ['CronJob'], deprecatedIn: 21, removedIn: 25, replacement: 'batch/v1' },
+    {
+        apiVersion: 'discovery.k8s.io/v1beta1',
+        kinds: ['EndpointSlice'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'discovery.k8s.io/v1'
+    },
+    {
+        apiVersion: 'events.k8s.io/v1beta1',
+        kinds: ['Event'],
+        deprecatedIn: 19,
+        removedIn: 25,
+        replacement: 'events.k8s.io/v1'
+    },
+    {
+        apiVersion: 'autoscaling/v2beta1',
+        kinds: ['HorizontalPodAutoscaler'],
+        deprecatedIn: 23,
+        removedIn: 25,
+        replacement: 'autoscaling/v2'
+    },
+    {
+        apiVersion: 'policy/v1beta1',
+        kinds: ['PodDisruptionBudget'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'policy/v1'
+    },
+    {
+        apiVersion: 'policy/v1beta1',
+        kinds: ['PodSecurityPolicy'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'nothing: use Pod Security Admission (namespace labels)'
+    },
+    {
+        apiVersion: 'node.k8s.io/v1beta1',
+        kinds: ['RuntimeClass'],
+        deprecatedIn: 20,
+        removedIn: 25,
+        replacement: 'node.k8s.io/v1'
+    },
+    {
+        apiVersion: 'autoscaling/v2beta2',
+        kinds: ['HorizontalPodAutoscaler'],
+        deprecatedIn: 23,
+        removedIn: 26,
+        replacement: 'autoscaling/v2'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta1',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 23,
+        removedIn: 26,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'storage.k8s.io/v1beta1',
+        kinds: ['CSIStorageCapacity'],
+        deprecatedIn: 24,
+        removedIn: 27,
+        replacement: 'storage.k8s.io/v1'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 26,
+        removedIn: 29,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 29,
+        removedIn: 32,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'v1',
+        kinds: ['Endpoints'],
+        deprecatedIn: 33,
+        replacement: { Endpoints: 'discovery.k8s.io/v1 EndpointSlice' }
+    }
+];
+/** Whether `apiVersion` `kind` is removed or deprecated in `version`; undefined when it is neither. */
+function apiStatus(apiVersion, kind, version) {
+    for (const change of API_CHANGES) {
+        if (change.apiVersion !== apiVersion || !change.kinds.includes(kind))
+            continue;
+        if (version.minor < change.deprecatedIn)
+            return undefined;
+        const replacement = typeof change.replacement === 'string' ? change.replacement : (change.replacement[kind] ?? 'a served version');
+        const out = {
+            status: change.removedIn !== undefined && version.minor >= change.removedIn ? 'removed' : 'deprecated',
+            replacement,
+            deprecatedIn: `1.${change.deprecatedIn}`
+        };
+        if (change.removedIn !== undefined)
+            out.removedIn = `1.${change.removedIn}`;
+        return out;
+    }
+    return undefined;
+}
+
 // Every input is read and validated here, once, into a typed object; nothing
 // else in the action calls core.getInput.
 const defaultReader = (name) => getInput(name);
@@ -20522,6 +21065,14 @@ function oneOf(read, name, allowed, fallback) {
     if (allowed.includes(raw))
         return raw;
     throw new ActionError(`input ${name}: "${raw}" is not one of ${allowed.join(', ')}`, `set ${name} to one of ${allowed.join(', ')}`, { input: name, value: read(name).trim() });
+}
+/** Input kubernetes-version: `1.36`, `v1.33.2` (1.16 or later); empty: the default. */
+function readKubernetesVersion(raw) {
+    const text = raw.trim() || DEFAULT_KUBERNETES_VERSION;
+    const version = parseKubeVersion(text);
+    if (!version)
+        throw new ActionError(`input kubernetes-version: "${text}" is not a Kubernetes release like 1.36 or v1.33.2 (1.16 or later)`, `set kubernetes-version to the minor your clusters run, e.g. ${DEFAULT_KUBERNETES_VERSION}`);
+    return version;
 }
 /** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
 function workspacePath(workspace, name, value) {
@@ -20625,6 +21176,16 @@ function parseAllowlist(text) {
         return { pattern, reason: reason || 'allow-listed' };
     });
 }
+/** Input image-fields: one `apiVersion/Kind:path` a line (images/images.ts parseImageField). */
+function parseImageFields(text) {
+    return lines(text).map((line) => {
+        const field = parseImageField(line);
+        if (!field) {
+            throw new ActionError(`input image-fields: "${line}" is not apiVersion/Kind:path`, 'write one field a line, e.g. example.com/v1/Runner:spec.runner.image (group/* for every version, name[] for every element of a list)');
+        }
+        return field;
+    });
+}
 function parseToggleOverrides(text) {
     const include = [];
     const exclude = [];
@@ -20712,7 +21273,14 @@ function getInputs(read = defaultReader, env = process.env) {
         observabilityToggles: parseToggleOverrides(read('observability-toggles')),
         imagePolicy,
         imageAllowlist: parseAllowlist(read('image-allowlist')),
+        imageFields: parseImageFields(read('image-fields')),
         neverLatest: oneOf(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
+        kubernetesVersion: readKubernetesVersion(read('kubernetes-version')),
+        crds: lines(read('crds')).map((glob) => {
+            workspacePath(workspace, 'crds', glob.replace(/[*?[{].*$/, '') || '.');
+            return glob;
+        }),
+        missingSchemas: oneOf(read, 'missing-schemas', ['warning', 'error', 'off'], 'warning'),
         resolveDigests: boolean(read, 'resolve-digests', false),
         chartTests: boolean(read, 'chart-tests', true),
         commentMode: oneOf(read, 'comment-mode', ['update', 'recreate', 'on-failure', 'off'], 'update'),
@@ -20763,6 +21331,8 @@ function ensureRunnerFolders(env = process.env, tmp = os.tmpdir()) {
 // registered with the runner's masker before anything is logged.
 /** Throws an ActionError naming the input when one is not valid. */
 function startRun() {
+    // Before any input is read: from here on nothing reaches the log unredacted.
+    redactStandardOutput();
     const outputDir = ensureRunnerFolders();
     const inputs = getInputs();
     const budget = startRunBudget(inputs.timeoutMs);
@@ -20814,4 +21384,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { mkdirP as $, ACTION_NAME as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, checkImages as E, groupFailing as F, segmentMatcher as G, Helm as H, compareCodePoints as I, loadYamlFile as J, splitRenderBySource as K, isLoopbackHost as L, cleanAsYaml11 as M, isStrictSemver as N, OPERATION_LIMITS as O, parseVersion as P, HELM_CHART_LAYER as Q, RegistryClient as R, ociTag as S, chartRef as T, withProgress as U, DeadlineError as V, RegistryError as W, withRetry as X, chartRepository as Y, indexWorkspace as Z, cp as _, reportSubject as a, require$$1 as a0, isDebug as a1, exec as a2, which as a3, HttpClient as a4, rmRF as a5, require$$0$2 as a6, require$$30 as a7, require$$9 as a8, require$$0$1 as a9, commonjsGlobal as aa, require$$5$1 as ab, require$$5 as ac, getDefaultExportFromCjs as ad, getAugmentedNamespace as ae, _deferredUndici as af, require$$1$1 as ag, requireTunnel as ah, action as ai, os as b, info as c, debug as d, error as e, writeOutputs as f, runOutputs as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, operationLimit as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, compareNatural as u, distExports as v, warning as w, extractImages as x, require$$10 as y, createHelmHome as z };
+export { RegistryError as $, ACTION_NAME as A, require$$10 as B, createHelmHome as C, ActionError as D, parseYamlText as E, tryParseImageRef as F, compareCodePoints as G, Helm as H, scanImages as I, checkImages as J, groupFailing as K, segmentMatcher as L, loadYamlFile as M, splitRenderBySource as N, OPERATION_LIMITS as O, MAX_YAML_BYTES as P, apiStatus as Q, RegistryClient as R, isLoopbackHost as S, cleanAsYaml11 as T, isStrictSemver as U, parseVersion as V, HELM_CHART_LAYER as W, ociTag as X, chartRef as Y, withProgress as Z, DeadlineError as _, reportSubject as a, withRetry as a0, chartRepository as a1, indexWorkspace as a2, cp as a3, mkdirP as a4, require$$1 as a5, isDebug as a6, exec as a7, which as a8, HttpClient as a9, rmRF as aa, require$$0$2 as ab, require$$30 as ac, require$$9 as ad, require$$0$1 as ae, commonjsGlobal as af, require$$5$1 as ag, require$$5 as ah, getDefaultExportFromCjs as ai, getAugmentedNamespace as aj, _deferredUndici as ak, require$$1$1 as al, requireTunnel as am, action as an, redactDeep as b, os as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, loadBlueprint as j, exists as k, lastLine as l, prepareWorkChart as m, notice as n, operationLimit as o, promises as p, buildDependencies as q, redact as r, summary as s, lastLines as t, parseRenderDetailed as u, compareNatural as v, warning as w, mapStringsDeep as x, distExports as y, extractImages as z };

@@ -1,4 +1,4 @@
-import { i as isRecord$1, l as lastLine, p as promises, h as loadBlueprint, j as exists$1, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, u as compareNatural, v as distExports, x as extractImages, r as redact, n as notice, c as info, b as os, y as require$$10, z as createHelmHome, o as operationLimit, B as ActionError, C as parseYamlText, D as tryParseImageRef, E as checkImages, F as groupFailing, G as segmentMatcher, I as compareCodePoints, J as loadYamlFile, K as splitRenderBySource, R as RegistryClient, L as isLoopbackHost, M as cleanAsYaml11, N as isStrictSemver, P as parseVersion, Q as HELM_CHART_LAYER, S as ociTag, T as chartRef, U as withProgress, V as DeadlineError, W as RegistryError, X as withRetry, O as OPERATION_LIMITS, Y as chartRepository } from './action.js';
+import { i as isRecord$1, l as lastLine, p as promises, j as loadBlueprint, k as exists$1, m as prepareWorkChart, H as Helm, q as buildDependencies, t as lastLines, u as parseRenderDetailed, v as compareNatural, x as mapStringsDeep, y as distExports, z as extractImages, r as redact, n as notice, f as info, c as os, B as require$$10, C as createHelmHome, o as operationLimit, D as ActionError, E as parseYamlText, F as tryParseImageRef, G as compareCodePoints, I as scanImages, J as checkImages, K as groupFailing, L as segmentMatcher, M as loadYamlFile, N as splitRenderBySource, P as MAX_YAML_BYTES, Q as apiStatus, R as RegistryClient, S as isLoopbackHost, T as cleanAsYaml11, U as isStrictSemver, V as parseVersion, W as HELM_CHART_LAYER, X as ociTag, Y as chartRef, Z as withProgress, _ as DeadlineError, $ as RegistryError, a0 as withRetry, O as OPERATION_LIMITS, a1 as chartRepository } from './action.js';
 import { p as path, a as _builtin_child_process, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
 import { hasCommit, fetchCommits } from './discover.js';
 import { r as require$$0 } from './_builtin_zlib.js';
@@ -882,10 +882,10 @@ function pinStatus(image) {
     return name.lastIndexOf(':') > name.lastIndexOf('/') ? 'tag' : 'untagged';
 }
 /** Images by repository whose set of references differs between the renders. */
-function compareImages(base, head) {
+function compareImages(base, head, imageFields = []) {
     const byRepo = (docs) => {
         const out = new Map();
-        for (const use of extractImages([...docs])) {
+        for (const use of extractImages(docs, imageFields)) {
             const repo = imageRepository(use.image);
             if (!out.has(repo))
                 out.set(repo, new Set());
@@ -909,8 +909,12 @@ function compareImages(base, head) {
  * Compares the base render with the head render. Added and removed resources
  * get a diff from/to nothing; unchanged ones (after noise alignment) none.
  */
-function compareRenders(base, head, options = {}) {
+function compareRenders(baseRender, headRender, options = {}) {
     const context = options.context ?? 3;
+    const { redact } = options;
+    const redacted = (docs) => redact ? docs.map((doc) => mapStringsDeep(doc, redact)) : docs;
+    const base = redacted(baseRender);
+    const head = redacted(headRender);
     const before = index(base, options.releaseNamespace);
     const after = index(head, options.releaseNamespace);
     const resources = [];
@@ -972,7 +976,7 @@ function compareRenders(base, head, options = {}) {
         counts: { added: count('added'), removed: count('removed'), changed: count('changed'), unchanged },
         noise: { resources: noiseOnly, fields: noiseFields },
         resources,
-        images: compareImages(base, head)
+        images: compareImages(base, head, options.imageFields)
     };
 }
 /** The whole diff as one text (what output `diff` points to). */
@@ -1036,7 +1040,11 @@ function startBaseDiff(given) {
             }
             if (!head)
                 return finish({ message: 'the head render failed: nothing to compare' });
-            const comparison = compareRenders(result.documents, head, { releaseNamespace: options.namespace });
+            const comparison = compareRenders(result.documents, head, {
+                redact,
+                imageFields: options.imageFields,
+                releaseNamespace: options.namespace
+            });
             const name = options.upstream;
             const upstream = { name, before: result.built[name], after: options.headBuilt[name] };
             const diff = finish({
@@ -1236,9 +1244,14 @@ function defaultConcurrency() {
     return Math.max(2, Math.min(6, os.availableParallelism?.() ?? os.cpus().length));
 }
 
+/** `--kube-version <input>` for every render and lint, so `.Capabilities.KubeVersion` is the release checked. */
+function kubeVersionArgs(ctx) {
+    return ctx.kubeVersion ? ['--kube-version', ctx.kubeVersion] : [];
+}
 function handle(id, kind, work) {
     let out;
     let ran = false;
+    const afterwards = [];
     return {
         job: {
             id,
@@ -1247,6 +1260,8 @@ function handle(id, kind, work) {
                 const result = await work();
                 out = result.out;
                 ran = true;
+                for (const next of afterwards)
+                    await next(result.out);
                 return result.done;
             }
         },
@@ -1254,8 +1269,29 @@ function handle(id, kind, work) {
             if (!ran)
                 throw new Error(`gate job ${id} was read before it ran`);
             return out;
+        },
+        after: (next) => {
+            afterwards.push(next);
         }
     };
+}
+/**
+ * The observability cases' opt-in renders, published by the job that produced each (merged or separate), so
+ * another gate can read them while the pool runs. A subscriber also gets what was published before it subscribed.
+ */
+class RenderFeed {
+    published = [];
+    subscribers = [];
+    async publish(outcome) {
+        this.published.push(outcome);
+        for (const subscriber of this.subscribers)
+            await subscriber(outcome);
+    }
+    subscribe(subscriber) {
+        this.subscribers.push(subscriber);
+        for (const outcome of this.published)
+            void subscriber(outcome);
+    }
 }
 /** A `helm template` job, parsed as asked. */
 function renderJob(helm, id, args, parse = {}) {
@@ -1976,7 +2012,11 @@ function problemFindings(problems, ctx) {
         if (first.template) {
             const withLine = group.find((p) => p.template.line !== undefined);
             const snippet = one && first.template.text !== undefined
-                ? { language: 'yaml', text: first.template.text.replace(first.image, pinnedPlaceholder(first)) }
+                ? {
+                    // A template line is YAML until it holds template actions.
+                    language: first.template.text.includes('{{') ? 'gotmpl' : 'yaml',
+                    text: first.template.text.replace(first.image, pinnedPlaceholder(first))
+                }
                 : {
                     language: 'text',
                     text: capLines(group.map((p) => pinnedPlaceholder(p)), LISTED)
@@ -2012,6 +2052,35 @@ function where(p, ctx) {
         return { file: ctx.valuesFile, ...(p.valuesKey.line !== undefined ? { line: p.valuesKey.line } : {}) };
     }
     return {};
+}
+/**
+ * One warning per image that names its registry twice (`registry.k8s.io/registry.k8s.io/…`): no registry serves
+ * that path, so the pod cannot start. The fix is the `repository` value without the host the registry adds.
+ */
+function doubledRegistryFindings(images, valuesFile) {
+    return images.map(({ image, ref, key }) => {
+        const host = ref.domain;
+        const message = `Image \`${image}\` names its registry twice (\`${host}/${host}/…\`): no registry serves that path, so the pod cannot pull it.`;
+        if (!key) {
+            return {
+                rule: 'image-registry-twice',
+                severity: 'warning',
+                message: `${message} No values key of the chart's was found to compose it.`,
+                fix: `give the image's repository without \`${host}/\` where its registry is set`
+            };
+        }
+        const finding = {
+            rule: 'image-registry-twice',
+            severity: 'warning',
+            message: `${message} Set by \`${setPath(key.path)}\`, whose registry (\`${host}\`) is given apart already.`,
+            fix: `drop \`${host}/\` from \`${setPath(key.path)}\` in ${valuesFile}`,
+            snippet: { language: 'yaml', text: nestedYaml(key.path, key.repository) },
+            file: valuesFile
+        };
+        if (key.line !== undefined)
+            finding.line = key.line;
+        return finding;
+    });
 }
 
 // Pure-Node tools for Helm chart archives (`.tgz`): list entries, read one file,
@@ -2536,25 +2605,62 @@ function gzipTrailer(data) {
 
 // The default values of the chart's dependencies, read from the built charts/
 // folder of the work copy (archives or unpacked folders), keyed by the values
-// key the umbrella chart uses for them (alias, else name). They tell which
+// key the umbrella chart uses for them (alias, else name), as helm reads them:
+// each dependency's own values.yaml with the defaults of its subcharts (nested
+// charts, unpacked or archived, under their alias or name) beneath, the
+// parent's values over them and its `global` passed down. They tell which
 // values key sets an upstream image (e.g. `temporal.server.image.tag`): reading
 // the files is cheaper and as sound as rendering once per image with a changed value.
+/**
+ * Helm's coalescing of two values trees: `over` wins; mappings merge key by key; a null in `over` removes the key.
+ * Pure; neither input is changed.
+ */
+function coalesceValues(base, over) {
+    if (over === undefined)
+        return base;
+    if (!isRecord$1(base) || !isRecord$1(over))
+        return over;
+    const out = { ...base };
+    for (const [key, value] of Object.entries(over)) {
+        if (value === null)
+            delete out[key];
+        else
+            out[key] = coalesceValues(base[key], value);
+    }
+    return out;
+}
+/** A chart's defaults with each subchart's beneath its key (the chart's own values over them, globals passed down). */
+function defaultsTree(chart) {
+    const own = parseYamlText(chart.text, chart.file).data;
+    let tree = isRecord$1(own) ? own : {};
+    for (const [key, sub] of chart.subcharts) {
+        const parent = tree;
+        let merged = coalesceValues(defaultsTree(sub), parent[key]);
+        if (isRecord$1(merged) && isRecord$1(parent.global))
+            merged = { ...merged, global: coalesceValues(merged.global, parent.global) };
+        tree = { ...parent, [key]: merged };
+    }
+    return tree;
+}
 /**
  * Parsed when first asked for: only a failing image's location reads them (image-location.ts), and the parse with
  * positions is the costly part (~45 ms for a values.yaml the size of the real Temporal chart's), during the gates.
  */
 class LazyDependencyValues {
-    texts;
+    charts;
     parsed = new Map();
-    constructor(texts) {
-        this.texts = texts;
+    constructor(charts) {
+        this.charts = charts;
     }
     get(key) {
         if (!this.parsed.has(key)) {
-            const source = this.texts.get(key);
+            const chart = this.charts.get(key);
             let values;
             try {
-                values = source ? parseYamlText(source.text, source.file) : undefined;
+                if (chart) {
+                    const own = parseYamlText(chart.text, chart.file);
+                    values = chart.subcharts.size === 0 ? own : { ...own, data: defaultsTree(chart) };
+                }
             }
             catch {
                 // unparsable defaults: no key to point at
@@ -2566,109 +2672,274 @@ class LazyDependencyValues {
     has(key) {
         return this.get(key) !== undefined;
     }
+    keys() {
+        return this.charts.keys();
+    }
 }
-/** Values of each dependency by values key; a dependency whose values cannot be read is left out. */
-async function loadDependencyValues(chartDir) {
-    const out = new Map();
-    let deps = [];
-    try {
-        const text = await promises.readFile(path.join(chartDir, 'Chart.yaml'), 'utf8');
-        // Only the names and aliases: parseYamlText parses positions only when asked for a line.
-        const chart = parseYamlText(text, 'Chart.yaml').data;
-        deps = (Array.isArray(chart.dependencies) ? chart.dependencies : [])
-            .filter(isRecord$1)
-            .filter((d) => typeof d.name === 'string')
-            .map((d) => ({ name: d.name, alias: typeof d.alias === 'string' && d.alias !== '' ? d.alias : undefined }));
-    }
-    catch {
-        return new LazyDependencyValues(out);
-    }
+/** The `dependencies` of a Chart.yaml text: name and values key (alias, else name). */
+function dependencyKeys(chartYaml) {
+    if (chartYaml === undefined)
+        return [];
+    // Only the names and aliases: parseYamlText parses positions only when asked for a line.
+    const chart = parseYamlText(chartYaml, 'Chart.yaml').data;
+    return (isRecord$1(chart) && Array.isArray(chart.dependencies) ? chart.dependencies : [])
+        .filter(isRecord$1)
+        .filter((d) => typeof d.name === 'string')
+        .map((d) => ({ name: d.name, key: typeof d.alias === 'string' && d.alias !== '' ? d.alias : d.name }));
+}
+/** The chart at `root` of an archive's files (its values, its subcharts: folders and archives under charts/). */
+async function chartInArchive(files, root, label) {
+    const text = (name) => files.get(`${root}/${name}`)?.toString('utf8');
     const byName = new Map();
-    const chartsDir = path.join(chartDir, 'charts');
-    let entries = [];
-    try {
-        entries = await promises.readdir(chartsDir);
+    const prefix = `${root}/charts/`;
+    const folders = new Set();
+    for (const [name, data] of files) {
+        if (!name.startsWith(prefix))
+            continue;
+        const rest = name.slice(prefix.length);
+        if (!rest.includes('/') && rest.endsWith('.tgz')) {
+            const sub = await chartArchive(data, `${label}/charts/${rest}`).catch(() => undefined);
+            if (sub)
+                byName.set(sub.name, sub.chart);
+        }
+        else if (rest.endsWith('/Chart.yaml') && rest.split('/').length === 2)
+            folders.add(rest.split('/')[0]);
     }
-    catch {
-        return new LazyDependencyValues(out);
+    for (const folder of folders) {
+        const sub = await chartInArchive(files, `${prefix}${folder}`, `${label}/charts/${folder}`);
+        const name = chartName(files.get(`${prefix}${folder}/Chart.yaml`)?.toString('utf8')) ?? folder;
+        byName.set(name, sub);
     }
-    for (const entry of entries) {
-        const file = path.join(chartsDir, entry);
+    return { text: text('values.yaml') ?? '', file: `${label}/values.yaml`, subcharts: keyed(text('Chart.yaml'), byName) };
+}
+/** Subcharts by the key the parent's Chart.yaml gives them (alias, else name); undeclared ones by their name. */
+function keyed(chartYaml, byName) {
+    const out = new Map();
+    const declared = dependencyKeys(chartYaml);
+    for (const [name, chart] of byName) {
+        const keys = declared.filter((d) => d.name === name).map((d) => d.key);
+        for (const key of keys.length > 0 ? keys : [name])
+            out.set(key, chart);
+    }
+    return out;
+}
+function chartName(chartYaml) {
+    const name = /^name:[ \t]*["']?([^\s"'#]+)/m.exec(chartYaml ?? '')?.[1];
+    return name;
+}
+async function chartArchive(archive, label) {
+    const files = new Map();
+    for (const entry of await readTgzEntries(archive, label))
+        files.set(entry.name.replace(/^\.\//, ''), entry.data);
+    const top = [...files.keys()][0]?.split('/')[0];
+    if (!top)
+        throw new Error(`${label}: empty archive`);
+    const name = chartName(files.get(`${top}/Chart.yaml`)?.toString('utf8')) ?? top;
+    return { name, chart: await chartInArchive(files, top, `charts/${name}`) };
+}
+/** An unpacked chart folder: its values.yaml, Chart.yaml and charts/ (folders and archives). */
+async function chartFolder(dir, label) {
+    const read = (name) => promises.readFile(path.join(dir, name), 'utf8').catch(() => undefined);
+    const byName = new Map();
+    for (const entry of await promises.readdir(path.join(dir, 'charts')).catch(() => [])) {
+        const file = path.join(dir, 'charts', entry);
         try {
             if (entry.endsWith('.tgz')) {
-                const top = (await listTgz(file))[0]?.split('/')[0];
-                const text = top ? await readTgzFile(file, `${top}/values.yaml`) : undefined;
-                if (top && text)
-                    byName.set(top, text.toString('utf8'));
+                const sub = await chartArchive(await promises.readFile(file), `${label}/charts/${entry}`);
+                byName.set(sub.name, sub.chart);
             }
             else {
-                byName.set(entry, await promises.readFile(path.join(file, 'values.yaml'), 'utf8'));
+                const chartYaml = await promises.readFile(path.join(file, 'Chart.yaml'), 'utf8').catch(() => undefined);
+                const name = chartName(chartYaml) ?? entry;
+                byName.set(name, await chartFolder(file, `${label}/charts/${entry}`));
             }
         }
         catch {
             // not a chart: nothing to learn from it
         }
     }
+    return {
+        text: (await read('values.yaml')) ?? '',
+        file: `${label}/values.yaml`,
+        subcharts: keyed(await read('Chart.yaml'), byName)
+    };
+}
+/** Values of each dependency by values key; a dependency whose values cannot be read is left out. */
+async function loadDependencyValues(chartDir) {
+    const out = new Map();
+    let deps = [];
+    try {
+        deps = dependencyKeys(await promises.readFile(path.join(chartDir, 'Chart.yaml'), 'utf8'));
+    }
+    catch {
+        return new LazyDependencyValues(out);
+    }
+    const built = await chartFolder(chartDir, '.').catch(() => undefined);
+    // chartFolder keyed the built charts by the umbrella's own Chart.yaml: one entry per dependency's values key.
     for (const dep of deps) {
-        const text = byName.get(dep.name);
-        if (text !== undefined)
-            out.set(dep.alias ?? dep.name, { text, file: `charts/${dep.name}/values.yaml` });
+        const chart = built?.subcharts.get(dep.key);
+        if (chart)
+            out.set(dep.key, { ...chart, file: `charts/${dep.name}/values.yaml` });
     }
     return new LazyDependencyValues(out);
 }
 
-// Where a failing image is set, for its finding: the values.yaml key that sets
-// it (the blueprint's own, else one under a dependency's key that its default
-// values set), else the line of the blueprint's own template that writes it;
-// and the line of a dependency in Chart.yaml.
+// Where a failing image is set, for its finding: the values key that sets it,
+// found the way helm reads values (the blueprint's values.yaml over each
+// dependency's defaults with its subcharts', aliases as keys, globals passed
+// down; `image: {registry, repository, tag}`, `image: "<ref>"` and
+// `{image, tag}` forms), else the line of the blueprint's own template that
+// writes it; and the line of a dependency in Chart.yaml.
 function sameRepository(a, b) {
     return a.domain === b.domain && a.path === b.path;
 }
-/** Pure: where values.yaml sets an image, best match first (document order within a rank). */
-function findImageValue(values, image) {
+/**
+ * The values helm renders the chart with, as far as its files say: each dependency's defaults (its subcharts'
+ * beneath) under its values key with the blueprint's values over them and the blueprint's `global` passed down,
+ * and the blueprint's own values. Pure.
+ */
+function effectiveValues(values, dependencies) {
+    if (!dependencies || !isRecord$1(values))
+        return values;
+    const out = { ...values };
+    for (const key of dependencies.keys()) {
+        const defaults = dependencies.get(key)?.data;
+        if (defaults === undefined || values[key] === null)
+            continue;
+        let merged = coalesceValues(defaults, values[key]);
+        if (isRecord$1(merged) && isRecord$1(values.global))
+            merged = { ...merged, global: coalesceValues(merged.global, values.global) };
+        out[key] = merged;
+    }
+    return out;
+}
+/** Registry overrides a chart scope's `global` may hold (`global.imageRegistry`, `global.image.registry`, …). */
+function globalRegistries(global) {
+    if (!isRecord$1(global))
+        return [];
+    const found = [global.imageRegistry, global.registry, isRecord$1(global.image) ? global.image.registry : undefined];
+    return found.filter((r) => typeof r === 'string' && r !== '');
+}
+const REGISTRY_KEYS = new Set(['repository', 'registry']);
+/** Where `node` (a mapping) sets the image, by the forms charts use; registries: the enclosing scopes' globals. */
+function nodeCandidates(node, at, ref, registries) {
+    const out = [];
+    const names = (name, own) => {
+        const prefixes = [...(typeof own === 'string' && own !== '' ? [own] : []), ...registries, ''];
+        return prefixes
+            .map((prefix) => tryParseImageRef(prefix === '' ? name : `${prefix.replace(/\/+$/, '')}/${name}`))
+            .flatMap((parsed) => ('ref' in parsed ? [parsed.ref] : []));
+    };
+    const tagged = (repositoryKey) => {
+        const tag = node.tag === undefined || node.tag === null ? undefined : String(node.tag);
+        const tagMatches = tag !== undefined && tag !== '' && tag === ref.tag;
+        // The tag goes to `tag` (the key every chart of this form reads), also when only the chart's template defaults it.
+        const key = 'tag' in node || repositoryKey === 'repository' ? 'tag' : repositoryKey;
+        out.push({
+            path: [...at, key],
+            rank: tagMatches ? 2 : 1,
+            match: tagMatches ? 'repository-and-tag' : 'repository'
+        });
+    };
+    // image: {registry, repository, tag}
+    if (typeof node.repository === 'string' && node.repository !== '') {
+        if (names(node.repository, node.registry).some((named) => sameRepository(named, ref)))
+            tagged('repository');
+    }
+    // {image: "<repository>", tag} (a component's image and tag side by side)
+    if (typeof node.image === 'string' && node.image !== '' && 'tag' in node) {
+        if (names(node.image, node.registry).some((named) => sameRepository(named, ref)))
+            tagged('image');
+    }
+    return out;
+}
+/**
+ * Pure: where a values tree sets an image, best match first. `tree` is what helm renders with (effectiveValues;
+ * default: the file's own data); lines come from `values`, the blueprint's file (none for a key only a
+ * dependency's defaults hold). `prefer`: the values key of the dependency whose templates use the image.
+ */
+function findImageValue(values, image, tree = values.data, prefer) {
     const parsed = tryParseImageRef(image);
     const ref = 'ref' in parsed ? parsed.ref : undefined;
     const candidates = [];
-    const walk = (node, at) => {
+    const walk = (node, at, registries) => {
         if (Array.isArray(node)) {
-            node.forEach((item, i) => walk(item, [...at, i]));
+            node.forEach((item, i) => walk(item, [...at, i], registries));
             return;
         }
         if (!isRecord$1(node))
             return;
-        if (ref && typeof node.repository === 'string' && node.repository !== '') {
-            const registry = typeof node.registry === 'string' && node.registry !== '' ? `${node.registry.replace(/\/+$/, '')}/` : '';
-            const named = tryParseImageRef(`${registry}${node.repository}`);
-            if ('ref' in named && sameRepository(named.ref, ref)) {
-                const tag = node.tag === undefined || node.tag === null ? undefined : String(node.tag);
-                const hasTag = 'tag' in node;
-                const tagMatches = tag !== undefined && tag !== '' && tag === ref.tag;
-                candidates.push({
-                    path: hasTag ? [...at, 'tag'] : [...at, 'repository'],
-                    rank: tagMatches ? 2 : 1,
-                    match: tagMatches ? 'repository-and-tag' : 'repository'
-                });
-            }
-        }
+        const scope = [...globalRegistries(node.global), ...registries];
+        if (ref)
+            candidates.push(...nodeCandidates(node, at, ref, scope));
         for (const [key, value] of Object.entries(node)) {
             if (typeof value === 'string') {
-                if (value === image && image !== '')
+                // `repository: <ref>` beside a `tag` is the repository form's, which points at the tag.
+                const partOfForm = REGISTRY_KEYS.has(key) && 'tag' in node;
+                if (value === image && image !== '' && !partOfForm)
                     candidates.push({ path: [...at, key], rank: 3, match: 'exact' });
             }
-            else {
-                walk(value, [...at, key]);
+            else if (key !== 'global') {
+                walk(value, [...at, key], scope);
             }
         }
     };
-    walk(values.data, []);
+    walk(tree, [], []);
     if (candidates.length === 0)
         return undefined;
-    const best = candidates.reduce((a, b) => (b.rank > a.rank ? b : a));
+    // Rank first; then a key under the dependency that renders the image, then one the blueprint's file writes.
+    const score = (c) => c.rank * 4 + (prefer !== undefined && c.path[0] === prefer ? 2 : 0) + (values.lineOf(c.path) !== undefined ? 1 : 0);
+    const best = candidates.reduce((a, b) => (score(b) > score(a) ? b : a));
     const out = { path: best.path, match: best.match };
     const line = values.lineOf(best.path);
     if (line !== undefined)
         out.line = line;
     return out;
+}
+/**
+ * Pure: for an image whose path repeats its registry host (`registry.k8s.io/registry.k8s.io/…`, which no registry
+ * serves), the `repository` key that repeats it: one beside a `registry` (or under a global registry) that it
+ * starts with.
+ */
+function findDoubledRegistry(values, ref, tree = values.data) {
+    let found;
+    const walk = (node, at, registries) => {
+        if (found)
+            return;
+        if (Array.isArray(node)) {
+            node.forEach((item, i) => walk(item, [...at, i], registries));
+            return;
+        }
+        if (!isRecord$1(node))
+            return;
+        const scope = [...globalRegistries(node.global), ...registries];
+        const repository = node.repository;
+        if (typeof repository === 'string') {
+            const own = typeof node.registry === 'string' && node.registry !== '' ? [node.registry] : [];
+            for (const registry of [...own, ...scope].map((r) => r.replace(/\/+$/, ''))) {
+                if (!repository.startsWith(`${registry}/`))
+                    continue;
+                const named = tryParseImageRef(`${registry}/${repository}`);
+                if (!('ref' in named) || !sameRepository(named.ref, ref))
+                    continue;
+                found = { path: [...at, 'repository'], repository: repository.slice(registry.length + 1) };
+                const line = values.lineOf(found.path);
+                if (line !== undefined)
+                    found.line = line;
+                return;
+            }
+        }
+        for (const [key, value] of Object.entries(node))
+            if (key !== 'global')
+                walk(value, [...at, key], scope);
+    };
+    walk(tree, [], []);
+    return found;
+}
+/** Whether an image's path starts with its own registry host again (`registry.k8s.io/registry.k8s.io/x`). */
+function repeatsRegistry(ref) {
+    const first = ref.path.split('/')[0];
+    return ref.path.includes('/') && first.toLowerCase() === ref.domain.toLowerCase();
 }
 /** `<chart>/charts/<key>/…` → `<key>`: the dependency whose templates rendered a document. */
 function dependencyOfSource(source, chartName) {
@@ -2705,7 +2976,7 @@ function templateLineText(chartDir, source, chartName, line) {
  * blueprint, else of its dependency (overridable under the dependency's key), else the own template.
  * `lookup` is findImageValue on the blueprint's values.yaml (cached by the caller).
  */
-function locateProblem(list, sources, lookup) {
+function locateProblem(list, sources, lookup, tree = sources.values.data) {
     const first = list[0];
     const problem = { image: first.use.image, reason: first.reason };
     if (first.ref)
@@ -2714,30 +2985,13 @@ function locateProblem(list, sources, lookup) {
     const ownSource = list.find((v) => repoFileForSource(v.use.source, sources.chartName, sources.displayChartDir) !== undefined)?.use.source;
     if (dependency && !ownSource)
         problem.dependency = dependency;
-    const match = lookup(first.use.image);
-    const hasDigestKey = (root, at) => {
-        const parent = valueAt(root, at.slice(0, -1));
-        return isRecord$1(parent) && 'digest' in parent;
-    };
+    const match = lookup(first.use.image, problem.dependency);
     if (match) {
-        // A key under a dependency's values may have its `digest` sibling only in the dependency's defaults.
-        const depKey = typeof match.path[0] === 'string' ? sources.dependencyValues?.get(match.path[0]) : undefined;
-        const digestKey = hasDigestKey(sources.values.data, match.path) ||
-            (depKey !== undefined && hasDigestKey(depKey.data, match.path.slice(1)));
-        problem.valuesKey = { path: match.path, hasDigestKey: digestKey };
+        // A `digest` beside the key, in the blueprint's values or in the dependency's defaults: the pin goes there.
+        const parent = valueAt(tree, match.path.slice(0, -1));
+        problem.valuesKey = { path: match.path, hasDigestKey: isRecord$1(parent) && 'digest' in parent };
         if (match.line !== undefined)
             problem.valuesKey.line = match.line;
-    }
-    else if (problem.dependency && sources.dependencyValues?.has(problem.dependency)) {
-        const depValues = sources.dependencyValues.get(problem.dependency);
-        const inDependency = findImageValue(depValues, first.use.image);
-        if (inDependency) {
-            const full = [problem.dependency, ...inDependency.path];
-            problem.valuesKey = { path: full, hasDigestKey: hasDigestKey(depValues.data, inDependency.path) };
-            const line = sources.values.lineOf(full);
-            if (line !== undefined)
-                problem.valuesKey.line = line;
-        }
     }
     if (!problem.valuesKey && ownSource) {
         const file = repoFileForSource(ownSource, sources.chartName, sources.displayChartDir);
@@ -2763,24 +3017,353 @@ function dependencyLine(chartYaml, key) {
     return index >= 0 ? chartYaml.lineOf(['dependencies', index]) : undefined;
 }
 
+// Gate `never-latest` (docs/rules.md rule 5, "never :latest"): an image value of the
+// blueprint's own (`<x>.image.tag`, or a CloudNativePG-style `<x>.imageName`
+// holding a whole reference, in values.yaml outside every dependency's key)
+// whose default is EMPTY or `latest` must be supplied by CI, so rendering with it
+// empty has to fail with an error that names the value (a `required` in the
+// template). A value with any other default (a pinned third-party image such as
+// the CNPG Cluster's `imageName`) is not this rule's business: the image policy
+// judges the rendered reference; at most a notice says an empty override renders.
+//
+// For each own value, one render of the chart with `--set <value>=` (empty). It
+// uses the chart's values.yaml only, NOT the run's `values`/`set` inputs (they
+// may set the tag); the other own values without a default get a placeholder so
+// their own `required` does not mask the one under test. A failing finding names
+// the template file and line that uses the value (where the `required` goes).
+//
+// Severity: input `never-latest` (error, the default; warning; off: not run).
+/** Pure: `<x>.image.tag` (and `<x>.imageName`) keys of values.yaml outside the upstream dependency's subtree. */
+function findOwnImageTags(values, dependencyKeys) {
+    const found = [];
+    walkValues(values, (key, value, at) => {
+        // The dependencies' images are their charts' business: only the blueprint's own.
+        if (at.length === 0 && dependencyKeys.includes(key))
+            return false;
+        const here = [...at, key];
+        if (key === 'image' && isRecord$1(value) && 'tag' in value) {
+            const tagPath = [...here, 'tag'];
+            found.push({ path: tagPath, key: setPath(tagPath), default: value.tag, kind: 'tag' });
+        }
+        if (key === 'imageName' && at.length > 0 && (typeof value === 'string' || value === null)) {
+            found.push({ path: here, key: setPath(here), default: value, kind: 'imageName' });
+        }
+    });
+    return found;
+}
+function classifyTagDefault(value, kind = 'tag') {
+    if (value === null || value === undefined)
+        return 'none';
+    const text = String(value).trim();
+    if (text === '')
+        return 'none';
+    if (kind === 'imageName') {
+        // A whole reference: `latest` when tagged latest, or untagged without a digest.
+        const noDigest = text.split('@')[0];
+        const lastSegment = noDigest.slice(noDigest.lastIndexOf('/') + 1);
+        const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
+        return !text.includes('@') && (tag === undefined || tag === 'latest') ? 'latest' : 'value';
+    }
+    return text === 'latest' ? 'latest' : 'value';
+}
+/**
+ * Pure: whether a failed render's error names the tag value: it contains
+ * `image.tag` and the key above `image` (as `<x>.image.tag`, or both apart),
+ * case-insensitive. For `<x>.imageName`: `imageName` and `<x>`.
+ */
+function errorNamesTag(error, tagPath) {
+    const text = error.toLowerCase();
+    const imageName = tagPath[tagPath.length - 1] === 'imageName';
+    const leaf = imageName ? 'imagename' : 'image.tag';
+    if (!text.includes(leaf))
+        return false;
+    const owner = imageName ? tagPath[tagPath.length - 2] : tagPath.length >= 3 ? tagPath[tagPath.length - 3] : undefined;
+    if (owner === undefined)
+        return true;
+    const name = String(owner).toLowerCase();
+    if (text.includes(`${name}.${leaf}`))
+        return true;
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return new RegExp(`(^|[^a-z0-9_-])${escaped}([^a-z0-9_-]|$)`).test(text);
+}
+const CASE4_PLACEHOLDER_TAG = 'case4-placeholder';
+const CASE4_PLACEHOLDER_IMAGE = 'example.invalid/case4-placeholder:case4-placeholder';
+/** Arguments after `template <release> <chart> --namespace <ns>` for the empty-value render of one own image value. */
+function case4Args(tag, all) {
+    const args = [];
+    for (const other of all) {
+        if (other.key === tag.key || classifyTagDefault(other.default, other.kind) !== 'none')
+            continue;
+        args.push('--set', `${other.key}=${other.kind === 'imageName' ? CASE4_PLACEHOLDER_IMAGE : CASE4_PLACEHOLDER_TAG}`);
+    }
+    args.push('--set', `${tag.key}=`);
+    return args;
+}
+function escapeRegExp$1(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/**
+ * Pure: the first line of the templates that uses an own image value:
+ * `.Values.<path>` written out; else, inside a file that mentions
+ * `.Values.<first key>`, the value's leaf as a field of a `with`/`range`/helper
+ * scope (`.image.tag`, then `.tag`; `.imageName`). Templates are (path relative
+ * to the chart, text) pairs, in a stable order.
+ */
+function findValueUsage(templates, valuePath) {
+    const keys = valuePath.map(String);
+    const full = new RegExp(`\\.Values\\.${keys.map(escapeRegExp$1).join('\\.')}(?![A-Za-z0-9_])`);
+    const leaf = keys[keys.length - 1];
+    const scoped = leaf === 'tag' && keys.length >= 2 ? [`.${keys[keys.length - 2]}.tag`, '.tag'] : [`.${leaf}`];
+    const scopedPatterns = scoped.map((text) => new RegExp(`${escapeRegExp$1(text)}(?![A-Za-z0-9_])`));
+    const rootMention = new RegExp(`\\.Values\\.${escapeRegExp$1(keys[0])}(?![A-Za-z0-9_])`);
+    const lineOf = (text, pattern) => {
+        const index = text.split('\n').findIndex((line) => pattern.test(line));
+        return index < 0 ? undefined : index + 1;
+    };
+    for (const [template, text] of templates) {
+        const line = lineOf(text, full);
+        if (line !== undefined)
+            return { template, line };
+    }
+    for (const pattern of scopedPatterns) {
+        for (const [template, text] of templates) {
+            if (!rootMention.test(text))
+                continue;
+            const line = lineOf(text, pattern);
+            if (line !== undefined)
+                return { template, line };
+        }
+    }
+    return undefined;
+}
+/** The chart's own templates (templates/**, never charts/), as (chart-relative path, text), sorted. */
+async function readOwnTemplates(chartDir) {
+    const out = [];
+    const walk = async (relative) => {
+        let entries;
+        try {
+            entries = await promises.readdir(path.join(chartDir, relative), { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const entry of entries.sort((a, b) => compareCodePoints(a.name, b.name))) {
+            const child = `${relative}/${entry.name}`;
+            if (entry.isDirectory())
+                await walk(child);
+            else if (entry.isFile() && /\.(ya?ml|tpl|txt)$/.test(entry.name))
+                out.push([child, await promises.readFile(path.join(chartDir, child), 'utf8')]);
+        }
+    };
+    await walk('templates');
+    return out;
+}
+/** Usage of each own image value (by `--set` key) in the chart's own templates. */
+async function findValueUsages(chartDir, displayChartDir, tags) {
+    const usages = new Map();
+    if (tags.length === 0)
+        return usages;
+    const templates = await readOwnTemplates(chartDir);
+    for (const tag of tags) {
+        const found = findValueUsage(templates, tag.path);
+        if (found)
+            usages.set(tag.key, { file: displayJoin(displayChartDir, found.template), line: found.line });
+    }
+    return usages;
+}
+const NEVER_LATEST_TITLE = 'Never :latest';
+/** The fence language of a template line: a Go template, not YAML. */
+const GO_TEMPLATE = 'gotmpl';
+function neverLatestSkipped(summary) {
+    return {
+        id: 'never-latest',
+        title: NEVER_LATEST_TITLE,
+        status: 'skipped',
+        durationMs: 0,
+        summary,
+        findings: [],
+        data: { images: [] }
+    };
+}
+function neverLatestStep(input) {
+    const { tags, values } = input;
+    if (tags.length === 0)
+        return neverLatestSkipped("no image values of the blueprint's own");
+    const severity = input.severity ?? 'error';
+    const findings = [];
+    const images = tags.map((tag, i) => {
+        const line = values.lineOf(tag.path);
+        const inValues = { file: values.displayPath };
+        if (line !== undefined)
+            inValues.line = line;
+        const usage = input.usages?.get(tag.key);
+        // The fix goes where the template uses the value; values.yaml when no template line was found.
+        const inTemplate = usage ? { file: usage.file, line: usage.line } : inValues;
+        const defaultWhere = `${values.displayPath}${line !== undefined ? `:${line}` : ''}`;
+        const defaultKind = classifyTagDefault(tag.default, tag.kind);
+        const judged = defaultKind !== 'value';
+        const result = input.renders[i];
+        const rendered = result.exitCode === 0;
+        const error = rendered ? undefined : helmErrorLine(result.stderr, result.stdout);
+        const namesValue = error !== undefined && errorNamesTag(error, tag.path);
+        const data = {
+            path: tag.key,
+            kind: tag.kind,
+            default: tag.default,
+            defaultKind,
+            judged,
+            case4: { rendered, namesValue }
+        };
+        if (line !== undefined)
+            data.line = line;
+        if (usage)
+            data.usage = usage;
+        if (error !== undefined)
+            data.case4.error = error;
+        const required = `{{ required "${tag.key} is required" .Values.${tag.key} }}`;
+        if (!judged) {
+            // A default that is neither empty nor latest: the image policy judges what renders.
+            if (rendered) {
+                findings.push({
+                    rule: 'image-empty-renders',
+                    severity: 'notice',
+                    message: `${tag.key} defaults to ${String(tag.default)} (judged by the image policy); an empty override would render.`,
+                    fix: `To make an empty value fail: ${required}`,
+                    ...inTemplate
+                });
+            }
+            return data;
+        }
+        if (defaultKind === 'latest') {
+            findings.push({
+                rule: 'image-tag-default',
+                severity,
+                message: `${tag.key} defaults to ${tag.kind === 'imageName' ? `${String(tag.default)} (latest, no digest)` : 'latest'}: never ship :latest.`,
+                fix: tag.kind === 'imageName'
+                    ? `Pin ${tag.key} by digest (repo:tag@sha256:…) or leave it empty and make the template \`required\`.`
+                    : `Remove the default (${tag.key}: "") and make the template \`required\`; CI sets a commit SHA.`,
+                ...inValues
+            });
+        }
+        if (rendered) {
+            // Said once: the message the problem, the fix the action (the finding's file and line say where), the snippet the code.
+            findings.push({
+                rule: 'image-tag-required',
+                severity,
+                message: `An empty ${tag.key} renders: it has no default (${defaultWhere}), CI sets it, and an install without it would run :latest.`,
+                fix: usage
+                    ? 'wrap the value in `required` on this template line'
+                    : `wrap \`.Values.${tag.key}\` in \`required\` where the templates read it`,
+                snippet: { language: GO_TEMPLATE, text: required },
+                ...inTemplate
+            });
+        }
+        else if (!namesValue) {
+            const finding = {
+                rule: 'image-tag-required',
+                severity,
+                message: `Rendering with an empty ${tag.key} fails, but the error does not name ${tag.key}: ${error}`,
+                fix: "make the template's `required` message name the value (this render uses the chart's own values.yaml only, not the values/set inputs)",
+                snippet: { language: GO_TEMPLATE, text: required }
+            };
+            const where = error ? templateLocation(error, input.chartName) : undefined;
+            const file = where ? repoFileForSource(where.source, input.chartName, input.displayChartDir) : undefined;
+            if (file && where) {
+                finding.file = file;
+                finding.line = where.line;
+            }
+            else {
+                Object.assign(finding, inTemplate);
+            }
+            findings.push(finding);
+        }
+        return data;
+    });
+    const judged = images.filter((img) => img.judged);
+    const failing = judged.filter((img) => img.case4.rendered || !img.case4.namesValue).length;
+    const others = images.length - judged.length;
+    const n = judged.length;
+    const plural = (count, word) => `${count} ${word}${count === 1 ? '' : 's'}`;
+    let summary = n === 0
+        ? 'no own image value without a default'
+        : failing === 0
+            ? `${plural(n, 'own image value')} without a default: empty fails the render`
+            : `${failing} of ${plural(n, 'own image value')} without a default: empty does not fail the render with its name`;
+    if (others > 0)
+        summary += `; ${others} with a default (judged by the image policy)`;
+    return {
+        id: 'never-latest',
+        title: NEVER_LATEST_TITLE,
+        status: statusOf(findings),
+        durationMs: input.durationMs,
+        summary,
+        findings,
+        data: { images }
+    };
+}
+/**
+ * The gate: one render per own image value, with the chart's own values only
+ * (not the run's values/set: they may set the tag). Not folded into lint: see
+ * gates/README.md.
+ */
+const neverLatestGate = {
+    id: 'never-latest',
+    async plan(pc) {
+        const { ctx } = pc;
+        const severity = ctx.neverLatest ?? 'error';
+        if (severity === 'off')
+            return { jobs: [], finish: () => ({ step: neverLatestSkipped('never-latest is off') }) };
+        const tags = findOwnImageTags(ctx.values.data, ctx.dependencyKeys);
+        const usages = await findValueUsages(ctx.chartDir, ctx.displayChartDir, tags);
+        const renders = tags.map((tag, i) => renderJob(ctx.helm, `case4:${i}`, pc.templateArgs(case4Args(tag, tags), false), 'none'));
+        return {
+            jobs: renders.map((r) => r.job),
+            finish() {
+                const outcomes = renders.map((r) => r.get());
+                const step = neverLatestStep({
+                    tags,
+                    renders: outcomes.map((r) => r.result),
+                    values: ctx.values,
+                    chartName: ctx.chartName,
+                    displayChartDir: ctx.displayChartDir,
+                    durationMs: wall(outcomes.map((r) => r.span)),
+                    usages,
+                    severity
+                });
+                return { step };
+            }
+        };
+    }
+};
+
 // Gate `images` (docs/rules.md rule 5): every image of the default render satisfies the
-// image policy, unless an allowlist pattern covers it (its reason is kept).
+// image policy, unless an allowlist pattern covers it (its reason is kept). Judged: the
+// fields known to hold a container image (images/images.ts scanImages: pod specs, Argo
+// templates, the documented custom-resource fields, input image-fields); other `image`
+// fields are listed as not judged. An own image value the never-latest gate owns (its
+// default is empty or latest: CI sets it) is that gate's finding, not this one's.
 //
 // Where a finding points (image-location.ts): the values.yaml line that sets the image when one is
 // found (a string equal to the image, or an `image` map whose `repository`
 // (with `registry`, if any) names the same repository — then its `tag` line);
 // else the blueprint's own template (`<chart>/templates/x.yaml`); templates of
 // subcharts have no file in the repository, their source stays in the message.
+const MAX_NOT_JUDGED = 50;
 function imagesStep(input) {
     const { policy, values } = input;
-    const uses = extractImages([...input.documents]);
+    const scan = scanImages(input.documents, input.imageFields);
+    const uses = scan.uses;
     const verdicts = checkImages(uses, policy, input.allowlist.map((entry) => entry.pattern));
     const reasonOf = (pattern) => input.allowlist.find((e) => e.pattern === pattern)?.reason;
+    // What helm renders with: the blueprint's values over the dependencies' defaults (built once, when asked).
+    let tree;
+    const effective = () => (tree ??= effectiveValues(values.data, input.dependencyValues));
     const lookups = new Map();
-    const lookup = (image) => {
-        if (!lookups.has(image))
-            lookups.set(image, findImageValue(values, image));
-        return lookups.get(image);
+    const lookup = (image, prefer) => {
+        const key = `${prefer ?? ''}\n${image}`;
+        if (!lookups.has(key))
+            lookups.set(key, findImageValue(values, image, effective(), prefer));
+        return lookups.get(key);
     };
     const images = verdicts.map((v) => {
         const d = {
@@ -2814,8 +3397,10 @@ function imagesStep(input) {
     // Where each failing image is set: a values key of the blueprint, else of its
     // dependency (overridable under the dependency's key), else the own template.
     const problems = [];
+    const owned = new Set((input.ownedByNeverLatest ?? []).map((p) => setPath(p)));
+    const leftToNeverLatest = [];
     for (const list of groupFailing(verdicts)) {
-        const problem = locateProblem(list, input, lookup);
+        const problem = locateProblem(list, input, lookup, effective());
         const first = list[0];
         for (const d of images) {
             if (d.image !== first.use.image || !problem.valuesKey)
@@ -2825,6 +3410,11 @@ function imagesStep(input) {
                 d.valuesLine = problem.valuesKey.line;
             else
                 delete d.valuesLine;
+        }
+        // One problem, one finding: an own image value without a default is never-latest's (a `required`, CI sets it).
+        if (problem.valuesKey && !problem.dependency && owned.has(setPath(problem.valuesKey.path))) {
+            leftToNeverLatest.push(first.use.image);
+            continue;
         }
         problems.push(problem);
     }
@@ -2836,6 +3426,16 @@ function imagesStep(input) {
         chartFile,
         dependencyLine: (key) => dependencyLine(input.chartYaml, key)
     });
+    // An image whose path repeats its registry host cannot be pulled, pinned or not: a warning at the key to fix.
+    const doubled = new Map();
+    for (const v of verdicts)
+        if (v.ref && repeatsRegistry(v.ref) && !doubled.has(v.use.image))
+            doubled.set(v.use.image, v);
+    findings.push(...doubledRegistryFindings([...doubled.values()].map((v) => ({
+        image: v.use.image,
+        ref: v.ref,
+        key: findDoubledRegistry(values, v.ref, effective())
+    })), values.displayPath));
     // Allow-listed images: one notice for all of them (the images table lists each).
     const allowedSeen = new Map();
     for (const v of verdicts) {
@@ -2862,20 +3462,81 @@ function imagesStep(input) {
     const failing = [...distinct.values()].filter((v) => !v.ok).length;
     const allowed = [...distinct.values()].filter((v) => v.ok && v.allowedBy !== undefined).length;
     const pinned = total - failing - allowed;
-    const data = { policy, total, pinned, allowed, failing, images };
+    const notJudged = scan.notJudged.slice(0, MAX_NOT_JUDGED).map((u) => {
+        const field = { value: u.image, kind: u.kind, name: u.name, field: u.field };
+        if (u.source !== undefined)
+            field.source = u.source;
+        return field;
+    });
+    const data = { policy, total, pinned, allowed, failing, images, notJudged };
+    if (leftToNeverLatest.length > 0)
+        data.leftToNeverLatest = leftToNeverLatest;
     const noun = `image${total === 1 ? '' : 's'}`;
+    // Failing images never-latest reports count as failing in the data, not in this step's verdict.
+    const judgedHere = failing - new Set(leftToNeverLatest).size;
     let summary;
     if (policy === 'off')
         summary = `${total} ${noun}; image policy off`;
-    else if (failing > 0)
-        summary = `${failing} of ${total} ${noun} not pinned (policy ${policy})`;
+    else if (judgedHere > 0)
+        summary = `${judgedHere} of ${total} ${noun} not pinned (policy ${policy})`;
     else
         summary = `${total} ${noun}, ${pinned} pinned${allowed > 0 ? `, ${allowed} allow-listed` : ''}`;
-    const status = policy === 'off' ? 'skipped' : failing > 0 ? 'failed' : 'passed';
-    return {
-        step: { id: 'images', title: 'Images pinned', status, durationMs: input.durationMs, summary, findings, data },
-        verdicts
+    if (policy !== 'off' && leftToNeverLatest.length > 0) {
+        const n = leftToNeverLatest.length;
+        summary += `; ${n} own image${n === 1 ? '' : 's'} without a default left to never-latest`;
+    }
+    if (scan.notJudged.length > 0) {
+        const n = scan.notJudged.length;
+        summary += `; ${n} other image field${n === 1 ? '' : 's'} not judged`;
+    }
+    const warned = findings.some((f) => f.severity === 'warning');
+    const status = policy === 'off'
+        ? 'skipped'
+        : judgedHere > 0 || findings.some((f) => f.severity === 'error')
+            ? 'failed'
+            : warned
+                ? 'warning'
+                : 'passed';
+    const step = {
+        id: 'images',
+        title: 'Images pinned',
+        status,
+        durationMs: input.durationMs,
+        summary,
+        findings,
+        data
     };
+    if (scan.notJudged.length > 0)
+        step.details = notJudgedDetails(scan.notJudged);
+    return { step, verdicts };
+}
+/** The step's details: the fields not judged, each once, and how to judge one. */
+function notJudgedDetails(fields) {
+    const seen = new Set();
+    const lines = [];
+    for (const f of fields) {
+        const line = `${f.kind}/${f.name} ${f.field}: ${f.image}`;
+        if (seen.has(line))
+            continue;
+        seen.add(line);
+        lines.push(line);
+    }
+    const shown = lines.slice(0, 20);
+    if (lines.length > shown.length)
+        shown.push(`… and ${lines.length - shown.length} more`);
+    return [
+        'Not judged (a field named like an image, of no field known to hold a container image):',
+        ...shown,
+        'A container image among them: add its field to input image-fields (apiVersion/Kind:path).'
+    ].join('\n');
+}
+/** The own image values never-latest judges (default empty or latest), unless that rule is off. */
+function ownedByNeverLatest(values, dependencyKeys, neverLatest) {
+    if (neverLatest === 'off')
+        return [];
+    return findOwnImageTags(values, dependencyKeys)
+        .filter((tag) => classifyTagDefault(tag.default, tag.kind) !== 'value')
+        .map((tag) => tag.path);
 }
 /** The gate: the policy on the images of the shared default render; no process of its own. */
 const imagesGate = {
@@ -2901,7 +3562,9 @@ const imagesGate = {
                     chartDir: ctx.chartDir,
                     dependencyValues,
                     chartYaml: ctx.chartYaml,
-                    durationMs: 0
+                    durationMs: 0,
+                    imageFields: ctx.imageFields,
+                    ownedByNeverLatest: ownedByNeverLatest(ctx.values.data, ctx.dependencyKeys, ctx.neverLatest)
                 });
                 step.durationMs = Math.round(performance.now() - start);
                 return { step, images: verdicts };
@@ -3111,8 +3774,8 @@ async function globFiles(root, pattern) {
     return [...found].sort();
 }
 const DEFAULT_LINT_VALUES_GLOB = 'ci/*-values.yaml';
-async function planLint(chartDir, valueArgs, lintValuesGlob) {
-    const base = ['lint', '--strict', chartDir, ...valueArgs];
+async function planLint(chartDir, valueArgs, lintValuesGlob, kubeVersion = []) {
+    const base = ['lint', '--strict', chartDir, ...kubeVersion, ...valueArgs];
     const files = await globFiles(chartDir, lintValuesGlob?.trim() || DEFAULT_LINT_VALUES_GLOB);
     return [
         { label: 'default', args: base },
@@ -3206,7 +3869,7 @@ const lintGate = {
     async plan(pc) {
         const { ctx } = pc;
         const target = await lintTarget(ctx.chartDir, path.join(ctx.scriptRoot, 'lint-view', path.basename(ctx.chartDir)));
-        const plans = await planLint(target.dir, ctx.valueArgs, ctx.lintValuesGlob);
+        const plans = await planLint(target.dir, ctx.valueArgs, ctx.lintValuesGlob, kubeVersionArgs(ctx));
         const runs = plans.map((plan) => ({ plan, job: helmJob(ctx.helm, `lint:${plan.label}`, plan.args) }));
         return {
             jobs: runs.map((r) => r.job.job),
@@ -3214,320 +3877,6 @@ const lintGate = {
                 const done = runs.map((r) => ({ plan: r.plan, ...r.job.get() }));
                 const options = { chartName: ctx.chartName, chartDir: target.dir, displayChartDir: ctx.displayChartDir };
                 return { step: lintStep(done, options, wall(done.map((r) => r.span)), target.pureWrapper) };
-            }
-        };
-    }
-};
-
-// Gate `never-latest` (docs/rules.md rule 5, "never :latest"): an image value of the
-// blueprint's own (`<x>.image.tag`, or a CloudNativePG-style `<x>.imageName`
-// holding a whole reference, in values.yaml outside every dependency's key)
-// whose default is EMPTY or `latest` must be supplied by CI, so rendering with it
-// empty has to fail with an error that names the value (a `required` in the
-// template). A value with any other default (a pinned third-party image such as
-// the CNPG Cluster's `imageName`) is not this rule's business: the image policy
-// judges the rendered reference; at most a notice says an empty override renders.
-//
-// For each own value, one render of the chart with `--set <value>=` (empty). It
-// uses the chart's values.yaml only, NOT the run's `values`/`set` inputs (they
-// may set the tag); the other own values without a default get a placeholder so
-// their own `required` does not mask the one under test. A failing finding names
-// the template file and line that uses the value (where the `required` goes).
-//
-// Severity: input `never-latest` (error, the default; warning; off: not run).
-/** Pure: `<x>.image.tag` (and `<x>.imageName`) keys of values.yaml outside the upstream dependency's subtree. */
-function findOwnImageTags(values, dependencyKeys) {
-    const found = [];
-    walkValues(values, (key, value, at) => {
-        // The dependencies' images are their charts' business: only the blueprint's own.
-        if (at.length === 0 && dependencyKeys.includes(key))
-            return false;
-        const here = [...at, key];
-        if (key === 'image' && isRecord$1(value) && 'tag' in value) {
-            const tagPath = [...here, 'tag'];
-            found.push({ path: tagPath, key: setPath(tagPath), default: value.tag, kind: 'tag' });
-        }
-        if (key === 'imageName' && at.length > 0 && (typeof value === 'string' || value === null)) {
-            found.push({ path: here, key: setPath(here), default: value, kind: 'imageName' });
-        }
-    });
-    return found;
-}
-function classifyTagDefault(value, kind = 'tag') {
-    if (value === null || value === undefined)
-        return 'none';
-    const text = String(value).trim();
-    if (text === '')
-        return 'none';
-    if (kind === 'imageName') {
-        // A whole reference: `latest` when tagged latest, or untagged without a digest.
-        const noDigest = text.split('@')[0];
-        const lastSegment = noDigest.slice(noDigest.lastIndexOf('/') + 1);
-        const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
-        return !text.includes('@') && (tag === undefined || tag === 'latest') ? 'latest' : 'value';
-    }
-    return text === 'latest' ? 'latest' : 'value';
-}
-/**
- * Pure: whether a failed render's error names the tag value: it contains
- * `image.tag` and the key above `image` (as `<x>.image.tag`, or both apart),
- * case-insensitive. For `<x>.imageName`: `imageName` and `<x>`.
- */
-function errorNamesTag(error, tagPath) {
-    const text = error.toLowerCase();
-    const imageName = tagPath[tagPath.length - 1] === 'imageName';
-    const leaf = imageName ? 'imagename' : 'image.tag';
-    if (!text.includes(leaf))
-        return false;
-    const owner = imageName ? tagPath[tagPath.length - 2] : tagPath.length >= 3 ? tagPath[tagPath.length - 3] : undefined;
-    if (owner === undefined)
-        return true;
-    const name = String(owner).toLowerCase();
-    if (text.includes(`${name}.${leaf}`))
-        return true;
-    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return new RegExp(`(^|[^a-z0-9_-])${escaped}([^a-z0-9_-]|$)`).test(text);
-}
-const CASE4_PLACEHOLDER_TAG = 'case4-placeholder';
-const CASE4_PLACEHOLDER_IMAGE = 'example.invalid/case4-placeholder:case4-placeholder';
-/** Arguments after `template <release> <chart> --namespace <ns>` for the empty-value render of one own image value. */
-function case4Args(tag, all) {
-    const args = [];
-    for (const other of all) {
-        if (other.key === tag.key || classifyTagDefault(other.default, other.kind) !== 'none')
-            continue;
-        args.push('--set', `${other.key}=${other.kind === 'imageName' ? CASE4_PLACEHOLDER_IMAGE : CASE4_PLACEHOLDER_TAG}`);
-    }
-    args.push('--set', `${tag.key}=`);
-    return args;
-}
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-/**
- * Pure: the first line of the templates that uses an own image value:
- * `.Values.<path>` written out; else, inside a file that mentions
- * `.Values.<first key>`, the value's leaf as a field of a `with`/`range`/helper
- * scope (`.image.tag`, then `.tag`; `.imageName`). Templates are (path relative
- * to the chart, text) pairs, in a stable order.
- */
-function findValueUsage(templates, valuePath) {
-    const keys = valuePath.map(String);
-    const full = new RegExp(`\\.Values\\.${keys.map(escapeRegExp).join('\\.')}(?![A-Za-z0-9_])`);
-    const leaf = keys[keys.length - 1];
-    const scoped = leaf === 'tag' && keys.length >= 2 ? [`.${keys[keys.length - 2]}.tag`, '.tag'] : [`.${leaf}`];
-    const scopedPatterns = scoped.map((text) => new RegExp(`${escapeRegExp(text)}(?![A-Za-z0-9_])`));
-    const rootMention = new RegExp(`\\.Values\\.${escapeRegExp(keys[0])}(?![A-Za-z0-9_])`);
-    const lineOf = (text, pattern) => {
-        const index = text.split('\n').findIndex((line) => pattern.test(line));
-        return index < 0 ? undefined : index + 1;
-    };
-    for (const [template, text] of templates) {
-        const line = lineOf(text, full);
-        if (line !== undefined)
-            return { template, line };
-    }
-    for (const pattern of scopedPatterns) {
-        for (const [template, text] of templates) {
-            if (!rootMention.test(text))
-                continue;
-            const line = lineOf(text, pattern);
-            if (line !== undefined)
-                return { template, line };
-        }
-    }
-    return undefined;
-}
-/** The chart's own templates (templates/**, never charts/), as (chart-relative path, text), sorted. */
-async function readOwnTemplates(chartDir) {
-    const out = [];
-    const walk = async (relative) => {
-        let entries;
-        try {
-            entries = await promises.readdir(path.join(chartDir, relative), { withFileTypes: true });
-        }
-        catch {
-            return;
-        }
-        for (const entry of entries.sort((a, b) => compareCodePoints(a.name, b.name))) {
-            const child = `${relative}/${entry.name}`;
-            if (entry.isDirectory())
-                await walk(child);
-            else if (entry.isFile() && /\.(ya?ml|tpl|txt)$/.test(entry.name))
-                out.push([child, await promises.readFile(path.join(chartDir, child), 'utf8')]);
-        }
-    };
-    await walk('templates');
-    return out;
-}
-/** Usage of each own image value (by `--set` key) in the chart's own templates. */
-async function findValueUsages(chartDir, displayChartDir, tags) {
-    const usages = new Map();
-    if (tags.length === 0)
-        return usages;
-    const templates = await readOwnTemplates(chartDir);
-    for (const tag of tags) {
-        const found = findValueUsage(templates, tag.path);
-        if (found)
-            usages.set(tag.key, { file: displayJoin(displayChartDir, found.template), line: found.line });
-    }
-    return usages;
-}
-const NEVER_LATEST_TITLE = 'Never :latest';
-function neverLatestSkipped(summary) {
-    return {
-        id: 'never-latest',
-        title: NEVER_LATEST_TITLE,
-        status: 'skipped',
-        durationMs: 0,
-        summary,
-        findings: [],
-        data: { images: [] }
-    };
-}
-function neverLatestStep(input) {
-    const { tags, values } = input;
-    if (tags.length === 0)
-        return neverLatestSkipped("no image values of the blueprint's own");
-    const severity = input.severity ?? 'error';
-    const findings = [];
-    const images = tags.map((tag, i) => {
-        const line = values.lineOf(tag.path);
-        const inValues = { file: values.displayPath };
-        if (line !== undefined)
-            inValues.line = line;
-        const usage = input.usages?.get(tag.key);
-        // The fix goes where the template uses the value; values.yaml when no template line was found.
-        const inTemplate = usage ? { file: usage.file, line: usage.line } : inValues;
-        const defaultWhere = `${values.displayPath}${line !== undefined ? `:${line}` : ''}`;
-        const defaultKind = classifyTagDefault(tag.default, tag.kind);
-        const judged = defaultKind !== 'value';
-        const result = input.renders[i];
-        const rendered = result.exitCode === 0;
-        const error = rendered ? undefined : helmErrorLine(result.stderr, result.stdout);
-        const namesValue = error !== undefined && errorNamesTag(error, tag.path);
-        const data = {
-            path: tag.key,
-            kind: tag.kind,
-            default: tag.default,
-            defaultKind,
-            judged,
-            case4: { rendered, namesValue }
-        };
-        if (line !== undefined)
-            data.line = line;
-        if (usage)
-            data.usage = usage;
-        if (error !== undefined)
-            data.case4.error = error;
-        const required = `{{ required "${tag.key} is required" .Values.${tag.key} }}`;
-        if (!judged) {
-            // A default that is neither empty nor latest: the image policy judges what renders.
-            if (rendered) {
-                findings.push({
-                    rule: 'image-empty-renders',
-                    severity: 'notice',
-                    message: `${tag.key} defaults to ${String(tag.default)} (judged by the image policy); an empty override would render.`,
-                    fix: `To make an empty value fail: ${required}`,
-                    ...inTemplate
-                });
-            }
-            return data;
-        }
-        if (defaultKind === 'latest') {
-            findings.push({
-                rule: 'image-tag-default',
-                severity,
-                message: `${tag.key} defaults to ${tag.kind === 'imageName' ? `${String(tag.default)} (latest, no digest)` : 'latest'}: never ship :latest.`,
-                fix: tag.kind === 'imageName'
-                    ? `Pin ${tag.key} by digest (repo:tag@sha256:…) or leave it empty and make the template \`required\`.`
-                    : `Remove the default (${tag.key}: "") and make the template \`required\`; CI sets a commit SHA.`,
-                ...inValues
-            });
-        }
-        if (rendered) {
-            findings.push({
-                rule: 'image-tag-required',
-                severity,
-                message: `An empty ${tag.key} renders (never :latest: it has no default, CI must set it): add \`required\` where the template uses it (default in ${defaultWhere}).`,
-                fix: `Wrap the value in \`required\` where the template reads it (${inTemplate.file}${inTemplate.line ? `:${inTemplate.line}` : ''}).`,
-                snippet: { language: 'yaml', label: 'where the template reads the value:', text: required },
-                ...inTemplate
-            });
-        }
-        else if (!namesValue) {
-            const finding = {
-                rule: 'image-tag-required',
-                severity,
-                message: `Rendering with an empty ${tag.key} fails, but the error does not name ${tag.key}: ${error}`,
-                fix: "Make the template's `required` message name the value; the never :latest render uses the chart's own values.yaml only (not the values/set inputs).",
-                snippet: { language: 'yaml', text: required }
-            };
-            const where = error ? templateLocation(error, input.chartName) : undefined;
-            const file = where ? repoFileForSource(where.source, input.chartName, input.displayChartDir) : undefined;
-            if (file && where) {
-                finding.file = file;
-                finding.line = where.line;
-            }
-            else {
-                Object.assign(finding, inTemplate);
-            }
-            findings.push(finding);
-        }
-        return data;
-    });
-    const judged = images.filter((img) => img.judged);
-    const failing = judged.filter((img) => img.case4.rendered || !img.case4.namesValue).length;
-    const others = images.length - judged.length;
-    const n = judged.length;
-    const plural = (count, word) => `${count} ${word}${count === 1 ? '' : 's'}`;
-    let summary = n === 0
-        ? 'no own image value without a default'
-        : failing === 0
-            ? `${plural(n, 'own image value')} without a default: empty fails the render`
-            : `${failing} of ${plural(n, 'own image value')} without a default: empty does not fail the render with its name`;
-    if (others > 0)
-        summary += `; ${others} with a default (judged by the image policy)`;
-    return {
-        id: 'never-latest',
-        title: NEVER_LATEST_TITLE,
-        status: statusOf(findings),
-        durationMs: input.durationMs,
-        summary,
-        findings,
-        data: { images }
-    };
-}
-/**
- * The gate: one render per own image value, with the chart's own values only
- * (not the run's values/set: they may set the tag). Not folded into lint: see
- * gates/README.md.
- */
-const neverLatestGate = {
-    id: 'never-latest',
-    async plan(pc) {
-        const { ctx } = pc;
-        const severity = ctx.neverLatest ?? 'error';
-        if (severity === 'off')
-            return { jobs: [], finish: () => ({ step: neverLatestSkipped('never-latest is off') }) };
-        const tags = findOwnImageTags(ctx.values.data, ctx.dependencyKeys);
-        const usages = await findValueUsages(ctx.chartDir, ctx.displayChartDir, tags);
-        const renders = tags.map((tag, i) => renderJob(ctx.helm, `case4:${i}`, pc.templateArgs(case4Args(tag, tags), false), 'none'));
-        return {
-            jobs: renders.map((r) => r.job),
-            finish() {
-                const outcomes = renders.map((r) => r.get());
-                const step = neverLatestStep({
-                    tags,
-                    renders: outcomes.map((r) => r.result),
-                    values: ctx.values,
-                    chartName: ctx.chartName,
-                    displayChartDir: ctx.displayChartDir,
-                    durationMs: wall(outcomes.map((r) => r.span)),
-                    usages,
-                    severity
-                });
-                return { step };
             }
         };
     }
@@ -3680,18 +4029,25 @@ function splitCases(output, chartName, count) {
  * back to separate renders added to the pool when it fails), else one job per case.
  * Documents are parsed as `mentioning` asks.
  */
-async function planCaseRenders(pc, cases, commonArgs, mentioning) {
+async function planCaseRenders(pc, cases, commonArgs, mentioning, 
+/** Called inside the job that produced case i's outcome (merged or its own render), once it is in. */
+onOutcome) {
     const { ctx } = pc;
-    const separate = () => cases.map((c) => renderJob(ctx.helm, c.id, pc.templateArgs([...c.set.flatMap((s) => ['--set', s]), ...commonArgs]), {
-        mentioning
-    }));
+    const separate = () => cases.map((c, i) => {
+        const job = renderJob(ctx.helm, c.id, pc.templateArgs([...c.set.flatMap((s) => ['--set', s]), ...commonArgs]), {
+            mentioning
+        });
+        if (onOutcome)
+            job.after((outcome) => onOutcome(i, outcome));
+        return job;
+    });
     if ((await mergeBlocker(ctx, cases)) !== undefined) {
         const jobs = separate();
         return { jobs: jobs.map((j) => j.job), get: (i) => jobs[i].get(), merged: () => false };
     }
     const dir = path.join(ctx.scriptRoot, UMBRELLA);
     await writeUmbrella(dir, ctx.chartDir, ctx.chartName, cases.length);
-    const args = ['template', ctx.releaseName, dir, '--namespace', ctx.namespace];
+    const args = ['template', ctx.releaseName, dir, '--namespace', ctx.namespace, ...kubeVersionArgs(ctx)];
     cases.forEach((c, i) => {
         const prefix = `${caseName(i)}.${ctx.chartName.replace(/[\\.,=[\]]/g, (ch) => `\\${ch}`)}`;
         args.push(...prefixValueArgs(ctx.valueArgs, prefix));
@@ -3717,6 +4073,9 @@ async function planCaseRenders(pc, cases, commonArgs, mentioning) {
                 span
             };
         });
+        if (onOutcome)
+            for (const [i, outcome] of outcomes.entries())
+                await onOutcome(i, outcome);
         return { out: outcomes, done: result };
     });
     return {
@@ -3826,21 +4185,21 @@ function discoverToggles(values, overrides = { include: [], exclude: [] }, looku
     const excluded = overrides.exclude.map((text) => parseDottedPath(text.trim())).filter((p) => p.length > 0);
     return found.filter((t) => !excluded.some((pattern) => matchesPattern(t.path, pattern)));
 }
-function groupOf(apiVersion) {
+function groupOf$1(apiVersion) {
     if (!apiVersion)
         return '';
     const slash = apiVersion.indexOf('/');
     return slash === -1 ? '' : apiVersion.slice(0, slash);
 }
 function monitoringDocuments(docs) {
-    return docs.filter((d) => groupOf(d.apiVersion) === MONITORING_GROUP);
+    return docs.filter((d) => groupOf$1(d.apiVersion) === MONITORING_GROUP);
 }
 /**
  * A custom resource of an operator: an API group with a dot outside Kubernetes'
  * own (`*.k8s.io`) and outside monitoring.coreos.com, e.g. `postgresql.cnpg.io`.
  */
 function isOperatorResource(apiVersion) {
-    const group = groupOf(apiVersion);
+    const group = groupOf$1(apiVersion);
     return group.includes('.') && !group.endsWith('.k8s.io') && group !== MONITORING_GROUP;
 }
 /**
@@ -4177,7 +4536,8 @@ const observabilityGate = {
         };
         const toggles = discoverToggles(ctx.values.data, ctx.toggles, lookup);
         const { cases, switchedOff } = observabilityCases(toggles);
-        const renders = await planCaseRenders(pc, cases, MONITORING_API_ARGS, MONITORING_GROUP);
+        // Each opt-in render (case 2: one toggle on) is published as it comes in: the schema gate checks its documents.
+        const renders = await planCaseRenders(pc, cases, MONITORING_API_ARGS, MONITORING_GROUP, (i, outcome) => i < toggles.length ? pc.optInRenders.publish(outcome) : Promise.resolve());
         return {
             jobs: renders.jobs,
             finish() {
@@ -4320,8 +4680,798 @@ const renderGate = {
     }
 };
 
+/** The minors whose schemas ship, and the module of each. */
+const DATA = {
+    '1.33': () => import('./kubernetes-1.33.js'),
+    '1.36': () => import('./kubernetes-1.36.js')
+};
+const SHIPPED_MINORS = Object.keys(DATA);
+/**
+ * The shipped schemas' minor used for a release: the oldest shipped one not older than it, else the newest. Between
+ * two shipped releases the newer one's schemas are used: a field added in between is accepted rather than flagged
+ * (the API versions a release serves come from the table below, not from the schemas).
+ */
+function schemaMinorFor(version) {
+    const shipped = SHIPPED_MINORS.map((m) => ({ text: m, minor: Number(m.split('.')[1]) })).sort((a, b) => a.minor - b.minor);
+    const fit = shipped.find((m) => m.minor >= version.minor);
+    return (fit ?? shipped[shipped.length - 1]).text;
+}
+function builtinSchemas(data) {
+    const resolved = new Map();
+    const definition = (name) => {
+        let schema = resolved.get(name);
+        if (schema)
+            return schema;
+        const text = data.types[name];
+        // A reference the source leaves undefined: accept anything rather than flag what the API accepts.
+        schema = text === undefined ? { any: true } : {};
+        resolved.set(name, schema);
+        if (text !== undefined)
+            Object.assign(schema, fromCompact(JSON.parse(text)));
+        return schema;
+    };
+    const reference = (name) => ({ resolve: () => definition(name) });
+    const fromCompact = (c) => {
+        if (typeof c === 'string') {
+            switch (c) {
+                case 'string':
+                case 'boolean':
+                    return { type: c };
+                // The declarations do not tell int32 from double: any number is accepted where a number belongs.
+                case 'number':
+                    return { type: 'number' };
+                case 'any':
+                    return { any: true };
+                case 'int-or-string':
+                    return { intOrString: true };
+                default:
+                    return reference(c);
+            }
+        }
+        if ('enum' in c)
+            return { type: 'string', enum: c.enum };
+        if ('items' in c)
+            return { type: 'array', items: fromCompact(c.items) };
+        if ('values' in c)
+            return { type: 'object', additionalProperties: fromCompact(c.values) };
+        if ('anyOf' in c)
+            return { anyOf: c.anyOf.map(fromCompact) };
+        const properties = {};
+        for (const [key, value] of Object.entries(c.properties))
+            properties[key] = fromCompact(value);
+        return c.required ? { type: 'object', properties, required: c.required } : { type: 'object', properties };
+    };
+    let versions;
+    const byKind = new Map();
+    for (const key of Object.keys(data.kinds)) {
+        const slash = key.lastIndexOf('/');
+        const kind = key.slice(slash + 1);
+        byKind.set(kind, [...(byKind.get(kind) ?? []), key.slice(0, slash)]);
+    }
+    return {
+        kubernetes: data.kubernetes,
+        origin: data.origin,
+        kind(apiVersion, kind) {
+            const name = data.kinds[`${apiVersion}/${kind}`];
+            return name === undefined ? undefined : definition(name);
+        },
+        apiVersions() {
+            versions ??= new Set(Object.keys(data.kinds).map((key) => key.slice(0, key.lastIndexOf('/'))));
+            return versions;
+        },
+        versionsOf: (kind) => byKind.get(kind) ?? [],
+        objectMeta: reference('IoK8sApimachineryPkgApisMetaV1ObjectMeta')
+    };
+}
+const loaded = new Map();
+/** The built-in schemas of a shipped minor (`1.36`), loaded once per process. */
+function loadBuiltinSchemas(minor) {
+    const load = DATA[minor];
+    if (!load)
+        return Promise.reject(new Error(`no Kubernetes schemas ship for ${minor} (${SHIPPED_MINORS.join(', ')})`));
+    let promise = loaded.get(minor);
+    if (!promise) {
+        promise = load().then(builtinSchemas);
+        loaded.set(minor, promise);
+    }
+    return promise;
+}
+
+// Custom resources' schemas from CustomResourceDefinition manifests: each served version's `openAPIV3Schema`
+// (apiextensions.k8s.io/v1; v1beta1's top-level `validation` too), read into a `Schema`. Pure.
+const TYPES = new Set(['object', 'array', 'string', 'integer', 'number', 'boolean']);
+/** An OpenAPI v3 schema of a CRD (JSONSchemaProps) as a `Schema`. */
+function fromOpenApi(node) {
+    if (!isRecord$1(node))
+        return { any: true };
+    const out = {};
+    if (typeof node.type === 'string' && TYPES.has(node.type))
+        out.type = node.type;
+    if (node['x-kubernetes-int-or-string'] === true) {
+        delete out.type;
+        out.intOrString = true;
+    }
+    if (node['x-kubernetes-preserve-unknown-fields'] === true) {
+        out.preserveUnknownFields = true;
+        if (!isRecord$1(node.properties) && node.type === undefined)
+            out.any = true;
+    }
+    if (node['x-kubernetes-embedded-resource'] === true)
+        out.embeddedResource = true;
+    if (isRecord$1(node.properties)) {
+        const properties = {};
+        for (const [key, value] of Object.entries(node.properties))
+            properties[key] = fromOpenApi(value);
+        out.properties = properties;
+    }
+    if (Array.isArray(node.required))
+        out.required = node.required.filter((r) => typeof r === 'string');
+    if (node.additionalProperties === true)
+        out.additionalProperties = true;
+    else if (isRecord$1(node.additionalProperties))
+        out.additionalProperties = fromOpenApi(node.additionalProperties);
+    if (isRecord$1(node.items))
+        out.items = fromOpenApi(node.items);
+    if (Array.isArray(node.enum) && node.enum.length > 0)
+        out.enum = node.enum;
+    return out;
+}
+/** True for a CustomResourceDefinition document. */
+function isCrd(object) {
+    return (object.kind === 'CustomResourceDefinition' &&
+        typeof object.apiVersion === 'string' &&
+        object.apiVersion.startsWith('apiextensions.k8s.io/'));
+}
+/** The served versions of a CRD with their schemas (a version without a schema accepts any object). */
+function crdSchemas(object, origin) {
+    if (!isCrd(object) || !isRecord$1(object.spec))
+        return [];
+    const spec = object.spec;
+    const group = typeof spec.group === 'string' ? spec.group : undefined;
+    const kind = isRecord$1(spec.names) && typeof spec.names.kind === 'string' ? spec.names.kind : undefined;
+    if (!group || !kind)
+        return [];
+    const shared = isRecord$1(spec.validation) ? spec.validation.openAPIV3Schema : undefined;
+    const versions = [];
+    if (Array.isArray(spec.versions)) {
+        for (const v of spec.versions) {
+            if (!isRecord$1(v) || typeof v.name !== 'string' || v.served === false)
+                continue;
+            const own = isRecord$1(v.schema) ? v.schema.openAPIV3Schema : undefined;
+            versions.push({ name: v.name, schema: own ?? shared });
+        }
+    }
+    else if (typeof spec.version === 'string')
+        versions.push({ name: spec.version, schema: shared });
+    return versions.map((v) => {
+        const schema = v.schema === undefined ? { any: true } : fromOpenApi(v.schema);
+        // apiVersion, kind and metadata of every custom resource are the API server's (metadata is checked as ObjectMeta).
+        schema.embeddedResource = true;
+        if (schema.properties) {
+            const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = schema.properties;
+            schema.properties = rest;
+        }
+        return { apiVersion: `${group}/${v.name}`, kind, origin, schema };
+    });
+}
+
+// Where the schema gate's CRDs come from, before any render: the chart's own `crds/` folder, the `crds/` folders of
+// its bundled dependencies (archives under charts/, nested ones too, and unpacked folders), and input `crds`
+// (globs of manifests in the workspace). CRDs a chart renders from its templates (cloudnative-pg's
+// `templates/crds/` behind `crds.create`) are read from the renders themselves (gates/schema.ts).
+/** Helm reads these files of a `crds/` folder (chartutil's manifest extensions). */
+const MANIFEST = /\.(ya?ml|json)$/i;
+/** The CRDs of one manifest text (several documents); documents that are not CRDs or do not parse are skipped. */
+function crdsOfText(text, origin) {
+    return parseRenderDetailed(text).documents.flatMap((doc) => crdSchemas(doc.object, origin));
+}
+async function filesUnder(dir) {
+    const entries = await promises.readdir(dir, { withFileTypes: true }).catch(() => []);
+    const out = [];
+    for (const entry of entries) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory())
+            out.push(...(await filesUnder(full)));
+        else if (entry.isFile())
+            out.push(full);
+    }
+    return out.sort();
+}
+/** `crds/` files of an archive's chart and of the archives it bundles, recursively. */
+async function archiveCrds(archive, label, depth = 0) {
+    const entries = await readTgzEntries(archive, label);
+    const out = [];
+    for (const entry of entries) {
+        // `<chart>/crds/x.yaml`, and `<chart>/charts/<dep>.tgz` (a dependency of the dependency).
+        const parts = entry.name.replace(/^\.\//, '').split('/');
+        if (parts[1] === 'crds' && parts.length >= 3 && MANIFEST.test(entry.name))
+            out.push(...crdsOfText(entry.data.toString('utf8'), `${label}: ${entry.name}`));
+        else if (depth < 4 && parts[1] === 'charts' && parts.length === 3 && entry.name.endsWith('.tgz'))
+            out.push(...(await archiveCrds(entry.data, `${label} > ${parts[2]}`, depth + 1)));
+    }
+    return out;
+}
+/** The CRDs the chart ships in `crds/` folders: its own and its dependencies' (archives and unpacked folders). */
+async function chartCrds(chartDir, displayChartDir) {
+    const out = [];
+    for (const file of await filesUnder(path.join(chartDir, 'crds'))) {
+        if (!MANIFEST.test(file))
+            continue;
+        out.push(...crdsOfText(await promises.readFile(file, 'utf8'), `${displayChartDir}/${path.relative(chartDir, file)}`));
+    }
+    const charts = path.join(chartDir, 'charts');
+    for (const entry of await promises.readdir(charts, { withFileTypes: true }).catch(() => [])) {
+        const full = path.join(charts, entry.name);
+        if (entry.isFile() && entry.name.endsWith('.tgz'))
+            out.push(...(await archiveCrds(await promises.readFile(full), `charts/${entry.name}`)));
+        else if (entry.isDirectory())
+            out.push(...(await chartCrds(full, `${displayChartDir}/charts/${entry.name}`)));
+    }
+    return out;
+}
+/** Input `crds`: each glob (relative to the workspace) → the CRDs of the files it matches; a glob matching none is named. */
+async function inputCrds(workspace, globs) {
+    const crds = [];
+    const unmatched = [];
+    const tooLarge = [];
+    for (const glob of globs) {
+        const matched = await globFiles(workspace, glob);
+        if (matched.length === 0)
+            unmatched.push(glob);
+        for (const file of matched) {
+            const full = path.join(workspace, file);
+            // The limit of every YAML file the action reads (docs/threat-model.md): a bigger one is named, not read.
+            if ((await promises.stat(full)).size > MAX_YAML_BYTES)
+                tooLarge.push(file);
+            else
+                crds.push(...crdsOfText(await promises.readFile(full, 'utf8'), file));
+        }
+    }
+    return { crds, unmatched, tooLarge };
+}
+
+// A rendered object checked against a structural schema, as the API server reads it with strict field validation
+// (what `kubectl apply` asks for, and kubeconform -strict does offline): an unknown field is an error; types,
+// enums and required fields are checked; int-or-string, x-kubernetes-preserve-unknown-fields, embedded resources and
+// maps (additionalProperties) are honoured. Pure: built-in kinds (schema/builtin.ts) and CRD versions
+// (schema/crd.ts) are both read into `Schema`; value constraints (pattern, minimum, CEL rules, …) are the API
+// server's business and not judged here.
+const SIMPLE_KEY = /^[A-Za-z_$][\w$-]*$/;
+/** `spec.template.spec.containers[0].image`, `metadata.annotations["a.b/c"]`. */
+function formatPath(path) {
+    let out = '';
+    for (const segment of path) {
+        if (typeof segment === 'number')
+            out += `[${segment}]`;
+        else if (SIMPLE_KEY.test(segment))
+            out += out === '' ? segment : `.${segment}`;
+        else
+            out += `[${JSON.stringify(segment)}]`;
+    }
+    return out === '' ? '(root)' : out;
+}
+function describeValue(value) {
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'an object';
+    if (typeof value === 'string') {
+        const text = value.length > 40 ? `${value.slice(0, 37)}...` : value;
+        return `string ${JSON.stringify(text)}`;
+    }
+    return `${typeof value} ${String(value)}`;
+}
+function typeMatches(type, value) {
+    switch (type) {
+        case 'object':
+            return isRecord$1(value);
+        case 'array':
+            return Array.isArray(value);
+        case 'string':
+            return typeof value === 'string';
+        case 'integer':
+            return typeof value === 'number' && Number.isInteger(value);
+        case 'number':
+            return typeof value === 'number';
+        case 'boolean':
+            return typeof value === 'boolean';
+    }
+}
+const EMBEDDED_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
+class Checker {
+    options;
+    problems = [];
+    constructor(options) {
+        this.options = options;
+    }
+    add(problem) {
+        if (this.problems.length < (this.options.limit ?? 50))
+            this.problems.push(problem);
+    }
+    /** True when nothing was found (for anyOf branches, checked on a scratch checker). */
+    check(value, schema, path) {
+        const s = schema.resolve ? schema.resolve() : schema;
+        // The API server reads a null field as unset.
+        if (value === null || value === undefined || s.any)
+            return;
+        if (s.anyOf && s.anyOf.length > 0) {
+            for (const branch of s.anyOf) {
+                const scratch = new Checker(this.options);
+                scratch.check(value, branch, path);
+                if (scratch.problems.length === 0)
+                    return;
+            }
+            this.add({ path, kind: 'type', value, message: `${describeValue(value)} matches none of the allowed types` });
+            return;
+        }
+        if (s.intOrString) {
+            if (typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value)))
+                return;
+            this.add({ path, kind: 'type', value, message: `expected an integer or a string, got ${describeValue(value)}` });
+            return;
+        }
+        if (s.type && !typeMatches(s.type, value)) {
+            this.add({ path, kind: 'type', value, message: `expected ${s.type}, got ${describeValue(value)}` });
+            return;
+        }
+        if (s.enum && s.enum.length > 0 && !s.enum.some((allowed) => allowed === value)) {
+            const allowed = s.enum.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ');
+            this.add({ path, kind: 'enum', value, message: `${describeValue(value)} is not one of: ${allowed}` });
+            return;
+        }
+        if (Array.isArray(value)) {
+            if (s.items)
+                value.forEach((item, i) => this.check(item, s.items, [...path, i]));
+            return;
+        }
+        if (isRecord$1(value))
+            this.object(value, s, path);
+    }
+    object(value, s, path) {
+        const properties = s.properties ?? {};
+        for (const name of s.required ?? []) {
+            if (value[name] === undefined || value[name] === null)
+                this.add({ path: [...path, name], kind: 'required', message: 'required field missing' });
+        }
+        for (const [key, item] of Object.entries(value)) {
+            const declared = Object.prototype.hasOwnProperty.call(properties, key) ? properties[key] : undefined;
+            if (declared) {
+                this.check(item, declared, [...path, key]);
+                continue;
+            }
+            if (s.embeddedResource && EMBEDDED_FIELDS.has(key)) {
+                if (key === 'metadata' && this.options.objectMeta)
+                    this.check(item, this.options.objectMeta, [...path, key]);
+                continue;
+            }
+            const extra = s.additionalProperties;
+            if (typeof extra === 'object')
+                this.check(item, extra, [...path, key]);
+            else if (extra === true || s.preserveUnknownFields)
+                continue;
+            else if (s.type === 'object' || s.properties !== undefined)
+                this.add({ path: [...path, key], kind: 'unknown-field', message: 'unknown field' });
+        }
+    }
+}
+/** Every problem of `value` against `schema` (at most `options.limit`, default 50), in document order. */
+function checkAgainst(value, schema, options = {}) {
+    const checker = new Checker(options);
+    checker.check(value, schema, []);
+    return checker.problems;
+}
+
+// Where a schema problem is, for its finding: the template that produced the resource (helm's `# Source:`), the line
+// there that writes the field, and the values key that line reads (`{{ .Values.x.y }}`), with where that value comes
+// from (input `set`, or a line of values.yaml).
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The template lines of own templates, read once each. */
+class ProblemLocator {
+    input;
+    texts = new Map();
+    constructor(input) {
+        this.input = input;
+    }
+    lines(source) {
+        let lines = this.texts.get(source);
+        if (!lines) {
+            const relative = source.slice(this.input.chartName.length + 1);
+            lines = promises.readFile(path.join(this.input.chartDir, relative), 'utf8').then((text) => text.split('\n'), () => undefined);
+            this.texts.set(source, lines);
+        }
+        return lines;
+    }
+    /** The location of a problem at `fieldPath` of a document from `source`. */
+    async locate(source, fieldPath) {
+        const file = repoFileForSource(source, this.input.chartName, this.input.displayChartDir);
+        if (!file || !source)
+            return {};
+        const out = { file };
+        const lines = await this.lines(source);
+        if (!lines)
+            return out;
+        // The deepest key of the path that a line of the template writes (`imagePullPolcy:`), else its parents'.
+        const keys = fieldPath.filter((s) => typeof s === 'string');
+        for (let i = keys.length - 1; i >= 0; i--) {
+            const pattern = new RegExp(`^\\s*(?:-\\s+)?["']?${escapeRegExp(keys[i])}["']?\\s*:`);
+            const index = lines.findIndex((line) => pattern.test(line));
+            if (index === -1)
+                continue;
+            out.line = index + 1;
+            if (i === keys.length - 1)
+                this.valueOf(lines[index], source, out);
+            return out;
+        }
+        return out;
+    }
+    /** The values key the line reads, and where the run's value of it comes from. */
+    valueOf(line, source, out) {
+        const match = /\.Values\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)/.exec(line);
+        if (!match)
+            return;
+        const subchart = /^[^/]+\/charts\/([^/]+)\//.exec(source);
+        const key = subchart ? `${subchart[1]}.${match[1]}` : match[1];
+        out.valuesKey = key;
+        const args = this.input.valueArgs;
+        for (let i = args.length - 2; i >= 0; i -= 2) {
+            if (args[i] !== '--set' && args[i] !== '--set-string')
+                continue;
+            const assignment = args[i + 1];
+            if (assignment.startsWith(`${key}=`)) {
+                out.valueOrigin = `input set (${assignment})`;
+                return;
+            }
+        }
+        const line2 = this.input.values.lineOf(parseDottedPath(key));
+        if (line2 !== undefined)
+            out.valueOrigin = `${this.input.values.displayPath}:${line2}`;
+    }
+}
+
+const SCHEMA_STEP = { id: 'schema', title: 'API schemas' };
+function groupOf(apiVersion) {
+    const slash = apiVersion.indexOf('/');
+    return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+/** One check of the whole run: every render's documents go through it; findings de-duplicated per template field. */
+class SchemaRun {
+    ctx;
+    settings;
+    builtin;
+    findings = [];
+    seen = new Set();
+    kinds = new Map();
+    crds = new Map();
+    missing = new Set();
+    locator;
+    renders = 0;
+    documents = 0;
+    failure;
+    constructor(ctx, settings, builtin) {
+        this.ctx = ctx;
+        this.settings = settings;
+        this.builtin = builtin;
+        this.locator = new ProblemLocator({
+            chartDir: ctx.chartDir,
+            chartName: ctx.chartName,
+            displayChartDir: ctx.displayChartDir,
+            values: ctx.values,
+            valueArgs: ctx.valueArgs
+        });
+    }
+    addCrds(crds) {
+        for (const crd of crds) {
+            const key = `${crd.apiVersion}/${crd.kind}`;
+            if (!this.crds.has(key))
+                this.crds.set(key, crd);
+        }
+    }
+    fail(error) {
+        this.failure ??= error instanceof Error ? error.message : String(error);
+    }
+    /** Checks one render's documents (the CRDs it renders are known before its custom resources are checked). */
+    async check(documents, optIn = false) {
+        this.renders++;
+        // `kind: List` documents come as their items (helm/render.ts renderedResources).
+        const flat = documents;
+        for (const doc of flat)
+            this.addCrds(crdSchemas(doc.object, `rendered by ${doc.source ?? 'the chart'}`));
+        for (const doc of flat)
+            await this.document(doc, optIn);
+    }
+    record(key) {
+        if (this.seen.has(key))
+            return false;
+        this.seen.add(key);
+        return true;
+    }
+    async document(doc, optIn) {
+        const { apiVersion, kind } = doc;
+        if (!apiVersion || !kind)
+            return;
+        this.documents++;
+        const kindKey = `${apiVersion}/${kind}`;
+        const data = this.kinds.get(kindKey) ?? { apiVersion, kind, documents: 0, schema: 'none' };
+        data.documents++;
+        this.kinds.set(kindKey, data);
+        const where = doc.source ?? 'the render';
+        const file = repoFileForSource(doc.source, this.ctx.chartName, this.ctx.displayChartDir);
+        const version = this.settings.kubeVersion;
+        const status = apiStatus(apiVersion, kind, version);
+        if (status && this.record(`${where}\0${kindKey}\0api`)) {
+            const at = file ? { file, ...(await this.kindLine(doc.source)) } : {};
+            if (status.status === 'removed')
+                this.findings.push({
+                    rule: 'schema-removed-api',
+                    severity: 'error',
+                    message: `${kind} ${apiVersion} (${where}${doc.name ? `, ${doc.name}` : ''}) is not served by Kubernetes ${version.text}: removed in ${status.removedIn}.`,
+                    fix: `Use ${status.replacement}${status.replacement.includes(' ') ? '' : ` ${kind}`} (check the fields that changed between the versions).`,
+                    ...at
+                });
+            else
+                this.findings.push({
+                    rule: 'schema-deprecated-api',
+                    severity: 'warning',
+                    message: `${kind} ${apiVersion} (${where}) is deprecated since Kubernetes ${status.deprecatedIn}${status.removedIn ? ` and removed in ${status.removedIn}` : ''}.`,
+                    fix: `Move to ${status.replacement}${status.replacement.includes(' ') ? '' : ` ${kind}`}.`,
+                    ...at
+                });
+        }
+        if (status?.status === 'removed')
+            return;
+        const crd = this.crds.get(kindKey);
+        let schema;
+        if (crd) {
+            schema = crd.schema;
+            data.schema = crd.origin;
+        }
+        else {
+            schema = this.builtin.kind(apiVersion, kind);
+            if (schema)
+                data.schema = 'built-in';
+        }
+        if (!schema) {
+            this.missingSchema(doc, file, optIn);
+            return;
+        }
+        const problems = checkAgainst(doc.object, schema, { objectMeta: this.builtin.objectMeta });
+        for (const problem of problems)
+            await this.problem(doc, problem);
+    }
+    async kindLine(source) {
+        const at = await this.locator.locate(source, ['apiVersion']);
+        return at.line === undefined ? {} : { line: at.line };
+    }
+    /**
+     * A kind without schema. Seen only in an opt-in render (a toggle off by default: the monitoring kinds, which a
+     * fresh cluster does not have by design), it is a notice unless missing-schemas is error.
+     */
+    missingSchema(doc, file, optIn) {
+        const { apiVersion = '', kind = '' } = doc;
+        const served = this.builtin.versionsOf(kind).filter((v) => groupOf(v) === groupOf(apiVersion));
+        const builtinGroup = served.length > 0;
+        if (!builtinGroup && this.settings.missingSchemas === 'off')
+            return;
+        if (!this.record(`${apiVersion}/${kind}\0missing`))
+            return;
+        this.missing.add(`${apiVersion}/${kind}`);
+        const finding = builtinGroup
+            ? {
+                rule: 'schema-unknown-api',
+                severity: 'error',
+                message: `${kind} ${apiVersion} (${doc.source ?? 'the render'}) is not served by Kubernetes ${this.settings.kubeVersion.text}; it serves ${kind} as ${served.join(', ')}.`,
+                fix: `Use ${served[served.length - 1]}.`
+            }
+            : {
+                rule: 'schema-missing',
+                severity: this.settings.missingSchemas === 'error' ? 'error' : optIn ? 'notice' : 'warning',
+                message: `No schema for ${kind} ${apiVersion} (${doc.source ?? 'the render'}${optIn ? ', rendered when opted in' : ''}): no CRD for it in the chart, its dependencies or input crds, so it is not checked.`,
+                fix: `Add the blueprint that installs its CRD to blueprint.yaml spec.depends, or give a CRD manifest of ${groupOf(apiVersion) || apiVersion} to input crds (a glob in the workspace); missing-schemas: off silences this.`
+            };
+        if (file)
+            finding.file = file;
+        this.findings.push(finding);
+    }
+    async problem(doc, problem) {
+        const field = formatPath(problem.path);
+        const where = doc.source ?? 'the render';
+        if (!this.record(`${where}\0${field}\0${problem.kind}`))
+            return;
+        const at = await this.locator.locate(doc.source, problem.path);
+        const value = at.valuesKey && (problem.kind === 'type' || problem.kind === 'enum')
+            ? ` The value comes from ${at.valuesKey}${at.valueOrigin ? ` (${at.valueOrigin})` : ''}.`
+            : '';
+        const finding = {
+            rule: 'schema',
+            severity: 'error',
+            message: `${field}: ${problem.message} (${doc.kind} ${doc.name ?? ''} from ${where}, ${doc.apiVersion}).${value}`,
+            fix: fixFor(problem, field, at.valuesKey)
+        };
+        if (at.file)
+            finding.file = at.file;
+        if (at.line !== undefined)
+            finding.line = at.line;
+        this.findings.push(finding);
+    }
+    step(durationMs) {
+        const kinds = [...this.kinds.values()].sort((a, b) => a.apiVersion === b.apiVersion ? (a.kind < b.kind ? -1 : 1) : a.apiVersion < b.apiVersion ? -1 : 1);
+        const data = {
+            kubernetes: this.settings.kubeVersion.text,
+            schemas: { kubernetes: this.builtin.kubernetes, origin: this.builtin.origin },
+            renders: this.renders,
+            documents: this.documents,
+            kinds,
+            crds: [...this.crds.values()].map((c) => ({ apiVersion: c.apiVersion, kind: c.kind, origin: c.origin })),
+            problems: this.findings.filter((f) => f.rule === 'schema').length
+        };
+        const findings = [...this.findings];
+        if (this.failure)
+            findings.push({
+                rule: 'schema',
+                severity: 'error',
+                message: `The schema check could not finish: ${this.failure}`,
+                fix: 'Report this as a bug of the action, with the blueprint that shows it.'
+            });
+        const errors = findings.filter((f) => f.severity === 'error').length;
+        const warnings = findings.filter((f) => f.severity === 'warning').length;
+        const parts = [
+            `${this.documents} documents of ${this.renders} render${this.renders === 1 ? '' : 's'} against Kubernetes ${this.settings.kubeVersion.text}`
+        ];
+        if (this.crds.size > 0)
+            parts.push(`${this.crds.size} CRD${this.crds.size === 1 ? '' : 's'}`);
+        if (errors > 0)
+            parts.push(`${errors} error${errors === 1 ? '' : 's'}`);
+        if (this.missing.size > 0)
+            parts.push(`${this.missing.size} kind${this.missing.size === 1 ? '' : 's'} without schema`);
+        else if (warnings > 0)
+            parts.push(`${warnings} warning${warnings === 1 ? '' : 's'}`);
+        if (errors === 0 && warnings === 0)
+            parts.push('all valid');
+        return { ...SCHEMA_STEP, status: statusOf(findings), durationMs, summary: parts.join(', '), findings, data };
+    }
+}
+function fixFor(problem, field, valuesKey) {
+    switch (problem.kind) {
+        case 'unknown-field':
+            return `Remove ${field} or correct its spelling: the API rejects fields it does not know (kubectl apply and Flux fail on it).`;
+        case 'required':
+            return `Set ${field}: the API requires it.`;
+        default:
+            return valuesKey
+                ? `Give ${valuesKey} a value of the right type (a number without quotes for an integer; --set-string only for strings).`
+                : `Correct the value of ${field} in the template.`;
+    }
+}
+
+/** The documents of an opt-in render that the default render does not have (those were checked already). */
+function newDocuments(outcome, seen) {
+    if (outcome.result.exitCode !== 0)
+        return [];
+    const fresh = splitRenderBySource(outcome.result.stdout)
+        .filter((chunk) => !seen.has(chunk.text))
+        .map((chunk) => chunk.text);
+    return fresh.length === 0 ? [] : parseRenderDetailed(fresh.join('')).documents;
+}
+/** The gate: checks planned on the renders' jobs (see the header); finish() waits for them and assembles. */
+const schemaGate = {
+    id: SCHEMA_STEP.id,
+    plan(pc) {
+        const { ctx } = pc;
+        const settings = ctx.schema;
+        if (!settings)
+            return Promise.resolve({
+                jobs: [],
+                finish: () => ({ step: { ...SCHEMA_STEP, status: 'skipped', durationMs: 0, summary: 'skipped', findings: [] } })
+            });
+        const started = performance.now();
+        let busyMs = 0;
+        const timed = async (work) => {
+            const start = performance.now();
+            try {
+                await work();
+            }
+            catch (error) {
+                run?.fail(error);
+            }
+            finally {
+                busyMs += performance.now() - start;
+            }
+        };
+        let run;
+        const setup = (async () => {
+            const [builtin, own, input] = await Promise.all([
+                loadBuiltinSchemas(schemaMinorFor(settings.kubeVersion)),
+                chartCrds(ctx.chartDir, ctx.displayChartDir),
+                inputCrds(settings.workspace, settings.crdGlobs)
+            ]);
+            run = new SchemaRun(ctx, settings, builtin);
+            run.addCrds(own);
+            run.addCrds(input.crds);
+            for (const file of input.tooLarge)
+                run.findings.push({
+                    rule: 'schema-crds',
+                    severity: 'warning',
+                    message: `Input crds: ${file} is over 5 MiB and was not read.`,
+                    fix: 'Split it into one file per CRD, or name only the CRDs the blueprint uses.',
+                    file
+                });
+            for (const glob of input.unmatched)
+                run.findings.push({
+                    rule: 'schema-crds',
+                    severity: 'warning',
+                    message: `Input crds: ${glob} matches no file in the workspace.`,
+                    fix: 'Give a glob relative to the workspace, e.g. platform/crds/*.yaml.'
+                });
+            return run;
+        })();
+        setup.catch(() => undefined); // read by every check below
+        let seen;
+        const defaultChecked = new Promise((resolve) => {
+            pc.defaultRender.after((outcome) => timed(async () => {
+                const check = await setup;
+                if (outcome.result.exitCode === 0) {
+                    seen = new Set(splitRenderBySource(outcome.result.stdout).map((chunk) => chunk.text));
+                    await check.check(outcome.documents);
+                }
+            }).finally(resolve));
+        });
+        const optIn = [];
+        pc.optInRenders.subscribe((outcome) => {
+            const done = timed(async () => {
+                const check = await setup;
+                await defaultChecked;
+                if (seen)
+                    await check.check(newDocuments(outcome, seen), true);
+            });
+            optIn.push(done);
+            return done;
+        });
+        return Promise.resolve({
+            jobs: [],
+            async finish() {
+                await defaultChecked;
+                await Promise.all(optIn);
+                const check = await setup.catch((error) => error);
+                if (!(check instanceof SchemaRun)) {
+                    const message = check instanceof Error ? check.message : String(check);
+                    return {
+                        step: {
+                            ...SCHEMA_STEP,
+                            status: 'failed',
+                            durationMs: Math.round(performance.now() - started),
+                            summary: `schemas could not be loaded: ${message}`,
+                            findings: [{ rule: 'schema', severity: 'error', message: `The schema check could not start: ${message}` }]
+                        }
+                    };
+                }
+                if (pc.defaultRender.get().result.exitCode !== 0)
+                    return {
+                        step: {
+                            ...SCHEMA_STEP,
+                            status: 'skipped',
+                            durationMs: 0,
+                            summary: 'skipped: the default render failed',
+                            findings: []
+                        }
+                    };
+                return { step: check.step(Math.round(busyMs)) };
+            }
+        });
+    }
+};
+
 /** The gates, in the order of their steps. */
-const GATES = [renderGate, lintGate, observabilityGate, neverLatestGate, imagesGate, chartTestsGate];
+const GATES = [
+    renderGate,
+    lintGate,
+    observabilityGate,
+    neverLatestGate,
+    imagesGate,
+    schemaGate,
+    chartTestsGate
+];
 /** A gate's step with its typed data, or undefined when the result has no such step. */
 function gateStep(result, id) {
     return result.steps.find((step) => step.id === id);
@@ -4333,11 +5483,12 @@ async function runGates(ctx) {
         ctx.chartDir,
         '--namespace',
         ctx.namespace,
+        ...kubeVersionArgs(ctx),
         ...(withRunValues ? ctx.valueArgs : []),
         ...extra
     ];
     const defaultRender = renderJob(ctx.helm, 'render:default', templateArgs([]));
-    const pc = { ctx, templateArgs, defaultRender };
+    const pc = { ctx, templateArgs, defaultRender, optInRenders: new RenderFeed() };
     // Each gate's jobs join the pool as soon as it has planned (the chart tests first, see JobPool).
     const start = performance.now();
     const pool = new JobPool(ctx.concurrency);
@@ -4365,7 +5516,7 @@ async function runGates(ctx) {
     ctx.values.locate?.();
     const jobs = await pool.finish(); // throws a failed job's or plan's error once nothing runs
     const wallMs = Math.round(performance.now() - start);
-    const outputs = plans.map((plan) => plan.finish());
+    const outputs = await Promise.all(plans.map(async (plan) => plan.finish()));
     const render = defaultRender.get();
     const out = {
         steps: outputs.map((o) => o.step),
@@ -5682,10 +6833,12 @@ async function checkStep(ctx, build, valueArgs, epoch, upstreamName) {
         headWork: work,
         headBuilt: built,
         build: build.options,
-        valueArgs,
+        // The base renders for the same release as the head (`.Capabilities.KubeVersion` alike on both sides).
+        valueArgs: ['--kube-version', inputs.kubernetesVersion.text, ...valueArgs],
         releaseName: work.name,
         namespace: `smoke-${work.name}`,
-        outputDir: folders.output
+        outputDir: folders.output,
+        imageFields: inputs.imageFields
     });
     await baseDiff?.credentialsReleased; // no repository credentials in any helm home once chart tests start
     // Both sides settle before anything is thrown: the work folder is removed
@@ -5715,10 +6868,18 @@ async function checkStep(ctx, build, valueArgs, epoch, upstreamName) {
             toggles: inputs.observabilityToggles,
             imagePolicy: inputs.imagePolicy,
             imageAllowlist: inputs.imageAllowlist,
+            imageFields: inputs.imageFields,
             chartTests: inputs.chartTests,
             yieldCpusToChartTests: true,
             neverLatest: inputs.neverLatest,
-            chartYaml: blueprint.chartYaml
+            chartYaml: blueprint.chartYaml,
+            kubeVersion: inputs.kubernetesVersion.text,
+            schema: {
+                kubeVersion: inputs.kubernetesVersion,
+                missingSchemas: inputs.missingSchemas,
+                crdGlobs: inputs.crds,
+                workspace: inputs.workspace
+            }
         }),
         // Blobs upload while the gates run; only commit() (once every gate passed) tags the chart.
         packageChart(helm, work, folders.package, epoch, built).then((packaged) => ({

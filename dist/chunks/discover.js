@@ -1,5 +1,5 @@
 import { p as path, a as _builtin_child_process } from '../index.js';
-import { Z as indexWorkspace, i as isRecord, l as lastLine, v as distExports, p as promises, I as compareCodePoints } from './action.js';
+import { a2 as indexWorkspace, i as isRecord, l as lastLine, y as distExports, p as promises, G as compareCodePoints } from './action.js';
 import 'node:module';
 
 // Which blueprints did an event change? Lists blueprint folders (chart/workspace-index.ts: a folder with a

@@ -1,4 +1,4 @@
-import { b as os, d as debug, c as info, _ as cp, y as require$$10, $ as mkdirP, a0 as require$$1, a1 as isDebug, a2 as exec, a3 as which, a4 as HttpClient, a5 as rmRF } from './action.js';
+import { c as os, d as debug, f as info, a3 as cp, B as require$$10, a4 as mkdirP, a5 as require$$1, a6 as isDebug, a7 as exec, a8 as which, a9 as HttpClient, aa as rmRF } from './action.js';
 import { a as _builtin_child_process, _ as _builtin_fs, p as path, r as require$$10$1 } from '../index.js';
 import { r as require$$0 } from './_builtin_stream.js';
 import 'node:module';

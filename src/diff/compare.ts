@@ -4,10 +4,11 @@
 // comparing and counted apart; Secret values never leave this module.
 import { createTwoFilesPatch } from 'diff'
 import { stringify } from 'yaml'
-import { extractImages } from '../images/images.js'
+import { extractImages, type ImageField } from '../images/images.js'
 import type { RenderedDocument } from '../types.js'
 import type { ImageChange, ResourceChange, RenderComparison } from './types.js'
 import { compareNatural, isRecord } from '../util/text.js'
+import { mapStringsDeep } from '../util/secrets.js'
 
 type Obj = Record<string, unknown>
 
@@ -175,10 +176,14 @@ function pinStatus(image: string): ImageChange['pin'][number] {
 }
 
 /** Images by repository whose set of references differs between the renders. */
-export function compareImages(base: readonly RenderedDocument[], head: readonly RenderedDocument[]): ImageChange[] {
+export function compareImages(
+  base: readonly RenderedDocument[],
+  head: readonly RenderedDocument[],
+  imageFields: readonly ImageField[] = []
+): ImageChange[] {
   const byRepo = (docs: readonly RenderedDocument[]): Map<string, Set<string>> => {
     const out = new Map<string, Set<string>>()
-    for (const use of extractImages([...docs])) {
+    for (const use of extractImages(docs, imageFields)) {
       const repo = imageRepository(use.image)
       if (!out.has(repo)) out.set(repo, new Set())
       out.get(repo)!.add(use.image)
@@ -200,6 +205,13 @@ export function compareImages(base: readonly RenderedDocument[], head: readonly 
 export interface CompareOptions {
   /** Lines of context in each diff (default 3). */
   context?: number
+  /**
+   * Applied to every string of both renders (keys too) before they are compared and written as YAML: secret
+   * values are taken out of the data, so that no quoting or escaping of the YAML can carry them (util/secrets.ts).
+   */
+  redact?: (text: string) => string
+  /** Input image-fields: custom-resource fields judged as images (images/images.ts scanImages). */
+  imageFields?: readonly ImageField[]
   /** The namespace both sides were rendered in (`--namespace`): shown as none (the release's). */
   releaseNamespace?: string
 }
@@ -209,11 +221,16 @@ export interface CompareOptions {
  * get a diff from/to nothing; unchanged ones (after noise alignment) none.
  */
 export function compareRenders(
-  base: readonly RenderedDocument[],
-  head: readonly RenderedDocument[],
+  baseRender: readonly RenderedDocument[],
+  headRender: readonly RenderedDocument[],
   options: CompareOptions = {}
 ): RenderComparison {
   const context = options.context ?? 3
+  const { redact } = options
+  const redacted = (docs: readonly RenderedDocument[]): readonly RenderedDocument[] =>
+    redact ? docs.map((doc) => mapStringsDeep(doc, redact)) : docs
+  const base = redacted(baseRender)
+  const head = redacted(headRender)
   const before = index(base, options.releaseNamespace)
   const after = index(head, options.releaseNamespace)
   const resources: ResourceChange[] = []
@@ -276,7 +293,7 @@ export function compareRenders(
     counts: { added: count('added'), removed: count('removed'), changed: count('changed'), unchanged },
     noise: { resources: noiseOnly, fields: noiseFields },
     resources,
-    images: compareImages(base, head)
+    images: compareImages(base, head, options.imageFields)
   }
 }
 

@@ -3,11 +3,18 @@
 import * as core from '@actions/core'
 import path from 'node:path'
 import { DEFAULT_TIMEOUT, parseDuration } from '../util/deadline.js'
-import { IMAGE_POLICIES, type AllowlistEntry, type ImagePolicy } from '../images/images.js'
+import {
+  IMAGE_POLICIES,
+  parseImageField,
+  type AllowlistEntry,
+  type ImageField,
+  type ImagePolicy
+} from '../images/images.js'
 import type { RepositoryMirror } from '../chart/mirrors.js'
 import type { HelmDownloadSource } from '../helm/helm-install.js'
 import { isLoopbackHost, urlUserinfo, withoutUserinfo } from '../net/net.js'
 import { registerSecret } from '../util/secrets.js'
+import { DEFAULT_KUBERNETES_VERSION, parseKubeVersion, type KubeVersion } from '../schema/kube-versions.js'
 import { ActionError } from '../types.js'
 
 type SummaryMode = 'always' | 'on-failure' | 'off'
@@ -60,8 +67,16 @@ export interface ActionInputs {
   observabilityToggles: ToggleOverrides
   imagePolicy: ImagePolicy
   imageAllowlist: AllowlistEntry[]
+  /** Input image-fields: custom-resource fields (`apiVersion/Kind:path`) judged as container images. */
+  imageFields: ImageField[]
   /** How the never-:latest rule's findings count: error (default), warning, or off (not run). */
   neverLatest: NeverLatestMode
+  /** Input kubernetes-version: every render's --kube-version, the schema gate's release. */
+  kubernetesVersion: KubeVersion
+  /** Input crds: globs of CRD manifests relative to the workspace. */
+  crds: string[]
+  /** Input missing-schemas: how a rendered kind without a schema counts. */
+  missingSchemas: 'warning' | 'error' | 'off'
   resolveDigests: boolean
   chartTests: boolean
   commentMode: CommentMode
@@ -107,6 +122,18 @@ function oneOf<T extends string>(read: InputReader, name: string, allowed: reado
     `set ${name} to one of ${allowed.join(', ')}`,
     { input: name, value: read(name).trim() }
   )
+}
+
+/** Input kubernetes-version: `1.36`, `v1.33.2` (1.16 or later); empty: the default. */
+function readKubernetesVersion(raw: string): KubeVersion {
+  const text = raw.trim() || DEFAULT_KUBERNETES_VERSION
+  const version = parseKubeVersion(text)
+  if (!version)
+    throw new ActionError(
+      `input kubernetes-version: "${text}" is not a Kubernetes release like 1.36 or v1.33.2 (1.16 or later)`,
+      `set kubernetes-version to the minor your clusters run, e.g. ${DEFAULT_KUBERNETES_VERSION}`
+    )
+  return version
 }
 
 /** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
@@ -234,6 +261,20 @@ export function parseAllowlist(text: string): AllowlistEntry[] {
   })
 }
 
+/** Input image-fields: one `apiVersion/Kind:path` a line (images/images.ts parseImageField). */
+export function parseImageFields(text: string): ImageField[] {
+  return lines(text).map((line) => {
+    const field = parseImageField(line)
+    if (!field) {
+      throw new ActionError(
+        `input image-fields: "${line}" is not apiVersion/Kind:path`,
+        'write one field a line, e.g. example.com/v1/Runner:spec.runner.image (group/* for every version, name[] for every element of a list)'
+      )
+    }
+    return field
+  })
+}
+
 export function parseToggleOverrides(text: string): ToggleOverrides {
   const include: string[] = []
   const exclude: string[] = []
@@ -335,7 +376,14 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     observabilityToggles: parseToggleOverrides(read('observability-toggles')),
     imagePolicy,
     imageAllowlist: parseAllowlist(read('image-allowlist')),
+    imageFields: parseImageFields(read('image-fields')),
     neverLatest: oneOf<NeverLatestMode>(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
+    kubernetesVersion: readKubernetesVersion(read('kubernetes-version')),
+    crds: lines(read('crds')).map((glob) => {
+      workspacePath(workspace, 'crds', glob.replace(/[*?[{].*$/, '') || '.')
+      return glob
+    }),
+    missingSchemas: oneOf<'warning' | 'error' | 'off'>(read, 'missing-schemas', ['warning', 'error', 'off'], 'warning'),
     resolveDigests: boolean(read, 'resolve-digests', false),
     chartTests: boolean(read, 'chart-tests', true),
     commentMode: oneOf<CommentMode>(read, 'comment-mode', ['update', 'recreate', 'on-failure', 'off'], 'update'),

@@ -46,10 +46,12 @@ export async function checkStep(
     headWork: work,
     headBuilt: built,
     build: build.options,
-    valueArgs,
+    // The base renders for the same release as the head (`.Capabilities.KubeVersion` alike on both sides).
+    valueArgs: ['--kube-version', inputs.kubernetesVersion.text, ...valueArgs],
     releaseName: work.name,
     namespace: `smoke-${work.name}`,
-    outputDir: folders.output
+    outputDir: folders.output,
+    imageFields: inputs.imageFields
   })
   await baseDiff?.credentialsReleased // no repository credentials in any helm home once chart tests start
   // Both sides settle before anything is thrown: the work folder is removed
@@ -81,10 +83,18 @@ export async function checkStep(
       toggles: inputs.observabilityToggles,
       imagePolicy: inputs.imagePolicy,
       imageAllowlist: inputs.imageAllowlist,
+      imageFields: inputs.imageFields,
       chartTests: inputs.chartTests,
       yieldCpusToChartTests: true,
       neverLatest: inputs.neverLatest,
-      chartYaml: blueprint.chartYaml
+      chartYaml: blueprint.chartYaml,
+      kubeVersion: inputs.kubernetesVersion.text,
+      schema: {
+        kubeVersion: inputs.kubernetesVersion,
+        missingSchemas: inputs.missingSchemas,
+        crdGlobs: inputs.crds,
+        workspace: inputs.workspace
+      }
     }),
     // Blobs upload while the gates run; only commit() (once every gate passed) tags the chart.
     packageChart(helm, work, folders.package, epoch, built).then((packaged) => ({
