@@ -18,6 +18,7 @@ import {
   type ActionReport,
   type Finding,
   type PublishInfo,
+  type PublishPreview,
   type Severity,
   type StepResult,
   type StepStatus,
@@ -178,19 +179,38 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`
 }
 
-/** The verdict: what the run decided, in one heading. */
+/** The verdict: what the run decided, in one heading (on a pull request with a registry: what merging publishes). */
 function verdictLine(report: ActionReport): string {
   const name = escapeMarkdown(reportSubject(report))
   const steps = Array.isArray(report.steps) ? report.steps : []
+  const preview = previewText(report.publish?.preview, report.status === 'passed')
   if (report.status !== 'passed') {
     const failed = steps.filter((s) => s.status === 'failed').map((s) => s.title || s.id)
-    return `### ❌ ${name} failed${failed.length > 0 ? `: ${escapeMarkdown(clip(failed.join(', '), 300))}` : ''}`
+    return `### ❌ ${name} failed${failed.length > 0 ? `: ${escapeMarkdown(clip(failed.join(', '), 300))}` : ''}${preview}`
   }
   const warnings = steps.filter((s) => s.status === 'warning').length
   const withWarnings = warnings > 0 ? ` with ${plural(warnings, 'warning')}` : ''
   if (report.publish?.pushed) return `### ✅ ${name} published${withWarnings}`
   if (report.publish?.alreadyPublished) return `### ✅ ${name} already published${withWarnings}`
-  return `### ✅ ${name} passed${withWarnings}`
+  return `### ✅ ${name} passed${withWarnings}${preview}`
+}
+
+/** The publish preview as the verdict line's tail: ` · merging publishes \`ref\``, or '' without one. */
+function previewText(preview: PublishPreview | undefined, passed: boolean): string {
+  if (!preview || typeof preview.ref !== 'string') return ''
+  const ref = codeSpan(preview.ref)
+  switch (preview.state) {
+    case 'unpublished':
+      return passed ? ` · merging publishes ${ref}` : ` · once it passes, merging publishes ${ref}`
+    case 'same':
+      return ' · already published, nothing to publish'
+    case 'other':
+      return ` · ${ref} is already published with other content`
+    case 'unreachable':
+      return ' · publish preview unavailable (registry not reachable)'
+    default:
+      return ''
+  }
 }
 
 /** Upstream, head commit, run link, mode: the facts a reviewer checks first. */
@@ -204,12 +224,40 @@ function metaLine(report: ActionReport, runUrl: string | undefined): string {
   return bits.join(' · ')
 }
 
-/** On a release the ref and digest belong in the first lines. */
+/** On a release the ref and digest belong in the first lines (and whether they are attested). */
 function publishedLine(report: ActionReport): string | undefined {
   const p = report.publish
   if (!p || !(p.pushed || p.alreadyPublished)) return undefined
   const digest = p.digest ? ` · digest ${codeSpan(p.digest)}` : ''
-  return `${p.pushed ? 'Pushed' : 'Already at'} ${codeSpan(p.ref)}${digest}`
+  const attested = attestedKinds(report)
+  return `${p.pushed ? 'Pushed' : 'Already at'} ${codeSpan(p.ref)}${digest}${attested ? ` · attested: ${attested}` : ''}`
+}
+
+/** `provenance, SBOM`: what the published chart is attested with; undefined when nothing is. */
+function attestedKinds(report: ActionReport): string | undefined {
+  const statements = report.attestation?.statements ?? []
+  if (statements.length === 0) return undefined
+  return statements.map((s) => (s.kind === 'sbom' ? 'SBOM' : s.kind)).join(', ')
+}
+
+/**
+ * How anyone checks the attestations: `gh attestation verify` (GitHub's API, or the registry's referrers with
+ * --bundle-from-oci) and `cosign verify-attestation`, for `host/path/name@digest`. The workflow's identity comes
+ * from the run's link (`https://github.com/<owner>/<repo>/actions/runs/…`); placeholders without one.
+ */
+function verificationCommands(report: ActionReport, digestRef: string): string {
+  const m = report.runUrl ? /^(https?:\/\/[^/\s]+)\/([^/\s]+)\/([^/\s]+)\/actions\/runs\/\d+/.exec(report.runUrl) : null
+  const [server, owner, repo] = m ? [m[1], m[2], m[3]] : ['https://github.com', '<owner>', '<repo>']
+  const identity = `^${server.replace(/\./g, '\\.')}/${owner}/${repo}/\\.github/workflows/`
+  const lines = [
+    `gh attestation verify oci://${digestRef} --owner ${owner}`,
+    `gh attestation verify oci://${digestRef} --owner ${owner} --bundle-from-oci`,
+    `cosign verify-attestation --new-bundle-format --type slsaprovenance1 \\`,
+    `  --certificate-oidc-issuer https://token.actions.githubusercontent.com \\`,
+    `  --certificate-identity-regexp '${identity}' \\`,
+    `  ${digestRef}`
+  ]
+  return codeBlock(lines.join('\n'), 'sh')
 }
 
 /** `oci://host/path/name:1.0.0` → `oci://host/path/name` and `1.0.0` (a `_` in the tag is the version's `+`). */
@@ -240,14 +288,46 @@ function publishSection(report: ActionReport): string | undefined {
         )
       )
     }
+    lines.push(...attestationLines(report, p))
     return lines.join('\n')
   }
   if (report.mode === 'publish' && report.status === 'failed')
     return `**Not published** (checks failed): ${codeSpan(p.ref)}`
   if (report.mode === 'publish') return `**Not published:** ${codeSpan(p.ref)}`
-  return `On a release tag this publishes ${codeSpan(p.ref)}.`
+  switch (p.preview?.state) {
+    case 'unpublished':
+      return `Merging publishes ${codeSpan(p.ref)} (the registry does not hold it yet).`
+    case 'same':
+      return `Already published: ${codeSpan(p.ref)} holds this chart (${codeSpan(p.preview.digest)}); merging publishes nothing.`
+    case 'other':
+      return `**Not publishable:** ${codeSpan(p.ref)} holds other content (${codeSpan(p.preview.digest)})${p.preview.freeVersion ? `; ${codeSpan(p.preview.freeVersion)} is free` : ''}.`
+    default:
+      return `On a release tag this publishes ${codeSpan(p.ref)}.`
+  }
 }
 const split = splitRef
+
+/** The attestations of a published chart, how to verify them, or that it is not attested (and what to do). */
+function attestationLines(report: ActionReport, p: PublishInfo): string[] {
+  const attested = attestedKinds(report)
+  const step = report.steps.find((s) => s.id === 'attest')
+  if (attested && p.digest) {
+    const digestRef = `${p.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '')}@${p.digest}`
+    const earlier = report.attestation?.statements.every((s) => s.existing) ? ' (by an earlier run)' : ''
+    return [
+      '',
+      `**Attested: ${attested}**${earlier}: signed with Sigstore, stored beside the chart. Verify:`,
+      '',
+      verificationCommands(report, digestRef)
+    ]
+  }
+  if (step?.status === 'failed')
+    return [
+      '',
+      '**Published but not attested.** Re-run the job: it finds the chart published and attests it without pushing again.'
+    ]
+  return []
+}
 
 // --- what to fix -------------------------------------------------------------
 
@@ -985,6 +1065,12 @@ export function renderLogLines(report: ActionReport): string[] {
   if (report.publish?.digest)
     lines.push(
       redact(`   ${report.publish.pushed ? 'pushed' : 'published'} ${report.publish.ref}@${report.publish.digest}`)
+    )
+  for (const s of report.attestation?.statements ?? [])
+    lines.push(
+      redact(
+        `   attested ${s.kind === 'sbom' ? 'SBOM' : s.kind} (${s.predicateType}): referrer ${s.referrer}${s.githubId !== undefined ? `, GitHub attestation ${s.githubId}` : ''}${s.existing ? ' (earlier run)' : ''}`
+      )
     )
   return lines
 }
