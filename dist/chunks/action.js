@@ -16432,9 +16432,14 @@ function runOutputs(report, reportPath) {
         report: reportPath
     };
 }
-/** The outputs of `mode: discover`: the blueprint folders as a JSON list and as a job matrix. */
+/** The outputs of `mode: discover`: the blueprint folders as a JSON list, as a job matrix, and in release waves. */
 function discoverOutputs(result) {
-    return { blueprints: JSON.stringify(result.blueprints), matrix: JSON.stringify(result.matrix), mode: 'discover' };
+    return {
+        blueprints: JSON.stringify(result.blueprints),
+        matrix: JSON.stringify(result.matrix),
+        waves: JSON.stringify(result.waves),
+        mode: 'discover'
+    };
 }
 /** The outputs of an event for another blueprint (a notice, not a failure). */
 const SKIP_OUTPUTS = { mode: 'skip' };
@@ -21317,6 +21322,7 @@ function getInputs(read = defaultReader, env = process.env) {
         summary: oneOf(read, 'summary', ['always', 'on-failure', 'off'], 'always'),
         githubToken: read('github-token').trim(),
         discoverGlob: lines(read('discover-glob')),
+        dependents: boolean(read, 'dependents', false),
         diff: oneOf(read, 'diff', ['auto', 'true', 'false'], 'auto'),
         timeoutMs: parseDuration(read('timeout').trim() || DEFAULT_TIMEOUT)
     };
@@ -21380,9 +21386,14 @@ async function runAction() {
                 workspace: inputs.workspace,
                 eventName: event.eventName,
                 payload: event.payload,
-                globs: inputs.discoverGlob.length ? inputs.discoverGlob : undefined
+                globs: inputs.discoverGlob.length ? inputs.discoverGlob : undefined,
+                registry: inputs.registry || undefined,
+                dependents: inputs.dependents
             });
             info(`${result.blueprints.length} blueprint(s): ${result.blueprints.join(', ') || 'none'} (${result.reason})`);
+            if (result.waves.length > 1) {
+                info(`release order: ${result.waves.map((wave, i) => `wave ${i}: ${wave.include.map((e) => e.blueprint).join(', ')}`).join('; ')}`);
+            }
             writeOutputs(discoverOutputs(result));
             return;
         }
@@ -21406,4 +21417,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { cleanAsYaml11 as $, createHelmHome as A, parseYamlText as B, tryParseImageRef as C, compareCodePoints as D, scanImages as E, checkImages as F, groupFailing as G, Helm as H, segmentMatcher as I, loadYamlFile as J, splitRenderBySource as K, apiStatus as L, MAX_YAML_BYTES as M, isLoopbackHost as N, OPERATION_LIMITS as O, HELM_CHART_LAYER as P, ActionError as Q, RegistryClient as R, withRetry as S, chartRepository as T, ociTag as U, indexWorkspace as V, chartRef as W, parseVersion as X, compareVersions as Y, PR_EVENTS as Z, MANIFEST_PATHS as _, reportSubject as a, isStrictSemver as a0, withProgress as a1, DeadlineError as a2, RegistryError as a3, cp as a4, mkdirP as a5, require$$1 as a6, isDebug as a7, exec as a8, which as a9, HttpClient as aa, rmRF as ab, require$$0$2 as ac, require$$30 as ad, require$$9 as ae, require$$0$1 as af, commonjsGlobal as ag, require$$5$1 as ah, require$$5 as ai, getDefaultExportFromCjs as aj, getAugmentedNamespace as ak, _deferredUndici as al, require$$1$1 as am, requireTunnel as an, action as ao, redactDeep as b, os as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, loadBlueprint as j, exists as k, lastLine as l, prepareWorkChart as m, notice as n, operationLimit as o, promises as p, buildDependencies as q, redact as r, summary as s, lastLines as t, parseRenderDetailed as u, mapStringsDeep as v, warning as w, distExports as x, extractImages as y, require$$10 as z };
+export { MANIFEST_PATHS as $, createHelmHome as A, parseYamlText as B, tryParseImageRef as C, compareCodePoints as D, scanImages as E, checkImages as F, groupFailing as G, Helm as H, segmentMatcher as I, loadYamlFile as J, splitRenderBySource as K, apiStatus as L, MAX_YAML_BYTES as M, isLoopbackHost as N, OPERATION_LIMITS as O, HELM_CHART_LAYER as P, ActionError as Q, RegistryClient as R, withRetry as S, chartRepository as T, ociTag as U, blueprintName as V, indexWorkspace as W, chartRef as X, parseVersion as Y, compareVersions as Z, PR_EVENTS as _, reportSubject as a, cleanAsYaml11 as a0, isStrictSemver as a1, withProgress as a2, DeadlineError as a3, RegistryError as a4, cp as a5, mkdirP as a6, require$$1 as a7, isDebug as a8, exec as a9, which as aa, HttpClient as ab, rmRF as ac, require$$0$2 as ad, require$$30 as ae, require$$9 as af, require$$0$1 as ag, commonjsGlobal as ah, require$$5$1 as ai, require$$5 as aj, getDefaultExportFromCjs as ak, getAugmentedNamespace as al, _deferredUndici as am, require$$1$1 as an, requireTunnel as ao, action as ap, redactDeep as b, os as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, loadBlueprint as j, exists as k, lastLine as l, prepareWorkChart as m, notice as n, operationLimit as o, promises as p, buildDependencies as q, redact as r, summary as s, lastLines as t, parseRenderDetailed as u, mapStringsDeep as v, warning as w, distExports as x, extractImages as y, require$$10 as z };

@@ -1,4 +1,4 @@
-import { W as chartRef, T as chartRepository, R as RegistryClient, U as ociTag, X as parseVersion, Y as compareVersions, Z as PR_EVENTS, _ as MANIFEST_PATHS } from './action.js';
+import { X as chartRef, T as chartRepository, R as RegistryClient, U as ociTag, Y as parseVersion, Z as compareVersions, _ as PR_EVENTS, $ as MANIFEST_PATHS } from './action.js';
 import { c as comparePublished, n as noOverwriteFix } from './push.js';
 import 'node:module';
 import '../index.js';

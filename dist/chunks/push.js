@@ -1,4 +1,4 @@
-import { Q as ActionError, z as require$$10, $ as cleanAsYaml11, p as promises, a0 as isStrictSemver, x as distExports, t as lastLines, r as redact, f as info, X as parseVersion, U as ociTag, W as chartRef, a1 as withProgress, a2 as DeadlineError, a3 as RegistryError, o as operationLimit, c as os } from './action.js';
+import { Q as ActionError, z as require$$10, a0 as cleanAsYaml11, p as promises, a1 as isStrictSemver, x as distExports, t as lastLines, r as redact, f as info, Y as parseVersion, U as ociTag, X as chartRef, a2 as withProgress, a3 as DeadlineError, a4 as RegistryError, o as operationLimit, c as os } from './action.js';
 import { p as path, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
 import { r as require$$0 } from './_builtin_zlib.js';
 
