@@ -1,6 +1,7 @@
-import { p as path, a as _builtin_child_process } from '../index.js';
-import { D as compareCodePoints, Q as ActionError, V as blueprintName, W as indexWorkspace, i as isRecord, l as lastLine, x as distExports, p as promises } from './action.js';
+import { b as require$$2, _ as _builtin_child_process } from '../index.js';
+import { K as compareCodePoints, A as ActionError, Z as blueprintName, _ as indexWorkspace, i as isRecord, u as lastLine, E as distExports, b as require$$1 } from './action.js';
 import 'node:module';
+import './semver.js';
 
 /** An OCI repository URL compared as a place: scheme and host case-insensitive, trailing slashes dropped. */
 function repositoryKey(url) {
@@ -229,7 +230,7 @@ async function changedFiles(cwd, base, head, mergeBase, depth) {
  */
 async function upstreamOf(workspace, chart) {
     try {
-        const values = distExports.parse(await promises.readFile(path.join(workspace, chart, 'values.yaml'), 'utf8'));
+        const values = distExports.parse(await require$$1.readFile(require$$2.join(workspace, chart, 'values.yaml'), 'utf8'));
         const named = values?.catalystBlueprint?.upstream?.chart;
         if (typeof named === 'string')
             return named.trim();
@@ -329,7 +330,7 @@ async function result(changed, index, reason, opts) {
  * ActionError naming a cycle of sibling blueprints reachable from the listed ones (no release order exists).
  */
 async function discoverBlueprints(opts) {
-    const workspace = path.resolve(opts.workspace);
+    const workspace = require$$2.resolve(opts.workspace);
     const depth = opts.fetchDepth && opts.fetchDepth > 0 ? Math.floor(opts.fetchDepth) : 100;
     const index = await indexWorkspace(workspace, opts.globs);
     const all = index.blueprints.map((bp) => bp.dir);
