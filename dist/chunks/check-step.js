@@ -1,4 +1,4 @@
-import { i as isRecord$1, l as lastLine, p as promises, h as loadBlueprint, j as exists$1, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, u as distExports, v as extractImages, r as redact, n as notice, c as info, b as os, x as require$$10, y as createHelmHome, o as operationLimit, A as ActionError, z as parseYamlText, B as tryParseImageRef, C as compareCodePoints, D as scanImages, E as checkImages, F as groupFailing, G as segmentMatcher, I as loadYamlFile, J as splitRenderBySource, R as RegistryClient, K as isLoopbackHost, L as cleanAsYaml11, M as isStrictSemver, N as parseVersion, P as HELM_CHART_LAYER, Q as ociTag, S as chartRef, T as withProgress, U as DeadlineError, V as RegistryError, W as withRetry, O as OPERATION_LIMITS, X as chartRepository } from './action.js';
+import { i as isRecord$1, l as lastLine, p as promises, h as loadBlueprint, j as exists$1, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderAsHelm, u as distExports, v as extractImages, r as redact, n as notice, c as info, b as os, x as require$$10, y as createHelmHome, o as operationLimit, A as ActionError, z as parseYamlText, B as tryParseImageRef, C as compareCodePoints, D as scanImages, E as checkImages, F as groupFailing, G as segmentMatcher, I as loadYamlFile, J as splitRenderBySource, K as parseRenderDetailed, R as RegistryClient, L as isLoopbackHost, M as cleanAsYaml11, N as isStrictSemver, P as parseVersion, Q as HELM_CHART_LAYER, S as ociTag, T as chartRef, U as withProgress, V as DeadlineError, W as RegistryError, X as withRetry, O as OPERATION_LIMITS, Y as chartRepository } from './action.js';
 import { p as path, a as _builtin_child_process, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
 import { hasCommit, fetchCommits } from './discover.js';
 import { r as require$$0 } from './_builtin_zlib.js';
@@ -183,7 +183,7 @@ async function renderBase(options, sha, release) {
     if (result.exitCode !== 0) {
         throw new Error(`helm template: ${lastLines(result.stderr, 3) || `exit ${result.exitCode}`}`);
     }
-    const parsed = parseRenderDetailed(result.stdout);
+    const parsed = await parseRenderAsHelm(result.stdout);
     if (parsed.errors.length > 0)
         throw new Error(parsed.errors[0].toFinding().message);
     return { documents: parsed.documents, missing: false, built };
@@ -1247,7 +1247,7 @@ function renderJob(helm, id, args, parse = {}) {
         const result = await helm.run(args, { background: true });
         const parsed = result.exitCode !== 0 || parse === 'none'
             ? { documents: [], errors: [] }
-            : parseRenderDetailed(result.stdout, parse);
+            : await parseRenderAsHelm(result.stdout, parse);
         const out = {
             result,
             documents: parsed.documents,
@@ -4001,15 +4001,15 @@ async function planCaseRenders(pc, cases, commonArgs, mentioning) {
             return { out: undefined, done: { ...result, then: fallback.map((j) => j.job) } };
         }
         const span = { start, end: performance.now() };
-        const outcomes = texts.map((stdout) => {
-            const parsed = parseRenderDetailed(stdout, { mentioning });
+        const outcomes = await Promise.all(texts.map(async (stdout) => {
+            const parsed = await parseRenderAsHelm(stdout, { mentioning });
             return {
                 result: { ...result, stdout },
                 documents: parsed.documents,
                 parseErrors: parsed.errors,
                 span
             };
-        });
+        }));
         return { out: outcomes, done: result };
     });
     return {
