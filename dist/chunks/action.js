@@ -3737,174 +3737,6 @@ function nextLink(link) {
     return undefined;
 }
 
-// Secrets are registered once (and masked by the runner via core.setSecret);
-// every text that leaves the action (summary, comment, JSON report, errors)
-// goes through redact() as a second line of defence.
-const secrets = new Set();
-function registerSecret(value) {
-    if (!value)
-        return;
-    secrets.add(value);
-    setSecret(value);
-}
-function redact(text) {
-    let out = text;
-    for (const secret of secrets) {
-        if (secret.length >= 3)
-            out = out.split(secret).join('***');
-    }
-    return out;
-}
-
-// Where an action input is set: the line of the workflow file that gives it (`blueprint: platform/temporl`), so an
-// error about an input is annotated there. The workflow file is GITHUB_WORKFLOW_REF's path
-// (`owner/repo/.github/workflows/ci.yml@refs/heads/main`), read from the checkout; nothing when it is not there
-// (a workflow of another repository, no checkout, a local run) or does not set the input.
-/** `.github/workflows/ci.yml` of GITHUB_WORKFLOW_REF (`owner/repo/.github/workflows/ci.yml@ref`). */
-function workflowFileOf(workflowRef) {
-    const file = /^[^/]+\/[^/]+\/(\.github\/workflows\/[^@]+\.ya?ml)@/.exec(workflowRef ?? '')?.[1];
-    return file && !file.split('/').includes('..') ? file : undefined;
-}
-const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/**
- * Pure: the 1-based line of `text` (a workflow file) that sets input `name`, as a block (`name: value`) or flow
- * (`with: { name: value }`) mapping entry. With a value, the line giving that value (quoted or not) wins; else, or
- * when it is given by an expression (`${{ matrix.blueprint }}`), the first line setting the input.
- */
-function inputLine(text, name, value) {
-    const key = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:(?:\\s|$)`);
-    const lines = text.split(/\r?\n/);
-    const setting = lines.flatMap((line, i) => (key.test(line.replace(/(^|\s)#.*$/, '')) ? [i] : []));
-    if (setting.length === 0)
-        return undefined;
-    if (value) {
-        const given = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:\\s*(['"]?)${escapeRegExp(value)}\\1\\s*(?:[,}#]|$)`);
-        const exact = setting.find((i) => given.test(lines[i]));
-        if (exact !== undefined)
-            return exact + 1;
-    }
-    return setting[0] + 1;
-}
-/** The workflow file's line that sets the input (relative to the workspace), when it can be found. */
-function inputLocation(workspace, workflowFile, input) {
-    if (!workflowFile)
-        return undefined;
-    let text;
-    try {
-        text = _builtin_fs.readFileSync(path.join(workspace, workflowFile), 'utf8');
-    }
-    catch {
-        return undefined;
-    }
-    const line = inputLine(text, input.input, input.value);
-    return line === undefined ? undefined : { file: workflowFile, line };
-}
-/** An error's location as a place in a file: an input's is looked up in the workflow file. */
-function resolveLocation(at, workspace, workflowFile) {
-    if (!at)
-        return undefined;
-    return 'input' in at ? inputLocation(workspace, workflowFile, at) : at;
-}
-
-// How a run that stopped says so: the one line for core.setFailed, the `Run` step of an error that stopped
-// the run early (so the PR comment and job summary say what stopped it), and the annotation of an error that
-// stopped the action before any report, each at the file and line the error points at.
-/** One line for core.setFailed: what is wrong, then what to do. */
-function errorLine(error) {
-    if (error instanceof ActionError)
-        return redact(error.hint ? `${error.message} — ${error.hint}` : error.message);
-    if (error instanceof Error)
-        return redact(`unexpected error: ${error.message}`);
-    return redact(`unexpected error: ${String(error)}`);
-}
-/** Where the error points, as a place in the workspace (an input: the workflow file's line that sets it). */
-function errorLocation(error, workspace, workflowFile) {
-    return error instanceof ActionError ? resolveLocation(error.at, workspace, workflowFile) : undefined;
-}
-/** The last line of a failed run: the chart, the failed steps and how many errors were annotated. */
-function failureLine(report, context = { summaryWritten: true }) {
-    const failed = report.steps.filter((step) => step.status === 'failed');
-    const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length;
-    // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
-    const where = context.summaryWritten ? 'annotated above and in the job summary' : 'annotated above';
-    const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, ${where}` : '';
-    return redact(`${reportSubject(report)}: ${failed.map((step) => step.title).join(', ')} failed${count}`);
-}
-/** The step of an error that stopped the run: `Run`, or the stage it stopped (`Blueprint`, `Run settings`). */
-function stoppedStep(error, where, title = 'Run') {
-    return {
-        id: 'error',
-        title,
-        status: 'failed',
-        durationMs: 0,
-        summary: 'stopped',
-        findings: [
-            {
-                rule: 'error',
-                severity: 'error',
-                message: errorLine(error),
-                ...(where ? { file: where.file, ...(where.line ? { line: where.line } : {}) } : {})
-            }
-        ]
-    };
-}
-/**
- * Fails the action for an error that stopped it before any report (an input that is not valid): the failure
- * annotated at the workflow file's line that sets the input, when the error names one.
- */
-function failAction(error$1, env = process.env) {
-    const where = errorLocation(error$1, env.GITHUB_WORKSPACE || process.cwd(), workflowFileOf(env.GITHUB_WORKFLOW_REF));
-    if (!where) {
-        setFailed(errorLine(error$1));
-        return;
-    }
-    process.exitCode = 1;
-    error(errorLine(error$1), { title: 'Inputs', file: where.file, startLine: where.line });
-}
-
-// The report of one blueprint's run: what the run was about (load.ts), what the stages returned, the run's time;
-// an error that stopped the run becomes its last step (`Run`, or the stage it stopped), at the file and line it
-// points at, so the report says what stopped it. Pure, but for reading the workflow file when the error names an
-// input (run/input-location.ts).
-/** The report of a run that went past its settings: when nothing was pushed, it still names where the chart goes. */
-function assembleReport(frame, time, identity, outcome) {
-    const { registry } = identity;
-    const ref = registry ? chartRef(registry, identity.chart.name, identity.chart.version) : undefined;
-    return reportOf(frame, time, identity, outcome, ref);
-}
-/** The report of a run stopped before any work (an unreadable blueprint, a run setting that does not hold). */
-function stoppedEarlyReport(frame, time, identity, error, stoppedAt) {
-    return reportOf(frame, time, identity, { steps: [], error, stoppedAt });
-}
-function reportOf(frame, time, identity, outcome, ref) {
-    const { inputs, event } = frame;
-    const steps = outcome.error === undefined
-        ? outcome.steps
-        : [
-            ...outcome.steps,
-            stoppedStep(outcome.error, errorLocation(outcome.error, inputs.workspace, event.workflowFile), outcome.stoppedAt)
-        ];
-    return {
-        schemaVersion: 1,
-        blueprint: inputs.blueprint,
-        chart: identity.chart,
-        upstream: outcome.upstream,
-        mode: identity.mode,
-        modeReason: identity.modeReason,
-        helmVersion: outcome.helmVersion ?? 'unknown',
-        status: steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
-        steps,
-        publish: outcome.publish ?? (ref ? { ref, pushed: false } : undefined),
-        values: { files: inputs.valuesFiles, set: inputs.setValues },
-        sbom: outcome.sbom,
-        diff: outcome.diff,
-        runUrl: event.runUrl,
-        commit: event.commit,
-        startedAt: time.startedAt.toISOString(),
-        durationMs: time.durationMs
-    };
-}
-
 var dist = {};
 
 var composer = {};
@@ -12621,6 +12453,401 @@ function requireDist () {
 
 var distExports = requireDist();
 
+// Secrets are registered once (and masked by the runner via core.setSecret);
+// every text that leaves the action (summary, comment, JSON report, SBOM, the
+// diff file, log lines, annotations) goes through redact() as a second line of
+// defence, and data is redacted before it is serialised (redactDeep), so that
+// no escaping can hide a secret from the text pass.
+//
+// A value can reach text in another form than its own: YAML double- or
+// single-quoted, JSON- or Go-escaped (helm's `quote` and `toJson`, its error messages),
+// base64 (`b64enc`, also inside a longer encoded text), percent-encoded, or
+// split across lines (a multi-line value, a folded scalar, a diff's `+` lines).
+// redact() replaces every one of those forms (secretForms).
+/** Shorter values are not redacted (they would blank out ordinary text). */
+const MIN_SECRET = 3;
+/** Shortest base64 text of a value at another offset than 0 that is redacted (a shorter one matches too much). */
+const MIN_SHIFTED_BASE64 = 6;
+/** Shortest form looked for across line breaks (a shorter one would match parts of unrelated lines). */
+const MIN_ACROSS_LINES = 8;
+const secrets = new Set();
+/** Every form of every registered secret, longest first; rebuilt when a secret is added. */
+let forms;
+function registerSecret(value) {
+    if (!value || secrets.has(value))
+        return;
+    secrets.add(value);
+    setSecret(value);
+    forms = undefined;
+}
+/** Go's strconv.Quote body (helm's `quote`, `%q` in its error messages). */
+function goQuoted(value) {
+    const named = {
+        '\x07': '\\a',
+        '\b': '\\b',
+        '\f': '\\f',
+        '\n': '\\n',
+        '\r': '\\r',
+        '\t': '\\t',
+        '\v': '\\v',
+        '\\': '\\\\',
+        '"': '\\"'
+    };
+    let out = '';
+    for (const char of value) {
+        const code = char.codePointAt(0);
+        if (named[char])
+            out += named[char];
+        else if (/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(char))
+            out += char;
+        else if (code < 0x80)
+            out += `\\x${code.toString(16).padStart(2, '0')}`;
+        else if (code < 0x10000)
+            out += `\\u${code.toString(16).padStart(4, '0')}`;
+        else
+            out += `\\U${code.toString(16).padStart(8, '0')}`;
+    }
+    return out;
+}
+/** A JSON string body as Go's encoding/json writes it (helm's `toJson`): `<`, `>`, `&`, U+2028 and U+2029 escaped too. */
+function goJson(value) {
+    return JSON.stringify(value)
+        .slice(1, -1)
+        .replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/** The body of a YAML double-quoted scalar as the `yaml` library writes it (the diff, the SBOM's source). */
+function yamlDoubleQuoted(value) {
+    return distExports.stringify(value, { defaultStringType: 'QUOTE_DOUBLE', lineWidth: 0 }).trimEnd().slice(1, -1);
+}
+/**
+ * The base64 text that `value` gives inside any base64-encoded text, at each of
+ * the three offsets it can start at: the characters that only its bytes decide.
+ */
+function base64Forms(value) {
+    const bytes = Buffer.from(value, 'utf8');
+    const out = [];
+    for (const offset of [0, 1, 2]) {
+        const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+        const stable = encoded.slice(Math.ceil((offset * 8) / 6), Math.floor(((offset + bytes.length) * 8) / 6));
+        if (stable.length >= (offset === 0 ? MIN_SECRET : MIN_SHIFTED_BASE64))
+            out.push(stable);
+    }
+    return out;
+}
+/** The runner's workflow-command escaping: of a message (an annotation, the failure line), and of a property. */
+function commandEscaped(value, property) {
+    const message = value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+    return property ? message.replace(/:/g, '%3A').replace(/,/g, '%2C') : message;
+}
+/**
+ * Every form in which `value` can appear in a text the action writes (see the
+ * header); forms shorter than 3 characters are left out. Exported for tests.
+ */
+function secretForms(value) {
+    // A multi-line value also shows line by line (a block scalar, a diff's lines): each line is a value of its own.
+    const lines = value.split(/\r\n|\r|\n/).map((line) => line.trim());
+    const values = lines.length > 1 ? [value, ...lines.filter((line) => line.length >= MIN_SECRET)] : [value];
+    const quoted = values.flatMap((v) => [
+        v,
+        JSON.stringify(v).slice(1, -1),
+        goJson(v),
+        yamlDoubleQuoted(v),
+        v.replace(/'/g, "''"),
+        goQuoted(v),
+        encodeURIComponent(v),
+        commandEscaped(v, false),
+        commandEscaped(v, true)
+    ]);
+    // Quoted text inside JSON (the JSON report holds diffs and messages with these forms).
+    const all = [...quoted, ...quoted.map((form) => JSON.stringify(form).slice(1, -1)), ...values.flatMap(base64Forms)];
+    return [...new Set(all)].filter((form) => form.length >= MIN_SECRET);
+}
+function registeredForms() {
+    forms ??= [...new Set([...secrets].filter((s) => s.length >= MIN_SECRET).flatMap(secretForms))].sort((a, b) => b.length - a.length);
+    return forms;
+}
+/**
+ * What the search across lines skips: a line break with the indentation after it (a diff's `+`/`-` before it, the
+ * `\` of an escaped break in a YAML double-quoted scalar, not the second of an escaped `\\`, and the `\` of an
+ * escaped blank after it), and spaces and tabs (a fold turns a space into a break).
+ */
+const SKIPPED = /(?:(?<=(?:^|[^\\])(?:\\\\)*)\\)?\r?\n[-+]?[ \t]*(?:\\(?=[ \t]))?|[ \t]+/g;
+/** A form as the search across lines sees it: without spaces and tabs. */
+const squeezed = (form) => form.replace(/[ \t]/g, '');
+/**
+ * Replaces each form that a line break splits (a value folded by a YAML writer,
+ * a diff's continuation lines) part by part with `***`, keeping the breaks: the
+ * text is searched once without breaks and blanks, the matches mapped back.
+ */
+function redactAcrossLines(text, all) {
+    if (!text.includes('\n'))
+        return text;
+    const wanted = [...new Set(all.map(squeezed))].filter((form) => form.length >= MIN_ACROSS_LINES);
+    if (wanted.length === 0)
+        return text;
+    // joined = text without what SKIPPED matches; at[i] = offset in text of joined[i].
+    const parts = [];
+    const at = new Int32Array(text.length);
+    let length = 0;
+    let last = 0;
+    const keep = (end) => {
+        for (let i = last; i < end; i++)
+            at[length++] = i;
+        parts.push(text.slice(last, end));
+    };
+    const breaks = [];
+    for (const m of text.matchAll(SKIPPED)) {
+        keep(m.index);
+        last = m.index + m[0].length;
+        if (m[0].includes('\n'))
+            breaks.push([m.index, last]);
+    }
+    keep(text.length);
+    const joined = parts.join('');
+    // hidden[i]: text[i] belongs to a secret (from a match's first character to its last, the line breaks kept).
+    const hidden = new Uint8Array(text.length);
+    let found = false;
+    for (const form of wanted) {
+        for (let i = joined.indexOf(form); i !== -1; i = joined.indexOf(form, i + form.length)) {
+            hidden.fill(1, at[i], at[i + form.length - 1] + 1);
+            found = true;
+        }
+    }
+    if (!found)
+        return text;
+    for (const [start, end] of breaks)
+        hidden.fill(0, start, end);
+    let out = '';
+    for (let i = 0; i < text.length; i++) {
+        if (!hidden[i])
+            out += text[i];
+        else if (i === 0 || !hidden[i - 1])
+            out += '***';
+    }
+    return out;
+}
+function redact(text) {
+    const all = registeredForms();
+    if (all.length === 0)
+        return text;
+    let out = text;
+    for (const form of all)
+        if (out.includes(form))
+            out = out.split(form).join('***');
+    return redactAcrossLines(out, all);
+}
+/** A copy of a JSON-like value with `fn` applied to every string (keys too). */
+function mapStringsDeep(value, fn) {
+    const seen = new WeakSet();
+    const walk = (v) => {
+        if (typeof v === 'string')
+            return fn(v);
+        if (typeof v === 'bigint')
+            return v.toString();
+        if (typeof v === 'function' || typeof v === 'symbol')
+            return undefined;
+        if (v === null || typeof v !== 'object')
+            return v;
+        if (seen.has(v))
+            return '[Circular]';
+        seen.add(v);
+        try {
+            if (v instanceof Date)
+                return v.toISOString();
+            if (v instanceof Error)
+                return { name: v.name, message: fn(v.message) };
+            if (v instanceof Map)
+                return walk(Object.fromEntries(v));
+            if (v instanceof Set)
+                return walk([...v]);
+            if (ArrayBuffer.isView(v))
+                return `[${v.byteLength} bytes]`;
+            if (Array.isArray(v))
+                return v.map(walk);
+            const out = {};
+            for (const [key, val] of Object.entries(v)) {
+                const w = walk(val);
+                if (w !== undefined)
+                    out[fn(key)] = w;
+            }
+            return out;
+        }
+        finally {
+            seen.delete(v);
+        }
+    };
+    return walk(value);
+}
+/** A copy of a JSON-like value with every string (keys too) redacted: data redacted before it is serialised. */
+function redactDeep(value) {
+    return mapStringsDeep(value, redact);
+}
+/**
+ * The last net for the job log: everything written to stdout (log lines, annotations, the failure line) is
+ * redacted, except the `::add-mask::` commands that hand the secrets to the runner's own masker.
+ */
+let stdoutRedacted = false;
+function redactStandardOutput() {
+    if (stdoutRedacted)
+        return;
+    stdoutRedacted = true;
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = (chunk, ...rest) => {
+        if (typeof chunk !== 'string' || chunk.startsWith('::add-mask::') || registeredForms().length === 0)
+            return write(chunk, ...rest);
+        return write(redact(chunk), ...rest);
+    };
+}
+
+// Where an action input is set: the line of the workflow file that gives it (`blueprint: platform/temporl`), so an
+// error about an input is annotated there. The workflow file is GITHUB_WORKFLOW_REF's path
+// (`owner/repo/.github/workflows/ci.yml@refs/heads/main`), read from the checkout; nothing when it is not there
+// (a workflow of another repository, no checkout, a local run) or does not set the input.
+/** `.github/workflows/ci.yml` of GITHUB_WORKFLOW_REF (`owner/repo/.github/workflows/ci.yml@ref`). */
+function workflowFileOf(workflowRef) {
+    const file = /^[^/]+\/[^/]+\/(\.github\/workflows\/[^@]+\.ya?ml)@/.exec(workflowRef ?? '')?.[1];
+    return file && !file.split('/').includes('..') ? file : undefined;
+}
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Pure: the 1-based line of `text` (a workflow file) that sets input `name`, as a block (`name: value`) or flow
+ * (`with: { name: value }`) mapping entry. With a value, the line giving that value (quoted or not) wins; else, or
+ * when it is given by an expression (`${{ matrix.blueprint }}`), the first line setting the input.
+ */
+function inputLine(text, name, value) {
+    const key = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:(?:\\s|$)`);
+    const lines = text.split(/\r?\n/);
+    const setting = lines.flatMap((line, i) => (key.test(line.replace(/(^|\s)#.*$/, '')) ? [i] : []));
+    if (setting.length === 0)
+        return undefined;
+    if (value) {
+        const given = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:\\s*(['"]?)${escapeRegExp(value)}\\1\\s*(?:[,}#]|$)`);
+        const exact = setting.find((i) => given.test(lines[i]));
+        if (exact !== undefined)
+            return exact + 1;
+    }
+    return setting[0] + 1;
+}
+/** The workflow file's line that sets the input (relative to the workspace), when it can be found. */
+function inputLocation(workspace, workflowFile, input) {
+    if (!workflowFile)
+        return undefined;
+    let text;
+    try {
+        text = _builtin_fs.readFileSync(path.join(workspace, workflowFile), 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+    const line = inputLine(text, input.input, input.value);
+    return line === undefined ? undefined : { file: workflowFile, line };
+}
+/** An error's location as a place in a file: an input's is looked up in the workflow file. */
+function resolveLocation(at, workspace, workflowFile) {
+    if (!at)
+        return undefined;
+    return 'input' in at ? inputLocation(workspace, workflowFile, at) : at;
+}
+
+// How a run that stopped says so: the one line for core.setFailed, the `Run` step of an error that stopped
+// the run early (so the PR comment and job summary say what stopped it), and the annotation of an error that
+// stopped the action before any report, each at the file and line the error points at.
+/** One line for core.setFailed: what is wrong, then what to do. */
+function errorLine(error) {
+    if (error instanceof ActionError)
+        return redact(error.hint ? `${error.message} — ${error.hint}` : error.message);
+    if (error instanceof Error)
+        return redact(`unexpected error: ${error.message}`);
+    return redact(`unexpected error: ${String(error)}`);
+}
+/** Where the error points, as a place in the workspace (an input: the workflow file's line that sets it). */
+function errorLocation(error, workspace, workflowFile) {
+    return error instanceof ActionError ? resolveLocation(error.at, workspace, workflowFile) : undefined;
+}
+/** The last line of a failed run: the chart, the failed steps and how many errors were annotated. */
+function failureLine(report, context = { summaryWritten: true }) {
+    const failed = report.steps.filter((step) => step.status === 'failed');
+    const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length;
+    // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
+    const where = context.summaryWritten ? 'annotated above and in the job summary' : 'annotated above';
+    const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, ${where}` : '';
+    return redact(`${reportSubject(report)}: ${failed.map((step) => step.title).join(', ')} failed${count}`);
+}
+/** The step of an error that stopped the run: `Run`, or the stage it stopped (`Blueprint`, `Run settings`). */
+function stoppedStep(error, where, title = 'Run') {
+    return {
+        id: 'error',
+        title,
+        status: 'failed',
+        durationMs: 0,
+        summary: 'stopped',
+        findings: [
+            {
+                rule: 'error',
+                severity: 'error',
+                message: errorLine(error),
+                ...(where ? { file: where.file, ...(where.line ? { line: where.line } : {}) } : {})
+            }
+        ]
+    };
+}
+/**
+ * Fails the action for an error that stopped it before any report (an input that is not valid): the failure
+ * annotated at the workflow file's line that sets the input, when the error names one.
+ */
+function failAction(error$1, env = process.env) {
+    const where = errorLocation(error$1, env.GITHUB_WORKSPACE || process.cwd(), workflowFileOf(env.GITHUB_WORKFLOW_REF));
+    if (!where) {
+        setFailed(errorLine(error$1));
+        return;
+    }
+    process.exitCode = 1;
+    error(errorLine(error$1), { title: 'Inputs', file: where.file, startLine: where.line });
+}
+
+// The report of one blueprint's run: what the run was about (load.ts), what the stages returned, the run's time;
+// an error that stopped the run becomes its last step (`Run`, or the stage it stopped), at the file and line it
+// points at, so the report says what stopped it. Pure, but for reading the workflow file when the error names an
+// input (run/input-location.ts).
+/** The report of a run that went past its settings: when nothing was pushed, it still names where the chart goes. */
+function assembleReport(frame, time, identity, outcome) {
+    const { registry } = identity;
+    const ref = registry ? chartRef(registry, identity.chart.name, identity.chart.version) : undefined;
+    return reportOf(frame, time, identity, outcome, ref);
+}
+/** The report of a run stopped before any work (an unreadable blueprint, a run setting that does not hold). */
+function stoppedEarlyReport(frame, time, identity, error, stoppedAt) {
+    return reportOf(frame, time, identity, { steps: [], error, stoppedAt });
+}
+function reportOf(frame, time, identity, outcome, ref) {
+    const { inputs, event } = frame;
+    const steps = outcome.error === undefined
+        ? outcome.steps
+        : [
+            ...outcome.steps,
+            stoppedStep(outcome.error, errorLocation(outcome.error, inputs.workspace, event.workflowFile), outcome.stoppedAt)
+        ];
+    return {
+        schemaVersion: 1,
+        blueprint: inputs.blueprint,
+        chart: identity.chart,
+        upstream: outcome.upstream,
+        mode: identity.mode,
+        modeReason: identity.modeReason,
+        helmVersion: outcome.helmVersion ?? 'unknown',
+        status: steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
+        steps,
+        publish: outcome.publish ?? (ref ? { ref, pushed: false } : undefined),
+        values: { files: inputs.valuesFiles, set: inputs.setValues },
+        sbom: outcome.sbom,
+        diff: outcome.diff,
+        runUrl: event.runUrl,
+        commit: event.commit,
+        startedAt: time.startedAt.toISOString(),
+        durationMs: time.durationMs
+    };
+}
+
 // Input repository-mirrors as a rule of chart repositories: a repository URL rewritten by the longest matching
 // mirror prefix (resolution, dependency build, archive digests). Pure; imports nothing from src/, so inputs/ can
 // parse into its type without depending on the chart modules that use it.
@@ -13490,21 +13717,16 @@ function parseRenderDetailed(output, options = {}) {
             value = parseYamlDocument(chunk.text);
         }
         catch (e) {
-            // What `yaml` refuses, go-yaml may read (helm/lenient-yaml.ts): helm and the cluster would.
-            const lenient = options.lenient ? readLeniently(options.lenient, chunk.text) : undefined;
-            if (lenient === undefined) {
-                let line = lineAt(output, chunk.start);
-                let message = e instanceof Error ? e.message : String(e);
-                if (e instanceof distExports.YAMLParseError) {
-                    const offset = e.pos?.[0];
-                    if (typeof offset === 'number')
-                        line = lineAt(output, chunk.start + offset);
-                    message = message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '');
-                }
-                errors.push(new RenderParseError(message, head.source, line, i));
-                continue;
+            let line = lineAt(output, chunk.start);
+            let message = e instanceof Error ? e.message : String(e);
+            if (e instanceof distExports.YAMLParseError) {
+                const offset = e.pos?.[0];
+                if (typeof offset === 'number')
+                    line = lineAt(output, chunk.start + offset);
+                message = message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '');
             }
-            value = lenient.value;
+            errors.push(new RenderParseError(message, head.source, line, i));
+            continue;
         }
         if (value === null || value === undefined)
             continue;
@@ -13560,26 +13782,6 @@ function flattenInto(doc, out, bad) {
         else
             bad?.(`list item ${at} of ${doc.kind ?? 'a list'}`, `is ${describe$1(item)}, not a mapping`);
     });
-}
-/** The lenient reader's value, or undefined when it refuses the document too. */
-function readLeniently(read, text) {
-    try {
-        return { value: read(text) };
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * The render as helm reads it: like parseRenderDetailed, and the documents the `yaml` library refuses read again by
- * go-yaml's rules (helm/lenient-yaml.ts, loaded only then). What neither reads stays an error.
- */
-async function parseRenderAsHelm(output, options = {}) {
-    const parsed = parseRenderDetailed(output, options);
-    if (parsed.errors.length === 0)
-        return parsed;
-    const { parseLeniently } = await import('./lenient-yaml.js');
-    return parseRenderDetailed(output, { ...options, lenient: parseLeniently });
 }
 /**
  * Pure: a `helm template` output cut into the documents helm wrote, each with
@@ -13746,10 +13948,27 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
     });
 }
 
+// Input set-secret reaches helm without a shell and without its values in any
+// argument list (another process on the runner can read argv): each value is
+// written to its own file (mode 0600) in the run's private work folder and
+// given as `--set-file key=FILE`, so helm reads it as a string.
+/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
+async function secretValueArgs(dir, entries) {
+    if (entries.length === 0)
+        return [];
+    await promises.mkdir(dir, { recursive: true, mode: 0o700 });
+    const args = [];
+    for (const [index, entry] of entries.entries()) {
+        // A name without commas or `=`: helm splits --set-file on both.
+        const file = path.join(dir, `value-${index}`);
+        await promises.writeFile(file, entry.value, { mode: 0o600 });
+        args.push('--set-file', `${entry.key}=${file}`);
+    }
+    return args;
+}
+
 // Loads a YAML file once, keeping the source positions so findings can point
-// at file:line, and turning parse errors into messages that name the file, line
-// and column. A key written twice in one mapping is not an error (helm reads the
-// file, keeping the last value): it is recorded (`duplicates`) for a finding.
+// at file:line, and turning parse errors into messages that name the file and line.
 /** Helm 4 refuses values files over 5 MiB; no chart file the action reads may be larger. */
 const MAX_YAML_BYTES = 5 * 1024 * 1024;
 /**
@@ -13816,18 +14035,27 @@ function linesOf(text, displayPath) {
     }
 }
 /**
- * `yaml`'s parse of the text: its data (a key written twice keeps its last value, as helm reads it), positions and
- * duplicate keys, or an ActionError naming the file, line and column. Exported for tests: parseYamlText's fast way
- * must give what this gives.
+ * `yaml`'s parse of the text: its data and positions, or an ActionError naming the file and line. Exported for
+ * tests: parseYamlText's fast way must give what this gives.
  */
 function libraryParse(text, displayPath) {
     const lineCounter = new distExports.LineCounter();
     // yaml's own uniqueKeys check compares each key with every earlier one of its
-    // map (quadratic: minutes for a few MB); duplicateKeys does it in one pass.
+    // map (quadratic: minutes for a few MB); duplicateKeyOffset does it in one pass.
     const doc = distExports.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-    if (doc.errors.length > 0)
-        throw syntaxError(doc, doc.errors[0], text, lineCounter, displayPath);
-    const duplicates = duplicateKeys(doc, lineCounter);
+    const invalid = (offset, reason) => {
+        const line = lineCounter.linePos(offset).line;
+        return new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`);
+    };
+    if (doc.errors.length > 0) {
+        const first = doc.errors[0];
+        const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
+        const reason = first.message.split('\n')[0];
+        throw new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`);
+    }
+    const duplicate = duplicateKeyOffset(doc);
+    if (duplicate !== undefined)
+        throw invalid(duplicate, 'Map keys must be unique');
     let data;
     try {
         data = (doc.toJS({ maxAliasCount: 1000 }) ?? {});
@@ -13836,91 +14064,36 @@ function libraryParse(text, displayPath) {
         // yaml's alias-bomb guard ("Excessive alias count …") names no file.
         throw new ActionError(`${displayPath}: not valid YAML: ${error.message.split('\n')[0]}`, `${displayPath} expands its aliases (*name) too many times; write the values out instead of nesting aliases`);
     }
-    const source = {
+    return {
         displayPath,
         data,
         lineOf: (path) => lineOfPath(doc, lineCounter, path)
     };
-    if (duplicates.length > 0)
-        source.duplicates = duplicates;
-    return source;
 }
 /**
- * Where a syntax error is, as a person looks for it: the file, line and column, and the line's text. An unclosed
- * quote or flow collection is found where it opens (`yaml` reports it where the text ends).
+ * Offset of the first key that repeats an earlier key of the same mapping (as
+ * yaml's uniqueKeys compares them: scalar keys by value), in one pass over the
+ * document: a Set per mapping.
  */
-function syntaxError(doc, error, text, lineCounter, displayPath) {
-    const opened = error.code === 'MISSING_CHAR' || /^Flow (map|sequence)/.test(error.message);
-    const offset = (opened ? openingOf(doc, error.pos[0]) : undefined) ?? error.pos[0];
-    const { line, col } = lineCounter.linePos(Math.min(offset, text.length));
-    const lineText = (text.split('\n')[line - 1] ?? '').replace(/\r$/, '');
-    const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    const shown = lineText.trim() === '' ? '' : `: \`${lineText.trim().slice(0, 80)}\``;
-    return new ActionError(`${displayPath}:${line}: not valid YAML: ${reason} (column ${col}${shown})`, `fix the YAML syntax at line ${line}, column ${col} of ${displayPath}`, { file: displayPath, line, column: col });
-}
-/** Start of the innermost quoted scalar or flow collection still open at `offset` (the error's place). */
-function openingOf(doc, offset) {
+function duplicateKeyOffset(doc) {
     let found;
-    distExports.visit(doc, (_, node) => {
-        if (!distExports.isNode(node) || !node.range)
-            return undefined;
-        const [start, , end] = node.range;
-        const open = (distExports.isScalar(node) && (node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE')) ||
-            (distExports.isCollection(node) && node.flow === true);
-        if (open && start < offset && end >= offset && (found === undefined || start > found))
-            found = start;
-        return undefined;
-    });
-    return found;
-}
-/** A value as short text for a message. */
-function shortValue(value) {
-    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
-    return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-}
-/**
- * Keys that repeat an earlier key of the same mapping (as yaml's uniqueKeys compares them: scalar keys by value),
- * in one pass over the document: a Map per mapping. Each repeat is paired with the occurrence before it.
- */
-function duplicateKeys(doc, lineCounter) {
-    const found = [];
-    const valueOf = (node) => {
-        try {
-            return distExports.isNode(node) || distExports.isAlias(node) ? node.toJS(doc, { maxAliasCount: 1000 }) : node;
-        }
-        catch {
-            return undefined;
-        }
-    };
-    const walk = (node, at) => {
-        if (distExports.isSeq(node)) {
-            node.items.forEach((item, i) => walk(item, [...at, i]));
-            return;
-        }
-        if (!distExports.isMap(node))
-            return;
-        const seen = new Map();
-        for (const pair of node.items) {
-            const key = pair.key;
-            if (!distExports.isScalar(key))
-                continue;
-            // Scalar keys compare by value (1 and "1" differ, as in yaml's own check).
-            const line = lineCounter.linePos(key.range?.[0] ?? 0).line;
-            const earlier = seen.get(key.value);
-            if (earlier) {
-                const [before, after] = [valueOf(earlier.value), valueOf(pair.value)];
-                found.push({
-                    path: [...at, String(key.value)],
-                    lines: [earlier.line, line],
-                    equal: JSON.stringify(before) === JSON.stringify(after),
-                    values: [shortValue(before), shortValue(after)]
-                });
+    distExports.visit(doc, {
+        Map(_, map) {
+            const seen = new Set();
+            for (const pair of map.items) {
+                const key = pair.key;
+                if (!distExports.isScalar(key))
+                    continue;
+                // Scalar keys compare by value (1 and "1" differ, as in yaml's own check).
+                if (seen.has(key.value)) {
+                    found = key.range?.[0] ?? 0;
+                    return distExports.visit.BREAK;
+                }
+                seen.add(key.value);
             }
-            seen.set(key.value, { line, value: pair.value });
-            walk(pair.value, [...at, String(key.value)]);
+            return undefined;
         }
-    };
-    walk(doc.contents, []);
+    });
     return found;
 }
 function lineOfPath(doc, lineCounter, path) {
@@ -13929,16 +14102,12 @@ function lineOfPath(doc, lineCounter, path) {
     const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
     const last = path[path.length - 1];
     if (distExports.isMap(parent)) {
-        // The last of a key written twice: the one helm keeps.
-        let line;
         for (const pair of parent.items) {
             const key = pair.key;
             const keyValue = distExports.isScalar(key) ? key.value : key;
             if (String(keyValue) === String(last) && key?.range)
-                line = lineCounter.linePos(key.range[0]).line;
+                return lineCounter.linePos(key.range[0]).line;
         }
-        if (line !== undefined)
-            return line;
     }
     const node = doc.getIn(path, true);
     return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
@@ -15669,100 +15838,6 @@ async function buildStep(ctx, upstream, prepared, epoch, whileBuilding) {
     };
 }
 
-/** `a.b.c` for a message (keys as written). */
-function dotted(path) {
-    return path.map((key) => (typeof key === 'number' ? `[${key}]` : key)).join('.');
-}
-/** One finding per key written twice in the file (its later line: the value helm keeps). */
-function duplicateKeyFindings(source) {
-    return (source.duplicates ?? []).map((duplicate) => {
-        const key = dotted(duplicate.path);
-        const [first, second] = duplicate.lines;
-        const where = `${source.displayPath} at lines ${first} and ${second}`;
-        return duplicate.equal
-            ? {
-                rule: 'yaml-duplicate-key',
-                severity: 'warning',
-                message: `\`${key}\` is written twice in ${where}, with the same value: helm keeps the later one, nothing is lost.`,
-                fix: `delete one of them (line ${first} or ${second})`,
-                file: source.displayPath,
-                line: second
-            }
-            : {
-                rule: 'yaml-duplicate-key',
-                severity: 'error',
-                message: `\`${key}\` is written twice in ${where}, with different values: helm keeps the later one ` +
-                    `(\`${duplicate.values[1]}\`, line ${second}) and line ${first}'s (\`${duplicate.values[0]}\`) is lost without a word.`,
-                fix: `keep the value you mean and delete the other line (${first} or ${second})`,
-                file: source.displayPath,
-                line: second
-            };
-    });
-}
-/**
- * The `Chart files` step, when a file the run reads writes a key twice (else none: the step table stays as it was).
- * Its errors stop the publish like any failed step.
- */
-function duplicateKeysStep(sources) {
-    const findings = sources.flatMap((source) => duplicateKeyFindings(source));
-    if (findings.length === 0)
-        return undefined;
-    const differing = findings.filter((f) => f.severity === 'error').length;
-    const files = [...new Set(findings.map((f) => f.file))].join(', ');
-    const n = findings.length;
-    return {
-        id: 'chart-files',
-        title: 'Chart files',
-        status: differing > 0 ? 'failed' : 'warning',
-        durationMs: 0,
-        summary: `${n} key${n === 1 ? '' : 's'} written twice in ${files}` +
-            (differing > 0 ? `: ${differing} with different values (helm keeps the later)` : ', with the same values'),
-        findings
-    };
-}
-/** The `Chart files` step of a blueprint: Chart.yaml, values.yaml, blueprint.yaml and the `values` input's files. */
-function chartFilesStep(blueprint) {
-    const { chartYaml, values, blueprintYaml, valuesFiles } = blueprint;
-    return duplicateKeysStep([chartYaml, values, ...(blueprintYaml ? [blueprintYaml] : []), ...(valuesFiles ?? [])]);
-}
-
-// Input set-secret reaches helm without a shell and without its values in any
-// argument list (another process on the runner can read argv): each value is
-// written to its own file (mode 0600) in the run's private work folder and
-// given as `--set-file key=FILE`, so helm reads it as a string.
-/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
-async function secretValueArgs(dir, entries) {
-    if (entries.length === 0)
-        return [];
-    await promises.mkdir(dir, { recursive: true, mode: 0o700 });
-    const args = [];
-    for (const [index, entry] of entries.entries()) {
-        // A name without commas or `=`: helm splits --set-file on both.
-        const file = path.join(dir, `value-${index}`);
-        await promises.writeFile(file, entry.value, { mode: 0o600 });
-        args.push('--set-file', `${entry.key}=${file}`);
-    }
-    return args;
-}
-
-// What the chart stages take from the inputs and the files beside the chart: the values arguments of every render
-// and lint (inputs values, set, set-secret), and the `Chart files` step (a key written twice in Chart.yaml,
-// values.yaml, blueprint.yaml or a values input file: chart/duplicate-keys.ts), which leads the steps.
-/** `--values`, `--set` and `--set-file` (set-secret) arguments for every render and lint. */
-async function valueArguments(ctx) {
-    const { inputs } = ctx;
-    return [
-        ...inputs.valuesFiles.flatMap((file) => ['--values', path.resolve(inputs.workspace, file)]),
-        ...inputs.setValues.flatMap((value) => ['--set', value]),
-        ...(await secretValueArgs(ctx.folders.secretValues, inputs.setSecretValues))
-    ];
-}
-/** The steps before any other: the chart files' duplicate keys, when there are any. */
-function leadingSteps(ctx) {
-    const files = chartFilesStep(ctx.blueprint);
-    return files ? [files] : [];
-}
-
 // The stages after the dependency build, loaded on demand: `check-step.ts` (gates, package, base render),
 // `publish-step.ts` and `emit.ts` (the report out) are chunks of dist/ of their own (~320 KB of the bundle).
 /**
@@ -15918,7 +15993,7 @@ async function writeSbom(bom, dir) {
     await promises.mkdir(dir, { recursive: true });
     const file = path.join(dir, `${bom.metadata.component.name}-${bom.metadata.component.version}.cdx.json`);
     // Like every text the action writes: a set-secret value rendered into an image reference is not shown.
-    await promises.writeFile(file, redact(`${JSON.stringify(bom, null, 2)}\n`), 'utf8');
+    await promises.writeFile(file, redact(`${JSON.stringify(redactDeep(bom), null, 2)}\n`), 'utf8');
     return file;
 }
 
@@ -15954,11 +16029,18 @@ function writeRunSbom(content, publish, dir) {
 // Stages on the chart once helm and the upstream are ready: dependency build → gates and package (with the base
 // render beside them) → publish. Each stage returns its results; what the run has when a stage throws is kept
 // (the steps so far, the diff, the SBOM's content) and the error is returned for the report's `Run` step.
+/** `--values`, `--set` and `--set-file` (set-secret) arguments for every render and lint. */
+async function valueArguments(ctx) {
+    const { inputs } = ctx;
+    return [
+        ...inputs.valuesFiles.flatMap((file) => ['--values', path.resolve(inputs.workspace, file)]),
+        ...inputs.setValues.flatMap((value) => ['--set', value]),
+        ...(await secretValueArgs(ctx.folders.secretValues, inputs.setSecretValues))
+    ];
+}
 async function runChartSteps(ctx, preparation) {
     const { upstream, work, epoch, contract } = preparation;
-    // A key written twice in a file the run reads leads (an error stops the publish like a failed gate).
-    const outcome = { steps: leadingSteps(ctx) };
-    const leading = outcome.steps.length;
+    const outcome = { steps: [] };
     try {
         // Once helm has started: the upstream resolution, the commit time, the blueprint.yaml contract and the later
         // stages' code, beside it.
@@ -15998,7 +16080,7 @@ async function runChartSteps(ctx, preparation) {
     }
     catch (error) {
         // Stopped before the upstream's step was taken in (the work copy or the build threw): it still leads.
-        if (outcome.steps.length === leading) {
+        if (outcome.steps.length === 0) {
             const [settled, contracted] = await Promise.all([
                 upstream().catch(() => undefined),
                 contract().catch(() => undefined)
@@ -16226,14 +16308,14 @@ function checkRunSettings(settings) {
 }
 
 // Stage: the blueprint read and checked before any work: Chart.yaml, values.yaml and blueprint.yaml
-// (chart/blueprint.ts), the values input's files read (Helm's size limit, YAML syntax, duplicate keys), the mode the event asks for
+// (chart/blueprint.ts), the values input's files against Helm's size limit, the mode the event asks for
 // (settings.ts decideMode) and the run settings (settings.ts). What stops here still gets a report.
 async function loadRun(inputs, event) {
     let blueprint;
     try {
         blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart);
-        // Helm reads the values input's files; one over Helm's limit or not YAML fails now, not after minutes.
-        blueprint.valuesFiles = await Promise.all(inputs.valuesFiles.map((file) => loadYamlFile(path.resolve(inputs.workspace, file), file)));
+        // Helm reads the values input's files; one over Helm's limit fails now, not after minutes.
+        await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(path.resolve(inputs.workspace, file), file)));
     }
     catch (error) {
         const chart = await chartIdentityGuess(inputs.workspace, inputs.chart);
@@ -16304,7 +16386,7 @@ function discoverOutputs(result) {
 const SKIP_OUTPUTS = { mode: 'skip' };
 function writeOutputs(outputs) {
     for (const [name, value] of Object.entries(outputs))
-        setOutput(name, value);
+        setOutput(name, redact(value));
 }
 
 // The one place that starts helm. Argument arrays only (never a shell), output
@@ -20709,6 +20791,226 @@ function groupFailing(verdicts) {
     return [...groups.values()];
 }
 
+/** The default of input `kubernetes-version`. */
+const DEFAULT_KUBERNETES_VERSION = '1.36';
+/** The oldest release accepted (every removal the table knows happened after it). */
+const OLDEST_MINOR = 16;
+/** `1.36`, `v1.36`, `1.36.2`, `v1.36.2` → KubeVersion; undefined when it is none of those (or older than 1.16). */
+function parseKubeVersion(text) {
+    const match = /^v?1\.(\d{1,3})(?:\.(\d{1,4}))?$/.exec(text.trim());
+    if (!match)
+        return undefined;
+    const minor = Number(match[1]);
+    if (minor < OLDEST_MINOR)
+        return undefined;
+    return { text: `v1.${minor}.${match[2] ?? '0'}`, minor };
+}
+const WORKLOADS = ['Deployment', 'DaemonSet', 'ReplicaSet', 'StatefulSet', 'ControllerRevision'];
+const API_CHANGES = [
+    {
+        apiVersion: 'extensions/v1beta1',
+        kinds: ['Deployment', 'DaemonSet', 'ReplicaSet', 'NetworkPolicy', 'PodSecurityPolicy'],
+        deprecatedIn: 9,
+        removedIn: 16,
+        replacement: {
+            Deployment: 'apps/v1',
+            DaemonSet: 'apps/v1',
+            ReplicaSet: 'apps/v1',
+            NetworkPolicy: 'networking.k8s.io/v1',
+            PodSecurityPolicy: 'policy/v1beta1'
+        }
+    },
+    { apiVersion: 'apps/v1beta1', kinds: WORKLOADS, deprecatedIn: 9, removedIn: 16, replacement: 'apps/v1' },
+    { apiVersion: 'apps/v1beta2', kinds: WORKLOADS, deprecatedIn: 9, removedIn: 16, replacement: 'apps/v1' },
+    {
+        apiVersion: 'extensions/v1beta1',
+        kinds: ['Ingress'],
+        deprecatedIn: 14,
+        removedIn: 22,
+        replacement: 'networking.k8s.io/v1'
+    },
+    {
+        apiVersion: 'admissionregistration.k8s.io/v1beta1',
+        kinds: ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
+        deprecatedIn: 16,
+        removedIn: 22,
+        replacement: 'admissionregistration.k8s.io/v1'
+    },
+    {
+        apiVersion: 'apiextensions.k8s.io/v1beta1',
+        kinds: ['CustomResourceDefinition'],
+        deprecatedIn: 16,
+        removedIn: 22,
+        replacement: 'apiextensions.k8s.io/v1'
+    },
+    {
+        apiVersion: 'apiregistration.k8s.io/v1beta1',
+        kinds: ['APIService'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'apiregistration.k8s.io/v1'
+    },
+    {
+        apiVersion: 'authentication.k8s.io/v1beta1',
+        kinds: ['TokenReview'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'authentication.k8s.io/v1'
+    },
+    {
+        apiVersion: 'authorization.k8s.io/v1beta1',
+        kinds: ['SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectAccessReview'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'authorization.k8s.io/v1'
+    },
+    {
+        apiVersion: 'certificates.k8s.io/v1beta1',
+        kinds: ['CertificateSigningRequest'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'certificates.k8s.io/v1'
+    },
+    {
+        apiVersion: 'coordination.k8s.io/v1beta1',
+        kinds: ['Lease'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'coordination.k8s.io/v1'
+    },
+    {
+        apiVersion: 'networking.k8s.io/v1beta1',
+        kinds: ['Ingress', 'IngressClass'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'networking.k8s.io/v1'
+    },
+    {
+        apiVersion: 'rbac.authorization.k8s.io/v1beta1',
+        kinds: ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
+        deprecatedIn: 17,
+        removedIn: 22,
+        replacement: 'rbac.authorization.k8s.io/v1'
+    },
+    {
+        apiVersion: 'scheduling.k8s.io/v1beta1',
+        kinds: ['PriorityClass'],
+        deprecatedIn: 14,
+        removedIn: 22,
+        replacement: 'scheduling.k8s.io/v1'
+    },
+    {
+        apiVersion: 'storage.k8s.io/v1beta1',
+        kinds: ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'storage.k8s.io/v1'
+    },
+    { apiVersion: 'batch/v1beta1', kinds: ['CronJob'], deprecatedIn: 21, removedIn: 25, replacement: 'batch/v1' },
+    {
+        apiVersion: 'discovery.k8s.io/v1beta1',
+        kinds: ['EndpointSlice'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'discovery.k8s.io/v1'
+    },
+    {
+        apiVersion: 'events.k8s.io/v1beta1',
+        kinds: ['Event'],
+        deprecatedIn: 19,
+        removedIn: 25,
+        replacement: 'events.k8s.io/v1'
+    },
+    {
+        apiVersion: 'autoscaling/v2beta1',
+        kinds: ['HorizontalPodAutoscaler'],
+        deprecatedIn: 23,
+        removedIn: 25,
+        replacement: 'autoscaling/v2'
+    },
+    {
+        apiVersion: 'policy/v1beta1',
+        kinds: ['PodDisruptionBudget'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'policy/v1'
+    },
+    {
+        apiVersion: 'policy/v1beta1',
+        kinds: ['PodSecurityPolicy'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'nothing: use Pod Security Admission (namespace labels)'
+    },
+    {
+        apiVersion: 'node.k8s.io/v1beta1',
+        kinds: ['RuntimeClass'],
+        deprecatedIn: 20,
+        removedIn: 25,
+        replacement: 'node.k8s.io/v1'
+    },
+    {
+        apiVersion: 'autoscaling/v2beta2',
+        kinds: ['HorizontalPodAutoscaler'],
+        deprecatedIn: 23,
+        removedIn: 26,
+        replacement: 'autoscaling/v2'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta1',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 23,
+        removedIn: 26,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'storage.k8s.io/v1beta1',
+        kinds: ['CSIStorageCapacity'],
+        deprecatedIn: 24,
+        removedIn: 27,
+        replacement: 'storage.k8s.io/v1'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 26,
+        removedIn: 29,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 29,
+        removedIn: 32,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'v1',
+        kinds: ['Endpoints'],
+        deprecatedIn: 33,
+        replacement: { Endpoints: 'discovery.k8s.io/v1 EndpointSlice' }
+    }
+];
+/** Whether `apiVersion` `kind` is removed or deprecated in `version`; undefined when it is neither. */
+function apiStatus(apiVersion, kind, version) {
+    for (const change of API_CHANGES) {
+        if (change.apiVersion !== apiVersion || !change.kinds.includes(kind))
+            continue;
+        if (version.minor < change.deprecatedIn)
+            return undefined;
+        const replacement = typeof change.replacement === 'string' ? change.replacement : (change.replacement[kind] ?? 'a served version');
+        const out = {
+            status: change.removedIn !== undefined && version.minor >= change.removedIn ? 'removed' : 'deprecated',
+            replacement,
+            deprecatedIn: `1.${change.deprecatedIn}`
+        };
+        if (change.removedIn !== undefined)
+            out.removedIn = `1.${change.removedIn}`;
+        return out;
+    }
+    return undefined;
+}
+
 // Every input is read and validated here, once, into a typed object; nothing
 // else in the action calls core.getInput.
 const defaultReader = (name) => getInput(name);
@@ -20738,6 +21040,14 @@ function oneOf(read, name, allowed, fallback) {
     if (allowed.includes(raw))
         return raw;
     throw new ActionError(`input ${name}: "${raw}" is not one of ${allowed.join(', ')}`, `set ${name} to one of ${allowed.join(', ')}`, { input: name, value: read(name).trim() });
+}
+/** Input kubernetes-version: `1.36`, `v1.33.2` (1.16 or later); empty: the default. */
+function readKubernetesVersion(raw) {
+    const text = raw.trim() || DEFAULT_KUBERNETES_VERSION;
+    const version = parseKubeVersion(text);
+    if (!version)
+        throw new ActionError(`input kubernetes-version: "${text}" is not a Kubernetes release like 1.36 or v1.33.2 (1.16 or later)`, `set kubernetes-version to the minor your clusters run, e.g. ${DEFAULT_KUBERNETES_VERSION}`);
+    return version;
 }
 /** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
 function workspacePath(workspace, name, value) {
@@ -20940,6 +21250,12 @@ function getInputs(read = defaultReader, env = process.env) {
         imageAllowlist: parseAllowlist(read('image-allowlist')),
         imageFields: parseImageFields(read('image-fields')),
         neverLatest: oneOf(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
+        kubernetesVersion: readKubernetesVersion(read('kubernetes-version')),
+        crds: lines(read('crds')).map((glob) => {
+            workspacePath(workspace, 'crds', glob.replace(/[*?[{].*$/, '') || '.');
+            return glob;
+        }),
+        missingSchemas: oneOf(read, 'missing-schemas', ['warning', 'error', 'off'], 'warning'),
         resolveDigests: boolean(read, 'resolve-digests', false),
         chartTests: boolean(read, 'chart-tests', true),
         commentMode: oneOf(read, 'comment-mode', ['update', 'recreate', 'on-failure', 'off'], 'update'),
@@ -20982,6 +21298,8 @@ function ensureRunnerFolders(env = process.env) {
 // registered with the runner's masker before anything is logged.
 /** Throws an ActionError naming the input when one is not valid. */
 function startRun() {
+    // Before any input is read: from here on nothing reaches the log unredacted.
+    redactStandardOutput();
     const outputDir = ensureRunnerFolders();
     const inputs = getInputs();
     const budget = startRunBudget(inputs.timeoutMs);
@@ -21033,4 +21351,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { mkdirP as $, ActionError as A, tryParseImageRef as B, compareCodePoints as C, scanImages as D, checkImages as E, groupFailing as F, segmentMatcher as G, Helm as H, loadYamlFile as I, splitRenderBySource as J, parseRenderDetailed as K, isLoopbackHost as L, cleanAsYaml11 as M, isStrictSemver as N, OPERATION_LIMITS as O, parseVersion as P, HELM_CHART_LAYER as Q, RegistryClient as R, ociTag as S, chartRef as T, withProgress as U, DeadlineError as V, RegistryError as W, withRetry as X, chartRepository as Y, indexWorkspace as Z, cp as _, reportSubject as a, require$$1 as a0, isDebug as a1, exec as a2, which as a3, HttpClient as a4, rmRF as a5, require$$0$2 as a6, require$$30 as a7, require$$9 as a8, require$$0$1 as a9, commonjsGlobal as aa, require$$5$1 as ab, require$$5 as ac, getDefaultExportFromCjs as ad, getAugmentedNamespace as ae, _deferredUndici as af, require$$1$1 as ag, requireTunnel as ah, action as ai, os as b, info as c, debug as d, error as e, writeOutputs as f, runOutputs as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, operationLimit as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderAsHelm as t, distExports as u, extractImages as v, warning as w, require$$10 as x, createHelmHome as y, parseYamlText as z };
+export { chartRepository as $, createHelmHome as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, compareCodePoints as E, scanImages as F, checkImages as G, Helm as H, groupFailing as I, segmentMatcher as J, loadYamlFile as K, splitRenderBySource as L, MAX_YAML_BYTES as M, apiStatus as N, OPERATION_LIMITS as O, isLoopbackHost as P, cleanAsYaml11 as Q, RegistryClient as R, isStrictSemver as S, parseVersion as T, HELM_CHART_LAYER as U, ociTag as V, chartRef as W, withProgress as X, DeadlineError as Y, RegistryError as Z, withRetry as _, reportSubject as a, indexWorkspace as a0, cp as a1, mkdirP as a2, require$$1 as a3, isDebug as a4, exec as a5, which as a6, HttpClient as a7, rmRF as a8, require$$0$2 as a9, require$$30 as aa, require$$9 as ab, require$$0$1 as ac, commonjsGlobal as ad, require$$5$1 as ae, require$$5 as af, getDefaultExportFromCjs as ag, getAugmentedNamespace as ah, _deferredUndici as ai, require$$1$1 as aj, requireTunnel as ak, action as al, redactDeep as b, os as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, loadBlueprint as j, exists as k, lastLine as l, prepareWorkChart as m, notice as n, operationLimit as o, promises as p, buildDependencies as q, redact as r, summary as s, lastLines as t, parseRenderDetailed as u, mapStringsDeep as v, warning as w, distExports as x, extractImages as y, require$$10 as z };
