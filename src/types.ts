@@ -100,7 +100,31 @@ export interface PublishInfo {
   pushed: boolean
   /** The same digest was already at that tag: nothing pushed, success. */
   alreadyPublished?: boolean
+  /** On a pull request with a registry: what merging would publish. */
+  preview?: PublishPreview
 }
+
+/**
+ * What merging a pull request would publish, as the release would judge it (the registry's tag against this
+ * chart's content): `unpublished` (merging publishes `ref`), `same` (already published, nothing to publish),
+ * `other` (published with other content: the version must be bumped), `published` (there, content not compared:
+ * the chart was not packaged), `unreachable` (the registry could not be asked: a warning).
+ */
+export type PublishPreview =
+  | { state: 'unpublished'; ref: string }
+  | { state: 'same' | 'published'; ref: string; digest: string }
+  | {
+      state: 'other'
+      ref: string
+      digest: string
+      /** Archive entries that differ (the first few). */
+      differing: string[]
+      /** Only charts/ or Chart.lock differ: the chart's own files are the same. */
+      dependenciesOnly: boolean
+      /** The next patch version no tag holds yet. */
+      freeVersion?: string
+    }
+  | { state: 'unreachable'; ref: string; reason: string }
 
 export interface UpstreamInfo {
   name: string

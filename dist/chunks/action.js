@@ -3339,6 +3339,33 @@ class RegistryClient {
         return { exists: true, digest: d, ...(getType ? { mediaType: getType } : {}) };
     }
     /**
+     * One GET of a tag's manifest: whether it exists, its digest (the registry's header, else the body's sha256) and
+     * its Helm chart layer's digest (undefined when the manifest is no Helm chart). One request where `manifest()` +
+     * `chartLayerDigest()` take two: the publish preview asks it on a pull request's critical path.
+     */
+    async chartManifest(repository, reference) {
+        this.checkRepository(repository);
+        if (!TAG.test(reference) && !DIGEST.test(reference)) {
+            throw new ActionError(`Invalid manifest reference "${reference}": expected a tag or a digest.`);
+        }
+        const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`);
+        const res = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
+        if (res.status === 404)
+            return { exists: false };
+        const digest = headerDigest(res) ?? `sha256:${require$$10.createHash('sha256').update(res.body).digest('hex')}`;
+        try {
+            const manifest = JSON.parse(res.body.toString('utf8'));
+            return {
+                exists: true,
+                digest,
+                layerDigest: manifest.layers?.find((l) => l.mediaType === HELM_CHART_LAYER)?.digest
+            };
+        }
+        catch {
+            throw this.error('protocol', `Registry ${this.host} returned a manifest that is not JSON (GET ${url.href}).`, url, res.status);
+        }
+    }
+    /**
      * The digest of a Helm chart manifest's content layer (the .tgz), or
      * undefined when the manifest is no Helm chart. Compared with a local
      * archive's sha256, it tells "same chart already published" from "other content".
@@ -12837,7 +12864,7 @@ function reportOf(frame, time, identity, outcome, ref) {
         helmVersion: outcome.helmVersion ?? 'unknown',
         status: steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
         steps,
-        publish: outcome.publish ?? (ref ? { ref, pushed: false } : undefined),
+        publish: withPreview(outcome.publish ?? (ref ? { ref, pushed: false } : undefined), outcome.preview),
         values: { files: inputs.valuesFiles, set: inputs.setValues },
         sbom: outcome.sbom,
         diff: outcome.diff,
@@ -12846,6 +12873,11 @@ function reportOf(frame, time, identity, outcome, ref) {
         startedAt: time.startedAt.toISOString(),
         durationMs: time.durationMs
     };
+}
+function withPreview(publish, preview) {
+    if (!preview)
+        return publish;
+    return { ...(publish ?? { ref: preview.ref, pushed: false }), preview };
 }
 
 // Input repository-mirrors as a rule of chart repositories: a repository URL rewritten by the longest matching
@@ -15990,8 +16022,6 @@ function leadingSteps(ctx) {
     return files ? [files] : [];
 }
 
-// The stages after the dependency build, loaded on demand: `check-step.ts` (gates, package, base render),
-// `publish-step.ts` and `emit.ts` (the report out) are chunks of dist/ of their own (~320 KB of the bundle).
 /**
  * Loads the later stages; called when `helm dependency build` has started (chart-steps.ts), so node compiles them
  * while it waits for helm instead of before the run's first helm process. Once per run; emit.ts is only warmed
@@ -16007,6 +16037,15 @@ function loadLaterStages() {
     return laterStages;
 }
 let laterStages;
+/**
+ * A pull request's publish preview (preview-step.ts), its code loaded on its own and its request sent as soon as
+ * the dependency build runs (chart-steps.ts): the round trip overlaps the build. Undefined for every other run.
+ */
+function startLaterPreview(ctx) {
+    const started = import('./preview-step.js').then((module) => module.startPreviewRun(ctx));
+    started.catch(() => undefined); // awaited by chart-steps; a chunk that does not load is its error to report
+    return started;
+}
 
 // A CycloneDX 1.5 SBOM of what the chart deploys: the chart itself, the charts
 // it bundles (at the versions the dependency build put in charts/), and every
@@ -16186,6 +16225,9 @@ async function runChartSteps(ctx, preparation) {
     // A key written twice in a file the run reads leads (an error stops the publish like a failed gate).
     const outcome = { steps: leadingSteps(ctx) };
     const leading = outcome.steps.length;
+    // A pull request's publish preview: started once the build runs (its round trip beside the build).
+    let previewStarted;
+    const startPreview = () => (previewStarted ??= startLaterPreview(ctx));
     try {
         // Once helm has started: the upstream resolution, the commit time, the blueprint.yaml contract and the later
         // stages' code, beside it.
@@ -16193,6 +16235,7 @@ async function runChartSteps(ctx, preparation) {
             void upstream();
             void epoch();
             void contract().catch(() => undefined);
+            void startPreview();
             void loadLaterStages();
         };
         const build = await buildStep(ctx, upstream, await work, epoch, whileBuilding);
@@ -16202,8 +16245,8 @@ async function runChartSteps(ctx, preparation) {
         outcome.steps.push(...(step ? [step] : []), contracted, ...build.steps);
         if (build.failed)
             return outcome;
-        const [{ checkStep }, { publishStep }] = await loadLaterStages();
-        const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name);
+        const [[{ checkStep }, { publishStep }], preview] = await Promise.all([loadLaterStages(), startPreview()]);
+        const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) => preview?.packaged(p));
         outcome.diff = checked.diff;
         if (checked.error !== undefined)
             return { ...outcome, error: checked.error };
@@ -16217,6 +16260,12 @@ async function runChartSteps(ctx, preparation) {
                 epoch: timestamps.epoch,
                 toolVersion: process.env.GITHUB_ACTION_REF
             });
+        }
+        if (preview) {
+            // Beside the gates since the package was made: waited for here only if it outlasts them.
+            const previewed = await preview.step();
+            outcome.steps.push(previewed);
+            outcome.preview = previewed.data;
         }
         const published = await publishStep(ctx, build.work, checked.staged, outcome.steps);
         outcome.steps.push(published);
@@ -16238,6 +16287,10 @@ async function runChartSteps(ctx, preparation) {
         }
         // An index that could not be fetched points at the Chart.yaml line of the dependency it serves.
         return { ...outcome, error: atDependencyLine(error, ctx.blueprint.chartYaml, ctx.inputs.repositoryMirrors) };
+    }
+    finally {
+        // It reads the package in the work folder, which goes once the run ends.
+        await (await previewStarted?.catch(() => undefined))?.settled();
     }
 }
 
@@ -16337,6 +16390,7 @@ function sameBlueprint(tagBlueprint, blueprint) {
     const bp = normalizeFolder(blueprint);
     return bp === tagBlueprint || bp.endsWith(`/${tagBlueprint}`);
 }
+/** Events of a pull request (the publish preview and the mode decision read them). */
 const PR_EVENTS = new Set(['pull_request', 'pull_request_target']);
 /** Events whose ref is a release tag that asks for a release (`on: release` has refs/tags/<tag_name>). */
 const TAG_EVENTS = new Set(['push', 'release']);
@@ -20277,6 +20331,7 @@ async function validateBlueprint(frame) {
         outcome.upstream = chart.upstream;
         outcome.steps.push(...chart.steps);
         outcome.publish = chart.publish;
+        outcome.preview = chart.preview;
         outcome.diff = chart.diff;
         outcome.error = chart.error;
         sbomContent = chart.sbom;
@@ -21496,4 +21551,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { withRetry as $, createHelmHome as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, compareCodePoints as E, scanImages as F, checkImages as G, Helm as H, groupFailing as I, segmentMatcher as J, loadYamlFile as K, splitRenderBySource as L, parseRenderDetailed as M, MAX_YAML_BYTES as N, OPERATION_LIMITS as O, apiStatus as P, isLoopbackHost as Q, RegistryClient as R, cleanAsYaml11 as S, isStrictSemver as T, parseVersion as U, HELM_CHART_LAYER as V, ociTag as W, chartRef as X, withProgress as Y, DeadlineError as Z, RegistryError as _, reportSubject as a, chartRepository as a0, indexWorkspace as a1, cp as a2, mkdirP as a3, require$$1 as a4, isDebug as a5, exec as a6, which as a7, HttpClient as a8, rmRF as a9, require$$0$2 as aa, require$$30 as ab, require$$9 as ac, require$$0$1 as ad, commonjsGlobal as ae, require$$5$1 as af, require$$5 as ag, getDefaultExportFromCjs as ah, getAugmentedNamespace as ai, _deferredUndici as aj, require$$1$1 as ak, requireTunnel as al, action as am, redactDeep as b, os as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, loadBlueprint as j, exists as k, lastLine as l, prepareWorkChart as m, notice as n, operationLimit as o, promises as p, buildDependencies as q, redact as r, summary as s, lastLines as t, parseRenderAsHelm as u, mapStringsDeep as v, warning as w, distExports as x, extractImages as y, require$$10 as z };
+export { MANIFEST_PATHS as $, createHelmHome as A, parseYamlText as B, tryParseImageRef as C, compareCodePoints as D, scanImages as E, checkImages as F, groupFailing as G, Helm as H, segmentMatcher as I, loadYamlFile as J, splitRenderBySource as K, parseRenderDetailed as L, MAX_YAML_BYTES as M, apiStatus as N, OPERATION_LIMITS as O, isLoopbackHost as P, HELM_CHART_LAYER as Q, RegistryClient as R, ActionError as S, withRetry as T, chartRepository as U, ociTag as V, indexWorkspace as W, chartRef as X, parseVersion as Y, compareVersions as Z, PR_EVENTS as _, reportSubject as a, cleanAsYaml11 as a0, isStrictSemver as a1, withProgress as a2, DeadlineError as a3, RegistryError as a4, cp as a5, mkdirP as a6, require$$1 as a7, isDebug as a8, exec as a9, which as aa, HttpClient as ab, rmRF as ac, require$$0$2 as ad, require$$30 as ae, require$$9 as af, require$$0$1 as ag, commonjsGlobal as ah, require$$5$1 as ai, require$$5 as aj, getDefaultExportFromCjs as ak, getAugmentedNamespace as al, _deferredUndici as am, require$$1$1 as an, requireTunnel as ao, action as ap, redactDeep as b, os as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, loadBlueprint as j, exists as k, lastLine as l, prepareWorkChart as m, notice as n, operationLimit as o, promises as p, buildDependencies as q, redact as r, summary as s, lastLines as t, parseRenderAsHelm as u, mapStringsDeep as v, warning as w, distExports as x, extractImages as y, require$$10 as z };

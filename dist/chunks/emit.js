@@ -573,13 +573,14 @@ function link(text, url) {
 function plural(n, word) {
     return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
-/** The verdict: what the run decided, in one heading. */
+/** The verdict: what the run decided, in one heading (on a pull request with a registry: what merging publishes). */
 function verdictLine(report) {
     const name = escapeMarkdown(reportSubject(report));
     const steps = Array.isArray(report.steps) ? report.steps : [];
+    const preview = previewText(report.publish?.preview, report.status === 'passed');
     if (report.status !== 'passed') {
         const failed = steps.filter((s) => s.status === 'failed').map((s) => s.title || s.id);
-        return `### ❌ ${name} failed${failed.length > 0 ? `: ${escapeMarkdown(clip(failed.join(', '), 300))}` : ''}`;
+        return `### ❌ ${name} failed${failed.length > 0 ? `: ${escapeMarkdown(clip(failed.join(', '), 300))}` : ''}${preview}`;
     }
     const warnings = steps.filter((s) => s.status === 'warning').length;
     const withWarnings = warnings > 0 ? ` with ${plural(warnings, 'warning')}` : '';
@@ -587,7 +588,25 @@ function verdictLine(report) {
         return `### ✅ ${name} published${withWarnings}`;
     if (report.publish?.alreadyPublished)
         return `### ✅ ${name} already published${withWarnings}`;
-    return `### ✅ ${name} passed${withWarnings}`;
+    return `### ✅ ${name} passed${withWarnings}${preview}`;
+}
+/** The publish preview as the verdict line's tail: ` · merging publishes \`ref\``, or '' without one. */
+function previewText(preview, passed) {
+    if (!preview || typeof preview.ref !== 'string')
+        return '';
+    const ref = codeSpan(preview.ref);
+    switch (preview.state) {
+        case 'unpublished':
+            return passed ? ` · merging publishes ${ref}` : ` · once it passes, merging publishes ${ref}`;
+        case 'same':
+            return ' · already published, nothing to publish';
+        case 'other':
+            return ` · ${ref} is already published with other content`;
+        case 'unreachable':
+            return ' · publish preview unavailable (registry not reachable)';
+        default:
+            return '';
+    }
 }
 /** Upstream, head commit, run link, mode: the facts a reviewer checks first. */
 function metaLine(report, runUrl) {
@@ -641,7 +660,16 @@ function publishSection(report) {
         return `**Not published** (checks failed): ${codeSpan(p.ref)}`;
     if (report.mode === 'publish')
         return `**Not published:** ${codeSpan(p.ref)}`;
-    return `On a release tag this publishes ${codeSpan(p.ref)}.`;
+    switch (p.preview?.state) {
+        case 'unpublished':
+            return `Merging publishes ${codeSpan(p.ref)} (the registry does not hold it yet).`;
+        case 'same':
+            return `Already published: ${codeSpan(p.ref)} holds this chart (${codeSpan(p.preview.digest)}); merging publishes nothing.`;
+        case 'other':
+            return `**Not publishable:** ${codeSpan(p.ref)} holds other content (${codeSpan(p.preview.digest)})${p.preview.freeVersion ? `; ${codeSpan(p.preview.freeVersion)} is free` : ''}.`;
+        default:
+            return `On a release tag this publishes ${codeSpan(p.ref)}.`;
+    }
 }
 const split = splitRef;
 // --- what to fix -------------------------------------------------------------

@@ -51,6 +51,9 @@ export interface PulledChart {
 
 export type ManifestLookup = { exists: true; digest: string; mediaType?: string } | { exists: false }
 
+/** A tag's manifest read whole: its digest and, for a Helm chart, the chart layer's digest. */
+export type ChartLookup = { exists: true; digest: string; layerDigest?: string } | { exists: false }
+
 export type RegistryErrorKind = 'auth' | 'unavailable' | 'protocol'
 
 export class RegistryError extends ActionError {
@@ -351,6 +354,37 @@ export class RegistryClient {
     const getType = contentType(get) ?? mediaType
     const d = headerDigest(get) ?? `sha256:${createHash('sha256').update(get.body).digest('hex')}`
     return { exists: true, digest: d, ...(getType ? { mediaType: getType } : {}) }
+  }
+
+  /**
+   * One GET of a tag's manifest: whether it exists, its digest (the registry's header, else the body's sha256) and
+   * its Helm chart layer's digest (undefined when the manifest is no Helm chart). One request where `manifest()` +
+   * `chartLayerDigest()` take two: the publish preview asks it on a pull request's critical path.
+   */
+  async chartManifest(repository: string, reference: string): Promise<ChartLookup> {
+    this.checkRepository(repository)
+    if (!TAG.test(reference) && !DIGEST.test(reference)) {
+      throw new ActionError(`Invalid manifest reference "${reference}": expected a tag or a digest.`)
+    }
+    const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`)
+    const res = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES)
+    if (res.status === 404) return { exists: false }
+    const digest = headerDigest(res) ?? `sha256:${createHash('sha256').update(res.body).digest('hex')}`
+    try {
+      const manifest = JSON.parse(res.body.toString('utf8')) as { layers?: { mediaType?: string; digest?: string }[] }
+      return {
+        exists: true,
+        digest,
+        layerDigest: manifest.layers?.find((l) => l.mediaType === HELM_CHART_LAYER)?.digest
+      }
+    } catch {
+      throw this.error(
+        'protocol',
+        `Registry ${this.host} returned a manifest that is not JSON (GET ${url.href}).`,
+        url,
+        res.status
+      )
+    }
   }
 
   /**

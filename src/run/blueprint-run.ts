@@ -66,6 +66,7 @@ export async function validateBlueprint(frame: RunFrame): Promise<BlueprintRun |
     outcome.upstream = chart.upstream
     outcome.steps.push(...chart.steps)
     outcome.publish = chart.publish
+    outcome.preview = chart.preview
     outcome.diff = chart.diff
     outcome.error = chart.error
     sbomContent = chart.sbom

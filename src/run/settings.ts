@@ -68,7 +68,8 @@ function sameBlueprint(tagBlueprint: string, blueprint: string): boolean {
   return bp === tagBlueprint || bp.endsWith(`/${tagBlueprint}`)
 }
 
-const PR_EVENTS = new Set(['pull_request', 'pull_request_target'])
+/** Events of a pull request (the publish preview and the mode decision read them). */
+export const PR_EVENTS: ReadonlySet<string> = new Set(['pull_request', 'pull_request_target'])
 /** Events whose ref is a release tag that asks for a release (`on: release` has refs/tags/<tag_name>). */
 const TAG_EVENTS = new Set(['push', 'release'])
 
