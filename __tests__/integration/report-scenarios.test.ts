@@ -141,7 +141,7 @@ describe(`the report a reviewer reads (${helm.label})`, () => {
     expect(comment).toMatch(/\| API schemas \| ❌ failed \|/)
   })
 
-  it('a release: the pushed ref and digest in the first lines of the job summary, with helm pull and helm install', async () => {
+  it('a release: the pushed ref, digest and attestations in the first lines of the job summary, with helm pull, helm install and how to verify', async () => {
     const { run } = await scenario({ tag: 'platform/temporal/v1.0.0' })
     expect(run.exitCode).toBe(0)
     expect(run.outputs.pushed).toBe('true')
@@ -153,6 +153,15 @@ describe(`the report a reviewer reads (${helm.label})`, () => {
     const repository = run.outputs.ref.replace(/:[^:/]+$/, '')
     expect(html).toContain(`helm pull ${repository} --version 1.0.0`)
     expect(html).toContain(`helm install temporal ${repository} --version 1.0.0`)
+    // Attested (the job has id-token: write; the loopback Sigstore instance signs), with the verification commands.
+    expect(top).toContain('attested: provenance, SBOM')
+    const digestRef = run.outputs['digest-ref']
+    expect(html).toContain(`gh attestation verify oci://${digestRef} --owner openova-io`)
+    expect(html).toContain(`gh attestation verify oci://${digestRef} --owner openova-io --bundle-from-oci`)
+    expect(html).toContain('cosign verify-attestation --new-bundle-format --type slsaprovenance1')
+    expect(html).toContain(
+      "--certificate-identity-regexp '^https://github\\.com/openova-io/openova/\\.github/workflows/'"
+    )
   })
 
   it('200 unpinned images: one grouped finding, annotations within 10 a kind, the comment within 65,536 characters', async () => {

@@ -1,8 +1,9 @@
-import { i as isRecord, l as lastLine, p as promises, j as loadBlueprint, k as exists$1, m as prepareWorkChart, H as Helm, q as buildDependencies, t as lastLines, u as parseRenderAsHelm, v as mapStringsDeep, x as distExports, y as extractImages, r as redact, n as notice, f as info, c as os, z as require$$10, A as createHelmHome, o as operationLimit, B as parseYamlText, C as tryParseImageRef, D as compareCodePoints, E as scanImages, F as checkImages, G as groupFailing, I as segmentMatcher, J as loadYamlFile, K as splitRenderBySource, L as parseRenderDetailed, M as MAX_YAML_BYTES, N as apiStatus, R as RegistryClient, P as isLoopbackHost, Q as HELM_CHART_LAYER, S as ActionError, T as withRetry, O as OPERATION_LIMITS, U as chartRepository, V as ociTag } from './action.js';
-import { p as path, a as _builtin_child_process, _ as _builtin_fs } from '../index.js';
+import { i as isRecord, u as lastLine, b as require$$1, v as loadBlueprint, x as exists$1, y as prepareWorkChart, H as Helm, z as buildDependencies, B as lastLines, C as parseRenderAsHelm, D as mapStringsDeep, E as distExports, F as extractImages, r as redact, n as notice, g as info, d as require$$0, m as require$$0$1, G as createHelmHome, o as operationLimit, I as parseYamlText, J as tryParseImageRef, K as compareCodePoints, L as scanImages, M as checkImages, N as groupFailing, P as segmentMatcher, Q as loadYamlFile, S as splitRenderBySource, T as parseRenderDetailed, U as MAX_YAML_BYTES, V as apiStatus, R as RegistryClient, W as isLoopbackHost, X as HELM_CHART_LAYER, A as ActionError, Y as withRetry, O as OPERATION_LIMITS, p as chartRepository, Z as ociTag } from './action.js';
+import { b as require$$2, _ as _builtin_child_process, r as require$$4 } from '../index.js';
 import { hasCommit, fetchCommits } from './discover.js';
 import { r as readTgzEntries, a as runPublish, p as packageChart } from './push.js';
 import 'node:module';
+import './semver.js';
 import './_builtin_zlib.js';
 
 // The base commit of an event, and folders of the repository as of that
@@ -103,7 +104,7 @@ async function copyTree(cwd, sha, folders, dest) {
         throw new Error(`git cat-file failed (${lastLine(batch.stderr)})`);
     const buf = batch.stdout;
     let offset = 0;
-    const root = path.resolve(dest);
+    const root = require$$2.resolve(dest);
     for (const entry of entries) {
         const newline = buf.indexOf(0x0a, offset);
         const header = buf.subarray(offset, newline).toString();
@@ -112,11 +113,11 @@ async function copyTree(cwd, sha, folders, dest) {
             throw new Error(`git cat-file: unexpected answer for ${entry.file}: ${header}`);
         const content = buf.subarray(newline + 1, newline + 1 + size);
         offset = newline + 1 + size + 1;
-        const target = path.resolve(root, entry.file);
-        if (!target.startsWith(root + path.sep))
+        const target = require$$2.resolve(root, entry.file);
+        if (!target.startsWith(root + require$$2.sep))
             throw new Error(`${entry.file}: path leaves the copy`);
-        await promises.mkdir(path.dirname(target), { recursive: true });
-        await promises.writeFile(target, content, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
+        await require$$1.mkdir(require$$2.dirname(target), { recursive: true });
+        await require$$1.writeFile(target, content, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
     }
     return { files: entries.length };
 }
@@ -132,7 +133,7 @@ async function loadBaseBlueprint(options, sha, tree) {
         return await loadBlueprint(tree, options.blueprint, options.chart);
     }
     catch (error) {
-        if (!(await exists$1(path.join(tree, options.chart, 'Chart.yaml'))))
+        if (!(await exists$1(require$$2.join(tree, options.chart, 'Chart.yaml'))))
             return undefined;
         throw error;
     }
@@ -147,15 +148,15 @@ const sameDependencies = (a, b) => {
     return key(a) === key(b);
 };
 async function renderBase(options, sha, release) {
-    const root = path.join(options.workRoot, 'base');
-    await promises.mkdir(root, { recursive: true });
-    const blueprint = await loadBaseBlueprint(options, sha, path.join(root, 'tree'));
+    const root = require$$2.join(options.workRoot, 'base');
+    await require$$1.mkdir(root, { recursive: true });
+    const blueprint = await loadBaseBlueprint(options, sha, require$$2.join(root, 'tree'));
     if (!blueprint) {
         release();
         return { documents: [], missing: true, built: {} };
     }
-    const { work } = await prepareWorkChart({ blueprint, workRoot: path.join(root, 'chart') });
-    const helm = await Helm.create(options.helm.binary, path.join(root, 'helm-home'), options.helm.version);
+    const { work } = await prepareWorkChart({ blueprint, workRoot: require$$2.join(root, 'chart') });
+    const helm = await Helm.create(options.helm.binary, require$$2.join(root, 'helm-home'), options.helm.version);
     let built;
     const local = work.dependencies.some((dep) => dep.repository.startsWith('file://'));
     if (work.dependencies.length > 0 && !local && sameDependencies(work.dependencies, options.headWork.dependencies)) {
@@ -190,11 +191,11 @@ async function renderBase(options, sha, release) {
     return { documents: parsed.documents, missing: false, built };
 }
 async function copyBuiltArchives(fromChart, toChart) {
-    const from = path.join(fromChart, 'charts');
-    const to = path.join(toChart, 'charts');
-    await promises.mkdir(to, { recursive: true });
-    const names = (await promises.readdir(from)).filter((name) => name.endsWith('.tgz'));
-    await Promise.all(names.map((name) => promises.copyFile(path.join(from, name), path.join(to, name))));
+    const from = require$$2.join(fromChart, 'charts');
+    const to = require$$2.join(toChart, 'charts');
+    await require$$1.mkdir(to, { recursive: true });
+    const names = (await require$$1.readdir(from)).filter((name) => name.endsWith('.tgz'));
+    await Promise.all(names.map((name) => require$$1.copyFile(require$$2.join(from, name), require$$2.join(to, name))));
 }
 
 class Diff {
@@ -1049,8 +1050,8 @@ function startBaseDiff(given) {
     };
 }
 async function writeDiffFile(diff, options) {
-    await promises.mkdir(options.outputDir, { recursive: true });
-    const file = path.join(options.outputDir, `${options.headWork.name}-rendered.diff`);
+    await require$$1.mkdir(options.outputDir, { recursive: true });
+    const file = require$$2.join(options.outputDir, `${options.headWork.name}-rendered.diff`);
     const c = diff.comparison;
     const header = [
         `# ${options.headWork.name}: rendered diff, ${diff.base.label} ${diff.base.sha.slice(0, 12)} -> head`,
@@ -1059,7 +1060,7 @@ async function writeDiffFile(diff, options) {
             (c.noise.resources > 0 ? ` (${c.noise.resources} differ only in version labels/checksums)` : ''),
         '# Secret values are hidden.'
     ].join('\n');
-    await promises.writeFile(file, redact(diffFileText(c, header)), 'utf8');
+    await require$$1.writeFile(file, redact(diffFileText(c, header)), 'utf8');
     return file;
 }
 
@@ -1067,7 +1068,7 @@ async function writeDiffFile(diff, options) {
 // the repository, step status from findings, text tails, helm value paths.
 /** Joins a chart-relative path onto the chart folder shown to people (posix separators). */
 function displayJoin(displayChartDir, relative) {
-    const dir = displayChartDir.split(path.sep).join('/').replace(/\/+$/, '');
+    const dir = displayChartDir.split(require$$2.sep).join('/').replace(/\/+$/, '');
     return dir === '' || dir === '.' ? relative : `${dir}/${relative}`;
 }
 /**
@@ -1221,7 +1222,7 @@ function nestedYaml(valuePath, valueText) {
  * --compare-env`): the chart tests beside one gate at a time took the run 0-5% less time than beside two.
  */
 function defaultConcurrency() {
-    return Math.max(2, Math.min(6, os.availableParallelism?.() ?? os.cpus().length));
+    return Math.max(2, Math.min(6, require$$0.availableParallelism?.() ?? require$$0.cpus().length));
 }
 
 /** `--kube-version <input>` for every render and lint, so `.Capabilities.KubeVersion` is the release checked. */
@@ -1423,7 +1424,7 @@ function parseProcStat(text) {
 }
 function readProcess(pid) {
     try {
-        return parseProcStat(_builtin_fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+        return parseProcStat(require$$4.readFileSync(`/proc/${pid}/stat`, 'utf8'));
     }
     catch {
         return undefined;
@@ -1431,7 +1432,7 @@ function readProcess(pid) {
 }
 function listPids() {
     try {
-        return _builtin_fs.readdirSync('/proc')
+        return require$$4.readdirSync('/proc')
             .filter((name) => /^\d+$/.test(name))
             .map(Number);
     }
@@ -1441,7 +1442,7 @@ function listPids() {
 }
 function carriesMarker(pid, marker) {
     try {
-        return _builtin_fs.readFileSync(`/proc/${pid}/environ`).includes(`${MARKER_VARIABLE}=${marker}\0`);
+        return require$$4.readFileSync(`/proc/${pid}/environ`).includes(`${MARKER_VARIABLE}=${marker}\0`);
     }
     catch {
         return false;
@@ -1450,7 +1451,7 @@ function carriesMarker(pid, marker) {
 /** `sleep 300` for a process: its command line, or its name when that is unreadable. */
 function describeProcess(pid, fallback) {
     try {
-        const cmdline = _builtin_fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+        const cmdline = require$$4.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
         const text = cmdline || fallback;
         return text.length > 120 ? `${text.slice(0, 117)}…` : text;
     }
@@ -1460,7 +1461,7 @@ function describeProcess(pid, fallback) {
 }
 /** The processes of one chart test run: the script (a group leader) and all it started. */
 class ProcessTracker {
-    marker = require$$10.randomBytes(12).toString('hex');
+    marker = require$$0$1.randomBytes(12).toString('hex');
     rootPid;
     known = new Map();
     /** Processes found not to be ours (by start time), so their environment is read once. */
@@ -1597,7 +1598,7 @@ function actionCpus(allowed) {
 }
 function ownAllowedCpus() {
     try {
-        const status = _builtin_fs.readFileSync('/proc/self/status', 'utf8');
+        const status = require$$4.readFileSync('/proc/self/status', 'utf8');
         return parseCpuList(/^Cpus_allowed_list:\s*(.+)$/m.exec(status)?.[1] ?? '');
     }
     catch {
@@ -1633,7 +1634,7 @@ const TAIL_LINES = 20;
 /** `tests/*.sh` of the chart, sorted, relative to the chart folder (synchronous: see copyChart). */
 function listChartTests(chartDir) {
     try {
-        const entries = _builtin_fs.readdirSync(path.join(chartDir, 'tests'), { withFileTypes: true });
+        const entries = require$$4.readdirSync(require$$2.join(chartDir, 'tests'), { withFileTypes: true });
         return entries
             .filter((e) => e.isFile() && e.name.endsWith('.sh'))
             .map((e) => `tests/${e.name}`)
@@ -1667,7 +1668,7 @@ function runChartTest(chartDir, script, env, timeoutMs = CHART_TEST_TIMEOUT_MS) 
         let timedOut = false;
         let settled = false;
         const tracker = new ProcessTracker();
-        const child = _builtin_child_process.spawn('bash', [path.join(chartDir, script), chartDir], {
+        const child = _builtin_child_process.spawn('bash', [require$$2.join(chartDir, script), chartDir], {
             cwd: chartDir,
             env: tracker.env(env),
             stdio: ['ignore', 'pipe', 'pipe'],
@@ -1799,16 +1800,16 @@ function chartTestsStep(results, displayChartDir, durationMs) {
  * event loop, an asynchronous copy finished later (the chart tests are a run's critical path).
  */
 function copyChart(from, to) {
-    _builtin_fs.mkdirSync(to, { recursive: true });
-    for (const entry of _builtin_fs.readdirSync(from, { withFileTypes: true })) {
-        const source = path.join(from, entry.name);
-        const target = path.join(to, entry.name);
+    require$$4.mkdirSync(to, { recursive: true });
+    for (const entry of require$$4.readdirSync(from, { withFileTypes: true })) {
+        const source = require$$2.join(from, entry.name);
+        const target = require$$2.join(to, entry.name);
         if (entry.isDirectory())
             copyChart(source, target);
         else if (entry.isSymbolicLink())
-            _builtin_fs.symlinkSync(_builtin_fs.readlinkSync(source), target);
+            require$$4.symlinkSync(require$$4.readlinkSync(source), target);
         else if (entry.isFile())
-            _builtin_fs.copyFileSync(source, target, _builtin_fs.constants.COPYFILE_FICLONE);
+            require$$4.copyFileSync(source, target, require$$4.constants.COPYFILE_FICLONE);
     }
 }
 /**
@@ -1829,12 +1830,12 @@ const chartTestsGate = {
             // What a script writes (a dependency update, a lock, temp files) cannot race
             // the package or the renders, and the action's registry login and repository
             // credentials stay out of reach.
-            const own = path.join(ctx.scriptRoot, String(i));
-            const copy = path.join(own, path.basename(ctx.chartDir));
+            const own = require$$2.join(ctx.scriptRoot, String(i));
+            const copy = require$$2.join(own, require$$2.basename(ctx.chartDir));
             // Made when the job starts, synchronously: the script's spawn is the pool's first.
             const prepare = () => {
                 copyChart(ctx.chartDir, copy);
-                return createHelmHome(path.join(own, 'helm-home'));
+                return createHelmHome(require$$2.join(own, 'helm-home'));
             };
             const handle = customJob(`script:${script}`, 'script', async () => {
                 const start = performance.now();
@@ -2199,17 +2200,17 @@ async function chartArchive(archive, label) {
 }
 /** An unpacked chart folder: its values.yaml, Chart.yaml and charts/ (folders and archives). */
 async function chartFolder(dir, label) {
-    const read = (name) => promises.readFile(path.join(dir, name), 'utf8').catch(() => undefined);
+    const read = (name) => require$$1.readFile(require$$2.join(dir, name), 'utf8').catch(() => undefined);
     const byName = new Map();
-    for (const entry of await promises.readdir(path.join(dir, 'charts')).catch(() => [])) {
-        const file = path.join(dir, 'charts', entry);
+    for (const entry of await require$$1.readdir(require$$2.join(dir, 'charts')).catch(() => [])) {
+        const file = require$$2.join(dir, 'charts', entry);
         try {
             if (entry.endsWith('.tgz')) {
-                const sub = await chartArchive(await promises.readFile(file), `${label}/charts/${entry}`);
+                const sub = await chartArchive(await require$$1.readFile(file), `${label}/charts/${entry}`);
                 byName.set(sub.name, sub.chart);
             }
             else {
-                const chartYaml = await promises.readFile(path.join(file, 'Chart.yaml'), 'utf8').catch(() => undefined);
+                const chartYaml = await require$$1.readFile(require$$2.join(file, 'Chart.yaml'), 'utf8').catch(() => undefined);
                 const name = chartName(chartYaml) ?? entry;
                 byName.set(name, await chartFolder(file, `${label}/charts/${entry}`));
             }
@@ -2229,7 +2230,7 @@ async function loadDependencyValues(chartDir) {
     const out = new Map();
     let deps = [];
     try {
-        deps = dependencyKeys(await promises.readFile(path.join(chartDir, 'Chart.yaml'), 'utf8'));
+        deps = dependencyKeys(await require$$1.readFile(require$$2.join(chartDir, 'Chart.yaml'), 'utf8'));
     }
     catch {
         return new LazyDependencyValues(out);
@@ -2413,7 +2414,7 @@ function literalImageLine(chartDir, source, chartName, image) {
         return undefined;
     let text;
     try {
-        text = _builtin_fs.readFileSync(path.join(chartDir, source.slice(prefix.length)), 'utf8');
+        text = require$$4.readFileSync(require$$2.join(chartDir, source.slice(prefix.length)), 'utf8');
     }
     catch {
         return undefined;
@@ -2424,7 +2425,7 @@ function literalImageLine(chartDir, source, chartName, image) {
 /** The text of one line of an own template (for a copy-paste fix), without its line break. */
 function templateLineText(chartDir, source, chartName, line) {
     try {
-        const lines = _builtin_fs.readFileSync(path.join(chartDir, source.slice(`${chartName}/`.length)), 'utf8').split('\n');
+        const lines = require$$4.readFileSync(require$$2.join(chartDir, source.slice(`${chartName}/`.length)), 'utf8').split('\n');
         return lines[line - 1]?.replace(/\r$/, '');
     }
     catch {
@@ -2602,7 +2603,7 @@ async function readOwnTemplates(chartDir) {
     const walk = async (relative) => {
         let entries;
         try {
-            entries = await promises.readdir(path.join(chartDir, relative), { withFileTypes: true });
+            entries = await require$$1.readdir(require$$2.join(chartDir, relative), { withFileTypes: true });
         }
         catch {
             return;
@@ -2612,7 +2613,7 @@ async function readOwnTemplates(chartDir) {
             if (entry.isDirectory())
                 await walk(child);
             else if (entry.isFile() && /\.(ya?ml|tpl|txt)$/.test(entry.name))
-                out.push([child, await promises.readFile(path.join(chartDir, child), 'utf8')]);
+                out.push([child, await require$$1.readFile(require$$2.join(chartDir, child), 'utf8')]);
         }
     };
     await walk('templates');
@@ -3045,11 +3046,11 @@ const imagesGate = {
 // see the chart as it is). A chart with neither templates/ nor dependencies keeps
 // Helm 4's warning: it has nothing to render.
 async function exists(file) {
-    return promises.lstat(file).then(() => true, () => false);
+    return require$$1.lstat(file).then(() => true, () => false);
 }
 /** True when charts/ holds a dependency (an archive or an unpacked chart folder). */
 async function hasBuiltDependency(chartDir) {
-    const entries = await promises.readdir(path.join(chartDir, 'charts'), { withFileTypes: true }).catch(() => []);
+    const entries = await require$$1.readdir(require$$2.join(chartDir, 'charts'), { withFileTypes: true }).catch(() => []);
     return entries.some((e) => (e.isFile() && e.name.endsWith('.tgz')) || e.isDirectory());
 }
 /**
@@ -3059,27 +3060,27 @@ async function hasBuiltDependency(chartDir) {
  * only reads, and nothing else works in the view.
  */
 async function linkTree(from, to) {
-    await promises.mkdir(to, { recursive: true });
-    const entries = await promises.readdir(from, { withFileTypes: true });
+    await require$$1.mkdir(to, { recursive: true });
+    const entries = await require$$1.readdir(from, { withFileTypes: true });
     await Promise.all(entries.map(async (entry) => {
-        const source = path.join(from, entry.name);
-        const target = path.join(to, entry.name);
+        const source = require$$2.join(from, entry.name);
+        const target = require$$2.join(to, entry.name);
         if (entry.isDirectory())
             await linkTree(source, target);
         else if (entry.isSymbolicLink())
-            await promises.symlink(await promises.readlink(source), target);
+            await require$$1.symlink(await require$$1.readlink(source), target);
         else if (entry.isFile())
-            await promises.link(source, target).catch(() => promises.copyFile(source, target));
+            await require$$1.link(source, target).catch(() => require$$1.copyFile(source, target));
     }));
 }
 /** The folder to lint: `chartDir` itself, or for a pure wrapper a view of it at `viewDir` with an empty templates/. */
 async function lintTarget(chartDir, viewDir) {
     // A templates/ that is there in any form (a file too: helm says so) is linted as it is.
-    if ((await exists(path.join(chartDir, 'templates'))) || !(await hasBuiltDependency(chartDir)))
+    if ((await exists(require$$2.join(chartDir, 'templates'))) || !(await hasBuiltDependency(chartDir)))
         return { dir: chartDir, pureWrapper: false };
-    await promises.rm(viewDir, { recursive: true, force: true });
+    await require$$1.rm(viewDir, { recursive: true, force: true });
     await linkTree(chartDir, viewDir);
-    await promises.mkdir(path.join(viewDir, 'templates'));
+    await require$$1.mkdir(require$$2.join(viewDir, 'templates'));
     return { dir: viewDir, pureWrapper: true };
 }
 
@@ -3170,7 +3171,7 @@ function locationFile(location, options) {
     let relative = location;
     if (location.startsWith(`${chartDir}/`))
         relative = location.slice(chartDir.length + 1);
-    else if (path.isAbsolute(location))
+    else if (require$$2.isAbsolute(location))
         return undefined;
     if (relative.endsWith('/') || relative.includes('..') || relative.startsWith('charts/'))
         return undefined;
@@ -3188,7 +3189,7 @@ async function globFiles(root, pattern) {
         .replace(/^\.\//, '')
         .split('/')
         .filter((s) => s !== '' && s !== '.');
-    if (segments.length === 0 || path.isAbsolute(pattern.trim()) || segments.includes('..'))
+    if (segments.length === 0 || require$$2.isAbsolute(pattern.trim()) || segments.includes('..'))
         return [];
     const found = new Set();
     const walk = async (dir, rel, index) => {
@@ -3196,7 +3197,7 @@ async function globFiles(root, pattern) {
         const last = index === segments.length - 1;
         let entries;
         try {
-            entries = await promises.readdir(dir, { withFileTypes: true });
+            entries = await require$$1.readdir(dir, { withFileTypes: true });
         }
         catch {
             return;
@@ -3210,7 +3211,7 @@ async function globFiles(root, pattern) {
                         found.add(rel + entry.name);
                     continue;
                 }
-                await walk(path.join(dir, entry.name), `${rel}${entry.name}/`, index);
+                await walk(require$$2.join(dir, entry.name), `${rel}${entry.name}/`, index);
             }
             return;
         }
@@ -3223,7 +3224,7 @@ async function globFiles(root, pattern) {
                     found.add(rel + entry.name);
             }
             else if (entry.isDirectory()) {
-                await walk(path.join(dir, entry.name), `${rel}${entry.name}/`, index + 1);
+                await walk(require$$2.join(dir, entry.name), `${rel}${entry.name}/`, index + 1);
             }
         }
     };
@@ -3236,7 +3237,7 @@ async function planLint(chartDir, valueArgs, lintValuesGlob, kubeVersion = []) {
     const files = await globFiles(chartDir, lintValuesGlob?.trim() || DEFAULT_LINT_VALUES_GLOB);
     return [
         { label: 'default', args: base },
-        ...files.map((file) => ({ label: file, args: [...base, '--values', path.join(chartDir, file)] }))
+        ...files.map((file) => ({ label: file, args: [...base, '--values', require$$2.join(chartDir, file)] }))
     ];
 }
 function lintStep(runs, options, durationMs, pureWrapper = false) {
@@ -3325,7 +3326,7 @@ const lintGate = {
     id: 'lint',
     async plan(pc) {
         const { ctx } = pc;
-        const target = await lintTarget(ctx.chartDir, path.join(ctx.scriptRoot, 'lint-view', path.basename(ctx.chartDir)));
+        const target = await lintTarget(ctx.chartDir, require$$2.join(ctx.scriptRoot, 'lint-view', require$$2.basename(ctx.chartDir)));
         const plans = await planLint(target.dir, ctx.valueArgs, ctx.lintValuesGlob, kubeVersionArgs(ctx));
         const runs = plans.map((plan) => ({ plan, job: helmJob(ctx.helm, `lint:${plan.label}`, plan.args) }));
         return {
@@ -3401,16 +3402,16 @@ function prefixValueArgs(valueArgs, prefix) {
 async function ownTemplateTexts(chartDir) {
     const out = [];
     const walk = async (dir) => {
-        const entries = await promises.readdir(dir, { withFileTypes: true }).catch(() => []);
+        const entries = await require$$1.readdir(dir, { withFileTypes: true }).catch(() => []);
         for (const entry of entries) {
-            const full = path.join(dir, entry.name);
+            const full = require$$2.join(dir, entry.name);
             if (entry.isDirectory())
                 await walk(full);
             else if (entry.isFile())
-                out.push(await promises.readFile(full, 'utf8'));
+                out.push(await require$$1.readFile(full, 'utf8'));
         }
     };
-    await walk(path.join(chartDir, 'templates'));
+    await walk(require$$2.join(chartDir, 'templates'));
     return out;
 }
 function hasNull(values) {
@@ -3434,7 +3435,7 @@ async function mergeBlocker(ctx, cases) {
         return 'values.yaml has a null';
     if ('tags' in values)
         return 'values.yaml has tags';
-    const chart = await loadYamlFile(path.join(ctx.chartDir, 'Chart.yaml'), 'Chart.yaml');
+    const chart = await loadYamlFile(require$$2.join(ctx.chartDir, 'Chart.yaml'), 'Chart.yaml');
     const dependencies = Array.isArray(chart.data.dependencies) ? chart.data.dependencies : [];
     if (dependencies.some((d) => isRecord(d) && ('tags' in d || 'import-values' in d)))
         return 'a dependency uses tags or import-values';
@@ -3447,16 +3448,16 @@ async function mergeBlocker(ctx, cases) {
 }
 /** Writes the umbrella: `<dir>/charts/case-<n>/charts/<chart>` → the work chart. */
 async function writeUmbrella(dir, chartDir, chartName, count) {
-    await promises.rm(dir, { recursive: true, force: true });
+    await require$$1.rm(dir, { recursive: true, force: true });
     const names = Array.from({ length: count }, (_, i) => caseName(i));
     const dependencies = (list) => list.map((n) => `  - name: ${JSON.stringify(n)}\n`).join('');
-    await promises.mkdir(path.join(dir, 'charts'), { recursive: true });
-    await promises.writeFile(path.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\ndependencies:\n${dependencies(names)}`);
+    await require$$1.mkdir(require$$2.join(dir, 'charts'), { recursive: true });
+    await require$$1.writeFile(require$$2.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\ndependencies:\n${dependencies(names)}`);
     await Promise.all(names.map(async (name) => {
-        const wrapper = path.join(dir, 'charts', name);
-        await promises.mkdir(path.join(wrapper, 'charts'), { recursive: true });
-        await promises.writeFile(path.join(wrapper, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: 0.0.0\ndependencies:\n${dependencies([chartName])}`);
-        await promises.symlink(chartDir, path.join(wrapper, 'charts', chartName), 'dir');
+        const wrapper = require$$2.join(dir, 'charts', name);
+        await require$$1.mkdir(require$$2.join(wrapper, 'charts'), { recursive: true });
+        await require$$1.writeFile(require$$2.join(wrapper, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: 0.0.0\ndependencies:\n${dependencies([chartName])}`);
+        await require$$1.symlink(chartDir, require$$2.join(wrapper, 'charts', chartName), 'dir');
     }));
 }
 /**
@@ -3502,7 +3503,7 @@ onOutcome) {
         const jobs = separate();
         return { jobs: jobs.map((j) => j.job), get: (i) => jobs[i].get(), merged: () => false };
     }
-    const dir = path.join(ctx.scriptRoot, UMBRELLA);
+    const dir = require$$2.join(ctx.scriptRoot, UMBRELLA);
     await writeUmbrella(dir, ctx.chartDir, ctx.chartName, cases.length);
     const args = ['template', ctx.releaseName, dir, '--namespace', ctx.namespace, ...kubeVersionArgs(ctx)];
     cases.forEach((c, i) => {
@@ -4326,10 +4327,10 @@ async function crdsOfText(text, origin) {
     return (await parseRenderAsHelm(text)).documents.flatMap((doc) => crdSchemas(doc.object, origin));
 }
 async function filesUnder(dir) {
-    const entries = await promises.readdir(dir, { withFileTypes: true }).catch(() => []);
+    const entries = await require$$1.readdir(dir, { withFileTypes: true }).catch(() => []);
     const out = [];
     for (const entry of entries) {
-        const full = path.join(dir, entry.name);
+        const full = require$$2.join(dir, entry.name);
         if (entry.isDirectory())
             out.push(...(await filesUnder(full)));
         else if (entry.isFile())
@@ -4354,16 +4355,16 @@ async function archiveCrds(archive, label, depth = 0) {
 /** The CRDs the chart ships in `crds/` folders: its own and its dependencies' (archives and unpacked folders). */
 async function chartCrds(chartDir, displayChartDir) {
     const out = [];
-    for (const file of await filesUnder(path.join(chartDir, 'crds'))) {
+    for (const file of await filesUnder(require$$2.join(chartDir, 'crds'))) {
         if (!MANIFEST.test(file))
             continue;
-        out.push(...(await crdsOfText(await promises.readFile(file, 'utf8'), `${displayChartDir}/${path.relative(chartDir, file)}`)));
+        out.push(...(await crdsOfText(await require$$1.readFile(file, 'utf8'), `${displayChartDir}/${require$$2.relative(chartDir, file)}`)));
     }
-    const charts = path.join(chartDir, 'charts');
-    for (const entry of await promises.readdir(charts, { withFileTypes: true }).catch(() => [])) {
-        const full = path.join(charts, entry.name);
+    const charts = require$$2.join(chartDir, 'charts');
+    for (const entry of await require$$1.readdir(charts, { withFileTypes: true }).catch(() => [])) {
+        const full = require$$2.join(charts, entry.name);
         if (entry.isFile() && entry.name.endsWith('.tgz'))
-            out.push(...(await archiveCrds(await promises.readFile(full), `charts/${entry.name}`)));
+            out.push(...(await archiveCrds(await require$$1.readFile(full), `charts/${entry.name}`)));
         else if (entry.isDirectory())
             out.push(...(await chartCrds(full, `${displayChartDir}/charts/${entry.name}`)));
     }
@@ -4379,12 +4380,12 @@ async function inputCrds(workspace, globs) {
         if (matched.length === 0)
             unmatched.push(glob);
         for (const file of matched) {
-            const full = path.join(workspace, file);
+            const full = require$$2.join(workspace, file);
             // The limit of every YAML file the action reads (docs/threat-model.md): a bigger one is named, not read.
-            if ((await promises.stat(full)).size > MAX_YAML_BYTES)
+            if ((await require$$1.stat(full)).size > MAX_YAML_BYTES)
                 tooLarge.push(file);
             else
-                crds.push(...(await crdsOfText(await promises.readFile(full, 'utf8'), file)));
+                crds.push(...(await crdsOfText(await require$$1.readFile(full, 'utf8'), file)));
         }
     }
     return { crds, unmatched, tooLarge };
@@ -4538,7 +4539,7 @@ class ProblemLocator {
         let lines = this.texts.get(source);
         if (!lines) {
             const relative = source.slice(this.input.chartName.length + 1);
-            lines = promises.readFile(path.join(this.input.chartDir, relative), 'utf8').then((text) => text.split('\n'), () => undefined);
+            lines = require$$1.readFile(require$$2.join(this.input.chartDir, relative), 'utf8').then((text) => text.split('\n'), () => undefined);
             this.texts.set(source, lines);
         }
         return lines;
@@ -5048,7 +5049,7 @@ async function addPinSuggestions(step) {
 const HELM_CONFIG = 'application/vnd.cncf.helm.config.v1+json';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 function sha256(data) {
-    return `sha256:${require$$10.createHash('sha256').update(data).digest('hex')}`;
+    return `sha256:${require$$0$1.createHash('sha256').update(data).digest('hex')}`;
 }
 /** Go's encoding/json: struct fields in order (as given), map keys sorted, <, > and & escaped. */
 function goJson(value, sortKeys) {
@@ -5216,7 +5217,7 @@ function stagePublish(options) {
     const writer = new RegistryClient({ ...settings, timeoutMs: OPERATION_LIMITS.registryWrite });
     // Shapes packaged by helm have no metadata in node: helm pushes those (no staging).
     const artifact = packaged.metadata
-        ? promises.readFile(packaged.archive).then((layer) => helmArtifact(packaged, layer))
+        ? require$$1.readFile(packaged.archive).then((layer) => helmArtifact(packaged, layer))
         : undefined;
     const upload = (a) => Promise.all([
         writer.pushBlob(repository, a.configDigest, a.config),

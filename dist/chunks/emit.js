@@ -1,6 +1,7 @@
-import { r as redact, o as operationLimit, O as OPERATION_LIMITS, a as reportSubject, p as promises, b as redactDeep, c as os, e as error, w as warning, n as notice, s as summary, d as debug, i as isRecord, f as info, g as writeOutputs, h as runOutputs } from './action.js';
-import { p as path } from '../index.js';
+import { r as redact, o as operationLimit, O as OPERATION_LIMITS, a as reportSubject, b as require$$1, c as redactDeep, d as require$$0, e as error, w as warning, n as notice, s as summary, f as debug, i as isRecord, g as info, h as writeOutputs, j as runOutputs } from './action.js';
+import { b as require$$2 } from '../index.js';
 import 'node:module';
+import './semver.js';
 
 // GitHub specifics: the pull request of an event, and the one PR comment per chart that is updated in place.
 // (Which mode an event asks for is a run setting: run/settings.ts decideMode.)
@@ -621,13 +622,40 @@ function metaLine(report, runUrl) {
     bits.push(report.mode === 'publish' ? 'publish' : 'validate only');
     return bits.join(' · ');
 }
-/** On a release the ref and digest belong in the first lines. */
+/** On a release the ref and digest belong in the first lines (and whether they are attested). */
 function publishedLine(report) {
     const p = report.publish;
     if (!p || !(p.pushed || p.alreadyPublished))
         return undefined;
     const digest = p.digest ? ` · digest ${codeSpan(p.digest)}` : '';
-    return `${p.pushed ? 'Pushed' : 'Already at'} ${codeSpan(p.ref)}${digest}`;
+    const attested = attestedKinds(report);
+    return `${p.pushed ? 'Pushed' : 'Already at'} ${codeSpan(p.ref)}${digest}${attested ? ` · attested: ${attested}` : ''}`;
+}
+/** `provenance, SBOM`: what the published chart is attested with; undefined when nothing is. */
+function attestedKinds(report) {
+    const statements = report.attestation?.statements ?? [];
+    if (statements.length === 0)
+        return undefined;
+    return statements.map((s) => (s.kind === 'sbom' ? 'SBOM' : s.kind)).join(', ');
+}
+/**
+ * How anyone checks the attestations: `gh attestation verify` (GitHub's API, or the registry's referrers with
+ * --bundle-from-oci) and `cosign verify-attestation`, for `host/path/name@digest`. The workflow's identity comes
+ * from the run's link (`https://github.com/<owner>/<repo>/actions/runs/…`); placeholders without one.
+ */
+function verificationCommands(report, digestRef) {
+    const m = report.runUrl ? /^(https?:\/\/[^/\s]+)\/([^/\s]+)\/([^/\s]+)\/actions\/runs\/\d+/.exec(report.runUrl) : null;
+    const [server, owner, repo] = m ? [m[1], m[2], m[3]] : ['https://github.com', '<owner>', '<repo>'];
+    const identity = `^${server.replace(/\./g, '\\.')}/${owner}/${repo}/\\.github/workflows/`;
+    const lines = [
+        `gh attestation verify oci://${digestRef} --owner ${owner}`,
+        `gh attestation verify oci://${digestRef} --owner ${owner} --bundle-from-oci`,
+        `cosign verify-attestation --new-bundle-format --type slsaprovenance1 \\`,
+        `  --certificate-oidc-issuer https://token.actions.githubusercontent.com \\`,
+        `  --certificate-identity-regexp '${identity}' \\`,
+        `  ${digestRef}`
+    ];
+    return codeBlock(lines.join('\n'), 'sh');
 }
 /** `oci://host/path/name:1.0.0` → `oci://host/path/name` and `1.0.0` (a `_` in the tag is the version's `+`). */
 function splitRef(ref) {
@@ -654,6 +682,7 @@ function publishSection(report) {
                 `helm install ${release} ${parts.repository} --version ${parts.version}`
             ].join('\n'), 'sh'));
         }
+        lines.push(...attestationLines(report, p));
         return lines.join('\n');
     }
     if (report.mode === 'publish' && report.status === 'failed')
@@ -672,6 +701,27 @@ function publishSection(report) {
     }
 }
 const split = splitRef;
+/** The attestations of a published chart, how to verify them, or that it is not attested (and what to do). */
+function attestationLines(report, p) {
+    const attested = attestedKinds(report);
+    const step = report.steps.find((s) => s.id === 'attest');
+    if (attested && p.digest) {
+        const digestRef = `${p.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '')}@${p.digest}`;
+        const earlier = report.attestation?.statements.every((s) => s.existing) ? ' (by an earlier run)' : '';
+        return [
+            '',
+            `**Attested: ${attested}**${earlier}: signed with Sigstore, stored beside the chart. Verify:`,
+            '',
+            verificationCommands(report, digestRef)
+        ];
+    }
+    if (step?.status === 'failed')
+        return [
+            '',
+            '**Published but not attested.** Re-run the job: it finds the chart published and attests it without pushing again.'
+        ];
+    return [];
+}
 // --- what to fix -------------------------------------------------------------
 function findingWhere(f) {
     return f.file ? `${codeSpan(f.line ? `${f.file}:${f.line}` : f.file)} ` : '';
@@ -1233,10 +1283,10 @@ function annotate(input, workspace, reserved = {}) {
     return planned.length;
 }
 function relativeFile(workspace, file) {
-    if (!path.isAbsolute(file))
-        return file.split(path.sep).join('/');
-    const rel = path.relative(workspace, file);
-    return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
+    if (!require$$2.isAbsolute(file))
+        return file.split(require$$2.sep).join('/');
+    const rel = require$$2.relative(workspace, file);
+    return rel.startsWith('..') || require$$2.isAbsolute(rel) ? file : rel.split(require$$2.sep).join('/');
 }
 // ---------------------------------------------------------------------------
 // JSON report, job summary
@@ -1250,11 +1300,11 @@ function jsonReportName(chartName) {
  * Writes the report as pretty JSON (schema: ActionReport, `schemaVersion: 1`),
  * deep-redacted, into `dir` (default RUNNER_TEMP or the OS temp dir). Returns its path.
  */
-async function writeJsonReport(report, dir = process.env.RUNNER_TEMP || os.tmpdir()) {
-    await promises.mkdir(dir, { recursive: true });
-    const file = path.join(dir, jsonReportName(report.chart.name));
+async function writeJsonReport(report, dir = process.env.RUNNER_TEMP || require$$0.tmpdir()) {
+    await require$$1.mkdir(dir, { recursive: true });
+    const file = require$$2.join(dir, jsonReportName(report.chart.name));
     const text = redact(`${JSON.stringify(redactDeep(report), null, 2)}\n`);
-    await promises.writeFile(file, text, 'utf8');
+    await require$$1.writeFile(file, text, 'utf8');
     return file;
 }
 /** The job summary's markdown: durations shown, under the byte cap (1 MiB per step). */
@@ -1313,6 +1363,8 @@ function renderLogLines(report) {
     }
     if (report.publish?.digest)
         lines.push(redact(`   ${report.publish.pushed ? 'pushed' : 'published'} ${report.publish.ref}@${report.publish.digest}`));
+    for (const s of report.attestation?.statements ?? [])
+        lines.push(redact(`   attested ${s.kind === 'sbom' ? 'SBOM' : s.kind} (${s.predicateType}): referrer ${s.referrer}${s.githubId !== undefined ? `, GitHub attestation ${s.githubId}` : ''}${s.existing ? ' (earlier run)' : ''}`));
     return lines;
 }
 

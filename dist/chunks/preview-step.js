@@ -1,7 +1,8 @@
-import { X as chartRef, U as chartRepository, R as RegistryClient, V as ociTag, Y as parseVersion, Z as compareVersions, _ as PR_EVENTS, $ as MANIFEST_PATHS } from './action.js';
+import { $ as chartRef, p as chartRepository, R as RegistryClient, Z as ociTag, a0 as parseVersion, a1 as compareVersions, a2 as PR_EVENTS, a3 as MANIFEST_PATHS } from './action.js';
 import { c as comparePublished, n as noOverwriteFix } from './push.js';
 import 'node:module';
 import '../index.js';
+import './semver.js';
 import './_builtin_zlib.js';
 
 /** Starts the lookup of the tag now; `judge` compares with the package once it exists. */

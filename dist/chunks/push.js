@@ -1,6 +1,6 @@
-import { S as ActionError, z as require$$10, a0 as cleanAsYaml11, p as promises, a1 as isStrictSemver, x as distExports, t as lastLines, r as redact, f as info, Y as parseVersion, V as ociTag, X as chartRef, a2 as withProgress, a3 as DeadlineError, a4 as RegistryError, o as operationLimit, c as os } from './action.js';
-import { p as path, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
-import { r as require$$0 } from './_builtin_zlib.js';
+import { A as ActionError, m as require$$0, a4 as cleanAsYaml11, b as require$$1$1, a5 as isStrictSemver, E as distExports, B as lastLines, r as redact, g as info, a0 as parseVersion, Z as ociTag, $ as chartRef, a6 as withProgress, a7 as DeadlineError, a8 as RegistryError, o as operationLimit, d as require$$0$1 } from './action.js';
+import { b as require$$2, r as require$$4, a as require$$1 } from '../index.js';
+import { r as require$$3 } from './_builtin_zlib.js';
 
 // Pure-Node tools for Helm chart archives (`.tgz`): list entries, read one file,
 // make an archive reproducible (normalizeTgz) and write one as helm does (writeHelmTgz).
@@ -17,8 +17,8 @@ import { r as require$$0 } from './_builtin_zlib.js';
 // mtime). No PAX headers for ordinary ASCII names; Go's archive/tar adds a PAX
 // 'x' header for names over 100 bytes that cannot be split into prefix/name, or for
 // non-ASCII names. The archive ends with two zero blocks (no padding to 10 KiB).
-const gunzipAsync = require$$10$1.promisify(require$$0.gunzip);
-const deflateRawAsync = require$$10$1.promisify(require$$0.deflateRaw);
+const gunzipAsync = require$$1.promisify(require$$3.gunzip);
+const deflateRawAsync = require$$1.promisify(require$$3.deflateRaw);
 const BLOCK = 512;
 /** Refuse to inflate archives bigger than this (a chart is a few MiB at most). */
 const MAX_TAR_BYTES = 1024 * 1024 * 1024;
@@ -52,7 +52,7 @@ async function readTgzFile(file, entry) {
  */
 async function tgzContentDigest(archive, source) {
     const tar = await inflate(archive, source);
-    const hash = require$$10.createHash('sha256');
+    const hash = require$$0.createHash('sha256');
     for (const e of parseTar(tar, source)) {
         const mode = parseNumeric(tar, e.headerOffset + 100, 8);
         const linkTarget = cString(tar, e.headerOffset + 157, 100);
@@ -78,7 +78,7 @@ function shippedContent(name, data) {
 async function tgzEntrySummaries(archive, source) {
     const tar = await inflate(archive, source);
     return parseTar(tar, source).map((e) => {
-        const hash = require$$10.createHash('sha256');
+        const hash = require$$0.createHash('sha256');
         hash.update(`${JSON.stringify([e.type, parseNumeric(tar, e.headerOffset + 100, 8), cString(tar, e.headerOffset + 157, 100)])}\n`);
         if (isRegular(e.type))
             hash.update(shippedContent(e.name, tar.subarray(e.dataOffset, e.dataOffset + e.size)));
@@ -102,21 +102,21 @@ async function normalizeTgz(file, epochSeconds) {
     const normalized = normalizeTar(tar, epochSeconds, file);
     const deflated = await deflateRawAsync(normalized, { level: 9 });
     const out = Buffer.concat([gzipHeader(gz), deflated, gzipTrailer(normalized)]);
-    const dir = path.dirname(file);
-    const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${require$$10.randomBytes(4).toString('hex')}.tmp`);
-    const mode = (await _builtin_fs.promises.stat(file)).mode & 0o7777;
+    const dir = require$$2.dirname(file);
+    const tmp = require$$2.join(dir, `.${require$$2.basename(file)}.${process.pid}.${require$$0.randomBytes(4).toString('hex')}.tmp`);
+    const mode = (await require$$4.promises.stat(file)).mode & 0o7777;
     try {
-        await _builtin_fs.promises.writeFile(tmp, out, { mode });
-        await _builtin_fs.promises.chmod(tmp, mode);
-        await _builtin_fs.promises.utimes(tmp, epochSeconds, epochSeconds);
-        await _builtin_fs.promises.rename(tmp, file);
+        await require$$4.promises.writeFile(tmp, out, { mode });
+        await require$$4.promises.chmod(tmp, mode);
+        await require$$4.promises.utimes(tmp, epochSeconds, epochSeconds);
+        await require$$4.promises.rename(tmp, file);
     }
     catch (e) {
-        await _builtin_fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+        await require$$4.promises.rm(tmp, { force: true }).catch(() => undefined);
         throw new ActionError(`Cannot write normalized archive ${file}: ${e.message}`);
     }
     // rename keeps the times, but set them again in case the filesystem did not.
-    await _builtin_fs.promises.utimes(file, epochSeconds, epochSeconds);
+    await require$$4.promises.utimes(file, epochSeconds, epochSeconds);
 }
 /** Helm's gzip header fields (pkg/chart/v2/util/save.go): its marker as EXTRA, "Helm" as the comment. */
 const HELM_GZIP = {
@@ -137,8 +137,8 @@ async function writeHelmTgz(file, entries, epochSeconds) {
     blocks.push(Buffer.alloc(2 * BLOCK));
     const tar = Buffer.concat(blocks);
     const deflated = await deflateRawAsync(tar, { level: 9 });
-    await _builtin_fs.promises.writeFile(file, Buffer.concat([gzipHeader(HELM_GZIP), deflated, gzipTrailer(tar)]));
-    await _builtin_fs.promises.utimes(file, epochSeconds, epochSeconds);
+    await require$$4.promises.writeFile(file, Buffer.concat([gzipHeader(HELM_GZIP), deflated, gzipTrailer(tar)]));
+    await require$$4.promises.utimes(file, epochSeconds, epochSeconds);
 }
 /** Every regular file of an archive, in order, with its content (for loading a dependency archive). */
 async function readTgzEntries(archive, source) {
@@ -223,7 +223,7 @@ function stripDotSlash(name) {
 }
 async function readFileOrFail(file) {
     try {
-        return await _builtin_fs.promises.readFile(file);
+        return await require$$4.promises.readFile(file);
     }
     catch (e) {
         throw new ActionError(`Cannot read chart archive ${file}: ${e.message}`);
@@ -783,7 +783,7 @@ function goYamlDocument(map) {
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** What `helm package <chartDir>` would archive, or Unsupported. */
 async function nodePackage(chartDir) {
-    const chart = await loadFiles(await loadDirFiles(chartDir), path.basename(chartDir));
+    const chart = await loadFiles(await loadDirFiles(chartDir), require$$2.basename(chartDir));
     const required = chart.metadata.dependencies ?? [];
     const present = new Set(chart.dependencies.map((dep) => dep.metadata.name));
     // helm package fails on a missing dependency; its message (hollow chart) comes from helm itself.
@@ -824,7 +824,7 @@ function parseHelmignore(text) {
         }
         else {
             const re = globRegex(rule);
-            match = (name) => re.test(path.posix.basename(name));
+            match = (name) => re.test(require$$2.posix.basename(name));
         }
         rules.push({ negate, mustDir, match });
     }
@@ -877,16 +877,16 @@ function isIgnored(rules, name, isDir) {
 // ---------------------------------------------------------------------------
 // loading
 async function loadDirFiles(chartDir) {
-    const helmignore = await promises.readFile(path.join(chartDir, '.helmignore'), 'utf8').catch(() => '');
+    const helmignore = await require$$1$1.readFile(require$$2.join(chartDir, '.helmignore'), 'utf8').catch(() => '');
     const rules = parseHelmignore(helmignore);
     const files = [];
     const walk = async (dir, relative) => {
         // Go's Walk visits names in byte order.
-        const names = (await promises.readdir(dir)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+        const names = (await require$$1$1.readdir(dir)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
         for (const name of names) {
-            const full = path.join(dir, name);
+            const full = require$$2.join(dir, name);
             const rel = relative ? `${relative}/${name}` : name;
-            const stat = await promises.lstat(full);
+            const stat = await require$$1$1.lstat(full);
             if (stat.isSymbolicLink())
                 throw new Unsupported(`${rel} is a symbolic link`);
             if (stat.isDirectory()) {
@@ -898,7 +898,7 @@ async function loadDirFiles(chartDir) {
                 continue;
             if (!stat.isFile())
                 throw new Unsupported(`${rel} is not a regular file`);
-            files.push({ name: rel, data: stripBom(await promises.readFile(full)) });
+            files.push({ name: rel, data: stripBom(await require$$1$1.readFile(full)) });
         }
     };
     await walk(chartDir, '');
@@ -987,7 +987,7 @@ async function loadArchive(archive, where) {
         if (!['0', '\0', '7'].includes(entry.type))
             throw new Unsupported(`${where} has a ${entry.name} that is no file`);
         const parts = entry.name.split('/');
-        const name = path.posix.normalize(parts.slice(1).join('/'));
+        const name = require$$2.posix.normalize(parts.slice(1).join('/'));
         if (entry.name.includes('\\') ||
             name === '.' ||
             name.startsWith('..') ||
@@ -1132,7 +1132,7 @@ function chartMetadata(data, where) {
     if (metadata.apiVersion !== 'v2')
         throw new Unsupported(`${where}: apiVersion is not v2`);
     const name = metadata.name;
-    if (typeof name !== 'string' || !name || name !== path.posix.basename(name) || name.includes('\\'))
+    if (typeof name !== 'string' || !name || name !== require$$2.posix.basename(name) || name.includes('\\'))
         throw new Unsupported(`${where}: name is missing or invalid`);
     if (typeof metadata.version !== 'string' || !isStrictSemver(metadata.version))
         throw new Unsupported(`${where}: version is not strict semver`);
@@ -1183,7 +1183,7 @@ function save(chart, prefix, out) {
 async function packageChart(helm, work, destination, timestamps, built) {
     const start = performance.now();
     const epoch = timestamps.epoch;
-    const archive = path.join(destination, `${work.name}-${work.version}.tgz`);
+    const archive = require$$2.join(destination, `${work.name}-${work.version}.tgz`);
     // `helm package` in node (one helm process less); shapes it cannot write exactly as helm go to helm.
     const metadata = await packageInNode(work, archive, epoch);
     const result = metadata ? undefined : await helm.run(['package', work.dir, '--destination', destination]);
@@ -1205,8 +1205,8 @@ async function packageChart(helm, work, destination, timestamps, built) {
     }
     if (result)
         await normalizeTgz(archive, epoch);
-    const [listing, content] = await Promise.all([listTgz(archive), promises.readFile(archive)]);
-    const layerDigest = `sha256:${require$$10.createHash('sha256').update(content).digest('hex')}`;
+    const [listing, content] = await Promise.all([listTgz(archive), require$$1$1.readFile(archive)]);
+    const layerDigest = `sha256:${require$$0.createHash('sha256').update(content).digest('hex')}`;
     const findings = await archiveFindings(archive, listing, work, 'the packaged archive', built);
     return {
         packaged: { archive, listing, layerDigest, epoch, ...(metadata ? { metadata } : {}) },
@@ -1216,8 +1216,8 @@ async function packageChart(helm, work, destination, timestamps, built) {
             status: findings.length ? 'failed' : 'passed',
             durationMs: Math.round(performance.now() - start),
             summary: findings.length
-                ? `${path.basename(archive)} is missing ${findings.length} dependenc${findings.length === 1 ? 'y' : 'ies'}`
-                : `${path.basename(archive)}, ${listing.length} entries, dependencies inside; timestamps from ${timestamps.source}`,
+                ? `${require$$2.basename(archive)} is missing ${findings.length} dependenc${findings.length === 1 ? 'y' : 'ies'}`
+                : `${require$$2.basename(archive)}, ${listing.length} entries, dependencies inside; timestamps from ${timestamps.source}`,
             findings,
             data: {
                 archive,
@@ -1235,7 +1235,7 @@ async function packageInNode(work, archive, epoch) {
         const packaged = await nodePackage(work.dir);
         if (packaged.name !== work.name || packaged.version !== work.version)
             throw new Unsupported(`Chart.yaml names ${packaged.name} ${packaged.version}, not ${work.name} ${work.version}`);
-        await promises.mkdir(path.dirname(archive), { recursive: true });
+        await require$$1$1.mkdir(require$$2.dirname(archive), { recursive: true });
         await writeHelmTgz(archive, packaged.entries, epoch);
         return packaged.metadata;
     }
@@ -1473,7 +1473,7 @@ async function comparePublished(client, repository, digest, packaged,
 publishedLayer) {
     try {
         const pulled = await client.pullChart(repository, digest, publishedLayer);
-        const local = await promises.readFile(packaged.archive);
+        const local = await require$$1$1.readFile(packaged.archive);
         const [remote, mine] = await Promise.all([
             tgzContentDigest(pulled.archive, `${repository}@${digest}`),
             tgzContentDigest(local, packaged.archive)
@@ -1538,15 +1538,15 @@ async function verifyPublished(client, options, repository, digest) {
     // when it is something else, and then what it holds is part of the finding.
     if (pulled.archiveDigest === options.packaged.layerDigest)
         return { findings };
-    const destination = await promises.mkdtemp(path.join(os.tmpdir(), 'bp-pull-'));
+    const destination = await require$$1$1.mkdtemp(require$$2.join(require$$0$1.tmpdir(), 'bp-pull-'));
     try {
-        const archive = path.join(destination, `${options.work.name}-${options.work.version}.tgz`);
-        await promises.writeFile(archive, pulled.archive);
+        const archive = require$$2.join(destination, `${options.work.name}-${options.work.version}.tgz`);
+        await require$$1$1.writeFile(archive, pulled.archive);
         findings.push(...(await archiveFindings(archive, await listTgz(archive), options.work, `the artifact pulled back from ${source}`, options.built)));
         return { findings };
     }
     finally {
-        await promises.rm(destination, { recursive: true, force: true });
+        await require$$1$1.rm(destination, { recursive: true, force: true });
     }
 }
 

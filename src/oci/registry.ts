@@ -521,9 +521,33 @@ export class RegistryClient {
 
   /** PUT /v2/<repo>/manifests/<tag>: tags the manifest; returns its digest. */
   async putManifest(repository: string, tag: string, manifest: Buffer, mediaType: string): Promise<string> {
-    this.checkRepository(repository)
     if (!TAG.test(tag)) throw new ActionError(`Invalid tag "${tag}".`)
-    const url = new URL(`${this.base}/v2/${repository}/manifests/${tag}`)
+    return (await this.put(repository, tag, manifest, mediaType)).digest
+  }
+
+  /**
+   * PUT /v2/<repo>/manifests/<digest>: a manifest with a `subject` (a referrer), untagged. `subjectIndexed`: the
+   * registry answered with `OCI-Subject`, i.e. its referrers API lists it; otherwise the client keeps the
+   * referrers tag (`sha256-<hex>`) itself (OCI distribution 1.1).
+   */
+  async putReferrer(
+    repository: string,
+    manifest: Buffer,
+    mediaType: string
+  ): Promise<{ digest: string; subjectIndexed: boolean }> {
+    const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`
+    const res = await this.put(repository, digest, manifest, mediaType)
+    return { digest, subjectIndexed: res.headers['oci-subject'] !== undefined }
+  }
+
+  private async put(
+    repository: string,
+    reference: string,
+    manifest: Buffer,
+    mediaType: string
+  ): Promise<{ digest: string; headers: HttpResponse['headers'] }> {
+    this.checkRepository(repository)
+    const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`)
     const res = await this.call('PUT', url, '*/*', repository, MAX_JSON_BYTES, {
       body: manifest,
       contentType: mediaType
@@ -536,7 +560,40 @@ export class RegistryClient {
         res.status
       )
     }
-    return `sha256:${createHash('sha256').update(manifest).digest('hex')}`
+    return { digest: `sha256:${createHash('sha256').update(manifest).digest('hex')}`, headers: res.headers }
+  }
+
+  /** GET /v2/<repo>/manifests/<tag or digest>: the bytes as served and their media type; undefined when absent. */
+  async getManifest(
+    repository: string,
+    reference: string
+  ): Promise<{ digest: string; mediaType?: string; body: Buffer } | undefined> {
+    this.checkRepository(repository)
+    if (!TAG.test(reference) && !DIGEST.test(reference)) {
+      throw new ActionError(`Invalid manifest reference "${reference}": expected a tag or a digest.`)
+    }
+    const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`)
+    const res = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES)
+    if (res.status === 404) return undefined
+    const mediaType = contentType(res)
+    return {
+      digest: `sha256:${createHash('sha256').update(res.body).digest('hex')}`,
+      ...(mediaType ? { mediaType } : {}),
+      body: res.body
+    }
+  }
+
+  /**
+   * GET /v2/<repo>/referrers/<digest> (OCI distribution 1.1): the index of the manifests whose `subject` is that
+   * digest, or undefined when the registry has no referrers API (404; then the `sha256-<hex>` tag stands in).
+   */
+  async referrers(repository: string, digest: string): Promise<Buffer | undefined> {
+    this.checkRepository(repository)
+    if (!DIGEST.test(digest)) throw new ActionError(`Invalid digest "${digest}".`)
+    const url = new URL(`${this.base}/v2/${repository}/referrers/${digest}`)
+    const res = await this.call('GET', url, 'application/vnd.oci.image.index.v1+json', repository, MAX_MANIFEST_BYTES)
+    if (res.status === 404) return undefined
+    return res.body
   }
 
   /**

@@ -207,12 +207,40 @@ function metaLine(report: ActionReport, runUrl: string | undefined): string {
   return bits.join(' · ')
 }
 
-/** On a release the ref and digest belong in the first lines. */
+/** On a release the ref and digest belong in the first lines (and whether they are attested). */
 function publishedLine(report: ActionReport): string | undefined {
   const p = report.publish
   if (!p || !(p.pushed || p.alreadyPublished)) return undefined
   const digest = p.digest ? ` · digest ${codeSpan(p.digest)}` : ''
-  return `${p.pushed ? 'Pushed' : 'Already at'} ${codeSpan(p.ref)}${digest}`
+  const attested = attestedKinds(report)
+  return `${p.pushed ? 'Pushed' : 'Already at'} ${codeSpan(p.ref)}${digest}${attested ? ` · attested: ${attested}` : ''}`
+}
+
+/** `provenance, SBOM`: what the published chart is attested with; undefined when nothing is. */
+function attestedKinds(report: ActionReport): string | undefined {
+  const statements = report.attestation?.statements ?? []
+  if (statements.length === 0) return undefined
+  return statements.map((s) => (s.kind === 'sbom' ? 'SBOM' : s.kind)).join(', ')
+}
+
+/**
+ * How anyone checks the attestations: `gh attestation verify` (GitHub's API, or the registry's referrers with
+ * --bundle-from-oci) and `cosign verify-attestation`, for `host/path/name@digest`. The workflow's identity comes
+ * from the run's link (`https://github.com/<owner>/<repo>/actions/runs/…`); placeholders without one.
+ */
+function verificationCommands(report: ActionReport, digestRef: string): string {
+  const m = report.runUrl ? /^(https?:\/\/[^/\s]+)\/([^/\s]+)\/([^/\s]+)\/actions\/runs\/\d+/.exec(report.runUrl) : null
+  const [server, owner, repo] = m ? [m[1], m[2], m[3]] : ['https://github.com', '<owner>', '<repo>']
+  const identity = `^${server.replace(/\./g, '\\.')}/${owner}/${repo}/\\.github/workflows/`
+  const lines = [
+    `gh attestation verify oci://${digestRef} --owner ${owner}`,
+    `gh attestation verify oci://${digestRef} --owner ${owner} --bundle-from-oci`,
+    `cosign verify-attestation --new-bundle-format --type slsaprovenance1 \\`,
+    `  --certificate-oidc-issuer https://token.actions.githubusercontent.com \\`,
+    `  --certificate-identity-regexp '${identity}' \\`,
+    `  ${digestRef}`
+  ]
+  return codeBlock(lines.join('\n'), 'sh')
 }
 
 /** `oci://host/path/name:1.0.0` → `oci://host/path/name` and `1.0.0` (a `_` in the tag is the version's `+`). */
@@ -245,6 +273,7 @@ function publishSection(report: ActionReport): string | undefined {
         )
       )
     }
+    lines.push(...attestationLines(report, p))
     return lines.join('\n')
   }
   if (report.mode === 'publish' && report.status === 'failed')
@@ -262,6 +291,28 @@ function publishSection(report: ActionReport): string | undefined {
   }
 }
 const split = splitRef
+
+/** The attestations of a published chart, how to verify them, or that it is not attested (and what to do). */
+function attestationLines(report: ActionReport, p: PublishInfo): string[] {
+  const attested = attestedKinds(report)
+  const step = report.steps.find((s) => s.id === 'attest')
+  if (attested && p.digest) {
+    const digestRef = `${p.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '')}@${p.digest}`
+    const earlier = report.attestation?.statements.every((s) => s.existing) ? ' (by an earlier run)' : ''
+    return [
+      '',
+      `**Attested: ${attested}**${earlier}: signed with Sigstore, stored beside the chart. Verify:`,
+      '',
+      verificationCommands(report, digestRef)
+    ]
+  }
+  if (step?.status === 'failed')
+    return [
+      '',
+      '**Published but not attested.** Re-run the job: it finds the chart published and attests it without pushing again.'
+    ]
+  return []
+}
 
 // --- what to fix -------------------------------------------------------------
 
@@ -996,6 +1047,12 @@ export function renderLogLines(report: ActionReport): string[] {
   if (report.publish?.digest)
     lines.push(
       redact(`   ${report.publish.pushed ? 'pushed' : 'published'} ${report.publish.ref}@${report.publish.digest}`)
+    )
+  for (const s of report.attestation?.statements ?? [])
+    lines.push(
+      redact(
+        `   attested ${s.kind === 'sbom' ? 'SBOM' : s.kind} (${s.predicateType}): referrer ${s.referrer}${s.githubId !== undefined ? `, GitHub attestation ${s.githubId}` : ''}${s.existing ? ' (earlier run)' : ''}`
+      )
     )
   return lines
 }

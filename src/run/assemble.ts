@@ -3,7 +3,7 @@
 // points at, so the report says what stopped it. Pure, but for reading the workflow file when the error names an
 // input (run/input-location.ts).
 import { chartRef } from '../oci/registry.js'
-import type { ActionReport, PublishInfo, PublishPreview, StepResult, UpstreamInfo } from '../types.js'
+import type { ActionReport, AttestationInfo, PublishInfo, PublishPreview, StepResult, UpstreamInfo } from '../types.js'
 import type { RunFrame } from './context.js'
 import { errorLocation, stoppedStep } from './failure.js'
 import type { RunIdentity } from './load.js'
@@ -16,6 +16,8 @@ export interface RunOutcome {
   preview?: PublishPreview
   /** Path of the SBOM file written. */
   sbom?: string
+  /** The attestations of the published chart. */
+  attestation?: AttestationInfo
   diff?: ActionReport['diff']
   /** Absent until helm was provisioned (`unknown` in the report). */
   helmVersion?: string
@@ -85,6 +87,7 @@ function reportOf(
     publish: withPreview(outcome.publish ?? (ref ? { ref, pushed: false } : undefined), outcome.preview),
     values: { files: inputs.valuesFiles, set: inputs.setValues },
     sbom: outcome.sbom,
+    attestation: outcome.attestation,
     diff: outcome.diff,
     runUrl: event.runUrl,
     commit: event.commit,
