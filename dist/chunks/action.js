@@ -13960,6 +13960,12 @@ function atDependencyLine(error, chartYaml, mirrors) {
 async function fetchIndex(repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
     const repositoryUrl = repository.replace(/\/+$/, '');
     const url = `${repositoryUrl}/index.yaml`;
+    const body = await fetchRepositoryFile(url, repositoryUrl, credentials, MAX_INDEX_BYTES, retry);
+    // As fetch's text() read it: UTF-8 without a byte-order mark.
+    return { url, text: body.toString('utf8').replace(/^\uFEFF/, '') };
+}
+/** One file of a chart repository (its index, an archive) with retries; `credentials` only on `url`'s origin. */
+async function fetchRepositoryFile(url, repositoryUrl, credentials, maxBytes, retry) {
     const headers = { 'user-agent': 'bp-temporal-action' };
     const withoutAuthorization = { ...headers };
     if (credentials)
@@ -13970,7 +13976,7 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
             throw new DeadlineError(`GET ${url}`, 0, true);
         const mirrorHint = 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input';
         try {
-            const send = (current, sameOrigin) => httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, MAX_INDEX_BYTES);
+            const send = (current, sameOrigin) => httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, maxBytes);
             const response = await followRedirects(new URL(url), MAX_INDEX_REDIRECTS, send);
             if (response.status === 401 || response.status === 403) {
                 throw new IndexFetchError(`chart repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password' +
@@ -13983,8 +13989,7 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
                 const hint = 'check the dependency repository URL, or set repository-mirrors';
                 throw new IndexFetchError(`chart repository ${url} answered HTTP ${response.status}`, hint, transient, repositoryUrl);
             }
-            // As fetch's text() read it: UTF-8 without a byte-order mark.
-            return { url, text: response.body.toString('utf8').replace(/^\uFEFF/, '') };
+            return response.body;
         }
         catch (error) {
             if (error instanceof ActionError)
@@ -13999,7 +14004,7 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
                 throw new IndexFetchError(`chart repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true, repositoryUrl);
             }
             if (failure.code === 'EBODYTOOLARGE') {
-                throw new IndexFetchError(`chart repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`, 'check the dependency repository URL', false, repositoryUrl);
+                throw new IndexFetchError(`chart repository ${url}: ${require$$2$4.posix.basename(new URL(url).pathname)} is larger than ${maxBytes / 2 ** 20} MiB`, 'check the dependency repository URL', false, repositoryUrl);
             }
             // Worded as for the registry; retried on fewer codes (a refused connection is a wrong URL more often).
             const reason = describeNetworkError(error, limit.ms).text;
