@@ -566,7 +566,7 @@ var tunnelExports = requireTunnel();
 
 class ProxyAgent {
   constructor(...args) {
-    const undici = globalThis[Symbol.for('bp-temporal-action.undici')];
+    const undici = globalThis[Symbol.for('blueprint-action.undici')];
     if (!undici) throw new Error('undici is not loaded: it comes with @actions/github, loaded on demand')
     return new undici.ProxyAgent(...args)
   }
@@ -2726,6 +2726,11 @@ function info(message) {
 
 var require$$1 = createRequire(import.meta.url)("node:fs/promises");
 
+// The action's own name for what it leaves behind: the PR comment's marker, the JSON report's file name, the SBOM's
+// tool, the HTTP user agent, its folder when the runner gives none. Not temporal's: it validates any blueprint (the
+// action's repository and its default blueprint keep their names).
+const ACTION_NAME = 'blueprint-action';
+
 /**
  * Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do, and where it is
  * (`at`), so the run's annotation lands on that line of the pull request.
@@ -3280,7 +3285,7 @@ class RegistryClient {
         this.retries = opts.retries ?? 4;
         this.baseDelayMs = opts.baseDelayMs ?? 500;
         this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-        this.userAgent = opts.userAgent ?? 'blueprint-action';
+        this.userAgent = opts.userAgent ?? ACTION_NAME;
     }
     /** HEAD /v2/<repo>/manifests/<ref>: the digest when the tag (or digest) exists. */
     async manifest(repository, reference) {
@@ -13966,7 +13971,7 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
 }
 /** One file of a chart repository (its index, an archive) with retries; `credentials` only on `url`'s origin. */
 async function fetchRepositoryFile(url, repositoryUrl, credentials, maxBytes, retry) {
-    const headers = { 'user-agent': 'bp-temporal-action' };
+    const headers = { 'user-agent': ACTION_NAME };
     const withoutAuthorization = { ...headers };
     if (credentials)
         headers.authorization = basicAuth(credentials);
@@ -14262,6 +14267,26 @@ function closestTo(target, candidates, count) {
         .sort((x, y) => x.distance - y.distance || compareCodePoints(x.candidate, y.candidate))
         .slice(0, count)
         .map((entry) => entry.candidate);
+}
+/**
+ * Natural order, for `sort`: runs of digits compare as numbers (`app-2` before `app-10`), the rest in code-point
+ * order (deterministic, no ICU collator).
+ */
+function compareNatural(a, b) {
+    const x = a.match(/\d+|\D+/g) ?? [];
+    const y = b.match(/\d+|\D+/g) ?? [];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        if (x[i] === y[i])
+            continue;
+        const digits = /^\d/.test(x[i]) && /^\d/.test(y[i]);
+        if (digits) {
+            const byValue = BigInt(x[i]) < BigInt(y[i]) ? -1 : BigInt(x[i]) > BigInt(y[i]) ? 1 : 0;
+            if (byValue !== 0)
+                return byValue;
+        }
+        return compareCodePoints(x[i], y[i]);
+    }
+    return x.length - y.length;
 }
 
 // Copies the user's chart folder into the private work copy. The folder itself
@@ -16221,7 +16246,7 @@ function sbomContent(sources) {
         })),
         images: sources.images,
         timestamp: new Date(sources.epoch * 1000).toISOString(),
-        tool: { name: 'bp-temporal-action', version: sources.toolVersion || 'unreleased' }
+        tool: { name: ACTION_NAME, version: sources.toolVersion || 'unreleased' }
     };
 }
 /** The published artifact the SBOM names: only with a digest (pushed, or found already there). */
@@ -21557,7 +21582,9 @@ function getInputs(read = defaultReader, env = process.env) {
 }
 
 // The runner's folders, with a fallback: outside a GitHub runner (a local run,
-// a container without RUNNER_TEMP) the action still works, in the OS temp folder.
+// a container without RUNNER_TEMP) the action still works, in a folder of its
+// own in the OS temp folder (not the bare temp folder: the report, the SBOM and
+// the diff file stay together, and away from other programs' files).
 function isDirectory(dir) {
     if (!dir)
         return false;
@@ -21570,15 +21597,21 @@ function isDirectory(dir) {
 }
 /**
  * Points RUNNER_TEMP (and RUNNER_TOOL_CACHE, which the tool cache needs) at
- * existing folders: the OS temp folder when either is unset or missing, so
- * that everything reading them (the work folder, the report, the SBOM, the
- * helm download) finds a place to write. Returns the folder used for RUNNER_TEMP.
+ * existing folders: `<tmp>/blueprint-action` (and its `tool-cache`) when either
+ * is unset or missing, so that everything reading them (the work folder, the
+ * report, the SBOM, the diff file, the helm download) finds a place to write.
+ * Returns the folder used for RUNNER_TEMP.
  */
-function ensureRunnerFolders(env = process.env) {
-    if (!isDirectory(env.RUNNER_TEMP))
-        env.RUNNER_TEMP = require$$0$4.tmpdir();
-    if (!isDirectory(env.RUNNER_TOOL_CACHE))
-        env.RUNNER_TOOL_CACHE = require$$2$4.join(require$$0$4.tmpdir(), 'bp-tool-cache');
+function ensureRunnerFolders(env = process.env, tmp = require$$0$4.tmpdir()) {
+    const own = require$$2$4.join(tmp, ACTION_NAME);
+    if (!isDirectory(env.RUNNER_TEMP)) {
+        require$$4.mkdirSync(own, { recursive: true, mode: 0o700 });
+        env.RUNNER_TEMP = own;
+    }
+    if (!isDirectory(env.RUNNER_TOOL_CACHE)) {
+        require$$4.mkdirSync(require$$2$4.join(own, 'tool-cache'), { recursive: true, mode: 0o700 });
+        env.RUNNER_TOOL_CACHE = require$$2$4.join(own, 'tool-cache');
+    }
     return env.RUNNER_TEMP;
 }
 
@@ -21640,4 +21673,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { chartRef as $, ActionError as A, lastLines as B, parseRenderAsHelm as C, mapStringsDeep as D, distExports as E, extractImages as F, createHelmHome as G, Helm as H, parseYamlText as I, tryParseImageRef as J, compareCodePoints as K, scanImages as L, checkImages as M, groupFailing as N, OPERATION_LIMITS as O, segmentMatcher as P, loadYamlFile as Q, RegistryClient as R, splitRenderBySource as S, parseRenderDetailed as T, MAX_YAML_BYTES as U, apiStatus as V, isLoopbackHost as W, HELM_CHART_LAYER as X, withRetry as Y, ociTag as Z, indexWorkspace as _, reportSubject as a, parseVersion as a0, compareVersions as a1, PR_EVENTS as a2, MANIFEST_PATHS as a3, cleanAsYaml11 as a4, isStrictSemver as a5, withProgress as a6, DeadlineError as a7, RegistryError as a8, cp as a9, mkdirP as aa, require$$2$1 as ab, isDebug as ac, exec as ad, which as ae, HttpClient as af, rmRF as ag, require$$1$2 as ah, require$$0 as ai, require$$2$2 as aj, require$$0$2 as ak, require$$1$1 as al, require$$2 as am, _deferredUndici as an, require$$2$3 as ao, requireTunnel as ap, action as aq, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, require$$0$3 as m, notice as n, operationLimit as o, chartRepository as p, registerSecret as q, redact as r, summary as s, errorLine as t, lastLine as u, loadBlueprint as v, warning as w, exists as x, prepareWorkChart as y, buildDependencies as z };
+export { ociTag as $, ACTION_NAME as A, buildDependencies as B, lastLines as C, parseRenderAsHelm as D, compareNatural as E, mapStringsDeep as F, distExports as G, Helm as H, extractImages as I, createHelmHome as J, parseYamlText as K, tryParseImageRef as L, compareCodePoints as M, scanImages as N, OPERATION_LIMITS as O, checkImages as P, groupFailing as Q, RegistryClient as R, segmentMatcher as S, loadYamlFile as T, splitRenderBySource as U, parseRenderDetailed as V, MAX_YAML_BYTES as W, apiStatus as X, isLoopbackHost as Y, HELM_CHART_LAYER as Z, withRetry as _, reportSubject as a, indexWorkspace as a0, chartRef as a1, parseVersion as a2, compareVersions as a3, PR_EVENTS as a4, MANIFEST_PATHS as a5, cleanAsYaml11 as a6, isStrictSemver as a7, withProgress as a8, DeadlineError as a9, RegistryError as aa, cp as ab, mkdirP as ac, require$$2$1 as ad, isDebug as ae, exec as af, which as ag, HttpClient as ah, rmRF as ai, require$$1$2 as aj, require$$0 as ak, require$$2$2 as al, require$$0$2 as am, require$$1$1 as an, require$$2 as ao, _deferredUndici as ap, require$$2$3 as aq, requireTunnel as ar, action as as, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, ActionError as m, notice as n, operationLimit as o, require$$0$3 as p, chartRepository as q, redact as r, summary as s, registerSecret as t, errorLine as u, lastLine as v, warning as w, loadBlueprint as x, exists as y, prepareWorkChart as z };

@@ -1,5 +1,5 @@
 import { r as require$$4$1, a as require$$1$3 } from '../index.js';
-import { d as require$$0$1, ah as require$$1$2, ai as require$$0$2, aj as require$$2, ab as require$$2$1, ak as require$$0$3, al as require$$1$4, m as require$$0$4, am as require$$2$3, an as _deferredUndici, ao as require$$2$4, ap as requireTunnel } from './action.js';
+import { d as require$$0$1, aj as require$$1$2, ak as require$$0$2, al as require$$2, ad as require$$2$1, am as require$$0$3, an as require$$1$4, p as require$$0$4, ao as require$$2$3, ap as _deferredUndici, aq as require$$2$4, ar as requireTunnel } from './action.js';
 import { c as commonjsGlobal, g as getDefaultExportFromCjs, a as getAugmentedNamespace } from './semver.js';
 import { r as require$$2$2 } from './_builtin_stream.js';
 import { createRequire } from 'node:module';
@@ -29030,7 +29030,7 @@ function requireLib () {
 
 var libExports = requireLib();
 
-globalThis[Symbol.for('bp-temporal-action.undici')] = __undici;
+globalThis[Symbol.for('blueprint-action.undici')] = __undici;
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {

@@ -1,4 +1,4 @@
-import { $ as chartRef, p as chartRepository, R as RegistryClient, Z as ociTag, a0 as parseVersion, a1 as compareVersions, a2 as PR_EVENTS, a3 as MANIFEST_PATHS } from './action.js';
+import { a1 as chartRef, q as chartRepository, R as RegistryClient, $ as ociTag, a2 as parseVersion, a3 as compareVersions, a4 as PR_EVENTS, a5 as MANIFEST_PATHS } from './action.js';
 import { c as comparePublished, n as noOverwriteFix } from './push.js';
 import 'node:module';
 import '../index.js';

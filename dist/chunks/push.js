@@ -1,4 +1,4 @@
-import { A as ActionError, m as require$$0, a4 as cleanAsYaml11, b as require$$1$1, a5 as isStrictSemver, E as distExports, B as lastLines, r as redact, g as info, a0 as parseVersion, Z as ociTag, $ as chartRef, a6 as withProgress, a7 as DeadlineError, a8 as RegistryError, o as operationLimit, d as require$$0$1 } from './action.js';
+import { m as ActionError, p as require$$0, a6 as cleanAsYaml11, b as require$$1$1, a7 as isStrictSemver, G as distExports, C as lastLines, r as redact, g as info, a2 as parseVersion, $ as ociTag, a1 as chartRef, a8 as withProgress, a9 as DeadlineError, aa as RegistryError, o as operationLimit, d as require$$0$1 } from './action.js';
 import { b as require$$2, r as require$$4, a as require$$1 } from '../index.js';
 import { r as require$$3 } from './_builtin_zlib.js';
 
