@@ -16664,9 +16664,14 @@ function runOutputs(report, reportPath) {
         report: reportPath
     };
 }
-/** The outputs of `mode: discover`: the blueprint folders as a JSON list and as a job matrix. */
+/** The outputs of `mode: discover`: the blueprint folders as a JSON list, as a job matrix, and in release waves. */
 function discoverOutputs(result) {
-    return { blueprints: JSON.stringify(result.blueprints), matrix: JSON.stringify(result.matrix), mode: 'discover' };
+    return {
+        blueprints: JSON.stringify(result.blueprints),
+        matrix: JSON.stringify(result.matrix),
+        waves: JSON.stringify(result.waves),
+        mode: 'discover'
+    };
 }
 /** The outputs of an event for another blueprint (a notice, not a failure). */
 const SKIP_OUTPUTS = { mode: 'skip' };
@@ -21574,6 +21579,7 @@ function getInputs(read = defaultReader, env = process.env) {
         summary: oneOf(read, 'summary', ['always', 'on-failure', 'off'], 'always'),
         githubToken: read('github-token').trim(),
         discoverGlob: lines(read('discover-glob')),
+        dependents: boolean(read, 'dependents', false),
         diff: oneOf(read, 'diff', ['auto', 'true', 'false'], 'auto'),
         timeoutMs: parseDuration(read('timeout').trim() || DEFAULT_TIMEOUT),
         attest: oneOf(read, 'attest', ['auto', 'true', 'false'], 'auto'),
@@ -21647,9 +21653,14 @@ async function runAction() {
                 workspace: inputs.workspace,
                 eventName: event.eventName,
                 payload: event.payload,
-                globs: inputs.discoverGlob.length ? inputs.discoverGlob : undefined
+                globs: inputs.discoverGlob.length ? inputs.discoverGlob : undefined,
+                registry: inputs.registry || undefined,
+                dependents: inputs.dependents
             });
             info(`${result.blueprints.length} blueprint(s): ${result.blueprints.join(', ') || 'none'} (${result.reason})`);
+            if (result.waves.length > 1) {
+                info(`release order: ${result.waves.map((wave, i) => `wave ${i}: ${wave.include.map((e) => e.blueprint).join(', ')}`).join('; ')}`);
+            }
             writeOutputs(discoverOutputs(result));
             return;
         }
@@ -21673,4 +21684,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { ociTag as $, ACTION_NAME as A, buildDependencies as B, lastLines as C, parseRenderAsHelm as D, compareNatural as E, mapStringsDeep as F, distExports as G, Helm as H, extractImages as I, createHelmHome as J, parseYamlText as K, tryParseImageRef as L, compareCodePoints as M, scanImages as N, OPERATION_LIMITS as O, checkImages as P, groupFailing as Q, RegistryClient as R, segmentMatcher as S, loadYamlFile as T, splitRenderBySource as U, parseRenderDetailed as V, MAX_YAML_BYTES as W, apiStatus as X, isLoopbackHost as Y, HELM_CHART_LAYER as Z, withRetry as _, reportSubject as a, indexWorkspace as a0, chartRef as a1, parseVersion as a2, compareVersions as a3, PR_EVENTS as a4, MANIFEST_PATHS as a5, cleanAsYaml11 as a6, isStrictSemver as a7, withProgress as a8, DeadlineError as a9, RegistryError as aa, cp as ab, mkdirP as ac, require$$2$1 as ad, isDebug as ae, exec as af, which as ag, HttpClient as ah, rmRF as ai, require$$1$2 as aj, require$$0 as ak, require$$2$2 as al, require$$0$2 as am, require$$1$1 as an, require$$2 as ao, _deferredUndici as ap, require$$2$3 as aq, requireTunnel as ar, action as as, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, ActionError as m, notice as n, operationLimit as o, require$$0$3 as p, chartRepository as q, redact as r, summary as s, registerSecret as t, errorLine as u, lastLine as v, warning as w, loadBlueprint as x, exists as y, prepareWorkChart as z };
+export { ociTag as $, ACTION_NAME as A, buildDependencies as B, lastLines as C, parseRenderAsHelm as D, compareNatural as E, mapStringsDeep as F, distExports as G, Helm as H, extractImages as I, createHelmHome as J, parseYamlText as K, tryParseImageRef as L, compareCodePoints as M, scanImages as N, OPERATION_LIMITS as O, checkImages as P, groupFailing as Q, RegistryClient as R, segmentMatcher as S, loadYamlFile as T, splitRenderBySource as U, parseRenderDetailed as V, MAX_YAML_BYTES as W, apiStatus as X, isLoopbackHost as Y, HELM_CHART_LAYER as Z, withRetry as _, reportSubject as a, blueprintName as a0, indexWorkspace as a1, chartRef as a2, parseVersion as a3, compareVersions as a4, PR_EVENTS as a5, MANIFEST_PATHS as a6, cleanAsYaml11 as a7, isStrictSemver as a8, withProgress as a9, DeadlineError as aa, RegistryError as ab, cp as ac, mkdirP as ad, require$$2$1 as ae, isDebug as af, exec as ag, which as ah, HttpClient as ai, rmRF as aj, require$$1$2 as ak, require$$0 as al, require$$2$2 as am, require$$0$2 as an, require$$1$1 as ao, require$$2 as ap, _deferredUndici as aq, require$$2$3 as ar, requireTunnel as as, action as at, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, ActionError as m, notice as n, operationLimit as o, require$$0$3 as p, chartRepository as q, redact as r, summary as s, registerSecret as t, errorLine as u, lastLine as v, warning as w, loadBlueprint as x, exists as y, prepareWorkChart as z };
