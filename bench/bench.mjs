@@ -692,8 +692,9 @@ try {
   // The blueprints the bench blueprints' spec.depends name (bp-cnpg, bp-cert-manager), as the monorepo has them
   // beside bp-temporal: the bundled examples, when this checkout has them (testkit/example-charts.mjs). The
   // schema gate renders them for their CRDs, as it does in a real run.
-  const dependsBlueprints = existsSync(path.join(ROOT, 'testkit', 'example-charts.mjs'))
-    ? (await import('../testkit/example-charts.mjs')).EXAMPLE_DEPENDS
+  const exampleCharts = path.join(ROOT, 'testkit', 'example-charts.mjs')
+  const dependsBlueprints = existsSync(exampleCharts)
+    ? (await import(pathToFileURL(exampleCharts).href)).EXAMPLE_DEPENDS
     : []
   for (const key of blueprintKeys) {
     const bp = BLUEPRINTS[key]
