@@ -175,7 +175,7 @@ describe('sbomContent', () => {
       dependencies: [{ name: 'temporal', version: '1.2.3', repository: 'https://go.temporal.io/helm-charts' }],
       images: [],
       timestamp: '2023-11-14T22:13:20.000Z',
-      tool: { name: 'bp-temporal-action', version: 'unreleased' }
+      tool: { name: 'blueprint-action', version: 'unreleased' }
     })
   })
 

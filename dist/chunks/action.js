@@ -566,7 +566,7 @@ var tunnelExports = requireTunnel();
 
 class ProxyAgent {
   constructor(...args) {
-    const undici = globalThis[Symbol.for('bp-temporal-action.undici')];
+    const undici = globalThis[Symbol.for('blueprint-action.undici')];
     if (!undici) throw new Error('undici is not loaded: it comes with @actions/github, loaded on demand')
     return new undici.ProxyAgent(...args)
   }
@@ -2726,6 +2726,11 @@ function info(message) {
 
 var require$$1 = createRequire(import.meta.url)("node:fs/promises");
 
+// The action's own name for what it leaves behind: the PR comment's marker, the JSON report's file name, the SBOM's
+// tool, the HTTP user agent, its folder when the runner gives none. Not temporal's: it validates any blueprint (the
+// action's repository and its default blueprint keep their names).
+const ACTION_NAME = 'blueprint-action';
+
 /**
  * Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do, and where it is
  * (`at`), so the run's annotation lands on that line of the pull request.
@@ -3280,7 +3285,7 @@ class RegistryClient {
         this.retries = opts.retries ?? 4;
         this.baseDelayMs = opts.baseDelayMs ?? 500;
         this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-        this.userAgent = opts.userAgent ?? 'blueprint-action';
+        this.userAgent = opts.userAgent ?? ACTION_NAME;
     }
     /** HEAD /v2/<repo>/manifests/<ref>: the digest when the tag (or digest) exists. */
     async manifest(repository, reference) {
@@ -13935,7 +13940,13 @@ function atDependencyLine(error, chartYaml, mirrors) {
 async function fetchIndex(repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
     const repositoryUrl = repository.replace(/\/+$/, '');
     const url = `${repositoryUrl}/index.yaml`;
-    const headers = { 'user-agent': 'bp-temporal-action' };
+    const body = await fetchRepositoryFile(url, repositoryUrl, credentials, MAX_INDEX_BYTES, retry);
+    // As fetch's text() read it: UTF-8 without a byte-order mark.
+    return { url, text: body.toString('utf8').replace(/^\uFEFF/, '') };
+}
+/** One file of a chart repository (its index, an archive) with retries; `credentials` only on `url`'s origin. */
+async function fetchRepositoryFile(url, repositoryUrl, credentials, maxBytes, retry) {
+    const headers = { 'user-agent': ACTION_NAME };
     const withoutAuthorization = { ...headers };
     if (credentials)
         headers.authorization = basicAuth(credentials);
@@ -13945,7 +13956,7 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
             throw new DeadlineError(`GET ${url}`, 0, true);
         const mirrorHint = 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input';
         try {
-            const send = (current, sameOrigin) => httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, MAX_INDEX_BYTES);
+            const send = (current, sameOrigin) => httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, maxBytes);
             const response = await followRedirects(new URL(url), MAX_INDEX_REDIRECTS, send);
             if (response.status === 401 || response.status === 403) {
                 throw new IndexFetchError(`chart repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password' +
@@ -13958,8 +13969,7 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
                 const hint = 'check the dependency repository URL, or set repository-mirrors';
                 throw new IndexFetchError(`chart repository ${url} answered HTTP ${response.status}`, hint, transient, repositoryUrl);
             }
-            // As fetch's text() read it: UTF-8 without a byte-order mark.
-            return { url, text: response.body.toString('utf8').replace(/^\uFEFF/, '') };
+            return response.body;
         }
         catch (error) {
             if (error instanceof ActionError)
@@ -13974,7 +13984,7 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
                 throw new IndexFetchError(`chart repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true, repositoryUrl);
             }
             if (failure.code === 'EBODYTOOLARGE') {
-                throw new IndexFetchError(`chart repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`, 'check the dependency repository URL', false, repositoryUrl);
+                throw new IndexFetchError(`chart repository ${url}: ${require$$2$4.posix.basename(new URL(url).pathname)} is larger than ${maxBytes / 2 ** 20} MiB`, 'check the dependency repository URL', false, repositoryUrl);
             }
             // Worded as for the registry; retried on fewer codes (a refused connection is a wrong URL more often).
             const reason = describeNetworkError(error, limit.ms).text;
@@ -14199,6 +14209,26 @@ function closestTo(target, candidates, count) {
         .sort((x, y) => x.distance - y.distance || compareCodePoints(x.candidate, y.candidate))
         .slice(0, count)
         .map((entry) => entry.candidate);
+}
+/**
+ * Natural order, for `sort`: runs of digits compare as numbers (`app-2` before `app-10`), the rest in code-point
+ * order (deterministic, no ICU collator).
+ */
+function compareNatural(a, b) {
+    const x = a.match(/\d+|\D+/g) ?? [];
+    const y = b.match(/\d+|\D+/g) ?? [];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        if (x[i] === y[i])
+            continue;
+        const digits = /^\d/.test(x[i]) && /^\d/.test(y[i]);
+        if (digits) {
+            const byValue = BigInt(x[i]) < BigInt(y[i]) ? -1 : BigInt(x[i]) > BigInt(y[i]) ? 1 : 0;
+            if (byValue !== 0)
+                return byValue;
+        }
+        return compareCodePoints(x[i], y[i]);
+    }
+    return x.length - y.length;
 }
 
 // Copies the user's chart folder into the private work copy. The folder itself
@@ -16064,7 +16094,7 @@ function sbomContent(sources) {
         })),
         images: sources.images,
         timestamp: new Date(sources.epoch * 1000).toISOString(),
-        tool: { name: 'bp-temporal-action', version: sources.toolVersion || 'unreleased' }
+        tool: { name: ACTION_NAME, version: sources.toolVersion || 'unreleased' }
     };
 }
 /** The published artifact the SBOM names: only with a digest (pushed, or found already there). */
@@ -21407,7 +21437,9 @@ function getInputs(read = defaultReader, env = process.env) {
 }
 
 // The runner's folders, with a fallback: outside a GitHub runner (a local run,
-// a container without RUNNER_TEMP) the action still works, in the OS temp folder.
+// a container without RUNNER_TEMP) the action still works, in a folder of its
+// own in the OS temp folder (not the bare temp folder: the report, the SBOM and
+// the diff file stay together, and away from other programs' files).
 function isDirectory(dir) {
     if (!dir)
         return false;
@@ -21420,15 +21452,21 @@ function isDirectory(dir) {
 }
 /**
  * Points RUNNER_TEMP (and RUNNER_TOOL_CACHE, which the tool cache needs) at
- * existing folders: the OS temp folder when either is unset or missing, so
- * that everything reading them (the work folder, the report, the SBOM, the
- * helm download) finds a place to write. Returns the folder used for RUNNER_TEMP.
+ * existing folders: `<tmp>/blueprint-action` (and its `tool-cache`) when either
+ * is unset or missing, so that everything reading them (the work folder, the
+ * report, the SBOM, the diff file, the helm download) finds a place to write.
+ * Returns the folder used for RUNNER_TEMP.
  */
-function ensureRunnerFolders(env = process.env) {
-    if (!isDirectory(env.RUNNER_TEMP))
-        env.RUNNER_TEMP = require$$0$4.tmpdir();
-    if (!isDirectory(env.RUNNER_TOOL_CACHE))
-        env.RUNNER_TOOL_CACHE = require$$2$4.join(require$$0$4.tmpdir(), 'bp-tool-cache');
+function ensureRunnerFolders(env = process.env, tmp = require$$0$4.tmpdir()) {
+    const own = require$$2$4.join(tmp, ACTION_NAME);
+    if (!isDirectory(env.RUNNER_TEMP)) {
+        require$$4.mkdirSync(own, { recursive: true, mode: 0o700 });
+        env.RUNNER_TEMP = own;
+    }
+    if (!isDirectory(env.RUNNER_TOOL_CACHE)) {
+        require$$4.mkdirSync(require$$2$4.join(own, 'tool-cache'), { recursive: true, mode: 0o700 });
+        env.RUNNER_TOOL_CACHE = require$$2$4.join(own, 'tool-cache');
+    }
     return env.RUNNER_TEMP;
 }
 
@@ -21490,4 +21528,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { parseVersion as $, ActionError as A, lastLines as B, parseRenderDetailed as C, mapStringsDeep as D, distExports as E, extractImages as F, createHelmHome as G, Helm as H, parseYamlText as I, tryParseImageRef as J, compareCodePoints as K, scanImages as L, checkImages as M, groupFailing as N, OPERATION_LIMITS as O, segmentMatcher as P, loadYamlFile as Q, RegistryClient as R, splitRenderBySource as S, MAX_YAML_BYTES as T, apiStatus as U, isLoopbackHost as V, HELM_CHART_LAYER as W, withRetry as X, ociTag as Y, indexWorkspace as Z, chartRef as _, reportSubject as a, compareVersions as a0, PR_EVENTS as a1, MANIFEST_PATHS as a2, cleanAsYaml11 as a3, isStrictSemver as a4, withProgress as a5, DeadlineError as a6, RegistryError as a7, cp as a8, mkdirP as a9, require$$2$1 as aa, isDebug as ab, exec as ac, which as ad, HttpClient as ae, rmRF as af, require$$1$2 as ag, require$$0 as ah, require$$2$2 as ai, require$$0$2 as aj, require$$1$1 as ak, require$$2 as al, _deferredUndici as am, require$$2$3 as an, requireTunnel as ao, action as ap, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, require$$0$3 as m, notice as n, operationLimit as o, chartRepository as p, errorLine as q, redact as r, summary as s, registerSecret as t, lastLine as u, loadBlueprint as v, warning as w, exists as x, prepareWorkChart as y, buildDependencies as z };
+export { indexWorkspace as $, ACTION_NAME as A, buildDependencies as B, lastLines as C, parseRenderDetailed as D, compareNatural as E, mapStringsDeep as F, distExports as G, Helm as H, extractImages as I, createHelmHome as J, parseYamlText as K, tryParseImageRef as L, compareCodePoints as M, scanImages as N, OPERATION_LIMITS as O, checkImages as P, groupFailing as Q, RegistryClient as R, segmentMatcher as S, loadYamlFile as T, splitRenderBySource as U, MAX_YAML_BYTES as V, apiStatus as W, isLoopbackHost as X, HELM_CHART_LAYER as Y, withRetry as Z, ociTag as _, reportSubject as a, chartRef as a0, parseVersion as a1, compareVersions as a2, PR_EVENTS as a3, MANIFEST_PATHS as a4, cleanAsYaml11 as a5, isStrictSemver as a6, withProgress as a7, DeadlineError as a8, RegistryError as a9, cp as aa, mkdirP as ab, require$$2$1 as ac, isDebug as ad, exec as ae, which as af, HttpClient as ag, rmRF as ah, require$$1$2 as ai, require$$0 as aj, require$$2$2 as ak, require$$0$2 as al, require$$1$1 as am, require$$2 as an, _deferredUndici as ao, require$$2$3 as ap, requireTunnel as aq, action as ar, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, ActionError as m, notice as n, operationLimit as o, require$$0$3 as p, chartRepository as q, redact as r, summary as s, errorLine as t, registerSecret as u, lastLine as v, warning as w, loadBlueprint as x, exists as y, prepareWorkChart as z };

@@ -1,4 +1,4 @@
-import { i as isRecord, u as lastLine, b as require$$1, v as loadBlueprint, x as exists$1, y as prepareWorkChart, H as Helm, z as buildDependencies, B as lastLines, C as parseRenderDetailed, D as mapStringsDeep, E as distExports, F as extractImages, r as redact, n as notice, g as info, d as require$$0, m as require$$0$1, G as createHelmHome, o as operationLimit, I as parseYamlText, J as tryParseImageRef, K as compareCodePoints, L as scanImages, M as checkImages, N as groupFailing, P as segmentMatcher, Q as loadYamlFile, S as splitRenderBySource, T as MAX_YAML_BYTES, U as apiStatus, R as RegistryClient, V as isLoopbackHost, W as HELM_CHART_LAYER, A as ActionError, X as withRetry, O as OPERATION_LIMITS, p as chartRepository, Y as ociTag } from './action.js';
+import { i as isRecord, v as lastLine, b as require$$1, x as loadBlueprint, y as exists$1, z as prepareWorkChart, H as Helm, B as buildDependencies, C as lastLines, D as parseRenderDetailed, E as compareNatural, F as mapStringsDeep, G as distExports, I as extractImages, r as redact, n as notice, g as info, d as require$$0, p as require$$0$1, J as createHelmHome, o as operationLimit, K as parseYamlText, L as tryParseImageRef, M as compareCodePoints, N as scanImages, P as checkImages, Q as groupFailing, S as segmentMatcher, T as loadYamlFile, U as splitRenderBySource, V as MAX_YAML_BYTES, W as apiStatus, R as RegistryClient, X as isLoopbackHost, Y as HELM_CHART_LAYER, m as ActionError, Z as withRetry, O as OPERATION_LIMITS, q as chartRepository, _ as ociTag } from './action.js';
 import { b as require$$2, _ as _builtin_child_process, r as require$$4 } from '../index.js';
 import { hasCommit, fetchCommits } from './discover.js';
 import { r as readTgzEntries, a as runPublish, p as packageChart } from './push.js';
@@ -747,18 +747,22 @@ function apiGroup(apiVersion) {
     const slash = apiVersion.indexOf('/');
     return slash === -1 ? '' : apiVersion.slice(0, slash);
 }
-/** The identity of a resource in a cluster: API group, kind, namespace, name (not the API version). */
-function resourceKey$1(doc) {
+/**
+ * The identity of a resource in a cluster: API group, kind, namespace, name (not the API version). A namespace that
+ * is the render's own (`--namespace`, the release's) is the release's, like none: it is not the action's name for it
+ * that a reader should see, and a resource is the same whether its template names the release namespace or not.
+ */
+function resourceKey$1(doc, releaseNamespace) {
     const group = apiGroup(doc.apiVersion);
     const kind = doc.kind ?? '';
-    const namespace = doc.namespace ?? '';
+    const namespace = doc.namespace && doc.namespace !== releaseNamespace ? doc.namespace : '';
     const name = doc.name ?? '';
     return { key: `${group}/${kind}/${namespace}/${name}`, group, kind, namespace, name };
 }
-function index(docs) {
+function index(docs, releaseNamespace) {
     const out = new Map();
     for (const doc of docs) {
-        const id = resourceKey$1(doc);
+        const id = resourceKey$1(doc, releaseNamespace);
         // The same resource twice in one render (helm would apply the last): keep both, numbered.
         let key = id.key;
         for (let n = 2; out.has(key); n++)
@@ -766,6 +770,13 @@ function index(docs) {
         out.set(key, { ...id, key, object: doc.object });
     }
     return out;
+}
+/** The object without `metadata.namespace` when it is the render's own (the release's: see resourceKey). */
+function withoutReleaseNamespace(object, releaseNamespace) {
+    const metadata = object.metadata;
+    if (releaseNamespace && isRecord(metadata) && metadata.namespace === releaseNamespace)
+        delete metadata.namespace;
+    return object;
 }
 /** A deep copy of plain JSON data. */
 function clone(value) {
@@ -865,7 +876,13 @@ function imageRepository(image) {
     const colon = noDigest.lastIndexOf(':');
     return colon > slash ? noDigest.slice(0, colon) : noDigest;
 }
-const pinStatus = (image) => (/@sha256:[0-9a-f]{64}$/.test(image) ? 'digest' : 'tag');
+/** `digest`, `tag`, or `untagged` (neither: the runtime pulls `latest`). */
+function pinStatus(image) {
+    if (/@sha256:[0-9a-f]{64}$/.test(image))
+        return 'digest';
+    const name = image.replace(/@.*$/, '');
+    return name.lastIndexOf(':') > name.lastIndexOf('/') ? 'tag' : 'untagged';
+}
 /** Images by repository whose set of references differs between the renders. */
 function compareImages(base, head, imageFields = []) {
     const byRepo = (docs) => {
@@ -881,9 +898,9 @@ function compareImages(base, head, imageFields = []) {
     const before = byRepo(base);
     const after = byRepo(head);
     const changes = [];
-    for (const repo of [...new Set([...before.keys(), ...after.keys()])].sort()) {
-        const b = [...(before.get(repo) ?? [])].sort();
-        const a = [...(after.get(repo) ?? [])].sort();
+    for (const repo of [...new Set([...before.keys(), ...after.keys()])].sort(compareNatural)) {
+        const b = [...(before.get(repo) ?? [])].sort(compareNatural);
+        const a = [...(after.get(repo) ?? [])].sort(compareNatural);
         if (b.join('\n') === a.join('\n'))
             continue;
         changes.push({ repository: repo, before: b, after: a, pin: a.map(pinStatus) });
@@ -900,19 +917,19 @@ function compareRenders(baseRender, headRender, options = {}) {
     const redacted = (docs) => redact ? docs.map((doc) => mapStringsDeep(doc, redact)) : docs;
     const base = redacted(baseRender);
     const head = redacted(headRender);
-    const before = index(base);
-    const after = index(head);
+    const before = index(base, options.releaseNamespace);
+    const after = index(head, options.releaseNamespace);
     const resources = [];
     let unchanged = 0;
     let noiseOnly = 0;
     let noiseFields = 0;
-    const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
+    const keys = [...new Set([...before.keys(), ...after.keys()])].sort(compareNatural);
     for (const key of keys) {
         const b = before.get(key);
         const h = after.get(key);
         const id = (h ?? b);
-        const baseObject = b ? clone(b.object) : undefined;
-        const headObject = h ? clone(h.object) : undefined;
+        const baseObject = b ? withoutReleaseNamespace(clone(b.object), options.releaseNamespace) : undefined;
+        const headObject = h ? withoutReleaseNamespace(clone(h.object), options.releaseNamespace) : undefined;
         let noise = 0;
         if (baseObject && headObject) {
             const rawEqual = JSON.stringify(b.object) === JSON.stringify(h.object);
@@ -1025,7 +1042,11 @@ function startBaseDiff(given) {
             }
             if (!head)
                 return finish({ message: 'the head render failed: nothing to compare' });
-            const comparison = compareRenders(result.documents, head, { redact, imageFields: options.imageFields });
+            const comparison = compareRenders(result.documents, head, {
+                redact,
+                imageFields: options.imageFields,
+                releaseNamespace: options.namespace
+            });
             const name = options.upstream;
             const upstream = { name, before: result.built[name], after: options.headBuilt[name] };
             const diff = finish({
@@ -3011,6 +3032,8 @@ const imagesGate = {
                 const render = pc.defaultRender.get();
                 if (render.result.exitCode !== 0)
                     return { step: skippedStep('images', 'Images pinned', 'skipped: the default render failed') };
+                // Its own time: judging the default render's images, not the render (the Smoke render step's time).
+                const start = performance.now();
                 const { step, verdicts } = imagesStep({
                     documents: render.documents,
                     policy: ctx.imagePolicy,
@@ -3021,10 +3044,11 @@ const imagesGate = {
                     chartDir: ctx.chartDir,
                     dependencyValues,
                     chartYaml: ctx.chartYaml,
-                    durationMs: render.result.durationMs,
+                    durationMs: 0,
                     imageFields: ctx.imageFields,
                     ownedByNeverLatest: ownedByNeverLatest(ctx.values.data, ctx.dependencyKeys, ctx.neverLatest)
                 });
+                step.durationMs = Math.round(performance.now() - start);
                 return { step, images: verdicts };
             }
         };

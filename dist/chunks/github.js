@@ -1,5 +1,5 @@
 import { r as require$$4$1, a as require$$1$3 } from '../index.js';
-import { d as require$$0$1, ag as require$$1$2, ah as require$$0$2, ai as require$$2, aa as require$$2$1, aj as require$$0$3, ak as require$$1$4, m as require$$0$4, al as require$$2$3, am as _deferredUndici, an as require$$2$4, ao as requireTunnel } from './action.js';
+import { d as require$$0$1, ai as require$$1$2, aj as require$$0$2, ak as require$$2, ac as require$$2$1, al as require$$0$3, am as require$$1$4, p as require$$0$4, an as require$$2$3, ao as _deferredUndici, ap as require$$2$4, aq as requireTunnel } from './action.js';
 import { c as commonjsGlobal, g as getDefaultExportFromCjs, a as getAugmentedNamespace } from './semver.js';
 import { r as require$$2$2 } from './_builtin_stream.js';
 import { createRequire } from 'node:module';
@@ -29030,7 +29030,7 @@ function requireLib () {
 
 var libExports = requireLib();
 
-globalThis[Symbol.for('bp-temporal-action.undici')] = __undici;
+globalThis[Symbol.for('blueprint-action.undici')] = __undici;
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
