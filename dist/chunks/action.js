@@ -16519,9 +16519,14 @@ function runOutputs(report, reportPath) {
         report: reportPath
     };
 }
-/** The outputs of `mode: discover`: the blueprint folders as a JSON list and as a job matrix. */
+/** The outputs of `mode: discover`: the blueprint folders as a JSON list, as a job matrix, and in release waves. */
 function discoverOutputs(result) {
-    return { blueprints: JSON.stringify(result.blueprints), matrix: JSON.stringify(result.matrix), mode: 'discover' };
+    return {
+        blueprints: JSON.stringify(result.blueprints),
+        matrix: JSON.stringify(result.matrix),
+        waves: JSON.stringify(result.waves),
+        mode: 'discover'
+    };
 }
 /** The outputs of an event for another blueprint (a notice, not a failure). */
 const SKIP_OUTPUTS = { mode: 'skip' };
@@ -21429,6 +21434,7 @@ function getInputs(read = defaultReader, env = process.env) {
         summary: oneOf(read, 'summary', ['always', 'on-failure', 'off'], 'always'),
         githubToken: read('github-token').trim(),
         discoverGlob: lines(read('discover-glob')),
+        dependents: boolean(read, 'dependents', false),
         diff: oneOf(read, 'diff', ['auto', 'true', 'false'], 'auto'),
         timeoutMs: parseDuration(read('timeout').trim() || DEFAULT_TIMEOUT),
         attest: oneOf(read, 'attest', ['auto', 'true', 'false'], 'auto'),
@@ -21502,9 +21508,14 @@ async function runAction() {
                 workspace: inputs.workspace,
                 eventName: event.eventName,
                 payload: event.payload,
-                globs: inputs.discoverGlob.length ? inputs.discoverGlob : undefined
+                globs: inputs.discoverGlob.length ? inputs.discoverGlob : undefined,
+                registry: inputs.registry || undefined,
+                dependents: inputs.dependents
             });
             info(`${result.blueprints.length} blueprint(s): ${result.blueprints.join(', ') || 'none'} (${result.reason})`);
+            if (result.waves.length > 1) {
+                info(`release order: ${result.waves.map((wave, i) => `wave ${i}: ${wave.include.map((e) => e.blueprint).join(', ')}`).join('; ')}`);
+            }
             writeOutputs(discoverOutputs(result));
             return;
         }
@@ -21528,4 +21539,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { indexWorkspace as $, ACTION_NAME as A, buildDependencies as B, lastLines as C, parseRenderDetailed as D, compareNatural as E, mapStringsDeep as F, distExports as G, Helm as H, extractImages as I, createHelmHome as J, parseYamlText as K, tryParseImageRef as L, compareCodePoints as M, scanImages as N, OPERATION_LIMITS as O, checkImages as P, groupFailing as Q, RegistryClient as R, segmentMatcher as S, loadYamlFile as T, splitRenderBySource as U, MAX_YAML_BYTES as V, apiStatus as W, isLoopbackHost as X, HELM_CHART_LAYER as Y, withRetry as Z, ociTag as _, reportSubject as a, chartRef as a0, parseVersion as a1, compareVersions as a2, PR_EVENTS as a3, MANIFEST_PATHS as a4, cleanAsYaml11 as a5, isStrictSemver as a6, withProgress as a7, DeadlineError as a8, RegistryError as a9, cp as aa, mkdirP as ab, require$$2$1 as ac, isDebug as ad, exec as ae, which as af, HttpClient as ag, rmRF as ah, require$$1$2 as ai, require$$0 as aj, require$$2$2 as ak, require$$0$2 as al, require$$1$1 as am, require$$2 as an, _deferredUndici as ao, require$$2$3 as ap, requireTunnel as aq, action as ar, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, ActionError as m, notice as n, operationLimit as o, require$$0$3 as p, chartRepository as q, redact as r, summary as s, errorLine as t, registerSecret as u, lastLine as v, warning as w, loadBlueprint as x, exists as y, prepareWorkChart as z };
+export { blueprintName as $, ACTION_NAME as A, buildDependencies as B, lastLines as C, parseRenderDetailed as D, compareNatural as E, mapStringsDeep as F, distExports as G, Helm as H, extractImages as I, createHelmHome as J, parseYamlText as K, tryParseImageRef as L, compareCodePoints as M, scanImages as N, OPERATION_LIMITS as O, checkImages as P, groupFailing as Q, RegistryClient as R, segmentMatcher as S, loadYamlFile as T, splitRenderBySource as U, MAX_YAML_BYTES as V, apiStatus as W, isLoopbackHost as X, HELM_CHART_LAYER as Y, withRetry as Z, ociTag as _, reportSubject as a, indexWorkspace as a0, chartRef as a1, parseVersion as a2, compareVersions as a3, PR_EVENTS as a4, MANIFEST_PATHS as a5, cleanAsYaml11 as a6, isStrictSemver as a7, withProgress as a8, DeadlineError as a9, RegistryError as aa, cp as ab, mkdirP as ac, require$$2$1 as ad, isDebug as ae, exec as af, which as ag, HttpClient as ah, rmRF as ai, require$$1$2 as aj, require$$0 as ak, require$$2$2 as al, require$$0$2 as am, require$$1$1 as an, require$$2 as ao, _deferredUndici as ap, require$$2$3 as aq, requireTunnel as ar, action as as, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, ActionError as m, notice as n, operationLimit as o, require$$0$3 as p, chartRepository as q, redact as r, summary as s, errorLine as t, registerSecret as u, lastLine as v, warning as w, loadBlueprint as x, exists as y, prepareWorkChart as z };
