@@ -508,15 +508,13 @@ async function attestStep(ctx, publish, sbomPath, outputDir, env = process.env) 
         ]);
     }
 }
-<<<<<<< HEAD
-/** Starts loading the signing code ahead of attestStep (run/later-stages.ts preloadAttestation); errors are its. */
-function preloadSigner() {
-    loadSigner().catch(() => undefined);
-=======
 /** `provenance, SBOM`. */
 function kindNames(statements) {
     return statements.map((s) => (s.kind === 'sbom' ? 'SBOM' : s.kind)).join(', ');
->>>>>>> main
+}
+/** Starts loading the signing code ahead of attestStep (run/later-stages.ts preloadAttestation); errors are its. */
+function preloadSigner() {
+    loadSigner().catch(() => undefined);
 }
 
 var attestStep$1 = /*#__PURE__*/Object.freeze({
