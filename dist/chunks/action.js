@@ -13939,6 +13939,18 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
     // As fetch's text() read it: UTF-8 without a byte-order mark.
     return { url, text: body.toString('utf8').replace(/^\uFEFF/, '') };
 }
+/** Bound on a chart archive (the registry client's bound on a chart layer). */
+const MAX_ARCHIVE_BYTES = 256 * 2 ** 20;
+/**
+ * Fetches a chart archive an index entry names (`url`, absolute), as the index is fetched: retries, a bounded body,
+ * redirects. The repository's credentials go only to the repository's own origin (helm's default: an archive
+ * served from another host gets none), and are dropped when a redirect leaves it.
+ */
+async function fetchChartArchive(url, repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
+    const repositoryUrl = repository.replace(/\/+$/, '');
+    const sameOrigin = new URL(url).origin === new URL(repositoryUrl).origin;
+    return fetchRepositoryFile(url, repositoryUrl, sameOrigin ? credentials : undefined, MAX_ARCHIVE_BYTES, retry);
+}
 /** One file of a chart repository (its index, an archive) with retries; `credentials` only on `url`'s origin. */
 async function fetchRepositoryFile(url, repositoryUrl, credentials, maxBytes, retry) {
     const headers = { 'user-agent': 'bp-temporal-action' };
@@ -16094,7 +16106,7 @@ async function valueArguments(ctx) {
     ];
 }
 async function runChartSteps(ctx, preparation) {
-    const { upstream, work, epoch, contract } = preparation;
+    const { upstream, work, epoch, contract, workspace } = preparation;
     const outcome = { steps: [] };
     // A pull request's publish preview: started once the build runs (its round trip beside the build).
     let previewStarted;
@@ -16117,7 +16129,7 @@ async function runChartSteps(ctx, preparation) {
         if (build.failed)
             return outcome;
         const [[{ checkStep }, { publishStep }], preview] = await Promise.all([loadLaterStages(), startPreview()]);
-        const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) => preview?.packaged(p));
+        const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) => preview?.packaged(p), workspace);
         outcome.diff = checked.diff;
         if (checked.error !== undefined)
             return { ...outcome, error: checked.error };
@@ -21495,4 +21507,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { parseVersion as $, ActionError as A, lastLines as B, parseRenderDetailed as C, mapStringsDeep as D, distExports as E, extractImages as F, createHelmHome as G, Helm as H, parseYamlText as I, tryParseImageRef as J, compareCodePoints as K, scanImages as L, checkImages as M, groupFailing as N, OPERATION_LIMITS as O, segmentMatcher as P, loadYamlFile as Q, RegistryClient as R, splitRenderBySource as S, MAX_YAML_BYTES as T, apiStatus as U, isLoopbackHost as V, HELM_CHART_LAYER as W, withRetry as X, ociTag as Y, indexWorkspace as Z, chartRef as _, reportSubject as a, compareVersions as a0, PR_EVENTS as a1, MANIFEST_PATHS as a2, cleanAsYaml11 as a3, isStrictSemver as a4, withProgress as a5, DeadlineError as a6, RegistryError as a7, cp as a8, mkdirP as a9, require$$2$1 as aa, isDebug as ab, exec as ac, which as ad, HttpClient as ae, rmRF as af, require$$1$2 as ag, require$$0 as ah, require$$2$2 as ai, require$$0$2 as aj, require$$1$1 as ak, require$$2 as al, _deferredUndici as am, require$$2$3 as an, requireTunnel as ao, action as ap, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, require$$0$3 as m, notice as n, operationLimit as o, chartRepository as p, registerSecret as q, redact as r, summary as s, errorLine as t, lastLine as u, loadBlueprint as v, warning as w, exists as x, prepareWorkChart as y, buildDependencies as z };
+export { maxSatisfying as $, ActionError as A, lastLines as B, parseRenderDetailed as C, mapStringsDeep as D, distExports as E, extractImages as F, createHelmHome as G, Helm as H, parseYamlText as I, tryParseImageRef as J, compareCodePoints as K, scanImages as L, checkImages as M, groupFailing as N, OPERATION_LIMITS as O, segmentMatcher as P, loadYamlFile as Q, RegistryClient as R, splitRenderBySource as S, applyMirrors as T, fetchChartArchive as U, normalizeDigest as V, sha256Digest$1 as W, parseOciReference as X, plainHttpFor as Y, isExactVersion as Z, ociTag as _, reportSubject as a, copyChartFolder as a0, blueprintName as a1, MAX_YAML_BYTES as a2, apiStatus as a3, isLoopbackHost as a4, HELM_CHART_LAYER as a5, withRetry as a6, indexWorkspace as a7, chartRef as a8, parseVersion as a9, compareVersions as aa, PR_EVENTS as ab, MANIFEST_PATHS as ac, cleanAsYaml11 as ad, isStrictSemver as ae, withProgress as af, DeadlineError as ag, RegistryError as ah, cp as ai, mkdirP as aj, require$$2$1 as ak, isDebug as al, exec as am, which as an, HttpClient as ao, rmRF as ap, require$$1$2 as aq, require$$0 as ar, require$$2$2 as as, require$$0$2 as at, require$$1$1 as au, require$$2 as av, _deferredUndici as aw, require$$2$3 as ax, requireTunnel as ay, action as az, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, require$$0$3 as m, notice as n, operationLimit as o, chartRepository as p, registerSecret as q, redact as r, summary as s, errorLine as t, lastLine as u, loadBlueprint as v, warning as w, exists as x, prepareWorkChart as y, buildDependencies as z };

@@ -1,5 +1,5 @@
 import { b as require$$2, _ as _builtin_child_process } from '../index.js';
-import { Z as indexWorkspace, i as isRecord, u as lastLine, E as distExports, b as require$$1, K as compareCodePoints } from './action.js';
+import { a7 as indexWorkspace, i as isRecord, u as lastLine, E as distExports, b as require$$1, K as compareCodePoints } from './action.js';
 import 'node:module';
 import './semver.js';
 

@@ -1,5 +1,5 @@
 import { r as require$$4$1, a as require$$1$3 } from '../index.js';
-import { d as require$$0$1, ag as require$$1$2, ah as require$$0$2, ai as require$$2, aa as require$$2$1, aj as require$$0$3, ak as require$$1$4, m as require$$0$4, al as require$$2$3, am as _deferredUndici, an as require$$2$4, ao as requireTunnel } from './action.js';
+import { d as require$$0$1, aq as require$$1$2, ar as require$$0$2, as as require$$2, ak as require$$2$1, at as require$$0$3, au as require$$1$4, m as require$$0$4, av as require$$2$3, aw as _deferredUndici, ax as require$$2$4, ay as requireTunnel } from './action.js';
 import { c as commonjsGlobal, g as getDefaultExportFromCjs, a as getAugmentedNamespace } from './semver.js';
 import { r as require$$2$2 } from './_builtin_stream.js';
 import { createRequire } from 'node:module';

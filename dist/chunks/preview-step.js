@@ -1,4 +1,4 @@
-import { _ as chartRef, p as chartRepository, R as RegistryClient, Y as ociTag, $ as parseVersion, a0 as compareVersions, a1 as PR_EVENTS, a2 as MANIFEST_PATHS } from './action.js';
+import { a8 as chartRef, p as chartRepository, R as RegistryClient, _ as ociTag, a9 as parseVersion, aa as compareVersions, ab as PR_EVENTS, ac as MANIFEST_PATHS } from './action.js';
 import { c as comparePublished, n as noOverwriteFix } from './push.js';
 import 'node:module';
 import '../index.js';

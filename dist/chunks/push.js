@@ -1,4 +1,4 @@
-import { A as ActionError, m as require$$0, a3 as cleanAsYaml11, b as require$$1$1, a4 as isStrictSemver, E as distExports, B as lastLines, r as redact, g as info, $ as parseVersion, Y as ociTag, _ as chartRef, a5 as withProgress, a6 as DeadlineError, a7 as RegistryError, o as operationLimit, d as require$$0$1 } from './action.js';
+import { A as ActionError, m as require$$0, ad as cleanAsYaml11, b as require$$1$1, ae as isStrictSemver, E as distExports, B as lastLines, r as redact, g as info, a9 as parseVersion, _ as ociTag, a8 as chartRef, af as withProgress, ag as DeadlineError, ah as RegistryError, o as operationLimit, d as require$$0$1 } from './action.js';
 import { b as require$$2, r as require$$4, a as require$$1 } from '../index.js';
 import { r as require$$3 } from './_builtin_zlib.js';
 

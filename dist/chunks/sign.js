@@ -1,4 +1,4 @@
-import { m as require$$0$2, d as require$$0$3, ai as require$$2$2, al as require$$2$3, aa as require$$2$4, ah as require$$0$4, ag as require$$1$2, an as require$$2$5, b as require$$1$5, aj as require$$0$5, ak as require$$1$6 } from './action.js';
+import { m as require$$0$2, d as require$$0$3, as as require$$2$2, av as require$$2$3, ak as require$$2$4, ar as require$$0$4, aq as require$$1$2, ax as require$$2$5, b as require$$1$5, at as require$$0$5, au as require$$1$6 } from './action.js';
 import { a as require$$1$3, b as require$$3$3, r as require$$0$6 } from './_builtin_dns.js';
 import { r as require$$2$1 } from './_builtin_stream.js';
 import { r as require$$3$2 } from './_builtin_zlib.js';

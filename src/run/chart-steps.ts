@@ -38,9 +38,9 @@ async function valueArguments(ctx: Pick<RunContext, 'inputs' | 'folders'>): Prom
 
 export async function runChartSteps(
   ctx: RunContext,
-  preparation: Pick<Preparation, 'upstream' | 'work' | 'epoch' | 'contract'>
+  preparation: Pick<Preparation, 'upstream' | 'work' | 'epoch' | 'contract' | 'workspace'>
 ): Promise<ChartOutcome> {
-  const { upstream, work, epoch, contract } = preparation
+  const { upstream, work, epoch, contract, workspace } = preparation
   const outcome: ChartOutcome = { steps: [] }
   // A pull request's publish preview: started once the build runs (its round trip beside the build).
   let previewStarted: ReturnType<typeof startLaterPreview> | undefined
@@ -62,8 +62,14 @@ export async function runChartSteps(
     outcome.steps.push(...(step ? [step] : []), contracted, ...build.steps)
     if (build.failed) return outcome
     const [[{ checkStep }, { publishStep }], preview] = await Promise.all([loadLaterStages(), startPreview()])
-    const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) =>
-      preview?.packaged(p)
+    const checked = await checkStep(
+      ctx,
+      build,
+      await valueArguments(ctx),
+      timestamps,
+      resolution?.info.name,
+      (p) => preview?.packaged(p),
+      workspace
     )
     outcome.diff = checked.diff
     if (checked.error !== undefined) return { ...outcome, error: checked.error }
