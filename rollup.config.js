@@ -10,7 +10,7 @@ import { nodeResolve } from '@rollup/plugin-node-resolve'
 import typescript from '@rollup/plugin-typescript'
 
 const DEFERRED_UNDICI = '\0deferred-undici'
-const UNDICI_REGISTRY = "Symbol.for('bp-temporal-action.undici')"
+const UNDICI_REGISTRY = "Symbol.for('blueprint-action.undici')"
 
 /**
  * undici (~1 MB, ~40 ms to load) is needed only by @actions/github's REST client. @actions/core imports

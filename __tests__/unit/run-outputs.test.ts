@@ -118,11 +118,12 @@ describe('runOutputs', () => {
 })
 
 describe('discoverOutputs', () => {
-  it('lists the blueprints as JSON and as a matrix', () => {
+  it('lists the blueprints as JSON, as a matrix and in release waves', () => {
     const matrix = { include: [{ blueprint: 'platform/temporal', upstream: 'temporal' }] }
-    expect(discoverOutputs({ blueprints: ['platform/temporal'], matrix })).toEqual({
+    expect(discoverOutputs({ blueprints: ['platform/temporal'], matrix, waves: [matrix] })).toEqual({
       blueprints: '["platform/temporal"]',
       matrix: JSON.stringify(matrix),
+      waves: JSON.stringify([matrix]),
       mode: 'discover'
     })
   })
@@ -175,7 +176,7 @@ describe('sbomContent', () => {
       dependencies: [{ name: 'temporal', version: '1.2.3', repository: 'https://go.temporal.io/helm-charts' }],
       images: [],
       timestamp: '2023-11-14T22:13:20.000Z',
-      tool: { name: 'bp-temporal-action', version: 'unreleased' }
+      tool: { name: 'blueprint-action', version: 'unreleased' }
     })
   })
 

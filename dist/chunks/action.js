@@ -566,7 +566,7 @@ var tunnelExports = requireTunnel();
 
 class ProxyAgent {
   constructor(...args) {
-    const undici = globalThis[Symbol.for('bp-temporal-action.undici')];
+    const undici = globalThis[Symbol.for('blueprint-action.undici')];
     if (!undici) throw new Error('undici is not loaded: it comes with @actions/github, loaded on demand')
     return new undici.ProxyAgent(...args)
   }
@@ -2726,6 +2726,11 @@ function info(message) {
 
 var require$$1 = createRequire(import.meta.url)("node:fs/promises");
 
+// The action's own name for what it leaves behind: the PR comment's marker, the JSON report's file name, the SBOM's
+// tool, the HTTP user agent, its folder when the runner gives none. Not temporal's: it validates any blueprint (the
+// action's repository and its default blueprint keep their names).
+const ACTION_NAME = 'blueprint-action';
+
 /**
  * Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do, and where it is
  * (`at`), so the run's annotation lands on that line of the pull request.
@@ -3280,7 +3285,7 @@ class RegistryClient {
         this.retries = opts.retries ?? 4;
         this.baseDelayMs = opts.baseDelayMs ?? 500;
         this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-        this.userAgent = opts.userAgent ?? 'blueprint-action';
+        this.userAgent = opts.userAgent ?? ACTION_NAME;
     }
     /** HEAD /v2/<repo>/manifests/<ref>: the digest when the tag (or digest) exists. */
     async manifest(repository, reference) {
@@ -13760,16 +13765,21 @@ function parseRenderDetailed(output, options = {}) {
             value = parseYamlDocument(chunk.text);
         }
         catch (e) {
-            let line = lineAt(output, chunk.start);
-            let message = e instanceof Error ? e.message : String(e);
-            if (e instanceof distExports.YAMLParseError) {
-                const offset = e.pos?.[0];
-                if (typeof offset === 'number')
-                    line = lineAt(output, chunk.start + offset);
-                message = message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '');
+            // What `yaml` refuses, go-yaml may read (helm/lenient-yaml.ts): helm and the cluster would.
+            const lenient = options.lenient ? readLeniently(options.lenient, chunk.text) : undefined;
+            if (lenient === undefined) {
+                let line = lineAt(output, chunk.start);
+                let message = e instanceof Error ? e.message : String(e);
+                if (e instanceof distExports.YAMLParseError) {
+                    const offset = e.pos?.[0];
+                    if (typeof offset === 'number')
+                        line = lineAt(output, chunk.start + offset);
+                    message = message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '');
+                }
+                errors.push(new RenderParseError(message, head.source, line, i));
+                continue;
             }
-            errors.push(new RenderParseError(message, head.source, line, i));
-            continue;
+            value = lenient.value;
         }
         if (value === null || value === undefined)
             continue;
@@ -13825,6 +13835,26 @@ function flattenInto(doc, out, bad) {
         else
             bad?.(`list item ${at} of ${doc.kind ?? 'a list'}`, `is ${describe$1(item)}, not a mapping`);
     });
+}
+/** The lenient reader's value, or undefined when it refuses the document too. */
+function readLeniently(read, text) {
+    try {
+        return { value: read(text) };
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The render as helm reads it: like parseRenderDetailed, and the documents the `yaml` library refuses read again by
+ * go-yaml's rules (helm/lenient-yaml.ts, loaded only then). What neither reads stays an error.
+ */
+async function parseRenderAsHelm(output, options = {}) {
+    const parsed = parseRenderDetailed(output, options);
+    if (parsed.errors.length === 0)
+        return parsed;
+    const { parseLeniently } = await import('./lenient-yaml.js');
+    return parseRenderDetailed(output, { ...options, lenient: parseLeniently });
 }
 /**
  * Pure: a `helm template` output cut into the documents helm wrote, each with
@@ -13939,21 +13969,9 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
     // As fetch's text() read it: UTF-8 without a byte-order mark.
     return { url, text: body.toString('utf8').replace(/^\uFEFF/, '') };
 }
-/** Bound on a chart archive (the registry client's bound on a chart layer). */
-const MAX_ARCHIVE_BYTES = 256 * 2 ** 20;
-/**
- * Fetches a chart archive an index entry names (`url`, absolute), as the index is fetched: retries, a bounded body,
- * redirects. The repository's credentials go only to the repository's own origin (helm's default: an archive
- * served from another host gets none), and are dropped when a redirect leaves it.
- */
-async function fetchChartArchive(url, repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
-    const repositoryUrl = repository.replace(/\/+$/, '');
-    const sameOrigin = new URL(url).origin === new URL(repositoryUrl).origin;
-    return fetchRepositoryFile(url, repositoryUrl, sameOrigin ? credentials : undefined, MAX_ARCHIVE_BYTES, retry);
-}
 /** One file of a chart repository (its index, an archive) with retries; `credentials` only on `url`'s origin. */
 async function fetchRepositoryFile(url, repositoryUrl, credentials, maxBytes, retry) {
-    const headers = { 'user-agent': 'bp-temporal-action' };
+    const headers = { 'user-agent': ACTION_NAME };
     const withoutAuthorization = { ...headers };
     if (credentials)
         headers.authorization = basicAuth(credentials);
@@ -14008,27 +14026,10 @@ async function fetchRepositoryFile(url, repositoryUrl, credentials, maxBytes, re
     });
 }
 
-// Input set-secret reaches helm without a shell and without its values in any
-// argument list (another process on the runner can read argv): each value is
-// written to its own file (mode 0600) in the run's private work folder and
-// given as `--set-file key=FILE`, so helm reads it as a string.
-/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
-async function secretValueArgs(dir, entries) {
-    if (entries.length === 0)
-        return [];
-    await require$$1.mkdir(dir, { recursive: true, mode: 0o700 });
-    const args = [];
-    for (const [index, entry] of entries.entries()) {
-        // A name without commas or `=`: helm splits --set-file on both.
-        const file = require$$2$4.join(dir, `value-${index}`);
-        await require$$1.writeFile(file, entry.value, { mode: 0o600 });
-        args.push('--set-file', `${entry.key}=${file}`);
-    }
-    return args;
-}
-
 // Loads a YAML file once, keeping the source positions so findings can point
-// at file:line, and turning parse errors into messages that name the file and line.
+// at file:line, and turning parse errors into messages that name the file, line
+// and column. A key written twice in one mapping is not an error (helm reads the
+// file, keeping the last value): it is recorded (`duplicates`) for a finding.
 /** Helm 4 refuses values files over 5 MiB; no chart file the action reads may be larger. */
 const MAX_YAML_BYTES = 5 * 1024 * 1024;
 /**
@@ -14095,27 +14096,18 @@ function linesOf(text, displayPath) {
     }
 }
 /**
- * `yaml`'s parse of the text: its data and positions, or an ActionError naming the file and line. Exported for
- * tests: parseYamlText's fast way must give what this gives.
+ * `yaml`'s parse of the text: its data (a key written twice keeps its last value, as helm reads it), positions and
+ * duplicate keys, or an ActionError naming the file, line and column. Exported for tests: parseYamlText's fast way
+ * must give what this gives.
  */
 function libraryParse(text, displayPath) {
     const lineCounter = new distExports.LineCounter();
     // yaml's own uniqueKeys check compares each key with every earlier one of its
-    // map (quadratic: minutes for a few MB); duplicateKeyOffset does it in one pass.
+    // map (quadratic: minutes for a few MB); duplicateKeys does it in one pass.
     const doc = distExports.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-    const invalid = (offset, reason) => {
-        const line = lineCounter.linePos(offset).line;
-        return new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`);
-    };
-    if (doc.errors.length > 0) {
-        const first = doc.errors[0];
-        const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
-        const reason = first.message.split('\n')[0];
-        throw new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`);
-    }
-    const duplicate = duplicateKeyOffset(doc);
-    if (duplicate !== undefined)
-        throw invalid(duplicate, 'Map keys must be unique');
+    if (doc.errors.length > 0)
+        throw syntaxError(doc, doc.errors[0], text, lineCounter, displayPath);
+    const duplicates = duplicateKeys(doc, lineCounter);
     let data;
     try {
         data = (doc.toJS({ maxAliasCount: 1000 }) ?? {});
@@ -14124,36 +14116,91 @@ function libraryParse(text, displayPath) {
         // yaml's alias-bomb guard ("Excessive alias count …") names no file.
         throw new ActionError(`${displayPath}: not valid YAML: ${error.message.split('\n')[0]}`, `${displayPath} expands its aliases (*name) too many times; write the values out instead of nesting aliases`);
     }
-    return {
+    const source = {
         displayPath,
         data,
         lineOf: (path) => lineOfPath(doc, lineCounter, path)
     };
+    if (duplicates.length > 0)
+        source.duplicates = duplicates;
+    return source;
 }
 /**
- * Offset of the first key that repeats an earlier key of the same mapping (as
- * yaml's uniqueKeys compares them: scalar keys by value), in one pass over the
- * document: a Set per mapping.
+ * Where a syntax error is, as a person looks for it: the file, line and column, and the line's text. An unclosed
+ * quote or flow collection is found where it opens (`yaml` reports it where the text ends).
  */
-function duplicateKeyOffset(doc) {
+function syntaxError(doc, error, text, lineCounter, displayPath) {
+    const opened = error.code === 'MISSING_CHAR' || /^Flow (map|sequence)/.test(error.message);
+    const offset = (opened ? openingOf(doc, error.pos[0]) : undefined) ?? error.pos[0];
+    const { line, col } = lineCounter.linePos(Math.min(offset, text.length));
+    const lineText = (text.split('\n')[line - 1] ?? '').replace(/\r$/, '');
+    const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const shown = lineText.trim() === '' ? '' : `: \`${lineText.trim().slice(0, 80)}\``;
+    return new ActionError(`${displayPath}:${line}: not valid YAML: ${reason} (column ${col}${shown})`, `fix the YAML syntax at line ${line}, column ${col} of ${displayPath}`, { file: displayPath, line, column: col });
+}
+/** Start of the innermost quoted scalar or flow collection still open at `offset` (the error's place). */
+function openingOf(doc, offset) {
     let found;
-    distExports.visit(doc, {
-        Map(_, map) {
-            const seen = new Set();
-            for (const pair of map.items) {
-                const key = pair.key;
-                if (!distExports.isScalar(key))
-                    continue;
-                // Scalar keys compare by value (1 and "1" differ, as in yaml's own check).
-                if (seen.has(key.value)) {
-                    found = key.range?.[0] ?? 0;
-                    return distExports.visit.BREAK;
-                }
-                seen.add(key.value);
-            }
+    distExports.visit(doc, (_, node) => {
+        if (!distExports.isNode(node) || !node.range)
+            return undefined;
+        const [start, , end] = node.range;
+        const open = (distExports.isScalar(node) && (node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE')) ||
+            (distExports.isCollection(node) && node.flow === true);
+        if (open && start < offset && end >= offset && (found === undefined || start > found))
+            found = start;
+        return undefined;
+    });
+    return found;
+}
+/** A value as short text for a message. */
+function shortValue(value) {
+    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
+    return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+/**
+ * Keys that repeat an earlier key of the same mapping (as yaml's uniqueKeys compares them: scalar keys by value),
+ * in one pass over the document: a Map per mapping. Each repeat is paired with the occurrence before it.
+ */
+function duplicateKeys(doc, lineCounter) {
+    const found = [];
+    const valueOf = (node) => {
+        try {
+            return distExports.isNode(node) || distExports.isAlias(node) ? node.toJS(doc, { maxAliasCount: 1000 }) : node;
+        }
+        catch {
             return undefined;
         }
-    });
+    };
+    const walk = (node, at) => {
+        if (distExports.isSeq(node)) {
+            node.items.forEach((item, i) => walk(item, [...at, i]));
+            return;
+        }
+        if (!distExports.isMap(node))
+            return;
+        const seen = new Map();
+        for (const pair of node.items) {
+            const key = pair.key;
+            if (!distExports.isScalar(key))
+                continue;
+            // Scalar keys compare by value (1 and "1" differ, as in yaml's own check).
+            const line = lineCounter.linePos(key.range?.[0] ?? 0).line;
+            const earlier = seen.get(key.value);
+            if (earlier) {
+                const [before, after] = [valueOf(earlier.value), valueOf(pair.value)];
+                found.push({
+                    path: [...at, String(key.value)],
+                    lines: [earlier.line, line],
+                    equal: JSON.stringify(before) === JSON.stringify(after),
+                    values: [shortValue(before), shortValue(after)]
+                });
+            }
+            seen.set(key.value, { line, value: pair.value });
+            walk(pair.value, [...at, String(key.value)]);
+        }
+    };
+    walk(doc.contents, []);
     return found;
 }
 function lineOfPath(doc, lineCounter, path) {
@@ -14162,12 +14209,16 @@ function lineOfPath(doc, lineCounter, path) {
     const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
     const last = path[path.length - 1];
     if (distExports.isMap(parent)) {
+        // The last of a key written twice: the one helm keeps.
+        let line;
         for (const pair of parent.items) {
             const key = pair.key;
             const keyValue = distExports.isScalar(key) ? key.value : key;
             if (String(keyValue) === String(last) && key?.range)
-                return lineCounter.linePos(key.range[0]).line;
+                line = lineCounter.linePos(key.range[0]).line;
         }
+        if (line !== undefined)
+            return line;
     }
     const node = doc.getIn(path, true);
     return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
@@ -14216,6 +14267,26 @@ function closestTo(target, candidates, count) {
         .sort((x, y) => x.distance - y.distance || compareCodePoints(x.candidate, y.candidate))
         .slice(0, count)
         .map((entry) => entry.candidate);
+}
+/**
+ * Natural order, for `sort`: runs of digits compare as numbers (`app-2` before `app-10`), the rest in code-point
+ * order (deterministic, no ICU collator).
+ */
+function compareNatural(a, b) {
+    const x = a.match(/\d+|\D+/g) ?? [];
+    const y = b.match(/\d+|\D+/g) ?? [];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        if (x[i] === y[i])
+            continue;
+        const digits = /^\d/.test(x[i]) && /^\d/.test(y[i]);
+        if (digits) {
+            const byValue = BigInt(x[i]) < BigInt(y[i]) ? -1 : BigInt(x[i]) > BigInt(y[i]) ? 1 : 0;
+            if (byValue !== 0)
+                return byValue;
+        }
+        return compareCodePoints(x[i], y[i]);
+    }
+    return x.length - y.length;
 }
 
 // Copies the user's chart folder into the private work copy. The folder itself
@@ -15898,6 +15969,100 @@ async function buildStep(ctx, upstream, prepared, epoch, whileBuilding) {
     };
 }
 
+/** `a.b.c` for a message (keys as written). */
+function dotted(path) {
+    return path.map((key) => (typeof key === 'number' ? `[${key}]` : key)).join('.');
+}
+/** One finding per key written twice in the file (its later line: the value helm keeps). */
+function duplicateKeyFindings(source) {
+    return (source.duplicates ?? []).map((duplicate) => {
+        const key = dotted(duplicate.path);
+        const [first, second] = duplicate.lines;
+        const where = `${source.displayPath} at lines ${first} and ${second}`;
+        return duplicate.equal
+            ? {
+                rule: 'yaml-duplicate-key',
+                severity: 'warning',
+                message: `\`${key}\` is written twice in ${where}, with the same value: helm keeps the later one, nothing is lost.`,
+                fix: `delete one of them (line ${first} or ${second})`,
+                file: source.displayPath,
+                line: second
+            }
+            : {
+                rule: 'yaml-duplicate-key',
+                severity: 'error',
+                message: `\`${key}\` is written twice in ${where}, with different values: helm keeps the later one ` +
+                    `(\`${duplicate.values[1]}\`, line ${second}) and line ${first}'s (\`${duplicate.values[0]}\`) is lost without a word.`,
+                fix: `keep the value you mean and delete the other line (${first} or ${second})`,
+                file: source.displayPath,
+                line: second
+            };
+    });
+}
+/**
+ * The `Chart files` step, when a file the run reads writes a key twice (else none: the step table stays as it was).
+ * Its errors stop the publish like any failed step.
+ */
+function duplicateKeysStep(sources) {
+    const findings = sources.flatMap((source) => duplicateKeyFindings(source));
+    if (findings.length === 0)
+        return undefined;
+    const differing = findings.filter((f) => f.severity === 'error').length;
+    const files = [...new Set(findings.map((f) => f.file))].join(', ');
+    const n = findings.length;
+    return {
+        id: 'chart-files',
+        title: 'Chart files',
+        status: differing > 0 ? 'failed' : 'warning',
+        durationMs: 0,
+        summary: `${n} key${n === 1 ? '' : 's'} written twice in ${files}` +
+            (differing > 0 ? `: ${differing} with different values (helm keeps the later)` : ', with the same values'),
+        findings
+    };
+}
+/** The `Chart files` step of a blueprint: Chart.yaml, values.yaml, blueprint.yaml and the `values` input's files. */
+function chartFilesStep(blueprint) {
+    const { chartYaml, values, blueprintYaml, valuesFiles } = blueprint;
+    return duplicateKeysStep([chartYaml, values, ...(blueprintYaml ? [blueprintYaml] : []), ...(valuesFiles ?? [])]);
+}
+
+// Input set-secret reaches helm without a shell and without its values in any
+// argument list (another process on the runner can read argv): each value is
+// written to its own file (mode 0600) in the run's private work folder and
+// given as `--set-file key=FILE`, so helm reads it as a string.
+/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
+async function secretValueArgs(dir, entries) {
+    if (entries.length === 0)
+        return [];
+    await require$$1.mkdir(dir, { recursive: true, mode: 0o700 });
+    const args = [];
+    for (const [index, entry] of entries.entries()) {
+        // A name without commas or `=`: helm splits --set-file on both.
+        const file = require$$2$4.join(dir, `value-${index}`);
+        await require$$1.writeFile(file, entry.value, { mode: 0o600 });
+        args.push('--set-file', `${entry.key}=${file}`);
+    }
+    return args;
+}
+
+// What the chart stages take from the inputs and the files beside the chart: the values arguments of every render
+// and lint (inputs values, set, set-secret), and the `Chart files` step (a key written twice in Chart.yaml,
+// values.yaml, blueprint.yaml or a values input file: chart/duplicate-keys.ts), which leads the steps.
+/** `--values`, `--set` and `--set-file` (set-secret) arguments for every render and lint. */
+async function valueArguments(ctx) {
+    const { inputs } = ctx;
+    return [
+        ...inputs.valuesFiles.flatMap((file) => ['--values', require$$2$4.resolve(inputs.workspace, file)]),
+        ...inputs.setValues.flatMap((value) => ['--set', value]),
+        ...(await secretValueArgs(ctx.folders.secretValues, inputs.setSecretValues))
+    ];
+}
+/** The steps before any other: the chart files' duplicate keys, when there are any. */
+function leadingSteps(ctx) {
+    const files = chartFilesStep(ctx.blueprint);
+    return files ? [files] : [];
+}
+
 /**
  * Loads the later stages; called when `helm dependency build` has started (chart-steps.ts), so node compiles them
  * while it waits for helm instead of before the run's first helm process. Once per run; emit.ts is only warmed
@@ -16081,7 +16246,7 @@ function sbomContent(sources) {
         })),
         images: sources.images,
         timestamp: new Date(sources.epoch * 1000).toISOString(),
-        tool: { name: 'bp-temporal-action', version: sources.toolVersion || 'unreleased' }
+        tool: { name: ACTION_NAME, version: sources.toolVersion || 'unreleased' }
     };
 }
 /** The published artifact the SBOM names: only with a digest (pushed, or found already there). */
@@ -16096,18 +16261,11 @@ function writeRunSbom(content, publish, dir) {
 // Stages on the chart once helm and the upstream are ready: dependency build → gates and package (with the base
 // render beside them) → publish. Each stage returns its results; what the run has when a stage throws is kept
 // (the steps so far, the diff, the SBOM's content) and the error is returned for the report's `Run` step.
-/** `--values`, `--set` and `--set-file` (set-secret) arguments for every render and lint. */
-async function valueArguments(ctx) {
-    const { inputs } = ctx;
-    return [
-        ...inputs.valuesFiles.flatMap((file) => ['--values', require$$2$4.resolve(inputs.workspace, file)]),
-        ...inputs.setValues.flatMap((value) => ['--set', value]),
-        ...(await secretValueArgs(ctx.folders.secretValues, inputs.setSecretValues))
-    ];
-}
 async function runChartSteps(ctx, preparation) {
-    const { upstream, work, epoch, contract, workspace } = preparation;
-    const outcome = { steps: [] };
+    const { upstream, work, epoch, contract } = preparation;
+    // A key written twice in a file the run reads leads (an error stops the publish like a failed gate).
+    const outcome = { steps: leadingSteps(ctx) };
+    const leading = outcome.steps.length;
     // A pull request's publish preview: started once the build runs (its round trip beside the build).
     let previewStarted;
     const startPreview = () => (previewStarted ??= startLaterPreview(ctx));
@@ -16129,7 +16287,7 @@ async function runChartSteps(ctx, preparation) {
         if (build.failed)
             return outcome;
         const [[{ checkStep }, { publishStep }], preview] = await Promise.all([loadLaterStages(), startPreview()]);
-        const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) => preview?.packaged(p), workspace);
+        const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) => preview?.packaged(p));
         outcome.diff = checked.diff;
         if (checked.error !== undefined)
             return { ...outcome, error: checked.error };
@@ -16157,7 +16315,7 @@ async function runChartSteps(ctx, preparation) {
     }
     catch (error) {
         // Stopped before the upstream's step was taken in (the work copy or the build threw): it still leads.
-        if (outcome.steps.length === 0) {
+        if (outcome.steps.length === leading) {
             const [settled, contracted] = await Promise.all([
                 upstream().catch(() => undefined),
                 contract().catch(() => undefined)
@@ -16416,14 +16574,14 @@ function checkRunSettings(settings) {
 }
 
 // Stage: the blueprint read and checked before any work: Chart.yaml, values.yaml and blueprint.yaml
-// (chart/blueprint.ts), the values input's files against Helm's size limit, the mode the event asks for
+// (chart/blueprint.ts), the values input's files read (Helm's size limit, YAML syntax, duplicate keys), the mode the event asks for
 // (settings.ts decideMode) and the run settings (settings.ts). What stops here still gets a report.
 async function loadRun(inputs, event) {
     let blueprint;
     try {
         blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart);
-        // Helm reads the values input's files; one over Helm's limit fails now, not after minutes.
-        await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(require$$2$4.resolve(inputs.workspace, file), file)));
+        // Helm reads the values input's files; one over Helm's limit or not YAML fails now, not after minutes.
+        blueprint.valuesFiles = await Promise.all(inputs.valuesFiles.map((file) => loadYamlFile(require$$2$4.resolve(inputs.workspace, file), file)));
     }
     catch (error) {
         const chart = await chartIdentityGuess(inputs.workspace, inputs.chart);
@@ -16506,9 +16664,14 @@ function runOutputs(report, reportPath) {
         report: reportPath
     };
 }
-/** The outputs of `mode: discover`: the blueprint folders as a JSON list and as a job matrix. */
+/** The outputs of `mode: discover`: the blueprint folders as a JSON list, as a job matrix, and in release waves. */
 function discoverOutputs(result) {
-    return { blueprints: JSON.stringify(result.blueprints), matrix: JSON.stringify(result.matrix), mode: 'discover' };
+    return {
+        blueprints: JSON.stringify(result.blueprints),
+        matrix: JSON.stringify(result.matrix),
+        waves: JSON.stringify(result.waves),
+        mode: 'discover'
+    };
 }
 /** The outputs of an event for another blueprint (a notice, not a failure). */
 const SKIP_OUTPUTS = { mode: 'skip' };
@@ -21416,6 +21579,7 @@ function getInputs(read = defaultReader, env = process.env) {
         summary: oneOf(read, 'summary', ['always', 'on-failure', 'off'], 'always'),
         githubToken: read('github-token').trim(),
         discoverGlob: lines(read('discover-glob')),
+        dependents: boolean(read, 'dependents', false),
         diff: oneOf(read, 'diff', ['auto', 'true', 'false'], 'auto'),
         timeoutMs: parseDuration(read('timeout').trim() || DEFAULT_TIMEOUT),
         attest: oneOf(read, 'attest', ['auto', 'true', 'false'], 'auto'),
@@ -21424,7 +21588,9 @@ function getInputs(read = defaultReader, env = process.env) {
 }
 
 // The runner's folders, with a fallback: outside a GitHub runner (a local run,
-// a container without RUNNER_TEMP) the action still works, in the OS temp folder.
+// a container without RUNNER_TEMP) the action still works, in a folder of its
+// own in the OS temp folder (not the bare temp folder: the report, the SBOM and
+// the diff file stay together, and away from other programs' files).
 function isDirectory(dir) {
     if (!dir)
         return false;
@@ -21437,15 +21603,21 @@ function isDirectory(dir) {
 }
 /**
  * Points RUNNER_TEMP (and RUNNER_TOOL_CACHE, which the tool cache needs) at
- * existing folders: the OS temp folder when either is unset or missing, so
- * that everything reading them (the work folder, the report, the SBOM, the
- * helm download) finds a place to write. Returns the folder used for RUNNER_TEMP.
+ * existing folders: `<tmp>/blueprint-action` (and its `tool-cache`) when either
+ * is unset or missing, so that everything reading them (the work folder, the
+ * report, the SBOM, the diff file, the helm download) finds a place to write.
+ * Returns the folder used for RUNNER_TEMP.
  */
-function ensureRunnerFolders(env = process.env) {
-    if (!isDirectory(env.RUNNER_TEMP))
-        env.RUNNER_TEMP = require$$0$4.tmpdir();
-    if (!isDirectory(env.RUNNER_TOOL_CACHE))
-        env.RUNNER_TOOL_CACHE = require$$2$4.join(require$$0$4.tmpdir(), 'bp-tool-cache');
+function ensureRunnerFolders(env = process.env, tmp = require$$0$4.tmpdir()) {
+    const own = require$$2$4.join(tmp, ACTION_NAME);
+    if (!isDirectory(env.RUNNER_TEMP)) {
+        require$$4.mkdirSync(own, { recursive: true, mode: 0o700 });
+        env.RUNNER_TEMP = own;
+    }
+    if (!isDirectory(env.RUNNER_TOOL_CACHE)) {
+        require$$4.mkdirSync(require$$2$4.join(own, 'tool-cache'), { recursive: true, mode: 0o700 });
+        env.RUNNER_TOOL_CACHE = require$$2$4.join(own, 'tool-cache');
+    }
     return env.RUNNER_TEMP;
 }
 
@@ -21481,9 +21653,14 @@ async function runAction() {
                 workspace: inputs.workspace,
                 eventName: event.eventName,
                 payload: event.payload,
-                globs: inputs.discoverGlob.length ? inputs.discoverGlob : undefined
+                globs: inputs.discoverGlob.length ? inputs.discoverGlob : undefined,
+                registry: inputs.registry || undefined,
+                dependents: inputs.dependents
             });
             info(`${result.blueprints.length} blueprint(s): ${result.blueprints.join(', ') || 'none'} (${result.reason})`);
+            if (result.waves.length > 1) {
+                info(`release order: ${result.waves.map((wave, i) => `wave ${i}: ${wave.include.map((e) => e.blueprint).join(', ')}`).join('; ')}`);
+            }
             writeOutputs(discoverOutputs(result));
             return;
         }
@@ -21507,4 +21684,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { maxSatisfying as $, ActionError as A, lastLines as B, parseRenderDetailed as C, mapStringsDeep as D, distExports as E, extractImages as F, createHelmHome as G, Helm as H, parseYamlText as I, tryParseImageRef as J, compareCodePoints as K, scanImages as L, checkImages as M, groupFailing as N, OPERATION_LIMITS as O, segmentMatcher as P, loadYamlFile as Q, RegistryClient as R, splitRenderBySource as S, applyMirrors as T, fetchChartArchive as U, normalizeDigest as V, sha256Digest$1 as W, parseOciReference as X, plainHttpFor as Y, isExactVersion as Z, ociTag as _, reportSubject as a, copyChartFolder as a0, blueprintName as a1, MAX_YAML_BYTES as a2, apiStatus as a3, isLoopbackHost as a4, HELM_CHART_LAYER as a5, withRetry as a6, indexWorkspace as a7, chartRef as a8, parseVersion as a9, compareVersions as aa, PR_EVENTS as ab, MANIFEST_PATHS as ac, cleanAsYaml11 as ad, isStrictSemver as ae, withProgress as af, DeadlineError as ag, RegistryError as ah, cp as ai, mkdirP as aj, require$$2$1 as ak, isDebug as al, exec as am, which as an, HttpClient as ao, rmRF as ap, require$$1$2 as aq, require$$0 as ar, require$$2$2 as as, require$$0$2 as at, require$$1$1 as au, require$$2 as av, _deferredUndici as aw, require$$2$3 as ax, requireTunnel as ay, action as az, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, require$$0$3 as m, notice as n, operationLimit as o, chartRepository as p, registerSecret as q, redact as r, summary as s, errorLine as t, lastLine as u, loadBlueprint as v, warning as w, exists as x, prepareWorkChart as y, buildDependencies as z };
+export { ociTag as $, ACTION_NAME as A, buildDependencies as B, lastLines as C, parseRenderAsHelm as D, compareNatural as E, mapStringsDeep as F, distExports as G, Helm as H, extractImages as I, createHelmHome as J, parseYamlText as K, tryParseImageRef as L, compareCodePoints as M, scanImages as N, OPERATION_LIMITS as O, checkImages as P, groupFailing as Q, RegistryClient as R, segmentMatcher as S, loadYamlFile as T, splitRenderBySource as U, parseRenderDetailed as V, MAX_YAML_BYTES as W, apiStatus as X, isLoopbackHost as Y, HELM_CHART_LAYER as Z, withRetry as _, reportSubject as a, blueprintName as a0, indexWorkspace as a1, chartRef as a2, parseVersion as a3, compareVersions as a4, PR_EVENTS as a5, MANIFEST_PATHS as a6, cleanAsYaml11 as a7, isStrictSemver as a8, withProgress as a9, DeadlineError as aa, RegistryError as ab, cp as ac, mkdirP as ad, require$$2$1 as ae, isDebug as af, exec as ag, which as ah, HttpClient as ai, rmRF as aj, require$$1$2 as ak, require$$0 as al, require$$2$2 as am, require$$0$2 as an, require$$1$1 as ao, require$$2 as ap, _deferredUndici as aq, require$$2$3 as ar, requireTunnel as as, action as at, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, ActionError as m, notice as n, operationLimit as o, require$$0$3 as p, chartRepository as q, redact as r, summary as s, registerSecret as t, errorLine as u, lastLine as v, warning as w, loadBlueprint as x, exists as y, prepareWorkChart as z };

@@ -1,4 +1,4 @@
-import { k as httpExchange, l as describeNetworkError, A as ActionError, i as isRecord, m as require$$0, R as RegistryClient, p as chartRepository, b as require$$1, o as operationLimit, q as registerSecret, t as errorLine, O as OPERATION_LIMITS } from './action.js';
+import { k as httpExchange, A as ACTION_NAME, l as describeNetworkError, m as ActionError, i as isRecord, p as require$$0, R as RegistryClient, q as chartRepository, b as require$$1, o as operationLimit, t as registerSecret, u as errorLine, O as OPERATION_LIMITS } from './action.js';
 import { b as require$$2 } from '../index.js';
 
 // A bundle stored with GitHub's artifact attestations API (POST /repos/{owner}/{repo}/attestations), so that
@@ -16,7 +16,7 @@ async function storeOnGitHub(bundle, target) {
         Authorization: `Bearer ${target.token}`,
         'Content-Length': String(body.length),
         'Content-Type': 'application/json',
-        'User-Agent': 'bp-temporal-action',
+        'User-Agent': ACTION_NAME,
         'X-GitHub-Api-Version': '2022-11-28'
     };
     const retries = target.retries ?? 2;
@@ -343,7 +343,7 @@ async function requestIdToken(audience, timeoutMs, env = process.env) {
         throw new ActionError('the job has no OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL or ACTIONS_ID_TOKEN_REQUEST_TOKEN is not set)', `add \`${ID_TOKEN_PERMISSION}\` to the job`);
     const url = new URL(endpoint);
     url.searchParams.set('audience', audience);
-    const headers = { Accept: 'application/json', Authorization: `Bearer ${bearer}`, 'User-Agent': 'bp-temporal-action' };
+    const headers = { Accept: 'application/json', Authorization: `Bearer ${bearer}`, 'User-Agent': ACTION_NAME };
     let last = '';
     for (let attempt = 0; attempt < 3; attempt++) {
         if (attempt > 0)

@@ -1,5 +1,5 @@
 import { r as require$$4$1, a as require$$1$3 } from '../index.js';
-import { d as require$$0$1, aq as require$$1$2, ar as require$$0$2, as as require$$2, ak as require$$2$1, at as require$$0$3, au as require$$1$4, m as require$$0$4, av as require$$2$3, aw as _deferredUndici, ax as require$$2$4, ay as requireTunnel } from './action.js';
+import { d as require$$0$1, ak as require$$1$2, al as require$$0$2, am as require$$2, ae as require$$2$1, an as require$$0$3, ao as require$$1$4, p as require$$0$4, ap as require$$2$3, aq as _deferredUndici, ar as require$$2$4, as as requireTunnel } from './action.js';
 import { c as commonjsGlobal, g as getDefaultExportFromCjs, a as getAugmentedNamespace } from './semver.js';
 import { r as require$$2$2 } from './_builtin_stream.js';
 import { createRequire } from 'node:module';
@@ -29030,7 +29030,7 @@ function requireLib () {
 
 var libExports = requireLib();
 
-globalThis[Symbol.for('bp-temporal-action.undici')] = __undici;
+globalThis[Symbol.for('blueprint-action.undici')] = __undici;
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {

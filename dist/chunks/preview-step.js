@@ -1,4 +1,4 @@
-import { a8 as chartRef, p as chartRepository, R as RegistryClient, _ as ociTag, a9 as parseVersion, aa as compareVersions, ab as PR_EVENTS, ac as MANIFEST_PATHS } from './action.js';
+import { a2 as chartRef, q as chartRepository, R as RegistryClient, $ as ociTag, a3 as parseVersion, a4 as compareVersions, a5 as PR_EVENTS, a6 as MANIFEST_PATHS } from './action.js';
 import { c as comparePublished, n as noOverwriteFix } from './push.js';
 import 'node:module';
 import '../index.js';

@@ -1,4 +1,4 @@
-import { A as ActionError, m as require$$0, ad as cleanAsYaml11, b as require$$1$1, ae as isStrictSemver, E as distExports, B as lastLines, r as redact, g as info, a9 as parseVersion, _ as ociTag, a8 as chartRef, af as withProgress, ag as DeadlineError, ah as RegistryError, o as operationLimit, d as require$$0$1 } from './action.js';
+import { m as ActionError, p as require$$0, a7 as cleanAsYaml11, b as require$$1$1, a8 as isStrictSemver, G as distExports, C as lastLines, r as redact, g as info, a3 as parseVersion, $ as ociTag, a2 as chartRef, a9 as withProgress, aa as DeadlineError, ab as RegistryError, o as operationLimit, d as require$$0$1 } from './action.js';
 import { b as require$$2, r as require$$4, a as require$$1 } from '../index.js';
 import { r as require$$3 } from './_builtin_zlib.js';
 

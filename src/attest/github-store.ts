@@ -4,6 +4,7 @@
 // in the registry, so a refusal is the caller's notice, never a failure. Through net/http.ts (not octokit: the
 // comment's chunk stays unloaded on a release).
 import { describeNetworkError, httpExchange } from '../net/http.js'
+import { ACTION_NAME } from '../util/action-name.js'
 
 export type GitHubStoreOutcome = { stored: true; id: number } | { stored: false; reason: string }
 
@@ -32,7 +33,7 @@ export async function storeOnGitHub(bundle: unknown, target: GitHubStoreTarget):
     Authorization: `Bearer ${target.token}`,
     'Content-Length': String(body.length),
     'Content-Type': 'application/json',
-    'User-Agent': 'bp-temporal-action',
+    'User-Agent': ACTION_NAME,
     'X-GitHub-Api-Version': '2022-11-28'
   }
   const retries = target.retries ?? 2

@@ -4,6 +4,7 @@
 // nor the identity token appears in a message.
 import { ActionError } from '../types.js'
 import { describeNetworkError, httpExchange } from '../net/http.js'
+import { ACTION_NAME } from '../util/action-name.js'
 
 /** The permission whose absence leaves a job without a token, as messages name it. */
 export const ID_TOKEN_PERMISSION = 'permissions: id-token: write'
@@ -22,7 +23,7 @@ export async function requestIdToken(
     )
   const url = new URL(endpoint)
   url.searchParams.set('audience', audience)
-  const headers = { Accept: 'application/json', Authorization: `Bearer ${bearer}`, 'User-Agent': 'bp-temporal-action' }
+  const headers = { Accept: 'application/json', Authorization: `Bearer ${bearer}`, 'User-Agent': ACTION_NAME }
   let last = ''
   for (let attempt = 0; attempt < 3; attempt++) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt))

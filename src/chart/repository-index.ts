@@ -10,6 +10,7 @@ import type { YamlSource } from './yaml-source.js'
 import { fastParseYaml } from '../helm/render.js'
 import { basicAuth, describeNetworkError, followRedirects, httpExchange, RedirectError } from '../net/http.js'
 import { ActionError } from '../types.js'
+import { ACTION_NAME } from '../util/action-name.js'
 import { DeadlineError, OPERATION_LIMITS, operationLimit, withRetry } from '../util/deadline.js'
 
 export interface IndexEntry {
@@ -174,7 +175,7 @@ async function fetchRepositoryFile(
   maxBytes: number,
   retry: IndexFetchRetry
 ): Promise<Buffer> {
-  const headers: Record<string, string> = { 'user-agent': 'bp-temporal-action' }
+  const headers: Record<string, string> = { 'user-agent': ACTION_NAME }
   const withoutAuthorization = { ...headers }
   if (credentials) headers.authorization = basicAuth(credentials)
   const attempt = async (): Promise<Buffer> => {

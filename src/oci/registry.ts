@@ -10,6 +10,7 @@
 
 import { createHash } from 'node:crypto'
 import * as http from 'node:http'
+import { ACTION_NAME } from '../util/action-name.js'
 import { DeadlineError, operationLimit, withRetry } from '../util/deadline.js'
 import { ActionError } from '../types.js'
 import type { Credentials } from '../credentials/credentials.js'
@@ -332,7 +333,7 @@ export class RegistryClient {
     this.retries = opts.retries ?? 4
     this.baseDelayMs = opts.baseDelayMs ?? 500
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    this.userAgent = opts.userAgent ?? 'blueprint-action'
+    this.userAgent = opts.userAgent ?? ACTION_NAME
   }
 
   /** HEAD /v2/<repo>/manifests/<ref>: the digest when the tag (or digest) exists. */

@@ -11,6 +11,7 @@ import * as core from '@actions/core'
 import { mkdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { ACTION_NAME } from '../util/action-name.js'
 import { redact, redactDeep } from '../util/secrets.js'
 import {
   reportSubject,
@@ -24,7 +25,17 @@ import {
   type UpstreamInfo
 } from '../types.js'
 import { renderDiffSection } from './diff-section.js'
-import { CELL_MAX, clip, codeBlock, codeSpan, escapeCell, escapeHtml, escapeMarkdown, oneLine } from './markdown.js'
+import {
+  CELL_MAX,
+  clip,
+  codeBlock,
+  codeSpan,
+  escapeCell,
+  escapeHtml,
+  escapeMarkdown,
+  oneLine,
+  shortDigestRef
+} from './markdown.js'
 import { isRecord } from '../util/text.js'
 
 /** A PR comment body is capped at 65,536 characters by GitHub. */
@@ -47,7 +58,7 @@ export interface RenderOptions {
   runUrl?: string
   /**
    * Hidden marker that identifies the PR comment: either a chart name (the marker
-   * becomes `<!-- bp-temporal-action:<name> -->`) or a complete marker comment
+   * becomes `<!-- blueprint-action:<name> -->`) or a complete marker comment
    * as returned by commentMarker().
    */
   marker?: string
@@ -67,13 +78,24 @@ export interface RenderOptions {
 // Marker, escaping
 // ---------------------------------------------------------------------------
 
-const MARKER_PREFIX = 'bp-temporal-action:'
+const MARKER_PREFIX = `${ACTION_NAME}:`
+/** The marker's prefix before the action had a name of its own: comments written under it are still ours. */
+const FORMER_MARKER_PREFIX = 'bp-temporal-action:'
+
+function markerWith(prefix: string, chartName: string): string {
+  // An HTML comment ends at the first `-->`; keep the name from closing it early.
+  const safe = chartName.replace(/-->|--!>|[<>]|\s+/g, '_')
+  return `<!-- ${prefix}${safe} -->`
+}
 
 /** The hidden comment that identifies this action's PR comment for one chart. */
 export function commentMarker(chartName: string): string {
-  // An HTML comment ends at the first `-->`; keep the name from closing it early.
-  const safe = chartName.replace(/-->|--!>|[<>]|\s+/g, '_')
-  return `<!-- ${MARKER_PREFIX}${safe} -->`
+  return markerWith(MARKER_PREFIX, chartName)
+}
+
+/** The markers earlier versions wrote for the chart: their comment is found, and updated under the new marker. */
+export function formerCommentMarkers(chartName: string): string[] {
+  return [markerWith(FORMER_MARKER_PREFIX, chartName)]
 }
 
 function resolveMarker(marker: string): string {
@@ -140,11 +162,6 @@ export function inlineMarkdown(text: string, max = FINDING_TEXT_MAX): string {
   }
   out.push(escapeMarkdown(flat.slice(last)))
   return out.join('')
-}
-
-/** `repo:tag@sha256:0123456789ab…`: the digest cut to 12 hex digits (the JSON report has it whole). */
-export function shortDigestRef(image: string): string {
-  return image.replace(/@(sha256|sha512):([0-9a-f]{12})[0-9a-f]{8,}/gi, '@$1:$2…')
 }
 
 /** Where the commit and the run are shown: `https://github.com/o/r/commit/<sha>` from the run URL. */
@@ -254,12 +271,10 @@ function publishSection(report: ActionReport): string | undefined {
   if (!p) return undefined
   const parts = split(p.ref)
   if (p.pushed || p.alreadyPublished) {
+    // The ref and digest are on the first lines already (publishedLine): here, how to use what was published.
     const lines = [
-      `#### 📦 ${p.pushed ? 'Published' : 'Already published (nothing pushed: the same chart is at that tag)'}`,
-      ''
+      `#### 📦 ${p.pushed ? 'Published' : 'Already published (nothing pushed: the same chart is at that tag)'}`
     ]
-    lines.push(`- Reference: ${codeSpan(p.ref)}`)
-    if (p.digest) lines.push(`- Digest: ${codeSpan(p.digest)}`)
     if (parts) {
       const release = report.chart.name.replace(/^bp-/, '') || 'release'
       lines.push(
@@ -594,7 +609,10 @@ function imagesTable(rows: ImageRow[], maxRows: number): string {
     })
   ]
   if (rows.length > shown.length)
-    lines.push('', `_… and ${rows.length - shown.length} more images in the JSON report._`)
+    lines.push(
+      '',
+      `_… and ${rows.length - shown.length} more images in the JSON report (output \`report\`, on the runner: keep it with \`actions/upload-artifact\`)._`
+    )
   return lines.join('\n')
 }
 
@@ -717,7 +735,7 @@ export function renderMarkdown(report: ActionReport, opts: RenderOptions): strin
   const headText = head.join('\n')
 
   const pointer = fullReportPointer(r, opts, runUrl)
-  const more = opts.marker ? 'see the job summary' : 'see the JSON report'
+  const more = opts.marker ? 'see the job summary' : 'see the JSON report (output `report`)'
   const perGroup = Math.max(1, opts.maxFindingsPerGroup ?? 200)
   const groups = findingGroups(steps).map((g) => ({
     ...g,
@@ -948,10 +966,10 @@ function relativeFile(workspace: string, file: string): string {
 // JSON report, job summary
 // ---------------------------------------------------------------------------
 
-/** `bp-temporal-report-<chart>.json`, with the chart name reduced to safe file-name characters. */
+/** `blueprint-action-report-<chart>.json`, with the chart name reduced to safe file-name characters. */
 export function jsonReportName(chartName: string): string {
   const safe = chartName.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_') || 'chart'
-  return `bp-temporal-report-${safe}.json`
+  return `${ACTION_NAME}-report-${safe}.json`
 }
 
 /**
