@@ -4,7 +4,7 @@
 // in the GitHub API stand-in. The bundles are checked with @sigstore/verify against the stand-in's trust root.
 import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { idTokenEnv, ID_TOKEN_REQUEST_TOKEN } from '../../testkit/github-api.mjs'
+import { idTokenEnv, ID_TOKEN_REQUEST_TOKEN, startGitHubApi } from '../../testkit/github-api.mjs'
 import { startSigstore } from '../../testkit/sigstore.mjs'
 import {
   failureMessage,
@@ -247,6 +247,41 @@ describe.each(helmsUnderTest())('attestations of a release with $label', (helm) 
       for (const { bundle } of await bundlesOf(servers.registry.url, repository, referrers))
         expect(verifyBundle(sigstore, bundle).statement.subject[0].digest.sha256).toBe(digest.replace('sha256:', ''))
     })
+  })
+
+  it('GitHub refusing the attestations (a plan without them) is a notice: the run passes, the bundles are in the registry', async () => {
+    // A GitHub of its own, whose attestations API answers as for a private repository on a plan without them.
+    const refusing = await startGitHubApi({ attestationsFailWith: { status: 404, message: 'Not Found' } })
+    try {
+      await withWorkspace(async (ws) => {
+        await pointChartAt(ws.chart, servers.repo.url)
+        await commitWorkspace(ws.dir)
+        const run = await release(ws.dir, servers.repo.url, `${servers.registry.oci}/refused`, {
+          inputs: instanceInputs(),
+          env: { ...idTokenEnv(refusing), GITHUB_API_URL: refusing.url }
+        })
+        expectSuccess(run)
+        expect(stepOf(run, 'attest')).toMatchObject({ status: 'passed' })
+        const posts = refusing.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/attestations'))
+        expect(posts).toHaveLength(2)
+        expect(refusing.attestations).toEqual([])
+        for (const kind of ['provenance', 'sbom'])
+          expect(run.annotations).toContainEqual(
+            expect.objectContaining({
+              level: 'notice',
+              message: expect.stringContaining(`GitHub did not store the ${kind} attestation (HTTP 404: Not Found)`)
+            })
+          )
+        const listed = JSON.parse(run.outputs.attestations) as { referrer: string; githubId?: number }[]
+        expect(listed).toHaveLength(2)
+        expect(listed.every((a) => a.githubId === undefined)).toBe(true)
+        expect(await referrersOf(servers.registry.url, 'refused/bp-temporal', run.outputs.digest)).toHaveLength(2)
+        expect(run.summary).toContain('attested: provenance, SBOM')
+        expectNoTokens(run, refusing)
+      })
+    } finally {
+      await refusing.stop()
+    }
   })
 
   it('auto without an OIDC token publishes with a notice naming the permission; true without one pushes nothing', async () => {
