@@ -404,11 +404,11 @@ function analyzeRun(run) {
     end: t.end - run.spawnAt,
     fromNode: t.ppid === p.pid
   }))
-  // The action's helm processes on other charts than the blueprint's own work chart (its copy for the gates' cases
-  // and the chart tests included): the spec.depends blueprints' CRD renders.
-  const ownChart = /\/bp-work-[^/]+\/(chart|chart-tests)\//
+  // The action's helm processes on the spec.depends blueprints' charts (gates/schema-depends.ts builds and renders
+  // each in a folder of its own, `<the gates' script root>/depends/<n>`): their CRD renders.
+  const dependsChart = /\/depends\/\d+\//
   const otherCharts = run.trace
-    .filter((t) => t.ppid === p.pid && !t.args.some((arg) => ownChart.test(arg)))
+    .filter((t) => t.ppid === p.pid && t.args.some((arg) => dependsChart.test(arg)))
     .map((t) => ({ kind: `helm ${helmSubcommand(t.args)}`, ms: t.end - t.start }))
   const helms = run.trace.length ? traced.filter((t) => t.fromNode) : children.filter((c) => c.kind.startsWith('helm '))
   const inScripts = traced.filter((t) => !t.fromNode)
