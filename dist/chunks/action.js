@@ -15935,6 +15935,15 @@ function startLaterPreview(ctx) {
     started.catch(() => undefined); // awaited by chart-steps; a chunk that does not load is its error to report
     return started;
 }
+/**
+ * The sibling blueprints' lookups (siblings-step.ts), their code loaded on its own and their requests sent when the
+ * chart stages start: the round trip overlaps the dependency build. Undefined for a run without a sibling blueprint.
+ */
+function startLaterSiblings(...args) {
+    const started = import('./siblings-step.js').then((module) => module.startSiblingsStep(...args));
+    started.catch(() => undefined); // awaited by chart-steps; a chunk that does not load is its error to report
+    return started;
+}
 
 // A CycloneDX 1.5 SBOM of what the chart deploys: the chart itself, the charts
 // it bundles (at the versions the dependency build put in charts/), and every
@@ -16121,6 +16130,12 @@ async function valueArguments(ctx) {
 async function runChartSteps(ctx, preparation) {
     const { upstream, work, epoch, contract } = preparation;
     const outcome = { steps: [] };
+    // The sibling blueprints' registry lookups (only a chart that bundles one): sent now, beside the build.
+    const siblings = startLaterSiblings(ctx, preparation.workspace);
+    const siblingsStep = async () => {
+        const step = await siblings.catch(() => undefined);
+        return step?.();
+    };
     // A pull request's publish preview: started once the build runs (its round trip beside the build).
     let previewStarted;
     const startPreview = () => (previewStarted ??= startLaterPreview(ctx));
@@ -16135,10 +16150,15 @@ async function runChartSteps(ctx, preparation) {
             void loadLaterStages();
         };
         const build = await buildStep(ctx, upstream, await work, epoch, whileBuilding);
-        const [{ resolution, step }, timestamps, contracted] = await Promise.all([upstream(), epoch(), contract()]);
+        const [{ resolution, step }, timestamps, contracted, sibling] = await Promise.all([
+            upstream(),
+            epoch(),
+            contract(),
+            siblingsStep()
+        ]);
         outcome.upstream = resolution?.info;
-        // The contract leads with the upstream: a failed one stops the publish like a failed gate.
-        outcome.steps.push(...(step ? [step] : []), contracted, ...build.steps);
+        // The contract and the siblings lead with the upstream: a failed one stops the publish like a failed gate.
+        outcome.steps.push(...(step ? [step] : []), contracted, ...(sibling ? [sibling] : []), ...build.steps);
         if (build.failed)
             return outcome;
         const [[{ checkStep }, { publishStep }], preview] = await Promise.all([loadLaterStages(), startPreview()]);
@@ -16171,14 +16191,17 @@ async function runChartSteps(ctx, preparation) {
     catch (error) {
         // Stopped before the upstream's step was taken in (the work copy or the build threw): it still leads.
         if (outcome.steps.length === 0) {
-            const [settled, contracted] = await Promise.all([
+            const [settled, contracted, sibling] = await Promise.all([
                 upstream().catch(() => undefined),
-                contract().catch(() => undefined)
+                contract().catch(() => undefined),
+                siblingsStep().catch(() => undefined)
             ]);
             if (settled?.step)
                 outcome.steps.push(settled.step);
             if (contracted)
                 outcome.steps.push(contracted);
+            if (sibling)
+                outcome.steps.push(sibling);
             outcome.upstream = settled?.resolution?.info;
         }
         // An index that could not be fetched points at the Chart.yaml line of the dependency it serves.
@@ -21539,4 +21562,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { blueprintName as $, ACTION_NAME as A, buildDependencies as B, lastLines as C, parseRenderDetailed as D, compareNatural as E, mapStringsDeep as F, distExports as G, Helm as H, extractImages as I, createHelmHome as J, parseYamlText as K, tryParseImageRef as L, compareCodePoints as M, scanImages as N, OPERATION_LIMITS as O, checkImages as P, groupFailing as Q, RegistryClient as R, segmentMatcher as S, loadYamlFile as T, splitRenderBySource as U, MAX_YAML_BYTES as V, apiStatus as W, isLoopbackHost as X, HELM_CHART_LAYER as Y, withRetry as Z, ociTag as _, reportSubject as a, indexWorkspace as a0, chartRef as a1, parseVersion as a2, compareVersions as a3, PR_EVENTS as a4, MANIFEST_PATHS as a5, cleanAsYaml11 as a6, isStrictSemver as a7, withProgress as a8, DeadlineError as a9, RegistryError as aa, cp as ab, mkdirP as ac, require$$2$1 as ad, isDebug as ae, exec as af, which as ag, HttpClient as ah, rmRF as ai, require$$1$2 as aj, require$$0 as ak, require$$2$2 as al, require$$0$2 as am, require$$1$1 as an, require$$2 as ao, _deferredUndici as ap, require$$2$3 as aq, requireTunnel as ar, action as as, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, ActionError as m, notice as n, operationLimit as o, require$$0$3 as p, chartRepository as q, redact as r, summary as s, registerSecret as t, errorLine as u, lastLine as v, warning as w, loadBlueprint as x, exists as y, prepareWorkChart as z };
+export { blueprintName as $, ACTION_NAME as A, buildDependencies as B, lastLines as C, parseRenderDetailed as D, compareNatural as E, mapStringsDeep as F, distExports as G, Helm as H, extractImages as I, createHelmHome as J, parseYamlText as K, tryParseImageRef as L, compareCodePoints as M, scanImages as N, OPERATION_LIMITS as O, checkImages as P, groupFailing as Q, RegistryClient as R, segmentMatcher as S, loadYamlFile as T, splitRenderBySource as U, MAX_YAML_BYTES as V, apiStatus as W, isLoopbackHost as X, HELM_CHART_LAYER as Y, withRetry as Z, ociTag as _, reportSubject as a, indexWorkspace as a0, chartRef as a1, parseVersion as a2, compareVersions as a3, PR_EVENTS as a4, MANIFEST_PATHS as a5, cleanAsYaml11 as a6, isStrictSemver as a7, withProgress as a8, DeadlineError as a9, RegistryError as aa, isExactVersion as ab, cp as ac, mkdirP as ad, require$$2$1 as ae, isDebug as af, exec as ag, which as ah, HttpClient as ai, rmRF as aj, require$$1$2 as ak, require$$0 as al, require$$2$2 as am, require$$0$2 as an, require$$1$1 as ao, require$$2 as ap, _deferredUndici as aq, require$$2$3 as ar, requireTunnel as as, action as at, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, ActionError as m, notice as n, operationLimit as o, require$$0$3 as p, chartRepository as q, redact as r, summary as s, registerSecret as t, errorLine as u, lastLine as v, warning as w, loadBlueprint as x, exists as y, prepareWorkChart as z };

@@ -4,6 +4,7 @@ import { hasCommit, fetchCommits } from './discover.js';
 import { r as readTgzEntries, a as runPublish, p as packageChart } from './push.js';
 import 'node:module';
 import './semver.js';
+import './siblings.js';
 import './_builtin_zlib.js';
 
 // The base commit of an event, and folders of the repository as of that
