@@ -1,4 +1,4 @@
-import { i as isRecord, v as lastLine, b as require$$1, x as loadBlueprint, y as exists$1, z as prepareWorkChart, H as Helm, B as buildDependencies, C as lastLines, D as parseRenderDetailed, E as compareNatural, F as mapStringsDeep, G as distExports, I as extractImages, r as redact, n as notice, g as info, d as require$$0, p as require$$0$1, J as createHelmHome, o as operationLimit, K as parseYamlText, L as tryParseImageRef, M as compareCodePoints, N as scanImages, P as checkImages, Q as groupFailing, S as segmentMatcher, T as loadYamlFile, U as splitRenderBySource, V as MAX_YAML_BYTES, W as apiStatus, R as RegistryClient, X as isLoopbackHost, Y as HELM_CHART_LAYER, m as ActionError, Z as withRetry, O as OPERATION_LIMITS, q as chartRepository, _ as ociTag } from './action.js';
+import { i as isRecord, v as lastLine, b as require$$1, x as loadBlueprint, y as exists$1, z as prepareWorkChart, H as Helm, B as buildDependencies, C as lastLines, D as parseRenderAsHelm, E as compareNatural, F as mapStringsDeep, G as distExports, I as extractImages, r as redact, n as notice, g as info, d as require$$0, p as require$$0$1, J as createHelmHome, o as operationLimit, K as parseYamlText, L as tryParseImageRef, M as compareCodePoints, N as scanImages, P as checkImages, Q as groupFailing, S as segmentMatcher, T as loadYamlFile, U as splitRenderBySource, V as parseRenderDetailed, W as MAX_YAML_BYTES, X as apiStatus, R as RegistryClient, Y as isLoopbackHost, Z as HELM_CHART_LAYER, m as ActionError, _ as withRetry, O as OPERATION_LIMITS, q as chartRepository, $ as ociTag } from './action.js';
 import { b as require$$2, _ as _builtin_child_process, r as require$$4 } from '../index.js';
 import { hasCommit, fetchCommits } from './discover.js';
 import { r as readTgzEntries, a as runPublish, p as packageChart } from './push.js';
@@ -186,7 +186,7 @@ async function renderBase(options, sha, release) {
     if (result.exitCode !== 0) {
         throw new Error(`helm template: ${lastLines(result.stderr, 3) || `exit ${result.exitCode}`}`);
     }
-    const parsed = parseRenderDetailed(result.stdout);
+    const parsed = await parseRenderAsHelm(result.stdout);
     if (parsed.errors.length > 0)
         throw new Error(parsed.errors[0].toFinding().message);
     return { documents: parsed.documents, missing: false, built };
@@ -1303,7 +1303,7 @@ function renderJob(helm, id, args, parse = {}) {
         const result = await helm.run(args, { background: true });
         const parsed = result.exitCode !== 0 || parse === 'none'
             ? { documents: [], errors: [] }
-            : parseRenderDetailed(result.stdout, parse);
+            : await parseRenderAsHelm(result.stdout, parse);
         const out = {
             result,
             documents: parsed.documents,
@@ -3547,15 +3547,15 @@ onOutcome) {
             return { out: undefined, done: { ...result, then: fallback.map((j) => j.job) } };
         }
         const span = { start, end: performance.now() };
-        const outcomes = texts.map((stdout) => {
-            const parsed = parseRenderDetailed(stdout, { mentioning });
+        const outcomes = await Promise.all(texts.map(async (stdout) => {
+            const parsed = await parseRenderAsHelm(stdout, { mentioning });
             return {
                 result: { ...result, stdout },
                 documents: parsed.documents,
                 parseErrors: parsed.errors,
                 span
             };
-        });
+        }));
         if (onOutcome)
             for (const [i, outcome] of outcomes.entries())
                 await onOutcome(i, outcome);
@@ -4344,9 +4344,12 @@ function crdSchemas(object, origin) {
 // `templates/crds/` behind `crds.create`) are read from the renders themselves (gates/schema.ts).
 /** Helm reads these files of a `crds/` folder (chartutil's manifest extensions). */
 const MANIFEST = /\.(ya?ml|json)$/i;
-/** The CRDs of one manifest text (several documents); documents that are not CRDs or do not parse are skipped. */
-function crdsOfText(text, origin) {
-    return parseRenderDetailed(text).documents.flatMap((doc) => crdSchemas(doc.object, origin));
+/**
+ * The CRDs of one manifest text (several documents), read as helm reads them (go-yaml's leniencies too); documents
+ * that are not CRDs or do not parse are skipped.
+ */
+async function crdsOfText(text, origin) {
+    return (await parseRenderAsHelm(text)).documents.flatMap((doc) => crdSchemas(doc.object, origin));
 }
 async function filesUnder(dir) {
     const entries = await require$$1.readdir(dir, { withFileTypes: true }).catch(() => []);
@@ -4368,7 +4371,7 @@ async function archiveCrds(archive, label, depth = 0) {
         // `<chart>/crds/x.yaml`, and `<chart>/charts/<dep>.tgz` (a dependency of the dependency).
         const parts = entry.name.replace(/^\.\//, '').split('/');
         if (parts[1] === 'crds' && parts.length >= 3 && MANIFEST.test(entry.name))
-            out.push(...crdsOfText(entry.data.toString('utf8'), `${label}: ${entry.name}`));
+            out.push(...(await crdsOfText(entry.data.toString('utf8'), `${label}: ${entry.name}`)));
         else if (depth < 4 && parts[1] === 'charts' && parts.length === 3 && entry.name.endsWith('.tgz'))
             out.push(...(await archiveCrds(entry.data, `${label} > ${parts[2]}`, depth + 1)));
     }
@@ -4380,7 +4383,7 @@ async function chartCrds(chartDir, displayChartDir) {
     for (const file of await filesUnder(require$$2.join(chartDir, 'crds'))) {
         if (!MANIFEST.test(file))
             continue;
-        out.push(...crdsOfText(await require$$1.readFile(file, 'utf8'), `${displayChartDir}/${require$$2.relative(chartDir, file)}`));
+        out.push(...(await crdsOfText(await require$$1.readFile(file, 'utf8'), `${displayChartDir}/${require$$2.relative(chartDir, file)}`)));
     }
     const charts = require$$2.join(chartDir, 'charts');
     for (const entry of await require$$1.readdir(charts, { withFileTypes: true }).catch(() => [])) {
@@ -4407,7 +4410,7 @@ async function inputCrds(workspace, globs) {
             if ((await require$$1.stat(full)).size > MAX_YAML_BYTES)
                 tooLarge.push(file);
             else
-                crds.push(...crdsOfText(await require$$1.readFile(full, 'utf8'), file));
+                crds.push(...(await crdsOfText(await require$$1.readFile(full, 'utf8'), file)));
         }
     }
     return { crds, unmatched, tooLarge };
