@@ -2799,7 +2799,9 @@ const OPERATION_LIMITS = {
     /** helm push / registry login: a registry that takes longer is not answering. */
     registryWrite: 5 * 60 * 1000,
     /** One HTTP request (index.yaml, a registry API call, the GitHub API). */
-    http: 60 * 1000
+    http: 60 * 1000,
+    /** The line diffs of "What changes" (diff/compare.ts): they run on the main thread, every timer waits for them. */
+    renderedDiff: 20 * 1000
 };
 /**
  * Parses a duration such as `90s`, `10m`, `1h30m` or `1h5m30s` into milliseconds.
@@ -16434,11 +16436,15 @@ class Helm {
     home;
     version;
     ownsHome;
-    constructor(binary, home, version, ownsHome) {
+    stop;
+    constructor(binary, home, version, ownsHome, 
+    /** Stops every run of this helm (the base render of "What changes" when its time is up): the reason is the error. */
+    stop) {
         this.binary = binary;
         this.home = home;
         this.version = version;
         this.ownsHome = ownsHome;
+        this.stop = stop;
     }
     get major() {
         return Number(/^v?(\d+)/.exec(this.version)?.[1] ?? 3);
@@ -16448,18 +16454,18 @@ class Helm {
      * version is read with `helm version` unless the caller already knows it
      * (provisioning asked it): one helm process fewer on the critical path.
      */
-    static async create(binary, root, knownVersion) {
+    static async create(binary, root, knownVersion, stop) {
         const ownsHome = root === undefined;
         const base = root ?? (await promises.mkdtemp(path.join(os.tmpdir(), 'bp-helm-')));
         const home = createHelmHome(base);
         if (knownVersion)
-            return new Helm(binary, home, knownVersion, ownsHome);
-        const probe = new Helm(binary, home, 'unknown', ownsHome);
+            return new Helm(binary, home, knownVersion, ownsHome, stop);
+        const probe = new Helm(binary, home, 'unknown', ownsHome, stop);
         const result = await probe.run(['version', '--template', '{{.Version}}']);
         if (result.exitCode !== 0 || !/^v\d+\./.test(result.stdout.trim())) {
             throw new ActionError(`helm at ${binary} does not run: ${lastLines(result.stderr || result.stdout, 3) || `exit ${result.exitCode}`}`, 'set helm-version so the action installs a working helm');
         }
-        return new Helm(binary, home, result.stdout.trim(), ownsHome);
+        return new Helm(binary, home, result.stdout.trim(), ownsHome, stop);
     }
     /** process.env without what helm must not see; taken once, at the first spawn (see `env`). */
     inherited;
@@ -16528,6 +16534,9 @@ class Helm {
         const limit = operationLimit(options.limitMs ?? OPERATION_LIMITS.helm);
         if (limit.ms <= 0)
             return Promise.reject(new DeadlineError(what, 0, true));
+        const { stop } = this;
+        if (stop?.aborted)
+            return Promise.reject(stopReason(stop));
         return new Promise((resolve, reject) => {
             const detached = process.platform !== 'win32';
             const stdio = ['pipe', 'pipe', 'pipe'];
@@ -16537,8 +16546,8 @@ class Helm {
             const stdout = [];
             const stderr = [];
             let timedOut = false;
-            const timer = setTimeout(() => {
-                timedOut = true;
+            let stopped = false;
+            const kill = () => {
                 try {
                     if (detached && child.pid !== undefined)
                         process.kill(-child.pid, 'SIGKILL');
@@ -16548,15 +16557,30 @@ class Helm {
                 catch {
                     // already gone
                 }
+            };
+            const timer = setTimeout(() => {
+                timedOut = true;
+                kill();
             }, limit.ms);
+            const onStop = () => {
+                stopped = true;
+                kill();
+            };
+            stop?.addEventListener('abort', onStop, { once: true });
             child.stdout.on('data', (chunk) => stdout.push(chunk));
             child.stderr.on('data', (chunk) => stderr.push(chunk));
             child.on('error', (error) => {
                 clearTimeout(timer);
+                stop?.removeEventListener('abort', onStop);
                 reject(new ActionError(`cannot start helm at ${this.binary}: ${error.message}`, 'set helm-version so the action installs helm'));
             });
             child.on('close', (code, signal) => {
                 clearTimeout(timer);
+                stop?.removeEventListener('abort', onStop);
+                if (stopped && stop) {
+                    reject(stopReason(stop));
+                    return;
+                }
                 if (timedOut) {
                     reject(new DeadlineError(what, performance.now() - start, limit.byRun));
                     return;
@@ -16577,6 +16601,10 @@ class Helm {
         if (this.ownsHome)
             await promises.rm(this.home.root, { recursive: true, force: true });
     }
+}
+/** Why a stopped helm run failed: the signal's reason when it is an error. */
+function stopReason(signal) {
+    return signal.reason instanceof Error ? signal.reason : new ActionError(`helm was stopped: ${String(signal.reason)}`);
 }
 
 // Finds or installs the helm binary the run uses: a matching helm on PATH, one
@@ -21351,4 +21379,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { chartRepository as $, createHelmHome as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, compareCodePoints as E, scanImages as F, checkImages as G, Helm as H, groupFailing as I, segmentMatcher as J, loadYamlFile as K, splitRenderBySource as L, MAX_YAML_BYTES as M, apiStatus as N, OPERATION_LIMITS as O, isLoopbackHost as P, cleanAsYaml11 as Q, RegistryClient as R, isStrictSemver as S, parseVersion as T, HELM_CHART_LAYER as U, ociTag as V, chartRef as W, withProgress as X, DeadlineError as Y, RegistryError as Z, withRetry as _, reportSubject as a, indexWorkspace as a0, cp as a1, mkdirP as a2, require$$1 as a3, isDebug as a4, exec as a5, which as a6, HttpClient as a7, rmRF as a8, require$$0$2 as a9, require$$30 as aa, require$$9 as ab, require$$0$1 as ac, commonjsGlobal as ad, require$$5$1 as ae, require$$5 as af, getDefaultExportFromCjs as ag, getAugmentedNamespace as ah, _deferredUndici as ai, require$$1$1 as aj, requireTunnel as ak, action as al, redactDeep as b, os as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, loadBlueprint as j, exists as k, lastLine as l, prepareWorkChart as m, notice as n, operationLimit as o, promises as p, buildDependencies as q, redact as r, summary as s, lastLines as t, parseRenderDetailed as u, mapStringsDeep as v, warning as w, distExports as x, extractImages as y, require$$10 as z };
+export { withRetry as $, ActionError as A, require$$10 as B, createHelmHome as C, parseYamlText as D, tryParseImageRef as E, compareCodePoints as F, scanImages as G, Helm as H, checkImages as I, groupFailing as J, segmentMatcher as K, loadYamlFile as L, splitRenderBySource as M, MAX_YAML_BYTES as N, OPERATION_LIMITS as O, apiStatus as P, isLoopbackHost as Q, RegistryClient as R, cleanAsYaml11 as S, isStrictSemver as T, parseVersion as U, HELM_CHART_LAYER as V, ociTag as W, chartRef as X, withProgress as Y, DeadlineError as Z, RegistryError as _, reportSubject as a, chartRepository as a0, indexWorkspace as a1, cp as a2, mkdirP as a3, require$$1 as a4, isDebug as a5, exec as a6, which as a7, HttpClient as a8, rmRF as a9, require$$0$2 as aa, require$$30 as ab, require$$9 as ac, require$$0$1 as ad, commonjsGlobal as ae, require$$5$1 as af, require$$5 as ag, getDefaultExportFromCjs as ah, getAugmentedNamespace as ai, _deferredUndici as aj, require$$1$1 as ak, requireTunnel as al, action as am, redactDeep as b, os as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, loadBlueprint as j, exists as k, lastLine as l, prepareWorkChart as m, notice as n, operationLimit as o, promises as p, buildDependencies as q, redact as r, summary as s, lastLines as t, parseRenderDetailed as u, mapStringsDeep as v, warning as w, distExports as x, extractImages as y, formatDuration as z };

@@ -366,7 +366,11 @@ const plural$1 = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const kindLabel = (r) => (r.group ? `${r.kind} (${r.group})` : r.kind);
 const nameLabel = (r) => (r.namespace ? `${r.namespace}/${r.name}` : r.name);
 function what(r) {
-    const parts = [`+${r.lines.added} −${r.lines.removed}`];
+    const parts = [
+        r.tooLarge
+            ? `too large to diff line by line (${r.tooLarge.before} lines before, ${r.tooLarge.after} after)`
+            : `+${r.lines.added} −${r.lines.removed}`
+    ];
     const keys = r.secretKeys;
     if (keys) {
         const bits = [
@@ -391,6 +395,10 @@ function imagesTable$1(images) {
     return ['| image | before | after | pinned |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 function foldedDiff(r) {
+    if (r.tooLarge) {
+        const note = `${r.change}: ${kindLabel(r)} ${nameLabel(r)} is ${what(r)} in the run's time; the diff file (output `;
+        return `_${escapeMarkdown(note)}${codeSpan('diff')}${escapeMarkdown(') has both sides whole.')}_`;
+    }
     const lines = r.diff.replace(/\n$/, '').split('\n');
     const more = lines.length - MAX_DIFF_LINES;
     const shown = more > 0 ? [...lines.slice(0, MAX_DIFF_LINES), `# … ${more} more lines in the diff file`] : lines;

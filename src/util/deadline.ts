@@ -19,7 +19,9 @@ export const OPERATION_LIMITS = {
   /** helm push / registry login: a registry that takes longer is not answering. */
   registryWrite: 5 * 60 * 1000,
   /** One HTTP request (index.yaml, a registry API call, the GitHub API). */
-  http: 60 * 1000
+  http: 60 * 1000,
+  /** The line diffs of "What changes" (diff/compare.ts): they run on the main thread, every timer waits for them. */
+  renderedDiff: 20 * 1000
 } as const
 
 /**
