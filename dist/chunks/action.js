@@ -2843,6 +2843,15 @@ function operationLimit(limitMs, phase = 'work', now = performance.now()) {
     const left = phase === 'work' ? current.workEnd - now : Math.max(5000, current.end - now);
     return left < limitMs ? { ms: Math.max(0, Math.floor(left)), byRun: true } : { ms: limitMs, byRun: false };
 }
+/**
+ * What is left of the run's work budget (`work`) or of the whole budget, the report's slice included (`report`):
+ * may be negative; Infinity without a budget (tests).
+ */
+function timeLeft(phase = 'work', now = performance.now()) {
+    if (!current)
+        return Infinity;
+    return (phase === 'work' ? current.workEnd : current.end) - now;
+}
 /** An operation stopped by its time limit: names what was stuck and for how long. */
 class DeadlineError extends ActionError {
     what;
@@ -21379,4 +21388,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { withRetry as $, ActionError as A, require$$10 as B, createHelmHome as C, parseYamlText as D, tryParseImageRef as E, compareCodePoints as F, scanImages as G, Helm as H, checkImages as I, groupFailing as J, segmentMatcher as K, loadYamlFile as L, splitRenderBySource as M, MAX_YAML_BYTES as N, OPERATION_LIMITS as O, apiStatus as P, isLoopbackHost as Q, RegistryClient as R, cleanAsYaml11 as S, isStrictSemver as T, parseVersion as U, HELM_CHART_LAYER as V, ociTag as W, chartRef as X, withProgress as Y, DeadlineError as Z, RegistryError as _, reportSubject as a, chartRepository as a0, indexWorkspace as a1, cp as a2, mkdirP as a3, require$$1 as a4, isDebug as a5, exec as a6, which as a7, HttpClient as a8, rmRF as a9, require$$0$2 as aa, require$$30 as ab, require$$9 as ac, require$$0$1 as ad, commonjsGlobal as ae, require$$5$1 as af, require$$5 as ag, getDefaultExportFromCjs as ah, getAugmentedNamespace as ai, _deferredUndici as aj, require$$1$1 as ak, requireTunnel as al, action as am, redactDeep as b, os as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, loadBlueprint as j, exists as k, lastLine as l, prepareWorkChart as m, notice as n, operationLimit as o, promises as p, buildDependencies as q, redact as r, summary as s, lastLines as t, parseRenderDetailed as u, mapStringsDeep as v, warning as w, distExports as x, extractImages as y, formatDuration as z };
+export { RegistryError as $, extractImages as A, ActionError as B, require$$10 as C, createHelmHome as D, parseYamlText as E, tryParseImageRef as F, compareCodePoints as G, Helm as H, scanImages as I, checkImages as J, groupFailing as K, segmentMatcher as L, loadYamlFile as M, splitRenderBySource as N, OPERATION_LIMITS as O, MAX_YAML_BYTES as P, apiStatus as Q, RegistryClient as R, isLoopbackHost as S, cleanAsYaml11 as T, isStrictSemver as U, parseVersion as V, HELM_CHART_LAYER as W, ociTag as X, chartRef as Y, withProgress as Z, DeadlineError as _, reportSubject as a, withRetry as a0, chartRepository as a1, indexWorkspace as a2, cp as a3, mkdirP as a4, require$$1 as a5, isDebug as a6, exec as a7, which as a8, HttpClient as a9, rmRF as aa, require$$0$2 as ab, require$$30 as ac, require$$9 as ad, require$$0$1 as ae, commonjsGlobal as af, require$$5$1 as ag, require$$5 as ah, getDefaultExportFromCjs as ai, getAugmentedNamespace as aj, _deferredUndici as ak, require$$1$1 as al, requireTunnel as am, action as an, redactDeep as b, os as c, debug as d, error as e, formatDuration as f, isRecord as g, writeOutputs as h, info as i, runOutputs as j, loadBlueprint as k, lastLine as l, exists as m, notice as n, operationLimit as o, promises as p, prepareWorkChart as q, redact as r, summary as s, timeLeft as t, buildDependencies as u, lastLines as v, warning as w, parseRenderDetailed as x, mapStringsDeep as y, distExports as z };

@@ -1,5 +1,5 @@
 import { _ as _builtin_fs, r as require$$10 } from '../index.js';
-import { c as os, aa as require$$0$1, ab as require$$30, ac as require$$9, a4 as require$$1$4, ad as require$$0$3, ae as commonjsGlobal, af as require$$5$1, B as require$$10$1, ag as require$$5$2, ah as getDefaultExportFromCjs, ai as getAugmentedNamespace, aj as _deferredUndici, ak as require$$1$5, al as requireTunnel } from './action.js';
+import { c as os, ab as require$$0$1, ac as require$$30, ad as require$$9, a5 as require$$1$4, ae as require$$0$3, af as commonjsGlobal, ag as require$$5$1, C as require$$10$1, ah as require$$5$2, ai as getDefaultExportFromCjs, aj as getAugmentedNamespace, ak as _deferredUndici, al as require$$1$5, am as requireTunnel } from './action.js';
 import { r as require$$0$2 } from './_builtin_stream.js';
 import { createRequire } from 'node:module';
 import { r as require$$0$4 } from './_builtin_zlib.js';

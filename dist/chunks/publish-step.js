@@ -1,4 +1,4 @@
-import { X as chartRef } from './action.js';
+import { Y as chartRef } from './action.js';
 import 'node:module';
 import '../index.js';
 

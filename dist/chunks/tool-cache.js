@@ -1,4 +1,4 @@
-import { c as os, d as debug, f as info, a2 as cp, B as require$$10, a3 as mkdirP, a4 as require$$1, a5 as isDebug, a6 as exec, a7 as which, a8 as HttpClient, a9 as rmRF } from './action.js';
+import { c as os, d as debug, i as info, a3 as cp, C as require$$10, a4 as mkdirP, a5 as require$$1, a6 as isDebug, a7 as exec, a8 as which, a9 as HttpClient, aa as rmRF } from './action.js';
 import { a as _builtin_child_process, _ as _builtin_fs, p as path, r as require$$10$1 } from '../index.js';
 import { r as require$$0 } from './_builtin_stream.js';
 import 'node:module';

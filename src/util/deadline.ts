@@ -100,6 +100,15 @@ export function operationLimit(
   return left < limitMs ? { ms: Math.max(0, Math.floor(left)), byRun: true } : { ms: limitMs, byRun: false }
 }
 
+/**
+ * What is left of the run's work budget (`work`) or of the whole budget, the report's slice included (`report`):
+ * may be negative; Infinity without a budget (tests).
+ */
+export function timeLeft(phase: 'work' | 'report' = 'work', now = performance.now()): number {
+  if (!current) return Infinity
+  return (phase === 'work' ? current.workEnd : current.end) - now
+}
+
 /** An operation stopped by its time limit: names what was stuck and for how long. */
 export class DeadlineError extends ActionError {
   constructor(
