@@ -1,6 +1,7 @@
-import { p as path, a as _builtin_child_process } from '../index.js';
-import { a2 as indexWorkspace, g as isRecord, l as lastLine, z as distExports, p as promises, G as compareCodePoints } from './action.js';
+import { b as require$$2, _ as _builtin_child_process } from '../index.js';
+import { $ as indexWorkspace, i as isRecord, v as lastLine, G as distExports, b as require$$1, M as compareCodePoints } from './action.js';
 import 'node:module';
+import './semver.js';
 
 // Which blueprints did an event change? Lists blueprint folders (chart/workspace-index.ts: a folder with a
 // blueprint.yaml or a chart/Chart.yaml) and keeps those with a changed file, using git with
@@ -95,7 +96,7 @@ async function changedFiles(cwd, base, head, mergeBase, depth) {
  */
 async function upstreamOf(workspace, chart) {
     try {
-        const values = distExports.parse(await promises.readFile(path.join(workspace, chart, 'values.yaml'), 'utf8'));
+        const values = distExports.parse(await require$$1.readFile(require$$2.join(workspace, chart, 'values.yaml'), 'utf8'));
         const named = values?.catalystBlueprint?.upstream?.chart;
         if (typeof named === 'string')
             return named.trim();
@@ -182,7 +183,7 @@ function result(blueprints, index, reason) {
  * blueprint. Deleted blueprints (neither blueprint.yaml nor chart/Chart.yaml any more) are dropped.
  */
 async function discoverBlueprints(opts) {
-    const workspace = path.resolve(opts.workspace);
+    const workspace = require$$2.resolve(opts.workspace);
     const depth = opts.fetchDepth && opts.fetchDepth > 0 ? Math.floor(opts.fetchDepth) : 100;
     const index = await indexWorkspace(workspace, opts.globs);
     const all = index.blueprints.map((bp) => bp.dir);

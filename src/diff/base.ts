@@ -140,7 +140,12 @@ export function startBaseDiff(given: BaseDiffOptions): BaseDiff | undefined {
       if (!head) return finish({ message: 'the head render failed: nothing to compare' })
       // The line diffs run on the main thread: bounded, so that the run keeps its time (diff/compare.ts).
       const deadline = performance.now() + operationLimit(OPERATION_LIMITS.renderedDiff).ms
-      const comparison = compareRenders(result.documents, head, { redact, imageFields: options.imageFields, deadline })
+      const comparison = compareRenders(result.documents, head, {
+        redact,
+        imageFields: options.imageFields,
+        releaseNamespace: options.namespace,
+        deadline
+      })
       const name = options.upstream
       const upstream = { name, before: result.built[name], after: options.headBuilt[name] }
       const diff = finish({
