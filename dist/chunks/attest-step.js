@@ -1,4 +1,4 @@
-import { k as httpExchange, A as ACTION_NAME, l as describeNetworkError, m as ActionError, i as isRecord, p as require$$0, R as RegistryClient, q as chartRepository, b as require$$1, o as operationLimit, t as registerSecret, u as errorLine, O as OPERATION_LIMITS } from './action.js';
+import { l as httpExchange, A as ACTION_NAME, m as describeNetworkError, p as ActionError, h as isRecord, q as require$$0, R as RegistryClient, u as chartRepository, b as require$$1, o as operationLimit, v as registerSecret, x as errorLine, O as OPERATION_LIMITS } from './action.js';
 import { b as require$$2 } from '../index.js';
 
 // A bundle stored with GitHub's artifact attestations API (POST /repos/{owner}/{repo}/attestations), so that

@@ -1,5 +1,5 @@
 import { b as require$$2, _ as _builtin_child_process } from '../index.js';
-import { $ as indexWorkspace, i as isRecord, v as lastLine, G as distExports, b as require$$1, M as compareCodePoints } from './action.js';
+import { a1 as indexWorkspace, h as isRecord, y as lastLine, J as distExports, b as require$$1, P as compareCodePoints } from './action.js';
 import 'node:module';
 import './semver.js';
 

@@ -1,4 +1,4 @@
-import { m as ActionError, p as require$$0, a5 as cleanAsYaml11, b as require$$1$1, a6 as isStrictSemver, G as distExports, C as lastLines, r as redact, g as info, a1 as parseVersion, _ as ociTag, a0 as chartRef, a7 as withProgress, a8 as DeadlineError, a9 as RegistryError, o as operationLimit, d as require$$0$1 } from './action.js';
+import { p as ActionError, q as require$$0, a7 as cleanAsYaml11, b as require$$1$1, a8 as isStrictSemver, J as distExports, E as lastLines, r as redact, i as info, a3 as parseVersion, a0 as ociTag, a2 as chartRef, a9 as withProgress, aa as DeadlineError, ab as RegistryError, o as operationLimit, d as require$$0$1 } from './action.js';
 import { b as require$$2, r as require$$4, a as require$$1 } from '../index.js';
 import { r as require$$3 } from './_builtin_zlib.js';
 
