@@ -118,11 +118,12 @@ describe('runOutputs', () => {
 })
 
 describe('discoverOutputs', () => {
-  it('lists the blueprints as JSON and as a matrix', () => {
+  it('lists the blueprints as JSON, as a matrix and in release waves', () => {
     const matrix = { include: [{ blueprint: 'platform/temporal', upstream: 'temporal' }] }
-    expect(discoverOutputs({ blueprints: ['platform/temporal'], matrix })).toEqual({
+    expect(discoverOutputs({ blueprints: ['platform/temporal'], matrix, waves: [matrix] })).toEqual({
       blueprints: '["platform/temporal"]',
       matrix: JSON.stringify(matrix),
+      waves: JSON.stringify([matrix]),
       mode: 'discover'
     })
   })

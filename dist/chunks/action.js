@@ -2770,9 +2770,7 @@ const OPERATION_LIMITS = {
     /** helm push / registry login: a registry that takes longer is not answering. */
     registryWrite: 5 * 60 * 1000,
     /** One HTTP request (index.yaml, a registry API call, the GitHub API). */
-    http: 60 * 1000,
-    /** The line diffs of "What changes" (diff/compare.ts): they run on the main thread, every timer waits for them. */
-    renderedDiff: 20 * 1000
+    http: 60 * 1000
 };
 /**
  * Parses a duration such as `90s`, `10m`, `1h30m` or `1h5m30s` into milliseconds.
@@ -2813,15 +2811,6 @@ function operationLimit(limitMs, phase = 'work', now = performance.now()) {
         return { ms: limitMs, byRun: false };
     const left = phase === 'work' ? current.workEnd - now : Math.max(5000, current.end - now);
     return left < limitMs ? { ms: Math.max(0, Math.floor(left)), byRun: true } : { ms: limitMs, byRun: false };
-}
-/**
- * What is left of the run's work budget (`work`) or of the whole budget, the report's slice included (`report`):
- * may be negative; Infinity without a budget (tests).
- */
-function timeLeft(phase = 'work', now = performance.now()) {
-    if (!current)
-        return Infinity;
-    return (phase === 'work' ? current.workEnd : current.end) - now;
 }
 /** An operation stopped by its time limit: names what was stuck and for how long. */
 class DeadlineError extends ActionError {
@@ -13776,16 +13765,21 @@ function parseRenderDetailed(output, options = {}) {
             value = parseYamlDocument(chunk.text);
         }
         catch (e) {
-            let line = lineAt(output, chunk.start);
-            let message = e instanceof Error ? e.message : String(e);
-            if (e instanceof distExports.YAMLParseError) {
-                const offset = e.pos?.[0];
-                if (typeof offset === 'number')
-                    line = lineAt(output, chunk.start + offset);
-                message = message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '');
+            // What `yaml` refuses, go-yaml may read (helm/lenient-yaml.ts): helm and the cluster would.
+            const lenient = options.lenient ? readLeniently(options.lenient, chunk.text) : undefined;
+            if (lenient === undefined) {
+                let line = lineAt(output, chunk.start);
+                let message = e instanceof Error ? e.message : String(e);
+                if (e instanceof distExports.YAMLParseError) {
+                    const offset = e.pos?.[0];
+                    if (typeof offset === 'number')
+                        line = lineAt(output, chunk.start + offset);
+                    message = message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '');
+                }
+                errors.push(new RenderParseError(message, head.source, line, i));
+                continue;
             }
-            errors.push(new RenderParseError(message, head.source, line, i));
-            continue;
+            value = lenient.value;
         }
         if (value === null || value === undefined)
             continue;
@@ -13841,6 +13835,26 @@ function flattenInto(doc, out, bad) {
         else
             bad?.(`list item ${at} of ${doc.kind ?? 'a list'}`, `is ${describe$1(item)}, not a mapping`);
     });
+}
+/** The lenient reader's value, or undefined when it refuses the document too. */
+function readLeniently(read, text) {
+    try {
+        return { value: read(text) };
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The render as helm reads it: like parseRenderDetailed, and the documents the `yaml` library refuses read again by
+ * go-yaml's rules (helm/lenient-yaml.ts, loaded only then). What neither reads stays an error.
+ */
+async function parseRenderAsHelm(output, options = {}) {
+    const parsed = parseRenderDetailed(output, options);
+    if (parsed.errors.length === 0)
+        return parsed;
+    const { parseLeniently } = await import('./lenient-yaml.js');
+    return parseRenderDetailed(output, { ...options, lenient: parseLeniently });
 }
 /**
  * Pure: a `helm template` output cut into the documents helm wrote, each with
@@ -14012,27 +14026,10 @@ async function fetchRepositoryFile(url, repositoryUrl, credentials, maxBytes, re
     });
 }
 
-// Input set-secret reaches helm without a shell and without its values in any
-// argument list (another process on the runner can read argv): each value is
-// written to its own file (mode 0600) in the run's private work folder and
-// given as `--set-file key=FILE`, so helm reads it as a string.
-/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
-async function secretValueArgs(dir, entries) {
-    if (entries.length === 0)
-        return [];
-    await require$$1.mkdir(dir, { recursive: true, mode: 0o700 });
-    const args = [];
-    for (const [index, entry] of entries.entries()) {
-        // A name without commas or `=`: helm splits --set-file on both.
-        const file = require$$2$4.join(dir, `value-${index}`);
-        await require$$1.writeFile(file, entry.value, { mode: 0o600 });
-        args.push('--set-file', `${entry.key}=${file}`);
-    }
-    return args;
-}
-
 // Loads a YAML file once, keeping the source positions so findings can point
-// at file:line, and turning parse errors into messages that name the file and line.
+// at file:line, and turning parse errors into messages that name the file, line
+// and column. A key written twice in one mapping is not an error (helm reads the
+// file, keeping the last value): it is recorded (`duplicates`) for a finding.
 /** Helm 4 refuses values files over 5 MiB; no chart file the action reads may be larger. */
 const MAX_YAML_BYTES = 5 * 1024 * 1024;
 /**
@@ -14099,27 +14096,18 @@ function linesOf(text, displayPath) {
     }
 }
 /**
- * `yaml`'s parse of the text: its data and positions, or an ActionError naming the file and line. Exported for
- * tests: parseYamlText's fast way must give what this gives.
+ * `yaml`'s parse of the text: its data (a key written twice keeps its last value, as helm reads it), positions and
+ * duplicate keys, or an ActionError naming the file, line and column. Exported for tests: parseYamlText's fast way
+ * must give what this gives.
  */
 function libraryParse(text, displayPath) {
     const lineCounter = new distExports.LineCounter();
     // yaml's own uniqueKeys check compares each key with every earlier one of its
-    // map (quadratic: minutes for a few MB); duplicateKeyOffset does it in one pass.
+    // map (quadratic: minutes for a few MB); duplicateKeys does it in one pass.
     const doc = distExports.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-    const invalid = (offset, reason) => {
-        const line = lineCounter.linePos(offset).line;
-        return new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`);
-    };
-    if (doc.errors.length > 0) {
-        const first = doc.errors[0];
-        const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
-        const reason = first.message.split('\n')[0];
-        throw new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`);
-    }
-    const duplicate = duplicateKeyOffset(doc);
-    if (duplicate !== undefined)
-        throw invalid(duplicate, 'Map keys must be unique');
+    if (doc.errors.length > 0)
+        throw syntaxError(doc, doc.errors[0], text, lineCounter, displayPath);
+    const duplicates = duplicateKeys(doc, lineCounter);
     let data;
     try {
         data = (doc.toJS({ maxAliasCount: 1000 }) ?? {});
@@ -14128,36 +14116,91 @@ function libraryParse(text, displayPath) {
         // yaml's alias-bomb guard ("Excessive alias count …") names no file.
         throw new ActionError(`${displayPath}: not valid YAML: ${error.message.split('\n')[0]}`, `${displayPath} expands its aliases (*name) too many times; write the values out instead of nesting aliases`);
     }
-    return {
+    const source = {
         displayPath,
         data,
         lineOf: (path) => lineOfPath(doc, lineCounter, path)
     };
+    if (duplicates.length > 0)
+        source.duplicates = duplicates;
+    return source;
 }
 /**
- * Offset of the first key that repeats an earlier key of the same mapping (as
- * yaml's uniqueKeys compares them: scalar keys by value), in one pass over the
- * document: a Set per mapping.
+ * Where a syntax error is, as a person looks for it: the file, line and column, and the line's text. An unclosed
+ * quote or flow collection is found where it opens (`yaml` reports it where the text ends).
  */
-function duplicateKeyOffset(doc) {
+function syntaxError(doc, error, text, lineCounter, displayPath) {
+    const opened = error.code === 'MISSING_CHAR' || /^Flow (map|sequence)/.test(error.message);
+    const offset = (opened ? openingOf(doc, error.pos[0]) : undefined) ?? error.pos[0];
+    const { line, col } = lineCounter.linePos(Math.min(offset, text.length));
+    const lineText = (text.split('\n')[line - 1] ?? '').replace(/\r$/, '');
+    const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const shown = lineText.trim() === '' ? '' : `: \`${lineText.trim().slice(0, 80)}\``;
+    return new ActionError(`${displayPath}:${line}: not valid YAML: ${reason} (column ${col}${shown})`, `fix the YAML syntax at line ${line}, column ${col} of ${displayPath}`, { file: displayPath, line, column: col });
+}
+/** Start of the innermost quoted scalar or flow collection still open at `offset` (the error's place). */
+function openingOf(doc, offset) {
     let found;
-    distExports.visit(doc, {
-        Map(_, map) {
-            const seen = new Set();
-            for (const pair of map.items) {
-                const key = pair.key;
-                if (!distExports.isScalar(key))
-                    continue;
-                // Scalar keys compare by value (1 and "1" differ, as in yaml's own check).
-                if (seen.has(key.value)) {
-                    found = key.range?.[0] ?? 0;
-                    return distExports.visit.BREAK;
-                }
-                seen.add(key.value);
-            }
+    distExports.visit(doc, (_, node) => {
+        if (!distExports.isNode(node) || !node.range)
+            return undefined;
+        const [start, , end] = node.range;
+        const open = (distExports.isScalar(node) && (node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE')) ||
+            (distExports.isCollection(node) && node.flow === true);
+        if (open && start < offset && end >= offset && (found === undefined || start > found))
+            found = start;
+        return undefined;
+    });
+    return found;
+}
+/** A value as short text for a message. */
+function shortValue(value) {
+    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
+    return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+/**
+ * Keys that repeat an earlier key of the same mapping (as yaml's uniqueKeys compares them: scalar keys by value),
+ * in one pass over the document: a Map per mapping. Each repeat is paired with the occurrence before it.
+ */
+function duplicateKeys(doc, lineCounter) {
+    const found = [];
+    const valueOf = (node) => {
+        try {
+            return distExports.isNode(node) || distExports.isAlias(node) ? node.toJS(doc, { maxAliasCount: 1000 }) : node;
+        }
+        catch {
             return undefined;
         }
-    });
+    };
+    const walk = (node, at) => {
+        if (distExports.isSeq(node)) {
+            node.items.forEach((item, i) => walk(item, [...at, i]));
+            return;
+        }
+        if (!distExports.isMap(node))
+            return;
+        const seen = new Map();
+        for (const pair of node.items) {
+            const key = pair.key;
+            if (!distExports.isScalar(key))
+                continue;
+            // Scalar keys compare by value (1 and "1" differ, as in yaml's own check).
+            const line = lineCounter.linePos(key.range?.[0] ?? 0).line;
+            const earlier = seen.get(key.value);
+            if (earlier) {
+                const [before, after] = [valueOf(earlier.value), valueOf(pair.value)];
+                found.push({
+                    path: [...at, String(key.value)],
+                    lines: [earlier.line, line],
+                    equal: JSON.stringify(before) === JSON.stringify(after),
+                    values: [shortValue(before), shortValue(after)]
+                });
+            }
+            seen.set(key.value, { line, value: pair.value });
+            walk(pair.value, [...at, String(key.value)]);
+        }
+    };
+    walk(doc.contents, []);
     return found;
 }
 function lineOfPath(doc, lineCounter, path) {
@@ -14166,12 +14209,16 @@ function lineOfPath(doc, lineCounter, path) {
     const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
     const last = path[path.length - 1];
     if (distExports.isMap(parent)) {
+        // The last of a key written twice: the one helm keeps.
+        let line;
         for (const pair of parent.items) {
             const key = pair.key;
             const keyValue = distExports.isScalar(key) ? key.value : key;
             if (String(keyValue) === String(last) && key?.range)
-                return lineCounter.linePos(key.range[0]).line;
+                line = lineCounter.linePos(key.range[0]).line;
         }
+        if (line !== undefined)
+            return line;
     }
     const node = doc.getIn(path, true);
     return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
@@ -15922,6 +15969,100 @@ async function buildStep(ctx, upstream, prepared, epoch, whileBuilding) {
     };
 }
 
+/** `a.b.c` for a message (keys as written). */
+function dotted(path) {
+    return path.map((key) => (typeof key === 'number' ? `[${key}]` : key)).join('.');
+}
+/** One finding per key written twice in the file (its later line: the value helm keeps). */
+function duplicateKeyFindings(source) {
+    return (source.duplicates ?? []).map((duplicate) => {
+        const key = dotted(duplicate.path);
+        const [first, second] = duplicate.lines;
+        const where = `${source.displayPath} at lines ${first} and ${second}`;
+        return duplicate.equal
+            ? {
+                rule: 'yaml-duplicate-key',
+                severity: 'warning',
+                message: `\`${key}\` is written twice in ${where}, with the same value: helm keeps the later one, nothing is lost.`,
+                fix: `delete one of them (line ${first} or ${second})`,
+                file: source.displayPath,
+                line: second
+            }
+            : {
+                rule: 'yaml-duplicate-key',
+                severity: 'error',
+                message: `\`${key}\` is written twice in ${where}, with different values: helm keeps the later one ` +
+                    `(\`${duplicate.values[1]}\`, line ${second}) and line ${first}'s (\`${duplicate.values[0]}\`) is lost without a word.`,
+                fix: `keep the value you mean and delete the other line (${first} or ${second})`,
+                file: source.displayPath,
+                line: second
+            };
+    });
+}
+/**
+ * The `Chart files` step, when a file the run reads writes a key twice (else none: the step table stays as it was).
+ * Its errors stop the publish like any failed step.
+ */
+function duplicateKeysStep(sources) {
+    const findings = sources.flatMap((source) => duplicateKeyFindings(source));
+    if (findings.length === 0)
+        return undefined;
+    const differing = findings.filter((f) => f.severity === 'error').length;
+    const files = [...new Set(findings.map((f) => f.file))].join(', ');
+    const n = findings.length;
+    return {
+        id: 'chart-files',
+        title: 'Chart files',
+        status: differing > 0 ? 'failed' : 'warning',
+        durationMs: 0,
+        summary: `${n} key${n === 1 ? '' : 's'} written twice in ${files}` +
+            (differing > 0 ? `: ${differing} with different values (helm keeps the later)` : ', with the same values'),
+        findings
+    };
+}
+/** The `Chart files` step of a blueprint: Chart.yaml, values.yaml, blueprint.yaml and the `values` input's files. */
+function chartFilesStep(blueprint) {
+    const { chartYaml, values, blueprintYaml, valuesFiles } = blueprint;
+    return duplicateKeysStep([chartYaml, values, ...(blueprintYaml ? [blueprintYaml] : []), ...(valuesFiles ?? [])]);
+}
+
+// Input set-secret reaches helm without a shell and without its values in any
+// argument list (another process on the runner can read argv): each value is
+// written to its own file (mode 0600) in the run's private work folder and
+// given as `--set-file key=FILE`, so helm reads it as a string.
+/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
+async function secretValueArgs(dir, entries) {
+    if (entries.length === 0)
+        return [];
+    await require$$1.mkdir(dir, { recursive: true, mode: 0o700 });
+    const args = [];
+    for (const [index, entry] of entries.entries()) {
+        // A name without commas or `=`: helm splits --set-file on both.
+        const file = require$$2$4.join(dir, `value-${index}`);
+        await require$$1.writeFile(file, entry.value, { mode: 0o600 });
+        args.push('--set-file', `${entry.key}=${file}`);
+    }
+    return args;
+}
+
+// What the chart stages take from the inputs and the files beside the chart: the values arguments of every render
+// and lint (inputs values, set, set-secret), and the `Chart files` step (a key written twice in Chart.yaml,
+// values.yaml, blueprint.yaml or a values input file: chart/duplicate-keys.ts), which leads the steps.
+/** `--values`, `--set` and `--set-file` (set-secret) arguments for every render and lint. */
+async function valueArguments(ctx) {
+    const { inputs } = ctx;
+    return [
+        ...inputs.valuesFiles.flatMap((file) => ['--values', require$$2$4.resolve(inputs.workspace, file)]),
+        ...inputs.setValues.flatMap((value) => ['--set', value]),
+        ...(await secretValueArgs(ctx.folders.secretValues, inputs.setSecretValues))
+    ];
+}
+/** The steps before any other: the chart files' duplicate keys, when there are any. */
+function leadingSteps(ctx) {
+    const files = chartFilesStep(ctx.blueprint);
+    return files ? [files] : [];
+}
+
 /**
  * Loads the later stages; called when `helm dependency build` has started (chart-steps.ts), so node compiles them
  * while it waits for helm instead of before the run's first helm process. Once per run; emit.ts is only warmed
@@ -16120,18 +16261,11 @@ function writeRunSbom(content, publish, dir) {
 // Stages on the chart once helm and the upstream are ready: dependency build → gates and package (with the base
 // render beside them) → publish. Each stage returns its results; what the run has when a stage throws is kept
 // (the steps so far, the diff, the SBOM's content) and the error is returned for the report's `Run` step.
-/** `--values`, `--set` and `--set-file` (set-secret) arguments for every render and lint. */
-async function valueArguments(ctx) {
-    const { inputs } = ctx;
-    return [
-        ...inputs.valuesFiles.flatMap((file) => ['--values', require$$2$4.resolve(inputs.workspace, file)]),
-        ...inputs.setValues.flatMap((value) => ['--set', value]),
-        ...(await secretValueArgs(ctx.folders.secretValues, inputs.setSecretValues))
-    ];
-}
 async function runChartSteps(ctx, preparation) {
     const { upstream, work, epoch, contract } = preparation;
-    const outcome = { steps: [] };
+    // A key written twice in a file the run reads leads (an error stops the publish like a failed gate).
+    const outcome = { steps: leadingSteps(ctx) };
+    const leading = outcome.steps.length;
     // A pull request's publish preview: started once the build runs (its round trip beside the build).
     let previewStarted;
     const startPreview = () => (previewStarted ??= startLaterPreview(ctx));
@@ -16181,7 +16315,7 @@ async function runChartSteps(ctx, preparation) {
     }
     catch (error) {
         // Stopped before the upstream's step was taken in (the work copy or the build threw): it still leads.
-        if (outcome.steps.length === 0) {
+        if (outcome.steps.length === leading) {
             const [settled, contracted] = await Promise.all([
                 upstream().catch(() => undefined),
                 contract().catch(() => undefined)
@@ -16440,14 +16574,14 @@ function checkRunSettings(settings) {
 }
 
 // Stage: the blueprint read and checked before any work: Chart.yaml, values.yaml and blueprint.yaml
-// (chart/blueprint.ts), the values input's files against Helm's size limit, the mode the event asks for
+// (chart/blueprint.ts), the values input's files read (Helm's size limit, YAML syntax, duplicate keys), the mode the event asks for
 // (settings.ts decideMode) and the run settings (settings.ts). What stops here still gets a report.
 async function loadRun(inputs, event) {
     let blueprint;
     try {
         blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart);
-        // Helm reads the values input's files; one over Helm's limit fails now, not after minutes.
-        await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(require$$2$4.resolve(inputs.workspace, file), file)));
+        // Helm reads the values input's files; one over Helm's limit or not YAML fails now, not after minutes.
+        blueprint.valuesFiles = await Promise.all(inputs.valuesFiles.map((file) => loadYamlFile(require$$2$4.resolve(inputs.workspace, file), file)));
     }
     catch (error) {
         const chart = await chartIdentityGuess(inputs.workspace, inputs.chart);
@@ -16530,9 +16664,14 @@ function runOutputs(report, reportPath) {
         report: reportPath
     };
 }
-/** The outputs of `mode: discover`: the blueprint folders as a JSON list and as a job matrix. */
+/** The outputs of `mode: discover`: the blueprint folders as a JSON list, as a job matrix, and in release waves. */
 function discoverOutputs(result) {
-    return { blueprints: JSON.stringify(result.blueprints), matrix: JSON.stringify(result.matrix), mode: 'discover' };
+    return {
+        blueprints: JSON.stringify(result.blueprints),
+        matrix: JSON.stringify(result.matrix),
+        waves: JSON.stringify(result.waves),
+        mode: 'discover'
+    };
 }
 /** The outputs of an event for another blueprint (a notice, not a failure). */
 const SKIP_OUTPUTS = { mode: 'skip' };
@@ -16586,15 +16725,11 @@ class Helm {
     home;
     version;
     ownsHome;
-    stop;
-    constructor(binary, home, version, ownsHome, 
-    /** Stops every run of this helm (the base render of "What changes" when its time is up): the reason is the error. */
-    stop) {
+    constructor(binary, home, version, ownsHome) {
         this.binary = binary;
         this.home = home;
         this.version = version;
         this.ownsHome = ownsHome;
-        this.stop = stop;
     }
     get major() {
         return Number(/^v?(\d+)/.exec(this.version)?.[1] ?? 3);
@@ -16604,18 +16739,18 @@ class Helm {
      * version is read with `helm version` unless the caller already knows it
      * (provisioning asked it): one helm process fewer on the critical path.
      */
-    static async create(binary, root, knownVersion, stop) {
+    static async create(binary, root, knownVersion) {
         const ownsHome = root === undefined;
         const base = root ?? (await require$$1.mkdtemp(require$$2$4.join(require$$0$4.tmpdir(), 'bp-helm-')));
         const home = createHelmHome(base);
         if (knownVersion)
-            return new Helm(binary, home, knownVersion, ownsHome, stop);
-        const probe = new Helm(binary, home, 'unknown', ownsHome, stop);
+            return new Helm(binary, home, knownVersion, ownsHome);
+        const probe = new Helm(binary, home, 'unknown', ownsHome);
         const result = await probe.run(['version', '--template', '{{.Version}}']);
         if (result.exitCode !== 0 || !/^v\d+\./.test(result.stdout.trim())) {
             throw new ActionError(`helm at ${binary} does not run: ${lastLines(result.stderr || result.stdout, 3) || `exit ${result.exitCode}`}`, 'set helm-version so the action installs a working helm');
         }
-        return new Helm(binary, home, result.stdout.trim(), ownsHome, stop);
+        return new Helm(binary, home, result.stdout.trim(), ownsHome);
     }
     /** process.env without what helm must not see; taken once, at the first spawn (see `env`). */
     inherited;
@@ -16684,9 +16819,6 @@ class Helm {
         const limit = operationLimit(options.limitMs ?? OPERATION_LIMITS.helm);
         if (limit.ms <= 0)
             return Promise.reject(new DeadlineError(what, 0, true));
-        const { stop } = this;
-        if (stop?.aborted)
-            return Promise.reject(stopReason(stop));
         return new Promise((resolve, reject) => {
             const detached = process.platform !== 'win32';
             const stdio = ['pipe', 'pipe', 'pipe'];
@@ -16696,8 +16828,8 @@ class Helm {
             const stdout = [];
             const stderr = [];
             let timedOut = false;
-            let stopped = false;
-            const kill = () => {
+            const timer = setTimeout(() => {
+                timedOut = true;
                 try {
                     if (detached && child.pid !== undefined)
                         process.kill(-child.pid, 'SIGKILL');
@@ -16707,30 +16839,15 @@ class Helm {
                 catch {
                     // already gone
                 }
-            };
-            const timer = setTimeout(() => {
-                timedOut = true;
-                kill();
             }, limit.ms);
-            const onStop = () => {
-                stopped = true;
-                kill();
-            };
-            stop?.addEventListener('abort', onStop, { once: true });
             child.stdout.on('data', (chunk) => stdout.push(chunk));
             child.stderr.on('data', (chunk) => stderr.push(chunk));
             child.on('error', (error) => {
                 clearTimeout(timer);
-                stop?.removeEventListener('abort', onStop);
                 reject(new ActionError(`cannot start helm at ${this.binary}: ${error.message}`, 'set helm-version so the action installs helm'));
             });
             child.on('close', (code, signal) => {
                 clearTimeout(timer);
-                stop?.removeEventListener('abort', onStop);
-                if (stopped && stop) {
-                    reject(stopReason(stop));
-                    return;
-                }
                 if (timedOut) {
                     reject(new DeadlineError(what, performance.now() - start, limit.byRun));
                     return;
@@ -16751,10 +16868,6 @@ class Helm {
         if (this.ownsHome)
             await require$$1.rm(this.home.root, { recursive: true, force: true });
     }
-}
-/** Why a stopped helm run failed: the signal's reason when it is an error. */
-function stopReason(signal) {
-    return signal.reason instanceof Error ? signal.reason : new ActionError(`helm was stopped: ${String(signal.reason)}`);
 }
 
 // Finds or installs the helm binary the run uses: a matching helm on PATH, one
@@ -21466,6 +21579,7 @@ function getInputs(read = defaultReader, env = process.env) {
         summary: oneOf(read, 'summary', ['always', 'on-failure', 'off'], 'always'),
         githubToken: read('github-token').trim(),
         discoverGlob: lines(read('discover-glob')),
+        dependents: boolean(read, 'dependents', false),
         diff: oneOf(read, 'diff', ['auto', 'true', 'false'], 'auto'),
         timeoutMs: parseDuration(read('timeout').trim() || DEFAULT_TIMEOUT),
         attest: oneOf(read, 'attest', ['auto', 'true', 'false'], 'auto'),
@@ -21539,9 +21653,14 @@ async function runAction() {
                 workspace: inputs.workspace,
                 eventName: event.eventName,
                 payload: event.payload,
-                globs: inputs.discoverGlob.length ? inputs.discoverGlob : undefined
+                globs: inputs.discoverGlob.length ? inputs.discoverGlob : undefined,
+                registry: inputs.registry || undefined,
+                dependents: inputs.dependents
             });
             info(`${result.blueprints.length} blueprint(s): ${result.blueprints.join(', ') || 'none'} (${result.reason})`);
+            if (result.waves.length > 1) {
+                info(`release order: ${result.waves.map((wave, i) => `wave ${i}: ${wave.include.map((e) => e.blueprint).join(', ')}`).join('; ')}`);
+            }
             writeOutputs(discoverOutputs(result));
             return;
         }
@@ -21565,4 +21684,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { withRetry as $, ACTION_NAME as A, exists as B, prepareWorkChart as C, buildDependencies as D, lastLines as E, parseRenderDetailed as F, compareNatural as G, Helm as H, mapStringsDeep as I, distExports as J, extractImages as K, createHelmHome as L, parseYamlText as M, tryParseImageRef as N, OPERATION_LIMITS as O, compareCodePoints as P, scanImages as Q, RegistryClient as R, checkImages as S, groupFailing as T, segmentMatcher as U, loadYamlFile as V, splitRenderBySource as W, MAX_YAML_BYTES as X, apiStatus as Y, isLoopbackHost as Z, HELM_CHART_LAYER as _, reportSubject as a, ociTag as a0, indexWorkspace as a1, chartRef as a2, parseVersion as a3, compareVersions as a4, PR_EVENTS as a5, MANIFEST_PATHS as a6, cleanAsYaml11 as a7, isStrictSemver as a8, withProgress as a9, DeadlineError as aa, RegistryError as ab, cp as ac, mkdirP as ad, require$$2$1 as ae, isDebug as af, exec as ag, which as ah, HttpClient as ai, rmRF as aj, require$$1$2 as ak, require$$0 as al, require$$2$2 as am, require$$0$2 as an, require$$1$1 as ao, require$$2 as ap, _deferredUndici as aq, require$$2$3 as ar, requireTunnel as as, action as at, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, formatDuration as f, debug as g, isRecord as h, info as i, writeOutputs as j, runOutputs as k, httpExchange as l, describeNetworkError as m, notice as n, operationLimit as o, ActionError as p, require$$0$3 as q, redact as r, summary as s, timeLeft as t, chartRepository as u, registerSecret as v, warning as w, errorLine as x, lastLine as y, loadBlueprint as z };
+export { ociTag as $, ACTION_NAME as A, buildDependencies as B, lastLines as C, parseRenderAsHelm as D, compareNatural as E, mapStringsDeep as F, distExports as G, Helm as H, extractImages as I, createHelmHome as J, parseYamlText as K, tryParseImageRef as L, compareCodePoints as M, scanImages as N, OPERATION_LIMITS as O, checkImages as P, groupFailing as Q, RegistryClient as R, segmentMatcher as S, loadYamlFile as T, splitRenderBySource as U, parseRenderDetailed as V, MAX_YAML_BYTES as W, apiStatus as X, isLoopbackHost as Y, HELM_CHART_LAYER as Z, withRetry as _, reportSubject as a, blueprintName as a0, indexWorkspace as a1, chartRef as a2, parseVersion as a3, compareVersions as a4, PR_EVENTS as a5, MANIFEST_PATHS as a6, cleanAsYaml11 as a7, isStrictSemver as a8, withProgress as a9, DeadlineError as aa, RegistryError as ab, cp as ac, mkdirP as ad, require$$2$1 as ae, isDebug as af, exec as ag, which as ah, HttpClient as ai, rmRF as aj, require$$1$2 as ak, require$$0 as al, require$$2$2 as am, require$$0$2 as an, require$$1$1 as ao, require$$2 as ap, _deferredUndici as aq, require$$2$3 as ar, requireTunnel as as, action as at, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, ActionError as m, notice as n, operationLimit as o, require$$0$3 as p, chartRepository as q, redact as r, summary as s, registerSecret as t, errorLine as u, lastLine as v, warning as w, loadBlueprint as x, exists as y, prepareWorkChart as z };

@@ -92,6 +92,8 @@ export interface ActionInputs {
   summary: SummaryMode
   githubToken: string
   discoverGlob: string[]
+  /** Input dependents: discover on a pull request also lists the blueprints that bundle a changed one. */
+  dependents: boolean
   /** Rendered diff against the base commit: `auto` on pull requests and pushes with a previous commit. */
   diff: 'auto' | 'true' | 'false'
   /** Input timeout: the whole run's budget, in milliseconds (default 15m). */
@@ -431,6 +433,7 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     summary: oneOf<SummaryMode>(read, 'summary', ['always', 'on-failure', 'off'], 'always'),
     githubToken: read('github-token').trim(),
     discoverGlob: lines(read('discover-glob')),
+    dependents: boolean(read, 'dependents', false),
     diff: oneOf<'auto' | 'true' | 'false'>(read, 'diff', ['auto', 'true', 'false'], 'auto'),
     timeoutMs: parseDuration(read('timeout').trim() || DEFAULT_TIMEOUT),
     attest: oneOf<AttestMode>(read, 'attest', ['auto', 'true', 'false'], 'auto'),

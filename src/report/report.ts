@@ -296,7 +296,7 @@ function publishSection(report: ActionReport): string | undefined {
   if (report.mode === 'publish') return `**Not published:** ${codeSpan(p.ref)}`
   switch (p.preview?.state) {
     case 'unpublished':
-      return `Merging publishes ${codeSpan(p.ref)} (the registry does not hold it yet).`
+      return undefined // the verdict line says it: ` · merging publishes <ref>`, once
     case 'same':
       return `Already published: ${codeSpan(p.ref)} holds this chart (${codeSpan(p.preview.digest)}); merging publishes nothing.`
     case 'other':

@@ -46,9 +46,18 @@ export function runOutputs(report: ActionReport, reportPath: string): Record<str
   }
 }
 
-/** The outputs of `mode: discover`: the blueprint folders as a JSON list and as a job matrix. */
-export function discoverOutputs(result: { blueprints: string[]; matrix: unknown }): Record<string, string> {
-  return { blueprints: JSON.stringify(result.blueprints), matrix: JSON.stringify(result.matrix), mode: 'discover' }
+/** The outputs of `mode: discover`: the blueprint folders as a JSON list, as a job matrix, and in release waves. */
+export function discoverOutputs(result: {
+  blueprints: string[]
+  matrix: unknown
+  waves: unknown[]
+}): Record<string, string> {
+  return {
+    blueprints: JSON.stringify(result.blueprints),
+    matrix: JSON.stringify(result.matrix),
+    waves: JSON.stringify(result.waves),
+    mode: 'discover'
+  }
 }
 
 /** The outputs of an event for another blueprint (a notice, not a failure). */
