@@ -2770,7 +2770,9 @@ const OPERATION_LIMITS = {
     /** helm push / registry login: a registry that takes longer is not answering. */
     registryWrite: 5 * 60 * 1000,
     /** One HTTP request (index.yaml, a registry API call, the GitHub API). */
-    http: 60 * 1000
+    http: 60 * 1000,
+    /** The line diffs of "What changes" (diff/compare.ts): they run on the main thread, every timer waits for them. */
+    renderedDiff: 20 * 1000
 };
 /**
  * Parses a duration such as `90s`, `10m`, `1h30m` or `1h5m30s` into milliseconds.
@@ -2811,6 +2813,15 @@ function operationLimit(limitMs, phase = 'work', now = performance.now()) {
         return { ms: limitMs, byRun: false };
     const left = phase === 'work' ? current.workEnd - now : Math.max(5000, current.end - now);
     return left < limitMs ? { ms: Math.max(0, Math.floor(left)), byRun: true } : { ms: limitMs, byRun: false };
+}
+/**
+ * What is left of the run's work budget (`work`) or of the whole budget, the report's slice included (`report`):
+ * may be negative; Infinity without a budget (tests).
+ */
+function timeLeft(phase = 'work', now = performance.now()) {
+    if (!current)
+        return Infinity;
+    return (phase === 'work' ? current.workEnd : current.end) - now;
 }
 /** An operation stopped by its time limit: names what was stuck and for how long. */
 class DeadlineError extends ActionError {
@@ -16725,11 +16736,15 @@ class Helm {
     home;
     version;
     ownsHome;
-    constructor(binary, home, version, ownsHome) {
+    stop;
+    constructor(binary, home, version, ownsHome, 
+    /** Stops every run of this helm (the base render of "What changes" when its time is up): the reason is the error. */
+    stop) {
         this.binary = binary;
         this.home = home;
         this.version = version;
         this.ownsHome = ownsHome;
+        this.stop = stop;
     }
     get major() {
         return Number(/^v?(\d+)/.exec(this.version)?.[1] ?? 3);
@@ -16739,18 +16754,18 @@ class Helm {
      * version is read with `helm version` unless the caller already knows it
      * (provisioning asked it): one helm process fewer on the critical path.
      */
-    static async create(binary, root, knownVersion) {
+    static async create(binary, root, knownVersion, stop) {
         const ownsHome = root === undefined;
         const base = root ?? (await require$$1.mkdtemp(require$$2$4.join(require$$0$4.tmpdir(), 'bp-helm-')));
         const home = createHelmHome(base);
         if (knownVersion)
-            return new Helm(binary, home, knownVersion, ownsHome);
-        const probe = new Helm(binary, home, 'unknown', ownsHome);
+            return new Helm(binary, home, knownVersion, ownsHome, stop);
+        const probe = new Helm(binary, home, 'unknown', ownsHome, stop);
         const result = await probe.run(['version', '--template', '{{.Version}}']);
         if (result.exitCode !== 0 || !/^v\d+\./.test(result.stdout.trim())) {
             throw new ActionError(`helm at ${binary} does not run: ${lastLines(result.stderr || result.stdout, 3) || `exit ${result.exitCode}`}`, 'set helm-version so the action installs a working helm');
         }
-        return new Helm(binary, home, result.stdout.trim(), ownsHome);
+        return new Helm(binary, home, result.stdout.trim(), ownsHome, stop);
     }
     /** process.env without what helm must not see; taken once, at the first spawn (see `env`). */
     inherited;
@@ -16819,6 +16834,9 @@ class Helm {
         const limit = operationLimit(options.limitMs ?? OPERATION_LIMITS.helm);
         if (limit.ms <= 0)
             return Promise.reject(new DeadlineError(what, 0, true));
+        const { stop } = this;
+        if (stop?.aborted)
+            return Promise.reject(stopReason(stop));
         return new Promise((resolve, reject) => {
             const detached = process.platform !== 'win32';
             const stdio = ['pipe', 'pipe', 'pipe'];
@@ -16828,8 +16846,8 @@ class Helm {
             const stdout = [];
             const stderr = [];
             let timedOut = false;
-            const timer = setTimeout(() => {
-                timedOut = true;
+            let stopped = false;
+            const kill = () => {
                 try {
                     if (detached && child.pid !== undefined)
                         process.kill(-child.pid, 'SIGKILL');
@@ -16839,15 +16857,30 @@ class Helm {
                 catch {
                     // already gone
                 }
+            };
+            const timer = setTimeout(() => {
+                timedOut = true;
+                kill();
             }, limit.ms);
+            const onStop = () => {
+                stopped = true;
+                kill();
+            };
+            stop?.addEventListener('abort', onStop, { once: true });
             child.stdout.on('data', (chunk) => stdout.push(chunk));
             child.stderr.on('data', (chunk) => stderr.push(chunk));
             child.on('error', (error) => {
                 clearTimeout(timer);
+                stop?.removeEventListener('abort', onStop);
                 reject(new ActionError(`cannot start helm at ${this.binary}: ${error.message}`, 'set helm-version so the action installs helm'));
             });
             child.on('close', (code, signal) => {
                 clearTimeout(timer);
+                stop?.removeEventListener('abort', onStop);
+                if (stopped && stop) {
+                    reject(stopReason(stop));
+                    return;
+                }
                 if (timedOut) {
                     reject(new DeadlineError(what, performance.now() - start, limit.byRun));
                     return;
@@ -16868,6 +16901,10 @@ class Helm {
         if (this.ownsHome)
             await require$$1.rm(this.home.root, { recursive: true, force: true });
     }
+}
+/** Why a stopped helm run failed: the signal's reason when it is an error. */
+function stopReason(signal) {
+    return signal.reason instanceof Error ? signal.reason : new ActionError(`helm was stopped: ${String(signal.reason)}`);
 }
 
 // Finds or installs the helm binary the run uses: a matching helm on PATH, one
@@ -21684,4 +21721,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { ociTag as $, ACTION_NAME as A, buildDependencies as B, lastLines as C, parseRenderAsHelm as D, compareNatural as E, mapStringsDeep as F, distExports as G, Helm as H, extractImages as I, createHelmHome as J, parseYamlText as K, tryParseImageRef as L, compareCodePoints as M, scanImages as N, OPERATION_LIMITS as O, checkImages as P, groupFailing as Q, RegistryClient as R, segmentMatcher as S, loadYamlFile as T, splitRenderBySource as U, parseRenderDetailed as V, MAX_YAML_BYTES as W, apiStatus as X, isLoopbackHost as Y, HELM_CHART_LAYER as Z, withRetry as _, reportSubject as a, blueprintName as a0, indexWorkspace as a1, chartRef as a2, parseVersion as a3, compareVersions as a4, PR_EVENTS as a5, MANIFEST_PATHS as a6, cleanAsYaml11 as a7, isStrictSemver as a8, withProgress as a9, DeadlineError as aa, RegistryError as ab, cp as ac, mkdirP as ad, require$$2$1 as ae, isDebug as af, exec as ag, which as ah, HttpClient as ai, rmRF as aj, require$$1$2 as ak, require$$0 as al, require$$2$2 as am, require$$0$2 as an, require$$1$1 as ao, require$$2 as ap, _deferredUndici as aq, require$$2$3 as ar, requireTunnel as as, action as at, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, ActionError as m, notice as n, operationLimit as o, require$$0$3 as p, chartRepository as q, redact as r, summary as s, registerSecret as t, errorLine as u, lastLine as v, warning as w, loadBlueprint as x, exists as y, prepareWorkChart as z };
+export { HELM_CHART_LAYER as $, ACTION_NAME as A, exists as B, prepareWorkChart as C, buildDependencies as D, lastLines as E, parseRenderAsHelm as F, compareNatural as G, Helm as H, mapStringsDeep as I, distExports as J, extractImages as K, createHelmHome as L, parseYamlText as M, tryParseImageRef as N, OPERATION_LIMITS as O, compareCodePoints as P, scanImages as Q, RegistryClient as R, checkImages as S, groupFailing as T, segmentMatcher as U, loadYamlFile as V, splitRenderBySource as W, parseRenderDetailed as X, MAX_YAML_BYTES as Y, apiStatus as Z, isLoopbackHost as _, reportSubject as a, withRetry as a0, ociTag as a1, blueprintName as a2, indexWorkspace as a3, chartRef as a4, parseVersion as a5, compareVersions as a6, PR_EVENTS as a7, MANIFEST_PATHS as a8, cleanAsYaml11 as a9, isStrictSemver as aa, withProgress as ab, DeadlineError as ac, RegistryError as ad, cp as ae, mkdirP as af, require$$2$1 as ag, isDebug as ah, exec as ai, which as aj, HttpClient as ak, rmRF as al, require$$1$2 as am, require$$0 as an, require$$2$2 as ao, require$$0$2 as ap, require$$1$1 as aq, require$$2 as ar, _deferredUndici as as, require$$2$3 as at, requireTunnel as au, action as av, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, formatDuration as f, debug as g, isRecord as h, info as i, writeOutputs as j, runOutputs as k, httpExchange as l, describeNetworkError as m, notice as n, operationLimit as o, ActionError as p, require$$0$3 as q, redact as r, summary as s, timeLeft as t, chartRepository as u, registerSecret as v, warning as w, errorLine as x, lastLine as y, loadBlueprint as z };
