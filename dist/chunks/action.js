@@ -2770,9 +2770,7 @@ const OPERATION_LIMITS = {
     /** helm push / registry login: a registry that takes longer is not answering. */
     registryWrite: 5 * 60 * 1000,
     /** One HTTP request (index.yaml, a registry API call, the GitHub API). */
-    http: 60 * 1000,
-    /** The line diffs of "What changes" (diff/compare.ts): they run on the main thread, every timer waits for them. */
-    renderedDiff: 20 * 1000
+    http: 60 * 1000
 };
 /**
  * Parses a duration such as `90s`, `10m`, `1h30m` or `1h5m30s` into milliseconds.
@@ -2813,15 +2811,6 @@ function operationLimit(limitMs, phase = 'work', now = performance.now()) {
         return { ms: limitMs, byRun: false };
     const left = phase === 'work' ? current.workEnd - now : Math.max(5000, current.end - now);
     return left < limitMs ? { ms: Math.max(0, Math.floor(left)), byRun: true } : { ms: limitMs, byRun: false };
-}
-/**
- * What is left of the run's work budget (`work`) or of the whole budget, the report's slice included (`report`):
- * may be negative; Infinity without a budget (tests).
- */
-function timeLeft(phase = 'work', now = performance.now()) {
-    if (!current)
-        return Infinity;
-    return (phase === 'work' ? current.workEnd : current.end) - now;
 }
 /** An operation stopped by its time limit: names what was stuck and for how long. */
 class DeadlineError extends ActionError {
@@ -13980,6 +13969,18 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
     // As fetch's text() read it: UTF-8 without a byte-order mark.
     return { url, text: body.toString('utf8').replace(/^\uFEFF/, '') };
 }
+/** Bound on a chart archive (the registry client's bound on a chart layer). */
+const MAX_ARCHIVE_BYTES = 256 * 2 ** 20;
+/**
+ * Fetches a chart archive an index entry names (`url`, absolute), as the index is fetched: retries, a bounded body,
+ * redirects. The repository's credentials go only to the repository's own origin (helm's default: an archive
+ * served from another host gets none), and are dropped when a redirect leaves it.
+ */
+async function fetchChartArchive(url, repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
+    const repositoryUrl = repository.replace(/\/+$/, '');
+    const sameOrigin = new URL(url).origin === new URL(repositoryUrl).origin;
+    return fetchRepositoryFile(url, repositoryUrl, sameOrigin ? credentials : undefined, MAX_ARCHIVE_BYTES, retry);
+}
 /** One file of a chart repository (its index, an archive) with retries; `credentials` only on `url`'s origin. */
 async function fetchRepositoryFile(url, repositoryUrl, credentials, maxBytes, retry) {
     const headers = { 'user-agent': ACTION_NAME };
@@ -16273,7 +16274,7 @@ function writeRunSbom(content, publish, dir) {
 // render beside them) → publish. Each stage returns its results; what the run has when a stage throws is kept
 // (the steps so far, the diff, the SBOM's content) and the error is returned for the report's `Run` step.
 async function runChartSteps(ctx, preparation) {
-    const { upstream, work, epoch, contract } = preparation;
+    const { upstream, work, epoch, contract, workspace } = preparation;
     // A key written twice in a file the run reads leads (an error stops the publish like a failed gate).
     const outcome = { steps: leadingSteps(ctx) };
     const leading = outcome.steps.length;
@@ -16298,7 +16299,7 @@ async function runChartSteps(ctx, preparation) {
         if (build.failed)
             return outcome;
         const [[{ checkStep }, { publishStep }], preview] = await Promise.all([loadLaterStages(), startPreview()]);
-        const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) => preview?.packaged(p));
+        const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) => preview?.packaged(p), workspace);
         outcome.diff = checked.diff;
         if (checked.error !== undefined)
             return { ...outcome, error: checked.error };
@@ -16736,15 +16737,11 @@ class Helm {
     home;
     version;
     ownsHome;
-    stop;
-    constructor(binary, home, version, ownsHome, 
-    /** Stops every run of this helm (the base render of "What changes" when its time is up): the reason is the error. */
-    stop) {
+    constructor(binary, home, version, ownsHome) {
         this.binary = binary;
         this.home = home;
         this.version = version;
         this.ownsHome = ownsHome;
-        this.stop = stop;
     }
     get major() {
         return Number(/^v?(\d+)/.exec(this.version)?.[1] ?? 3);
@@ -16754,18 +16751,18 @@ class Helm {
      * version is read with `helm version` unless the caller already knows it
      * (provisioning asked it): one helm process fewer on the critical path.
      */
-    static async create(binary, root, knownVersion, stop) {
+    static async create(binary, root, knownVersion) {
         const ownsHome = root === undefined;
         const base = root ?? (await require$$1.mkdtemp(require$$2$4.join(require$$0$4.tmpdir(), 'bp-helm-')));
         const home = createHelmHome(base);
         if (knownVersion)
-            return new Helm(binary, home, knownVersion, ownsHome, stop);
-        const probe = new Helm(binary, home, 'unknown', ownsHome, stop);
+            return new Helm(binary, home, knownVersion, ownsHome);
+        const probe = new Helm(binary, home, 'unknown', ownsHome);
         const result = await probe.run(['version', '--template', '{{.Version}}']);
         if (result.exitCode !== 0 || !/^v\d+\./.test(result.stdout.trim())) {
             throw new ActionError(`helm at ${binary} does not run: ${lastLines(result.stderr || result.stdout, 3) || `exit ${result.exitCode}`}`, 'set helm-version so the action installs a working helm');
         }
-        return new Helm(binary, home, result.stdout.trim(), ownsHome, stop);
+        return new Helm(binary, home, result.stdout.trim(), ownsHome);
     }
     /** process.env without what helm must not see; taken once, at the first spawn (see `env`). */
     inherited;
@@ -16834,9 +16831,6 @@ class Helm {
         const limit = operationLimit(options.limitMs ?? OPERATION_LIMITS.helm);
         if (limit.ms <= 0)
             return Promise.reject(new DeadlineError(what, 0, true));
-        const { stop } = this;
-        if (stop?.aborted)
-            return Promise.reject(stopReason(stop));
         return new Promise((resolve, reject) => {
             const detached = process.platform !== 'win32';
             const stdio = ['pipe', 'pipe', 'pipe'];
@@ -16846,8 +16840,8 @@ class Helm {
             const stdout = [];
             const stderr = [];
             let timedOut = false;
-            let stopped = false;
-            const kill = () => {
+            const timer = setTimeout(() => {
+                timedOut = true;
                 try {
                     if (detached && child.pid !== undefined)
                         process.kill(-child.pid, 'SIGKILL');
@@ -16857,30 +16851,15 @@ class Helm {
                 catch {
                     // already gone
                 }
-            };
-            const timer = setTimeout(() => {
-                timedOut = true;
-                kill();
             }, limit.ms);
-            const onStop = () => {
-                stopped = true;
-                kill();
-            };
-            stop?.addEventListener('abort', onStop, { once: true });
             child.stdout.on('data', (chunk) => stdout.push(chunk));
             child.stderr.on('data', (chunk) => stderr.push(chunk));
             child.on('error', (error) => {
                 clearTimeout(timer);
-                stop?.removeEventListener('abort', onStop);
                 reject(new ActionError(`cannot start helm at ${this.binary}: ${error.message}`, 'set helm-version so the action installs helm'));
             });
             child.on('close', (code, signal) => {
                 clearTimeout(timer);
-                stop?.removeEventListener('abort', onStop);
-                if (stopped && stop) {
-                    reject(stopReason(stop));
-                    return;
-                }
                 if (timedOut) {
                     reject(new DeadlineError(what, performance.now() - start, limit.byRun));
                     return;
@@ -16901,10 +16880,6 @@ class Helm {
         if (this.ownsHome)
             await require$$1.rm(this.home.root, { recursive: true, force: true });
     }
-}
-/** Why a stopped helm run failed: the signal's reason when it is an error. */
-function stopReason(signal) {
-    return signal.reason instanceof Error ? signal.reason : new ActionError(`helm was stopped: ${String(signal.reason)}`);
 }
 
 // Finds or installs the helm binary the run uses: a matching helm on PATH, one
@@ -21721,4 +21696,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { HELM_CHART_LAYER as $, ACTION_NAME as A, exists as B, prepareWorkChart as C, buildDependencies as D, lastLines as E, parseRenderAsHelm as F, compareNatural as G, Helm as H, mapStringsDeep as I, distExports as J, extractImages as K, createHelmHome as L, parseYamlText as M, tryParseImageRef as N, OPERATION_LIMITS as O, compareCodePoints as P, scanImages as Q, RegistryClient as R, checkImages as S, groupFailing as T, segmentMatcher as U, loadYamlFile as V, splitRenderBySource as W, parseRenderDetailed as X, MAX_YAML_BYTES as Y, apiStatus as Z, isLoopbackHost as _, reportSubject as a, withRetry as a0, ociTag as a1, blueprintName as a2, indexWorkspace as a3, chartRef as a4, parseVersion as a5, compareVersions as a6, PR_EVENTS as a7, MANIFEST_PATHS as a8, cleanAsYaml11 as a9, isStrictSemver as aa, withProgress as ab, DeadlineError as ac, RegistryError as ad, cp as ae, mkdirP as af, require$$2$1 as ag, isDebug as ah, exec as ai, which as aj, HttpClient as ak, rmRF as al, require$$1$2 as am, require$$0 as an, require$$2$2 as ao, require$$0$2 as ap, require$$1$1 as aq, require$$2 as ar, _deferredUndici as as, require$$2$3 as at, requireTunnel as au, action as av, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, formatDuration as f, debug as g, isRecord as h, info as i, writeOutputs as j, runOutputs as k, httpExchange as l, describeNetworkError as m, notice as n, operationLimit as o, ActionError as p, require$$0$3 as q, redact as r, summary as s, timeLeft as t, chartRepository as u, registerSecret as v, warning as w, errorLine as x, lastLine as y, loadBlueprint as z };
+export { plainHttpFor as $, ACTION_NAME as A, buildDependencies as B, lastLines as C, parseRenderAsHelm as D, compareNatural as E, mapStringsDeep as F, distExports as G, Helm as H, extractImages as I, createHelmHome as J, parseYamlText as K, tryParseImageRef as L, compareCodePoints as M, scanImages as N, OPERATION_LIMITS as O, checkImages as P, groupFailing as Q, RegistryClient as R, segmentMatcher as S, loadYamlFile as T, splitRenderBySource as U, parseRenderDetailed as V, applyMirrors as W, fetchChartArchive as X, normalizeDigest as Y, sha256Digest$1 as Z, parseOciReference as _, reportSubject as a, isExactVersion as a0, ociTag as a1, maxSatisfying as a2, copyChartFolder as a3, blueprintName as a4, MAX_YAML_BYTES as a5, apiStatus as a6, isLoopbackHost as a7, HELM_CHART_LAYER as a8, withRetry as a9, require$$2$3 as aA, requireTunnel as aB, action as aC, indexWorkspace as aa, chartRef as ab, parseVersion as ac, compareVersions as ad, PR_EVENTS as ae, MANIFEST_PATHS as af, cleanAsYaml11 as ag, isStrictSemver as ah, withProgress as ai, DeadlineError as aj, RegistryError as ak, cp as al, mkdirP as am, require$$2$1 as an, isDebug as ao, exec as ap, which as aq, HttpClient as ar, rmRF as as, require$$1$2 as at, require$$0 as au, require$$2$2 as av, require$$0$2 as aw, require$$1$1 as ax, require$$2 as ay, _deferredUndici as az, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, ActionError as m, notice as n, operationLimit as o, require$$0$3 as p, chartRepository as q, redact as r, summary as s, errorLine as t, registerSecret as u, lastLine as v, warning as w, loadBlueprint as x, exists as y, prepareWorkChart as z };

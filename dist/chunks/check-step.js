@@ -1,4 +1,4 @@
-import { h as isRecord, y as lastLine, b as require$$1, z as loadBlueprint, B as exists$1, C as prepareWorkChart, H as Helm, D as buildDependencies, E as lastLines, F as parseRenderAsHelm, G as compareNatural, I as mapStringsDeep, J as distExports, K as extractImages, O as OPERATION_LIMITS, o as operationLimit, p as ActionError, f as formatDuration, r as redact, n as notice, i as info, d as require$$0, q as require$$0$1, L as createHelmHome, M as parseYamlText, N as tryParseImageRef, P as compareCodePoints, Q as scanImages, S as checkImages, T as groupFailing, U as segmentMatcher, V as loadYamlFile, W as splitRenderBySource, X as parseRenderDetailed, Y as MAX_YAML_BYTES, Z as apiStatus, R as RegistryClient, _ as isLoopbackHost, $ as HELM_CHART_LAYER, a0 as withRetry, u as chartRepository, a1 as ociTag } from './action.js';
+import { i as isRecord, v as lastLine, b as require$$1, x as loadBlueprint, y as exists$1, z as prepareWorkChart, H as Helm, B as buildDependencies, C as lastLines, D as parseRenderAsHelm, E as compareNatural, F as mapStringsDeep, G as distExports, I as extractImages, r as redact, n as notice, g as info, d as require$$0, p as require$$0$1, J as createHelmHome, o as operationLimit, K as parseYamlText, L as tryParseImageRef, M as compareCodePoints, N as scanImages, P as checkImages, Q as groupFailing, S as segmentMatcher, T as loadYamlFile, U as splitRenderBySource, V as parseRenderDetailed, W as applyMirrors, m as ActionError, X as fetchChartArchive, Y as normalizeDigest, Z as sha256Digest, _ as parseOciReference, R as RegistryClient, $ as plainHttpFor, a0 as isExactVersion, a1 as ociTag, a2 as maxSatisfying, a3 as copyChartFolder, a4 as blueprintName, a5 as MAX_YAML_BYTES, a6 as apiStatus, a7 as isLoopbackHost, a8 as HELM_CHART_LAYER, a9 as withRetry, O as OPERATION_LIMITS, q as chartRepository } from './action.js';
 import { b as require$$2, _ as _builtin_child_process, r as require$$4 } from '../index.js';
 import { hasCommit, fetchCommits } from './discover.js';
 import { r as readTgzEntries, a as runPublish, p as packageChart } from './push.js';
@@ -147,21 +147,16 @@ const sameDependencies = (a, b) => {
     const key = (deps) => JSON.stringify(deps.map((d) => [d.name, d.alias ?? '', d.version, d.repository.replace(/\/+$/, '')]));
     return key(a) === key(b);
 };
-/**
- * The base render; `stop` ends it (its helm processes killed, the next stage not started) when its time is up:
- * it then rejects with the signal's reason.
- */
-async function renderBase(options, sha, release, stop) {
+async function renderBase(options, sha, release) {
     const root = require$$2.join(options.workRoot, 'base');
     await require$$1.mkdir(root, { recursive: true });
     const blueprint = await loadBaseBlueprint(options, sha, require$$2.join(root, 'tree'));
-    stop?.throwIfAborted();
     if (!blueprint) {
         release();
         return { documents: [], missing: true, built: {} };
     }
     const { work } = await prepareWorkChart({ blueprint, workRoot: require$$2.join(root, 'chart') });
-    const helm = await Helm.create(options.helm.binary, require$$2.join(root, 'helm-home'), options.helm.version, stop);
+    const helm = await Helm.create(options.helm.binary, require$$2.join(root, 'helm-home'), options.helm.version);
     let built;
     const local = work.dependencies.some((dep) => dep.repository.startsWith('file://'));
     if (work.dependencies.length > 0 && !local && sameDependencies(work.dependencies, options.headWork.dependencies)) {
@@ -185,7 +180,6 @@ async function renderBase(options, sha, release, stop) {
         release();
         built = {};
     }
-    stop?.throwIfAborted();
     const args = ['template', options.releaseName, work.dir, '--namespace', options.namespace, ...options.valueArgs];
     const result = await helm.run(args, { background: true });
     if (result.exitCode !== 0) {
@@ -859,47 +853,10 @@ function resourceYaml(object) {
         return '';
     return distExports.stringify(object, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
 }
-/**
- * Changed lines the line diff looks for before it gives up on a resource: Myers' algorithm costs about
- * (lines × changes), so a resource rewritten whole (a 50,000-line ConfigMap) would take minutes of the run's time.
- */
-const MAX_EDIT_LENGTH = 2_000;
-/**
- * Past the deadline, small resources (up to SMALL_LINES lines on both sides together) are still diffed for at most
- * SMALL_GRACE_MS more in all: their diff costs little, and is all a reviewer needs of them.
- */
-const SMALL_LINES = 1_000;
-const SMALL_GRACE_MS = 1_000;
-const lineCount = (text) => (text === '' ? 0 : text.replace(/\n$/, '').split('\n').length);
-/** A unified diff of `before` replaced by `after` as a whole (one hunk): linear, whatever their size. */
-function wholeReplacement(label, before, after) {
-    const lines = (text) => (text === '' ? [] : text.replace(/\n$/, '').split('\n'));
-    const [b, a] = [lines(before), lines(after)];
-    const range = (n) => (n === 0 ? '0,0' : `1,${n}`);
-    const body = [...b.map((line) => `-${line}`), ...a.map((line) => `+${line}`)];
-    return [`--- a/${label}`, `+++ b/${label}`, `@@ -${range(b.length)} +${range(a.length)} @@`, ...body, ''].join('\n');
-}
-/**
- * A unified diff without the `===` banner line the diff library starts with; when the diff library gives up (more
- * than MAX_EDIT_LENGTH changed lines, or past `deadline`), the two sides whole, marked `tooLarge`.
- */
-function unified(label, before, after, context, deadline) {
-    const small = deadline !== undefined && lineCount(before) + lineCount(after) <= SMALL_LINES;
-    const until = deadline === undefined ? undefined : small ? deadline + SMALL_GRACE_MS : deadline;
-    const timeout = until === undefined ? undefined : Math.floor(until - performance.now());
-    const patch = timeout !== undefined && timeout <= 0
-        ? undefined
-        : createTwoFilesPatch(`a/${label}`, `b/${label}`, before, after, undefined, undefined, {
-            context,
-            maxEditLength: MAX_EDIT_LENGTH,
-            ...(timeout !== undefined ? { timeout } : {})
-        });
-    if (patch !== undefined)
-        return { diff: patch.replace(/^=+\n/, '') };
-    return {
-        diff: wholeReplacement(label, before, after),
-        tooLarge: { before: lineCount(before), after: lineCount(after) }
-    };
+/** A unified diff without the `===` banner line the diff library starts with. */
+function unified(label, before, after, context) {
+    const patch = createTwoFilesPatch(`a/${label}`, `b/${label}`, before, after, undefined, undefined, { context });
+    return patch.replace(/^=+\n/, '');
 }
 function countLines(diff) {
     let added = 0;
@@ -996,10 +953,7 @@ function compareRenders(baseRender, headRender, options = {}) {
         noiseFields += noise;
         const duplicate = key.includes('#') ? key.slice(key.indexOf('#')) : '';
         const label = [id.kind, id.namespace, id.name].filter(Boolean).join('/') + duplicate;
-        // An added or removed resource is one side whole: no line diff to compute (linear whatever its size).
-        const { diff, tooLarge } = b && h
-            ? unified(label, beforeText, afterText, context, options.deadline)
-            : { diff: wholeReplacement(label, beforeText, afterText), tooLarge: undefined };
+        const diff = unified(label, beforeText, afterText, context);
         const change = {
             change: !b ? 'added' : !h ? 'removed' : 'changed',
             group: id.group,
@@ -1009,8 +963,6 @@ function compareRenders(baseRender, headRender, options = {}) {
             lines: countLines(diff),
             diff
         };
-        if (tooLarge)
-            change.tooLarge = tooLarge;
         if (secretKeys && change.change === 'changed')
             change.secretKeys = secretKeys;
         if (secretKeys && change.change !== 'changed') {
@@ -1046,25 +998,6 @@ function diffFileText(comparison, header) {
 // side keeps its own chart values.yaml. Whatever goes wrong on the base side is
 // a notice in the report, never a failed run.
 /**
- * The base render is optional work: it gets a third of what is left of the run's work time when it starts (at most
- * one helm process's limit), and once the gates are done at most BASE_GRACE_MS more; then it is stopped (a notice).
- */
-const BASE_SHARE = 1 / 3;
-const BASE_GRACE_MS = 15_000;
-/** How long a stopped base render is waited for, to let go of its folder (its helm processes are killed at once). */
-const BASE_LET_GO_MS = 5_000;
-/** The value of `work`, or undefined when it has not settled within `ms`. */
-async function within(work, ms) {
-    let timer;
-    const late = new Promise((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-    try {
-        return await Promise.race([work, late]);
-    }
-    finally {
-        clearTimeout(timer);
-    }
-}
-/**
  * Starts the base render, or returns undefined when the diff is off for this
  * event. The render runs in the background; `compare` waits for it.
  */
@@ -1090,32 +1023,12 @@ function startBaseDiff(given) {
         release();
         options = { ...options, build: { ...options.build, credentialsFor: () => undefined } };
     }
-    const budgetMs = Math.min(OPERATION_LIMITS.helm, Math.floor(operationLimit(Number.MAX_SAFE_INTEGER).ms * BASE_SHARE));
-    const baseEnd = performance.now() + budgetMs;
-    const stop = new AbortController();
-    const budget = setTimeout(() => {
-        stop.abort(new ActionError(`the base render did not finish within its share of the run's time (${formatDuration(budgetMs)})`));
-    }, budgetMs);
-    budget.unref();
-    const rendered = renderBase(options, base.sha, release, stop.signal).then((r) => r, (error) => 
-    // Once stopped, whatever failed says less than why it was stopped.
-    stop.signal.aborted
-        ? { error: stop.signal.reason.message, stopped: true }
-        : { error: error instanceof Error ? error.message : String(error) });
-    void rendered.finally(() => {
-        release();
-        clearTimeout(budget);
-    }); // rendered never rejects (errors become { error })
+    const rendered = renderBase(options, base.sha, release).then((r) => r, (error) => ({ error: error instanceof Error ? error.message : String(error) }));
+    void rendered.finally(() => release()); // rendered never rejects (errors become { error })
     return {
         credentialsReleased,
         compare: async (head) => {
-            // The gates are done: the base gets what is left of its budget, at most BASE_GRACE_MS, then it is stopped.
-            const grace = Math.max(0, Math.min(BASE_GRACE_MS, Math.floor(baseEnd - performance.now())));
-            let result = await within(rendered, grace);
-            if (result === undefined) {
-                stop.abort(new ActionError(`the base render was still running ${formatDuration(Math.max(grace, 1000))} after the checks were done`));
-                result = (await within(rendered, BASE_LET_GO_MS)) ?? { error: 'the base render did not stop', stopped: true };
-            }
+            const result = await rendered;
             const finish = (fields) => ({
                 base,
                 status: 'unavailable',
@@ -1123,19 +1036,16 @@ function startBaseDiff(given) {
                 durationMs: Math.round(performance.now() - start)
             });
             if ('error' in result) {
-                const message = 'stopped' in result ? redact(result.error) : `the base render failed: ${redact(result.error)}`;
+                const message = `the base render failed: ${redact(result.error)}`;
                 notice(`What changes: not compared with ${base.label} ${base.sha.slice(0, 7)}: ${message}`);
                 return finish({ message });
             }
             if (!head)
                 return finish({ message: 'the head render failed: nothing to compare' });
-            // The line diffs run on the main thread: bounded, so that the run keeps its time (diff/compare.ts).
-            const deadline = performance.now() + operationLimit(OPERATION_LIMITS.renderedDiff).ms;
             const comparison = compareRenders(result.documents, head, {
                 redact,
                 imageFields: options.imageFields,
-                releaseNamespace: options.namespace,
-                deadline
+                releaseNamespace: options.namespace
             });
             const name = options.upstream;
             const upstream = { name, before: result.built[name], after: options.headBuilt[name] };
@@ -4349,6 +4259,191 @@ function loadBuiltinSchemas(minor) {
     return promise;
 }
 
+// A dependency's archive fetched by the action itself, not by `helm dependency build`: for a chart the run builds
+// besides its own (a blueprint blueprint.yaml spec.depends names: chart/workspace-build.ts). Through the same path
+// as the run's own build: repository-mirrors, the run's IndexCache (each index.yaml once per run), the credentials
+// routed to that repository; the version as helm picks it (the locked one, else the highest the range allows); the
+// archive checked against what its repository vouches for (index.yaml's `digest`, the OCI manifest's chart layer)
+// before anyone reads it. Each archive is fetched once per run (ArchiveCache), and one the run's own build already
+// downloaded is read from its charts/ instead. The credentials stay in this process: no helm home holds them, so a
+// chart test script running meanwhile finds none (docs/threat-model.md).
+/** Each archive of a run once: the first asker fetches it, the others get the same promise. */
+class ArchiveCache {
+    archives = new Map();
+    tagLists = new Map();
+    /** Archives downloaded (not read from the run's own charts/): the report's count. */
+    downloads = 0;
+    /**
+     * The archives the run's own dependency build put into `chartDir/charts/` (`built`: name → version), so another
+     * build that pins the same chart of the same repository reads them instead of fetching them again. Read on
+     * first use; one that is not there is fetched as usual.
+     */
+    reuseBuilt(chartDir, dependencies, built, options) {
+        for (const dep of dependencies) {
+            const version = built[dep.name];
+            if (!version || !dep.repository || dep.repository.startsWith('file://'))
+                continue;
+            const file = require$$2.join(chartDir, 'charts', `${dep.name}-${version}.tgz`);
+            const key = archiveKey(applyMirrors(dep.repository, options.mirrors), dep.name, version);
+            if (this.archives.has(key))
+                continue;
+            const read = require$$1.readFile(file).then((data) => {
+                return { name: dep.name, version, source: `the run's charts/${require$$2.basename(file)}`, data, check: 'reused' };
+            });
+            read.catch(() => this.archives.delete(key)); // not there: the next asker fetches it
+            this.archives.set(key, read);
+        }
+    }
+    /** The archive under `key`, fetched by `fetch` only when no one asked for it before. */
+    async once(key, fetch) {
+        const known = this.archives.get(key);
+        if (known) {
+            try {
+                return await known;
+            }
+            catch (error) {
+                // A reused file that was not there falls through to a fetch; a failed fetch is every asker's error.
+                if (this.archives.get(key) === known)
+                    throw error;
+                return this.once(key, fetch);
+            }
+        }
+        const fetched = fetch().then((archive) => {
+            this.downloads++;
+            return archive;
+        });
+        this.archives.set(key, fetched);
+        return fetched;
+    }
+    /** An OCI repository's tags, listed once per run. */
+    tags(repository, list) {
+        let tags = this.tagLists.get(repository);
+        if (!tags) {
+            tags = list();
+            this.tagLists.set(repository, tags);
+        }
+        return tags;
+    }
+}
+function archiveKey(repository, name, version) {
+    return `${repository.replace(/\/+$/, '')}\0${name}\0${version}`;
+}
+/** The version helm builds: the locked one, else the highest of `available` the Chart.yaml version or range allows. */
+function pickVersion(dep, locked, available, source) {
+    if (locked)
+        return locked;
+    let version;
+    try {
+        version = maxSatisfying(available, dep.version);
+    }
+    catch (error) {
+        throw new ActionError(`dependency ${dep.name}: version "${dep.version}" is no version or range (${error.message})`, 'give an exact version or a range helm reads, e.g. 1.2.3 or ^1.2');
+    }
+    if (!version)
+        throw new ActionError(`${source} has no ${dep.name} matching ${dep.version} (it has ${available.slice(-5).join(', ') || 'none'})`, `check dependency ${dep.name}'s version in Chart.yaml`);
+    return version;
+}
+/**
+ * The archive of one dependency (http(s) or oci:// repository; not `file://`, which is a folder of the workspace),
+ * at its locked version when `locked` is given: fetched, checked against its repository's digest (a mismatch
+ * throws, naming both), once per run.
+ */
+async function fetchDependencyArchive(dep, locked, options, cache) {
+    const repository = applyMirrors(dep.repository, options.mirrors);
+    if (repository.startsWith('oci://'))
+        return fetchOciArchive(dep, locked, repository, options, cache);
+    if (!/^https?:\/\//.test(repository))
+        throw new ActionError(`dependency ${dep.name}: repository "${dep.repository}" is neither http(s):// nor oci:// nor file://`, 'point the dependency at a chart repository');
+    const credentials = options.credentialsFor(repository);
+    const index = await options.indexes.fetch(repository, credentials);
+    const entries = index.entries()[dep.name] ?? [];
+    const version = pickVersion(dep, locked, entries.map((entry) => String(entry.version)), index.url);
+    const entry = entries.find((candidate) => String(candidate.version) === version);
+    const url = entry?.urls?.[0];
+    if (!entry || !url)
+        throw new ActionError(`${index.url} has no archive URL for ${dep.name} ${version}`, `check dependency ${dep.name}'s version in Chart.yaml`);
+    return cache.once(archiveKey(repository, dep.name, version), async () => {
+        // A relative URL is relative to the repository, as helm reads it.
+        const absolute = new URL(url, `${repository}/`).href;
+        const data = await fetchChartArchive(absolute, repository, credentials);
+        const expected = normalizeDigest(entry.digest);
+        const actual = sha256Digest(data);
+        if (expected && expected !== actual)
+            throw new ActionError(`dependency ${dep.name} ${version} from ${absolute} has digest ${actual}, but ${index.url} says ${expected}`, 'the repository serves an archive that differs from its index: ask its owner to reindex, or pin another version');
+        return { name: dep.name, version, source: absolute, data, check: expected ? 'digest' : 'unchecked' };
+    });
+}
+async function fetchOciArchive(dep, locked, repository, options, cache) {
+    const { host, repository: base } = parseOciReference(repository);
+    const name = base ? `${base}/${dep.name}` : dep.name;
+    const client = new RegistryClient({
+        host,
+        plainHttp: plainHttpFor(options, host),
+        credentials: options.credentialsFor(`oci://${host}`)
+    });
+    const source = `oci://${host}/${name}`;
+    // An exact version is its tag; a range is resolved against the tags (OCI tags hold `_` for `+`), as helm does.
+    const version = locked ??
+        (isExactVersion(dep.version)
+            ? dep.version.replace(/^[\s=]+/, '').trim()
+            : pickVersion(dep, undefined, (await cache.tags(source, () => client.listTags(name))).map((tag) => tag.replace(/_/g, '+')), source));
+    return cache.once(archiveKey(repository, dep.name, version), async () => {
+        const tag = ociTag(version);
+        const manifest = await client.manifest(name, tag);
+        if (!manifest.exists)
+            throw new ActionError(`${source}:${tag} does not exist`, `check dependency ${dep.name}'s version in Chart.yaml`);
+        const pulled = await client.pullChart(name, manifest.digest);
+        if (pulled.manifestDigest !== manifest.digest || pulled.archiveDigest !== pulled.layerDigest)
+            throw new ActionError(`dependency ${dep.name} ${version} from ${source}:${tag}: the registry served content that differs from its digest`, 'try again; if it persists, the registry is not serving what the tag names');
+        return { name: dep.name, version, source: `${source}:${tag}`, data: pulled.archive, check: 'digest' };
+    });
+}
+
+// A workspace blueprint's chart, built: another blueprint of the monorepo than the run's own (the schema gate renders
+// those blueprint.yaml spec.depends names, for their CRDs; a product umbrella's sibling blueprints can be built the
+// same way). Its chart folder copied into a work folder of its own (chart/work-chart.ts: the user's tree is never
+// written, a link leaving the chart is refused, a committed Chart.lock that fits Chart.yaml is honoured), its
+// dependencies placed under charts/ as `helm dependency build` would place them (archives fetched and checked by the
+// action: chart/archive-fetch.ts, each once per run; a `file://` dependency copied as helm packs it: as it is, its
+// own charts/ included), and a helm home of its own, empty: no repository entry, no login, no credential. No helm
+// process runs here; whoever renders or packages the chart does that with the returned helm.
+/**
+ * Builds a workspace blueprint's chart (see the header). Throws what stops it (an ActionError naming the file, the
+ * dependency or the repository): a blueprint that cannot be read, a dependency that cannot be fetched or whose
+ * archive differs from its repository's digest.
+ */
+async function buildWorkspaceChart(options) {
+    const start = performance.now();
+    const blueprint = await loadBlueprint(options.workspace, options.dir, options.chartDir);
+    const { work } = await prepareWorkChart({ blueprint, workRoot: require$$2.join(options.workRoot, 'chart') });
+    const helm = await Helm.create(options.helm.binary, require$$2.join(options.workRoot, 'helm-home'), options.helm.version);
+    const charts = require$$2.join(work.dir, 'charts');
+    await require$$1.mkdir(charts, { recursive: true });
+    const built = {};
+    const archives = [];
+    await Promise.all(work.dependencies.map(async (dep) => {
+        if (!dep.repository)
+            return; // helm reads it from charts/ as it is (kept by the copy)
+        if (dep.repository.startsWith('file://')) {
+            // As helm packs a local dependency: the folder as it is, relative to the chart in the user's tree.
+            const source = require$$2.resolve(work.sourceDir, dep.repository.slice('file://'.length));
+            copyChartFolder({
+                source,
+                destination: require$$2.join(charts, dep.name),
+                displayDir: require$$2.relative(options.workspace, source) || source
+            });
+            built[dep.name] = dep.version;
+            return;
+        }
+        const locked = work.lock?.dependencies.find((entry) => entry.name === dep.name)?.version;
+        const archive = await fetchDependencyArchive(dep, locked, options.fetch, options.archives);
+        await require$$1.writeFile(require$$2.join(charts, `${dep.name}-${archive.version}.tgz`), archive.data);
+        built[dep.name] = archive.version;
+        archives.push({ name: archive.name, version: archive.version, source: archive.source, check: archive.check });
+    }));
+    return { blueprint, work, helm, built, archives, durationMs: Math.round(performance.now() - start) };
+}
+
 // Custom resources' schemas from CustomResourceDefinition manifests: each served version's `openAPIV3Schema`
 // (apiextensions.k8s.io/v1; v1beta1's top-level `validation` too), read into a `Schema`. Pure.
 const TYPES = new Set(['object', 'array', 'string', 'integer', 'number', 'boolean']);
@@ -4425,6 +4520,116 @@ function crdSchemas(object, origin) {
         }
         return { apiVersion: `${group}/${v.name}`, kind, origin, schema };
     });
+}
+
+// The schema gate's CRDs from the blueprints blueprint.yaml `spec.depends` names (issue 25, source 2): each one the
+// workspace holds is built (chart/workspace-build.ts: a work folder and an empty helm home of its own, its
+// dependency archives fetched by the action as pinned, each once per run) and rendered with its own values as it
+// ships them, `--include-crds` and the run's `--kube-version`, in a job of the gates' one pool; the CRDs of that
+// render (cloudnative-pg's `templates/crds/` behind `crds.create`, the `crds/` folders) are what its custom resources
+// are checked against. A depends blueprint that cannot be built or rendered is a warning naming it, never a failure.
+//
+// No credential reaches a helm home here: the archives are fetched by the action's own HTTP client with the run's
+// credentials in memory, and the build's helm home stays empty, so a chart test script running meanwhile finds none.
+/**
+ * The workspace blueprints the run's spec.depends names, each once, in the order written; never the run's own.
+ * A name the workspace does not hold is the blueprint.yaml step's finding (chart/blueprint-contract.ts), not this.
+ */
+async function dependsTargets(settings) {
+    if (settings.manifest.depends.length === 0)
+        return [];
+    const index = await settings.index();
+    const out = [];
+    const seen = new Set([require$$2.resolve(index.workspace, settings.ownDir)]);
+    for (const entry of settings.manifest.depends) {
+        const blueprint = index.byBlueprintName(entry.blueprint);
+        if (!blueprint || seen.has(require$$2.resolve(index.workspace, blueprint.dir)))
+            continue;
+        seen.add(require$$2.resolve(index.workspace, blueprint.dir));
+        const line = settings.manifest.lineOf(entry.path);
+        out.push({ name: blueprintName(blueprint) ?? entry.blueprint, blueprint, ...(line === undefined ? {} : { line }) });
+    }
+    return out;
+}
+/** The run's archives for the depends builds: each fetched once, the run's own build's read from its charts/. */
+function dependsArchives(settings) {
+    const archives = new ArchiveCache();
+    const own = settings.ownBuild;
+    if (own)
+        archives.reuseBuilt(own.chartDir, own.dependencies, own.built, settings.fetch);
+    return archives;
+}
+function problemFor(target, settings, reason) {
+    const { name, blueprint } = target;
+    const finding = {
+        rule: 'schema-depends',
+        severity: 'warning',
+        message: `spec.depends ${name} (${blueprint.dir}) could not be rendered for its CRDs: ${reason} The custom resources whose CRD it installs are not checked against it.`,
+        fix: `Make ${blueprint.chartDir} build and render with its own values (this action run on ${blueprint.dir} says what fails), or give its CRD manifests to input crds.`,
+        file: settings.manifest.file
+    };
+    if (target.line !== undefined)
+        finding.line = target.line;
+    return finding;
+}
+function sentence(text) {
+    const trimmed = text.trim().replace(/\s+/g, ' ');
+    return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+/**
+ * The pool job of one depends blueprint: build, render, its CRDs handed to `done`. The job never fails the pool:
+ * what stops it is the warning of its DependsRender.
+ */
+function dependsJob(ctx, options) {
+    const { settings, target, archives, done } = options;
+    return customJob(`schema:depends:${target.name}`, 'helm', async () => {
+        const start = performance.now();
+        const { blueprint } = target;
+        const render = { name: target.name, dir: blueprint.dir, crds: [], durationMs: 0, downloads: 0 };
+        let exitCode = 0;
+        try {
+            const downloadsBefore = archives.downloads;
+            const built = await buildWorkspaceChart({
+                workspace: options.workspace,
+                dir: blueprint.dir,
+                chartDir: blueprint.chartDir,
+                workRoot: require$$2.join(ctx.scriptRoot, 'depends', String(options.slot)),
+                helm: ctx.helm,
+                fetch: settings.fetch,
+                archives
+            });
+            render.downloads = archives.downloads - downloadsBefore;
+            const chartName = built.work.name;
+            const helmStart = performance.now();
+            // Its own values as it ships them (the run's values and set are the run's chart's), every CRD it installs.
+            const result = await built.helm.run([
+                'template',
+                chartName,
+                built.work.dir,
+                '--namespace',
+                `smoke-${chartName}`,
+                '--include-crds',
+                ...kubeVersionArgs(ctx)
+            ], { background: true });
+            render.helmMs = Math.round(performance.now() - helmStart);
+            exitCode = result.exitCode;
+            if (result.exitCode !== 0) {
+                render.problem = problemFor(target, settings, `helm template failed: ${sentence(lastLines(result.stderr || result.stdout, 3) || `exit ${result.exitCode}`)}`);
+            }
+            else {
+                for (const doc of parseRenderDetailed(result.stdout).documents)
+                    render.crds.push(...crdSchemas(doc.object, `${target.name} (${blueprint.dir}: ${doc.source ?? 'its render'})`));
+            }
+        }
+        catch (error) {
+            exitCode = 1;
+            const message = error instanceof Error ? error.message : String(error);
+            render.problem = problemFor(target, settings, `its chart could not be built: ${sentence(message)}`);
+        }
+        render.durationMs = Math.round(performance.now() - start);
+        await done(render);
+        return { out: render, done: { exitCode, durationMs: render.durationMs } };
+    }).job;
 }
 
 // Where the schema gate's CRDs come from, before any render: the chart's own `crds/` folder, the `crds/` folders of
@@ -4706,6 +4911,7 @@ class ProblemLocator {
 }
 
 const SCHEMA_STEP = { id: 'schema', title: 'API schemas' };
+const RANK = { chart: 0, depends: 1, input: 2 };
 function groupOf(apiVersion) {
     const slash = apiVersion.indexOf('/');
     return slash === -1 ? '' : apiVersion.slice(0, slash);
@@ -4719,6 +4925,10 @@ class SchemaRun {
     seen = new Set();
     kinds = new Map();
     crds = new Map();
+    dependsData = [];
+    /** spec.depends renders not in yet; documents without schema wait in `waiting` meanwhile. */
+    dependsPending = 0;
+    waiting = [];
     missing = new Set();
     locator;
     renders = 0;
@@ -4736,12 +4946,41 @@ class SchemaRun {
             valueArgs: ctx.valueArgs
         });
     }
-    addCrds(crds) {
+    addCrds(crds, source) {
         for (const crd of crds) {
             const key = `${crd.apiVersion}/${crd.kind}`;
-            if (!this.crds.has(key))
-                this.crds.set(key, crd);
+            const known = this.crds.get(key);
+            if (!known || RANK[source] < RANK[known.source])
+                this.crds.set(key, { ...crd, source });
         }
+    }
+    /** `count` spec.depends renders are on their way: documents without schema wait for them. */
+    expectDepends(count) {
+        this.dependsPending += count;
+    }
+    /**
+     * One spec.depends render is in: its CRDs (or its warning) taken in; once the last is, the documents that waited
+     * are checked.
+     */
+    async dependsRendered(render) {
+        this.addCrds(render.crds, 'depends');
+        this.dependsData.push({
+            blueprint: render.name,
+            dir: render.dir,
+            crds: new Set(render.crds.map((crd) => `${crd.apiVersion}/${crd.kind}`)).size,
+            status: render.problem ? 'failed' : 'rendered',
+            durationMs: render.durationMs,
+            ...(render.helmMs === undefined ? {} : { helmMs: render.helmMs }),
+            downloads: render.downloads
+        });
+        if (render.problem)
+            this.findings.push(render.problem);
+        if (--this.dependsPending > 0)
+            return;
+        const waiting = this.waiting;
+        this.waiting = [];
+        for (const entry of waiting)
+            await this.withSchema(entry);
     }
     fail(error) {
         this.failure ??= error instanceof Error ? error.message : String(error);
@@ -4752,7 +4991,7 @@ class SchemaRun {
         // `kind: List` documents come as their items (helm/render.ts renderedResources).
         const flat = documents;
         for (const doc of flat)
-            this.addCrds(crdSchemas(doc.object, `rendered by ${doc.source ?? 'the chart'}`));
+            this.addCrds(crdSchemas(doc.object, `rendered by ${doc.source ?? 'the chart'}`), 'chart');
         for (const doc of flat)
             await this.document(doc, optIn);
     }
@@ -4796,7 +5035,13 @@ class SchemaRun {
         }
         if (status?.status === 'removed')
             return;
-        const crd = this.crds.get(kindKey);
+        await this.withSchema({ doc, file, optIn, data });
+    }
+    /** Checks a document against its kind's schema; without one, it waits for the spec.depends renders, or is missing. */
+    async withSchema(entry) {
+        const { doc, file, optIn, data } = entry;
+        const { apiVersion = '', kind = '' } = doc;
+        const crd = this.crds.get(`${apiVersion}/${kind}`);
         let schema;
         if (crd) {
             schema = crd.schema;
@@ -4808,7 +5053,10 @@ class SchemaRun {
                 data.schema = 'built-in';
         }
         if (!schema) {
-            this.missingSchema(doc, file, optIn);
+            if (this.dependsPending > 0)
+                this.waiting.push(entry);
+            else
+                this.missingSchema(doc, file, optIn);
             return;
         }
         const problems = checkAgainst(doc.object, schema, { objectMeta: this.builtin.objectMeta });
@@ -4842,7 +5090,7 @@ class SchemaRun {
             : {
                 rule: 'schema-missing',
                 severity: this.settings.missingSchemas === 'error' ? 'error' : optIn ? 'notice' : 'warning',
-                message: `No schema for ${kind} ${apiVersion} (${doc.source ?? 'the render'}${optIn ? ', rendered when opted in' : ''}): no CRD for it in the chart, its dependencies or input crds, so it is not checked.`,
+                message: `No schema for ${kind} ${apiVersion} (${doc.source ?? 'the render'}${optIn ? ', rendered when opted in' : ''}): no CRD for it in the chart, its dependencies, the blueprints spec.depends names or input crds, so it is not checked.`,
                 fix: `Add the blueprint that installs its CRD to blueprint.yaml spec.depends, or give a CRD manifest of ${groupOf(apiVersion) || apiVersion} to input crds (a glob in the workspace); missing-schemas: off silences this.`
             };
         if (file)
@@ -4879,6 +5127,7 @@ class SchemaRun {
             documents: this.documents,
             kinds,
             crds: [...this.crds.values()].map((c) => ({ apiVersion: c.apiVersion, kind: c.kind, origin: c.origin })),
+            depends: [...this.dependsData].sort((a, b) => (a.dir < b.dir ? -1 : 1)),
             problems: this.findings.filter((f) => f.rule === 'schema').length
         };
         const findings = [...this.findings];
@@ -4932,14 +5181,14 @@ function newDocuments(outcome, seen) {
 /** The gate: checks planned on the renders' jobs (see the header); finish() waits for them and assembles. */
 const schemaGate = {
     id: SCHEMA_STEP.id,
-    plan(pc) {
+    async plan(pc) {
         const { ctx } = pc;
         const settings = ctx.schema;
         if (!settings)
-            return Promise.resolve({
+            return {
                 jobs: [],
                 finish: () => ({ step: { ...SCHEMA_STEP, status: 'skipped', durationMs: 0, summary: 'skipped', findings: [] } })
-            });
+            };
         const started = performance.now();
         let busyMs = 0;
         const timed = async (work) => {
@@ -4955,15 +5204,29 @@ const schemaGate = {
             }
         };
         let run;
+        // The workspace index is read once per run (the blueprint.yaml step has read it already when spec.depends names any).
+        const targets = settings.depends
+            ? dependsTargets(settings.depends).catch((error) => error instanceof Error ? error : new Error(String(error)))
+            : Promise.resolve([]);
         const setup = (async () => {
-            const [builtin, own, input] = await Promise.all([
+            const [builtin, own, input, depends] = await Promise.all([
                 loadBuiltinSchemas(schemaMinorFor(settings.kubeVersion)),
                 chartCrds(ctx.chartDir, ctx.displayChartDir),
-                inputCrds(settings.workspace, settings.crdGlobs)
+                inputCrds(settings.workspace, settings.crdGlobs),
+                targets
             ]);
             run = new SchemaRun(ctx, settings, builtin);
-            run.addCrds(own);
-            run.addCrds(input.crds);
+            run.addCrds(own, 'chart');
+            run.addCrds(input.crds, 'input');
+            if (depends instanceof Error)
+                run.findings.push({
+                    rule: 'schema-depends',
+                    severity: 'warning',
+                    message: `The blueprints spec.depends names could not be looked up in the workspace: ${depends.message}`,
+                    fix: 'Check input discover-glob and the blueprint folders it matches.'
+                });
+            else
+                run.expectDepends(depends.length);
             for (const file of input.tooLarge)
                 run.findings.push({
                     rule: 'schema-crds',
@@ -5003,8 +5266,24 @@ const schemaGate = {
             optIn.push(done);
             return done;
         });
-        return Promise.resolve({
-            jobs: [],
+        // One job per spec.depends blueprint of the workspace, in the pool beside the renders (the index is read by
+        // now: setup waits for the same promise).
+        const found = await targets;
+        const jobs = [];
+        if (settings.depends && Array.isArray(found) && found.length > 0) {
+            const archives = dependsArchives(settings.depends);
+            for (const [slot, target] of found.entries())
+                jobs.push(dependsJob(ctx, {
+                    settings: settings.depends,
+                    workspace: settings.workspace,
+                    target,
+                    slot,
+                    archives,
+                    done: (render) => timed(async () => (await setup).dependsRendered(render))
+                }));
+        }
+        return {
+            jobs,
             async finish() {
                 await defaultChecked;
                 await Promise.all(optIn);
@@ -5033,7 +5312,7 @@ const schemaGate = {
                     };
                 return { step: check.step(Math.round(busyMs)) };
             }
-        });
+        };
     }
 };
 
@@ -5371,9 +5650,22 @@ function stagePublish(options) {
 // failed images step (oci/digests.ts).
 async function checkStep(ctx, build, valueArgs, epoch, upstreamName, 
 /** Told once the package is there (undefined when packaging failed): a pull request's publish preview compares. */
-onPackaged) {
+onPackaged, 
+/** The schema gate renders the blueprints spec.depends names, looked up here (none looked up without it). */
+workspaceIndex) {
     const { inputs, blueprint, helm, folders } = ctx;
     const { work, built } = build;
+    // The blueprints spec.depends names are rendered for their CRDs (gates/schema-depends.ts), their archives
+    // fetched as the run's own build fetched its own (build.options), the run's own archives reused.
+    const depends = workspaceIndex && blueprint.manifest && blueprint.manifest.depends.length > 0
+        ? {
+            manifest: blueprint.manifest,
+            ownDir: blueprint.dir,
+            index: workspaceIndex,
+            fetch: build.options,
+            ownBuild: { chartDir: work.dir, dependencies: work.dependencies, built }
+        }
+        : undefined;
     // The base commit's render for "What changes" runs beside the gates (src/diff/base.ts); a notice at worst.
     const baseDiff = startBaseDiff({
         setting: inputs.diff,
@@ -5433,7 +5725,8 @@ onPackaged) {
                 kubeVersion: inputs.kubernetesVersion,
                 missingSchemas: inputs.missingSchemas,
                 crdGlobs: inputs.crds,
-                workspace: inputs.workspace
+                workspace: inputs.workspace,
+                ...(depends ? { depends } : {})
             }
         }),
         // Blobs upload while the gates run; only commit() (once every gate passed) tags the chart.

@@ -1,4 +1,4 @@
-import { a4 as chartRef, u as chartRepository, R as RegistryClient, a1 as ociTag, a5 as parseVersion, a6 as compareVersions, a7 as PR_EVENTS, a8 as MANIFEST_PATHS } from './action.js';
+import { ab as chartRef, q as chartRepository, R as RegistryClient, a1 as ociTag, ac as parseVersion, ad as compareVersions, ae as PR_EVENTS, af as MANIFEST_PATHS } from './action.js';
 import { c as comparePublished, n as noOverwriteFix } from './push.js';
 import 'node:module';
 import '../index.js';

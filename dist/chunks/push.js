@@ -1,4 +1,4 @@
-import { p as ActionError, q as require$$0, a9 as cleanAsYaml11, b as require$$1$1, aa as isStrictSemver, J as distExports, E as lastLines, r as redact, i as info, a5 as parseVersion, a1 as ociTag, a4 as chartRef, ab as withProgress, ac as DeadlineError, ad as RegistryError, o as operationLimit, d as require$$0$1 } from './action.js';
+import { m as ActionError, p as require$$0, ag as cleanAsYaml11, b as require$$1$1, ah as isStrictSemver, G as distExports, C as lastLines, r as redact, g as info, ac as parseVersion, a1 as ociTag, ab as chartRef, ai as withProgress, aj as DeadlineError, ak as RegistryError, o as operationLimit, d as require$$0$1 } from './action.js';
 import { b as require$$2, r as require$$4, a as require$$1 } from '../index.js';
 import { r as require$$3 } from './_builtin_zlib.js';
 

@@ -27,9 +27,9 @@ export interface ChartOutcome {
 
 export async function runChartSteps(
   ctx: RunContext,
-  preparation: Pick<Preparation, 'upstream' | 'work' | 'epoch' | 'contract'>
+  preparation: Pick<Preparation, 'upstream' | 'work' | 'epoch' | 'contract' | 'workspace'>
 ): Promise<ChartOutcome> {
-  const { upstream, work, epoch, contract } = preparation
+  const { upstream, work, epoch, contract, workspace } = preparation
   // A key written twice in a file the run reads leads (an error stops the publish like a failed gate).
   const outcome: ChartOutcome = { steps: leadingSteps(ctx) }
   const leading = outcome.steps.length
@@ -53,8 +53,14 @@ export async function runChartSteps(
     outcome.steps.push(...(step ? [step] : []), contracted, ...build.steps)
     if (build.failed) return outcome
     const [[{ checkStep }, { publishStep }], preview] = await Promise.all([loadLaterStages(), startPreview()])
-    const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) =>
-      preview?.packaged(p)
+    const checked = await checkStep(
+      ctx,
+      build,
+      await valueArguments(ctx),
+      timestamps,
+      resolution?.info.name,
+      (p) => preview?.packaged(p),
+      workspace
     )
     outcome.diff = checked.diff
     if (checked.error !== undefined) return { ...outcome, error: checked.error }
