@@ -69,6 +69,7 @@ describe.each(helmsUnderTest())('schema gate with spec.depends blueprints, $labe
       // The only finding: the opt-in ServiceMonitor's kind, which a fresh cluster lacks by design (a notice).
       expect(step.findings.map((f) => [f.rule, f.severity])).toEqual([['schema-missing', 'notice']])
       expect(step.data.kinds.find((k) => k.kind === 'Cluster')?.schema).toBe(CNPG_CRD)
+      expect(step.summary).toMatch(/, 6 CRDs \(6 from spec\.depends: bp-cert-manager, bp-cnpg\),/)
       expect(step.data.depends).toEqual([
         expect.objectContaining({ blueprint: 'bp-cert-manager', dir: 'platform/cert-manager', status: 'rendered' }),
         expect.objectContaining({ blueprint: 'bp-cnpg', dir: 'platform/cnpg', crds: 3, status: 'rendered' })

@@ -88,6 +88,7 @@ describe('SchemaRun with spec.depends renders', () => {
     expect(step.data?.kinds).toEqual([
       expect.objectContaining({ kind: 'Widget', schema: 'bp-widgets (platform/widgets: crds.yaml)' })
     ])
+    expect(step.summary).toContain('1 CRD (1 from spec.depends: bp-widgets)')
     expect(step.data?.depends.map((d) => [d.blueprint, d.crds, d.status])).toEqual([
       ['bp-other', 0, 'rendered'],
       ['bp-widgets', 1, 'rendered']

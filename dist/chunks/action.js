@@ -16110,6 +16110,15 @@ function startLaterPreview(ctx) {
     started.catch(() => undefined); // awaited by chart-steps; a chunk that does not load is its error to report
     return started;
 }
+/**
+ * The sibling blueprints' lookups (siblings-step.ts), their code loaded on its own and their requests sent when the
+ * chart stages start: the round trip overlaps the dependency build. Undefined for a run without a sibling blueprint.
+ */
+function startLaterSiblings(...args) {
+    const started = import('./siblings-step.js').then((module) => module.startSiblingsStep(...args));
+    started.catch(() => undefined); // awaited by chart-steps; a chunk that does not load is its error to report
+    return started;
+}
 
 // A CycloneDX 1.5 SBOM of what the chart deploys: the chart itself, the charts
 // it bundles (at the versions the dependency build put in charts/), and every
@@ -16289,6 +16298,12 @@ async function runChartSteps(ctx, preparation) {
     // A key written twice in a file the run reads leads (an error stops the publish like a failed gate).
     const outcome = { steps: leadingSteps(ctx) };
     const leading = outcome.steps.length;
+    // The sibling blueprints' registry lookups (only a chart that bundles one): sent now, beside the build.
+    const siblings = startLaterSiblings(ctx, preparation.workspace);
+    const siblingsStep = async () => {
+        const step = await siblings.catch(() => undefined);
+        return step?.();
+    };
     // A pull request's publish preview: started once the build runs (its round trip beside the build).
     let previewStarted;
     const startPreview = () => (previewStarted ??= startLaterPreview(ctx));
@@ -16303,10 +16318,15 @@ async function runChartSteps(ctx, preparation) {
             void loadLaterStages();
         };
         const build = await buildStep(ctx, upstream, await work, epoch, whileBuilding);
-        const [{ resolution, step }, timestamps, contracted] = await Promise.all([upstream(), epoch(), contract()]);
+        const [{ resolution, step }, timestamps, contracted, sibling] = await Promise.all([
+            upstream(),
+            epoch(),
+            contract(),
+            siblingsStep()
+        ]);
         outcome.upstream = resolution?.info;
-        // The contract leads with the upstream: a failed one stops the publish like a failed gate.
-        outcome.steps.push(...(step ? [step] : []), contracted, ...build.steps);
+        // The contract and the siblings lead with the upstream: a failed one stops the publish like a failed gate.
+        outcome.steps.push(...(step ? [step] : []), contracted, ...(sibling ? [sibling] : []), ...build.steps);
         if (build.failed)
             return outcome;
         const [[{ checkStep }, { publishStep }], preview] = await Promise.all([loadLaterStages(), startPreview()]);
@@ -16339,14 +16359,17 @@ async function runChartSteps(ctx, preparation) {
     catch (error) {
         // Stopped before the upstream's step was taken in (the work copy or the build threw): it still leads.
         if (outcome.steps.length === leading) {
-            const [settled, contracted] = await Promise.all([
+            const [settled, contracted, sibling] = await Promise.all([
                 upstream().catch(() => undefined),
-                contract().catch(() => undefined)
+                contract().catch(() => undefined),
+                siblingsStep().catch(() => undefined)
             ]);
             if (settled?.step)
                 outcome.steps.push(settled.step);
             if (contracted)
                 outcome.steps.push(contracted);
+            if (sibling)
+                outcome.steps.push(sibling);
             outcome.upstream = settled?.resolution?.info;
         }
         // An index that could not be fetched points at the Chart.yaml line of the dependency it serves.

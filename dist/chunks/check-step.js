@@ -4,6 +4,7 @@ import { hasCommit, fetchCommits } from './discover.js';
 import { r as readTgzEntries, a as runPublish, p as packageChart } from './push.js';
 import 'node:module';
 import './semver.js';
+import './siblings.js';
 import './_builtin_zlib.js';
 
 // The base commit of an event, and folders of the repository as of that
@@ -5233,8 +5234,12 @@ class SchemaRun {
         const parts = [
             `${this.documents} documents of ${this.renders} render${this.renders === 1 ? '' : 's'} against Kubernetes ${this.settings.kubeVersion.text}`
         ];
-        if (this.crds.size > 0)
-            parts.push(`${this.crds.size} CRD${this.crds.size === 1 ? '' : 's'}`);
+        if (this.crds.size > 0) {
+            // Which spec.depends blueprints gave CRDs the check uses, e.g. `6 CRDs (2 from spec.depends: bp-cnpg)`.
+            const fromDepends = [...this.crds.values()].filter((crd) => crd.source === 'depends').length;
+            const givers = data.depends.filter((d) => d.status === 'rendered' && d.crds > 0).map((d) => d.blueprint);
+            parts.push(`${this.crds.size} CRD${this.crds.size === 1 ? '' : 's'}${fromDepends > 0 ? ` (${fromDepends} from spec.depends: ${givers.join(', ')})` : ''}`);
+        }
         if (errors > 0)
             parts.push(`${errors} error${errors === 1 ? '' : 's'}`);
         if (this.missing.size > 0)

@@ -288,7 +288,14 @@ export class SchemaRun {
     const parts = [
       `${this.documents} documents of ${this.renders} render${this.renders === 1 ? '' : 's'} against Kubernetes ${this.settings.kubeVersion.text}`
     ]
-    if (this.crds.size > 0) parts.push(`${this.crds.size} CRD${this.crds.size === 1 ? '' : 's'}`)
+    if (this.crds.size > 0) {
+      // Which spec.depends blueprints gave CRDs the check uses, e.g. `6 CRDs (2 from spec.depends: bp-cnpg)`.
+      const fromDepends = [...this.crds.values()].filter((crd) => crd.source === 'depends').length
+      const givers = data.depends.filter((d) => d.status === 'rendered' && d.crds > 0).map((d) => d.blueprint)
+      parts.push(
+        `${this.crds.size} CRD${this.crds.size === 1 ? '' : 's'}${fromDepends > 0 ? ` (${fromDepends} from spec.depends: ${givers.join(', ')})` : ''}`
+      )
+    }
     if (errors > 0) parts.push(`${errors} error${errors === 1 ? '' : 's'}`)
     if (this.missing.size > 0)
       parts.push(`${this.missing.size} kind${this.missing.size === 1 ? '' : 's'} without schema`)
