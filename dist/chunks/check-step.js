@@ -3786,7 +3786,8 @@ function discoverToggles(values, overrides = { include: [], exclude: [] }, looku
             default: value,
             origin,
             expectsResource: toggleKind(valuePath).expectsResource,
-            ...enablingFlags(valuePath, lookup)
+            ...enablingFlags(valuePath, lookup),
+            heldOff: []
         });
     };
     walkValues(values, (key, value, at) => {
@@ -3805,7 +3806,16 @@ function discoverToggles(values, overrides = { include: [], exclude: [] }, looku
         add(valuePath, valueAt(values, valuePath), 'input');
     }
     const excluded = overrides.exclude.map((text) => parseDottedPath(text.trim())).filter((p) => p.length > 0);
-    return found.filter((t) => !excluded.some((pattern) => matchesPattern(t.path, pattern)));
+    const probed = found.filter((t) => !excluded.some((pattern) => matchesPattern(t.path, pattern)));
+    for (const toggle of probed)
+        toggle.heldOff = probed.filter((t) => t.default === true && isBelow(t.path, toggle.path)).map((t) => t.key);
+    return probed;
+}
+/** Whether `valuePath` lies below `<x>` of a flag `<x>.enabled` (deeper than the flag itself). */
+function isBelow(valuePath, flag) {
+    if (flag[flag.length - 1] !== 'enabled' || valuePath.length <= flag.length)
+        return false;
+    return flag.slice(0, -1).every((segment, i) => segment === valuePath[i]);
 }
 function groupOf(apiVersion) {
     if (!apiVersion)
@@ -3988,7 +3998,8 @@ function observabilityStep(input) {
         if (line !== undefined)
             at.line = line;
         const enabling = toggle.enabling.map((f) => f.key);
-        const withFlags = enabling.length > 0 ? ` with ${list(enabling.map((k) => `${k}=true`))}` : '';
+        const alongside = [...enabling.map((k) => `${k}=true`), ...toggle.heldOff.map((k) => `${k}=false`)];
+        const withFlags = alongside.length > 0 ? ` with ${list(alongside)}` : '';
         const outcome = input.case2[i];
         const data = {
             path: toggle.key,
@@ -4001,6 +4012,8 @@ function observabilityStep(input) {
         };
         if (toggle.notSwitchable.length > 0)
             data.notSwitchable = toggle.notSwitchable;
+        if (toggle.heldOff.length > 0)
+            data.heldOff = toggle.heldOff;
         if (line !== undefined)
             data.line = line;
         if (!outcome)
@@ -4105,7 +4118,11 @@ function summaryOf(toggles, references, case3) {
 /** One line per probed value: what its opt-in render set and produced (the flags it switched on said here). */
 function detailsOf(toggles) {
     const lines = toggles.map((t) => {
-        const set = [`${t.path}=true`, ...t.enabling.map((k) => `${k}=true`)].join(' ');
+        const set = [
+            `${t.path}=true`,
+            ...t.enabling.map((k) => `${k}=true`),
+            ...(t.heldOff ?? []).map((k) => `${k}=false`)
+        ].join(' ');
         const verdict = t.case2.error !== undefined
             ? `fails: ${t.case2.error}`
             : t.rendersMonitor
@@ -4117,8 +4134,13 @@ function detailsOf(toggles) {
     });
     return [`Opt-in renders (case 2), each with the ${MONITORING_GROUP} API present:`, ...lines].join('\n');
 }
-function optInSet(toggle) {
-    return [...toggle.enabling.map((f) => `${f.key}=true`), `${toggle.key}=true`];
+/** A value switched on or off, with its enabling flags on and the default-true values below it held off. */
+function caseSet(toggle, on) {
+    return [
+        ...toggle.enabling.map((f) => `${f.key}=true`),
+        `${toggle.key}=${on}`,
+        ...toggle.heldOff.map((key) => `${key}=false`)
+    ];
 }
 /**
  * Pure: the renders the gate needs: each probed value on (with its enabling flags), every value off, and for a
@@ -4127,7 +4149,7 @@ function optInSet(toggle) {
  */
 function observabilityCases(toggles) {
     const cases = [
-        ...toggles.map((toggle, i) => ({ id: `case2:${i}`, set: optInSet(toggle) })),
+        ...toggles.map((toggle, i) => ({ id: `case2:${i}`, set: caseSet(toggle, true) })),
         { id: 'case3', set: toggles.map((t) => `${t.key}=false`) }
     ];
     const switchedOff = new Map();
@@ -4135,7 +4157,7 @@ function observabilityCases(toggles) {
         if (toggle.default !== true)
             return;
         switchedOff.set(i, cases.length);
-        cases.push({ id: `case2-off:${i}`, set: [...toggle.enabling.map((f) => `${f.key}=true`), `${toggle.key}=false`] });
+        cases.push({ id: `case2-off:${i}`, set: caseSet(toggle, false) });
     });
     return { cases, switchedOff };
 }
