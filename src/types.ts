@@ -46,10 +46,16 @@ export interface StepResult<D = unknown> {
   data?: D
 }
 
-/** One YAML document of a `helm template` render, parsed once and shared by gates. */
+/**
+ * One resource of a `helm template` render, parsed once and shared by every reader (gates, the diff, the schema
+ * check): a document, or an item of a list document (`kind: List`, any document with an `items` sequence), which
+ * Helm and kubectl apply as resources of their own (helm/render.ts `renderedResources`).
+ */
 export interface RenderedDocument {
   /** Template path from the `# Source:` comment, e.g. `bp-temporal/charts/temporal/templates/web.yaml`. */
   source?: string
+  /** For an item of a list document: where it stands in that document, e.g. `items[2]` (`items[0].items[1]` nested). */
+  listItem?: string
   apiVersion?: string
   kind?: string
   name?: string

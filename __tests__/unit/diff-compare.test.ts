@@ -109,6 +109,45 @@ describe('compareRenders', () => {
     expect((head[0].object.data as Record<string, string>).token).toBe('TkVX')
   })
 
+  it('a Secret inside a kind: List (and a List nested in it) is hidden like any Secret, keyed by its own identity', () => {
+    const list = (password: string, token: string) => `# Source: bp/templates/list.yaml
+apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: Secret
+    metadata: { name: db, namespace: demo }
+    stringData:
+      password: ${password}
+    data:
+      token: ${Buffer.from(token).toString('base64')}
+  - apiVersion: v1
+    kind: List
+    items:
+      - apiVersion: v1
+        kind: Secret
+        metadata: { name: nested }
+        stringData: { key: ${password}-nested }
+      - apiVersion: v1
+        kind: ConfigMap
+        metadata: { name: plain }
+        data: { shown: ${token}-visible }
+`
+    const c = compareRenders(render(list('old-pa55word', 'old-t0ken')), render(list('new-pa55word', 'new-t0ken')))
+    expect(c.resources.map((r) => [r.kind, r.namespace, r.name, r.change])).toEqual([
+      ['ConfigMap', '', 'plain', 'changed'],
+      ['Secret', '', 'nested', 'changed'],
+      ['Secret', 'demo', 'db', 'changed']
+    ])
+    const text = c.resources.map((r) => r.diff).join('\n')
+    const b64 = (v: string) => Buffer.from(v).toString('base64')
+    for (const value of ['pa55word', b64('old-t0ken'), b64('new-t0ken')]) expect(text).not.toContain(value)
+    expect(c.resources[2].secretKeys).toEqual({ added: [], removed: [], changed: ['token', 'stringData.password'] })
+    expect(c.resources[1].secretKeys).toEqual({ added: [], removed: [], changed: ['stringData.key'] })
+    // A ConfigMap is no Secret: its change is shown.
+    expect(c.resources[0].diff).toContain('+  shown: new-t0ken-visible')
+  })
+
   it('an unchanged Secret stays unchanged', () => {
     const text = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: QQ==\n'
     expect(compareRenders(render(text), render(text)).counts).toEqual({

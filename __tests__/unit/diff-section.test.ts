@@ -86,4 +86,25 @@ describe('renderDiffSection', () => {
     const section = renderDiffSection(diff, 10_000)!
     expect(section).toMatch(/````diff\n[\s\S]*\n ```\n````/)
   })
+
+  it('mentions, issue references and tags in resource names and Secret key names stay plain, in <summary> and the table', () => {
+    const secret = (keys: string[]) =>
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: "x</summary><img src=y>@octocat"\nstringData:\n${keys
+        .map((k, i) => `  "${k}": v${i}`)
+        .join('\n')}\n`
+    const section = renderDiffSection(diffOf(secret(['a']), secret(['a', '@octocat', '#12', 'www.evil.io'])), 10_000)!
+    const summary = /<summary>(.*)<\/summary>/.exec(section)![1]
+    expect(summary).toBe(
+      'changed: Secret x&lt;/summary&gt;&lt;img src=y&gt;@\u200boctocat (+3 −0; keys added stringData.@\u200boctocat, ' +
+        'stringData.#\u200b12, stringData.www.evil.io (values hidden))'
+    )
+    // In the table the name is a code span (no mention there); the key names are text.
+    const row = section.split('\n').find((l) => l.startsWith('| changed'))!
+    expect(row).toContain('| `x</summary><img src=y>@octocat` |')
+    expect(row).toContain('keys added stringData.@\u200boctocat, stringData.\\#\u200b12, stringData.www\\.evil.io')
+    for (const text of [summary, row.replace(/`[^`]*`/g, '')]) {
+      expect(text).not.toMatch(/(^|\W)[@#]\w/)
+      expect(text).not.toMatch(/<(?!\/?summary>)[a-z/]/i)
+    }
+  })
 })

@@ -9,8 +9,10 @@ import {
   parseRender,
   parseRenderDetailed,
   parseYamlDocument,
-  RenderParseError
+  RenderParseError,
+  renderedResources
 } from '../../src/helm/render.js'
+import type { RenderedDocument } from '../../src/types.js'
 import { checkImages, extractImages } from '../../src/images/images.js'
 import { PROJECT_ROOT, projectChartFiles } from '../support/project-files.js'
 
@@ -242,6 +244,72 @@ spec:
   colon: a:b
   hash: a#b
 `
+
+describe('renderedResources: list documents are their items', () => {
+  const LIST = `---
+# Source: bp/templates/list.yaml
+apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: { name: first, namespace: demo }
+  - apiVersion: v1
+    kind: ConfigMapList
+    items:
+      - apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: inner }
+        spec: { template: { spec: { containers: [{ name: c, image: "nginx:1.25" }] } } }
+  - just a string
+---
+# Source: bp/templates/plain.yaml
+apiVersion: v1
+kind: Service
+metadata: { name: svc }
+---
+# Source: bp/templates/empty-list.yaml
+apiVersion: v1
+kind: List
+items: []
+`
+
+  it("parseRenderDetailed gives each item (nested lists too) as a resource with the list's source, never the list", () => {
+    const { documents, errors } = parseRenderDetailed(LIST)
+    expect(documents.map((d) => [d.kind, d.name, d.namespace, d.source, d.listItem])).toEqual([
+      ['ConfigMap', 'first', 'demo', 'bp/templates/list.yaml', 'items[0]'],
+      ['Deployment', 'inner', undefined, 'bp/templates/list.yaml', 'items[1].items[0]'],
+      ['Service', 'svc', undefined, 'bp/templates/plain.yaml', undefined]
+    ])
+    // The item that is no mapping is an error naming it, as kubectl refuses it.
+    expect(errors.map((e) => [e.source, e.message])).toEqual([
+      ['bp/templates/list.yaml', 'list item items[2] of List is a string, not a mapping']
+    ])
+    // Readers of the resources see the item's own kind: the image is used by the Deployment, not by "List".
+    expect(extractImages(documents).map((u) => [u.kind, u.name, u.field])).toEqual([
+      ['Deployment', 'inner', 'spec.template.spec.containers[0].image']
+    ])
+  })
+
+  it('renderedResources flattens documents parsed elsewhere, and leaves flat ones as they are', () => {
+    const list: RenderedDocument = {
+      kind: 'List',
+      source: 's.yaml',
+      object: { kind: 'List', items: [{ kind: 'Secret', metadata: { name: 'x' } }] }
+    }
+    const flat = renderedResources([list])
+    expect(flat).toEqual([
+      {
+        kind: 'Secret',
+        name: 'x',
+        source: 's.yaml',
+        listItem: 'items[0]',
+        object: { kind: 'Secret', metadata: { name: 'x' } }
+      }
+    ])
+    expect(renderedResources(flat)).toEqual(flat)
+  })
+})
 
 describe('fast YAML reader', () => {
   it('handles typical Helm output itself and agrees with YAML.parse', () => {

@@ -2,7 +2,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@j
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { codeBlock, codeSpan, escapeCell, escapeMarkdown } from '../../src/report/markdown.js'
+import { codeBlock, codeSpan, escapeCell, escapeHtml, escapeMarkdown } from '../../src/report/markdown.js'
 import {
   annotate,
   commentMarker,
@@ -181,6 +181,34 @@ describe('escaping', () => {
     const block = codeBlock('before\n```\nafter')
     expect(block.startsWith('````\n')).toBe(true)
     expect(block.endsWith('\n````')).toBe(true)
+  })
+
+  it('ends no line where the text does not: a lone CR or CRLF quoted from a chart is a plain line end in code blocks', () => {
+    const block = codeBlock('image: x\r<img src=y>\r@octocat\r\n```\rdone')
+    expect(block).toBe('````\nimage: x\n<img src=y>\n@octocat\n```\ndone\n````')
+    // Inline text and HTML never carry a CR either.
+    expect(escapeMarkdown('a\r# b')).toBe('a\n\\# b')
+    expect(escapeHtml('a\rb\r\nc')).toBe('a b c')
+  })
+
+  it('fences code with a fence longer than any backtick run inside, wherever it stands', () => {
+    expect(codeBlock('x = `````inline````` y').startsWith('``````\n')).toBe(true)
+    expect(codeBlock('    ````\n`').split('\n')[0]).toBe('`````')
+    expect(codeBlock('plain', 'y{a}ml`').split('\n')[0]).toBe('```yaml')
+  })
+
+  it('keeps mentions, issue references, e-mail addresses and URLs plain, in markdown text and in raw HTML', () => {
+    const hostile = 'ping @octocat, see #12 and GH-34, mail evil@example.com, www.evil.io or https://evil.io/x'
+    const md = escapeMarkdown(hostile)
+    expect(md).toBe(
+      'ping @\u200boctocat, see \\#\u200b12 and GH\u200b-34, mail evil@\u200bexample.com, www\\.evil.io or https\\://evil.io/x'
+    )
+    const html = escapeHtml(`${hostile} </summary><img src=x>`)
+    expect(html).toBe(
+      'ping @\u200boctocat, see #\u200b12 and GH\u200b-34, mail evil@\u200bexample.com, www.evil.io or https://evil.io/x &lt;/summary&gt;&lt;img src=x&gt;'
+    )
+    // An image reference keeps its `@` (no mention, no address).
+    expect(escapeMarkdown('nginx@sha256:0123')).toBe('nginx@sha256:0123')
   })
 
   it('escapes step summaries in the steps table', () => {

@@ -13345,9 +13345,10 @@ function describe$1(value) {
     return `a ${typeof value}`;
 }
 /**
- * Splits and parses a `helm template` output. Empty documents (only comments
- * or blank lines) are skipped. Documents that are not valid YAML, or are not a
- * mapping, are returned in `errors` with their `# Source:` template and line.
+ * Splits and parses a `helm template` output into its resources: a list document (`kind: List`) gives its items
+ * instead ({@link renderedResources}). Empty documents (only comments or blank lines) are skipped. Documents that
+ * are not valid YAML, or are not a mapping (or a list item that is not), are returned in `errors` with their
+ * `# Source:` template and line.
  */
 function parseRenderDetailed(output, options = {}) {
     const documents = [];
@@ -13382,25 +13383,54 @@ function parseRenderDetailed(output, options = {}) {
             errors.push(new RenderParseError(`document is ${describe$1(value)}, not a mapping`, head.source, lineAt(output, chunk.start), i));
             continue;
         }
-        const object = value;
-        const doc = { object };
-        if (head.source !== undefined)
-            doc.source = head.source;
-        if (typeof object.apiVersion === 'string')
-            doc.apiVersion = object.apiVersion;
-        if (typeof object.kind === 'string')
-            doc.kind = object.kind;
-        const metadata = object.metadata;
-        if (metadata && typeof metadata === 'object' && !Array.isArray(metadata)) {
-            const md = metadata;
-            if (typeof md.name === 'string')
-                doc.name = md.name;
-            if (typeof md.namespace === 'string')
-                doc.namespace = md.namespace;
-        }
-        documents.push(doc);
+        const document = renderedDocument(value, head.source);
+        flattenInto(document, documents, (item, why) => {
+            errors.push(new RenderParseError(`${item} ${why}`, head.source, lineAt(output, chunk.start), i));
+        });
     }
     return { documents, errors };
+}
+/** A parsed document (or list item) with its identity read once. */
+function renderedDocument(object, source, listItem) {
+    const doc = { object };
+    if (source !== undefined)
+        doc.source = source;
+    if (listItem !== undefined)
+        doc.listItem = listItem;
+    if (typeof object.apiVersion === 'string')
+        doc.apiVersion = object.apiVersion;
+    if (typeof object.kind === 'string')
+        doc.kind = object.kind;
+    const metadata = object.metadata;
+    if (metadata && typeof metadata === 'object' && !Array.isArray(metadata)) {
+        const md = metadata;
+        if (typeof md.name === 'string')
+            doc.name = md.name;
+        if (typeof md.namespace === 'string')
+            doc.namespace = md.namespace;
+    }
+    return doc;
+}
+const isMapping$1 = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/**
+ * Adds `doc` to `out`, or, when it is a list, its items (depth first, nested lists too): what Helm and kubectl
+ * apply. Like apimachinery's unstructured decoder, any document whose `items` is a sequence is a list, whatever
+ * its kind (`List`, `ConfigMapList`, …); the list itself is no resource. An item that is not a mapping is given
+ * to `bad` (kubectl refuses such a list).
+ */
+function flattenInto(doc, out, bad) {
+    const items = doc.object.items;
+    if (!Array.isArray(items)) {
+        out.push(doc);
+        return;
+    }
+    items.forEach((item, n) => {
+        const at = `${doc.listItem ? `${doc.listItem}.` : ''}items[${n}]`;
+        if (isMapping$1(item))
+            flattenInto(renderedDocument(item, doc.source, at), out, bad);
+        else
+            bad?.(`list item ${at} of ${doc.kind ?? 'a list'}`, `is ${describe$1(item)}, not a mapping`);
+    });
 }
 /**
  * Pure: a `helm template` output cut into the documents helm wrote, each with

@@ -55,6 +55,7 @@ export class RenderParseError extends Error {
 }
 
 export interface ParsedRender {
+  /** Every resource of the render, list documents flattened into their items ({@link renderedResources}). */
   documents: RenderedDocument[]
   errors: RenderParseError[]
 }
@@ -784,9 +785,10 @@ function describe(value: unknown): string {
 }
 
 /**
- * Splits and parses a `helm template` output. Empty documents (only comments
- * or blank lines) are skipped. Documents that are not valid YAML, or are not a
- * mapping, are returned in `errors` with their `# Source:` template and line.
+ * Splits and parses a `helm template` output into its resources: a list document (`kind: List`) gives its items
+ * instead ({@link renderedResources}). Empty documents (only comments or blank lines) are skipped. Documents that
+ * are not valid YAML, or are not a mapping (or a list item that is not), are returned in `errors` with their
+ * `# Source:` template and line.
  */
 export function parseRenderDetailed(output: string, options: ParseRenderOptions = {}): ParsedRender {
   const documents: RenderedDocument[] = []
@@ -823,20 +825,66 @@ export function parseRenderDetailed(output: string, options: ParseRenderOptions 
       )
       continue
     }
-    const object = value as Record<string, unknown>
-    const doc: RenderedDocument = { object }
-    if (head.source !== undefined) doc.source = head.source
-    if (typeof object.apiVersion === 'string') doc.apiVersion = object.apiVersion
-    if (typeof object.kind === 'string') doc.kind = object.kind
-    const metadata = object.metadata
-    if (metadata && typeof metadata === 'object' && !Array.isArray(metadata)) {
-      const md = metadata as Record<string, unknown>
-      if (typeof md.name === 'string') doc.name = md.name
-      if (typeof md.namespace === 'string') doc.namespace = md.namespace
-    }
-    documents.push(doc)
+    const document = renderedDocument(value as Record<string, unknown>, head.source)
+    flattenInto(document, documents, (item, why) => {
+      errors.push(new RenderParseError(`${item} ${why}`, head.source, lineAt(output, chunk.start), i))
+    })
   }
   return { documents, errors }
+}
+
+/** A parsed document (or list item) with its identity read once. */
+function renderedDocument(
+  object: Record<string, unknown>,
+  source: string | undefined,
+  listItem?: string
+): RenderedDocument {
+  const doc: RenderedDocument = { object }
+  if (source !== undefined) doc.source = source
+  if (listItem !== undefined) doc.listItem = listItem
+  if (typeof object.apiVersion === 'string') doc.apiVersion = object.apiVersion
+  if (typeof object.kind === 'string') doc.kind = object.kind
+  const metadata = object.metadata
+  if (metadata && typeof metadata === 'object' && !Array.isArray(metadata)) {
+    const md = metadata as Record<string, unknown>
+    if (typeof md.name === 'string') doc.name = md.name
+    if (typeof md.namespace === 'string') doc.namespace = md.namespace
+  }
+  return doc
+}
+
+const isMapping = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/**
+ * Adds `doc` to `out`, or, when it is a list, its items (depth first, nested lists too): what Helm and kubectl
+ * apply. Like apimachinery's unstructured decoder, any document whose `items` is a sequence is a list, whatever
+ * its kind (`List`, `ConfigMapList`, …); the list itself is no resource. An item that is not a mapping is given
+ * to `bad` (kubectl refuses such a list).
+ */
+function flattenInto(doc: RenderedDocument, out: RenderedDocument[], bad?: (item: string, why: string) => void): void {
+  const items = doc.object.items
+  if (!Array.isArray(items)) {
+    out.push(doc)
+    return
+  }
+  items.forEach((item: unknown, n) => {
+    const at = `${doc.listItem ? `${doc.listItem}.` : ''}items[${n}]`
+    if (isMapping(item)) flattenInto(renderedDocument(item, doc.source, at), out, bad)
+    else bad?.(`list item ${at} of ${doc.kind ?? 'a list'}`, `is ${describe(item)}, not a mapping`)
+  })
+}
+
+/**
+ * Every resource of a render: each document, and in place of a list document (`kind: List`, or any document with
+ * an `items` sequence) its items, nested lists flattened, each with the list's `# Source:` and its `listItem`.
+ * Every reader of rendered resources sees this set (`parseRenderDetailed` returns it); use it for documents that
+ * come from elsewhere. Items that are not mappings are left out (`parseRenderDetailed` reports them).
+ */
+export function renderedResources(documents: readonly RenderedDocument[]): RenderedDocument[] {
+  const out: RenderedDocument[] = []
+  for (const doc of documents) flattenInto(doc, out)
+  return out
 }
 
 export interface ParseRenderOptions {

@@ -1,7 +1,7 @@
 // The "What changes" section of the PR comment and job summary: counts, the
 // changed resources, the images that change, the upstream version change,
 // then each changed resource's diff folded, within a size budget.
-import { codeBlock, codeSpan, escapeCell, escapeMarkdown } from './markdown.js'
+import { codeBlock, codeSpan, escapeCell, escapeHtml, escapeMarkdown } from './markdown.js'
 import type { ImageChange, RenderDiff, ResourceChange } from '../diff/types.js'
 
 /** Rows of the resource table before the rest is only counted. */
@@ -10,15 +10,6 @@ const MAX_ROWS = 60
 const MAX_DIFF_LINES = 200
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
-
-function html(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/[\r\n\t]/g, ' ')
-}
 
 const kindLabel = (r: ResourceChange): string => (r.group ? `${r.kind} (${r.group})` : r.kind)
 const nameLabel = (r: ResourceChange): string => (r.namespace ? `${r.namespace}/${r.name}` : r.name)
@@ -54,7 +45,7 @@ function foldedDiff(r: ResourceChange): string {
   const lines = r.diff.replace(/\n$/, '').split('\n')
   const more = lines.length - MAX_DIFF_LINES
   const shown = more > 0 ? [...lines.slice(0, MAX_DIFF_LINES), `# … ${more} more lines in the diff file`] : lines
-  const summary = `${html(r.change)}: ${html(kindLabel(r))} ${html(nameLabel(r))} (${html(what(r))})`
+  const summary = escapeHtml(`${r.change}: ${kindLabel(r)} ${nameLabel(r)} (${what(r)})`)
   return `<details><summary>${summary}</summary>\n\n${codeBlock(shown.join('\n'), 'diff')}\n\n</details>`
 }
 
