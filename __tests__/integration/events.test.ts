@@ -159,7 +159,13 @@ describe(`pull requests and tags (${helm.label})`, () => {
     expect(failureMessage(mismatch)).toMatch(/1\.0\.0/)
     expect(await tags(servers.registry.url, 'tags/bp-temporal')).toEqual(['1.0.0'])
 
-    const fromTag = await tagRun('platform/temporal/v1.0.7', { 'version-from-tag': 'true' })
+    // With version-from-tag the tag's version is published, and the catalog entry advertises it (blueprint.yaml).
+    const blueprintYaml = path.join(ws.dir, 'platform/temporal/blueprint.yaml')
+    const catalog = await readFile(blueprintYaml, 'utf8')
+    await writeFile(blueprintYaml, catalog.replace(/^ {2}version: 1\.0\.0$/m, '  version: 1.0.7'))
+    const fromTag = await tagRun('platform/temporal/v1.0.7', { 'version-from-tag': 'true' }).finally(() =>
+      writeFile(blueprintYaml, catalog)
+    )
     expect({ exit: fromTag.exitCode, error: failureMessage(fromTag) }).toEqual({ exit: 0, error: '' })
     expect(fromTag.outputs['chart-version']).toBe('1.0.7')
     expect((await tags(servers.registry.url, 'tags/bp-temporal')).sort()).toEqual(['1.0.0', '1.0.7'])

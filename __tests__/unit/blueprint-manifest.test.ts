@@ -25,6 +25,7 @@ describe('readBlueprintManifest', () => {
         '      alias: db',
         '    - bp-cert-manager',
         '    - {blueprint: bp-keda}',
+        "    - {name: bp-cnpg, version: '>=1.0.0 <2.0.0'}",
         ''
       ].join('\n')
     )
@@ -40,12 +41,13 @@ describe('readBlueprintManifest', () => {
     expect(manifest.depends).toEqual([
       { blueprint: 'bp-cnpg', version: '^1', alias: 'db', form: 'mapping', path: ['spec', 'depends', 0] },
       { blueprint: 'bp-cert-manager', form: 'name', path: ['spec', 'depends', 1] },
-      { blueprint: 'bp-keda', form: 'mapping', path: ['spec', 'depends', 2] }
+      { blueprint: 'bp-keda', form: 'mapping', path: ['spec', 'depends', 2] },
+      { blueprint: 'bp-cnpg', version: '>=1.0.0 <2.0.0', form: 'mapping', path: ['spec', 'depends', 3] }
     ])
     expect(manifest.lineOf(MANIFEST_PATHS.name)).toBe(4)
     expect(manifest.lineOf(MANIFEST_PATHS.version)).toBe(6)
     expect(manifest.lineOf(MANIFEST_PATHS.chart)).toBe(8)
-    expect(manifest.depends.map((d) => manifest.lineOf(d.path))).toEqual([10, 13, 14])
+    expect(manifest.depends.map((d) => manifest.lineOf(d.path))).toEqual([10, 13, 14, 15])
   })
 
   it('reads a YAML number as the version text', () => {
@@ -109,11 +111,13 @@ describe('manifestChartDir', () => {
     expect(manifestChartDir('platform/temporal', './chart')).toBe('platform/temporal/chart')
     expect(manifestChartDir('products/b', 'helm/')).toBe('products/b/helm')
     expect(manifestChartDir('products/b', './charts/../helm')).toBe('products/b/helm')
+    expect(manifestChartDir('.', './chart')).toBe('chart')
   })
 
   it('refuses a folder outside the blueprint, or the blueprint folder itself', () => {
     expect(manifestChartDir('platform/temporal', '../cnpg/chart')).toBeUndefined()
     expect(manifestChartDir('platform/temporal', '.')).toBeUndefined()
     expect(manifestChartDir('platform/temporal', '/etc')).toBeUndefined()
+    expect(manifestChartDir('.', '../x')).toBeUndefined()
   })
 })

@@ -56,3 +56,14 @@ describe('loadBlueprint manifest', () => {
     expect(manifest?.lineOf(['spec', 'depends', 0])).toBe(5)
   })
 })
+
+describe('loadBlueprint with a blueprint.yaml that does not parse', () => {
+  it('keeps the error for the contract step instead of stopping', async () => {
+    const dir = await blueprintWithName('bp-broken-catalog')
+    await writeFile(path.join(workspace, dir, 'blueprint.yaml'), 'metadata:\n  name: [unclosed\n')
+    const blueprint = await loadBlueprint(workspace, dir, `${dir}/chart`)
+    expect(blueprint.manifest).toBeUndefined()
+    expect(blueprint.manifestError?.message).toMatch(new RegExp(`^${dir}/blueprint\\.yaml:\\d+: not valid YAML`))
+    expect(blueprint.chartYaml.data.name).toBe('bp-broken-catalog')
+  })
+})

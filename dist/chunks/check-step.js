@@ -1,9 +1,8 @@
-import { i as isRecord$1, l as lastLine, p as promises, g as loadBlueprint, h as exists$1, j as prepareWorkChart, H as Helm, k as buildDependencies, m as lastLines, q as parseRenderDetailed, t as distExports, u as extractImages, r as redact, n as notice, b as info, a as os, v as require$$10, x as createHelmHome, o as operationLimit, A as ActionError, y as parseYamlText, z as tryParseImageRef, B as checkImages, C as groupFailing, D as compareCodePoints, E as loadYamlFile, F as splitRenderBySource, R as RegistryClient, G as isLoopbackHost, I as cleanAsYaml11, J as isStrictSemver, K as parseVersion, L as HELM_CHART_LAYER, M as ociTag, N as chartRef, P as withProgress, Q as DeadlineError, S as RegistryError, T as withRetry, O as OPERATION_LIMITS, U as chartRepository } from './action.js';
+import { i as isRecord$1, l as lastLine, p as promises, g as loadBlueprint, h as exists$1, j as prepareWorkChart, H as Helm, k as buildDependencies, m as lastLines, q as parseRenderDetailed, t as distExports, u as extractImages, r as redact, n as notice, b as info, a as os, v as require$$10, x as createHelmHome, o as operationLimit, A as ActionError, y as parseYamlText, z as tryParseImageRef, B as checkImages, C as groupFailing, D as segmentMatcher, E as compareCodePoints, F as loadYamlFile, G as splitRenderBySource, R as RegistryClient, I as isLoopbackHost, J as cleanAsYaml11, K as isStrictSemver, L as parseVersion, M as HELM_CHART_LAYER, N as ociTag, P as chartRef, Q as withProgress, S as DeadlineError, T as RegistryError, U as withRetry, O as OPERATION_LIMITS, V as chartRepository } from './action.js';
 import { p as path, a as _builtin_child_process, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
-import { h as hasCommit, f as fetchCommits, s as segmentMatcher } from './discover.js';
+import { hasCommit, fetchCommits } from './discover.js';
 import { r as require$$0 } from './_builtin_zlib.js';
 import 'node:module';
-import './_commonjsHelpers.js';
 
 // The base commit of an event, and folders of the repository as of that
 // commit copied out of git (no checkout: the user's tree is never touched).

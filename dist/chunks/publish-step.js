@@ -1,4 +1,4 @@
-import { N as chartRef } from './action.js';
+import { P as chartRef } from './action.js';
 import 'node:module';
 import '../index.js';
 

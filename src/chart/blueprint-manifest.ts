@@ -23,7 +23,10 @@ interface BlueprintDependency {
   /** The semver range the entry asks for (mapping form only), as written, e.g. `^1`. */
   version?: string
   alias?: string
-  /** `mapping`: `{blueprint: bp-cnpg, version: ^1, alias: db}`; `name`: a bare `bp-cert-manager`. */
+  /**
+   * `mapping`: `{blueprint: bp-cnpg, version: ^1, alias: db}` (`name:` is read as `blueprint:`); `name`: a bare
+   * `bp-cert-manager`.
+   */
   form: 'mapping' | 'name'
   /** Where the entry stands: `['spec', 'depends', index]`. */
   path: YamlPath
@@ -134,12 +137,13 @@ function readDepends(value: unknown, file: string, problems: ManifestProblem[]):
       depends.push({ blueprint: bare.trim(), form: 'name', path: entryPath })
       continue
     }
-    const named = isMapping(entry) ? scalarText(entry.blueprint) : undefined
+    // `blueprint:` is the catalog's key; some blueprints write `name:` (this repository's example does).
+    const named = isMapping(entry) ? scalarText(entry.blueprint ?? entry.name) : undefined
     if (!isMapping(entry) || named === undefined || named.trim() === '') {
       problems.push({
         path: entryPath,
         message: isMapping(entry)
-          ? `spec.depends[${index}] names no blueprint (a mapping needs blueprint: <name>)`
+          ? `spec.depends[${index}] names no blueprint (a mapping needs blueprint: <name>, or name: <name>)`
           : `spec.depends[${index}] must be a blueprint name or a mapping {blueprint, version, alias}, not ${describe(entry)}`,
         fix: `write spec.depends[${index}] as {blueprint: bp-<name>, version: ^1} or as a bare bp-<name> in ${file}`
       })
@@ -181,11 +185,14 @@ function describe(value: unknown): string {
  * default `<dir>/chart` applies, and the contract gate says why).
  */
 export function manifestChartDir(dir: string, chart: string): string | undefined {
-  const base = toPosix(dir)
-  const joined = path.posix.normalize(path.posix.join(base, toPosix(chart.trim()))).replace(/\/+$/, '')
-  if (path.posix.isAbsolute(toPosix(chart.trim()))) return undefined
-  if (joined === base || !joined.startsWith(`${base}/`)) return undefined
-  return joined
+  const base = toPosix(dir) || '.'
+  const named = toPosix(chart.trim())
+  if (path.posix.isAbsolute(named)) return undefined
+  const joined = path.posix.normalize(path.posix.join(base, named)).replace(/\/+$/, '')
+  if (joined === base) return undefined
+  // A blueprint at the workspace's root (`.`): anything below it that does not climb out.
+  if (base === '.') return joined === '..' || joined.startsWith('../') ? undefined : joined
+  return joined.startsWith(`${base}/`) ? joined : undefined
 }
 
 const toPosix = (p: string): string => p.replace(/\\/g, '/').replace(/\/+$/, '')

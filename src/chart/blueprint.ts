@@ -35,8 +35,13 @@ export interface Blueprint {
   chartYaml: YamlSource<ChartMetadata>
   values: YamlSource<Record<string, unknown>>
   blueprintYaml?: YamlSource<Record<string, unknown>>
-  /** blueprint.yaml's typed model (blueprint-manifest.ts), when the folder has one. */
+  /** blueprint.yaml's typed model (blueprint-manifest.ts), when the folder has one and it parses. */
   manifest?: BlueprintManifest
+  /**
+   * Why blueprint.yaml could not be read (not valid YAML, over the size limit): the contract step's finding, not
+   * a stopped run. The chart does not need the catalog entry to be checked.
+   */
+  manifestError?: ActionError
 }
 
 /** A name that is safe as a folder name: no separators, no leading dot or dash. */
@@ -71,7 +76,12 @@ export async function loadBlueprint(workspace: string, dir: string, chartDir: st
         : emptyValues(path.join(chartDir, 'values.yaml')))(),
     (async () =>
       (await exists(path.join(absDir, 'blueprint.yaml')))
-        ? loadYamlFile<Record<string, unknown>>(path.join(absDir, 'blueprint.yaml'), blueprintYamlPath)
+        ? loadYamlFile<Record<string, unknown>>(path.join(absDir, 'blueprint.yaml'), blueprintYamlPath).catch(
+            (error: unknown) => {
+              if (error instanceof ActionError) return error
+              throw error
+            }
+          )
         : undefined)()
   ])
   validateChartMetadata(chartYaml)
@@ -80,6 +90,9 @@ export async function loadBlueprint(workspace: string, dir: string, chartDir: st
       `${values.displayPath}: the top level must be a mapping of values`,
       `fix ${values.displayPath}`
     )
+  }
+  if (blueprintYaml instanceof ActionError) {
+    return { workspace, dir, chartDir, chartYaml, values, manifestError: blueprintYaml }
   }
   const manifest = blueprintYaml ? readBlueprintManifest(blueprintYaml) : undefined
   return { workspace, dir, chartDir, chartYaml, values, blueprintYaml, manifest }

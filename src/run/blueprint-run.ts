@@ -59,7 +59,7 @@ export async function validateBlueprint(frame: RunFrame): Promise<BlueprintRun |
   try {
     const ctx = await preparation.ready
     outcome.helmVersion = ctx.helm.version
-    const chart = await runChartSteps(ctx, preparation.upstream, preparation.work, preparation.epoch)
+    const chart = await runChartSteps(ctx, preparation)
     outcome.upstream = chart.upstream
     outcome.steps.push(...chart.steps)
     outcome.publish = chart.publish

@@ -4,10 +4,10 @@
 import path from 'node:path'
 import { secretValueArgs } from '../inputs/secret-values.js'
 import type { ActionReport, PublishInfo, StepResult, UpstreamInfo } from '../types.js'
-import { buildStep, type PreparedWork } from './build-step.js'
+import { buildStep } from './build-step.js'
 import { loadLaterStages } from './later-stages.js'
 import type { RunContext } from './context.js'
-import type { UpstreamOutcome } from './upstream-step.js'
+import type { Preparation } from './prepare.js'
 import { sbomContent, type SbomContent } from './sbom-input.js'
 
 export interface ChartOutcome {
@@ -35,22 +35,24 @@ async function valueArguments(ctx: Pick<RunContext, 'inputs' | 'folders'>): Prom
 
 export async function runChartSteps(
   ctx: RunContext,
-  upstream: () => Promise<UpstreamOutcome>,
-  work: Promise<PreparedWork>,
-  epoch: () => Promise<{ epoch: number; source: string }>
+  preparation: Pick<Preparation, 'upstream' | 'work' | 'epoch' | 'contract'>
 ): Promise<ChartOutcome> {
+  const { upstream, work, epoch, contract } = preparation
   const outcome: ChartOutcome = { steps: [] }
   try {
-    // Once helm has started: the upstream resolution, the commit time and the later stages' code, beside it.
+    // Once helm has started: the upstream resolution, the commit time, the blueprint.yaml contract and the later
+    // stages' code, beside it.
     const whileBuilding = (): void => {
       void upstream()
       void epoch()
+      void contract().catch(() => undefined)
       void loadLaterStages()
     }
     const build = await buildStep(ctx, upstream, await work, epoch, whileBuilding)
-    const [{ resolution, step }, timestamps] = await Promise.all([upstream(), epoch()])
+    const [{ resolution, step }, timestamps, contracted] = await Promise.all([upstream(), epoch(), contract()])
     outcome.upstream = resolution?.info
-    outcome.steps.push(...(step ? [step] : []), ...build.steps)
+    // The contract leads with the upstream: a failed one stops the publish like a failed gate.
+    outcome.steps.push(...(step ? [step] : []), contracted, ...build.steps)
     if (build.failed) return outcome
     const [{ checkStep }, { publishStep }] = await loadLaterStages()
     const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name)
@@ -74,8 +76,12 @@ export async function runChartSteps(
   } catch (error) {
     // Stopped before the upstream's step was taken in (the work copy or the build threw): it still leads.
     if (outcome.steps.length === 0) {
-      const settled = await upstream().catch(() => undefined)
+      const [settled, contracted] = await Promise.all([
+        upstream().catch(() => undefined),
+        contract().catch(() => undefined)
+      ])
       if (settled?.step) outcome.steps.push(settled.step)
+      if (contracted) outcome.steps.push(contracted)
       outcome.upstream = settled?.resolution?.info
     }
     return { ...outcome, error }

@@ -11,6 +11,7 @@ import { httpRepositoryUrls } from '../chart/dependency-plan.js'
 import { prepareWork, workCopyNeedsUpstream, type PreparedWork } from './build-step.js'
 import type { RunBase, RunContext } from './context.js'
 import { resolveBlueprintUpstream, type UpstreamOutcome } from './upstream-step.js'
+import { contractStep, loadWorkspaceIndex } from './contract-step.js'
 
 export interface Preparation {
   /** The run's context, once helm is ready: the dependency build needs no more than that and the work copy. */
@@ -23,6 +24,10 @@ export interface Preparation {
   work: Promise<PreparedWork>
   /** The commit time (a `git log` process), started on the first call, like `upstream`. */
   epoch: () => Promise<{ epoch: number; source: string }>
+  /** The workspace's blueprints (chart/workspace-index.ts), read on the first call and shared. */
+  workspace: () => ReturnType<typeof loadWorkspaceIndex>
+  /** The blueprint.yaml contract's step (run/contract-step.ts), started on the first call, like `upstream`. */
+  contract: () => ReturnType<typeof contractStep>
   /** Settles once everything started here has ended: only then may the work folder be removed. */
   settled(): Promise<void>
 }
@@ -51,6 +56,8 @@ export function startPreparation(base: RunBase): Preparation {
   )
   const upstream = onDemand(() => resolveBlueprintUpstream(base))
   const epoch = onDemand(() => sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir))
+  const workspace = onDemand(() => loadWorkspaceIndex(base))
+  const contract = onDemand(() => contractStep(base, workspace))
   // Synchronous (chart/work-copy.ts), done in this turn unless it needs the upstream.
   const work = track(
     workCopyNeedsUpstream(base)
@@ -67,6 +74,8 @@ export function startPreparation(base: RunBase): Preparation {
     upstream,
     work,
     epoch,
+    workspace,
+    contract,
     settled: async () => {
       await Promise.all(started)
     }
