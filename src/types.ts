@@ -64,11 +64,28 @@ export interface RenderedDocument {
   object: Record<string, unknown>
 }
 
-/** Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do. */
+/** Where a problem is: a file relative to the workspace, and its line (and column) when known. */
+export interface SourceLocation {
+  file: string
+  line?: number
+  column?: number
+}
+
+/**
+ * Where an error points: a place in a file, or an action input (the run finds the line of the workflow file that
+ * sets it, run/input-location.ts).
+ */
+export type ErrorLocation = SourceLocation | { input: string; value?: string }
+
+/**
+ * Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do, and where it is
+ * (`at`), so the run's annotation lands on that line of the pull request.
+ */
 export class ActionError extends Error {
   constructor(
     message: string,
-    readonly hint?: string
+    readonly hint?: string,
+    readonly at?: ErrorLocation
   ) {
     super(message)
     this.name = 'ActionError'
@@ -97,6 +114,13 @@ export interface UpstreamInfo {
   outdated: boolean
   /** Set when input `upstream-version` overrode the pin for this run. */
   override?: string
+}
+
+/** What a report is about, in one phrase: the chart and its version, or the blueprint folder when no chart was read. */
+export function reportSubject(report: Pick<ActionReport, 'chart' | 'blueprint'>): string {
+  return report.chart.name
+    ? [report.chart.name, report.chart.version].filter(Boolean).join(' ')
+    : `blueprint ${report.blueprint}`
 }
 
 /** The whole run, as written to the JSON report (output `report`). */

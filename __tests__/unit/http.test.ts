@@ -92,13 +92,13 @@ describe('net/http', () => {
 
   it('fetchIndex names the URL of a redirect it does not follow, and of a refused connection, without retrying', async () => {
     await expect(fetchIndex(`${main.base}/loop`, undefined, { retries: 2, baseDelayMs: 1 })).rejects.toThrow(
-      `upstream repository ${main.base}/loop/index.yaml: redirect not followed (too-many)`
+      `chart repository ${main.base}/loop/index.yaml: redirect not followed (too-many)`
     )
     const closed = await server(() => ({ status: 200 }))
     await closed.close()
     const start = Date.now()
     await expect(fetchIndex(closed.base, undefined, { retries: 3, baseDelayMs: 2000 })).rejects.toThrow(
-      new RegExp(`upstream repository ${closed.base}/index.yaml is unreachable: .*ECONNREFUSED`)
+      new RegExp(`chart repository ${closed.base}/index.yaml is unreachable: .*ECONNREFUSED`)
     )
     expect(Date.now() - start).toBeLessThan(2000) // a refused connection is not retried
   })

@@ -74,13 +74,19 @@ describe('checkRunSettings', () => {
     expect(checkRunSettings(settings({}))).toBeUndefined()
   })
 
-  it("refuses a tag whose version is not Chart.yaml's, naming both and version-from-tag", () => {
+  it("refuses a tag whose version is not Chart.yaml's, naming both and version-from-tag, at Chart.yaml's version line", () => {
     const error = failure(() =>
       checkRunSettings(
         settings({ registry: 'oci://ghcr.io/o' }, { eventName: 'push', ref: 'refs/tags/platform/temporal/v9.9.9' })
       )
     )
-    expect(error.hint).toContain('platform/temporal/chart/Chart.yaml version agree, or set version-from-tag: true')
+    expect(error.message).toBe(
+      'tag platform/temporal/v9.9.9 has version 9.9.9, but platform/temporal/chart/Chart.yaml has version 1.2.0'
+    )
+    expect(error.hint).toBe(
+      'make them agree (version: 9.9.9 in platform/temporal/chart/Chart.yaml, or the tag v1.2.0), or set version-from-tag: true'
+    )
+    expect(error.at).toEqual({ file: 'platform/temporal/chart/Chart.yaml', line: 3 })
   })
 
   it('refuses an input version other than the release tag', () => {

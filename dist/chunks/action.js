@@ -2760,14 +2760,25 @@ function info(message) {
 
 var promises = createRequire(import.meta.url)("node:fs/promises");
 
-/** Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do. */
+/**
+ * Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do, and where it is
+ * (`at`), so the run's annotation lands on that line of the pull request.
+ */
 class ActionError extends Error {
     hint;
-    constructor(message, hint) {
+    at;
+    constructor(message, hint, at) {
         super(message);
         this.hint = hint;
+        this.at = at;
         this.name = 'ActionError';
     }
+}
+/** What a report is about, in one phrase: the chart and its version, or the blueprint folder when no chart was read. */
+function reportSubject(report) {
+    return report.chart.name
+        ? [report.chart.name, report.chart.version].filter(Boolean).join(' ')
+        : `blueprint ${report.blueprint}`;
 }
 
 // Bounded time: the run's budget (input `timeout`) and the limit of each
@@ -3745,8 +3756,59 @@ function redact(text) {
     return out;
 }
 
-// How a run that stopped says so: the one line for core.setFailed and the `Run` step of an error that stopped
-// the run early (so the PR comment and job summary say what stopped it).
+// Where an action input is set: the line of the workflow file that gives it (`blueprint: platform/temporl`), so an
+// error about an input is annotated there. The workflow file is GITHUB_WORKFLOW_REF's path
+// (`owner/repo/.github/workflows/ci.yml@refs/heads/main`), read from the checkout; nothing when it is not there
+// (a workflow of another repository, no checkout, a local run) or does not set the input.
+/** `.github/workflows/ci.yml` of GITHUB_WORKFLOW_REF (`owner/repo/.github/workflows/ci.yml@ref`). */
+function workflowFileOf(workflowRef) {
+    const file = /^[^/]+\/[^/]+\/(\.github\/workflows\/[^@]+\.ya?ml)@/.exec(workflowRef ?? '')?.[1];
+    return file && !file.split('/').includes('..') ? file : undefined;
+}
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Pure: the 1-based line of `text` (a workflow file) that sets input `name`, as a block (`name: value`) or flow
+ * (`with: { name: value }`) mapping entry. With a value, the line giving that value (quoted or not) wins; else, or
+ * when it is given by an expression (`${{ matrix.blueprint }}`), the first line setting the input.
+ */
+function inputLine(text, name, value) {
+    const key = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:(?:\\s|$)`);
+    const lines = text.split(/\r?\n/);
+    const setting = lines.flatMap((line, i) => (key.test(line.replace(/(^|\s)#.*$/, '')) ? [i] : []));
+    if (setting.length === 0)
+        return undefined;
+    if (value) {
+        const given = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:\\s*(['"]?)${escapeRegExp(value)}\\1\\s*(?:[,}#]|$)`);
+        const exact = setting.find((i) => given.test(lines[i]));
+        if (exact !== undefined)
+            return exact + 1;
+    }
+    return setting[0] + 1;
+}
+/** The workflow file's line that sets the input (relative to the workspace), when it can be found. */
+function inputLocation(workspace, workflowFile, input) {
+    if (!workflowFile)
+        return undefined;
+    let text;
+    try {
+        text = _builtin_fs.readFileSync(path.join(workspace, workflowFile), 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+    const line = inputLine(text, input.input, input.value);
+    return line === undefined ? undefined : { file: workflowFile, line };
+}
+/** An error's location as a place in a file: an input's is looked up in the workflow file. */
+function resolveLocation(at, workspace, workflowFile) {
+    if (!at)
+        return undefined;
+    return 'input' in at ? inputLocation(workspace, workflowFile, at) : at;
+}
+
+// How a run that stopped says so: the one line for core.setFailed, the `Run` step of an error that stopped
+// the run early (so the PR comment and job summary say what stopped it), and the annotation of an error that
+// stopped the action before any report, each at the file and line the error points at.
 /** One line for core.setFailed: what is wrong, then what to do. */
 function errorLine(error) {
     if (error instanceof ActionError)
@@ -3755,29 +3817,55 @@ function errorLine(error) {
         return redact(`unexpected error: ${error.message}`);
     return redact(`unexpected error: ${String(error)}`);
 }
+/** Where the error points, as a place in the workspace (an input: the workflow file's line that sets it). */
+function errorLocation(error, workspace, workflowFile) {
+    return error instanceof ActionError ? resolveLocation(error.at, workspace, workflowFile) : undefined;
+}
 /** The last line of a failed run: the chart, the failed steps and how many errors were annotated. */
-function failureLine(report) {
+function failureLine(report, context = { summaryWritten: true }) {
     const failed = report.steps.filter((step) => step.status === 'failed');
     const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length;
     // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
-    const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, annotated above and in the job summary` : '';
-    const chart = [report.chart.name, report.chart.version].filter(Boolean).join(' ');
-    return redact(`${chart}: ${failed.map((step) => step.title).join(', ')} failed${count}`);
+    const where = context.summaryWritten ? 'annotated above and in the job summary' : 'annotated above';
+    const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, ${where}` : '';
+    return redact(`${reportSubject(report)}: ${failed.map((step) => step.title).join(', ')} failed${count}`);
 }
-/** The `Run` step of an error that stopped the run. */
-function stoppedStep(error) {
+/** The step of an error that stopped the run: `Run`, or the stage it stopped (`Blueprint`, `Run settings`). */
+function stoppedStep(error, where, title = 'Run') {
     return {
         id: 'error',
-        title: 'Run',
+        title,
         status: 'failed',
         durationMs: 0,
         summary: 'stopped',
-        findings: [{ rule: 'error', severity: 'error', message: errorLine(error) }]
+        findings: [
+            {
+                rule: 'error',
+                severity: 'error',
+                message: errorLine(error),
+                ...(where ? { file: where.file, ...(where.line ? { line: where.line } : {}) } : {})
+            }
+        ]
     };
 }
+/**
+ * Fails the action for an error that stopped it before any report (an input that is not valid): the failure
+ * annotated at the workflow file's line that sets the input, when the error names one.
+ */
+function failAction(error$1, env = process.env) {
+    const where = errorLocation(error$1, env.GITHUB_WORKSPACE || process.cwd(), workflowFileOf(env.GITHUB_WORKFLOW_REF));
+    if (!where) {
+        setFailed(errorLine(error$1));
+        return;
+    }
+    process.exitCode = 1;
+    error(errorLine(error$1), { title: 'Inputs', file: where.file, startLine: where.line });
+}
 
-// The report of one blueprint's run (pure): what the run was about (load.ts), what the stages returned, the
-// run's time; an error that stopped the run becomes its last step (`Run`), so the report says what stopped it.
+// The report of one blueprint's run: what the run was about (load.ts), what the stages returned, the run's time;
+// an error that stopped the run becomes its last step (`Run`, or the stage it stopped), at the file and line it
+// points at, so the report says what stopped it. Pure, but for reading the workflow file when the error names an
+// input (run/input-location.ts).
 /** The report of a run that went past its settings: when nothing was pushed, it still names where the chart goes. */
 function assembleReport(frame, time, identity, outcome) {
     const { registry } = identity;
@@ -3785,12 +3873,17 @@ function assembleReport(frame, time, identity, outcome) {
     return reportOf(frame, time, identity, outcome, ref);
 }
 /** The report of a run stopped before any work (an unreadable blueprint, a run setting that does not hold). */
-function stoppedEarlyReport(frame, time, identity, error) {
-    return reportOf(frame, time, identity, { steps: [], error });
+function stoppedEarlyReport(frame, time, identity, error, stoppedAt) {
+    return reportOf(frame, time, identity, { steps: [], error, stoppedAt });
 }
 function reportOf(frame, time, identity, outcome, ref) {
     const { inputs, event } = frame;
-    const steps = outcome.error === undefined ? outcome.steps : [...outcome.steps, stoppedStep(outcome.error)];
+    const steps = outcome.error === undefined
+        ? outcome.steps
+        : [
+            ...outcome.steps,
+            stoppedStep(outcome.error, errorLocation(outcome.error, inputs.workspace, event.workflowFile), outcome.stoppedAt)
+        ];
     return {
         schemaVersion: 1,
         blueprint: inputs.blueprint,
@@ -3810,25 +3903,6 @@ function reportOf(frame, time, identity, outcome, ref) {
         startedAt: time.startedAt.toISOString(),
         durationMs: time.durationMs
     };
-}
-
-// Input set-secret reaches helm without a shell and without its values in any
-// argument list (another process on the runner can read argv): each value is
-// written to its own file (mode 0600) in the run's private work folder and
-// given as `--set-file key=FILE`, so helm reads it as a string.
-/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
-async function secretValueArgs(dir, entries) {
-    if (entries.length === 0)
-        return [];
-    await promises.mkdir(dir, { recursive: true, mode: 0o700 });
-    const args = [];
-    for (const [index, entry] of entries.entries()) {
-        // A name without commas or `=`: helm splits --set-file on both.
-        const file = path.join(dir, `value-${index}`);
-        await promises.writeFile(file, entry.value, { mode: 0o600 });
-        args.push('--set-file', `${entry.key}=${file}`);
-    }
-    return args;
 }
 
 var dist = {};
@@ -12547,6 +12621,21 @@ function requireDist () {
 
 var distExports = requireDist();
 
+// Input repository-mirrors as a rule of chart repositories: a repository URL rewritten by the longest matching
+// mirror prefix (resolution, dependency build, archive digests). Pure; imports nothing from src/, so inputs/ can
+// parse into its type without depending on the chart modules that use it.
+/** Rewrites a repository URL by the longest matching mirror prefix. */
+function applyMirrors(url, mirrors) {
+    const trimmed = url.replace(/\/+$/, '');
+    let best;
+    for (const mirror of mirrors) {
+        if ((trimmed === mirror.from || trimmed.startsWith(`${mirror.from}/`)) &&
+            (!best || mirror.from.length > best.from.length))
+            best = mirror;
+    }
+    return best ? best.to + trimmed.slice(best.from.length) : trimmed;
+}
+
 // Splits and parses `helm template` output once, so every gate shares the same
 // parsed documents.
 //
@@ -13492,6 +13581,165 @@ function splitRenderBySource(output) {
     return chunks;
 }
 
+// A chart repository's index.yaml: fetched once per run (IndexCache: the library check, the upstream resolution,
+// the dependency build and the base render all read it), through node:http(s) with retries, bounded size and
+// redirects, credentials only on the repository's origin; parsed on first use.
+/**
+ * Each repository's index.yaml, fetched once per run: the library check, the
+ * upstream resolution, the dependency build and the base render all read it.
+ * A failed fetch is remembered too (every reader gets the same error).
+ */
+class IndexCache {
+    fetched = new Map();
+    fetch(repository, credentials) {
+        const key = repository.replace(/\/+$/, '');
+        let entry = this.fetched.get(key);
+        if (!entry) {
+            entry = readIndex(key, credentials);
+            this.fetched.set(key, entry);
+        }
+        return entry;
+    }
+}
+/** The index of a repository: from the run's cache when there is one, else fetched now. */
+async function readIndex(repository, credentials, cache) {
+    if (cache)
+        return cache.fetch(repository, credentials);
+    const { url, text } = await fetchIndex(repository, credentials);
+    let parsed;
+    return { repository: repository.replace(/\/+$/, ''), url, text, entries: () => (parsed ??= parseIndex(text, url)) };
+}
+function parseIndex(text, source) {
+    let data;
+    try {
+        // The fast reader where it reads exactly what the library does (helm writes plain indexes): an index is
+        // megabytes for large public repositories, and the library's parse of even a small one is ~15 ms cold.
+        const fast = fastParseYaml(text);
+        data = fast ? fast.value : distExports.parse(text, { maxAliasCount: -1 });
+    }
+    catch (error) {
+        throw new ActionError(`${source} is not valid YAML: ${error.message.split('\n')[0]}`, 'check the repository URL serves a Helm chart repository index');
+    }
+    const entries = data?.entries;
+    if (!entries || typeof entries !== 'object') {
+        throw new ActionError(`${source} has no entries: it is not a Helm chart repository index`, 'check the dependency repository URL');
+    }
+    return entries;
+}
+/** Bounds on an index.yaml: large public repositories serve tens of MB; a redirect chain ends within a few hops. */
+const MAX_INDEX_BYTES = 256 * 2 ** 20;
+const MAX_INDEX_REDIRECTS = 10;
+/** Connection failures another attempt may get past (a refused connection is a wrong URL more often than not). */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+/** A repository's index.yaml could not be fetched; `repository` is the URL asked (after mirrors). */
+class IndexFetchError extends ActionError {
+    transient;
+    repository;
+    constructor(message, hint, transient, repository) {
+        super(message, hint);
+        this.transient = transient;
+        this.repository = repository;
+    }
+}
+/**
+ * An index that could not be fetched, at the Chart.yaml line of the first dependency it serves (its `repository:`),
+ * so the run's error is annotated there; any other error as it is.
+ */
+function atDependencyLine(error, chartYaml, mirrors) {
+    if (!(error instanceof IndexFetchError))
+        return error;
+    const dependencies = chartYaml.data.dependencies ?? [];
+    const index = dependencies.findIndex((dep) => typeof dep.repository === 'string' && applyMirrors(dep.repository, mirrors) === error.repository);
+    if (index < 0)
+        return error;
+    const line = chartYaml.lineOf(['dependencies', index, 'repository']) ?? chartYaml.lineOf(['dependencies', index]);
+    return new ActionError(`dependency ${String(dependencies[index].name)}: ${error.message}`, error.hint, {
+        file: chartYaml.displayPath,
+        line
+    });
+}
+/**
+ * Fetches `<repository>/index.yaml`, retrying transient failures with backoff,
+ * each attempt within the run's budget; errors name the URL and what to check.
+ */
+async function fetchIndex(repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
+    const repositoryUrl = repository.replace(/\/+$/, '');
+    const url = `${repositoryUrl}/index.yaml`;
+    const headers = { 'user-agent': 'bp-temporal-action' };
+    const withoutAuthorization = { ...headers };
+    if (credentials)
+        headers.authorization = basicAuth(credentials);
+    const attempt = async () => {
+        const limit = operationLimit(OPERATION_LIMITS.http);
+        if (limit.ms <= 0)
+            throw new DeadlineError(`GET ${url}`, 0, true);
+        const mirrorHint = 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input';
+        try {
+            const send = (current, sameOrigin) => httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, MAX_INDEX_BYTES);
+            const response = await followRedirects(new URL(url), MAX_INDEX_REDIRECTS, send);
+            if (response.status === 401 || response.status === 403) {
+                throw new IndexFetchError(`chart repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password' +
+                    (/^http:/i.test(url)
+                        ? ' and https:// (credentials are never sent over plain http except to loopback)'
+                        : ''), false, repositoryUrl);
+            }
+            if (response.status < 200 || response.status > 299) {
+                const transient = (response.status >= 500 && response.status !== 501) || response.status === 429;
+                const hint = 'check the dependency repository URL, or set repository-mirrors';
+                throw new IndexFetchError(`chart repository ${url} answered HTTP ${response.status}`, hint, transient, repositoryUrl);
+            }
+            // As fetch's text() read it: UTF-8 without a byte-order mark.
+            return { url, text: response.body.toString('utf8').replace(/^\uFEFF/, '') };
+        }
+        catch (error) {
+            if (error instanceof ActionError)
+                throw error;
+            if (error instanceof RedirectError) {
+                throw new IndexFetchError(`chart repository ${url}: redirect not followed (${error.reason}): ${error.location}`, mirrorHint, false, repositoryUrl);
+            }
+            const failure = error;
+            if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
+                if (limit.byRun)
+                    throw new DeadlineError(`GET ${url}`, limit.ms, true);
+                throw new IndexFetchError(`chart repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true, repositoryUrl);
+            }
+            if (failure.code === 'EBODYTOOLARGE') {
+                throw new IndexFetchError(`chart repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`, 'check the dependency repository URL', false, repositoryUrl);
+            }
+            // Worded as for the registry; retried on fewer codes (a refused connection is a wrong URL more often).
+            const reason = describeNetworkError(error, limit.ms).text;
+            const transient = failure.code !== undefined && TRANSIENT_CODES.has(failure.code);
+            throw new IndexFetchError(`chart repository ${url} is unreachable: ${reason}`, mirrorHint, transient, repositoryUrl);
+        }
+    };
+    return withRetry(attempt, {
+        ...retry,
+        isRetryable: (error) => error instanceof IndexFetchError && error.transient,
+        onRetry: (n, error, delayMs) => {
+            info(`${error.message}; retry ${n} of ${retry.retries} in ${(delayMs / 1000).toFixed(1)} s`);
+        }
+    });
+}
+
+// Input set-secret reaches helm without a shell and without its values in any
+// argument list (another process on the runner can read argv): each value is
+// written to its own file (mode 0600) in the run's private work folder and
+// given as `--set-file key=FILE`, so helm reads it as a string.
+/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
+async function secretValueArgs(dir, entries) {
+    if (entries.length === 0)
+        return [];
+    await promises.mkdir(dir, { recursive: true, mode: 0o700 });
+    const args = [];
+    for (const [index, entry] of entries.entries()) {
+        // A name without commas or `=`: helm splits --set-file on both.
+        const file = path.join(dir, `value-${index}`);
+        await promises.writeFile(file, entry.value, { mode: 0o600 });
+        args.push('--set-file', `${entry.key}=${file}`);
+    }
+    return args;
+}
+
 // Loads a YAML file once, keeping the source positions so findings can point
 // at file:line, and turning parse errors into messages that name the file and line.
 /** Helm 4 refuses values files over 5 MiB; no chart file the action reads may be larger. */
@@ -13661,6 +13909,26 @@ function isRecord(value) {
  */
 function compareCodePoints(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
+}
+/** Levenshtein distance: the fewest one-character insertions, deletions and substitutions from `a` to `b`. */
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+/** The `count` candidates closest to `target` by edit distance (ties in code-point order). */
+function closestTo(target, candidates, count) {
+    return [...new Set(candidates)]
+        .map((candidate) => ({ candidate, distance: editDistance(target, candidate) }))
+        .sort((x, y) => x.distance - y.distance || compareCodePoints(x.candidate, y.candidate))
+        .slice(0, count)
+        .map((entry) => entry.candidate);
 }
 
 // Copies the user's chart folder into the private work copy. The folder itself
@@ -13938,12 +14206,41 @@ const toPosix = (p) => p.replace(/\\/g, '/').replace(/\/+$/, '');
 /** A name that is safe as a folder name: no separators, no leading dot or dash. */
 const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream';
+/** Folders that hold a chart (`<folder>/chart/Chart.yaml`), where blueprints live: `platform/*`, `products/*`, beside
+ * the folder asked for, and at the top of the workspace. */
+async function blueprintFolders(workspace, asked) {
+    const parents = new Set(['platform', 'products', '.', path.dirname(asked)]);
+    const found = [];
+    for (const parent of parents) {
+        let names;
+        try {
+            names = await promises.readdir(path.resolve(workspace, parent));
+        }
+        catch {
+            continue;
+        }
+        for (const name of names) {
+            const folder = path.posix.join(parent, name);
+            if (await exists(path.resolve(workspace, folder, 'chart', 'Chart.yaml')))
+                found.push(folder);
+        }
+    }
+    return found;
+}
+/** A blueprint folder that is not there: the closest folders that hold a chart, or what to check when none does. */
+async function missingBlueprint(workspace, dir) {
+    const close = closestTo(dir, await blueprintFolders(workspace, dir), 3);
+    const at = { input: 'blueprint', value: dir };
+    if (close.length === 0) {
+        return new ActionError(`blueprint folder ${dir} does not exist in the workspace, and no folder there holds a chart (<folder>/chart/Chart.yaml)`, 'check out the repository first (actions/checkout), then set the blueprint input to the blueprint folder, e.g. platform/<name>', at);
+    }
+    return new ActionError(`blueprint folder ${dir} does not exist in the workspace (did you mean ${close[0]}?)`, `set the blueprint input to a folder holding chart/Chart.yaml (the closest here: ${close.join(', ')})`, at);
+}
 async function loadBlueprint(workspace, dir, chartDir) {
     const absDir = path.resolve(workspace, dir);
     const absChart = path.resolve(workspace, chartDir);
-    if (!(await exists(absDir))) {
-        throw new ActionError(`blueprint folder ${dir} does not exist in ${workspace}`, 'set the blueprint input to the blueprint folder, e.g. platform/temporal');
-    }
+    if (!(await exists(absDir)))
+        throw await missingBlueprint(workspace, dir);
     const chartYamlPath = path.join(chartDir, 'Chart.yaml');
     if (!(await exists(path.join(absChart, 'Chart.yaml')))) {
         throw new ActionError(`${chartYamlPath} not found`, `put the umbrella chart in ${chartDir}, or set the chart input to its folder`);
@@ -14032,19 +14329,19 @@ function isNoUpstream(chart) {
 /**
  * Name and version for the report of a blueprint that could not be read: from
  * Chart.yaml's text when there is one (the PR comment's marker stays the same
- * once it is fixed), else the blueprint folder's name.
+ * once it is fixed), else no name: the report then names the blueprint folder as given.
  */
-async function chartIdentityGuess(workspace, blueprint, chart) {
+async function chartIdentityGuess(workspace, chart) {
     let text = '';
     try {
         text = await promises.readFile(path.resolve(workspace, chart, 'Chart.yaml'), 'utf8');
     }
     catch {
-        // no Chart.yaml: the folder name it is
+        // no Chart.yaml: no name (not the folder's: it may be a typo of the blueprint input)
     }
     const field = (key) => new RegExp(`^${key}:[ \\t]*["']?([A-Za-z0-9][^\\s"'#]*)`, 'm').exec(text)?.[1];
     return {
-        name: field('name') ?? (path.basename(blueprint) || 'blueprint'),
+        name: field('name') ?? '',
         version: field('version') ?? '',
         path: chart
     };
@@ -14622,21 +14919,6 @@ async function lockedVersion(chartDir, displayDir, dependencies, name) {
     if (!lock || lockMismatches(lock, dependencies, path.join(displayDir, 'Chart.yaml')).length)
         return undefined;
     return lock.dependencies.find((entry) => entry.name === name)?.version;
-}
-
-// Input repository-mirrors as a rule of chart repositories: a repository URL rewritten by the longest matching
-// mirror prefix (resolution, dependency build, archive digests). Pure; imports nothing from src/, so inputs/ can
-// parse into its type without depending on the chart modules that use it.
-/** Rewrites a repository URL by the longest matching mirror prefix. */
-function applyMirrors(url, mirrors) {
-    const trimmed = url.replace(/\/+$/, '');
-    let best;
-    for (const mirror of mirrors) {
-        if ((trimmed === mirror.from || trimmed.startsWith(`${mirror.from}/`)) &&
-            (!best || mirror.from.length > best.from.length))
-            best = mirror;
-    }
-    return best ? best.to + trimmed.slice(best.from.length) : trimmed;
 }
 
 // Every dependency archive helm downloaded into charts/ is checked against what
@@ -15567,127 +15849,9 @@ async function runChartSteps(ctx, preparation) {
                 outcome.steps.push(contracted);
             outcome.upstream = settled?.resolution?.info;
         }
-        return { ...outcome, error };
+        // An index that could not be fetched points at the Chart.yaml line of the dependency it serves.
+        return { ...outcome, error: atDependencyLine(error, ctx.blueprint.chartYaml, ctx.inputs.repositoryMirrors) };
     }
-}
-
-// A chart repository's index.yaml: fetched once per run (IndexCache: the library check, the upstream resolution,
-// the dependency build and the base render all read it), through node:http(s) with retries, bounded size and
-// redirects, credentials only on the repository's origin; parsed on first use.
-/**
- * Each repository's index.yaml, fetched once per run: the library check, the
- * upstream resolution, the dependency build and the base render all read it.
- * A failed fetch is remembered too (every reader gets the same error).
- */
-class IndexCache {
-    fetched = new Map();
-    fetch(repository, credentials) {
-        const key = repository.replace(/\/+$/, '');
-        let entry = this.fetched.get(key);
-        if (!entry) {
-            entry = readIndex(key, credentials);
-            this.fetched.set(key, entry);
-        }
-        return entry;
-    }
-}
-/** The index of a repository: from the run's cache when there is one, else fetched now. */
-async function readIndex(repository, credentials, cache) {
-    if (cache)
-        return cache.fetch(repository, credentials);
-    const { url, text } = await fetchIndex(repository, credentials);
-    let parsed;
-    return { repository: repository.replace(/\/+$/, ''), url, text, entries: () => (parsed ??= parseIndex(text, url)) };
-}
-function parseIndex(text, source) {
-    let data;
-    try {
-        // The fast reader where it reads exactly what the library does (helm writes plain indexes): an index is
-        // megabytes for large public repositories, and the library's parse of even a small one is ~15 ms cold.
-        const fast = fastParseYaml(text);
-        data = fast ? fast.value : distExports.parse(text, { maxAliasCount: -1 });
-    }
-    catch (error) {
-        throw new ActionError(`${source} is not valid YAML: ${error.message.split('\n')[0]}`, 'check the repository URL serves a Helm chart repository index');
-    }
-    const entries = data?.entries;
-    if (!entries || typeof entries !== 'object') {
-        throw new ActionError(`${source} has no entries: it is not a Helm chart repository index`, 'check the dependency repository URL');
-    }
-    return entries;
-}
-/** Bounds on an index.yaml: large public repositories serve tens of MB; a redirect chain ends within a few hops. */
-const MAX_INDEX_BYTES = 256 * 2 ** 20;
-const MAX_INDEX_REDIRECTS = 10;
-/** Connection failures another attempt may get past (a refused connection is a wrong URL more often than not). */
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
-class IndexFetchError extends ActionError {
-    transient;
-    constructor(message, hint, transient) {
-        super(message, hint);
-        this.transient = transient;
-    }
-}
-/**
- * Fetches `<repository>/index.yaml`, retrying transient failures with backoff,
- * each attempt within the run's budget; errors name the URL and what to check.
- */
-async function fetchIndex(repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
-    const url = `${repository.replace(/\/+$/, '')}/index.yaml`;
-    const headers = { 'user-agent': 'bp-temporal-action' };
-    const withoutAuthorization = { ...headers };
-    if (credentials)
-        headers.authorization = basicAuth(credentials);
-    const attempt = async () => {
-        const limit = operationLimit(OPERATION_LIMITS.http);
-        if (limit.ms <= 0)
-            throw new DeadlineError(`GET ${url}`, 0, true);
-        const mirrorHint = 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input';
-        try {
-            const send = (current, sameOrigin) => httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, MAX_INDEX_BYTES);
-            const response = await followRedirects(new URL(url), MAX_INDEX_REDIRECTS, send);
-            if (response.status === 401 || response.status === 403) {
-                throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password' +
-                    (/^http:/i.test(url)
-                        ? ' and https:// (credentials are never sent over plain http except to loopback)'
-                        : ''), false);
-            }
-            if (response.status < 200 || response.status > 299) {
-                const transient = (response.status >= 500 && response.status !== 501) || response.status === 429;
-                const hint = 'check the dependency repository URL, or set repository-mirrors';
-                throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, hint, transient);
-            }
-            // As fetch's text() read it: UTF-8 without a byte-order mark.
-            return { url, text: response.body.toString('utf8').replace(/^\uFEFF/, '') };
-        }
-        catch (error) {
-            if (error instanceof ActionError)
-                throw error;
-            if (error instanceof RedirectError) {
-                throw new IndexFetchError(`upstream repository ${url}: redirect not followed (${error.reason}): ${error.location}`, mirrorHint, false);
-            }
-            const failure = error;
-            if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
-                if (limit.byRun)
-                    throw new DeadlineError(`GET ${url}`, limit.ms, true);
-                throw new IndexFetchError(`upstream repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true);
-            }
-            if (failure.code === 'EBODYTOOLARGE') {
-                throw new IndexFetchError(`upstream repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`, 'check the dependency repository URL', false);
-            }
-            // Worded as for the registry; retried on fewer codes (a refused connection is a wrong URL more often).
-            const reason = describeNetworkError(error, limit.ms).text;
-            const transient = failure.code !== undefined && TRANSIENT_CODES.has(failure.code);
-            throw new IndexFetchError(`upstream repository ${url} is unreachable: ${reason}`, mirrorHint, transient);
-        }
-    };
-    return withRetry(attempt, {
-        ...retry,
-        isRetryable: (error) => error instanceof IndexFetchError && error.transient,
-        onRetry: (n, error, delayMs) => {
-            info(`${error.message}; retry ${n} of ${retry.retries} in ${(delayMs / 1000).toFixed(1)} s`);
-        }
-    });
 }
 
 // The one home of credentials: their type, and the policy of which credentials go to which host, built
@@ -15833,7 +15997,7 @@ function decideMode(input) {
             return {
                 mode,
                 reason: `tag ${tagName} does not match Chart.yaml ${chartVersion}${why}`,
-                error: `tag ${tagName} has version ${tag.version} but ${blueprint} Chart.yaml version is ${chartVersion}`,
+                error: `tag ${tagName} has version ${tag.version} but Chart.yaml version is ${chartVersion}`,
                 tagVersion: tag.version
             };
         }
@@ -15855,29 +16019,42 @@ function decideMode(input) {
 function packagedVersion({ inputs, blueprint, decision }) {
     return inputs.version || decision.version || blueprint.chartYaml.data.version;
 }
-/** Settings that must hold before anything runs; throws an ActionError naming the input, tag or file. */
-/** Throws an ActionError for a setting that does not hold; returns the `registry` input parsed once (if set). */
+/**
+ * Settings that must hold before anything runs: throws an ActionError naming the input, tag or file, at the line it
+ * is about (Chart.yaml's, or the workflow's that sets the input); returns the `registry` input parsed once (if set).
+ */
 function checkRunSettings(settings) {
     const { inputs, blueprint, decision, ref } = settings;
     const version = packagedVersion(settings);
     const chartMeta = blueprint.chartYaml.data;
-    if (decision.error)
-        throw new ActionError(decision.error, `make the tag's version and ${blueprint.chartYaml.displayPath} version agree, or set version-from-tag: true`);
+    const chartYaml = blueprint.chartYaml.displayPath;
+    const atChartYaml = (key) => ({
+        file: chartYaml,
+        line: blueprint.chartYaml.lineOf([key])
+    });
+    if (decision.error) {
+        const tag = ref.replace(/^refs\/tags\//, '');
+        throw new ActionError(`tag ${tag} has version ${decision.tagVersion}, but ${chartYaml} has version ${chartMeta.version}`, `make them agree (version: ${decision.tagVersion} in ${chartYaml}, or the tag v${chartMeta.version}), or set version-from-tag: true`, atChartYaml('version'));
+    }
     // A release tag publishes exactly the tagged version: input version cannot say otherwise.
     if (decision.mode === 'publish' && decision.tagVersion && inputs.version && inputs.version !== decision.tagVersion) {
-        throw new ActionError(`input version ${inputs.version} differs from tag ${ref.replace(/^refs\/tags\//, '')} (version ${decision.tagVersion})`, 'a release tag publishes the tagged version: remove the version input, or tag the version you mean');
+        throw new ActionError(`input version ${inputs.version} differs from tag ${ref.replace(/^refs\/tags\//, '')} (version ${decision.tagVersion})`, 'a release tag publishes the tagged version: remove the version input, or tag the version you mean', { input: 'version', value: inputs.version });
     }
     // Published names are OCI repository components: lowercase (validating accepts what helm accepts).
     if (decision.mode === 'publish' && !isRepositoryComponent(chartMeta.name)) {
-        throw new ActionError(`${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['name']) ?? 1}: chart name "${chartMeta.name}" cannot be an OCI repository name`, 'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal');
+        throw new ActionError(`${chartYaml}:${blueprint.chartYaml.lineOf(['name']) ?? 1}: chart name "${chartMeta.name}" cannot be an OCI repository name`, 'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal', atChartYaml('name'));
     }
     if (!isStrictSemver(version)) {
         const where = inputs.version
             ? 'input version'
             : decision.version
                 ? `tag ${ref}`
-                : `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`;
-        throw new ActionError(`${where}: "${version}" is not a semantic version`, 'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (Helm and OCI tags need semver)');
+                : `${chartYaml}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`;
+        throw new ActionError(`${where}: "${version}" is not a semantic version`, 'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (Helm and OCI tags need semver)', inputs.version
+            ? { input: 'version', value: inputs.version }
+            : decision.version
+                ? undefined
+                : atChartYaml('version'));
     }
     if (decision.mode === 'publish' && !inputs.registry) {
         throw new ActionError(`publishing ${chartMeta.name} ${version} (${decision.reason}) needs the registry input`, 'set registry: oci://ghcr.io/<owner>, or push: false to only validate');
@@ -15899,11 +16076,12 @@ async function loadRun(inputs, event) {
         await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(path.resolve(inputs.workspace, file), file)));
     }
     catch (error) {
-        const chart = await chartIdentityGuess(inputs.workspace, inputs.blueprint, inputs.chart);
+        const chart = await chartIdentityGuess(inputs.workspace, inputs.chart);
         return {
             kind: 'stopped',
             identity: { chart, mode: 'validate', modeReason: 'the blueprint could not be read' },
-            error
+            error,
+            stage: 'Blueprint'
         };
     }
     const chartMeta = blueprint.chartYaml.data;
@@ -15927,7 +16105,7 @@ async function loadRun(inputs, event) {
         identity.registry = checkRunSettings(settings);
     }
     catch (error) {
-        return { kind: 'stopped', identity, error };
+        return { kind: 'stopped', identity, error, stage: 'Run settings' };
     }
     return { kind: 'ready', identity, blueprint };
 }
@@ -19683,7 +19861,10 @@ async function validateBlueprint(frame) {
         return undefined;
     }
     if (loaded.kind === 'stopped') {
-        return { report: stoppedEarlyReport(frame, time(), loaded.identity, loaded.error), cleanup: Promise.resolve() };
+        return {
+            report: stoppedEarlyReport(frame, time(), loaded.identity, loaded.error, loaded.stage),
+            cleanup: Promise.resolve()
+        };
     }
     const { identity, blueprint } = loaded;
     const folders = workFolders(await promises.mkdtemp(path.join(outputDir, 'bp-work-')), outputDir);
@@ -19756,7 +19937,8 @@ function eventContextFrom(env, payload) {
         runUrl: env.GITHUB_REPOSITORY && repo && runId
             ? `${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId}`
             : undefined,
-        commit: headCommit(payload, env)
+        commit: headCommit(payload, env),
+        workflowFile: workflowFileOf(env.GITHUB_WORKFLOW_REF)
     };
 }
 function repositoryOf(env, payload) {
@@ -20303,7 +20485,10 @@ function boolean(read, name, fallback) {
         return true;
     if (['false', 'no', '0', 'off'].includes(raw))
         return false;
-    throw new ActionError(`input ${name}: "${raw}" is not a boolean`, `set ${name} to true or false`);
+    throw new ActionError(`input ${name}: "${raw}" is not a boolean`, `set ${name} to true or false`, {
+        input: name,
+        value: read(name).trim()
+    });
 }
 function oneOf(read, name, allowed, fallback) {
     const raw = read(name).trim().toLowerCase();
@@ -20311,7 +20496,7 @@ function oneOf(read, name, allowed, fallback) {
         return fallback;
     if (allowed.includes(raw))
         return raw;
-    throw new ActionError(`input ${name}: "${raw}" is not one of ${allowed.join(', ')}`, `set ${name} to one of ${allowed.join(', ')}`);
+    throw new ActionError(`input ${name}: "${raw}" is not one of ${allowed.join(', ')}`, `set ${name} to one of ${allowed.join(', ')}`, { input: name, value: read(name).trim() });
 }
 /** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
 function workspacePath(workspace, name, value) {
@@ -20319,7 +20504,7 @@ function workspacePath(workspace, name, value) {
     const absolute = path.resolve(workspace, normalized);
     const relative = path.relative(workspace, absolute);
     if (relative.startsWith('..') || path.isAbsolute(relative)) {
-        throw new ActionError(`input ${name}: "${value}" is outside the workspace ${workspace}`, `give ${name} as a path inside the repository`);
+        throw new ActionError(`input ${name}: "${value}" is outside the workspace ${workspace}`, `give ${name} as a path inside the repository`, { input: name, value });
     }
     return relative === '' ? '.' : relative;
 }
@@ -20465,11 +20650,11 @@ function getInputs(read = defaultReader, env = process.env) {
     const chart = workspacePath(workspace, 'chart', chartRaw || path.join(blueprint, 'chart'));
     const registry = checkRegistry(read('registry'));
     if (registry && !registry.startsWith('oci://')) {
-        throw new ActionError(`input registry: "${registry}" is not an oci:// URL`, 'set registry to e.g. oci://ghcr.io/<owner>');
+        throw new ActionError(`input registry: "${registry}" is not an oci:// URL`, 'set registry to e.g. oci://ghcr.io/<owner>', { input: 'registry', value: registry });
     }
     const helmVersion = read('helm-version').trim();
     if (helmVersion && !/^v?\d+\.\d+\.\d+$/.test(helmVersion)) {
-        throw new ActionError(`input helm-version: "${helmVersion}" is not a version like v3.17.2`, 'set helm-version to an exact Helm release, e.g. v3.17.2');
+        throw new ActionError(`input helm-version: "${helmVersion}" is not a version like v3.17.2`, 'set helm-version to an exact Helm release, e.g. v3.17.2', { input: 'helm-version', value: helmVersion });
     }
     const imagePolicy = oneOf(read, 'image-policy', IMAGE_POLICIES, 'sha');
     return {
@@ -20581,13 +20766,13 @@ async function runAction() {
             return;
         // Its own chunk of dist/, usually loaded already (run/chart-steps.ts, during the dependency build).
         const { emitReport } = await import('./emit.js');
-        await emitReport(run.report, inputs, event, outputDir);
+        const emitted = await emitReport(run.report, inputs, event, outputDir);
         await run.cleanup;
         if (run.report.status === 'failed')
-            setFailed(failureLine(run.report));
+            setFailed(failureLine(run.report, emitted));
     }
     catch (error) {
-        setFailed(errorLine(error));
+        failAction(error);
     }
 }
 
@@ -20596,4 +20781,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { exec as $, ActionError as A, checkImages as B, groupFailing as C, segmentMatcher as D, compareCodePoints as E, loadYamlFile as F, splitRenderBySource as G, Helm as H, isLoopbackHost as I, cleanAsYaml11 as J, isStrictSemver as K, parseVersion as L, HELM_CHART_LAYER as M, ociTag as N, OPERATION_LIMITS as O, chartRef as P, withProgress as Q, RegistryClient as R, DeadlineError as S, RegistryError as T, withRetry as U, chartRepository as V, indexWorkspace as W, cp as X, mkdirP as Y, require$$1 as Z, isDebug as _, os as a, which as a0, HttpClient as a1, rmRF as a2, require$$0$2 as a3, require$$30 as a4, require$$9 as a5, require$$0$1 as a6, commonjsGlobal as a7, require$$5$1 as a8, require$$5 as a9, getDefaultExportFromCjs as aa, getAugmentedNamespace as ab, _deferredUndici as ac, require$$1$1 as ad, requireTunnel as ae, action as af, info as b, writeOutputs as c, debug as d, error as e, runOutputs as f, loadBlueprint as g, exists as h, isRecord as i, prepareWorkChart as j, buildDependencies as k, lastLine as l, lastLines as m, notice as n, operationLimit as o, promises as p, parseRenderDetailed as q, redact as r, summary as s, distExports as t, extractImages as u, require$$10 as v, warning as w, createHelmHome as x, parseYamlText as y, tryParseImageRef as z };
+export { isDebug as $, ActionError as A, tryParseImageRef as B, checkImages as C, groupFailing as D, segmentMatcher as E, compareCodePoints as F, loadYamlFile as G, Helm as H, splitRenderBySource as I, isLoopbackHost as J, cleanAsYaml11 as K, isStrictSemver as L, parseVersion as M, HELM_CHART_LAYER as N, OPERATION_LIMITS as O, ociTag as P, chartRef as Q, RegistryClient as R, withProgress as S, DeadlineError as T, RegistryError as U, withRetry as V, chartRepository as W, indexWorkspace as X, cp as Y, mkdirP as Z, require$$1 as _, reportSubject as a, exec as a0, which as a1, HttpClient as a2, rmRF as a3, require$$0$2 as a4, require$$30 as a5, require$$9 as a6, require$$0$1 as a7, commonjsGlobal as a8, require$$5$1 as a9, require$$5 as aa, getDefaultExportFromCjs as ab, getAugmentedNamespace as ac, _deferredUndici as ad, require$$1$1 as ae, requireTunnel as af, action as ag, os as b, info as c, debug as d, error as e, writeOutputs as f, runOutputs as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, operationLimit as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, distExports as u, extractImages as v, warning as w, require$$10 as x, createHelmHome as y, parseYamlText as z };

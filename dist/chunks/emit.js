@@ -1,4 +1,4 @@
-import { r as redact, o as operationLimit, O as OPERATION_LIMITS, p as promises, a as os, e as error, w as warning, n as notice, s as summary, d as debug, i as isRecord, b as info, c as writeOutputs, f as runOutputs } from './action.js';
+import { r as redact, o as operationLimit, O as OPERATION_LIMITS, a as reportSubject, p as promises, b as os, e as error, w as warning, n as notice, s as summary, d as debug, i as isRecord, c as info, f as writeOutputs, g as runOutputs } from './action.js';
 import { p as path } from '../index.js';
 import 'node:module';
 
@@ -624,7 +624,7 @@ function plural(n, word) {
 }
 /** The verdict: what the run decided, in one heading. */
 function verdictLine(report) {
-    const name = escapeMarkdown(`${report.chart.name} ${report.chart.version}`.trim());
+    const name = escapeMarkdown(reportSubject(report));
     const steps = Array.isArray(report.steps) ? report.steps : [];
     if (report.status !== 'passed') {
         const failed = steps.filter((s) => s.status === 'failed').map((s) => s.title || s.id);
@@ -1190,7 +1190,8 @@ function planAnnotations(report, workspace, reserved = {}) {
             }
             const level = f.severity === 'error' || f.severity === 'warning' ? f.severity : 'notice';
             const message = redact(f.fix ? `${f.message}\nFix: ${f.fix}` : f.message);
-            const title = redact(f.rule ? `${step.title}: ${f.rule}` : step.title);
+            // A step's own finding (a stopped run's: rule `error` of step `error`) is titled by the step alone.
+            const title = redact(f.rule && f.rule !== step.id ? `${step.title}: ${f.rule}` : step.title);
             let a;
             let rank = 2;
             if (f.file) {
@@ -1324,7 +1325,7 @@ function renderComment(report, opts = {}) {
 /** Plain lines for the job log: the verdict, then one line a step (findings are annotations already). */
 function renderLogLines(report) {
     const lines = [
-        redact(`${report.status === 'passed' ? '✅' : '❌'} ${report.chart.name} ${report.chart.version}: ${report.status} (${report.mode}: ${report.modeReason})`)
+        redact(`${report.status === 'passed' ? '✅' : '❌'} ${reportSubject(report)}: ${report.status} (${report.mode}: ${report.modeReason})`)
     ];
     if (report.upstream)
         lines.push(redact(`   upstream ${describeUpstream(report.upstream)}`));
@@ -1351,8 +1352,9 @@ async function emitReport(report, inputs, event, outputDir) {
     // Optional extra sections go here (after the fixes and publish info, before the folded steps); the rendered
     // diff needs none: report.ts renders report.diff itself.
     const sections = [];
+    let summaryWritten = false;
     if (inputs.summary === 'always' || (inputs.summary === 'on-failure' && failed)) {
-        await writeJobSummary(report, { limit: SUMMARY_LIMIT, runUrl: event.runUrl, reportPath, sections });
+        summaryWritten = await writeJobSummary(report, { limit: SUMMARY_LIMIT, runUrl: event.runUrl, reportPath, sections });
     }
     const pr = prContext(event);
     if (pr && inputs.commentMode !== 'off') {
@@ -1374,6 +1376,7 @@ async function emitReport(report, inputs, event, outputDir) {
         else
             info(`PR comment ${outcome.action}${outcome.id ? ` (${outcome.id})` : ''}`);
     }
+    return { summaryWritten };
 }
 
 export { emitReport };

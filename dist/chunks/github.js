@@ -1,5 +1,5 @@
 import { _ as _builtin_fs, r as require$$10 } from '../index.js';
-import { a as os, a3 as require$$0$1, a4 as require$$30, a5 as require$$9, Z as require$$1$4, a6 as require$$0$3, a7 as commonjsGlobal, a8 as require$$5$1, v as require$$10$1, a9 as require$$5$2, aa as getDefaultExportFromCjs, ab as getAugmentedNamespace, ac as _deferredUndici, ad as require$$1$5, ae as requireTunnel } from './action.js';
+import { b as os, a4 as require$$0$1, a5 as require$$30, a6 as require$$9, _ as require$$1$4, a7 as require$$0$3, a8 as commonjsGlobal, a9 as require$$5$1, x as require$$10$1, aa as require$$5$2, ab as getDefaultExportFromCjs, ac as getAugmentedNamespace, ad as _deferredUndici, ae as require$$1$5, af as requireTunnel } from './action.js';
 import { r as require$$0$2 } from './_builtin_stream.js';
 import { createRequire } from 'node:module';
 import { r as require$$0$4 } from './_builtin_zlib.js';

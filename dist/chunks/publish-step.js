@@ -1,4 +1,4 @@
-import { P as chartRef } from './action.js';
+import { Q as chartRef } from './action.js';
 import 'node:module';
 import '../index.js';
 

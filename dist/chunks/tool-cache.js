@@ -1,4 +1,4 @@
-import { a as os, d as debug, b as info, X as cp, v as require$$10, Y as mkdirP, Z as require$$1, _ as isDebug, $ as exec, a0 as which, a1 as HttpClient, a2 as rmRF } from './action.js';
+import { b as os, d as debug, c as info, Y as cp, x as require$$10, Z as mkdirP, _ as require$$1, $ as isDebug, a0 as exec, a1 as which, a2 as HttpClient, a3 as rmRF } from './action.js';
 import { a as _builtin_child_process, _ as _builtin_fs, p as path, r as require$$10$1 } from '../index.js';
 import { r as require$$0 } from './_builtin_stream.js';
 import 'node:module';

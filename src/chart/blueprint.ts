@@ -1,12 +1,13 @@
 // Reads a blueprint folder: blueprint.yaml (optional), chart/Chart.yaml and
 // chart/values.yaml, each once, with file:line kept for findings; for the report
 // of a blueprint that cannot be read, the chart's name and version from its text.
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { loadYamlFile, type YamlSource } from './yaml-source.js'
 import { ActionError, type ActionReport } from '../types.js'
 import { assertLinksStayInside } from './work-copy.js'
 import { exists } from '../util/files.js'
+import { closestTo } from '../util/text.js'
 import { readBlueprintManifest, type BlueprintManifest } from './blueprint-manifest.js'
 
 export interface ChartDependency {
@@ -49,15 +50,48 @@ const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 
 const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream'
 
+/** Folders that hold a chart (`<folder>/chart/Chart.yaml`), where blueprints live: `platform/*`, `products/*`, beside
+ * the folder asked for, and at the top of the workspace. */
+async function blueprintFolders(workspace: string, asked: string): Promise<string[]> {
+  const parents = new Set(['platform', 'products', '.', path.dirname(asked)])
+  const found: string[] = []
+  for (const parent of parents) {
+    let names: string[]
+    try {
+      names = await readdir(path.resolve(workspace, parent))
+    } catch {
+      continue
+    }
+    for (const name of names) {
+      const folder = path.posix.join(parent, name)
+      if (await exists(path.resolve(workspace, folder, 'chart', 'Chart.yaml'))) found.push(folder)
+    }
+  }
+  return found
+}
+
+/** A blueprint folder that is not there: the closest folders that hold a chart, or what to check when none does. */
+async function missingBlueprint(workspace: string, dir: string): Promise<ActionError> {
+  const close = closestTo(dir, await blueprintFolders(workspace, dir), 3)
+  const at = { input: 'blueprint', value: dir }
+  if (close.length === 0) {
+    return new ActionError(
+      `blueprint folder ${dir} does not exist in the workspace, and no folder there holds a chart (<folder>/chart/Chart.yaml)`,
+      'check out the repository first (actions/checkout), then set the blueprint input to the blueprint folder, e.g. platform/<name>',
+      at
+    )
+  }
+  return new ActionError(
+    `blueprint folder ${dir} does not exist in the workspace (did you mean ${close[0]}?)`,
+    `set the blueprint input to a folder holding chart/Chart.yaml (the closest here: ${close.join(', ')})`,
+    at
+  )
+}
+
 export async function loadBlueprint(workspace: string, dir: string, chartDir: string): Promise<Blueprint> {
   const absDir = path.resolve(workspace, dir)
   const absChart = path.resolve(workspace, chartDir)
-  if (!(await exists(absDir))) {
-    throw new ActionError(
-      `blueprint folder ${dir} does not exist in ${workspace}`,
-      'set the blueprint input to the blueprint folder, e.g. platform/temporal'
-    )
-  }
+  if (!(await exists(absDir))) throw await missingBlueprint(workspace, dir)
   const chartYamlPath = path.join(chartDir, 'Chart.yaml')
   if (!(await exists(path.join(absChart, 'Chart.yaml')))) {
     throw new ActionError(
@@ -175,23 +209,19 @@ export function isNoUpstream(chart: ChartMetadata): boolean {
 /**
  * Name and version for the report of a blueprint that could not be read: from
  * Chart.yaml's text when there is one (the PR comment's marker stays the same
- * once it is fixed), else the blueprint folder's name.
+ * once it is fixed), else no name: the report then names the blueprint folder as given.
  */
-export async function chartIdentityGuess(
-  workspace: string,
-  blueprint: string,
-  chart: string
-): Promise<ActionReport['chart']> {
+export async function chartIdentityGuess(workspace: string, chart: string): Promise<ActionReport['chart']> {
   let text = ''
   try {
     text = await readFile(path.resolve(workspace, chart, 'Chart.yaml'), 'utf8')
   } catch {
-    // no Chart.yaml: the folder name it is
+    // no Chart.yaml: no name (not the folder's: it may be a typo of the blueprint input)
   }
   const field = (key: string): string | undefined =>
     new RegExp(`^${key}:[ \\t]*["']?([A-Za-z0-9][^\\s"'#]*)`, 'm').exec(text)?.[1]
   return {
-    name: field('name') ?? (path.basename(blueprint) || 'blueprint'),
+    name: field('name') ?? '',
     version: field('version') ?? '',
     path: chart
   }

@@ -4,6 +4,8 @@
 import * as core from '@actions/core'
 import { parse as parseYaml } from 'yaml'
 import type { Credentials } from '../credentials/credentials.js'
+import { applyMirrors, type RepositoryMirror } from './mirrors.js'
+import type { YamlSource } from './yaml-source.js'
 import { fastParseYaml } from '../helm/render.js'
 import { basicAuth, describeNetworkError, followRedirects, httpExchange, RedirectError } from '../net/http.js'
 import { ActionError } from '../types.js'
@@ -87,14 +89,38 @@ const MAX_INDEX_REDIRECTS = 10
 /** Connection failures another attempt may get past (a refused connection is a wrong URL more often than not). */
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'ESOCKETTIMEDOUT'])
 
+/** A repository's index.yaml could not be fetched; `repository` is the URL asked (after mirrors). */
 class IndexFetchError extends ActionError {
   constructor(
     message: string,
     hint: string,
-    readonly transient: boolean
+    readonly transient: boolean,
+    readonly repository: string
   ) {
     super(message, hint)
   }
+}
+
+/**
+ * An index that could not be fetched, at the Chart.yaml line of the first dependency it serves (its `repository:`),
+ * so the run's error is annotated there; any other error as it is.
+ */
+export function atDependencyLine(
+  error: unknown,
+  chartYaml: YamlSource<{ dependencies?: { name?: unknown; repository?: unknown }[] }>,
+  mirrors: readonly RepositoryMirror[]
+): unknown {
+  if (!(error instanceof IndexFetchError)) return error
+  const dependencies = chartYaml.data.dependencies ?? []
+  const index = dependencies.findIndex(
+    (dep) => typeof dep.repository === 'string' && applyMirrors(dep.repository, mirrors) === error.repository
+  )
+  if (index < 0) return error
+  const line = chartYaml.lineOf(['dependencies', index, 'repository']) ?? chartYaml.lineOf(['dependencies', index])
+  return new ActionError(`dependency ${String(dependencies[index].name)}: ${error.message}`, error.hint, {
+    file: chartYaml.displayPath,
+    line
+  })
 }
 
 export interface IndexFetchRetry {
@@ -113,7 +139,8 @@ export async function fetchIndex(
   credentials?: Credentials,
   retry: IndexFetchRetry = { retries: 3, baseDelayMs: 500 }
 ): Promise<{ url: string; text: string }> {
-  const url = `${repository.replace(/\/+$/, '')}/index.yaml`
+  const repositoryUrl = repository.replace(/\/+$/, '')
+  const url = `${repositoryUrl}/index.yaml`
   const headers: Record<string, string> = { 'user-agent': 'bp-temporal-action' }
   const withoutAuthorization = { ...headers }
   if (credentials) headers.authorization = basicAuth(credentials)
@@ -128,18 +155,24 @@ export async function fetchIndex(
       const response = await followRedirects(new URL(url), MAX_INDEX_REDIRECTS, send)
       if (response.status === 401 || response.status === 403) {
         throw new IndexFetchError(
-          `upstream repository ${url} answered HTTP ${response.status}`,
+          `chart repository ${url} answered HTTP ${response.status}`,
           'a private repository needs dependency-username and dependency-password' +
             (/^http:/i.test(url)
               ? ' and https:// (credentials are never sent over plain http except to loopback)'
               : ''),
-          false
+          false,
+          repositoryUrl
         )
       }
       if (response.status < 200 || response.status > 299) {
         const transient = (response.status >= 500 && response.status !== 501) || response.status === 429
         const hint = 'check the dependency repository URL, or set repository-mirrors'
-        throw new IndexFetchError(`upstream repository ${url} answered HTTP ${response.status}`, hint, transient)
+        throw new IndexFetchError(
+          `chart repository ${url} answered HTTP ${response.status}`,
+          hint,
+          transient,
+          repositoryUrl
+        )
       }
       // As fetch's text() read it: UTF-8 without a byte-order mark.
       return { url, text: response.body.toString('utf8').replace(/^\uFEFF/, '') }
@@ -147,31 +180,39 @@ export async function fetchIndex(
       if (error instanceof ActionError) throw error
       if (error instanceof RedirectError) {
         throw new IndexFetchError(
-          `upstream repository ${url}: redirect not followed (${error.reason}): ${error.location}`,
+          `chart repository ${url}: redirect not followed (${error.reason}): ${error.location}`,
           mirrorHint,
-          false
+          false,
+          repositoryUrl
         )
       }
       const failure = error as NodeJS.ErrnoException
       if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
         if (limit.byRun) throw new DeadlineError(`GET ${url}`, limit.ms, true)
         throw new IndexFetchError(
-          `upstream repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`,
+          `chart repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`,
           mirrorHint,
-          true
+          true,
+          repositoryUrl
         )
       }
       if (failure.code === 'EBODYTOOLARGE') {
         throw new IndexFetchError(
-          `upstream repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`,
+          `chart repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`,
           'check the dependency repository URL',
-          false
+          false,
+          repositoryUrl
         )
       }
       // Worded as for the registry; retried on fewer codes (a refused connection is a wrong URL more often).
       const reason = describeNetworkError(error, limit.ms).text
       const transient = failure.code !== undefined && TRANSIENT_CODES.has(failure.code)
-      throw new IndexFetchError(`upstream repository ${url} is unreachable: ${reason}`, mirrorHint, transient)
+      throw new IndexFetchError(
+        `chart repository ${url} is unreachable: ${reason}`,
+        mirrorHint,
+        transient,
+        repositoryUrl
+      )
     }
   }
   return withRetry(attempt, {

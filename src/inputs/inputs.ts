@@ -92,7 +92,10 @@ function boolean(read: InputReader, name: string, fallback: boolean): boolean {
   if (raw === '') return fallback
   if (['true', 'yes', '1', 'on'].includes(raw)) return true
   if (['false', 'no', '0', 'off'].includes(raw)) return false
-  throw new ActionError(`input ${name}: "${raw}" is not a boolean`, `set ${name} to true or false`)
+  throw new ActionError(`input ${name}: "${raw}" is not a boolean`, `set ${name} to true or false`, {
+    input: name,
+    value: read(name).trim()
+  })
 }
 
 function oneOf<T extends string>(read: InputReader, name: string, allowed: readonly T[], fallback: T): T {
@@ -101,7 +104,8 @@ function oneOf<T extends string>(read: InputReader, name: string, allowed: reado
   if ((allowed as readonly string[]).includes(raw)) return raw as T
   throw new ActionError(
     `input ${name}: "${raw}" is not one of ${allowed.join(', ')}`,
-    `set ${name} to one of ${allowed.join(', ')}`
+    `set ${name} to one of ${allowed.join(', ')}`,
+    { input: name, value: read(name).trim() }
   )
 }
 
@@ -113,7 +117,8 @@ function workspacePath(workspace: string, name: string, value: string): string {
   if (relative.startsWith('..') || path.isAbsolute(relative)) {
     throw new ActionError(
       `input ${name}: "${value}" is outside the workspace ${workspace}`,
-      `give ${name} as a path inside the repository`
+      `give ${name} as a path inside the repository`,
+      { input: name, value }
     )
   }
   return relative === '' ? '.' : relative
@@ -287,14 +292,16 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
   if (registry && !registry.startsWith('oci://')) {
     throw new ActionError(
       `input registry: "${registry}" is not an oci:// URL`,
-      'set registry to e.g. oci://ghcr.io/<owner>'
+      'set registry to e.g. oci://ghcr.io/<owner>',
+      { input: 'registry', value: registry }
     )
   }
   const helmVersion = read('helm-version').trim()
   if (helmVersion && !/^v?\d+\.\d+\.\d+$/.test(helmVersion)) {
     throw new ActionError(
       `input helm-version: "${helmVersion}" is not a version like v3.17.2`,
-      'set helm-version to an exact Helm release, e.g. v3.17.2'
+      'set helm-version to an exact Helm release, e.g. v3.17.2',
+      { input: 'helm-version', value: helmVersion }
     )
   }
   const imagePolicy = oneOf<ImagePolicy>(read, 'image-policy', IMAGE_POLICIES, 'sha')

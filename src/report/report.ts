@@ -12,7 +12,16 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { redact } from '../util/secrets.js'
-import type { ActionReport, Finding, PublishInfo, Severity, StepResult, StepStatus, UpstreamInfo } from '../types.js'
+import {
+  reportSubject,
+  type ActionReport,
+  type Finding,
+  type PublishInfo,
+  type Severity,
+  type StepResult,
+  type StepStatus,
+  type UpstreamInfo
+} from '../types.js'
 import { renderDiffSection } from './diff-section.js'
 import { CELL_MAX, clip, codeBlock, codeSpan, escapeCell, escapeHtml, escapeMarkdown, oneLine } from './markdown.js'
 import { isRecord } from '../util/text.js'
@@ -193,7 +202,7 @@ function plural(n: number, word: string): string {
 
 /** The verdict: what the run decided, in one heading. */
 function verdictLine(report: ActionReport): string {
-  const name = escapeMarkdown(`${report.chart.name} ${report.chart.version}`.trim())
+  const name = escapeMarkdown(reportSubject(report))
   const steps = Array.isArray(report.steps) ? report.steps : []
   if (report.status !== 'passed') {
     const failed = steps.filter((s) => s.status === 'failed').map((s) => s.title || s.id)
@@ -826,7 +835,8 @@ export function planAnnotations(
       }
       const level: Severity = f.severity === 'error' || f.severity === 'warning' ? f.severity : 'notice'
       const message = redact(f.fix ? `${f.message}\nFix: ${f.fix}` : f.message)
-      const title = redact(f.rule ? `${step.title}: ${f.rule}` : step.title)
+      // A step's own finding (a stopped run's: rule `error` of step `error`) is titled by the step alone.
+      const title = redact(f.rule && f.rule !== step.id ? `${step.title}: ${f.rule}` : step.title)
       let a: PlannedAnnotation
       let rank = 2
       if (f.file) {
@@ -982,7 +992,7 @@ export function renderComment(
 export function renderLogLines(report: ActionReport): string[] {
   const lines = [
     redact(
-      `${report.status === 'passed' ? '✅' : '❌'} ${report.chart.name} ${report.chart.version}: ${report.status} (${report.mode}: ${report.modeReason})`
+      `${report.status === 'passed' ? '✅' : '❌'} ${reportSubject(report)}: ${report.status} (${report.mode}: ${report.modeReason})`
     )
   ]
   if (report.upstream) lines.push(redact(`   upstream ${describeUpstream(report.upstream)}`))

@@ -6,7 +6,7 @@
 import * as core from '@actions/core'
 import { validateBlueprint } from './blueprint-run.js'
 import { readEventContext } from './event.js'
-import { errorLine, failureLine } from './failure.js'
+import { failAction, failureLine } from './failure.js'
 import { discoverOutputs, writeOutputs } from './outputs.js'
 import { startRun } from './start.js'
 
@@ -33,10 +33,10 @@ export async function runAction(): Promise<void> {
     if (!run) return
     // Its own chunk of dist/, usually loaded already (run/chart-steps.ts, during the dependency build).
     const { emitReport } = await import('./emit.js')
-    await emitReport(run.report, inputs, event, outputDir)
+    const emitted = await emitReport(run.report, inputs, event, outputDir)
     await run.cleanup
-    if (run.report.status === 'failed') core.setFailed(failureLine(run.report))
+    if (run.report.status === 'failed') core.setFailed(failureLine(run.report, emitted))
   } catch (error) {
-    core.setFailed(errorLine(error))
+    failAction(error)
   }
 }

@@ -1,9 +1,11 @@
-// The report of one blueprint's run (pure): what the run was about (load.ts), what the stages returned, the
-// run's time; an error that stopped the run becomes its last step (`Run`), so the report says what stopped it.
+// The report of one blueprint's run: what the run was about (load.ts), what the stages returned, the run's time;
+// an error that stopped the run becomes its last step (`Run`, or the stage it stopped), at the file and line it
+// points at, so the report says what stopped it. Pure, but for reading the workflow file when the error names an
+// input (run/input-location.ts).
 import { chartRef } from '../oci/registry.js'
 import type { ActionReport, PublishInfo, StepResult, UpstreamInfo } from '../types.js'
 import type { RunFrame } from './context.js'
-import { stoppedStep } from './failure.js'
+import { errorLocation, stoppedStep } from './failure.js'
 import type { RunIdentity } from './load.js'
 
 export interface RunOutcome {
@@ -17,6 +19,8 @@ export interface RunOutcome {
   helmVersion?: string
   /** What stopped the run, when something did. */
   error?: unknown
+  /** The title of the step the error becomes (default `Run`). */
+  stoppedAt?: string
 }
 
 interface RunTime {
@@ -41,9 +45,10 @@ export function stoppedEarlyReport(
   frame: Pick<RunFrame, 'inputs' | 'event'>,
   time: RunTime,
   identity: RunIdentity,
-  error: unknown
+  error: unknown,
+  stoppedAt?: string
 ): ActionReport {
-  return reportOf(frame, time, identity, { steps: [], error })
+  return reportOf(frame, time, identity, { steps: [], error, stoppedAt })
 }
 
 function reportOf(
@@ -54,7 +59,17 @@ function reportOf(
   ref?: string
 ): ActionReport {
   const { inputs, event } = frame
-  const steps = outcome.error === undefined ? outcome.steps : [...outcome.steps, stoppedStep(outcome.error)]
+  const steps =
+    outcome.error === undefined
+      ? outcome.steps
+      : [
+          ...outcome.steps,
+          stoppedStep(
+            outcome.error,
+            errorLocation(outcome.error, inputs.workspace, event.workflowFile),
+            outcome.stoppedAt
+          )
+        ]
   return {
     schemaVersion: 1,
     blueprint: inputs.blueprint,

@@ -37,7 +37,10 @@ export async function validateBlueprint(frame: RunFrame): Promise<BlueprintRun |
     return undefined
   }
   if (loaded.kind === 'stopped') {
-    return { report: stoppedEarlyReport(frame, time(), loaded.identity, loaded.error), cleanup: Promise.resolve() }
+    return {
+      report: stoppedEarlyReport(frame, time(), loaded.identity, loaded.error, loaded.stage),
+      cleanup: Promise.resolve()
+    }
   }
   const { identity, blueprint } = loaded
 

@@ -2,6 +2,7 @@
 // render beside them) → publish. Each stage returns its results; what the run has when a stage throws is kept
 // (the steps so far, the diff, the SBOM's content) and the error is returned for the report's `Run` step.
 import path from 'node:path'
+import { atDependencyLine } from '../chart/repository-index.js'
 import { secretValueArgs } from '../inputs/secret-values.js'
 import type { ActionReport, PublishInfo, StepResult, UpstreamInfo } from '../types.js'
 import { buildStep } from './build-step.js'
@@ -84,6 +85,7 @@ export async function runChartSteps(
       if (contracted) outcome.steps.push(contracted)
       outcome.upstream = settled?.resolution?.info
     }
-    return { ...outcome, error }
+    // An index that could not be fetched points at the Chart.yaml line of the dependency it serves.
+    return { ...outcome, error: atDependencyLine(error, ctx.blueprint.chartYaml, ctx.inputs.repositoryMirrors) }
   }
 }

@@ -22,7 +22,7 @@ export async function emitReport(
   inputs: ActionInputs,
   event: EventContext,
   outputDir: string
-): Promise<void> {
+): Promise<{ summaryWritten: boolean }> {
   for (const line of renderLogLines(report)) core.info(line)
   const reportPath = await writeJsonReport(report, outputDir)
   writeOutputs(runOutputs(report, reportPath))
@@ -33,8 +33,9 @@ export async function emitReport(
   // Optional extra sections go here (after the fixes and publish info, before the folded steps); the rendered
   // diff needs none: report.ts renders report.diff itself.
   const sections: ExtraSection[] = []
+  let summaryWritten = false
   if (inputs.summary === 'always' || (inputs.summary === 'on-failure' && failed)) {
-    await writeJobSummary(report, { limit: SUMMARY_LIMIT, runUrl: event.runUrl, reportPath, sections })
+    summaryWritten = await writeJobSummary(report, { limit: SUMMARY_LIMIT, runUrl: event.runUrl, reportPath, sections })
   }
   const pr = prContext(event)
   if (pr && inputs.commentMode !== 'off') {
@@ -55,4 +56,5 @@ export async function emitReport(
     if (outcome.warning) core.warning(outcome.warning)
     else core.info(`PR comment ${outcome.action}${outcome.id ? ` (${outcome.id})` : ''}`)
   }
+  return { summaryWritten }
 }

@@ -3,6 +3,7 @@
 // without loading @actions/github: its REST client (octokit, undici) loads only when a PR comment is written.
 import { existsSync, readFileSync } from 'node:fs'
 import { EOL } from 'node:os'
+import { workflowFileOf } from './input-location.js'
 
 export interface EventContext {
   eventName: string
@@ -13,6 +14,8 @@ export interface EventContext {
   runUrl?: string
   /** The commit checked: a pull request's head, else GITHUB_SHA. */
   commit?: string
+  /** The running workflow's file (`.github/workflows/ci.yml`, from GITHUB_WORKFLOW_REF): where the inputs are set. */
+  workflowFile?: string
 }
 
 /** The event of this run (GITHUB_EVENT_NAME, GITHUB_REF, the payload file, …). */
@@ -41,7 +44,8 @@ export function eventContextFrom(env: NodeJS.ProcessEnv, payload: Record<string,
       env.GITHUB_REPOSITORY && repo && runId
         ? `${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId}`
         : undefined,
-    commit: headCommit(payload, env)
+    commit: headCommit(payload, env),
+    workflowFile: workflowFileOf(env.GITHUB_WORKFLOW_REF)
   }
 }
 

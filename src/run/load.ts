@@ -22,8 +22,8 @@ export interface RunIdentity {
 export type LoadedRun =
   /** The event is for another blueprint: a notice, not a failure. */
   | { kind: 'skip'; reason: string }
-  /** The blueprint could not be read, or a run setting does not hold. */
-  | { kind: 'stopped'; identity: RunIdentity; error: unknown }
+  /** The blueprint could not be read (`Blueprint`), or a run setting does not hold (`Run settings`). */
+  | { kind: 'stopped'; identity: RunIdentity; error: unknown; stage: 'Blueprint' | 'Run settings' }
   | { kind: 'ready'; identity: RunIdentity; blueprint: Blueprint }
 
 export async function loadRun(inputs: ActionInputs, event: EventContext): Promise<LoadedRun> {
@@ -33,11 +33,12 @@ export async function loadRun(inputs: ActionInputs, event: EventContext): Promis
     // Helm reads the values input's files; one over Helm's limit fails now, not after minutes.
     await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(path.resolve(inputs.workspace, file), file)))
   } catch (error) {
-    const chart = await chartIdentityGuess(inputs.workspace, inputs.blueprint, inputs.chart)
+    const chart = await chartIdentityGuess(inputs.workspace, inputs.chart)
     return {
       kind: 'stopped',
       identity: { chart, mode: 'validate', modeReason: 'the blueprint could not be read' },
-      error
+      error,
+      stage: 'Blueprint'
     }
   }
   const chartMeta = blueprint.chartYaml.data
@@ -59,7 +60,7 @@ export async function loadRun(inputs: ActionInputs, event: EventContext): Promis
   try {
     identity.registry = checkRunSettings(settings)
   } catch (error) {
-    return { kind: 'stopped', identity, error }
+    return { kind: 'stopped', identity, error, stage: 'Run settings' }
   }
   return { kind: 'ready', identity, blueprint }
 }

@@ -118,7 +118,7 @@ export function decideMode(input: ModeInput): ModeDecision {
       return {
         mode,
         reason: `tag ${tagName} does not match Chart.yaml ${chartVersion}${why}`,
-        error: `tag ${tagName} has version ${tag.version} but ${blueprint} Chart.yaml version is ${chartVersion}`,
+        error: `tag ${tagName} has version ${tag.version} but Chart.yaml version is ${chartVersion}`,
         tagVersion: tag.version
       }
     }
@@ -151,29 +151,41 @@ export function packagedVersion({ inputs, blueprint, decision }: RunSettings): s
   return inputs.version || decision.version || blueprint.chartYaml.data.version
 }
 
-/** Settings that must hold before anything runs; throws an ActionError naming the input, tag or file. */
-/** Throws an ActionError for a setting that does not hold; returns the `registry` input parsed once (if set). */
+/**
+ * Settings that must hold before anything runs: throws an ActionError naming the input, tag or file, at the line it
+ * is about (Chart.yaml's, or the workflow's that sets the input); returns the `registry` input parsed once (if set).
+ */
 export function checkRunSettings(settings: RunSettings): RegistryTarget | undefined {
   const { inputs, blueprint, decision, ref } = settings
   const version = packagedVersion(settings)
   const chartMeta = blueprint.chartYaml.data
-  if (decision.error)
+  const chartYaml = blueprint.chartYaml.displayPath
+  const atChartYaml = (key: string): { file: string; line?: number } => ({
+    file: chartYaml,
+    line: blueprint.chartYaml.lineOf([key])
+  })
+  if (decision.error) {
+    const tag = ref.replace(/^refs\/tags\//, '')
     throw new ActionError(
-      decision.error,
-      `make the tag's version and ${blueprint.chartYaml.displayPath} version agree, or set version-from-tag: true`
+      `tag ${tag} has version ${decision.tagVersion}, but ${chartYaml} has version ${chartMeta.version}`,
+      `make them agree (version: ${decision.tagVersion} in ${chartYaml}, or the tag v${chartMeta.version}), or set version-from-tag: true`,
+      atChartYaml('version')
     )
+  }
   // A release tag publishes exactly the tagged version: input version cannot say otherwise.
   if (decision.mode === 'publish' && decision.tagVersion && inputs.version && inputs.version !== decision.tagVersion) {
     throw new ActionError(
       `input version ${inputs.version} differs from tag ${ref.replace(/^refs\/tags\//, '')} (version ${decision.tagVersion})`,
-      'a release tag publishes the tagged version: remove the version input, or tag the version you mean'
+      'a release tag publishes the tagged version: remove the version input, or tag the version you mean',
+      { input: 'version', value: inputs.version }
     )
   }
   // Published names are OCI repository components: lowercase (validating accepts what helm accepts).
   if (decision.mode === 'publish' && !isRepositoryComponent(chartMeta.name)) {
     throw new ActionError(
-      `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['name']) ?? 1}: chart name "${chartMeta.name}" cannot be an OCI repository name`,
-      'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal'
+      `${chartYaml}:${blueprint.chartYaml.lineOf(['name']) ?? 1}: chart name "${chartMeta.name}" cannot be an OCI repository name`,
+      'use lowercase letters, digits and single separators (-, _ or .), e.g. bp-temporal',
+      atChartYaml('name')
     )
   }
   if (!isStrictSemver(version)) {
@@ -181,10 +193,15 @@ export function checkRunSettings(settings: RunSettings): RegistryTarget | undefi
       ? 'input version'
       : decision.version
         ? `tag ${ref}`
-        : `${blueprint.chartYaml.displayPath}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`
+        : `${chartYaml}:${blueprint.chartYaml.lineOf(['version']) ?? 1} version`
     throw new ActionError(
       `${where}: "${version}" is not a semantic version`,
-      'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (Helm and OCI tags need semver)'
+      'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (Helm and OCI tags need semver)',
+      inputs.version
+        ? { input: 'version', value: inputs.version }
+        : decision.version
+          ? undefined
+          : atChartYaml('version')
     )
   }
   if (decision.mode === 'publish' && !inputs.registry) {

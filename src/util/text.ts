@@ -26,3 +26,25 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 export function compareCodePoints(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
+
+/** Levenshtein distance: the fewest one-character insertions, deletions and substitutions from `a` to `b`. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.length]
+}
+
+/** The `count` candidates closest to `target` by edit distance (ties in code-point order). */
+export function closestTo(target: string, candidates: readonly string[], count: number): string[] {
+  return [...new Set(candidates)]
+    .map((candidate) => ({ candidate, distance: editDistance(target, candidate) }))
+    .sort((x, y) => x.distance - y.distance || compareCodePoints(x.candidate, y.candidate))
+    .slice(0, count)
+    .map((entry) => entry.candidate)
+}
