@@ -32,7 +32,8 @@ const SEE_ALSO = {
   'never-latest': 'Never `:latest`',
   'chart-tests': "Chart tests run the chart's code",
   diff: 'What changes: the rendered diff against the base',
-  'repository-mirrors': 'Chart.lock and release re-runs'
+  'repository-mirrors': 'Chart.lock and release re-runs',
+  'image-fields': 'Which image fields are judged'
 }
 
 const TABLES = [

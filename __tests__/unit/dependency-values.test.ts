@@ -1,10 +1,11 @@
 // The dependencies' default values (gates/dependency-values.ts), read from an unpacked charts/ folder: keyed by
 // alias, parsed with positions when first asked for, and absent when they cannot be parsed.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { loadDependencyValues } from '../../src/gates/dependency-values.js'
+import { writeHelmTgz } from '../../src/chart/archive.js'
+import { coalesceValues, loadDependencyValues } from '../../src/gates/dependency-values.js'
 
 let chartDir: string
 
@@ -43,5 +44,74 @@ describe('loadDependencyValues', () => {
     expect(values.has('broken')).toBe(false)
     expect(values.get('broken')).toBeUndefined()
     expect(values.has('missing')).toBe(false)
+  })
+})
+
+describe('nested charts, as helm reads their values', () => {
+  let dir: string
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'bp-dep-nested-'))
+    await writeFile(
+      path.join(dir, 'Chart.yaml'),
+      'apiVersion: v2\nname: bp\nversion: 1.0.0\ndependencies:\n  - name: provider\n    alias: fleet\n    version: 1.0.0\n'
+    )
+    // The provider chart packaged (an archive in charts/), its subchart `agent` unpacked inside under the alias
+    // nodeAgent, and a second subchart `probe` as an archive of its own inside the archive.
+    const nested = path.join(dir, 'probe.tgz')
+    await writeHelmTgz(
+      nested,
+      [
+        { name: 'probe/Chart.yaml', data: Buffer.from('apiVersion: v2\nname: probe\nversion: 0.1.0\n') },
+        { name: 'probe/values.yaml', data: Buffer.from('image: {repository: ghcr.io/acme/probe, tag: 0.1.0}\n') }
+      ],
+      1700000000
+    )
+    await mkdir(path.join(dir, 'charts'))
+    await writeHelmTgz(
+      path.join(dir, 'charts', 'provider-1.0.0.tgz'),
+      [
+        {
+          name: 'provider/Chart.yaml',
+          data: Buffer.from(
+            'apiVersion: v2\nname: provider\nversion: 1.0.0\ndependencies:\n  - name: agent\n    alias: nodeAgent\n    version: 0.3.0\n  - name: probe\n    version: 0.1.0\n'
+          )
+        },
+        {
+          name: 'provider/values.yaml',
+          data: Buffer.from('global: {imageRegistry: ""}\nnodeAgent:\n  tag: 0.3.1\ncontroller: {image: {tag: ""}}\n')
+        },
+        {
+          name: 'provider/charts/agent/Chart.yaml',
+          data: Buffer.from('apiVersion: v2\nname: agent\nversion: 0.3.0\n')
+        },
+        {
+          name: 'provider/charts/agent/values.yaml',
+          data: Buffer.from('image: quay.io/acme/node-agent\ntag: 0.3.0\nglobal: {imageRegistry: own}\n')
+        },
+        { name: 'provider/charts/probe-0.1.0.tgz', data: await readFile(nested) }
+      ],
+      1700000000
+    )
+  })
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it("puts each subchart's defaults under its alias, the parent's values and globals over them", async () => {
+    const fleet = (await loadDependencyValues(dir)).get('fleet')!
+    expect(fleet.displayPath).toBe('charts/provider/values.yaml')
+    expect(fleet.data).toEqual({
+      global: { imageRegistry: '' },
+      controller: { image: { tag: '' } },
+      nodeAgent: { image: 'quay.io/acme/node-agent', tag: '0.3.1', global: { imageRegistry: '' } },
+      probe: { image: { repository: 'ghcr.io/acme/probe', tag: '0.1.0' }, global: { imageRegistry: '' } }
+    })
+  })
+
+  it('coalesces as helm does: the override wins, maps merge, a null removes the key', () => {
+    expect(coalesceValues({ a: { b: 1, c: 2 }, d: [1], e: 1 }, { a: { b: 3 }, d: [2], e: null })).toEqual({
+      a: { b: 3, c: 2 },
+      d: [2]
+    })
   })
 })

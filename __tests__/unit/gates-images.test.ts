@@ -2,7 +2,13 @@ import { describe, expect, it } from '@jest/globals'
 import { parseRender } from '../../src/helm/render.js'
 import { parseYamlText } from '../../src/chart/yaml-source.js'
 import { imagesStep } from '../../src/gates/images.js'
-import { findImageValue } from '../../src/gates/image-location.js'
+import {
+  effectiveValues,
+  findDoubledRegistry,
+  findImageValue,
+  repeatsRegistry
+} from '../../src/gates/image-location.js'
+import { parseImageRef } from '../../src/images/image-ref.js'
 
 const VALUES = `temporal:
   server:
@@ -214,5 +220,111 @@ describe('imagesStep', () => {
     expect(noLatest.findings[0].message).toContain('ghcr.io/example/inline:latest')
     const off = imagesStep({ ...input, policy: 'off', allowlist: [] }).step
     expect(off.status).toBe('skipped')
+  })
+})
+
+describe('where an image is set, as helm reads the values', () => {
+  const deps = (entries: Record<string, string>): Map<string, ReturnType<typeof parseYamlText>> =>
+    new Map(Object.entries(entries).map(([key, text]) => [key, parseYamlText(text, `charts/${key}/values.yaml`)]))
+  // The provider chart's defaults, its subchart `nodeAgent` (an alias) already beneath them.
+  const providerDefaults = [
+    'controller:',
+    '  image: {registry: ghcr.io, repository: acme/server-controller, tag: "", digest: ""}',
+    'recommender:',
+    '  image: {registry: registry.k8s.io, repository: autoscaling/vpa-recommender, tag: 1.5.0}',
+    'nodeAgent:',
+    '  image: quay.io/acme/node-agent',
+    '  tag: 0.3.0',
+    'global: {imageRegistry: ""}',
+    ''
+  ].join('\n')
+  const blueprint = parseYamlText<Record<string, unknown>>(
+    [
+      'global:',
+      '  imageRegistry: mirror.example.io',
+      'fleet:',
+      '  recommender:',
+      '    image:',
+      '      repository: registry.k8s.io/autoscaling/vpa-recommender',
+      '  nodeAgent:',
+      '    tag: 0.3.1',
+      'app:',
+      '  image:',
+      '    repository: ghcr.io/acme/agents-app',
+      '    tag: ""',
+      ''
+    ].join('\n'),
+    'platform/a/chart/values.yaml'
+  )
+  const tree = effectiveValues(blueprint.data, deps({ fleet: providerDefaults }))
+
+  it("finds a key only the dependency's defaults hold, under a global registry override (no line: not in the file)", () => {
+    expect(findImageValue(blueprint, 'mirror.example.io/acme/server-controller:1.21.1', tree, 'fleet')).toEqual({
+      path: ['fleet', 'controller', 'image', 'tag'],
+      match: 'repository'
+    })
+  })
+
+  it('finds {image, tag} side by side in an aliased subchart, at the line the blueprint sets it', () => {
+    expect(findImageValue(blueprint, 'quay.io/acme/node-agent:0.3.1', tree, 'fleet')).toEqual({
+      path: ['fleet', 'nodeAgent', 'tag'],
+      line: 8,
+      match: 'repository-and-tag'
+    })
+  })
+
+  it('points an untagged own image at its tag, not at the repository string that equals it', () => {
+    expect(findImageValue(blueprint, 'ghcr.io/acme/agents-app', tree)).toEqual({
+      path: ['app', 'image', 'tag'],
+      line: 12,
+      match: 'repository'
+    })
+  })
+
+  it("finds the repository that repeats its registry's host, and the repository without it", () => {
+    const image = 'registry.k8s.io/registry.k8s.io/autoscaling/vpa-recommender:1.5.0'
+    const ref = parseImageRef(image)
+    expect(repeatsRegistry(ref)).toBe(true)
+    expect(repeatsRegistry(parseImageRef('registry.k8s.io/autoscaling/vpa-recommender:1.5.0'))).toBe(false)
+    expect(findDoubledRegistry(blueprint, ref, tree)).toEqual({
+      path: ['fleet', 'recommender', 'image', 'repository'],
+      line: 6,
+      repository: 'autoscaling/vpa-recommender'
+    })
+  })
+
+  it('gives an image the never-latest gate owns no finding of its own, and warns about a doubled registry', () => {
+    const render = [
+      ['bp-a/templates/app.yaml', 'ghcr.io/acme/agents-app'],
+      ['bp-a/charts/fleet/templates/c.yaml', 'registry.k8s.io/registry.k8s.io/autoscaling/vpa-recommender:1.5.0']
+    ]
+      .map(
+        ([source, image], i) =>
+          `---\n# Source: ${source}\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p${i}\nspec:\n  containers:\n    - name: c\n      image: ${image}\n`
+      )
+      .join('')
+    const { step } = imagesStep({
+      documents: parseRender(render),
+      values: blueprint,
+      chartName: 'bp-a',
+      displayChartDir: 'platform/a/chart',
+      durationMs: 1,
+      policy: 'sha',
+      allowlist: [],
+      dependencyValues: deps({ fleet: providerDefaults }),
+      ownedByNeverLatest: [['app', 'image', 'tag']]
+    })
+    expect(step.findings.map((f) => [f.rule, f.severity, f.line])).toEqual([
+      ['image-pinned', 'error', 3], // the key is the chart's default: the line of `fleet:`
+      ['image-registry-twice', 'warning', 6]
+    ])
+    expect(step.findings[0].message).toContain('Set by `fleet.recommender.image.tag`')
+    expect(step.findings[1].snippet?.text).toBe(
+      'fleet:\n  recommender:\n    image:\n      repository: autoscaling/vpa-recommender'
+    )
+    expect(step.data!.leftToNeverLatest).toEqual(['ghcr.io/acme/agents-app'])
+    expect(step.summary).toBe(
+      '1 of 2 images not pinned (policy sha); 1 own image without a default left to never-latest'
+    )
   })
 })

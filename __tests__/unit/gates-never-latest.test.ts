@@ -200,8 +200,14 @@ describe('neverLatestStep', () => {
       ['image-tag-required', 'error', 'platform/t/chart/templates/legacy.yaml', 2]
     ])
     expect(step.findings[3].message).toBe(
-      'An empty adapter.legacy.image.tag renders (never :latest: it has no default, CI must set it): add `required` where the template uses it (default in platform/t/chart/values.yaml:20).'
+      'An empty adapter.legacy.image.tag renders: it has no default (platform/t/chart/values.yaml:20), CI sets it, and an install without it would run :latest.'
     )
+    // One fix, said once: no file or line in it (the finding has them), the code in a Go template block.
+    expect(step.findings[3].fix).toBe('wrap the value in `required` on this template line')
+    expect(step.findings[3].snippet).toEqual({
+      language: 'gotmpl',
+      text: '{{ required "adapter.legacy.image.tag is required" .Values.adapter.legacy.image.tag }}'
+    })
     expect(step.findings[0].message).toContain(
       'does not name adapter.image.tag: execution error at (bp-t/templates/adapter.yaml:7:9): something else is required'
     )

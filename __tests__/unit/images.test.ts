@@ -3,6 +3,8 @@ import { parseImageRef } from '../../src/images/image-ref.js'
 import {
   checkImages,
   extractImages,
+  parseImageField,
+  scanImages,
   imageFindings,
   isCommitShaTag,
   matchesPattern,
@@ -305,26 +307,79 @@ describe('extractImages', () => {
         container: 'app',
         field: 'spec.template.spec.containers[0].image',
         source: 'bp/templates/rollout.yaml'
-      },
-      {
-        image: 'registry.example.com/engine:2.0',
-        kind: 'Thing',
-        name: 'thing',
-        field: 'spec.engine.image',
-        source: 'bp/templates/custom.yaml'
-      },
-      {
-        image: 'registry.example.com/worker:2.0',
-        kind: 'Thing',
-        name: 'thing',
-        container: 'w1',
-        field: 'spec.workers[0].imageName',
-        source: 'bp/templates/custom.yaml'
       }
     ])
   })
 
-  it('does not report a field twice (kind rule and fallback walk)', () => {
+  it('lists image fields of no known image field as not judged', () => {
+    const { notJudged } = scanImages(docs)
+    expect(notJudged.map((u) => [u.kind, u.field, u.image, u.container])).toEqual([
+      ['Thing', 'spec.engine.image', 'registry.example.com/engine:2.0', undefined],
+      ['Thing', 'spec.workers[0].imageName', 'registry.example.com/worker:2.0', 'w1']
+    ])
+  })
+
+  it('judges the fields input image-fields names, every version of a group with group/*', () => {
+    const fields = ['example.com/*/Thing:spec.engine.image', 'example.com/v1/Thing:spec.workers[].imageName'].map(
+      (line) => parseImageField(line)!
+    )
+    const { uses: judged, notJudged } = scanImages(docs, fields)
+    expect(judged.filter((u) => u.kind === 'Thing').map((u) => [u.field, u.image])).toEqual([
+      ['spec.engine.image', 'registry.example.com/engine:2.0'],
+      ['spec.workers[0].imageName', 'registry.example.com/worker:2.0']
+    ])
+    expect(notJudged).toEqual([])
+    const otherVersion = scanImages(docs, [parseImageField('example.com/v2/Thing:spec.engine.image')!])
+    expect(otherVersion.notJudged.map((u) => u.field)).toContain('spec.engine.image')
+  })
+
+  it('judges no OS image name of a Crossplane-style resource, and judges a pod spec embedded anywhere', () => {
+    const server: RenderedDocument = {
+      apiVersion: 'hcloud.crossplane.io/v1alpha1',
+      kind: 'Server',
+      name: 'edge-1',
+      object: { spec: { forProvider: { image: 'ubuntu-24.04', location: 'fsn1' } } }
+    }
+    const runner: RenderedDocument = {
+      apiVersion: 'ci.example.com/v1',
+      kind: 'RunnerSet',
+      name: 'r',
+      object: { spec: { runners: [{ pod: { spec: { containers: [{ name: 'run', image: 'ghcr.io/o/run:1' }] } } }] } }
+    }
+    const scan = scanImages([server, runner])
+    expect(scan.uses.map((u) => [u.kind, u.field, u.image])).toEqual([
+      ['RunnerSet', 'spec.runners[0].pod.spec.containers[0].image', 'ghcr.io/o/run:1']
+    ])
+    expect(scan.notJudged.map((u) => [u.kind, u.field, u.image])).toEqual([
+      ['Server', 'spec.forProvider.image', 'ubuntu-24.04']
+    ])
+  })
+
+  it('reads input image-fields lines as apiVersion/Kind:path, refusing anything else', () => {
+    expect(parseImageField('example.com/v1beta1/Runner:spec.runner.image')).toEqual({
+      apiVersion: 'example.com/v1beta1',
+      kind: 'Runner',
+      path: 'spec.runner.image'
+    })
+    expect(parseImageField('v1/ConfigMap:data.image')).toEqual({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      path: 'data.image'
+    })
+    expect(parseImageField('example.com/*/Runner:spec.pools[].image')?.apiVersion).toBe('example.com/*')
+    for (const bad of [
+      'Runner:spec.image',
+      'example.com/v1/Runner',
+      'example.com/v1/Runner:',
+      '*/Runner:spec.image',
+      'example.com/v1/Runner:spec..image',
+      'example.com/v1/Runner:spec.images[0]',
+      'Example.com/v1/Runner:spec.image'
+    ])
+      expect(parseImageField(bad)).toBeUndefined()
+  })
+
+  it('does not report a field twice (kind rule and pod spec walk)', () => {
     const keys = uses.map((u) => `${u.kind}/${u.name}/${u.field}`)
     expect(new Set(keys).size).toBe(keys.length)
   })

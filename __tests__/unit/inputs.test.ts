@@ -4,6 +4,7 @@ import {
   getInputs,
   parseAllowlist,
   parseHelmDownloadUrl,
+  parseImageFields,
   parseMirrors,
   parseSecretValues,
   parseSetValues,
@@ -85,6 +86,20 @@ describe('list inputs', () => {
     expect(parseAllowlist('docker.io/temporalio/* # upstream images\nnginx')).toEqual([
       { pattern: 'docker.io/temporalio/*', reason: 'upstream images' },
       { pattern: 'nginx', reason: 'allow-listed' }
+    ])
+  })
+  it('parses image-fields lines, and names a line that is not apiVersion/Kind:path', () => {
+    expect(
+      parseImageFields('# runners\nexample.com/v1/Runner:spec.runner.image\nexample.com/*/Pool:spec.pools[].image')
+    ).toEqual([
+      { apiVersion: 'example.com/v1', kind: 'Runner', path: 'spec.runner.image' },
+      { apiVersion: 'example.com/*', kind: 'Pool', path: 'spec.pools[].image' }
+    ])
+    expect(() => parseImageFields('Runner.spec.image')).toThrow(
+      'input image-fields: "Runner.spec.image" is not apiVersion/Kind:path'
+    )
+    expect(getInputs(reader({ 'image-fields': 'v1/ConfigMap:data.image' }), env).imageFields).toEqual([
+      { apiVersion: 'v1', kind: 'ConfigMap', path: 'data.image' }
     ])
   })
   it('parses toggle overrides and set values', () => {

@@ -118,6 +118,8 @@ const README = `# x
 ## What changes: the rendered diff against the base
 
 ## Chart.lock and release re-runs
+
+## Which image fields are judged
 `
 const READS = "read('chart'); read('image-policy'); read('upstream')\n"
 

@@ -10,6 +10,7 @@ import {
   maxSatisfying,
   parseConstraint,
   parseVersion,
+  sameVersion,
   type SemVer
 } from '../../src/util/semver.js'
 
@@ -159,6 +160,21 @@ describe('compareVersions', () => {
   ])('compare(%s, %s) = %i', (a, b, expected) => {
     expect(compareVersions(v(a), v(b))).toBe(expected)
     expect(compareVersions(v(b), v(a))).toBe(-expected || 0)
+  })
+})
+
+describe('sameVersion', () => {
+  it.each([
+    ['v1.21.1', '1.21.1', true],
+    ['1.21.1', 'V1.21.1', false],
+    ['1.2.3+build.1', '1.2.3', true],
+    ['1.2.3-rc.1', '1.2.3', false],
+    ['1.2', '1.2.0', false],
+    ['^1', '^1', true],
+    ['1.2.4', '1.2.3', false]
+  ])('%s and %s: %s', (a, b, expected) => {
+    expect(sameVersion(a, b)).toBe(expected)
+    expect(sameVersion(b, a)).toBe(expected)
   })
 })
 

@@ -195,6 +195,15 @@ describe('consistencyFindings', () => {
     )
   })
 
+  it('compares versions as Helm does: a leading v names the same release', () => {
+    // The provider tags its releases v1.21.1; its chart repository's index says 1.21.1.
+    const prefixed: ChartDependency = { ...dep, version: 'v1.21.1' }
+    expect(consistencyFindings(blueprintWith(provenance('v1.21.1'), prefixed), prefixed, '1.21.1', false)).toEqual([])
+    expect(consistencyFindings(blueprintWith(provenance('1.21.1'), prefixed), prefixed, 'v1.21.1', false)).toEqual([])
+    const other = consistencyFindings(blueprintWith(provenance('v1.21.0'), prefixed), prefixed, '1.21.1', false)
+    expect(other.map((f) => f.severity)).toEqual(['error'])
+  })
+
   it('reads a numeric YAML version as text', () => {
     const findings = consistencyFindings(blueprintWith(provenance('1.2'), dep), dep, '1.2.0', false)
     expect(findings[0].message).toContain('is "1.2"')

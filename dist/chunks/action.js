@@ -14473,6 +14473,21 @@ function compareVersions(a, b) {
         return -1;
     return comparePrerelease(a.prerelease, b.prerelease);
 }
+/**
+ * Whether two full versions are the same as Helm (Masterminds `Equal`) compares them: a leading `v` and build
+ * metadata do not count (`v1.21.1` = `1.21.1`). Anything else (a partial `1.2`, a range, not a version) is equal
+ * only as the same text.
+ */
+function sameVersion(a, b) {
+    if (a === b)
+        return true;
+    const full = /^v?[0-9]+\.[0-9]+\.[0-9]+(?:[-+]|$)/;
+    if (!full.test(a) || !full.test(b))
+        return false;
+    const pa = parseVersion(a);
+    const pb = parseVersion(b);
+    return pa !== undefined && pb !== undefined && compareVersions(pa, pb) === 0;
+}
 // ---------------------------------------------------------------------------
 // Constraints
 // Go's \s (RE2, no Unicode spaces, no \v).
@@ -16721,7 +16736,8 @@ function consistencyFindings(blueprint, dependency, resolved, overridden) {
         if (actual === undefined)
             continue;
         const normalized = String(actual).replace(/\/+$/, '');
-        if (normalized === expected)
+        // Versions compare as Helm compares them: `v1.21.1` in values.yaml names the index's `1.21.1`.
+        if (key === 'version' ? sameVersion(normalized, expected) : normalized === expected)
             continue;
         const line = values.lineOf(['catalystBlueprint', 'upstream', key]);
         findings.push({
@@ -20167,17 +20183,62 @@ function imageString(v) {
         return '';
     return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController']);
-const PROMETHEUS_KINDS = new Set(['Prometheus', 'PrometheusAgent', 'Alertmanager', 'ThanosRuler']);
-const ARGO_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate']);
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
-const FALLBACK_KEYS = new Set(['image', 'imageName']);
+const ARGO_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate']);
+/** Keys that look like an image but are judged only where a rule above says they hold one. */
+const IMAGE_LIKE_KEYS = new Set(['image', 'imageName']);
 const IDENT_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+/**
+ * Custom-resource fields known to hold a container image (README "Which image fields are judged"). Pod specs
+ * (containers, initContainers, ephemeralContainers) are found wherever a document embeds one, and Argo Workflows'
+ * templates by their own rule, so they are not listed here.
+ */
+const DOCUMENTED_IMAGE_FIELDS = [
+    { apiVersion: 'postgresql.cnpg.io/*', kind: 'Cluster', path: 'spec.imageName' },
+    { apiVersion: 'postgresql.cnpg.io/*', kind: 'ImageCatalog', path: 'spec.images[].image' },
+    { apiVersion: 'postgresql.cnpg.io/*', kind: 'ClusterImageCatalog', path: 'spec.images[].image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'Prometheus', path: 'spec.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'Prometheus', path: 'spec.thanos.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'PrometheusAgent', path: 'spec.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'Alertmanager', path: 'spec.image' },
+    { apiVersion: 'monitoring.coreos.com/*', kind: 'ThanosRuler', path: 'spec.image' }
+];
+const FIELD_API_VERSION_RE = /^(?:[a-z0-9]([a-z0-9.-]*[a-z0-9])?\/)?(?:v[0-9][a-z0-9]*|\*)$/;
+const FIELD_KIND_RE = /^[A-Za-z][A-Za-z0-9]*$/;
+const FIELD_SEGMENT_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*(?:\[\])?$/;
+/** One line of input image-fields, or undefined when it is not `apiVersion/Kind:path`. */
+function parseImageField(line) {
+    const colon = line.indexOf(':');
+    if (colon === -1)
+        return undefined;
+    const type = line.slice(0, colon).trim();
+    const path = line.slice(colon + 1).trim();
+    const slash = type.lastIndexOf('/');
+    if (slash === -1)
+        return undefined;
+    const field = { apiVersion: type.slice(0, slash), kind: type.slice(slash + 1), path };
+    if (!FIELD_API_VERSION_RE.test(field.apiVersion) || field.apiVersion === '*' || !FIELD_KIND_RE.test(field.kind))
+        return undefined;
+    if (path === '' || !path.split('.').every((segment) => FIELD_SEGMENT_RE.test(segment)))
+        return undefined;
+    return field;
+}
 function group(apiVersion) {
     if (!apiVersion)
         return '';
     const slash = apiVersion.indexOf('/');
     return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+function fieldApplies(field, apiVersion, kind) {
+    if (field.kind !== kind)
+        return false;
+    if (field.apiVersion.endsWith('/*'))
+        return group(apiVersion) === field.apiVersion.slice(0, -2);
+    return field.apiVersion === apiVersion;
+}
+function fieldSegment(path, key) {
+    const seg = IDENT_RE.test(key) ? key : `[${JSON.stringify(key)}]`;
+    return path === '' ? seg : seg.startsWith('[') ? `${path}${seg}` : `${path}.${seg}`;
 }
 class Collector {
     doc;
@@ -20187,10 +20248,7 @@ class Collector {
         this.doc = doc;
         this.out = out;
     }
-    add(value, field, container) {
-        if (this.covered.has(field))
-            return;
-        this.covered.add(field);
+    use(value, field, container) {
         const use = {
             image: imageString(value),
             kind: this.doc.kind ?? '',
@@ -20201,7 +20259,13 @@ class Collector {
             use.container = container;
         if (this.doc.source !== undefined)
             use.source = this.doc.source;
-        this.out.push(use);
+        return use;
+    }
+    add(value, field, container) {
+        if (this.covered.has(field))
+            return;
+        this.covered.add(field);
+        this.out.push(this.use(value, field, container));
     }
     /** `containers`-style list: every element with an `image` key. */
     containerList(list, prefix) {
@@ -20213,11 +20277,32 @@ class Collector {
             }
         });
     }
-    podSpec(spec, prefix) {
-        if (!isRecord(spec))
+    /**
+     * Every pod spec the document embeds, wherever it stands (a Deployment's `spec.template.spec`, a CronJob's job
+     * template, a custom resource's pod template): a mapping with a `containers`, `initContainers` or
+     * `ephemeralContainers` list.
+     */
+    podSpecs(value, path) {
+        if (Array.isArray(value)) {
+            value.forEach((el, i) => {
+                if (typeof el === 'object' && el !== null)
+                    this.podSpecs(el, `${path}[${i}]`);
+            });
             return;
-        for (const list of CONTAINER_LISTS)
-            this.containerList(spec[list], `${prefix}.${list}`);
+        }
+        if (!isRecord(value))
+            return;
+        for (const list of CONTAINER_LISTS) {
+            if (Array.isArray(value[list]))
+                this.containerList(value[list], fieldSegment(path, list));
+        }
+        for (const key of Object.keys(value)) {
+            if (path === '' && key === 'metadata')
+                continue;
+            const v = value[key];
+            if (typeof v === 'object' && v !== null)
+                this.podSpecs(v, fieldSegment(path, key));
+        }
     }
     argoWorkflowSpec(spec, prefix) {
         const templates = child(spec, 'templates');
@@ -20238,16 +20323,34 @@ class Collector {
             this.containerList(child(t, 'containerSet', 'containers'), `${p}.containerSet.containers`);
         });
     }
-    /** Any string `image`/`imageName` not found by the kind-specific rules (metadata is skipped). */
-    fallback(value, path, parentName) {
+    /** The value(s) at an image field's path (`[]`: every element of that list). */
+    field(node, segments, path) {
+        if (segments.length === 0) {
+            if (node !== undefined && (typeof node === 'string' || node === null))
+                this.add(node, path);
+            return;
+        }
+        const [segment, ...rest] = segments;
+        const each = segment.endsWith('[]');
+        const key = each ? segment.slice(0, -2) : segment;
+        if (!isRecord(node) || !(key in node))
+            return;
+        const value = node[key];
+        const at = fieldSegment(path, key);
+        if (!each)
+            this.field(value, rest, at);
+        else if (Array.isArray(value))
+            value.forEach((el, i) => this.field(el, rest, `${at}[${i}]`));
+    }
+    /** String `image`/`imageName` fields no rule above judged (metadata is skipped): listed as not judged. */
+    unjudged(value, path, parentName, into) {
         if (Array.isArray(value)) {
-            for (let i = 0; i < value.length; i++) {
-                const el = value[i];
+            value.forEach((el, i) => {
                 if (typeof el === 'object' && el !== null) {
                     const name = isRecord(el) && typeof el.name === 'string' ? el.name : undefined;
-                    this.fallback(el, `${path}[${i}]`, name);
+                    this.unjudged(el, `${path}[${i}]`, name, into);
                 }
-            }
+            });
             return;
         }
         if (!isRecord(value))
@@ -20256,58 +20359,51 @@ class Collector {
             if (path === '' && key === 'metadata')
                 continue;
             const v = value[key];
-            const seg = IDENT_RE.test(key) ? key : `[${JSON.stringify(key)}]`;
-            const field = path === '' ? seg : seg.startsWith('[') ? `${path}${seg}` : `${path}.${seg}`;
+            const field = fieldSegment(path, key);
             if (typeof v === 'string') {
-                if (FALLBACK_KEYS.has(key))
-                    this.add(v, field, parentName);
+                if (IMAGE_LIKE_KEYS.has(key) && !this.covered.has(field))
+                    into.push(this.use(v, field, parentName));
             }
             else if (typeof v === 'object' && v !== null) {
-                this.fallback(v, field);
+                this.unjudged(v, field, undefined, into);
             }
         }
     }
 }
-/** Every image a rendered chart uses, with where it stands (kind/name/container/field/template). */
-function extractImages(docs) {
-    const out = [];
+/**
+ * Every container image of a rendered chart, with where it stands (kind/name/container/field/template): the
+ * containers of every embedded pod spec, Argo Workflows templates, DOCUMENTED_IMAGE_FIELDS and `fields` (input
+ * image-fields). Any other `image`/`imageName` value is listed as not judged.
+ */
+function scanImages(docs, fields = []) {
+    const uses = [];
+    const notJudged = [];
+    const known = [...DOCUMENTED_IMAGE_FIELDS, ...fields];
     for (const doc of docs) {
         const o = doc.object;
         if (!isRecord(o))
             continue;
         const kind = doc.kind ?? (typeof o.kind === 'string' ? o.kind : '');
-        const g = group(doc.apiVersion ?? (typeof o.apiVersion === 'string' ? o.apiVersion : undefined));
-        const c = new Collector(doc, out);
-        const spec = o.spec;
-        if (kind === 'Pod')
-            c.podSpec(spec, 'spec');
-        const templateSpec = child(spec, 'template', 'spec');
-        if (WORKLOAD_KINDS.has(kind) || Array.isArray(child(templateSpec, 'containers'))) {
-            c.podSpec(templateSpec, 'spec.template.spec');
-        }
-        if (kind === 'CronJob')
-            c.podSpec(child(spec, 'jobTemplate', 'spec', 'template', 'spec'), 'spec.jobTemplate.spec.template.spec');
-        if (kind === 'Cluster' && g === 'postgresql.cnpg.io' && isRecord(spec) && 'imageName' in spec) {
-            c.add(spec.imageName, 'spec.imageName');
-        }
-        if (PROMETHEUS_KINDS.has(kind) && g === 'monitoring.coreos.com' && isRecord(spec)) {
-            if ('image' in spec)
-                c.add(spec.image, 'spec.image');
-            c.containerList(spec.initContainers, 'spec.initContainers');
-            c.containerList(spec.containers, 'spec.containers');
-        }
-        if (g === 'argoproj.io') {
+        const apiVersion = doc.apiVersion ?? (typeof o.apiVersion === 'string' ? o.apiVersion : '');
+        const c = new Collector(doc, uses);
+        if (group(apiVersion) === 'argoproj.io') {
             if (ARGO_KINDS.has(kind))
-                c.argoWorkflowSpec(spec, 'spec');
+                c.argoWorkflowSpec(o.spec, 'spec');
             else if (kind === 'CronWorkflow')
-                c.argoWorkflowSpec(child(spec, 'workflowSpec'), 'spec.workflowSpec');
+                c.argoWorkflowSpec(child(o.spec, 'workflowSpec'), 'spec.workflowSpec');
         }
-        if (kind === 'ScaledJob' && g === 'keda.sh') {
-            c.podSpec(child(spec, 'jobTargetRef', 'template', 'spec'), 'spec.jobTargetRef.template.spec');
+        c.podSpecs(o, '');
+        for (const field of known) {
+            if (fieldApplies(field, apiVersion, kind))
+                c.field(o, field.path.split('.'), '');
         }
-        c.fallback(o, '');
+        c.unjudged(o, '', undefined, notJudged);
     }
-    return out;
+    return { uses, notJudged };
+}
+/** Every container image of a rendered chart (see {@link scanImages}). */
+function extractImages(docs, fields = []) {
+    return scanImages(docs, fields).uses;
 }
 // ---------------------------------------------------------------- policy
 const COMMIT_SHA_TAG_RE = /^(?:sha-)?(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}$/;
@@ -20600,6 +20696,16 @@ function parseAllowlist(text) {
         return { pattern, reason: reason || 'allow-listed' };
     });
 }
+/** Input image-fields: one `apiVersion/Kind:path` a line (images/images.ts parseImageField). */
+function parseImageFields(text) {
+    return lines(text).map((line) => {
+        const field = parseImageField(line);
+        if (!field) {
+            throw new ActionError(`input image-fields: "${line}" is not apiVersion/Kind:path`, 'write one field a line, e.g. example.com/v1/Runner:spec.runner.image (group/* for every version, name[] for every element of a list)');
+        }
+        return field;
+    });
+}
 function parseToggleOverrides(text) {
     const include = [];
     const exclude = [];
@@ -20687,6 +20793,7 @@ function getInputs(read = defaultReader, env = process.env) {
         observabilityToggles: parseToggleOverrides(read('observability-toggles')),
         imagePolicy,
         imageAllowlist: parseAllowlist(read('image-allowlist')),
+        imageFields: parseImageFields(read('image-fields')),
         neverLatest: oneOf(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
         resolveDigests: boolean(read, 'resolve-digests', false),
         chartTests: boolean(read, 'chart-tests', true),
@@ -20781,4 +20888,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { isDebug as $, ActionError as A, tryParseImageRef as B, checkImages as C, groupFailing as D, segmentMatcher as E, compareCodePoints as F, loadYamlFile as G, Helm as H, splitRenderBySource as I, isLoopbackHost as J, cleanAsYaml11 as K, isStrictSemver as L, parseVersion as M, HELM_CHART_LAYER as N, OPERATION_LIMITS as O, ociTag as P, chartRef as Q, RegistryClient as R, withProgress as S, DeadlineError as T, RegistryError as U, withRetry as V, chartRepository as W, indexWorkspace as X, cp as Y, mkdirP as Z, require$$1 as _, reportSubject as a, exec as a0, which as a1, HttpClient as a2, rmRF as a3, require$$0$2 as a4, require$$30 as a5, require$$9 as a6, require$$0$1 as a7, commonjsGlobal as a8, require$$5$1 as a9, require$$5 as aa, getDefaultExportFromCjs as ab, getAugmentedNamespace as ac, _deferredUndici as ad, require$$1$1 as ae, requireTunnel as af, action as ag, os as b, info as c, debug as d, error as e, writeOutputs as f, runOutputs as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, operationLimit as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, distExports as u, extractImages as v, warning as w, require$$10 as x, createHelmHome as y, parseYamlText as z };
+export { require$$1 as $, ActionError as A, tryParseImageRef as B, compareCodePoints as C, scanImages as D, checkImages as E, groupFailing as F, segmentMatcher as G, Helm as H, loadYamlFile as I, splitRenderBySource as J, isLoopbackHost as K, cleanAsYaml11 as L, isStrictSemver as M, parseVersion as N, OPERATION_LIMITS as O, HELM_CHART_LAYER as P, ociTag as Q, RegistryClient as R, chartRef as S, withProgress as T, DeadlineError as U, RegistryError as V, withRetry as W, chartRepository as X, indexWorkspace as Y, cp as Z, mkdirP as _, reportSubject as a, isDebug as a0, exec as a1, which as a2, HttpClient as a3, rmRF as a4, require$$0$2 as a5, require$$30 as a6, require$$9 as a7, require$$0$1 as a8, commonjsGlobal as a9, require$$5$1 as aa, require$$5 as ab, getDefaultExportFromCjs as ac, getAugmentedNamespace as ad, _deferredUndici as ae, require$$1$1 as af, requireTunnel as ag, action as ah, os as b, info as c, debug as d, error as e, writeOutputs as f, runOutputs as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, operationLimit as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, distExports as u, extractImages as v, warning as w, require$$10 as x, createHelmHome as y, parseYamlText as z };

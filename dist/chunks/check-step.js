@@ -1,4 +1,4 @@
-import { i as isRecord$1, l as lastLine, p as promises, h as loadBlueprint, j as exists$1, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, u as distExports, v as extractImages, r as redact, n as notice, c as info, b as os, x as require$$10, y as createHelmHome, o as operationLimit, A as ActionError, z as parseYamlText, B as tryParseImageRef, C as checkImages, D as groupFailing, E as segmentMatcher, F as compareCodePoints, G as loadYamlFile, I as splitRenderBySource, R as RegistryClient, J as isLoopbackHost, K as cleanAsYaml11, L as isStrictSemver, M as parseVersion, N as HELM_CHART_LAYER, P as ociTag, Q as chartRef, S as withProgress, T as DeadlineError, U as RegistryError, V as withRetry, O as OPERATION_LIMITS, W as chartRepository } from './action.js';
+import { i as isRecord$1, l as lastLine, p as promises, h as loadBlueprint, j as exists$1, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, u as distExports, v as extractImages, r as redact, n as notice, c as info, b as os, x as require$$10, y as createHelmHome, o as operationLimit, A as ActionError, z as parseYamlText, B as tryParseImageRef, C as compareCodePoints, D as scanImages, E as checkImages, F as groupFailing, G as segmentMatcher, I as loadYamlFile, J as splitRenderBySource, R as RegistryClient, K as isLoopbackHost, L as cleanAsYaml11, M as isStrictSemver, N as parseVersion, P as HELM_CHART_LAYER, Q as ociTag, S as chartRef, T as withProgress, U as DeadlineError, V as RegistryError, W as withRetry, O as OPERATION_LIMITS, X as chartRepository } from './action.js';
 import { p as path, a as _builtin_child_process, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
 import { hasCommit, fetchCommits } from './discover.js';
 import { r as require$$0 } from './_builtin_zlib.js';
@@ -865,10 +865,10 @@ function imageRepository(image) {
 }
 const pinStatus = (image) => (/@sha256:[0-9a-f]{64}$/.test(image) ? 'digest' : 'tag');
 /** Images by repository whose set of references differs between the renders. */
-function compareImages(base, head) {
+function compareImages(base, head, imageFields = []) {
     const byRepo = (docs) => {
         const out = new Map();
-        for (const use of extractImages([...docs])) {
+        for (const use of extractImages(docs, imageFields)) {
             const repo = imageRepository(use.image);
             if (!out.has(repo))
                 out.set(repo, new Set());
@@ -955,7 +955,7 @@ function compareRenders(base, head, options = {}) {
         counts: { added: count('added'), removed: count('removed'), changed: count('changed'), unchanged },
         noise: { resources: noiseOnly, fields: noiseFields },
         resources,
-        images: compareImages(base, head)
+        images: compareImages(base, head, options.imageFields)
     };
 }
 /** The whole diff as one text (what output `diff` points to). */
@@ -1019,7 +1019,7 @@ function startBaseDiff(given) {
             }
             if (!head)
                 return finish({ message: 'the head render failed: nothing to compare' });
-            const comparison = compareRenders(result.documents, head);
+            const comparison = compareRenders(result.documents, head, { imageFields: options.imageFields });
             const name = options.upstream;
             const upstream = { name, before: result.built[name], after: options.headBuilt[name] };
             const diff = finish({
@@ -1959,7 +1959,11 @@ function problemFindings(problems, ctx) {
         if (first.template) {
             const withLine = group.find((p) => p.template.line !== undefined);
             const snippet = one && first.template.text !== undefined
-                ? { language: 'yaml', text: first.template.text.replace(first.image, pinnedPlaceholder(first)) }
+                ? {
+                    // A template line is YAML until it holds template actions.
+                    language: first.template.text.includes('{{') ? 'gotmpl' : 'yaml',
+                    text: first.template.text.replace(first.image, pinnedPlaceholder(first))
+                }
                 : {
                     language: 'text',
                     text: capLines(group.map((p) => pinnedPlaceholder(p)), LISTED)
@@ -1995,6 +1999,35 @@ function where(p, ctx) {
         return { file: ctx.valuesFile, ...(p.valuesKey.line !== undefined ? { line: p.valuesKey.line } : {}) };
     }
     return {};
+}
+/**
+ * One warning per image that names its registry twice (`registry.k8s.io/registry.k8s.io/…`): no registry serves
+ * that path, so the pod cannot start. The fix is the `repository` value without the host the registry adds.
+ */
+function doubledRegistryFindings(images, valuesFile) {
+    return images.map(({ image, ref, key }) => {
+        const host = ref.domain;
+        const message = `Image \`${image}\` names its registry twice (\`${host}/${host}/…\`): no registry serves that path, so the pod cannot pull it.`;
+        if (!key) {
+            return {
+                rule: 'image-registry-twice',
+                severity: 'warning',
+                message: `${message} No values key of the chart's was found to compose it.`,
+                fix: `give the image's repository without \`${host}/\` where its registry is set`
+            };
+        }
+        const finding = {
+            rule: 'image-registry-twice',
+            severity: 'warning',
+            message: `${message} Set by \`${setPath(key.path)}\`, whose registry (\`${host}\`) is given apart already.`,
+            fix: `drop \`${host}/\` from \`${setPath(key.path)}\` in ${valuesFile}`,
+            snippet: { language: 'yaml', text: nestedYaml(key.path, key.repository) },
+            file: valuesFile
+        };
+        if (key.line !== undefined)
+            finding.line = key.line;
+        return finding;
+    });
 }
 
 // Pure-Node tools for Helm chart archives (`.tgz`): list entries, read one file,
@@ -2519,25 +2552,62 @@ function gzipTrailer(data) {
 
 // The default values of the chart's dependencies, read from the built charts/
 // folder of the work copy (archives or unpacked folders), keyed by the values
-// key the umbrella chart uses for them (alias, else name). They tell which
+// key the umbrella chart uses for them (alias, else name), as helm reads them:
+// each dependency's own values.yaml with the defaults of its subcharts (nested
+// charts, unpacked or archived, under their alias or name) beneath, the
+// parent's values over them and its `global` passed down. They tell which
 // values key sets an upstream image (e.g. `temporal.server.image.tag`): reading
 // the files is cheaper and as sound as rendering once per image with a changed value.
+/**
+ * Helm's coalescing of two values trees: `over` wins; mappings merge key by key; a null in `over` removes the key.
+ * Pure; neither input is changed.
+ */
+function coalesceValues(base, over) {
+    if (over === undefined)
+        return base;
+    if (!isRecord$1(base) || !isRecord$1(over))
+        return over;
+    const out = { ...base };
+    for (const [key, value] of Object.entries(over)) {
+        if (value === null)
+            delete out[key];
+        else
+            out[key] = coalesceValues(base[key], value);
+    }
+    return out;
+}
+/** A chart's defaults with each subchart's beneath its key (the chart's own values over them, globals passed down). */
+function defaultsTree(chart) {
+    const own = parseYamlText(chart.text, chart.file).data;
+    let tree = isRecord$1(own) ? own : {};
+    for (const [key, sub] of chart.subcharts) {
+        const parent = tree;
+        let merged = coalesceValues(defaultsTree(sub), parent[key]);
+        if (isRecord$1(merged) && isRecord$1(parent.global))
+            merged = { ...merged, global: coalesceValues(merged.global, parent.global) };
+        tree = { ...parent, [key]: merged };
+    }
+    return tree;
+}
 /**
  * Parsed when first asked for: only a failing image's location reads them (image-location.ts), and the parse with
  * positions is the costly part (~45 ms for a values.yaml the size of the real Temporal chart's), during the gates.
  */
 class LazyDependencyValues {
-    texts;
+    charts;
     parsed = new Map();
-    constructor(texts) {
-        this.texts = texts;
+    constructor(charts) {
+        this.charts = charts;
     }
     get(key) {
         if (!this.parsed.has(key)) {
-            const source = this.texts.get(key);
+            const chart = this.charts.get(key);
             let values;
             try {
-                values = source ? parseYamlText(source.text, source.file) : undefined;
+                if (chart) {
+                    const own = parseYamlText(chart.text, chart.file);
+                    values = chart.subcharts.size === 0 ? own : { ...own, data: defaultsTree(chart) };
+                }
             }
             catch {
                 // unparsable defaults: no key to point at
@@ -2549,109 +2619,274 @@ class LazyDependencyValues {
     has(key) {
         return this.get(key) !== undefined;
     }
+    keys() {
+        return this.charts.keys();
+    }
 }
-/** Values of each dependency by values key; a dependency whose values cannot be read is left out. */
-async function loadDependencyValues(chartDir) {
-    const out = new Map();
-    let deps = [];
-    try {
-        const text = await promises.readFile(path.join(chartDir, 'Chart.yaml'), 'utf8');
-        // Only the names and aliases: parseYamlText parses positions only when asked for a line.
-        const chart = parseYamlText(text, 'Chart.yaml').data;
-        deps = (Array.isArray(chart.dependencies) ? chart.dependencies : [])
-            .filter(isRecord$1)
-            .filter((d) => typeof d.name === 'string')
-            .map((d) => ({ name: d.name, alias: typeof d.alias === 'string' && d.alias !== '' ? d.alias : undefined }));
-    }
-    catch {
-        return new LazyDependencyValues(out);
-    }
+/** The `dependencies` of a Chart.yaml text: name and values key (alias, else name). */
+function dependencyKeys(chartYaml) {
+    if (chartYaml === undefined)
+        return [];
+    // Only the names and aliases: parseYamlText parses positions only when asked for a line.
+    const chart = parseYamlText(chartYaml, 'Chart.yaml').data;
+    return (isRecord$1(chart) && Array.isArray(chart.dependencies) ? chart.dependencies : [])
+        .filter(isRecord$1)
+        .filter((d) => typeof d.name === 'string')
+        .map((d) => ({ name: d.name, key: typeof d.alias === 'string' && d.alias !== '' ? d.alias : d.name }));
+}
+/** The chart at `root` of an archive's files (its values, its subcharts: folders and archives under charts/). */
+async function chartInArchive(files, root, label) {
+    const text = (name) => files.get(`${root}/${name}`)?.toString('utf8');
     const byName = new Map();
-    const chartsDir = path.join(chartDir, 'charts');
-    let entries = [];
-    try {
-        entries = await promises.readdir(chartsDir);
+    const prefix = `${root}/charts/`;
+    const folders = new Set();
+    for (const [name, data] of files) {
+        if (!name.startsWith(prefix))
+            continue;
+        const rest = name.slice(prefix.length);
+        if (!rest.includes('/') && rest.endsWith('.tgz')) {
+            const sub = await chartArchive(data, `${label}/charts/${rest}`).catch(() => undefined);
+            if (sub)
+                byName.set(sub.name, sub.chart);
+        }
+        else if (rest.endsWith('/Chart.yaml') && rest.split('/').length === 2)
+            folders.add(rest.split('/')[0]);
     }
-    catch {
-        return new LazyDependencyValues(out);
+    for (const folder of folders) {
+        const sub = await chartInArchive(files, `${prefix}${folder}`, `${label}/charts/${folder}`);
+        const name = chartName(files.get(`${prefix}${folder}/Chart.yaml`)?.toString('utf8')) ?? folder;
+        byName.set(name, sub);
     }
-    for (const entry of entries) {
-        const file = path.join(chartsDir, entry);
+    return { text: text('values.yaml') ?? '', file: `${label}/values.yaml`, subcharts: keyed(text('Chart.yaml'), byName) };
+}
+/** Subcharts by the key the parent's Chart.yaml gives them (alias, else name); undeclared ones by their name. */
+function keyed(chartYaml, byName) {
+    const out = new Map();
+    const declared = dependencyKeys(chartYaml);
+    for (const [name, chart] of byName) {
+        const keys = declared.filter((d) => d.name === name).map((d) => d.key);
+        for (const key of keys.length > 0 ? keys : [name])
+            out.set(key, chart);
+    }
+    return out;
+}
+function chartName(chartYaml) {
+    const name = /^name:[ \t]*["']?([^\s"'#]+)/m.exec(chartYaml ?? '')?.[1];
+    return name;
+}
+async function chartArchive(archive, label) {
+    const files = new Map();
+    for (const entry of await readTgzEntries(archive, label))
+        files.set(entry.name.replace(/^\.\//, ''), entry.data);
+    const top = [...files.keys()][0]?.split('/')[0];
+    if (!top)
+        throw new Error(`${label}: empty archive`);
+    const name = chartName(files.get(`${top}/Chart.yaml`)?.toString('utf8')) ?? top;
+    return { name, chart: await chartInArchive(files, top, `charts/${name}`) };
+}
+/** An unpacked chart folder: its values.yaml, Chart.yaml and charts/ (folders and archives). */
+async function chartFolder(dir, label) {
+    const read = (name) => promises.readFile(path.join(dir, name), 'utf8').catch(() => undefined);
+    const byName = new Map();
+    for (const entry of await promises.readdir(path.join(dir, 'charts')).catch(() => [])) {
+        const file = path.join(dir, 'charts', entry);
         try {
             if (entry.endsWith('.tgz')) {
-                const top = (await listTgz(file))[0]?.split('/')[0];
-                const text = top ? await readTgzFile(file, `${top}/values.yaml`) : undefined;
-                if (top && text)
-                    byName.set(top, text.toString('utf8'));
+                const sub = await chartArchive(await promises.readFile(file), `${label}/charts/${entry}`);
+                byName.set(sub.name, sub.chart);
             }
             else {
-                byName.set(entry, await promises.readFile(path.join(file, 'values.yaml'), 'utf8'));
+                const chartYaml = await promises.readFile(path.join(file, 'Chart.yaml'), 'utf8').catch(() => undefined);
+                const name = chartName(chartYaml) ?? entry;
+                byName.set(name, await chartFolder(file, `${label}/charts/${entry}`));
             }
         }
         catch {
             // not a chart: nothing to learn from it
         }
     }
+    return {
+        text: (await read('values.yaml')) ?? '',
+        file: `${label}/values.yaml`,
+        subcharts: keyed(await read('Chart.yaml'), byName)
+    };
+}
+/** Values of each dependency by values key; a dependency whose values cannot be read is left out. */
+async function loadDependencyValues(chartDir) {
+    const out = new Map();
+    let deps = [];
+    try {
+        deps = dependencyKeys(await promises.readFile(path.join(chartDir, 'Chart.yaml'), 'utf8'));
+    }
+    catch {
+        return new LazyDependencyValues(out);
+    }
+    const built = await chartFolder(chartDir, '.').catch(() => undefined);
+    // chartFolder keyed the built charts by the umbrella's own Chart.yaml: one entry per dependency's values key.
     for (const dep of deps) {
-        const text = byName.get(dep.name);
-        if (text !== undefined)
-            out.set(dep.alias ?? dep.name, { text, file: `charts/${dep.name}/values.yaml` });
+        const chart = built?.subcharts.get(dep.key);
+        if (chart)
+            out.set(dep.key, { ...chart, file: `charts/${dep.name}/values.yaml` });
     }
     return new LazyDependencyValues(out);
 }
 
-// Where a failing image is set, for its finding: the values.yaml key that sets
-// it (the blueprint's own, else one under a dependency's key that its default
-// values set), else the line of the blueprint's own template that writes it;
-// and the line of a dependency in Chart.yaml.
+// Where a failing image is set, for its finding: the values key that sets it,
+// found the way helm reads values (the blueprint's values.yaml over each
+// dependency's defaults with its subcharts', aliases as keys, globals passed
+// down; `image: {registry, repository, tag}`, `image: "<ref>"` and
+// `{image, tag}` forms), else the line of the blueprint's own template that
+// writes it; and the line of a dependency in Chart.yaml.
 function sameRepository(a, b) {
     return a.domain === b.domain && a.path === b.path;
 }
-/** Pure: where values.yaml sets an image, best match first (document order within a rank). */
-function findImageValue(values, image) {
+/**
+ * The values helm renders the chart with, as far as its files say: each dependency's defaults (its subcharts'
+ * beneath) under its values key with the blueprint's values over them and the blueprint's `global` passed down,
+ * and the blueprint's own values. Pure.
+ */
+function effectiveValues(values, dependencies) {
+    if (!dependencies || !isRecord$1(values))
+        return values;
+    const out = { ...values };
+    for (const key of dependencies.keys()) {
+        const defaults = dependencies.get(key)?.data;
+        if (defaults === undefined || values[key] === null)
+            continue;
+        let merged = coalesceValues(defaults, values[key]);
+        if (isRecord$1(merged) && isRecord$1(values.global))
+            merged = { ...merged, global: coalesceValues(merged.global, values.global) };
+        out[key] = merged;
+    }
+    return out;
+}
+/** Registry overrides a chart scope's `global` may hold (`global.imageRegistry`, `global.image.registry`, …). */
+function globalRegistries(global) {
+    if (!isRecord$1(global))
+        return [];
+    const found = [global.imageRegistry, global.registry, isRecord$1(global.image) ? global.image.registry : undefined];
+    return found.filter((r) => typeof r === 'string' && r !== '');
+}
+const REGISTRY_KEYS = new Set(['repository', 'registry']);
+/** Where `node` (a mapping) sets the image, by the forms charts use; registries: the enclosing scopes' globals. */
+function nodeCandidates(node, at, ref, registries) {
+    const out = [];
+    const names = (name, own) => {
+        const prefixes = [...(typeof own === 'string' && own !== '' ? [own] : []), ...registries, ''];
+        return prefixes
+            .map((prefix) => tryParseImageRef(prefix === '' ? name : `${prefix.replace(/\/+$/, '')}/${name}`))
+            .flatMap((parsed) => ('ref' in parsed ? [parsed.ref] : []));
+    };
+    const tagged = (repositoryKey) => {
+        const tag = node.tag === undefined || node.tag === null ? undefined : String(node.tag);
+        const tagMatches = tag !== undefined && tag !== '' && tag === ref.tag;
+        // The tag goes to `tag` (the key every chart of this form reads), also when only the chart's template defaults it.
+        const key = 'tag' in node || repositoryKey === 'repository' ? 'tag' : repositoryKey;
+        out.push({
+            path: [...at, key],
+            rank: tagMatches ? 2 : 1,
+            match: tagMatches ? 'repository-and-tag' : 'repository'
+        });
+    };
+    // image: {registry, repository, tag}
+    if (typeof node.repository === 'string' && node.repository !== '') {
+        if (names(node.repository, node.registry).some((named) => sameRepository(named, ref)))
+            tagged('repository');
+    }
+    // {image: "<repository>", tag} (a component's image and tag side by side)
+    if (typeof node.image === 'string' && node.image !== '' && 'tag' in node) {
+        if (names(node.image, node.registry).some((named) => sameRepository(named, ref)))
+            tagged('image');
+    }
+    return out;
+}
+/**
+ * Pure: where a values tree sets an image, best match first. `tree` is what helm renders with (effectiveValues;
+ * default: the file's own data); lines come from `values`, the blueprint's file (none for a key only a
+ * dependency's defaults hold). `prefer`: the values key of the dependency whose templates use the image.
+ */
+function findImageValue(values, image, tree = values.data, prefer) {
     const parsed = tryParseImageRef(image);
     const ref = 'ref' in parsed ? parsed.ref : undefined;
     const candidates = [];
-    const walk = (node, at) => {
+    const walk = (node, at, registries) => {
         if (Array.isArray(node)) {
-            node.forEach((item, i) => walk(item, [...at, i]));
+            node.forEach((item, i) => walk(item, [...at, i], registries));
             return;
         }
         if (!isRecord$1(node))
             return;
-        if (ref && typeof node.repository === 'string' && node.repository !== '') {
-            const registry = typeof node.registry === 'string' && node.registry !== '' ? `${node.registry.replace(/\/+$/, '')}/` : '';
-            const named = tryParseImageRef(`${registry}${node.repository}`);
-            if ('ref' in named && sameRepository(named.ref, ref)) {
-                const tag = node.tag === undefined || node.tag === null ? undefined : String(node.tag);
-                const hasTag = 'tag' in node;
-                const tagMatches = tag !== undefined && tag !== '' && tag === ref.tag;
-                candidates.push({
-                    path: hasTag ? [...at, 'tag'] : [...at, 'repository'],
-                    rank: tagMatches ? 2 : 1,
-                    match: tagMatches ? 'repository-and-tag' : 'repository'
-                });
-            }
-        }
+        const scope = [...globalRegistries(node.global), ...registries];
+        if (ref)
+            candidates.push(...nodeCandidates(node, at, ref, scope));
         for (const [key, value] of Object.entries(node)) {
             if (typeof value === 'string') {
-                if (value === image && image !== '')
+                // `repository: <ref>` beside a `tag` is the repository form's, which points at the tag.
+                const partOfForm = REGISTRY_KEYS.has(key) && 'tag' in node;
+                if (value === image && image !== '' && !partOfForm)
                     candidates.push({ path: [...at, key], rank: 3, match: 'exact' });
             }
-            else {
-                walk(value, [...at, key]);
+            else if (key !== 'global') {
+                walk(value, [...at, key], scope);
             }
         }
     };
-    walk(values.data, []);
+    walk(tree, [], []);
     if (candidates.length === 0)
         return undefined;
-    const best = candidates.reduce((a, b) => (b.rank > a.rank ? b : a));
+    // Rank first; then a key under the dependency that renders the image, then one the blueprint's file writes.
+    const score = (c) => c.rank * 4 + (prefer !== undefined && c.path[0] === prefer ? 2 : 0) + (values.lineOf(c.path) !== undefined ? 1 : 0);
+    const best = candidates.reduce((a, b) => (score(b) > score(a) ? b : a));
     const out = { path: best.path, match: best.match };
     const line = values.lineOf(best.path);
     if (line !== undefined)
         out.line = line;
     return out;
+}
+/**
+ * Pure: for an image whose path repeats its registry host (`registry.k8s.io/registry.k8s.io/…`, which no registry
+ * serves), the `repository` key that repeats it: one beside a `registry` (or under a global registry) that it
+ * starts with.
+ */
+function findDoubledRegistry(values, ref, tree = values.data) {
+    let found;
+    const walk = (node, at, registries) => {
+        if (found)
+            return;
+        if (Array.isArray(node)) {
+            node.forEach((item, i) => walk(item, [...at, i], registries));
+            return;
+        }
+        if (!isRecord$1(node))
+            return;
+        const scope = [...globalRegistries(node.global), ...registries];
+        const repository = node.repository;
+        if (typeof repository === 'string') {
+            const own = typeof node.registry === 'string' && node.registry !== '' ? [node.registry] : [];
+            for (const registry of [...own, ...scope].map((r) => r.replace(/\/+$/, ''))) {
+                if (!repository.startsWith(`${registry}/`))
+                    continue;
+                const named = tryParseImageRef(`${registry}/${repository}`);
+                if (!('ref' in named) || !sameRepository(named.ref, ref))
+                    continue;
+                found = { path: [...at, 'repository'], repository: repository.slice(registry.length + 1) };
+                const line = values.lineOf(found.path);
+                if (line !== undefined)
+                    found.line = line;
+                return;
+            }
+        }
+        for (const [key, value] of Object.entries(node))
+            if (key !== 'global')
+                walk(value, [...at, key], scope);
+    };
+    walk(tree, [], []);
+    return found;
+}
+/** Whether an image's path starts with its own registry host again (`registry.k8s.io/registry.k8s.io/x`). */
+function repeatsRegistry(ref) {
+    const first = ref.path.split('/')[0];
+    return ref.path.includes('/') && first.toLowerCase() === ref.domain.toLowerCase();
 }
 /** `<chart>/charts/<key>/…` → `<key>`: the dependency whose templates rendered a document. */
 function dependencyOfSource(source, chartName) {
@@ -2688,7 +2923,7 @@ function templateLineText(chartDir, source, chartName, line) {
  * blueprint, else of its dependency (overridable under the dependency's key), else the own template.
  * `lookup` is findImageValue on the blueprint's values.yaml (cached by the caller).
  */
-function locateProblem(list, sources, lookup) {
+function locateProblem(list, sources, lookup, tree = sources.values.data) {
     const first = list[0];
     const problem = { image: first.use.image, reason: first.reason };
     if (first.ref)
@@ -2697,30 +2932,13 @@ function locateProblem(list, sources, lookup) {
     const ownSource = list.find((v) => repoFileForSource(v.use.source, sources.chartName, sources.displayChartDir) !== undefined)?.use.source;
     if (dependency && !ownSource)
         problem.dependency = dependency;
-    const match = lookup(first.use.image);
-    const hasDigestKey = (root, at) => {
-        const parent = valueAt(root, at.slice(0, -1));
-        return isRecord$1(parent) && 'digest' in parent;
-    };
+    const match = lookup(first.use.image, problem.dependency);
     if (match) {
-        // A key under a dependency's values may have its `digest` sibling only in the dependency's defaults.
-        const depKey = typeof match.path[0] === 'string' ? sources.dependencyValues?.get(match.path[0]) : undefined;
-        const digestKey = hasDigestKey(sources.values.data, match.path) ||
-            (depKey !== undefined && hasDigestKey(depKey.data, match.path.slice(1)));
-        problem.valuesKey = { path: match.path, hasDigestKey: digestKey };
+        // A `digest` beside the key, in the blueprint's values or in the dependency's defaults: the pin goes there.
+        const parent = valueAt(tree, match.path.slice(0, -1));
+        problem.valuesKey = { path: match.path, hasDigestKey: isRecord$1(parent) && 'digest' in parent };
         if (match.line !== undefined)
             problem.valuesKey.line = match.line;
-    }
-    else if (problem.dependency && sources.dependencyValues?.has(problem.dependency)) {
-        const depValues = sources.dependencyValues.get(problem.dependency);
-        const inDependency = findImageValue(depValues, first.use.image);
-        if (inDependency) {
-            const full = [problem.dependency, ...inDependency.path];
-            problem.valuesKey = { path: full, hasDigestKey: hasDigestKey(depValues.data, inDependency.path) };
-            const line = sources.values.lineOf(full);
-            if (line !== undefined)
-                problem.valuesKey.line = line;
-        }
     }
     if (!problem.valuesKey && ownSource) {
         const file = repoFileForSource(ownSource, sources.chartName, sources.displayChartDir);
@@ -2746,24 +2964,353 @@ function dependencyLine(chartYaml, key) {
     return index >= 0 ? chartYaml.lineOf(['dependencies', index]) : undefined;
 }
 
+// Gate `never-latest` (docs/rules.md rule 5, "never :latest"): an image value of the
+// blueprint's own (`<x>.image.tag`, or a CloudNativePG-style `<x>.imageName`
+// holding a whole reference, in values.yaml outside every dependency's key)
+// whose default is EMPTY or `latest` must be supplied by CI, so rendering with it
+// empty has to fail with an error that names the value (a `required` in the
+// template). A value with any other default (a pinned third-party image such as
+// the CNPG Cluster's `imageName`) is not this rule's business: the image policy
+// judges the rendered reference; at most a notice says an empty override renders.
+//
+// For each own value, one render of the chart with `--set <value>=` (empty). It
+// uses the chart's values.yaml only, NOT the run's `values`/`set` inputs (they
+// may set the tag); the other own values without a default get a placeholder so
+// their own `required` does not mask the one under test. A failing finding names
+// the template file and line that uses the value (where the `required` goes).
+//
+// Severity: input `never-latest` (error, the default; warning; off: not run).
+/** Pure: `<x>.image.tag` (and `<x>.imageName`) keys of values.yaml outside the upstream dependency's subtree. */
+function findOwnImageTags(values, dependencyKeys) {
+    const found = [];
+    walkValues(values, (key, value, at) => {
+        // The dependencies' images are their charts' business: only the blueprint's own.
+        if (at.length === 0 && dependencyKeys.includes(key))
+            return false;
+        const here = [...at, key];
+        if (key === 'image' && isRecord$1(value) && 'tag' in value) {
+            const tagPath = [...here, 'tag'];
+            found.push({ path: tagPath, key: setPath(tagPath), default: value.tag, kind: 'tag' });
+        }
+        if (key === 'imageName' && at.length > 0 && (typeof value === 'string' || value === null)) {
+            found.push({ path: here, key: setPath(here), default: value, kind: 'imageName' });
+        }
+    });
+    return found;
+}
+function classifyTagDefault(value, kind = 'tag') {
+    if (value === null || value === undefined)
+        return 'none';
+    const text = String(value).trim();
+    if (text === '')
+        return 'none';
+    if (kind === 'imageName') {
+        // A whole reference: `latest` when tagged latest, or untagged without a digest.
+        const noDigest = text.split('@')[0];
+        const lastSegment = noDigest.slice(noDigest.lastIndexOf('/') + 1);
+        const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
+        return !text.includes('@') && (tag === undefined || tag === 'latest') ? 'latest' : 'value';
+    }
+    return text === 'latest' ? 'latest' : 'value';
+}
+/**
+ * Pure: whether a failed render's error names the tag value: it contains
+ * `image.tag` and the key above `image` (as `<x>.image.tag`, or both apart),
+ * case-insensitive. For `<x>.imageName`: `imageName` and `<x>`.
+ */
+function errorNamesTag(error, tagPath) {
+    const text = error.toLowerCase();
+    const imageName = tagPath[tagPath.length - 1] === 'imageName';
+    const leaf = imageName ? 'imagename' : 'image.tag';
+    if (!text.includes(leaf))
+        return false;
+    const owner = imageName ? tagPath[tagPath.length - 2] : tagPath.length >= 3 ? tagPath[tagPath.length - 3] : undefined;
+    if (owner === undefined)
+        return true;
+    const name = String(owner).toLowerCase();
+    if (text.includes(`${name}.${leaf}`))
+        return true;
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return new RegExp(`(^|[^a-z0-9_-])${escaped}([^a-z0-9_-]|$)`).test(text);
+}
+const CASE4_PLACEHOLDER_TAG = 'case4-placeholder';
+const CASE4_PLACEHOLDER_IMAGE = 'example.invalid/case4-placeholder:case4-placeholder';
+/** Arguments after `template <release> <chart> --namespace <ns>` for the empty-value render of one own image value. */
+function case4Args(tag, all) {
+    const args = [];
+    for (const other of all) {
+        if (other.key === tag.key || classifyTagDefault(other.default, other.kind) !== 'none')
+            continue;
+        args.push('--set', `${other.key}=${other.kind === 'imageName' ? CASE4_PLACEHOLDER_IMAGE : CASE4_PLACEHOLDER_TAG}`);
+    }
+    args.push('--set', `${tag.key}=`);
+    return args;
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/**
+ * Pure: the first line of the templates that uses an own image value:
+ * `.Values.<path>` written out; else, inside a file that mentions
+ * `.Values.<first key>`, the value's leaf as a field of a `with`/`range`/helper
+ * scope (`.image.tag`, then `.tag`; `.imageName`). Templates are (path relative
+ * to the chart, text) pairs, in a stable order.
+ */
+function findValueUsage(templates, valuePath) {
+    const keys = valuePath.map(String);
+    const full = new RegExp(`\\.Values\\.${keys.map(escapeRegExp).join('\\.')}(?![A-Za-z0-9_])`);
+    const leaf = keys[keys.length - 1];
+    const scoped = leaf === 'tag' && keys.length >= 2 ? [`.${keys[keys.length - 2]}.tag`, '.tag'] : [`.${leaf}`];
+    const scopedPatterns = scoped.map((text) => new RegExp(`${escapeRegExp(text)}(?![A-Za-z0-9_])`));
+    const rootMention = new RegExp(`\\.Values\\.${escapeRegExp(keys[0])}(?![A-Za-z0-9_])`);
+    const lineOf = (text, pattern) => {
+        const index = text.split('\n').findIndex((line) => pattern.test(line));
+        return index < 0 ? undefined : index + 1;
+    };
+    for (const [template, text] of templates) {
+        const line = lineOf(text, full);
+        if (line !== undefined)
+            return { template, line };
+    }
+    for (const pattern of scopedPatterns) {
+        for (const [template, text] of templates) {
+            if (!rootMention.test(text))
+                continue;
+            const line = lineOf(text, pattern);
+            if (line !== undefined)
+                return { template, line };
+        }
+    }
+    return undefined;
+}
+/** The chart's own templates (templates/**, never charts/), as (chart-relative path, text), sorted. */
+async function readOwnTemplates(chartDir) {
+    const out = [];
+    const walk = async (relative) => {
+        let entries;
+        try {
+            entries = await promises.readdir(path.join(chartDir, relative), { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const entry of entries.sort((a, b) => compareCodePoints(a.name, b.name))) {
+            const child = `${relative}/${entry.name}`;
+            if (entry.isDirectory())
+                await walk(child);
+            else if (entry.isFile() && /\.(ya?ml|tpl|txt)$/.test(entry.name))
+                out.push([child, await promises.readFile(path.join(chartDir, child), 'utf8')]);
+        }
+    };
+    await walk('templates');
+    return out;
+}
+/** Usage of each own image value (by `--set` key) in the chart's own templates. */
+async function findValueUsages(chartDir, displayChartDir, tags) {
+    const usages = new Map();
+    if (tags.length === 0)
+        return usages;
+    const templates = await readOwnTemplates(chartDir);
+    for (const tag of tags) {
+        const found = findValueUsage(templates, tag.path);
+        if (found)
+            usages.set(tag.key, { file: displayJoin(displayChartDir, found.template), line: found.line });
+    }
+    return usages;
+}
+const NEVER_LATEST_TITLE = 'Never :latest';
+/** The fence language of a template line: a Go template, not YAML. */
+const GO_TEMPLATE = 'gotmpl';
+function neverLatestSkipped(summary) {
+    return {
+        id: 'never-latest',
+        title: NEVER_LATEST_TITLE,
+        status: 'skipped',
+        durationMs: 0,
+        summary,
+        findings: [],
+        data: { images: [] }
+    };
+}
+function neverLatestStep(input) {
+    const { tags, values } = input;
+    if (tags.length === 0)
+        return neverLatestSkipped("no image values of the blueprint's own");
+    const severity = input.severity ?? 'error';
+    const findings = [];
+    const images = tags.map((tag, i) => {
+        const line = values.lineOf(tag.path);
+        const inValues = { file: values.displayPath };
+        if (line !== undefined)
+            inValues.line = line;
+        const usage = input.usages?.get(tag.key);
+        // The fix goes where the template uses the value; values.yaml when no template line was found.
+        const inTemplate = usage ? { file: usage.file, line: usage.line } : inValues;
+        const defaultWhere = `${values.displayPath}${line !== undefined ? `:${line}` : ''}`;
+        const defaultKind = classifyTagDefault(tag.default, tag.kind);
+        const judged = defaultKind !== 'value';
+        const result = input.renders[i];
+        const rendered = result.exitCode === 0;
+        const error = rendered ? undefined : helmErrorLine(result.stderr, result.stdout);
+        const namesValue = error !== undefined && errorNamesTag(error, tag.path);
+        const data = {
+            path: tag.key,
+            kind: tag.kind,
+            default: tag.default,
+            defaultKind,
+            judged,
+            case4: { rendered, namesValue }
+        };
+        if (line !== undefined)
+            data.line = line;
+        if (usage)
+            data.usage = usage;
+        if (error !== undefined)
+            data.case4.error = error;
+        const required = `{{ required "${tag.key} is required" .Values.${tag.key} }}`;
+        if (!judged) {
+            // A default that is neither empty nor latest: the image policy judges what renders.
+            if (rendered) {
+                findings.push({
+                    rule: 'image-empty-renders',
+                    severity: 'notice',
+                    message: `${tag.key} defaults to ${String(tag.default)} (judged by the image policy); an empty override would render.`,
+                    fix: `To make an empty value fail: ${required}`,
+                    ...inTemplate
+                });
+            }
+            return data;
+        }
+        if (defaultKind === 'latest') {
+            findings.push({
+                rule: 'image-tag-default',
+                severity,
+                message: `${tag.key} defaults to ${tag.kind === 'imageName' ? `${String(tag.default)} (latest, no digest)` : 'latest'}: never ship :latest.`,
+                fix: tag.kind === 'imageName'
+                    ? `Pin ${tag.key} by digest (repo:tag@sha256:…) or leave it empty and make the template \`required\`.`
+                    : `Remove the default (${tag.key}: "") and make the template \`required\`; CI sets a commit SHA.`,
+                ...inValues
+            });
+        }
+        if (rendered) {
+            // Said once: the message the problem, the fix the action (the finding's file and line say where), the snippet the code.
+            findings.push({
+                rule: 'image-tag-required',
+                severity,
+                message: `An empty ${tag.key} renders: it has no default (${defaultWhere}), CI sets it, and an install without it would run :latest.`,
+                fix: usage
+                    ? 'wrap the value in `required` on this template line'
+                    : `wrap \`.Values.${tag.key}\` in \`required\` where the templates read it`,
+                snippet: { language: GO_TEMPLATE, text: required },
+                ...inTemplate
+            });
+        }
+        else if (!namesValue) {
+            const finding = {
+                rule: 'image-tag-required',
+                severity,
+                message: `Rendering with an empty ${tag.key} fails, but the error does not name ${tag.key}: ${error}`,
+                fix: "make the template's `required` message name the value (this render uses the chart's own values.yaml only, not the values/set inputs)",
+                snippet: { language: GO_TEMPLATE, text: required }
+            };
+            const where = error ? templateLocation(error, input.chartName) : undefined;
+            const file = where ? repoFileForSource(where.source, input.chartName, input.displayChartDir) : undefined;
+            if (file && where) {
+                finding.file = file;
+                finding.line = where.line;
+            }
+            else {
+                Object.assign(finding, inTemplate);
+            }
+            findings.push(finding);
+        }
+        return data;
+    });
+    const judged = images.filter((img) => img.judged);
+    const failing = judged.filter((img) => img.case4.rendered || !img.case4.namesValue).length;
+    const others = images.length - judged.length;
+    const n = judged.length;
+    const plural = (count, word) => `${count} ${word}${count === 1 ? '' : 's'}`;
+    let summary = n === 0
+        ? 'no own image value without a default'
+        : failing === 0
+            ? `${plural(n, 'own image value')} without a default: empty fails the render`
+            : `${failing} of ${plural(n, 'own image value')} without a default: empty does not fail the render with its name`;
+    if (others > 0)
+        summary += `; ${others} with a default (judged by the image policy)`;
+    return {
+        id: 'never-latest',
+        title: NEVER_LATEST_TITLE,
+        status: statusOf(findings),
+        durationMs: input.durationMs,
+        summary,
+        findings,
+        data: { images }
+    };
+}
+/**
+ * The gate: one render per own image value, with the chart's own values only
+ * (not the run's values/set: they may set the tag). Not folded into lint: see
+ * gates/README.md.
+ */
+const neverLatestGate = {
+    id: 'never-latest',
+    async plan(pc) {
+        const { ctx } = pc;
+        const severity = ctx.neverLatest ?? 'error';
+        if (severity === 'off')
+            return { jobs: [], finish: () => ({ step: neverLatestSkipped('never-latest is off') }) };
+        const tags = findOwnImageTags(ctx.values.data, ctx.dependencyKeys);
+        const usages = await findValueUsages(ctx.chartDir, ctx.displayChartDir, tags);
+        const renders = tags.map((tag, i) => renderJob(ctx.helm, `case4:${i}`, pc.templateArgs(case4Args(tag, tags), false), 'none'));
+        return {
+            jobs: renders.map((r) => r.job),
+            finish() {
+                const outcomes = renders.map((r) => r.get());
+                const step = neverLatestStep({
+                    tags,
+                    renders: outcomes.map((r) => r.result),
+                    values: ctx.values,
+                    chartName: ctx.chartName,
+                    displayChartDir: ctx.displayChartDir,
+                    durationMs: wall(outcomes.map((r) => r.span)),
+                    usages,
+                    severity
+                });
+                return { step };
+            }
+        };
+    }
+};
+
 // Gate `images` (docs/rules.md rule 5): every image of the default render satisfies the
-// image policy, unless an allowlist pattern covers it (its reason is kept).
+// image policy, unless an allowlist pattern covers it (its reason is kept). Judged: the
+// fields known to hold a container image (images/images.ts scanImages: pod specs, Argo
+// templates, the documented custom-resource fields, input image-fields); other `image`
+// fields are listed as not judged. An own image value the never-latest gate owns (its
+// default is empty or latest: CI sets it) is that gate's finding, not this one's.
 //
 // Where a finding points (image-location.ts): the values.yaml line that sets the image when one is
 // found (a string equal to the image, or an `image` map whose `repository`
 // (with `registry`, if any) names the same repository — then its `tag` line);
 // else the blueprint's own template (`<chart>/templates/x.yaml`); templates of
 // subcharts have no file in the repository, their source stays in the message.
+const MAX_NOT_JUDGED = 50;
 function imagesStep(input) {
     const { policy, values } = input;
-    const uses = extractImages([...input.documents]);
+    const scan = scanImages(input.documents, input.imageFields);
+    const uses = scan.uses;
     const verdicts = checkImages(uses, policy, input.allowlist.map((entry) => entry.pattern));
     const reasonOf = (pattern) => input.allowlist.find((e) => e.pattern === pattern)?.reason;
+    // What helm renders with: the blueprint's values over the dependencies' defaults (built once, when asked).
+    let tree;
+    const effective = () => (tree ??= effectiveValues(values.data, input.dependencyValues));
     const lookups = new Map();
-    const lookup = (image) => {
-        if (!lookups.has(image))
-            lookups.set(image, findImageValue(values, image));
-        return lookups.get(image);
+    const lookup = (image, prefer) => {
+        const key = `${prefer ?? ''}\n${image}`;
+        if (!lookups.has(key))
+            lookups.set(key, findImageValue(values, image, effective(), prefer));
+        return lookups.get(key);
     };
     const images = verdicts.map((v) => {
         const d = {
@@ -2797,8 +3344,10 @@ function imagesStep(input) {
     // Where each failing image is set: a values key of the blueprint, else of its
     // dependency (overridable under the dependency's key), else the own template.
     const problems = [];
+    const owned = new Set((input.ownedByNeverLatest ?? []).map((p) => setPath(p)));
+    const leftToNeverLatest = [];
     for (const list of groupFailing(verdicts)) {
-        const problem = locateProblem(list, input, lookup);
+        const problem = locateProblem(list, input, lookup, effective());
         const first = list[0];
         for (const d of images) {
             if (d.image !== first.use.image || !problem.valuesKey)
@@ -2808,6 +3357,11 @@ function imagesStep(input) {
                 d.valuesLine = problem.valuesKey.line;
             else
                 delete d.valuesLine;
+        }
+        // One problem, one finding: an own image value without a default is never-latest's (a `required`, CI sets it).
+        if (problem.valuesKey && !problem.dependency && owned.has(setPath(problem.valuesKey.path))) {
+            leftToNeverLatest.push(first.use.image);
+            continue;
         }
         problems.push(problem);
     }
@@ -2819,6 +3373,16 @@ function imagesStep(input) {
         chartFile,
         dependencyLine: (key) => dependencyLine(input.chartYaml, key)
     });
+    // An image whose path repeats its registry host cannot be pulled, pinned or not: a warning at the key to fix.
+    const doubled = new Map();
+    for (const v of verdicts)
+        if (v.ref && repeatsRegistry(v.ref) && !doubled.has(v.use.image))
+            doubled.set(v.use.image, v);
+    findings.push(...doubledRegistryFindings([...doubled.values()].map((v) => ({
+        image: v.use.image,
+        ref: v.ref,
+        key: findDoubledRegistry(values, v.ref, effective())
+    })), values.displayPath));
     // Allow-listed images: one notice for all of them (the images table lists each).
     const allowedSeen = new Map();
     for (const v of verdicts) {
@@ -2845,20 +3409,81 @@ function imagesStep(input) {
     const failing = [...distinct.values()].filter((v) => !v.ok).length;
     const allowed = [...distinct.values()].filter((v) => v.ok && v.allowedBy !== undefined).length;
     const pinned = total - failing - allowed;
-    const data = { policy, total, pinned, allowed, failing, images };
+    const notJudged = scan.notJudged.slice(0, MAX_NOT_JUDGED).map((u) => {
+        const field = { value: u.image, kind: u.kind, name: u.name, field: u.field };
+        if (u.source !== undefined)
+            field.source = u.source;
+        return field;
+    });
+    const data = { policy, total, pinned, allowed, failing, images, notJudged };
+    if (leftToNeverLatest.length > 0)
+        data.leftToNeverLatest = leftToNeverLatest;
     const noun = `image${total === 1 ? '' : 's'}`;
+    // Failing images never-latest reports count as failing in the data, not in this step's verdict.
+    const judgedHere = failing - new Set(leftToNeverLatest).size;
     let summary;
     if (policy === 'off')
         summary = `${total} ${noun}; image policy off`;
-    else if (failing > 0)
-        summary = `${failing} of ${total} ${noun} not pinned (policy ${policy})`;
+    else if (judgedHere > 0)
+        summary = `${judgedHere} of ${total} ${noun} not pinned (policy ${policy})`;
     else
         summary = `${total} ${noun}, ${pinned} pinned${allowed > 0 ? `, ${allowed} allow-listed` : ''}`;
-    const status = policy === 'off' ? 'skipped' : failing > 0 ? 'failed' : 'passed';
-    return {
-        step: { id: 'images', title: 'Images pinned', status, durationMs: input.durationMs, summary, findings, data },
-        verdicts
+    if (policy !== 'off' && leftToNeverLatest.length > 0) {
+        const n = leftToNeverLatest.length;
+        summary += `; ${n} own image${n === 1 ? '' : 's'} without a default left to never-latest`;
+    }
+    if (scan.notJudged.length > 0) {
+        const n = scan.notJudged.length;
+        summary += `; ${n} other image field${n === 1 ? '' : 's'} not judged`;
+    }
+    const warned = findings.some((f) => f.severity === 'warning');
+    const status = policy === 'off'
+        ? 'skipped'
+        : judgedHere > 0 || findings.some((f) => f.severity === 'error')
+            ? 'failed'
+            : warned
+                ? 'warning'
+                : 'passed';
+    const step = {
+        id: 'images',
+        title: 'Images pinned',
+        status,
+        durationMs: input.durationMs,
+        summary,
+        findings,
+        data
     };
+    if (scan.notJudged.length > 0)
+        step.details = notJudgedDetails(scan.notJudged);
+    return { step, verdicts };
+}
+/** The step's details: the fields not judged, each once, and how to judge one. */
+function notJudgedDetails(fields) {
+    const seen = new Set();
+    const lines = [];
+    for (const f of fields) {
+        const line = `${f.kind}/${f.name} ${f.field}: ${f.image}`;
+        if (seen.has(line))
+            continue;
+        seen.add(line);
+        lines.push(line);
+    }
+    const shown = lines.slice(0, 20);
+    if (lines.length > shown.length)
+        shown.push(`… and ${lines.length - shown.length} more`);
+    return [
+        'Not judged (a field named like an image, of no field known to hold a container image):',
+        ...shown,
+        'A container image among them: add its field to input image-fields (apiVersion/Kind:path).'
+    ].join('\n');
+}
+/** The own image values never-latest judges (default empty or latest), unless that rule is off. */
+function ownedByNeverLatest(values, dependencyKeys, neverLatest) {
+    if (neverLatest === 'off')
+        return [];
+    return findOwnImageTags(values, dependencyKeys)
+        .filter((tag) => classifyTagDefault(tag.default, tag.kind) !== 'value')
+        .map((tag) => tag.path);
 }
 /** The gate: the policy on the images of the shared default render; no process of its own. */
 const imagesGate = {
@@ -2882,7 +3507,9 @@ const imagesGate = {
                     chartDir: ctx.chartDir,
                     dependencyValues,
                     chartYaml: ctx.chartYaml,
-                    durationMs: render.result.durationMs
+                    durationMs: render.result.durationMs,
+                    imageFields: ctx.imageFields,
+                    ownedByNeverLatest: ownedByNeverLatest(ctx.values.data, ctx.dependencyKeys, ctx.neverLatest)
                 });
                 return { step, images: verdicts };
             }
@@ -3194,320 +3821,6 @@ const lintGate = {
                 const done = runs.map((r) => ({ plan: r.plan, ...r.job.get() }));
                 const options = { chartName: ctx.chartName, chartDir: target.dir, displayChartDir: ctx.displayChartDir };
                 return { step: lintStep(done, options, wall(done.map((r) => r.span)), target.pureWrapper) };
-            }
-        };
-    }
-};
-
-// Gate `never-latest` (docs/rules.md rule 5, "never :latest"): an image value of the
-// blueprint's own (`<x>.image.tag`, or a CloudNativePG-style `<x>.imageName`
-// holding a whole reference, in values.yaml outside every dependency's key)
-// whose default is EMPTY or `latest` must be supplied by CI, so rendering with it
-// empty has to fail with an error that names the value (a `required` in the
-// template). A value with any other default (a pinned third-party image such as
-// the CNPG Cluster's `imageName`) is not this rule's business: the image policy
-// judges the rendered reference; at most a notice says an empty override renders.
-//
-// For each own value, one render of the chart with `--set <value>=` (empty). It
-// uses the chart's values.yaml only, NOT the run's `values`/`set` inputs (they
-// may set the tag); the other own values without a default get a placeholder so
-// their own `required` does not mask the one under test. A failing finding names
-// the template file and line that uses the value (where the `required` goes).
-//
-// Severity: input `never-latest` (error, the default; warning; off: not run).
-/** Pure: `<x>.image.tag` (and `<x>.imageName`) keys of values.yaml outside the upstream dependency's subtree. */
-function findOwnImageTags(values, dependencyKeys) {
-    const found = [];
-    walkValues(values, (key, value, at) => {
-        // The dependencies' images are their charts' business: only the blueprint's own.
-        if (at.length === 0 && dependencyKeys.includes(key))
-            return false;
-        const here = [...at, key];
-        if (key === 'image' && isRecord$1(value) && 'tag' in value) {
-            const tagPath = [...here, 'tag'];
-            found.push({ path: tagPath, key: setPath(tagPath), default: value.tag, kind: 'tag' });
-        }
-        if (key === 'imageName' && at.length > 0 && (typeof value === 'string' || value === null)) {
-            found.push({ path: here, key: setPath(here), default: value, kind: 'imageName' });
-        }
-    });
-    return found;
-}
-function classifyTagDefault(value, kind = 'tag') {
-    if (value === null || value === undefined)
-        return 'none';
-    const text = String(value).trim();
-    if (text === '')
-        return 'none';
-    if (kind === 'imageName') {
-        // A whole reference: `latest` when tagged latest, or untagged without a digest.
-        const noDigest = text.split('@')[0];
-        const lastSegment = noDigest.slice(noDigest.lastIndexOf('/') + 1);
-        const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
-        return !text.includes('@') && (tag === undefined || tag === 'latest') ? 'latest' : 'value';
-    }
-    return text === 'latest' ? 'latest' : 'value';
-}
-/**
- * Pure: whether a failed render's error names the tag value: it contains
- * `image.tag` and the key above `image` (as `<x>.image.tag`, or both apart),
- * case-insensitive. For `<x>.imageName`: `imageName` and `<x>`.
- */
-function errorNamesTag(error, tagPath) {
-    const text = error.toLowerCase();
-    const imageName = tagPath[tagPath.length - 1] === 'imageName';
-    const leaf = imageName ? 'imagename' : 'image.tag';
-    if (!text.includes(leaf))
-        return false;
-    const owner = imageName ? tagPath[tagPath.length - 2] : tagPath.length >= 3 ? tagPath[tagPath.length - 3] : undefined;
-    if (owner === undefined)
-        return true;
-    const name = String(owner).toLowerCase();
-    if (text.includes(`${name}.${leaf}`))
-        return true;
-    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return new RegExp(`(^|[^a-z0-9_-])${escaped}([^a-z0-9_-]|$)`).test(text);
-}
-const CASE4_PLACEHOLDER_TAG = 'case4-placeholder';
-const CASE4_PLACEHOLDER_IMAGE = 'example.invalid/case4-placeholder:case4-placeholder';
-/** Arguments after `template <release> <chart> --namespace <ns>` for the empty-value render of one own image value. */
-function case4Args(tag, all) {
-    const args = [];
-    for (const other of all) {
-        if (other.key === tag.key || classifyTagDefault(other.default, other.kind) !== 'none')
-            continue;
-        args.push('--set', `${other.key}=${other.kind === 'imageName' ? CASE4_PLACEHOLDER_IMAGE : CASE4_PLACEHOLDER_TAG}`);
-    }
-    args.push('--set', `${tag.key}=`);
-    return args;
-}
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-/**
- * Pure: the first line of the templates that uses an own image value:
- * `.Values.<path>` written out; else, inside a file that mentions
- * `.Values.<first key>`, the value's leaf as a field of a `with`/`range`/helper
- * scope (`.image.tag`, then `.tag`; `.imageName`). Templates are (path relative
- * to the chart, text) pairs, in a stable order.
- */
-function findValueUsage(templates, valuePath) {
-    const keys = valuePath.map(String);
-    const full = new RegExp(`\\.Values\\.${keys.map(escapeRegExp).join('\\.')}(?![A-Za-z0-9_])`);
-    const leaf = keys[keys.length - 1];
-    const scoped = leaf === 'tag' && keys.length >= 2 ? [`.${keys[keys.length - 2]}.tag`, '.tag'] : [`.${leaf}`];
-    const scopedPatterns = scoped.map((text) => new RegExp(`${escapeRegExp(text)}(?![A-Za-z0-9_])`));
-    const rootMention = new RegExp(`\\.Values\\.${escapeRegExp(keys[0])}(?![A-Za-z0-9_])`);
-    const lineOf = (text, pattern) => {
-        const index = text.split('\n').findIndex((line) => pattern.test(line));
-        return index < 0 ? undefined : index + 1;
-    };
-    for (const [template, text] of templates) {
-        const line = lineOf(text, full);
-        if (line !== undefined)
-            return { template, line };
-    }
-    for (const pattern of scopedPatterns) {
-        for (const [template, text] of templates) {
-            if (!rootMention.test(text))
-                continue;
-            const line = lineOf(text, pattern);
-            if (line !== undefined)
-                return { template, line };
-        }
-    }
-    return undefined;
-}
-/** The chart's own templates (templates/**, never charts/), as (chart-relative path, text), sorted. */
-async function readOwnTemplates(chartDir) {
-    const out = [];
-    const walk = async (relative) => {
-        let entries;
-        try {
-            entries = await promises.readdir(path.join(chartDir, relative), { withFileTypes: true });
-        }
-        catch {
-            return;
-        }
-        for (const entry of entries.sort((a, b) => compareCodePoints(a.name, b.name))) {
-            const child = `${relative}/${entry.name}`;
-            if (entry.isDirectory())
-                await walk(child);
-            else if (entry.isFile() && /\.(ya?ml|tpl|txt)$/.test(entry.name))
-                out.push([child, await promises.readFile(path.join(chartDir, child), 'utf8')]);
-        }
-    };
-    await walk('templates');
-    return out;
-}
-/** Usage of each own image value (by `--set` key) in the chart's own templates. */
-async function findValueUsages(chartDir, displayChartDir, tags) {
-    const usages = new Map();
-    if (tags.length === 0)
-        return usages;
-    const templates = await readOwnTemplates(chartDir);
-    for (const tag of tags) {
-        const found = findValueUsage(templates, tag.path);
-        if (found)
-            usages.set(tag.key, { file: displayJoin(displayChartDir, found.template), line: found.line });
-    }
-    return usages;
-}
-const NEVER_LATEST_TITLE = 'Never :latest';
-function neverLatestSkipped(summary) {
-    return {
-        id: 'never-latest',
-        title: NEVER_LATEST_TITLE,
-        status: 'skipped',
-        durationMs: 0,
-        summary,
-        findings: [],
-        data: { images: [] }
-    };
-}
-function neverLatestStep(input) {
-    const { tags, values } = input;
-    if (tags.length === 0)
-        return neverLatestSkipped("no image values of the blueprint's own");
-    const severity = input.severity ?? 'error';
-    const findings = [];
-    const images = tags.map((tag, i) => {
-        const line = values.lineOf(tag.path);
-        const inValues = { file: values.displayPath };
-        if (line !== undefined)
-            inValues.line = line;
-        const usage = input.usages?.get(tag.key);
-        // The fix goes where the template uses the value; values.yaml when no template line was found.
-        const inTemplate = usage ? { file: usage.file, line: usage.line } : inValues;
-        const defaultWhere = `${values.displayPath}${line !== undefined ? `:${line}` : ''}`;
-        const defaultKind = classifyTagDefault(tag.default, tag.kind);
-        const judged = defaultKind !== 'value';
-        const result = input.renders[i];
-        const rendered = result.exitCode === 0;
-        const error = rendered ? undefined : helmErrorLine(result.stderr, result.stdout);
-        const namesValue = error !== undefined && errorNamesTag(error, tag.path);
-        const data = {
-            path: tag.key,
-            kind: tag.kind,
-            default: tag.default,
-            defaultKind,
-            judged,
-            case4: { rendered, namesValue }
-        };
-        if (line !== undefined)
-            data.line = line;
-        if (usage)
-            data.usage = usage;
-        if (error !== undefined)
-            data.case4.error = error;
-        const required = `{{ required "${tag.key} is required" .Values.${tag.key} }}`;
-        if (!judged) {
-            // A default that is neither empty nor latest: the image policy judges what renders.
-            if (rendered) {
-                findings.push({
-                    rule: 'image-empty-renders',
-                    severity: 'notice',
-                    message: `${tag.key} defaults to ${String(tag.default)} (judged by the image policy); an empty override would render.`,
-                    fix: `To make an empty value fail: ${required}`,
-                    ...inTemplate
-                });
-            }
-            return data;
-        }
-        if (defaultKind === 'latest') {
-            findings.push({
-                rule: 'image-tag-default',
-                severity,
-                message: `${tag.key} defaults to ${tag.kind === 'imageName' ? `${String(tag.default)} (latest, no digest)` : 'latest'}: never ship :latest.`,
-                fix: tag.kind === 'imageName'
-                    ? `Pin ${tag.key} by digest (repo:tag@sha256:…) or leave it empty and make the template \`required\`.`
-                    : `Remove the default (${tag.key}: "") and make the template \`required\`; CI sets a commit SHA.`,
-                ...inValues
-            });
-        }
-        if (rendered) {
-            findings.push({
-                rule: 'image-tag-required',
-                severity,
-                message: `An empty ${tag.key} renders (never :latest: it has no default, CI must set it): add \`required\` where the template uses it (default in ${defaultWhere}).`,
-                fix: `Wrap the value in \`required\` where the template reads it (${inTemplate.file}${inTemplate.line ? `:${inTemplate.line}` : ''}).`,
-                snippet: { language: 'yaml', label: 'where the template reads the value:', text: required },
-                ...inTemplate
-            });
-        }
-        else if (!namesValue) {
-            const finding = {
-                rule: 'image-tag-required',
-                severity,
-                message: `Rendering with an empty ${tag.key} fails, but the error does not name ${tag.key}: ${error}`,
-                fix: "Make the template's `required` message name the value; the never :latest render uses the chart's own values.yaml only (not the values/set inputs).",
-                snippet: { language: 'yaml', text: required }
-            };
-            const where = error ? templateLocation(error, input.chartName) : undefined;
-            const file = where ? repoFileForSource(where.source, input.chartName, input.displayChartDir) : undefined;
-            if (file && where) {
-                finding.file = file;
-                finding.line = where.line;
-            }
-            else {
-                Object.assign(finding, inTemplate);
-            }
-            findings.push(finding);
-        }
-        return data;
-    });
-    const judged = images.filter((img) => img.judged);
-    const failing = judged.filter((img) => img.case4.rendered || !img.case4.namesValue).length;
-    const others = images.length - judged.length;
-    const n = judged.length;
-    const plural = (count, word) => `${count} ${word}${count === 1 ? '' : 's'}`;
-    let summary = n === 0
-        ? 'no own image value without a default'
-        : failing === 0
-            ? `${plural(n, 'own image value')} without a default: empty fails the render`
-            : `${failing} of ${plural(n, 'own image value')} without a default: empty does not fail the render with its name`;
-    if (others > 0)
-        summary += `; ${others} with a default (judged by the image policy)`;
-    return {
-        id: 'never-latest',
-        title: NEVER_LATEST_TITLE,
-        status: statusOf(findings),
-        durationMs: input.durationMs,
-        summary,
-        findings,
-        data: { images }
-    };
-}
-/**
- * The gate: one render per own image value, with the chart's own values only
- * (not the run's values/set: they may set the tag). Not folded into lint: see
- * gates/README.md.
- */
-const neverLatestGate = {
-    id: 'never-latest',
-    async plan(pc) {
-        const { ctx } = pc;
-        const severity = ctx.neverLatest ?? 'error';
-        if (severity === 'off')
-            return { jobs: [], finish: () => ({ step: neverLatestSkipped('never-latest is off') }) };
-        const tags = findOwnImageTags(ctx.values.data, ctx.dependencyKeys);
-        const usages = await findValueUsages(ctx.chartDir, ctx.displayChartDir, tags);
-        const renders = tags.map((tag, i) => renderJob(ctx.helm, `case4:${i}`, pc.templateArgs(case4Args(tag, tags), false), 'none'));
-        return {
-            jobs: renders.map((r) => r.job),
-            finish() {
-                const outcomes = renders.map((r) => r.get());
-                const step = neverLatestStep({
-                    tags,
-                    renders: outcomes.map((r) => r.result),
-                    values: ctx.values,
-                    chartName: ctx.chartName,
-                    displayChartDir: ctx.displayChartDir,
-                    durationMs: wall(outcomes.map((r) => r.span)),
-                    usages,
-                    severity
-                });
-                return { step };
             }
         };
     }
@@ -5687,7 +6000,8 @@ async function checkStep(ctx, build, valueArgs, epoch, upstreamName) {
         valueArgs,
         releaseName: work.name,
         namespace: `smoke-${work.name}`,
-        outputDir: folders.output
+        outputDir: folders.output,
+        imageFields: inputs.imageFields
     });
     await baseDiff?.credentialsReleased; // no repository credentials in any helm home once chart tests start
     // Both sides settle before anything is thrown: the work folder is removed
@@ -5717,6 +6031,7 @@ async function checkStep(ctx, build, valueArgs, epoch, upstreamName) {
             toggles: inputs.observabilityToggles,
             imagePolicy: inputs.imagePolicy,
             imageAllowlist: inputs.imageAllowlist,
+            imageFields: inputs.imageFields,
             chartTests: inputs.chartTests,
             yieldCpusToChartTests: true,
             neverLatest: inputs.neverLatest,

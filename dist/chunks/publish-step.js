@@ -1,4 +1,4 @@
-import { Q as chartRef } from './action.js';
+import { S as chartRef } from './action.js';
 import 'node:module';
 import '../index.js';
 

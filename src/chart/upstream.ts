@@ -15,6 +15,7 @@ import {
   maxSatisfying,
   parseConstraint,
   parseVersion,
+  sameVersion,
   type SemVer
 } from '../util/semver.js'
 import { ActionError, type Finding, type StepResult, type UpstreamInfo } from '../types.js'
@@ -203,7 +204,8 @@ export function consistencyFindings(
     const actual = provenance[key]
     if (actual === undefined) continue
     const normalized = String(actual).replace(/\/+$/, '')
-    if (normalized === expected) continue
+    // Versions compare as Helm compares them: `v1.21.1` in values.yaml names the index's `1.21.1`.
+    if (key === 'version' ? sameVersion(normalized, expected) : normalized === expected) continue
     const line = values.lineOf(['catalystBlueprint', 'upstream', key])
     findings.push({
       rule: 'upstream-consistency',

@@ -11,6 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { redact } from '../util/secrets.js'
 import type { RenderedDocument } from '../types.js'
+import type { ImageField } from '../images/images.js'
 import { renderBase, type BaseRender, type BaseRenderOptions } from './base-render.js'
 import { compareRenders, diffFileText } from './compare.js'
 import { baseCommitFor, type DiffSetting } from './git-tree.js'
@@ -24,6 +25,8 @@ export interface BaseDiffOptions extends BaseRenderOptions {
   upstream: string
   /** Where the diff file goes (RUNNER_TEMP). */
   outputDir: string
+  /** Input image-fields, for the images that change. */
+  imageFields?: readonly ImageField[]
 }
 
 export interface BaseDiff {
@@ -83,7 +86,7 @@ export function startBaseDiff(given: BaseDiffOptions): BaseDiff | undefined {
         return finish({ message })
       }
       if (!head) return finish({ message: 'the head render failed: nothing to compare' })
-      const comparison = compareRenders(result.documents, head)
+      const comparison = compareRenders(result.documents, head, { imageFields: options.imageFields })
       const name = options.upstream
       const upstream = { name, before: result.built[name], after: options.headBuilt[name] }
       const diff = finish({

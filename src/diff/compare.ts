@@ -4,7 +4,7 @@
 // comparing and counted apart; Secret values never leave this module.
 import { createTwoFilesPatch } from 'diff'
 import { stringify } from 'yaml'
-import { extractImages } from '../images/images.js'
+import { extractImages, type ImageField } from '../images/images.js'
 import type { RenderedDocument } from '../types.js'
 import type { ImageChange, ResourceChange, RenderComparison } from './types.js'
 import { isRecord } from '../util/text.js'
@@ -156,10 +156,14 @@ export function imageRepository(image: string): string {
 const pinStatus = (image: string): 'digest' | 'tag' => (/@sha256:[0-9a-f]{64}$/.test(image) ? 'digest' : 'tag')
 
 /** Images by repository whose set of references differs between the renders. */
-export function compareImages(base: readonly RenderedDocument[], head: readonly RenderedDocument[]): ImageChange[] {
+export function compareImages(
+  base: readonly RenderedDocument[],
+  head: readonly RenderedDocument[],
+  imageFields: readonly ImageField[] = []
+): ImageChange[] {
   const byRepo = (docs: readonly RenderedDocument[]): Map<string, Set<string>> => {
     const out = new Map<string, Set<string>>()
-    for (const use of extractImages([...docs])) {
+    for (const use of extractImages(docs, imageFields)) {
       const repo = imageRepository(use.image)
       if (!out.has(repo)) out.set(repo, new Set())
       out.get(repo)!.add(use.image)
@@ -181,6 +185,8 @@ export function compareImages(base: readonly RenderedDocument[], head: readonly 
 export interface CompareOptions {
   /** Lines of context in each diff (default 3). */
   context?: number
+  /** Input image-fields: custom-resource fields judged as images (images/images.ts scanImages). */
+  imageFields?: readonly ImageField[]
 }
 
 /**
@@ -255,7 +261,7 @@ export function compareRenders(
     counts: { added: count('added'), removed: count('removed'), changed: count('changed'), unchanged },
     noise: { resources: noiseOnly, fields: noiseFields },
     resources,
-    images: compareImages(base, head)
+    images: compareImages(base, head, options.imageFields)
   }
 }
 

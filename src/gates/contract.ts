@@ -7,7 +7,7 @@
 // in that list.
 import type { Helm, HelmRunResult } from '../helm/helm.js'
 import { parseRenderDetailed, type RenderParseError } from '../helm/render.js'
-import type { AllowlistEntry, ImagePolicy, ImageVerdict } from '../images/images.js'
+import type { AllowlistEntry, ImageField, ImagePolicy, ImageVerdict } from '../images/images.js'
 import type { RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
 import type { ToggleOverrides } from '../inputs/inputs.js'
@@ -39,6 +39,8 @@ export interface GateContext {
   toggles: ToggleOverrides
   imagePolicy: ImagePolicy
   imageAllowlist: AllowlistEntry[]
+  /** Input image-fields: custom-resource fields that hold a container image, judged besides the documented ones. */
+  imageFields?: readonly ImageField[]
   chartTests: boolean
   /**
    * Once every chart test script has started, node keeps to the upper half of its CPUs, and the gates' helm

@@ -10,7 +10,7 @@
 // step (ImageData.pinned), and reporting fills them in.
 import type { ImageRef } from '../images/image-ref.js'
 import type { Finding, FixSnippet } from '../types.js'
-import { setPath, type ValuePath } from './common.js'
+import { nestedYaml, setPath, type ValuePath } from './common.js'
 
 const DIGEST_PLACEHOLDER = 'sha256:<digest>'
 
@@ -167,7 +167,11 @@ export function problemFindings(problems: readonly ImageProblem[], ctx: ProblemC
       const withLine = group.find((p) => p.template!.line !== undefined)
       const snippet: FixSnippet =
         one && first.template.text !== undefined
-          ? { language: 'yaml', text: first.template.text.replace(first.image, pinnedPlaceholder(first)) }
+          ? {
+              // A template line is YAML until it holds template actions.
+              language: first.template.text.includes('{{') ? 'gotmpl' : 'yaml',
+              text: first.template.text.replace(first.image, pinnedPlaceholder(first))
+            }
           : {
               language: 'text',
               text: capLines(
@@ -207,4 +211,40 @@ function where(p: ImageProblem, ctx: ProblemContext): Pick<Finding, 'file' | 'li
     return { file: ctx.valuesFile, ...(p.valuesKey.line !== undefined ? { line: p.valuesKey.line } : {}) }
   }
   return {}
+}
+
+/** An image whose path repeats its registry host, and the values key that does it (when found). */
+export interface DoubledRegistryImage {
+  image: string
+  ref: ImageRef
+  key?: { path: ValuePath; line?: number; repository: string }
+}
+
+/**
+ * One warning per image that names its registry twice (`registry.k8s.io/registry.k8s.io/…`): no registry serves
+ * that path, so the pod cannot start. The fix is the `repository` value without the host the registry adds.
+ */
+export function doubledRegistryFindings(images: readonly DoubledRegistryImage[], valuesFile: string): Finding[] {
+  return images.map(({ image, ref, key }) => {
+    const host = ref.domain
+    const message = `Image \`${image}\` names its registry twice (\`${host}/${host}/…\`): no registry serves that path, so the pod cannot pull it.`
+    if (!key) {
+      return {
+        rule: 'image-registry-twice',
+        severity: 'warning',
+        message: `${message} No values key of the chart's was found to compose it.`,
+        fix: `give the image's repository without \`${host}/\` where its registry is set`
+      }
+    }
+    const finding: Finding = {
+      rule: 'image-registry-twice',
+      severity: 'warning',
+      message: `${message} Set by \`${setPath(key.path)}\`, whose registry (\`${host}\`) is given apart already.`,
+      fix: `drop \`${host}/\` from \`${setPath(key.path)}\` in ${valuesFile}`,
+      snippet: { language: 'yaml', text: nestedYaml(key.path, key.repository) },
+      file: valuesFile
+    }
+    if (key.line !== undefined) finding.line = key.line
+    return finding
+  })
 }

@@ -1,5 +1,9 @@
 // Gate `images` (docs/rules.md rule 5): every image of the default render satisfies the
-// image policy, unless an allowlist pattern covers it (its reason is kept).
+// image policy, unless an allowlist pattern covers it (its reason is kept). Judged: the
+// fields known to hold a container image (images/images.ts scanImages: pod specs, Argo
+// templates, the documented custom-resource fields, input image-fields); other `image`
+// fields are listed as not judged. An own image value the never-latest gate owns (its
+// default is empty or latest: CI sets it) is that gate's finding, not this one's.
 //
 // Where a finding points (image-location.ts): the values.yaml line that sets the image when one is
 // found (a string equal to the image, or an `image` map whose `repository`
@@ -8,24 +12,29 @@
 // subcharts have no file in the repository, their source stays in the message.
 import {
   checkImages,
-  extractImages,
   groupFailing,
+  scanImages,
   type AllowlistEntry,
+  type ImageField,
   type ImagePolicy,
   type ImageVerdict
 } from '../images/images.js'
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
-import { displayJoin, setPath } from './common.js'
-import { problemFindings, type ImageProblem } from './image-problems.js'
+import { displayJoin, setPath, type ValuePath } from './common.js'
+import { doubledRegistryFindings, problemFindings, type ImageProblem } from './image-problems.js'
 import { skippedStep, type Gate } from './contract.js'
 import { loadDependencyValues } from './dependency-values.js'
 import {
   dependencyLine,
+  effectiveValues,
+  findDoubledRegistry,
   findImageValue,
   locateProblem,
+  repeatsRegistry,
   type ImageSources,
   type ImageValueMatch
 } from './image-location.js'
+import { classifyTagDefault, findOwnImageTags } from './never-latest.js'
 
 interface ImageData {
   image: string
@@ -47,6 +56,15 @@ interface ImageData {
   pinError?: string
 }
 
+/** A field named like an image that no rule says holds a container image (e.g. a Crossplane Server's OS image). */
+interface NotJudgedField {
+  value: string
+  kind: string
+  name: string
+  field: string
+  source?: string
+}
+
 export interface ImagesData {
   policy: ImagePolicy
   /** Distinct image references. */
@@ -55,6 +73,10 @@ export interface ImagesData {
   allowed: number
   failing: number
   images: ImageData[]
+  /** `image`/`imageName` fields of no known image field: not judged (input image-fields judges them). */
+  notJudged: NotJudgedField[]
+  /** Failing images whose values key the never-latest gate owns (CI sets it): reported there, not here. */
+  leftToNeverLatest?: string[]
 }
 
 export interface ImagesInput extends ImageSources {
@@ -62,11 +84,18 @@ export interface ImagesInput extends ImageSources {
   policy: ImagePolicy
   allowlist: readonly AllowlistEntry[]
   durationMs: number
+  /** Input image-fields. */
+  imageFields?: readonly ImageField[]
+  /** Own image values the never-latest gate judges (default empty or latest): their failing image is its finding. */
+  ownedByNeverLatest?: readonly ValuePath[]
 }
+
+const MAX_NOT_JUDGED = 50
 
 export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; verdicts: ImageVerdict[] } {
   const { policy, values } = input
-  const uses = extractImages([...input.documents])
+  const scan = scanImages(input.documents, input.imageFields)
+  const uses = scan.uses
   const verdicts = checkImages(
     uses,
     policy,
@@ -75,10 +104,14 @@ export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; 
   const reasonOf = (pattern: string | undefined): string | undefined =>
     input.allowlist.find((e) => e.pattern === pattern)?.reason
 
+  // What helm renders with: the blueprint's values over the dependencies' defaults (built once, when asked).
+  let tree: unknown
+  const effective = (): unknown => (tree ??= effectiveValues(values.data, input.dependencyValues))
   const lookups = new Map<string, ImageValueMatch | undefined>()
-  const lookup = (image: string): ImageValueMatch | undefined => {
-    if (!lookups.has(image)) lookups.set(image, findImageValue(values, image))
-    return lookups.get(image)
+  const lookup = (image: string, prefer?: string): ImageValueMatch | undefined => {
+    const key = `${prefer ?? ''}\n${image}`
+    if (!lookups.has(key)) lookups.set(key, findImageValue(values, image, effective(), prefer))
+    return lookups.get(key)
   }
 
   const images: ImageData[] = verdicts.map((v) => {
@@ -110,14 +143,21 @@ export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; 
   // Where each failing image is set: a values key of the blueprint, else of its
   // dependency (overridable under the dependency's key), else the own template.
   const problems: ImageProblem[] = []
+  const owned = new Set((input.ownedByNeverLatest ?? []).map((p) => setPath(p)))
+  const leftToNeverLatest: string[] = []
   for (const list of groupFailing(verdicts)) {
-    const problem = locateProblem(list, input, lookup)
+    const problem = locateProblem(list, input, lookup, effective())
     const first = list[0]
     for (const d of images) {
       if (d.image !== first.use.image || !problem.valuesKey) continue
       d.valuesPath = setPath(problem.valuesKey.path)
       if (problem.valuesKey.line !== undefined) d.valuesLine = problem.valuesKey.line
       else delete d.valuesLine
+    }
+    // One problem, one finding: an own image value without a default is never-latest's (a `required`, CI sets it).
+    if (problem.valuesKey && !problem.dependency && owned.has(setPath(problem.valuesKey.path))) {
+      leftToNeverLatest.push(first.use.image)
+      continue
     }
     problems.push(problem)
   }
@@ -129,6 +169,20 @@ export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; 
     chartFile,
     dependencyLine: (key) => dependencyLine(input.chartYaml, key)
   })
+  // An image whose path repeats its registry host cannot be pulled, pinned or not: a warning at the key to fix.
+  const doubled = new Map<string, ImageVerdict>()
+  for (const v of verdicts)
+    if (v.ref && repeatsRegistry(v.ref) && !doubled.has(v.use.image)) doubled.set(v.use.image, v)
+  findings.push(
+    ...doubledRegistryFindings(
+      [...doubled.values()].map((v) => ({
+        image: v.use.image,
+        ref: v.ref!,
+        key: findDoubledRegistry(values, v.ref!, effective())
+      })),
+      values.displayPath
+    )
+  )
   // Allow-listed images: one notice for all of them (the images table lists each).
   const allowedSeen = new Map<string, string>()
   for (const v of verdicts) {
@@ -153,17 +207,79 @@ export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; 
   const failing = [...distinct.values()].filter((v) => !v.ok).length
   const allowed = [...distinct.values()].filter((v) => v.ok && v.allowedBy !== undefined).length
   const pinned = total - failing - allowed
-  const data: ImagesData = { policy, total, pinned, allowed, failing, images }
+  const notJudged = scan.notJudged.slice(0, MAX_NOT_JUDGED).map((u): NotJudgedField => {
+    const field: NotJudgedField = { value: u.image, kind: u.kind, name: u.name, field: u.field }
+    if (u.source !== undefined) field.source = u.source
+    return field
+  })
+  const data: ImagesData = { policy, total, pinned, allowed, failing, images, notJudged }
+  if (leftToNeverLatest.length > 0) data.leftToNeverLatest = leftToNeverLatest
   const noun = `image${total === 1 ? '' : 's'}`
+  // Failing images never-latest reports count as failing in the data, not in this step's verdict.
+  const judgedHere = failing - new Set(leftToNeverLatest).size
   let summary: string
   if (policy === 'off') summary = `${total} ${noun}; image policy off`
-  else if (failing > 0) summary = `${failing} of ${total} ${noun} not pinned (policy ${policy})`
+  else if (judgedHere > 0) summary = `${judgedHere} of ${total} ${noun} not pinned (policy ${policy})`
   else summary = `${total} ${noun}, ${pinned} pinned${allowed > 0 ? `, ${allowed} allow-listed` : ''}`
-  const status = policy === 'off' ? 'skipped' : failing > 0 ? 'failed' : 'passed'
-  return {
-    step: { id: 'images', title: 'Images pinned', status, durationMs: input.durationMs, summary, findings, data },
-    verdicts
+  if (policy !== 'off' && leftToNeverLatest.length > 0) {
+    const n = leftToNeverLatest.length
+    summary += `; ${n} own image${n === 1 ? '' : 's'} without a default left to never-latest`
   }
+  if (scan.notJudged.length > 0) {
+    const n = scan.notJudged.length
+    summary += `; ${n} other image field${n === 1 ? '' : 's'} not judged`
+  }
+  const warned = findings.some((f) => f.severity === 'warning')
+  const status =
+    policy === 'off'
+      ? 'skipped'
+      : judgedHere > 0 || findings.some((f) => f.severity === 'error')
+        ? 'failed'
+        : warned
+          ? 'warning'
+          : 'passed'
+  const step: StepResult<ImagesData> = {
+    id: 'images',
+    title: 'Images pinned',
+    status,
+    durationMs: input.durationMs,
+    summary,
+    findings,
+    data
+  }
+  if (scan.notJudged.length > 0) step.details = notJudgedDetails(scan.notJudged)
+  return { step, verdicts }
+}
+
+/** The step's details: the fields not judged, each once, and how to judge one. */
+function notJudgedDetails(fields: readonly { image: string; kind: string; name: string; field: string }[]): string {
+  const seen = new Set<string>()
+  const lines: string[] = []
+  for (const f of fields) {
+    const line = `${f.kind}/${f.name} ${f.field}: ${f.image}`
+    if (seen.has(line)) continue
+    seen.add(line)
+    lines.push(line)
+  }
+  const shown = lines.slice(0, 20)
+  if (lines.length > shown.length) shown.push(`… and ${lines.length - shown.length} more`)
+  return [
+    'Not judged (a field named like an image, of no field known to hold a container image):',
+    ...shown,
+    'A container image among them: add its field to input image-fields (apiVersion/Kind:path).'
+  ].join('\n')
+}
+
+/** The own image values never-latest judges (default empty or latest), unless that rule is off. */
+function ownedByNeverLatest(
+  values: unknown,
+  dependencyKeys: readonly string[],
+  neverLatest: 'error' | 'warning' | 'off' | undefined
+): ValuePath[] {
+  if (neverLatest === 'off') return []
+  return findOwnImageTags(values, dependencyKeys)
+    .filter((tag) => classifyTagDefault(tag.default, tag.kind) !== 'value')
+    .map((tag) => tag.path)
 }
 
 /** The gate: the policy on the images of the shared default render; no process of its own. */
@@ -188,7 +304,9 @@ export const imagesGate: Gate = {
           chartDir: ctx.chartDir,
           dependencyValues,
           chartYaml: ctx.chartYaml,
-          durationMs: render.result.durationMs
+          durationMs: render.result.durationMs,
+          imageFields: ctx.imageFields,
+          ownedByNeverLatest: ownedByNeverLatest(ctx.values.data, ctx.dependencyKeys, ctx.neverLatest)
         })
         return { step, images: verdicts }
       }

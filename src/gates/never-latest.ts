@@ -225,6 +225,8 @@ export interface NeverLatestInput {
 }
 
 const NEVER_LATEST_TITLE = 'Never :latest'
+/** The fence language of a template line: a Go template, not YAML. */
+const GO_TEMPLATE = 'gotmpl'
 
 function neverLatestSkipped(summary: string): StepResult<NeverLatestData> {
   return {
@@ -296,12 +298,15 @@ export function neverLatestStep(input: NeverLatestInput): StepResult<NeverLatest
       })
     }
     if (rendered) {
+      // Said once: the message the problem, the fix the action (the finding's file and line say where), the snippet the code.
       findings.push({
         rule: 'image-tag-required',
         severity,
-        message: `An empty ${tag.key} renders (never :latest: it has no default, CI must set it): add \`required\` where the template uses it (default in ${defaultWhere}).`,
-        fix: `Wrap the value in \`required\` where the template reads it (${inTemplate.file}${inTemplate.line ? `:${inTemplate.line}` : ''}).`,
-        snippet: { language: 'yaml', label: 'where the template reads the value:', text: required },
+        message: `An empty ${tag.key} renders: it has no default (${defaultWhere}), CI sets it, and an install without it would run :latest.`,
+        fix: usage
+          ? 'wrap the value in `required` on this template line'
+          : `wrap \`.Values.${tag.key}\` in \`required\` where the templates read it`,
+        snippet: { language: GO_TEMPLATE, text: required },
         ...inTemplate
       })
     } else if (!namesValue) {
@@ -309,8 +314,8 @@ export function neverLatestStep(input: NeverLatestInput): StepResult<NeverLatest
         rule: 'image-tag-required',
         severity,
         message: `Rendering with an empty ${tag.key} fails, but the error does not name ${tag.key}: ${error}`,
-        fix: "Make the template's `required` message name the value; the never :latest render uses the chart's own values.yaml only (not the values/set inputs).",
-        snippet: { language: 'yaml', text: required }
+        fix: "make the template's `required` message name the value (this render uses the chart's own values.yaml only, not the values/set inputs)",
+        snippet: { language: GO_TEMPLATE, text: required }
       }
       const where = error ? templateLocation(error, input.chartName) : undefined
       const file = where ? repoFileForSource(where.source, input.chartName, input.displayChartDir) : undefined

@@ -59,17 +59,74 @@ function imageString(v: unknown): string {
   return typeof v === 'object' ? JSON.stringify(v) : String(v)
 }
 
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController'])
-const PROMETHEUS_KINDS = new Set(['Prometheus', 'PrometheusAgent', 'Alertmanager', 'ThanosRuler'])
-const ARGO_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate'])
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const
-const FALLBACK_KEYS = new Set(['image', 'imageName'])
+const ARGO_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate'])
+/** Keys that look like an image but are judged only where a rule above says they hold one. */
+const IMAGE_LIKE_KEYS = new Set(['image', 'imageName'])
 const IDENT_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*$/
+
+/**
+ * One field of a custom resource that holds a container image reference: the documented ones
+ * (DOCUMENTED_IMAGE_FIELDS) and input `image-fields`, written `apiVersion/Kind:path`.
+ */
+export interface ImageField {
+  /** `group/version`, `group/*` (every version of the group), or `v1`. */
+  apiVersion: string
+  kind: string
+  /** Dotted path from the document's root; `name[]` stands for every element of that list. */
+  path: string
+}
+
+/**
+ * Custom-resource fields known to hold a container image (README "Which image fields are judged"). Pod specs
+ * (containers, initContainers, ephemeralContainers) are found wherever a document embeds one, and Argo Workflows'
+ * templates by their own rule, so they are not listed here.
+ */
+const DOCUMENTED_IMAGE_FIELDS: readonly ImageField[] = [
+  { apiVersion: 'postgresql.cnpg.io/*', kind: 'Cluster', path: 'spec.imageName' },
+  { apiVersion: 'postgresql.cnpg.io/*', kind: 'ImageCatalog', path: 'spec.images[].image' },
+  { apiVersion: 'postgresql.cnpg.io/*', kind: 'ClusterImageCatalog', path: 'spec.images[].image' },
+  { apiVersion: 'monitoring.coreos.com/*', kind: 'Prometheus', path: 'spec.image' },
+  { apiVersion: 'monitoring.coreos.com/*', kind: 'Prometheus', path: 'spec.thanos.image' },
+  { apiVersion: 'monitoring.coreos.com/*', kind: 'PrometheusAgent', path: 'spec.image' },
+  { apiVersion: 'monitoring.coreos.com/*', kind: 'Alertmanager', path: 'spec.image' },
+  { apiVersion: 'monitoring.coreos.com/*', kind: 'ThanosRuler', path: 'spec.image' }
+]
+
+const FIELD_API_VERSION_RE = /^(?:[a-z0-9]([a-z0-9.-]*[a-z0-9])?\/)?(?:v[0-9][a-z0-9]*|\*)$/
+const FIELD_KIND_RE = /^[A-Za-z][A-Za-z0-9]*$/
+const FIELD_SEGMENT_RE = /^[A-Za-z_$][A-Za-z0-9_$-]*(?:\[\])?$/
+
+/** One line of input image-fields, or undefined when it is not `apiVersion/Kind:path`. */
+export function parseImageField(line: string): ImageField | undefined {
+  const colon = line.indexOf(':')
+  if (colon === -1) return undefined
+  const type = line.slice(0, colon).trim()
+  const path = line.slice(colon + 1).trim()
+  const slash = type.lastIndexOf('/')
+  if (slash === -1) return undefined
+  const field = { apiVersion: type.slice(0, slash), kind: type.slice(slash + 1), path }
+  if (!FIELD_API_VERSION_RE.test(field.apiVersion) || field.apiVersion === '*' || !FIELD_KIND_RE.test(field.kind))
+    return undefined
+  if (path === '' || !path.split('.').every((segment) => FIELD_SEGMENT_RE.test(segment))) return undefined
+  return field
+}
 
 function group(apiVersion: string | undefined): string {
   if (!apiVersion) return ''
   const slash = apiVersion.indexOf('/')
   return slash === -1 ? '' : apiVersion.slice(0, slash)
+}
+
+function fieldApplies(field: ImageField, apiVersion: string, kind: string): boolean {
+  if (field.kind !== kind) return false
+  if (field.apiVersion.endsWith('/*')) return group(apiVersion) === field.apiVersion.slice(0, -2)
+  return field.apiVersion === apiVersion
+}
+
+function fieldSegment(path: string, key: string): string {
+  const seg = IDENT_RE.test(key) ? key : `[${JSON.stringify(key)}]`
+  return path === '' ? seg : seg.startsWith('[') ? `${path}${seg}` : `${path}.${seg}`
 }
 
 class Collector {
@@ -79,9 +136,7 @@ class Collector {
     private readonly out: ImageUse[]
   ) {}
 
-  add(value: unknown, field: string, container?: string): void {
-    if (this.covered.has(field)) return
-    this.covered.add(field)
+  private use(value: unknown, field: string, container?: string): ImageUse {
     const use: ImageUse = {
       image: imageString(value),
       kind: this.doc.kind ?? '',
@@ -90,7 +145,13 @@ class Collector {
     }
     if (container !== undefined) use.container = container
     if (this.doc.source !== undefined) use.source = this.doc.source
-    this.out.push(use)
+    return use
+  }
+
+  add(value: unknown, field: string, container?: string): void {
+    if (this.covered.has(field)) return
+    this.covered.add(field)
+    this.out.push(this.use(value, field, container))
   }
 
   /** `containers`-style list: every element with an `image` key. */
@@ -103,9 +164,27 @@ class Collector {
     })
   }
 
-  podSpec(spec: unknown, prefix: string): void {
-    if (!isRecord(spec)) return
-    for (const list of CONTAINER_LISTS) this.containerList(spec[list], `${prefix}.${list}`)
+  /**
+   * Every pod spec the document embeds, wherever it stands (a Deployment's `spec.template.spec`, a CronJob's job
+   * template, a custom resource's pod template): a mapping with a `containers`, `initContainers` or
+   * `ephemeralContainers` list.
+   */
+  podSpecs(value: unknown, path: string): void {
+    if (Array.isArray(value)) {
+      value.forEach((el, i) => {
+        if (typeof el === 'object' && el !== null) this.podSpecs(el, `${path}[${i}]`)
+      })
+      return
+    }
+    if (!isRecord(value)) return
+    for (const list of CONTAINER_LISTS) {
+      if (Array.isArray(value[list])) this.containerList(value[list], fieldSegment(path, list))
+    }
+    for (const key of Object.keys(value)) {
+      if (path === '' && key === 'metadata') continue
+      const v = value[key]
+      if (typeof v === 'object' && v !== null) this.podSpecs(v, fieldSegment(path, key))
+    }
   }
 
   argoWorkflowSpec(spec: unknown, prefix: string): void {
@@ -126,69 +205,86 @@ class Collector {
     })
   }
 
-  /** Any string `image`/`imageName` not found by the kind-specific rules (metadata is skipped). */
-  fallback(value: unknown, path: string, parentName?: string): void {
+  /** The value(s) at an image field's path (`[]`: every element of that list). */
+  field(node: unknown, segments: readonly string[], path: string): void {
+    if (segments.length === 0) {
+      if (node !== undefined && (typeof node === 'string' || node === null)) this.add(node, path)
+      return
+    }
+    const [segment, ...rest] = segments
+    const each = segment.endsWith('[]')
+    const key = each ? segment.slice(0, -2) : segment
+    if (!isRecord(node) || !(key in node)) return
+    const value = node[key]
+    const at = fieldSegment(path, key)
+    if (!each) this.field(value, rest, at)
+    else if (Array.isArray(value)) value.forEach((el, i) => this.field(el, rest, `${at}[${i}]`))
+  }
+
+  /** String `image`/`imageName` fields no rule above judged (metadata is skipped): listed as not judged. */
+  unjudged(value: unknown, path: string, parentName: string | undefined, into: ImageUse[]): void {
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        const el: unknown = value[i]
+      value.forEach((el, i) => {
         if (typeof el === 'object' && el !== null) {
           const name = isRecord(el) && typeof el.name === 'string' ? el.name : undefined
-          this.fallback(el, `${path}[${i}]`, name)
+          this.unjudged(el, `${path}[${i}]`, name, into)
         }
-      }
+      })
       return
     }
     if (!isRecord(value)) return
     for (const key of Object.keys(value)) {
       if (path === '' && key === 'metadata') continue
       const v = value[key]
-      const seg = IDENT_RE.test(key) ? key : `[${JSON.stringify(key)}]`
-      const field = path === '' ? seg : seg.startsWith('[') ? `${path}${seg}` : `${path}.${seg}`
+      const field = fieldSegment(path, key)
       if (typeof v === 'string') {
-        if (FALLBACK_KEYS.has(key)) this.add(v, field, parentName)
+        if (IMAGE_LIKE_KEYS.has(key) && !this.covered.has(field)) into.push(this.use(v, field, parentName))
       } else if (typeof v === 'object' && v !== null) {
-        this.fallback(v, field)
+        this.unjudged(v, field, undefined, into)
       }
     }
   }
 }
 
-/** Every image a rendered chart uses, with where it stands (kind/name/container/field/template). */
-export function extractImages(docs: RenderedDocument[]): ImageUse[] {
-  const out: ImageUse[] = []
+/** The images a render uses, and the fields named like one that hold no container image as far as it knows. */
+export interface ImageScan {
+  /** Judged by the policy: pod specs, Argo templates, the documented and input image fields. */
+  uses: ImageUse[]
+  /** `image`/`imageName` fields of no known image field (e.g. a Crossplane Server's OS image name): not judged. */
+  notJudged: ImageUse[]
+}
+
+/**
+ * Every container image of a rendered chart, with where it stands (kind/name/container/field/template): the
+ * containers of every embedded pod spec, Argo Workflows templates, DOCUMENTED_IMAGE_FIELDS and `fields` (input
+ * image-fields). Any other `image`/`imageName` value is listed as not judged.
+ */
+export function scanImages(docs: readonly RenderedDocument[], fields: readonly ImageField[] = []): ImageScan {
+  const uses: ImageUse[] = []
+  const notJudged: ImageUse[] = []
+  const known = [...DOCUMENTED_IMAGE_FIELDS, ...fields]
   for (const doc of docs) {
     const o = doc.object
     if (!isRecord(o)) continue
     const kind = doc.kind ?? (typeof o.kind === 'string' ? o.kind : '')
-    const g = group(doc.apiVersion ?? (typeof o.apiVersion === 'string' ? o.apiVersion : undefined))
-    const c = new Collector(doc, out)
-    const spec = o.spec
-
-    if (kind === 'Pod') c.podSpec(spec, 'spec')
-    const templateSpec = child(spec, 'template', 'spec')
-    if (WORKLOAD_KINDS.has(kind) || Array.isArray(child(templateSpec, 'containers'))) {
-      c.podSpec(templateSpec, 'spec.template.spec')
+    const apiVersion = doc.apiVersion ?? (typeof o.apiVersion === 'string' ? o.apiVersion : '')
+    const c = new Collector(doc, uses)
+    if (group(apiVersion) === 'argoproj.io') {
+      if (ARGO_KINDS.has(kind)) c.argoWorkflowSpec(o.spec, 'spec')
+      else if (kind === 'CronWorkflow') c.argoWorkflowSpec(child(o.spec, 'workflowSpec'), 'spec.workflowSpec')
     }
-    if (kind === 'CronJob')
-      c.podSpec(child(spec, 'jobTemplate', 'spec', 'template', 'spec'), 'spec.jobTemplate.spec.template.spec')
-    if (kind === 'Cluster' && g === 'postgresql.cnpg.io' && isRecord(spec) && 'imageName' in spec) {
-      c.add(spec.imageName, 'spec.imageName')
+    c.podSpecs(o, '')
+    for (const field of known) {
+      if (fieldApplies(field, apiVersion, kind)) c.field(o, field.path.split('.'), '')
     }
-    if (PROMETHEUS_KINDS.has(kind) && g === 'monitoring.coreos.com' && isRecord(spec)) {
-      if ('image' in spec) c.add(spec.image, 'spec.image')
-      c.containerList(spec.initContainers, 'spec.initContainers')
-      c.containerList(spec.containers, 'spec.containers')
-    }
-    if (g === 'argoproj.io') {
-      if (ARGO_KINDS.has(kind)) c.argoWorkflowSpec(spec, 'spec')
-      else if (kind === 'CronWorkflow') c.argoWorkflowSpec(child(spec, 'workflowSpec'), 'spec.workflowSpec')
-    }
-    if (kind === 'ScaledJob' && g === 'keda.sh') {
-      c.podSpec(child(spec, 'jobTargetRef', 'template', 'spec'), 'spec.jobTargetRef.template.spec')
-    }
-    c.fallback(o, '')
+    c.unjudged(o, '', undefined, notJudged)
   }
-  return out
+  return { uses, notJudged }
+}
+
+/** Every container image of a rendered chart (see {@link scanImages}). */
+export function extractImages(docs: readonly RenderedDocument[], fields: readonly ImageField[] = []): ImageUse[] {
+  return scanImages(docs, fields).uses
 }
 
 // ---------------------------------------------------------------- policy

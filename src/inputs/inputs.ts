@@ -3,7 +3,13 @@
 import * as core from '@actions/core'
 import path from 'node:path'
 import { DEFAULT_TIMEOUT, parseDuration } from '../util/deadline.js'
-import { IMAGE_POLICIES, type AllowlistEntry, type ImagePolicy } from '../images/images.js'
+import {
+  IMAGE_POLICIES,
+  parseImageField,
+  type AllowlistEntry,
+  type ImageField,
+  type ImagePolicy
+} from '../images/images.js'
 import type { RepositoryMirror } from '../chart/mirrors.js'
 import type { HelmDownloadSource } from '../helm/helm-install.js'
 import { isLoopbackHost, urlUserinfo, withoutUserinfo } from '../net/net.js'
@@ -60,6 +66,8 @@ export interface ActionInputs {
   observabilityToggles: ToggleOverrides
   imagePolicy: ImagePolicy
   imageAllowlist: AllowlistEntry[]
+  /** Input image-fields: custom-resource fields (`apiVersion/Kind:path`) judged as container images. */
+  imageFields: ImageField[]
   /** How the never-:latest rule's findings count: error (default), warning, or off (not run). */
   neverLatest: NeverLatestMode
   resolveDigests: boolean
@@ -234,6 +242,20 @@ export function parseAllowlist(text: string): AllowlistEntry[] {
   })
 }
 
+/** Input image-fields: one `apiVersion/Kind:path` a line (images/images.ts parseImageField). */
+export function parseImageFields(text: string): ImageField[] {
+  return lines(text).map((line) => {
+    const field = parseImageField(line)
+    if (!field) {
+      throw new ActionError(
+        `input image-fields: "${line}" is not apiVersion/Kind:path`,
+        'write one field a line, e.g. example.com/v1/Runner:spec.runner.image (group/* for every version, name[] for every element of a list)'
+      )
+    }
+    return field
+  })
+}
+
 export function parseToggleOverrides(text: string): ToggleOverrides {
   const include: string[] = []
   const exclude: string[] = []
@@ -335,6 +357,7 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     observabilityToggles: parseToggleOverrides(read('observability-toggles')),
     imagePolicy,
     imageAllowlist: parseAllowlist(read('image-allowlist')),
+    imageFields: parseImageFields(read('image-fields')),
     neverLatest: oneOf<NeverLatestMode>(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
     resolveDigests: boolean(read, 'resolve-digests', false),
     chartTests: boolean(read, 'chart-tests', true),

@@ -49,7 +49,8 @@ export async function checkStep(
     valueArgs,
     releaseName: work.name,
     namespace: `smoke-${work.name}`,
-    outputDir: folders.output
+    outputDir: folders.output,
+    imageFields: inputs.imageFields
   })
   await baseDiff?.credentialsReleased // no repository credentials in any helm home once chart tests start
   // Both sides settle before anything is thrown: the work folder is removed
@@ -81,6 +82,7 @@ export async function checkStep(
       toggles: inputs.observabilityToggles,
       imagePolicy: inputs.imagePolicy,
       imageAllowlist: inputs.imageAllowlist,
+      imageFields: inputs.imageFields,
       chartTests: inputs.chartTests,
       yieldCpusToChartTests: true,
       neverLatest: inputs.neverLatest,

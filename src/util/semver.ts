@@ -141,6 +141,20 @@ export function compareVersions(a: SemVer, b: SemVer): number {
   return comparePrerelease(a.prerelease, b.prerelease)
 }
 
+/**
+ * Whether two full versions are the same as Helm (Masterminds `Equal`) compares them: a leading `v` and build
+ * metadata do not count (`v1.21.1` = `1.21.1`). Anything else (a partial `1.2`, a range, not a version) is equal
+ * only as the same text.
+ */
+export function sameVersion(a: string, b: string): boolean {
+  if (a === b) return true
+  const full = /^v?[0-9]+\.[0-9]+\.[0-9]+(?:[-+]|$)/
+  if (!full.test(a) || !full.test(b)) return false
+  const pa = parseVersion(a)
+  const pb = parseVersion(b)
+  return pa !== undefined && pb !== undefined && compareVersions(pa, pb) === 0
+}
+
 /** Canonical text: `major.minor.patch[-pre][+build]`, without any leading `v`. */
 export function formatVersion(v: SemVer): string {
   let s = `${v.major}.${v.minor}.${v.patch}`
