@@ -4,7 +4,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'build/', 'bench/.cache/', '**/*.d.ts'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'build/', 'bench/.cache/', '**/*.d.ts', 'src/schema/data/'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],

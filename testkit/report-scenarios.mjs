@@ -94,7 +94,7 @@ async function editFile(file, change) {
  * digest dropped (set through temporal.web.image in values.yaml); the upstream
  * admin-tools image left to the subchart's default (no digest there); the
  * overlay's ServiceMonitor toggle defaulting to true; an own worker image whose
- * empty tag renders (no `required`).
+ * empty tag renders (no `required`), its container with a misspelled field.
  */
 export async function failingEdits(chart) {
   await editFile(path.join(chart, 'values.yaml'), (text) =>
@@ -136,6 +136,7 @@ export async function failingEdits(chart) {
       '      containers:',
       '        - name: worker',
       '          image: "{{ .Values.catalystOverlay.worker.image.repository }}{{ with .Values.catalystOverlay.worker.image.tag }}:{{ . }}{{ end }}"',
+      '          imagePullPolcy: IfNotPresent',
       ''
     ].join('\n')
   )

@@ -71,8 +71,13 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
         expect(ids).toContain(id)
       expect(run.report.steps.find((step: { id: string }) => step.id === 'publish').status).toBe('passed')
       // The example passes cleanly (issue 26.10): its CNPG podMonitor toggle configures the operator's Cluster,
-      // which renders the PodMonitor itself; a notice says so, nothing to fix.
-      expect(run.annotations.filter((a: { level: string }) => a.level === 'warning')).toEqual([])
+      // which renders the PodMonitor itself; a notice says so, nothing to fix. One warning, by design (issue 25):
+      // the CNPG Cluster has no schema here, its CRD comes with bp-cnpg, a sibling this workspace does not hold.
+      expect(
+        run.annotations
+          .filter((a: { level: string }) => a.level === 'warning')
+          .map((a: { file?: string; title?: string }) => [a.title, a.file])
+      ).toEqual([['API schemas: schema-missing', 'platform/temporal/chart/templates/cnpg-cluster.yaml']])
       const observability = run.report.steps.find((step: { id: string }) => step.id === 'observability')
       expect(observability.status).toBe('passed')
       expect(observability.findings).toEqual([
@@ -83,7 +88,13 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
           )
         })
       ])
-      expect(run.summary).not.toMatch(/with \d+ warning/)
+      // The one warning is the schema gate's (the CNPG Cluster's CRD is bp-cnpg's, not in this workspace).
+      expect(run.summary).toMatch(/published with 1 warning\n/)
+      expect(
+        run.report.steps
+          .filter((step: { status: string }) => step.status === 'warning')
+          .map((s: { id: string }) => s.id)
+      ).toEqual(['schema'])
       // The artifact by digest, for cosign; and the SBOM naming it, the upstream chart and the images.
       expect(run.outputs['digest-ref']).toBe(
         `${servers.registry.oci.replace(/^oci:\/\//, '')}/blueprints/bp-temporal@${run.outputs.digest}`

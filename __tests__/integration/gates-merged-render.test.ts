@@ -10,7 +10,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Helm } from '../../src/helm/helm.js'
 import { loadYamlFile } from '../../src/chart/yaml-source.js'
-import { renderJob, runPool, type GateContext, type PlanContext } from '../../src/gates/contract.js'
+import { RenderFeed, renderJob, runPool, type GateContext, type PlanContext } from '../../src/gates/contract.js'
 import { mergeBlocker, planCaseRenders, type RenderCase } from '../../src/gates/merged-render.js'
 import { gateStep, runGates } from '../../src/gates/index.js'
 import { helmsUnderTest } from '../support/e2e.js'
@@ -85,7 +85,12 @@ describe.each(helms)('merged case renders with %s', (_label, binary) => {
       ...(withRunValues ? ctx.valueArgs : []),
       ...extra
     ]
-    return { ctx, templateArgs, defaultRender: renderJob(helm, 'render:default', templateArgs([])) }
+    return {
+      ctx,
+      templateArgs,
+      defaultRender: renderJob(helm, 'render:default', templateArgs([])),
+      optInRenders: new RenderFeed()
+    }
   }
 
   /** Each case's own `helm template`, as the gate ran it before the merge. */

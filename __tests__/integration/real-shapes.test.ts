@@ -96,7 +96,8 @@ describe.each(helmsUnderTest())('real blueprint shapes with $label', (helm) => {
     ])
     expect(obs.findings).toEqual([expect.objectContaining({ rule: 'observability-default-off', severity: 'notice' })])
     expect(obs.findings[0].message).toContain('outside any resource of that API')
-    expect(result.annotations).toEqual([
+    // Besides the schema gate's notice that the opt-in PodMonitor has no CRD here (issue 25), this one notice.
+    expect(result.annotations.filter((a: { message: string }) => !a.message.startsWith('API schemas:'))).toEqual([
       expect.objectContaining({
         level: 'notice',
         message: expect.stringContaining('bp-dbop/charts/dbop/templates/rbac.yaml')

@@ -134,6 +134,11 @@ describe(`the report a reviewer reads (${helm.label})`, () => {
     ).toContainEqual(['added', 'Pod'])
     expect(comment!.indexOf('#### What changes')).toBeGreaterThan(comment!.indexOf('What to fix'))
     expect(html).toContain('<code class="language-diff">')
+    // The worker's misspelled container field: a schema finding in the comment, at its template line.
+    expect(html).toMatch(
+      /platform\/temporal\/chart\/templates\/worker\.yaml:13<\/code>\s*<code>spec\.template\.spec\.containers\[0\]\.imagePullPolcy<\/code>: unknown field|platform\/temporal\/chart\/templates\/worker\.yaml:13[^\n]*imagePullPolcy[^\n]*unknown field/
+    )
+    expect(comment).toMatch(/\| API schemas \| ❌ failed \|/)
   })
 
   it('a release: the pushed ref and digest in the first lines of the job summary, with helm pull and helm install', async () => {

@@ -36,8 +36,28 @@ describe('getInputs', () => {
       plainHttp: false,
       overwrite: false,
       chartTests: true,
-      neverLatest: 'error'
+      neverLatest: 'error',
+      kubernetesVersion: { text: 'v1.36.0', minor: 36 },
+      crds: [],
+      missingSchemas: 'warning'
     })
+  })
+
+  it('reads kubernetes-version, crds and missing-schemas', () => {
+    const inputs = getInputs(
+      reader({
+        'kubernetes-version': 'v1.33.4',
+        crds: 'platform/crds/*.yaml\n\nvendor/**/crds/*.yml\n',
+        'missing-schemas': 'Error'
+      }),
+      env
+    )
+    expect(inputs).toMatchObject({
+      kubernetesVersion: { text: 'v1.33.4', minor: 33 },
+      crds: ['platform/crds/*.yaml', 'vendor/**/crds/*.yml'],
+      missingSchemas: 'error'
+    })
+    expect(getInputs(reader({ 'kubernetes-version': '1.30' }), env).kubernetesVersion.text).toBe('v1.30.0')
   })
 
   it('reads never-latest', () => {
@@ -67,6 +87,10 @@ describe('getInputs', () => {
     [{ 'helm-version': 'latest' }, /input helm-version: "latest" is not a version/],
     [{ 'image-policy': 'strict' }, /input image-policy: "strict" is not one of digest, sha, no-latest, off/],
     [{ 'never-latest': 'fail' }, /input never-latest: "fail" is not one of error, warning, off/],
+    [{ 'kubernetes-version': 'latest' }, /input kubernetes-version: "latest" is not a Kubernetes release like 1.36/],
+    [{ 'kubernetes-version': '1.12' }, /input kubernetes-version: "1.12" is not a Kubernetes release.*1.16 or later/],
+    [{ crds: '../outside/*.yaml' }, /input crds/],
+    [{ 'missing-schemas': 'fail' }, /input missing-schemas: "fail" is not one of warning, error, off/],
     [{ summary: 'sometimes' }, /input summary: "sometimes" is not one of always, on-failure, off/],
     [{ 'comment-mode': 'hide' }, /input comment-mode: "hide" is not one of update, recreate, on-failure, off/]
   ])('refuses %p with a message naming the input', (values, message) => {

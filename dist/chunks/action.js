@@ -20564,6 +20564,226 @@ function groupFailing(verdicts) {
     return [...groups.values()];
 }
 
+/** The default of input `kubernetes-version`. */
+const DEFAULT_KUBERNETES_VERSION = '1.36';
+/** The oldest release accepted (every removal the table knows happened after it). */
+const OLDEST_MINOR = 16;
+/** `1.36`, `v1.36`, `1.36.2`, `v1.36.2` → KubeVersion; undefined when it is none of those (or older than 1.16). */
+function parseKubeVersion(text) {
+    const match = /^v?1\.(\d{1,3})(?:\.(\d{1,4}))?$/.exec(text.trim());
+    if (!match)
+        return undefined;
+    const minor = Number(match[1]);
+    if (minor < OLDEST_MINOR)
+        return undefined;
+    return { text: `v1.${minor}.${match[2] ?? '0'}`, minor };
+}
+const WORKLOADS = ['Deployment', 'DaemonSet', 'ReplicaSet', 'StatefulSet', 'ControllerRevision'];
+const API_CHANGES = [
+    {
+        apiVersion: 'extensions/v1beta1',
+        kinds: ['Deployment', 'DaemonSet', 'ReplicaSet', 'NetworkPolicy', 'PodSecurityPolicy'],
+        deprecatedIn: 9,
+        removedIn: 16,
+        replacement: {
+            Deployment: 'apps/v1',
+            DaemonSet: 'apps/v1',
+            ReplicaSet: 'apps/v1',
+            NetworkPolicy: 'networking.k8s.io/v1',
+            PodSecurityPolicy: 'policy/v1beta1'
+        }
+    },
+    { apiVersion: 'apps/v1beta1', kinds: WORKLOADS, deprecatedIn: 9, removedIn: 16, replacement: 'apps/v1' },
+    { apiVersion: 'apps/v1beta2', kinds: WORKLOADS, deprecatedIn: 9, removedIn: 16, replacement: 'apps/v1' },
+    {
+        apiVersion: 'extensions/v1beta1',
+        kinds: ['Ingress'],
+        deprecatedIn: 14,
+        removedIn: 22,
+        replacement: 'networking.k8s.io/v1'
+    },
+    {
+        apiVersion: 'admissionregistration.k8s.io/v1beta1',
+        kinds: ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
+        deprecatedIn: 16,
+        removedIn: 22,
+        replacement: 'admissionregistration.k8s.io/v1'
+    },
+    {
+        apiVersion: 'apiextensions.k8s.io/v1beta1',
+        kinds: ['CustomResourceDefinition'],
+        deprecatedIn: 16,
+        removedIn: 22,
+        replacement: 'apiextensions.k8s.io/v1'
+    },
+    {
+        apiVersion: 'apiregistration.k8s.io/v1beta1',
+        kinds: ['APIService'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'apiregistration.k8s.io/v1'
+    },
+    {
+        apiVersion: 'authentication.k8s.io/v1beta1',
+        kinds: ['TokenReview'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'authentication.k8s.io/v1'
+    },
+    {
+        apiVersion: 'authorization.k8s.io/v1beta1',
+        kinds: ['SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectAccessReview'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'authorization.k8s.io/v1'
+    },
+    {
+        apiVersion: 'certificates.k8s.io/v1beta1',
+        kinds: ['CertificateSigningRequest'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'certificates.k8s.io/v1'
+    },
+    {
+        apiVersion: 'coordination.k8s.io/v1beta1',
+        kinds: ['Lease'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'coordination.k8s.io/v1'
+    },
+    {
+        apiVersion: 'networking.k8s.io/v1beta1',
+        kinds: ['Ingress', 'IngressClass'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'networking.k8s.io/v1'
+    },
+    {
+        apiVersion: 'rbac.authorization.k8s.io/v1beta1',
+        kinds: ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
+        deprecatedIn: 17,
+        removedIn: 22,
+        replacement: 'rbac.authorization.k8s.io/v1'
+    },
+    {
+        apiVersion: 'scheduling.k8s.io/v1beta1',
+        kinds: ['PriorityClass'],
+        deprecatedIn: 14,
+        removedIn: 22,
+        replacement: 'scheduling.k8s.io/v1'
+    },
+    {
+        apiVersion: 'storage.k8s.io/v1beta1',
+        kinds: ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'],
+        deprecatedIn: 19,
+        removedIn: 22,
+        replacement: 'storage.k8s.io/v1'
+    },
+    { apiVersion: 'batch/v1beta1', kinds: ['CronJob'], deprecatedIn: 21, removedIn: 25, replacement: 'batch/v1' },
+    {
+        apiVersion: 'discovery.k8s.io/v1beta1',
+        kinds: ['EndpointSlice'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'discovery.k8s.io/v1'
+    },
+    {
+        apiVersion: 'events.k8s.io/v1beta1',
+        kinds: ['Event'],
+        deprecatedIn: 19,
+        removedIn: 25,
+        replacement: 'events.k8s.io/v1'
+    },
+    {
+        apiVersion: 'autoscaling/v2beta1',
+        kinds: ['HorizontalPodAutoscaler'],
+        deprecatedIn: 23,
+        removedIn: 25,
+        replacement: 'autoscaling/v2'
+    },
+    {
+        apiVersion: 'policy/v1beta1',
+        kinds: ['PodDisruptionBudget'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'policy/v1'
+    },
+    {
+        apiVersion: 'policy/v1beta1',
+        kinds: ['PodSecurityPolicy'],
+        deprecatedIn: 21,
+        removedIn: 25,
+        replacement: 'nothing: use Pod Security Admission (namespace labels)'
+    },
+    {
+        apiVersion: 'node.k8s.io/v1beta1',
+        kinds: ['RuntimeClass'],
+        deprecatedIn: 20,
+        removedIn: 25,
+        replacement: 'node.k8s.io/v1'
+    },
+    {
+        apiVersion: 'autoscaling/v2beta2',
+        kinds: ['HorizontalPodAutoscaler'],
+        deprecatedIn: 23,
+        removedIn: 26,
+        replacement: 'autoscaling/v2'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta1',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 23,
+        removedIn: 26,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'storage.k8s.io/v1beta1',
+        kinds: ['CSIStorageCapacity'],
+        deprecatedIn: 24,
+        removedIn: 27,
+        replacement: 'storage.k8s.io/v1'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 26,
+        removedIn: 29,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3',
+        kinds: ['FlowSchema', 'PriorityLevelConfiguration'],
+        deprecatedIn: 29,
+        removedIn: 32,
+        replacement: 'flowcontrol.apiserver.k8s.io/v1'
+    },
+    {
+        apiVersion: 'v1',
+        kinds: ['Endpoints'],
+        deprecatedIn: 33,
+        replacement: { Endpoints: 'discovery.k8s.io/v1 EndpointSlice' }
+    }
+];
+/** Whether `apiVersion` `kind` is removed or deprecated in `version`; undefined when it is neither. */
+function apiStatus(apiVersion, kind, version) {
+    for (const change of API_CHANGES) {
+        if (change.apiVersion !== apiVersion || !change.kinds.includes(kind))
+            continue;
+        if (version.minor < change.deprecatedIn)
+            return undefined;
+        const replacement = typeof change.replacement === 'string' ? change.replacement : (change.replacement[kind] ?? 'a served version');
+        const out = {
+            status: change.removedIn !== undefined && version.minor >= change.removedIn ? 'removed' : 'deprecated',
+            replacement,
+            deprecatedIn: `1.${change.deprecatedIn}`
+        };
+        if (change.removedIn !== undefined)
+            out.removedIn = `1.${change.removedIn}`;
+        return out;
+    }
+    return undefined;
+}
+
 // Every input is read and validated here, once, into a typed object; nothing
 // else in the action calls core.getInput.
 const defaultReader = (name) => getInput(name);
@@ -20593,6 +20813,14 @@ function oneOf(read, name, allowed, fallback) {
     if (allowed.includes(raw))
         return raw;
     throw new ActionError(`input ${name}: "${raw}" is not one of ${allowed.join(', ')}`, `set ${name} to one of ${allowed.join(', ')}`, { input: name, value: read(name).trim() });
+}
+/** Input kubernetes-version: `1.36`, `v1.33.2` (1.16 or later); empty: the default. */
+function readKubernetesVersion(raw) {
+    const text = raw.trim() || DEFAULT_KUBERNETES_VERSION;
+    const version = parseKubeVersion(text);
+    if (!version)
+        throw new ActionError(`input kubernetes-version: "${text}" is not a Kubernetes release like 1.36 or v1.33.2 (1.16 or later)`, `set kubernetes-version to the minor your clusters run, e.g. ${DEFAULT_KUBERNETES_VERSION}`);
+    return version;
 }
 /** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
 function workspacePath(workspace, name, value) {
@@ -20795,6 +21023,12 @@ function getInputs(read = defaultReader, env = process.env) {
         imageAllowlist: parseAllowlist(read('image-allowlist')),
         imageFields: parseImageFields(read('image-fields')),
         neverLatest: oneOf(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
+        kubernetesVersion: readKubernetesVersion(read('kubernetes-version')),
+        crds: lines(read('crds')).map((glob) => {
+            workspacePath(workspace, 'crds', glob.replace(/[*?[{].*$/, '') || '.');
+            return glob;
+        }),
+        missingSchemas: oneOf(read, 'missing-schemas', ['warning', 'error', 'off'], 'warning'),
         resolveDigests: boolean(read, 'resolve-digests', false),
         chartTests: boolean(read, 'chart-tests', true),
         commentMode: oneOf(read, 'comment-mode', ['update', 'recreate', 'on-failure', 'off'], 'update'),
@@ -20888,4 +21122,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { require$$1 as $, ActionError as A, tryParseImageRef as B, compareCodePoints as C, scanImages as D, checkImages as E, groupFailing as F, segmentMatcher as G, Helm as H, loadYamlFile as I, splitRenderBySource as J, isLoopbackHost as K, cleanAsYaml11 as L, isStrictSemver as M, parseVersion as N, OPERATION_LIMITS as O, HELM_CHART_LAYER as P, ociTag as Q, RegistryClient as R, chartRef as S, withProgress as T, DeadlineError as U, RegistryError as V, withRetry as W, chartRepository as X, indexWorkspace as Y, cp as Z, mkdirP as _, reportSubject as a, isDebug as a0, exec as a1, which as a2, HttpClient as a3, rmRF as a4, require$$0$2 as a5, require$$30 as a6, require$$9 as a7, require$$0$1 as a8, commonjsGlobal as a9, require$$5$1 as aa, require$$5 as ab, getDefaultExportFromCjs as ac, getAugmentedNamespace as ad, _deferredUndici as ae, require$$1$1 as af, requireTunnel as ag, action as ah, os as b, info as c, debug as d, error as e, writeOutputs as f, runOutputs as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, operationLimit as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, distExports as u, extractImages as v, warning as w, require$$10 as x, createHelmHome as y, parseYamlText as z };
+export { cp as $, ActionError as A, tryParseImageRef as B, compareCodePoints as C, scanImages as D, checkImages as E, groupFailing as F, segmentMatcher as G, Helm as H, loadYamlFile as I, splitRenderBySource as J, apiStatus as K, isLoopbackHost as L, MAX_YAML_BYTES as M, cleanAsYaml11 as N, OPERATION_LIMITS as O, isStrictSemver as P, parseVersion as Q, RegistryClient as R, HELM_CHART_LAYER as S, ociTag as T, chartRef as U, withProgress as V, DeadlineError as W, RegistryError as X, withRetry as Y, chartRepository as Z, indexWorkspace as _, reportSubject as a, mkdirP as a0, require$$1 as a1, isDebug as a2, exec as a3, which as a4, HttpClient as a5, rmRF as a6, require$$0$2 as a7, require$$30 as a8, require$$9 as a9, require$$0$1 as aa, commonjsGlobal as ab, require$$5$1 as ac, require$$5 as ad, getDefaultExportFromCjs as ae, getAugmentedNamespace as af, _deferredUndici as ag, require$$1$1 as ah, requireTunnel as ai, action as aj, os as b, info as c, debug as d, error as e, writeOutputs as f, runOutputs as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, operationLimit as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, distExports as u, extractImages as v, warning as w, require$$10 as x, createHelmHome as y, parseYamlText as z };

@@ -1,4 +1,4 @@
-import { i as isRecord$1, l as lastLine, p as promises, h as loadBlueprint, j as exists$1, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, u as distExports, v as extractImages, r as redact, n as notice, c as info, b as os, x as require$$10, y as createHelmHome, o as operationLimit, A as ActionError, z as parseYamlText, B as tryParseImageRef, C as compareCodePoints, D as scanImages, E as checkImages, F as groupFailing, G as segmentMatcher, I as loadYamlFile, J as splitRenderBySource, R as RegistryClient, K as isLoopbackHost, L as cleanAsYaml11, M as isStrictSemver, N as parseVersion, P as HELM_CHART_LAYER, Q as ociTag, S as chartRef, T as withProgress, U as DeadlineError, V as RegistryError, W as withRetry, O as OPERATION_LIMITS, X as chartRepository } from './action.js';
+import { i as isRecord$1, l as lastLine, p as promises, h as loadBlueprint, j as exists$1, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, u as distExports, v as extractImages, r as redact, n as notice, c as info, b as os, x as require$$10, y as createHelmHome, o as operationLimit, A as ActionError, z as parseYamlText, B as tryParseImageRef, C as compareCodePoints, D as scanImages, E as checkImages, F as groupFailing, G as segmentMatcher, I as loadYamlFile, J as splitRenderBySource, M as MAX_YAML_BYTES, K as apiStatus, R as RegistryClient, L as isLoopbackHost, N as cleanAsYaml11, P as isStrictSemver, Q as parseVersion, S as HELM_CHART_LAYER, T as ociTag, U as chartRef, V as withProgress, W as DeadlineError, X as RegistryError, Y as withRetry, O as OPERATION_LIMITS, Z as chartRepository } from './action.js';
 import { p as path, a as _builtin_child_process, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
 import { hasCommit, fetchCommits } from './discover.js';
 import { r as require$$0 } from './_builtin_zlib.js';
@@ -1219,9 +1219,14 @@ function defaultConcurrency() {
     return Math.max(2, Math.min(6, os.availableParallelism?.() ?? os.cpus().length));
 }
 
+/** `--kube-version <input>` for every render and lint, so `.Capabilities.KubeVersion` is the release checked. */
+function kubeVersionArgs(ctx) {
+    return ctx.kubeVersion ? ['--kube-version', ctx.kubeVersion] : [];
+}
 function handle(id, kind, work) {
     let out;
     let ran = false;
+    const afterwards = [];
     return {
         job: {
             id,
@@ -1230,6 +1235,8 @@ function handle(id, kind, work) {
                 const result = await work();
                 out = result.out;
                 ran = true;
+                for (const next of afterwards)
+                    await next(result.out);
                 return result.done;
             }
         },
@@ -1237,8 +1244,29 @@ function handle(id, kind, work) {
             if (!ran)
                 throw new Error(`gate job ${id} was read before it ran`);
             return out;
+        },
+        after: (next) => {
+            afterwards.push(next);
         }
     };
+}
+/**
+ * The observability cases' opt-in renders, published by the job that produced each (merged or separate), so
+ * another gate can read them while the pool runs. A subscriber also gets what was published before it subscribed.
+ */
+class RenderFeed {
+    published = [];
+    subscribers = [];
+    async publish(outcome) {
+        this.published.push(outcome);
+        for (const subscriber of this.subscribers)
+            await subscriber(outcome);
+    }
+    subscribe(subscriber) {
+        this.subscribers.push(subscriber);
+        for (const outcome of this.published)
+            void subscriber(outcome);
+    }
 }
 /** A `helm template` job, parsed as asked. */
 function renderJob(helm, id, args, parse = {}) {
@@ -3046,7 +3074,7 @@ function case4Args(tag, all) {
     args.push('--set', `${tag.key}=`);
     return args;
 }
-function escapeRegExp(text) {
+function escapeRegExp$1(text) {
     return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 /**
@@ -3058,11 +3086,11 @@ function escapeRegExp(text) {
  */
 function findValueUsage(templates, valuePath) {
     const keys = valuePath.map(String);
-    const full = new RegExp(`\\.Values\\.${keys.map(escapeRegExp).join('\\.')}(?![A-Za-z0-9_])`);
+    const full = new RegExp(`\\.Values\\.${keys.map(escapeRegExp$1).join('\\.')}(?![A-Za-z0-9_])`);
     const leaf = keys[keys.length - 1];
     const scoped = leaf === 'tag' && keys.length >= 2 ? [`.${keys[keys.length - 2]}.tag`, '.tag'] : [`.${leaf}`];
-    const scopedPatterns = scoped.map((text) => new RegExp(`${escapeRegExp(text)}(?![A-Za-z0-9_])`));
-    const rootMention = new RegExp(`\\.Values\\.${escapeRegExp(keys[0])}(?![A-Za-z0-9_])`);
+    const scopedPatterns = scoped.map((text) => new RegExp(`${escapeRegExp$1(text)}(?![A-Za-z0-9_])`));
+    const rootMention = new RegExp(`\\.Values\\.${escapeRegExp$1(keys[0])}(?![A-Za-z0-9_])`);
     const lineOf = (text, pattern) => {
         const index = text.split('\n').findIndex((line) => pattern.test(line));
         return index < 0 ? undefined : index + 1;
@@ -3718,8 +3746,8 @@ async function globFiles(root, pattern) {
     return [...found].sort();
 }
 const DEFAULT_LINT_VALUES_GLOB = 'ci/*-values.yaml';
-async function planLint(chartDir, valueArgs, lintValuesGlob) {
-    const base = ['lint', '--strict', chartDir, ...valueArgs];
+async function planLint(chartDir, valueArgs, lintValuesGlob, kubeVersion = []) {
+    const base = ['lint', '--strict', chartDir, ...kubeVersion, ...valueArgs];
     const files = await globFiles(chartDir, lintValuesGlob?.trim() || DEFAULT_LINT_VALUES_GLOB);
     return [
         { label: 'default', args: base },
@@ -3813,7 +3841,7 @@ const lintGate = {
     async plan(pc) {
         const { ctx } = pc;
         const target = await lintTarget(ctx.chartDir, path.join(ctx.scriptRoot, 'lint-view', path.basename(ctx.chartDir)));
-        const plans = await planLint(target.dir, ctx.valueArgs, ctx.lintValuesGlob);
+        const plans = await planLint(target.dir, ctx.valueArgs, ctx.lintValuesGlob, kubeVersionArgs(ctx));
         const runs = plans.map((plan) => ({ plan, job: helmJob(ctx.helm, `lint:${plan.label}`, plan.args) }));
         return {
             jobs: runs.map((r) => r.job.job),
@@ -3973,18 +4001,25 @@ function splitCases(output, chartName, count) {
  * back to separate renders added to the pool when it fails), else one job per case.
  * Documents are parsed as `mentioning` asks.
  */
-async function planCaseRenders(pc, cases, commonArgs, mentioning) {
+async function planCaseRenders(pc, cases, commonArgs, mentioning, 
+/** Called inside the job that produced case i's outcome (merged or its own render), once it is in. */
+onOutcome) {
     const { ctx } = pc;
-    const separate = () => cases.map((c) => renderJob(ctx.helm, c.id, pc.templateArgs([...c.set.flatMap((s) => ['--set', s]), ...commonArgs]), {
-        mentioning
-    }));
+    const separate = () => cases.map((c, i) => {
+        const job = renderJob(ctx.helm, c.id, pc.templateArgs([...c.set.flatMap((s) => ['--set', s]), ...commonArgs]), {
+            mentioning
+        });
+        if (onOutcome)
+            job.after((outcome) => onOutcome(i, outcome));
+        return job;
+    });
     if ((await mergeBlocker(ctx, cases)) !== undefined) {
         const jobs = separate();
         return { jobs: jobs.map((j) => j.job), get: (i) => jobs[i].get(), merged: () => false };
     }
     const dir = path.join(ctx.scriptRoot, UMBRELLA);
     await writeUmbrella(dir, ctx.chartDir, ctx.chartName, cases.length);
-    const args = ['template', ctx.releaseName, dir, '--namespace', ctx.namespace];
+    const args = ['template', ctx.releaseName, dir, '--namespace', ctx.namespace, ...kubeVersionArgs(ctx)];
     cases.forEach((c, i) => {
         const prefix = `${caseName(i)}.${ctx.chartName.replace(/[\\.,=[\]]/g, (ch) => `\\${ch}`)}`;
         args.push(...prefixValueArgs(ctx.valueArgs, prefix));
@@ -4010,6 +4045,9 @@ async function planCaseRenders(pc, cases, commonArgs, mentioning) {
                 span
             };
         });
+        if (onOutcome)
+            for (const [i, outcome] of outcomes.entries())
+                await onOutcome(i, outcome);
         return { out: outcomes, done: result };
     });
     return {
@@ -4129,21 +4167,21 @@ function isBelow(valuePath, flag) {
         return false;
     return flag.slice(0, -1).every((segment, i) => segment === valuePath[i]);
 }
-function groupOf(apiVersion) {
+function groupOf$1(apiVersion) {
     if (!apiVersion)
         return '';
     const slash = apiVersion.indexOf('/');
     return slash === -1 ? '' : apiVersion.slice(0, slash);
 }
 function monitoringDocuments(docs) {
-    return docs.filter((d) => groupOf(d.apiVersion) === MONITORING_GROUP);
+    return docs.filter((d) => groupOf$1(d.apiVersion) === MONITORING_GROUP);
 }
 /**
  * A custom resource of an operator: an API group with a dot outside Kubernetes'
  * own (`*.k8s.io`) and outside monitoring.coreos.com, e.g. `postgresql.cnpg.io`.
  */
 function isOperatorResource(apiVersion) {
-    const group = groupOf(apiVersion);
+    const group = groupOf$1(apiVersion);
     return group.includes('.') && !group.endsWith('.k8s.io') && group !== MONITORING_GROUP;
 }
 /**
@@ -4492,7 +4530,8 @@ const observabilityGate = {
         };
         const toggles = discoverToggles(ctx.values.data, ctx.toggles, lookup);
         const { cases, switchedOff } = observabilityCases(toggles);
-        const renders = await planCaseRenders(pc, cases, MONITORING_API_ARGS, MONITORING_GROUP);
+        // Each opt-in render (case 2: one toggle on) is published as it comes in: the schema gate checks its documents.
+        const renders = await planCaseRenders(pc, cases, MONITORING_API_ARGS, MONITORING_GROUP, (i, outcome) => i < toggles.length ? pc.optInRenders.publish(outcome) : Promise.resolve());
         return {
             jobs: renders.jobs,
             finish() {
@@ -4635,8 +4674,798 @@ const renderGate = {
     }
 };
 
+/** The minors whose schemas ship, and the module of each. */
+const DATA = {
+    '1.33': () => import('./kubernetes-1.33.js'),
+    '1.36': () => import('./kubernetes-1.36.js')
+};
+const SHIPPED_MINORS = Object.keys(DATA);
+/**
+ * The shipped schemas' minor used for a release: the oldest shipped one not older than it, else the newest. Between
+ * two shipped releases the newer one's schemas are used: a field added in between is accepted rather than flagged
+ * (the API versions a release serves come from the table below, not from the schemas).
+ */
+function schemaMinorFor(version) {
+    const shipped = SHIPPED_MINORS.map((m) => ({ text: m, minor: Number(m.split('.')[1]) })).sort((a, b) => a.minor - b.minor);
+    const fit = shipped.find((m) => m.minor >= version.minor);
+    return (fit ?? shipped[shipped.length - 1]).text;
+}
+function builtinSchemas(data) {
+    const resolved = new Map();
+    const definition = (name) => {
+        let schema = resolved.get(name);
+        if (schema)
+            return schema;
+        const text = data.types[name];
+        // A reference the source leaves undefined: accept anything rather than flag what the API accepts.
+        schema = text === undefined ? { any: true } : {};
+        resolved.set(name, schema);
+        if (text !== undefined)
+            Object.assign(schema, fromCompact(JSON.parse(text)));
+        return schema;
+    };
+    const reference = (name) => ({ resolve: () => definition(name) });
+    const fromCompact = (c) => {
+        if (typeof c === 'string') {
+            switch (c) {
+                case 'string':
+                case 'boolean':
+                    return { type: c };
+                // The declarations do not tell int32 from double: any number is accepted where a number belongs.
+                case 'number':
+                    return { type: 'number' };
+                case 'any':
+                    return { any: true };
+                case 'int-or-string':
+                    return { intOrString: true };
+                default:
+                    return reference(c);
+            }
+        }
+        if ('enum' in c)
+            return { type: 'string', enum: c.enum };
+        if ('items' in c)
+            return { type: 'array', items: fromCompact(c.items) };
+        if ('values' in c)
+            return { type: 'object', additionalProperties: fromCompact(c.values) };
+        if ('anyOf' in c)
+            return { anyOf: c.anyOf.map(fromCompact) };
+        const properties = {};
+        for (const [key, value] of Object.entries(c.properties))
+            properties[key] = fromCompact(value);
+        return c.required ? { type: 'object', properties, required: c.required } : { type: 'object', properties };
+    };
+    let versions;
+    const byKind = new Map();
+    for (const key of Object.keys(data.kinds)) {
+        const slash = key.lastIndexOf('/');
+        const kind = key.slice(slash + 1);
+        byKind.set(kind, [...(byKind.get(kind) ?? []), key.slice(0, slash)]);
+    }
+    return {
+        kubernetes: data.kubernetes,
+        origin: data.origin,
+        kind(apiVersion, kind) {
+            const name = data.kinds[`${apiVersion}/${kind}`];
+            return name === undefined ? undefined : definition(name);
+        },
+        apiVersions() {
+            versions ??= new Set(Object.keys(data.kinds).map((key) => key.slice(0, key.lastIndexOf('/'))));
+            return versions;
+        },
+        versionsOf: (kind) => byKind.get(kind) ?? [],
+        objectMeta: reference('IoK8sApimachineryPkgApisMetaV1ObjectMeta')
+    };
+}
+const loaded = new Map();
+/** The built-in schemas of a shipped minor (`1.36`), loaded once per process. */
+function loadBuiltinSchemas(minor) {
+    const load = DATA[minor];
+    if (!load)
+        return Promise.reject(new Error(`no Kubernetes schemas ship for ${minor} (${SHIPPED_MINORS.join(', ')})`));
+    let promise = loaded.get(minor);
+    if (!promise) {
+        promise = load().then(builtinSchemas);
+        loaded.set(minor, promise);
+    }
+    return promise;
+}
+
+// Custom resources' schemas from CustomResourceDefinition manifests: each served version's `openAPIV3Schema`
+// (apiextensions.k8s.io/v1; v1beta1's top-level `validation` too), read into a `Schema`. Pure.
+const TYPES = new Set(['object', 'array', 'string', 'integer', 'number', 'boolean']);
+/** An OpenAPI v3 schema of a CRD (JSONSchemaProps) as a `Schema`. */
+function fromOpenApi(node) {
+    if (!isRecord$1(node))
+        return { any: true };
+    const out = {};
+    if (typeof node.type === 'string' && TYPES.has(node.type))
+        out.type = node.type;
+    if (node['x-kubernetes-int-or-string'] === true) {
+        delete out.type;
+        out.intOrString = true;
+    }
+    if (node['x-kubernetes-preserve-unknown-fields'] === true) {
+        out.preserveUnknownFields = true;
+        if (!isRecord$1(node.properties) && node.type === undefined)
+            out.any = true;
+    }
+    if (node['x-kubernetes-embedded-resource'] === true)
+        out.embeddedResource = true;
+    if (isRecord$1(node.properties)) {
+        const properties = {};
+        for (const [key, value] of Object.entries(node.properties))
+            properties[key] = fromOpenApi(value);
+        out.properties = properties;
+    }
+    if (Array.isArray(node.required))
+        out.required = node.required.filter((r) => typeof r === 'string');
+    if (node.additionalProperties === true)
+        out.additionalProperties = true;
+    else if (isRecord$1(node.additionalProperties))
+        out.additionalProperties = fromOpenApi(node.additionalProperties);
+    if (isRecord$1(node.items))
+        out.items = fromOpenApi(node.items);
+    if (Array.isArray(node.enum) && node.enum.length > 0)
+        out.enum = node.enum;
+    return out;
+}
+/** True for a CustomResourceDefinition document. */
+function isCrd(object) {
+    return (object.kind === 'CustomResourceDefinition' &&
+        typeof object.apiVersion === 'string' &&
+        object.apiVersion.startsWith('apiextensions.k8s.io/'));
+}
+/** The served versions of a CRD with their schemas (a version without a schema accepts any object). */
+function crdSchemas(object, origin) {
+    if (!isCrd(object) || !isRecord$1(object.spec))
+        return [];
+    const spec = object.spec;
+    const group = typeof spec.group === 'string' ? spec.group : undefined;
+    const kind = isRecord$1(spec.names) && typeof spec.names.kind === 'string' ? spec.names.kind : undefined;
+    if (!group || !kind)
+        return [];
+    const shared = isRecord$1(spec.validation) ? spec.validation.openAPIV3Schema : undefined;
+    const versions = [];
+    if (Array.isArray(spec.versions)) {
+        for (const v of spec.versions) {
+            if (!isRecord$1(v) || typeof v.name !== 'string' || v.served === false)
+                continue;
+            const own = isRecord$1(v.schema) ? v.schema.openAPIV3Schema : undefined;
+            versions.push({ name: v.name, schema: own ?? shared });
+        }
+    }
+    else if (typeof spec.version === 'string')
+        versions.push({ name: spec.version, schema: shared });
+    return versions.map((v) => {
+        const schema = v.schema === undefined ? { any: true } : fromOpenApi(v.schema);
+        // apiVersion, kind and metadata of every custom resource are the API server's (metadata is checked as ObjectMeta).
+        schema.embeddedResource = true;
+        if (schema.properties) {
+            const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = schema.properties;
+            schema.properties = rest;
+        }
+        return { apiVersion: `${group}/${v.name}`, kind, origin, schema };
+    });
+}
+
+// Where the schema gate's CRDs come from, before any render: the chart's own `crds/` folder, the `crds/` folders of
+// its bundled dependencies (archives under charts/, nested ones too, and unpacked folders), and input `crds`
+// (globs of manifests in the workspace). CRDs a chart renders from its templates (cloudnative-pg's
+// `templates/crds/` behind `crds.create`) are read from the renders themselves (gates/schema.ts).
+/** Helm reads these files of a `crds/` folder (chartutil's manifest extensions). */
+const MANIFEST = /\.(ya?ml|json)$/i;
+/** The CRDs of one manifest text (several documents); documents that are not CRDs or do not parse are skipped. */
+function crdsOfText(text, origin) {
+    return parseRenderDetailed(text).documents.flatMap((doc) => crdSchemas(doc.object, origin));
+}
+async function filesUnder(dir) {
+    const entries = await promises.readdir(dir, { withFileTypes: true }).catch(() => []);
+    const out = [];
+    for (const entry of entries) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory())
+            out.push(...(await filesUnder(full)));
+        else if (entry.isFile())
+            out.push(full);
+    }
+    return out.sort();
+}
+/** `crds/` files of an archive's chart and of the archives it bundles, recursively. */
+async function archiveCrds(archive, label, depth = 0) {
+    const entries = await readTgzEntries(archive, label);
+    const out = [];
+    for (const entry of entries) {
+        // `<chart>/crds/x.yaml`, and `<chart>/charts/<dep>.tgz` (a dependency of the dependency).
+        const parts = entry.name.replace(/^\.\//, '').split('/');
+        if (parts[1] === 'crds' && parts.length >= 3 && MANIFEST.test(entry.name))
+            out.push(...crdsOfText(entry.data.toString('utf8'), `${label}: ${entry.name}`));
+        else if (depth < 4 && parts[1] === 'charts' && parts.length === 3 && entry.name.endsWith('.tgz'))
+            out.push(...(await archiveCrds(entry.data, `${label} > ${parts[2]}`, depth + 1)));
+    }
+    return out;
+}
+/** The CRDs the chart ships in `crds/` folders: its own and its dependencies' (archives and unpacked folders). */
+async function chartCrds(chartDir, displayChartDir) {
+    const out = [];
+    for (const file of await filesUnder(path.join(chartDir, 'crds'))) {
+        if (!MANIFEST.test(file))
+            continue;
+        out.push(...crdsOfText(await promises.readFile(file, 'utf8'), `${displayChartDir}/${path.relative(chartDir, file)}`));
+    }
+    const charts = path.join(chartDir, 'charts');
+    for (const entry of await promises.readdir(charts, { withFileTypes: true }).catch(() => [])) {
+        const full = path.join(charts, entry.name);
+        if (entry.isFile() && entry.name.endsWith('.tgz'))
+            out.push(...(await archiveCrds(await promises.readFile(full), `charts/${entry.name}`)));
+        else if (entry.isDirectory())
+            out.push(...(await chartCrds(full, `${displayChartDir}/charts/${entry.name}`)));
+    }
+    return out;
+}
+/** Input `crds`: each glob (relative to the workspace) → the CRDs of the files it matches; a glob matching none is named. */
+async function inputCrds(workspace, globs) {
+    const crds = [];
+    const unmatched = [];
+    const tooLarge = [];
+    for (const glob of globs) {
+        const matched = await globFiles(workspace, glob);
+        if (matched.length === 0)
+            unmatched.push(glob);
+        for (const file of matched) {
+            const full = path.join(workspace, file);
+            // The limit of every YAML file the action reads (docs/threat-model.md): a bigger one is named, not read.
+            if ((await promises.stat(full)).size > MAX_YAML_BYTES)
+                tooLarge.push(file);
+            else
+                crds.push(...crdsOfText(await promises.readFile(full, 'utf8'), file));
+        }
+    }
+    return { crds, unmatched, tooLarge };
+}
+
+// A rendered object checked against a structural schema, as the API server reads it with strict field validation
+// (what `kubectl apply` asks for, and kubeconform -strict does offline): an unknown field is an error; types,
+// enums and required fields are checked; int-or-string, x-kubernetes-preserve-unknown-fields, embedded resources and
+// maps (additionalProperties) are honoured. Pure: built-in kinds (schema/builtin.ts) and CRD versions
+// (schema/crd.ts) are both read into `Schema`; value constraints (pattern, minimum, CEL rules, …) are the API
+// server's business and not judged here.
+const SIMPLE_KEY = /^[A-Za-z_$][\w$-]*$/;
+/** `spec.template.spec.containers[0].image`, `metadata.annotations["a.b/c"]`. */
+function formatPath(path) {
+    let out = '';
+    for (const segment of path) {
+        if (typeof segment === 'number')
+            out += `[${segment}]`;
+        else if (SIMPLE_KEY.test(segment))
+            out += out === '' ? segment : `.${segment}`;
+        else
+            out += `[${JSON.stringify(segment)}]`;
+    }
+    return out === '' ? '(root)' : out;
+}
+function describeValue(value) {
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'an object';
+    if (typeof value === 'string') {
+        const text = value.length > 40 ? `${value.slice(0, 37)}...` : value;
+        return `string ${JSON.stringify(text)}`;
+    }
+    return `${typeof value} ${String(value)}`;
+}
+function typeMatches(type, value) {
+    switch (type) {
+        case 'object':
+            return isRecord$1(value);
+        case 'array':
+            return Array.isArray(value);
+        case 'string':
+            return typeof value === 'string';
+        case 'integer':
+            return typeof value === 'number' && Number.isInteger(value);
+        case 'number':
+            return typeof value === 'number';
+        case 'boolean':
+            return typeof value === 'boolean';
+    }
+}
+const EMBEDDED_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
+class Checker {
+    options;
+    problems = [];
+    constructor(options) {
+        this.options = options;
+    }
+    add(problem) {
+        if (this.problems.length < (this.options.limit ?? 50))
+            this.problems.push(problem);
+    }
+    /** True when nothing was found (for anyOf branches, checked on a scratch checker). */
+    check(value, schema, path) {
+        const s = schema.resolve ? schema.resolve() : schema;
+        // The API server reads a null field as unset.
+        if (value === null || value === undefined || s.any)
+            return;
+        if (s.anyOf && s.anyOf.length > 0) {
+            for (const branch of s.anyOf) {
+                const scratch = new Checker(this.options);
+                scratch.check(value, branch, path);
+                if (scratch.problems.length === 0)
+                    return;
+            }
+            this.add({ path, kind: 'type', value, message: `${describeValue(value)} matches none of the allowed types` });
+            return;
+        }
+        if (s.intOrString) {
+            if (typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value)))
+                return;
+            this.add({ path, kind: 'type', value, message: `expected an integer or a string, got ${describeValue(value)}` });
+            return;
+        }
+        if (s.type && !typeMatches(s.type, value)) {
+            this.add({ path, kind: 'type', value, message: `expected ${s.type}, got ${describeValue(value)}` });
+            return;
+        }
+        if (s.enum && s.enum.length > 0 && !s.enum.some((allowed) => allowed === value)) {
+            const allowed = s.enum.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ');
+            this.add({ path, kind: 'enum', value, message: `${describeValue(value)} is not one of: ${allowed}` });
+            return;
+        }
+        if (Array.isArray(value)) {
+            if (s.items)
+                value.forEach((item, i) => this.check(item, s.items, [...path, i]));
+            return;
+        }
+        if (isRecord$1(value))
+            this.object(value, s, path);
+    }
+    object(value, s, path) {
+        const properties = s.properties ?? {};
+        for (const name of s.required ?? []) {
+            if (value[name] === undefined || value[name] === null)
+                this.add({ path: [...path, name], kind: 'required', message: 'required field missing' });
+        }
+        for (const [key, item] of Object.entries(value)) {
+            const declared = Object.prototype.hasOwnProperty.call(properties, key) ? properties[key] : undefined;
+            if (declared) {
+                this.check(item, declared, [...path, key]);
+                continue;
+            }
+            if (s.embeddedResource && EMBEDDED_FIELDS.has(key)) {
+                if (key === 'metadata' && this.options.objectMeta)
+                    this.check(item, this.options.objectMeta, [...path, key]);
+                continue;
+            }
+            const extra = s.additionalProperties;
+            if (typeof extra === 'object')
+                this.check(item, extra, [...path, key]);
+            else if (extra === true || s.preserveUnknownFields)
+                continue;
+            else if (s.type === 'object' || s.properties !== undefined)
+                this.add({ path: [...path, key], kind: 'unknown-field', message: 'unknown field' });
+        }
+    }
+}
+/** Every problem of `value` against `schema` (at most `options.limit`, default 50), in document order. */
+function checkAgainst(value, schema, options = {}) {
+    const checker = new Checker(options);
+    checker.check(value, schema, []);
+    return checker.problems;
+}
+
+// Where a schema problem is, for its finding: the template that produced the resource (helm's `# Source:`), the line
+// there that writes the field, and the values key that line reads (`{{ .Values.x.y }}`), with where that value comes
+// from (input `set`, or a line of values.yaml).
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The template lines of own templates, read once each. */
+class ProblemLocator {
+    input;
+    texts = new Map();
+    constructor(input) {
+        this.input = input;
+    }
+    lines(source) {
+        let lines = this.texts.get(source);
+        if (!lines) {
+            const relative = source.slice(this.input.chartName.length + 1);
+            lines = promises.readFile(path.join(this.input.chartDir, relative), 'utf8').then((text) => text.split('\n'), () => undefined);
+            this.texts.set(source, lines);
+        }
+        return lines;
+    }
+    /** The location of a problem at `fieldPath` of a document from `source`. */
+    async locate(source, fieldPath) {
+        const file = repoFileForSource(source, this.input.chartName, this.input.displayChartDir);
+        if (!file || !source)
+            return {};
+        const out = { file };
+        const lines = await this.lines(source);
+        if (!lines)
+            return out;
+        // The deepest key of the path that a line of the template writes (`imagePullPolcy:`), else its parents'.
+        const keys = fieldPath.filter((s) => typeof s === 'string');
+        for (let i = keys.length - 1; i >= 0; i--) {
+            const pattern = new RegExp(`^\\s*(?:-\\s+)?["']?${escapeRegExp(keys[i])}["']?\\s*:`);
+            const index = lines.findIndex((line) => pattern.test(line));
+            if (index === -1)
+                continue;
+            out.line = index + 1;
+            if (i === keys.length - 1)
+                this.valueOf(lines[index], source, out);
+            return out;
+        }
+        return out;
+    }
+    /** The values key the line reads, and where the run's value of it comes from. */
+    valueOf(line, source, out) {
+        const match = /\.Values\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)/.exec(line);
+        if (!match)
+            return;
+        const subchart = /^[^/]+\/charts\/([^/]+)\//.exec(source);
+        const key = subchart ? `${subchart[1]}.${match[1]}` : match[1];
+        out.valuesKey = key;
+        const args = this.input.valueArgs;
+        for (let i = args.length - 2; i >= 0; i -= 2) {
+            if (args[i] !== '--set' && args[i] !== '--set-string')
+                continue;
+            const assignment = args[i + 1];
+            if (assignment.startsWith(`${key}=`)) {
+                out.valueOrigin = `input set (${assignment})`;
+                return;
+            }
+        }
+        const line2 = this.input.values.lineOf(parseDottedPath(key));
+        if (line2 !== undefined)
+            out.valueOrigin = `${this.input.values.displayPath}:${line2}`;
+    }
+}
+
+const SCHEMA_STEP = { id: 'schema', title: 'API schemas' };
+function groupOf(apiVersion) {
+    const slash = apiVersion.indexOf('/');
+    return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+/** One check of the whole run: every render's documents go through it; findings de-duplicated per template field. */
+class SchemaRun {
+    ctx;
+    settings;
+    builtin;
+    findings = [];
+    seen = new Set();
+    kinds = new Map();
+    crds = new Map();
+    missing = new Set();
+    locator;
+    renders = 0;
+    documents = 0;
+    failure;
+    constructor(ctx, settings, builtin) {
+        this.ctx = ctx;
+        this.settings = settings;
+        this.builtin = builtin;
+        this.locator = new ProblemLocator({
+            chartDir: ctx.chartDir,
+            chartName: ctx.chartName,
+            displayChartDir: ctx.displayChartDir,
+            values: ctx.values,
+            valueArgs: ctx.valueArgs
+        });
+    }
+    addCrds(crds) {
+        for (const crd of crds) {
+            const key = `${crd.apiVersion}/${crd.kind}`;
+            if (!this.crds.has(key))
+                this.crds.set(key, crd);
+        }
+    }
+    fail(error) {
+        this.failure ??= error instanceof Error ? error.message : String(error);
+    }
+    /** Checks one render's documents (the CRDs it renders are known before its custom resources are checked). */
+    async check(documents, optIn = false) {
+        this.renders++;
+        // `kind: List` documents come as their items (helm/render.ts renderedResources).
+        const flat = documents;
+        for (const doc of flat)
+            this.addCrds(crdSchemas(doc.object, `rendered by ${doc.source ?? 'the chart'}`));
+        for (const doc of flat)
+            await this.document(doc, optIn);
+    }
+    record(key) {
+        if (this.seen.has(key))
+            return false;
+        this.seen.add(key);
+        return true;
+    }
+    async document(doc, optIn) {
+        const { apiVersion, kind } = doc;
+        if (!apiVersion || !kind)
+            return;
+        this.documents++;
+        const kindKey = `${apiVersion}/${kind}`;
+        const data = this.kinds.get(kindKey) ?? { apiVersion, kind, documents: 0, schema: 'none' };
+        data.documents++;
+        this.kinds.set(kindKey, data);
+        const where = doc.source ?? 'the render';
+        const file = repoFileForSource(doc.source, this.ctx.chartName, this.ctx.displayChartDir);
+        const version = this.settings.kubeVersion;
+        const status = apiStatus(apiVersion, kind, version);
+        if (status && this.record(`${where}\0${kindKey}\0api`)) {
+            const at = file ? { file, ...(await this.kindLine(doc.source)) } : {};
+            if (status.status === 'removed')
+                this.findings.push({
+                    rule: 'schema-removed-api',
+                    severity: 'error',
+                    message: `${kind} ${apiVersion} (${where}${doc.name ? `, ${doc.name}` : ''}) is not served by Kubernetes ${version.text}: removed in ${status.removedIn}.`,
+                    fix: `Use ${status.replacement}${status.replacement.includes(' ') ? '' : ` ${kind}`} (check the fields that changed between the versions).`,
+                    ...at
+                });
+            else
+                this.findings.push({
+                    rule: 'schema-deprecated-api',
+                    severity: 'warning',
+                    message: `${kind} ${apiVersion} (${where}) is deprecated since Kubernetes ${status.deprecatedIn}${status.removedIn ? ` and removed in ${status.removedIn}` : ''}.`,
+                    fix: `Move to ${status.replacement}${status.replacement.includes(' ') ? '' : ` ${kind}`}.`,
+                    ...at
+                });
+        }
+        if (status?.status === 'removed')
+            return;
+        const crd = this.crds.get(kindKey);
+        let schema;
+        if (crd) {
+            schema = crd.schema;
+            data.schema = crd.origin;
+        }
+        else {
+            schema = this.builtin.kind(apiVersion, kind);
+            if (schema)
+                data.schema = 'built-in';
+        }
+        if (!schema) {
+            this.missingSchema(doc, file, optIn);
+            return;
+        }
+        const problems = checkAgainst(doc.object, schema, { objectMeta: this.builtin.objectMeta });
+        for (const problem of problems)
+            await this.problem(doc, problem);
+    }
+    async kindLine(source) {
+        const at = await this.locator.locate(source, ['apiVersion']);
+        return at.line === undefined ? {} : { line: at.line };
+    }
+    /**
+     * A kind without schema. Seen only in an opt-in render (a toggle off by default: the monitoring kinds, which a
+     * fresh cluster does not have by design), it is a notice unless missing-schemas is error.
+     */
+    missingSchema(doc, file, optIn) {
+        const { apiVersion = '', kind = '' } = doc;
+        const served = this.builtin.versionsOf(kind).filter((v) => groupOf(v) === groupOf(apiVersion));
+        const builtinGroup = served.length > 0;
+        if (!builtinGroup && this.settings.missingSchemas === 'off')
+            return;
+        if (!this.record(`${apiVersion}/${kind}\0missing`))
+            return;
+        this.missing.add(`${apiVersion}/${kind}`);
+        const finding = builtinGroup
+            ? {
+                rule: 'schema-unknown-api',
+                severity: 'error',
+                message: `${kind} ${apiVersion} (${doc.source ?? 'the render'}) is not served by Kubernetes ${this.settings.kubeVersion.text}; it serves ${kind} as ${served.join(', ')}.`,
+                fix: `Use ${served[served.length - 1]}.`
+            }
+            : {
+                rule: 'schema-missing',
+                severity: this.settings.missingSchemas === 'error' ? 'error' : optIn ? 'notice' : 'warning',
+                message: `No schema for ${kind} ${apiVersion} (${doc.source ?? 'the render'}${optIn ? ', rendered when opted in' : ''}): no CRD for it in the chart, its dependencies or input crds, so it is not checked.`,
+                fix: `Add the blueprint that installs its CRD to blueprint.yaml spec.depends, or give a CRD manifest of ${groupOf(apiVersion) || apiVersion} to input crds (a glob in the workspace); missing-schemas: off silences this.`
+            };
+        if (file)
+            finding.file = file;
+        this.findings.push(finding);
+    }
+    async problem(doc, problem) {
+        const field = formatPath(problem.path);
+        const where = doc.source ?? 'the render';
+        if (!this.record(`${where}\0${field}\0${problem.kind}`))
+            return;
+        const at = await this.locator.locate(doc.source, problem.path);
+        const value = at.valuesKey && (problem.kind === 'type' || problem.kind === 'enum')
+            ? ` The value comes from ${at.valuesKey}${at.valueOrigin ? ` (${at.valueOrigin})` : ''}.`
+            : '';
+        const finding = {
+            rule: 'schema',
+            severity: 'error',
+            message: `${field}: ${problem.message} (${doc.kind} ${doc.name ?? ''} from ${where}, ${doc.apiVersion}).${value}`,
+            fix: fixFor(problem, field, at.valuesKey)
+        };
+        if (at.file)
+            finding.file = at.file;
+        if (at.line !== undefined)
+            finding.line = at.line;
+        this.findings.push(finding);
+    }
+    step(durationMs) {
+        const kinds = [...this.kinds.values()].sort((a, b) => a.apiVersion === b.apiVersion ? (a.kind < b.kind ? -1 : 1) : a.apiVersion < b.apiVersion ? -1 : 1);
+        const data = {
+            kubernetes: this.settings.kubeVersion.text,
+            schemas: { kubernetes: this.builtin.kubernetes, origin: this.builtin.origin },
+            renders: this.renders,
+            documents: this.documents,
+            kinds,
+            crds: [...this.crds.values()].map((c) => ({ apiVersion: c.apiVersion, kind: c.kind, origin: c.origin })),
+            problems: this.findings.filter((f) => f.rule === 'schema').length
+        };
+        const findings = [...this.findings];
+        if (this.failure)
+            findings.push({
+                rule: 'schema',
+                severity: 'error',
+                message: `The schema check could not finish: ${this.failure}`,
+                fix: 'Report this as a bug of the action, with the blueprint that shows it.'
+            });
+        const errors = findings.filter((f) => f.severity === 'error').length;
+        const warnings = findings.filter((f) => f.severity === 'warning').length;
+        const parts = [
+            `${this.documents} documents of ${this.renders} render${this.renders === 1 ? '' : 's'} against Kubernetes ${this.settings.kubeVersion.text}`
+        ];
+        if (this.crds.size > 0)
+            parts.push(`${this.crds.size} CRD${this.crds.size === 1 ? '' : 's'}`);
+        if (errors > 0)
+            parts.push(`${errors} error${errors === 1 ? '' : 's'}`);
+        if (this.missing.size > 0)
+            parts.push(`${this.missing.size} kind${this.missing.size === 1 ? '' : 's'} without schema`);
+        else if (warnings > 0)
+            parts.push(`${warnings} warning${warnings === 1 ? '' : 's'}`);
+        if (errors === 0 && warnings === 0)
+            parts.push('all valid');
+        return { ...SCHEMA_STEP, status: statusOf(findings), durationMs, summary: parts.join(', '), findings, data };
+    }
+}
+function fixFor(problem, field, valuesKey) {
+    switch (problem.kind) {
+        case 'unknown-field':
+            return `Remove ${field} or correct its spelling: the API rejects fields it does not know (kubectl apply and Flux fail on it).`;
+        case 'required':
+            return `Set ${field}: the API requires it.`;
+        default:
+            return valuesKey
+                ? `Give ${valuesKey} a value of the right type (a number without quotes for an integer; --set-string only for strings).`
+                : `Correct the value of ${field} in the template.`;
+    }
+}
+
+/** The documents of an opt-in render that the default render does not have (those were checked already). */
+function newDocuments(outcome, seen) {
+    if (outcome.result.exitCode !== 0)
+        return [];
+    const fresh = splitRenderBySource(outcome.result.stdout)
+        .filter((chunk) => !seen.has(chunk.text))
+        .map((chunk) => chunk.text);
+    return fresh.length === 0 ? [] : parseRenderDetailed(fresh.join('')).documents;
+}
+/** The gate: checks planned on the renders' jobs (see the header); finish() waits for them and assembles. */
+const schemaGate = {
+    id: SCHEMA_STEP.id,
+    plan(pc) {
+        const { ctx } = pc;
+        const settings = ctx.schema;
+        if (!settings)
+            return Promise.resolve({
+                jobs: [],
+                finish: () => ({ step: { ...SCHEMA_STEP, status: 'skipped', durationMs: 0, summary: 'skipped', findings: [] } })
+            });
+        const started = performance.now();
+        let busyMs = 0;
+        const timed = async (work) => {
+            const start = performance.now();
+            try {
+                await work();
+            }
+            catch (error) {
+                run?.fail(error);
+            }
+            finally {
+                busyMs += performance.now() - start;
+            }
+        };
+        let run;
+        const setup = (async () => {
+            const [builtin, own, input] = await Promise.all([
+                loadBuiltinSchemas(schemaMinorFor(settings.kubeVersion)),
+                chartCrds(ctx.chartDir, ctx.displayChartDir),
+                inputCrds(settings.workspace, settings.crdGlobs)
+            ]);
+            run = new SchemaRun(ctx, settings, builtin);
+            run.addCrds(own);
+            run.addCrds(input.crds);
+            for (const file of input.tooLarge)
+                run.findings.push({
+                    rule: 'schema-crds',
+                    severity: 'warning',
+                    message: `Input crds: ${file} is over 5 MiB and was not read.`,
+                    fix: 'Split it into one file per CRD, or name only the CRDs the blueprint uses.',
+                    file
+                });
+            for (const glob of input.unmatched)
+                run.findings.push({
+                    rule: 'schema-crds',
+                    severity: 'warning',
+                    message: `Input crds: ${glob} matches no file in the workspace.`,
+                    fix: 'Give a glob relative to the workspace, e.g. platform/crds/*.yaml.'
+                });
+            return run;
+        })();
+        setup.catch(() => undefined); // read by every check below
+        let seen;
+        const defaultChecked = new Promise((resolve) => {
+            pc.defaultRender.after((outcome) => timed(async () => {
+                const check = await setup;
+                if (outcome.result.exitCode === 0) {
+                    seen = new Set(splitRenderBySource(outcome.result.stdout).map((chunk) => chunk.text));
+                    await check.check(outcome.documents);
+                }
+            }).finally(resolve));
+        });
+        const optIn = [];
+        pc.optInRenders.subscribe((outcome) => {
+            const done = timed(async () => {
+                const check = await setup;
+                await defaultChecked;
+                if (seen)
+                    await check.check(newDocuments(outcome, seen), true);
+            });
+            optIn.push(done);
+            return done;
+        });
+        return Promise.resolve({
+            jobs: [],
+            async finish() {
+                await defaultChecked;
+                await Promise.all(optIn);
+                const check = await setup.catch((error) => error);
+                if (!(check instanceof SchemaRun)) {
+                    const message = check instanceof Error ? check.message : String(check);
+                    return {
+                        step: {
+                            ...SCHEMA_STEP,
+                            status: 'failed',
+                            durationMs: Math.round(performance.now() - started),
+                            summary: `schemas could not be loaded: ${message}`,
+                            findings: [{ rule: 'schema', severity: 'error', message: `The schema check could not start: ${message}` }]
+                        }
+                    };
+                }
+                if (pc.defaultRender.get().result.exitCode !== 0)
+                    return {
+                        step: {
+                            ...SCHEMA_STEP,
+                            status: 'skipped',
+                            durationMs: 0,
+                            summary: 'skipped: the default render failed',
+                            findings: []
+                        }
+                    };
+                return { step: check.step(Math.round(busyMs)) };
+            }
+        });
+    }
+};
+
 /** The gates, in the order of their steps. */
-const GATES = [renderGate, lintGate, observabilityGate, neverLatestGate, imagesGate, chartTestsGate];
+const GATES = [
+    renderGate,
+    lintGate,
+    observabilityGate,
+    neverLatestGate,
+    imagesGate,
+    schemaGate,
+    chartTestsGate
+];
 /** A gate's step with its typed data, or undefined when the result has no such step. */
 function gateStep(result, id) {
     return result.steps.find((step) => step.id === id);
@@ -4648,11 +5477,12 @@ async function runGates(ctx) {
         ctx.chartDir,
         '--namespace',
         ctx.namespace,
+        ...kubeVersionArgs(ctx),
         ...(withRunValues ? ctx.valueArgs : []),
         ...extra
     ];
     const defaultRender = renderJob(ctx.helm, 'render:default', templateArgs([]));
-    const pc = { ctx, templateArgs, defaultRender };
+    const pc = { ctx, templateArgs, defaultRender, optInRenders: new RenderFeed() };
     // Each gate's jobs join the pool as soon as it has planned (the chart tests first, see JobPool).
     const start = performance.now();
     const pool = new JobPool(ctx.concurrency);
@@ -4680,7 +5510,7 @@ async function runGates(ctx) {
     ctx.values.locate?.();
     const jobs = await pool.finish(); // throws a failed job's or plan's error once nothing runs
     const wallMs = Math.round(performance.now() - start);
-    const outputs = plans.map((plan) => plan.finish());
+    const outputs = await Promise.all(plans.map(async (plan) => plan.finish()));
     const render = defaultRender.get();
     const out = {
         steps: outputs.map((o) => o.step),
@@ -5997,7 +6827,8 @@ async function checkStep(ctx, build, valueArgs, epoch, upstreamName) {
         headWork: work,
         headBuilt: built,
         build: build.options,
-        valueArgs,
+        // The base renders for the same release as the head (`.Capabilities.KubeVersion` alike on both sides).
+        valueArgs: ['--kube-version', inputs.kubernetesVersion.text, ...valueArgs],
         releaseName: work.name,
         namespace: `smoke-${work.name}`,
         outputDir: folders.output,
@@ -6035,7 +6866,14 @@ async function checkStep(ctx, build, valueArgs, epoch, upstreamName) {
             chartTests: inputs.chartTests,
             yieldCpusToChartTests: true,
             neverLatest: inputs.neverLatest,
-            chartYaml: blueprint.chartYaml
+            chartYaml: blueprint.chartYaml,
+            kubeVersion: inputs.kubernetesVersion.text,
+            schema: {
+                kubeVersion: inputs.kubernetesVersion,
+                missingSchemas: inputs.missingSchemas,
+                crdGlobs: inputs.crds,
+                workspace: inputs.workspace
+            }
         }),
         // Blobs upload while the gates run; only commit() (once every gate passed) tags the chart.
         packageChart(helm, work, folders.package, epoch, built).then((packaged) => ({

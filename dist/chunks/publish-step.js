@@ -1,4 +1,4 @@
-import { S as chartRef } from './action.js';
+import { U as chartRef } from './action.js';
 import 'node:module';
 import '../index.js';
 

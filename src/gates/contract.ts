@@ -12,6 +12,7 @@ import type { RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
 import type { ToggleOverrides } from '../inputs/inputs.js'
 import { defaultConcurrency } from '../util/concurrency.js'
+import type { KubeVersion } from '../schema/kube-versions.js'
 
 export interface GateContext {
   helm: Helm
@@ -52,6 +53,25 @@ export interface GateContext {
   neverLatest?: 'error' | 'warning' | 'off'
   /** The blueprint's Chart.yaml: the dependency line of an upstream image no values key sets. */
   chartYaml?: YamlSource<{ dependencies?: readonly unknown[] }>
+  /** Input kubernetes-version as helm reads it (`v1.36.0`): every render and lint gets `--kube-version` with it. */
+  kubeVersion?: string
+  /** The schema gate's settings (inputs kubernetes-version, crds, missing-schemas); absent: the gate is skipped. */
+  schema?: SchemaSettings
+}
+
+/** Inputs kubernetes-version, crds and missing-schemas, as the schema gate (gates/schema.ts) needs them. */
+export interface SchemaSettings {
+  kubeVersion: KubeVersion
+  /** Input missing-schemas: how a rendered kind without a schema counts. */
+  missingSchemas: 'warning' | 'error' | 'off'
+  /** Input crds: globs relative to the workspace. */
+  crdGlobs: string[]
+  workspace: string
+}
+
+/** `--kube-version <input>` for every render and lint, so `.Capabilities.KubeVersion` is the release checked. */
+export function kubeVersionArgs(ctx: Pick<GateContext, 'kubeVersion'>): string[] {
+  return ctx.kubeVersion ? ['--kube-version', ctx.kubeVersion] : []
 }
 
 export interface Span {
@@ -78,7 +98,8 @@ export interface Job {
 /** What one gate planned: its jobs, and how it turns their results into its step once the pool ended. */
 interface GatePlan {
   jobs: Job[]
-  finish(): GateOutput
+  /** May wait for work the gate did beside the pool (the schema gate's checks), never for a process. */
+  finish(): GateOutput | Promise<GateOutput>
 }
 
 interface GateOutput {
@@ -94,6 +115,8 @@ export interface PlanContext {
   templateArgs(extra: readonly string[], withRunValues?: boolean): string[]
   /** The default render: planned once, parsed once, shared by render, observability and images. */
   defaultRender: RenderJob
+  /** The observability cases' opt-in renders (one toggle on each), as they come in: read by the schema gate. */
+  optInRenders: RenderFeed
 }
 
 export interface Gate {
@@ -123,11 +146,17 @@ export interface Handle<R> {
   job: Job
   /** The result; throws when read before the job ran (a planning bug). */
   get(): R
+  /**
+   * Work another gate does with the result inside this job, once it is in (e.g. the schema gate checks a render
+   * while the pool runs, not after it): awaited before the job ends. It must not throw (a throw fails the pool).
+   */
+  after(work: (out: R) => void | Promise<void>): void
 }
 
 function handle<R>(id: string, kind: Job['kind'], work: () => Promise<{ out: R; done: JobDone }>): Handle<R> {
   let out: R | undefined
   let ran = false
+  const afterwards: ((out: R) => void | Promise<void>)[] = []
   return {
     job: {
       id,
@@ -136,13 +165,36 @@ function handle<R>(id: string, kind: Job['kind'], work: () => Promise<{ out: R; 
         const result = await work()
         out = result.out
         ran = true
+        for (const next of afterwards) await next(result.out)
         return result.done
       }
     },
     get: () => {
       if (!ran) throw new Error(`gate job ${id} was read before it ran`)
       return out as R
+    },
+    after: (next) => {
+      afterwards.push(next)
     }
+  }
+}
+
+/**
+ * The observability cases' opt-in renders, published by the job that produced each (merged or separate), so
+ * another gate can read them while the pool runs. A subscriber also gets what was published before it subscribed.
+ */
+export class RenderFeed {
+  private readonly published: RenderJobOutcome[] = []
+  private readonly subscribers: ((outcome: RenderJobOutcome) => void | Promise<void>)[] = []
+
+  async publish(outcome: RenderJobOutcome): Promise<void> {
+    this.published.push(outcome)
+    for (const subscriber of this.subscribers) await subscriber(outcome)
+  }
+
+  subscribe(subscriber: (outcome: RenderJobOutcome) => void | Promise<void>): void {
+    this.subscribers.push(subscriber)
+    for (const outcome of this.published) void subscriber(outcome)
   }
 }
 

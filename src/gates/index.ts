@@ -7,21 +7,39 @@
 //
 // A new gate: a module exporting a `Gate`, and one line in GATES.
 //
-// The one module allowed 9 src/ imports (`npm run lint`: import-count.mjs --allow gates/index.ts=9): one per
+// The one module allowed 10 src/ imports (`npm run lint`: import-count.mjs --allow gates/index.ts=10): one per
 // gate by design (GATES, GateStepData), plus the contract, the result types and the images gate's verdicts.
 // Fewer would mean a barrel re-exporting the gates, which only hides them; a new gate raises the allowance.
 import type { RenderedDocument, StepResult } from '../types.js'
 import type { ImageVerdict } from '../images/images.js'
 import { chartTestsGate, type ChartTestsData } from './chart-tests.js'
-import { JobPool, renderJob, type Gate, type GateContext, type JobStat, type PlanContext } from './contract.js'
+import {
+  JobPool,
+  RenderFeed,
+  kubeVersionArgs,
+  renderJob,
+  type Gate,
+  type GateContext,
+  type JobStat,
+  type PlanContext
+} from './contract.js'
 import { imagesGate, type ImagesData } from './images.js'
 import { lintGate, type LintData } from './lint.js'
 import { neverLatestGate, type NeverLatestData } from './never-latest.js'
 import { observabilityGate, type ObservabilityData } from './observability.js'
 import { renderGate, type RenderData } from './render-step.js'
+import { schemaGate, type SchemaData } from './schema.js'
 
 /** The gates, in the order of their steps. */
-const GATES: readonly Gate[] = [renderGate, lintGate, observabilityGate, neverLatestGate, imagesGate, chartTestsGate]
+const GATES: readonly Gate[] = [
+  renderGate,
+  lintGate,
+  observabilityGate,
+  neverLatestGate,
+  imagesGate,
+  schemaGate,
+  chartTestsGate
+]
 
 /** Each gate step's typed data, by step id (what the report reads). */
 export interface GateStepData {
@@ -30,6 +48,7 @@ export interface GateStepData {
   observability: ObservabilityData
   'never-latest': NeverLatestData
   images: ImagesData
+  schema: SchemaData
   'chart-tests': ChartTestsData
 }
 
@@ -56,11 +75,12 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
     ctx.chartDir,
     '--namespace',
     ctx.namespace,
+    ...kubeVersionArgs(ctx),
     ...(withRunValues ? ctx.valueArgs : []),
     ...extra
   ]
   const defaultRender = renderJob(ctx.helm, 'render:default', templateArgs([]))
-  const pc: PlanContext = { ctx, templateArgs, defaultRender }
+  const pc: PlanContext = { ctx, templateArgs, defaultRender, optInRenders: new RenderFeed() }
 
   // Each gate's jobs join the pool as soon as it has planned (the chart tests first, see JobPool).
   const start = performance.now()
@@ -90,7 +110,7 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
   const jobs = await pool.finish() // throws a failed job's or plan's error once nothing runs
   const wallMs = Math.round(performance.now() - start)
 
-  const outputs = plans.map((plan) => plan.finish())
+  const outputs = await Promise.all(plans.map(async (plan) => plan.finish()))
   const render = defaultRender.get()
   const out: GatesResult = {
     steps: outputs.map((o) => o.step),

@@ -26,7 +26,7 @@ import type { Finding, StepResult } from '../types.js'
 import { displayJoin, repoFileForSource, templateLocation } from './common.js'
 import { lastLines } from '../util/text.js'
 import { segmentMatcher } from '../util/glob.js'
-import { helmJob, wall, type Gate } from './contract.js'
+import { helmJob, kubeVersionArgs, wall, type Gate } from './contract.js'
 import { lintTarget } from './lint-view.js'
 
 type LintLevel = 'ERROR' | 'WARNING' | 'INFO'
@@ -179,9 +179,10 @@ export interface LintRunPlan {
 export async function planLint(
   chartDir: string,
   valueArgs: readonly string[],
-  lintValuesGlob: string | undefined
+  lintValuesGlob: string | undefined,
+  kubeVersion: readonly string[] = []
 ): Promise<LintRunPlan[]> {
-  const base = ['lint', '--strict', chartDir, ...valueArgs]
+  const base = ['lint', '--strict', chartDir, ...kubeVersion, ...valueArgs]
   const files = await globFiles(chartDir, lintValuesGlob?.trim() || DEFAULT_LINT_VALUES_GLOB)
   return [
     { label: 'default', args: base },
@@ -294,7 +295,7 @@ export const lintGate: Gate = {
   async plan(pc) {
     const { ctx } = pc
     const target = await lintTarget(ctx.chartDir, path.join(ctx.scriptRoot, 'lint-view', path.basename(ctx.chartDir)))
-    const plans = await planLint(target.dir, ctx.valueArgs, ctx.lintValuesGlob)
+    const plans = await planLint(target.dir, ctx.valueArgs, ctx.lintValuesGlob, kubeVersionArgs(ctx))
     const runs = plans.map((plan) => ({ plan, job: helmJob(ctx.helm, `lint:${plan.label}`, plan.args) }))
     return {
       jobs: runs.map((r) => r.job.job),

@@ -27,6 +27,7 @@ import { parseRenderDetailed, splitRenderBySource } from '../helm/render.js'
 import { loadYamlFile } from '../chart/yaml-source.js'
 import {
   customJob,
+  kubeVersionArgs,
   renderJob,
   type GateContext,
   type Job,
@@ -188,22 +189,26 @@ export async function planCaseRenders(
   pc: PlanContext,
   cases: readonly RenderCase[],
   commonArgs: readonly string[],
-  mentioning: string
+  mentioning: string,
+  /** Called inside the job that produced case i's outcome (merged or its own render), once it is in. */
+  onOutcome?: (i: number, outcome: RenderJobOutcome) => Promise<void>
 ): Promise<CaseRenders> {
   const { ctx } = pc
   const separate = (): ReturnType<typeof renderJob>[] =>
-    cases.map((c) =>
-      renderJob(ctx.helm, c.id, pc.templateArgs([...c.set.flatMap((s) => ['--set', s]), ...commonArgs]), {
+    cases.map((c, i) => {
+      const job = renderJob(ctx.helm, c.id, pc.templateArgs([...c.set.flatMap((s) => ['--set', s]), ...commonArgs]), {
         mentioning
       })
-    )
+      if (onOutcome) job.after((outcome) => onOutcome(i, outcome))
+      return job
+    })
   if ((await mergeBlocker(ctx, cases)) !== undefined) {
     const jobs = separate()
     return { jobs: jobs.map((j) => j.job), get: (i) => jobs[i].get(), merged: () => false }
   }
   const dir = path.join(ctx.scriptRoot, UMBRELLA)
   await writeUmbrella(dir, ctx.chartDir, ctx.chartName, cases.length)
-  const args = ['template', ctx.releaseName, dir, '--namespace', ctx.namespace]
+  const args = ['template', ctx.releaseName, dir, '--namespace', ctx.namespace, ...kubeVersionArgs(ctx)]
   cases.forEach((c, i) => {
     const prefix = `${caseName(i)}.${ctx.chartName.replace(/[\\.,=[\]]/g, (ch) => `\\${ch}`)}`
     args.push(...prefixValueArgs(ctx.valueArgs, prefix)!)
@@ -234,6 +239,7 @@ export async function planCaseRenders(
         span
       }
     })
+    if (onOutcome) for (const [i, outcome] of outcomes.entries()) await onOutcome(i, outcome)
     return { out: outcomes, done: result }
   })
   return {

@@ -678,7 +678,10 @@ export const observabilityGate: Gate = {
     }
     const toggles = discoverToggles(ctx.values.data, ctx.toggles, lookup)
     const { cases, switchedOff } = observabilityCases(toggles)
-    const renders = await planCaseRenders(pc, cases, MONITORING_API_ARGS, MONITORING_GROUP)
+    // Each opt-in render (case 2: one toggle on) is published as it comes in: the schema gate checks its documents.
+    const renders = await planCaseRenders(pc, cases, MONITORING_API_ARGS, MONITORING_GROUP, (i, outcome) =>
+      i < toggles.length ? pc.optInRenders.publish(outcome) : Promise.resolve()
+    )
     return {
       jobs: renders.jobs,
       finish() {

@@ -14,6 +14,7 @@ import type { RepositoryMirror } from '../chart/mirrors.js'
 import type { HelmDownloadSource } from '../helm/helm-install.js'
 import { isLoopbackHost, urlUserinfo, withoutUserinfo } from '../net/net.js'
 import { registerSecret } from '../util/secrets.js'
+import { DEFAULT_KUBERNETES_VERSION, parseKubeVersion, type KubeVersion } from '../schema/kube-versions.js'
 import { ActionError } from '../types.js'
 
 type SummaryMode = 'always' | 'on-failure' | 'off'
@@ -70,6 +71,12 @@ export interface ActionInputs {
   imageFields: ImageField[]
   /** How the never-:latest rule's findings count: error (default), warning, or off (not run). */
   neverLatest: NeverLatestMode
+  /** Input kubernetes-version: every render's --kube-version, the schema gate's release. */
+  kubernetesVersion: KubeVersion
+  /** Input crds: globs of CRD manifests relative to the workspace. */
+  crds: string[]
+  /** Input missing-schemas: how a rendered kind without a schema counts. */
+  missingSchemas: 'warning' | 'error' | 'off'
   resolveDigests: boolean
   chartTests: boolean
   commentMode: CommentMode
@@ -115,6 +122,18 @@ function oneOf<T extends string>(read: InputReader, name: string, allowed: reado
     `set ${name} to one of ${allowed.join(', ')}`,
     { input: name, value: read(name).trim() }
   )
+}
+
+/** Input kubernetes-version: `1.36`, `v1.33.2` (1.16 or later); empty: the default. */
+function readKubernetesVersion(raw: string): KubeVersion {
+  const text = raw.trim() || DEFAULT_KUBERNETES_VERSION
+  const version = parseKubeVersion(text)
+  if (!version)
+    throw new ActionError(
+      `input kubernetes-version: "${text}" is not a Kubernetes release like 1.36 or v1.33.2 (1.16 or later)`,
+      `set kubernetes-version to the minor your clusters run, e.g. ${DEFAULT_KUBERNETES_VERSION}`
+    )
+  return version
 }
 
 /** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
@@ -359,6 +378,12 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     imageAllowlist: parseAllowlist(read('image-allowlist')),
     imageFields: parseImageFields(read('image-fields')),
     neverLatest: oneOf<NeverLatestMode>(read, 'never-latest', ['error', 'warning', 'off'], 'error'),
+    kubernetesVersion: readKubernetesVersion(read('kubernetes-version')),
+    crds: lines(read('crds')).map((glob) => {
+      workspacePath(workspace, 'crds', glob.replace(/[*?[{].*$/, '') || '.')
+      return glob
+    }),
+    missingSchemas: oneOf<'warning' | 'error' | 'off'>(read, 'missing-schemas', ['warning', 'error', 'off'], 'warning'),
     resolveDigests: boolean(read, 'resolve-digests', false),
     chartTests: boolean(read, 'chart-tests', true),
     commentMode: oneOf<CommentMode>(read, 'comment-mode', ['update', 'recreate', 'on-failure', 'off'], 'update'),

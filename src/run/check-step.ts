@@ -46,7 +46,8 @@ export async function checkStep(
     headWork: work,
     headBuilt: built,
     build: build.options,
-    valueArgs,
+    // The base renders for the same release as the head (`.Capabilities.KubeVersion` alike on both sides).
+    valueArgs: ['--kube-version', inputs.kubernetesVersion.text, ...valueArgs],
     releaseName: work.name,
     namespace: `smoke-${work.name}`,
     outputDir: folders.output,
@@ -86,7 +87,14 @@ export async function checkStep(
       chartTests: inputs.chartTests,
       yieldCpusToChartTests: true,
       neverLatest: inputs.neverLatest,
-      chartYaml: blueprint.chartYaml
+      chartYaml: blueprint.chartYaml,
+      kubeVersion: inputs.kubernetesVersion.text,
+      schema: {
+        kubeVersion: inputs.kubernetesVersion,
+        missingSchemas: inputs.missingSchemas,
+        crdGlobs: inputs.crds,
+        workspace: inputs.workspace
+      }
     }),
     // Blobs upload while the gates run; only commit() (once every gate passed) tags the chart.
     packageChart(helm, work, folders.package, epoch, built).then((packaged) => ({
