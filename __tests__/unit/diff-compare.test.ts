@@ -148,6 +148,22 @@ items:
     expect(c.resources[0].diff).toContain('+  shown: new-t0ken-visible')
   })
 
+  it('with a redact function, values are redacted in the data, before the YAML writer quotes and escapes them', () => {
+    const secret = 'pa\'ss"w\\ord9\x01'
+    const redact = (text: string): string => text.split(secret).join('***')
+    const cm = (value: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  v: ${JSON.stringify(value)}\n  ${JSON.stringify(value)}: key\n`
+    const head = render(cm(`x ${secret} y`))
+    const plain = compareRenders(render(cm('before')), head).resources[0].diff
+    // Without it the YAML writer escapes the value: a text search for the raw value finds nothing to hide.
+    expect(plain).toContain('+  v: "x pa\'ss\\"w\\\\ord9\\x01 y"')
+    expect(redact(plain)).toContain('pa\'ss\\"w\\\\ord9\\x01')
+    const diff = compareRenders(render(cm('before')), head, { redact }).resources[0].diff
+    expect(diff).toContain('+  v: x *** y')
+    expect(diff).toContain('+  x *** y: key')
+    expect(diff).not.toMatch(/pa'ss/)
+  })
+
   it('an unchanged Secret stays unchanged', () => {
     const text = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: QQ==\n'
     expect(compareRenders(render(text), render(text)).counts).toEqual({

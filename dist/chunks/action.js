@@ -3737,174 +3737,6 @@ function nextLink(link) {
     return undefined;
 }
 
-// Secrets are registered once (and masked by the runner via core.setSecret);
-// every text that leaves the action (summary, comment, JSON report, errors)
-// goes through redact() as a second line of defence.
-const secrets = new Set();
-function registerSecret(value) {
-    if (!value)
-        return;
-    secrets.add(value);
-    setSecret(value);
-}
-function redact(text) {
-    let out = text;
-    for (const secret of secrets) {
-        if (secret.length >= 3)
-            out = out.split(secret).join('***');
-    }
-    return out;
-}
-
-// Where an action input is set: the line of the workflow file that gives it (`blueprint: platform/temporl`), so an
-// error about an input is annotated there. The workflow file is GITHUB_WORKFLOW_REF's path
-// (`owner/repo/.github/workflows/ci.yml@refs/heads/main`), read from the checkout; nothing when it is not there
-// (a workflow of another repository, no checkout, a local run) or does not set the input.
-/** `.github/workflows/ci.yml` of GITHUB_WORKFLOW_REF (`owner/repo/.github/workflows/ci.yml@ref`). */
-function workflowFileOf(workflowRef) {
-    const file = /^[^/]+\/[^/]+\/(\.github\/workflows\/[^@]+\.ya?ml)@/.exec(workflowRef ?? '')?.[1];
-    return file && !file.split('/').includes('..') ? file : undefined;
-}
-const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/**
- * Pure: the 1-based line of `text` (a workflow file) that sets input `name`, as a block (`name: value`) or flow
- * (`with: { name: value }`) mapping entry. With a value, the line giving that value (quoted or not) wins; else, or
- * when it is given by an expression (`${{ matrix.blueprint }}`), the first line setting the input.
- */
-function inputLine(text, name, value) {
-    const key = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:(?:\\s|$)`);
-    const lines = text.split(/\r?\n/);
-    const setting = lines.flatMap((line, i) => (key.test(line.replace(/(^|\s)#.*$/, '')) ? [i] : []));
-    if (setting.length === 0)
-        return undefined;
-    if (value) {
-        const given = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:\\s*(['"]?)${escapeRegExp(value)}\\1\\s*(?:[,}#]|$)`);
-        const exact = setting.find((i) => given.test(lines[i]));
-        if (exact !== undefined)
-            return exact + 1;
-    }
-    return setting[0] + 1;
-}
-/** The workflow file's line that sets the input (relative to the workspace), when it can be found. */
-function inputLocation(workspace, workflowFile, input) {
-    if (!workflowFile)
-        return undefined;
-    let text;
-    try {
-        text = _builtin_fs.readFileSync(path.join(workspace, workflowFile), 'utf8');
-    }
-    catch {
-        return undefined;
-    }
-    const line = inputLine(text, input.input, input.value);
-    return line === undefined ? undefined : { file: workflowFile, line };
-}
-/** An error's location as a place in a file: an input's is looked up in the workflow file. */
-function resolveLocation(at, workspace, workflowFile) {
-    if (!at)
-        return undefined;
-    return 'input' in at ? inputLocation(workspace, workflowFile, at) : at;
-}
-
-// How a run that stopped says so: the one line for core.setFailed, the `Run` step of an error that stopped
-// the run early (so the PR comment and job summary say what stopped it), and the annotation of an error that
-// stopped the action before any report, each at the file and line the error points at.
-/** One line for core.setFailed: what is wrong, then what to do. */
-function errorLine(error) {
-    if (error instanceof ActionError)
-        return redact(error.hint ? `${error.message} — ${error.hint}` : error.message);
-    if (error instanceof Error)
-        return redact(`unexpected error: ${error.message}`);
-    return redact(`unexpected error: ${String(error)}`);
-}
-/** Where the error points, as a place in the workspace (an input: the workflow file's line that sets it). */
-function errorLocation(error, workspace, workflowFile) {
-    return error instanceof ActionError ? resolveLocation(error.at, workspace, workflowFile) : undefined;
-}
-/** The last line of a failed run: the chart, the failed steps and how many errors were annotated. */
-function failureLine(report, context = { summaryWritten: true }) {
-    const failed = report.steps.filter((step) => step.status === 'failed');
-    const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length;
-    // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
-    const where = context.summaryWritten ? 'annotated above and in the job summary' : 'annotated above';
-    const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, ${where}` : '';
-    return redact(`${reportSubject(report)}: ${failed.map((step) => step.title).join(', ')} failed${count}`);
-}
-/** The step of an error that stopped the run: `Run`, or the stage it stopped (`Blueprint`, `Run settings`). */
-function stoppedStep(error, where, title = 'Run') {
-    return {
-        id: 'error',
-        title,
-        status: 'failed',
-        durationMs: 0,
-        summary: 'stopped',
-        findings: [
-            {
-                rule: 'error',
-                severity: 'error',
-                message: errorLine(error),
-                ...(where ? { file: where.file, ...(where.line ? { line: where.line } : {}) } : {})
-            }
-        ]
-    };
-}
-/**
- * Fails the action for an error that stopped it before any report (an input that is not valid): the failure
- * annotated at the workflow file's line that sets the input, when the error names one.
- */
-function failAction(error$1, env = process.env) {
-    const where = errorLocation(error$1, env.GITHUB_WORKSPACE || process.cwd(), workflowFileOf(env.GITHUB_WORKFLOW_REF));
-    if (!where) {
-        setFailed(errorLine(error$1));
-        return;
-    }
-    process.exitCode = 1;
-    error(errorLine(error$1), { title: 'Inputs', file: where.file, startLine: where.line });
-}
-
-// The report of one blueprint's run: what the run was about (load.ts), what the stages returned, the run's time;
-// an error that stopped the run becomes its last step (`Run`, or the stage it stopped), at the file and line it
-// points at, so the report says what stopped it. Pure, but for reading the workflow file when the error names an
-// input (run/input-location.ts).
-/** The report of a run that went past its settings: when nothing was pushed, it still names where the chart goes. */
-function assembleReport(frame, time, identity, outcome) {
-    const { registry } = identity;
-    const ref = registry ? chartRef(registry, identity.chart.name, identity.chart.version) : undefined;
-    return reportOf(frame, time, identity, outcome, ref);
-}
-/** The report of a run stopped before any work (an unreadable blueprint, a run setting that does not hold). */
-function stoppedEarlyReport(frame, time, identity, error, stoppedAt) {
-    return reportOf(frame, time, identity, { steps: [], error, stoppedAt });
-}
-function reportOf(frame, time, identity, outcome, ref) {
-    const { inputs, event } = frame;
-    const steps = outcome.error === undefined
-        ? outcome.steps
-        : [
-            ...outcome.steps,
-            stoppedStep(outcome.error, errorLocation(outcome.error, inputs.workspace, event.workflowFile), outcome.stoppedAt)
-        ];
-    return {
-        schemaVersion: 1,
-        blueprint: inputs.blueprint,
-        chart: identity.chart,
-        upstream: outcome.upstream,
-        mode: identity.mode,
-        modeReason: identity.modeReason,
-        helmVersion: outcome.helmVersion ?? 'unknown',
-        status: steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
-        steps,
-        publish: outcome.publish ?? (ref ? { ref, pushed: false } : undefined),
-        values: { files: inputs.valuesFiles, set: inputs.setValues },
-        sbom: outcome.sbom,
-        diff: outcome.diff,
-        runUrl: event.runUrl,
-        commit: event.commit,
-        startedAt: time.startedAt.toISOString(),
-        durationMs: time.durationMs
-    };
-}
-
 var dist = {};
 
 var composer = {};
@@ -12621,6 +12453,401 @@ function requireDist () {
 
 var distExports = requireDist();
 
+// Secrets are registered once (and masked by the runner via core.setSecret);
+// every text that leaves the action (summary, comment, JSON report, SBOM, the
+// diff file, log lines, annotations) goes through redact() as a second line of
+// defence, and data is redacted before it is serialised (redactDeep), so that
+// no escaping can hide a secret from the text pass.
+//
+// A value can reach text in another form than its own: YAML double- or
+// single-quoted, JSON- or Go-escaped (helm's `quote` and `toJson`, its error messages),
+// base64 (`b64enc`, also inside a longer encoded text), percent-encoded, or
+// split across lines (a multi-line value, a folded scalar, a diff's `+` lines).
+// redact() replaces every one of those forms (secretForms).
+/** Shorter values are not redacted (they would blank out ordinary text). */
+const MIN_SECRET = 3;
+/** Shortest base64 text of a value at another offset than 0 that is redacted (a shorter one matches too much). */
+const MIN_SHIFTED_BASE64 = 6;
+/** Shortest form looked for across line breaks (a shorter one would match parts of unrelated lines). */
+const MIN_ACROSS_LINES = 8;
+const secrets = new Set();
+/** Every form of every registered secret, longest first; rebuilt when a secret is added. */
+let forms;
+function registerSecret(value) {
+    if (!value || secrets.has(value))
+        return;
+    secrets.add(value);
+    setSecret(value);
+    forms = undefined;
+}
+/** Go's strconv.Quote body (helm's `quote`, `%q` in its error messages). */
+function goQuoted(value) {
+    const named = {
+        '\x07': '\\a',
+        '\b': '\\b',
+        '\f': '\\f',
+        '\n': '\\n',
+        '\r': '\\r',
+        '\t': '\\t',
+        '\v': '\\v',
+        '\\': '\\\\',
+        '"': '\\"'
+    };
+    let out = '';
+    for (const char of value) {
+        const code = char.codePointAt(0);
+        if (named[char])
+            out += named[char];
+        else if (/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(char))
+            out += char;
+        else if (code < 0x80)
+            out += `\\x${code.toString(16).padStart(2, '0')}`;
+        else if (code < 0x10000)
+            out += `\\u${code.toString(16).padStart(4, '0')}`;
+        else
+            out += `\\U${code.toString(16).padStart(8, '0')}`;
+    }
+    return out;
+}
+/** A JSON string body as Go's encoding/json writes it (helm's `toJson`): `<`, `>`, `&`, U+2028 and U+2029 escaped too. */
+function goJson(value) {
+    return JSON.stringify(value)
+        .slice(1, -1)
+        .replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/** The body of a YAML double-quoted scalar as the `yaml` library writes it (the diff, the SBOM's source). */
+function yamlDoubleQuoted(value) {
+    return distExports.stringify(value, { defaultStringType: 'QUOTE_DOUBLE', lineWidth: 0 }).trimEnd().slice(1, -1);
+}
+/**
+ * The base64 text that `value` gives inside any base64-encoded text, at each of
+ * the three offsets it can start at: the characters that only its bytes decide.
+ */
+function base64Forms(value) {
+    const bytes = Buffer.from(value, 'utf8');
+    const out = [];
+    for (const offset of [0, 1, 2]) {
+        const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+        const stable = encoded.slice(Math.ceil((offset * 8) / 6), Math.floor(((offset + bytes.length) * 8) / 6));
+        if (stable.length >= (offset === 0 ? MIN_SECRET : MIN_SHIFTED_BASE64))
+            out.push(stable);
+    }
+    return out;
+}
+/** The runner's workflow-command escaping: of a message (an annotation, the failure line), and of a property. */
+function commandEscaped(value, property) {
+    const message = value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+    return property ? message.replace(/:/g, '%3A').replace(/,/g, '%2C') : message;
+}
+/**
+ * Every form in which `value` can appear in a text the action writes (see the
+ * header); forms shorter than 3 characters are left out. Exported for tests.
+ */
+function secretForms(value) {
+    // A multi-line value also shows line by line (a block scalar, a diff's lines): each line is a value of its own.
+    const lines = value.split(/\r\n|\r|\n/).map((line) => line.trim());
+    const values = lines.length > 1 ? [value, ...lines.filter((line) => line.length >= MIN_SECRET)] : [value];
+    const quoted = values.flatMap((v) => [
+        v,
+        JSON.stringify(v).slice(1, -1),
+        goJson(v),
+        yamlDoubleQuoted(v),
+        v.replace(/'/g, "''"),
+        goQuoted(v),
+        encodeURIComponent(v),
+        commandEscaped(v, false),
+        commandEscaped(v, true)
+    ]);
+    // Quoted text inside JSON (the JSON report holds diffs and messages with these forms).
+    const all = [...quoted, ...quoted.map((form) => JSON.stringify(form).slice(1, -1)), ...values.flatMap(base64Forms)];
+    return [...new Set(all)].filter((form) => form.length >= MIN_SECRET);
+}
+function registeredForms() {
+    forms ??= [...new Set([...secrets].filter((s) => s.length >= MIN_SECRET).flatMap(secretForms))].sort((a, b) => b.length - a.length);
+    return forms;
+}
+/**
+ * What the search across lines skips: a line break with the indentation after it (a diff's `+`/`-` before it, the
+ * `\` of an escaped break in a YAML double-quoted scalar, not the second of an escaped `\\`, and the `\` of an
+ * escaped blank after it), and spaces and tabs (a fold turns a space into a break).
+ */
+const SKIPPED = /(?:(?<=(?:^|[^\\])(?:\\\\)*)\\)?\r?\n[-+]?[ \t]*(?:\\(?=[ \t]))?|[ \t]+/g;
+/** A form as the search across lines sees it: without spaces and tabs. */
+const squeezed = (form) => form.replace(/[ \t]/g, '');
+/**
+ * Replaces each form that a line break splits (a value folded by a YAML writer,
+ * a diff's continuation lines) part by part with `***`, keeping the breaks: the
+ * text is searched once without breaks and blanks, the matches mapped back.
+ */
+function redactAcrossLines(text, all) {
+    if (!text.includes('\n'))
+        return text;
+    const wanted = [...new Set(all.map(squeezed))].filter((form) => form.length >= MIN_ACROSS_LINES);
+    if (wanted.length === 0)
+        return text;
+    // joined = text without what SKIPPED matches; at[i] = offset in text of joined[i].
+    const parts = [];
+    const at = new Int32Array(text.length);
+    let length = 0;
+    let last = 0;
+    const keep = (end) => {
+        for (let i = last; i < end; i++)
+            at[length++] = i;
+        parts.push(text.slice(last, end));
+    };
+    const breaks = [];
+    for (const m of text.matchAll(SKIPPED)) {
+        keep(m.index);
+        last = m.index + m[0].length;
+        if (m[0].includes('\n'))
+            breaks.push([m.index, last]);
+    }
+    keep(text.length);
+    const joined = parts.join('');
+    // hidden[i]: text[i] belongs to a secret (from a match's first character to its last, the line breaks kept).
+    const hidden = new Uint8Array(text.length);
+    let found = false;
+    for (const form of wanted) {
+        for (let i = joined.indexOf(form); i !== -1; i = joined.indexOf(form, i + form.length)) {
+            hidden.fill(1, at[i], at[i + form.length - 1] + 1);
+            found = true;
+        }
+    }
+    if (!found)
+        return text;
+    for (const [start, end] of breaks)
+        hidden.fill(0, start, end);
+    let out = '';
+    for (let i = 0; i < text.length; i++) {
+        if (!hidden[i])
+            out += text[i];
+        else if (i === 0 || !hidden[i - 1])
+            out += '***';
+    }
+    return out;
+}
+function redact(text) {
+    const all = registeredForms();
+    if (all.length === 0)
+        return text;
+    let out = text;
+    for (const form of all)
+        if (out.includes(form))
+            out = out.split(form).join('***');
+    return redactAcrossLines(out, all);
+}
+/** A copy of a JSON-like value with `fn` applied to every string (keys too). */
+function mapStringsDeep(value, fn) {
+    const seen = new WeakSet();
+    const walk = (v) => {
+        if (typeof v === 'string')
+            return fn(v);
+        if (typeof v === 'bigint')
+            return v.toString();
+        if (typeof v === 'function' || typeof v === 'symbol')
+            return undefined;
+        if (v === null || typeof v !== 'object')
+            return v;
+        if (seen.has(v))
+            return '[Circular]';
+        seen.add(v);
+        try {
+            if (v instanceof Date)
+                return v.toISOString();
+            if (v instanceof Error)
+                return { name: v.name, message: fn(v.message) };
+            if (v instanceof Map)
+                return walk(Object.fromEntries(v));
+            if (v instanceof Set)
+                return walk([...v]);
+            if (ArrayBuffer.isView(v))
+                return `[${v.byteLength} bytes]`;
+            if (Array.isArray(v))
+                return v.map(walk);
+            const out = {};
+            for (const [key, val] of Object.entries(v)) {
+                const w = walk(val);
+                if (w !== undefined)
+                    out[fn(key)] = w;
+            }
+            return out;
+        }
+        finally {
+            seen.delete(v);
+        }
+    };
+    return walk(value);
+}
+/** A copy of a JSON-like value with every string (keys too) redacted: data redacted before it is serialised. */
+function redactDeep(value) {
+    return mapStringsDeep(value, redact);
+}
+/**
+ * The last net for the job log: everything written to stdout (log lines, annotations, the failure line) is
+ * redacted, except the `::add-mask::` commands that hand the secrets to the runner's own masker.
+ */
+let stdoutRedacted = false;
+function redactStandardOutput() {
+    if (stdoutRedacted)
+        return;
+    stdoutRedacted = true;
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = (chunk, ...rest) => {
+        if (typeof chunk !== 'string' || chunk.startsWith('::add-mask::') || registeredForms().length === 0)
+            return write(chunk, ...rest);
+        return write(redact(chunk), ...rest);
+    };
+}
+
+// Where an action input is set: the line of the workflow file that gives it (`blueprint: platform/temporl`), so an
+// error about an input is annotated there. The workflow file is GITHUB_WORKFLOW_REF's path
+// (`owner/repo/.github/workflows/ci.yml@refs/heads/main`), read from the checkout; nothing when it is not there
+// (a workflow of another repository, no checkout, a local run) or does not set the input.
+/** `.github/workflows/ci.yml` of GITHUB_WORKFLOW_REF (`owner/repo/.github/workflows/ci.yml@ref`). */
+function workflowFileOf(workflowRef) {
+    const file = /^[^/]+\/[^/]+\/(\.github\/workflows\/[^@]+\.ya?ml)@/.exec(workflowRef ?? '')?.[1];
+    return file && !file.split('/').includes('..') ? file : undefined;
+}
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Pure: the 1-based line of `text` (a workflow file) that sets input `name`, as a block (`name: value`) or flow
+ * (`with: { name: value }`) mapping entry. With a value, the line giving that value (quoted or not) wins; else, or
+ * when it is given by an expression (`${{ matrix.blueprint }}`), the first line setting the input.
+ */
+function inputLine(text, name, value) {
+    const key = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:(?:\\s|$)`);
+    const lines = text.split(/\r?\n/);
+    const setting = lines.flatMap((line, i) => (key.test(line.replace(/(^|\s)#.*$/, '')) ? [i] : []));
+    if (setting.length === 0)
+        return undefined;
+    if (value) {
+        const given = new RegExp(`(?:^|[\\s{,])${escapeRegExp(name)}\\s*:\\s*(['"]?)${escapeRegExp(value)}\\1\\s*(?:[,}#]|$)`);
+        const exact = setting.find((i) => given.test(lines[i]));
+        if (exact !== undefined)
+            return exact + 1;
+    }
+    return setting[0] + 1;
+}
+/** The workflow file's line that sets the input (relative to the workspace), when it can be found. */
+function inputLocation(workspace, workflowFile, input) {
+    if (!workflowFile)
+        return undefined;
+    let text;
+    try {
+        text = _builtin_fs.readFileSync(path.join(workspace, workflowFile), 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+    const line = inputLine(text, input.input, input.value);
+    return line === undefined ? undefined : { file: workflowFile, line };
+}
+/** An error's location as a place in a file: an input's is looked up in the workflow file. */
+function resolveLocation(at, workspace, workflowFile) {
+    if (!at)
+        return undefined;
+    return 'input' in at ? inputLocation(workspace, workflowFile, at) : at;
+}
+
+// How a run that stopped says so: the one line for core.setFailed, the `Run` step of an error that stopped
+// the run early (so the PR comment and job summary say what stopped it), and the annotation of an error that
+// stopped the action before any report, each at the file and line the error points at.
+/** One line for core.setFailed: what is wrong, then what to do. */
+function errorLine(error) {
+    if (error instanceof ActionError)
+        return redact(error.hint ? `${error.message} — ${error.hint}` : error.message);
+    if (error instanceof Error)
+        return redact(`unexpected error: ${error.message}`);
+    return redact(`unexpected error: ${String(error)}`);
+}
+/** Where the error points, as a place in the workspace (an input: the workflow file's line that sets it). */
+function errorLocation(error, workspace, workflowFile) {
+    return error instanceof ActionError ? resolveLocation(error.at, workspace, workflowFile) : undefined;
+}
+/** The last line of a failed run: the chart, the failed steps and how many errors were annotated. */
+function failureLine(report, context = { summaryWritten: true }) {
+    const failed = report.steps.filter((step) => step.status === 'failed');
+    const errors = failed.flatMap((step) => step.findings.filter((finding) => finding.severity === 'error')).length;
+    // Each error was annotated already (emitReport): the last line counts them instead of printing one twice.
+    const where = context.summaryWritten ? 'annotated above and in the job summary' : 'annotated above';
+    const count = errors ? ` — ${errors} error${errors === 1 ? '' : 's'}, ${where}` : '';
+    return redact(`${reportSubject(report)}: ${failed.map((step) => step.title).join(', ')} failed${count}`);
+}
+/** The step of an error that stopped the run: `Run`, or the stage it stopped (`Blueprint`, `Run settings`). */
+function stoppedStep(error, where, title = 'Run') {
+    return {
+        id: 'error',
+        title,
+        status: 'failed',
+        durationMs: 0,
+        summary: 'stopped',
+        findings: [
+            {
+                rule: 'error',
+                severity: 'error',
+                message: errorLine(error),
+                ...(where ? { file: where.file, ...(where.line ? { line: where.line } : {}) } : {})
+            }
+        ]
+    };
+}
+/**
+ * Fails the action for an error that stopped it before any report (an input that is not valid): the failure
+ * annotated at the workflow file's line that sets the input, when the error names one.
+ */
+function failAction(error$1, env = process.env) {
+    const where = errorLocation(error$1, env.GITHUB_WORKSPACE || process.cwd(), workflowFileOf(env.GITHUB_WORKFLOW_REF));
+    if (!where) {
+        setFailed(errorLine(error$1));
+        return;
+    }
+    process.exitCode = 1;
+    error(errorLine(error$1), { title: 'Inputs', file: where.file, startLine: where.line });
+}
+
+// The report of one blueprint's run: what the run was about (load.ts), what the stages returned, the run's time;
+// an error that stopped the run becomes its last step (`Run`, or the stage it stopped), at the file and line it
+// points at, so the report says what stopped it. Pure, but for reading the workflow file when the error names an
+// input (run/input-location.ts).
+/** The report of a run that went past its settings: when nothing was pushed, it still names where the chart goes. */
+function assembleReport(frame, time, identity, outcome) {
+    const { registry } = identity;
+    const ref = registry ? chartRef(registry, identity.chart.name, identity.chart.version) : undefined;
+    return reportOf(frame, time, identity, outcome, ref);
+}
+/** The report of a run stopped before any work (an unreadable blueprint, a run setting that does not hold). */
+function stoppedEarlyReport(frame, time, identity, error, stoppedAt) {
+    return reportOf(frame, time, identity, { steps: [], error, stoppedAt });
+}
+function reportOf(frame, time, identity, outcome, ref) {
+    const { inputs, event } = frame;
+    const steps = outcome.error === undefined
+        ? outcome.steps
+        : [
+            ...outcome.steps,
+            stoppedStep(outcome.error, errorLocation(outcome.error, inputs.workspace, event.workflowFile), outcome.stoppedAt)
+        ];
+    return {
+        schemaVersion: 1,
+        blueprint: inputs.blueprint,
+        chart: identity.chart,
+        upstream: outcome.upstream,
+        mode: identity.mode,
+        modeReason: identity.modeReason,
+        helmVersion: outcome.helmVersion ?? 'unknown',
+        status: steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
+        steps,
+        publish: outcome.publish ?? (ref ? { ref, pushed: false } : undefined),
+        values: { files: inputs.valuesFiles, set: inputs.setValues },
+        sbom: outcome.sbom,
+        diff: outcome.diff,
+        runUrl: event.runUrl,
+        commit: event.commit,
+        startedAt: time.startedAt.toISOString(),
+        durationMs: time.durationMs
+    };
+}
+
 // Input repository-mirrors as a rule of chart repositories: a repository URL rewritten by the longest matching
 // mirror prefix (resolution, dependency build, archive digests). Pure; imports nothing from src/, so inputs/ can
 // parse into its type without depending on the chart modules that use it.
@@ -15766,7 +15993,7 @@ async function writeSbom(bom, dir) {
     await promises.mkdir(dir, { recursive: true });
     const file = path.join(dir, `${bom.metadata.component.name}-${bom.metadata.component.version}.cdx.json`);
     // Like every text the action writes: a set-secret value rendered into an image reference is not shown.
-    await promises.writeFile(file, redact(`${JSON.stringify(bom, null, 2)}\n`), 'utf8');
+    await promises.writeFile(file, redact(`${JSON.stringify(redactDeep(bom), null, 2)}\n`), 'utf8');
     return file;
 }
 
@@ -16159,7 +16386,7 @@ function discoverOutputs(result) {
 const SKIP_OUTPUTS = { mode: 'skip' };
 function writeOutputs(outputs) {
     for (const [name, value] of Object.entries(outputs))
-        setOutput(name, value);
+        setOutput(name, redact(value));
 }
 
 // The one place that starts helm. Argument arrays only (never a shell), output
@@ -21071,6 +21298,8 @@ function ensureRunnerFolders(env = process.env) {
 // registered with the runner's masker before anything is logged.
 /** Throws an ActionError naming the input when one is not valid. */
 function startRun() {
+    // Before any input is read: from here on nothing reaches the log unredacted.
+    redactStandardOutput();
     const outputDir = ensureRunnerFolders();
     const inputs = getInputs();
     const budget = startRunBudget(inputs.timeoutMs);
@@ -21122,4 +21351,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { cp as $, ActionError as A, tryParseImageRef as B, compareCodePoints as C, scanImages as D, checkImages as E, groupFailing as F, segmentMatcher as G, Helm as H, loadYamlFile as I, splitRenderBySource as J, apiStatus as K, isLoopbackHost as L, MAX_YAML_BYTES as M, cleanAsYaml11 as N, OPERATION_LIMITS as O, isStrictSemver as P, parseVersion as Q, RegistryClient as R, HELM_CHART_LAYER as S, ociTag as T, chartRef as U, withProgress as V, DeadlineError as W, RegistryError as X, withRetry as Y, chartRepository as Z, indexWorkspace as _, reportSubject as a, mkdirP as a0, require$$1 as a1, isDebug as a2, exec as a3, which as a4, HttpClient as a5, rmRF as a6, require$$0$2 as a7, require$$30 as a8, require$$9 as a9, require$$0$1 as aa, commonjsGlobal as ab, require$$5$1 as ac, require$$5 as ad, getDefaultExportFromCjs as ae, getAugmentedNamespace as af, _deferredUndici as ag, require$$1$1 as ah, requireTunnel as ai, action as aj, os as b, info as c, debug as d, error as e, writeOutputs as f, runOutputs as g, loadBlueprint as h, isRecord as i, exists as j, prepareWorkChart as k, lastLine as l, buildDependencies as m, notice as n, operationLimit as o, promises as p, lastLines as q, redact as r, summary as s, parseRenderDetailed as t, distExports as u, extractImages as v, warning as w, require$$10 as x, createHelmHome as y, parseYamlText as z };
+export { chartRepository as $, createHelmHome as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, compareCodePoints as E, scanImages as F, checkImages as G, Helm as H, groupFailing as I, segmentMatcher as J, loadYamlFile as K, splitRenderBySource as L, MAX_YAML_BYTES as M, apiStatus as N, OPERATION_LIMITS as O, isLoopbackHost as P, cleanAsYaml11 as Q, RegistryClient as R, isStrictSemver as S, parseVersion as T, HELM_CHART_LAYER as U, ociTag as V, chartRef as W, withProgress as X, DeadlineError as Y, RegistryError as Z, withRetry as _, reportSubject as a, indexWorkspace as a0, cp as a1, mkdirP as a2, require$$1 as a3, isDebug as a4, exec as a5, which as a6, HttpClient as a7, rmRF as a8, require$$0$2 as a9, require$$30 as aa, require$$9 as ab, require$$0$1 as ac, commonjsGlobal as ad, require$$5$1 as ae, require$$5 as af, getDefaultExportFromCjs as ag, getAugmentedNamespace as ah, _deferredUndici as ai, require$$1$1 as aj, requireTunnel as ak, action as al, redactDeep as b, os as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, loadBlueprint as j, exists as k, lastLine as l, prepareWorkChart as m, notice as n, operationLimit as o, promises as p, buildDependencies as q, redact as r, summary as s, lastLines as t, parseRenderDetailed as u, mapStringsDeep as v, warning as w, distExports as x, extractImages as y, require$$10 as z };

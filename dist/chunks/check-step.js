@@ -1,4 +1,4 @@
-import { i as isRecord$1, l as lastLine, p as promises, h as loadBlueprint, j as exists$1, k as prepareWorkChart, H as Helm, m as buildDependencies, q as lastLines, t as parseRenderDetailed, u as distExports, v as extractImages, r as redact, n as notice, c as info, b as os, x as require$$10, y as createHelmHome, o as operationLimit, A as ActionError, z as parseYamlText, B as tryParseImageRef, C as compareCodePoints, D as scanImages, E as checkImages, F as groupFailing, G as segmentMatcher, I as loadYamlFile, J as splitRenderBySource, M as MAX_YAML_BYTES, K as apiStatus, R as RegistryClient, L as isLoopbackHost, N as cleanAsYaml11, P as isStrictSemver, Q as parseVersion, S as HELM_CHART_LAYER, T as ociTag, U as chartRef, V as withProgress, W as DeadlineError, X as RegistryError, Y as withRetry, O as OPERATION_LIMITS, Z as chartRepository } from './action.js';
+import { i as isRecord$1, l as lastLine, p as promises, j as loadBlueprint, k as exists$1, m as prepareWorkChart, H as Helm, q as buildDependencies, t as lastLines, u as parseRenderDetailed, v as mapStringsDeep, x as distExports, y as extractImages, r as redact, n as notice, f as info, c as os, z as require$$10, A as createHelmHome, o as operationLimit, B as ActionError, C as parseYamlText, D as tryParseImageRef, E as compareCodePoints, F as scanImages, G as checkImages, I as groupFailing, J as segmentMatcher, K as loadYamlFile, L as splitRenderBySource, M as MAX_YAML_BYTES, N as apiStatus, R as RegistryClient, P as isLoopbackHost, Q as cleanAsYaml11, S as isStrictSemver, T as parseVersion, U as HELM_CHART_LAYER, V as ociTag, W as chartRef, X as withProgress, Y as DeadlineError, Z as RegistryError, _ as withRetry, O as OPERATION_LIMITS, $ as chartRepository } from './action.js';
 import { p as path, a as _builtin_child_process, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
 import { hasCommit, fetchCommits } from './discover.js';
 import { r as require$$0 } from './_builtin_zlib.js';
@@ -892,8 +892,12 @@ function compareImages(base, head, imageFields = []) {
  * Compares the base render with the head render. Added and removed resources
  * get a diff from/to nothing; unchanged ones (after noise alignment) none.
  */
-function compareRenders(base, head, options = {}) {
+function compareRenders(baseRender, headRender, options = {}) {
     const context = options.context ?? 3;
+    const { redact } = options;
+    const redacted = (docs) => redact ? docs.map((doc) => mapStringsDeep(doc, redact)) : docs;
+    const base = redacted(baseRender);
+    const head = redacted(headRender);
     const before = index(base);
     const after = index(head);
     const resources = [];
@@ -1019,7 +1023,7 @@ function startBaseDiff(given) {
             }
             if (!head)
                 return finish({ message: 'the head render failed: nothing to compare' });
-            const comparison = compareRenders(result.documents, head, { imageFields: options.imageFields });
+            const comparison = compareRenders(result.documents, head, { redact, imageFields: options.imageFields });
             const name = options.upstream;
             const upstream = { name, before: result.built[name], after: options.headBuilt[name] };
             const diff = finish({

@@ -1,4 +1,4 @@
-import { r as redact, o as operationLimit, O as OPERATION_LIMITS, a as reportSubject, p as promises, b as os, e as error, w as warning, n as notice, s as summary, d as debug, i as isRecord, c as info, f as writeOutputs, g as runOutputs } from './action.js';
+import { r as redact, o as operationLimit, O as OPERATION_LIMITS, a as reportSubject, p as promises, b as redactDeep, c as os, e as error, w as warning, n as notice, s as summary, d as debug, i as isRecord, f as info, g as writeOutputs, h as runOutputs } from './action.js';
 import { p as path } from '../index.js';
 import 'node:module';
 
@@ -495,55 +495,6 @@ function resolveMarker(marker) {
         return trimmed;
     }
     return commentMarker(trimmed);
-}
-// ---------------------------------------------------------------------------
-// Deep redaction
-// ---------------------------------------------------------------------------
-/** Returns a copy of a JSON-like value with `fn` applied to every string (keys too). */
-function mapStringsDeep(value, fn) {
-    const seen = new WeakSet();
-    const walk = (v) => {
-        if (typeof v === 'string')
-            return fn(v);
-        if (typeof v === 'bigint')
-            return v.toString();
-        if (typeof v === 'function' || typeof v === 'symbol')
-            return undefined;
-        if (v === null || typeof v !== 'object')
-            return v;
-        if (seen.has(v))
-            return '[Circular]';
-        seen.add(v);
-        try {
-            if (v instanceof Date)
-                return v.toISOString();
-            if (v instanceof Error)
-                return { name: v.name, message: fn(v.message) };
-            if (v instanceof Map)
-                return walk(Object.fromEntries(v));
-            if (v instanceof Set)
-                return walk([...v]);
-            if (ArrayBuffer.isView(v))
-                return `[${v.byteLength} bytes]`;
-            if (Array.isArray(v))
-                return v.map(walk);
-            const out = {};
-            for (const [key, val] of Object.entries(v)) {
-                const w = walk(val);
-                if (w !== undefined)
-                    out[fn(key)] = w;
-            }
-            return out;
-        }
-        finally {
-            seen.delete(v);
-        }
-    };
-    return walk(value);
-}
-/** Returns a copy of a JSON-like value with redact() applied to every string (keys too). */
-function redactDeep(value) {
-    return mapStringsDeep(value, redact);
 }
 // ---------------------------------------------------------------------------
 // Pieces

@@ -1,4 +1,4 @@
-import { U as chartRef } from './action.js';
+import { W as chartRef } from './action.js';
 import 'node:module';
 import '../index.js';
 

@@ -1,4 +1,4 @@
-import { b as os, d as debug, c as info, $ as cp, x as require$$10, a0 as mkdirP, a1 as require$$1, a2 as isDebug, a3 as exec, a4 as which, a5 as HttpClient, a6 as rmRF } from './action.js';
+import { c as os, d as debug, f as info, a1 as cp, z as require$$10, a2 as mkdirP, a3 as require$$1, a4 as isDebug, a5 as exec, a6 as which, a7 as HttpClient, a8 as rmRF } from './action.js';
 import { a as _builtin_child_process, _ as _builtin_fs, p as path, r as require$$10$1 } from '../index.js';
 import { r as require$$0 } from './_builtin_stream.js';
 import 'node:module';

@@ -8,6 +8,7 @@ import { extractImages, type ImageField } from '../images/images.js'
 import type { RenderedDocument } from '../types.js'
 import type { ImageChange, ResourceChange, RenderComparison } from './types.js'
 import { isRecord } from '../util/text.js'
+import { mapStringsDeep } from '../util/secrets.js'
 
 type Obj = Record<string, unknown>
 
@@ -185,6 +186,11 @@ export function compareImages(
 export interface CompareOptions {
   /** Lines of context in each diff (default 3). */
   context?: number
+  /**
+   * Applied to every string of both renders (keys too) before they are compared and written as YAML: secret
+   * values are taken out of the data, so that no quoting or escaping of the YAML can carry them (util/secrets.ts).
+   */
+  redact?: (text: string) => string
   /** Input image-fields: custom-resource fields judged as images (images/images.ts scanImages). */
   imageFields?: readonly ImageField[]
 }
@@ -194,11 +200,16 @@ export interface CompareOptions {
  * get a diff from/to nothing; unchanged ones (after noise alignment) none.
  */
 export function compareRenders(
-  base: readonly RenderedDocument[],
-  head: readonly RenderedDocument[],
+  baseRender: readonly RenderedDocument[],
+  headRender: readonly RenderedDocument[],
   options: CompareOptions = {}
 ): RenderComparison {
   const context = options.context ?? 3
+  const { redact } = options
+  const redacted = (docs: readonly RenderedDocument[]): readonly RenderedDocument[] =>
+    redact ? docs.map((doc) => mapStringsDeep(doc, redact)) : docs
+  const base = redacted(baseRender)
+  const head = redacted(headRender)
   const before = index(base)
   const after = index(head)
   const resources: ResourceChange[] = []

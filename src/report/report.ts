@@ -11,7 +11,7 @@ import * as core from '@actions/core'
 import { mkdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { redact } from '../util/secrets.js'
+import { redact, redactDeep } from '../util/secrets.js'
 import {
   reportSubject,
   type ActionReport,
@@ -81,45 +81,6 @@ function resolveMarker(marker: string): string {
     return trimmed
   }
   return commentMarker(trimmed)
-}
-
-// ---------------------------------------------------------------------------
-// Deep redaction
-// ---------------------------------------------------------------------------
-
-/** Returns a copy of a JSON-like value with `fn` applied to every string (keys too). */
-function mapStringsDeep<T>(value: T, fn: (text: string) => string): T {
-  const seen = new WeakSet<object>()
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return fn(v)
-    if (typeof v === 'bigint') return v.toString()
-    if (typeof v === 'function' || typeof v === 'symbol') return undefined
-    if (v === null || typeof v !== 'object') return v
-    if (seen.has(v)) return '[Circular]'
-    seen.add(v)
-    try {
-      if (v instanceof Date) return v.toISOString()
-      if (v instanceof Error) return { name: v.name, message: fn(v.message) }
-      if (v instanceof Map) return walk(Object.fromEntries(v))
-      if (v instanceof Set) return walk([...v])
-      if (ArrayBuffer.isView(v)) return `[${v.byteLength} bytes]`
-      if (Array.isArray(v)) return v.map(walk)
-      const out: Record<string, unknown> = {}
-      for (const [key, val] of Object.entries(v)) {
-        const w = walk(val)
-        if (w !== undefined) out[fn(key)] = w
-      }
-      return out
-    } finally {
-      seen.delete(v)
-    }
-  }
-  return walk(value) as T
-}
-
-/** Returns a copy of a JSON-like value with redact() applied to every string (keys too). */
-function redactDeep<T>(value: T): T {
-  return mapStringsDeep(value, redact)
 }
 
 // ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { ImageVerdict } from '../images/images.js'
-import { redact } from '../util/secrets.js'
+import { redact, redactDeep } from '../util/secrets.js'
 import { compareCodePoints } from '../util/text.js'
 
 export interface SbomInput {
@@ -187,6 +187,6 @@ export async function writeSbom(bom: CycloneDxBom, dir: string): Promise<string>
   await mkdir(dir, { recursive: true })
   const file = path.join(dir, `${bom.metadata.component.name}-${bom.metadata.component.version}.cdx.json`)
   // Like every text the action writes: a set-secret value rendered into an image reference is not shown.
-  await writeFile(file, redact(`${JSON.stringify(bom, null, 2)}\n`), 'utf8')
+  await writeFile(file, redact(`${JSON.stringify(redactDeep(bom), null, 2)}\n`), 'utf8')
   return file
 }

@@ -2,6 +2,7 @@
 // A new output: its value here, its line in action.yml, then `npm run docs` (README's outputs table).
 import * as core from '@actions/core'
 import type { ActionReport, PublishInfo } from '../types.js'
+import { redact } from '../util/secrets.js'
 
 /** `host/path/name@sha256:…` of the published chart: what `cosign sign` and `cosign attest` take. */
 export function digestRef(publish: PublishInfo | undefined): string {
@@ -37,5 +38,5 @@ export function discoverOutputs(result: { blueprints: string[]; matrix: unknown 
 export const SKIP_OUTPUTS: Readonly<Record<string, string>> = { mode: 'skip' }
 
 export function writeOutputs(outputs: Readonly<Record<string, string>>): void {
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redact(value))
 }

@@ -4,10 +4,12 @@
 import { getInputs, type ActionInputs } from '../inputs/inputs.js'
 import { armWatchdog, startRunBudget, type RunBudget } from '../util/deadline.js'
 import { ensureRunnerFolders } from '../util/runner-env.js'
-import { registerSecret } from '../util/secrets.js'
+import { redactStandardOutput, registerSecret } from '../util/secrets.js'
 
 /** Throws an ActionError naming the input when one is not valid. */
 export function startRun(): { inputs: ActionInputs; budget: RunBudget; outputDir: string } {
+  // Before any input is read: from here on nothing reaches the log unredacted.
+  redactStandardOutput()
   const outputDir = ensureRunnerFolders()
   const inputs = getInputs()
   const budget = startRunBudget(inputs.timeoutMs)
