@@ -55,10 +55,15 @@ async function shapesWorkspace(repoUrl: string): Promise<{ dir: string; remove()
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) }
 }
 
-function runBlueprint(helm: HelmUnderTest, workspace: string, blueprint: string): Promise<ActionRun> {
+function runBlueprint(
+  helm: HelmUnderTest,
+  workspace: string,
+  blueprint: string,
+  inputs: Record<string, string> = {}
+): Promise<ActionRun> {
   return runAction({
     workspace,
-    inputs: { blueprint, 'helm-version': helm.version, 'github-token': '' },
+    inputs: { blueprint, 'helm-version': helm.version, 'github-token': '', ...inputs },
     env: {
       PATH: `${path.dirname(helm.binary)}${path.delimiter}${process.env.PATH ?? ''}`,
       SOURCE_DATE_EPOCH: '1700000000'
@@ -137,6 +142,26 @@ describe.each(helmsUnderTest())("a provider chart's shapes with $label", (helm) 
       expect(images.summary).toContain('1 own image without a default left to never-latest')
     })
 
+    it('reports a key written twice with different values as an error with both lines, and goes on', () => {
+      const files = stepOf(run, 'chart-files')
+      expect(files.status).toBe('failed')
+      expect(files.findings).toEqual([
+        expect.objectContaining({
+          rule: 'yaml-duplicate-key',
+          severity: 'error',
+          file: 'platform/agents/chart/values.yaml',
+          line: 33
+        })
+      ])
+      expect(files.findings[0].message).toContain(
+        '`replicas` is written twice in platform/agents/chart/values.yaml at lines 30 and 33'
+      )
+      expect(files.findings[0].message).toContain('helm keeps the later one (`3`, line 33)')
+      // The run went on with the value helm uses: every gate ran.
+      for (const id of ['render', 'lint', 'never-latest', 'images']) expect(stepOf(run, id).status).not.toBe('skipped')
+      expect(stepOf(run, 'render').status).toBe('passed')
+    })
+
     it('judges no OS image name of a Crossplane-style resource, and lists it as not judged', () => {
       const images = stepOf(run, 'images')
       const judged = (images.data?.images as { image: string }[]).map((i) => i.image)
@@ -157,6 +182,28 @@ describe.each(helmsUnderTest())("a provider chart's shapes with $label", (helm) 
       run = await runBlueprint(helm, workspace.dir, 'platform/servers')
     })
 
+    it("reads the CRD whose quoted descriptions go on at the key's indentation, as helm does", () => {
+      const render = stepOf(run, 'render')
+      expect([render.status, render.findings]).toEqual(['passed', []])
+      expect(render.data?.kinds).toMatchObject({ CustomResourceDefinition: 1, Server: 2 })
+    })
+
+    it('warns about a key written twice with the same value, naming both lines', () => {
+      const files = stepOf(run, 'chart-files')
+      expect(files.status).toBe('warning')
+      expect(files.findings).toEqual([
+        {
+          rule: 'yaml-duplicate-key',
+          severity: 'warning',
+          message:
+            '`catalystOverlay.region` is written twice in platform/servers/chart/values.yaml at lines 9 and 12, with the same value: helm keeps the later one, nothing is lost.',
+          fix: 'delete one of them (line 9 or 12)',
+          file: 'platform/servers/chart/values.yaml',
+          line: 12
+        }
+      ])
+    })
+
     it("names the index's 1.21.1 with v1.21.1 in Chart.yaml and values.yaml, as helm does", () => {
       const upstream = stepOf(run, 'resolve-upstream')
       expect([upstream.status, upstream.summary, upstream.findings]).toEqual([
@@ -166,6 +213,27 @@ describe.each(helmsUnderTest())("a provider chart's shapes with $label", (helm) 
       ])
       expect(run.outputs['upstream-version']).toBe('1.21.1')
       expect(stepOf(run, 'dependency-build').status).toBe('passed')
+    })
+  })
+
+  describe('a values file that is not YAML (platform/agents with input values)', () => {
+    let run: ActionRun
+    beforeAll(async () => {
+      const lines = Array.from({ length: 20 }, (_, i) => `key${i + 1}: ${i + 1}`)
+      lines[11] = "note: 'an unclosed quote"
+      await writeFile(path.join(workspace.dir, 'platform/agents/broken-values.yaml'), `${lines.join('\n')}\n`)
+      run = await runBlueprint(helm, workspace.dir, 'platform/agents', { values: 'platform/agents/broken-values.yaml' })
+    })
+
+    it('stops the run at the line and column where the quote opens', () => {
+      expect(run.exitCode).not.toBe(0)
+      const stopped = stepOf(run, 'error')
+      expect(stopped.findings).toEqual([
+        expect.objectContaining({ file: 'platform/agents/broken-values.yaml', line: 12 })
+      ])
+      expect(stopped.findings[0].message).toContain(
+        "platform/agents/broken-values.yaml:12: not valid YAML: Missing closing 'quote (column 7: `note: 'an unclosed quote`)"
+      )
     })
   })
 })

@@ -7,6 +7,7 @@ import {
   cleanAsYaml11,
   fastParseYaml,
   parseRender,
+  parseRenderAsHelm,
   parseRenderDetailed,
   parseYamlDocument,
   RenderParseError,
@@ -733,5 +734,44 @@ describe('cleanAsYaml11 (the values check of packaging in node)', () => {
     expect(cleanAsYaml11(readFileSync(path.join(root, 'examples/platform/temporal/chart/values.yaml'), 'utf8'))).toBe(
       true
     )
+  })
+})
+
+describe('parseRenderAsHelm: what go-yaml reads and the yaml library refuses', () => {
+  const crd = [
+    '---',
+    '# Source: op/templates/crds/widgets.yaml',
+    'apiVersion: apiextensions.k8s.io/v1',
+    'kind: CustomResourceDefinition',
+    'metadata:',
+    '  name: widgets.example.io',
+    'spec:',
+    "  description: 'A widget, continued",
+    "  at the key''s indentation'",
+    '---',
+    '# Source: op/templates/cm.yaml',
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata:',
+    '  name: plain',
+    ''
+  ].join('\n')
+
+  it('reads a quoted scalar continued at its key indentation, as helm does', async () => {
+    expect(parseRenderDetailed(crd).errors.map((e) => e.message)).toEqual(["Missing closing 'quote"])
+    const parsed = await parseRenderAsHelm(crd)
+    expect(parsed.errors).toEqual([])
+    expect(parsed.documents.map((d) => [d.kind, d.source])).toEqual([
+      ['CustomResourceDefinition', 'op/templates/crds/widgets.yaml'],
+      ['ConfigMap', 'op/templates/cm.yaml']
+    ])
+    expect(parsed.documents[0].object.spec).toEqual({ description: "A widget, continued at the key's indentation" })
+  })
+
+  it('still reports what go-yaml refuses too, with its template', async () => {
+    const broken = '---\n# Source: op/templates/bad.yaml\nkind: ConfigMap\nmetadata: {name: [unclosed\n'
+    const parsed = await parseRenderAsHelm(broken)
+    expect(parsed.documents).toEqual([])
+    expect(parsed.errors.map((e) => e.source)).toEqual(['op/templates/bad.yaml'])
   })
 })

@@ -11,6 +11,7 @@ import {
   parseYamlText
 } from '../../src/chart/yaml-source.js'
 import { fastParseYaml } from '../../src/helm/render.js'
+import type { ActionError } from '../../src/types.js'
 import { PROJECT_ROOT, projectChartFiles } from '../support/project-files.js'
 
 describe('parseYamlText', () => {
@@ -39,8 +40,36 @@ describe('parseYamlText', () => {
     )
   })
 
-  it('refuses duplicate keys, which helm would silently merge', () => {
-    expect(() => parseYamlText('name: a\nname: b\n', 'Chart.yaml')).toThrow(/Chart\.yaml:2: not valid YAML/)
+  it('reads a key written twice as helm does (the later value), recording both lines and whether they differ', () => {
+    const source = parseYamlText('name: a\nversion: 1.0.0\nname: b\nx: {k: 1}\nx: {k: 1}\n', 'Chart.yaml')
+    expect(source.data).toEqual({ name: 'b', version: '1.0.0', x: { k: 1 } })
+    expect(source.duplicates).toEqual([
+      { path: ['name'], lines: [1, 3], equal: false, values: ['a', 'b'] },
+      { path: ['x'], lines: [4, 5], equal: true, values: ['{"k":1}', '{"k":1}'] }
+    ])
+    // The line of a key written twice is the later one: the value helm keeps.
+    expect(source.lineOf(['name'])).toBe(3)
+    expect(parseYamlText('name: a\n', 'Chart.yaml').duplicates).toBeUndefined()
+  })
+
+  it('points an unclosed quote or flow collection where it opens, with the column and the line', () => {
+    const lines = Array.from({ length: 136 }, (_, i) => `key${i + 1}: ${i + 1}`)
+    lines[11] = "key12: 'not closed"
+    let error: ActionError | undefined
+    try {
+      parseYamlText(lines.join('\n') + '\n', 'platform/x/chart/values.yaml')
+    } catch (e) {
+      error = e as ActionError
+    }
+    // yaml reports it at the end of the text (line 137 of 136); the quote opens on line 12, column 8.
+    expect(error?.message).toBe(
+      "platform/x/chart/values.yaml:12: not valid YAML: Missing closing 'quote (column 8: `key12: 'not closed`)"
+    )
+    expect(error?.at).toEqual({ file: 'platform/x/chart/values.yaml', line: 12, column: 8 })
+    expect(() => parseYamlText('a: 1\nb: {c: 1\nd: 2\n', 'v.yaml')).toThrow(
+      /^v\.yaml:2: not valid YAML: .*\(column 4: `b: \{c: 1`\)/
+    )
+    expect(() => parseYamlText('a:\n  b: 1\n c: 2\n', 'v.yaml')).toThrow(/^v\.yaml:3: not valid YAML: .*column/)
   })
 })
 
@@ -62,17 +91,31 @@ describe('large and hostile YAML', () => {
     // Loose on purpose (a busy machine): the quadratic check took far over a minute.
     expect(performance.now() - start).toBeLessThan(30_000)
     const doubled = flat(20_000).replace('  key19999: ', '  key7: ')
-    expect(() => parseYamlText(doubled, 'chart/values.yaml')).toThrow(
-      /^chart\/values\.yaml:20001: not valid YAML: Map keys must be unique/
-    )
+    expect(parseYamlText(doubled, 'chart/values.yaml').duplicates).toEqual([
+      {
+        path: ['values', 'key7'],
+        lines: [9, 20001],
+        equal: false,
+        values: ['value-7-xxxxxxxxxx', 'value-19999-xxxxxxxxxx']
+      }
+    ])
   }, 60_000)
 
   it('tells duplicates from keys that only look alike, in every nested mapping', () => {
     expect(parseYamlText('a: 1\n"1": x\n1: y\n', 'v.yaml').data).toEqual({ a: 1, '1': 'y' })
-    expect(() => parseYamlText('a:\n  b: 1\n  c: 2\n  b: 3\n', 'v.yaml')).toThrow(
-      /^v\.yaml:4: not valid YAML: Map keys must be unique/
-    )
-    expect(() => parseYamlText('- x: 1\n- y: 1\n  y: 2\n', 'v.yaml')).toThrow(/^v\.yaml:3:/)
+    expect(parseYamlText('a: 1\n"1": x\n1: y\n', 'v.yaml').duplicates).toBeUndefined()
+    expect(parseYamlText('a:\n  b: 1\n  c: 2\n  b: 3\n', 'v.yaml').duplicates?.map((d) => [d.path, d.lines])).toEqual([
+      [
+        ['a', 'b'],
+        [2, 4]
+      ]
+    ])
+    expect(parseYamlText('- x: 1\n- y: 1\n  y: 2\n', 'v.yaml').duplicates?.map((d) => [d.path, d.lines])).toEqual([
+      [
+        [1, 'y'],
+        [2, 3]
+      ]
+    ])
   })
 
   it('an alias bomb names the file', () => {
@@ -204,9 +247,7 @@ describe('parseYamlText without the yaml library (the fast reader) gives what th
     expect(located.lineOf(['a', 'b', 0, 'd', 1, 'f'])).toBe(
       libraryParse(CASES.nested, 'x').lineOf(['a', 'b', 0, 'd', 1, 'f'])
     )
-    // The library's messages, unchanged: the duplicate key is named with its line.
-    expect(both(CASES.duplicate).fast).toEqual({
-      error: expect.stringMatching(/^chart\/values\.yaml:3: not valid YAML/)
-    })
+    // A duplicate key goes to the library, which records it with both lines.
+    expect(parseYamlText(CASES.duplicate, 'chart/values.yaml').duplicates).toHaveLength(1)
   })
 })

@@ -13717,16 +13717,21 @@ function parseRenderDetailed(output, options = {}) {
             value = parseYamlDocument(chunk.text);
         }
         catch (e) {
-            let line = lineAt(output, chunk.start);
-            let message = e instanceof Error ? e.message : String(e);
-            if (e instanceof distExports.YAMLParseError) {
-                const offset = e.pos?.[0];
-                if (typeof offset === 'number')
-                    line = lineAt(output, chunk.start + offset);
-                message = message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '');
+            // What `yaml` refuses, go-yaml may read (helm/lenient-yaml.ts): helm and the cluster would.
+            const lenient = options.lenient ? readLeniently(options.lenient, chunk.text) : undefined;
+            if (lenient === undefined) {
+                let line = lineAt(output, chunk.start);
+                let message = e instanceof Error ? e.message : String(e);
+                if (e instanceof distExports.YAMLParseError) {
+                    const offset = e.pos?.[0];
+                    if (typeof offset === 'number')
+                        line = lineAt(output, chunk.start + offset);
+                    message = message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '');
+                }
+                errors.push(new RenderParseError(message, head.source, line, i));
+                continue;
             }
-            errors.push(new RenderParseError(message, head.source, line, i));
-            continue;
+            value = lenient.value;
         }
         if (value === null || value === undefined)
             continue;
@@ -13782,6 +13787,26 @@ function flattenInto(doc, out, bad) {
         else
             bad?.(`list item ${at} of ${doc.kind ?? 'a list'}`, `is ${describe$1(item)}, not a mapping`);
     });
+}
+/** The lenient reader's value, or undefined when it refuses the document too. */
+function readLeniently(read, text) {
+    try {
+        return { value: read(text) };
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The render as helm reads it: like parseRenderDetailed, and the documents the `yaml` library refuses read again by
+ * go-yaml's rules (helm/lenient-yaml.ts, loaded only then). What neither reads stays an error.
+ */
+async function parseRenderAsHelm(output, options = {}) {
+    const parsed = parseRenderDetailed(output, options);
+    if (parsed.errors.length === 0)
+        return parsed;
+    const { parseLeniently } = await import('./lenient-yaml.js');
+    return parseRenderDetailed(output, { ...options, lenient: parseLeniently });
 }
 /**
  * Pure: a `helm template` output cut into the documents helm wrote, each with
@@ -13948,27 +13973,10 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
     });
 }
 
-// Input set-secret reaches helm without a shell and without its values in any
-// argument list (another process on the runner can read argv): each value is
-// written to its own file (mode 0600) in the run's private work folder and
-// given as `--set-file key=FILE`, so helm reads it as a string.
-/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
-async function secretValueArgs(dir, entries) {
-    if (entries.length === 0)
-        return [];
-    await promises.mkdir(dir, { recursive: true, mode: 0o700 });
-    const args = [];
-    for (const [index, entry] of entries.entries()) {
-        // A name without commas or `=`: helm splits --set-file on both.
-        const file = path.join(dir, `value-${index}`);
-        await promises.writeFile(file, entry.value, { mode: 0o600 });
-        args.push('--set-file', `${entry.key}=${file}`);
-    }
-    return args;
-}
-
 // Loads a YAML file once, keeping the source positions so findings can point
-// at file:line, and turning parse errors into messages that name the file and line.
+// at file:line, and turning parse errors into messages that name the file, line
+// and column. A key written twice in one mapping is not an error (helm reads the
+// file, keeping the last value): it is recorded (`duplicates`) for a finding.
 /** Helm 4 refuses values files over 5 MiB; no chart file the action reads may be larger. */
 const MAX_YAML_BYTES = 5 * 1024 * 1024;
 /**
@@ -14035,27 +14043,18 @@ function linesOf(text, displayPath) {
     }
 }
 /**
- * `yaml`'s parse of the text: its data and positions, or an ActionError naming the file and line. Exported for
- * tests: parseYamlText's fast way must give what this gives.
+ * `yaml`'s parse of the text: its data (a key written twice keeps its last value, as helm reads it), positions and
+ * duplicate keys, or an ActionError naming the file, line and column. Exported for tests: parseYamlText's fast way
+ * must give what this gives.
  */
 function libraryParse(text, displayPath) {
     const lineCounter = new distExports.LineCounter();
     // yaml's own uniqueKeys check compares each key with every earlier one of its
-    // map (quadratic: minutes for a few MB); duplicateKeyOffset does it in one pass.
+    // map (quadratic: minutes for a few MB); duplicateKeys does it in one pass.
     const doc = distExports.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-    const invalid = (offset, reason) => {
-        const line = lineCounter.linePos(offset).line;
-        return new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`);
-    };
-    if (doc.errors.length > 0) {
-        const first = doc.errors[0];
-        const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
-        const reason = first.message.split('\n')[0];
-        throw new ActionError(`${displayPath}:${line}: not valid YAML: ${reason}`, `fix the YAML syntax at line ${line} of ${displayPath}`);
-    }
-    const duplicate = duplicateKeyOffset(doc);
-    if (duplicate !== undefined)
-        throw invalid(duplicate, 'Map keys must be unique');
+    if (doc.errors.length > 0)
+        throw syntaxError(doc, doc.errors[0], text, lineCounter, displayPath);
+    const duplicates = duplicateKeys(doc, lineCounter);
     let data;
     try {
         data = (doc.toJS({ maxAliasCount: 1000 }) ?? {});
@@ -14064,36 +14063,91 @@ function libraryParse(text, displayPath) {
         // yaml's alias-bomb guard ("Excessive alias count …") names no file.
         throw new ActionError(`${displayPath}: not valid YAML: ${error.message.split('\n')[0]}`, `${displayPath} expands its aliases (*name) too many times; write the values out instead of nesting aliases`);
     }
-    return {
+    const source = {
         displayPath,
         data,
         lineOf: (path) => lineOfPath(doc, lineCounter, path)
     };
+    if (duplicates.length > 0)
+        source.duplicates = duplicates;
+    return source;
 }
 /**
- * Offset of the first key that repeats an earlier key of the same mapping (as
- * yaml's uniqueKeys compares them: scalar keys by value), in one pass over the
- * document: a Set per mapping.
+ * Where a syntax error is, as a person looks for it: the file, line and column, and the line's text. An unclosed
+ * quote or flow collection is found where it opens (`yaml` reports it where the text ends).
  */
-function duplicateKeyOffset(doc) {
+function syntaxError(doc, error, text, lineCounter, displayPath) {
+    const opened = error.code === 'MISSING_CHAR' || /^Flow (map|sequence)/.test(error.message);
+    const offset = (opened ? openingOf(doc, error.pos[0]) : undefined) ?? error.pos[0];
+    const { line, col } = lineCounter.linePos(Math.min(offset, text.length));
+    const lineText = (text.split('\n')[line - 1] ?? '').replace(/\r$/, '');
+    const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const shown = lineText.trim() === '' ? '' : `: \`${lineText.trim().slice(0, 80)}\``;
+    return new ActionError(`${displayPath}:${line}: not valid YAML: ${reason} (column ${col}${shown})`, `fix the YAML syntax at line ${line}, column ${col} of ${displayPath}`, { file: displayPath, line, column: col });
+}
+/** Start of the innermost quoted scalar or flow collection still open at `offset` (the error's place). */
+function openingOf(doc, offset) {
     let found;
-    distExports.visit(doc, {
-        Map(_, map) {
-            const seen = new Set();
-            for (const pair of map.items) {
-                const key = pair.key;
-                if (!distExports.isScalar(key))
-                    continue;
-                // Scalar keys compare by value (1 and "1" differ, as in yaml's own check).
-                if (seen.has(key.value)) {
-                    found = key.range?.[0] ?? 0;
-                    return distExports.visit.BREAK;
-                }
-                seen.add(key.value);
-            }
+    distExports.visit(doc, (_, node) => {
+        if (!distExports.isNode(node) || !node.range)
+            return undefined;
+        const [start, , end] = node.range;
+        const open = (distExports.isScalar(node) && (node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE')) ||
+            (distExports.isCollection(node) && node.flow === true);
+        if (open && start < offset && end >= offset && (found === undefined || start > found))
+            found = start;
+        return undefined;
+    });
+    return found;
+}
+/** A value as short text for a message. */
+function shortValue(value) {
+    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
+    return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+/**
+ * Keys that repeat an earlier key of the same mapping (as yaml's uniqueKeys compares them: scalar keys by value),
+ * in one pass over the document: a Map per mapping. Each repeat is paired with the occurrence before it.
+ */
+function duplicateKeys(doc, lineCounter) {
+    const found = [];
+    const valueOf = (node) => {
+        try {
+            return distExports.isNode(node) || distExports.isAlias(node) ? node.toJS(doc, { maxAliasCount: 1000 }) : node;
+        }
+        catch {
             return undefined;
         }
-    });
+    };
+    const walk = (node, at) => {
+        if (distExports.isSeq(node)) {
+            node.items.forEach((item, i) => walk(item, [...at, i]));
+            return;
+        }
+        if (!distExports.isMap(node))
+            return;
+        const seen = new Map();
+        for (const pair of node.items) {
+            const key = pair.key;
+            if (!distExports.isScalar(key))
+                continue;
+            // Scalar keys compare by value (1 and "1" differ, as in yaml's own check).
+            const line = lineCounter.linePos(key.range?.[0] ?? 0).line;
+            const earlier = seen.get(key.value);
+            if (earlier) {
+                const [before, after] = [valueOf(earlier.value), valueOf(pair.value)];
+                found.push({
+                    path: [...at, String(key.value)],
+                    lines: [earlier.line, line],
+                    equal: JSON.stringify(before) === JSON.stringify(after),
+                    values: [shortValue(before), shortValue(after)]
+                });
+            }
+            seen.set(key.value, { line, value: pair.value });
+            walk(pair.value, [...at, String(key.value)]);
+        }
+    };
+    walk(doc.contents, []);
     return found;
 }
 function lineOfPath(doc, lineCounter, path) {
@@ -14102,12 +14156,16 @@ function lineOfPath(doc, lineCounter, path) {
     const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
     const last = path[path.length - 1];
     if (distExports.isMap(parent)) {
+        // The last of a key written twice: the one helm keeps.
+        let line;
         for (const pair of parent.items) {
             const key = pair.key;
             const keyValue = distExports.isScalar(key) ? key.value : key;
             if (String(keyValue) === String(last) && key?.range)
-                return lineCounter.linePos(key.range[0]).line;
+                line = lineCounter.linePos(key.range[0]).line;
         }
+        if (line !== undefined)
+            return line;
     }
     const node = doc.getIn(path, true);
     return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
@@ -15838,6 +15896,100 @@ async function buildStep(ctx, upstream, prepared, epoch, whileBuilding) {
     };
 }
 
+/** `a.b.c` for a message (keys as written). */
+function dotted(path) {
+    return path.map((key) => (typeof key === 'number' ? `[${key}]` : key)).join('.');
+}
+/** One finding per key written twice in the file (its later line: the value helm keeps). */
+function duplicateKeyFindings(source) {
+    return (source.duplicates ?? []).map((duplicate) => {
+        const key = dotted(duplicate.path);
+        const [first, second] = duplicate.lines;
+        const where = `${source.displayPath} at lines ${first} and ${second}`;
+        return duplicate.equal
+            ? {
+                rule: 'yaml-duplicate-key',
+                severity: 'warning',
+                message: `\`${key}\` is written twice in ${where}, with the same value: helm keeps the later one, nothing is lost.`,
+                fix: `delete one of them (line ${first} or ${second})`,
+                file: source.displayPath,
+                line: second
+            }
+            : {
+                rule: 'yaml-duplicate-key',
+                severity: 'error',
+                message: `\`${key}\` is written twice in ${where}, with different values: helm keeps the later one ` +
+                    `(\`${duplicate.values[1]}\`, line ${second}) and line ${first}'s (\`${duplicate.values[0]}\`) is lost without a word.`,
+                fix: `keep the value you mean and delete the other line (${first} or ${second})`,
+                file: source.displayPath,
+                line: second
+            };
+    });
+}
+/**
+ * The `Chart files` step, when a file the run reads writes a key twice (else none: the step table stays as it was).
+ * Its errors stop the publish like any failed step.
+ */
+function duplicateKeysStep(sources) {
+    const findings = sources.flatMap((source) => duplicateKeyFindings(source));
+    if (findings.length === 0)
+        return undefined;
+    const differing = findings.filter((f) => f.severity === 'error').length;
+    const files = [...new Set(findings.map((f) => f.file))].join(', ');
+    const n = findings.length;
+    return {
+        id: 'chart-files',
+        title: 'Chart files',
+        status: differing > 0 ? 'failed' : 'warning',
+        durationMs: 0,
+        summary: `${n} key${n === 1 ? '' : 's'} written twice in ${files}` +
+            (differing > 0 ? `: ${differing} with different values (helm keeps the later)` : ', with the same values'),
+        findings
+    };
+}
+/** The `Chart files` step of a blueprint: Chart.yaml, values.yaml, blueprint.yaml and the `values` input's files. */
+function chartFilesStep(blueprint) {
+    const { chartYaml, values, blueprintYaml, valuesFiles } = blueprint;
+    return duplicateKeysStep([chartYaml, values, ...(blueprintYaml ? [blueprintYaml] : []), ...(valuesFiles ?? [])]);
+}
+
+// Input set-secret reaches helm without a shell and without its values in any
+// argument list (another process on the runner can read argv): each value is
+// written to its own file (mode 0600) in the run's private work folder and
+// given as `--set-file key=FILE`, so helm reads it as a string.
+/** Writes one file per value under `dir` (created 0700) and returns the helm arguments that read them. */
+async function secretValueArgs(dir, entries) {
+    if (entries.length === 0)
+        return [];
+    await promises.mkdir(dir, { recursive: true, mode: 0o700 });
+    const args = [];
+    for (const [index, entry] of entries.entries()) {
+        // A name without commas or `=`: helm splits --set-file on both.
+        const file = path.join(dir, `value-${index}`);
+        await promises.writeFile(file, entry.value, { mode: 0o600 });
+        args.push('--set-file', `${entry.key}=${file}`);
+    }
+    return args;
+}
+
+// What the chart stages take from the inputs and the files beside the chart: the values arguments of every render
+// and lint (inputs values, set, set-secret), and the `Chart files` step (a key written twice in Chart.yaml,
+// values.yaml, blueprint.yaml or a values input file: chart/duplicate-keys.ts), which leads the steps.
+/** `--values`, `--set` and `--set-file` (set-secret) arguments for every render and lint. */
+async function valueArguments(ctx) {
+    const { inputs } = ctx;
+    return [
+        ...inputs.valuesFiles.flatMap((file) => ['--values', path.resolve(inputs.workspace, file)]),
+        ...inputs.setValues.flatMap((value) => ['--set', value]),
+        ...(await secretValueArgs(ctx.folders.secretValues, inputs.setSecretValues))
+    ];
+}
+/** The steps before any other: the chart files' duplicate keys, when there are any. */
+function leadingSteps(ctx) {
+    const files = chartFilesStep(ctx.blueprint);
+    return files ? [files] : [];
+}
+
 // The stages after the dependency build, loaded on demand: `check-step.ts` (gates, package, base render),
 // `publish-step.ts` and `emit.ts` (the report out) are chunks of dist/ of their own (~320 KB of the bundle).
 /**
@@ -16029,18 +16181,11 @@ function writeRunSbom(content, publish, dir) {
 // Stages on the chart once helm and the upstream are ready: dependency build → gates and package (with the base
 // render beside them) → publish. Each stage returns its results; what the run has when a stage throws is kept
 // (the steps so far, the diff, the SBOM's content) and the error is returned for the report's `Run` step.
-/** `--values`, `--set` and `--set-file` (set-secret) arguments for every render and lint. */
-async function valueArguments(ctx) {
-    const { inputs } = ctx;
-    return [
-        ...inputs.valuesFiles.flatMap((file) => ['--values', path.resolve(inputs.workspace, file)]),
-        ...inputs.setValues.flatMap((value) => ['--set', value]),
-        ...(await secretValueArgs(ctx.folders.secretValues, inputs.setSecretValues))
-    ];
-}
 async function runChartSteps(ctx, preparation) {
     const { upstream, work, epoch, contract } = preparation;
-    const outcome = { steps: [] };
+    // A key written twice in a file the run reads leads (an error stops the publish like a failed gate).
+    const outcome = { steps: leadingSteps(ctx) };
+    const leading = outcome.steps.length;
     try {
         // Once helm has started: the upstream resolution, the commit time, the blueprint.yaml contract and the later
         // stages' code, beside it.
@@ -16080,7 +16225,7 @@ async function runChartSteps(ctx, preparation) {
     }
     catch (error) {
         // Stopped before the upstream's step was taken in (the work copy or the build threw): it still leads.
-        if (outcome.steps.length === 0) {
+        if (outcome.steps.length === leading) {
             const [settled, contracted] = await Promise.all([
                 upstream().catch(() => undefined),
                 contract().catch(() => undefined)
@@ -16308,14 +16453,14 @@ function checkRunSettings(settings) {
 }
 
 // Stage: the blueprint read and checked before any work: Chart.yaml, values.yaml and blueprint.yaml
-// (chart/blueprint.ts), the values input's files against Helm's size limit, the mode the event asks for
+// (chart/blueprint.ts), the values input's files read (Helm's size limit, YAML syntax, duplicate keys), the mode the event asks for
 // (settings.ts decideMode) and the run settings (settings.ts). What stops here still gets a report.
 async function loadRun(inputs, event) {
     let blueprint;
     try {
         blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart);
-        // Helm reads the values input's files; one over Helm's limit fails now, not after minutes.
-        await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(path.resolve(inputs.workspace, file), file)));
+        // Helm reads the values input's files; one over Helm's limit or not YAML fails now, not after minutes.
+        blueprint.valuesFiles = await Promise.all(inputs.valuesFiles.map((file) => loadYamlFile(path.resolve(inputs.workspace, file), file)));
     }
     catch (error) {
         const chart = await chartIdentityGuess(inputs.workspace, inputs.chart);
@@ -21351,4 +21496,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { chartRepository as $, createHelmHome as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, compareCodePoints as E, scanImages as F, checkImages as G, Helm as H, groupFailing as I, segmentMatcher as J, loadYamlFile as K, splitRenderBySource as L, MAX_YAML_BYTES as M, apiStatus as N, OPERATION_LIMITS as O, isLoopbackHost as P, cleanAsYaml11 as Q, RegistryClient as R, isStrictSemver as S, parseVersion as T, HELM_CHART_LAYER as U, ociTag as V, chartRef as W, withProgress as X, DeadlineError as Y, RegistryError as Z, withRetry as _, reportSubject as a, indexWorkspace as a0, cp as a1, mkdirP as a2, require$$1 as a3, isDebug as a4, exec as a5, which as a6, HttpClient as a7, rmRF as a8, require$$0$2 as a9, require$$30 as aa, require$$9 as ab, require$$0$1 as ac, commonjsGlobal as ad, require$$5$1 as ae, require$$5 as af, getDefaultExportFromCjs as ag, getAugmentedNamespace as ah, _deferredUndici as ai, require$$1$1 as aj, requireTunnel as ak, action as al, redactDeep as b, os as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, loadBlueprint as j, exists as k, lastLine as l, prepareWorkChart as m, notice as n, operationLimit as o, promises as p, buildDependencies as q, redact as r, summary as s, lastLines as t, parseRenderDetailed as u, mapStringsDeep as v, warning as w, distExports as x, extractImages as y, require$$10 as z };
+export { withRetry as $, createHelmHome as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, compareCodePoints as E, scanImages as F, checkImages as G, Helm as H, groupFailing as I, segmentMatcher as J, loadYamlFile as K, splitRenderBySource as L, parseRenderDetailed as M, MAX_YAML_BYTES as N, OPERATION_LIMITS as O, apiStatus as P, isLoopbackHost as Q, RegistryClient as R, cleanAsYaml11 as S, isStrictSemver as T, parseVersion as U, HELM_CHART_LAYER as V, ociTag as W, chartRef as X, withProgress as Y, DeadlineError as Z, RegistryError as _, reportSubject as a, chartRepository as a0, indexWorkspace as a1, cp as a2, mkdirP as a3, require$$1 as a4, isDebug as a5, exec as a6, which as a7, HttpClient as a8, rmRF as a9, require$$0$2 as aa, require$$30 as ab, require$$9 as ac, require$$0$1 as ad, commonjsGlobal as ae, require$$5$1 as af, require$$5 as ag, getDefaultExportFromCjs as ah, getAugmentedNamespace as ai, _deferredUndici as aj, require$$1$1 as ak, requireTunnel as al, action as am, redactDeep as b, os as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, loadBlueprint as j, exists as k, lastLine as l, prepareWorkChart as m, notice as n, operationLimit as o, promises as p, buildDependencies as q, redact as r, summary as s, lastLines as t, parseRenderAsHelm as u, mapStringsDeep as v, warning as w, distExports as x, extractImages as y, require$$10 as z };

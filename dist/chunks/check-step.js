@@ -1,4 +1,4 @@
-import { i as isRecord$1, l as lastLine, p as promises, j as loadBlueprint, k as exists$1, m as prepareWorkChart, H as Helm, q as buildDependencies, t as lastLines, u as parseRenderDetailed, v as mapStringsDeep, x as distExports, y as extractImages, r as redact, n as notice, f as info, c as os, z as require$$10, A as createHelmHome, o as operationLimit, B as ActionError, C as parseYamlText, D as tryParseImageRef, E as compareCodePoints, F as scanImages, G as checkImages, I as groupFailing, J as segmentMatcher, K as loadYamlFile, L as splitRenderBySource, M as MAX_YAML_BYTES, N as apiStatus, R as RegistryClient, P as isLoopbackHost, Q as cleanAsYaml11, S as isStrictSemver, T as parseVersion, U as HELM_CHART_LAYER, V as ociTag, W as chartRef, X as withProgress, Y as DeadlineError, Z as RegistryError, _ as withRetry, O as OPERATION_LIMITS, $ as chartRepository } from './action.js';
+import { i as isRecord$1, l as lastLine, p as promises, j as loadBlueprint, k as exists$1, m as prepareWorkChart, H as Helm, q as buildDependencies, t as lastLines, u as parseRenderAsHelm, v as mapStringsDeep, x as distExports, y as extractImages, r as redact, n as notice, f as info, c as os, z as require$$10, A as createHelmHome, o as operationLimit, B as ActionError, C as parseYamlText, D as tryParseImageRef, E as compareCodePoints, F as scanImages, G as checkImages, I as groupFailing, J as segmentMatcher, K as loadYamlFile, L as splitRenderBySource, M as parseRenderDetailed, N as MAX_YAML_BYTES, P as apiStatus, R as RegistryClient, Q as isLoopbackHost, S as cleanAsYaml11, T as isStrictSemver, U as parseVersion, V as HELM_CHART_LAYER, W as ociTag, X as chartRef, Y as withProgress, Z as DeadlineError, _ as RegistryError, $ as withRetry, O as OPERATION_LIMITS, a0 as chartRepository } from './action.js';
 import { p as path, a as _builtin_child_process, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
 import { hasCommit, fetchCommits } from './discover.js';
 import { r as require$$0 } from './_builtin_zlib.js';
@@ -183,7 +183,7 @@ async function renderBase(options, sha, release) {
     if (result.exitCode !== 0) {
         throw new Error(`helm template: ${lastLines(result.stderr, 3) || `exit ${result.exitCode}`}`);
     }
-    const parsed = parseRenderDetailed(result.stdout);
+    const parsed = await parseRenderAsHelm(result.stdout);
     if (parsed.errors.length > 0)
         throw new Error(parsed.errors[0].toFinding().message);
     return { documents: parsed.documents, missing: false, built };
@@ -1279,7 +1279,7 @@ function renderJob(helm, id, args, parse = {}) {
         const result = await helm.run(args, { background: true });
         const parsed = result.exitCode !== 0 || parse === 'none'
             ? { documents: [], errors: [] }
-            : parseRenderDetailed(result.stdout, parse);
+            : await parseRenderAsHelm(result.stdout, parse);
         const out = {
             result,
             documents: parsed.documents,
@@ -4040,15 +4040,15 @@ onOutcome) {
             return { out: undefined, done: { ...result, then: fallback.map((j) => j.job) } };
         }
         const span = { start, end: performance.now() };
-        const outcomes = texts.map((stdout) => {
-            const parsed = parseRenderDetailed(stdout, { mentioning });
+        const outcomes = await Promise.all(texts.map(async (stdout) => {
+            const parsed = await parseRenderAsHelm(stdout, { mentioning });
             return {
                 result: { ...result, stdout },
                 documents: parsed.documents,
                 parseErrors: parsed.errors,
                 span
             };
-        });
+        }));
         if (onOutcome)
             for (const [i, outcome] of outcomes.entries())
                 await onOutcome(i, outcome);
@@ -4859,9 +4859,12 @@ function crdSchemas(object, origin) {
 // `templates/crds/` behind `crds.create`) are read from the renders themselves (gates/schema.ts).
 /** Helm reads these files of a `crds/` folder (chartutil's manifest extensions). */
 const MANIFEST = /\.(ya?ml|json)$/i;
-/** The CRDs of one manifest text (several documents); documents that are not CRDs or do not parse are skipped. */
-function crdsOfText(text, origin) {
-    return parseRenderDetailed(text).documents.flatMap((doc) => crdSchemas(doc.object, origin));
+/**
+ * The CRDs of one manifest text (several documents), read as helm reads them (go-yaml's leniencies too); documents
+ * that are not CRDs or do not parse are skipped.
+ */
+async function crdsOfText(text, origin) {
+    return (await parseRenderAsHelm(text)).documents.flatMap((doc) => crdSchemas(doc.object, origin));
 }
 async function filesUnder(dir) {
     const entries = await promises.readdir(dir, { withFileTypes: true }).catch(() => []);
@@ -4883,7 +4886,7 @@ async function archiveCrds(archive, label, depth = 0) {
         // `<chart>/crds/x.yaml`, and `<chart>/charts/<dep>.tgz` (a dependency of the dependency).
         const parts = entry.name.replace(/^\.\//, '').split('/');
         if (parts[1] === 'crds' && parts.length >= 3 && MANIFEST.test(entry.name))
-            out.push(...crdsOfText(entry.data.toString('utf8'), `${label}: ${entry.name}`));
+            out.push(...(await crdsOfText(entry.data.toString('utf8'), `${label}: ${entry.name}`)));
         else if (depth < 4 && parts[1] === 'charts' && parts.length === 3 && entry.name.endsWith('.tgz'))
             out.push(...(await archiveCrds(entry.data, `${label} > ${parts[2]}`, depth + 1)));
     }
@@ -4895,7 +4898,7 @@ async function chartCrds(chartDir, displayChartDir) {
     for (const file of await filesUnder(path.join(chartDir, 'crds'))) {
         if (!MANIFEST.test(file))
             continue;
-        out.push(...crdsOfText(await promises.readFile(file, 'utf8'), `${displayChartDir}/${path.relative(chartDir, file)}`));
+        out.push(...(await crdsOfText(await promises.readFile(file, 'utf8'), `${displayChartDir}/${path.relative(chartDir, file)}`)));
     }
     const charts = path.join(chartDir, 'charts');
     for (const entry of await promises.readdir(charts, { withFileTypes: true }).catch(() => [])) {
@@ -4922,7 +4925,7 @@ async function inputCrds(workspace, globs) {
             if ((await promises.stat(full)).size > MAX_YAML_BYTES)
                 tooLarge.push(file);
             else
-                crds.push(...crdsOfText(await promises.readFile(full, 'utf8'), file));
+                crds.push(...(await crdsOfText(await promises.readFile(full, 'utf8'), file)));
         }
     }
     return { crds, unmatched, tooLarge };

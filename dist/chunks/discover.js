@@ -1,5 +1,5 @@
 import { p as path, a as _builtin_child_process } from '../index.js';
-import { a0 as indexWorkspace, i as isRecord, l as lastLine, x as distExports, p as promises, E as compareCodePoints } from './action.js';
+import { a1 as indexWorkspace, i as isRecord, l as lastLine, x as distExports, p as promises, E as compareCodePoints } from './action.js';
 import 'node:module';
 
 // Which blueprints did an event change? Lists blueprint folders (chart/workspace-index.ts: a folder with a

@@ -1,5 +1,5 @@
 import { _ as _builtin_fs, r as require$$10 } from '../index.js';
-import { c as os, a9 as require$$0$1, aa as require$$30, ab as require$$9, a3 as require$$1$4, ac as require$$0$3, ad as commonjsGlobal, ae as require$$5$1, z as require$$10$1, af as require$$5$2, ag as getDefaultExportFromCjs, ah as getAugmentedNamespace, ai as _deferredUndici, aj as require$$1$5, ak as requireTunnel } from './action.js';
+import { c as os, aa as require$$0$1, ab as require$$30, ac as require$$9, a4 as require$$1$4, ad as require$$0$3, ae as commonjsGlobal, af as require$$5$1, z as require$$10$1, ag as require$$5$2, ah as getDefaultExportFromCjs, ai as getAugmentedNamespace, aj as _deferredUndici, ak as require$$1$5, al as requireTunnel } from './action.js';
 import { r as require$$0$2 } from './_builtin_stream.js';
 import { createRequire } from 'node:module';
 import { r as require$$0$4 } from './_builtin_zlib.js';

@@ -1,4 +1,4 @@
-import { W as chartRef } from './action.js';
+import { X as chartRef } from './action.js';
 import 'node:module';
 import '../index.js';
 

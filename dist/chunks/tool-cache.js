@@ -1,4 +1,4 @@
-import { c as os, d as debug, f as info, a1 as cp, z as require$$10, a2 as mkdirP, a3 as require$$1, a4 as isDebug, a5 as exec, a6 as which, a7 as HttpClient, a8 as rmRF } from './action.js';
+import { c as os, d as debug, f as info, a2 as cp, z as require$$10, a3 as mkdirP, a4 as require$$1, a5 as isDebug, a6 as exec, a7 as which, a8 as HttpClient, a9 as rmRF } from './action.js';
 import { a as _builtin_child_process, _ as _builtin_fs, p as path, r as require$$10$1 } from '../index.js';
 import { r as require$$0 } from './_builtin_stream.js';
 import 'node:module';

@@ -43,6 +43,8 @@ export interface Blueprint {
    * a stopped run. The chart does not need the catalog entry to be checked.
    */
   manifestError?: ActionError
+  /** The `values` input's files, read as helm reads them (their duplicate keys: chart/duplicate-keys.ts). */
+  valuesFiles?: YamlSource<unknown>[]
 }
 
 /** A name that is safe as a folder name: no separators, no leading dot or dash. */

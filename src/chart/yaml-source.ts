@@ -1,7 +1,22 @@
 // Loads a YAML file once, keeping the source positions so findings can point
-// at file:line, and turning parse errors into messages that name the file and line.
+// at file:line, and turning parse errors into messages that name the file, line
+// and column. A key written twice in one mapping is not an error (helm reads the
+// file, keeping the last value): it is recorded (`duplicates`) for a finding.
 import { readFile, stat } from 'node:fs/promises'
-import { LineCounter, parseDocument, isMap, isScalar, visit, type Document, type Node } from 'yaml'
+import {
+  LineCounter,
+  parseDocument,
+  isAlias,
+  isCollection,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  visit,
+  type Document,
+  type Node,
+  type YAMLError
+} from 'yaml'
 import { fastParseYaml } from '../helm/render.js'
 import { ActionError } from '../types.js'
 
@@ -18,6 +33,20 @@ export interface YamlSource<T = unknown> {
    * lineOf): a caller that will ask for lines at a busy moment asks for the parse at an idle one.
    */
   locate?(): void
+  /** Keys written twice in one mapping (helm keeps the last value), in document order; absent when none. */
+  duplicates?: readonly DuplicateKey[]
+}
+
+/** A key written again in the same mapping: both lines, and whether the two values are the same. */
+interface DuplicateKey {
+  /** The key's path from the document's root. */
+  path: YamlPath
+  /** 1-based lines of the earlier and of the later occurrence (the one helm keeps). */
+  lines: readonly [number, number]
+  /** The same value both times: nothing is lost. */
+  equal: boolean
+  /** The two values as short text, for a message (earlier, later). */
+  values: readonly [string, string]
 }
 
 /** Helm 4 refuses values files over 5 MiB; no chart file the action reads may be larger. */
@@ -94,32 +123,17 @@ function linesOf(text: string, displayPath: string): YamlSource['lineOf'] {
 }
 
 /**
- * `yaml`'s parse of the text: its data and positions, or an ActionError naming the file and line. Exported for
- * tests: parseYamlText's fast way must give what this gives.
+ * `yaml`'s parse of the text: its data (a key written twice keeps its last value, as helm reads it), positions and
+ * duplicate keys, or an ActionError naming the file, line and column. Exported for tests: parseYamlText's fast way
+ * must give what this gives.
  */
 export function libraryParse<T = unknown>(text: string, displayPath: string): YamlSource<T> {
   const lineCounter = new LineCounter()
   // yaml's own uniqueKeys check compares each key with every earlier one of its
-  // map (quadratic: minutes for a few MB); duplicateKeyOffset does it in one pass.
+  // map (quadratic: minutes for a few MB); duplicateKeys does it in one pass.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false })
-  const invalid = (offset: number, reason: string): ActionError => {
-    const line = lineCounter.linePos(offset).line
-    return new ActionError(
-      `${displayPath}:${line}: not valid YAML: ${reason}`,
-      `fix the YAML syntax at line ${line} of ${displayPath}`
-    )
-  }
-  if (doc.errors.length > 0) {
-    const first = doc.errors[0]
-    const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line
-    const reason = first.message.split('\n')[0]
-    throw new ActionError(
-      `${displayPath}:${line}: not valid YAML: ${reason}`,
-      `fix the YAML syntax at line ${line} of ${displayPath}`
-    )
-  }
-  const duplicate = duplicateKeyOffset(doc)
-  if (duplicate !== undefined) throw invalid(duplicate, 'Map keys must be unique')
+  if (doc.errors.length > 0) throw syntaxError(doc, doc.errors[0], text, lineCounter, displayPath)
+  const duplicates = duplicateKeys(doc, lineCounter)
   let data: T
   try {
     data = (doc.toJS({ maxAliasCount: 1000 }) ?? {}) as T
@@ -130,36 +144,100 @@ export function libraryParse<T = unknown>(text: string, displayPath: string): Ya
       `${displayPath} expands its aliases (*name) too many times; write the values out instead of nesting aliases`
     )
   }
-  return {
+  const source: YamlSource<T> = {
     displayPath,
     data,
     lineOf: (path) => lineOfPath(doc, lineCounter, path)
   }
+  if (duplicates.length > 0) source.duplicates = duplicates
+  return source
 }
 
 /**
- * Offset of the first key that repeats an earlier key of the same mapping (as
- * yaml's uniqueKeys compares them: scalar keys by value), in one pass over the
- * document: a Set per mapping.
+ * Where a syntax error is, as a person looks for it: the file, line and column, and the line's text. An unclosed
+ * quote or flow collection is found where it opens (`yaml` reports it where the text ends).
  */
-function duplicateKeyOffset(doc: Document): number | undefined {
+function syntaxError(
+  doc: Document,
+  error: YAMLError,
+  text: string,
+  lineCounter: LineCounter,
+  displayPath: string
+): ActionError {
+  const opened = error.code === 'MISSING_CHAR' || /^Flow (map|sequence)/.test(error.message)
+  const offset = (opened ? openingOf(doc, error.pos[0]) : undefined) ?? error.pos[0]
+  const { line, col } = lineCounter.linePos(Math.min(offset, text.length))
+  const lineText = (text.split('\n')[line - 1] ?? '').replace(/\r$/, '')
+  const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
+  const shown = lineText.trim() === '' ? '' : `: \`${lineText.trim().slice(0, 80)}\``
+  return new ActionError(
+    `${displayPath}:${line}: not valid YAML: ${reason} (column ${col}${shown})`,
+    `fix the YAML syntax at line ${line}, column ${col} of ${displayPath}`,
+    { file: displayPath, line, column: col }
+  )
+}
+
+/** Start of the innermost quoted scalar or flow collection still open at `offset` (the error's place). */
+function openingOf(doc: Document, offset: number): number | undefined {
   let found: number | undefined
-  visit(doc, {
-    Map(_, map) {
-      const seen = new Set<unknown>()
-      for (const pair of map.items) {
-        const key = pair.key as Node | null
-        if (!isScalar(key)) continue
-        // Scalar keys compare by value (1 and "1" differ, as in yaml's own check).
-        if (seen.has(key.value)) {
-          found = key.range?.[0] ?? 0
-          return visit.BREAK
-        }
-        seen.add(key.value)
-      }
+  visit(doc, (_, node) => {
+    if (!isNode(node) || !node.range) return undefined
+    const [start, , end] = node.range
+    const open =
+      (isScalar(node) && (node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE')) ||
+      (isCollection(node) && node.flow === true)
+    if (open && start < offset && end >= offset && (found === undefined || start > found)) found = start
+    return undefined
+  })
+  return found
+}
+
+/** A value as short text for a message. */
+function shortValue(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null')
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text
+}
+
+/**
+ * Keys that repeat an earlier key of the same mapping (as yaml's uniqueKeys compares them: scalar keys by value),
+ * in one pass over the document: a Map per mapping. Each repeat is paired with the occurrence before it.
+ */
+function duplicateKeys(doc: Document, lineCounter: LineCounter): DuplicateKey[] {
+  const found: DuplicateKey[] = []
+  const valueOf = (node: unknown): unknown => {
+    try {
+      return isNode(node) || isAlias(node) ? (node as Node).toJS(doc, { maxAliasCount: 1000 }) : node
+    } catch {
       return undefined
     }
-  })
+  }
+  const walk = (node: unknown, at: (string | number)[]): void => {
+    if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item, [...at, i]))
+      return
+    }
+    if (!isMap(node)) return
+    const seen = new Map<unknown, { line: number; value: unknown }>()
+    for (const pair of node.items) {
+      const key = pair.key as Node | null
+      if (!isScalar(key)) continue
+      // Scalar keys compare by value (1 and "1" differ, as in yaml's own check).
+      const line = lineCounter.linePos(key.range?.[0] ?? 0).line
+      const earlier = seen.get(key.value)
+      if (earlier) {
+        const [before, after] = [valueOf(earlier.value), valueOf(pair.value)]
+        found.push({
+          path: [...at, String(key.value)],
+          lines: [earlier.line, line],
+          equal: JSON.stringify(before) === JSON.stringify(after),
+          values: [shortValue(before), shortValue(after)]
+        })
+      }
+      seen.set(key.value, { line, value: pair.value })
+      walk(pair.value, [...at, String(key.value)])
+    }
+  }
+  walk(doc.contents, [])
   return found
 }
 
@@ -168,11 +246,14 @@ function lineOfPath(doc: Document, lineCounter: LineCounter, path: YamlPath): nu
   const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true)
   const last = path[path.length - 1]
   if (isMap(parent)) {
+    // The last of a key written twice: the one helm keeps.
+    let line: number | undefined
     for (const pair of parent.items) {
       const key = pair.key as Node | null
       const keyValue = isScalar(key) ? key.value : key
-      if (String(keyValue) === String(last) && key?.range) return lineCounter.linePos(key.range[0]).line
+      if (String(keyValue) === String(last) && key?.range) line = lineCounter.linePos(key.range[0]).line
     }
+    if (line !== undefined) return line
   }
   const node = doc.getIn(path, true) as Node | undefined
   return node?.range ? lineCounter.linePos(node.range[0]).line : undefined

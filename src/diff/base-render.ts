@@ -7,7 +7,7 @@ import path from 'node:path'
 import { buildDependencies, type BuildOptions } from '../chart/dependencies.js'
 import { prepareWorkChart, type WorkChart } from '../chart/work-chart.js'
 import { Helm } from '../helm/helm.js'
-import { parseRenderDetailed } from '../helm/render.js'
+import { parseRenderAsHelm } from '../helm/render.js'
 import type { RenderedDocument } from '../types.js'
 import { lastLines } from '../util/text.js'
 import { loadBaseBlueprint } from './base-blueprint.js'
@@ -75,7 +75,7 @@ export async function renderBase(options: BaseRenderOptions, sha: string, releas
   if (result.exitCode !== 0) {
     throw new Error(`helm template: ${lastLines(result.stderr, 3) || `exit ${result.exitCode}`}`)
   }
-  const parsed = parseRenderDetailed(result.stdout)
+  const parsed = await parseRenderAsHelm(result.stdout)
   if (parsed.errors.length > 0) throw new Error(parsed.errors[0].toFinding().message)
   return { documents: parsed.documents, missing: false, built }
 }

@@ -6,7 +6,7 @@
 // the order of its gate list. A new gate: one module exporting a `Gate`, one line
 // in that list.
 import type { Helm, HelmRunResult } from '../helm/helm.js'
-import { parseRenderDetailed, type RenderParseError } from '../helm/render.js'
+import { parseRenderAsHelm, type RenderParseError } from '../helm/render.js'
 import type { AllowlistEntry, ImageField, ImagePolicy, ImageVerdict } from '../images/images.js'
 import type { RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
@@ -208,7 +208,7 @@ export function renderJob(helm: Helm, id: string, args: string[], parse: RenderP
     const parsed =
       result.exitCode !== 0 || parse === 'none'
         ? { documents: [], errors: [] }
-        : parseRenderDetailed(result.stdout, parse)
+        : await parseRenderAsHelm(result.stdout, parse)
     const out: RenderJobOutcome = {
       result,
       documents: parsed.documents,

@@ -23,7 +23,7 @@
 // and those decide: the cases' errors are then helm's own words.
 import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { parseRenderDetailed, splitRenderBySource } from '../helm/render.js'
+import { parseRenderAsHelm, splitRenderBySource } from '../helm/render.js'
 import { loadYamlFile } from '../chart/yaml-source.js'
 import {
   customJob,
@@ -230,15 +230,17 @@ export async function planCaseRenders(
       return { out: undefined, done: { ...result, then: fallback.map((j) => j.job) } }
     }
     const span = { start, end: performance.now() }
-    const outcomes = texts.map((stdout): RenderJobOutcome => {
-      const parsed = parseRenderDetailed(stdout, { mentioning })
-      return {
-        result: { ...result, stdout },
-        documents: parsed.documents,
-        parseErrors: parsed.errors,
-        span
-      }
-    })
+    const outcomes = await Promise.all(
+      texts.map(async (stdout): Promise<RenderJobOutcome> => {
+        const parsed = await parseRenderAsHelm(stdout, { mentioning })
+        return {
+          result: { ...result, stdout },
+          documents: parsed.documents,
+          parseErrors: parsed.errors,
+          span
+        }
+      })
+    )
     if (onOutcome) for (const [i, outcome] of outcomes.entries()) await onOutcome(i, outcome)
     return { out: outcomes, done: result }
   })

@@ -6,16 +6,19 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { readTgzEntries } from '../chart/archive.js'
 import { MAX_YAML_BYTES } from '../chart/yaml-source.js'
-import { parseRenderDetailed } from '../helm/render.js'
+import { parseRenderAsHelm } from '../helm/render.js'
 import { crdSchemas, type CrdSchema } from '../schema/crd.js'
 import { globFiles } from './lint.js'
 
 /** Helm reads these files of a `crds/` folder (chartutil's manifest extensions). */
 const MANIFEST = /\.(ya?ml|json)$/i
 
-/** The CRDs of one manifest text (several documents); documents that are not CRDs or do not parse are skipped. */
-function crdsOfText(text: string, origin: string): CrdSchema[] {
-  return parseRenderDetailed(text).documents.flatMap((doc) => crdSchemas(doc.object, origin))
+/**
+ * The CRDs of one manifest text (several documents), read as helm reads them (go-yaml's leniencies too); documents
+ * that are not CRDs or do not parse are skipped.
+ */
+async function crdsOfText(text: string, origin: string): Promise<CrdSchema[]> {
+  return (await parseRenderAsHelm(text)).documents.flatMap((doc) => crdSchemas(doc.object, origin))
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -37,7 +40,7 @@ async function archiveCrds(archive: Buffer, label: string, depth = 0): Promise<C
     // `<chart>/crds/x.yaml`, and `<chart>/charts/<dep>.tgz` (a dependency of the dependency).
     const parts = entry.name.replace(/^\.\//, '').split('/')
     if (parts[1] === 'crds' && parts.length >= 3 && MANIFEST.test(entry.name))
-      out.push(...crdsOfText(entry.data.toString('utf8'), `${label}: ${entry.name}`))
+      out.push(...(await crdsOfText(entry.data.toString('utf8'), `${label}: ${entry.name}`)))
     else if (depth < 4 && parts[1] === 'charts' && parts.length === 3 && entry.name.endsWith('.tgz'))
       out.push(...(await archiveCrds(entry.data, `${label} > ${parts[2]}`, depth + 1)))
   }
@@ -49,7 +52,7 @@ export async function chartCrds(chartDir: string, displayChartDir: string): Prom
   const out: CrdSchema[] = []
   for (const file of await filesUnder(path.join(chartDir, 'crds'))) {
     if (!MANIFEST.test(file)) continue
-    out.push(...crdsOfText(await readFile(file, 'utf8'), `${displayChartDir}/${path.relative(chartDir, file)}`))
+    out.push(...(await crdsOfText(await readFile(file, 'utf8'), `${displayChartDir}/${path.relative(chartDir, file)}`)))
   }
   const charts = path.join(chartDir, 'charts')
   for (const entry of await readdir(charts, { withFileTypes: true }).catch(() => [])) {
@@ -76,7 +79,7 @@ export async function inputCrds(
       const full = path.join(workspace, file)
       // The limit of every YAML file the action reads (docs/threat-model.md): a bigger one is named, not read.
       if ((await stat(full)).size > MAX_YAML_BYTES) tooLarge.push(file)
-      else crds.push(...crdsOfText(await readFile(full, 'utf8'), file))
+      else crds.push(...(await crdsOfText(await readFile(full, 'utf8'), file)))
     }
   }
   return { crds, unmatched, tooLarge }

@@ -803,15 +803,20 @@ export function parseRenderDetailed(output: string, options: ParseRenderOptions 
     try {
       value = parseYamlDocument(chunk.text)
     } catch (e) {
-      let line = lineAt(output, chunk.start)
-      let message = e instanceof Error ? e.message : String(e)
-      if (e instanceof YAMLParseError) {
-        const offset = e.pos?.[0]
-        if (typeof offset === 'number') line = lineAt(output, chunk.start + offset)
-        message = message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '')
+      // What `yaml` refuses, go-yaml may read (helm/lenient-yaml.ts): helm and the cluster would.
+      const lenient = options.lenient ? readLeniently(options.lenient, chunk.text) : undefined
+      if (lenient === undefined) {
+        let line = lineAt(output, chunk.start)
+        let message = e instanceof Error ? e.message : String(e)
+        if (e instanceof YAMLParseError) {
+          const offset = e.pos?.[0]
+          if (typeof offset === 'number') line = lineAt(output, chunk.start + offset)
+          message = message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '')
+        }
+        errors.push(new RenderParseError(message, head.source, line, i))
+        continue
       }
-      errors.push(new RenderParseError(message, head.source, line, i))
-      continue
+      value = lenient.value
     }
     if (value === null || value === undefined) continue
     if (typeof value !== 'object' || Array.isArray(value)) {
@@ -887,6 +892,29 @@ export function renderedResources(documents: readonly RenderedDocument[]): Rende
   return out
 }
 
+/** The lenient reader's value, or undefined when it refuses the document too. */
+function readLeniently(read: (text: string) => unknown, text: string): { value: unknown } | undefined {
+  try {
+    return { value: read(text) }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The render as helm reads it: like parseRenderDetailed, and the documents the `yaml` library refuses read again by
+ * go-yaml's rules (helm/lenient-yaml.ts, loaded only then). What neither reads stays an error.
+ */
+export async function parseRenderAsHelm(
+  output: string,
+  options: Omit<ParseRenderOptions, 'lenient'> = {}
+): Promise<ParsedRender> {
+  const parsed = parseRenderDetailed(output, options)
+  if (parsed.errors.length === 0) return parsed
+  const { parseLeniently } = await import('./lenient-yaml.js')
+  return parseRenderDetailed(output, { ...options, lenient: parseLeniently })
+}
+
 export interface ParseRenderOptions {
   /**
    * Parse only the documents whose text contains this string (e.g.
@@ -894,6 +922,8 @@ export interface ParseRenderOptions {
    * else): the others are skipped unparsed.
    */
   mentioning?: string
+  /** A second reader for documents the `yaml` library refuses (parseRenderAsHelm gives go-yaml's). */
+  lenient?: (text: string) => unknown
 }
 
 /** The parsed documents of a `helm template` output; documents that fail to parse are left out (see {@link parseRenderDetailed}). */

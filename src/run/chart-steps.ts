@@ -1,11 +1,10 @@
 // Stages on the chart once helm and the upstream are ready: dependency build → gates and package (with the base
 // render beside them) → publish. Each stage returns its results; what the run has when a stage throws is kept
 // (the steps so far, the diff, the SBOM's content) and the error is returned for the report's `Run` step.
-import path from 'node:path'
 import { atDependencyLine } from '../chart/repository-index.js'
-import { secretValueArgs } from '../inputs/secret-values.js'
 import type { ActionReport, PublishInfo, StepResult, UpstreamInfo } from '../types.js'
 import { buildStep } from './build-step.js'
+import { leadingSteps, valueArguments } from './chart-inputs.js'
 import { loadLaterStages } from './later-stages.js'
 import type { RunContext } from './context.js'
 import type { Preparation } from './prepare.js'
@@ -24,22 +23,14 @@ export interface ChartOutcome {
   error?: unknown
 }
 
-/** `--values`, `--set` and `--set-file` (set-secret) arguments for every render and lint. */
-async function valueArguments(ctx: Pick<RunContext, 'inputs' | 'folders'>): Promise<string[]> {
-  const { inputs } = ctx
-  return [
-    ...inputs.valuesFiles.flatMap((file) => ['--values', path.resolve(inputs.workspace, file)]),
-    ...inputs.setValues.flatMap((value) => ['--set', value]),
-    ...(await secretValueArgs(ctx.folders.secretValues, inputs.setSecretValues))
-  ]
-}
-
 export async function runChartSteps(
   ctx: RunContext,
   preparation: Pick<Preparation, 'upstream' | 'work' | 'epoch' | 'contract'>
 ): Promise<ChartOutcome> {
   const { upstream, work, epoch, contract } = preparation
-  const outcome: ChartOutcome = { steps: [] }
+  // A key written twice in a file the run reads leads (an error stops the publish like a failed gate).
+  const outcome: ChartOutcome = { steps: leadingSteps(ctx) }
+  const leading = outcome.steps.length
   try {
     // Once helm has started: the upstream resolution, the commit time, the blueprint.yaml contract and the later
     // stages' code, beside it.
@@ -76,7 +67,7 @@ export async function runChartSteps(
     return outcome
   } catch (error) {
     // Stopped before the upstream's step was taken in (the work copy or the build threw): it still leads.
-    if (outcome.steps.length === 0) {
+    if (outcome.steps.length === leading) {
       const [settled, contracted] = await Promise.all([
         upstream().catch(() => undefined),
         contract().catch(() => undefined)

@@ -1,9 +1,9 @@
 // Stage: the blueprint read and checked before any work: Chart.yaml, values.yaml and blueprint.yaml
-// (chart/blueprint.ts), the values input's files against Helm's size limit, the mode the event asks for
+// (chart/blueprint.ts), the values input's files read (Helm's size limit, YAML syntax, duplicate keys), the mode the event asks for
 // (settings.ts decideMode) and the run settings (settings.ts). What stops here still gets a report.
 import path from 'node:path'
 import { chartIdentityGuess, loadBlueprint, type Blueprint } from '../chart/blueprint.js'
-import { assertYamlFileSize } from '../chart/yaml-source.js'
+import { loadYamlFile } from '../chart/yaml-source.js'
 import type { ActionInputs } from '../inputs/inputs.js'
 import type { RegistryTarget } from '../oci/registry.js'
 import type { ActionReport } from '../types.js'
@@ -30,8 +30,10 @@ export async function loadRun(inputs: ActionInputs, event: EventContext): Promis
   let blueprint: Blueprint
   try {
     blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart)
-    // Helm reads the values input's files; one over Helm's limit fails now, not after minutes.
-    await Promise.all(inputs.valuesFiles.map((file) => assertYamlFileSize(path.resolve(inputs.workspace, file), file)))
+    // Helm reads the values input's files; one over Helm's limit or not YAML fails now, not after minutes.
+    blueprint.valuesFiles = await Promise.all(
+      inputs.valuesFiles.map((file) => loadYamlFile(path.resolve(inputs.workspace, file), file))
+    )
   } catch (error) {
     const chart = await chartIdentityGuess(inputs.workspace, inputs.chart)
     return {
