@@ -10,7 +10,14 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { runAction } from '../../testkit/action-runner.mjs'
-import { failureMessage, helmsUnderTest, REPO_ROOT, type ActionRun, type HelmUnderTest } from '../support/e2e.js'
+import {
+  chartTestRun,
+  failureMessage,
+  helmsUnderTest,
+  REPO_ROOT,
+  type ActionRun,
+  type HelmUnderTest
+} from '../support/e2e.js'
 import { useServers } from '../support/servers.js'
 
 const FIXTURES = path.join(REPO_ROOT, '__tests__', 'fixtures', 'provider-shapes')
@@ -180,6 +187,14 @@ describe.each(helmsUnderTest())("a provider chart's shapes with $label", (helm) 
     let run: ActionRun
     beforeAll(async () => {
       run = await runBlueprint(helm, workspace.dir, 'platform/servers')
+    })
+
+    it("runs its chart test at the chart's place in a view of the repository: ../../../infra is the checkout's", () => {
+      const tests = stepOf(run, 'chart-tests')
+      expect([tests.status, tests.summary, tests.findings]).toEqual(['passed', '1 chart test passed', []])
+      const script = chartTestRun(run, 'tests/infra-locations.sh')
+      expect(script).toMatchObject({ exitCode: 0 })
+      expect(script?.output).toContain('ok: fsn1\nok: hel1\ninfra-locations: all checks passed')
     })
 
     it("reads the CRD whose quoted descriptions go on at the key's indentation, as helm does", () => {

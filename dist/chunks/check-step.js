@@ -1624,7 +1624,9 @@ function keepToActionCpus() {
 // `bash <script> <chartDir>` (argument array, no shell string) in a copy of the
 // chart of its own (what it writes cannot reach the renders or the package),
 // with the action's helm first on PATH, HELM_* homes of its own that hold no
-// credentials, and a time limit.
+// credentials, and a time limit. The copy sits at the chart's place in a view of
+// the workspace (workspaceView), so `$CHART_DIR/../../../infra/x` reads what it
+// reads in the checkout.
 const CHART_TEST_TIMEOUT_MS = 5 * 60 * 1000;
 /** Output kept per script (the head is dropped beyond this). */
 const MAX_OUTPUT_BYTES = 1024 * 1024;
@@ -1811,6 +1813,38 @@ function copyChart(from, to) {
     }
 }
 /**
+ * Where a script's chart copy goes: at the chart's own path (`platform/x/chart`) under `<own>/workspace`, every
+ * other entry along that path a link to the checkout's (the workspace's top level, the blueprint folder's
+ * siblings, the chart's siblings). A path that leaves the chart folder (`$CHART_DIR/../../../infra/x`, a
+ * `cd ..`) resolves to what it resolves to in the checkout, as in CI's shell job; the chart folder itself is the
+ * private copy. Links, not copies: nothing of the checkout is read or copied unless a script asks for it. A chart
+ * outside the workspace (or no workspace): the copy alone, at `<own>/<chart folder's name>`.
+ */
+function workspaceView(own, workspace, displayChartDir) {
+    const relative = displayChartDir.split(/[\\/]+/).filter((part) => part !== '' && part !== '.');
+    const alone = path.join(own, relative.at(-1) ?? 'chart');
+    if (!workspace || relative.length === 0 || relative.includes('..') || path.isAbsolute(displayChartDir))
+        return alone;
+    let real = workspace;
+    let view = path.join(own, 'workspace');
+    for (const part of relative) {
+        _builtin_fs.mkdirSync(view, { recursive: true });
+        let entries;
+        try {
+            entries = _builtin_fs.readdirSync(real);
+        }
+        catch {
+            return alone; // not a folder of the checkout (a chart given elsewhere): no view
+        }
+        for (const name of entries)
+            if (name !== part)
+                _builtin_fs.symlinkSync(path.join(real, name), path.join(view, name));
+        real = path.join(real, part);
+        view = path.join(view, part);
+    }
+    return view;
+}
+/**
  * The gate: each `tests/*.sh` in a chart copy and helm home of its own, started
  * first in the pool (the longest jobs, the critical path of a run): no other job
  * starts before this gate has planned (`startsFirst`).
@@ -1829,9 +1863,10 @@ const chartTestsGate = {
             // the package or the renders, and the action's registry login and repository
             // credentials stay out of reach.
             const own = path.join(ctx.scriptRoot, String(i));
-            const copy = path.join(own, path.basename(ctx.chartDir));
+            let copy = '';
             // Made when the job starts, synchronously: the script's spawn is the pool's first.
             const prepare = () => {
+                copy = workspaceView(own, ctx.workspace, ctx.displayChartDir);
                 copyChart(ctx.chartDir, copy);
                 return createHelmHome(path.join(own, 'helm-home'));
             };
@@ -6851,6 +6886,7 @@ async function checkStep(ctx, build, valueArgs, epoch, upstreamName) {
             chartName: work.name,
             scriptRoot: folders.chartTests,
             displayChartDir: blueprint.chartDir,
+            workspace: inputs.workspace,
             values: blueprint.values,
             // The upstream's key stays the upstream's even when it is not (yet) a dependency.
             // Local file:// subcharts are the blueprint's own: their images stay checked.
