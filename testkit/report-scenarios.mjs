@@ -11,8 +11,9 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { prPayload, runAction } from './action-runner.mjs'
 import { startChartRepo } from './chart-repo.mjs'
-import { startGitHubApi } from './github-api.mjs'
+import { idTokenEnv, startGitHubApi } from './github-api.mjs'
 import { startRegistry } from './registry.mjs'
+import { startSigstore } from './sigstore.mjs'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 export const EXAMPLE = path.join(ROOT, 'examples', 'platform', 'temporal')
@@ -22,12 +23,18 @@ export const HEAD_SHA = '3f2c1d9e8b7a6f5e4d3c2b1a09f8e7d6c5b4a392'
 
 /** The servers every scenario shares; `close()` stops them all. */
 export async function startScenarioServers({ helm }) {
-  const [repo, registry, api] = await Promise.all([startChartRepo({ helm }), startRegistry(), startGitHubApi()])
+  const [repo, registry, api, sigstore] = await Promise.all([
+    startChartRepo({ helm }),
+    startRegistry(),
+    startGitHubApi(),
+    startSigstore()
+  ])
   return {
     repo,
     registry,
     api,
-    close: () => Promise.all([repo.close(), registry.stop(), api.stop()]).then(() => undefined)
+    sigstore,
+    close: () => Promise.all([repo.close(), registry.stop(), api.stop(), sigstore.stop()]).then(() => undefined)
   }
 }
 
@@ -183,6 +190,13 @@ export async function runScenario(servers, { helm, helmVersion, workspace, pr, t
         payload: prPayload(pr, baseCommitOf(workspace), HEAD_SHA)
       }
     : { eventName: 'push', ref: `refs/tags/${tag}`, payload: { ref: `refs/tags/${tag}` } }
+  // A release job with `id-token: write`, signing with the loopback Sigstore instance: the release is attested.
+  const attesting = pr
+    ? { inputs: {}, env: {} }
+    : {
+        inputs: { 'fulcio-url': servers.sigstore.url, 'tsa-url': servers.sigstore.url },
+        env: idTokenEnv(servers.api)
+      }
   const run = await runAction({
     workspace,
     ...event,
@@ -192,13 +206,15 @@ export async function runScenario(servers, { helm, helmVersion, workspace, pr, t
       registry: `${servers.registry.oci}/charts`,
       'plain-http': 'true',
       'github-token': TOKEN,
+      ...attesting.inputs,
       ...inputs
     },
     env: {
       PATH: `${path.dirname(helm)}${path.delimiter}${process.env.PATH ?? ''}`,
       SOURCE_DATE_EPOCH: '1700000000',
       GITHUB_API_URL: servers.api.url,
-      GITHUB_SHA: HEAD_SHA
+      GITHUB_SHA: HEAD_SHA,
+      ...attesting.env
     }
   })
   const requests = servers.api.requests.slice(before)

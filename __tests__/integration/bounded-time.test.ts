@@ -213,7 +213,7 @@ describe('helm 3, no registry', () => {
       })
     })
 
-    it('a RUNNER_TEMP that does not exist falls back to the OS temp folder', async () => {
+    it("a RUNNER_TEMP that does not exist falls back to the action's own folder in the OS temp folder", async () => {
       await withWorkspace(async (ws) => {
         const run = await runBundledAction({
           helm,
@@ -224,7 +224,7 @@ describe('helm 3, no registry', () => {
           killAfterMs: 120_000
         })
         expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
-        expect(path.dirname(run.outputs.report)).toBe(os.tmpdir())
+        expect(path.dirname(run.outputs.report)).toBe(path.join(os.tmpdir(), 'blueprint-action'))
         expect(run.report?.status).toBe('passed')
         await rm(run.outputs.report, { force: true })
         if (run.outputs.sbom) await rm(run.outputs.sbom, { force: true })

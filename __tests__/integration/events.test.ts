@@ -18,9 +18,23 @@ import { useServers } from '../support/servers.js'
 // Event handling does not depend on the helm major; the publish path is run on both elsewhere.
 const helm = helmsUnderTest()[1]
 const TOKEN = 'ghs_pr-token-123456'
+/** The marker of comments written before the action had a name of its own (issue 26.11). */
+const FORMER_MARKER = '<!-- bp-temporal-action:bp-temporal -->'
 
 describe(`pull requests and tags (${helm.label})`, () => {
-  const servers = useServers(helm, { api: true })
+  const servers = useServers(helm, {
+    api: {
+      comments: [
+        { id: 500, issue: 16, body: `${FORMER_MARKER}\n### ✅ bp-temporal 1.0.0 passed (an earlier version's)` },
+        {
+          id: 501,
+          issue: 16,
+          body: `${FORMER_MARKER}\nquoted by a person`,
+          user: { login: 'alice', id: 7, type: 'User' }
+        }
+      ]
+    }
+  })
   let ws: Awaited<ReturnType<typeof makeWorkspace>>
 
   beforeAll(async () => {
@@ -57,7 +71,7 @@ describe(`pull requests and tags (${helm.label})`, () => {
     const comments = servers.api.commentsOn(11)
     expect(comments).toHaveLength(1)
     const body: string = comments[0].body
-    expect(body).toContain('<!-- bp-temporal-action:bp-temporal -->')
+    expect(body).toContain('<!-- blueprint-action:bp-temporal -->')
     expect(body).toMatch(/✅/)
     expect(body).toContain('1.2.0 pinned, 1.3.0 available')
     expect(body).toContain(`${servers.registry.oci}/pr/bp-temporal:1.0.0`)
@@ -70,6 +84,22 @@ describe(`pull requests and tags (${helm.label})`, () => {
     // The same result is the same body: nothing is sent the second time.
     const writes = servers.api.requests.filter((r: { method: string }) => r.method === 'POST' || r.method === 'PATCH')
     expect(writes.map((r: { method: string }) => r.method)).toEqual(['POST'])
+  })
+
+  it('finds the comment an earlier version wrote under its old marker, and updates it in place under the new one', async () => {
+    const run = await pr(16)
+    expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
+    const writes = servers.api.requests.filter(
+      (r: { method: string; path: string }) =>
+        /^(POST|PATCH|DELETE)$/.test(r.method) && /\/issues\/(16|comments\/50[01])\b/.test(r.path)
+    )
+    expect(writes.map((r: { method: string; path: string }) => `${r.method} ${r.path}`)).toEqual([
+      'PATCH /repos/openova-io/openova/issues/comments/500'
+    ])
+    const [ours, human] = servers.api.commentsOn(16)
+    expect(ours.id).toBe(500)
+    expect(ours.body.startsWith('<!-- blueprint-action:bp-temporal -->\n')).toBe(true)
+    expect(human.body).toBe(`${FORMER_MARKER}\nquoted by a person`)
   })
 
   it('a failing gate puts file:line findings in the comment and the annotations, and fails the check', async () => {
@@ -192,7 +222,7 @@ describe(`pull requests and tags (${helm.label})`, () => {
       const comments = servers.api.commentsOn(14)
       expect(comments).toHaveLength(1)
       // The marker comes from the name still legible in the broken file: fixing it updates this comment.
-      expect(comments[0].body).toContain('<!-- bp-temporal-action:bp-temporal -->')
+      expect(comments[0].body).toContain('<!-- blueprint-action:bp-temporal -->')
       expect(comments[0].body).toMatch(/❌/)
       expect(comments[0].body).toContain('platform/temporal/chart/Chart.yaml')
       expect(run.outputs.report).toBeTruthy()

@@ -105,6 +105,10 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     // cases and the all-off case (gates/merged-render.ts), 2 case-4 renders
     expect(result.stats).toMatchObject({ helmProcesses: 6, scripts: 1 })
 
+    // The images step's time is its own (judging the render), not the default render's it reads (issue 26.9).
+    expect(step(result, 'images').durationMs).not.toBe(step(result, 'render').durationMs)
+    expect(step(result, 'images').durationMs).toBeLessThan(step(result, 'render').durationMs)
+
     const render = step<RenderData>(result, 'render').data!
     expect(render.resources).toBe(4)
     expect(render.kinds).toEqual({ Deployment: 2, CronJob: 1, Cluster: 1 })

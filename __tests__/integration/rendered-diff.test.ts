@@ -136,11 +136,13 @@ for (const helm of helmsUnderTest()) {
       const html = renderGfm(comment)
       expect(html).toMatch(/<td>added<\/td>\s*<td>PodDisruptionBudget \(policy\)<\/td>/)
       expect(html).toMatch(
-        /<td><code>temporalio\/server<\/code><\/td>\s*<td><code>temporalio\/server:1\.28\.1@sha256:f95a[0-9a-f]+<\/code><\/td>/
+        /<td><code>temporalio\/server<\/code><\/td>\s*<td><code>temporalio\/server:1\.28\.1@sha256:f95a[0-9a-f]{8}…<\/code><\/td>/
       )
       expect(html).toContain('<pre><code class="language-diff">')
+      // The action's render namespace is not the reader's: no name, no diff line carries it (issue 26.7).
+      expect(comment).not.toMatch(/smoke-bp-temporal\/|namespace: smoke-bp-temporal/)
       expect(comment).toMatch(
-        /<details><summary>changed: Deployment \(apps\) smoke-bp-temporal\/bp-temporal-frontend \(\+1 −1\)<\/summary>\n\n```diff\n/
+        /<details><summary>changed: Deployment \(apps\) bp-temporal-frontend \(\+1 −1\)<\/summary>\n\n```diff\n/
       )
       expect(html).toContain('+          image: temporalio/server:1.29.0@')
       expect(run.summary).toContain('### What changes')

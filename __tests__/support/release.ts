@@ -70,6 +70,8 @@ export async function pulledFile(helm: HelmUnderTest, ref: string, entry: string
 export interface ReleaseOptions {
   viaMirror?: boolean
   inputs?: Record<string, string>
+  /** More of the job's environment (e.g. the OIDC token endpoint of a job with `id-token: write`). */
+  env?: Record<string, string>
 }
 
 /** The release job of `helm` as a tag push runs it: action.yml defaults, the commit time from git. */
@@ -83,7 +85,7 @@ export function releaser(helm: HelmUnderTest) {
       eventName: 'push',
       ref: RELEASE_REF,
       inputs: { ...FAST, registry: base, 'plain-http': 'true', ...options.inputs },
-      env: { SOURCE_DATE_EPOCH: '' }
+      env: { SOURCE_DATE_EPOCH: '', ...options.env }
     })
   }
 

@@ -186,16 +186,38 @@ describe('images', () => {
     const digest = `sha256:${'2'.repeat(64)}`
     const changes = compareImages(
       render(deployment()),
-      render(deployment({ image: `temporalio/ui:2.35.0@${digest}` }) + deployment({ name: 'x', image: 'busybox:1' }))
+      render(
+        deployment({ image: `temporalio/ui:2.35.0@${digest}` }) +
+          deployment({ name: 'x', image: 'busybox:1' }) +
+          deployment({ name: 'y', image: 'localhost:5000/tools' })
+      )
     )
     expect(changes).toEqual([
       { repository: 'busybox', before: [], after: ['busybox:1'], pin: ['tag'] },
+      { repository: 'localhost:5000/tools', before: [], after: ['localhost:5000/tools'], pin: ['untagged'] },
       {
         repository: 'temporalio/ui',
         before: ['temporalio/ui:2.34.0'],
         after: [`temporalio/ui:2.35.0@${digest}`],
         pin: ['digest']
       }
+    ])
+  })
+})
+
+describe('names and the release namespace', () => {
+  it("keys a resource in the render's namespace as the release's (the same resource with or without it), in natural order", () => {
+    const cm = (name: string, namespace?: string, value = 'a') =>
+      `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${namespace ? `  namespace: ${namespace}\n` : ''}data:\n  k: ${value}\n`
+    const c = compareRenders(
+      render(cm('app-10', 'smoke-bp') + cm('app-2') + cm('other', 'kube-system')),
+      render(cm('app-10', undefined, 'b') + cm('app-2', 'smoke-bp', 'b') + cm('other', 'kube-system', 'b')),
+      { releaseNamespace: 'smoke-bp' }
+    )
+    expect(c.resources.map((r) => [r.change, r.namespace, r.name])).toEqual([
+      ['changed', '', 'app-2'],
+      ['changed', '', 'app-10'],
+      ['changed', 'kube-system', 'other']
     ])
   })
 })

@@ -66,7 +66,9 @@ describe('renderDiffSection', () => {
     const section = renderDiffSection(diff, 30_000)!
     expect(section.length).toBeLessThanOrEqual(30_000)
     expect(section).toContain('**40 changed**')
-    expect(section).toMatch(/_… \d+ more diffs in the diff file \(output `diff`, and the JSON report\)_$/)
+    expect(section).toMatch(
+      /_… \d+ more diffs in the diff file \(output `diff`\) and the JSON report_\n\n_The diff file stays on the runner: keep it with `actions\/upload-artifact` \(`path: \$\{\{ steps\.<id>\.outputs\.diff \}\}`\)\._$/
+    )
     expect(section).toContain('# … ')
     const comment = renderMarkdown(report(diff), { limit: COMMENT_LIMIT })
     expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT)
@@ -75,6 +77,53 @@ describe('renderDiffSection', () => {
       comment.indexOf('| Render |') === -1 ? comment.length : comment.indexOf('Render')
     )
     expect(comment).toContain('```diff')
+  })
+
+  it('at scale (issue 26.7): tables past 10 rows folded, names in natural order, digests short, untagged said so', () => {
+    const pod = (i: number, image: string) =>
+      `---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: app-${i}\n  namespace: smoke-bp-x\nspec:\n  containers:\n    - name: c\n      image: ${image}\n`
+    const digest = `sha256:${'ab'.repeat(32)}`
+    const base = Array.from({ length: 12 }, (_, i) => pod(i + 1, `reg.example/app-${i + 1}:1.0`)).join('')
+    const head = Array.from({ length: 12 }, (_, i) =>
+      pod(
+        i + 1,
+        i === 0 ? `reg.example/app-1:1.1@${digest}` : i === 1 ? 'reg.example/app-2' : `reg.example/app-${i + 1}:1.1`
+      )
+    ).join('')
+    const diff: RenderDiff = {
+      base: { sha, label: 'pull request base' },
+      status: 'compared',
+      comparison: compareRenders(parseRender(base), parseRender(head), { releaseNamespace: 'smoke-bp-x' }),
+      durationMs: 1
+    }
+    const section = renderDiffSection(diff, 60_000)!
+    // Folded, with how many in the title; nothing of the tables stands open.
+    expect(section).toContain('<details><summary>Resources that change: 12</summary>')
+    expect(section).toContain('<details><summary>Images that change: 12</summary>')
+    expect(section).not.toContain('**Images that change**')
+    // app-2 before app-10; the render's namespace is not part of the names.
+    const names = [...section.matchAll(/^\| changed \| Pod \| `([^`]+)`/gm)].map((m) => m[1])
+    expect(names).toEqual(Array.from({ length: 12 }, (_, i) => `app-${i + 1}`))
+    const images = [...section.matchAll(/^\| `(reg\.example\/app-\d+)`/gm)].map((m) => m[1])
+    expect(images).toEqual(Array.from({ length: 12 }, (_, i) => `reg.example/app-${i + 1}`))
+    expect(section).not.toContain('smoke-bp-x')
+    expect(section).toContain(
+      `| \`reg.example/app-1:1.0\` | \`reg.example/app-1:1.1@sha256:${'ab'.repeat(6)}…\` | digest |`
+    )
+    // Whole in the diff itself, short in the table.
+    expect(section.split('\n').filter((line) => line.startsWith('|') && line.includes(digest))).toEqual([])
+    expect(section).toContain('| `reg.example/app-2:1.0` | `reg.example/app-2` | untagged (latest) |')
+    expect(section).toContain('| `reg.example/app-3:1.0` | `reg.example/app-3:1.1` | tag only |')
+    // A few rows stay open, under a title.
+    const small = renderDiffSection(
+      diffOf(
+        configMaps(2, (i) => `    ${i}\n`),
+        configMaps(2, (i) => `    ${i + 1}\n`)
+      ),
+      60_000
+    )!
+    expect(small).toContain('**Resources that change**\n\n| change | kind | name | what |')
+    expect(small).not.toContain('<details><summary>Resources')
   })
 
   it('a diff line that looks like a fence cannot close the code block early', () => {

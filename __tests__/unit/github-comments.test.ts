@@ -2,7 +2,7 @@
 // edit or delete. The HTTP side is in __tests__/integration/github.test.ts.
 import { describe, expect, it } from '@jest/globals'
 import { ownComments, startsWithMarker, tokenProblem, type CommentLike } from '../../src/report/github.js'
-import { commentMarker, renderMarkdown } from '../../src/report/report.js'
+import { commentMarker, formerCommentMarkers, renderMarkdown } from '../../src/report/report.js'
 import type { ActionReport } from '../../src/types.js'
 
 const MARKER = commentMarker('bp-temporal')
@@ -53,6 +53,20 @@ describe('ownComments', () => {
       c(3, `${MARKER}\nalice run`, ALICE)
     ]
     expect(ids(ownComments(list, MARKER, 'alice'))).toEqual([3, 1])
+  })
+
+  it('takes comments written under the marker of earlier versions, after those under the current one, by the same rule', () => {
+    const former = formerCommentMarkers('bp-temporal')
+    expect(former).toEqual(['<!-- bp-temporal-action:bp-temporal -->'])
+    expect(MARKER).toBe('<!-- blueprint-action:bp-temporal -->')
+    const list = [
+      c(1, `${former[0]}\nold report`, BOT),
+      c(2, `${former[0]}\nhijack me`, MALLORY),
+      c(3, `${MARKER}\nnew report`, BOT),
+      c(4, `${formerCommentMarkers('bp-cnpg')[0]}\nother chart`, BOT)
+    ]
+    expect(ids(ownComments(list, [MARKER, ...former]))).toEqual([3, 1])
+    expect(ids(ownComments(list, MARKER))).toEqual([3])
   })
 
   it('treats comments without an author as not ours', () => {

@@ -2,7 +2,14 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@j
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { codeBlock, codeSpan, escapeCell, escapeHtml, escapeMarkdown } from '../../src/report/markdown.js'
+import {
+  codeBlock,
+  codeSpan,
+  escapeCell,
+  escapeHtml,
+  escapeMarkdown,
+  shortDigestRef
+} from '../../src/report/markdown.js'
 import {
   annotate,
   commentMarker,
@@ -10,7 +17,6 @@ import {
   fillPins,
   inlineMarkdown,
   planAnnotations,
-  shortDigestRef,
   jsonReportName,
   renderLogLines,
   renderComment,
@@ -244,7 +250,7 @@ describe('renderMarkdown', () => {
   it('starts with the marker, then the status line with upstream drift', () => {
     const md = renderMarkdown(baseReport(), { limit: 65_536, marker: commentMarker('bp-temporal') })
     const lines = md.split('\n')
-    expect(lines[0]).toBe('<!-- bp-temporal-action:bp-temporal -->')
+    expect(lines[0]).toBe('<!-- blueprint-action:bp-temporal -->')
     expect(lines[1]).toBe('### ❌ bp-temporal 1.0.0 failed: Images')
     expect(lines[3]).toBe(
       'upstream temporal 1.2.0 pinned, 1.3.0 available · commit [`0123abc`](https://github.com/acme/platform/commit/0123abcdef0123abcdef0123abcdef0123abcdef) · ' +
@@ -255,7 +261,7 @@ describe('renderMarkdown', () => {
 
   it('accepts a chart name as marker', () => {
     const md = renderMarkdown(baseReport(), { limit: 65_536, marker: 'bp-temporal' })
-    expect(md.split('\n')[0]).toBe('<!-- bp-temporal-action:bp-temporal -->')
+    expect(md.split('\n')[0]).toBe('<!-- blueprint-action:bp-temporal -->')
     expect(renderMarkdown(baseReport(), { limit: 65_536 })).not.toContain('<!--')
   })
 
@@ -308,6 +314,10 @@ describe('renderMarkdown', () => {
     expect(md).toContain(
       '```sh\nhelm pull oci://r.io/o/bp-temporal --version 1.0.0\nhelm install temporal oci://r.io/o/bp-temporal --version 1.0.0\n```'
     )
+    // Said once (issue 26.8): the ref and the digest on the first lines only, not again under Published.
+    expect(md.split('oci://r.io/o/bp-temporal:1.0.0')).toHaveLength(2)
+    expect(md).not.toMatch(/- (Reference|Digest):/)
+    expect(md).toContain('#### 📦 Published\n\n```sh')
     const again = baseReport({
       mode: 'publish',
       status: 'passed',
@@ -413,7 +423,7 @@ describe('renderMarkdown', () => {
         runUrl: 'https://github.com/acme/p/actions/runs/9'
       })
       expect(md.length).toBeLessThanOrEqual(65_536)
-      expect(md.startsWith('<!-- bp-temporal-action:bp-temporal -->\n### ❌ bp-temporal 1.0.0 failed')).toBe(true)
+      expect(md.startsWith('<!-- blueprint-action:bp-temporal -->\n### ❌ bp-temporal 1.0.0 failed')).toBe(true)
       for (const title of ['Upstream version', 'Lint', 'Smoke render', 'Images'])
         expect(md).toMatch(new RegExp(`^\\| ${title} \\|`, 'm'))
       expect(md).toContain('**❌ Images**')
@@ -438,11 +448,11 @@ describe('renderMarkdown', () => {
       // The note points at the JSON report and the artifact it can be uploaded as, not at the summary itself.
       const withPath = renderMarkdown(giant, {
         limit: 900_000,
-        reportPath: '/runner/temp/bp-temporal-report-bp-temporal.json'
+        reportPath: '/runner/temp/blueprint-action-report-bp-temporal.json'
       })
       expect(withPath).toContain(
-        'the full report is the JSON report `/runner/temp/bp-temporal-report-bp-temporal.json` (output `report`); ' +
-          'upload it with `actions/upload-artifact` as `bp-temporal-report-bp-temporal`_'
+        'the full report is the JSON report `/runner/temp/blueprint-action-report-bp-temporal.json` (output `report`); ' +
+          'upload it with `actions/upload-artifact` as `blueprint-action-report-bp-temporal`_'
       )
       expect(withPath).not.toContain('job summary')
     })
@@ -570,11 +580,13 @@ describe('2,000 unpinned images', () => {
     expect(step.findings).toHaveLength(1)
     const r = baseReport()
     r.steps[3] = step
-    const md = renderJobSummary(r, { reportPath: '/tmp/bp-temporal-report-bp-temporal.json' })
+    const md = renderJobSummary(r, { reportPath: '/tmp/blueprint-action-report-bp-temporal.json' })
     expect(Buffer.byteLength(md, 'utf8')).toBeLessThan(500_000)
     const rows = md.split('\n').filter((l) => l.startsWith('| `registry.example.com/team/app-'))
     expect(rows).toHaveLength(1000)
-    expect(md).toContain('_… and 1000 more images in the JSON report._')
+    expect(md).toContain(
+      '_… and 1000 more images in the JSON report (output `report`, on the runner: keep it with `actions/upload-artifact`)._'
+    )
     const comment = renderComment(r, { reportPath: '/tmp/x.json' })
     expect(comment.length).toBeLessThan(65_536)
   })
@@ -661,7 +673,7 @@ describe('writeJsonReport / writeJobSummary', () => {
     const r = baseReport({ modeReason: `has ${SECRET}` })
     r.steps[0].data = { nested: [{ token: SECRET }], big: BigInt(5) }
     const file = await writeJsonReport(r, path.join(dir, 'sub'))
-    expect(file).toBe(path.join(dir, 'sub', 'bp-temporal-report-bp-temporal.json'))
+    expect(file).toBe(path.join(dir, 'sub', 'blueprint-action-report-bp-temporal.json'))
     const text = await readFile(file, 'utf8')
     expect(text).not.toContain(SECRET)
     expect(text).toContain('\n  "schemaVersion": 1,')
@@ -669,7 +681,7 @@ describe('writeJsonReport / writeJobSummary', () => {
     expect(parsed.modeReason).toBe('has ***')
     expect(parsed.steps[0].data).toEqual({ nested: [{ token: '***' }], big: '5' })
     expect(parsed.chart.name).toBe('bp-temporal')
-    expect(jsonReportName('../evil/name')).toBe('bp-temporal-report-__evil_name.json')
+    expect(jsonReportName('../evil/name')).toBe('blueprint-action-report-__evil_name.json')
   })
 
   it('appends the summary, and is a no-op without GITHUB_STEP_SUMMARY', async () => {

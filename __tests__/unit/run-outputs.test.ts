@@ -70,11 +70,45 @@ describe('runOutputs', () => {
       digest: DIGEST,
       'digest-ref': `ghcr.io/o/bp-temporal@${DIGEST}`,
       sbom: '/tmp/sbom.json',
+      attestations: '[]',
+      bundles: '',
       diff: '',
       pushed: 'true',
       mode: 'publish',
       report: '/tmp/report.json'
     })
+  })
+
+  it('lists the attestations as JSON and the bundle files this run signed one a line', () => {
+    const outputs = runOutputs(
+      report({
+        attestation: {
+          instance: 'github',
+          listing: 'tag-scheme',
+          statements: [
+            {
+              kind: 'provenance',
+              predicateType: 'https://slsa.dev/provenance/v1',
+              referrer: `sha256:${'1'.repeat(64)}`,
+              githubId: 7,
+              bundle: '/tmp/bp-temporal-1.2.0.provenance.sigstore.json'
+            },
+            {
+              kind: 'sbom',
+              predicateType: 'https://cyclonedx.org/bom',
+              referrer: `sha256:${'2'.repeat(64)}`,
+              existing: true
+            }
+          ]
+        }
+      }),
+      '/tmp/r.json'
+    )
+    expect(JSON.parse(outputs.attestations)).toEqual([
+      { predicateType: 'https://slsa.dev/provenance/v1', referrer: `sha256:${'1'.repeat(64)}`, githubId: 7 },
+      { predicateType: 'https://cyclonedx.org/bom', referrer: `sha256:${'2'.repeat(64)}`, existing: true }
+    ])
+    expect(outputs.bundles).toBe('/tmp/bp-temporal-1.2.0.provenance.sigstore.json')
   })
 
   it('writes empty values and false for what the run did not do', () => {
@@ -84,11 +118,12 @@ describe('runOutputs', () => {
 })
 
 describe('discoverOutputs', () => {
-  it('lists the blueprints as JSON and as a matrix', () => {
+  it('lists the blueprints as JSON, as a matrix and in release waves', () => {
     const matrix = { include: [{ blueprint: 'platform/temporal', upstream: 'temporal' }] }
-    expect(discoverOutputs({ blueprints: ['platform/temporal'], matrix })).toEqual({
+    expect(discoverOutputs({ blueprints: ['platform/temporal'], matrix, waves: [matrix] })).toEqual({
       blueprints: '["platform/temporal"]',
       matrix: JSON.stringify(matrix),
+      waves: JSON.stringify([matrix]),
       mode: 'discover'
     })
   })
@@ -141,7 +176,7 @@ describe('sbomContent', () => {
       dependencies: [{ name: 'temporal', version: '1.2.3', repository: 'https://go.temporal.io/helm-charts' }],
       images: [],
       timestamp: '2023-11-14T22:13:20.000Z',
-      tool: { name: 'bp-temporal-action', version: 'unreleased' }
+      tool: { name: 'blueprint-action', version: 'unreleased' }
     })
   })
 

@@ -18,7 +18,8 @@ function blueprint(chartYaml: string): Blueprint {
 function settings(
   values: Record<string, string>,
   event: { eventName?: string; ref?: string } = {},
-  chartYaml = 'apiVersion: v2\nname: bp-temporal\nversion: 1.2.0\n'
+  chartYaml = 'apiVersion: v2\nname: bp-temporal\nversion: 1.2.0\n',
+  idToken = false
 ): RunSettings {
   const inputs = getInputs((name) => values[name] ?? '', { GITHUB_WORKSPACE: '/work/repo' })
   const bp = blueprint(chartYaml)
@@ -31,7 +32,7 @@ function settings(
     chartVersion: bp.chartYaml.data.version,
     versionFromTag: inputs.versionFromTag
   })
-  return { inputs, blueprint: bp, decision, ref }
+  return { inputs, blueprint: bp, decision, ref, idToken }
 }
 
 function failure(run: () => void): ActionError {
@@ -59,6 +60,22 @@ describe('packagedVersion', () => {
 })
 
 describe('checkRunSettings', () => {
+  const CHART = 'apiVersion: v2\nname: bp-temporal\nversion: 1.2.0\n'
+  const REGISTRY = { registry: 'oci://ghcr.io/openova-io' }
+
+  it('refuses attest: true on a release without the OIDC token, before anything is pushed', () => {
+    const error = failure(() => checkRunSettings(settings({ ...REGISTRY, attest: 'true' }, RELEASE, CHART, false)))
+    expect(error.message).toMatch(/^attest: true, but the workflow gives this job no OIDC token/)
+    expect(error.message).toContain('bp-temporal 1.2.0 could not be attested; nothing was pushed')
+    expect(error.hint).toContain('permissions: id-token: write')
+  })
+
+  it('lets attest: true publish with the token, attest: auto without it, and a validation run either way', () => {
+    expect(() => checkRunSettings(settings({ ...REGISTRY, attest: 'true' }, RELEASE, CHART, true))).not.toThrow()
+    expect(() => checkRunSettings(settings({ ...REGISTRY, attest: 'auto' }, RELEASE, CHART, false))).not.toThrow()
+    expect(() => checkRunSettings(settings({ ...REGISTRY, attest: 'true' }, {}, CHART, false))).not.toThrow()
+  })
+
   it('accepts a pull request with the defaults, and a release tag with a registry', () => {
     expect(() => checkRunSettings(settings({}))).not.toThrow()
     expect(() => checkRunSettings(settings({ registry: 'oci://ghcr.io/openova-io' }, RELEASE))).not.toThrow()

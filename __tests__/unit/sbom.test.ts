@@ -32,7 +32,7 @@ const input: SbomInput = {
     verdict('busybox:latest', 'Job', 'schema', 'init', false)
   ],
   timestamp: '2024-03-01T12:00:00.000Z',
-  tool: { name: 'bp-temporal-action', version: 'v1' }
+  tool: { name: 'blueprint-action', version: 'v1' }
 }
 
 describe('buildSbom', () => {

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
 
-var require$$0 = createRequire(import.meta.url)("node:stream");
+var require$$2 = createRequire(import.meta.url)("node:stream");
 
-export { require$$0 as r };
+export { require$$2 as r };

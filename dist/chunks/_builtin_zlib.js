@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
 
-var require$$0 = createRequire(import.meta.url)("node:zlib");
+var require$$3 = createRequire(import.meta.url)("node:zlib");
 
-export { require$$0 as r };
+export { require$$3 as r };

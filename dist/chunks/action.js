@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { _ as _builtin_fs, r as require$$10$1, p as path, a as _builtin_child_process, f as findOnPath, b as readHelmBuildInfo, c as pathHelmVersion, v as versionOf } from '../index.js';
+import { r as require$$4, a as require$$1$3, b as require$$2$4, _ as _builtin_child_process, f as findOnPath, c as readHelmBuildInfo, p as pathHelmVersion, v as versionOf } from '../index.js';
+import { g as getDefaultExportFromCjs } from './semver.js';
 
 function _mergeNamespaces(n, m) {
     m.forEach(function (e) {
@@ -16,7 +17,7 @@ function _mergeNamespaces(n, m) {
     return Object.freeze(n);
 }
 
-var os = createRequire(import.meta.url)("node:os");
+var require$$0$4 = createRequire(import.meta.url)("node:os");
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -88,7 +89,7 @@ function toCommandProperties(annotationProperties) {
  */
 function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + os.EOL);
+    process.stdout.write(cmd.toString() + require$$0$4.EOL);
 }
 const CMD_STRING = '::';
 class Command {
@@ -139,7 +140,7 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 
-var require$$10 = createRequire(import.meta.url)("node:crypto");
+var require$$0$3 = createRequire(import.meta.url)("node:crypto");
 
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -149,15 +150,15 @@ function issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!_builtin_fs.existsSync(filePath)) {
+    if (!require$$4.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    _builtin_fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
+    require$$4.appendFileSync(filePath, `${toCommandValue(message)}${require$$0$4.EOL}`, {
         encoding: 'utf8'
     });
 }
 function prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${require$$10.randomUUID()}`;
+    const delimiter = `ghadelimiter_${require$$0$3.randomUUID()}`;
     const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -168,20 +169,20 @@ function prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${require$$0$4.EOL}${convertedValue}${require$$0$4.EOL}${delimiter}`;
 }
 
-var require$$0$2 = createRequire(import.meta.url)("node:http");
+var require$$1$2 = createRequire(import.meta.url)("node:http");
 
 var http = /*#__PURE__*/_mergeNamespaces({
     __proto__: null
-}, [require$$0$2]);
+}, [require$$1$2]);
 
-var require$$1$1 = createRequire(import.meta.url)("node:https");
+var require$$2$3 = createRequire(import.meta.url)("node:https");
 
 var https = /*#__PURE__*/_mergeNamespaces({
     __proto__: null
-}, [require$$1$1]);
+}, [require$$2$3]);
 
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -273,61 +274,26 @@ class DecodedURL extends URL {
     }
 }
 
-var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
-
-function getDefaultExportFromCjs (x) {
-	return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, 'default') ? x['default'] : x;
-}
-
-function getAugmentedNamespace(n) {
-  if (Object.prototype.hasOwnProperty.call(n, '__esModule')) return n;
-  var f = n.default;
-	if (typeof f == "function") {
-		var a = function a () {
-			var isInstance = false;
-      try {
-        isInstance = this instanceof a;
-      } catch (e) {}
-			if (isInstance) {
-        return Reflect.construct(f, arguments, this.constructor);
-			}
-			return f.apply(this, arguments);
-		};
-		a.prototype = f.prototype;
-  } else a = {};
-  Object.defineProperty(a, '__esModule', {value: true});
-	Object.keys(n).forEach(function (k) {
-		var d = Object.getOwnPropertyDescriptor(n, k);
-		Object.defineProperty(a, k, d.get ? d : {
-			enumerable: true,
-			get: function () {
-				return n[k];
-			}
-		});
-	});
-	return a;
-}
-
 var tunnel$1 = {};
 
-var require$$0$1 = createRequire(import.meta.url)("node:net");
+var require$$0$2 = createRequire(import.meta.url)("node:net");
 
-var require$$5$1 = createRequire(import.meta.url)("node:tls");
+var require$$1$1 = createRequire(import.meta.url)("node:tls");
 
-var require$$9 = createRequire(import.meta.url)("node:events");
+var require$$2$2 = createRequire(import.meta.url)("node:events");
 
-var require$$1 = createRequire(import.meta.url)("node:assert");
+var require$$2$1 = createRequire(import.meta.url)("node:assert");
 
 var hasRequiredTunnel$1;
 
 function requireTunnel$1 () {
 	if (hasRequiredTunnel$1) return tunnel$1;
 	hasRequiredTunnel$1 = 1;
-	var tls = require$$5$1;
-	var http = require$$0$2;
-	var https = require$$1$1;
-	var events = require$$9;
-	var util = require$$10$1;
+	var tls = require$$1$1;
+	var http = require$$1$2;
+	var https = require$$2$3;
+	var events = require$$2$2;
+	var util = require$$1$3;
 
 
 	tunnel$1.httpOverHttp = httpOverHttp;
@@ -600,7 +566,7 @@ var tunnelExports = requireTunnel();
 
 class ProxyAgent {
   constructor(...args) {
-    const undici = globalThis[Symbol.for('bp-temporal-action.undici')];
+    const undici = globalThis[Symbol.for('blueprint-action.undici')];
     if (!undici) throw new Error('undici is not loaded: it comes with @actions/github, loaded on demand')
     return new undici.ProxyAgent(...args)
   }
@@ -1142,7 +1108,7 @@ class HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || require$$0$2.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || require$$1$2.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -1167,7 +1133,7 @@ class HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new require$$1$1.Agent(options) : new require$$0$2.Agent(options);
+            agent = usingSsl ? new require$$2$3.Agent(options) : new require$$1$2.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -1319,7 +1285,7 @@ var __awaiter$4 = (undefined && undefined.__awaiter) || function (thisArg, _argu
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-const { access, appendFile, writeFile } = _builtin_fs.promises;
+const { access, appendFile, writeFile } = require$$4.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 class Summary {
     constructor() {
@@ -1341,7 +1307,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, _builtin_fs.constants.R_OK | _builtin_fs.constants.W_OK);
+                yield access(pathFromEnv, require$$4.constants.R_OK | require$$4.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -1437,7 +1403,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(os.EOL);
+        return this.addRaw(require$$0$4.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -1583,7 +1549,7 @@ class Summary {
 const _summary = new Summary();
 const summary = _summary;
 
-var require$$5 = createRequire(import.meta.url)("node:string_decoder");
+var require$$2 = createRequire(import.meta.url)("node:string_decoder");
 
 var __awaiter$3 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -1594,7 +1560,7 @@ var __awaiter$3 = (undefined && undefined.__awaiter) || function (thisArg, _argu
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-const { chmod, copyFile: copyFile$1, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = _builtin_fs.promises;
+const { chmod, copyFile: copyFile$1, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = require$$4.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS$1 = process.platform === 'win32';
 /**
@@ -1610,7 +1576,7 @@ const IS_WINDOWS$1 = process.platform === 'win32';
  */
 function readlink(fsPath) {
     return __awaiter$3(this, void 0, void 0, function* () {
-        const result = yield _builtin_fs.promises.readlink(fsPath);
+        const result = yield require$$4.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
         if (IS_WINDOWS$1 && !result.endsWith('\\')) {
@@ -1619,7 +1585,7 @@ function readlink(fsPath) {
         return result;
     });
 }
-_builtin_fs.constants.O_RDONLY;
+require$$4.constants.O_RDONLY;
 function exists$1(fsPath) {
     return __awaiter$3(this, void 0, void 0, function* () {
         try {
@@ -1671,7 +1637,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS$1) {
                 // on Windows, test for valid extension
-                const upperExt = path.extname(filePath).toUpperCase();
+                const upperExt = require$$2$4.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -1700,11 +1666,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS$1) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = path.dirname(filePath);
-                        const upperName = path.basename(filePath).toUpperCase();
+                        const directory = require$$2$4.dirname(filePath);
+                        const upperName = require$$2$4.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = path.join(directory, actualName);
+                                filePath = require$$2$4.join(directory, actualName);
                                 break;
                             }
                         }
@@ -1776,7 +1742,7 @@ function cp(source_1, dest_1) {
         }
         // If dest is an existing directory, should copy inside.
         const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
+            ? require$$2$4.join(dest, require$$2$4.basename(source))
             : dest;
         if (!(yield exists$1(source))) {
             throw new Error(`no such file or directory: ${source}`);
@@ -1791,7 +1757,7 @@ function cp(source_1, dest_1) {
             }
         }
         else {
-            if (path.relative(source, newDest) === '') {
+            if (require$$2$4.relative(source, newDest) === '') {
                 // a file cannot be copied to itself
                 throw new Error(`'${newDest}' and '${source}' are the same file`);
             }
@@ -1836,7 +1802,7 @@ function rmRF(inputPath) {
  */
 function mkdirP(fsPath) {
     return __awaiter$2(this, void 0, void 0, function* () {
-        require$$1.ok(fsPath, 'a path argument must be provided');
+        require$$2$1.ok(fsPath, 'a path argument must be provided');
         yield mkdir(fsPath, { recursive: true });
     });
 }
@@ -1886,7 +1852,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS$1 && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(path.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(require$$2$4.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -1901,7 +1867,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(path.sep)) {
+        if (tool.includes(require$$2$4.sep)) {
             return [];
         }
         // build the list of directories
@@ -1912,7 +1878,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(path.delimiter)) {
+            for (const p of process.env.PATH.split(require$$2$4.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -1921,7 +1887,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(path.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(require$$2$4.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -2004,7 +1970,7 @@ const IS_WINDOWS = process.platform === 'win32';
 /*
  * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
  */
-class ToolRunner extends require$$9.EventEmitter {
+class ToolRunner extends require$$2$2.EventEmitter {
     constructor(toolPath, args, options) {
         super();
         if (!toolPath) {
@@ -2060,13 +2026,13 @@ class ToolRunner extends require$$9.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(os.EOL);
+            let n = s.indexOf(require$$0$4.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + os.EOL.length);
-                n = s.indexOf(os.EOL);
+                s = s.substring(n + require$$0$4.EOL.length);
+                n = s.indexOf(require$$0$4.EOL);
             }
             return s;
         }
@@ -2344,7 +2310,7 @@ class ToolRunner extends require$$9.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = path.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = require$$2$4.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -2357,7 +2323,7 @@ class ToolRunner extends require$$9.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + os.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + require$$0$4.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -2502,7 +2468,7 @@ function argStringToArray(argString) {
     }
     return args;
 }
-class ExecState extends require$$9.EventEmitter {
+class ExecState extends require$$2$2.EventEmitter {
     constructor(options, toolPath) {
         super();
         this.processClosed = false; // tracks whether the process has exited and stdio is closed
@@ -2612,8 +2578,8 @@ function exec(commandLine, args, options) {
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-os.platform();
-os.arch();
+require$$0$4.platform();
+require$$0$4.arch();
 
 (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -2695,7 +2661,7 @@ function setOutput(name, value) {
     if (filePath) {
         return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(os.EOL);
+    process.stdout.write(require$$0$4.EOL);
     issueCommand('set-output', { name }, toCommandValue(value));
 }
 //-----------------------------------------------------------------------
@@ -2755,10 +2721,15 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + os.EOL);
+    process.stdout.write(message + require$$0$4.EOL);
 }
 
-var promises = createRequire(import.meta.url)("node:fs/promises");
+var require$$1 = createRequire(import.meta.url)("node:fs/promises");
+
+// The action's own name for what it leaves behind: the PR comment's marker, the JSON report's file name, the SBOM's
+// tool, the HTTP user agent, its folder when the runner gives none. Not temporal's: it validates any blueprint (the
+// action's repository and its default blueprint keep their names).
+const ACTION_NAME = 'blueprint-action';
 
 /**
  * Error carrying a message fit for `core.setFailed`: names the file/field/value and what to do, and where it is
@@ -3297,7 +3268,7 @@ function isNameUnknown(body) {
     }
 }
 function statusText(status) {
-    const t = require$$0$2.STATUS_CODES[status];
+    const t = require$$1$2.STATUS_CODES[status];
     return t ? `HTTP ${status} ${t}` : `HTTP ${status}`;
 }
 // ---------------------------------------------------------------------------
@@ -3326,7 +3297,7 @@ class RegistryClient {
         this.retries = opts.retries ?? 4;
         this.baseDelayMs = opts.baseDelayMs ?? 500;
         this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-        this.userAgent = opts.userAgent ?? 'blueprint-action';
+        this.userAgent = opts.userAgent ?? ACTION_NAME;
     }
     /** HEAD /v2/<repo>/manifests/<ref>: the digest when the tag (or digest) exists. */
     async manifest(repository, reference) {
@@ -3347,8 +3318,35 @@ class RegistryClient {
         if (get.status === 404)
             return { exists: false };
         const getType = contentType(get) ?? mediaType;
-        const d = headerDigest(get) ?? `sha256:${require$$10.createHash('sha256').update(get.body).digest('hex')}`;
+        const d = headerDigest(get) ?? `sha256:${require$$0$3.createHash('sha256').update(get.body).digest('hex')}`;
         return { exists: true, digest: d, ...(getType ? { mediaType: getType } : {}) };
+    }
+    /**
+     * One GET of a tag's manifest: whether it exists, its digest (the registry's header, else the body's sha256) and
+     * its Helm chart layer's digest (undefined when the manifest is no Helm chart). One request where `manifest()` +
+     * `chartLayerDigest()` take two: the publish preview asks it on a pull request's critical path.
+     */
+    async chartManifest(repository, reference) {
+        this.checkRepository(repository);
+        if (!TAG.test(reference) && !DIGEST.test(reference)) {
+            throw new ActionError(`Invalid manifest reference "${reference}": expected a tag or a digest.`);
+        }
+        const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`);
+        const res = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
+        if (res.status === 404)
+            return { exists: false };
+        const digest = headerDigest(res) ?? `sha256:${require$$0$3.createHash('sha256').update(res.body).digest('hex')}`;
+        try {
+            const manifest = JSON.parse(res.body.toString('utf8'));
+            return {
+                exists: true,
+                digest,
+                layerDigest: manifest.layers?.find((l) => l.mediaType === HELM_CHART_LAYER)?.digest
+            };
+        }
+        catch {
+            throw this.error('protocol', `Registry ${this.host} returned a manifest that is not JSON (GET ${url.href}).`, url, res.status);
+        }
     }
     /**
      * The digest of a Helm chart manifest's content layer (the .tgz), or
@@ -3389,7 +3387,7 @@ class RegistryClient {
         const manifestRes = await this.call('GET', manifestUrl, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
         if (manifestRes.status === 404)
             throw this.error('protocol', `Registry ${this.host} has no manifest ${digest} in ${repository} right after the push.`, manifestUrl, 404);
-        const manifestDigest = `sha256:${require$$10.createHash('sha256').update(manifestRes.body).digest('hex')}`;
+        const manifestDigest = `sha256:${require$$0$3.createHash('sha256').update(manifestRes.body).digest('hex')}`;
         let layerDigest;
         try {
             const manifest = JSON.parse(manifestRes.body.toString('utf8'));
@@ -3407,7 +3405,7 @@ class RegistryClient {
             : this.call('GET', blobUrl, '*/*', repository, MAX_CHART_BYTES));
         if (blobRes.status === 404)
             throw this.error('protocol', `Registry ${this.host} has no blob ${layerDigest} in ${repository}.`, blobUrl, 404);
-        const archiveDigest = `sha256:${require$$10.createHash('sha256').update(blobRes.body).digest('hex')}`;
+        const archiveDigest = `sha256:${require$$0$3.createHash('sha256').update(blobRes.body).digest('hex')}`;
         return { manifestDigest, layerDigest, archiveDigest, archive: blobRes.body };
     }
     /**
@@ -3447,10 +3445,23 @@ class RegistryClient {
     }
     /** PUT /v2/<repo>/manifests/<tag>: tags the manifest; returns its digest. */
     async putManifest(repository, tag, manifest, mediaType) {
-        this.checkRepository(repository);
         if (!TAG.test(tag))
             throw new ActionError(`Invalid tag "${tag}".`);
-        const url = new URL(`${this.base}/v2/${repository}/manifests/${tag}`);
+        return (await this.put(repository, tag, manifest, mediaType)).digest;
+    }
+    /**
+     * PUT /v2/<repo>/manifests/<digest>: a manifest with a `subject` (a referrer), untagged. `subjectIndexed`: the
+     * registry answered with `OCI-Subject`, i.e. its referrers API lists it; otherwise the client keeps the
+     * referrers tag (`sha256-<hex>`) itself (OCI distribution 1.1).
+     */
+    async putReferrer(repository, manifest, mediaType) {
+        const digest = `sha256:${require$$0$3.createHash('sha256').update(manifest).digest('hex')}`;
+        const res = await this.put(repository, digest, manifest, mediaType);
+        return { digest, subjectIndexed: res.headers['oci-subject'] !== undefined };
+    }
+    async put(repository, reference, manifest, mediaType) {
+        this.checkRepository(repository);
+        const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`);
         const res = await this.call('PUT', url, '*/*', repository, MAX_JSON_BYTES, {
             body: manifest,
             contentType: mediaType
@@ -3458,7 +3469,38 @@ class RegistryClient {
         if (res.status !== 201 && res.status !== 200) {
             throw this.error('protocol', `Registry ${this.host} answered PUT ${url.href} with ${statusText(res.status)}${suffix(errorSummary(res.body))}.`, url, res.status);
         }
-        return `sha256:${require$$10.createHash('sha256').update(manifest).digest('hex')}`;
+        return { digest: `sha256:${require$$0$3.createHash('sha256').update(manifest).digest('hex')}`, headers: res.headers };
+    }
+    /** GET /v2/<repo>/manifests/<tag or digest>: the bytes as served and their media type; undefined when absent. */
+    async getManifest(repository, reference) {
+        this.checkRepository(repository);
+        if (!TAG.test(reference) && !DIGEST.test(reference)) {
+            throw new ActionError(`Invalid manifest reference "${reference}": expected a tag or a digest.`);
+        }
+        const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`);
+        const res = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
+        if (res.status === 404)
+            return undefined;
+        const mediaType = contentType(res);
+        return {
+            digest: `sha256:${require$$0$3.createHash('sha256').update(res.body).digest('hex')}`,
+            ...(mediaType ? { mediaType } : {}),
+            body: res.body
+        };
+    }
+    /**
+     * GET /v2/<repo>/referrers/<digest> (OCI distribution 1.1): the index of the manifests whose `subject` is that
+     * digest, or undefined when the registry has no referrers API (404; then the `sha256-<hex>` tag stands in).
+     */
+    async referrers(repository, digest) {
+        this.checkRepository(repository);
+        if (!DIGEST.test(digest))
+            throw new ActionError(`Invalid digest "${digest}".`);
+        const url = new URL(`${this.base}/v2/${repository}/referrers/${digest}`);
+        const res = await this.call('GET', url, 'application/vnd.oci.image.index.v1+json', repository, MAX_MANIFEST_BYTES);
+        if (res.status === 404)
+            return undefined;
+        return res.body;
     }
     /**
      * GET /v2/<repo>/tags/list, following `Link: <…>; rel="next"`. Unknown repository → [].
@@ -3753,7 +3795,7 @@ var dist = {};
 
 var composer = {};
 
-var require$$0 = createRequire(import.meta.url)("node:process");
+var require$$0$1 = createRequire(import.meta.url)("node:process");
 
 var directives = {};
 
@@ -5777,7 +5819,7 @@ function requireLog () {
 	if (hasRequiredLog) return log;
 	hasRequiredLog = 1;
 
-	var node_process = require$$0;
+	var node_process = require$$0$1;
 
 	function debug(logLevel, ...messages) {
 	    if (logLevel === 'debug')
@@ -6832,7 +6874,7 @@ function requireSchema$2 () {
 
 var binary = {};
 
-var require$$30 = createRequire(import.meta.url)("node:buffer");
+var require$$0 = createRequire(import.meta.url)("node:buffer");
 
 var hasRequiredBinary;
 
@@ -6840,7 +6882,7 @@ function requireBinary () {
 	if (hasRequiredBinary) return binary;
 	hasRequiredBinary = 1;
 
-	var node_buffer = require$$30;
+	var node_buffer = require$$0;
 	var Scalar = requireScalar();
 	var stringifyString = requireStringifyString();
 
@@ -9766,7 +9808,7 @@ function requireComposer () {
 	if (hasRequiredComposer) return composer;
 	hasRequiredComposer = 1;
 
-	var node_process = require$$0;
+	var node_process = require$$0$1;
 	var directives = requireDirectives();
 	var Document = requireDocument();
 	var errors = requireErrors();
@@ -11309,7 +11351,7 @@ function requireParser () {
 	if (hasRequiredParser) return parser;
 	hasRequiredParser = 1;
 
-	var node_process = require$$0;
+	var node_process = require$$0$1;
 	var cst = requireCst();
 	var lexer = requireLexer();
 
@@ -12746,7 +12788,7 @@ function inputLocation(workspace, workflowFile, input) {
         return undefined;
     let text;
     try {
-        text = _builtin_fs.readFileSync(path.join(workspace, workflowFile), 'utf8');
+        text = require$$4.readFileSync(require$$2$4.join(workspace, workflowFile), 'utf8');
     }
     catch {
         return undefined;
@@ -12849,15 +12891,21 @@ function reportOf(frame, time, identity, outcome, ref) {
         helmVersion: outcome.helmVersion ?? 'unknown',
         status: steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
         steps,
-        publish: outcome.publish ?? (ref ? { ref, pushed: false } : undefined),
+        publish: withPreview(outcome.publish ?? (ref ? { ref, pushed: false } : undefined), outcome.preview),
         values: { files: inputs.valuesFiles, set: inputs.setValues },
         sbom: outcome.sbom,
+        attestation: outcome.attestation,
         diff: outcome.diff,
         runUrl: event.runUrl,
         commit: event.commit,
         startedAt: time.startedAt.toISOString(),
         durationMs: time.durationMs
     };
+}
+function withPreview(publish, preview) {
+    if (!preview)
+        return publish;
+    return { ...(publish ?? { ref: preview.ref, pushed: false }), preview };
 }
 
 // Input repository-mirrors as a rule of chart repositories: a repository URL rewritten by the longest matching
@@ -13929,7 +13977,13 @@ function atDependencyLine(error, chartYaml, mirrors) {
 async function fetchIndex(repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
     const repositoryUrl = repository.replace(/\/+$/, '');
     const url = `${repositoryUrl}/index.yaml`;
-    const headers = { 'user-agent': 'bp-temporal-action' };
+    const body = await fetchRepositoryFile(url, repositoryUrl, credentials, MAX_INDEX_BYTES, retry);
+    // As fetch's text() read it: UTF-8 without a byte-order mark.
+    return { url, text: body.toString('utf8').replace(/^\uFEFF/, '') };
+}
+/** One file of a chart repository (its index, an archive) with retries; `credentials` only on `url`'s origin. */
+async function fetchRepositoryFile(url, repositoryUrl, credentials, maxBytes, retry) {
+    const headers = { 'user-agent': ACTION_NAME };
     const withoutAuthorization = { ...headers };
     if (credentials)
         headers.authorization = basicAuth(credentials);
@@ -13939,7 +13993,7 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
             throw new DeadlineError(`GET ${url}`, 0, true);
         const mirrorHint = 'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input';
         try {
-            const send = (current, sameOrigin) => httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, MAX_INDEX_BYTES);
+            const send = (current, sameOrigin) => httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, maxBytes);
             const response = await followRedirects(new URL(url), MAX_INDEX_REDIRECTS, send);
             if (response.status === 401 || response.status === 403) {
                 throw new IndexFetchError(`chart repository ${url} answered HTTP ${response.status}`, 'a private repository needs dependency-username and dependency-password' +
@@ -13952,8 +14006,7 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
                 const hint = 'check the dependency repository URL, or set repository-mirrors';
                 throw new IndexFetchError(`chart repository ${url} answered HTTP ${response.status}`, hint, transient, repositoryUrl);
             }
-            // As fetch's text() read it: UTF-8 without a byte-order mark.
-            return { url, text: response.body.toString('utf8').replace(/^\uFEFF/, '') };
+            return response.body;
         }
         catch (error) {
             if (error instanceof ActionError)
@@ -13968,7 +14021,7 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
                 throw new IndexFetchError(`chart repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true, repositoryUrl);
             }
             if (failure.code === 'EBODYTOOLARGE') {
-                throw new IndexFetchError(`chart repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`, 'check the dependency repository URL', false, repositoryUrl);
+                throw new IndexFetchError(`chart repository ${url}: ${require$$2$4.posix.basename(new URL(url).pathname)} is larger than ${maxBytes / 2 ** 20} MiB`, 'check the dependency repository URL', false, repositoryUrl);
             }
             // Worded as for the registry; retried on fewer codes (a refused connection is a wrong URL more often).
             const reason = describeNetworkError(error, limit.ms).text;
@@ -13998,7 +14051,7 @@ const MAX_YAML_BYTES = 5 * 1024 * 1024;
 async function assertYamlFileSize(file, displayPath) {
     let size;
     try {
-        size = (await promises.stat(file)).size;
+        size = (await require$$1.stat(file)).size;
     }
     catch {
         return; // missing or unreadable: reading it says so
@@ -14011,7 +14064,7 @@ async function loadYamlFile(file, displayPath) {
     await assertYamlFileSize(file, displayPath);
     let text;
     try {
-        text = await promises.readFile(file, 'utf8');
+        text = await require$$1.readFile(file, 'utf8');
     }
     catch (error) {
         const code = error.code;
@@ -14227,6 +14280,26 @@ function closestTo(target, candidates, count) {
         .slice(0, count)
         .map((entry) => entry.candidate);
 }
+/**
+ * Natural order, for `sort`: runs of digits compare as numbers (`app-2` before `app-10`), the rest in code-point
+ * order (deterministic, no ICU collator).
+ */
+function compareNatural(a, b) {
+    const x = a.match(/\d+|\D+/g) ?? [];
+    const y = b.match(/\d+|\D+/g) ?? [];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        if (x[i] === y[i])
+            continue;
+        const digits = /^\d/.test(x[i]) && /^\d/.test(y[i]);
+        if (digits) {
+            const byValue = BigInt(x[i]) < BigInt(y[i]) ? -1 : BigInt(x[i]) > BigInt(y[i]) ? 1 : 0;
+            if (byValue !== 0)
+                return byValue;
+        }
+        return compareCodePoints(x[i], y[i]);
+    }
+    return x.length - y.length;
+}
 
 // Copies the user's chart folder into the private work copy. The folder itself
 // is dereferenced (a symlinked chart or blueprint folder gives a real copy, so
@@ -14236,36 +14309,36 @@ function closestTo(target, candidates, count) {
 // copy, so helm treats it as it would in the user's tree.
 /** Whether `target` is `root` or inside it (both absolute, normalized). */
 function isInside(root, target) {
-    const relative = path.relative(root, target);
-    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+    const relative = require$$2$4.relative(root, target);
+    return relative === '' || (!relative.startsWith('..') && !require$$2$4.isAbsolute(relative));
 }
 /**
  * Where a link points, as an absolute path with every link on the way resolved;
  * for a dangling link, the nearest existing parent resolved and the rest appended.
  */
 function resolveLinkTarget(link) {
-    const lexical = path.resolve(path.dirname(link), _builtin_fs.readlinkSync(link));
+    const lexical = require$$2$4.resolve(require$$2$4.dirname(link), require$$4.readlinkSync(link));
     try {
-        return _builtin_fs.realpathSync(lexical);
+        return require$$4.realpathSync(lexical);
     }
     catch {
-        let existing = path.dirname(lexical);
-        const rest = [path.basename(lexical)];
+        let existing = require$$2$4.dirname(lexical);
+        const rest = [require$$2$4.basename(lexical)];
         for (;;) {
             try {
-                return path.join(_builtin_fs.realpathSync(existing), ...rest);
+                return require$$2$4.join(require$$4.realpathSync(existing), ...rest);
             }
             catch {
-                if (path.dirname(existing) === existing)
+                if (require$$2$4.dirname(existing) === existing)
                     return lexical;
-                rest.unshift(path.basename(existing));
-                existing = path.dirname(existing);
+                rest.unshift(require$$2$4.basename(existing));
+                existing = require$$2$4.dirname(existing);
             }
         }
     }
 }
 function linkLeavesChart(displayDir, relative, rawTarget) {
-    return new ActionError(`${path.join(displayDir, relative)} is a symbolic link to ${rawTarget}, which is outside the chart folder ${displayDir}`, 'a link that leaves the chart would publish that file: copy the file into the chart, or remove the link');
+    return new ActionError(`${require$$2$4.join(displayDir, relative)} is a symbolic link to ${rawTarget}, which is outside the chart folder ${displayDir}`, 'a link that leaves the chart would publish that file: copy the file into the chart, or remove the link');
 }
 /**
  * Throws the same error as copyChartFolder for the first link that leaves the
@@ -14273,17 +14346,17 @@ function linkLeavesChart(displayDir, relative, rawTarget) {
  * a values.yaml linked to /etc/passwd is never parsed (nor quoted in an error).
  */
 function assertLinksStayInside(source, displayDir) {
-    const root = _builtin_fs.realpathSync(source);
+    const root = require$$4.realpathSync(source);
     const walk = (relativeDir) => {
-        const entries = _builtin_fs.readdirSync(path.join(root, relativeDir), { withFileTypes: true });
+        const entries = require$$4.readdirSync(require$$2$4.join(root, relativeDir), { withFileTypes: true });
         entries.sort((a, b) => compareCodePoints(a.name, b.name));
         for (const entry of entries) {
             const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
             if (entry.isSymbolicLink()) {
-                const link = path.join(root, relative);
+                const link = require$$2$4.join(root, relative);
                 const target = resolveLinkTarget(link);
                 if (!isInside(root, target))
-                    throw linkLeavesChart(displayDir, relative, _builtin_fs.readlinkSync(link));
+                    throw linkLeavesChart(displayDir, relative, require$$4.readlinkSync(link));
             }
             else if (entry.isDirectory())
                 walk(relative);
@@ -14297,34 +14370,34 @@ function assertLinksStayInside(source, displayDir) {
  * than one event-loop turn per file behind the index fetch and the rest of the run's start (issue 15).
  */
 function copyChartFolder(options) {
-    const root = _builtin_fs.realpathSync(options.source);
+    const root = require$$4.realpathSync(options.source);
     const exclude = options.exclude ?? (() => false);
-    _builtin_fs.mkdirSync(options.destination, { recursive: true });
+    require$$4.mkdirSync(options.destination, { recursive: true });
     const walk = (relativeDir) => {
-        const entries = _builtin_fs.readdirSync(path.join(root, relativeDir), { withFileTypes: true });
+        const entries = require$$4.readdirSync(require$$2$4.join(root, relativeDir), { withFileTypes: true });
         entries.sort((a, b) => compareCodePoints(a.name, b.name));
         for (const entry of entries) {
             const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
             if (exclude(relative))
                 continue;
-            const from = path.join(root, relative);
-            const to = path.join(options.destination, relative);
-            const stat = _builtin_fs.lstatSync(from);
+            const from = require$$2$4.join(root, relative);
+            const to = require$$2$4.join(options.destination, relative);
+            const stat = require$$4.lstatSync(from);
             if (stat.isSymbolicLink()) {
                 const target = resolveLinkTarget(from);
                 if (!isInside(root, target)) {
-                    throw linkLeavesChart(options.displayDir, relative, _builtin_fs.readlinkSync(from));
+                    throw linkLeavesChart(options.displayDir, relative, require$$4.readlinkSync(from));
                 }
                 // Same place, relative to the copy: never back into the user's tree.
-                const inCopy = path.join(options.destination, path.relative(root, target));
-                _builtin_fs.symlinkSync(path.relative(path.dirname(to), inCopy) || '.', to);
+                const inCopy = require$$2$4.join(options.destination, require$$2$4.relative(root, target));
+                require$$4.symlinkSync(require$$2$4.relative(require$$2$4.dirname(to), inCopy) || '.', to);
             }
             else if (stat.isDirectory()) {
-                _builtin_fs.mkdirSync(to, { recursive: true });
+                require$$4.mkdirSync(to, { recursive: true });
                 walk(relative);
             }
             else if (stat.isFile()) {
-                _builtin_fs.copyFileSync(from, to);
+                require$$4.copyFileSync(from, to);
             }
             // Sockets, FIFOs and devices are not chart content: left out.
         }
@@ -14336,7 +14409,7 @@ function copyChartFolder(options) {
 /** Whether a path exists (any kind); false when it cannot be reached. */
 async function exists(file) {
     try {
-        await promises.access(file);
+        await require$$1.access(file);
         return true;
     }
     catch {
@@ -14485,9 +14558,9 @@ function describe(value) {
 function manifestChartDir(dir, chart) {
     const base = toPosix(dir) || '.';
     const named = toPosix(chart.trim());
-    if (path.posix.isAbsolute(named))
+    if (require$$2$4.posix.isAbsolute(named))
         return undefined;
-    const joined = path.posix.normalize(path.posix.join(base, named)).replace(/\/+$/, '');
+    const joined = require$$2$4.posix.normalize(require$$2$4.posix.join(base, named)).replace(/\/+$/, '');
     if (joined === base)
         return undefined;
     // A blueprint at the workspace's root (`.`): anything below it that does not climb out.
@@ -14506,19 +14579,19 @@ const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream';
 /** Folders that hold a chart (`<folder>/chart/Chart.yaml`), where blueprints live: `platform/*`, `products/*`, beside
  * the folder asked for, and at the top of the workspace. */
 async function blueprintFolders(workspace, asked) {
-    const parents = new Set(['platform', 'products', '.', path.dirname(asked)]);
+    const parents = new Set(['platform', 'products', '.', require$$2$4.dirname(asked)]);
     const found = [];
     for (const parent of parents) {
         let names;
         try {
-            names = await promises.readdir(path.resolve(workspace, parent));
+            names = await require$$1.readdir(require$$2$4.resolve(workspace, parent));
         }
         catch {
             continue;
         }
         for (const name of names) {
-            const folder = path.posix.join(parent, name);
-            if (await exists(path.resolve(workspace, folder, 'chart', 'Chart.yaml')))
+            const folder = require$$2$4.posix.join(parent, name);
+            if (await exists(require$$2$4.resolve(workspace, folder, 'chart', 'Chart.yaml')))
                 found.push(folder);
         }
     }
@@ -14534,24 +14607,24 @@ async function missingBlueprint(workspace, dir) {
     return new ActionError(`blueprint folder ${dir} does not exist in the workspace (did you mean ${close[0]}?)`, `set the blueprint input to a folder holding chart/Chart.yaml (the closest here: ${close.join(', ')})`, at);
 }
 async function loadBlueprint(workspace, dir, chartDir) {
-    const absDir = path.resolve(workspace, dir);
-    const absChart = path.resolve(workspace, chartDir);
+    const absDir = require$$2$4.resolve(workspace, dir);
+    const absChart = require$$2$4.resolve(workspace, chartDir);
     if (!(await exists(absDir)))
         throw await missingBlueprint(workspace, dir);
-    const chartYamlPath = path.join(chartDir, 'Chart.yaml');
-    if (!(await exists(path.join(absChart, 'Chart.yaml')))) {
+    const chartYamlPath = require$$2$4.join(chartDir, 'Chart.yaml');
+    if (!(await exists(require$$2$4.join(absChart, 'Chart.yaml')))) {
         throw new ActionError(`${chartYamlPath} not found`, `put the umbrella chart in ${chartDir}, or set the chart input to its folder`);
     }
     // Before any chart file is read: a values.yaml linked outside the chart is refused, not parsed.
     assertLinksStayInside(absChart, chartDir);
-    const blueprintYamlPath = path.join(dir, 'blueprint.yaml');
+    const blueprintYamlPath = require$$2$4.join(dir, 'blueprint.yaml');
     const [chartYaml, values, blueprintYaml] = await Promise.all([
-        loadYamlFile(path.join(absChart, 'Chart.yaml'), chartYamlPath),
-        (async () => (await exists(path.join(absChart, 'values.yaml')))
-            ? loadYamlFile(path.join(absChart, 'values.yaml'), path.join(chartDir, 'values.yaml'))
-            : emptyValues(path.join(chartDir, 'values.yaml')))(),
-        (async () => (await exists(path.join(absDir, 'blueprint.yaml')))
-            ? loadYamlFile(path.join(absDir, 'blueprint.yaml'), blueprintYamlPath).catch((error) => {
+        loadYamlFile(require$$2$4.join(absChart, 'Chart.yaml'), chartYamlPath),
+        (async () => (await exists(require$$2$4.join(absChart, 'values.yaml')))
+            ? loadYamlFile(require$$2$4.join(absChart, 'values.yaml'), require$$2$4.join(chartDir, 'values.yaml'))
+            : emptyValues(require$$2$4.join(chartDir, 'values.yaml')))(),
+        (async () => (await exists(require$$2$4.join(absDir, 'blueprint.yaml')))
+            ? loadYamlFile(require$$2$4.join(absDir, 'blueprint.yaml'), blueprintYamlPath).catch((error) => {
                 if (error instanceof ActionError)
                     return error;
                 throw error;
@@ -14631,7 +14704,7 @@ function isNoUpstream(chart) {
 async function chartIdentityGuess(workspace, chart) {
     let text = '';
     try {
-        text = await promises.readFile(path.resolve(workspace, chart, 'Chart.yaml'), 'utf8');
+        text = await require$$1.readFile(require$$2$4.resolve(workspace, chart, 'Chart.yaml'), 'utf8');
     }
     catch {
         // no Chart.yaml: no name (not the folder's: it may be a typo of the blueprint input)
@@ -15224,11 +15297,11 @@ function chartLockStep(findings) {
  * fits Chart.yaml (else undefined: the lock is a finding, not a pin).
  */
 async function lockedVersion(chartDir, displayDir, dependencies, name) {
-    const text = await promises.readFile(path.join(chartDir, 'Chart.lock'), 'utf8').catch(() => undefined);
+    const text = await require$$1.readFile(require$$2$4.join(chartDir, 'Chart.lock'), 'utf8').catch(() => undefined);
     if (text === undefined)
         return undefined;
-    const lock = parseLock(text, path.join(displayDir, 'Chart.lock'));
-    if (!lock || lockMismatches(lock, dependencies, path.join(displayDir, 'Chart.yaml')).length)
+    const lock = parseLock(text, require$$2$4.join(displayDir, 'Chart.lock'));
+    if (!lock || lockMismatches(lock, dependencies, require$$2$4.join(displayDir, 'Chart.yaml')).length)
         return undefined;
     return lock.dependencies.find((entry) => entry.name === name)?.version;
 }
@@ -15249,7 +15322,7 @@ function normalizeDigest(digest) {
     return /^[0-9a-f]{64}$/.test(hex) ? `sha256:${hex}` : undefined;
 }
 function sha256Digest$1(content) {
-    return `sha256:${require$$10.createHash('sha256').update(content).digest('hex')}`;
+    return `sha256:${require$$0$3.createHash('sha256').update(content).digest('hex')}`;
 }
 /**
  * Checks `charts/<name>-<version>.tgz` of each source; returns an error
@@ -15259,7 +15332,7 @@ function sha256Digest$1(content) {
 async function verifyDependencyArchives(chartsDir, sources) {
     let entries = [];
     try {
-        entries = await promises.readdir(chartsDir);
+        entries = await require$$1.readdir(chartsDir);
     }
     catch {
         return [];
@@ -15273,7 +15346,7 @@ async function verifyDependencyArchives(chartsDir, sources) {
             if (!parseVersion(version))
                 continue;
             const expected = await source.expectedDigest(version);
-            const actual = sha256Digest$1(await promises.readFile(path.join(chartsDir, entry)));
+            const actual = sha256Digest$1(await require$$1.readFile(require$$2$4.join(chartsDir, entry)));
             if (!expected) {
                 findings.push({
                     rule: 'dependency-digest',
@@ -15372,7 +15445,7 @@ async function dependencyBuildStep(work, run) {
             details: redact(result.stderr + result.stdout)
         };
     }
-    const digestFindings = await verifyDependencyArchives(path.join(work.dir, 'charts'), archiveSources(work, run.origins));
+    const digestFindings = await verifyDependencyArchives(require$$2$4.join(work.dir, 'charts'), archiveSources(work, run.origins));
     const checked = await checkBuiltDependencies(work, run.expected);
     const digestFailed = digestFindings.some((finding) => finding.severity === 'error');
     const guard = digestFindings.length
@@ -15392,10 +15465,10 @@ async function dependencyBuildStep(work, run) {
 }
 /** Hollow-chart guard 1: every declared dependency is under charts/ at the expected version. */
 async function checkBuiltDependencies(work, expected) {
-    const chartsDir = path.join(work.dir, 'charts');
+    const chartsDir = require$$2$4.join(work.dir, 'charts');
     let entries = [];
     try {
-        entries = await promises.readdir(chartsDir);
+        entries = await require$$1.readdir(chartsDir);
     }
     catch {
         entries = [];
@@ -15449,7 +15522,7 @@ async function findBuiltVersion(chartsDir, entries, name) {
         }
         else if (entry === name) {
             try {
-                const meta = distExports.parse(await promises.readFile(path.join(chartsDir, entry, 'Chart.yaml'), 'utf8'));
+                const meta = distExports.parse(await require$$1.readFile(require$$2$4.join(chartsDir, entry, 'Chart.yaml'), 'utf8'));
                 if (meta?.version !== undefined)
                     versions.push(String(meta.version));
             }
@@ -15534,9 +15607,9 @@ function planDependencyBuild(work, options) {
         const repository = dep.repository;
         if (repository.startsWith('file://')) {
             const target = repository.slice('file://'.length);
-            if (!path.isAbsolute(target)) {
+            if (!require$$2$4.isAbsolute(target)) {
                 // The work copy lives elsewhere: make relative local dependencies absolute for the build.
-                edits.push([['dependencies', index, 'repository'], `file://${path.resolve(work.sourceDir, target)}`]);
+                edits.push([['dependencies', index, 'repository'], `file://${require$$2$4.resolve(work.sourceDir, target)}`]);
                 rewritten = true;
             }
             continue;
@@ -15624,8 +15697,8 @@ function repositoryConfig(repositories) {
 }
 /** Writes repositories.yaml and each repository's cached index (`indexTexts[i]` for `repositories[i]`). */
 async function writeRepositories(helm, repositories, indexTexts) {
-    await promises.writeFile(helm.home.repositoryConfig, repositoryConfig(repositories));
-    await Promise.all(repositories.map(({ name }, i) => promises.writeFile(path.join(helm.home.repositoryCache, `${name}-index.yaml`), indexTexts[i])));
+    await require$$1.writeFile(helm.home.repositoryConfig, repositoryConfig(repositories));
+    await Promise.all(repositories.map(({ name }, i) => require$$1.writeFile(require$$2$4.join(helm.home.repositoryCache, `${name}-index.yaml`), indexTexts[i])));
 }
 /** Logs into each OCI host in turn; a refused login stops the run, naming the host and what to check. */
 async function loginRegistries(helm, logins) {
@@ -15643,8 +15716,8 @@ async function loginRegistries(helm, logins) {
 async function forgetCredentials(helm, repositories) {
     const anonymous = repositories.map(({ name, url }) => ({ name, url }));
     await Promise.all([
-        promises.writeFile(helm.home.repositoryConfig, repositoryConfig(anonymous)),
-        promises.rm(helm.home.registryConfig, { force: true })
+        require$$1.writeFile(helm.home.repositoryConfig, repositoryConfig(anonymous)),
+        require$$1.rm(helm.home.registryConfig, { force: true })
     ]);
 }
 
@@ -15657,7 +15730,7 @@ async function forgetCredentials(helm, repositories) {
 async function settleChartYaml(work) {
     if (!work.chartYamlStandIn)
         return;
-    await promises.writeFile(path.join(work.dir, 'Chart.yaml'), work.chartYamlText);
+    await require$$1.writeFile(require$$2$4.join(work.dir, 'Chart.yaml'), work.chartYamlText);
     delete work.chartYamlStandIn;
 }
 /**
@@ -15685,15 +15758,15 @@ async function buildInWorkCopy(helm, work, options) {
     await writeRepositories(helm, repositories, indexes.map((index) => index.text));
     try {
         await loginRegistries(helm, registryLogins(plan, options));
-        const lockPath = path.join(work.dir, 'Chart.lock');
+        const lockPath = require$$2$4.join(work.dir, 'Chart.lock');
         const rewritten = plan.buildChartYaml !== undefined;
         // With mirrors or local paths the build's Chart.yaml is not the committed one, so
         // helm cannot use the lock as it is: the build asks for exactly the locked versions
         // instead (in the plan's Chart.yaml), and the committed lock is put back for the package.
         if (plan.buildChartYaml !== undefined)
-            await promises.writeFile(path.join(work.dir, 'Chart.yaml'), plan.buildChartYaml);
+            await require$$1.writeFile(require$$2$4.join(work.dir, 'Chart.yaml'), plan.buildChartYaml);
         else if (work.lock)
-            await promises.writeFile(lockPath, work.lock.text);
+            await require$$1.writeFile(lockPath, work.lock.text);
         let result = await helm.run(plan.args, {
             onSpawn: () => {
                 options.whileBuilding?.();
@@ -15710,26 +15783,26 @@ async function buildInWorkCopy(helm, work, options) {
             options.lockFindings?.push(outOfSyncFinding(work.lock, result.stderr, work.displayDir ?? '.', Boolean(work.publishing)));
             delete work.lock;
             expected = expectedWithoutLock(expected, work, knownVersions);
-            await promises.rm(lockPath, { force: true });
+            await require$$1.rm(lockPath, { force: true });
             result = await helm.run(plan.args);
         }
         if (rewritten) {
             // The package must name the real repositories, not mirrors or local paths.
-            await promises.writeFile(path.join(work.dir, 'Chart.yaml'), work.chartYamlText);
+            await require$$1.writeFile(require$$2$4.join(work.dir, 'Chart.yaml'), work.chartYamlText);
         }
         if (work.lock) {
             // Shipped as committed (helm package writes its own serialization of it).
-            await promises.writeFile(lockPath, work.lock.text);
+            await require$$1.writeFile(lockPath, work.lock.text);
         }
         else if (rewritten) {
             // A lock written against mirrors or local paths would mislead: not shipped.
-            await promises.rm(lockPath, { force: true });
+            await require$$1.rm(lockPath, { force: true });
         }
         else if (options.lockEpoch !== undefined) {
             const epoch = await options.lockEpoch();
-            const written = await promises.readFile(lockPath, 'utf8').catch(() => undefined);
+            const written = await require$$1.readFile(lockPath, 'utf8').catch(() => undefined);
             if (written !== undefined)
-                await promises.writeFile(lockPath, lockGeneratedAt(written, epoch));
+                await require$$1.writeFile(lockPath, lockGeneratedAt(written, epoch));
         }
         return await dependencyBuildStep(work, {
             result,
@@ -15753,12 +15826,12 @@ async function buildInWorkCopy(helm, work, options) {
 // (built from and shipped as committed), else findings say why not.
 async function prepareWorkChart(options) {
     const { blueprint } = options;
-    const source = path.resolve(blueprint.workspace, blueprint.chartDir);
+    const source = require$$2$4.resolve(blueprint.workspace, blueprint.chartDir);
     const chartName = blueprint.chartYaml.data.name;
-    const dir = path.join(options.workRoot, chartName);
+    const dir = require$$2$4.join(options.workRoot, chartName);
     // Synchronous up to the lock: the copy is on the way to the dependency build (see copyChartFolder).
-    _builtin_fs.rmSync(dir, { recursive: true, force: true });
-    _builtin_fs.mkdirSync(options.workRoot, { recursive: true });
+    require$$4.rmSync(dir, { recursive: true, force: true });
+    require$$4.mkdirSync(options.workRoot, { recursive: true });
     // Downloaded archives are rebuilt; unpacked subcharts under charts/ are the
     // chart's own and are kept. The lock is placed by the build when it is honoured.
     // A real copy, also when the chart or blueprint folder is a link; links leaving the chart are refused.
@@ -15766,9 +15839,9 @@ async function prepareWorkChart(options) {
         source,
         destination: dir,
         displayDir: blueprint.chartDir,
-        exclude: (rel) => rel === 'Chart.lock' || (path.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
+        exclude: (rel) => rel === 'Chart.lock' || (require$$2$4.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
     });
-    const committedText = _builtin_fs.readFileSync(path.join(source, 'Chart.yaml'), 'utf8');
+    const committedText = require$$4.readFileSync(require$$2$4.join(source, 'Chart.yaml'), 'utf8');
     let edited;
     /** The packaged Chart.yaml, as it always was: one commit gives one archive. */
     const packaged = () => {
@@ -15784,8 +15857,8 @@ async function prepareWorkChart(options) {
     };
     const standIn = options.upstreamOverride ? undefined : standInChartYaml(committedText, options.version || undefined);
     // A Chart.yaml that is a link is replaced by a file, not written through.
-    _builtin_fs.rmSync(path.join(dir, 'Chart.yaml'), { force: true });
-    _builtin_fs.writeFileSync(path.join(dir, 'Chart.yaml'), standIn?.text ?? packaged().text);
+    require$$4.rmSync(require$$2$4.join(dir, 'Chart.yaml'), { force: true });
+    require$$4.writeFileSync(require$$2$4.join(dir, 'Chart.yaml'), standIn?.text ?? packaged().text);
     const chartData = (standIn ?? packaged()).data;
     const dependencies = (chartData?.dependencies ?? []).map((dep) => ({
         ...dep,
@@ -15832,7 +15905,7 @@ function standInChartYaml(committedText, version) {
     lines[at[0]] = `version: ${JSON.stringify(version)}`;
     const text = lines.join('\n');
     const read = fastParseYaml(text);
-    return read && require$$10$1.isDeepStrictEqual(read.value, { ...committed.value, version }) ? { text, data: read.value } : undefined;
+    return read && require$$1$3.isDeepStrictEqual(read.value, { ...committed.value, version }) ? { text, data: read.value } : undefined;
 }
 /**
  * The committed Chart.lock, when it satisfies Chart.yaml (it is then honoured:
@@ -15843,12 +15916,12 @@ function standInChartYaml(committedText, version) {
 async function committedLock(blueprint, source, dependencies, options) {
     let text;
     try {
-        text = await promises.readFile(path.join(source, 'Chart.lock'), 'utf8');
+        text = await require$$1.readFile(require$$2$4.join(source, 'Chart.lock'), 'utf8');
     }
     catch {
         return { findings: [] };
     }
-    const lockFile = path.join(blueprint.chartDir, 'Chart.lock');
+    const lockFile = require$$2$4.join(blueprint.chartDir, 'Chart.lock');
     const strict = Boolean(options.publishing) && !options.upstreamOverride;
     const lock = parseLock(text, lockFile);
     if (!lock)
@@ -15988,12 +16061,12 @@ function chartFilesStep(blueprint) {
 async function secretValueArgs(dir, entries) {
     if (entries.length === 0)
         return [];
-    await promises.mkdir(dir, { recursive: true, mode: 0o700 });
+    await require$$1.mkdir(dir, { recursive: true, mode: 0o700 });
     const args = [];
     for (const [index, entry] of entries.entries()) {
         // A name without commas or `=`: helm splits --set-file on both.
-        const file = path.join(dir, `value-${index}`);
-        await promises.writeFile(file, entry.value, { mode: 0o600 });
+        const file = require$$2$4.join(dir, `value-${index}`);
+        await require$$1.writeFile(file, entry.value, { mode: 0o600 });
         args.push('--set-file', `${entry.key}=${file}`);
     }
     return args;
@@ -16006,7 +16079,7 @@ async function secretValueArgs(dir, entries) {
 async function valueArguments(ctx) {
     const { inputs } = ctx;
     return [
-        ...inputs.valuesFiles.flatMap((file) => ['--values', path.resolve(inputs.workspace, file)]),
+        ...inputs.valuesFiles.flatMap((file) => ['--values', require$$2$4.resolve(inputs.workspace, file)]),
         ...inputs.setValues.flatMap((value) => ['--set', value]),
         ...(await secretValueArgs(ctx.folders.secretValues, inputs.setSecretValues))
     ];
@@ -16017,8 +16090,6 @@ function leadingSteps(ctx) {
     return files ? [files] : [];
 }
 
-// The stages after the dependency build, loaded on demand: `check-step.ts` (gates, package, base render),
-// `publish-step.ts` and `emit.ts` (the report out) are chunks of dist/ of their own (~320 KB of the bundle).
 /**
  * Loads the later stages; called when `helm dependency build` has started (chart-steps.ts), so node compiles them
  * while it waits for helm instead of before the run's first helm process. Once per run; emit.ts is only warmed
@@ -16034,6 +16105,15 @@ function loadLaterStages() {
     return laterStages;
 }
 let laterStages;
+/**
+ * A pull request's publish preview (preview-step.ts), its code loaded on its own and its request sent as soon as
+ * the dependency build runs (chart-steps.ts): the round trip overlaps the build. Undefined for every other run.
+ */
+function startLaterPreview(ctx) {
+    const started = import('./preview-step.js').then((module) => module.startPreviewRun(ctx));
+    started.catch(() => undefined); // awaited by chart-steps; a chunk that does not load is its error to report
+    return started;
+}
 
 // A CycloneDX 1.5 SBOM of what the chart deploys: the chart itself, the charts
 // it bundles (at the versions the dependency build put in charts/), and every
@@ -16138,7 +16218,7 @@ function imageComponents(images) {
 }
 /** A UUID (version 5 layout) from a sha256 of the content, so the serial number is reproducible. */
 function contentUuid(text) {
-    const bytes = require$$10.createHash('sha256').update(text).digest().subarray(0, 16);
+    const bytes = require$$0$3.createHash('sha256').update(text).digest().subarray(0, 16);
     bytes[6] = (bytes[6] & 0x0f) | 0x50;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     const hex = bytes.toString('hex');
@@ -16169,10 +16249,10 @@ function buildSbom(input) {
 }
 /** Writes `<chart>.cdx.json` into `dir`; returns its path. */
 async function writeSbom(bom, dir) {
-    await promises.mkdir(dir, { recursive: true });
-    const file = path.join(dir, `${bom.metadata.component.name}-${bom.metadata.component.version}.cdx.json`);
+    await require$$1.mkdir(dir, { recursive: true });
+    const file = require$$2$4.join(dir, `${bom.metadata.component.name}-${bom.metadata.component.version}.cdx.json`);
     // Like every text the action writes: a set-secret value rendered into an image reference is not shown.
-    await promises.writeFile(file, redact(`${JSON.stringify(redactDeep(bom), null, 2)}\n`), 'utf8');
+    await require$$1.writeFile(file, redact(`${JSON.stringify(redactDeep(bom), null, 2)}\n`), 'utf8');
     return file;
 }
 
@@ -16193,7 +16273,7 @@ function sbomContent(sources) {
         })),
         images: sources.images,
         timestamp: new Date(sources.epoch * 1000).toISOString(),
-        tool: { name: 'bp-temporal-action', version: sources.toolVersion || 'unreleased' }
+        tool: { name: ACTION_NAME, version: sources.toolVersion || 'unreleased' }
     };
 }
 /** The published artifact the SBOM names: only with a digest (pushed, or found already there). */
@@ -16213,6 +16293,9 @@ async function runChartSteps(ctx, preparation) {
     // A key written twice in a file the run reads leads (an error stops the publish like a failed gate).
     const outcome = { steps: leadingSteps(ctx) };
     const leading = outcome.steps.length;
+    // A pull request's publish preview: started once the build runs (its round trip beside the build).
+    let previewStarted;
+    const startPreview = () => (previewStarted ??= startLaterPreview(ctx));
     try {
         // Once helm has started: the upstream resolution, the commit time, the blueprint.yaml contract and the later
         // stages' code, beside it.
@@ -16220,6 +16303,7 @@ async function runChartSteps(ctx, preparation) {
             void upstream();
             void epoch();
             void contract().catch(() => undefined);
+            void startPreview();
             void loadLaterStages();
         };
         const build = await buildStep(ctx, upstream, await work, epoch, whileBuilding);
@@ -16229,8 +16313,8 @@ async function runChartSteps(ctx, preparation) {
         outcome.steps.push(...(step ? [step] : []), contracted, ...build.steps);
         if (build.failed)
             return outcome;
-        const [{ checkStep }, { publishStep }] = await loadLaterStages();
-        const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name);
+        const [[{ checkStep }, { publishStep }], preview] = await Promise.all([loadLaterStages(), startPreview()]);
+        const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) => preview?.packaged(p));
         outcome.diff = checked.diff;
         if (checked.error !== undefined)
             return { ...outcome, error: checked.error };
@@ -16244,6 +16328,12 @@ async function runChartSteps(ctx, preparation) {
                 epoch: timestamps.epoch,
                 toolVersion: process.env.GITHUB_ACTION_REF
             });
+        }
+        if (preview) {
+            // Beside the gates since the package was made: waited for here only if it outlasts them.
+            const previewed = await preview.step();
+            outcome.steps.push(previewed);
+            outcome.preview = previewed.data;
         }
         const published = await publishStep(ctx, build.work, checked.staged, outcome.steps);
         outcome.steps.push(published);
@@ -16265,6 +16355,10 @@ async function runChartSteps(ctx, preparation) {
         }
         // An index that could not be fetched points at the Chart.yaml line of the dependency it serves.
         return { ...outcome, error: atDependencyLine(error, ctx.blueprint.chartYaml, ctx.inputs.repositoryMirrors) };
+    }
+    finally {
+        // It reads the package in the work folder, which goes once the run ends.
+        await (await previewStarted?.catch(() => undefined))?.settled();
     }
 }
 
@@ -16321,11 +16415,11 @@ function registryCredentials(inputs) {
 function workFolders(root, output) {
     return {
         root,
-        chart: path.join(root, 'chart'),
-        package: path.join(root, 'package'),
-        chartTests: path.join(root, 'chart-tests'),
-        secretValues: path.join(root, 'secret-values'),
-        helmHome: path.join(root, 'helm-home'),
+        chart: require$$2$4.join(root, 'chart'),
+        package: require$$2$4.join(root, 'package'),
+        chartTests: require$$2$4.join(root, 'chart-tests'),
+        secretValues: require$$2$4.join(root, 'secret-values'),
+        helmHome: require$$2$4.join(root, 'helm-home'),
         output
     };
 }
@@ -16338,6 +16432,28 @@ function repositoryAccess(inputs) {
         credentials: { registry: registryCredentials(inputs), forRepository: repositoryCredentials(inputs) },
         indexes: new IndexCache()
     };
+}
+
+/**
+ * Whether a run attests (pure): input attest is not false, the run published (pushed, or found the same chart at
+ * the tag: a re-run attests what an earlier run did not), and no step failed (a chart that failed guard 3 after
+ * the push is not vouched for).
+ */
+function attests(attest, publish, steps) {
+    return (attest !== 'false' &&
+        publish?.digest !== undefined &&
+        (publish.pushed || publish.alreadyPublished === true) &&
+        !steps.some((step) => step.status === 'failed'));
+}
+async function handOn(ctx, chart, outputDir) {
+    const sbom = chart.sbom ? await writeRunSbom(chart.sbom, chart.publish, outputDir) : undefined;
+    if (!ctx ||
+        ctx.mode !== 'publish' ||
+        chart.error !== undefined ||
+        !attests(ctx.inputs.attest, chart.publish, chart.steps))
+        return { sbom };
+    const { attestStep } = await import('./attest-step.js').then(function (n) { return n.a; });
+    return { sbom, attest: await attestStep(ctx, chart.publish, sbom, outputDir) };
 }
 
 // semver.org's grammar: no leading zeros in numeric identifiers.
@@ -16364,6 +16480,7 @@ function sameBlueprint(tagBlueprint, blueprint) {
     const bp = normalizeFolder(blueprint);
     return bp === tagBlueprint || bp.endsWith(`/${tagBlueprint}`);
 }
+/** Events of a pull request (the publish preview and the mode decision read them). */
 const PR_EVENTS = new Set(['pull_request', 'pull_request_target']);
 /** Events whose ref is a release tag that asks for a release (`on: release` has refs/tags/<tag_name>). */
 const TAG_EVENTS = new Set(['push', 'release']);
@@ -16473,6 +16590,10 @@ function checkRunSettings(settings) {
     if (decision.mode === 'publish' && !inputs.registry) {
         throw new ActionError(`publishing ${chartMeta.name} ${version} (${decision.reason}) needs the registry input`, 'set registry: oci://ghcr.io/<owner>, or push: false to only validate');
     }
+    // attest: true promises attestations: without the token nothing may be published unattested.
+    if (decision.mode === 'publish' && inputs.attest === 'true' && !settings.idToken) {
+        throw new ActionError(`attest: true, but the workflow gives this job no OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is not set), so ${chartMeta.name} ${version} could not be attested; nothing was pushed`, 'add `permissions: id-token: write` (and `attestations: write`) to the job, or set attest: auto to publish without attestations');
+    }
     // Plain HTTP to a registry that is not loopback is refused here (parseRegistryTarget).
     const target = inputs.registry ? parseRegistryTarget(inputs.registry, inputs.plainHttp) : undefined;
     registryCredentials(inputs);
@@ -16487,7 +16608,7 @@ async function loadRun(inputs, event) {
     try {
         blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart);
         // Helm reads the values input's files; one over Helm's limit or not YAML fails now, not after minutes.
-        blueprint.valuesFiles = await Promise.all(inputs.valuesFiles.map((file) => loadYamlFile(path.resolve(inputs.workspace, file), file)));
+        blueprint.valuesFiles = await Promise.all(inputs.valuesFiles.map((file) => loadYamlFile(require$$2$4.resolve(inputs.workspace, file), file)));
     }
     catch (error) {
         const chart = await chartIdentityGuess(inputs.workspace, inputs.chart);
@@ -16509,7 +16630,13 @@ async function loadRun(inputs, event) {
     });
     if (decision.mode === 'skip')
         return { kind: 'skip', reason: decision.reason };
-    const settings = { inputs, blueprint, decision, ref: event.ref };
+    const settings = {
+        inputs,
+        blueprint,
+        decision,
+        ref: event.ref,
+        idToken: Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL)
+    };
     const identity = {
         chart: { name: chartMeta.name, version: packagedVersion(settings), path: blueprint.chartDir },
         mode: decision.mode,
@@ -16526,11 +16653,23 @@ async function loadRun(inputs, event) {
 
 // The action's outputs (action.yml `outputs`), computed from the report (pure) and written once.
 // A new output: its value here, its line in action.yml, then `npm run docs` (README's outputs table).
-/** `host/path/name@sha256:…` of the published chart: what `cosign sign` and `cosign attest` take. */
+/** `host/path/name@sha256:…` of the published chart: what `gh attestation verify oci://…` and `cosign verify-attestation` take. */
 function digestRef(publish) {
     if (!publish?.digest)
         return '';
     return `${publish.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '')}@${publish.digest}`;
+}
+/**
+ * Output attestations: a JSON list, one entry per statement of the published chart (its predicate type, the
+ * referrer manifest's digest, GitHub's attestation id when GitHub stored it); `[]` when nothing is attested.
+ */
+function attestationsOutput(report) {
+    return JSON.stringify((report.attestation?.statements ?? []).map((s) => ({
+        predicateType: s.predicateType,
+        referrer: s.referrer,
+        ...(s.githubId !== undefined ? { githubId: s.githubId } : {}),
+        ...(s.existing ? { existing: true } : {})
+    })));
 }
 /** The outputs of a run (`mode: run`), in the order they are written. */
 function runOutputs(report, reportPath) {
@@ -16544,15 +16683,22 @@ function runOutputs(report, reportPath) {
         digest: report.publish?.digest ?? '',
         'digest-ref': digestRef(report.publish),
         sbom: report.sbom ?? '',
+        attestations: attestationsOutput(report),
+        bundles: (report.attestation?.statements ?? []).flatMap((s) => (s.bundle ? [s.bundle] : [])).join('\n'),
         diff: report.diff?.file ?? '',
         pushed: String(report.publish?.pushed ?? false),
         mode: report.mode,
         report: reportPath
     };
 }
-/** The outputs of `mode: discover`: the blueprint folders as a JSON list and as a job matrix. */
+/** The outputs of `mode: discover`: the blueprint folders as a JSON list, as a job matrix, and in release waves. */
 function discoverOutputs(result) {
-    return { blueprints: JSON.stringify(result.blueprints), matrix: JSON.stringify(result.matrix), mode: 'discover' };
+    return {
+        blueprints: JSON.stringify(result.blueprints),
+        matrix: JSON.stringify(result.matrix),
+        waves: JSON.stringify(result.waves),
+        mode: 'discover'
+    };
 }
 /** The outputs of an event for another blueprint (a notice, not a failure). */
 const SKIP_OUTPUTS = { mode: 'skip' };
@@ -16576,19 +16722,19 @@ const WITHHELD_VARIABLES = /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CAC
  * process group), so every thread the Go runtime starts inherits the priority. Setting it after the spawn
  * would miss the threads helm started meanwhile. Without `nice` (not a Linux runner) helm runs as usual.
  */
-const NICE = ['/usr/bin/nice', '/bin/nice'].find((file) => _builtin_fs.existsSync(file));
+const NICE = ['/usr/bin/nice', '/bin/nice'].find((file) => require$$4.existsSync(file));
 function commandLine(binary, args, background) {
     return background && NICE ? [NICE, ['-n', '10', binary, ...args]] : [binary, args];
 }
 function helmHomeAt(base) {
     return {
         root: base,
-        config: path.join(base, 'config'),
-        cache: path.join(base, 'cache'),
-        data: path.join(base, 'data'),
-        registryConfig: path.join(base, 'config', 'registry', 'config.json'),
-        repositoryConfig: path.join(base, 'config', 'repositories.yaml'),
-        repositoryCache: path.join(base, 'cache', 'repository')
+        config: require$$2$4.join(base, 'config'),
+        cache: require$$2$4.join(base, 'cache'),
+        data: require$$2$4.join(base, 'data'),
+        registryConfig: require$$2$4.join(base, 'config', 'registry', 'config.json'),
+        repositoryConfig: require$$2$4.join(base, 'config', 'repositories.yaml'),
+        repositoryCache: require$$2$4.join(base, 'cache', 'repository')
     };
 }
 /**
@@ -16597,8 +16743,8 @@ function helmHomeAt(base) {
  */
 function createHelmHome(base) {
     const home = helmHomeAt(base);
-    for (const dir of [home.config, home.cache, home.data, path.dirname(home.registryConfig), home.repositoryCache])
-        _builtin_fs.mkdirSync(dir, { recursive: true });
+    for (const dir of [home.config, home.cache, home.data, require$$2$4.dirname(home.registryConfig), home.repositoryCache])
+        require$$4.mkdirSync(dir, { recursive: true });
     return home;
 }
 class Helm {
@@ -16622,7 +16768,7 @@ class Helm {
      */
     static async create(binary, root, knownVersion) {
         const ownsHome = root === undefined;
-        const base = root ?? (await promises.mkdtemp(path.join(os.tmpdir(), 'bp-helm-')));
+        const base = root ?? (await require$$1.mkdtemp(require$$2$4.join(require$$0$4.tmpdir(), 'bp-helm-')));
         const home = createHelmHome(base);
         if (knownVersion)
             return new Helm(binary, home, knownVersion, ownsHome);
@@ -16658,7 +16804,7 @@ class Helm {
         }
         const env = {
             ...this.inherited,
-            PATH: `${path.dirname(this.binary)}${path.delimiter}${this.inherited.PATH ?? ''}`,
+            PATH: `${require$$2$4.dirname(this.binary)}${require$$2$4.delimiter}${this.inherited.PATH ?? ''}`,
             HELM_CONFIG_HOME: home.config,
             HELM_CACHE_HOME: home.cache,
             HELM_DATA_HOME: home.data,
@@ -16666,7 +16812,7 @@ class Helm {
             HELM_REPOSITORY_CONFIG: home.repositoryConfig,
             HELM_REPOSITORY_CACHE: home.repositoryCache,
             // Never pick up a cluster: template/lint must work offline and alike everywhere.
-            KUBECONFIG: path.join(home.root, 'no-kubeconfig')
+            KUBECONFIG: require$$2$4.join(home.root, 'no-kubeconfig')
         };
         if (home !== this.home)
             return env;
@@ -16747,7 +16893,7 @@ class Helm {
     }
     async dispose() {
         if (this.ownsHome)
-            await promises.rm(this.home.root, { recursive: true, force: true });
+            await require$$1.rm(this.home.root, { recursive: true, force: true });
     }
 }
 
@@ -16762,7 +16908,7 @@ class Helm {
 const toolCache = () => import('./tool-cache.js');
 /** Used when helm-version is empty and no helm is on PATH. */
 const DEFAULT_HELM_VERSION = 'v3.17.2';
-function helmPlatform(platform = os.platform(), arch = os.arch()) {
+function helmPlatform(platform = require$$0$4.platform(), arch = require$$0$4.arch()) {
     const osName = platform === 'win32' ? 'windows' : platform;
     if (!['linux', 'darwin'].includes(osName)) {
         throw new ActionError(`helm download: platform ${platform} is not supported`, 'run on a Linux or macOS runner, or put helm on PATH');
@@ -16773,8 +16919,8 @@ function helmPlatform(platform = os.platform(), arch = os.arch()) {
     return { os: osName, arch: archName };
 }
 async function sha256File(file) {
-    const hash = require$$10.createHash('sha256');
-    for await (const chunk of _builtin_fs.createReadStream(file))
+    const hash = require$$0$3.createHash('sha256');
+    for await (const chunk of require$$4.createReadStream(file))
         hash.update(chunk);
     return hash.digest('hex');
 }
@@ -16813,9 +16959,9 @@ async function helmInToolCache(version) {
     const cached = tc.find('helm', version.replace(/^v/, ''));
     if (!cached)
         return undefined;
-    const binary = path.join(cached, 'helm');
+    const binary = require$$2$4.join(cached, 'helm');
     try {
-        await promises.access(binary, 1);
+        await require$$1.access(binary, 1);
     }
     catch {
         return undefined;
@@ -16855,7 +17001,7 @@ async function downloadHelm(version, download) {
     catch (error) {
         throw new ActionError(`cannot download helm ${version} from ${url}: ${error.message}`, 'check helm-version and helm-download-url, or put helm on PATH');
     }
-    const expected = parseChecksumFile(await promises.readFile(checksumFile, 'utf8'));
+    const expected = parseChecksumFile(await require$$1.readFile(checksumFile, 'utf8'));
     if (!expected)
         throw new ActionError(`${url}.sha256sum holds no sha256 checksum`, 'check helm-download-url serves the official .sha256sum files');
     const actual = await sha256File(archive);
@@ -16863,19 +17009,19 @@ async function downloadHelm(version, download) {
         throw new ActionError(`helm ${version} download ${url} has sha256 ${actual}, but ${url}.sha256sum says ${expected}`, 'the download is corrupt or tampered with; check helm-download-url');
     }
     const extracted = await tc.extractTar(archive);
-    const folder = path.join(extracted, `${osName}-${arch}`);
+    const folder = require$$2$4.join(extracted, `${osName}-${arch}`);
     // Checked before it is cached: the tool cache's folder name is trusted from then on.
-    const got = await versionOf(path.join(folder, 'helm'));
+    const got = await versionOf(require$$2$4.join(folder, 'helm'));
     if (got !== version)
         throw new ActionError(`the helm in ${file} reports version ${got ?? 'nothing'}, expected ${version}`, 'check helm-download-url');
     const cachedFolder = await tc.cacheDir(folder, 'helm', version.replace(/^v/, ''));
-    return path.join(cachedFolder, 'helm');
+    return require$$2$4.join(cachedFolder, 'helm');
 }
 
 // The time a chart's package carries: SOURCE_DATE_EPOCH, else the last commit of the chart folder, else a fixed
 // time. Started once the dependency build runs (one `git log`, run/prepare.ts) and used by the build's
 // Chart.lock and by the package.
-const execFileAsync = require$$10$1.promisify(_builtin_child_process.execFile);
+const execFileAsync = require$$1$3.promisify(_builtin_child_process.execFile);
 /**
  * The archive's timestamps become the pushed manifest's `created` annotation,
  * so they are pinned to the commit time: the same commit gives the same digest.
@@ -16964,7 +17110,7 @@ function needsLibraryCheck(blueprint, input) {
  */
 async function libraryDependencies(blueprint, options) {
     const deps = blueprint.chartYaml.data.dependencies ?? [];
-    const chartDir = path.resolve(blueprint.workspace, blueprint.chartDir);
+    const chartDir = require$$2$4.resolve(blueprint.workspace, blueprint.chartDir);
     const indexes = new Map();
     const indexOf = (url) => {
         if (!indexes.has(url)) {
@@ -16976,9 +17122,9 @@ async function libraryDependencies(blueprint, options) {
     };
     const verdicts = await Promise.all(deps.map(async (dep) => {
         if (dep.repository.startsWith('file://')) {
-            const target = path.resolve(chartDir, dep.repository.slice('file://'.length));
+            const target = require$$2$4.resolve(chartDir, dep.repository.slice('file://'.length));
             try {
-                return (distExports.parse(await promises.readFile(path.join(target, 'Chart.yaml'), 'utf8'))?.type ===
+                return (distExports.parse(await require$$1.readFile(require$$2$4.join(target, 'Chart.yaml'), 'utf8'))?.type ===
                     'library');
             }
             catch {
@@ -17199,7 +17345,7 @@ async function resolveBlueprintUpstream(ctx) {
         credentialsFor: ctx.credentials.forRepository,
         plainHttp: inputs.plainHttp,
         indexes: ctx.indexes,
-        locked: await lockedVersion(path.resolve(blueprint.workspace, blueprint.chartDir), blueprint.chartDir, dependencies, dependency.name)
+        locked: await lockedVersion(require$$2$4.resolve(blueprint.workspace, blueprint.chartDir), blueprint.chartDir, dependencies, dependency.name)
     });
     return { resolution, step: resolution.step };
 }
@@ -19997,7 +20143,7 @@ const SKIP_DIRS = new Set(['node_modules', '.git']);
 const MAX_DEPTH = 12;
 async function subdirectories(dir) {
     try {
-        const entries = await promises.readdir(dir, { withFileTypes: true });
+        const entries = await require$$1.readdir(dir, { withFileTypes: true });
         return entries.filter((e) => e.isDirectory()).map((e) => e.name);
     }
     catch {
@@ -20016,7 +20162,7 @@ async function expandFolderGlob(workspace, pattern) {
             return;
         }
         const seg = segments[i];
-        const abs = path.join(workspace, rel);
+        const abs = require$$2$4.join(workspace, rel);
         if (seg === '**') {
             await walk(rel, i + 1, depth);
             for (const name of await subdirectories(abs)) {
@@ -20077,7 +20223,7 @@ function parseBlueprintGlob(glob) {
 }
 async function isFile(file) {
     try {
-        return (await promises.stat(file)).isFile();
+        return (await require$$1.stat(file)).isFile();
     }
     catch {
         return false;
@@ -20086,7 +20232,7 @@ async function isFile(file) {
 /** A folder is a blueprint when it holds a blueprint.yaml or a chart/Chart.yaml (or the one file a glob names). */
 async function isBlueprintFolder(workspace, folder, marker) {
     for (const file of marker ? [marker] : MARKERS)
-        if (await isFile(path.join(workspace, folder, file)))
+        if (await isFile(require$$2$4.join(workspace, folder, file)))
             return true;
     return false;
 }
@@ -20111,9 +20257,9 @@ async function readWorkspaceBlueprint(workspace, dir) {
     const problems = [];
     let manifest;
     const manifestFile = `${dir}/blueprint.yaml`;
-    if (await isFile(path.join(workspace, manifestFile))) {
+    if (await isFile(require$$2$4.join(workspace, manifestFile))) {
         try {
-            manifest = readBlueprintManifest(await loadYamlFile(path.join(workspace, manifestFile), manifestFile));
+            manifest = readBlueprintManifest(await loadYamlFile(require$$2$4.join(workspace, manifestFile), manifestFile));
         }
         catch (error) {
             problems.push(problemOf(error, manifestFile));
@@ -20122,9 +20268,9 @@ async function readWorkspaceBlueprint(workspace, dir) {
     const chartDir = (manifest?.chart && manifestChartDir(dir, manifest.chart)) || `${dir}/chart`;
     const chartFile = `${chartDir}/Chart.yaml`;
     let chart;
-    if (await isFile(path.join(workspace, chartFile))) {
+    if (await isFile(require$$2$4.join(workspace, chartFile))) {
         try {
-            const source = await loadYamlFile(path.join(workspace, chartFile), chartFile);
+            const source = await loadYamlFile(require$$2$4.join(workspace, chartFile), chartFile);
             validateChartMetadata(source);
             const data = source.data;
             chart = {
@@ -20175,7 +20321,7 @@ function blueprintIndex(workspace, blueprints) {
 }
 /** Reads every blueprint folder the globs match (default `platform/*`, `products/*`) into an index. */
 async function indexWorkspace(workspace, globs = DEFAULT_BLUEPRINT_GLOBS) {
-    const root = path.resolve(workspace);
+    const root = require$$2$4.resolve(workspace);
     const folders = await listBlueprintFolders(root, globs);
     return blueprintIndex(root, await Promise.all(folders.map((dir) => readWorkspaceBlueprint(root, dir))));
 }
@@ -20292,7 +20438,7 @@ async function validateBlueprint(frame) {
         };
     }
     const { identity, blueprint } = loaded;
-    const folders = workFolders(await promises.mkdtemp(path.join(outputDir, 'bp-work-')), outputDir);
+    const folders = workFolders(await require$$1.mkdtemp(require$$2$4.join(outputDir, 'bp-work-')), outputDir);
     const preparation = startPreparation({
         inputs,
         event: frame.event,
@@ -20306,14 +20452,16 @@ async function validateBlueprint(frame) {
     });
     const outcome = { steps: [] };
     let sbomContent;
+    let ctx;
     let cleanup = Promise.resolve();
     try {
-        const ctx = await preparation.ready;
+        ctx = await preparation.ready;
         outcome.helmVersion = ctx.helm.version;
         const chart = await runChartSteps(ctx, preparation);
         outcome.upstream = chart.upstream;
         outcome.steps.push(...chart.steps);
         outcome.publish = chart.publish;
+        outcome.preview = chart.preview;
         outcome.diff = chart.diff;
         outcome.error = chart.error;
         sbomContent = chart.sbom;
@@ -20326,11 +20474,15 @@ async function validateBlueprint(frame) {
         // Nothing may still work in the folder when it goes (a work copy or git log started beside a failure).
         await preparation.settled();
         // Removed while the report is assembled and written out (a chart copy per script, helm homes: tens of ms).
-        cleanup = promises.rm(folders.root, { recursive: true, force: true }).catch(() => undefined);
+        cleanup = require$$1.rm(folders.root, { recursive: true, force: true }).catch(() => undefined);
     }
-    // After publishing, so the SBOM names the digest that was pushed (or found already there).
-    if (sbomContent)
-        outcome.sbom = await writeRunSbom(sbomContent, outcome.publish, outputDir);
+    // After publishing, so the SBOM names the digest that was pushed (or found already there); then attested.
+    const evidence = await handOn(ctx, { ...outcome, sbom: sbomContent }, outputDir);
+    outcome.sbom = evidence.sbom;
+    if (evidence.attest) {
+        outcome.steps.push(evidence.attest);
+        outcome.attestation = evidence.attest.data;
+    }
     return { report: assembleReport(frame, time(), identity, outcome), cleanup };
 }
 
@@ -20341,10 +20493,10 @@ async function validateBlueprint(frame) {
 function readEventContext(env = process.env) {
     let payload = {};
     if (env.GITHUB_EVENT_PATH) {
-        if (_builtin_fs.existsSync(env.GITHUB_EVENT_PATH))
-            payload = JSON.parse(_builtin_fs.readFileSync(env.GITHUB_EVENT_PATH, 'utf8'));
+        if (require$$4.existsSync(env.GITHUB_EVENT_PATH))
+            payload = JSON.parse(require$$4.readFileSync(env.GITHUB_EVENT_PATH, 'utf8'));
         else
-            process.stdout.write(`GITHUB_EVENT_PATH ${env.GITHUB_EVENT_PATH} does not exist${os.EOL}`);
+            process.stdout.write(`GITHUB_EVENT_PATH ${env.GITHUB_EVENT_PATH} does not exist${require$$0$4.EOL}`);
     }
     return eventContextFrom(env, payload);
 }
@@ -21233,10 +21385,10 @@ function readKubernetesVersion(raw) {
 }
 /** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
 function workspacePath(workspace, name, value) {
-    const normalized = path.normalize(value).replace(/\/+$/, '');
-    const absolute = path.resolve(workspace, normalized);
-    const relative = path.relative(workspace, absolute);
-    if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    const normalized = require$$2$4.normalize(value).replace(/\/+$/, '');
+    const absolute = require$$2$4.resolve(workspace, normalized);
+    const relative = require$$2$4.relative(workspace, absolute);
+    if (relative.startsWith('..') || require$$2$4.isAbsolute(relative)) {
         throw new ActionError(`input ${name}: "${value}" is outside the workspace ${workspace}`, `give ${name} as a path inside the repository`, { input: name, value });
     }
     return relative === '' ? '.' : relative;
@@ -21289,12 +21441,12 @@ function parseMirrors(text) {
 }
 const DEFAULT_HELM_DOWNLOAD_URL = 'https://get.helm.sh';
 /**
- * Base URL Helm tarballs (and their .sha256sum) are downloaded from: https://,
- * or plain http:// only to a loopback host (tests, a local mirror). Over plain
- * http anyone on the path could swap both the tarball and its checksum.
+ * A service URL an input names: https://, or plain http:// only to a loopback host (tests, a local mirror or
+ * stand-in): over plain http anyone on the path could answer in the service's place. No credentials in it: they
+ * would reach logs. `example` is what the error suggests instead.
  */
-function parseHelmDownloadUrl(text) {
-    const value = (text.trim() || DEFAULT_HELM_DOWNLOAD_URL).replace(/\/+$/, '');
+function serviceUrl(input, text, example) {
+    const value = text.trim().replace(/\/+$/, '');
     let url;
     try {
         url = new URL(value);
@@ -21304,15 +21456,35 @@ function parseHelmDownloadUrl(text) {
     }
     const shown = withoutUserinfo(value);
     if (url && (url.username || url.password)) {
-        throw new ActionError(`input helm-download-url: "${shown}" has credentials in the URL; they would reach logs`, 'use a mirror that needs no credentials in the URL');
+        throw new ActionError(`input ${input}: "${shown}" has credentials in the URL; they would reach logs`, 'use a URL that needs no credentials in it');
     }
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.hostname === '') {
-        throw new ActionError(`input helm-download-url: "${shown}" is not an https:// URL`, 'set helm-download-url to an https:// mirror of https://get.helm.sh');
+        throw new ActionError(`input ${input}: "${shown}" is not an https:// URL`, `set ${input} to ${example}`);
     }
     if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-        throw new ActionError(`input helm-download-url: "${shown}" uses plain http to ${url.host}, which is not a loopback host`, 'use an https:// mirror; plain http is only accepted for 127.0.0.1, ::1 or localhost');
+        throw new ActionError(`input ${input}: "${shown}" uses plain http to ${url.host}, which is not a loopback host`, 'use https://; plain http is only accepted for 127.0.0.1, ::1 or localhost');
     }
     return value;
+}
+/** Base URL Helm tarballs (and their .sha256sum) are downloaded from (a mirror). */
+function parseHelmDownloadUrl(text) {
+    return serviceUrl('helm-download-url', text.trim() || DEFAULT_HELM_DOWNLOAD_URL, 'an https:// mirror of https://get.helm.sh');
+}
+/**
+ * Inputs fulcio-url, tsa-url, rekor-url: a private Sigstore instance. Fulcio issues the certificate; a bundle
+ * also needs a timestamp (tsa-url) or a transparency log entry (rekor-url) to verify after the certificate's ten
+ * minutes, so fulcio-url goes with at least one of them, and neither means anything without fulcio-url.
+ */
+function parseSigstoreUrls(read) {
+    const [fulcio, tsa, rekor] = ['fulcio-url', 'tsa-url', 'rekor-url'].map((input) => {
+        const text = read(input).trim();
+        return text ? serviceUrl(input, text, `the https:// base URL of your Sigstore instance's service`) : '';
+    });
+    if (!fulcio && (tsa || rekor))
+        throw new ActionError(`input ${tsa ? 'tsa-url' : 'rekor-url'} is set without fulcio-url`, 'a private Sigstore instance needs fulcio-url (the certificate authority) too; or remove it to use the instance @actions/attest would choose');
+    if (fulcio && !tsa && !rekor)
+        throw new ActionError('input fulcio-url is set without tsa-url or rekor-url', 'set tsa-url (a timestamp authority) or rekor-url (a transparency log) of the same instance: a bundle needs one to verify');
+    return { fulcio, tsa, rekor };
 }
 /** Input helm-download-url, checked now; a refusal is raised only if a download is needed. */
 function readHelmDownloadUrl(text) {
@@ -21387,10 +21559,10 @@ function parseSecretValues(text) {
 function getInputs(read = defaultReader, env = process.env) {
     // Masked before any other input is read, so that no error below can show one.
     const setSecretValues = parseSecretValues(read('set-secret'));
-    const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd());
+    const workspace = require$$2$4.resolve(env.GITHUB_WORKSPACE || process.cwd());
     const blueprint = workspacePath(workspace, 'blueprint', read('blueprint').trim() || 'platform/temporal');
     const chartRaw = read('chart').trim();
-    const chart = workspacePath(workspace, 'chart', chartRaw || path.join(blueprint, 'chart'));
+    const chart = workspacePath(workspace, 'chart', chartRaw || require$$2$4.join(blueprint, 'chart'));
     const registry = checkRegistry(read('registry'));
     if (registry && !registry.startsWith('oci://')) {
         throw new ActionError(`input registry: "${registry}" is not an oci:// URL`, 'set registry to e.g. oci://ghcr.io/<owner>', { input: 'registry', value: registry });
@@ -21444,18 +21616,23 @@ function getInputs(read = defaultReader, env = process.env) {
         summary: oneOf(read, 'summary', ['always', 'on-failure', 'off'], 'always'),
         githubToken: read('github-token').trim(),
         discoverGlob: lines(read('discover-glob')),
+        dependents: boolean(read, 'dependents', false),
         diff: oneOf(read, 'diff', ['auto', 'true', 'false'], 'auto'),
-        timeoutMs: parseDuration(read('timeout').trim() || DEFAULT_TIMEOUT)
+        timeoutMs: parseDuration(read('timeout').trim() || DEFAULT_TIMEOUT),
+        attest: oneOf(read, 'attest', ['auto', 'true', 'false'], 'auto'),
+        sigstoreUrls: parseSigstoreUrls(read)
     };
 }
 
 // The runner's folders, with a fallback: outside a GitHub runner (a local run,
-// a container without RUNNER_TEMP) the action still works, in the OS temp folder.
+// a container without RUNNER_TEMP) the action still works, in a folder of its
+// own in the OS temp folder (not the bare temp folder: the report, the SBOM and
+// the diff file stay together, and away from other programs' files).
 function isDirectory(dir) {
     if (!dir)
         return false;
     try {
-        return _builtin_fs.statSync(dir).isDirectory();
+        return require$$4.statSync(dir).isDirectory();
     }
     catch {
         return false;
@@ -21463,15 +21640,21 @@ function isDirectory(dir) {
 }
 /**
  * Points RUNNER_TEMP (and RUNNER_TOOL_CACHE, which the tool cache needs) at
- * existing folders: the OS temp folder when either is unset or missing, so
- * that everything reading them (the work folder, the report, the SBOM, the
- * helm download) finds a place to write. Returns the folder used for RUNNER_TEMP.
+ * existing folders: `<tmp>/blueprint-action` (and its `tool-cache`) when either
+ * is unset or missing, so that everything reading them (the work folder, the
+ * report, the SBOM, the diff file, the helm download) finds a place to write.
+ * Returns the folder used for RUNNER_TEMP.
  */
-function ensureRunnerFolders(env = process.env) {
-    if (!isDirectory(env.RUNNER_TEMP))
-        env.RUNNER_TEMP = os.tmpdir();
-    if (!isDirectory(env.RUNNER_TOOL_CACHE))
-        env.RUNNER_TOOL_CACHE = path.join(os.tmpdir(), 'bp-tool-cache');
+function ensureRunnerFolders(env = process.env, tmp = require$$0$4.tmpdir()) {
+    const own = require$$2$4.join(tmp, ACTION_NAME);
+    if (!isDirectory(env.RUNNER_TEMP)) {
+        require$$4.mkdirSync(own, { recursive: true, mode: 0o700 });
+        env.RUNNER_TEMP = own;
+    }
+    if (!isDirectory(env.RUNNER_TOOL_CACHE)) {
+        require$$4.mkdirSync(require$$2$4.join(own, 'tool-cache'), { recursive: true, mode: 0o700 });
+        env.RUNNER_TOOL_CACHE = require$$2$4.join(own, 'tool-cache');
+    }
     return env.RUNNER_TEMP;
 }
 
@@ -21507,9 +21690,14 @@ async function runAction() {
                 workspace: inputs.workspace,
                 eventName: event.eventName,
                 payload: event.payload,
-                globs: inputs.discoverGlob.length ? inputs.discoverGlob : undefined
+                globs: inputs.discoverGlob.length ? inputs.discoverGlob : undefined,
+                registry: inputs.registry || undefined,
+                dependents: inputs.dependents
             });
             info(`${result.blueprints.length} blueprint(s): ${result.blueprints.join(', ') || 'none'} (${result.reason})`);
+            if (result.waves.length > 1) {
+                info(`release order: ${result.waves.map((wave, i) => `wave ${i}: ${wave.include.map((e) => e.blueprint).join(', ')}`).join('; ')}`);
+            }
             writeOutputs(discoverOutputs(result));
             return;
         }
@@ -21533,4 +21721,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { withRetry as $, createHelmHome as A, ActionError as B, parseYamlText as C, tryParseImageRef as D, compareCodePoints as E, scanImages as F, checkImages as G, Helm as H, groupFailing as I, segmentMatcher as J, loadYamlFile as K, splitRenderBySource as L, parseRenderDetailed as M, MAX_YAML_BYTES as N, OPERATION_LIMITS as O, apiStatus as P, isLoopbackHost as Q, RegistryClient as R, cleanAsYaml11 as S, isStrictSemver as T, parseVersion as U, HELM_CHART_LAYER as V, ociTag as W, chartRef as X, withProgress as Y, DeadlineError as Z, RegistryError as _, reportSubject as a, chartRepository as a0, indexWorkspace as a1, cp as a2, mkdirP as a3, require$$1 as a4, isDebug as a5, exec as a6, which as a7, HttpClient as a8, rmRF as a9, require$$0$2 as aa, require$$30 as ab, require$$9 as ac, require$$0$1 as ad, commonjsGlobal as ae, require$$5$1 as af, require$$5 as ag, getDefaultExportFromCjs as ah, getAugmentedNamespace as ai, _deferredUndici as aj, require$$1$1 as ak, requireTunnel as al, action as am, redactDeep as b, os as c, debug as d, error as e, info as f, writeOutputs as g, runOutputs as h, isRecord as i, loadBlueprint as j, exists as k, lastLine as l, prepareWorkChart as m, notice as n, operationLimit as o, promises as p, buildDependencies as q, redact as r, summary as s, lastLines as t, parseRenderAsHelm as u, mapStringsDeep as v, warning as w, distExports as x, extractImages as y, require$$10 as z };
+export { ociTag as $, ACTION_NAME as A, buildDependencies as B, lastLines as C, parseRenderAsHelm as D, compareNatural as E, mapStringsDeep as F, distExports as G, Helm as H, extractImages as I, createHelmHome as J, parseYamlText as K, tryParseImageRef as L, compareCodePoints as M, scanImages as N, OPERATION_LIMITS as O, checkImages as P, groupFailing as Q, RegistryClient as R, segmentMatcher as S, loadYamlFile as T, splitRenderBySource as U, parseRenderDetailed as V, MAX_YAML_BYTES as W, apiStatus as X, isLoopbackHost as Y, HELM_CHART_LAYER as Z, withRetry as _, reportSubject as a, blueprintName as a0, indexWorkspace as a1, chartRef as a2, parseVersion as a3, compareVersions as a4, PR_EVENTS as a5, MANIFEST_PATHS as a6, cleanAsYaml11 as a7, isStrictSemver as a8, withProgress as a9, DeadlineError as aa, RegistryError as ab, cp as ac, mkdirP as ad, require$$2$1 as ae, isDebug as af, exec as ag, which as ah, HttpClient as ai, rmRF as aj, require$$1$2 as ak, require$$0 as al, require$$2$2 as am, require$$0$2 as an, require$$1$1 as ao, require$$2 as ap, _deferredUndici as aq, require$$2$3 as ar, requireTunnel as as, action as at, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, ActionError as m, notice as n, operationLimit as o, require$$0$3 as p, chartRepository as q, redact as r, summary as s, registerSecret as t, errorLine as u, lastLine as v, warning as w, loadBlueprint as x, exists as y, prepareWorkChart as z };

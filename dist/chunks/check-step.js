@@ -1,8 +1,10 @@
-import { i as isRecord$1, l as lastLine, p as promises, j as loadBlueprint, k as exists$1, m as prepareWorkChart, H as Helm, q as buildDependencies, t as lastLines, u as parseRenderAsHelm, v as mapStringsDeep, x as distExports, y as extractImages, r as redact, n as notice, f as info, c as os, z as require$$10, A as createHelmHome, o as operationLimit, B as ActionError, C as parseYamlText, D as tryParseImageRef, E as compareCodePoints, F as scanImages, G as checkImages, I as groupFailing, J as segmentMatcher, K as loadYamlFile, L as splitRenderBySource, M as parseRenderDetailed, N as MAX_YAML_BYTES, P as apiStatus, R as RegistryClient, Q as isLoopbackHost, S as cleanAsYaml11, T as isStrictSemver, U as parseVersion, V as HELM_CHART_LAYER, W as ociTag, X as chartRef, Y as withProgress, Z as DeadlineError, _ as RegistryError, $ as withRetry, O as OPERATION_LIMITS, a0 as chartRepository } from './action.js';
-import { p as path, a as _builtin_child_process, _ as _builtin_fs, r as require$$10$1 } from '../index.js';
+import { i as isRecord, v as lastLine, b as require$$1, x as loadBlueprint, y as exists$1, z as prepareWorkChart, H as Helm, B as buildDependencies, C as lastLines, D as parseRenderAsHelm, E as compareNatural, F as mapStringsDeep, G as distExports, I as extractImages, r as redact, n as notice, g as info, d as require$$0, p as require$$0$1, J as createHelmHome, o as operationLimit, K as parseYamlText, L as tryParseImageRef, M as compareCodePoints, N as scanImages, P as checkImages, Q as groupFailing, S as segmentMatcher, T as loadYamlFile, U as splitRenderBySource, V as parseRenderDetailed, W as MAX_YAML_BYTES, X as apiStatus, R as RegistryClient, Y as isLoopbackHost, Z as HELM_CHART_LAYER, m as ActionError, _ as withRetry, O as OPERATION_LIMITS, q as chartRepository, $ as ociTag } from './action.js';
+import { b as require$$2, _ as _builtin_child_process, r as require$$4 } from '../index.js';
 import { hasCommit, fetchCommits } from './discover.js';
-import { r as require$$0 } from './_builtin_zlib.js';
+import { r as readTgzEntries, a as runPublish, p as packageChart } from './push.js';
 import 'node:module';
+import './semver.js';
+import './_builtin_zlib.js';
 
 // The base commit of an event, and folders of the repository as of that
 // commit copied out of git (no checkout: the user's tree is never touched).
@@ -11,7 +13,7 @@ const ZERO_SHA_RE = /^0+$/;
 const strAt = (o, ...keys) => {
     let cur = o;
     for (const k of keys)
-        cur = isRecord$1(cur) ? cur[k] : undefined;
+        cur = isRecord(cur) ? cur[k] : undefined;
     return typeof cur === 'string' ? cur : undefined;
 };
 /**
@@ -102,7 +104,7 @@ async function copyTree(cwd, sha, folders, dest) {
         throw new Error(`git cat-file failed (${lastLine(batch.stderr)})`);
     const buf = batch.stdout;
     let offset = 0;
-    const root = path.resolve(dest);
+    const root = require$$2.resolve(dest);
     for (const entry of entries) {
         const newline = buf.indexOf(0x0a, offset);
         const header = buf.subarray(offset, newline).toString();
@@ -111,11 +113,11 @@ async function copyTree(cwd, sha, folders, dest) {
             throw new Error(`git cat-file: unexpected answer for ${entry.file}: ${header}`);
         const content = buf.subarray(newline + 1, newline + 1 + size);
         offset = newline + 1 + size + 1;
-        const target = path.resolve(root, entry.file);
-        if (!target.startsWith(root + path.sep))
+        const target = require$$2.resolve(root, entry.file);
+        if (!target.startsWith(root + require$$2.sep))
             throw new Error(`${entry.file}: path leaves the copy`);
-        await promises.mkdir(path.dirname(target), { recursive: true });
-        await promises.writeFile(target, content, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
+        await require$$1.mkdir(require$$2.dirname(target), { recursive: true });
+        await require$$1.writeFile(target, content, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
     }
     return { files: entries.length };
 }
@@ -131,7 +133,7 @@ async function loadBaseBlueprint(options, sha, tree) {
         return await loadBlueprint(tree, options.blueprint, options.chart);
     }
     catch (error) {
-        if (!(await exists$1(path.join(tree, options.chart, 'Chart.yaml'))))
+        if (!(await exists$1(require$$2.join(tree, options.chart, 'Chart.yaml'))))
             return undefined;
         throw error;
     }
@@ -146,15 +148,15 @@ const sameDependencies = (a, b) => {
     return key(a) === key(b);
 };
 async function renderBase(options, sha, release) {
-    const root = path.join(options.workRoot, 'base');
-    await promises.mkdir(root, { recursive: true });
-    const blueprint = await loadBaseBlueprint(options, sha, path.join(root, 'tree'));
+    const root = require$$2.join(options.workRoot, 'base');
+    await require$$1.mkdir(root, { recursive: true });
+    const blueprint = await loadBaseBlueprint(options, sha, require$$2.join(root, 'tree'));
     if (!blueprint) {
         release();
         return { documents: [], missing: true, built: {} };
     }
-    const { work } = await prepareWorkChart({ blueprint, workRoot: path.join(root, 'chart') });
-    const helm = await Helm.create(options.helm.binary, path.join(root, 'helm-home'), options.helm.version);
+    const { work } = await prepareWorkChart({ blueprint, workRoot: require$$2.join(root, 'chart') });
+    const helm = await Helm.create(options.helm.binary, require$$2.join(root, 'helm-home'), options.helm.version);
     let built;
     const local = work.dependencies.some((dep) => dep.repository.startsWith('file://'));
     if (work.dependencies.length > 0 && !local && sameDependencies(work.dependencies, options.headWork.dependencies)) {
@@ -189,11 +191,11 @@ async function renderBase(options, sha, release) {
     return { documents: parsed.documents, missing: false, built };
 }
 async function copyBuiltArchives(fromChart, toChart) {
-    const from = path.join(fromChart, 'charts');
-    const to = path.join(toChart, 'charts');
-    await promises.mkdir(to, { recursive: true });
-    const names = (await promises.readdir(from)).filter((name) => name.endsWith('.tgz'));
-    await Promise.all(names.map((name) => promises.copyFile(path.join(from, name), path.join(to, name))));
+    const from = require$$2.join(fromChart, 'charts');
+    const to = require$$2.join(toChart, 'charts');
+    await require$$1.mkdir(to, { recursive: true });
+    const names = (await require$$1.readdir(from)).filter((name) => name.endsWith('.tgz'));
+    await Promise.all(names.map((name) => require$$1.copyFile(require$$2.join(from, name), require$$2.join(to, name))));
 }
 
 class Diff {
@@ -745,18 +747,22 @@ function apiGroup(apiVersion) {
     const slash = apiVersion.indexOf('/');
     return slash === -1 ? '' : apiVersion.slice(0, slash);
 }
-/** The identity of a resource in a cluster: API group, kind, namespace, name (not the API version). */
-function resourceKey$1(doc) {
+/**
+ * The identity of a resource in a cluster: API group, kind, namespace, name (not the API version). A namespace that
+ * is the render's own (`--namespace`, the release's) is the release's, like none: it is not the action's name for it
+ * that a reader should see, and a resource is the same whether its template names the release namespace or not.
+ */
+function resourceKey$1(doc, releaseNamespace) {
     const group = apiGroup(doc.apiVersion);
     const kind = doc.kind ?? '';
-    const namespace = doc.namespace ?? '';
+    const namespace = doc.namespace && doc.namespace !== releaseNamespace ? doc.namespace : '';
     const name = doc.name ?? '';
     return { key: `${group}/${kind}/${namespace}/${name}`, group, kind, namespace, name };
 }
-function index(docs) {
+function index(docs, releaseNamespace) {
     const out = new Map();
     for (const doc of docs) {
-        const id = resourceKey$1(doc);
+        const id = resourceKey$1(doc, releaseNamespace);
         // The same resource twice in one render (helm would apply the last): keep both, numbered.
         let key = id.key;
         for (let n = 2; out.has(key); n++)
@@ -764,6 +770,13 @@ function index(docs) {
         out.set(key, { ...id, key, object: doc.object });
     }
     return out;
+}
+/** The object without `metadata.namespace` when it is the render's own (the release's: see resourceKey). */
+function withoutReleaseNamespace(object, releaseNamespace) {
+    const metadata = object.metadata;
+    if (releaseNamespace && isRecord(metadata) && metadata.namespace === releaseNamespace)
+        delete metadata.namespace;
+    return object;
 }
 /** A deep copy of plain JSON data. */
 function clone(value) {
@@ -781,14 +794,14 @@ function alignNoise(base, head) {
             count += alignNoise(base[i], head[i]);
         return count;
     }
-    if (!isRecord$1(base) || !isRecord$1(head))
+    if (!isRecord(base) || !isRecord(head))
         return 0;
     for (const key of Object.keys(base)) {
         if (!(key in head))
             continue;
         const b = base[key];
         const h = head[key];
-        if ((key === 'labels' || key === 'annotations') && isRecord$1(b) && isRecord$1(h)) {
+        if ((key === 'labels' || key === 'annotations') && isRecord(b) && isRecord(h)) {
             for (const k of Object.keys(b)) {
                 if (isNoiseKey(k) && k in h && JSON.stringify(b[k]) !== JSON.stringify(h[k])) {
                     b[k] = h[k];
@@ -809,8 +822,8 @@ const isSecret = (r) => r.group === '' && r.kind === 'Secret';
 function hideSecretValues(base, head) {
     const keys = { added: [], removed: [], changed: [] };
     for (const field of ['data', 'stringData']) {
-        const b = isRecord$1(base?.[field]) ? base[field] : undefined;
-        const h = isRecord$1(head?.[field]) ? head[field] : undefined;
+        const b = isRecord(base?.[field]) ? base[field] : undefined;
+        const h = isRecord(head?.[field]) ? head[field] : undefined;
         const label = (k) => (field === 'data' ? k : `${field}.${k}`);
         for (const k of Object.keys(h ?? {})) {
             if (!b || !(k in b)) {
@@ -863,7 +876,13 @@ function imageRepository(image) {
     const colon = noDigest.lastIndexOf(':');
     return colon > slash ? noDigest.slice(0, colon) : noDigest;
 }
-const pinStatus = (image) => (/@sha256:[0-9a-f]{64}$/.test(image) ? 'digest' : 'tag');
+/** `digest`, `tag`, or `untagged` (neither: the runtime pulls `latest`). */
+function pinStatus(image) {
+    if (/@sha256:[0-9a-f]{64}$/.test(image))
+        return 'digest';
+    const name = image.replace(/@.*$/, '');
+    return name.lastIndexOf(':') > name.lastIndexOf('/') ? 'tag' : 'untagged';
+}
 /** Images by repository whose set of references differs between the renders. */
 function compareImages(base, head, imageFields = []) {
     const byRepo = (docs) => {
@@ -879,9 +898,9 @@ function compareImages(base, head, imageFields = []) {
     const before = byRepo(base);
     const after = byRepo(head);
     const changes = [];
-    for (const repo of [...new Set([...before.keys(), ...after.keys()])].sort()) {
-        const b = [...(before.get(repo) ?? [])].sort();
-        const a = [...(after.get(repo) ?? [])].sort();
+    for (const repo of [...new Set([...before.keys(), ...after.keys()])].sort(compareNatural)) {
+        const b = [...(before.get(repo) ?? [])].sort(compareNatural);
+        const a = [...(after.get(repo) ?? [])].sort(compareNatural);
         if (b.join('\n') === a.join('\n'))
             continue;
         changes.push({ repository: repo, before: b, after: a, pin: a.map(pinStatus) });
@@ -898,19 +917,19 @@ function compareRenders(baseRender, headRender, options = {}) {
     const redacted = (docs) => redact ? docs.map((doc) => mapStringsDeep(doc, redact)) : docs;
     const base = redacted(baseRender);
     const head = redacted(headRender);
-    const before = index(base);
-    const after = index(head);
+    const before = index(base, options.releaseNamespace);
+    const after = index(head, options.releaseNamespace);
     const resources = [];
     let unchanged = 0;
     let noiseOnly = 0;
     let noiseFields = 0;
-    const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
+    const keys = [...new Set([...before.keys(), ...after.keys()])].sort(compareNatural);
     for (const key of keys) {
         const b = before.get(key);
         const h = after.get(key);
         const id = (h ?? b);
-        const baseObject = b ? clone(b.object) : undefined;
-        const headObject = h ? clone(h.object) : undefined;
+        const baseObject = b ? withoutReleaseNamespace(clone(b.object), options.releaseNamespace) : undefined;
+        const headObject = h ? withoutReleaseNamespace(clone(h.object), options.releaseNamespace) : undefined;
         let noise = 0;
         if (baseObject && headObject) {
             const rawEqual = JSON.stringify(b.object) === JSON.stringify(h.object);
@@ -948,7 +967,7 @@ function compareRenders(baseRender, headRender, options = {}) {
             change.secretKeys = secretKeys;
         if (secretKeys && change.change !== 'changed') {
             const whole = (headObject ?? baseObject);
-            const fields = ['data', 'stringData'].flatMap((f) => isRecord$1(whole[f]) ? Object.keys(whole[f]).map((k) => (f === 'data' ? k : `${f}.${k}`)) : []);
+            const fields = ['data', 'stringData'].flatMap((f) => isRecord(whole[f]) ? Object.keys(whole[f]).map((k) => (f === 'data' ? k : `${f}.${k}`)) : []);
             const added = change.change === 'added';
             change.secretKeys = { added: added ? fields : [], removed: added ? [] : fields, changed: [] };
         }
@@ -1023,7 +1042,11 @@ function startBaseDiff(given) {
             }
             if (!head)
                 return finish({ message: 'the head render failed: nothing to compare' });
-            const comparison = compareRenders(result.documents, head, { redact, imageFields: options.imageFields });
+            const comparison = compareRenders(result.documents, head, {
+                redact,
+                imageFields: options.imageFields,
+                releaseNamespace: options.namespace
+            });
             const name = options.upstream;
             const upstream = { name, before: result.built[name], after: options.headBuilt[name] };
             const diff = finish({
@@ -1048,8 +1071,8 @@ function startBaseDiff(given) {
     };
 }
 async function writeDiffFile(diff, options) {
-    await promises.mkdir(options.outputDir, { recursive: true });
-    const file = path.join(options.outputDir, `${options.headWork.name}-rendered.diff`);
+    await require$$1.mkdir(options.outputDir, { recursive: true });
+    const file = require$$2.join(options.outputDir, `${options.headWork.name}-rendered.diff`);
     const c = diff.comparison;
     const header = [
         `# ${options.headWork.name}: rendered diff, ${diff.base.label} ${diff.base.sha.slice(0, 12)} -> head`,
@@ -1058,7 +1081,7 @@ async function writeDiffFile(diff, options) {
             (c.noise.resources > 0 ? ` (${c.noise.resources} differ only in version labels/checksums)` : ''),
         '# Secret values are hidden.'
     ].join('\n');
-    await promises.writeFile(file, redact(diffFileText(c, header)), 'utf8');
+    await require$$1.writeFile(file, redact(diffFileText(c, header)), 'utf8');
     return file;
 }
 
@@ -1066,7 +1089,7 @@ async function writeDiffFile(diff, options) {
 // the repository, step status from findings, text tails, helm value paths.
 /** Joins a chart-relative path onto the chart folder shown to people (posix separators). */
 function displayJoin(displayChartDir, relative) {
-    const dir = displayChartDir.split(path.sep).join('/').replace(/\/+$/, '');
+    const dir = displayChartDir.split(require$$2.sep).join('/').replace(/\/+$/, '');
     return dir === '' || dir === '.' ? relative : `${dir}/${relative}`;
 }
 /**
@@ -1196,7 +1219,7 @@ function walkValues(node, visit, at = []) {
         node.forEach((item, i) => walkValues(item, visit, [...at, i]));
         return;
     }
-    if (!isRecord$1(node))
+    if (!isRecord(node))
         return;
     for (const [key, value] of Object.entries(node)) {
         if (visit(key, value, at) !== false)
@@ -1220,7 +1243,7 @@ function nestedYaml(valuePath, valueText) {
  * --compare-env`): the chart tests beside one gate at a time took the run 0-5% less time than beside two.
  */
 function defaultConcurrency() {
-    return Math.max(2, Math.min(6, os.availableParallelism?.() ?? os.cpus().length));
+    return Math.max(2, Math.min(6, require$$0.availableParallelism?.() ?? require$$0.cpus().length));
 }
 
 /** `--kube-version <input>` for every render and lint, so `.Capabilities.KubeVersion` is the release checked. */
@@ -1422,7 +1445,7 @@ function parseProcStat(text) {
 }
 function readProcess(pid) {
     try {
-        return parseProcStat(_builtin_fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+        return parseProcStat(require$$4.readFileSync(`/proc/${pid}/stat`, 'utf8'));
     }
     catch {
         return undefined;
@@ -1430,7 +1453,7 @@ function readProcess(pid) {
 }
 function listPids() {
     try {
-        return _builtin_fs.readdirSync('/proc')
+        return require$$4.readdirSync('/proc')
             .filter((name) => /^\d+$/.test(name))
             .map(Number);
     }
@@ -1440,7 +1463,7 @@ function listPids() {
 }
 function carriesMarker(pid, marker) {
     try {
-        return _builtin_fs.readFileSync(`/proc/${pid}/environ`).includes(`${MARKER_VARIABLE}=${marker}\0`);
+        return require$$4.readFileSync(`/proc/${pid}/environ`).includes(`${MARKER_VARIABLE}=${marker}\0`);
     }
     catch {
         return false;
@@ -1449,7 +1472,7 @@ function carriesMarker(pid, marker) {
 /** `sleep 300` for a process: its command line, or its name when that is unreadable. */
 function describeProcess(pid, fallback) {
     try {
-        const cmdline = _builtin_fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+        const cmdline = require$$4.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
         const text = cmdline || fallback;
         return text.length > 120 ? `${text.slice(0, 117)}…` : text;
     }
@@ -1459,7 +1482,7 @@ function describeProcess(pid, fallback) {
 }
 /** The processes of one chart test run: the script (a group leader) and all it started. */
 class ProcessTracker {
-    marker = require$$10.randomBytes(12).toString('hex');
+    marker = require$$0$1.randomBytes(12).toString('hex');
     rootPid;
     known = new Map();
     /** Processes found not to be ours (by start time), so their environment is read once. */
@@ -1596,7 +1619,7 @@ function actionCpus(allowed) {
 }
 function ownAllowedCpus() {
     try {
-        const status = _builtin_fs.readFileSync('/proc/self/status', 'utf8');
+        const status = require$$4.readFileSync('/proc/self/status', 'utf8');
         return parseCpuList(/^Cpus_allowed_list:\s*(.+)$/m.exec(status)?.[1] ?? '');
     }
     catch {
@@ -1634,7 +1657,7 @@ const TAIL_LINES = 20;
 /** `tests/*.sh` of the chart, sorted, relative to the chart folder (synchronous: see copyChart). */
 function listChartTests(chartDir) {
     try {
-        const entries = _builtin_fs.readdirSync(path.join(chartDir, 'tests'), { withFileTypes: true });
+        const entries = require$$4.readdirSync(require$$2.join(chartDir, 'tests'), { withFileTypes: true });
         return entries
             .filter((e) => e.isFile() && e.name.endsWith('.sh'))
             .map((e) => `tests/${e.name}`)
@@ -1668,7 +1691,7 @@ function runChartTest(chartDir, script, env, timeoutMs = CHART_TEST_TIMEOUT_MS) 
         let timedOut = false;
         let settled = false;
         const tracker = new ProcessTracker();
-        const child = _builtin_child_process.spawn('bash', [path.join(chartDir, script), chartDir], {
+        const child = _builtin_child_process.spawn('bash', [require$$2.join(chartDir, script), chartDir], {
             cwd: chartDir,
             env: tracker.env(env),
             stdio: ['ignore', 'pipe', 'pipe'],
@@ -1800,16 +1823,16 @@ function chartTestsStep(results, displayChartDir, durationMs) {
  * event loop, an asynchronous copy finished later (the chart tests are a run's critical path).
  */
 function copyChart(from, to) {
-    _builtin_fs.mkdirSync(to, { recursive: true });
-    for (const entry of _builtin_fs.readdirSync(from, { withFileTypes: true })) {
-        const source = path.join(from, entry.name);
-        const target = path.join(to, entry.name);
+    require$$4.mkdirSync(to, { recursive: true });
+    for (const entry of require$$4.readdirSync(from, { withFileTypes: true })) {
+        const source = require$$2.join(from, entry.name);
+        const target = require$$2.join(to, entry.name);
         if (entry.isDirectory())
             copyChart(source, target);
         else if (entry.isSymbolicLink())
-            _builtin_fs.symlinkSync(_builtin_fs.readlinkSync(source), target);
+            require$$4.symlinkSync(require$$4.readlinkSync(source), target);
         else if (entry.isFile())
-            _builtin_fs.copyFileSync(source, target, _builtin_fs.constants.COPYFILE_FICLONE);
+            require$$4.copyFileSync(source, target, require$$4.constants.COPYFILE_FICLONE);
     }
 }
 /**
@@ -1822,25 +1845,25 @@ function copyChart(from, to) {
  */
 function workspaceView(own, workspace, displayChartDir) {
     const relative = displayChartDir.split(/[\\/]+/).filter((part) => part !== '' && part !== '.');
-    const alone = path.join(own, relative.at(-1) ?? 'chart');
-    if (!workspace || relative.length === 0 || relative.includes('..') || path.isAbsolute(displayChartDir))
+    const alone = require$$2.join(own, relative.at(-1) ?? 'chart');
+    if (!workspace || relative.length === 0 || relative.includes('..') || require$$2.isAbsolute(displayChartDir))
         return alone;
     let real = workspace;
-    let view = path.join(own, 'workspace');
+    let view = require$$2.join(own, 'workspace');
     for (const part of relative) {
-        _builtin_fs.mkdirSync(view, { recursive: true });
+        require$$4.mkdirSync(view, { recursive: true });
         let entries;
         try {
-            entries = _builtin_fs.readdirSync(real);
+            entries = require$$4.readdirSync(real);
         }
         catch {
             return alone; // not a folder of the checkout (a chart given elsewhere): no view
         }
         for (const name of entries)
             if (name !== part)
-                _builtin_fs.symlinkSync(path.join(real, name), path.join(view, name));
-        real = path.join(real, part);
-        view = path.join(view, part);
+                require$$4.symlinkSync(require$$2.join(real, name), require$$2.join(view, name));
+        real = require$$2.join(real, part);
+        view = require$$2.join(view, part);
     }
     return view;
 }
@@ -1862,13 +1885,13 @@ const chartTestsGate = {
             // What a script writes (a dependency update, a lock, temp files) cannot race
             // the package or the renders, and the action's registry login and repository
             // credentials stay out of reach.
-            const own = path.join(ctx.scriptRoot, String(i));
+            const own = require$$2.join(ctx.scriptRoot, String(i));
             let copy = '';
             // Made when the job starts, synchronously: the script's spawn is the pool's first.
             const prepare = () => {
                 copy = workspaceView(own, ctx.workspace, ctx.displayChartDir);
                 copyChart(ctx.chartDir, copy);
-                return createHelmHome(path.join(own, 'helm-home'));
+                return createHelmHome(require$$2.join(own, 'helm-home'));
             };
             const handle = customJob(`script:${script}`, 'script', async () => {
                 const start = performance.now();
@@ -2097,526 +2120,6 @@ function doubledRegistryFindings(images, valuesFile) {
     });
 }
 
-// Pure-Node tools for Helm chart archives (`.tgz`): list entries, read one file,
-// make an archive reproducible (normalizeTgz) and write one as helm does (writeHelmTgz).
-// Hand-written, not tar-stream: the archive must be helm's bytes, and tar-stream writes other headers
-// (its headers.js: octal fields "000644 \0" where Go writes "0000644\0"; a long name's prefix takes the fewest
-// folders where Go's takes the most), so the same files would get another layer digest; node-package.test.ts
-// compares the bytes written here with helm's.
-//
-// What Helm writes (3.17 and 4.1, checked with real binaries): a gzip stream whose
-// header carries MTIME 0, OS 255, an EXTRA field with Helm's marker and the comment
-// "Helm"; inside, a ustar tar (magic "ustar\0", version "00") with regular-file
-// entries only (no directory entries), mode 0644, uid/gid 0, empty uname/gname,
-// and each header's mtime set to the time of `helm package` (not the file's own
-// mtime). No PAX headers for ordinary ASCII names; Go's archive/tar adds a PAX
-// 'x' header for names over 100 bytes that cannot be split into prefix/name, or for
-// non-ASCII names. The archive ends with two zero blocks (no padding to 10 KiB).
-const gunzipAsync = require$$10$1.promisify(require$$0.gunzip);
-const deflateRawAsync = require$$10$1.promisify(require$$0.deflateRaw);
-const BLOCK = 512;
-/** Refuse to inflate archives bigger than this (a chart is a few MiB at most). */
-const MAX_TAR_BYTES = 1024 * 1024 * 1024;
-/** Lists entry names (regular files and directories) in archive order. */
-async function listTgz(file) {
-    const tar = await readTar(file);
-    const names = [];
-    for (const e of parseTar(tar, file)) {
-        if (isRegular(e.type) || e.type === '5')
-            names.push(e.name);
-    }
-    return names;
-}
-/** Returns the content of one regular file of the archive, or undefined when absent. */
-async function readTgzFile(file, entry) {
-    const tar = await readTar(file);
-    const wanted = stripDotSlash(entry);
-    let found;
-    for (const e of parseTar(tar, file)) {
-        // The last entry of a name wins, as when tar extracts.
-        if (isRegular(e.type) && stripDotSlash(e.name) === wanted) {
-            found = Buffer.from(tar.subarray(e.dataOffset, e.dataOffset + e.size));
-        }
-    }
-    return found;
-}
-/**
- * sha256 over what an archive ships, timestamps aside: each entry's name, type,
- * mode and content, in order. Two packages of the same files made at different
- * times (different tar mtimes, so different archive digests) agree here.
- */
-async function tgzContentDigest(archive, source) {
-    const tar = await inflate(archive, source);
-    const hash = require$$10.createHash('sha256');
-    for (const e of parseTar(tar, source)) {
-        const mode = parseNumeric(tar, e.headerOffset + 100, 8);
-        const linkTarget = cString(tar, e.headerOffset + 157, 100);
-        const data = isRegular(e.type)
-            ? shippedContent(e.name, tar.subarray(e.dataOffset, e.dataOffset + e.size))
-            : Buffer.alloc(0);
-        hash.update(`${JSON.stringify([e.name, e.type, mode, isRegular(e.type) ? data.length : e.size, linkTarget])}\n`);
-        hash.update(data);
-    }
-    return `sha256:${hash.digest('hex')}`;
-}
-/**
- * An entry's content as the content digest sees it: the chart's Chart.lock
- * without its `generated` time (a timestamp like the tar mtimes: the same lock
- * written for another commit time ships the same dependencies).
- */
-function shippedContent(name, data) {
-    if (!/^[^/]+\/Chart\.lock$/.test(stripDotSlash(name)))
-        return data;
-    return Buffer.from(data.toString('utf8').replace(/^generated:.*$/m, 'generated:'), 'utf8');
-}
-/** Each entry of an archive with the sha256 of what it ships (type, mode, content), timestamps aside. */
-async function tgzEntrySummaries(archive, source) {
-    const tar = await inflate(archive, source);
-    return parseTar(tar, source).map((e) => {
-        const hash = require$$10.createHash('sha256');
-        hash.update(`${JSON.stringify([e.type, parseNumeric(tar, e.headerOffset + 100, 8), cString(tar, e.headerOffset + 157, 100)])}\n`);
-        if (isRegular(e.type))
-            hash.update(shippedContent(e.name, tar.subarray(e.dataOffset, e.dataOffset + e.size)));
-        return { name: e.name, digest: hash.digest('hex') };
-    });
-}
-/**
- * Makes a chart archive reproducible: every tar header's mtime (and mtime/atime/ctime
- * records of PAX headers) becomes `epochSeconds`, checksums are recomputed, the tar is
- * re-gzipped deterministically (gzip MTIME 0, OS 255, Helm's EXTRA/comment kept), the
- * file is replaced atomically and its own atime/mtime set to `epochSeconds`.
- * Entry order, names, modes and contents are unchanged.
- */
-async function normalizeTgz(file, epochSeconds) {
-    if (!Number.isInteger(epochSeconds) || epochSeconds < 0 || epochSeconds > 0o77777777777) {
-        throw new ActionError(`Cannot normalize ${file}: timestamp ${epochSeconds} is not a whole number of seconds between 0 and 8589934591.`, 'Use the commit time in seconds since the epoch (e.g. `git log -1 --format=%ct`).');
-    }
-    const raw = await readFileOrFail(file);
-    const gz = parseGzipHeader(raw, file);
-    const tar = await inflate(raw, file);
-    const normalized = normalizeTar(tar, epochSeconds, file);
-    const deflated = await deflateRawAsync(normalized, { level: 9 });
-    const out = Buffer.concat([gzipHeader(gz), deflated, gzipTrailer(normalized)]);
-    const dir = path.dirname(file);
-    const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${require$$10.randomBytes(4).toString('hex')}.tmp`);
-    const mode = (await _builtin_fs.promises.stat(file)).mode & 0o7777;
-    try {
-        await _builtin_fs.promises.writeFile(tmp, out, { mode });
-        await _builtin_fs.promises.chmod(tmp, mode);
-        await _builtin_fs.promises.utimes(tmp, epochSeconds, epochSeconds);
-        await _builtin_fs.promises.rename(tmp, file);
-    }
-    catch (e) {
-        await _builtin_fs.promises.rm(tmp, { force: true }).catch(() => undefined);
-        throw new ActionError(`Cannot write normalized archive ${file}: ${e.message}`);
-    }
-    // rename keeps the times, but set them again in case the filesystem did not.
-    await _builtin_fs.promises.utimes(file, epochSeconds, epochSeconds);
-}
-/** Helm's gzip header fields (pkg/chart/v2/util/save.go): its marker as EXTRA, "Helm" as the comment. */
-const HELM_GZIP = {
-    extra: Buffer.from('+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=', 'latin1'),
-    comment: Buffer.from('Helm', 'latin1')
-};
-/**
- * Writes a chart archive from `entries` (full names, `<chart>/…`, in order) as
- * `helm package` writes it, already normalized: Go archive/tar's headers
- * (USTAR; a long name split into prefix/name, else a PAX `path` record), every
- * mtime `epochSeconds`, gzip as normalizeTgz writes it. The bytes equal
- * normalizeTgz applied to `helm package`'s output for the same entries.
- */
-async function writeHelmTgz(file, entries, epochSeconds) {
-    const blocks = [];
-    for (const entry of entries)
-        blocks.push(...goTarEntry(entry.name, entry.data, epochSeconds));
-    blocks.push(Buffer.alloc(2 * BLOCK));
-    const tar = Buffer.concat(blocks);
-    const deflated = await deflateRawAsync(tar, { level: 9 });
-    await _builtin_fs.promises.writeFile(file, Buffer.concat([gzipHeader(HELM_GZIP), deflated, gzipTrailer(tar)]));
-    await _builtin_fs.promises.utimes(file, epochSeconds, epochSeconds);
-}
-/** Every regular file of an archive, in order, with its content (for loading a dependency archive). */
-async function readTgzEntries(archive, source) {
-    const tar = await inflate(archive, source);
-    return parseTar(tar, source).map((e) => ({
-        name: e.name,
-        type: e.type,
-        data: Buffer.from(tar.subarray(e.dataOffset, e.dataOffset + e.size))
-    }));
-}
-function goTarEntry(name, data, epoch) {
-    const out = [];
-    const ascii = [...name].every((c) => c.charCodeAt(0) < 0x80);
-    let headerName = name;
-    let prefix = '';
-    if (!ascii || Buffer.byteLength(name) > 100) {
-        const split = ascii ? splitUstarPath(name) : undefined;
-        if (split)
-            [prefix, headerName] = split;
-        else {
-            // Go's writePAXHeader: a PAX 'x' entry named <dir>/PaxHeaders.0/<file>, then the main header.
-            const records = formatPax([{ key: 'path', value: Buffer.from(name, 'utf8') }]);
-            const slash = name.lastIndexOf('/');
-            const paxName = toAscii(`${name.slice(0, slash + 1)}PaxHeaders.0/${name.slice(slash + 1)}`)
-                .slice(0, 100)
-                .replace(/\/+$/, '');
-            out.push(rawHeader(paxName, 0, records.length, epoch, 'x', '', false), padded(records));
-            headerName = toAscii(name);
-        }
-    }
-    out.push(rawHeader(headerName, 0o644, data.length, epoch, '0', prefix, true), padded(data));
-    return out;
-}
-function rawHeader(name, mode, size, mtime, type, prefix, devNumbers) {
-    const header = Buffer.alloc(BLOCK);
-    header.write(name.slice(0, 100), 0, 100, 'latin1');
-    writeOctal(header, 100, 8, mode);
-    writeOctal(header, 108, 8, 0);
-    writeOctal(header, 116, 8, 0);
-    writeOctal(header, 124, 12, size);
-    writeOctal(header, 136, 12, mtime);
-    header.write(type, 156, 1, 'latin1');
-    header.write('ustar\x0000', 257, 8, 'latin1');
-    if (devNumbers) {
-        writeOctal(header, 329, 8, 0);
-        writeOctal(header, 337, 8, 0);
-    }
-    header.write(prefix, 345, 155, 'latin1');
-    writeChecksum(header);
-    return header;
-}
-function padded(data) {
-    const pad = (BLOCK - (data.length % BLOCK)) % BLOCK;
-    return pad ? Buffer.concat([data, Buffer.alloc(pad)]) : data;
-}
-function toAscii(text) {
-    return [...text].filter((c) => c.charCodeAt(0) < 0x80).join('');
-}
-/** Go archive/tar's splitUSTARPath: a prefix (≤155) and a name (≤100) split at a slash. */
-function splitUstarPath(name) {
-    let length = name.length;
-    if (length <= 100)
-        return undefined;
-    if (length > 156)
-        length = 156;
-    else if (name[length - 1] === '/')
-        length--;
-    const i = name.slice(0, length).lastIndexOf('/');
-    const nlen = name.length - i - 1;
-    if (i <= 0 || nlen > 100 || nlen === 0 || i > 155)
-        return undefined;
-    return [name.slice(0, i), name.slice(i + 1)];
-}
-function isRegular(type) {
-    return type === '0' || type === '\0' || type === '7';
-}
-function stripDotSlash(name) {
-    let n = name;
-    while (n.startsWith('./'))
-        n = n.slice(2);
-    return n;
-}
-async function readFileOrFail(file) {
-    try {
-        return await _builtin_fs.promises.readFile(file);
-    }
-    catch (e) {
-        throw new ActionError(`Cannot read chart archive ${file}: ${e.message}`);
-    }
-}
-async function readTar(file) {
-    return inflate(await readFileOrFail(file), file);
-}
-async function inflate(raw, file) {
-    if (raw.length < 18 || raw[0] !== 0x1f || raw[1] !== 0x8b) {
-        throw new ActionError(`${file} is not a gzip-compressed archive (a Helm chart .tgz was expected).`);
-    }
-    try {
-        return await gunzipAsync(raw, { maxOutputLength: MAX_TAR_BYTES });
-    }
-    catch (e) {
-        throw new ActionError(`${file} is not a valid gzip archive: ${e.message}`);
-    }
-}
-function isZeroBlock(buf, off) {
-    for (let i = off; i < off + BLOCK; i++)
-        if (buf[i] !== 0)
-            return false;
-    return true;
-}
-function cString(buf, start, len) {
-    const field = buf.subarray(start, start + len);
-    const nul = field.indexOf(0);
-    return field.subarray(0, nul === -1 ? len : nul).toString('utf8');
-}
-function parseNumeric(buf, start, len) {
-    const first = buf[start];
-    if (first & 0x80) {
-        // GNU base-256: big-endian two's complement, high bit of the first byte is the marker.
-        let v = first & 0x7f;
-        for (let i = start + 1; i < start + len; i++)
-            v = v * 256 + buf[i];
-        return v;
-    }
-    const s = buf
-        .subarray(start, start + len)
-        .toString('latin1')
-        .replace(/[\0 ]+$/g, '')
-        .replace(/^[\0 ]+/, '');
-    if (s === '')
-        return 0;
-    if (!/^[0-7]+$/.test(s))
-        return NaN;
-    return parseInt(s, 8);
-}
-function headerChecksum(block, off) {
-    let sum = 0;
-    for (let i = off; i < off + BLOCK; i++)
-        sum += i >= off + 148 && i < off + 156 ? 0x20 : block[i];
-    return sum;
-}
-function signedHeaderChecksum(block, off) {
-    let sum = 0;
-    for (let i = off; i < off + BLOCK; i++) {
-        const b = i >= off + 148 && i < off + 156 ? 0x20 : block[i];
-        sum += b > 127 ? b - 256 : b;
-    }
-    return sum;
-}
-function magicOf(buf, off) {
-    const m = buf.toString('latin1', off + 257, off + 265);
-    if (m === 'ustar  \0')
-        return 'gnu';
-    if (m.startsWith('ustar\0'))
-        return 'ustar';
-    return 'v7';
-}
-/** Parses PAX extended header records ("%d %s=%s\n"); lengths are byte counts. */
-function parsePax(data, file) {
-    const records = [];
-    let i = 0;
-    while (i < data.length) {
-        if (data[i] === 0)
-            break; // trailing NUL padding written by some tools
-        const sp = data.indexOf(0x20, i);
-        const lenStr = sp === -1 ? '' : data.toString('latin1', i, sp);
-        const len = /^[0-9]+$/.test(lenStr) ? parseInt(lenStr, 10) : NaN;
-        if (!Number.isFinite(len) || len <= sp - i + 1 || i + len > data.length || data[i + len - 1] !== 0x0a) {
-            throw new ActionError(`${file}: malformed PAX extended header record at byte ${i}.`);
-        }
-        const rec = data.subarray(sp + 1, i + len - 1);
-        const eq = rec.indexOf(0x3d);
-        if (eq <= 0)
-            throw new ActionError(`${file}: malformed PAX extended header record at byte ${i}.`);
-        records.push({ key: rec.toString('utf8', 0, eq), value: Buffer.from(rec.subarray(eq + 1)) });
-        i += len;
-    }
-    return records;
-}
-function formatPax(records) {
-    const parts = [];
-    for (const { key, value } of records) {
-        const body = Buffer.concat([Buffer.from(` ${key}=`, 'utf8'), value, Buffer.from('\n')]);
-        // The length prefix counts its own digits: iterate to the fixpoint.
-        let len = body.length + 1;
-        while (String(len).length + body.length !== len)
-            len = String(len).length + body.length;
-        parts.push(Buffer.concat([Buffer.from(String(len), 'latin1'), body]));
-    }
-    return Buffer.concat(parts);
-}
-/** Walks the raw tar headers (including PAX/GNU meta entries); stops at the end marker. */
-function walkTar(tar, file, visit) {
-    let off = 0;
-    while (off + BLOCK <= tar.length) {
-        if (isZeroBlock(tar, off))
-            return off;
-        const stored = parseNumeric(tar, off + 148, 8);
-        if (stored !== headerChecksum(tar, off) && stored !== signedHeaderChecksum(tar, off)) {
-            throw new ActionError(`${file}: corrupt tar header at byte ${off} (checksum mismatch).`);
-        }
-        const size = parseNumeric(tar, off + 124, 12);
-        if (!Number.isFinite(size) || size < 0)
-            throw new ActionError(`${file}: corrupt tar header at byte ${off} (bad size).`);
-        const type = String.fromCharCode(tar[off + 156]);
-        const dataOffset = off + BLOCK;
-        // Hard links, symlinks, devices, directories and FIFOs carry no data even if size is set.
-        const hasData = !['1', '2', '3', '4', '5', '6'].includes(type);
-        const dataLen = hasData ? size : 0;
-        if (dataOffset + dataLen > tar.length)
-            throw new ActionError(`${file}: truncated tar archive at byte ${off}.`);
-        visit({ headerOffset: off, type, size: dataLen, dataOffset, magic: magicOf(tar, off) });
-        off = dataOffset + Math.ceil(dataLen / BLOCK) * BLOCK;
-    }
-    return Math.min(off, tar.length);
-}
-function parseTar(tar, file) {
-    const entries = [];
-    let longName;
-    let paxPath;
-    walkTar(tar, file, (b) => {
-        const data = tar.subarray(b.dataOffset, b.dataOffset + b.size);
-        switch (b.type) {
-            case 'L': {
-                const nul = data.indexOf(0);
-                longName = data.subarray(0, nul === -1 ? data.length : nul).toString('utf8');
-                return;
-            }
-            case 'K': // GNU long link name: not needed for names
-                return;
-            case 'x':
-            case 'g': {
-                // A global ('g') path would name every later entry; tar tools ignore it, so do we.
-                if (b.type === 'x') {
-                    for (const r of parsePax(data, file))
-                        if (r.key === 'path')
-                            paxPath = r.value.toString('utf8');
-                }
-                return;
-            }
-        }
-        let name = cString(tar, b.headerOffset, 100);
-        if (b.magic === 'ustar') {
-            const prefix = cString(tar, b.headerOffset + 345, 155);
-            if (prefix)
-                name = `${prefix}/${name}`;
-        }
-        if (longName !== undefined)
-            name = longName;
-        if (paxPath !== undefined)
-            name = paxPath;
-        entries.push({ name, type: b.type, size: b.size, headerOffset: b.headerOffset, dataOffset: b.dataOffset });
-        longName = undefined;
-        paxPath = undefined;
-    });
-    return entries;
-}
-function writeOctal(buf, off, len, value) {
-    // len-1 octal digits, then NUL (the form Go and GNU tar write for size/mtime).
-    const s = value.toString(8).padStart(len - 1, '0');
-    if (s.length > len - 1)
-        throw new Error(`value ${value} does not fit in a ${len}-byte tar field`);
-    buf.write(s, off, len - 1, 'latin1');
-    buf[off + len - 1] = 0;
-}
-function writeChecksum(header) {
-    const sum = headerChecksum(header, 0);
-    header.write(sum.toString(8).padStart(6, '0'), 148, 6, 'latin1');
-    header[154] = 0;
-    header[155] = 0x20;
-}
-const PAX_TIME_KEYS = new Set(['mtime', 'atime', 'ctime']);
-function normalizeTar(tar, epoch, file) {
-    const out = [];
-    const end = walkTar(tar, file, (b) => {
-        const header = Buffer.from(tar.subarray(b.headerOffset, b.headerOffset + BLOCK));
-        let data = tar.subarray(b.dataOffset, b.dataOffset + b.size);
-        writeOctal(header, 136, 12, epoch);
-        if (b.magic === 'gnu') {
-            // Old GNU format keeps atime/ctime where ustar has the prefix; only set when present.
-            for (const off of [345, 357]) {
-                const v = parseNumeric(header, off, 12);
-                if (Number.isFinite(v) && v > 0)
-                    writeOctal(header, off, 12, epoch);
-            }
-        }
-        if (b.type === 'x' || b.type === 'g') {
-            const records = parsePax(data, file).map((r) => PAX_TIME_KEYS.has(r.key) ? { key: r.key, value: Buffer.from(String(epoch), 'latin1') } : r);
-            data = formatPax(records);
-            writeOctal(header, 124, 12, data.length);
-        }
-        writeChecksum(header);
-        out.push(header, data);
-        const pad = (BLOCK - (data.length % BLOCK)) % BLOCK;
-        if (pad)
-            out.push(Buffer.alloc(pad));
-    });
-    // End-of-archive zero blocks (and any trailing padding) kept as they were.
-    out.push(tar.subarray(end));
-    return Buffer.concat(out);
-}
-const FHCRC = 0x02;
-const FEXTRA = 0x04;
-const FNAME = 0x08;
-const FCOMMENT = 0x10;
-function parseGzipHeader(raw, file) {
-    const bad = () => {
-        throw new ActionError(`${file} is not a valid gzip archive (bad header).`);
-    };
-    if (raw.length < 18 || raw[0] !== 0x1f || raw[1] !== 0x8b || raw[2] !== 8)
-        bad();
-    const flg = raw[3];
-    let p = 10;
-    const fields = {};
-    if (flg & FEXTRA) {
-        if (p + 2 > raw.length)
-            bad();
-        const xlen = raw.readUInt16LE(p);
-        p += 2;
-        if (p + xlen > raw.length)
-            bad();
-        fields.extra = Buffer.from(raw.subarray(p, p + xlen));
-        p += xlen;
-    }
-    const zstring = () => {
-        const nul = raw.indexOf(0, p);
-        if (nul === -1)
-            bad();
-        const s = Buffer.from(raw.subarray(p, nul));
-        p = nul + 1;
-        return s;
-    };
-    if (flg & FNAME)
-        fields.name = zstring();
-    if (flg & FCOMMENT)
-        fields.comment = zstring();
-    if (flg & FHCRC)
-        p += 2;
-    return fields;
-}
-function gzipHeader(f) {
-    let flg = 0;
-    const parts = [];
-    if (f.extra) {
-        flg |= FEXTRA;
-        const len = Buffer.alloc(2);
-        len.writeUInt16LE(f.extra.length);
-        parts.push(len, f.extra);
-    }
-    if (f.name) {
-        flg |= FNAME;
-        parts.push(f.name, Buffer.from([0]));
-    }
-    if (f.comment) {
-        flg |= FCOMMENT;
-        parts.push(f.comment, Buffer.from([0]));
-    }
-    // ID1 ID2 CM FLG MTIME(4)=0 XFL=2 (max compression) OS=255 (unknown: same on every platform)
-    return Buffer.concat([Buffer.from([0x1f, 0x8b, 8, flg, 0, 0, 0, 0, 2, 0xff]), ...parts]);
-}
-let crcTable;
-function crc32(buf) {
-    if (!crcTable) {
-        crcTable = new Uint32Array(256);
-        for (let n = 0; n < 256; n++) {
-            let c = n;
-            for (let k = 0; k < 8; k++)
-                c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-            crcTable[n] = c >>> 0;
-        }
-    }
-    let c = 0xffffffff;
-    for (let i = 0; i < buf.length; i++)
-        c = crcTable[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-}
-function gzipTrailer(data) {
-    const t = Buffer.alloc(8);
-    t.writeUInt32LE(crc32(data), 0);
-    t.writeUInt32LE(data.length % 0x100000000, 4);
-    return t;
-}
-
 // The default values of the chart's dependencies, read from the built charts/
 // folder of the work copy (archives or unpacked folders), keyed by the values
 // key the umbrella chart uses for them (alias, else name), as helm reads them:
@@ -2632,7 +2135,7 @@ function gzipTrailer(data) {
 function coalesceValues(base, over) {
     if (over === undefined)
         return base;
-    if (!isRecord$1(base) || !isRecord$1(over))
+    if (!isRecord(base) || !isRecord(over))
         return over;
     const out = { ...base };
     for (const [key, value] of Object.entries(over)) {
@@ -2646,11 +2149,11 @@ function coalesceValues(base, over) {
 /** A chart's defaults with each subchart's beneath its key (the chart's own values over them, globals passed down). */
 function defaultsTree(chart) {
     const own = parseYamlText(chart.text, chart.file).data;
-    let tree = isRecord$1(own) ? own : {};
+    let tree = isRecord(own) ? own : {};
     for (const [key, sub] of chart.subcharts) {
         const parent = tree;
         let merged = coalesceValues(defaultsTree(sub), parent[key]);
-        if (isRecord$1(merged) && isRecord$1(parent.global))
+        if (isRecord(merged) && isRecord(parent.global))
             merged = { ...merged, global: coalesceValues(merged.global, parent.global) };
         tree = { ...parent, [key]: merged };
     }
@@ -2696,8 +2199,8 @@ function dependencyKeys(chartYaml) {
         return [];
     // Only the names and aliases: parseYamlText parses positions only when asked for a line.
     const chart = parseYamlText(chartYaml, 'Chart.yaml').data;
-    return (isRecord$1(chart) && Array.isArray(chart.dependencies) ? chart.dependencies : [])
-        .filter(isRecord$1)
+    return (isRecord(chart) && Array.isArray(chart.dependencies) ? chart.dependencies : [])
+        .filter(isRecord)
         .filter((d) => typeof d.name === 'string')
         .map((d) => ({ name: d.name, key: typeof d.alias === 'string' && d.alias !== '' ? d.alias : d.name }));
 }
@@ -2753,17 +2256,17 @@ async function chartArchive(archive, label) {
 }
 /** An unpacked chart folder: its values.yaml, Chart.yaml and charts/ (folders and archives). */
 async function chartFolder(dir, label) {
-    const read = (name) => promises.readFile(path.join(dir, name), 'utf8').catch(() => undefined);
+    const read = (name) => require$$1.readFile(require$$2.join(dir, name), 'utf8').catch(() => undefined);
     const byName = new Map();
-    for (const entry of await promises.readdir(path.join(dir, 'charts')).catch(() => [])) {
-        const file = path.join(dir, 'charts', entry);
+    for (const entry of await require$$1.readdir(require$$2.join(dir, 'charts')).catch(() => [])) {
+        const file = require$$2.join(dir, 'charts', entry);
         try {
             if (entry.endsWith('.tgz')) {
-                const sub = await chartArchive(await promises.readFile(file), `${label}/charts/${entry}`);
+                const sub = await chartArchive(await require$$1.readFile(file), `${label}/charts/${entry}`);
                 byName.set(sub.name, sub.chart);
             }
             else {
-                const chartYaml = await promises.readFile(path.join(file, 'Chart.yaml'), 'utf8').catch(() => undefined);
+                const chartYaml = await require$$1.readFile(require$$2.join(file, 'Chart.yaml'), 'utf8').catch(() => undefined);
                 const name = chartName(chartYaml) ?? entry;
                 byName.set(name, await chartFolder(file, `${label}/charts/${entry}`));
             }
@@ -2783,7 +2286,7 @@ async function loadDependencyValues(chartDir) {
     const out = new Map();
     let deps = [];
     try {
-        deps = dependencyKeys(await promises.readFile(path.join(chartDir, 'Chart.yaml'), 'utf8'));
+        deps = dependencyKeys(await require$$1.readFile(require$$2.join(chartDir, 'Chart.yaml'), 'utf8'));
     }
     catch {
         return new LazyDependencyValues(out);
@@ -2813,7 +2316,7 @@ function sameRepository(a, b) {
  * and the blueprint's own values. Pure.
  */
 function effectiveValues(values, dependencies) {
-    if (!dependencies || !isRecord$1(values))
+    if (!dependencies || !isRecord(values))
         return values;
     const out = { ...values };
     for (const key of dependencies.keys()) {
@@ -2821,7 +2324,7 @@ function effectiveValues(values, dependencies) {
         if (defaults === undefined || values[key] === null)
             continue;
         let merged = coalesceValues(defaults, values[key]);
-        if (isRecord$1(merged) && isRecord$1(values.global))
+        if (isRecord(merged) && isRecord(values.global))
             merged = { ...merged, global: coalesceValues(merged.global, values.global) };
         out[key] = merged;
     }
@@ -2829,9 +2332,9 @@ function effectiveValues(values, dependencies) {
 }
 /** Registry overrides a chart scope's `global` may hold (`global.imageRegistry`, `global.image.registry`, …). */
 function globalRegistries(global) {
-    if (!isRecord$1(global))
+    if (!isRecord(global))
         return [];
-    const found = [global.imageRegistry, global.registry, isRecord$1(global.image) ? global.image.registry : undefined];
+    const found = [global.imageRegistry, global.registry, isRecord(global.image) ? global.image.registry : undefined];
     return found.filter((r) => typeof r === 'string' && r !== '');
 }
 const REGISTRY_KEYS = new Set(['repository', 'registry']);
@@ -2881,7 +2384,7 @@ function findImageValue(values, image, tree = values.data, prefer) {
             node.forEach((item, i) => walk(item, [...at, i], registries));
             return;
         }
-        if (!isRecord$1(node))
+        if (!isRecord(node))
             return;
         const scope = [...globalRegistries(node.global), ...registries];
         if (ref)
@@ -2924,7 +2427,7 @@ function findDoubledRegistry(values, ref, tree = values.data) {
             node.forEach((item, i) => walk(item, [...at, i], registries));
             return;
         }
-        if (!isRecord$1(node))
+        if (!isRecord(node))
             return;
         const scope = [...globalRegistries(node.global), ...registries];
         const repository = node.repository;
@@ -2967,7 +2470,7 @@ function literalImageLine(chartDir, source, chartName, image) {
         return undefined;
     let text;
     try {
-        text = _builtin_fs.readFileSync(path.join(chartDir, source.slice(prefix.length)), 'utf8');
+        text = require$$4.readFileSync(require$$2.join(chartDir, source.slice(prefix.length)), 'utf8');
     }
     catch {
         return undefined;
@@ -2978,7 +2481,7 @@ function literalImageLine(chartDir, source, chartName, image) {
 /** The text of one line of an own template (for a copy-paste fix), without its line break. */
 function templateLineText(chartDir, source, chartName, line) {
     try {
-        const lines = _builtin_fs.readFileSync(path.join(chartDir, source.slice(`${chartName}/`.length)), 'utf8').split('\n');
+        const lines = require$$4.readFileSync(require$$2.join(chartDir, source.slice(`${chartName}/`.length)), 'utf8').split('\n');
         return lines[line - 1]?.replace(/\r$/, '');
     }
     catch {
@@ -3003,7 +2506,7 @@ function locateProblem(list, sources, lookup, tree = sources.values.data) {
     if (match) {
         // A `digest` beside the key, in the blueprint's values or in the dependency's defaults: the pin goes there.
         const parent = valueAt(tree, match.path.slice(0, -1));
-        problem.valuesKey = { path: match.path, hasDigestKey: isRecord$1(parent) && 'digest' in parent };
+        problem.valuesKey = { path: match.path, hasDigestKey: isRecord(parent) && 'digest' in parent };
         if (match.line !== undefined)
             problem.valuesKey.line = match.line;
     }
@@ -3027,7 +2530,7 @@ function dependencyLine(chartYaml, key) {
     const deps = chartYaml?.data.dependencies;
     if (!Array.isArray(deps))
         return undefined;
-    const index = deps.findIndex((d) => isRecord$1(d) && (d.alias === key || (d.alias === undefined && d.name === key)));
+    const index = deps.findIndex((d) => isRecord(d) && (d.alias === key || (d.alias === undefined && d.name === key)));
     return index >= 0 ? chartYaml.lineOf(['dependencies', index]) : undefined;
 }
 
@@ -3055,7 +2558,7 @@ function findOwnImageTags(values, dependencyKeys) {
         if (at.length === 0 && dependencyKeys.includes(key))
             return false;
         const here = [...at, key];
-        if (key === 'image' && isRecord$1(value) && 'tag' in value) {
+        if (key === 'image' && isRecord(value) && 'tag' in value) {
             const tagPath = [...here, 'tag'];
             found.push({ path: tagPath, key: setPath(tagPath), default: value.tag, kind: 'tag' });
         }
@@ -3156,7 +2659,7 @@ async function readOwnTemplates(chartDir) {
     const walk = async (relative) => {
         let entries;
         try {
-            entries = await promises.readdir(path.join(chartDir, relative), { withFileTypes: true });
+            entries = await require$$1.readdir(require$$2.join(chartDir, relative), { withFileTypes: true });
         }
         catch {
             return;
@@ -3166,7 +2669,7 @@ async function readOwnTemplates(chartDir) {
             if (entry.isDirectory())
                 await walk(child);
             else if (entry.isFile() && /\.(ya?ml|tpl|txt)$/.test(entry.name))
-                out.push([child, await promises.readFile(path.join(chartDir, child), 'utf8')]);
+                out.push([child, await require$$1.readFile(require$$2.join(chartDir, child), 'utf8')]);
         }
     };
     await walk('templates');
@@ -3564,6 +3067,8 @@ const imagesGate = {
                 const render = pc.defaultRender.get();
                 if (render.result.exitCode !== 0)
                     return { step: skippedStep('images', 'Images pinned', 'skipped: the default render failed') };
+                // Its own time: judging the default render's images, not the render (the Smoke render step's time).
+                const start = performance.now();
                 const { step, verdicts } = imagesStep({
                     documents: render.documents,
                     policy: ctx.imagePolicy,
@@ -3574,10 +3079,11 @@ const imagesGate = {
                     chartDir: ctx.chartDir,
                     dependencyValues,
                     chartYaml: ctx.chartYaml,
-                    durationMs: render.result.durationMs,
+                    durationMs: 0,
                     imageFields: ctx.imageFields,
                     ownedByNeverLatest: ownedByNeverLatest(ctx.values.data, ctx.dependencyKeys, ctx.neverLatest)
                 });
+                step.durationMs = Math.round(performance.now() - start);
                 return { step, images: verdicts };
             }
         };
@@ -3599,11 +3105,11 @@ const imagesGate = {
 // see the chart as it is). A chart with neither templates/ nor dependencies keeps
 // Helm 4's warning: it has nothing to render.
 async function exists(file) {
-    return promises.lstat(file).then(() => true, () => false);
+    return require$$1.lstat(file).then(() => true, () => false);
 }
 /** True when charts/ holds a dependency (an archive or an unpacked chart folder). */
 async function hasBuiltDependency(chartDir) {
-    const entries = await promises.readdir(path.join(chartDir, 'charts'), { withFileTypes: true }).catch(() => []);
+    const entries = await require$$1.readdir(require$$2.join(chartDir, 'charts'), { withFileTypes: true }).catch(() => []);
     return entries.some((e) => (e.isFile() && e.name.endsWith('.tgz')) || e.isDirectory());
 }
 /**
@@ -3613,27 +3119,27 @@ async function hasBuiltDependency(chartDir) {
  * only reads, and nothing else works in the view.
  */
 async function linkTree(from, to) {
-    await promises.mkdir(to, { recursive: true });
-    const entries = await promises.readdir(from, { withFileTypes: true });
+    await require$$1.mkdir(to, { recursive: true });
+    const entries = await require$$1.readdir(from, { withFileTypes: true });
     await Promise.all(entries.map(async (entry) => {
-        const source = path.join(from, entry.name);
-        const target = path.join(to, entry.name);
+        const source = require$$2.join(from, entry.name);
+        const target = require$$2.join(to, entry.name);
         if (entry.isDirectory())
             await linkTree(source, target);
         else if (entry.isSymbolicLink())
-            await promises.symlink(await promises.readlink(source), target);
+            await require$$1.symlink(await require$$1.readlink(source), target);
         else if (entry.isFile())
-            await promises.link(source, target).catch(() => promises.copyFile(source, target));
+            await require$$1.link(source, target).catch(() => require$$1.copyFile(source, target));
     }));
 }
 /** The folder to lint: `chartDir` itself, or for a pure wrapper a view of it at `viewDir` with an empty templates/. */
 async function lintTarget(chartDir, viewDir) {
     // A templates/ that is there in any form (a file too: helm says so) is linted as it is.
-    if ((await exists(path.join(chartDir, 'templates'))) || !(await hasBuiltDependency(chartDir)))
+    if ((await exists(require$$2.join(chartDir, 'templates'))) || !(await hasBuiltDependency(chartDir)))
         return { dir: chartDir, pureWrapper: false };
-    await promises.rm(viewDir, { recursive: true, force: true });
+    await require$$1.rm(viewDir, { recursive: true, force: true });
     await linkTree(chartDir, viewDir);
-    await promises.mkdir(path.join(viewDir, 'templates'));
+    await require$$1.mkdir(require$$2.join(viewDir, 'templates'));
     return { dir: viewDir, pureWrapper: true };
 }
 
@@ -3724,7 +3230,7 @@ function locationFile(location, options) {
     let relative = location;
     if (location.startsWith(`${chartDir}/`))
         relative = location.slice(chartDir.length + 1);
-    else if (path.isAbsolute(location))
+    else if (require$$2.isAbsolute(location))
         return undefined;
     if (relative.endsWith('/') || relative.includes('..') || relative.startsWith('charts/'))
         return undefined;
@@ -3742,7 +3248,7 @@ async function globFiles(root, pattern) {
         .replace(/^\.\//, '')
         .split('/')
         .filter((s) => s !== '' && s !== '.');
-    if (segments.length === 0 || path.isAbsolute(pattern.trim()) || segments.includes('..'))
+    if (segments.length === 0 || require$$2.isAbsolute(pattern.trim()) || segments.includes('..'))
         return [];
     const found = new Set();
     const walk = async (dir, rel, index) => {
@@ -3750,7 +3256,7 @@ async function globFiles(root, pattern) {
         const last = index === segments.length - 1;
         let entries;
         try {
-            entries = await promises.readdir(dir, { withFileTypes: true });
+            entries = await require$$1.readdir(dir, { withFileTypes: true });
         }
         catch {
             return;
@@ -3764,7 +3270,7 @@ async function globFiles(root, pattern) {
                         found.add(rel + entry.name);
                     continue;
                 }
-                await walk(path.join(dir, entry.name), `${rel}${entry.name}/`, index);
+                await walk(require$$2.join(dir, entry.name), `${rel}${entry.name}/`, index);
             }
             return;
         }
@@ -3777,7 +3283,7 @@ async function globFiles(root, pattern) {
                     found.add(rel + entry.name);
             }
             else if (entry.isDirectory()) {
-                await walk(path.join(dir, entry.name), `${rel}${entry.name}/`, index + 1);
+                await walk(require$$2.join(dir, entry.name), `${rel}${entry.name}/`, index + 1);
             }
         }
     };
@@ -3790,7 +3296,7 @@ async function planLint(chartDir, valueArgs, lintValuesGlob, kubeVersion = []) {
     const files = await globFiles(chartDir, lintValuesGlob?.trim() || DEFAULT_LINT_VALUES_GLOB);
     return [
         { label: 'default', args: base },
-        ...files.map((file) => ({ label: file, args: [...base, '--values', path.join(chartDir, file)] }))
+        ...files.map((file) => ({ label: file, args: [...base, '--values', require$$2.join(chartDir, file)] }))
     ];
 }
 function lintStep(runs, options, durationMs, pureWrapper = false) {
@@ -3879,7 +3385,7 @@ const lintGate = {
     id: 'lint',
     async plan(pc) {
         const { ctx } = pc;
-        const target = await lintTarget(ctx.chartDir, path.join(ctx.scriptRoot, 'lint-view', path.basename(ctx.chartDir)));
+        const target = await lintTarget(ctx.chartDir, require$$2.join(ctx.scriptRoot, 'lint-view', require$$2.basename(ctx.chartDir)));
         const plans = await planLint(target.dir, ctx.valueArgs, ctx.lintValuesGlob, kubeVersionArgs(ctx));
         const runs = plans.map((plan) => ({ plan, job: helmJob(ctx.helm, `lint:${plan.label}`, plan.args) }));
         return {
@@ -3955,16 +3461,16 @@ function prefixValueArgs(valueArgs, prefix) {
 async function ownTemplateTexts(chartDir) {
     const out = [];
     const walk = async (dir) => {
-        const entries = await promises.readdir(dir, { withFileTypes: true }).catch(() => []);
+        const entries = await require$$1.readdir(dir, { withFileTypes: true }).catch(() => []);
         for (const entry of entries) {
-            const full = path.join(dir, entry.name);
+            const full = require$$2.join(dir, entry.name);
             if (entry.isDirectory())
                 await walk(full);
             else if (entry.isFile())
-                out.push(await promises.readFile(full, 'utf8'));
+                out.push(await require$$1.readFile(full, 'utf8'));
         }
     };
-    await walk(path.join(chartDir, 'templates'));
+    await walk(require$$2.join(chartDir, 'templates'));
     return out;
 }
 function hasNull(values) {
@@ -3988,29 +3494,29 @@ async function mergeBlocker(ctx, cases) {
         return 'values.yaml has a null';
     if ('tags' in values)
         return 'values.yaml has tags';
-    const chart = await loadYamlFile(path.join(ctx.chartDir, 'Chart.yaml'), 'Chart.yaml');
+    const chart = await loadYamlFile(require$$2.join(ctx.chartDir, 'Chart.yaml'), 'Chart.yaml');
     const dependencies = Array.isArray(chart.data.dependencies) ? chart.data.dependencies : [];
-    if (dependencies.some((d) => isRecord$1(d) && ('tags' in d || 'import-values' in d)))
+    if (dependencies.some((d) => isRecord(d) && ('tags' in d || 'import-values' in d)))
         return 'a dependency uses tags or import-values';
     const templates = await ownTemplateTexts(ctx.chartDir);
     if (templates.some((t) => t.includes('IsRoot')))
         return 'a template reads .Chart.IsRoot';
-    if (!isRecord$1(values.global) && templates.some((t) => /Values\.global\b|"global"/.test(t)))
+    if (!isRecord(values.global) && templates.some((t) => /Values\.global\b|"global"/.test(t)))
         return 'a template reads .Values.global and values.yaml has none';
     return undefined;
 }
 /** Writes the umbrella: `<dir>/charts/case-<n>/charts/<chart>` → the work chart. */
 async function writeUmbrella(dir, chartDir, chartName, count) {
-    await promises.rm(dir, { recursive: true, force: true });
+    await require$$1.rm(dir, { recursive: true, force: true });
     const names = Array.from({ length: count }, (_, i) => caseName(i));
     const dependencies = (list) => list.map((n) => `  - name: ${JSON.stringify(n)}\n`).join('');
-    await promises.mkdir(path.join(dir, 'charts'), { recursive: true });
-    await promises.writeFile(path.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\ndependencies:\n${dependencies(names)}`);
+    await require$$1.mkdir(require$$2.join(dir, 'charts'), { recursive: true });
+    await require$$1.writeFile(require$$2.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\ndependencies:\n${dependencies(names)}`);
     await Promise.all(names.map(async (name) => {
-        const wrapper = path.join(dir, 'charts', name);
-        await promises.mkdir(path.join(wrapper, 'charts'), { recursive: true });
-        await promises.writeFile(path.join(wrapper, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: 0.0.0\ndependencies:\n${dependencies([chartName])}`);
-        await promises.symlink(chartDir, path.join(wrapper, 'charts', chartName), 'dir');
+        const wrapper = require$$2.join(dir, 'charts', name);
+        await require$$1.mkdir(require$$2.join(wrapper, 'charts'), { recursive: true });
+        await require$$1.writeFile(require$$2.join(wrapper, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: 0.0.0\ndependencies:\n${dependencies([chartName])}`);
+        await require$$1.symlink(chartDir, require$$2.join(wrapper, 'charts', chartName), 'dir');
     }));
 }
 /**
@@ -4056,7 +3562,7 @@ onOutcome) {
         const jobs = separate();
         return { jobs: jobs.map((j) => j.job), get: (i) => jobs[i].get(), merged: () => false };
     }
-    const dir = path.join(ctx.scriptRoot, UMBRELLA);
+    const dir = require$$2.join(ctx.scriptRoot, UMBRELLA);
     await writeUmbrella(dir, ctx.chartDir, ctx.chartName, cases.length);
     const args = ['template', ctx.releaseName, dir, '--namespace', ctx.namespace, ...kubeVersionArgs(ctx)];
     cases.forEach((c, i) => {
@@ -4815,7 +4321,7 @@ function loadBuiltinSchemas(minor) {
 const TYPES = new Set(['object', 'array', 'string', 'integer', 'number', 'boolean']);
 /** An OpenAPI v3 schema of a CRD (JSONSchemaProps) as a `Schema`. */
 function fromOpenApi(node) {
-    if (!isRecord$1(node))
+    if (!isRecord(node))
         return { any: true };
     const out = {};
     if (typeof node.type === 'string' && TYPES.has(node.type))
@@ -4826,12 +4332,12 @@ function fromOpenApi(node) {
     }
     if (node['x-kubernetes-preserve-unknown-fields'] === true) {
         out.preserveUnknownFields = true;
-        if (!isRecord$1(node.properties) && node.type === undefined)
+        if (!isRecord(node.properties) && node.type === undefined)
             out.any = true;
     }
     if (node['x-kubernetes-embedded-resource'] === true)
         out.embeddedResource = true;
-    if (isRecord$1(node.properties)) {
+    if (isRecord(node.properties)) {
         const properties = {};
         for (const [key, value] of Object.entries(node.properties))
             properties[key] = fromOpenApi(value);
@@ -4841,9 +4347,9 @@ function fromOpenApi(node) {
         out.required = node.required.filter((r) => typeof r === 'string');
     if (node.additionalProperties === true)
         out.additionalProperties = true;
-    else if (isRecord$1(node.additionalProperties))
+    else if (isRecord(node.additionalProperties))
         out.additionalProperties = fromOpenApi(node.additionalProperties);
-    if (isRecord$1(node.items))
+    if (isRecord(node.items))
         out.items = fromOpenApi(node.items);
     if (Array.isArray(node.enum) && node.enum.length > 0)
         out.enum = node.enum;
@@ -4857,20 +4363,20 @@ function isCrd(object) {
 }
 /** The served versions of a CRD with their schemas (a version without a schema accepts any object). */
 function crdSchemas(object, origin) {
-    if (!isCrd(object) || !isRecord$1(object.spec))
+    if (!isCrd(object) || !isRecord(object.spec))
         return [];
     const spec = object.spec;
     const group = typeof spec.group === 'string' ? spec.group : undefined;
-    const kind = isRecord$1(spec.names) && typeof spec.names.kind === 'string' ? spec.names.kind : undefined;
+    const kind = isRecord(spec.names) && typeof spec.names.kind === 'string' ? spec.names.kind : undefined;
     if (!group || !kind)
         return [];
-    const shared = isRecord$1(spec.validation) ? spec.validation.openAPIV3Schema : undefined;
+    const shared = isRecord(spec.validation) ? spec.validation.openAPIV3Schema : undefined;
     const versions = [];
     if (Array.isArray(spec.versions)) {
         for (const v of spec.versions) {
-            if (!isRecord$1(v) || typeof v.name !== 'string' || v.served === false)
+            if (!isRecord(v) || typeof v.name !== 'string' || v.served === false)
                 continue;
-            const own = isRecord$1(v.schema) ? v.schema.openAPIV3Schema : undefined;
+            const own = isRecord(v.schema) ? v.schema.openAPIV3Schema : undefined;
             versions.push({ name: v.name, schema: own ?? shared });
         }
     }
@@ -4902,10 +4408,10 @@ async function crdsOfText(text, origin) {
     return (await parseRenderAsHelm(text)).documents.flatMap((doc) => crdSchemas(doc.object, origin));
 }
 async function filesUnder(dir) {
-    const entries = await promises.readdir(dir, { withFileTypes: true }).catch(() => []);
+    const entries = await require$$1.readdir(dir, { withFileTypes: true }).catch(() => []);
     const out = [];
     for (const entry of entries) {
-        const full = path.join(dir, entry.name);
+        const full = require$$2.join(dir, entry.name);
         if (entry.isDirectory())
             out.push(...(await filesUnder(full)));
         else if (entry.isFile())
@@ -4930,16 +4436,16 @@ async function archiveCrds(archive, label, depth = 0) {
 /** The CRDs the chart ships in `crds/` folders: its own and its dependencies' (archives and unpacked folders). */
 async function chartCrds(chartDir, displayChartDir) {
     const out = [];
-    for (const file of await filesUnder(path.join(chartDir, 'crds'))) {
+    for (const file of await filesUnder(require$$2.join(chartDir, 'crds'))) {
         if (!MANIFEST.test(file))
             continue;
-        out.push(...(await crdsOfText(await promises.readFile(file, 'utf8'), `${displayChartDir}/${path.relative(chartDir, file)}`)));
+        out.push(...(await crdsOfText(await require$$1.readFile(file, 'utf8'), `${displayChartDir}/${require$$2.relative(chartDir, file)}`)));
     }
-    const charts = path.join(chartDir, 'charts');
-    for (const entry of await promises.readdir(charts, { withFileTypes: true }).catch(() => [])) {
-        const full = path.join(charts, entry.name);
+    const charts = require$$2.join(chartDir, 'charts');
+    for (const entry of await require$$1.readdir(charts, { withFileTypes: true }).catch(() => [])) {
+        const full = require$$2.join(charts, entry.name);
         if (entry.isFile() && entry.name.endsWith('.tgz'))
-            out.push(...(await archiveCrds(await promises.readFile(full), `charts/${entry.name}`)));
+            out.push(...(await archiveCrds(await require$$1.readFile(full), `charts/${entry.name}`)));
         else if (entry.isDirectory())
             out.push(...(await chartCrds(full, `${displayChartDir}/charts/${entry.name}`)));
     }
@@ -4955,12 +4461,12 @@ async function inputCrds(workspace, globs) {
         if (matched.length === 0)
             unmatched.push(glob);
         for (const file of matched) {
-            const full = path.join(workspace, file);
+            const full = require$$2.join(workspace, file);
             // The limit of every YAML file the action reads (docs/threat-model.md): a bigger one is named, not read.
-            if ((await promises.stat(full)).size > MAX_YAML_BYTES)
+            if ((await require$$1.stat(full)).size > MAX_YAML_BYTES)
                 tooLarge.push(file);
             else
-                crds.push(...(await crdsOfText(await promises.readFile(full, 'utf8'), file)));
+                crds.push(...(await crdsOfText(await require$$1.readFile(full, 'utf8'), file)));
         }
     }
     return { crds, unmatched, tooLarge };
@@ -5002,7 +4508,7 @@ function describeValue(value) {
 function typeMatches(type, value) {
     switch (type) {
         case 'object':
-            return isRecord$1(value);
+            return isRecord(value);
         case 'array':
             return Array.isArray(value);
         case 'string':
@@ -5062,7 +4568,7 @@ class Checker {
                 value.forEach((item, i) => this.check(item, s.items, [...path, i]));
             return;
         }
-        if (isRecord$1(value))
+        if (isRecord(value))
             this.object(value, s, path);
     }
     object(value, s, path) {
@@ -5114,7 +4620,7 @@ class ProblemLocator {
         let lines = this.texts.get(source);
         if (!lines) {
             const relative = source.slice(this.input.chartName.length + 1);
-            lines = promises.readFile(path.join(this.input.chartDir, relative), 'utf8').then((text) => text.split('\n'), () => undefined);
+            lines = require$$1.readFile(require$$2.join(this.input.chartDir, relative), 'utf8').then((text) => text.split('\n'), () => undefined);
             this.texts.set(source, lines);
         }
         return lines;
@@ -5617,786 +5123,6 @@ async function addPinSuggestions(step) {
     return suggestions;
 }
 
-// Writes YAML the way Helm writes Chart.yaml and Chart.lock into a package
-// (sigs.k8s.io/yaml → go-yaml v2: keys in go-yaml's order, libyaml's scalar
-// styles, plain and single-quoted scalars folded at column 80). Only the shapes
-// chart metadata has (maps, lists, strings, booleans); anything else throws
-// Unsupported and the caller falls back to `helm package`.
-/** A value this writer cannot reproduce byte for byte as go-yaml would. */
-class Unsupported extends Error {
-}
-const BEST_WIDTH = 80;
-/**
- * go-yaml v2's key order (sorter.go keyList.Less): letters compare as runes, a
- * letter sorts after a non-letter, digit runs compare as numbers.
- */
-function goYamlKeyLess(a, b) {
-    const ar = [...a];
-    const br = [...b];
-    const isLetter = (c) => /\p{L}/u.test(c);
-    const isDigit = (c) => c !== undefined && c >= '0' && c <= '9';
-    for (let i = 0; i < ar.length && i < br.length; i++) {
-        if (ar[i] === br[i])
-            continue;
-        const al = isLetter(ar[i]);
-        const bl = isLetter(br[i]);
-        if (al && bl)
-            return ar[i] < br[i];
-        if (al || bl)
-            return bl;
-        let an = 0;
-        let bn = 0;
-        if (ar[i] === '0' || br[i] === '0') {
-            for (let j = i - 1; j >= 0 && isDigit(ar[j]); j--) {
-                if (ar[j] !== '0') {
-                    an = 1;
-                    bn = 1;
-                    break;
-                }
-            }
-        }
-        let ai = i;
-        let bi = i;
-        for (; ai < ar.length && isDigit(ar[ai]); ai++)
-            an = an * 10 + Number(ar[ai]);
-        for (; bi < br.length && isDigit(br[bi]); bi++)
-            bn = bn * 10 + Number(br[bi]);
-        if (an !== bn)
-            return an < bn;
-        if (ai !== bi)
-            return ai < bi;
-        return ar[i] < br[i];
-    }
-    return ar.length < br.length;
-}
-/** Whether go-yaml v2 reads `s`, written plain, as something other than a string. */
-function resolvesAsNonString(s) {
-    if (s === '' || s === '~' || /^(null|Null|NULL)$/.test(s))
-        return true;
-    if (/^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/.test(s))
-        return true;
-    if (s === '<<')
-        return true;
-    if (/^[-+]?(\.inf|\.Inf|\.INF)$/.test(s) || /^(\.nan|\.NaN|\.NAN)$/.test(s))
-        return true;
-    if (/^[-+]?[0-9][0-9_]*$/.test(s) || /^[-+]?0b[01_]+$/.test(s))
-        return true;
-    if (/^[-+]?0x[0-9a-fA-F_]+$/.test(s) || /^[-+]?0o?[0-7_]+$/.test(s))
-        return true;
-    if (/^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$/.test(s))
-        return true;
-    // base-60 numbers (1:20) and timestamps (2006-01-02, RFC 3339 forms) are quoted by go-yaml.
-    if (/^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$/.test(s))
-        return true;
-    if (/^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ]|$)/.test(s))
-        return true;
-    return false;
-}
-/** libyaml's yaml_emitter_analyze_scalar, for printable ASCII (anything else is Unsupported). */
-function analyze(value) {
-    if (!/^[\x20-\x7e]*$/.test(value))
-        throw new Unsupported(`"${value}" has characters other than printable ASCII`);
-    if (value.length === 0)
-        return { blockPlain: true };
-    let blockIndicators = value.startsWith('---') || value.startsWith('...');
-    let precededByWhitespace = true;
-    let leadingSpace = false;
-    let trailingSpace = false;
-    for (let i = 0; i < value.length; i++) {
-        const c = value[i];
-        const followedByWhitespace = i + 1 >= value.length || value[i + 1] === ' ';
-        if (i === 0) {
-            if ('#,[]{}&*!|>\'"%@`'.includes(c))
-                blockIndicators = true;
-            else if ((c === '?' || c === ':' || c === '-') && followedByWhitespace)
-                blockIndicators = true;
-        }
-        else if ((c === ':' && followedByWhitespace) || (c === '#' && precededByWhitespace)) {
-            blockIndicators = true;
-        }
-        if (c === ' ') {
-            if (i === 0)
-                leadingSpace = true;
-            if (i === value.length - 1)
-                trailingSpace = true;
-        }
-        precededByWhitespace = c === ' ';
-    }
-    return { blockPlain: !(leadingSpace || trailingSpace || blockIndicators) };
-}
-class Emitter {
-    out = '';
-    column = 0;
-    write(text) {
-        this.out += text;
-        this.column += text.length;
-    }
-    newline(indent) {
-        this.out += `\n${' '.repeat(indent)}`;
-        this.column = indent;
-    }
-    /** A scalar value after `key:` or `-`; `indent` is where folded lines continue. */
-    scalar(value, indent) {
-        if (value.includes('\n'))
-            throw new Unsupported('multi-line strings');
-        const analysis = analyze(value);
-        // go-yaml asks for plain unless the text would read as another type (then double quotes);
-        // libyaml turns a plain request into single quotes when plain is not allowed.
-        if (resolvesAsNonString(value))
-            this.doubleQuoted(value);
-        else if (analysis.blockPlain) {
-            this.write(' ');
-            this.plain(value, indent);
-        }
-        else {
-            this.write(" '");
-            this.singleQuoted(value, indent);
-        }
-    }
-    plain(value, indent) {
-        let spaces = false;
-        for (let i = 0; i < value.length; i++) {
-            if (value[i] === ' ') {
-                if (!spaces && this.column > BEST_WIDTH && value[i + 1] !== ' ')
-                    this.newline(indent);
-                else
-                    this.write(' ');
-                spaces = true;
-            }
-            else {
-                this.write(value[i]);
-                spaces = false;
-            }
-        }
-    }
-    singleQuoted(value, indent) {
-        let spaces = false;
-        for (let i = 0; i < value.length; i++) {
-            if (value[i] === ' ') {
-                if (!spaces && this.column > BEST_WIDTH && i !== 0 && i !== value.length - 1 && value[i + 1] !== ' ')
-                    this.newline(indent);
-                else
-                    this.write(' ');
-                spaces = true;
-            }
-            else {
-                this.write(value[i] === "'" ? "''" : value[i]);
-                spaces = false;
-            }
-        }
-        this.write("'");
-    }
-    doubleQuoted(value) {
-        // Without escapes and within the width, libyaml writes the text as is between quotes.
-        if (/["\\]/.test(value))
-            throw new Unsupported(`"${value}" would need escapes`);
-        const text = ` "${value}"`;
-        if (this.column + text.length > BEST_WIDTH)
-            throw new Unsupported(`"${value}" would be folded`);
-        this.write(text);
-    }
-    node(value, indent) {
-        if (typeof value === 'boolean') {
-            this.write(` ${String(value)}`);
-        }
-        else if (typeof value === 'string') {
-            this.scalar(value, indent + 2);
-        }
-        else if (Array.isArray(value)) {
-            if (value.length === 0)
-                throw new Unsupported('empty lists');
-            // A list inside a mapping is indentless: `- item` at the key's column.
-            for (const item of value) {
-                this.newline(indent);
-                this.write('-');
-                this.item(item, indent);
-            }
-        }
-        else {
-            const keys = sortedKeys(value);
-            if (keys.length === 0)
-                throw new Unsupported('empty maps');
-            for (const key of keys) {
-                this.newline(indent + 2);
-                this.key(key);
-                this.node(value[key], indent + 2);
-            }
-        }
-    }
-    item(item, indent) {
-        if (typeof item === 'string' || typeof item === 'boolean') {
-            this.node(item, indent);
-        }
-        else if (Array.isArray(item)) {
-            throw new Unsupported('lists of lists');
-        }
-        else {
-            const keys = sortedKeys(item);
-            if (keys.length === 0)
-                throw new Unsupported('empty maps');
-            keys.forEach((key, index) => {
-                if (index === 0)
-                    this.write(' ');
-                else
-                    this.newline(indent + 2);
-                this.key(key);
-                this.node(item[key], indent + 2);
-            });
-        }
-    }
-    key(key) {
-        if (resolvesAsNonString(key) || !analyze(key).blockPlain || key.length > 128)
-            throw new Unsupported(`key "${key}" would be quoted`);
-        this.write(`${key}:`);
-    }
-}
-function sortedKeys(map) {
-    return Object.keys(map).sort((a, b) => (goYamlKeyLess(a, b) ? -1 : goYamlKeyLess(b, a) ? 1 : 0));
-}
-/** A top-level mapping as sigs.k8s.io/yaml.Marshal writes it (ends with a newline). */
-function goYamlDocument(map) {
-    const emitter = new Emitter();
-    const keys = sortedKeys(map);
-    if (keys.length === 0)
-        return '{}\n';
-    keys.forEach((key, index) => {
-        if (index > 0)
-            emitter.newline(0);
-        emitter.write(`${key}:`);
-        emitter.node(map[key], 0);
-    });
-    return `${emitter.out}\n`;
-}
-
-// `helm package` in node: loads the chart folder as Helm's loader does (its
-// .helmignore, charts/ archives and folders) and lists what chartutil.Save
-// writes, in its order: Chart.yaml and Chart.lock re-marshalled (go-yaml.ts),
-// values.yaml and values.schema.json as they are, templates, other files, then
-// every dependency unpacked under charts/<name>/, recursively. Checked against
-// Helm 3.17 and 4.1 (__tests__/integration/node-package.test.ts). Whatever it
-// cannot reproduce exactly throws Unsupported; the caller then runs `helm package`.
-const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-/** What `helm package <chartDir>` would archive, or Unsupported. */
-async function nodePackage(chartDir) {
-    const chart = await loadFiles(await loadDirFiles(chartDir), path.basename(chartDir));
-    const required = chart.metadata.dependencies ?? [];
-    const present = new Set(chart.dependencies.map((dep) => dep.metadata.name));
-    // helm package fails on a missing dependency; its message (hollow chart) comes from helm itself.
-    const missing = required.filter((dep) => !present.has(dep.name));
-    if (missing.length)
-        throw new Unsupported(`dependencies missing in charts/: ${missing.map((d) => d.name).join(', ')}`);
-    const entries = [];
-    save(chart, '', entries);
-    return {
-        name: chart.metadata.name,
-        version: chart.metadata.version,
-        metadata: chart.metadata,
-        entries
-    };
-}
-function parseHelmignore(text) {
-    const rules = [];
-    for (const line of [...text.split('\n'), 'templates/.?*']) {
-        let rule = line.trim();
-        if (rule === '' || rule.startsWith('#'))
-            continue;
-        if (rule.includes('**'))
-            throw new Unsupported(`.helmignore rule "${rule}" uses **`);
-        const negate = rule.startsWith('!');
-        if (negate)
-            rule = rule.slice(1);
-        const mustDir = rule.endsWith('/');
-        if (mustDir)
-            rule = rule.slice(0, -1);
-        let match;
-        if (rule.startsWith('/')) {
-            const re = globRegex(rule.slice(1));
-            match = (name) => re.test(name);
-        }
-        else if (rule.includes('/')) {
-            const re = globRegex(rule);
-            match = (name) => re.test(name);
-        }
-        else {
-            const re = globRegex(rule);
-            match = (name) => re.test(path.posix.basename(name));
-        }
-        rules.push({ negate, mustDir, match });
-    }
-    return rules;
-}
-/** Go's filepath.Match as a regex (`*`, `?`, `\x`); character classes are left to helm. */
-function globRegex(pattern) {
-    if (pattern.includes('['))
-        throw new Unsupported(`.helmignore pattern "${pattern}" has a character class`);
-    let re = '';
-    for (let i = 0; i < pattern.length; i++) {
-        const c = pattern[i];
-        if (c === '*')
-            re += '[^/]*';
-        else if (c === '?')
-            re += '[^/]';
-        else if (c === '\\') {
-            i++;
-            if (i >= pattern.length)
-                throw new Unsupported(`.helmignore pattern "${pattern}" ends with \\`);
-            re += escapeRegex(pattern[i]);
-        }
-        else
-            re += escapeRegex(c);
-    }
-    return new RegExp(`^${re}$`, 's');
-}
-function escapeRegex(c) {
-    return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
-}
-function isIgnored(rules, name, isDir) {
-    if (name === '' || name === '.' || name === './')
-        return false;
-    for (const rule of rules) {
-        // helm's rule: a negated pattern that does not match ignores the path.
-        if (rule.negate) {
-            if (rule.mustDir && !isDir)
-                return true;
-            if (!rule.match(name))
-                return true;
-            continue;
-        }
-        if (rule.mustDir && !isDir)
-            continue;
-        if (rule.match(name))
-            return true;
-    }
-    return false;
-}
-// ---------------------------------------------------------------------------
-// loading
-async function loadDirFiles(chartDir) {
-    const helmignore = await promises.readFile(path.join(chartDir, '.helmignore'), 'utf8').catch(() => '');
-    const rules = parseHelmignore(helmignore);
-    const files = [];
-    const walk = async (dir, relative) => {
-        // Go's Walk visits names in byte order.
-        const names = (await promises.readdir(dir)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-        for (const name of names) {
-            const full = path.join(dir, name);
-            const rel = relative ? `${relative}/${name}` : name;
-            const stat = await promises.lstat(full);
-            if (stat.isSymbolicLink())
-                throw new Unsupported(`${rel} is a symbolic link`);
-            if (stat.isDirectory()) {
-                if (!isIgnored(rules, rel, true))
-                    await walk(full, rel);
-                continue;
-            }
-            if (isIgnored(rules, rel, false))
-                continue;
-            if (!stat.isFile())
-                throw new Unsupported(`${rel} is not a regular file`);
-            files.push({ name: rel, data: stripBom(await promises.readFile(full)) });
-        }
-    };
-    await walk(chartDir, '');
-    return files;
-}
-function stripBom(data) {
-    return data.subarray(0, 3).equals(UTF8_BOM) ? data.subarray(3) : data;
-}
-async function loadFiles(files, source) {
-    const chart = { metadata: {}, templates: [], files: [], dependencies: [] };
-    const subcharts = new Map();
-    let chartYaml;
-    let lockYaml;
-    const seen = new Set();
-    for (const file of files) {
-        if (seen.has(file.name))
-            throw new Unsupported(`${source} holds ${file.name} twice`);
-        seen.add(file.name);
-        if (file.name === 'Chart.yaml')
-            chartYaml = file.data;
-        else if (file.name === 'Chart.lock')
-            lockYaml = file.data;
-        else if (file.name === 'values.yaml')
-            chart.values = file.data;
-        else if (file.name === 'values.schema.json')
-            chart.schema = file.data;
-        else if (file.name === 'requirements.yaml' || file.name === 'requirements.lock')
-            throw new Unsupported(`${source} has ${file.name}`);
-        else if (file.name.startsWith('templates/'))
-            chart.templates.push(file);
-        else if (file.name.startsWith('charts/')) {
-            if (file.name.endsWith('.prov')) {
-                chart.files.push(file);
-                continue;
-            }
-            const rest = file.name.slice('charts/'.length);
-            const cname = rest.split('/')[0];
-            subcharts.set(cname, [...(subcharts.get(cname) ?? []), { name: rest, data: file.data }]);
-        }
-        else
-            chart.files.push(file);
-    }
-    if (!chartYaml)
-        throw new Unsupported(`${source} has no Chart.yaml`);
-    chart.metadata = chartMetadata(chartYaml, `${source}/Chart.yaml`);
-    if (lockYaml)
-        chart.lock = chartLock(lockYaml, `${source}/Chart.lock`);
-    // Only whether it parses: the fast reader tells in a few ms what the library takes 20–40 ms for (cold).
-    if (chart.values && !cleanAsYaml11(chart.values.toString('utf8')))
-        parseYamlOrUnsupported(chart.values, `${source}/values.yaml`);
-    if (chart.schema) {
-        try {
-            JSON.parse(chart.schema.toString('utf8'));
-        }
-        catch {
-            throw new Unsupported(`${source}/values.schema.json is not valid JSON`);
-        }
-    }
-    // Helm takes the subcharts from a Go map (random order); sorted by name here, so every run writes one order.
-    for (const cname of [...subcharts.keys()].sort()) {
-        if (cname.startsWith('_') || cname.startsWith('.'))
-            continue;
-        const subFiles = subcharts.get(cname) ?? [];
-        const where = `${source}/charts/${cname}`;
-        if (cname.endsWith('.tgz')) {
-            if (subFiles.length !== 1 || subFiles[0].name !== cname)
-                throw new Unsupported(`${where} is not one archive`);
-            chart.dependencies.push(await loadArchive(subFiles[0].data, where));
-        }
-        else {
-            const inner = subFiles
-                .filter((f) => f.name.includes('/'))
-                .map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
-            chart.dependencies.push(await loadFiles(inner, where));
-        }
-    }
-    return chart;
-}
-/** Helm's LoadArchiveFiles: the archive's files without their top folder, no .helmignore. */
-async function loadArchive(archive, where) {
-    const entries = await readTgzEntries(archive, where);
-    const files = [];
-    for (const entry of entries) {
-        if (entry.type === '5')
-            continue;
-        if (!['0', '\0', '7'].includes(entry.type))
-            throw new Unsupported(`${where} has a ${entry.name} that is no file`);
-        const parts = entry.name.split('/');
-        const name = path.posix.normalize(parts.slice(1).join('/'));
-        if (entry.name.includes('\\') ||
-            name === '.' ||
-            name.startsWith('..') ||
-            name.startsWith('/') ||
-            parts[0] === 'Chart.yaml')
-            throw new Unsupported(`${where} has an unusual entry ${entry.name}`);
-        files.push({ name, data: stripBom(entry.data) });
-    }
-    return loadFiles(files, where);
-}
-function parseYamlOrUnsupported(data, where) {
-    const doc = distExports.parseDocument(data.toString('utf8'), { version: '1.1', uniqueKeys: true });
-    if (doc.errors.length || doc.warnings.length)
-        throw new Unsupported(`${where} does not parse cleanly`);
-    return doc.toJS({ maxAliasCount: 1000 });
-}
-const METADATA_FIELDS = [
-    'name',
-    'home',
-    'sources',
-    'version',
-    'description',
-    'keywords',
-    'maintainers',
-    'icon',
-    'apiVersion',
-    'condition',
-    'tags',
-    'appVersion',
-    'deprecated',
-    'annotations',
-    'kubeVersion',
-    'dependencies',
-    'type'
-];
-const DEPENDENCY_FIELDS = ['name', 'version', 'repository', 'condition', 'tags', 'enabled', 'alias'];
-const MAINTAINER_FIELDS = ['name', 'email', 'url'];
-/** Dependency fields Go writes even when empty (no omitempty). */
-const DEPENDENCY_ALWAYS = new Set(['name', 'repository']);
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** Go's encoding/json: known fields (matched exactly; a case-only match is left to helm), the rest dropped. */
-function pick(raw, fields, where) {
-    if (!isRecord(raw))
-        throw new Unsupported(`${where} is not a mapping`);
-    const out = {};
-    const lower = new Map(fields.map((field) => [field.toLowerCase(), field]));
-    for (const [key, value] of Object.entries(raw)) {
-        if (fields.includes(key)) {
-            if (value !== null && value !== undefined)
-                out[key] = value;
-        }
-        else if (lower.has(key.toLowerCase()))
-            throw new Unsupported(`${where}: ${key} differs from ${lower.get(key.toLowerCase())} in case only`);
-        else if (key === 'import-values' && fields === DEPENDENCY_FIELDS)
-            throw new Unsupported(`${where}: import-values`);
-    }
-    return out;
-}
-function printable(value, where) {
-    if (typeof value !== 'string')
-        throw new Unsupported(`${where} is not a string`);
-    if (!/^[\x20-\x7e]*$/.test(value))
-        throw new Unsupported(`${where} has characters other than printable ASCII`);
-    return value;
-}
-function stringList(value, where) {
-    if (!Array.isArray(value))
-        throw new Unsupported(`${where} is not a list`);
-    return value.map((item, i) => printable(item, `${where}[${i}]`));
-}
-/** Copies `from` into a Go-struct-shaped object in field order, leaving out what omitempty leaves out. */
-function goStruct(from, fields, convert, always = new Set()) {
-    const out = {};
-    for (const field of fields) {
-        const value = from[field] === undefined ? undefined : convert(field, from[field]);
-        const empty = value === undefined ||
-            value === '' ||
-            value === false ||
-            (Array.isArray(value) && value.length === 0) ||
-            (isRecord(value) && Object.keys(value).length === 0);
-        if (!empty)
-            out[field] = value;
-        else if (always.has(field))
-            out[field] = typeof value === 'string' ? value : '';
-    }
-    return out;
-}
-function dependency(raw, where) {
-    return goStruct(pick(raw, DEPENDENCY_FIELDS, where), DEPENDENCY_FIELDS, (field, value) => {
-        if (field === 'tags')
-            return stringList(value, `${where}.tags`);
-        if (field === 'enabled') {
-            if (typeof value !== 'boolean')
-                throw new Unsupported(`${where}.enabled is not a boolean`);
-            return value;
-        }
-        const text = printable(value, `${where}.${field}`);
-        if (field === 'alias' && !/^[a-zA-Z0-9-_]+$/.test(text))
-            throw new Unsupported(`${where}.alias is invalid`);
-        return text;
-    }, DEPENDENCY_ALWAYS);
-}
-function chartMetadata(data, where) {
-    const raw = pick(parseYamlOrUnsupported(data, where), METADATA_FIELDS, where);
-    const metadata = goStruct(raw, METADATA_FIELDS, (field, value) => {
-        const at = `${where}: ${field}`;
-        switch (field) {
-            case 'sources':
-            case 'keywords':
-                return stringList(value, at);
-            case 'maintainers':
-                if (!Array.isArray(value))
-                    throw new Unsupported(`${at} is not a list`);
-                return value.map((m, i) => goStruct(pick(m, MAINTAINER_FIELDS, `${at}[${i}]`), MAINTAINER_FIELDS, (f, v) => printable(v, `${at}[${i}].${f}`)));
-            case 'deprecated':
-                if (typeof value !== 'boolean')
-                    throw new Unsupported(`${at} is not a boolean`);
-                return value;
-            case 'annotations': {
-                if (!isRecord(value))
-                    throw new Unsupported(`${at} is not a mapping`);
-                const out = {};
-                for (const [key, v] of Object.entries(value))
-                    out[key] = printable(v, `${at}.${key}`);
-                return out;
-            }
-            case 'dependencies':
-                if (!Array.isArray(value))
-                    throw new Unsupported(`${at} is not a list`);
-                return value.map((dep, i) => dependency(dep, `${at}[${i}]`));
-            case 'description':
-                // Helm's sanitizeString: white space becomes a space (a folded or literal description is one line).
-                if (typeof value !== 'string')
-                    throw new Unsupported(`${at} is not a string`);
-                return printable(value.replace(/[\t\n\v\f\r]/g, ' '), at);
-            default:
-                return printable(value, at);
-        }
-    });
-    if (metadata.apiVersion !== 'v2')
-        throw new Unsupported(`${where}: apiVersion is not v2`);
-    const name = metadata.name;
-    if (typeof name !== 'string' || !name || name !== path.posix.basename(name) || name.includes('\\'))
-        throw new Unsupported(`${where}: name is missing or invalid`);
-    if (typeof metadata.version !== 'string' || !isStrictSemver(metadata.version))
-        throw new Unsupported(`${where}: version is not strict semver`);
-    if (metadata.type !== undefined && metadata.type !== 'application' && metadata.type !== 'library')
-        throw new Unsupported(`${where}: type is invalid`);
-    return metadata;
-}
-function chartLock(data, where) {
-    const raw = pick(parseYamlOrUnsupported(data, where), ['generated', 'digest', 'dependencies'], where);
-    if (typeof raw.digest !== 'string' || !Array.isArray(raw.dependencies))
-        throw new Unsupported(`${where} lacks digest or dependencies`);
-    return {
-        dependencies: raw.dependencies.map((dep, i) => dependency(dep, `${where}: dependencies[${i}]`)),
-        digest: printable(raw.digest, `${where}: digest`),
-        generated: goTime(raw.generated, `${where}: generated`)
-    };
-}
-/** A time as Go's time.Time writes it to JSON (RFC 3339 with the offset kept, fraction without trailing zeros). */
-function goTime(value, where) {
-    const m = typeof value === 'string'
-        ? /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|\+00:00|[+-](?!00:00)\d\d:\d\d)$/.exec(value)
-        : null;
-    if (!m)
-        throw new Unsupported(`${where} is not an RFC 3339 time helm would write back unchanged`);
-    const fraction = (m[2] ?? '').replace(/0+$/, '');
-    return `${m[1]}${fraction ? `.${fraction}` : ''}${m[3] === '+00:00' ? 'Z' : m[3]}`;
-}
-// ---------------------------------------------------------------------------
-// saving (chartutil.Save's writeTarContents)
-function save(chart, prefix, out) {
-    const base = prefix ? `${prefix}/${chart.metadata.name}` : chart.metadata.name;
-    out.push({ name: `${base}/Chart.yaml`, data: Buffer.from(goYamlDocument(chart.metadata), 'utf8') });
-    if (chart.lock)
-        out.push({ name: `${base}/Chart.lock`, data: Buffer.from(goYamlDocument(chart.lock), 'utf8') });
-    if (chart.values)
-        out.push({ name: `${base}/values.yaml`, data: chart.values });
-    if (chart.schema)
-        out.push({ name: `${base}/values.schema.json`, data: chart.schema });
-    for (const file of [...chart.templates, ...chart.files])
-        out.push({ name: `${base}/${file.name}`, data: file.data });
-    for (const dep of chart.dependencies)
-        save(dep, `${base}/charts`, out);
-}
-
-// Packages the work chart reproducibly (in node as `helm package` would, else
-// with helm) and checks the archive still carries its dependencies (guard 2;
-// archiveFindings is guard 3's check too, on the artifact pulled back).
-async function packageChart(helm, work, destination, timestamps, built) {
-    const start = performance.now();
-    const epoch = timestamps.epoch;
-    const archive = path.join(destination, `${work.name}-${work.version}.tgz`);
-    // `helm package` in node (one helm process less); shapes it cannot write exactly as helm go to helm.
-    const metadata = await packageInNode(work, archive, epoch);
-    const result = metadata ? undefined : await helm.run(['package', work.dir, '--destination', destination]);
-    if (result && result.exitCode !== 0) {
-        const step = failedStep('package', 'Package', start, 'helm package failed', `helm package failed: ${lastLines(redact(result.stderr), 3)}`, result);
-        // charts/ was built (guard 1 passed) yet helm does not see it: .helmignore dropped it.
-        if (/missing in charts\/ directory/i.test(result.stderr + result.stdout)) {
-            step.summary = 'helm package found no dependencies under charts/';
-            step.findings = [
-                {
-                    rule: 'hollow-chart',
-                    severity: 'error',
-                    message: `${step.findings[0].message}: the package would ship without its upstream payload`,
-                    fix: 'check .helmignore does not exclude charts/ (or the dependency archives in it)'
-                }
-            ];
-        }
-        return { step };
-    }
-    if (result)
-        await normalizeTgz(archive, epoch);
-    const [listing, content] = await Promise.all([listTgz(archive), promises.readFile(archive)]);
-    const layerDigest = `sha256:${require$$10.createHash('sha256').update(content).digest('hex')}`;
-    const findings = await archiveFindings(archive, listing, work, 'the packaged archive', built);
-    return {
-        packaged: { archive, listing, layerDigest, epoch, ...(metadata ? { metadata } : {}) },
-        step: {
-            id: 'package',
-            title: 'Package',
-            status: findings.length ? 'failed' : 'passed',
-            durationMs: Math.round(performance.now() - start),
-            summary: findings.length
-                ? `${path.basename(archive)} is missing ${findings.length} dependenc${findings.length === 1 ? 'y' : 'ies'}`
-                : `${path.basename(archive)}, ${listing.length} entries, dependencies inside; timestamps from ${timestamps.source}`,
-            findings,
-            data: {
-                archive,
-                entries: listing.length,
-                layerDigest,
-                timestamps: new Date(epoch * 1000).toISOString(),
-                timestampSource: timestamps.source
-            }
-        }
-    };
-}
-/** Writes the archive in node; undefined (after saying why) when the chart's shape is left to helm. */
-async function packageInNode(work, archive, epoch) {
-    try {
-        const packaged = await nodePackage(work.dir);
-        if (packaged.name !== work.name || packaged.version !== work.version)
-            throw new Unsupported(`Chart.yaml names ${packaged.name} ${packaged.version}, not ${work.name} ${work.version}`);
-        await promises.mkdir(path.dirname(archive), { recursive: true });
-        await writeHelmTgz(archive, packaged.entries, epoch);
-        return packaged.metadata;
-    }
-    catch (error) {
-        if (!(error instanceof Unsupported))
-            throw error;
-        info(`packaging with helm package: ${error.message}`);
-        return undefined;
-    }
-}
-/**
- * Hollow-chart guards 2 and 3: the archive holds every dependency under
- * <chart>/charts/, as an archive or (as `helm package` writes it) unpacked,
- * at the version the dependency build put there.
- */
-async function archiveFindings(archive, listing, work, what, built) {
-    const entries = new Set(listing.map((entry) => entry.replace(/\/$/, '')));
-    const findings = [];
-    for (const dep of work.dependencies) {
-        const prefix = `${work.name}/charts/${dep.name}`;
-        const version = built[dep.name];
-        let found;
-        if (version && entries.has(`${prefix}-${version}.tgz`))
-            found = version;
-        else if (entries.has(`${prefix}/Chart.yaml`)) {
-            const meta = distExports.parse((await readTgzFile(archive, `${prefix}/Chart.yaml`))?.toString('utf8') ?? '');
-            found = meta?.version === undefined ? undefined : String(meta.version);
-        }
-        else {
-            // Only <dep>-<semver>.tgz: `temporal-web-1.0.0.tgz` is another chart, not temporal.
-            found = [...entries]
-                .filter((entry) => entry.startsWith(`${prefix}-`) && entry.endsWith('.tgz'))
-                .map((entry) => entry.slice(prefix.length + 1, -'.tgz'.length))
-                .find((candidate) => parseVersion(candidate) !== undefined);
-        }
-        if (found === undefined) {
-            findings.push({
-                rule: 'hollow-chart',
-                severity: 'error',
-                message: `${what} has no ${prefix}/ (nor ${prefix}-${version ?? '<version>'}.tgz): the chart would ship without its ${dep.name} payload`,
-                fix: 'check .helmignore does not exclude charts/ and that helm dependency build ran'
-            });
-        }
-        else if (version && found !== version) {
-            findings.push({
-                rule: 'hollow-chart',
-                severity: 'error',
-                message: `${what} holds ${dep.name} ${found}, but the dependency build resolved ${version}`,
-                fix: 'rebuild the chart: the archive does not hold the dependency that was validated'
-            });
-        }
-    }
-    return findings;
-}
-function failedStep(id, title, start, summary, message, result) {
-    return {
-        id,
-        title,
-        status: 'failed',
-        durationMs: Math.round(performance.now() - start),
-        summary,
-        findings: [{ rule: id, severity: 'error', message }],
-        details: result ? redact(`${result.stderr}\n${result.stdout}`).trim() : undefined
-    };
-}
-
 // The OCI artifact `helm push` makes of a chart archive (Helm 3.17 and 4.1 write
 // the same): a config blob with the chart's metadata as JSON, the archive as
 // the one layer, and a manifest with helm's annotations. `created` is the
@@ -6404,7 +5130,7 @@ function failedStep(id, title, start, summary, message, result) {
 const HELM_CONFIG = 'application/vnd.cncf.helm.config.v1+json';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 function sha256(data) {
-    return `sha256:${require$$10.createHash('sha256').update(data).digest('hex')}`;
+    return `sha256:${require$$0$1.createHash('sha256').update(data).digest('hex')}`;
 }
 /** Go's encoding/json: struct fields in order (as given), map keys sorted, <, > and & escaped. */
 function goJson(value, sortKeys) {
@@ -6486,248 +5212,6 @@ function helmArtifact(packaged, layer) {
         annotations: helmAnnotations(packaged.metadata, goRfc3339Local(packaged.epoch))
     }, false), 'utf8');
     return { config, configDigest, layer, manifest, manifestDigest: sha256(manifest), manifestMediaType: OCI_MANIFEST };
-}
-
-// Pushes a packaged chart to its tag without ever replacing other content: the
-// tag is asked first (same content: nothing pushed; other content: refused
-// unless overwrite), the push is given by the caller (registry API or helm
-// push), the artifact is pulled back by digest (guard 3) and the tag read back.
-/** A registry's refusal of the given credentials: the run stops with the error a refused login gave. */
-function refusedLogin(error, options) {
-    if (!(error instanceof RegistryError) || error.kind !== 'auth' || !options.credentials)
-        return undefined;
-    return new ActionError(`registry ${options.target.host} refused the login of user ${options.credentials.username}: ${redact(error.message)}`, 'check registry-username and registry-password (for ghcr.io: a token with write:packages)');
-}
-/**
- * The publish's last step: the tag asked first, then `push()` (the manifest PUT, or `helm push`) with progress
- * lines, the artifact pulled back by digest and the tag read back; the `Publish` step says what happened.
- */
-async function runPublish(options, client, repository, push) {
-    const start = performance.now();
-    const { work, packaged, target } = options;
-    const host = target.host;
-    const tag = ociTag(work.version);
-    const ref = chartRef(target, work.name, work.version);
-    const step = (status, summary, findings, data, details) => ({
-        id: 'publish',
-        title: 'Publish',
-        status,
-        durationMs: Math.round(performance.now() - start),
-        summary,
-        findings,
-        data,
-        details
-    });
-    // Never overwrite by accident: ask first, and an error is never read as "absent".
-    const existing = await client.manifest(repository, tag).catch((error) => {
-        throw refusedLogin(error, options) ?? error;
-    });
-    if (existing.exists) {
-        const remoteLayer = await client.chartLayerDigest(repository, existing.digest);
-        if (remoteLayer === packaged.layerDigest) {
-            return step('passed', `${ref} already published with the same content (${existing.digest}); nothing pushed`, [], {
-                ref,
-                digest: existing.digest,
-                pushed: false,
-                alreadyPublished: true
-            });
-        }
-        // Same files, other timestamps: a shallow checkout or another commit that
-        // left the chart alone moves the archive's mtimes, not what it ships.
-        const comparison = remoteLayer && !options.overwrite
-            ? await comparePublished(client, repository, existing.digest, packaged)
-            : undefined;
-        if (comparison?.same) {
-            return step('passed', `${ref} already published with the same files (${existing.digest}; only the archive's timestamps differ); nothing pushed`, [], { ref, digest: existing.digest, pushed: false, alreadyPublished: true });
-        }
-        if (!options.overwrite) {
-            return step('failed', `${ref} already exists with other content`, [
-                {
-                    rule: 'no-overwrite',
-                    severity: 'error',
-                    message: `${ref} is already published as ${existing.digest} (chart layer ${remoteLayer ?? 'unknown'}), and this chart's content is ${packaged.layerDigest}${comparison?.differing.length ? ` (differing: ${comparison.differing.join(', ')})` : ''}: a published version is never replaced`,
-                    fix: noOverwriteFix(ref, comparison)
-                }
-            ], { ref, pushed: false });
-        }
-    }
-    info(`pushing ${ref} …`);
-    const pushStart = performance.now();
-    const pushed = await withProgress(push().catch((error) => {
-        const refused = refusedLogin(error, options);
-        if (refused)
-            throw refused;
-        // Out of the run's time: named as the operation users know (what `helm push` does), like a stuck helm.
-        if (error instanceof DeadlineError)
-            throw new DeadlineError(`helm push to ${host}`, error.waitedMs, error.byRun);
-        if (error instanceof RegistryError && error.kind === 'unavailable' && operationLimit(1).byRun)
-            throw new DeadlineError(`helm push to ${host}`, performance.now() - pushStart, true);
-        if (!(error instanceof RegistryError))
-            throw error;
-        return { failed: { message: redact(error.message), auth: error.kind === 'auth' } };
-    }), (ms) => info(`still pushing ${ref} to ${host} (${Math.round(ms / 1000)} s)`));
-    if ('failed' in pushed) {
-        return step('failed', `push to ${target.url} failed`, [
-            {
-                rule: 'push',
-                severity: 'error',
-                message: `push of ${ref} failed: ${pushed.failed.message}`,
-                fix: pushed.failed.auth
-                    ? 'check registry-username/registry-password and that the token may write packages'
-                    : 'check the registry is reachable; the push was retried'
-            }
-        ], { ref, pushed: false }, pushed.failed.details);
-    }
-    const digest = pushed.digest;
-    // The push happened whatever the check says: a failing pull keeps ref, digest and pushed=true.
-    info(`pulling ${ref}@${digest} back to verify it …`);
-    const pulledBack = withProgress(verifyPublished(client, options, repository, digest), (ms) => info(`still pulling ${ref}@${digest} back from ${host} (${Math.round(ms / 1000)} s)`));
-    // Another run may have pushed the same tag meanwhile: what the tag serves decides (digest-ref is signed next).
-    // Read beside the pull-back; used only once the pulled artifact passed (its error is then the step's).
-    const readBack = tagReadBack(client, repository, tag, ref, digest, packaged);
-    readBack.catch(() => undefined);
-    const findings = await pulledBack.then((verify) => verify.findings, (error) => [
-        {
-            rule: 'verify',
-            severity: 'error',
-            message: `pushed ${ref}@${digest}, but pulling it back failed: ${error instanceof Error ? redact(error.message) : String(error)}`,
-            fix: `pull ${ref} by hand to check it; re-running is safe (an identical chart is not pushed again)`
-        }
-    ]);
-    if (findings.length) {
-        const summary = `pushed ${ref}, but the pulled artifact failed verification`;
-        return step('failed', summary, findings, { ref, digest, pushed: true });
-    }
-    const served = await readBack;
-    if (served) {
-        const findings = served.finding ? [served.finding] : [];
-        return step(served.finding ? 'failed' : 'passed', served.summary, findings, served.data);
-    }
-    return step('passed', `pushed ${ref}@${digest}, pulled back and verified`, [], { ref, digest, pushed: true });
-}
-/**
- * Reads the tag back after the push. Undefined when it serves what this run
- * pushed; else the outcome: the same chart content under another manifest
- * (another run published it: pushed=false, the tag's digest), or other
- * content (a racing publish won: failed), or no tag at all (failed).
- */
-async function tagReadBack(client, repository, tag, ref, pushedDigest, packaged) {
-    const current = await client.manifest(repository, tag);
-    if (current.exists && current.digest === pushedDigest)
-        return undefined;
-    if (!current.exists) {
-        return {
-            summary: `pushed ${ref}@${pushedDigest}, but the tag is gone`,
-            finding: {
-                rule: 'publish-race',
-                severity: 'error',
-                message: `pushed ${ref}@${pushedDigest}, but reading the tag back finds nothing: it was deleted meanwhile`,
-                fix: 're-run the publish once nothing else writes this tag'
-            },
-            data: { ref, pushed: false }
-        };
-    }
-    const layer = await client.chartLayerDigest(repository, current.digest);
-    const sameContent = layer === packaged.layerDigest ||
-        (layer !== undefined && (await comparePublished(client, repository, current.digest, packaged))?.same === true);
-    if (sameContent) {
-        return {
-            summary: `${ref} was published meanwhile with the same content (${current.digest}); the tag serves that, not this run's push`,
-            data: { ref, digest: current.digest, pushed: false, alreadyPublished: true }
-        };
-    }
-    return {
-        summary: `${ref} now serves ${current.digest}, not ${pushedDigest} pushed by this run`,
-        finding: {
-            rule: 'publish-race',
-            severity: 'error',
-            message: `${ref} was pushed as ${pushedDigest}, but the tag now serves ${current.digest} (chart layer ${layer ?? 'unknown'}) ` +
-                'with other content: another publish of the same version raced this one',
-            fix: `check which run published ${ref}; publish each version from one workflow run (a concurrency group), ` +
-                'and bump the version for new content'
-        },
-        // No digest: digest-ref (signed next) and the SBOM never name an artifact that is not this chart.
-        data: { ref, pushed: false }
-    };
-}
-async function comparePublished(client, repository, digest, packaged) {
-    try {
-        const pulled = await client.pullChart(repository, digest);
-        const local = await promises.readFile(packaged.archive);
-        const [remote, mine] = await Promise.all([
-            tgzContentDigest(pulled.archive, `${repository}@${digest}`),
-            tgzContentDigest(local, packaged.archive)
-        ]);
-        const [remoteEntries, localEntries] = await Promise.all([
-            tgzEntrySummaries(pulled.archive, `${repository}@${digest}`),
-            tgzEntrySummaries(local, packaged.archive)
-        ]);
-        const remoteByName = new Map(remoteEntries.map((entry) => [entry.name, entry.digest]));
-        const localByName = new Map(localEntries.map((entry) => [entry.name, entry.digest]));
-        const names = [...new Set([...localByName.keys(), ...remoteByName.keys()])];
-        const differing = names.filter((name) => remoteByName.get(name) !== localByName.get(name));
-        return {
-            same: remote === mine,
-            differing: differing.length > 5 ? [...differing.slice(0, 5), `${differing.length - 5} more`] : differing,
-            dependenciesOnly: differing.length > 0 && differing.every((name) => /^[^/]+\/(charts\/|Chart\.lock$)/.test(name))
-        };
-    }
-    catch {
-        // Unreadable or not a chart archive: treated as other content, which fails safe (no push).
-        return undefined;
-    }
-}
-/**
- * What to do about a published version with other content. When only the
- * bundled dependencies differ, the chart itself is unchanged (a re-run of the
- * same commit, say): telling the user to bump the version would be wrong; what
- * moved is what the dependency build fetched.
- */
-function noOverwriteFix(ref, comparison) {
-    if (comparison?.dependenciesOnly) {
-        return ("the chart's own files are unchanged, only the bundled dependencies differ: commit Chart.lock " +
-            '(`helm dependency update`) so every run bundles the same versions, and check the repository did not replace an archive; ' +
-            `set overwrite: true only if replacing ${ref} is intended`);
-    }
-    return `the chart changed since ${ref} was published: bump version in Chart.yaml (a new version), or set overwrite: true if replacing ${ref} is intended`;
-}
-/**
- * Guard 3: pull the artifact back by digest through the registry API (no helm
- * process: the registry is asked directly), check the manifest and layer
- * digests, and that every dependency is still inside the archive.
- */
-async function verifyPublished(client, options, repository, digest) {
-    const source = `oci://${options.target.host}/${repository}@${digest}`;
-    const pulled = await client.pullChart(repository, digest, options.packaged.layerDigest);
-    const findings = [];
-    if (pulled.manifestDigest !== digest) {
-        findings.push({
-            rule: 'verify',
-            severity: 'error',
-            message: `pulled ${source} but its manifest hashes to ${pulled.manifestDigest}`
-        });
-    }
-    if (pulled.archiveDigest !== pulled.layerDigest || pulled.layerDigest !== options.packaged.layerDigest) {
-        findings.push({
-            rule: 'verify',
-            severity: 'error',
-            message: `the chart layer of ${source} is ${pulled.archiveDigest} (manifest says ${pulled.layerDigest}); the packaged archive is ${options.packaged.layerDigest}`
-        });
-    }
-    // The very bytes guard 2 inspected (oci/package.ts): their listing cannot differ. The archive is opened only
-    // when it is something else, and then what it holds is part of the finding.
-    if (pulled.archiveDigest === options.packaged.layerDigest)
-        return { findings };
-    const destination = await promises.mkdtemp(path.join(os.tmpdir(), 'bp-pull-'));
-    try {
-        const archive = path.join(destination, `${options.work.name}-${options.work.version}.tgz`);
-        await promises.writeFile(archive, pulled.archive);
-        findings.push(...(await archiveFindings(archive, await listTgz(archive), options.work, `the artifact pulled back from ${source}`, options.built)));
-        return { findings };
-    }
-    finally {
-        await promises.rm(destination, { recursive: true, force: true });
-    }
 }
 
 /** `Digest: sha256:…` is on stderr for some helm versions and stdout for others. */
@@ -6814,7 +5298,7 @@ function stagePublish(options) {
     const writer = new RegistryClient({ ...settings, timeoutMs: OPERATION_LIMITS.registryWrite });
     // Shapes packaged by helm have no metadata in node: helm pushes those (no staging).
     const artifact = packaged.metadata
-        ? promises.readFile(packaged.archive).then((layer) => helmArtifact(packaged, layer))
+        ? require$$1.readFile(packaged.archive).then((layer) => helmArtifact(packaged, layer))
         : undefined;
     const upload = (a) => Promise.all([
         writer.pushBlob(repository, a.configDigest, a.config),
@@ -6852,7 +5336,9 @@ function stagePublish(options) {
 // Stage: the gates (gates/index.ts) and the package (oci/package.ts packageChart) concurrently on the built work
 // copy, the base commit's render beside them for "What changes" (diff/base.ts), then resolve-digests' pins on a
 // failed images step (oci/digests.ts).
-async function checkStep(ctx, build, valueArgs, epoch, upstreamName) {
+async function checkStep(ctx, build, valueArgs, epoch, upstreamName, 
+/** Told once the package is there (undefined when packaging failed): a pull request's publish preview compares. */
+onPackaged) {
     const { inputs, blueprint, helm, folders } = ctx;
     const { work, built } = build;
     // The base commit's render for "What changes" runs beside the gates (src/diff/base.ts); a notice at worst.
@@ -6919,20 +5405,26 @@ async function checkStep(ctx, build, valueArgs, epoch, upstreamName) {
             }
         }),
         // Blobs upload while the gates run; only commit() (once every gate passed) tags the chart.
-        packageChart(helm, work, folders.package, epoch, built).then((packaged) => ({
-            ...packaged,
-            staged: ctx.mode === 'publish' && ctx.registry && packaged.packaged
-                ? stagePublish({
-                    helm,
-                    work,
-                    packaged: packaged.packaged,
-                    target: ctx.registry,
-                    credentials: ctx.credentials.registry,
-                    overwrite: inputs.overwrite,
-                    built
-                })
-                : undefined
-        }))
+        packageChart(helm, work, folders.package, epoch, built).then((packaged) => {
+            onPackaged?.(packaged.packaged);
+            return {
+                ...packaged,
+                staged: ctx.mode === 'publish' && ctx.registry && packaged.packaged
+                    ? stagePublish({
+                        helm,
+                        work,
+                        packaged: packaged.packaged,
+                        target: ctx.registry,
+                        credentials: ctx.credentials.registry,
+                        overwrite: inputs.overwrite,
+                        built
+                    })
+                    : undefined
+            };
+        }, (error) => {
+            onPackaged?.(undefined);
+            throw error;
+        })
     ]);
     const headRender = gatesOutcome.status === 'fulfilled' ? gatesOutcome.value.defaultRender : undefined;
     const diff = await baseDiff?.compare(headRender); // after the base settled, before anything is thrown

@@ -1,11 +1,146 @@
-import { p as path, a as _builtin_child_process } from '../index.js';
-import { a1 as indexWorkspace, i as isRecord, l as lastLine, x as distExports, p as promises, E as compareCodePoints } from './action.js';
+import { b as require$$2, _ as _builtin_child_process } from '../index.js';
+import { M as compareCodePoints, m as ActionError, a0 as blueprintName, a1 as indexWorkspace, i as isRecord, v as lastLine, G as distExports, b as require$$1 } from './action.js';
 import 'node:module';
+import './semver.js';
+
+/** An OCI repository URL compared as a place: scheme and host case-insensitive, trailing slashes dropped. */
+function repositoryKey(url) {
+    const trimmed = url.trim().replace(/\/+$/, '');
+    const match = /^(oci:\/\/)([^/]+)(.*)$/i.exec(trimmed);
+    return match ? `oci://${match[2].toLowerCase()}${match[3]}` : trimmed;
+}
+/** Whether a Chart.yaml `repository` is where this monorepo publishes (see the header). */
+function isPublishingRepository(repository, registry) {
+    if (!/^oci:\/\//i.test(repository.trim()))
+        return false;
+    return registry ? repositoryKey(repository) === repositoryKey(registry) : true;
+}
+/** The Chart.yaml dependencies of `blueprint` that are sibling blueprints, in Chart.yaml order. */
+function siblingDependencies(index, blueprint, registry) {
+    const found = [];
+    for (const [i, dependency] of (blueprint.chart?.dependencies ?? []).entries()) {
+        if (typeof dependency?.name !== 'string' || typeof dependency.repository !== 'string')
+            continue;
+        const sibling = index.byChartName(dependency.name);
+        if (!sibling || sibling.dir === blueprint.dir)
+            continue;
+        if (!isPublishingRepository(dependency.repository, registry))
+            continue;
+        found.push({ dependency, index: i, sibling });
+    }
+    return found;
+}
+
+// The release order of the blueprints an event changed: waves. A product umbrella bundles sibling blueprints
+// (chart/siblings.ts) at the version it pins, and a release can only bundle what is already published, so a
+// blueprint is released after every changed sibling it bundles. Wave 0 holds the changed blueprints that bundle no
+// changed sibling; wave n+1 those whose changed siblings are all in waves 0..n (a three-level chain gives three
+// waves). Only direct sibling dependencies order the waves: a blueprint bundling an unchanged sibling bundles that
+// sibling's published artifact, whatever that one bundles. A cycle of siblings has no order: an ActionError naming
+// it (each folder, chart and Chart.yaml line). With `dependents`, the blueprints that bundle a changed one join the
+// list, each with its reason (a pull request validates them against the change). Pure: the index is read already.
+const label = (bp) => {
+    const name = blueprintName(bp);
+    return name ? `${bp.dir} (${name})` : bp.dir;
+};
+function edgesOf(index, registry) {
+    const graph = new Map();
+    for (const bp of index.blueprints) {
+        graph.set(bp.dir, siblingDependencies(index, bp, registry).map(({ dependency, index: i, sibling }) => {
+            const line = bp.chart?.lineOf(['dependencies', i]);
+            return {
+                to: sibling.dir,
+                line: `${bp.chart?.file ?? `${bp.chartDir}/Chart.yaml`}${line ? `:${line}` : ''}`,
+                name: dependency.name
+            };
+        }));
+    }
+    return graph;
+}
+/** The first cycle reachable from `starts` (sorted, Chart.yaml order), as the edges that close it; or undefined. */
+function findCycle(graph, starts) {
+    const done = new Set();
+    const onPath = [];
+    const pathEdges = [];
+    const visit = (dir) => {
+        if (done.has(dir))
+            return undefined;
+        const at = onPath.indexOf(dir);
+        if (at >= 0)
+            return { dirs: [...onPath.slice(at), dir], edges: pathEdges.slice(at) };
+        onPath.push(dir);
+        for (const edge of graph.get(dir) ?? []) {
+            pathEdges.push(edge);
+            const cycle = visit(edge.to);
+            if (cycle)
+                return cycle;
+            pathEdges.pop();
+        }
+        onPath.pop();
+        done.add(dir);
+        return undefined;
+    };
+    for (const start of starts) {
+        const cycle = visit(start);
+        if (cycle)
+            return cycle;
+    }
+    return undefined;
+}
+/**
+ * The release plan of the changed blueprint folders (see the header). Throws an ActionError naming the cycle when
+ * sibling blueprints reachable from the changed ones bundle each other.
+ */
+function planRelease(index, changed, options = {}) {
+    const graph = edgesOf(index, options.registry);
+    const changedSet = new Set(changed);
+    const dependents = new Map();
+    if (options.dependents) {
+        for (const bp of index.blueprints) {
+            if (changedSet.has(bp.dir))
+                continue;
+            const bundled = (graph.get(bp.dir) ?? []).filter((edge) => changedSet.has(edge.to));
+            if (bundled.length === 0)
+                continue;
+            const names = [...new Set(bundled.map((edge) => `${edge.name} (${edge.to})`))];
+            dependents.set(bp.dir, `bundles changed ${names.length === 1 ? 'sibling' : 'siblings'} ${names.join(', ')}`);
+        }
+    }
+    const listed = [...new Set([...changed, ...dependents.keys()])].sort(compareCodePoints);
+    const cycle = findCycle(graph, listed);
+    if (cycle) {
+        const byDir = (dir) => {
+            const bp = index.byDir(dir);
+            return bp ? label(bp) : dir;
+        };
+        throw new ActionError(`sibling blueprints bundle each other in a cycle: ${cycle.dirs.map(byDir).join(' → ')}; no release order exists`, `a blueprint is released after the blueprints it bundles: remove one of these dependencies: ${cycle.edges
+            .map((edge) => `${edge.name} at ${edge.line}`)
+            .join(', ')}`);
+    }
+    const listedSet = new Set(listed);
+    const level = new Map();
+    // No cycle among the listed blueprints (checked above), so the recursion ends.
+    const levelOf = (dir) => {
+        const known = level.get(dir);
+        if (known !== undefined)
+            return known;
+        const below = (graph.get(dir) ?? []).filter((edge) => listedSet.has(edge.to)).map((edge) => levelOf(edge.to));
+        const mine = below.length === 0 ? 0 : Math.max(...below) + 1;
+        level.set(dir, mine);
+        return mine;
+    };
+    const waves = [];
+    for (const dir of listed)
+        (waves[levelOf(dir)] ??= []).push(dir);
+    return { waves: waves.map((wave) => wave.sort(compareCodePoints)), dependents };
+}
 
 // Which blueprints did an event change? Lists blueprint folders (chart/workspace-index.ts: a folder with a
 // blueprint.yaml or a chart/Chart.yaml) and keeps those with a changed file, using git with
 // argument arrays (never a shell). Shallow clones are deepened on demand; when
-// history cannot be had, every blueprint is returned and the reason says why.
+// history cannot be had, every blueprint is returned and the reason says why. Then the release order of what is
+// listed (discover/waves.ts): waves by sibling dependency, and with `dependents` on a pull request, the blueprints
+// that bundle a changed one.
 const ZERO_SHA = /^0+$/;
 const SHA_RE = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 function git(cwd, args, timeoutMs = 60_000) {
@@ -95,7 +230,7 @@ async function changedFiles(cwd, base, head, mergeBase, depth) {
  */
 async function upstreamOf(workspace, chart) {
     try {
-        const values = distExports.parse(await promises.readFile(path.join(workspace, chart, 'values.yaml'), 'utf8'));
+        const values = distExports.parse(await require$$1.readFile(require$$2.join(workspace, chart, 'values.yaml'), 'utf8'));
         const named = values?.catalystBlueprint?.upstream?.chart;
         if (typeof named === 'string')
             return named.trim();
@@ -164,53 +299,67 @@ function eventRange(eventName, payload) {
         return { all: 'workflow_dispatch: all blueprints' };
     return { all: `${eventName || 'unknown event'}: no change range, all blueprints` };
 }
-function result(blueprints, index, reason) {
-    return Promise.all(blueprints.map(async (blueprint) => {
+const PR_EVENTS = new Set(['pull_request', 'pull_request_target']);
+/** What discover lists: the blueprints the event selected, with their dependents when asked, in release order. */
+async function result(changed, index, reason, opts) {
+    const plan = planRelease(index, changed, {
+        registry: opts.registry,
+        dependents: opts.dependents === true && PR_EVENTS.has(opts.eventName)
+    });
+    const entryOf = async (blueprint) => {
         const chart = index.byDir(blueprint)?.chartDir ?? `${blueprint}/chart`;
-        return { blueprint, chart, upstream: await upstreamOf(index.workspace, chart) };
-    })).then((include) => ({
-        blueprints,
+        const why = plan.dependents.get(blueprint);
+        return { blueprint, chart, upstream: await upstreamOf(index.workspace, chart), ...(why ? { reason: why } : {}) };
+    };
+    const waves = await Promise.all(plan.waves.map(async (wave) => ({ include: await Promise.all(wave.map(entryOf)) })));
+    const include = waves.flatMap((wave) => wave.include).sort((a, b) => compareCodePoints(a.blueprint, b.blueprint));
+    const added = plan.dependents.size;
+    return {
+        blueprints: include.map((entry) => entry.blueprint),
         matrix: { include },
-        reason
-    }));
+        waves,
+        reason: added > 0 ? `${reason}; ${added} bundling a changed one: ${[...plan.dependents.keys()].join(', ')}` : reason
+    };
 }
 /**
  * Lists the blueprints an event changed: pull request base..head (from their
  * merge base), push before..after, merge_group base..head; all blueprints on
  * a first push, workflow_dispatch and other events, or when the history needed
  * cannot be fetched. A release tag `platform/<name>/vX.Y.Z` selects that
- * blueprint. Deleted blueprints (neither blueprint.yaml nor chart/Chart.yaml any more) are dropped.
+ * blueprint. Deleted blueprints (neither blueprint.yaml nor chart/Chart.yaml any more) are dropped. Throws an
+ * ActionError naming a cycle of sibling blueprints reachable from the listed ones (no release order exists).
  */
 async function discoverBlueprints(opts) {
-    const workspace = path.resolve(opts.workspace);
+    const workspace = require$$2.resolve(opts.workspace);
     const depth = opts.fetchDepth && opts.fetchDepth > 0 ? Math.floor(opts.fetchDepth) : 100;
     const index = await indexWorkspace(workspace, opts.globs);
     const all = index.blueprints.map((bp) => bp.dir);
     const count = (n) => `${n} blueprint${n === 1 ? '' : 's'}`;
     const range = eventRange(opts.eventName, opts.payload);
+    const listed = (blueprints, reason) => result(blueprints, index, reason, opts);
     if ('all' in range)
-        return result(all, index, `${range.all} (${count(all.length)})`);
+        return listed(all, `${range.all} (${count(all.length)})`);
     if ('none' in range)
-        return result([], index, range.none);
+        return listed([], range.none);
     if ('tag' in range) {
         const hit = all.filter((bp) => bp === range.blueprint || bp.endsWith(`/${range.blueprint}`));
-        return result(hit, index, hit.length > 0
+        return listed(hit, hit.length > 0
             ? `release tag ${range.tag}: ${hit.join(', ')}`
             : `release tag ${range.tag}: no blueprint folder ${range.blueprint}`);
     }
     const { base, head, label } = range;
     if (!base || !head || !SHA_RE.test(base) || !SHA_RE.test(head)) {
-        return result(all, index, `${label}: the event has no usable base/head commits, all blueprints (${count(all.length)})`);
+        return listed(all, `${label}: the event has no usable base/head commits, all blueprints (${count(all.length)})`);
     }
     const diff = await changedFiles(workspace, base, head, range.mergeBase, depth);
     if ('error' in diff)
-        return result(all, index, `${label}: ${diff.error}; all blueprints (${count(all.length)})`);
+        return listed(all, `${label}: ${diff.error}; all blueprints (${count(all.length)})`);
     const changed = changedBlueprints(all, diff.files);
     const what = changed.length > 0
         ? `${changed.length} of ${count(all.length)} changed: ${changed.join(', ')}`
         : `no blueprint changed (${count(all.length)} checked)`;
     const note = diff.note ? ` (${diff.note})` : '';
-    return result(changed, index, `${label} ${short(base)}..${short(head)}: ${what}${note}`);
+    return listed(changed, `${label} ${short(base)}..${short(head)}: ${what}${note}`);
 }
 
 export { discoverBlueprints, fetchCommits, hasCommit };

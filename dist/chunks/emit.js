@@ -1,6 +1,7 @@
-import { r as redact, o as operationLimit, O as OPERATION_LIMITS, a as reportSubject, p as promises, b as redactDeep, c as os, e as error, w as warning, n as notice, s as summary, d as debug, i as isRecord, f as info, g as writeOutputs, h as runOutputs } from './action.js';
-import { p as path } from '../index.js';
+import { r as redact, o as operationLimit, O as OPERATION_LIMITS, a as reportSubject, b as require$$1, c as redactDeep, d as require$$0, e as error, w as warning, n as notice, s as summary, f as debug, A as ACTION_NAME, i as isRecord, g as info, h as writeOutputs, j as runOutputs } from './action.js';
+import { b as require$$2 } from '../index.js';
 import 'node:module';
+import './semver.js';
 
 // GitHub specifics: the pull request of an event, and the one PR comment per chart that is updated in place.
 // (Which mode an event asks for is a run setting: run/settings.ts decideMode.)
@@ -87,14 +88,17 @@ function startsWithMarker(comment, marker) {
  *    token; GITHUB_TOKEN and app tokens cannot call `GET /user`, so for them
  *    `self` is undefined and only bot comments qualify).
  *
- * Comments by `self` come first (the token can certainly edit them), then bot
- * comments; oldest first within each group.
+ * `marker` may be several: the current one first, then those earlier versions
+ * wrote. Comments by `self` come first (the token can certainly edit them), then
+ * bot comments; within each, the current marker's, then oldest first.
  */
 function ownComments(comments, marker, self) {
+    const markers = typeof marker === 'string' ? [marker] : marker;
+    const markerRank = (c) => markers.findIndex((m) => startsWithMarker(c, m));
     const bySelf = (c) => self !== undefined && self !== '' && c.user?.login === self;
     return comments
-        .filter((c) => startsWithMarker(c, marker) && (bySelf(c) || c.user?.type === 'Bot'))
-        .sort((a, b) => Number(bySelf(b)) - Number(bySelf(a)) || a.id - b.id);
+        .filter((c) => markerRank(c) >= 0 && (bySelf(c) || c.user?.type === 'Bot'))
+        .sort((a, b) => Number(bySelf(b)) - Number(bySelf(a)) || markerRank(a) - markerRank(b) || a.id - b.id);
 }
 /** The REST client for the PR comment. The comment is part of the report: it gets the report's slice of time even when the run's work budget is spent. */
 async function commentClient(token, apiUrl) {
@@ -106,14 +110,14 @@ async function commentClient(token, apiUrl) {
  * comment is not a bot's is it worth asking who the token is: a personal access
  * token's own comments are then ours too (GITHUB_TOKEN and app tokens get 403).
  */
-async function listOwnComments(octokit, where, issueNumber, marker) {
+async function listOwnComments(octokit, where, issueNumber, markers) {
     const all = await octokit.paginate(octokit.rest.issues.listComments, {
         ...where,
         issue_number: issueNumber,
         per_page: 100
     });
     let self;
-    if (all.some((c) => startsWithMarker(c, marker) && c.user?.type !== 'Bot')) {
+    if (all.some((c) => markers.some((m) => startsWithMarker(c, m)) && c.user?.type !== 'Bot')) {
         try {
             self = (await octokit.rest.users.getAuthenticated()).data.login;
         }
@@ -121,7 +125,7 @@ async function listOwnComments(octokit, where, issueNumber, marker) {
             self = undefined; // unknown self: only bot comments are ours
         }
     }
-    return ownComments(all, marker, self);
+    return ownComments(all, markers, self);
 }
 /**
  * Creates, updates in place, or recreates the one PR comment that carries
@@ -142,7 +146,7 @@ async function upsertComment(opts) {
     const where = { owner: opts.owner, repo: opts.repo };
     let ours;
     try {
-        ours = await listOwnComments(octokit, where, opts.issueNumber, opts.marker);
+        ours = await listOwnComments(octokit, where, opts.issueNumber, [opts.marker, ...(opts.formerMarkers ?? [])]);
     }
     catch (err) {
         return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) };
@@ -242,7 +246,7 @@ async function removeOwnComments(opts) {
     const where = { owner: opts.owner, repo: opts.repo };
     let ours;
     try {
-        ours = await listOwnComments(octokit, where, opts.issueNumber, opts.marker);
+        ours = await listOwnComments(octokit, where, opts.issueNumber, [opts.marker, ...(opts.formerMarkers ?? [])]);
     }
     catch (err) {
         return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) };
@@ -354,12 +358,21 @@ function longestRun(text, char) {
     }
     return longest;
 }
+/** `repo:tag@sha256:0123456789ab…`: the digest cut to 12 hex digits in tables (the JSON report has it whole). */
+function shortDigestRef(image) {
+    return image.replace(/@(sha256|sha512):([0-9a-f]{12})[0-9a-f]{8,}/gi, '@$1:$2…');
+}
 
 // The "What changes" section of the PR comment and job summary: counts, the
 // changed resources, the images that change, the upstream version change,
 // then each changed resource's diff folded, within a size budget.
 /** Rows of the resource table before the rest is only counted. */
 const MAX_ROWS = 60;
+/** Rows of a table shown open; a longer one is folded, like the report's other tables. */
+const OPEN_ROWS = 10;
+/** The files the section points at are on the runner: how a reader gets them. */
+const DIFF_FILE = 'the diff file (output `diff`)';
+const KEEP_IT = '_The diff file stays on the runner: keep it with `actions/upload-artifact` (`path: ${{ steps.<id>.outputs.diff }}`)._';
 /** Lines of one resource's diff in the comment; the diff file has all. */
 const MAX_DIFF_LINES = 200;
 const plural$1 = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -380,20 +393,35 @@ function what(r) {
     return parts.join('; ');
 }
 function imageCell(refs) {
-    return refs.length ? refs.map((ref) => codeSpan(ref, true)).join('<br>') : '—';
+    return refs.length ? refs.map((ref) => codeSpan(shortDigestRef(ref), true)).join('<br>') : '—';
+}
+/** How the new references are pinned: by digest, partly, by tag only, or not at all (the runtime pulls latest). */
+function pinLabel(pin) {
+    const count = (status) => pin.filter((p) => p === status).length;
+    if (pin.length === 0)
+        return '—';
+    if (count('digest') === pin.length)
+        return 'digest';
+    if (count('digest') > 0)
+        return 'partly';
+    if (count('untagged') === pin.length)
+        return 'untagged (latest)';
+    return count('untagged') > 0 ? 'tag only, some untagged' : 'tag only';
 }
 function imagesTable$1(images) {
-    const rows = images.map((i) => {
-        const digests = i.pin.filter((p) => p === 'digest').length;
-        const pins = i.pin.length === 0 ? '—' : digests === i.pin.length ? 'digest' : digests > 0 ? 'partly' : 'tag only';
-        return `| ${codeSpan(i.repository, true)} | ${imageCell(i.before)} | ${imageCell(i.after)} | ${pins} |`;
-    });
+    const rows = images.map((i) => `| ${codeSpan(i.repository, true)} | ${imageCell(i.before)} | ${imageCell(i.after)} | ${pinLabel(i.pin)} |`);
     return ['| image | before | after | pinned |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+/** A table under its title: open up to OPEN_ROWS rows, folded beyond (the title then says how many). */
+function titledTable(title, rows, table) {
+    if (rows <= OPEN_ROWS)
+        return [`**${title}**`, '', table];
+    return [`<details><summary>${escapeHtml(`${title}: ${rows}`)}</summary>`, '', table, '', '</details>'];
 }
 function foldedDiff(r) {
     const lines = r.diff.replace(/\n$/, '').split('\n');
     const more = lines.length - MAX_DIFF_LINES;
-    const shown = more > 0 ? [...lines.slice(0, MAX_DIFF_LINES), `# … ${more} more lines in the diff file`] : lines;
+    const shown = more > 0 ? [...lines.slice(0, MAX_DIFF_LINES), `# … ${more} more lines in the diff file (output diff)`] : lines;
     const summary = escapeHtml(`${r.change}: ${kindLabel(r)} ${nameLabel(r)} (${what(r)})`);
     return `<details><summary>${summary}</summary>\n\n${codeBlock(shown.join('\n'), 'diff')}\n\n</details>`;
 }
@@ -430,15 +458,15 @@ function renderDiffSection(diff, budget) {
         head.push('', upstream);
     const row = (r) => `| ${r.change} | ${escapeCell(kindLabel(r))} | ${codeSpan(nameLabel(r), true)} | ${escapeCell(what(r), 300)} |`;
     const rows = c.resources.slice(0, MAX_ROWS).map(row);
-    head.push('', '| change | kind | name | what |', '| --- | --- | --- | --- |', ...rows);
-    if (c.resources.length > MAX_ROWS) {
-        head.push('', `_… ${c.resources.length - MAX_ROWS} more resources in the diff file (output \`diff\`)_`);
-    }
+    const table = ['| change | kind | name | what |', '| --- | --- | --- | --- |', ...rows];
+    if (c.resources.length > MAX_ROWS)
+        table.push('', `_… ${c.resources.length - MAX_ROWS} more resources in ${DIFF_FILE}_`);
+    head.push('', ...titledTable('Resources that change', c.resources.length, table.join('\n')));
     if (c.images.length > 0)
-        head.push('', '**Images that change**', '', imagesTable$1(c.images));
+        head.push('', ...titledTable('Images that change', c.images.length, imagesTable$1(c.images)));
     let text = head.join('\n');
-    const note = (count) => `_… ${plural$1(count, 'more diff')} in the diff file (output \`diff\`, and the JSON report)_`;
-    const reserve = note(9999).length + 2;
+    const note = (count) => `_… ${plural$1(count, 'more diff')} in ${DIFF_FILE} and the JSON report_`;
+    const reserve = note(9999).length + KEEP_IT.length + 4;
     const diffs = c.resources.filter((r) => r.change === 'changed');
     let shown = 0;
     for (const r of diffs) {
@@ -450,12 +478,16 @@ function renderDiffSection(diff, budget) {
     }
     if (shown < diffs.length)
         text += `\n\n${note(diffs.length - shown)}`;
+    // Whatever the comment leaves to the diff file, the reader learns how to get it.
+    if (shown < diffs.length || c.resources.length > MAX_ROWS || diffs.some((r) => lineCount(r) > MAX_DIFF_LINES))
+        text += `\n\n${KEEP_IT}`;
     return clipTo(text, budget);
 }
+const lineCount = (r) => r.diff.replace(/\n$/, '').split('\n').length;
 function clipTo(text, budget) {
     if (text.length <= budget)
         return text;
-    const short = '**What changes:** too long for this space: see the diff file (output `diff`)';
+    const short = `**What changes:** too long for this space: see ${DIFF_FILE}. ${KEEP_IT}`;
     return short.length <= budget ? short : undefined;
 }
 
@@ -482,12 +514,21 @@ const SNIPPET_MAX = 4_000;
 // ---------------------------------------------------------------------------
 // Marker, escaping
 // ---------------------------------------------------------------------------
-const MARKER_PREFIX = 'bp-temporal-action:';
-/** The hidden comment that identifies this action's PR comment for one chart. */
-function commentMarker(chartName) {
+const MARKER_PREFIX = `${ACTION_NAME}:`;
+/** The marker's prefix before the action had a name of its own: comments written under it are still ours. */
+const FORMER_MARKER_PREFIX = 'bp-temporal-action:';
+function markerWith(prefix, chartName) {
     // An HTML comment ends at the first `-->`; keep the name from closing it early.
     const safe = chartName.replace(/-->|--!>|[<>]|\s+/g, '_');
-    return `<!-- ${MARKER_PREFIX}${safe} -->`;
+    return `<!-- ${prefix}${safe} -->`;
+}
+/** The hidden comment that identifies this action's PR comment for one chart. */
+function commentMarker(chartName) {
+    return markerWith(MARKER_PREFIX, chartName);
+}
+/** The markers earlier versions wrote for the chart: their comment is found, and updated under the new marker. */
+function formerCommentMarkers(chartName) {
+    return [markerWith(FORMER_MARKER_PREFIX, chartName)];
 }
 function resolveMarker(marker) {
     const trimmed = marker.trim();
@@ -556,10 +597,6 @@ function inlineMarkdown(text, max = FINDING_TEXT_MAX) {
     out.push(escapeMarkdown(flat.slice(last)));
     return out.join('');
 }
-/** `repo:tag@sha256:0123456789ab…`: the digest cut to 12 hex digits (the JSON report has it whole). */
-function shortDigestRef(image) {
-    return image.replace(/@(sha256|sha512):([0-9a-f]{12})[0-9a-f]{8,}/gi, '@$1:$2…');
-}
 /** Where the commit and the run are shown: `https://github.com/o/r/commit/<sha>` from the run URL. */
 function commitUrl(runUrl, commit) {
     const m = runUrl ? /^(https?:\/\/[^\s]+?\/[^/\s]+\/[^/\s]+)\/actions\/runs\/\d+/.exec(runUrl) : null;
@@ -573,13 +610,14 @@ function link(text, url) {
 function plural(n, word) {
     return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
-/** The verdict: what the run decided, in one heading. */
+/** The verdict: what the run decided, in one heading (on a pull request with a registry: what merging publishes). */
 function verdictLine(report) {
     const name = escapeMarkdown(reportSubject(report));
     const steps = Array.isArray(report.steps) ? report.steps : [];
+    const preview = previewText(report.publish?.preview, report.status === 'passed');
     if (report.status !== 'passed') {
         const failed = steps.filter((s) => s.status === 'failed').map((s) => s.title || s.id);
-        return `### ❌ ${name} failed${failed.length > 0 ? `: ${escapeMarkdown(clip(failed.join(', '), 300))}` : ''}`;
+        return `### ❌ ${name} failed${failed.length > 0 ? `: ${escapeMarkdown(clip(failed.join(', '), 300))}` : ''}${preview}`;
     }
     const warnings = steps.filter((s) => s.status === 'warning').length;
     const withWarnings = warnings > 0 ? ` with ${plural(warnings, 'warning')}` : '';
@@ -587,7 +625,25 @@ function verdictLine(report) {
         return `### ✅ ${name} published${withWarnings}`;
     if (report.publish?.alreadyPublished)
         return `### ✅ ${name} already published${withWarnings}`;
-    return `### ✅ ${name} passed${withWarnings}`;
+    return `### ✅ ${name} passed${withWarnings}${preview}`;
+}
+/** The publish preview as the verdict line's tail: ` · merging publishes \`ref\``, or '' without one. */
+function previewText(preview, passed) {
+    if (!preview || typeof preview.ref !== 'string')
+        return '';
+    const ref = codeSpan(preview.ref);
+    switch (preview.state) {
+        case 'unpublished':
+            return passed ? ` · merging publishes ${ref}` : ` · once it passes, merging publishes ${ref}`;
+        case 'same':
+            return ' · already published, nothing to publish';
+        case 'other':
+            return ` · ${ref} is already published with other content`;
+        case 'unreachable':
+            return ' · publish preview unavailable (registry not reachable)';
+        default:
+            return '';
+    }
 }
 /** Upstream, head commit, run link, mode: the facts a reviewer checks first. */
 function metaLine(report, runUrl) {
@@ -602,13 +658,40 @@ function metaLine(report, runUrl) {
     bits.push(report.mode === 'publish' ? 'publish' : 'validate only');
     return bits.join(' · ');
 }
-/** On a release the ref and digest belong in the first lines. */
+/** On a release the ref and digest belong in the first lines (and whether they are attested). */
 function publishedLine(report) {
     const p = report.publish;
     if (!p || !(p.pushed || p.alreadyPublished))
         return undefined;
     const digest = p.digest ? ` · digest ${codeSpan(p.digest)}` : '';
-    return `${p.pushed ? 'Pushed' : 'Already at'} ${codeSpan(p.ref)}${digest}`;
+    const attested = attestedKinds(report);
+    return `${p.pushed ? 'Pushed' : 'Already at'} ${codeSpan(p.ref)}${digest}${attested ? ` · attested: ${attested}` : ''}`;
+}
+/** `provenance, SBOM`: what the published chart is attested with; undefined when nothing is. */
+function attestedKinds(report) {
+    const statements = report.attestation?.statements ?? [];
+    if (statements.length === 0)
+        return undefined;
+    return statements.map((s) => (s.kind === 'sbom' ? 'SBOM' : s.kind)).join(', ');
+}
+/**
+ * How anyone checks the attestations: `gh attestation verify` (GitHub's API, or the registry's referrers with
+ * --bundle-from-oci) and `cosign verify-attestation`, for `host/path/name@digest`. The workflow's identity comes
+ * from the run's link (`https://github.com/<owner>/<repo>/actions/runs/…`); placeholders without one.
+ */
+function verificationCommands(report, digestRef) {
+    const m = report.runUrl ? /^(https?:\/\/[^/\s]+)\/([^/\s]+)\/([^/\s]+)\/actions\/runs\/\d+/.exec(report.runUrl) : null;
+    const [server, owner, repo] = m ? [m[1], m[2], m[3]] : ['https://github.com', '<owner>', '<repo>'];
+    const identity = `^${server.replace(/\./g, '\\.')}/${owner}/${repo}/\\.github/workflows/`;
+    const lines = [
+        `gh attestation verify oci://${digestRef} --owner ${owner}`,
+        `gh attestation verify oci://${digestRef} --owner ${owner} --bundle-from-oci`,
+        `cosign verify-attestation --new-bundle-format --type slsaprovenance1 \\`,
+        `  --certificate-oidc-issuer https://token.actions.githubusercontent.com \\`,
+        `  --certificate-identity-regexp '${identity}' \\`,
+        `  ${digestRef}`
+    ];
+    return codeBlock(lines.join('\n'), 'sh');
 }
 /** `oci://host/path/name:1.0.0` → `oci://host/path/name` and `1.0.0` (a `_` in the tag is the version's `+`). */
 function splitRef(ref) {
@@ -621,13 +704,10 @@ function publishSection(report) {
         return undefined;
     const parts = split(p.ref);
     if (p.pushed || p.alreadyPublished) {
+        // The ref and digest are on the first lines already (publishedLine): here, how to use what was published.
         const lines = [
-            `#### 📦 ${p.pushed ? 'Published' : 'Already published (nothing pushed: the same chart is at that tag)'}`,
-            ''
+            `#### 📦 ${p.pushed ? 'Published' : 'Already published (nothing pushed: the same chart is at that tag)'}`
         ];
-        lines.push(`- Reference: ${codeSpan(p.ref)}`);
-        if (p.digest)
-            lines.push(`- Digest: ${codeSpan(p.digest)}`);
         if (parts) {
             const release = report.chart.name.replace(/^bp-/, '') || 'release';
             lines.push('', codeBlock([
@@ -635,15 +715,46 @@ function publishSection(report) {
                 `helm install ${release} ${parts.repository} --version ${parts.version}`
             ].join('\n'), 'sh'));
         }
+        lines.push(...attestationLines(report, p));
         return lines.join('\n');
     }
     if (report.mode === 'publish' && report.status === 'failed')
         return `**Not published** (checks failed): ${codeSpan(p.ref)}`;
     if (report.mode === 'publish')
         return `**Not published:** ${codeSpan(p.ref)}`;
-    return `On a release tag this publishes ${codeSpan(p.ref)}.`;
+    switch (p.preview?.state) {
+        case 'unpublished':
+            return `Merging publishes ${codeSpan(p.ref)} (the registry does not hold it yet).`;
+        case 'same':
+            return `Already published: ${codeSpan(p.ref)} holds this chart (${codeSpan(p.preview.digest)}); merging publishes nothing.`;
+        case 'other':
+            return `**Not publishable:** ${codeSpan(p.ref)} holds other content (${codeSpan(p.preview.digest)})${p.preview.freeVersion ? `; ${codeSpan(p.preview.freeVersion)} is free` : ''}.`;
+        default:
+            return `On a release tag this publishes ${codeSpan(p.ref)}.`;
+    }
 }
 const split = splitRef;
+/** The attestations of a published chart, how to verify them, or that it is not attested (and what to do). */
+function attestationLines(report, p) {
+    const attested = attestedKinds(report);
+    const step = report.steps.find((s) => s.id === 'attest');
+    if (attested && p.digest) {
+        const digestRef = `${p.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '')}@${p.digest}`;
+        const earlier = report.attestation?.statements.every((s) => s.existing) ? ' (by an earlier run)' : '';
+        return [
+            '',
+            `**Attested: ${attested}**${earlier}: signed with Sigstore, stored beside the chart. Verify:`,
+            '',
+            verificationCommands(report, digestRef)
+        ];
+    }
+    if (step?.status === 'failed')
+        return [
+            '',
+            '**Published but not attested.** Re-run the job: it finds the chart published and attests it without pushing again.'
+        ];
+    return [];
+}
 // --- what to fix -------------------------------------------------------------
 function findingWhere(f) {
     return f.file ? `${codeSpan(f.line ? `${f.file}:${f.line}` : f.file)} ` : '';
@@ -892,7 +1003,7 @@ function imagesTable(rows, maxRows) {
         })
     ];
     if (rows.length > shown.length)
-        lines.push('', `_… and ${rows.length - shown.length} more images in the JSON report._`);
+        lines.push('', `_… and ${rows.length - shown.length} more images in the JSON report (output \`report\`, on the runner: keep it with \`actions/upload-artifact\`)._`);
     return lines.join('\n');
 }
 function stepsTable(steps, durations) {
@@ -1004,7 +1115,7 @@ function renderMarkdown(report, opts) {
         head.push('', published);
     const headText = head.join('\n');
     const pointer = fullReportPointer(r, opts, runUrl);
-    const more = opts.marker ? 'see the job summary' : 'see the JSON report';
+    const more = opts.marker ? 'see the job summary' : 'see the JSON report (output `report`)';
     const perGroup = Math.max(1, opts.maxFindingsPerGroup ?? 200);
     const groups = findingGroups(steps).map((g) => ({
         ...g,
@@ -1205,28 +1316,28 @@ function annotate(input, workspace, reserved = {}) {
     return planned.length;
 }
 function relativeFile(workspace, file) {
-    if (!path.isAbsolute(file))
-        return file.split(path.sep).join('/');
-    const rel = path.relative(workspace, file);
-    return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
+    if (!require$$2.isAbsolute(file))
+        return file.split(require$$2.sep).join('/');
+    const rel = require$$2.relative(workspace, file);
+    return rel.startsWith('..') || require$$2.isAbsolute(rel) ? file : rel.split(require$$2.sep).join('/');
 }
 // ---------------------------------------------------------------------------
 // JSON report, job summary
 // ---------------------------------------------------------------------------
-/** `bp-temporal-report-<chart>.json`, with the chart name reduced to safe file-name characters. */
+/** `blueprint-action-report-<chart>.json`, with the chart name reduced to safe file-name characters. */
 function jsonReportName(chartName) {
     const safe = chartName.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_') || 'chart';
-    return `bp-temporal-report-${safe}.json`;
+    return `${ACTION_NAME}-report-${safe}.json`;
 }
 /**
  * Writes the report as pretty JSON (schema: ActionReport, `schemaVersion: 1`),
  * deep-redacted, into `dir` (default RUNNER_TEMP or the OS temp dir). Returns its path.
  */
-async function writeJsonReport(report, dir = process.env.RUNNER_TEMP || os.tmpdir()) {
-    await promises.mkdir(dir, { recursive: true });
-    const file = path.join(dir, jsonReportName(report.chart.name));
+async function writeJsonReport(report, dir = process.env.RUNNER_TEMP || require$$0.tmpdir()) {
+    await require$$1.mkdir(dir, { recursive: true });
+    const file = require$$2.join(dir, jsonReportName(report.chart.name));
     const text = redact(`${JSON.stringify(redactDeep(report), null, 2)}\n`);
-    await promises.writeFile(file, text, 'utf8');
+    await require$$1.writeFile(file, text, 'utf8');
     return file;
 }
 /** The job summary's markdown: durations shown, under the byte cap (1 MiB per step). */
@@ -1285,6 +1396,8 @@ function renderLogLines(report) {
     }
     if (report.publish?.digest)
         lines.push(redact(`   ${report.publish.pushed ? 'pushed' : 'published'} ${report.publish.ref}@${report.publish.digest}`));
+    for (const s of report.attestation?.statements ?? [])
+        lines.push(redact(`   attested ${s.kind === 'sbom' ? 'SBOM' : s.kind} (${s.predicateType}): referrer ${s.referrer}${s.githubId !== undefined ? `, GitHub attestation ${s.githubId}` : ''}${s.existing ? ' (earlier run)' : ''}`));
     return lines;
 }
 
@@ -1295,8 +1408,12 @@ async function emitReport(report, inputs, event, outputDir) {
         info(line);
     const reportPath = await writeJsonReport(report, outputDir);
     writeOutputs(runOutputs(report, reportPath));
+    // The files stay on the runner: the log names each (a workflow keeps them with actions/upload-artifact).
+    info(`JSON report: ${reportPath}`);
     if (report.sbom)
         info(`SBOM (CycloneDX): ${report.sbom}`);
+    if (report.diff?.file)
+        info(`rendered diff: ${report.diff.file}`);
     const failed = report.status === 'failed';
     // The failure line (core.setFailed) and a comment warning are annotations too.
     annotate(report, inputs.workspace, { error: failed ? 1 : 0, warning: 1 });
@@ -1310,16 +1427,18 @@ async function emitReport(report, inputs, event, outputDir) {
     const pr = prContext(event);
     if (pr && inputs.commentMode !== 'off') {
         const marker = commentMarker(report.chart.name);
+        const formerMarkers = formerCommentMarkers(report.chart.name);
         const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
         // on-failure: no comment while the check passes, and ours goes once it does.
         const outcome = inputs.commentMode === 'on-failure' && !failed
-            ? await removeOwnComments({ token: inputs.githubToken, apiUrl, ...pr, marker })
+            ? await removeOwnComments({ token: inputs.githubToken, apiUrl, ...pr, marker, formerMarkers })
             : await upsertComment({
                 token: inputs.githubToken,
                 apiUrl,
                 ...pr,
                 body: renderComment(report, { runUrl: event.runUrl, reportPath, sections }),
                 marker,
+                formerMarkers,
                 mode: inputs.commentMode === 'on-failure' ? 'update' : inputs.commentMode
             });
         if (outcome.warning)

@@ -1,6 +1,7 @@
-import { X as chartRef } from './action.js';
+import { a2 as chartRef } from './action.js';
 import 'node:module';
 import '../index.js';
+import './semver.js';
 
 async function publishStep(ctx, work, staged, stepsSoFar) {
     const { registry, mode } = ctx;

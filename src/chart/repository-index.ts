@@ -2,6 +2,7 @@
 // the dependency build and the base render all read it), through node:http(s) with retries, bounded size and
 // redirects, credentials only on the repository's origin; parsed on first use.
 import * as core from '@actions/core'
+import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import type { Credentials } from '../credentials/credentials.js'
 import { applyMirrors, type RepositoryMirror } from './mirrors.js'
@@ -9,6 +10,7 @@ import type { YamlSource } from './yaml-source.js'
 import { fastParseYaml } from '../helm/render.js'
 import { basicAuth, describeNetworkError, followRedirects, httpExchange, RedirectError } from '../net/http.js'
 import { ActionError } from '../types.js'
+import { ACTION_NAME } from '../util/action-name.js'
 import { DeadlineError, OPERATION_LIMITS, operationLimit, withRetry } from '../util/deadline.js'
 
 export interface IndexEntry {
@@ -141,17 +143,49 @@ export async function fetchIndex(
 ): Promise<{ url: string; text: string }> {
   const repositoryUrl = repository.replace(/\/+$/, '')
   const url = `${repositoryUrl}/index.yaml`
-  const headers: Record<string, string> = { 'user-agent': 'bp-temporal-action' }
+  const body = await fetchRepositoryFile(url, repositoryUrl, credentials, MAX_INDEX_BYTES, retry)
+  // As fetch's text() read it: UTF-8 without a byte-order mark.
+  return { url, text: body.toString('utf8').replace(/^\uFEFF/, '') }
+}
+
+/** Bound on a chart archive (the registry client's bound on a chart layer). */
+const MAX_ARCHIVE_BYTES = 256 * 2 ** 20
+
+/**
+ * Fetches a chart archive an index entry names (`url`, absolute), as the index is fetched: retries, a bounded body,
+ * redirects. The repository's credentials go only to the repository's own origin (helm's default: an archive
+ * served from another host gets none), and are dropped when a redirect leaves it.
+ */
+export async function fetchChartArchive(
+  url: string,
+  repository: string,
+  credentials?: Credentials,
+  retry: IndexFetchRetry = { retries: 3, baseDelayMs: 500 }
+): Promise<Buffer> {
+  const repositoryUrl = repository.replace(/\/+$/, '')
+  const sameOrigin = new URL(url).origin === new URL(repositoryUrl).origin
+  return fetchRepositoryFile(url, repositoryUrl, sameOrigin ? credentials : undefined, MAX_ARCHIVE_BYTES, retry)
+}
+
+/** One file of a chart repository (its index, an archive) with retries; `credentials` only on `url`'s origin. */
+async function fetchRepositoryFile(
+  url: string,
+  repositoryUrl: string,
+  credentials: Credentials | undefined,
+  maxBytes: number,
+  retry: IndexFetchRetry
+): Promise<Buffer> {
+  const headers: Record<string, string> = { 'user-agent': ACTION_NAME }
   const withoutAuthorization = { ...headers }
   if (credentials) headers.authorization = basicAuth(credentials)
-  const attempt = async (): Promise<{ url: string; text: string }> => {
+  const attempt = async (): Promise<Buffer> => {
     const limit = operationLimit(OPERATION_LIMITS.http)
     if (limit.ms <= 0) throw new DeadlineError(`GET ${url}`, 0, true)
     const mirrorHint =
       'check the dependency repository URL, or map it to a reachable mirror with the repository-mirrors input'
     try {
       const send = (current: URL, sameOrigin: boolean): ReturnType<typeof httpExchange> =>
-        httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, MAX_INDEX_BYTES)
+        httpExchange('GET', current, sameOrigin ? headers : withoutAuthorization, limit.ms, maxBytes)
       const response = await followRedirects(new URL(url), MAX_INDEX_REDIRECTS, send)
       if (response.status === 401 || response.status === 403) {
         throw new IndexFetchError(
@@ -174,8 +208,7 @@ export async function fetchIndex(
           repositoryUrl
         )
       }
-      // As fetch's text() read it: UTF-8 without a byte-order mark.
-      return { url, text: response.body.toString('utf8').replace(/^\uFEFF/, '') }
+      return response.body
     } catch (error) {
       if (error instanceof ActionError) throw error
       if (error instanceof RedirectError) {
@@ -198,7 +231,7 @@ export async function fetchIndex(
       }
       if (failure.code === 'EBODYTOOLARGE') {
         throw new IndexFetchError(
-          `chart repository ${url}: index.yaml is larger than ${MAX_INDEX_BYTES / 2 ** 20} MiB`,
+          `chart repository ${url}: ${path.posix.basename(new URL(url).pathname)} is larger than ${maxBytes / 2 ** 20} MiB`,
           'check the dependency repository URL',
           false,
           repositoryUrl

@@ -86,7 +86,11 @@ export function startBaseDiff(given: BaseDiffOptions): BaseDiff | undefined {
         return finish({ message })
       }
       if (!head) return finish({ message: 'the head render failed: nothing to compare' })
-      const comparison = compareRenders(result.documents, head, { redact, imageFields: options.imageFields })
+      const comparison = compareRenders(result.documents, head, {
+        redact,
+        imageFields: options.imageFields,
+        releaseNamespace: options.namespace
+      })
       const name = options.upstream
       const upstream = { name, before: result.built[name], after: options.headBuilt[name] }
       const diff = finish({

@@ -7,7 +7,7 @@ import { stringify } from 'yaml'
 import { extractImages, type ImageField } from '../images/images.js'
 import type { RenderedDocument } from '../types.js'
 import type { ImageChange, ResourceChange, RenderComparison } from './types.js'
-import { isRecord } from '../util/text.js'
+import { compareNatural, isRecord } from '../util/text.js'
 import { mapStringsDeep } from '../util/secrets.js'
 
 type Obj = Record<string, unknown>
@@ -40,25 +40,39 @@ interface Keyed {
   object: Obj
 }
 
-/** The identity of a resource in a cluster: API group, kind, namespace, name (not the API version). */
-function resourceKey(doc: RenderedDocument): Omit<Keyed, 'object' | 'key'> & { key: string } {
+/**
+ * The identity of a resource in a cluster: API group, kind, namespace, name (not the API version). A namespace that
+ * is the render's own (`--namespace`, the release's) is the release's, like none: it is not the action's name for it
+ * that a reader should see, and a resource is the same whether its template names the release namespace or not.
+ */
+function resourceKey(
+  doc: RenderedDocument,
+  releaseNamespace: string | undefined
+): Omit<Keyed, 'object' | 'key'> & { key: string } {
   const group = apiGroup(doc.apiVersion)
   const kind = doc.kind ?? ''
-  const namespace = doc.namespace ?? ''
+  const namespace = doc.namespace && doc.namespace !== releaseNamespace ? doc.namespace : ''
   const name = doc.name ?? ''
   return { key: `${group}/${kind}/${namespace}/${name}`, group, kind, namespace, name }
 }
 
-function index(docs: readonly RenderedDocument[]): Map<string, Keyed> {
+function index(docs: readonly RenderedDocument[], releaseNamespace: string | undefined): Map<string, Keyed> {
   const out = new Map<string, Keyed>()
   for (const doc of docs) {
-    const id = resourceKey(doc)
+    const id = resourceKey(doc, releaseNamespace)
     // The same resource twice in one render (helm would apply the last): keep both, numbered.
     let key = id.key
     for (let n = 2; out.has(key); n++) key = `${id.key}#${n}`
     out.set(key, { ...id, key, object: doc.object })
   }
   return out
+}
+
+/** The object without `metadata.namespace` when it is the render's own (the release's: see resourceKey). */
+function withoutReleaseNamespace(object: Obj, releaseNamespace: string | undefined): Obj {
+  const metadata = object.metadata
+  if (releaseNamespace && isRecord(metadata) && metadata.namespace === releaseNamespace) delete metadata.namespace
+  return object
 }
 
 /** A deep copy of plain JSON data. */
@@ -154,7 +168,12 @@ export function imageRepository(image: string): string {
   return colon > slash ? noDigest.slice(0, colon) : noDigest
 }
 
-const pinStatus = (image: string): 'digest' | 'tag' => (/@sha256:[0-9a-f]{64}$/.test(image) ? 'digest' : 'tag')
+/** `digest`, `tag`, or `untagged` (neither: the runtime pulls `latest`). */
+function pinStatus(image: string): ImageChange['pin'][number] {
+  if (/@sha256:[0-9a-f]{64}$/.test(image)) return 'digest'
+  const name = image.replace(/@.*$/, '')
+  return name.lastIndexOf(':') > name.lastIndexOf('/') ? 'tag' : 'untagged'
+}
 
 /** Images by repository whose set of references differs between the renders. */
 export function compareImages(
@@ -174,9 +193,9 @@ export function compareImages(
   const before = byRepo(base)
   const after = byRepo(head)
   const changes: ImageChange[] = []
-  for (const repo of [...new Set([...before.keys(), ...after.keys()])].sort()) {
-    const b = [...(before.get(repo) ?? [])].sort()
-    const a = [...(after.get(repo) ?? [])].sort()
+  for (const repo of [...new Set([...before.keys(), ...after.keys()])].sort(compareNatural)) {
+    const b = [...(before.get(repo) ?? [])].sort(compareNatural)
+    const a = [...(after.get(repo) ?? [])].sort(compareNatural)
     if (b.join('\n') === a.join('\n')) continue
     changes.push({ repository: repo, before: b, after: a, pin: a.map(pinStatus) })
   }
@@ -193,6 +212,8 @@ export interface CompareOptions {
   redact?: (text: string) => string
   /** Input image-fields: custom-resource fields judged as images (images/images.ts scanImages). */
   imageFields?: readonly ImageField[]
+  /** The namespace both sides were rendered in (`--namespace`): shown as none (the release's). */
+  releaseNamespace?: string
 }
 
 /**
@@ -210,19 +231,19 @@ export function compareRenders(
     redact ? docs.map((doc) => mapStringsDeep(doc, redact)) : docs
   const base = redacted(baseRender)
   const head = redacted(headRender)
-  const before = index(base)
-  const after = index(head)
+  const before = index(base, options.releaseNamespace)
+  const after = index(head, options.releaseNamespace)
   const resources: ResourceChange[] = []
   let unchanged = 0
   let noiseOnly = 0
   let noiseFields = 0
-  const keys = [...new Set([...before.keys(), ...after.keys()])].sort()
+  const keys = [...new Set([...before.keys(), ...after.keys()])].sort(compareNatural)
   for (const key of keys) {
     const b = before.get(key)
     const h = after.get(key)
     const id = (h ?? b)!
-    const baseObject = b ? clone(b.object) : undefined
-    const headObject = h ? clone(h.object) : undefined
+    const baseObject = b ? withoutReleaseNamespace(clone(b.object), options.releaseNamespace) : undefined
+    const headObject = h ? withoutReleaseNamespace(clone(h.object), options.releaseNamespace) : undefined
     let noise = 0
     if (baseObject && headObject) {
       const rawEqual = JSON.stringify(b!.object) === JSON.stringify(h!.object)

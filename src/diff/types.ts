@@ -22,8 +22,8 @@ export interface ImageChange {
   /** Every reference of it in the base render, and in the head render (sorted). */
   before: string[]
   after: string[]
-  /** Per `after` reference: pinned by `digest`, or only by `tag`. */
-  pin: Array<'digest' | 'tag'>
+  /** Per `after` reference: pinned by `digest`, only by `tag`, or `untagged` (the runtime pulls `latest`). */
+  pin: Array<'digest' | 'tag' | 'untagged'>
 }
 
 export interface RenderComparison {

@@ -1,12 +1,15 @@
 // Which blueprints did an event change? Lists blueprint folders (chart/workspace-index.ts: a folder with a
 // blueprint.yaml or a chart/Chart.yaml) and keeps those with a changed file, using git with
 // argument arrays (never a shell). Shallow clones are deepened on demand; when
-// history cannot be had, every blueprint is returned and the reason says why.
+// history cannot be had, every blueprint is returned and the reason says why. Then the release order of what is
+// listed (discover/waves.ts): waves by sibling dependency, and with `dependents` on a pull request, the blueprints
+// that bundle a changed one.
 import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { indexWorkspace, type WorkspaceIndex } from '../chart/workspace-index.js'
+import { planRelease } from './waves.js'
 import { compareCodePoints, isRecord, lastLine } from '../util/text.js'
 
 export interface DiscoverOptions {
@@ -18,6 +21,10 @@ export interface DiscoverOptions {
   globs?: string[]
   /** Commits to fetch when the clone is shallow and a commit or the merge base is missing (default 100). */
   fetchDepth?: number
+  /** Where the monorepo publishes (input registry): which Chart.yaml dependencies are sibling blueprints. */
+  registry?: string
+  /** On a pull request, also list the blueprints that bundle a changed one (input dependents). */
+  dependents?: boolean
 }
 
 interface MatrixEntry {
@@ -27,11 +34,15 @@ interface MatrixEntry {
   chart: string
   /** values.yaml `catalystBlueprint.upstream.chart`, else '' (for the action: decide from the chart; '' in values: scratch). */
   upstream: string
+  /** Listed because it bundles a changed blueprint (input dependents), e.g. `bundles changed sibling bp-cilium (platform/cilium)`. */
+  reason?: string
 }
 
 export interface DiscoverResult {
   blueprints: string[]
   matrix: { include: MatrixEntry[] }
+  /** The entries of `matrix` in release order: wave 0 bundles no listed sibling, each later wave bundles earlier ones. */
+  waves: { include: MatrixEntry[] }[]
   reason: string
 }
 
@@ -232,17 +243,33 @@ function eventRange(
   return { all: `${eventName || 'unknown event'}: no change range, all blueprints` }
 }
 
-function result(blueprints: string[], index: WorkspaceIndex, reason: string): Promise<DiscoverResult> {
-  return Promise.all(
-    blueprints.map(async (blueprint) => {
-      const chart = index.byDir(blueprint)?.chartDir ?? `${blueprint}/chart`
-      return { blueprint, chart, upstream: await upstreamOf(index.workspace, chart) }
-    })
-  ).then((include) => ({
-    blueprints,
+const PR_EVENTS = new Set(['pull_request', 'pull_request_target'])
+
+/** What discover lists: the blueprints the event selected, with their dependents when asked, in release order. */
+async function result(
+  changed: string[],
+  index: WorkspaceIndex,
+  reason: string,
+  opts: Pick<DiscoverOptions, 'registry' | 'dependents' | 'eventName'>
+): Promise<DiscoverResult> {
+  const plan = planRelease(index, changed, {
+    registry: opts.registry,
+    dependents: opts.dependents === true && PR_EVENTS.has(opts.eventName)
+  })
+  const entryOf = async (blueprint: string): Promise<MatrixEntry> => {
+    const chart = index.byDir(blueprint)?.chartDir ?? `${blueprint}/chart`
+    const why = plan.dependents.get(blueprint)
+    return { blueprint, chart, upstream: await upstreamOf(index.workspace, chart), ...(why ? { reason: why } : {}) }
+  }
+  const waves = await Promise.all(plan.waves.map(async (wave) => ({ include: await Promise.all(wave.map(entryOf)) })))
+  const include = waves.flatMap((wave) => wave.include).sort((a, b) => compareCodePoints(a.blueprint, b.blueprint))
+  const added = plan.dependents.size
+  return {
+    blueprints: include.map((entry) => entry.blueprint),
     matrix: { include },
-    reason
-  }))
+    waves,
+    reason: added > 0 ? `${reason}; ${added} bundling a changed one: ${[...plan.dependents.keys()].join(', ')}` : reason
+  }
 }
 
 /**
@@ -250,7 +277,8 @@ function result(blueprints: string[], index: WorkspaceIndex, reason: string): Pr
  * merge base), push before..after, merge_group base..head; all blueprints on
  * a first push, workflow_dispatch and other events, or when the history needed
  * cannot be fetched. A release tag `platform/<name>/vX.Y.Z` selects that
- * blueprint. Deleted blueprints (neither blueprint.yaml nor chart/Chart.yaml any more) are dropped.
+ * blueprint. Deleted blueprints (neither blueprint.yaml nor chart/Chart.yaml any more) are dropped. Throws an
+ * ActionError naming a cycle of sibling blueprints reachable from the listed ones (no release order exists).
  */
 export async function discoverBlueprints(opts: DiscoverOptions): Promise<DiscoverResult> {
   const workspace = path.resolve(opts.workspace)
@@ -259,14 +287,15 @@ export async function discoverBlueprints(opts: DiscoverOptions): Promise<Discove
   const all = index.blueprints.map((bp) => bp.dir)
   const count = (n: number): string => `${n} blueprint${n === 1 ? '' : 's'}`
   const range = eventRange(opts.eventName, opts.payload)
+  const listed = (blueprints: string[], reason: string): Promise<DiscoverResult> =>
+    result(blueprints, index, reason, opts)
 
-  if ('all' in range) return result(all, index, `${range.all} (${count(all.length)})`)
-  if ('none' in range) return result([], index, range.none)
+  if ('all' in range) return listed(all, `${range.all} (${count(all.length)})`)
+  if ('none' in range) return listed([], range.none)
   if ('tag' in range) {
     const hit = all.filter((bp) => bp === range.blueprint || bp.endsWith(`/${range.blueprint}`))
-    return result(
+    return listed(
       hit,
-      index,
       hit.length > 0
         ? `release tag ${range.tag}: ${hit.join(', ')}`
         : `release tag ${range.tag}: no blueprint folder ${range.blueprint}`
@@ -275,19 +304,15 @@ export async function discoverBlueprints(opts: DiscoverOptions): Promise<Discove
 
   const { base, head, label } = range
   if (!base || !head || !SHA_RE.test(base) || !SHA_RE.test(head)) {
-    return result(
-      all,
-      index,
-      `${label}: the event has no usable base/head commits, all blueprints (${count(all.length)})`
-    )
+    return listed(all, `${label}: the event has no usable base/head commits, all blueprints (${count(all.length)})`)
   }
   const diff = await changedFiles(workspace, base, head, range.mergeBase, depth)
-  if ('error' in diff) return result(all, index, `${label}: ${diff.error}; all blueprints (${count(all.length)})`)
+  if ('error' in diff) return listed(all, `${label}: ${diff.error}; all blueprints (${count(all.length)})`)
   const changed = changedBlueprints(all, diff.files)
   const what =
     changed.length > 0
       ? `${changed.length} of ${count(all.length)} changed: ${changed.join(', ')}`
       : `no blueprint changed (${count(all.length)} checked)`
   const note = diff.note ? ` (${diff.note})` : ''
-  return result(changed, index, `${label} ${short(base)}..${short(head)}: ${what}${note}`)
+  return listed(changed, `${label} ${short(base)}..${short(head)}: ${what}${note}`)
 }

@@ -233,7 +233,7 @@ function copyChart(from: string, to: string): void {
  * private copy. Links, not copies: nothing of the checkout is read or copied unless a script asks for it. A chart
  * outside the workspace (or no workspace): the copy alone, at `<own>/<chart folder's name>`.
  */
-export function workspaceView(own: string, workspace: string | undefined, displayChartDir: string): string {
+function workspaceView(own: string, workspace: string | undefined, displayChartDir: string): string {
   const relative = displayChartDir.split(/[\\/]+/).filter((part) => part !== '' && part !== '.')
   const alone = path.join(own, relative.at(-1) ?? 'chart')
   if (!workspace || relative.length === 0 || relative.includes('..') || path.isAbsolute(displayChartDir)) return alone

@@ -294,6 +294,8 @@ export const imagesGate: Gate = {
         const render = pc.defaultRender.get()
         if (render.result.exitCode !== 0)
           return { step: skippedStep('images', 'Images pinned', 'skipped: the default render failed') }
+        // Its own time: judging the default render's images, not the render (the Smoke render step's time).
+        const start = performance.now()
         const { step, verdicts } = imagesStep({
           documents: render.documents,
           policy: ctx.imagePolicy,
@@ -304,10 +306,11 @@ export const imagesGate: Gate = {
           chartDir: ctx.chartDir,
           dependencyValues,
           chartYaml: ctx.chartYaml,
-          durationMs: render.result.durationMs,
+          durationMs: 0,
           imageFields: ctx.imageFields,
           ownedByNeverLatest: ownedByNeverLatest(ctx.values.data, ctx.dependencyKeys, ctx.neverLatest)
         })
+        step.durationMs = Math.round(performance.now() - start)
         return { step, images: verdicts }
       }
     }

@@ -22,6 +22,14 @@ type RunMode = 'run' | 'discover'
 type NeverLatestMode = 'error' | 'warning' | 'off'
 /** Input push: auto publishes on release events only (run/settings.ts decideMode). */
 export type PushMode = 'auto' | 'true' | 'false'
+/** Inputs fulcio-url, tsa-url and rekor-url, checked (empty: not set); attest/instance.ts picks the instance. */
+export interface SigstoreUrls {
+  fulcio: string
+  tsa: string
+  rekor: string
+}
+/** Input attest: auto attests when the workflow grants an OIDC token (run/attest-step.ts). */
+type AttestMode = 'auto' | 'true' | 'false'
 /** Input comment-mode: how the PR comment is kept (report/github.ts upsertComment; on-failure: run/emit.ts). */
 export type CommentMode = 'update' | 'recreate' | 'on-failure' | 'off'
 
@@ -84,10 +92,16 @@ export interface ActionInputs {
   summary: SummaryMode
   githubToken: string
   discoverGlob: string[]
+  /** Input dependents: discover on a pull request also lists the blueprints that bundle a changed one. */
+  dependents: boolean
   /** Rendered diff against the base commit: `auto` on pull requests and pushes with a previous commit. */
   diff: 'auto' | 'true' | 'false'
   /** Input timeout: the whole run's budget, in milliseconds (default 15m). */
   timeoutMs: number
+  /** Signed provenance and SBOM attestations of a published chart. */
+  attest: AttestMode
+  /** Inputs fulcio-url, tsa-url, rekor-url: a private Sigstore instance (all empty: @actions/attest's choice). */
+  sigstoreUrls: SigstoreUrls
 }
 
 /** Reads an input by name; tests and the local runner set INPUT_* variables. */
@@ -208,12 +222,12 @@ export function parseMirrors(text: string): RepositoryMirror[] {
 const DEFAULT_HELM_DOWNLOAD_URL = 'https://get.helm.sh'
 
 /**
- * Base URL Helm tarballs (and their .sha256sum) are downloaded from: https://,
- * or plain http:// only to a loopback host (tests, a local mirror). Over plain
- * http anyone on the path could swap both the tarball and its checksum.
+ * A service URL an input names: https://, or plain http:// only to a loopback host (tests, a local mirror or
+ * stand-in): over plain http anyone on the path could answer in the service's place. No credentials in it: they
+ * would reach logs. `example` is what the error suggests instead.
  */
-export function parseHelmDownloadUrl(text: string): string {
-  const value = (text.trim() || DEFAULT_HELM_DOWNLOAD_URL).replace(/\/+$/, '')
+function serviceUrl(input: string, text: string, example: string): string {
+  const value = text.trim().replace(/\/+$/, '')
   let url: URL | undefined
   try {
     url = new URL(value)
@@ -223,23 +237,52 @@ export function parseHelmDownloadUrl(text: string): string {
   const shown = withoutUserinfo(value)
   if (url && (url.username || url.password)) {
     throw new ActionError(
-      `input helm-download-url: "${shown}" has credentials in the URL; they would reach logs`,
-      'use a mirror that needs no credentials in the URL'
+      `input ${input}: "${shown}" has credentials in the URL; they would reach logs`,
+      'use a URL that needs no credentials in it'
     )
   }
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.hostname === '') {
-    throw new ActionError(
-      `input helm-download-url: "${shown}" is not an https:// URL`,
-      'set helm-download-url to an https:// mirror of https://get.helm.sh'
-    )
+    throw new ActionError(`input ${input}: "${shown}" is not an https:// URL`, `set ${input} to ${example}`)
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     throw new ActionError(
-      `input helm-download-url: "${shown}" uses plain http to ${url.host}, which is not a loopback host`,
-      'use an https:// mirror; plain http is only accepted for 127.0.0.1, ::1 or localhost'
+      `input ${input}: "${shown}" uses plain http to ${url.host}, which is not a loopback host`,
+      'use https://; plain http is only accepted for 127.0.0.1, ::1 or localhost'
     )
   }
   return value
+}
+
+/** Base URL Helm tarballs (and their .sha256sum) are downloaded from (a mirror). */
+export function parseHelmDownloadUrl(text: string): string {
+  return serviceUrl(
+    'helm-download-url',
+    text.trim() || DEFAULT_HELM_DOWNLOAD_URL,
+    'an https:// mirror of https://get.helm.sh'
+  )
+}
+
+/**
+ * Inputs fulcio-url, tsa-url, rekor-url: a private Sigstore instance. Fulcio issues the certificate; a bundle
+ * also needs a timestamp (tsa-url) or a transparency log entry (rekor-url) to verify after the certificate's ten
+ * minutes, so fulcio-url goes with at least one of them, and neither means anything without fulcio-url.
+ */
+function parseSigstoreUrls(read: InputReader): SigstoreUrls {
+  const [fulcio, tsa, rekor] = (['fulcio-url', 'tsa-url', 'rekor-url'] as const).map((input) => {
+    const text = read(input).trim()
+    return text ? serviceUrl(input, text, `the https:// base URL of your Sigstore instance's service`) : ''
+  })
+  if (!fulcio && (tsa || rekor))
+    throw new ActionError(
+      `input ${tsa ? 'tsa-url' : 'rekor-url'} is set without fulcio-url`,
+      'a private Sigstore instance needs fulcio-url (the certificate authority) too; or remove it to use the instance @actions/attest would choose'
+    )
+  if (fulcio && !tsa && !rekor)
+    throw new ActionError(
+      'input fulcio-url is set without tsa-url or rekor-url',
+      'set tsa-url (a timestamp authority) or rekor-url (a transparency log) of the same instance: a bundle needs one to verify'
+    )
+  return { fulcio, tsa, rekor }
 }
 
 /** Input helm-download-url, checked now; a refusal is raised only if a download is needed. */
@@ -390,7 +433,10 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     summary: oneOf<SummaryMode>(read, 'summary', ['always', 'on-failure', 'off'], 'always'),
     githubToken: read('github-token').trim(),
     discoverGlob: lines(read('discover-glob')),
+    dependents: boolean(read, 'dependents', false),
     diff: oneOf<'auto' | 'true' | 'false'>(read, 'diff', ['auto', 'true', 'false'], 'auto'),
-    timeoutMs: parseDuration(read('timeout').trim() || DEFAULT_TIMEOUT)
+    timeoutMs: parseDuration(read('timeout').trim() || DEFAULT_TIMEOUT),
+    attest: oneOf<AttestMode>(read, 'attest', ['auto', 'true', 'false'], 'auto'),
+    sigstoreUrls: parseSigstoreUrls(read)
   }
 }

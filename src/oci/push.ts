@@ -239,7 +239,7 @@ async function tagReadBack(
   }
 }
 
-interface PublishedComparison {
+export interface PublishedComparison {
   /** The published chart holds exactly the packaged files (names, modes, contents), timestamps aside. */
   same: boolean
   /** Entries whose content differs or that only one side has (the first few). */
@@ -248,14 +248,20 @@ interface PublishedComparison {
   dependenciesOnly: boolean
 }
 
-async function comparePublished(
+/**
+ * The published chart at `digest` against the packaged one, file by file (names, modes, contents; timestamps
+ * aside); undefined when the published archive cannot be read (treated as other content: fails safe).
+ */
+export async function comparePublished(
   client: RegistryClient,
   repository: string,
   digest: string,
-  packaged: PackagedChart
+  packaged: PackagedChart,
+  /** The published chart layer, when known: fetched beside the manifest (one round trip less). */
+  publishedLayer?: string
 ): Promise<PublishedComparison | undefined> {
   try {
-    const pulled = await client.pullChart(repository, digest)
+    const pulled = await client.pullChart(repository, digest, publishedLayer)
     const local = await readFile(packaged.archive)
     const [remote, mine] = await Promise.all([
       tgzContentDigest(pulled.archive, `${repository}@${digest}`),

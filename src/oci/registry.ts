@@ -10,6 +10,7 @@
 
 import { createHash } from 'node:crypto'
 import * as http from 'node:http'
+import { ACTION_NAME } from '../util/action-name.js'
 import { DeadlineError, operationLimit, withRetry } from '../util/deadline.js'
 import { ActionError } from '../types.js'
 import type { Credentials } from '../credentials/credentials.js'
@@ -50,6 +51,9 @@ export interface PulledChart {
 }
 
 export type ManifestLookup = { exists: true; digest: string; mediaType?: string } | { exists: false }
+
+/** A tag's manifest read whole: its digest and, for a Helm chart, the chart layer's digest. */
+export type ChartLookup = { exists: true; digest: string; layerDigest?: string } | { exists: false }
 
 export type RegistryErrorKind = 'auth' | 'unavailable' | 'protocol'
 
@@ -329,7 +333,7 @@ export class RegistryClient {
     this.retries = opts.retries ?? 4
     this.baseDelayMs = opts.baseDelayMs ?? 500
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    this.userAgent = opts.userAgent ?? 'blueprint-action'
+    this.userAgent = opts.userAgent ?? ACTION_NAME
   }
 
   /** HEAD /v2/<repo>/manifests/<ref>: the digest when the tag (or digest) exists. */
@@ -351,6 +355,37 @@ export class RegistryClient {
     const getType = contentType(get) ?? mediaType
     const d = headerDigest(get) ?? `sha256:${createHash('sha256').update(get.body).digest('hex')}`
     return { exists: true, digest: d, ...(getType ? { mediaType: getType } : {}) }
+  }
+
+  /**
+   * One GET of a tag's manifest: whether it exists, its digest (the registry's header, else the body's sha256) and
+   * its Helm chart layer's digest (undefined when the manifest is no Helm chart). One request where `manifest()` +
+   * `chartLayerDigest()` take two: the publish preview asks it on a pull request's critical path.
+   */
+  async chartManifest(repository: string, reference: string): Promise<ChartLookup> {
+    this.checkRepository(repository)
+    if (!TAG.test(reference) && !DIGEST.test(reference)) {
+      throw new ActionError(`Invalid manifest reference "${reference}": expected a tag or a digest.`)
+    }
+    const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`)
+    const res = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES)
+    if (res.status === 404) return { exists: false }
+    const digest = headerDigest(res) ?? `sha256:${createHash('sha256').update(res.body).digest('hex')}`
+    try {
+      const manifest = JSON.parse(res.body.toString('utf8')) as { layers?: { mediaType?: string; digest?: string }[] }
+      return {
+        exists: true,
+        digest,
+        layerDigest: manifest.layers?.find((l) => l.mediaType === HELM_CHART_LAYER)?.digest
+      }
+    } catch {
+      throw this.error(
+        'protocol',
+        `Registry ${this.host} returned a manifest that is not JSON (GET ${url.href}).`,
+        url,
+        res.status
+      )
+    }
   }
 
   /**
@@ -487,9 +522,33 @@ export class RegistryClient {
 
   /** PUT /v2/<repo>/manifests/<tag>: tags the manifest; returns its digest. */
   async putManifest(repository: string, tag: string, manifest: Buffer, mediaType: string): Promise<string> {
-    this.checkRepository(repository)
     if (!TAG.test(tag)) throw new ActionError(`Invalid tag "${tag}".`)
-    const url = new URL(`${this.base}/v2/${repository}/manifests/${tag}`)
+    return (await this.put(repository, tag, manifest, mediaType)).digest
+  }
+
+  /**
+   * PUT /v2/<repo>/manifests/<digest>: a manifest with a `subject` (a referrer), untagged. `subjectIndexed`: the
+   * registry answered with `OCI-Subject`, i.e. its referrers API lists it; otherwise the client keeps the
+   * referrers tag (`sha256-<hex>`) itself (OCI distribution 1.1).
+   */
+  async putReferrer(
+    repository: string,
+    manifest: Buffer,
+    mediaType: string
+  ): Promise<{ digest: string; subjectIndexed: boolean }> {
+    const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`
+    const res = await this.put(repository, digest, manifest, mediaType)
+    return { digest, subjectIndexed: res.headers['oci-subject'] !== undefined }
+  }
+
+  private async put(
+    repository: string,
+    reference: string,
+    manifest: Buffer,
+    mediaType: string
+  ): Promise<{ digest: string; headers: HttpResponse['headers'] }> {
+    this.checkRepository(repository)
+    const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`)
     const res = await this.call('PUT', url, '*/*', repository, MAX_JSON_BYTES, {
       body: manifest,
       contentType: mediaType
@@ -502,7 +561,40 @@ export class RegistryClient {
         res.status
       )
     }
-    return `sha256:${createHash('sha256').update(manifest).digest('hex')}`
+    return { digest: `sha256:${createHash('sha256').update(manifest).digest('hex')}`, headers: res.headers }
+  }
+
+  /** GET /v2/<repo>/manifests/<tag or digest>: the bytes as served and their media type; undefined when absent. */
+  async getManifest(
+    repository: string,
+    reference: string
+  ): Promise<{ digest: string; mediaType?: string; body: Buffer } | undefined> {
+    this.checkRepository(repository)
+    if (!TAG.test(reference) && !DIGEST.test(reference)) {
+      throw new ActionError(`Invalid manifest reference "${reference}": expected a tag or a digest.`)
+    }
+    const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`)
+    const res = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES)
+    if (res.status === 404) return undefined
+    const mediaType = contentType(res)
+    return {
+      digest: `sha256:${createHash('sha256').update(res.body).digest('hex')}`,
+      ...(mediaType ? { mediaType } : {}),
+      body: res.body
+    }
+  }
+
+  /**
+   * GET /v2/<repo>/referrers/<digest> (OCI distribution 1.1): the index of the manifests whose `subject` is that
+   * digest, or undefined when the registry has no referrers API (404; then the `sha256-<hex>` tag stands in).
+   */
+  async referrers(repository: string, digest: string): Promise<Buffer | undefined> {
+    this.checkRepository(repository)
+    if (!DIGEST.test(digest)) throw new ActionError(`Invalid digest "${digest}".`)
+    const url = new URL(`${this.base}/v2/${repository}/referrers/${digest}`)
+    const res = await this.call('GET', url, 'application/vnd.oci.image.index.v1+json', repository, MAX_MANIFEST_BYTES)
+    if (res.status === 404) return undefined
+    return res.body
   }
 
   /**

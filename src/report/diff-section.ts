@@ -1,11 +1,17 @@
 // The "What changes" section of the PR comment and job summary: counts, the
 // changed resources, the images that change, the upstream version change,
 // then each changed resource's diff folded, within a size budget.
-import { codeBlock, codeSpan, escapeCell, escapeHtml, escapeMarkdown } from './markdown.js'
+import { codeBlock, codeSpan, escapeCell, escapeHtml, escapeMarkdown, shortDigestRef } from './markdown.js'
 import type { ImageChange, RenderDiff, ResourceChange } from '../diff/types.js'
 
 /** Rows of the resource table before the rest is only counted. */
 const MAX_ROWS = 60
+/** Rows of a table shown open; a longer one is folded, like the report's other tables. */
+const OPEN_ROWS = 10
+/** The files the section points at are on the runner: how a reader gets them. */
+const DIFF_FILE = 'the diff file (output `diff`)'
+const KEEP_IT =
+  '_The diff file stays on the runner: keep it with `actions/upload-artifact` (`path: ${{ steps.<id>.outputs.diff }}`)._'
 /** Lines of one resource's diff in the comment; the diff file has all. */
 const MAX_DIFF_LINES = 200
 
@@ -29,22 +35,37 @@ function what(r: ResourceChange): string {
 }
 
 function imageCell(refs: string[]): string {
-  return refs.length ? refs.map((ref) => codeSpan(ref, true)).join('<br>') : '—'
+  return refs.length ? refs.map((ref) => codeSpan(shortDigestRef(ref), true)).join('<br>') : '—'
+}
+
+/** How the new references are pinned: by digest, partly, by tag only, or not at all (the runtime pulls latest). */
+function pinLabel(pin: ImageChange['pin']): string {
+  const count = (status: ImageChange['pin'][number]): number => pin.filter((p) => p === status).length
+  if (pin.length === 0) return '—'
+  if (count('digest') === pin.length) return 'digest'
+  if (count('digest') > 0) return 'partly'
+  if (count('untagged') === pin.length) return 'untagged (latest)'
+  return count('untagged') > 0 ? 'tag only, some untagged' : 'tag only'
 }
 
 function imagesTable(images: ImageChange[]): string {
-  const rows = images.map((i) => {
-    const digests = i.pin.filter((p) => p === 'digest').length
-    const pins = i.pin.length === 0 ? '—' : digests === i.pin.length ? 'digest' : digests > 0 ? 'partly' : 'tag only'
-    return `| ${codeSpan(i.repository, true)} | ${imageCell(i.before)} | ${imageCell(i.after)} | ${pins} |`
-  })
+  const rows = images.map(
+    (i) => `| ${codeSpan(i.repository, true)} | ${imageCell(i.before)} | ${imageCell(i.after)} | ${pinLabel(i.pin)} |`
+  )
   return ['| image | before | after | pinned |', '| --- | --- | --- | --- |', ...rows].join('\n')
+}
+
+/** A table under its title: open up to OPEN_ROWS rows, folded beyond (the title then says how many). */
+function titledTable(title: string, rows: number, table: string): string[] {
+  if (rows <= OPEN_ROWS) return [`**${title}**`, '', table]
+  return [`<details><summary>${escapeHtml(`${title}: ${rows}`)}</summary>`, '', table, '', '</details>']
 }
 
 function foldedDiff(r: ResourceChange): string {
   const lines = r.diff.replace(/\n$/, '').split('\n')
   const more = lines.length - MAX_DIFF_LINES
-  const shown = more > 0 ? [...lines.slice(0, MAX_DIFF_LINES), `# … ${more} more lines in the diff file`] : lines
+  const shown =
+    more > 0 ? [...lines.slice(0, MAX_DIFF_LINES), `# … ${more} more lines in the diff file (output diff)`] : lines
   const summary = escapeHtml(`${r.change}: ${kindLabel(r)} ${nameLabel(r)} (${what(r)})`)
   return `<details><summary>${summary}</summary>\n\n${codeBlock(shown.join('\n'), 'diff')}\n\n</details>`
 }
@@ -82,15 +103,14 @@ export function renderDiffSection(diff: RenderDiff | undefined, budget: number):
   const row = (r: ResourceChange): string =>
     `| ${r.change} | ${escapeCell(kindLabel(r))} | ${codeSpan(nameLabel(r), true)} | ${escapeCell(what(r), 300)} |`
   const rows = c.resources.slice(0, MAX_ROWS).map(row)
-  head.push('', '| change | kind | name | what |', '| --- | --- | --- | --- |', ...rows)
-  if (c.resources.length > MAX_ROWS) {
-    head.push('', `_… ${c.resources.length - MAX_ROWS} more resources in the diff file (output \`diff\`)_`)
-  }
-  if (c.images.length > 0) head.push('', '**Images that change**', '', imagesTable(c.images))
+  const table = ['| change | kind | name | what |', '| --- | --- | --- | --- |', ...rows]
+  if (c.resources.length > MAX_ROWS)
+    table.push('', `_… ${c.resources.length - MAX_ROWS} more resources in ${DIFF_FILE}_`)
+  head.push('', ...titledTable('Resources that change', c.resources.length, table.join('\n')))
+  if (c.images.length > 0) head.push('', ...titledTable('Images that change', c.images.length, imagesTable(c.images)))
   let text = head.join('\n')
-  const note = (count: number): string =>
-    `_… ${plural(count, 'more diff')} in the diff file (output \`diff\`, and the JSON report)_`
-  const reserve = note(9999).length + 2
+  const note = (count: number): string => `_… ${plural(count, 'more diff')} in ${DIFF_FILE} and the JSON report_`
+  const reserve = note(9999).length + KEEP_IT.length + 4
   const diffs = c.resources.filter((r) => r.change === 'changed')
   let shown = 0
   for (const r of diffs) {
@@ -100,11 +120,16 @@ export function renderDiffSection(diff: RenderDiff | undefined, budget: number):
     shown++
   }
   if (shown < diffs.length) text += `\n\n${note(diffs.length - shown)}`
+  // Whatever the comment leaves to the diff file, the reader learns how to get it.
+  if (shown < diffs.length || c.resources.length > MAX_ROWS || diffs.some((r) => lineCount(r) > MAX_DIFF_LINES))
+    text += `\n\n${KEEP_IT}`
   return clipTo(text, budget)
 }
 
+const lineCount = (r: ResourceChange): number => r.diff.replace(/\n$/, '').split('\n').length
+
 function clipTo(text: string, budget: number): string | undefined {
   if (text.length <= budget) return text
-  const short = '**What changes:** too long for this space: see the diff file (output `diff`)'
+  const short = `**What changes:** too long for this space: see ${DIFF_FILE}. ${KEEP_IT}`
   return short.length <= budget ? short : undefined
 }

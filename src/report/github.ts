@@ -70,8 +70,11 @@ export interface UpsertCommentOptions {
   repo: string
   issueNumber: number
   body: string
-  /** `<!-- bp-temporal-action:<chart-name> -->`; the first line of our comment (see ownComments for the rule). */
+  /** `<!-- blueprint-action:<chart-name> -->`; the first line of our comment (see ownComments for the rule). */
   marker: string
+  /** Markers earlier versions wrote (`<!-- bp-temporal-action:<chart-name> -->`): such a comment is ours too, and
+   * is updated in place under `marker`. */
+  formerMarkers?: readonly string[]
   mode: CommentMode
 }
 
@@ -149,14 +152,21 @@ export function startsWithMarker(comment: CommentLike, marker: string): boolean 
  *    token; GITHUB_TOKEN and app tokens cannot call `GET /user`, so for them
  *    `self` is undefined and only bot comments qualify).
  *
- * Comments by `self` come first (the token can certainly edit them), then bot
- * comments; oldest first within each group.
+ * `marker` may be several: the current one first, then those earlier versions
+ * wrote. Comments by `self` come first (the token can certainly edit them), then
+ * bot comments; within each, the current marker's, then oldest first.
  */
-export function ownComments<T extends CommentLike>(comments: readonly T[], marker: string, self?: string): T[] {
+export function ownComments<T extends CommentLike>(
+  comments: readonly T[],
+  marker: string | readonly string[],
+  self?: string
+): T[] {
+  const markers = typeof marker === 'string' ? [marker] : marker
+  const markerRank = (c: CommentLike): number => markers.findIndex((m) => startsWithMarker(c, m))
   const bySelf = (c: CommentLike): boolean => self !== undefined && self !== '' && c.user?.login === self
   return comments
-    .filter((c) => startsWithMarker(c, marker) && (bySelf(c) || c.user?.type === 'Bot'))
-    .sort((a, b) => Number(bySelf(b)) - Number(bySelf(a)) || a.id - b.id)
+    .filter((c) => markerRank(c) >= 0 && (bySelf(c) || c.user?.type === 'Bot'))
+    .sort((a, b) => Number(bySelf(b)) - Number(bySelf(a)) || markerRank(a) - markerRank(b) || a.id - b.id)
 }
 
 /** The REST client for the PR comment. The comment is part of the report: it gets the report's slice of time even when the run's work budget is spent. */
@@ -174,7 +184,7 @@ async function listOwnComments(
   octokit: Awaited<ReturnType<typeof octokitFor>>,
   where: { owner: string; repo: string },
   issueNumber: number,
-  marker: string
+  markers: readonly string[]
 ): Promise<CommentLike[]> {
   const all = await octokit.paginate(octokit.rest.issues.listComments, {
     ...where,
@@ -182,14 +192,14 @@ async function listOwnComments(
     per_page: 100
   })
   let self: string | undefined
-  if (all.some((c) => startsWithMarker(c, marker) && c.user?.type !== 'Bot')) {
+  if (all.some((c) => markers.some((m) => startsWithMarker(c, m)) && c.user?.type !== 'Bot')) {
     try {
       self = (await octokit.rest.users.getAuthenticated()).data.login
     } catch {
       self = undefined // unknown self: only bot comments are ours
     }
   }
-  return ownComments(all, marker, self)
+  return ownComments(all, markers, self)
 }
 
 /**
@@ -209,7 +219,7 @@ export async function upsertComment(opts: UpsertCommentOptions): Promise<UpsertC
 
   let ours: CommentLike[]
   try {
-    ours = await listOwnComments(octokit, where, opts.issueNumber, opts.marker)
+    ours = await listOwnComments(octokit, where, opts.issueNumber, [opts.marker, ...(opts.formerMarkers ?? [])])
   } catch (err) {
     return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) }
   }
@@ -299,6 +309,7 @@ export interface RemoveCommentsOptions {
   repo: string
   issueNumber: number
   marker: string
+  formerMarkers?: readonly string[]
 }
 
 /**
@@ -314,7 +325,7 @@ export async function removeOwnComments(opts: RemoveCommentsOptions): Promise<Up
   const where = { owner: opts.owner, repo: opts.repo }
   let ours: CommentLike[]
   try {
-    ours = await listOwnComments(octokit, where, opts.issueNumber, opts.marker)
+    ours = await listOwnComments(octokit, where, opts.issueNumber, [opts.marker, ...(opts.formerMarkers ?? [])])
   } catch (err) {
     return { action: 'skipped', warning: warningFor(`list the comments of #${opts.issueNumber}`, err) }
   }

@@ -102,3 +102,8 @@ function longestRun(text: string, char: string): number {
   }
   return longest
 }
+
+/** `repo:tag@sha256:0123456789ab…`: the digest cut to 12 hex digits in tables (the JSON report has it whole). */
+export function shortDigestRef(image: string): string {
+  return image.replace(/@(sha256|sha512):([0-9a-f]{12})[0-9a-f]{8,}/gi, '@$1:$2…')
+}

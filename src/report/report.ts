@@ -11,19 +11,31 @@ import * as core from '@actions/core'
 import { mkdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { ACTION_NAME } from '../util/action-name.js'
 import { redact, redactDeep } from '../util/secrets.js'
 import {
   reportSubject,
   type ActionReport,
   type Finding,
   type PublishInfo,
+  type PublishPreview,
   type Severity,
   type StepResult,
   type StepStatus,
   type UpstreamInfo
 } from '../types.js'
 import { renderDiffSection } from './diff-section.js'
-import { CELL_MAX, clip, codeBlock, codeSpan, escapeCell, escapeHtml, escapeMarkdown, oneLine } from './markdown.js'
+import {
+  CELL_MAX,
+  clip,
+  codeBlock,
+  codeSpan,
+  escapeCell,
+  escapeHtml,
+  escapeMarkdown,
+  oneLine,
+  shortDigestRef
+} from './markdown.js'
 import { isRecord } from '../util/text.js'
 
 /** A PR comment body is capped at 65,536 characters by GitHub. */
@@ -46,7 +58,7 @@ export interface RenderOptions {
   runUrl?: string
   /**
    * Hidden marker that identifies the PR comment: either a chart name (the marker
-   * becomes `<!-- bp-temporal-action:<name> -->`) or a complete marker comment
+   * becomes `<!-- blueprint-action:<name> -->`) or a complete marker comment
    * as returned by commentMarker().
    */
   marker?: string
@@ -66,13 +78,24 @@ export interface RenderOptions {
 // Marker, escaping
 // ---------------------------------------------------------------------------
 
-const MARKER_PREFIX = 'bp-temporal-action:'
+const MARKER_PREFIX = `${ACTION_NAME}:`
+/** The marker's prefix before the action had a name of its own: comments written under it are still ours. */
+const FORMER_MARKER_PREFIX = 'bp-temporal-action:'
+
+function markerWith(prefix: string, chartName: string): string {
+  // An HTML comment ends at the first `-->`; keep the name from closing it early.
+  const safe = chartName.replace(/-->|--!>|[<>]|\s+/g, '_')
+  return `<!-- ${prefix}${safe} -->`
+}
 
 /** The hidden comment that identifies this action's PR comment for one chart. */
 export function commentMarker(chartName: string): string {
-  // An HTML comment ends at the first `-->`; keep the name from closing it early.
-  const safe = chartName.replace(/-->|--!>|[<>]|\s+/g, '_')
-  return `<!-- ${MARKER_PREFIX}${safe} -->`
+  return markerWith(MARKER_PREFIX, chartName)
+}
+
+/** The markers earlier versions wrote for the chart: their comment is found, and updated under the new marker. */
+export function formerCommentMarkers(chartName: string): string[] {
+  return [markerWith(FORMER_MARKER_PREFIX, chartName)]
 }
 
 function resolveMarker(marker: string): string {
@@ -141,11 +164,6 @@ export function inlineMarkdown(text: string, max = FINDING_TEXT_MAX): string {
   return out.join('')
 }
 
-/** `repo:tag@sha256:0123456789ab…`: the digest cut to 12 hex digits (the JSON report has it whole). */
-export function shortDigestRef(image: string): string {
-  return image.replace(/@(sha256|sha512):([0-9a-f]{12})[0-9a-f]{8,}/gi, '@$1:$2…')
-}
-
 /** Where the commit and the run are shown: `https://github.com/o/r/commit/<sha>` from the run URL. */
 function commitUrl(runUrl: string | undefined, commit: string): string | undefined {
   const m = runUrl ? /^(https?:\/\/[^\s]+?\/[^/\s]+\/[^/\s]+)\/actions\/runs\/\d+/.exec(runUrl) : null
@@ -161,19 +179,38 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`
 }
 
-/** The verdict: what the run decided, in one heading. */
+/** The verdict: what the run decided, in one heading (on a pull request with a registry: what merging publishes). */
 function verdictLine(report: ActionReport): string {
   const name = escapeMarkdown(reportSubject(report))
   const steps = Array.isArray(report.steps) ? report.steps : []
+  const preview = previewText(report.publish?.preview, report.status === 'passed')
   if (report.status !== 'passed') {
     const failed = steps.filter((s) => s.status === 'failed').map((s) => s.title || s.id)
-    return `### ❌ ${name} failed${failed.length > 0 ? `: ${escapeMarkdown(clip(failed.join(', '), 300))}` : ''}`
+    return `### ❌ ${name} failed${failed.length > 0 ? `: ${escapeMarkdown(clip(failed.join(', '), 300))}` : ''}${preview}`
   }
   const warnings = steps.filter((s) => s.status === 'warning').length
   const withWarnings = warnings > 0 ? ` with ${plural(warnings, 'warning')}` : ''
   if (report.publish?.pushed) return `### ✅ ${name} published${withWarnings}`
   if (report.publish?.alreadyPublished) return `### ✅ ${name} already published${withWarnings}`
-  return `### ✅ ${name} passed${withWarnings}`
+  return `### ✅ ${name} passed${withWarnings}${preview}`
+}
+
+/** The publish preview as the verdict line's tail: ` · merging publishes \`ref\``, or '' without one. */
+function previewText(preview: PublishPreview | undefined, passed: boolean): string {
+  if (!preview || typeof preview.ref !== 'string') return ''
+  const ref = codeSpan(preview.ref)
+  switch (preview.state) {
+    case 'unpublished':
+      return passed ? ` · merging publishes ${ref}` : ` · once it passes, merging publishes ${ref}`
+    case 'same':
+      return ' · already published, nothing to publish'
+    case 'other':
+      return ` · ${ref} is already published with other content`
+    case 'unreachable':
+      return ' · publish preview unavailable (registry not reachable)'
+    default:
+      return ''
+  }
 }
 
 /** Upstream, head commit, run link, mode: the facts a reviewer checks first. */
@@ -187,12 +224,40 @@ function metaLine(report: ActionReport, runUrl: string | undefined): string {
   return bits.join(' · ')
 }
 
-/** On a release the ref and digest belong in the first lines. */
+/** On a release the ref and digest belong in the first lines (and whether they are attested). */
 function publishedLine(report: ActionReport): string | undefined {
   const p = report.publish
   if (!p || !(p.pushed || p.alreadyPublished)) return undefined
   const digest = p.digest ? ` · digest ${codeSpan(p.digest)}` : ''
-  return `${p.pushed ? 'Pushed' : 'Already at'} ${codeSpan(p.ref)}${digest}`
+  const attested = attestedKinds(report)
+  return `${p.pushed ? 'Pushed' : 'Already at'} ${codeSpan(p.ref)}${digest}${attested ? ` · attested: ${attested}` : ''}`
+}
+
+/** `provenance, SBOM`: what the published chart is attested with; undefined when nothing is. */
+function attestedKinds(report: ActionReport): string | undefined {
+  const statements = report.attestation?.statements ?? []
+  if (statements.length === 0) return undefined
+  return statements.map((s) => (s.kind === 'sbom' ? 'SBOM' : s.kind)).join(', ')
+}
+
+/**
+ * How anyone checks the attestations: `gh attestation verify` (GitHub's API, or the registry's referrers with
+ * --bundle-from-oci) and `cosign verify-attestation`, for `host/path/name@digest`. The workflow's identity comes
+ * from the run's link (`https://github.com/<owner>/<repo>/actions/runs/…`); placeholders without one.
+ */
+function verificationCommands(report: ActionReport, digestRef: string): string {
+  const m = report.runUrl ? /^(https?:\/\/[^/\s]+)\/([^/\s]+)\/([^/\s]+)\/actions\/runs\/\d+/.exec(report.runUrl) : null
+  const [server, owner, repo] = m ? [m[1], m[2], m[3]] : ['https://github.com', '<owner>', '<repo>']
+  const identity = `^${server.replace(/\./g, '\\.')}/${owner}/${repo}/\\.github/workflows/`
+  const lines = [
+    `gh attestation verify oci://${digestRef} --owner ${owner}`,
+    `gh attestation verify oci://${digestRef} --owner ${owner} --bundle-from-oci`,
+    `cosign verify-attestation --new-bundle-format --type slsaprovenance1 \\`,
+    `  --certificate-oidc-issuer https://token.actions.githubusercontent.com \\`,
+    `  --certificate-identity-regexp '${identity}' \\`,
+    `  ${digestRef}`
+  ]
+  return codeBlock(lines.join('\n'), 'sh')
 }
 
 /** `oci://host/path/name:1.0.0` → `oci://host/path/name` and `1.0.0` (a `_` in the tag is the version's `+`). */
@@ -206,12 +271,10 @@ function publishSection(report: ActionReport): string | undefined {
   if (!p) return undefined
   const parts = split(p.ref)
   if (p.pushed || p.alreadyPublished) {
+    // The ref and digest are on the first lines already (publishedLine): here, how to use what was published.
     const lines = [
-      `#### 📦 ${p.pushed ? 'Published' : 'Already published (nothing pushed: the same chart is at that tag)'}`,
-      ''
+      `#### 📦 ${p.pushed ? 'Published' : 'Already published (nothing pushed: the same chart is at that tag)'}`
     ]
-    lines.push(`- Reference: ${codeSpan(p.ref)}`)
-    if (p.digest) lines.push(`- Digest: ${codeSpan(p.digest)}`)
     if (parts) {
       const release = report.chart.name.replace(/^bp-/, '') || 'release'
       lines.push(
@@ -225,14 +288,46 @@ function publishSection(report: ActionReport): string | undefined {
         )
       )
     }
+    lines.push(...attestationLines(report, p))
     return lines.join('\n')
   }
   if (report.mode === 'publish' && report.status === 'failed')
     return `**Not published** (checks failed): ${codeSpan(p.ref)}`
   if (report.mode === 'publish') return `**Not published:** ${codeSpan(p.ref)}`
-  return `On a release tag this publishes ${codeSpan(p.ref)}.`
+  switch (p.preview?.state) {
+    case 'unpublished':
+      return `Merging publishes ${codeSpan(p.ref)} (the registry does not hold it yet).`
+    case 'same':
+      return `Already published: ${codeSpan(p.ref)} holds this chart (${codeSpan(p.preview.digest)}); merging publishes nothing.`
+    case 'other':
+      return `**Not publishable:** ${codeSpan(p.ref)} holds other content (${codeSpan(p.preview.digest)})${p.preview.freeVersion ? `; ${codeSpan(p.preview.freeVersion)} is free` : ''}.`
+    default:
+      return `On a release tag this publishes ${codeSpan(p.ref)}.`
+  }
 }
 const split = splitRef
+
+/** The attestations of a published chart, how to verify them, or that it is not attested (and what to do). */
+function attestationLines(report: ActionReport, p: PublishInfo): string[] {
+  const attested = attestedKinds(report)
+  const step = report.steps.find((s) => s.id === 'attest')
+  if (attested && p.digest) {
+    const digestRef = `${p.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '')}@${p.digest}`
+    const earlier = report.attestation?.statements.every((s) => s.existing) ? ' (by an earlier run)' : ''
+    return [
+      '',
+      `**Attested: ${attested}**${earlier}: signed with Sigstore, stored beside the chart. Verify:`,
+      '',
+      verificationCommands(report, digestRef)
+    ]
+  }
+  if (step?.status === 'failed')
+    return [
+      '',
+      '**Published but not attested.** Re-run the job: it finds the chart published and attests it without pushing again.'
+    ]
+  return []
+}
 
 // --- what to fix -------------------------------------------------------------
 
@@ -514,7 +609,10 @@ function imagesTable(rows: ImageRow[], maxRows: number): string {
     })
   ]
   if (rows.length > shown.length)
-    lines.push('', `_… and ${rows.length - shown.length} more images in the JSON report._`)
+    lines.push(
+      '',
+      `_… and ${rows.length - shown.length} more images in the JSON report (output \`report\`, on the runner: keep it with \`actions/upload-artifact\`)._`
+    )
   return lines.join('\n')
 }
 
@@ -637,7 +735,7 @@ export function renderMarkdown(report: ActionReport, opts: RenderOptions): strin
   const headText = head.join('\n')
 
   const pointer = fullReportPointer(r, opts, runUrl)
-  const more = opts.marker ? 'see the job summary' : 'see the JSON report'
+  const more = opts.marker ? 'see the job summary' : 'see the JSON report (output `report`)'
   const perGroup = Math.max(1, opts.maxFindingsPerGroup ?? 200)
   const groups = findingGroups(steps).map((g) => ({
     ...g,
@@ -868,10 +966,10 @@ function relativeFile(workspace: string, file: string): string {
 // JSON report, job summary
 // ---------------------------------------------------------------------------
 
-/** `bp-temporal-report-<chart>.json`, with the chart name reduced to safe file-name characters. */
+/** `blueprint-action-report-<chart>.json`, with the chart name reduced to safe file-name characters. */
 export function jsonReportName(chartName: string): string {
   const safe = chartName.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_') || 'chart'
-  return `bp-temporal-report-${safe}.json`
+  return `${ACTION_NAME}-report-${safe}.json`
 }
 
 /**
@@ -967,6 +1065,12 @@ export function renderLogLines(report: ActionReport): string[] {
   if (report.publish?.digest)
     lines.push(
       redact(`   ${report.publish.pushed ? 'pushed' : 'published'} ${report.publish.ref}@${report.publish.digest}`)
+    )
+  for (const s of report.attestation?.statements ?? [])
+    lines.push(
+      redact(
+        `   attested ${s.kind === 'sbom' ? 'SBOM' : s.kind} (${s.predicateType}): referrer ${s.referrer}${s.githubId !== undefined ? `, GitHub attestation ${s.githubId}` : ''}${s.existing ? ' (earlier run)' : ''}`
+      )
     )
   return lines
 }

@@ -21,11 +21,18 @@ export async function runAction(): Promise<void> {
         workspace: inputs.workspace,
         eventName: event.eventName,
         payload: event.payload,
-        globs: inputs.discoverGlob.length ? inputs.discoverGlob : undefined
+        globs: inputs.discoverGlob.length ? inputs.discoverGlob : undefined,
+        registry: inputs.registry || undefined,
+        dependents: inputs.dependents
       })
       core.info(
         `${result.blueprints.length} blueprint(s): ${result.blueprints.join(', ') || 'none'} (${result.reason})`
       )
+      if (result.waves.length > 1) {
+        core.info(
+          `release order: ${result.waves.map((wave, i) => `wave ${i}: ${wave.include.map((e) => e.blueprint).join(', ')}`).join('; ')}`
+        )
+      }
       writeOutputs(discoverOutputs(result))
       return
     }

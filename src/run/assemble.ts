@@ -3,7 +3,7 @@
 // points at, so the report says what stopped it. Pure, but for reading the workflow file when the error names an
 // input (run/input-location.ts).
 import { chartRef } from '../oci/registry.js'
-import type { ActionReport, PublishInfo, StepResult, UpstreamInfo } from '../types.js'
+import type { ActionReport, AttestationInfo, PublishInfo, PublishPreview, StepResult, UpstreamInfo } from '../types.js'
 import type { RunFrame } from './context.js'
 import { errorLocation, stoppedStep } from './failure.js'
 import type { RunIdentity } from './load.js'
@@ -12,8 +12,12 @@ export interface RunOutcome {
   steps: StepResult[]
   upstream?: UpstreamInfo
   publish?: PublishInfo
+  /** A pull request's publish preview: part of `publish` in the report. */
+  preview?: PublishPreview
   /** Path of the SBOM file written. */
   sbom?: string
+  /** The attestations of the published chart. */
+  attestation?: AttestationInfo
   diff?: ActionReport['diff']
   /** Absent until helm was provisioned (`unknown` in the report). */
   helmVersion?: string
@@ -80,13 +84,19 @@ function reportOf(
     helmVersion: outcome.helmVersion ?? 'unknown',
     status: steps.some((step) => step.status === 'failed') ? 'failed' : 'passed',
     steps,
-    publish: outcome.publish ?? (ref ? { ref, pushed: false } : undefined),
+    publish: withPreview(outcome.publish ?? (ref ? { ref, pushed: false } : undefined), outcome.preview),
     values: { files: inputs.valuesFiles, set: inputs.setValues },
     sbom: outcome.sbom,
+    attestation: outcome.attestation,
     diff: outcome.diff,
     runUrl: event.runUrl,
     commit: event.commit,
     startedAt: time.startedAt.toISOString(),
     durationMs: time.durationMs
   }
+}
+
+function withPreview(publish: PublishInfo | undefined, preview: PublishPreview | undefined): PublishInfo | undefined {
+  if (!preview) return publish
+  return { ...(publish ?? { ref: preview.ref, pushed: false }), preview }
 }

@@ -8,11 +8,11 @@ import path from 'node:path'
 import type { ActionReport } from '../types.js'
 import { assembleReport, stoppedEarlyReport, type RunOutcome } from './assemble.js'
 import { runChartSteps } from './chart-steps.js'
-import { repositoryAccess, workFolders, type RunFrame } from './context.js'
+import { repositoryAccess, workFolders, type RunContext, type RunFrame } from './context.js'
+import { handOn } from './evidence.js'
 import { loadRun } from './load.js'
 import { SKIP_OUTPUTS, writeOutputs } from './outputs.js'
 import { startPreparation } from './prepare.js'
-import { writeRunSbom } from './sbom-input.js'
 
 /** One blueprint's report, and the removal of its work folder, which may go on while the report is written out. */
 export interface BlueprintRun {
@@ -58,14 +58,16 @@ export async function validateBlueprint(frame: RunFrame): Promise<BlueprintRun |
   })
   const outcome: RunOutcome = { steps: [] }
   let sbomContent
+  let ctx: RunContext | undefined
   let cleanup = Promise.resolve()
   try {
-    const ctx = await preparation.ready
+    ctx = await preparation.ready
     outcome.helmVersion = ctx.helm.version
     const chart = await runChartSteps(ctx, preparation)
     outcome.upstream = chart.upstream
     outcome.steps.push(...chart.steps)
     outcome.publish = chart.publish
+    outcome.preview = chart.preview
     outcome.diff = chart.diff
     outcome.error = chart.error
     sbomContent = chart.sbom
@@ -78,7 +80,12 @@ export async function validateBlueprint(frame: RunFrame): Promise<BlueprintRun |
     // Removed while the report is assembled and written out (a chart copy per script, helm homes: tens of ms).
     cleanup = rm(folders.root, { recursive: true, force: true }).catch(() => undefined)
   }
-  // After publishing, so the SBOM names the digest that was pushed (or found already there).
-  if (sbomContent) outcome.sbom = await writeRunSbom(sbomContent, outcome.publish, outputDir)
+  // After publishing, so the SBOM names the digest that was pushed (or found already there); then attested.
+  const evidence = await handOn(ctx, { ...outcome, sbom: sbomContent }, outputDir)
+  outcome.sbom = evidence.sbom
+  if (evidence.attest) {
+    outcome.steps.push(evidence.attest)
+    outcome.attestation = evidence.attest.data
+  }
   return { report: assembleReport(frame, time(), identity, outcome), cleanup }
 }

@@ -2,10 +2,10 @@
 // render beside them) → publish. Each stage returns its results; what the run has when a stage throws is kept
 // (the steps so far, the diff, the SBOM's content) and the error is returned for the report's `Run` step.
 import { atDependencyLine } from '../chart/repository-index.js'
-import type { ActionReport, PublishInfo, StepResult, UpstreamInfo } from '../types.js'
+import type { ActionReport, PublishInfo, PublishPreview, StepResult, UpstreamInfo } from '../types.js'
 import { buildStep } from './build-step.js'
 import { leadingSteps, valueArguments } from './chart-inputs.js'
-import { loadLaterStages } from './later-stages.js'
+import { loadLaterStages, startLaterPreview } from './later-stages.js'
 import type { RunContext } from './context.js'
 import type { Preparation } from './prepare.js'
 import { sbomContent, type SbomContent } from './sbom-input.js'
@@ -19,6 +19,8 @@ export interface ChartOutcome {
   /** What the SBOM describes, once the chart is packaged and its default render checked. */
   sbom?: SbomContent
   publish?: PublishInfo
+  /** A pull request's publish preview (registry set): what merging publishes. */
+  preview?: PublishPreview
   /** What stopped the stages, when something did. */
   error?: unknown
 }
@@ -31,6 +33,9 @@ export async function runChartSteps(
   // A key written twice in a file the run reads leads (an error stops the publish like a failed gate).
   const outcome: ChartOutcome = { steps: leadingSteps(ctx) }
   const leading = outcome.steps.length
+  // A pull request's publish preview: started once the build runs (its round trip beside the build).
+  let previewStarted: ReturnType<typeof startLaterPreview> | undefined
+  const startPreview = (): ReturnType<typeof startLaterPreview> => (previewStarted ??= startLaterPreview(ctx))
   try {
     // Once helm has started: the upstream resolution, the commit time, the blueprint.yaml contract and the later
     // stages' code, beside it.
@@ -38,6 +43,7 @@ export async function runChartSteps(
       void upstream()
       void epoch()
       void contract().catch(() => undefined)
+      void startPreview()
       void loadLaterStages()
     }
     const build = await buildStep(ctx, upstream, await work, epoch, whileBuilding)
@@ -46,8 +52,10 @@ export async function runChartSteps(
     // The contract leads with the upstream: a failed one stops the publish like a failed gate.
     outcome.steps.push(...(step ? [step] : []), contracted, ...build.steps)
     if (build.failed) return outcome
-    const [{ checkStep }, { publishStep }] = await loadLaterStages()
-    const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name)
+    const [[{ checkStep }, { publishStep }], preview] = await Promise.all([loadLaterStages(), startPreview()])
+    const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) =>
+      preview?.packaged(p)
+    )
     outcome.diff = checked.diff
     if (checked.error !== undefined) return { ...outcome, error: checked.error }
     outcome.steps.push(...checked.steps)
@@ -60,6 +68,12 @@ export async function runChartSteps(
         epoch: timestamps.epoch,
         toolVersion: process.env.GITHUB_ACTION_REF
       })
+    }
+    if (preview) {
+      // Beside the gates since the package was made: waited for here only if it outlasts them.
+      const previewed = await preview.step()
+      outcome.steps.push(previewed)
+      outcome.preview = previewed.data
     }
     const published = await publishStep(ctx, build.work, checked.staged, outcome.steps)
     outcome.steps.push(published)
@@ -78,5 +92,8 @@ export async function runChartSteps(
     }
     // An index that could not be fetched points at the Chart.yaml line of the dependency it serves.
     return { ...outcome, error: atDependencyLine(error, ctx.blueprint.chartYaml, ctx.inputs.repositoryMirrors) }
+  } finally {
+    // It reads the package in the work folder, which goes once the run ends.
+    await (await previewStarted?.catch(() => undefined))?.settled()
   }
 }

@@ -28,7 +28,9 @@ export async function checkStep(
   build: BuildOutcome,
   valueArgs: string[],
   epoch: { epoch: number; source: string },
-  upstreamName: string | undefined
+  upstreamName: string | undefined,
+  /** Told once the package is there (undefined when packaging failed): a pull request's publish preview compares. */
+  onPackaged?: (packaged: PackagedChart | undefined) => void
 ): Promise<CheckOutcome> {
   const { inputs, blueprint, helm, folders } = ctx
   const { work, built } = build
@@ -98,21 +100,30 @@ export async function checkStep(
       }
     }),
     // Blobs upload while the gates run; only commit() (once every gate passed) tags the chart.
-    packageChart(helm, work, folders.package, epoch, built).then((packaged) => ({
-      ...packaged,
-      staged:
-        ctx.mode === 'publish' && ctx.registry && packaged.packaged
-          ? stagePublish({
-              helm,
-              work,
-              packaged: packaged.packaged,
-              target: ctx.registry,
-              credentials: ctx.credentials.registry,
-              overwrite: inputs.overwrite,
-              built
-            })
-          : undefined
-    }))
+    packageChart(helm, work, folders.package, epoch, built).then(
+      (packaged) => {
+        onPackaged?.(packaged.packaged)
+        return {
+          ...packaged,
+          staged:
+            ctx.mode === 'publish' && ctx.registry && packaged.packaged
+              ? stagePublish({
+                  helm,
+                  work,
+                  packaged: packaged.packaged,
+                  target: ctx.registry,
+                  credentials: ctx.credentials.registry,
+                  overwrite: inputs.overwrite,
+                  built
+                })
+              : undefined
+        }
+      },
+      (error: unknown) => {
+        onPackaged?.(undefined)
+        throw error
+      }
+    )
   ])
   const headRender = gatesOutcome.status === 'fulfilled' ? gatesOutcome.value.defaultRender : undefined
   const diff = await baseDiff?.compare(headRender) // after the base settled, before anything is thrown

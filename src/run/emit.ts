@@ -6,6 +6,7 @@ import { prContext, removeOwnComments, upsertComment } from '../report/github.js
 import {
   annotate,
   commentMarker,
+  formerCommentMarkers,
   renderComment,
   renderLogLines,
   SUMMARY_LIMIT,
@@ -26,7 +27,10 @@ export async function emitReport(
   for (const line of renderLogLines(report)) core.info(line)
   const reportPath = await writeJsonReport(report, outputDir)
   writeOutputs(runOutputs(report, reportPath))
+  // The files stay on the runner: the log names each (a workflow keeps them with actions/upload-artifact).
+  core.info(`JSON report: ${reportPath}`)
   if (report.sbom) core.info(`SBOM (CycloneDX): ${report.sbom}`)
+  if (report.diff?.file) core.info(`rendered diff: ${report.diff.file}`)
   const failed = report.status === 'failed'
   // The failure line (core.setFailed) and a comment warning are annotations too.
   annotate(report, inputs.workspace, { error: failed ? 1 : 0, warning: 1 })
@@ -40,17 +44,19 @@ export async function emitReport(
   const pr = prContext(event)
   if (pr && inputs.commentMode !== 'off') {
     const marker = commentMarker(report.chart.name)
+    const formerMarkers = formerCommentMarkers(report.chart.name)
     const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com'
     // on-failure: no comment while the check passes, and ours goes once it does.
     const outcome =
       inputs.commentMode === 'on-failure' && !failed
-        ? await removeOwnComments({ token: inputs.githubToken, apiUrl, ...pr, marker })
+        ? await removeOwnComments({ token: inputs.githubToken, apiUrl, ...pr, marker, formerMarkers })
         : await upsertComment({
             token: inputs.githubToken,
             apiUrl,
             ...pr,
             body: renderComment(report, { runUrl: event.runUrl, reportPath, sections }),
             marker,
+            formerMarkers,
             mode: inputs.commentMode === 'on-failure' ? 'update' : inputs.commentMode
           })
     if (outcome.warning) core.warning(outcome.warning)

@@ -7,7 +7,7 @@ import { redact } from '../util/secrets.js'
 import { resolveLocation, workflowFileOf } from './input-location.js'
 
 /** One line for core.setFailed: what is wrong, then what to do. */
-function errorLine(error: unknown): string {
+export function errorLine(error: unknown): string {
   if (error instanceof ActionError) return redact(error.hint ? `${error.message} — ${error.hint}` : error.message)
   if (error instanceof Error) return redact(`unexpected error: ${error.message}`)
   return redact(`unexpected error: ${String(error)}`)

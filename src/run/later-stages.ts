@@ -1,5 +1,8 @@
 // The stages after the dependency build, loaded on demand: `check-step.ts` (gates, package, base render),
-// `publish-step.ts` and `emit.ts` (the report out) are chunks of dist/ of their own (~320 KB of the bundle).
+// `publish-step.ts` and `emit.ts` (the report out) are chunks of dist/ of their own (~320 KB of the bundle); a pull
+// request's publish preview (`preview-step.ts`) is loaded and started on its own, as soon as the build runs.
+import type { RunContext } from './context.js'
+import type { PreviewRun } from './preview-step.js'
 
 /**
  * Loads the later stages; called when `helm dependency build` has started (chart-steps.ts), so node compiles them
@@ -18,3 +21,13 @@ export function loadLaterStages(): Promise<[typeof import('./check-step.js'), ty
   return laterStages
 }
 let laterStages: ReturnType<typeof loadLaterStages> | undefined
+
+/**
+ * A pull request's publish preview (preview-step.ts), its code loaded on its own and its request sent as soon as
+ * the dependency build runs (chart-steps.ts): the round trip overlaps the build. Undefined for every other run.
+ */
+export function startLaterPreview(ctx: RunContext): Promise<PreviewRun | undefined> {
+  const started = import('./preview-step.js').then((module) => module.startPreviewRun(ctx))
+  started.catch(() => undefined) // awaited by chart-steps; a chunk that does not load is its error to report
+  return started
+}

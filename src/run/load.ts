@@ -53,7 +53,13 @@ export async function loadRun(inputs: ActionInputs, event: EventContext): Promis
     versionFromTag: inputs.versionFromTag
   })
   if (decision.mode === 'skip') return { kind: 'skip', reason: decision.reason }
-  const settings = { inputs, blueprint, decision, ref: event.ref }
+  const settings = {
+    inputs,
+    blueprint,
+    decision,
+    ref: event.ref,
+    idToken: Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL)
+  }
   const identity: RunIdentity = {
     chart: { name: chartMeta.name, version: packagedVersion(settings), path: blueprint.chartDir },
     mode: decision.mode,

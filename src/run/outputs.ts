@@ -4,10 +4,25 @@ import * as core from '@actions/core'
 import type { ActionReport, PublishInfo } from '../types.js'
 import { redact } from '../util/secrets.js'
 
-/** `host/path/name@sha256:…` of the published chart: what `cosign sign` and `cosign attest` take. */
+/** `host/path/name@sha256:…` of the published chart: what `gh attestation verify oci://…` and `cosign verify-attestation` take. */
 export function digestRef(publish: PublishInfo | undefined): string {
   if (!publish?.digest) return ''
   return `${publish.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '')}@${publish.digest}`
+}
+
+/**
+ * Output attestations: a JSON list, one entry per statement of the published chart (its predicate type, the
+ * referrer manifest's digest, GitHub's attestation id when GitHub stored it); `[]` when nothing is attested.
+ */
+function attestationsOutput(report: ActionReport): string {
+  return JSON.stringify(
+    (report.attestation?.statements ?? []).map((s) => ({
+      predicateType: s.predicateType,
+      referrer: s.referrer,
+      ...(s.githubId !== undefined ? { githubId: s.githubId } : {}),
+      ...(s.existing ? { existing: true } : {})
+    }))
+  )
 }
 
 /** The outputs of a run (`mode: run`), in the order they are written. */
@@ -22,6 +37,8 @@ export function runOutputs(report: ActionReport, reportPath: string): Record<str
     digest: report.publish?.digest ?? '',
     'digest-ref': digestRef(report.publish),
     sbom: report.sbom ?? '',
+    attestations: attestationsOutput(report),
+    bundles: (report.attestation?.statements ?? []).flatMap((s) => (s.bundle ? [s.bundle] : [])).join('\n'),
     diff: report.diff?.file ?? '',
     pushed: String(report.publish?.pushed ?? false),
     mode: report.mode,
@@ -29,9 +46,18 @@ export function runOutputs(report: ActionReport, reportPath: string): Record<str
   }
 }
 
-/** The outputs of `mode: discover`: the blueprint folders as a JSON list and as a job matrix. */
-export function discoverOutputs(result: { blueprints: string[]; matrix: unknown }): Record<string, string> {
-  return { blueprints: JSON.stringify(result.blueprints), matrix: JSON.stringify(result.matrix), mode: 'discover' }
+/** The outputs of `mode: discover`: the blueprint folders as a JSON list, as a job matrix, and in release waves. */
+export function discoverOutputs(result: {
+  blueprints: string[]
+  matrix: unknown
+  waves: unknown[]
+}): Record<string, string> {
+  return {
+    blueprints: JSON.stringify(result.blueprints),
+    matrix: JSON.stringify(result.matrix),
+    waves: JSON.stringify(result.waves),
+    mode: 'discover'
+  }
 }
 
 /** The outputs of an event for another blueprint (a notice, not a failure). */

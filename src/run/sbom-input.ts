@@ -5,6 +5,7 @@ import type { ChartMetadata } from '../chart/blueprint.js'
 import type { WorkChart } from '../chart/work-chart.js'
 import { buildSbom, writeSbom, type SbomInput } from '../report/sbom.js'
 import type { PublishInfo } from '../types.js'
+import { ACTION_NAME } from '../util/action-name.js'
 
 export type SbomContent = Omit<SbomInput, 'artifact'>
 
@@ -38,7 +39,7 @@ export function sbomContent(sources: SbomSources): SbomContent {
     })),
     images: sources.images,
     timestamp: new Date(sources.epoch * 1000).toISOString(),
-    tool: { name: 'bp-temporal-action', version: sources.toolVersion || 'unreleased' }
+    tool: { name: ACTION_NAME, version: sources.toolVersion || 'unreleased' }
   }
 }
 

@@ -1,6 +1,7 @@
 // Run settings that must hold before any work starts: which mode the event asks for (`decideMode`: validate,
 // publish or skip), the version the run packages (input, tag or Chart.yaml) and the checks of the inputs against the event and the chart (tag vs `version`, semver, an OCI-safe chart
-// name, a registry to publish to, `plain-http` only for loopback, the registry credential pair). Pure: each
+// name, a registry to publish to, `plain-http` only for loopback, the registry credential pair, attest: true only with the
+// workflow's OIDC token). Pure: each
 // failed check throws an ActionError naming the input, tag or file and what to do.
 import type { Blueprint } from '../chart/blueprint.js'
 import { registryCredentials } from '../credentials/credentials.js'
@@ -68,7 +69,8 @@ function sameBlueprint(tagBlueprint: string, blueprint: string): boolean {
   return bp === tagBlueprint || bp.endsWith(`/${tagBlueprint}`)
 }
 
-const PR_EVENTS = new Set(['pull_request', 'pull_request_target'])
+/** Events of a pull request (the publish preview and the mode decision read them). */
+export const PR_EVENTS: ReadonlySet<string> = new Set(['pull_request', 'pull_request_target'])
 /** Events whose ref is a release tag that asks for a release (`on: release` has refs/tags/<tag_name>). */
 const TAG_EVENTS = new Set(['push', 'release'])
 
@@ -144,6 +146,8 @@ export interface RunSettings {
   decision: ModeDecision
   /** GITHUB_REF, for messages about the tag. */
   ref: string
+  /** Whether the job has the workflow's OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL): input attest needs it. */
+  idToken: boolean
 }
 
 /** The version the run packages: input `version`, else the release tag's (version-from-tag), else Chart.yaml's. */
@@ -208,6 +212,13 @@ export function checkRunSettings(settings: RunSettings): RegistryTarget | undefi
     throw new ActionError(
       `publishing ${chartMeta.name} ${version} (${decision.reason}) needs the registry input`,
       'set registry: oci://ghcr.io/<owner>, or push: false to only validate'
+    )
+  }
+  // attest: true promises attestations: without the token nothing may be published unattested.
+  if (decision.mode === 'publish' && inputs.attest === 'true' && !settings.idToken) {
+    throw new ActionError(
+      `attest: true, but the workflow gives this job no OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is not set), so ${chartMeta.name} ${version} could not be attested; nothing was pushed`,
+      'add `permissions: id-token: write` (and `attestations: write`) to the job, or set attest: auto to publish without attestations'
     )
   }
   // Plain HTTP to a registry that is not loopback is refused here (parseRegistryTarget).

@@ -48,3 +48,22 @@ export function closestTo(target: string, candidates: readonly string[], count: 
     .slice(0, count)
     .map((entry) => entry.candidate)
 }
+
+/**
+ * Natural order, for `sort`: runs of digits compare as numbers (`app-2` before `app-10`), the rest in code-point
+ * order (deterministic, no ICU collator).
+ */
+export function compareNatural(a: string, b: string): number {
+  const x = a.match(/\d+|\D+/g) ?? []
+  const y = b.match(/\d+|\D+/g) ?? []
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] === y[i]) continue
+    const digits = /^\d/.test(x[i]) && /^\d/.test(y[i])
+    if (digits) {
+      const byValue = BigInt(x[i]) < BigInt(y[i]) ? -1 : BigInt(x[i]) > BigInt(y[i]) ? 1 : 0
+      if (byValue !== 0) return byValue
+    }
+    return compareCodePoints(x[i], y[i])
+  }
+  return x.length - y.length
+}

@@ -1,0 +1,118 @@
+// Attests a published chart: what the registry already holds is looked up first (a re-run adds nothing), then each
+// missing statement (SLSA provenance, the CycloneDX SBOM) is signed keylessly (attest/sign.ts, loaded here on
+// demand), its bundle written to a file, stored as a referrer of the chart's manifest (attest/referrers.ts) and
+// with GitHub's attestations API (attest/github-store.ts; a refusal is a notice). Errors are thrown for the caller's
+// step; what was refused but is not needed comes back as notices.
+import { readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { Credentials } from '../credentials/credentials.js'
+import { chartRepository, RegistryClient, type RegistryTarget } from '../oci/registry.js'
+import type { AttestationInfo, AttestedStatement } from '../types.js'
+import { storeOnGitHub } from './github-store.js'
+import type { SigstoreInstance } from './instance.js'
+import { bundleReferrers, PREDICATE_ANNOTATION, storeBundle, subjectDescriptor } from './referrers.js'
+import {
+  chartSubject,
+  PREDICATE_TYPES,
+  provenancePredicate,
+  statement,
+  tokenClaims,
+  type Statement,
+  type StatementKind
+} from './statements.js'
+
+export interface AttestRequest {
+  /** `oci://host/path/name:tag` and the manifest digest the tag serves. */
+  ref: string
+  digest: string
+  chart: { name: string; version: string }
+  registry: RegistryTarget
+  credentials?: Credentials
+  /** The SBOM file the run wrote (it names the digest). */
+  sbomPath?: string
+  /** Where the bundle files go (RUNNER_TEMP). */
+  outputDir: string
+  /** The Sigstore instance that signs (attest/instance.ts). */
+  instance: SigstoreInstance
+  /** GITHUB_SERVER_URL, for the provenance's URLs. */
+  serverUrl: string
+  /** GitHub's attestations API; absent without a token or repository. */
+  github?: { apiUrl: string; token: string; owner: string; repo: string }
+  /** The workflow's OIDC token for the audience `sigstore` (asked only when something is signed). */
+  identityToken: () => Promise<string>
+  /** Each request to the registry, the Sigstore instance and GitHub (ms). */
+  timeoutMs: number
+}
+
+export interface AttestOutcome {
+  info: AttestationInfo
+  /** What was refused without failing the attestation (GitHub's API). */
+  notices: string[]
+}
+
+const KINDS: readonly StatementKind[] = ['provenance', 'sbom']
+
+export async function attestChart(request: AttestRequest): Promise<AttestOutcome> {
+  const { registry, digest, chart } = request
+  const client = new RegistryClient({
+    host: registry.host,
+    plainHttp: registry.plainHttp,
+    credentials: request.credentials,
+    timeoutMs: request.timeoutMs
+  })
+  const repository = chartRepository(registry, chart.name)
+  const listed = await bundleReferrers(client, repository, digest)
+  const statements: AttestedStatement[] = []
+  const missing: StatementKind[] = []
+  for (const kind of KINDS) {
+    const found = listed.find((d) => d.annotations?.[PREDICATE_ANNOTATION] === PREDICATE_TYPES[kind])
+    if (found) statements.push({ kind, predicateType: PREDICATE_TYPES[kind], referrer: found.digest, existing: true })
+    else missing.push(kind)
+  }
+  if (missing.length === 0) return { info: { statements }, notices: [] }
+
+  const subject = chartSubject(request.ref, digest)
+  const token = await request.identityToken()
+  const claims = tokenClaims(token)
+  const { instance } = request
+  const predicate = async (kind: StatementKind): Promise<unknown> => {
+    if (kind === 'provenance') return provenancePredicate(claims, request.serverUrl)
+    if (!request.sbomPath) throw new Error('the SBOM was not written, so it cannot be attested')
+    return JSON.parse(await readFile(request.sbomPath, 'utf8')) as unknown
+  }
+  const toSign: { kind: StatementKind; statement: Statement }[] = await Promise.all(
+    missing.map(async (kind) => ({ kind, statement: statement(subject, PREDICATE_TYPES[kind], await predicate(kind)) }))
+  )
+  // Its own chunk of dist/: @sigstore/sign and make-fetch-happen load only here.
+  const { signStatement } = await import('./sign.js')
+  const limits = { timeoutMs: request.timeoutMs, retries: 2 }
+  const [bundles, subjectManifest] = await Promise.all([
+    Promise.all(toSign.map(({ statement: s }) => signStatement(s, instance, token, limits))),
+    subjectDescriptor(client, repository, digest)
+  ])
+
+  const notices: string[] = []
+  let listing: AttestationInfo['listing']
+  // One after the other: without a referrers API each store reads and rewrites the same index tag.
+  for (const [i, { kind }] of toSign.entries()) {
+    const bytes = Buffer.from(JSON.stringify(bundles[i]))
+    const file = path.join(request.outputDir, `${chart.name}-${chart.version}.${kind}.sigstore.json`)
+    await writeFile(file, bytes)
+    const stored = await storeBundle(client, repository, subjectManifest, bytes, PREDICATE_TYPES[kind])
+    listing = stored.listing
+    const attested: AttestedStatement = {
+      kind,
+      predicateType: PREDICATE_TYPES[kind],
+      referrer: stored.digest,
+      bundle: file
+    }
+    if (request.github) {
+      const outcome = await storeOnGitHub(bundles[i], { ...request.github, timeoutMs: request.timeoutMs })
+      if (outcome.stored) attested.githubId = outcome.id
+      else notices.push(`GitHub did not store the ${kind} attestation (${outcome.reason})`)
+    }
+    statements.push(attested)
+  }
+  statements.sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind))
+  return { info: { instance: instance.name, listing, statements }, notices }
+}
