@@ -231,6 +231,39 @@ describe.each(helmsUnderTest())("a provider chart's shapes with $label", (helm) 
     })
   })
 
+  describe('keys written twice in Chart.yaml, blueprint.yaml and a values input file (a copy of platform/servers)', () => {
+    let run: ActionRun
+    beforeAll(async () => {
+      const copy = path.join(workspace.dir, 'platform/servers-twice')
+      await cp(path.join(workspace.dir, 'platform/servers'), copy, { recursive: true })
+      const append = async (file: string, text: string): Promise<void> =>
+        writeFile(path.join(copy, file), (await readFile(path.join(copy, file), 'utf8')) + text)
+      await append('chart/Chart.yaml', 'type: application\n') // line 4 said it already: the same value
+      await append('blueprint.yaml', 'kind: Blueprint\n') // line 2 said it already: the same value
+      await writeFile(path.join(copy, 'ci-values.yaml'), 'catalystOverlay:\n  owner: a\n  owner: b\n')
+      run = await runBlueprint(helm, workspace.dir, 'platform/servers-twice', {
+        values: 'platform/servers-twice/ci-values.yaml'
+      })
+    })
+
+    it('reports each with both lines (warning when equal, error when not), and the run goes on', () => {
+      const files = stepOf(run, 'chart-files')
+      expect(files.status).toBe('failed')
+      const found = files.findings.map((f) => [f.severity, f.file, f.line])
+      expect(found).toEqual(
+        expect.arrayContaining([
+          ['warning', 'platform/servers-twice/chart/Chart.yaml', 12],
+          ['warning', 'platform/servers-twice/blueprint.yaml', 9],
+          ['error', 'platform/servers-twice/ci-values.yaml', 3]
+        ])
+      )
+      expect(files.findings.find((f) => f.file?.endsWith('ci-values.yaml'))?.message).toContain('lines 2 and 3')
+      // Every gate ran, with the values helm uses.
+      for (const id of ['render', 'lint', 'images']) expect(stepOf(run, id).status).not.toBe('skipped')
+      expect(stepOf(run, 'render').status).toBe('passed')
+    })
+  })
+
   describe('a values file that is not YAML (platform/agents with input values)', () => {
     let run: ActionRun
     beforeAll(async () => {

@@ -15846,9 +15846,19 @@ async function prepareWorkChart(options) {
     /** The packaged Chart.yaml, as it always was: one commit gives one archive. */
     const packaged = () => {
         if (!edited) {
-            const doc = distExports.parseDocument(committedText);
-            if (options.version)
-                doc.set('version', options.version);
+            // A key written twice is a finding of its own (chart-inputs.ts), and the run goes on with helm's reading:
+            // the later value counts, so a version edit goes to the last `version` key.
+            const doc = distExports.parseDocument(committedText, { uniqueKeys: false });
+            if (options.version) {
+                const pairs = distExports.isMap(doc.contents)
+                    ? doc.contents.items.filter((pair) => distExports.isScalar(pair.key) && pair.key.value === 'version')
+                    : [];
+                const last = pairs.at(-1);
+                if (last)
+                    last.value = doc.createNode(options.version);
+                else
+                    doc.set('version', options.version);
+            }
             if (options.upstreamOverride)
                 doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version);
             edited = { text: doc.toString(), data: doc.toJS() };
