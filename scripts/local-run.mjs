@@ -2,14 +2,18 @@
 // `npm run local`: the main job on both bundled example blueprints (the
 // umbrella platform/temporal and the scratch platform/anthropic-adapter), on
 // this machine, against loopback servers it starts itself: a chart repository
-// serving the stand-in upstream `temporal` chart and the library chart
-// `common`, and a real OCI registry. Prints each summary and the pushed
-// reference and digest; stops everything. Exits non-zero when either fails.
+// serving the stand-in upstream charts (`temporal`; `cloudnative-pg` and
+// `cert-manager`, the upstreams of examples/platform/cnpg and cert-manager,
+// which platform/temporal's spec.depends names: the schema gate renders them
+// for their CRDs) and the library chart `common`, and a real OCI registry.
+// Prints each summary and the pushed reference and digest; stops everything.
+// Exits non-zero when either fails.
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runAction, DIST_ENTRY } from '../testkit/action-runner.mjs'
 import { startChartRepo } from '../testkit/chart-repo.mjs'
+import { EXAMPLE_DEPENDS } from '../testkit/example-charts.mjs'
 import { helmBinaries } from '../testkit/helm-binaries.mjs'
 import { ensureRegistryInstalled, startRegistry } from '../testkit/registry.mjs'
 
@@ -24,8 +28,16 @@ ensureRegistryInstalled()
 const helm = (await helmBinaries())[major]
 const repo = await startChartRepo({
   helm,
-  extraCharts: [{ source: path.join(root, '__tests__', 'fixtures', 'library-common'), versions: ['1.0.0'] }]
+  extraCharts: [
+    { source: path.join(root, '__tests__', 'fixtures', 'library-common'), versions: ['1.0.0'] },
+    ...EXAMPLE_DEPENDS.map((example) => example.chart)
+  ]
 })
+const mirrors = [
+  `https://go.temporal.io/helm-charts=${repo.url}`,
+  `https://charts.openova.io/library=${repo.url}`,
+  ...EXAMPLE_DEPENDS.map((example) => `${example.upstream}=${repo.url}`)
+]
 // The scratch blueprint's own image is built by CI, which sets its tag (any commit SHA here).
 const BLUEPRINTS = [
   { blueprint: 'platform/temporal', set: '' },
@@ -35,7 +47,7 @@ const registry = await startRegistry()
 let exitCode = 0
 try {
   console.log(
-    `chart repository ${repo.url} (stand-in for https://go.temporal.io/helm-charts and https://charts.openova.io/library), registry ${registry.oci}, helm ${major}`
+    `chart repository ${repo.url} (stand-in for ${mirrors.map((mirror) => mirror.split('=')[0]).join(', ')}), registry ${registry.oci}, helm ${major}`
   )
   for (const { blueprint, set } of BLUEPRINTS) {
     console.log(`\n════ ${blueprint} ════`)
@@ -49,7 +61,7 @@ try {
         registry: `${registry.oci}/blueprints`,
         push: 'true',
         'plain-http': 'true',
-        'repository-mirrors': `https://go.temporal.io/helm-charts=${repo.url}\nhttps://charts.openova.io/library=${repo.url}`,
+        'repository-mirrors': mirrors.join('\n'),
         'helm-version': major === 'v4' ? 'v4.1.4' : 'v3.17.2',
         'github-token': ''
       },

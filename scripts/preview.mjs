@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run preview`: the PR comment and job summary of each report scenario
-// (testkit/report-scenarios.mjs: passing PR, failing PR, release,
-// 200 unpinned images), run with the bundled action against loopback servers,
+// (testkit/report-scenarios.mjs: passing PR, failing PR,
+// 200 unpinned images, release), run with the bundled action against loopback servers,
 // rendered with GitHub's engine (cmark-gfm), styled with github-markdown-css,
 // and screenshot by headless Chromium at 1000 px into preview/ (gitignored):
 // <scenario>-<comment|summary>.png (the first screen, folded as GitHub shows it)
@@ -86,11 +86,13 @@ await rm(out, { recursive: true, force: true })
 await mkdir(out, { recursive: true })
 const helm = (await helmBinaries()).v4
 const servers = await startScenarioServers({ helm })
+// The release last: it publishes 1.0.0, and a pull request after it that changes the chart without a bump would
+// show the publish preview's failure on top of what its scenario is about.
 const scenarios = [
   { name: 'passing-pr', pr: 1 },
   { name: 'failing-pr', pr: 2, edit: failingEdits },
-  { name: 'release', tag: 'platform/temporal/v1.0.0' },
-  { name: 'many-images-pr', pr: 3, edit: manyImagesEdit(200) }
+  { name: 'many-images-pr', pr: 3, edit: manyImagesEdit(200) },
+  { name: 'release', tag: 'platform/temporal/v1.0.0' }
 ]
 try {
   for (const s of scenarios) {

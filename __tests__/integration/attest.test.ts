@@ -4,7 +4,7 @@
 // in the GitHub API stand-in. The bundles are checked with @sigstore/verify against the stand-in's trust root.
 import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { idTokenEnv, ID_TOKEN_REQUEST_TOKEN } from '../../testkit/github-api.mjs'
+import { idTokenEnv, ID_TOKEN_REQUEST_TOKEN, startGitHubApi } from '../../testkit/github-api.mjs'
 import { startSigstore } from '../../testkit/sigstore.mjs'
 import {
   failureMessage,
@@ -189,6 +189,27 @@ describe.each(helmsUnderTest())('attestations of a release with $label', (helm) 
       expect(servers.api.attestations.length).toBe(storedBefore + 2)
       expect(await referrersOf(servers.registry.url, repository, digest)).toEqual(referrers)
       expect(second.outputs.bundles).toBe('')
+
+      // A job without the OIDC token cannot sign, but finds what the earlier run attested: attested, no notice.
+      const unsigned = await release(ws.dir, servers.repo.url, base, {
+        inputs: instanceInputs(),
+        env: { GITHUB_API_URL: servers.api.url }
+      })
+      expectSuccess(unsigned)
+      expect(unsigned.outputs.pushed).toBe('false')
+      expect(stepOf(unsigned, 'attest')).toMatchObject({
+        status: 'passed',
+        summary: 'already attested: provenance, SBOM (by an earlier run; nothing signed)'
+      })
+      expect(unsigned.summary).toContain('**Attested: provenance, SBOM** (by an earlier run)')
+      expect(unsigned.summary).not.toContain('Not attested')
+      expect(unsigned.annotations.filter((a) => /attest/i.test(a.message))).toEqual([])
+      expect(
+        JSON.parse(unsigned.outputs.attestations)
+          .map((a: { referrer: string }) => a.referrer)
+          .sort()
+      ).toEqual(referrers.map((r) => r.digest).sort())
+      expect(sigstore.requests.length).toBe(signedBefore)
     })
   })
 
@@ -228,6 +249,41 @@ describe.each(helmsUnderTest())('attestations of a release with $label', (helm) 
     })
   })
 
+  it('GitHub refusing the attestations (a plan without them) is a notice: the run passes, the bundles are in the registry', async () => {
+    // A GitHub of its own, whose attestations API answers as for a private repository on a plan without them.
+    const refusing = await startGitHubApi({ attestationsFailWith: { status: 404, message: 'Not Found' } })
+    try {
+      await withWorkspace(async (ws) => {
+        await pointChartAt(ws.chart, servers.repo.url)
+        await commitWorkspace(ws.dir)
+        const run = await release(ws.dir, servers.repo.url, `${servers.registry.oci}/refused`, {
+          inputs: instanceInputs(),
+          env: { ...idTokenEnv(refusing), GITHUB_API_URL: refusing.url }
+        })
+        expectSuccess(run)
+        expect(stepOf(run, 'attest')).toMatchObject({ status: 'passed' })
+        const posts = refusing.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/attestations'))
+        expect(posts).toHaveLength(2)
+        expect(refusing.attestations).toEqual([])
+        for (const kind of ['provenance', 'sbom'])
+          expect(run.annotations).toContainEqual(
+            expect.objectContaining({
+              level: 'notice',
+              message: expect.stringContaining(`GitHub did not store the ${kind} attestation (HTTP 404: Not Found)`)
+            })
+          )
+        const listed = JSON.parse(run.outputs.attestations) as { referrer: string; githubId?: number }[]
+        expect(listed).toHaveLength(2)
+        expect(listed.every((a) => a.githubId === undefined)).toBe(true)
+        expect(await referrersOf(servers.registry.url, 'refused/bp-temporal', run.outputs.digest)).toHaveLength(2)
+        expect(run.summary).toContain('attested: provenance, SBOM')
+        expectNoTokens(run, refusing)
+      })
+    } finally {
+      await refusing.stop()
+    }
+  })
+
   it('auto without an OIDC token publishes with a notice naming the permission; true without one pushes nothing', async () => {
     await withWorkspace(async (ws) => {
       await pointChartAt(ws.chart, servers.repo.url)
@@ -242,11 +298,36 @@ describe.each(helmsUnderTest())('attestations of a release with $label', (helm) 
       expectSuccess(auto)
       expect(auto.outputs.pushed).toBe('true')
       expect(stepOf(auto, 'attest')).toMatchObject({ status: 'skipped' })
-      const notice = auto.annotations.find((a) => a.level === 'notice' && a.message.includes('is not attested'))
-      expect(notice?.message).toContain(`${servers.registry.oci}/no-token/bp-temporal:1.0.0@${auto.outputs.digest}`)
+      const published = `${servers.registry.oci}/no-token/bp-temporal:1.0.0@${auto.outputs.digest}`
+      const notice = auto.annotations.find((a) => a.level === 'notice' && a.message.includes(published))
+      expect(notice?.message).toContain(
+        `${published} is published without attestations (provenance, SBOM): this job cannot sign: the workflow gives it no OIDC token`
+      )
       expect(auto.stdout).toContain('permissions: id-token: write')
       expect(auto.outputs.attestations).toBe('[]')
       expect(await referrersOf(servers.registry.url, 'no-token/bp-temporal', auto.outputs.digest)).toEqual([])
+
+      // The re-run (still no token) finds the chart published and unattested: it says what is missing and the
+      // permission to grant, in the notice, the step and the job summary's publish section.
+      const again = await release(ws.dir, servers.repo.url, `${servers.registry.oci}/no-token`, {
+        inputs: instanceInputs(),
+        env
+      })
+      expectSuccess(again)
+      expect(again.outputs.pushed).toBe('false')
+      expect(stepOf(again, 'attest')).toMatchObject({
+        status: 'skipped',
+        summary: 'not attested (provenance, SBOM): the job needs permissions: id-token: write'
+      })
+      const still = again.annotations.find((a) => a.level === 'notice' && a.message.includes(published))
+      expect(still?.message).toContain(
+        `${published} was published by an earlier run and is still not attested (provenance, SBOM): this job cannot sign: the workflow gives it no OIDC token`
+      )
+      expect(again.summary).toContain('#### 📦 Already published')
+      expect(again.summary).toContain(
+        "**Not attested: provenance, SBOM.** The job has no OIDC token to sign with: grant it `permissions: id-token: write` (and `attestations: write` for GitHub's copy), then re-run it: it finds the chart published and attests it without pushing again."
+      )
+      expect(again.outputs.attestations).toBe('[]')
 
       const strict = await release(ws.dir, servers.repo.url, `${servers.registry.oci}/token-required`, {
         inputs: { ...instanceInputs(), attest: 'true' },

@@ -6,7 +6,9 @@ import path from 'node:path'
 import { startRegistry } from '../../testkit/registry.mjs'
 import { parseCpuList } from '../../src/util/cpu-affinity.js'
 import {
+  addExampleDepends,
   chartTestRun,
+  EXAMPLE_DEPENDS_CHARTS,
   failureMessage,
   helmsUnderTest,
   runBundledAction,
@@ -32,7 +34,8 @@ async function pulledListing(helm: HelmUnderTest, ref: string): Promise<{ listin
 }
 
 describe.each(helmsUnderTest())('end to end with $label', (helm) => {
-  const servers = useServers(helm)
+  // The stand-in upstreams of the example's spec.depends blueprints too (examples/platform/cnpg, cert-manager).
+  const servers = useServers(helm, { repo: { extraCharts: EXAMPLE_DEPENDS_CHARTS } })
   const auth = { username: 'publisher', password: 's3cret-Pa55word' }
   // A second registry, with htpasswd auth, for the login cases.
   let secured: Registry
@@ -45,6 +48,8 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
 
   it('publishes the example blueprint with its upstream payload, and the outputs name ref and digest', async () => {
     await withWorkspace(async (ws) => {
+      // The example's workspace as bundled: bp-temporal beside the blueprints its spec.depends names.
+      await addExampleDepends(ws.dir, servers.repo.url)
       const run = await runBundledAction({
         helm,
         workspace: ws.dir,
@@ -71,13 +76,13 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
         expect(ids).toContain(id)
       expect(run.report.steps.find((step: { id: string }) => step.id === 'publish').status).toBe('passed')
       // The example passes cleanly (issue 26.10): its CNPG podMonitor toggle configures the operator's Cluster,
-      // which renders the PodMonitor itself; a notice says so, nothing to fix. One warning, by design (issue 25):
-      // the CNPG Cluster has no schema here, its CRD comes with bp-cnpg, a sibling this workspace does not hold.
+      // which renders the PodMonitor itself; a notice says so, nothing to fix. No warning (issue 25): the CNPG
+      // Cluster is checked against the CRD bp-cnpg (platform/cnpg, in spec.depends) renders.
       expect(
         run.annotations
           .filter((a: { level: string }) => a.level === 'warning')
           .map((a: { file?: string; title?: string }) => [a.title, a.file])
-      ).toEqual([['API schemas: schema-missing', 'platform/temporal/chart/templates/cnpg-cluster.yaml']])
+      ).toEqual([])
       const observability = run.report.steps.find((step: { id: string }) => step.id === 'observability')
       expect(observability.status).toBe('passed')
       expect(observability.findings).toEqual([
@@ -88,13 +93,16 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
           )
         })
       ])
-      // The one warning is the schema gate's (the CNPG Cluster's CRD is bp-cnpg's, not in this workspace).
-      expect(run.summary).toMatch(/published with 1 warning\n/)
+      expect(run.summary).toMatch(/### ✅ [^\n]*bp-temporal[^\n]* published\n/)
       expect(
         run.report.steps
           .filter((step: { status: string }) => step.status === 'warning')
           .map((s: { id: string }) => s.id)
-      ).toEqual(['schema'])
+      ).toEqual([])
+      const schema = run.report.steps.find((step: { id: string }) => step.id === 'schema')
+      expect(schema.data.kinds.find((k: { kind: string }) => k.kind === 'Cluster').schema).toMatch(
+        /^bp-cnpg \(platform\/cnpg: /
+      )
       // The artifact by digest, for cosign; and the SBOM naming it, the upstream chart and the images.
       expect(run.outputs['digest-ref']).toBe(
         `${servers.registry.oci.replace(/^oci:\/\//, '')}/blueprints/bp-temporal@${run.outputs.digest}`

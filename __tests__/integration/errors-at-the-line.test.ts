@@ -1,7 +1,7 @@
 // A newcomer's mistakes, each stopped before the gates, are annotated at the line to change (issue 26.5): a blueprint
 // folder that is not there (the workflow's `blueprint:` line), a dependency repository that cannot be reached (its
-// `repository:` line in Chart.yaml), a release tag whose version is not Chart.yaml's (its `version:` line). The
-// bundled action runs as a workflow runs it, under Helm 3 and Helm 4.
+// `repository:` line in Chart.yaml), a release tag whose version is not Chart.yaml's (its `version:` line), a YAML
+// syntax error (its line and column). The bundled action runs as a workflow runs it, under Helm 3 and Helm 4.
 import { describe, expect, it } from '@jest/globals'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -146,6 +146,26 @@ describe.each(helmsUnderTest())('errors before the gates point at the line, with
           'tag platform/temporal/v1.0.1 has version 1.0.1, but platform/temporal/chart/Chart.yaml has version 1.0.0 — ' +
           'make them agree (version: 1.0.1 in platform/temporal/chart/Chart.yaml, or the tag v1.0.0), or set version-from-tag: true'
       })
+    })
+  })
+
+  it("a YAML syntax error in the chart's values.yaml: its line and column, the line quoted", async () => {
+    await withWorkspace(async (ws) => {
+      // The issue's own shape: an unclosed quote on line 12 of the example's 136-line values.yaml (it was reported at
+      // line 137, past the end of the file).
+      const valuesYaml = path.join(ws.chart, 'values.yaml')
+      const lines = (await readFile(valuesYaml, 'utf8')).split('\n')
+      expect(lines[11]).toBe('      repository: temporalio/server')
+      lines[11] = "      repository: 'temporalio/server"
+      await writeFile(valuesYaml, lines.join('\n'))
+      const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: servers.repo.url })
+      expect(run.exitCode).toBe(1)
+      const [error, ...more] = errorsAt(run)
+      expect(more).toEqual([])
+      expect(error).toMatchObject({ file: 'platform/temporal/chart/values.yaml', line: '12' })
+      expect(error.message).toContain(
+        "platform/temporal/chart/values.yaml:12: not valid YAML: Missing closing 'quote (column 19: `repository: 'temporalio/server`)"
+      )
     })
   })
 

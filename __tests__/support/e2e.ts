@@ -7,6 +7,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { runAction } from '../../testkit/action-runner.mjs'
+import { EXAMPLE_DEPENDS } from '../../testkit/example-charts.mjs'
 
 export { prPayload } from '../../testkit/action-runner.mjs'
 
@@ -47,6 +48,25 @@ export async function makeWorkspace(): Promise<{ dir: string; chart: string; rem
     dir,
     chart: path.join(dir, 'platform', 'temporal', 'chart'),
     remove: () => rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** The stand-in upstream charts of the example's spec.depends blueprints: `useServers(helm, { repo: { extraCharts } })`. */
+export const EXAMPLE_DEPENDS_CHARTS = EXAMPLE_DEPENDS.map((example) => example.chart)
+
+/**
+ * The blueprints the example's spec.depends names (examples/platform/cnpg and cert-manager) copied into the
+ * workspace beside it, their charts naming the loopback chart repository (which serves EXAMPLE_DEPENDS_CHARTS):
+ * the example's whole workspace, as `npm run local` runs it.
+ */
+export async function addExampleDepends(workspace: string, repoUrl: string): Promise<void> {
+  for (const example of EXAMPLE_DEPENDS) {
+    const target = path.join(workspace, example.dir)
+    await cp(path.join(REPO_ROOT, 'examples', example.dir), target, {
+      recursive: true,
+      filter: (file) => !/\/chart\/(charts|Chart\.lock)(\/|$)/.test(file)
+    })
+    await pointChartAt(path.join(target, 'chart'), repoUrl, example.upstream)
   }
 }
 

@@ -141,5 +141,12 @@ describe('the verdict line with a publish preview', () => {
     expect(verdict(report('failed', { state: 'unpublished', ref: REF }))).toBe(
       `### ❌ bp-temporal 1.0.0 failed: Lint · once it passes, merging publishes \`${REF}\``
     )
+    // The verdict line says it; the first screen does not say it again (issue 26.8's rule: the ref once).
+    for (const status of ['passed', 'failed'] as const) {
+      const firstScreen = renderMarkdown(report(status, { state: 'unpublished', ref: REF }), { limit: 65536 }).split(
+        '<details>'
+      )[0]
+      expect(firstScreen.split(REF)).toHaveLength(2)
+    }
   })
 })

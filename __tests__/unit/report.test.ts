@@ -29,7 +29,7 @@ import { imagesStep } from '../../src/gates/images.js'
 import { parseRender } from '../../src/helm/render.js'
 import { registerSecret } from '../../src/util/secrets.js'
 import { parseYamlText } from '../../src/chart/yaml-source.js'
-import type { ActionReport, StepResult } from '../../src/types.js'
+import type { ActionReport, AttestedStatement, StepResult } from '../../src/types.js'
 
 const SECRET = 'hunter2-s3cr3t-token-value'
 
@@ -324,6 +324,57 @@ describe('renderMarkdown', () => {
       publish: { ref: 'oci://r/bp-temporal:1.0.0', digest: 'sha256:abc', pushed: false, alreadyPublished: true }
     })
     expect(renderMarkdown(again, { limit: 65_536 })).toContain('#### 📦 Already published')
+  })
+
+  it('says which attestations an already published chart lacks and the permission to grant, when the job cannot sign', () => {
+    const ref = 'oci://r.io/o/bp-temporal:1.0.0'
+    const digest = `sha256:${'a'.repeat(64)}`
+    const unsigned = (statements: AttestedStatement[]): ActionReport => {
+      const missing = statements.length ? 'SBOM' : 'provenance, SBOM'
+      return baseReport({
+        mode: 'publish',
+        status: 'passed',
+        publish: { ref, digest, pushed: false, alreadyPublished: true },
+        steps: [
+          {
+            id: 'attest',
+            title: 'Attest',
+            status: 'skipped',
+            durationMs: 20,
+            summary: `not attested (${missing}): the job needs permissions: id-token: write`,
+            findings: [
+              {
+                rule: 'attest-permission',
+                severity: 'notice',
+                message: `${ref}@${digest} was published by an earlier run and is still not attested (${missing})`,
+                fix: 'grant the job `permissions: id-token: write`'
+              }
+            ]
+          }
+        ],
+        ...(statements.length ? { attestation: { statements } } : {})
+      })
+    }
+    const none = renderMarkdown(unsigned([]), { limit: 65_536 })
+    expect(none).toContain('#### 📦 Already published')
+    expect(none).toContain(
+      "**Not attested: provenance, SBOM.** The job has no OIDC token to sign with: grant it `permissions: id-token: write` (and `attestations: write` for GitHub's copy), then re-run it"
+    )
+    expect(none).toMatch(/\| Attest \| ⏭️ skipped \| not attested .*: the job needs permissions: id-token: write \|/)
+    expect(none).not.toContain('**Attested')
+    expect(none).not.toContain('gh attestation verify')
+
+    // An earlier run attested the provenance only: that one is shown with how to verify it, the SBOM is missing.
+    const provenance: AttestedStatement = {
+      kind: 'provenance',
+      predicateType: 'https://slsa.dev/provenance/v1',
+      referrer: `sha256:${'b'.repeat(64)}`,
+      existing: true
+    }
+    const partly = renderMarkdown(unsigned([provenance]), { limit: 65_536 })
+    expect(partly).toContain('**Attested: provenance** (by an earlier run)')
+    expect(partly).toContain(`gh attestation verify oci://r.io/o/bp-temporal@${digest}`)
+    expect(partly).toContain('**Not attested: SBOM.** The job has no OIDC token to sign with')
   })
 
   it('renders resource kinds and images from step data, and skips unknown shapes', () => {

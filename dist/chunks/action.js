@@ -13981,6 +13981,18 @@ async function fetchIndex(repository, credentials, retry = { retries: 3, baseDel
     // As fetch's text() read it: UTF-8 without a byte-order mark.
     return { url, text: body.toString('utf8').replace(/^\uFEFF/, '') };
 }
+/** Bound on a chart archive (the registry client's bound on a chart layer). */
+const MAX_ARCHIVE_BYTES = 256 * 2 ** 20;
+/**
+ * Fetches a chart archive an index entry names (`url`, absolute), as the index is fetched: retries, a bounded body,
+ * redirects. The repository's credentials go only to the repository's own origin (helm's default: an archive
+ * served from another host gets none), and are dropped when a redirect leaves it.
+ */
+async function fetchChartArchive(url, repository, credentials, retry = { retries: 3, baseDelayMs: 500 }) {
+    const repositoryUrl = repository.replace(/\/+$/, '');
+    const sameOrigin = new URL(url).origin === new URL(repositoryUrl).origin;
+    return fetchRepositoryFile(url, repositoryUrl, sameOrigin ? credentials : undefined, MAX_ARCHIVE_BYTES, retry);
+}
 /** One file of a chart repository (its index, an archive) with retries; `credentials` only on `url`'s origin. */
 async function fetchRepositoryFile(url, repositoryUrl, credentials, maxBytes, retry) {
     const headers = { 'user-agent': ACTION_NAME };
@@ -16124,6 +16136,15 @@ function startLaterPreview(ctx) {
     started.catch(() => undefined); // awaited by chart-steps; a chunk that does not load is its error to report
     return started;
 }
+/**
+ * The sibling blueprints' lookups (siblings-step.ts), their code loaded on its own and their requests sent when the
+ * chart stages start: the round trip overlaps the dependency build. Undefined for a run without a sibling blueprint.
+ */
+function startLaterSiblings(...args) {
+    const started = import('./siblings-step.js').then((module) => module.startSiblingsStep(...args));
+    started.catch(() => undefined); // awaited by chart-steps; a chunk that does not load is its error to report
+    return started;
+}
 
 // A CycloneDX 1.5 SBOM of what the chart deploys: the chart itself, the charts
 // it bundles (at the versions the dependency build put in charts/), and every
@@ -16299,10 +16320,16 @@ function writeRunSbom(content, publish, dir) {
 // render beside them) → publish. Each stage returns its results; what the run has when a stage throws is kept
 // (the steps so far, the diff, the SBOM's content) and the error is returned for the report's `Run` step.
 async function runChartSteps(ctx, preparation) {
-    const { upstream, work, epoch, contract } = preparation;
+    const { upstream, work, epoch, contract, workspace } = preparation;
     // A key written twice in a file the run reads leads (an error stops the publish like a failed gate).
     const outcome = { steps: leadingSteps(ctx) };
     const leading = outcome.steps.length;
+    // The sibling blueprints' registry lookups (only a chart that bundles one): sent now, beside the build.
+    const siblings = startLaterSiblings(ctx, preparation.workspace);
+    const siblingsStep = async () => {
+        const step = await siblings.catch(() => undefined);
+        return step?.();
+    };
     // A pull request's publish preview: started once the build runs (its round trip beside the build).
     let previewStarted;
     const startPreview = () => (previewStarted ??= startLaterPreview(ctx));
@@ -16317,14 +16344,19 @@ async function runChartSteps(ctx, preparation) {
             void loadLaterStages();
         };
         const build = await buildStep(ctx, upstream, await work, epoch, whileBuilding);
-        const [{ resolution, step }, timestamps, contracted] = await Promise.all([upstream(), epoch(), contract()]);
+        const [{ resolution, step }, timestamps, contracted, sibling] = await Promise.all([
+            upstream(),
+            epoch(),
+            contract(),
+            siblingsStep()
+        ]);
         outcome.upstream = resolution?.info;
-        // The contract leads with the upstream: a failed one stops the publish like a failed gate.
-        outcome.steps.push(...(step ? [step] : []), contracted, ...build.steps);
+        // The contract and the siblings lead with the upstream: a failed one stops the publish like a failed gate.
+        outcome.steps.push(...(step ? [step] : []), contracted, ...(sibling ? [sibling] : []), ...build.steps);
         if (build.failed)
             return outcome;
         const [[{ checkStep }, { publishStep }], preview] = await Promise.all([loadLaterStages(), startPreview()]);
-        const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) => preview?.packaged(p));
+        const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) => preview?.packaged(p), workspace);
         outcome.diff = checked.diff;
         if (checked.error !== undefined)
             return { ...outcome, error: checked.error };
@@ -16353,14 +16385,17 @@ async function runChartSteps(ctx, preparation) {
     catch (error) {
         // Stopped before the upstream's step was taken in (the work copy or the build threw): it still leads.
         if (outcome.steps.length === leading) {
-            const [settled, contracted] = await Promise.all([
+            const [settled, contracted, sibling] = await Promise.all([
                 upstream().catch(() => undefined),
-                contract().catch(() => undefined)
+                contract().catch(() => undefined),
+                siblingsStep().catch(() => undefined)
             ]);
             if (settled?.step)
                 outcome.steps.push(settled.step);
             if (contracted)
                 outcome.steps.push(contracted);
+            if (sibling)
+                outcome.steps.push(sibling);
             outcome.upstream = settled?.resolution?.info;
         }
         // An index that could not be fetched points at the Chart.yaml line of the dependency it serves.
@@ -21731,4 +21766,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { ociTag as $, ACTION_NAME as A, buildDependencies as B, lastLines as C, parseRenderAsHelm as D, compareNatural as E, mapStringsDeep as F, distExports as G, Helm as H, extractImages as I, createHelmHome as J, parseYamlText as K, tryParseImageRef as L, compareCodePoints as M, scanImages as N, OPERATION_LIMITS as O, checkImages as P, groupFailing as Q, RegistryClient as R, segmentMatcher as S, loadYamlFile as T, splitRenderBySource as U, parseRenderDetailed as V, MAX_YAML_BYTES as W, apiStatus as X, isLoopbackHost as Y, HELM_CHART_LAYER as Z, withRetry as _, reportSubject as a, blueprintName as a0, indexWorkspace as a1, chartRef as a2, parseVersion as a3, compareVersions as a4, PR_EVENTS as a5, MANIFEST_PATHS as a6, cleanAsYaml11 as a7, isStrictSemver as a8, withProgress as a9, DeadlineError as aa, RegistryError as ab, cp as ac, mkdirP as ad, require$$2$1 as ae, isDebug as af, exec as ag, which as ah, HttpClient as ai, rmRF as aj, require$$1$2 as ak, require$$0 as al, require$$2$2 as am, require$$0$2 as an, require$$1$1 as ao, require$$2 as ap, _deferredUndici as aq, require$$2$3 as ar, requireTunnel as as, action as at, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, ActionError as m, notice as n, operationLimit as o, require$$0$3 as p, chartRepository as q, redact as r, summary as s, registerSecret as t, errorLine as u, lastLine as v, warning as w, loadBlueprint as x, exists as y, prepareWorkChart as z };
+export { plainHttpFor as $, ACTION_NAME as A, buildDependencies as B, lastLines as C, parseRenderAsHelm as D, compareNatural as E, mapStringsDeep as F, distExports as G, Helm as H, extractImages as I, createHelmHome as J, parseYamlText as K, tryParseImageRef as L, compareCodePoints as M, scanImages as N, OPERATION_LIMITS as O, checkImages as P, groupFailing as Q, RegistryClient as R, segmentMatcher as S, loadYamlFile as T, splitRenderBySource as U, parseRenderDetailed as V, applyMirrors as W, fetchChartArchive as X, normalizeDigest as Y, sha256Digest$1 as Z, parseOciReference as _, reportSubject as a, isExactVersion as a0, ociTag as a1, maxSatisfying as a2, copyChartFolder as a3, blueprintName as a4, MAX_YAML_BYTES as a5, apiStatus as a6, isLoopbackHost as a7, HELM_CHART_LAYER as a8, withRetry as a9, require$$2$3 as aA, requireTunnel as aB, action as aC, indexWorkspace as aa, chartRef as ab, parseVersion as ac, compareVersions as ad, PR_EVENTS as ae, MANIFEST_PATHS as af, cleanAsYaml11 as ag, isStrictSemver as ah, withProgress as ai, DeadlineError as aj, RegistryError as ak, cp as al, mkdirP as am, require$$2$1 as an, isDebug as ao, exec as ap, which as aq, HttpClient as ar, rmRF as as, require$$1$2 as at, require$$0 as au, require$$2$2 as av, require$$0$2 as aw, require$$1$1 as ax, require$$2 as ay, _deferredUndici as az, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, ActionError as m, notice as n, operationLimit as o, require$$0$3 as p, chartRepository as q, redact as r, summary as s, errorLine as t, registerSecret as u, lastLine as v, warning as w, loadBlueprint as x, exists as y, prepareWorkChart as z };

@@ -1,4 +1,4 @@
-import { k as httpExchange, A as ACTION_NAME, l as describeNetworkError, m as ActionError, i as isRecord, p as require$$0, R as RegistryClient, q as chartRepository, b as require$$1, o as operationLimit, t as registerSecret, u as errorLine, O as OPERATION_LIMITS } from './action.js';
+import { k as httpExchange, A as ACTION_NAME, l as describeNetworkError, m as ActionError, p as require$$0, i as isRecord, b as require$$1, R as RegistryClient, q as chartRepository, o as operationLimit, t as errorLine, u as registerSecret, O as OPERATION_LIMITS } from './action.js';
 import { b as require$$2 } from '../index.js';
 
 // A bundle stored with GitHub's artifact attestations API (POST /repos/{owner}/{repo}/attestations), so that
@@ -239,21 +239,24 @@ function provenancePredicate(claims, serverUrl) {
     };
 }
 
-// Attests a published chart: what the registry already holds is looked up first (a re-run adds nothing), then each
-// missing statement (SLSA provenance, the CycloneDX SBOM) is signed keylessly (attest/sign.ts, loaded here on
-// demand), its bundle written to a file, stored as a referrer of the chart's manifest (attest/referrers.ts) and
-// with GitHub's attestations API (attest/github-store.ts; a refusal is a notice). Errors are thrown for the caller's
-// step; what was refused but is not needed comes back as notices.
+// Attests a published chart: what the registry already holds is looked up first (a re-run adds nothing; a job
+// without an OIDC token reads it too: earlierAttestations), then each missing statement (SLSA provenance, the
+// CycloneDX SBOM) is signed keylessly (attest/sign.ts, loaded here on demand), its bundle written to a file, stored
+// as a referrer of the chart's manifest (attest/referrers.ts) and with GitHub's attestations API
+// (attest/github-store.ts; a refusal is a notice). Errors are thrown for the caller's step; what was refused but is
+// not needed comes back as notices.
 const KINDS = ['provenance', 'sbom'];
-async function attestChart(request) {
-    const { registry, digest, chart } = request;
+function registryOf(request) {
+    const { registry } = request;
     const client = new RegistryClient({
         host: registry.host,
         plainHttp: registry.plainHttp,
         credentials: request.credentials,
         timeoutMs: request.timeoutMs
     });
-    const repository = chartRepository(registry, chart.name);
+    return { client, repository: chartRepository(registry, request.chart.name) };
+}
+async function listEarlier(client, repository, digest) {
     const listed = await bundleReferrers(client, repository, digest);
     const statements = [];
     const missing = [];
@@ -264,6 +267,17 @@ async function attestChart(request) {
         else
             missing.push(kind);
     }
+    return { statements, missing };
+}
+/** What earlier runs attested about the chart's digest (read only: a job without an OIDC token can still say). */
+async function earlierAttestations(request) {
+    const { client, repository } = registryOf(request);
+    return listEarlier(client, repository, request.digest);
+}
+async function attestChart(request) {
+    const { digest, chart } = request;
+    const { client, repository } = registryOf(request);
+    const { statements, missing } = await listEarlier(client, repository, digest);
     if (missing.length === 0)
         return { info: { statements }, notices: [] };
     const subject = chartSubject(request.ref, digest);
@@ -374,7 +388,8 @@ async function requestIdToken(audience, timeoutMs, env = process.env) {
 
 // Stage: the `Attest` step, after the push and the SBOM (a chunk of dist/ of its own, loaded only on a release
 // that attests: run/evidence.ts). Input attest (auto, true, false) and the workflow's OIDC token decide whether;
-// attest/attest.ts signs and stores. A failed attestation fails the step (and the run) and says the chart is
+// attest/attest.ts signs and stores. Without the token (attest: auto) nothing is signed, but what earlier runs
+// attested is read from the registry: the step says which statements are missing and the permission to grant. A failed attestation fails the step (and the run) and says the chart is
 // published but not attested, and that a re-run attests it without pushing. Nothing secret is printed: the token
 // is registered as a secret before anything could show it.
 /** Attests `publish` (pushed by this run, or already published with the same content). */
@@ -390,22 +405,47 @@ async function attestStep(ctx, publish, sbomPath, outputDir, env = process.env) 
         ...(data ? { data } : {})
     });
     const published = `${publish.ref}@${publish.digest}`;
-    if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
-        // attest: true without the token stops the run before the push (run/settings.ts); auto says what is missing.
-        return step('skipped', 'not attested: the job has no OIDC token', [
-            {
-                rule: 'attest-permission',
-                severity: 'notice',
-                message: `${published} is not attested: the workflow does not give this job an OIDC token`,
-                fix: `add \`${ID_TOKEN_PERMISSION}\` (and \`attestations: write\`) to the job, or set attest: false`
-            }
-        ]);
-    }
     const { inputs, event, registry } = ctx;
     if (!registry)
         return step('skipped', 'not attested: no registry input', []);
     // Each request to the registry, the Sigstore instance, GitHub and the token endpoint, within the run's budget.
     const timeoutMs = operationLimit(OPERATION_LIMITS.http).ms;
+    if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
+        // attest: true without the token stops the run before the push (run/settings.ts). auto cannot sign, but the
+        // registry says what earlier runs attested: all of it is a pass; what is missing names the permission to grant.
+        const lookup = {
+            digest: publish.digest,
+            chart: ctx.chart,
+            registry,
+            credentials: ctx.credentials.registry,
+            timeoutMs
+        };
+        let earlier;
+        let unread = '';
+        try {
+            earlier = await earlierAttestations(lookup);
+        }
+        catch (error) {
+            unread = ` (what earlier runs attested is unknown: ${errorLine(error)})`;
+        }
+        const found = earlier?.statements ?? [];
+        if (earlier && earlier.missing.length === 0)
+            return step('passed', `already attested: ${kindNames(found)} (by an earlier run; nothing signed)`, [], {
+                statements: found
+            });
+        const missing = kindNames((earlier?.missing ?? ['provenance', 'sbom']).map((kind) => ({ kind })));
+        const why = 'this job cannot sign: the workflow gives it no OIDC token';
+        return step('skipped', `not attested (${missing}): the job needs ${ID_TOKEN_PERMISSION}`, [
+            {
+                rule: 'attest-permission',
+                severity: 'notice',
+                message: publish.pushed
+                    ? `${published} is published without attestations (${missing}): ${why}${unread}`
+                    : `${published} was published by an earlier run and is still not attested (${missing}): ${why}${unread}`,
+                fix: `grant the job \`${ID_TOKEN_PERMISSION}\` (and \`attestations: write\` for GitHub's copy), then re-run it: the re-run finds the chart published and attests it without pushing; or set attest: false`
+            }
+        ], found.length ? { statements: found } : undefined);
+    }
     const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
     try {
         const { info, notices } = await attestChart({
@@ -442,7 +482,7 @@ async function attestStep(ctx, publish, sbomPath, outputDir, env = process.env) 
                 message: 'the attestations were not stored with GitHub: the github-token input is empty',
                 fix: 'keep github-token at its default (`${{ github.token }}`) with `attestations: write`'
             });
-        const names = info.statements.map((s) => (s.kind === 'sbom' ? 'SBOM' : s.kind)).join(', ');
+        const names = kindNames(info.statements);
         const summary = signed.length
             ? `attested: ${names} (${info.instance} Sigstore; ${info.listing === 'tag-scheme' ? 'referrers tag' : 'referrers API'})`
             : `already attested: ${names} (nothing signed)`;
@@ -458,6 +498,10 @@ async function attestStep(ctx, publish, sbomPath, outputDir, env = process.env) 
             }
         ]);
     }
+}
+/** `provenance, SBOM`. */
+function kindNames(statements) {
+    return statements.map((s) => (s.kind === 'sbom' ? 'SBOM' : s.kind)).join(', ');
 }
 
 var attestStep$1 = /*#__PURE__*/Object.freeze({

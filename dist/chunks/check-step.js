@@ -1,9 +1,10 @@
-import { i as isRecord, v as lastLine, b as require$$1, x as loadBlueprint, y as exists$1, z as prepareWorkChart, H as Helm, B as buildDependencies, C as lastLines, D as parseRenderAsHelm, E as compareNatural, F as mapStringsDeep, G as distExports, I as extractImages, r as redact, n as notice, g as info, d as require$$0, p as require$$0$1, J as createHelmHome, o as operationLimit, K as parseYamlText, L as tryParseImageRef, M as compareCodePoints, N as scanImages, P as checkImages, Q as groupFailing, S as segmentMatcher, T as loadYamlFile, U as splitRenderBySource, V as parseRenderDetailed, W as MAX_YAML_BYTES, X as apiStatus, R as RegistryClient, Y as isLoopbackHost, Z as HELM_CHART_LAYER, m as ActionError, _ as withRetry, O as OPERATION_LIMITS, q as chartRepository, $ as ociTag } from './action.js';
+import { i as isRecord, v as lastLine, b as require$$1, x as loadBlueprint, y as exists$1, z as prepareWorkChart, H as Helm, B as buildDependencies, C as lastLines, D as parseRenderAsHelm, E as compareNatural, F as mapStringsDeep, G as distExports, I as extractImages, r as redact, n as notice, g as info, d as require$$0, p as require$$0$1, J as createHelmHome, o as operationLimit, K as parseYamlText, L as tryParseImageRef, M as compareCodePoints, N as scanImages, P as checkImages, Q as groupFailing, S as segmentMatcher, T as loadYamlFile, U as splitRenderBySource, V as parseRenderDetailed, W as applyMirrors, m as ActionError, X as fetchChartArchive, Y as normalizeDigest, Z as sha256Digest, _ as parseOciReference, R as RegistryClient, $ as plainHttpFor, a0 as isExactVersion, a1 as ociTag, a2 as maxSatisfying, a3 as copyChartFolder, a4 as blueprintName, a5 as MAX_YAML_BYTES, a6 as apiStatus, a7 as isLoopbackHost, a8 as HELM_CHART_LAYER, a9 as withRetry, O as OPERATION_LIMITS, q as chartRepository } from './action.js';
 import { b as require$$2, _ as _builtin_child_process, r as require$$4 } from '../index.js';
 import { hasCommit, fetchCommits } from './discover.js';
 import { r as readTgzEntries, a as runPublish, p as packageChart } from './push.js';
 import 'node:module';
 import './semver.js';
+import './siblings.js';
 import './_builtin_zlib.js';
 
 // The base commit of an event, and folders of the repository as of that
@@ -4316,6 +4317,191 @@ function loadBuiltinSchemas(minor) {
     return promise;
 }
 
+// A dependency's archive fetched by the action itself, not by `helm dependency build`: for a chart the run builds
+// besides its own (a blueprint blueprint.yaml spec.depends names: chart/workspace-build.ts). Through the same path
+// as the run's own build: repository-mirrors, the run's IndexCache (each index.yaml once per run), the credentials
+// routed to that repository; the version as helm picks it (the locked one, else the highest the range allows); the
+// archive checked against what its repository vouches for (index.yaml's `digest`, the OCI manifest's chart layer)
+// before anyone reads it. Each archive is fetched once per run (ArchiveCache), and one the run's own build already
+// downloaded is read from its charts/ instead. The credentials stay in this process: no helm home holds them, so a
+// chart test script running meanwhile finds none (docs/threat-model.md).
+/** Each archive of a run once: the first asker fetches it, the others get the same promise. */
+class ArchiveCache {
+    archives = new Map();
+    tagLists = new Map();
+    /** Archives downloaded (not read from the run's own charts/): the report's count. */
+    downloads = 0;
+    /**
+     * The archives the run's own dependency build put into `chartDir/charts/` (`built`: name → version), so another
+     * build that pins the same chart of the same repository reads them instead of fetching them again. Read on
+     * first use; one that is not there is fetched as usual.
+     */
+    reuseBuilt(chartDir, dependencies, built, options) {
+        for (const dep of dependencies) {
+            const version = built[dep.name];
+            if (!version || !dep.repository || dep.repository.startsWith('file://'))
+                continue;
+            const file = require$$2.join(chartDir, 'charts', `${dep.name}-${version}.tgz`);
+            const key = archiveKey(applyMirrors(dep.repository, options.mirrors), dep.name, version);
+            if (this.archives.has(key))
+                continue;
+            const read = require$$1.readFile(file).then((data) => {
+                return { name: dep.name, version, source: `the run's charts/${require$$2.basename(file)}`, data, check: 'reused' };
+            });
+            read.catch(() => this.archives.delete(key)); // not there: the next asker fetches it
+            this.archives.set(key, read);
+        }
+    }
+    /** The archive under `key`, fetched by `fetch` only when no one asked for it before. */
+    async once(key, fetch) {
+        const known = this.archives.get(key);
+        if (known) {
+            try {
+                return await known;
+            }
+            catch (error) {
+                // A reused file that was not there falls through to a fetch; a failed fetch is every asker's error.
+                if (this.archives.get(key) === known)
+                    throw error;
+                return this.once(key, fetch);
+            }
+        }
+        const fetched = fetch().then((archive) => {
+            this.downloads++;
+            return archive;
+        });
+        this.archives.set(key, fetched);
+        return fetched;
+    }
+    /** An OCI repository's tags, listed once per run. */
+    tags(repository, list) {
+        let tags = this.tagLists.get(repository);
+        if (!tags) {
+            tags = list();
+            this.tagLists.set(repository, tags);
+        }
+        return tags;
+    }
+}
+function archiveKey(repository, name, version) {
+    return `${repository.replace(/\/+$/, '')}\0${name}\0${version}`;
+}
+/** The version helm builds: the locked one, else the highest of `available` the Chart.yaml version or range allows. */
+function pickVersion(dep, locked, available, source) {
+    if (locked)
+        return locked;
+    let version;
+    try {
+        version = maxSatisfying(available, dep.version);
+    }
+    catch (error) {
+        throw new ActionError(`dependency ${dep.name}: version "${dep.version}" is no version or range (${error.message})`, 'give an exact version or a range helm reads, e.g. 1.2.3 or ^1.2');
+    }
+    if (!version)
+        throw new ActionError(`${source} has no ${dep.name} matching ${dep.version} (it has ${available.slice(-5).join(', ') || 'none'})`, `check dependency ${dep.name}'s version in Chart.yaml`);
+    return version;
+}
+/**
+ * The archive of one dependency (http(s) or oci:// repository; not `file://`, which is a folder of the workspace),
+ * at its locked version when `locked` is given: fetched, checked against its repository's digest (a mismatch
+ * throws, naming both), once per run.
+ */
+async function fetchDependencyArchive(dep, locked, options, cache) {
+    const repository = applyMirrors(dep.repository, options.mirrors);
+    if (repository.startsWith('oci://'))
+        return fetchOciArchive(dep, locked, repository, options, cache);
+    if (!/^https?:\/\//.test(repository))
+        throw new ActionError(`dependency ${dep.name}: repository "${dep.repository}" is neither http(s):// nor oci:// nor file://`, 'point the dependency at a chart repository');
+    const credentials = options.credentialsFor(repository);
+    const index = await options.indexes.fetch(repository, credentials);
+    const entries = index.entries()[dep.name] ?? [];
+    const version = pickVersion(dep, locked, entries.map((entry) => String(entry.version)), index.url);
+    const entry = entries.find((candidate) => String(candidate.version) === version);
+    const url = entry?.urls?.[0];
+    if (!entry || !url)
+        throw new ActionError(`${index.url} has no archive URL for ${dep.name} ${version}`, `check dependency ${dep.name}'s version in Chart.yaml`);
+    return cache.once(archiveKey(repository, dep.name, version), async () => {
+        // A relative URL is relative to the repository, as helm reads it.
+        const absolute = new URL(url, `${repository}/`).href;
+        const data = await fetchChartArchive(absolute, repository, credentials);
+        const expected = normalizeDigest(entry.digest);
+        const actual = sha256Digest(data);
+        if (expected && expected !== actual)
+            throw new ActionError(`dependency ${dep.name} ${version} from ${absolute} has digest ${actual}, but ${index.url} says ${expected}`, 'the repository serves an archive that differs from its index: ask its owner to reindex, or pin another version');
+        return { name: dep.name, version, source: absolute, data, check: expected ? 'digest' : 'unchecked' };
+    });
+}
+async function fetchOciArchive(dep, locked, repository, options, cache) {
+    const { host, repository: base } = parseOciReference(repository);
+    const name = base ? `${base}/${dep.name}` : dep.name;
+    const client = new RegistryClient({
+        host,
+        plainHttp: plainHttpFor(options, host),
+        credentials: options.credentialsFor(`oci://${host}`)
+    });
+    const source = `oci://${host}/${name}`;
+    // An exact version is its tag; a range is resolved against the tags (OCI tags hold `_` for `+`), as helm does.
+    const version = locked ??
+        (isExactVersion(dep.version)
+            ? dep.version.replace(/^[\s=]+/, '').trim()
+            : pickVersion(dep, undefined, (await cache.tags(source, () => client.listTags(name))).map((tag) => tag.replace(/_/g, '+')), source));
+    return cache.once(archiveKey(repository, dep.name, version), async () => {
+        const tag = ociTag(version);
+        const manifest = await client.manifest(name, tag);
+        if (!manifest.exists)
+            throw new ActionError(`${source}:${tag} does not exist`, `check dependency ${dep.name}'s version in Chart.yaml`);
+        const pulled = await client.pullChart(name, manifest.digest);
+        if (pulled.manifestDigest !== manifest.digest || pulled.archiveDigest !== pulled.layerDigest)
+            throw new ActionError(`dependency ${dep.name} ${version} from ${source}:${tag}: the registry served content that differs from its digest`, 'try again; if it persists, the registry is not serving what the tag names');
+        return { name: dep.name, version, source: `${source}:${tag}`, data: pulled.archive, check: 'digest' };
+    });
+}
+
+// A workspace blueprint's chart, built: another blueprint of the monorepo than the run's own (the schema gate renders
+// those blueprint.yaml spec.depends names, for their CRDs; a product umbrella's sibling blueprints can be built the
+// same way). Its chart folder copied into a work folder of its own (chart/work-chart.ts: the user's tree is never
+// written, a link leaving the chart is refused, a committed Chart.lock that fits Chart.yaml is honoured), its
+// dependencies placed under charts/ as `helm dependency build` would place them (archives fetched and checked by the
+// action: chart/archive-fetch.ts, each once per run; a `file://` dependency copied as helm packs it: as it is, its
+// own charts/ included), and a helm home of its own, empty: no repository entry, no login, no credential. No helm
+// process runs here; whoever renders or packages the chart does that with the returned helm.
+/**
+ * Builds a workspace blueprint's chart (see the header). Throws what stops it (an ActionError naming the file, the
+ * dependency or the repository): a blueprint that cannot be read, a dependency that cannot be fetched or whose
+ * archive differs from its repository's digest.
+ */
+async function buildWorkspaceChart(options) {
+    const start = performance.now();
+    const blueprint = await loadBlueprint(options.workspace, options.dir, options.chartDir);
+    const { work } = await prepareWorkChart({ blueprint, workRoot: require$$2.join(options.workRoot, 'chart') });
+    const helm = await Helm.create(options.helm.binary, require$$2.join(options.workRoot, 'helm-home'), options.helm.version);
+    const charts = require$$2.join(work.dir, 'charts');
+    await require$$1.mkdir(charts, { recursive: true });
+    const built = {};
+    const archives = [];
+    await Promise.all(work.dependencies.map(async (dep) => {
+        if (!dep.repository)
+            return; // helm reads it from charts/ as it is (kept by the copy)
+        if (dep.repository.startsWith('file://')) {
+            // As helm packs a local dependency: the folder as it is, relative to the chart in the user's tree.
+            const source = require$$2.resolve(work.sourceDir, dep.repository.slice('file://'.length));
+            copyChartFolder({
+                source,
+                destination: require$$2.join(charts, dep.name),
+                displayDir: require$$2.relative(options.workspace, source) || source
+            });
+            built[dep.name] = dep.version;
+            return;
+        }
+        const locked = work.lock?.dependencies.find((entry) => entry.name === dep.name)?.version;
+        const archive = await fetchDependencyArchive(dep, locked, options.fetch, options.archives);
+        await require$$1.writeFile(require$$2.join(charts, `${dep.name}-${archive.version}.tgz`), archive.data);
+        built[dep.name] = archive.version;
+        archives.push({ name: archive.name, version: archive.version, source: archive.source, check: archive.check });
+    }));
+    return { blueprint, work, helm, built, archives, durationMs: Math.round(performance.now() - start) };
+}
+
 // Custom resources' schemas from CustomResourceDefinition manifests: each served version's `openAPIV3Schema`
 // (apiextensions.k8s.io/v1; v1beta1's top-level `validation` too), read into a `Schema`. Pure.
 const TYPES = new Set(['object', 'array', 'string', 'integer', 'number', 'boolean']);
@@ -4392,6 +4578,116 @@ function crdSchemas(object, origin) {
         }
         return { apiVersion: `${group}/${v.name}`, kind, origin, schema };
     });
+}
+
+// The schema gate's CRDs from the blueprints blueprint.yaml `spec.depends` names (issue 25, source 2): each one the
+// workspace holds is built (chart/workspace-build.ts: a work folder and an empty helm home of its own, its
+// dependency archives fetched by the action as pinned, each once per run) and rendered with its own values as it
+// ships them, `--include-crds` and the run's `--kube-version`, in a job of the gates' one pool; the CRDs of that
+// render (cloudnative-pg's `templates/crds/` behind `crds.create`, the `crds/` folders) are what its custom resources
+// are checked against. A depends blueprint that cannot be built or rendered is a warning naming it, never a failure.
+//
+// No credential reaches a helm home here: the archives are fetched by the action's own HTTP client with the run's
+// credentials in memory, and the build's helm home stays empty, so a chart test script running meanwhile finds none.
+/**
+ * The workspace blueprints the run's spec.depends names, each once, in the order written; never the run's own.
+ * A name the workspace does not hold is the blueprint.yaml step's finding (chart/blueprint-contract.ts), not this.
+ */
+async function dependsTargets(settings) {
+    if (settings.manifest.depends.length === 0)
+        return [];
+    const index = await settings.index();
+    const out = [];
+    const seen = new Set([require$$2.resolve(index.workspace, settings.ownDir)]);
+    for (const entry of settings.manifest.depends) {
+        const blueprint = index.byBlueprintName(entry.blueprint);
+        if (!blueprint || seen.has(require$$2.resolve(index.workspace, blueprint.dir)))
+            continue;
+        seen.add(require$$2.resolve(index.workspace, blueprint.dir));
+        const line = settings.manifest.lineOf(entry.path);
+        out.push({ name: blueprintName(blueprint) ?? entry.blueprint, blueprint, ...(line === undefined ? {} : { line }) });
+    }
+    return out;
+}
+/** The run's archives for the depends builds: each fetched once, the run's own build's read from its charts/. */
+function dependsArchives(settings) {
+    const archives = new ArchiveCache();
+    const own = settings.ownBuild;
+    if (own)
+        archives.reuseBuilt(own.chartDir, own.dependencies, own.built, settings.fetch);
+    return archives;
+}
+function problemFor(target, settings, reason) {
+    const { name, blueprint } = target;
+    const finding = {
+        rule: 'schema-depends',
+        severity: 'warning',
+        message: `spec.depends ${name} (${blueprint.dir}) could not be rendered for its CRDs: ${reason} The custom resources whose CRD it installs are not checked against it.`,
+        fix: `Make ${blueprint.chartDir} build and render with its own values (this action run on ${blueprint.dir} says what fails), or give its CRD manifests to input crds.`,
+        file: settings.manifest.file
+    };
+    if (target.line !== undefined)
+        finding.line = target.line;
+    return finding;
+}
+function sentence(text) {
+    const trimmed = text.trim().replace(/\s+/g, ' ');
+    return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+/**
+ * The pool job of one depends blueprint: build, render, its CRDs handed to `done`. The job never fails the pool:
+ * what stops it is the warning of its DependsRender.
+ */
+function dependsJob(ctx, options) {
+    const { settings, target, archives, done } = options;
+    return customJob(`schema:depends:${target.name}`, 'helm', async () => {
+        const start = performance.now();
+        const { blueprint } = target;
+        const render = { name: target.name, dir: blueprint.dir, crds: [], durationMs: 0, downloads: 0 };
+        let exitCode = 0;
+        try {
+            const downloadsBefore = archives.downloads;
+            const built = await buildWorkspaceChart({
+                workspace: options.workspace,
+                dir: blueprint.dir,
+                chartDir: blueprint.chartDir,
+                workRoot: require$$2.join(ctx.scriptRoot, 'depends', String(options.slot)),
+                helm: ctx.helm,
+                fetch: settings.fetch,
+                archives
+            });
+            render.downloads = archives.downloads - downloadsBefore;
+            const chartName = built.work.name;
+            const helmStart = performance.now();
+            // Its own values as it ships them (the run's values and set are the run's chart's), every CRD it installs.
+            const result = await built.helm.run([
+                'template',
+                chartName,
+                built.work.dir,
+                '--namespace',
+                `smoke-${chartName}`,
+                '--include-crds',
+                ...kubeVersionArgs(ctx)
+            ], { background: true });
+            render.helmMs = Math.round(performance.now() - helmStart);
+            exitCode = result.exitCode;
+            if (result.exitCode !== 0) {
+                render.problem = problemFor(target, settings, `helm template failed: ${sentence(lastLines(result.stderr || result.stdout, 3) || `exit ${result.exitCode}`)}`);
+            }
+            else {
+                for (const doc of parseRenderDetailed(result.stdout).documents)
+                    render.crds.push(...crdSchemas(doc.object, `${target.name} (${blueprint.dir}: ${doc.source ?? 'its render'})`));
+            }
+        }
+        catch (error) {
+            exitCode = 1;
+            const message = error instanceof Error ? error.message : String(error);
+            render.problem = problemFor(target, settings, `its chart could not be built: ${sentence(message)}`);
+        }
+        render.durationMs = Math.round(performance.now() - start);
+        await done(render);
+        return { out: render, done: { exitCode, durationMs: render.durationMs } };
+    }).job;
 }
 
 // Where the schema gate's CRDs come from, before any render: the chart's own `crds/` folder, the `crds/` folders of
@@ -4673,6 +4969,7 @@ class ProblemLocator {
 }
 
 const SCHEMA_STEP = { id: 'schema', title: 'API schemas' };
+const RANK = { chart: 0, depends: 1, input: 2 };
 function groupOf(apiVersion) {
     const slash = apiVersion.indexOf('/');
     return slash === -1 ? '' : apiVersion.slice(0, slash);
@@ -4686,6 +4983,10 @@ class SchemaRun {
     seen = new Set();
     kinds = new Map();
     crds = new Map();
+    dependsData = [];
+    /** spec.depends renders not in yet; documents without schema wait in `waiting` meanwhile. */
+    dependsPending = 0;
+    waiting = [];
     missing = new Set();
     locator;
     renders = 0;
@@ -4703,12 +5004,41 @@ class SchemaRun {
             valueArgs: ctx.valueArgs
         });
     }
-    addCrds(crds) {
+    addCrds(crds, source) {
         for (const crd of crds) {
             const key = `${crd.apiVersion}/${crd.kind}`;
-            if (!this.crds.has(key))
-                this.crds.set(key, crd);
+            const known = this.crds.get(key);
+            if (!known || RANK[source] < RANK[known.source])
+                this.crds.set(key, { ...crd, source });
         }
+    }
+    /** `count` spec.depends renders are on their way: documents without schema wait for them. */
+    expectDepends(count) {
+        this.dependsPending += count;
+    }
+    /**
+     * One spec.depends render is in: its CRDs (or its warning) taken in; once the last is, the documents that waited
+     * are checked.
+     */
+    async dependsRendered(render) {
+        this.addCrds(render.crds, 'depends');
+        this.dependsData.push({
+            blueprint: render.name,
+            dir: render.dir,
+            crds: new Set(render.crds.map((crd) => `${crd.apiVersion}/${crd.kind}`)).size,
+            status: render.problem ? 'failed' : 'rendered',
+            durationMs: render.durationMs,
+            ...(render.helmMs === undefined ? {} : { helmMs: render.helmMs }),
+            downloads: render.downloads
+        });
+        if (render.problem)
+            this.findings.push(render.problem);
+        if (--this.dependsPending > 0)
+            return;
+        const waiting = this.waiting;
+        this.waiting = [];
+        for (const entry of waiting)
+            await this.withSchema(entry);
     }
     fail(error) {
         this.failure ??= error instanceof Error ? error.message : String(error);
@@ -4719,7 +5049,7 @@ class SchemaRun {
         // `kind: List` documents come as their items (helm/render.ts renderedResources).
         const flat = documents;
         for (const doc of flat)
-            this.addCrds(crdSchemas(doc.object, `rendered by ${doc.source ?? 'the chart'}`));
+            this.addCrds(crdSchemas(doc.object, `rendered by ${doc.source ?? 'the chart'}`), 'chart');
         for (const doc of flat)
             await this.document(doc, optIn);
     }
@@ -4763,7 +5093,13 @@ class SchemaRun {
         }
         if (status?.status === 'removed')
             return;
-        const crd = this.crds.get(kindKey);
+        await this.withSchema({ doc, file, optIn, data });
+    }
+    /** Checks a document against its kind's schema; without one, it waits for the spec.depends renders, or is missing. */
+    async withSchema(entry) {
+        const { doc, file, optIn, data } = entry;
+        const { apiVersion = '', kind = '' } = doc;
+        const crd = this.crds.get(`${apiVersion}/${kind}`);
         let schema;
         if (crd) {
             schema = crd.schema;
@@ -4775,7 +5111,10 @@ class SchemaRun {
                 data.schema = 'built-in';
         }
         if (!schema) {
-            this.missingSchema(doc, file, optIn);
+            if (this.dependsPending > 0)
+                this.waiting.push(entry);
+            else
+                this.missingSchema(doc, file, optIn);
             return;
         }
         const problems = checkAgainst(doc.object, schema, { objectMeta: this.builtin.objectMeta });
@@ -4809,7 +5148,7 @@ class SchemaRun {
             : {
                 rule: 'schema-missing',
                 severity: this.settings.missingSchemas === 'error' ? 'error' : optIn ? 'notice' : 'warning',
-                message: `No schema for ${kind} ${apiVersion} (${doc.source ?? 'the render'}${optIn ? ', rendered when opted in' : ''}): no CRD for it in the chart, its dependencies or input crds, so it is not checked.`,
+                message: `No schema for ${kind} ${apiVersion} (${doc.source ?? 'the render'}${optIn ? ', rendered when opted in' : ''}): no CRD for it in the chart, its dependencies, the blueprints spec.depends names or input crds, so it is not checked.`,
                 fix: `Add the blueprint that installs its CRD to blueprint.yaml spec.depends, or give a CRD manifest of ${groupOf(apiVersion) || apiVersion} to input crds (a glob in the workspace); missing-schemas: off silences this.`
             };
         if (file)
@@ -4846,6 +5185,7 @@ class SchemaRun {
             documents: this.documents,
             kinds,
             crds: [...this.crds.values()].map((c) => ({ apiVersion: c.apiVersion, kind: c.kind, origin: c.origin })),
+            depends: [...this.dependsData].sort((a, b) => (a.dir < b.dir ? -1 : 1)),
             problems: this.findings.filter((f) => f.rule === 'schema').length
         };
         const findings = [...this.findings];
@@ -4861,8 +5201,12 @@ class SchemaRun {
         const parts = [
             `${this.documents} documents of ${this.renders} render${this.renders === 1 ? '' : 's'} against Kubernetes ${this.settings.kubeVersion.text}`
         ];
-        if (this.crds.size > 0)
-            parts.push(`${this.crds.size} CRD${this.crds.size === 1 ? '' : 's'}`);
+        if (this.crds.size > 0) {
+            // Which spec.depends blueprints gave CRDs the check uses, e.g. `6 CRDs (2 from spec.depends: bp-cnpg)`.
+            const fromDepends = [...this.crds.values()].filter((crd) => crd.source === 'depends').length;
+            const givers = data.depends.filter((d) => d.status === 'rendered' && d.crds > 0).map((d) => d.blueprint);
+            parts.push(`${this.crds.size} CRD${this.crds.size === 1 ? '' : 's'}${fromDepends > 0 ? ` (${fromDepends} from spec.depends: ${givers.join(', ')})` : ''}`);
+        }
         if (errors > 0)
             parts.push(`${errors} error${errors === 1 ? '' : 's'}`);
         if (this.missing.size > 0)
@@ -4899,14 +5243,14 @@ function newDocuments(outcome, seen) {
 /** The gate: checks planned on the renders' jobs (see the header); finish() waits for them and assembles. */
 const schemaGate = {
     id: SCHEMA_STEP.id,
-    plan(pc) {
+    async plan(pc) {
         const { ctx } = pc;
         const settings = ctx.schema;
         if (!settings)
-            return Promise.resolve({
+            return {
                 jobs: [],
                 finish: () => ({ step: { ...SCHEMA_STEP, status: 'skipped', durationMs: 0, summary: 'skipped', findings: [] } })
-            });
+            };
         const started = performance.now();
         let busyMs = 0;
         const timed = async (work) => {
@@ -4922,15 +5266,29 @@ const schemaGate = {
             }
         };
         let run;
+        // The workspace index is read once per run (the blueprint.yaml step has read it already when spec.depends names any).
+        const targets = settings.depends
+            ? dependsTargets(settings.depends).catch((error) => error instanceof Error ? error : new Error(String(error)))
+            : Promise.resolve([]);
         const setup = (async () => {
-            const [builtin, own, input] = await Promise.all([
+            const [builtin, own, input, depends] = await Promise.all([
                 loadBuiltinSchemas(schemaMinorFor(settings.kubeVersion)),
                 chartCrds(ctx.chartDir, ctx.displayChartDir),
-                inputCrds(settings.workspace, settings.crdGlobs)
+                inputCrds(settings.workspace, settings.crdGlobs),
+                targets
             ]);
             run = new SchemaRun(ctx, settings, builtin);
-            run.addCrds(own);
-            run.addCrds(input.crds);
+            run.addCrds(own, 'chart');
+            run.addCrds(input.crds, 'input');
+            if (depends instanceof Error)
+                run.findings.push({
+                    rule: 'schema-depends',
+                    severity: 'warning',
+                    message: `The blueprints spec.depends names could not be looked up in the workspace: ${depends.message}`,
+                    fix: 'Check input discover-glob and the blueprint folders it matches.'
+                });
+            else
+                run.expectDepends(depends.length);
             for (const file of input.tooLarge)
                 run.findings.push({
                     rule: 'schema-crds',
@@ -4970,8 +5328,24 @@ const schemaGate = {
             optIn.push(done);
             return done;
         });
-        return Promise.resolve({
-            jobs: [],
+        // One job per spec.depends blueprint of the workspace, in the pool beside the renders (the index is read by
+        // now: setup waits for the same promise).
+        const found = await targets;
+        const jobs = [];
+        if (settings.depends && Array.isArray(found) && found.length > 0) {
+            const archives = dependsArchives(settings.depends);
+            for (const [slot, target] of found.entries())
+                jobs.push(dependsJob(ctx, {
+                    settings: settings.depends,
+                    workspace: settings.workspace,
+                    target,
+                    slot,
+                    archives,
+                    done: (render) => timed(async () => (await setup).dependsRendered(render))
+                }));
+        }
+        return {
+            jobs,
             async finish() {
                 await defaultChecked;
                 await Promise.all(optIn);
@@ -5000,7 +5374,7 @@ const schemaGate = {
                     };
                 return { step: check.step(Math.round(busyMs)) };
             }
-        });
+        };
     }
 };
 
@@ -5338,9 +5712,22 @@ function stagePublish(options) {
 // failed images step (oci/digests.ts).
 async function checkStep(ctx, build, valueArgs, epoch, upstreamName, 
 /** Told once the package is there (undefined when packaging failed): a pull request's publish preview compares. */
-onPackaged) {
+onPackaged, 
+/** The schema gate renders the blueprints spec.depends names, looked up here (none looked up without it). */
+workspaceIndex) {
     const { inputs, blueprint, helm, folders } = ctx;
     const { work, built } = build;
+    // The blueprints spec.depends names are rendered for their CRDs (gates/schema-depends.ts), their archives
+    // fetched as the run's own build fetched its own (build.options), the run's own archives reused.
+    const depends = workspaceIndex && blueprint.manifest && blueprint.manifest.depends.length > 0
+        ? {
+            manifest: blueprint.manifest,
+            ownDir: blueprint.dir,
+            index: workspaceIndex,
+            fetch: build.options,
+            ownBuild: { chartDir: work.dir, dependencies: work.dependencies, built }
+        }
+        : undefined;
     // The base commit's render for "What changes" runs beside the gates (src/diff/base.ts); a notice at worst.
     const baseDiff = startBaseDiff({
         setting: inputs.diff,
@@ -5401,7 +5788,8 @@ onPackaged) {
                 kubeVersion: inputs.kubernetesVersion,
                 missingSchemas: inputs.missingSchemas,
                 crdGlobs: inputs.crds,
-                workspace: inputs.workspace
+                workspace: inputs.workspace,
+                ...(depends ? { depends } : {})
             }
         }),
         // Blobs upload while the gates run; only commit() (once every gate passed) tags the chart.

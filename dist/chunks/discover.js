@@ -1,35 +1,8 @@
 import { b as require$$2, _ as _builtin_child_process } from '../index.js';
-import { M as compareCodePoints, m as ActionError, a0 as blueprintName, a1 as indexWorkspace, i as isRecord, v as lastLine, G as distExports, b as require$$1 } from './action.js';
+import { M as compareCodePoints, m as ActionError, a4 as blueprintName, aa as indexWorkspace, i as isRecord, v as lastLine, G as distExports, b as require$$1 } from './action.js';
+import { s as siblingDependencies } from './siblings.js';
 import 'node:module';
 import './semver.js';
-
-/** An OCI repository URL compared as a place: scheme and host case-insensitive, trailing slashes dropped. */
-function repositoryKey(url) {
-    const trimmed = url.trim().replace(/\/+$/, '');
-    const match = /^(oci:\/\/)([^/]+)(.*)$/i.exec(trimmed);
-    return match ? `oci://${match[2].toLowerCase()}${match[3]}` : trimmed;
-}
-/** Whether a Chart.yaml `repository` is where this monorepo publishes (see the header). */
-function isPublishingRepository(repository, registry) {
-    if (!/^oci:\/\//i.test(repository.trim()))
-        return false;
-    return registry ? repositoryKey(repository) === repositoryKey(registry) : true;
-}
-/** The Chart.yaml dependencies of `blueprint` that are sibling blueprints, in Chart.yaml order. */
-function siblingDependencies(index, blueprint, registry) {
-    const found = [];
-    for (const [i, dependency] of (blueprint.chart?.dependencies ?? []).entries()) {
-        if (typeof dependency?.name !== 'string' || typeof dependency.repository !== 'string')
-            continue;
-        const sibling = index.byChartName(dependency.name);
-        if (!sibling || sibling.dir === blueprint.dir)
-            continue;
-        if (!isPublishingRepository(dependency.repository, registry))
-            continue;
-        found.push({ dependency, index: i, sibling });
-    }
-    return found;
-}
 
 // The release order of the blueprints an event changed: waves. A product umbrella bundles sibling blueprints
 // (chart/siblings.ts) at the version it pins, and a release can only bundle what is already published, so a

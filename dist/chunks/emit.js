@@ -724,7 +724,7 @@ function publishSection(report) {
         return `**Not published:** ${codeSpan(p.ref)}`;
     switch (p.preview?.state) {
         case 'unpublished':
-            return `Merging publishes ${codeSpan(p.ref)} (the registry does not hold it yet).`;
+            return undefined; // the verdict line says it: ` · merging publishes <ref>`, once
         case 'same':
             return `Already published: ${codeSpan(p.ref)} holds this chart (${codeSpan(p.preview.digest)}); merging publishes nothing.`;
         case 'other':
@@ -738,23 +738,23 @@ const split = splitRef;
 function attestationLines(report, p) {
     const attested = attestedKinds(report);
     const step = report.steps.find((s) => s.id === 'attest');
+    const lines = [];
     if (attested && p.digest) {
         const digestRef = `${p.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '')}@${p.digest}`;
         const earlier = report.attestation?.statements.every((s) => s.existing) ? ' (by an earlier run)' : '';
-        return [
-            '',
-            `**Attested: ${attested}**${earlier}: signed with Sigstore, stored beside the chart. Verify:`,
-            '',
-            verificationCommands(report, digestRef)
-        ];
+        lines.push('', `**Attested: ${attested}**${earlier}: signed with Sigstore, stored beside the chart. Verify:`, '', verificationCommands(report, digestRef));
     }
     if (step?.status === 'failed')
-        return [
-            '',
-            '**Published but not attested.** Re-run the job: it finds the chart published and attests it without pushing again.'
-        ];
-    return [];
+        lines.push('', '**Published but not attested.** Re-run the job: it finds the chart published and attests it without pushing again.');
+    // attest: auto in a job without the OIDC token: nothing could be signed; say what is missing and what to grant.
+    if (step?.status === 'skipped' && step.findings.some((f) => f.rule === 'attest-permission')) {
+        const have = new Set((report.attestation?.statements ?? []).map((s) => s.kind));
+        const missing = ATTESTED_KINDS.filter((k) => !have.has(k)).map((k) => (k === 'sbom' ? 'SBOM' : k));
+        lines.push('', `**Not attested: ${missing.join(', ')}.** The job has no OIDC token to sign with: grant it ${codeSpan('permissions: id-token: write')} (and ${codeSpan('attestations: write')} for GitHub's copy), then re-run it: it finds the chart published and attests it without pushing again.`);
+    }
+    return lines;
 }
+const ATTESTED_KINDS = ['provenance', 'sbom'];
 // --- what to fix -------------------------------------------------------------
 function findingWhere(f) {
     return f.file ? `${codeSpan(f.line ? `${f.file}:${f.line}` : f.file)} ` : '';

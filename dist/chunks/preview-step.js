@@ -1,4 +1,4 @@
-import { a2 as chartRef, q as chartRepository, R as RegistryClient, $ as ociTag, a3 as parseVersion, a4 as compareVersions, a5 as PR_EVENTS, a6 as MANIFEST_PATHS } from './action.js';
+import { ab as chartRef, q as chartRepository, R as RegistryClient, a1 as ociTag, ac as parseVersion, ad as compareVersions, ae as PR_EVENTS, af as MANIFEST_PATHS } from './action.js';
 import { c as comparePublished, n as noOverwriteFix } from './push.js';
 import 'node:module';
 import '../index.js';

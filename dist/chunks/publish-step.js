@@ -1,4 +1,4 @@
-import { a2 as chartRef } from './action.js';
+import { ab as chartRef } from './action.js';
 import 'node:module';
 import '../index.js';
 import './semver.js';

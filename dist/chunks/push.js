@@ -1,4 +1,4 @@
-import { m as ActionError, p as require$$0, a7 as cleanAsYaml11, b as require$$1$1, a8 as isStrictSemver, G as distExports, C as lastLines, r as redact, g as info, a3 as parseVersion, $ as ociTag, a2 as chartRef, a9 as withProgress, aa as DeadlineError, ab as RegistryError, o as operationLimit, d as require$$0$1 } from './action.js';
+import { m as ActionError, p as require$$0, ag as cleanAsYaml11, b as require$$1$1, ah as isStrictSemver, G as distExports, C as lastLines, r as redact, g as info, ac as parseVersion, a1 as ociTag, ab as chartRef, ai as withProgress, aj as DeadlineError, ak as RegistryError, o as operationLimit, d as require$$0$1 } from './action.js';
 import { b as require$$2, r as require$$4, a as require$$1 } from '../index.js';
 import { r as require$$3 } from './_builtin_zlib.js';
 

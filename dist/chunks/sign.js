@@ -1,4 +1,4 @@
-import { p as require$$0$2, d as require$$0$3, am as require$$2$2, ap as require$$2$3, ae as require$$2$4, al as require$$0$4, ak as require$$1$2, ar as require$$2$5, b as require$$1$5, an as require$$0$5, ao as require$$1$6 } from './action.js';
+import { p as require$$0$2, d as require$$0$3, av as require$$2$2, ay as require$$2$3, an as require$$2$4, au as require$$0$4, at as require$$1$2, aA as require$$2$5, b as require$$1$5, aw as require$$0$5, ax as require$$1$6 } from './action.js';
 import { a as require$$1$3, b as require$$3$3, r as require$$0$6 } from './_builtin_dns.js';
 import { r as require$$2$1 } from './_builtin_stream.js';
 import { r as require$$3$2 } from './_builtin_zlib.js';

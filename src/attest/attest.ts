@@ -1,8 +1,9 @@
-// Attests a published chart: what the registry already holds is looked up first (a re-run adds nothing), then each
-// missing statement (SLSA provenance, the CycloneDX SBOM) is signed keylessly (attest/sign.ts, loaded here on
-// demand), its bundle written to a file, stored as a referrer of the chart's manifest (attest/referrers.ts) and
-// with GitHub's attestations API (attest/github-store.ts; a refusal is a notice). Errors are thrown for the caller's
-// step; what was refused but is not needed comes back as notices.
+// Attests a published chart: what the registry already holds is looked up first (a re-run adds nothing; a job
+// without an OIDC token reads it too: earlierAttestations), then each missing statement (SLSA provenance, the
+// CycloneDX SBOM) is signed keylessly (attest/sign.ts, loaded here on demand), its bundle written to a file, stored
+// as a referrer of the chart's manifest (attest/referrers.ts) and with GitHub's attestations API
+// (attest/github-store.ts; a refusal is a notice). Errors are thrown for the caller's step; what was refused but is
+// not needed comes back as notices.
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Credentials } from '../credentials/credentials.js'
@@ -52,15 +53,27 @@ export interface AttestOutcome {
 
 const KINDS: readonly StatementKind[] = ['provenance', 'sbom']
 
-export async function attestChart(request: AttestRequest): Promise<AttestOutcome> {
-  const { registry, digest, chart } = request
+/** What the registry holds for the chart's digest: the statements earlier runs attested, and the kinds missing. */
+export interface EarlierAttestations {
+  statements: AttestedStatement[]
+  missing: StatementKind[]
+}
+
+/** The registry's side of a request: enough to read what is attested, without signing (no OIDC token). */
+export type AttestationLookup = Pick<AttestRequest, 'digest' | 'chart' | 'registry' | 'credentials' | 'timeoutMs'>
+
+function registryOf(request: AttestationLookup): { client: RegistryClient; repository: string } {
+  const { registry } = request
   const client = new RegistryClient({
     host: registry.host,
     plainHttp: registry.plainHttp,
     credentials: request.credentials,
     timeoutMs: request.timeoutMs
   })
-  const repository = chartRepository(registry, chart.name)
+  return { client, repository: chartRepository(registry, request.chart.name) }
+}
+
+async function listEarlier(client: RegistryClient, repository: string, digest: string): Promise<EarlierAttestations> {
   const listed = await bundleReferrers(client, repository, digest)
   const statements: AttestedStatement[] = []
   const missing: StatementKind[] = []
@@ -69,6 +82,19 @@ export async function attestChart(request: AttestRequest): Promise<AttestOutcome
     if (found) statements.push({ kind, predicateType: PREDICATE_TYPES[kind], referrer: found.digest, existing: true })
     else missing.push(kind)
   }
+  return { statements, missing }
+}
+
+/** What earlier runs attested about the chart's digest (read only: a job without an OIDC token can still say). */
+export async function earlierAttestations(request: AttestationLookup): Promise<EarlierAttestations> {
+  const { client, repository } = registryOf(request)
+  return listEarlier(client, repository, request.digest)
+}
+
+export async function attestChart(request: AttestRequest): Promise<AttestOutcome> {
+  const { digest, chart } = request
+  const { client, repository } = registryOf(request)
+  const { statements, missing } = await listEarlier(client, repository, digest)
   if (missing.length === 0) return { info: { statements }, notices: [] }
 
   const subject = chartSubject(request.ref, digest)

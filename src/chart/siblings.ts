@@ -32,7 +32,7 @@ export function isPublishingRepository(repository: string, registry: string | un
 /** The Chart.yaml dependencies of `blueprint` that are sibling blueprints, in Chart.yaml order. */
 export function siblingDependencies(
   index: Pick<WorkspaceIndex, 'byChartName'>,
-  blueprint: WorkspaceBlueprint,
+  blueprint: Pick<WorkspaceBlueprint, 'dir'> & { chart?: { dependencies: readonly ChartDependency[] } },
   registry?: string
 ): SiblingDependency[] {
   const found: SiblingDependency[] = []

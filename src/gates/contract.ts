@@ -12,7 +12,9 @@ import type { RenderedDocument, StepResult } from '../types.js'
 import type { YamlSource } from '../chart/yaml-source.js'
 import type { ToggleOverrides } from '../inputs/inputs.js'
 import { defaultConcurrency } from '../util/concurrency.js'
-import type { KubeVersion } from '../schema/kube-versions.js'
+import type { DependsRender, SchemaSettings } from './schema-settings.js'
+
+export type { DependsRender, SchemaSettings }
 
 export interface GateContext {
   helm: Helm
@@ -20,7 +22,10 @@ export interface GateContext {
   chartDir: string
   /** Chart.yaml name (helm names the rendered chart after it). */
   chartName: string
-  /** Absolute: an empty folder for what the gates write: each chart test script's chart copy and helm home, generated charts. */
+  /**
+   * Absolute: an empty folder for what the gates write: each chart test script's chart copy and helm home, generated
+   * charts, the schema gate's `spec.depends` builds (`depends/<n>`: no credential in them).
+   */
   scriptRoot: string
   /** The chart folder relative to the workspace, e.g. 'platform/temporal/chart': prefix of findings' file paths. */
   displayChartDir: string
@@ -59,16 +64,6 @@ export interface GateContext {
   kubeVersion?: string
   /** The schema gate's settings (inputs kubernetes-version, crds, missing-schemas); absent: the gate is skipped. */
   schema?: SchemaSettings
-}
-
-/** Inputs kubernetes-version, crds and missing-schemas, as the schema gate (gates/schema.ts) needs them. */
-export interface SchemaSettings {
-  kubeVersion: KubeVersion
-  /** Input missing-schemas: how a rendered kind without a schema counts. */
-  missingSchemas: 'warning' | 'error' | 'off'
-  /** Input crds: globs relative to the workspace. */
-  crdGlobs: string[]
-  workspace: string
 }
 
 /** `--kube-version <input>` for every render and lint, so `.Capabilities.KubeVersion` is the release checked. */

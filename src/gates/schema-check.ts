@@ -1,16 +1,22 @@
 // The schema gate's check of a run (gates/schema.ts plans it): each render's documents against the built-in kinds
 // of the release, the CRDs known so far, and the removed/deprecated API versions; one finding per field per template
-// across the renders; the step.
+// across the renders; the step. A CRD's source decides which wins when two give the same kind: the chart's own
+// (its crds/, its dependencies', what it renders), then the spec.depends blueprints', then input crds'. A document
+// of a kind nothing has given a schema for yet waits while spec.depends blueprints are still rendering.
 import type { Finding, RenderedDocument, StepResult } from '../types.js'
 import type { BuiltinSchemas } from '../schema/builtin.js'
 import { crdSchemas, type CrdSchema } from '../schema/crd.js'
 import { apiStatus } from '../schema/kube-versions.js'
 import { checkAgainst, formatPath, type Schema, type SchemaProblem } from '../schema/structural.js'
 import { repoFileForSource, statusOf } from './common.js'
-import type { GateContext, SchemaSettings } from './contract.js'
+import type { DependsRender, GateContext, SchemaSettings } from './contract.js'
 import { ProblemLocator } from './schema-findings.js'
 
 export const SCHEMA_STEP = { id: 'schema', title: 'API schemas' } as const
+
+/** Where a CRD came from, most authoritative first. */
+export type CrdSource = 'chart' | 'depends' | 'input'
+const RANK: Record<CrdSource, number> = { chart: 0, depends: 1, input: 2 }
 
 interface KindData {
   apiVersion: string
@@ -29,7 +35,31 @@ export interface SchemaData {
   documents: number
   kinds: KindData[]
   crds: { apiVersion: string; kind: string; origin: string }[]
+  /** The spec.depends blueprints rendered for their CRDs (gates/schema-depends.ts): what each gave and cost. */
+  depends: DependsData[]
   problems: number
+}
+
+interface DependsData {
+  blueprint: string
+  dir: string
+  /** CRDs its render has (each kind once). */
+  crds: number
+  /** `rendered`, or `failed` (a warning says why). */
+  status: 'rendered' | 'failed'
+  /** Build and render, wall time; the `helm template` process alone. */
+  durationMs: number
+  helmMs?: number
+  /** Archives downloaded for it (0: the run's cache or the run's own charts/ had them). */
+  downloads: number
+}
+
+/** A document of a kind without schema yet, checked once the spec.depends renders are in. */
+interface Waiting {
+  doc: RenderedDocument
+  file: string | undefined
+  optIn: boolean
+  data: KindData
 }
 
 function groupOf(apiVersion: string): string {
@@ -42,7 +72,11 @@ export class SchemaRun {
   readonly findings: Finding[] = []
   private readonly seen = new Set<string>()
   private readonly kinds = new Map<string, KindData>()
-  private readonly crds = new Map<string, CrdSchema>()
+  private readonly crds = new Map<string, CrdSchema & { source: CrdSource }>()
+  private readonly dependsData: DependsData[] = []
+  /** spec.depends renders not in yet; documents without schema wait in `waiting` meanwhile. */
+  private dependsPending = 0
+  private waiting: Waiting[] = []
   private readonly missing = new Set<string>()
   private readonly locator: ProblemLocator
   private renders = 0
@@ -63,11 +97,39 @@ export class SchemaRun {
     })
   }
 
-  addCrds(crds: readonly CrdSchema[]): void {
+  addCrds(crds: readonly CrdSchema[], source: CrdSource): void {
     for (const crd of crds) {
       const key = `${crd.apiVersion}/${crd.kind}`
-      if (!this.crds.has(key)) this.crds.set(key, crd)
+      const known = this.crds.get(key)
+      if (!known || RANK[source] < RANK[known.source]) this.crds.set(key, { ...crd, source })
     }
+  }
+
+  /** `count` spec.depends renders are on their way: documents without schema wait for them. */
+  expectDepends(count: number): void {
+    this.dependsPending += count
+  }
+
+  /**
+   * One spec.depends render is in: its CRDs (or its warning) taken in; once the last is, the documents that waited
+   * are checked.
+   */
+  async dependsRendered(render: DependsRender): Promise<void> {
+    this.addCrds(render.crds, 'depends')
+    this.dependsData.push({
+      blueprint: render.name,
+      dir: render.dir,
+      crds: new Set(render.crds.map((crd) => `${crd.apiVersion}/${crd.kind}`)).size,
+      status: render.problem ? 'failed' : 'rendered',
+      durationMs: render.durationMs,
+      ...(render.helmMs === undefined ? {} : { helmMs: render.helmMs }),
+      downloads: render.downloads
+    })
+    if (render.problem) this.findings.push(render.problem)
+    if (--this.dependsPending > 0) return
+    const waiting = this.waiting
+    this.waiting = []
+    for (const entry of waiting) await this.withSchema(entry)
   }
 
   fail(error: unknown): void {
@@ -79,7 +141,7 @@ export class SchemaRun {
     this.renders++
     // `kind: List` documents come as their items (helm/render.ts renderedResources).
     const flat = documents
-    for (const doc of flat) this.addCrds(crdSchemas(doc.object, `rendered by ${doc.source ?? 'the chart'}`))
+    for (const doc of flat) this.addCrds(crdSchemas(doc.object, `rendered by ${doc.source ?? 'the chart'}`), 'chart')
     for (const doc of flat) await this.document(doc, optIn)
   }
 
@@ -121,7 +183,14 @@ export class SchemaRun {
         })
     }
     if (status?.status === 'removed') return
-    const crd = this.crds.get(kindKey)
+    await this.withSchema({ doc, file, optIn, data })
+  }
+
+  /** Checks a document against its kind's schema; without one, it waits for the spec.depends renders, or is missing. */
+  private async withSchema(entry: Waiting): Promise<void> {
+    const { doc, file, optIn, data } = entry
+    const { apiVersion = '', kind = '' } = doc
+    const crd = this.crds.get(`${apiVersion}/${kind}`)
     let schema: Schema | undefined
     if (crd) {
       schema = crd.schema
@@ -131,7 +200,8 @@ export class SchemaRun {
       if (schema) data.schema = 'built-in'
     }
     if (!schema) {
-      this.missingSchema(doc, file, optIn)
+      if (this.dependsPending > 0) this.waiting.push(entry)
+      else this.missingSchema(doc, file, optIn)
       return
     }
     const problems = checkAgainst(doc.object, schema, { objectMeta: this.builtin.objectMeta })
@@ -164,7 +234,7 @@ export class SchemaRun {
       : {
           rule: 'schema-missing',
           severity: this.settings.missingSchemas === 'error' ? 'error' : optIn ? 'notice' : 'warning',
-          message: `No schema for ${kind} ${apiVersion} (${doc.source ?? 'the render'}${optIn ? ', rendered when opted in' : ''}): no CRD for it in the chart, its dependencies or input crds, so it is not checked.`,
+          message: `No schema for ${kind} ${apiVersion} (${doc.source ?? 'the render'}${optIn ? ', rendered when opted in' : ''}): no CRD for it in the chart, its dependencies, the blueprints spec.depends names or input crds, so it is not checked.`,
           fix: `Add the blueprint that installs its CRD to blueprint.yaml spec.depends, or give a CRD manifest of ${groupOf(apiVersion) || apiVersion} to input crds (a glob in the workspace); missing-schemas: off silences this.`
         }
     if (file) finding.file = file
@@ -202,6 +272,7 @@ export class SchemaRun {
       documents: this.documents,
       kinds,
       crds: [...this.crds.values()].map((c) => ({ apiVersion: c.apiVersion, kind: c.kind, origin: c.origin })),
+      depends: [...this.dependsData].sort((a, b) => (a.dir < b.dir ? -1 : 1)),
       problems: this.findings.filter((f) => f.rule === 'schema').length
     }
     const findings = [...this.findings]
@@ -217,7 +288,14 @@ export class SchemaRun {
     const parts = [
       `${this.documents} documents of ${this.renders} render${this.renders === 1 ? '' : 's'} against Kubernetes ${this.settings.kubeVersion.text}`
     ]
-    if (this.crds.size > 0) parts.push(`${this.crds.size} CRD${this.crds.size === 1 ? '' : 's'}`)
+    if (this.crds.size > 0) {
+      // Which spec.depends blueprints gave CRDs the check uses, e.g. `6 CRDs (2 from spec.depends: bp-cnpg)`.
+      const fromDepends = [...this.crds.values()].filter((crd) => crd.source === 'depends').length
+      const givers = data.depends.filter((d) => d.status === 'rendered' && d.crds > 0).map((d) => d.blueprint)
+      parts.push(
+        `${this.crds.size} CRD${this.crds.size === 1 ? '' : 's'}${fromDepends > 0 ? ` (${fromDepends} from spec.depends: ${givers.join(', ')})` : ''}`
+      )
+    }
     if (errors > 0) parts.push(`${errors} error${errors === 1 ? '' : 's'}`)
     if (this.missing.size > 0)
       parts.push(`${this.missing.size} kind${this.missing.size === 1 ? '' : 's'} without schema`)

@@ -3,16 +3,20 @@
 // (schema/builtin.ts: the nearest shipped minor); API versions that release no longer serves are errors naming the
 // replacement, deprecated ones warnings (schema/kube-versions.ts); custom resources against their CRD's served
 // version (schema/crd.ts): CRDs of the chart (`crds/` folders of the chart and its bundled dependencies:
-// gates/schema-sources.ts; CRDs it renders) and of input `crds`. Checking is strict (schema/structural.ts): an
+// gates/schema-sources.ts; CRDs it renders), of the blueprints blueprint.yaml spec.depends names (each rendered in a
+// job of the pool: gates/schema-depends.ts) and of input `crds`. Checking is strict (schema/structural.ts): an
 // unknown field is an error. A kind with no schema is a finding as input `missing-schemas` says.
 //
 // Off the critical path: the default render is checked inside its own job once helm has answered, each opt-in
 // render inside the job that produced it (only its documents the default render does not have), while the chart
-// tests run; finish() only assembles. At most one finding per field per template, across the renders.
+// tests run; finish() only assembles. A document of a kind with no schema yet waits for the spec.depends renders
+// (checked inside the last of their jobs); nothing else does. At most one finding per field per template, across
+// the renders.
 import type { RenderedDocument } from '../types.js'
 import { parseRenderDetailed, splitRenderBySource } from '../helm/render.js'
 import { loadBuiltinSchemas, schemaMinorFor } from '../schema/builtin.js'
-import type { Gate, RenderJobOutcome } from './contract.js'
+import type { Gate, Job, RenderJobOutcome } from './contract.js'
+import { dependsArchives, dependsJob, dependsTargets, type DependsTarget } from './schema-depends.js'
 import { chartCrds, inputCrds } from './schema-sources.js'
 import { SCHEMA_STEP as STEP, SchemaRun } from './schema-check.js'
 
@@ -30,14 +34,14 @@ function newDocuments(outcome: RenderJobOutcome, seen: ReadonlySet<string>): Ren
 /** The gate: checks planned on the renders' jobs (see the header); finish() waits for them and assembles. */
 export const schemaGate: Gate = {
   id: STEP.id,
-  plan(pc) {
+  async plan(pc) {
     const { ctx } = pc
     const settings = ctx.schema
     if (!settings)
-      return Promise.resolve({
+      return {
         jobs: [],
         finish: () => ({ step: { ...STEP, status: 'skipped', durationMs: 0, summary: 'skipped', findings: [] } })
-      })
+      }
     const started = performance.now()
     let busyMs = 0
     const timed = async (work: () => Promise<void>): Promise<void> => {
@@ -51,15 +55,30 @@ export const schemaGate: Gate = {
       }
     }
     let run: SchemaRun | undefined
+    // The workspace index is read once per run (the blueprint.yaml step has read it already when spec.depends names any).
+    const targets: Promise<DependsTarget[] | Error> = settings.depends
+      ? dependsTargets(settings.depends).catch((error: unknown) =>
+          error instanceof Error ? error : new Error(String(error))
+        )
+      : Promise.resolve([])
     const setup = (async () => {
-      const [builtin, own, input] = await Promise.all([
+      const [builtin, own, input, depends] = await Promise.all([
         loadBuiltinSchemas(schemaMinorFor(settings.kubeVersion)),
         chartCrds(ctx.chartDir, ctx.displayChartDir),
-        inputCrds(settings.workspace, settings.crdGlobs)
+        inputCrds(settings.workspace, settings.crdGlobs),
+        targets
       ])
       run = new SchemaRun(ctx, settings, builtin)
-      run.addCrds(own)
-      run.addCrds(input.crds)
+      run.addCrds(own, 'chart')
+      run.addCrds(input.crds, 'input')
+      if (depends instanceof Error)
+        run.findings.push({
+          rule: 'schema-depends',
+          severity: 'warning',
+          message: `The blueprints spec.depends names could not be looked up in the workspace: ${depends.message}`,
+          fix: 'Check input discover-glob and the blueprint folders it matches.'
+        })
+      else run.expectDepends(depends.length)
       for (const file of input.tooLarge)
         run.findings.push({
           rule: 'schema-crds',
@@ -100,8 +119,26 @@ export const schemaGate: Gate = {
       optIn.push(done)
       return done
     })
-    return Promise.resolve({
-      jobs: [],
+    // One job per spec.depends blueprint of the workspace, in the pool beside the renders (the index is read by
+    // now: setup waits for the same promise).
+    const found = await targets
+    const jobs: Job[] = []
+    if (settings.depends && Array.isArray(found) && found.length > 0) {
+      const archives = dependsArchives(settings.depends)
+      for (const [slot, target] of found.entries())
+        jobs.push(
+          dependsJob(ctx, {
+            settings: settings.depends,
+            workspace: settings.workspace,
+            target,
+            slot,
+            archives,
+            done: (render) => timed(async () => (await setup).dependsRendered(render))
+          })
+        )
+    }
+    return {
+      jobs,
       async finish() {
         await defaultChecked
         await Promise.all(optIn)
@@ -130,6 +167,6 @@ export const schemaGate: Gate = {
           }
         return { step: check.step(Math.round(busyMs)) }
       }
-    })
+    }
   }
 }

@@ -296,7 +296,7 @@ function publishSection(report: ActionReport): string | undefined {
   if (report.mode === 'publish') return `**Not published:** ${codeSpan(p.ref)}`
   switch (p.preview?.state) {
     case 'unpublished':
-      return `Merging publishes ${codeSpan(p.ref)} (the registry does not hold it yet).`
+      return undefined // the verdict line says it: ` · merging publishes <ref>`, once
     case 'same':
       return `Already published: ${codeSpan(p.ref)} holds this chart (${codeSpan(p.preview.digest)}); merging publishes nothing.`
     case 'other':
@@ -311,23 +311,34 @@ const split = splitRef
 function attestationLines(report: ActionReport, p: PublishInfo): string[] {
   const attested = attestedKinds(report)
   const step = report.steps.find((s) => s.id === 'attest')
+  const lines: string[] = []
   if (attested && p.digest) {
     const digestRef = `${p.ref.replace(/^oci:\/\//, '').replace(/:[^/:]+$/, '')}@${p.digest}`
     const earlier = report.attestation?.statements.every((s) => s.existing) ? ' (by an earlier run)' : ''
-    return [
+    lines.push(
       '',
       `**Attested: ${attested}**${earlier}: signed with Sigstore, stored beside the chart. Verify:`,
       '',
       verificationCommands(report, digestRef)
-    ]
+    )
   }
   if (step?.status === 'failed')
-    return [
+    lines.push(
       '',
       '**Published but not attested.** Re-run the job: it finds the chart published and attests it without pushing again.'
-    ]
-  return []
+    )
+  // attest: auto in a job without the OIDC token: nothing could be signed; say what is missing and what to grant.
+  if (step?.status === 'skipped' && step.findings.some((f) => f.rule === 'attest-permission')) {
+    const have = new Set((report.attestation?.statements ?? []).map((s) => s.kind))
+    const missing = ATTESTED_KINDS.filter((k) => !have.has(k)).map((k) => (k === 'sbom' ? 'SBOM' : k))
+    lines.push(
+      '',
+      `**Not attested: ${missing.join(', ')}.** The job has no OIDC token to sign with: grant it ${codeSpan('permissions: id-token: write')} (and ${codeSpan('attestations: write')} for GitHub's copy), then re-run it: it finds the chart published and attests it without pushing again.`
+    )
+  }
+  return lines
 }
+const ATTESTED_KINDS = ['provenance', 'sbom'] as const
 
 // --- what to fix -------------------------------------------------------------
 

@@ -1,12 +1,13 @@
 // Stage: the `Attest` step, after the push and the SBOM (a chunk of dist/ of its own, loaded only on a release
 // that attests: run/evidence.ts). Input attest (auto, true, false) and the workflow's OIDC token decide whether;
-// attest/attest.ts signs and stores. A failed attestation fails the step (and the run) and says the chart is
+// attest/attest.ts signs and stores. Without the token (attest: auto) nothing is signed, but what earlier runs
+// attested is read from the registry: the step says which statements are missing and the permission to grant. A failed attestation fails the step (and the run) and says the chart is
 // published but not attested, and that a re-run attests it without pushing. Nothing secret is printed: the token
 // is registered as a secret before anything could show it.
-import { attestChart } from '../attest/attest.js'
+import { attestChart, earlierAttestations } from '../attest/attest.js'
 import { sigstoreInstance } from '../attest/instance.js'
 import { ID_TOKEN_PERMISSION, requestIdToken } from '../attest/oidc.js'
-import type { AttestationInfo, Finding, PublishInfo, StepResult } from '../types.js'
+import type { AttestationInfo, AttestedStatement, Finding, PublishInfo, StepResult } from '../types.js'
 import { OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
 import { registerSecret } from '../util/secrets.js'
 import type { RunContext } from './context.js'
@@ -38,21 +39,50 @@ export async function attestStep(
     ...(data ? { data } : {})
   })
   const published = `${publish.ref}@${publish.digest}`
-  if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
-    // attest: true without the token stops the run before the push (run/settings.ts); auto says what is missing.
-    return step('skipped', 'not attested: the job has no OIDC token', [
-      {
-        rule: 'attest-permission',
-        severity: 'notice',
-        message: `${published} is not attested: the workflow does not give this job an OIDC token`,
-        fix: `add \`${ID_TOKEN_PERMISSION}\` (and \`attestations: write\`) to the job, or set attest: false`
-      }
-    ])
-  }
   const { inputs, event, registry } = ctx
   if (!registry) return step('skipped', 'not attested: no registry input', [])
   // Each request to the registry, the Sigstore instance, GitHub and the token endpoint, within the run's budget.
   const timeoutMs = operationLimit(OPERATION_LIMITS.http).ms
+  if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
+    // attest: true without the token stops the run before the push (run/settings.ts). auto cannot sign, but the
+    // registry says what earlier runs attested: all of it is a pass; what is missing names the permission to grant.
+    const lookup = {
+      digest: publish.digest,
+      chart: ctx.chart,
+      registry,
+      credentials: ctx.credentials.registry,
+      timeoutMs
+    }
+    let earlier: Awaited<ReturnType<typeof earlierAttestations>> | undefined
+    let unread = ''
+    try {
+      earlier = await earlierAttestations(lookup)
+    } catch (error) {
+      unread = ` (what earlier runs attested is unknown: ${errorLine(error)})`
+    }
+    const found = earlier?.statements ?? []
+    if (earlier && earlier.missing.length === 0)
+      return step('passed', `already attested: ${kindNames(found)} (by an earlier run; nothing signed)`, [], {
+        statements: found
+      })
+    const missing = kindNames((earlier?.missing ?? ['provenance', 'sbom']).map((kind) => ({ kind })))
+    const why = 'this job cannot sign: the workflow gives it no OIDC token'
+    return step(
+      'skipped',
+      `not attested (${missing}): the job needs ${ID_TOKEN_PERMISSION}`,
+      [
+        {
+          rule: 'attest-permission',
+          severity: 'notice',
+          message: publish.pushed
+            ? `${published} is published without attestations (${missing}): ${why}${unread}`
+            : `${published} was published by an earlier run and is still not attested (${missing}): ${why}${unread}`,
+          fix: `grant the job \`${ID_TOKEN_PERMISSION}\` (and \`attestations: write\` for GitHub's copy), then re-run it: the re-run finds the chart published and attests it without pushing; or set attest: false`
+        }
+      ],
+      found.length ? { statements: found } : undefined
+    )
+  }
   const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com'
   try {
     const { info, notices } = await attestChart({
@@ -90,7 +120,7 @@ export async function attestStep(
         message: 'the attestations were not stored with GitHub: the github-token input is empty',
         fix: 'keep github-token at its default (`${{ github.token }}`) with `attestations: write`'
       })
-    const names = info.statements.map((s) => (s.kind === 'sbom' ? 'SBOM' : s.kind)).join(', ')
+    const names = kindNames(info.statements)
     const summary = signed.length
       ? `attested: ${names} (${info.instance} Sigstore; ${info.listing === 'tag-scheme' ? 'referrers tag' : 'referrers API'})`
       : `already attested: ${names} (nothing signed)`
@@ -105,4 +135,9 @@ export async function attestStep(
       }
     ])
   }
+}
+
+/** `provenance, SBOM`. */
+function kindNames(statements: readonly { kind: AttestedStatement['kind'] }[]): string {
+  return statements.map((s) => (s.kind === 'sbom' ? 'SBOM' : s.kind)).join(', ')
 }

@@ -5,7 +5,7 @@ import { atDependencyLine } from '../chart/repository-index.js'
 import type { ActionReport, PublishInfo, PublishPreview, StepResult, UpstreamInfo } from '../types.js'
 import { buildStep } from './build-step.js'
 import { leadingSteps, valueArguments } from './chart-inputs.js'
-import { loadLaterStages, startLaterPreview } from './later-stages.js'
+import { loadLaterStages, startLaterPreview, startLaterSiblings } from './later-stages.js'
 import type { RunContext } from './context.js'
 import type { Preparation } from './prepare.js'
 import { sbomContent, type SbomContent } from './sbom-input.js'
@@ -27,12 +27,18 @@ export interface ChartOutcome {
 
 export async function runChartSteps(
   ctx: RunContext,
-  preparation: Pick<Preparation, 'upstream' | 'work' | 'epoch' | 'contract'>
+  preparation: Pick<Preparation, 'upstream' | 'work' | 'epoch' | 'contract' | 'workspace'>
 ): Promise<ChartOutcome> {
-  const { upstream, work, epoch, contract } = preparation
+  const { upstream, work, epoch, contract, workspace } = preparation
   // A key written twice in a file the run reads leads (an error stops the publish like a failed gate).
   const outcome: ChartOutcome = { steps: leadingSteps(ctx) }
   const leading = outcome.steps.length
+  // The sibling blueprints' registry lookups (only a chart that bundles one): sent now, beside the build.
+  const siblings = startLaterSiblings(ctx, preparation.workspace)
+  const siblingsStep = async (): Promise<StepResult | undefined> => {
+    const step = await siblings.catch(() => undefined)
+    return step?.()
+  }
   // A pull request's publish preview: started once the build runs (its round trip beside the build).
   let previewStarted: ReturnType<typeof startLaterPreview> | undefined
   const startPreview = (): ReturnType<typeof startLaterPreview> => (previewStarted ??= startLaterPreview(ctx))
@@ -47,14 +53,25 @@ export async function runChartSteps(
       void loadLaterStages()
     }
     const build = await buildStep(ctx, upstream, await work, epoch, whileBuilding)
-    const [{ resolution, step }, timestamps, contracted] = await Promise.all([upstream(), epoch(), contract()])
+    const [{ resolution, step }, timestamps, contracted, sibling] = await Promise.all([
+      upstream(),
+      epoch(),
+      contract(),
+      siblingsStep()
+    ])
     outcome.upstream = resolution?.info
-    // The contract leads with the upstream: a failed one stops the publish like a failed gate.
-    outcome.steps.push(...(step ? [step] : []), contracted, ...build.steps)
+    // The contract and the siblings lead with the upstream: a failed one stops the publish like a failed gate.
+    outcome.steps.push(...(step ? [step] : []), contracted, ...(sibling ? [sibling] : []), ...build.steps)
     if (build.failed) return outcome
     const [[{ checkStep }, { publishStep }], preview] = await Promise.all([loadLaterStages(), startPreview()])
-    const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) =>
-      preview?.packaged(p)
+    const checked = await checkStep(
+      ctx,
+      build,
+      await valueArguments(ctx),
+      timestamps,
+      resolution?.info.name,
+      (p) => preview?.packaged(p),
+      workspace
     )
     outcome.diff = checked.diff
     if (checked.error !== undefined) return { ...outcome, error: checked.error }
@@ -82,12 +99,14 @@ export async function runChartSteps(
   } catch (error) {
     // Stopped before the upstream's step was taken in (the work copy or the build threw): it still leads.
     if (outcome.steps.length === leading) {
-      const [settled, contracted] = await Promise.all([
+      const [settled, contracted, sibling] = await Promise.all([
         upstream().catch(() => undefined),
-        contract().catch(() => undefined)
+        contract().catch(() => undefined),
+        siblingsStep().catch(() => undefined)
       ])
       if (settled?.step) outcome.steps.push(settled.step)
       if (contracted) outcome.steps.push(contracted)
+      if (sibling) outcome.steps.push(sibling)
       outcome.upstream = settled?.resolution?.info
     }
     // An index that could not be fetched points at the Chart.yaml line of the dependency it serves.

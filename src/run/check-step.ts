@@ -2,7 +2,7 @@
 // copy, the base commit's render beside them for "What changes" (diff/base.ts), then resolve-digests' pins on a
 // failed images step (oci/digests.ts).
 import { startBaseDiff } from '../diff/base.js'
-import { gateStep, runGates, type GatesResult } from '../gates/index.js'
+import { gateStep, runGates, type GateContext, type GatesResult } from '../gates/index.js'
 import { addPinSuggestions } from '../oci/digests.js'
 import { packageChart, type PackagedChart } from '../oci/package.js'
 import { stagePublish, type StagedPublish } from '../oci/publish.js'
@@ -23,6 +23,9 @@ export interface CheckOutcome {
   diff?: ActionReport['diff']
 }
 
+/** The workspace's blueprints (run/prepare.ts `workspace`: read once per run), where spec.depends is looked up. */
+type WorkspaceIndexReader = NonNullable<NonNullable<GateContext['schema']>['depends']>['index']
+
 export async function checkStep(
   ctx: RunContext,
   build: BuildOutcome,
@@ -30,10 +33,24 @@ export async function checkStep(
   epoch: { epoch: number; source: string },
   upstreamName: string | undefined,
   /** Told once the package is there (undefined when packaging failed): a pull request's publish preview compares. */
-  onPackaged?: (packaged: PackagedChart | undefined) => void
+  onPackaged?: (packaged: PackagedChart | undefined) => void,
+  /** The schema gate renders the blueprints spec.depends names, looked up here (none looked up without it). */
+  workspaceIndex?: WorkspaceIndexReader
 ): Promise<CheckOutcome> {
   const { inputs, blueprint, helm, folders } = ctx
   const { work, built } = build
+  // The blueprints spec.depends names are rendered for their CRDs (gates/schema-depends.ts), their archives
+  // fetched as the run's own build fetched its own (build.options), the run's own archives reused.
+  const depends =
+    workspaceIndex && blueprint.manifest && blueprint.manifest.depends.length > 0
+      ? {
+          manifest: blueprint.manifest,
+          ownDir: blueprint.dir,
+          index: workspaceIndex,
+          fetch: build.options,
+          ownBuild: { chartDir: work.dir, dependencies: work.dependencies, built }
+        }
+      : undefined
   // The base commit's render for "What changes" runs beside the gates (src/diff/base.ts); a notice at worst.
   const baseDiff = startBaseDiff({
     setting: inputs.diff,
@@ -96,7 +113,8 @@ export async function checkStep(
         kubeVersion: inputs.kubernetesVersion,
         missingSchemas: inputs.missingSchemas,
         crdGlobs: inputs.crds,
-        workspace: inputs.workspace
+        workspace: inputs.workspace,
+        ...(depends ? { depends } : {})
       }
     }),
     // Blobs upload while the gates run; only commit() (once every gate passed) tags the chart.

@@ -3,6 +3,7 @@
 // request's publish preview (`preview-step.ts`) is loaded and started on its own, as soon as the build runs.
 import type { RunContext } from './context.js'
 import type { PreviewRun } from './preview-step.js'
+import type { startSiblingsStep } from './siblings-step.js'
 
 /**
  * Loads the later stages; called when `helm dependency build` has started (chart-steps.ts), so node compiles them
@@ -28,6 +29,18 @@ let laterStages: ReturnType<typeof loadLaterStages> | undefined
  */
 export function startLaterPreview(ctx: RunContext): Promise<PreviewRun | undefined> {
   const started = import('./preview-step.js').then((module) => module.startPreviewRun(ctx))
+  started.catch(() => undefined) // awaited by chart-steps; a chunk that does not load is its error to report
+  return started
+}
+
+/**
+ * The sibling blueprints' lookups (siblings-step.ts), their code loaded on its own and their requests sent when the
+ * chart stages start: the round trip overlaps the dependency build. Undefined for a run without a sibling blueprint.
+ */
+export function startLaterSiblings(
+  ...args: Parameters<typeof startSiblingsStep>
+): Promise<ReturnType<typeof startSiblingsStep>> {
+  const started = import('./siblings-step.js').then((module) => module.startSiblingsStep(...args))
   started.catch(() => undefined) // awaited by chart-steps; a chunk that does not load is its error to report
   return started
 }

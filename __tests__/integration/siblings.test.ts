@@ -1,0 +1,150 @@
+// Sibling blueprints through the bundled action under both helms, the real registry (behind a recording proxy) and
+// the loopback chart repository: a chart-only product umbrella (products/catalyst, no blueprint.yaml) bundles
+// `bp-cilium` of platform/cilium from the registry the monorepo publishes to, bumped together in one change. A
+// release of the product before the sibling is published fails before anything is pushed, naming the sibling, its
+// version and the blueprint to release first; after the sibling's own release it publishes. A pull request pinning a
+// version that is neither published nor the sibling's source fails naming both files. A chart without a sibling
+// sends no lookup.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { startFaultProxy } from '../../testkit/registry.mjs'
+import { FAST, helmsUnderTest, prPayload, runBundledAction, type ActionRun } from '../support/e2e.js'
+import { registryTags, step, type FaultProxy } from '../support/publishing.js'
+import { useServers } from '../support/servers.js'
+
+async function write(root: string, file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(path.join(root, file)), { recursive: true })
+  await writeFile(path.join(root, file), text)
+}
+
+/** A scratch blueprint (no upstream chart): one ConfigMap, values.yaml declaring no upstream (annotated so without
+ * any dependency). */
+async function scratchChart(root: string, chartDir: string, name: string, version: string, deps = ''): Promise<void> {
+  await write(
+    root,
+    `${chartDir}/Chart.yaml`,
+    `apiVersion: v2\nname: ${name}\nversion: ${version}\n${deps ? `dependencies:\n${deps}` : 'annotations:\n  catalyst.openova.io/no-upstream: "true"\n'}`
+  )
+  await write(root, `${chartDir}/values.yaml`, 'catalystBlueprint:\n  upstream:\n    chart: ""\ngreeting: hello\n')
+  await write(
+    root,
+    `${chartDir}/templates/configmap.yaml`,
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-${name}\ndata:\n  greeting: {{ .Values.greeting | quote }}\n`
+  )
+}
+
+describe.each(helmsUnderTest())('sibling blueprints with $label', (helm) => {
+  const servers = useServers(helm)
+  let proxy: FaultProxy
+  let ws: string
+  beforeAll(async () => {
+    proxy = await startFaultProxy({ target: servers.registry.url })
+    ws = await mkdtemp(path.join(os.tmpdir(), 'bp-siblings-'))
+  })
+  afterAll(async () => {
+    await proxy?.stop()
+    await rm(ws, { recursive: true, force: true })
+  })
+
+  const repository = `siblings-${helm.version}`
+  const registry = () => `${proxy.oci}/${repository}`
+
+  /** platform/cilium at `cilium` (with its blueprint.yaml), products/catalyst pinning bp-cilium `pinned`. */
+  async function monorepo(cilium: string, pinned: string): Promise<void> {
+    await write(
+      ws,
+      'platform/cilium/blueprint.yaml',
+      `apiVersion: catalyst.openova.io/v1alpha1\nkind: Blueprint\nmetadata:\n  name: bp-cilium\nspec:\n  version: ${cilium}\n  manifests:\n    chart: ./chart\n`
+    )
+    await scratchChart(ws, 'platform/cilium/chart', 'bp-cilium', cilium)
+    await scratchChart(
+      ws,
+      'products/catalyst/chart',
+      'bp-catalyst',
+      '2.0.0',
+      `  - name: bp-cilium\n    version: ${pinned}\n    repository: ${registry()}\n`
+    )
+  }
+
+  function release(blueprint: string, version: string): Promise<ActionRun> {
+    return runBundledAction({
+      helm,
+      workspace: ws,
+      repoUrl: servers.repo.url,
+      eventName: 'push',
+      ref: `refs/tags/${blueprint}/v${version}`,
+      inputs: { ...FAST, diff: 'false', blueprint, registry: registry(), 'plain-http': 'true' }
+    })
+  }
+
+  function pullRequest(blueprint: string): Promise<ActionRun> {
+    return runBundledAction({
+      helm,
+      workspace: ws,
+      repoUrl: servers.repo.url,
+      eventName: 'pull_request',
+      ref: 'refs/pull/3/merge',
+      payload: prPayload(3),
+      inputs: { ...FAST, diff: 'false', blueprint, registry: registry(), 'plain-http': 'true' }
+    })
+  }
+
+  it('a release of the product waits for its sibling: refused before, published after', async () => {
+    await monorepo('1.1.2', '1.1.2')
+
+    // The product's release first: bp-cilium 1.1.2 is not in the registry.
+    proxy.requests.length = 0
+    const early = await release('products/catalyst', '2.0.0')
+    expect(early.exitCode).toBe(1)
+    expect(early.outputs.pushed).toBe('false')
+    const refused = step(early, 'siblings')
+    expect(refused.status).toBe('failed')
+    expect(refused.findings).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        file: 'products/catalyst/chart/Chart.yaml',
+        line: 5,
+        message: `sibling blueprint bp-cilium 1.1.2 is not published (${registry()}/bp-cilium:1.1.2): a release never bundles an unpublished sibling, so nothing is pushed`,
+        fix: "release platform/cilium first (its tag platform/cilium/v1.1.2; discover's waves order it before this blueprint), then re-run this release"
+      })
+    ])
+    expect(early.report.steps.find((s: { id: string }) => s.id === 'publish')?.status ?? 'absent').not.toBe('passed')
+    expect(proxy.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD')).toEqual([])
+    expect(await registryTags(servers.registry.url, `${repository}/bp-catalyst`)).toEqual([])
+
+    // The sibling's own release (wave 0): it bundles no sibling, so it has no such step.
+    const sibling = await release('platform/cilium', '1.1.2')
+    expect(sibling.exitCode).toBe(0)
+    expect(sibling.outputs.pushed).toBe('true')
+    expect(sibling.report.steps.map((s: { id: string }) => s.id)).not.toContain('siblings')
+
+    // Then the product (wave 1): the sibling is published, the release goes through and bundles it.
+    proxy.requests.length = 0
+    const late = await release('products/catalyst', '2.0.0')
+    expect(late.exitCode).toBe(0)
+    expect(late.outputs.pushed).toBe('true')
+    expect(step(late, 'siblings')).toMatchObject({
+      status: 'passed',
+      summary: 'bp-cilium 1.1.2 published',
+      findings: []
+    })
+    expect(await registryTags(servers.registry.url, `${repository}/bp-catalyst`)).toEqual(['2.0.0'])
+  })
+
+  it('a pull request pinning a version that is neither published nor the sibling source fails naming both files', async () => {
+    await monorepo('1.1.2', '1.1.3')
+    const run = await pullRequest('products/catalyst')
+    expect(run.exitCode).toBe(1)
+    expect(step(run, 'siblings').findings).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        file: 'products/catalyst/chart/Chart.yaml',
+        line: 5,
+        message: `products/catalyst/chart/Chart.yaml:5 bundles sibling blueprint bp-cilium 1.1.3, which is not published (${registry()}/bp-cilium:1.1.3), and platform/cilium has 1.1.2 at this commit (platform/cilium/chart/Chart.yaml:3)`,
+        fix: 'pin bp-cilium to a published version in products/catalyst/chart/Chart.yaml:5, or set version in platform/cilium/chart/Chart.yaml:3 to 1.1.3 and release platform/cilium first'
+      })
+    ])
+  })
+})
