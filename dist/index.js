@@ -182,7 +182,7 @@ async function run() {
     let runAction;
     try {
         ;
-        ({ runAction } = await import('./chunks/action.js').then(function (n) { return n.aC; }));
+        ({ runAction } = await import('./chunks/action.js').then(function (n) { return n.aE; }));
     }
     catch (error) {
         // Not through @actions/core: it is part of what did not load.

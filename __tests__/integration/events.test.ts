@@ -14,6 +14,7 @@ import {
 } from '../support/e2e.js'
 import { registryTags as tags } from '../support/publishing.js'
 import { useServers } from '../support/servers.js'
+import { BOT_USER } from '../../testkit/github-api.mjs'
 
 // Event handling does not depend on the helm major; the publish path is run on both elsewhere.
 const helm = helmsUnderTest()[1]
@@ -151,6 +152,63 @@ describe(`pull requests and tags (${helm.label})`, () => {
       expect(servers.api.commentsOn(13)).toHaveLength(0)
     } finally {
       servers.api.setFailWith(undefined)
+    }
+  })
+
+  it('a 502 on the comment update is retried: the PR\'s old "failed" comment becomes "passed"', async () => {
+    const marker = '<!-- bp-temporal-action:bp-temporal -->'
+    const now = new Date().toISOString()
+    servers.api.comments.push({
+      id: 9_014,
+      issue: 14,
+      body: `${marker}\n### ❌ bp-temporal 1.0.0 failed`,
+      user: BOT_USER,
+      html_url: '',
+      created_at: now,
+      updated_at: now
+    })
+    let failures = 1
+    const remove = servers.api.setResponder('PATCH', /\/issues\/comments\/9014$/, () =>
+      failures-- > 0 ? { status: 502, body: { message: 'Bad Gateway' } } : undefined
+    )
+    try {
+      const run = await pr(14)
+      expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
+      const patches = servers.api.requests.filter(
+        (r: { method: string; path: string }) => r.method === 'PATCH' && r.path.endsWith('/issues/comments/9014')
+      )
+      expect(patches).toHaveLength(2)
+      const comments = servers.api.commentsOn(14)
+      expect(comments).toHaveLength(1)
+      expect(comments[0].body).toMatch(/### ✅ bp-temporal \S+ passed/)
+      expect(run.annotations.filter((a: { message: string }) => /PR comment/.test(a.message))).toEqual([])
+    } finally {
+      remove()
+    }
+  })
+
+  it("a spent API rate limit (403, x-ratelimit-remaining 0) is a warning that says so, not blamed on a fork's token", async () => {
+    const reset = String(Math.ceil(Date.now() / 1000) + 3600)
+    const remove = servers.api.setResponder('POST', /\/issues\/15\/comments$/, {
+      status: 403,
+      body: { message: 'API rate limit exceeded for installation ID 1.' },
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }
+    })
+    try {
+      const run = await pr(15)
+      expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
+      const warnings = run.annotations
+        .filter((a: { level: string; message: string }) => a.level === 'warning' && /PR comment/.test(a.message))
+        .map((a: { message: string }) => a.message)
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toMatch(
+        /could not create the PR comment on #15 \(rate limited \(HTTP 403, x-ratelimit-remaining 0, resets in [^)]*\): API rate limit exceeded/
+      )
+      expect(warnings[0]).toContain('not a permission problem')
+      expect(warnings[0]).not.toMatch(/fork|read-only/)
+      expect(run.summary).toContain('bp-temporal')
+    } finally {
+      remove()
     }
   })
 

@@ -291,7 +291,7 @@ describe('upsertComment', () => {
     expect(api.commentsOn(ISSUE).map((c) => c.id)).toEqual([3, 5])
   })
 
-  it('returns a warning with the status on other errors (listing fails with 500)', async () => {
+  it('returns a warning with the status on other errors (listing fails with 500, four times: retried, then given up)', async () => {
     api = await startGitHubApi()
     api.setResponder('GET', /\/issues\/\d+\/comments$/, { status: 500, body: { message: 'boom' } })
     const r = await upsertComment(opts())
@@ -299,6 +299,7 @@ describe('upsertComment', () => {
     expect(r.warning).toContain('HTTP 500')
     expect(r.warning).toContain('boom')
     expect(r.warning).not.toMatch(/fork/)
+    expect(api.requests.filter((q) => q.method === 'GET')).toHaveLength(4)
   })
 
   it('returns a warning when the API cannot be reached', async () => {
@@ -318,6 +319,89 @@ describe('upsertComment', () => {
   })
 })
 
+/** A responder that answers `reply` to the first `times` requests, then lets the stand-in answer. */
+function failing(times: number, reply: { status: number; body?: unknown; headers?: Record<string, string> }) {
+  let left = times
+  return () => (left-- > 0 ? reply : undefined)
+}
+
+describe('GitHub API faults are retried (util/github-retry.ts)', () => {
+  const FAILED = `${MARKER}\n### ❌ bp-temporal 1.0.0 failed`
+  const PASSED = `${MARKER}\n### ✅ bp-temporal 1.0.0 passed`
+  beforeEach(async () => {
+    api = await startGitHubApi({ comments: [{ id: 3, issue: ISSUE, body: FAILED }] })
+  })
+  afterEach(() => clearRunBudget())
+
+  it('a 502 on the comment PATCH is retried: the old "failed" comment becomes "passed"', async () => {
+    api.setResponder('PATCH', /\/issues\/comments\/3$/, failing(1, { status: 502, body: { message: 'Bad Gateway' } }))
+    const r = await upsertComment(opts({ body: PASSED }))
+    expect(r).toEqual({ action: 'updated', id: 3 })
+    expect(writes().map((q) => `${q.method} ${q.path}`)).toEqual([
+      'PATCH /repos/acme/platform/issues/comments/3',
+      'PATCH /repos/acme/platform/issues/comments/3'
+    ])
+    expect(ours().map((c) => c.body)).toEqual([PASSED])
+  })
+
+  it('a 429 with retry-after is waited for, then retried', async () => {
+    api.setResponder(
+      'PATCH',
+      /\/issues\/comments\/3$/,
+      failing(1, { status: 429, body: { message: 'Too Many Requests' }, headers: { 'retry-after': '1' } })
+    )
+    const start = performance.now()
+    const r = await upsertComment(opts({ body: PASSED }))
+    expect(performance.now() - start).toBeGreaterThanOrEqual(990)
+    expect(r).toEqual({ action: 'updated', id: 3 })
+    expect(ours().map((c) => c.body)).toEqual([PASSED])
+  })
+
+  it('a 403 with x-ratelimit-remaining 0 is a rate limit: retried at x-ratelimit-reset, not taken for a refusal', async () => {
+    const reset = String(Math.ceil(Date.now() / 1000) + 1)
+    api.setResponder(
+      'PATCH',
+      /\/issues\/comments\/3$/,
+      failing(1, {
+        status: 403,
+        body: { message: 'API rate limit exceeded for installation ID 1.' },
+        headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }
+      })
+    )
+    const r = await upsertComment(opts({ body: PASSED }))
+    // A refusal would have posted a new comment instead.
+    expect(r).toEqual({ action: 'updated', id: 3 })
+    expect(writes().map((q) => q.method)).toEqual(['PATCH', 'PATCH'])
+  })
+
+  it('a rate limit the run cannot wait for is a warning that says so, never blamed on a fork or the token', async () => {
+    startRunBudget(120_000, '2m')
+    const reset = String(Math.ceil(Date.now() / 1000) + 3600)
+    api.setResponder('PATCH', /\/issues\/comments\/3$/, {
+      status: 403,
+      body: { message: 'API rate limit exceeded for installation ID 1.' },
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }
+    })
+    const r = await upsertComment(opts({ body: PASSED }))
+    expect(r.action).toBe('skipped')
+    expect(r.warning).toMatch(
+      /^could not update the PR comment 3 \(rate limited \(HTTP 403, x-ratelimit-remaining 0, resets in (59m\d+s|1h\d*s?)\): API rate limit exceeded for installation ID 1\.; not retried: .*\)\. GitHub's API rate limit for this token is spent: not a permission problem/
+    )
+    expect(r.warning).not.toMatch(/fork|read-only/)
+    // Not a refusal: no new comment posted beside the old one.
+    expect(writes().map((q) => q.method)).toEqual(['PATCH'])
+  })
+
+  it('a 403 without rate-limit headers is still a permission error (not retried)', async () => {
+    api.setFailWith(403)
+    const r = await upsertComment(opts({ body: PASSED }))
+    expect(r.warning).toMatch(
+      /HTTP 403: Resource not accessible by integration\)\. The token cannot write comments here/
+    )
+    expect(writes().map((q) => q.method)).toEqual(['PATCH', 'POST'])
+  })
+})
+
 describe('upsertComment within the run budget', () => {
   afterEach(() => clearRunBudget())
 
@@ -330,6 +414,7 @@ describe('upsertComment within the run budget', () => {
     const outcome = await upsertComment(opts())
     expect(performance.now() - start).toBeLessThan(15_000)
     expect(outcome.action).toBe('skipped')
-    expect(outcome.warning).toMatch(/could not list the comments of #7/)
+    expect(outcome.warning).toMatch(/could not list the comments of #7 \(timed out: no answer within 5 s/)
+    expect(outcome.warning).not.toMatch(/HTTP 500/)
   }, 30_000)
 })

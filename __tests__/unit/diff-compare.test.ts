@@ -164,6 +164,47 @@ items:
     expect(diff).not.toMatch(/pa'ss/)
   })
 
+  it('a 50,000-line ConfigMap rewritten whole stays within the deadline: shown removed and added whole, marked tooLarge', () => {
+    const big = (word: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  file: |\n${Array.from(
+        { length: 50_000 },
+        (_, i) => `    ${word} ${i}`
+      ).join('\n')}\n`
+    const small = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: small\ndata:\n  a: "1"\n'
+    const [base, head] = [
+      render(big('old') + '---\n' + small),
+      render(big('new') + '---\n' + small.replace('"1"', '"2"'))
+    ]
+    const start = performance.now()
+    const c = compareRenders(base, head, { deadline: performance.now() + 1_500 })
+    expect(performance.now() - start).toBeLessThan(6_000)
+    const [bigChange, smallChange] = c.resources
+    expect(bigChange.tooLarge).toEqual({ before: 50_006, after: 50_006 })
+    expect(bigChange.lines).toEqual({ added: 50_006, removed: 50_006 })
+    expect(bigChange.diff.split('\n').slice(0, 4)).toEqual([
+      '--- a/ConfigMap/big',
+      '+++ b/ConfigMap/big',
+      '@@ -1,50006 +1,50006 @@',
+      '-apiVersion: v1'
+    ])
+    // A small change is still diffed line by line once the time is up (a second more for all of them).
+    expect(smallChange.tooLarge).toBeUndefined()
+    expect(smallChange.diff).toContain('-  a: "1"\n+  a: "2"')
+  })
+
+  it('a deadline passed long ago: changed resources are shown whole, added ones as always', () => {
+    const cm = (name: string, v: string) =>
+      `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: "${v}"\n`
+    const c = compareRenders(render(cm('x', '1')), render(cm('x', '2') + cm('y', '1')), {
+      deadline: performance.now() - 5_000
+    })
+    expect(c.resources.map((r) => [r.name, r.change, r.tooLarge])).toEqual([
+      ['x', 'changed', { before: 6, after: 6 }],
+      ['y', 'added', undefined]
+    ])
+    expect(c.resources[1].diff).toContain('@@ -0,0 +1,6 @@\n+apiVersion: v1')
+  })
+
   it('an unchanged Secret stays unchanged', () => {
     const text = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: QQ==\n'
     expect(compareRenders(render(text), render(text)).counts).toEqual({

@@ -156,4 +156,20 @@ describe('renderDiffSection', () => {
       expect(text).not.toMatch(/<(?!\/?summary>)[a-z/]/i)
     }
   })
+
+  it('a resource too large to diff line by line is one line saying so, pointing at the diff file', () => {
+    const diff = diffOf(
+      configMaps(1, () => '    a\n'),
+      configMaps(1, () => '    b\n')
+    )
+    Object.assign(diff.comparison!.resources[0], { tooLarge: { before: 50_006, after: 50_006 } })
+    const section = renderDiffSection(diff, 10_000)!
+    expect(section).toContain(
+      '| changed | ConfigMap | `cm-0` | too large to diff line by line \\(50006 lines before, 50006 after\\) |'
+    )
+    expect(section).toContain(
+      "_changed: ConfigMap cm-0 is too large to diff line by line \\(50006 lines before, 50006 after\\) in the run's time; the diff file \\(output `diff`\\) has both sides whole._"
+    )
+    expect(section).not.toContain('```diff')
+  })
 })

@@ -2770,7 +2770,9 @@ const OPERATION_LIMITS = {
     /** helm push / registry login: a registry that takes longer is not answering. */
     registryWrite: 5 * 60 * 1000,
     /** One HTTP request (index.yaml, a registry API call, the GitHub API). */
-    http: 60 * 1000
+    http: 60 * 1000,
+    /** The line diffs of "What changes" (diff/compare.ts): they run on the main thread, every timer waits for them. */
+    renderedDiff: 20 * 1000
 };
 /**
  * Parses a duration such as `90s`, `10m`, `1h30m` or `1h5m30s` into milliseconds.
@@ -2811,6 +2813,15 @@ function operationLimit(limitMs, phase = 'work', now = performance.now()) {
         return { ms: limitMs, byRun: false };
     const left = phase === 'work' ? current.workEnd - now : Math.max(5000, current.end - now);
     return left < limitMs ? { ms: Math.max(0, Math.floor(left)), byRun: true } : { ms: limitMs, byRun: false };
+}
+/**
+ * What is left of the run's work budget (`work`) or of the whole budget, the report's slice included (`report`):
+ * may be negative; Infinity without a budget (tests).
+ */
+function timeLeft(phase = 'work', now = performance.now()) {
+    if (!current)
+        return Infinity;
+    return (phase === 'work' ? current.workEnd : current.end) - now;
 }
 /** An operation stopped by its time limit: names what was stuck and for how long. */
 class DeadlineError extends ActionError {
@@ -16766,11 +16777,15 @@ class Helm {
     home;
     version;
     ownsHome;
-    constructor(binary, home, version, ownsHome) {
+    stop;
+    constructor(binary, home, version, ownsHome, 
+    /** Stops every run of this helm (the base render of "What changes" when its time is up): the reason is the error. */
+    stop) {
         this.binary = binary;
         this.home = home;
         this.version = version;
         this.ownsHome = ownsHome;
+        this.stop = stop;
     }
     get major() {
         return Number(/^v?(\d+)/.exec(this.version)?.[1] ?? 3);
@@ -16780,18 +16795,18 @@ class Helm {
      * version is read with `helm version` unless the caller already knows it
      * (provisioning asked it): one helm process fewer on the critical path.
      */
-    static async create(binary, root, knownVersion) {
+    static async create(binary, root, knownVersion, stop) {
         const ownsHome = root === undefined;
         const base = root ?? (await require$$1.mkdtemp(require$$2$4.join(require$$0$4.tmpdir(), 'bp-helm-')));
         const home = createHelmHome(base);
         if (knownVersion)
-            return new Helm(binary, home, knownVersion, ownsHome);
-        const probe = new Helm(binary, home, 'unknown', ownsHome);
+            return new Helm(binary, home, knownVersion, ownsHome, stop);
+        const probe = new Helm(binary, home, 'unknown', ownsHome, stop);
         const result = await probe.run(['version', '--template', '{{.Version}}']);
         if (result.exitCode !== 0 || !/^v\d+\./.test(result.stdout.trim())) {
             throw new ActionError(`helm at ${binary} does not run: ${lastLines(result.stderr || result.stdout, 3) || `exit ${result.exitCode}`}`, 'set helm-version so the action installs a working helm');
         }
-        return new Helm(binary, home, result.stdout.trim(), ownsHome);
+        return new Helm(binary, home, result.stdout.trim(), ownsHome, stop);
     }
     /** process.env without what helm must not see; taken once, at the first spawn (see `env`). */
     inherited;
@@ -16860,6 +16875,9 @@ class Helm {
         const limit = operationLimit(options.limitMs ?? OPERATION_LIMITS.helm);
         if (limit.ms <= 0)
             return Promise.reject(new DeadlineError(what, 0, true));
+        const { stop } = this;
+        if (stop?.aborted)
+            return Promise.reject(stopReason(stop));
         return new Promise((resolve, reject) => {
             const detached = process.platform !== 'win32';
             const stdio = ['pipe', 'pipe', 'pipe'];
@@ -16869,8 +16887,8 @@ class Helm {
             const stdout = [];
             const stderr = [];
             let timedOut = false;
-            const timer = setTimeout(() => {
-                timedOut = true;
+            let stopped = false;
+            const kill = () => {
                 try {
                     if (detached && child.pid !== undefined)
                         process.kill(-child.pid, 'SIGKILL');
@@ -16880,15 +16898,30 @@ class Helm {
                 catch {
                     // already gone
                 }
+            };
+            const timer = setTimeout(() => {
+                timedOut = true;
+                kill();
             }, limit.ms);
+            const onStop = () => {
+                stopped = true;
+                kill();
+            };
+            stop?.addEventListener('abort', onStop, { once: true });
             child.stdout.on('data', (chunk) => stdout.push(chunk));
             child.stderr.on('data', (chunk) => stderr.push(chunk));
             child.on('error', (error) => {
                 clearTimeout(timer);
+                stop?.removeEventListener('abort', onStop);
                 reject(new ActionError(`cannot start helm at ${this.binary}: ${error.message}`, 'set helm-version so the action installs helm'));
             });
             child.on('close', (code, signal) => {
                 clearTimeout(timer);
+                stop?.removeEventListener('abort', onStop);
+                if (stopped && stop) {
+                    reject(stopReason(stop));
+                    return;
+                }
                 if (timedOut) {
                     reject(new DeadlineError(what, performance.now() - start, limit.byRun));
                     return;
@@ -16909,6 +16942,10 @@ class Helm {
         if (this.ownsHome)
             await require$$1.rm(this.home.root, { recursive: true, force: true });
     }
+}
+/** Why a stopped helm run failed: the signal's reason when it is an error. */
+function stopReason(signal) {
+    return signal.reason instanceof Error ? signal.reason : new ActionError(`helm was stopped: ${String(signal.reason)}`);
 }
 
 // Finds or installs the helm binary the run uses: a matching helm on PATH, one
@@ -21725,4 +21762,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { plainHttpFor as $, ACTION_NAME as A, buildDependencies as B, lastLines as C, parseRenderAsHelm as D, compareNatural as E, mapStringsDeep as F, distExports as G, Helm as H, extractImages as I, createHelmHome as J, parseYamlText as K, tryParseImageRef as L, compareCodePoints as M, scanImages as N, OPERATION_LIMITS as O, checkImages as P, groupFailing as Q, RegistryClient as R, segmentMatcher as S, loadYamlFile as T, splitRenderBySource as U, parseRenderDetailed as V, applyMirrors as W, fetchChartArchive as X, normalizeDigest as Y, sha256Digest$1 as Z, parseOciReference as _, reportSubject as a, isExactVersion as a0, ociTag as a1, maxSatisfying as a2, copyChartFolder as a3, blueprintName as a4, MAX_YAML_BYTES as a5, apiStatus as a6, isLoopbackHost as a7, HELM_CHART_LAYER as a8, withRetry as a9, require$$2$3 as aA, requireTunnel as aB, action as aC, indexWorkspace as aa, chartRef as ab, parseVersion as ac, compareVersions as ad, PR_EVENTS as ae, MANIFEST_PATHS as af, cleanAsYaml11 as ag, isStrictSemver as ah, withProgress as ai, DeadlineError as aj, RegistryError as ak, cp as al, mkdirP as am, require$$2$1 as an, isDebug as ao, exec as ap, which as aq, HttpClient as ar, rmRF as as, require$$1$2 as at, require$$0 as au, require$$2$2 as av, require$$0$2 as aw, require$$1$1 as ax, require$$2 as ay, _deferredUndici as az, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, debug as f, info as g, writeOutputs as h, isRecord as i, runOutputs as j, httpExchange as k, describeNetworkError as l, ActionError as m, notice as n, operationLimit as o, require$$0$3 as p, chartRepository as q, redact as r, summary as s, errorLine as t, registerSecret as u, lastLine as v, warning as w, loadBlueprint as x, exists as y, prepareWorkChart as z };
+export { sha256Digest$1 as $, ACTION_NAME as A, exists as B, prepareWorkChart as C, buildDependencies as D, lastLines as E, parseRenderAsHelm as F, compareNatural as G, Helm as H, mapStringsDeep as I, distExports as J, extractImages as K, createHelmHome as L, parseYamlText as M, tryParseImageRef as N, OPERATION_LIMITS as O, compareCodePoints as P, scanImages as Q, RegistryClient as R, checkImages as S, groupFailing as T, segmentMatcher as U, loadYamlFile as V, splitRenderBySource as W, parseRenderDetailed as X, applyMirrors as Y, fetchChartArchive as Z, normalizeDigest as _, reportSubject as a, parseOciReference as a0, plainHttpFor as a1, isExactVersion as a2, ociTag as a3, maxSatisfying as a4, copyChartFolder as a5, blueprintName as a6, MAX_YAML_BYTES as a7, apiStatus as a8, isLoopbackHost as a9, require$$2 as aA, _deferredUndici as aB, require$$2$3 as aC, requireTunnel as aD, action as aE, HELM_CHART_LAYER as aa, withRetry as ab, indexWorkspace as ac, chartRef as ad, parseVersion as ae, compareVersions as af, PR_EVENTS as ag, MANIFEST_PATHS as ah, cleanAsYaml11 as ai, isStrictSemver as aj, withProgress as ak, DeadlineError as al, RegistryError as am, cp as an, mkdirP as ao, require$$2$1 as ap, isDebug as aq, exec as ar, which as as, HttpClient as at, rmRF as au, require$$1$2 as av, require$$0 as aw, require$$2$2 as ax, require$$0$2 as ay, require$$1$1 as az, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, formatDuration as f, debug as g, isRecord as h, info as i, writeOutputs as j, runOutputs as k, httpExchange as l, describeNetworkError as m, notice as n, operationLimit as o, ActionError as p, require$$0$3 as q, redact as r, summary as s, timeLeft as t, chartRepository as u, errorLine as v, warning as w, registerSecret as x, lastLine as y, loadBlueprint as z };

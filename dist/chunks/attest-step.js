@@ -1,4 +1,4 @@
-import { k as httpExchange, A as ACTION_NAME, l as describeNetworkError, m as ActionError, p as require$$0, i as isRecord, b as require$$1, R as RegistryClient, q as chartRepository, o as operationLimit, t as errorLine, u as registerSecret, O as OPERATION_LIMITS } from './action.js';
+import { l as httpExchange, A as ACTION_NAME, m as describeNetworkError, p as ActionError, q as require$$0, h as isRecord, b as require$$1, R as RegistryClient, u as chartRepository, o as operationLimit, v as errorLine, x as registerSecret, O as OPERATION_LIMITS } from './action.js';
 import { b as require$$2 } from '../index.js';
 
 // A bundle stored with GitHub's artifact attestations API (POST /repos/{owner}/{repo}/attestations), so that

@@ -1,4 +1,4 @@
-import { i as isRecord, v as lastLine, b as require$$1, x as loadBlueprint, y as exists$1, z as prepareWorkChart, H as Helm, B as buildDependencies, C as lastLines, D as parseRenderAsHelm, E as compareNatural, F as mapStringsDeep, G as distExports, I as extractImages, r as redact, n as notice, g as info, d as require$$0, p as require$$0$1, J as createHelmHome, o as operationLimit, K as parseYamlText, L as tryParseImageRef, M as compareCodePoints, N as scanImages, P as checkImages, Q as groupFailing, S as segmentMatcher, T as loadYamlFile, U as splitRenderBySource, V as parseRenderDetailed, W as applyMirrors, m as ActionError, X as fetchChartArchive, Y as normalizeDigest, Z as sha256Digest, _ as parseOciReference, R as RegistryClient, $ as plainHttpFor, a0 as isExactVersion, a1 as ociTag, a2 as maxSatisfying, a3 as copyChartFolder, a4 as blueprintName, a5 as MAX_YAML_BYTES, a6 as apiStatus, a7 as isLoopbackHost, a8 as HELM_CHART_LAYER, a9 as withRetry, O as OPERATION_LIMITS, q as chartRepository } from './action.js';
+import { h as isRecord, y as lastLine, b as require$$1, z as loadBlueprint, B as exists$1, C as prepareWorkChart, H as Helm, D as buildDependencies, E as lastLines, F as parseRenderAsHelm, G as compareNatural, I as mapStringsDeep, J as distExports, K as extractImages, O as OPERATION_LIMITS, o as operationLimit, p as ActionError, f as formatDuration, r as redact, n as notice, i as info, d as require$$0, q as require$$0$1, L as createHelmHome, M as parseYamlText, N as tryParseImageRef, P as compareCodePoints, Q as scanImages, S as checkImages, T as groupFailing, U as segmentMatcher, V as loadYamlFile, W as splitRenderBySource, X as parseRenderDetailed, Y as applyMirrors, Z as fetchChartArchive, _ as normalizeDigest, $ as sha256Digest, a0 as parseOciReference, R as RegistryClient, a1 as plainHttpFor, a2 as isExactVersion, a3 as ociTag, a4 as maxSatisfying, a5 as copyChartFolder, a6 as blueprintName, a7 as MAX_YAML_BYTES, a8 as apiStatus, a9 as isLoopbackHost, aa as HELM_CHART_LAYER, ab as withRetry, u as chartRepository } from './action.js';
 import { b as require$$2, _ as _builtin_child_process, r as require$$4 } from '../index.js';
 import { hasCommit, fetchCommits } from './discover.js';
 import { r as readTgzEntries, a as runPublish, p as packageChart } from './push.js';
@@ -148,16 +148,21 @@ const sameDependencies = (a, b) => {
     const key = (deps) => JSON.stringify(deps.map((d) => [d.name, d.alias ?? '', d.version, d.repository.replace(/\/+$/, '')]));
     return key(a) === key(b);
 };
-async function renderBase(options, sha, release) {
+/**
+ * The base render; `stop` ends it (its helm processes killed, the next stage not started) when its time is up:
+ * it then rejects with the signal's reason.
+ */
+async function renderBase(options, sha, release, stop) {
     const root = require$$2.join(options.workRoot, 'base');
     await require$$1.mkdir(root, { recursive: true });
     const blueprint = await loadBaseBlueprint(options, sha, require$$2.join(root, 'tree'));
+    stop?.throwIfAborted();
     if (!blueprint) {
         release();
         return { documents: [], missing: true, built: {} };
     }
     const { work } = await prepareWorkChart({ blueprint, workRoot: require$$2.join(root, 'chart') });
-    const helm = await Helm.create(options.helm.binary, require$$2.join(root, 'helm-home'), options.helm.version);
+    const helm = await Helm.create(options.helm.binary, require$$2.join(root, 'helm-home'), options.helm.version, stop);
     let built;
     const local = work.dependencies.some((dep) => dep.repository.startsWith('file://'));
     if (work.dependencies.length > 0 && !local && sameDependencies(work.dependencies, options.headWork.dependencies)) {
@@ -181,6 +186,7 @@ async function renderBase(options, sha, release) {
         release();
         built = {};
     }
+    stop?.throwIfAborted();
     const args = ['template', options.releaseName, work.dir, '--namespace', options.namespace, ...options.valueArgs];
     const result = await helm.run(args, { background: true });
     if (result.exitCode !== 0) {
@@ -854,10 +860,47 @@ function resourceYaml(object) {
         return '';
     return distExports.stringify(object, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
 }
-/** A unified diff without the `===` banner line the diff library starts with. */
-function unified(label, before, after, context) {
-    const patch = createTwoFilesPatch(`a/${label}`, `b/${label}`, before, after, undefined, undefined, { context });
-    return patch.replace(/^=+\n/, '');
+/**
+ * Changed lines the line diff looks for before it gives up on a resource: Myers' algorithm costs about
+ * (lines × changes), so a resource rewritten whole (a 50,000-line ConfigMap) would take minutes of the run's time.
+ */
+const MAX_EDIT_LENGTH = 2_000;
+/**
+ * Past the deadline, small resources (up to SMALL_LINES lines on both sides together) are still diffed for at most
+ * SMALL_GRACE_MS more in all: their diff costs little, and is all a reviewer needs of them.
+ */
+const SMALL_LINES = 1_000;
+const SMALL_GRACE_MS = 1_000;
+const lineCount = (text) => (text === '' ? 0 : text.replace(/\n$/, '').split('\n').length);
+/** A unified diff of `before` replaced by `after` as a whole (one hunk): linear, whatever their size. */
+function wholeReplacement(label, before, after) {
+    const lines = (text) => (text === '' ? [] : text.replace(/\n$/, '').split('\n'));
+    const [b, a] = [lines(before), lines(after)];
+    const range = (n) => (n === 0 ? '0,0' : `1,${n}`);
+    const body = [...b.map((line) => `-${line}`), ...a.map((line) => `+${line}`)];
+    return [`--- a/${label}`, `+++ b/${label}`, `@@ -${range(b.length)} +${range(a.length)} @@`, ...body, ''].join('\n');
+}
+/**
+ * A unified diff without the `===` banner line the diff library starts with; when the diff library gives up (more
+ * than MAX_EDIT_LENGTH changed lines, or past `deadline`), the two sides whole, marked `tooLarge`.
+ */
+function unified(label, before, after, context, deadline) {
+    const small = deadline !== undefined && lineCount(before) + lineCount(after) <= SMALL_LINES;
+    const until = deadline === undefined ? undefined : small ? deadline + SMALL_GRACE_MS : deadline;
+    const timeout = until === undefined ? undefined : Math.floor(until - performance.now());
+    const patch = timeout !== undefined && timeout <= 0
+        ? undefined
+        : createTwoFilesPatch(`a/${label}`, `b/${label}`, before, after, undefined, undefined, {
+            context,
+            maxEditLength: MAX_EDIT_LENGTH,
+            ...(timeout !== undefined ? { timeout } : {})
+        });
+    if (patch !== undefined)
+        return { diff: patch.replace(/^=+\n/, '') };
+    return {
+        diff: wholeReplacement(label, before, after),
+        tooLarge: { before: lineCount(before), after: lineCount(after) }
+    };
 }
 function countLines(diff) {
     let added = 0;
@@ -954,7 +997,10 @@ function compareRenders(baseRender, headRender, options = {}) {
         noiseFields += noise;
         const duplicate = key.includes('#') ? key.slice(key.indexOf('#')) : '';
         const label = [id.kind, id.namespace, id.name].filter(Boolean).join('/') + duplicate;
-        const diff = unified(label, beforeText, afterText, context);
+        // An added or removed resource is one side whole: no line diff to compute (linear whatever its size).
+        const { diff, tooLarge } = b && h
+            ? unified(label, beforeText, afterText, context, options.deadline)
+            : { diff: wholeReplacement(label, beforeText, afterText), tooLarge: undefined };
         const change = {
             change: !b ? 'added' : !h ? 'removed' : 'changed',
             group: id.group,
@@ -964,6 +1010,8 @@ function compareRenders(baseRender, headRender, options = {}) {
             lines: countLines(diff),
             diff
         };
+        if (tooLarge)
+            change.tooLarge = tooLarge;
         if (secretKeys && change.change === 'changed')
             change.secretKeys = secretKeys;
         if (secretKeys && change.change !== 'changed') {
@@ -999,6 +1047,25 @@ function diffFileText(comparison, header) {
 // side keeps its own chart values.yaml. Whatever goes wrong on the base side is
 // a notice in the report, never a failed run.
 /**
+ * The base render is optional work: it gets a third of what is left of the run's work time when it starts (at most
+ * one helm process's limit), and once the gates are done at most BASE_GRACE_MS more; then it is stopped (a notice).
+ */
+const BASE_SHARE = 1 / 3;
+const BASE_GRACE_MS = 15_000;
+/** How long a stopped base render is waited for, to let go of its folder (its helm processes are killed at once). */
+const BASE_LET_GO_MS = 5_000;
+/** The value of `work`, or undefined when it has not settled within `ms`. */
+async function within(work, ms) {
+    let timer;
+    const late = new Promise((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+    try {
+        return await Promise.race([work, late]);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+/**
  * Starts the base render, or returns undefined when the diff is off for this
  * event. The render runs in the background; `compare` waits for it.
  */
@@ -1024,12 +1091,32 @@ function startBaseDiff(given) {
         release();
         options = { ...options, build: { ...options.build, credentialsFor: () => undefined } };
     }
-    const rendered = renderBase(options, base.sha, release).then((r) => r, (error) => ({ error: error instanceof Error ? error.message : String(error) }));
-    void rendered.finally(() => release()); // rendered never rejects (errors become { error })
+    const budgetMs = Math.min(OPERATION_LIMITS.helm, Math.floor(operationLimit(Number.MAX_SAFE_INTEGER).ms * BASE_SHARE));
+    const baseEnd = performance.now() + budgetMs;
+    const stop = new AbortController();
+    const budget = setTimeout(() => {
+        stop.abort(new ActionError(`the base render did not finish within its share of the run's time (${formatDuration(budgetMs)})`));
+    }, budgetMs);
+    budget.unref();
+    const rendered = renderBase(options, base.sha, release, stop.signal).then((r) => r, (error) => 
+    // Once stopped, whatever failed says less than why it was stopped.
+    stop.signal.aborted
+        ? { error: stop.signal.reason.message, stopped: true }
+        : { error: error instanceof Error ? error.message : String(error) });
+    void rendered.finally(() => {
+        release();
+        clearTimeout(budget);
+    }); // rendered never rejects (errors become { error })
     return {
         credentialsReleased,
         compare: async (head) => {
-            const result = await rendered;
+            // The gates are done: the base gets what is left of its budget, at most BASE_GRACE_MS, then it is stopped.
+            const grace = Math.max(0, Math.min(BASE_GRACE_MS, Math.floor(baseEnd - performance.now())));
+            let result = await within(rendered, grace);
+            if (result === undefined) {
+                stop.abort(new ActionError(`the base render was still running ${formatDuration(Math.max(grace, 1000))} after the checks were done`));
+                result = (await within(rendered, BASE_LET_GO_MS)) ?? { error: 'the base render did not stop', stopped: true };
+            }
             const finish = (fields) => ({
                 base,
                 status: 'unavailable',
@@ -1037,16 +1124,19 @@ function startBaseDiff(given) {
                 durationMs: Math.round(performance.now() - start)
             });
             if ('error' in result) {
-                const message = `the base render failed: ${redact(result.error)}`;
+                const message = 'stopped' in result ? redact(result.error) : `the base render failed: ${redact(result.error)}`;
                 notice(`What changes: not compared with ${base.label} ${base.sha.slice(0, 7)}: ${message}`);
                 return finish({ message });
             }
             if (!head)
                 return finish({ message: 'the head render failed: nothing to compare' });
+            // The line diffs run on the main thread: bounded, so that the run keeps its time (diff/compare.ts).
+            const deadline = performance.now() + operationLimit(OPERATION_LIMITS.renderedDiff).ms;
             const comparison = compareRenders(result.documents, head, {
                 redact,
                 imageFields: options.imageFields,
-                releaseNamespace: options.namespace
+                releaseNamespace: options.namespace,
+                deadline
             });
             const name = options.upstream;
             const upstream = { name, before: result.built[name], after: options.headBuilt[name] };

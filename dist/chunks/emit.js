@@ -1,7 +1,137 @@
-import { r as redact, o as operationLimit, O as OPERATION_LIMITS, a as reportSubject, b as require$$1, c as redactDeep, d as require$$0, e as error, w as warning, n as notice, s as summary, f as debug, A as ACTION_NAME, i as isRecord, g as info, h as writeOutputs, j as runOutputs } from './action.js';
+import { o as operationLimit, O as OPERATION_LIMITS, t as timeLeft, f as formatDuration$1, r as redact, i as info, a as reportSubject, b as require$$1, c as redactDeep, d as require$$0, e as error, w as warning, n as notice, s as summary, g as debug, A as ACTION_NAME, h as isRecord, j as writeOutputs, k as runOutputs } from './action.js';
 import { b as require$$2 } from '../index.js';
 import 'node:module';
 import './semver.js';
+
+// The one retry policy for GitHub's REST API (the PR comment, report/github.ts; any other call the action makes to
+// GitHub): what GitHub documents for its faults, within the run's budget.
+// - 5xx and no answer at all (a reset, a refused connection) are transient: retried with a doubling backoff.
+// - 429, and a 403 with `x-ratelimit-remaining: 0`, a `retry-after`, or a message naming the rate limit, are a rate
+//   limit, not a permission error: retried after `retry-after` seconds, or at `x-ratelimit-reset` (epoch seconds),
+//   else after a minute (GitHub's advice for its secondary limit) — only when the budget holds the wait.
+// - 401, any other 403, 404 and the other 4xx are answers: never retried.
+// - A call that got no answer within its time says "timed out", never the "HTTP 500" octokit makes of an abort.
+// Independent of the HTTP client: the call is given a signal and its time; what it throws is read for `status`,
+// the response headers (`response.headers`, or `headers`) and `message`.
+/** A GitHub API call that failed for good: `fault` says how (`message` is its text). */
+class GitHubApiError extends Error {
+    fault;
+    attempts;
+    constructor(fault, attempts) {
+        super(fault.text);
+        this.fault = fault;
+        this.attempts = attempts;
+        this.name = 'GitHubApiError';
+    }
+}
+const header = (headers, name) => {
+    if (typeof headers !== 'object' || headers === null)
+        return undefined;
+    const value = headers[name];
+    if (Array.isArray(value))
+        return typeof value[0] === 'string' ? value[0] : undefined;
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+};
+/** Seconds of `retry-after` (GitHub sends seconds; an HTTP date is read too). */
+function retryAfterMs(value, now) {
+    if (value === undefined || value.trim() === '')
+        return undefined;
+    if (/^\d+$/.test(value.trim()))
+        return Number(value.trim()) * 1000;
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+/**
+ * What one failed call came to. `error` is what the HTTP client threw (octokit's RequestError, or any error with
+ * `status` and `headers`); `timedOut` when the call's own time ran out; `now` is Date.now() (for `x-ratelimit-reset`).
+ */
+function classifyGitHubFault(error, timedOut = false, timeoutMs = 0, now = Date.now()) {
+    const e = (typeof error === 'object' && error !== null ? error : {});
+    const raw = error instanceof Error ? error.message : typeof e.message === 'string' ? e.message : String(error);
+    // Octokit appends " - https://docs.github.com/..." to messages; the first line is the message.
+    const message = raw
+        .split('\n')[0]
+        .replace(/ - https:\/\/docs\.github\.com\S*$/, '')
+        .trim();
+    if (timedOut) {
+        return { kind: 'timeout', text: `timed out: no answer within ${Math.round(timeoutMs / 1000)} s`, retryable: true };
+    }
+    const headers = e.response?.headers ?? e.headers;
+    const status = typeof e.status === 'number' ? e.status : undefined;
+    // Octokit reports a call that got no answer as status 500 without a response: it is a network failure.
+    if (status === undefined || (e.response === undefined && e.headers === undefined && status === 500)) {
+        return { kind: 'network', text: `no answer: ${message}`, retryable: true };
+    }
+    const http = `HTTP ${status}${message ? `: ${message}` : ''}`;
+    const remaining = header(headers, 'x-ratelimit-remaining');
+    const reset = header(headers, 'x-ratelimit-reset');
+    const after = retryAfterMs(header(headers, 'retry-after'), now);
+    const limited = status === 429 || (status === 403 && (remaining === '0' || after !== undefined || /rate limit/i.test(message)));
+    if (limited) {
+        const resetMs = remaining === '0' && reset && /^\d+$/.test(reset) ? Math.max(0, Number(reset) * 1000 - now) : undefined;
+        const waitMs = after ?? resetMs ?? 60_000;
+        const said = [
+            `HTTP ${status}`,
+            remaining === '0' ? 'x-ratelimit-remaining 0' : '',
+            after !== undefined ? `retry-after ${formatDuration$1(after)}` : '',
+            resetMs !== undefined ? `resets in ${formatDuration$1(resetMs)}` : ''
+        ].filter(Boolean);
+        return {
+            kind: 'rate-limit',
+            status,
+            text: `rate limited (${said.join(', ')})${message ? `: ${message}` : ''}`,
+            retryable: true,
+            waitMs
+        };
+    }
+    if (status >= 500)
+        return { kind: 'server', status, text: http, retryable: true, waitMs: after };
+    if (status === 401 || status === 403)
+        return { kind: 'permission', status, text: http, retryable: false };
+    if (status === 404)
+        return { kind: 'not-found', status, text: http, retryable: false };
+    return { kind: 'other', status, text: http, retryable: false };
+}
+/** The least time an attempt is worth starting with. */
+const MIN_ATTEMPT_MS = 5_000;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Runs one GitHub API call with the action's retry policy (see the top of this file). `call` gets a signal that
+ * ends it when its time is up (one HTTP request's limit, within the run's budget) and that time in ms. Resolves with
+ * its value; rejects with a GitHubApiError whose fault says what the last attempt came to (and, when a wait did not
+ * fit, that it was not retried).
+ */
+async function withGitHubRetry(call, options = {}) {
+    const phase = options.phase ?? 'work';
+    const retries = Math.max(0, Math.floor(options.retries ?? 3));
+    const base = options.baseDelayMs ?? 500;
+    const maxWait = options.maxWaitMs ?? 5 * 60_000;
+    for (let attempt = 1;; attempt++) {
+        const timeoutMs = operationLimit(OPERATION_LIMITS.http, phase).ms;
+        const stop = new AbortController();
+        const timer = setTimeout(() => stop.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        let fault;
+        try {
+            return await call(stop.signal, timeoutMs);
+        }
+        catch (error) {
+            fault = classifyGitHubFault(error, stop.signal.aborted, timeoutMs);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+        if (!fault.retryable || attempt > retries)
+            throw new GitHubApiError(fault, attempt);
+        const backoff = Math.min(30_000, base * 2 ** (attempt - 1));
+        const waitMs = fault.waitMs ?? Math.round(backoff / 2 + (Math.random() * backoff) / 2);
+        if (waitMs > maxWait || timeLeft(phase) - waitMs < MIN_ATTEMPT_MS) {
+            const text = `${fault.text}; not retried: waiting ${formatDuration$1(waitMs)} does not fit in the run's time`;
+            throw new GitHubApiError({ ...fault, text }, attempt);
+        }
+        options.onRetry?.(fault, attempt, waitMs);
+        await sleep(waitMs);
+    }
+}
 
 // GitHub specifics: the pull request of an event, and the one PR comment per chart that is updated in place.
 // (Which mode an event asks for is a run setting: run/settings.ts decideMode.)
@@ -44,21 +174,27 @@ function prContext(context) {
 }
 /** GitHub's cap on a comment body. */
 const MAX_BODY = 65_536;
-function describeError(err) {
-    const e = (typeof err === 'object' && err !== null ? err : {});
-    const status = typeof e.status === 'number' ? e.status : undefined;
-    const message = err instanceof Error ? err.message : typeof e.message === 'string' ? e.message : String(err);
-    // Octokit appends " - https://docs.github.com/..." to messages; keep the first line.
-    return { status, message: message.split('\n')[0].trim() };
+/** What a failed call came to (util/github-retry.ts): the retries' last fault, or the error read the same way. */
+function faultOf(err) {
+    return err instanceof GitHubApiError ? err.fault : classifyGitHubFault(err);
 }
 function warningFor(what, err) {
-    const { status, message } = describeError(err);
-    if (status === 401 || status === 403 || status === 404) {
-        return redact(`could not ${what} (HTTP ${status}: ${message}). The token cannot write comments here — a pull request from a fork gets a read-only token; ` +
+    const fault = faultOf(err);
+    if (fault.kind === 'permission' || fault.kind === 'not-found') {
+        return redact(`could not ${what} (${fault.text}). The token cannot write comments here — a pull request from a fork gets a read-only token; ` +
             'give the job `permissions: pull-requests: write` for same-repository PRs. The findings are in the job summary.');
     }
-    return redact(`could not ${what} (${status !== undefined ? `HTTP ${status}` : 'no HTTP status'}: ${message}). The findings are in the job summary.`);
+    if (fault.kind === 'rate-limit') {
+        return redact(`could not ${what} (${fault.text}). GitHub's API rate limit for this token is spent: not a permission problem, ` +
+            'the token may write comments; a later run writes it. The findings are in the job summary.');
+    }
+    return redact(`could not ${what} (${fault.text}). The findings are in the job summary.`);
 }
+/** A write refused for this comment only (written by another token, or deleted meanwhile): try the next one. */
+const refusedStatus = (err) => {
+    const fault = faultOf(err);
+    return (fault.kind === 'permission' && fault.status === 403) || fault.kind === 'not-found' ? fault.status : undefined;
+};
 /** The body as posted: the marker is its first line (ownComments only takes comments that start with it). */
 function withMarker(body, marker) {
     let text = body.startsWith(marker) ? body : `${marker}\n${body}`;
@@ -100,10 +236,22 @@ function ownComments(comments, marker, self) {
         .filter((c) => markerRank(c) >= 0 && (bySelf(c) || c.user?.type === 'Bot'))
         .sort((a, b) => Number(bySelf(b)) - Number(bySelf(a)) || markerRank(a) - markerRank(b) || a.id - b.id);
 }
-/** The REST client for the PR comment. The comment is part of the report: it gets the report's slice of time even when the run's work budget is spent. */
+/**
+ * The REST client for the PR comment: every request (pages of a list included) through the action's GitHub retry
+ * policy (util/github-retry.ts: 5xx, no answer and rate limits retried, each request bounded). The comment is part of
+ * the report: it gets the report's slice of time even when the run's work budget is spent.
+ */
 async function commentClient(token, apiUrl) {
-    const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms);
-    return octokitFor(token, { baseUrl: apiUrl.replace(/\/+$/, ''), request: { signal } });
+    const octokit = await octokitFor(token, { baseUrl: apiUrl.replace(/\/+$/, '') });
+    octokit.hook.wrap('request', (request, options) => withGitHubRetry(async (signal) => {
+        // Set in place: a copy of the options is not the request octokit sends (the signal would be lost).
+        options.request = Object.assign(options.request ?? {}, { signal });
+        return request(options);
+    }, {
+        phase: 'report',
+        onRetry: (fault, attempt, waitMs) => info(redact(`GitHub API: ${options.method} ${options.url}: ${fault.text}; trying again in ${formatDuration$1(waitMs)} (attempt ${attempt + 1})`))
+    }));
+    return octokit;
 }
 /**
  * The marked comments of an issue that are ours (ownComments). Only when a marked
@@ -167,7 +315,7 @@ async function upsertComment(opts) {
                 await octokit.rest.issues.deleteComment({ ...where, comment_id: id });
             }
             catch (err) {
-                if (describeError(err).status === 404)
+                if (faultOf(err).kind === 'not-found')
                     continue;
                 return warningFor(`delete the old PR comment ${id}`, err);
             }
@@ -198,8 +346,8 @@ async function upsertComment(opts) {
             return warning ? { action: 'updated', id: data.id, warning } : { action: 'updated', id: data.id };
         }
         catch (err) {
-            const { status } = describeError(err);
-            if (status !== 403 && status !== 404) {
+            const status = refusedStatus(err);
+            if (status === undefined) {
                 return {
                     action: 'skipped',
                     id: candidate.id,
@@ -258,7 +406,7 @@ async function removeOwnComments(opts) {
             await octokit.rest.issues.deleteComment({ ...where, comment_id: c.id });
         }
         catch (err) {
-            if (describeError(err).status === 404)
+            if (faultOf(err).kind === 'not-found')
                 continue;
             return { action: 'skipped', id: c.id, warning: warningFor(`delete the PR comment ${c.id}`, err) };
         }
@@ -379,7 +527,11 @@ const plural$1 = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const kindLabel = (r) => (r.group ? `${r.kind} (${r.group})` : r.kind);
 const nameLabel = (r) => (r.namespace ? `${r.namespace}/${r.name}` : r.name);
 function what(r) {
-    const parts = [`+${r.lines.added} −${r.lines.removed}`];
+    const parts = [
+        r.tooLarge
+            ? `too large to diff line by line (${r.tooLarge.before} lines before, ${r.tooLarge.after} after)`
+            : `+${r.lines.added} −${r.lines.removed}`
+    ];
     const keys = r.secretKeys;
     if (keys) {
         const bits = [
@@ -419,6 +571,10 @@ function titledTable(title, rows, table) {
     return [`<details><summary>${escapeHtml(`${title}: ${rows}`)}</summary>`, '', table, '', '</details>'];
 }
 function foldedDiff(r) {
+    if (r.tooLarge) {
+        const note = `${r.change}: ${kindLabel(r)} ${nameLabel(r)} is ${what(r)} in the run's time; the diff file (output `;
+        return `_${escapeMarkdown(note)}${codeSpan('diff')}${escapeMarkdown(') has both sides whole.')}_`;
+    }
     const lines = r.diff.replace(/\n$/, '').split('\n');
     const more = lines.length - MAX_DIFF_LINES;
     const shown = more > 0 ? [...lines.slice(0, MAX_DIFF_LINES), `# … ${more} more lines in the diff file (output diff)`] : lines;

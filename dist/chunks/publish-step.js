@@ -1,4 +1,4 @@
-import { ab as chartRef } from './action.js';
+import { ad as chartRef } from './action.js';
 import 'node:module';
 import '../index.js';
 import './semver.js';

@@ -1,4 +1,4 @@
-import { m as ActionError, p as require$$0, ag as cleanAsYaml11, b as require$$1$1, ah as isStrictSemver, G as distExports, C as lastLines, r as redact, g as info, ac as parseVersion, a1 as ociTag, ab as chartRef, ai as withProgress, aj as DeadlineError, ak as RegistryError, o as operationLimit, d as require$$0$1 } from './action.js';
+import { p as ActionError, q as require$$0, ai as cleanAsYaml11, b as require$$1$1, aj as isStrictSemver, J as distExports, E as lastLines, r as redact, i as info, ae as parseVersion, a3 as ociTag, ad as chartRef, ak as withProgress, al as DeadlineError, am as RegistryError, o as operationLimit, d as require$$0$1 } from './action.js';
 import { b as require$$2, r as require$$4, a as require$$1 } from '../index.js';
 import { r as require$$3 } from './_builtin_zlib.js';
 

@@ -1,4 +1,4 @@
-import { d as require$$0, f as debug, g as info, al as cp, p as require$$0$1, am as mkdirP, an as require$$2$1, ao as isDebug, ap as exec, aq as which, ar as HttpClient, as as rmRF } from './action.js';
+import { d as require$$0, g as debug, i as info, an as cp, q as require$$0$1, ao as mkdirP, ap as require$$2$1, aq as isDebug, ar as exec, as as which, at as HttpClient, au as rmRF } from './action.js';
 import { _ as _builtin_child_process, r as require$$4, b as require$$2, a as require$$1 } from '../index.js';
 import { s as semverExports } from './semver.js';
 import { r as require$$2$2 } from './_builtin_stream.js';

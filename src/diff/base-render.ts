@@ -41,16 +41,26 @@ const sameDependencies = (a: WorkChart['dependencies'], b: WorkChart['dependenci
   return key(a) === key(b)
 }
 
-export async function renderBase(options: BaseRenderOptions, sha: string, release: () => void): Promise<BaseRender> {
+/**
+ * The base render; `stop` ends it (its helm processes killed, the next stage not started) when its time is up:
+ * it then rejects with the signal's reason.
+ */
+export async function renderBase(
+  options: BaseRenderOptions,
+  sha: string,
+  release: () => void,
+  stop?: AbortSignal
+): Promise<BaseRender> {
   const root = path.join(options.workRoot, 'base')
   await mkdir(root, { recursive: true })
   const blueprint = await loadBaseBlueprint(options, sha, path.join(root, 'tree'))
+  stop?.throwIfAborted()
   if (!blueprint) {
     release()
     return { documents: [], missing: true, built: {} }
   }
   const { work } = await prepareWorkChart({ blueprint, workRoot: path.join(root, 'chart') })
-  const helm = await Helm.create(options.helm.binary, path.join(root, 'helm-home'), options.helm.version)
+  const helm = await Helm.create(options.helm.binary, path.join(root, 'helm-home'), options.helm.version, stop)
   let built: Record<string, string>
   const local = work.dependencies.some((dep) => dep.repository.startsWith('file://'))
   if (work.dependencies.length > 0 && !local && sameDependencies(work.dependencies, options.headWork.dependencies)) {
@@ -70,6 +80,7 @@ export async function renderBase(options: BaseRenderOptions, sha: string, releas
     release()
     built = {}
   }
+  stop?.throwIfAborted()
   const args = ['template', options.releaseName, work.dir, '--namespace', options.namespace, ...options.valueArgs]
   const result = await helm.run(args, { background: true })
   if (result.exitCode !== 0) {

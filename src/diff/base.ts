@@ -9,13 +9,34 @@
 import * as core from '@actions/core'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { OPERATION_LIMITS, formatDuration, operationLimit } from '../util/deadline.js'
 import { redact } from '../util/secrets.js'
-import type { RenderedDocument } from '../types.js'
+import { ActionError, type RenderedDocument } from '../types.js'
 import type { ImageField } from '../images/images.js'
 import { renderBase, type BaseRender, type BaseRenderOptions } from './base-render.js'
 import { compareRenders, diffFileText } from './compare.js'
 import { baseCommitFor, type DiffSetting } from './git-tree.js'
 import type { RenderDiff } from './types.js'
+
+/**
+ * The base render is optional work: it gets a third of what is left of the run's work time when it starts (at most
+ * one helm process's limit), and once the gates are done at most BASE_GRACE_MS more; then it is stopped (a notice).
+ */
+const BASE_SHARE = 1 / 3
+const BASE_GRACE_MS = 15_000
+/** How long a stopped base render is waited for, to let go of its folder (its helm processes are killed at once). */
+const BASE_LET_GO_MS = 5_000
+
+/** The value of `work`, or undefined when it has not settled within `ms`. */
+async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))
+  try {
+    return await Promise.race([work, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
 
 export interface BaseDiffOptions extends BaseRenderOptions {
   setting: DiffSetting
@@ -65,15 +86,46 @@ export function startBaseDiff(given: BaseDiffOptions): BaseDiff | undefined {
     release()
     options = { ...options, build: { ...options.build, credentialsFor: () => undefined } }
   }
-  const rendered: Promise<BaseRender> = renderBase(options, base.sha, release).then(
+  const budgetMs = Math.min(OPERATION_LIMITS.helm, Math.floor(operationLimit(Number.MAX_SAFE_INTEGER).ms * BASE_SHARE))
+  const baseEnd = performance.now() + budgetMs
+  const stop = new AbortController()
+  const budget = setTimeout(() => {
+    stop.abort(
+      new ActionError(`the base render did not finish within its share of the run's time (${formatDuration(budgetMs)})`)
+    )
+  }, budgetMs)
+  budget.unref()
+  const rendered: Promise<BaseRender | { error: string; stopped?: true }> = renderBase(
+    options,
+    base.sha,
+    release,
+    stop.signal
+  ).then(
     (r) => r,
-    (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) })
+    (error: unknown) =>
+      // Once stopped, whatever failed says less than why it was stopped.
+      stop.signal.aborted
+        ? { error: (stop.signal.reason as Error).message, stopped: true as const }
+        : { error: error instanceof Error ? error.message : String(error) }
   )
-  void rendered.finally(() => release()) // rendered never rejects (errors become { error })
+  void rendered.finally(() => {
+    release()
+    clearTimeout(budget)
+  }) // rendered never rejects (errors become { error })
   return {
     credentialsReleased,
     compare: async (head) => {
-      const result = await rendered
+      // The gates are done: the base gets what is left of its budget, at most BASE_GRACE_MS, then it is stopped.
+      const grace = Math.max(0, Math.min(BASE_GRACE_MS, Math.floor(baseEnd - performance.now())))
+      let result = await within(rendered, grace)
+      if (result === undefined) {
+        stop.abort(
+          new ActionError(
+            `the base render was still running ${formatDuration(Math.max(grace, 1000))} after the checks were done`
+          )
+        )
+        result = (await within(rendered, BASE_LET_GO_MS)) ?? { error: 'the base render did not stop', stopped: true }
+      }
       const finish = (fields: Partial<RenderDiff>): RenderDiff => ({
         base,
         status: 'unavailable',
@@ -81,15 +133,18 @@ export function startBaseDiff(given: BaseDiffOptions): BaseDiff | undefined {
         durationMs: Math.round(performance.now() - start)
       })
       if ('error' in result) {
-        const message = `the base render failed: ${redact(result.error)}`
+        const message = 'stopped' in result ? redact(result.error) : `the base render failed: ${redact(result.error)}`
         core.notice(`What changes: not compared with ${base.label} ${base.sha.slice(0, 7)}: ${message}`)
         return finish({ message })
       }
       if (!head) return finish({ message: 'the head render failed: nothing to compare' })
+      // The line diffs run on the main thread: bounded, so that the run keeps its time (diff/compare.ts).
+      const deadline = performance.now() + operationLimit(OPERATION_LIMITS.renderedDiff).ms
       const comparison = compareRenders(result.documents, head, {
         redact,
         imageFields: options.imageFields,
-        releaseNamespace: options.namespace
+        releaseNamespace: options.namespace,
+        deadline
       })
       const name = options.upstream
       const upstream = { name, before: result.built[name], after: options.headBuilt[name] }

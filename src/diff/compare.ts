@@ -144,10 +144,57 @@ function resourceYaml(object: unknown): string {
   return stringify(object, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false })
 }
 
-/** A unified diff without the `===` banner line the diff library starts with. */
-function unified(label: string, before: string, after: string, context: number): string {
-  const patch = createTwoFilesPatch(`a/${label}`, `b/${label}`, before, after, undefined, undefined, { context })
-  return patch.replace(/^=+\n/, '')
+/**
+ * Changed lines the line diff looks for before it gives up on a resource: Myers' algorithm costs about
+ * (lines × changes), so a resource rewritten whole (a 50,000-line ConfigMap) would take minutes of the run's time.
+ */
+const MAX_EDIT_LENGTH = 2_000
+
+/**
+ * Past the deadline, small resources (up to SMALL_LINES lines on both sides together) are still diffed for at most
+ * SMALL_GRACE_MS more in all: their diff costs little, and is all a reviewer needs of them.
+ */
+const SMALL_LINES = 1_000
+const SMALL_GRACE_MS = 1_000
+
+const lineCount = (text: string): number => (text === '' ? 0 : text.replace(/\n$/, '').split('\n').length)
+
+/** A unified diff of `before` replaced by `after` as a whole (one hunk): linear, whatever their size. */
+function wholeReplacement(label: string, before: string, after: string): string {
+  const lines = (text: string): string[] => (text === '' ? [] : text.replace(/\n$/, '').split('\n'))
+  const [b, a] = [lines(before), lines(after)]
+  const range = (n: number): string => (n === 0 ? '0,0' : `1,${n}`)
+  const body = [...b.map((line) => `-${line}`), ...a.map((line) => `+${line}`)]
+  return [`--- a/${label}`, `+++ b/${label}`, `@@ -${range(b.length)} +${range(a.length)} @@`, ...body, ''].join('\n')
+}
+
+/**
+ * A unified diff without the `===` banner line the diff library starts with; when the diff library gives up (more
+ * than MAX_EDIT_LENGTH changed lines, or past `deadline`), the two sides whole, marked `tooLarge`.
+ */
+function unified(
+  label: string,
+  before: string,
+  after: string,
+  context: number,
+  deadline: number | undefined
+): { diff: string; tooLarge?: ResourceChange['tooLarge'] } {
+  const small = deadline !== undefined && lineCount(before) + lineCount(after) <= SMALL_LINES
+  const until = deadline === undefined ? undefined : small ? deadline + SMALL_GRACE_MS : deadline
+  const timeout = until === undefined ? undefined : Math.floor(until - performance.now())
+  const patch =
+    timeout !== undefined && timeout <= 0
+      ? undefined
+      : createTwoFilesPatch(`a/${label}`, `b/${label}`, before, after, undefined, undefined, {
+          context,
+          maxEditLength: MAX_EDIT_LENGTH,
+          ...(timeout !== undefined ? { timeout } : {})
+        })
+  if (patch !== undefined) return { diff: patch.replace(/^=+\n/, '') }
+  return {
+    diff: wholeReplacement(label, before, after),
+    tooLarge: { before: lineCount(before), after: lineCount(after) }
+  }
 }
 
 function countLines(diff: string): { added: number; removed: number } {
@@ -212,6 +259,12 @@ export interface CompareOptions {
   redact?: (text: string) => string
   /** Input image-fields: custom-resource fields judged as images (images/images.ts scanImages). */
   imageFields?: readonly ImageField[]
+  /**
+   * performance.now() by which the line diffs must be done (the diff runs on the main thread: it must not take the
+   * run's time). A resource not diffed by then, or with more than MAX_EDIT_LENGTH changed lines, is shown removed
+   * and added whole (`ResourceChange.tooLarge`): linear in its size.
+   */
+  deadline?: number
   /** The namespace both sides were rendered in (`--namespace`): shown as none (the release's). */
   releaseNamespace?: string
 }
@@ -267,7 +320,11 @@ export function compareRenders(
     noiseFields += noise
     const duplicate = key.includes('#') ? key.slice(key.indexOf('#')) : ''
     const label = [id.kind, id.namespace, id.name].filter(Boolean).join('/') + duplicate
-    const diff = unified(label, beforeText, afterText, context)
+    // An added or removed resource is one side whole: no line diff to compute (linear whatever its size).
+    const { diff, tooLarge } =
+      b && h
+        ? unified(label, beforeText, afterText, context, options.deadline)
+        : { diff: wholeReplacement(label, beforeText, afterText), tooLarge: undefined }
     const change: ResourceChange = {
       change: !b ? 'added' : !h ? 'removed' : 'changed',
       group: id.group,
@@ -277,6 +334,7 @@ export function compareRenders(
       lines: countLines(diff),
       diff
     }
+    if (tooLarge) change.tooLarge = tooLarge
     if (secretKeys && change.change === 'changed') change.secretKeys = secretKeys
     if (secretKeys && change.change !== 'changed') {
       const whole = (headObject ?? baseObject)!

@@ -14,6 +14,11 @@ export interface ResourceChange {
   secretKeys?: { added: string[]; removed: string[]; changed: string[] }
   /** Unified diff of the resource's YAML (Secret values replaced by placeholders). */
   diff: string
+  /**
+   * Set when the resource was too large to diff line by line within the diff's time budget (or needed more than
+   * its edit cap): `diff` then shows the base lines removed and the head lines added, whole; the line counts here.
+   */
+  tooLarge?: { before: number; after: number }
 }
 
 export interface ImageChange {

@@ -93,7 +93,9 @@ export class Helm {
     readonly binary: string,
     readonly home: HelmHome,
     readonly version: string,
-    private readonly ownsHome: boolean
+    private readonly ownsHome: boolean,
+    /** Stops every run of this helm (the base render of "What changes" when its time is up): the reason is the error. */
+    private readonly stop?: AbortSignal
   ) {}
 
   get major(): number {
@@ -105,12 +107,12 @@ export class Helm {
    * version is read with `helm version` unless the caller already knows it
    * (provisioning asked it): one helm process fewer on the critical path.
    */
-  static async create(binary: string, root?: string, knownVersion?: string): Promise<Helm> {
+  static async create(binary: string, root?: string, knownVersion?: string, stop?: AbortSignal): Promise<Helm> {
     const ownsHome = root === undefined
     const base = root ?? (await mkdtemp(path.join(os.tmpdir(), 'bp-helm-')))
     const home = createHelmHome(base)
-    if (knownVersion) return new Helm(binary, home, knownVersion, ownsHome)
-    const probe = new Helm(binary, home, 'unknown', ownsHome)
+    if (knownVersion) return new Helm(binary, home, knownVersion, ownsHome, stop)
+    const probe = new Helm(binary, home, 'unknown', ownsHome, stop)
     const result = await probe.run(['version', '--template', '{{.Version}}'])
     if (result.exitCode !== 0 || !/^v\d+\./.test(result.stdout.trim())) {
       throw new ActionError(
@@ -118,7 +120,7 @@ export class Helm {
         'set helm-version so the action installs a working helm'
       )
     }
-    return new Helm(binary, home, result.stdout.trim(), ownsHome)
+    return new Helm(binary, home, result.stdout.trim(), ownsHome, stop)
   }
 
   /** process.env without what helm must not see; taken once, at the first spawn (see `env`). */
@@ -187,6 +189,8 @@ export class Helm {
         .join(' ')}`
     const limit = operationLimit(options.limitMs ?? OPERATION_LIMITS.helm)
     if (limit.ms <= 0) return Promise.reject(new DeadlineError(what, 0, true))
+    const { stop } = this
+    if (stop?.aborted) return Promise.reject(stopReason(stop))
     return new Promise((resolve, reject) => {
       const detached = process.platform !== 'win32'
       const stdio: ['pipe', 'pipe', 'pipe'] = ['pipe', 'pipe', 'pipe']
@@ -196,19 +200,29 @@ export class Helm {
       const stdout: Buffer[] = []
       const stderr: Buffer[] = []
       let timedOut = false
-      const timer = setTimeout(() => {
-        timedOut = true
+      let stopped = false
+      const kill = (): void => {
         try {
           if (detached && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
           else child.kill('SIGKILL')
         } catch {
           // already gone
         }
+      }
+      const timer = setTimeout(() => {
+        timedOut = true
+        kill()
       }, limit.ms)
+      const onStop = (): void => {
+        stopped = true
+        kill()
+      }
+      stop?.addEventListener('abort', onStop, { once: true })
       child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
       child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
       child.on('error', (error) => {
         clearTimeout(timer)
+        stop?.removeEventListener('abort', onStop)
         reject(
           new ActionError(
             `cannot start helm at ${this.binary}: ${error.message}`,
@@ -218,6 +232,11 @@ export class Helm {
       })
       child.on('close', (code, signal) => {
         clearTimeout(timer)
+        stop?.removeEventListener('abort', onStop)
+        if (stopped && stop) {
+          reject(stopReason(stop))
+          return
+        }
         if (timedOut) {
           reject(new DeadlineError(what, performance.now() - start, limit.byRun))
           return
@@ -238,4 +257,9 @@ export class Helm {
   async dispose(): Promise<void> {
     if (this.ownsHome) await rm(this.home.root, { recursive: true, force: true })
   }
+}
+
+/** Why a stopped helm run failed: the signal's reason when it is an error. */
+function stopReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new ActionError(`helm was stopped: ${String(signal.reason)}`)
 }

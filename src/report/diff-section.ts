@@ -21,7 +21,11 @@ const kindLabel = (r: ResourceChange): string => (r.group ? `${r.kind} (${r.grou
 const nameLabel = (r: ResourceChange): string => (r.namespace ? `${r.namespace}/${r.name}` : r.name)
 
 function what(r: ResourceChange): string {
-  const parts = [`+${r.lines.added} −${r.lines.removed}`]
+  const parts = [
+    r.tooLarge
+      ? `too large to diff line by line (${r.tooLarge.before} lines before, ${r.tooLarge.after} after)`
+      : `+${r.lines.added} −${r.lines.removed}`
+  ]
   const keys = r.secretKeys
   if (keys) {
     const bits = [
@@ -62,6 +66,10 @@ function titledTable(title: string, rows: number, table: string): string[] {
 }
 
 function foldedDiff(r: ResourceChange): string {
+  if (r.tooLarge) {
+    const note = `${r.change}: ${kindLabel(r)} ${nameLabel(r)} is ${what(r)} in the run's time; the diff file (output `
+    return `_${escapeMarkdown(note)}${codeSpan('diff')}${escapeMarkdown(') has both sides whole.')}_`
+  }
   const lines = r.diff.replace(/\n$/, '').split('\n')
   const more = lines.length - MAX_DIFF_LINES
   const shown =

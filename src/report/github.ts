@@ -1,6 +1,8 @@
 // GitHub specifics: the pull request of an event, and the one PR comment per chart that is updated in place.
 // (Which mode an event asks for is a run setting: run/settings.ts decideMode.)
-import { OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
+import * as core from '@actions/core'
+import { GitHubApiError, classifyGitHubFault, withGitHubRetry, type GitHubFault } from '../util/github-retry.js'
+import { formatDuration } from '../util/deadline.js'
 import { redact } from '../util/secrets.js'
 import type { CommentMode } from '../inputs/inputs.js'
 
@@ -88,30 +90,32 @@ export interface UpsertCommentResult {
 /** GitHub's cap on a comment body. */
 const MAX_BODY = 65_536
 
-interface HttpishError {
-  status?: number
-  message?: string
-}
-
-function describeError(err: unknown): { status?: number; message: string } {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as HttpishError
-  const status = typeof e.status === 'number' ? e.status : undefined
-  const message = err instanceof Error ? err.message : typeof e.message === 'string' ? e.message : String(err)
-  // Octokit appends " - https://docs.github.com/..." to messages; keep the first line.
-  return { status, message: message.split('\n')[0].trim() }
+/** What a failed call came to (util/github-retry.ts): the retries' last fault, or the error read the same way. */
+function faultOf(err: unknown): GitHubFault {
+  return err instanceof GitHubApiError ? err.fault : classifyGitHubFault(err)
 }
 
 function warningFor(what: string, err: unknown): string {
-  const { status, message } = describeError(err)
-  if (status === 401 || status === 403 || status === 404) {
+  const fault = faultOf(err)
+  if (fault.kind === 'permission' || fault.kind === 'not-found') {
     return redact(
-      `could not ${what} (HTTP ${status}: ${message}). The token cannot write comments here — a pull request from a fork gets a read-only token; ` +
+      `could not ${what} (${fault.text}). The token cannot write comments here — a pull request from a fork gets a read-only token; ` +
         'give the job `permissions: pull-requests: write` for same-repository PRs. The findings are in the job summary.'
     )
   }
-  return redact(
-    `could not ${what} (${status !== undefined ? `HTTP ${status}` : 'no HTTP status'}: ${message}). The findings are in the job summary.`
-  )
+  if (fault.kind === 'rate-limit') {
+    return redact(
+      `could not ${what} (${fault.text}). GitHub's API rate limit for this token is spent: not a permission problem, ` +
+        'the token may write comments; a later run writes it. The findings are in the job summary.'
+    )
+  }
+  return redact(`could not ${what} (${fault.text}). The findings are in the job summary.`)
+}
+
+/** A write refused for this comment only (written by another token, or deleted meanwhile): try the next one. */
+const refusedStatus = (err: unknown): number | undefined => {
+  const fault = faultOf(err)
+  return (fault.kind === 'permission' && fault.status === 403) || fault.kind === 'not-found' ? fault.status : undefined
 }
 
 /** The body as posted: the marker is its first line (ownComments only takes comments that start with it). */
@@ -169,10 +173,32 @@ export function ownComments<T extends CommentLike>(
     .sort((a, b) => Number(bySelf(b)) - Number(bySelf(a)) || markerRank(a) - markerRank(b) || a.id - b.id)
 }
 
-/** The REST client for the PR comment. The comment is part of the report: it gets the report's slice of time even when the run's work budget is spent. */
+/**
+ * The REST client for the PR comment: every request (pages of a list included) through the action's GitHub retry
+ * policy (util/github-retry.ts: 5xx, no answer and rate limits retried, each request bounded). The comment is part of
+ * the report: it gets the report's slice of time even when the run's work budget is spent.
+ */
 async function commentClient(token: string, apiUrl: string): Promise<Awaited<ReturnType<typeof octokitFor>>> {
-  const signal = AbortSignal.timeout(operationLimit(OPERATION_LIMITS.http, 'report').ms)
-  return octokitFor(token, { baseUrl: apiUrl.replace(/\/+$/, ''), request: { signal } })
+  const octokit = await octokitFor(token, { baseUrl: apiUrl.replace(/\/+$/, '') })
+  octokit.hook.wrap('request', (request, options) =>
+    withGitHubRetry(
+      async (signal) => {
+        // Set in place: a copy of the options is not the request octokit sends (the signal would be lost).
+        options.request = Object.assign(options.request ?? {}, { signal })
+        return request(options)
+      },
+      {
+        phase: 'report',
+        onRetry: (fault, attempt, waitMs) =>
+          core.info(
+            redact(
+              `GitHub API: ${options.method} ${options.url}: ${fault.text}; trying again in ${formatDuration(waitMs)} (attempt ${attempt + 1})`
+            )
+          )
+      }
+    )
+  )
+  return octokit
 }
 
 /**
@@ -238,7 +264,7 @@ export async function upsertComment(opts: UpsertCommentOptions): Promise<UpsertC
       try {
         await octokit.rest.issues.deleteComment({ ...where, comment_id: id })
       } catch (err) {
-        if (describeError(err).status === 404) continue
+        if (faultOf(err).kind === 'not-found') continue
         return warningFor(`delete the old PR comment ${id}`, err)
       }
     }
@@ -268,8 +294,8 @@ export async function upsertComment(opts: UpsertCommentOptions): Promise<UpsertC
       const warning = await remove(ours.slice(i + 1).map((c) => c.id))
       return warning ? { action: 'updated', id: data.id, warning } : { action: 'updated', id: data.id }
     } catch (err) {
-      const { status } = describeError(err)
-      if (status !== 403 && status !== 404) {
+      const status = refusedStatus(err)
+      if (status === undefined) {
         return {
           action: 'skipped',
           id: candidate.id,
@@ -334,7 +360,7 @@ export async function removeOwnComments(opts: RemoveCommentsOptions): Promise<Up
     try {
       await octokit.rest.issues.deleteComment({ ...where, comment_id: c.id })
     } catch (err) {
-      if (describeError(err).status === 404) continue
+      if (faultOf(err).kind === 'not-found') continue
       return { action: 'skipped', id: c.id, warning: warningFor(`delete the PR comment ${c.id}`, err) }
     }
   }

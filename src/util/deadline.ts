@@ -19,7 +19,9 @@ export const OPERATION_LIMITS = {
   /** helm push / registry login: a registry that takes longer is not answering. */
   registryWrite: 5 * 60 * 1000,
   /** One HTTP request (index.yaml, a registry API call, the GitHub API). */
-  http: 60 * 1000
+  http: 60 * 1000,
+  /** The line diffs of "What changes" (diff/compare.ts): they run on the main thread, every timer waits for them. */
+  renderedDiff: 20 * 1000
 } as const
 
 /**
@@ -96,6 +98,15 @@ export function operationLimit(
   if (!current) return { ms: limitMs, byRun: false }
   const left = phase === 'work' ? current.workEnd - now : Math.max(5000, current.end - now)
   return left < limitMs ? { ms: Math.max(0, Math.floor(left)), byRun: true } : { ms: limitMs, byRun: false }
+}
+
+/**
+ * What is left of the run's work budget (`work`) or of the whole budget, the report's slice included (`report`):
+ * may be negative; Infinity without a budget (tests).
+ */
+export function timeLeft(phase: 'work' | 'report' = 'work', now = performance.now()): number {
+  if (!current) return Infinity
+  return (phase === 'work' ? current.workEnd : current.end) - now
 }
 
 /** An operation stopped by its time limit: names what was stuck and for how long. */
