@@ -2933,6 +2933,18 @@ function withoutUserinfo(text) {
 function urlUserinfo(text) {
     return /^[a-z][a-z0-9+.-]*:\/\/([^/?#\s]*)@/i.exec(text)?.[1];
 }
+/**
+ * The fix for a TLS failure with a loopback registry reached without input plain-http (a local registry speaks
+ * plain HTTP): it names the input. Undefined when plain HTTP was on, the host is not loopback, or the failure
+ * is not TLS's.
+ */
+function plainHttpFix(host, plainHttp, failure) {
+    if (plainHttp || !isLoopbackHost(host))
+        return undefined;
+    if (!/HTTP response to HTTPS client|EPROTO|wrong version number|SSL|TLS|handshake/i.test(failure))
+        return undefined;
+    return `${host} is a loopback registry answering in plain HTTP: set input plain-http: true (on loopback hosts it applies to the registry published to, OCI dependencies and the OCI upstream's tag listing)`;
+}
 
 // HTTP for every client of the action (the OCI registry, chart repositories' index.yaml): one exchange
 // through node:http(s), network errors in words, and redirects followed with the Authorization header
@@ -15380,6 +15392,19 @@ async function verifyDependencyArchives(chartsDir, sources) {
     }
     return findings;
 }
+/** A failed build's fix when an oci:// dependency on a loopback host was asked over TLS (input plain-http unset). */
+function ociLoopbackFix(work, origins, stderr) {
+    for (const dep of work.dependencies) {
+        const effective = applyMirrors(dep.repository, origins.mirrors);
+        if (!effective.startsWith('oci://'))
+            continue;
+        const host = repositoryHost(effective);
+        const fix = host === undefined ? undefined : plainHttpFix(host, origins.plainHttpFor(host), stderr);
+        if (fix)
+            return fix;
+    }
+    return undefined;
+}
 /** Where each downloaded dependency came from and how to ask for its expected digest. */
 function archiveSources(work, origins) {
     const { indexes, plainHttpFor } = origins;
@@ -15424,6 +15449,8 @@ function archiveSources(work, origins) {
 async function dependencyBuildStep(work, run) {
     const { result } = run;
     if (result.exitCode !== 0) {
+        const fix = ociLoopbackFix(work, run.origins, result.stderr) ??
+            'check the dependencies in Chart.yaml and their repositories (repository-mirrors for air-gapped runners)';
         return {
             id: 'dependency-build',
             title: 'Dependency build',
@@ -15435,7 +15462,7 @@ async function dependencyBuildStep(work, run) {
                     rule: 'dependency-build',
                     severity: 'error',
                     message: `helm dependency build failed: ${lastLines(redact(result.stderr), 3)}`,
-                    fix: 'check the dependencies in Chart.yaml and their repositories (repository-mirrors for air-gapped runners)'
+                    fix
                 }
             ],
             details: redact(result.stderr + result.stdout)
@@ -15842,9 +15869,19 @@ async function prepareWorkChart(options) {
     /** The packaged Chart.yaml, as it always was: one commit gives one archive. */
     const packaged = () => {
         if (!edited) {
-            const doc = distExports.parseDocument(committedText);
-            if (options.version)
-                doc.set('version', options.version);
+            // A key written twice is a finding of its own (chart-inputs.ts), and the run goes on with helm's reading:
+            // the later value counts, so a version edit goes to the last `version` key.
+            const doc = distExports.parseDocument(committedText, { uniqueKeys: false });
+            if (options.version) {
+                const pairs = distExports.isMap(doc.contents)
+                    ? doc.contents.items.filter((pair) => distExports.isScalar(pair.key) && pair.key.value === 'version')
+                    : [];
+                const last = pairs.at(-1);
+                if (last)
+                    last.value = doc.createNode(options.version);
+                else
+                    doc.set('version', options.version);
+            }
             if (options.upstreamOverride)
                 doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version);
             edited = { text: doc.toString(), data: doc.toJS() };
@@ -17210,7 +17247,17 @@ async function availableVersions(repository, name, options) {
             plainHttp: options.plainHttp && isLoopbackHost(host),
             credentials: options.credentialsFor?.(repository)
         });
-        const tags = await client.listTags(path ? `${path}/${name}` : name);
+        let tags;
+        try {
+            tags = await client.listTags(path ? `${path}/${name}` : name);
+        }
+        catch (error) {
+            const message = error.message;
+            const fix = plainHttpFix(host, options.plainHttp, message);
+            if (fix)
+                throw new ActionError(`dependency ${name}: listing the tags of ${repository}/${name} failed: ${message}`, fix);
+            throw error;
+        }
         // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
         return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source: `${repository}/${name}` };
     }

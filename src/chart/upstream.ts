@@ -6,7 +6,7 @@ import { applyMirrors, type RepositoryMirror } from './mirrors.js'
 import { readIndex, type IndexCache } from './repository-index.js'
 import { RegistryClient, parseOciReference } from '../oci/registry.js'
 import type { Credentials } from '../credentials/credentials.js'
-import { isLoopbackHost } from '../net/net.js'
+import { isLoopbackHost, plainHttpFix } from '../net/net.js'
 import {
   compareVersions,
   describeDrift,
@@ -58,7 +58,16 @@ async function availableVersions(
       plainHttp: options.plainHttp && isLoopbackHost(host),
       credentials: options.credentialsFor?.(repository)
     })
-    const tags = await client.listTags(path ? `${path}/${name}` : name)
+    let tags: string[]
+    try {
+      tags = await client.listTags(path ? `${path}/${name}` : name)
+    } catch (error) {
+      const message = (error as Error).message
+      const fix = plainHttpFix(host, options.plainHttp, message)
+      if (fix)
+        throw new ActionError(`dependency ${name}: listing the tags of ${repository}/${name} failed: ${message}`, fix)
+      throw error
+    }
     // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
     return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source: `${repository}/${name}` }
   }
