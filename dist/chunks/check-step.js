@@ -1349,8 +1349,8 @@ function handle(id, kind, work) {
         job: {
             id,
             kind,
-            run: async () => {
-                const result = await work();
+            run: async (release = () => undefined) => {
+                const result = await work(release);
                 out = result.out;
                 ran = true;
                 for (const next of afterwards)
@@ -1388,9 +1388,10 @@ class RenderFeed {
 }
 /** A `helm template` job, parsed as asked. */
 function renderJob(helm, id, args, parse = {}) {
-    return handle(id, 'helm', async () => {
+    return handle(id, 'helm', async (release) => {
         const start = performance.now();
         const result = await helm.run(args, { background: true });
+        release(); // helm has ended: the next process may start while node parses its output
         const parsed = result.exitCode !== 0 || parse === 'none'
             ? { documents: [], errors: [] }
             : await parseRenderAsHelm(result.stdout, parse);
@@ -1405,9 +1406,10 @@ function renderJob(helm, id, args, parse = {}) {
 }
 /** Any other helm job (e.g. lint): the raw result and its span. */
 function helmJob(helm, id, args) {
-    return handle(id, 'helm', async () => {
+    return handle(id, 'helm', async (release) => {
         const start = performance.now();
         const result = await helm.run(args, { background: true });
+        release();
         return { out: { result, span: { start, end: performance.now() } }, done: result };
     });
 }
@@ -1438,7 +1440,10 @@ class JobPool {
     queue = [];
     stats = [];
     failure;
+    /** Jobs holding a slot: their process runs (the bound). */
     running = 0;
+    /** Jobs not settled yet, their slot given back or not (the pool ends when none is left). */
+    active = 0;
     held = 0;
     closed = false;
     drained;
@@ -1484,8 +1489,17 @@ class JobPool {
                 break;
             const job = this.queue.shift();
             this.running++;
+            this.active++;
+            let released = false;
+            const release = () => {
+                if (released)
+                    return;
+                released = true;
+                this.running--;
+                this.pump();
+            };
             job
-                .run()
+                .run(release)
                 .then((done) => {
                 this.stats.push({ id: job.id, kind: job.kind, exitCode: done.exitCode, durationMs: done.durationMs });
                 if (done.then)
@@ -1494,11 +1508,12 @@ class JobPool {
                 this.failure ??= { error };
             })
                 .finally(() => {
-                this.running--;
+                this.active--;
+                release();
                 this.pump();
             });
         }
-        if (this.closed && this.running === 0 && (this.queue.length === 0 || this.failure))
+        if (this.closed && this.active === 0 && (this.queue.length === 0 || this.failure))
             this.drained?.();
     }
 }
@@ -4754,23 +4769,30 @@ function sentence(text) {
  */
 function dependsJob(ctx, options) {
     const { settings, target, archives, done } = options;
-    return customJob(`schema:depends:${target.name}`, 'helm', async () => {
-        const start = performance.now();
-        const { blueprint } = target;
+    const { blueprint } = target;
+    const start = performance.now();
+    // The build (a copy, the archives fetched: node's own I/O, no process) starts now, beside the renders, so that
+    // the job's pool slot is held only for its helm process.
+    const building = buildWorkspaceChart({
+        workspace: options.workspace,
+        dir: blueprint.dir,
+        chartDir: blueprint.chartDir,
+        workRoot: require$$2.join(ctx.scriptRoot, 'depends', String(options.slot)),
+        helm: ctx.helm,
+        fetch: settings.fetch,
+        archives
+    }).then((built) => ({
+        built,
+        // What it took from a repository (not the run's own charts/); builds side by side share the run's fetches.
+        downloads: built.archives.filter((archive) => archive.check !== 'reused').length
+    }));
+    building.catch(() => undefined); // the job awaits it and turns a failure into the blueprint's warning
+    return customJob(`schema:depends:${target.name}`, 'helm', async (release) => {
         const render = { name: target.name, dir: blueprint.dir, crds: [], durationMs: 0, downloads: 0 };
         let exitCode = 0;
         try {
-            const downloadsBefore = archives.downloads;
-            const built = await buildWorkspaceChart({
-                workspace: options.workspace,
-                dir: blueprint.dir,
-                chartDir: blueprint.chartDir,
-                workRoot: require$$2.join(ctx.scriptRoot, 'depends', String(options.slot)),
-                helm: ctx.helm,
-                fetch: settings.fetch,
-                archives
-            });
-            render.downloads = archives.downloads - downloadsBefore;
+            const { built, downloads } = await building;
+            render.downloads = downloads;
             const chartName = built.work.name;
             const helmStart = performance.now();
             // Its own values as it ships them (the run's values and set are the run's chart's), every CRD it installs.
@@ -4783,6 +4805,7 @@ function dependsJob(ctx, options) {
                 '--include-crds',
                 ...kubeVersionArgs(ctx)
             ], { background: true });
+            release(); // helm has ended: the next process may start while node reads the CRDs
             render.helmMs = Math.round(performance.now() - helmStart);
             exitCode = result.exitCode;
             if (result.exitCode !== 0) {
