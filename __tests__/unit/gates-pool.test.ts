@@ -81,33 +81,4 @@ describe('JobPool', () => {
     await expect(pool.finish()).rejects.toThrow('plan failed')
     expect(r.events).toEqual(['start a', 'end a'])
   })
-
-  it("a job's release() gives its slot to the next process while it still works; finish() waits for it", async () => {
-    const events: string[] = []
-    const pool = new JobPool(1)
-    const parsing: Job = {
-      id: 'render',
-      kind: 'helm',
-      run: async (release) => {
-        events.push('render: helm ends')
-        release?.()
-        // node's own work after the process (parsing its output): the next process runs meanwhile
-        await new Promise((resolve) => setTimeout(resolve, 30))
-        events.push('render: parsed')
-        return { exitCode: 0, durationMs: 30, then: [] }
-      }
-    }
-    const next: Job = {
-      id: 'lint',
-      kind: 'helm',
-      run: async () => {
-        events.push('lint starts')
-        return { exitCode: 0, durationMs: 0 }
-      }
-    }
-    pool.add([parsing, next])
-    const stats = await pool.finish()
-    expect(events).toEqual(['render: helm ends', 'lint starts', 'render: parsed'])
-    expect(stats.map((s) => s.id).sort()).toEqual(['lint', 'render'])
-  })
 })

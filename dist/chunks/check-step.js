@@ -1349,8 +1349,8 @@ function handle(id, kind, work) {
         job: {
             id,
             kind,
-            run: async (release = () => undefined) => {
-                const result = await work(release);
+            run: async () => {
+                const result = await work();
                 out = result.out;
                 ran = true;
                 for (const next of afterwards)
@@ -1388,10 +1388,9 @@ class RenderFeed {
 }
 /** A `helm template` job, parsed as asked. */
 function renderJob(helm, id, args, parse = {}) {
-    return handle(id, 'helm', async (release) => {
+    return handle(id, 'helm', async () => {
         const start = performance.now();
         const result = await helm.run(args, { background: true });
-        release(); // helm has ended: the next process may start while node parses its output
         const parsed = result.exitCode !== 0 || parse === 'none'
             ? { documents: [], errors: [] }
             : await parseRenderAsHelm(result.stdout, parse);
@@ -1406,10 +1405,9 @@ function renderJob(helm, id, args, parse = {}) {
 }
 /** Any other helm job (e.g. lint): the raw result and its span. */
 function helmJob(helm, id, args) {
-    return handle(id, 'helm', async (release) => {
+    return handle(id, 'helm', async () => {
         const start = performance.now();
         const result = await helm.run(args, { background: true });
-        release();
         return { out: { result, span: { start, end: performance.now() } }, done: result };
     });
 }
@@ -1440,10 +1438,7 @@ class JobPool {
     queue = [];
     stats = [];
     failure;
-    /** Jobs holding a slot: their process runs (the bound). */
     running = 0;
-    /** Jobs not settled yet, their slot given back or not (the pool ends when none is left). */
-    active = 0;
     held = 0;
     closed = false;
     drained;
@@ -1489,17 +1484,8 @@ class JobPool {
                 break;
             const job = this.queue.shift();
             this.running++;
-            this.active++;
-            let released = false;
-            const release = () => {
-                if (released)
-                    return;
-                released = true;
-                this.running--;
-                this.pump();
-            };
             job
-                .run(release)
+                .run()
                 .then((done) => {
                 this.stats.push({ id: job.id, kind: job.kind, exitCode: done.exitCode, durationMs: done.durationMs });
                 if (done.then)
@@ -1508,12 +1494,11 @@ class JobPool {
                 this.failure ??= { error };
             })
                 .finally(() => {
-                this.active--;
-                release();
+                this.running--;
                 this.pump();
             });
         }
-        if (this.closed && this.active === 0 && (this.queue.length === 0 || this.failure))
+        if (this.closed && this.running === 0 && (this.queue.length === 0 || this.failure))
             this.drained?.();
     }
 }
@@ -4769,30 +4754,23 @@ function sentence(text) {
  */
 function dependsJob(ctx, options) {
     const { settings, target, archives, done } = options;
-    const { blueprint } = target;
-    const start = performance.now();
-    // The build (a copy, the archives fetched: node's own I/O, no process) starts now, beside the renders, so that
-    // the job's pool slot is held only for its helm process.
-    const building = buildWorkspaceChart({
-        workspace: options.workspace,
-        dir: blueprint.dir,
-        chartDir: blueprint.chartDir,
-        workRoot: require$$2.join(ctx.scriptRoot, 'depends', String(options.slot)),
-        helm: ctx.helm,
-        fetch: settings.fetch,
-        archives
-    }).then((built) => ({
-        built,
-        // What it took from a repository (not the run's own charts/); builds side by side share the run's fetches.
-        downloads: built.archives.filter((archive) => archive.check !== 'reused').length
-    }));
-    building.catch(() => undefined); // the job awaits it and turns a failure into the blueprint's warning
-    return customJob(`schema:depends:${target.name}`, 'helm', async (release) => {
+    return customJob(`schema:depends:${target.name}`, 'helm', async () => {
+        const start = performance.now();
+        const { blueprint } = target;
         const render = { name: target.name, dir: blueprint.dir, crds: [], durationMs: 0, downloads: 0 };
         let exitCode = 0;
         try {
-            const { built, downloads } = await building;
-            render.downloads = downloads;
+            const downloadsBefore = archives.downloads;
+            const built = await buildWorkspaceChart({
+                workspace: options.workspace,
+                dir: blueprint.dir,
+                chartDir: blueprint.chartDir,
+                workRoot: require$$2.join(ctx.scriptRoot, 'depends', String(options.slot)),
+                helm: ctx.helm,
+                fetch: settings.fetch,
+                archives
+            });
+            render.downloads = archives.downloads - downloadsBefore;
             const chartName = built.work.name;
             const helmStart = performance.now();
             // Its own values as it ships them (the run's values and set are the run's chart's), every CRD it installs.
@@ -4805,7 +4783,6 @@ function dependsJob(ctx, options) {
                 '--include-crds',
                 ...kubeVersionArgs(ctx)
             ], { background: true });
-            release(); // helm has ended: the next process may start while node reads the CRDs
             render.helmMs = Math.round(performance.now() - helmStart);
             exitCode = result.exitCode;
             if (result.exitCode !== 0) {

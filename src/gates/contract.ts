@@ -89,12 +89,7 @@ export interface Job {
   kind: 'helm' | 'script'
   /** Started before every other job: the chart tests (several helm runs in a row, the longest jobs). */
   first?: boolean
-  /**
-   * Runs the job. `release` (from the pool) gives its slot back as soon as its process has ended: what node does
-   * after (parsing the render, the checks waiting on it) is node's own work and no reason to hold back the next
-   * process. The job still counts as running for the pool's end until its promise settles.
-   */
-  run(release?: () => void): Promise<JobDone>
+  run(): Promise<JobDone>
 }
 
 /** What one gate planned: its jobs, and how it turns their results into its step once the pool ended. */
@@ -155,11 +150,7 @@ export interface Handle<R> {
   after(work: (out: R) => void | Promise<void>): void
 }
 
-function handle<R>(
-  id: string,
-  kind: Job['kind'],
-  work: (release: () => void) => Promise<{ out: R; done: JobDone }>
-): Handle<R> {
+function handle<R>(id: string, kind: Job['kind'], work: () => Promise<{ out: R; done: JobDone }>): Handle<R> {
   let out: R | undefined
   let ran = false
   const afterwards: ((out: R) => void | Promise<void>)[] = []
@@ -167,8 +158,8 @@ function handle<R>(
     job: {
       id,
       kind,
-      run: async (release = () => undefined) => {
-        const result = await work(release)
+      run: async () => {
+        const result = await work()
         out = result.out
         ran = true
         for (const next of afterwards) await next(result.out)
@@ -208,10 +199,9 @@ export type RenderJob = Handle<RenderJobOutcome>
 
 /** A `helm template` job, parsed as asked. */
 export function renderJob(helm: Helm, id: string, args: string[], parse: RenderParse = {}): RenderJob {
-  return handle(id, 'helm', async (release) => {
+  return handle(id, 'helm', async () => {
     const start = performance.now()
     const result = await helm.run(args, { background: true })
-    release() // helm has ended: the next process may start while node parses its output
     const parsed =
       result.exitCode !== 0 || parse === 'none'
         ? { documents: [], errors: [] }
@@ -228,20 +218,15 @@ export function renderJob(helm: Helm, id: string, args: string[], parse: RenderP
 
 /** Any other helm job (e.g. lint): the raw result and its span. */
 export function helmJob(helm: Helm, id: string, args: string[]): Handle<{ result: HelmRunResult; span: Span }> {
-  return handle(id, 'helm', async (release) => {
+  return handle(id, 'helm', async () => {
     const start = performance.now()
     const result = await helm.run(args, { background: true })
-    release()
     return { out: { result, span: { start, end: performance.now() } }, done: result }
   })
 }
 
 /** A job of any kind whose result is what `work` returns, plus the follow-ups it adds. */
-export function customJob<R>(
-  id: string,
-  kind: Job['kind'],
-  work: (release: () => void) => Promise<{ out: R; done: JobDone }>
-): Handle<R> {
+export function customJob<R>(id: string, kind: Job['kind'], work: () => Promise<{ out: R; done: JobDone }>): Handle<R> {
   return handle(id, kind, work)
 }
 
@@ -275,10 +260,7 @@ export class JobPool {
   private readonly queue: Job[] = []
   private readonly stats: JobStat[] = []
   private failure?: { error: unknown }
-  /** Jobs holding a slot: their process runs (the bound). */
   private running = 0
-  /** Jobs not settled yet, their slot given back or not (the pool ends when none is left). */
-  private active = 0
   private held = 0
   private closed = false
   private drained?: () => void
@@ -325,16 +307,8 @@ export class JobPool {
       if (this.held > 0 && !this.queue[0].first) break
       const job = this.queue.shift()!
       this.running++
-      this.active++
-      let released = false
-      const release = (): void => {
-        if (released) return
-        released = true
-        this.running--
-        this.pump()
-      }
       job
-        .run(release)
+        .run()
         .then(
           (done) => {
             this.stats.push({ id: job.id, kind: job.kind, exitCode: done.exitCode, durationMs: done.durationMs })
@@ -345,12 +319,11 @@ export class JobPool {
           }
         )
         .finally(() => {
-          this.active--
-          release()
+          this.running--
           this.pump()
         })
     }
-    if (this.closed && this.active === 0 && (this.queue.length === 0 || this.failure)) this.drained?.()
+    if (this.closed && this.running === 0 && (this.queue.length === 0 || this.failure)) this.drained?.()
   }
 }
 

@@ -93,30 +93,23 @@ interface DependsJobOptions {
  */
 export function dependsJob(ctx: GateContext, options: DependsJobOptions): Job {
   const { settings, target, archives, done } = options
-  const { blueprint } = target
-  const start = performance.now()
-  // The build (a copy, the archives fetched: node's own I/O, no process) starts now, beside the renders, so that
-  // the job's pool slot is held only for its helm process.
-  const building = buildWorkspaceChart({
-    workspace: options.workspace,
-    dir: blueprint.dir,
-    chartDir: blueprint.chartDir,
-    workRoot: path.join(ctx.scriptRoot, 'depends', String(options.slot)),
-    helm: ctx.helm,
-    fetch: settings.fetch,
-    archives
-  }).then((built) => ({
-    built,
-    // What it took from a repository (not the run's own charts/); builds side by side share the run's fetches.
-    downloads: built.archives.filter((archive) => archive.check !== 'reused').length
-  }))
-  building.catch(() => undefined) // the job awaits it and turns a failure into the blueprint's warning
-  return customJob(`schema:depends:${target.name}`, 'helm', async (release) => {
+  return customJob(`schema:depends:${target.name}`, 'helm', async () => {
+    const start = performance.now()
+    const { blueprint } = target
     const render: DependsRender = { name: target.name, dir: blueprint.dir, crds: [], durationMs: 0, downloads: 0 }
     let exitCode = 0
     try {
-      const { built, downloads } = await building
-      render.downloads = downloads
+      const downloadsBefore = archives.downloads
+      const built = await buildWorkspaceChart({
+        workspace: options.workspace,
+        dir: blueprint.dir,
+        chartDir: blueprint.chartDir,
+        workRoot: path.join(ctx.scriptRoot, 'depends', String(options.slot)),
+        helm: ctx.helm,
+        fetch: settings.fetch,
+        archives
+      })
+      render.downloads = archives.downloads - downloadsBefore
       const chartName = built.work.name
       const helmStart = performance.now()
       // Its own values as it ships them (the run's values and set are the run's chart's), every CRD it installs.
@@ -132,7 +125,6 @@ export function dependsJob(ctx: GateContext, options: DependsJobOptions): Job {
         ],
         { background: true }
       )
-      release() // helm has ended: the next process may start while node reads the CRDs
       render.helmMs = Math.round(performance.now() - helmStart)
       exitCode = result.exitCode
       if (result.exitCode !== 0) {

@@ -44,7 +44,7 @@ export interface DependsRender {
   durationMs: number
   /** The helm process (`helm template`) alone; absent when the build failed before it. */
   helmMs?: number
-  /** Archives this build took from a repository (not the run's own charts/); builds side by side share one fetch each. */
+  /** Archives this build downloaded (the others were read from the run's cache or its own charts/). */
   downloads: number
   problem?: Finding
 }
