@@ -284,6 +284,44 @@ describe.each(helmsUnderTest())('attestations of a release with $label', (helm) 
     }
   })
 
+  it("GitHub's rate limit on the attestations API is waited out (GitHub's retry policy): both stored, no notice", async () => {
+    await withWorkspace(async (ws) => {
+      await pointChartAt(ws.chart, servers.repo.url)
+      await commitWorkspace(ws.dir)
+      // Each statement's first POST meets a spent rate limit (403, x-ratelimit-remaining 0, resetting in a second).
+      let limited = 0
+      const remove = servers.api.setResponder('POST', /\/attestations$/, () => {
+        if (limited >= 2) return undefined
+        limited++
+        return {
+          status: 403,
+          body: { message: 'API rate limit exceeded for installation ID 1.' },
+          headers: {
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 1)
+          }
+        }
+      })
+      const storedBefore = servers.api.attestations.length
+      let run: ActionRun
+      try {
+        run = await release(ws.dir, servers.repo.url, `${servers.registry.oci}/rate-limited`, {
+          inputs: instanceInputs(),
+          env: jobEnv()
+        })
+      } finally {
+        remove()
+      }
+      expectSuccess(run)
+      expect(limited).toBe(2)
+      expect(stepOf(run, 'attest')).toMatchObject({ status: 'passed', findings: [] })
+      const stored = servers.api.attestations.slice(storedBefore)
+      expect(stored).toHaveLength(2)
+      const listed = JSON.parse(run.outputs.attestations) as { githubId?: number }[]
+      expect(listed.map((a) => a.githubId).sort()).toEqual(stored.map((a) => a.id).sort())
+    })
+  })
+
   it('auto without an OIDC token publishes with a notice naming the permission; true without one pushes nothing', async () => {
     await withWorkspace(async (ws) => {
       await pointChartAt(ws.chart, servers.repo.url)

@@ -271,8 +271,10 @@ describe('bad input gets a one-line error naming the thing (helm 3)', () => {
       await withWorkspace(async (ws) => {
         // A chart test runs as the same user: nothing under the action's work
         // folder (its helm home among it) may still hold the credentials then.
+        // Its chart copy is <work>/chart-tests/<n>/workspace/platform/temporal/chart (the chart's place in a view
+        // of the workspace): six levels up is the action's work folder.
         const probe = [
-          'root="$(cd "$1/../../.." && pwd)"',
+          'root="$(cd "$1/../../../../../.." && pwd)"',
           'test -d "$root/helm-home/config" || { echo "FAIL: no helm home under $root" >&2; exit 1; }',
           // Spelled in two parts, so this script's own text does not match.
           'secret="repo-""pass"',

@@ -10,7 +10,14 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { runAction } from '../../testkit/action-runner.mjs'
-import { failureMessage, helmsUnderTest, REPO_ROOT, type ActionRun, type HelmUnderTest } from '../support/e2e.js'
+import {
+  chartTestRun,
+  failureMessage,
+  helmsUnderTest,
+  REPO_ROOT,
+  type ActionRun,
+  type HelmUnderTest
+} from '../support/e2e.js'
 import { useServers } from '../support/servers.js'
 
 const FIXTURES = path.join(REPO_ROOT, '__tests__', 'fixtures', 'provider-shapes')
@@ -182,6 +189,14 @@ describe.each(helmsUnderTest())("a provider chart's shapes with $label", (helm) 
       run = await runBlueprint(helm, workspace.dir, 'platform/servers')
     })
 
+    it("runs its chart test at the chart's place in a view of the repository: ../../../infra is the checkout's", () => {
+      const tests = stepOf(run, 'chart-tests')
+      expect([tests.status, tests.summary, tests.findings]).toEqual(['passed', '1 chart test passed', []])
+      const script = chartTestRun(run, 'tests/infra-locations.sh')
+      expect(script).toMatchObject({ exitCode: 0 })
+      expect(script?.output).toContain('ok: fsn1\nok: hel1\ninfra-locations: all checks passed')
+    })
+
     it("reads the CRD whose quoted descriptions go on at the key's indentation, as helm does", () => {
       const render = stepOf(run, 'render')
       expect([render.status, render.findings]).toEqual(['passed', []])
@@ -213,6 +228,39 @@ describe.each(helmsUnderTest())("a provider chart's shapes with $label", (helm) 
       ])
       expect(run.outputs['upstream-version']).toBe('1.21.1')
       expect(stepOf(run, 'dependency-build').status).toBe('passed')
+    })
+  })
+
+  describe('keys written twice in Chart.yaml, blueprint.yaml and a values input file (a copy of platform/servers)', () => {
+    let run: ActionRun
+    beforeAll(async () => {
+      const copy = path.join(workspace.dir, 'platform/servers-twice')
+      await cp(path.join(workspace.dir, 'platform/servers'), copy, { recursive: true })
+      const append = async (file: string, text: string): Promise<void> =>
+        writeFile(path.join(copy, file), (await readFile(path.join(copy, file), 'utf8')) + text)
+      await append('chart/Chart.yaml', 'type: application\n') // line 4 said it already: the same value
+      await append('blueprint.yaml', 'kind: Blueprint\n') // line 2 said it already: the same value
+      await writeFile(path.join(copy, 'ci-values.yaml'), 'catalystOverlay:\n  owner: a\n  owner: b\n')
+      run = await runBlueprint(helm, workspace.dir, 'platform/servers-twice', {
+        values: 'platform/servers-twice/ci-values.yaml'
+      })
+    })
+
+    it('reports each with both lines (warning when equal, error when not), and the run goes on', () => {
+      const files = stepOf(run, 'chart-files')
+      expect(files.status).toBe('failed')
+      const found = files.findings.map((f) => [f.severity, f.file, f.line])
+      expect(found).toEqual(
+        expect.arrayContaining([
+          ['warning', 'platform/servers-twice/chart/Chart.yaml', 12],
+          ['warning', 'platform/servers-twice/blueprint.yaml', 9],
+          ['error', 'platform/servers-twice/ci-values.yaml', 3]
+        ])
+      )
+      expect(files.findings.find((f) => f.file?.endsWith('ci-values.yaml'))?.message).toContain('lines 2 and 3')
+      // Every gate ran, with the values helm uses.
+      for (const id of ['render', 'lint', 'images']) expect(stepOf(run, id).status).not.toBe('skipped')
+      expect(stepOf(run, 'render').status).toBe('passed')
     })
   })
 

@@ -6,7 +6,7 @@
 // wrapper (no templates/ of its own), as half of the real ones are. For each,
 // the action's verdict must agree with the blueprint's own test.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { LintData, ObservabilityData } from '../../src/gates/index.js'
@@ -129,6 +129,40 @@ describe.each(helmsUnderTest())('real blueprint shapes with $label', (helm) => {
     expect(obs.details).toContain(
       '--set kvcache.metrics.enabled=true: no monitoring resource: not an observability toggle'
     )
+
+    // They agree on a failure too: with its ServiceMonitor shipped on, the blueprint's own test and the action fail.
+    const shippedOn = path.join(workspace, 'platform', 'kvcache-monitor-on')
+    await cp(path.join(workspace, 'platform', 'kvcache'), shippedOn, { recursive: true })
+    const values = path.join(shippedOn, 'chart', 'values.yaml')
+    await writeFile(
+      values,
+      (await readFile(values, 'utf8')).replace(
+        'serviceMonitor:\n      enabled: false',
+        'serviceMonitor:\n      enabled: true'
+      )
+    )
+    const failed = await runBundledAction({
+      helm,
+      workspace,
+      repoUrl: servers.repo.url,
+      inputs: { blueprint: 'platform/kvcache-monitor-on' }
+    })
+    expect(failed.exitCode).not.toBe(0)
+    expect(chartTestRun(failed, 'tests/observability-toggle.sh')?.exitCode).not.toBe(0)
+    const failedObs = stepOf<ObservabilityData>(failed, 'observability')
+    // Its template does not ask for the API: the default render has the ServiceMonitor too.
+    expect(failedObs.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
+      ['observability-default-off', 'error', undefined, undefined],
+      ['observability-default-off', 'error', 'platform/kvcache-monitor-on/chart/values.yaml', 7]
+    ])
+    expect(failedObs.findings[0].message).toContain('bp-kvcache/charts/kvcache/templates/monitors.yaml')
+    expect(failedObs.findings[1].message).toContain('kvcache.metrics.serviceMonitor.enabled defaults to true')
+    // metrics.enabled (true as well) is judged on its own, the monitor below it held off: still no toggle.
+    expect(failedObs.data!.toggles[0]).toMatchObject({
+      path: 'kvcache.metrics.enabled',
+      rendersMonitor: false,
+      heldOff: ['kvcache.metrics.serviceMonitor.enabled']
+    })
   })
 
   it('cert-manager-style: the ServiceMonitor is judged with prometheus.enabled switched on, and the step says so', async () => {

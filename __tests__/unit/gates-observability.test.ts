@@ -177,9 +177,11 @@ describe('discoverToggles', () => {
       prometheus: { enabled: false, serviceMonitor: { enabled: true } },
       metrics: { enabled: true }
     })
+    expect(toggles.map((t) => t.heldOff)).toEqual([['prometheus.serviceMonitor.enabled'], [], []])
     const { cases, switchedOff } = observabilityCases(toggles)
     expect(cases).toEqual([
-      { id: 'case2:0', set: ['prometheus.enabled=true'] },
+      // prometheus.enabled is judged on its own: the default-true monitor below it held off.
+      { id: 'case2:0', set: ['prometheus.enabled=true', 'prometheus.serviceMonitor.enabled=false'] },
       { id: 'case2:1', set: ['prometheus.enabled=true', 'prometheus.serviceMonitor.enabled=true'] },
       { id: 'case2:2', set: ['metrics.enabled=true'] },
       {

@@ -2933,6 +2933,18 @@ function withoutUserinfo(text) {
 function urlUserinfo(text) {
     return /^[a-z][a-z0-9+.-]*:\/\/([^/?#\s]*)@/i.exec(text)?.[1];
 }
+/**
+ * The fix for a TLS failure with a loopback registry reached without input plain-http (a local registry speaks
+ * plain HTTP): it names the input. Undefined when plain HTTP was on, the host is not loopback, or the failure
+ * is not TLS's.
+ */
+function plainHttpFix(host, plainHttp, failure) {
+    if (plainHttp || !isLoopbackHost(host))
+        return undefined;
+    if (!/HTTP response to HTTPS client|EPROTO|wrong version number|SSL|TLS|handshake/i.test(failure))
+        return undefined;
+    return `${host} is a loopback registry answering in plain HTTP: set input plain-http: true (on loopback hosts it applies to the registry published to, OCI dependencies and the OCI upstream's tag listing)`;
+}
 
 // HTTP for every client of the action (the OCI registry, chart repositories' index.yaml): one exchange
 // through node:http(s), network errors in words, and redirects followed with the Authorization header
@@ -3514,7 +3526,7 @@ class RegistryClient {
             url.searchParams.set('n', String(Math.max(1, Math.floor(opts.pageSize))));
         for (let page = 0;; page++) {
             if (page >= MAX_TAG_PAGES) {
-                throw this.error('too-large', `Registry ${this.host} returned more than ${MAX_TAG_PAGES} pages of tags for ${repository}.`, url);
+                throw this.error('protocol', `Registry ${this.host} returned more than ${MAX_TAG_PAGES} pages of tags for ${repository}.`, url);
             }
             seen.add(url.href);
             const res = await this.call('GET', url, 'application/json', repository, MAX_JSON_BYTES);
@@ -3605,7 +3617,7 @@ class RegistryClient {
             }
             catch (e) {
                 if (e?.code === 'EBODYTOOLARGE') {
-                    throw this.error('too-large', `Registry ${this.host}: ${method} ${current.href}: ${e.message}.`, current);
+                    throw this.error('protocol', `Registry ${this.host}: ${method} ${current.href}: ${e.message}.`, current);
                 }
                 const d = describeNetworkError(e, limit.ms);
                 throw this.error('unavailable', `${method} ${current.href}: ${d.text}`, current, undefined, d.retryable);
@@ -15380,6 +15392,19 @@ async function verifyDependencyArchives(chartsDir, sources) {
     }
     return findings;
 }
+/** A failed build's fix when an oci:// dependency on a loopback host was asked over TLS (input plain-http unset). */
+function ociLoopbackFix(work, origins, stderr) {
+    for (const dep of work.dependencies) {
+        const effective = applyMirrors(dep.repository, origins.mirrors);
+        if (!effective.startsWith('oci://'))
+            continue;
+        const host = repositoryHost(effective);
+        const fix = host === undefined ? undefined : plainHttpFix(host, origins.plainHttpFor(host), stderr);
+        if (fix)
+            return fix;
+    }
+    return undefined;
+}
 /** Where each downloaded dependency came from and how to ask for its expected digest. */
 function archiveSources(work, origins) {
     const { indexes, plainHttpFor } = origins;
@@ -15424,6 +15449,8 @@ function archiveSources(work, origins) {
 async function dependencyBuildStep(work, run) {
     const { result } = run;
     if (result.exitCode !== 0) {
+        const fix = ociLoopbackFix(work, run.origins, result.stderr) ??
+            'check the dependencies in Chart.yaml and their repositories (repository-mirrors for air-gapped runners)';
         return {
             id: 'dependency-build',
             title: 'Dependency build',
@@ -15435,7 +15462,7 @@ async function dependencyBuildStep(work, run) {
                     rule: 'dependency-build',
                     severity: 'error',
                     message: `helm dependency build failed: ${lastLines(redact(result.stderr), 3)}`,
-                    fix: 'check the dependencies in Chart.yaml and their repositories (repository-mirrors for air-gapped runners)'
+                    fix
                 }
             ],
             details: redact(result.stderr + result.stdout)
@@ -15842,9 +15869,19 @@ async function prepareWorkChart(options) {
     /** The packaged Chart.yaml, as it always was: one commit gives one archive. */
     const packaged = () => {
         if (!edited) {
-            const doc = distExports.parseDocument(committedText);
-            if (options.version)
-                doc.set('version', options.version);
+            // A key written twice is a finding of its own (chart-inputs.ts), and the run goes on with helm's reading:
+            // the later value counts, so a version edit goes to the last `version` key.
+            const doc = distExports.parseDocument(committedText, { uniqueKeys: false });
+            if (options.version) {
+                const pairs = distExports.isMap(doc.contents)
+                    ? doc.contents.items.filter((pair) => distExports.isScalar(pair.key) && pair.key.value === 'version')
+                    : [];
+                const last = pairs.at(-1);
+                if (last)
+                    last.value = doc.createNode(options.version);
+                else
+                    doc.set('version', options.version);
+            }
             if (options.upstreamOverride)
                 doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version);
             edited = { text: doc.toString(), data: doc.toJS() };
@@ -16112,9 +16149,15 @@ function startLaterPreview(ctx) {
 }
 /**
  * The sibling blueprints' lookups (siblings-step.ts), their code loaded on its own and their requests sent when the
- * chart stages start: the round trip overlaps the dependency build. Undefined for a run without a sibling blueprint.
+ * chart stages start: the round trip overlaps the dependency build. Undefined for a run without a sibling blueprint;
+ * a run without a registry or without an OCI dependency does not even load the code.
  */
 function startLaterSiblings(...args) {
+    const [base] = args;
+    const dependencies = base.blueprint.chartYaml.data.dependencies ?? [];
+    const oci = dependencies.some((dep) => typeof dep?.repository === 'string' && /^oci:\/\//i.test(dep.repository.trim()));
+    if (!base.registry || !oci)
+        return Promise.resolve(undefined);
     const started = import('./siblings-step.js').then((module) => module.startSiblingsStep(...args));
     started.catch(() => undefined); // awaited by chart-steps; a chunk that does not load is its error to report
     return started;
@@ -16622,30 +16665,12 @@ function checkRunSettings(settings) {
 // Stage: the blueprint read and checked before any work: Chart.yaml, values.yaml and blueprint.yaml
 // (chart/blueprint.ts), the values input's files read (Helm's size limit, YAML syntax, duplicate keys), the mode the event asks for
 // (settings.ts decideMode) and the run settings (settings.ts). What stops here still gets a report.
-/**
- * A file of the values input is there and a file: else one input error naming it, located at the workflow's input,
- * saying what the input wants (not the blueprint/chart advice of a missing Chart.yaml).
- */
-async function assertValuesFile(workspace, file) {
-    const found = await require$$1.stat(require$$2$4.resolve(workspace, file)).catch((error) => error);
-    if (!(found instanceof Error) && found.isFile())
-        return;
-    const what = found instanceof Error
-        ? found.code === 'ENOENT'
-            ? 'not found'
-            : `cannot be read (${found.code ?? found.message})`
-        : 'is not a file';
-    throw new ActionError(`input values: ${file} ${what} in the workspace (${workspace})`, 'give the values files as paths relative to the workspace, one a line, and check the file is committed (and checked out)', { input: 'values', value: file });
-}
 async function loadRun(inputs, event) {
     let blueprint;
     try {
         blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart);
         // Helm reads the values input's files; one over Helm's limit or not YAML fails now, not after minutes.
-        blueprint.valuesFiles = await Promise.all(inputs.valuesFiles.map(async (file) => {
-            await assertValuesFile(inputs.workspace, file);
-            return loadYamlFile(require$$2$4.resolve(inputs.workspace, file), file);
-        }));
+        blueprint.valuesFiles = await Promise.all(inputs.valuesFiles.map((file) => loadYamlFile(require$$2$4.resolve(inputs.workspace, file), file)));
     }
     catch (error) {
         const chart = await chartIdentityGuess(inputs.workspace, inputs.chart);
@@ -16736,25 +16761,6 @@ function discoverOutputs(result) {
         waves: JSON.stringify(result.waves),
         mode: 'discover'
     };
-}
-/** GitHub's limits a discover matrix meets: 256 jobs per matrix, 1 MB of outputs per job. */
-const MAX_MATRIX_JOBS = 256;
-const MAX_OUTPUT_BYTES = 1024 * 1024;
-/**
- * Warnings for a discover result GitHub would not run whole: more blueprints than a matrix has jobs, or outputs near
- * a job's outputs limit (the matrix is written twice: `blueprints` and `matrix`). Each says what to do: waves.
- */
-function discoverWarnings(blueprints, outputs) {
-    const warnings = [];
-    const waves = 'run discover in waves: one discover job per group of folders (input discover-glob, e.g. `platform/[a-m]*` and `platform/[n-z]*`), each feeding its own matrix';
-    if (blueprints.length > MAX_MATRIX_JOBS) {
-        warnings.push(`discover: ${blueprints.length} blueprints, but a GitHub Actions matrix runs at most ${MAX_MATRIX_JOBS} jobs: the workflow fails to start the matrix. Fix: ${waves}.`);
-    }
-    const bytes = Object.entries(outputs).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
-    if (bytes > MAX_OUTPUT_BYTES * 0.9) {
-        warnings.push(`discover: the outputs are ${Math.round(bytes / 1024)} KiB, ${bytes > MAX_OUTPUT_BYTES ? 'over' : 'near'} GitHub's 1 MiB limit for a job's outputs. Fix: ${waves}.`);
-    }
-    return warnings;
 }
 /** The outputs of an event for another blueprint (a notice, not a failure). */
 const SKIP_OUTPUTS = { mode: 'skip' };
@@ -17232,12 +17238,7 @@ async function libraryDependencies(blueprint, options) {
     return new Set(deps.filter((_, i) => verdicts[i]).map((dep) => dep.name));
 }
 
-/**
- * The versions a repository has. An OCI registry's tags are listed page by page; a list too large to read
- * (more than 1000 pages, a page over 16 MiB) is no failure for an exact pin (`exact`): it is resolved by its tag alone
- * (one manifest request), and only the drift report, which needs the list, is lost.
- */
-async function availableVersions(repository, name, options, exact) {
+async function availableVersions(repository, name, options) {
     if (repository.startsWith('oci://')) {
         const { host, repository: path } = parseOciReference(repository);
         // Plain HTTP only ever reaches loopback registries, whatever the input says.
@@ -17246,26 +17247,19 @@ async function availableVersions(repository, name, options, exact) {
             plainHttp: options.plainHttp && isLoopbackHost(host),
             credentials: options.credentialsFor?.(repository)
         });
-        const source = `${repository}/${name}`;
-        const tagRepository = path ? `${path}/${name}` : name;
+        let tags;
         try {
-            const tags = await client.listTags(tagRepository);
-            // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
-            return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source };
+            tags = await client.listTags(path ? `${path}/${name}` : name);
         }
         catch (error) {
-            if (!(error instanceof RegistryError && error.kind === 'too-large'))
-                throw error;
-            // An exact pin is its tag: resolved without the list (which only the drift report needs).
-            if (exact !== undefined && (await client.manifest(tagRepository, ociTag(exact))).exists) {
-                return { versions: [exact], source, unlisted: error.message };
-            }
-            throw new ActionError(exact === undefined
-                ? `${error.message} A version range needs the list to be resolved.`
-                : `${source} has no tag ${ociTag(exact)}, and its tag list is too large to read: ${error.message}`, exact === undefined
-                ? `pin an exact version in Chart.yaml (e.g. ${name} 1.2.3): an exact version is resolved by its tag, without the list`
-                : `pin ${name} to a version the registry has`);
+            const message = error.message;
+            const fix = plainHttpFix(host, options.plainHttp, message);
+            if (fix)
+                throw new ActionError(`dependency ${name}: listing the tags of ${repository}/${name} failed: ${message}`, fix);
+            throw error;
         }
+        // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
+        return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source: `${repository}/${name}` };
     }
     if (!/^https?:\/\//.test(repository)) {
         throw new ActionError(`dependency ${name}: repository "${repository}" is neither http(s):// nor oci://`, 'point the dependency at a chart repository');
@@ -17298,15 +17292,9 @@ async function resolveUpstream(options) {
         throw new ActionError(`${where}: "${range}" is not a version or range: ${error.message}`, 'write an exact version (1.2.0) or a range (~1.2, ^1, >=1.2 <2)');
     }
     const effectiveRepository = applyMirrors(dependency.repository, options.mirrors);
-    // The one version the run can only end at (an exact pin, or the committed Chart.lock's): it needs no tag list.
-    const exact = range !== 'latest' && isExactVersion(range)
-        ? range.replace(/^[\s=]+/, '').trim()
-        : options.locked && !options.override
-            ? options.locked
-            : undefined;
-    const { versions, source, unlisted } = await availableVersions(effectiveRepository, dependency.name, options, exact);
+    const { versions, source } = await availableVersions(effectiveRepository, dependency.name, options);
     const sorted = sortAscending(versions);
-    const latest = unlisted ? undefined : latestStable(sorted);
+    const latest = latestStable(sorted);
     const newest = range === 'latest' ? latest : maxSatisfying(sorted, range);
     // A committed Chart.lock decides within the range (unless the input overrides the pin).
     const locked = options.locked && !options.override && sorted.includes(options.locked) ? options.locked : undefined;
@@ -17325,16 +17313,6 @@ async function resolveUpstream(options) {
         ...(options.override ? { override: options.override } : {})
     };
     const findings = [];
-    if (unlisted) {
-        findings.push({
-            rule: 'upstream-drift-unknown',
-            severity: 'warning',
-            message: `${dependency.name} ${resolved} is pinned and exists in ${source}, but whether a newer release is out is unknown: ${unlisted}`,
-            fix: `check ${source} for newer releases yourself; the registry's tag list is too large for the action to read (more than 1000 pages, or a page over 16 MiB)`,
-            file: chartFile,
-            line: pinLine
-        });
-    }
     if (drift.outdated && latest) {
         findings.push({
             rule: 'upstream-outdated',
@@ -17353,13 +17331,7 @@ async function resolveUpstream(options) {
             ? `${pinned}: ${resolved} locked by Chart.lock`
             : `${pinned} resolves to ${resolved}`;
     const summary = (options.override ? `${resolved} (override "${options.override}"; Chart.yaml pins ${pinned})` : pinText) +
-        (unlisted
-            ? ', newer releases unknown (tag list too large)'
-            : drift.outdated && latest
-                ? `, ${latest} available`
-                : latest
-                    ? ', up to date'
-                    : '');
+        (drift.outdated && latest ? `, ${latest} available` : latest ? ', up to date' : '');
     return {
         info,
         effectiveRepository,
@@ -20610,26 +20582,11 @@ function readEventContext(env = process.env) {
     let payload = {};
     if (env.GITHUB_EVENT_PATH) {
         if (require$$4.existsSync(env.GITHUB_EVENT_PATH))
-            payload = parsePayload(env.GITHUB_EVENT_PATH);
+            payload = JSON.parse(require$$4.readFileSync(env.GITHUB_EVENT_PATH, 'utf8'));
         else
             process.stdout.write(`GITHUB_EVENT_PATH ${env.GITHUB_EVENT_PATH} does not exist${require$$0$4.EOL}`);
     }
     return eventContextFrom(env, payload);
-}
-/** The event payload file as JSON: an error naming the file when it is not a JSON object. */
-function parsePayload(file) {
-    const text = require$$4.readFileSync(file, 'utf8');
-    let payload;
-    try {
-        payload = JSON.parse(text);
-    }
-    catch (error) {
-        throw new ActionError(`the event payload ${file} (GITHUB_EVENT_PATH) is not JSON: ${error.message}${text.trim() === '' ? ' (the file is empty)' : ''}`, 'the runner writes this file for the event that started the workflow; when running the action locally, point GITHUB_EVENT_PATH at a JSON file of the event (e.g. {"pull_request": {"number": 1}}), or unset it');
-    }
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-        throw new ActionError(`the event payload ${file} (GITHUB_EVENT_PATH) is not a JSON object`, 'point GITHUB_EVENT_PATH at a JSON object of the event, or unset it');
-    }
-    return payload;
 }
 /** The event context from the environment and the event payload (pure). */
 function eventContextFrom(env, payload) {
@@ -21506,18 +21463,6 @@ function oneOf(read, name, allowed, fallback) {
         return raw;
     throw new ActionError(`input ${name}: "${raw}" is not one of ${allowed.join(', ')}`, `set ${name} to one of ${allowed.join(', ')}`, { input: name, value: read(name).trim() });
 }
-/**
- * Input version: `v1.2.3` (how release tags are written) is read as `1.2.3`, the chart version Helm and OCI tags
- * need, with a notice saying so; anything else is taken as given (the run settings check it is semver).
- */
-function versionInput(text) {
-    const value = text.trim();
-    const bare = /^v(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?)$/.exec(value);
-    if (!bare)
-        return value;
-    notice(`input version: "${value}" is read as ${bare[1]} (a chart version has no "v"; the OCI tag is ${bare[1].replace(/\+/g, '_')})`);
-    return bare[1];
-}
 /** Input kubernetes-version: `1.36`, `v1.33.2` (1.16 or later); empty: the default. */
 function readKubernetesVersion(raw) {
     const text = raw.trim() || DEFAULT_KUBERNETES_VERSION;
@@ -21730,7 +21675,7 @@ function getInputs(read = defaultReader, env = process.env) {
         dependencyUsername: read('dependency-username').trim(),
         dependencyPassword: read('dependency-password'),
         push: oneOf(read, 'push', ['auto', 'true', 'false'], 'auto'),
-        version: versionInput(read('version')),
+        version: read('version').trim(),
         versionFromTag: boolean(read, 'version-from-tag', false),
         overwrite: boolean(read, 'overwrite', false),
         helmVersion: helmVersion && !helmVersion.startsWith('v') ? `v${helmVersion}` : helmVersion,
@@ -21841,13 +21786,7 @@ async function runAction() {
             if (result.waves.length > 1) {
                 info(`release order: ${result.waves.map((wave, i) => `wave ${i}: ${wave.include.map((e) => e.blueprint).join(', ')}`).join('; ')}`);
             }
-            for (const folder of result.unnameable ?? []) {
-                warning(`discover: blueprint folder ${JSON.stringify(folder)} is left out: its name holds a backslash, which input blueprint reads as a path separator. Fix: rename the folder without \\`);
-            }
-            const outputs = discoverOutputs(result);
-            for (const warning$1 of discoverWarnings(result.blueprints, outputs))
-                warning(warning$1);
-            writeOutputs(outputs);
+            writeOutputs(discoverOutputs(result));
             return;
         }
         const run = await validateBlueprint({ inputs, event, budget, outputDir });
@@ -21870,4 +21809,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { sha256Digest$1 as $, ACTION_NAME as A, exists as B, prepareWorkChart as C, buildDependencies as D, lastLines as E, parseRenderAsHelm as F, compareNatural as G, Helm as H, mapStringsDeep as I, distExports as J, extractImages as K, createHelmHome as L, parseYamlText as M, tryParseImageRef as N, OPERATION_LIMITS as O, compareCodePoints as P, scanImages as Q, RegistryClient as R, checkImages as S, groupFailing as T, segmentMatcher as U, loadYamlFile as V, splitRenderBySource as W, parseRenderDetailed as X, applyMirrors as Y, fetchChartArchive as Z, normalizeDigest as _, reportSubject as a, parseOciReference as a0, plainHttpFor as a1, isExactVersion as a2, ociTag as a3, maxSatisfying as a4, copyChartFolder as a5, blueprintName as a6, MAX_YAML_BYTES as a7, apiStatus as a8, isLoopbackHost as a9, require$$2 as aA, _deferredUndici as aB, require$$2$3 as aC, requireTunnel as aD, action as aE, HELM_CHART_LAYER as aa, withRetry as ab, indexWorkspace as ac, chartRef as ad, parseVersion as ae, compareVersions as af, PR_EVENTS as ag, MANIFEST_PATHS as ah, cleanAsYaml11 as ai, isStrictSemver as aj, withProgress as ak, DeadlineError as al, RegistryError as am, cp as an, mkdirP as ao, require$$2$1 as ap, isDebug as aq, exec as ar, which as as, HttpClient as at, rmRF as au, require$$1$2 as av, require$$0 as aw, require$$2$2 as ax, require$$0$2 as ay, require$$1$1 as az, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, formatDuration as f, debug as g, isRecord as h, info as i, writeOutputs as j, runOutputs as k, httpExchange as l, describeNetworkError as m, notice as n, operationLimit as o, ActionError as p, require$$0$3 as q, redact as r, summary as s, timeLeft as t, chartRepository as u, errorLine as v, warning as w, registerSecret as x, lastLine as y, loadBlueprint as z };
+export { sha256Digest$1 as $, ACTION_NAME as A, exists as B, prepareWorkChart as C, buildDependencies as D, lastLines as E, parseRenderAsHelm as F, compareNatural as G, Helm as H, mapStringsDeep as I, distExports as J, extractImages as K, createHelmHome as L, parseYamlText as M, tryParseImageRef as N, OPERATION_LIMITS as O, compareCodePoints as P, scanImages as Q, RegistryClient as R, checkImages as S, groupFailing as T, segmentMatcher as U, loadYamlFile as V, splitRenderBySource as W, parseRenderDetailed as X, applyMirrors as Y, fetchChartArchive as Z, normalizeDigest as _, reportSubject as a, parseOciReference as a0, plainHttpFor as a1, isExactVersion as a2, ociTag as a3, maxSatisfying as a4, copyChartFolder as a5, blueprintName as a6, MAX_YAML_BYTES as a7, apiStatus as a8, isLoopbackHost as a9, require$$2 as aA, _deferredUndici as aB, require$$2$3 as aC, requireTunnel as aD, action as aE, HELM_CHART_LAYER as aa, withRetry as ab, indexWorkspace as ac, chartRef as ad, parseVersion as ae, compareVersions as af, PR_EVENTS as ag, MANIFEST_PATHS as ah, cleanAsYaml11 as ai, isStrictSemver as aj, withProgress as ak, DeadlineError as al, RegistryError as am, cp as an, mkdirP as ao, require$$2$1 as ap, isDebug as aq, exec as ar, which as as, HttpClient as at, rmRF as au, require$$1$2 as av, require$$0 as aw, require$$2$2 as ax, require$$0$2 as ay, require$$1$1 as az, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, formatDuration as f, debug as g, isRecord as h, info as i, writeOutputs as j, runOutputs as k, httpExchange as l, ActionError as m, notice as n, require$$0$3 as o, chartRepository as p, describeNetworkError as q, redact as r, summary as s, operationLimit as t, errorLine as u, registerSecret as v, warning as w, timeLeft as x, lastLine as y, loadBlueprint as z };

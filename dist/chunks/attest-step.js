@@ -1,12 +1,14 @@
-import { l as httpExchange, A as ACTION_NAME, m as describeNetworkError, p as ActionError, q as require$$0, h as isRecord, b as require$$1, R as RegistryClient, u as chartRepository, o as operationLimit, v as errorLine, x as registerSecret, O as OPERATION_LIMITS } from './action.js';
+import { l as httpExchange, A as ACTION_NAME, m as ActionError, o as require$$0, h as isRecord, b as require$$1, R as RegistryClient, p as chartRepository, q as describeNetworkError, t as operationLimit, u as errorLine, v as registerSecret, O as OPERATION_LIMITS } from './action.js';
 import { b as require$$2 } from '../index.js';
+import { w as withGitHubRetry, G as GitHubApiError } from './github-retry.js';
 
 // A bundle stored with GitHub's artifact attestations API (POST /repos/{owner}/{repo}/attestations), so that
 // `gh attestation verify --owner` finds it without the registry. GitHub refuses it for a private repository on a
 // plan without artifact attestations, and a token without `attestations: write` is refused too: the bundle is still
-// in the registry, so a refusal is the caller's notice, never a failure. Through net/http.ts (not octokit: the
-// comment's chunk stays unloaded on a release).
-const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// in the registry, so a refusal is the caller's notice, never a failure. Faults are retried by the action's one
+// policy for GitHub's REST API (util/github-retry.ts: 5xx and no answer with backoff, a rate limit after its
+// reset, within the run's budget), so a spent rate limit is waited out, not taken for a refusal. Through
+// net/http.ts (not octokit: the comment's chunk stays unloaded on a release).
 /** Stores `bundle` (its JSON form); what GitHub said when it did not. */
 async function storeOnGitHub(bundle, target) {
     const url = new URL(`${target.apiUrl.replace(/\/+$/, '')}/repos/${encodeURIComponent(target.owner)}/${encodeURIComponent(target.repo)}/attestations`);
@@ -19,42 +21,33 @@ async function storeOnGitHub(bundle, target) {
         'User-Agent': ACTION_NAME,
         'X-GitHub-Api-Version': '2022-11-28'
     };
-    const retries = target.retries ?? 2;
-    let last = '';
-    for (let attempt = 0; attempt <= retries; attempt++) {
-        if (attempt > 0)
-            await pause((target.backoffMs ?? 1000) * 2 ** (attempt - 1));
-        let status;
-        let text;
-        try {
-            const res = await httpExchange('POST', url, headers, target.timeoutMs, 1024 * 1024, {
+    let text;
+    try {
+        text = await withGitHubRetry(async (_signal, timeoutMs) => {
+            // Each attempt within the time the policy gives it (httpExchange ends it then).
+            const res = await httpExchange('POST', url, headers, timeoutMs, 1024 * 1024, {
                 body,
                 contentType: 'application/json'
             });
-            status = res.status;
-            text = res.body.toString('utf8');
-        }
-        catch (error) {
-            const network = describeNetworkError(error, target.timeoutMs);
-            last = `POST ${url.pathname}: ${network.text}`;
-            if (network.retryable)
-                continue;
-            break;
-        }
-        if (status === 201 || status === 200) {
-            const id = JSON.parse(text).id;
-            return typeof id === 'number' ? { stored: true, id } : { stored: false, reason: 'GitHub answered without an id' };
-        }
-        last = `HTTP ${status}${messageOf(text)}`;
-        if (status < 500 && status !== 429)
-            break;
+            const answer = res.body.toString('utf8');
+            if (res.status === 201 || res.status === 200)
+                return answer;
+            // What the policy reads: the status, the rate-limit headers and GitHub's message.
+            throw Object.assign(new Error(messageOf(answer)), { status: res.status, headers: res.headers });
+        }, { retries: target.retries ?? 2 });
     }
-    return { stored: false, reason: last };
+    catch (error) {
+        if (error instanceof GitHubApiError)
+            return { stored: false, reason: error.fault.text };
+        throw error;
+    }
+    const id = JSON.parse(text).id;
+    return typeof id === 'number' ? { stored: true, id } : { stored: false, reason: 'GitHub answered without an id' };
 }
 function messageOf(text) {
     try {
         const message = JSON.parse(text).message;
-        return typeof message === 'string' ? `: ${message}` : '';
+        return typeof message === 'string' ? message : '';
     }
     catch {
         return '';
@@ -315,7 +308,7 @@ async function attestChart(request) {
             bundle: file
         };
         if (request.github) {
-            const outcome = await storeOnGitHub(bundles[i], { ...request.github, timeoutMs: request.timeoutMs });
+            const outcome = await storeOnGitHub(bundles[i], request.github);
             if (outcome.stored)
                 attested.githubId = outcome.id;
             else

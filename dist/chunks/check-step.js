@@ -1,4 +1,4 @@
-import { h as isRecord, y as lastLine, b as require$$1, z as loadBlueprint, B as exists$1, C as prepareWorkChart, H as Helm, D as buildDependencies, E as lastLines, F as parseRenderAsHelm, G as compareNatural, I as mapStringsDeep, J as distExports, K as extractImages, O as OPERATION_LIMITS, o as operationLimit, p as ActionError, f as formatDuration, r as redact, n as notice, i as info, d as require$$0, q as require$$0$1, L as createHelmHome, M as parseYamlText, N as tryParseImageRef, P as compareCodePoints, Q as scanImages, S as checkImages, T as groupFailing, U as segmentMatcher, V as loadYamlFile, W as splitRenderBySource, X as parseRenderDetailed, Y as applyMirrors, Z as fetchChartArchive, _ as normalizeDigest, $ as sha256Digest, a0 as parseOciReference, R as RegistryClient, a1 as plainHttpFor, a2 as isExactVersion, a3 as ociTag, a4 as maxSatisfying, a5 as copyChartFolder, a6 as blueprintName, a7 as MAX_YAML_BYTES, a8 as apiStatus, a9 as isLoopbackHost, aa as HELM_CHART_LAYER, ab as withRetry, u as chartRepository } from './action.js';
+import { h as isRecord, y as lastLine, b as require$$1, z as loadBlueprint, B as exists$1, C as prepareWorkChart, H as Helm, D as buildDependencies, E as lastLines, F as parseRenderAsHelm, G as compareNatural, I as mapStringsDeep, J as distExports, K as extractImages, O as OPERATION_LIMITS, t as operationLimit, m as ActionError, f as formatDuration, r as redact, n as notice, i as info, d as require$$0, o as require$$0$1, L as createHelmHome, M as parseYamlText, N as tryParseImageRef, P as compareCodePoints, Q as scanImages, S as checkImages, T as groupFailing, U as segmentMatcher, V as loadYamlFile, W as splitRenderBySource, X as parseRenderDetailed, Y as applyMirrors, Z as fetchChartArchive, _ as normalizeDigest, $ as sha256Digest, a0 as parseOciReference, R as RegistryClient, a1 as plainHttpFor, a2 as isExactVersion, a3 as ociTag, a4 as maxSatisfying, a5 as copyChartFolder, a6 as blueprintName, a7 as MAX_YAML_BYTES, a8 as apiStatus, a9 as isLoopbackHost, aa as HELM_CHART_LAYER, ab as withRetry, p as chartRepository } from './action.js';
 import { b as require$$2, _ as _builtin_child_process, r as require$$4 } from '../index.js';
 import { hasCommit, fetchCommits } from './discover.js';
 import { r as readTgzEntries, a as runPublish, p as packageChart } from './push.js';
@@ -1738,7 +1738,9 @@ function keepToActionCpus() {
 // `bash <script> <chartDir>` (argument array, no shell string) in a copy of the
 // chart of its own (what it writes cannot reach the renders or the package),
 // with the action's helm first on PATH, HELM_* homes of its own that hold no
-// credentials, and a time limit.
+// credentials, and a time limit. The copy sits at the chart's place in a view of
+// the workspace (workspaceView), so `$CHART_DIR/../../../infra/x` reads what it
+// reads in the checkout.
 const CHART_TEST_TIMEOUT_MS = 5 * 60 * 1000;
 /** Output kept per script (the head is dropped beyond this). */
 const MAX_OUTPUT_BYTES = 1024 * 1024;
@@ -1925,6 +1927,38 @@ function copyChart(from, to) {
     }
 }
 /**
+ * Where a script's chart copy goes: at the chart's own path (`platform/x/chart`) under `<own>/workspace`, every
+ * other entry along that path a link to the checkout's (the workspace's top level, the blueprint folder's
+ * siblings, the chart's siblings). A path that leaves the chart folder (`$CHART_DIR/../../../infra/x`, a
+ * `cd ..`) resolves to what it resolves to in the checkout, as in CI's shell job; the chart folder itself is the
+ * private copy. Links, not copies: nothing of the checkout is read or copied unless a script asks for it. A chart
+ * outside the workspace (or no workspace): the copy alone, at `<own>/<chart folder's name>`.
+ */
+function workspaceView(own, workspace, displayChartDir) {
+    const relative = displayChartDir.split(/[\\/]+/).filter((part) => part !== '' && part !== '.');
+    const alone = require$$2.join(own, relative.at(-1) ?? 'chart');
+    if (!workspace || relative.length === 0 || relative.includes('..') || require$$2.isAbsolute(displayChartDir))
+        return alone;
+    let real = workspace;
+    let view = require$$2.join(own, 'workspace');
+    for (const part of relative) {
+        require$$4.mkdirSync(view, { recursive: true });
+        let entries;
+        try {
+            entries = require$$4.readdirSync(real);
+        }
+        catch {
+            return alone; // not a folder of the checkout (a chart given elsewhere): no view
+        }
+        for (const name of entries)
+            if (name !== part)
+                require$$4.symlinkSync(require$$2.join(real, name), require$$2.join(view, name));
+        real = require$$2.join(real, part);
+        view = require$$2.join(view, part);
+    }
+    return view;
+}
+/**
  * The gate: each `tests/*.sh` in a chart copy and helm home of its own, started
  * first in the pool (the longest jobs, the critical path of a run): no other job
  * starts before this gate has planned (`startsFirst`).
@@ -1943,9 +1977,10 @@ const chartTestsGate = {
             // the package or the renders, and the action's registry login and repository
             // credentials stay out of reach.
             const own = require$$2.join(ctx.scriptRoot, String(i));
-            const copy = require$$2.join(own, require$$2.basename(ctx.chartDir));
+            let copy = '';
             // Made when the job starts, synchronously: the script's spawn is the pool's first.
             const prepare = () => {
+                copy = workspaceView(own, ctx.workspace, ctx.displayChartDir);
                 copyChart(ctx.chartDir, copy);
                 return createHelmHome(require$$2.join(own, 'helm-home'));
             };
@@ -3749,7 +3784,8 @@ function discoverToggles(values, overrides = { include: [], exclude: [] }, looku
             default: value,
             origin,
             expectsResource: toggleKind(valuePath).expectsResource,
-            ...enablingFlags(valuePath, lookup)
+            ...enablingFlags(valuePath, lookup),
+            heldOff: []
         });
     };
     walkValues(values, (key, value, at) => {
@@ -3768,7 +3804,16 @@ function discoverToggles(values, overrides = { include: [], exclude: [] }, looku
         add(valuePath, valueAt(values, valuePath), 'input');
     }
     const excluded = overrides.exclude.map((text) => parseDottedPath(text.trim())).filter((p) => p.length > 0);
-    return found.filter((t) => !excluded.some((pattern) => matchesPattern(t.path, pattern)));
+    const probed = found.filter((t) => !excluded.some((pattern) => matchesPattern(t.path, pattern)));
+    for (const toggle of probed)
+        toggle.heldOff = probed.filter((t) => t.default === true && isBelow(t.path, toggle.path)).map((t) => t.key);
+    return probed;
+}
+/** Whether `valuePath` lies below `<x>` of a flag `<x>.enabled` (deeper than the flag itself). */
+function isBelow(valuePath, flag) {
+    if (flag[flag.length - 1] !== 'enabled' || valuePath.length <= flag.length)
+        return false;
+    return flag.slice(0, -1).every((segment, i) => segment === valuePath[i]);
 }
 function groupOf$1(apiVersion) {
     if (!apiVersion)
@@ -3951,7 +3996,8 @@ function observabilityStep(input) {
         if (line !== undefined)
             at.line = line;
         const enabling = toggle.enabling.map((f) => f.key);
-        const withFlags = enabling.length > 0 ? ` with ${list(enabling.map((k) => `${k}=true`))}` : '';
+        const alongside = [...enabling.map((k) => `${k}=true`), ...toggle.heldOff.map((k) => `${k}=false`)];
+        const withFlags = alongside.length > 0 ? ` with ${list(alongside)}` : '';
         const outcome = input.case2[i];
         const data = {
             path: toggle.key,
@@ -3964,6 +4010,8 @@ function observabilityStep(input) {
         };
         if (toggle.notSwitchable.length > 0)
             data.notSwitchable = toggle.notSwitchable;
+        if (toggle.heldOff.length > 0)
+            data.heldOff = toggle.heldOff;
         if (line !== undefined)
             data.line = line;
         if (!outcome)
@@ -4068,7 +4116,11 @@ function summaryOf(toggles, references, case3) {
 /** One line per probed value: what its opt-in render set and produced (the flags it switched on said here). */
 function detailsOf(toggles) {
     const lines = toggles.map((t) => {
-        const set = [`${t.path}=true`, ...t.enabling.map((k) => `${k}=true`)].join(' ');
+        const set = [
+            `${t.path}=true`,
+            ...t.enabling.map((k) => `${k}=true`),
+            ...(t.heldOff ?? []).map((k) => `${k}=false`)
+        ].join(' ');
         const verdict = t.case2.error !== undefined
             ? `fails: ${t.case2.error}`
             : t.rendersMonitor
@@ -4080,8 +4132,13 @@ function detailsOf(toggles) {
     });
     return [`Opt-in renders (case 2), each with the ${MONITORING_GROUP} API present:`, ...lines].join('\n');
 }
-function optInSet(toggle) {
-    return [...toggle.enabling.map((f) => `${f.key}=true`), `${toggle.key}=true`];
+/** A value switched on or off, with its enabling flags on and the default-true values below it held off. */
+function caseSet(toggle, on) {
+    return [
+        ...toggle.enabling.map((f) => `${f.key}=true`),
+        `${toggle.key}=${on}`,
+        ...toggle.heldOff.map((key) => `${key}=false`)
+    ];
 }
 /**
  * Pure: the renders the gate needs: each probed value on (with its enabling flags), every value off, and for a
@@ -4090,7 +4147,7 @@ function optInSet(toggle) {
  */
 function observabilityCases(toggles) {
     const cases = [
-        ...toggles.map((toggle, i) => ({ id: `case2:${i}`, set: optInSet(toggle) })),
+        ...toggles.map((toggle, i) => ({ id: `case2:${i}`, set: caseSet(toggle, true) })),
         { id: 'case3', set: toggles.map((t) => `${t.key}=false`) }
     ];
     const switchedOff = new Map();
@@ -4098,7 +4155,7 @@ function observabilityCases(toggles) {
         if (toggle.default !== true)
             return;
         switchedOff.set(i, cases.length);
-        cases.push({ id: `case2-off:${i}`, set: [...toggle.enabling.map((f) => `${f.key}=true`), `${toggle.key}=false`] });
+        cases.push({ id: `case2-off:${i}`, set: caseSet(toggle, false) });
     });
     return { cases, switchedOff };
 }
@@ -5804,6 +5861,7 @@ workspaceIndex) {
             chartName: work.name,
             scriptRoot: folders.chartTests,
             displayChartDir: blueprint.chartDir,
+            workspace: inputs.workspace,
             values: blueprint.values,
             // The upstream's key stays the upstream's even when it is not (yet) a dependency.
             // Local file:// subcharts are the blueprint's own: their images stay checked.

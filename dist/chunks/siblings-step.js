@@ -1,5 +1,5 @@
 import { i as isPublishingRepository, s as siblingDependencies } from './siblings.js';
-import { R as RegistryClient, a2 as isExactVersion, u as chartRepository, a3 as ociTag } from './action.js';
+import { R as RegistryClient, a2 as isExactVersion, p as chartRepository, a3 as ociTag } from './action.js';
 import 'node:module';
 import '../index.js';
 import './semver.js';

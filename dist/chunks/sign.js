@@ -1,4 +1,4 @@
-import { q as require$$0$2, d as require$$0$3, ax as require$$2$2, aA as require$$2$3, ap as require$$2$4, aw as require$$0$4, av as require$$1$2, aC as require$$2$5, b as require$$1$5, ay as require$$0$5, az as require$$1$6 } from './action.js';
+import { o as require$$0$2, d as require$$0$3, ax as require$$2$2, aA as require$$2$3, ap as require$$2$4, aw as require$$0$4, av as require$$1$2, aC as require$$2$5, b as require$$1$5, ay as require$$0$5, az as require$$1$6 } from './action.js';
 import { a as require$$1$3, b as require$$3$3, r as require$$0$6 } from './_builtin_dns.js';
 import { r as require$$2$1 } from './_builtin_stream.js';
 import { r as require$$3$2 } from './_builtin_zlib.js';
@@ -6,6 +6,7 @@ import { c as commonjsGlobal, r as requireSemver } from './semver.js';
 import { b as require$$2$6, a as require$$1$4, r as require$$4$2 } from '../index.js';
 import { createRequire } from 'node:module';
 import { I as INTOTO_PAYLOAD_TYPE } from './attest-step.js';
+import './github-retry.js';
 
 var dist$8 = {};
 

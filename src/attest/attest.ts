@@ -133,7 +133,7 @@ export async function attestChart(request: AttestRequest): Promise<AttestOutcome
       bundle: file
     }
     if (request.github) {
-      const outcome = await storeOnGitHub(bundles[i], { ...request.github, timeoutMs: request.timeoutMs })
+      const outcome = await storeOnGitHub(bundles[i], request.github)
       if (outcome.stored) attested.githubId = outcome.id
       else notices.push(`GitHub did not store the ${kind} attestation (${outcome.reason})`)
     }

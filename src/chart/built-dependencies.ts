@@ -9,7 +9,7 @@ import { isNoUpstream, type Blueprint } from './blueprint.js'
 import { parseConstraint, parseVersion } from '../util/semver.js'
 import type { Finding, StepResult } from '../types.js'
 import type { WorkChart } from './work-chart.js'
-import { archiveSources, verifyDependencyArchives, type ArchiveOrigins } from './dependency-digests.js'
+import { archiveSources, ociLoopbackFix, verifyDependencyArchives, type ArchiveOrigins } from './dependency-digests.js'
 import { redact } from '../util/secrets.js'
 import { lastLines } from '../util/text.js'
 
@@ -42,6 +42,9 @@ export async function dependencyBuildStep(
 ): Promise<StepResult<DependencyBuildData>> {
   const { result } = run
   if (result.exitCode !== 0) {
+    const fix =
+      ociLoopbackFix(work, run.origins, result.stderr) ??
+      'check the dependencies in Chart.yaml and their repositories (repository-mirrors for air-gapped runners)'
     return {
       id: 'dependency-build',
       title: 'Dependency build',
@@ -53,7 +56,7 @@ export async function dependencyBuildStep(
           rule: 'dependency-build',
           severity: 'error',
           message: `helm dependency build failed: ${lastLines(redact(result.stderr), 3)}`,
-          fix: 'check the dependencies in Chart.yaml and their repositories (repository-mirrors for air-gapped runners)'
+          fix
         }
       ],
       details: redact(result.stderr + result.stdout)

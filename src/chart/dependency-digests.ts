@@ -13,6 +13,7 @@ import { ociTag, parseOciReference, RegistryClient } from '../oci/registry.js'
 import type { RepositoryIndex } from './repository-index.js'
 import { applyMirrors, type RepositoryMirror } from './mirrors.js'
 import type { WorkChart } from './work-chart.js'
+import { plainHttpFix, repositoryHost } from '../net/net.js'
 
 /** A dependency as the build fetched it: where from, and what the repository says it is. */
 export interface ArchiveSource {
@@ -87,6 +88,18 @@ export interface ArchiveOrigins {
   credentialsFor: (repository: string) => Credentials | undefined
   indexes: readonly RepositoryIndex[]
   plainHttpFor: (host: string) => boolean
+}
+
+/** A failed build's fix when an oci:// dependency on a loopback host was asked over TLS (input plain-http unset). */
+export function ociLoopbackFix(work: WorkChart, origins: ArchiveOrigins, stderr: string): string | undefined {
+  for (const dep of work.dependencies) {
+    const effective = applyMirrors(dep.repository, origins.mirrors)
+    if (!effective.startsWith('oci://')) continue
+    const host = repositoryHost(effective)
+    const fix = host === undefined ? undefined : plainHttpFix(host, origins.plainHttpFor(host), stderr)
+    if (fix) return fix
+  }
+  return undefined
 }
 
 /** Where each downloaded dependency came from and how to ask for its expected digest. */

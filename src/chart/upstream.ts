@@ -6,7 +6,7 @@ import { applyMirrors, type RepositoryMirror } from './mirrors.js'
 import { readIndex, type IndexCache } from './repository-index.js'
 import { RegistryClient, RegistryError, ociTag, parseOciReference } from '../oci/registry.js'
 import type { Credentials } from '../credentials/credentials.js'
-import { isLoopbackHost } from '../net/net.js'
+import { isLoopbackHost, plainHttpFix } from '../net/net.js'
 import {
   compareVersions,
   describeDrift,
@@ -78,7 +78,12 @@ async function availableVersions(
       // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
       return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source }
     } catch (error) {
-      if (!(error instanceof RegistryError && error.kind === 'too-large')) throw error
+      if (!(error instanceof RegistryError && error.kind === 'too-large')) {
+        const message = (error as Error).message
+        const fix = plainHttpFix(host, options.plainHttp, message)
+        if (fix) throw new ActionError(`dependency ${name}: listing the tags of ${source} failed: ${message}`, fix)
+        throw error
+      }
       // An exact pin is its tag: resolved without the list (which only the drift report needs).
       if (exact !== undefined && (await client.manifest(tagRepository, ociTag(exact))).exists) {
         return { versions: [exact], source, unlisted: error.message }

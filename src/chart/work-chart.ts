@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
-import { parseDocument } from 'yaml'
+import { isMap, isScalar, parseDocument } from 'yaml'
 import { fastParseYaml } from '../helm/render.js'
 import { isRecord } from '../util/text.js'
 import type { Blueprint, ChartDependency } from './blueprint.js'
@@ -72,8 +72,17 @@ export async function prepareWorkChart(options: PrepareOptions): Promise<{ work:
   /** The packaged Chart.yaml, as it always was: one commit gives one archive. */
   const packaged = (): { text: string; data: unknown } => {
     if (!edited) {
-      const doc = parseDocument(committedText)
-      if (options.version) doc.set('version', options.version)
+      // A key written twice is a finding of its own (chart-inputs.ts), and the run goes on with helm's reading:
+      // the later value counts, so a version edit goes to the last `version` key.
+      const doc = parseDocument(committedText, { uniqueKeys: false })
+      if (options.version) {
+        const pairs = isMap(doc.contents)
+          ? doc.contents.items.filter((pair) => isScalar(pair.key) && pair.key.value === 'version')
+          : []
+        const last = pairs.at(-1)
+        if (last) (last as { value: unknown }).value = doc.createNode(options.version)
+        else doc.set('version', options.version)
+      }
       if (options.upstreamOverride)
         doc.setIn(['dependencies', options.upstreamOverride.index, 'version'], options.upstreamOverride.version)
       edited = { text: doc.toString(), data: doc.toJS() }

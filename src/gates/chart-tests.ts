@@ -3,7 +3,9 @@
 // `bash <script> <chartDir>` (argument array, no shell string) in a copy of the
 // chart of its own (what it writes cannot reach the renders or the package),
 // with the action's helm first on PATH, HELM_* homes of its own that hold no
-// credentials, and a time limit.
+// credentials, and a time limit. The copy sits at the chart's place in a view of
+// the workspace (workspaceView), so `$CHART_DIR/../../../infra/x` reads what it
+// reads in the checkout.
 import { spawn } from 'node:child_process'
 import { constants, copyFileSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
@@ -224,6 +226,35 @@ function copyChart(from: string, to: string): void {
 }
 
 /**
+ * Where a script's chart copy goes: at the chart's own path (`platform/x/chart`) under `<own>/workspace`, every
+ * other entry along that path a link to the checkout's (the workspace's top level, the blueprint folder's
+ * siblings, the chart's siblings). A path that leaves the chart folder (`$CHART_DIR/../../../infra/x`, a
+ * `cd ..`) resolves to what it resolves to in the checkout, as in CI's shell job; the chart folder itself is the
+ * private copy. Links, not copies: nothing of the checkout is read or copied unless a script asks for it. A chart
+ * outside the workspace (or no workspace): the copy alone, at `<own>/<chart folder's name>`.
+ */
+function workspaceView(own: string, workspace: string | undefined, displayChartDir: string): string {
+  const relative = displayChartDir.split(/[\\/]+/).filter((part) => part !== '' && part !== '.')
+  const alone = path.join(own, relative.at(-1) ?? 'chart')
+  if (!workspace || relative.length === 0 || relative.includes('..') || path.isAbsolute(displayChartDir)) return alone
+  let real = workspace
+  let view = path.join(own, 'workspace')
+  for (const part of relative) {
+    mkdirSync(view, { recursive: true })
+    let entries: string[]
+    try {
+      entries = readdirSync(real)
+    } catch {
+      return alone // not a folder of the checkout (a chart given elsewhere): no view
+    }
+    for (const name of entries) if (name !== part) symlinkSync(path.join(real, name), path.join(view, name))
+    real = path.join(real, part)
+    view = path.join(view, part)
+  }
+  return view
+}
+
+/**
  * The gate: each `tests/*.sh` in a chart copy and helm home of its own, started
  * first in the pool (the longest jobs, the critical path of a run): no other job
  * starts before this gate has planned (`startsFirst`).
@@ -241,9 +272,10 @@ export const chartTestsGate: Gate = {
       // the package or the renders, and the action's registry login and repository
       // credentials stay out of reach.
       const own = path.join(ctx.scriptRoot, String(i))
-      const copy = path.join(own, path.basename(ctx.chartDir))
+      let copy = ''
       // Made when the job starts, synchronously: the script's spawn is the pool's first.
       const prepare = (): HelmHome => {
+        copy = workspaceView(own, ctx.workspace, ctx.displayChartDir)
         copyChart(ctx.chartDir, copy)
         return createHelmHome(path.join(own, 'helm-home'))
       }

@@ -29,6 +29,8 @@ export interface GateContext {
   scriptRoot: string
   /** The chart folder relative to the workspace, e.g. 'platform/temporal/chart': prefix of findings' file paths. */
   displayChartDir: string
+  /** Absolute: the checkout. Each chart test's copy sits at displayChartDir in a view of it (chart-tests.ts). */
+  workspace?: string
   /** The chart's values.yaml (displayPath relative to the workspace). */
   values: YamlSource<Record<string, unknown>>
   /** Values keys of every dependency (alias or name), e.g. ['temporal']: their images are theirs, not the blueprint's. */

@@ -14,11 +14,13 @@
 // (case 2) together with its enabling flags: every `<parent>.enabled` along its path
 // that is false in values.yaml or, below a dependency's key, in that dependency's
 // default values (cert-manager's `prometheus.servicemonitor.enabled` needs
-// `prometheus.enabled`), as a user opting in would. A probed value is an
-// observability toggle when that render has a monitoring.coreos.com resource of its
-// own: one the all-off render (case 3) and its enabling flags' own renders do not
-// have; for a value that defaults to true, one its render switched off does not have.
-// `metrics.enabled: true` that only opens a metrics port is not a toggle.
+// `prometheus.enabled`), as a user opting in would, and with the probed values below
+// it that default to true held false (a `<x>.enabled` is judged on its own, not by
+// what its sub-toggles render). A probed value is an observability toggle when that
+// render has a monitoring.coreos.com resource of its own: one the all-off render
+// (case 3) and its enabling flags' own renders do not have; for a value that defaults
+// to true, one its render switched off does not have. `metrics.enabled: true` that
+// only opens a metrics port is not a toggle.
 //
 // Cases:
 //  1. the default render (shared with the other gates) has no monitoring.coreos.com
@@ -104,6 +106,11 @@ export interface Toggle {
   enabling: EnablingFlag[]
   /** `<parent>.enabled` along the path that holds no boolean (a list, a string, null): left as it is. */
   notSwitchable: string[]
+  /**
+   * For a `<x>.enabled`: the probed values below `<x>` that default to true, held false in its renders, so that
+   * what it is judged by is what it renders on its own, not what its sub-toggles render.
+   */
+  heldOff: string[]
 }
 
 function toggleKind(valuePath: ValuePath): { toggle: boolean; expectsResource: boolean } {
@@ -166,7 +173,8 @@ export function discoverToggles(
       default: value,
       origin,
       expectsResource: toggleKind(valuePath).expectsResource,
-      ...enablingFlags(valuePath, lookup)
+      ...enablingFlags(valuePath, lookup),
+      heldOff: []
     })
   }
   walkValues(values, (key, value, at) => {
@@ -181,7 +189,16 @@ export function discoverToggles(
     add(valuePath, valueAt(values, valuePath), 'input')
   }
   const excluded = overrides.exclude.map((text) => parseDottedPath(text.trim())).filter((p) => p.length > 0)
-  return found.filter((t) => !excluded.some((pattern) => matchesPattern(t.path, pattern)))
+  const probed = found.filter((t) => !excluded.some((pattern) => matchesPattern(t.path, pattern)))
+  for (const toggle of probed)
+    toggle.heldOff = probed.filter((t) => t.default === true && isBelow(t.path, toggle.path)).map((t) => t.key)
+  return probed
+}
+
+/** Whether `valuePath` lies below `<x>` of a flag `<x>.enabled` (deeper than the flag itself). */
+function isBelow(valuePath: ValuePath, flag: ValuePath): boolean {
+  if (flag[flag.length - 1] !== 'enabled' || valuePath.length <= flag.length) return false
+  return flag.slice(0, -1).every((segment, i) => segment === valuePath[i])
 }
 
 export interface MonitoringReference {
@@ -291,6 +308,8 @@ interface ToggleData {
   enabling: string[]
   /** `<parent>.enabled` along its path that hold no boolean: left as they are. */
   notSwitchable?: string[]
+  /** Probed values below it that default to true, held false in its renders (it is judged on its own). */
+  heldOff?: string[]
   /**
    * Learned from the renders: switched on, it renders a monitoring.coreos.com resource of its own (an
    * observability toggle). Undefined when its render failed.
@@ -446,7 +465,8 @@ export function observabilityStep(input: ObservabilityInput): StepResult<Observa
     const at: { file: string; line?: number } = { file: valuesFile }
     if (line !== undefined) at.line = line
     const enabling = toggle.enabling.map((f) => f.key)
-    const withFlags = enabling.length > 0 ? ` with ${list(enabling.map((k) => `${k}=true`))}` : ''
+    const alongside = [...enabling.map((k) => `${k}=true`), ...toggle.heldOff.map((k) => `${k}=false`)]
+    const withFlags = alongside.length > 0 ? ` with ${list(alongside)}` : ''
     const outcome = input.case2[i]
     const data: ToggleData = {
       path: toggle.key,
@@ -458,6 +478,7 @@ export function observabilityStep(input: ObservabilityInput): StepResult<Observa
       case3Ok: case3Data?.ok ?? false
     }
     if (toggle.notSwitchable.length > 0) data.notSwitchable = toggle.notSwitchable
+    if (toggle.heldOff.length > 0) data.heldOff = toggle.heldOff
     if (line !== undefined) data.line = line
     if (!outcome) return data
     if (outcome.result.exitCode !== 0) {
@@ -581,7 +602,11 @@ function summaryOf(
 /** One line per probed value: what its opt-in render set and produced (the flags it switched on said here). */
 function detailsOf(toggles: readonly ToggleData[]): string {
   const lines = toggles.map((t) => {
-    const set = [`${t.path}=true`, ...t.enabling.map((k) => `${k}=true`)].join(' ')
+    const set = [
+      `${t.path}=true`,
+      ...t.enabling.map((k) => `${k}=true`),
+      ...(t.heldOff ?? []).map((k) => `${k}=false`)
+    ].join(' ')
     const verdict =
       t.case2.error !== undefined
         ? `fails: ${t.case2.error}`
@@ -597,15 +622,20 @@ function detailsOf(toggles: readonly ToggleData[]): string {
 
 /** `--set` arguments of case 2 (one toggle on, with its enabling flags) and case 3 (every toggle off), after the run's own values. */
 export function case2Args(toggle: Toggle): string[] {
-  return [...optInSet(toggle).flatMap((s) => ['--set', s]), ...MONITORING_API_ARGS]
+  return [...caseSet(toggle, true).flatMap((s) => ['--set', s]), ...MONITORING_API_ARGS]
 }
 
 export function case3Args(toggles: readonly Toggle[]): string[] {
   return [...toggles.flatMap((t) => ['--set', `${t.key}=false`]), ...MONITORING_API_ARGS]
 }
 
-function optInSet(toggle: Toggle): string[] {
-  return [...toggle.enabling.map((f) => `${f.key}=true`), `${toggle.key}=true`]
+/** A value switched on or off, with its enabling flags on and the default-true values below it held off. */
+function caseSet(toggle: Toggle, on: boolean): string[] {
+  return [
+    ...toggle.enabling.map((f) => `${f.key}=true`),
+    `${toggle.key}=${on}`,
+    ...toggle.heldOff.map((key) => `${key}=false`)
+  ]
 }
 
 /**
@@ -618,14 +648,14 @@ export function observabilityCases(toggles: readonly Toggle[]): {
   switchedOff: Map<number, number>
 } {
   const cases: RenderCase[] = [
-    ...toggles.map((toggle, i) => ({ id: `case2:${i}`, set: optInSet(toggle) })),
+    ...toggles.map((toggle, i) => ({ id: `case2:${i}`, set: caseSet(toggle, true) })),
     { id: 'case3', set: toggles.map((t) => `${t.key}=false`) }
   ]
   const switchedOff = new Map<number, number>()
   toggles.forEach((toggle, i) => {
     if (toggle.default !== true) return
     switchedOff.set(i, cases.length)
-    cases.push({ id: `case2-off:${i}`, set: [...toggle.enabling.map((f) => `${f.key}=true`), `${toggle.key}=false`] })
+    cases.push({ id: `case2-off:${i}`, set: caseSet(toggle, false) })
   })
   return { cases, switchedOff }
 }

@@ -33,3 +33,14 @@ export function withoutUserinfo(text: string): string {
 export function urlUserinfo(text: string): string | undefined {
   return /^[a-z][a-z0-9+.-]*:\/\/([^/?#\s]*)@/i.exec(text)?.[1]
 }
+
+/**
+ * The fix for a TLS failure with a loopback registry reached without input plain-http (a local registry speaks
+ * plain HTTP): it names the input. Undefined when plain HTTP was on, the host is not loopback, or the failure
+ * is not TLS's.
+ */
+export function plainHttpFix(host: string, plainHttp: boolean, failure: string): string | undefined {
+  if (plainHttp || !isLoopbackHost(host)) return undefined
+  if (!/HTTP response to HTTPS client|EPROTO|wrong version number|SSL|TLS|handshake/i.test(failure)) return undefined
+  return `${host} is a loopback registry answering in plain HTTP: set input plain-http: true (on loopback hosts it applies to the registry published to, OCI dependencies and the OCI upstream's tag listing)`
+}

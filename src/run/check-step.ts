@@ -82,6 +82,7 @@ export async function checkStep(
       chartName: work.name,
       scriptRoot: folders.chartTests,
       displayChartDir: blueprint.chartDir,
+      workspace: inputs.workspace,
       values: blueprint.values,
       // The upstream's key stays the upstream's even when it is not (yet) a dependency.
       // Local file:// subcharts are the blueprint's own: their images stay checked.

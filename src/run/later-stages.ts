@@ -35,11 +35,18 @@ export function startLaterPreview(ctx: RunContext): Promise<PreviewRun | undefin
 
 /**
  * The sibling blueprints' lookups (siblings-step.ts), their code loaded on its own and their requests sent when the
- * chart stages start: the round trip overlaps the dependency build. Undefined for a run without a sibling blueprint.
+ * chart stages start: the round trip overlaps the dependency build. Undefined for a run without a sibling blueprint;
+ * a run without a registry or without an OCI dependency does not even load the code.
  */
 export function startLaterSiblings(
   ...args: Parameters<typeof startSiblingsStep>
 ): Promise<ReturnType<typeof startSiblingsStep>> {
+  const [base] = args
+  const dependencies = base.blueprint.chartYaml.data.dependencies ?? []
+  const oci = dependencies.some(
+    (dep) => typeof dep?.repository === 'string' && /^oci:\/\//i.test(dep.repository.trim())
+  )
+  if (!base.registry || !oci) return Promise.resolve(undefined)
   const started = import('./siblings-step.js').then((module) => module.startSiblingsStep(...args))
   started.catch(() => undefined) // awaited by chart-steps; a chunk that does not load is its error to report
   return started
