@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench` — speed as a measured property (issues #6, #15).
 //
-//   npm run bench [-- --rounds 5] [--helm 3|4] [--blueprint example|large] [--node-a action|this]
-//                 [--startup-runs 5] [--no-startup] [--no-node24] [--scale-docs 2000] [--scale-runs 3]
+//   npm run bench [-- --rounds 5] [--helm 3|4] [--blueprint example|large|temporal|wrapper] [--node-a action|this]
+//                 [--startup-runs 5] [--preview-pairs 3] [--attest-pairs 3] [--no-startup] [--no-node24] [--scale-docs 2000] [--scale-runs 3]
 //                 [--no-scale] [--max-wait 30] [--busy-threshold 35] [--out bench/results.md]
 //                 [--cpu-prof DIR]  (node's CPU profile of each warm-up run of A, into DIR)
 //                 [--compare-entry FILE]  (X runs FILE, another build's dist/index.js, instead of an env variant)
@@ -11,8 +11,8 @@
 //                 (X, beside A, in alternating order) and logs X/A: two variants of the action side by side)
 //
 // Starts the loopback chart repositories and the OCI registry the tests use, then for
-// each helm (3 and 4, or --helm) and each blueprint (the example, and the real-size
-// bench/blueprints/large, or --blueprint): a warm-up round (the action must pass:
+// each helm (3 and 4, or --helm) and each blueprint (the example, the real-size
+// bench/blueprints/large, temporal and wrapper, or --blueprint): a warm-up round (the action must pass:
 // no gate failing) and --rounds timed rounds, each running, in an order that alternates
 // (ABFT, TFBA, …):
 //   A  the bundled action (node dist/index.js via testkit's runAction) as a workflow runs
@@ -25,19 +25,25 @@
 //   T  A again, traced, for the breakdown: helm through bench/helm-shim.c (first on
 //      PATH) which logs every helm process, and bench/rss-probe.mjs (--import) which
 //      logs node's own timeline, CPU and memory. Its cost is T − A.
+// After the rounds, --preview-pairs pairs of pull-request runs (no push): P with the
+// registry set (the publish preview asks it for the version) and P0 without (no
+// preview), alternating: P − P0 is what the preview adds to a PR's check. Then
+// --attest-pairs pairs of releases: S attesting (attest: true, the OIDC token from
+// testkit's GitHub API stand-in, testkit's loopback Sigstore stand-in) and S0 not
+// (attest: false): S − S0 is what attesting adds after the push.
 // Then start-up on Node 20 (this machine) and Node 24 (fetched into
 // node_modules/.cache/bp-bench/node-24 by bench/node24.mjs when missing), and the
 // scale case. Writes bench/results.md. Exit 0 when the bench ran (targets met or
 // not); 1 when something failed to run.
 import { ChildProcess, execFile, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { cpSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
-import { DIST_ENTRY, runAction } from '../testkit/action-runner.mjs'
+import { DIST_ENTRY, prPayload, runAction } from '../testkit/action-runner.mjs'
 import { isolatedHelmEnv, startChartRepo } from '../testkit/chart-repo.mjs'
 import { helmBinaries, helmVersionOf } from '../testkit/helm-binaries.mjs'
 import { ensureRegistryInstalled, startRegistry } from '../testkit/registry.mjs'
@@ -73,6 +79,27 @@ const BLUEPRINTS = {
     source: path.join(BENCH_DIR, 'blueprints', 'large', 'blueprint'),
     dir: 'platform/temporal-large',
     upstreamSource: path.join(BENCH_DIR, 'blueprints', 'large', 'upstream')
+  },
+  // Shaped like the real bp-temporal: the large blueprint (CNPG Cluster, no Chart.lock, the real-size upstream)
+  // with the monorepo's three-render chart test in place of the nine-render one.
+  temporal: {
+    key: 'temporal',
+    title: 'temporal (real shape)',
+    from: 'bench/blueprints/large + bench/blueprints/temporal/tests',
+    source: path.join(BENCH_DIR, 'blueprints', 'large', 'blueprint'),
+    testsFrom: path.join(BENCH_DIR, 'blueprints', 'temporal', 'tests'),
+    dir: 'platform/temporal-real',
+    upstreamSource: path.join(BENCH_DIR, 'blueprints', 'large', 'upstream')
+  },
+  // A thin wrapper (templates/ holds one helper, no resource) whose chart test is a single render: the lightest
+  // real shape. Not a pure wrapper: B's `helm lint --strict` fails a chart without templates/ under Helm 4.
+  wrapper: {
+    key: 'wrapper',
+    title: 'wrapper',
+    from: 'bench/blueprints/wrapper',
+    source: path.join(BENCH_DIR, 'blueprints', 'wrapper', 'blueprint'),
+    dir: 'platform/temporal-wrapper',
+    upstreamSource: path.join(BENCH_DIR, 'blueprints', 'large', 'upstream')
   }
 }
 
@@ -84,6 +111,8 @@ const { values: opts } = parseArgs({
     'scale-docs': { type: 'string', default: '2000' },
     'scale-runs': { type: 'string', default: '3' },
     'startup-runs': { type: 'string', default: '5' },
+    'preview-pairs': { type: 'string', default: '3' },
+    'attest-pairs': { type: 'string', default: '3' },
     'no-startup': { type: 'boolean', default: false },
     'no-node24': { type: 'boolean', default: false },
     'no-scale': { type: 'boolean', default: false },
@@ -127,6 +156,8 @@ const rounds = Math.max(1, Number(opts.rounds) || 5)
 const scaleDocs = Math.max(8, Number(opts['scale-docs']) || 2000)
 const scaleRuns = Math.max(1, Number(opts['scale-runs']) || 3)
 const startupRuns = Math.max(1, Number(opts['startup-runs']) || 5)
+const PREVIEW_PAIRS = Math.max(0, Number(opts['preview-pairs'] ?? 3))
+const ATTEST_PAIRS = Math.max(0, Number(opts['attest-pairs'] ?? 3))
 const maxWaitMs = Math.max(0, Number(opts['max-wait']) || 0) * 1000
 const busyThreshold = Number(opts['busy-threshold']) || 35
 if (!['action', 'this'].includes(opts['node-a'])) {
@@ -151,6 +182,8 @@ const finite = (list) => list.filter((x) => typeof x === 'number' && Number.isFi
 const min = (list) => (finite(list).length ? Math.min(...finite(list)) : NaN)
 const max = (list) => (finite(list).length ? Math.max(...finite(list)) : NaN)
 const ms = (x) => (Number.isFinite(x) ? `${Math.round(x)} ms` : 'n/a')
+/** A difference of times, signed: +120 ms, −40 ms. */
+const signedMs = (value) => (Number.isFinite(value) ? `${value >= 0 ? '+' : '−'}${ms(Math.abs(value))}` : 'n/a')
 const sec = (x) => (Number.isFinite(x) ? `${(x / 1000).toFixed(2)} s` : 'n/a')
 const mb = (kb) => (Number.isFinite(kb) ? `${Math.round(kb / 1024)} MB` : 'n/a')
 const pct = (x) => (Number.isFinite(x) ? `${Math.round(x)}%` : 'n/a')
@@ -255,17 +288,26 @@ function copyChart(from, to) {
   })
 }
 
+/** A bench blueprint's chart into `to`: its chart folder, its tests replaced by `testsFrom` when set. */
+function copyBlueprintChart(bp, to) {
+  copyChart(path.join(bp.source, 'chart'), to)
+  if (bp.testsFrom) {
+    rmSync(path.join(to, 'tests'), { recursive: true, force: true })
+    cpSync(bp.testsFrom, path.join(to, 'tests'), { recursive: true })
+  }
+}
+
 /**
  * Points a chart's upstream dependency at the loopback chart repository, as a user's
  * chart names its repository (and as __tests__/support/e2e.ts pointChartAt does):
  * Chart.yaml's `repository:` and values.yaml's catalystBlueprint.upstream.repo.
  */
-async function pointChartAt(chartDir, repoUrl, { version } = {}) {
+async function pointChartAt(chartDir, repoUrl, { version, upstream = UPSTREAM_REPOSITORY } = {}) {
   for (const file of ['Chart.yaml', 'values.yaml', 'Chart.lock']) {
     const full = path.join(chartDir, file)
     let text = await readFile(full, 'utf8').catch(() => undefined)
     if (text === undefined) continue
-    text = text.split(UPSTREAM_REPOSITORY).join(repoUrl)
+    text = text.split(upstream).join(repoUrl)
     if (version && file === 'Chart.yaml') text = text.replace(/^version:.*$/m, `version: ${version}`)
     await writeFile(full, text)
   }
@@ -362,6 +404,12 @@ function analyzeRun(run) {
     end: t.end - run.spawnAt,
     fromNode: t.ppid === p.pid
   }))
+  // The action's helm processes on the spec.depends blueprints' charts (gates/schema-depends.ts builds and renders
+  // each in a folder of its own, `<the gates' script root>/depends/<n>`): their CRD renders.
+  const dependsChart = /\/depends\/\d+\//
+  const otherCharts = run.trace
+    .filter((t) => t.ppid === p.pid && t.args.some((arg) => dependsChart.test(arg)))
+    .map((t) => ({ kind: `helm ${helmSubcommand(t.args)}`, ms: t.end - t.start }))
   const helms = run.trace.length ? traced.filter((t) => t.fromNode) : children.filter((c) => c.kind.startsWith('helm '))
   const inScripts = traced.filter((t) => !t.fromNode)
   const scripts = children.filter((c) => c.kind === 'chart test script')
@@ -380,10 +428,49 @@ function analyzeRun(run) {
     })),
     scriptHelms: inScripts.map((h) => ({ kind: h.kind, ms: h.end - h.start })),
     otherChildren: children.filter((c) => !c.kind.startsWith('helm ') && c.kind !== 'chart test script'),
+    otherChartHelms: otherCharts,
     idleMs: total - busy,
     idleBeforeFirstChildMs: firstChild,
     traced: run.trace.length > 0
   }
+}
+
+/**
+ * What lies on the critical path of T (medians over rounds): node's start and the way to the dependency build, the
+ * build, then whichever ends last of the chart test script and the gates' helm processes, then what follows the last
+ * child process (the registry API calls of the publish, done by node itself, and the report).
+ */
+function criticalPath(analyses) {
+  const per = analyses.map((a) => {
+    const build = a.helms.find((h) => h.kind === 'helm dependency build')
+    const buildEnd = build ? build.start + build.ms : NaN
+    const script = a.scripts.length ? max(a.scripts.map((x) => x.start + x.ms)) : NaN
+    const gates = a.helms.filter((h) => h !== build && h.start >= (build?.start ?? 0))
+    const lastGate = gates.reduce((last, h) => (!last || h.start + h.ms > last.start + last.ms ? h : last), undefined)
+    const gatesEnd = lastGate ? lastGate.start + lastGate.ms : NaN
+    return {
+      buildStart: build?.start ?? NaN,
+      buildEnd,
+      scriptEnd: script,
+      gatesEnd,
+      lastGate: lastGate?.kind,
+      scriptLast: Number.isFinite(script) && !(gatesEnd > script),
+      tail: a.totalMs - max([script, gatesEnd, buildEnd])
+    }
+  })
+  const scriptLast = per.filter((p) => p.scriptLast).length
+  const gateKinds = [...new Set(per.filter((p) => !p.scriptLast).map((p) => p.lastGate))].join(', ')
+  const middle =
+    scriptLast === per.length
+      ? `the chart test script, ending at ${ms(median(per.map((p) => p.scriptEnd)))} (the gates' last helm process ends at ${ms(median(per.map((p) => p.gatesEnd)))})`
+      : scriptLast === 0
+        ? `the gates' helm processes (last: ${gateKinds}), ending at ${ms(median(per.map((p) => p.gatesEnd)))}${Number.isFinite(median(per.map((p) => p.scriptEnd))) ? ` (the chart test script ends at ${ms(median(per.map((p) => p.scriptEnd)))})` : ' (no chart test script)'}`
+        : `the chart test script in ${scriptLast} of ${per.length} rounds, the gates' helm processes (${gateKinds}) in the others; they end at ${ms(median(per.map((p) => p.scriptEnd)))} and ${ms(median(per.map((p) => p.gatesEnd)))}`
+  return (
+    `**Critical path** (T, medians): node start and the way to the build (${ms(median(per.map((p) => p.buildStart)))}) → ` +
+    `\`helm dependency build\` (ends at ${ms(median(per.map((p) => p.buildEnd)))}) → ${middle} → ` +
+    `after the last child process, ${ms(median(per.map((p) => p.tail)))}: the publish through the registry API (node's own requests), the report.`
+  )
 }
 
 /**
@@ -453,7 +540,17 @@ let runCount = 0
  * (T: the helm shim first on PATH, bench/rss-probe.mjs imported).
  * @returns {Promise<any>} runAction's result plus treeCpuMs, and when traced probe, trace, spawnAt, analysis
  */
-async function runA({ helm, workspace, inputs, entry, nodeArgs, extraEnv = {}, traced = false, node = aNode.binary }) {
+async function runA({
+  helm,
+  workspace,
+  inputs,
+  entry,
+  nodeArgs,
+  extraEnv = {},
+  traced = false,
+  node = aNode.binary,
+  event = {}
+}) {
   const id = runCount++
   const probeFile = path.join(tmpRoot, `probe-${id}.json`)
   const traceFile = path.join(tmpRoot, `helm-trace-${id}.txt`)
@@ -468,7 +565,8 @@ async function runA({ helm, workspace, inputs, entry, nodeArgs, extraEnv = {}, t
         ? { ...extraEnv, PATH: pathFor(helm, { shim: true }), BENCH_PROBE_OUT: probeFile, BENCH_HELM_TRACE: traceFile }
         : { ...extraEnv, PATH: pathFor(helm) },
       nodeArgs: traced ? (nodeArgs ?? ['--import', pathToFileURL(PROBE).href]) : [],
-      entry
+      entry,
+      ...event
     })
   } finally {
     nodeOverride = undefined
@@ -490,17 +588,22 @@ async function runA({ helm, workspace, inputs, entry, nodeArgs, extraEnv = {}, t
 }
 
 /** B (reference-pipeline.sh) or F (floor-pipeline.sh) on a fresh copy of the chart. */
-async function runScript(script, { helm, bp, version, traced = false }) {
+async function runScript(script, { helm, bp, version, traced = false, countHelm = false }) {
   const dir = await mkdtemp(path.join(tmpRoot, `script-${runCount++}-`))
   try {
     const chart = path.join(dir, 'chart')
-    copyChart(path.join(bp.source, 'chart'), chart)
+    copyBlueprintChart(bp, chart)
     await pointChartAt(chart, repos[bp.key].url, { version })
     const helmEnv = isolatedHelmEnv(path.join(dir, 'helm-home'))
     await Promise.all(
       Object.values(helmEnv).map((p) => mkdir(/\.(ya?ml|json)$/.test(p) ? path.dirname(p) : p, { recursive: true }))
     )
-    const env = { ...cleanEnv, ...helmEnv, PATH: pathFor(helm) }
+    // countHelm (the warm-up): helm through the shim, to count B's helm processes (not timed).
+    const traceFile = path.join(dir, 'helm-trace.txt')
+    const env =
+      countHelm && helm.shim
+        ? { ...cleanEnv, ...helmEnv, PATH: pathFor(helm, { shim: true }), BENCH_HELM_TRACE: traceFile }
+        : { ...cleanEnv, ...helmEnv, PATH: pathFor(helm) }
     const add = await runProcess(helm.binary, ['repo', 'add', 'temporal', repos[bp.key].url], { env })
     if (add.exitCode !== 0) throw new Error(`helm repo add failed: ${tail(add.stderr)}`)
     const ticks = childTicks()
@@ -522,7 +625,8 @@ async function runScript(script, { helm, bp, version, traced = false }) {
         `${path.basename(script)} failed (exit ${res.exitCode}):\n${tail(res.stderr)}\n${tail(res.stdout)}`
       )
     }
-    return { ms: res.ms, cpuMs, line: res.stdout.trim() }
+    const helmCount = countHelm && helm.shim ? readHelmTrace(traceFile).length : undefined
+    return { ms: res.ms, cpuMs, line: res.stdout.trim(), helmCount }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
@@ -569,19 +673,47 @@ const firstFail = (step) =>
   step?.summary ??
   '?'
 const workspaces = {}
+/** The attestation's stand-ins (testkit's Sigstore and GitHub API), when this checkout has them and --attest-pairs. */
+let attestServers
 try {
+  if (ATTEST_PAIRS > 0 && existsSync(path.join(ROOT, 'testkit', 'sigstore.mjs'))) {
+    const { startSigstore } = await import('../testkit/sigstore.mjs')
+    const { startGitHubApi, idTokenEnv } = await import('../testkit/github-api.mjs')
+    const sigstore = await startSigstore()
+    const api = await startGitHubApi({})
+    attestServers = {
+      sigstore,
+      api,
+      env: { ...idTokenEnv(api), GITHUB_API_URL: api.url },
+      stop: async () => Promise.all([sigstore.stop(), api.stop()])
+    }
+  }
   // ---------------------------------------------------------------- 0. servers, workspaces, shim overhead
+  // The blueprints the bench blueprints' spec.depends name (bp-cnpg, bp-cert-manager), as the monorepo has them
+  // beside bp-temporal: the bundled examples, when this checkout has them (testkit/example-charts.mjs). The
+  // schema gate renders them for their CRDs, as it does in a real run.
+  const exampleCharts = path.join(ROOT, 'testkit', 'example-charts.mjs')
+  const dependsBlueprints = existsSync(exampleCharts)
+    ? (await import(pathToFileURL(exampleCharts).href)).EXAMPLE_DEPENDS
+    : []
   for (const key of blueprintKeys) {
     const bp = BLUEPRINTS[key]
     repos[key] = await startChartRepo({
       helm: helms.v3.binary,
-      ...(bp.upstreamSource ? { chartSource: bp.upstreamSource } : {})
+      ...(bp.upstreamSource ? { chartSource: bp.upstreamSource } : {}),
+      extraCharts: dependsBlueprints.map((d) => d.chart)
     })
     const ws = path.join(tmpRoot, `workspace-${key}`)
     const bpDir = path.join(ws, bp.dir)
     await mkdir(path.dirname(bpDir), { recursive: true })
     copyChart(bp.source, bpDir)
+    if (bp.testsFrom) copyBlueprintChart(bp, path.join(bpDir, 'chart'))
     await pointChartAt(path.join(bpDir, 'chart'), repos[key].url)
+    for (const depends of dependsBlueprints) {
+      const to = path.join(ws, depends.dir)
+      copyChart(path.join(ROOT, 'examples', depends.dir), to)
+      await pointChartAt(path.join(to, 'chart'), repos[key].url, { upstream: depends.upstream })
+    }
     workspaces[key] = { dir: ws, isGit: await gitCommitAll(ws) }
   }
   if (majors.some((m) => helms[m].shim)) {
@@ -698,7 +830,7 @@ try {
           } else {
             const script = which === 'B' ? REFERENCE : FLOOR
             const version = `${which === 'B' ? 2 : 3}.0.${round}`
-            let r = await runScript(script, { helm, bp, version })
+            let r = await runScript(script, { helm, bp, version, countHelm: warmup })
             for (let attempt = 1; attempt <= 2 && r.failed; attempt++) {
               log(`${label}: ${which} failed (${r.failed}); running it again`)
               retries.push({ label, which, why: r.failed })
@@ -706,6 +838,7 @@ try {
             }
             if (r.failed) throw new Error(`${path.basename(script)} failed (${label}): ${r.failed}`)
             entry[which.toLowerCase()] = r
+            if (warmup && r.helmCount !== undefined) combo[`${which.toLowerCase()}HelmCount`] = r.helmCount
           }
         }
         log(
@@ -716,6 +849,78 @@ try {
               : '')
         )
         combo.rounds.push(entry)
+      }
+      // The PR publish preview's cost: a pull request's run (validate, no push) with the registry set (P: the
+      // preview asks the registry for the version's tag beside the build) against the same run without it (P0: no
+      // preview), paired, alternating. Its wall-time difference is what the preview adds to a PR's check.
+      if (PREVIEW_PAIRS > 0) {
+        const pr = { eventName: 'pull_request', ref: 'refs/pull/7/merge', payload: prPayload(7) }
+        const prInputs = (withRegistry) => {
+          const { version, ...rest } = inputs('0')
+          void version
+          return { ...rest, push: 'false', ...(withRegistry ? {} : { registry: '' }) }
+        }
+        combo.preview = []
+        for (let pair = 0; pair < PREVIEW_PAIRS; pair++) {
+          await waitQuiet(`${helmTitle(major)} ${key} preview pair ${pair + 1}`)
+          const runs = {}
+          for (const which of pair % 2 === 0 ? ['P', 'P0'] : ['P0', 'P']) {
+            const run = await runA({ helm, workspace: workspaces[key].dir, inputs: prInputs(which === 'P'), event: pr })
+            if (run.exitCode !== 0) throw new Error(`${which} (a pull request's run) failed: ${tail(run.stdout, 20)}`)
+            runs[which] = run
+          }
+          const step = runs.P.report?.steps?.find((st) => st.id === 'publish-preview')
+          combo.preview.push({
+            p: runs.P.durationMs,
+            p0: runs.P0.durationMs,
+            stepMs: step?.durationMs,
+            state: runs.P.report?.publish?.preview?.state
+          })
+        }
+        const pv = combo.preview
+        log(
+          `${helmTitle(major)} ${key}: PR run with the preview ${ms(median(pv.map((r) => r.p)))}, without ${ms(median(pv.map((r) => r.p0)))} ` +
+            `(P/P0 ${x2(median(pv.map((r) => r.p)) / median(pv.map((r) => r.p0)))}; preview step ${ms(median(pv.map((r) => r.stepMs)))}, ${pv[0]?.state ?? '?'})`
+        )
+      }
+      if (ATTEST_PAIRS > 0 && attestServers) {
+        combo.attest = []
+        for (let pair = 0; pair < ATTEST_PAIRS; pair++) {
+          await waitQuiet(`${helmTitle(major)} ${key} attest pair ${pair + 1}`)
+          const runs = {}
+          for (const which of pair % 2 === 0 ? ['S', 'S0'] : ['S0', 'S']) {
+            const before = attestServers.sigstore.requests.length
+            const run = await runA({
+              helm,
+              workspace: workspaces[key].dir,
+              inputs: {
+                ...inputs(`1.1.${pair}-${which.toLowerCase()}`),
+                attest: which === 'S' ? 'true' : 'false',
+                'fulcio-url': attestServers.sigstore.url,
+                'tsa-url': attestServers.sigstore.url,
+                'rekor-url': attestServers.sigstore.url,
+                'github-token': 'ghs_benchStandInToken'
+              },
+              extraEnv: attestServers.env
+            })
+            const step = run.report?.steps?.find((st) => st.id === 'attest')
+            if (run.exitCode !== 0 || (which === 'S' && step?.status !== 'passed'))
+              throw new Error(`${which} (a release attesting: ${which === 'S'}) failed: ${tail(run.stdout, 20)}`)
+            runs[which] = { run, step, sigstoreRequests: attestServers.sigstore.requests.length - before }
+          }
+          combo.attest.push({
+            s: runs.S.run.durationMs,
+            s0: runs.S0.run.durationMs,
+            stepMs: runs.S.step?.durationMs,
+            sigstoreRequests: runs.S.sigstoreRequests,
+            referrers: JSON.parse(runs.S.run.outputs.attestations || '[]').length
+          })
+        }
+        const at = combo.attest
+        log(
+          `${helmTitle(major)} ${key}: release attesting ${ms(median(at.map((r) => r.s)))}, not attesting ${ms(median(at.map((r) => r.s0)))} ` +
+            `(attest step ${ms(median(at.map((r) => r.stepMs)))}, ${at[0].sigstoreRequests} Sigstore requests, ${at[0].referrers} attestations stored)`
+        )
       }
       const compared = combo.rounds.filter((r) => !r.warmup && r.x)
       if (compared.length > 0) {
@@ -869,7 +1074,7 @@ try {
   exitCode = 1
   console.error(`[bench] failed: ${error instanceof Error ? error.stack || error.message : String(error)}`)
 } finally {
-  await Promise.all([...Object.values(repos).map((r) => r.close()), registry.stop()])
+  await Promise.all([...Object.values(repos).map((r) => r.close()), registry.stop(), attestServers?.stop()])
   // BENCH_KEEP=1 keeps the temp folder (the shim traces and probes of every run) for a closer look.
   if (process.env.BENCH_KEEP) log(`kept ${tmpRoot}`)
   else await rm(tmpRoot, { recursive: true, force: true })
@@ -914,6 +1119,57 @@ function comboStats(combo) {
   return s
 }
 
+/**
+ * What the newer checks cost, per blueprint and helm: the schema gate and the blueprint.yaml contract (node's work,
+ * their steps' medians in A), the PR publish preview (P − P0), the spec.depends blueprints' CRD renders (T's helm
+ * processes on other charts) and attesting a release (S − S0).
+ */
+function costSection(stats) {
+  const stepMedian = (s, id) => {
+    const values = s.timed.map((r) => r.a.report?.steps?.find((st) => st.id === id)?.durationMs).filter(Number.isFinite)
+    return values.length ? ms(median(values)) : 'not run'
+  }
+  const previewCell = (combo) => {
+    const pv = combo.preview
+    if (!pv?.length) return 'not measured (--preview-pairs 0)'
+    const [p, p0] = [median(pv.map((r) => r.p)), median(pv.map((r) => r.p0))]
+    return `${signedMs(p - p0)} (P ${ms(p)}, P0 ${ms(p0)}; its step waits ${ms(median(pv.map((r) => r.stepMs)))} after the gates; ${pv[0].state})`
+  }
+  const dependsCell = (s) => {
+    const per = s.analyses.map((a) => a.otherChartHelms ?? [])
+    const count = median(per.map((o) => o.length))
+    if (!count) return 'none (no spec.depends blueprint in the workspace)'
+    return `${count} helm processes, ${ms(median(per.map((o) => o.reduce((t, h) => t + h.ms, 0))))} of helm beside the gates`
+  }
+  const attestCell = (combo) => {
+    const at = combo.attest
+    if (!at?.length) return 'not measured (no testkit/sigstore.mjs, or --attest-pairs 0)'
+    const [a, a0] = [median(at.map((r) => r.s)), median(at.map((r) => r.s0))]
+    return `${signedMs(a - a0)} (S ${ms(a)}, S0 ${ms(a0)}; Attest step ${ms(median(at.map((r) => r.stepMs)))}; ${at[0].sigstoreRequests} Sigstore requests, ${at[0].referrers} attestations stored)`
+  }
+  return [
+    '## What the newer checks cost',
+    '',
+    'Each new check, measured in the same run as the table above. **Schema gate** and **blueprint.yaml contract**: ' +
+      "their steps' time in A (node's own work: the schema gate checks every rendered resource beside the gates' helm " +
+      'processes; the contract reads blueprint.yaml and the workspace index before the build). **Publish preview**: ' +
+      "a pull request's run (validate, no push) with the registry set against the same run without it (P − P0, " +
+      `${PREVIEW_PAIRS} pairs, alternating); the preview asks the registry once, beside the dependency build. ` +
+      "**spec.depends CRD renders**: the helm processes T starts on other charts than the blueprint's own (the " +
+      'blueprints named in spec.depends, rendered for their CRDs beside the gates). **Attestation**: a release that ' +
+      `attests (S: two statements signed through testkit's loopback Sigstore stand-in, stored as OCI referrers and ` +
+      `through the GitHub API stand-in) against one that does not (S0), ${ATTEST_PAIRS} pairs; it runs after the push.`,
+    '',
+    '| blueprint | helm | schema gate | blueprint.yaml contract | publish preview (P − P0) | spec.depends CRD renders | attestation (S − S0) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...stats.map(
+      ({ combo, s, bp }) =>
+        `| ${bp.title} | ${helmTitle(combo.major)} | ${stepMedian(s, 'schema')} | ${stepMedian(s, 'blueprint')} | ${previewCell(combo)} | ${dependsCell(s)} | ${attestCell(combo)} |`
+    ),
+    ''
+  ]
+}
+
 /** 'all 11 steps passed' or the steps that did not, with their summaries. */
 function verdictLine(steps) {
   if (!steps) return 'n/a'
@@ -954,7 +1210,7 @@ function buildReport() {
     '# Bench results',
     '',
     `Generated by \`npm run bench\` (bench/bench.mjs) on ${startedAt.toISOString()} (\`${narrowed.join(' ')}\`), in ${sec(mono() - benchStart)}. ` +
-      'Regenerate with `npm run bench` (narrow it with `-- --rounds N`, `--helm 3|4`, `--blueprint example|large`). ' +
+      'Regenerate with `npm run bench` (narrow it with `-- --rounds N`, `--helm 3|4`, `--blueprint example|large|temporal|wrapper`). ' +
       'Numbers are wall times on this machine against loopback servers; they move with machine load, so the load is recorded with them.',
     '',
     ...(median(busy) > busyThreshold
@@ -1021,19 +1277,23 @@ function buildReport() {
       '**T**: A again, traced for the breakdown: helm through the shim, node with the probe (see How it is measured); T − A is what tracing costs. ' +
       'CPU: the whole process tree (node or bash and every descendant it waited for).',
     '',
-    '| blueprint | helm | A | B | F | **A/B** | CPU A / B (A/B) | F/B | A/F |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| blueprint | helm | A | B | F | **A/B** | CPU A / B (A/B) | helm processes A / B | F/B | A/F |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...stats.map(
       ({ combo, s, bp }) =>
-        `| ${bp.title} | ${helmTitle(combo.major)} | ${ms(s.aMed)} | ${ms(s.bMed)} | ${ms(s.fMed)} | **${x2(s.ratio)}** | ${ms(s.cpuA)} / ${ms(s.cpuB)} (${x2(s.cpuRatio)}) | ${x2(s.floorOverB)} | ${x2(s.aOverFloor)} |`
+        `| ${bp.title} | ${helmTitle(combo.major)} | ${ms(s.aMed)} | ${ms(s.bMed)} | ${ms(s.fMed)} | **${x2(s.ratio)}** | ${ms(s.cpuA)} / ${ms(s.cpuB)} (${x2(s.cpuRatio)}) | ${s.helmCount} + ${s.scriptHelmCount} in the script / ${combo.bHelmCount ?? '?'} | ${x2(s.floorOverB)} | ${x2(s.aOverFloor)} |`
     ),
     '',
     'The blueprints:',
     '',
     `- **example**: examples/platform/temporal over testkit's stand-in \`temporal\` chart (__tests__/fixtures/upstream-temporal).`,
+    '- **temporal (real shape)**: shaped like the real bp-temporal: the large blueprint (CNPG Cluster, no Chart.lock, the real-size upstream) with the chart test the monorepo writes, three `helm template` calls (bench/blueprints/temporal/tests), in place of the nine-render one.',
+    "- **wrapper**: bench/blueprints/wrapper, a thin wrapper (Chart.yaml, values.yaml, a one-render chart test, `templates/` with one helper and no resource) over the real-size upstream, the lightest real shape. Not a pure wrapper: the shell job's `helm lint --strict` (B) fails a chart without `templates/` under Helm 4, so B could not run on one.",
     "- **large**: bench/blueprints/large/blueprint (the example's overlay as `bp-temporal-large`) over bench/blueprints/large/upstream, a stand-in `temporal` chart the size of the real one (17 templates; a schema Job; Deployments for frontend, history, matching, worker, admin tools and web; a ConfigMap per server service; a ServiceMonitor and HPAs behind toggles that ship off), packaged with `helm package` and served by the loopback chart repository.",
     ''
   )
+
+  push(...costSection(stats))
 
   for (const { combo, s, bp } of stats) {
     push(
@@ -1050,7 +1310,7 @@ function buildReport() {
       `| T: the action traced | ${ms(s.tMed)} (T/B ${x2(s.tMed / s.bMed)}; tracing costs ${ms(s.tMed - s.aMed)}) | ${ms(min(s.tMs))} | ${ms(max(s.tMs))} |`,
       `| CPU, whole process tree | A ${ms(s.cpuA)} (node itself, in T: ${ms(s.nodeCpuT)}) | B ${ms(s.cpuB)} | F ${ms(s.cpuF)} |`,
       `| peak RSS of node (in T) | ${mb(s.rssT)} | | |`,
-      `| helm processes of A | ${s.helmCount} from node + ${s.scriptHelmCount} in the chart test script | | |`,
+      `| helm processes | A: ${s.helmCount} from node + ${s.scriptHelmCount} in the chart test script | B: ${combo.bHelmCount ?? 'n/a'} (the script's included; counted in the warm-up through the shim) | F: ${combo.fHelmCount ?? 'n/a'} |`,
       '',
       '| round | order | A | B | F | A/B | T | others busy before | load (1 min) |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -1086,6 +1346,8 @@ function buildReport() {
         }),
         `| idle: no child process running (of which before the first child process: ${ms(median(an.map((a) => a.idleBeforeFirstChildMs)))}) | | ${ms(median(an.map((a) => a.idleMs)))} |`,
         `| spawn → exit | | ${ms(median(an.map((a) => a.totalMs)))} |`,
+        '',
+        criticalPath(an),
         ''
       )
     }

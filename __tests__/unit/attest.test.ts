@@ -9,6 +9,7 @@ import {
   SLSA_PROVENANCE_V1
 } from '../../src/attest/statements.js'
 import { attests } from '../../src/run/evidence.js'
+import { preloadAttestation } from '../../src/run/later-stages.js'
 import { identityToken } from '../../testkit/sigstore.mjs'
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`
@@ -162,5 +163,21 @@ describe('whether a run attests', () => {
     expect(attests('auto', { ref: 'oci://r/bp:1.0.0', pushed: false }, passed)).toBe(false)
     expect(attests('auto', { ...pushed, pushed: false }, passed)).toBe(false)
     expect(attests('auto', pushed, [{ ...passed[0], status: 'failed' }])).toBe(false)
+  })
+})
+
+describe('preloadAttestation: the signing code loads during the push only for a release that will attest', () => {
+  const token = { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/token' }
+  const release = { mode: 'publish' as const, inputs: { attest: 'auto' as const } }
+  const ok = [{ id: 'lint', title: 'Lint', status: 'passed' as const, durationMs: 1, summary: '', findings: [] }]
+  it('starts the load on a release with an OIDC token and no failed step', () => {
+    expect(preloadAttestation(release, ok, token)).toBe(true)
+    expect(preloadAttestation({ ...release, inputs: { attest: 'true' } }, ok, token)).toBe(true)
+  })
+  it('loads nothing for a run that will not attest', () => {
+    expect(preloadAttestation({ ...release, mode: 'validate' }, ok, token)).toBe(false)
+    expect(preloadAttestation({ ...release, inputs: { attest: 'false' } }, ok, token)).toBe(false)
+    expect(preloadAttestation(release, ok, {})).toBe(false)
+    expect(preloadAttestation(release, [{ ...ok[0], status: 'failed' }], token)).toBe(false)
   })
 })

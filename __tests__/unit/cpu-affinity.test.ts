@@ -1,6 +1,10 @@
 // Which CPUs the action keeps once the chart tests run (util/cpu-affinity.ts): the upper half of its own.
 import { describe, expect, it } from '@jest/globals'
-import { actionCpus, parseCpuList } from '../../src/util/cpu-affinity.js'
+import { readFileSync } from 'node:fs'
+import { actionCpus, keepToActionCpus, parseCpuList, restoreActionCpus } from '../../src/util/cpu-affinity.js'
+
+const ownCpus = (): number[] =>
+  parseCpuList(/^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '')
 
 describe('parseCpuList (a Cpus_allowed_list value)', () => {
   it.each([
@@ -36,5 +40,20 @@ describe('actionCpus', () => {
   it('changes nothing with one CPU (or none known)', () => {
     expect(actionCpus([3])).toEqual([])
     expect(actionCpus([])).toEqual([])
+  })
+})
+
+describe('keepToActionCpus, then restoreActionCpus (this process, for real)', () => {
+  const all = process.platform === 'linux' ? ownCpus() : []
+  const narrows = all.length >= 2
+
+  it('narrows to the upper half while the scripts run, and gives every CPU back once they have ended', () => {
+    expect(keepToActionCpus()).toBe(narrows)
+    expect(ownCpus()).toEqual(narrows ? actionCpus(all) : all)
+    restoreActionCpus()
+    expect(ownCpus()).toEqual(all)
+    // Once restored, a second restore changes nothing (nothing narrowed any more).
+    restoreActionCpus()
+    expect(ownCpus()).toEqual(all)
   })
 })

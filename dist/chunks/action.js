@@ -16162,6 +16162,20 @@ function startLaterSiblings(...args) {
     started.catch(() => undefined); // awaited by chart-steps; a chunk that does not load is its error to report
     return started;
 }
+/**
+ * A release that will attest (input attest not false, the job has an OIDC token, no step failed) loads the
+ * attestation's code (run/attest-step.ts and the signing chunk, ~0.5 s of loading and compiling) while the push
+ * runs (chart-steps.ts calls this just before the publish): the push waits on the registry, not on node's CPU, so
+ * the load no longer follows it. A run that will not attest loads none of it. True when it started the load.
+ */
+function preloadAttestation(ctx, steps, env = process.env) {
+    if (ctx.mode !== 'publish' || ctx.inputs.attest === 'false' || !env.ACTIONS_ID_TOKEN_REQUEST_URL)
+        return false;
+    if (steps.some((step) => step.status === 'failed'))
+        return false;
+    import('./attest-step.js').then(function (n) { return n.a; }).then((module) => module.preloadSigner()).catch(() => undefined);
+    return true;
+}
 
 // A CycloneDX 1.5 SBOM of what the chart deploys: the chart itself, the charts
 // it bundles (at the versions the dependency build put in charts/), and every
@@ -16394,6 +16408,7 @@ async function runChartSteps(ctx, preparation) {
             outcome.steps.push(previewed);
             outcome.preview = previewed.data;
         }
+        preloadAttestation(ctx, outcome.steps);
         const published = await publishStep(ctx, build.work, checked.staged, outcome.steps);
         outcome.steps.push(published);
         outcome.publish = published.data;

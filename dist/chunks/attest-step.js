@@ -285,8 +285,7 @@ async function attestChart(request) {
         return JSON.parse(await require$$1.readFile(request.sbomPath, 'utf8'));
     };
     const toSign = await Promise.all(missing.map(async (kind) => ({ kind, statement: statement(subject, PREDICATE_TYPES[kind], await predicate(kind)) })));
-    // Its own chunk of dist/: @sigstore/sign and make-fetch-happen load only here.
-    const { signStatement } = await import('./sign.js');
+    const { signStatement } = await loadSigner();
     const limits = { timeoutMs: request.timeoutMs, retries: 2 };
     const [bundles, subjectManifest] = await Promise.all([
         Promise.all(toSign.map(({ statement: s }) => signStatement(s, instance, token, limits))),
@@ -319,6 +318,16 @@ async function attestChart(request) {
     statements.sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind));
     return { info: { instance: instance.name, listing, statements }, notices };
 }
+/**
+ * The signing code: its own chunk of dist/ (@sigstore/sign and make-fetch-happen, ~0.5 s to load on a small
+ * runner), loaded once, only by a release that attests; run/later-stages.ts preloadAttestation starts it while the
+ * push runs.
+ */
+function loadSigner() {
+    signer ??= import('./sign.js');
+    return signer;
+}
+let signer;
 
 function sigstoreInstance(urls, payload, serverUrl = 'https://github.com') {
     if (urls.fulcio)
@@ -496,10 +505,15 @@ async function attestStep(ctx, publish, sbomPath, outputDir, env = process.env) 
 function kindNames(statements) {
     return statements.map((s) => (s.kind === 'sbom' ? 'SBOM' : s.kind)).join(', ');
 }
+/** Starts loading the signing code ahead of attestStep (run/later-stages.ts preloadAttestation); errors are its. */
+function preloadSigner() {
+    loadSigner().catch(() => undefined);
+}
 
 var attestStep$1 = /*#__PURE__*/Object.freeze({
     __proto__: null,
-    attestStep: attestStep
+    attestStep: attestStep,
+    preloadSigner: preloadSigner
 });
 
 export { INTOTO_PAYLOAD_TYPE as I, attestStep$1 as a };

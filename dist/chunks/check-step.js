@@ -1688,7 +1688,8 @@ class ProcessTracker {
 // they land on the scripts' CPU too and slow the scripts' helm processes; kept to the upper half of the CPUs node
 // may use, they leave the lower half to the scripts (measured on 2 vCPUs: bench/README.md). The scripts themselves
 // keep every CPU: node narrows its own set only once they have started, and what it starts after (the gates' helm
-// processes) inherits that set. Linux only (`taskset`, util-linux); elsewhere, or with one CPU, nothing changes.
+// processes) inherits that set; once they have all ended, node takes its whole set back (restoreActionCpus), so
+// that the gates' renders a light script leaves behind, and the publish, use every CPU. Linux only (`taskset`, util-linux); elsewhere, or with one CPU, nothing changes.
 /** CPUs of a `Cpus_allowed_list` value (/proc/<pid>/status), e.g. `0-3,6` → [0, 1, 2, 3, 6]. */
 function parseCpuList(list) {
     const cpus = [];
@@ -1717,20 +1718,39 @@ function ownAllowedCpus() {
         return [];
     }
 }
+/** The CPUs node had before it narrowed its set: restored by restoreActionCpus. */
+let narrowedFrom;
+function setOwnCpus(cpus) {
+    const taskset = _builtin_child_process.spawnSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpus.join(','), String(process.pid)], {
+        stdio: 'ignore',
+        timeout: 5000
+    });
+    return taskset.status === 0;
+}
 /**
  * Narrows node (every thread: the main one, V8's and libuv's workers) to the upper half of its CPUs; true when it
  * did. Synchronous (a few ms), so that every process node starts after inherits the set. Best effort: no
  * `taskset`, a refusal (a container without the right) or one CPU leave it as it is.
  */
 function keepToActionCpus() {
-    const cpus = actionCpus(process.platform === 'linux' ? ownAllowedCpus() : []);
-    if (cpus.length === 0)
+    const allowed = process.platform === 'linux' ? ownAllowedCpus() : [];
+    const cpus = actionCpus(allowed);
+    if (cpus.length === 0 || !setOwnCpus(cpus))
         return false;
-    const taskset = _builtin_child_process.spawnSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpus.join(','), String(process.pid)], {
-        stdio: 'ignore',
-        timeout: 5000
-    });
-    return taskset.status === 0;
+    narrowedFrom = allowed;
+    return true;
+}
+/**
+ * Gives node back every CPU it had before keepToActionCpus, once the chart test scripts have ended: what the gates
+ * start after them (a light script ends before the gates' renders) and node's own work then use both halves again.
+ * A no-op when node did not narrow its set.
+ */
+function restoreActionCpus() {
+    if (!narrowedFrom)
+        return;
+    const cpus = narrowedFrom;
+    narrowedFrom = undefined;
+    setOwnCpus(cpus);
 }
 
 // Gate `chart-tests`: the chart's own `tests/*.sh` (self-contained `helm template`
@@ -1972,6 +1992,7 @@ const chartTestsGate = {
             return { jobs: [], finish: () => ({ step: chartTestsSkipped('chart-tests is false') }) };
         const scripts = listChartTests(ctx.chartDir);
         let started = 0;
+        let ended = 0;
         const runs = scripts.map((script, i) => {
             // What a script writes (a dependency update, a lock, temp files) cannot race
             // the package or the renders, and the action's registry login and repository
@@ -1993,6 +2014,9 @@ const chartTestsGate = {
                 if (++started === scripts.length && ctx.yieldCpusToChartTests)
                     keepToActionCpus();
                 const result = await running;
+                // The scripts are over: what the gates still run gets every CPU again.
+                if (++ended === scripts.length)
+                    restoreActionCpus();
                 return { out: { result, span: { start, end: performance.now() } }, done: result };
             });
             handle.job.first = true;

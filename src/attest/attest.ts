@@ -109,8 +109,7 @@ export async function attestChart(request: AttestRequest): Promise<AttestOutcome
   const toSign: { kind: StatementKind; statement: Statement }[] = await Promise.all(
     missing.map(async (kind) => ({ kind, statement: statement(subject, PREDICATE_TYPES[kind], await predicate(kind)) }))
   )
-  // Its own chunk of dist/: @sigstore/sign and make-fetch-happen load only here.
-  const { signStatement } = await import('./sign.js')
+  const { signStatement } = await loadSigner()
   const limits = { timeoutMs: request.timeoutMs, retries: 2 }
   const [bundles, subjectManifest] = await Promise.all([
     Promise.all(toSign.map(({ statement: s }) => signStatement(s, instance, token, limits))),
@@ -142,3 +141,14 @@ export async function attestChart(request: AttestRequest): Promise<AttestOutcome
   statements.sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind))
   return { info: { instance: instance.name, listing, statements }, notices }
 }
+
+/**
+ * The signing code: its own chunk of dist/ (@sigstore/sign and make-fetch-happen, ~0.5 s to load on a small
+ * runner), loaded once, only by a release that attests; run/later-stages.ts preloadAttestation starts it while the
+ * push runs.
+ */
+export function loadSigner(): Promise<typeof import('./sign.js')> {
+  signer ??= import('./sign.js')
+  return signer
+}
+let signer: Promise<typeof import('./sign.js')> | undefined

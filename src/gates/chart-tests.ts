@@ -16,7 +16,7 @@ import { displayJoin } from './common.js'
 import { customJob, wall, type Gate, type Span } from './contract.js'
 import { ProcessTracker, type Survivor } from './process-tree.js'
 import { lastLines } from '../util/text.js'
-import { keepToActionCpus } from '../util/cpu-affinity.js'
+import { keepToActionCpus, restoreActionCpus } from '../util/cpu-affinity.js'
 
 const CHART_TEST_TIMEOUT_MS = 5 * 60 * 1000
 /** Output kept per script (the head is dropped beyond this). */
@@ -267,6 +267,7 @@ export const chartTestsGate: Gate = {
     if (!ctx.chartTests) return { jobs: [], finish: () => ({ step: chartTestsSkipped('chart-tests is false') }) }
     const scripts = listChartTests(ctx.chartDir)
     let started = 0
+    let ended = 0
     const runs = scripts.map((script, i) => {
       // What a script writes (a dependency update, a lock, temp files) cannot race
       // the package or the renders, and the action's registry login and repository
@@ -287,6 +288,8 @@ export const chartTestsGate: Gate = {
         // Once every script has been started (with all of node's CPUs), node keeps to half of them.
         if (++started === scripts.length && ctx.yieldCpusToChartTests) keepToActionCpus()
         const result = await running
+        // The scripts are over: what the gates still run gets every CPU again.
+        if (++ended === scripts.length) restoreActionCpus()
         return { out: { result, span: { start, end: performance.now() } }, done: result }
       })
       handle.job.first = true

@@ -4,7 +4,7 @@
 // attested is read from the registry: the step says which statements are missing and the permission to grant. A failed attestation fails the step (and the run) and says the chart is
 // published but not attested, and that a re-run attests it without pushing. Nothing secret is printed: the token
 // is registered as a secret before anything could show it.
-import { attestChart, earlierAttestations } from '../attest/attest.js'
+import { attestChart, earlierAttestations, loadSigner } from '../attest/attest.js'
 import { sigstoreInstance } from '../attest/instance.js'
 import { ID_TOKEN_PERMISSION, requestIdToken } from '../attest/oidc.js'
 import type { AttestationInfo, AttestedStatement, Finding, PublishInfo, StepResult } from '../types.js'
@@ -140,4 +140,9 @@ export async function attestStep(
 /** `provenance, SBOM`. */
 function kindNames(statements: readonly { kind: AttestedStatement['kind'] }[]): string {
   return statements.map((s) => (s.kind === 'sbom' ? 'SBOM' : s.kind)).join(', ')
+}
+
+/** Starts loading the signing code ahead of attestStep (run/later-stages.ts preloadAttestation); errors are its. */
+export function preloadSigner(): void {
+  loadSigner().catch(() => undefined)
 }

@@ -5,7 +5,7 @@ import { atDependencyLine } from '../chart/repository-index.js'
 import type { ActionReport, PublishInfo, PublishPreview, StepResult, UpstreamInfo } from '../types.js'
 import { buildStep } from './build-step.js'
 import { leadingSteps, valueArguments } from './chart-inputs.js'
-import { loadLaterStages, startLaterPreview, startLaterSiblings } from './later-stages.js'
+import { loadLaterStages, preloadAttestation, startLaterPreview, startLaterSiblings } from './later-stages.js'
 import type { RunContext } from './context.js'
 import type { Preparation } from './prepare.js'
 import { sbomContent, type SbomContent } from './sbom-input.js'
@@ -92,6 +92,7 @@ export async function runChartSteps(
       outcome.steps.push(previewed)
       outcome.preview = previewed.data
     }
+    preloadAttestation(ctx, outcome.steps)
     const published = await publishStep(ctx, build.work, checked.staged, outcome.steps)
     outcome.steps.push(published)
     outcome.publish = published.data

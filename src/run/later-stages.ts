@@ -1,6 +1,7 @@
 // The stages after the dependency build, loaded on demand: `check-step.ts` (gates, package, base render),
 // `publish-step.ts` and `emit.ts` (the report out) are chunks of dist/ of their own (~320 KB of the bundle); a pull
 // request's publish preview (`preview-step.ts`) is loaded and started on its own, as soon as the build runs.
+import type { StepResult } from '../types.js'
 import type { RunContext } from './context.js'
 import type { PreviewRun } from './preview-step.js'
 import type { startSiblingsStep } from './siblings-step.js'
@@ -50,4 +51,21 @@ export function startLaterSiblings(
   const started = import('./siblings-step.js').then((module) => module.startSiblingsStep(...args))
   started.catch(() => undefined) // awaited by chart-steps; a chunk that does not load is its error to report
   return started
+}
+
+/**
+ * A release that will attest (input attest not false, the job has an OIDC token, no step failed) loads the
+ * attestation's code (run/attest-step.ts and the signing chunk, ~0.5 s of loading and compiling) while the push
+ * runs (chart-steps.ts calls this just before the publish): the push waits on the registry, not on node's CPU, so
+ * the load no longer follows it. A run that will not attest loads none of it. True when it started the load.
+ */
+export function preloadAttestation(
+  ctx: Pick<RunContext, 'mode'> & { inputs: Pick<RunContext['inputs'], 'attest'> },
+  steps: readonly StepResult[],
+  env: NodeJS.ProcessEnv = process.env
+): boolean {
+  if (ctx.mode !== 'publish' || ctx.inputs.attest === 'false' || !env.ACTIONS_ID_TOKEN_REQUEST_URL) return false
+  if (steps.some((step) => step.status === 'failed')) return false
+  import('./attest-step.js').then((module) => module.preloadSigner()).catch(() => undefined)
+  return true
 }

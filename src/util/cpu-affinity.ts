@@ -3,7 +3,8 @@
 // they land on the scripts' CPU too and slow the scripts' helm processes; kept to the upper half of the CPUs node
 // may use, they leave the lower half to the scripts (measured on 2 vCPUs: bench/README.md). The scripts themselves
 // keep every CPU: node narrows its own set only once they have started, and what it starts after (the gates' helm
-// processes) inherits that set. Linux only (`taskset`, util-linux); elsewhere, or with one CPU, nothing changes.
+// processes) inherits that set; once they have all ended, node takes its whole set back (restoreActionCpus), so
+// that the gates' renders a light script leaves behind, and the publish, use every CPU. Linux only (`taskset`, util-linux); elsewhere, or with one CPU, nothing changes.
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 
@@ -34,17 +35,38 @@ function ownAllowedCpus(): number[] {
   }
 }
 
+/** The CPUs node had before it narrowed its set: restored by restoreActionCpus. */
+let narrowedFrom: number[] | undefined
+
+function setOwnCpus(cpus: readonly number[]): boolean {
+  const taskset = spawnSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpus.join(','), String(process.pid)], {
+    stdio: 'ignore',
+    timeout: 5000
+  })
+  return taskset.status === 0
+}
+
 /**
  * Narrows node (every thread: the main one, V8's and libuv's workers) to the upper half of its CPUs; true when it
  * did. Synchronous (a few ms), so that every process node starts after inherits the set. Best effort: no
  * `taskset`, a refusal (a container without the right) or one CPU leave it as it is.
  */
 export function keepToActionCpus(): boolean {
-  const cpus = actionCpus(process.platform === 'linux' ? ownAllowedCpus() : [])
-  if (cpus.length === 0) return false
-  const taskset = spawnSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpus.join(','), String(process.pid)], {
-    stdio: 'ignore',
-    timeout: 5000
-  })
-  return taskset.status === 0
+  const allowed = process.platform === 'linux' ? ownAllowedCpus() : []
+  const cpus = actionCpus(allowed)
+  if (cpus.length === 0 || !setOwnCpus(cpus)) return false
+  narrowedFrom = allowed
+  return true
+}
+
+/**
+ * Gives node back every CPU it had before keepToActionCpus, once the chart test scripts have ended: what the gates
+ * start after them (a light script ends before the gates' renders) and node's own work then use both halves again.
+ * A no-op when node did not narrow its set.
+ */
+export function restoreActionCpus(): void {
+  if (!narrowedFrom) return
+  const cpus = narrowedFrom
+  narrowedFrom = undefined
+  setOwnCpus(cpus)
 }
