@@ -74,3 +74,39 @@ describe('mode: discover', () => {
     expect(JSON.parse(run.outputs.blueprints)).toEqual(['platform/keycloak', 'platform/temporal', 'products/fabric'])
   })
 })
+
+describe('mode: discover at the edges of what GitHub runs', () => {
+  let repo: string
+  beforeAll(() => {
+    repo = mkdtempSync(path.join(os.tmpdir(), 'bp-discover-edges-'))
+    const write = (file: string, text: string) => {
+      mkdirSync(path.dirname(path.join(repo, file)), { recursive: true })
+      writeFileSync(path.join(repo, file), text)
+    }
+    // 257 blueprints (one more than a matrix runs), and one whose folder name holds a backslash.
+    for (const name of [...Array.from({ length: 257 }, (_, i) => `platform/bp-${i}`), 'platform/odd\\name']) {
+      write(`${name}/chart/Chart.yaml`, `apiVersion: v2\nname: bp-x\nversion: 1.0.0\n`)
+    }
+  })
+  afterAll(() => rmSync(repo, { recursive: true, force: true }))
+
+  it('257 blueprints: a warning with the fix (waves); a folder with a backslash left out, with a warning', async () => {
+    const run = await runAction({
+      workspace: repo,
+      eventName: 'workflow_dispatch',
+      payload: {},
+      inputs: { mode: 'discover' }
+    })
+    expect(run.exitCode).toBe(0)
+    const blueprints: string[] = JSON.parse(run.outputs.blueprints)
+    expect(blueprints).toHaveLength(257)
+    expect(blueprints).not.toContain('platform/odd\\name')
+    const warnings = run.annotations
+      .filter((a: { level: string }) => a.level === 'warning')
+      .map((a: { message: string }) => a.message)
+    expect(warnings).toEqual([
+      'discover: blueprint folder "platform/odd\\\\name" is left out: its name holds a backslash, which input blueprint reads as a path separator. Fix: rename the folder without \\',
+      'discover: 257 blueprints, but a GitHub Actions matrix runs at most 256 jobs: the workflow fails to start the matrix. Fix: run discover in waves: one discover job per group of folders (input discover-glob, e.g. `platform/[a-m]*` and `platform/[n-z]*`), each feeding its own matrix.'
+    ])
+  })
+})

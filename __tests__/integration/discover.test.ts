@@ -283,3 +283,20 @@ describe('discoverBlueprints on a shallow clone', () => {
     expect(r.reason).toMatch(/all blueprints/)
   })
 })
+
+describe('a blueprint folder whose name holds a backslash', () => {
+  it('is left out of the matrix and named in `unnameable` (input blueprint reads \\ as a separator)', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'bp-discover-backslash-'))
+    try {
+      for (const dir of ['platform/ok', 'platform/a\\b']) {
+        write(root, `${dir}/chart/Chart.yaml`, 'apiVersion: v2\nname: bp-x\nversion: 1.0.0\n')
+      }
+      const r = await discoverBlueprints({ workspace: root, eventName: 'workflow_dispatch', payload: {} })
+      expect(r.blueprints).toEqual(['platform/ok'])
+      expect(r.matrix.include.map((e) => e.blueprint)).toEqual(['platform/ok'])
+      expect(r.unnameable).toEqual(['platform/a\\b'])
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
+  })
+})

@@ -119,6 +119,29 @@ describe('imagesStep', () => {
     durationMs: 1
   }
 
+  it('image-allowlist `*` alone is read as every image (`**`), with a warning that says so', () => {
+    const { step, verdicts } = imagesStep({
+      ...input,
+      policy: 'sha',
+      allowlist: [{ pattern: '*', reason: 'all of them' }]
+    })
+    expect(verdicts.every((v) => v.ok)).toBe(true)
+    expect(step.status).toBe('warning')
+    expect(step.findings.filter((f) => f.severity === 'warning')).toEqual([
+      {
+        rule: 'image-allowlist-everything',
+        severity: 'warning',
+        message:
+          'input image-allowlist: `*` alone is read as `**`, every image: the image policy judges nothing. (`*` matches one path segment: `temporalio/*` covers docker.io/temporalio/server, not ghcr.io/x/y.)',
+        fix: 'write `**` for every image (or set image-policy: off), or patterns for the images you mean, e.g. `docker.io/temporalio/*`'
+      }
+    ])
+    // `**` says it without a warning.
+    const written = imagesStep({ ...input, policy: 'sha', allowlist: [{ pattern: '**', reason: 'all of them' }] }).step
+    expect(written.status).toBe('passed')
+    expect(written.findings.map((f) => f.rule)).toEqual(['image-allowlisted'])
+  })
+
   it('places failing images at their values.yaml line, else at the own template; keeps allowlist reasons', () => {
     const { step, verdicts } = imagesStep({
       ...input,

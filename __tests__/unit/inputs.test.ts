@@ -287,3 +287,26 @@ describe('set-secret', () => {
     expect(redact('just-a-secret-9876')).toBe('***')
   })
 })
+
+describe('input version', () => {
+  it('v1.2.3 (as release tags are written) is read as 1.2.3, with a notice; other text is left to the semver check', () => {
+    const written: string[] = []
+    const write = process.stdout.write.bind(process.stdout)
+    process.stdout.write = (chunk: string | Uint8Array): boolean => {
+      written.push(String(chunk))
+      return true
+    }
+    let version: string
+    try {
+      version = getInputs(reader({ version: 'v1.2.3+build.1' }), env).version
+    } finally {
+      process.stdout.write = write
+    }
+    expect(version).toBe('1.2.3+build.1')
+    expect(written.join('')).toContain(
+      '::notice::input version: "v1.2.3+build.1" is read as 1.2.3+build.1 (a chart version has no "v"; the OCI tag is 1.2.3_build.1)'
+    )
+    expect(getInputs(reader({ version: '1.2.3' }), env).version).toBe('1.2.3')
+    expect(getInputs(reader({ version: 'v1.2' }), env).version).toBe('v1.2')
+  })
+})

@@ -3,7 +3,7 @@ import { assembleReport, stoppedEarlyReport } from '../../src/run/assemble.js'
 import { eventContextFrom } from '../../src/run/event.js'
 import { getInputs } from '../../src/inputs/inputs.js'
 import { parseRegistryTarget } from '../../src/oci/registry.js'
-import { digestRef, discoverOutputs, runOutputs } from '../../src/run/outputs.js'
+import { digestRef, discoverOutputs, discoverWarnings, runOutputs } from '../../src/run/outputs.js'
 import { sbomArtifact, sbomContent } from '../../src/run/sbom-input.js'
 import { ActionError, type ActionReport } from '../../src/types.js'
 
@@ -220,5 +220,31 @@ describe('assembleReport', () => {
     expect(stopped.helmVersion).toBe('unknown')
     expect(stopped.steps).toHaveLength(1)
     expect(stopped.steps[0].findings[0].message).toBe('unexpected error: boom')
+  })
+})
+
+describe('discoverWarnings', () => {
+  it('no warning for a matrix GitHub runs whole', () => {
+    const blueprints = Array.from({ length: 256 }, (_, i) => `platform/bp-${i}`)
+    expect(discoverWarnings(blueprints, discoverOutputs({ blueprints, matrix: { include: [] }, waves: [] }))).toEqual(
+      []
+    )
+  })
+
+  it('more than 256 blueprints: a warning with the count and the fix (waves with discover-glob)', () => {
+    const blueprints = Array.from({ length: 257 }, (_, i) => `platform/bp-${i}`)
+    expect(discoverWarnings(blueprints, discoverOutputs({ blueprints, matrix: { include: [] }, waves: [] }))).toEqual([
+      'discover: 257 blueprints, but a GitHub Actions matrix runs at most 256 jobs: the workflow fails to start the matrix. Fix: run discover in waves: one discover job per group of folders (input discover-glob, e.g. `platform/[a-m]*` and `platform/[n-z]*`), each feeding its own matrix.'
+    ])
+  })
+
+  it('outputs near 1 MiB: a warning with their size', () => {
+    const blueprints = Array.from({ length: 200 }, (_, i) => `platform/${'x'.repeat(2_400)}-${i}`)
+    const include = blueprints.map((blueprint) => ({ blueprint, chart: `${blueprint}/chart`, upstream: '' }))
+    const warnings = discoverWarnings(blueprints, discoverOutputs({ blueprints, matrix: { include }, waves: [] }))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(
+      /^discover: the outputs are \d+ KiB, (near|over) GitHub's 1 MiB limit for a job's outputs\. Fix: run discover in waves/
+    )
   })
 })

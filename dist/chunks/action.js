@@ -3526,7 +3526,7 @@ class RegistryClient {
             url.searchParams.set('n', String(Math.max(1, Math.floor(opts.pageSize))));
         for (let page = 0;; page++) {
             if (page >= MAX_TAG_PAGES) {
-                throw this.error('protocol', `Registry ${this.host} returned more than ${MAX_TAG_PAGES} pages of tags for ${repository}.`, url);
+                throw this.error('too-large', `Registry ${this.host} returned more than ${MAX_TAG_PAGES} pages of tags for ${repository}.`, url);
             }
             seen.add(url.href);
             const res = await this.call('GET', url, 'application/json', repository, MAX_JSON_BYTES);
@@ -3617,7 +3617,7 @@ class RegistryClient {
             }
             catch (e) {
                 if (e?.code === 'EBODYTOOLARGE') {
-                    throw this.error('protocol', `Registry ${this.host}: ${method} ${current.href}: ${e.message}.`, current);
+                    throw this.error('too-large', `Registry ${this.host}: ${method} ${current.href}: ${e.message}.`, current);
                 }
                 const d = describeNetworkError(e, limit.ms);
                 throw this.error('unavailable', `${method} ${current.href}: ${d.text}`, current, undefined, d.retryable);
@@ -16680,12 +16680,30 @@ function checkRunSettings(settings) {
 // Stage: the blueprint read and checked before any work: Chart.yaml, values.yaml and blueprint.yaml
 // (chart/blueprint.ts), the values input's files read (Helm's size limit, YAML syntax, duplicate keys), the mode the event asks for
 // (settings.ts decideMode) and the run settings (settings.ts). What stops here still gets a report.
+/**
+ * A file of the values input is there and a file: else one input error naming it, located at the workflow's input,
+ * saying what the input wants (not the blueprint/chart advice of a missing Chart.yaml).
+ */
+async function assertValuesFile(workspace, file) {
+    const found = await require$$1.stat(require$$2$4.resolve(workspace, file)).catch((error) => error);
+    if (!(found instanceof Error) && found.isFile())
+        return;
+    const what = found instanceof Error
+        ? found.code === 'ENOENT'
+            ? 'not found'
+            : `cannot be read (${found.code ?? found.message})`
+        : 'is not a file';
+    throw new ActionError(`input values: ${file} ${what} in the workspace (${workspace})`, 'give the values files as paths relative to the workspace, one a line, and check the file is committed (and checked out)', { input: 'values', value: file });
+}
 async function loadRun(inputs, event) {
     let blueprint;
     try {
         blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart);
         // Helm reads the values input's files; one over Helm's limit or not YAML fails now, not after minutes.
-        blueprint.valuesFiles = await Promise.all(inputs.valuesFiles.map((file) => loadYamlFile(require$$2$4.resolve(inputs.workspace, file), file)));
+        blueprint.valuesFiles = await Promise.all(inputs.valuesFiles.map(async (file) => {
+            await assertValuesFile(inputs.workspace, file);
+            return loadYamlFile(require$$2$4.resolve(inputs.workspace, file), file);
+        }));
     }
     catch (error) {
         const chart = await chartIdentityGuess(inputs.workspace, inputs.chart);
@@ -16776,6 +16794,25 @@ function discoverOutputs(result) {
         waves: JSON.stringify(result.waves),
         mode: 'discover'
     };
+}
+/** GitHub's limits a discover matrix meets: 256 jobs per matrix, 1 MB of outputs per job. */
+const MAX_MATRIX_JOBS = 256;
+const MAX_OUTPUT_BYTES = 1024 * 1024;
+/**
+ * Warnings for a discover result GitHub would not run whole: more blueprints than a matrix has jobs, or outputs near
+ * a job's outputs limit (the matrix is written twice: `blueprints` and `matrix`). Each says what to do: waves.
+ */
+function discoverWarnings(blueprints, outputs) {
+    const warnings = [];
+    const waves = 'run discover in waves: one discover job per group of folders (input discover-glob, e.g. `platform/[a-m]*` and `platform/[n-z]*`), each feeding its own matrix';
+    if (blueprints.length > MAX_MATRIX_JOBS) {
+        warnings.push(`discover: ${blueprints.length} blueprints, but a GitHub Actions matrix runs at most ${MAX_MATRIX_JOBS} jobs: the workflow fails to start the matrix. Fix: ${waves}.`);
+    }
+    const bytes = Object.entries(outputs).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
+    if (bytes > MAX_OUTPUT_BYTES * 0.9) {
+        warnings.push(`discover: the outputs are ${Math.round(bytes / 1024)} KiB, ${bytes > MAX_OUTPUT_BYTES ? 'over' : 'near'} GitHub's 1 MiB limit for a job's outputs. Fix: ${waves}.`);
+    }
+    return warnings;
 }
 /** The outputs of an event for another blueprint (a notice, not a failure). */
 const SKIP_OUTPUTS = { mode: 'skip' };
@@ -17253,7 +17290,12 @@ async function libraryDependencies(blueprint, options) {
     return new Set(deps.filter((_, i) => verdicts[i]).map((dep) => dep.name));
 }
 
-async function availableVersions(repository, name, options) {
+/**
+ * The versions a repository has. An OCI registry's tags are listed page by page; a list too large to read
+ * (more than 1000 pages, a page over 16 MiB) is no failure for an exact pin (`exact`): it is resolved by its tag alone
+ * (one manifest request), and only the drift report, which needs the list, is lost.
+ */
+async function availableVersions(repository, name, options, exact) {
     if (repository.startsWith('oci://')) {
         const { host, repository: path } = parseOciReference(repository);
         // Plain HTTP only ever reaches loopback registries, whatever the input says.
@@ -17262,19 +17304,31 @@ async function availableVersions(repository, name, options) {
             plainHttp: options.plainHttp && isLoopbackHost(host),
             credentials: options.credentialsFor?.(repository)
         });
-        let tags;
+        const source = `${repository}/${name}`;
+        const tagRepository = path ? `${path}/${name}` : name;
         try {
-            tags = await client.listTags(path ? `${path}/${name}` : name);
+            const tags = await client.listTags(tagRepository);
+            // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
+            return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source };
         }
         catch (error) {
-            const message = error.message;
-            const fix = plainHttpFix(host, options.plainHttp, message);
-            if (fix)
-                throw new ActionError(`dependency ${name}: listing the tags of ${repository}/${name} failed: ${message}`, fix);
-            throw error;
+            if (!(error instanceof RegistryError && error.kind === 'too-large')) {
+                const message = error.message;
+                const fix = plainHttpFix(host, options.plainHttp, message);
+                if (fix)
+                    throw new ActionError(`dependency ${name}: listing the tags of ${source} failed: ${message}`, fix);
+                throw error;
+            }
+            // An exact pin is its tag: resolved without the list (which only the drift report needs).
+            if (exact !== undefined && (await client.manifest(tagRepository, ociTag(exact))).exists) {
+                return { versions: [exact], source, unlisted: error.message };
+            }
+            throw new ActionError(exact === undefined
+                ? `${error.message} A version range needs the list to be resolved.`
+                : `${source} has no tag ${ociTag(exact)}, and its tag list is too large to read: ${error.message}`, exact === undefined
+                ? `pin an exact version in Chart.yaml (e.g. ${name} 1.2.3): an exact version is resolved by its tag, without the list`
+                : `pin ${name} to a version the registry has`);
         }
-        // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
-        return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source: `${repository}/${name}` };
     }
     if (!/^https?:\/\//.test(repository)) {
         throw new ActionError(`dependency ${name}: repository "${repository}" is neither http(s):// nor oci://`, 'point the dependency at a chart repository');
@@ -17307,9 +17361,15 @@ async function resolveUpstream(options) {
         throw new ActionError(`${where}: "${range}" is not a version or range: ${error.message}`, 'write an exact version (1.2.0) or a range (~1.2, ^1, >=1.2 <2)');
     }
     const effectiveRepository = applyMirrors(dependency.repository, options.mirrors);
-    const { versions, source } = await availableVersions(effectiveRepository, dependency.name, options);
+    // The one version the run can only end at (an exact pin, or the committed Chart.lock's): it needs no tag list.
+    const exact = range !== 'latest' && isExactVersion(range)
+        ? range.replace(/^[\s=]+/, '').trim()
+        : options.locked && !options.override
+            ? options.locked
+            : undefined;
+    const { versions, source, unlisted } = await availableVersions(effectiveRepository, dependency.name, options, exact);
     const sorted = sortAscending(versions);
-    const latest = latestStable(sorted);
+    const latest = unlisted ? undefined : latestStable(sorted);
     const newest = range === 'latest' ? latest : maxSatisfying(sorted, range);
     // A committed Chart.lock decides within the range (unless the input overrides the pin).
     const locked = options.locked && !options.override && sorted.includes(options.locked) ? options.locked : undefined;
@@ -17328,6 +17388,16 @@ async function resolveUpstream(options) {
         ...(options.override ? { override: options.override } : {})
     };
     const findings = [];
+    if (unlisted) {
+        findings.push({
+            rule: 'upstream-drift-unknown',
+            severity: 'warning',
+            message: `${dependency.name} ${resolved} is pinned and exists in ${source}, but whether a newer release is out is unknown: ${unlisted}`,
+            fix: `check ${source} for newer releases yourself; the registry's tag list is too large for the action to read (more than 1000 pages, or a page over 16 MiB)`,
+            file: chartFile,
+            line: pinLine
+        });
+    }
     if (drift.outdated && latest) {
         findings.push({
             rule: 'upstream-outdated',
@@ -17346,7 +17416,13 @@ async function resolveUpstream(options) {
             ? `${pinned}: ${resolved} locked by Chart.lock`
             : `${pinned} resolves to ${resolved}`;
     const summary = (options.override ? `${resolved} (override "${options.override}"; Chart.yaml pins ${pinned})` : pinText) +
-        (drift.outdated && latest ? `, ${latest} available` : latest ? ', up to date' : '');
+        (unlisted
+            ? ', newer releases unknown (tag list too large)'
+            : drift.outdated && latest
+                ? `, ${latest} available`
+                : latest
+                    ? ', up to date'
+                    : '');
     return {
         info,
         effectiveRepository,
@@ -20597,11 +20673,26 @@ function readEventContext(env = process.env) {
     let payload = {};
     if (env.GITHUB_EVENT_PATH) {
         if (require$$4.existsSync(env.GITHUB_EVENT_PATH))
-            payload = JSON.parse(require$$4.readFileSync(env.GITHUB_EVENT_PATH, 'utf8'));
+            payload = parsePayload(env.GITHUB_EVENT_PATH);
         else
             process.stdout.write(`GITHUB_EVENT_PATH ${env.GITHUB_EVENT_PATH} does not exist${require$$0$4.EOL}`);
     }
     return eventContextFrom(env, payload);
+}
+/** The event payload file as JSON: an error naming the file when it is not a JSON object. */
+function parsePayload(file) {
+    const text = require$$4.readFileSync(file, 'utf8');
+    let payload;
+    try {
+        payload = JSON.parse(text);
+    }
+    catch (error) {
+        throw new ActionError(`the event payload ${file} (GITHUB_EVENT_PATH) is not JSON: ${error.message}${text.trim() === '' ? ' (the file is empty)' : ''}`, 'the runner writes this file for the event that started the workflow; when running the action locally, point GITHUB_EVENT_PATH at a JSON file of the event (e.g. {"pull_request": {"number": 1}}), or unset it');
+    }
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+        throw new ActionError(`the event payload ${file} (GITHUB_EVENT_PATH) is not a JSON object`, 'point GITHUB_EVENT_PATH at a JSON object of the event, or unset it');
+    }
+    return payload;
 }
 /** The event context from the environment and the event payload (pure). */
 function eventContextFrom(env, payload) {
@@ -21478,6 +21569,18 @@ function oneOf(read, name, allowed, fallback) {
         return raw;
     throw new ActionError(`input ${name}: "${raw}" is not one of ${allowed.join(', ')}`, `set ${name} to one of ${allowed.join(', ')}`, { input: name, value: read(name).trim() });
 }
+/**
+ * Input version: `v1.2.3` (how release tags are written) is read as `1.2.3`, the chart version Helm and OCI tags
+ * need, with a notice saying so; anything else is taken as given (the run settings check it is semver).
+ */
+function versionInput(text) {
+    const value = text.trim();
+    const bare = /^v(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?)$/.exec(value);
+    if (!bare)
+        return value;
+    notice(`input version: "${value}" is read as ${bare[1]} (a chart version has no "v"; the OCI tag is ${bare[1].replace(/\+/g, '_')})`);
+    return bare[1];
+}
 /** Input kubernetes-version: `1.36`, `v1.33.2` (1.16 or later); empty: the default. */
 function readKubernetesVersion(raw) {
     const text = raw.trim() || DEFAULT_KUBERNETES_VERSION;
@@ -21690,7 +21793,7 @@ function getInputs(read = defaultReader, env = process.env) {
         dependencyUsername: read('dependency-username').trim(),
         dependencyPassword: read('dependency-password'),
         push: oneOf(read, 'push', ['auto', 'true', 'false'], 'auto'),
-        version: read('version').trim(),
+        version: versionInput(read('version')),
         versionFromTag: boolean(read, 'version-from-tag', false),
         overwrite: boolean(read, 'overwrite', false),
         helmVersion: helmVersion && !helmVersion.startsWith('v') ? `v${helmVersion}` : helmVersion,
@@ -21801,7 +21904,13 @@ async function runAction() {
             if (result.waves.length > 1) {
                 info(`release order: ${result.waves.map((wave, i) => `wave ${i}: ${wave.include.map((e) => e.blueprint).join(', ')}`).join('; ')}`);
             }
-            writeOutputs(discoverOutputs(result));
+            for (const folder of result.unnameable ?? []) {
+                warning(`discover: blueprint folder ${JSON.stringify(folder)} is left out: its name holds a backslash, which input blueprint reads as a path separator. Fix: rename the folder without \\`);
+            }
+            const outputs = discoverOutputs(result);
+            for (const warning$1 of discoverWarnings(result.blueprints, outputs))
+                warning(warning$1);
+            writeOutputs(outputs);
             return;
         }
         const run = await validateBlueprint({ inputs, event, budget, outputDir });

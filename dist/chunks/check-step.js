@@ -2985,8 +2985,12 @@ function imagesStep(input) {
     const { policy, values } = input;
     const scan = scanImages(input.documents, input.imageFields);
     const uses = scan.uses;
-    const verdicts = checkImages(uses, policy, input.allowlist.map((entry) => entry.pattern));
-    const reasonOf = (pattern) => input.allowlist.find((e) => e.pattern === pattern)?.reason;
+    // `*` alone would cover one path segment of docker.io/library (Docker Hub's official images) and nothing else:
+    // it is read as what its writer means, every image (`**`), with a warning to write that.
+    const lonelyStar = input.allowlist.some((entry) => entry.pattern === '*');
+    const allowlist = input.allowlist.map((entry) => (entry.pattern === '*' ? { ...entry, pattern: '**' } : entry));
+    const verdicts = checkImages(uses, policy, allowlist.map((entry) => entry.pattern));
+    const reasonOf = (pattern) => allowlist.find((e) => e.pattern === pattern)?.reason;
     // What helm renders with: the blueprint's values over the dependencies' defaults (built once, when asked).
     let tree;
     const effective = () => (tree ??= effectiveValues(values.data, input.dependencyValues));
@@ -3068,6 +3072,14 @@ function imagesStep(input) {
         ref: v.ref,
         key: findDoubledRegistry(values, v.ref, effective())
     })), values.displayPath));
+    if (lonelyStar && policy !== 'off') {
+        findings.push({
+            rule: 'image-allowlist-everything',
+            severity: 'warning',
+            message: 'input image-allowlist: `*` alone is read as `**`, every image: the image policy judges nothing. (`*` matches one path segment: `temporalio/*` covers docker.io/temporalio/server, not ghcr.io/x/y.)',
+            fix: 'write `**` for every image (or set image-policy: off), or patterns for the images you mean, e.g. `docker.io/temporalio/*`'
+        });
+    }
     // Allow-listed images: one notice for all of them (the images table lists each).
     const allowedSeen = new Map();
     for (const v of verdicts) {

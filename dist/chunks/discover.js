@@ -304,9 +304,15 @@ async function result(changed, index, reason, opts) {
  */
 async function discoverBlueprints(opts) {
     const workspace = require$$2.resolve(opts.workspace);
-    const depth = opts.fetchDepth && opts.fetchDepth > 0 ? Math.floor(opts.fetchDepth) : 100;
     const index = await indexWorkspace(workspace, opts.globs);
-    const all = index.blueprints.map((bp) => bp.dir);
+    // A matrix job passes the folder back as input blueprint, where `\` is a path separator: it would name another one.
+    const unnameable = index.blueprints.map((bp) => bp.dir).filter((dir) => dir.includes('\\'));
+    const found = await discoverIn(opts, workspace, index, new Set(unnameable));
+    return unnameable.length > 0 ? { ...found, unnameable } : found;
+}
+async function discoverIn(opts, workspace, index, unnameable) {
+    const depth = opts.fetchDepth && opts.fetchDepth > 0 ? Math.floor(opts.fetchDepth) : 100;
+    const all = index.blueprints.map((bp) => bp.dir).filter((dir) => !unnameable.has(dir));
     const count = (n) => `${n} blueprint${n === 1 ? '' : 's'}`;
     const range = eventRange(opts.eventName, opts.payload);
     const listed = (blueprints, reason) => result(blueprints, index, reason, opts);

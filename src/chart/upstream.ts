@@ -4,7 +4,7 @@
 import type { Blueprint, ChartDependency } from './blueprint.js'
 import { applyMirrors, type RepositoryMirror } from './mirrors.js'
 import { readIndex, type IndexCache } from './repository-index.js'
-import { RegistryClient, parseOciReference } from '../oci/registry.js'
+import { RegistryClient, RegistryError, ociTag, parseOciReference } from '../oci/registry.js'
 import type { Credentials } from '../credentials/credentials.js'
 import { isLoopbackHost, plainHttpFix } from '../net/net.js'
 import {
@@ -45,11 +45,24 @@ export interface UpstreamResolution {
   step: StepResult<UpstreamInfo>
 }
 
+interface AvailableVersions {
+  versions: string[]
+  source: string
+  /** Set when the registry's tag list was too large to read: `versions` is then the exact pin alone (it exists). */
+  unlisted?: string
+}
+
+/**
+ * The versions a repository has. An OCI registry's tags are listed page by page; a list too large to read
+ * (more than 1000 pages, a page over 16 MiB) is no failure for an exact pin (`exact`): it is resolved by its tag alone
+ * (one manifest request), and only the drift report, which needs the list, is lost.
+ */
 async function availableVersions(
   repository: string,
   name: string,
-  options: Pick<ResolveUpstreamOptions, 'credentialsFor' | 'plainHttp' | 'indexes'>
-): Promise<{ versions: string[]; source: string }> {
+  options: Pick<ResolveUpstreamOptions, 'credentialsFor' | 'plainHttp' | 'indexes'>,
+  exact: string | undefined
+): Promise<AvailableVersions> {
   if (repository.startsWith('oci://')) {
     const { host, repository: path } = parseOciReference(repository)
     // Plain HTTP only ever reaches loopback registries, whatever the input says.
@@ -58,18 +71,32 @@ async function availableVersions(
       plainHttp: options.plainHttp && isLoopbackHost(host),
       credentials: options.credentialsFor?.(repository)
     })
-    let tags: string[]
+    const source = `${repository}/${name}`
+    const tagRepository = path ? `${path}/${name}` : name
     try {
-      tags = await client.listTags(path ? `${path}/${name}` : name)
+      const tags = await client.listTags(tagRepository)
+      // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
+      return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source }
     } catch (error) {
-      const message = (error as Error).message
-      const fix = plainHttpFix(host, options.plainHttp, message)
-      if (fix)
-        throw new ActionError(`dependency ${name}: listing the tags of ${repository}/${name} failed: ${message}`, fix)
-      throw error
+      if (!(error instanceof RegistryError && error.kind === 'too-large')) {
+        const message = (error as Error).message
+        const fix = plainHttpFix(host, options.plainHttp, message)
+        if (fix) throw new ActionError(`dependency ${name}: listing the tags of ${source} failed: ${message}`, fix)
+        throw error
+      }
+      // An exact pin is its tag: resolved without the list (which only the drift report needs).
+      if (exact !== undefined && (await client.manifest(tagRepository, ociTag(exact))).exists) {
+        return { versions: [exact], source, unlisted: error.message }
+      }
+      throw new ActionError(
+        exact === undefined
+          ? `${error.message} A version range needs the list to be resolved.`
+          : `${source} has no tag ${ociTag(exact)}, and its tag list is too large to read: ${error.message}`,
+        exact === undefined
+          ? `pin an exact version in Chart.yaml (e.g. ${name} 1.2.3): an exact version is resolved by its tag, without the list`
+          : `pin ${name} to a version the registry has`
+      )
     }
-    // OCI tags cannot hold '+': Helm publishes build metadata with '_'.
-    return { versions: tags.map((tag) => tag.replace(/_/g, '+')), source: `${repository}/${name}` }
   }
   if (!/^https?:\/\//.test(repository)) {
     throw new ActionError(
@@ -112,9 +139,16 @@ export async function resolveUpstream(options: ResolveUpstreamOptions): Promise<
     )
   }
   const effectiveRepository = applyMirrors(dependency.repository, options.mirrors)
-  const { versions, source } = await availableVersions(effectiveRepository, dependency.name, options)
+  // The one version the run can only end at (an exact pin, or the committed Chart.lock's): it needs no tag list.
+  const exact =
+    range !== 'latest' && isExactVersion(range)
+      ? range.replace(/^[\s=]+/, '').trim()
+      : options.locked && !options.override
+        ? options.locked
+        : undefined
+  const { versions, source, unlisted } = await availableVersions(effectiveRepository, dependency.name, options, exact)
   const sorted = sortAscending(versions)
-  const latest = latestStable(sorted)
+  const latest = unlisted ? undefined : latestStable(sorted)
   const newest = range === 'latest' ? latest : maxSatisfying(sorted, range)
   // A committed Chart.lock decides within the range (unless the input overrides the pin).
   const locked = options.locked && !options.override && sorted.includes(options.locked) ? options.locked : undefined
@@ -136,6 +170,16 @@ export async function resolveUpstream(options: ResolveUpstreamOptions): Promise<
     ...(options.override ? { override: options.override } : {})
   }
   const findings: Finding[] = []
+  if (unlisted) {
+    findings.push({
+      rule: 'upstream-drift-unknown',
+      severity: 'warning',
+      message: `${dependency.name} ${resolved} is pinned and exists in ${source}, but whether a newer release is out is unknown: ${unlisted}`,
+      fix: `check ${source} for newer releases yourself; the registry's tag list is too large for the action to read (more than 1000 pages, or a page over 16 MiB)`,
+      file: chartFile,
+      line: pinLine
+    })
+  }
   if (drift.outdated && latest) {
     findings.push({
       rule: 'upstream-outdated',
@@ -155,7 +199,13 @@ export async function resolveUpstream(options: ResolveUpstreamOptions): Promise<
       : `${pinned} resolves to ${resolved}`
   const summary =
     (options.override ? `${resolved} (override "${options.override}"; Chart.yaml pins ${pinned})` : pinText) +
-    (drift.outdated && latest ? `, ${latest} available` : latest ? ', up to date' : '')
+    (unlisted
+      ? ', newer releases unknown (tag list too large)'
+      : drift.outdated && latest
+        ? `, ${latest} available`
+        : latest
+          ? ', up to date'
+          : '')
   return {
     info,
     effectiveRepository,

@@ -44,6 +44,8 @@ export interface DiscoverResult {
   /** The entries of `matrix` in release order: wave 0 bundles no listed sibling, each later wave bundles earlier ones. */
   waves: { include: MatrixEntry[] }[]
   reason: string
+  /** Blueprint folders left out: their path holds a `\\`, which input blueprint reads as a path separator. */
+  unnameable?: string[]
 }
 
 const ZERO_SHA = /^0+$/
@@ -282,9 +284,21 @@ async function result(
  */
 export async function discoverBlueprints(opts: DiscoverOptions): Promise<DiscoverResult> {
   const workspace = path.resolve(opts.workspace)
-  const depth = opts.fetchDepth && opts.fetchDepth > 0 ? Math.floor(opts.fetchDepth) : 100
   const index = await indexWorkspace(workspace, opts.globs)
-  const all = index.blueprints.map((bp) => bp.dir)
+  // A matrix job passes the folder back as input blueprint, where `\` is a path separator: it would name another one.
+  const unnameable = index.blueprints.map((bp) => bp.dir).filter((dir) => dir.includes('\\'))
+  const found = await discoverIn(opts, workspace, index, new Set(unnameable))
+  return unnameable.length > 0 ? { ...found, unnameable } : found
+}
+
+async function discoverIn(
+  opts: DiscoverOptions,
+  workspace: string,
+  index: WorkspaceIndex,
+  unnameable: ReadonlySet<string>
+): Promise<DiscoverResult> {
+  const depth = opts.fetchDepth && opts.fetchDepth > 0 ? Math.floor(opts.fetchDepth) : 100
+  const all = index.blueprints.map((bp) => bp.dir).filter((dir) => !unnameable.has(dir))
   const count = (n: number): string => `${n} blueprint${n === 1 ? '' : 's'}`
   const range = eventRange(opts.eventName, opts.payload)
   const listed = (blueprints: string[], reason: string): Promise<DiscoverResult> =>

@@ -96,13 +96,17 @@ export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; 
   const { policy, values } = input
   const scan = scanImages(input.documents, input.imageFields)
   const uses = scan.uses
+  // `*` alone would cover one path segment of docker.io/library (Docker Hub's official images) and nothing else:
+  // it is read as what its writer means, every image (`**`), with a warning to write that.
+  const lonelyStar = input.allowlist.some((entry) => entry.pattern === '*')
+  const allowlist = input.allowlist.map((entry) => (entry.pattern === '*' ? { ...entry, pattern: '**' } : entry))
   const verdicts = checkImages(
     uses,
     policy,
-    input.allowlist.map((entry) => entry.pattern)
+    allowlist.map((entry) => entry.pattern)
   )
   const reasonOf = (pattern: string | undefined): string | undefined =>
-    input.allowlist.find((e) => e.pattern === pattern)?.reason
+    allowlist.find((e) => e.pattern === pattern)?.reason
 
   // What helm renders with: the blueprint's values over the dependencies' defaults (built once, when asked).
   let tree: unknown
@@ -183,6 +187,15 @@ export function imagesStep(input: ImagesInput): { step: StepResult<ImagesData>; 
       values.displayPath
     )
   )
+  if (lonelyStar && policy !== 'off') {
+    findings.push({
+      rule: 'image-allowlist-everything',
+      severity: 'warning',
+      message:
+        'input image-allowlist: `*` alone is read as `**`, every image: the image policy judges nothing. (`*` matches one path segment: `temporalio/*` covers docker.io/temporalio/server, not ghcr.io/x/y.)',
+      fix: 'write `**` for every image (or set image-policy: off), or patterns for the images you mean, e.g. `docker.io/temporalio/*`'
+    })
+  }
   // Allow-listed images: one notice for all of them (the images table lists each).
   const allowedSeen = new Map<string, string>()
   for (const v of verdicts) {

@@ -138,6 +138,20 @@ function oneOf<T extends string>(read: InputReader, name: string, allowed: reado
   )
 }
 
+/**
+ * Input version: `v1.2.3` (how release tags are written) is read as `1.2.3`, the chart version Helm and OCI tags
+ * need, with a notice saying so; anything else is taken as given (the run settings check it is semver).
+ */
+function versionInput(text: string): string {
+  const value = text.trim()
+  const bare = /^v(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?)$/.exec(value)
+  if (!bare) return value
+  core.notice(
+    `input version: "${value}" is read as ${bare[1]} (a chart version has no "v"; the OCI tag is ${bare[1].replace(/\+/g, '_')})`
+  )
+  return bare[1]
+}
+
 /** Input kubernetes-version: `1.36`, `v1.33.2` (1.16 or later); empty: the default. */
 function readKubernetesVersion(raw: string): KubeVersion {
   const text = raw.trim() || DEFAULT_KUBERNETES_VERSION
@@ -404,7 +418,7 @@ export function getInputs(read: InputReader = defaultReader, env: NodeJS.Process
     dependencyUsername: read('dependency-username').trim(),
     dependencyPassword: read('dependency-password'),
     push: oneOf<PushMode>(read, 'push', ['auto', 'true', 'false'], 'auto'),
-    version: read('version').trim(),
+    version: versionInput(read('version')),
     versionFromTag: boolean(read, 'version-from-tag', false),
     overwrite: boolean(read, 'overwrite', false),
     helmVersion: helmVersion && !helmVersion.startsWith('v') ? `v${helmVersion}` : helmVersion,

@@ -55,7 +55,8 @@ export type ManifestLookup = { exists: true; digest: string; mediaType?: string 
 /** A tag's manifest read whole: its digest and, for a Helm chart, the chart layer's digest. */
 export type ChartLookup = { exists: true; digest: string; layerDigest?: string } | { exists: false }
 
-export type RegistryErrorKind = 'auth' | 'unavailable' | 'protocol'
+/** `too-large`: an answer past the client's bounds (a tag list of more than MAX_TAG_PAGES pages, a body too large). */
+export type RegistryErrorKind = 'auth' | 'unavailable' | 'protocol' | 'too-large'
 
 export class RegistryError extends ActionError {
   readonly kind: RegistryErrorKind
@@ -610,7 +611,7 @@ export class RegistryClient {
     for (let page = 0; ; page++) {
       if (page >= MAX_TAG_PAGES) {
         throw this.error(
-          'protocol',
+          'too-large',
           `Registry ${this.host} returned more than ${MAX_TAG_PAGES} pages of tags for ${repository}.`,
           url
         )
@@ -748,7 +749,7 @@ export class RegistryClient {
       } catch (e) {
         if ((e as NodeJS.ErrnoException)?.code === 'EBODYTOOLARGE') {
           throw this.error(
-            'protocol',
+            'too-large',
             `Registry ${this.host}: ${method} ${current.href}: ${(e as Error).message}.`,
             current
           )

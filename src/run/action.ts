@@ -7,7 +7,7 @@ import * as core from '@actions/core'
 import { validateBlueprint } from './blueprint-run.js'
 import { readEventContext } from './event.js'
 import { failAction, failureLine } from './failure.js'
-import { discoverOutputs, writeOutputs } from './outputs.js'
+import { discoverOutputs, discoverWarnings, writeOutputs } from './outputs.js'
 import { startRun } from './start.js'
 
 export async function runAction(): Promise<void> {
@@ -33,7 +33,14 @@ export async function runAction(): Promise<void> {
           `release order: ${result.waves.map((wave, i) => `wave ${i}: ${wave.include.map((e) => e.blueprint).join(', ')}`).join('; ')}`
         )
       }
-      writeOutputs(discoverOutputs(result))
+      for (const folder of result.unnameable ?? []) {
+        core.warning(
+          `discover: blueprint folder ${JSON.stringify(folder)} is left out: its name holds a backslash, which input blueprint reads as a path separator. Fix: rename the folder without \\`
+        )
+      }
+      const outputs = discoverOutputs(result)
+      for (const warning of discoverWarnings(result.blueprints, outputs)) core.warning(warning)
+      writeOutputs(outputs)
       return
     }
     const run = await validateBlueprint({ inputs, event, budget, outputDir })

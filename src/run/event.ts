@@ -3,6 +3,7 @@
 // without loading @actions/github: its REST client (octokit, undici) loads only when a PR comment is written.
 import { existsSync, readFileSync } from 'node:fs'
 import { EOL } from 'node:os'
+import { ActionError } from '../types.js'
 import { workflowFileOf } from './input-location.js'
 
 export interface EventContext {
@@ -22,11 +23,31 @@ export interface EventContext {
 export function readEventContext(env: NodeJS.ProcessEnv = process.env): EventContext {
   let payload: Record<string, unknown> = {}
   if (env.GITHUB_EVENT_PATH) {
-    if (existsSync(env.GITHUB_EVENT_PATH))
-      payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as Record<string, unknown>
+    if (existsSync(env.GITHUB_EVENT_PATH)) payload = parsePayload(env.GITHUB_EVENT_PATH)
     else process.stdout.write(`GITHUB_EVENT_PATH ${env.GITHUB_EVENT_PATH} does not exist${EOL}`)
   }
   return eventContextFrom(env, payload)
+}
+
+/** The event payload file as JSON: an error naming the file when it is not a JSON object. */
+function parsePayload(file: string): Record<string, unknown> {
+  const text = readFileSync(file, 'utf8')
+  let payload: unknown
+  try {
+    payload = JSON.parse(text)
+  } catch (error) {
+    throw new ActionError(
+      `the event payload ${file} (GITHUB_EVENT_PATH) is not JSON: ${(error as Error).message}${text.trim() === '' ? ' (the file is empty)' : ''}`,
+      'the runner writes this file for the event that started the workflow; when running the action locally, point GITHUB_EVENT_PATH at a JSON file of the event (e.g. {"pull_request": {"number": 1}}), or unset it'
+    )
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new ActionError(
+      `the event payload ${file} (GITHUB_EVENT_PATH) is not a JSON object`,
+      'point GITHUB_EVENT_PATH at a JSON object of the event, or unset it'
+    )
+  }
+  return payload as Record<string, unknown>
 }
 
 /** The event context from the environment and the event payload (pure). */

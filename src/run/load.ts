@@ -1,12 +1,13 @@
 // Stage: the blueprint read and checked before any work: Chart.yaml, values.yaml and blueprint.yaml
 // (chart/blueprint.ts), the values input's files read (Helm's size limit, YAML syntax, duplicate keys), the mode the event asks for
 // (settings.ts decideMode) and the run settings (settings.ts). What stops here still gets a report.
+import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { chartIdentityGuess, loadBlueprint, type Blueprint } from '../chart/blueprint.js'
 import { loadYamlFile } from '../chart/yaml-source.js'
 import type { ActionInputs } from '../inputs/inputs.js'
 import type { RegistryTarget } from '../oci/registry.js'
-import type { ActionReport } from '../types.js'
+import { ActionError, type ActionReport } from '../types.js'
 import type { EventContext } from './event.js'
 import { checkRunSettings, decideMode, packagedVersion } from './settings.js'
 
@@ -26,13 +27,36 @@ export type LoadedRun =
   | { kind: 'stopped'; identity: RunIdentity; error: unknown; stage: 'Blueprint' | 'Run settings' }
   | { kind: 'ready'; identity: RunIdentity; blueprint: Blueprint }
 
+/**
+ * A file of the values input is there and a file: else one input error naming it, located at the workflow's input,
+ * saying what the input wants (not the blueprint/chart advice of a missing Chart.yaml).
+ */
+async function assertValuesFile(workspace: string, file: string): Promise<void> {
+  const found = await stat(path.resolve(workspace, file)).catch((error: NodeJS.ErrnoException) => error)
+  if (!(found instanceof Error) && found.isFile()) return
+  const what =
+    found instanceof Error
+      ? found.code === 'ENOENT'
+        ? 'not found'
+        : `cannot be read (${found.code ?? found.message})`
+      : 'is not a file'
+  throw new ActionError(
+    `input values: ${file} ${what} in the workspace (${workspace})`,
+    'give the values files as paths relative to the workspace, one a line, and check the file is committed (and checked out)',
+    { input: 'values', value: file }
+  )
+}
+
 export async function loadRun(inputs: ActionInputs, event: EventContext): Promise<LoadedRun> {
   let blueprint: Blueprint
   try {
     blueprint = await loadBlueprint(inputs.workspace, inputs.blueprint, inputs.chart)
     // Helm reads the values input's files; one over Helm's limit or not YAML fails now, not after minutes.
     blueprint.valuesFiles = await Promise.all(
-      inputs.valuesFiles.map((file) => loadYamlFile(path.resolve(inputs.workspace, file), file))
+      inputs.valuesFiles.map(async (file) => {
+        await assertValuesFile(inputs.workspace, file)
+        return loadYamlFile(path.resolve(inputs.workspace, file), file)
+      })
     )
   } catch (error) {
     const chart = await chartIdentityGuess(inputs.workspace, inputs.chart)

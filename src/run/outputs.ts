@@ -60,6 +60,35 @@ export function discoverOutputs(result: {
   }
 }
 
+/** GitHub's limits a discover matrix meets: 256 jobs per matrix, 1 MB of outputs per job. */
+const MAX_MATRIX_JOBS = 256
+const MAX_OUTPUT_BYTES = 1024 * 1024
+
+/**
+ * Warnings for a discover result GitHub would not run whole: more blueprints than a matrix has jobs, or outputs near
+ * a job's outputs limit (the matrix is written twice: `blueprints` and `matrix`). Each says what to do: waves.
+ */
+export function discoverWarnings(blueprints: readonly string[], outputs: Readonly<Record<string, string>>): string[] {
+  const warnings: string[] = []
+  const waves =
+    'run discover in waves: one discover job per group of folders (input discover-glob, e.g. `platform/[a-m]*` and `platform/[n-z]*`), each feeding its own matrix'
+  if (blueprints.length > MAX_MATRIX_JOBS) {
+    warnings.push(
+      `discover: ${blueprints.length} blueprints, but a GitHub Actions matrix runs at most ${MAX_MATRIX_JOBS} jobs: the workflow fails to start the matrix. Fix: ${waves}.`
+    )
+  }
+  const bytes = Object.entries(outputs).reduce(
+    (sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value),
+    0
+  )
+  if (bytes > MAX_OUTPUT_BYTES * 0.9) {
+    warnings.push(
+      `discover: the outputs are ${Math.round(bytes / 1024)} KiB, ${bytes > MAX_OUTPUT_BYTES ? 'over' : 'near'} GitHub's 1 MiB limit for a job's outputs. Fix: ${waves}.`
+    )
+  }
+  return warnings
+}
+
 /** The outputs of an event for another blueprint (a notice, not a failure). */
 export const SKIP_OUTPUTS: Readonly<Record<string, string>> = { mode: 'skip' }
 
