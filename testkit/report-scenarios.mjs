@@ -11,6 +11,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { prPayload, runAction } from './action-runner.mjs'
 import { startChartRepo } from './chart-repo.mjs'
+import { EXAMPLE_DEPENDS } from './example-charts.mjs'
 import { idTokenEnv, startGitHubApi } from './github-api.mjs'
 import { startRegistry } from './registry.mjs'
 import { startSigstore } from './sigstore.mjs'
@@ -24,7 +25,8 @@ export const HEAD_SHA = '3f2c1d9e8b7a6f5e4d3c2b1a09f8e7d6c5b4a392'
 /** The servers every scenario shares; `close()` stops them all. */
 export async function startScenarioServers({ helm }) {
   const [repo, registry, api, sigstore] = await Promise.all([
-    startChartRepo({ helm }),
+    // The example's spec.depends blueprints' upstream charts too: the schema gate renders them for their CRDs.
+    startChartRepo({ helm, extraCharts: EXAMPLE_DEPENDS.map((example) => example.chart) }),
     startRegistry(),
     startGitHubApi(),
     startSigstore()
@@ -39,8 +41,8 @@ export async function startScenarioServers({ helm }) {
 }
 
 /**
- * A throwaway workspace with platform/temporal copied from the example, changed
- * by `edit(chartDir)`. Chart.yaml and values.yaml name the loopback chart
+ * A throwaway workspace with platform/temporal copied from the example (and the
+ * blueprints its spec.depends names), changed by `edit(chartDir)`. Chart.yaml and values.yaml name the loopback chart
  * repository directly (the path users take: no repository-mirrors).
  */
 export async function scenarioWorkspace(servers, edit) {
@@ -52,6 +54,16 @@ export async function scenarioWorkspace(servers, edit) {
   })
   for (const file of ['Chart.yaml', 'values.yaml']) {
     await editFile(path.join(chart, file), (text) => text.split(UPSTREAM_URL).join(servers.repo.url))
+  }
+  // The blueprints the example's spec.depends names, beside it as in the monorepo (and in `npm run local`).
+  for (const example of EXAMPLE_DEPENDS) {
+    const target = path.join(dir, example.dir)
+    await cp(path.join(ROOT, 'examples', example.dir), target, {
+      recursive: true,
+      filter: (file) => !/\/chart\/(charts|Chart\.lock)(\/|$)/.test(file)
+    })
+    for (const file of ['Chart.yaml', 'values.yaml'])
+      await editFile(path.join(target, 'chart', file), (text) => text.split(example.upstream).join(servers.repo.url))
   }
   // A git repository: the example is the base commit, the scenario's edit the
   // head, so a PR scenario also shows "What changes" against its base.
