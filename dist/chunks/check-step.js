@@ -2013,10 +2013,15 @@ const chartTestsGate = {
                 // Once every script has been started (with all of node's CPUs), node keeps to half of them.
                 if (++started === scripts.length && ctx.yieldCpusToChartTests)
                     keepToActionCpus();
-                const result = await running;
-                // The scripts are over: what the gates still run gets every CPU again.
-                if (++ended === scripts.length)
-                    restoreActionCpus();
+                let result;
+                try {
+                    result = await running;
+                }
+                finally {
+                    // The scripts are over (or one could not be run): what the gates still run gets every CPU again.
+                    if (++ended === scripts.length)
+                        restoreActionCpus();
+                }
                 return { out: { result, span: { start, end: performance.now() } }, done: result };
             });
             handle.job.first = true;
