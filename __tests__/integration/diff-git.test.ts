@@ -2,23 +2,11 @@
 // clone fetches the base from origin; files keep their contents and modes;
 // symbolic links are refused; a workspace inside a larger repository works.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { copyTree, ensureCommit } from '../../src/diff/git-tree.js'
-
-const execFileAsync = promisify(execFile)
-const env = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 't',
-  GIT_AUTHOR_EMAIL: 't@example.invalid',
-  GIT_COMMITTER_NAME: 't',
-  GIT_COMMITTER_EMAIL: 't@example.invalid'
-}
-const git = async (cwd: string, ...args: string[]): Promise<string> =>
-  (await execFileAsync('git', args, { cwd, env })).stdout.trim()
+import { git } from '../support/git-history.js'
 
 describe('base commit trees from git', () => {
   let root: string

@@ -16,26 +16,10 @@ import {
   prPayload,
   runBundledAction
 } from '../support/e2e.js'
+import { commitAll, git } from '../support/git-history.js'
 import { useServers } from '../support/servers.js'
 
 const execFileAsync = promisify(execFile)
-
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  const env = {
-    ...process.env,
-    GIT_AUTHOR_NAME: 't',
-    GIT_AUTHOR_EMAIL: 't@example.invalid',
-    GIT_COMMITTER_NAME: 't',
-    GIT_COMMITTER_EMAIL: 't@example.invalid'
-  }
-  return (await execFileAsync('git', args, { cwd, env })).stdout.trim()
-}
-
-async function commitAll(cwd: string, message: string): Promise<string> {
-  await git(cwd, 'add', '-A')
-  await git(cwd, 'commit', '-q', '--allow-empty', '-m', message)
-  return git(cwd, 'rev-parse', 'HEAD')
-}
 
 async function edit(file: string, from: string | RegExp, to: string): Promise<void> {
   const text = await readFile(file, 'utf8')

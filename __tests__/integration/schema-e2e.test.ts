@@ -6,6 +6,7 @@ import { describe, expect, it } from '@jest/globals'
 import { cp, mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { failureMessage, helmsUnderTest, REPO_ROOT, runBundledAction, withWorkspace, FAST } from '../support/e2e.js'
+import { step } from '../support/publishing.js'
 import { useServers } from '../support/servers.js'
 
 const FIXTURES = path.join(REPO_ROOT, '__tests__', 'fixtures', 'schema')
@@ -27,11 +28,8 @@ interface SchemaStep {
 
 type Run = Awaited<ReturnType<typeof runBundledAction>>
 
-function schemaStep(run: Run): SchemaStep {
-  const step = (run.report?.steps ?? []).find((s: { id: string }) => s.id === 'schema') as SchemaStep | undefined
-  if (!step) throw new Error(`no schema step in the report: ${failureMessage(run)}`)
-  return step
-}
+/** The report's schema step, with the data this file reads (support/publishing.ts `step` finds it). */
+const schemaStep = (run: Run): SchemaStep => step(run, 'schema') as unknown as SchemaStep
 
 describe.each(helmsUnderTest())('schema gate with $label', (helm) => {
   const servers = useServers(helm)

@@ -3310,13 +3310,17 @@ class RegistryClient {
         this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
         this.userAgent = opts.userAgent ?? ACTION_NAME;
     }
-    /** HEAD /v2/<repo>/manifests/<ref>: the digest when the tag (or digest) exists. */
-    async manifest(repository, reference) {
+    /** /v2/<repo>/manifests/<ref>, the repository and the reference checked first. */
+    manifestUrl(repository, reference) {
         this.checkRepository(repository);
         if (!TAG.test(reference) && !DIGEST.test(reference)) {
             throw new ActionError(`Invalid manifest reference "${reference}": expected a tag or a digest.`);
         }
-        const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`);
+        return new URL(`${this.base}/v2/${repository}/manifests/${reference}`);
+    }
+    /** HEAD /v2/<repo>/manifests/<ref>: the digest when the tag (or digest) exists. */
+    async manifest(repository, reference) {
+        const url = this.manifestUrl(repository, reference);
         const head = await this.call('HEAD', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
         if (head.status === 404)
             return { exists: false };
@@ -3329,7 +3333,7 @@ class RegistryClient {
         if (get.status === 404)
             return { exists: false };
         const getType = contentType(get) ?? mediaType;
-        const d = headerDigest(get) ?? `sha256:${require$$0$3.createHash('sha256').update(get.body).digest('hex')}`;
+        const d = headerDigest(get) ?? bodyDigest(get.body);
         return { exists: true, digest: d, ...(getType ? { mediaType: getType } : {}) };
     }
     /**
@@ -3338,15 +3342,11 @@ class RegistryClient {
      * `chartLayerDigest()` take two: the publish preview asks it on a pull request's critical path.
      */
     async chartManifest(repository, reference) {
-        this.checkRepository(repository);
-        if (!TAG.test(reference) && !DIGEST.test(reference)) {
-            throw new ActionError(`Invalid manifest reference "${reference}": expected a tag or a digest.`);
-        }
-        const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`);
+        const url = this.manifestUrl(repository, reference);
         const res = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
         if (res.status === 404)
             return { exists: false };
-        const digest = headerDigest(res) ?? `sha256:${require$$0$3.createHash('sha256').update(res.body).digest('hex')}`;
+        const digest = headerDigest(res) ?? bodyDigest(res.body);
         try {
             const manifest = JSON.parse(res.body.toString('utf8'));
             return {
@@ -3398,7 +3398,7 @@ class RegistryClient {
         const manifestRes = await this.call('GET', manifestUrl, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
         if (manifestRes.status === 404)
             throw this.error('protocol', `Registry ${this.host} has no manifest ${digest} in ${repository} right after the push.`, manifestUrl, 404);
-        const manifestDigest = `sha256:${require$$0$3.createHash('sha256').update(manifestRes.body).digest('hex')}`;
+        const manifestDigest = bodyDigest(manifestRes.body);
         let layerDigest;
         try {
             const manifest = JSON.parse(manifestRes.body.toString('utf8'));
@@ -3416,7 +3416,7 @@ class RegistryClient {
             : this.call('GET', blobUrl, '*/*', repository, MAX_CHART_BYTES));
         if (blobRes.status === 404)
             throw this.error('protocol', `Registry ${this.host} has no blob ${layerDigest} in ${repository}.`, blobUrl, 404);
-        const archiveDigest = `sha256:${require$$0$3.createHash('sha256').update(blobRes.body).digest('hex')}`;
+        const archiveDigest = bodyDigest(blobRes.body);
         return { manifestDigest, layerDigest, archiveDigest, archive: blobRes.body };
     }
     /**
@@ -3466,7 +3466,7 @@ class RegistryClient {
      * referrers tag (`sha256-<hex>`) itself (OCI distribution 1.1).
      */
     async putReferrer(repository, manifest, mediaType) {
-        const digest = `sha256:${require$$0$3.createHash('sha256').update(manifest).digest('hex')}`;
+        const digest = bodyDigest(manifest);
         const res = await this.put(repository, digest, manifest, mediaType);
         return { digest, subjectIndexed: res.headers['oci-subject'] !== undefined };
     }
@@ -3480,21 +3480,17 @@ class RegistryClient {
         if (res.status !== 201 && res.status !== 200) {
             throw this.error('protocol', `Registry ${this.host} answered PUT ${url.href} with ${statusText(res.status)}${suffix(errorSummary(res.body))}.`, url, res.status);
         }
-        return { digest: `sha256:${require$$0$3.createHash('sha256').update(manifest).digest('hex')}`, headers: res.headers };
+        return { digest: bodyDigest(manifest), headers: res.headers };
     }
     /** GET /v2/<repo>/manifests/<tag or digest>: the bytes as served and their media type; undefined when absent. */
     async getManifest(repository, reference) {
-        this.checkRepository(repository);
-        if (!TAG.test(reference) && !DIGEST.test(reference)) {
-            throw new ActionError(`Invalid manifest reference "${reference}": expected a tag or a digest.`);
-        }
-        const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`);
+        const url = this.manifestUrl(repository, reference);
         const res = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES);
         if (res.status === 404)
             return undefined;
         const mediaType = contentType(res);
         return {
-            digest: `sha256:${require$$0$3.createHash('sha256').update(res.body).digest('hex')}`,
+            digest: bodyDigest(res.body),
             ...(mediaType ? { mediaType } : {}),
             body: res.body
         };
@@ -3781,6 +3777,10 @@ function contentType(res) {
     const ct = res.headers['content-type'];
     const t = ct?.split(';')[0].trim();
     return t || undefined;
+}
+/** The sha256 digest of content (a manifest or blob body) as the registry writes it: `sha256:<hex>`. */
+function bodyDigest(content) {
+    return `sha256:${require$$0$3.createHash('sha256').update(content).digest('hex')}`;
 }
 function headerDigest(res) {
     const d = res.headers['docker-content-digest'];

@@ -337,13 +337,18 @@ export class RegistryClient {
     this.userAgent = opts.userAgent ?? ACTION_NAME
   }
 
-  /** HEAD /v2/<repo>/manifests/<ref>: the digest when the tag (or digest) exists. */
-  async manifest(repository: string, reference: string): Promise<ManifestLookup> {
+  /** /v2/<repo>/manifests/<ref>, the repository and the reference checked first. */
+  private manifestUrl(repository: string, reference: string): URL {
     this.checkRepository(repository)
     if (!TAG.test(reference) && !DIGEST.test(reference)) {
       throw new ActionError(`Invalid manifest reference "${reference}": expected a tag or a digest.`)
     }
-    const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`)
+    return new URL(`${this.base}/v2/${repository}/manifests/${reference}`)
+  }
+
+  /** HEAD /v2/<repo>/manifests/<ref>: the digest when the tag (or digest) exists. */
+  async manifest(repository: string, reference: string): Promise<ManifestLookup> {
+    const url = this.manifestUrl(repository, reference)
     const head = await this.call('HEAD', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES)
     if (head.status === 404) return { exists: false }
     const mediaType = contentType(head)
@@ -354,7 +359,7 @@ export class RegistryClient {
     const get = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES)
     if (get.status === 404) return { exists: false }
     const getType = contentType(get) ?? mediaType
-    const d = headerDigest(get) ?? `sha256:${createHash('sha256').update(get.body).digest('hex')}`
+    const d = headerDigest(get) ?? bodyDigest(get.body)
     return { exists: true, digest: d, ...(getType ? { mediaType: getType } : {}) }
   }
 
@@ -364,14 +369,10 @@ export class RegistryClient {
    * `chartLayerDigest()` take two: the publish preview asks it on a pull request's critical path.
    */
   async chartManifest(repository: string, reference: string): Promise<ChartLookup> {
-    this.checkRepository(repository)
-    if (!TAG.test(reference) && !DIGEST.test(reference)) {
-      throw new ActionError(`Invalid manifest reference "${reference}": expected a tag or a digest.`)
-    }
-    const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`)
+    const url = this.manifestUrl(repository, reference)
     const res = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES)
     if (res.status === 404) return { exists: false }
-    const digest = headerDigest(res) ?? `sha256:${createHash('sha256').update(res.body).digest('hex')}`
+    const digest = headerDigest(res) ?? bodyDigest(res.body)
     try {
       const manifest = JSON.parse(res.body.toString('utf8')) as { layers?: { mediaType?: string; digest?: string }[] }
       return {
@@ -438,7 +439,7 @@ export class RegistryClient {
         manifestUrl,
         404
       )
-    const manifestDigest = `sha256:${createHash('sha256').update(manifestRes.body).digest('hex')}`
+    const manifestDigest = bodyDigest(manifestRes.body)
     let layerDigest: string | undefined
     try {
       const manifest = JSON.parse(manifestRes.body.toString('utf8')) as {
@@ -467,7 +468,7 @@ export class RegistryClient {
       : this.call('GET', blobUrl, '*/*', repository, MAX_CHART_BYTES))
     if (blobRes.status === 404)
       throw this.error('protocol', `Registry ${this.host} has no blob ${layerDigest} in ${repository}.`, blobUrl, 404)
-    const archiveDigest = `sha256:${createHash('sha256').update(blobRes.body).digest('hex')}`
+    const archiveDigest = bodyDigest(blobRes.body)
     return { manifestDigest, layerDigest, archiveDigest, archive: blobRes.body }
   }
 
@@ -537,7 +538,7 @@ export class RegistryClient {
     manifest: Buffer,
     mediaType: string
   ): Promise<{ digest: string; subjectIndexed: boolean }> {
-    const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`
+    const digest = bodyDigest(manifest)
     const res = await this.put(repository, digest, manifest, mediaType)
     return { digest, subjectIndexed: res.headers['oci-subject'] !== undefined }
   }
@@ -562,7 +563,7 @@ export class RegistryClient {
         res.status
       )
     }
-    return { digest: `sha256:${createHash('sha256').update(manifest).digest('hex')}`, headers: res.headers }
+    return { digest: bodyDigest(manifest), headers: res.headers }
   }
 
   /** GET /v2/<repo>/manifests/<tag or digest>: the bytes as served and their media type; undefined when absent. */
@@ -570,16 +571,12 @@ export class RegistryClient {
     repository: string,
     reference: string
   ): Promise<{ digest: string; mediaType?: string; body: Buffer } | undefined> {
-    this.checkRepository(repository)
-    if (!TAG.test(reference) && !DIGEST.test(reference)) {
-      throw new ActionError(`Invalid manifest reference "${reference}": expected a tag or a digest.`)
-    }
-    const url = new URL(`${this.base}/v2/${repository}/manifests/${reference}`)
+    const url = this.manifestUrl(repository, reference)
     const res = await this.call('GET', url, MANIFEST_ACCEPT, repository, MAX_MANIFEST_BYTES)
     if (res.status === 404) return undefined
     const mediaType = contentType(res)
     return {
-      digest: `sha256:${createHash('sha256').update(res.body).digest('hex')}`,
+      digest: bodyDigest(res.body),
       ...(mediaType ? { mediaType } : {}),
       body: res.body
     }
@@ -977,6 +974,11 @@ function contentType(res: HttpResponse): string | undefined {
   const ct = res.headers['content-type']
   const t = ct?.split(';')[0].trim()
   return t || undefined
+}
+
+/** The sha256 digest of content (a manifest or blob body) as the registry writes it: `sha256:<hex>`. */
+function bodyDigest(content: Buffer): string {
+  return `sha256:${createHash('sha256').update(content).digest('hex')}`
 }
 
 function headerDigest(res: HttpResponse): string | undefined {
