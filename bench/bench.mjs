@@ -405,8 +405,9 @@ function analyzeRun(run) {
     fromNode: t.ppid === p.pid
   }))
   // The action's helm processes on the spec.depends blueprints' charts (gates/schema-depends.ts builds and renders
-  // each in a folder of its own, `<the gates' script root>/depends/<n>`): their CRD renders.
-  const dependsChart = /\/depends\/\d+\//
+  // each in a folder of its own, `<the gates' script root>/depends/<n>`, and renders them in one umbrella,
+  // `depends/umbrella`, when they can be): their CRD renders.
+  const dependsChart = /\/depends\/(\d+|umbrella)\//
   const otherCharts = run.trace
     .filter((t) => t.ppid === p.pid && t.args.some((arg) => dependsChart.test(arg)))
     .map((t) => ({ kind: `helm ${helmSubcommand(t.args)}`, ms: t.end - t.start }))

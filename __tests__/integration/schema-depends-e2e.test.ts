@@ -4,8 +4,10 @@
 // repository; cloudnative-pg renders its CRDs from templates/crds/ behind crds.create, as the real chart does). The
 // example passes with no warning and its CNPG Cluster is checked against bp-cnpg's CRD; a misspelled Cluster field is
 // an error found through it; a depends blueprint that cannot be built is a warning naming it, the rest still checked.
+// The depends blueprints are rendered in one helm process (an umbrella of them) unless one could render otherwise as a
+// subchart, or that render fails: then each alone, with the same CRDs and each failure named.
 import { describe, expect, it } from '@jest/globals'
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import {
   addExampleDepends,
@@ -35,7 +37,7 @@ interface SchemaStep {
   findings: Finding[]
   data: {
     kinds: { apiVersion: string; kind: string; schema: string }[]
-    depends: { blueprint: string; dir: string; crds: number; status: string; downloads: number }[]
+    depends: { blueprint: string; dir: string; crds: number; status: string; downloads: number; together: boolean }[]
   }
 }
 
@@ -68,9 +70,21 @@ describe.each(helmsUnderTest())('schema gate with spec.depends blueprints, $labe
       expect(step.findings.map((f) => [f.rule, f.severity])).toEqual([['schema-missing', 'notice']])
       expect(step.data.kinds.find((k) => k.kind === 'Cluster')?.schema).toBe(CNPG_CRD)
       expect(step.summary).toMatch(/, 6 CRDs \(6 from spec\.depends: bp-cert-manager, bp-cnpg\),/)
+      // Both in one helm process (an umbrella of the two), their CRDs told apart by source.
       expect(step.data.depends).toEqual([
-        expect.objectContaining({ blueprint: 'bp-cert-manager', dir: 'platform/cert-manager', status: 'rendered' }),
-        expect.objectContaining({ blueprint: 'bp-cnpg', dir: 'platform/cnpg', crds: 3, status: 'rendered' })
+        expect.objectContaining({
+          blueprint: 'bp-cert-manager',
+          dir: 'platform/cert-manager',
+          status: 'rendered',
+          together: true
+        }),
+        expect.objectContaining({
+          blueprint: 'bp-cnpg',
+          dir: 'platform/cnpg',
+          crds: 3,
+          status: 'rendered',
+          together: true
+        })
       ])
       expect(step.data.depends[0].crds).toBeGreaterThanOrEqual(1)
       // Each depends archive fetched once in the run, by the action (helm never asked for it).
@@ -144,6 +158,52 @@ describe.each(helmsUnderTest())('schema gate with spec.depends blueprints, $labe
       expect(step.data.depends.map((d) => [d.blueprint, d.status])).toEqual([
         ['bp-cert-manager', 'failed'],
         ['bp-cnpg', 'rendered']
+      ])
+    })
+  })
+
+  it('renders each depends blueprint alone when one could render otherwise as a subchart (tags), with the same CRDs', async () => {
+    await withWorkspace(async (ws) => {
+      await addExampleDepends(ws.dir, servers.repo.url)
+      // `tags` are read from the top-level values only: as a subchart, bp-cert-manager's would no longer apply.
+      const values = path.join(ws.dir, 'platform', 'cert-manager', 'chart', 'values.yaml')
+      await writeFile(values, `${await readFile(values, 'utf8')}tags:\n  monitoring: false\n`)
+      const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: servers.repo.url, inputs: FAST })
+      expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
+      const step = schemaStep(run)
+      expect(step.status).toBe('passed')
+      expect(step.summary).toMatch(/, 6 CRDs \(6 from spec\.depends: bp-cert-manager, bp-cnpg\),/)
+      expect(step.data.kinds.find((k) => k.kind === 'Cluster')?.schema).toBe(CNPG_CRD)
+      expect(step.data.depends.map((d) => [d.blueprint, d.status, d.together])).toEqual([
+        ['bp-cert-manager', 'rendered', false],
+        ['bp-cnpg', 'rendered', false]
+      ])
+    })
+  })
+
+  it('falls back to a render each when the one render fails: the failing blueprint is named, the other still checked', async () => {
+    await withWorkspace(async (ws) => {
+      await addExampleDepends(ws.dir, servers.repo.url)
+      const templates = path.join(ws.dir, 'platform', 'cert-manager', 'chart', 'templates')
+      await mkdir(templates, { recursive: true })
+      await writeFile(path.join(templates, 'broken.yaml'), '{{ fail "bp-cert-manager cannot render here" }}\n')
+      const run = await runBundledAction({ helm, workspace: ws.dir, repoUrl: servers.repo.url, inputs: FAST })
+      expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
+      const step = schemaStep(run)
+      expect(step.status).toBe('warning')
+      expect(step.findings.filter((f) => f.severity !== 'notice')).toEqual([
+        expect.objectContaining({
+          rule: 'schema-depends',
+          severity: 'warning',
+          message: expect.stringMatching(
+            /^spec\.depends bp-cert-manager \(platform\/cert-manager\) could not be rendered for its CRDs: helm template failed: .*bp-cert-manager cannot render here/
+          )
+        })
+      ])
+      expect(step.data.kinds.find((k) => k.kind === 'Cluster')?.schema).toBe(CNPG_CRD)
+      expect(step.data.depends.map((d) => [d.blueprint, d.status, d.together])).toEqual([
+        ['bp-cert-manager', 'failed', false],
+        ['bp-cnpg', 'rendered', false]
       ])
     })
   })

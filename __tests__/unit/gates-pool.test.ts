@@ -6,10 +6,11 @@ function recorder() {
   const events: string[] = []
   let running = 0
   let peak = 0
-  const job = (id: string, options: { first?: boolean; then?: Job[]; fail?: boolean } = {}): Job => ({
+  const job = (id: string, options: { first?: boolean; weight?: number; then?: Job[]; fail?: boolean } = {}): Job => ({
     id,
     kind: 'helm',
     first: options.first,
+    weight: options.weight,
     run: async () => {
       events.push(`start ${id}`)
       peak = Math.max(peak, ++running)
@@ -61,6 +62,27 @@ describe('JobPool', () => {
     expect(r.events.slice(0, 2)).toEqual(['start script', 'start render'])
     expect(r.peak()).toBe(2)
     expect(stats.map((s) => s.id).sort()).toEqual(['lint', 'render', 'script'])
+  })
+
+  it('starts the heaviest queued job first (after `first` jobs), the as heavy in the order added', async () => {
+    const r = recorder()
+    const pool = new JobPool(1)
+    const release = pool.hold()
+    pool.add([r.job('depends-a'), r.job('depends-b'), r.job('lint')])
+    pool.add([r.job('case4', { weight: 1 }), r.job('merged-3-cases', { weight: 3 }), r.job('half', { weight: 0.5 })])
+    pool.add([r.job('script', { first: true }), r.job('merged-2-cases', { weight: 2 })])
+    release()
+    await pool.finish()
+    expect(r.events.filter((e) => e.startsWith('start')).map((e) => e.slice('start '.length))).toEqual([
+      'script',
+      'merged-3-cases',
+      'merged-2-cases',
+      'depends-a',
+      'depends-b',
+      'lint',
+      'case4',
+      'half'
+    ])
   })
 
   it('starts jobs as they are added, before finish() is called', async () => {

@@ -89,6 +89,12 @@ export interface Job {
   kind: 'helm' | 'script'
   /** Started before every other job: the chart tests (several helm runs in a row, the longest jobs). */
   first?: boolean
+  /**
+   * How many renders of the chart the job is worth (default 1; the merged observability render: one per case). The
+   * pool starts the heaviest queued job first, so the longest job is not the last to start: on two CPUs with the
+   * chart tests on one, a three-case render queued last ran alone at the end of the pool (bench/results.md).
+   */
+  weight?: number
   run(): Promise<JobDone>
 }
 
@@ -250,7 +256,7 @@ export interface JobStat {
 
 /**
  * A bounded pool that jobs join as their gates finish planning, so the first planned start without waiting for
- * the slowest plan. `first` jobs go before every queued job; while a slot is held (`hold()`, by a gate still
+ * the slowest plan. `first` jobs go before every queued job, then the heaviest (`weight`); while a slot is held (`hold()`, by a gate still
  * planning its `first` jobs: the chart tests, the critical path of a run) no other job starts, so the chart
  * tests are the first process of the pool. Jobs a finished job adds (`then`) join the queue. A failing job (or
  * `fail()`) starts nothing new; `finish()` throws it once the running jobs ended (the caller may then remove
@@ -268,9 +274,11 @@ export class JobPool {
   constructor(private readonly limit: number = defaultConcurrency()) {}
 
   add(jobs: readonly Job[]): void {
-    const firstEnd = this.queue.findIndex((j) => !j.first)
-    this.queue.splice(firstEnd < 0 ? this.queue.length : firstEnd, 0, ...jobs.filter((j) => j.first))
-    this.queue.push(...jobs.filter((j) => !j.first))
+    for (const job of jobs) {
+      // After every queued job that goes before it: `first` ones, then the heavier, then the as heavy (in order added).
+      const at = this.queue.findIndex((queued) => goesBefore(job, queued))
+      this.queue.splice(at < 0 ? this.queue.length : at, 0, job)
+    }
     this.pump()
   }
 
@@ -325,6 +333,12 @@ export class JobPool {
     }
     if (this.closed && this.running === 0 && (this.queue.length === 0 || this.failure)) this.drained?.()
   }
+}
+
+/** Whether job `a` starts before `b`, queued earlier: `first` before the rest, then the heavier (see Job.weight). */
+function goesBefore(a: Job, b: Job): boolean {
+  if (Boolean(a.first) !== Boolean(b.first)) return Boolean(a.first)
+  return (a.weight ?? 1) > (b.weight ?? 1)
 }
 
 /** Runs jobs known up front in a JobPool (see there). */

@@ -120,14 +120,22 @@ export async function mergeBlocker(ctx: GateContext, cases: readonly RenderCase[
     )
   )
     return 'a case sets global or null'
-  const values = ctx.values.data
+  return subchartBlocker(ctx.chartDir, ctx.values.data)
+}
+
+/**
+ * Why a chart could render otherwise as a subchart of a generated umbrella than as a chart of its own, with the
+ * values it ships (undefined: it renders the same; see the header). Shared with the spec.depends blueprints' one
+ * render (gates/schema-depends.ts).
+ */
+export async function subchartBlocker(chartDir: string, values: Record<string, unknown>): Promise<string | undefined> {
   if (hasNull(values)) return 'values.yaml has a null'
   if ('tags' in values) return 'values.yaml has tags'
-  const chart = await loadYamlFile<{ dependencies?: unknown }>(path.join(ctx.chartDir, 'Chart.yaml'), 'Chart.yaml')
+  const chart = await loadYamlFile<{ dependencies?: unknown }>(path.join(chartDir, 'Chart.yaml'), 'Chart.yaml')
   const dependencies = Array.isArray(chart.data.dependencies) ? (chart.data.dependencies as unknown[]) : []
   if (dependencies.some((d) => isRecord(d) && ('tags' in d || 'import-values' in d)))
     return 'a dependency uses tags or import-values'
-  const templates = await ownTemplateTexts(ctx.chartDir)
+  const templates = await ownTemplateTexts(chartDir)
   if (templates.some((t) => t.includes('IsRoot'))) return 'a template reads .Chart.IsRoot'
   if (!isRecord(values.global) && templates.some((t) => /Values\.global\b|"global"/.test(t)))
     return 'a template reads .Values.global and values.yaml has none'
@@ -244,6 +252,7 @@ export async function planCaseRenders(
     if (onOutcome) for (const [i, outcome] of outcomes.entries()) await onOutcome(i, outcome)
     return { out: outcomes, done: result }
   })
+  merged.job.weight = cases.length // the chart rendered once per case: started before the single renders
   return {
     jobs: [merged.job],
     get: (i) => fallback?.[i].get() ?? merged.get()![i],

@@ -47,9 +47,11 @@ interface DependsData {
   crds: number
   /** `rendered`, or `failed` (a warning says why). */
   status: 'rendered' | 'failed'
-  /** Build and render, wall time; the `helm template` process alone. */
+  /** Build and render, wall time; the `helm template` process alone (shared, when rendered together). */
   durationMs: number
   helmMs?: number
+  /** Rendered in one helm process with the other spec.depends blueprints (an umbrella of them), not alone. */
+  together: boolean
   /** Archives downloaded for it (0: the run's cache or the run's own charts/ had them). */
   downloads: number
 }
@@ -123,6 +125,7 @@ export class SchemaRun {
       status: render.problem ? 'failed' : 'rendered',
       durationMs: render.durationMs,
       ...(render.helmMs === undefined ? {} : { helmMs: render.helmMs }),
+      together: render.together === true,
       downloads: render.downloads
     })
     if (render.problem) this.findings.push(render.problem)

@@ -16,7 +16,8 @@ import type { RenderedDocument } from '../types.js'
 import { parseRenderDetailed, splitRenderBySource } from '../helm/render.js'
 import { loadBuiltinSchemas, schemaMinorFor } from '../schema/builtin.js'
 import type { Gate, Job, RenderJobOutcome } from './contract.js'
-import { dependsArchives, dependsJob, dependsTargets, type DependsTarget } from './schema-depends.js'
+import { dependsArchives, dependsTargets, type DependsTarget } from './schema-depends.js'
+import { dependsJobs } from './schema-depends-jobs.js'
 import { chartCrds, inputCrds } from './schema-sources.js'
 import { SCHEMA_STEP as STEP, SchemaRun } from './schema-check.js'
 
@@ -119,24 +120,20 @@ export const schemaGate: Gate = {
       optIn.push(done)
       return done
     })
-    // One job per spec.depends blueprint of the workspace, in the pool beside the renders (the index is read by
-    // now: setup waits for the same promise).
+    // The spec.depends blueprints of the workspace: built and rendered in the pool beside the renders, in one helm
+    // process when they can be (schema-depends.ts; the index is read by now: setup waits for the same promise).
     const found = await targets
     const jobs: Job[] = []
-    if (settings.depends && Array.isArray(found) && found.length > 0) {
-      const archives = dependsArchives(settings.depends)
-      for (const [slot, target] of found.entries())
-        jobs.push(
-          dependsJob(ctx, {
-            settings: settings.depends,
-            workspace: settings.workspace,
-            target,
-            slot,
-            archives,
-            done: (render) => timed(async () => (await setup).dependsRendered(render))
-          })
-        )
-    }
+    if (settings.depends && Array.isArray(found) && found.length > 0)
+      jobs.push(
+        ...dependsJobs(ctx, {
+          settings: settings.depends,
+          workspace: settings.workspace,
+          targets: found,
+          archives: dependsArchives(settings.depends),
+          done: (render) => timed(async () => (await setup).dependsRendered(render))
+        })
+      )
     return {
       jobs,
       async finish() {

@@ -1,0 +1,197 @@
+// The pool jobs of the spec.depends blueprints (gates/schema-depends.ts finds them): each built
+// (chart/workspace-build.ts), then rendered for its CRDs, several in ONE `helm template` of a generated umbrella
+// holding them as subcharts (a helm start is ~55 ms of CPU: issue 28), each alone when that could change a render.
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { buildWorkspaceChart, type WorkspaceBuild } from '../chart/workspace-build.js'
+import { parseRenderDetailed } from '../helm/render.js'
+import { crdSchemas } from '../schema/crd.js'
+import { lastLines } from '../util/text.js'
+import { customJob, kubeVersionArgs, type GateContext, type Job, type JobDone } from './contract.js'
+import { subchartBlocker } from './merged-render.js'
+import { problemFor, sentence, type dependsArchives, type DependsTarget } from './schema-depends.js'
+import type { DependsRender, DependsSettings } from './schema-settings.js'
+
+type RenderedDocuments = ReturnType<typeof parseRenderDetailed>['documents']
+
+/** What the depends jobs need besides the gate context. */
+interface DependsJobOptions {
+  settings: DependsSettings
+  /** Absolute workspace folder. */
+  workspace: string
+  targets: readonly DependsTarget[]
+  /** The run's archives for these builds (`dependsArchives`). */
+  archives: ReturnType<typeof dependsArchives>
+  /** Takes each render in (the schema run); must not throw. */
+  done: (render: DependsRender) => Promise<void>
+}
+
+/** One depends blueprint built in its folder `<scriptRoot>/depends/<slot>` (or the warning saying why not). */
+interface BuiltTarget {
+  target: DependsTarget
+  render: DependsRender
+  built?: WorkspaceBuild
+  start: number
+}
+
+/** The umbrella of the one render of every depends blueprint: `<scriptRoot>/depends/umbrella`, this chart name. */
+const UMBRELLA = 'depends-crds'
+
+async function buildTarget(
+  ctx: GateContext,
+  options: DependsJobOptions,
+  target: DependsTarget,
+  slot: number
+): Promise<BuiltTarget> {
+  const start = performance.now()
+  const { blueprint } = target
+  const render: DependsRender = { name: target.name, dir: blueprint.dir, crds: [], durationMs: 0, downloads: 0 }
+  try {
+    const downloadsBefore = options.archives.downloads
+    const built = await buildWorkspaceChart({
+      workspace: options.workspace,
+      dir: blueprint.dir,
+      chartDir: blueprint.chartDir,
+      workRoot: path.join(ctx.scriptRoot, 'depends', String(slot)),
+      helm: ctx.helm,
+      fetch: options.settings.fetch,
+      archives: options.archives
+    })
+    // Downloads of builds running side by side are counted together: each build's own share is not told apart.
+    render.downloads = options.archives.downloads - downloadsBefore
+    return { target, render, built, start }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    render.problem = problemFor(target, options.settings, `its chart could not be built: ${sentence(message)}`)
+    return { target, render, start }
+  }
+}
+
+/** Its own values as it ships them (the run's values and set are the run's chart's), every CRD it installs. */
+function templateArgs(ctx: GateContext, release: string, chartDir: string): string[] {
+  return ['template', release, chartDir, '--namespace', `smoke-${release}`, '--include-crds', ...kubeVersionArgs(ctx)]
+}
+
+/** Takes a render's CRDs (or its failure) into the target's DependsRender; `documents` as their source names them. */
+function takeRender(
+  entry: BuiltTarget,
+  settings: DependsSettings,
+  result: { exitCode: number; stdout: string; stderr: string },
+  documents: RenderedDocuments
+): void {
+  const { target, render } = entry
+  if (result.exitCode !== 0) {
+    render.problem = problemFor(
+      target,
+      settings,
+      `helm template failed: ${sentence(lastLines(result.stderr || result.stdout, 3) || `exit ${result.exitCode}`)}`
+    )
+    return
+  }
+  for (const doc of documents)
+    render.crds.push(
+      ...crdSchemas(doc.object, `${target.name} (${target.blueprint.dir}: ${doc.source ?? 'its render'})`)
+    )
+}
+
+async function finishTarget(entry: BuiltTarget, options: DependsJobOptions): Promise<void> {
+  entry.render.durationMs = Math.round(performance.now() - entry.start)
+  await options.done(entry.render)
+}
+
+/** The pool job rendering one built depends blueprint alone (a chart of its own, as helm installs it). */
+function singleRenderJob(ctx: GateContext, options: DependsJobOptions, entry: BuiltTarget): Job {
+  return customJob(`schema:depends:${entry.target.name}`, 'helm', async () => {
+    const built = entry.built!
+    const helmStart = performance.now()
+    const result = await built.helm.run(templateArgs(ctx, built.work.name, built.work.dir), { background: true })
+    entry.render.helmMs = Math.round(performance.now() - helmStart)
+    takeRender(
+      entry,
+      options.settings,
+      result,
+      result.exitCode === 0 ? parseRenderDetailed(result.stdout).documents : []
+    )
+    await finishTarget(entry, options)
+    return { out: undefined, done: { exitCode: result.exitCode, durationMs: entry.render.helmMs } }
+  }).job
+}
+
+/** Writes the umbrella: `<dir>/charts/<chart name>` → each built work chart. */
+async function writeUmbrella(dir: string, entries: readonly BuiltTarget[]): Promise<void> {
+  await rm(dir, { recursive: true, force: true })
+  await mkdir(path.join(dir, 'charts'), { recursive: true })
+  const names = entries.map((entry) => entry.built!.work.name)
+  await writeFile(
+    path.join(dir, 'Chart.yaml'),
+    `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\ndependencies:\n${names.map((n) => `  - name: ${JSON.stringify(n)}\n`).join('')}`
+  )
+  await Promise.all(
+    entries.map((entry) => symlink(entry.built!.work.dir, path.join(dir, 'charts', entry.built!.work.name), 'dir'))
+  )
+}
+
+/**
+ * Pure: which depends blueprint each document of the umbrella's render belongs to (by its `# Source:`
+ * `depends-crds/charts/<chart>/…`), its source written as the blueprint's own render writes it (`<chart>/…`).
+ */
+export function splitUmbrellaRender<D extends { source?: string }>(
+  documents: readonly D[],
+  chartNames: readonly string[]
+): Map<string, D[]> {
+  const out = new Map(chartNames.map((name): [string, D[]] => [name, []]))
+  const prefix = `${UMBRELLA}/charts/`
+  for (const doc of documents) {
+    if (!doc.source?.startsWith(prefix)) continue
+    const rest = doc.source.slice(prefix.length)
+    const name = rest.slice(0, rest.indexOf('/'))
+    out.get(name)?.push({ ...doc, source: rest })
+  }
+  return out
+}
+
+/**
+ * The pool jobs of the depends blueprints: each built (side by side), then every built one rendered in ONE
+ * `helm template` of a generated umbrella holding them as subcharts (`--include-crds` takes each one's `crds/`;
+ * one helm process instead of one per blueprint: a helm start is ~55 ms of CPU, issue 28), its output cut back by
+ * `# Source:`. Rendered alone instead (a job each, added to the pool), as before: one blueprint, two with the same
+ * chart name, one that could render otherwise as a subchart (`subchartBlocker`: tags, nulls, .Chart.IsRoot,
+ * .Values.global), or an umbrella render that failed (the render alone then says which blueprint fails and how).
+ * No job ever fails the pool: what stops a blueprint is the warning of its DependsRender.
+ */
+export function dependsJobs(ctx: GateContext, options: DependsJobOptions): Job[] {
+  if (options.targets.length === 0) return []
+  const id = options.targets.length === 1 ? `schema:depends:${options.targets[0].name}` : 'schema:depends'
+  return [
+    customJob(id, 'helm', async () => {
+      const entries = await Promise.all(options.targets.map((target, slot) => buildTarget(ctx, options, target, slot)))
+      const built = entries.filter((entry) => entry.built)
+      await Promise.all(entries.filter((entry) => !entry.built).map((entry) => finishTarget(entry, options)))
+      const alone = (): { out: undefined; done: JobDone } => ({
+        out: undefined,
+        done: { exitCode: 0, durationMs: 0, then: built.map((entry) => singleRenderJob(ctx, options, entry)) }
+      })
+      const names = built.map((entry) => entry.built!.work.name)
+      if (built.length < 2 || new Set(names).size < names.length) return alone()
+      const blockers = await Promise.all(
+        built.map((entry) => subchartBlocker(entry.built!.work.dir, entry.built!.blueprint.values.data))
+      )
+      if (blockers.some((blocker) => blocker !== undefined)) return alone()
+      const umbrella = path.join(ctx.scriptRoot, 'depends', 'umbrella')
+      await writeUmbrella(umbrella, built)
+      const helmStart = performance.now()
+      // Any built one's helm: each has an empty home of its own, and the render reads no repository.
+      const result = await built[0].built!.helm.run(templateArgs(ctx, UMBRELLA, umbrella), { background: true })
+      const helmMs = Math.round(performance.now() - helmStart)
+      if (result.exitCode !== 0) return alone()
+      const byChart = splitUmbrellaRender(parseRenderDetailed(result.stdout).documents, names)
+      for (const entry of built) {
+        entry.render.helmMs = helmMs
+        entry.render.together = true
+        takeRender(entry, options.settings, result, byChart.get(entry.built!.work.name) ?? [])
+        await finishTarget(entry, options)
+      }
+      return { out: undefined, done: { exitCode: 0, durationMs: helmMs } }
+    }).job
+  ]
+}
