@@ -1,17 +1,79 @@
 import { i as isPublishingRepository, s as siblingDependencies } from './siblings.js';
-import { R as RegistryClient, a2 as isExactVersion, p as chartRepository, a3 as ociTag } from './action.js';
+import { b as require$$1, R as RegistryClient, ae as isExactVersion, p as chartRepository, a2 as ociTag } from './action.js';
+import { b as require$$2 } from '../index.js';
+import { b as buildWorkspaceChart, A as ArchiveCache } from './workspace-build.js';
 import 'node:module';
-import '../index.js';
 import './semver.js';
+
+// A pull request that bumps a sibling blueprint and the product's pin on it together: the pinned version is not in
+// the registry yet (run/siblings-step.ts asked), but the sibling's Chart.yaml at this commit has exactly that version.
+// The sibling is then built from source (chart/workspace-build.ts: its own work copy, its dependencies fetched and
+// digest-checked by the same rules as its own run, an empty helm home), and the product's dependency build reads it
+// from that folder (chart/dependency-plan.ts `fromSource`) instead of the registry: every gate runs on the product
+// with the sibling as this commit has it. Never on a release: a release bundles only what is published (the siblings
+// step refuses it, and the dependency plan throws if it were ever asked to).
+/**
+ * The siblings to build from source (pure): on a pull request only, each whose exact pinned version the registry
+ * said is not published and whose Chart.yaml at this commit has that version. A registry that could not be asked
+ * (`unknown`) builds nothing: the dependency build asks the registry as it always did.
+ */
+function siblingsToBuildFromSource(mode, siblings) {
+    if (mode !== 'validate')
+        return [];
+    return siblings.filter((check) => check.state === 'unpublished' && check.sourceVersion === check.version);
+}
+/**
+ * Builds the given siblings at this commit, all at once, each into a folder of its own under the run's folder. A
+ * sibling that cannot be built is in `failed` with its cause (a message naming the file, dependency or repository).
+ */
+async function buildSiblingSources(ctx, siblings) {
+    const sources = { built: new Map(), failed: new Map() };
+    const wanted = siblingsToBuildFromSource(ctx.mode, siblings);
+    if (wanted.length === 0)
+        return sources;
+    const archives = new ArchiveCache();
+    await Promise.all(wanted.map(async (sibling, slot) => {
+        try {
+            const build = await buildWorkspaceChart({
+                workspace: ctx.blueprint.workspace,
+                dir: sibling.dir,
+                chartDir: sibling.chartDir,
+                workRoot: require$$2.join(ctx.folders.root, 'siblings', String(slot)),
+                helm: ctx.helm,
+                fetch: {
+                    mirrors: ctx.inputs.repositoryMirrors,
+                    credentialsFor: ctx.credentials.forRepository,
+                    plainHttp: ctx.inputs.plainHttp,
+                    indexes: ctx.indexes
+                },
+                archives
+            });
+            // As its own run packages it: the packaged Chart.yaml text, and its committed Chart.lock when that fits.
+            await require$$1.writeFile(require$$2.join(build.work.dir, 'Chart.yaml'), build.work.chartYamlText);
+            if (build.work.lock)
+                await require$$1.writeFile(require$$2.join(build.work.dir, 'Chart.lock'), build.work.lock.text);
+            if (build.work.version !== sibling.version) {
+                throw new Error(`its chart has version ${build.work.version}, not ${sibling.version}`);
+            }
+            sources.built.set(sibling.name, build.work.dir);
+        }
+        catch (error) {
+            sources.failed.set(sibling.name, error instanceof Error ? error.message : String(error));
+        }
+    }));
+    return sources;
+}
 
 // Stage: the sibling blueprints the run's chart bundles (chart/siblings.ts: a Chart.yaml dependency that is another
 // blueprint of the workspace, from the registry this monorepo publishes to). A release can only bundle what is
-// published, so each sibling's pinned version is asked for in the registry (one `GET` of its manifest, all siblings
-// at once, sent when the chart stages start: the round trip overlaps the dependency build) and the `Sibling
+// published, so each sibling's pinned version is asked for in the registry (one `GET` of its manifest, all siblings at
+// once, sent when the chart stages start: on a release the round trip overlaps the dependency build) and the `Sibling
 // blueprints` step says what holds: on a release, an unpublished sibling fails the run before anything is pushed,
 // naming the sibling, its version and the blueprint to release first; on a pull request, an unpublished sibling whose
-// source in this checkout has another version fails naming both files. Only for a chart with such a dependency and a
-// registry set: every other run sends nothing.
+// source in this checkout has another version fails naming both files, and one whose source has exactly that version is
+// built from source at this commit (sibling-sources.ts: the lookups are then awaited before the product's dependency
+// build, which reads the built sibling instead of the registry). Only for a chart with such a dependency and a registry
+// set: every other run sends nothing.
 /**
  * Starts the lookups when the run's chart bundles a sibling blueprint and a registry is set; undefined otherwise
  * (nothing is read, not even the workspace index).
@@ -39,6 +101,7 @@ function startSiblingsStep(base, workspace) {
                 version: String(dependency.version),
                 line: blueprint.chartYaml.lineOf(['dependencies', i]),
                 dir: sibling.dir,
+                chartDir: sibling.chartDir,
                 sourceFile: sibling.chart?.file ?? `${sibling.chartDir}/Chart.yaml`,
                 sourceLine: sibling.chart?.lineOf(['version']),
                 sourceVersion: sibling.chart?.version,
@@ -56,10 +119,15 @@ function startSiblingsStep(base, workspace) {
         }));
     });
     checked.catch(() => undefined); // awaited by the step; a failure is its to report
-    return async () => {
+    const fromSource = async (ctx) => {
+        const none = { built: new Map(), failed: new Map() };
+        const siblings = await checked.catch(() => []);
+        return siblingsToBuildFromSource(ctx.mode, siblings).length > 0 ? buildSiblingSources(ctx, siblings) : none;
+    };
+    const step = async (sources) => {
         let siblings;
         try {
-            siblings = await checked;
+            siblings = withSources(await checked, sources);
         }
         catch (error) {
             // The workspace index could not be read: the build says what the registry holds.
@@ -79,6 +147,18 @@ function startSiblingsStep(base, workspace) {
         }
         return { ...siblingsStep(base, registry.url, siblings), durationMs: Math.round(performance.now() - start) };
     };
+    return { fromSource, step };
+}
+/** The checks with what the source builds gave. */
+function withSources(siblings, sources) {
+    if (!sources)
+        return siblings;
+    return siblings.map((check) => {
+        if (sources.built.has(check.name))
+            return { ...check, fromSource: { built: true } };
+        const cause = sources.failed.get(check.name);
+        return cause === undefined ? check : { ...check, fromSource: { built: false, cause } };
+    });
 }
 /** The `Sibling blueprints` step (pure): what the lookups mean for this run. */
 function siblingsStep(base, registry, siblings) {
@@ -109,6 +189,23 @@ function siblingsStep(base, registry, siblings) {
                 ...location
             });
         }
+        else if (base.mode !== 'publish' && check.fromSource?.built) {
+            findings.push({
+                rule: 'sibling-blueprint',
+                severity: 'notice',
+                message: `${builtFromSource(check)}: the gates ran on ${chartFile} with it bundled; merging does not publish it, its own release does (discover's waves order it first)`,
+                ...location
+            });
+        }
+        else if (base.mode !== 'publish' && check.fromSource?.built === false) {
+            findings.push({
+                rule: 'sibling-blueprint',
+                severity: 'error',
+                message: `sibling blueprint ${check.name} ${check.version} is not published yet (${ref}), and ${check.dir} could not be built from source at this commit: ${check.fromSource.cause}`,
+                fix: `make ${check.chartDir} build (the action run on ${check.dir} says what fails), or pin ${check.name} to a published version in ${at(check)}`,
+                ...location
+            });
+        }
         else if (base.mode === 'publish') {
             findings.push({
                 rule: 'sibling-blueprint',
@@ -129,16 +226,23 @@ function siblingsStep(base, registry, siblings) {
         }
     }
     const errors = findings.filter((finding) => finding.severity === 'error').length;
-    const listed = siblings.map((check) => `${check.name} ${check.version} ${check.state === 'unknown' ? 'not looked up' : check.state}`);
+    const warnings = findings.filter((finding) => finding.severity === 'warning').length;
+    const listed = siblings.map((check) => check.state === 'unpublished' && check.fromSource?.built && base.mode !== 'publish'
+        ? builtFromSource(check)
+        : `${check.name} ${check.version} ${check.state === 'unknown' ? 'not looked up' : check.state}`);
     return {
         id: 'siblings',
         title: 'Sibling blueprints',
-        status: errors > 0 ? 'failed' : findings.length > 0 ? 'warning' : 'passed',
+        status: errors > 0 ? 'failed' : warnings > 0 ? 'warning' : 'passed',
         durationMs: 0,
         summary: siblings.length === 0 ? 'no sibling blueprint bundled' : listed.join(', '),
         findings,
         data: { siblings }
     };
+}
+/** The report's line for a sibling a pull request built from source. */
+function builtFromSource(check) {
+    return `${check.name} ${check.version} built from ${check.dir} at this commit (not yet published)`;
 }
 
 export { siblingsStep, startSiblingsStep };
