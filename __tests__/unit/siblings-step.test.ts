@@ -3,8 +3,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { ChartMetadata } from '../../src/chart/blueprint.js'
 import { parseYamlText } from '../../src/chart/yaml-source.js'
-import { siblingsToBuildFromSource } from '../../src/run/sibling-sources.js'
-import { siblingsStep, type SiblingCheck } from '../../src/run/siblings-step.js'
+import { siblingsStep, siblingsToBuildFromSource, type SiblingCheck } from '../../src/run/siblings-step.js'
 
 const REGISTRY = 'oci://ghcr.io/openova-io'
 const chartYaml = parseYamlText<ChartMetadata>(

@@ -1,68 +1,8 @@
 import { i as isPublishingRepository, s as siblingDependencies } from './siblings.js';
-import { b as require$$1, R as RegistryClient, ae as isExactVersion, p as chartRepository, a2 as ociTag } from './action.js';
-import { b as require$$2 } from '../index.js';
-import { b as buildWorkspaceChart, A as ArchiveCache } from './workspace-build.js';
+import { R as RegistryClient, ae as isExactVersion, p as chartRepository, a2 as ociTag } from './action.js';
 import 'node:module';
+import '../index.js';
 import './semver.js';
-
-// A pull request that bumps a sibling blueprint and the product's pin on it together: the pinned version is not in
-// the registry yet (run/siblings-step.ts asked), but the sibling's Chart.yaml at this commit has exactly that version.
-// The sibling is then built from source (chart/workspace-build.ts: its own work copy, its dependencies fetched and
-// digest-checked by the same rules as its own run, an empty helm home), and the product's dependency build reads it
-// from that folder (chart/dependency-plan.ts `fromSource`) instead of the registry: every gate runs on the product
-// with the sibling as this commit has it. Never on a release: a release bundles only what is published (the siblings
-// step refuses it, and the dependency plan throws if it were ever asked to).
-/**
- * The siblings to build from source (pure): on a pull request only, each whose exact pinned version the registry
- * said is not published and whose Chart.yaml at this commit has that version. A registry that could not be asked
- * (`unknown`) builds nothing: the dependency build asks the registry as it always did.
- */
-function siblingsToBuildFromSource(mode, siblings) {
-    if (mode !== 'validate')
-        return [];
-    return siblings.filter((check) => check.state === 'unpublished' && check.sourceVersion === check.version);
-}
-/**
- * Builds the given siblings at this commit, all at once, each into a folder of its own under the run's folder. A
- * sibling that cannot be built is in `failed` with its cause (a message naming the file, dependency or repository).
- */
-async function buildSiblingSources(ctx, siblings) {
-    const sources = { built: new Map(), failed: new Map() };
-    const wanted = siblingsToBuildFromSource(ctx.mode, siblings);
-    if (wanted.length === 0)
-        return sources;
-    const archives = new ArchiveCache();
-    await Promise.all(wanted.map(async (sibling, slot) => {
-        try {
-            const build = await buildWorkspaceChart({
-                workspace: ctx.blueprint.workspace,
-                dir: sibling.dir,
-                chartDir: sibling.chartDir,
-                workRoot: require$$2.join(ctx.folders.root, 'siblings', String(slot)),
-                helm: ctx.helm,
-                fetch: {
-                    mirrors: ctx.inputs.repositoryMirrors,
-                    credentialsFor: ctx.credentials.forRepository,
-                    plainHttp: ctx.inputs.plainHttp,
-                    indexes: ctx.indexes
-                },
-                archives
-            });
-            // As its own run packages it: the packaged Chart.yaml text, and its committed Chart.lock when that fits.
-            await require$$1.writeFile(require$$2.join(build.work.dir, 'Chart.yaml'), build.work.chartYamlText);
-            if (build.work.lock)
-                await require$$1.writeFile(require$$2.join(build.work.dir, 'Chart.lock'), build.work.lock.text);
-            if (build.work.version !== sibling.version) {
-                throw new Error(`its chart has version ${build.work.version}, not ${sibling.version}`);
-            }
-            sources.built.set(sibling.name, build.work.dir);
-        }
-        catch (error) {
-            sources.failed.set(sibling.name, error instanceof Error ? error.message : String(error));
-        }
-    }));
-    return sources;
-}
 
 // Stage: the sibling blueprints the run's chart bundles (chart/siblings.ts: a Chart.yaml dependency that is another
 // blueprint of the workspace, from the registry this monorepo publishes to). A release can only bundle what is
@@ -121,8 +61,12 @@ function startSiblingsStep(base, workspace) {
     checked.catch(() => undefined); // awaited by the step; a failure is its to report
     const fromSource = async (ctx) => {
         const none = { built: new Map(), failed: new Map() };
-        const siblings = await checked.catch(() => []);
-        return siblingsToBuildFromSource(ctx.mode, siblings).length > 0 ? buildSiblingSources(ctx, siblings) : none;
+        const wanted = siblingsToBuildFromSource(ctx.mode, await checked.catch(() => []));
+        if (wanted.length === 0)
+            return none;
+        // Its code (the workspace build, the archive fetches) is loaded only by a pull request that needs it.
+        const { buildSiblingSources } = await import('./sibling-sources.js');
+        return buildSiblingSources(ctx, wanted);
     };
     const step = async (sources) => {
         let siblings;
@@ -148,6 +92,16 @@ function startSiblingsStep(base, workspace) {
         return { ...siblingsStep(base, registry.url, siblings), durationMs: Math.round(performance.now() - start) };
     };
     return { fromSource, step };
+}
+/**
+ * The siblings to build from source (pure): on a pull request only, each whose exact pinned version the registry
+ * said is not published and whose Chart.yaml at this commit has that version. A registry that could not be asked
+ * (`unknown`) builds nothing: the dependency build asks the registry as it always did.
+ */
+function siblingsToBuildFromSource(mode, siblings) {
+    if (mode !== 'validate')
+        return [];
+    return siblings.filter((check) => check.state === 'unpublished' && check.sourceVersion === check.version);
 }
 /** The checks with what the source builds gave. */
 function withSources(siblings, sources) {
@@ -245,4 +199,4 @@ function builtFromSource(check) {
     return `${check.name} ${check.version} built from ${check.dir} at this commit (not yet published)`;
 }
 
-export { siblingsStep, startSiblingsStep };
+export { siblingsStep, siblingsToBuildFromSource, startSiblingsStep };

@@ -11,34 +11,18 @@ import { ArchiveCache } from '../chart/archive-fetch.js'
 import { buildWorkspaceChart } from '../chart/workspace-build.js'
 import type { RunContext } from './context.js'
 
-/** A bundled sibling as the registry lookup left it (siblings-step.ts SiblingCheck). */
+/** A sibling to build (siblings-step.ts SiblingCheck): its dependency name, pinned version, folders (workspace-relative). */
 export interface SiblingSourceCandidate {
   name: string
   version: string
-  /** The sibling's folder and chart folder, relative to the workspace. */
   dir: string
   chartDir: string
-  sourceVersion?: string
-  state: 'published' | 'unpublished' | 'unknown'
 }
 
 /** What the source builds gave: dependency name → the built work copy, or the cause that stopped it. */
 export interface SiblingSources {
   built: Map<string, string>
   failed: Map<string, string>
-}
-
-/**
- * The siblings to build from source (pure): on a pull request only, each whose exact pinned version the registry
- * said is not published and whose Chart.yaml at this commit has that version. A registry that could not be asked
- * (`unknown`) builds nothing: the dependency build asks the registry as it always did.
- */
-export function siblingsToBuildFromSource<T extends SiblingSourceCandidate>(
-  mode: RunContext['mode'],
-  siblings: readonly T[]
-): T[] {
-  if (mode !== 'validate') return []
-  return siblings.filter((check) => check.state === 'unpublished' && check.sourceVersion === check.version)
 }
 
 /**
@@ -50,11 +34,11 @@ export async function buildSiblingSources(
   siblings: readonly SiblingSourceCandidate[]
 ): Promise<SiblingSources> {
   const sources: SiblingSources = { built: new Map(), failed: new Map() }
-  const wanted = siblingsToBuildFromSource(ctx.mode, siblings)
-  if (wanted.length === 0) return sources
+  // Never on a release (siblings-step.ts siblingsToBuildFromSource chose them; checked again here).
+  if (ctx.mode !== 'validate') return sources
   const archives = new ArchiveCache()
   await Promise.all(
-    wanted.map(async (sibling, slot) => {
+    siblings.map(async (sibling, slot) => {
       try {
         const build = await buildWorkspaceChart({
           workspace: ctx.blueprint.workspace,

@@ -14,7 +14,7 @@ import { RegistryClient, chartRepository, ociTag } from '../oci/registry.js'
 import type { Finding, StepResult } from '../types.js'
 import { isExactVersion } from '../util/semver.js'
 import type { RunBase, RunContext } from './context.js'
-import { buildSiblingSources, siblingsToBuildFromSource, type SiblingSources } from './sibling-sources.js'
+import type { SiblingSources } from './sibling-sources.js'
 
 /** One bundled sibling as the registry answered for its pinned version. */
 export interface SiblingCheck {
@@ -112,8 +112,11 @@ export function startSiblingsStep(
   checked.catch(() => undefined) // awaited by the step; a failure is its to report
   const fromSource: SiblingsRun['fromSource'] = async (ctx) => {
     const none: SiblingSources = { built: new Map(), failed: new Map() }
-    const siblings = await checked.catch(() => [])
-    return siblingsToBuildFromSource(ctx.mode, siblings).length > 0 ? buildSiblingSources(ctx, siblings) : none
+    const wanted = siblingsToBuildFromSource(ctx.mode, await checked.catch(() => []))
+    if (wanted.length === 0) return none
+    // Its code (the workspace build, the archive fetches) is loaded only by a pull request that needs it.
+    const { buildSiblingSources } = await import('./sibling-sources.js')
+    return buildSiblingSources(ctx, wanted)
   }
   const step: SiblingsRun['step'] = async (sources) => {
     let siblings: SiblingCheck[]
@@ -138,6 +141,19 @@ export function startSiblingsStep(
     return { ...siblingsStep(base, registry.url, siblings), durationMs: Math.round(performance.now() - start) }
   }
   return { fromSource, step }
+}
+
+/**
+ * The siblings to build from source (pure): on a pull request only, each whose exact pinned version the registry
+ * said is not published and whose Chart.yaml at this commit has that version. A registry that could not be asked
+ * (`unknown`) builds nothing: the dependency build asks the registry as it always did.
+ */
+export function siblingsToBuildFromSource<T extends Pick<SiblingCheck, 'state' | 'version' | 'sourceVersion'>>(
+  mode: RunBase['mode'],
+  siblings: readonly T[]
+): T[] {
+  if (mode !== 'validate') return []
+  return siblings.filter((check) => check.state === 'unpublished' && check.sourceVersion === check.version)
 }
 
 /** The checks with what the source builds gave. */
