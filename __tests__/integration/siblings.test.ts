@@ -20,6 +20,7 @@ import {
   runBundledAction,
   type ActionRun
 } from '../support/e2e.js'
+import { commitAll, git } from '../support/git-history.js'
 import { registryTags, step, type FaultProxy } from '../support/publishing.js'
 import { useServers } from '../support/servers.js'
 
@@ -51,7 +52,7 @@ const CILIUM_UPSTREAM = {
 }
 
 describe.each(helmsUnderTest())('sibling blueprints with $label', (helm) => {
-  const servers = useServers(helm, { repo: { extraCharts: [CILIUM_UPSTREAM] } })
+  const servers = useServers(helm, { repo: { extraCharts: [CILIUM_UPSTREAM] }, api: true })
   let proxy: FaultProxy
   let ws: string
   beforeAll(async () => {
@@ -83,10 +84,10 @@ describe.each(helmsUnderTest())('sibling blueprints with $label', (helm) => {
     )
   }
 
-  function release(blueprint: string, version: string): Promise<ActionRun> {
+  function release(blueprint: string, version: string, workspace = ws): Promise<ActionRun> {
     return runBundledAction({
       helm,
-      workspace: ws,
+      workspace,
       repoUrl: servers.repo.url,
       eventName: 'push',
       ref: `refs/tags/${blueprint}/v${version}`,
@@ -164,74 +165,95 @@ describe.each(helmsUnderTest())('sibling blueprints with $label', (helm) => {
   })
 
   it('a pull request with the sibling bumped and not yet published passes: built from source and bundled', async () => {
-    // Its own workspace: platform/cert-manager 1.0.0 (released below), platform/cilium bumped to 1.2.0 in this pull
-    // request (a value and a template only 1.2.0 has, over its upstream from the loopback chart repository), and the
-    // chart-only product pinning both.
+    // Its own workspace, a git history as a monorepo has it. Base: platform/cert-manager 1.0.0 and platform/cilium
+    // 1.1.0 (both released below), the chart-only product pinning both. The pull request bumps platform/cilium to
+    // 1.2.0 (a value and a template only 1.2.0 has, over its upstream from the loopback chart repository) and the
+    // product's pin on it together.
     const pr = await mkdtemp(path.join(os.tmpdir(), 'bp-siblings-pr-'))
     try {
+      const cilium = async (version: string, bandwidth: boolean): Promise<void> => {
+        await write(
+          pr,
+          'platform/cilium/blueprint.yaml',
+          `apiVersion: catalyst.openova.io/v1alpha1\nkind: Blueprint\nmetadata:\n  name: bp-cilium\nspec:\n  version: ${version}\n  manifests:\n    chart: ./chart\n`
+        )
+        await write(
+          pr,
+          'platform/cilium/chart/Chart.yaml',
+          `apiVersion: v2\nname: bp-cilium\nversion: ${version}\ndependencies:\n  - name: cilium\n    version: 1.16.0\n    repository: ${servers.repo.url}\n`
+        )
+        await write(
+          pr,
+          'platform/cilium/chart/values.yaml',
+          `catalystBlueprint:\n  upstream:\n    chart: cilium\ncilium:\n  agent:\n    mode: native-routing\n${bandwidth ? 'bandwidthManager: enabled-in-1.2.0\n' : ''}`
+        )
+        if (bandwidth)
+          await write(
+            pr,
+            'platform/cilium/chart/templates/bandwidth.yaml',
+            'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-bandwidth\ndata:\n  manager: {{ .Values.bandwidthManager | quote }}\n'
+          )
+        await scratchChart(
+          pr,
+          'products/catalyst/chart',
+          'bp-catalyst',
+          '2.1.0',
+          `  - name: bp-cert-manager\n    version: 1.0.0\n    repository: ${registry()}\n  - name: bp-cilium\n    version: ${version}\n    repository: ${registry()}\n`
+        )
+      }
+      await git(pr, 'init', '-q', '-b', 'main')
       await scratchChart(pr, 'platform/cert-manager/chart', 'bp-cert-manager', '1.0.0')
-      await write(
-        pr,
-        'platform/cilium/blueprint.yaml',
-        'apiVersion: catalyst.openova.io/v1alpha1\nkind: Blueprint\nmetadata:\n  name: bp-cilium\nspec:\n  version: 1.2.0\n  manifests:\n    chart: ./chart\n'
-      )
-      await write(
-        pr,
-        'platform/cilium/chart/Chart.yaml',
-        `apiVersion: v2\nname: bp-cilium\nversion: 1.2.0\ndependencies:\n  - name: cilium\n    version: 1.16.0\n    repository: ${servers.repo.url}\n`
-      )
-      await write(
-        pr,
-        'platform/cilium/chart/values.yaml',
-        'catalystBlueprint:\n  upstream:\n    chart: cilium\ncilium:\n  agent:\n    mode: native-routing\nbandwidthManager: enabled-in-1.2.0\n'
-      )
-      await write(
-        pr,
-        'platform/cilium/chart/templates/bandwidth.yaml',
-        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-bandwidth\ndata:\n  manager: {{ .Values.bandwidthManager | quote }}\n'
-      )
-      await scratchChart(
-        pr,
-        'products/catalyst/chart',
-        'bp-catalyst',
-        '2.1.0',
-        `  - name: bp-cert-manager\n    version: 1.0.0\n    repository: ${registry()}\n  - name: bp-cilium\n    version: 1.2.0\n    repository: ${registry()}\n`
-      )
+      await cilium('1.1.0', false)
       // The product's own test prints its render, charts/ as the run built it.
       await write(
         pr,
         'products/catalyst/chart/tests/render.sh',
         '#!/usr/bin/env bash\nset -euo pipefail\nhelm template catalyst "$1"\n'
       )
+      for (const [blueprint, version] of [
+        ['platform/cert-manager', '1.0.0'],
+        ['platform/cilium', '1.1.0']
+      ]) {
+        const released = await release(blueprint, version, pr)
+        expect(released.outputs.pushed).toBe('true')
+      }
+      const baseSha = await commitAll(pr, 'base')
+      await cilium('1.2.0', true)
+      const headSha = await commitAll(pr, 'head')
 
-      const published = await runBundledAction({
+      // The pull request with action.yml's defaults (chart tests, the rendered diff, the comment).
+      proxy.requests.length = 0
+      const run = await runBundledAction({
         helm,
         workspace: pr,
         repoUrl: servers.repo.url,
-        eventName: 'push',
-        ref: 'refs/tags/platform/cert-manager/v1.0.0',
+        eventName: 'pull_request',
+        ref: 'refs/pull/4/merge',
+        payload: prPayload(4, baseSha, headSha),
         inputs: {
-          ...FAST,
-          diff: 'false',
-          blueprint: 'platform/cert-manager',
+          blueprint: 'products/catalyst',
           registry: registry(),
-          'plain-http': 'true'
-        }
+          'plain-http': 'true',
+          'github-token': 'ghs_siblings-test-token'
+        },
+        env: { GITHUB_API_URL: servers.api.url }
       })
-      expect(published.outputs.pushed).toBe('true')
-
-      proxy.requests.length = 0
-      const run = await pullRequest('products/catalyst', pr, { 'chart-tests': 'true' })
-      expect(run.exitCode).toBe(0)
+      expect({
+        exit: run.exitCode,
+        failed: run.report.steps.filter((s: { status: string }) => s.status === 'failed')
+      }).toEqual({ exit: 0, failed: [] })
       const line = 'bp-cilium 1.2.0 built from platform/cilium at this commit (not yet published)'
       expect(step(run, 'siblings')).toMatchObject({
         status: 'passed',
         summary: `bp-cert-manager 1.0.0 published, ${line}`
       })
-      // The job summary's steps table (markdown escapes the parentheses).
-      expect(run.summary).toContain(
+      // The job summary's and the comment's steps table (markdown escapes the parentheses).
+      const row =
         '| Sibling blueprints | ✅ passed | bp-cert-manager 1.0.0 published, bp-cilium 1.2.0 built from platform/cilium at this commit \\(not yet published\\) |'
-      )
+      expect(run.summary).toContain(row)
+      const comments = servers.api.commentsOn(4)
+      expect(comments).toHaveLength(1)
+      expect(comments[0].body).toContain('built from platform/cilium at this commit')
       expect(step(run, 'dependency-build')).toMatchObject({
         status: 'passed',
         summary: 'bp-cert-manager 1.0.0, bp-cilium 1.2.0'
@@ -246,7 +268,12 @@ describe.each(helmsUnderTest())('sibling blueprints with $label', (helm) => {
         /name: catalyst-cilium-agent\n[^]*mode: "native-routing"\n\s+chart: "cilium-1.16.0"/
       )
       expect(render?.output).toContain('name: catalyst-bp-cert-manager')
-      expect(run.report.steps.filter((s: { status: string }) => s.status === 'failed')).toEqual([])
+      // The rendered diff against the base (bp-cilium 1.1.0 from the registry): the 1.2.0 template is added.
+      expect(run.report.diff).toMatchObject({ status: 'compared', base: { sha: baseSha } })
+      const added = run.report.diff.comparison.resources.filter((r: { change: string }) => r.change === 'added')
+      expect(added.map((r: { kind: string; name: string }) => `${r.kind}/${r.name}`)).toEqual([
+        'ConfigMap/bp-catalyst-bandwidth'
+      ])
 
       // A pull request pushes nothing: the sibling built from source never reaches the registry.
       expect(run.outputs.pushed).toBe('false')
