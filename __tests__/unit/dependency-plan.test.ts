@@ -128,6 +128,37 @@ describe('planDependencyBuild', () => {
   })
 })
 
+describe('planDependencyBuild with siblings built from source', () => {
+  const deps: ChartDependency[] = [
+    { name: 'bp-cilium', version: '1.1.2', repository: 'oci://127.0.0.1:5000/openova' },
+    { name: 'bp-cert-manager', version: '1.0.0', repository: 'oci://127.0.0.1:5000/openova' }
+  ]
+
+  it('the build reads the built sibling from its folder; the other sibling still comes from the registry', () => {
+    const plan = planDependencyBuild(
+      work(deps),
+      options({ plainHttp: true, fromSource: new Map([['bp-cilium', '/run/siblings/0/chart/bp-cilium']]) })
+    )
+    const built = parseYaml(plan.buildChartYaml ?? '') as { dependencies: ChartDependency[] }
+    expect(built.dependencies.map((dep) => dep.repository)).toEqual([
+      'file:///run/siblings/0/chart/bp-cilium',
+      'oci://127.0.0.1:5000/openova'
+    ])
+    expect(plan.ociHosts).toEqual(['127.0.0.1:5000'])
+    // Guard 1 still expects the pinned version of the sibling.
+    expect(plan.expected.get('bp-cilium')).toBe('1.1.2')
+  })
+
+  it('a release is refused: it never bundles a sibling built from source', () => {
+    expect(() =>
+      planDependencyBuild(
+        { ...work(deps), publishing: true },
+        options({ fromSource: new Map([['bp-cilium', '/run/siblings/0/chart/bp-cilium']]) })
+      )
+    ).toThrow('a release never bundles a sibling blueprint built from source (bp-cilium): release it first')
+  })
+})
+
 describe('expectedFromIndexes', () => {
   const deps: ChartDependency[] = [
     { name: 'temporal', version: '~1.2', repository: UPSTREAM },

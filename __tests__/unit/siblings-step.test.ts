@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { ChartMetadata } from '../../src/chart/blueprint.js'
 import { parseYamlText } from '../../src/chart/yaml-source.js'
-import { siblingsStep, type SiblingCheck } from '../../src/run/siblings-step.js'
+import { siblingsStep, siblingsToBuildFromSource, type SiblingCheck } from '../../src/run/siblings-step.js'
 
 const REGISTRY = 'oci://ghcr.io/openova-io'
 const chartYaml = parseYamlText<ChartMetadata>(
@@ -16,6 +16,7 @@ const cilium = (fields: Partial<SiblingCheck>): SiblingCheck => ({
   version: '1.1.2',
   line: 5,
   dir: 'platform/cilium',
+  chartDir: 'platform/cilium/chart',
   sourceFile: 'platform/cilium/chart/Chart.yaml',
   sourceLine: 3,
   sourceVersion: '1.1.2',
@@ -80,5 +81,70 @@ describe('siblingsStep', () => {
           'sibling blueprint bp-cilium 1.1.2 (platform/cilium): the registry could not be asked whether oci://ghcr.io/openova-io/bp-cilium:1.1.2 is published (Registry ghcr.io is unavailable)'
       })
     ])
+  })
+
+  it('on a pull request, a sibling built from source at this commit passes with a notice and the report line', () => {
+    const step = siblingsStep(base('validate'), REGISTRY, [
+      cilium({ state: 'unpublished', fromSource: { built: true } }),
+      cilium({ name: 'bp-cert-manager', version: '1.0.0', dir: 'platform/cert-manager', line: 8 })
+    ])
+    expect(step.status).toBe('passed')
+    expect(step.summary).toBe(
+      'bp-cilium 1.1.2 built from platform/cilium at this commit (not yet published), bp-cert-manager 1.0.0 published'
+    )
+    expect(step.findings).toEqual([
+      {
+        rule: 'sibling-blueprint',
+        severity: 'notice',
+        message:
+          "bp-cilium 1.1.2 built from platform/cilium at this commit (not yet published): the gates ran on products/catalyst/chart/Chart.yaml with it bundled; merging does not publish it, its own release does (discover's waves order it first)",
+        file: 'products/catalyst/chart/Chart.yaml',
+        line: 5
+      }
+    ])
+  })
+
+  it('a sibling that could not be built from source is an error naming its folder and the cause', () => {
+    const step = siblingsStep(base('validate'), REGISTRY, [
+      cilium({
+        state: 'unpublished',
+        fromSource: { built: false, cause: 'index http://127.0.0.1:9/index.yaml could not be fetched' }
+      })
+    ])
+    expect(step.status).toBe('failed')
+    expect(step.findings).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        message:
+          'sibling blueprint bp-cilium 1.1.2 is not published yet (oci://ghcr.io/openova-io/bp-cilium:1.1.2), and platform/cilium could not be built from source at this commit: index http://127.0.0.1:9/index.yaml could not be fetched',
+        fix: 'make platform/cilium/chart build (the action run on platform/cilium says what fails), or pin bp-cilium to a published version in products/catalyst/chart/Chart.yaml:5'
+      })
+    ])
+  })
+
+  it('a release never counts a sibling as built from source: the refusal stays', () => {
+    const step = siblingsStep(base('publish'), REGISTRY, [
+      cilium({ state: 'unpublished', fromSource: { built: true } })
+    ])
+    expect(step.status).toBe('failed')
+    expect(step.summary).toBe('bp-cilium 1.1.2 unpublished')
+    expect(step.findings[0].message).toContain('a release never bundles an unpublished sibling')
+  })
+})
+
+describe('siblingsToBuildFromSource', () => {
+  const checks = [
+    cilium({ state: 'unpublished' }),
+    cilium({ name: 'bp-cnpg', state: 'unpublished', sourceVersion: '1.1.1' }),
+    cilium({ name: 'bp-cert-manager', state: 'published' }),
+    cilium({ name: 'bp-falco', state: 'unknown', reason: 'Registry ghcr.io is unavailable' })
+  ]
+
+  it('on a pull request: only an unpublished sibling whose source has the pinned version', () => {
+    expect(siblingsToBuildFromSource('validate', checks).map((check) => check.name)).toEqual(['bp-cilium'])
+  })
+
+  it('on a release: never', () => {
+    expect(siblingsToBuildFromSource('publish', checks)).toEqual([])
   })
 })

@@ -15410,7 +15410,7 @@ function archiveSources(work, origins) {
     const { indexes, plainHttpFor } = origins;
     const sources = [];
     for (const dep of work.dependencies) {
-        if (dep.repository.startsWith('file://'))
+        if (dep.repository.startsWith('file://') || origins.fromSource?.has(dep.name))
             continue;
         const effective = applyMirrors(dep.repository, origins.mirrors);
         const index = indexes.find((candidate) => candidate.repository === effective);
@@ -15626,8 +15626,21 @@ function planDependencyBuild(work, options) {
     const edits = [];
     const ociHosts = new Set();
     let rewritten = false;
+    const fromSource = options.fromSource ?? new Map();
+    if (work.publishing && fromSource.size > 0)
+        // A release bundles only what is published (run/siblings-step.ts refuses it first): this is the last guard.
+        throw new ActionError(`a release never bundles a sibling blueprint built from source (${[...fromSource.keys()].join(', ')}): release it first`);
     for (const [index, dep] of work.dependencies.entries()) {
         const repository = dep.repository;
+        const source = fromSource.get(dep.name);
+        if (source !== undefined) {
+            // Only the build's Chart.yaml points at the built sibling: the work copy's dependency keeps its registry, so
+            // guard 1 expects the pinned version, the packaged Chart.yaml names the registry, and a lock written against
+            // this path is not shipped (as with mirrors). Helm packs the folder into charts/ as `helm package` would.
+            edits.push([['dependencies', index, 'repository'], `file://${source}`]);
+            rewritten = true;
+            continue;
+        }
         if (repository.startsWith('file://')) {
             const target = repository.slice('file://'.length);
             if (!require$$2$4.isAbsolute(target)) {
@@ -15998,9 +16011,10 @@ async function prepareWork(ctx, upstream) {
 /**
  * The dependency build, started as soon as helm and the work copy are there: the upstream resolution and the
  * commit time (asked for here once helm has run: guard 1's expected versions, the lock's time) go on beside it;
- * the caller starts them from `whileBuilding`.
+ * the caller starts them from `whileBuilding`. `fromSource`: sibling blueprints a pull request built at this commit
+ * (run/sibling-sources.ts), read from their folders instead of the registry.
  */
-async function buildStep(ctx, upstream, prepared, epoch, whileBuilding) {
+async function buildStep(ctx, upstream, prepared, epoch, whileBuilding, fromSource) {
     const { inputs } = ctx;
     const options = {
         mirrors: inputs.repositoryMirrors,
@@ -16017,7 +16031,9 @@ async function buildStep(ctx, upstream, prepared, epoch, whileBuilding) {
         },
         lockEpoch: async () => (await epoch()).epoch,
         lockFindings,
-        whileBuilding
+        whileBuilding,
+        // Not in `options`: the base commit's build (the rendered diff) bundles what its own Chart.yaml pins.
+        ...(fromSource?.size ? { fromSource } : {})
     });
     const lockStep = chartLockStep(lockFindings);
     return {
@@ -16149,7 +16165,8 @@ function startLaterPreview(ctx) {
 }
 /**
  * The sibling blueprints' lookups (siblings-step.ts), their code loaded on its own and their requests sent when the
- * chart stages start: the round trip overlaps the dependency build. Undefined for a run without a sibling blueprint;
+ * chart stages start: on a release the round trip overlaps the dependency build; a pull request waits for it before
+ * its build (an unpublished sibling may have to be built from source first). Undefined for a run without a sibling blueprint;
  * a run without a registry or without an OCI dependency does not even load the code.
  */
 function startLaterSiblings(...args) {
@@ -16355,11 +16372,14 @@ async function runChartSteps(ctx, preparation) {
     // A key written twice in a file the run reads leads (an error stops the publish like a failed gate).
     const outcome = { steps: leadingSteps(ctx) };
     const leading = outcome.steps.length;
-    // The sibling blueprints' registry lookups (only a chart that bundles one): sent now, beside the build.
+    // The sibling blueprints' registry lookups (only a chart that bundles one): sent now, beside the work copy. A pull
+    // request waits for them before its dependency build (one round trip): an unpublished sibling whose source has the
+    // pinned version is built from source and bundled from there (run/sibling-sources.ts); a release never does that.
     const siblings = startLaterSiblings(ctx, preparation.workspace);
+    let sources;
     const siblingsStep = async () => {
-        const step = await siblings.catch(() => undefined);
-        return step?.();
+        const run = await siblings.catch(() => undefined);
+        return run?.step(sources);
     };
     // A pull request's publish preview: started once the build runs (its round trip beside the build).
     let previewStarted;
@@ -16374,7 +16394,16 @@ async function runChartSteps(ctx, preparation) {
             void startPreview();
             void loadLaterStages();
         };
-        const build = await buildStep(ctx, upstream, await work, epoch, whileBuilding);
+        if (ctx.mode === 'validate') {
+            sources = await (await siblings.catch(() => undefined))?.fromSource(ctx);
+            if (sources?.failed.size) {
+                // The product cannot be built without it: the siblings step says which and why; no build runs.
+                const [{ step }, contracted, sibling] = await Promise.all([upstream(), contract(), siblingsStep()]);
+                outcome.steps.push(...(step ? [step] : []), contracted, ...(sibling ? [sibling] : []));
+                return outcome;
+            }
+        }
+        const build = await buildStep(ctx, upstream, await work, epoch, whileBuilding, sources?.built);
         const [{ resolution, step }, timestamps, contracted, sibling] = await Promise.all([
             upstream(),
             epoch(),
@@ -21933,4 +21962,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { sha256Digest$1 as $, ACTION_NAME as A, exists as B, prepareWorkChart as C, buildDependencies as D, lastLines as E, parseRenderAsHelm as F, compareNatural as G, Helm as H, mapStringsDeep as I, distExports as J, extractImages as K, createHelmHome as L, parseYamlText as M, tryParseImageRef as N, OPERATION_LIMITS as O, compareCodePoints as P, scanImages as Q, RegistryClient as R, checkImages as S, groupFailing as T, segmentMatcher as U, loadYamlFile as V, splitRenderBySource as W, parseRenderDetailed as X, applyMirrors as Y, fetchChartArchive as Z, normalizeDigest as _, reportSubject as a, parseOciReference as a0, plainHttpFor as a1, isExactVersion as a2, ociTag as a3, maxSatisfying as a4, copyChartFolder as a5, blueprintName as a6, MAX_YAML_BYTES as a7, apiStatus as a8, isLoopbackHost as a9, require$$2 as aA, _deferredUndici as aB, require$$2$3 as aC, requireTunnel as aD, action as aE, HELM_CHART_LAYER as aa, withRetry as ab, indexWorkspace as ac, chartRef as ad, parseVersion as ae, compareVersions as af, PR_EVENTS as ag, MANIFEST_PATHS as ah, cleanAsYaml11 as ai, isStrictSemver as aj, withProgress as ak, DeadlineError as al, RegistryError as am, cp as an, mkdirP as ao, require$$2$1 as ap, isDebug as aq, exec as ar, which as as, HttpClient as at, rmRF as au, require$$1$2 as av, require$$0 as aw, require$$2$2 as ax, require$$0$2 as ay, require$$1$1 as az, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, formatDuration as f, debug as g, isRecord as h, info as i, writeOutputs as j, runOutputs as k, httpExchange as l, ActionError as m, notice as n, require$$0$3 as o, chartRepository as p, describeNetworkError as q, redact as r, summary as s, operationLimit as t, errorLine as u, registerSecret as v, warning as w, timeLeft as x, lastLine as y, loadBlueprint as z };
+export { isLoopbackHost as $, ACTION_NAME as A, exists as B, prepareWorkChart as C, buildDependencies as D, lastLines as E, parseRenderAsHelm as F, compareNatural as G, Helm as H, mapStringsDeep as I, distExports as J, extractImages as K, createHelmHome as L, parseYamlText as M, tryParseImageRef as N, OPERATION_LIMITS as O, compareCodePoints as P, scanImages as Q, RegistryClient as R, checkImages as S, groupFailing as T, segmentMatcher as U, loadYamlFile as V, splitRenderBySource as W, parseRenderDetailed as X, blueprintName as Y, MAX_YAML_BYTES as Z, apiStatus as _, reportSubject as a, HELM_CHART_LAYER as a0, withRetry as a1, ociTag as a2, indexWorkspace as a3, chartRef as a4, parseVersion as a5, compareVersions as a6, PR_EVENTS as a7, MANIFEST_PATHS as a8, cleanAsYaml11 as a9, parseOciReference as aA, plainHttpFor as aB, maxSatisfying as aC, copyChartFolder as aD, action as aE, isStrictSemver as aa, withProgress as ab, DeadlineError as ac, RegistryError as ad, isExactVersion as ae, cp as af, mkdirP as ag, require$$2$1 as ah, isDebug as ai, exec as aj, which as ak, HttpClient as al, rmRF as am, require$$1$2 as an, require$$0 as ao, require$$2$2 as ap, require$$0$2 as aq, require$$1$1 as ar, require$$2 as as, _deferredUndici as at, require$$2$3 as au, requireTunnel as av, applyMirrors as aw, fetchChartArchive as ax, normalizeDigest as ay, sha256Digest$1 as az, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, formatDuration as f, debug as g, isRecord as h, info as i, writeOutputs as j, runOutputs as k, httpExchange as l, ActionError as m, notice as n, require$$0$3 as o, chartRepository as p, describeNetworkError as q, redact as r, summary as s, operationLimit as t, errorLine as u, registerSecret as v, warning as w, timeLeft as x, lastLine as y, loadBlueprint as z };

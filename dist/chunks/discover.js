@@ -1,5 +1,5 @@
 import { b as require$$2, _ as _builtin_child_process } from '../index.js';
-import { P as compareCodePoints, m as ActionError, a6 as blueprintName, ac as indexWorkspace, h as isRecord, y as lastLine, J as distExports, b as require$$1 } from './action.js';
+import { P as compareCodePoints, m as ActionError, Y as blueprintName, a3 as indexWorkspace, h as isRecord, y as lastLine, J as distExports, b as require$$1 } from './action.js';
 import { s as siblingDependencies } from './siblings.js';
 import 'node:module';
 import './semver.js';

@@ -1,4 +1,4 @@
-import { ad as chartRef, p as chartRepository, R as RegistryClient, a3 as ociTag, ae as parseVersion, af as compareVersions, ag as PR_EVENTS, ah as MANIFEST_PATHS } from './action.js';
+import { a4 as chartRef, p as chartRepository, R as RegistryClient, a2 as ociTag, a5 as parseVersion, a6 as compareVersions, a7 as PR_EVENTS, a8 as MANIFEST_PATHS } from './action.js';
 import { c as comparePublished, n as noOverwriteFix } from './push.js';
 import 'node:module';
 import '../index.js';

@@ -1,4 +1,4 @@
-import { ad as chartRef } from './action.js';
+import { a4 as chartRef } from './action.js';
 import 'node:module';
 import '../index.js';
 import './semver.js';

@@ -1,4 +1,4 @@
-import { m as ActionError, o as require$$0, ai as cleanAsYaml11, b as require$$1$1, aj as isStrictSemver, J as distExports, E as lastLines, r as redact, i as info, ae as parseVersion, a3 as ociTag, ad as chartRef, ak as withProgress, al as DeadlineError, am as RegistryError, t as operationLimit, d as require$$0$1 } from './action.js';
+import { m as ActionError, o as require$$0, a9 as cleanAsYaml11, b as require$$1$1, aa as isStrictSemver, J as distExports, E as lastLines, r as redact, i as info, a5 as parseVersion, a2 as ociTag, a4 as chartRef, ab as withProgress, ac as DeadlineError, ad as RegistryError, t as operationLimit, d as require$$0$1 } from './action.js';
 import { b as require$$2, r as require$$4, a as require$$1 } from '../index.js';
 import { r as require$$3 } from './_builtin_zlib.js';
 

@@ -1,17 +1,19 @@
 import { i as isPublishingRepository, s as siblingDependencies } from './siblings.js';
-import { R as RegistryClient, a2 as isExactVersion, p as chartRepository, a3 as ociTag } from './action.js';
+import { R as RegistryClient, ae as isExactVersion, p as chartRepository, a2 as ociTag } from './action.js';
 import 'node:module';
 import '../index.js';
 import './semver.js';
 
 // Stage: the sibling blueprints the run's chart bundles (chart/siblings.ts: a Chart.yaml dependency that is another
 // blueprint of the workspace, from the registry this monorepo publishes to). A release can only bundle what is
-// published, so each sibling's pinned version is asked for in the registry (one `GET` of its manifest, all siblings
-// at once, sent when the chart stages start: the round trip overlaps the dependency build) and the `Sibling
+// published, so each sibling's pinned version is asked for in the registry (one `GET` of its manifest, all siblings at
+// once, sent when the chart stages start: on a release the round trip overlaps the dependency build) and the `Sibling
 // blueprints` step says what holds: on a release, an unpublished sibling fails the run before anything is pushed,
 // naming the sibling, its version and the blueprint to release first; on a pull request, an unpublished sibling whose
-// source in this checkout has another version fails naming both files. Only for a chart with such a dependency and a
-// registry set: every other run sends nothing.
+// source in this checkout has another version fails naming both files, and one whose source has exactly that version is
+// built from source at this commit (sibling-sources.ts: the lookups are then awaited before the product's dependency
+// build, which reads the built sibling instead of the registry). Only for a chart with such a dependency and a registry
+// set: every other run sends nothing.
 /**
  * Starts the lookups when the run's chart bundles a sibling blueprint and a registry is set; undefined otherwise
  * (nothing is read, not even the workspace index).
@@ -39,6 +41,7 @@ function startSiblingsStep(base, workspace) {
                 version: String(dependency.version),
                 line: blueprint.chartYaml.lineOf(['dependencies', i]),
                 dir: sibling.dir,
+                chartDir: sibling.chartDir,
                 sourceFile: sibling.chart?.file ?? `${sibling.chartDir}/Chart.yaml`,
                 sourceLine: sibling.chart?.lineOf(['version']),
                 sourceVersion: sibling.chart?.version,
@@ -56,10 +59,19 @@ function startSiblingsStep(base, workspace) {
         }));
     });
     checked.catch(() => undefined); // awaited by the step; a failure is its to report
-    return async () => {
+    const fromSource = async (ctx) => {
+        const none = { built: new Map(), failed: new Map() };
+        const wanted = siblingsToBuildFromSource(ctx.mode, await checked.catch(() => []));
+        if (wanted.length === 0)
+            return none;
+        // Its code (the workspace build, the archive fetches) is loaded only by a pull request that needs it.
+        const { buildSiblingSources } = await import('./sibling-sources.js');
+        return buildSiblingSources(ctx, wanted);
+    };
+    const step = async (sources) => {
         let siblings;
         try {
-            siblings = await checked;
+            siblings = withSources(await checked, sources);
         }
         catch (error) {
             // The workspace index could not be read: the build says what the registry holds.
@@ -79,6 +91,28 @@ function startSiblingsStep(base, workspace) {
         }
         return { ...siblingsStep(base, registry.url, siblings), durationMs: Math.round(performance.now() - start) };
     };
+    return { fromSource, step };
+}
+/**
+ * The siblings to build from source (pure): on a pull request only, each whose exact pinned version the registry
+ * said is not published and whose Chart.yaml at this commit has that version. A registry that could not be asked
+ * (`unknown`) builds nothing: the dependency build asks the registry as it always did.
+ */
+function siblingsToBuildFromSource(mode, siblings) {
+    if (mode !== 'validate')
+        return [];
+    return siblings.filter((check) => check.state === 'unpublished' && check.sourceVersion === check.version);
+}
+/** The checks with what the source builds gave. */
+function withSources(siblings, sources) {
+    if (!sources)
+        return siblings;
+    return siblings.map((check) => {
+        if (sources.built.has(check.name))
+            return { ...check, fromSource: { built: true } };
+        const cause = sources.failed.get(check.name);
+        return cause === undefined ? check : { ...check, fromSource: { built: false, cause } };
+    });
 }
 /** The `Sibling blueprints` step (pure): what the lookups mean for this run. */
 function siblingsStep(base, registry, siblings) {
@@ -109,6 +143,23 @@ function siblingsStep(base, registry, siblings) {
                 ...location
             });
         }
+        else if (base.mode !== 'publish' && check.fromSource?.built) {
+            findings.push({
+                rule: 'sibling-blueprint',
+                severity: 'notice',
+                message: `${builtFromSource(check)}: the gates ran on ${chartFile} with it bundled; merging does not publish it, its own release does (discover's waves order it first)`,
+                ...location
+            });
+        }
+        else if (base.mode !== 'publish' && check.fromSource?.built === false) {
+            findings.push({
+                rule: 'sibling-blueprint',
+                severity: 'error',
+                message: `sibling blueprint ${check.name} ${check.version} is not published yet (${ref}), and ${check.dir} could not be built from source at this commit: ${check.fromSource.cause}`,
+                fix: `make ${check.chartDir} build (the action run on ${check.dir} says what fails), or pin ${check.name} to a published version in ${at(check)}`,
+                ...location
+            });
+        }
         else if (base.mode === 'publish') {
             findings.push({
                 rule: 'sibling-blueprint',
@@ -129,16 +180,23 @@ function siblingsStep(base, registry, siblings) {
         }
     }
     const errors = findings.filter((finding) => finding.severity === 'error').length;
-    const listed = siblings.map((check) => `${check.name} ${check.version} ${check.state === 'unknown' ? 'not looked up' : check.state}`);
+    const warnings = findings.filter((finding) => finding.severity === 'warning').length;
+    const listed = siblings.map((check) => check.state === 'unpublished' && check.fromSource?.built && base.mode !== 'publish'
+        ? builtFromSource(check)
+        : `${check.name} ${check.version} ${check.state === 'unknown' ? 'not looked up' : check.state}`);
     return {
         id: 'siblings',
         title: 'Sibling blueprints',
-        status: errors > 0 ? 'failed' : findings.length > 0 ? 'warning' : 'passed',
+        status: errors > 0 ? 'failed' : warnings > 0 ? 'warning' : 'passed',
         durationMs: 0,
         summary: siblings.length === 0 ? 'no sibling blueprint bundled' : listed.join(', '),
         findings,
         data: { siblings }
     };
 }
+/** The report's line for a sibling a pull request built from source. */
+function builtFromSource(check) {
+    return `${check.name} ${check.version} built from ${check.dir} at this commit (not yet published)`;
+}
 
-export { siblingsStep, startSiblingsStep };
+export { siblingsStep, siblingsToBuildFromSource, startSiblingsStep };

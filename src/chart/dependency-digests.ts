@@ -88,6 +88,8 @@ export interface ArchiveOrigins {
   credentialsFor: (repository: string) => Credentials | undefined
   indexes: readonly RepositoryIndex[]
   plainHttpFor: (host: string) => boolean
+  /** Sibling blueprints built from source at this commit (dependency-plan.ts): no repository vouches for them. */
+  fromSource?: ReadonlyMap<string, string>
 }
 
 /** A failed build's fix when an oci:// dependency on a loopback host was asked over TLS (input plain-http unset). */
@@ -107,7 +109,7 @@ export function archiveSources(work: WorkChart, origins: ArchiveOrigins): Archiv
   const { indexes, plainHttpFor } = origins
   const sources: ArchiveSource[] = []
   for (const dep of work.dependencies) {
-    if (dep.repository.startsWith('file://')) continue
+    if (dep.repository.startsWith('file://') || origins.fromSource?.has(dep.name)) continue
     const effective = applyMirrors(dep.repository, origins.mirrors)
     const index = indexes.find((candidate) => candidate.repository === effective)
     if (index) {

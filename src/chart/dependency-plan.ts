@@ -7,6 +7,7 @@
 import path from 'node:path'
 import { parseDocument } from 'yaml'
 import type { Credentials } from '../credentials/credentials.js'
+import { ActionError } from '../types.js'
 import { isLoopbackHost } from '../net/net.js'
 import { parseOciReference } from '../oci/registry.js'
 import { maxSatisfying } from '../util/semver.js'
@@ -21,6 +22,12 @@ export interface DependencyPlanOptions {
   /** Credentials for a repository URL (http or oci), or undefined: never sent to a host they are not for. */
   credentialsFor: (repository: string) => Credentials | undefined
   plainHttp: boolean
+  /**
+   * Sibling blueprints built from source at this commit (a pull request bundling a sibling version that is not
+   * published yet: run/sibling-sources.ts): dependency name → the absolute folder of its built work copy. The build
+   * reads each from there (`file://`) instead of its registry; never on a release.
+   */
+  fromSource?: ReadonlyMap<string, string>
 }
 
 export interface DependencyPlan {
@@ -110,8 +117,23 @@ export function planDependencyBuild(work: WorkChart, options: DependencyPlanOpti
   const edits: [(string | number)[], string][] = []
   const ociHosts = new Set<string>()
   let rewritten = false
+  const fromSource = options.fromSource ?? new Map<string, string>()
+  if (work.publishing && fromSource.size > 0)
+    // A release bundles only what is published (run/siblings-step.ts refuses it first): this is the last guard.
+    throw new ActionError(
+      `a release never bundles a sibling blueprint built from source (${[...fromSource.keys()].join(', ')}): release it first`
+    )
   for (const [index, dep] of work.dependencies.entries()) {
     const repository = dep.repository
+    const source = fromSource.get(dep.name)
+    if (source !== undefined) {
+      // Only the build's Chart.yaml points at the built sibling: the work copy's dependency keeps its registry, so
+      // guard 1 expects the pinned version, the packaged Chart.yaml names the registry, and a lock written against
+      // this path is not shipped (as with mirrors). Helm packs the folder into charts/ as `helm package` would.
+      edits.push([['dependencies', index, 'repository'], `file://${source}`])
+      rewritten = true
+      continue
+    }
     if (repository.startsWith('file://')) {
       const target = repository.slice('file://'.length)
       if (!path.isAbsolute(target)) {

@@ -1,11 +1,12 @@
 // A workspace blueprint's chart, built: another blueprint of the monorepo than the run's own (the schema gate renders
 // those blueprint.yaml spec.depends names, for their CRDs; a product umbrella's sibling blueprints can be built the
-// same way). Its chart folder copied into a work folder of its own (chart/work-chart.ts: the user's tree is never
-// written, a link leaving the chart is refused, a committed Chart.lock that fits Chart.yaml is honoured), its
-// dependencies placed under charts/ as `helm dependency build` would place them (archives fetched and checked by the
-// action: chart/archive-fetch.ts, each once per run; a `file://` dependency copied as helm packs it: as it is, its
-// own charts/ included), and a helm home of its own, empty: no repository entry, no login, no credential. No helm
-// process runs here; whoever renders or packages the chart does that with the returned helm.
+// same way: a pull request builds an unpublished sibling it bundles from source, run/sibling-sources.ts). Its chart
+// folder copied into a work folder of its own (chart/work-chart.ts: the user's tree is never written, a link leaving
+// the chart is refused, a committed Chart.lock that fits Chart.yaml is honoured), its dependencies placed under charts/
+// as `helm dependency build` would place them (archives fetched and checked by the action: chart/archive-fetch.ts, each
+// once per run; a `file://` dependency copied as helm packs it: as it is, its own charts/ included), and a helm home of
+// its own, empty: no repository entry, no login, no credential. No helm process runs here; whoever renders or packages
+// the chart does that with the returned helm.
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { loadBlueprint, type Blueprint } from './blueprint.js'

@@ -54,14 +54,16 @@ export interface BuildOutcome {
 /**
  * The dependency build, started as soon as helm and the work copy are there: the upstream resolution and the
  * commit time (asked for here once helm has run: guard 1's expected versions, the lock's time) go on beside it;
- * the caller starts them from `whileBuilding`.
+ * the caller starts them from `whileBuilding`. `fromSource`: sibling blueprints a pull request built at this commit
+ * (run/sibling-sources.ts), read from their folders instead of the registry.
  */
 export async function buildStep(
   ctx: Pick<RunContext, 'inputs' | 'helm' | 'credentials' | 'indexes'>,
   upstream: () => Promise<UpstreamOutcome>,
   prepared: PreparedWork,
   epoch: () => Promise<{ epoch: number }>,
-  whileBuilding?: () => void
+  whileBuilding?: () => void,
+  fromSource?: ReadonlyMap<string, string>
 ): Promise<BuildOutcome> {
   const { inputs } = ctx
   const options = {
@@ -79,7 +81,9 @@ export async function buildStep(
     },
     lockEpoch: async () => (await epoch()).epoch,
     lockFindings,
-    whileBuilding
+    whileBuilding,
+    // Not in `options`: the base commit's build (the rendered diff) bundles what its own Chart.yaml pins.
+    ...(fromSource?.size ? { fromSource } : {})
   })
   const lockStep = chartLockStep(lockFindings)
   return {

@@ -33,11 +33,14 @@ export async function runChartSteps(
   // A key written twice in a file the run reads leads (an error stops the publish like a failed gate).
   const outcome: ChartOutcome = { steps: leadingSteps(ctx) }
   const leading = outcome.steps.length
-  // The sibling blueprints' registry lookups (only a chart that bundles one): sent now, beside the build.
+  // The sibling blueprints' registry lookups (only a chart that bundles one): sent now, beside the work copy. A pull
+  // request waits for them before its dependency build (one round trip): an unpublished sibling whose source has the
+  // pinned version is built from source and bundled from there (run/sibling-sources.ts); a release never does that.
   const siblings = startLaterSiblings(ctx, preparation.workspace)
+  let sources: Awaited<ReturnType<NonNullable<Awaited<typeof siblings>>['fromSource']>> | undefined
   const siblingsStep = async (): Promise<StepResult | undefined> => {
-    const step = await siblings.catch(() => undefined)
-    return step?.()
+    const run = await siblings.catch(() => undefined)
+    return run?.step(sources)
   }
   // A pull request's publish preview: started once the build runs (its round trip beside the build).
   let previewStarted: ReturnType<typeof startLaterPreview> | undefined
@@ -52,7 +55,16 @@ export async function runChartSteps(
       void startPreview()
       void loadLaterStages()
     }
-    const build = await buildStep(ctx, upstream, await work, epoch, whileBuilding)
+    if (ctx.mode === 'validate') {
+      sources = await (await siblings.catch(() => undefined))?.fromSource(ctx)
+      if (sources?.failed.size) {
+        // The product cannot be built without it: the siblings step says which and why; no build runs.
+        const [{ step }, contracted, sibling] = await Promise.all([upstream(), contract(), siblingsStep()])
+        outcome.steps.push(...(step ? [step] : []), contracted, ...(sibling ? [sibling] : []))
+        return outcome
+      }
+    }
+    const build = await buildStep(ctx, upstream, await work, epoch, whileBuilding, sources?.built)
     const [{ resolution, step }, timestamps, contracted, sibling] = await Promise.all([
       upstream(),
       epoch(),

@@ -36,7 +36,8 @@ export function startLaterPreview(ctx: RunContext): Promise<PreviewRun | undefin
 
 /**
  * The sibling blueprints' lookups (siblings-step.ts), their code loaded on its own and their requests sent when the
- * chart stages start: the round trip overlaps the dependency build. Undefined for a run without a sibling blueprint;
+ * chart stages start: on a release the round trip overlaps the dependency build; a pull request waits for it before
+ * its build (an unpublished sibling may have to be built from source first). Undefined for a run without a sibling blueprint;
  * a run without a registry or without an OCI dependency does not even load the code.
  */
 export function startLaterSiblings(

@@ -1,17 +1,20 @@
 // Stage: the sibling blueprints the run's chart bundles (chart/siblings.ts: a Chart.yaml dependency that is another
 // blueprint of the workspace, from the registry this monorepo publishes to). A release can only bundle what is
-// published, so each sibling's pinned version is asked for in the registry (one `GET` of its manifest, all siblings
-// at once, sent when the chart stages start: the round trip overlaps the dependency build) and the `Sibling
+// published, so each sibling's pinned version is asked for in the registry (one `GET` of its manifest, all siblings at
+// once, sent when the chart stages start: on a release the round trip overlaps the dependency build) and the `Sibling
 // blueprints` step says what holds: on a release, an unpublished sibling fails the run before anything is pushed,
 // naming the sibling, its version and the blueprint to release first; on a pull request, an unpublished sibling whose
-// source in this checkout has another version fails naming both files. Only for a chart with such a dependency and a
-// registry set: every other run sends nothing.
+// source in this checkout has another version fails naming both files, and one whose source has exactly that version is
+// built from source at this commit (sibling-sources.ts: the lookups are then awaited before the product's dependency
+// build, which reads the built sibling instead of the registry). Only for a chart with such a dependency and a registry
+// set: every other run sends nothing.
 import { isPublishingRepository, siblingDependencies } from '../chart/siblings.js'
 import type { WorkspaceIndex } from '../chart/workspace-index.js'
 import { RegistryClient, chartRepository, ociTag } from '../oci/registry.js'
 import type { Finding, StepResult } from '../types.js'
 import { isExactVersion } from '../util/semver.js'
-import type { RunBase } from './context.js'
+import type { RunBase, RunContext } from './context.js'
+import type { SiblingSources } from './sibling-sources.js'
 
 /** One bundled sibling as the registry answered for its pinned version. */
 export interface SiblingCheck {
@@ -21,14 +24,17 @@ export interface SiblingCheck {
   version: string
   /** The Chart.yaml line of the dependency. */
   line?: number
-  /** The sibling's folder, its Chart.yaml (with the version line) and the version it has at this commit. */
+  /** The sibling's folder, its chart folder, its Chart.yaml (with the version line) and its version at this commit. */
   dir: string
+  chartDir: string
   sourceFile: string
   sourceLine?: number
   sourceVersion?: string
   /** `unknown`: a range (helm picks among the published versions), or the registry could not be asked. */
   state: 'published' | 'unpublished' | 'unknown'
   reason?: string
+  /** A pull request built it from source at this commit (sibling-sources.ts): `built`, or the cause that stopped it. */
+  fromSource?: { built: true } | { built: false; cause: string }
 }
 
 export interface SiblingsData {
@@ -37,6 +43,20 @@ export interface SiblingsData {
 
 type SiblingBase = Pick<RunBase, 'inputs' | 'registry' | 'credentials' | 'blueprint' | 'mode'>
 
+/** The lookups of a run's sibling blueprints, started. */
+export interface SiblingsRun {
+  /**
+   * On a pull request, the siblings to build from source (unpublished, their source at the pinned version), built:
+   * waits for the lookups (one round trip, started with the chart stages). Nothing to build (every release, every
+   * published sibling, a registry that could not be asked): empty maps, and no build.
+   */
+  fromSource: (
+    ctx: Pick<RunContext, 'blueprint' | 'folders' | 'helm' | 'inputs' | 'credentials' | 'indexes' | 'mode'>
+  ) => Promise<SiblingSources>
+  /** The `Sibling blueprints` step, with what `fromSource` built (when it was asked). */
+  step: (sources?: SiblingSources) => Promise<StepResult<SiblingsData>>
+}
+
 /**
  * Starts the lookups when the run's chart bundles a sibling blueprint and a registry is set; undefined otherwise
  * (nothing is read, not even the workspace index).
@@ -44,7 +64,7 @@ type SiblingBase = Pick<RunBase, 'inputs' | 'registry' | 'credentials' | 'bluepr
 export function startSiblingsStep(
   base: SiblingBase,
   workspace: () => Promise<WorkspaceIndex>
-): (() => Promise<StepResult<SiblingsData>>) | undefined {
+): SiblingsRun | undefined {
   const { registry, inputs, blueprint } = base
   const dependencies = blueprint.chartYaml.data.dependencies ?? []
   if (
@@ -72,6 +92,7 @@ export function startSiblingsStep(
           version: String(dependency.version),
           line: blueprint.chartYaml.lineOf(['dependencies', i]),
           dir: sibling.dir,
+          chartDir: sibling.chartDir,
           sourceFile: sibling.chart?.file ?? `${sibling.chartDir}/Chart.yaml`,
           sourceLine: sibling.chart?.lineOf(['version']),
           sourceVersion: sibling.chart?.version,
@@ -89,10 +110,18 @@ export function startSiblingsStep(
     )
   })
   checked.catch(() => undefined) // awaited by the step; a failure is its to report
-  return async () => {
+  const fromSource: SiblingsRun['fromSource'] = async (ctx) => {
+    const none: SiblingSources = { built: new Map(), failed: new Map() }
+    const wanted = siblingsToBuildFromSource(ctx.mode, await checked.catch(() => []))
+    if (wanted.length === 0) return none
+    // Its code (the workspace build, the archive fetches) is loaded only by a pull request that needs it.
+    const { buildSiblingSources } = await import('./sibling-sources.js')
+    return buildSiblingSources(ctx, wanted)
+  }
+  const step: SiblingsRun['step'] = async (sources) => {
     let siblings: SiblingCheck[]
     try {
-      siblings = await checked
+      siblings = withSources(await checked, sources)
     } catch (error) {
       // The workspace index could not be read: the build says what the registry holds.
       return {
@@ -111,6 +140,30 @@ export function startSiblingsStep(
     }
     return { ...siblingsStep(base, registry.url, siblings), durationMs: Math.round(performance.now() - start) }
   }
+  return { fromSource, step }
+}
+
+/**
+ * The siblings to build from source (pure): on a pull request only, each whose exact pinned version the registry
+ * said is not published and whose Chart.yaml at this commit has that version. A registry that could not be asked
+ * (`unknown`) builds nothing: the dependency build asks the registry as it always did.
+ */
+export function siblingsToBuildFromSource<T extends Pick<SiblingCheck, 'state' | 'version' | 'sourceVersion'>>(
+  mode: RunBase['mode'],
+  siblings: readonly T[]
+): T[] {
+  if (mode !== 'validate') return []
+  return siblings.filter((check) => check.state === 'unpublished' && check.sourceVersion === check.version)
+}
+
+/** The checks with what the source builds gave. */
+function withSources(siblings: SiblingCheck[], sources: SiblingSources | undefined): SiblingCheck[] {
+  if (!sources) return siblings
+  return siblings.map((check) => {
+    if (sources.built.has(check.name)) return { ...check, fromSource: { built: true } }
+    const cause = sources.failed.get(check.name)
+    return cause === undefined ? check : { ...check, fromSource: { built: false, cause } }
+  })
 }
 
 /** The `Sibling blueprints` step (pure): what the lookups mean for this run. */
@@ -144,6 +197,21 @@ export function siblingsStep(
         fix: `pin ${check.name} to a published version in ${at(check)}, or set version in ${sourceAt(check)} to ${check.version} and release ${check.dir} first`,
         ...location
       })
+    } else if (base.mode !== 'publish' && check.fromSource?.built) {
+      findings.push({
+        rule: 'sibling-blueprint',
+        severity: 'notice',
+        message: `${builtFromSource(check)}: the gates ran on ${chartFile} with it bundled; merging does not publish it, its own release does (discover's waves order it first)`,
+        ...location
+      })
+    } else if (base.mode !== 'publish' && check.fromSource?.built === false) {
+      findings.push({
+        rule: 'sibling-blueprint',
+        severity: 'error',
+        message: `sibling blueprint ${check.name} ${check.version} is not published yet (${ref}), and ${check.dir} could not be built from source at this commit: ${check.fromSource.cause}`,
+        fix: `make ${check.chartDir} build (the action run on ${check.dir} says what fails), or pin ${check.name} to a published version in ${at(check)}`,
+        ...location
+      })
     } else if (base.mode === 'publish') {
       findings.push({
         rule: 'sibling-blueprint',
@@ -163,16 +231,24 @@ export function siblingsStep(
     }
   }
   const errors = findings.filter((finding) => finding.severity === 'error').length
-  const listed = siblings.map(
-    (check) => `${check.name} ${check.version} ${check.state === 'unknown' ? 'not looked up' : check.state}`
+  const warnings = findings.filter((finding) => finding.severity === 'warning').length
+  const listed = siblings.map((check) =>
+    check.state === 'unpublished' && check.fromSource?.built && base.mode !== 'publish'
+      ? builtFromSource(check)
+      : `${check.name} ${check.version} ${check.state === 'unknown' ? 'not looked up' : check.state}`
   )
   return {
     id: 'siblings',
     title: 'Sibling blueprints',
-    status: errors > 0 ? 'failed' : findings.length > 0 ? 'warning' : 'passed',
+    status: errors > 0 ? 'failed' : warnings > 0 ? 'warning' : 'passed',
     durationMs: 0,
     summary: siblings.length === 0 ? 'no sibling blueprint bundled' : listed.join(', '),
     findings,
     data: { siblings }
   }
+}
+
+/** The report's line for a sibling a pull request built from source. */
+function builtFromSource(check: Pick<SiblingCheck, 'name' | 'version' | 'dir'>): string {
+  return `${check.name} ${check.version} built from ${check.dir} at this commit (not yet published)`
 }
