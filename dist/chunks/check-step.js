@@ -1428,7 +1428,7 @@ function skippedStep(id, title, summary) {
 }
 /**
  * A bounded pool that jobs join as their gates finish planning, so the first planned start without waiting for
- * the slowest plan. `first` jobs go before every queued job; while a slot is held (`hold()`, by a gate still
+ * the slowest plan. `first` jobs go before every queued job, then the heaviest (`weight`); while a slot is held (`hold()`, by a gate still
  * planning its `first` jobs: the chart tests, the critical path of a run) no other job starts, so the chart
  * tests are the first process of the pool. Jobs a finished job adds (`then`) join the queue. A failing job (or
  * `fail()`) starts nothing new; `finish()` throws it once the running jobs ended (the caller may then remove
@@ -1447,9 +1447,11 @@ class JobPool {
         this.limit = limit;
     }
     add(jobs) {
-        const firstEnd = this.queue.findIndex((j) => !j.first);
-        this.queue.splice(firstEnd < 0 ? this.queue.length : firstEnd, 0, ...jobs.filter((j) => j.first));
-        this.queue.push(...jobs.filter((j) => !j.first));
+        for (const job of jobs) {
+            // After every queued job that goes before it: `first` ones, then the heavier, then the as heavy (in order added).
+            const at = this.queue.findIndex((queued) => goesBefore(job, queued));
+            this.queue.splice(at < 0 ? this.queue.length : at, 0, job);
+        }
         this.pump();
     }
     /** Holds back every job that is not `first` until the returned release is called (once is enough). */
@@ -1502,6 +1504,12 @@ class JobPool {
         if (this.closed && this.running === 0 && (this.queue.length === 0 || this.failure))
             this.drained?.();
     }
+}
+/** Whether job `a` starts before `b`, queued earlier: `first` before the rest, then the heavier (see Job.weight). */
+function goesBefore(a, b) {
+    if (Boolean(a.first) !== Boolean(b.first))
+        return Boolean(a.first);
+    return (a.weight ?? 1) > (b.weight ?? 1);
 }
 
 // Finds every process a chart test script started, to end them all when the
@@ -3521,6 +3529,10 @@ const lintGate = {
         const target = await lintTarget(ctx.chartDir, require$$2.join(ctx.scriptRoot, 'lint-view', require$$2.basename(ctx.chartDir)));
         const plans = await planLint(target.dir, ctx.valueArgs, ctx.lintValuesGlob, kubeVersionArgs(ctx));
         const runs = plans.map((plan) => ({ plan, job: helmJob(ctx.helm, `lint:${plan.label}`, plan.args) }));
+        // A lint renders the chart and then checks it: ~1.3 renders' time in bench/results.md, so it starts before the
+        // single renders queued with it (contract.ts Job.weight).
+        for (const run of runs)
+            run.job.job.weight = 1.5;
         return {
             jobs: runs.map((r) => r.job.job),
             finish() {
@@ -3555,7 +3567,7 @@ const lintGate = {
 // A failing merged render (a `required` or any error in one case fails them all)
 // or an output that does not cut cleanly adds the separate renders to the pool,
 // and those decide: the cases' errors are then helm's own words.
-const UMBRELLA = 'gates-cases';
+const UMBRELLA$1 = 'gates-cases';
 const caseName = (i) => `case-${i}`;
 const PREFIXABLE = new Set(['--set', '--set-string', '--set-file']);
 /** `a=b` with one assignment (no unescaped comma), or undefined. */
@@ -3622,16 +3634,23 @@ async function mergeBlocker(ctx, cases) {
         return 'the run passes values files or multi-value --set';
     if (cases.some((c) => !prefixValueArgs(c.set.flatMap((s) => ['--set', s]), 'x')))
         return 'a case sets global or null';
-    const values = ctx.values.data;
+    return subchartBlocker(ctx.chartDir, ctx.values.data);
+}
+/**
+ * Why a chart could render otherwise as a subchart of a generated umbrella than as a chart of its own, with the
+ * values it ships (undefined: it renders the same; see the header). Shared with the spec.depends blueprints' one
+ * render (gates/schema-depends.ts).
+ */
+async function subchartBlocker(chartDir, values) {
     if (hasNull(values))
         return 'values.yaml has a null';
     if ('tags' in values)
         return 'values.yaml has tags';
-    const chart = await loadYamlFile(require$$2.join(ctx.chartDir, 'Chart.yaml'), 'Chart.yaml');
+    const chart = await loadYamlFile(require$$2.join(chartDir, 'Chart.yaml'), 'Chart.yaml');
     const dependencies = Array.isArray(chart.data.dependencies) ? chart.data.dependencies : [];
     if (dependencies.some((d) => isRecord(d) && ('tags' in d || 'import-values' in d)))
         return 'a dependency uses tags or import-values';
-    const templates = await ownTemplateTexts(ctx.chartDir);
+    const templates = await ownTemplateTexts(chartDir);
     if (templates.some((t) => t.includes('IsRoot')))
         return 'a template reads .Chart.IsRoot';
     if (!isRecord(values.global) && templates.some((t) => /Values\.global\b|"global"/.test(t)))
@@ -3639,12 +3658,12 @@ async function mergeBlocker(ctx, cases) {
     return undefined;
 }
 /** Writes the umbrella: `<dir>/charts/case-<n>/charts/<chart>` → the work chart. */
-async function writeUmbrella(dir, chartDir, chartName, count) {
+async function writeUmbrella$1(dir, chartDir, chartName, count) {
     await require$$1.rm(dir, { recursive: true, force: true });
     const names = Array.from({ length: count }, (_, i) => caseName(i));
     const dependencies = (list) => list.map((n) => `  - name: ${JSON.stringify(n)}\n`).join('');
     await require$$1.mkdir(require$$2.join(dir, 'charts'), { recursive: true });
-    await require$$1.writeFile(require$$2.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\ndependencies:\n${dependencies(names)}`);
+    await require$$1.writeFile(require$$2.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${UMBRELLA$1}\nversion: 0.0.0\ndependencies:\n${dependencies(names)}`);
     await Promise.all(names.map(async (name) => {
         const wrapper = require$$2.join(dir, 'charts', name);
         await require$$1.mkdir(require$$2.join(wrapper, 'charts'), { recursive: true });
@@ -3659,7 +3678,7 @@ async function writeUmbrella(dir, chartDir, chartName, count) {
  */
 function splitCases(output, chartName, count) {
     const texts = Array.from({ length: count }, () => []);
-    const prefix = `${UMBRELLA}/charts/`;
+    const prefix = `${UMBRELLA$1}/charts/`;
     for (const chunk of splitRenderBySource(output)) {
         if (chunk.source === undefined) {
             if (chunk.text.trim() === '')
@@ -3695,8 +3714,8 @@ onOutcome) {
         const jobs = separate();
         return { jobs: jobs.map((j) => j.job), get: (i) => jobs[i].get(), merged: () => false };
     }
-    const dir = require$$2.join(ctx.scriptRoot, UMBRELLA);
-    await writeUmbrella(dir, ctx.chartDir, ctx.chartName, cases.length);
+    const dir = require$$2.join(ctx.scriptRoot, UMBRELLA$1);
+    await writeUmbrella$1(dir, ctx.chartDir, ctx.chartName, cases.length);
     const args = ['template', ctx.releaseName, dir, '--namespace', ctx.namespace, ...kubeVersionArgs(ctx)];
     cases.forEach((c, i) => {
         const prefix = `${caseName(i)}.${ctx.chartName.replace(/[\\.,=[\]]/g, (ch) => `\\${ch}`)}`;
@@ -3728,6 +3747,7 @@ onOutcome) {
                 await onOutcome(i, outcome);
         return { out: outcomes, done: result };
     });
+    merged.job.weight = cases.length; // the chart rendered once per case: started before the single renders
     return {
         jobs: [merged.job],
         get: (i) => fallback?.[i].get() ?? merged.get()[i],
@@ -4449,6 +4469,63 @@ function loadBuiltinSchemas(minor) {
     return promise;
 }
 
+// The schema gate's CRDs from the blueprints blueprint.yaml `spec.depends` names (issue 25, source 2): each one the
+// workspace holds is built (chart/workspace-build.ts: a work folder and an empty helm home of its own, its
+// dependency archives fetched by the action as pinned, each once per run) and rendered with its own values as it
+// ships them, `--include-crds` and the run's `--kube-version`, in a job of the gates' one pool
+// (gates/schema-depends-jobs.ts: several in one helm process); the CRDs of that render (cloudnative-pg's `templates/crds/` behind `crds.create`, the `crds/` folders) are what its custom resources
+// are checked against. A depends blueprint that cannot be built or rendered is a warning naming it, never a failure.
+//
+// No credential reaches a helm home here: the archives are fetched by the action's own HTTP client with the run's
+// credentials in memory, and the build's helm home stays empty, so a chart test script running meanwhile finds none.
+/**
+ * The workspace blueprints the run's spec.depends names, each once, in the order written; never the run's own.
+ * A name the workspace does not hold is the blueprint.yaml step's finding (chart/blueprint-contract.ts), not this.
+ */
+async function dependsTargets(settings) {
+    if (settings.manifest.depends.length === 0)
+        return [];
+    const index = await settings.index();
+    const out = [];
+    const seen = new Set([require$$2.resolve(index.workspace, settings.ownDir)]);
+    for (const entry of settings.manifest.depends) {
+        const blueprint = index.byBlueprintName(entry.blueprint);
+        if (!blueprint || seen.has(require$$2.resolve(index.workspace, blueprint.dir)))
+            continue;
+        seen.add(require$$2.resolve(index.workspace, blueprint.dir));
+        const line = settings.manifest.lineOf(entry.path);
+        out.push({ name: blueprintName(blueprint) ?? entry.blueprint, blueprint, ...(line === undefined ? {} : { line }) });
+    }
+    return out;
+}
+/** The run's archives for the depends builds: each fetched once, the run's own build's read from its charts/. */
+function dependsArchives(settings) {
+    const archives = new ArchiveCache();
+    const own = settings.ownBuild;
+    if (own)
+        archives.reuseBuilt(own.chartDir, own.dependencies, own.built, settings.fetch);
+    return archives;
+}
+/** The warning of a depends blueprint that could not be built or rendered, at its spec.depends line. */
+function problemFor(target, settings, reason) {
+    const { name, blueprint } = target;
+    const finding = {
+        rule: 'schema-depends',
+        severity: 'warning',
+        message: `spec.depends ${name} (${blueprint.dir}) could not be rendered for its CRDs: ${reason} The custom resources whose CRD it installs are not checked against it.`,
+        fix: `Make ${blueprint.chartDir} build and render with its own values (this action run on ${blueprint.dir} says what fails), or give its CRD manifests to input crds.`,
+        file: settings.manifest.file
+    };
+    if (target.line !== undefined)
+        finding.line = target.line;
+    return finding;
+}
+/** One sentence of a tool's message: whitespace folded, a full stop added. */
+function sentence(text) {
+    const trimmed = text.trim().replace(/\s+/g, ' ');
+    return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
 // Custom resources' schemas from CustomResourceDefinition manifests: each served version's `openAPIV3Schema`
 // (apiextensions.k8s.io/v1; v1beta1's top-level `validation` too), read into a `Schema`. Pure.
 const TYPES = new Set(['object', 'array', 'string', 'integer', 'number', 'boolean']);
@@ -4527,114 +4604,136 @@ function crdSchemas(object, origin) {
     });
 }
 
-// The schema gate's CRDs from the blueprints blueprint.yaml `spec.depends` names (issue 25, source 2): each one the
-// workspace holds is built (chart/workspace-build.ts: a work folder and an empty helm home of its own, its
-// dependency archives fetched by the action as pinned, each once per run) and rendered with its own values as it
-// ships them, `--include-crds` and the run's `--kube-version`, in a job of the gates' one pool; the CRDs of that
-// render (cloudnative-pg's `templates/crds/` behind `crds.create`, the `crds/` folders) are what its custom resources
-// are checked against. A depends blueprint that cannot be built or rendered is a warning naming it, never a failure.
-//
-// No credential reaches a helm home here: the archives are fetched by the action's own HTTP client with the run's
-// credentials in memory, and the build's helm home stays empty, so a chart test script running meanwhile finds none.
+// The pool jobs of the spec.depends blueprints (gates/schema-depends.ts finds them): each built
+// (chart/workspace-build.ts), then rendered for its CRDs, several in ONE `helm template` of a generated umbrella
+// holding them as subcharts (a helm start is ~55 ms of CPU: issue 28), each alone when that could change a render.
+/** The umbrella of the one render of every depends blueprint: `<scriptRoot>/depends/umbrella`, this chart name. */
+const UMBRELLA = 'depends-crds';
+async function buildTarget(ctx, options, target, slot) {
+    const start = performance.now();
+    const { blueprint } = target;
+    const render = { name: target.name, dir: blueprint.dir, crds: [], durationMs: 0, downloads: 0 };
+    try {
+        const downloadsBefore = options.archives.downloads;
+        const built = await buildWorkspaceChart({
+            workspace: options.workspace,
+            dir: blueprint.dir,
+            chartDir: blueprint.chartDir,
+            workRoot: require$$2.join(ctx.scriptRoot, 'depends', String(slot)),
+            helm: ctx.helm,
+            fetch: options.settings.fetch,
+            archives: options.archives
+        });
+        // Downloads of builds running side by side are counted together: each build's own share is not told apart.
+        render.downloads = options.archives.downloads - downloadsBefore;
+        return { target, render, built, start };
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        render.problem = problemFor(target, options.settings, `its chart could not be built: ${sentence(message)}`);
+        return { target, render, start };
+    }
+}
+/** Its own values as it ships them (the run's values and set are the run's chart's), every CRD it installs. */
+function templateArgs(ctx, release, chartDir) {
+    return ['template', release, chartDir, '--namespace', `smoke-${release}`, '--include-crds', ...kubeVersionArgs(ctx)];
+}
+/** Takes a render's CRDs (or its failure) into the target's DependsRender; `documents` as their source names them. */
+function takeRender(entry, settings, result, documents) {
+    const { target, render } = entry;
+    if (result.exitCode !== 0) {
+        render.problem = problemFor(target, settings, `helm template failed: ${sentence(lastLines(result.stderr || result.stdout, 3) || `exit ${result.exitCode}`)}`);
+        return;
+    }
+    for (const doc of documents)
+        render.crds.push(...crdSchemas(doc.object, `${target.name} (${target.blueprint.dir}: ${doc.source ?? 'its render'})`));
+}
+async function finishTarget(entry, options) {
+    entry.render.durationMs = Math.round(performance.now() - entry.start);
+    await options.done(entry.render);
+}
+/** The pool job rendering one built depends blueprint alone (a chart of its own, as helm installs it). */
+function singleRenderJob(ctx, options, entry) {
+    return customJob(`schema:depends:${entry.target.name}`, 'helm', async () => {
+        const built = entry.built;
+        const helmStart = performance.now();
+        const result = await built.helm.run(templateArgs(ctx, built.work.name, built.work.dir), { background: true });
+        entry.render.helmMs = Math.round(performance.now() - helmStart);
+        takeRender(entry, options.settings, result, result.exitCode === 0 ? parseRenderDetailed(result.stdout).documents : []);
+        await finishTarget(entry, options);
+        return { out: undefined, done: { exitCode: result.exitCode, durationMs: entry.render.helmMs } };
+    }).job;
+}
+/** Writes the umbrella: `<dir>/charts/<chart name>` → each built work chart. */
+async function writeUmbrella(dir, entries) {
+    await require$$1.rm(dir, { recursive: true, force: true });
+    await require$$1.mkdir(require$$2.join(dir, 'charts'), { recursive: true });
+    const names = entries.map((entry) => entry.built.work.name);
+    await require$$1.writeFile(require$$2.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\ndependencies:\n${names.map((n) => `  - name: ${JSON.stringify(n)}\n`).join('')}`);
+    await Promise.all(entries.map((entry) => require$$1.symlink(entry.built.work.dir, require$$2.join(dir, 'charts', entry.built.work.name), 'dir')));
+}
 /**
- * The workspace blueprints the run's spec.depends names, each once, in the order written; never the run's own.
- * A name the workspace does not hold is the blueprint.yaml step's finding (chart/blueprint-contract.ts), not this.
+ * Pure: which depends blueprint each document of the umbrella's render belongs to (by its `# Source:`
+ * `depends-crds/charts/<chart>/…`), its source written as the blueprint's own render writes it (`<chart>/…`).
  */
-async function dependsTargets(settings) {
-    if (settings.manifest.depends.length === 0)
-        return [];
-    const index = await settings.index();
-    const out = [];
-    const seen = new Set([require$$2.resolve(index.workspace, settings.ownDir)]);
-    for (const entry of settings.manifest.depends) {
-        const blueprint = index.byBlueprintName(entry.blueprint);
-        if (!blueprint || seen.has(require$$2.resolve(index.workspace, blueprint.dir)))
+function splitUmbrellaRender(documents, chartNames) {
+    const out = new Map(chartNames.map((name) => [name, []]));
+    const prefix = `${UMBRELLA}/charts/`;
+    for (const doc of documents) {
+        if (!doc.source?.startsWith(prefix))
             continue;
-        seen.add(require$$2.resolve(index.workspace, blueprint.dir));
-        const line = settings.manifest.lineOf(entry.path);
-        out.push({ name: blueprintName(blueprint) ?? entry.blueprint, blueprint, ...(line === undefined ? {} : { line }) });
+        const rest = doc.source.slice(prefix.length);
+        const name = rest.slice(0, rest.indexOf('/'));
+        out.get(name)?.push({ ...doc, source: rest });
     }
     return out;
 }
-/** The run's archives for the depends builds: each fetched once, the run's own build's read from its charts/. */
-function dependsArchives(settings) {
-    const archives = new ArchiveCache();
-    const own = settings.ownBuild;
-    if (own)
-        archives.reuseBuilt(own.chartDir, own.dependencies, own.built, settings.fetch);
-    return archives;
-}
-function problemFor(target, settings, reason) {
-    const { name, blueprint } = target;
-    const finding = {
-        rule: 'schema-depends',
-        severity: 'warning',
-        message: `spec.depends ${name} (${blueprint.dir}) could not be rendered for its CRDs: ${reason} The custom resources whose CRD it installs are not checked against it.`,
-        fix: `Make ${blueprint.chartDir} build and render with its own values (this action run on ${blueprint.dir} says what fails), or give its CRD manifests to input crds.`,
-        file: settings.manifest.file
-    };
-    if (target.line !== undefined)
-        finding.line = target.line;
-    return finding;
-}
-function sentence(text) {
-    const trimmed = text.trim().replace(/\s+/g, ' ');
-    return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
-}
 /**
- * The pool job of one depends blueprint: build, render, its CRDs handed to `done`. The job never fails the pool:
- * what stops it is the warning of its DependsRender.
+ * The pool jobs of the depends blueprints: each built (side by side), then every built one rendered in ONE
+ * `helm template` of a generated umbrella holding them as subcharts (`--include-crds` takes each one's `crds/`;
+ * one helm process instead of one per blueprint: a helm start is ~55 ms of CPU, issue 28), its output cut back by
+ * `# Source:`. Rendered alone instead (a job each, added to the pool), as before: one blueprint, two with the same
+ * chart name, one that could render otherwise as a subchart (`subchartBlocker`: tags, nulls, .Chart.IsRoot,
+ * .Values.global), or an umbrella render that failed (the render alone then says which blueprint fails and how).
+ * No job ever fails the pool: what stops a blueprint is the warning of its DependsRender.
  */
-function dependsJob(ctx, options) {
-    const { settings, target, archives, done } = options;
-    return customJob(`schema:depends:${target.name}`, 'helm', async () => {
-        const start = performance.now();
-        const { blueprint } = target;
-        const render = { name: target.name, dir: blueprint.dir, crds: [], durationMs: 0, downloads: 0 };
-        let exitCode = 0;
-        try {
-            const downloadsBefore = archives.downloads;
-            const built = await buildWorkspaceChart({
-                workspace: options.workspace,
-                dir: blueprint.dir,
-                chartDir: blueprint.chartDir,
-                workRoot: require$$2.join(ctx.scriptRoot, 'depends', String(options.slot)),
-                helm: ctx.helm,
-                fetch: settings.fetch,
-                archives
+function dependsJobs(ctx, options) {
+    if (options.targets.length === 0)
+        return [];
+    const id = options.targets.length === 1 ? `schema:depends:${options.targets[0].name}` : 'schema:depends';
+    return [
+        customJob(id, 'helm', async () => {
+            const entries = await Promise.all(options.targets.map((target, slot) => buildTarget(ctx, options, target, slot)));
+            const built = entries.filter((entry) => entry.built);
+            await Promise.all(entries.filter((entry) => !entry.built).map((entry) => finishTarget(entry, options)));
+            const alone = () => ({
+                out: undefined,
+                done: { exitCode: 0, durationMs: 0, then: built.map((entry) => singleRenderJob(ctx, options, entry)) }
             });
-            render.downloads = archives.downloads - downloadsBefore;
-            const chartName = built.work.name;
+            const names = built.map((entry) => entry.built.work.name);
+            if (built.length < 2 || new Set(names).size < names.length)
+                return alone();
+            const blockers = await Promise.all(built.map((entry) => subchartBlocker(entry.built.work.dir, entry.built.blueprint.values.data)));
+            if (blockers.some((blocker) => blocker !== undefined))
+                return alone();
+            const umbrella = require$$2.join(ctx.scriptRoot, 'depends', 'umbrella');
+            await writeUmbrella(umbrella, built);
             const helmStart = performance.now();
-            // Its own values as it ships them (the run's values and set are the run's chart's), every CRD it installs.
-            const result = await built.helm.run([
-                'template',
-                chartName,
-                built.work.dir,
-                '--namespace',
-                `smoke-${chartName}`,
-                '--include-crds',
-                ...kubeVersionArgs(ctx)
-            ], { background: true });
-            render.helmMs = Math.round(performance.now() - helmStart);
-            exitCode = result.exitCode;
-            if (result.exitCode !== 0) {
-                render.problem = problemFor(target, settings, `helm template failed: ${sentence(lastLines(result.stderr || result.stdout, 3) || `exit ${result.exitCode}`)}`);
+            // Any built one's helm: each has an empty home of its own, and the render reads no repository.
+            const result = await built[0].built.helm.run(templateArgs(ctx, UMBRELLA, umbrella), { background: true });
+            const helmMs = Math.round(performance.now() - helmStart);
+            if (result.exitCode !== 0)
+                return alone();
+            const byChart = splitUmbrellaRender(parseRenderDetailed(result.stdout).documents, names);
+            for (const entry of built) {
+                entry.render.helmMs = helmMs;
+                entry.render.together = true;
+                takeRender(entry, options.settings, result, byChart.get(entry.built.work.name) ?? []);
+                await finishTarget(entry, options);
             }
-            else {
-                for (const doc of parseRenderDetailed(result.stdout).documents)
-                    render.crds.push(...crdSchemas(doc.object, `${target.name} (${blueprint.dir}: ${doc.source ?? 'its render'})`));
-            }
-        }
-        catch (error) {
-            exitCode = 1;
-            const message = error instanceof Error ? error.message : String(error);
-            render.problem = problemFor(target, settings, `its chart could not be built: ${sentence(message)}`);
-        }
-        render.durationMs = Math.round(performance.now() - start);
-        await done(render);
-        return { out: render, done: { exitCode, durationMs: render.durationMs } };
-    }).job;
+            return { out: undefined, done: { exitCode: 0, durationMs: helmMs } };
+        }).job
+    ];
 }
 
 // Where the schema gate's CRDs come from, before any render: the chart's own `crds/` folder, the `crds/` folders of
@@ -4976,6 +5075,7 @@ class SchemaRun {
             status: render.problem ? 'failed' : 'rendered',
             durationMs: render.durationMs,
             ...(render.helmMs === undefined ? {} : { helmMs: render.helmMs }),
+            together: render.together === true,
             downloads: render.downloads
         });
         if (render.problem)
@@ -5275,22 +5375,18 @@ const schemaGate = {
             optIn.push(done);
             return done;
         });
-        // One job per spec.depends blueprint of the workspace, in the pool beside the renders (the index is read by
-        // now: setup waits for the same promise).
+        // The spec.depends blueprints of the workspace: built and rendered in the pool beside the renders, in one helm
+        // process when they can be (schema-depends.ts; the index is read by now: setup waits for the same promise).
         const found = await targets;
         const jobs = [];
-        if (settings.depends && Array.isArray(found) && found.length > 0) {
-            const archives = dependsArchives(settings.depends);
-            for (const [slot, target] of found.entries())
-                jobs.push(dependsJob(ctx, {
-                    settings: settings.depends,
-                    workspace: settings.workspace,
-                    target,
-                    slot,
-                    archives,
-                    done: (render) => timed(async () => (await setup).dependsRendered(render))
-                }));
-        }
+        if (settings.depends && Array.isArray(found) && found.length > 0)
+            jobs.push(...dependsJobs(ctx, {
+                settings: settings.depends,
+                workspace: settings.workspace,
+                targets: found,
+                archives: dependsArchives(settings.depends),
+                done: (render) => timed(async () => (await setup).dependsRendered(render))
+            }));
         return {
             jobs,
             async finish() {
