@@ -407,7 +407,7 @@ function analyzeRun(run) {
   // The action's helm processes on the spec.depends blueprints' charts (gates/schema-depends.ts builds and renders
   // each in a folder of its own, `<the gates' script root>/depends/<n>`, and renders them in one umbrella,
   // `depends/umbrella`, when they can be): their CRD renders.
-  const dependsChart = /\/depends\/(\d+|umbrella)\//
+  const dependsChart = /\/depends\/(\d+\/|umbrella(\/|$))/
   const otherCharts = run.trace
     .filter((t) => t.ppid === p.pid && t.args.some((arg) => dependsChart.test(arg)))
     .map((t) => ({ kind: `helm ${helmSubcommand(t.args)}`, ms: t.end - t.start }))
@@ -1140,7 +1140,7 @@ function costSection(stats) {
     const per = s.analyses.map((a) => a.otherChartHelms ?? [])
     const count = median(per.map((o) => o.length))
     if (!count) return 'none (no spec.depends blueprint in the workspace)'
-    return `${count} helm processes, ${ms(median(per.map((o) => o.reduce((t, h) => t + h.ms, 0))))} of helm beside the gates`
+    return `${count} helm process${count === 1 ? '' : 'es'} (the spec.depends blueprints in one umbrella render), ${ms(median(per.map((o) => o.reduce((t, h) => t + h.ms, 0))))} of helm beside the gates`
   }
   const attestCell = (combo) => {
     const at = combo.attest
@@ -1338,7 +1338,7 @@ function buildReport() {
         ),
         ...(scripts.length
           ? [
-              `| chart test script (tests/*.sh; ${median(scripts.map((x) => x.helmCalls))} helm processes inside, ${ms(median(an.map((a) => a.scriptHelms.reduce((t, h) => t + h.ms, 0))))} of helm in all) | ${ms(median(scripts.map((x) => x.start)))} | ${ms(median(scripts.map((x) => x.ms)))} |`
+              `| chart test script (tests/*.sh; ${median(scripts.map((x) => x.helmCalls))} helm process${median(scripts.map((x) => x.helmCalls)) === 1 ? '' : 'es'} inside, ${ms(median(an.map((a) => a.scriptHelms.reduce((t, h) => t + h.ms, 0))))} of helm in all) | ${ms(median(scripts.map((x) => x.start)))} | ${ms(median(scripts.map((x) => x.ms)))} |`
             ]
           : []),
         ...[...new Set(an.flatMap((a) => a.otherChildren.map((c) => c.kind)))].map((kind) => {
