@@ -4624,7 +4624,6 @@ async function buildTarget(ctx, options, target, slot) {
             fetch: options.settings.fetch,
             archives: options.archives
         });
-        // Downloads of builds running side by side are counted together: each build's own share is not told apart.
         render.downloads = options.archives.downloads - downloadsBefore;
         return { target, render, built, start };
     }
@@ -4652,16 +4651,21 @@ async function finishTarget(entry, options) {
     entry.render.durationMs = Math.round(performance.now() - entry.start);
     await options.done(entry.render);
 }
-/** The pool job rendering one built depends blueprint alone (a chart of its own, as helm installs it). */
-function singleRenderJob(ctx, options, entry) {
+/** Renders one built depends blueprint alone (a chart of its own, as helm installs it); its exit code. */
+async function renderAlone(ctx, options, entry) {
+    const built = entry.built;
+    const helmStart = performance.now();
+    const result = await built.helm.run(templateArgs(ctx, built.work.name, built.work.dir), { background: true });
+    entry.render.helmMs = Math.round(performance.now() - helmStart);
+    takeRender(entry, options.settings, result, result.exitCode === 0 ? parseRenderDetailed(result.stdout).documents : []);
+    await finishTarget(entry, options);
+    return result.exitCode;
+}
+/** A pool job of its own rendering one built depends blueprint alone. */
+function renderAloneJob(ctx, options, entry) {
     return customJob(`schema:depends:${entry.target.name}`, 'helm', async () => {
-        const built = entry.built;
-        const helmStart = performance.now();
-        const result = await built.helm.run(templateArgs(ctx, built.work.name, built.work.dir), { background: true });
-        entry.render.helmMs = Math.round(performance.now() - helmStart);
-        takeRender(entry, options.settings, result, result.exitCode === 0 ? parseRenderDetailed(result.stdout).documents : []);
-        await finishTarget(entry, options);
-        return { out: undefined, done: { exitCode: result.exitCode, durationMs: entry.render.helmMs } };
+        const exitCode = await renderAlone(ctx, options, entry);
+        return { out: undefined, done: { exitCode, durationMs: entry.render.helmMs ?? 0 } };
     }).job;
 }
 /** Writes the umbrella: `<dir>/charts/<chart name>` → each built work chart. */
@@ -4689,13 +4693,13 @@ function splitUmbrellaRender(documents, chartNames) {
     return out;
 }
 /**
- * The pool jobs of the depends blueprints: each built (side by side), then every built one rendered in ONE
- * `helm template` of a generated umbrella holding them as subcharts (`--include-crds` takes each one's `crds/`;
- * one helm process instead of one per blueprint: a helm start is ~55 ms of CPU, issue 28), its output cut back by
- * `# Source:`. Rendered alone instead (a job each, added to the pool), as before: one blueprint, two with the same
- * chart name, one that could render otherwise as a subchart (`subchartBlocker`: tags, nulls, .Chart.IsRoot,
- * .Values.global), or an umbrella render that failed (the render alone then says which blueprint fails and how).
- * No job ever fails the pool: what stops a blueprint is the warning of its DependsRender.
+ * The pool job of the depends blueprints: each built, then every built one rendered in ONE `helm template` of a
+ * generated umbrella holding them as subcharts (`--include-crds` takes each one's `crds/`; one helm process instead
+ * of one per blueprint: a helm start is ~55 ms of CPU, issue 28), its output cut back by `# Source:`. Rendered alone
+ * instead (the first in this job, the others in jobs added to the pool): one blueprint, two with the same chart
+ * name, one that could render otherwise as a subchart (`subchartBlocker`: tags, nulls, .Chart.IsRoot,
+ * .Values.global), or an umbrella render that failed (each alone then says which blueprint fails and how). No job
+ * ever fails the pool: what stops a blueprint is the warning of its DependsRender.
  */
 function dependsJobs(ctx, options) {
     if (options.targets.length === 0)
@@ -4703,13 +4707,28 @@ function dependsJobs(ctx, options) {
     const id = options.targets.length === 1 ? `schema:depends:${options.targets[0].name}` : 'schema:depends';
     return [
         customJob(id, 'helm', async () => {
-            const entries = await Promise.all(options.targets.map((target, slot) => buildTarget(ctx, options, target, slot)));
+            // One after the other: each build's download count is its own (they share the run's archive cache), and a
+            // build is file copies and fetches, not CPU.
+            const entries = [];
+            for (const [slot, target] of options.targets.entries())
+                entries.push(await buildTarget(ctx, options, target, slot));
             const built = entries.filter((entry) => entry.built);
-            await Promise.all(entries.filter((entry) => !entry.built).map((entry) => finishTarget(entry, options)));
-            const alone = () => ({
-                out: undefined,
-                done: { exitCode: 0, durationMs: 0, then: built.map((entry) => singleRenderJob(ctx, options, entry)) }
-            });
+            for (const entry of entries)
+                if (!entry.built)
+                    await finishTarget(entry, options);
+            // Each alone: the first in this job, the others in jobs of their own (side by side in the pool).
+            const alone = async (umbrellaExit = 0) => {
+                const [first, ...rest] = built;
+                const exitCode = first ? await renderAlone(ctx, options, first) : 0;
+                return {
+                    out: undefined,
+                    done: {
+                        exitCode: umbrellaExit || exitCode,
+                        durationMs: first?.render.helmMs ?? 0,
+                        then: rest.map((entry) => renderAloneJob(ctx, options, entry))
+                    }
+                };
+            };
             const names = built.map((entry) => entry.built.work.name);
             if (built.length < 2 || new Set(names).size < names.length)
                 return alone();
@@ -4723,7 +4742,7 @@ function dependsJobs(ctx, options) {
             const result = await built[0].built.helm.run(templateArgs(ctx, UMBRELLA, umbrella), { background: true });
             const helmMs = Math.round(performance.now() - helmStart);
             if (result.exitCode !== 0)
-                return alone();
+                return alone(result.exitCode);
             const byChart = splitUmbrellaRender(parseRenderDetailed(result.stdout).documents, names);
             for (const entry of built) {
                 entry.render.helmMs = helmMs;
