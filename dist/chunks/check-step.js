@@ -1428,11 +1428,11 @@ function skippedStep(id, title, summary) {
 }
 /**
  * A bounded pool that jobs join as their gates finish planning, so the first planned start without waiting for
- * the slowest plan. `first` jobs go before every queued job, then the heaviest (`weight`); while a slot is held (`hold()`, by a gate still
- * planning its `first` jobs: the chart tests, the critical path of a run) no other job starts, so the chart
- * tests are the first process of the pool. Jobs a finished job adds (`then`) join the queue. A failing job (or
- * `fail()`) starts nothing new; `finish()` throws it once the running jobs ended (the caller may then remove
- * their folders).
+ * the slowest plan. `first` jobs go before every queued job, then the heaviest (`weight`); while a slot is held
+ * (`hold()`, by a gate still planning its `first` jobs: the chart tests, the critical path of a run) no other job
+ * starts, so the chart tests are the first process of the pool. Jobs a finished job adds (`then`) join the queue.
+ * A failing job (or `fail()`) starts nothing new; `finish()` throws it once the running jobs ended (the caller may
+ * then remove their folders).
  */
 class JobPool {
     limit;
@@ -3639,7 +3639,7 @@ async function mergeBlocker(ctx, cases) {
 /**
  * Why a chart could render otherwise as a subchart of a generated umbrella than as a chart of its own, with the
  * values it ships (undefined: it renders the same; see the header). Shared with the spec.depends blueprints' one
- * render (gates/schema-depends.ts).
+ * render (gates/schema-depends-jobs.ts).
  */
 async function subchartBlocker(chartDir, values) {
     if (hasNull(values))
@@ -4473,8 +4473,9 @@ function loadBuiltinSchemas(minor) {
 // workspace holds is built (chart/workspace-build.ts: a work folder and an empty helm home of its own, its
 // dependency archives fetched by the action as pinned, each once per run) and rendered with its own values as it
 // ships them, `--include-crds` and the run's `--kube-version`, in a job of the gates' one pool
-// (gates/schema-depends-jobs.ts: several in one helm process); the CRDs of that render (cloudnative-pg's `templates/crds/` behind `crds.create`, the `crds/` folders) are what its custom resources
-// are checked against. A depends blueprint that cannot be built or rendered is a warning naming it, never a failure.
+// (gates/schema-depends-jobs.ts: several in one helm process); the CRDs of that render (cloudnative-pg's
+// `templates/crds/` behind `crds.create`, the `crds/` folders) are what its custom resources are checked against.
+// A depends blueprint that cannot be built or rendered is a warning naming it, never a failure.
 //
 // No credential reaches a helm home here: the archives are fetched by the action's own HTTP client with the run's
 // credentials in memory, and the build's helm home stays empty, so a chart test script running meanwhile finds none.
@@ -4673,7 +4674,8 @@ async function writeUmbrella(dir, entries) {
     await require$$1.rm(dir, { recursive: true, force: true });
     await require$$1.mkdir(require$$2.join(dir, 'charts'), { recursive: true });
     const names = entries.map((entry) => entry.built.work.name);
-    await require$$1.writeFile(require$$2.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\ndependencies:\n${names.map((n) => `  - name: ${JSON.stringify(n)}\n`).join('')}`);
+    const dependencies = names.map((name) => `  - name: ${JSON.stringify(name)}\n`).join('');
+    await require$$1.writeFile(require$$2.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\ndependencies:\n${dependencies}`);
     await Promise.all(entries.map((entry) => require$$1.symlink(entry.built.work.dir, require$$2.join(dir, 'charts', entry.built.work.name), 'dir')));
 }
 /**
@@ -4698,8 +4700,9 @@ function splitUmbrellaRender(documents, chartNames) {
  * of one per blueprint: a helm start is ~55 ms of CPU, issue 28), its output cut back by `# Source:`. Rendered alone
  * instead (the first in this job, the others in jobs added to the pool): one blueprint, two with the same chart
  * name, one that could render otherwise as a subchart (`subchartBlocker`: tags, nulls, .Chart.IsRoot,
- * .Values.global), or an umbrella render that failed (each alone then says which blueprint fails and how). No job
- * ever fails the pool: what stops a blueprint is the warning of its DependsRender.
+ * .Values.global), or an umbrella render that failed (each alone then says which blueprint fails and how). In the
+ * umbrella the release name and namespace are the umbrella's, not `<chart>` and `smoke-<chart>`: a CRD's schema
+ * does not read them. No job ever fails the pool: what stops a blueprint is the warning of its DependsRender.
  */
 function dependsJobs(ctx, options) {
     if (options.targets.length === 0)

@@ -256,11 +256,11 @@ export interface JobStat {
 
 /**
  * A bounded pool that jobs join as their gates finish planning, so the first planned start without waiting for
- * the slowest plan. `first` jobs go before every queued job, then the heaviest (`weight`); while a slot is held (`hold()`, by a gate still
- * planning its `first` jobs: the chart tests, the critical path of a run) no other job starts, so the chart
- * tests are the first process of the pool. Jobs a finished job adds (`then`) join the queue. A failing job (or
- * `fail()`) starts nothing new; `finish()` throws it once the running jobs ended (the caller may then remove
- * their folders).
+ * the slowest plan. `first` jobs go before every queued job, then the heaviest (`weight`); while a slot is held
+ * (`hold()`, by a gate still planning its `first` jobs: the chart tests, the critical path of a run) no other job
+ * starts, so the chart tests are the first process of the pool. Jobs a finished job adds (`then`) join the queue.
+ * A failing job (or `fail()`) starts nothing new; `finish()` throws it once the running jobs ended (the caller may
+ * then remove their folders).
  */
 export class JobPool {
   private readonly queue: Job[] = []

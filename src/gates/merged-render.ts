@@ -126,7 +126,7 @@ export async function mergeBlocker(ctx: GateContext, cases: readonly RenderCase[
 /**
  * Why a chart could render otherwise as a subchart of a generated umbrella than as a chart of its own, with the
  * values it ships (undefined: it renders the same; see the header). Shared with the spec.depends blueprints' one
- * render (gates/schema-depends.ts).
+ * render (gates/schema-depends-jobs.ts).
  */
 export async function subchartBlocker(chartDir: string, values: Record<string, unknown>): Promise<string | undefined> {
   if (hasNull(values)) return 'values.yaml has a null'

@@ -122,9 +122,10 @@ async function writeUmbrella(dir: string, entries: readonly BuiltTarget[]): Prom
   await rm(dir, { recursive: true, force: true })
   await mkdir(path.join(dir, 'charts'), { recursive: true })
   const names = entries.map((entry) => entry.built!.work.name)
+  const dependencies = names.map((name) => `  - name: ${JSON.stringify(name)}\n`).join('')
   await writeFile(
     path.join(dir, 'Chart.yaml'),
-    `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\ndependencies:\n${names.map((n) => `  - name: ${JSON.stringify(n)}\n`).join('')}`
+    `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\ndependencies:\n${dependencies}`
   )
   await Promise.all(
     entries.map((entry) => symlink(entry.built!.work.dir, path.join(dir, 'charts', entry.built!.work.name), 'dir'))
@@ -156,8 +157,9 @@ export function splitUmbrellaRender<D extends { source?: string }>(
  * of one per blueprint: a helm start is ~55 ms of CPU, issue 28), its output cut back by `# Source:`. Rendered alone
  * instead (the first in this job, the others in jobs added to the pool): one blueprint, two with the same chart
  * name, one that could render otherwise as a subchart (`subchartBlocker`: tags, nulls, .Chart.IsRoot,
- * .Values.global), or an umbrella render that failed (each alone then says which blueprint fails and how). No job
- * ever fails the pool: what stops a blueprint is the warning of its DependsRender.
+ * .Values.global), or an umbrella render that failed (each alone then says which blueprint fails and how). In the
+ * umbrella the release name and namespace are the umbrella's, not `<chart>` and `smoke-<chart>`: a CRD's schema
+ * does not read them. No job ever fails the pool: what stops a blueprint is the warning of its DependsRender.
  */
 export function dependsJobs(ctx: GateContext, options: DependsJobOptions): Job[] {
   if (options.targets.length === 0) return []

@@ -2,8 +2,9 @@
 // workspace holds is built (chart/workspace-build.ts: a work folder and an empty helm home of its own, its
 // dependency archives fetched by the action as pinned, each once per run) and rendered with its own values as it
 // ships them, `--include-crds` and the run's `--kube-version`, in a job of the gates' one pool
-// (gates/schema-depends-jobs.ts: several in one helm process); the CRDs of that render (cloudnative-pg's `templates/crds/` behind `crds.create`, the `crds/` folders) are what its custom resources
-// are checked against. A depends blueprint that cannot be built or rendered is a warning naming it, never a failure.
+// (gates/schema-depends-jobs.ts: several in one helm process); the CRDs of that render (cloudnative-pg's
+// `templates/crds/` behind `crds.create`, the `crds/` folders) are what its custom resources are checked against.
+// A depends blueprint that cannot be built or rendered is a warning naming it, never a failure.
 //
 // No credential reaches a helm home here: the archives are fetched by the action's own HTTP client with the run's
 // credentials in memory, and the build's helm home stays empty, so a chart test script running meanwhile finds none.

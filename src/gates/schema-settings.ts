@@ -44,7 +44,7 @@ export interface DependsRender {
   durationMs: number
   /** The helm process (`helm template`) alone; absent when the build failed before it. */
   helmMs?: number
-  /** Rendered in one `helm template` with the other depends blueprints (gates/schema-depends.ts), not alone. */
+  /** Rendered in one `helm template` with the other depends blueprints (gates/schema-depends-jobs.ts), not alone. */
   together?: boolean
   /** Archives this build downloaded (the others were read from the run's cache or its own charts/). */
   downloads: number
