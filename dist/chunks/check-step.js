@@ -3657,19 +3657,23 @@ async function subchartBlocker(chartDir, values) {
         return 'a template reads .Values.global and values.yaml has none';
     return undefined;
 }
+/**
+ * A generated chart at `dir` whose Chart.yaml names `subcharts` (no version, no repository: helm reads them from
+ * charts/), each `charts/<name>` a link to `linkTo`, or left for the caller to fill. Shared with the spec.depends
+ * blueprints' umbrella (gates/schema-depends-jobs.ts).
+ */
+async function writeUmbrellaChart(dir, name, subcharts) {
+    await require$$1.mkdir(require$$2.join(dir, 'charts'), { recursive: true });
+    const dependencies = subcharts.map((sub) => `  - name: ${JSON.stringify(sub.name)}\n`).join('');
+    await require$$1.writeFile(require$$2.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: 0.0.0\ndependencies:\n${dependencies}`);
+    await Promise.all(subcharts.flatMap((sub) => (sub.linkTo ? [require$$1.symlink(sub.linkTo, require$$2.join(dir, 'charts', sub.name), 'dir')] : [])));
+}
 /** Writes the umbrella: `<dir>/charts/case-<n>/charts/<chart>` → the work chart. */
-async function writeUmbrella$1(dir, chartDir, chartName, count) {
+async function writeUmbrella(dir, chartDir, chartName, count) {
     await require$$1.rm(dir, { recursive: true, force: true });
     const names = Array.from({ length: count }, (_, i) => caseName(i));
-    const dependencies = (list) => list.map((n) => `  - name: ${JSON.stringify(n)}\n`).join('');
-    await require$$1.mkdir(require$$2.join(dir, 'charts'), { recursive: true });
-    await require$$1.writeFile(require$$2.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${UMBRELLA$1}\nversion: 0.0.0\ndependencies:\n${dependencies(names)}`);
-    await Promise.all(names.map(async (name) => {
-        const wrapper = require$$2.join(dir, 'charts', name);
-        await require$$1.mkdir(require$$2.join(wrapper, 'charts'), { recursive: true });
-        await require$$1.writeFile(require$$2.join(wrapper, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: 0.0.0\ndependencies:\n${dependencies([chartName])}`);
-        await require$$1.symlink(chartDir, require$$2.join(wrapper, 'charts', chartName), 'dir');
-    }));
+    await writeUmbrellaChart(dir, UMBRELLA$1, names.map((name) => ({ name })));
+    await Promise.all(names.map((name) => writeUmbrellaChart(require$$2.join(dir, 'charts', name), name, [{ name: chartName, linkTo: chartDir }])));
 }
 /**
  * Pure: the merged output cut into one text per case, written as the case's own
@@ -3715,7 +3719,7 @@ onOutcome) {
         return { jobs: jobs.map((j) => j.job), get: (i) => jobs[i].get(), merged: () => false };
     }
     const dir = require$$2.join(ctx.scriptRoot, UMBRELLA$1);
-    await writeUmbrella$1(dir, ctx.chartDir, ctx.chartName, cases.length);
+    await writeUmbrella(dir, ctx.chartDir, ctx.chartName, cases.length);
     const args = ['template', ctx.releaseName, dir, '--namespace', ctx.namespace, ...kubeVersionArgs(ctx)];
     cases.forEach((c, i) => {
         const prefix = `${caseName(i)}.${ctx.chartName.replace(/[\\.,=[\]]/g, (ch) => `\\${ch}`)}`;
@@ -4608,6 +4612,8 @@ function crdSchemas(object, origin) {
 // The pool jobs of the spec.depends blueprints (gates/schema-depends.ts finds them): each built
 // (chart/workspace-build.ts), then rendered for its CRDs, several in ONE `helm template` of a generated umbrella
 // holding them as subcharts (a helm start is ~55 ms of CPU: issue 28), each alone when that could change a render.
+/** A render's CRDs only are read: the other documents (an operator's Deployment, its RBAC) are not parsed. */
+const crdDocuments = (stdout) => parseRenderDetailed(stdout, { mentioning: 'CustomResourceDefinition' }).documents;
 /** The umbrella of the one render of every depends blueprint: `<scriptRoot>/depends/umbrella`, this chart name. */
 const UMBRELLA = 'depends-crds';
 async function buildTarget(ctx, options, target, slot) {
@@ -4658,7 +4664,7 @@ async function renderAlone(ctx, options, entry) {
     const helmStart = performance.now();
     const result = await built.helm.run(templateArgs(ctx, built.work.name, built.work.dir), { background: true });
     entry.render.helmMs = Math.round(performance.now() - helmStart);
-    takeRender(entry, options.settings, result, result.exitCode === 0 ? parseRenderDetailed(result.stdout).documents : []);
+    takeRender(entry, options.settings, result, result.exitCode === 0 ? crdDocuments(result.stdout) : []);
     await finishTarget(entry, options);
     return result.exitCode;
 }
@@ -4668,15 +4674,6 @@ function renderAloneJob(ctx, options, entry) {
         const exitCode = await renderAlone(ctx, options, entry);
         return { out: undefined, done: { exitCode, durationMs: entry.render.helmMs ?? 0 } };
     }).job;
-}
-/** Writes the umbrella: `<dir>/charts/<chart name>` → each built work chart. */
-async function writeUmbrella(dir, entries) {
-    await require$$1.rm(dir, { recursive: true, force: true });
-    await require$$1.mkdir(require$$2.join(dir, 'charts'), { recursive: true });
-    const names = entries.map((entry) => entry.built.work.name);
-    const dependencies = names.map((name) => `  - name: ${JSON.stringify(name)}\n`).join('');
-    await require$$1.writeFile(require$$2.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\ndependencies:\n${dependencies}`);
-    await Promise.all(entries.map((entry) => require$$1.symlink(entry.built.work.dir, require$$2.join(dir, 'charts', entry.built.work.name), 'dir')));
 }
 /**
  * Pure: which depends blueprint each document of the umbrella's render belongs to (by its `# Source:`
@@ -4739,14 +4736,15 @@ function dependsJobs(ctx, options) {
             if (blockers.some((blocker) => blocker !== undefined))
                 return alone();
             const umbrella = require$$2.join(ctx.scriptRoot, 'depends', 'umbrella');
-            await writeUmbrella(umbrella, built);
+            await require$$1.rm(umbrella, { recursive: true, force: true });
+            await writeUmbrellaChart(umbrella, UMBRELLA, built.map((entry) => ({ name: entry.built.work.name, linkTo: entry.built.work.dir })));
             const helmStart = performance.now();
             // Any built one's helm: each has an empty home of its own, and the render reads no repository.
             const result = await built[0].built.helm.run(templateArgs(ctx, UMBRELLA, umbrella), { background: true });
             const helmMs = Math.round(performance.now() - helmStart);
             if (result.exitCode !== 0)
                 return alone(result.exitCode);
-            const byChart = splitUmbrellaRender(parseRenderDetailed(result.stdout).documents, names);
+            const byChart = splitUmbrellaRender(crdDocuments(result.stdout), names);
             for (const entry of built) {
                 entry.render.helmMs = helmMs;
                 entry.render.together = true;

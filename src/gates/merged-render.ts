@@ -142,26 +142,40 @@ export async function subchartBlocker(chartDir: string, values: Record<string, u
   return undefined
 }
 
+/**
+ * A generated chart at `dir` whose Chart.yaml names `subcharts` (no version, no repository: helm reads them from
+ * charts/), each `charts/<name>` a link to `linkTo`, or left for the caller to fill. Shared with the spec.depends
+ * blueprints' umbrella (gates/schema-depends-jobs.ts).
+ */
+export async function writeUmbrellaChart(
+  dir: string,
+  name: string,
+  subcharts: readonly { name: string; linkTo?: string }[]
+): Promise<void> {
+  await mkdir(path.join(dir, 'charts'), { recursive: true })
+  const dependencies = subcharts.map((sub) => `  - name: ${JSON.stringify(sub.name)}\n`).join('')
+  await writeFile(
+    path.join(dir, 'Chart.yaml'),
+    `apiVersion: v2\nname: ${name}\nversion: 0.0.0\ndependencies:\n${dependencies}`
+  )
+  await Promise.all(
+    subcharts.flatMap((sub) => (sub.linkTo ? [symlink(sub.linkTo, path.join(dir, 'charts', sub.name), 'dir')] : []))
+  )
+}
+
 /** Writes the umbrella: `<dir>/charts/case-<n>/charts/<chart>` → the work chart. */
 async function writeUmbrella(dir: string, chartDir: string, chartName: string, count: number): Promise<void> {
   await rm(dir, { recursive: true, force: true })
   const names = Array.from({ length: count }, (_, i) => caseName(i))
-  const dependencies = (list: string[]): string => list.map((n) => `  - name: ${JSON.stringify(n)}\n`).join('')
-  await mkdir(path.join(dir, 'charts'), { recursive: true })
-  await writeFile(
-    path.join(dir, 'Chart.yaml'),
-    `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\ndependencies:\n${dependencies(names)}`
+  await writeUmbrellaChart(
+    dir,
+    UMBRELLA,
+    names.map((name) => ({ name }))
   )
   await Promise.all(
-    names.map(async (name) => {
-      const wrapper = path.join(dir, 'charts', name)
-      await mkdir(path.join(wrapper, 'charts'), { recursive: true })
-      await writeFile(
-        path.join(wrapper, 'Chart.yaml'),
-        `apiVersion: v2\nname: ${name}\nversion: 0.0.0\ndependencies:\n${dependencies([chartName])}`
-      )
-      await symlink(chartDir, path.join(wrapper, 'charts', chartName), 'dir')
-    })
+    names.map((name) =>
+      writeUmbrellaChart(path.join(dir, 'charts', name), name, [{ name: chartName, linkTo: chartDir }])
+    )
   )
 }
 

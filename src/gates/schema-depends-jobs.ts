@@ -1,18 +1,22 @@
 // The pool jobs of the spec.depends blueprints (gates/schema-depends.ts finds them): each built
 // (chart/workspace-build.ts), then rendered for its CRDs, several in ONE `helm template` of a generated umbrella
 // holding them as subcharts (a helm start is ~55 ms of CPU: issue 28), each alone when that could change a render.
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { buildWorkspaceChart, type WorkspaceBuild } from '../chart/workspace-build.js'
 import { parseRenderDetailed } from '../helm/render.js'
 import { crdSchemas } from '../schema/crd.js'
 import { lastLines } from '../util/text.js'
 import { customJob, kubeVersionArgs, type GateContext, type Job, type JobDone } from './contract.js'
-import { subchartBlocker } from './merged-render.js'
+import { subchartBlocker, writeUmbrellaChart } from './merged-render.js'
 import { problemFor, sentence, type dependsArchives, type DependsTarget } from './schema-depends.js'
 import type { DependsRender, DependsSettings } from './schema-settings.js'
 
 type RenderedDocuments = ReturnType<typeof parseRenderDetailed>['documents']
+
+/** A render's CRDs only are read: the other documents (an operator's Deployment, its RBAC) are not parsed. */
+const crdDocuments = (stdout: string): RenderedDocuments =>
+  parseRenderDetailed(stdout, { mentioning: 'CustomResourceDefinition' }).documents
 
 /** What the depends jobs need besides the gate context. */
 interface DependsJobOptions {
@@ -104,7 +108,7 @@ async function renderAlone(ctx: GateContext, options: DependsJobOptions, entry: 
   const helmStart = performance.now()
   const result = await built.helm.run(templateArgs(ctx, built.work.name, built.work.dir), { background: true })
   entry.render.helmMs = Math.round(performance.now() - helmStart)
-  takeRender(entry, options.settings, result, result.exitCode === 0 ? parseRenderDetailed(result.stdout).documents : [])
+  takeRender(entry, options.settings, result, result.exitCode === 0 ? crdDocuments(result.stdout) : [])
   await finishTarget(entry, options)
   return result.exitCode
 }
@@ -115,21 +119,6 @@ function renderAloneJob(ctx: GateContext, options: DependsJobOptions, entry: Bui
     const exitCode = await renderAlone(ctx, options, entry)
     return { out: undefined, done: { exitCode, durationMs: entry.render.helmMs ?? 0 } }
   }).job
-}
-
-/** Writes the umbrella: `<dir>/charts/<chart name>` → each built work chart. */
-async function writeUmbrella(dir: string, entries: readonly BuiltTarget[]): Promise<void> {
-  await rm(dir, { recursive: true, force: true })
-  await mkdir(path.join(dir, 'charts'), { recursive: true })
-  const names = entries.map((entry) => entry.built!.work.name)
-  const dependencies = names.map((name) => `  - name: ${JSON.stringify(name)}\n`).join('')
-  await writeFile(
-    path.join(dir, 'Chart.yaml'),
-    `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\ndependencies:\n${dependencies}`
-  )
-  await Promise.all(
-    entries.map((entry) => symlink(entry.built!.work.dir, path.join(dir, 'charts', entry.built!.work.name), 'dir'))
-  )
 }
 
 /**
@@ -193,13 +182,18 @@ export function dependsJobs(ctx: GateContext, options: DependsJobOptions): Job[]
       )
       if (blockers.some((blocker) => blocker !== undefined)) return alone()
       const umbrella = path.join(ctx.scriptRoot, 'depends', 'umbrella')
-      await writeUmbrella(umbrella, built)
+      await rm(umbrella, { recursive: true, force: true })
+      await writeUmbrellaChart(
+        umbrella,
+        UMBRELLA,
+        built.map((entry) => ({ name: entry.built!.work.name, linkTo: entry.built!.work.dir }))
+      )
       const helmStart = performance.now()
       // Any built one's helm: each has an empty home of its own, and the render reads no repository.
       const result = await built[0].built!.helm.run(templateArgs(ctx, UMBRELLA, umbrella), { background: true })
       const helmMs = Math.round(performance.now() - helmStart)
       if (result.exitCode !== 0) return alone(result.exitCode)
-      const byChart = splitUmbrellaRender(parseRenderDetailed(result.stdout).documents, names)
+      const byChart = splitUmbrellaRender(crdDocuments(result.stdout), names)
       for (const entry of built) {
         entry.render.helmMs = helmMs
         entry.render.together = true
