@@ -280,6 +280,8 @@ describe('bad input gets a one-line error naming the thing (helm 3)', () => {
           'secret="repo-""pass"',
           'if grep -rqs "$secret" "$root"; then echo "FAIL: credentials readable under $root: $(grep -rls "$secret" "$root" | head -3)" >&2; exit 1; fi',
           'if env | grep -qs "$secret"; then echo "FAIL: credentials in the environment" >&2; exit 1; fi',
+          // Nor the Go settings of the action's own helm processes (helm/go-runtime.ts): a script's are the user's.
+          'if [ -n "${GOGC+set}${GOMEMLIMIT+set}" ]; then echo "FAIL: GOGC/GOMEMLIMIT in the environment" >&2; exit 1; fi',
           'echo "clean: $root"',
           ''
         ].join('\n')

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { goRuntimeEnv } from '../../src/helm/go-runtime.js'
 import { createHelmHome, Helm } from '../../src/helm/helm.js'
 
 let root: string
@@ -62,5 +63,26 @@ describe('Helm.env', () => {
     ]) {
       expect(env[key]?.startsWith(path.join(root, 'script-home'))).toBe(true)
     }
+  })
+
+  it("runs the action's own helm without garbage collection up to 512 MiB, and leaves a script's Go settings alone", async () => {
+    delete process.env.GOGC
+    delete process.env.GOMEMLIMIT
+    const own = await Helm.create('/opt/helm/bin/helm', path.join(root, 'gc-home'), 'v4.1.4')
+    expect(own.env()).toMatchObject({ GOGC: 'off', GOMEMLIMIT: '512MiB' })
+    const script = own.env(createHelmHome(path.join(root, 'gc-script-home')))
+    expect(script.GOGC).toBeUndefined()
+    expect(script.GOMEMLIMIT).toBeUndefined()
+  })
+
+  it("keeps the runner's own Go settings: either variable set means neither is added", async () => {
+    expect(goRuntimeEnv({ GOGC: '200' })).toEqual({})
+    expect(goRuntimeEnv({ GOMEMLIMIT: '2GiB' })).toEqual({})
+    expect(goRuntimeEnv({ GOGC: '' })).toEqual({ GOGC: 'off', GOMEMLIMIT: '512MiB' })
+    process.env.GOGC = '150'
+    const tuned = await Helm.create('/opt/helm/bin/helm', path.join(root, 'tuned-home'), 'v4.1.4')
+    expect(tuned.env().GOGC).toBe('150')
+    expect(tuned.env().GOMEMLIMIT).toBeUndefined()
+    expect(tuned.env(createHelmHome(path.join(root, 'tuned-script-home'))).GOGC).toBe('150')
   })
 })

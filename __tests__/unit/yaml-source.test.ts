@@ -10,7 +10,7 @@ import {
   MAX_YAML_BYTES,
   parseYamlText
 } from '../../src/chart/yaml-source.js'
-import { fastParseYaml } from '../../src/helm/render.js'
+import { fastParseYaml, fastParseYamlWithPositions } from '../../src/helm/render.js'
 import type { ActionError } from '../../src/types.js'
 import { PROJECT_ROOT, projectChartFiles } from '../support/project-files.js'
 
@@ -206,7 +206,13 @@ describe('parseYamlText without the yaml library (the fast reader) gives what th
     crlf: 'a: 1\r\nb: 2\r\n',
     bom: '\ufeffa: 1\n',
     multiLinePlain: 'a: one\n  two\nb: 3\n',
-    commentAfterValue: 'a: b # c\nd: "e" # f\n'
+    commentAfterValue: 'a: b # c\nd: "e" # f\n',
+    // Where sequence items start: on the line of their `-`, on the lines after it, as a block scalar, after a comment.
+    itemsOnNextLines: 'a:\n  -\n    b: 1\n  -\n    - c\n  - # note\n    d: 2\n  -\n  - e\n',
+    blockScalarItems: 'a:\n  - |\n    text\n  - >-\n    folded\n  - "quoted"\n  - [x, y]\n  - {k: v}\n',
+    commentsBetween: '# head\na:\n  # before b\n  b: 1\n\n  # before c\n  c:\n    # before item\n    - 1\n',
+    nestedSequences: 'a:\n- - x\n  - y\n- - z\nb:\n- k: 1\n  l:\n  - m\n',
+    emptyValues: 'a:\nb: {}\nc: []\nd:\n  {}\ne: ""\n'
   }
 
   it.each(Object.entries(CASES))('%s', (_name, text) => {
@@ -241,13 +247,43 @@ describe('parseYamlText without the yaml library (the fast reader) gives what th
       'unclosedFlow'
     ])
       expect(both(CASES[name]).fastPath).toBe(false)
-    // locate() parses the positions ahead of the first lineOf: the lines are the library's all the same.
-    const located = parseYamlText(CASES.nested, 'chart/values.yaml')
-    located.locate?.()
-    expect(located.lineOf(['a', 'b', 0, 'd', 1, 'f'])).toBe(
-      libraryParse(CASES.nested, 'x').lineOf(['a', 'b', 0, 'd', 1, 'f'])
-    )
     // A duplicate key goes to the library, which records it with both lines.
     expect(parseYamlText(CASES.duplicate, 'chart/values.yaml').duplicates).toHaveLength(1)
   })
 })
+
+describe('the fast reader records the lines of keys and one-line items itself', () => {
+  it("answers a key's line, an absent path, and leaves what it did not record to the library (null)", () => {
+    const text = CASES_FOR_POSITIONS
+    const fast = fastParseYamlWithPositions(text)!
+    const library = libraryParse(text, 'v.yaml')
+    // Recorded: every key, and items that start on the line of their `-`.
+    for (const known of [['a'], ['a', 'b'], ['a', 'b', 0], ['a', 'b', 0, 'name'], ['a', 'b', 1], ['c'], ['c', 'd']])
+      expect({ known, line: fast.lineOf(known) }).toEqual({ known, line: library.lineOf(known) })
+    expect(fast.lineOf(['a', 'b', 0, 'name'])).toBe(4)
+    // Not in the document: undefined, as the library says.
+    for (const absent of [['x'], ['a', 'x'], ['c', 'd', 'e'], ['c', 'd', 'e', 'f']]) {
+      expect(fast.lineOf(absent)).toBeUndefined()
+      expect(library.lineOf(absent)).toBeUndefined()
+    }
+    // In the document but not recorded: an item on the lines after its `-`, a place inside a flow collection.
+    expect(fast.lineOf(['a', 'b', 2])).toBeNull()
+    expect(fast.lineOf(['c', 'f', 'g'])).toBeNull()
+    expect(parseYamlText(text, 'v.yaml').lineOf(['a', 'b', 2])).toBe(library.lineOf(['a', 'b', 2]))
+    expect(parseYamlText(text, 'v.yaml').lineOf(['c', 'f', 'g'])).toBe(library.lineOf(['c', 'f', 'g']))
+  })
+})
+
+const CASES_FOR_POSITIONS = [
+  'a:',
+  '  b:',
+  '    # the first',
+  '    - name: one',
+  '    - two',
+  '    -',
+  '      name: three',
+  'c:',
+  '  d: text',
+  '  f: {g: 1}',
+  ''
+].join('\n')

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { r as require$$4, a as require$$1$3, b as require$$2$4, _ as _builtin_child_process, f as findOnPath, c as readHelmBuildInfo, p as pathHelmVersion, v as versionOf } from '../index.js';
-import { g as getDefaultExportFromCjs } from './semver.js';
+import { r as require$$4, a as require$$1$3, b as require$$2$4, _ as _builtin_child_process, g as goRuntimeEnv, f as findOnPath, c as readHelmBuildInfo, p as pathHelmVersion, v as versionOf } from '../index.js';
+import { g as getDefaultExportFromCjs } from './commonjs-helpers.js';
 
 function _mergeNamespaces(n, m) {
     m.forEach(function (e) {
@@ -13241,11 +13241,16 @@ function singleQuotedPart(line, pos) {
     }
 }
 class FastReader {
+    positions;
     lines;
     n;
     finalNewline;
     li = 0;
-    constructor(text) {
+    /** The key path of what is being read, kept only when positions are recorded. */
+    at = [];
+    /** `positions`: filled with the 1-based line of each map key and one-line sequence item (see FastPositions). */
+    constructor(text, positions) {
+        this.positions = positions;
         this.lines = text.split('\n');
         this.finalNewline = this.lines[this.lines.length - 1] === '';
         if (this.finalNewline)
@@ -13351,8 +13356,14 @@ class FastReader {
                 throw GIVE_UP;
             if (Object.prototype.hasOwnProperty.call(obj, k.key))
                 throw GIVE_UP;
+            if (this.positions) {
+                this.at.push(k.key);
+                this.positions.set(positionKey(this.at), this.li + 1);
+            }
             this.li++;
             obj[k.key] = this.value(line, k.after, ind, true);
+            if (this.positions)
+                this.at.pop();
         }
         return obj;
     }
@@ -13374,7 +13385,15 @@ class FastReader {
             let p = i + 1;
             while (line.charCodeAt(p) === 32)
                 p++;
-            if (p < line.length && line.charCodeAt(p) !== 35 && (isSeqItem(line, p) || this.key(line, p) !== undefined)) {
+            const c = line.charCodeAt(p);
+            if (this.positions) {
+                this.at.push(String(arr.length));
+                // Where `yaml` starts the item's node when it starts on this line (a block scalar's at its header); an item
+                // on the lines after its `-` is left to the library (FastPositions.lineOf answers null).
+                if (p < line.length && c !== 35)
+                    this.positions.set(positionKey(this.at), this.li + 1);
+            }
+            if (p < line.length && c !== 35 && (isSeqItem(line, p) || this.key(line, p) !== undefined)) {
                 // Compact nested collection (`- key: v` or `- - x`): reread this line as if it started at column p.
                 lines[this.li] = ' '.repeat(p) + line.slice(p);
                 arr.push(this.node(p));
@@ -13383,6 +13402,8 @@ class FastReader {
                 this.li++;
                 arr.push(this.value(line, p, ind, false));
             }
+            if (this.positions)
+                this.at.pop();
         }
         return arr;
     }
@@ -13720,6 +13741,50 @@ function fastParseYaml(text) {
             return undefined;
         throw e;
     }
+}
+/** fastParseYaml with positions: a chart file's lines without the `yaml` library's parse (~5-15 ms a file, cold). */
+function fastParseYamlWithPositions(text) {
+    if (SLOW_CHARS_RE.test(text) || text.startsWith('---') || text.startsWith('%'))
+        return undefined;
+    const positions = new Map();
+    let value;
+    try {
+        value = new FastReader(text, positions).read();
+    }
+    catch (e) {
+        if (e === GIVE_UP)
+            return undefined;
+        throw e;
+    }
+    return {
+        value,
+        lineOf(path) {
+            if (path.length === 0)
+                return 1;
+            const line = positions.get(positionKey(path.map(String)));
+            if (line !== undefined)
+                return line;
+            return holdsPath(value, path) ? null : undefined;
+        }
+    };
+}
+function positionKey(path) {
+    return JSON.stringify(path);
+}
+/** Whether `path` names something in `value`; a sequence index the reader did not record counts as present. */
+function holdsPath(value, path) {
+    let current = value;
+    for (const segment of path) {
+        // What `yaml` reads as an index is its business: a path through a sequence is asked of the library.
+        if (Array.isArray(current))
+            return true;
+        if (typeof current !== 'object' || current === null)
+            return false;
+        if (!Object.prototype.hasOwnProperty.call(current, String(segment)))
+            return false;
+        current = current[String(segment)];
+    }
+    return true;
 }
 /**
  * Keys the fast reader reads as the same string in YAML 1.1: a plain name that YAML 1.1 does not read as a
@@ -14096,25 +14161,27 @@ async function loadYamlFile(file, displayPath) {
     return parseYamlText(text, displayPath);
 }
 /**
- * The file's data, and its positions on demand. Chart files are mostly inside the fast reader's subset
- * (helm/render.ts fastParseYaml: it answers only where it reads exactly what `yaml` does, and gives up on anything
- * that could be an error, a duplicate key, an anchor or a tag): their data then comes without the `yaml` library,
- * whose first use is a cold parser (~30 ms for a blueprint's three files, on the way to the dependency build), and
- * the library parses the text only when a finding asks for a line. Everything else goes to the library at once.
+ * The file's data and its positions. Chart files are mostly inside the fast reader's subset (helm/render.ts
+ * fastParseYamlWithPositions: it answers only where it reads exactly what `yaml` does, and gives up on anything that
+ * could be an error, a duplicate key, an anchor or a tag): their data and the lines of their keys then come without
+ * the `yaml` library, whose first use is a cold parser (~30 ms for a blueprint's three files, on the way to the
+ * dependency build; ~15 ms for a real-size values.yaml's lines beside the gates' helm processes). The library parses
+ * the text only when a line the reader did not record is asked for (a sequence item on the lines after its `-`, a
+ * place inside a flow collection). Everything else goes to the library at once.
  */
 function parseYamlText(text, displayPath) {
-    const fast = fastParseYaml(text);
+    const fast = fastParseYamlWithPositions(text);
     if (fast) {
-        let positions;
+        let library;
         return {
             displayPath,
             data: (fast.value ?? {}),
             lineOf: (path) => {
-                positions ??= linesOf(text, displayPath);
-                return positions(path);
-            },
-            locate: () => {
-                positions ??= linesOf(text, displayPath);
+                const line = fast.lineOf(path);
+                if (line !== null)
+                    return line;
+                library ??= linesOf(text, displayPath);
+                return library(path);
             }
         };
     }
@@ -16859,7 +16926,6 @@ function writeOutputs(outputs) {
 // the runner's command files would let a script set this step's outputs or
 // the environment of later steps.
 const WITHHELD_VARIABLES = /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CACHE|RESULTS)_|GITHUB_TOKEN$|GH_TOKEN$|GITHUB_(ENV|OUTPUT|PATH|STATE|STEP_SUMMARY)$)/;
-/** The HELM_* homes under `base` (nothing created). */
 /**
  * The command line of a background run: helm started through `nice -n 10`, which execs it (same pid, same
  * process group), so every thread the Go runtime starts inherits the priority. Setting it after the spawn
@@ -16869,6 +16935,7 @@ const NICE = ['/usr/bin/nice', '/bin/nice'].find((file) => require$$4.existsSync
 function commandLine(binary, args, background) {
     return background && NICE ? [NICE, ['-n', '10', binary, ...args]] : [binary, args];
 }
+/** The HELM_* homes under `base` (nothing created). */
 function helmHomeAt(base) {
     return {
         root: base,
@@ -16931,9 +16998,10 @@ class Helm {
     /** The environment of this helm's own home, built once: every helm process gets the same. */
     ownEnv;
     /**
-     * Environment for helm (its isolated homes) or for a chart test script (given
+     * Environment for helm (its isolated homes, and goRuntimeEnv) or for a chart test script (given
      * a home of its own, so it never sees the registry login or repository
-     * credentials of the action's home); this helm first on PATH either way.
+     * credentials of the action's home, and the Go settings the user's environment has); this helm first on PATH
+     * either way.
      * Built from process.env once per Helm, at the first call (filtering process.env
      * for every spawn cost ~45 ms of CPU a run); the action never changes process.env
      * after that. The object for this helm's own home is shared and frozen.
@@ -16963,7 +17031,7 @@ class Helm {
         };
         if (home !== this.home)
             return env;
-        this.ownEnv = Object.freeze(env);
+        this.ownEnv = Object.freeze({ ...env, ...goRuntimeEnv(this.inherited) });
         return this.ownEnv;
     }
     /**

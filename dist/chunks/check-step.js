@@ -4,7 +4,7 @@ import { hasCommit, fetchCommits } from './discover.js';
 import { r as readTgzEntries, a as runPublish, p as packageChart } from './push.js';
 import { A as ArchiveCache, b as buildWorkspaceChart } from './workspace-build.js';
 import 'node:module';
-import './semver.js';
+import './commonjs-helpers.js';
 import './siblings.js';
 import './_builtin_zlib.js';
 
@@ -5490,9 +5490,6 @@ async function runGates(ctx) {
     const failedPlan = planned.find((p) => p.status === 'rejected');
     if (failedPlan)
         pool.fail(failedPlan.reason);
-    // The values' lines for the gates' data and findings (toggles, own image tags), parsed while the pool runs:
-    // the gates finish once the chart tests, the run's critical path, have ended.
-    ctx.values.locate?.();
     const jobs = await pool.finish(); // throws a failed job's or plan's error once nothing runs
     const wallMs = Math.round(performance.now() - start);
     const outputs = await Promise.all(plans.map(async (plan) => plan.finish()));

@@ -2,7 +2,7 @@ import { r as redact, i as info, f as formatDuration$1, a as reportSubject, b as
 import { w as withGitHubRetry, G as GitHubApiError, c as classifyGitHubFault } from './github-retry.js';
 import { b as require$$2 } from '../index.js';
 import 'node:module';
-import './semver.js';
+import './commonjs-helpers.js';
 
 // GitHub specifics: the pull request of an event, and the one PR comment per chart that is updated in place.
 // (Which mode an event asks for is a run setting: run/settings.ts decideMode.)

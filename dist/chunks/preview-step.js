@@ -2,7 +2,7 @@ import { a4 as chartRef, p as chartRepository, R as RegistryClient, a2 as ociTag
 import { c as comparePublished, n as noOverwriteFix } from './push.js';
 import 'node:module';
 import '../index.js';
-import './semver.js';
+import './commonjs-helpers.js';
 import './_builtin_zlib.js';
 
 /** Starts the lookup of the tag now; `judge` compares with the package once it exists. */

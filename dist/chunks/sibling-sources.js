@@ -2,7 +2,7 @@ import { b as require$$1 } from './action.js';
 import { b as require$$2 } from '../index.js';
 import { b as buildWorkspaceChart, A as ArchiveCache } from './workspace-build.js';
 import 'node:module';
-import './semver.js';
+import './commonjs-helpers.js';
 
 // A pull request that bumps a sibling blueprint and the product's pin on it together: the pinned version is not in
 // the registry yet (run/siblings-step.ts asked), but the sibling's Chart.yaml at this commit has exactly that version.

@@ -2,8 +2,9 @@ import { o as require$$0$2, d as require$$0$3, ap as require$$2$2, as as require
 import { a as require$$1$3, b as require$$3$3, r as require$$0$6 } from './_builtin_dns.js';
 import { r as require$$2$1 } from './_builtin_stream.js';
 import { r as require$$3$2 } from './_builtin_zlib.js';
-import { c as commonjsGlobal, r as requireSemver } from './semver.js';
+import { c as commonjsGlobal } from './commonjs-helpers.js';
 import { b as require$$2$6, a as require$$1$4, r as require$$4$2 } from '../index.js';
+import { r as requireSemver } from './semver.js';
 import { createRequire } from 'node:module';
 import { I as INTOTO_PAYLOAD_TYPE } from './attest-step.js';
 import './github-retry.js';

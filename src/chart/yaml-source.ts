@@ -17,7 +17,7 @@ import {
   type Node,
   type YAMLError
 } from 'yaml'
-import { fastParseYaml } from '../helm/render.js'
+import { fastParseYamlWithPositions } from '../helm/render.js'
 import { ActionError } from '../types.js'
 
 type YamlPath = readonly (string | number)[]
@@ -28,11 +28,6 @@ export interface YamlSource<T = unknown> {
   data: T
   /** 1-based line of the value at `path` (or of its key), when present. */
   lineOf(path: YamlPath): number | undefined
-  /**
-   * Parses the positions now, when they are not there yet (parseYamlText's fast way parses them on the first
-   * lineOf): a caller that will ask for lines at a busy moment asks for the parse at an idle one.
-   */
-  locate?(): void
   /** Keys written twice in one mapping (helm keeps the last value), in document order; absent when none. */
   duplicates?: readonly DuplicateKey[]
 }
@@ -87,25 +82,26 @@ export async function loadYamlFile<T = unknown>(file: string, displayPath: strin
 }
 
 /**
- * The file's data, and its positions on demand. Chart files are mostly inside the fast reader's subset
- * (helm/render.ts fastParseYaml: it answers only where it reads exactly what `yaml` does, and gives up on anything
- * that could be an error, a duplicate key, an anchor or a tag): their data then comes without the `yaml` library,
- * whose first use is a cold parser (~30 ms for a blueprint's three files, on the way to the dependency build), and
- * the library parses the text only when a finding asks for a line. Everything else goes to the library at once.
+ * The file's data and its positions. Chart files are mostly inside the fast reader's subset (helm/render.ts
+ * fastParseYamlWithPositions: it answers only where it reads exactly what `yaml` does, and gives up on anything that
+ * could be an error, a duplicate key, an anchor or a tag): their data and the lines of their keys then come without
+ * the `yaml` library, whose first use is a cold parser (~30 ms for a blueprint's three files, on the way to the
+ * dependency build; ~15 ms for a real-size values.yaml's lines beside the gates' helm processes). The library parses
+ * the text only when a line the reader did not record is asked for (a sequence item on the lines after its `-`, a
+ * place inside a flow collection). Everything else goes to the library at once.
  */
 export function parseYamlText<T = unknown>(text: string, displayPath: string): YamlSource<T> {
-  const fast = fastParseYaml(text)
+  const fast = fastParseYamlWithPositions(text)
   if (fast) {
-    let positions: YamlSource['lineOf'] | undefined
+    let library: YamlSource['lineOf'] | undefined
     return {
       displayPath,
       data: (fast.value ?? {}) as T,
       lineOf: (path) => {
-        positions ??= linesOf(text, displayPath)
-        return positions(path)
-      },
-      locate: () => {
-        positions ??= linesOf(text, displayPath)
+        const line = fast.lineOf(path)
+        if (line !== null) return line
+        library ??= linesOf(text, displayPath)
+        return library(path)
       }
     }
   }

@@ -104,9 +104,6 @@ export async function runGates(ctx: GateContext): Promise<GatesResult> {
   const plans = planned.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []))
   const failedPlan = planned.find((p) => p.status === 'rejected')
   if (failedPlan) pool.fail(failedPlan.reason)
-  // The values' lines for the gates' data and findings (toggles, own image tags), parsed while the pool runs:
-  // the gates finish once the chart tests, the run's critical path, have ended.
-  ctx.values.locate?.()
   const jobs = await pool.finish() // throws a failed job's or plan's error once nothing runs
   const wallMs = Math.round(performance.now() - start)
 

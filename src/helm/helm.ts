@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { DeadlineError, OPERATION_LIMITS, operationLimit } from '../util/deadline.js'
+import { goRuntimeEnv } from './go-runtime.js'
 import { ActionError } from '../types.js'
 import { lastLines } from '../util/text.js'
 import type { Credentials } from '../credentials/credentials.js'
@@ -54,7 +55,6 @@ export interface HelmHome {
 const WITHHELD_VARIABLES =
   /^(HELM_|INPUT_|ACTIONS_(RUNTIME|ID_TOKEN_REQUEST|CACHE|RESULTS)_|GITHUB_TOKEN$|GH_TOKEN$|GITHUB_(ENV|OUTPUT|PATH|STATE|STEP_SUMMARY)$)/
 
-/** The HELM_* homes under `base` (nothing created). */
 /**
  * The command line of a background run: helm started through `nice -n 10`, which execs it (same pid, same
  * process group), so every thread the Go runtime starts inherits the priority. Setting it after the spawn
@@ -65,6 +65,7 @@ function commandLine(binary: string, args: string[], background: boolean | undef
   return background && NICE ? [NICE, ['-n', '10', binary, ...args]] : [binary, args]
 }
 
+/** The HELM_* homes under `base` (nothing created). */
 function helmHomeAt(base: string): HelmHome {
   return {
     root: base,
@@ -129,9 +130,10 @@ export class Helm {
   private ownEnv?: NodeJS.ProcessEnv
 
   /**
-   * Environment for helm (its isolated homes) or for a chart test script (given
+   * Environment for helm (its isolated homes, and goRuntimeEnv) or for a chart test script (given
    * a home of its own, so it never sees the registry login or repository
-   * credentials of the action's home); this helm first on PATH either way.
+   * credentials of the action's home, and the Go settings the user's environment has); this helm first on PATH
+   * either way.
    * Built from process.env once per Helm, at the first call (filtering process.env
    * for every spawn cost ~45 ms of CPU a run); the action never changes process.env
    * after that. The object for this helm's own home is shared and frozen.
@@ -158,7 +160,7 @@ export class Helm {
       KUBECONFIG: path.join(home.root, 'no-kubeconfig')
     }
     if (home !== this.home) return env
-    this.ownEnv = Object.freeze(env)
+    this.ownEnv = Object.freeze({ ...env, ...goRuntimeEnv(this.inherited) })
     return this.ownEnv
   }
 

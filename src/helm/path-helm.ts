@@ -8,6 +8,7 @@ import { accessSync, constants } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { readHelmBuildInfo } from './go-buildinfo.js'
+import { goRuntimeEnv } from './go-runtime.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -17,7 +18,10 @@ const earlyProbes = new Map<string, Promise<string | undefined>>()
 /** What `<binary> version` prints as the version, or undefined when it does not run. */
 export async function versionOf(binary: string): Promise<string | undefined> {
   try {
-    const { stdout } = await execFileAsync(binary, ['version', '--template', '{{.Version}}'], { timeout: 15000 })
+    const { stdout } = await execFileAsync(binary, ['version', '--template', '{{.Version}}'], {
+      env: { ...process.env, ...goRuntimeEnv(process.env) },
+      timeout: 15000
+    })
     return stdout.trim() || undefined
   } catch {
     return undefined
