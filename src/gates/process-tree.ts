@@ -100,8 +100,13 @@ export class ProcessTracker {
     return { ...env, [MARKER_VARIABLE]: this.marker }
   }
 
+  /** The script's start time (clock ticks since boot): a process started before it cannot be one of its own. */
+  private rootStart: number | undefined
+
   start(rootPid: number): void {
     this.rootPid = rootPid
+    const root = this.available ? readProcess(rootPid) : undefined
+    if (root) this.rootStart = Number(root.startTime)
   }
 
   /** Pids of the previous sample's process table. */
@@ -128,7 +133,11 @@ export class ProcessTracker {
       grew = false
       for (const info of table) {
         if (ours.has(info.pid)) continue
-        const checked = this.strangers.get(info.pid) === info.startTime
+        // Its environment is read once per process, and never for one older than the script (on a runner, most of
+        // the few hundred in the table: each read is a file the kernel writes out).
+        const checked =
+          this.strangers.get(info.pid) === info.startTime ||
+          (this.rootStart !== undefined && Number(info.startTime) < this.rootStart)
         if (ours.has(info.ppid) || info.pgrp === this.rootPid || (!checked && carriesMarker(info.pid, this.marker))) {
           ours.add(info.pid)
           this.known.set(info.pid, info)
