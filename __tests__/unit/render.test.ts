@@ -6,6 +6,7 @@ import path from 'node:path'
 import {
   cleanAsYaml11,
   fastParseYaml,
+  parseCleanYaml11,
   parseRender,
   parseRenderAsHelm,
   parseRenderDetailed,
@@ -734,6 +735,83 @@ describe('cleanAsYaml11 (the values check of packaging in node)', () => {
     expect(cleanAsYaml11(readFileSync(path.join(root, 'examples/platform/temporal/chart/values.yaml'), 'utf8'))).toBe(
       true
     )
+  })
+})
+
+describe('parseCleanYaml11 (a Chart.yaml packaged in node: its data as YAML 1.1 reads it)', () => {
+  /** What it stands in for: `yaml`'s YAML 1.1 data, when the parse has no error and no warning. */
+  const library11 = (text: string): { value: unknown } | undefined => {
+    const doc = YAML.parseDocument(text, { version: '1.1', uniqueKeys: true })
+    return doc.errors.length === 0 && doc.warnings.length === 0 ? { value: doc.toJS() } : undefined
+  }
+  // Plain scalars YAML 1.2 (the fast reader) reads as strings or numbers and YAML 1.1 reads otherwise.
+  const APART: Record<string, string> = {
+    yes: 'deprecated: yes\n',
+    off: 'a: off\n',
+    capitalN: 'a: N\n',
+    octal: 'a: 017\n',
+    octalO: 'a: 0o17\n',
+    underscore: 'a: 1_000\n',
+    binary: 'a: 0b101\n',
+    sexagesimal: 'a: 1:20\n',
+    sexagesimalFloat: 'a: 1:20.5\n',
+    date: 'created: 2024-01-31\n',
+    dateTime: 'created: 2024-01-31T10:00:00Z\n',
+    inList: 'keywords:\n  - temporal\n  - on\n'
+  }
+
+  it.each(Object.entries(APART))('%s: left to the library, which reads it otherwise than YAML 1.2', (_name, text) => {
+    expect(parseCleanYaml11(text)).toBeUndefined()
+    expect(library11(text)?.value).not.toEqual(YAML.parse(text))
+  })
+
+  it.each(['a: 1e3\n', 'a: .5\n', 'a: -.inf\n', 'a: 42\n'])(
+    'leaves every number to the library (some read alike, some not): %j',
+    (text) => {
+      expect(parseCleanYaml11(text)).toBeUndefined()
+      expect(typeof (library11(text)?.value as { a: unknown }).a).toBe('number')
+    }
+  )
+
+  it('reads what both read alike: versions, quoted look-alikes, URLs, booleans, nulls', () => {
+    const text = [
+      'apiVersion: v2',
+      'name: bp-temporal',
+      'version: 1.0.7-rc.1+build.5',
+      'appVersion: "1.28.1"',
+      'quoted: "yes"',
+      'url: https://go.temporal.io/helm-charts',
+      'deprecated: false',
+      'icon:',
+      'kubeVersion: ">=1.29.0-0"',
+      ''
+    ].join('\n')
+    // "yes" was quoted: the same string in both, but a string of that shape is left to the library all the same.
+    expect(parseCleanYaml11(text)).toBeUndefined()
+    const unquoted = text.replace('quoted: "yes"\n', '')
+    expect(parseCleanYaml11(unquoted)).toEqual(library11(unquoted))
+    expect(parseCleanYaml11(unquoted)?.value).toMatchObject({
+      version: '1.0.7-rc.1+build.5',
+      deprecated: false,
+      icon: null
+    })
+  })
+
+  it("gives the library's data on every Chart.yaml, Chart.lock and values file of the project, and reads the example's Chart.yaml itself", () => {
+    const files = projectChartFiles(/(values|Chart)\.ya?ml$|Chart\.lock$/)
+    expect(files.length).toBeGreaterThan(10)
+    let fast = 0
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8')
+      const clean = parseCleanYaml11(text)
+      if (!clean) continue
+      fast++
+      expect({ file, data: clean }).toEqual({ file, data: library11(text) })
+    }
+    expect(fast).toBeGreaterThan(files.length / 2)
+    expect(
+      parseCleanYaml11(readFileSync(path.join(PROJECT_ROOT, 'examples/platform/temporal/chart/Chart.yaml'), 'utf8'))
+    ).toBeDefined()
   })
 })
 

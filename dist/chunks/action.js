@@ -13810,6 +13810,44 @@ function cleanAsYaml11(text) {
     const fast = fastParseYaml(text);
     return fast && keysReadAlikeIn11(fast.value) ? true : undefined;
 }
+/**
+ * Plain scalars YAML 1.1 reads as something else than a string (the `yaml` library's yaml-1.1 schema: booleans
+ * such as `yes` and `off`, nulls, binary/octal/hex/sexagesimal numbers and floats, dates, the merge key): a string
+ * of this shape may have been written plain, and YAML 1.2 (the fast reader) and 1.1 would then read it apart.
+ */
+const YAML11_NOT_A_STRING = new RegExp([
+    '^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON|N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$',
+    '^(?:~|[Nn]ull|NULL)?$',
+    '^[-+]?(?:\\.(?:inf|Inf|INF)|\\.nan|\\.NaN|\\.NAN)$',
+    '^[-+]?(?:[0-9][0-9_]*)?(?:\\.[0-9_]*)?[eE][-+]?[0-9]+$',
+    '^[-+]?(?:[0-9][0-9_]*)?\\.[0-9_]*$',
+    '^[-+]?(?:0b[0-1_]+|0[0-7_]+|[0-9][0-9_]*|0x[0-9a-fA-F_]+)$',
+    '^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\\.[0-9_]*)?$',
+    '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}',
+    '^<<$'
+].join('|'));
+/** Every scalar of `value` reads the same in YAML 1.1: strings 1.1 also reads as strings, booleans, nulls. */
+function scalarsReadAlikeIn11(value) {
+    if (Array.isArray(value))
+        return value.every(scalarsReadAlikeIn11);
+    if (value === null || typeof value === 'boolean')
+        return true;
+    if (typeof value === 'string')
+        return !YAML11_NOT_A_STRING.test(value);
+    if (typeof value === 'object')
+        return Object.values(value).every(scalarsReadAlikeIn11);
+    // A number: 1.1 reads some of 1.2's apart (`0o17`, `017`); the library decides.
+    return false;
+}
+/**
+ * The data `yaml` gives `text` parsed as YAML 1.1 with unique keys, without an error or a warning, read by the fast
+ * reader; undefined when it cannot show that (the library decides): every key and every scalar is one YAML 1.1
+ * reads as the fast reader does (a Chart.yaml packaged in node, oci/chart-package.ts, names its fields this way).
+ */
+function parseCleanYaml11(text) {
+    const fast = fastParseYaml(text);
+    return fast && keysReadAlikeIn11(fast.value) && scalarsReadAlikeIn11(fast.value) ? fast : undefined;
+}
 /** Parses one YAML document like `YAML.parse(text, YAML_OPTIONS)`, through the fast reader when it can. */
 function parseYamlDocument(text) {
     const fast = fastParseYaml(text);
@@ -22030,4 +22068,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { isLoopbackHost as $, ACTION_NAME as A, exists as B, prepareWorkChart as C, buildDependencies as D, lastLines as E, parseRenderAsHelm as F, compareNatural as G, Helm as H, mapStringsDeep as I, distExports as J, extractImages as K, createHelmHome as L, parseYamlText as M, tryParseImageRef as N, OPERATION_LIMITS as O, compareCodePoints as P, scanImages as Q, RegistryClient as R, checkImages as S, groupFailing as T, segmentMatcher as U, loadYamlFile as V, splitRenderBySource as W, parseRenderDetailed as X, blueprintName as Y, MAX_YAML_BYTES as Z, apiStatus as _, reportSubject as a, HELM_CHART_LAYER as a0, withRetry as a1, ociTag as a2, indexWorkspace as a3, chartRef as a4, parseVersion as a5, compareVersions as a6, PR_EVENTS as a7, MANIFEST_PATHS as a8, cleanAsYaml11 as a9, parseOciReference as aA, plainHttpFor as aB, maxSatisfying as aC, copyChartFolder as aD, action as aE, isStrictSemver as aa, withProgress as ab, DeadlineError as ac, RegistryError as ad, isExactVersion as ae, cp as af, mkdirP as ag, require$$2$1 as ah, isDebug as ai, exec as aj, which as ak, HttpClient as al, rmRF as am, require$$1$2 as an, require$$0 as ao, require$$2$2 as ap, require$$0$2 as aq, require$$1$1 as ar, require$$2 as as, _deferredUndici as at, require$$2$3 as au, requireTunnel as av, applyMirrors as aw, fetchChartArchive as ax, normalizeDigest as ay, sha256Digest$1 as az, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, formatDuration as f, debug as g, isRecord as h, info as i, writeOutputs as j, runOutputs as k, httpExchange as l, ActionError as m, notice as n, require$$0$3 as o, chartRepository as p, describeNetworkError as q, redact as r, summary as s, operationLimit as t, errorLine as u, registerSecret as v, warning as w, timeLeft as x, lastLine as y, loadBlueprint as z };
+export { isLoopbackHost as $, ACTION_NAME as A, exists as B, prepareWorkChart as C, buildDependencies as D, lastLines as E, parseRenderAsHelm as F, compareNatural as G, Helm as H, mapStringsDeep as I, distExports as J, extractImages as K, createHelmHome as L, parseYamlText as M, tryParseImageRef as N, OPERATION_LIMITS as O, compareCodePoints as P, scanImages as Q, RegistryClient as R, checkImages as S, groupFailing as T, segmentMatcher as U, loadYamlFile as V, splitRenderBySource as W, parseRenderDetailed as X, blueprintName as Y, MAX_YAML_BYTES as Z, apiStatus as _, reportSubject as a, HELM_CHART_LAYER as a0, withRetry as a1, ociTag as a2, indexWorkspace as a3, chartRef as a4, parseVersion as a5, compareVersions as a6, PR_EVENTS as a7, MANIFEST_PATHS as a8, cleanAsYaml11 as a9, sha256Digest$1 as aA, parseOciReference as aB, plainHttpFor as aC, maxSatisfying as aD, copyChartFolder as aE, action as aF, isStrictSemver as aa, parseCleanYaml11 as ab, withProgress as ac, DeadlineError as ad, RegistryError as ae, isExactVersion as af, cp as ag, mkdirP as ah, require$$2$1 as ai, isDebug as aj, exec as ak, which as al, HttpClient as am, rmRF as an, require$$1$2 as ao, require$$0 as ap, require$$2$2 as aq, require$$0$2 as ar, require$$1$1 as as, require$$2 as at, _deferredUndici as au, require$$2$3 as av, requireTunnel as aw, applyMirrors as ax, fetchChartArchive as ay, normalizeDigest as az, require$$1 as b, redactDeep as c, require$$0$4 as d, error as e, formatDuration as f, debug as g, isRecord as h, info as i, writeOutputs as j, runOutputs as k, httpExchange as l, ActionError as m, notice as n, require$$0$3 as o, chartRepository as p, describeNetworkError as q, redact as r, summary as s, operationLimit as t, errorLine as u, registerSecret as v, warning as w, timeLeft as x, lastLine as y, loadBlueprint as z };

@@ -1,5 +1,5 @@
 import { r as require$$4$1, a as require$$1$3 } from '../index.js';
-import { d as require$$0$1, an as require$$1$2, ao as require$$0$2, ap as require$$2, ah as require$$2$1, aq as require$$0$3, ar as require$$1$4, o as require$$0$4, as as require$$2$3, at as _deferredUndici, au as require$$2$4, av as requireTunnel } from './action.js';
+import { d as require$$0$1, ao as require$$1$2, ap as require$$0$2, aq as require$$2, ai as require$$2$1, ar as require$$0$3, as as require$$1$4, o as require$$0$4, at as require$$2$3, au as _deferredUndici, av as require$$2$4, aw as requireTunnel } from './action.js';
 import { c as commonjsGlobal, g as getDefaultExportFromCjs, a as getAugmentedNamespace } from './commonjs-helpers.js';
 import { r as require$$2$2 } from './_builtin_stream.js';
 import { createRequire } from 'node:module';

@@ -1,4 +1,4 @@
-import { o as require$$0$2, d as require$$0$3, ap as require$$2$2, as as require$$2$3, ah as require$$2$4, ao as require$$0$4, an as require$$1$2, au as require$$2$5, b as require$$1$5, aq as require$$0$5, ar as require$$1$6 } from './action.js';
+import { o as require$$0$2, d as require$$0$3, aq as require$$2$2, at as require$$2$3, ai as require$$2$4, ap as require$$0$4, ao as require$$1$2, av as require$$2$5, b as require$$1$5, ar as require$$0$5, as as require$$1$6 } from './action.js';
 import { a as require$$1$3, b as require$$3$3, r as require$$0$6 } from './_builtin_dns.js';
 import { r as require$$2$1 } from './_builtin_stream.js';
 import { r as require$$3$2 } from './_builtin_zlib.js';

@@ -1,4 +1,4 @@
-import { aw as applyMirrors, b as require$$1, m as ActionError, ax as fetchChartArchive, ay as normalizeDigest, az as sha256Digest, aA as parseOciReference, R as RegistryClient, aB as plainHttpFor, ae as isExactVersion, a2 as ociTag, aC as maxSatisfying, z as loadBlueprint, C as prepareWorkChart, H as Helm, aD as copyChartFolder } from './action.js';
+import { ax as applyMirrors, b as require$$1, m as ActionError, ay as fetchChartArchive, az as normalizeDigest, aA as sha256Digest, aB as parseOciReference, R as RegistryClient, aC as plainHttpFor, af as isExactVersion, a2 as ociTag, aD as maxSatisfying, z as loadBlueprint, C as prepareWorkChart, H as Helm, aE as copyChartFolder } from './action.js';
 import { b as require$$2 } from '../index.js';
 
 // A dependency's archive fetched by the action itself, not by `helm dependency build`: for a chart the run builds

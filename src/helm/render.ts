@@ -831,6 +831,45 @@ export function cleanAsYaml11(text: string): true | undefined {
   return fast && keysReadAlikeIn11(fast.value) ? true : undefined
 }
 
+/**
+ * Plain scalars YAML 1.1 reads as something else than a string (the `yaml` library's yaml-1.1 schema: booleans
+ * such as `yes` and `off`, nulls, binary/octal/hex/sexagesimal numbers and floats, dates, the merge key): a string
+ * of this shape may have been written plain, and YAML 1.2 (the fast reader) and 1.1 would then read it apart.
+ */
+const YAML11_NOT_A_STRING = new RegExp(
+  [
+    '^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON|N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$',
+    '^(?:~|[Nn]ull|NULL)?$',
+    '^[-+]?(?:\\.(?:inf|Inf|INF)|\\.nan|\\.NaN|\\.NAN)$',
+    '^[-+]?(?:[0-9][0-9_]*)?(?:\\.[0-9_]*)?[eE][-+]?[0-9]+$',
+    '^[-+]?(?:[0-9][0-9_]*)?\\.[0-9_]*$',
+    '^[-+]?(?:0b[0-1_]+|0[0-7_]+|[0-9][0-9_]*|0x[0-9a-fA-F_]+)$',
+    '^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\\.[0-9_]*)?$',
+    '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}',
+    '^<<$'
+  ].join('|')
+)
+
+/** Every scalar of `value` reads the same in YAML 1.1: strings 1.1 also reads as strings, booleans, nulls. */
+function scalarsReadAlikeIn11(value: unknown): boolean {
+  if (Array.isArray(value)) return value.every(scalarsReadAlikeIn11)
+  if (value === null || typeof value === 'boolean') return true
+  if (typeof value === 'string') return !YAML11_NOT_A_STRING.test(value)
+  if (typeof value === 'object') return Object.values(value).every(scalarsReadAlikeIn11)
+  // A number: 1.1 reads some of 1.2's apart (`0o17`, `017`); the library decides.
+  return false
+}
+
+/**
+ * The data `yaml` gives `text` parsed as YAML 1.1 with unique keys, without an error or a warning, read by the fast
+ * reader; undefined when it cannot show that (the library decides): every key and every scalar is one YAML 1.1
+ * reads as the fast reader does (a Chart.yaml packaged in node, oci/chart-package.ts, names its fields this way).
+ */
+export function parseCleanYaml11(text: string): { value: unknown } | undefined {
+  const fast = fastParseYaml(text)
+  return fast && keysReadAlikeIn11(fast.value) && scalarsReadAlikeIn11(fast.value) ? fast : undefined
+}
+
 /** Parses one YAML document like `YAML.parse(text, YAML_OPTIONS)`, through the fast reader when it can. */
 export function parseYamlDocument(text: string): unknown {
   const fast = fastParseYaml(text)

@@ -9,7 +9,7 @@ import { lstat, readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseDocument } from 'yaml'
 import { readTgzEntries } from '../chart/archive.js'
-import { cleanAsYaml11 } from '../helm/render.js'
+import { cleanAsYaml11, parseCleanYaml11 } from '../helm/render.js'
 import { isStrictSemver } from '../util/semver.js'
 import { goYamlDocument, Unsupported, type GoYamlValue } from './go-yaml.js'
 
@@ -243,7 +243,11 @@ async function loadArchive(archive: Buffer, where: string): Promise<LoadedChart>
 }
 
 function parseYamlOrUnsupported(data: Buffer, where: string): unknown {
-  const doc = parseDocument(data.toString('utf8'), { version: '1.1', uniqueKeys: true })
+  const text = data.toString('utf8')
+  // Most Chart.yaml and Chart.lock files: without the `yaml` library's parser (cold, ~5 ms a file beside the gates).
+  const clean = parseCleanYaml11(text)
+  if (clean) return clean.value
+  const doc = parseDocument(text, { version: '1.1', uniqueKeys: true })
   if (doc.errors.length || doc.warnings.length) throw new Unsupported(`${where} does not parse cleanly`)
   return doc.toJS({ maxAliasCount: 1000 }) as unknown
 }
