@@ -15867,13 +15867,6 @@ async function forgetCredentials(helm, repositories) {
 // dependency-plan.ts), honours or reports the committed Chart.lock, and turns
 // the result into the `Dependency build` step (archive digests and hollow-chart
 // guard 1: chart/built-dependencies.ts).
-/** The packaged Chart.yaml in place of the build's stand-in (chart/work-chart.ts standInChartYaml), once. */
-async function settleChartYaml(work) {
-    if (!work.chartYamlStandIn)
-        return;
-    await require$$1.writeFile(require$$2$4.join(work.dir, 'Chart.yaml'), work.chartYamlText);
-    delete work.chartYamlStandIn;
-}
 /**
  * Runs `helm dependency build` in the work copy. The isolated helm home is given
  * a repository entry (and cached index) for each http repository, which is what
@@ -15881,15 +15874,6 @@ async function settleChartYaml(work) {
  * and no index is downloaded twice.
  */
 async function buildDependencies(helm, work, options) {
-    try {
-        return await buildInWorkCopy(helm, work, options);
-    }
-    finally {
-        // Also when the build threw: nothing reads the stand-in after the build.
-        await settleChartYaml(work);
-    }
-}
-async function buildInWorkCopy(helm, work, options) {
     const start = performance.now();
     // What helm is asked to do does not depend on the known versions; only guard 1's expectations do (after helm).
     const plan = planDependencyBuild(work, { ...options, knownVersions: new Map() });
@@ -15909,12 +15893,7 @@ async function buildInWorkCopy(helm, work, options) {
         else if (work.lock)
             await require$$1.writeFile(lockPath, work.lock.text);
         let result = await helm.run(plan.args, {
-            onSpawn: () => {
-                options.whileBuilding?.();
-                // The packaged Chart.yaml (the `yaml` library's text) is made while helm runs, for the write below.
-                if (work.chartYamlStandIn)
-                    void work.chartYamlText;
-            }
+            onSpawn: () => options.whileBuilding?.()
         });
         const knownVersions = new Map(await options.knownVersions?.());
         let expected = expectedFromIndexes({ ...plan, expected: expectedVersions(work, knownVersions) }, work, { ...options, knownVersions }, indexes.map((index) => index.entries()));
@@ -15983,8 +15962,10 @@ async function prepareWorkChart(options) {
         exclude: (rel) => rel === 'Chart.lock' || (require$$2$4.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
     });
     const committedText = require$$4.readFileSync(require$$2$4.join(source, 'Chart.yaml'), 'utf8');
-    let edited;
-    /** The packaged Chart.yaml, as it always was: one commit gives one archive. */
+    let edited = options.upstreamOverride
+        ? undefined
+        : versionEditedChartYaml(committedText, options.version || undefined);
+    /** The packaged Chart.yaml: one commit gives one archive. */
     const packaged = () => {
         if (!edited) {
             // A key written twice is a finding of its own (chart-inputs.ts), and the run goes on with helm's reading:
@@ -16006,11 +15987,10 @@ async function prepareWorkChart(options) {
         }
         return edited;
     };
-    const standIn = options.upstreamOverride ? undefined : standInChartYaml(committedText, options.version || undefined);
     // A Chart.yaml that is a link is replaced by a file, not written through.
     require$$4.rmSync(require$$2$4.join(dir, 'Chart.yaml'), { force: true });
-    require$$4.writeFileSync(require$$2$4.join(dir, 'Chart.yaml'), standIn?.text ?? packaged().text);
-    const chartData = (standIn ?? packaged()).data;
+    require$$4.writeFileSync(require$$2$4.join(dir, 'Chart.yaml'), packaged().text);
+    const chartData = packaged().data;
     const dependencies = (chartData?.dependencies ?? []).map((dep) => ({
         ...dep,
         version: String(dep.version),
@@ -16021,10 +16001,7 @@ async function prepareWorkChart(options) {
         sourceDir: source,
         name: chartName,
         version: options.version ?? blueprint.chartYaml.data.version,
-        get chartYamlText() {
-            return packaged().text;
-        },
-        ...(standIn ? { chartYamlStandIn: true } : {}),
+        chartYamlText: packaged().text,
         dependencies,
         displayDir: blueprint.chartDir,
         publishing: options.publishing
@@ -16035,14 +16012,14 @@ async function prepareWorkChart(options) {
     return { work, findings };
 }
 /**
- * The work copy's Chart.yaml for the dependency build, without the `yaml` library (its first use, a cold parser, is
- * ~15 ms on the way to the build): the committed text, its top-level `version:` line rewritten when the run packages
- * another version, when the fast reader (helm/render.ts) reads it as exactly the data the packaged Chart.yaml has.
- * Helm's build reads Chart.yaml's data only (the lock's digest too is over the parsed dependencies), so it builds
- * the same; the packaged text replaces it once helm has run (chart/dependencies.ts). Undefined when the data cannot
- * be shown to be the same: the packaged text is then written at once.
+ * The committed Chart.yaml with only its top-level `version:` line edited when the run packages another version (a
+ * comment after a plain version kept), without the `yaml` library (its first use, a cold parser, is ~15 ms on the
+ * way to the build): when the fast reader (helm/render.ts) reads it as exactly the data the packaged Chart.yaml has.
+ * The version is written plain, as `yaml` writes it, or quoted where plain would read otherwise (`1.0`, `010`). The
+ * user's text stays as it was (no line refolded), which is what a chart test script reads. Undefined when the data
+ * cannot be shown to be the same: the `yaml` library's serialization is used then.
  */
-function standInChartYaml(committedText, version) {
+function versionEditedChartYaml(committedText, version) {
     const committed = fastParseYaml(committedText);
     if (!committed || !isRecord(committed.value))
         return undefined;
@@ -16052,11 +16029,17 @@ function standInChartYaml(committedText, version) {
     const at = lines.flatMap((line, i) => (/^version[ ]*:/.test(line) ? [i] : []));
     if (at.length !== 1)
         return undefined;
+    const comment = /^version[ ]*:[ ]*[^\s'"#][^#]*?([ \t]+#.*)$/.exec(lines[at[0]])?.[1] ?? '';
+    const wanted = { ...committed.value, version };
     // A JSON string is a YAML double-quoted scalar: the version stays a string whatever it looks like.
-    lines[at[0]] = `version: ${JSON.stringify(version)}`;
-    const text = lines.join('\n');
-    const read = fastParseYaml(text);
-    return read && require$$1$3.isDeepStrictEqual(read.value, { ...committed.value, version }) ? { text, data: read.value } : undefined;
+    for (const written of [version, JSON.stringify(version)]) {
+        lines[at[0]] = `version: ${written}${comment}`;
+        const text = lines.join('\n');
+        const read = fastParseYaml(text);
+        if (read && require$$1$3.isDeepStrictEqual(read.value, wanted))
+            return { text, data: read.value };
+    }
+    return undefined;
 }
 /**
  * The committed Chart.lock, when it satisfies Chart.yaml (it is then honoured:

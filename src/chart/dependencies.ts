@@ -39,13 +39,6 @@ export interface BuildOptions extends Omit<DependencyPlanOptions, 'knownVersions
   whileBuilding?: () => void
 }
 
-/** The packaged Chart.yaml in place of the build's stand-in (chart/work-chart.ts standInChartYaml), once. */
-async function settleChartYaml(work: WorkChart): Promise<void> {
-  if (!work.chartYamlStandIn) return
-  await writeFile(path.join(work.dir, 'Chart.yaml'), work.chartYamlText)
-  delete work.chartYamlStandIn
-}
-
 /**
  * Runs `helm dependency build` in the work copy. The isolated helm home is given
  * a repository entry (and cached index) for each http repository, which is what
@@ -53,19 +46,6 @@ async function settleChartYaml(work: WorkChart): Promise<void> {
  * and no index is downloaded twice.
  */
 export async function buildDependencies(
-  helm: Helm,
-  work: WorkChart,
-  options: BuildOptions
-): Promise<StepResult<DependencyBuildData>> {
-  try {
-    return await buildInWorkCopy(helm, work, options)
-  } finally {
-    // Also when the build threw: nothing reads the stand-in after the build.
-    await settleChartYaml(work)
-  }
-}
-
-async function buildInWorkCopy(
   helm: Helm,
   work: WorkChart,
   options: BuildOptions
@@ -95,11 +75,7 @@ async function buildInWorkCopy(
     if (plan.buildChartYaml !== undefined) await writeFile(path.join(work.dir, 'Chart.yaml'), plan.buildChartYaml)
     else if (work.lock) await writeFile(lockPath, work.lock.text)
     let result = await helm.run(plan.args, {
-      onSpawn: () => {
-        options.whileBuilding?.()
-        // The packaged Chart.yaml (the `yaml` library's text) is made while helm runs, for the write below.
-        if (work.chartYamlStandIn) void work.chartYamlText
-      }
+      onSpawn: () => options.whileBuilding?.()
     })
     const knownVersions = new Map(await options.knownVersions?.())
     let expected = expectedFromIndexes(

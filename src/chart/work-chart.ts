@@ -22,15 +22,11 @@ export interface WorkChart {
   name: string
   version: string
   /**
-   * Chart.yaml as it will be packaged (version override and upstream override applied): `yaml`'s serialization of
-   * the committed file, made on first read.
+   * Chart.yaml as the work copy has it and as it will be packaged (version override and upstream override applied):
+   * the committed text with only its version line edited (versionEditedChartYaml), else `yaml`'s serialization of
+   * the committed file with the overrides set.
    */
   chartYamlText: string
-  /**
-   * Set while the work copy's Chart.yaml is a stand-in with the same data (standInChartYaml): the dependency build
-   * writes chartYamlText in its place once helm has run, and clears this.
-   */
-  chartYamlStandIn?: boolean
   dependencies: ChartDependency[]
   /** Path of the chart folder relative to the workspace, for findings. */
   displayDir?: string
@@ -68,8 +64,10 @@ export async function prepareWorkChart(options: PrepareOptions): Promise<{ work:
     exclude: (rel) => rel === 'Chart.lock' || (path.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
   })
   const committedText = readFileSync(path.join(source, 'Chart.yaml'), 'utf8')
-  let edited: { text: string; data: unknown } | undefined
-  /** The packaged Chart.yaml, as it always was: one commit gives one archive. */
+  let edited = options.upstreamOverride
+    ? undefined
+    : versionEditedChartYaml(committedText, options.version || undefined)
+  /** The packaged Chart.yaml: one commit gives one archive. */
   const packaged = (): { text: string; data: unknown } => {
     if (!edited) {
       // A key written twice is a finding of its own (chart-inputs.ts), and the run goes on with helm's reading:
@@ -89,11 +87,10 @@ export async function prepareWorkChart(options: PrepareOptions): Promise<{ work:
     }
     return edited
   }
-  const standIn = options.upstreamOverride ? undefined : standInChartYaml(committedText, options.version || undefined)
   // A Chart.yaml that is a link is replaced by a file, not written through.
   rmSync(path.join(dir, 'Chart.yaml'), { force: true })
-  writeFileSync(path.join(dir, 'Chart.yaml'), standIn?.text ?? packaged().text)
-  const chartData = (standIn ?? packaged()).data as { dependencies?: ChartDependency[] } | null
+  writeFileSync(path.join(dir, 'Chart.yaml'), packaged().text)
+  const chartData = packaged().data as { dependencies?: ChartDependency[] } | null
   const dependencies = (chartData?.dependencies ?? []).map((dep) => ({
     ...dep,
     version: String(dep.version),
@@ -104,10 +101,7 @@ export async function prepareWorkChart(options: PrepareOptions): Promise<{ work:
     sourceDir: source,
     name: chartName,
     version: options.version ?? blueprint.chartYaml.data.version,
-    get chartYamlText() {
-      return packaged().text
-    },
-    ...(standIn ? { chartYamlStandIn: true } : {}),
+    chartYamlText: packaged().text,
     dependencies,
     displayDir: blueprint.chartDir,
     publishing: options.publishing
@@ -118,25 +112,33 @@ export async function prepareWorkChart(options: PrepareOptions): Promise<{ work:
 }
 
 /**
- * The work copy's Chart.yaml for the dependency build, without the `yaml` library (its first use, a cold parser, is
- * ~15 ms on the way to the build): the committed text, its top-level `version:` line rewritten when the run packages
- * another version, when the fast reader (helm/render.ts) reads it as exactly the data the packaged Chart.yaml has.
- * Helm's build reads Chart.yaml's data only (the lock's digest too is over the parsed dependencies), so it builds
- * the same; the packaged text replaces it once helm has run (chart/dependencies.ts). Undefined when the data cannot
- * be shown to be the same: the packaged text is then written at once.
+ * The committed Chart.yaml with only its top-level `version:` line edited when the run packages another version (a
+ * comment after a plain version kept), without the `yaml` library (its first use, a cold parser, is ~15 ms on the
+ * way to the build): when the fast reader (helm/render.ts) reads it as exactly the data the packaged Chart.yaml has.
+ * The version is written plain, as `yaml` writes it, or quoted where plain would read otherwise (`1.0`, `010`). The
+ * user's text stays as it was (no line refolded), which is what a chart test script reads. Undefined when the data
+ * cannot be shown to be the same: the `yaml` library's serialization is used then.
  */
-export function standInChartYaml(committedText: string, version?: string): { text: string; data: unknown } | undefined {
+export function versionEditedChartYaml(
+  committedText: string,
+  version?: string
+): { text: string; data: unknown } | undefined {
   const committed = fastParseYaml(committedText)
   if (!committed || !isRecord(committed.value)) return undefined
   if (version === undefined) return { text: committedText, data: committed.value }
   const lines = committedText.split('\n')
   const at = lines.flatMap((line, i) => (/^version[ ]*:/.test(line) ? [i] : []))
   if (at.length !== 1) return undefined
+  const comment = /^version[ ]*:[ ]*[^\s'"#][^#]*?([ \t]+#.*)$/.exec(lines[at[0]])?.[1] ?? ''
+  const wanted = { ...committed.value, version }
   // A JSON string is a YAML double-quoted scalar: the version stays a string whatever it looks like.
-  lines[at[0]] = `version: ${JSON.stringify(version)}`
-  const text = lines.join('\n')
-  const read = fastParseYaml(text)
-  return read && isDeepStrictEqual(read.value, { ...committed.value, version }) ? { text, data: read.value } : undefined
+  for (const written of [version, JSON.stringify(version)]) {
+    lines[at[0]] = `version: ${written}${comment}`
+    const text = lines.join('\n')
+    const read = fastParseYaml(text)
+    if (read && isDeepStrictEqual(read.value, wanted)) return { text, data: read.value }
+  }
+  return undefined
 }
 
 /**
