@@ -2,7 +2,7 @@
 // inputs as INPUT_* variables, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files, an
 // event payload file. Used by the end-to-end tests, the local run and the bench.
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -161,6 +161,8 @@ export async function runAction({
     // The runner's temp folder goes with this run: keep the SBOM's text, as the report's.
     const sbom = outputs.sbom ? await readFile(outputs.sbom, 'utf8').catch(() => undefined) : undefined
     const diff = outputs.diff ? await readFile(outputs.diff, 'utf8').catch(() => undefined) : undefined
+    // What the action left in RUNNER_TEMP (its report, SBOM and diff file belong there; its work folder does not).
+    const leftInTemp = await readdir(files.temp).catch(() => [])
     return {
       exitCode,
       stdout,
@@ -171,6 +173,7 @@ export async function runAction({
       sbom,
       diff,
       annotations: parseAnnotations(stdout),
+      leftInTemp,
       durationMs,
       killed
     }

@@ -62,6 +62,9 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
       expect(run.outputs['upstream-version']).toBe('1.2.0')
       expect(run.outputs.pushed).toBe('true')
       expect(run.outputs.ref).toBe(`${servers.registry.oci}/blueprints/bp-temporal:1.0.0`)
+      // The work folder (chart copies, helm homes with the publish's login) is gone; the files the outputs name stay.
+      expect(run.leftInTemp.filter((name: string) => name.startsWith('bp-work-'))).toEqual([])
+      expect(run.leftInTemp).toEqual(expect.arrayContaining([path.basename(run.outputs.report)]))
       // The digest output is what the registry holds under the tag.
       expect(run.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
       expect(await manifestDigest(servers.registry.url, 'blueprints/bp-temporal', '1.0.0')).toBe(run.outputs.digest)

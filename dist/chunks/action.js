@@ -20731,7 +20731,7 @@ async function validateBlueprint(frame) {
     if (loaded.kind === 'stopped') {
         return {
             report: stoppedEarlyReport(frame, time(), loaded.identity, loaded.error, loaded.stage),
-            cleanup: Promise.resolve()
+            cleanup: () => undefined
         };
     }
     const { identity, blueprint } = loaded;
@@ -20750,7 +20750,7 @@ async function validateBlueprint(frame) {
     const outcome = { steps: [] };
     let sbomContent;
     let ctx;
-    let cleanup = Promise.resolve();
+    let cleanup = () => undefined;
     try {
         ctx = await preparation.ready;
         outcome.helmVersion = ctx.helm.version;
@@ -20770,8 +20770,14 @@ async function validateBlueprint(frame) {
     finally {
         // Nothing may still work in the folder when it goes (a work copy or git log started beside a failure).
         await preparation.settled();
-        // Removed while the report is assembled and written out (a chart copy per script, helm homes: tens of ms).
-        cleanup = require$$1.rm(folders.root, { recursive: true, force: true }).catch(() => undefined);
+        cleanup = () => {
+            try {
+                require$$4.rmSync(folders.root, { recursive: true, force: true });
+            }
+            catch {
+                // Best effort: what is left is in RUNNER_TEMP, which the runner empties after the job.
+            }
+        };
     }
     // After publishing, so the SBOM names the digest that was pushed (or found already there); then attested.
     const evidence = await handOn(ctx, { ...outcome, sbom: sbomContent }, outputDir);
@@ -22037,7 +22043,7 @@ async function runAction() {
         // Its own chunk of dist/, usually loaded already (run/chart-steps.ts, during the dependency build).
         const { emitReport } = await import('./emit.js');
         const emitted = await emitReport(run.report, inputs, event, outputDir);
-        await run.cleanup;
+        run.cleanup();
         if (run.report.status === 'failed')
             setFailed(failureLine(run.report, emitted));
     }
