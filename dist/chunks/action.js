@@ -16506,6 +16506,7 @@ async function runChartSteps(ctx, preparation) {
         const [[{ checkStep }, { publishStep }], preview] = await Promise.all([loadLaterStages(), startPreview()]);
         const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) => preview?.packaged(p), workspace);
         outcome.diff = checked.diff;
+        outcome.scratchRemoved = checked.scratchRemoved;
         if (checked.error !== undefined)
             return { ...outcome, error: checked.error };
         outcome.steps.push(...checked.steps);
@@ -20731,7 +20732,7 @@ async function validateBlueprint(frame) {
     if (loaded.kind === 'stopped') {
         return {
             report: stoppedEarlyReport(frame, time(), loaded.identity, loaded.error, loaded.stage),
-            cleanup: () => undefined
+            cleanup: () => Promise.resolve()
         };
     }
     const { identity, blueprint } = loaded;
@@ -20750,7 +20751,8 @@ async function validateBlueprint(frame) {
     const outcome = { steps: [] };
     let sbomContent;
     let ctx;
-    let cleanup = () => undefined;
+    let cleanup = () => Promise.resolve();
+    let scratchRemoved;
     try {
         ctx = await preparation.ready;
         outcome.helmVersion = ctx.helm.version;
@@ -20762,6 +20764,7 @@ async function validateBlueprint(frame) {
         outcome.diff = chart.diff;
         outcome.error = chart.error;
         sbomContent = chart.sbom;
+        scratchRemoved = chart.scratchRemoved;
     }
     catch (error) {
         // A fatal error still gets a report: the PR comment says what stopped the run.
@@ -20770,7 +20773,8 @@ async function validateBlueprint(frame) {
     finally {
         // Nothing may still work in the folder when it goes (a work copy or git log started beside a failure).
         await preparation.settled();
-        cleanup = () => {
+        cleanup = async () => {
+            await scratchRemoved;
             try {
                 require$$4.rmSync(folders.root, { recursive: true, force: true });
             }
@@ -22043,7 +22047,7 @@ async function runAction() {
         // Its own chunk of dist/, usually loaded already (run/chart-steps.ts, during the dependency build).
         const { emitReport } = await import('./emit.js');
         const emitted = await emitReport(run.report, inputs, event, outputDir);
-        run.cleanup();
+        await run.cleanup();
         if (run.report.status === 'failed')
             setFailed(failureLine(run.report, emitted));
     }

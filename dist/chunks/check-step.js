@@ -5882,15 +5882,17 @@ workspaceIndex) {
             throw error;
         })
     ]);
+    // Nothing runs in the gates' folder any more (the pool ends only once its processes have): it goes now.
+    const scratchRemoved = require$$1.rm(folders.chartTests, { recursive: true, force: true }).catch(() => undefined);
     const headRender = gatesOutcome.status === 'fulfilled' ? gatesOutcome.value.defaultRender : undefined;
     const diff = await baseDiff?.compare(headRender); // after the base settled, before anything is thrown
     if (gatesOutcome.status === 'rejected') {
         if (packagedOutcome.status === 'fulfilled')
             await packagedOutcome.value.staged?.abandon(); // nothing tagged
-        return { steps: [], error: gatesOutcome.reason, diff };
+        return { steps: [], error: gatesOutcome.reason, diff, scratchRemoved };
     }
     if (packagedOutcome.status === 'rejected')
-        return { steps: [], error: packagedOutcome.reason, diff };
+        return { steps: [], error: packagedOutcome.reason, diff, scratchRemoved };
     const [gates, packaged] = [gatesOutcome.value, packagedOutcome.value];
     const imagesStep = gateStep(gates, 'images');
     try {
@@ -5899,14 +5901,15 @@ workspaceIndex) {
     }
     catch (error) {
         await packaged.staged?.abandon();
-        return { steps: [], error, diff };
+        return { steps: [], error, diff, scratchRemoved };
     }
     return {
         steps: [...gates.steps, packaged.step],
         images: gates.images,
         packaged: packaged.packaged,
         staged: packaged.staged,
-        diff
+        diff,
+        scratchRemoved
     };
 }
 

@@ -48,7 +48,7 @@ export async function runAction(): Promise<void> {
     // Its own chunk of dist/, usually loaded already (run/chart-steps.ts, during the dependency build).
     const { emitReport } = await import('./emit.js')
     const emitted = await emitReport(run.report, inputs, event, outputDir)
-    run.cleanup()
+    await run.cleanup()
     if (run.report.status === 'failed') core.setFailed(failureLine(run.report, emitted))
   } catch (error) {
     failAction(error)

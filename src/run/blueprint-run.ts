@@ -19,11 +19,11 @@ import { startPreparation } from './prepare.js'
 export interface BlueprintRun {
   report: ActionReport
   /**
-   * Removes the work folder (chart copies, helm homes: ~100 entries). Synchronous on purpose: an asynchronous
-   * removal takes an event loop turn per entry (~40 ms on a runner's disk, measured, after the report was out),
-   * the synchronous one a few milliseconds.
+   * Removes the work folder once the report is out. Most of it (the gates' scratch folder) is removed when the gates
+   * end, asynchronously, beside the publish's registry requests and the report; the rest (the work copy, the package,
+   * helm homes: a few dozen entries) synchronously here, a few ms, instead of an event loop turn per entry.
    */
-  cleanup(): void
+  cleanup(): Promise<void>
 }
 
 /** Runs every stage for one blueprint; undefined when the event is for another blueprint (a notice). */
@@ -45,7 +45,7 @@ export async function validateBlueprint(frame: RunFrame): Promise<BlueprintRun |
   if (loaded.kind === 'stopped') {
     return {
       report: stoppedEarlyReport(frame, time(), loaded.identity, loaded.error, loaded.stage),
-      cleanup: () => undefined
+      cleanup: () => Promise.resolve()
     }
   }
   const { identity, blueprint } = loaded
@@ -65,7 +65,8 @@ export async function validateBlueprint(frame: RunFrame): Promise<BlueprintRun |
   const outcome: RunOutcome = { steps: [] }
   let sbomContent
   let ctx: RunContext | undefined
-  let cleanup = (): void => undefined
+  let cleanup = (): Promise<void> => Promise.resolve()
+  let scratchRemoved: Promise<void> | undefined
   try {
     ctx = await preparation.ready
     outcome.helmVersion = ctx.helm.version
@@ -77,13 +78,15 @@ export async function validateBlueprint(frame: RunFrame): Promise<BlueprintRun |
     outcome.diff = chart.diff
     outcome.error = chart.error
     sbomContent = chart.sbom
+    scratchRemoved = chart.scratchRemoved
   } catch (error) {
     // A fatal error still gets a report: the PR comment says what stopped the run.
     outcome.error = error
   } finally {
     // Nothing may still work in the folder when it goes (a work copy or git log started beside a failure).
     await preparation.settled()
-    cleanup = () => {
+    cleanup = async () => {
+      await scratchRemoved
       try {
         rmSync(folders.root, { recursive: true, force: true })
       } catch {

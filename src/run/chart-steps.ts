@@ -23,6 +23,8 @@ export interface ChartOutcome {
   preview?: PublishPreview
   /** What stopped the stages, when something did. */
   error?: unknown
+  /** The gates' scratch folder being removed (CheckOutcome.scratchRemoved): the work folder goes once it has. */
+  scratchRemoved?: Promise<void>
 }
 
 export async function runChartSteps(
@@ -86,6 +88,7 @@ export async function runChartSteps(
       workspace
     )
     outcome.diff = checked.diff
+    outcome.scratchRemoved = checked.scratchRemoved
     if (checked.error !== undefined) return { ...outcome, error: checked.error }
     outcome.steps.push(...checked.steps)
     if (checked.images && checked.packaged) {

@@ -1,6 +1,7 @@
 // Stage: the gates (gates/index.ts) and the package (oci/package.ts packageChart) concurrently on the built work
 // copy, the base commit's render beside them for "What changes" (diff/base.ts), then resolve-digests' pins on a
 // failed images step (oci/digests.ts).
+import { rm } from 'node:fs/promises'
 import { startBaseDiff } from '../diff/base.js'
 import { gateStep, runGates, type GateContext, type GatesResult } from '../gates/index.js'
 import { addPinSuggestions } from '../oci/digests.js'
@@ -21,6 +22,11 @@ export interface CheckOutcome {
   /** A release's publish, its blobs uploaded while the gates ran: commit() or abandon() it (run/publish-step.ts). */
   staged?: StagedPublish
   diff?: ActionReport['diff']
+  /**
+   * The gates' scratch folder (chart test copies, the spec.depends builds, the generated umbrellas: most of the work
+   * folder) being removed once the gates ended, beside the publish's registry requests and the report.
+   */
+  scratchRemoved?: Promise<void>
 }
 
 /** The workspace's blueprints (run/prepare.ts `workspace`: read once per run), where spec.depends is looked up. */
@@ -143,26 +149,30 @@ export async function checkStep(
       }
     )
   ])
+  // Nothing runs in the gates' folder any more (the pool ends only once its processes have): it goes now.
+  const scratchRemoved = rm(folders.chartTests, { recursive: true, force: true }).catch(() => undefined)
   const headRender = gatesOutcome.status === 'fulfilled' ? gatesOutcome.value.defaultRender : undefined
   const diff = await baseDiff?.compare(headRender) // after the base settled, before anything is thrown
   if (gatesOutcome.status === 'rejected') {
     if (packagedOutcome.status === 'fulfilled') await packagedOutcome.value.staged?.abandon() // nothing tagged
-    return { steps: [], error: gatesOutcome.reason as unknown, diff }
+    return { steps: [], error: gatesOutcome.reason as unknown, diff, scratchRemoved }
   }
-  if (packagedOutcome.status === 'rejected') return { steps: [], error: packagedOutcome.reason as unknown, diff }
+  if (packagedOutcome.status === 'rejected')
+    return { steps: [], error: packagedOutcome.reason as unknown, diff, scratchRemoved }
   const [gates, packaged] = [gatesOutcome.value, packagedOutcome.value]
   const imagesStep = gateStep(gates, 'images')
   try {
     if (inputs.resolveDigests && imagesStep?.status === 'failed') await addPinSuggestions(imagesStep)
   } catch (error) {
     await packaged.staged?.abandon()
-    return { steps: [], error, diff }
+    return { steps: [], error, diff, scratchRemoved }
   }
   return {
     steps: [...gates.steps, packaged.step],
     images: gates.images,
     packaged: packaged.packaged,
     staged: packaged.staged,
-    diff
+    diff,
+    scratchRemoved
   }
 }
