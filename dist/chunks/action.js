@@ -13731,10 +13731,14 @@ class FlowReader {
  * outside its subset (the caller then uses `YAML.parse`). Exported for tests.
  */
 function fastParseYaml(text) {
+    return fastRead(text);
+}
+/** The fast reader on `text` (recording positions when given a map), or undefined outside its subset. */
+function fastRead(text, positions) {
     if (SLOW_CHARS_RE.test(text) || text.startsWith('---') || text.startsWith('%'))
         return undefined;
     try {
-        return { value: new FastReader(text).read() };
+        return { value: new FastReader(text, positions).read() };
     }
     catch (e) {
         if (e === GIVE_UP)
@@ -13744,18 +13748,11 @@ function fastParseYaml(text) {
 }
 /** fastParseYaml with positions: a chart file's lines without the `yaml` library's parse (~5-15 ms a file, cold). */
 function fastParseYamlWithPositions(text) {
-    if (SLOW_CHARS_RE.test(text) || text.startsWith('---') || text.startsWith('%'))
-        return undefined;
     const positions = new Map();
-    let value;
-    try {
-        value = new FastReader(text, positions).read();
-    }
-    catch (e) {
-        if (e === GIVE_UP)
-            return undefined;
-        throw e;
-    }
+    const read = fastRead(text, positions);
+    if (!read)
+        return undefined;
+    const { value } = read;
     return {
         value,
         lineOf(path) {
@@ -17020,10 +17017,9 @@ class Helm {
     /** The environment of this helm's own home, built once: every helm process gets the same. */
     ownEnv;
     /**
-     * Environment for helm (its isolated homes, and goRuntimeEnv) or for a chart test script (given
-     * a home of its own, so it never sees the registry login or repository
-     * credentials of the action's home, and the Go settings the user's environment has); this helm first on PATH
-     * either way.
+     * Environment for helm (its isolated homes, and goRuntimeEnv) or for a chart test script (given a home of its
+     * own, so it never sees the registry login or repository credentials of the action's home, and the Go settings
+     * the user's environment has); this helm first on PATH either way.
      * Built from process.env once per Helm, at the first call (filtering process.env
      * for every spawn cost ~45 ms of CPU a run); the action never changes process.env
      * after that. The object for this helm's own home is shared and frozen.

@@ -130,10 +130,9 @@ export class Helm {
   private ownEnv?: NodeJS.ProcessEnv
 
   /**
-   * Environment for helm (its isolated homes, and goRuntimeEnv) or for a chart test script (given
-   * a home of its own, so it never sees the registry login or repository
-   * credentials of the action's home, and the Go settings the user's environment has); this helm first on PATH
-   * either way.
+   * Environment for helm (its isolated homes, and goRuntimeEnv) or for a chart test script (given a home of its
+   * own, so it never sees the registry login or repository credentials of the action's home, and the Go settings
+   * the user's environment has); this helm first on PATH either way.
    * Built from process.env once per Helm, at the first call (filtering process.env
    * for every spawn cost ~45 ms of CPU a run); the action never changes process.env
    * after that. The object for this helm's own home is shared and frozen.

@@ -744,9 +744,14 @@ class FlowReader {
  * outside its subset (the caller then uses `YAML.parse`). Exported for tests.
  */
 export function fastParseYaml(text: string): { value: unknown } | undefined {
+  return fastRead(text)
+}
+
+/** The fast reader on `text` (recording positions when given a map), or undefined outside its subset. */
+function fastRead(text: string, positions?: Map<string, number>): { value: unknown } | undefined {
   if (SLOW_CHARS_RE.test(text) || text.startsWith('---') || text.startsWith('%')) return undefined
   try {
-    return { value: new FastReader(text).read() }
+    return { value: new FastReader(text, positions).read() }
   } catch (e) {
     if (e === GIVE_UP) return undefined
     throw e
@@ -766,15 +771,10 @@ export interface FastPositions {
 
 /** fastParseYaml with positions: a chart file's lines without the `yaml` library's parse (~5-15 ms a file, cold). */
 export function fastParseYamlWithPositions(text: string): FastPositions | undefined {
-  if (SLOW_CHARS_RE.test(text) || text.startsWith('---') || text.startsWith('%')) return undefined
   const positions = new Map<string, number>()
-  let value: unknown
-  try {
-    value = new FastReader(text, positions).read()
-  } catch (e) {
-    if (e === GIVE_UP) return undefined
-    throw e
-  }
+  const read = fastRead(text, positions)
+  if (!read) return undefined
+  const { value } = read
   return {
     value,
     lineOf(path) {
