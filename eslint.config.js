@@ -29,6 +29,26 @@ export default tseslint.config(
     }
   },
   {
+    files: ['src/**/*.ts'],
+    rules: {
+      // The yaml library is loaded on its first use (util/yaml-lib.ts): a value import would load it with the
+      // pipeline again. Its types are free.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'yaml',
+              message:
+                "Use yamlLibrary() from util/yaml-lib.ts (loaded on first use); import type from 'yaml' is fine.",
+              allowTypeImports: true
+            }
+          ]
+        }
+      ]
+    }
+  },
+  {
     files: ['__tests__/**/*.ts'],
     rules: {
       // Jest matchers and parsed JSON in assertions are untyped by nature.

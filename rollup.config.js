@@ -43,6 +43,27 @@ const deferUndici = {
   }
 }
 
+/**
+ * The `yaml` library (~300 KB, a third of the pipeline) in a chunk of its own, loaded by util/yaml-lib.ts on its
+ * first use (most runs never need it). Its users are synchronous, so the chunk is `require`d (an ES module, which
+ * Node ≥ 20.19 requires synchronously): the module's `'yaml'` becomes the chunk's file.
+ */
+const lazyYaml = {
+  name: 'lazy-yaml',
+  buildStart() {
+    this.yamlChunk = this.emitFile({ type: 'chunk', id: 'yaml', name: 'yaml' })
+  },
+  transform(code, id) {
+    if (!id.endsWith('/src/util/yaml-lib.ts')) return null
+    const specifier = "const YAML_MODULE = 'yaml';"
+    if (!code.includes(specifier)) this.error(`lazy-yaml: ${specifier} not found in ${id}`)
+    return `import { fileURLToPath as __fileURLToPath } from 'node:url';\n${code.replace(
+      specifier,
+      `const YAML_MODULE = __fileURLToPath(import.meta.ROLLUP_FILE_URL_${this.yamlChunk});`
+    )}`
+  }
+}
+
 const BUILTIN = '\0builtin:'
 
 /**
@@ -90,6 +111,7 @@ export default {
     requireBuiltins,
     deferUndici,
     typescript({ tsconfig: './tsconfig.build.json' }),
+    lazyYaml,
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
     // A CommonJS require of a built-in (requireBuiltins) gets its module.exports, as Node's require would.
     commonjs({ requireReturnsDefault: (id) => id.startsWith(BUILTIN) }),

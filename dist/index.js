@@ -202,7 +202,7 @@ async function run() {
     let runAction;
     try {
         ;
-        ({ runAction } = await import('./chunks/action.js').then(function (n) { return n.aF; }));
+        ({ runAction } = await import('./chunks/action.js').then(function (n) { return n.aG; }));
     }
     catch (error) {
         // Not through @actions/core: it is part of what did not load.

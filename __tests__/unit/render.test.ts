@@ -780,21 +780,48 @@ describe('parseCleanYaml11 (a Chart.yaml packaged in node: its data as YAML 1.1 
       'version: 1.0.7-rc.1+build.5',
       'appVersion: "1.28.1"',
       'quoted: "yes"',
+      "single: '2024-01-31'",
+      'flow: ["on", \'017\']',
       'url: https://go.temporal.io/helm-charts',
       'deprecated: false',
       'icon:',
       'kubeVersion: ">=1.29.0-0"',
       ''
     ].join('\n')
-    // "yes" was quoted: the same string in both, but a string of that shape is left to the library all the same.
-    expect(parseCleanYaml11(text)).toBeUndefined()
-    const unquoted = text.replace('quoted: "yes"\n', '')
-    expect(parseCleanYaml11(unquoted)).toEqual(library11(unquoted))
-    expect(parseCleanYaml11(unquoted)?.value).toMatchObject({
+    // Quoted, "yes", '2024-01-31' and "on" are strings in YAML 1.1 too.
+    expect(parseCleanYaml11(text)).toEqual(library11(text))
+    expect(parseCleanYaml11(text)?.value).toMatchObject({
       version: '1.0.7-rc.1+build.5',
+      quoted: 'yes',
+      single: '2024-01-31',
+      flow: ['on', '017'],
       deprecated: false,
       icon: null
     })
+  })
+
+  it('reads a Chart.lock as helm writes it (the generated timestamp quoted) without the library', () => {
+    const lock = [
+      'dependencies:',
+      '- name: temporal',
+      '  repository: https://go.temporal.io/helm-charts',
+      '  version: 1.2.0',
+      'digest: sha256:6b2f5f0c2a3c1f1e0e3f7d9a1b2c3d4e5f60718293a4b5c6d7e8f90123456789',
+      'generated: "2026-12-06T22:29:08.123456789Z"',
+      ''
+    ].join('\n')
+    expect(parseCleanYaml11(lock)).toEqual(library11(lock))
+    expect(parseCleanYaml11(lock)?.value).toMatchObject({ generated: '2026-12-06T22:29:08.123456789Z' })
+    // Unquoted, YAML 1.1 reads a timestamp: the library decides.
+    expect(parseCleanYaml11(lock.replace(/"(2026[^"]*)"/, '$1'))).toBeUndefined()
+  })
+
+  it.each([
+    ['in a flow sequence', 'a: ["x", on]\n'],
+    ['in a flow mapping', 'a: {b: off}\n'],
+    ['on continuation lines', 'a: 2024-01-31\n  more\n']
+  ])('leaves a plain look-alike %s to the library', (_where, text) => {
+    expect(parseCleanYaml11(text)).toBeUndefined()
   })
 
   it("gives the library's data on every Chart.yaml, Chart.lock and values file of the project, and reads the example's Chart.yaml itself", () => {

@@ -1,4 +1,4 @@
-import { h as isRecord, y as lastLine, b as require$$1, z as loadBlueprint, B as exists$1, C as prepareWorkChart, H as Helm, D as buildDependencies, E as lastLines, F as parseRenderAsHelm, G as compareNatural, I as mapStringsDeep, J as distExports, K as extractImages, O as OPERATION_LIMITS, t as operationLimit, m as ActionError, f as formatDuration, r as redact, n as notice, i as info, d as require$$0, o as require$$0$1, L as createHelmHome, M as parseYamlText, N as tryParseImageRef, P as compareCodePoints, Q as scanImages, S as checkImages, T as groupFailing, U as segmentMatcher, V as loadYamlFile, W as splitRenderBySource, X as parseRenderDetailed, Y as blueprintName, Z as MAX_YAML_BYTES, _ as apiStatus, R as RegistryClient, $ as isLoopbackHost, a0 as HELM_CHART_LAYER, a1 as withRetry, p as chartRepository, a2 as ociTag } from './action.js';
+import { h as isRecord, y as lastLine, b as require$$1, z as loadBlueprint, B as exists$1, C as prepareWorkChart, H as Helm, D as buildDependencies, E as lastLines, F as parseRenderAsHelm, G as compareNatural, I as mapStringsDeep, J as yamlLibrary, K as extractImages, O as OPERATION_LIMITS, t as operationLimit, m as ActionError, f as formatDuration, r as redact, n as notice, i as info, d as require$$0, o as require$$0$1, L as createHelmHome, M as parseYamlText, N as tryParseImageRef, P as compareCodePoints, Q as scanImages, S as checkImages, T as groupFailing, U as segmentMatcher, V as loadYamlFile, W as splitRenderBySource, X as parseRenderDetailed, Y as blueprintName, Z as MAX_YAML_BYTES, _ as apiStatus, R as RegistryClient, $ as isLoopbackHost, a0 as HELM_CHART_LAYER, a1 as withRetry, p as chartRepository, a2 as ociTag } from './action.js';
 import { b as require$$2, _ as _builtin_child_process, r as require$$4 } from '../index.js';
 import { hasCommit, fetchCommits } from './discover.js';
 import { r as readTgzEntries, a as runPublish, p as packageChart } from './push.js';
@@ -859,7 +859,7 @@ function hideSecretValues(base, head) {
 function resourceYaml(object) {
     if (object === undefined)
         return '';
-    return distExports.stringify(object, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
+    return yamlLibrary().stringify(object, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
 }
 /**
  * Changed lines the line diff looks for before it gives up on a resource: Myers' algorithm costs about

@@ -1,5 +1,5 @@
 import { b as require$$2, _ as _builtin_child_process } from '../index.js';
-import { P as compareCodePoints, m as ActionError, Y as blueprintName, a3 as indexWorkspace, h as isRecord, y as lastLine, J as distExports, b as require$$1 } from './action.js';
+import { P as compareCodePoints, m as ActionError, Y as blueprintName, a3 as indexWorkspace, h as isRecord, y as lastLine, J as yamlLibrary, b as require$$1 } from './action.js';
 import { s as siblingDependencies } from './siblings.js';
 import 'node:module';
 import './commonjs-helpers.js';
@@ -203,7 +203,7 @@ async function changedFiles(cwd, base, head, mergeBase, depth) {
  */
 async function upstreamOf(workspace, chart) {
     try {
-        const values = distExports.parse(await require$$1.readFile(require$$2.join(workspace, chart, 'values.yaml'), 'utf8'));
+        const values = yamlLibrary().parse(await require$$1.readFile(require$$2.join(workspace, chart, 'values.yaml'), 'utf8'));
         const named = values?.catalystBlueprint?.upstream?.chart;
         if (typeof named === 'string')
             return named.trim();

@@ -1,10 +1,11 @@
 import { r as require$$4$1, a as require$$1$3 } from '../index.js';
-import { d as require$$0$1, ao as require$$1$2, ap as require$$0$2, aq as require$$2, ai as require$$2$1, ar as require$$0$3, as as require$$1$4, o as require$$0$4, at as require$$2$3, au as _deferredUndici, av as require$$2$4, aw as requireTunnel } from './action.js';
+import { d as require$$0$1, ap as require$$1$2, aq as require$$2, aj as require$$2$1, ar as require$$0$3, as as require$$1$4, o as require$$0$4, at as require$$1$5, au as require$$2$3, av as _deferredUndici, aw as require$$2$4, ax as requireTunnel } from './action.js';
 import { c as commonjsGlobal, g as getDefaultExportFromCjs, a as getAugmentedNamespace } from './commonjs-helpers.js';
 import { r as require$$2$2 } from './_builtin_stream.js';
+import { r as require$$0$2 } from './_builtin_buffer.js';
 import { createRequire } from 'node:module';
 import { r as require$$3$1 } from './_builtin_zlib.js';
-import { r as require$$0$5, a as require$$1$5, b as require$$3$2 } from './_builtin_dns.js';
+import { r as require$$0$5, a as require$$3$2 } from './_builtin_dns.js';
 
 function _mergeNamespaces(n, m) {
     m.forEach(function (e) {

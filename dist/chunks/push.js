@@ -1,4 +1,4 @@
-import { m as ActionError, o as require$$0, a9 as cleanAsYaml11, b as require$$1$1, aa as isStrictSemver, ab as parseCleanYaml11, J as distExports, E as lastLines, r as redact, i as info, a5 as parseVersion, a2 as ociTag, a4 as chartRef, ac as withProgress, ad as DeadlineError, ae as RegistryError, t as operationLimit, d as require$$0$1 } from './action.js';
+import { m as ActionError, o as require$$0, a9 as parseYamlDocument, aa as cleanAsYaml11, b as require$$1$1, ab as isStrictSemver, ac as parseCleanYaml11, J as yamlLibrary, E as lastLines, r as redact, i as info, a5 as parseVersion, a2 as ociTag, a4 as chartRef, ad as withProgress, ae as DeadlineError, af as RegistryError, t as operationLimit, d as require$$0$1 } from './action.js';
 import { b as require$$2, r as require$$4, a as require$$1 } from '../index.js';
 import { r as require$$3 } from './_builtin_zlib.js';
 
@@ -1004,7 +1004,7 @@ function parseYamlOrUnsupported(data, where) {
     const clean = parseCleanYaml11(text);
     if (clean)
         return clean.value;
-    const doc = distExports.parseDocument(text, { version: '1.1', uniqueKeys: true });
+    const doc = yamlLibrary().parseDocument(text, { version: '1.1', uniqueKeys: true });
     if (doc.errors.length || doc.warnings.length)
         throw new Unsupported(`${where} does not parse cleanly`);
     return doc.toJS({ maxAliasCount: 1000 });
@@ -1181,6 +1181,14 @@ function save(chart, prefix, out) {
     for (const dep of chart.dependencies)
         save(dep, `${base}/charts`, out);
 }
+/**
+ * The `version` a Chart.yaml's text names (a packaged subchart's, for guard 3), undefined when it names none;
+ * through the fast reader first: a Chart.yaml as helm writes it rarely needs the yaml library.
+ */
+function chartYamlVersion(text) {
+    const meta = parseYamlDocument(text);
+    return meta?.version === undefined ? undefined : String(meta.version);
+}
 
 // Packages the work chart reproducibly (in node as `helm package` would, else
 // with helm) and checks the archive still carries its dependencies (guard 2;
@@ -1266,8 +1274,7 @@ async function archiveFindings(archive, listing, work, what, built) {
         if (version && entries.has(`${prefix}-${version}.tgz`))
             found = version;
         else if (entries.has(`${prefix}/Chart.yaml`)) {
-            const meta = distExports.parse((await readTgzFile(archive, `${prefix}/Chart.yaml`))?.toString('utf8') ?? '');
-            found = meta?.version === undefined ? undefined : String(meta.version);
+            found = chartYamlVersion((await readTgzFile(archive, `${prefix}/Chart.yaml`))?.toString('utf8') ?? '');
         }
         else {
             // Only <dep>-<semver>.tgz: `temporal-web-1.0.0.tgz` is another chart, not temporal.

@@ -1,5 +1,5 @@
 import { i as isPublishingRepository, s as siblingDependencies } from './siblings.js';
-import { R as RegistryClient, af as isExactVersion, p as chartRepository, a2 as ociTag } from './action.js';
+import { R as RegistryClient, ag as isExactVersion, p as chartRepository, a2 as ociTag } from './action.js';
 import 'node:module';
 import '../index.js';
 import './commonjs-helpers.js';

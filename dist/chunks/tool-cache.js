@@ -1,4 +1,4 @@
-import { d as require$$0, g as debug, i as info, ag as cp, o as require$$0$1, ah as mkdirP, ai as require$$2$1, aj as isDebug, ak as exec, al as which, am as HttpClient, an as rmRF } from './action.js';
+import { d as require$$0, g as debug, i as info, ah as cp, o as require$$0$1, ai as mkdirP, aj as require$$2$1, ak as isDebug, al as exec, am as which, an as HttpClient, ao as rmRF } from './action.js';
 import { _ as _builtin_child_process, r as require$$4, b as require$$2, a as require$$1 } from '../index.js';
 import { s as semverExports } from './semver.js';
 import { r as require$$2$2 } from './_builtin_stream.js';

@@ -1,4 +1,4 @@
-import { ax as applyMirrors, b as require$$1, m as ActionError, ay as fetchChartArchive, az as normalizeDigest, aA as sha256Digest, aB as parseOciReference, R as RegistryClient, aC as plainHttpFor, af as isExactVersion, a2 as ociTag, aD as maxSatisfying, z as loadBlueprint, C as prepareWorkChart, H as Helm, aE as copyChartFolder } from './action.js';
+import { ay as applyMirrors, b as require$$1, m as ActionError, az as fetchChartArchive, aA as normalizeDigest, aB as sha256Digest, aC as parseOciReference, R as RegistryClient, aD as plainHttpFor, ag as isExactVersion, a2 as ociTag, aE as maxSatisfying, z as loadBlueprint, C as prepareWorkChart, H as Helm, aF as copyChartFolder } from './action.js';
 import { b as require$$2 } from '../index.js';
 
 // A dependency's archive fetched by the action itself, not by `helm dependency build`: for a chart the run builds

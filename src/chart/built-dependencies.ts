@@ -4,7 +4,7 @@
 // `Dependency build` step from helm's result, the archives' digests and guard 1.
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { parse as parseYaml } from 'yaml'
+import { yamlLibrary } from '../util/yaml-lib.js'
 import { isNoUpstream, type Blueprint } from './blueprint.js'
 import { parseConstraint, parseVersion } from '../util/semver.js'
 import type { Finding, StepResult } from '../types.js'
@@ -142,7 +142,7 @@ async function findBuiltVersion(chartsDir: string, entries: string[], name: stri
       if (parseVersion(version)) versions.push(version)
     } else if (entry === name) {
       try {
-        const meta = parseYaml(await readFile(path.join(chartsDir, entry, 'Chart.yaml'), 'utf8')) as {
+        const meta = yamlLibrary().parse(await readFile(path.join(chartsDir, entry, 'Chart.yaml'), 'utf8')) as {
           version?: unknown
         }
         if (meta?.version !== undefined) versions.push(String(meta.version))

@@ -3,7 +3,7 @@
 // dependencies.ts does the file and helm work.
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { parse as parseYaml } from 'yaml'
+import { yamlLibrary } from '../util/yaml-lib.js'
 import type { ChartDependency } from './blueprint.js'
 import { parseConstraint, parseVersion } from '../util/semver.js'
 import type { Finding, StepResult } from '../types.js'
@@ -51,7 +51,7 @@ export function lockFinding(message: string, lockFile: string, chartDir: string,
 export function parseLock(text: string, displayPath: string): CommittedLock | undefined {
   let data: unknown
   try {
-    data = parseYaml(text)
+    data = yamlLibrary().parse(text)
   } catch {
     return undefined
   }

@@ -5,7 +5,6 @@
 // build reads, and the version guard 1 expects of each dependency.
 // dependencies.ts runs helm with it.
 import path from 'node:path'
-import { parseDocument } from 'yaml'
 import type { Credentials } from '../credentials/credentials.js'
 import { ActionError } from '../types.js'
 import { isLoopbackHost } from '../net/net.js'
@@ -13,7 +12,7 @@ import { parseOciReference } from '../oci/registry.js'
 import { maxSatisfying } from '../util/semver.js'
 import type { IndexEntry } from './repository-index.js'
 import { applyMirrors, type RepositoryMirror } from './mirrors.js'
-import type { WorkChart } from './work-chart.js'
+import { editedChartYaml, type WorkChart } from './work-chart.js'
 
 export interface DependencyPlanOptions {
   mirrors: RepositoryMirror[]
@@ -102,13 +101,6 @@ export function expectedVersions(
     expected.set(dep.name, locked ?? knownVersions.get(dep.name) ?? dep.version)
   }
   return expected
-}
-
-/** The build's Chart.yaml: the packaged text with the edits, the rest as `yaml` keeps it. */
-function editedChartYaml(text: string, edits: [(string | number)[], string][]): string {
-  const doc = parseDocument(text)
-  for (const [at, value] of edits) doc.setIn(at, value)
-  return doc.toString()
 }
 
 export function planDependencyBuild(work: WorkChart, options: DependencyPlanOptions): DependencyPlan {

@@ -3,11 +3,10 @@
 // redirects, credentials only on the repository's origin; parsed on first use.
 import * as core from '@actions/core'
 import path from 'node:path'
-import { parse as parseYaml } from 'yaml'
 import type { Credentials } from '../credentials/credentials.js'
 import { applyMirrors, type RepositoryMirror } from './mirrors.js'
 import type { YamlSource } from './yaml-source.js'
-import { fastParseYaml } from '../helm/render.js'
+import { parseYamlFastFirst } from '../helm/render.js'
 import { basicAuth, describeNetworkError, followRedirects, httpExchange, RedirectError } from '../net/http.js'
 import { ActionError } from '../types.js'
 import { ACTION_NAME } from '../util/action-name.js'
@@ -66,8 +65,7 @@ export function parseIndex(text: string, source: string): Record<string, IndexEn
   try {
     // The fast reader where it reads exactly what the library does (helm writes plain indexes): an index is
     // megabytes for large public repositories, and the library's parse of even a small one is ~15 ms cold.
-    const fast = fastParseYaml(text)
-    data = fast ? fast.value : parseYaml(text, { maxAliasCount: -1 })
+    data = parseYamlFastFirst(text, { maxAliasCount: -1 })
   } catch (error) {
     throw new ActionError(
       `${source} is not valid YAML: ${(error as Error).message.split('\n')[0]}`,

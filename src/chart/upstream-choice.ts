@@ -12,7 +12,7 @@
 // catalystBlueprint.upstream.chart when that is wrong).
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { parse as parseYaml } from 'yaml'
+import { yamlLibrary } from '../util/yaml-lib.js'
 import { findUpstream, type Blueprint, type ChartDependency } from './blueprint.js'
 import { applyMirrors, type RepositoryMirror } from './mirrors.js'
 import type { Credentials } from '../credentials/credentials.js'
@@ -107,8 +107,8 @@ export async function libraryDependencies(blueprint: Blueprint, options: Library
         const target = path.resolve(chartDir, dep.repository.slice('file://'.length))
         try {
           return (
-            (parseYaml(await readFile(path.join(target, 'Chart.yaml'), 'utf8')) as { type?: unknown } | null)?.type ===
-            'library'
+            (yamlLibrary().parse(await readFile(path.join(target, 'Chart.yaml'), 'utf8')) as { type?: unknown } | null)
+              ?.type === 'library'
           )
         } catch {
           return false

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
-import { isMap, isScalar, parseDocument } from 'yaml'
+import { yamlLibrary } from '../util/yaml-lib.js'
 import { fastParseYaml } from '../helm/render.js'
 import { isRecord } from '../util/text.js'
 import type { Blueprint, ChartDependency } from './blueprint.js'
@@ -72,6 +72,7 @@ export async function prepareWorkChart(options: PrepareOptions): Promise<{ work:
     if (!edited) {
       // A key written twice is a finding of its own (chart-inputs.ts), and the run goes on with helm's reading:
       // the later value counts, so a version edit goes to the last `version` key.
+      const { isMap, isScalar, parseDocument } = yamlLibrary()
       const doc = parseDocument(committedText, { uniqueKeys: false })
       if (options.version) {
         const pairs = isMap(doc.contents)
@@ -181,4 +182,11 @@ async function committedLock(
     return { findings }
   }
   return problems.length ? { findings } : { lock, findings }
+}
+
+/** The build's Chart.yaml: the packaged text with the edits, the rest as `yaml` keeps it. */
+export function editedChartYaml(text: string, edits: [(string | number)[], string][]): string {
+  const doc = yamlLibrary().parseDocument(text)
+  for (const [at, value] of edits) doc.setIn(at, value)
+  return doc.toString()
 }

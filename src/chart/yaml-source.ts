@@ -3,22 +3,10 @@
 // and column. A key written twice in one mapping is not an error (helm reads the
 // file, keeping the last value): it is recorded (`duplicates`) for a finding.
 import { readFile, stat } from 'node:fs/promises'
-import {
-  LineCounter,
-  parseDocument,
-  isAlias,
-  isCollection,
-  isMap,
-  isNode,
-  isScalar,
-  isSeq,
-  visit,
-  type Document,
-  type Node,
-  type YAMLError
-} from 'yaml'
+import type { Document, LineCounter, Node, YAMLError } from 'yaml'
 import { fastParseYamlWithPositions } from '../helm/render.js'
 import { ActionError } from '../types.js'
+import { yamlLibrary } from '../util/yaml-lib.js'
 
 type YamlPath = readonly (string | number)[]
 
@@ -124,6 +112,7 @@ function linesOf(text: string, displayPath: string): YamlSource['lineOf'] {
  * must give what this gives.
  */
 export function libraryParse<T = unknown>(text: string, displayPath: string): YamlSource<T> {
+  const { LineCounter, parseDocument } = yamlLibrary()
   const lineCounter = new LineCounter()
   // yaml's own uniqueKeys check compares each key with every earlier one of its
   // map (quadratic: minutes for a few MB); duplicateKeys does it in one pass.
@@ -175,6 +164,7 @@ function syntaxError(
 
 /** Start of the innermost quoted scalar or flow collection still open at `offset` (the error's place). */
 function openingOf(doc: Document, offset: number): number | undefined {
+  const { isCollection, isNode, isScalar, visit } = yamlLibrary()
   let found: number | undefined
   visit(doc, (_, node) => {
     if (!isNode(node) || !node.range) return undefined
@@ -199,6 +189,7 @@ function shortValue(value: unknown): string {
  * in one pass over the document: a Map per mapping. Each repeat is paired with the occurrence before it.
  */
 function duplicateKeys(doc: Document, lineCounter: LineCounter): DuplicateKey[] {
+  const { isAlias, isMap, isNode, isScalar, isSeq } = yamlLibrary()
   const found: DuplicateKey[] = []
   const valueOf = (node: unknown): unknown => {
     try {
@@ -239,6 +230,7 @@ function duplicateKeys(doc: Document, lineCounter: LineCounter): DuplicateKey[] 
 
 function lineOfPath(doc: Document, lineCounter: LineCounter, path: YamlPath): number | undefined {
   if (path.length === 0) return 1
+  const { isMap, isScalar } = yamlLibrary()
   const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true)
   const last = path[path.length - 1]
   if (isMap(parent)) {

@@ -3,7 +3,7 @@
 // that only carry the chart version, checksum annotations) is aligned before
 // comparing and counted apart; Secret values never leave this module.
 import { createTwoFilesPatch } from 'diff'
-import { stringify } from 'yaml'
+import { yamlLibrary } from '../util/yaml-lib.js'
 import { extractImages, type ImageField } from '../images/images.js'
 import type { RenderedDocument } from '../types.js'
 import type { ImageChange, ResourceChange, RenderComparison } from './types.js'
@@ -141,7 +141,7 @@ function hideSecretValues(base: Obj | undefined, head: Obj | undefined): NonNull
 /** YAML of a resource for diffs: keys sorted (their order means nothing to Kubernetes), no line folding. */
 function resourceYaml(object: unknown): string {
   if (object === undefined) return ''
-  return stringify(object, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false })
+  return yamlLibrary().stringify(object, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false })
 }
 
 /**

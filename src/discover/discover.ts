@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { parse as parseYaml } from 'yaml'
+import { yamlLibrary } from '../util/yaml-lib.js'
 import { indexWorkspace, type WorkspaceIndex } from '../chart/workspace-index.js'
 import { planRelease } from './waves.js'
 import { compareCodePoints, isRecord, lastLine } from '../util/text.js'
@@ -163,7 +163,7 @@ async function changedFiles(
  */
 async function upstreamOf(workspace: string, chart: string): Promise<string> {
   try {
-    const values = parseYaml(await readFile(path.join(workspace, chart, 'values.yaml'), 'utf8')) as {
+    const values = yamlLibrary().parse(await readFile(path.join(workspace, chart, 'values.yaml'), 'utf8')) as {
       catalystBlueprint?: { upstream?: { chart?: unknown } }
     } | null
     const named = values?.catalystBlueprint?.upstream?.chart

@@ -10,8 +10,11 @@
 // "fast path" below). A chunk that fails to parse is reported with its
 // `# Source:` template and line; the others are still returned.
 
-import { parse as parseYaml, YAMLParseError } from 'yaml'
+import type { DocumentOptions, ParseOptions, SchemaOptions, ToJSOptions } from 'yaml'
+import { yamlLibrary } from '../util/yaml-lib.js'
 import type { Finding, RenderedDocument } from '../types.js'
+
+type LibraryParseOptions = ParseOptions & DocumentOptions & SchemaOptions & ToJSOptions
 
 /** Options for each document: YAML 1.2 core schema, no key-uniqueness or pretty-error work. */
 const YAML_OPTIONS = {
@@ -319,10 +322,14 @@ class FastReader {
   /** The key path of what is being read, kept only when positions are recorded. */
   private readonly at: string[] = []
 
-  /** `positions`: filled with the 1-based line of each map key and one-line sequence item (see FastPositions). */
+  /**
+   * `positions`: filled with the 1-based line of each map key and one-line sequence item (see FastPositions).
+   * `plainStrings`: filled with every value read as a string from a plain (unquoted) scalar.
+   */
   constructor(
     text: string,
-    private readonly positions?: Map<string, number>
+    private readonly positions?: Map<string, number>,
+    private readonly plainStrings?: string[]
   ) {
     this.lines = text.split('\n')
     this.finalNewline = this.lines[this.lines.length - 1] === ''
@@ -484,7 +491,7 @@ class FastReader {
       case 91: // [
       case 123: {
         // {
-        const flow = new FlowReader(line, pos)
+        const flow = new FlowReader(line, pos, this.plainStrings)
         const v = flow.value()
         expectLineEnd(line, flow.pos)
         return v
@@ -500,7 +507,7 @@ class FastReader {
    * writes for an empty map in every `helm create` chart, so it must stay fast.
    */
   private flowOnOwnLine(line: string, pos: number, parent: number): unknown {
-    const flow = new FlowReader(line, pos)
+    const flow = new FlowReader(line, pos, this.plainStrings)
     const value = flow.value()
     expectLineEnd(line, flow.pos)
     this.li++
@@ -537,7 +544,9 @@ class FastReader {
       j++
       this.li = j
     }
-    return text === undefined ? resolvePlain(first) : text
+    const value = text === undefined ? resolvePlain(first) : text
+    if (typeof value === 'string') this.plainStrings?.push(value)
+    return value
   }
 
   private singleQuoted(line: string, pos: number, parent: number): string {
@@ -643,7 +652,8 @@ class FastReader {
 class FlowReader {
   constructor(
     private readonly line: string,
-    public pos: number
+    public pos: number,
+    private readonly plainStrings?: string[]
   ) {}
 
   private ws(): void {
@@ -735,6 +745,7 @@ class FlowReader {
     if (!isKey && line.charCodeAt(i) === 58) throw GIVE_UP // `[a: b]` single-pair map
     const v = resolvePlain(text)
     if (isKey && v !== text) throw GIVE_UP
+    if (!isKey && typeof v === 'string') this.plainStrings?.push(v)
     return v
   }
 }
@@ -748,10 +759,14 @@ export function fastParseYaml(text: string): { value: unknown } | undefined {
 }
 
 /** The fast reader on `text` (recording positions when given a map), or undefined outside its subset. */
-function fastRead(text: string, positions?: Map<string, number>): { value: unknown } | undefined {
+function fastRead(
+  text: string,
+  positions?: Map<string, number>,
+  plainStrings?: string[]
+): { value: unknown } | undefined {
   if (SLOW_CHARS_RE.test(text) || text.startsWith('---') || text.startsWith('%')) return undefined
   try {
-    return { value: new FastReader(text, positions).read() }
+    return { value: new FastReader(text, positions, plainStrings).read() }
   } catch (e) {
     if (e === GIVE_UP) return undefined
     throw e
@@ -850,30 +865,40 @@ const YAML11_NOT_A_STRING = new RegExp(
   ].join('|')
 )
 
-/** Every scalar of `value` reads the same in YAML 1.1: strings 1.1 also reads as strings, booleans, nulls. */
-function scalarsReadAlikeIn11(value: unknown): boolean {
-  if (Array.isArray(value)) return value.every(scalarsReadAlikeIn11)
-  if (value === null || typeof value === 'boolean') return true
-  if (typeof value === 'string') return !YAML11_NOT_A_STRING.test(value)
-  if (typeof value === 'object') return Object.values(value).every(scalarsReadAlikeIn11)
-  // A number: 1.1 reads some of 1.2's apart (`0o17`, `017`); the library decides.
-  return false
+/** No number in `value`: YAML 1.1 reads some numbers apart from 1.2 (`0o17`, `017`); the library decides. */
+function holdsNoNumber(value: unknown): boolean {
+  if (Array.isArray(value)) return value.every(holdsNoNumber)
+  if (typeof value === 'number') return false
+  if (typeof value === 'object' && value !== null) return Object.values(value).every(holdsNoNumber)
+  return true
 }
 
 /**
  * The data `yaml` gives `text` parsed as YAML 1.1 with unique keys, without an error or a warning, read by the fast
- * reader; undefined when it cannot show that (the library decides): every key and every scalar is one YAML 1.1
- * reads as the fast reader does (a Chart.yaml packaged in node, oci/chart-package.ts, names its fields this way).
+ * reader; undefined when it cannot show that (the library decides): every key is one YAML 1.1 reads as the fast
+ * reader does, no value is a number, and no string was written plain in a shape YAML 1.1 reads as something else
+ * (a quoted one is a string in both: Chart.lock's quoted `generated` timestamp). A Chart.yaml or Chart.lock
+ * packaged in node (oci/chart-package.ts) names its fields this way.
  */
 export function parseCleanYaml11(text: string): { value: unknown } | undefined {
+  const plainStrings: string[] = []
+  const fast = fastRead(text, undefined, plainStrings)
+  if (!fast || !keysReadAlikeIn11(fast.value) || !holdsNoNumber(fast.value)) return undefined
+  return plainStrings.some((s) => YAML11_NOT_A_STRING.test(s)) ? undefined : fast
+}
+
+/**
+ * Parses one YAML document like `YAML.parse(text, options)`, through the fast reader when it can (where it reads
+ * exactly what the library does); the library, loaded on its first use (util/yaml-lib.ts), only for the rest.
+ */
+export function parseYamlFastFirst(text: string, options: LibraryParseOptions): unknown {
   const fast = fastParseYaml(text)
-  return fast && keysReadAlikeIn11(fast.value) && scalarsReadAlikeIn11(fast.value) ? fast : undefined
+  return fast ? fast.value : yamlLibrary().parse(text, options)
 }
 
 /** Parses one YAML document like `YAML.parse(text, YAML_OPTIONS)`, through the fast reader when it can. */
 export function parseYamlDocument(text: string): unknown {
-  const fast = fastParseYaml(text)
-  return fast ? fast.value : parseYaml(text, YAML_OPTIONS)
+  return parseYamlFastFirst(text, YAML_OPTIONS)
 }
 
 function lineAt(output: string, offset: number): number {
@@ -916,7 +941,7 @@ export function parseRenderDetailed(output: string, options: ParseRenderOptions 
       if (lenient === undefined) {
         let line = lineAt(output, chunk.start)
         let message = e instanceof Error ? e.message : String(e)
-        if (e instanceof YAMLParseError) {
+        if (e instanceof yamlLibrary().YAMLParseError) {
           const offset = e.pos?.[0]
           if (typeof offset === 'number') line = lineAt(output, chunk.start + offset)
           message = message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '')

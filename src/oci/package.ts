@@ -5,12 +5,11 @@ import * as core from '@actions/core'
 import { createHash } from 'node:crypto'
 import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { parse as parseYaml } from 'yaml'
 import { listTgz, normalizeTgz, readTgzFile, writeHelmTgz } from '../chart/archive.js'
 import type { WorkChart } from '../chart/work-chart.js'
 import type { Helm, HelmRunResult } from '../helm/helm.js'
 import { lastLines } from '../util/text.js'
-import { nodePackage, Unsupported, type ChartMetadata } from './chart-package.js'
+import { chartYamlVersion, nodePackage, Unsupported, type ChartMetadata } from './chart-package.js'
 import { redact } from '../util/secrets.js'
 import { parseVersion } from '../util/semver.js'
 import type { Finding, StepResult } from '../types.js'
@@ -136,10 +135,7 @@ export async function archiveFindings(
     let found: string | undefined
     if (version && entries.has(`${prefix}-${version}.tgz`)) found = version
     else if (entries.has(`${prefix}/Chart.yaml`)) {
-      const meta = parseYaml((await readTgzFile(archive, `${prefix}/Chart.yaml`))?.toString('utf8') ?? '') as {
-        version?: unknown
-      } | null
-      found = meta?.version === undefined ? undefined : String(meta.version)
+      found = chartYamlVersion((await readTgzFile(archive, `${prefix}/Chart.yaml`))?.toString('utf8') ?? '')
     } else {
       // Only <dep>-<semver>.tgz: `temporal-web-1.0.0.tgz` is another chart, not temporal.
       found = [...entries]

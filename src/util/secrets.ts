@@ -10,7 +10,7 @@
 // split across lines (a multi-line value, a folded scalar, a diff's `+` lines).
 // redact() replaces every one of those forms (secretForms).
 import * as core from '@actions/core'
-import { stringify } from 'yaml'
+import { yamlLibrary } from './yaml-lib.js'
 
 /** Shorter values are not redacted (they would blank out ordinary text). */
 const MIN_SECRET = 3
@@ -64,7 +64,7 @@ function goJson(value: string): string {
 
 /** The body of a YAML double-quoted scalar as the `yaml` library writes it (the diff, the SBOM's source). */
 function yamlDoubleQuoted(value: string): string {
-  return stringify(value, { defaultStringType: 'QUOTE_DOUBLE', lineWidth: 0 }).trimEnd().slice(1, -1)
+  return yamlLibrary().stringify(value, { defaultStringType: 'QUOTE_DOUBLE', lineWidth: 0 }).trimEnd().slice(1, -1)
 }
 
 /**

@@ -1,0 +1,54 @@
+// The yaml library is loaded on its first use (src/util/yaml-lib.ts), from its own chunk of dist/: a release of the
+// example never needs it (the fast reader reads every file, render and index), a values.yaml outside the fast
+// reader's subset loads it, and the run reads the file as before.
+import { describe, expect, it } from '@jest/globals'
+import { readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { failureMessage, helmsUnderTest, REPO_ROOT, runBundledAction, withWorkspace } from '../support/e2e.js'
+import { useServers } from '../support/servers.js'
+
+const LOADED = '::debug::yaml library loaded'
+
+describe('the yaml library, loaded on its first use (helm 3)', () => {
+  const helm = helmsUnderTest()[0]
+  const servers = useServers(helm)
+
+  it('is bundled once, in a chunk of its own that the pipeline does not import', async () => {
+    const chunks = path.join(REPO_ROOT, 'dist', 'chunks')
+    // A line of the library's own source (its document node's symbol).
+    const marker = "Symbol.for('yaml.document')"
+    expect(await readFile(path.join(chunks, 'yaml.js'), 'utf8')).toContain(marker)
+    const pipeline = await readFile(path.join(chunks, 'action.js'), 'utf8')
+    expect(pipeline).not.toContain(marker)
+    expect(pipeline).not.toMatch(/from '\.\/yaml\.js'/)
+  })
+
+  it.each([
+    ['a release of the example does not load it', false],
+    ['a values.yaml with an anchor loads it, and the release passes', true]
+  ])('%s', async (_name, anchor) => {
+    await withWorkspace(async (ws) => {
+      if (anchor) {
+        const values = path.join(ws.chart, 'values.yaml')
+        const text = await readFile(values, 'utf8')
+        expect(text).toContain('    replicaCount: 2\n')
+        await writeFile(values, text.replace('    replicaCount: 2\n', '    replicaCount: &replicas 2\n'))
+      }
+      const run = await runBundledAction({
+        helm,
+        workspace: ws.dir,
+        repoUrl: servers.repo.url,
+        // A repository per case: both publish bp-temporal 1.0.0.
+        inputs: {
+          registry: `${servers.registry.oci}/${anchor ? 'anchored' : 'plain'}`,
+          push: 'true',
+          'plain-http': 'true'
+        },
+        env: { RUNNER_DEBUG: '1' }
+      })
+      expect({ exit: run.exitCode, error: failureMessage(run) }).toEqual({ exit: 0, error: '' })
+      expect(run.outputs.pushed).toBe('true')
+      expect(run.stdout.includes(LOADED)).toBe(anchor)
+    })
+  })
+})
