@@ -95,6 +95,36 @@ describe('JobPool', () => {
     expect((await pool.finish()).map((s) => s.id)).toEqual(['render', 'late'])
   })
 
+  it("frees a job's slot when its process has ended: the next job starts while the first one parses", async () => {
+    const events: string[] = []
+    const job = (id: string, early: boolean): Job => ({
+      id,
+      kind: 'helm',
+      run: async (processEnded) => {
+        events.push(`start ${id}`)
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        events.push(`exit ${id}`)
+        if (early) processEnded()
+        await new Promise((resolve) => setTimeout(resolve, 20)) // node's own work on the output
+        events.push(`end ${id}`)
+        return { exitCode: 0, durationMs: 5 }
+      }
+    })
+    // One slot: the render that frees it at its exit lets lint start before its parse ends.
+    await runPool([job('render', true), job('lint', false), job('images', false)], 1)
+    expect(events).toEqual([
+      'start render',
+      'exit render',
+      'start lint',
+      'exit lint',
+      'end render',
+      'end lint', // lint never freed its slot early: images waits for its end
+      'start images',
+      'exit images',
+      'end images'
+    ])
+  })
+
   it('fail() (a gate that could not plan) starts nothing new and is thrown once the running jobs ended', async () => {
     const r = recorder()
     const pool = new JobPool(1)

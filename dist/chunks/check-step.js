@@ -1350,8 +1350,8 @@ function handle(id, kind, work) {
         job: {
             id,
             kind,
-            run: async () => {
-                const result = await work();
+            run: async (processEnded) => {
+                const result = await work(processEnded);
                 out = result.out;
                 ran = true;
                 for (const next of afterwards)
@@ -1389,9 +1389,10 @@ class RenderFeed {
 }
 /** A `helm template` job, parsed as asked. */
 function renderJob(helm, id, args, parse = {}) {
-    return handle(id, 'helm', async () => {
+    return handle(id, 'helm', async (processEnded) => {
         const start = performance.now();
         const result = await helm.run(args, { background: true });
+        processEnded();
         const parsed = result.exitCode !== 0 || parse === 'none'
             ? { documents: [], errors: [] }
             : await parseRenderAsHelm(result.stdout, parse);
@@ -1406,9 +1407,10 @@ function renderJob(helm, id, args, parse = {}) {
 }
 /** Any other helm job (e.g. lint): the raw result and its span. */
 function helmJob(helm, id, args) {
-    return handle(id, 'helm', async () => {
+    return handle(id, 'helm', async (processEnded) => {
         const start = performance.now();
         const result = await helm.run(args, { background: true });
+        processEnded();
         return { out: { result, span: { start, end: performance.now() } }, done: result };
     });
 }
@@ -1439,7 +1441,10 @@ class JobPool {
     queue = [];
     stats = [];
     failure;
+    /** Jobs started and not ended. */
     running = 0;
+    /** Slots in use: started jobs whose process has not exited (Job.run's processEnded). */
+    busy = 0;
     held = 0;
     closed = false;
     drained;
@@ -1482,13 +1487,22 @@ class JobPool {
         return this.stats;
     }
     pump() {
-        while (!this.failure && this.running < Math.max(1, this.limit) && this.queue.length > 0) {
+        while (!this.failure && this.busy < Math.max(1, this.limit) && this.queue.length > 0) {
             if (this.held > 0 && !this.queue[0].first)
                 break;
             const job = this.queue.shift();
             this.running++;
+            this.busy++;
+            let slotFreed = false;
+            const freeSlot = () => {
+                if (slotFreed)
+                    return;
+                slotFreed = true;
+                this.busy--;
+                this.pump();
+            };
             job
-                .run()
+                .run(freeSlot)
                 .then((done) => {
                 this.stats.push({ id: job.id, kind: job.kind, exitCode: done.exitCode, durationMs: done.durationMs });
                 if (done.then)
@@ -1498,7 +1512,10 @@ class JobPool {
             })
                 .finally(() => {
                 this.running--;
-                this.pump();
+                if (slotFreed)
+                    this.pump();
+                else
+                    freeSlot();
             });
         }
         if (this.closed && this.running === 0 && (this.queue.length === 0 || this.failure))
@@ -3736,9 +3753,10 @@ onOutcome) {
     });
     args.push(...commonArgs);
     let fallback;
-    const merged = customJob(`${cases[0].id}+${cases.length - 1}`, 'helm', async () => {
+    const merged = customJob(`${cases[0].id}+${cases.length - 1}`, 'helm', async (processEnded) => {
         const start = performance.now();
         const result = await ctx.helm.run(args, { background: true });
+        processEnded();
         const texts = result.exitCode === 0 ? splitCases(result.stdout, ctx.chartName, cases.length) : undefined;
         if (!texts) {
             fallback = separate();
@@ -4714,7 +4732,7 @@ function dependsJobs(ctx, options) {
         return [];
     const id = options.targets.length === 1 ? `schema:depends:${options.targets[0].name}` : 'schema:depends';
     return [
-        customJob(id, 'helm', async () => {
+        customJob(id, 'helm', async (processEnded) => {
             // One after the other: each build's download count is its own (they share the run's archive cache), and a
             // build is file copies and fetches, not CPU.
             const entries = [];
@@ -4752,6 +4770,7 @@ function dependsJobs(ctx, options) {
             const helmMs = Math.round(performance.now() - helmStart);
             if (result.exitCode !== 0)
                 return alone(result.exitCode);
+            processEnded(); // no other process in this job: the CRDs are read beside the pool's next one
             const byChart = splitUmbrellaRender(crdDocuments(result.stdout), names);
             for (const entry of built) {
                 entry.render.helmMs = helmMs;

@@ -95,7 +95,12 @@ export interface Job {
    * chart tests on one, a three-case render queued last ran alone at the end of the pool (bench/results.md).
    */
   weight?: number
-  run(): Promise<JobDone>
+  /**
+   * `processEnded`: the job calls it once its process has exited. Its slot of the pool frees then, so the next
+   * process starts while node parses and checks this one's output (a render's parse held the slot ~15 ms: the next
+   * helm waited on node's work). A job that never calls it holds its slot until it ends.
+   */
+  run(processEnded: () => void): Promise<JobDone>
 }
 
 /** What one gate planned: its jobs, and how it turns their results into its step once the pool ended. */
@@ -156,7 +161,10 @@ export interface Handle<R> {
   after(work: (out: R) => void | Promise<void>): void
 }
 
-function handle<R>(id: string, kind: Job['kind'], work: () => Promise<{ out: R; done: JobDone }>): Handle<R> {
+/** What a job's work does: its result, and `processEnded()` called once its process has exited (see Job.run). */
+type JobWork<R> = (processEnded: () => void) => Promise<{ out: R; done: JobDone }>
+
+function handle<R>(id: string, kind: Job['kind'], work: JobWork<R>): Handle<R> {
   let out: R | undefined
   let ran = false
   const afterwards: ((out: R) => void | Promise<void>)[] = []
@@ -164,8 +172,8 @@ function handle<R>(id: string, kind: Job['kind'], work: () => Promise<{ out: R; 
     job: {
       id,
       kind,
-      run: async () => {
-        const result = await work()
+      run: async (processEnded) => {
+        const result = await work(processEnded)
         out = result.out
         ran = true
         for (const next of afterwards) await next(result.out)
@@ -205,9 +213,10 @@ export type RenderJob = Handle<RenderJobOutcome>
 
 /** A `helm template` job, parsed as asked. */
 export function renderJob(helm: Helm, id: string, args: string[], parse: RenderParse = {}): RenderJob {
-  return handle(id, 'helm', async () => {
+  return handle(id, 'helm', async (processEnded) => {
     const start = performance.now()
     const result = await helm.run(args, { background: true })
+    processEnded()
     const parsed =
       result.exitCode !== 0 || parse === 'none'
         ? { documents: [], errors: [] }
@@ -224,15 +233,16 @@ export function renderJob(helm: Helm, id: string, args: string[], parse: RenderP
 
 /** Any other helm job (e.g. lint): the raw result and its span. */
 export function helmJob(helm: Helm, id: string, args: string[]): Handle<{ result: HelmRunResult; span: Span }> {
-  return handle(id, 'helm', async () => {
+  return handle(id, 'helm', async (processEnded) => {
     const start = performance.now()
     const result = await helm.run(args, { background: true })
+    processEnded()
     return { out: { result, span: { start, end: performance.now() } }, done: result }
   })
 }
 
 /** A job of any kind whose result is what `work` returns, plus the follow-ups it adds. */
-export function customJob<R>(id: string, kind: Job['kind'], work: () => Promise<{ out: R; done: JobDone }>): Handle<R> {
+export function customJob<R>(id: string, kind: Job['kind'], work: JobWork<R>): Handle<R> {
   return handle(id, kind, work)
 }
 
@@ -266,7 +276,10 @@ export class JobPool {
   private readonly queue: Job[] = []
   private readonly stats: JobStat[] = []
   private failure?: { error: unknown }
+  /** Jobs started and not ended. */
   private running = 0
+  /** Slots in use: started jobs whose process has not exited (Job.run's processEnded). */
+  private busy = 0
   private held = 0
   private closed = false
   private drained?: () => void
@@ -311,12 +324,20 @@ export class JobPool {
   }
 
   private pump(): void {
-    while (!this.failure && this.running < Math.max(1, this.limit) && this.queue.length > 0) {
+    while (!this.failure && this.busy < Math.max(1, this.limit) && this.queue.length > 0) {
       if (this.held > 0 && !this.queue[0].first) break
       const job = this.queue.shift()!
       this.running++
+      this.busy++
+      let slotFreed = false
+      const freeSlot = (): void => {
+        if (slotFreed) return
+        slotFreed = true
+        this.busy--
+        this.pump()
+      }
       job
-        .run()
+        .run(freeSlot)
         .then(
           (done) => {
             this.stats.push({ id: job.id, kind: job.kind, exitCode: done.exitCode, durationMs: done.durationMs })
@@ -328,7 +349,8 @@ export class JobPool {
         )
         .finally(() => {
           this.running--
-          this.pump()
+          if (slotFreed) this.pump()
+          else freeSlot()
         })
     }
     if (this.closed && this.running === 0 && (this.queue.length === 0 || this.failure)) this.drained?.()

@@ -243,29 +243,34 @@ export async function planCaseRenders(
   })
   args.push(...commonArgs)
   let fallback: ReturnType<typeof renderJob>[] | undefined
-  const merged = customJob<RenderJobOutcome[] | undefined>(`${cases[0].id}+${cases.length - 1}`, 'helm', async () => {
-    const start = performance.now()
-    const result = await ctx.helm.run(args, { background: true })
-    const texts = result.exitCode === 0 ? splitCases(result.stdout, ctx.chartName, cases.length) : undefined
-    if (!texts) {
-      fallback = separate()
-      return { out: undefined, done: { ...result, then: fallback.map((j) => j.job) } }
+  const merged = customJob<RenderJobOutcome[] | undefined>(
+    `${cases[0].id}+${cases.length - 1}`,
+    'helm',
+    async (processEnded) => {
+      const start = performance.now()
+      const result = await ctx.helm.run(args, { background: true })
+      processEnded()
+      const texts = result.exitCode === 0 ? splitCases(result.stdout, ctx.chartName, cases.length) : undefined
+      if (!texts) {
+        fallback = separate()
+        return { out: undefined, done: { ...result, then: fallback.map((j) => j.job) } }
+      }
+      const span = { start, end: performance.now() }
+      const outcomes = await Promise.all(
+        texts.map(async (stdout): Promise<RenderJobOutcome> => {
+          const parsed = await parseRenderAsHelm(stdout, { mentioning })
+          return {
+            result: { ...result, stdout },
+            documents: parsed.documents,
+            parseErrors: parsed.errors,
+            span
+          }
+        })
+      )
+      if (onOutcome) for (const [i, outcome] of outcomes.entries()) await onOutcome(i, outcome)
+      return { out: outcomes, done: result }
     }
-    const span = { start, end: performance.now() }
-    const outcomes = await Promise.all(
-      texts.map(async (stdout): Promise<RenderJobOutcome> => {
-        const parsed = await parseRenderAsHelm(stdout, { mentioning })
-        return {
-          result: { ...result, stdout },
-          documents: parsed.documents,
-          parseErrors: parsed.errors,
-          span
-        }
-      })
-    )
-    if (onOutcome) for (const [i, outcome] of outcomes.entries()) await onOutcome(i, outcome)
-    return { out: outcomes, done: result }
-  })
+  )
   merged.job.weight = cases.length // the chart rendered once per case: started before the single renders
   return {
     jobs: [merged.job],

@@ -154,7 +154,7 @@ export function dependsJobs(ctx: GateContext, options: DependsJobOptions): Job[]
   if (options.targets.length === 0) return []
   const id = options.targets.length === 1 ? `schema:depends:${options.targets[0].name}` : 'schema:depends'
   return [
-    customJob(id, 'helm', async () => {
+    customJob(id, 'helm', async (processEnded) => {
       // One after the other: each build's download count is its own (they share the run's archive cache), and a
       // build is file copies and fetches, not CPU.
       const entries: BuiltTarget[] = []
@@ -193,6 +193,7 @@ export function dependsJobs(ctx: GateContext, options: DependsJobOptions): Job[]
       const result = await built[0].built!.helm.run(templateArgs(ctx, UMBRELLA, umbrella), { background: true })
       const helmMs = Math.round(performance.now() - helmStart)
       if (result.exitCode !== 0) return alone(result.exitCode)
+      processEnded() // no other process in this job: the CRDs are read beside the pool's next one
       const byChart = splitUmbrellaRender(crdDocuments(result.stdout), names)
       for (const entry of built) {
         entry.render.helmMs = helmMs
