@@ -5,7 +5,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
 import * as zlib from 'node:zlib'
-import { listTgz, normalizeTgz, readTgzFile, tgzContentDigest } from '../../src/chart/archive.js'
+import { listTgz, normalizeTgz, readTgzEntries, readTgzFile, tgzContentDigest } from '../../src/chart/archive.js'
 import { ActionError } from '../../src/types.js'
 
 const execFileAsync = promisify(execFile)
@@ -321,6 +321,31 @@ describe('normalizeTgz with archives from real helm', () => {
     expect((await readTgzFile(f, './mychart/values.yaml'))?.toString()).toContain('replicaCount')
     expect(await readTgzFile(f, 'mychart/nope.yaml')).toBeUndefined()
     expect(await readTgzFile(f, 'mychart/templates')).toBeUndefined()
+  })
+
+  it('reads the entries of one archive once for its readers: each gets a list of its own, the bytes shared', async () => {
+    const bytes = await fs.readFile(await pkg(HELM3, path.join(tmp, 'mychart'), 'entries'))
+    // Three readers at once (the package, the schema gate, the observability gate), one more later, a copy of the bytes.
+    const [a, b, c] = await Promise.all([1, 2, 3].map((i) => readTgzEntries(bytes, `reader ${i}`)))
+    const later = await readTgzEntries(Buffer.from(bytes), 'reader 4')
+    for (const list of [b, c, later]) {
+      expect(list).not.toBe(a)
+      expect(list.map((e) => e.name)).toEqual(a.map((e) => e.name))
+      // Shared: the same Buffer objects, read from the archive once.
+      list.forEach((entry, i) => expect(entry.data).toBe(a[i].data))
+    }
+    expect(a.find((e) => e.name === 'mychart/Chart.yaml')?.data.toString()).toMatch(/^name: mychart$/m)
+    a.pop() // a reader's list is its own
+    expect(later).toHaveLength(a.length + 1)
+  })
+
+  it('names each reader of a bad archive in its own error, also when they read at once', async () => {
+    const bad = Buffer.from('not a gzip archive at all')
+    const results = await Promise.allSettled([readTgzEntries(bad, 'first.tgz'), readTgzEntries(bad, 'second.tgz')])
+    expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'read'))).toEqual([
+      expect.stringContaining('first.tgz'),
+      expect.stringContaining('second.tgz')
+    ])
   })
 })
 

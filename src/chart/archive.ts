@@ -160,16 +160,38 @@ export async function writeHelmTgz(
 }
 
 /** Every regular file of an archive, in order, with its content (for loading a dependency archive). */
-export async function readTgzEntries(
-  archive: Buffer,
-  source: string
-): Promise<Array<{ name: string; type: string; data: Buffer }>> {
-  const tar = await inflate(archive, source)
-  return parseTar(tar, source).map((e) => ({
-    name: e.name,
-    type: e.type,
-    data: Buffer.from(tar.subarray(e.dataOffset, e.dataOffset + e.size))
-  }))
+type TgzEntry = { name: string; type: string; data: Buffer }
+
+/**
+ * The entries already read, by the archive's sha256: a run reads one dependency archive (charts/<upstream>.tgz)
+ * for the package, the schema gate's CRDs and the observability gate's dependency values, and each read inflates
+ * and walks it (~8 ms of node's CPU a read for a real-size upstream, beside the gates' processes). Only reads that
+ * succeeded are kept (a failure is each caller's to word); a few archives at most, the oldest dropped first.
+ */
+const entriesRead = new Map<string, Promise<readonly TgzEntry[]>>()
+const ENTRIES_KEPT = 8
+
+export async function readTgzEntries(archive: Buffer, source: string): Promise<TgzEntry[]> {
+  const read = async (): Promise<TgzEntry[]> => {
+    const tar = await inflate(archive, source)
+    return parseTar(tar, source).map((e) => ({
+      name: e.name,
+      type: e.type,
+      data: Buffer.from(tar.subarray(e.dataOffset, e.dataOffset + e.size))
+    }))
+  }
+  const key = createHash('sha256').update(archive).digest('hex')
+  const shared = entriesRead.get(key)
+  if (shared) {
+    // A list of its own for each caller; the entries' bytes are shared (no reader writes them). A read that failed
+    // meanwhile is read again here, so that the error names this caller's source.
+    return shared.then((entries) => [...entries], read)
+  }
+  const first = read()
+  entriesRead.set(key, first)
+  if (entriesRead.size > ENTRIES_KEPT) entriesRead.delete(entriesRead.keys().next().value!)
+  first.catch(() => entriesRead.delete(key))
+  return first.then((entries) => [...entries])
 }
 
 function goTarEntry(name: string, data: Buffer, epoch: number): Buffer[] {
