@@ -7570,6 +7570,9 @@ let laterStages;
  * the dependency build runs (chart-steps.ts): the round trip overlaps the build. Undefined for every other run.
  */
 function startLaterPreview(ctx) {
+    // A release or a run without a registry never previews: its code is not even loaded (startPreviewRun says the rest).
+    if (ctx.mode !== 'validate' || !ctx.registry)
+        return Promise.resolve(undefined);
     const started = import('./preview-step.js').then((module) => module.startPreviewRun(ctx));
     started.catch(() => undefined); // awaited by chart-steps; a chunk that does not load is its error to report
     return started;
@@ -7803,7 +7806,9 @@ async function runChartSteps(ctx, preparation) {
             void epoch();
             void contract().catch(() => undefined);
             void startPreview();
-            void loadLaterStages();
+            loadLaterStages()
+                .then(([check]) => check.preloadChecks(ctx))
+                .catch(() => undefined); // a chunk that does not load is the check stage's error to report
         };
         if (ctx.mode === 'validate') {
             sources = await (await siblings.catch(() => undefined))?.fromSource(ctx);

@@ -5334,6 +5334,10 @@ function newDocuments(outcome, seen) {
         .map((chunk) => chunk.text);
     return fresh.length === 0 ? [] : parseRenderDetailed(fresh.join('')).documents;
 }
+/** Starts loading the built-in schemas of the run's Kubernetes version (what the gate reads first), before the gates. */
+function preloadSchemas(kubeVersion) {
+    loadBuiltinSchemas(schemaMinorFor(kubeVersion)).catch(() => undefined); // the gate's own load says what went wrong
+}
 /** The gate: checks planned on the renders' jobs (see the header); finish() waits for them and assembles. */
 const schemaGate = {
     id: SCHEMA_STEP.id,
@@ -5498,11 +5502,13 @@ async function runGates(ctx) {
     // Each gate's jobs join the pool as soon as it has planned (the chart tests first, see JobPool).
     const start = performance.now();
     const pool = new JobPool(ctx.concurrency);
-    // Gates that start first plan first (their synchronous part runs before the others'), and hold the pool.
+    // Gates that start first plan first, alone, and hold the pool: the others plan once their jobs (the chart tests)
+    // have started, so that none of the others' planning (~20 ms of node's CPU: values walked, files globbed, schemas
+    // set up) runs before the first process. No job of theirs could start earlier: the pool is held until then.
     const planOrder = [...GATES.filter((g) => g.startsFirst), ...GATES.filter((g) => !g.startsFirst)];
     const releases = planOrder.map((gate) => (gate.startsFirst ? pool.hold() : undefined));
     pool.add([defaultRender.job]);
-    const settled = await Promise.allSettled(planOrder.map(async (gate, i) => {
+    const planGate = async (gate, i) => {
         try {
             const plan = await gate.plan(pc);
             pool.add(plan.jobs);
@@ -5511,7 +5517,11 @@ async function runGates(ctx) {
         finally {
             releases[i]?.();
         }
-    }));
+    };
+    const firstCount = planOrder.filter((g) => g.startsFirst).length;
+    const first = await Promise.allSettled(planOrder.slice(0, firstCount).map(planGate));
+    const rest = await Promise.allSettled(planOrder.slice(firstCount).map((gate, i) => planGate(gate, firstCount + i)));
+    const settled = [...first, ...rest];
     const planned = GATES.map((gate) => settled[planOrder.indexOf(gate)]);
     const plans = planned.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []));
     const failedPlan = planned.find((p) => p.status === 'rejected');
@@ -5536,6 +5546,13 @@ async function runGates(ctx) {
     if (images)
         out.images = images;
     return out;
+}
+/**
+ * Starts loading what the gates read first while the dependency build runs (run/chart-steps.ts), so that it is not
+ * compiled at the start of the gates, when the chart tests and the first renders start: the built-in schemas.
+ */
+function preloadGates(kubeVersion) {
+    preloadSchemas(kubeVersion);
 }
 
 /** Docker Hub's API host differs from its image domain. */
@@ -5797,6 +5814,10 @@ function stagePublish(options) {
 // Stage: the gates (gates/index.ts) and the package (oci/package.ts packageChart) concurrently on the built work
 // copy, the base commit's render beside them for "What changes" (diff/base.ts), then resolve-digests' pins on a
 // failed images step (oci/digests.ts).
+/** Starts loading what the gates read first (gates/index.ts preloadGates): called while the dependency build runs. */
+function preloadChecks(ctx) {
+    preloadGates(ctx.inputs.kubernetesVersion);
+}
 async function checkStep(ctx, build, valueArgs, epoch, upstreamName, 
 /** Told once the package is there (undefined when packaging failed): a pull request's publish preview compares. */
 onPackaged, 
@@ -5932,4 +5953,4 @@ workspaceIndex) {
     };
 }
 
-export { checkStep };
+export { checkStep, preloadChecks };

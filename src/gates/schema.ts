@@ -32,6 +32,11 @@ function newDocuments(outcome: RenderJobOutcome, seen: ReadonlySet<string>): Ren
   return fresh.length === 0 ? [] : parseRenderDetailed(fresh.join('')).documents
 }
 
+/** Starts loading the built-in schemas of the run's Kubernetes version (what the gate reads first), before the gates. */
+export function preloadSchemas(kubeVersion: Parameters<typeof schemaMinorFor>[0]): void {
+  loadBuiltinSchemas(schemaMinorFor(kubeVersion)).catch(() => undefined) // the gate's own load says what went wrong
+}
+
 /** The gate: checks planned on the renders' jobs (see the header); finish() waits for them and assembles. */
 export const schemaGate: Gate = {
   id: STEP.id,

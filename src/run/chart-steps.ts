@@ -55,7 +55,9 @@ export async function runChartSteps(
       void epoch()
       void contract().catch(() => undefined)
       void startPreview()
-      void loadLaterStages()
+      loadLaterStages()
+        .then(([check]) => check.preloadChecks(ctx))
+        .catch(() => undefined) // a chunk that does not load is the check stage's error to report
     }
     if (ctx.mode === 'validate') {
       sources = await (await siblings.catch(() => undefined))?.fromSource(ctx)

@@ -3,7 +3,7 @@
 // failed images step (oci/digests.ts).
 import { rm } from 'node:fs/promises'
 import { startBaseDiff } from '../diff/base.js'
-import { gateStep, runGates, type GateContext, type GatesResult } from '../gates/index.js'
+import { gateStep, preloadGates, runGates, type GateContext, type GatesResult } from '../gates/index.js'
 import { addPinSuggestions } from '../oci/digests.js'
 import { packageChart, type PackagedChart } from '../oci/package.js'
 import { stagePublish, type StagedPublish } from '../oci/publish.js'
@@ -27,6 +27,11 @@ export interface CheckOutcome {
    * folder) being removed once the gates ended, beside the publish's registry requests and the report.
    */
   scratchRemoved?: Promise<void>
+}
+
+/** Starts loading what the gates read first (gates/index.ts preloadGates): called while the dependency build runs. */
+export function preloadChecks(ctx: Pick<RunContext, 'inputs'>): void {
+  preloadGates(ctx.inputs.kubernetesVersion)
 }
 
 /** The workspace's blueprints (run/prepare.ts `workspace`: read once per run), where spec.depends is looked up. */

@@ -29,6 +29,8 @@ let laterStages: ReturnType<typeof loadLaterStages> | undefined
  * the dependency build runs (chart-steps.ts): the round trip overlaps the build. Undefined for every other run.
  */
 export function startLaterPreview(ctx: RunContext): Promise<PreviewRun | undefined> {
+  // A release or a run without a registry never previews: its code is not even loaded (startPreviewRun says the rest).
+  if (ctx.mode !== 'validate' || !ctx.registry) return Promise.resolve(undefined)
   const started = import('./preview-step.js').then((module) => module.startPreviewRun(ctx))
   started.catch(() => undefined) // awaited by chart-steps; a chunk that does not load is its error to report
   return started
