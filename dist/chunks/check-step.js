@@ -3227,29 +3227,46 @@ const imagesGate = {
     async plan(pc) {
         const { ctx } = pc;
         const dependencyValues = await loadDependencyValues(ctx.chartDir);
+        const judge = (render) => {
+            // Its own time: judging the default render's images, not the render (the Smoke render step's time).
+            const start = performance.now();
+            const judged = imagesStep({
+                documents: render.documents,
+                policy: ctx.imagePolicy,
+                allowlist: ctx.imageAllowlist,
+                values: ctx.values,
+                chartName: ctx.chartName,
+                displayChartDir: ctx.displayChartDir,
+                chartDir: ctx.chartDir,
+                dependencyValues,
+                chartYaml: ctx.chartYaml,
+                durationMs: 0,
+                imageFields: ctx.imageFields,
+                ownedByNeverLatest: ownedByNeverLatest(ctx.values.data, ctx.dependencyKeys, ctx.neverLatest)
+            });
+            judged.step.durationMs = Math.round(performance.now() - start);
+            return judged;
+        };
+        // Judged as soon as the default render is in, inside its job (beside the pool's other processes), not after the
+        // pool on the run's way to the publish. A throw here is finish()'s to raise, as before.
+        let judged;
+        pc.defaultRender.after((render) => {
+            if (render.result.exitCode !== 0)
+                return;
+            try {
+                judged = judge(render);
+            }
+            catch {
+                judged = undefined;
+            }
+        });
         return {
             jobs: [],
             finish() {
                 const render = pc.defaultRender.get();
                 if (render.result.exitCode !== 0)
                     return { step: skippedStep('images', 'Images pinned', 'skipped: the default render failed') };
-                // Its own time: judging the default render's images, not the render (the Smoke render step's time).
-                const start = performance.now();
-                const { step, verdicts } = imagesStep({
-                    documents: render.documents,
-                    policy: ctx.imagePolicy,
-                    allowlist: ctx.imageAllowlist,
-                    values: ctx.values,
-                    chartName: ctx.chartName,
-                    displayChartDir: ctx.displayChartDir,
-                    chartDir: ctx.chartDir,
-                    dependencyValues,
-                    chartYaml: ctx.chartYaml,
-                    durationMs: 0,
-                    imageFields: ctx.imageFields,
-                    ownedByNeverLatest: ownedByNeverLatest(ctx.values.data, ctx.dependencyKeys, ctx.neverLatest)
-                });
-                step.durationMs = Math.round(performance.now() - start);
+                const { step, verdicts } = judged ?? judge(render);
                 return { step, images: verdicts };
             }
         };
