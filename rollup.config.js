@@ -44,27 +44,37 @@ const deferUndici = {
 }
 
 /**
- * The `yaml` library (~300 KB, a third of the pipeline) in a chunk of its own, loaded by util/yaml-lib.ts on its
- * first use (most runs never need it). Its users are synchronous, so the chunk is `require`d (an ES module, which
- * Node ≥ 20.19 requires synchronously): the module's `'yaml'` becomes the chunk's file.
+ * Libraries in a chunk of their own, loaded by their one src/ module on first use, not with the pipeline: the `yaml`
+ * library (~300 KB, a third of the pipeline; util/yaml-lib.ts: most runs never need it) and picomatch (util/glob.ts:
+ * the gates and the workspace index ask for it, after the dependency build has started). Their users are
+ * synchronous, so the chunk is `require`d (an ES module, which Node ≥ 20.19 requires synchronously): the loader's
+ * `const <NAME> = '<package>'` becomes the chunk's file.
  */
-const lazyYaml = {
-  name: 'lazy-yaml',
+const LAZY_LIBRARIES = [
+  { id: 'yaml', loader: '/src/util/yaml-lib.ts', constant: 'YAML_MODULE' },
+  { id: 'picomatch', loader: '/src/util/glob.ts', constant: 'PICOMATCH_MODULE' }
+]
+const lazyLibraries = {
+  name: 'lazy-libraries',
   buildStart() {
-    this.yamlChunk = this.emitFile({ type: 'chunk', id: 'yaml', name: 'yaml' })
+    this.chunks = new Map(
+      LAZY_LIBRARIES.map((lib) => [lib.id, this.emitFile({ type: 'chunk', id: lib.id, name: lib.id })])
+    )
   },
   transform(code, id) {
-    if (!id.endsWith('/src/util/yaml-lib.ts')) return null
-    const specifier = "const YAML_MODULE = 'yaml';"
-    if (!code.includes(specifier)) this.error(`lazy-yaml: ${specifier} not found in ${id}`)
+    const lib = LAZY_LIBRARIES.find((entry) => id.endsWith(entry.loader))
+    if (!lib) return null
+    const specifier = `const ${lib.constant} = '${lib.id}';`
+    if (!code.includes(specifier)) this.error(`lazy-libraries: ${specifier} not found in ${id}`)
     return `import { fileURLToPath as __fileURLToPath } from 'node:url';\n${code.replace(
       specifier,
-      `const YAML_MODULE = __fileURLToPath(import.meta.ROLLUP_FILE_URL_${this.yamlChunk});`
+      `const ${lib.constant} = __fileURLToPath(import.meta.ROLLUP_FILE_URL_${this.chunks.get(lib.id)});`
     )}`
   }
 }
 
 const BUILTIN = '\0builtin:'
+const BUILTIN_REQUIRE = '\0builtin-require'
 
 /**
  * Node's built-in modules through `require` (createRequire), not `import`. An `import` of a built-in builds its ESM
@@ -76,16 +86,20 @@ const BUILTIN = '\0builtin:'
 const requireBuiltins = {
   name: 'require-builtins',
   resolveId(source) {
+    if (source === BUILTIN_REQUIRE) return source
     const name = source.startsWith('node:') ? source.slice('node:'.length) : source
     // `module` itself provides createRequire; sub-paths like fs/promises are built-ins too.
     if (name === 'module' || !builtinModules.includes(name)) return null
     return BUILTIN + name
   },
   load(id) {
+    // One `require` for every built-in (createRequire is ~0.2 ms a call: ~3 ms at start-up, once per built-in).
+    if (id === BUILTIN_REQUIRE)
+      return `import { createRequire } from 'node:module'\nexport default createRequire(import.meta.url)\n`
     if (!id.startsWith(BUILTIN)) return null
     const name = id.slice(BUILTIN.length)
     return {
-      code: `import { createRequire } from 'node:module'\nexport default createRequire(import.meta.url)(${JSON.stringify(`node:${name}`)})\n`,
+      code: `import require from ${JSON.stringify(BUILTIN_REQUIRE)}\nexport default require(${JSON.stringify(`node:${name}`)})\n`,
       syntheticNamedExports: 'default'
     }
   }
@@ -111,7 +125,7 @@ export default {
     requireBuiltins,
     deferUndici,
     typescript({ tsconfig: './tsconfig.build.json' }),
-    lazyYaml,
+    lazyLibraries,
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
     // A CommonJS require of a built-in (requireBuiltins) gets its module.exports, as Node's require would.
     commonjs({ requireReturnsDefault: (id) => id.startsWith(BUILTIN) }),

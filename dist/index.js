@@ -1,12 +1,13 @@
-import { createRequire } from 'node:module';
+import { r as require$1 } from './chunks/_builtin-require.js';
+import 'node:module';
 
-var _builtin_child_process = createRequire(import.meta.url)("node:child_process");
+var _builtin_child_process = require$1("node:child_process");
 
-var require$$4 = createRequire(import.meta.url)("node:fs");
+var require$$4 = require$1("node:fs");
 
-var require$$2 = createRequire(import.meta.url)("node:path");
+var require$$2 = require$1("node:path");
 
-var require$$1 = createRequire(import.meta.url)("node:util");
+var require$$1 = require$1("node:util");
 
 // Which helm a binary is, read from the Go build information in the file (no process started):
 // `helm version` costs a whole helm start (100+ ms CPU) on the critical path.

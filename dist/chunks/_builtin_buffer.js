@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
+import { r as require$1 } from './_builtin-require.js';
 
-var require$$0 = createRequire(import.meta.url)("node:buffer");
+var require$$0 = require$1("node:buffer");
 
 export { require$$0 as r };

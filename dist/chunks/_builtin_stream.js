@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
+import { r as require$1 } from './_builtin-require.js';
 
-var require$$2 = createRequire(import.meta.url)("node:stream");
+var require$$2 = require$1("node:stream");
 
 export { require$$2 as r };

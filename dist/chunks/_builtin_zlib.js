@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
+import { r as require$1 } from './_builtin-require.js';
 
-var require$$3 = createRequire(import.meta.url)("node:zlib");
+var require$$3 = require$1("node:zlib");
 
 export { require$$3 as r };

@@ -3,8 +3,8 @@ import { b as require$$2, _ as _builtin_child_process, r as require$$4 } from '.
 import { hasCommit, fetchCommits } from './discover.js';
 import { r as readTgzEntries, a as runPublish, p as packageChart } from './push.js';
 import { A as ArchiveCache, b as buildWorkspaceChart } from './workspace-build.js';
+import './_builtin-require.js';
 import 'node:module';
-import './commonjs-helpers.js';
 import './siblings.js';
 import './_builtin_zlib.js';
 

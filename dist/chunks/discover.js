@@ -1,8 +1,8 @@
 import { b as require$$2, _ as _builtin_child_process } from '../index.js';
 import { P as compareCodePoints, m as ActionError, Y as blueprintName, a3 as indexWorkspace, h as isRecord, y as lastLine, J as yamlLibrary, b as require$$1 } from './action.js';
 import { s as siblingDependencies } from './siblings.js';
+import './_builtin-require.js';
 import 'node:module';
-import './commonjs-helpers.js';
 
 // The release order of the blueprints an event changed: waves. A product umbrella bundles sibling blueprints
 // (chart/siblings.ts) at the version it pins, and a release can only bundle what is already published, so a

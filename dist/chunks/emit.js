@@ -1,8 +1,8 @@
 import { r as redact, i as info, f as formatDuration$1, a as reportSubject, b as require$$1, c as redactDeep, d as require$$0, e as error, w as warning, n as notice, s as summary, g as debug, A as ACTION_NAME, h as isRecord, j as writeOutputs, k as runOutputs } from './action.js';
 import { w as withGitHubRetry, G as GitHubApiError, c as classifyGitHubFault } from './github-retry.js';
 import { b as require$$2 } from '../index.js';
+import './_builtin-require.js';
 import 'node:module';
-import './commonjs-helpers.js';
 
 // GitHub specifics: the pull request of an event, and the one PR comment per chart that is updated in place.
 // (Which mode an event asks for is a run setting: run/settings.ts decideMode.)

@@ -3,9 +3,10 @@ import { d as require$$0$1, ap as require$$1$2, aq as require$$2, aj as require$
 import { c as commonjsGlobal, g as getDefaultExportFromCjs, a as getAugmentedNamespace } from './commonjs-helpers.js';
 import { r as require$$2$2 } from './_builtin_stream.js';
 import { r as require$$0$2 } from './_builtin_buffer.js';
-import { createRequire } from 'node:module';
+import { r as require$1 } from './_builtin-require.js';
 import { r as require$$3$1 } from './_builtin_zlib.js';
 import { r as require$$0$5, a as require$$3$2 } from './_builtin_dns.js';
+import 'node:module';
 
 function _mergeNamespaces(n, m) {
     m.forEach(function (e) {
@@ -150,7 +151,7 @@ function requireSymbols$4 () {
 	return symbols$4;
 }
 
-var require$$7 = createRequire(import.meta.url)("node:querystring");
+var require$$7 = require$1("node:querystring");
 
 var errors;
 var hasRequiredErrors;
@@ -1598,7 +1599,7 @@ function requireUtil$7 () {
 	return util$7;
 }
 
-var require$$0 = createRequire(import.meta.url)("node:diagnostics_channel");
+var require$$0 = require$1("node:diagnostics_channel");
 
 var diagnostics;
 var hasRequiredDiagnostics;
@@ -4533,11 +4534,11 @@ function requireDataUrl () {
 	return dataUrl;
 }
 
-var require$$5 = createRequire(import.meta.url)("node:perf_hooks");
+var require$$5 = require$1("node:perf_hooks");
 
-var require$$8 = createRequire(import.meta.url)("node:util/types");
+var require$$8 = require$1("node:util/types");
 
-var require$$3 = createRequire(import.meta.url)("node:worker_threads");
+var require$$3 = require$1("node:worker_threads");
 
 var webidl_1;
 var hasRequiredWebidl;
@@ -13787,7 +13788,7 @@ function requireUtil$5 () {
 	return util$5;
 }
 
-var require$$1$1 = createRequire(import.meta.url)("node:async_hooks");
+var require$$1$1 = require$1("node:async_hooks");
 
 var hasRequiredApiRequest;
 
@@ -15638,7 +15639,7 @@ function requirePluralizer () {
 	return pluralizer;
 }
 
-var require$$1 = createRequire(import.meta.url)("node:console");
+var require$$1 = require$1("node:console");
 
 var pendingInterceptorsFormatter;
 var hasRequiredPendingInterceptorsFormatter;

@@ -1,8 +1,8 @@
 import { b as require$$1 } from './action.js';
 import { b as require$$2 } from '../index.js';
 import { b as buildWorkspaceChart, A as ArchiveCache } from './workspace-build.js';
+import './_builtin-require.js';
 import 'node:module';
-import './commonjs-helpers.js';
 
 // A pull request that bumps a sibling blueprint and the product's pin on it together: the pinned version is not in
 // the registry yet (run/siblings-step.ts asked), but the sibling's Chart.yaml at this commit has exactly that version.

@@ -6,8 +6,9 @@ import { c as commonjsGlobal } from './commonjs-helpers.js';
 import { a as require$$3$3, r as require$$0$6 } from './_builtin_dns.js';
 import { b as require$$2$6, a as require$$1$4, r as require$$4$2 } from '../index.js';
 import { r as requireSemver } from './semver.js';
-import { createRequire } from 'node:module';
+import { r as require$1 } from './_builtin-require.js';
 import { I as INTOTO_PAYLOAD_TYPE } from './attest-step.js';
+import 'node:module';
 import './github-retry.js';
 
 var dist$8 = {};
@@ -38163,7 +38164,7 @@ function requireBrowser () {
 
 var node = {exports: {}};
 
-var require$$0 = createRequire(import.meta.url)("node:tty");
+var require$$0 = require$1("node:tty");
 
 var hasFlag;
 var hasRequiredHasFlag;
@@ -44953,7 +44954,7 @@ function requireProxy () {
 	return proxy;
 }
 
-var require$$3 = createRequire(import.meta.url)("node:timers/promises");
+var require$$3 = require$1("node:timers/promises");
 
 var agents;
 var hasRequiredAgents;

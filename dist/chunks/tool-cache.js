@@ -2,8 +2,8 @@ import { d as require$$0, g as debug, i as info, ah as cp, o as require$$0$1, ai
 import { _ as _builtin_child_process, r as require$$4, b as require$$2, a as require$$1 } from '../index.js';
 import { s as semverExports } from './semver.js';
 import { r as require$$2$2 } from './_builtin_stream.js';
+import './_builtin-require.js';
 import 'node:module';
-import './commonjs-helpers.js';
 
 var __awaiter$2 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }

@@ -1,12 +1,13 @@
 import { g as getDefaultExportFromCjs } from './commonjs-helpers.js';
-import { createRequire } from 'node:module';
+import { r as require$1 } from './_builtin-require.js';
 import { r as require$$0$1 } from './_builtin_buffer.js';
+import 'node:module';
 
 var dist = {};
 
 var composer = {};
 
-var require$$0 = createRequire(import.meta.url)("node:process");
+var require$$0 = require$1("node:process");
 
 var directives = {};
 

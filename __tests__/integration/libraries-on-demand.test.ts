@@ -1,6 +1,7 @@
-// The yaml library is loaded on its first use (src/util/yaml-lib.ts), from its own chunk of dist/: a release of the
-// example never needs it (the fast reader reads every file, render and index), a values.yaml outside the fast
-// reader's subset loads it, and the run reads the file as before.
+// Libraries loaded on their first use, each from its own chunk of dist/ (rollup.config.js lazyLibraries), not with
+// the pipeline: the yaml library (src/util/yaml-lib.ts) — a release of the example never needs it (the fast reader
+// reads every file, render and index), a values.yaml outside the fast reader's subset loads it, and the run reads
+// the file as before — and picomatch (src/util/glob.ts), which the gates and the workspace index ask for later.
 import { describe, expect, it } from '@jest/globals'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -12,6 +13,18 @@ const LOADED = '::debug::yaml library loaded'
 describe('the yaml library, loaded on its first use (helm 3)', () => {
   const helm = helmsUnderTest()[0]
   const servers = useServers(helm)
+
+  it('picomatch is bundled once, in a chunk of its own that the pipeline does not import', async () => {
+    const chunks = path.join(REPO_ROOT, 'dist', 'chunks')
+    // A line of picomatch's own source (its constants).
+    const marker = 'POSIX_REGEX_SOURCE'
+    expect(await readFile(path.join(chunks, 'picomatch.js'), 'utf8')).toContain(marker)
+    for (const file of ['action.js', 'check-step.js', 'discover.js']) {
+      const text = await readFile(path.join(chunks, file), 'utf8')
+      expect({ file, bundled: text.includes(marker) }).toEqual({ file, bundled: false })
+      expect(text).not.toMatch(/from '\.\/picomatch\.js'/)
+    }
+  })
 
   it('is bundled once, in a chunk of its own that the pipeline does not import', async () => {
     const chunks = path.join(REPO_ROOT, 'dist', 'chunks')
