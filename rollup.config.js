@@ -54,12 +54,12 @@ const LAZY_LIBRARIES = [
   { id: 'yaml', loader: '/src/util/yaml-lib.ts', constant: 'YAML_MODULE' },
   { id: 'picomatch', loader: '/src/util/glob.ts', constant: 'PICOMATCH_MODULE' }
 ]
+/** Each library's emitted chunk (its reference id), by package: set when the build starts. */
+const lazyChunks = new Map()
 const lazyLibraries = {
   name: 'lazy-libraries',
   buildStart() {
-    this.chunks = new Map(
-      LAZY_LIBRARIES.map((lib) => [lib.id, this.emitFile({ type: 'chunk', id: lib.id, name: lib.id })])
-    )
+    for (const lib of LAZY_LIBRARIES) lazyChunks.set(lib.id, this.emitFile({ type: 'chunk', id: lib.id, name: lib.id }))
   },
   transform(code, id) {
     const lib = LAZY_LIBRARIES.find((entry) => id.endsWith(entry.loader))
@@ -68,7 +68,7 @@ const lazyLibraries = {
     if (!code.includes(specifier)) this.error(`lazy-libraries: ${specifier} not found in ${id}`)
     return `import { fileURLToPath as __fileURLToPath } from 'node:url';\n${code.replace(
       specifier,
-      `const ${lib.constant} = __fileURLToPath(import.meta.ROLLUP_FILE_URL_${this.chunks.get(lib.id)});`
+      `const ${lib.constant} = __fileURLToPath(import.meta.ROLLUP_FILE_URL_${lazyChunks.get(lib.id)});`
     )}`
   }
 }
