@@ -1,5 +1,5 @@
-// Bundles the action into dist/, committed for `uses:`: dist/index.js (action.yml's main: it starts helm's version
-// question, then loads the pipeline) and the chunks it loads on demand (dist/chunks/: action.js, the pipeline;
+// Bundles the action into dist/, committed for `uses:`: dist/index.js (action.yml's main: it loads the pipeline,
+// then starts helm's version question) and the chunks it loads on demand (dist/chunks/: action.js, the pipeline;
 // tool-cache.js, only when helm must come from the tool cache or a download; github.js, @actions/github with octokit
 // and undici, only to write a PR comment; attest-step.js and sign.js, @sigstore/sign with make-fetch-happen, only
 // when a release attests).

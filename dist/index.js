@@ -140,9 +140,9 @@ function goRuntimeEnv(env) {
 
 // The helm on PATH, and the early question of its version. Helm 3's official builds record neither their
 // version nor their tag in the Go build information (go-buildinfo.ts), so `helm version` has to run, a whole helm
-// start (~150 ms) on the way to the dependency build. main.ts starts it before the rest of the action loads
-// (~100 ms of module loading it runs beside). Node built-ins and go-buildinfo only: this module is in the small
-// first chunk of dist/.
+// start (~45 ms of CPU with GOGC off) on the way to the dependency build. main.ts starts it as soon as the pipeline's
+// code has loaded, beside the pipeline's start (not beside the loading: the two slowed each other on 2 vCPUs).
+// Node built-ins and go-buildinfo only: this module is in the small first chunk of dist/.
 const execFileAsync = require$$1.promisify(_builtin_child_process.execFile);
 /** `helm version` processes started early, by binary; each is taken once (helm-install.ts). */
 const earlyProbes = new Map();
@@ -178,7 +178,7 @@ function findOnPath(name) {
 /**
  * Starts `helm version` for the helm on PATH when its build does not record the version. Whatever the inputs say
  * (they are not read yet): when they want another helm, the answer is not used, at the cost of one process beside
- * the module loading.
+ * the pipeline's start.
  */
 function startPathHelmProbe() {
     const binary = findOnPath('helm');
@@ -195,11 +195,12 @@ function pathHelmVersion(binary) {
     return early ?? versionOf(binary);
 }
 
-// The action's entry: helm's version asked at once (helm/path-helm.ts: Helm 3 must run `helm version`), then the
-// pipeline loaded and run (run/action.ts: inputs → one blueprint's run or discover → the report). The pipeline is a
-// chunk of its own (dist/chunks/action.js), so the question runs beside its ~100 ms of loading instead of after it.
+// The action's entry: the pipeline loaded (run/action.ts, a chunk of its own: dist/chunks/action.js), helm's version
+// asked as soon as it has (helm/path-helm.ts: Helm 3 must run `helm version`), then the pipeline run (inputs → one
+// blueprint's run or discover → the report). The question runs beside the pipeline's start (the inputs, the work copy,
+// the index fetch), not beside the loading: the loading is memory-heavy work like helm's start, and on 2 vCPUs the
+// two slowed each other more than the overlap gained (bench/README.md: X/A 0.95–0.98 on the light shapes).
 async function run() {
-    startPathHelmProbe();
     let runAction;
     try {
         ;
@@ -211,6 +212,7 @@ async function run() {
         process.stdout.write(`::error::the action's code did not load (dist/ incomplete?): ${String(error)}\n`);
         return;
     }
+    startPathHelmProbe();
     await runAction();
 }
 

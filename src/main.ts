@@ -1,10 +1,11 @@
-// The action's entry: helm's version asked at once (helm/path-helm.ts: Helm 3 must run `helm version`), then the
-// pipeline loaded and run (run/action.ts: inputs → one blueprint's run or discover → the report). The pipeline is a
-// chunk of its own (dist/chunks/action.js), so the question runs beside its ~100 ms of loading instead of after it.
+// The action's entry: the pipeline loaded (run/action.ts, a chunk of its own: dist/chunks/action.js), helm's version
+// asked as soon as it has (helm/path-helm.ts: Helm 3 must run `helm version`), then the pipeline run (inputs → one
+// blueprint's run or discover → the report). The question runs beside the pipeline's start (the inputs, the work copy,
+// the index fetch), not beside the loading: the loading is memory-heavy work like helm's start, and on 2 vCPUs the
+// two slowed each other more than the overlap gained (bench/README.md: X/A 0.95–0.98 on the light shapes).
 import { startPathHelmProbe } from './helm/path-helm.js'
 
 export async function run(): Promise<void> {
-  startPathHelmProbe()
   let runAction: () => Promise<void>
   try {
     ;({ runAction } = await import('./run/action.js'))
@@ -14,5 +15,6 @@ export async function run(): Promise<void> {
     process.stdout.write(`::error::the action's code did not load (dist/ incomplete?): ${String(error)}\n`)
     return
   }
+  startPathHelmProbe()
   await runAction()
 }
