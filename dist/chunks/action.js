@@ -3804,20 +3804,29 @@ function nextLink(link) {
 
 var require$$1 = require$1("node:url");
 
+// A library loaded on its first use, not with the pipeline (util/yaml-lib.ts, util/glob.ts). Its users are
+// synchronous, so it is `require`d: the package when run from source, its own ES chunk in dist/ (rollup.config.js
+// lazyLibraries rewrites each loader's specifier to the chunk's file; Node ≥ 20.19 requires an ES module
+// synchronously, and gives its namespace, which holds a CommonJS package's exports as `default`).
+/** A getter that requires `specifier` on its first call (then `onLoad()`), and gives the same module after. */
+function onFirstUse(specifier, onLoad) {
+    let loaded;
+    return () => {
+        if (loaded === undefined) {
+            const required = createRequire(import.meta.url)(specifier);
+            loaded = required.default ?? required;
+            onLoad?.();
+        }
+        return loaded;
+    };
+}
+
 /** What is required: the package; rewritten by the bundle to the file of its chunk. */
 const YAML_MODULE = require$$1.fileURLToPath(new URL('yaml.js', import.meta.url).href);
-let loaded;
 /** The `yaml` library (loaded now if no one has yet). */
-function yamlLibrary() {
-    if (!loaded) {
-        // The package's exports; in dist/, its chunk's module namespace, which holds them as `default`.
-        const required = createRequire(import.meta.url)(YAML_MODULE);
-        loaded = required.default ?? required;
-        // A debug line: which runs pay for the library shows in a debug log (and the tests read it).
-        debug('yaml library loaded: a file or document outside the fast reader’s subset');
-    }
-    return loaded;
-}
+const yamlLibrary = onFirstUse(YAML_MODULE, () => 
+// A debug line: which runs pay for the library shows in a debug log (and the tests read it).
+debug('yaml library loaded: a file or document outside the fast reader’s subset'));
 
 // Secrets are registered once (and masked by the runner via core.setSecret);
 // every text that leaves the action (summary, comment, JSON report, SBOM, the
@@ -9236,19 +9245,11 @@ function checkDependency(input, manifest, entry, findings) {
 
 /** What is required: the package; rewritten by the bundle to the file of its chunk. */
 const PICOMATCH_MODULE = require$$1.fileURLToPath(new URL('picomatch.js', import.meta.url).href);
-let picomatch;
-function engine() {
-    if (!picomatch) {
-        // The package's export; in dist/, its chunk's module namespace, which holds it as `default`.
-        const required = createRequire(import.meta.url)(PICOMATCH_MODULE);
-        picomatch = required.default ?? required;
-    }
-    return picomatch;
-}
+const picomatch = onFirstUse(PICOMATCH_MODULE);
 /** A matcher for one path segment (`*`, `?`, `[…]`, `{a,b}`); dot names match (callers decide on hidden folders). */
 function segmentMatcher(segment) {
     // picomatch reads `[!t]` as "`!` or `t`"; the shell (and the old discover glob) read it as "not t".
-    return engine()(segment.replace(/\[!/g, '[^'), { dot: true });
+    return picomatch()(segment.replace(/\[!/g, '[^'), { dot: true });
 }
 
 // Folder globs over the workspace (`platform/*`, `products/*`, `**` for any depth): the folders a pattern
