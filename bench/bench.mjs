@@ -5,6 +5,7 @@
 //                 [--startup-runs 5] [--preview-pairs 3] [--attest-pairs 3] [--no-startup] [--no-node24] [--scale-docs 2000] [--scale-runs 3]
 //                 [--no-scale] [--max-wait 30] [--busy-threshold 35] [--out bench/results.md]
 //                 [--cpu-prof DIR]  (node's CPU profile of each warm-up run of A, into DIR)
+//                 [--pin-helm]  (A and T set helm-version to the PATH helm's version; default: empty, action.yml's default)
 //                 [--compare-entry FILE]  (X runs FILE, another build's dist/index.js, instead of an env variant)
 //                 [--compare-node FILE]  (X runs the action on the node binary FILE instead of A's Node)
 //                 [--compare-env NAME=VALUE]  (each round also runs A with NAME=VALUE in its environment
@@ -116,6 +117,7 @@ const { values: opts } = parseArgs({
     'no-startup': { type: 'boolean', default: false },
     'no-node24': { type: 'boolean', default: false },
     'no-scale': { type: 'boolean', default: false },
+    'pin-helm': { type: 'boolean', default: false },
     'max-wait': { type: 'string', default: '30' },
     'busy-threshold': { type: 'string', default: '35' },
     'cpu-prof': { type: 'string' },
@@ -561,7 +563,12 @@ async function runA({
   try {
     result = await runAction({
       workspace,
-      inputs: { 'github-token': '', 'helm-version': HELM_VERSIONS[helm.major], ...inputs },
+      // helm-version as action.yml's default leaves it (empty: the helm on PATH), unless --pin-helm.
+      inputs: {
+        'github-token': '',
+        ...(opts['pin-helm'] ? { 'helm-version': HELM_VERSIONS[helm.major] } : {}),
+        ...inputs
+      },
       env: traced
         ? { ...extraEnv, PATH: pathFor(helm, { shim: true }), BENCH_PROBE_OUT: probeFile, BENCH_HELM_TRACE: traceFile }
         : { ...extraEnv, PATH: pathFor(helm) },
@@ -1270,7 +1277,9 @@ function buildReport() {
       'the order alternating ABFT / TFBA; medians of the timed rounds. ' +
       '**A**: `node dist/index.js` as a workflow runs it (testkit runAction; Node ' +
       aNode.version +
-      ', the real helm first on PATH, nothing else loaded) with every gate on (render, lint, observability, never-latest, images, chart-tests), pushing a fresh `1.0.<round>` with plain HTTP; ' +
+      ', the real helm first on PATH, nothing else loaded; ' +
+      (opts['pin-helm'] ? 'helm-version set to its version (--pin-helm)' : "helm-version empty, action.yml's default") +
+      ') with every gate on (render, lint, observability, never-latest, images, chart-tests), pushing a fresh `1.0.<round>` with plain HTTP; ' +
       "the chart's dependency `repository:` (and `catalystBlueprint.upstream.repo`) rewritten to the loopback chart repository, as a user's chart names its repository (no `repository-mirrors`)" +
       `; the workspace a git checkout (one commit). **B**: bench/reference-pipeline.sh (a copy of ../shared/bench/reference-pipeline.sh: dependency build, lint --strict, package, template, tests/*.sh, a grep for unpinned images, push, pull back). ` +
       '**F** (floor): bench/floor-pipeline.sh — `helm dependency build` → one `helm template` → `helm package` → `helm push`. ' +
@@ -1459,7 +1468,7 @@ function buildReport() {
     '- **Wall time** of A and T: testkit runAction, from just before the spawn of node to the close of its output; of B and F: spawn → close of `bash`. Medians are per blueprint per helm over the timed rounds; ratios are ratios of medians.',
     "- **CPU** (whole process tree): the bench process's own `cutime + cstime` (/proc/self/stat, clock ticks) before and after the run: node or bash and every descendant it waited for. **node itself** (T): its user + system time, written by bench/rss-probe.mjs at exit.",
     '- **Timeline of T**: one clock, CLOCK_MONOTONIC (`process.hrtime`). The bench notes the instant it spawns node; bench/rss-probe.mjs (`node --import`, the first user code to run) notes its own start, its pid, and the start and exit of every process node spawns (it wraps `ChildProcess.prototype.spawn`); ' +
-      "bench/helm-shim.c, compiled by bench/helm-shim.mjs with the real helm's path in it and put first on PATH as `helm`, is the binary the action runs: src/helm/helm-install.ts takes the first `helm` on PATH whose `helm version` matches helm-version, and Helm.env() puts that binary's folder first on PATH for the chart test scripts too. " +
+      "bench/helm-shim.c, compiled by bench/helm-shim.mjs with the real helm's path in it and put first on PATH as `helm`, is the binary the action runs: src/helm/helm-install.ts takes the first `helm` on PATH (helm-version is left empty, as action.yml's default; with --pin-helm, only when its version matches; the shim carries the real helm's Go build information, so the action asks the shim what it would ask helm), and Helm.env() puts that binary's folder first on PATH for the chart test scripts too. " +
       "The shim forks the real helm, waits, and appends `start end status ppid argv` to a trace file; a parent pid equal to node's marks the action's own helm processes, the others run inside the chart test script.",
     "- **node start**: spawn → the --import probe's first line. **bundle load**: measured apart (Startup), in bench/load-probe.mjs (`await import(dist/index.js)` and of dist/chunks/action.js, which index.js loads after it starts helm's version probe, with an input run() rejects), since src/ has no hook to mark the end of loading; the breakdown's next row is the two together with run()'s work up to the first helm process.",
     '- **idle**: spawn → exit minus the union of the intervals in which at least one child process of node was running (helm, the chart test script, git, …).',

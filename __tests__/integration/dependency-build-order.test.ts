@@ -11,7 +11,7 @@ import { parse, parseDocument } from 'yaml'
 import { startChartRepo } from '../../testkit/chart-repo.mjs'
 import { loadBlueprint } from '../../src/chart/blueprint.js'
 import { IndexCache } from '../../src/chart/repository-index.js'
-import { Helm } from '../../src/helm/helm.js'
+import { Helm, helmRelease } from '../../src/helm/helm.js'
 import { buildStep, prepareWork } from '../../src/run/build-step.js'
 import type { RunContext } from '../../src/run/context.js'
 import type { UpstreamOutcome } from '../../src/run/upstream-step.js'
@@ -48,7 +48,7 @@ async function preparedBuild(helmUnderTest: HelmUnderTest, repoUrl: string, vers
     } as unknown as Parameters<typeof prepareWork>[0],
     undefined
   )
-  const helm = await Helm.create(helmUnderTest.binary, path.join(root, 'helm-home'), helmUnderTest.version)
+  const helm = await Helm.create(helmUnderTest.binary, path.join(root, 'helm-home'), helmRelease(helmUnderTest.version))
   const ctx = {
     inputs: { repositoryMirrors: [], plainHttp: false },
     helm,

@@ -61,6 +61,24 @@ describe.each(helmsUnderTest())('end to end with $label', (helm) => {
       expect(run.outputs['chart-version']).toBe('1.0.0')
       expect(run.outputs['upstream-version']).toBe('1.2.0')
       expect(run.outputs.pushed).toBe('true')
+      // helm-version left empty (action.yml's default): the helm on PATH, its version in the report. Helm 3's
+      // official build records its major alone: its version is asked once the gates are done, not before the build.
+      expect(run.report.helmVersion).toBe(helm.version)
+      const lines = run.stdout.split('\n')
+      const helmLines = lines.filter((line: string) => /^helm (v?\d|\d)/.test(line))
+      if (helm.version.startsWith('v3.')) {
+        expect(helmLines).toEqual([
+          expect.stringMatching(/^helm 3 \(path: .*; its exact version is asked once the gates are done\)$/),
+          `helm ${helm.version}`
+        ])
+        const pushing = lines.findIndex((line: string) => line.startsWith('pushing '))
+        expect(pushing).toBeGreaterThan(-1)
+        expect(lines.indexOf(`helm ${helm.version}`)).toBeGreaterThan(pushing)
+      } else {
+        expect(helmLines).toEqual([
+          expect.stringMatching(new RegExp(`^helm ${helm.version.replace(/\./g, '\\.')} \\(path: `))
+        ])
+      }
       expect(run.outputs.ref).toBe(`${servers.registry.oci}/blueprints/bp-temporal:1.0.0`)
       // The work folder (chart copies, helm homes with the publish's login) is gone; the files the outputs name stay.
       expect(run.leftInTemp.filter((name: string) => name.startsWith('bp-work-'))).toEqual([])

@@ -4,7 +4,7 @@
 // fails (one case's `required`/`fail`) falls back to the separate renders, whose
 // results then decide; what cannot be merged soundly is rendered separately.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -125,6 +125,29 @@ describe.each(helms)('merged case renders with %s', (_label, binary) => {
     expect(renders.get(2).documents.map((d) => [d.kind, d.name, d.source])).toEqual([
       ['ServiceMonitor', 'bp-gates-gates', 'bp-gates/templates/servicemonitor.yaml']
     ])
+  })
+
+  it("tells a helm that did not know its version what the umbrella's own template printed: no process asked", async () => {
+    const expected = await helm.version()
+    expect(expected).toMatch(/^v\d+\.\d+\.\d+/)
+    const major = Number(/^v(\d+)/.exec(expected ?? '')![1])
+    // Two helms on links to the real binary, their version unknown (as a helm on PATH whose build records its
+    // major alone); the links go after the render, so a `helm version` asked then cannot run.
+    const links = path.join(root, 'links')
+    await mkdir(links, { recursive: true })
+    const [heard, unheard] = ['heard', 'unheard'].map((name) => path.join(links, name))
+    await Promise.all([symlink(binary, heard), symlink(binary, unheard)])
+    const [lazy, control] = await Promise.all([
+      Helm.create(heard, path.join(root, 'heard-home'), { major }),
+      Helm.create(unheard, path.join(root, 'unheard-home'), { major })
+    ])
+    const renders = await planCaseRenders(planContext({ ...(await context('heard')), helm: lazy }), CASES, API, 'x')
+    await runPool(renders.jobs, 2)
+    expect(renders.merged()).toBe(true)
+    await Promise.all([rm(heard), rm(unheard)])
+    expect(await lazy.version()).toBe(expected)
+    expect(await control.version()).toBeUndefined()
+    await Promise.all([lazy.dispose(), control.dispose()])
   })
 
   it('falls back to the separate renders when one case fails the merged render, keeping helm’s own error', async () => {

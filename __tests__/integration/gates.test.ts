@@ -506,7 +506,7 @@ describe.each(helms)('gates with %s', (_label, binary) => {
     expect(tests.findings.map((f) => [f.rule, f.file])).toEqual([['chart-test', `${DISPLAY}/tests/zz-broken.sh`]])
     expect(tests.findings[0].message).toBe('Chart test tests/zz-broken.sh exited 3: FAIL: case 9 went wrong')
     expect(tests.details).toContain('line 30\n')
-    expect(tests.details).toContain(`helm=${helm.version}`)
+    expect(tests.details).toContain(`helm=${await helm.version()}`)
     expect(tests.details).toContain('chart dir ok')
     expect(tests.details).not.toContain('line 13\n')
     const broken = tests.data!.scripts.find((s) => s.script === 'tests/zz-broken.sh')!

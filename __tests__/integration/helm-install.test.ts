@@ -95,14 +95,18 @@ describe('helm download path', () => {
   it('downloads, verifies and caches the release; the next run takes it from the tool cache', async () => {
     const installed = await provisionHelm('v3.17.2', readHelmDownloadUrl(`${base}/good`))
     expect(installed.source).toBe('download')
-    expect(installed.version).toBe('v3.17.2')
+    expect(installed.release).toEqual({ major: 3, version: 'v3.17.2' })
     expect(installed.binary.startsWith(process.env.RUNNER_TOOL_CACHE ?? '/nowhere')).toBe(true)
     const { stdout } = await execFileAsync(installed.binary, ['version', '--template', '{{.Version}}'])
     expect(stdout.trim()).toBe('v3.17.2')
 
     const before = requests.length
     const cached = await provisionHelm('v3.17.2', readHelmDownloadUrl(`${base}/good`))
-    expect(cached).toEqual({ binary: installed.binary, version: 'v3.17.2', source: 'tool-cache' })
+    expect(cached).toEqual({
+      binary: installed.binary,
+      release: { major: 3, version: 'v3.17.2' },
+      source: 'tool-cache'
+    })
     expect(requests.length).toBe(before)
   })
 })

@@ -16,7 +16,7 @@ const REPORT_NICE = ['-c', 'sleep 0.3; cut -d " " -f 19 /proc/$$/stat']
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'helm-priority-'))
-  shell = await Helm.create('/bin/sh', path.join(root, 'home'), 'v3.17.2')
+  shell = await Helm.create('/bin/sh', path.join(root, 'home'), { major: 3, version: 'v3.17.2' })
 })
 afterAll(async () => {
   await rm(root, { recursive: true, force: true })

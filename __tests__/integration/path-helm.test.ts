@@ -1,6 +1,6 @@
-// The early `helm version` of the helm on PATH (helm/path-helm.ts): started before the pipeline loads, its answer
+// The early `helm version` of the helm on PATH (helm/path-helm.ts): started once the inputs are read, its answer
 // is what provisioning uses (one process, not two), and only once. The helm on PATH is a script that logs each call
-// and runs the real Helm 3 (its official builds do not record their version: the case that needs the question).
+// and runs the real Helm 3: a script records no Go build information, so even its major must be asked.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -42,20 +42,21 @@ describe('helm version asked early', () => {
     (await readFile(log, 'utf8').catch(() => '')).split('\n').filter((line) => line.startsWith('version'))
 
   it('provisioning takes the early answer instead of asking again, and takes it only once', async () => {
-    startPathHelmProbe()
-    startPathHelmProbe() // a second start asks nothing more
+    startPathHelmProbe('v3.17.2')
+    startPathHelmProbe('v3.17.2') // a second start asks nothing more
     const first = await provisionHelm('v3.17.2', { url: 'http://127.0.0.1:9/never-used' })
-    expect(first).toEqual({ binary: path.join(dir, 'helm'), version: 'v3.17.2', source: 'path' })
+    expect(first).toEqual({ binary: path.join(dir, 'helm'), release: { major: 3, version: 'v3.17.2' }, source: 'path' })
     expect(await calls()).toHaveLength(1)
 
-    // Taken: a later provisioning asks helm itself (the answer is never stale).
+    // Taken: a later provisioning asks helm itself (the answer is never stale). No version wanted, but the
+    // script's major is unknown (it picks flags), so it is asked before the build all the same.
     const second = await provisionHelm('', { url: 'http://127.0.0.1:9/never-used' })
-    expect(second.version).toBe('v3.17.2')
+    expect(second.release).toEqual({ major: 3, version: 'v3.17.2' })
     expect(await calls()).toHaveLength(2)
   })
 
   it('an early answer for another version is not used: the wanted helm is downloaded (here: refused)', async () => {
-    startPathHelmProbe()
+    startPathHelmProbe('v3.16.0')
     const refusal = new ActionError('download refused by this test', 'nothing to do')
     await expect(provisionHelm('v3.16.0', { url: 'http://127.0.0.1:9/none', refusal })).rejects.toBe(refusal)
   })

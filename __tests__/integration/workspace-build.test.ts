@@ -61,7 +61,7 @@ describe.each(helmsUnderTest())('workspace build with $label', (helm) => {
       dir,
       chartDir: `${dir}/chart`,
       workRoot: path.join(work, root),
-      helm: { binary: helm.binary, version: helm.version },
+      helm: { binary: helm.binary, release: { major: Number(helm.version.slice(1, 2)), version: helm.version } },
       fetch,
       archives
     })

@@ -104,7 +104,10 @@ export interface RunOptions {
 
 export type ActionRun = Awaited<ReturnType<typeof runAction>>
 
-/** Runs dist/index.js with the defaults every e2e test shares: action.yml's defaults, no mirrors. */
+/**
+ * Runs dist/index.js with the defaults every e2e test shares: action.yml's defaults (helm-version empty: the helm
+ * under test is the first on PATH), no mirrors.
+ */
 export async function runBundledAction(options: RunOptions): Promise<ActionRun> {
   if (!options.viaMirror) {
     const blueprint = options.inputs?.blueprint ?? 'platform/temporal'
@@ -121,7 +124,6 @@ export async function runBundledAction(options: RunOptions): Promise<ActionRun> 
     killAfterMs: options.killAfterMs,
     inputs: {
       blueprint: 'platform/temporal',
-      'helm-version': options.helm.version,
       ...(options.viaMirror ? { 'repository-mirrors': `${UPSTREAM_URL}=${options.repoUrl}` } : {}),
       'github-token': '',
       ...options.inputs

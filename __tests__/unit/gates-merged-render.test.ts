@@ -45,7 +45,7 @@ describe('splitCases', () => {
     doc('gates-cases/charts/case-0/charts/bp-x/templates/d.yaml', 'kind: Deployment')
 
   it('gives each case its documents in order, written as its own render writes them', () => {
-    expect(splitCases(merged, 'bp-x', 2)).toEqual([
+    expect(splitCases(merged, 'bp-x', 2)?.texts).toEqual([
       doc('bp-x/charts/temporal/templates/s.yaml', 'kind: Deployment') +
         doc('bp-x/templates/d.yaml', 'kind: Deployment'),
       doc('bp-x/charts/temporal/templates/s.yaml', 'kind: Deployment') +
@@ -53,11 +53,21 @@ describe('splitCases', () => {
     ])
   })
 
+  it("takes helm's version from the umbrella's own template, in no case's text", () => {
+    const version = doc('gates-cases/templates/helm-version.yaml', '# helm version: v3.17.2')
+    expect(splitCases(merged + version, 'bp-x', 2)).toEqual({
+      texts: splitCases(merged, 'bp-x', 2)?.texts,
+      helmVersion: 'v3.17.2'
+    })
+    // A template of that name printing something else gives no version (and is in no case either).
+    const other = doc('gates-cases/templates/helm-version.yaml', '# helm version: ')
+    expect(splitCases(merged + other, 'bp-x', 2)?.helmVersion).toBeUndefined()
+  })
+
   it('gives an empty text to a case that renders nothing', () => {
-    expect(splitCases(doc('gates-cases/charts/case-0/charts/bp-x/templates/d.yaml', 'k: v'), 'bp-x', 2)).toEqual([
-      doc('bp-x/templates/d.yaml', 'k: v'),
-      ''
-    ])
+    expect(splitCases(doc('gates-cases/charts/case-0/charts/bp-x/templates/d.yaml', 'k: v'), 'bp-x', 2)?.texts).toEqual(
+      [doc('bp-x/templates/d.yaml', 'k: v'), '']
+    )
   })
 
   it('refuses an output with a document of no case, of another chart, or of an unknown case', () => {

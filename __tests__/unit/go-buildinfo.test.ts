@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { helmBuildInfo, helmFromModInfo } from '../../src/helm/go-buildinfo.js'
+import { askedBeforeTheBuild } from '../../src/helm/path-helm.js'
 
 // Module information as Go writes it (tab-separated lines), from helm's official builds.
 const HELM3 = 'path\thelm.sh/helm/v3/cmd/helm\nmod\thelm.sh/helm/v3\t(devel)\t\nbuild\t-trimpath=true\n'
@@ -58,5 +59,19 @@ describe('helmBuildInfo', () => {
     expect(helmBuildInfo(section('go1.17', HELM4, 0))).toEqual({})
     expect(helmBuildInfo(section('go1.25.9', HELM4).subarray(0, 60))).toEqual({})
     expect(helmBuildInfo(Buffer.from('not a build info section at all, no magic here'))).toEqual({})
+  })
+})
+
+describe('askedBeforeTheBuild: when provisioning runs `helm version` for the helm on PATH', () => {
+  it.each([
+    { recorded: { major: 3 }, wanted: '', asked: false, why: 'any helm will do: the major picks flags' },
+    { recorded: { major: 3 }, wanted: 'v3.17.2', asked: true, why: 'a version is wanted, the build does not say it' },
+    { recorded: { major: 3 }, wanted: 'v4.1.4', asked: false, why: 'the recorded major rules the helm out' },
+    { recorded: { major: 3 }, wanted: 'v30.0.0', asked: false, why: 'major 30 is not major 3' },
+    { recorded: { major: 4, version: 'v4.1.4' }, wanted: 'v4.1.4', asked: false, why: 'the build says it' },
+    { recorded: {}, wanted: '', asked: true, why: 'not even the major is known' },
+    { recorded: {}, wanted: 'v3.17.2', asked: true, why: 'nothing is known' }
+  ])('$recorded, wanted "$wanted": $asked ($why)', ({ recorded, wanted, asked }) => {
+    expect(askedBeforeTheBuild(recorded, wanted)).toBe(asked)
   })
 })

@@ -12,7 +12,7 @@ const saved = { ...process.env }
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'helm-env-'))
   // A known version: no helm process is started by this test.
-  helm = await Helm.create('/opt/helm/bin/helm', path.join(root, 'action-home'), 'v3.17.2')
+  helm = await Helm.create('/opt/helm/bin/helm', path.join(root, 'action-home'), { major: 3, version: 'v3.17.2' })
 })
 afterAll(async () => {
   process.env = saved
@@ -68,7 +68,7 @@ describe('Helm.env', () => {
   it("runs the action's own helm without garbage collection up to 512 MiB, and leaves a script's Go settings alone", async () => {
     delete process.env.GOGC
     delete process.env.GOMEMLIMIT
-    const own = await Helm.create('/opt/helm/bin/helm', path.join(root, 'gc-home'), 'v4.1.4')
+    const own = await Helm.create('/opt/helm/bin/helm', path.join(root, 'gc-home'), { major: 4, version: 'v4.1.4' })
     expect(own.env()).toMatchObject({ GOGC: 'off', GOMEMLIMIT: '512MiB' })
     const script = own.env(createHelmHome(path.join(root, 'gc-script-home')))
     expect(script.GOGC).toBeUndefined()
@@ -80,7 +80,10 @@ describe('Helm.env', () => {
     expect(goRuntimeEnv({ GOMEMLIMIT: '2GiB' })).toEqual({})
     expect(goRuntimeEnv({ GOGC: '' })).toEqual({ GOGC: 'off', GOMEMLIMIT: '512MiB' })
     process.env.GOGC = '150'
-    const tuned = await Helm.create('/opt/helm/bin/helm', path.join(root, 'tuned-home'), 'v4.1.4')
+    const tuned = await Helm.create('/opt/helm/bin/helm', path.join(root, 'tuned-home'), {
+      major: 4,
+      version: 'v4.1.4'
+    })
     expect(tuned.env().GOGC).toBe('150')
     expect(tuned.env().GOMEMLIMIT).toBeUndefined()
     expect(tuned.env(createHelmHome(path.join(root, 'tuned-script-home'))).GOGC).toBe('150')

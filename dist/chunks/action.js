@@ -1,5 +1,4 @@
 import { r as require$1 } from './_builtin-require.js';
-import { r as require$$4, a as require$$1$4, b as require$$2$4, _ as _builtin_child_process, g as goRuntimeEnv, f as findOnPath, c as readHelmBuildInfo, p as pathHelmVersion, v as versionOf } from '../index.js';
 import { createRequire } from 'node:module';
 
 function _mergeNamespaces(n, m) {
@@ -142,6 +141,8 @@ function escapeProperty(s) {
 
 var require$$0$1 = require$1("node:crypto");
 
+var require$$4 = require$1("node:fs");
+
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -172,11 +173,13 @@ function prepareKeyValueMessage(key, value) {
     return `${key}<<${delimiter}${require$$0$2.EOL}${convertedValue}${require$$0$2.EOL}${delimiter}`;
 }
 
-var require$$1$3 = require$1("node:http");
+var require$$2$4 = require$1("node:path");
+
+var require$$1$4 = require$1("node:http");
 
 var http = /*#__PURE__*/_mergeNamespaces({
     __proto__: null
-}, [require$$1$3]);
+}, [require$$1$4]);
 
 var require$$2$3 = require$1("node:https");
 
@@ -278,22 +281,24 @@ var tunnel$1 = {};
 
 var require$$0 = require$1("node:net");
 
-var require$$1$2 = require$1("node:tls");
+var require$$1$3 = require$1("node:tls");
 
 var require$$2$2 = require$1("node:events");
 
 var require$$2$1 = require$1("node:assert");
+
+var require$$1$2 = require$1("node:util");
 
 var hasRequiredTunnel$1;
 
 function requireTunnel$1 () {
 	if (hasRequiredTunnel$1) return tunnel$1;
 	hasRequiredTunnel$1 = 1;
-	var tls = require$$1$2;
-	var http = require$$1$3;
+	var tls = require$$1$3;
+	var http = require$$1$4;
 	var https = require$$2$3;
 	var events = require$$2$2;
-	var util = require$$1$4;
+	var util = require$$1$2;
 
 
 	tunnel$1.httpOverHttp = httpOverHttp;
@@ -1108,7 +1113,7 @@ class HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || require$$1$3.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || require$$1$4.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -1133,7 +1138,7 @@ class HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new require$$2$3.Agent(options) : new require$$1$3.Agent(options);
+            agent = usingSsl ? new require$$2$3.Agent(options) : new require$$1$4.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -1550,6 +1555,8 @@ const _summary = new Summary();
 const summary = _summary;
 
 var require$$2 = require$1("node:string_decoder");
+
+var _builtin_child_process = require$1("node:child_process");
 
 var __awaiter$3 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -3279,7 +3286,7 @@ function isNameUnknown(body) {
     }
 }
 function statusText(status) {
-    const t = require$$1$3.STATUS_CODES[status];
+    const t = require$$1$4.STATUS_CODES[status];
     return t ? `HTTP ${status} ${t}` : `HTTP ${status}`;
 }
 // ---------------------------------------------------------------------------
@@ -7104,7 +7111,7 @@ function versionEditedChartYaml(committedText, version) {
         lines[at[0]] = `version: ${written}${comment}`;
         const text = lines.join('\n');
         const read = fastParseYaml(text);
-        if (read && require$$1$4.isDeepStrictEqual(read.value, wanted))
+        if (read && require$$1$2.isDeepStrictEqual(read.value, wanted))
             return { text, data: read.value };
     }
     return undefined;
@@ -7844,6 +7851,9 @@ async function runChartSteps(ctx, preparation) {
         const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) => preview?.packaged(p), workspace);
         outcome.diff = checked.diff;
         outcome.scratchRemoved = checked.scratchRemoved;
+        // The report names helm's version: asked now (when provisioning did not know it), beside the publish's
+        // registry requests, when a core is spare; before, it was one more helm start on the way to the build.
+        void ctx.helm.version();
         if (checked.error !== undefined)
             return { ...outcome, error: checked.error };
         outcome.steps.push(...checked.steps);
@@ -8276,6 +8286,23 @@ function writeOutputs(outputs) {
         setOutput(name, redact(value));
 }
 
+// The Go runtime settings of the helm processes the action starts itself (never a chart test script's).
+// No imports: path-helm.ts, in the small first chunk of dist/, uses it too.
+/**
+ * The Go runtime's settings for the action's own helm processes: no garbage collection until the heap nears
+ * 512 MiB. Most of a helm process's CPU on a blueprint is its start-up (Kubernetes' API types registered), which
+ * allocates enough for the collector to run several times in a process that lives ~60 ms: GOGC=off takes ~25 ms of
+ * CPU off each (~30%: `helm version` 50 → 30 ms, a real-size render 88 → 60 ms, measured on 2 vCPUs, bench/README.md)
+ * for ~5 MB more memory. GOMEMLIMIT keeps a large render bounded: near the limit the collector runs as usual (a 5 MB
+ * render stays under 300 MB). Empty when the runner sets either variable: the user's tuning is kept as it is.
+ * Never for a chart test script's environment (Helm.env with the script's home): what a script sees is the user's.
+ */
+function goRuntimeEnv(env) {
+    if (env.GOGC || env.GOMEMLIMIT)
+        return {};
+    return { GOGC: 'off', GOMEMLIMIT: '512MiB' };
+}
+
 // The one place that starts helm. Argument arrays only (never a shell), output
 // captured, and every run confined to a private set of HELM_* homes so the
 // action neither reads nor changes the user's helm state.
@@ -8316,41 +8343,70 @@ function createHelmHome(base) {
         require$$4.mkdirSync(dir, { recursive: true });
     return home;
 }
+/** The release of a known version (`v3.17.2`); undefined for anything that is not `vMAJOR.…`. */
+function helmRelease(version) {
+    const major = /^v(\d+)\./.exec(version)?.[1];
+    return major === undefined ? undefined : { major: Number(major), version };
+}
 class Helm {
     binary;
     home;
-    version;
+    release;
     ownsHome;
     stop;
-    constructor(binary, home, version, ownsHome, 
+    /** `helm version`'s answer once asked (`version()`), when provisioning did not know it. */
+    versionAnswer;
+    constructor(binary, home, 
+    /** As provisioning knew it; another Helm of the same binary (base render, workspace builds) starts from it. */
+    release, ownsHome, 
     /** Stops every run of this helm (the base render of "What changes" when its time is up): the reason is the error. */
     stop) {
         this.binary = binary;
         this.home = home;
-        this.version = version;
+        this.release = release;
         this.ownsHome = ownsHome;
         this.stop = stop;
     }
     get major() {
-        return Number(/^v?(\d+)/.exec(this.version)?.[1] ?? 3);
+        return this.release.major;
     }
     /**
-     * Creates isolated homes (under `root`, or a fresh temp folder). The binary's
-     * version is read with `helm version` unless the caller already knows it
-     * (provisioning asked it): one helm process fewer on the critical path.
+     * What `helm version` prints (undefined when it does not answer). Known from provisioning, or asked once on
+     * the first call: a whole helm start (~45 ms of CPU), so the run asks once the gates are done, when a core is
+     * spare, not on the way to the dependency build (run/chart-steps.ts).
      */
-    static async create(binary, root, knownVersion, stop) {
+    version() {
+        if (this.release.version !== undefined)
+            return Promise.resolve(this.release.version);
+        this.versionAnswer ??= this.run(['version', '--template', '{{.Version}}']).then((result) => (result.exitCode === 0 ? helmRelease(result.stdout.trim())?.version : undefined), () => undefined);
+        return this.versionAnswer;
+    }
+    /**
+     * The version as one of the action's own renders printed it (`.Capabilities.HelmVersion.Version`, what
+     * `helm version` prints: gates/merged-render.ts): `version()` then starts no process.
+     */
+    heardVersion(version) {
+        if (this.release.version === undefined && helmRelease(version)?.major === this.major)
+            this.versionAnswer ??= Promise.resolve(version);
+    }
+    /**
+     * Creates isolated homes (under `root`, or a fresh temp folder). The binary's release is read with
+     * `helm version` unless the caller already knows it (provisioning did): one helm process fewer on the
+     * critical path.
+     */
+    static async create(binary, root, known, stop) {
         const ownsHome = root === undefined;
         const base = root ?? (await require$$1$1.mkdtemp(require$$2$4.join(require$$0$2.tmpdir(), 'bp-helm-')));
         const home = createHelmHome(base);
-        if (knownVersion)
-            return new Helm(binary, home, knownVersion, ownsHome, stop);
-        const probe = new Helm(binary, home, 'unknown', ownsHome, stop);
+        if (known)
+            return new Helm(binary, home, known, ownsHome, stop);
+        const probe = new Helm(binary, home, { major: 3 }, ownsHome, stop);
         const result = await probe.run(['version', '--template', '{{.Version}}']);
-        if (result.exitCode !== 0 || !/^v\d+\./.test(result.stdout.trim())) {
+        const release = result.exitCode === 0 ? helmRelease(result.stdout.trim()) : undefined;
+        if (!release) {
             throw new ActionError(`helm at ${binary} does not run: ${lastLines(result.stderr || result.stdout, 3) || `exit ${result.exitCode}`}`, 'set helm-version so the action installs a working helm');
         }
-        return new Helm(binary, home, result.stdout.trim(), ownsHome, stop);
+        return new Helm(binary, home, release, ownsHome, stop);
     }
     /** process.env without what helm must not see; taken once, at the first spawn (see `env`). */
     inherited;
@@ -8492,6 +8548,187 @@ function stopReason(signal) {
     return signal.reason instanceof Error ? signal.reason : new ActionError(`helm was stopped: ${String(signal.reason)}`);
 }
 
+// Which helm a binary is, read from the Go build information in the file (no process started):
+// `helm version` costs a whole helm start (100+ ms CPU) on the critical path.
+// ELF only (Linux runners); any other format, or a field not found, answers nothing and the caller runs
+// `helm version`. A few small reads, synchronous on purpose: at start-up the thread pool is busy with the
+// work copy, and queueing behind it would delay helm by more than the reads block. Format: Go's debug/buildinfo (Go 1.18+: the `.go.buildinfo` section holds the Go
+// version and the module information inline, each prefixed by its varint length).
+const BUILDINFO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
+/** Enough for the module information of a helm binary (~13 KB); the section is read no further. */
+const BUILDINFO_READ_LIMIT = 256 * 1024;
+/** The build information of the helm binary at `file`; `{}` when it cannot be read. */
+function readHelmBuildInfo(file) {
+    let handle;
+    try {
+        handle = require$$4.openSync(file, 'r');
+        const section = buildInfoSection(handle);
+        return section ? helmBuildInfo(section) : {};
+    }
+    catch {
+        return {};
+    }
+    finally {
+        if (handle !== undefined)
+            require$$4.closeSync(handle);
+    }
+}
+function readAt(handle, position, length) {
+    const buffer = Buffer.alloc(length);
+    const bytesRead = require$$4.readSync(handle, buffer, 0, length, position);
+    return buffer.subarray(0, bytesRead);
+}
+/** The bytes of the `.go.buildinfo` section of an ELF file (up to the read limit), or undefined. */
+function buildInfoSection(handle) {
+    const header = readAt(handle, 0, 64);
+    if (header.length < 52 || header.readUInt32BE(0) !== 0x7f454c46)
+        return undefined; // not ELF
+    const is64 = header[4] === 2;
+    const little = header[5] === 1;
+    const u16 = (b, at) => (little ? b.readUInt16LE(at) : b.readUInt16BE(at));
+    const u32 = (b, at) => (little ? b.readUInt32LE(at) : b.readUInt32BE(at));
+    const word = (b, at) => is64 ? Number(little ? b.readBigUInt64LE(at) : b.readBigUInt64BE(at)) : u32(b, at);
+    const sectionTable = word(header, is64 ? 0x28 : 0x20);
+    const entrySize = u16(header, is64 ? 0x3a : 0x2e);
+    const count = u16(header, is64 ? 0x3c : 0x30);
+    const namesIndex = u16(header, is64 ? 0x3e : 0x32);
+    if (!sectionTable || !count || namesIndex >= count || entrySize < (is64 ? 64 : 40))
+        return undefined;
+    const table = readAt(handle, sectionTable, entrySize * count);
+    if (table.length < entrySize * count)
+        return undefined;
+    const offsetOf = (i) => word(table, i * entrySize + (is64 ? 24 : 16));
+    const sizeOf = (i) => word(table, i * entrySize + (is64 ? 32 : 20));
+    const names = readAt(handle, offsetOf(namesIndex), Math.min(sizeOf(namesIndex), 64 * 1024));
+    for (let i = 0; i < count; i++) {
+        const nameAt = u32(table, i * entrySize);
+        const end = names.indexOf(0, nameAt);
+        if (names.toString('latin1', nameAt, end < 0 ? undefined : end) !== '.go.buildinfo')
+            continue;
+        return readAt(handle, offsetOf(i), Math.min(sizeOf(i), BUILDINFO_READ_LIMIT));
+    }
+    return undefined;
+}
+/** Reads a varint-length-prefixed string at `at`; undefined when it runs past the buffer. */
+function lengthPrefixed(data, at) {
+    let length = 0;
+    let shift = 0;
+    let position = at;
+    for (;;) {
+        if (position >= data.length || shift > 28)
+            return undefined;
+        const byte = data[position++];
+        length |= (byte & 0x7f) << shift;
+        if (!(byte & 0x80))
+            break;
+        shift += 7;
+    }
+    if (position + length > data.length)
+        return undefined;
+    return { text: data.toString('utf8', position, position + length), next: position + length };
+}
+/** Helm's major and version from a `.go.buildinfo` section's bytes (exported for tests). */
+function helmBuildInfo(section) {
+    if (section.length < 32 || !section.subarray(0, BUILDINFO_MAGIC.length).equals(BUILDINFO_MAGIC))
+        return {};
+    const flags = section[15];
+    if (!(flags & 2))
+        return {}; // before Go 1.18: pointers into the data segment, not read here
+    const goVersion = lengthPrefixed(section, 32);
+    const modInfo = goVersion && lengthPrefixed(section, goVersion.next);
+    if (!modInfo)
+        return {};
+    return helmFromModInfo(modInfo.text);
+}
+/** Helm's major and version from Go module information text (`path`, `mod`, `build` lines; exported for tests). */
+function helmFromModInfo(text) {
+    const lines = text.split('\n').map((line) => line.split('\t'));
+    const main = lines.find((fields) => fields[0] === 'mod');
+    const module = /^helm\.sh\/helm(?:\/v(\d+))?$/.exec(main?.[1] ?? '');
+    if (!main || !module)
+        return {};
+    const major = Number(module[1] ?? 2);
+    const ldflags = lines.find((fields) => fields[0] === 'build' && fields[1]?.startsWith('-ldflags='))?.[1] ?? '';
+    const linked = (name) => new RegExp(`-X[= ]?["']?helm\\.sh/helm(?:/v\\d+)?/internal/version\\.${name}=([^\\s"']*)`).exec(ldflags)?.[1];
+    const linkedVersion = linked('version');
+    if (linkedVersion) {
+        const metadata = linked('metadata');
+        return { major, version: metadata ? `${linkedVersion}+${metadata}` : linkedVersion };
+    }
+    // A module version is a release tag only when it is plain vX.Y.Z (a pseudo-version or +dirty is not).
+    const tagged = /^v(\d+)\.\d+\.\d+$/.exec(main[2] ?? '');
+    return tagged && Number(tagged[1]) === major ? { major, version: main[2] } : { major };
+}
+
+// The helm on PATH, and the early question of its version. Helm 3's official builds record neither their
+// version nor their tag in the Go build information (go-buildinfo.ts), only their major, so a wanted version
+// (input helm-version) needs `helm version`: a whole helm start (~45 ms of CPU with GOGC off) on the way to the
+// dependency build. run/action.ts starts it as soon as the inputs are read, beside the pipeline's start. With no
+// version wanted (the default) the major is enough before the build, and the run asks the version after the gates.
+const execFileAsync$1 = require$$1$2.promisify(_builtin_child_process.execFile);
+/** `helm version` processes started early, by binary; each is taken once (helm-install.ts). */
+const earlyProbes = new Map();
+/** What `<binary> version` prints as the version, or undefined when it does not run. */
+async function versionOf(binary) {
+    try {
+        const { stdout } = await execFileAsync$1(binary, ['version', '--template', '{{.Version}}'], {
+            env: { ...process.env, ...goRuntimeEnv(process.env) },
+            timeout: 15000
+        });
+        return stdout.trim() || undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Synchronous on purpose (microseconds): queued in the thread pool behind the work copy it would wait longer. */
+function findOnPath(name) {
+    for (const dir of (process.env.PATH ?? '').split(require$$2$4.delimiter)) {
+        if (!dir)
+            continue;
+        const candidate = require$$2$4.join(dir, name);
+        try {
+            require$$4.accessSync(candidate, require$$4.constants.X_OK);
+            return candidate;
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
+}
+/**
+ * Whether provisioning runs `helm version` for a helm on PATH with this build information before the build
+ * (helm-install.ts): when the build did not record its version and a version is wanted (unless the recorded
+ * major rules it out), or when it recorded not even its major, which picks flags. With the major recorded and
+ * no version wanted, the run asks later, once the gates are done (`Helm.version()`).
+ */
+function askedBeforeTheBuild(recorded, wanted) {
+    if (recorded.version !== undefined)
+        return false;
+    if (recorded.major === undefined)
+        return true;
+    return wanted !== '' && wanted.startsWith(`v${recorded.major}.`);
+}
+/**
+ * Starts the `helm version` provisioning will run for the helm on PATH (`askedBeforeTheBuild`), as soon as the
+ * inputs are read, before the blueprint's files are.
+ */
+function startPathHelmProbe(wanted) {
+    const binary = findOnPath('helm');
+    if (!binary || earlyProbes.has(binary) || !askedBeforeTheBuild(readHelmBuildInfo(binary), wanted))
+        return;
+    const probe = versionOf(binary);
+    probe.catch(() => undefined);
+    earlyProbes.set(binary, probe);
+}
+/** The early probe's answer for `binary` (once), else a `helm version` started now. */
+function pathHelmVersion(binary) {
+    const early = earlyProbes.get(binary);
+    earlyProbes.delete(binary);
+    return early ?? versionOf(binary);
+}
+
 // Finds or installs the helm binary the run uses: a matching helm on PATH, one
 // in the runner's tool cache, or the official tarball (checksum verified).
 // Which helm a binary is comes from its Go build information when the build recorded it
@@ -8524,25 +8761,22 @@ function parseChecksumFile(text) {
     const match = /^([0-9a-f]{64})\b/i.exec(text.trim());
     return match?.[1].toLowerCase();
 }
-/** The major version of a `vX.Y.Z` release name (undefined for anything else). */
-function majorOf(version) {
-    const match = /^v?(\d+)\./.exec(version);
-    return match ? Number(match[1]) : undefined;
-}
 /**
  * The helm on PATH when it is the one wanted (any, when `wanted` is empty). Its build information answers
- * without a process when the build recorded the version, and rules out another major at once; only a build
- * that recorded neither (e.g. Helm 3's official builds, `(devel)`) is asked with `helm version`.
+ * without a process when the build recorded the version, and rules out another major at once. A build that
+ * recorded its major alone (Helm 3's official builds, `(devel)`) is asked with `helm version` only when a
+ * version is wanted; when any helm will do, its version is only reported, and the run asks it once the gates
+ * are done. A build that recorded neither is asked now: its major picks flags.
  */
 async function helmOnPath(wanted) {
     const binary = findOnPath('helm');
     if (!binary)
         return undefined;
     const recorded = readHelmBuildInfo(binary);
-    if (wanted && recorded.major !== undefined && recorded.major !== majorOf(wanted))
-        return undefined;
-    const version = recorded.version ?? (await pathHelmVersion(binary));
-    return version && (!wanted || version === wanted) ? { binary, version, source: 'path' } : undefined;
+    const release = recorded.major !== undefined && !askedBeforeTheBuild(recorded, wanted)
+        ? { major: recorded.major, version: recorded.version }
+        : helmRelease((await pathHelmVersion(binary)) ?? '');
+    return release && (!wanted || release.version === wanted) ? { binary, release, source: 'path' } : undefined;
 }
 /**
  * The tool cache's helm for `version`: the folder is named by the version this action (or a setup action)
@@ -8562,11 +8796,12 @@ async function helmInToolCache(version) {
         return undefined;
     }
     const recorded = readHelmBuildInfo(binary);
-    if (recorded.major !== undefined && recorded.major !== majorOf(version))
+    const release = helmRelease(version);
+    if (!release || (recorded.major !== undefined && recorded.major !== release.major))
         return undefined;
     if (recorded.version !== undefined && recorded.version !== version)
         return undefined;
-    return { binary, version, source: 'tool-cache' };
+    return { binary, release, source: 'tool-cache' };
 }
 async function provisionHelm(wanted, download) {
     const onPath = await helmOnPath(wanted);
@@ -8576,7 +8811,8 @@ async function provisionHelm(wanted, download) {
     const cached = await helmInToolCache(version);
     if (cached)
         return cached;
-    return { binary: await downloadHelm(version, download), version, source: 'download' };
+    const binary = await downloadHelm(version, download);
+    return { binary, release: helmRelease(version) ?? { major: 3, version }, source: 'download' };
 }
 async function downloadHelm(version, download) {
     if (download.refusal)
@@ -8616,7 +8852,7 @@ async function downloadHelm(version, download) {
 // The time a chart's package carries: SOURCE_DATE_EPOCH, else the last commit of the chart folder, else a fixed
 // time. Started once the dependency build runs (one `git log`, run/prepare.ts) and used by the build's
 // Chart.lock and by the package.
-const execFileAsync = require$$1$4.promisify(_builtin_child_process.execFile);
+const execFileAsync = require$$1$2.promisify(_builtin_child_process.execFile);
 /**
  * The archive's timestamps become the pushed manifest's `created` annotation,
  * so they are pinned to the commit time: the same commit gives the same digest.
@@ -9494,7 +9730,7 @@ function startPreparation(base) {
     // Helm next: on PATH it may still need a `helm version` process, the longest of these to start.
     const helm = track(provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl).then(async (installed) => ({
         installed,
-        helm: await Helm.create(installed.binary, folders.helmHome, installed.version)
+        helm: await Helm.create(installed.binary, folders.helmHome, installed.release)
     })));
     const upstream = onDemand(() => resolveBlueprintUpstream(base));
     const epoch = onDemand(() => sourceDateEpoch(process.env, inputs.workspace, blueprint.chartDir));
@@ -9505,7 +9741,10 @@ function startPreparation(base) {
         ? upstream().then((outcome) => prepareWork(base, outcome.resolution))
         : Promise.resolve().then(() => prepareWork(base, undefined)));
     const ready = helm.then(({ installed, helm }) => {
-        info(`helm ${helm.version} (${installed.source}: ${installed.binary})`);
+        const { major, version } = installed.release;
+        info(version
+            ? `helm ${version} (${installed.source}: ${installed.binary})`
+            : `helm ${major} (${installed.source}: ${installed.binary}; its exact version is asked once the gates are done)`);
         const ctx = { ...base, helm };
         return ctx;
     });
@@ -9574,7 +9813,6 @@ async function validateBlueprint(frame) {
     let scratchRemoved;
     try {
         ctx = await preparation.ready;
-        outcome.helmVersion = ctx.helm.version;
         const chart = await runChartSteps(ctx, preparation);
         outcome.upstream = chart.upstream;
         outcome.steps.push(...chart.steps);
@@ -9609,6 +9847,10 @@ async function validateBlueprint(frame) {
         outcome.steps.push(evidence.attest);
         outcome.attestation = evidence.attest.data;
     }
+    // Asked once the gates were done (run/chart-steps.ts), or now when the run stopped before them.
+    outcome.helmVersion = await ctx?.helm.version();
+    if (ctx && ctx.helm.release.version === undefined)
+        info(`helm ${outcome.helmVersion ?? 'gave no version'}`);
     return { report: assembleReport(frame, time(), identity, outcome), cleanup };
 }
 
@@ -10835,6 +11077,11 @@ function startRun() {
 async function runAction() {
     try {
         const { inputs, budget, outputDir } = startRun();
+        // Beside the pipeline's start (the blueprint's files, the work copy, the index fetch), when provisioning will
+        // need it; not beside the loading of the code, which is memory-heavy like helm's start: on 2 vCPUs the two
+        // slowed each other more than the overlap gained (bench/README.md: X/A 0.95–0.98 on the light shapes).
+        if (inputs.mode !== 'discover')
+            startPathHelmProbe(inputs.helmVersion);
         const event = readEventContext();
         if (inputs.mode === 'discover') {
             // Its own chunk of dist/: a blueprint's run loads it only for the rendered diff's git helpers.
@@ -10880,4 +11127,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { isLoopbackHost as $, ACTION_NAME as A, exists as B, prepareWorkChart as C, buildDependencies as D, lastLines as E, parseRenderAsHelm as F, compareNatural as G, Helm as H, mapStringsDeep as I, yamlLibrary as J, extractImages as K, createHelmHome as L, parseYamlText as M, tryParseImageRef as N, OPERATION_LIMITS as O, compareCodePoints as P, scanImages as Q, RegistryClient as R, checkImages as S, groupFailing as T, segmentMatcher as U, loadYamlFile as V, splitRenderBySource as W, parseRenderDetailed as X, blueprintName as Y, MAX_YAML_BYTES as Z, apiStatus as _, reportSubject as a, HELM_CHART_LAYER as a0, withRetry as a1, ociTag as a2, indexWorkspace as a3, chartRef as a4, parseVersion as a5, compareVersions as a6, PR_EVENTS as a7, MANIFEST_PATHS as a8, parseYamlDocument as a9, normalizeDigest as aA, sha256Digest$1 as aB, parseOciReference as aC, plainHttpFor as aD, maxSatisfying as aE, copyChartFolder as aF, action as aG, cleanAsYaml11 as aa, isStrictSemver as ab, parseCleanYaml11 as ac, withProgress as ad, DeadlineError as ae, RegistryError as af, isExactVersion as ag, cp as ah, mkdirP as ai, require$$2$1 as aj, isDebug as ak, exec as al, which as am, HttpClient as an, rmRF as ao, require$$1$3 as ap, require$$2$2 as aq, require$$0 as ar, require$$1$2 as as, require$$1 as at, require$$2 as au, _deferredUndici as av, require$$2$3 as aw, requireTunnel as ax, applyMirrors as ay, fetchChartArchive as az, require$$1$1 as b, redactDeep as c, require$$0$2 as d, error as e, formatDuration as f, debug as g, isRecord as h, info as i, writeOutputs as j, runOutputs as k, httpExchange as l, ActionError as m, notice as n, require$$0$1 as o, chartRepository as p, describeNetworkError as q, redact as r, summary as s, operationLimit as t, errorLine as u, registerSecret as v, warning as w, timeLeft as x, lastLine as y, loadBlueprint as z };
+export { blueprintName as $, ACTION_NAME as A, loadBlueprint as B, exists as C, prepareWorkChart as D, buildDependencies as E, lastLines as F, parseRenderAsHelm as G, Helm as H, compareNatural as I, mapStringsDeep as J, yamlLibrary as K, extractImages as L, require$$4 as M, createHelmHome as N, OPERATION_LIMITS as O, parseYamlText as P, tryParseImageRef as Q, RegistryClient as R, compareCodePoints as S, scanImages as T, checkImages as U, groupFailing as V, segmentMatcher as W, loadYamlFile as X, splitRenderBySource as Y, parseRenderDetailed as Z, _builtin_child_process as _, reportSubject as a, MAX_YAML_BYTES as a0, apiStatus as a1, isLoopbackHost as a2, HELM_CHART_LAYER as a3, withRetry as a4, ociTag as a5, indexWorkspace as a6, chartRef as a7, parseVersion as a8, compareVersions as a9, require$$2$3 as aA, requireTunnel as aB, applyMirrors as aC, fetchChartArchive as aD, normalizeDigest as aE, sha256Digest$1 as aF, parseOciReference as aG, plainHttpFor as aH, maxSatisfying as aI, copyChartFolder as aJ, action as aK, PR_EVENTS as aa, MANIFEST_PATHS as ab, require$$1$2 as ac, parseYamlDocument as ad, cleanAsYaml11 as ae, isStrictSemver as af, parseCleanYaml11 as ag, withProgress as ah, DeadlineError as ai, RegistryError as aj, isExactVersion as ak, cp as al, mkdirP as am, require$$2$1 as an, isDebug as ao, exec as ap, which as aq, HttpClient as ar, rmRF as as, require$$1$4 as at, require$$2$2 as au, require$$0 as av, require$$1$3 as aw, require$$1 as ax, require$$2 as ay, _deferredUndici as az, require$$1$1 as b, require$$2$4 as c, redactDeep as d, require$$0$2 as e, formatDuration as f, error as g, debug as h, info as i, isRecord as j, writeOutputs as k, runOutputs as l, httpExchange as m, notice as n, ActionError as o, require$$0$1 as p, chartRepository as q, redact as r, summary as s, describeNetworkError as t, operationLimit as u, errorLine as v, warning as w, registerSecret as x, timeLeft as y, lastLine as z };

@@ -1,5 +1,4 @@
-import { l as httpExchange, A as ACTION_NAME, m as ActionError, o as require$$0, h as isRecord, b as require$$1, R as RegistryClient, p as chartRepository, q as describeNetworkError, t as operationLimit, u as errorLine, v as registerSecret, O as OPERATION_LIMITS } from './action.js';
-import { b as require$$2 } from '../index.js';
+import { m as httpExchange, A as ACTION_NAME, o as ActionError, p as require$$0, j as isRecord, c as require$$2, b as require$$1, R as RegistryClient, q as chartRepository, t as describeNetworkError, u as operationLimit, v as errorLine, x as registerSecret, O as OPERATION_LIMITS } from './action.js';
 import { w as withGitHubRetry, G as GitHubApiError } from './github-retry.js';
 
 // A bundle stored with GitHub's artifact attestations API (POST /repos/{owner}/{repo}/attestations), so that

@@ -1,5 +1,4 @@
-import { h as isRecord, y as lastLine, b as require$$1, z as loadBlueprint, B as exists$1, C as prepareWorkChart, H as Helm, D as buildDependencies, E as lastLines, F as parseRenderAsHelm, G as compareNatural, I as mapStringsDeep, J as yamlLibrary, K as extractImages, O as OPERATION_LIMITS, t as operationLimit, m as ActionError, f as formatDuration, r as redact, n as notice, i as info, d as require$$0, o as require$$0$1, L as createHelmHome, M as parseYamlText, N as tryParseImageRef, P as compareCodePoints, Q as scanImages, S as checkImages, T as groupFailing, U as segmentMatcher, V as loadYamlFile, W as splitRenderBySource, X as parseRenderDetailed, Y as blueprintName, Z as MAX_YAML_BYTES, _ as apiStatus, R as RegistryClient, $ as isLoopbackHost, a0 as HELM_CHART_LAYER, a1 as withRetry, p as chartRepository, a2 as ociTag } from './action.js';
-import { b as require$$2, _ as _builtin_child_process, r as require$$4 } from '../index.js';
+import { j as isRecord, z as lastLine, c as require$$2, b as require$$1, _ as _builtin_child_process, B as loadBlueprint, C as exists$1, D as prepareWorkChart, H as Helm, E as buildDependencies, F as lastLines, G as parseRenderAsHelm, I as compareNatural, J as mapStringsDeep, K as yamlLibrary, L as extractImages, O as OPERATION_LIMITS, u as operationLimit, o as ActionError, f as formatDuration, r as redact, n as notice, i as info, e as require$$0, p as require$$0$1, M as require$$4, N as createHelmHome, P as parseYamlText, Q as tryParseImageRef, S as compareCodePoints, T as scanImages, U as checkImages, V as groupFailing, W as segmentMatcher, X as loadYamlFile, Y as splitRenderBySource, Z as parseRenderDetailed, $ as blueprintName, a0 as MAX_YAML_BYTES, a1 as apiStatus, R as RegistryClient, a2 as isLoopbackHost, a3 as HELM_CHART_LAYER, a4 as withRetry, q as chartRepository, a5 as ociTag } from './action.js';
 import { hasCommit, fetchCommits } from './discover.js';
 import { r as readTgzEntries, a as runPublish, p as packageChart } from './push.js';
 import { A as ArchiveCache, b as buildWorkspaceChart } from './workspace-build.js';
@@ -163,7 +162,7 @@ async function renderBase(options, sha, release, stop) {
         return { documents: [], missing: true, built: {} };
     }
     const { work } = await prepareWorkChart({ blueprint, workRoot: require$$2.join(root, 'chart') });
-    const helm = await Helm.create(options.helm.binary, require$$2.join(root, 'helm-home'), options.helm.version, stop);
+    const helm = await Helm.create(options.helm.binary, require$$2.join(root, 'helm-home'), options.helm.release, stop);
     let built;
     const local = work.dependencies.some((dep) => dep.repository.startsWith('file://'));
     if (work.dependencies.length > 0 && !local && sameDependencies(work.dependencies, options.headWork.dependencies)) {
@@ -3609,8 +3608,13 @@ const lintGate = {
 // A failing merged render (a `required` or any error in one case fails them all)
 // or an output that does not cut cleanly adds the separate renders to the pool,
 // and those decide: the cases' errors are then helm's own words.
+// The umbrella has one template of its own: a comment with `.Capabilities.HelmVersion.Version`, what `helm version`
+// prints, so a run whose helm did not record its version learns it without a process of its own (helm/helm.ts).
 const UMBRELLA$1 = 'gates-cases';
 const caseName = (i) => `case-${i}`;
+/** The umbrella's own template, and the comment line it renders. */
+const VERSION_TEMPLATE = 'helm-version.yaml';
+const VERSION_LINE = /^# helm version: (v\d+\.\S+)$/m;
 const PREFIXABLE = new Set(['--set', '--set-string', '--set-file']);
 /** `a=b` with one assignment (no unescaped comma), or undefined. */
 function singleAssignment(text) {
@@ -3710,26 +3714,34 @@ async function writeUmbrellaChart(dir, name, subcharts) {
     await require$$1.writeFile(require$$2.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: 0.0.0\ndependencies:\n${dependencies}`);
     await Promise.all(subcharts.flatMap((sub) => (sub.linkTo ? [require$$1.symlink(sub.linkTo, require$$2.join(dir, 'charts', sub.name), 'dir')] : [])));
 }
-/** Writes the umbrella: `<dir>/charts/case-<n>/charts/<chart>` → the work chart. */
+/** Writes the umbrella: `<dir>/charts/case-<n>/charts/<chart>` → the work chart, and the version comment. */
 async function writeUmbrella(dir, chartDir, chartName, count) {
     await require$$1.rm(dir, { recursive: true, force: true });
     const names = Array.from({ length: count }, (_, i) => caseName(i));
     await writeUmbrellaChart(dir, UMBRELLA$1, names.map((name) => ({ name })));
+    await require$$1.mkdir(require$$2.join(dir, 'templates'));
+    await require$$1.writeFile(require$$2.join(dir, 'templates', VERSION_TEMPLATE), '# helm version: {{ .Capabilities.HelmVersion.Version }}\n');
     await Promise.all(names.map((name) => writeUmbrellaChart(require$$2.join(dir, 'charts', name), name, [{ name: chartName, linkTo: chartDir }])));
 }
 /**
  * Pure: the merged output cut into one text per case, written as the case's own
  * render writes it (`<umbrella>/charts/case-<n>/charts/` dropped wherever it
- * appears). Undefined when a document belongs to no case.
+ * appears), and helm's version from the umbrella's own template. Undefined when a
+ * document belongs to no case.
  */
 function splitCases(output, chartName, count) {
     const texts = Array.from({ length: count }, () => []);
     const prefix = `${UMBRELLA$1}/charts/`;
+    let helmVersion;
     for (const chunk of splitRenderBySource(output)) {
         if (chunk.source === undefined) {
             if (chunk.text.trim() === '')
                 continue;
             return undefined;
+        }
+        if (chunk.source === `${UMBRELLA$1}/templates/${VERSION_TEMPLATE}`) {
+            helmVersion = VERSION_LINE.exec(chunk.text)?.[1];
+            continue;
         }
         const match = /^case-(\d+)\/charts\/(.+)$/.exec(chunk.source.startsWith(prefix) ? chunk.source.slice(prefix.length) : '');
         const index = match ? Number(match[1]) : -1;
@@ -3737,7 +3749,7 @@ function splitCases(output, chartName, count) {
             return undefined;
         texts[index].push(chunk.text.split(`${prefix}${caseName(index)}/charts/`).join(''));
     }
-    return texts.map((parts) => parts.join(''));
+    return { texts: texts.map((parts) => parts.join('')), helmVersion };
 }
 /**
  * Plans the cases' renders: one merged job when they can be merged (falling
@@ -3774,13 +3786,15 @@ onOutcome) {
         const start = performance.now();
         const result = await ctx.helm.run(args, { background: true });
         processEnded();
-        const texts = result.exitCode === 0 ? splitCases(result.stdout, ctx.chartName, cases.length) : undefined;
-        if (!texts) {
+        const cut = result.exitCode === 0 ? splitCases(result.stdout, ctx.chartName, cases.length) : undefined;
+        if (!cut) {
             fallback = separate();
             return { out: undefined, done: { ...result, then: fallback.map((j) => j.job) } };
         }
+        if (cut.helmVersion)
+            ctx.helm.heardVersion(cut.helmVersion);
         const span = { start, end: performance.now() };
-        const outcomes = await Promise.all(texts.map(async (stdout) => {
+        const outcomes = await Promise.all(cut.texts.map(async (stdout) => {
             const parsed = await parseRenderAsHelm(stdout, { mentioning });
             return {
                 result: { ...result, stdout },

@@ -1,5 +1,4 @@
-import { b as require$$2, _ as _builtin_child_process } from '../index.js';
-import { P as compareCodePoints, m as ActionError, Y as blueprintName, a3 as indexWorkspace, h as isRecord, y as lastLine, J as yamlLibrary, b as require$$1 } from './action.js';
+import { S as compareCodePoints, o as ActionError, $ as blueprintName, c as require$$2, a6 as indexWorkspace, _ as _builtin_child_process, j as isRecord, z as lastLine, K as yamlLibrary, b as require$$1 } from './action.js';
 import { s as siblingDependencies } from './siblings.js';
 import './_builtin-require.js';
 import 'node:module';

@@ -1,6 +1,5 @@
-import { r as redact, i as info, f as formatDuration$1, a as reportSubject, b as require$$1, c as redactDeep, d as require$$0, e as error, w as warning, n as notice, s as summary, g as debug, A as ACTION_NAME, h as isRecord, j as writeOutputs, k as runOutputs } from './action.js';
+import { r as redact, i as info, f as formatDuration$1, a as reportSubject, b as require$$1, c as require$$2, d as redactDeep, e as require$$0, g as error, w as warning, n as notice, s as summary, h as debug, A as ACTION_NAME, j as isRecord, k as writeOutputs, l as runOutputs } from './action.js';
 import { w as withGitHubRetry, G as GitHubApiError, c as classifyGitHubFault } from './github-retry.js';
-import { b as require$$2 } from '../index.js';
 import './_builtin-require.js';
 import 'node:module';
 

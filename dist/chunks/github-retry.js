@@ -1,4 +1,4 @@
-import { t as operationLimit, O as OPERATION_LIMITS, x as timeLeft, f as formatDuration } from './action.js';
+import { u as operationLimit, O as OPERATION_LIMITS, y as timeLeft, f as formatDuration } from './action.js';
 
 // The one retry policy for GitHub's REST API (the PR comment, report/github.ts; any other call the action makes to
 // GitHub): what GitHub documents for its faults, within the run's budget.

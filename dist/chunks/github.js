@@ -1,5 +1,4 @@
-import { r as require$$4$1, a as require$$1$3 } from '../index.js';
-import { d as require$$0$1, ap as require$$1$2, aq as require$$2, aj as require$$2$1, ar as require$$0$3, as as require$$1$4, o as require$$0$4, at as require$$1$5, au as require$$2$3, av as _deferredUndici, aw as require$$2$4, ax as requireTunnel } from './action.js';
+import { M as require$$4$1, e as require$$0$1, at as require$$1$2, au as require$$2, an as require$$2$1, av as require$$0$3, ac as require$$1$3, aw as require$$1$4, p as require$$0$4, ax as require$$1$5, ay as require$$2$3, az as _deferredUndici, aA as require$$2$4, aB as requireTunnel } from './action.js';
 import { c as commonjsGlobal, g as getDefaultExportFromCjs, a as getAugmentedNamespace } from './commonjs-helpers.js';
 import { r as require$$2$2 } from './_builtin_stream.js';
 import { r as require$$0$2 } from './_builtin_buffer.js';

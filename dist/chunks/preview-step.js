@@ -1,8 +1,7 @@
-import { a4 as chartRef, p as chartRepository, R as RegistryClient, a2 as ociTag, a5 as parseVersion, a6 as compareVersions, a7 as PR_EVENTS, a8 as MANIFEST_PATHS } from './action.js';
+import { a7 as chartRef, q as chartRepository, R as RegistryClient, a5 as ociTag, a8 as parseVersion, a9 as compareVersions, aa as PR_EVENTS, ab as MANIFEST_PATHS } from './action.js';
 import { c as comparePublished, n as noOverwriteFix } from './push.js';
 import './_builtin-require.js';
 import 'node:module';
-import '../index.js';
 import './_builtin_zlib.js';
 
 /** Starts the lookup of the tag now; `judge` compares with the package once it exists. */

@@ -1,7 +1,6 @@
-import { a4 as chartRef } from './action.js';
+import { a7 as chartRef } from './action.js';
 import './_builtin-require.js';
 import 'node:module';
-import '../index.js';
 
 async function publishStep(ctx, work, staged, stepsSoFar) {
     const { registry, mode } = ctx;

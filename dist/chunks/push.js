@@ -1,5 +1,4 @@
-import { m as ActionError, o as require$$0, a9 as parseYamlDocument, aa as cleanAsYaml11, b as require$$1$1, ab as isStrictSemver, ac as parseCleanYaml11, J as yamlLibrary, E as lastLines, r as redact, i as info, a5 as parseVersion, a2 as ociTag, a4 as chartRef, ad as withProgress, ae as DeadlineError, af as RegistryError, t as operationLimit, d as require$$0$1 } from './action.js';
-import { b as require$$2, r as require$$4, a as require$$1 } from '../index.js';
+import { o as ActionError, c as require$$2, p as require$$0, M as require$$4, ac as require$$1, ad as parseYamlDocument, ae as cleanAsYaml11, b as require$$1$1, af as isStrictSemver, ag as parseCleanYaml11, K as yamlLibrary, F as lastLines, r as redact, i as info, a8 as parseVersion, a5 as ociTag, a7 as chartRef, ah as withProgress, ai as DeadlineError, aj as RegistryError, u as operationLimit, e as require$$0$1 } from './action.js';
 import { r as require$$3 } from './_builtin_zlib.js';
 
 // Pure-Node tools for Helm chart archives (`.tgz`): list entries, read one file,

@@ -1,5 +1,4 @@
-import { b as require$$1 } from './action.js';
-import { b as require$$2 } from '../index.js';
+import { c as require$$2, b as require$$1 } from './action.js';
 import { b as buildWorkspaceChart, A as ArchiveCache } from './workspace-build.js';
 import './_builtin-require.js';
 import 'node:module';

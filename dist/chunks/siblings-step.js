@@ -1,8 +1,7 @@
 import { i as isPublishingRepository, s as siblingDependencies } from './siblings.js';
-import { R as RegistryClient, ag as isExactVersion, p as chartRepository, a2 as ociTag } from './action.js';
+import { R as RegistryClient, ak as isExactVersion, q as chartRepository, a5 as ociTag } from './action.js';
 import './_builtin-require.js';
 import 'node:module';
-import '../index.js';
 
 // Stage: the sibling blueprints the run's chart bundles (chart/siblings.ts: a Chart.yaml dependency that is another
 // blueprint of the workspace, from the registry this monorepo publishes to). A release can only bundle what is

@@ -1,10 +1,9 @@
-import { o as require$$0$2, d as require$$0$3, aq as require$$2$2, au as require$$2$3, aj as require$$2$4, ap as require$$1$2, at as require$$1$3, aw as require$$2$5, b as require$$1$5, ar as require$$0$5, as as require$$1$6 } from './action.js';
+import { p as require$$0$2, e as require$$0$3, au as require$$2$2, ay as require$$2$3, an as require$$2$4, at as require$$1$2, ax as require$$1$3, aA as require$$2$5, c as require$$2$6, ac as require$$1$4, b as require$$1$5, M as require$$4$2, av as require$$0$5, aw as require$$1$6 } from './action.js';
 import { r as require$$0$4 } from './_builtin_buffer.js';
 import { r as require$$2$1 } from './_builtin_stream.js';
 import { r as require$$3$2 } from './_builtin_zlib.js';
 import { c as commonjsGlobal } from './commonjs-helpers.js';
 import { a as require$$3$3, r as require$$0$6 } from './_builtin_dns.js';
-import { b as require$$2$6, a as require$$1$4, r as require$$4$2 } from '../index.js';
 import { r as requireSemver } from './semver.js';
 import { r as require$1 } from './_builtin-require.js';
 import { I as INTOTO_PAYLOAD_TYPE } from './attest-step.js';

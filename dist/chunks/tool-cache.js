@@ -1,5 +1,4 @@
-import { d as require$$0, g as debug, i as info, ah as cp, o as require$$0$1, ai as mkdirP, aj as require$$2$1, ak as isDebug, al as exec, am as which, an as HttpClient, ao as rmRF } from './action.js';
-import { _ as _builtin_child_process, r as require$$4, b as require$$2, a as require$$1 } from '../index.js';
+import { e as require$$0, h as debug, _ as _builtin_child_process, M as require$$4, i as info, c as require$$2, al as cp, p as require$$0$1, am as mkdirP, an as require$$2$1, ao as isDebug, ap as exec, aq as which, ar as HttpClient, as as rmRF, ac as require$$1 } from './action.js';
 import { s as semverExports } from './semver.js';
 import { r as require$$2$2 } from './_builtin_stream.js';
 import './_builtin-require.js';

@@ -1,5 +1,4 @@
-import { ay as applyMirrors, b as require$$1, m as ActionError, az as fetchChartArchive, aA as normalizeDigest, aB as sha256Digest, aC as parseOciReference, R as RegistryClient, aD as plainHttpFor, ag as isExactVersion, a2 as ociTag, aE as maxSatisfying, z as loadBlueprint, C as prepareWorkChart, H as Helm, aF as copyChartFolder } from './action.js';
-import { b as require$$2 } from '../index.js';
+import { c as require$$2, aC as applyMirrors, b as require$$1, o as ActionError, aD as fetchChartArchive, aE as normalizeDigest, aF as sha256Digest, aG as parseOciReference, R as RegistryClient, aH as plainHttpFor, ak as isExactVersion, a5 as ociTag, aI as maxSatisfying, B as loadBlueprint, D as prepareWorkChart, H as Helm, aJ as copyChartFolder } from './action.js';
 
 // A dependency's archive fetched by the action itself, not by `helm dependency build`: for a chart the run builds
 // besides its own (a blueprint blueprint.yaml spec.depends names: chart/workspace-build.ts). Through the same path
@@ -159,7 +158,7 @@ async function buildWorkspaceChart(options) {
     const start = performance.now();
     const blueprint = await loadBlueprint(options.workspace, options.dir, options.chartDir);
     const { work } = await prepareWorkChart({ blueprint, workRoot: require$$2.join(options.workRoot, 'chart') });
-    const helm = await Helm.create(options.helm.binary, require$$2.join(options.workRoot, 'helm-home'), options.helm.version);
+    const helm = await Helm.create(options.helm.binary, require$$2.join(options.workRoot, 'helm-home'), options.helm.release);
     const charts = require$$2.join(work.dir, 'charts');
     await require$$1.mkdir(charts, { recursive: true });
     const built = {};

@@ -28,8 +28,8 @@ export interface WorkspaceBuildOptions {
   chartDir: string
   /** A folder of its own (created): the work copy goes to `<workRoot>/chart/<name>`, the helm home to `<workRoot>/helm-home`. */
   workRoot: string
-  /** The run's helm: its binary and version, with a home of the build's own. */
-  helm: Pick<Helm, 'binary' | 'version'>
+  /** The run's helm: its binary and release, with a home of the build's own. */
+  helm: Pick<Helm, 'binary' | 'release'>
   /** How the run reaches dependency repositories (mirrors, its index cache, credentials, plain HTTP). */
   fetch: ArchiveFetchOptions
   /** The run's archives: each fetched once, the run's own build's reused. */
@@ -58,7 +58,7 @@ export async function buildWorkspaceChart(options: WorkspaceBuildOptions): Promi
   const start = performance.now()
   const blueprint = await loadBlueprint(options.workspace, options.dir, options.chartDir)
   const { work } = await prepareWorkChart({ blueprint, workRoot: path.join(options.workRoot, 'chart') })
-  const helm = await Helm.create(options.helm.binary, path.join(options.workRoot, 'helm-home'), options.helm.version)
+  const helm = await Helm.create(options.helm.binary, path.join(options.workRoot, 'helm-home'), options.helm.release)
   const charts = path.join(work.dir, 'charts')
   await mkdir(charts, { recursive: true })
   const built: Record<string, string> = {}

@@ -17,7 +17,7 @@ export interface BaseRenderOptions {
   /** Blueprint and chart folders, relative to the workspace. */
   blueprint: string
   chart: string
-  /** The head's helm: its binary and version are used with a home of the base's own. */
+  /** The head's helm: its binary and release are used with a home of the base's own. */
   helm: Helm
   /** Private folder of the run; the base works under `<workRoot>/base`. */
   workRoot: string
@@ -60,7 +60,7 @@ export async function renderBase(
     return { documents: [], missing: true, built: {} }
   }
   const { work } = await prepareWorkChart({ blueprint, workRoot: path.join(root, 'chart') })
-  const helm = await Helm.create(options.helm.binary, path.join(root, 'helm-home'), options.helm.version, stop)
+  const helm = await Helm.create(options.helm.binary, path.join(root, 'helm-home'), options.helm.release, stop)
   let built: Record<string, string>
   const local = work.dependencies.some((dep) => dep.repository.startsWith('file://'))
   if (work.dependencies.length > 0 && !local && sameDependencies(work.dependencies, options.headWork.dependencies)) {

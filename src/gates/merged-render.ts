@@ -21,6 +21,8 @@
 // A failing merged render (a `required` or any error in one case fails them all)
 // or an output that does not cut cleanly adds the separate renders to the pool,
 // and those decide: the cases' errors are then helm's own words.
+// The umbrella has one template of its own: a comment with `.Capabilities.HelmVersion.Version`, what `helm version`
+// prints, so a run whose helm did not record its version learns it without a process of its own (helm/helm.ts).
 import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseRenderAsHelm, splitRenderBySource } from '../helm/render.js'
@@ -39,6 +41,9 @@ import { isRecord } from '../util/text.js'
 
 const UMBRELLA = 'gates-cases'
 const caseName = (i: number): string => `case-${i}`
+/** The umbrella's own template, and the comment line it renders. */
+const VERSION_TEMPLATE = 'helm-version.yaml'
+const VERSION_LINE = /^# helm version: (v\d+\.\S+)$/m
 
 export interface RenderCase {
   id: string
@@ -163,7 +168,7 @@ export async function writeUmbrellaChart(
   )
 }
 
-/** Writes the umbrella: `<dir>/charts/case-<n>/charts/<chart>` → the work chart. */
+/** Writes the umbrella: `<dir>/charts/case-<n>/charts/<chart>` → the work chart, and the version comment. */
 async function writeUmbrella(dir: string, chartDir: string, chartName: string, count: number): Promise<void> {
   await rm(dir, { recursive: true, force: true })
   const names = Array.from({ length: count }, (_, i) => caseName(i))
@@ -171,6 +176,11 @@ async function writeUmbrella(dir: string, chartDir: string, chartName: string, c
     dir,
     UMBRELLA,
     names.map((name) => ({ name }))
+  )
+  await mkdir(path.join(dir, 'templates'))
+  await writeFile(
+    path.join(dir, 'templates', VERSION_TEMPLATE),
+    '# helm version: {{ .Capabilities.HelmVersion.Version }}\n'
   )
   await Promise.all(
     names.map((name) =>
@@ -182,15 +192,25 @@ async function writeUmbrella(dir: string, chartDir: string, chartName: string, c
 /**
  * Pure: the merged output cut into one text per case, written as the case's own
  * render writes it (`<umbrella>/charts/case-<n>/charts/` dropped wherever it
- * appears). Undefined when a document belongs to no case.
+ * appears), and helm's version from the umbrella's own template. Undefined when a
+ * document belongs to no case.
  */
-export function splitCases(output: string, chartName: string, count: number): string[] | undefined {
+export function splitCases(
+  output: string,
+  chartName: string,
+  count: number
+): { texts: string[]; helmVersion?: string } | undefined {
   const texts: string[][] = Array.from({ length: count }, () => [])
   const prefix = `${UMBRELLA}/charts/`
+  let helmVersion: string | undefined
   for (const chunk of splitRenderBySource(output)) {
     if (chunk.source === undefined) {
       if (chunk.text.trim() === '') continue
       return undefined
+    }
+    if (chunk.source === `${UMBRELLA}/templates/${VERSION_TEMPLATE}`) {
+      helmVersion = VERSION_LINE.exec(chunk.text)?.[1]
+      continue
     }
     const match = /^case-(\d+)\/charts\/(.+)$/.exec(
       chunk.source.startsWith(prefix) ? chunk.source.slice(prefix.length) : ''
@@ -199,7 +219,7 @@ export function splitCases(output: string, chartName: string, count: number): st
     if (!match || index >= count || !match[2].startsWith(`${chartName}/`)) return undefined
     texts[index].push(chunk.text.split(`${prefix}${caseName(index)}/charts/`).join(''))
   }
-  return texts.map((parts) => parts.join(''))
+  return { texts: texts.map((parts) => parts.join('')), helmVersion }
 }
 
 /**
@@ -250,14 +270,15 @@ export async function planCaseRenders(
       const start = performance.now()
       const result = await ctx.helm.run(args, { background: true })
       processEnded()
-      const texts = result.exitCode === 0 ? splitCases(result.stdout, ctx.chartName, cases.length) : undefined
-      if (!texts) {
+      const cut = result.exitCode === 0 ? splitCases(result.stdout, ctx.chartName, cases.length) : undefined
+      if (!cut) {
         fallback = separate()
         return { out: undefined, done: { ...result, then: fallback.map((j) => j.job) } }
       }
+      if (cut.helmVersion) ctx.helm.heardVersion(cut.helmVersion)
       const span = { start, end: performance.now() }
       const outcomes = await Promise.all(
-        texts.map(async (stdout): Promise<RenderJobOutcome> => {
+        cut.texts.map(async (stdout): Promise<RenderJobOutcome> => {
           const parsed = await parseRenderAsHelm(stdout, { mentioning })
           return {
             result: { ...result, stdout },

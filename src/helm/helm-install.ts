@@ -10,7 +10,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { ActionError } from '../types.js'
 import { readHelmBuildInfo } from './go-buildinfo.js'
-import { findOnPath, pathHelmVersion, versionOf } from './path-helm.js'
+import { helmRelease, type HelmRelease } from './helm.js'
+import { askedBeforeTheBuild, findOnPath, pathHelmVersion, versionOf } from './path-helm.js'
 
 /**
  * @actions/tool-cache, loaded only when the helm on PATH is not the one wanted: with node-semver, @actions/exec and
@@ -32,7 +33,8 @@ export interface HelmDownloadSource {
 
 export interface HelmInstallation {
   binary: string
-  version: string
+  /** Its version is left out only for a helm on PATH taken without one wanted (asked later: `Helm.version()`). */
+  release: HelmRelease
   source: 'path' | 'tool-cache' | 'download'
 }
 
@@ -63,24 +65,22 @@ function parseChecksumFile(text: string): string | undefined {
   return match?.[1].toLowerCase()
 }
 
-/** The major version of a `vX.Y.Z` release name (undefined for anything else). */
-function majorOf(version: string): number | undefined {
-  const match = /^v?(\d+)\./.exec(version)
-  return match ? Number(match[1]) : undefined
-}
-
 /**
  * The helm on PATH when it is the one wanted (any, when `wanted` is empty). Its build information answers
- * without a process when the build recorded the version, and rules out another major at once; only a build
- * that recorded neither (e.g. Helm 3's official builds, `(devel)`) is asked with `helm version`.
+ * without a process when the build recorded the version, and rules out another major at once. A build that
+ * recorded its major alone (Helm 3's official builds, `(devel)`) is asked with `helm version` only when a
+ * version is wanted; when any helm will do, its version is only reported, and the run asks it once the gates
+ * are done. A build that recorded neither is asked now: its major picks flags.
  */
 async function helmOnPath(wanted: string): Promise<HelmInstallation | undefined> {
   const binary = findOnPath('helm')
   if (!binary) return undefined
   const recorded = readHelmBuildInfo(binary)
-  if (wanted && recorded.major !== undefined && recorded.major !== majorOf(wanted)) return undefined
-  const version = recorded.version ?? (await pathHelmVersion(binary))
-  return version && (!wanted || version === wanted) ? { binary, version, source: 'path' } : undefined
+  const release =
+    recorded.major !== undefined && !askedBeforeTheBuild(recorded, wanted)
+      ? { major: recorded.major, version: recorded.version }
+      : helmRelease((await pathHelmVersion(binary)) ?? '')
+  return release && (!wanted || release.version === wanted) ? { binary, release, source: 'path' } : undefined
 }
 
 /**
@@ -99,9 +99,10 @@ async function helmInToolCache(version: string): Promise<HelmInstallation | unde
     return undefined
   }
   const recorded = readHelmBuildInfo(binary)
-  if (recorded.major !== undefined && recorded.major !== majorOf(version)) return undefined
+  const release = helmRelease(version)
+  if (!release || (recorded.major !== undefined && recorded.major !== release.major)) return undefined
   if (recorded.version !== undefined && recorded.version !== version) return undefined
-  return { binary, version, source: 'tool-cache' }
+  return { binary, release, source: 'tool-cache' }
 }
 
 export async function provisionHelm(wanted: string, download: HelmDownloadSource): Promise<HelmInstallation> {
@@ -110,7 +111,8 @@ export async function provisionHelm(wanted: string, download: HelmDownloadSource
   const version = wanted || DEFAULT_HELM_VERSION
   const cached = await helmInToolCache(version)
   if (cached) return cached
-  return { binary: await downloadHelm(version, download), version, source: 'download' }
+  const binary = await downloadHelm(version, download)
+  return { binary, release: helmRelease(version) ?? { major: 3, version }, source: 'download' }
 }
 
 async function downloadHelm(version: string, download: HelmDownloadSource): Promise<string> {

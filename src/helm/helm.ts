@@ -89,39 +89,82 @@ export function createHelmHome(base: string): HelmHome {
   return home
 }
 
+/**
+ * Which helm release a binary is: the major at once (it picks flags: `--plain-http` or `--insecure`), the version
+ * (what `helm version` prints) when provisioning knew it without a process.
+ */
+export interface HelmRelease {
+  major: number
+  version?: string
+}
+
+/** The release of a known version (`v3.17.2`); undefined for anything that is not `vMAJOR.…`. */
+export function helmRelease(version: string): HelmRelease | undefined {
+  const major = /^v(\d+)\./.exec(version)?.[1]
+  return major === undefined ? undefined : { major: Number(major), version }
+}
+
 export class Helm {
+  /** `helm version`'s answer once asked (`version()`), when provisioning did not know it. */
+  private versionAnswer?: Promise<string | undefined>
+
   private constructor(
     readonly binary: string,
     readonly home: HelmHome,
-    readonly version: string,
+    /** As provisioning knew it; another Helm of the same binary (base render, workspace builds) starts from it. */
+    readonly release: HelmRelease,
     private readonly ownsHome: boolean,
     /** Stops every run of this helm (the base render of "What changes" when its time is up): the reason is the error. */
     private readonly stop?: AbortSignal
   ) {}
 
   get major(): number {
-    return Number(/^v?(\d+)/.exec(this.version)?.[1] ?? 3)
+    return this.release.major
   }
 
   /**
-   * Creates isolated homes (under `root`, or a fresh temp folder). The binary's
-   * version is read with `helm version` unless the caller already knows it
-   * (provisioning asked it): one helm process fewer on the critical path.
+   * What `helm version` prints (undefined when it does not answer). Known from provisioning, or asked once on
+   * the first call: a whole helm start (~45 ms of CPU), so the run asks once the gates are done, when a core is
+   * spare, not on the way to the dependency build (run/chart-steps.ts).
    */
-  static async create(binary: string, root?: string, knownVersion?: string, stop?: AbortSignal): Promise<Helm> {
+  version(): Promise<string | undefined> {
+    if (this.release.version !== undefined) return Promise.resolve(this.release.version)
+    this.versionAnswer ??= this.run(['version', '--template', '{{.Version}}']).then(
+      (result) => (result.exitCode === 0 ? helmRelease(result.stdout.trim())?.version : undefined),
+      () => undefined
+    )
+    return this.versionAnswer
+  }
+
+  /**
+   * The version as one of the action's own renders printed it (`.Capabilities.HelmVersion.Version`, what
+   * `helm version` prints: gates/merged-render.ts): `version()` then starts no process.
+   */
+  heardVersion(version: string): void {
+    if (this.release.version === undefined && helmRelease(version)?.major === this.major)
+      this.versionAnswer ??= Promise.resolve(version)
+  }
+
+  /**
+   * Creates isolated homes (under `root`, or a fresh temp folder). The binary's release is read with
+   * `helm version` unless the caller already knows it (provisioning did): one helm process fewer on the
+   * critical path.
+   */
+  static async create(binary: string, root?: string, known?: HelmRelease, stop?: AbortSignal): Promise<Helm> {
     const ownsHome = root === undefined
     const base = root ?? (await mkdtemp(path.join(os.tmpdir(), 'bp-helm-')))
     const home = createHelmHome(base)
-    if (knownVersion) return new Helm(binary, home, knownVersion, ownsHome, stop)
-    const probe = new Helm(binary, home, 'unknown', ownsHome, stop)
+    if (known) return new Helm(binary, home, known, ownsHome, stop)
+    const probe = new Helm(binary, home, { major: 3 }, ownsHome, stop)
     const result = await probe.run(['version', '--template', '{{.Version}}'])
-    if (result.exitCode !== 0 || !/^v\d+\./.test(result.stdout.trim())) {
+    const release = result.exitCode === 0 ? helmRelease(result.stdout.trim()) : undefined
+    if (!release) {
       throw new ActionError(
         `helm at ${binary} does not run: ${lastLines(result.stderr || result.stdout, 3) || `exit ${result.exitCode}`}`,
         'set helm-version so the action installs a working helm'
       )
     }
-    return new Helm(binary, home, result.stdout.trim(), ownsHome, stop)
+    return new Helm(binary, home, release, ownsHome, stop)
   }
 
   /** process.env without what helm must not see; taken once, at the first spawn (see `env`). */

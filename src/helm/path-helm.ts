@@ -1,13 +1,13 @@
 // The helm on PATH, and the early question of its version. Helm 3's official builds record neither their
-// version nor their tag in the Go build information (go-buildinfo.ts), so `helm version` has to run, a whole helm
-// start (~45 ms of CPU with GOGC off) on the way to the dependency build. main.ts starts it as soon as the pipeline's
-// code has loaded, beside the pipeline's start (not beside the loading: the two slowed each other on 2 vCPUs).
-// Node built-ins and go-buildinfo only: this module is in the small first chunk of dist/.
+// version nor their tag in the Go build information (go-buildinfo.ts), only their major, so a wanted version
+// (input helm-version) needs `helm version`: a whole helm start (~45 ms of CPU with GOGC off) on the way to the
+// dependency build. run/action.ts starts it as soon as the inputs are read, beside the pipeline's start. With no
+// version wanted (the default) the major is enough before the build, and the run asks the version after the gates.
 import { execFile } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { readHelmBuildInfo } from './go-buildinfo.js'
+import { readHelmBuildInfo, type HelmBuildInfo } from './go-buildinfo.js'
 import { goRuntimeEnv } from './go-runtime.js'
 
 const execFileAsync = promisify(execFile)
@@ -44,13 +44,24 @@ export function findOnPath(name: string): string | undefined {
 }
 
 /**
- * Starts `helm version` for the helm on PATH when its build does not record the version. Whatever the inputs say
- * (they are not read yet): when they want another helm, the answer is not used, at the cost of one process beside
- * the pipeline's start.
+ * Whether provisioning runs `helm version` for a helm on PATH with this build information before the build
+ * (helm-install.ts): when the build did not record its version and a version is wanted (unless the recorded
+ * major rules it out), or when it recorded not even its major, which picks flags. With the major recorded and
+ * no version wanted, the run asks later, once the gates are done (`Helm.version()`).
  */
-export function startPathHelmProbe(): void {
+export function askedBeforeTheBuild(recorded: HelmBuildInfo, wanted: string): boolean {
+  if (recorded.version !== undefined) return false
+  if (recorded.major === undefined) return true
+  return wanted !== '' && wanted.startsWith(`v${recorded.major}.`)
+}
+
+/**
+ * Starts the `helm version` provisioning will run for the helm on PATH (`askedBeforeTheBuild`), as soon as the
+ * inputs are read, before the blueprint's files are.
+ */
+export function startPathHelmProbe(wanted: string): void {
   const binary = findOnPath('helm')
-  if (!binary || earlyProbes.has(binary) || readHelmBuildInfo(binary).version !== undefined) return
+  if (!binary || earlyProbes.has(binary) || !askedBeforeTheBuild(readHelmBuildInfo(binary), wanted)) return
   const probe = versionOf(binary)
   probe.catch(() => undefined)
   earlyProbes.set(binary, probe)

@@ -9,10 +9,15 @@ import { readEventContext } from './event.js'
 import { failAction, failureLine } from './failure.js'
 import { discoverOutputs, discoverWarnings, writeOutputs } from './outputs.js'
 import { startRun } from './start.js'
+import { startPathHelmProbe } from '../helm/path-helm.js'
 
 export async function runAction(): Promise<void> {
   try {
     const { inputs, budget, outputDir } = startRun()
+    // Beside the pipeline's start (the blueprint's files, the work copy, the index fetch), when provisioning will
+    // need it; not beside the loading of the code, which is memory-heavy like helm's start: on 2 vCPUs the two
+    // slowed each other more than the overlap gained (bench/README.md: X/A 0.95–0.98 on the light shapes).
+    if (inputs.mode !== 'discover') startPathHelmProbe(inputs.helmVersion)
     const event = readEventContext()
     if (inputs.mode === 'discover') {
       // Its own chunk of dist/: a blueprint's run loads it only for the rendered diff's git helpers.

@@ -69,7 +69,6 @@ export async function validateBlueprint(frame: RunFrame): Promise<BlueprintRun |
   let scratchRemoved: Promise<void> | undefined
   try {
     ctx = await preparation.ready
-    outcome.helmVersion = ctx.helm.version
     const chart = await runChartSteps(ctx, preparation)
     outcome.upstream = chart.upstream
     outcome.steps.push(...chart.steps)
@@ -101,5 +100,8 @@ export async function validateBlueprint(frame: RunFrame): Promise<BlueprintRun |
     outcome.steps.push(evidence.attest)
     outcome.attestation = evidence.attest.data
   }
+  // Asked once the gates were done (run/chart-steps.ts), or now when the run stopped before them.
+  outcome.helmVersion = await ctx?.helm.version()
+  if (ctx && ctx.helm.release.version === undefined) core.info(`helm ${outcome.helmVersion ?? 'gave no version'}`)
   return { report: assembleReport(frame, time(), identity, outcome), cleanup }
 }

@@ -91,6 +91,9 @@ export async function runChartSteps(
     )
     outcome.diff = checked.diff
     outcome.scratchRemoved = checked.scratchRemoved
+    // The report names helm's version: asked now (when provisioning did not know it), beside the publish's
+    // registry requests, when a core is spare; before, it was one more helm start on the way to the build.
+    void ctx.helm.version()
     if (checked.error !== undefined) return { ...outcome, error: checked.error }
     outcome.steps.push(...checked.steps)
     if (checked.images && checked.packaged) {

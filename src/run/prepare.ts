@@ -51,7 +51,7 @@ export function startPreparation(base: RunBase): Preparation {
   const helm = track(
     provisionHelm(inputs.helmVersion, inputs.helmDownloadUrl).then(async (installed) => ({
       installed,
-      helm: await Helm.create(installed.binary, folders.helmHome, installed.version)
+      helm: await Helm.create(installed.binary, folders.helmHome, installed.release)
     }))
   )
   const upstream = onDemand(() => resolveBlueprintUpstream(base))
@@ -65,7 +65,12 @@ export function startPreparation(base: RunBase): Preparation {
       : Promise.resolve().then(() => prepareWork(base, undefined))
   )
   const ready = helm.then(({ installed, helm }) => {
-    core.info(`helm ${helm.version} (${installed.source}: ${installed.binary})`)
+    const { major, version } = installed.release
+    core.info(
+      version
+        ? `helm ${version} (${installed.source}: ${installed.binary})`
+        : `helm ${major} (${installed.source}: ${installed.binary}; its exact version is asked once the gates are done)`
+    )
     const ctx: RunContext = { ...base, helm }
     return ctx
   })
