@@ -1,5 +1,5 @@
-// Bundles the action into dist/, committed for `uses:`: dist/index.js (action.yml's main: it loads the pipeline,
-// then starts helm's version question) and the chunks it loads on demand (dist/chunks/: action.js, the pipeline;
+// Bundles the action into dist/, committed for `uses:`: dist/index.js (action.yml's main: it loads the pipeline)
+// and the chunks it loads on demand (dist/chunks/: action.js, the pipeline;
 // tool-cache.js, only when helm must come from the tool cache or a download; github.js, @actions/github with octokit
 // and undici, only to write a PR comment; attest-step.js and sign.js, @sigstore/sign with make-fetch-happen, only
 // when a release attests).
@@ -13,9 +13,9 @@ const DEFERRED_UNDICI = '\0deferred-undici'
 const UNDICI_REGISTRY = "Symbol.for('blueprint-action.undici')"
 
 /**
- * undici (~1 MB, ~40 ms to load) is needed only by @actions/github's REST client. @actions/core imports
- * @actions/http-client, which imports undici's ProxyAgent for one method the action never calls without
- * @actions/github (getAgentDispatcher, for a proxy). So http-client gets a ProxyAgent that forwards to the
+ * undici (~1 MB, ~40 ms to load) is needed only by @actions/github's REST client. @actions/tool-cache (a helm
+ * download) imports @actions/http-client, which imports undici's ProxyAgent for one method the action never calls
+ * without @actions/github (getAgentDispatcher, for a proxy). So http-client gets a ProxyAgent that forwards to the
  * real one, and @actions/github's own undici import (in the on-demand chunk) registers the real module first.
  */
 const deferUndici = {
@@ -105,6 +105,10 @@ const requireBuiltins = {
   }
 }
 
+/** Modules of @actions/core's dependencies the pipeline imports only through @actions/core, for functions it never calls. */
+const UNUSED_AT_START =
+  /\/node_modules\/(@actions\/(exec|io|http-client)\/|tunnel\/|@actions\/core\/lib\/(platform|oidc-utils)\.js$)/
+
 export default {
   input: 'src/index.ts',
   output: {
@@ -113,13 +117,23 @@ export default {
     sourcemap: false,
     entryFileNames: 'index.js',
     // Fixed names: a rebuild of the same source gives the same files (CI compares dist/ with a fresh build).
-    chunkFileNames: 'chunks/[name].js',
+    // The chunk rollup names after the deferred undici holds @actions/http-client and tunnel (shared by the tool
+    // cache's chunk and @actions/github's): named for what it is. (A manual chunk would take the built-ins' wrappers
+    // in with it, and the pipeline would import it.)
+    chunkFileNames: (chunk) => `chunks/${chunk.name === '_deferred-undici' ? 'http-client' : '[name]'}.js`,
     // npm's semver is shared by the tool cache's chunk and the signing one (make-fetch-happen's dependencies):
     // a chunk of its own, named for what it is rather than `index`. The CommonJS interop helpers every chunk with a
     // CommonJS module imports get a chunk of their own too: in semver's, loading them ran semver's ~40 regular
     // expressions (~10 ms) at start-up, before the dependency build, for a module the run may never use.
     manualChunks: (id) =>
       id.includes('/node_modules/semver/') ? 'semver' : id === '\0commonjsHelpers.js' ? 'commonjs-helpers' : undefined
+  },
+  // @actions/core imports what the action never calls (its platform details run @actions/exec, its getIDToken
+  // @actions/http-client and tunnel, which load tls and https): ~80 KB compiled and evaluated with the pipeline, before
+  // the dependency build. Their modules have no side effects of their own: kept only where an export is used (the
+  // tool cache's chunk, the download of helm); attest/oidc.ts asks for the OIDC token itself.
+  treeshake: {
+    moduleSideEffects: (id) => !UNUSED_AT_START.test(id)
   },
   plugins: [
     requireBuiltins,

@@ -4,7 +4,7 @@ async function run() {
     let runAction;
     try {
         ;
-        ({ runAction } = await import('./chunks/action.js').then(function (n) { return n.aK; }));
+        ({ runAction } = await import('./chunks/action.js').then(function (n) { return n.ax; }));
     }
     catch (error) {
         // Not through @actions/core: it is part of what did not load.

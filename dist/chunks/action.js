@@ -16,7 +16,7 @@ function _mergeNamespaces(n, m) {
     return Object.freeze(n);
 }
 
-var require$$0$2 = require$1("node:os");
+var require$$0$1 = require$1("node:os");
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -88,7 +88,7 @@ function toCommandProperties(annotationProperties) {
  */
 function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + require$$0$2.EOL);
+    process.stdout.write(cmd.toString() + require$$0$1.EOL);
 }
 const CMD_STRING = '::';
 class Command {
@@ -139,7 +139,7 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 
-var require$$0$1 = require$1("node:crypto");
+var require$$0 = require$1("node:crypto");
 
 var require$$4 = require$1("node:fs");
 
@@ -154,12 +154,12 @@ function issueFileCommand(command, message) {
     if (!require$$4.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    require$$4.appendFileSync(filePath, `${toCommandValue(message)}${require$$0$2.EOL}`, {
+    require$$4.appendFileSync(filePath, `${toCommandValue(message)}${require$$0$1.EOL}`, {
         encoding: 'utf8'
     });
 }
 function prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${require$$0$1.randomUUID()}`;
+    const delimiter = `ghadelimiter_${require$$0.randomUUID()}`;
     const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -170,1118 +170,20 @@ function prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${require$$0$2.EOL}${convertedValue}${require$$0$2.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${require$$0$1.EOL}${convertedValue}${require$$0$1.EOL}${delimiter}`;
 }
 
-var require$$2$4 = require$1("node:path");
+var require$$2 = require$1("node:path");
 
-var require$$1$4 = require$1("node:http");
+var require$$1$3 = require$1("node:http");
 
 var http = /*#__PURE__*/_mergeNamespaces({
     __proto__: null
-}, [require$$1$4]);
-
-var require$$2$3 = require$1("node:https");
-
-var https = /*#__PURE__*/_mergeNamespaces({
-    __proto__: null
-}, [require$$2$3]);
-
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-
-var tunnel$1 = {};
-
-var require$$0 = require$1("node:net");
-
-var require$$1$3 = require$1("node:tls");
-
-var require$$2$2 = require$1("node:events");
-
-var require$$2$1 = require$1("node:assert");
+}, [require$$1$3]);
 
 var require$$1$2 = require$1("node:util");
 
-var hasRequiredTunnel$1;
-
-function requireTunnel$1 () {
-	if (hasRequiredTunnel$1) return tunnel$1;
-	hasRequiredTunnel$1 = 1;
-	var tls = require$$1$3;
-	var http = require$$1$4;
-	var https = require$$2$3;
-	var events = require$$2$2;
-	var util = require$$1$2;
-
-
-	tunnel$1.httpOverHttp = httpOverHttp;
-	tunnel$1.httpsOverHttp = httpsOverHttp;
-	tunnel$1.httpOverHttps = httpOverHttps;
-	tunnel$1.httpsOverHttps = httpsOverHttps;
-
-
-	function httpOverHttp(options) {
-	  var agent = new TunnelingAgent(options);
-	  agent.request = http.request;
-	  return agent;
-	}
-
-	function httpsOverHttp(options) {
-	  var agent = new TunnelingAgent(options);
-	  agent.request = http.request;
-	  agent.createSocket = createSecureSocket;
-	  agent.defaultPort = 443;
-	  return agent;
-	}
-
-	function httpOverHttps(options) {
-	  var agent = new TunnelingAgent(options);
-	  agent.request = https.request;
-	  return agent;
-	}
-
-	function httpsOverHttps(options) {
-	  var agent = new TunnelingAgent(options);
-	  agent.request = https.request;
-	  agent.createSocket = createSecureSocket;
-	  agent.defaultPort = 443;
-	  return agent;
-	}
-
-
-	function TunnelingAgent(options) {
-	  var self = this;
-	  self.options = options || {};
-	  self.proxyOptions = self.options.proxy || {};
-	  self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
-	  self.requests = [];
-	  self.sockets = [];
-
-	  self.on('free', function onFree(socket, host, port, localAddress) {
-	    var options = toOptions(host, port, localAddress);
-	    for (var i = 0, len = self.requests.length; i < len; ++i) {
-	      var pending = self.requests[i];
-	      if (pending.host === options.host && pending.port === options.port) {
-	        // Detect the request to connect same origin server,
-	        // reuse the connection.
-	        self.requests.splice(i, 1);
-	        pending.request.onSocket(socket);
-	        return;
-	      }
-	    }
-	    socket.destroy();
-	    self.removeSocket(socket);
-	  });
-	}
-	util.inherits(TunnelingAgent, events.EventEmitter);
-
-	TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
-	  var self = this;
-	  var options = mergeOptions({request: req}, self.options, toOptions(host, port, localAddress));
-
-	  if (self.sockets.length >= this.maxSockets) {
-	    // We are over limit so we'll add it to the queue.
-	    self.requests.push(options);
-	    return;
-	  }
-
-	  // If we are under maxSockets create a new one.
-	  self.createSocket(options, function(socket) {
-	    socket.on('free', onFree);
-	    socket.on('close', onCloseOrRemove);
-	    socket.on('agentRemove', onCloseOrRemove);
-	    req.onSocket(socket);
-
-	    function onFree() {
-	      self.emit('free', socket, options);
-	    }
-
-	    function onCloseOrRemove(err) {
-	      self.removeSocket(socket);
-	      socket.removeListener('free', onFree);
-	      socket.removeListener('close', onCloseOrRemove);
-	      socket.removeListener('agentRemove', onCloseOrRemove);
-	    }
-	  });
-	};
-
-	TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
-	  var self = this;
-	  var placeholder = {};
-	  self.sockets.push(placeholder);
-
-	  var connectOptions = mergeOptions({}, self.proxyOptions, {
-	    method: 'CONNECT',
-	    path: options.host + ':' + options.port,
-	    agent: false,
-	    headers: {
-	      host: options.host + ':' + options.port
-	    }
-	  });
-	  if (options.localAddress) {
-	    connectOptions.localAddress = options.localAddress;
-	  }
-	  if (connectOptions.proxyAuth) {
-	    connectOptions.headers = connectOptions.headers || {};
-	    connectOptions.headers['Proxy-Authorization'] = 'Basic ' +
-	        new Buffer(connectOptions.proxyAuth).toString('base64');
-	  }
-
-	  debug('making CONNECT request');
-	  var connectReq = self.request(connectOptions);
-	  connectReq.useChunkedEncodingByDefault = false; // for v0.6
-	  connectReq.once('response', onResponse); // for v0.6
-	  connectReq.once('upgrade', onUpgrade);   // for v0.6
-	  connectReq.once('connect', onConnect);   // for v0.7 or later
-	  connectReq.once('error', onError);
-	  connectReq.end();
-
-	  function onResponse(res) {
-	    // Very hacky. This is necessary to avoid http-parser leaks.
-	    res.upgrade = true;
-	  }
-
-	  function onUpgrade(res, socket, head) {
-	    // Hacky.
-	    process.nextTick(function() {
-	      onConnect(res, socket, head);
-	    });
-	  }
-
-	  function onConnect(res, socket, head) {
-	    connectReq.removeAllListeners();
-	    socket.removeAllListeners();
-
-	    if (res.statusCode !== 200) {
-	      debug('tunneling socket could not be established, statusCode=%d',
-	        res.statusCode);
-	      socket.destroy();
-	      var error = new Error('tunneling socket could not be established, ' +
-	        'statusCode=' + res.statusCode);
-	      error.code = 'ECONNRESET';
-	      options.request.emit('error', error);
-	      self.removeSocket(placeholder);
-	      return;
-	    }
-	    if (head.length > 0) {
-	      debug('got illegal response body from proxy');
-	      socket.destroy();
-	      var error = new Error('got illegal response body from proxy');
-	      error.code = 'ECONNRESET';
-	      options.request.emit('error', error);
-	      self.removeSocket(placeholder);
-	      return;
-	    }
-	    debug('tunneling connection has established');
-	    self.sockets[self.sockets.indexOf(placeholder)] = socket;
-	    return cb(socket);
-	  }
-
-	  function onError(cause) {
-	    connectReq.removeAllListeners();
-
-	    debug('tunneling socket could not be established, cause=%s\n',
-	          cause.message, cause.stack);
-	    var error = new Error('tunneling socket could not be established, ' +
-	                          'cause=' + cause.message);
-	    error.code = 'ECONNRESET';
-	    options.request.emit('error', error);
-	    self.removeSocket(placeholder);
-	  }
-	};
-
-	TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
-	  var pos = this.sockets.indexOf(socket);
-	  if (pos === -1) {
-	    return;
-	  }
-	  this.sockets.splice(pos, 1);
-
-	  var pending = this.requests.shift();
-	  if (pending) {
-	    // If we have pending requests and a socket gets closed a new one
-	    // needs to be created to take over in the pool for the one that closed.
-	    this.createSocket(pending, function(socket) {
-	      pending.request.onSocket(socket);
-	    });
-	  }
-	};
-
-	function createSecureSocket(options, cb) {
-	  var self = this;
-	  TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
-	    var hostHeader = options.request.getHeader('host');
-	    var tlsOptions = mergeOptions({}, self.options, {
-	      socket: socket,
-	      servername: hostHeader ? hostHeader.replace(/:.*$/, '') : options.host
-	    });
-
-	    // 0 is dummy port for v0.6
-	    var secureSocket = tls.connect(0, tlsOptions);
-	    self.sockets[self.sockets.indexOf(socket)] = secureSocket;
-	    cb(secureSocket);
-	  });
-	}
-
-
-	function toOptions(host, port, localAddress) {
-	  if (typeof host === 'string') { // since v0.10
-	    return {
-	      host: host,
-	      port: port,
-	      localAddress: localAddress
-	    };
-	  }
-	  return host; // for v0.11 or later
-	}
-
-	function mergeOptions(target) {
-	  for (var i = 1, len = arguments.length; i < len; ++i) {
-	    var overrides = arguments[i];
-	    if (typeof overrides === 'object') {
-	      var keys = Object.keys(overrides);
-	      for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
-	        var k = keys[j];
-	        if (overrides[k] !== undefined) {
-	          target[k] = overrides[k];
-	        }
-	      }
-	    }
-	  }
-	  return target;
-	}
-
-
-	var debug;
-	if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
-	  debug = function() {
-	    var args = Array.prototype.slice.call(arguments);
-	    if (typeof args[0] === 'string') {
-	      args[0] = 'TUNNEL: ' + args[0];
-	    } else {
-	      args.unshift('TUNNEL:');
-	    }
-	    console.error.apply(console, args);
-	  };
-	} else {
-	  debug = function() {};
-	}
-	tunnel$1.debug = debug; // for test
-	return tunnel$1;
-}
-
-var tunnel;
-var hasRequiredTunnel;
-
-function requireTunnel () {
-	if (hasRequiredTunnel) return tunnel;
-	hasRequiredTunnel = 1;
-	tunnel = requireTunnel$1();
-	return tunnel;
-}
-
-var tunnelExports = requireTunnel();
-
-class ProxyAgent {
-  constructor(...args) {
-    const undici = globalThis[Symbol.for('blueprint-action.undici')];
-    if (!undici) throw new Error('undici is not loaded: it comes with @actions/github, loaded on demand')
-    return new undici.ProxyAgent(...args)
-  }
-}
-
-var _deferredUndici = /*#__PURE__*/Object.freeze({
-    __proto__: null,
-    ProxyAgent: ProxyAgent
-});
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter$5 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter$5(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter$5(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter$5(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter$5(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-class HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter$5(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter$5(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter$5(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter$5(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter$5(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter$5(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter$5(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter$5(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter$5(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter$5(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter$5(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter$5(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter$5(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter$5(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || require$$1$4.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnelExports.httpsOverHttps : tunnelExports.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnelExports.httpOverHttps : tunnelExports.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new require$$2$3.Agent(options) : new require$$1$4.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter$5(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter$5(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter$5(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-var __awaiter$4 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -1303,7 +205,7 @@ class Summary {
      * @returns step summary file path
      */
     filePath() {
-        return __awaiter$4(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             if (this._filePath) {
                 return this._filePath;
             }
@@ -1347,7 +249,7 @@ class Summary {
      * @returns {Promise<Summary>} summary instance
      */
     write(options) {
-        return __awaiter$4(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
             const writeFunc = overwrite ? writeFile : appendFile;
@@ -1361,7 +263,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     clear() {
-        return __awaiter$4(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             return this.emptyBuffer().write({ overwrite: true });
         });
     }
@@ -1408,7 +310,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(require$$0$2.EOL);
+        return this.addRaw(require$$0$1.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -1554,1039 +456,7 @@ class Summary {
 const _summary = new Summary();
 const summary = _summary;
 
-var require$$2 = require$1("node:string_decoder");
-
 var _builtin_child_process = require$1("node:child_process");
-
-var __awaiter$3 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-const { chmod, copyFile: copyFile$1, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = require$$4.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS$1 = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return __awaiter$3(this, void 0, void 0, function* () {
-        const result = yield require$$4.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS$1 && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-require$$4.constants.O_RDONLY;
-function exists$1(fsPath) {
-    return __awaiter$3(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS$1) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return __awaiter$3(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS$1) {
-                // on Windows, test for valid extension
-                const upperExt = require$$2$4.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS$1) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = require$$2$4.dirname(filePath);
-                        const upperName = require$$2$4.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = require$$2$4.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS$1) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-
-var __awaiter$2 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return __awaiter$2(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield exists$1(dest)) ? yield stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? require$$2$4.join(dest, require$$2$4.basename(source))
-            : dest;
-        if (!(yield exists$1(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (require$$2$4.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return __awaiter$2(this, void 0, void 0, function* () {
-        if (IS_WINDOWS$1) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return __awaiter$2(this, void 0, void 0, function* () {
-        require$$2$1.ok(fsPath, 'a path argument must be provided');
-        yield mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return __awaiter$2(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS$1) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return __awaiter$2(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS$1 && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(require$$2$4.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(require$$2$4.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(require$$2$4.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(require$$2$4.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return __awaiter$2(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield chmod(destDir, (yield stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function copyFile(srcFile, destFile, force) {
-    return __awaiter$2(this, void 0, void 0, function* () {
-        if ((yield lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield lstat(destFile);
-                yield unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield chmod(destFile, '0666');
-                    yield unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield readlink(srcFile);
-            yield symlink(symlinkFull, destFile, IS_WINDOWS$1 ? 'junction' : null);
-        }
-        else if (!(yield exists$1(destFile)) || force) {
-            yield copyFile$1(srcFile, destFile);
-        }
-    });
-}
-
-var _builtin_timers = require$1("node:timers");
-
-var __awaiter$1 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-/* eslint-disable @typescript-eslint/unbound-method */
-const IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends require$$2$2.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(require$$0$2.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + require$$0$2.EOL.length);
-                n = s.indexOf(require$$0$2.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return __awaiter$1(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = require$$2$4.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => __awaiter$1(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + require$$0$2.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists$1(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = _builtin_child_process.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends require$$2$2.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = _builtin_timers.setTimeout(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec(commandLine, args, options) {
-    return __awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-require$$0$2.platform();
-require$$0$2.arch();
 
 (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -2668,7 +538,7 @@ function setOutput(name, value) {
     if (filePath) {
         return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(require$$0$2.EOL);
+    process.stdout.write(require$$0$1.EOL);
     issueCommand('set-output', { name }, toCommandValue(value));
 }
 //-----------------------------------------------------------------------
@@ -2728,7 +598,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + require$$0$2.EOL);
+    process.stdout.write(message + require$$0$1.EOL);
 }
 
 var require$$1$1 = require$1("node:fs/promises");
@@ -2953,10 +823,30 @@ function plainHttpFix(host, plainHttp, failure) {
     return `${host} is a loopback registry answering in plain HTTP: set input plain-http: true (on loopback hosts it applies to the registry published to, OCI dependencies and the OCI upstream's tag listing)`;
 }
 
+// A library loaded on its first use, not with the pipeline (util/yaml-lib.ts, util/glob.ts). Its users are
+// synchronous, so it is `require`d: the package when run from source, its own ES chunk in dist/ (rollup.config.js
+// lazyLibraries rewrites each loader's specifier to the chunk's file; Node ≥ 20.19 requires an ES module
+// synchronously, and gives its namespace, which holds a CommonJS package's exports as `default`).
+/** A getter that requires `specifier` on its first call (then `onLoad()`), and gives the same module after. */
+function onFirstUse(specifier, onLoad) {
+    let loaded;
+    return () => {
+        if (loaded === undefined) {
+            const required = createRequire(import.meta.url)(specifier);
+            loaded = required.default ?? required;
+            onLoad?.();
+        }
+        return loaded;
+    };
+}
+
 // HTTP for every client of the action (the OCI registry, chart repositories' index.yaml): one exchange
 // through node:http(s), network errors in words, and redirects followed with the Authorization header
 // dropped when the origin changes. node:http and not the global fetch: fetch's first use loads and compiles
-// undici's HTTP parser (~60-90 ms of CPU, measured), on the path to the dependency build. Imports nothing from src/.
+// undici's HTTP parser (~60-90 ms of CPU, measured), on the path to the dependency build. node:https (and with it
+// node:tls) is loaded on the first https request, not with the pipeline: a run against plain-HTTP servers never
+// needs it. Imports nothing from src/ but util/on-first-use.ts.
+const https = onFirstUse('node:https');
 /** An `Authorization` header value for HTTP Basic auth. */
 function basicAuth(credentials) {
     return 'Basic ' + Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64');
@@ -2992,7 +882,7 @@ function describeNetworkError(e, timeoutMs) {
  */
 function httpExchange(method, url, headers, timeoutMs, maxBody, upload) {
     return new Promise((resolve, reject) => {
-        const mod = url.protocol === 'https:' ? https : http;
+        const mod = url.protocol === 'https:' ? https() : http;
         let settled = false;
         const fail = (e) => {
             if (!settled) {
@@ -3286,7 +1176,7 @@ function isNameUnknown(body) {
     }
 }
 function statusText(status) {
-    const t = require$$1$4.STATUS_CODES[status];
+    const t = require$$1$3.STATUS_CODES[status];
     return t ? `HTTP ${status} ${t}` : `HTTP ${status}`;
 }
 // ---------------------------------------------------------------------------
@@ -3787,7 +1677,7 @@ function contentType(res) {
 }
 /** The sha256 digest of content (a manifest or blob body) as the registry writes it: `sha256:<hex>`. */
 function bodyDigest(content) {
-    return `sha256:${require$$0$1.createHash('sha256').update(content).digest('hex')}`;
+    return `sha256:${require$$0.createHash('sha256').update(content).digest('hex')}`;
 }
 function headerDigest(res) {
     const d = res.headers['docker-content-digest'];
@@ -3810,23 +1700,6 @@ function nextLink(link) {
 }
 
 var require$$1 = require$1("node:url");
-
-// A library loaded on its first use, not with the pipeline (util/yaml-lib.ts, util/glob.ts). Its users are
-// synchronous, so it is `require`d: the package when run from source, its own ES chunk in dist/ (rollup.config.js
-// lazyLibraries rewrites each loader's specifier to the chunk's file; Node ≥ 20.19 requires an ES module
-// synchronously, and gives its namespace, which holds a CommonJS package's exports as `default`).
-/** A getter that requires `specifier` on its first call (then `onLoad()`), and gives the same module after. */
-function onFirstUse(specifier, onLoad) {
-    let loaded;
-    return () => {
-        if (loaded === undefined) {
-            const required = createRequire(import.meta.url)(specifier);
-            loaded = required.default ?? required;
-            onLoad?.();
-        }
-        return loaded;
-    };
-}
 
 /** What is required: the package; rewritten by the bundle to the file of its chunk. */
 const YAML_MODULE = require$$1.fileURLToPath(new URL('yaml.js', import.meta.url).href);
@@ -4116,7 +1989,7 @@ function inputLocation(workspace, workflowFile, input) {
         return undefined;
     let text;
     try {
-        text = require$$4.readFileSync(require$$2$4.join(workspace, workflowFile), 'utf8');
+        text = require$$4.readFileSync(require$$2.join(workspace, workflowFile), 'utf8');
     }
     catch {
         return undefined;
@@ -5481,7 +3354,7 @@ async function fetchRepositoryFile(url, repositoryUrl, credentials, maxBytes, re
                 throw new IndexFetchError(`chart repository ${url}: no answer within ${Math.round(limit.ms / 1000)} s`, mirrorHint, true, repositoryUrl);
             }
             if (failure.code === 'EBODYTOOLARGE') {
-                throw new IndexFetchError(`chart repository ${url}: ${require$$2$4.posix.basename(new URL(url).pathname)} is larger than ${maxBytes / 2 ** 20} MiB`, 'check the dependency repository URL', false, repositoryUrl);
+                throw new IndexFetchError(`chart repository ${url}: ${require$$2.posix.basename(new URL(url).pathname)} is larger than ${maxBytes / 2 ** 20} MiB`, 'check the dependency repository URL', false, repositoryUrl);
             }
             // Worded as for the registry; retried on fewer codes (a refused connection is a wrong URL more often).
             const reason = describeNetworkError(error, limit.ms).text;
@@ -5775,36 +3648,36 @@ function compareNatural(a, b) {
 // copy, so helm treats it as it would in the user's tree.
 /** Whether `target` is `root` or inside it (both absolute, normalized). */
 function isInside(root, target) {
-    const relative = require$$2$4.relative(root, target);
-    return relative === '' || (!relative.startsWith('..') && !require$$2$4.isAbsolute(relative));
+    const relative = require$$2.relative(root, target);
+    return relative === '' || (!relative.startsWith('..') && !require$$2.isAbsolute(relative));
 }
 /**
  * Where a link points, as an absolute path with every link on the way resolved;
  * for a dangling link, the nearest existing parent resolved and the rest appended.
  */
 function resolveLinkTarget(link) {
-    const lexical = require$$2$4.resolve(require$$2$4.dirname(link), require$$4.readlinkSync(link));
+    const lexical = require$$2.resolve(require$$2.dirname(link), require$$4.readlinkSync(link));
     try {
         return require$$4.realpathSync(lexical);
     }
     catch {
-        let existing = require$$2$4.dirname(lexical);
-        const rest = [require$$2$4.basename(lexical)];
+        let existing = require$$2.dirname(lexical);
+        const rest = [require$$2.basename(lexical)];
         for (;;) {
             try {
-                return require$$2$4.join(require$$4.realpathSync(existing), ...rest);
+                return require$$2.join(require$$4.realpathSync(existing), ...rest);
             }
             catch {
-                if (require$$2$4.dirname(existing) === existing)
+                if (require$$2.dirname(existing) === existing)
                     return lexical;
-                rest.unshift(require$$2$4.basename(existing));
-                existing = require$$2$4.dirname(existing);
+                rest.unshift(require$$2.basename(existing));
+                existing = require$$2.dirname(existing);
             }
         }
     }
 }
 function linkLeavesChart(displayDir, relative, rawTarget) {
-    return new ActionError(`${require$$2$4.join(displayDir, relative)} is a symbolic link to ${rawTarget}, which is outside the chart folder ${displayDir}`, 'a link that leaves the chart would publish that file: copy the file into the chart, or remove the link');
+    return new ActionError(`${require$$2.join(displayDir, relative)} is a symbolic link to ${rawTarget}, which is outside the chart folder ${displayDir}`, 'a link that leaves the chart would publish that file: copy the file into the chart, or remove the link');
 }
 /**
  * Throws the same error as copyChartFolder for the first link that leaves the
@@ -5814,12 +3687,12 @@ function linkLeavesChart(displayDir, relative, rawTarget) {
 function assertLinksStayInside(source, displayDir) {
     const root = require$$4.realpathSync(source);
     const walk = (relativeDir) => {
-        const entries = require$$4.readdirSync(require$$2$4.join(root, relativeDir), { withFileTypes: true });
+        const entries = require$$4.readdirSync(require$$2.join(root, relativeDir), { withFileTypes: true });
         entries.sort((a, b) => compareCodePoints(a.name, b.name));
         for (const entry of entries) {
             const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
             if (entry.isSymbolicLink()) {
-                const link = require$$2$4.join(root, relative);
+                const link = require$$2.join(root, relative);
                 const target = resolveLinkTarget(link);
                 if (!isInside(root, target))
                     throw linkLeavesChart(displayDir, relative, require$$4.readlinkSync(link));
@@ -5840,14 +3713,14 @@ function copyChartFolder(options) {
     const exclude = options.exclude ?? (() => false);
     require$$4.mkdirSync(options.destination, { recursive: true });
     const walk = (relativeDir) => {
-        const entries = require$$4.readdirSync(require$$2$4.join(root, relativeDir), { withFileTypes: true });
+        const entries = require$$4.readdirSync(require$$2.join(root, relativeDir), { withFileTypes: true });
         entries.sort((a, b) => compareCodePoints(a.name, b.name));
         for (const entry of entries) {
             const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
             if (exclude(relative))
                 continue;
-            const from = require$$2$4.join(root, relative);
-            const to = require$$2$4.join(options.destination, relative);
+            const from = require$$2.join(root, relative);
+            const to = require$$2.join(options.destination, relative);
             const stat = require$$4.lstatSync(from);
             if (stat.isSymbolicLink()) {
                 const target = resolveLinkTarget(from);
@@ -5855,8 +3728,8 @@ function copyChartFolder(options) {
                     throw linkLeavesChart(options.displayDir, relative, require$$4.readlinkSync(from));
                 }
                 // Same place, relative to the copy: never back into the user's tree.
-                const inCopy = require$$2$4.join(options.destination, require$$2$4.relative(root, target));
-                require$$4.symlinkSync(require$$2$4.relative(require$$2$4.dirname(to), inCopy) || '.', to);
+                const inCopy = require$$2.join(options.destination, require$$2.relative(root, target));
+                require$$4.symlinkSync(require$$2.relative(require$$2.dirname(to), inCopy) || '.', to);
             }
             else if (stat.isDirectory()) {
                 require$$4.mkdirSync(to, { recursive: true });
@@ -6024,9 +3897,9 @@ function describe(value) {
 function manifestChartDir(dir, chart) {
     const base = toPosix(dir) || '.';
     const named = toPosix(chart.trim());
-    if (require$$2$4.posix.isAbsolute(named))
+    if (require$$2.posix.isAbsolute(named))
         return undefined;
-    const joined = require$$2$4.posix.normalize(require$$2$4.posix.join(base, named)).replace(/\/+$/, '');
+    const joined = require$$2.posix.normalize(require$$2.posix.join(base, named)).replace(/\/+$/, '');
     if (joined === base)
         return undefined;
     // A blueprint at the workspace's root (`.`): anything below it that does not climb out.
@@ -6045,19 +3918,19 @@ const NO_UPSTREAM_ANNOTATION = 'catalyst.openova.io/no-upstream';
 /** Folders that hold a chart (`<folder>/chart/Chart.yaml`), where blueprints live: `platform/*`, `products/*`, beside
  * the folder asked for, and at the top of the workspace. */
 async function blueprintFolders(workspace, asked) {
-    const parents = new Set(['platform', 'products', '.', require$$2$4.dirname(asked)]);
+    const parents = new Set(['platform', 'products', '.', require$$2.dirname(asked)]);
     const found = [];
     for (const parent of parents) {
         let names;
         try {
-            names = await require$$1$1.readdir(require$$2$4.resolve(workspace, parent));
+            names = await require$$1$1.readdir(require$$2.resolve(workspace, parent));
         }
         catch {
             continue;
         }
         for (const name of names) {
-            const folder = require$$2$4.posix.join(parent, name);
-            if (await exists(require$$2$4.resolve(workspace, folder, 'chart', 'Chart.yaml')))
+            const folder = require$$2.posix.join(parent, name);
+            if (await exists(require$$2.resolve(workspace, folder, 'chart', 'Chart.yaml')))
                 found.push(folder);
         }
     }
@@ -6073,24 +3946,24 @@ async function missingBlueprint(workspace, dir) {
     return new ActionError(`blueprint folder ${dir} does not exist in the workspace (did you mean ${close[0]}?)`, `set the blueprint input to a folder holding chart/Chart.yaml (the closest here: ${close.join(', ')})`, at);
 }
 async function loadBlueprint(workspace, dir, chartDir) {
-    const absDir = require$$2$4.resolve(workspace, dir);
-    const absChart = require$$2$4.resolve(workspace, chartDir);
+    const absDir = require$$2.resolve(workspace, dir);
+    const absChart = require$$2.resolve(workspace, chartDir);
     if (!(await exists(absDir)))
         throw await missingBlueprint(workspace, dir);
-    const chartYamlPath = require$$2$4.join(chartDir, 'Chart.yaml');
-    if (!(await exists(require$$2$4.join(absChart, 'Chart.yaml')))) {
+    const chartYamlPath = require$$2.join(chartDir, 'Chart.yaml');
+    if (!(await exists(require$$2.join(absChart, 'Chart.yaml')))) {
         throw new ActionError(`${chartYamlPath} not found`, `put the umbrella chart in ${chartDir}, or set the chart input to its folder`);
     }
     // Before any chart file is read: a values.yaml linked outside the chart is refused, not parsed.
     assertLinksStayInside(absChart, chartDir);
-    const blueprintYamlPath = require$$2$4.join(dir, 'blueprint.yaml');
+    const blueprintYamlPath = require$$2.join(dir, 'blueprint.yaml');
     const [chartYaml, values, blueprintYaml] = await Promise.all([
-        loadYamlFile(require$$2$4.join(absChart, 'Chart.yaml'), chartYamlPath),
-        (async () => (await exists(require$$2$4.join(absChart, 'values.yaml')))
-            ? loadYamlFile(require$$2$4.join(absChart, 'values.yaml'), require$$2$4.join(chartDir, 'values.yaml'))
-            : emptyValues(require$$2$4.join(chartDir, 'values.yaml')))(),
-        (async () => (await exists(require$$2$4.join(absDir, 'blueprint.yaml')))
-            ? loadYamlFile(require$$2$4.join(absDir, 'blueprint.yaml'), blueprintYamlPath).catch((error) => {
+        loadYamlFile(require$$2.join(absChart, 'Chart.yaml'), chartYamlPath),
+        (async () => (await exists(require$$2.join(absChart, 'values.yaml')))
+            ? loadYamlFile(require$$2.join(absChart, 'values.yaml'), require$$2.join(chartDir, 'values.yaml'))
+            : emptyValues(require$$2.join(chartDir, 'values.yaml')))(),
+        (async () => (await exists(require$$2.join(absDir, 'blueprint.yaml')))
+            ? loadYamlFile(require$$2.join(absDir, 'blueprint.yaml'), blueprintYamlPath).catch((error) => {
                 if (error instanceof ActionError)
                     return error;
                 throw error;
@@ -6170,7 +4043,7 @@ function isNoUpstream(chart) {
 async function chartIdentityGuess(workspace, chart) {
     let text = '';
     try {
-        text = await require$$1$1.readFile(require$$2$4.resolve(workspace, chart, 'Chart.yaml'), 'utf8');
+        text = await require$$1$1.readFile(require$$2.resolve(workspace, chart, 'Chart.yaml'), 'utf8');
     }
     catch {
         // no Chart.yaml: no name (not the folder's: it may be a typo of the blueprint input)
@@ -6763,11 +4636,11 @@ function chartLockStep(findings) {
  * fits Chart.yaml (else undefined: the lock is a finding, not a pin).
  */
 async function lockedVersion(chartDir, displayDir, dependencies, name) {
-    const text = await require$$1$1.readFile(require$$2$4.join(chartDir, 'Chart.lock'), 'utf8').catch(() => undefined);
+    const text = await require$$1$1.readFile(require$$2.join(chartDir, 'Chart.lock'), 'utf8').catch(() => undefined);
     if (text === undefined)
         return undefined;
-    const lock = parseLock(text, require$$2$4.join(displayDir, 'Chart.lock'));
-    if (!lock || lockMismatches(lock, dependencies, require$$2$4.join(displayDir, 'Chart.yaml')).length)
+    const lock = parseLock(text, require$$2.join(displayDir, 'Chart.lock'));
+    if (!lock || lockMismatches(lock, dependencies, require$$2.join(displayDir, 'Chart.yaml')).length)
         return undefined;
     return lock.dependencies.find((entry) => entry.name === name)?.version;
 }
@@ -6788,7 +4661,7 @@ function normalizeDigest(digest) {
     return /^[0-9a-f]{64}$/.test(hex) ? `sha256:${hex}` : undefined;
 }
 function sha256Digest$1(content) {
-    return `sha256:${require$$0$1.createHash('sha256').update(content).digest('hex')}`;
+    return `sha256:${require$$0.createHash('sha256').update(content).digest('hex')}`;
 }
 /**
  * Checks `charts/<name>-<version>.tgz` of each source; returns an error
@@ -6812,7 +4685,7 @@ async function verifyDependencyArchives(chartsDir, sources) {
             if (!parseVersion(version))
                 continue;
             const expected = await source.expectedDigest(version);
-            const actual = sha256Digest$1(await require$$1$1.readFile(require$$2$4.join(chartsDir, entry)));
+            const actual = sha256Digest$1(await require$$1$1.readFile(require$$2.join(chartsDir, entry)));
             if (!expected) {
                 findings.push({
                     rule: 'dependency-digest',
@@ -6911,7 +4784,7 @@ async function dependencyBuildStep(work, run) {
             details: redact(result.stderr + result.stdout)
         };
     }
-    const digestFindings = await verifyDependencyArchives(require$$2$4.join(work.dir, 'charts'), archiveSources(work, run.origins));
+    const digestFindings = await verifyDependencyArchives(require$$2.join(work.dir, 'charts'), archiveSources(work, run.origins));
     const checked = await checkBuiltDependencies(work, run.expected);
     const digestFailed = digestFindings.some((finding) => finding.severity === 'error');
     const guard = digestFindings.length
@@ -6931,7 +4804,7 @@ async function dependencyBuildStep(work, run) {
 }
 /** Hollow-chart guard 1: every declared dependency is under charts/ at the expected version. */
 async function checkBuiltDependencies(work, expected) {
-    const chartsDir = require$$2$4.join(work.dir, 'charts');
+    const chartsDir = require$$2.join(work.dir, 'charts');
     let entries = [];
     try {
         entries = await require$$1$1.readdir(chartsDir);
@@ -6988,7 +4861,7 @@ async function findBuiltVersion(chartsDir, entries, name) {
         }
         else if (entry === name) {
             try {
-                const meta = yamlLibrary().parse(await require$$1$1.readFile(require$$2$4.join(chartsDir, entry, 'Chart.yaml'), 'utf8'));
+                const meta = yamlLibrary().parse(await require$$1$1.readFile(require$$2.join(chartsDir, entry, 'Chart.yaml'), 'utf8'));
                 if (meta?.version !== undefined)
                     versions.push(String(meta.version));
             }
@@ -7020,9 +4893,9 @@ function hollowByDeclaration(blueprint) {
 // (built from and shipped as committed), else findings say why not.
 async function prepareWorkChart(options) {
     const { blueprint } = options;
-    const source = require$$2$4.resolve(blueprint.workspace, blueprint.chartDir);
+    const source = require$$2.resolve(blueprint.workspace, blueprint.chartDir);
     const chartName = blueprint.chartYaml.data.name;
-    const dir = require$$2$4.join(options.workRoot, chartName);
+    const dir = require$$2.join(options.workRoot, chartName);
     // Synchronous up to the lock: the copy is on the way to the dependency build (see copyChartFolder).
     require$$4.rmSync(dir, { recursive: true, force: true });
     require$$4.mkdirSync(options.workRoot, { recursive: true });
@@ -7033,9 +4906,9 @@ async function prepareWorkChart(options) {
         source,
         destination: dir,
         displayDir: blueprint.chartDir,
-        exclude: (rel) => rel === 'Chart.lock' || (require$$2$4.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
+        exclude: (rel) => rel === 'Chart.lock' || (require$$2.posix.dirname(rel) === 'charts' && rel.endsWith('.tgz'))
     });
-    const committedText = require$$4.readFileSync(require$$2$4.join(source, 'Chart.yaml'), 'utf8');
+    const committedText = require$$4.readFileSync(require$$2.join(source, 'Chart.yaml'), 'utf8');
     let edited = options.upstreamOverride
         ? undefined
         : versionEditedChartYaml(committedText, options.version || undefined);
@@ -7063,8 +4936,8 @@ async function prepareWorkChart(options) {
         return edited;
     };
     // A Chart.yaml that is a link is replaced by a file, not written through.
-    require$$4.rmSync(require$$2$4.join(dir, 'Chart.yaml'), { force: true });
-    require$$4.writeFileSync(require$$2$4.join(dir, 'Chart.yaml'), packaged().text);
+    require$$4.rmSync(require$$2.join(dir, 'Chart.yaml'), { force: true });
+    require$$4.writeFileSync(require$$2.join(dir, 'Chart.yaml'), packaged().text);
     const chartData = packaged().data;
     const dependencies = (chartData?.dependencies ?? []).map((dep) => ({
         ...dep,
@@ -7125,12 +4998,12 @@ function versionEditedChartYaml(committedText, version) {
 async function committedLock(blueprint, source, dependencies, options) {
     let text;
     try {
-        text = await require$$1$1.readFile(require$$2$4.join(source, 'Chart.lock'), 'utf8');
+        text = await require$$1$1.readFile(require$$2.join(source, 'Chart.lock'), 'utf8');
     }
     catch {
         return { findings: [] };
     }
-    const lockFile = require$$2$4.join(blueprint.chartDir, 'Chart.lock');
+    const lockFile = require$$2.join(blueprint.chartDir, 'Chart.lock');
     const strict = Boolean(options.publishing) && !options.upstreamOverride;
     const lock = parseLock(text, lockFile);
     if (!lock)
@@ -7221,9 +5094,9 @@ function planDependencyBuild(work, options) {
         }
         if (repository.startsWith('file://')) {
             const target = repository.slice('file://'.length);
-            if (!require$$2$4.isAbsolute(target)) {
+            if (!require$$2.isAbsolute(target)) {
                 // The work copy lives elsewhere: make relative local dependencies absolute for the build.
-                edits.push([['dependencies', index, 'repository'], `file://${require$$2$4.resolve(work.sourceDir, target)}`]);
+                edits.push([['dependencies', index, 'repository'], `file://${require$$2.resolve(work.sourceDir, target)}`]);
                 rewritten = true;
             }
             continue;
@@ -7312,7 +5185,7 @@ function repositoryConfig(repositories) {
 /** Writes repositories.yaml and each repository's cached index (`indexTexts[i]` for `repositories[i]`). */
 async function writeRepositories(helm, repositories, indexTexts) {
     await require$$1$1.writeFile(helm.home.repositoryConfig, repositoryConfig(repositories));
-    await Promise.all(repositories.map(({ name }, i) => require$$1$1.writeFile(require$$2$4.join(helm.home.repositoryCache, `${name}-index.yaml`), indexTexts[i])));
+    await Promise.all(repositories.map(({ name }, i) => require$$1$1.writeFile(require$$2.join(helm.home.repositoryCache, `${name}-index.yaml`), indexTexts[i])));
 }
 /** Logs into each OCI host in turn; a refused login stops the run, naming the host and what to check. */
 async function loginRegistries(helm, logins) {
@@ -7356,13 +5229,13 @@ async function buildDependencies(helm, work, options) {
     await writeRepositories(helm, repositories, indexes.map((index) => index.text));
     try {
         await loginRegistries(helm, registryLogins(plan, options));
-        const lockPath = require$$2$4.join(work.dir, 'Chart.lock');
+        const lockPath = require$$2.join(work.dir, 'Chart.lock');
         const rewritten = plan.buildChartYaml !== undefined;
         // With mirrors or local paths the build's Chart.yaml is not the committed one, so
         // helm cannot use the lock as it is: the build asks for exactly the locked versions
         // instead (in the plan's Chart.yaml), and the committed lock is put back for the package.
         if (plan.buildChartYaml !== undefined)
-            await require$$1$1.writeFile(require$$2$4.join(work.dir, 'Chart.yaml'), plan.buildChartYaml);
+            await require$$1$1.writeFile(require$$2.join(work.dir, 'Chart.yaml'), plan.buildChartYaml);
         else if (work.lock)
             await require$$1$1.writeFile(lockPath, work.lock.text);
         let result = await helm.run(plan.args, {
@@ -7381,7 +5254,7 @@ async function buildDependencies(helm, work, options) {
         }
         if (rewritten) {
             // The package must name the real repositories, not mirrors or local paths.
-            await require$$1$1.writeFile(require$$2$4.join(work.dir, 'Chart.yaml'), work.chartYamlText);
+            await require$$1$1.writeFile(require$$2.join(work.dir, 'Chart.yaml'), work.chartYamlText);
         }
         if (work.lock) {
             // Shipped as committed (helm package writes its own serialization of it).
@@ -7541,7 +5414,7 @@ async function secretValueArgs(dir, entries) {
     const args = [];
     for (const [index, entry] of entries.entries()) {
         // A name without commas or `=`: helm splits --set-file on both.
-        const file = require$$2$4.join(dir, `value-${index}`);
+        const file = require$$2.join(dir, `value-${index}`);
         await require$$1$1.writeFile(file, entry.value, { mode: 0o600 });
         args.push('--set-file', `${entry.key}=${file}`);
     }
@@ -7555,7 +5428,7 @@ async function secretValueArgs(dir, entries) {
 async function valueArguments(ctx) {
     const { inputs } = ctx;
     return [
-        ...inputs.valuesFiles.flatMap((file) => ['--values', require$$2$4.resolve(inputs.workspace, file)]),
+        ...inputs.valuesFiles.flatMap((file) => ['--values', require$$2.resolve(inputs.workspace, file)]),
         ...inputs.setValues.flatMap((value) => ['--set', value]),
         ...(await secretValueArgs(ctx.folders.secretValues, inputs.setSecretValues))
     ];
@@ -7727,7 +5600,7 @@ function imageComponents(images) {
 }
 /** A UUID (version 5 layout) from a sha256 of the content, so the serial number is reproducible. */
 function contentUuid(text) {
-    const bytes = require$$0$1.createHash('sha256').update(text).digest().subarray(0, 16);
+    const bytes = require$$0.createHash('sha256').update(text).digest().subarray(0, 16);
     bytes[6] = (bytes[6] & 0x0f) | 0x50;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     const hex = bytes.toString('hex');
@@ -7759,7 +5632,7 @@ function buildSbom(input) {
 /** Writes `<chart>.cdx.json` into `dir`; returns its path. */
 async function writeSbom(bom, dir) {
     await require$$1$1.mkdir(dir, { recursive: true });
-    const file = require$$2$4.join(dir, `${bom.metadata.component.name}-${bom.metadata.component.version}.cdx.json`);
+    const file = require$$2.join(dir, `${bom.metadata.component.name}-${bom.metadata.component.version}.cdx.json`);
     // Like every text the action writes: a set-secret value rendered into an image reference is not shown.
     await require$$1$1.writeFile(file, redact(`${JSON.stringify(redactDeep(bom), null, 2)}\n`), 'utf8');
     return file;
@@ -7957,11 +5830,11 @@ function registryCredentials(inputs) {
 function workFolders(root, output) {
     return {
         root,
-        chart: require$$2$4.join(root, 'chart'),
-        package: require$$2$4.join(root, 'package'),
-        chartTests: require$$2$4.join(root, 'chart-tests'),
-        secretValues: require$$2$4.join(root, 'secret-values'),
-        helmHome: require$$2$4.join(root, 'helm-home'),
+        chart: require$$2.join(root, 'chart'),
+        package: require$$2.join(root, 'package'),
+        chartTests: require$$2.join(root, 'chart-tests'),
+        secretValues: require$$2.join(root, 'secret-values'),
+        helmHome: require$$2.join(root, 'helm-home'),
         output
     };
 }
@@ -8150,7 +6023,7 @@ function checkRunSettings(settings) {
  * saying what the input wants (not the blueprint/chart advice of a missing Chart.yaml).
  */
 async function assertValuesFile(workspace, file) {
-    const found = await require$$1$1.stat(require$$2$4.resolve(workspace, file)).catch((error) => error);
+    const found = await require$$1$1.stat(require$$2.resolve(workspace, file)).catch((error) => error);
     if (!(found instanceof Error) && found.isFile())
         return;
     const what = found instanceof Error
@@ -8167,7 +6040,7 @@ async function loadRun(inputs, event) {
         // Helm reads the values input's files; one over Helm's limit or not YAML fails now, not after minutes.
         blueprint.valuesFiles = await Promise.all(inputs.valuesFiles.map(async (file) => {
             await assertValuesFile(inputs.workspace, file);
-            return loadYamlFile(require$$2$4.resolve(inputs.workspace, file), file);
+            return loadYamlFile(require$$2.resolve(inputs.workspace, file), file);
         }));
     }
     catch (error) {
@@ -8325,12 +6198,12 @@ function commandLine(binary, args, background) {
 function helmHomeAt(base) {
     return {
         root: base,
-        config: require$$2$4.join(base, 'config'),
-        cache: require$$2$4.join(base, 'cache'),
-        data: require$$2$4.join(base, 'data'),
-        registryConfig: require$$2$4.join(base, 'config', 'registry', 'config.json'),
-        repositoryConfig: require$$2$4.join(base, 'config', 'repositories.yaml'),
-        repositoryCache: require$$2$4.join(base, 'cache', 'repository')
+        config: require$$2.join(base, 'config'),
+        cache: require$$2.join(base, 'cache'),
+        data: require$$2.join(base, 'data'),
+        registryConfig: require$$2.join(base, 'config', 'registry', 'config.json'),
+        repositoryConfig: require$$2.join(base, 'config', 'repositories.yaml'),
+        repositoryCache: require$$2.join(base, 'cache', 'repository')
     };
 }
 /**
@@ -8339,7 +6212,7 @@ function helmHomeAt(base) {
  */
 function createHelmHome(base) {
     const home = helmHomeAt(base);
-    for (const dir of [home.config, home.cache, home.data, require$$2$4.dirname(home.registryConfig), home.repositoryCache])
+    for (const dir of [home.config, home.cache, home.data, require$$2.dirname(home.registryConfig), home.repositoryCache])
         require$$4.mkdirSync(dir, { recursive: true });
     return home;
 }
@@ -8396,7 +6269,7 @@ class Helm {
      */
     static async create(binary, root, known, stop) {
         const ownsHome = root === undefined;
-        const base = root ?? (await require$$1$1.mkdtemp(require$$2$4.join(require$$0$2.tmpdir(), 'bp-helm-')));
+        const base = root ?? (await require$$1$1.mkdtemp(require$$2.join(require$$0$1.tmpdir(), 'bp-helm-')));
         const home = createHelmHome(base);
         if (known)
             return new Helm(binary, home, known, ownsHome, stop);
@@ -8433,7 +6306,7 @@ class Helm {
         }
         const env = {
             ...this.inherited,
-            PATH: `${require$$2$4.dirname(this.binary)}${require$$2$4.delimiter}${this.inherited.PATH ?? ''}`,
+            PATH: `${require$$2.dirname(this.binary)}${require$$2.delimiter}${this.inherited.PATH ?? ''}`,
             HELM_CONFIG_HOME: home.config,
             HELM_CACHE_HOME: home.cache,
             HELM_DATA_HOME: home.data,
@@ -8441,7 +6314,7 @@ class Helm {
             HELM_REPOSITORY_CONFIG: home.repositoryConfig,
             HELM_REPOSITORY_CACHE: home.repositoryCache,
             // Never pick up a cluster: template/lint must work offline and alike everywhere.
-            KUBECONFIG: require$$2$4.join(home.root, 'no-kubeconfig')
+            KUBECONFIG: require$$2.join(home.root, 'no-kubeconfig')
         };
         if (home !== this.home)
             return env;
@@ -8683,10 +6556,10 @@ async function versionOf(binary) {
 }
 /** Synchronous on purpose (microseconds): queued in the thread pool behind the work copy it would wait longer. */
 function findOnPath(name) {
-    for (const dir of (process.env.PATH ?? '').split(require$$2$4.delimiter)) {
+    for (const dir of (process.env.PATH ?? '').split(require$$2.delimiter)) {
         if (!dir)
             continue;
-        const candidate = require$$2$4.join(dir, name);
+        const candidate = require$$2.join(dir, name);
         try {
             require$$4.accessSync(candidate, require$$4.constants.X_OK);
             return candidate;
@@ -8740,7 +6613,7 @@ function pathHelmVersion(binary) {
 const toolCache = () => import('./tool-cache.js');
 /** Used when helm-version is empty and no helm is on PATH. */
 const DEFAULT_HELM_VERSION = 'v3.17.2';
-function helmPlatform(platform = require$$0$2.platform(), arch = require$$0$2.arch()) {
+function helmPlatform(platform = require$$0$1.platform(), arch = require$$0$1.arch()) {
     const osName = platform === 'win32' ? 'windows' : platform;
     if (!['linux', 'darwin'].includes(osName)) {
         throw new ActionError(`helm download: platform ${platform} is not supported`, 'run on a Linux or macOS runner, or put helm on PATH');
@@ -8751,7 +6624,7 @@ function helmPlatform(platform = require$$0$2.platform(), arch = require$$0$2.ar
     return { os: osName, arch: archName };
 }
 async function sha256File(file) {
-    const hash = require$$0$1.createHash('sha256');
+    const hash = require$$0.createHash('sha256');
     for await (const chunk of require$$4.createReadStream(file))
         hash.update(chunk);
     return hash.digest('hex');
@@ -8788,7 +6661,7 @@ async function helmInToolCache(version) {
     const cached = tc.find('helm', version.replace(/^v/, ''));
     if (!cached)
         return undefined;
-    const binary = require$$2$4.join(cached, 'helm');
+    const binary = require$$2.join(cached, 'helm');
     try {
         await require$$1$1.access(binary, 1);
     }
@@ -8840,13 +6713,13 @@ async function downloadHelm(version, download) {
         throw new ActionError(`helm ${version} download ${url} has sha256 ${actual}, but ${url}.sha256sum says ${expected}`, 'the download is corrupt or tampered with; check helm-download-url');
     }
     const extracted = await tc.extractTar(archive);
-    const folder = require$$2$4.join(extracted, `${osName}-${arch}`);
+    const folder = require$$2.join(extracted, `${osName}-${arch}`);
     // Checked before it is cached: the tool cache's folder name is trusted from then on.
-    const got = await versionOf(require$$2$4.join(folder, 'helm'));
+    const got = await versionOf(require$$2.join(folder, 'helm'));
     if (got !== version)
         throw new ActionError(`the helm in ${file} reports version ${got ?? 'nothing'}, expected ${version}`, 'check helm-download-url');
     const cachedFolder = await tc.cacheDir(folder, 'helm', version.replace(/^v/, ''));
-    return require$$2$4.join(cachedFolder, 'helm');
+    return require$$2.join(cachedFolder, 'helm');
 }
 
 // The time a chart's package carries: SOURCE_DATE_EPOCH, else the last commit of the chart folder, else a fixed
@@ -8941,7 +6814,7 @@ function needsLibraryCheck(blueprint, input) {
  */
 async function libraryDependencies(blueprint, options) {
     const deps = blueprint.chartYaml.data.dependencies ?? [];
-    const chartDir = require$$2$4.resolve(blueprint.workspace, blueprint.chartDir);
+    const chartDir = require$$2.resolve(blueprint.workspace, blueprint.chartDir);
     const indexes = new Map();
     const indexOf = (url) => {
         if (!indexes.has(url)) {
@@ -8953,9 +6826,9 @@ async function libraryDependencies(blueprint, options) {
     };
     const verdicts = await Promise.all(deps.map(async (dep) => {
         if (dep.repository.startsWith('file://')) {
-            const target = require$$2$4.resolve(chartDir, dep.repository.slice('file://'.length));
+            const target = require$$2.resolve(chartDir, dep.repository.slice('file://'.length));
             try {
-                return (yamlLibrary().parse(await require$$1$1.readFile(require$$2$4.join(target, 'Chart.yaml'), 'utf8'))
+                return (yamlLibrary().parse(await require$$1$1.readFile(require$$2.join(target, 'Chart.yaml'), 'utf8'))
                     ?.type === 'library');
             }
             catch {
@@ -9215,7 +7088,7 @@ async function resolveBlueprintUpstream(ctx) {
         credentialsFor: ctx.credentials.forRepository,
         plainHttp: inputs.plainHttp,
         indexes: ctx.indexes,
-        locked: await lockedVersion(require$$2$4.resolve(blueprint.workspace, blueprint.chartDir), blueprint.chartDir, dependencies, dependency.name)
+        locked: await lockedVersion(require$$2.resolve(blueprint.workspace, blueprint.chartDir), blueprint.chartDir, dependencies, dependency.name)
     });
     return { resolution, step: resolution.step };
 }
@@ -9515,7 +7388,7 @@ async function expandFolderGlob(workspace, pattern) {
             return;
         }
         const seg = segments[i];
-        const abs = require$$2$4.join(workspace, rel);
+        const abs = require$$2.join(workspace, rel);
         if (seg === '**') {
             await walk(rel, i + 1, depth);
             for (const name of await subdirectories(abs)) {
@@ -9585,7 +7458,7 @@ async function isFile(file) {
 /** A folder is a blueprint when it holds a blueprint.yaml or a chart/Chart.yaml (or the one file a glob names). */
 async function isBlueprintFolder(workspace, folder, marker) {
     for (const file of marker ? [marker] : MARKERS)
-        if (await isFile(require$$2$4.join(workspace, folder, file)))
+        if (await isFile(require$$2.join(workspace, folder, file)))
             return true;
     return false;
 }
@@ -9610,9 +7483,9 @@ async function readWorkspaceBlueprint(workspace, dir) {
     const problems = [];
     let manifest;
     const manifestFile = `${dir}/blueprint.yaml`;
-    if (await isFile(require$$2$4.join(workspace, manifestFile))) {
+    if (await isFile(require$$2.join(workspace, manifestFile))) {
         try {
-            manifest = readBlueprintManifest(await loadYamlFile(require$$2$4.join(workspace, manifestFile), manifestFile));
+            manifest = readBlueprintManifest(await loadYamlFile(require$$2.join(workspace, manifestFile), manifestFile));
         }
         catch (error) {
             problems.push(problemOf(error, manifestFile));
@@ -9621,9 +7494,9 @@ async function readWorkspaceBlueprint(workspace, dir) {
     const chartDir = (manifest?.chart && manifestChartDir(dir, manifest.chart)) || `${dir}/chart`;
     const chartFile = `${chartDir}/Chart.yaml`;
     let chart;
-    if (await isFile(require$$2$4.join(workspace, chartFile))) {
+    if (await isFile(require$$2.join(workspace, chartFile))) {
         try {
-            const source = await loadYamlFile(require$$2$4.join(workspace, chartFile), chartFile);
+            const source = await loadYamlFile(require$$2.join(workspace, chartFile), chartFile);
             validateChartMetadata(source);
             const data = source.data;
             chart = {
@@ -9674,7 +7547,7 @@ function blueprintIndex(workspace, blueprints) {
 }
 /** Reads every blueprint folder the globs match (default `platform/*`, `products/*`) into an index. */
 async function indexWorkspace(workspace, globs = DEFAULT_BLUEPRINT_GLOBS) {
-    const root = require$$2$4.resolve(workspace);
+    const root = require$$2.resolve(workspace);
     const folders = await listBlueprintFolders(root, globs);
     return blueprintIndex(root, await Promise.all(folders.map((dir) => readWorkspaceBlueprint(root, dir))));
 }
@@ -9794,7 +7667,7 @@ async function validateBlueprint(frame) {
         };
     }
     const { identity, blueprint } = loaded;
-    const folders = workFolders(await require$$1$1.mkdtemp(require$$2$4.join(outputDir, 'bp-work-')), outputDir);
+    const folders = workFolders(await require$$1$1.mkdtemp(require$$2.join(outputDir, 'bp-work-')), outputDir);
     const preparation = startPreparation({
         inputs,
         event: frame.event,
@@ -9864,7 +7737,7 @@ function readEventContext(env = process.env) {
         if (require$$4.existsSync(env.GITHUB_EVENT_PATH))
             payload = parsePayload(env.GITHUB_EVENT_PATH);
         else
-            process.stdout.write(`GITHUB_EVENT_PATH ${env.GITHUB_EVENT_PATH} does not exist${require$$0$2.EOL}`);
+            process.stdout.write(`GITHUB_EVENT_PATH ${env.GITHUB_EVENT_PATH} does not exist${require$$0$1.EOL}`);
     }
     return eventContextFrom(env, payload);
 }
@@ -10780,10 +8653,10 @@ function readKubernetesVersion(raw) {
 }
 /** Keeps a path inside the workspace: inputs name folders of the repository, never elsewhere. */
 function workspacePath(workspace, name, value) {
-    const normalized = require$$2$4.normalize(value).replace(/\/+$/, '');
-    const absolute = require$$2$4.resolve(workspace, normalized);
-    const relative = require$$2$4.relative(workspace, absolute);
-    if (relative.startsWith('..') || require$$2$4.isAbsolute(relative)) {
+    const normalized = require$$2.normalize(value).replace(/\/+$/, '');
+    const absolute = require$$2.resolve(workspace, normalized);
+    const relative = require$$2.relative(workspace, absolute);
+    if (relative.startsWith('..') || require$$2.isAbsolute(relative)) {
         throw new ActionError(`input ${name}: "${value}" is outside the workspace ${workspace}`, `give ${name} as a path inside the repository`, { input: name, value });
     }
     return relative === '' ? '.' : relative;
@@ -10954,10 +8827,10 @@ function parseSecretValues(text) {
 function getInputs(read = defaultReader, env = process.env) {
     // Masked before any other input is read, so that no error below can show one.
     const setSecretValues = parseSecretValues(read('set-secret'));
-    const workspace = require$$2$4.resolve(env.GITHUB_WORKSPACE || process.cwd());
+    const workspace = require$$2.resolve(env.GITHUB_WORKSPACE || process.cwd());
     const blueprint = workspacePath(workspace, 'blueprint', read('blueprint').trim() || 'platform/temporal');
     const chartRaw = read('chart').trim();
-    const chart = workspacePath(workspace, 'chart', chartRaw || require$$2$4.join(blueprint, 'chart'));
+    const chart = workspacePath(workspace, 'chart', chartRaw || require$$2.join(blueprint, 'chart'));
     const registry = checkRegistry(read('registry'));
     if (registry && !registry.startsWith('oci://')) {
         throw new ActionError(`input registry: "${registry}" is not an oci:// URL`, 'set registry to e.g. oci://ghcr.io/<owner>', { input: 'registry', value: registry });
@@ -11040,15 +8913,15 @@ function isDirectory(dir) {
  * report, the SBOM, the diff file, the helm download) finds a place to write.
  * Returns the folder used for RUNNER_TEMP.
  */
-function ensureRunnerFolders(env = process.env, tmp = require$$0$2.tmpdir()) {
-    const own = require$$2$4.join(tmp, ACTION_NAME);
+function ensureRunnerFolders(env = process.env, tmp = require$$0$1.tmpdir()) {
+    const own = require$$2.join(tmp, ACTION_NAME);
     if (!isDirectory(env.RUNNER_TEMP)) {
         require$$4.mkdirSync(own, { recursive: true, mode: 0o700 });
         env.RUNNER_TEMP = own;
     }
     if (!isDirectory(env.RUNNER_TOOL_CACHE)) {
-        require$$4.mkdirSync(require$$2$4.join(own, 'tool-cache'), { recursive: true, mode: 0o700 });
-        env.RUNNER_TOOL_CACHE = require$$2$4.join(own, 'tool-cache');
+        require$$4.mkdirSync(require$$2.join(own, 'tool-cache'), { recursive: true, mode: 0o700 });
+        env.RUNNER_TOOL_CACHE = require$$2.join(own, 'tool-cache');
     }
     return env.RUNNER_TEMP;
 }
@@ -11127,4 +9000,4 @@ var action = /*#__PURE__*/Object.freeze({
     runAction: runAction
 });
 
-export { blueprintName as $, ACTION_NAME as A, loadBlueprint as B, exists as C, prepareWorkChart as D, buildDependencies as E, lastLines as F, parseRenderAsHelm as G, Helm as H, compareNatural as I, mapStringsDeep as J, yamlLibrary as K, extractImages as L, require$$4 as M, createHelmHome as N, OPERATION_LIMITS as O, parseYamlText as P, tryParseImageRef as Q, RegistryClient as R, compareCodePoints as S, scanImages as T, checkImages as U, groupFailing as V, segmentMatcher as W, loadYamlFile as X, splitRenderBySource as Y, parseRenderDetailed as Z, _builtin_child_process as _, reportSubject as a, MAX_YAML_BYTES as a0, apiStatus as a1, isLoopbackHost as a2, HELM_CHART_LAYER as a3, withRetry as a4, ociTag as a5, indexWorkspace as a6, chartRef as a7, parseVersion as a8, compareVersions as a9, require$$2$3 as aA, requireTunnel as aB, applyMirrors as aC, fetchChartArchive as aD, normalizeDigest as aE, sha256Digest$1 as aF, parseOciReference as aG, plainHttpFor as aH, maxSatisfying as aI, copyChartFolder as aJ, action as aK, PR_EVENTS as aa, MANIFEST_PATHS as ab, require$$1$2 as ac, parseYamlDocument as ad, cleanAsYaml11 as ae, isStrictSemver as af, parseCleanYaml11 as ag, withProgress as ah, DeadlineError as ai, RegistryError as aj, isExactVersion as ak, cp as al, mkdirP as am, require$$2$1 as an, isDebug as ao, exec as ap, which as aq, HttpClient as ar, rmRF as as, require$$1$4 as at, require$$2$2 as au, require$$0 as av, require$$1$3 as aw, require$$1 as ax, require$$2 as ay, _deferredUndici as az, require$$1$1 as b, require$$2$4 as c, redactDeep as d, require$$0$2 as e, formatDuration as f, error as g, debug as h, info as i, isRecord as j, writeOutputs as k, runOutputs as l, httpExchange as m, notice as n, ActionError as o, require$$0$1 as p, chartRepository as q, redact as r, summary as s, describeNetworkError as t, operationLimit as u, errorLine as v, warning as w, registerSecret as x, timeLeft as y, lastLine as z };
+export { blueprintName as $, ACTION_NAME as A, loadBlueprint as B, exists as C, prepareWorkChart as D, buildDependencies as E, lastLines as F, parseRenderAsHelm as G, Helm as H, compareNatural as I, mapStringsDeep as J, yamlLibrary as K, extractImages as L, require$$4 as M, createHelmHome as N, OPERATION_LIMITS as O, parseYamlText as P, tryParseImageRef as Q, RegistryClient as R, compareCodePoints as S, scanImages as T, checkImages as U, groupFailing as V, segmentMatcher as W, loadYamlFile as X, splitRenderBySource as Y, parseRenderDetailed as Z, _builtin_child_process as _, reportSubject as a, MAX_YAML_BYTES as a0, apiStatus as a1, isLoopbackHost as a2, HELM_CHART_LAYER as a3, withRetry as a4, ociTag as a5, indexWorkspace as a6, chartRef as a7, parseVersion as a8, compareVersions as a9, PR_EVENTS as aa, MANIFEST_PATHS as ab, require$$1$2 as ac, parseYamlDocument as ad, cleanAsYaml11 as ae, isStrictSemver as af, parseCleanYaml11 as ag, withProgress as ah, DeadlineError as ai, RegistryError as aj, isExactVersion as ak, http as al, require$$1$3 as am, isDebug as an, require$$1 as ao, applyMirrors as ap, fetchChartArchive as aq, normalizeDigest as ar, sha256Digest$1 as as, parseOciReference as at, plainHttpFor as au, maxSatisfying as av, copyChartFolder as aw, action as ax, require$$1$1 as b, require$$2 as c, redactDeep as d, require$$0$1 as e, formatDuration as f, error as g, debug as h, info as i, isRecord as j, writeOutputs as k, runOutputs as l, httpExchange as m, notice as n, ActionError as o, require$$0 as p, chartRepository as q, redact as r, summary as s, describeNetworkError as t, operationLimit as u, errorLine as v, warning as w, registerSecret as x, timeLeft as y, lastLine as z };

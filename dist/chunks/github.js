@@ -1,10 +1,11 @@
-import { M as require$$4$1, e as require$$0$1, at as require$$1$2, au as require$$2, an as require$$2$1, av as require$$0$3, ac as require$$1$3, aw as require$$1$4, p as require$$0$4, ax as require$$1$5, ay as require$$2$3, az as _deferredUndici, aA as require$$2$4, aB as requireTunnel } from './action.js';
+import { M as require$$4$1, e as require$$0$1, am as require$$1$2, ac as require$$1$3, p as require$$0$4, ao as require$$1$5 } from './action.js';
 import { c as commonjsGlobal, g as getDefaultExportFromCjs, a as getAugmentedNamespace } from './commonjs-helpers.js';
-import { r as require$$2$2 } from './_builtin_stream.js';
+import { b as require$$2, a as require$$2$1, c as require$$2$2, d as require$$0$3, e as require$$1$4, f as require$$2$3, r as require$$2$4 } from './_builtin_stream.js';
 import { r as require$$0$2 } from './_builtin_buffer.js';
 import { r as require$1 } from './_builtin-require.js';
 import { r as require$$3$1 } from './_builtin_zlib.js';
 import { r as require$$0$5, a as require$$3$2 } from './_builtin_dns.js';
+import { _ as _deferredUndici, r as requireTunnel } from './http-client.js';
 import 'node:module';
 
 function _mergeNamespaces(n, m) {
@@ -28339,8 +28340,8 @@ function requireLib () {
 	lib.isHttps = isHttps;
 	const http = __importStar(require$$1$2);
 	const https = __importStar(require$$2$4);
-	const pm = __importStar(requireProxy());
-	const tunnel = __importStar(requireTunnel());
+	const pm = __importStar(/*@__PURE__*/ requireProxy());
+	const tunnel = __importStar(/*@__PURE__*/ requireTunnel());
 	const undici_1 = require$$4;
 	var HttpCodes;
 	(function (HttpCodes) {
@@ -29029,7 +29030,7 @@ function requireLib () {
 	return lib;
 }
 
-var libExports = requireLib();
+var libExports = /*@__PURE__*/ requireLib();
 
 globalThis[Symbol.for('blueprint-action.undici')] = __undici;
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {

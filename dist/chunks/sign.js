@@ -1,6 +1,6 @@
-import { p as require$$0$2, e as require$$0$3, au as require$$2$2, ay as require$$2$3, an as require$$2$4, at as require$$1$2, ax as require$$1$3, aA as require$$2$5, c as require$$2$6, ac as require$$1$4, b as require$$1$5, M as require$$4$2, av as require$$0$5, aw as require$$1$6 } from './action.js';
+import { p as require$$0$2, e as require$$0$3, am as require$$1$2, ao as require$$1$3, c as require$$2$6, ac as require$$1$4, b as require$$1$5, M as require$$4$2 } from './action.js';
+import { c as require$$2$1, b as require$$2$2, f as require$$2$3, a as require$$2$4, r as require$$2$5, d as require$$0$5, e as require$$1$6 } from './_builtin_stream.js';
 import { r as require$$0$4 } from './_builtin_buffer.js';
-import { r as require$$2$1 } from './_builtin_stream.js';
 import { r as require$$3$2 } from './_builtin_zlib.js';
 import { c as commonjsGlobal } from './commonjs-helpers.js';
 import { a as require$$3$3, r as require$$0$6 } from './_builtin_dns.js';

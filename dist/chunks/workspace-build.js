@@ -1,4 +1,4 @@
-import { c as require$$2, aC as applyMirrors, b as require$$1, o as ActionError, aD as fetchChartArchive, aE as normalizeDigest, aF as sha256Digest, aG as parseOciReference, R as RegistryClient, aH as plainHttpFor, ak as isExactVersion, a5 as ociTag, aI as maxSatisfying, B as loadBlueprint, D as prepareWorkChart, H as Helm, aJ as copyChartFolder } from './action.js';
+import { c as require$$2, ap as applyMirrors, b as require$$1, o as ActionError, aq as fetchChartArchive, ar as normalizeDigest, as as sha256Digest, at as parseOciReference, R as RegistryClient, au as plainHttpFor, ak as isExactVersion, a5 as ociTag, av as maxSatisfying, B as loadBlueprint, D as prepareWorkChart, H as Helm, aw as copyChartFolder } from './action.js';
 
 // A dependency's archive fetched by the action itself, not by `helm dependency build`: for a chart the run builds
 // besides its own (a blueprint blueprint.yaml spec.depends names: chart/workspace-build.ts). Through the same path

@@ -1,9 +1,14 @@
 // HTTP for every client of the action (the OCI registry, chart repositories' index.yaml): one exchange
 // through node:http(s), network errors in words, and redirects followed with the Authorization header
 // dropped when the origin changes. node:http and not the global fetch: fetch's first use loads and compiles
-// undici's HTTP parser (~60-90 ms of CPU, measured), on the path to the dependency build. Imports nothing from src/.
+// undici's HTTP parser (~60-90 ms of CPU, measured), on the path to the dependency build. node:https (and with it
+// node:tls) is loaded on the first https request, not with the pipeline: a run against plain-HTTP servers never
+// needs it. Imports nothing from src/ but util/on-first-use.ts.
 import * as http from 'node:http'
-import * as https from 'node:https'
+import type * as Https from 'node:https'
+import { onFirstUse } from '../util/on-first-use.js'
+
+const https = onFirstUse<typeof Https>('node:https')
 
 /** An `Authorization` header value for HTTP Basic auth. */
 export function basicAuth(credentials: { username: string; password: string }): string {
@@ -66,7 +71,7 @@ export function httpExchange(
   upload?: HttpUpload
 ): Promise<HttpResponse> {
   return new Promise<HttpResponse>((resolve, reject) => {
-    const mod = url.protocol === 'https:' ? https : http
+    const mod = url.protocol === 'https:' ? https() : http
     let settled = false
     const fail = (e: unknown): void => {
       if (!settled) {
