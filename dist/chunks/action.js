@@ -5724,8 +5724,8 @@ async function runChartSteps(ctx, preparation) {
         const checked = await checkStep(ctx, build, await valueArguments(ctx), timestamps, resolution?.info.name, (p) => preview?.packaged(p), workspace);
         outcome.diff = checked.diff;
         outcome.scratchRemoved = checked.scratchRemoved;
-        // The report names helm's version: asked now (when provisioning did not know it), beside the publish's
-        // registry requests, when a core is spare; before, it was one more helm start on the way to the build.
+        // The report names helm's version. When neither provisioning knew it nor the merged observability render printed
+        // it (Helm.heardVersion), it is asked now, beside the publish, rather than as a helm start on the way to the build.
         void ctx.helm.version();
         if (checked.error !== undefined)
             return { ...outcome, error: checked.error };
@@ -6244,9 +6244,9 @@ class Helm {
         return this.release.major;
     }
     /**
-     * What `helm version` prints (undefined when it does not answer). Known from provisioning, or asked once on
-     * the first call: a whole helm start (~45 ms of CPU), so the run asks once the gates are done, when a core is
-     * spare, not on the way to the dependency build (run/chart-steps.ts).
+     * What `helm version` prints (undefined when it does not answer): known from provisioning, printed by one of the
+     * action's own renders (`heardVersion`), or asked once, on the first call. Asking is a whole helm start (~45 ms of
+     * CPU): the run asks once the gates are done (run/chart-steps.ts), not on the way to the dependency build.
      */
     version() {
         if (this.release.version !== undefined)
@@ -7617,7 +7617,7 @@ function startPreparation(base) {
         const { major, version } = installed.release;
         info(version
             ? `helm ${version} (${installed.source}: ${installed.binary})`
-            : `helm ${major} (${installed.source}: ${installed.binary}; its exact version is asked once the gates are done)`);
+            : `helm ${major} (${installed.source}: ${installed.binary}; its exact version is known once the gates have run)`);
         const ctx = { ...base, helm };
         return ctx;
     });

@@ -123,9 +123,9 @@ export class Helm {
   }
 
   /**
-   * What `helm version` prints (undefined when it does not answer). Known from provisioning, or asked once on
-   * the first call: a whole helm start (~45 ms of CPU), so the run asks once the gates are done, when a core is
-   * spare, not on the way to the dependency build (run/chart-steps.ts).
+   * What `helm version` prints (undefined when it does not answer): known from provisioning, printed by one of the
+   * action's own renders (`heardVersion`), or asked once, on the first call. Asking is a whole helm start (~45 ms of
+   * CPU): the run asks once the gates are done (run/chart-steps.ts), not on the way to the dependency build.
    */
   version(): Promise<string | undefined> {
     if (this.release.version !== undefined) return Promise.resolve(this.release.version)

@@ -91,8 +91,8 @@ export async function runChartSteps(
     )
     outcome.diff = checked.diff
     outcome.scratchRemoved = checked.scratchRemoved
-    // The report names helm's version: asked now (when provisioning did not know it), beside the publish's
-    // registry requests, when a core is spare; before, it was one more helm start on the way to the build.
+    // The report names helm's version. When neither provisioning knew it nor the merged observability render printed
+    // it (Helm.heardVersion), it is asked now, beside the publish, rather than as a helm start on the way to the build.
     void ctx.helm.version()
     if (checked.error !== undefined) return { ...outcome, error: checked.error }
     outcome.steps.push(...checked.steps)

@@ -69,7 +69,7 @@ export function startPreparation(base: RunBase): Preparation {
     core.info(
       version
         ? `helm ${version} (${installed.source}: ${installed.binary})`
-        : `helm ${major} (${installed.source}: ${installed.binary}; its exact version is asked once the gates are done)`
+        : `helm ${major} (${installed.source}: ${installed.binary}; its exact version is known once the gates have run)`
     )
     const ctx: RunContext = { ...base, helm }
     return ctx
