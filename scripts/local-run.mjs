@@ -62,9 +62,9 @@ try {
         push: 'true',
         'plain-http': 'true',
         'repository-mirrors': mirrors.join('\n'),
-        'helm-version': major === 'v4' ? 'v4.1.4' : 'v3.17.2',
         'github-token': ''
       },
+      // helm-version as action.yml leaves it (empty): the helm first on PATH, this one.
       env: { PATH: `${path.dirname(helm)}${path.delimiter}${process.env.PATH}` }
     })
     if (result.exitCode !== 0) exitCode = result.exitCode
