@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { Helm } from '../../src/helm/helm.js'
 import { provisionHelm } from '../../src/helm/helm-install.js'
 import { startPathHelmProbe } from '../../src/helm/path-helm.js'
 import { ActionError } from '../../src/types.js'
@@ -59,5 +60,18 @@ describe('helm version asked early', () => {
     startPathHelmProbe('v3.16.0')
     const refusal = new ActionError('download refused by this test', 'nothing to do')
     await expect(provisionHelm('v3.16.0', { url: 'http://127.0.0.1:9/none', refusal })).rejects.toBe(refusal)
+  })
+
+  it('a helm whose version provisioning left out asks `helm version` on the first call only, and never for a known one', async () => {
+    const before = (await calls()).length
+    const binary = path.join(dir, 'helm')
+    const lazy = await Helm.create(binary, path.join(dir, 'lazy-home'), { major: 3 })
+    expect(await calls()).toHaveLength(before) // created without asking
+    const [first, second] = await Promise.all([lazy.version(), lazy.version()])
+    expect([first, second, await lazy.version()]).toEqual(['v3.17.2', 'v3.17.2', 'v3.17.2'])
+    expect(await calls()).toHaveLength(before + 1)
+    const known = await Helm.create(binary, path.join(dir, 'known-home'), { major: 3, version: 'v3.17.2' })
+    expect(await known.version()).toBe('v3.17.2')
+    expect(await calls()).toHaveLength(before + 1)
   })
 })
