@@ -6251,8 +6251,13 @@ class Helm {
     version() {
         if (this.release.version !== undefined)
             return Promise.resolve(this.release.version);
-        this.versionAnswer ??= this.run(['version', '--template', '{{.Version}}']).then((result) => (result.exitCode === 0 ? helmRelease(result.stdout.trim())?.version : undefined), () => undefined);
+        this.versionAnswer ??= this.askRelease().then(({ release }) => release?.version, () => undefined);
         return this.versionAnswer;
+    }
+    /** `helm version`'s run, and the release it names (undefined when it does not answer as helm does). */
+    async askRelease() {
+        const result = await this.run(['version', '--template', '{{.Version}}']);
+        return { result, release: result.exitCode === 0 ? helmRelease(result.stdout.trim()) : undefined };
     }
     /**
      * The version as one of the action's own renders printed it (`.Capabilities.HelmVersion.Version`, what
@@ -6274,8 +6279,7 @@ class Helm {
         if (known)
             return new Helm(binary, home, known, ownsHome, stop);
         const probe = new Helm(binary, home, { major: 3 }, ownsHome, stop);
-        const result = await probe.run(['version', '--template', '{{.Version}}']);
-        const release = result.exitCode === 0 ? helmRelease(result.stdout.trim()) : undefined;
+        const { result, release } = await probe.askRelease();
         if (!release) {
             throw new ActionError(`helm at ${binary} does not run: ${lastLines(result.stderr || result.stdout, 3) || `exit ${result.exitCode}`}`, 'set helm-version so the action installs a working helm');
         }
@@ -6581,7 +6585,7 @@ function askedBeforeTheBuild(recorded, wanted) {
         return false;
     if (recorded.major === undefined)
         return true;
-    return wanted !== '' && wanted.startsWith(`v${recorded.major}.`);
+    return helmRelease(wanted)?.major === recorded.major;
 }
 /**
  * Starts the `helm version` provisioning will run for the helm on PATH (`askedBeforeTheBuild`), as soon as the

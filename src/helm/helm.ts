@@ -129,11 +129,17 @@ export class Helm {
    */
   version(): Promise<string | undefined> {
     if (this.release.version !== undefined) return Promise.resolve(this.release.version)
-    this.versionAnswer ??= this.run(['version', '--template', '{{.Version}}']).then(
-      (result) => (result.exitCode === 0 ? helmRelease(result.stdout.trim())?.version : undefined),
+    this.versionAnswer ??= this.askRelease().then(
+      ({ release }) => release?.version,
       () => undefined
     )
     return this.versionAnswer
+  }
+
+  /** `helm version`'s run, and the release it names (undefined when it does not answer as helm does). */
+  private async askRelease(): Promise<{ result: HelmRunResult; release?: HelmRelease }> {
+    const result = await this.run(['version', '--template', '{{.Version}}'])
+    return { result, release: result.exitCode === 0 ? helmRelease(result.stdout.trim()) : undefined }
   }
 
   /**
@@ -156,8 +162,7 @@ export class Helm {
     const home = createHelmHome(base)
     if (known) return new Helm(binary, home, known, ownsHome, stop)
     const probe = new Helm(binary, home, { major: 3 }, ownsHome, stop)
-    const result = await probe.run(['version', '--template', '{{.Version}}'])
-    const release = result.exitCode === 0 ? helmRelease(result.stdout.trim()) : undefined
+    const { result, release } = await probe.askRelease()
     if (!release) {
       throw new ActionError(
         `helm at ${binary} does not run: ${lastLines(result.stderr || result.stdout, 3) || `exit ${result.exitCode}`}`,

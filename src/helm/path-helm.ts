@@ -9,6 +9,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { readHelmBuildInfo, type HelmBuildInfo } from './go-buildinfo.js'
 import { goRuntimeEnv } from './go-runtime.js'
+import { helmRelease } from './helm.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -52,7 +53,7 @@ export function findOnPath(name: string): string | undefined {
 export function askedBeforeTheBuild(recorded: HelmBuildInfo, wanted: string): boolean {
   if (recorded.version !== undefined) return false
   if (recorded.major === undefined) return true
-  return wanted !== '' && wanted.startsWith(`v${recorded.major}.`)
+  return helmRelease(wanted)?.major === recorded.major
 }
 
 /**
